@@ -1,0 +1,104 @@
+#!/usr/bin/env node
+// lrlab's one set-up: idempotent, non-interactive, each step says what it does.
+//   node scripts/setup.mjs              npm deps, build, .venv, kernelspec + labextension
+//   node scripts/setup.mjs --for-tests  the same, plus what the tests need (chromium)
+//   node scripts/setup.mjs --build-only npm deps and build
+// A step that is already done is skipped (stamps in .venv/ and node_modules/ say so).
+import { spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { existsSync, readFileSync, writeFileSync, statSync, mkdirSync, readdirSync } from "node:fs";
+import { join, dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const args = new Set(process.argv.slice(2));
+const forTests = args.has("--for-tests");
+const buildOnly = args.has("--build-only");
+const venv = join(root, ".venv");
+const venvBin = join(venv, "bin");
+
+function say(msg) { console.log(`[setup] ${msg}`); }
+function fail(msg) { console.error(`[setup] ERROR: ${msg}`); process.exit(1); }
+function run(cmd, argv, opts = {}) {
+  const r = spawnSync(cmd, argv, { cwd: root, stdio: "inherit", ...opts });
+  if (r.error) fail(`could not run ${cmd}: ${r.error.message}`);
+  if (r.status !== 0) fail(`${cmd} ${argv.join(" ")} exited with ${r.status}`);
+}
+function has(cmd) { return spawnSync("sh", ["-c", `command -v ${cmd}`], { stdio: "ignore" }).status === 0; }
+function hashFiles(files) {
+  const h = createHash("sha256");
+  for (const f of files) h.update(existsSync(join(root, f)) ? readFileSync(join(root, f)) : "");
+  return h.digest("hex");
+}
+function stamp(file, value) { mkdirSync(dirname(file), { recursive: true }); writeFileSync(file, value); }
+function stamped(file, value) { return existsSync(file) && readFileSync(file, "utf8") === value; }
+function newestMtime(dir) {
+  let newest = 0;
+  if (!existsSync(dir)) return 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    newest = Math.max(newest, e.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
+  }
+  return newest;
+}
+
+// 1. Node and npm dependencies
+const [major] = process.versions.node.split(".").map(Number);
+if (major < 20) fail(`Node.js 20 or newer is needed, found ${process.version}`);
+const lockHash = hashFiles(["package-lock.json", "package.json", "kernel/package.json", "extension/package.json"]);
+const npmStamp = join(root, "node_modules", ".lrlab-npm-stamp");
+if (!stamped(npmStamp, lockHash)) {
+  say("installing npm dependencies (npm ci)");
+  run("npm", ["ci", "--no-audit", "--no-fund"]);
+  stamp(npmStamp, lockHash);
+} else say("npm dependencies: up to date");
+
+// 2. Build the kernel package (tsc) and the extension (tsc + labextension bundle)
+const kernelSrc = newestMtime(join(root, "kernel", "src"));
+if (kernelSrc > newestMtime(join(root, "kernel", "dist")) || !existsSync(join(root, "kernel", "dist", "index.js"))) {
+  say("building kernel/ (tsc)");
+  run(process.execPath, [join(root, "node_modules", "typescript", "bin", "tsc"), "-p", "kernel/tsconfig.json"]);
+} else say("kernel/: built");
+const extIndex = join(root, "extension", "src", "index.ts");
+if (existsSync(extIndex)) {
+  const extOut = join(root, "extension", "labextension", "package.json");
+  if (!existsSync(extOut) || newestMtime(join(root, "extension", "src")) > statSync(extOut).mtimeMs) {
+    say("building extension/ (tsc + @jupyter/builder)");
+    run("npm", ["run", "build", "-w", "lrlab-jupyterlab"]);
+  } else say("extension/: built");
+}
+if (buildOnly) process.exit(0);
+
+// 3. Project-local Python environment with pinned packages
+const python = ["python3", "python"].find(has);
+if (!python) fail("no python3 on the PATH: install Python 3.10 or newer (e.g. apt-get install -y python3 python3-venv)");
+if (!existsSync(join(venvBin, "python"))) {
+  say(`creating .venv with ${python}`);
+  run(python, ["-m", "venv", venv]);
+}
+const reqHash = hashFiles(["requirements-dev.txt"]);
+const pipStamp = join(venv, ".lrlab-pip-stamp");
+if (!stamped(pipStamp, reqHash)) {
+  say("installing pinned Python packages into .venv (requirements-dev.txt)");
+  run(join(venvBin, "python"), ["-m", "pip", "install", "--disable-pip-version-check", "-q", "-r", "requirements-dev.txt"]);
+  stamp(pipStamp, reqHash);
+} else say(".venv: Python packages up to date");
+
+// 4. Register the kernel and the extension with the .venv's Jupyter
+const cli = join(root, "kernel", "bin", "lrlab.js");
+if (existsSync(join(root, "kernel", "dist", "cli", "main.js"))) {
+  say("installing the lrlab kernelspec and labextension into .venv");
+  run(process.execPath, [cli, "install", "--prefix", venv, "--quiet"]);
+} else say("kernel CLI not built yet: kernelspec not installed");
+
+// 5. What the tests need beyond that: a real browser (Debian's chromium)
+if (forTests && !existsSync("/usr/bin/chromium")) {
+  if (process.getuid && process.getuid() === 0 && has("apt-get")) {
+    say("installing chromium for the browser tests (apt-get install -y chromium)");
+    run("apt-get", ["update", "-qq"]);
+    run("apt-get", ["install", "-y", "-qq", "chromium"], { env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" } });
+  } else {
+    say("chromium is missing and this is not root: browser tests will say so and fail; run `sudo apt-get install -y chromium`");
+  }
+}
+say("done");

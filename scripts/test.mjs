@@ -1,0 +1,50 @@
+#!/usr/bin/env node
+// Every test of lrlab, after set-up: vitest (unit, kernel, extension, browser), then pytest in
+// .venv (the official Jupyter conformance suite, notebooks under nbclient).
+// Ends with one line "lrlab tests: N passed, N failed" over all runners; exits non-zero on any failure.
+import { spawnSync } from "node:child_process";
+import { existsSync, readFileSync, mkdirSync, readdirSync } from "node:fs";
+import { join, dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const out = join(root, "test-output");
+mkdirSync(out, { recursive: true });
+let passed = 0, failed = 0, skipped = 0, broken = false;
+
+function step(name, cmd, argv, env = {}) {
+  console.log(`\n[test] ${name}: ${cmd} ${argv.join(" ")}`);
+  const r = spawnSync(cmd, argv, { cwd: root, stdio: "inherit", env: { ...process.env, ...env } });
+  if (r.error) { console.error(`[test] could not run ${name}: ${r.error.message}`); broken = true; return 1; }
+  return r.status;
+}
+
+// 1. vitest: counts come from its JSON report
+const vitestJson = join(out, "vitest.json");
+const vStatus = step("vitest", process.execPath, [join(root, "node_modules", "vitest", "vitest.mjs"), "run",
+  "--reporter=default", "--reporter=json", `--outputFile.json=${vitestJson}`]);
+if (existsSync(vitestJson)) {
+  const j = JSON.parse(readFileSync(vitestJson, "utf8"));
+  passed += j.numPassedTests; failed += j.numFailedTests; skipped += j.numPendingTests + (j.numTodoTests ?? 0);
+  if (vStatus !== 0 && j.numFailedTests === 0) { console.error("[test] vitest failed outside any test (a suite did not load)"); broken = true; }
+} else if (vStatus !== 0) broken = true;
+
+// 2. pytest in .venv: conformance suite and notebooks (only test/**/test_*.py)
+function hasPy(dir) {
+  if (!existsSync(dir)) return false;
+  return readdirSync(dir, { withFileTypes: true }).some(e => e.isDirectory() ? hasPy(join(dir, e.name)) : /^test_.*\.py$/.test(e.name));
+}
+if (hasPy(join(root, "test"))) {
+  const junit = join(out, "pytest.xml");
+  const pStatus = step("pytest", join(root, ".venv", "bin", "python"), ["-m", "pytest", "-q", "test", `--junitxml=${junit}`, "-p", "no:cacheprovider"]);
+  if (existsSync(junit)) {
+    const x = readFileSync(junit, "utf8");
+    const m = /<testsuite [^>]*?errors="(\d+)" failures="(\d+)" skipped="(\d+)" tests="(\d+)"/.exec(x);
+    if (m) { const [e, f, s, t] = m.slice(1).map(Number); failed += e + f; skipped += s; passed += t - e - f - s; }
+    else broken = true;
+  } else if (pStatus !== 0) broken = true;
+  if (pStatus !== 0 && pStatus !== 1) broken = true;
+}
+
+console.log(`\nlrlab tests: ${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ""}`);
+process.exit(failed || broken ? 1 : 0);
