@@ -1,0 +1,69 @@
+/**
+ * The `application/vnd.lrlab.plot+json` payload: what the kernel sends and the JupyterLab
+ * extension renders. It is a contract between kernel/src/plot and extension/src (which keeps its
+ * own copy of these types in extension/src/payload.ts): change both together and bump `version`.
+ *
+ * Every string in it may come from the user (trace names, titles): renderers must treat them as
+ * text, never as HTML.
+ */
+
+export const PLOT_MIME = "application/vnd.lrlab.plot+json";
+export const PLOTLY_MIME = "application/vnd.plotly.v1+json";
+
+/** One metric a payload can show, e.g. { key: "lr_projected", label: "projected LR", log: true }. */
+export interface MetricInfo {
+  key: string;
+  label: string;
+  /** Whether a log y-axis is the sensible default for it. */
+  log: boolean;
+}
+
+/**
+ * One line of the figure: one metric of one trace (and group, and parameter when per-param).
+ * Points are buckets of consecutive steps (see trace/series): `x` is the bucket's last step,
+ * `mean` its mean, `min`/`max` its band. `null` marks a gap (a step with no ratio, e.g. a zero
+ * gradient): renderers must break the line there, not draw zero.
+ */
+export interface Series {
+  /** The trace's name (user-controlled). */
+  name: string;
+  metric: string;
+  /** Parameter group index, or null when the series is not per group (e.g. loss). */
+  group: number | null;
+  /** Named parameter tensor, when traced per parameter. */
+  param?: string | null;
+  x: number[];
+  mean: (number | null)[];
+  min?: (number | null)[];
+  max?: (number | null)[];
+}
+
+/** A point of interest: where a run diverged, or a suggested learning rate of a range test. */
+export interface Marker {
+  kind: "divergence" | "suggestion";
+  /** Trace name this marker belongs to. */
+  name: string;
+  /** The metric whose axis it belongs to (a divergence marker is drawn on every metric when absent). */
+  metric?: string;
+  x: number;
+  y: number | null;
+  /** Text for the tooltip, e.g. "diverged at step 41 (lr 3.2)". */
+  label: string;
+}
+
+export interface PlotPayload {
+  version: 1;
+  /** trace: one run; compare: several named runs; schedule: scheduler previews; range_test: lr_find. */
+  kind: "trace" | "compare" | "schedule" | "range_test";
+  title: string;
+  /** Label of the x axis: "step", "epoch" or "learning rate" (range test, log x axis). */
+  x_label: string;
+  x_log: boolean;
+  metrics: MetricInfo[];
+  /** The metric shown first; a key of `metrics`. */
+  default_metric: string;
+  series: Series[];
+  markers: Marker[];
+  /** True while the run is still going (live updates follow with the same display_id). */
+  live: boolean;
+}
