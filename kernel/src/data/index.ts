@@ -1,1 +1,8 @@
-export {};
+/** torch.utils.data: datasets, samplers and the DataLoader. */
+export { Dataset, TensorDataset, Subset, random_split } from "./dataset";
+export type { MapDataset, DatasetLike } from "./dataset";
+export { DataLoader } from "./dataloader";
+export type { DataLoaderOptions } from "./dataloader";
+export { SequentialSampler, RandomSampler, BatchSampler } from "./sampler";
+export type { Sampler } from "./sampler";
+export { default_collate } from "./collate";

@@ -1,1 +1,24 @@
-export {};
+/**
+ * torch.nn: Module, Parameter, layers, losses, and the namespaces functional, init and utils.
+ *
+ *   class Net extends torch.nn.Module {
+ *     fc = new torch.nn.Linear(10, 1);
+ *     forward(x) { return this.fc.forward(x); }
+ *   }
+ */
+export { Module } from "./module";
+export type { StateDict, IncompatibleKeys, RemovableHandle, ForwardHook, ForwardPreHook } from "./module";
+export { Parameter } from "./parameter";
+export { Linear, Identity } from "./modules/linear";
+export { Sequential, ModuleList } from "./modules/container";
+export { ReLU, Tanh, Sigmoid, GELU, Softmax, LogSoftmax, Flatten } from "./modules/activation";
+export { Dropout } from "./modules/dropout";
+export { BatchNorm1d, LayerNorm } from "./modules/normalization";
+export type { BatchNormArgs, LayerNormArgs } from "./modules/normalization";
+export {
+  MSELoss, L1Loss, HuberLoss, SmoothL1Loss, BCELoss, BCEWithLogitsLoss, NLLLoss, CrossEntropyLoss,
+} from "./modules/loss";
+export type { Reduction } from "./_autograd";
+export * as functional from "./functional/index";
+export * as init from "./init";
+export * as utils from "./utils/index";

@@ -1,1 +1,35 @@
-export {};
+/**
+ * `torch.optim`: the Optimizer base, every optimizer, the global step hooks, and
+ * `torch.optim.lr_scheduler`.
+ */
+export {
+  Optimizer,
+  RemovableHandle,
+  register_optimizer_step_pre_hook,
+  register_optimizer_step_post_hook,
+  type ParamGroup,
+  type ParamGroupInput,
+  type ParamsT,
+  type ParamState,
+  type StateDict,
+  type Closure,
+  type OptimizerPreHook,
+  type OptimizerPostHook,
+} from "./optimizer";
+export { SGD, type SGDOptions } from "./sgd";
+export { Adam, type AdamOptions } from "./adam";
+export { AdamW, type AdamWOptions } from "./adamw";
+export { Adamax, type AdamaxOptions } from "./adamax";
+export { NAdam, type NAdamOptions } from "./nadam";
+export { RAdam, type RAdamOptions } from "./radam";
+export { RMSprop, type RMSpropOptions } from "./rmsprop";
+export { Adagrad, type AdagradOptions } from "./adagrad";
+export { Adadelta, type AdadeltaOptions } from "./adadelta";
+export { ASGD, type ASGDOptions } from "./asgd";
+export { Rprop, type RpropOptions } from "./rprop";
+export { Adafactor, type AdafactorOptions } from "./adafactor";
+export { Muon, type MuonOptions } from "./muon";
+export { LBFGS, type LBFGSOptions } from "./lbfgs";
+/** `torch.optim.optimizer`: the module holding the base class and the global hooks. */
+export * as optimizer from "./optimizer";
+export * as lr_scheduler from "./lr_scheduler/index";

@@ -1,1 +1,8 @@
-export {};
+/** Figures and display bundles: figure spec → lrlab payload, plotly JSON, SVG, text. */
+export * from "./payload";
+export * from "./figure";
+export * from "./downsample";
+export { toPlotly, escapeText, type PlotlyFigure } from "./plotly";
+export { toVegaLite, toSvg, toSvgSync } from "./svg";
+export { toText } from "./text";
+export * from "./bundle";

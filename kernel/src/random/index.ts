@@ -1,1 +1,33 @@
-export {};
+/**
+ * Seeded randomness identical to PyTorch's CPU generator (MT19937, PyTorch's float conversions and
+ * samplers): `torch.manual_seed`, `torch.Generator`, rand/randn/randint/randperm/normal and the
+ * in-place `uniform_`/`normal_`/`random_`/`bernoulli_` (also as Tensor methods).
+ */
+import "./methods";
+
+export {
+  Generator,
+  default_generator,
+  manual_seed,
+  seed,
+  initial_seed,
+  get_rng_state,
+  set_rng_state,
+  DEFAULT_RNG_SEED,
+} from "./generator";
+export {
+  rand,
+  randn,
+  randint,
+  randperm,
+  normal,
+  rand_like,
+  randn_like,
+  randint_like,
+  bernoulli,
+  uniform_,
+  normal_,
+  random_,
+  bernoulli_,
+} from "./factories";
+export type { RandomOptions, GeneratorArg, RandSizeArgs } from "./factories";

@@ -10,6 +10,11 @@
  * with their source (as in PyTorch), but `transpose`, `permute` and slicing copy.
  */
 
+import * as autograd from "./autograd";
+import { cast_storage, check_dtype, is_floating } from "./dtype";
+import * as E from "./elementwise";
+import type { AlphaOptions, ClampBounds, DivOptions, TensorLike } from "./elementwise";
+
 export type DType = "float32" | "float64" | "int64" | "bool";
 export type Storage = Float32Array | Float64Array;
 export type Shape = readonly number[];
@@ -93,5 +98,195 @@ export class Tensor {
 
   get ndim(): number {
     return this.shape.length;
+  }
+
+  // ---- autograd -------------------------------------------------------------------------------
+
+  /**
+   * Computes the gradient of this tensor w.r.t. the graph leaves and accumulates it into their
+   * `.grad`. `gradient` is required unless the tensor has one element.
+   */
+  backward(gradient?: Tensor | number | null, options?: autograd.BackwardOptions): void {
+    autograd.run_backward(this, gradient, options);
+  }
+
+  /** A new tensor sharing this one's data, cut from the graph (requires_grad false). */
+  detach(): Tensor {
+    return new Tensor(this.data, this.shape, this.dtype, false);
+  }
+
+  /** Cuts this tensor from the graph in place, making it a leaf. */
+  detach_(): this {
+    this.grad_fn = null;
+    this.requires_grad = false;
+    return this;
+  }
+
+  /** Sets requires_grad in place (leaves only, floating dtypes only, as PyTorch). */
+  requires_grad_(requires_grad = true): this {
+    if (requires_grad && !is_floating(this.dtype)) {
+      throw new TypeError(`only Tensors of floating point dtype can require gradients (got ${this.dtype})`);
+    }
+    if (!this.is_leaf && !requires_grad) {
+      throw new Error(
+        "you can only change requires_grad flags of leaf variables. If you want to use a computed variable in a subgraph that doesn't require differentiation use var_no_grad = var.detach().",
+      );
+    }
+    this.requires_grad = requires_grad;
+    return this;
+  }
+
+  /** Keeps `.grad` for this non-leaf tensor during backward. */
+  retain_grad(): void {
+    autograd.retain_grad(this);
+  }
+
+  get retains_grad(): boolean {
+    return autograd.retains_grad(this);
+  }
+
+  // ---- dtype conversion ----------------------------------------------------------------------
+
+  /** A copy in `dtype` (the same tensor when it already has it, as PyTorch). Differentiable. */
+  to(dtype: DType | { dtype?: DType }): Tensor {
+    const d = check_dtype(typeof dtype === "object" && dtype !== null ? dtype.dtype : dtype, "to()");
+    if (d === this.dtype) return this;
+    const out = new Tensor(cast_storage(this.data, d), this.shape, d);
+    if (!is_floating(d)) return out;
+    // ToCopyBackward0: the engine casts the gradient back to this tensor's dtype.
+    return autograd.attach(out, "ToCopyBackward0", [this], (g) => [g], false);
+  }
+
+  float(): Tensor {
+    return this.to("float32");
+  }
+
+  double(): Tensor {
+    return this.to("float64");
+  }
+
+  long(): Tensor {
+    return this.to("int64");
+  }
+
+  bool(): Tensor {
+    return this.to("bool");
+  }
+
+  type(dtype?: DType): Tensor | string {
+    if (dtype === undefined) return { float32: "torch.FloatTensor", float64: "torch.DoubleTensor", int64: "torch.LongTensor", bool: "torch.BoolTensor" }[this.dtype];
+    return this.to(dtype);
+  }
+
+  is_floating_point(): boolean {
+    return is_floating(this.dtype);
+  }
+
+  // ---- element-wise arithmetic (see elementwise.ts) --------------------------------------------
+
+  add(other: TensorLike, options?: AlphaOptions): Tensor {
+    return E.add(this, other, options);
+  }
+  sub(other: TensorLike, options?: AlphaOptions): Tensor {
+    return E.sub(this, other, options);
+  }
+  rsub(other: TensorLike, options?: AlphaOptions): Tensor {
+    return E.sub(other, this, options);
+  }
+  mul(other: TensorLike): Tensor {
+    return E.mul(this, other);
+  }
+  div(other: TensorLike, options?: DivOptions): Tensor {
+    return E.div(this, other, options);
+  }
+  true_divide(other: TensorLike): Tensor {
+    return E.div(this, other);
+  }
+  floor_divide(other: TensorLike): Tensor {
+    return E.floor_divide(this, other);
+  }
+  remainder(other: TensorLike): Tensor {
+    return E.remainder(this, other);
+  }
+  pow(exponent: TensorLike): Tensor {
+    return E.pow(this, exponent);
+  }
+  maximum(other: TensorLike): Tensor {
+    return E.maximum(this, other);
+  }
+  minimum(other: TensorLike): Tensor {
+    return E.minimum(this, other);
+  }
+  neg(): Tensor {
+    return E.neg(this);
+  }
+  negative(): Tensor {
+    return E.neg(this);
+  }
+  exp(): Tensor {
+    return E.exp(this);
+  }
+  expm1(): Tensor {
+    return E.expm1(this);
+  }
+  log(): Tensor {
+    return E.log(this);
+  }
+  log1p(): Tensor {
+    return E.log1p(this);
+  }
+  log2(): Tensor {
+    return E.log2(this);
+  }
+  log10(): Tensor {
+    return E.log10(this);
+  }
+  sqrt(): Tensor {
+    return E.sqrt(this);
+  }
+  rsqrt(): Tensor {
+    return E.rsqrt(this);
+  }
+  square(): Tensor {
+    return E.square(this);
+  }
+  reciprocal(): Tensor {
+    return E.reciprocal(this);
+  }
+  abs(): Tensor {
+    return E.abs(this);
+  }
+  sign(): Tensor {
+    return E.sign(this);
+  }
+  sin(): Tensor {
+    return E.sin(this);
+  }
+  cos(): Tensor {
+    return E.cos(this);
+  }
+  floor(): Tensor {
+    return E.floor(this);
+  }
+  ceil(): Tensor {
+    return E.ceil(this);
+  }
+  round(): Tensor {
+    return E.round(this);
+  }
+  clamp(min?: number | null | ClampBounds, max?: number | null): Tensor {
+    return E.clamp(this, min, max);
+  }
+  clip(min?: number | null | ClampBounds, max?: number | null): Tensor {
+    return E.clamp(this, min, max);
+  }
+  clamp_min(min: number): Tensor {
+    return E.clamp(this, min, null);
+  }
+  clamp_max(max: number): Tensor {
+    return E.clamp(this, null, max);
+  }
+  lerp(end: TensorLike, weight: TensorLike): Tensor {
+    return E.lerp(this, end, weight);
   }
 }

@@ -1,0 +1,140 @@
+/**
+ * The toolbar above a plot: metric, log axis, spread band, parameter groups, runs (compare view),
+ * step range, reset zoom, reset. Plain DOM styled with JupyterLab's CSS variables
+ * (style/index.css). Labels from the payload are set with textContent only.
+ *
+ * `update` brings the controls in line with a payload and state without rebuilding what did not
+ * change, so a live update does not steal focus or flicker.
+ */
+import type { PlotPayload } from "./payload";
+import { type ControlEvent, groupsOf, hasBand, isLogY, runsOf, type ViewState } from "./state";
+
+export const CONTROLS_CLASS = "lrlab-Controls";
+
+export class Controls {
+  readonly node: HTMLElement;
+  private readonly doc: Document;
+  private readonly metric: HTMLSelectElement;
+  private readonly log: HTMLInputElement;
+  private readonly band: HTMLInputElement;
+  private readonly groups: HTMLElement;
+  private readonly runs: HTMLElement;
+  private readonly rangeLabel: HTMLElement;
+  private readonly from: HTMLInputElement;
+  private readonly to: HTMLInputElement;
+  private signature = "";
+
+  constructor(doc: Document, private readonly emit: (e: ControlEvent) => void) {
+    this.doc = doc;
+    this.node = this.el("div", CONTROLS_CLASS);
+    this.metric = this.el("select");
+    this.metric.dataset.control = "metric";
+    this.metric.addEventListener("change", () => emit({ type: "metric", metric: this.metric.value }));
+    this.log = this.checkbox("log", "log y", (on) => emit({ type: "log", on }));
+    this.band = this.checkbox("band", "spread band", (on) => emit({ type: "band", on }));
+    this.groups = this.el("span", "lrlab-Controls-set");
+    this.groups.dataset.control = "groups";
+    this.runs = this.el("span", "lrlab-Controls-set");
+    this.runs.dataset.control = "runs";
+    this.from = this.number("from");
+    this.to = this.number("to");
+    const onRange = () => {
+      const a = this.from.value.trim();
+      const b = this.to.value.trim();
+      if (a === "" && b === "") emit({ type: "range", range: null });
+      else if (a !== "" && b !== "") emit({ type: "range", range: [Number(a), Number(b)] });
+    };
+    this.from.addEventListener("change", onRange);
+    this.to.addEventListener("change", onRange);
+    this.rangeLabel = this.el("span");
+    const range = this.el("span", "lrlab-Controls-range");
+    const dash = this.el("span");
+    dash.textContent = "–";
+    range.append(this.rangeLabel, this.from, dash, this.to);
+    const metricLabel = this.el("label");
+    metricLabel.append("metric ", this.metric);
+    this.node.append(
+      metricLabel, this.log.parentElement!, this.band.parentElement!, this.groups, this.runs, range,
+      this.button("reset-zoom", "reset zoom", () => emit({ type: "reset-zoom" })),
+      this.button("reset", "reset", () => emit({ type: "reset" })),
+    );
+  }
+
+  update(p: PlotPayload, s: ViewState): void {
+    const groups = groupsOf(p);
+    const runs = runsOf(p);
+    const sig = JSON.stringify([p.metrics, groups, runs, p.x_label]);
+    if (sig !== this.signature) {
+      this.signature = sig;
+      this.metric.replaceChildren(...p.metrics.map((m) => {
+        const o = this.doc.createElement("option");
+        o.value = m.key;
+        o.textContent = m.label;
+        return o;
+      }));
+      this.fillSet(this.groups, "groups", groups.length > 1 ? groups.map((g) => [String(g), `group ${g}`]) : [], (id, on) =>
+        this.emit({ type: "group", group: Number(id), on }));
+      this.fillSet(this.runs, "runs", runs.length > 1 ? runs.map((r) => [r, r]) : [], (id, on) => this.emit({ type: "run", name: id, on }));
+      this.rangeLabel.textContent = `${p.x_label} `;
+    }
+    this.metric.value = s.metric;
+    this.log.checked = isLogY(s, p);
+    this.band.checked = s.band;
+    this.band.disabled = !hasBand(p);
+    for (const box of this.groups.querySelectorAll<HTMLInputElement>("input")) box.checked = !s.hiddenGroups.includes(Number(box.dataset.id));
+    for (const box of this.runs.querySelectorAll<HTMLInputElement>("input")) box.checked = !s.hiddenRuns.includes(box.dataset.id ?? "");
+    const show = (v: number) => String(Number(v.toPrecision(6)));
+    if (this.doc.activeElement !== this.from) this.from.value = s.xrange ? show(s.xrange[0]) : "";
+    if (this.doc.activeElement !== this.to) this.to.value = s.xrange ? show(s.xrange[1]) : "";
+  }
+
+  /** One checkbox per item; hidden when there is nothing to choose between. */
+  private fillSet(set: HTMLElement, title: string, items: [string, string][], on: (id: string, on: boolean) => void): void {
+    set.replaceChildren();
+    set.hidden = items.length === 0;
+    if (items.length === 0) return;
+    const head = this.el("span");
+    head.textContent = `${title}:`;
+    set.append(head);
+    for (const [id, label] of items) {
+      const box = this.checkbox(title, label, (checked) => on(id, checked));
+      box.dataset.id = id;
+      set.append(box.parentElement!);
+    }
+  }
+
+  private el<K extends keyof HTMLElementTagNameMap>(tag: K, className?: string): HTMLElementTagNameMap[K] {
+    const e = this.doc.createElement(tag);
+    if (className) e.className = className;
+    return e;
+  }
+
+  private checkbox(control: string, label: string, onChange: (on: boolean) => void): HTMLInputElement {
+    const box = this.el("input");
+    box.type = "checkbox";
+    box.dataset.control = control;
+    box.addEventListener("change", () => onChange(box.checked));
+    const wrap = this.el("label");
+    wrap.append(box, ` ${label}`);
+    return box;
+  }
+
+  private number(control: string): HTMLInputElement {
+    const input = this.el("input");
+    input.type = "number";
+    input.step = "any";
+    input.dataset.control = control;
+    input.placeholder = control;
+    return input;
+  }
+
+  private button(control: string, label: string, onClick: () => void): HTMLButtonElement {
+    const b = this.el("button");
+    b.type = "button";
+    b.dataset.control = control;
+    b.textContent = label;
+    b.className = "lrlab-Controls-button";
+    b.addEventListener("click", onClick);
+    return b;
+  }
+}

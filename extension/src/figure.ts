@@ -1,0 +1,208 @@
+/**
+ * Payload + view state + theme → the plotly figure (`data`, `layout`). Pure: no DOM, no plotly,
+ * so every rule here is tested directly.
+ *
+ * Per visible series of the chosen metric, in this order:
+ *   - when the band is on and the series has `min`/`max`: an invisible line along `max`, then a
+ *     line along `min` filled up to it (`fill: "tonexty"`), i.e. the area between min and max of
+ *     each bucket;
+ *   - the line of bucket means, broken at `null` (a gap, never drawn as zero).
+ * Then one marker trace per marker kind present (divergence, suggestion) and, per divergence, a
+ * dashed vertical line at its step. Every payload string is escaped (see escape.ts).
+ */
+import { escapeText } from "./escape";
+import type { Marker, PlotPayload, Series } from "./payload";
+import { isLogY, type ViewState } from "./state";
+import type { Theme } from "./theme";
+
+export interface PlotlyTrace {
+  type: "scatter";
+  mode: "lines" | "markers" | "lines+markers";
+  name: string;
+  x: number[];
+  y: (number | null)[];
+  [key: string]: unknown;
+}
+
+export interface Figure {
+  data: PlotlyTrace[];
+  layout: Record<string, unknown>;
+}
+
+/** Role of each trace, parallel to `data`; lets tests and the browser check what is drawn. */
+export type TraceRole = "line" | "band-max" | "band-min" | "divergence" | "suggestion";
+
+export const FIGURE_HEIGHT = 380;
+
+const key = (s: Series) => JSON.stringify([s.name, s.group, s.param ?? null]);
+
+/**
+ * Colours follow lines, not positions: the n-th distinct (trace, group, param) of the whole
+ * payload always gets palette[n], so switching metric or hiding a group does not repaint others.
+ */
+function colourIndex(p: PlotPayload): Map<string, number> {
+  const m = new Map<string, number>();
+  for (const s of p.series) if (!m.has(key(s))) m.set(key(s), m.size);
+  return m;
+}
+
+/** "#rrggbb" → "rgba(r, g, b, a)"; other colour syntaxes are returned unchanged. */
+export function withAlpha(colour: string, alpha: number): string {
+  const m = /^#([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})$/i.exec(colour);
+  if (!m) return colour;
+  const [r, g, b] = m.slice(1).map((h) => parseInt(h, 16));
+  return `rgba(${r}, ${g}, ${b}, ${alpha})`;
+}
+
+/**
+ * The legend name of a series: only the parts that tell lines apart. One run with groups shows
+ * "group 1"; several runs show "adam · group 1"; per-parameter series add the parameter name.
+ */
+export function seriesLabel(s: Series, p: PlotPayload): string {
+  const runs = new Set(p.series.map((t) => t.name)).size;
+  const groups = new Set(p.series.filter((t) => t.group !== null).map((t) => t.group)).size;
+  const parts: string[] = [];
+  if (runs > 1 || groups <= 1 || s.group === null) parts.push(s.name);
+  if (s.group !== null && groups > 1) parts.push(`group ${s.group}`);
+  if (s.param) parts.push(s.param);
+  return parts.join(" · ");
+}
+
+export function visibleSeries(p: PlotPayload, s: ViewState): Series[] {
+  return p.series.filter(
+    (t) => t.metric === s.metric && !s.hiddenRuns.includes(t.name) && (t.group === null || !s.hiddenGroups.includes(t.group)),
+  );
+}
+
+/** Markers that belong on the chosen metric: their own, or divergences that name no metric. */
+export function visibleMarkers(p: PlotPayload, s: ViewState): Marker[] {
+  return p.markers.filter((m) => {
+    if (s.hiddenRuns.includes(m.name)) return false;
+    if (m.metric !== undefined) return m.metric === s.metric;
+    return m.kind === "divergence" || s.metric === p.default_metric;
+  });
+}
+
+/**
+ * Height of a marker on the chosen metric: its own `y` when it belongs to this metric, else the
+ * mean of its run's first visible series at the last bucket not after the marker's x (so a
+ * divergence sits on the curve it interrupted). Null when no such point exists.
+ */
+export function markerY(m: Marker, p: PlotPayload, s: ViewState): number | null {
+  if (m.metric === s.metric && m.y !== null) return m.y;
+  const line = visibleSeries(p, s).find((t) => t.name === m.name);
+  if (!line) return m.metric === undefined ? m.y : null;
+  let best: number | null = null;
+  for (let i = 0; i < line.x.length; i++) {
+    if (line.x[i] > m.x) break;
+    if (line.mean[i] !== null) best = line.mean[i];
+  }
+  return best;
+}
+
+function seriesTraces(t: Series, label: string, colour: string, group: string, band: boolean): { traces: PlotlyTrace[]; roles: TraceRole[] } {
+  const traces: PlotlyTrace[] = [];
+  const roles: TraceRole[] = [];
+  if (band && t.min && t.max) {
+    traces.push({
+      type: "scatter", mode: "lines", name: `${label} max`, x: t.x, y: t.max, connectgaps: false,
+      line: { width: 0, color: colour }, showlegend: false, hoverinfo: "skip", legendgroup: group,
+    });
+    traces.push({
+      type: "scatter", mode: "lines", name: `${label} min`, x: t.x, y: t.min, connectgaps: false,
+      line: { width: 0, color: colour }, fill: "tonexty", fillcolor: withAlpha(colour, 0.2),
+      showlegend: false, hoverinfo: "skip", legendgroup: group,
+    });
+    roles.push("band-max", "band-min");
+  }
+  traces.push({
+    type: "scatter", mode: t.x.length === 1 ? "lines+markers" : "lines", name: label, x: t.x, y: t.mean,
+    connectgaps: false, line: { width: 2, color: colour }, hoverinfo: "x+y+name", legendgroup: group,
+  });
+  roles.push("line");
+  return { traces, roles };
+}
+
+function markerTrace(kind: Marker["kind"], ms: Marker[], p: PlotPayload, s: ViewState, theme: Theme): PlotlyTrace | null {
+  const placed = ms.map((m) => ({ m, y: markerY(m, p, s) })).filter((e) => e.y !== null);
+  if (placed.length === 0) return null;
+  const divergence = kind === "divergence";
+  return {
+    type: "scatter", mode: "markers", name: divergence ? "diverged" : "suggested",
+    x: placed.map((e) => e.m.x), y: placed.map((e) => e.y),
+    hovertext: placed.map((e) => escapeText(e.m.label)), hoverinfo: "text",
+    marker: divergence
+      ? { symbol: "x", size: 13, color: theme.danger, line: { width: 2, color: theme.danger } }
+      : { symbol: "star", size: 14, color: theme.palette[2], line: { width: 1, color: theme.font } },
+  };
+}
+
+/** Builds the figure and the role of each trace (same order as `data`). */
+export function buildFigureWithRoles(p: PlotPayload, s: ViewState, theme: Theme): Figure & { roles: TraceRole[] } {
+  const colours = colourIndex(p);
+  const data: PlotlyTrace[] = [];
+  const roles: TraceRole[] = [];
+  for (const t of visibleSeries(p, s)) {
+    const n = colours.get(key(t)) ?? 0;
+    // The legend group is an index, not the name: no payload text goes where it is not escaped.
+    const out = seriesTraces(t, escapeText(seriesLabel(t, p)), theme.palette[n % theme.palette.length], `line${n}`, s.band);
+    data.push(...out.traces);
+    roles.push(...out.roles);
+  }
+  const markers = visibleMarkers(p, s);
+  for (const kind of ["divergence", "suggestion"] as const) {
+    const tr = markerTrace(kind, markers.filter((m) => m.kind === kind), p, s, theme);
+    if (tr) {
+      data.push(tr);
+      roles.push(kind);
+    }
+  }
+  return { data, layout: buildLayout(p, s, theme, markers), roles };
+}
+
+export function buildFigure(p: PlotPayload, s: ViewState, theme: Theme): Figure {
+  const { data, layout } = buildFigureWithRoles(p, s, theme);
+  return { data, layout };
+}
+
+function buildLayout(p: PlotPayload, s: ViewState, theme: Theme, markers: Marker[]): Record<string, unknown> {
+  const metric = p.metrics.find((m) => m.key === s.metric);
+  const axis = { gridcolor: theme.grid, zerolinecolor: theme.axis, linecolor: theme.axis, color: theme.font };
+  const xaxis: Record<string, unknown> = {
+    ...axis, type: p.x_log ? "log" : "linear",
+    title: { text: escapeText(p.x_label), font: { color: theme.fontMuted } },
+  };
+  if (s.xrange) {
+    // Plotly keeps log-axis ranges in log10 units; the state keeps data units.
+    xaxis.range = p.x_log ? s.xrange.map((v) => Math.log10(v)) : [...s.xrange];
+    xaxis.autorange = false;
+  } else xaxis.autorange = true;
+  return {
+    title: { text: escapeText(p.title), x: 0.01, xanchor: "left", font: { size: 14, color: theme.font, family: theme.fontFamily } },
+    paper_bgcolor: theme.background,
+    plot_bgcolor: theme.background,
+    font: { color: theme.font, family: theme.fontFamily, size: 12 },
+    height: FIGURE_HEIGHT,
+    margin: { l: 64, r: 16, t: 40, b: 48 },
+    xaxis,
+    yaxis: {
+      ...axis, type: isLogY(s, p) ? "log" : "linear", autorange: true, exponentformat: "e",
+      // Zoom is a step range: dragging selects x only, y always fits what is shown.
+      fixedrange: true,
+      title: { text: escapeText(metric?.label ?? s.metric), font: { color: theme.fontMuted } },
+    },
+    legend: { orientation: "h", x: 0, y: -0.22, font: { color: theme.font } },
+    showlegend: true,
+    hovermode: "closest",
+    dragmode: "zoom",
+    // Plotly keeps user interaction (legend clicks, zoom) while this stays the same; a reset
+    // changes it so the remembered zoom is dropped.
+    uirevision: `lrlab-${s.revision}`,
+    shapes: markers
+      .filter((m) => m.kind === "divergence")
+      .map((m) => ({
+        type: "line", xref: "x", yref: "paper", x0: m.x, x1: m.x, y0: 0, y1: 1,
+        line: { color: theme.danger, width: 1, dash: "dash" },
+      })),
+  };
+}

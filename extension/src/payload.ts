@@ -1,0 +1,203 @@
+/**
+ * The `application/vnd.lrlab.plot+json` payload, as the extension sees it.
+ *
+ * This is the extension's own copy of the contract in kernel/src/plot/payload.ts (the extension
+ * must not import the kernel package): change both together. Payloads come from notebook files,
+ * which anyone can write, so `validatePayload` checks every field before anything is drawn and
+ * every string is later treated as text, never as HTML.
+ */
+
+export const PLOT_MIME = "application/vnd.lrlab.plot+json";
+export const PLOTLY_MIME = "application/vnd.plotly.v1+json";
+export const PAYLOAD_VERSION = 1;
+
+export interface MetricInfo {
+  key: string;
+  label: string;
+  /** Whether a log y-axis is the sensible default for it. */
+  log: boolean;
+}
+
+/** One line: one metric of one trace (and group, and parameter when per-param); `null` is a gap. */
+export interface Series {
+  name: string;
+  metric: string;
+  group: number | null;
+  param?: string | null;
+  x: number[];
+  mean: (number | null)[];
+  min?: (number | null)[];
+  max?: (number | null)[];
+}
+
+export interface Marker {
+  kind: "divergence" | "suggestion";
+  name: string;
+  metric?: string;
+  x: number;
+  y: number | null;
+  label: string;
+}
+
+export type PlotKind = "trace" | "compare" | "schedule" | "range_test";
+
+export interface PlotPayload {
+  version: 1;
+  kind: PlotKind;
+  title: string;
+  x_label: string;
+  x_log: boolean;
+  metrics: MetricInfo[];
+  default_metric: string;
+  series: Series[];
+  markers: Marker[];
+  live: boolean;
+}
+
+export const PLOT_KINDS: readonly PlotKind[] = ["trace", "compare", "schedule", "range_test"];
+export const MARKER_KINDS: readonly Marker["kind"][] = ["divergence", "suggestion"];
+
+/**
+ * Bounds that keep a hostile or broken notebook from freezing the page. The kernel downsamples
+ * to a few hundred points per series, so real payloads stay far below them.
+ */
+export const LIMITS = { series: 2000, markers: 1000, metrics: 100, points: 1_000_000, text: 10_000 };
+
+/** A payload that does not match the contract; `path` names the offending field. */
+export class PayloadError extends Error {
+  constructor(readonly path: string, readonly problem: string) {
+    super(`${path}: ${problem}`);
+    this.name = "PayloadError";
+  }
+}
+
+type Obj = Record<string, unknown>;
+
+function describe(v: unknown): string {
+  if (v === null) return "null";
+  if (Array.isArray(v)) return "an array";
+  if (typeof v === "number" && !Number.isFinite(v)) return String(v);
+  return typeof v === "object" ? "an object" : `${typeof v} ${JSON.stringify(v)?.slice(0, 40)}`;
+}
+
+function object(v: unknown, path: string): Obj {
+  if (typeof v !== "object" || v === null || Array.isArray(v)) {
+    throw new PayloadError(path, `expected an object, got ${describe(v)}`);
+  }
+  return v as Obj;
+}
+
+function text(o: Obj, key: string, path: string): string {
+  const v = o[key];
+  if (typeof v !== "string") throw new PayloadError(`${path}.${key}`, `expected a string, got ${describe(v)}`);
+  if (v.length > LIMITS.text) throw new PayloadError(`${path}.${key}`, `string longer than ${LIMITS.text} characters`);
+  return v;
+}
+
+function bool(o: Obj, key: string, path: string): boolean {
+  const v = o[key];
+  if (typeof v !== "boolean") throw new PayloadError(`${path}.${key}`, `expected true or false, got ${describe(v)}`);
+  return v;
+}
+
+function finite(v: unknown, path: string): number {
+  if (typeof v !== "number" || !Number.isFinite(v)) {
+    throw new PayloadError(path, `expected a finite number, got ${describe(v)}`);
+  }
+  return v;
+}
+
+function array(v: unknown, path: string, max: number): unknown[] {
+  if (!Array.isArray(v)) throw new PayloadError(path, `expected an array, got ${describe(v)}`);
+  if (v.length > max) throw new PayloadError(path, `more than ${max} entries (${v.length})`);
+  return v;
+}
+
+function oneOf<T extends string>(o: Obj, key: string, allowed: readonly T[], path: string): T {
+  const v = o[key];
+  if (typeof v !== "string" || !(allowed as readonly string[]).includes(v)) {
+    throw new PayloadError(`${path}.${key}`, `expected one of ${allowed.map((a) => JSON.stringify(a)).join(", ")}, got ${describe(v)}`);
+  }
+  return v as T;
+}
+
+/** A column of y values: finite numbers, or null for a gap; exactly `length` long. */
+function column(v: unknown, path: string, length: number): (number | null)[] {
+  const a = array(v, path, LIMITS.points);
+  if (a.length !== length) throw new PayloadError(path, `has ${a.length} values but x has ${length}`);
+  return a.map((y, i) => (y === null ? null : finite(y, `${path}[${i}]`)));
+}
+
+function metricInfo(v: unknown, path: string): MetricInfo {
+  const o = object(v, path);
+  return { key: text(o, "key", path), label: text(o, "label", path), log: bool(o, "log", path) };
+}
+
+function series(v: unknown, path: string, metricKeys: Set<string>): Series {
+  const o = object(v, path);
+  const metric = text(o, "metric", path);
+  if (!metricKeys.has(metric)) {
+    throw new PayloadError(`${path}.metric`, `"${metric}" is not one of the payload's metrics (${[...metricKeys].join(", ")})`);
+  }
+  const g = o.group;
+  if (g !== null && !(typeof g === "number" && Number.isInteger(g) && g >= 0)) {
+    throw new PayloadError(`${path}.group`, `expected a parameter group index (integer >= 0) or null, got ${describe(g)}`);
+  }
+  let param: string | null = null;
+  if (o.param !== undefined && o.param !== null) param = text(o, "param", path);
+  const x = array(o.x, `${path}.x`, LIMITS.points).map((n, i) => finite(n, `${path}.x[${i}]`));
+  const out: Series = { name: text(o, "name", path), metric, group: g, param, x, mean: column(o.mean, `${path}.mean`, x.length) };
+  if (o.min !== undefined && o.min !== null) out.min = column(o.min, `${path}.min`, x.length);
+  if (o.max !== undefined && o.max !== null) out.max = column(o.max, `${path}.max`, x.length);
+  return out;
+}
+
+function marker(v: unknown, path: string, metricKeys: Set<string>): Marker {
+  const o = object(v, path);
+  const m: Marker = {
+    kind: oneOf(o, "kind", MARKER_KINDS, path),
+    name: text(o, "name", path),
+    x: finite(o.x, `${path}.x`),
+    y: o.y === null ? null : finite(o.y, `${path}.y`),
+    label: text(o, "label", path),
+  };
+  if (o.metric !== undefined && o.metric !== null) {
+    m.metric = text(o, "metric", path);
+    if (!metricKeys.has(m.metric)) throw new PayloadError(`${path}.metric`, `"${m.metric}" is not one of the payload's metrics`);
+  }
+  return m;
+}
+
+/**
+ * Checks untrusted JSON against the payload contract and returns a clean copy holding only the
+ * known fields. Throws a PayloadError naming the first wrong field and what is allowed there.
+ */
+export function validatePayload(data: unknown): PlotPayload {
+  const o = object(data, "payload");
+  if (o.version !== PAYLOAD_VERSION) {
+    throw new PayloadError("payload.version", `this extension renders version ${PAYLOAD_VERSION}, got ${describe(o.version)}`);
+  }
+  const metrics = array(o.metrics, "payload.metrics", LIMITS.metrics).map((m, i) => metricInfo(m, `payload.metrics[${i}]`));
+  if (metrics.length === 0) throw new PayloadError("payload.metrics", "expected at least one metric");
+  const keys = new Set(metrics.map((m) => m.key));
+  if (keys.size !== metrics.length) throw new PayloadError("payload.metrics", "metric keys must be distinct");
+  const default_metric = text(o, "default_metric", "payload");
+  if (!keys.has(default_metric)) {
+    throw new PayloadError("payload.default_metric", `"${default_metric}" is not one of the payload's metrics (${[...keys].join(", ")})`);
+  }
+  const all = array(o.series, "payload.series", LIMITS.series).map((s, i) => series(s, `payload.series[${i}]`, keys));
+  const points = all.reduce((n, s) => n + s.x.length, 0);
+  if (points > LIMITS.points) throw new PayloadError("payload.series", `more than ${LIMITS.points} points in all (${points})`);
+  return {
+    version: PAYLOAD_VERSION,
+    kind: oneOf(o, "kind", PLOT_KINDS, "payload"),
+    title: text(o, "title", "payload"),
+    x_label: text(o, "x_label", "payload"),
+    x_log: bool(o, "x_log", "payload"),
+    metrics,
+    default_metric,
+    series: all,
+    markers: array(o.markers, "payload.markers", LIMITS.markers).map((m, i) => marker(m, `payload.markers[${i}]`, keys)),
+    live: bool(o, "live", "payload"),
+  };
+}

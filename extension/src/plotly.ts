@@ -1,0 +1,36 @@
+/**
+ * The part of plotly.js the renderer uses, and its lazy loader. plotly.js is 4 MB, so it is
+ * fetched with a dynamic import: the bundler makes it a separate chunk that the browser only
+ * downloads when the first lrlab plot is drawn. Tests pass their own `PlotlyApi`.
+ */
+
+export interface PlotlyApi {
+  newPlot(el: HTMLElement, data: unknown[], layout: Record<string, unknown>, config: Record<string, unknown>): Promise<unknown>;
+  react(el: HTMLElement, data: unknown[], layout: Record<string, unknown>, config: Record<string, unknown>): Promise<unknown>;
+  purge(el: HTMLElement): void;
+  Plots: { resize(el: HTMLElement): unknown };
+}
+
+/** A graph div after `newPlot`: plotly adds an event emitter to it. */
+export interface PlotlyGraphDiv extends HTMLElement {
+  on?(event: string, handler: (ev: Record<string, unknown>) => void): void;
+}
+
+export type PlotlyLoader = () => Promise<PlotlyApi>;
+
+let loading: Promise<PlotlyApi> | null = null;
+
+export const loadPlotly: PlotlyLoader = () => {
+  loading ??= import("plotly.js-dist-min").then((mod) => {
+    const m = mod as unknown as { default?: PlotlyApi } & PlotlyApi;
+    return m.default ?? m;
+  });
+  return loading;
+};
+
+export const PLOTLY_CONFIG: Record<string, unknown> = {
+  displaylogo: false,
+  responsive: false,
+  doubleClick: "reset",
+  modeBarButtonsToRemove: ["select2d", "lasso2d", "zoomIn2d", "zoomOut2d"],
+};

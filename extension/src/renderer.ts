@@ -1,0 +1,159 @@
+/**
+ * The mime renderer widget for `application/vnd.lrlab.plot+json`.
+ *
+ * One widget per output. `renderModel` validates the payload (untrusted: it comes from a notebook
+ * file), then draws with plotly: `newPlot` the first time, `Plotly.react` afterwards. JupyterLab
+ * calls `renderModel` again on the same widget for `update_display_data`, so a live run redraws
+ * in place; the user's view state (metric, axis, groups, band, zoom) is kept across payloads.
+ * Draws are chained so that overlapping calls never interleave.
+ */
+import type { IRenderMime } from "@jupyterlab/rendermime-interfaces";
+import type { Message } from "@lumino/messaging";
+import { Widget } from "@lumino/widgets";
+import { Controls } from "./controls";
+import { createErrorBox } from "./errorbox";
+import { buildFigure } from "./figure";
+import { PLOT_MIME, type PlotPayload, validatePayload } from "./payload";
+import { loadPlotly, PLOTLY_CONFIG, type PlotlyApi, type PlotlyGraphDiv, type PlotlyLoader } from "./plotly";
+import { applyControl, type ControlEvent, initialState, rangeFromRelayout, reconcile, type ViewState } from "./state";
+import { currentTheme, watchTheme } from "./theme";
+
+export const RENDERER_CLASS = "lrlab-Plot";
+
+export class LrlabPlotRenderer extends Widget implements IRenderMime.IRenderer {
+  private readonly mimeType: string;
+  private readonly controls: Controls;
+  private readonly plotNode: PlotlyGraphDiv;
+  private errorNode: HTMLElement | null = null;
+  private payload: PlotPayload | null = null;
+  private state: ViewState | null = null;
+  private plotly: PlotlyApi | null = null;
+  private plotted = false;
+  private drawing: Promise<void> = Promise.resolve();
+  private readonly unwatchTheme: () => void;
+  private readonly sizeObserver: ResizeObserver | null = null;
+  private lastWidth = -1;
+
+  constructor(options: IRenderMime.IRendererOptions, private readonly load: PlotlyLoader = loadPlotly) {
+    super();
+    this.mimeType = options.mimeType || PLOT_MIME;
+    this.addClass(RENDERER_CLASS);
+    const doc = this.node.ownerDocument;
+    this.controls = new Controls(doc, (e) => this.onControl(e));
+    this.plotNode = doc.createElement("div");
+    this.plotNode.className = "lrlab-Plot-figure";
+    this.node.append(this.controls.node, this.plotNode);
+    this.unwatchTheme = watchTheme(doc.body, () => void this.draw());
+    // Lumino resize messages do not cover every case (a notebook's windowing can lay a cell out
+    // after it was attached, a side panel can narrow the notebook), so the width is watched too.
+    if (typeof ResizeObserver !== "undefined") {
+      this.sizeObserver = new ResizeObserver(() => {
+        const w = this.node.clientWidth;
+        if (w !== this.lastWidth && w > 0) this.resize();
+      });
+      this.sizeObserver.observe(this.node);
+    }
+  }
+
+  /** The current view state (for tests and debugging); null before the first valid payload. */
+  get viewState(): ViewState | null {
+    return this.state;
+  }
+
+  async renderModel(model: IRenderMime.IMimeModel): Promise<void> {
+    let p: PlotPayload;
+    try {
+      p = validatePayload(model.data[this.mimeType]);
+    } catch (err) {
+      this.showError(err);
+      return;
+    }
+    this.payload = p;
+    this.state = this.state ? reconcile(this.state, p) : initialState(p);
+    this.node.classList.toggle("lrlab-mod-live", p.live);
+    await this.draw();
+  }
+
+  override dispose(): void {
+    if (this.isDisposed) return;
+    this.unwatchTheme();
+    this.sizeObserver?.disconnect();
+    if (this.plotly && this.plotted) this.plotly.purge(this.plotNode);
+    this.plotted = false;
+    super.dispose();
+  }
+
+  protected override onAfterAttach(msg: Message): void {
+    super.onAfterAttach(msg);
+    this.resize();
+  }
+
+  protected override onAfterShow(msg: Message): void {
+    super.onAfterShow(msg);
+    this.resize();
+  }
+
+  protected override onResize(msg: Widget.ResizeMessage): void {
+    super.onResize(msg);
+    this.resize();
+  }
+
+  private resize(): void {
+    if (!this.plotly || !this.plotted || !this.isVisible) return;
+    this.lastWidth = this.node.clientWidth;
+    this.plotly.Plots.resize(this.plotNode);
+  }
+
+  private onControl(e: ControlEvent): void {
+    if (!this.payload || !this.state) return;
+    this.state = applyControl(this.state, e, this.payload);
+    void this.draw();
+  }
+
+  /** Queues a redraw from the latest payload, state and theme. */
+  private draw(): Promise<void> {
+    this.drawing = this.drawing.then(() => this.drawNow()).catch((err) => this.showError(err));
+    return this.drawing;
+  }
+
+  private async drawNow(): Promise<void> {
+    if (this.isDisposed || !this.payload || !this.state) return;
+    this.clearError();
+    this.controls.update(this.payload, this.state);
+    this.plotly ??= await this.load();
+    if (this.isDisposed) return;
+    const fig = buildFigure(this.payload, this.state, currentTheme(this.node));
+    if (!this.plotted) {
+      await this.plotly.newPlot(this.plotNode, fig.data, fig.layout, PLOTLY_CONFIG);
+      this.plotted = true;
+      this.plotNode.on?.("plotly_relayout", (ev) => this.onRelayout(ev));
+    } else {
+      await this.plotly.react(this.plotNode, fig.data, fig.layout, PLOTLY_CONFIG);
+    }
+  }
+
+  /** Plotly's own zoom (drag, double click) lands in the state, so redraws keep it. */
+  private onRelayout(ev: Record<string, unknown>): void {
+    if (!this.payload || !this.state) return;
+    const range = rangeFromRelayout(ev, this.payload.x_log);
+    if (range === undefined) return;
+    this.state = { ...this.state, xrange: range };
+    this.controls.update(this.payload, this.state);
+  }
+
+  private showError(err: unknown): void {
+    this.clearError();
+    this.errorNode = createErrorBox(this.node.ownerDocument, err);
+    this.node.prepend(this.errorNode);
+    this.controls.node.hidden = true;
+    this.plotNode.hidden = true;
+  }
+
+  private clearError(): void {
+    if (!this.errorNode) return;
+    this.errorNode.remove();
+    this.errorNode = null;
+    this.controls.node.hidden = false;
+    this.plotNode.hidden = false;
+  }
+}

@@ -1,0 +1,118 @@
+/**
+ * What the user chose in one plot: metric, axis scale, groups and runs shown, band, zoom.
+ *
+ * The state outlives payloads: when a live run sends `update_display_data`, the renderer keeps
+ * the state and only `reconcile`s it with the new payload, so the user's choices and zoom stay.
+ */
+import type { PlotPayload } from "./payload";
+
+export interface ViewState {
+  metric: string;
+  /** Log y-axis per metric, only where the user chose; otherwise the metric's own default. */
+  log: Record<string, boolean>;
+  /** Parameter groups switched off. */
+  hiddenGroups: number[];
+  /** Trace names (runs) switched off, in a compare view. */
+  hiddenRuns: string[];
+  /** Whether the min/max spread band is drawn. */
+  band: boolean;
+  /** Zoomed x range in data units (steps, or learning rates on a log x axis); null = all. */
+  xrange: [number, number] | null;
+  /** Bumped by a reset, so plotly drops the zoom it remembers (its `uirevision`). */
+  revision: number;
+}
+
+export function initialState(p: PlotPayload): ViewState {
+  return { metric: p.default_metric, log: {}, hiddenGroups: [], hiddenRuns: [], band: true, xrange: null, revision: 0 };
+}
+
+/** The state carried over to a new payload: choices stay unless they no longer make sense. */
+export function reconcile(s: ViewState, p: PlotPayload): ViewState {
+  const metric = p.metrics.some((m) => m.key === s.metric) ? s.metric : p.default_metric;
+  return { ...s, metric };
+}
+
+/** Everything back to how the payload says to show it, zoom included. */
+export function resetState(s: ViewState, p: PlotPayload): ViewState {
+  return { ...initialState(p), revision: s.revision + 1 };
+}
+
+/** Whether the y axis is logarithmic: the user's choice for this metric, else the metric's default. */
+export function isLogY(s: ViewState, p: PlotPayload): boolean {
+  if (s.metric in s.log) return s.log[s.metric];
+  return p.metrics.find((m) => m.key === s.metric)?.log ?? false;
+}
+
+/** Parameter group indices present in the payload, ascending. */
+export function groupsOf(p: PlotPayload): number[] {
+  const g = new Set<number>();
+  for (const s of p.series) if (s.group !== null) g.add(s.group);
+  return [...g].sort((a, b) => a - b);
+}
+
+/** Trace names in order of first appearance. */
+export function runsOf(p: PlotPayload): string[] {
+  return [...new Set(p.series.map((s) => s.name))];
+}
+
+/** Whether any series carries a min/max band. */
+export function hasBand(p: PlotPayload): boolean {
+  return p.series.some((s) => s.min !== undefined && s.max !== undefined);
+}
+
+/** What a control asks for; `applyControl` turns it into the next state. */
+export type ControlEvent =
+  | { type: "metric"; metric: string }
+  | { type: "log"; on: boolean }
+  | { type: "band"; on: boolean }
+  | { type: "group"; group: number; on: boolean }
+  | { type: "run"; name: string; on: boolean }
+  | { type: "range"; range: [number, number] | null }
+  | { type: "reset-zoom" }
+  | { type: "reset" };
+
+function toggle<T>(hidden: T[], item: T, on: boolean): T[] {
+  const rest = hidden.filter((h) => h !== item);
+  return on ? rest : [...rest, item];
+}
+
+export function applyControl(s: ViewState, e: ControlEvent, p: PlotPayload): ViewState {
+  switch (e.type) {
+    case "metric":
+      return p.metrics.some((m) => m.key === e.metric) ? { ...s, metric: e.metric } : s;
+    case "log":
+      return { ...s, log: { ...s.log, [s.metric]: e.on } };
+    case "band":
+      return { ...s, band: e.on };
+    case "group":
+      return { ...s, hiddenGroups: toggle(s.hiddenGroups, e.group, e.on) };
+    case "run":
+      return { ...s, hiddenRuns: toggle(s.hiddenRuns, e.name, e.on) };
+    case "range": {
+      if (e.range === null) return { ...s, xrange: null, revision: s.revision + 1 };
+      const [a, b] = e.range;
+      if (!(Number.isFinite(a) && Number.isFinite(b)) || a === b) return s;
+      if (p.x_log && (a <= 0 || b <= 0)) return s;
+      return { ...s, xrange: a < b ? [a, b] : [b, a] };
+    }
+    case "reset-zoom":
+      return { ...s, xrange: null, revision: s.revision + 1 };
+    case "reset":
+      return resetState(s, p);
+  }
+}
+
+/**
+ * Reads plotly's `plotly_relayout` event into a zoom range in data units, or `null` for "zoom
+ * reset" (double click, autoscale); `undefined` when the event is not about the x range.
+ */
+export function rangeFromRelayout(ev: Record<string, unknown>, xLog: boolean): [number, number] | null | undefined {
+  if (ev["xaxis.autorange"] === true) return null;
+  let r: unknown[] | undefined;
+  if (ev["xaxis.range[0]"] !== undefined && ev["xaxis.range[1]"] !== undefined) r = [ev["xaxis.range[0]"], ev["xaxis.range[1]"]];
+  else if (Array.isArray(ev["xaxis.range"])) r = ev["xaxis.range"] as unknown[];
+  if (!r) return undefined;
+  const [a, b] = r.map(Number);
+  if (!Number.isFinite(a) || !Number.isFinite(b)) return undefined;
+  return xLog ? [10 ** a, 10 ** b] : [a, b];
+}

@@ -1,0 +1,93 @@
+/**
+ * DataLoader(dataset, { batch_size = 1, shuffle = false, drop_last = false, generator,
+ * collate_fn }): iterate with `for (const [x, y] of loader)`.
+ *
+ * Order of random draws, as PyTorch's single-process loader: creating an iterator draws the
+ * loader's `_base_seed` (one 64-bit draw from `generator`, or the default generator); then the
+ * sampler (RandomSampler when shuffling) draws its seed / permutation on the first `next()`.
+ * So the batch order equals PyTorch's for the same `torch.manual_seed`. With batch_size null the
+ * loader yields single samples, uncollated (PyTorch's batch_size=None).
+ * A TensorDataset is batched by gathering rows directly (no per-sample tensors).
+ */
+import type { Generator } from "../random/generator";
+import { default_generator } from "../random/generator";
+import { Tensor } from "../tensor/tensor";
+import { TensorDataset, datasetItem, datasetLength, rows } from "./dataset";
+import type { DatasetLike } from "./dataset";
+import { default_collate } from "./collate";
+import { BatchSampler, RandomSampler, SequentialSampler, int64Seed } from "./sampler";
+import type { Sampler } from "./sampler";
+
+export interface DataLoaderOptions<B> {
+  batch_size?: number | null;
+  shuffle?: boolean;
+  drop_last?: boolean;
+  generator?: Generator | null;
+  sampler?: Sampler | null;
+  collate_fn?: ((samples: any[]) => B) | null;
+  num_workers?: number;
+}
+
+export class DataLoader<B = any> implements Iterable<B> {
+  readonly dataset: DatasetLike;
+  readonly batch_size: number | null;
+  readonly drop_last: boolean;
+  readonly generator: Generator | null;
+  readonly sampler: Sampler;
+  readonly batch_sampler: BatchSampler | null;
+  readonly collate_fn: ((samples: any[]) => B) | null;
+
+  constructor(dataset: DatasetLike, options: DataLoaderOptions<B> = {}) {
+    const { batch_size = 1, shuffle = false, drop_last = false, generator = null, sampler = null, collate_fn = null, num_workers = 0 } = options;
+    const n = datasetLength(dataset);
+    if (batch_size !== null && (typeof batch_size !== "number" || !Number.isInteger(batch_size) || batch_size <= 0)) {
+      throw new RangeError(`batch_size should be a positive integer value, but got batch_size=${String(batch_size)}`);
+    }
+    if (typeof shuffle !== "boolean") throw new TypeError(`shuffle must be true or false, got ${String(shuffle)}`);
+    if (sampler !== null && shuffle) throw new Error("sampler option is mutually exclusive with shuffle");
+    if (batch_size === null && drop_last) {
+      throw new Error("batch_size=None option disables auto-batching and is mutually exclusive with drop_last");
+    }
+    if (num_workers !== 0) throw new RangeError("num_workers: only 0 (loading in the main process) is supported");
+    this.dataset = dataset;
+    this.batch_size = batch_size;
+    this.drop_last = drop_last;
+    this.generator = generator;
+    this.sampler = sampler ?? (shuffle ? new RandomSampler(n, generator) : new SequentialSampler(n));
+    this.batch_sampler = batch_size === null ? null : new BatchSampler(this.sampler, batch_size, drop_last);
+    this.collate_fn = collate_fn;
+  }
+
+  /** Number of batches per epoch (samples when batch_size is null). */
+  get length(): number {
+    return this.batch_sampler ? this.batch_sampler.length : this.sampler.length;
+  }
+
+  [Symbol.iterator](): Iterator<B> {
+    // PyTorch draws the iterator's base seed before the sampler starts.
+    int64Seed(this.generator ?? default_generator);
+    const indices: Iterator<number[] | number> = (this.batch_sampler ?? this.sampler)[Symbol.iterator]();
+    return {
+      next: (): IteratorResult<B> => {
+        const r = indices.next();
+        if (r.done) return { done: true, value: undefined };
+        return { done: false, value: this.fetch(r.value) };
+      },
+      [Symbol.iterator]() {
+        return this;
+      },
+    } as Iterator<B>;
+  }
+
+  private fetch(idx: number[] | number): B {
+    if (typeof idx === "number") {
+      const s = datasetItem(this.dataset, idx);
+      return (this.collate_fn ? this.collate_fn([s]) : s) as B;
+    }
+    if (this.collate_fn === null && this.dataset instanceof TensorDataset) {
+      return this.dataset.tensors.map((t: Tensor) => rows(t, idx)) as B;
+    }
+    const samples = idx.map((i) => datasetItem(this.dataset, i));
+    return (this.collate_fn ?? default_collate)(samples) as B;
+  }
+}

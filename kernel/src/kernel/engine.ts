@@ -1,0 +1,230 @@
+/**
+ * The TypeScript engine: tslab's converter (type-check, transpile, declarations carried from cell
+ * to cell, completion, quick info) from the `tslab` npm package, and our own executor around it.
+ *
+ * Why our own executor: tslab prints the last expression with console.log, reports errors as
+ * text on stderr and forgets a cell's declarations when it throws. Here `run` returns the last
+ * expression's value, throws structured errors (CellError for the checker's diagnostics, the
+ * user's own exception otherwise) and keeps what a failed cell declared, as IPython does.
+ *
+ * How a cell runs: the converter turns it into CommonJS whose top-level names are properties of
+ * one shared `exports` object (that is how variables survive between cells); we wrap it in a
+ * function and run it with `vm.runInThisContext(..., { breakOnSigint: true })` so that SIGINT
+ * stops even a synchronous loop. Cells with top-level await become an async function; the kernel
+ * awaits it, racing an interrupt promise.
+ */
+import * as vm from "node:vm";
+import * as path from "node:path";
+import Module from "node:module";
+import { Prelude } from "./prelude_source";
+
+// tslab ships no types for its deep entry points in our module resolution; these are the parts used.
+interface Diagnostic { start: { offset: number; line: number; character: number }; messageText: string; code: number; fileName?: string; category: number }
+interface ConvertResult { output?: string; declOutput?: string; diagnostics: Diagnostic[]; lastExpressionVar?: string; hasToplevelAwait?: boolean; sideOutputs?: { path: string; data: string }[] }
+interface SymbolDisplayPart { text: string; kind: string }
+interface QuickInfo { displayParts?: SymbolDisplayPart[]; documentation?: SymbolDisplayPart[]; tags?: { name: string; text?: SymbolDisplayPart[] }[]; textSpan?: { start: number; length: number } }
+interface Converter {
+  convert(prevDecl: string, src: string): ConvertResult;
+  inspect(prevDecl: string, src: string, position: number): QuickInfo | undefined;
+  complete(prevDecl: string, src: string, position: number): { start: number; end: number; candidates: string[] };
+  close(): void;
+}
+
+/** A cell the type checker rejected: every diagnostic with its 1-based line and column. */
+export class CellError extends Error {
+  constructor(readonly diagnostics: { line: number; column: number; message: string; code: number }[]) {
+    super(diagnostics.map((d) => `${d.line}:${d.column} - ${d.message}`).join("\n"));
+    this.name = "TSError";
+  }
+}
+
+/** Raised in place of vm's "Script execution interrupted." so that the kernel can name it. */
+export class KeyboardInterrupt extends Error {
+  constructor() { super("execution interrupted"); this.name = "KeyboardInterrupt"; }
+}
+
+export interface RunResult {
+  /** Whether the cell ended with an expression statement (its value may be undefined). */
+  hasValue: boolean;
+  value: unknown;
+}
+
+let cellCounter = 0;
+
+export class Engine {
+  private converter: Converter;
+  private prevDecl: string;
+  /** The cells' shared top-level scope. */
+  readonly locals: Record<string, unknown> = {};
+  private readonly req: NodeJS.Require;
+  private readonly sideOutputs = new Map<string, string>();
+  private readonly sideModules = new Map<string, Module>();
+  private interruptReject: ((e: Error) => void) | null = null;
+  /** The JS of the last compiled cell, by its vm filename: for mapping error lines back. */
+  private readonly sources = new Map<string, { js: string; ts: string }>();
+  private readonly global: { exports: Record<string, unknown>; require: NodeJS.Require };
+
+  constructor(private readonly prelude: Prelude, rootDir = process.cwd()) {
+    const { createConverter } = require("tslab/dist/converter");
+    this.converter = createConverter({ isJS: false, isBrowser: false });
+    this.req = this.wrapRequire(Module.createRequire(path.join(rootDir, "__lrlab_cell__.js")), rootDir);
+    this.prevDecl = prelude.declarations;
+    Object.assign(this.locals, prelude.values());
+    this.global = { exports: this.locals, require: this.req };
+    (globalThis as any).__lrlab__ = this.global;
+  }
+
+  /** Forget every user declaration and value; the prelude comes back. */
+  reset(): void {
+    for (const k of Object.keys(this.locals)) delete this.locals[k];
+    Object.assign(this.locals, this.prelude.values());
+    this.prevDecl = this.prelude.declarations;
+  }
+
+  /** Names the user defined (not the prelude's). */
+  userNames(): string[] {
+    const pre = new Set(Object.keys(this.prelude.values()));
+    return Object.keys(this.locals).filter((k) => !pre.has(k) && !/^tsLastExpr\d*$/.test(k));
+  }
+
+  /** Type-check and transpile; throws CellError with the checker's diagnostics. */
+  compile(src: string): ConvertResult {
+    const r = this.converter.convert(this.prevDecl, src);
+    if (r.sideOutputs) for (const o of r.sideOutputs) { this.sideModules.delete(o.path); this.sideOutputs.set(o.path, o.data); }
+    if (r.diagnostics.length > 0) {
+      throw new CellError(r.diagnostics.map((d) => ({
+        line: d.start.line + 1, column: d.start.character + 1,
+        message: (d.fileName ? d.fileName + " " : "") + d.messageText, code: d.code,
+      })));
+    }
+    return r;
+  }
+
+  /**
+   * Runs one cell. Synchronous cells run to the end inside this call (so output they display goes
+   * out while they run); the returned promise only matters for top-level await.
+   */
+  run(src: string): Promise<RunResult> | RunResult {
+    const r = this.compile(src);
+    if (!r.output) { this.prevDecl = r.declOutput ?? this.prevDecl; return { hasValue: false, value: undefined }; }
+    const filename = `<cell ${++cellCounter}>`;
+    const head = r.hasToplevelAwait ? "(async function (exports, require) {" : "(function (exports, require) {";
+    // The wrapper's head sits on its own line 0 so the transpiled code's lines keep their numbers.
+    const wrapped = `${head}\n${r.output}\n})(__lrlab__.exports, __lrlab__.require)`;
+    this.sources.set(filename, { js: r.output, ts: src });
+    if (this.sources.size > 50) this.sources.delete(this.sources.keys().next().value!);
+    // Declarations are kept even when the cell throws: what ran before the error is defined.
+    const done = (): RunResult => {
+      this.prevDecl = r.declOutput ?? this.prevDecl;
+      const name = r.lastExpressionVar;
+      if (!name) return { hasValue: false, value: undefined };
+      const value = this.locals[name];
+      delete this.locals[name];
+      return { hasValue: true, value };
+    };
+    let ret: unknown;
+    try {
+      ret = vm.runInThisContext(wrapped, { filename, lineOffset: -1, breakOnSigint: true });
+    } catch (e) {
+      this.prevDecl = r.declOutput ?? this.prevDecl;
+      throw this.translate(e);
+    }
+    if (!r.hasToplevelAwait) return done();
+    const interrupted = new Promise<never>((_, reject) => { this.interruptReject = reject; });
+    return Promise.race([ret as Promise<unknown>, interrupted]).then(
+      () => { this.interruptReject = null; return done(); },
+      (e) => { this.interruptReject = null; this.prevDecl = r.declOutput ?? this.prevDecl; throw this.translate(e); },
+    );
+  }
+
+  /** Stops an awaiting cell (a synchronous one is stopped by SIGINT through breakOnSigint). */
+  interrupt(): boolean {
+    if (!this.interruptReject) return false;
+    this.interruptReject(new KeyboardInterrupt());
+    return true;
+  }
+
+  private translate(e: unknown): unknown {
+    if (e instanceof Error && e.message === "Script execution interrupted." && !(e instanceof KeyboardInterrupt)) {
+      return new KeyboardInterrupt();
+    }
+    return e;
+  }
+
+  /**
+   * Maps a line of a cell's transpiled JS to the user's TypeScript line. TypeScript's emit keeps
+   * statements in order but may drop or add lines (types, imports), so the line is found by
+   * matching text: the TS line (at or after the same relative position) that shares the most
+   * identifier-and-punctuation tokens with the JS line.
+   */
+  userLine(filename: string, jsLine: number): { line: number; text: string } | null {
+    const s = this.sources.get(filename);
+    if (!s) return null;
+    const js = s.js.split("\n")[jsLine - 1];
+    if (js === undefined) return null;
+    const tokens = (t: string) => t.match(/[A-Za-z_$][\w$]*|\d+(?:\.\d+)?|[^\s\w]/g) ?? [];
+    const want = tokens(js.replace(/exports\./g, ""));
+    const lines = s.ts.split("\n");
+    let best = -1, bestScore = 0;
+    lines.forEach((l, i) => {
+      const have = new Map<string, number>();
+      for (const t of tokens(l)) have.set(t, (have.get(t) ?? 0) + 1);
+      let score = 0;
+      for (const t of want) { const n = have.get(t) ?? 0; if (n > 0) { score++; have.set(t, n - 1); } }
+      const norm = score / Math.max(want.length, tokens(l).length, 1) - Math.abs(i + 1 - jsLine) * 1e-3;
+      if (norm > bestScore) { bestScore = norm; best = i; }
+    });
+    return best < 0 ? null : { line: best + 1, text: lines[best] };
+  }
+
+  complete(src: string, position: number): { start: number; end: number; candidates: string[] } {
+    return this.converter.complete(this.prevDecl, src, position);
+  }
+
+  /** Quick info (signature and doc comment) at a position, as plain text, or null. */
+  inspect(src: string, position: number): string | null {
+    let info: QuickInfo | undefined;
+    try {
+      info = this.converter.inspect(this.prevDecl, src, position);
+    } catch {
+      return null;
+    }
+    if (!info) return null;
+    const text = (parts?: SymbolDisplayPart[]) => (parts ?? []).map((p) => p.text).join("");
+    const out = [text(info.displayParts)];
+    const doc = text(info.documentation);
+    if (doc) out.push("", doc);
+    for (const tag of info.tags ?? []) out.push(`@${tag.name} ${text(tag.text)}`.trimEnd());
+    return out.join("\n");
+  }
+
+  close(): void {
+    this.converter.close();
+  }
+
+  /** `require` for cells: relative .ts imports come from the converter's side outputs. */
+  private wrapRequire(req: NodeJS.Require, dir: string): NodeJS.Require {
+    const self = this;
+    const local = (id: string): unknown => {
+      let file = path.resolve(dir, id);
+      if (path.extname(file) === "") file += ".js";
+      const cached = self.sideModules.get(file);
+      if (cached) return cached.exports;
+      const code = self.sideOutputs.get(file);
+      if (code === undefined) return undefined;
+      const mod = new Module(file, module) as Module & { _compile(code: string, file: string): void; paths: string[] };
+      mod.filename = file;
+      mod.paths = (Module as any)._nodeModulePaths(path.dirname(file));
+      (mod as any).require = self.wrapRequire(mod.require.bind(mod) as NodeJS.Require, path.dirname(file));
+      mod._compile(code, file);
+      self.sideModules.set(file, mod);
+      return mod.exports;
+    };
+    const wrapped = ((id: string) => {
+      if (id.startsWith(".")) { const m = local(id); if (m !== undefined) return m; }
+      return req(id);
+    }) as NodeJS.Require;
+    Object.assign(wrapped, { resolve: req.resolve, cache: req.cache, main: req.main, extensions: req.extensions });
+    return wrapped;
+  }
+}

@@ -1,0 +1,43 @@
+/**
+ * Values → Jupyter mime bundles. Objects that know how to show themselves implement
+ * `_repr_mimebundle_(options?)` (IPython's name; lrlab's traces, previews and range tests do, see
+ * kernel/src/plot/bundle.ts); everything else gets `text/plain`: its own `toString()` when it
+ * defines one (tensors print like PyTorch), Node's inspect otherwise.
+ */
+import { inspect } from "node:util";
+
+export type MimeBundle = Record<string, unknown>;
+
+/** The method name displayable objects implement (same as kernel/src/plot's REPR_BUNDLE). */
+export const REPR_METHOD = "_repr_mimebundle_";
+
+export function hasOwnToString(x: object): boolean {
+  for (let p: any = x; p && p !== Object.prototype && p !== Array.prototype && p !== Function.prototype; p = Object.getPrototypeOf(p)) {
+    if (Object.prototype.hasOwnProperty.call(p, "toString")) return !(x instanceof Error);
+  }
+  return false;
+}
+
+/** Plain-text form of a value, as a REPL shows it. */
+export function textOf(value: unknown): string {
+  if (typeof value === "string") return inspect(value);
+  if (typeof value === "object" && value !== null && hasOwnToString(value) && !Array.isArray(value)) {
+    try { return String(value); } catch { /* fall through to inspect */ }
+  }
+  return inspect(value, { depth: 4, colors: false, maxArrayLength: 100 });
+}
+
+/**
+ * The bundle of a value. `live` asks displayable objects for their cheap live form (no SVG).
+ * Throws what the object's own method throws: the caller reports it as an error output.
+ */
+export function bundleOf(value: unknown, options: { live?: boolean } = {}): MimeBundle {
+  if (typeof value === "object" && value !== null && typeof (value as any)[REPR_METHOD] === "function") {
+    const b = (value as any)[REPR_METHOD](options.live ? { live: true } : {});
+    if (typeof b !== "object" || b === null) throw new TypeError(`${REPR_METHOD}() must return an object of mime type → data`);
+    const out: MimeBundle = { ...b };
+    if (!("text/plain" in out)) out["text/plain"] = textOf(value);
+    return out;
+  }
+  return { "text/plain": textOf(value) };
+}

@@ -1,0 +1,31 @@
+/**
+ * The `reduction` step shared by every loss: per-element losses ℓ_i (computed in double) become
+ *   "none": the tensor ℓ itself;  "sum": Σ ℓ_i;  "mean": Σ ℓ_i / D,
+ * where D is the element count, or the total class weight for weighted NLL / cross-entropy.
+ * In backward the upstream gradient reaching element i is then g_i, g, or g / D respectively.
+ */
+import { Tensor, storageFor } from "../../tensor/tensor";
+import type { DType } from "../../tensor/tensor";
+import type { Reduction } from "../_autograd";
+
+export function reduceLoss(loss: Float64Array, shape: readonly number[], dtype: DType, reduction: Reduction, denom = loss.length): Tensor {
+  if (reduction === "none") {
+    const d = storageFor(dtype, loss.length);
+    d.set(loss);
+    return new Tensor(d, shape, dtype);
+  }
+  let s = 0;
+  for (let i = 0; i < loss.length; i++) s += loss[i];
+  const v = reduction === "sum" ? s : s / denom;
+  const d = storageFor(dtype, 1);
+  d[0] = v;
+  return new Tensor(d, [], dtype);
+}
+
+/** The upstream gradient of each element: g_i ("none"), g ("sum") or g/D ("mean"). */
+export function upstream(g: Tensor, reduction: Reduction, n: number, denom = n): Float64Array {
+  const out = new Float64Array(n);
+  if (reduction === "none") out.set(g.data);
+  else out.fill(reduction === "sum" ? g.data[0] : g.data[0] / denom);
+  return out;
+}

@@ -1,0 +1,206 @@
+/**
+ * Element-wise activations and (log-)softmax, each one fused node with its exact derivative.
+ *
+ *   relu(x) = max(x, 0)                     relu'(x) = [x > 0]
+ *   tanh'(x) = 1 - tanh²(x)                 sigmoid(x) = 1/(1 + e^{-x}),  σ' = σ(1 - σ)
+ *   gelu(x) = x Φ(x) = x/2 · (1 + erf(x/√2)),  gelu'(x) = Φ(x) + x φ(x)
+ *   gelu_tanh(x) = x/2 · (1 + tanh(u)),  u = √(2/π)(x + 0.044715 x³)
+ *       gelu_tanh'(x) = (1 + tanh u)/2 + x/2 · (1 - tanh² u) · √(2/π)(1 + 3·0.044715 x²)
+ *   softmax(x)_j = e^{x_j - m} / Σ_k e^{x_k - m}   (m = max_k x_k, for stability)
+ *       backward: dx_j = y_j (g_j - Σ_k g_k y_k)
+ *   log_softmax(x)_j = x_j - m - log Σ_k e^{x_k - m};  backward: dx_j = g_j - e^{y_j} Σ_k g_k
+ */
+import { Tensor, storageFor } from "../../tensor/tensor";
+import { checkFloat, record } from "../_autograd";
+import { erfc } from "../_math";
+
+const SQRT1_2 = Math.SQRT1_2;
+const INV_SQRT_2PI = 0.3989422804014327;
+const SQRT_2_OVER_PI = 0.7978845608028654;
+
+export function relu(input: Tensor): Tensor {
+  checkFloat(input, "relu");
+  const x = input.data;
+  const y = storageFor(input.dtype, x.length);
+  for (let i = 0; i < x.length; i++) y[i] = x[i] > 0 ? x[i] : Number.isNaN(x[i]) ? NaN : 0;
+  const out = new Tensor(y, input.shape, input.dtype);
+  return record(out, "ReluBackward0", [input], (g) => {
+    const gd = g.data;
+    const gx = storageFor(input.dtype, x.length);
+    for (let i = 0; i < x.length; i++) gx[i] = y[i] > 0 ? gd[i] : 0;
+    return [new Tensor(gx, input.shape, input.dtype)];
+  });
+}
+
+export function tanh(input: Tensor): Tensor {
+  checkFloat(input, "tanh");
+  const x = input.data;
+  const y = storageFor(input.dtype, x.length);
+  for (let i = 0; i < x.length; i++) y[i] = Math.tanh(x[i]);
+  const out = new Tensor(y, input.shape, input.dtype);
+  return record(out, "TanhBackward0", [input], (g) => {
+    const gd = g.data;
+    const gx = storageFor(input.dtype, x.length);
+    for (let i = 0; i < x.length; i++) gx[i] = gd[i] * (1 - y[i] * y[i]);
+    return [new Tensor(gx, input.shape, input.dtype)];
+  });
+}
+
+export function sigmoid(input: Tensor): Tensor {
+  checkFloat(input, "sigmoid");
+  const x = input.data;
+  const y = storageFor(input.dtype, x.length);
+  for (let i = 0; i < x.length; i++) y[i] = sigmoidScalar(x[i]);
+  const out = new Tensor(y, input.shape, input.dtype);
+  return record(out, "SigmoidBackward0", [input], (g) => {
+    const gd = g.data;
+    const gx = storageFor(input.dtype, x.length);
+    for (let i = 0; i < x.length; i++) gx[i] = gd[i] * (1 - y[i]) * y[i];
+    return [new Tensor(gx, input.shape, input.dtype)];
+  });
+}
+
+/** σ(x) without overflow for large |x|. */
+export function sigmoidScalar(x: number): number {
+  if (x >= 0) return 1 / (1 + Math.exp(-x));
+  const e = Math.exp(x);
+  return e / (1 + e);
+}
+
+export type GeluApproximate = "none" | "tanh";
+
+export function gelu(input: Tensor, { approximate = "none" }: { approximate?: GeluApproximate } = {}): Tensor {
+  checkFloat(input, "gelu");
+  if (approximate !== "none" && approximate !== "tanh") {
+    throw new Error(`approximate argument must be either none or tanh. (got ${String(approximate)})`);
+  }
+  const x = input.data;
+  const n = x.length;
+  const y = storageFor(input.dtype, n);
+  if (approximate === "none") {
+    // Φ(x) = erfc(-x/√2)/2 keeps Φ accurate relative to itself for very negative x.
+    for (let i = 0; i < n; i++) y[i] = 0.5 * x[i] * erfc(-x[i] * SQRT1_2);
+  } else {
+    for (let i = 0; i < n; i++) {
+      const v = x[i];
+      y[i] = 0.5 * v * (1 + Math.tanh(SQRT_2_OVER_PI * (v + 0.044715 * v * v * v)));
+    }
+  }
+  const out = new Tensor(y, input.shape, input.dtype);
+  return record(out, "GeluBackward0", [input], (g) => {
+    const gd = g.data;
+    const gx = storageFor(input.dtype, n);
+    if (approximate === "none") {
+      for (let i = 0; i < n; i++) {
+        const v = x[i];
+        const cdf = 0.5 * erfc(-v * SQRT1_2);
+        const pdf = INV_SQRT_2PI * Math.exp(-0.5 * v * v);
+        gx[i] = gd[i] * (cdf + v * pdf);
+      }
+    } else {
+      for (let i = 0; i < n; i++) {
+        const v = x[i];
+        const t = Math.tanh(SQRT_2_OVER_PI * (v + 0.044715 * v * v * v));
+        const du = SQRT_2_OVER_PI * (1 + 3 * 0.044715 * v * v);
+        gx[i] = gd[i] * (0.5 * (1 + t) + 0.5 * v * (1 - t * t) * du);
+      }
+    }
+    return [new Tensor(gx, input.shape, input.dtype)];
+  });
+}
+
+/** Normalises a possibly negative `dim` for a tensor of `ndim` dims, with PyTorch's message. */
+export function wrapDim(dim: number, ndim: number): number {
+  const n = Math.max(ndim, 1);
+  if (!Number.isInteger(dim) || dim < -n || dim >= n) {
+    throw new RangeError(`Dimension out of range (expected to be in range of [${-n}, ${n - 1}], but got ${dim})`);
+  }
+  return dim < 0 ? dim + n : dim;
+}
+
+/** (outer, size, inner) of a reduction along `dim`: element (o, j, k) is at (o·size + j)·inner + k. */
+function split(shape: readonly number[], dim: number): [number, number, number] {
+  let outer = 1;
+  let inner = 1;
+  for (let i = 0; i < dim; i++) outer *= shape[i];
+  for (let i = dim + 1; i < shape.length; i++) inner *= shape[i];
+  return [outer, shape.length === 0 ? 1 : shape[dim], inner];
+}
+
+/** Shared kernel: log-softmax along `dim` (double math, rounded on store). */
+function logSoftmaxData(input: Tensor, dim: number): Float64Array {
+  const [outer, size, inner] = split(input.shape, dim);
+  const x = input.data;
+  const out = new Float64Array(x.length);
+  for (let o = 0; o < outer; o++) {
+    for (let k = 0; k < inner; k++) {
+      const base = o * size * inner + k;
+      let m = -Infinity;
+      for (let j = 0; j < size; j++) m = Math.max(m, x[base + j * inner]);
+      if (m === -Infinity || Number.isNaN(m)) m = Number.isNaN(m) ? m : 0;
+      let s = 0;
+      for (let j = 0; j < size; j++) s += Math.exp(x[base + j * inner] - m);
+      const lse = m + Math.log(s);
+      for (let j = 0; j < size; j++) out[base + j * inner] = x[base + j * inner] - lse;
+    }
+  }
+  return out;
+}
+
+/** Log-softmax of `input` along `dim`, in double precision (for the fused losses). */
+export function logSoftmaxRaw(input: Tensor, dim: number): Float64Array {
+  return logSoftmaxData(input, dim);
+}
+
+export function log_softmax(input: Tensor, dim: number): Tensor {
+  checkFloat(input, "log_softmax");
+  if (dim === undefined || dim === null) throw new TypeError("log_softmax(): argument 'dim' must be an int (implicit dim is deprecated)");
+  const d = wrapDim(dim, input.dim());
+  const ls = logSoftmaxData(input, d);
+  const y = input.dtype === "float32" ? Float32Array.from(ls) : ls;
+  const out = new Tensor(y, input.shape, input.dtype);
+  return record(out, "LogSoftmaxBackward0", [input], (g) => {
+    const [outer, size, inner] = split(input.shape, d);
+    const gd = g.data;
+    const gx = storageFor(input.dtype, y.length);
+    for (let o = 0; o < outer; o++) {
+      for (let k = 0; k < inner; k++) {
+        const base = o * size * inner + k;
+        let s = 0;
+        for (let j = 0; j < size; j++) s += gd[base + j * inner];
+        for (let j = 0; j < size; j++) {
+          const at = base + j * inner;
+          gx[at] = gd[at] - Math.exp(ls[at]) * s;
+        }
+      }
+    }
+    return [new Tensor(gx, input.shape, input.dtype)];
+  });
+}
+
+export function softmax(input: Tensor, dim: number): Tensor {
+  checkFloat(input, "softmax");
+  if (dim === undefined || dim === null) throw new TypeError("softmax(): argument 'dim' must be an int (implicit dim is deprecated)");
+  const d = wrapDim(dim, input.dim());
+  const ls = logSoftmaxData(input, d);
+  const y = storageFor(input.dtype, ls.length);
+  for (let i = 0; i < ls.length; i++) y[i] = Math.exp(ls[i]);
+  const out = new Tensor(y, input.shape, input.dtype);
+  return record(out, "SoftmaxBackward0", [input], (g) => {
+    const [outer, size, inner] = split(input.shape, d);
+    const gd = g.data;
+    const gx = storageFor(input.dtype, y.length);
+    for (let o = 0; o < outer; o++) {
+      for (let k = 0; k < inner; k++) {
+        const base = o * size * inner + k;
+        let s = 0;
+        for (let j = 0; j < size; j++) s += gd[base + j * inner] * y[base + j * inner];
+        for (let j = 0; j < size; j++) {
+          const at = base + j * inner;
+          gx[at] = y[at] * (gd[at] - s);
+        }
+      }
+    }
+    return [new Tensor(gx, input.shape, input.dtype)];
+  });
+}

@@ -1,0 +1,117 @@
+/**
+ * Binary cross-entropy losses (ℓ is reduced by `reduction`; w is the optional `weight`,
+ * broadcast to the input's shape):
+ *   binary_cross_entropy(p, y):  ℓ = -w (y·max(log p, -100) + (1 - y)·max(log(1 - p), -100))
+ *       ∂ℓ/∂p = w (p - y) / max(p(1 - p), 1e-12)      ∂ℓ/∂y = w (log(1 - p) - log p)
+ *   binary_cross_entropy_with_logits(x, y), with c = 1 + (pos_weight - 1)·y (c = 1 without it):
+ *       ℓ = w ((1 - y)·x + c·softplus(-x)),  softplus(-x) = log1p(e^{-|x|}) + max(-x, 0)
+ *       ∂ℓ/∂x = w ((1 - y) - c·σ(-x))                 ∂ℓ/∂y = w (-x + (pos_weight - 1)·softplus(-x))
+ * (the logits form never takes log of a rounded probability, hence its stability).
+ */
+import { Tensor } from "../../tensor/tensor";
+import { checkFloat, checkReduction, record, resultDtype, sameShape, sizeStr } from "../_autograd";
+import type { Reduction } from "../_autograd";
+import { expandData } from "../_broadcast";
+import { reduceLoss, upstream } from "./_reduce";
+import { cast } from "./linear";
+import { broadcastOrThrow } from "./loss";
+import { sigmoidScalar } from "./activation";
+
+export interface BCEOptions {
+  weight?: Tensor | null;
+  reduction?: Reduction;
+}
+
+/** `w` broadcast to `shape` (as doubles), or null. */
+function weightsFor(w: Tensor | null | undefined, shape: readonly number[], what: string): ArrayLike<number> | null {
+  if (w === null || w === undefined) return null;
+  if (!(w instanceof Tensor)) throw new TypeError(`${what} must be a Tensor or null`);
+  const s = broadcastOrThrow(w.shape, shape);
+  if (!sameShape(s, shape)) {
+    throw new RangeError(`${what} of size ${sizeStr(w.shape)} cannot be broadcast to the input size ${sizeStr(shape)}`);
+  }
+  return sameShape(w.shape, shape) ? w.data : expandData(w.data, w.shape, shape);
+}
+
+export function binary_cross_entropy(
+  input: Tensor,
+  target: Tensor,
+  { weight = null, reduction = "mean" }: BCEOptions = {},
+): Tensor {
+  checkFloat(input, "binary_cross_entropy", "input");
+  checkFloat(target, "binary_cross_entropy", "target");
+  const red = checkReduction(reduction);
+  if (!sameShape(input.shape, target.shape)) {
+    throw new RangeError(
+      `Using a target size (${sizeStr(target.shape)}) that is different to the input size (${sizeStr(input.shape)}) is deprecated. Please ensure they have the same size.`,
+    );
+  }
+  const w = weightsFor(weight, input.shape, "weight");
+  const p = input.data;
+  const y = target.data;
+  const n = p.length;
+  const loss = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    if (!(p[i] >= 0 && p[i] <= 1)) throw new RangeError("all elements of input should be between 0 and 1");
+    const lp = Math.max(Math.log(p[i]), -100);
+    const l1p = Math.max(Math.log1p(-p[i]), -100);
+    loss[i] = -(w ? w[i] : 1) * (y[i] * lp + (1 - y[i]) * l1p);
+  }
+  const out = reduceLoss(loss, input.shape, resultDtype(input, target), red);
+  return record(out, "BinaryCrossEntropyBackward0", [input, target], (g, need) => {
+    const up = upstream(g, red, n);
+    const gx = need[0] ? new Float64Array(n) : null;
+    const gt = need[1] ? new Float64Array(n) : null;
+    for (let i = 0; i < n; i++) {
+      const wi = (w ? w[i] : 1) * up[i];
+      if (gx) gx[i] = (wi * (p[i] - y[i])) / Math.max((1 - p[i]) * p[i], 1e-12);
+      if (gt) gt[i] = wi * (Math.max(Math.log1p(-p[i]), -100) - Math.max(Math.log(p[i]), -100));
+    }
+    return [
+      gx ? new Tensor(cast(gx, input.dtype), input.shape, input.dtype) : null,
+      gt ? new Tensor(cast(gt, target.dtype), target.shape, target.dtype) : null,
+    ];
+  });
+}
+
+export function binary_cross_entropy_with_logits(
+  input: Tensor,
+  target: Tensor,
+  { weight = null, reduction = "mean", pos_weight = null }: BCEOptions & { pos_weight?: Tensor | null } = {},
+): Tensor {
+  checkFloat(input, "binary_cross_entropy_with_logits", "input");
+  checkFloat(target, "binary_cross_entropy_with_logits", "target");
+  const red = checkReduction(reduction);
+  if (!sameShape(input.shape, target.shape)) {
+    throw new RangeError(`Target size (${sizeStr(target.shape)}) must be the same as input size (${sizeStr(input.shape)})`);
+  }
+  const w = weightsFor(weight, input.shape, "weight");
+  const pw = weightsFor(pos_weight, input.shape, "pos_weight");
+  const x = input.data;
+  const y = target.data;
+  const n = x.length;
+  const loss = new Float64Array(n);
+  const sp = new Float64Array(n); // softplus(-x)
+  for (let i = 0; i < n; i++) {
+    const xi = x[i];
+    sp[i] = Math.log1p(Math.exp(-Math.abs(xi))) + Math.max(-xi, 0);
+    const c = pw ? 1 + (pw[i] - 1) * y[i] : 1;
+    loss[i] = (w ? w[i] : 1) * ((1 - y[i]) * xi + c * sp[i]);
+  }
+  const out = reduceLoss(loss, input.shape, resultDtype(input, target), red);
+  return record(out, "BinaryCrossEntropyWithLogitsBackward0", [input, target], (g, need) => {
+    const up = upstream(g, red, n);
+    const gx = need[0] ? new Float64Array(n) : null;
+    const gt = need[1] ? new Float64Array(n) : null;
+    for (let i = 0; i < n; i++) {
+      const wi = (w ? w[i] : 1) * up[i];
+      const c = pw ? 1 + (pw[i] - 1) * y[i] : 1;
+      if (gx) gx[i] = wi * (1 - y[i] - c * sigmoidScalar(-x[i]));
+      if (gt) gt[i] = wi * (-x[i] + (pw ? (pw[i] - 1) * sp[i] : 0));
+    }
+    return [
+      gx ? new Tensor(cast(gx, input.dtype), input.shape, input.dtype) : null,
+      gt ? new Tensor(cast(gt, target.dtype), target.shape, target.dtype) : null,
+    ];
+  });
+}

@@ -1,0 +1,46 @@
+/**
+ * F.dropout(input, { p, training, generator }): in training, each element is kept with
+ * probability 1 - p and scaled by 1/(1 - p), so the expectation is unchanged:
+ *   y = x · m / (1 - p),  m_i ~ Bernoulli(1 - p);   ∂y/∂x = m / (1 - p)
+ * The mask is drawn as PyTorch's CPU `bernoulli_(1 - p)` draws it: one 64-bit draw per element,
+ * u = (draw & (2^53 - 1)) · 2^-53, m = [u < 1 - p]; so `torch.manual_seed` gives PyTorch's mask.
+ * p = 0, eval mode or an empty input return the input itself; p = 1 zeroes without drawing.
+ */
+import { Tensor, storageFor } from "../../tensor/tensor";
+import { default_generator, Generator } from "../../random/generator";
+import { checkFloat, record } from "../_autograd";
+
+const TWO_POW_M53 = 2 ** -53;
+
+export interface DropoutOptions {
+  p?: number;
+  training?: boolean;
+  generator?: Generator | null;
+}
+
+export function dropout(input: Tensor, { p = 0.5, training = true, generator = null }: DropoutOptions = {}): Tensor {
+  checkFloat(input, "dropout");
+  if (!(p >= 0 && p <= 1)) throw new RangeError(`dropout probability has to be between 0 and 1, but got ${p}`);
+  const n = input.data.length;
+  if (p === 0 || !training || n === 0) return input;
+  const dtype = input.dtype;
+  const x = input.data;
+  const mask = new Uint8Array(n);
+  let scale = 0;
+  if (p < 1) {
+    const gen = generator ?? default_generator;
+    const q = 1 - p;
+    for (let i = 0; i < n; i++) mask[i] = gen.random53() * TWO_POW_M53 < q ? 1 : 0;
+    // PyTorch divides the float mask by the scalar (1 - p) in the tensor's dtype.
+    scale = dtype === "float32" ? Math.fround(1 / Math.fround(q)) : 1 / q;
+  }
+  const y = storageFor(dtype, n);
+  for (let i = 0; i < n; i++) y[i] = mask[i] ? x[i] * scale : 0;
+  const out = new Tensor(y, input.shape, dtype);
+  return record(out, "MulBackward0", [input], (g) => {
+    const gd = g.data;
+    const gx = storageFor(dtype, n);
+    for (let i = 0; i < n; i++) gx[i] = mask[i] ? gd[i] * scale : 0;
+    return [new Tensor(gx, input.shape, dtype)];
+  });
+}

@@ -1,0 +1,103 @@
+/**
+ * F.linear(input, weight, bias?): y = x Wᵀ + b, for x of shape [..., in_features], W of shape
+ * [out_features, in_features] and b of shape [out_features].
+ *
+ * Gradients (g = dL/dy, rows n over all leading dims):
+ *   dL/dx[n, i] = Σ_o g[n, o] W[o, i]      dL/dW[o, i] = Σ_n g[n, o] x[n, i]      dL/db[o] = Σ_n g[n, o]
+ * One fused node ("AddmmBackward0" for 2-D input as PyTorch names it). Loops read rows of x and W
+ * contiguously; sums are accumulated in double and rounded once on store.
+ */
+import { Tensor, storageFor } from "../../tensor/tensor";
+import { checkFloat, record } from "../_autograd";
+
+export function linear(input: Tensor, weight: Tensor, bias: Tensor | null = null): Tensor {
+  checkFloat(input, "linear", "input");
+  checkFloat(weight, "linear", "weight");
+  if (weight.dim() !== 2) {
+    throw new RangeError(`linear(): weight must be 2-D [out_features, in_features], got shape [${weight.shape.join(", ")}]`);
+  }
+  if (input.dim() === 0) throw new RangeError("linear(): input must have at least 1 dimension, got a 0-D tensor");
+  const [O, I] = weight.shape;
+  const inF = input.shape[input.dim() - 1];
+  const N = input.shape.slice(0, -1).reduce((a, b) => a * b, 1);
+  if (inF !== I) {
+    throw new RangeError(`mat1 and mat2 shapes cannot be multiplied (${N}x${inF} and ${I}x${O})`);
+  }
+  if (input.dtype !== weight.dtype) {
+    throw new TypeError(`mat1 and mat2 must have the same dtype, but got ${torchName(input.dtype)} and ${torchName(weight.dtype)}`);
+  }
+  if (bias !== null && bias !== undefined) {
+    checkFloat(bias, "linear", "bias");
+    if (bias.data.length !== O || bias.dim() > 1) {
+      throw new RangeError(`linear(): bias must have shape [${O}], got [${bias.shape.join(", ")}]`);
+    }
+    if (bias.dtype !== input.dtype) {
+      throw new TypeError(`linear(): bias dtype ${bias.dtype} does not match input dtype ${input.dtype}`);
+    }
+  }
+  const dtype = input.dtype;
+  const x = input.data;
+  const w = weight.data;
+  const b = bias ? bias.data : null;
+  const y = storageFor(dtype, N * O);
+  for (let n = 0; n < N; n++) {
+    const xo = n * I;
+    for (let o = 0; o < O; o++) {
+      const wo = o * I;
+      let s = b ? b[o] : 0;
+      for (let i = 0; i < I; i++) s += x[xo + i] * w[wo + i];
+      y[n * O + o] = s;
+    }
+  }
+  const outShape = [...input.shape.slice(0, -1), O];
+  const out = new Tensor(y, outShape, dtype);
+  const name = bias ? (input.dim() === 2 ? "AddmmBackward0" : "ViewBackward0") : input.dim() === 2 ? "MmBackward0" : "ViewBackward0";
+  return record(out, name, [input, weight, bias], (g, need) => {
+    const gd = g.data;
+    let gx: Tensor | null = null;
+    let gw: Tensor | null = null;
+    let gb: Tensor | null = null;
+    if (need[0]) {
+      const acc = new Float64Array(N * I);
+      for (let n = 0; n < N; n++) {
+        const row = n * I;
+        for (let o = 0; o < O; o++) {
+          const go = gd[n * O + o];
+          if (go === 0) continue;
+          const wo = o * I;
+          for (let i = 0; i < I; i++) acc[row + i] += go * w[wo + i];
+        }
+      }
+      gx = new Tensor(cast(acc, dtype), input.shape, dtype);
+    }
+    if (need[1]) {
+      const acc = new Float64Array(O * I);
+      for (let n = 0; n < N; n++) {
+        const xo = n * I;
+        for (let o = 0; o < O; o++) {
+          const go = gd[n * O + o];
+          if (go === 0) continue;
+          const wo = o * I;
+          for (let i = 0; i < I; i++) acc[wo + i] += go * x[xo + i];
+        }
+      }
+      gw = new Tensor(cast(acc, dtype), weight.shape, dtype);
+    }
+    if (need[2] && bias) {
+      const acc = new Float64Array(O);
+      for (let n = 0; n < N; n++) for (let o = 0; o < O; o++) acc[o] += gd[n * O + o];
+      gb = new Tensor(cast(acc, dtype), bias.shape, dtype);
+    }
+    return [gx, gw, gb];
+  });
+}
+
+/** A double accumulator as the storage of `dtype` (rounds once for float32). */
+export function cast(acc: Float64Array, dtype: string): Float32Array | Float64Array {
+  return dtype === "float32" ? Float32Array.from(acc) : acc;
+}
+
+/** PyTorch's scalar type names for messages ("Float", "Double", "Long", "Bool"). */
+export function torchName(dtype: string): string {
+  return ({ float32: "Float", float64: "Double", int64: "Long", bool: "Bool" } as Record<string, string>)[dtype] ?? dtype;
+}

@@ -1,0 +1,213 @@
+/**
+ * Batch and layer normalisation, each one fused node.
+ *
+ * batch_norm over channel c (dim 1) of x with M = N·L values per channel:
+ *   training:  μ = mean(x),  σ² = mean((x - μ)²) (biased),  x̂ = (x - μ)/√(σ² + ε),  y = γ x̂ + β
+ *              running_mean ← (1 - m)·running_mean + m·μ
+ *              running_var  ← (1 - m)·running_var  + m·σ²·M/(M - 1)   (unbiased, as PyTorch)
+ *   eval:      x̂ = (x - running_mean)/√(running_var + ε)
+ *   backward (training): dx = γ/(M√(σ²+ε)) · (M g - Σg - x̂ Σ(g x̂)),  dγ = Σ g x̂,  dβ = Σ g
+ *   backward (eval):     dx = γ g/√(running_var + ε)
+ *
+ * layer_norm over the last k dims (M values per row), same x̂ with per-row μ, σ²:
+ *   y = γ x̂ + β;  with h = g γ:  dx = 1/(M√(σ²+ε)) · (M h - Σh - x̂ Σ(h x̂)),
+ *   dγ = Σ_rows g x̂,  dβ = Σ_rows g
+ */
+import { Tensor, storageFor } from "../../tensor/tensor";
+import { checkFloat, record } from "../_autograd";
+import { cast } from "./linear";
+
+export interface BatchNormOptions {
+  weight?: Tensor | null;
+  bias?: Tensor | null;
+  training?: boolean;
+  momentum?: number;
+  eps?: number;
+}
+
+function checkVec(t: Tensor | null | undefined, C: number, what: string): void {
+  if (t === null || t === undefined) return;
+  if (!(t instanceof Tensor)) throw new TypeError(`batch_norm(): ${what} must be a Tensor or null`);
+  if (t.data.length !== C) throw new RangeError(`${what} should contain ${C} elements not ${t.data.length}`);
+}
+
+export function batch_norm(
+  input: Tensor,
+  running_mean: Tensor | null,
+  running_var: Tensor | null,
+  { weight = null, bias = null, training = false, momentum = 0.1, eps = 1e-5 }: BatchNormOptions = {},
+): Tensor {
+  checkFloat(input, "batch_norm");
+  if (input.dim() < 2) {
+    throw new RangeError(`batch_norm(): expected 2D or 3D input (got ${input.dim()}D input)`);
+  }
+  const [N, C] = input.shape;
+  let L = 1;
+  for (let i = 2; i < input.dim(); i++) L *= input.shape[i];
+  checkVec(running_mean, C, "running_mean");
+  checkVec(running_var, C, "running_var");
+  checkVec(weight, C, "weight");
+  checkVec(bias, C, "bias");
+  const M = N * L;
+  if (training && M <= 1) {
+    throw new RangeError(
+      `Expected more than 1 value per channel when training, got input size torch.Size([${input.shape.join(", ")}])`,
+    );
+  }
+  if (!training && (running_mean === null || running_var === null)) {
+    throw new Error("batch_norm(): running_mean and running_var must be given when training is false");
+  }
+  const x = input.data;
+  const dtype = input.dtype;
+  const mean = new Float64Array(C);
+  const invstd = new Float64Array(C);
+  const at = (n: number, c: number, l: number): number => (n * C + c) * L + l;
+  if (training) {
+    for (let c = 0; c < C; c++) {
+      let s = 0;
+      for (let n = 0; n < N; n++) for (let l = 0; l < L; l++) s += x[at(n, c, l)];
+      const mu = s / M;
+      let v = 0;
+      for (let n = 0; n < N; n++) for (let l = 0; l < L; l++) {
+        const d = x[at(n, c, l)] - mu;
+        v += d * d;
+      }
+      const varB = v / M;
+      mean[c] = mu;
+      invstd[c] = 1 / Math.sqrt(varB + eps);
+      if (running_mean) running_mean.data[c] = (1 - momentum) * running_mean.data[c] + momentum * mu;
+      if (running_var) running_var.data[c] = (1 - momentum) * running_var.data[c] + momentum * (v / (M - 1));
+    }
+  } else {
+    for (let c = 0; c < C; c++) {
+      mean[c] = running_mean!.data[c];
+      invstd[c] = 1 / Math.sqrt(running_var!.data[c] + eps);
+    }
+  }
+  const w = weight ? weight.data : null;
+  const b = bias ? bias.data : null;
+  const xhat = new Float64Array(x.length);
+  const y = storageFor(dtype, x.length);
+  for (let n = 0; n < N; n++) for (let c = 0; c < C; c++) {
+    const gamma = w ? w[c] : 1;
+    const beta = b ? b[c] : 0;
+    for (let l = 0; l < L; l++) {
+      const i = at(n, c, l);
+      const h = (x[i] - mean[c]) * invstd[c];
+      xhat[i] = h;
+      y[i] = h * gamma + beta;
+    }
+  }
+  const out = new Tensor(y, input.shape, dtype);
+  return record(out, "NativeBatchNormBackward0", [input, weight, bias], (g, need) => {
+    const gd = g.data;
+    const sumG = new Float64Array(C);
+    const sumGX = new Float64Array(C);
+    for (let n = 0; n < N; n++) for (let c = 0; c < C; c++) for (let l = 0; l < L; l++) {
+      const i = at(n, c, l);
+      sumG[c] += gd[i];
+      sumGX[c] += gd[i] * xhat[i];
+    }
+    let gx: Tensor | null = null;
+    if (need[0]) {
+      const acc = new Float64Array(x.length);
+      for (let n = 0; n < N; n++) for (let c = 0; c < C; c++) {
+        const gamma = w ? w[c] : 1;
+        const k = gamma * invstd[c];
+        for (let l = 0; l < L; l++) {
+          const i = at(n, c, l);
+          acc[i] = training ? (k / M) * (M * gd[i] - sumG[c] - xhat[i] * sumGX[c]) : k * gd[i];
+        }
+      }
+      gx = new Tensor(cast(acc, dtype), input.shape, dtype);
+    }
+    const gw = need[1] && weight ? new Tensor(cast(sumGX, dtype), weight.shape, weight.dtype) : null;
+    const gb = need[2] && bias ? new Tensor(cast(sumG.slice(), dtype), bias.shape, bias.dtype) : null;
+    return [gx, gw, gb];
+  });
+}
+
+export interface LayerNormOptions {
+  weight?: Tensor | null;
+  bias?: Tensor | null;
+  eps?: number;
+}
+
+export function layer_norm(
+  input: Tensor,
+  normalized_shape: number | readonly number[],
+  { weight = null, bias = null, eps = 1e-5 }: LayerNormOptions = {},
+): Tensor {
+  checkFloat(input, "layer_norm");
+  const ns = typeof normalized_shape === "number" ? [normalized_shape] : [...normalized_shape];
+  const k = ns.length;
+  const tail = input.shape.slice(input.dim() - k);
+  if (k === 0 || input.dim() < k || tail.some((d, i) => d !== ns[i])) {
+    throw new RangeError(
+      `Given normalized_shape=[${ns.join(", ")}], expected input with shape [*, ${ns.join(", ")}], but got input of size[${input.shape.join(", ")}]`,
+    );
+  }
+  const M = ns.reduce((a, b) => a * b, 1);
+  for (const [t, what] of [[weight, "weight"], [bias, "bias"]] as const) {
+    if (t && (t.dim() !== k || t.shape.some((d, i) => d !== ns[i]))) {
+      throw new RangeError(`Expected ${what} to be of same shape as normalized_shape, but got ${what} of shape [${t.shape.join(", ")}] and normalized_shape = [${ns.join(", ")}]`);
+    }
+  }
+  const x = input.data;
+  const dtype = input.dtype;
+  const R = M === 0 ? 0 : x.length / M;
+  const xhat = new Float64Array(x.length);
+  const invstd = new Float64Array(R);
+  const w = weight ? weight.data : null;
+  const b = bias ? bias.data : null;
+  const y = storageFor(dtype, x.length);
+  for (let r = 0; r < R; r++) {
+    const base = r * M;
+    let s = 0;
+    for (let j = 0; j < M; j++) s += x[base + j];
+    const mu = s / M;
+    let v = 0;
+    for (let j = 0; j < M; j++) {
+      const d = x[base + j] - mu;
+      v += d * d;
+    }
+    const is = 1 / Math.sqrt(v / M + eps);
+    invstd[r] = is;
+    for (let j = 0; j < M; j++) {
+      const h = (x[base + j] - mu) * is;
+      xhat[base + j] = h;
+      y[base + j] = w ? h * w[j] + (b ? b[j] : 0) : h + (b ? b[j] : 0);
+    }
+  }
+  const out = new Tensor(y, input.shape, dtype);
+  return record(out, "NativeLayerNormBackward0", [input, weight, bias], (g, need) => {
+    const gd = g.data;
+    const gx = need[0] ? new Float64Array(x.length) : null;
+    const gw = need[1] ? new Float64Array(M) : null;
+    const gb = need[2] ? new Float64Array(M) : null;
+    for (let r = 0; r < R; r++) {
+      const base = r * M;
+      let sh = 0;
+      let shx = 0;
+      for (let j = 0; j < M; j++) {
+        const h = gd[base + j] * (w ? w[j] : 1);
+        sh += h;
+        shx += h * xhat[base + j];
+        if (gw) gw[j] += gd[base + j] * xhat[base + j];
+        if (gb) gb[j] += gd[base + j];
+      }
+      if (gx) {
+        const kk = invstd[r] / M;
+        for (let j = 0; j < M; j++) {
+          const h = gd[base + j] * (w ? w[j] : 1);
+          gx[base + j] = kk * (M * h - sh - xhat[base + j] * shx);
+        }
+      }
+    }
+    return [
+      gx ? new Tensor(cast(gx, dtype), input.shape, dtype) : null,
+      gw && weight ? new Tensor(cast(gw, dtype), weight.shape, weight.dtype) : null,
+      gb && bias ? new Tensor(cast(gb, dtype), bias.shape, bias.dtype) : null,
+    ];
+  });
+}

@@ -1,0 +1,471 @@
+/**
+ * torch.nn.Module for TypeScript.
+ *
+ * Parameters and submodules are found from the module's own enumerable fields, in declaration
+ * order (class fields are defined in source order), so
+ *
+ *   class Net extends torch.nn.Module { fc = new torch.nn.Linear(10, 1); forward(x) { ... } }
+ *
+ * needs no registration call. A field holding a Parameter is a parameter, one holding a Module a
+ * submodule, and an array of Modules (or of Parameters) behaves like a ModuleList (ParameterList):
+ * its items are named "field.0", "field.1", ... Buffers are plain tensors, so they must be
+ * registered (`register_buffer`), as in PyTorch; the registry only remembers their names and the
+ * value lives in the field, so `this.running_mean = t` replaces the buffer.
+ *
+ * Internal state (training flag, buffer names, hooks) lives in non-enumerable properties so it is
+ * never mistaken for a field.
+ */
+import { inspect } from "node:util";
+import { Tensor } from "../tensor/tensor";
+import type { DType } from "../tensor/tensor";
+import { Parameter } from "./parameter";
+
+export type StateDict = Record<string, Tensor>;
+export type ForwardHook = (module: Module, input: unknown[], output: unknown) => unknown;
+export type ForwardPreHook = (module: Module, input: unknown[]) => unknown[] | void | undefined;
+
+/** Returned by `register_forward_hook`: `handle.remove()` unregisters the hook. */
+export interface RemovableHandle {
+  remove(): void;
+}
+
+/** What `load_state_dict` returns when it does not throw (PyTorch's named tuple). */
+export interface IncompatibleKeys {
+  missing_keys: string[];
+  unexpected_keys: string[];
+}
+
+function hidden(obj: object, key: string, value: unknown): void {
+  Object.defineProperty(obj, key, { value, writable: true, enumerable: false, configurable: true });
+}
+
+export class Module {
+  /** True in training mode (`train()`), false after `eval()`. */
+  declare training: boolean;
+  declare private _buffer_names: Map<string, boolean>; // name -> persistent
+  declare private _forward_hooks: Map<number, ForwardHook>;
+  declare private _forward_pre_hooks: Map<number, ForwardPreHook>;
+
+  constructor() {
+    hidden(this, "training", true);
+    hidden(this, "_buffer_names", new Map());
+    hidden(this, "_forward_hooks", new Map());
+    hidden(this, "_forward_pre_hooks", new Map());
+  }
+
+  /** The computation; subclasses override it. Users call `model.forward(x)`. */
+  forward(..._args: any[]): any {
+    throw new Error(
+      `Module [${this._get_name()}] is missing the required "forward" function`,
+    );
+  }
+
+  /** Runs forward pre-hooks, `forward(...args)`, then forward hooks (Python's `module(x)`). */
+  call(...args: any[]): any {
+    let input: unknown[] = args;
+    for (const hook of this._forward_pre_hooks.values()) {
+      const r = hook(this, input);
+      if (r !== undefined && r !== null) input = Array.isArray(r) ? r : [r];
+    }
+    let output = this.forward(...input);
+    for (const hook of this._forward_hooks.values()) {
+      const r = hook(this, input, output);
+      if (r !== undefined) output = r;
+    }
+    return output;
+  }
+
+  register_forward_hook(hook: ForwardHook): RemovableHandle {
+    return this._addHook(this._forward_hooks, hook);
+  }
+
+  register_forward_pre_hook(hook: ForwardPreHook): RemovableHandle {
+    return this._addHook(this._forward_pre_hooks, hook);
+  }
+
+  private _addHook<H>(map: Map<number, H>, hook: H): RemovableHandle {
+    if (typeof hook !== "function") throw new TypeError("hook must be a function");
+    const id = nextHookId++;
+    map.set(id, hook);
+    return { remove: () => void map.delete(id) };
+  }
+
+  // ---------------------------------------------------------------- registration
+
+  /** Adds a parameter (or null) under `name`, as PyTorch's `register_parameter`. */
+  register_parameter(name: string, param: Parameter | null): void {
+    this._checkName(name, "parameter");
+    if (param !== null && !(param instanceof Parameter)) {
+      throw new TypeError(
+        `cannot assign '${describe(param)}' object to parameter '${name}' (torch.nn.Parameter or None required)`,
+      );
+    }
+    this._buffer_names.delete(name);
+    (this as any)[name] = param;
+  }
+
+  /** Adds a buffer (a tensor saved in state_dict but not trained), or null. */
+  register_buffer(name: string, tensor: Tensor | null, persistent = true): void {
+    this._checkName(name, "buffer");
+    if (tensor !== null && !(tensor instanceof Tensor)) {
+      throw new TypeError(`cannot assign '${describe(tensor)}' object to buffer '${name}' (torch Tensor or None required)`);
+    }
+    this._buffer_names.set(name, persistent);
+    (this as any)[name] = tensor;
+  }
+
+  /** Adds a child module (or null) under `name`. */
+  register_module(name: string, module: Module | null): void {
+    this.add_module(name, module);
+  }
+
+  add_module(name: string, module: Module | null): void {
+    if (module !== null && !(module instanceof Module)) {
+      throw new TypeError(`${describe(module)} is not a Module subclass`);
+    }
+    this._checkName(name, "module");
+    this._buffer_names.delete(name);
+    (this as any)[name] = module;
+  }
+
+  private _checkName(name: string, kind: string): void {
+    if (typeof name !== "string") throw new TypeError(`${kind} name should be a string. Got ${describe(name)}`);
+    if (name === "") throw new Error(`${kind} name can't be empty string ""`);
+    if (name.includes(".")) throw new Error(`${kind} name can't contain "."`);
+    if (name in this && !Object.prototype.hasOwnProperty.call(this, name)) {
+      throw new Error(`attribute '${name}' already exists`);
+    }
+  }
+
+  // ---------------------------------------------------------------- discovery
+
+  /** Own direct parameters, as [name, p] (null entries skipped). */
+  protected _own_parameters(): [string, Parameter][] {
+    const out: [string, Parameter][] = [];
+    for (const key of Object.keys(this)) {
+      const v = (this as any)[key];
+      if (v instanceof Parameter && !this._buffer_names.has(key)) out.push([key, v]);
+      else if (Array.isArray(v) && v.length > 0 && v.every((x) => x instanceof Parameter)) {
+        v.forEach((p: Parameter, i: number) => out.push([`${key}.${i}`, p]));
+      }
+    }
+    return out;
+  }
+
+  /** Own buffers, as [name, tensor, persistent]. */
+  protected _own_buffers(): [string, Tensor, boolean][] {
+    const out: [string, Tensor, boolean][] = [];
+    for (const [key, persistent] of this._buffer_names) {
+      const v = (this as any)[key];
+      if (v instanceof Tensor) out.push([key, v, persistent]);
+    }
+    return out;
+  }
+
+  /** Direct children as [name, module]; arrays of modules count as lists "name.i". */
+  protected _own_children(): [string, Module][] {
+    const out: [string, Module][] = [];
+    for (const key of Object.keys(this)) {
+      const v = (this as any)[key];
+      if (v instanceof Module) out.push([key, v]);
+      else if (Array.isArray(v) && v.length > 0 && v.every((x) => x instanceof Module)) {
+        v.forEach((m: Module, i: number) => out.push([`${key}.${i}`, m]));
+      }
+    }
+    return out;
+  }
+
+  /** Children for printing: an array field prints as one ModuleList. */
+  protected _print_children(): [string, Module | Module[]][] {
+    const out: [string, Module | Module[]][] = [];
+    for (const key of Object.keys(this)) {
+      const v = (this as any)[key];
+      if (v instanceof Module) out.push([key, v]);
+      else if (Array.isArray(v) && v.length > 0 && v.every((x) => x instanceof Module)) out.push([key, v]);
+    }
+    return out;
+  }
+
+  // ---------------------------------------------------------------- iteration
+
+  named_modules(memo: Set<Module> = new Set(), prefix = "", remove_duplicate = true): [string, Module][] {
+    const out: [string, Module][] = [];
+    const visit = (m: Module, pre: string): void => {
+      if (remove_duplicate) {
+        if (memo.has(m)) return;
+        memo.add(m);
+      }
+      out.push([pre, m]);
+      for (const [name, child] of m._own_children()) visit(child, pre ? `${pre}.${name}` : name);
+    };
+    visit(this, prefix);
+    return out;
+  }
+
+  modules(): Module[] {
+    return this.named_modules().map(([, m]) => m);
+  }
+
+  named_children(): [string, Module][] {
+    const seen = new Set<Module>();
+    return this._own_children().filter(([, m]) => (seen.has(m) ? false : (seen.add(m), true)));
+  }
+
+  children(): Module[] {
+    return this.named_children().map(([, m]) => m);
+  }
+
+  /** [dotted name, parameter] pairs, each parameter once (shared ones under their first name). */
+  named_parameters(prefix = "", recurse = true, remove_duplicate = true): [string, Parameter][] {
+    return this._named_members((m) => m._own_parameters(), prefix, recurse, remove_duplicate);
+  }
+
+  parameters(recurse = true): Parameter[] {
+    return this.named_parameters("", recurse).map(([, p]) => p);
+  }
+
+  named_buffers(prefix = "", recurse = true, remove_duplicate = true): [string, Tensor][] {
+    return this._named_members(
+      (m) => m._own_buffers().map(([n, t]) => [n, t] as [string, Tensor]),
+      prefix,
+      recurse,
+      remove_duplicate,
+    );
+  }
+
+  buffers(recurse = true): Tensor[] {
+    return this.named_buffers("", recurse).map(([, b]) => b);
+  }
+
+  private _named_members<T>(
+    get: (m: Module) => [string, T][],
+    prefix: string,
+    recurse: boolean,
+    remove_duplicate: boolean,
+  ): [string, T][] {
+    const mods: [string, Module][] = recurse
+      ? this.named_modules(new Set(), prefix, remove_duplicate)
+      : [[prefix, this]];
+    const seen = new Set<T>();
+    const out: [string, T][] = [];
+    for (const [mp, m] of mods) {
+      for (const [n, v] of get(m)) {
+        if (remove_duplicate) {
+          if (seen.has(v)) continue;
+          seen.add(v);
+        }
+        out.push([mp ? `${mp}.${n}` : n, v]);
+      }
+    }
+    return out;
+  }
+
+  // ---------------------------------------------------------------- modes and grads
+
+  /** Sets training mode on this module and every descendant; returns this. */
+  train(mode = true): this {
+    if (typeof mode !== "boolean") throw new Error("training mode is expected to be boolean");
+    this.training = mode;
+    for (const c of this.children()) c.train(mode);
+    return this;
+  }
+
+  eval(): this {
+    return this.train(false);
+  }
+
+  /** Sets every parameter's `requires_grad` (freezing with `requires_grad_(false)`). */
+  requires_grad_(requires_grad = true): this {
+    for (const p of this.parameters()) p.requires_grad = requires_grad;
+    return this;
+  }
+
+  /** Resets gradients: to null by default (PyTorch 2), or to zeros with `set_to_none: false`. */
+  zero_grad({ set_to_none = true }: { set_to_none?: boolean } = {}): void {
+    for (const p of this.parameters()) {
+      const g = p.grad;
+      if (g === null) continue;
+      if (set_to_none) p.grad = null;
+      else {
+        g.grad_fn = null;
+        g.requires_grad = false;
+        g.data.fill(0);
+      }
+    }
+  }
+
+  /** Calls `fn` on every submodule (children first) and then on this module; returns this. */
+  apply(fn: (m: Module) => void): this {
+    for (const c of this.children()) c.apply(fn);
+    fn(this);
+    return this;
+  }
+
+  // ---------------------------------------------------------------- dtype
+
+  /** Converts floating parameters and buffers to `dtype` ("float32" | "float64") in place. */
+  to(dtype: DType | { dtype: DType }): this {
+    const dt = typeof dtype === "object" && dtype !== null ? dtype.dtype : dtype;
+    if (dt !== "float32" && dt !== "float64") {
+      throw new TypeError(
+        `nn.Module.to only accepts floating point dtypes ("float32", "float64"), but got desired dtype=${String(dt)}`,
+      );
+    }
+    const convert = (t: Tensor): void => {
+      if (t.dtype === dt || (t.dtype !== "float32" && t.dtype !== "float64")) return;
+      const data = dt === "float32" ? Float32Array.from(t.data) : Float64Array.from(t.data);
+      t.data = data;
+      t.dtype = dt;
+      const g = t.grad;
+      if (g !== null) {
+        const gd = dt === "float32" ? Float32Array.from(g.data) : Float64Array.from(g.data);
+        t.grad = null;
+        t.grad = new Tensor(gd, g.shape, dt);
+      }
+    };
+    for (const p of this.parameters()) convert(p);
+    for (const b of this.buffers()) convert(b);
+    return this;
+  }
+
+  double(): this {
+    return this.to("float64");
+  }
+
+  float(): this {
+    return this.to("float32");
+  }
+
+  // ---------------------------------------------------------------- state dict
+
+  /**
+   * An ordered record of dotted name -> tensor: each module's parameters, then its persistent
+   * buffers, depth-first (PyTorch's order). The tensors share storage with the module's.
+   */
+  state_dict({ prefix = "", keep_vars = false }: { prefix?: string; keep_vars?: boolean } = {}): StateDict {
+    const sd: StateDict = {};
+    const visit = (m: Module, pre: string): void => {
+      for (const [n, p] of m._own_parameters()) sd[pre + n] = keep_vars ? p : detachShared(p);
+      for (const [n, b, persistent] of m._own_buffers()) {
+        if (persistent) sd[pre + n] = keep_vars ? b : detachShared(b);
+      }
+      for (const [n, c] of m._own_children()) visit(c, `${pre}${n}.`);
+    };
+    visit(this, prefix);
+    return sd;
+  }
+
+  /**
+   * Copies tensors from `state_dict` into this module's parameters and buffers. With
+   * `strict` (default) missing or unexpected keys raise PyTorch's error; shapes must match.
+   */
+  load_state_dict(state_dict: StateDict, { strict = true }: { strict?: boolean } = {}): IncompatibleKeys {
+    if (state_dict === null || typeof state_dict !== "object") {
+      throw new TypeError(`Expected state_dict to be dict-like, got ${describe(state_dict)}.`);
+    }
+    const own = this.state_dict({ keep_vars: true });
+    const missing_keys = Object.keys(own).filter((k) => !(k in state_dict));
+    const unexpected_keys = Object.keys(state_dict).filter((k) => !(k in own));
+    const errors: string[] = [];
+    if (strict) {
+      if (unexpected_keys.length > 0) {
+        errors.push(`Unexpected key(s) in state_dict: ${unexpected_keys.map((k) => `"${k}"`).join(", ")}. `);
+      }
+      if (missing_keys.length > 0) {
+        errors.push(`Missing key(s) in state_dict: ${missing_keys.map((k) => `"${k}"`).join(", ")}. `);
+      }
+    }
+    const copies: [Tensor, Tensor][] = [];
+    for (const [k, target] of Object.entries(own)) {
+      if (!(k in state_dict)) continue;
+      const src = state_dict[k];
+      if (!(src instanceof Tensor)) {
+        errors.push(`While copying the parameter named "${k}", expected torch.Tensor or Tensor-like object from checkpoint but received ${describe(src)}`);
+        continue;
+      }
+      if (src.shape.length !== target.shape.length || src.shape.some((d, i) => d !== target.shape[i])) {
+        errors.push(
+          `size mismatch for ${k}: copying a param with shape torch.Size([${src.shape.join(", ")}]) from checkpoint, the shape in current model is torch.Size([${target.shape.join(", ")}]).`,
+        );
+        continue;
+      }
+      copies.push([target, src]);
+    }
+    if (errors.length > 0) {
+      throw new Error(
+        `Error(s) in loading state_dict for ${this._get_name()}:\n\t${errors.join("\n\t")}`,
+      );
+    }
+    // Copy only once everything checked, so a failed load leaves the module untouched.
+    for (const [target, src] of copies) target.data.set(src.data);
+    return { missing_keys, unexpected_keys };
+  }
+
+  // ---------------------------------------------------------------- printing
+
+  _get_name(): string {
+    return this.constructor.name;
+  }
+
+  /** The text inside the parentheses of this module's printout (layers override it). */
+  extra_repr(): string {
+    return "";
+  }
+
+  /** PyTorch's module printout: `Net(\n  (fc): Linear(in_features=10, ...)\n)`. */
+  toString(): string {
+    const extra = this.extra_repr();
+    const extraLines = extra ? extra.split("\n") : [];
+    const childLines = this._print_children().map(
+      ([key, m]) => `(${key}): ${addIndent(Array.isArray(m) ? moduleListRepr("ModuleList", m) : m.toString(), 2)}`,
+    );
+    const lines = [...extraLines, ...childLines];
+    let s = `${this._get_name()}(`;
+    if (lines.length > 0) {
+      if (extraLines.length === 1 && childLines.length === 0) s += extraLines[0];
+      else s += `\n  ${lines.join("\n  ")}\n`;
+    }
+    return `${s})`;
+  }
+
+  [inspect.custom](): string {
+    return this.toString();
+  }
+}
+
+let nextHookId = 0;
+
+/** A tensor sharing `t`'s storage, detached from autograd (state_dict's default). */
+function detachShared(t: Tensor): Tensor {
+  return new Tensor(t.data, t.shape, t.dtype, false);
+}
+
+function describe(v: unknown): string {
+  if (v === null) return "NoneType";
+  if (typeof v === "object") return (v as object).constructor?.name ?? "object";
+  return typeof v;
+}
+
+/** Indents every line but the first by `n` spaces (PyTorch's `_addindent`). */
+export function addIndent(s: string, n: number): string {
+  const lines = s.split("\n");
+  if (lines.length === 1) return s;
+  const pad = " ".repeat(n);
+  return [lines[0], ...lines.slice(1).map((l) => pad + l)].join("\n");
+}
+
+/** ModuleList's printout, folding runs of identical items: "(0-2): 3 x Linear(...)". */
+export function moduleListRepr(name: string, items: readonly Module[]): string {
+  if (items.length === 0) return `${name}()`;
+  const reprs = items.map((m) => m.toString());
+  const blocks: { start: number; end: number; repr: string }[] = [];
+  reprs.forEach((r, i) => {
+    const last = blocks[blocks.length - 1];
+    if (last && last.repr === r) last.end = i;
+    else blocks.push({ start: i, end: i, repr: r });
+  });
+  const lines = blocks.map(({ start, end, repr }) =>
+    addIndent(start === end ? `(${start}): ${repr}` : `(${start}-${end}): ${end - start + 1} x ${repr}`, 2),
+  );
+  return `${name}(\n  ${lines.join("\n  ")}\n)`;
+}

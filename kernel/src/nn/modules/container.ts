@@ -1,0 +1,113 @@
+/**
+ * Containers: nn.Sequential (children run in order) and nn.ModuleList (an indexable list of
+ * modules). Children are own fields named "0", "1", ... (or the keys of the record given to
+ * Sequential), so the generic discovery of Module finds them, and `seq[0]` works too.
+ */
+import { Module, moduleListRepr } from "../module";
+
+function checkModule(m: unknown, where: string, i: number | string): Module {
+  if (!(m instanceof Module)) {
+    throw new TypeError(`${where}: item ${String(i)} is not a Module subclass (got ${m === null ? "null" : typeof m === "object" ? (m as object).constructor?.name : typeof m})`);
+  }
+  return m;
+}
+
+abstract class IndexedModules extends Module {
+  protected abstract readonly kind: string;
+
+  /** Number of children. */
+  get length(): number {
+    return this.children().length;
+  }
+
+  /** The child at `idx` (negative counts from the end), with PyTorch's IndexError text. */
+  get(idx: number): Module {
+    const items = this._items();
+    const n = items.length;
+    if (!Number.isInteger(idx) || idx < -n || idx >= n) throw new RangeError(`index ${idx} is out of range`);
+    return items[idx < 0 ? idx + n : idx];
+  }
+
+  protected _items(): Module[] {
+    return this._own_children().map(([, m]) => m);
+  }
+
+  [Symbol.iterator](): Iterator<Module> {
+    return this._items()[Symbol.iterator]();
+  }
+
+  /** Adds `module` at the end; returns this. */
+  append(module: Module): this {
+    this.add_module(String(this._own_children().length), checkModule(module, `${this.kind}.append`, this.length));
+    return this;
+  }
+
+  extend(modules: Iterable<Module>): this {
+    for (const m of modules) this.append(m);
+    return this;
+  }
+
+  /** Inserts `module` before index `index`, renumbering the children after it. */
+  insert(index: number, module: Module): void {
+    checkModule(module, `${this.kind}.insert`, index);
+    const items = this._items();
+    const n = items.length;
+    let i = index < 0 ? index + n : index;
+    i = Math.max(0, Math.min(n, i));
+    items.splice(i, 0, module);
+    this._reset(items);
+  }
+
+  /** Removes and returns the child at `index`. */
+  pop(index = -1): Module {
+    const m = this.get(index);
+    this._reset(this._items().filter((x, j) => !(x === m && j === (index < 0 ? index + this.length : index))));
+    return m;
+  }
+
+  protected _reset(items: Module[]): void {
+    for (const [key] of this._own_children()) delete (this as any)[key];
+    items.forEach((m, j) => this.add_module(String(j), m));
+  }
+}
+
+export class Sequential extends IndexedModules {
+  protected readonly kind = "Sequential";
+
+  /** `new Sequential(a, b, c)` or `new Sequential({ fc1: a, act: b })` (PyTorch's OrderedDict form). */
+  constructor(...args: Module[] | [Record<string, Module>]) {
+    super();
+    Object.defineProperty(this, "kind", { value: "Sequential", enumerable: false });
+    if (args.length === 1 && !(args[0] instanceof Module) && typeof args[0] === "object" && args[0] !== null) {
+      for (const [k, m] of Object.entries(args[0] as Record<string, Module>)) this.add_module(k, checkModule(m, "Sequential", k));
+    } else {
+      (args as Module[]).forEach((m, i) => this.add_module(String(i), checkModule(m, "Sequential", i)));
+    }
+  }
+
+  /** Feeds the input through each child in turn (each child's `call`, so its hooks run). */
+  override forward(input: any): any {
+    let x = input;
+    for (const m of this._items()) x = m.call(x);
+    return x;
+  }
+}
+
+export class ModuleList extends IndexedModules {
+  protected readonly kind = "ModuleList";
+
+  constructor(modules: Iterable<Module> = []) {
+    super();
+    Object.defineProperty(this, "kind", { value: "ModuleList", enumerable: false });
+    let i = 0;
+    for (const m of modules) this.add_module(String(i), checkModule(m, "ModuleList", i++));
+  }
+
+  override forward(): never {
+    throw new Error("ModuleList is not callable: it has no forward(); iterate over it in your module's forward()");
+  }
+
+  override toString(): string {
+    return moduleListRepr(this._get_name(), this._items());
+  }
+}

@@ -1,0 +1,167 @@
+/**
+ * Shared pieces of every optimizer's update loop.
+ *
+ * Float32 parity with PyTorch: each optimizer mirrors PyTorch's single-tensor (foreach=False) op
+ * order. Every intermediate PyTorch materialises as a float32 tensor is rounded with
+ * `Math.fround` (`r` below); a store into a Float32Array rounds by itself. Python scalars
+ * (bias corrections, step sizes) are computed in double, then cast to the tensor's dtype (`r`)
+ * where PyTorch passes them to a kernel, because ATen casts a scalar to the kernel's opmath
+ * type (float for float32). ATen's CPU `add(a, b, alpha)` and `lerp` are fused multiply-adds:
+ * `r(a + alpha * b)` evaluated in double reproduces them (the product of two float32 values is
+ * exact in double). `addcmul` fuses its last multiply-add, `r(a + r(v * t1) * t2)`; `addcdiv` is
+ * `r(a + r(r(v * t1) / t2))` (both checked against PyTorch 2.13 on AVX2/AVX-512 CPUs).
+ * For float64 `r` is the identity.
+ */
+import { Tensor, type Storage } from "../tensor/tensor";
+import { pyStr, type ParamGroup, type ParamState } from "./optimizer";
+
+export type Round = (x: number) => number;
+const identity: Round = (x) => x;
+
+/** The rounding of intermediates for `p`'s dtype: `Math.fround` for float32, identity otherwise. */
+export function rounder(p: Tensor): Round {
+  return p.data instanceof Float32Array ? Math.fround : identity;
+}
+
+/** A zero state tensor shaped and typed like `p` (`torch.zeros_like(p)`). */
+export function zerosLike(p: Tensor): Tensor {
+  const data: Storage = p.data instanceof Float32Array ? new Float32Array(p.data.length) : new Float64Array(p.data.length);
+  return new Tensor(data, p.shape, p.dtype);
+}
+
+/** `torch.full_like(p, value)`. */
+export function fullLike(p: Tensor, value: number): Tensor {
+  const t = zerosLike(p);
+  t.data.fill(value);
+  return t;
+}
+
+/** `p.clone()` of a storage as a state tensor shaped like `p`. */
+export function cloneAs(p: Tensor, data: Storage): Tensor {
+  const copy: Storage = p.data instanceof Float32Array ? Float32Array.from(data) : Float64Array.from(data);
+  return new Tensor(copy, p.shape, p.dtype);
+}
+
+/**
+ * Each parameter of `group` that has a gradient, with its state record (created on first use).
+ * PyTorch skips parameters whose `.grad` is None; so do we.
+ */
+export function* paramsWithGrad(
+  group: ParamGroup,
+  stateOf: (p: Tensor) => ParamState,
+  name: string,
+): Generator<{ p: Tensor; grad: Storage; state: ParamState }> {
+  for (const p of group.params) {
+    const g = p.grad;
+    if (g === null) continue;
+    if (g.data.length !== p.data.length || g.dtype !== p.dtype) {
+      throw new Error(`${name}: grad of a parameter of shape [${p.shape.join(", ")}] (${p.dtype}) has shape [${g.shape.join(", ")}] (${g.dtype})`);
+    }
+    yield { p, grad: g.data, state: stateOf(p) };
+  }
+}
+
+/** Scratch buffers for the transformed gradient, one per parameter, reused across steps. */
+const scratch = new WeakMap<Tensor, Storage>();
+
+function scratchFor(p: Tensor): Storage {
+  let s = scratch.get(p);
+  if (s === undefined || s.length !== p.data.length || s.constructor !== p.data.constructor) {
+    s = p.data instanceof Float32Array ? new Float32Array(p.data.length) : new Float64Array(p.data.length);
+    scratch.set(p, s);
+  }
+  return s;
+}
+
+/**
+ * The gradient the update reads: `g = maximize ? -∇ : ∇`, then the coupled (L2) weight decay
+ * `g ← g + λθ` (PyTorch's `grad.add(param, alpha=weight_decay)`, a fused multiply-add).
+ * Returns `p.grad`'s own storage when neither applies (never written to), else a scratch buffer
+ * owned by `p` (valid until the next call for `p`).
+ */
+export function effectiveGrad(p: Tensor, grad: Storage, maximize: boolean, weight_decay: number): Storage {
+  if (!maximize && weight_decay === 0) return grad;
+  const out = scratchFor(p);
+  const r = rounder(p);
+  const wd = r(weight_decay);
+  const theta = p.data;
+  const n = grad.length;
+  if (weight_decay === 0) {
+    for (let i = 0; i < n; i++) out[i] = -grad[i];
+  } else if (maximize) {
+    for (let i = 0; i < n; i++) out[i] = -grad[i] + wd * theta[i];
+  } else {
+    for (let i = 0; i < n; i++) out[i] = grad[i] + wd * theta[i];
+  }
+  return out;
+}
+
+/** Decoupled weight decay (AdamW): `θ ← θ·(1 − γλ)`, PyTorch's `param.mul_(1 - lr * weight_decay)`. */
+export function decoupledDecay(p: Tensor, lr: number, weight_decay: number): void {
+  if (weight_decay === 0) return;
+  const factor = rounder(p)(1 - lr * weight_decay);
+  const theta = p.data;
+  for (let i = 0; i < theta.length; i++) theta[i] = theta[i] * factor;
+}
+
+/**
+ * `a.lerp_(b, w)` in place, as ATen computes it: `a + w(b − a)` when |w| < 0.5, else
+ * `b + (w − 1)(b − a)`, each a fused multiply-add on the rounded difference.
+ */
+export function lerpInPlace(a: Storage, b: Storage, weight: number, r: Round): void {
+  const w = r(weight);
+  const n = a.length;
+  if (Math.abs(w) < 0.5) {
+    for (let i = 0; i < n; i++) a[i] = a[i] + w * r(b[i] - a[i]);
+  } else {
+    const c = r(w - 1);
+    for (let i = 0; i < n; i++) a[i] = b[i] + c * r(b[i] - a[i]);
+  }
+}
+
+/** `v.mul_(beta).addcmul_(g, g, value=1 - beta)`: the exponential average of squares (fused addcmul). */
+export function emaSquareInPlace(v: Storage, g: Storage, beta: number, r: Round): void {
+  const b = r(beta);
+  const c = r(1 - beta);
+  for (let i = 0; i < v.length; i++) v[i] = r(v[i] * b) + r(c * g[i]) * g[i];
+}
+
+/** Python float `x ** 0.5` (glibc's pow is correctly rounded here, as Math.sqrt is). */
+export const sqrt = Math.sqrt;
+
+/** Hyperparameter validation helpers with PyTorch's wording. */
+export function check(cond: boolean, message: string): void {
+  if (!cond) throw new Error(message);
+}
+
+/** A `[a, b]` pair option (Python tuple); `what` names it in the error. */
+export function pair(v: unknown, what: string): [number, number] {
+  if (!Array.isArray(v) || v.length !== 2 || typeof v[0] !== "number" || typeof v[1] !== "number") {
+    throw new TypeError(`${what} must be an array of two numbers, got ${JSON.stringify(v)}`);
+  }
+  return [v[0], v[1]];
+}
+
+/**
+ * The options every optimizer accepts and ignores, documented once: `foreach`, `fused`,
+ * `capturable` and `differentiable` select PyTorch implementations (multi-tensor, fused kernels,
+ * CUDA-graph capture, autograd through the step) that compute the same update; lrlab has one
+ * implementation, the single-tensor loop, so they are stored in the group for fidelity and
+ * otherwise ignored.
+ */
+export interface ImplementationFlags {
+  foreach?: boolean | null;
+  fused?: boolean | null;
+  capturable?: boolean;
+  differentiable?: boolean;
+}
+
+/** Throws PyTorch's error for a learning rate that is not a number. */
+export function checkLr(lr: unknown, message = (v: number) => `Invalid learning rate: ${pyStr(v)}`): number {
+  if (typeof lr !== "number") {
+    if (lr instanceof Tensor) throw new TypeError("lr as a Tensor is not supported by lrlab: pass a number");
+    throw new TypeError(`lr must be a number, got ${typeof lr}`);
+  }
+  if (!(0 <= lr)) throw new Error(message(lr));
+  return lr;
+}

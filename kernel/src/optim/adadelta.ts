@@ -1,0 +1,70 @@
+/**
+ * `torch.optim.Adadelta` (Zeiler, 2012).
+ *
+ *   g_t ← ∇f(θ_{t−1}) (negated if maximize) + λ θ_{t−1}
+ *   v_t ← ρ v_{t−1} + (1 − ρ) g_t²
+ *   Δx_t ← (√(u_{t−1} + ε) / √(v_t + ε)) g_t
+ *   u_t ← ρ u_{t−1} + (1 − ρ) Δx_t²
+ *   θ_t ← θ_{t−1} − γ Δx_t
+ *
+ * Where PyTorch deviates from the paper: a learning rate γ (default 1.0) scales the step; the
+ * paper has none. State: `step`, `square_avg`, `acc_delta`.
+ * Accepts and ignores `foreach`, `capturable`, `differentiable`.
+ */
+import type { Tensor } from "../tensor/tensor";
+import { Optimizer, pyStr, type Closure, type ParamsT } from "./optimizer";
+import { check, checkLr, effectiveGrad, emaSquareInPlace, paramsWithGrad, rounder, sqrt, zerosLike, type ImplementationFlags } from "./_functional";
+
+export interface AdadeltaOptions extends ImplementationFlags {
+  lr?: number;
+  rho?: number;
+  eps?: number;
+  weight_decay?: number;
+  maximize?: boolean;
+}
+
+export class Adadelta extends Optimizer {
+  constructor(params: ParamsT, options: AdadeltaOptions = {}) {
+    const { lr = 1.0, rho = 0.9, eps = 1e-6, weight_decay = 0, maximize = false } = options;
+    checkLr(lr);
+    check(0 <= rho && rho <= 1, `Invalid rho value: ${pyStr(rho)}`);
+    check(0 <= eps, `Invalid epsilon value: ${pyStr(eps)}`);
+    check(0 <= weight_decay, `Invalid weight_decay value: ${pyStr(weight_decay)}`);
+    super(params, {
+      lr, rho, eps, weight_decay, maximize, capturable: options.capturable ?? false,
+      foreach: options.foreach ?? null, differentiable: options.differentiable ?? false,
+    });
+  }
+
+  step(closure?: Closure): number | Tensor | undefined {
+    const loss = closure ? closure() : undefined;
+    for (const group of this.param_groups) {
+      const { lr, rho, eps, weight_decay, maximize } = group;
+      for (const { p, grad, state } of paramsWithGrad(group, (t) => this.stateOf(t), "Adadelta")) {
+        if (state.step === undefined) {
+          state.step = 0;
+          state.square_avg = zerosLike(p);
+          state.acc_delta = zerosLike(p);
+        }
+        const r = rounder(p);
+        state.step += 1;
+        const g = effectiveGrad(p, grad, maximize, weight_decay);
+        const sq = (state.square_avg as Tensor).data;
+        const acc = (state.acc_delta as Tensor).data;
+        emaSquareInPlace(sq, g, rho, r);
+        const epsR = r(eps);
+        const rhoR = r(rho);
+        const keep = r(1 - rho);
+        const negLr = r(-lr);
+        const theta = p.data;
+        for (let i = 0; i < theta.length; i++) {
+          const std = r(sqrt(r(sq[i] + epsR)));
+          const delta = r(r(r(sqrt(r(acc[i] + epsR))) / std) * g[i]);
+          acc[i] = r(acc[i] * rhoR) + r(keep * delta) * delta;
+          theta[i] = theta[i] + negLr * delta;
+        }
+      }
+    }
+    return loss;
+  }
+}

@@ -1,0 +1,67 @@
+/**
+ * `torch.optim.Adamax` (Kingma & Ba 2015, §7.1): Adam with the infinity norm.
+ *
+ *   g_t ← ∇f(θ_{t−1}) (negated if maximize) + λ θ_{t−1}
+ *   m_t ← β1 m_{t−1} + (1 − β1) g_t
+ *   u_t ← max(β2 u_{t−1}, |g_t| + ε)
+ *   θ_t ← θ_{t−1} − (γ / (1 − β1^t)) · m_t / u_t
+ *
+ * Where PyTorch deviates from the paper: ε is added to |g_t| inside the max (the paper has no ε).
+ * State: `step`, `exp_avg`, `exp_inf`. Accepts and ignores `foreach`, `capturable`, `differentiable`.
+ */
+import type { Tensor } from "../tensor/tensor";
+import { Optimizer, type Closure, type ParamsT } from "./optimizer";
+import { checkAdamFamily } from "./adam";
+import { effectiveGrad, lerpInPlace, pair, paramsWithGrad, rounder, zerosLike, type ImplementationFlags } from "./_functional";
+
+export interface AdamaxOptions extends ImplementationFlags {
+  lr?: number;
+  betas?: [number, number];
+  eps?: number;
+  weight_decay?: number;
+  maximize?: boolean;
+}
+
+export class Adamax extends Optimizer {
+  constructor(params: ParamsT, options: AdamaxOptions = {}) {
+    const { lr = 2e-3, eps = 1e-8, weight_decay = 0, maximize = false } = options;
+    const betas = pair(options.betas ?? [0.9, 0.999], "betas");
+    checkAdamFamily(lr, eps, betas, weight_decay);
+    super(params, {
+      lr, betas, eps, weight_decay, foreach: options.foreach ?? null, maximize,
+      differentiable: options.differentiable ?? false, capturable: options.capturable ?? false,
+    });
+  }
+
+  step(closure?: Closure): number | Tensor | undefined {
+    const loss = closure ? closure() : undefined;
+    for (const group of this.param_groups) {
+      const { lr, eps, weight_decay, maximize } = group;
+      const [beta1, beta2] = group.betas as [number, number];
+      for (const { p, grad, state } of paramsWithGrad(group, (t) => this.stateOf(t), "Adamax")) {
+        if (state.step === undefined) {
+          state.step = 0;
+          state.exp_avg = zerosLike(p);
+          state.exp_inf = zerosLike(p);
+        }
+        const r = rounder(p);
+        const step = (state.step += 1);
+        const g = effectiveGrad(p, grad, maximize, weight_decay);
+        const m = (state.exp_avg as Tensor).data;
+        const u = (state.exp_inf as Tensor).data;
+        lerpInPlace(m, g, 1 - beta1, r);
+        const b2 = r(beta2);
+        const epsR = r(eps);
+        for (let i = 0; i < u.length; i++) {
+          const decayed = r(u[i] * b2);
+          const fresh = r(Math.abs(g[i]) + epsR);
+          u[i] = Number.isNaN(decayed) || Number.isNaN(fresh) ? NaN : Math.max(decayed, fresh);
+        }
+        const negClr = r(-(lr / (1 - beta1 ** step)));
+        const theta = p.data;
+        for (let i = 0; i < theta.length; i++) theta[i] = theta[i] + r(r(negClr * m[i]) / u[i]);
+      }
+    }
+    return loss;
+  }
+}

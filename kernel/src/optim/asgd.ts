@@ -1,0 +1,76 @@
+/**
+ * `torch.optim.ASGD`: averaged SGD (Polyak & Juditsky, 1992), with the step-size schedule of
+ * Bottou (2012, "Stochastic Gradient Descent Tricks").
+ *
+ *   g_t ← ∇f(θ_{t−1}) (negated if maximize) + λ_w θ_{t−1}        (weight_decay λ_w)
+ *   θ_t ← θ_{t−1}(1 − λ η_{t−1}) − η_{t−1} g_t                    (lambd λ)
+ *   ā_t ← ā_{t−1} + μ_{t−1}(θ_t − ā_{t−1})   if μ_{t−1} ≠ 1, else ā_t ← θ_t
+ *   η_t ← γ / (1 + λ γ t)^α,    μ_t ← 1 / max(1, t − t0)
+ *
+ * `ax` (ā) is the averaged iterate; the parameters themselves follow plain decayed SGD. As in
+ * PyTorch, `eta` and `mu` are float32 scalars (the default scalar dtype) whatever the parameter's
+ * dtype, so they are rounded to float32 here too.
+ *
+ * State: `step`, `eta`, `mu`, `ax`. Accepts and ignores `foreach`, `capturable`, `differentiable`.
+ */
+import type { Tensor } from "../tensor/tensor";
+import { Optimizer, pyStr, type Closure, type ParamsT } from "./optimizer";
+import { check, checkLr, effectiveGrad, paramsWithGrad, rounder, zerosLike, type ImplementationFlags } from "./_functional";
+
+export interface ASGDOptions extends ImplementationFlags {
+  lr?: number;
+  lambd?: number;
+  alpha?: number;
+  t0?: number;
+  weight_decay?: number;
+  maximize?: boolean;
+}
+
+export class ASGD extends Optimizer {
+  constructor(params: ParamsT, options: ASGDOptions = {}) {
+    const { lr = 1e-2, lambd = 1e-4, alpha = 0.75, t0 = 1e6, weight_decay = 0, maximize = false } = options;
+    checkLr(lr);
+    check(0 <= weight_decay, `Invalid weight_decay value: ${pyStr(weight_decay)}`);
+    super(params, {
+      lr, lambd, alpha, t0, weight_decay, foreach: options.foreach ?? null, maximize,
+      differentiable: options.differentiable ?? false, capturable: options.capturable ?? false,
+    });
+  }
+
+  step(closure?: Closure): number | Tensor | undefined {
+    const loss = closure ? closure() : undefined;
+    for (const group of this.param_groups) {
+      const { lr, lambd, alpha, t0, weight_decay, maximize } = group;
+      for (const { p, grad, state } of paramsWithGrad(group, (t) => this.stateOf(t), "ASGD")) {
+        if (state.step === undefined) {
+          state.step = 0;
+          state.eta = Math.fround(lr);
+          state.mu = 1;
+          state.ax = zerosLike(p);
+        }
+        const r = rounder(p);
+        const step = (state.step += 1);
+        const g = effectiveGrad(p, grad, maximize, weight_decay);
+        const eta = state.eta as number;
+        const mu = state.mu as number;
+        const decay = r(1 - lambd * eta);
+        const negEta = r(-eta);
+        const theta = p.data;
+        const ax = (state.ax as Tensor).data;
+        for (let i = 0; i < theta.length; i++) {
+          const decayed = r(theta[i] * decay);
+          theta[i] = decayed + negEta * g[i];
+        }
+        if (mu !== 1) {
+          const muR = r(mu);
+          for (let i = 0; i < ax.length; i++) ax[i] = ax[i] + r(r(theta[i] - ax[i]) * muR);
+        } else {
+          ax.set(theta);
+        }
+        state.eta = Math.fround(lr / (1 + lambd * lr * step) ** alpha);
+        state.mu = Math.fround(1 / Math.max(1, step - t0));
+      }
+    }
+    return loss;
+  }
+}

@@ -1,0 +1,343 @@
+/**
+ * `torch.optim.LBFGS`: limited-memory BFGS (Nocedal, 1980; Liu & Nocedal, 1989), after minFunc,
+ * with an optional strong-Wolfe line search (Nocedal & Wright, Algorithms 3.5 and 3.6).
+ *
+ * One `step(closure)` runs up to `max_iter` iterations on the flattened parameters x:
+ *   d ← −H g, with H applied by the two-loop recursion over the last `history_size` pairs
+ *       s_i = x_{i+1} − x_i, y_i = g_{i+1} − g_i (pairs with yᵀs ≤ 1e-10 are skipped),
+ *       initial scaling H₀ = (yᵀs / yᵀy) I of the newest pair;
+ *   t ← min(1, 1/‖g‖₁)·γ on the very first iteration, γ afterwards;
+ *   x ← x + t d, with t from the strong-Wolfe search when line_search_fn = "strong_wolfe".
+ * It stops when max|g| ≤ tolerance_grad, max|t d| ≤ tolerance_change, |Δloss| < tolerance_change,
+ * gᵀd > −tolerance_change, or the iteration/evaluation budget is spent.
+ *
+ * As in PyTorch: one parameter group only; the closure must re-evaluate the loss and set the
+ * gradients (here: assign `p.grad`); the state lives under the first parameter (`func_evals`,
+ * `n_iter`, `d`, `t`, `old_dirs`, `old_stps`, `ro`, `H_diag`, `prev_flat_grad`, `prev_loss`, `al`).
+ * All parameters must share one dtype. Float32 runs round every vector op to float32, but
+ * PyTorch's 0-dim float32 tensors (t, dots) are kept in double here, so float32 LBFGS agrees
+ * with PyTorch less tightly than float64 (see the tests).
+ */
+import { Tensor, type Storage } from "../tensor/tensor";
+import { Optimizer, type Closure, type ParamsT } from "./optimizer";
+import { checkLr, rounder, type Round } from "./_functional";
+
+export interface LBFGSOptions {
+  lr?: number;
+  max_iter?: number;
+  max_eval?: number | null;
+  tolerance_grad?: number;
+  tolerance_change?: number;
+  history_size?: number;
+  line_search_fn?: "strong_wolfe" | null;
+}
+
+function lossValue(v: number | Tensor): number {
+  if (typeof v === "number") return v;
+  if (v instanceof Tensor) {
+    if (v.data.length !== 1) throw new Error("LBFGS: the closure must return a scalar loss (a number or a 1-element tensor)");
+    return v.data[0];
+  }
+  throw new TypeError(`LBFGS: the closure must return the loss as a number or a Tensor, got ${typeof v}`);
+}
+
+function dot(a: Storage, b: Storage, r: Round): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i] * b[i];
+  return r(s);
+}
+
+function absMax(a: Storage): number {
+  let m = 0;
+  for (let i = 0; i < a.length; i++) {
+    const v = Math.abs(a[i]);
+    if (v > m || Number.isNaN(v)) m = v;
+  }
+  return m;
+}
+
+/** Minimiser of the cubic through (x1, f1, g1), (x2, f2, g2), clamped to bounds. */
+export function cubic_interpolate(x1: number, f1: number, g1: number, x2: number, f2: number, g2: number, bounds?: [number, number]): number {
+  const [xmin, xmax] = bounds ?? (x1 <= x2 ? [x1, x2] : [x2, x1]);
+  const d1 = g1 + g2 - (3 * (f1 - f2)) / (x1 - x2);
+  const d2sq = d1 * d1 - g1 * g2;
+  if (d2sq >= 0) {
+    const d2 = Math.sqrt(d2sq);
+    const minPos = x1 <= x2 ? x2 - (x2 - x1) * ((g2 + d2 - d1) / (g2 - g1 + 2 * d2)) : x1 - (x1 - x2) * ((g1 + d2 - d1) / (g1 - g2 + 2 * d2));
+    return Math.min(Math.max(minPos, xmin), xmax);
+  }
+  return (xmin + xmax) / 2;
+}
+
+type ObjFunc = (t: number) => [number, Storage];
+
+/** Strong-Wolfe line search along d from t (PyTorch's `_strong_wolfe`); returns [f, g, t, evals]. */
+function strongWolfe(
+  obj: ObjFunc, t: number, d: Storage, f: number, g: Storage, gtd: number, r: Round,
+  c1 = 1e-4, c2 = 0.9, tolerance_change = 1e-9, max_ls = 25,
+): [number, Storage, number, number] {
+  const dNorm = absMax(d);
+  g = g.slice();
+  let [fNew, gNew] = obj(t);
+  let evals = 1;
+  let gtdNew = dot(gNew, d, r);
+  let tPrev = 0;
+  let fPrev = f;
+  let gPrev = g;
+  let gtdPrev = gtd;
+  let done = false;
+  let lsIter = 0;
+  let bracket: number[] = [];
+  let bracketF: number[] = [];
+  let bracketG: Storage[] = [];
+  let bracketGtd: number[] = [];
+  while (lsIter < max_ls) {
+    if (fNew > f + c1 * t * gtd || (lsIter > 1 && fNew >= fPrev)) {
+      bracket = [tPrev, t]; bracketF = [fPrev, fNew]; bracketG = [gPrev, gNew.slice()]; bracketGtd = [gtdPrev, gtdNew];
+      break;
+    }
+    if (Math.abs(gtdNew) <= -c2 * gtd) {
+      bracket = [t]; bracketF = [fNew]; bracketG = [gNew]; done = true;
+      break;
+    }
+    if (gtdNew >= 0) {
+      bracket = [tPrev, t]; bracketF = [fPrev, fNew]; bracketG = [gPrev, gNew.slice()]; bracketGtd = [gtdPrev, gtdNew];
+      break;
+    }
+    const minStep = t + 0.01 * (t - tPrev);
+    const maxStep = t * 10;
+    const tmp = t;
+    t = cubic_interpolate(tPrev, fPrev, gtdPrev, t, fNew, gtdNew, [minStep, maxStep]);
+    tPrev = tmp; fPrev = fNew; gPrev = gNew.slice(); gtdPrev = gtdNew;
+    [fNew, gNew] = obj(t);
+    evals++;
+    gtdNew = dot(gNew, d, r);
+    lsIter++;
+  }
+  if (lsIter === max_ls) {
+    bracket = [0, t]; bracketF = [f, fNew]; bracketG = [g, gNew];
+  }
+  let insufProgress = false;
+  let [low, high] = bracketF[0] <= bracketF[bracketF.length - 1] ? [0, 1] : [1, 0];
+  while (!done && lsIter < max_ls) {
+    if (Math.abs(bracket[1] - bracket[0]) * dNorm < tolerance_change) break;
+    t = cubic_interpolate(bracket[0], bracketF[0], bracketGtd[0], bracket[1], bracketF[1], bracketGtd[1]);
+    const bMax = Math.max(...bracket);
+    const bMin = Math.min(...bracket);
+    const eps = 0.1 * (bMax - bMin);
+    if (Math.min(bMax - t, t - bMin) < eps) {
+      if (insufProgress || t >= bMax || t <= bMin) {
+        t = Math.abs(t - bMax) < Math.abs(t - bMin) ? bMax - eps : bMin + eps;
+        insufProgress = false;
+      } else insufProgress = true;
+    } else insufProgress = false;
+    [fNew, gNew] = obj(t);
+    evals++;
+    gtdNew = dot(gNew, d, r);
+    lsIter++;
+    if (fNew > f + c1 * t * gtd || fNew >= bracketF[low]) {
+      bracket[high] = t; bracketF[high] = fNew; bracketG[high] = gNew.slice(); bracketGtd[high] = gtdNew;
+      [low, high] = bracketF[0] <= bracketF[1] ? [0, 1] : [1, 0];
+    } else {
+      if (Math.abs(gtdNew) <= -c2 * gtd) done = true;
+      else if (gtdNew * (bracket[high] - bracket[low]) >= 0) {
+        bracket[high] = bracket[low]; bracketF[high] = bracketF[low]; bracketG[high] = bracketG[low]; bracketGtd[high] = bracketGtd[low];
+      }
+      bracket[low] = t; bracketF[low] = fNew; bracketG[low] = gNew.slice(); bracketGtd[low] = gtdNew;
+    }
+  }
+  return [bracketF[low], bracketG[low], bracket[low], evals];
+}
+
+export class LBFGS extends Optimizer {
+  private readonly _params: Tensor[];
+
+  constructor(params: ParamsT, options: LBFGSOptions = {}) {
+    const {
+      lr = 1, max_iter = 20, tolerance_grad = 1e-7, tolerance_change = 1e-9, history_size = 100, line_search_fn = null,
+    } = options;
+    checkLr(lr);
+    const max_eval = options.max_eval ?? Math.floor((max_iter * 5) / 4);
+    if (line_search_fn !== null && line_search_fn !== "strong_wolfe") throw new Error("only 'strong_wolfe' is supported");
+    super(params, { lr, max_iter, max_eval, tolerance_grad, tolerance_change, history_size, line_search_fn });
+    if (this.param_groups.length !== 1) throw new Error("LBFGS doesn't support per-parameter options (parameter groups)");
+    this._params = this.param_groups[0].params;
+    if (this._params.some((p) => p.dtype !== this._params[0].dtype)) {
+      throw new TypeError(`LBFGS: all parameters must share one dtype, got ${[...new Set(this._params.map((p) => p.dtype))].join(" and ")}`);
+    }
+  }
+
+  private _numel(): number {
+    return this._params.reduce((n, p) => n + p.data.length, 0);
+  }
+
+  private _alloc(n: number): Storage {
+    return this._params[0].data instanceof Float32Array ? new Float32Array(n) : new Float64Array(n);
+  }
+
+  private _gather_flat_grad(): Storage {
+    const out = this._alloc(this._numel());
+    let off = 0;
+    for (const p of this._params) {
+      if (p.grad !== null) out.set(p.grad.data, off);
+      off += p.data.length;
+    }
+    return out;
+  }
+
+  /** x ← x + t·d, PyTorch's `p.add_(d, alpha=t)`. */
+  private _add_grad(t: number, d: Storage, r: Round): void {
+    const tr = r(t);
+    let off = 0;
+    for (const p of this._params) {
+      const x = p.data;
+      for (let i = 0; i < x.length; i++) x[i] = x[i] + tr * d[off + i];
+      off += x.length;
+    }
+  }
+
+  step(closure?: Closure): number | Tensor | undefined {
+    if (typeof closure !== "function") {
+      throw new TypeError("LBFGS.step() requires a closure that re-evaluates the model and returns the loss");
+    }
+    const evaluate = closure;
+    const group = this.param_groups[0];
+    const { lr, max_iter, max_eval, tolerance_grad, tolerance_change, line_search_fn, history_size } = group;
+    const r = rounder(this._params[0]);
+    const N = this._numel();
+    const state = this.stateOf(this._params[0]);
+    state.func_evals ??= 0;
+    state.n_iter ??= 0;
+
+    const origLoss = evaluate();
+    let loss = lossValue(origLoss);
+    let currentEvals = 1;
+    state.func_evals += 1;
+    let flatGrad = this._gather_flat_grad();
+    let optCond = absMax(flatGrad) <= tolerance_grad;
+    if (optCond) return origLoss;
+
+    const asData = (t: Tensor | undefined | null): Storage | null => (t instanceof Tensor ? t.data : null);
+    let d = asData(state.d);
+    let t: number = state.t ?? 0;
+    let oldDirs: Storage[] = (state.old_dirs ?? []).map((x: Tensor) => x.data);
+    let oldStps: Storage[] = (state.old_stps ?? []).map((x: Tensor) => x.data);
+    let ro: number[] = state.ro ?? [];
+    let H_diag: number = state.H_diag ?? 1;
+    let prevFlatGrad = asData(state.prev_flat_grad);
+    let prevLoss: number = state.prev_loss ?? 0;
+
+    let nIter = 0;
+    while (nIter < max_iter) {
+      nIter++;
+      state.n_iter += 1;
+      if (state.n_iter === 1 || d === null || prevFlatGrad === null) {
+        d = this._alloc(N);
+        for (let i = 0; i < N; i++) d[i] = -flatGrad[i];
+        oldDirs = [];
+        oldStps = [];
+        ro = [];
+        H_diag = 1;
+      } else {
+        const y = this._alloc(N);
+        const s = this._alloc(N);
+        const tr = r(t);
+        for (let i = 0; i < N; i++) {
+          y[i] = flatGrad[i] - prevFlatGrad[i];
+          s[i] = d[i] * tr;
+        }
+        const ys = dot(y, s, r);
+        if (ys > 1e-10) {
+          if (oldDirs.length === history_size) {
+            oldDirs.shift();
+            oldStps.shift();
+            ro.shift();
+          }
+          oldDirs.push(y);
+          oldStps.push(s);
+          ro.push(r(1.0 / ys));
+          H_diag = r(ys / dot(y, y, r));
+        }
+        const numOld = oldDirs.length;
+        if (!Array.isArray(state.al)) state.al = new Array(history_size).fill(null);
+        const al: number[] = state.al;
+        const q = this._alloc(N);
+        for (let i = 0; i < N; i++) q[i] = -flatGrad[i];
+        for (let i = numOld - 1; i >= 0; i--) {
+          al[i] = r(dot(oldStps[i], q, r) * ro[i]);
+          const a = r(-al[i]);
+          const dir = oldDirs[i];
+          for (let k = 0; k < N; k++) q[k] = q[k] + a * dir[k];
+        }
+        const hd = r(H_diag);
+        d = this._alloc(N);
+        for (let k = 0; k < N; k++) d[k] = q[k] * hd;
+        for (let i = 0; i < numOld; i++) {
+          const be_i = r(dot(oldDirs[i], d, r) * ro[i]);
+          const a = r(al[i] - be_i);
+          const stp = oldStps[i];
+          for (let k = 0; k < N; k++) d[k] = d[k] + a * stp[k];
+        }
+      }
+      if (prevFlatGrad === null) prevFlatGrad = flatGrad.slice();
+      else prevFlatGrad.set(flatGrad);
+      prevLoss = loss;
+
+      if (state.n_iter === 1) {
+        let abs1 = 0;
+        for (let i = 0; i < N; i++) abs1 += Math.abs(flatGrad[i]);
+        t = Math.min(1.0, r(1.0 / r(abs1))) * lr;
+      } else {
+        t = lr;
+      }
+      const gtd = dot(flatGrad, d, r);
+      if (gtd > -tolerance_change) break;
+
+      let lsEvals = 0;
+      if (line_search_fn !== null && line_search_fn !== undefined) {
+        const xInit = this._params.map((p) => p.data.slice());
+        const dir = d;
+        const obj: ObjFunc = (step) => {
+          this._add_grad(step, dir, r);
+          const f = lossValue(evaluate());
+          const g = this._gather_flat_grad();
+          this._params.forEach((p, i) => p.data.set(xInit[i]));
+          return [f, g];
+        };
+        [loss, flatGrad, t, lsEvals] = strongWolfe(obj, t, d, loss, flatGrad, gtd, r, 1e-4, 0.9, 1e-9, max_eval - currentEvals);
+        this._add_grad(t, d, r);
+        optCond = absMax(flatGrad) <= tolerance_grad;
+      } else {
+        this._add_grad(t, d, r);
+        if (nIter !== max_iter) {
+          loss = lossValue(evaluate());
+          flatGrad = this._gather_flat_grad();
+          optCond = absMax(flatGrad) <= tolerance_grad;
+          lsEvals = 1;
+        }
+      }
+      currentEvals += lsEvals;
+      state.func_evals += lsEvals;
+
+      if (nIter === max_iter) break;
+      if (currentEvals >= max_eval) break;
+      if (optCond) break;
+      let stepMax = 0;
+      for (let i = 0; i < N; i++) stepMax = Math.max(stepMax, Math.abs(r(d[i] * t)));
+      if (stepMax <= tolerance_change) break;
+      if (Math.abs(loss - prevLoss) < tolerance_change) break;
+    }
+
+    const dtype = this._params[0].dtype;
+    const wrap = (x: Storage): Tensor => new Tensor(x, [x.length], dtype);
+    state.d = d === null ? null : wrap(d);
+    state.t = t;
+    state.old_dirs = oldDirs.map(wrap);
+    state.old_stps = oldStps.map(wrap);
+    state.ro = ro;
+    state.H_diag = H_diag;
+    state.prev_flat_grad = prevFlatGrad === null ? null : wrap(prevFlatGrad);
+    state.prev_loss = prevLoss;
+    return origLoss;
+  }
+}

@@ -1,0 +1,57 @@
+import { TypeError_, ValueError } from "./errors";
+import { LRScheduler, typeName } from "./lr_scheduler";
+import type { OptimizerLike, SchedulerStateDict } from "./types";
+
+/**
+ * Checks shared by ChainedScheduler and SequentialLR (PyTorch's wording): at least one scheduler,
+ * each a scheduler of `optimizer`, none a ReduceLROnPlateau (its `step` needs a metric).
+ */
+export function checkComposable(cls: string, schedulers: unknown, optimizer: OptimizerLike | undefined, noneMessage: string): LRScheduler[] {
+  if (!Array.isArray(schedulers)) {
+    throw TypeError_(`${cls} expects a list of schedulers, but got ${typeName(schedulers)}`);
+  }
+  if (schedulers.length < 1) throw ValueError(noneMessage);
+  const opt = optimizer ?? (schedulers[0] as LRScheduler | undefined)?.optimizer;
+  schedulers.forEach((scheduler, idx) => {
+    if (scheduler === null || typeof scheduler !== "object" || !("optimizer" in scheduler)) {
+      throw TypeError_(`${cls} at index ${idx} should have \`optimizer\` as its attribute.`);
+    }
+    if ((scheduler as object).constructor?.name === "ReduceLROnPlateau") {
+      throw ValueError(
+        `${cls} does not support \`ReduceLROnPlateau\` scheduler as it requires additional kwargs to be specified ` +
+          `when calling \`step\`, but got one at index ${idx} in the given schedulers sequence.`,
+      );
+    }
+    if ((scheduler as LRScheduler).optimizer !== opt) {
+      throw ValueError(
+        `${cls} expects all schedulers to belong to the same optimizer, but got scheduler ` +
+          `${typeName(scheduler)} at index ${idx} has ${typeName((scheduler as LRScheduler).optimizer)}, ` +
+          `which is different from ${typeName(opt)}.`,
+      );
+    }
+  });
+  return schedulers as LRScheduler[];
+}
+
+/** state_dict of a composite: its own attributes plus each child's state_dict in `_schedulers`. */
+export function compositeStateDict(own: SchedulerStateDict, schedulers: LRScheduler[]): SchedulerStateDict {
+  const { _schedulers: _children, ...rest } = own;
+  return { ...rest, _schedulers: schedulers.map((s) => s.state_dict()) };
+}
+
+/** Splits a composite state_dict into its own part and the children's, checking the count. */
+export function splitCompositeState(
+  cls: string,
+  state_dict: SchedulerStateDict,
+  schedulers: LRScheduler[],
+): { own: SchedulerStateDict; children: SchedulerStateDict[] } {
+  const { _schedulers: children, ...own } = state_dict;
+  if (!Array.isArray(children) || children.length !== schedulers.length) {
+    throw ValueError(
+      `${cls}.load_state_dict: expected _schedulers with ${schedulers.length} entries, got ${
+        Array.isArray(children) ? children.length : typeName(children)
+      }`,
+    );
+  }
+  return { own, children };
+}

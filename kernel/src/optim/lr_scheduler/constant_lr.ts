@@ -1,0 +1,53 @@
+import { LRScheduler } from "./lr_scheduler";
+import { ValueError } from "./errors";
+import { positiveInteger } from "./checks";
+import { checkOptions, opt } from "./options";
+import type { OptimizerLike } from "./types";
+
+export interface ConstantLROptions {
+  /** Factor applied until `total_iters`. Default 1/3. */
+  factor?: number;
+  /** Number of epochs the factor applies. Default 5. */
+  total_iters?: number;
+  last_epoch?: number;
+}
+
+/**
+ * `ConstantLR`: multiplies each group's rate by a constant `factor` for the first `total_iters`
+ * epochs, then restores it,
+ *
+ *   closed form:  η_t = η_0 · (factor if t < total_iters else 1)
+ *   chainable:    η_0 = factor · η, η_{total_iters} = η_{total_iters−1} / factor, otherwise unchanged.
+ */
+export class ConstantLR extends LRScheduler {
+  declare factor: number;
+  declare total_iters: number;
+
+  constructor(optimizer: OptimizerLike, options: ConstantLROptions = {}) {
+    super(optimizer, options);
+  }
+
+  protected override _init(optimizer: OptimizerLike, options: ConstantLROptions): void {
+    checkOptions("ConstantLR", options, [], ["factor", "total_iters", "last_epoch"]);
+    const factor = opt(options, "factor", 1.0 / 3);
+    if (typeof factor !== "number" || Number.isNaN(factor) || factor > 1.0 || factor < 0) {
+      throw ValueError("Constant multiplicative factor expected to be between 0 and 1.");
+    }
+    this.factor = factor;
+    this.total_iters = positiveInteger("total_iters", opt(options, "total_iters", 5));
+    super._init(optimizer, options);
+  }
+
+  override get_lr(): number[] {
+    this._warn_get_lr_called_within_step();
+    const groups = this.optimizer.param_groups;
+    if (this.last_epoch === 0) return groups.map((g) => g.lr * this.factor);
+    if (this.last_epoch !== this.total_iters) return groups.map((g) => g.lr);
+    return groups.map((g) => g.lr * (1.0 / this.factor));
+  }
+
+  override _get_closed_form_lr(): number[] {
+    const f = this.factor + (this.last_epoch >= this.total_iters ? 1 : 0) * (1 - this.factor);
+    return this.base_lrs.map((base_lr) => base_lr * f);
+  }
+}

@@ -1,0 +1,44 @@
+import { LRScheduler } from "./lr_scheduler";
+import { finiteNumber } from "./checks";
+import { checkOptions } from "./options";
+import type { OptimizerLike } from "./types";
+
+export interface ExponentialLROptions {
+  /** Multiplicative factor per epoch. */
+  gamma: number;
+  last_epoch?: number;
+}
+
+/**
+ * `ExponentialLR`: decays each group's rate by `gamma` every epoch,
+ *
+ *   closed form:  η_t = η_0 · γ^t
+ *   chainable:    η_t = γ · η_{t-1}.
+ *
+ * The two differ in the last bits after many steps (t products vs one power); PyTorch uses the
+ * chainable form for `step()` and the closed form for the deprecated `step(epoch)`.
+ */
+export class ExponentialLR extends LRScheduler {
+  declare gamma: number;
+
+  constructor(optimizer: OptimizerLike, options: ExponentialLROptions) {
+    super(optimizer, options);
+  }
+
+  protected override _init(optimizer: OptimizerLike, options: ExponentialLROptions): void {
+    checkOptions("ExponentialLR", options, ["gamma"], ["last_epoch"]);
+    this.gamma = finiteNumber("gamma", options.gamma);
+    super._init(optimizer, options);
+  }
+
+  override get_lr(): number[] {
+    this._warn_get_lr_called_within_step();
+    const groups = this.optimizer.param_groups;
+    if (this._is_initial) return groups.map((g) => g.lr);
+    return groups.map((g) => g.lr * this.gamma);
+  }
+
+  override _get_closed_form_lr(): number[] {
+    return this.base_lrs.map((base_lr) => base_lr * this.gamma ** this.last_epoch);
+  }
+}

@@ -1,0 +1,72 @@
+import { ValueError, TypeError_ } from "./errors";
+import { LRScheduler, checkOptimizer, typeName } from "./lr_scheduler";
+import { checkOptions } from "./options";
+import type { OptimizerLike, SchedulerStateDict } from "./types";
+
+export type LrLambda = (epoch: number) => number;
+
+export interface LambdaLROptions {
+  /** A function of the epoch, or one per param group. */
+  lr_lambda: LrLambda | LrLambda[];
+  last_epoch?: number;
+}
+
+/** One lambda per group from a single function or a per-group list (shared by LambdaLR and MultiplicativeLR). */
+export function lrLambdaList(optimizer: OptimizerLike, lr_lambda: LrLambda | LrLambda[]): LrLambda[] {
+  const groups = optimizer.param_groups.length;
+  let lambdas: LrLambda[];
+  if (Array.isArray(lr_lambda)) {
+    if (lr_lambda.length !== groups) throw ValueError(`Expected ${groups} lr_lambdas, but got ${lr_lambda.length}`);
+    lambdas = [...lr_lambda];
+  } else {
+    lambdas = Array.from({ length: groups }, () => lr_lambda);
+  }
+  for (const fn of lambdas) {
+    if (typeof fn !== "function") throw TypeError_(`lr_lambda should be a function, but got ${typeName(fn)}`);
+  }
+  return lambdas;
+}
+
+/** state_dict without the lambdas: functions cannot be saved, so (as PyTorch does for plain functions) each is `null`. */
+export function stateWithoutLambdas(scheduler: { lr_lambdas: LrLambda[] }, state: SchedulerStateDict): SchedulerStateDict {
+  state.lr_lambdas = scheduler.lr_lambdas.map(() => null);
+  return state;
+}
+
+/**
+ * `LambdaLR`: each group's rate is its initial rate times a user function of the epoch,
+ *
+ *   η_t = η_0 · λ(t).
+ *
+ * This is already a closed form, so the chainable and the closed form coincide: `get_lr()` reads
+ * only `base_lrs` and `last_epoch`, never the group's current `lr`.
+ */
+export class LambdaLR extends LRScheduler {
+  declare lr_lambdas: LrLambda[];
+
+  constructor(optimizer: OptimizerLike, options: LambdaLROptions) {
+    super(optimizer, options);
+  }
+
+  protected override _init(optimizer: OptimizerLike, options: LambdaLROptions): void {
+    checkOptions("LambdaLR", options, ["lr_lambda"], ["last_epoch"]);
+    this.optimizer = checkOptimizer(optimizer);
+    this.lr_lambdas = lrLambdaList(this.optimizer, options.lr_lambda);
+    super._init(optimizer, options);
+  }
+
+  override get_lr(): number[] {
+    this._warn_get_lr_called_within_step();
+    return this.base_lrs.map((base_lr, i) => base_lr * this.lr_lambdas[i](this.last_epoch));
+  }
+
+  /** The lambdas stay those of this scheduler; the saved ones are `null`. */
+  override state_dict(): SchedulerStateDict {
+    return stateWithoutLambdas(this, super.state_dict());
+  }
+
+  override load_state_dict(state_dict: SchedulerStateDict): void {
+    const { lr_lambdas: _ignored, ...rest } = state_dict;
+    super.load_state_dict(rest);
+  }
+}

@@ -1,0 +1,262 @@
+import { KeyError, NotImplementedError, TypeError_, ValueError } from "./errors";
+import type { OptimizerLike, ParamGroup, SchedulerStateDict } from "./types";
+import {
+  EPOCH_DEPRECATION_WARNING,
+  GET_LR_OUTSIDE_STEP_WARNING,
+  STEP_BEFORE_OPTIMIZER_WARNING,
+  STEP_OVERRIDDEN_WARNING,
+  warn,
+} from "./warnings";
+
+export interface LRSchedulerOptions {
+  /** Index of the last epoch seen; `-1` starts the schedule. Other values resume a checkpoint. */
+  last_epoch?: number;
+}
+
+/** Marker PyTorch puts on the wrapped `optimizer.step` so it is wrapped only once. */
+const WRAPPED = "_wrapped_by_lr_sched";
+
+/** Python's `type(x).__name__` for error messages. */
+export function typeName(value: unknown): string {
+  if (value === null) return "NoneType";
+  if (value === undefined) return "undefined";
+  if (Array.isArray(value)) return "list";
+  if (typeof value === "object") return (value as object).constructor?.name ?? "object";
+  return typeof value;
+}
+
+/** Throws PyTorch's `TypeError: X is not an Optimizer` unless `optimizer` has `param_groups`. */
+export function checkOptimizer(optimizer: unknown): OptimizerLike {
+  const groups = (optimizer as OptimizerLike | null | undefined)?.param_groups;
+  if (typeof optimizer !== "object" || optimizer === null || !Array.isArray(groups)) {
+    throw TypeError_(
+      `${typeName(optimizer)} is not an Optimizer (expected a torch.optim optimizer or an object with param_groups)`,
+    );
+  }
+  return optimizer as OptimizerLike;
+}
+
+/**
+ * One value per param group from a scalar or a per-group list (PyTorch's `_format_param`):
+ * `max_lr: 0.1` means 0.1 for every group, `max_lr: [0.1, 0.01]` one per group.
+ */
+export function formatParam(name: string, optimizer: OptimizerLike, param: number | readonly number[]): number[] {
+  if (Array.isArray(param)) {
+    if (param.length !== optimizer.param_groups.length) {
+      throw ValueError(
+        `${name} must have the same length as optimizer.param_groups. ${name} has ${param.length} values, ` +
+          `param_groups has ${optimizer.param_groups.length}.`,
+      );
+    }
+    return [...param];
+  }
+  return optimizer.param_groups.map(() => param as number);
+}
+
+/** Each group's `key` as a list (PyTorch's `_param_groups_val_list`). */
+export function groupValues(optimizer: OptimizerLike, key: string): number[] {
+  return optimizer.param_groups.map((group) => group[key]);
+}
+
+/** Deep copy of plain data (arrays, plain objects); functions and other values are kept as they are. */
+export function deepCopy<T>(value: T): T {
+  if (Array.isArray(value)) return value.map(deepCopy) as T;
+  if (value !== null && typeof value === "object" && Object.getPrototypeOf(value) === Object.prototype) {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = deepCopy(v);
+    return out as T;
+  }
+  return value;
+}
+
+/** Sets a property that `Object.keys`/JSON do not see, so wrapping leaves the optimizer's data alone. */
+function defineHidden(target: object, key: string, value: unknown): void {
+  Object.defineProperty(target, key, { value, writable: true, configurable: true, enumerable: false });
+}
+
+/**
+ * Base class of every scheduler (`torch.optim.lr_scheduler.LRScheduler`).
+ *
+ * Protocol, as in PyTorch: `last_epoch` counts `step()` calls (`-1` before the first one); the
+ * constructor records each group's starting rate as `group.initial_lr` (`base_lrs`) and performs
+ * one initial step to epoch 0, so `optimizer.param_groups[i].lr` holds the schedule's first value
+ * as soon as the scheduler exists. Each later `step()` advances `last_epoch` and writes
+ * `get_lr()` into the groups; `get_last_lr()` returns what was written.
+ *
+ * Schedulers are *chainable*: `get_lr()` computes the new rate from the group's current `lr`
+ * (a recursive form), so two schedulers on one optimizer compose multiplicatively. Where a
+ * scheduler also has a closed form `lr(t)` from `base_lrs`, `step(epoch)` (deprecated) uses it.
+ *
+ * Subclassing: JavaScript forbids touching `this` before `super()`, so where PyTorch sets
+ * attributes and then calls `super().__init__`, a subclass here overrides `_init(optimizer,
+ * options)`, sets its attributes, then calls `super._init(optimizer, options)`. Attributes set by
+ * `_init` must be declared with `declare` (a field initializer would run after the constructor
+ * and overwrite them).
+ */
+export class LRScheduler {
+  declare optimizer: OptimizerLike;
+  declare base_lrs: number[];
+  declare last_epoch: number;
+  declare _step_count: number;
+  declare _last_lr: number[];
+  declare _get_lr_called_within_step: boolean;
+  declare _is_initial: boolean;
+  /** Closed form `lr(last_epoch)` used by the deprecated `step(epoch)`, where the schedule has one. */
+  _get_closed_form_lr?(): number[];
+
+  constructor(optimizer: OptimizerLike, options?: LRSchedulerOptions);
+  constructor(first: any, options?: any) {
+    this._get_lr_called_within_step = false;
+    this._is_initial = false;
+    this._init(first, options ?? {});
+  }
+
+  /** PyTorch's `__init__`: subclasses set their attributes, then call `super._init`. */
+  protected _init(optimizer: any, options: any): void {
+    this._initBase(optimizer, (options as LRSchedulerOptions).last_epoch ?? -1);
+  }
+
+  /** The base-class part of `__init__`: `initial_lr`, `base_lrs`, the step wrapper, the initial step. */
+  protected _initBase(optimizer: OptimizerLike, last_epoch: number): void {
+    const opt = checkOptimizer(optimizer);
+    if (!Number.isInteger(last_epoch) || last_epoch < -1) {
+      throw ValueError(`last_epoch must be -1 (start) or a non-negative integer, but got ${last_epoch}`);
+    }
+    this.optimizer = opt;
+    if (last_epoch === -1) {
+      // setdefault: a second scheduler on the same optimizer keeps the first one's starting rate.
+      for (const group of opt.param_groups) if (!("initial_lr" in group)) group.initial_lr = group.lr;
+    } else {
+      opt.param_groups.forEach((group, i) => {
+        if (!("initial_lr" in group)) {
+          throw KeyError(
+            `param 'initial_lr' is not specified in param_groups[${i}] when resuming scheduler with last_epoch >= 0.\n` +
+              "This typically happens when:\n" +
+              "1. You're trying to resume training from a checkpoint but haven't properly loaded the optimizer state\n" +
+              "2. You're using last_epoch >= 0 for a fresh training run (not recommended)",
+          );
+        }
+      });
+    }
+    this.base_lrs = groupValues(opt, "initial_lr");
+    this.last_epoch = last_epoch;
+    this._wrapOptimizerStep();
+    this._initial_step();
+  }
+
+  /**
+   * Wraps `optimizer.step` (once per optimizer) so it records that it ran; `step()` uses that to
+   * warn when the scheduler is stepped first, which would skip the schedule's first value.
+   */
+  private _wrapOptimizerStep(): void {
+    const opt = this.optimizer;
+    const original = opt.step;
+    if (typeof original !== "function" || (original as any)[WRAPPED]) return;
+    const wrapper = function (...args: any[]): any {
+      defineHidden(opt, "_opt_called", true);
+      return original.apply(opt, args);
+    };
+    defineHidden(wrapper, WRAPPED, true);
+    defineHidden(opt, "step", wrapper);
+  }
+
+  /** Resets the step counter and steps once to epoch 0 in "initial" mode (used by the constructor and SequentialLR). */
+  _initial_step(): void {
+    this._step_count = 0;
+    this._is_initial = true;
+    try {
+      this.step();
+    } finally {
+      this._is_initial = false;
+    }
+  }
+
+  /** The scheduler's state: every attribute except the optimizer, deep-copied. */
+  state_dict(): SchedulerStateDict {
+    const state: SchedulerStateDict = {};
+    for (const [key, value] of Object.entries(this)) {
+      if (key !== "optimizer") state[key] = deepCopy(value);
+    }
+    return state;
+  }
+
+  /** Restores attributes saved by `state_dict()`. */
+  load_state_dict(state_dict: SchedulerStateDict): void {
+    if (state_dict === null || typeof state_dict !== "object") {
+      throw TypeError_(`load_state_dict expects the object returned by state_dict(), got ${typeName(state_dict)}`);
+    }
+    for (const [key, value] of Object.entries(state_dict)) {
+      if (key !== "optimizer") (this as any)[key] = deepCopy(value);
+    }
+  }
+
+  /** The learning rates the last `step()` wrote, one per param group. */
+  get_last_lr(): number[] {
+    return [...this._last_lr];
+  }
+
+  /** The chainable rule: the next rates from the current ones. Subclasses implement it. */
+  get_lr(): number[] {
+    throw NotImplementedError(`${this.constructor.name} must implement get_lr()`);
+  }
+
+  /**
+   * Advances the schedule one epoch. `epoch` is PyTorch's deprecated argument: it warns, sets
+   * `last_epoch = epoch` and uses the closed form where the scheduler has one.
+   */
+  step(epoch?: number | null): void {
+    if (this._step_count === 1) {
+      const stepFn = this.optimizer.step as any;
+      if (typeof stepFn === "function") {
+        if (!stepFn[WRAPPED]) warn(STEP_OVERRIDDEN_WARNING, this);
+        else if (!(this.optimizer as any)._opt_called) warn(STEP_BEFORE_OPTIMIZER_WARNING, this);
+      }
+    }
+    this._step_count += 1;
+    if (epoch !== undefined && epoch !== null) warn(EPOCH_DEPRECATION_WARNING, this);
+    this._update_lr(epoch);
+  }
+
+  /** Computes the rates for the next epoch (or for `epoch`, closed form) and writes them to the groups. */
+  _update_lr(epoch?: number | null): void {
+    let values: number[];
+    this._get_lr_called_within_step = true;
+    try {
+      if (epoch === undefined || epoch === null) {
+        this.last_epoch += 1;
+        values = this.get_lr();
+      } else {
+        if (typeof epoch !== "number" || !Number.isFinite(epoch)) {
+          throw TypeError_(`step(epoch): epoch must be a finite number, got ${typeName(epoch)} ${String(epoch)}`);
+        }
+        this.last_epoch = epoch;
+        values = this._get_closed_form_lr ? this._get_closed_form_lr() : this.get_lr();
+      }
+    } finally {
+      this._get_lr_called_within_step = false;
+    }
+    this._writeLrs(values);
+  }
+
+  /** Writes one rate per group and records them as `_last_lr`. */
+  protected _writeLrs(values: number[]): void {
+    const groups = this.optimizer.param_groups;
+    if (values.length !== groups.length) {
+      throw ValueError(
+        `${this.constructor.name}.get_lr() returned ${values.length} learning rates for ${groups.length} param groups`,
+      );
+    }
+    groups.forEach((group: ParamGroup, i) => {
+      group.lr = values[i];
+    });
+    this._last_lr = groupValues(this.optimizer, "lr");
+  }
+
+  /** PyTorch warns when `get_lr()` is called by user code: the value it wants is `get_last_lr()`. */
+  protected _warn_get_lr_called_within_step(): void {
+    if (!this._get_lr_called_within_step) warn(GET_LR_OUTSIDE_STEP_WARNING, this);
+  }
+}
+
+/** PyTorch's old name, kept as an alias as PyTorch does. */
+export const _LRScheduler = LRScheduler;

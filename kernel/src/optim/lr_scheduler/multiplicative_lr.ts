@@ -1,0 +1,51 @@
+import { LRScheduler, checkOptimizer } from "./lr_scheduler";
+import { lrLambdaList, stateWithoutLambdas, type LrLambda } from "./lambda_lr";
+import { checkOptions } from "./options";
+import type { OptimizerLike, SchedulerStateDict } from "./types";
+
+export interface MultiplicativeLROptions {
+  /** A function of the epoch giving the factor for that epoch, or one per param group. */
+  lr_lambda: LrLambda | LrLambda[];
+  last_epoch?: number;
+}
+
+/**
+ * `MultiplicativeLR`: each step multiplies the group's current rate by a user function of the
+ * epoch,
+ *
+ *   η_t = η_{t-1} · λ(t)   (t ≥ 1),   η_0 = initial lr,
+ *
+ * i.e. the closed form η_t = η_0 · ∏_{s=1..t} λ(s). Only the chainable form is implemented (as in
+ * PyTorch), so it composes with other schedulers on the same optimizer.
+ */
+export class MultiplicativeLR extends LRScheduler {
+  declare lr_lambdas: LrLambda[];
+
+  constructor(optimizer: OptimizerLike, options: MultiplicativeLROptions) {
+    super(optimizer, options);
+  }
+
+  protected override _init(optimizer: OptimizerLike, options: MultiplicativeLROptions): void {
+    checkOptions("MultiplicativeLR", options, ["lr_lambda"], ["last_epoch"]);
+    this.optimizer = checkOptimizer(optimizer);
+    this.lr_lambdas = lrLambdaList(this.optimizer, options.lr_lambda);
+    super._init(optimizer, options);
+  }
+
+  override get_lr(): number[] {
+    this._warn_get_lr_called_within_step();
+    const groups = this.optimizer.param_groups;
+    // The initial step leaves the rates alone: λ applies from epoch 1 on.
+    if (this._is_initial) return groups.map((g) => g.lr);
+    return groups.map((g, i) => g.lr * this.lr_lambdas[i](this.last_epoch));
+  }
+
+  override state_dict(): SchedulerStateDict {
+    return stateWithoutLambdas(this, super.state_dict());
+  }
+
+  override load_state_dict(state_dict: SchedulerStateDict): void {
+    const { lr_lambdas: _ignored, ...rest } = state_dict;
+    super.load_state_dict(rest);
+  }
+}

@@ -1,0 +1,49 @@
+import { LRScheduler } from "./lr_scheduler";
+import { finiteNumber, positiveInteger } from "./checks";
+import { checkOptions, opt } from "./options";
+import type { OptimizerLike } from "./types";
+
+export interface PolynomialLROptions {
+  /** Epochs until the rate reaches 0. Default 5. */
+  total_iters?: number;
+  /** Power of the polynomial. Default 1 (linear decay). */
+  power?: number;
+  last_epoch?: number;
+}
+
+/**
+ * `PolynomialLR`: decays each group's rate polynomially to 0 over `total_iters` epochs
+ * (T = total_iters, p = power),
+ *
+ *   closed form:  η_t = η_0 · (1 − min(t, T)/T)^p
+ *   chainable:    η_t = η_{t-1} · ((1 − t/T) / (1 − (t−1)/T))^p  for 1 ≤ t ≤ T; unchanged after T.
+ */
+export class PolynomialLR extends LRScheduler {
+  declare total_iters: number;
+  declare power: number;
+
+  constructor(optimizer: OptimizerLike, options: PolynomialLROptions = {}) {
+    super(optimizer, options);
+  }
+
+  protected override _init(optimizer: OptimizerLike, options: PolynomialLROptions): void {
+    checkOptions("PolynomialLR", options, [], ["total_iters", "power", "last_epoch"]);
+    this.total_iters = positiveInteger("total_iters", opt(options, "total_iters", 5));
+    this.power = finiteNumber("power", opt(options, "power", 1.0));
+    super._init(optimizer, options);
+  }
+
+  override get_lr(): number[] {
+    this._warn_get_lr_called_within_step();
+    const groups = this.optimizer.param_groups;
+    if (this._is_initial || this.last_epoch > this.total_iters) return groups.map((g) => g.lr);
+    const T = this.total_iters;
+    const decay = ((1.0 - this.last_epoch / T) / (1.0 - (this.last_epoch - 1) / T)) ** this.power;
+    return groups.map((g) => g.lr * decay);
+  }
+
+  override _get_closed_form_lr(): number[] {
+    const T = this.total_iters;
+    return this.base_lrs.map((base_lr) => base_lr * (1.0 - Math.min(T, this.last_epoch) / T) ** this.power);
+  }
+}

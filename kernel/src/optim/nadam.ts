@@ -1,0 +1,92 @@
+/**
+ * `torch.optim.NAdam` (Dozat, 2016): Adam with Nesterov momentum and a momentum schedule.
+ *
+ *   g_t ← ∇f(θ_{t−1}) (negated if maximize);  L2: g_t += λθ  or decoupled: θ ← θ(1 − γλ)
+ *   μ_t ← β1 (1 − ½ · 0.96^{t ψ}),   μ_{t+1} ← β1 (1 − ½ · 0.96^{(t+1) ψ})   (momentum_decay ψ)
+ *   m_t ← β1 m_{t−1} + (1 − β1) g_t,   v_t ← β2 v_{t−1} + (1 − β2) g_t²
+ *   d_t ← √(v_t / (1 − β2^t)) + ε
+ *   θ_t ← θ_{t−1} − γ (1 − μ_t)/(1 − Π_{i≤t} μ_i) · g_t/d_t − γ μ_{t+1}/(1 − Π_{i≤t+1} μ_i) · m_t/d_t
+ *
+ * Where PyTorch deviates from the paper: m_t itself is decayed with the constant β1 (the schedule
+ * only enters the update), and ε is added after the bias correction. The running product
+ * `mu_product` is a float32 scalar tensor in PyTorch (the default scalar dtype), so it is rounded
+ * to float32 at every step here too, whatever the parameter's dtype.
+ *
+ * State: `step`, `mu_product`, `exp_avg`, `exp_avg_sq`. Accepts and ignores `foreach`,
+ * `capturable`, `differentiable`.
+ */
+import type { Tensor } from "../tensor/tensor";
+import { Optimizer, pyStr, type Closure, type ParamsT } from "./optimizer";
+import { checkAdamFamily } from "./adam";
+import {
+  check, decoupledDecay, effectiveGrad, emaSquareInPlace, lerpInPlace, pair, paramsWithGrad, rounder, sqrt, zerosLike,
+  type ImplementationFlags,
+} from "./_functional";
+
+export interface NAdamOptions extends ImplementationFlags {
+  lr?: number;
+  betas?: [number, number];
+  eps?: number;
+  weight_decay?: number;
+  momentum_decay?: number;
+  decoupled_weight_decay?: boolean;
+  maximize?: boolean;
+}
+
+export class NAdam extends Optimizer {
+  constructor(params: ParamsT, options: NAdamOptions = {}) {
+    const { lr = 2e-3, eps = 1e-8, weight_decay = 0, momentum_decay = 4e-3, decoupled_weight_decay = false, maximize = false } = options;
+    const betas = pair(options.betas ?? [0.9, 0.999], "betas");
+    checkAdamFamily(lr, eps, betas, weight_decay);
+    check(0 <= momentum_decay, `Invalid momentum_decay value: ${pyStr(momentum_decay)}`);
+    super(params, {
+      lr, betas, eps, weight_decay, momentum_decay, decoupled_weight_decay, maximize,
+      foreach: options.foreach ?? null, capturable: options.capturable ?? false, differentiable: options.differentiable ?? false,
+    });
+  }
+
+  step(closure?: Closure): number | Tensor | undefined {
+    const loss = closure ? closure() : undefined;
+    for (const group of this.param_groups) {
+      const { lr, eps, weight_decay, momentum_decay, decoupled_weight_decay, maximize } = group;
+      const [beta1, beta2] = group.betas as [number, number];
+      for (const { p, grad, state } of paramsWithGrad(group, (t) => this.stateOf(t), "NAdam")) {
+        if (state.step === undefined) {
+          state.step = 0;
+          state.mu_product = 1;
+          state.exp_avg = zerosLike(p);
+          state.exp_avg_sq = zerosLike(p);
+        }
+        const r = rounder(p);
+        const step = (state.step += 1);
+        const bias_correction2 = 1 - beta2 ** step;
+        let g: typeof grad;
+        if (decoupled_weight_decay) {
+          g = effectiveGrad(p, grad, maximize, 0);
+          decoupledDecay(p, lr, weight_decay);
+        } else {
+          g = effectiveGrad(p, grad, maximize, weight_decay);
+        }
+        const mu = beta1 * (1 - 0.5 * 0.96 ** (step * momentum_decay));
+        const mu_next = beta1 * (1 - 0.5 * 0.96 ** ((step + 1) * momentum_decay));
+        const mu_product = Math.fround(state.mu_product * Math.fround(mu));
+        state.mu_product = mu_product;
+        const m = (state.exp_avg as Tensor).data;
+        const v = (state.exp_avg_sq as Tensor).data;
+        lerpInPlace(m, g, 1 - beta1, r);
+        emaSquareInPlace(v, g, beta2, r);
+        const bc2 = r(bias_correction2);
+        const epsR = r(eps);
+        const cGrad = r((-lr * (1 - mu)) / (1 - mu_product));
+        const cAvg = r((-lr * mu_next) / (1 - mu_product * mu_next));
+        const theta = p.data;
+        for (let i = 0; i < theta.length; i++) {
+          const denom = r(r(sqrt(r(v[i] / bc2))) + epsR);
+          const once = r(theta[i] + r(r(cGrad * g[i]) / denom));
+          theta[i] = once + r(r(cAvg * m[i]) / denom);
+        }
+      }
+    }
+    return loss;
+  }
+}

@@ -1,0 +1,398 @@
+/**
+ * `torch.optim.Optimizer`: the base class every optimizer extends.
+ *
+ * It holds the parameter groups (plain objects: `params` plus every hyperparameter, filled in from
+ * `defaults`), the per-parameter `state` (a Map from parameter Tensor to a record with PyTorch's
+ * key names), the step hooks (per optimizer and global), and the packed `state_dict` format.
+ *
+ * `step()` is wrapped once per instance, as PyTorch's `_patch_step_function` does, so the hooks run
+ * around every call of every subclass's `step`, including a user's own subclass and LBFGS.
+ */
+import { Tensor, type Storage } from "../tensor/tensor";
+
+/** One parameter group: its tensors and every hyperparameter (read as `group.lr`, `group.betas`...). */
+export interface ParamGroup {
+  params: Tensor[];
+  /** Present when the group was given `[name, tensor]` pairs (PyTorch's named parameters). */
+  param_names?: string[];
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  [key: string]: any;
+}
+
+/** What a user may pass where PyTorch takes a param group: `params` may be any iterable or a tensor. */
+export interface ParamGroupInput {
+  params: Iterable<Tensor | [string, Tensor]> | Tensor;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  [key: string]: any;
+}
+
+/** `params` as PyTorch's `ParamsT`: tensors, `[name, tensor]` pairs, or param-group objects. */
+export type ParamsT = Iterable<Tensor> | Iterable<[string, Tensor]> | Iterable<ParamGroupInput>;
+
+/** Per-parameter optimizer state; keys are PyTorch's (`step`, `exp_avg`, `momentum_buffer`, ...). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type ParamState = Record<string, any>;
+
+/** Closure given to `step`: re-evaluates the model (sets `.grad`) and returns the loss. */
+export type Closure = () => number | Tensor;
+
+/** `hook(optimizer, args, kwargs)`; a pre hook may return `[new_args, new_kwargs]`. */
+export type OptimizerPreHook = (
+  optimizer: Optimizer,
+  args: unknown[],
+  kwargs: Record<string, unknown>,
+) => void | undefined | [unknown[], Record<string, unknown>];
+export type OptimizerPostHook = (optimizer: Optimizer, args: unknown[], kwargs: Record<string, unknown>) => void;
+
+/** `torch.utils.hooks.RemovableHandle`: `remove()` unregisters the hook (idempotent). */
+export class RemovableHandle {
+  private static nextId = 0;
+  readonly id: number;
+  constructor(private readonly registry: Map<number, unknown>) {
+    this.id = RemovableHandle.nextId++;
+  }
+  remove(): void {
+    this.registry.delete(this.id);
+  }
+}
+
+const globalPreHooks = new Map<number, OptimizerPreHook>();
+const globalPostHooks = new Map<number, OptimizerPostHook>();
+
+/** `torch.optim.optimizer.register_optimizer_step_pre_hook`: runs before every optimizer's step. */
+export function register_optimizer_step_pre_hook(hook: OptimizerPreHook): RemovableHandle {
+  const handle = new RemovableHandle(globalPreHooks);
+  globalPreHooks.set(handle.id, hook);
+  return handle;
+}
+
+/** `torch.optim.optimizer.register_optimizer_step_post_hook`: runs after every optimizer's step. */
+export function register_optimizer_step_post_hook(hook: OptimizerPostHook): RemovableHandle {
+  const handle = new RemovableHandle(globalPostHooks);
+  globalPostHooks.set(handle.id, hook);
+  return handle;
+}
+
+/** PyTorch's packed state dict: state keyed by parameter index, groups holding indices. */
+export interface StateDict {
+  state: Record<number, ParamState>;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  param_groups: Array<{ params: number[]; [key: string]: any }>;
+}
+
+function typename(t: Tensor): string {
+  const names: Record<string, string> = {
+    float32: "torch.FloatTensor",
+    float64: "torch.DoubleTensor",
+    int64: "torch.LongTensor",
+    bool: "torch.BoolTensor",
+  };
+  return names[t.dtype] ?? "torch.Tensor";
+}
+
+function pyTypename(v: unknown): string {
+  if (v instanceof Tensor) return typename(v);
+  if (v === null || v === undefined) return "NoneType";
+  if (typeof v === "number") return Number.isInteger(v) ? "int" : "float";
+  if (typeof v === "string") return "str";
+  if (typeof v === "boolean") return "bool";
+  if (Array.isArray(v)) return "list";
+  return typeof v === "object" ? ((v as object).constructor?.name ?? "object") : typeof v;
+}
+
+/** Deep copy of a state value: tensors get fresh storage; arrays and records are copied. */
+export function deepCopyState<T>(value: T): T {
+  if (value instanceof Tensor) {
+    const data = value.data.slice() as Storage;
+    return new Tensor(data, value.shape, value.dtype) as T;
+  }
+  if (Array.isArray(value)) return value.map((v) => deepCopyState(v)) as T;
+  if (value instanceof Float32Array || value instanceof Float64Array) return value.slice() as T;
+  if (value !== null && typeof value === "object") {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = deepCopyState(v);
+    return out as T;
+  }
+  return value;
+}
+
+/** Python's `str()` of a hyperparameter value, for `toString()` (floats as Python's repr). */
+export function pyStr(v: unknown): string {
+  if (v === null || v === undefined) return "None";
+  if (typeof v === "boolean") return v ? "True" : "False";
+  if (typeof v === "number") return pyFloat(v);
+  if (Array.isArray(v)) return `(${v.map(pyStr).join(", ")}${v.length === 1 ? "," : ""})`;
+  if (v instanceof Tensor) return `tensor(${v.data.length === 1 ? pyFloat(v.data[0]) : "..."})`;
+  return String(v);
+}
+
+/**
+ * Python's float repr: shortest round-trip digits, exponent form when the exponent is below -4 or
+ * at least 16 (`1e-08`, `0.0001`). Integral values print as Python ints would (PyTorch's integer
+ * defaults such as `dampening: 0`); a float given as `1.0` in Python also prints `1` here.
+ */
+export function pyFloat(x: number): string {
+  if (Number.isNaN(x)) return "nan";
+  if (!Number.isFinite(x)) return x > 0 ? "inf" : "-inf";
+  if (Number.isInteger(x) && Math.abs(x) < 1e16) return String(x);
+  const [mant, expStr] = x.toExponential().split("e");
+  const exp = Number(expStr);
+  if (exp < -4 || exp >= 16) {
+    const sign = exp < 0 ? "-" : "+";
+    return `${mant}e${sign}${String(Math.abs(exp)).padStart(2, "0")}`;
+  }
+  return String(x);
+}
+
+export abstract class Optimizer {
+  defaults: Record<string, unknown>;
+  param_groups: ParamGroup[] = [];
+  state: Map<Tensor, ParamState> = new Map();
+  /** Per-instance hooks, in registration order. */
+  _optimizer_step_pre_hooks = new Map<number, OptimizerPreHook>();
+  _optimizer_step_post_hooks = new Map<number, OptimizerPostHook>();
+
+  constructor(params: ParamsT, defaults: Record<string, unknown>) {
+    this.defaults = defaults;
+    if (params instanceof Tensor) {
+      throw new TypeError(
+        "params argument given to the optimizer should be an iterable of Tensors or dicts, but got " +
+          typename(params),
+      );
+    }
+    if (params === null || params === undefined || typeof (params as Iterable<unknown>)[Symbol.iterator] !== "function") {
+      throw new TypeError(
+        "params argument given to the optimizer should be an iterable of Tensors or dicts, but got " +
+          pyTypename(params),
+      );
+    }
+    let groups = Array.from(params as Iterable<unknown>);
+    if (groups.length === 0) throw new Error("optimizer got an empty parameter list");
+    if (!isPlainGroup(groups[0])) groups = [{ params: groups }];
+    for (const g of groups) this.add_param_group(g as ParamGroupInput);
+    this._patch_step_function();
+  }
+
+  /**
+   * Wraps this instance's `step` (whatever subclass defines it) so the global and per-optimizer
+   * hooks run around it: global pre, own pre, step, own post, global post (PyTorch's order).
+   * `args` is `[optimizer, ...step arguments]`, as in PyTorch where it holds `self` first.
+   */
+  private _patch_step_function(): void {
+    const raw = this.step;
+    const wrapped = (...stepArgs: unknown[]): unknown => {
+      let args: unknown[] = [this, ...stepArgs];
+      let kwargs: Record<string, unknown> = {};
+      for (const hook of [...globalPreHooks.values(), ...this._optimizer_step_pre_hooks.values()]) {
+        const result = hook(this, args, kwargs);
+        if (result !== undefined && result !== null) {
+          if (Array.isArray(result) && result.length === 2) {
+            [args, kwargs] = result;
+          } else {
+            throw new Error(
+              `${this.constructor.name}.step must return None or a tuple of (new_args, new_kwargs), but got ${String(result)}.`,
+            );
+          }
+        }
+      }
+      const out = (raw as (...a: unknown[]) => unknown).apply(this, args.slice(1));
+      for (const hook of [...this._optimizer_step_post_hooks.values(), ...globalPostHooks.values()]) {
+        hook(this, args, kwargs);
+      }
+      return out;
+    };
+    Object.defineProperty(this, "step", { value: wrapped, writable: true, configurable: true, enumerable: false });
+  }
+
+  /** Performs one optimization step; returns the closure's loss (or undefined without one). */
+  abstract step(closure?: Closure): number | Tensor | undefined;
+
+  /** PyTorch's `self.state[p]` on a defaultdict: the record for `p`, created empty on first use. */
+  protected stateOf(p: Tensor): ParamState {
+    let s = this.state.get(p);
+    if (s === undefined) {
+      s = {};
+      this.state.set(p, s);
+    }
+    return s;
+  }
+
+  add_param_group(param_group: ParamGroupInput): void {
+    if (!isPlainGroup(param_group)) {
+      throw new TypeError(`param_group must be a dict, but got ${pyTypename(param_group)}`);
+    }
+    if (!("params" in param_group)) {
+      throw new Error("param_group must have a 'params' key holding its tensors");
+    }
+    const raw = param_group.params;
+    let list: unknown[];
+    if (raw instanceof Tensor) list = [raw];
+    else if (raw instanceof Set) {
+      throw new TypeError(
+        "optimizer parameters need to be organized in ordered collections, but the ordering of tensors in sets will change between runs. Please use a list instead.",
+      );
+    } else if (raw !== null && raw !== undefined && typeof (raw as Iterable<unknown>)[Symbol.iterator] === "function") {
+      list = Array.from(raw as Iterable<unknown>);
+    } else {
+      throw new TypeError(`param_group['params'] must be a Tensor or an iterable of Tensors, but got ${pyTypename(raw)}`);
+    }
+    const tensors: unknown[] = [];
+    const names: string[] = [];
+    for (const item of list) {
+      if (Array.isArray(item) && item.length === 2 && typeof item[0] === "string") {
+        names.push(item[0]);
+        tensors.push(item[1]);
+      } else tensors.push(item);
+    }
+    const group: ParamGroup = { ...param_group, params: [] };
+    if (names.length !== 0) {
+      if (names.length !== tensors.length) {
+        throw new Error("all optimizer params should be with/without names. Some param names are missing");
+      }
+      group.param_names = names;
+    }
+    for (const p of tensors) {
+      if (!(p instanceof Tensor)) {
+        throw new TypeError("optimizer can only optimize Tensors, but one of the params is " + pyTypename(p));
+      }
+      if (!this.defaults.differentiable && !p.is_leaf) throw new Error("can't optimize a non-leaf Tensor");
+    }
+    group.params = tensors as Tensor[];
+    for (const [name, dflt] of Object.entries(this.defaults)) {
+      if (!(name in group) || group[name] === undefined) group[name] = cloneDefault(dflt);
+    }
+    if (new Set(group.params).size !== group.params.length) {
+      console.warn(
+        "optimizer contains a parameter group with duplicate parameters; in future, this will cause an error; see github.com/pytorch/pytorch/issues/40967 for more information",
+      );
+    }
+    const seen = new Set<Tensor>();
+    for (const g of this.param_groups) {
+      for (const p of g.params) seen.add(p);
+      if (("param_names" in group) !== ("param_names" in g)) {
+        const txt = "param_names" in group ? "with names" : "without names";
+        throw new Error(`all optimizer param groups should be with/without names. cannot add param group ${txt} to the optimizer`);
+      }
+    }
+    if (group.params.some((p) => seen.has(p))) {
+      throw new Error("some parameters appear in more than one parameter group");
+    }
+    this.param_groups.push(group);
+  }
+
+  /** Sets every parameter's `.grad` to null (default) or zeroes it in place. */
+  zero_grad({ set_to_none = true }: { set_to_none?: boolean } = {}): void {
+    for (const group of this.param_groups) {
+      for (const p of group.params) {
+        const g = p.grad;
+        if (g === null) continue;
+        if (set_to_none) p.grad = null;
+        else {
+          g.grad_fn = null;
+          g.requires_grad = false;
+          g.data.fill(0);
+        }
+      }
+    }
+  }
+
+  register_step_pre_hook(hook: OptimizerPreHook): RemovableHandle {
+    const handle = new RemovableHandle(this._optimizer_step_pre_hooks);
+    this._optimizer_step_pre_hooks.set(handle.id, hook);
+    return handle;
+  }
+
+  register_step_post_hook(hook: OptimizerPostHook): RemovableHandle {
+    const handle = new RemovableHandle(this._optimizer_step_post_hooks);
+    this._optimizer_step_post_hooks.set(handle.id, hook);
+    return handle;
+  }
+
+  /**
+   * PyTorch's packed format: `state` keyed by the parameter's index in group order, groups with
+   * `params` as those indices. Everything is deep-copied, so the dict is a snapshot.
+   */
+  state_dict(): StateDict {
+    const index = new Map<Tensor, number>();
+    let next = 0;
+    const param_groups = this.param_groups.map((g) => {
+      const packed: { params: number[]; [key: string]: unknown } = { params: [] };
+      for (const [k, v] of Object.entries(g)) if (k !== "params") packed[k] = deepCopyState(v);
+      for (const p of g.params) {
+        if (!index.has(p)) index.set(p, next);
+        next++;
+        packed.params.push(index.get(p) as number);
+      }
+      return packed;
+    });
+    const state: Record<number, ParamState> = {};
+    for (const [p, s] of this.state) {
+      const i = index.get(p);
+      if (i !== undefined) state[i] = deepCopyState(s);
+    }
+    return { state, param_groups };
+  }
+
+  /** Restores a `state_dict()` (deep-copied, so the source can be reused); params stay this optimizer's. */
+  load_state_dict(state_dict: StateDict): void {
+    const saved = state_dict.param_groups;
+    if (!Array.isArray(saved) || typeof state_dict.state !== "object" || state_dict.state === null) {
+      throw new TypeError("state_dict must have 'state' (an object) and 'param_groups' (an array)");
+    }
+    if (saved.length !== this.param_groups.length) {
+      throw new Error("loaded state dict has a different number of parameter groups");
+    }
+    if (saved.some((g, i) => g.params.length !== this.param_groups[i].params.length)) {
+      throw new Error("loaded state dict contains a parameter group that doesn't match the size of optimizer's group");
+    }
+    const idMap = new Map<number, Tensor>();
+    saved.forEach((g, gi) => g.params.forEach((id, j) => idMap.set(id, this.param_groups[gi].params[j])));
+    const state = new Map<Tensor, ParamState>();
+    for (const [k, v] of Object.entries(state_dict.state)) {
+      const p = idMap.get(Number(k));
+      if (p === undefined) continue;
+      state.set(p, castState(p, deepCopyState(v)));
+    }
+    this.param_groups = saved.map((g, gi) => {
+      const group: ParamGroup = { params: this.param_groups[gi].params };
+      for (const [k, v] of Object.entries(g)) if (k !== "params") group[k] = deepCopyState(v);
+      if (this.param_groups[gi].param_names && !group.param_names) group.param_names = this.param_groups[gi].param_names;
+      return group;
+    });
+    this.state = state;
+  }
+
+  /** Prints like PyTorch: class name, then each group's hyperparameters in sorted key order. */
+  toString(): string {
+    let s = `${this.constructor.name} (`;
+    this.param_groups.forEach((group, i) => {
+      s += `\nParameter Group ${i}\n`;
+      for (const key of Object.keys(group).sort()) {
+        if (key !== "params") s += `    ${key}: ${pyStr(group[key])}\n`;
+      }
+    });
+    return s + ")";
+  }
+}
+
+function isPlainGroup(v: unknown): v is ParamGroupInput {
+  return v !== null && typeof v === "object" && !(v instanceof Tensor) && !Array.isArray(v) && Object.getPrototypeOf(v) === Object.prototype;
+}
+
+function cloneDefault(v: unknown): unknown {
+  return Array.isArray(v) ? [...v] : v;
+}
+
+/**
+ * Floating-point state tensors take the parameter's dtype on load (PyTorch casts them to the
+ * param's dtype); `step` and non-tensor values are kept as they are.
+ */
+function castState(p: Tensor, s: ParamState): ParamState {
+  for (const [k, v] of Object.entries(s)) {
+    if (k !== "step" && v instanceof Tensor && v.dtype !== p.dtype && (v.dtype === "float32" || v.dtype === "float64")) {
+      const data = p.dtype === "float32" ? Float32Array.from(v.data) : Float64Array.from(v.data);
+      s[k] = new Tensor(data, v.shape, p.dtype);
+    }
+  }
+  return s;
+}

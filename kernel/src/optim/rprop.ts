@@ -1,0 +1,75 @@
+/**
+ * `torch.optim.Rprop` (Riedmiller & Braun, 1993): resilient backpropagation, sign-based steps.
+ *
+ *   g_t ← ∇f(θ_{t−1}), negated if maximize
+ *   s ← sign(g_t · g_{t−1}),  η_t,i ← η+ (s > 0), η− (s < 0), 1 (s = 0)
+ *   Δ_t ← clamp(η_t Δ_{t−1}, Δmin, Δmax)                  (Δ_0 = γ, step_sizes = (Δmin, Δmax))
+ *   g_t,i ← 0 where η_t,i = η−                              (the "Rprop−" backtracking-free variant)
+ *   θ_t ← θ_{t−1} − sign(g_t) Δ_t,   g_{t−1} ← g_t
+ *
+ * Where PyTorch deviates from the paper: it implements Rprop without weight backtracking (iRprop−
+ * of Igel & Hüsken, 2000): after a sign change the gradient is zeroed, so the next step skips
+ * that element. γ only sets the initial step size.
+ * State: `step`, `prev`, `step_size`. Accepts and ignores `foreach`, `capturable`, `differentiable`.
+ */
+import type { Tensor } from "../tensor/tensor";
+import { Optimizer, pyStr, type Closure, type ParamsT } from "./optimizer";
+import { check, checkLr, fullLike, pair, paramsWithGrad, rounder, zerosLike, type ImplementationFlags } from "./_functional";
+
+export interface RpropOptions extends ImplementationFlags {
+  lr?: number;
+  etas?: [number, number];
+  step_sizes?: [number, number];
+  maximize?: boolean;
+}
+
+export class Rprop extends Optimizer {
+  constructor(params: ParamsT, options: RpropOptions = {}) {
+    const { lr = 1e-2, maximize = false } = options;
+    const etas = pair(options.etas ?? [0.5, 1.2], "etas");
+    const step_sizes = pair(options.step_sizes ?? [1e-6, 50], "step_sizes");
+    checkLr(lr);
+    check(0 < etas[0] && etas[0] < 1 && 1 < etas[1], `Invalid eta values: ${pyStr(etas[0])}, ${pyStr(etas[1])}`);
+    super(params, {
+      lr, etas, step_sizes, foreach: options.foreach ?? null, maximize,
+      differentiable: options.differentiable ?? false, capturable: options.capturable ?? false,
+    });
+  }
+
+  step(closure?: Closure): number | Tensor | undefined {
+    const loss = closure ? closure() : undefined;
+    for (const group of this.param_groups) {
+      const { maximize } = group;
+      const [etaminus, etaplus] = group.etas as [number, number];
+      const [step_size_min, step_size_max] = group.step_sizes as [number, number];
+      for (const { p, grad, state } of paramsWithGrad(group, (t) => this.stateOf(t), "Rprop")) {
+        if (state.step === undefined) {
+          state.step = 0;
+          state.prev = zerosLike(p);
+          state.step_size = fullLike(p, group.lr);
+        }
+        const r = rounder(p);
+        state.step += 1;
+        const prev = (state.prev as Tensor).data;
+        const size = (state.step_size as Tensor).data;
+        const theta = p.data;
+        const minus = r(etaminus);
+        const plus = r(etaplus);
+        const lo = r(step_size_min);
+        const hi = r(step_size_max);
+        for (let i = 0; i < theta.length; i++) {
+          const g = maximize ? -grad[i] : grad[i];
+          // The product is a float32 tensor in PyTorch: its sign is taken after rounding.
+          const prod = r(g * prev[i]);
+          const factor = prod > 0 ? plus : prod < 0 ? minus : prod === 0 ? 1 : prod;
+          const scaled = r(size[i] * factor);
+          size[i] = Number.isNaN(scaled) ? scaled : Math.min(Math.max(scaled, lo), hi);
+          const gKept = factor === minus ? 0 : g;
+          theta[i] = theta[i] - Math.sign(gKept) * size[i];
+          prev[i] = gKept;
+        }
+      }
+    }
+    return loss;
+  }
+}

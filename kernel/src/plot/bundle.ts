@@ -1,0 +1,119 @@
+/**
+ * The display bundle of DESIGN.md, built from one figure spec:
+ *   application/vnd.lrlab.plot+json  the PlotPayload (for the lrlab JupyterLab extension)
+ *   application/vnd.plotly.v1+json   { data, layout } (VS Code, nteract, jupyterlab-plotly)
+ *   image/svg+xml                    a static picture (GitHub, nbviewer, nbconvert)
+ *   text/plain                       a short summary naming the key numbers
+ *
+ * `bundle(x)` accepts a Figure, anything Plottable (Trace, Preview, RangeTest), or an array /
+ * record of Plottables (a compare view; record keys rename the runs). It is synchronous, so the
+ * kernel's `display()` can send its result as-is. Live updates (`{ live: true }`) leave out the
+ * SVG: rendering it costs tens of milliseconds, too much to repeat several times a second inside
+ * a training loop; the final bundle carries it.
+ *
+ * Displayable objects implement `_repr_mimebundle_(options?)` (IPython's name for the same idea);
+ * the kernel calls it for values it displays.
+ */
+import { make_figure, type Figure, type FigureSource } from "./figure";
+import { PLOT_MIME, PLOTLY_MIME, type PlotPayload } from "./payload";
+import { toPlotly } from "./plotly";
+import { toSvgSync } from "./svg";
+import { toText } from "./text";
+
+export const SVG_MIME = "image/svg+xml";
+export const TEXT_MIME = "text/plain";
+/** The method name the kernel looks for on displayed values. */
+export const REPR_BUNDLE = "_repr_mimebundle_";
+
+export type MimeBundle = Record<string, unknown>;
+
+export interface BundleOptions {
+  /** Leave out the SVG and mark the payload live (updates of a running plot). Default false. */
+  live?: boolean;
+  /** Include the SVG (default: true unless live). */
+  svg?: boolean;
+  title?: string;
+  /** Points per series (display downsampling), default 200. */
+  max_points?: number;
+  /** The metric the extension shows first. */
+  default_metric?: string;
+}
+
+/** Something that can be drawn: a trace, a schedule preview, a range test. */
+export interface Plottable {
+  readonly plot_kind: "trace" | "schedule" | "range_test";
+  to_figure_source(): FigureSource;
+}
+
+export interface Displayable {
+  _repr_mimebundle_(options?: BundleOptions): MimeBundle;
+}
+
+export function isPlottable(x: unknown): x is Plottable {
+  return typeof x === "object" && x !== null && typeof (x as Plottable).to_figure_source === "function"
+    && typeof (x as Plottable).plot_kind === "string";
+}
+
+export function isFigure(x: unknown): x is Figure {
+  return typeof x === "object" && x !== null && "payload" in x && "summary" in x
+    && (x as Figure).payload?.version === 1;
+}
+
+export type BundleInput = Figure | Plottable | readonly Plottable[] | Record<string, Plottable>;
+
+const DEFAULT_METRIC: Record<PlotPayload["kind"], string> = {
+  trace: "lr_projected",
+  compare: "lr_projected",
+  schedule: "lr",
+  range_test: "loss",
+};
+
+/** The figure spec of any bundle input. */
+export function figure(x: BundleInput, options: BundleOptions = {}): Figure {
+  if (isFigure(x)) return x;
+  let items: { name?: string; p: Plottable }[];
+  if (isPlottable(x)) items = [{ p: x }];
+  else if (Array.isArray(x)) items = x.map((p) => ({ p }));
+  else if (typeof x === "object" && x !== null) items = Object.entries(x).map(([name, p]) => ({ name, p }));
+  else throw new TypeError(`bundle: expected a Trace, a preview, a range test, a Figure, or an array or record of them; got ${x === null ? "null" : typeof x}`);
+  if (items.length === 0) throw new TypeError("bundle: nothing to plot (an empty array or record)");
+  for (const { name, p } of items) {
+    if (!isPlottable(p)) {
+      throw new TypeError(`bundle: ${name === undefined ? "an item" : `"${name}"`} is not plottable (expected a Trace, a preview or a range test)`);
+    }
+  }
+  const kinds = new Set(items.map((i) => i.p.plot_kind));
+  if (kinds.size > 1) throw new TypeError(`bundle: cannot mix ${[...kinds].join(" and ")} in one figure`);
+  const base = items[0].p.plot_kind;
+  const kind: PlotPayload["kind"] = base === "trace" && items.length > 1 ? "compare" : base;
+  const sources = items.map(({ name, p }) => {
+    const s = p.to_figure_source();
+    if (name === undefined) return s;
+    return {
+      ...s,
+      name,
+      markers: s.markers?.map((m) => ({ ...m, name })),
+      summary: s.summary?.map((l, i) => (i === 0 ? l.replace(s.name, name) : l)),
+    };
+  });
+  return make_figure(sources, {
+    kind,
+    title: options.title,
+    x_label: kind === "range_test" ? "learning rate" : "step",
+    default_metric: options.default_metric ?? DEFAULT_METRIC[kind],
+    live: options.live ?? false,
+    max_points: options.max_points,
+  });
+}
+
+/** The display bundle, synchronously. */
+export function bundle(x: BundleInput, options: BundleOptions = {}): MimeBundle {
+  const fig = figure(x, options);
+  const out: MimeBundle = {
+    [PLOT_MIME]: fig.payload,
+    [PLOTLY_MIME]: toPlotly(fig.payload),
+  };
+  if (options.svg ?? !options.live) out[SVG_MIME] = toSvgSync(fig.payload);
+  out[TEXT_MIME] = toText(fig);
+  return out;
+}

@@ -1,0 +1,88 @@
+/**
+ * Display downsampling: a trace keeps up to ~2,000 buckets per series (trace/series), but a
+ * display bundle must stay small (DESIGN.md: payloads stay small whatever the number of steps),
+ * so the figure builders merge runs of consecutive buckets into at most `max_points` points.
+ *
+ * Merging is exact, as in the series itself: a merged point's mean is Σsum / Σcount, its band is
+ * the min of the mins and the max of the maxes; points whose buckets were all gaps stay gaps
+ * (null). Numbers are rounded to `digits` significant digits: more is invisible on a plot and
+ * only inflates the JSON.
+ */
+import type { Bucket } from "../trace/series";
+
+export interface Points {
+  x: number[];
+  mean: (number | null)[];
+  min: (number | null)[];
+  max: (number | null)[];
+}
+
+export const DEFAULT_MAX_POINTS = 200;
+export const DEFAULT_DIGITS = 4;
+
+/** Round to `digits` significant digits; null and non-finite become null. */
+export function round(v: number | null | undefined, digits: number = DEFAULT_DIGITS): number | null {
+  if (v === null || v === undefined || !Number.isFinite(v)) return null;
+  return Number(v.toPrecision(digits));
+}
+
+/**
+ * Merge consecutive buckets so at most `max_points` remain. `low`/`high` (same length as
+ * `buckets`) optionally supply the band from other series (the q05/q95 of element-wise rates):
+ * then a point's min is the min of `low`'s mins and its max the max of `high`'s maxes.
+ */
+export function downsample(
+  buckets: readonly Bucket[],
+  max_points: number = DEFAULT_MAX_POINTS,
+  low?: readonly Bucket[],
+  high?: readonly Bucket[],
+  digits: number = DEFAULT_DIGITS,
+): Points {
+  if (!Number.isInteger(max_points) || max_points < 1) {
+    throw new RangeError(`downsample: max_points must be a positive integer, got ${max_points}`);
+  }
+  const n = buckets.length;
+  const per = Math.max(1, Math.ceil(n / max_points));
+  const out: Points = { x: [], mean: [], min: [], max: [] };
+  for (let start = 0; start < n; start += per) {
+    const end = Math.min(n, start + per);
+    let count = 0;
+    let sum = 0;
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (let i = start; i < end; i++) {
+      const b = buckets[i];
+      count += b.count;
+      sum += b.sum;
+      const l = low ? low[i] : b;
+      const h = high ? high[i] : b;
+      if (l && l.min !== null && l.min < lo) lo = l.min;
+      if (h && h.max !== null && h.max > hi) hi = h.max;
+    }
+    out.x.push(buckets[end - 1].last_step);
+    out.mean.push(count > 0 ? round(sum / count, digits) : null);
+    out.min.push(count > 0 && lo !== Infinity ? round(lo, digits) : null);
+    out.max.push(count > 0 && hi !== -Infinity ? round(hi, digits) : null);
+  }
+  return out;
+}
+
+/** Buckets of width one from plain samples (schedule previews, range tests). */
+export function bucketsOf(x: readonly number[], y: readonly (number | null)[]): Bucket[] {
+  if (x.length !== y.length) throw new RangeError(`bucketsOf: x has ${x.length} values but y has ${y.length}`);
+  return x.map((step, i) => {
+    const v = y[i];
+    const ok = v !== null && Number.isFinite(v);
+    return {
+      first_step: step,
+      last_step: step,
+      pushes: 1,
+      count: ok ? 1 : 0,
+      sum: ok ? (v as number) : 0,
+      mean: ok ? v : null,
+      min: ok ? v : null,
+      max: ok ? v : null,
+      last: ok ? v : null,
+    };
+  });
+}

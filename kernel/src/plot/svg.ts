@@ -1,0 +1,207 @@
+/**
+ * The `image/svg+xml` part of the bundle, rendered without a browser: the figure spec becomes a
+ * Vega-Lite spec (one panel per figure.panelsFor entry, stacked with `vconcat`, one shared colour
+ * legend), compiled to Vega and rendered by Vega's headless SVG string renderer.
+ *
+ * Synchronous path (the kernel's display path must not await): `View.toSVG()` returns a Promise
+ * only because it awaits `runAsync()` (pending data loads) and image loading. Our specs have
+ * inline data and no images, so `view.run()` evaluates the dataflow synchronously and
+ * `SVGStringRenderer.render()` draws the scenegraph at once. `toSvgSync` does exactly what
+ * `toSVG` does after its awaits (same size, origin, padding and background — it reads the view's
+ * `_viewWidth/_viewHeight/_origin`, which is what Vega's own headless path reads);
+ * test/plot checks that both give the same SVG, so a Vega upgrade that changes this is caught.
+ */
+import * as vega from "vega";
+import * as vl from "vega-lite";
+import { panelsFor, seriesLabel } from "./figure";
+import { colourMap } from "./plotly";
+import type { PlotPayload } from "./payload";
+
+const PANEL_WIDTH = 560;
+const PANEL_HEIGHT = 150;
+/**
+ * Points per line in the picture: a 560-pixel panel shows no more, and every point costs bytes
+ * of path data in the SVG (the bundle must stay small).
+ */
+const SVG_POINTS = 120;
+
+/**
+ * Vega writes path coordinates with three decimals; a tenth of a pixel is invisible, and the
+ * rounding takes about a third off the SVG's size.
+ */
+function compactPaths(svg: string): string {
+  return svg.replace(/ d="([^"]*)"/g, (_, d: string) => ` d="${d.replace(/(\d+\.\d)\d+/g, "$1")}"`);
+}
+
+/** Thin a payload line to at most `n` points: mean of means, min of mins, max of maxes. */
+function thin(x: readonly number[], ys: readonly (number | null)[][], kinds: ("mean" | "min" | "max")[], n: number) {
+  const per = Math.max(1, Math.ceil(x.length / n));
+  if (per === 1) return { x: [...x], ys: ys.map((y) => [...y]) };
+  const ox: number[] = [];
+  const oys: (number | null)[][] = ys.map(() => []);
+  for (let a = 0; a < x.length; a += per) {
+    const b = Math.min(x.length, a + per);
+    ox.push(x[b - 1]);
+    ys.forEach((y, k) => {
+      const vals = y.slice(a, b).filter((v): v is number => v !== null);
+      if (vals.length === 0) oys[k].push(null);
+      else if (kinds[k] === "min") oys[k].push(Math.min(...vals));
+      else if (kinds[k] === "max") oys[k].push(Math.max(...vals));
+      else oys[k].push(vals.reduce((p, q) => p + q, 0) / vals.length);
+    });
+  }
+  return { x: ox, ys: oys };
+}
+
+interface Row {
+  series: string;
+  x: number;
+  y: number | null;
+  lo?: number | null;
+  hi?: number | null;
+}
+
+/** Non-positive values cannot sit on a log axis: they become gaps rather than -Infinity. */
+function onAxis(v: number | null | undefined, log: boolean): number | null {
+  if (v === null || v === undefined || !Number.isFinite(v)) return null;
+  return log && v <= 0 ? null : v;
+}
+
+/** The Vega-Lite spec of a payload (exported for tests and for users who want to restyle it). */
+export function toVegaLite(payload: PlotPayload): Record<string, unknown> {
+  const panels = panelsFor(payload);
+  const colours = colourMap(payload);
+  const domain = [...colours.keys()];
+  const range = [...colours.values()];
+  const xScale = payload.x_log ? { type: "log" } : { zero: false };
+  const divergences = payload.markers.filter((m) => m.kind === "divergence");
+  const charts = panels.map((panel, i) => {
+    const last = i === panels.length - 1;
+    const yScale = panel.log ? { type: "log" } : { zero: false };
+    const lines: Row[] = [];
+    const bands: Row[] = [];
+    for (const s of payload.series) {
+      if (!panel.metrics.includes(s.metric)) continue;
+      const label = seriesLabel(s, payload);
+      const t = s.min && s.max
+        ? thin(s.x, [s.mean, s.min, s.max], ["mean", "min", "max"], SVG_POINTS)
+        : thin(s.x, [s.mean], ["mean"], SVG_POINTS);
+      const [mean, min, max] = t.ys;
+      t.x.forEach((x, j) => {
+        lines.push({ series: label, x, y: onAxis(mean[j], panel.log) });
+        if (min && max) {
+          const lo = onAxis(min[j], panel.log);
+          const hi = onAxis(max[j], panel.log);
+          bands.push({ series: label, x, y: null, lo, hi: lo === null ? null : hi });
+        }
+      });
+    }
+    const xEnc = {
+      field: "x",
+      type: "quantitative",
+      scale: xScale,
+      axis: last ? { title: payload.x_label, tickCount: 6 } : { title: null, labels: false, tickCount: 6 },
+    };
+    const colour = { field: "series", type: "nominal", scale: { domain, range }, legend: { title: null, orient: "bottom", columns: 3 } };
+    const layers: Record<string, unknown>[] = [];
+    if (bands.length > 0) {
+      layers.push({
+        data: { values: bands },
+        mark: { type: "area", opacity: 0.2, invalid: null },
+        encoding: { x: xEnc, y: { field: "lo", type: "quantitative", scale: yScale, title: panel.title }, y2: { field: "hi" }, color: colour },
+      });
+    }
+    layers.push({
+      data: { values: lines },
+      mark: { type: "line", strokeWidth: 1.6, invalid: null },
+      encoding: {
+        x: xEnc,
+        // Few ticks on log axes: Vega otherwise draws a grid line per minor tick (bytes, clutter).
+        y: { field: "y", type: "quantitative", scale: yScale, title: panel.title, axis: { format: panel.log ? "~g" : "~s", tickCount: panel.log ? 4 : 5 } },
+        color: colour,
+      },
+    });
+    if (divergences.length > 0) {
+      layers.push({
+        data: { values: divergences.map((m) => ({ x: m.x, label: i === 0 ? m.label : "" })) },
+        layer: [
+          { mark: { type: "rule", color: "#d62728", strokeDash: [5, 3], strokeWidth: 1.5 }, encoding: { x: { field: "x", type: "quantitative" } } },
+          {
+            mark: { type: "text", color: "#d62728", align: "left", dx: 4, baseline: "top", y: 2 },
+            encoding: { x: { field: "x", type: "quantitative" }, text: { field: "label" } },
+          },
+        ],
+      });
+    }
+    const suggestions = payload.markers.filter((m) => m.kind === "suggestion" && panel.metrics.includes(m.metric ?? "loss") && m.y !== null);
+    if (suggestions.length > 0) {
+      const values = suggestions.map((m) => ({ x: m.x, y: m.y, label: m.label }));
+      layers.push({
+        data: { values },
+        layer: [
+          { mark: { type: "point", shape: "diamond", filled: true, size: 70, color: "#d62728" }, encoding: { x: { field: "x", type: "quantitative" }, y: { field: "y", type: "quantitative" } } },
+          {
+            mark: { type: "text", color: "#d62728", dy: -10, fontSize: 10 },
+            encoding: { x: { field: "x", type: "quantitative" }, y: { field: "y", type: "quantitative" }, text: { field: "label" } },
+          },
+        ],
+      });
+    }
+    return { width: PANEL_WIDTH, height: PANEL_HEIGHT, layer: layers };
+  });
+  return {
+    $schema: "https://vega.github.io/schema/vega-lite/v5.json",
+    title: { text: payload.title, anchor: "start", fontSize: 15 },
+    background: "white",
+    padding: 8,
+    // No ARIA attributes and no tick marks (grid lines remain): each is markup repeated hundreds
+    // of times in a static picture, where it only costs bytes.
+    config: { aria: false, view: { stroke: "#ccc" }, axis: { labelFontSize: 10, titleFontSize: 11, ticks: false, grid: true } },
+    resolve: { scale: { color: "shared" } },
+    vconcat: charts,
+    spacing: 12,
+  };
+}
+
+function viewOf(payload: PlotPayload): vega.View {
+  const compiled = vl.compile(toVegaLite(payload) as unknown as vl.TopLevelSpec).spec;
+  return new vega.View(vega.parse(compiled), { renderer: "none" });
+}
+
+interface StringRenderer {
+  initialize(el: null, width: number, height: number, origin: [number, number]): StringRenderer;
+  background(colour: unknown): StringRenderer;
+  render(scene: unknown): StringRenderer;
+  svg(): string;
+}
+
+/** The SVG, synchronously (see the module comment for why this is the same as `toSVG`). */
+export function toSvgSync(payload: PlotPayload): string {
+  const view = viewOf(payload);
+  view.run();
+  // Vega's headless path sizes the canvas from these (vega-view's width/height/offset helpers).
+  const v = view as unknown as { _viewWidth: number; _viewHeight: number; _origin: [number, number] };
+  const pad = view.padding() as { top: number; bottom: number; left: number; right: number };
+  // SVGStringRenderer is exported at run time but missing from vega's type declarations.
+  const Renderer = (vega as unknown as { SVGStringRenderer: new (loader: unknown) => StringRenderer }).SVGStringRenderer;
+  const renderer = new Renderer(view.loader());
+  renderer.initialize(
+    null,
+    Math.max(0, v._viewWidth + pad.left + pad.right),
+    Math.max(0, v._viewHeight + pad.top + pad.bottom),
+    [pad.left + v._origin[0], pad.top + v._origin[1]],
+  );
+  renderer.background(view.background());
+  renderer.render((view.scenegraph() as unknown as { root: unknown }).root);
+  const svg = renderer.svg();
+  view.finalize();
+  return compactPaths(svg);
+}
+
+/** The SVG through Vega's documented asynchronous API. */
+export async function toSvg(payload: PlotPayload): Promise<string> {
+  const view = viewOf(payload);
+  const svg = await view.toSVG();
+  view.finalize();
+  return compactPaths(svg);
+}

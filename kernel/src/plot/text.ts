@@ -1,0 +1,21 @@
+/**
+ * The `text/plain` part of the bundle: a short summary for consoles and for notebooks opened
+ * without the extension. The figure's summary lines name the key numbers (steps, last lr,
+ * lr_projected, lr_per_sample, divergence); they come from the sources (see sources.ts), which
+ * know the exact last values, not the bucketed means.
+ */
+import type { Figure } from "./figure";
+
+export function toText(figure: Figure): string {
+  return figure.summary.join("\n");
+}
+
+/** A number as a short human string: 4 significant digits, exponent form when tiny or huge. */
+export function fmt(v: number | null | undefined): string {
+  if (v === null || v === undefined) return "—";
+  if (!Number.isFinite(v)) return String(v);
+  if (v === 0) return "0";
+  const a = Math.abs(v);
+  if (a >= 1e-3 && a < 1e5) return String(Number(v.toPrecision(4)));
+  return v.toExponential(3).replace(/\.?0+e/, "e");
+}

@@ -1,0 +1,161 @@
+/**
+ * The sampling kernels behind rand/randn/randint/randperm/uniform_/normal_, reproducing PyTorch's
+ * CPU generator output bit for bit (ATen's DistributionsHelper.h, TransformationHelper.h and
+ * cpu/DistributionTemplates.h, as compiled in PyTorch 2.13 for x86-64).
+ *
+ * Uniform [from, to):  float32 draws one 32-bit word w and uses its low 24 bits,
+ *   u = (w & (2^24 − 1)) · 2^-24;  float64 draws a 64-bit word (two 32-bit draws, first = high
+ *   half) and uses its low 53 bits, u = (w & (2^53 − 1)) · 2^-53.  The result is
+ *   fma(u, to − from, from) in the tensor's precision (the compiler fuses u·(to − from) + from),
+ *   with from and to first rounded to that precision.
+ *
+ * Normal (Box-Muller), two paths chosen by size (any dtype):
+ *  - numel ≥ 16 (contiguous, always here): fill the whole tensor with uniforms [0, 1), then
+ *    transform blocks of 16 in place (u1 = 1 − d[j], u2 = d[j+8], j < 8; cos into d[j], sin into
+ *    d[j+8]). If numel is not a multiple of 16, the last 16 elements are redrawn — 16 fresh
+ *    uniforms overwrite them — and transformed again as one block (so the tail block overlaps the
+ *    previous one). float32 runs the single-precision AVX2 block (avx_mathfun.ts); float64 runs
+ *    glibc log/sin/cos in double and stores fma(r·cos θ, std, mean).
+ *  - numel < 16: one double-precision sample per element from `normal_distribution<double>`:
+ *    if the generator holds a cached sample, use it; else u1, u2 = two double uniforms,
+ *    r = √(−2·log1p(−u2)), θ = 2π·u1, cache r·sin θ and return r·cos θ; the element is
+ *    fma(sample, std, mean) rounded to the tensor's dtype. The cache lives in the generator, so
+ *    it carries over between calls (and `manual_seed` clears it).
+ *
+ * Integers in [low, high): range = high − low; if range ≥ 2^28 draw 64 bits, else 32, and take
+ *   (draw mod range) + low.
+ * randperm(n): for n < (2^32 − 1)/20, start from the identity and for i = 0..n−2 swap r[i] with
+ *   r[i + (draw32 mod (n − i))]; for larger n the "inside-out" Fisher-Yates with 64-bit draws:
+ *   for i = 0..n−1, z = draw64 mod (i + 1), r[i] = r[z], r[z] = i.
+ */
+
+import type { Generator } from "./generator";
+import { fma, fmaf } from "./fpmath";
+import { log, log1p, sincos, sincosOut } from "./libm";
+import { normalFill16Float } from "./avx_mathfun";
+
+const TWO_M24 = 5.9604644775390625e-8; // 2^-24
+const TWO_M53 = 1.1102230246251565e-16; // 2^-53
+const TWO_PI = 6.283185307179586; // 2π rounded to double (the kernels' 2.0f·π, folded)
+
+export type FloatStorage = Float32Array | Float64Array;
+
+/** One uniform float32 in [0, 1): 24 random bits. */
+export function uniformFloat01(gen: Generator): number {
+  return (gen.random() & 0xffffff) * TWO_M24;
+}
+
+/** One uniform float64 in [0, 1): 53 random bits of a 64-bit draw. */
+export function uniformDouble01(gen: Generator): number {
+  return gen.random53() * TWO_M53;
+}
+
+/** Fills `data` with uniforms in [from, to) (float32 if `single`, else float64 arithmetic). */
+export function fillUniform(data: FloatStorage, single: boolean, from: number, to: number, gen: Generator): void {
+  const n = data.length;
+  if (single) {
+    const a = Math.fround(from);
+    const range = Math.fround(Math.fround(to) - a);
+    for (let i = 0; i < n; i++) data[i] = fmaf(uniformFloat01(gen), range, a);
+  } else {
+    const range = to - from;
+    for (let i = 0; i < n; i++) data[i] = fma(uniformDouble01(gen), range, from);
+  }
+}
+
+/** One standard-normal double from the scalar path (uses and refills the generator's cache). */
+export function normalDoubleSample(gen: Generator): number {
+  const cached = gen.next_double_normal_sample;
+  if (cached !== null) {
+    gen.next_double_normal_sample = null;
+    return cached;
+  }
+  const u1 = uniformDouble01(gen);
+  const u2 = uniformDouble01(gen);
+  const r = Math.sqrt(-2 * log1p(-u2));
+  sincos(TWO_PI * u1);
+  gen.next_double_normal_sample = r * sincosOut.sin;
+  return r * sincosOut.cos;
+}
+
+/** In-place normal fill with PyTorch's choice of path (see the file comment). */
+export function fillNormal(data: FloatStorage, single: boolean, mean: number, std: number, gen: Generator): void {
+  const n = data.length;
+  if (n < 16) {
+    for (let i = 0; i < n; i++) data[i] = fma(normalDoubleSample(gen), std, mean);
+    return;
+  }
+  if (single) {
+    const d = data as Float32Array;
+    const m = Math.fround(mean);
+    const s = Math.fround(std);
+    for (let i = 0; i < n; i++) d[i] = uniformFloat01(gen);
+    for (let i = 0; i + 16 <= n; i += 16) normalFill16Float(d, i, m, s);
+    if (n % 16 !== 0) {
+      for (let i = n - 16; i < n; i++) d[i] = uniformFloat01(gen);
+      normalFill16Float(d, n - 16, m, s);
+    }
+  } else {
+    const d = data as Float64Array;
+    for (let i = 0; i < n; i++) d[i] = uniformDouble01(gen);
+    for (let i = 0; i + 16 <= n; i += 16) normalFill16Double(d, i, mean, std);
+    if (n % 16 !== 0) {
+      for (let i = n - 16; i < n; i++) d[i] = uniformDouble01(gen);
+      normalFill16Double(d, n - 16, mean, std);
+    }
+  }
+}
+
+/** The double-precision Box-Muller block (generic NormalFill16<double>). */
+function normalFill16Double(d: Float64Array, off: number, mean: number, std: number): void {
+  for (let j = 0; j < 8; j++) {
+    const u1 = 1 - d[off + j];
+    const u2 = d[off + j + 8];
+    const radius = Math.sqrt(-2 * log(u1));
+    sincos(TWO_PI * u2);
+    d[off + j] = fma(radius * sincosOut.cos, std, mean);
+    d[off + j + 8] = fma(radius * sincosOut.sin, std, mean);
+  }
+}
+
+/** Fills with integers uniform in [low, high) (PyTorch's random_(from, to) kernel). */
+export function fillRandomInt(data: FloatStorage, low: number, high: number, gen: Generator): void {
+  const n = data.length;
+  const range = high - low;
+  if (range < 2 ** 28) {
+    for (let i = 0; i < n; i++) data[i] = (gen.random() % range) + low;
+  } else {
+    const r = BigInt(range);
+    const b = BigInt(low);
+    for (let i = 0; i < n; i++) data[i] = Number((gen.random64() % r) + b);
+  }
+}
+
+/** Fills data[0..n) with a random permutation of 0..n−1 (PyTorch's randperm_cpu). */
+export function fillRandperm(data: FloatStorage, gen: Generator): void {
+  const n = data.length;
+  if (n < Math.floor(0xffffffff / 20)) {
+    for (let i = 0; i < n; i++) data[i] = i;
+    for (let i = 0; i < n - 1; i++) {
+      const z = gen.random() % (n - i);
+      const t = data[i];
+      data[i] = data[z + i];
+      data[z + i] = t;
+    }
+    return;
+  }
+  for (let i = 0; i < n; i++) {
+    const z = Number(gen.random64() % BigInt(i + 1));
+    data[i] = data[z];
+    data[z] = i;
+  }
+}
+
+/** Bernoulli draws with per-element probabilities (PyTorch's tensor-p kernel). */
+export function fillBernoulliTensor(out: FloatStorage, p: FloatStorage, pSingle: boolean, gen: Generator): void {
+  const n = out.length;
+  for (let i = 0; i < n; i++) {
+    const u = pSingle ? uniformFloat01(gen) : uniformDouble01(gen);
+    out[i] = u < p[i] ? 1 : 0;
+  }
+}

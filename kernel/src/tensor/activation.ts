@@ -1,0 +1,233 @@
+/**
+ * Activations and normalised exponentials: relu leaky_relu sigmoid tanh gelu silu softplus
+ * softmax log_softmax.
+ *
+ * softmax(x)_i = exp(x_i - m) / sum_j exp(x_j - m) with m the slice max (no overflow);
+ * log_softmax(x)_i = x_i - m - log(sum_j exp(x_j - m)).
+ * Backward: softmax: y * (g - sum(g * y)); log_softmax: g - exp(y) * sum(g).
+ * gelu(x) = x * Phi(x) with Phi the normal CDF (exact, via erf), or PyTorch's "tanh"
+ * approximation 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))).
+ */
+import { DType, Tensor } from "./tensor";
+import { attach } from "./autograd";
+import { storage_for } from "./dtype";
+import { ew, float_type } from "./operand";
+import { kernel } from "./kernels";
+import { layout } from "./reduce";
+import { wrap_dim } from "./shape";
+
+function check(x: Tensor, op: string): void {
+  if (!(x instanceof Tensor)) throw new TypeError(`${op}(): argument 'input' must be Tensor, not ${x === null ? "null" : typeof x}`);
+}
+
+/** max(x, 0); the gradient passes where the output is positive. */
+export function relu(x: Tensor): Tensor {
+  check(x, "relu");
+  if (x.dtype === "bool") throw new TypeError(`"clamp_min_cpu" not implemented for 'Bool'`);
+  const out = ew("a > 0 ? a : (a !== a ? a : 0)", [x], x.dtype);
+  return attach(out, "ReluBackward0", [x], (g) => [ew("b > 0 ? a : 0", [g, out], g.dtype)]);
+}
+
+/** x for x > 0, negative_slope * x otherwise. */
+export function leaky_relu(x: Tensor, negative_slope = 0.01): Tensor {
+  check(x, "leaky_relu");
+  const dt = float_type(x.dtype);
+  const out = ew(kernel("a > 0 ? a : a * s", 1, ["s"]), [x], dt, dt, [negative_slope]);
+  return attach(out, "LeakyReluBackward0", [x], (g) => [ew(kernel("b > 0 ? a : a * s", 2, ["s"]), [g, x], g.dtype, g.dtype, [negative_slope])]);
+}
+
+/** 1 / (1 + exp(-x)), computed without overflow for large |x|; d/dx = y (1 - y). */
+export function sigmoid(x: Tensor): Tensor {
+  check(x, "sigmoid");
+  const dt = float_type(x.dtype);
+  const out = ew("a >= 0 ? 1 / (1 + Math.exp(-a)) : Math.exp(a) / (1 + Math.exp(a))", [x], dt);
+  return attach(out, "SigmoidBackward0", [x], (g) => [ew("a * b * (1 - b)", [g, out], g.dtype)]);
+}
+
+/** d/dx tanh(x) = 1 - y^2. */
+export function tanh(x: Tensor): Tensor {
+  check(x, "tanh");
+  const dt = float_type(x.dtype);
+  const out = ew("Math.tanh(a)", [x], dt);
+  return attach(out, "TanhBackward0", [x], (g) => [ew("a * (1 - b * b)", [g, out], g.dtype)]);
+}
+
+/** x * sigmoid(x); d/dx = s (1 + x (1 - s)). */
+export function silu(x: Tensor): Tensor {
+  check(x, "silu");
+  const dt = float_type(x.dtype);
+  const out = ew("a / (1 + Math.exp(-a))", [x], dt);
+  return attach(out, "SiluBackward0", [x], (g) => [
+    ew("(1 / (1 + Math.exp(-b))) * (1 + b * (1 - 1 / (1 + Math.exp(-b)))) * a", [g, x], g.dtype),
+  ]);
+}
+
+/** log(1 + exp(beta x)) / beta, linear above `threshold` (as PyTorch); d/dx = sigmoid(beta x). */
+export function softplus(x: Tensor, beta = 1, threshold = 20): Tensor {
+  check(x, "softplus");
+  const dt = float_type(x.dtype);
+  const out = ew(kernel("a * beta > th ? a : Math.log1p(Math.exp(a * beta)) / beta", 1, ["beta", "th"]), [x], dt, dt, [beta, threshold]);
+  return attach(out, "SoftplusBackward0", [x], (g) => [
+    ew(kernel("b * beta > th ? a : a / (1 + Math.exp(-b * beta))", 2, ["beta", "th"]), [g, x], g.dtype, g.dtype, [beta, threshold]),
+  ]);
+}
+
+/**
+ * erf(x) to about 1e-15: the Maclaurin series for |x| < 2.5, otherwise 1 - erfc(x) with erfc from
+ * its continued fraction (Lentz's method).
+ */
+export function erf_scalar(x: number): number {
+  if (x !== x) return x;
+  const ax = Math.abs(x);
+  if (ax < 2.5) {
+    // erf(x) = 2/sqrt(pi) * sum_n (-1)^n x^(2n+1) / (n! (2n+1))
+    let term = ax;
+    let s = ax;
+    const x2 = ax * ax;
+    for (let n = 1; n < 100; n++) {
+      term *= -x2 / n;
+      const add = term / (2 * n + 1);
+      s += add;
+      if (Math.abs(add) < 1e-17 * Math.abs(s)) break;
+    }
+    const r = (2 / Math.sqrt(Math.PI)) * s;
+    return x < 0 ? -r : r;
+  }
+  if (ax > 6) return x < 0 ? -1 : 1;
+  // erfc(x) = exp(-x^2)/sqrt(pi) * 1/(x + (1/2)/(x + 1/(x + (3/2)/(x + 2/(x + ...)))))
+  const tiny = 1e-300;
+  let f = ax;
+  let C = ax;
+  let D = 0;
+  for (let n = 1; n < 200; n++) {
+    const an = n / 2;
+    D = ax + an * D;
+    D = D === 0 ? tiny : D;
+    C = ax + an / C;
+    C = C === 0 ? tiny : C;
+    D = 1 / D;
+    const delta = C * D;
+    f *= delta;
+    if (Math.abs(delta - 1) < 1e-16) break;
+  }
+  const erfc = Math.exp(-ax * ax) / Math.sqrt(Math.PI) / f;
+  return x < 0 ? erfc - 1 : 1 - erfc;
+}
+
+const SQRT1_2 = Math.SQRT1_2;
+const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
+const K_TANH = Math.sqrt(2 / Math.PI);
+
+export interface GeluOptions {
+  approximate?: "none" | "tanh";
+}
+
+export function gelu(x: Tensor, options?: GeluOptions | "none" | "tanh"): Tensor {
+  check(x, "gelu");
+  const approximate = typeof options === "string" ? options : options?.approximate ?? "none";
+  if (approximate !== "none" && approximate !== "tanh") {
+    throw new RangeError(`approximate argument must be either none or tanh.`);
+  }
+  const dt: DType = float_type(x.dtype);
+  const n = x.data.length;
+  const src = x.data;
+  const out = storage_for(dt, n);
+  if (approximate === "none") for (let i = 0; i < n; i++) out[i] = 0.5 * src[i] * (1 + erf_scalar(src[i] * SQRT1_2));
+  else {
+    for (let i = 0; i < n; i++) {
+      const v = src[i];
+      out[i] = 0.5 * v * (1 + Math.tanh(K_TANH * (v + 0.044715 * v * v * v)));
+    }
+  }
+  const res = new Tensor(out, x.shape, dt);
+  return attach(res, "GeluBackward0", [x], (g) => {
+    const gx = storage_for(g.dtype, n);
+    const gd = g.data;
+    if (approximate === "none") {
+      // d/dx x Phi(x) = Phi(x) + x phi(x)
+      for (let i = 0; i < n; i++) {
+        const v = src[i];
+        gx[i] = gd[i] * (0.5 * (1 + erf_scalar(v * SQRT1_2)) + v * INV_SQRT_2PI * Math.exp(-0.5 * v * v));
+      }
+    } else {
+      for (let i = 0; i < n; i++) {
+        const v = src[i];
+        const t = Math.tanh(K_TANH * (v + 0.044715 * v * v * v));
+        gx[i] = gd[i] * (0.5 * (1 + t) + 0.5 * v * (1 - t * t) * K_TANH * (1 + 3 * 0.044715 * v * v));
+      }
+    }
+    return [new Tensor(gx, x.shape, g.dtype)];
+  });
+}
+
+/** Computes softmax or log_softmax along `dim` into new storage (no autograd). */
+function softmax_raw(x: Tensor, dim: number, dtype: DType, log: boolean): Tensor {
+  const L = layout(x, dim, true);
+  const { src, outer, size, inner } = L;
+  const out = storage_for(dtype, src.length);
+  for (let o = 0; o < outer; o++) {
+    for (let i = 0; i < inner; i++) {
+      const base = o * size * inner + i;
+      let m = -Infinity;
+      for (let k = 0; k < size; k++) {
+        const v = src[base + k * inner];
+        if (v > m || v !== v) m = v;
+      }
+      if (m === -Infinity) m = 0; // all -inf: exp(x - 0) = 0, giving NaN as PyTorch
+      let s = 0;
+      for (let k = 0; k < size; k++) s += Math.exp(src[base + k * inner] - m);
+      if (log) {
+        const ls = m + Math.log(s);
+        for (let k = 0; k < size; k++) out[base + k * inner] = src[base + k * inner] - ls;
+      } else {
+        for (let k = 0; k < size; k++) out[base + k * inner] = Math.exp(src[base + k * inner] - m) / s;
+      }
+    }
+  }
+  return new Tensor(out, x.shape, dtype);
+}
+
+function dim_arg(x: Tensor, dim: number | undefined | null, op: string): number {
+  if (dim === undefined || dim === null) {
+    throw new TypeError(`${op}() missing required argument 'dim' (PyTorch's implicit dim choice is deprecated)`);
+  }
+  return wrap_dim(dim, x.dim());
+}
+
+function sm(x: Tensor, dim: number | undefined | null, options: { dtype?: DType } | undefined, log: boolean): Tensor {
+  const op = log ? "log_softmax" : "softmax";
+  check(x, op);
+  const d = dim_arg(x, dim, op);
+  const dt = options?.dtype ?? float_type(x.dtype);
+  const src = dt === x.dtype ? x : x.to(dt);
+  const y = softmax_raw(src, d, dt, log);
+  return attach(y, log ? "LogSoftmaxBackward0" : "SoftmaxBackward0", [src], (g) => {
+    const L = layout(g, d, true);
+    const { outer, size, inner } = L;
+    const gd = g.data;
+    const yd = y.data;
+    const gx = storage_for(g.dtype, gd.length);
+    for (let o = 0; o < outer; o++) {
+      for (let i = 0; i < inner; i++) {
+        const base = o * size * inner + i;
+        let s = 0;
+        if (log) {
+          for (let k = 0; k < size; k++) s += gd[base + k * inner];
+          for (let k = 0; k < size; k++) gx[base + k * inner] = gd[base + k * inner] - Math.exp(yd[base + k * inner]) * s;
+        } else {
+          for (let k = 0; k < size; k++) s += gd[base + k * inner] * yd[base + k * inner];
+          for (let k = 0; k < size; k++) gx[base + k * inner] = yd[base + k * inner] * (gd[base + k * inner] - s);
+        }
+      }
+    }
+    return [new Tensor(gx, g.shape, g.dtype)];
+  });
+}
+
+export function softmax(x: Tensor, dim: number, options?: { dtype?: DType }): Tensor {
+  return sm(x, dim, options, false);
+}
+
+export function log_softmax(x: Tensor, dim: number, options?: { dtype?: DType }): Tensor {
+  return sm(x, dim, options, true);
+}

@@ -1,0 +1,245 @@
+/**
+ * The autograd engine: graph recording (`attach`) and reverse-mode differentiation (`run_backward`).
+ *
+ * For a scalar loss L and the graph of ops that produced it, backward computes dL/dx for every leaf
+ * x with requires_grad by the chain rule, visiting each node once in topological order:
+ *   grad(node inputs) = node.backward(grad(node output)),
+ * summing the contributions when a tensor feeds several nodes. The order is found ITERATIVELY
+ * (Kahn's algorithm over dependency counts), so graphs of any depth work without recursion.
+ *
+ * As in PyTorch: leaf gradients accumulate into `.grad` across backward calls; non-leaf gradients
+ * are dropped unless `retain_grad()` was called; saved tensors are freed after backward unless
+ * `retain_graph` is set, and a second pass then fails with PyTorch's message.
+ */
+import { is_grad_enabled, no_grad } from "./grad_mode";
+import { cast_storage } from "./dtype";
+import { GradFn, Tensor, storageFor } from "./tensor";
+
+export type BackwardFn = (grad_output: Tensor) => (Tensor | null)[];
+
+/** A graph node made by the library's ops: the backward is a closure over what the op saved. */
+export class Node implements GradFn {
+  readonly name: string;
+  readonly inputs: (Tensor | null)[];
+  private fn: BackwardFn | null;
+  /** Whether the closure holds saved tensors (then a second backward without retain_graph fails). */
+  readonly saves: boolean;
+
+  constructor(name: string, inputs: (Tensor | null)[], fn: BackwardFn, saves = true) {
+    this.name = name;
+    this.inputs = inputs;
+    this.fn = fn;
+    this.saves = saves;
+  }
+
+  backward(grad_output: Tensor): (Tensor | null)[] {
+    if (this.fn === null) {
+      throw new Error(
+        "Trying to backward through the graph a second time (or directly access saved tensors after they have already been freed). " +
+          "Saved intermediate values of the graph are freed when you call .backward() or autograd.grad(). " +
+          "Specify retain_graph=True if you need to backward through the graph a second time or if you need to access saved tensors after calling backward. " +
+          "(In lrlab: t.backward(undefined, { retain_graph: true }).)",
+      );
+    }
+    return this.fn(grad_output);
+  }
+
+  /** Drops the saved tensors (called by the engine after a pass without retain_graph). */
+  release(): void {
+    if (this.saves) this.fn = null;
+  }
+}
+
+/** True when an op with these inputs must record a node. */
+export function needs_grad(...inputs: unknown[]): boolean {
+  if (!is_grad_enabled()) return false;
+  for (const t of inputs) if (t instanceof Tensor && t.requires_grad) return true;
+  return false;
+}
+
+/**
+ * Records `out` as produced by an op: if grad mode is on and an input requires grad, `out` gets a
+ * grad_fn named `name`. Inputs that are not tensors needing grad are stored as null, so the
+ * backward closure can skip them (check `node.inputs[i] !== null`, or the `need` array).
+ */
+export function attach(
+  out: Tensor,
+  name: string,
+  inputs: readonly unknown[],
+  backward: (grad_output: Tensor, need: boolean[]) => (Tensor | null)[],
+  saves = true,
+): Tensor {
+  if (!is_grad_enabled()) return out;
+  let any = false;
+  const ins: (Tensor | null)[] = new Array(inputs.length);
+  const need: boolean[] = new Array(inputs.length);
+  for (let i = 0; i < inputs.length; i++) {
+    const t = inputs[i];
+    const r = t instanceof Tensor && t.requires_grad;
+    ins[i] = r ? (t as Tensor) : null;
+    need[i] = r;
+    any = any || r;
+  }
+  if (!any) return out;
+  out.requires_grad = true;
+  out.grad_fn = new Node(name, ins, (g) => backward(g, need), saves);
+  return out;
+}
+
+// Tensors that asked for retain_grad(), found from their grad_fn during backward.
+const retained = new WeakMap<GradFn, Tensor>();
+
+/** Marks a non-leaf tensor so backward keeps its `.grad` (no-op for leaves, as PyTorch). */
+export function retain_grad(t: Tensor): void {
+  if (!t.requires_grad) throw new Error("can't retain_grad on Tensor that has requires_grad=False");
+  if (t.grad_fn !== null) retained.set(t.grad_fn, t);
+}
+
+export function retains_grad(t: Tensor): boolean {
+  return t.grad_fn !== null && retained.get(t.grad_fn) === t;
+}
+
+function same_shape(a: readonly number[], b: readonly number[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+function size_str(s: readonly number[]): string {
+  return `torch.Size([${s.join(", ")}])`;
+}
+
+/** A gradient in the dtype of the tensor it is for (PyTorch casts back through type promotion). */
+function as_grad_for(g: Tensor, t: Tensor, where: string): Tensor {
+  if (!same_shape(g.shape, t.shape)) {
+    throw new RangeError(
+      `Function ${where} returned an invalid gradient - got ${size_str(g.shape)} but expected shape compatible with ${size_str(t.shape)}`,
+    );
+  }
+  if (g.dtype === t.dtype) return g;
+  return new Tensor(cast_storage(g.data, t.dtype), g.shape, t.dtype);
+}
+
+/** Sum of two gradients of the same shape and dtype, into a new tensor. */
+function sum_grads(a: Tensor, b: Tensor): Tensor {
+  const out = storageFor(a.dtype, a.data.length);
+  const x = a.data;
+  const y = b.data;
+  for (let i = 0; i < out.length; i++) out[i] = x[i] + y[i];
+  return new Tensor(out, a.shape, a.dtype);
+}
+
+/** AccumulateGrad: `.grad = g` the first time (a copy), `.grad += g` afterwards (in place). */
+function accumulate(leaf: Tensor, g: Tensor): void {
+  const cur = leaf.grad;
+  if (cur === null) {
+    const data = g.data.slice() as typeof g.data;
+    leaf.grad = new Tensor(data, leaf.shape, leaf.dtype);
+  } else {
+    const d = cur.data;
+    const s = g.data;
+    for (let i = 0; i < d.length; i++) d[i] += s[i];
+  }
+}
+
+export interface BackwardOptions {
+  retain_graph?: boolean;
+}
+
+/** `tensor.backward(gradient?, { retain_graph })`: see the module comment. */
+export function run_backward(root: Tensor, gradient?: Tensor | number | null, options: BackwardOptions = {}): void {
+  if (!(root instanceof Tensor)) throw new TypeError("backward(): expected a Tensor");
+  if (!root.requires_grad) {
+    throw new Error("element 0 of tensors does not require grad and does not have a grad_fn");
+  }
+  let g: Tensor;
+  if (gradient === undefined || gradient === null) {
+    if (root.numel() !== 1) throw new Error("grad can be implicitly created only for scalar outputs");
+    const d = storageFor(root.dtype, 1);
+    d[0] = 1;
+    g = new Tensor(d, root.shape, root.dtype);
+  } else if (typeof gradient === "number") {
+    if (root.numel() !== 1) throw new Error("grad can be implicitly created only for scalar outputs");
+    const d = storageFor(root.dtype, 1);
+    d[0] = gradient;
+    g = new Tensor(d, root.shape, root.dtype);
+  } else {
+    if (!(gradient instanceof Tensor)) throw new TypeError("backward(): gradient must be a Tensor, a number or undefined");
+    if (!same_shape(gradient.shape, root.shape)) {
+      throw new RangeError(
+        `Mismatch in shape: grad_output[0] has a shape of ${size_str(gradient.shape)} and output[0] has a shape of ${size_str(root.shape)}.`,
+      );
+    }
+    g = gradient.dtype === root.dtype ? gradient : new Tensor(cast_storage(gradient.data, root.dtype), root.shape, root.dtype);
+  }
+  const retain_graph = options.retain_graph === true;
+  const start = root.grad_fn;
+  if (start === null) {
+    no_grad(() => accumulate(root, g));
+    return;
+  }
+
+  // Pass 1: count, for every node, how many edges of the graph point to it.
+  const deps = new Map<GradFn, number>();
+  deps.set(start, 0);
+  const stack: GradFn[] = [start];
+  while (stack.length > 0) {
+    const fn = stack.pop()!;
+    const ins = fn.inputs;
+    for (let i = 0; i < ins.length; i++) {
+      const c = ins[i]?.grad_fn;
+      if (!c) continue;
+      const d = deps.get(c);
+      if (d === undefined) {
+        deps.set(c, 1);
+        stack.push(c);
+      } else deps.set(c, d + 1);
+    }
+  }
+
+  // Pass 2: a node runs once all its consumers have given it their gradient.
+  const pending = new Map<GradFn, Tensor>();
+  pending.set(start, g);
+  const ready: GradFn[] = [start];
+  const visited: GradFn[] = [];
+  no_grad(() => {
+    while (ready.length > 0) {
+      const fn = ready.pop()!;
+      visited.push(fn);
+      const go = pending.get(fn);
+      pending.delete(fn);
+      const ins = fn.inputs;
+      let grads: (Tensor | null)[] | null = null;
+      if (go !== undefined) {
+        const keep = retained.get(fn);
+        if (keep !== undefined) {
+          if (keep.grad === null) keep.grad = new Tensor(go.data.slice() as typeof go.data, go.shape, go.dtype);
+          else accumulate(keep, go);
+        }
+        grads = fn.backward(go);
+      }
+      for (let i = 0; i < ins.length; i++) {
+        const t = ins[i];
+        if (!t) continue;
+        const gi = grads !== null ? grads[i] : null;
+        const c = t.grad_fn;
+        if (gi && t.requires_grad) {
+          const gt = as_grad_for(gi, t, fn.name);
+          if (c === null) accumulate(t, gt);
+          else {
+            const prev = pending.get(c);
+            pending.set(c, prev === undefined ? gt : sum_grads(prev, gt));
+          }
+        }
+        if (c) {
+          const d = deps.get(c)! - 1;
+          deps.set(c, d);
+          if (d === 0) ready.push(c);
+        }
+      }
+    }
+  });
+  if (!retain_graph) {
+    for (const fn of visited) if (fn instanceof Node) fn.release();
+  }
+}

@@ -1,0 +1,163 @@
+/**
+ * Comparisons and predicates (bool results, no gradient): eq ne lt le gt ge isfinite isnan isinf
+ * logical_not/and/or all any, the whole-tensor checks equal allclose isclose, and the
+ * differentiable selection where(cond, a, b).
+ */
+import { Tensor } from "./tensor";
+import { attach } from "./autograd";
+import { TensorLike, check_operand, ew, result_type, shape_of } from "./operand";
+import { kernel } from "./kernels";
+import { layout, reduce_args, DimArg, KeepArg } from "./reduce";
+import { storage_for } from "./dtype";
+import { fmt_shape } from "./shape";
+import { sum_to } from "./sum_to";
+
+function cmp(a: Tensor, b: TensorLike, op: string, expr: string): Tensor {
+  if (!(a instanceof Tensor)) throw new TypeError(`${op}(): argument 'input' must be Tensor, not ${a === null ? "null" : typeof a}`);
+  check_operand(b, op);
+  return ew(expr, [a, b], "bool", result_type(a, b));
+}
+
+export function eq(a: Tensor, b: TensorLike): Tensor {
+  return cmp(a, b, "eq", "a === b ? 1 : 0");
+}
+export function ne(a: Tensor, b: TensorLike): Tensor {
+  return cmp(a, b, "ne", "a !== b ? 1 : 0");
+}
+export function lt(a: Tensor, b: TensorLike): Tensor {
+  return cmp(a, b, "lt", "a < b ? 1 : 0");
+}
+export function le(a: Tensor, b: TensorLike): Tensor {
+  return cmp(a, b, "le", "a <= b ? 1 : 0");
+}
+export function gt(a: Tensor, b: TensorLike): Tensor {
+  return cmp(a, b, "gt", "a > b ? 1 : 0");
+}
+export function ge(a: Tensor, b: TensorLike): Tensor {
+  return cmp(a, b, "ge", "a >= b ? 1 : 0");
+}
+export const greater = gt;
+export const greater_equal = ge;
+export const less = lt;
+export const less_equal = le;
+export const not_equal = ne;
+
+function pred(x: Tensor, op: string, expr: string): Tensor {
+  if (!(x instanceof Tensor)) throw new TypeError(`${op}(): argument 'input' must be Tensor, not ${x === null ? "null" : typeof x}`);
+  return ew(expr, [x], "bool", "float64");
+}
+
+export function isfinite(x: Tensor): Tensor {
+  return pred(x, "isfinite", "(a === a && a !== Infinity && a !== -Infinity) ? 1 : 0");
+}
+export function isnan(x: Tensor): Tensor {
+  return pred(x, "isnan", "a !== a ? 1 : 0");
+}
+export function isinf(x: Tensor): Tensor {
+  return pred(x, "isinf", "(a === Infinity || a === -Infinity) ? 1 : 0");
+}
+export function logical_not(x: Tensor): Tensor {
+  return pred(x, "logical_not", "a === 0 ? 1 : 0");
+}
+export function logical_and(a: Tensor, b: TensorLike): Tensor {
+  return cmp(a, b, "logical_and", "(a !== 0 && b !== 0) ? 1 : 0");
+}
+export function logical_or(a: Tensor, b: TensorLike): Tensor {
+  return cmp(a, b, "logical_or", "(a !== 0 || b !== 0) ? 1 : 0");
+}
+export function logical_xor(a: Tensor, b: TensorLike): Tensor {
+  return cmp(a, b, "logical_xor", "((a !== 0) !== (b !== 0)) ? 1 : 0");
+}
+
+function all_any(x: Tensor, dim: DimArg, keepdim: KeepArg, all: boolean): Tensor {
+  const op = all ? "all" : "any";
+  if (!(x instanceof Tensor)) throw new TypeError(`${op}(): argument 'input' must be Tensor`);
+  const a = reduce_args(dim, keepdim);
+  const L = layout(x, a.dim, a.keepdim);
+  const { src, outer, size, inner } = L;
+  const out = storage_for("bool", outer * inner);
+  for (let o = 0; o < outer; o++) {
+    for (let i = 0; i < inner; i++) {
+      let r = all;
+      for (let k = 0; k < size; k++) {
+        const nz = src[o * size * inner + k * inner + i] !== 0;
+        if (all && !nz) {
+          r = false;
+          break;
+        }
+        if (!all && nz) {
+          r = true;
+          break;
+        }
+      }
+      out[o * inner + i] = r ? 1 : 0;
+    }
+  }
+  return new Tensor(out, L.out_shape, "bool");
+}
+
+/** True where every element (along dim) is nonzero. */
+export function all(x: Tensor, dim?: DimArg, keepdim?: KeepArg): Tensor {
+  return all_any(x, dim, keepdim, true);
+}
+
+/** True where some element (along dim) is nonzero. */
+export function any(x: Tensor, dim?: DimArg, keepdim?: KeepArg): Tensor {
+  return all_any(x, dim, keepdim, false);
+}
+
+/** Same shape and the same elements (NaN never equals itself, as PyTorch). */
+export function equal(a: Tensor, b: Tensor): boolean {
+  if (!(a instanceof Tensor) || !(b instanceof Tensor)) throw new TypeError("equal(): arguments must be Tensors");
+  if (a.shape.length !== b.shape.length || a.shape.some((d, i) => d !== b.shape[i])) return false;
+  for (let i = 0; i < a.data.length; i++) if (a.data[i] !== b.data[i]) return false;
+  return true;
+}
+
+export interface CloseOptions {
+  rtol?: number;
+  atol?: number;
+  equal_nan?: boolean;
+}
+
+/** |a - b| <= atol + rtol * |b| elementwise (infinities must match exactly). */
+export function isclose(a: Tensor, b: TensorLike, options: CloseOptions = {}): Tensor {
+  if (!(a instanceof Tensor)) throw new TypeError("isclose(): argument 'input' must be Tensor");
+  check_operand(b, "isclose");
+  const rtol = options.rtol ?? 1e-5;
+  const atol = options.atol ?? 1e-8;
+  if (rtol < 0) throw new RangeError(`rtol must be greater than or equal to zero, but got ${rtol}`);
+  if (atol < 0) throw new RangeError(`atol must be greater than or equal to zero, but got ${atol}`);
+  const en = options.equal_nan ? 1 : 0;
+  const k = kernel("a === b ? 1 : (a !== a || b !== b) ? ((en && a !== a && b !== b) ? 1 : 0) : (Math.abs(a - b) <= atol + rtol * Math.abs(b) && Math.abs(a - b) !== Infinity ? 1 : 0)", 2, ["rtol", "atol", "en"]);
+  return ew(k, [a, b], "bool", "float64", [rtol, atol, en]);
+}
+
+export function allclose(a: Tensor, b: TensorLike, options: CloseOptions = {}): boolean {
+  const c = isclose(a, b, options);
+  for (let i = 0; i < c.data.length; i++) if (c.data[i] === 0) return false;
+  return true;
+}
+
+/**
+ * where(cond, a, b): a where cond is true, else b (all broadcast); the gradient goes to the side
+ * that was picked.
+ */
+export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
+  if (!(cond instanceof Tensor)) throw new TypeError("where(): argument 'condition' must be Tensor");
+  if (cond.dtype !== "bool") throw new TypeError(`where expected condition to be a boolean tensor, but got a tensor with dtype ${cond.dtype}`);
+  check_operand(a, "where", "input");
+  check_operand(b, "where", "other");
+  const dt = result_type(a, b);
+  const out = ew("a !== 0 ? b : c", [cond, a, b], dt);
+  return attach(out, "WhereBackward0", [cond, a, b], (g, need) => [
+    null,
+    need[1] ? sum_to(ew("b !== 0 ? a : 0", [g, cond], g.dtype), shape_of(a)) : null,
+    need[2] ? sum_to(ew("b !== 0 ? 0 : a", [g, cond], g.dtype), shape_of(b)) : null,
+  ]);
+}
+
+/** Shapes as PyTorch prints them, for messages. */
+export function shape_str(t: Tensor): string {
+  return fmt_shape(t.shape);
+}

@@ -1,0 +1,344 @@
+/**
+ * Differentiable element-wise arithmetic with broadcasting and PyTorch's type promotion:
+ * add sub mul div pow maximum minimum neg exp log sqrt rsqrt abs sign clamp lerp (and a few
+ * relatives). Each op records a node named as PyTorch's; gradients of broadcast operands are
+ * summed back to the operand's shape (sum_to).
+ */
+import { DType, Tensor } from "./tensor";
+import { attach } from "./autograd";
+import { is_floating } from "./dtype";
+import { TensorLike, check_operand, ew, float_type, result_type, shape_of } from "./operand";
+import { kernel } from "./kernels";
+import { sum_to } from "./sum_to";
+
+export type { TensorLike } from "./operand";
+
+function grad_of(g: Tensor, x: TensorLike): Tensor | null {
+  return x instanceof Tensor ? sum_to(g, x.shape) : null;
+}
+
+function as_tensor_arg(x: TensorLike, op: string): Tensor | TensorLike {
+  return check_operand(x, op, "input");
+}
+
+export interface AlphaOptions {
+  alpha?: number;
+}
+
+function alpha_of(o: AlphaOptions | undefined, op: string): number {
+  const a = o?.alpha ?? 1;
+  if (typeof a !== "number") throw new TypeError(`${op}(): alpha must be a number, got ${typeof a}`);
+  return a;
+}
+
+/** a + alpha * b. d/da = 1, d/db = alpha. */
+export function add(a: TensorLike, b: TensorLike, options?: AlphaOptions): Tensor {
+  as_tensor_arg(a, "add");
+  check_operand(b, "add");
+  const alpha = alpha_of(options, "add");
+  const dt = result_type(a, b);
+  if (alpha !== 1 && !is_floating(dt) && !Number.isInteger(alpha)) {
+    throw new TypeError(`For integral input tensors, argument alpha must not be a floating point number.`);
+  }
+  const out =
+    dt === "bool"
+      ? ew("(a + b) !== 0 ? 1 : 0", [a, b], dt)
+      : alpha === 1
+        ? ew("a + b", [a, b], dt)
+        : ew(kernel("a + alpha * b", 2, ["alpha"]), [a, b], dt, dt, [alpha]);
+  return attach(out, "AddBackward0", [a, b], (g, need) => [
+    need[0] ? grad_of(g, a) : null,
+    need[1] ? grad_of(alpha === 1 ? g : ew(kernel("a * s", 1, ["s"]), [g], g.dtype, g.dtype, [alpha]), b) : null,
+  ], false);
+}
+
+/** a - alpha * b. d/da = 1, d/db = -alpha. */
+export function sub(a: TensorLike, b: TensorLike, options?: AlphaOptions): Tensor {
+  as_tensor_arg(a, "sub");
+  check_operand(b, "sub");
+  const alpha = alpha_of(options, "sub");
+  const dt = result_type(a, b);
+  if (dt === "bool") {
+    throw new TypeError(
+      "Subtraction, the `-` operator, with two bool tensors is not supported. If you are trying to invert a mask, use the `~` or `logical_not()` operator instead.",
+    );
+  }
+  const out = alpha === 1 ? ew("a - b", [a, b], dt) : ew(kernel("a - alpha * b", 2, ["alpha"]), [a, b], dt, dt, [alpha]);
+  return attach(out, "SubBackward0", [a, b], (g, need) => [
+    need[0] ? grad_of(g, a) : null,
+    need[1] ? grad_of(ew(kernel("a * s", 1, ["s"]), [g], g.dtype, g.dtype, [-alpha]), b) : null,
+  ], false);
+}
+
+/** Reversed subtraction: b - alpha * a. */
+export function rsub(a: TensorLike, b: TensorLike, options?: AlphaOptions): Tensor {
+  return sub(b, a, options);
+}
+
+/** a * b. d/da = b, d/db = a. */
+export function mul(a: TensorLike, b: TensorLike): Tensor {
+  as_tensor_arg(a, "mul");
+  check_operand(b, "mul");
+  const dt = result_type(a, b);
+  const out = ew("a * b", [a, b], dt);
+  return attach(out, "MulBackward0", [a, b], (g, need) => [
+    need[0] ? grad_of(ew("a * b", [g, b], g.dtype), a) : null,
+    need[1] ? grad_of(ew("a * b", [g, a], g.dtype), b) : null,
+  ]);
+}
+
+export interface DivOptions {
+  rounding_mode?: "trunc" | "floor" | null;
+}
+
+/**
+ * a / b (true division: integers give the default float dtype), or rounded with
+ * `rounding_mode` "trunc" / "floor" (then integer dtypes stay integer, and the gradient is zero).
+ * d/da = 1/b, d/db = -a/b^2.
+ */
+export function div(a: TensorLike, b: TensorLike, options?: DivOptions): Tensor {
+  as_tensor_arg(a, "div");
+  check_operand(b, "div");
+  const mode = options?.rounding_mode ?? null;
+  if (mode !== null && mode !== "trunc" && mode !== "floor") {
+    throw new RangeError(`div expected rounding_mode to be one of None, 'trunc', or 'floor' but found '${mode}'`);
+  }
+  const rt = result_type(a, b);
+  if (mode !== null) {
+    if (!is_floating(rt)) {
+      const zero = ew("b === 0 ? 1 : 0", [a, b], "float64").data.some((v) => v === 1);
+      if (zero) throw new RangeError("ZeroDivisionError");
+    }
+    const out = ew(mode === "trunc" ? "Math.trunc(a / b)" : "Math.floor(a / b)", [a, b], rt === "bool" ? "int64" : rt);
+    return attach(out, "DivBackward1", [a, b], () => [null, null], false);
+  }
+  const dt = float_type(rt);
+  const out = ew("a / b", [a, b], dt);
+  return attach(out, "DivBackward0", [a, b], (g, need) => [
+    need[0] ? grad_of(ew("a / b", [g, b], g.dtype), a) : null,
+    need[1] ? grad_of(ew("-a * b / (c * c)", [g, a, b], g.dtype), b) : null,
+  ]);
+}
+
+export const true_divide = div;
+
+/** Integer-division rounding toward -inf (floor(a / b)). */
+export function floor_divide(a: TensorLike, b: TensorLike): Tensor {
+  return div(a, b, { rounding_mode: "floor" });
+}
+
+/** Python's modulus: a - floor(a / b) * b (sign of the divisor). d/da = 1, d/db = -floor(a/b). */
+export function remainder(a: TensorLike, b: TensorLike): Tensor {
+  as_tensor_arg(a, "remainder");
+  check_operand(b, "remainder");
+  const dt = result_type(a, b);
+  const out = ew("a - Math.floor(a / b) * b", [a, b], dt);
+  return attach(out, "RemainderBackward0", [a, b], (g, need) => [
+    need[0] ? grad_of(g, a) : null,
+    need[1] ? grad_of(ew("-a * Math.floor(b / c)", [g, a, b], g.dtype), b) : null,
+  ]);
+}
+
+/**
+ * a ** b. d/da = b * a^(b-1) (0 where b = 0), d/db = a^b * log(a) (0 where a = 0 and b >= 0,
+ * PyTorch's convention).
+ */
+export function pow(a: TensorLike, b: TensorLike): Tensor {
+  as_tensor_arg(a, "pow");
+  check_operand(b, "pow");
+  const dt = result_type(a, b);
+  if (dt === "int64") {
+    const neg = b instanceof Tensor ? b.data.some((v) => v < 0) : Number(b) < 0;
+    if (neg) throw new RangeError("Integers to negative integer powers are not allowed.");
+  }
+  const out = ew("Math.pow(a, b)", [a, b], dt === "bool" ? "int64" : dt);
+  const name = b instanceof Tensor ? (a instanceof Tensor ? "PowBackward1" : "PowBackward2") : "PowBackward0";
+  return attach(out, name, [a, b], (g, need) => [
+    need[0] ? grad_of(ew("c === 0 ? 0 : a * c * Math.pow(b, c - 1)", [g, a, b], g.dtype), a) : null,
+    need[1] ? grad_of(ew("(b === 0 && c >= 0) ? 0 : a * Math.pow(b, c) * Math.log(b)", [g, a, b], g.dtype), b) : null,
+  ]);
+}
+
+/** Elementwise max; where equal, each side gets half of the gradient (as PyTorch). */
+export function maximum(a: Tensor, b: TensorLike): Tensor {
+  return minmax(a, b, true);
+}
+
+/** Elementwise min; where equal, each side gets half of the gradient (as PyTorch). */
+export function minimum(a: Tensor, b: TensorLike): Tensor {
+  return minmax(a, b, false);
+}
+
+function minmax(a: Tensor, b: TensorLike, max: boolean): Tensor {
+  const op = max ? "maximum" : "minimum";
+  if (!(a instanceof Tensor)) throw new TypeError(`${op}(): argument 'input' must be Tensor, not ${typeof a}`);
+  check_operand(b, op);
+  const dt = result_type(a, b);
+  const cmp = max ? ">" : "<";
+  // NaN propagates (a !== a tests for NaN).
+  const out = ew(`(a !== a || b !== b) ? NaN : (a ${cmp} b ? a : b)`, [a, b], dt);
+  return attach(out, max ? "MaximumBackward0" : "MinimumBackward0", [a, b], (g, need) => [
+    need[0] ? grad_of(ew(`b === c ? a / 2 : (b ${cmp} c ? a : 0)`, [g, a, b], g.dtype), a) : null,
+    need[1] ? grad_of(ew(`b === c ? a / 2 : (c ${cmp} b ? a : 0)`, [g, a, b], g.dtype), b) : null,
+  ]);
+}
+
+export const fmax = maximum;
+export const fmin = minimum;
+
+/**
+ * A unary op: `fwd` over `a`; `bwd` over (a = grad, b = input, c = output) gives the input's
+ * gradient. `floating` ops turn integer inputs into the default float dtype.
+ */
+function unary(x: Tensor, op: string, name: string, fwd: string, bwd: string | null, floating: boolean, saves = true): Tensor {
+  if (!(x instanceof Tensor)) throw new TypeError(`${op}(): argument 'input' must be Tensor, not ${x === null ? "null" : typeof x}`);
+  const dt: DType = floating ? float_type(x.dtype) : x.dtype;
+  const out = ew(fwd, [x], dt, dt);
+  if (bwd === null) return attach(out, name, [x], () => [null], false);
+  return attach(out, name, [x], (g) => [ew(bwd, [g, x, out], g.dtype)], saves);
+}
+
+export function neg(x: Tensor): Tensor {
+  if (x instanceof Tensor && x.dtype === "bool") {
+    throw new TypeError("Negation, the `-` operator, on a bool tensor is not supported. If you are trying to invert a mask, use the `~` or `logical_not()` operator instead.");
+  }
+  return unary(x, "neg", "NegBackward0", "-a", "-a", false, false);
+}
+export const negative = neg;
+
+/** d/dx exp(x) = exp(x). */
+export function exp(x: Tensor): Tensor {
+  return unary(x, "exp", "ExpBackward0", "Math.exp(a)", "a * c", true);
+}
+
+/** d/dx log(x) = 1/x. */
+export function log(x: Tensor): Tensor {
+  return unary(x, "log", "LogBackward0", "Math.log(a)", "a / b", true);
+}
+
+/** d/dx log(1 + x) = 1/(1 + x). */
+export function log1p(x: Tensor): Tensor {
+  return unary(x, "log1p", "Log1PBackward0", "Math.log1p(a)", "a / (1 + b)", true);
+}
+
+/** d/dx exp(x) - 1 = exp(x). */
+export function expm1(x: Tensor): Tensor {
+  return unary(x, "expm1", "Expm1Backward0", "Math.expm1(a)", "a * (c + 1)", true);
+}
+
+export function log2(x: Tensor): Tensor {
+  return unary(x, "log2", "Log2Backward0", "Math.log2(a)", "a / (b * Math.LN2)", true);
+}
+
+export function log10(x: Tensor): Tensor {
+  return unary(x, "log10", "Log10Backward0", "Math.log10(a)", "a / (b * Math.LN10)", true);
+}
+
+/** d/dx sqrt(x) = 1 / (2 sqrt(x)). */
+export function sqrt(x: Tensor): Tensor {
+  return unary(x, "sqrt", "SqrtBackward0", "Math.sqrt(a)", "a / (2 * c)", true);
+}
+
+/** d/dx x^(-1/2) = -x^(-3/2) / 2 = -out^3 / 2. */
+export function rsqrt(x: Tensor): Tensor {
+  return unary(x, "rsqrt", "RsqrtBackward0", "1 / Math.sqrt(a)", "-0.5 * a * c * c * c", true);
+}
+
+/** d/dx x^2 = 2x. */
+export function square(x: Tensor): Tensor {
+  return pow(x, 2);
+}
+
+/** d/dx 1/x = -1/x^2 = -out^2. */
+export function reciprocal(x: Tensor): Tensor {
+  return unary(x, "reciprocal", "ReciprocalBackward0", "1 / a", "-a * c * c", true);
+}
+
+/** d/dx |x| = sign(x) (0 at 0). */
+export function abs(x: Tensor): Tensor {
+  return unary(x, "abs", "AbsBackward0", "Math.abs(a)", "b > 0 ? a : (b < 0 ? -a : 0)", false);
+}
+
+/** sign has zero gradient everywhere. */
+export function sign(x: Tensor): Tensor {
+  return unary(x, "sign", "SignBackward0", "a > 0 ? 1 : (a < 0 ? -1 : (a === 0 ? 0 : a))", null, false);
+}
+
+export function sin(x: Tensor): Tensor {
+  return unary(x, "sin", "SinBackward0", "Math.sin(a)", "a * Math.cos(b)", true);
+}
+
+export function cos(x: Tensor): Tensor {
+  return unary(x, "cos", "CosBackward0", "Math.cos(a)", "-a * Math.sin(b)", true);
+}
+
+export function floor(x: Tensor): Tensor {
+  return unary(x, "floor", "FloorBackward0", "Math.floor(a)", null, false);
+}
+
+export function ceil(x: Tensor): Tensor {
+  return unary(x, "ceil", "CeilBackward0", "Math.ceil(a)", null, false);
+}
+
+/** Round half to even, as torch.round. */
+export function round(x: Tensor): Tensor {
+  return unary(x, "round", "RoundBackward0", "(Math.abs(a % 1) === 0.5 ? 2 * Math.round(a / 2) : Math.round(a))", null, false);
+}
+
+export interface ClampBounds {
+  min?: number | null;
+  max?: number | null;
+}
+
+function clamp_bounds(min: number | null | undefined | ClampBounds, max: number | null | undefined, op: string): [number, number] {
+  if (min !== null && typeof min === "object") {
+    max = min.max;
+    min = min.min;
+  }
+  if ((min === undefined || min === null) && (max === undefined || max === null)) {
+    throw new TypeError(`torch.${op}: At least one of 'min' or 'max' must not be None`);
+  }
+  for (const v of [min, max]) {
+    if (v !== undefined && v !== null && typeof v !== "number") throw new TypeError(`${op}(): min and max must be numbers or null, got ${typeof v}`);
+  }
+  return [min ?? -Infinity, max ?? Infinity];
+}
+
+/**
+ * clamp(x, min, max) = min(max(x, min), max) (if min > max, everything becomes max, as PyTorch).
+ * The gradient passes where min <= x <= max.
+ */
+export function clamp(x: Tensor, min?: number | null | ClampBounds, max?: number | null): Tensor {
+  const [lo, hi] = clamp_bounds(min, max, "clamp");
+  if (!(x instanceof Tensor)) throw new TypeError(`clamp(): argument 'input' must be Tensor`);
+  const dt = is_floating(x.dtype) || (Number.isInteger(lo) || lo === -Infinity) && (Number.isInteger(hi) || hi === Infinity) ? x.dtype : float_type(x.dtype);
+  const out = ew(kernel("a !== a ? a : Math.min(Math.max(a, lo), hi)", 1, ["lo", "hi"]), [x], dt, dt, [lo, hi]);
+  return attach(out, "ClampBackward1", [x], (g) => [ew(kernel("(b >= lo && b <= hi) ? a : 0", 2, ["lo", "hi"]), [g, x], g.dtype, g.dtype, [lo, hi])]);
+}
+export const clip = clamp;
+
+export function clamp_min(x: Tensor, min: number): Tensor {
+  return clamp(x, min, null);
+}
+
+export function clamp_max(x: Tensor, max: number): Tensor {
+  return clamp(x, null, max);
+}
+
+/**
+ * lerp(start, end, weight) = start + weight * (end - start).
+ * d/dstart = 1 - weight, d/dend = weight, d/dweight = end - start.
+ */
+export function lerp(start: Tensor, end: TensorLike, weight: TensorLike): Tensor {
+  if (!(start instanceof Tensor)) throw new TypeError("lerp(): argument 'input' must be Tensor");
+  check_operand(end, "lerp", "end");
+  check_operand(weight, "lerp", "weight");
+  const dt = result_type(start, end, weight);
+  if (!is_floating(dt)) throw new TypeError(`lerp(): expected floating point tensors, got ${dt}`);
+  const out = ew("a + c * (b - a)", [start, end, weight], dt);
+  return attach(out, "LerpBackward" + (weight instanceof Tensor ? "1" : "0"), [start, end, weight], (g, need) => [
+    need[0] ? sum_to(ew("a * (1 - b)", [g, weight], g.dtype), start.shape) : null,
+    need[1] ? sum_to(ew("a * b", [g, weight], g.dtype), shape_of(end)) : null,
+    need[2] ? sum_to(ew("a * (c - b)", [g, start, end], g.dtype), shape_of(weight)) : null,
+  ]);
+}

@@ -1,0 +1,173 @@
+/**
+ * Index-tensor ops: index_select, gather, scatter, scatter_add.
+ *
+ * gather(x, dim, idx)[p] = x[p with p[dim] replaced by idx[p]]; its backward scatter-adds the
+ * gradient back (the adjoint of a gather is a scatter-add, since an index may repeat).
+ */
+import { Tensor } from "./tensor";
+import { attach } from "./autograd";
+import { storage_for } from "./dtype";
+import { contiguous_strides, fmt_shape, wrap_dim } from "./shape";
+
+function check(x: Tensor, op: string): void {
+  if (!(x instanceof Tensor)) throw new TypeError(`${op}(): argument 'input' must be Tensor, not ${x === null ? "null" : typeof x}`);
+}
+
+function check_index(idx: Tensor, op: string): void {
+  if (!(idx instanceof Tensor)) throw new TypeError(`${op}(): argument 'index' must be Tensor`);
+  if (idx.dtype !== "int64") throw new TypeError(`${op}(): Expected dtype int64 for index (got ${idx.dtype})`);
+}
+
+/** Picks entries `idx` (1-D or 0-D int64) along dim `d`; differentiable. */
+export function index_select_raw_checked(x: Tensor, d: number, idx: Tensor): Tensor {
+  const size = x.shape[d];
+  const ids = Array.from(idx.data, (v) => {
+    if (v < -size || v >= size) throw new RangeError(`index ${v} is out of bounds for dimension ${d} with size ${size}`);
+    return v < 0 ? v + size : v;
+  });
+  let outer = 1;
+  for (let k = 0; k < d; k++) outer *= x.shape[k];
+  let inner = 1;
+  for (let k = d + 1; k < x.dim(); k++) inner *= x.shape[k];
+  const m = ids.length;
+  const data = storage_for(x.dtype, outer * m * inner);
+  for (let o = 0; o < outer; o++) {
+    for (let j = 0; j < m; j++) {
+      const src = (o * size + ids[j]) * inner;
+      const dst = (o * m + j) * inner;
+      for (let i = 0; i < inner; i++) data[dst + i] = x.data[src + i];
+    }
+  }
+  const shape = [...x.shape];
+  shape[d] = m;
+  const out = new Tensor(data, shape, x.dtype);
+  return attach(out, "IndexSelectBackward0", [x], (g) => {
+    const z = storage_for(g.dtype, x.data.length);
+    for (let o = 0; o < outer; o++) {
+      for (let j = 0; j < m; j++) {
+        const dst = (o * size + ids[j]) * inner;
+        const src = (o * m + j) * inner;
+        for (let i = 0; i < inner; i++) z[dst + i] += g.data[src + i];
+      }
+    }
+    return [new Tensor(z, x.shape, g.dtype)];
+  });
+}
+
+export function index_select(x: Tensor, dim: number, index: Tensor): Tensor {
+  check(x, "index_select");
+  check_index(index, "index_select");
+  if (index.dim() > 1) throw new RangeError("index_select(): Index is supposed to be a vector");
+  const d = wrap_dim(dim, x.dim());
+  if (x.dim() === 0) return index_select_raw_checked(new Tensor(x.data, [1], x.dtype), 0, index);
+  return index_select_raw_checked(x, d, index);
+}
+
+/** Offsets into x (and into idx) for every element of idx, with bounds checks. */
+function gather_offsets(x: Tensor, d: number, idx: Tensor, op: string): Int32Array | Float64Array {
+  const nd = x.dim();
+  if (idx.dim() !== nd && !(nd === 0 && idx.dim() <= 1)) {
+    throw new RangeError(`Index tensor must have the same number of dimensions as ${op === "gather" ? "input" : "self"} tensor`);
+  }
+  for (let k = 0; k < nd; k++) {
+    if (k !== d && idx.shape[k] > x.shape[k]) {
+      throw new RangeError(`Size does not match at dimension ${k} expected index ${fmt_shape(idx.shape)} to be no larger than ${op === "gather" ? "input" : "self"} ${fmt_shape(x.shape)} apart from dimension ${d}`);
+    }
+  }
+  const xs = contiguous_strides(x.shape);
+  const n = idx.data.length;
+  const offs = new Float64Array(n);
+  const is = idx.shape;
+  const pos = new Array<number>(is.length).fill(0);
+  const size = nd === 0 ? 1 : x.shape[d];
+  for (let e = 0; e < n; e++) {
+    const v = idx.data[e];
+    if (v < -size || v >= size) throw new RangeError(`index ${v} is out of bounds for dimension ${d} with size ${size}`);
+    let off = 0;
+    for (let k = 0; k < nd; k++) off += (k === d ? (v < 0 ? v + size : v) : pos[k]) * xs[k];
+    offs[e] = off;
+    for (let k = is.length - 1; k >= 0; k--) {
+      if (++pos[k] < is[k]) break;
+      pos[k] = 0;
+    }
+  }
+  return offs;
+}
+
+/** out[p] = x[p with p[dim] = index[p]]; the result has index's shape. */
+export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
+  check(x, "gather");
+  check_index(index, "gather");
+  const d = wrap_dim(dim, x.dim());
+  const offs = gather_offsets(x, d, index, "gather");
+  const data = storage_for(x.dtype, offs.length);
+  for (let e = 0; e < offs.length; e++) data[e] = x.data[offs[e]];
+  const out = new Tensor(data, index.shape, x.dtype);
+  return attach(out, "GatherBackward0", [x], (g) => {
+    const z = storage_for(g.dtype, x.data.length);
+    for (let e = 0; e < offs.length; e++) z[offs[e]] += g.data[e];
+    return [new Tensor(z, x.shape, g.dtype)];
+  });
+}
+
+/** A copy of x with x[p with p[dim] = index[p]] = src[p] (or `value`). Not differentiable w.r.t. src here. */
+export function scatter(x: Tensor, dim: number, index: Tensor, src: Tensor | number): Tensor {
+  return scatter_impl(x, dim, index, src, false);
+}
+
+/** A copy of x with src[p] added at x[p with p[dim] = index[p]]; d/dx = 1, d/dsrc = gather(g). */
+export function scatter_add(x: Tensor, dim: number, index: Tensor, src: Tensor): Tensor {
+  return scatter_impl(x, dim, index, src, true);
+}
+
+function scatter_impl(x: Tensor, dim: number, index: Tensor, src: Tensor | number, add: boolean): Tensor {
+  const op = add ? "scatter_add" : "scatter";
+  check(x, op);
+  check_index(index, op);
+  const d = wrap_dim(dim, x.dim());
+  const offs = gather_offsets(x, d, index, op);
+  const data = x.data.slice() as typeof x.data;
+  if (typeof src === "number") for (let e = 0; e < offs.length; e++) data[offs[e]] = add ? data[offs[e]] + src : src;
+  else {
+    if (!(src instanceof Tensor)) throw new TypeError(`${op}(): src must be a Tensor or a number`);
+    const ss = contiguous_strides(src.shape);
+    const is = index.shape;
+    const pos = new Array<number>(is.length).fill(0);
+    for (let e = 0; e < offs.length; e++) {
+      let so = 0;
+      for (let k = 0; k < is.length; k++) so += pos[k] * ss[k];
+      data[offs[e]] = add ? data[offs[e]] + src.data[so] : src.data[so];
+      for (let k = is.length - 1; k >= 0; k--) {
+        if (++pos[k] < is[k]) break;
+        pos[k] = 0;
+      }
+    }
+  }
+  const out = new Tensor(data, x.shape, x.dtype);
+  return attach(out, add ? "ScatterAddBackward0" : "ScatterBackward0", [x, src], (g, need) => {
+    let gx: Tensor | null = null;
+    if (need[0]) {
+      const z = g.data.slice() as typeof g.data;
+      if (!add) for (let e = 0; e < offs.length; e++) z[offs[e]] = 0;
+      gx = new Tensor(z, g.shape, g.dtype);
+    }
+    let gs: Tensor | null = null;
+    if (need[1] && src instanceof Tensor) {
+      const v = storage_for(g.dtype, src.data.length);
+      const ss = contiguous_strides(src.shape);
+      const is = index.shape;
+      const pos = new Array<number>(is.length).fill(0);
+      for (let e = 0; e < offs.length; e++) {
+        let so = 0;
+        for (let k = 0; k < is.length; k++) so += pos[k] * ss[k];
+        v[so] = g.data[offs[e]];
+        for (let k = is.length - 1; k >= 0; k--) {
+          if (++pos[k] < is[k]) break;
+          pos[k] = 0;
+        }
+      }
+      gs = new Tensor(v, src.shape, g.dtype);
+    }
+    return [gx, gs];
+  });
+}

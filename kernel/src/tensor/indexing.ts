@@ -1,0 +1,226 @@
+/**
+ * Indexing: select narrow index_select gather masked_fill, and `index(...)`, a stand-in for
+ * Python's `x[...]` taking one entry per leading dim: a number (picks and removes the dim), null
+ * or ":" (the whole dim), a slice string "start:stop:step" with Python's rules (negative indices
+ * count from the end, out-of-range bounds are clamped, step > 0), "..." (as many full dims as
+ * needed), an int64 tensor (picks those indices along the dim) or, alone, a bool mask.
+ *
+ * Basic indexing is a strided read (offset + per-dim strides); its backward writes the gradient
+ * into zeros at the same positions. index_select / gather backward scatter-add the gradient
+ * (indices may repeat).
+ */
+import { Shape, Storage, Tensor } from "./tensor";
+import { attach } from "./autograd";
+import { coerce, storage_for } from "./dtype";
+import { contiguous_strides, fmt_shape, strided_copy, wrap_dim } from "./shape";
+import { check_operand, ew, TensorLike } from "./operand";
+import { squeeze } from "./views";
+import { index_select_raw_checked } from "./gather";
+
+export { gather, index_select, scatter, scatter_add } from "./gather";
+
+/** dst[offset + strided positions] += src (contiguous, of `shape`). */
+function strided_add(dst: Storage, offset: number, shape: Shape, strides: readonly number[], src: Storage): void {
+  const nd = shape.length;
+  const n = src.length;
+  if (n === 0) return;
+  if (nd === 0) {
+    dst[offset] += src[0];
+    return;
+  }
+  const inner = shape[nd - 1];
+  const si = strides[nd - 1];
+  const idx = new Array<number>(nd).fill(0);
+  let base = offset;
+  for (let o = 0; o < n; o += inner) {
+    for (let j = 0, p = base; j < inner; j++, p += si) dst[p] += src[o + j];
+    for (let d = nd - 2; d >= 0; d--) {
+      idx[d]++;
+      base += strides[d];
+      if (idx[d] < shape[d]) break;
+      base -= strides[d] * shape[d];
+      idx[d] = 0;
+    }
+  }
+}
+
+interface DimSpec {
+  /** null: the dim is removed (integer index). */
+  len: number | null;
+  start: number;
+  step: number;
+}
+
+/** Reads the region described by `specs` (one per dim of x), differentiably. */
+function basic_index(x: Tensor, specs: DimSpec[], name: string): Tensor {
+  const st = contiguous_strides(x.shape);
+  let offset = 0;
+  const shape: number[] = [];
+  const strides: number[] = [];
+  specs.forEach((s, d) => {
+    offset += s.start * st[d];
+    if (s.len !== null) {
+      shape.push(s.len);
+      strides.push(s.step * st[d]);
+    }
+  });
+  const n = shape.reduce((a, b) => a * b, 1);
+  const data = storage_for(x.dtype, n);
+  strided_copy(x.data, offset, shape, strides, data);
+  const out = new Tensor(data, shape, x.dtype);
+  return attach(out, name, [x], (g) => {
+    const z = storage_for(g.dtype, x.data.length);
+    strided_add(z, offset, shape, strides, g.data);
+    return [new Tensor(z, x.shape, g.dtype)];
+  }, false);
+}
+
+function full_specs(x: Tensor): DimSpec[] {
+  return x.shape.map((len) => ({ len, start: 0, step: 1 }));
+}
+
+function check(x: Tensor, op: string): void {
+  if (!(x instanceof Tensor)) throw new TypeError(`${op}(): argument 'input' must be Tensor, not ${x === null ? "null" : typeof x}`);
+}
+
+function int_index(i: number, size: number, dim: number): number {
+  if (!Number.isInteger(i)) throw new TypeError(`index must be an integer, got ${i}`);
+  if (i < -size || i >= size) throw new RangeError(`index ${i} is out of bounds for dimension ${dim} with size ${size}`);
+  return i < 0 ? i + size : i;
+}
+
+/** Removes dim `dim` by taking entry `index` of it. */
+export function select(x: Tensor, dim: number, index: number): Tensor {
+  check(x, "select");
+  if (x.dim() === 0) throw new RangeError("select() cannot be applied to a 0-dim tensor.");
+  const d = wrap_dim(dim, x.dim());
+  const size = x.shape[d];
+  if (!Number.isInteger(index) || index < -size || index >= size) {
+    throw new RangeError(`select(): index ${index} out of range for tensor of size ${fmt_shape(x.shape)} at dimension ${d}`);
+  }
+  const specs = full_specs(x);
+  specs[d] = { len: null, start: index < 0 ? index + size : index, step: 1 };
+  return basic_index(x, specs, "SelectBackward0");
+}
+
+/** Entries start .. start + length - 1 of dim `dim`. */
+export function narrow(x: Tensor, dim: number, start: number, length: number): Tensor {
+  check(x, "narrow");
+  if (x.dim() === 0) throw new RangeError("narrow() cannot be applied to a 0-dim tensor.");
+  const d = wrap_dim(dim, x.dim());
+  const size = x.shape[d];
+  if (!Number.isInteger(start) || start < -size || start > size) {
+    throw new RangeError(`start out of range (expected to be in range of [${-size}, ${size}], but got ${start})`);
+  }
+  const s = start < 0 ? start + size : start;
+  if (!Number.isInteger(length) || length < 0) throw new RangeError(`narrow(): length must be non-negative.`);
+  if (s + length > size) throw new RangeError(`start (${s}) + length (${length}) exceeds dimension size (${size}).`);
+  const specs = full_specs(x);
+  specs[d] = { len: length, start: s, step: 1 };
+  return basic_index(x, specs, "SliceBackward0");
+}
+
+/** Python slice semantics for step > 0: negative bounds count from the end, bounds are clamped. */
+export function parse_slice(text: string, size: number): DimSpec {
+  const parts = text.split(":");
+  if (parts.length < 2 || parts.length > 3) throw new SyntaxError(`invalid slice "${text}": expected "start:stop" or "start:stop:step"`);
+  const num = (p: string, what: string): number | null => {
+    const t = p.trim();
+    if (t === "") return null;
+    const v = Number(t);
+    if (!Number.isInteger(v)) throw new SyntaxError(`invalid slice "${text}": ${what} must be an integer, got "${t}"`);
+    return v;
+  };
+  const step = parts.length === 3 ? num(parts[2], "step") ?? 1 : 1;
+  if (step <= 0) throw new RangeError(step === 0 ? "slice step cannot be zero" : `step must be greater than zero (slice "${text}")`);
+  const clampi = (v: number | null, dflt: number): number => {
+    if (v === null) return dflt;
+    const w = v < 0 ? v + size : v;
+    return Math.min(Math.max(w, 0), size);
+  };
+  const start = clampi(num(parts[0], "start"), 0);
+  const stop = clampi(num(parts[1], "stop"), size);
+  const len = stop > start ? Math.ceil((stop - start) / step) : 0;
+  return { len, start: len === 0 ? 0 : start, step };
+}
+
+export type IndexSpec = number | null | string | Tensor;
+
+/** `x.index(0, "1:3")` is Python's `x[0, 1:3]`; see the module comment for what each entry may be. */
+export function index(x: Tensor, ...indices: IndexSpec[]): Tensor {
+  check(x, "index");
+  if (indices.length === 1 && indices[0] instanceof Tensor && indices[0].dtype === "bool") return masked_select(x, indices[0]);
+  const ell = indices.filter((i) => i === "...").length;
+  if (ell > 1) throw new SyntaxError("an index can only have a single ellipsis ('...')");
+  const used = indices.length - ell;
+  if (used > x.dim()) throw new RangeError(`too many indices for tensor of dimension ${x.dim()} (got ${used})`);
+  const expanded: IndexSpec[] = [];
+  for (const i of indices) {
+    if (i === "...") for (let k = 0; k < x.dim() - used; k++) expanded.push(null);
+    else expanded.push(i);
+  }
+  while (expanded.length < x.dim()) expanded.push(null);
+  const specs = full_specs(x);
+  const tensor_dims: [number, Tensor][] = [];
+  expanded.forEach((i, d) => {
+    const size = x.shape[d];
+    if (i === null || i === ":") return;
+    if (typeof i === "number") specs[d] = { len: null, start: int_index(i, size, d), step: 1 };
+    else if (typeof i === "string") specs[d] = parse_slice(i, size);
+    else if (i instanceof Tensor) {
+      if (i.dtype !== "int64") throw new TypeError(`tensors used as indices must be long or bool tensors (got ${i.dtype} at position ${d})`);
+      tensor_dims.push([d, i]);
+    } else throw new TypeError(`index(): unsupported index ${JSON.stringify(i)} at position ${d}; use a number, null, a slice string like "1:3", "..." or an int64 tensor`);
+  });
+  if (tensor_dims.length > 1) throw new RangeError("index(): only one tensor index is supported");
+  let out = specs.every((s, d) => s.len === x.shape[d] && s.step === 1 && s.start === 0) ? x : basic_index(x, specs, "SliceBackward0");
+  if (tensor_dims.length === 1) {
+    const [d, idx] = tensor_dims[0];
+    // Position of dim d in `out` (dims removed by integer indices before it shift it left).
+    const pos = specs.slice(0, d).filter((s) => s.len !== null).length;
+    if (idx.dim() > 1) throw new RangeError("index(): only 1-D or 0-D index tensors are supported");
+    out = index_select_raw_checked(out, pos, idx);
+    if (idx.dim() === 0) out = squeeze(out, pos);
+  }
+  return out === x ? alias_of(x) : out;
+}
+
+function alias_of(x: Tensor): Tensor {
+  const out = new Tensor(x.data, x.shape, x.dtype);
+  return attach(out, "AliasBackward0", [x], (g) => [g], false);
+}
+
+/** The elements where `mask` (broadcast to x) is true, as a 1-D tensor. */
+export function masked_select(x: Tensor, mask: Tensor): Tensor {
+  check(x, "masked_select");
+  if (!(mask instanceof Tensor) || mask.dtype !== "bool") throw new TypeError("masked_select: expected mask to be a bool tensor");
+  if (mask.shape.length !== x.shape.length || mask.shape.some((s, i) => s !== x.shape[i])) {
+    throw new RangeError(`The shape of the mask ${fmt_shape(mask.shape)} does not match the shape of the indexed tensor ${fmt_shape(x.shape)}`);
+  }
+  const picks: number[] = [];
+  for (let i = 0; i < mask.data.length; i++) if (mask.data[i] !== 0) picks.push(i);
+  const data = storage_for(x.dtype, picks.length);
+  for (let i = 0; i < picks.length; i++) data[i] = x.data[picks[i]];
+  const out = new Tensor(data, [picks.length], x.dtype);
+  return attach(out, "IndexBackward0", [x], (g) => {
+    const z = storage_for(g.dtype, x.data.length);
+    for (let i = 0; i < picks.length; i++) z[picks[i]] += g.data[i];
+    return [new Tensor(z, x.shape, g.dtype)];
+  });
+}
+
+/** x with `value` where `mask` (broadcast) is true; the gradient is zero there. */
+export function masked_fill(x: Tensor, mask: Tensor, value: TensorLike): Tensor {
+  check(x, "masked_fill");
+  if (!(mask instanceof Tensor) || mask.dtype !== "bool") throw new TypeError(`masked_fill_ only supports boolean masks, but got mask with dtype ${mask instanceof Tensor ? mask.dtype : typeof mask}`);
+  check_operand(value, "masked_fill", "value");
+  if (value instanceof Tensor && value.dim() !== 0) {
+    throw new RangeError(`masked_fill_ only supports a 0-dimensional value tensor, but got tensor with ${value.dim()} dimension(s).`);
+  }
+  const v = value instanceof Tensor ? value.data[0] : coerce(Number(value), x.dtype);
+  const out0 = ew("b ? c : a", [x, mask, v], x.dtype);
+  if (out0.shape.length !== x.shape.length || out0.shape.some((s, i) => s !== x.shape[i])) {
+    throw new RangeError(`masked_fill: the mask of shape ${fmt_shape(mask.shape)} does not broadcast to the tensor's shape ${fmt_shape(x.shape)}`);
+  }
+  return attach(out0, "MaskedFillBackward0", [x], (g) => [ew("b ? 0 : a", [g, mask], g.dtype)]);
+}

@@ -1,0 +1,233 @@
+/**
+ * In-place ops (the ones optimizers use): add_ sub_ mul_ div_ pow_ addcmul_ addcdiv_ lerp_ clamp_
+ * sqrt_ neg_ exp_ abs_ copy_ zero_ fill_ masked_fill_.
+ *
+ * Outside autograd (no_grad, or nothing requires grad) they write straight into `self.data` with
+ * the element-wise kernels: no allocation besides the kernel call. When the graph must record
+ * them, the op is computed out of place on a snapshot of `self` (so the node sees the old values)
+ * and `self` takes over the result's values and grad_fn, as PyTorch rebases history.
+ *
+ * As PyTorch: an in-place op on a leaf that requires grad (outside no_grad) is an error; the
+ * other operands broadcast to self's shape (never the reverse); the result type must be castable
+ * to self's dtype (no float into an int64 tensor).
+ * Deviation: PyTorch's version counter is not kept, so modifying a tensor that an earlier op saved
+ * for backward is not detected.
+ */
+import { DType, Tensor } from "./tensor";
+import { is_grad_enabled } from "./grad_mode";
+import { category, coerce } from "./dtype";
+import { TensorLike, as_operand, check_operand, result_type } from "./operand";
+import { kernel, run } from "./kernels";
+import { broadcast_shapes, fmt_shape } from "./shape";
+import * as E from "./elementwise";
+import { masked_fill } from "./indexing";
+import { attach } from "./autograd";
+import { sum_to } from "./sum_to";
+
+const TORCH_NAME: Record<DType, string> = { float32: "Float", float64: "Double", int64: "Long", bool: "Bool" };
+
+function check_self(self: Tensor, op: string): void {
+  if (!(self instanceof Tensor)) throw new TypeError(`${op}(): self must be a Tensor`);
+  if (is_grad_enabled() && self.requires_grad && self.grad_fn === null) {
+    throw new Error("a leaf Variable that requires grad is being used in an in-place operation.");
+  }
+}
+
+function check_shapes(self: Tensor, others: readonly TensorLike[]): void {
+  for (const o of others) {
+    if (!(o instanceof Tensor)) continue;
+    const b = broadcast_shapes(self.shape, o.shape);
+    if (b.length !== self.shape.length || b.some((d, i) => d !== self.shape[i])) {
+      throw new RangeError(`output with shape ${fmt_shape(self.shape)} doesn't match the broadcast shape ${fmt_shape(b)}`);
+    }
+  }
+}
+
+function check_cast(self: Tensor, rt: DType): void {
+  if (category(rt) > category(self.dtype)) {
+    throw new TypeError(`result type ${TORCH_NAME[rt]} can't be cast to the desired output type ${TORCH_NAME[self.dtype]}`);
+  }
+}
+
+function records(self: Tensor, others: readonly TensorLike[]): boolean {
+  if (!is_grad_enabled()) return false;
+  if (self.requires_grad) return true;
+  return others.some((o) => o instanceof Tensor && o.requires_grad);
+}
+
+/** Replaces self's values and history with `result`'s (result has self's shape). */
+function adopt(self: Tensor, result: Tensor): Tensor {
+  const d = self.data;
+  const s = result.data;
+  if (self.dtype === "int64" || self.dtype === "bool") for (let i = 0; i < d.length; i++) d[i] = coerce(s[i], self.dtype);
+  else d.set(s);
+  self.grad_fn = result.grad_fn;
+  self.requires_grad = result.requires_grad;
+  return self;
+}
+
+/** A copy of self standing for its values before the in-place op, attached to the same history. */
+function snapshot(self: Tensor): Tensor {
+  const old = new Tensor(self.data.slice() as typeof self.data, self.shape, self.dtype, self.requires_grad);
+  old.grad_fn = self.grad_fn;
+  return old;
+}
+
+/**
+ * The common driver: `expr` over (a = self, b, c = others) with `extra` scalars on the fast path;
+ * `graph(old)` computes the same out of place for autograd.
+ */
+function inplace(self: Tensor, op: string, others: TensorLike[], expr: string, extra: string[], values: number[], graph: (old: Tensor) => Tensor, rt?: DType): Tensor {
+  check_self(self, op);
+  others.forEach((o, i) => check_operand(o, op, i === 0 ? "other" : `arg${i + 1}`));
+  check_shapes(self, others);
+  const t = rt ?? result_type(self, ...others);
+  check_cast(self, t);
+  if (records(self, others)) return adopt(self, graph(snapshot(self)));
+  let e = expr;
+  if (self.dtype === "int64") e = `Math.trunc(${expr})`;
+  else if (self.dtype === "bool") e = `(${expr}) !== 0 ? 1 : 0`;
+  const k = kernel(e, 1 + others.length, extra);
+  run(k, self.data, self.shape, [self, ...others.map((o) => as_operand(o, t))], values);
+  return self;
+}
+
+export function add_(self: Tensor, other: TensorLike, options?: E.AlphaOptions): Tensor {
+  const alpha = options?.alpha ?? 1;
+  return inplace(self, "add_", [other], "a + b * alpha", ["alpha"], [alpha], (old) => E.add(old, other, options));
+}
+
+export function sub_(self: Tensor, other: TensorLike, options?: E.AlphaOptions): Tensor {
+  const alpha = options?.alpha ?? 1;
+  return inplace(self, "sub_", [other], "a - b * alpha", ["alpha"], [alpha], (old) => E.sub(old, other, options));
+}
+
+export function mul_(self: Tensor, other: TensorLike): Tensor {
+  return inplace(self, "mul_", [other], "a * b", [], [], (old) => E.mul(old, other));
+}
+
+export function div_(self: Tensor, other: TensorLike, options?: E.DivOptions): Tensor {
+  const mode = options?.rounding_mode ?? null;
+  const expr = mode === "trunc" ? "Math.trunc(a / b)" : mode === "floor" ? "Math.floor(a / b)" : "a / b";
+  const rt = mode === null ? E_float(result_type(self, other)) : undefined;
+  return inplace(self, "div_", [other], expr, [], [], (old) => E.div(old, other, options), rt);
+}
+
+function E_float(d: DType): DType {
+  return d === "int64" || d === "bool" ? "float32" : d;
+}
+
+export function pow_(self: Tensor, exponent: TensorLike): Tensor {
+  return inplace(self, "pow_", [exponent], "Math.pow(a, b)", [], [], (old) => E.pow(old, exponent));
+}
+
+/** self += value * t1 * t2 */
+export function addcmul_(self: Tensor, t1: Tensor, t2: Tensor, options?: { value?: number }): Tensor {
+  const value = options?.value ?? 1;
+  return inplace(self, "addcmul_", [t1, t2], "a + value * b * c", ["value"], [value], (old) => E.add(old, E.mul(E.mul(t1, t2), value)));
+}
+
+/** self += value * t1 / t2 */
+export function addcdiv_(self: Tensor, t1: Tensor, t2: Tensor, options?: { value?: number }): Tensor {
+  const value = options?.value ?? 1;
+  return inplace(self, "addcdiv_", [t1, t2], "a + value * b / c", ["value"], [value], (old) => E.add(old, E.mul(E.div(t1, t2), value)));
+}
+
+/** self += weight * (end - self) */
+export function lerp_(self: Tensor, end: TensorLike, weight: TensorLike): Tensor {
+  return inplace(self, "lerp_", [end, weight], "a + c * (b - a)", [], [], (old) => E.lerp(old, end, weight));
+}
+
+export function clamp_(self: Tensor, min?: number | null | E.ClampBounds, max?: number | null): Tensor {
+  let lo = min;
+  let hi = max;
+  if (lo !== null && typeof lo === "object") {
+    hi = lo.max;
+    lo = lo.min;
+  }
+  if ((lo === undefined || lo === null) && (hi === undefined || hi === null)) throw new TypeError("torch.clamp: At least one of 'min' or 'max' must not be None");
+  return inplace(self, "clamp_", [], "a !== a ? a : Math.min(Math.max(a, lo), hi)", ["lo", "hi"], [lo ?? -Infinity, hi ?? Infinity], (old) => E.clamp(old, lo as number | null | undefined, hi));
+}
+
+export function clamp_min_(self: Tensor, min: number): Tensor {
+  return clamp_(self, min, null);
+}
+
+export function clamp_max_(self: Tensor, max: number): Tensor {
+  return clamp_(self, null, max);
+}
+
+function unary_(self: Tensor, op: string, expr: string, graph: (old: Tensor) => Tensor, floating: boolean): Tensor {
+  if (floating && (self.dtype === "int64" || self.dtype === "bool")) check_cast(self, "float32");
+  return inplace(self, op, [], expr, [], [], graph);
+}
+
+export function sqrt_(self: Tensor): Tensor {
+  return unary_(self, "sqrt_", "Math.sqrt(a)", (old) => E.sqrt(old), true);
+}
+
+export function exp_(self: Tensor): Tensor {
+  return unary_(self, "exp_", "Math.exp(a)", (old) => E.exp(old), true);
+}
+
+export function log_(self: Tensor): Tensor {
+  return unary_(self, "log_", "Math.log(a)", (old) => E.log(old), true);
+}
+
+export function neg_(self: Tensor): Tensor {
+  return unary_(self, "neg_", "-a", (old) => E.neg(old), false);
+}
+
+export function abs_(self: Tensor): Tensor {
+  return unary_(self, "abs_", "Math.abs(a)", (old) => E.abs(old), false);
+}
+
+/** Copies `src` (broadcast to self's shape, converted to self's dtype) into self. */
+export function copy_(self: Tensor, src: Tensor): Tensor {
+  check_self(self, "copy_");
+  if (!(src instanceof Tensor)) throw new TypeError(`copy_(): argument 'src' must be Tensor, not ${src === null ? "null" : typeof src}`);
+  check_shapes(self, [src]);
+  if (records(self, [src])) {
+    const moved = new Tensor(self.data.slice() as typeof self.data, self.shape, self.dtype);
+    run(kernel("b", 2), moved.data, self.shape, [self, src]);
+    const src_shape = [...src.shape];
+    attach(moved, "CopyBackwards", [src], (g) => [sum_to(g, src_shape)], false);
+    return adopt(self, moved);
+  }
+  const e = self.dtype === "int64" ? "Math.trunc(b)" : self.dtype === "bool" ? "b !== 0 ? 1 : 0" : "b";
+  run(kernel(e, 2), self.data, self.shape, [self, src]);
+  return self;
+}
+
+
+export function fill_(self: Tensor, value: number | boolean | Tensor): Tensor {
+  check_self(self, "fill_");
+  let v: number;
+  if (value instanceof Tensor) {
+    if (value.dim() !== 0) throw new RangeError(`fill_ only supports 0-dimension value tensor but got tensor with ${value.dim()} dimensions.`);
+    v = value.data[0];
+  } else if (typeof value === "number" || typeof value === "boolean") v = Number(value);
+  else throw new TypeError(`fill_(): value must be a number, not ${value === null ? "null" : typeof value}`);
+  if (is_grad_enabled() && self.requires_grad) {
+    // The old values no longer matter: the gradient w.r.t. them is zero.
+    const filled = new Tensor(self.data.slice() as typeof self.data, self.shape, self.dtype);
+    filled.data.fill(coerce(v, self.dtype));
+    return adopt(self, attach(filled, "FillBackward0", [snapshot(self)], () => [null], false));
+  }
+  self.data.fill(coerce(v, self.dtype));
+  return self;
+}
+
+export function zero_(self: Tensor): Tensor {
+  return fill_(self, 0);
+}
+
+export function masked_fill_(self: Tensor, mask: Tensor, value: TensorLike): Tensor {
+  check_self(self, "masked_fill_");
+  if (!(mask instanceof Tensor) || mask.dtype !== "bool") throw new TypeError(`masked_fill_ only supports boolean masks`);
+  check_shapes(self, [mask]);
+  if (records(self, [value])) return adopt(self, masked_fill(snapshot(self), mask, value));
+  const v = value instanceof Tensor ? value.data[0] : coerce(Number(value), self.dtype);
+  run(kernel("b !== 0 ? v : a", 2, ["v"]), self.data, self.shape, [self, mask], [v]);
+  return self;
+}

@@ -1,0 +1,551 @@
+/**
+ * Reductions: sum mean prod var std norm logsumexp amax amin max min argmax argmin, over all
+ * elements or along `dim` (a number or a list of dims), with `keepdim`.
+ *
+ * Layout: a reduction over one dim d views the input as [outer, size, inner] (no copy); over
+ * several dims the input is first permuted so the reduced dims come last ([outer, size, 1]).
+ * Sums accumulate in float64 and are rounded once on store.
+ *
+ * Gradients: sum -> g broadcast back; mean -> g / N; prod -> g * (product of the other elements,
+ * from prefix and suffix products, so zeros are handled); var -> g * 2 (x - mean) / (N - correction);
+ * std -> g (x - mean) / ((N - correction) std); norm_p -> g x |x|^(p-2) / norm^(p-1);
+ * logsumexp -> g exp(x - lse); max/min without dim -> g shared evenly between the tied extrema;
+ * max/min with dim -> g at the returned index.
+ */
+import { DType, Storage, Tensor } from "./tensor";
+import { attach } from "./autograd";
+import { is_floating, storage_for } from "./dtype";
+import { contiguous_strides, strided_copy, wrap_dim } from "./shape";
+import { permute_raw } from "./views";
+import { maximum, minimum } from "./elementwise";
+
+export interface ReduceOptions {
+  dim?: number | readonly number[] | null;
+  keepdim?: boolean;
+  dtype?: DType;
+}
+
+export type DimArg = number | readonly number[] | null | undefined | ReduceOptions;
+export type KeepArg = boolean | ReduceOptions | undefined;
+
+/** Parses PyTorch's (dim=None, keepdim=False, ...) in positional or options-object form. */
+export function reduce_args(dim: DimArg, keepdim: KeepArg): { dim: number | readonly number[] | null; keepdim: boolean; opts: ReduceOptions } {
+  let opts: ReduceOptions = {};
+  let d: number | readonly number[] | null = null;
+  let k = false;
+  if (dim !== null && typeof dim === "object" && !Array.isArray(dim)) {
+    opts = dim as ReduceOptions;
+    d = opts.dim ?? null;
+    k = opts.keepdim ?? false;
+  } else {
+    d = (dim as number | readonly number[] | null | undefined) ?? null;
+    if (typeof keepdim === "object" && keepdim !== null) {
+      opts = keepdim;
+      k = opts.keepdim ?? false;
+    } else k = keepdim ?? false;
+  }
+  if (typeof k !== "boolean") throw new TypeError(`keepdim must be a boolean, got ${typeof k}`);
+  return { dim: d, keepdim: k, opts };
+}
+
+export interface Layout {
+  src: Storage;
+  outer: number;
+  size: number;
+  inner: number;
+  /** The result's shape (keepdim applied) and the shape with the reduced dims kept as 1. */
+  out_shape: number[];
+  keep_shape: number[];
+  /** Reduced dims, sorted, or null for a full reduction. */
+  dims: number[] | null;
+}
+
+export function layout(x: Tensor, dim: number | readonly number[] | null, keepdim: boolean): Layout {
+  const nd = x.dim();
+  if (dim === null || (Array.isArray(dim) && dim.length === 0)) {
+    const keep_shape = x.shape.map(() => 1);
+    return { src: x.data, outer: 1, size: x.data.length, inner: 1, out_shape: keepdim ? keep_shape : [], keep_shape, dims: null };
+  }
+  const list = (typeof dim === "number" ? [dim] : [...(dim as number[])]).map((d) => wrap_dim(d, nd));
+  const dims = [...new Set(list)].sort((a, b) => a - b);
+  if (dims.length !== list.length) throw new RangeError(`dim ${list.find((d, i) => list.indexOf(d) !== i)} appears multiple times in the list of dims`);
+  const keep_shape = x.shape.map((s, i) => (dims.includes(i) ? 1 : s));
+  const out_shape = keepdim ? keep_shape : x.shape.filter((_, i) => !dims.includes(i));
+  if (nd === 0) return { src: x.data, outer: 1, size: 1, inner: 1, out_shape: [], keep_shape: [], dims };
+  if (dims.length === 1) {
+    const d = dims[0];
+    let outer = 1;
+    for (let i = 0; i < d; i++) outer *= x.shape[i];
+    let inner = 1;
+    for (let i = d + 1; i < nd; i++) inner *= x.shape[i];
+    return { src: x.data, outer, size: x.shape[d], inner, out_shape, keep_shape, dims };
+  }
+  const kept = x.shape.map((_, i) => i).filter((i) => !dims.includes(i));
+  const p = permute_raw(x, [...kept, ...dims]);
+  let size = 1;
+  for (const d of dims) size *= x.shape[d];
+  return { src: p.data, outer: x.data.length / size || 0, size, inner: 1, out_shape, keep_shape, dims };
+}
+
+/** Broadcasts `g` (shaped like `keep_shape`, the reduced dims as 1) to `shape` (no autograd). */
+export function expand_raw(g: Tensor, keep_shape: readonly number[], shape: readonly number[], dtype: DType = g.dtype): Tensor {
+  const st = contiguous_strides(keep_shape).map((s, i) => (keep_shape[i] === 1 ? 0 : s));
+  const n = shape.reduce((a, b) => a * b, 1);
+  const out = storage_for(dtype, n);
+  strided_copy(g.data, 0, shape, st, out);
+  return new Tensor(out, shape, dtype);
+}
+
+function check(x: Tensor, op: string): void {
+  if (!(x instanceof Tensor)) throw new TypeError(`${op}(): argument 'input' must be Tensor, not ${x === null ? "null" : typeof x}`);
+}
+
+/** Sums each slice into a float64 array of outer * inner. */
+function slice_sums(L: Layout): Float64Array {
+  const { src, outer, size, inner } = L;
+  const acc = new Float64Array(outer * inner);
+  for (let o = 0; o < outer; o++) {
+    const base = o * size * inner;
+    const ao = o * inner;
+    if (inner === 1) {
+      let s = 0;
+      for (let k = 0; k < size; k++) s += src[base + k];
+      acc[ao] = s;
+    } else {
+      for (let k = 0; k < size; k++) {
+        const b = base + k * inner;
+        for (let i = 0; i < inner; i++) acc[ao + i] += src[b + i];
+      }
+    }
+  }
+  return acc;
+}
+
+function finish(vals: ArrayLike<number>, shape: number[], dtype: DType): Tensor {
+  const out = storage_for(dtype, vals.length);
+  out.set(vals);
+  return new Tensor(out, shape, dtype);
+}
+
+export function sum(x: Tensor, dim?: DimArg, keepdim?: KeepArg): Tensor {
+  check(x, "sum");
+  const a = reduce_args(dim, keepdim);
+  const L = layout(x, a.dim, a.keepdim);
+  const dtype = a.opts.dtype ?? (is_floating(x.dtype) ? x.dtype : "int64");
+  const out = finish(slice_sums(L), L.out_shape, dtype);
+  return attach(out, "SumBackward" + (L.dims === null ? "0" : "1"), [x], (g) => [expand_raw(g, L.keep_shape, x.shape)], false);
+}
+
+export function mean(x: Tensor, dim?: DimArg, keepdim?: KeepArg): Tensor {
+  check(x, "mean");
+  const a = reduce_args(dim, keepdim);
+  const dtype = a.opts.dtype ?? x.dtype;
+  if (!is_floating(dtype)) {
+    throw new TypeError(
+      `mean(): could not infer output dtype. Input dtype must be either a floating point or complex dtype. Got: ${dtype === "int64" ? "Long" : "Bool"}`,
+    );
+  }
+  const L = layout(x, a.dim, a.keepdim);
+  const s = slice_sums(L);
+  for (let i = 0; i < s.length; i++) s[i] /= L.size;
+  const out = finish(s, L.out_shape, dtype);
+  const N = L.size;
+  return attach(out, "MeanBackward" + (L.dims === null ? "0" : "1"), [x], (g) => {
+    const e = expand_raw(g, L.keep_shape, x.shape);
+    for (let i = 0; i < e.data.length; i++) e.data[i] /= N;
+    return [e];
+  }, false);
+}
+
+export function prod(x: Tensor, dim?: number | null | ReduceOptions, keepdim?: KeepArg): Tensor {
+  check(x, "prod");
+  const a = reduce_args(dim, keepdim);
+  if (Array.isArray(a.dim)) throw new TypeError("prod(): dim must be a single integer");
+  const L = layout(x, a.dim, a.keepdim);
+  const { src, outer, size, inner } = L;
+  const vals = new Float64Array(outer * inner);
+  for (let o = 0; o < outer; o++) {
+    for (let i = 0; i < inner; i++) {
+      let p = 1;
+      for (let k = 0; k < size; k++) p *= src[o * size * inner + k * inner + i];
+      vals[o * inner + i] = p;
+    }
+  }
+  const dtype = a.opts.dtype ?? (is_floating(x.dtype) ? x.dtype : "int64");
+  const out = finish(vals, L.out_shape, dtype);
+  return attach(out, "ProdBackward" + (L.dims === null ? "0" : "1"), [x], (g) => {
+    // d prod / d x_k = prod_{j<k} x_j * prod_{j>k} x_j
+    const gx = new Float64Array(x.data.length);
+    for (let o = 0; o < outer; o++) {
+      for (let i = 0; i < inner; i++) {
+        const gv = g.data[o * inner + i];
+        let pre = 1;
+        for (let k = 0; k < size; k++) {
+          const at = o * size * inner + k * inner + i;
+          gx[at] = pre;
+          pre *= src[at];
+        }
+        let suf = 1;
+        for (let k = size - 1; k >= 0; k--) {
+          const at = o * size * inner + k * inner + i;
+          gx[at] *= suf * gv;
+          suf *= src[at];
+        }
+      }
+    }
+    return [finish(gx, [...x.shape], g.dtype)];
+  });
+}
+
+export interface VarOptions extends ReduceOptions {
+  correction?: number;
+  unbiased?: boolean;
+}
+
+/** Slice means (float64) and the x - mean deviations are recomputed where needed. */
+function moments(x: Tensor, L: Layout, correction: number): { means: Float64Array; vars: Float64Array } {
+  const means = slice_sums(L);
+  for (let i = 0; i < means.length; i++) means[i] /= L.size;
+  const vars = new Float64Array(means.length);
+  const { src, outer, size, inner } = L;
+  for (let o = 0; o < outer; o++) {
+    for (let k = 0; k < size; k++) {
+      const b = o * size * inner + k * inner;
+      for (let i = 0; i < inner; i++) {
+        const dlt = src[b + i] - means[o * inner + i];
+        vars[o * inner + i] += dlt * dlt;
+      }
+    }
+  }
+  const denom = Math.max(0, L.size - correction);
+  for (let i = 0; i < vars.length; i++) vars[i] /= denom;
+  return { means, vars };
+}
+
+function var_args(dim: DimArg | VarOptions, o: VarOptions | boolean | undefined, op: string): { dim: number | readonly number[] | null; keepdim: boolean; correction: number } {
+  let opts: VarOptions = {};
+  let d: number | readonly number[] | null = null;
+  if (dim !== null && typeof dim === "object" && !Array.isArray(dim)) {
+    opts = dim as VarOptions;
+    d = opts.dim ?? null;
+  } else {
+    d = (dim as number | readonly number[] | null | undefined) ?? null;
+    if (typeof o === "boolean") opts = { keepdim: o };
+    else opts = o ?? {};
+  }
+  if (opts.correction !== undefined && opts.unbiased !== undefined) {
+    throw new TypeError(`${op}(): cannot specify both correction and unbiased arguments`);
+  }
+  const correction = opts.correction ?? (opts.unbiased === false ? 0 : 1);
+  return { dim: d, keepdim: opts.keepdim ?? false, correction };
+}
+
+/** Variance with Bessel's `correction` (default 1; `unbiased: false` means 0). */
+export function var_(x: Tensor, dim?: DimArg | VarOptions, options?: VarOptions | boolean): Tensor {
+  return var_std(x, dim, options, false);
+}
+
+export function std(x: Tensor, dim?: DimArg | VarOptions, options?: VarOptions | boolean): Tensor {
+  return var_std(x, dim, options, true);
+}
+
+function var_std(x: Tensor, dim: DimArg | VarOptions, options: VarOptions | boolean | undefined, is_std: boolean): Tensor {
+  const op = is_std ? "std" : "var";
+  check(x, op);
+  if (!is_floating(x.dtype)) throw new TypeError(`${op}(): input dtype should be either floating point or complex dtypes. Got ${x.dtype} instead.`);
+  const a = var_args(dim, options, op);
+  const L = layout(x, a.dim, a.keepdim);
+  const { means, vars } = moments(x, L, a.correction);
+  const vals = is_std ? vars.map(Math.sqrt) : vars;
+  const out = finish(vals, L.out_shape, x.dtype);
+  const denom = L.size - a.correction;
+  return attach(out, is_std ? "StdBackward0" : "VarBackward0", [x], (g) => {
+    const gx = new Float64Array(x.data.length);
+    const { src, outer, size, inner } = L;
+    const direct = L.dims === null || L.dims.length === 1;
+    // For multi-dim reductions the layout is permuted; compute there and permute back.
+    for (let o = 0; o < outer; o++) {
+      for (let k = 0; k < size; k++) {
+        const b = o * size * inner + k * inner;
+        for (let i = 0; i < inner; i++) {
+          const j = o * inner + i;
+          const dev = src[b + i] - means[j];
+          gx[b + i] = is_std ? (g.data[j] * dev) / (denom * vals[j]) : (g.data[j] * 2 * dev) / denom;
+        }
+      }
+    }
+    return [direct ? finish(gx, [...x.shape], g.dtype) : unpermute(gx, x, L.dims!, g.dtype)];
+  });
+}
+
+/** Undoes layout()'s permutation (kept dims first, reduced dims last). */
+function unpermute(vals: Float64Array, x: Tensor, dims: number[], dtype: DType): Tensor {
+  const kept = x.shape.map((_, i) => i).filter((i) => !dims.includes(i));
+  const order = [...kept, ...dims];
+  const pshape = order.map((d) => x.shape[d]);
+  const inv = new Array<number>(order.length);
+  order.forEach((d, i) => (inv[d] = i));
+  return permute_raw(finish(vals, pshape, dtype), inv);
+}
+
+/** Maps a value computed per element of the layout back to the input's element order. */
+function to_input_order(vals: Float64Array, x: Tensor, L: Layout, dtype: DType): Tensor {
+  return L.dims === null || L.dims.length <= 1 ? finish(vals, [...x.shape], dtype) : unpermute(vals, x, L.dims, dtype);
+}
+
+export interface NormOptions {
+  p?: number | "fro";
+  dim?: number | readonly number[] | null;
+  keepdim?: boolean;
+}
+
+/** The vector p-norm (default 2; "fro" = 2; Infinity = max |x|; 0 = count of nonzeros). */
+export function norm(x: Tensor, p: number | "fro" | NormOptions | null = 2, dim?: number | readonly number[] | null, keepdim = false): Tensor {
+  check(x, "norm");
+  if (p !== null && typeof p === "object") {
+    dim = p.dim;
+    keepdim = p.keepdim ?? false;
+    p = p.p ?? 2;
+  }
+  const pp = p === "fro" || p === null ? 2 : p;
+  if (typeof pp !== "number") throw new TypeError(`norm(): p must be a number or "fro", got ${JSON.stringify(p)}`);
+  if (!is_floating(x.dtype)) throw new TypeError(`linalg.vector_norm: Expected a floating point or complex tensor as input. Got ${x.dtype === "int64" ? "Long" : "Bool"}`);
+  const L = layout(x, dim ?? null, keepdim);
+  const { src, outer, size, inner } = L;
+  const vals = new Float64Array(outer * inner);
+  for (let o = 0; o < outer; o++) {
+    for (let i = 0; i < inner; i++) {
+      let acc = pp === Infinity ? 0 : pp === -Infinity ? Infinity : 0;
+      for (let k = 0; k < size; k++) {
+        const v = Math.abs(src[o * size * inner + k * inner + i]);
+        if (pp === Infinity) acc = v > acc || v !== v ? v : acc;
+        else if (pp === -Infinity) acc = v < acc || v !== v ? v : acc;
+        else if (pp === 0) acc += v !== 0 ? 1 : 0;
+        else if (pp === 2) acc += v * v;
+        else if (pp === 1) acc += v;
+        else acc += Math.pow(v, pp);
+      }
+      vals[o * inner + i] = pp === 2 ? Math.sqrt(acc) : pp === 1 || pp === 0 || !Number.isFinite(pp) ? acc : Math.pow(acc, 1 / pp);
+    }
+  }
+  const out = finish(vals, L.out_shape, x.dtype);
+  return attach(out, "LinalgVectorNormBackward0", [x], (g) => {
+    const gx = new Float64Array(src.length);
+    for (let o = 0; o < outer; o++) {
+      for (let i = 0; i < inner; i++) {
+        const j = o * inner + i;
+        const nv = vals[j];
+        const gv = g.data[j];
+        let ties = 0;
+        if (!Number.isFinite(pp)) for (let k = 0; k < size; k++) if (Math.abs(src[o * size * inner + k * inner + i]) === nv) ties++;
+        for (let k = 0; k < size; k++) {
+          const at = o * size * inner + k * inner + i;
+          const v = src[at];
+          const sg = v > 0 ? 1 : v < 0 ? -1 : 0;
+          if (pp === 0) gx[at] = 0;
+          else if (!Number.isFinite(pp)) gx[at] = Math.abs(v) === nv ? (gv * sg) / ties : 0;
+          else if (nv === 0) gx[at] = 0;
+          else if (pp === 2) gx[at] = (gv * v) / nv;
+          else if (pp === 1) gx[at] = gv * sg;
+          else gx[at] = (gv * sg * Math.pow(Math.abs(v), pp - 1)) / Math.pow(nv, pp - 1);
+        }
+      }
+    }
+    return [to_input_order(gx, x, L, g.dtype)];
+  });
+}
+
+/** log(sum(exp(x))) along dim, computed as m + log(sum(exp(x - m))) with m the slice max. */
+export function logsumexp(x: Tensor, dim: number | readonly number[], keepdim = false): Tensor {
+  check(x, "logsumexp");
+  if (dim === undefined) throw new TypeError("logsumexp() missing required argument 'dim'");
+  const dtype: DType = is_floating(x.dtype) ? x.dtype : "float32";
+  const L = layout(x, dim, keepdim);
+  const { src, outer, size, inner } = L;
+  const vals = new Float64Array(outer * inner);
+  for (let o = 0; o < outer; o++) {
+    for (let i = 0; i < inner; i++) {
+      let m = -Infinity;
+      for (let k = 0; k < size; k++) m = Math.max(m, src[o * size * inner + k * inner + i]);
+      if (!Number.isFinite(m)) {
+        vals[o * inner + i] = m === -Infinity ? -Infinity : m;
+        continue;
+      }
+      let s = 0;
+      for (let k = 0; k < size; k++) s += Math.exp(src[o * size * inner + k * inner + i] - m);
+      vals[o * inner + i] = m + Math.log(s);
+    }
+  }
+  const out = finish(vals, L.out_shape, dtype);
+  return attach(out, "LogsumexpBackward0", [x], (g) => {
+    const gx = new Float64Array(src.length);
+    for (let o = 0; o < outer; o++) {
+      for (let i = 0; i < inner; i++) {
+        const j = o * inner + i;
+        for (let k = 0; k < size; k++) {
+          const at = o * size * inner + k * inner + i;
+          gx[at] = g.data[j] * Math.exp(src[at] - vals[j]);
+        }
+      }
+    }
+    return [to_input_order(gx, x, L, g.dtype)];
+  });
+}
+
+/** Per slice: the extreme value (NaN wins) and the index of its first occurrence. */
+function extreme(L: Layout, max: boolean): { vals: Float64Array; idx: Float64Array } {
+  const { src, outer, size, inner } = L;
+  const vals = new Float64Array(outer * inner);
+  const idx = new Float64Array(outer * inner);
+  for (let o = 0; o < outer; o++) {
+    for (let i = 0; i < inner; i++) {
+      let best = src[o * size * inner + i];
+      let bi = 0;
+      if (best === best) {
+        for (let k = 1; k < size; k++) {
+          const v = src[o * size * inner + k * inner + i];
+          if (v !== v) {
+            best = v;
+            bi = k;
+            break;
+          }
+          if (max ? v > best : v < best) {
+            best = v;
+            bi = k;
+          }
+        }
+      }
+      vals[o * inner + i] = best;
+      idx[o * inner + i] = bi;
+    }
+  }
+  return { vals, idx };
+}
+
+function empty_check(x: Tensor, L: Layout, op: string): void {
+  if (L.size === 0) {
+    throw new RangeError(
+      L.dims === null
+        ? `${op}(): Expected reduction dim to be specified for input.numel() == 0. Specify the reduction dim with the 'dim' argument.`
+        : `${op}(): Expected reduction dim ${L.dims[0]} to have non-zero size.`,
+    );
+  }
+}
+
+/** amax/amin: the extreme over dims; the gradient is shared evenly between tied elements. */
+function amaxmin(x: Tensor, dim: number | readonly number[] | null, keepdim: boolean, max: boolean, name: string): Tensor {
+  const L = layout(x, dim, keepdim);
+  empty_check(x, L, max ? "max" : "min");
+  const { vals } = extreme(L, max);
+  const out = finish(vals, L.out_shape, x.dtype);
+  return attach(out, name, [x], (g) => {
+    const { src, outer, size, inner } = L;
+    const gx = new Float64Array(src.length);
+    for (let o = 0; o < outer; o++) {
+      for (let i = 0; i < inner; i++) {
+        const j = o * inner + i;
+        let ties = 0;
+        for (let k = 0; k < size; k++) if (src[o * size * inner + k * inner + i] === vals[j]) ties++;
+        for (let k = 0; k < size; k++) {
+          const at = o * size * inner + k * inner + i;
+          if (src[at] === vals[j]) gx[at] = g.data[j] / ties;
+        }
+      }
+    }
+    return [to_input_order(gx, x, L, g.dtype)];
+  });
+}
+
+export function amax(x: Tensor, dim: number | readonly number[] | null = null, keepdim = false): Tensor {
+  check(x, "amax");
+  return amaxmin(x, dim, keepdim, true, "AmaxBackward0");
+}
+
+export function amin(x: Tensor, dim: number | readonly number[] | null = null, keepdim = false): Tensor {
+  check(x, "amin");
+  return amaxmin(x, dim, keepdim, false, "AminBackward0");
+}
+
+/** PyTorch's named tuple (values, indices) returned by max/min along a dim. */
+export interface ValuesIndices {
+  values: Tensor;
+  indices: Tensor;
+  0: Tensor;
+  1: Tensor;
+  [Symbol.iterator](): Iterator<Tensor>;
+}
+
+function values_indices(values: Tensor, indices: Tensor): ValuesIndices {
+  return {
+    values,
+    indices,
+    0: values,
+    1: indices,
+    *[Symbol.iterator]() {
+      yield values;
+      yield indices;
+    },
+  };
+}
+
+function minmax_dim(x: Tensor, dim: number, keepdim: boolean, max: boolean): ValuesIndices {
+  const L = layout(x, dim, keepdim);
+  empty_check(x, L, max ? "max" : "min");
+  const { vals, idx } = extreme(L, max);
+  const indices = finish(idx, L.out_shape, "int64");
+  const values = finish(vals, L.out_shape, x.dtype);
+  attach(values, max ? "MaxBackward0" : "MinBackward0", [x], (g) => {
+    const { outer, size, inner } = L;
+    const gx = new Float64Array(x.data.length);
+    for (let o = 0; o < outer; o++) {
+      for (let i = 0; i < inner; i++) {
+        const j = o * inner + i;
+        gx[o * size * inner + idx[j] * inner + i] += g.data[j];
+      }
+    }
+    return [finish(gx, [...x.shape], g.dtype)];
+  });
+  return values_indices(values, indices);
+}
+
+/** `max(x)`: the largest element; `max(x, dim, keepdim?)`: { values, indices }; `max(x, other)`: maximum. */
+export function max(x: Tensor): Tensor;
+export function max(x: Tensor, dim: number, keepdim?: boolean): ValuesIndices;
+export function max(x: Tensor, other: Tensor): Tensor;
+export function max(x: Tensor, dim?: number | Tensor, keepdim = false): Tensor | ValuesIndices {
+  check(x, "max");
+  if (dim instanceof Tensor) {
+    return maximum(x, dim);
+  }
+  if (dim === undefined || dim === null) return amaxmin(x, null, false, true, "MaxBackward1");
+  return minmax_dim(x, dim, keepdim, true);
+}
+
+export function min(x: Tensor): Tensor;
+export function min(x: Tensor, dim: number, keepdim?: boolean): ValuesIndices;
+export function min(x: Tensor, other: Tensor): Tensor;
+export function min(x: Tensor, dim?: number | Tensor, keepdim = false): Tensor | ValuesIndices {
+  check(x, "min");
+  if (dim instanceof Tensor) {
+    return minimum(x, dim);
+  }
+  if (dim === undefined || dim === null) return amaxmin(x, null, false, false, "MinBackward1");
+  return minmax_dim(x, dim, keepdim, false);
+}
+
+function arg(x: Tensor, dim: number | null | undefined, keepdim: boolean, max: boolean): Tensor {
+  const L = layout(x, dim ?? null, dim === null || dim === undefined ? false : keepdim);
+  empty_check(x, L, max ? "argmax" : "argmin");
+  const { idx } = extreme(L, max);
+  return finish(idx, L.out_shape, "int64");
+}
+
+export function argmax(x: Tensor, dim?: number | null, keepdim = false): Tensor {
+  check(x, "argmax");
+  return arg(x, dim, keepdim, true);
+}
+
+export function argmin(x: Tensor, dim?: number | null, keepdim = false): Tensor {
+  check(x, "argmin");
+  return arg(x, dim, keepdim, false);
+}

@@ -1,0 +1,143 @@
+/**
+ * Shape helpers: argument parsing in PyTorch's styles, dimension wrapping, broadcasting, and the
+ * strided copy that materialises a broadcast ("expand") or a permutation.
+ */
+import type { DType, Shape, Storage } from "./tensor";
+import { check_dtype } from "./dtype";
+
+export interface TensorOptions {
+  dtype?: DType;
+  requires_grad?: boolean;
+}
+
+export function fmt_shape(s: Shape): string {
+  return `[${s.join(", ")}]`;
+}
+
+function is_options(x: unknown): x is TensorOptions {
+  return x !== null && typeof x === "object" && !Array.isArray(x) && !ArrayBuffer.isView(x);
+}
+
+export function check_size(size: readonly unknown[], where: string): number[] {
+  const out: number[] = [];
+  for (const d of size) {
+    if (typeof d !== "number" || !Number.isInteger(d)) {
+      throw new TypeError(`${where}(): size must be a sequence of integers, got ${JSON.stringify(size)}`);
+    }
+    if (d < 0) throw new RangeError(`${where}(): Trying to create tensor with negative dimension ${d}: ${fmt_shape(size as number[])}`);
+    out.push(d);
+  }
+  return out;
+}
+
+/**
+ * Parses PyTorch's size arguments: `f(2, 3)`, `f([2, 3])`, each optionally followed by an options
+ * object (`{ dtype, requires_grad }`).
+ */
+export function parse_size_args(args: readonly unknown[], where: string): { size: number[]; options: TensorOptions } {
+  let list = args;
+  let options: TensorOptions = {};
+  if (list.length > 0 && is_options(list[list.length - 1])) {
+    options = list[list.length - 1] as TensorOptions;
+    list = list.slice(0, -1);
+  }
+  if (list.length === 1 && Array.isArray(list[0])) list = list[0] as unknown[];
+  return { size: check_size(list, where), options: check_options(options, where) };
+}
+
+export function check_options(o: TensorOptions | undefined, where: string): TensorOptions {
+  if (o === undefined || o === null) return {};
+  if (!is_options(o)) throw new TypeError(`${where}(): options must be an object like { dtype, requires_grad }`);
+  const allowed = ["dtype", "requires_grad", "device", "layout", "pin_memory", "memory_format"];
+  for (const k of Object.keys(o)) {
+    if (!allowed.includes(k)) throw new TypeError(`${where}() got an unexpected keyword argument '${k}'`);
+  }
+  const out: TensorOptions = {};
+  if (o.dtype !== undefined && o.dtype !== null) out.dtype = check_dtype(o.dtype, `${where}()`);
+  if (o.requires_grad !== undefined) {
+    if (typeof o.requires_grad !== "boolean") throw new TypeError(`${where}(): requires_grad must be a boolean`);
+    out.requires_grad = o.requires_grad;
+  }
+  return out;
+}
+
+/** Wraps a possibly negative dim into [0, ndim), with PyTorch's error otherwise. */
+export function wrap_dim(dim: number, ndim: number): number {
+  if (typeof dim !== "number" || !Number.isInteger(dim)) {
+    throw new TypeError(`dim must be an integer, got ${JSON.stringify(dim)}`);
+  }
+  const n = Math.max(ndim, 1); // a 0-dim tensor accepts dim 0 and -1
+  if (dim < -n || dim >= n) {
+    throw new RangeError(`Dimension out of range (expected to be in range of [${-n}, ${n - 1}], but got ${dim})`);
+  }
+  return dim < 0 ? dim + n : dim;
+}
+
+export function contiguous_strides(shape: Shape): number[] {
+  const s = new Array<number>(shape.length);
+  let acc = 1;
+  for (let i = shape.length - 1; i >= 0; i--) {
+    s[i] = acc;
+    acc *= shape[i];
+  }
+  return s;
+}
+
+/** Broadcast two shapes (numpy rules), with PyTorch's error naming the mismatching dimension. */
+export function broadcast_shapes(a: Shape, b: Shape): number[] {
+  const n = Math.max(a.length, b.length);
+  const out = new Array<number>(n);
+  for (let i = 0; i < n; i++) {
+    const da = i - (n - a.length) >= 0 ? a[i - (n - a.length)] : 1;
+    const db = i - (n - b.length) >= 0 ? b[i - (n - b.length)] : 1;
+    if (da === db || db === 1) out[i] = da;
+    else if (da === 1) out[i] = db;
+    else {
+      throw new RangeError(
+        `The size of tensor a (${da}) must match the size of tensor b (${db}) at non-singleton dimension ${i}`,
+      );
+    }
+  }
+  return out;
+}
+
+/** Strides to read a tensor of `shape` as if broadcast to `out` (0 where broadcast). */
+export function broadcast_strides(shape: Shape, out: Shape): number[] {
+  const st = contiguous_strides(shape);
+  const off = out.length - shape.length;
+  const r = new Array<number>(out.length).fill(0);
+  for (let i = 0; i < shape.length; i++) r[i + off] = shape[i] === 1 && out[i + off] !== 1 ? 0 : st[i];
+  return r;
+}
+
+/**
+ * Copies `src`, read through `strides` (any non-negative strides, e.g. broadcast or permuted), into
+ * a contiguous array of `shape`. The innermost dimension is a tight loop; the outer ones advance an
+ * odometer, so no index arrays are allocated per element.
+ */
+export function strided_copy(src: Storage, offset: number, shape: Shape, strides: readonly number[], dst: Storage): void {
+  const nd = shape.length;
+  const n = dst.length;
+  if (n === 0) return;
+  if (nd === 0) {
+    dst[0] = src[offset];
+    return;
+  }
+  const inner = shape[nd - 1];
+  const si = strides[nd - 1];
+  const idx = new Array<number>(nd).fill(0);
+  let base = offset;
+  for (let o = 0; o < n; o += inner) {
+    if (si === 1) for (let j = 0; j < inner; j++) dst[o + j] = src[base + j];
+    else if (si === 0) dst.fill(src[base], o, o + inner);
+    else for (let j = 0, p = base; j < inner; j++, p += si) dst[o + j] = src[p];
+    // advance the odometer over the outer dims
+    for (let d = nd - 2; d >= 0; d--) {
+      idx[d]++;
+      base += strides[d];
+      if (idx[d] < shape[d]) break;
+      base -= strides[d] * shape[d];
+      idx[d] = 0;
+    }
+  }
+}

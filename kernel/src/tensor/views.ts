@@ -1,0 +1,382 @@
+/**
+ * Shape ops: reshape view flatten unflatten squeeze unsqueeze expand transpose t permute cat stack
+ * split chunk unbind clone contiguous.
+ *
+ * `reshape`, `view`, `flatten`, `squeeze` and `unsqueeze` share storage with their input (as
+ * PyTorch views do); `transpose`, `permute` and `expand` copy (every tensor here is contiguous).
+ * The backward of a reshape reshapes the gradient back, of a permutation applies the inverse
+ * permutation, of an expand sums over the broadcast dims, of cat/stack slices the gradient.
+ */
+import { Tensor } from "./tensor";
+import { attach } from "./autograd";
+import { storage_for } from "./dtype";
+import { contiguous_strides, fmt_shape, strided_copy, wrap_dim } from "./shape";
+import { result_type } from "./operand";
+import { sum_to } from "./sum_to";
+
+export type ShapeArgs = (number | readonly number[])[];
+
+function flat_args(args: ShapeArgs, op: string): number[] {
+  const list = args.length === 1 && Array.isArray(args[0]) ? (args[0] as number[]) : (args as number[]);
+  for (const d of list) {
+    if (typeof d !== "number" || !Number.isInteger(d)) throw new TypeError(`${op}(): shape must be integers, got ${JSON.stringify(args)}`);
+  }
+  return [...list];
+}
+
+function check(x: Tensor, op: string): void {
+  if (!(x instanceof Tensor)) throw new TypeError(`${op}(): argument 'input' must be Tensor, not ${x === null ? "null" : typeof x}`);
+}
+
+/** Resolves a -1 in `shape` and checks the element count, with PyTorch's messages. */
+export function infer_shape(shape: number[], numel: number): number[] {
+  let infer = -1;
+  let known = 1;
+  for (let i = 0; i < shape.length; i++) {
+    if (shape[i] === -1) {
+      if (infer >= 0) throw new RangeError("only one dimension can be inferred");
+      infer = i;
+    } else if (shape[i] < 0) throw new RangeError(`invalid shape dimension ${shape[i]}`);
+    else known *= shape[i];
+  }
+  const out = [...shape];
+  if (infer >= 0) {
+    if (known === 0 || numel % known !== 0) throw new RangeError(`shape '${fmt_shape(shape)}' is invalid for input of size ${numel}`);
+    out[infer] = numel / known;
+  } else if (known !== numel) throw new RangeError(`shape '${fmt_shape(shape)}' is invalid for input of size ${numel}`);
+  return out;
+}
+
+/** A tensor with the same storage and a new shape. */
+function alias(x: Tensor, shape: readonly number[], name: string): Tensor {
+  const out = new Tensor(x.data, shape, x.dtype);
+  const in_shape = [...x.shape];
+  return attach(out, name, [x], (g) => [new Tensor(g.data, in_shape, g.dtype)], false);
+}
+
+export function reshape(x: Tensor, ...shape: ShapeArgs): Tensor {
+  check(x, "reshape");
+  return alias(x, infer_shape(flat_args(shape, "reshape"), x.numel()), "ViewBackward0");
+}
+
+export function view(x: Tensor, ...shape: ShapeArgs): Tensor {
+  check(x, "view");
+  return alias(x, infer_shape(flat_args(shape, "view"), x.numel()), "ViewBackward0");
+}
+
+/** Merges dims start_dim..end_dim into one. */
+export function flatten(x: Tensor, start_dim = 0, end_dim = -1): Tensor {
+  check(x, "flatten");
+  if (x.dim() === 0) return alias(x, [1], "ViewBackward0");
+  const s = wrap_dim(start_dim, x.dim());
+  const e = wrap_dim(end_dim, x.dim());
+  if (s > e) throw new RangeError("flatten() has invalid args: start_dim cannot come after end_dim");
+  if (s === e) return x;
+  let m = 1;
+  for (let i = s; i <= e; i++) m *= x.shape[i];
+  return alias(x, [...x.shape.slice(0, s), m, ...x.shape.slice(e + 1)], "ViewBackward0");
+}
+
+export function unflatten(x: Tensor, dim: number, sizes: readonly number[]): Tensor {
+  check(x, "unflatten");
+  const d = wrap_dim(dim, x.dim());
+  const inner = infer_shape([...sizes], x.shape[d]);
+  return alias(x, [...x.shape.slice(0, d), ...inner, ...x.shape.slice(d + 1)], "ViewBackward0");
+}
+
+/** Removes size-1 dims (all of them, or those in `dim`). */
+export function squeeze(x: Tensor, dim?: number | readonly number[]): Tensor {
+  check(x, "squeeze");
+  let drop: Set<number>;
+  if (dim === undefined || dim === null) drop = new Set(x.shape.map((d, i) => (d === 1 ? i : -1)).filter((i) => i >= 0));
+  else {
+    const dims = typeof dim === "number" ? [dim] : dim;
+    drop = new Set(dims.map((d) => wrap_dim(d, x.dim())).filter((d) => x.dim() > 0 && x.shape[d] === 1));
+  }
+  const shape = x.shape.filter((_, i) => !drop.has(i));
+  return alias(x, shape, dim === undefined ? "SqueezeBackward0" : "SqueezeBackward1");
+}
+
+/** Inserts a size-1 dim at `dim` (in the result's numbering). */
+export function unsqueeze(x: Tensor, dim: number): Tensor {
+  check(x, "unsqueeze");
+  const d = wrap_dim(dim, x.dim() + 1);
+  const shape = [...x.shape];
+  shape.splice(d, 0, 1);
+  return alias(x, shape, "UnsqueezeBackward0");
+}
+
+/** Broadcasts to `sizes` (-1 keeps a dim), copying. Backward: sum over the broadcast dims. */
+export function expand(x: Tensor, ...sizes: ShapeArgs): Tensor {
+  check(x, "expand");
+  const want = flat_args(sizes, "expand");
+  if (want.length < x.dim()) {
+    throw new RangeError(
+      `expand(torch.FloatTensor{${fmt_shape(x.shape)}}, size=${fmt_shape(want)}): the number of sizes provided (${want.length}) must be greater or equal to the number of dimensions in the tensor (${x.dim()})`,
+    );
+  }
+  const off = want.length - x.dim();
+  const shape = want.map((w, i) => {
+    const have = i >= off ? x.shape[i - off] : 1;
+    if (w === -1) {
+      if (i < off) throw new RangeError(`The expanded size of the tensor (-1) isn't allowed in a leading, non-existing dimension ${i}`);
+      return have;
+    }
+    if (have !== 1 && have !== w) {
+      throw new RangeError(
+        `The expanded size of the tensor (${w}) must match the existing size (${have}) at non-singleton dimension ${i}.  Target sizes: ${fmt_shape(want)}.  Tensor sizes: ${fmt_shape(x.shape)}`,
+      );
+    }
+    return w;
+  });
+  const st = contiguous_strides(x.shape);
+  const strides = shape.map((d, i) => (i < off || x.shape[i - off] === 1 ? 0 : st[i - off]));
+  const n = shape.reduce((a, b) => a * b, 1);
+  const data = storage_for(x.dtype, n);
+  strided_copy(x.data, 0, shape, strides, data);
+  const out = new Tensor(data, shape, x.dtype);
+  const in_shape = [...x.shape];
+  return attach(out, "ExpandBackward0", [x], (g) => [sum_to(g, in_shape)], false);
+}
+
+export function expand_as(x: Tensor, other: Tensor): Tensor {
+  return expand(x, other.shape);
+}
+
+export function broadcast_to(x: Tensor, shape: readonly number[]): Tensor {
+  return expand(x, shape);
+}
+
+/** Copies `x` with its dims reordered (no autograd). */
+export function permute_raw(x: Tensor, dims: readonly number[]): Tensor {
+  const st = contiguous_strides(x.shape);
+  const shape = dims.map((d) => x.shape[d]);
+  const data = storage_for(x.dtype, x.data.length);
+  strided_copy(x.data, 0, shape, dims.map((d) => st[d]), data);
+  return new Tensor(data, shape, x.dtype);
+}
+
+function permutation(x: Tensor, dims: readonly number[], name: string): Tensor {
+  const out = permute_raw(x, dims);
+  const inv = new Array<number>(dims.length);
+  dims.forEach((d, i) => (inv[d] = i));
+  return attach(out, name, [x], (g) => [permute_raw(g, inv)], false);
+}
+
+export function permute(x: Tensor, ...dims: ShapeArgs): Tensor {
+  check(x, "permute");
+  const list = flat_args(dims, "permute");
+  if (list.length !== x.dim()) {
+    throw new RangeError(
+      `permute(sparse_coo): number of dimensions in the tensor input does not match the length of the desired ordering of dimensions i.e. input.dim() = ${x.dim()} is not equal to len(dims) = ${list.length}`.replace("(sparse_coo)", ""),
+    );
+  }
+  const w = list.map((d) => wrap_dim(d, x.dim()));
+  if (new Set(w).size !== w.length) throw new RangeError("permute(): duplicate dims are not allowed.");
+  return permutation(x, w, "PermuteBackward0");
+}
+
+export function transpose(x: Tensor, dim0: number, dim1: number): Tensor {
+  check(x, "transpose");
+  if (x.dim() === 0) return x;
+  const a = wrap_dim(dim0, x.dim());
+  const b = wrap_dim(dim1, x.dim());
+  const dims = x.shape.map((_, i) => i);
+  dims[a] = b;
+  dims[b] = a;
+  return permutation(x, dims, "TransposeBackward0");
+}
+export const swapaxes = transpose;
+export const swapdims = transpose;
+
+/** Transpose of a tensor with at most 2 dims. */
+export function t(x: Tensor): Tensor {
+  check(x, "t");
+  if (x.dim() > 2) throw new RangeError(`t() expects a tensor with <= 2 dimensions, but self is ${x.dim()}D`);
+  if (x.dim() < 2) return alias(x, x.shape, "TBackward0");
+  return permutation(x, [1, 0], "TBackward0");
+}
+
+function check_list(tensors: readonly Tensor[], op: string): void {
+  if (!Array.isArray(tensors)) throw new TypeError(`${op}(): argument 'tensors' must be an array of Tensors`);
+  if (tensors.length === 0) throw new RangeError(`${op}(): expected a non-empty list of Tensors`);
+  tensors.forEach((x, i) => {
+    if (!(x instanceof Tensor)) throw new TypeError(`${op}(): expected Tensor as element ${i} in argument 0, but got ${x === null ? "null" : typeof x}`);
+  });
+}
+
+/**
+ * Concatenates along `dim`. All shapes must match except along `dim` (PyTorch's message names the
+ * first mismatch); dtypes are promoted.
+ */
+export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
+  check_list(tensors, "cat");
+  // As PyTorch, 1-D empty tensors are skipped.
+  const parts = tensors.filter((x) => !(x.dim() === 1 && x.shape[0] === 0));
+  const ref = parts.length > 0 ? parts[0] : tensors[0];
+  if (ref.dim() === 0) throw new RangeError(`zero-dimensional tensor (at position 0) cannot be concatenated`);
+  const d = wrap_dim(dim, ref.dim());
+  parts.forEach((x, i) => {
+    if (x.dim() === 0) throw new RangeError(`zero-dimensional tensor (at position ${i}) cannot be concatenated`);
+    if (x.dim() !== ref.dim()) {
+      throw new RangeError(`Tensors must have same number of dimensions: got ${ref.dim()} and ${x.dim()}`);
+    }
+    for (let k = 0; k < ref.dim(); k++) {
+      if (k !== d && x.shape[k] !== ref.shape[k]) {
+        throw new RangeError(
+          `Sizes of tensors must match except in dimension ${d}. Expected size ${ref.shape[k]} but got size ${x.shape[k]} for tensor number ${i} in the list.`,
+        );
+      }
+    }
+  });
+  const dtype = result_type(...tensors);
+  const shape = [...ref.shape];
+  shape[d] = parts.reduce((s, x) => s + x.shape[d], 0);
+  let outer = 1;
+  for (let k = 0; k < d; k++) outer *= shape[k];
+  let inner = 1;
+  for (let k = d + 1; k < shape.length; k++) inner *= shape[k];
+  const data = storage_for(dtype, outer * shape[d] * inner);
+  const row = shape[d] * inner;
+  let col = 0;
+  for (const x of parts) {
+    const w = x.shape[d] * inner;
+    const src = x.data;
+    for (let o = 0; o < outer; o++) {
+      const dst0 = o * row + col;
+      const src0 = o * w;
+      for (let j = 0; j < w; j++) data[dst0 + j] = src[src0 + j];
+    }
+    col += w;
+  }
+  const out = new Tensor(data, shape, dtype);
+  const sizes = parts.map((x) => x.shape[d]);
+  return attach(out, "CatBackward0", parts, (g) => {
+    const grads = split_raw(g, sizes, d);
+    return grads;
+  }, false);
+}
+export const concat = cat;
+export const concatenate = cat;
+
+/** Stacks equally shaped tensors along a new dim. */
+export function stack(tensors: readonly Tensor[], dim = 0): Tensor {
+  check_list(tensors, "stack");
+  const ref = tensors[0];
+  tensors.forEach((x, i) => {
+    if (x.shape.length !== ref.shape.length || x.shape.some((s, k) => s !== ref.shape[k])) {
+      throw new RangeError(`stack expects each tensor to be equal size, but got ${fmt_shape(ref.shape)} at entry 0 and ${fmt_shape(x.shape)} at entry ${i}`);
+    }
+  });
+  const d = wrap_dim(dim, ref.dim() + 1);
+  const out = cat(tensors.map((x) => unsqueeze(x, d)), d);
+  if (out.grad_fn !== null) (out.grad_fn as { name: string }).name = "StackBackward0";
+  return out;
+}
+
+export function hstack(tensors: readonly Tensor[]): Tensor {
+  check_list(tensors, "hstack");
+  return cat(tensors, tensors[0].dim() === 1 ? 0 : 1);
+}
+
+export function vstack(tensors: readonly Tensor[]): Tensor {
+  check_list(tensors, "vstack");
+  return cat(tensors.map((x) => (x.dim() === 1 ? unsqueeze(x, 0) : x)), 0);
+}
+
+/** Splits along `d` into pieces of the given sizes (no autograd). */
+export function split_raw(x: Tensor, sizes: readonly number[], d: number): Tensor[] {
+  let outer = 1;
+  for (let k = 0; k < d; k++) outer *= x.shape[k];
+  let inner = 1;
+  for (let k = d + 1; k < x.shape.length; k++) inner *= x.shape[k];
+  const row = x.shape[d] * inner;
+  const res: Tensor[] = [];
+  let col = 0;
+  for (const s of sizes) {
+    const w = s * inner;
+    const data = storage_for(x.dtype, outer * w);
+    for (let o = 0; o < outer; o++) {
+      const a = o * row + col;
+      for (let j = 0; j < w; j++) data[o * w + j] = x.data[a + j];
+    }
+    const shape = [...x.shape];
+    shape[d] = s;
+    res.push(new Tensor(data, shape, x.dtype));
+    col += w;
+  }
+  return res;
+}
+
+function pieces(x: Tensor, sizes: number[], d: number, name: string): Tensor[] {
+  const parts = split_raw(x, sizes, d);
+  const starts: number[] = [];
+  sizes.reduce((s, v) => (starts.push(s), s + v), 0);
+  const full_shape = [...x.shape];
+  return parts.map((p, i) =>
+    attach(p, name, [x], (g) => {
+      // The piece's gradient, placed in zeros of the input's shape.
+      const z = new Tensor(storage_for(g.dtype, x.data.length), full_shape, g.dtype);
+      let outer = 1;
+      for (let k = 0; k < d; k++) outer *= full_shape[k];
+      let inner = 1;
+      for (let k = d + 1; k < full_shape.length; k++) inner *= full_shape[k];
+      const row = full_shape[d] * inner;
+      const w = sizes[i] * inner;
+      const col = starts[i] * inner;
+      for (let o = 0; o < outer; o++) for (let j = 0; j < w; j++) z.data[o * row + col + j] = g.data[o * w + j];
+      return [z];
+    }, false),
+  );
+}
+
+/**
+ * `split(x, split_size, dim)`: chunks of `split_size` (the last may be smaller), or
+ * `split(x, [sizes...], dim)`: chunks of those sizes (must add up to the dim's size).
+ */
+export function split(x: Tensor, split_size_or_sections: number | readonly number[], dim = 0): Tensor[] {
+  check(x, "split");
+  const d = wrap_dim(dim, x.dim());
+  const n = x.shape[d];
+  let sizes: number[];
+  if (typeof split_size_or_sections === "number") {
+    const s = split_size_or_sections;
+    if (!Number.isInteger(s) || s < 0) throw new RangeError(`split expects split_size be non-negative, but got split_size=${s}`);
+    sizes = [];
+    if (s === 0) {
+      if (n !== 0) throw new RangeError(`split_size can only be 0 if dimension size is 0, but got dimension size of ${n}`);
+      sizes = [0];
+    } else for (let i = 0; i < n; i += s) sizes.push(Math.min(s, n - i));
+    if (n === 0 && s > 0) sizes = [0];
+  } else {
+    sizes = [...split_size_or_sections];
+    const total = sizes.reduce((a, b) => a + b, 0);
+    if (total !== n) {
+      throw new RangeError(`split_with_sizes expects split_sizes to sum exactly to ${n} (input tensor's size at dimension ${d}), but got split_sizes=${fmt_shape(sizes)}`);
+    }
+  }
+  return pieces(x, sizes, d, typeof split_size_or_sections === "number" ? "SplitBackward0" : "SplitWithSizesBackward0");
+}
+
+/** `chunk(x, chunks, dim)`: ceil(size / chunks) per piece, as PyTorch (may give fewer pieces). */
+export function chunk(x: Tensor, chunks: number, dim = 0): Tensor[] {
+  check(x, "chunk");
+  if (!Number.isInteger(chunks) || chunks <= 0) throw new RangeError(`chunk expects \`chunks\` to be greater than 0, got: ${chunks}`);
+  const d = wrap_dim(dim, x.dim());
+  const size = Math.ceil(x.shape[d] / chunks);
+  return split(x, Math.max(size, x.shape[d] === 0 ? 0 : 1), d);
+}
+
+/** Removes `dim`, returning each slice. */
+export function unbind(x: Tensor, dim = 0): Tensor[] {
+  check(x, "unbind");
+  const d = wrap_dim(dim, x.dim());
+  return split(x, 1, d).map((p) => squeeze(p, d));
+}
+
+/** A copy with its own storage (differentiable). */
+export function clone(x: Tensor): Tensor {
+  check(x, "clone");
+  const out = new Tensor(x.data.slice() as typeof x.data, x.shape, x.dtype);
+  return attach(out, "CloneBackward0", [x], (g) => [g], false);
+}

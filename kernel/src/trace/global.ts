@@ -1,0 +1,118 @@
+/**
+ * `trace_all(options)`: trace every optimizer stepped while it is active, through the global
+ * step hooks `torch.optim.register_optimizer_step_pre_hook/post_hook` — what the kernel's
+ * `%%lr_trace` cell magic uses to trace whatever optimizers a cell creates and steps.
+ *
+ * Each optimizer gets its own Trace the first time it steps, named `options.name` (default
+ * "trace") when it is the only one, else `name:OptimizerClass` (with `#k` for repeats).
+ */
+import { register_optimizer_step_post_hook, register_optimizer_step_pre_hook } from "../optim/optimizer";
+import type { Optimizer } from "../optim/optimizer";
+import type { Tensor } from "../tensor/tensor";
+import { bundle, type BundleOptions, type MimeBundle } from "../plot/bundle";
+import { Trace, type StepListener, type TraceableOptimizer, type TraceOptions } from "./trace";
+
+export class GlobalTrace {
+  /** One trace per optimizer, in the order they first stepped. */
+  readonly traces: Trace[] = [];
+  private readonly byOptimizer = new Map<object, Trace>();
+  private handles: { remove(): void }[] = [];
+  private listeners = new Set<StepListener>();
+  private lastStepped: Trace | null = null;
+  private pendingLoss: (number | Tensor)[] = [];
+
+  constructor(private readonly options: TraceOptions = {}) {
+    new Trace(null, options); // validates the options now, not at the first step
+    this.handles = [
+      register_optimizer_step_pre_hook((opt: Optimizer) => this.traceOf(opt as unknown as TraceableOptimizer)._before_step(opt as unknown as TraceableOptimizer)),
+      register_optimizer_step_post_hook((opt: Optimizer) => {
+        const t = this.traceOf(opt as unknown as TraceableOptimizer);
+        t._after_step(opt as unknown as TraceableOptimizer);
+        this.lastStepped = t;
+      }),
+    ];
+  }
+
+  get active(): boolean {
+    return this.handles.length > 0;
+  }
+
+  /** Stop tracing every optimizer. */
+  stop(): void {
+    for (const h of this.handles) h.remove();
+    this.handles = [];
+    for (const t of this.traces) t.stop();
+  }
+
+  /** The trace of `optimizer` (undefined when it has not stepped yet). */
+  get(optimizer: object): Trace | undefined {
+    return this.byOptimizer.get(optimizer);
+  }
+
+  /** The loss, given to the optimizer that stepped last (or the first one to step). */
+  log_loss(loss: number | Tensor): void {
+    if (this.lastStepped) this.lastStepped.log_loss(loss);
+    else this.pendingLoss.push(loss);
+  }
+
+  /** Listen to the steps of every traced optimizer; returns the unsubscribe function. */
+  on_step(listener: StepListener): () => void {
+    if (typeof listener !== "function") throw new TypeError("trace_all.on_step: listener must be a function");
+    this.listeners.add(listener);
+    for (const t of this.traces) this.forward(t, listener);
+    return () => {
+      this.listeners.delete(listener);
+    };
+  }
+
+  /** One trace alone is plotted as a trace, several as a compare view. */
+  bundle(options: BundleOptions = {}): MimeBundle {
+    if (this.traces.length === 0) {
+      return { "text/plain": `${this.options.name ?? "trace"}: no optimizer stepped` };
+    }
+    return bundle(this.traces.length === 1 ? this.traces[0] : this.traces, options);
+  }
+
+  _repr_mimebundle_(options: BundleOptions = {}): MimeBundle {
+    return this.bundle(options);
+  }
+
+  private traceOf(opt: TraceableOptimizer): Trace {
+    let t = this.byOptimizer.get(opt);
+    if (t !== undefined) return t;
+    t = new Trace(opt, this.options);
+    this.byOptimizer.set(opt, t);
+    this.traces.push(t);
+    this.rename();
+    for (const l of this.listeners) this.forward(t, l);
+    for (const loss of this.pendingLoss.splice(0)) t.log_loss(loss);
+    return t;
+  }
+
+  /** Pass `t`'s steps to `l` while `l` is subscribed here. */
+  private forward(t: Trace, l: StepListener): void {
+    const off = t.on_step((tr, m) => {
+      if (this.listeners.has(l)) l(tr, m);
+      else off();
+    });
+  }
+
+  private rename(): void {
+    const base = this.options.name ?? "trace";
+    if (this.traces.length === 1) {
+      this.traces[0].name = base;
+      return;
+    }
+    const seen = new Map<string, number>();
+    for (const t of this.traces) {
+      const k = (seen.get(t.optimizer_name) ?? 0) + 1;
+      seen.set(t.optimizer_name, k);
+      t.name = `${base}:${t.optimizer_name}${k > 1 ? `#${k}` : ""}`;
+    }
+  }
+}
+
+/** `lrlab.trace_all(options)`: trace every optimizer stepped until `.stop()`. */
+export function trace_all(options: TraceOptions = {}): GlobalTrace {
+  return new GlobalTrace(options);
+}

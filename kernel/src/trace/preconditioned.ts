@@ -1,0 +1,130 @@
+/**
+ * `lr_preconditioned`: the optimizer's own per-element learning rate, read from its state after
+ * `step()` (so it is the factor that step used), following /work/shared/EFFECTIVE_LR.md. For every
+ * optimizer below the step is Δ = −f ⊙ d (plus weight decay), where d is the direction the
+ * optimizer moves along (g, or a momentum average of g) and f the per-element factor returned
+ * here. t is `state.step` after the step; γ the group's lr.
+ *
+ *   SGD            f = γ                                         (PyTorch SGD docs)
+ *   Adam, AdamW    f = (γ/(1−β1^t)) / (√v_t/√(1−β2^t) + ε),
+ *                  v_t → max_exp_avg_sq under amsgrad            (Kingma & Ba 2015; PyTorch Adam docs:
+ *                                                                 ε is added after bias correction)
+ *   Adamax         f = (γ/(1−β1^t)) / u_t,  u_t = exp_inf        (Kingma & Ba 2015 §7)
+ *   RMSprop        f = γ / (√ṽ_t + ε),  ṽ_t = v_t − ḡ_t² when centered,
+ *                  times 1/(1−μ) (momentum steady state) when momentum μ > 0
+ *                                                                (Hinton lecture 6e; PyTorch RMSprop docs)
+ *   Adagrad        f = γ / (1 + (t−1)·lr_decay) / (√sum_t + ε)   (Duchi et al. 2011; PyTorch Adagrad docs)
+ *
+ * Not covered (null; the measured lr_elementwise still describes them): NAdam and RAdam (their
+ * factor mixes the momentum schedule and, for RAdam, a switch between SGD-like and adaptive
+ * steps, so "the factor" depends on which term one divides by), Adadelta (the "lr" is a ratio
+ * of two running RMS values with no separate factor), ASGD (averaging), Rprop (sign-based: the
+ * step size does not multiply g), Adafactor (factored second moment with relative step sizes),
+ * Muon (orthogonalised update, not element-wise), LBFGS (a quasi-Newton direction).
+ *
+ * `kind` is found from the class chain, so a user's subclass of Adam counts as Adam.
+ */
+import type { Tensor } from "../tensor/tensor";
+
+export type PreconditionedKind = "SGD" | "Adam" | "Adamax" | "RMSprop" | "Adagrad";
+
+const KINDS: Record<string, PreconditionedKind> = {
+  SGD: "SGD",
+  Adam: "Adam",
+  AdamW: "Adam",
+  Adamax: "Adamax",
+  RMSprop: "RMSprop",
+  Adagrad: "Adagrad",
+};
+
+/** The optimizer's class name, and the first known one up its prototype chain. */
+export function optimizerKind(optimizer: object): { name: string; kind: PreconditionedKind | null } {
+  const name = optimizer.constructor?.name ?? "Optimizer";
+  let proto: object | null = Object.getPrototypeOf(optimizer);
+  while (proto !== null && proto !== Object.prototype) {
+    const n = (proto as { constructor?: { name?: string } }).constructor?.name;
+    if (n !== undefined && n in KINDS) return { name, kind: KINDS[n] };
+    proto = Object.getPrototypeOf(proto);
+  }
+  return { name, kind: null };
+}
+
+type Group = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type State = Record<string, any> | undefined; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+const data = (t: unknown): ArrayLike<number> | null =>
+  t !== null && t !== undefined && typeof t === "object" && "data" in (t as object) ? (t as Tensor).data : null;
+
+/**
+ * Write the factor of each element of `p` into `out` starting at `offset`; returns false when the
+ * state does not allow it (not stepped yet, unknown layout).
+ */
+export function preconditionedFactors(
+  kind: PreconditionedKind,
+  group: Group,
+  state: State,
+  n: number,
+  out: Float64Array,
+  offset: number,
+): boolean {
+  const lr = Number(group.lr);
+  if (kind === "SGD") {
+    out.fill(lr, offset, offset + n);
+    return true;
+  }
+  if (state === undefined) return false;
+  const t = Number(state.step);
+  if (!(t >= 1)) return false;
+  if (kind === "Adam") {
+    const [b1, b2] = group.betas as [number, number];
+    const v = data(group.amsgrad ? state.max_exp_avg_sq : state.exp_avg_sq);
+    if (v === null) return false;
+    const step_size = lr / (1 - b1 ** t);
+    const sqrt_bc2 = Math.sqrt(1 - b2 ** t);
+    for (let i = 0; i < n; i++) out[offset + i] = step_size / (Math.sqrt(v[i]) / sqrt_bc2 + group.eps);
+    return true;
+  }
+  if (kind === "Adamax") {
+    const [b1] = group.betas as [number, number];
+    const u = data(state.exp_inf);
+    if (u === null) return false;
+    const clr = lr / (1 - b1 ** t);
+    for (let i = 0; i < n; i++) out[offset + i] = clr / u[i];
+    return true;
+  }
+  if (kind === "RMSprop") {
+    const v = data(state.square_avg);
+    if (v === null) return false;
+    const gbar = group.centered ? data(state.grad_avg) : null;
+    const steady = group.momentum > 0 ? 1 / (1 - group.momentum) : 1;
+    for (let i = 0; i < n; i++) {
+      const vt = gbar ? v[i] - gbar[i] * gbar[i] : v[i];
+      out[offset + i] = (lr * steady) / (Math.sqrt(vt) + group.eps);
+    }
+    return true;
+  }
+  // Adagrad
+  const sum = data(state.sum);
+  if (sum === null) return false;
+  const clr = lr / (1 + (t - 1) * group.lr_decay);
+  for (let i = 0; i < n; i++) out[offset + i] = clr / (Math.sqrt(sum[i]) + group.eps);
+  return true;
+}
+
+/**
+ * `lr_momentum_steady`: the step per unit gradient once momentum has built up under a constant
+ * gradient. SGD: the buffer b ← μb + (1−τ)g converges to (1−τ)g/(1−μ), so the step is
+ * γ(1−τ)/(1−μ) (Sutskever et al. 2013; PyTorch SGD docs). Nesterov (which requires τ = 0)
+ * steps along g + μb → g(1 + μ/(1−μ)) = g/(1−μ): the same limit. RMSprop: γ/(1−μ) on top of its
+ * preconditioner (which lr_preconditioned already includes). Null for other optimizers.
+ */
+export function momentumSteady(kind: PreconditionedKind | null, group: Group): number | null {
+  if (kind === "SGD") {
+    const mu = Number(group.momentum ?? 0);
+    const tau = Number(group.dampening ?? 0);
+    if (mu === 0) return Number(group.lr);
+    return (Number(group.lr) * (1 - tau)) / (1 - mu);
+  }
+  if (kind === "RMSprop") return Number(group.lr) / (1 - Number(group.momentum ?? 0));
+  return null;
+}

@@ -1,0 +1,570 @@
+/**
+ * The effective-learning-rate tracer: `trace(optimizer, options)` hooks `optimizer.step()`.
+ *
+ * Before each step (step pre-hook) it copies, for every parameter that has a gradient, θ_t and
+ * g_t; after it (post-hook) it reads θ_{t+1}, computes every metric of EFFECTIVE_LR.md per
+ * parameter group (and per named parameter with `per_param`), keeps the exact last step for
+ * `latest()`, and pushes each metric into a bounded series (series.ts) for plots.
+ *
+ * Nothing throws out of the hooks: a failure is kept in `trace.errors` and the step goes on.
+ * The first step where Δ, θ_{t+1} or a logged loss is not finite is `diverged_at`.
+ */
+import type { Tensor } from "../tensor/tensor";
+import { bundle, type BundleOptions, type MimeBundle, type Plottable } from "../plot/bundle";
+import type { FigureSource, SourceSeries } from "../plot/figure";
+import { fmt } from "../plot/text";
+import { measure, METRIC_NAMES, QUANTILE_METRICS, SCALAR_METRICS, SERIES_QUANTILES, type Snapshot, type StepMetrics } from "./metrics";
+import { momentumSteady, optimizerKind, preconditionedFactors, type PreconditionedKind } from "./preconditioned";
+import { quantiles } from "./quantiles";
+import { BoundedSeries, DEFAULT_CAPACITY, type SeriesJSON } from "./series";
+
+/* eslint-disable @typescript-eslint/no-explicit-any */
+
+/** What `trace()` needs of an optimizer (torch.optim.Optimizer has all of it). */
+export interface TraceableOptimizer {
+  param_groups: Array<{ params: Tensor[]; [key: string]: any }>;
+  state: Map<Tensor, Record<string, any>>;
+  register_step_pre_hook?(hook: (...a: any[]) => unknown): { remove(): void };
+  register_step_post_hook?(hook: (...a: any[]) => unknown): { remove(): void };
+}
+
+export interface TraceOptions {
+  /** Batch size B of the loss; needed for lr_per_sample under mean reduction. */
+  batch_size?: number;
+  /** Reduction of the loss: "mean" (default) or "sum". */
+  reduction?: "mean" | "sum";
+  /** Also record metrics per named parameter tensor. Default false. */
+  per_param?: boolean;
+  /** Names for per_param: `model.named_parameters()` pairs or a Map. Default: the optimizer's
+   *  `param_names` when it was built from named parameters, else "group.index". */
+  named_parameters?: Iterable<[string, Tensor]> | Map<string, Tensor>;
+  /** The trace's name (legend, compare views). Default "trace". */
+  name?: string;
+  /** Which metrics to record as series (default all: see METRIC_NAMES). */
+  metrics?: string[];
+  /** Buckets per series (default 2000). */
+  capacity?: number;
+}
+
+const OPTION_KEYS = ["batch_size", "reduction", "per_param", "named_parameters", "name", "metrics", "capacity"];
+
+/** `{ step, lr }` of the first non-finite step or loss. */
+export interface Divergence {
+  step: number;
+  lr: number;
+}
+
+export type StepListener = (trace: Trace, metrics: StepMetrics[]) => void;
+
+/** The series of one group or one parameter: metric key (e.g. "lr_elementwise.q50") → series. */
+type SeriesMap = Map<string, BoundedSeries>;
+
+const step0 = (m: StepMetrics) => m.step;
+
+interface GroupSnapshot extends Snapshot {
+  params: Tensor[];
+  offsets: number[];
+}
+
+function validateOptions(options: TraceOptions): void {
+  if (options === null || typeof options !== "object") throw new TypeError(`trace: options must be an object, got ${options}`);
+  for (const k of Object.keys(options)) {
+    if (!OPTION_KEYS.includes(k)) throw new TypeError(`trace: unknown option "${k}"; valid options: ${OPTION_KEYS.join(", ")}`);
+  }
+  const { batch_size, reduction, metrics, capacity } = options;
+  if (batch_size !== undefined && !(Number.isInteger(batch_size) && batch_size > 0)) {
+    throw new RangeError(`trace: batch_size must be a positive integer, got ${batch_size}`);
+  }
+  if (reduction !== undefined && reduction !== "mean" && reduction !== "sum") {
+    throw new RangeError(`trace: reduction must be "mean" or "sum", got ${JSON.stringify(reduction)}`);
+  }
+  if (metrics !== undefined) {
+    if (!Array.isArray(metrics)) throw new TypeError(`trace: metrics must be an array of names; valid names: ${METRIC_NAMES.join(", ")}`);
+    const bad = metrics.filter((m) => !METRIC_NAMES.includes(m));
+    if (bad.length > 0) {
+      throw new RangeError(`trace: unknown metric${bad.length > 1 ? "s" : ""} ${bad.map((b) => JSON.stringify(b)).join(", ")}; valid names: ${METRIC_NAMES.join(", ")}`);
+    }
+  }
+  if (capacity !== undefined && !(Number.isInteger(capacity) && capacity >= 2 && capacity % 2 === 0)) {
+    throw new RangeError(`trace: capacity must be an even integer >= 2, got ${capacity}`);
+  }
+}
+
+function toNumber(x: unknown): number {
+  if (typeof x === "number") return x;
+  if (x !== null && typeof x === "object") {
+    const t = x as { item?: () => number; data?: ArrayLike<number> };
+    if (typeof t.item === "function") return Number(t.item());
+    if (t.data !== undefined && t.data.length === 1) return Number(t.data[0]);
+  }
+  throw new TypeError(`trace.log_loss: expected a number or a one-element tensor, got ${typeof x}`);
+}
+
+export class Trace implements Plottable {
+  readonly plot_kind = "trace" as const;
+  name: string;
+  /** The traced optimizer (null for a trace loaded with from_json). */
+  readonly optimizer: TraceableOptimizer | null;
+  /** The optimizer's class name (e.g. "Adam"). */
+  readonly optimizer_name: string;
+  readonly batch_size: number | null;
+  readonly reduction: "mean" | "sum";
+  readonly per_param: boolean;
+  /** The metrics recorded as series. */
+  readonly metrics: readonly string[];
+  /** Steps seen. */
+  steps = 0;
+  diverged_at: Divergence | null = null;
+  /** Errors caught inside the hooks (the last 10), so a failing tracer never breaks training. */
+  readonly errors: Error[] = [];
+
+  private readonly kind: PreconditionedKind | null;
+  private readonly capacity: number;
+  private readonly groupSeries: SeriesMap[] = [];
+  private readonly paramSeries = new Map<string, { group: number; series: SeriesMap }>();
+  private readonly lossSeries: BoundedSeries;
+  private readonly lastGroups: (StepMetrics | null)[] = [];
+  private readonly lastParams = new Map<string, StepMetrics>();
+  private readonly names = new Map<Tensor, string>();
+  private snapshots: GroupSnapshot[] = [];
+  private handles: { remove(): void }[] = [];
+  private listeners = new Set<StepListener>();
+  private pendingLoss: number | null = null;
+  private lastStepHasLoss = false;
+  private lastLoss: number | null = null;
+  private readonly metricSet: Set<string>;
+  private readonly slots = new WeakMap<SeriesMap, ((m: StepMetrics) => void)[]>();
+  private preBuffer = new Float64Array(0);
+
+  /** Use `trace(optimizer, options)`; this constructor does not hook anything by itself. */
+  constructor(optimizer: TraceableOptimizer | null, options: TraceOptions = {}, optimizer_name?: string) {
+    validateOptions(options);
+    this.optimizer = optimizer;
+    const k = optimizer ? optimizerKind(optimizer) : { name: optimizer_name ?? "Optimizer", kind: null };
+    this.optimizer_name = optimizer_name ?? k.name;
+    this.kind = k.kind;
+    this.name = options.name ?? "trace";
+    this.batch_size = options.batch_size ?? null;
+    this.reduction = options.reduction ?? "mean";
+    this.per_param = options.per_param ?? false;
+    this.metrics = options.metrics ? [...options.metrics] : [...METRIC_NAMES];
+    this.metricSet = new Set(this.metrics);
+    this.capacity = options.capacity ?? DEFAULT_CAPACITY;
+    this.lossSeries = new BoundedSeries(this.capacity);
+    if (optimizer) this.nameParameters(optimizer, options.named_parameters);
+  }
+
+  /** Whether the trace still receives steps. */
+  get active(): boolean {
+    return this.handles.length > 0;
+  }
+
+  /** Stop tracing: removes the hooks. The data stays. */
+  stop(): void {
+    for (const h of this.handles) h.remove();
+    this.handles = [];
+  }
+
+  /** @internal Used by trace() and trace_all(): the hooks' removal handles. */
+  _attach(handles: { remove(): void }[]): void {
+    this.handles.push(...handles);
+  }
+
+  /** The exact metrics of the last step of `group` (null before the first step). */
+  latest(group = 0): StepMetrics | null {
+    if (!Number.isInteger(group) || group < 0) throw new RangeError(`trace.latest: group must be a non-negative integer, got ${group}`);
+    const ngroups = this.optimizer ? this.optimizer.param_groups.length : this.lastGroups.length;
+    if (group >= Math.max(ngroups, this.lastGroups.length)) {
+      throw new RangeError(`trace.latest: group ${group} out of range (the optimizer has ${ngroups} parameter group${ngroups === 1 ? "" : "s"})`);
+    }
+    return this.lastGroups[group] ?? null;
+  }
+
+  /** The exact metrics of the last step of a named parameter (per_param traces). */
+  latest_param(name: string): StepMetrics | null {
+    if (!this.per_param) throw new Error("trace.latest_param: this trace was made without per_param: true");
+    const m = this.lastParams.get(name);
+    if (m === undefined && !this.paramSeries.has(name)) {
+      throw new RangeError(`trace.latest_param: no parameter named ${JSON.stringify(name)}; traced: ${[...this.paramSeries.keys()].join(", ") || "(none yet)"}`);
+    }
+    return m ?? null;
+  }
+
+  /** Names of the traced parameters (per_param). */
+  param_names(): string[] {
+    return [...this.paramSeries.keys()];
+  }
+
+  /**
+   * The loss of the current step. Called between `backward()` and `step()` it belongs to the
+   * coming step; called after `step()` (before the next one) to the step just taken, unless that
+   * step already has its loss.
+   */
+  log_loss(loss: number | Tensor): void {
+    const v = toNumber(loss);
+    let step: number;
+    if (this.steps > 0 && !this.lastStepHasLoss) {
+      step = this.steps - 1;
+      this.lastStepHasLoss = true;
+      for (const m of this.lastGroups) if (m) m.loss = v;
+      for (const m of this.lastParams.values()) m.loss = v;
+    } else {
+      step = this.steps;
+      this.pendingLoss = v;
+    }
+    this.lastLoss = v;
+    if (this.metricSet.has("loss")) this.lossSeries.push(step, v);
+    if (!Number.isFinite(v) && this.diverged_at === null) this.diverged_at = { step, lr: this.currentLr() };
+  }
+
+  /** `trace.record({ loss })`: the same as log_loss, in record form. */
+  record(values: { loss?: number | Tensor }): void {
+    if (values === null || typeof values !== "object") throw new TypeError("trace.record: expected an object like { loss }");
+    const bad = Object.keys(values).filter((k) => k !== "loss");
+    if (bad.length > 0) throw new TypeError(`trace.record: unknown key ${JSON.stringify(bad[0])}; valid keys: loss`);
+    if (values.loss !== undefined) this.log_loss(values.loss);
+  }
+
+  /** Call `listener(trace, metrics per group)` after each step; returns a function that unsubscribes. */
+  on_step(listener: StepListener): () => void {
+    if (typeof listener !== "function") throw new TypeError("trace.on_step: listener must be a function");
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** The bounded series of a metric (e.g. "lr_projected", "lr_elementwise.q50", "loss"). */
+  series(metric: string, group = 0, param?: string): BoundedSeries | undefined {
+    if (metric === "loss") return this.lossSeries;
+    const map = param !== undefined ? this.paramSeries.get(param)?.series : this.groupSeries[group];
+    return map?.get(metric);
+  }
+
+  private currentLr(): number {
+    const g = this.optimizer?.param_groups[0];
+    return g ? Number(g.lr) : (this.lastGroups[0]?.lr ?? NaN);
+  }
+
+  private fail(e: unknown): void {
+    this.errors.push(e instanceof Error ? e : new Error(String(e)));
+    if (this.errors.length > 10) this.errors.shift();
+  }
+
+  private nameParameters(optimizer: TraceableOptimizer, named?: Iterable<[string, Tensor]> | Map<string, Tensor>): void {
+    if (named !== undefined) {
+      for (const [name, p] of named instanceof Map ? named.entries() : named) this.names.set(p, name);
+    }
+    optimizer.param_groups.forEach((g, gi) => {
+      g.params.forEach((p, i) => {
+        if (this.names.has(p)) return;
+        const pn = (g as { param_names?: string[] }).param_names;
+        this.names.set(p, pn?.[i] ?? `${gi}.${i}`);
+      });
+    });
+  }
+
+  private nameOf(p: Tensor, gi: number, i: number): string {
+    return this.names.get(p) ?? `${gi}.${i}`;
+  }
+
+  /** @internal Pre-hook: snapshot θ_t and g_t of every parameter with a gradient. */
+  _before_step(optimizer: TraceableOptimizer): void {
+    try {
+      this.snapshots = optimizer.param_groups.map((g, gi) => {
+        const params = g.params.filter((p) => p.grad !== null && p.grad !== undefined);
+        const offsets = [0];
+        for (const p of params) offsets.push(offsets[offsets.length - 1] + p.data.length);
+        const n = offsets[offsets.length - 1];
+        const prev = this.snapshots[gi];
+        const reuse = prev !== undefined && prev.theta.length === n;
+        const s: GroupSnapshot = {
+          params,
+          offsets,
+          theta: reuse ? prev.theta : new Float64Array(n),
+          grad: reuse ? prev.grad : new Float64Array(n),
+          after: reuse ? prev.after : new Float64Array(n),
+        };
+        params.forEach((p, k) => {
+          s.theta.set(p.data, offsets[k]);
+          s.grad.set((p.grad as Tensor).data, offsets[k]);
+        });
+        return s;
+      });
+    } catch (e) {
+      this.snapshots = [];
+      this.fail(e);
+    }
+  }
+
+  /** @internal Post-hook: Δ, every metric, series, divergence, listeners. */
+  _after_step(optimizer: TraceableOptimizer): void {
+    const step = this.steps++;
+    const loss = this.pendingLoss;
+    this.pendingLoss = null;
+    this.lastStepHasLoss = loss !== null;
+    const out: StepMetrics[] = [];
+    try {
+      optimizer.param_groups.forEach((group, gi) => {
+        const snap = this.snapshots[gi];
+        if (snap === undefined) return;
+        snap.params.forEach((p, k) => snap.after.set(p.data, snap.offsets[k]));
+        const n = snap.offsets[snap.offsets.length - 1];
+        if (this.preBuffer.length < n) this.preBuffer = new Float64Array(n);
+        const pre = this.kind !== null && this.metricSet.has("lr_preconditioned") ? this.preBuffer : null;
+        let preOk = pre !== null && n > 0;
+        if (pre !== null) {
+          snap.params.forEach((p, k) => {
+            if (preOk) preOk = preconditionedFactors(this.kind as PreconditionedKind, group, optimizer.state.get(p), p.data.length, pre, snap.offsets[k]);
+          });
+        }
+        const m = this.stepMetrics(step, gi, group, snap, 0, n, preOk ? pre : null, loss);
+        this.lastGroups[gi] = m;
+        out.push(m);
+        if (this.groupSeries[gi] === undefined) this.groupSeries[gi] = new Map();
+        this.pushSeries(this.groupSeries[gi], step, m);
+        if (this.per_param) {
+          snap.params.forEach((p, k) => {
+            const name = this.nameOf(p, gi, group.params.indexOf(p));
+            const pm = this.stepMetrics(step, gi, group, snap, snap.offsets[k], snap.offsets[k + 1], preOk ? pre : null, loss);
+            pm.param = name;
+            this.lastParams.set(name, pm);
+            let entry = this.paramSeries.get(name);
+            if (entry === undefined) {
+              entry = { group: gi, series: new Map() };
+              this.paramSeries.set(name, entry);
+            }
+            this.pushSeries(entry.series, step, pm);
+          });
+        }
+      });
+    } catch (e) {
+      this.fail(e);
+    }
+    this.snapshots.forEach((s) => (s.params = []));
+    for (const l of this.listeners) {
+      try {
+        l(this, out);
+      } catch (e) {
+        this.fail(e);
+      }
+    }
+  }
+
+  private stepMetrics(
+    step: number, gi: number, group: TraceableOptimizer["param_groups"][number], snap: GroupSnapshot,
+    start: number, end: number, pre: Float64Array | null, loss: number | null,
+  ): StepMetrics {
+    const meas = measure(snap, start, end);
+    const lr = Number(group.lr);
+    if (!meas.finite && this.diverged_at === null) this.diverged_at = { step, lr };
+    const betas = Array.isArray(group.betas) ? ([Number(group.betas[0]), Number(group.betas[1])] as [number, number]) : null;
+    const momentum = typeof group.momentum === "number" ? group.momentum : betas ? betas[0] : null;
+    let lr_per_sample: number | null = null;
+    if (meas.lr_projected !== null) {
+      if (this.reduction === "sum") lr_per_sample = meas.lr_projected;
+      else if (this.batch_size !== null) lr_per_sample = meas.lr_projected / this.batch_size;
+    }
+    return {
+      step,
+      group: gi,
+      lr,
+      lr_projected: meas.lr_projected,
+      lr_realized: meas.lr_realized,
+      lr_per_sample,
+      update_ratio: meas.update_ratio,
+      angular_update: meas.angular_update,
+      grad_norm: meas.grad_norm,
+      param_norm: meas.param_norm,
+      lr_elementwise: meas.lr_elementwise,
+      lr_preconditioned: pre !== null && end > start ? quantiles(pre.subarray(start, end)) : null,
+      lr_momentum_steady: momentumSteady(this.kind, group),
+      momentum,
+      betas,
+      weight_decay: typeof group.weight_decay === "number" ? group.weight_decay : null,
+      loss,
+    };
+  }
+
+  /**
+   * Push one step into a group's (or parameter's) series. The series objects are resolved once
+   * per map into `slots` (a hot path: it runs for every metric of every step).
+   */
+  private pushSeries(map: SeriesMap, step: number, m: StepMetrics): void {
+    let slots = this.slots.get(map);
+    if (slots === undefined) {
+      slots = [];
+      const make = (key: string) => {
+        const s = new BoundedSeries(this.capacity);
+        map.set(key, s);
+        return s;
+      };
+      for (const key of SCALAR_METRICS) {
+        if (!this.metricSet.has(key)) continue;
+        const series = make(key);
+        slots.push(key === "beta2" ? (x) => series.push(step0(x), x.betas ? x.betas[1] : null) : (x) => series.push(step0(x), x[key] as number | null));
+      }
+      for (const key of QUANTILE_METRICS) {
+        if (!this.metricSet.has(key)) continue;
+        for (const level of SERIES_QUANTILES) {
+          const series = make(`${key}.${level}`);
+          slots.push((x) => {
+            const q = x[key];
+            series.push(step0(x), q ? q[level] : null);
+          });
+        }
+      }
+      this.slots.set(map, slots);
+    }
+    for (const push of slots) push(m);
+    void step;
+  }
+
+  /** The figure source of this trace (plot/figure): what the plots draw. */
+  to_figure_source(): FigureSource {
+    const series: SourceSeries[] = [];
+    const hasData = (s: BoundedSeries | undefined) => s !== undefined && s.buckets().some((b) => b.count > 0);
+    const add = (map: SeriesMap, group: number, param: string | null) => {
+      // The figure carries the rates, the spread and the health metrics; the other series stay
+      // in the trace (trace.series(...), to_json) to keep bundles small.
+      for (const metric of ["lr", "lr_projected", "lr_per_sample", "lr_realized", "update_ratio", "grad_norm", "momentum"]) {
+        const s = map.get(metric);
+        if (!hasData(s)) continue;
+        const b = (s as BoundedSeries).buckets();
+        if (metric === "momentum" && b.every((x) => x.min === b[0].min && x.max === b[0].min)) continue; // constant: nothing to see
+        series.push({ metric, group, param, buckets: b });
+      }
+      for (const metric of QUANTILE_METRICS) {
+        const mid = map.get(`${metric}.q50`);
+        if (!hasData(mid)) continue;
+        series.push({
+          metric, group, param,
+          buckets: (mid as BoundedSeries).buckets(),
+          low: (map.get(`${metric}.q05`) as BoundedSeries).buckets(),
+          high: (map.get(`${metric}.q95`) as BoundedSeries).buckets(),
+        });
+      }
+    };
+    if (this.per_param && this.paramSeries.size > 0) {
+      for (const [name, { group, series: map }] of this.paramSeries) add(map, group, name);
+    } else {
+      this.groupSeries.forEach((map, gi) => add(map, gi, null));
+    }
+    if (hasData(this.lossSeries)) series.push({ metric: "loss", group: null, buckets: this.lossSeries.buckets() });
+    const markers = this.diverged_at
+      ? [{ kind: "divergence" as const, name: this.name, x: this.diverged_at.step, y: null, label: `diverged at step ${this.diverged_at.step} (lr ${fmt(this.diverged_at.lr)})` }]
+      : [];
+    return { name: this.name, series, markers, summary: this.summary() };
+  }
+
+  /** Text summary lines: steps, last lr, lr_projected, lr_per_sample, divergence. */
+  summary(): string[] {
+    const lines = [`${this.name} (${this.optimizer_name}): ${this.steps} step${this.steps === 1 ? "" : "s"}`];
+    this.lastGroups.forEach((m, gi) => {
+      if (!m) return;
+      const parts = [
+        `lr ${fmt(m.lr)}`,
+        `lr_projected ${fmt(m.lr_projected)}`,
+        `lr_per_sample ${fmt(m.lr_per_sample)}`,
+        `lr_realized ${fmt(m.lr_realized)}`,
+        `update_ratio ${fmt(m.update_ratio)}`,
+      ];
+      if (m.lr_preconditioned) parts.push(`lr_preconditioned median ${fmt(m.lr_preconditioned.q50)}`);
+      lines.push(`  group ${gi}: ${parts.join(", ")}`);
+    });
+    if (this.lastLoss !== null) lines.push(`  loss ${fmt(this.lastLoss)}`);
+    lines.push(this.diverged_at ? `  diverged at step ${this.diverged_at.step} (lr ${fmt(this.diverged_at.lr)})` : "  no divergence");
+    return lines;
+  }
+
+  /** The display bundle (plot/bundle): lrlab payload, plotly, SVG, text. */
+  bundle(options: BundleOptions = {}): MimeBundle {
+    return bundle(this, options);
+  }
+
+  /** What the kernel's display() sends for a trace (IPython's `_repr_mimebundle_`). */
+  _repr_mimebundle_(options: BundleOptions = {}): MimeBundle {
+    return bundle(this, options);
+  }
+
+  toString(): string {
+    return this.summary().join("\n");
+  }
+
+  to_json(): TraceJSON {
+    const dump = (m: SeriesMap) => Object.fromEntries([...m].map(([k, s]) => [k, s.to_json()]));
+    return {
+      version: 1,
+      name: this.name,
+      optimizer: this.optimizer_name,
+      batch_size: this.batch_size,
+      reduction: this.reduction,
+      per_param: this.per_param,
+      metrics: [...this.metrics],
+      capacity: this.capacity,
+      steps: this.steps,
+      diverged_at: this.diverged_at,
+      latest: this.lastGroups.map((m) => m ?? null),
+      latest_params: Object.fromEntries(this.lastParams),
+      groups: this.groupSeries.map(dump),
+      params: Object.fromEntries([...this.paramSeries].map(([k, v]) => [k, { group: v.group, series: dump(v.series) }])),
+      loss: this.lossSeries.to_json(),
+      last_loss: this.lastLoss,
+    };
+  }
+
+  /** A detached (not hooked) trace from `to_json()`, e.g. to plot a saved run. */
+  static from_json(j: TraceJSON): Trace {
+    if (j === null || typeof j !== "object" || j.version !== 1) throw new TypeError("Trace.from_json: expected the output of trace.to_json() (version 1)");
+    const t = new Trace(null, {
+      name: j.name, batch_size: j.batch_size ?? undefined, reduction: j.reduction, per_param: j.per_param,
+      metrics: j.metrics, capacity: j.capacity,
+    }, j.optimizer);
+    t.steps = j.steps;
+    t.diverged_at = j.diverged_at;
+    t.lastLoss = j.last_loss;
+    j.latest.forEach((m, i) => (t.lastGroups[i] = m));
+    for (const [k, m] of Object.entries(j.latest_params)) t.lastParams.set(k, m);
+    const load = (o: Record<string, SeriesJSON>) => new Map(Object.entries(o).map(([k, s]) => [k, BoundedSeries.from_json(s)]));
+    j.groups.forEach((g, i) => (t.groupSeries[i] = load(g)));
+    for (const [k, v] of Object.entries(j.params)) t.paramSeries.set(k, { group: v.group, series: load(v.series) });
+    (t as unknown as { lossSeries: BoundedSeries }).lossSeries = BoundedSeries.from_json(j.loss);
+    return t;
+  }
+}
+
+export interface TraceJSON {
+  version: 1;
+  name: string;
+  optimizer: string;
+  batch_size: number | null;
+  reduction: "mean" | "sum";
+  per_param: boolean;
+  metrics: string[];
+  capacity: number;
+  steps: number;
+  diverged_at: Divergence | null;
+  latest: (StepMetrics | null)[];
+  latest_params: Record<string, StepMetrics>;
+  groups: Record<string, SeriesJSON>[];
+  params: Record<string, { group: number; series: Record<string, SeriesJSON> }>;
+  loss: SeriesJSON;
+  last_loss: number | null;
+}
+
+/**
+ * `lrlab.trace(optimizer, { batch_size?, reduction = "mean", per_param = false, name?, metrics? })`:
+ * trace every `optimizer.step()` until `trace.stop()`.
+ */
+export function trace(optimizer: TraceableOptimizer, options: TraceOptions = {}): Trace {
+  if (
+    optimizer === null || typeof optimizer !== "object" || !Array.isArray((optimizer as TraceableOptimizer).param_groups)
+    || typeof optimizer.register_step_pre_hook !== "function" || typeof optimizer.register_step_post_hook !== "function"
+  ) {
+    throw new TypeError("trace: expected a torch.optim optimizer (with param_groups and register_step_pre_hook/register_step_post_hook)");
+  }
+  const t = new Trace(optimizer, options);
+  t._attach([
+    optimizer.register_step_pre_hook((opt: TraceableOptimizer) => t._before_step(opt)),
+    optimizer.register_step_post_hook((opt: TraceableOptimizer) => t._after_step(opt)),
+  ]);
+  return t;
+}

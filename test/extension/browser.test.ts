@@ -1,0 +1,294 @@
+/**
+ * The extension in a real JupyterLab (from .venv) driven through Debian's chromium.
+ *
+ * Checks what only a browser shows: the lrlab renderer wins over the SVG and plotly JSON of the
+ * same bundle, real plotly draws the expected traces, every control changes the figure, the
+ * divergence tooltip, the dark theme, HTML in payload text staying inert, a malformed payload's
+ * error box, and a live cell (update_display_data) redrawing in place. Screenshots go to
+ * test-output/browser/. A missing chromium fails the suite, with the command that installs it.
+ */
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { Locator, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { escapeText } from "../../extension/src/escape";
+import { DARK_PALETTE, LIGHT_PALETTE } from "../../extension/src/theme";
+import { launchChromium } from "./browser/chromium";
+import { ensureExtensionInstalled, type Lab, ROOT, startLab, venvRun } from "./browser/jupyter";
+import {
+  EVIL_NAME, EVIL_TITLE, LIVE_BUCKETS_FIRST, LIVE_BUCKETS_LAST, writeLiveNotebook, writeSavedNotebook,
+} from "./browser/notebooks";
+import { fixture } from "./fixtures";
+
+const SHOTS = join(ROOT, "test-output", "browser");
+let lab: Lab | undefined;
+let chromium: Awaited<ReturnType<typeof launchChromium>> | undefined;
+let page!: Page;
+
+/** What real plotly holds for a plot: read from its graph div. */
+interface GraphState {
+  traces: number;
+  names: string[];
+  lengths: number[];
+  yType: string;
+  yTitle: string;
+  xRange: [number, number];
+  xAuto: boolean;
+  bg: string;
+  lineColours: string[];
+}
+
+function graphState(plot: Locator): Promise<GraphState> {
+  return plot.locator(".lrlab-Plot-figure").evaluate((gd: any) => ({
+    traces: gd.data.length,
+    names: gd.data.filter((t: any) => t.showlegend !== false).map((t: any) => t.name),
+    lengths: gd.data.map((t: any) => t.x.length),
+    yType: gd._fullLayout.yaxis.type,
+    yTitle: gd._fullLayout.yaxis.title.text,
+    xRange: [...gd._fullLayout.xaxis.range] as [number, number],
+    xAuto: gd._fullLayout.xaxis.autorange === true,
+    bg: gd._fullLayout.paper_bgcolor,
+    lineColours: gd.data.filter((t: any) => t.showlegend !== false && t.mode !== "markers").map((t: any) => t.line.color),
+  }));
+}
+
+/** Traces plotly actually drew as SVG groups. */
+const drawnTraces = (plot: Locator) => plot.locator(".scatterlayer .trace").count();
+
+async function waitForTraces(plot: Locator, n: number): Promise<void> {
+  await expect.poll(() => drawnTraces(plot), { timeout: 20_000 }).toBe(n);
+}
+
+async function shot(name: string): Promise<void> {
+  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: false });
+}
+
+/** Opens a notebook in a new tab, in a workspace of its own (so no other notebook is restored). */
+async function openNotebook(name: string): Promise<void> {
+  const old: Page | undefined = page;
+  page = await chromium!.context.newPage();
+  page.on("dialog", (d) => void (d.type() === "beforeunload" ? d.accept() : d.dismiss()));
+  if (old) await old.close();
+  const workspace = name.replace(/\W/g, "-");
+  await page.goto(`${lab!.url}/lab/workspaces/${workspace}/tree/${name}?token=${lab!.token}`);
+  await page.locator(".jp-Notebook").first().waitFor({ timeout: 60_000 });
+  await page.waitForFunction(() => (window as any).jupyterapp?.started !== undefined, undefined, { timeout: 60_000 });
+}
+
+const command = (id: string, args: Record<string, unknown> = {}) =>
+  page.evaluate(([i, a]) => (window as any).jupyterapp.commands.execute(i, a), [id, args] as const);
+
+beforeAll(async () => {
+  mkdirSync(SHOTS, { recursive: true });
+  chromium = await launchChromium();
+  ensureExtensionInstalled();
+  lab = await startLab();
+  writeSavedNotebook(lab.notebooks);
+  writeLiveNotebook(lab.notebooks);
+}, 180_000);
+
+afterAll(async () => {
+  if (lab) writeFileSync(join(SHOTS, "jupyterlab.log"), lab.log());
+  await chromium?.close();
+  await lab?.stop();
+}, 60_000);
+
+describe("installation", () => {
+  it("jupyter labextension list shows lrlab-jupyterlab enabled and OK", () => {
+    const out = venvRun("jupyter", ["labextension", "list"]).replace(/\x1b\[[0-9;]*m/g, "");
+    expect(out).toMatch(/lrlab-jupyterlab v0\.1\.0 enabled OK/);
+  });
+});
+
+describe("saved outputs in a real JupyterLab", () => {
+  let two: Locator;
+  let compare: Locator;
+
+  beforeAll(async () => {
+    await openNotebook("saved.ipynb");
+    two = page.locator(".lrlab-Plot").nth(0);
+    compare = page.locator(".lrlab-Plot").nth(1);
+  }, 120_000);
+
+  it("renders every lrlab output with the lrlab renderer, not the SVG or plotly JSON", async () => {
+    await expect.poll(() => page.locator(".lrlab-Plot").count(), { timeout: 30_000 }).toBe(4);
+    expect(await page.locator(".jp-RenderedSVG").count()).toBe(0);
+    await waitForTraces(two, 6); // two groups, each a mean line and a two-trace band
+    const s = await graphState(two);
+    expect(s.names).toEqual(["group 0", "group 1"]);
+    expect(s.yType).toBe("log");
+    expect(s.yTitle).toBe("projected LR");
+    expect(s.lineColours).toEqual([LIGHT_PALETTE[0], LIGHT_PALETTE[1]]);
+    await two.scrollIntoViewIfNeeded();
+    await shot("01-two-groups");
+  }, 60_000);
+
+  it("each control changes the plot", async () => {
+    await two.scrollIntoViewIfNeeded();
+    await two.locator('[data-control="metric"]').selectOption("loss");
+    await waitForTraces(two, 3);
+    expect((await graphState(two)).yTitle).toBe("loss");
+    expect((await graphState(two)).yType).toBe("linear");
+
+    await two.locator('[data-control="log"]').check();
+    await expect.poll(async () => (await graphState(two)).yType).toBe("log");
+
+    await two.locator('[data-control="metric"]').selectOption("lr");
+    await waitForTraces(two, 6);
+    await two.locator('[data-control="band"]').uncheck();
+    await waitForTraces(two, 2);
+    await two.locator('[data-control="groups"] input[data-id="1"]').uncheck();
+    await waitForTraces(two, 1);
+    expect((await graphState(two)).names).toEqual(["group 0"]);
+    await shot("02-controls");
+
+    // Zoom with plotly's own box zoom: drag across the middle of the plot area.
+    const box = (await two.locator(".nsewdrag").boundingBox())!;
+    const y = box.y + box.height / 2;
+    await page.mouse.move(box.x + box.width * 0.3, y);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width * 0.5, y, { steps: 6 });
+    await page.mouse.move(box.x + box.width * 0.6, y, { steps: 6 });
+    await page.mouse.up();
+    await expect.poll(async () => (await graphState(two)).xAuto).toBe(false);
+    const zoomed = (await graphState(two)).xRange;
+    const xs = fixture("trace_two_groups").series[0].x;
+    const full = xs[xs.length - 1] - xs[0];
+    expect(zoomed[1] - zoomed[0]).toBeLessThan(full * 0.5);
+    expect(Number(await two.locator('[data-control="from"]').inputValue())).toBeCloseTo(zoomed[0], 3);
+    await shot("03-zoomed");
+
+    await two.locator('[data-control="reset-zoom"]').click();
+    await expect.poll(async () => (await graphState(two)).xAuto).toBe(true);
+    expect(await two.locator('[data-control="from"]').inputValue()).toBe("");
+
+    // A typed step range zooms too.
+    await two.locator('[data-control="from"]').fill("10");
+    await two.locator('[data-control="to"]').fill("30");
+    await two.locator('[data-control="to"]').press("Tab");
+    await expect.poll(async () => (await graphState(two)).xRange).toEqual([10, 30]);
+
+    await two.locator('[data-control="reset"]').click();
+    await waitForTraces(two, 6);
+    const s = await graphState(two);
+    expect(s.yTitle).toBe("projected LR");
+    expect(s.xAuto).toBe(true);
+    expect(await two.locator('[data-control="metric"]').inputValue()).toBe("lr_projected");
+  }, 60_000);
+
+  it("compare view: one line per run, run toggles, the divergence tooltip", async () => {
+    await compare.scrollIntoViewIfNeeded();
+    await waitForTraces(compare, 10); // 3 runs × (line + band of 2) + the divergence marker
+    // Plotly gets the name escaped; the legend (checked below) shows it as the literal text.
+    expect((await graphState(compare)).names).toEqual(["sgd", escapeText(EVIL_NAME), "sgd lr=2", "diverged"]);
+    await compare.locator('[data-control="runs"] input[data-id="sgd"]').uncheck();
+    await waitForTraces(compare, 7);
+    await compare.locator('[data-control="runs"] input[data-id="sgd"]').check();
+    await waitForTraces(compare, 10);
+
+    const at = await compare.locator(".lrlab-Plot-figure").evaluate((gd: any) => {
+      const i = gd.data.findIndex((t: any) => t.name === "diverged");
+      const xa = gd._fullLayout.xaxis;
+      const ya = gd._fullLayout.yaxis;
+      const r = gd.getBoundingClientRect();
+      return { x: r.left + xa._offset + xa.c2p(gd.data[i].x[0]), y: r.top + ya._offset + ya.c2p(gd.data[i].y[0]) };
+    });
+    await page.mouse.move(at.x - 3, at.y - 3);
+    await page.mouse.move(at.x, at.y, { steps: 3 });
+    await expect.poll(() => compare.locator(".hoverlayer").textContent(), { timeout: 10_000 }).toContain("diverged at step 20 (lr 2)");
+    await shot("04-compare-divergence");
+  }, 60_000);
+
+  it("HTML in payload text stays inert text", async () => {
+    await compare.scrollIntoViewIfNeeded();
+    expect(await page.evaluate(() => (window as any).__lrlab_xss)).toBeUndefined();
+    expect(await page.locator(".lrlab-Plot img, .lrlab-Plot script, .lrlab-Plot b").count()).toBe(0);
+    const legend = await compare.locator(".legend").textContent();
+    expect(legend).toContain(EVIL_NAME);
+    expect(await compare.locator(".gtitle").textContent()).toBe(EVIL_TITLE);
+    const runs = await compare.locator('[data-control="runs"] label').allTextContents();
+    expect(runs.map((t) => t.trim())).toContain(EVIL_NAME);
+  }, 30_000);
+
+  it("range test: log x axis in learning rates with the suggestion marker", async () => {
+    const plot = page.locator(".lrlab-Plot").nth(2);
+    await plot.scrollIntoViewIfNeeded();
+    await waitForTraces(plot, 4); // loss line + band + suggestion
+    const xType = await plot.locator(".lrlab-Plot-figure").evaluate((gd: any) => gd._fullLayout.xaxis.type);
+    expect(xType).toBe("log");
+  }, 30_000);
+
+  it("a malformed payload shows a readable error box", async () => {
+    const plot = page.locator(".lrlab-Plot").nth(3);
+    await plot.scrollIntoViewIfNeeded();
+    await expect.poll(() => plot.locator(".lrlab-PlotError").textContent()).toContain(
+      "invalid lrlab plot payload: payload.series[0].x: expected an array, got string",
+    );
+    expect(await plot.locator(".main-svg").count()).toBe(0);
+    await shot("05-error-box");
+  }, 30_000);
+
+  it("the dark theme recolours the plot, live", async () => {
+    await two.scrollIntoViewIfNeeded();
+    const before = await graphState(two);
+    await command("apputils:change-theme", { theme: "JupyterLab Dark" });
+    await page.waitForFunction(() => document.body.dataset.jpThemeLight === "false", undefined, { timeout: 30_000 });
+    const darkBg = await page.evaluate(() => getComputedStyle(document.body).getPropertyValue("--jp-layout-color0").trim());
+    await expect.poll(async () => (await graphState(two)).bg, { timeout: 10_000 }).toBe(darkBg);
+    expect(darkBg).not.toBe(before.bg);
+    expect((await graphState(two)).lineColours).toEqual([DARK_PALETTE[0], DARK_PALETTE[1]]);
+    const bgDrawn = await two.locator(".main-svg .bg").first().evaluate((el) => getComputedStyle(el).fill);
+    expect(bgDrawn).not.toBe("rgb(255, 255, 255)");
+    await shot("06-dark-theme");
+    await command("apputils:change-theme", { theme: "JupyterLab Light" });
+    await page.waitForFunction(() => document.body.dataset.jpThemeLight === "true", undefined, { timeout: 30_000 });
+    await expect.poll(async () => (await graphState(two)).bg, { timeout: 10_000 }).toBe(before.bg);
+  }, 60_000);
+});
+
+describe("a live cell", () => {
+  it("update_display_data redraws in place, keeping the user's choices and zoom", async () => {
+    await openNotebook("live.ipynb");
+    await page.waitForFunction(() => (window as any).jupyterapp.shell.currentWidget?.sessionContext?.session?.kernel, undefined, { timeout: 60_000 });
+    await command("notebook:run-all-cells");
+    const plot = page.locator(".lrlab-Plot").first();
+    await waitForTraces(plot, 6);
+    expect(Math.max(...(await graphState(plot)).lengths)).toBe(LIVE_BUCKETS_FIRST);
+
+    // Mark the graph div and watch for any plot node being removed (a re-created widget).
+    await plot.locator(".lrlab-Plot-figure").evaluate((gd: any) => {
+      gd.__lrlabMark = "same";
+      (window as any).__lrlabRemoved = 0;
+      (window as any).__lrlabLengths = [];
+      new MutationObserver((ms) => {
+        for (const m of ms) for (const n of m.removedNodes) if (n instanceof HTMLElement && (n.matches(".lrlab-Plot, .lrlab-Plot-figure") || n.querySelector(".lrlab-Plot"))) (window as any).__lrlabRemoved++;
+      }).observe(document.querySelector(".jp-Notebook")!, { childList: true, subtree: true });
+      gd.on("plotly_afterplot", () => (window as any).__lrlabLengths.push(gd.data[gd.data.length - 1].x.length));
+    });
+    await plot.locator('[data-control="metric"]').selectOption("update_ratio");
+    await plot.locator('[data-control="groups"] input[data-id="1"]').uncheck();
+    await waitForTraces(plot, 3);
+    await plot.locator('[data-control="from"]').fill("2");
+    await plot.locator('[data-control="to"]').fill("30");
+    await plot.locator('[data-control="to"]').press("Tab");
+    await expect.poll(async () => (await graphState(plot)).xRange).toEqual([2, 30]);
+    await shot("07-live-before");
+
+    writeFileSync(join(lab!.notebooks, "go"), "");
+    await expect.poll(async () => Math.max(...(await graphState(plot)).lengths), { timeout: 30_000 }).toBe(LIVE_BUCKETS_LAST);
+    await expect.poll(() => page.locator(".jp-OutputArea-output").filter({ hasText: "live cell done" }).count(), { timeout: 10_000 }).toBe(1);
+
+    const s = await graphState(plot);
+    expect(s.yTitle).toBe("update ratio");
+    expect(s.names).toEqual(["group 0"]);
+    expect(s.xRange).toEqual([2, 30]);
+    expect(await plot.locator('[data-control="metric"]').inputValue()).toBe("update_ratio");
+    expect(await plot.locator(".lrlab-Plot-figure").evaluate((gd: any) => gd.__lrlabMark)).toBe("same");
+    expect(await page.evaluate(() => (window as any).__lrlabRemoved)).toBe(0);
+    const lengths: number[] = await page.evaluate(() => (window as any).__lrlabLengths);
+    // Several intermediate redraws, each growing the same plot.
+    expect(new Set(lengths.filter((n) => n > LIVE_BUCKETS_FIRST)).size).toBeGreaterThanOrEqual(3);
+    expect(await page.locator(".lrlab-Plot").count()).toBe(1);
+    await shot("08-live-after");
+  }, 120_000);
+});

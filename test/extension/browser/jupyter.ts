@@ -1,0 +1,127 @@
+/**
+ * A real JupyterLab for the browser tests: the one in the project's .venv, on a free localhost
+ * port, with a random token and its own config, data, runtime, settings and workspace folders
+ * (nothing of the user's Jupyter set-up leaks in, nothing leaks out).
+ */
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readlinkSync, symlinkSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+
+export const ROOT = resolve(__dirname, "..", "..", "..");
+export const VENV = join(ROOT, ".venv");
+export const LABEXTENSION = join(ROOT, "extension", "labextension");
+
+export interface Lab {
+  url: string;
+  token: string;
+  dir: string;
+  /** Notebook folder the server serves. */
+  notebooks: string;
+  log: () => string;
+  stop: () => Promise<void>;
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((ok, fail) => {
+    const srv = createServer();
+    srv.once("error", fail);
+    srv.listen(0, "127.0.0.1", () => {
+      const port = (srv.address() as { port: number }).port;
+      srv.close(() => ok(port));
+    });
+  });
+}
+
+/** Runs a .venv tool with the given Jupyter environment; returns its output. */
+export function venvRun(tool: string, args: string[], env: NodeJS.ProcessEnv = {}): string {
+  const r = spawnSync(join(VENV, "bin", tool), args, { encoding: "utf8", env: { ...process.env, ...env } });
+  if (r.error) throw r.error;
+  return `${r.stdout}${r.stderr}`;
+}
+
+/**
+ * Makes sure the built extension is installed in the .venv prefix. The kernel CLI
+ * (`lrlab install --prefix .venv`, run by `npm run setup`) normally does this; until it has,
+ * link the build there so the test runs the current build.
+ */
+export function ensureExtensionInstalled(): string {
+  if (!existsSync(join(LABEXTENSION, "package.json"))) {
+    throw new Error(`the extension is not built (${LABEXTENSION} is missing): run \`npm run build\``);
+  }
+  const dir = join(VENV, "share", "jupyter", "labextensions");
+  const target = join(dir, "lrlab-jupyterlab");
+  let present = false;
+  try {
+    present = lstatSync(target) !== undefined;
+  } catch {
+    present = false;
+  }
+  if (!present) {
+    mkdirSync(dir, { recursive: true });
+    symlinkSync(LABEXTENSION, target, "dir");
+  }
+  return lstatSync(target).isSymbolicLink() ? readlinkSync(target) : target;
+}
+
+export async function startLab(): Promise<Lab> {
+  if (!existsSync(join(VENV, "bin", "jupyter-lab"))) {
+    throw new Error(`JupyterLab is not installed in ${VENV}: run \`npm run setup\``);
+  }
+  const dir = mkdtempSync(join(tmpdir(), "lrlab-lab-"));
+  const notebooks = join(dir, "notebooks");
+  for (const d of ["config", "runtime", "settings", "workspaces", "notebooks"]) mkdirSync(join(dir, d), { recursive: true });
+  const port = await freePort();
+  const token = randomBytes(16).toString("hex");
+  const args = [
+    "--no-browser", `--port=${port}`, "--ip=127.0.0.1", `--IdentityProvider.token=${token}`,
+    `--ServerApp.root_dir=${notebooks}`, "--ServerApp.port_retries=0", "--LabApp.expose_app_in_browser=True",
+    "--LabApp.news_url=None", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+  ];
+  if (process.getuid?.() === 0) args.push("--allow-root");
+  const env = {
+    ...process.env,
+    JUPYTER_CONFIG_DIR: join(dir, "config"),
+    JUPYTER_RUNTIME_DIR: join(dir, "runtime"),
+    JUPYTERLAB_SETTINGS_DIR: join(dir, "settings"),
+    JUPYTERLAB_WORKSPACES_DIR: join(dir, "workspaces"),
+    JUPYTER_PLATFORM_DIRS: "1",
+    PYTHONUNBUFFERED: "1",
+  };
+  let out = "";
+  const proc: ChildProcess = spawn(join(VENV, "bin", "jupyter-lab"), args, { env, stdio: ["ignore", "pipe", "pipe"] });
+  proc.stdout!.on("data", (b) => (out += b));
+  proc.stderr!.on("data", (b) => (out += b));
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (proc.exitCode !== null) throw new Error(`jupyter lab exited with ${proc.exitCode}:\n${out}`);
+    try {
+      const r = await fetch(`${url}/api/status`, { headers: { Authorization: `token ${token}` } });
+      if (r.ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      proc.kill("SIGKILL");
+      throw new Error(`jupyter lab did not answer on ${url} within 60 s:\n${out}`);
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return {
+    url, token, dir, notebooks, log: () => out,
+    stop: () => new Promise<void>((ok) => {
+      if (proc.exitCode !== null) return ok();
+      proc.once("exit", () => ok());
+      proc.kill("SIGTERM");
+      setTimeout(() => proc.kill("SIGKILL"), 5000).unref();
+    }),
+  };
+}
+
+/** Whether a kernelspec is installed in the .venv (the lrlab kernel lands via `lrlab install`). */
+export function hasKernelspec(name: string): boolean {
+  return existsSync(join(VENV, "share", "jupyter", "kernels", name, "kernel.json"));
+}

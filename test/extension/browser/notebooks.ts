@@ -1,0 +1,93 @@
+/**
+ * Notebooks the browser test opens. `saved.ipynb` holds outputs as lrlab writes them (the full
+ * display bundle: our payload, plotly JSON, SVG, text), built from the PyTorch fixture payloads;
+ * `live.ipynb` is a Python cell that sends a payload and then grows it with
+ * `update_display_data`, the message a live lrlab training cell sends.
+ */
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { buildFigure } from "../../../extension/src/figure";
+import { PLOT_MIME, PLOTLY_MIME, type PlotPayload } from "../../../extension/src/payload";
+import { initialState } from "../../../extension/src/state";
+import { themeFrom } from "../../../extension/src/theme";
+import { clone, fixture } from "../fixtures";
+
+/** A trace name that would run script if any renderer treated it as HTML. */
+export const EVIL_NAME = `<img src=x onerror="window.__lrlab_xss=1">`;
+export const EVIL_TITLE = `<b>bold?</b> & <script>window.__lrlab_xss=2</script>`;
+
+function bundle(p: PlotPayload): Record<string, unknown> {
+  const fig = buildFigure(p, initialState(p), themeFrom(() => "", true));
+  return {
+    [PLOT_MIME]: p,
+    [PLOTLY_MIME]: fig,
+    "image/svg+xml": `<svg xmlns="http://www.w3.org/2000/svg" width="200" height="40"><text x="4" y="24" class="lrlab-svg-fallback">static SVG fallback</text></svg>`,
+    "text/plain": `lrlab plot: ${p.title}`,
+  };
+}
+
+function codeCell(id: string, source: string, outputs: unknown[] = []) {
+  return { cell_type: "code", execution_count: outputs.length ? 1 : null, id, metadata: {}, outputs, source: source.split(/(?<=\n)/) };
+}
+
+function notebook(cells: unknown[]) {
+  return {
+    cells,
+    metadata: {
+      kernelspec: { display_name: "Python 3 (ipykernel)", language: "python", name: "python3" },
+      language_info: { name: "python" },
+    },
+    nbformat: 4,
+    nbformat_minor: 5,
+  };
+}
+
+const display = (p: unknown) => ({ output_type: "display_data", data: p, metadata: {} });
+
+export function evilCompare(): PlotPayload {
+  const p = clone(fixture("compare"));
+  p.title = EVIL_TITLE;
+  for (const s of p.series) if (s.name === "adam") s.name = EVIL_NAME;
+  return p;
+}
+
+/** Writes saved.ipynb: [two groups, compare (with HTML in names), range test, malformed]. */
+export function writeSavedNotebook(dir: string): void {
+  const malformed = clone(fixture("trace_two_groups")) as any;
+  malformed.series[0].x = "not a list";
+  const cells = [
+    codeCell("two-groups", "# SGD with two parameter groups", [display(bundle(fixture("trace_two_groups")))]),
+    codeCell("compare", "# three runs compared", [display(bundle(evilCompare()))]),
+    codeCell("range-test", "# lr range test", [display(bundle(fixture("range_test")))]),
+    codeCell("malformed", "# a broken payload", [display({ ...bundle(fixture("range_test")), [PLOT_MIME]: malformed })]),
+  ];
+  writeFileSync(join(dir, "saved.ipynb"), JSON.stringify(notebook(cells), null, 1));
+}
+
+export const LIVE_BUCKETS_FIRST = 4;
+export const LIVE_BUCKETS_LAST = 12;
+
+/** Writes live.ipynb and its payload; the cell waits for a file named `go` before it updates. */
+export function writeLiveNotebook(dir: string): void {
+  writeFileSync(join(dir, "live_payload.json"), JSON.stringify(fixture("trace_two_groups")));
+  const source = `import json, os, time
+from IPython.display import display, update_display
+full = json.load(open("live_payload.json"))
+def part(n):
+    p = json.loads(json.dumps(full))
+    for s in p["series"]:
+        for k in ("x", "mean", "min", "max"):
+            if k in s:
+                s[k] = s[k][:n]
+    p["live"] = n < ${LIVE_BUCKETS_LAST}
+    return {"${PLOT_MIME}": p, "text/plain": f"lrlab plot, {n} buckets"}
+h = display(part(${LIVE_BUCKETS_FIRST}), raw=True, display_id=True)
+while not os.path.exists("go"):
+    time.sleep(0.1)
+for n in range(${LIVE_BUCKETS_FIRST + 1}, ${LIVE_BUCKETS_LAST + 1}):
+    time.sleep(0.3)
+    update_display(part(n), raw=True, display_id=h.display_id)
+print("live cell done")
+`;
+  writeFileSync(join(dir, "live.ipynb"), JSON.stringify(notebook([codeCell("live", source)]), null, 1));
+}

@@ -1,0 +1,205 @@
+import { describe, expect, it } from "vitest";
+import { buildFigureWithRoles, markerY, seriesLabel, withAlpha } from "../../extension/src/figure";
+import { validatePayload } from "../../extension/src/payload";
+import { applyControl, type ControlEvent, initialState } from "../../extension/src/state";
+import { DARK_PALETTE, LIGHT_PALETTE, themeFrom } from "../../extension/src/theme";
+import { clone, fixture } from "./fixtures";
+
+const light = themeFrom(() => "", true);
+const count = (roles: string[], role: string) => roles.filter((r) => r === role).length;
+
+describe("buildFigure: one run with two parameter groups", () => {
+  const p = validatePayload(fixture("trace_two_groups"));
+
+  it("draws one line per group of the default metric, each with its band", () => {
+    const s = initialState(p);
+    const { data, roles, layout } = buildFigureWithRoles(p, s, light);
+    expect(s.metric).toBe("lr_projected");
+    expect(roles).toEqual(["band-max", "band-min", "line", "band-max", "band-min", "line"]);
+    const lines = data.filter((_, i) => roles[i] === "line");
+    const src = p.series.filter((t) => t.metric === "lr_projected");
+    expect(lines.map((l) => l.name)).toEqual(["group 0", "group 1"]);
+    expect(lines.map((l) => l.y)).toEqual(src.map((t) => t.mean));
+    expect(lines.map((l) => l.x)).toEqual(src.map((t) => t.x));
+    // The band fills from min up to the invisible max line, in the line's colour.
+    expect(data[0].y).toEqual(src[0].max);
+    expect(data[1].y).toEqual(src[0].min);
+    expect(data[1].fill).toBe("tonexty");
+    expect(data[1].fillcolor).toBe(withAlpha(LIGHT_PALETTE[0], 0.2));
+    expect((data[2].line as any).color).toBe(LIGHT_PALETTE[0]);
+    expect((data[5].line as any).color).toBe(LIGHT_PALETTE[1]);
+    expect(data.every((t) => t.connectgaps === false || t.mode === "markers")).toBe(true);
+    expect((layout.yaxis as any).type).toBe("log");
+    expect((layout.yaxis as any).title.text).toBe("projected LR");
+    expect((layout.xaxis as any).type).toBe("linear");
+    expect((layout.xaxis as any).autorange).toBe(true);
+  });
+
+  it("switches metric, and loss (no group) is a single line", () => {
+    let s = applyControl(initialState(p), { type: "metric", metric: "loss" }, p);
+    const { data, roles, layout } = buildFigureWithRoles(p, s, light);
+    expect(count(roles, "line")).toBe(1);
+    expect(data[roles.indexOf("line")].name).toBe("sgd");
+    expect((layout.yaxis as any).type).toBe("linear");
+    s = applyControl(s, { type: "metric", metric: "nope" }, p);
+    expect(s.metric).toBe("loss");
+  });
+
+  it("turns the band off", () => {
+    const s = applyControl(initialState(p), { type: "band", on: false }, p);
+    expect(buildFigureWithRoles(p, s, light).roles).toEqual(["line", "line"]);
+  });
+
+  it("hides and shows parameter groups, keeping each group's colour", () => {
+    let s = applyControl(initialState(p), { type: "group", group: 0, on: false }, p);
+    let f = buildFigureWithRoles(p, s, light);
+    expect(f.data.filter((_, i) => f.roles[i] === "line").map((l) => l.name)).toEqual(["group 1"]);
+    expect((f.data[f.roles.indexOf("line")].line as any).color).toBe(LIGHT_PALETTE[1]);
+    s = applyControl(s, { type: "group", group: 0, on: true }, p);
+    f = buildFigureWithRoles(p, s, light);
+    expect(count(f.roles, "line")).toBe(2);
+  });
+
+  it("log axis toggles per metric, defaulting to the metric's own choice", () => {
+    let s = applyControl(initialState(p), { type: "log", on: false }, p);
+    expect((buildFigureWithRoles(p, s, light).layout.yaxis as any).type).toBe("linear");
+    s = applyControl(s, { type: "metric", metric: "lr" }, p);
+    expect((buildFigureWithRoles(p, s, light).layout.yaxis as any).type).toBe("log");
+    s = applyControl(s, { type: "metric", metric: "lr_projected" }, p);
+    expect((buildFigureWithRoles(p, s, light).layout.yaxis as any).type).toBe("linear");
+  });
+
+  it("zooms on a step range, and resets", () => {
+    let s = applyControl(initialState(p), { type: "range", range: [30, 10] }, p);
+    let x = buildFigureWithRoles(p, s, light).layout.xaxis as any;
+    expect(x.range).toEqual([10, 30]);
+    expect(x.autorange).toBe(false);
+    const rev = (buildFigureWithRoles(p, s, light).layout as any).uirevision;
+    s = applyControl(s, { type: "reset-zoom" }, p);
+    x = buildFigureWithRoles(p, s, light).layout.xaxis as any;
+    expect(x.autorange).toBe(true);
+    expect(x.range).toBeUndefined();
+    expect((buildFigureWithRoles(p, s, light).layout as any).uirevision).not.toBe(rev);
+  });
+
+  it("reset restores every choice", () => {
+    let s = initialState(p);
+    for (const e of [
+      { type: "metric", metric: "loss" }, { type: "band", on: false }, { type: "group", group: 1, on: false },
+      { type: "log", on: true }, { type: "range", range: [1, 5] },
+    ] as ControlEvent[]) s = applyControl(s, e, p);
+    const r = applyControl(s, { type: "reset" }, p);
+    expect({ ...r, revision: 0 }).toEqual(initialState(p));
+    expect(r.revision).toBe(s.revision + 1);
+  });
+});
+
+describe("buildFigure: compare view and markers", () => {
+  const p = validatePayload(fixture("compare"));
+
+  it("one line per run, named by run, and run toggles", () => {
+    let s = applyControl(initialState(p), { type: "band", on: false }, p);
+    let f = buildFigureWithRoles(p, s, light);
+    expect(f.data.filter((_, i) => f.roles[i] === "line").map((l) => l.name)).toEqual(["sgd", "adam", "sgd lr=2"]);
+    s = applyControl(s, { type: "run", name: "adam", on: false }, p);
+    f = buildFigureWithRoles(p, s, light);
+    expect(f.data.filter((_, i) => f.roles[i] === "line").map((l) => l.name)).toEqual(["sgd", "sgd lr=2"]);
+  });
+
+  it("marks the divergence on every metric, with its step and rate in the tooltip", () => {
+    for (const metric of ["lr_projected", "loss", "update_ratio"]) {
+      const s = applyControl(initialState(p), { type: "metric", metric }, p);
+      const f = buildFigureWithRoles(p, s, light);
+      const i = f.roles.indexOf("divergence");
+      expect(i).toBeGreaterThan(-1);
+      expect(f.data[i].x).toEqual([20]);
+      expect(f.data[i].hovertext).toEqual(["diverged at step 20 (lr 2)"]);
+      // Sits on the diverging run's curve: the last finite bucket mean at or before step 20.
+      const line = p.series.find((t) => t.name === "sgd lr=2" && t.metric === metric)!;
+      const before = line.mean.filter((v, k) => v !== null && line.x[k] <= 20);
+      expect(f.data[i].y).toEqual([before[before.length - 1]]);
+      const shapes = (f.layout as any).shapes;
+      expect(shapes).toHaveLength(1);
+      expect(shapes[0].x0).toBe(20);
+      expect(shapes[0].line.color).toBe(light.danger);
+    }
+  });
+
+  it("hides a hidden run's markers", () => {
+    const s = applyControl(initialState(p), { type: "run", name: "sgd lr=2", on: false }, p);
+    const f = buildFigureWithRoles(p, s, light);
+    expect(f.roles).not.toContain("divergence");
+    expect((f.layout as any).shapes).toHaveLength(0);
+  });
+});
+
+describe("buildFigure: range test", () => {
+  const p = validatePayload(fixture("range_test"));
+  it("uses a log x axis in learning rates and places the suggestion on the loss curve", () => {
+    const s = initialState(p);
+    const f = buildFigureWithRoles(p, s, light);
+    expect((f.layout.xaxis as any).type).toBe("log");
+    expect((f.layout.xaxis as any).title.text).toBe("learning rate");
+    const i = f.roles.indexOf("suggestion");
+    expect(f.data[i].x).toEqual([p.markers[0].x]);
+    expect(f.data[i].y).toEqual([markerY(p.markers[0], p, s)]);
+    expect(f.data[i].y[0]).not.toBeNull();
+    // A zoom given in learning rates becomes plotly's log10 range.
+    const z = applyControl(s, { type: "range", range: [1e-3, 1e-1] }, p);
+    expect((buildFigureWithRoles(p, z, light).layout.xaxis as any).range).toEqual([-3, -1]);
+    expect(applyControl(s, { type: "range", range: [0, 1] }, p)).toBe(s);
+  });
+});
+
+describe("escaping", () => {
+  it("escapes every payload string that plotly would read as markup", () => {
+    const raw = clone(fixture("compare")) as any;
+    const evil = `<img src=x onerror="window.__pwned=1">&amp;<b>`;
+    raw.title = evil;
+    raw.x_label = evil;
+    raw.metrics[1].label = evil;
+    for (const t of raw.series) if (t.name === "adam") t.name = evil;
+    raw.markers[0].label = evil;
+    const p = validatePayload(raw);
+    const f = buildFigureWithRoles(p, initialState(p), light);
+    const want = "&lt;img src=x onerror=\"window.__pwned=1\"&gt;&amp;amp;&lt;b&gt;";
+    expect((f.layout.title as any).text).toBe(want);
+    expect((f.layout.xaxis as any).title.text).toBe(want);
+    expect((f.layout.yaxis as any).title.text).toBe(want);
+    expect(f.data.filter((t) => t.name.includes("img")).every((t) => t.name.startsWith(want))).toBe(true);
+    expect(f.data[f.roles.indexOf("divergence")].hovertext).toEqual([want]);
+    expect(JSON.stringify(f)).not.toMatch(/<img|<b>/);
+  });
+
+  it("labels combine run, group and parameter only when they tell lines apart", () => {
+    const p = validatePayload(fixture("trace_two_groups"));
+    const loss = p.series.find((t) => t.metric === "loss")!;
+    expect(seriesLabel(loss, p)).toBe("sgd");
+    expect(seriesLabel({ ...p.series[0], param: "0.weight" }, p)).toBe("group 0 · 0.weight");
+  });
+});
+
+describe("theme mapping", () => {
+  it("reads JupyterLab's CSS variables into plotly colours", () => {
+    const vars: Record<string, string> = {
+      "--jp-layout-color0": "#111111", "--jp-ui-font-color1": "rgba(255, 255, 255, 1)", "--jp-ui-font-color2": "#aaaaaa",
+      "--jp-border-color2": "#333333", "--jp-border-color1": "#555555", "--jp-ui-font-family": "Inter", "--jp-error-color1": "#ff0000",
+    };
+    const dark = themeFrom((n) => vars[n] ?? "", false);
+    const p = validatePayload(fixture("trace_two_groups"));
+    const { data, layout } = buildFigureWithRoles(p, initialState(p), dark);
+    expect(layout.paper_bgcolor).toBe("#111111");
+    expect(layout.plot_bgcolor).toBe("#111111");
+    expect((layout.font as any).color).toBe("rgba(255, 255, 255, 1)");
+    expect((layout.font as any).family).toBe("Inter");
+    expect((layout.xaxis as any).gridcolor).toBe("#333333");
+    expect((layout.xaxis as any).title.font.color).toBe("#aaaaaa");
+    expect((data[2].line as any).color).toBe(DARK_PALETTE[0]);
+  });
+
+  it("falls back per side when a variable is missing", () => {
+    expect(themeFrom(() => "", true).background).toBe("#ffffff");
+    expect(themeFrom(() => "", false).background).toBe("#111111");
+    expect(themeFrom(() => "", false).palette).toBe(DARK_PALETTE);
+  });
+});

@@ -1,0 +1,236 @@
+// @vitest-environment jsdom
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+// jsdom has no DragEvent, which @lumino/dragdrop (loaded by @lumino/widgets) subclasses at import.
+vi.hoisted(() => {
+  (globalThis as any).DragEvent ??= class DragEvent extends MouseEvent {};
+});
+import { Widget } from "@lumino/widgets";
+import { ERROR_CLASS } from "../../extension/src/errorbox";
+import { PLOT_MIME } from "../../extension/src/payload";
+import type { PlotlyApi } from "../../extension/src/plotly";
+import { LrlabPlotRenderer } from "../../extension/src/renderer";
+import extension, { RANK, rendererFactory } from "../../extension/src/index";
+import { clone, fixture } from "./fixtures";
+
+/** Records what the renderer asks of plotly; the real plotly is exercised by browser.test.ts. */
+class RecordingPlotly implements PlotlyApi {
+  calls: { fn: string; data: any[]; layout: any }[] = [];
+  handlers = new Map<string, (ev: Record<string, unknown>) => void>();
+  Plots = { resize: (_el: HTMLElement) => void this.calls.push({ fn: "resize", data: [], layout: {} }) };
+  async newPlot(el: HTMLElement, data: unknown[], layout: Record<string, unknown>) {
+    this.calls.push({ fn: "newPlot", data, layout });
+    (el as any).on = (ev: string, h: (ev: Record<string, unknown>) => void) => this.handlers.set(ev, h);
+    return el;
+  }
+  async react(el: HTMLElement, data: unknown[], layout: Record<string, unknown>) {
+    this.calls.push({ fn: "react", data, layout });
+    return el;
+  }
+  purge(_el: HTMLElement) {
+    this.calls.push({ fn: "purge", data: [], layout: {} });
+  }
+  get last() {
+    return this.calls.filter((c) => c.fn === "newPlot" || c.fn === "react").at(-1)!;
+  }
+}
+
+const model = (data: unknown) => ({ data: { [PLOT_MIME]: data } as any, metadata: {}, trusted: false, setData: () => {} });
+const settle = () => new Promise((r) => setTimeout(r, 0));
+
+let plotly: RecordingPlotly;
+let r: LrlabPlotRenderer;
+
+function control<T extends HTMLElement>(name: string): T {
+  return r.node.querySelector<T>(`[data-control="${name}"]`)!;
+}
+function fire(el: HTMLElement, type = "change") {
+  el.dispatchEvent(new Event(type, { bubbles: true }));
+}
+
+beforeEach(() => {
+  plotly = new RecordingPlotly();
+  r = new LrlabPlotRenderer({ mimeType: PLOT_MIME } as any, async () => plotly);
+  Widget.attach(r, document.body);
+});
+afterEach(() => {
+  if (!r.isDisposed) r.dispose();
+  document.body.removeAttribute("data-jp-theme-light");
+  document.head.replaceChildren();
+});
+
+describe("the extension", () => {
+  it("registers a safe renderer for the lrlab mime type that outranks plotly (0) and SVG (80)", () => {
+    expect(extension.rendererFactory).toBe(rendererFactory);
+    expect(rendererFactory.mimeTypes).toEqual([PLOT_MIME]);
+    expect(rendererFactory.safe).toBe(true);
+    expect(RANK).toBeLessThan(0);
+    expect(extension.rank).toBe(RANK);
+    expect(extension.dataType).toBe("json");
+  });
+});
+
+describe("LrlabPlotRenderer", () => {
+  it("draws the payload with newPlot and fills the controls", async () => {
+    await r.renderModel(model(fixture("trace_two_groups")));
+    expect(plotly.calls.map((c) => c.fn)).toEqual(["newPlot"]);
+    expect(plotly.last.data.filter((t) => t.mode === "lines" && t.showlegend !== false)).toHaveLength(2);
+    const select = control<HTMLSelectElement>("metric");
+    expect([...select.options].map((o) => o.textContent)).toEqual(["lr", "projected LR", "realized LR", "per-sample LR", "update ratio", "loss"]);
+    expect(select.value).toBe("lr_projected");
+    expect(control<HTMLInputElement>("log").checked).toBe(true);
+    expect(r.node.querySelectorAll('[data-control="groups"] input')).toHaveLength(2);
+    expect(control<HTMLElement>("runs").hidden).toBe(true);
+  });
+
+  it("each control redraws with Plotly.react", async () => {
+    await r.renderModel(model(fixture("trace_two_groups")));
+    const select = control<HTMLSelectElement>("metric");
+    select.value = "loss";
+    fire(select);
+    await settle();
+    expect(plotly.last.fn).toBe("react");
+    expect(plotly.last.layout.yaxis.title.text).toBe("loss");
+    expect(plotly.last.layout.yaxis.type).toBe("linear");
+
+    const log = control<HTMLInputElement>("log");
+    log.checked = true;
+    fire(log);
+    await settle();
+    expect(plotly.last.layout.yaxis.type).toBe("log");
+
+    select.value = "lr";
+    fire(select);
+    const band = control<HTMLInputElement>("band");
+    band.checked = false;
+    fire(band);
+    await settle();
+    expect(plotly.last.data.map((t) => t.name)).toEqual(["group 0", "group 1"]);
+
+    const g1 = r.node.querySelector<HTMLInputElement>('[data-control="groups"] input[data-id="1"]')!;
+    g1.checked = false;
+    fire(g1);
+    await settle();
+    expect(plotly.last.data.map((t) => t.name)).toEqual(["group 0"]);
+
+    const from = control<HTMLInputElement>("from");
+    const to = control<HTMLInputElement>("to");
+    from.value = "8";
+    to.value = "24";
+    fire(to);
+    await settle();
+    expect(plotly.last.layout.xaxis.range).toEqual([8, 24]);
+
+    control<HTMLButtonElement>("reset-zoom").click();
+    await settle();
+    expect(plotly.last.layout.xaxis.autorange).toBe(true);
+    expect(from.value).toBe("");
+
+    control<HTMLButtonElement>("reset").click();
+    await settle();
+    expect(select.value).toBe("lr_projected");
+    expect(plotly.last.data.filter((t) => t.showlegend !== false).map((t) => t.name)).toEqual(["group 0", "group 1"]);
+    expect(band.checked).toBe(true);
+    expect(g1.checked).toBe(true);
+  });
+
+  it("a live update redraws in place and keeps the user's choices and plotly zoom", async () => {
+    const p = fixture("trace_two_groups");
+    const first = clone(p);
+    for (const s of first.series) for (const k of ["x", "mean", "min", "max"] as const) (s as any)[k] = (s as any)[k].slice(0, 6);
+    first.live = true;
+    await r.renderModel(model(first));
+    expect(r.node.classList.contains("lrlab-mod-live")).toBe(true);
+    const select = control<HTMLSelectElement>("metric");
+    select.value = "update_ratio";
+    fire(select);
+    await settle();
+    // The user zooms with plotly's own box zoom: plotly reports it with plotly_relayout.
+    plotly.handlers.get("plotly_relayout")!({ "xaxis.range[0]": 4, "xaxis.range[1]": 40 });
+    expect(r.viewState!.xrange).toEqual([4, 40]);
+    expect(control<HTMLInputElement>("from").value).toBe("4");
+
+    await r.renderModel(model(p));
+    expect(plotly.calls.filter((c) => c.fn === "newPlot")).toHaveLength(1);
+    expect(plotly.last.fn).toBe("react");
+    expect(plotly.last.layout.yaxis.title.text).toBe("update ratio");
+    expect(plotly.last.layout.xaxis.range).toEqual([4, 40]);
+    expect(plotly.last.data.find((t) => t.name === "group 0").x).toHaveLength(12);
+    expect(r.node.classList.contains("lrlab-mod-live")).toBe(false);
+
+    // Double click (autoscale) in plotly clears the zoom in the state too.
+    plotly.handlers.get("plotly_relayout")!({ "xaxis.autorange": true });
+    expect(r.viewState!.xrange).toBeNull();
+  });
+
+  it("shows a readable error box for a malformed payload, and recovers", async () => {
+    const bad = clone(fixture("compare")) as any;
+    bad.series[3].mean[0] = "1e-3";
+    await r.renderModel(model(bad));
+    const box = r.node.querySelector(`.${ERROR_CLASS}`)!;
+    expect(box).not.toBeNull();
+    expect(box.textContent).toContain("invalid lrlab plot payload: payload.series[3].mean[0]: expected a finite number, got string");
+    expect(plotly.calls).toHaveLength(0);
+    await r.renderModel(model({ version: 7 }));
+    expect(r.node.querySelectorAll(`.${ERROR_CLASS}`)).toHaveLength(1);
+    await r.renderModel(model(fixture("compare")));
+    expect(r.node.querySelector(`.${ERROR_CLASS}`)).toBeNull();
+    expect(plotly.calls.map((c) => c.fn)).toEqual(["newPlot"]);
+  });
+
+  it("an error from plotly also lands in the box, not in the page", async () => {
+    plotly.newPlot = async () => {
+      throw new Error("WebGL exploded");
+    };
+    await r.renderModel(model(fixture("compare")));
+    expect(r.node.querySelector(`.${ERROR_CLASS}`)!.textContent).toContain("could not draw this lrlab plot: WebGL exploded");
+  });
+
+  it("payload text never becomes HTML in the controls or the error box", async () => {
+    const p = clone(fixture("compare")) as any;
+    const evil = '<img src=x onerror="window.__pwned=1">';
+    for (const s of p.series) if (s.name === "adam") s.name = evil;
+    p.metrics[0].label = evil;
+    await r.renderModel(model(p));
+    expect(r.node.querySelector("img")).toBeNull();
+    const runs = [...r.node.querySelectorAll('[data-control="runs"] label')].map((l) => l.textContent!.trim());
+    expect(runs).toEqual(["sgd", evil, "sgd lr=2"]);
+    expect(control<HTMLSelectElement>("metric").options[0].textContent).toBe(evil);
+    p.default_metric = evil;
+    await r.renderModel(model(p));
+    expect(r.node.querySelector("img")).toBeNull();
+    expect(r.node.querySelector(`.${ERROR_CLASS}`)!.textContent).toContain(evil);
+  });
+
+  it("follows the theme when JupyterLab switches it", async () => {
+    const style = document.createElement("style");
+    style.textContent = `.lrlab-Plot { --jp-layout-color0: #fafafa; --jp-ui-font-color1: #222222; }
+      body[data-jp-theme-light="false"] .lrlab-Plot { --jp-layout-color0: #111111; --jp-ui-font-color1: #eeeeee; }`;
+    document.head.append(style);
+    document.body.setAttribute("data-jp-theme-light", "true");
+    await r.renderModel(model(fixture("compare")));
+    expect(plotly.last.layout.paper_bgcolor).toBe("#fafafa");
+    document.body.setAttribute("data-jp-theme-light", "false");
+    await settle();
+    await settle();
+    expect(plotly.last.fn).toBe("react");
+    expect(plotly.last.layout.paper_bgcolor).toBe("#111111");
+    expect(plotly.last.layout.font.color).toBe("#eeeeee");
+  });
+
+  it("resizes on show and on resize, and purges plotly on dispose", async () => {
+    await r.renderModel(model(fixture("compare")));
+    r.hide();
+    r.show();
+    expect(plotly.calls.some((c) => c.fn === "resize")).toBe(true);
+    const n = plotly.calls.filter((c) => c.fn === "resize").length;
+    r.processMessage(new Widget.ResizeMessage(800, 400));
+    expect(plotly.calls.filter((c) => c.fn === "resize").length).toBe(n + 1);
+    r.dispose();
+    expect(plotly.calls.at(-1)!.fn).toBe("purge");
+    // No redraw after dispose, even when the theme changes.
+    const before = plotly.calls.length;
+    document.body.setAttribute("data-jp-theme-light", "false");
+    await settle();
+    expect(plotly.calls.length).toBe(before);
+  });
+});

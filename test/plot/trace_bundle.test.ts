@@ -1,0 +1,57 @@
+import { describe, expect, it } from "vitest";
+import { Tensor } from "../../kernel/src/tensor/tensor";
+import { SGD, Adam } from "../../kernel/src/optim/index";
+import { trace } from "../../kernel/src/trace/index";
+import { PLOT_MIME, PLOTLY_MIME, SVG_MIME, TEXT_MIME, type PlotPayload } from "../../kernel/src/plot/index";
+
+describe("bundle of a real trace", () => {
+  it("a million Adam steps: bounded series, bundle under 150 KB with every part", () => {
+    const p = new Tensor(Float64Array.from([1, -1, 0.5, 2]), [4], "float64", true);
+    const g = new Tensor(new Float64Array(4), [4], "float64");
+    const opt = new Adam([p], { lr: 1e-3 });
+    const t = trace(opt, { batch_size: 16, name: "adam" });
+    const N = 1_000_000;
+    const t0 = Date.now();
+    for (let i = 0; i < N; i++) {
+      // a noisy quadratic: g = θ + noise
+      for (let k = 0; k < 4; k++) g.data[k] = p.data[k] + 0.1 * Math.sin(i * (k + 1));
+      p.grad = g;
+      if (i % 10 === 0) t.log_loss(p.data[0] * p.data[0]);
+      opt.step();
+    }
+    const elapsed = Date.now() - t0;
+    expect(t.steps).toBe(N);
+    for (const key of ["lr", "lr_projected", "lr_elementwise.q50", "loss"]) {
+      expect(t.series(key)!.length).toBeLessThanOrEqual(2000);
+    }
+    const b = t._repr_mimebundle_();
+    const size = JSON.stringify(b).length;
+    expect(size).toBeLessThan(150_000);
+    const payload = b[PLOT_MIME] as PlotPayload;
+    const metrics = new Set(payload.series.map((s) => s.metric));
+    for (const m of ["lr", "lr_projected", "lr_per_sample", "lr_elementwise", "lr_preconditioned", "update_ratio", "loss"]) expect(metrics).toContain(m);
+    const plotly = b[PLOTLY_MIME] as { data: { x: unknown[]; y: unknown[] }[]; layout: Record<string, any> };
+    for (const d of plotly.data) expect(d.y.length).toBe(d.x.length);
+    expect(plotly.layout.yaxis.type).toBe("log");
+    const svg = b[SVG_MIME] as string;
+    for (const name of ["lr", "projected lr", "per-sample lr", "element-wise lr", "preconditioned lr", "update ratio", "loss"]) {
+      expect(svg).toContain(`>${name}<`);
+    }
+    const text = b[TEXT_MIME] as string;
+    expect(text).toContain("adam (Adam): 1000000 steps");
+    expect(text).toMatch(/lr 0\.001, lr_projected [\d.e-]+, lr_per_sample [\d.e-]+/);
+    expect(text).toContain("no divergence");
+    console.log(`1e6 traced Adam steps in ${elapsed} ms; bundle ${size} bytes`);
+  });
+
+  it("SGD text summary names the exact last numbers", () => {
+    const p = new Tensor(Float64Array.from([1, 2]), [2], "float64", true);
+    const opt = new SGD([p], { lr: 0.1 });
+    const t = trace(opt, { batch_size: 10 });
+    p.grad = new Tensor(Float64Array.from([1, 1]), [2], "float64");
+    opt.step();
+    const text = t.bundle({ svg: false })[TEXT_MIME] as string;
+    expect(text).toContain("trace (SGD): 1 step");
+    expect(text).toContain("lr 0.1, lr_projected 0.1, lr_per_sample 0.01, lr_realized 0.1");
+  });
+});

@@ -1,0 +1,341 @@
+import { describe, expect, it } from "vitest";
+import { Tensor } from "../../kernel/src/tensor/tensor";
+import { SGD, Adam, AdamW, Adamax, RMSprop, Adagrad, NAdam } from "../../kernel/src/optim/index";
+import { StepLR } from "../../kernel/src/optim/lr_scheduler/index";
+import { trace, trace_all, Trace, METRIC_NAMES } from "../../kernel/src/trace/index";
+import { PLOT_MIME, SVG_MIME, TEXT_MIME, type PlotPayload } from "../../kernel/src/plot/index";
+
+const param = (values: number[]) => new Tensor(Float64Array.from(values), [values.length], "float64", true);
+const grad = (values: number[]) => new Tensor(Float64Array.from(values), [values.length], "float64");
+const rel = (a: number, b: number) => Math.abs(a - b) / Math.abs(b);
+
+describe("trace: results of EFFECTIVE_LR.md", () => {
+  it("plain SGD: lr_projected = lr_realized = γ and every ρ = γ", () => {
+    const p = param([1, -2, 3, 0.5]);
+    const opt = new SGD([p], { lr: 0.1 });
+    const t = trace(opt);
+    for (let i = 0; i < 3; i++) {
+      p.grad = grad([0.3, -1.2, 2.5, 1e-3]);
+      opt.step();
+    }
+    const m = t.latest()!;
+    expect(m.step).toBe(2);
+    expect(m.lr).toBe(0.1);
+    expect(rel(m.lr_projected!, 0.1)).toBeLessThan(1e-12);
+    expect(rel(m.lr_realized!, 0.1)).toBeLessThan(1e-12);
+    for (const k of ["min", "q05", "q25", "q50", "q75", "q95", "max"] as const) {
+      expect(rel(m.lr_elementwise![k], 0.1)).toBeLessThan(1e-9);
+      // SGD's own factor is γ for every element (PyTorch SGD docs)
+      expect(m.lr_preconditioned![k]).toBe(0.1);
+    }
+    expect(m.lr_momentum_steady).toBe(0.1);
+    expect(t.errors).toEqual([]);
+  });
+
+  it("SGD with momentum μ and dampening τ under a constant gradient: lr_projected → γ(1−τ)/(1−μ)", () => {
+    const p = param([1, 2]);
+    const opt = new SGD([p], { lr: 0.01, momentum: 0.9, dampening: 0.5 });
+    const t = trace(opt);
+    for (let i = 0; i < 400; i++) {
+      p.grad = grad([0.5, -0.25]);
+      opt.step();
+    }
+    // 0.01 · (1 − 0.5) / (1 − 0.9) = 0.05
+    const m = t.latest()!;
+    expect(rel(m.lr_projected!, 0.05)).toBeLessThan(1e-9);
+    expect(rel(m.lr_momentum_steady!, 0.05)).toBeLessThan(1e-12);
+    expect(m.momentum).toBe(0.9);
+  });
+
+  it("Adam, first step, ε small: |Δ_k| ≈ γ, so ρ_k ≈ γ/|g_k|", () => {
+    const g = [0.5, -2, 4, 1e-2];
+    const p = param([0, 0, 0, 0]);
+    const opt = new Adam([p], { lr: 1e-3, eps: 1e-12 });
+    const t = trace(opt);
+    p.grad = grad(g);
+    opt.step();
+    for (let k = 0; k < 4; k++) expect(rel(Math.abs(p.data[k]), 1e-3)).toBeLessThan(1e-8);
+    const rho = g.map((x) => 1e-3 / Math.abs(x)).sort((a, b) => a - b);
+    const m = t.latest()!;
+    expect(rel(m.lr_elementwise!.min, rho[0])).toBeLessThan(1e-8);
+    expect(rel(m.lr_elementwise!.max, rho[3])).toBeLessThan(1e-8);
+    // q50 of 4 values: halfway between the 2nd and 3rd (linear interpolation)
+    expect(rel(m.lr_elementwise!.q50, (rho[1] + rho[2]) / 2)).toBeLessThan(1e-8);
+  });
+
+  it("mean reduction over B identical samples: lr_per_sample = γ/B; doubling B and γ keeps it", () => {
+    const per = (B: number, lr: number) => {
+      const p = param([1, 1]);
+      const opt = new SGD([p], { lr });
+      const t = trace(opt, { batch_size: B });
+      // B identical samples with gradient s each, mean reduction: g = (1/B)·Σ s = s
+      const s = [0.2, -0.4];
+      p.grad = grad(s.map((x) => (x * B) / B));
+      opt.step();
+      return t.latest()!.lr_per_sample!;
+    };
+    expect(rel(per(32, 0.1), 0.1 / 32)).toBeLessThan(1e-12);
+    expect(rel(per(64, 0.2), per(32, 0.1))).toBeLessThan(1e-12);
+    // sum reduction: each sample's rate is γ
+    const p = param([1]);
+    const opt = new SGD([p], { lr: 0.3 });
+    const t = trace(opt, { batch_size: 8, reduction: "sum" });
+    p.grad = grad([1]);
+    opt.step();
+    expect(rel(t.latest()!.lr_per_sample!, 0.3)).toBeLessThan(1e-12);
+  });
+
+  it("StepLR(step_size=5, gamma=0.5) from 0.1: the rate in force is 0.1, 0.05, 0.025 by epoch", () => {
+    const p = param([1]);
+    const opt = new SGD([p], { lr: 0.1 });
+    const sched = new StepLR(opt, { step_size: 5, gamma: 0.5 });
+    const t = trace(opt);
+    const inForce: number[] = [];
+    const lastLr: number[] = [];
+    for (let epoch = 0; epoch < 12; epoch++) {
+      p.grad = grad([1]);
+      opt.step();
+      inForce.push(t.latest()!.lr_projected!);
+      sched.step();
+      lastLr.push(sched.get_last_lr()[0]);
+    }
+    const expected = [0.1, 0.1, 0.1, 0.1, 0.1, 0.05, 0.05, 0.05, 0.05, 0.05, 0.025, 0.025];
+    inForce.forEach((v, i) => expect(rel(v, expected[i])).toBeLessThan(1e-12));
+    expect(lastLr.slice(0, 10)).toEqual([0.1, 0.1, 0.1, 0.1, 0.05, 0.05, 0.05, 0.05, 0.05, 0.025]);
+  });
+});
+
+describe("trace: lr_preconditioned of each optimizer against a hand computation", () => {
+  const g1 = [0.5, -1, 2];
+  const g2 = [1, 0.25, -3];
+  /** Two steps with g1 then g2; returns the trace's lr_preconditioned (3 elements: min, q50, max exact). */
+  function run(opt: { step(): unknown }, p: Tensor) {
+    const t = trace(opt as never);
+    p.grad = grad(g1);
+    opt.step();
+    p.grad = grad(g2);
+    opt.step();
+    return t.latest()!.lr_preconditioned!;
+  }
+  const check = (q: { min: number; q50: number; max: number }, f: number[]) => {
+    const s = [...f].sort((a, b) => a - b);
+    expect(rel(q.min, s[0])).toBeLessThan(1e-12);
+    expect(rel(q.q50, s[1])).toBeLessThan(1e-12);
+    expect(rel(q.max, s[2])).toBeLessThan(1e-12);
+  };
+
+  it("Adam: (γ/(1−β1^t)) / (√v_t/√(1−β2^t) + ε)", () => {
+    // t = 2: v_2 = β2(1−β2)g1² + (1−β2)g2²;  f = (γ/(1−β1²)) / (√v_2/√(1−β2²) + ε)
+    const [lr, b1, b2, eps] = [0.01, 0.8, 0.9, 1e-3];
+    const p = param([1, 1, 1]);
+    const q = run(new Adam([p], { lr, betas: [b1, b2], eps }), p);
+    check(q, g1.map((a, k) => {
+      const v = b2 * (1 - b2) * a * a + (1 - b2) * g2[k] ** 2;
+      return lr / (1 - b1 ** 2) / (Math.sqrt(v) / Math.sqrt(1 - b2 ** 2) + eps);
+    }));
+  });
+
+  it("Adam amsgrad and AdamW: v_t replaced by its running max", () => {
+    // v_1 = (1−β2)g1², v_2 as above; vmax = max(v_1, v_2)
+    const [lr, b1, b2, eps] = [0.01, 0.9, 0.5, 1e-8];
+    const hand = g1.map((a, k) => {
+      const v1 = (1 - b2) * a * a;
+      const v2 = b2 * v1 + (1 - b2) * g2[k] ** 2;
+      return lr / (1 - b1 ** 2) / (Math.sqrt(Math.max(v1, v2)) / Math.sqrt(1 - b2 ** 2) + eps);
+    });
+    const p = param([1, 1, 1]);
+    check(run(new Adam([p], { lr, betas: [b1, b2], eps, amsgrad: true }), p), hand);
+    const p2 = param([1, 1, 1]);
+    check(run(new AdamW([p2], { lr, betas: [b1, b2], eps, amsgrad: true, weight_decay: 0.1 }), p2), hand);
+  });
+
+  it("Adamax: (γ/(1−β1^t)) / u_t with u_t = max(β2·u_{t−1}, |g_t| + ε)", () => {
+    const [lr, b1, b2, eps] = [0.002, 0.9, 0.999, 1e-8];
+    const p = param([1, 1, 1]);
+    const q = run(new Adamax([p], { lr, betas: [b1, b2], eps }), p);
+    check(q, g1.map((a, k) => {
+      const u1 = Math.abs(a) + eps;
+      const u2 = Math.max(b2 * u1, Math.abs(g2[k]) + eps);
+      return lr / (1 - b1 ** 2) / u2;
+    }));
+  });
+
+  it("RMSprop centered with momentum: γ/(√(v_t − ḡ_t²) + ε) · 1/(1−μ)", () => {
+    const [lr, alpha, eps, mu] = [0.01, 0.9, 1e-8, 0.5];
+    const p = param([1, 1, 1]);
+    const q = run(new RMSprop([p], { lr, alpha, eps, momentum: mu, centered: true }), p);
+    check(q, g1.map((a, k) => {
+      const v = alpha * (1 - alpha) * a * a + (1 - alpha) * g2[k] ** 2;
+      const gb = alpha * (1 - alpha) * a + (1 - alpha) * g2[k];
+      return lr / (Math.sqrt(v - gb * gb) + eps) / (1 - mu);
+    }));
+  });
+
+  it("Adagrad: γ/(1 + (t−1)·lr_decay) / (√sum_t + ε)", () => {
+    const [lr, lr_decay, eps, init] = [0.1, 0.5, 1e-10, 0.2];
+    const p = param([1, 1, 1]);
+    const q = run(new Adagrad([p], { lr, lr_decay, eps, initial_accumulator_value: init }), p);
+    check(q, g1.map((a, k) => lr / (1 + lr_decay) / (Math.sqrt(init + a * a + g2[k] ** 2) + eps)));
+  });
+
+  it("optimizers without a closed form (NAdam) report only the measured lr_elementwise", () => {
+    const p = param([1, 1, 1]);
+    const opt = new NAdam([p], { lr: 0.01 });
+    const t = trace(opt);
+    p.grad = grad(g1);
+    opt.step();
+    expect(t.latest()!.lr_preconditioned).toBeNull();
+    expect(t.latest()!.lr_elementwise!.q50).toBeGreaterThan(0);
+  });
+});
+
+describe("trace: behaviour", () => {
+  it("divergence with a huge lr is recorded at the right step and nothing throws", () => {
+    // f(θ) = θ², g = 2θ, γ = 1e150, θ0 = 1:
+    //   step 0: loss 1, θ1 = 1 − 2e150 ≈ −2e150
+    //   step 1: loss 4e300, θ2 = −2e150 + 4e300 ≈ 4e300
+    //   step 2: loss 1.6e601 = Infinity → diverged_at = { step: 2, lr: 1e150 }
+    const p = param([1]);
+    const opt = new SGD([p], { lr: 1e150 });
+    const t = trace(opt);
+    for (let i = 0; i < 6; i++) {
+      const th = p.data[0];
+      t.log_loss(th * th);
+      p.grad = grad([2 * th]);
+      opt.step();
+    }
+    expect(t.diverged_at).toEqual({ step: 2, lr: 1e150 });
+    expect(t.errors).toEqual([]);
+    const b = t._repr_mimebundle_();
+    const payload = b[PLOT_MIME] as PlotPayload;
+    expect(payload.markers).toEqual([expect.objectContaining({ kind: "divergence", x: 2 })]);
+    expect(b[TEXT_MIME]).toContain("diverged at step 2");
+  });
+
+  it("zero gradients give gaps, not NaN; an optimizer without gradients gives gaps", () => {
+    const p = param([1, 2]);
+    const q = param([3]);
+    const opt = new SGD([p, q], { lr: 0.1 });
+    const t = trace(opt);
+    p.grad = grad([0, 0]);
+    opt.step();
+    let m = t.latest()!;
+    expect(m.lr_projected).toBeNull();
+    expect(m.lr_realized).toBeNull();
+    expect(m.lr_elementwise).toBeNull();
+    expect(m.grad_norm).toBe(0);
+    opt.zero_grad();
+    opt.step(); // no parameter has a gradient
+    m = t.latest()!;
+    expect(m.grad_norm).toBeNull();
+    expect(m.lr_projected).toBeNull();
+    p.grad = grad([1, 1]);
+    opt.step();
+    const s = t.series("lr_projected")!.columns();
+    expect(s.mean).toEqual([null, null, expect.closeTo(0.1, 12)]);
+    expect(JSON.stringify(t.to_json())).not.toContain("NaN");
+  });
+
+  it("unknown metric names and bad options are clear errors", () => {
+    const opt = new SGD([param([1])], { lr: 0.1 });
+    expect(() => trace(opt, { metrics: ["lr", "lr_magic"] })).toThrow(`unknown metric "lr_magic"; valid names: ${METRIC_NAMES.join(", ")}`);
+    expect(() => trace(opt, { reduction: "max" as never })).toThrow(/reduction must be "mean" or "sum"/);
+    expect(() => trace(opt, { batch_size: 0 })).toThrow(/batch_size must be a positive integer, got 0/);
+    expect(() => trace(opt, { lr: 1 } as never)).toThrow(/unknown option "lr"; valid options: batch_size/);
+    expect(() => trace({} as never)).toThrow(/expected a torch.optim optimizer/);
+  });
+
+  it("per group and per named parameter; several tracers and optimizers at once; stop()", () => {
+    const w = param([1, 2]);
+    const b = param([0.5]);
+    const opt = new SGD([{ params: [w] }, { params: [b], lr: 0.01 }], { lr: 0.1 });
+    const t1 = trace(opt, { per_param: true, named_parameters: [["fc.weight", w], ["fc.bias", b]], name: "a" });
+    const t2 = trace(opt, { metrics: ["lr_projected"] });
+    const p = param([1]);
+    const adam = new Adam([p], { lr: 0.001 });
+    const t3 = trace(adam);
+    for (let i = 0; i < 3; i++) {
+      w.grad = grad([1, -1]);
+      b.grad = grad([2]);
+      p.grad = grad([3]);
+      opt.step();
+      adam.step();
+    }
+    expect(rel(t1.latest(0)!.lr_projected!, 0.1)).toBeLessThan(1e-12);
+    expect(rel(t1.latest(1)!.lr_projected!, 0.01)).toBeLessThan(1e-12);
+    expect(rel(t1.latest_param("fc.bias")!.lr_projected!, 0.01)).toBeLessThan(1e-12);
+    expect(t1.param_names()).toEqual(["fc.weight", "fc.bias"]);
+    expect(t2.series("lr")).toBeUndefined();
+    expect(t2.series("lr_projected")!.steps).toBe(3);
+    expect(t3.steps).toBe(3);
+    expect(() => t1.latest(2)).toThrow(/group 2 out of range \(the optimizer has 2 parameter groups\)/);
+    t1.stop();
+    w.grad = grad([1, -1]);
+    opt.step();
+    expect(t1.steps).toBe(3);
+    expect(t2.steps).toBe(4);
+    const payload = t1.bundle({ svg: false })[PLOT_MIME] as PlotPayload;
+    expect(new Set(payload.series.map((s) => s.param))).toEqual(new Set(["fc.weight", "fc.bias"]));
+  });
+
+  it("loss logged before or after step() belongs to that step; on_step listeners", () => {
+    const p = param([1]);
+    const opt = new SGD([p], { lr: 0.1 });
+    const t = trace(opt);
+    const seen: number[] = [];
+    const off = t.on_step((tr, ms) => seen.push(ms[0].step));
+    t.log_loss(5); // before step 0
+    p.grad = grad([1]);
+    opt.step();
+    expect(t.latest()!.loss).toBe(5);
+    p.grad = grad([1]);
+    opt.step();
+    t.record({ loss: new Tensor(Float64Array.from([4]), [], "float64") }); // after step 1
+    expect(t.latest()!.loss).toBe(4);
+    off();
+    opt.step();
+    expect(seen).toEqual([0, 1]);
+    expect(t.series("loss")!.columns().x).toEqual([0, 1]);
+    expect(() => t.record({ los: 1 } as never)).toThrow(/unknown key "los"; valid keys: loss/);
+  });
+
+  it("to_json / from_json round trip", () => {
+    const p = param([1, 2]);
+    const opt = new Adam([p], { lr: 0.01 });
+    const t = trace(opt, { name: "run", batch_size: 4 });
+    for (let i = 0; i < 30; i++) {
+      p.grad = grad([Math.sin(i), Math.cos(i)]);
+      t.log_loss(1 / (i + 1));
+      opt.step();
+    }
+    const j = JSON.parse(JSON.stringify(t.to_json()));
+    const u = Trace.from_json(j);
+    expect(u.latest()).toEqual(t.latest());
+    expect(u.steps).toBe(30);
+    expect(u.series("lr_elementwise.q50")!.buckets()).toEqual(t.series("lr_elementwise.q50")!.buckets());
+    expect(u.summary()).toEqual(t.summary());
+    expect(u.active).toBe(false);
+  });
+
+  it("trace_all traces every optimizer stepped, through the global hooks", () => {
+    const a = param([1]);
+    const b = param([1]);
+    const all = trace_all({ name: "cell" });
+    const steps: string[] = [];
+    all.on_step((tr) => steps.push(tr.name));
+    const sgd = new SGD([a], { lr: 0.1 });
+    const adam = new Adam([b], { lr: 0.01 });
+    a.grad = grad([1]);
+    b.grad = grad([1]);
+    sgd.step();
+    adam.step();
+    sgd.step();
+    all.stop();
+    sgd.step();
+    expect(all.traces.map((t) => [t.name, t.steps])).toEqual([["cell:SGD", 2], ["cell:Adam", 1]]);
+    expect(steps).toEqual(["cell", "cell:Adam", "cell:SGD"]);
+    const bundle = all._repr_mimebundle_();
+    expect((bundle[PLOT_MIME] as PlotPayload).kind).toBe("compare");
+    expect(bundle[SVG_MIME] as string).toContain("cell:Adam");
+  });
+});
