@@ -6,7 +6,8 @@
  *   - when the band is on and the series has `min`/`max`: an invisible line along `max`, then a
  *     line along `min` filled up to it (`fill: "tonexty"`), i.e. the area between min and max of
  *     each bucket;
- *   - the line of bucket means, broken at `null` (a gap, never drawn as zero).
+ *   - the line of bucket means, broken at `null` (a gap, never drawn as zero); on a log y axis
+ *     values <= 0 are gaps too.
  * Then one marker trace per marker kind present (divergence, suggestion) and, per divergence, a
  * dashed vertical line at its step. Every payload string is escaped (see escape.ts).
  */
@@ -100,23 +101,32 @@ export function markerY(m: Marker, p: PlotPayload, s: ViewState): number | null 
   return best;
 }
 
-function seriesTraces(t: Series, label: string, colour: string, group: string, band: boolean): { traces: PlotlyTrace[]; roles: TraceRole[] } {
+/**
+ * On a log axis a value <= 0 has no place (a projected LR can be negative when momentum carries
+ * the step uphill); plotly would clamp it to the axis edge and draw a cliff. It becomes a gap.
+ */
+export function forLogAxis(ys: (number | null)[]): (number | null)[] {
+  return ys.map((v) => (v !== null && v <= 0 ? null : v));
+}
+
+function seriesTraces(t: Series, label: string, colour: string, group: string, band: boolean, logY: boolean): { traces: PlotlyTrace[]; roles: TraceRole[] } {
   const traces: PlotlyTrace[] = [];
   const roles: TraceRole[] = [];
+  const ys = (v: (number | null)[]) => (logY ? forLogAxis(v) : v);
   if (band && t.min && t.max) {
     traces.push({
-      type: "scatter", mode: "lines", name: `${label} max`, x: t.x, y: t.max, connectgaps: false,
+      type: "scatter", mode: "lines", name: `${label} max`, x: t.x, y: ys(t.max), connectgaps: false,
       line: { width: 0, color: colour }, showlegend: false, hoverinfo: "skip", legendgroup: group,
     });
     traces.push({
-      type: "scatter", mode: "lines", name: `${label} min`, x: t.x, y: t.min, connectgaps: false,
+      type: "scatter", mode: "lines", name: `${label} min`, x: t.x, y: ys(t.min), connectgaps: false,
       line: { width: 0, color: colour }, fill: "tonexty", fillcolor: withAlpha(colour, 0.2),
       showlegend: false, hoverinfo: "skip", legendgroup: group,
     });
     roles.push("band-max", "band-min");
   }
   traces.push({
-    type: "scatter", mode: t.x.length === 1 ? "lines+markers" : "lines", name: label, x: t.x, y: t.mean,
+    type: "scatter", mode: t.x.length === 1 ? "lines+markers" : "lines", name: label, x: t.x, y: ys(t.mean),
     connectgaps: false, line: { width: 2, color: colour }, hoverinfo: "x+y+name", legendgroup: group,
   });
   roles.push("line");
@@ -124,7 +134,8 @@ function seriesTraces(t: Series, label: string, colour: string, group: string, b
 }
 
 function markerTrace(kind: Marker["kind"], ms: Marker[], p: PlotPayload, s: ViewState, theme: Theme): PlotlyTrace | null {
-  const placed = ms.map((m) => ({ m, y: markerY(m, p, s) })).filter((e) => e.y !== null);
+  const logY = isLogY(s, p);
+  const placed = ms.map((m) => ({ m, y: markerY(m, p, s) })).filter((e) => e.y !== null && !(logY && e.y <= 0));
   if (placed.length === 0) return null;
   const divergence = kind === "divergence";
   return {
@@ -142,10 +153,11 @@ export function buildFigureWithRoles(p: PlotPayload, s: ViewState, theme: Theme)
   const colours = colourIndex(p);
   const data: PlotlyTrace[] = [];
   const roles: TraceRole[] = [];
+  const logY = isLogY(s, p);
   for (const t of visibleSeries(p, s)) {
     const n = colours.get(key(t)) ?? 0;
     // The legend group is an index, not the name: no payload text goes where it is not escaped.
-    const out = seriesTraces(t, escapeText(seriesLabel(t, p)), theme.palette[n % theme.palette.length], `line${n}`, s.band);
+    const out = seriesTraces(t, escapeText(seriesLabel(t, p)), theme.palette[n % theme.palette.length], `line${n}`, s.band, logY);
     data.push(...out.traces);
     roles.push(...out.roles);
   }
@@ -157,7 +169,15 @@ export function buildFigureWithRoles(p: PlotPayload, s: ViewState, theme: Theme)
       roles.push(kind);
     }
   }
-  return { data, layout: buildLayout(p, s, theme, markers), roles };
+  const layout = buildLayout(p, s, theme, markers);
+  if (data.length === 0) {
+    // Our own text, not the payload's: a live run before its first step, or everything hidden.
+    layout.annotations = [{
+      text: p.series.length === 0 ? "no steps yet" : "nothing to show: every line is switched off",
+      xref: "paper", yref: "paper", x: 0.5, y: 0.5, showarrow: false, font: { color: theme.fontMuted, size: 13 },
+    }];
+  }
+  return { data, layout, roles };
 }
 
 export function buildFigure(p: PlotPayload, s: ViewState, theme: Theme): Figure {

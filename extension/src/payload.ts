@@ -178,11 +178,11 @@ export function validatePayload(data: unknown): PlotPayload {
     throw new PayloadError("payload.version", `this extension renders version ${PAYLOAD_VERSION}, got ${describe(o.version)}`);
   }
   const metrics = array(o.metrics, "payload.metrics", LIMITS.metrics).map((m, i) => metricInfo(m, `payload.metrics[${i}]`));
-  if (metrics.length === 0) throw new PayloadError("payload.metrics", "expected at least one metric");
   const keys = new Set(metrics.map((m) => m.key));
   if (keys.size !== metrics.length) throw new PayloadError("payload.metrics", "metric keys must be distinct");
   const default_metric = text(o, "default_metric", "payload");
-  if (!keys.has(default_metric)) {
+  // A live plot starts before the first step: no series and no metrics yet is a valid payload.
+  if (metrics.length > 0 && !keys.has(default_metric)) {
     throw new PayloadError("payload.default_metric", `"${default_metric}" is not one of the payload's metrics (${[...keys].join(", ")})`);
   }
   const all = array(o.series, "payload.series", LIMITS.series).map((s, i) => series(s, `payload.series[${i}]`, keys));

@@ -249,8 +249,10 @@ describe("saved outputs in a real JupyterLab", () => {
 describe("a live cell", () => {
   it("update_display_data redraws in place, keeping the user's choices and zoom", async () => {
     await openNotebook("live.ipynb");
+    await shot("07-live-opened");
     await page.waitForFunction(() => (window as any).jupyterapp.shell.currentWidget?.sessionContext?.session?.kernel, undefined, { timeout: 60_000 });
-    await command("notebook:run-all-cells");
+    // Not awaited: the command resolves when the cell finishes, and the cell waits for "go".
+    await page.evaluate(() => void (window as any).jupyterapp.commands.execute("notebook:run-all-cells"));
     const plot = page.locator(".lrlab-Plot").first();
     await waitForTraces(plot, 6);
     expect(Math.max(...(await graphState(plot)).lengths)).toBe(LIVE_BUCKETS_FIRST);

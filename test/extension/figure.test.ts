@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { buildFigureWithRoles, markerY, seriesLabel, withAlpha } from "../../extension/src/figure";
+import { buildFigureWithRoles, forLogAxis, markerY, seriesLabel, withAlpha } from "../../extension/src/figure";
 import { validatePayload } from "../../extension/src/payload";
 import { applyControl, type ControlEvent, initialState } from "../../extension/src/state";
 import { DARK_PALETTE, LIGHT_PALETTE, themeFrom } from "../../extension/src/theme";
@@ -19,11 +19,13 @@ describe("buildFigure: one run with two parameter groups", () => {
     const lines = data.filter((_, i) => roles[i] === "line");
     const src = p.series.filter((t) => t.metric === "lr_projected");
     expect(lines.map((l) => l.name)).toEqual(["group 0", "group 1"]);
-    expect(lines.map((l) => l.y)).toEqual(src.map((t) => t.mean));
+    // The log axis turns values <= 0 into gaps; this run has some (momentum steps uphill).
+    expect(src.some((t) => t.mean.some((v) => v !== null && v <= 0))).toBe(true);
+    expect(lines.map((l) => l.y)).toEqual(src.map((t) => t.mean.map((v) => (v !== null && v <= 0 ? null : v))));
     expect(lines.map((l) => l.x)).toEqual(src.map((t) => t.x));
     // The band fills from min up to the invisible max line, in the line's colour.
-    expect(data[0].y).toEqual(src[0].max);
-    expect(data[1].y).toEqual(src[0].min);
+    expect(data[0].y).toEqual(forLogAxis(src[0].max!));
+    expect(data[1].y).toEqual(forLogAxis(src[0].min!));
     expect(data[1].fill).toBe("tonexty");
     expect(data[1].fillcolor).toBe(withAlpha(LIGHT_PALETTE[0], 0.2));
     expect((data[2].line as any).color).toBe(LIGHT_PALETTE[0]);
@@ -43,6 +45,14 @@ describe("buildFigure: one run with two parameter groups", () => {
     expect((layout.yaxis as any).type).toBe("linear");
     s = applyControl(s, { type: "metric", metric: "nope" }, p);
     expect(s.metric).toBe("loss");
+  });
+
+  it("on a linear axis keeps values <= 0 as they are", () => {
+    const s = applyControl(initialState(p), { type: "log", on: false }, p);
+    const { data, roles } = buildFigureWithRoles(p, s, light);
+    const src = p.series.filter((t) => t.metric === "lr_projected");
+    expect(data.filter((_, i) => roles[i] === "line").map((l) => l.y)).toEqual(src.map((t) => t.mean));
+    expect(data[1].y).toEqual(src[0].min);
   });
 
   it("turns the band off", () => {
@@ -148,6 +158,22 @@ describe("buildFigure: range test", () => {
     const z = applyControl(s, { type: "range", range: [1e-3, 1e-1] }, p);
     expect((buildFigureWithRoles(p, z, light).layout.xaxis as any).range).toEqual([-3, -1]);
     expect(applyControl(s, { type: "range", range: [0, 1] }, p)).toBe(s);
+  });
+});
+
+describe("buildFigure: nothing to draw", () => {
+  it("says so in the plot instead of drawing an empty frame", () => {
+    const raw = clone(fixture("trace_two_groups"));
+    raw.series = [];
+    raw.metrics = [];
+    const p = validatePayload(raw);
+    const f = buildFigureWithRoles(p, initialState(p), light);
+    expect(f.data).toEqual([]);
+    expect((f.layout as any).annotations[0].text).toBe("no steps yet");
+    const q = validatePayload(fixture("compare"));
+    let s = initialState(q);
+    for (const name of ["sgd", "adam", "sgd lr=2"]) s = applyControl(s, { type: "run", name, on: false }, q);
+    expect((buildFigureWithRoles(q, s, light).layout as any).annotations[0].text).toMatch(/every line is switched off/);
   });
 });
 

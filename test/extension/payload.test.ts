@@ -49,7 +49,6 @@ describe("validatePayload", () => {
     rejects((p) => (p.kind = "pie"), "payload.kind", /one of "trace", "compare", "schedule", "range_test"/);
     rejects((p) => (p.title = 5), "payload.title", /expected a string/);
     rejects((p) => (p.x_log = "yes"), "payload.x_log", /true or false/);
-    rejects((p) => (p.metrics = []), "payload.metrics", /at least one metric/);
     rejects((p) => p.metrics.push({ ...p.metrics[0] }), "payload.metrics", /distinct/);
     rejects((p) => (p.default_metric = "nope"), "payload.default_metric", /"nope" is not one of the payload's metrics/);
     rejects((p) => (p.series[1].metric = "zz"), "payload.series[1].metric", /not one of the payload's metrics/);
@@ -62,6 +61,16 @@ describe("validatePayload", () => {
     rejects((p) => (p.markers = [{ kind: "divergence", name: "a", x: 1, y: "2", label: "" }]), "payload.markers[0].y", /finite number/);
     rejects((p) => (p.live = undefined), "payload.live", /true or false, got undefined/);
     rejects((p) => (p.series = {}), "payload.series", /expected an array, got an object/);
+  });
+
+  it("accepts an empty payload (a live plot before its first step)", () => {
+    const p = clone(fixture("trace_two_groups")) as any;
+    p.metrics = [];
+    p.series = [];
+    p.default_metric = "lr_projected";
+    expect(validatePayload(p).series).toEqual([]);
+    p.series = [clone(fixture("trace_two_groups")).series[0]];
+    expect(() => validatePayload(p)).toThrow(/payload.series\[0\].metric: "lr" is not one of the payload's metrics/);
   });
 
   it("keeps gaps as null and accepts a missing band", () => {

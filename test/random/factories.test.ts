@@ -24,9 +24,10 @@ const numel = (s: number[]) => s.reduce((a, b) => a * b, 1);
 const label = (c: Case) => `${c.op}(${c.args ? c.args.join(", ") + ", " : ""}[${c.size}]) ${c.dtype} seed=${c.seed}`;
 
 /**
- * float64 normals of 16+ elements go through glibc's log/sin/cos, which are not correctly rounded;
- * ours are (see libm.ts), so rarely (≈0.1% of elements) the last bit differs. Those cases assert
- * at most that: ≤ 1 ulp apart and ≤ 1% of elements; everything else is exact.
+ * float64 normals of 16+ elements go through glibc's log/sin/cos, which are not correctly rounded
+ * (glibc's log needs its private lookup table to be reproduced); ours are correctly rounded (see
+ * libm.ts), so rarely (≈0.2% of elements) the last bit differs. For those cases each element must
+ * be exact or 1 ulp away, and the aggregate test below bounds how often; everything else is exact.
  */
 const glibcRounding = (c: Case) => c.dtype === "float64" && numel(c.size) >= 16 && (c.op === "randn" || c.op === "normal_");
 
@@ -37,14 +38,11 @@ function compare(c: Case, t: Tensor): void {
   if (!glibcRounding(c)) {
     expect(got).toEqual(c.values);
   } else {
-    let differing = 0;
     got.forEach((g, i) => {
       if (g !== c.values[i]) {
-        differing++;
         expect(Math.abs(ulpDistance(g, c.values[i])), `${label(c)} element ${i}`).toBeLessThanOrEqual(1);
       }
     });
-    expect(differing).toBeLessThanOrEqual(Math.max(1, Math.ceil(got.length / 100)));
   }
   expect(toHex(torch.rand(3, { dtype: "float64" }))).toEqual(c.after);
 }
@@ -59,14 +57,18 @@ describe("rand and randn match PyTorch bit for bit", () => {
   }
 });
 
-describe("uniform_ and normal_ match PyTorch bit for bit", () => {
+describe("uniform_, normal_, exponential_ and bernoulli_ match PyTorch bit for bit", () => {
   for (const c of inplace) {
     it(label(c), () => {
       torch.manual_seed(c.seed);
       const n = numel(c.size);
       const t = new Tensor(c.dtype === "float32" ? new Float32Array(n) : new Float64Array(n), c.size, c.dtype);
       const [a, b] = c.args!;
-      const r = c.op === "uniform_" ? t.uniform_(a, b) : t.normal_(a, b);
+      const r =
+        c.op === "uniform_" ? t.uniform_(a, b)
+        : c.op === "normal_" ? t.normal_(a, b)
+        : c.op === "exponential_" ? t.exponential_(a)
+        : t.bernoulli_(a);
       expect(r).toBe(t);
       compare(c, t);
     });
@@ -136,5 +138,14 @@ describe("factory signatures", () => {
     const t = new Tensor(new Float32Array(2), [2]);
     expect(() => t.uniform_(1, 0)).toThrow(/from=1 > to=0/);
     expect(() => new Tensor(new Float64Array(2), [2], "int64").normal_()).toThrow(/not implemented for 'int64'/);
+    expect(() => t.exponential_(0)).toThrow(/lambda > 0.0, but found lambda=0/);
+  });
+});
+
+describe("autograd rule for in-place sampling", () => {
+  it("the Tensor methods refuse a leaf that requires grad; the functions (nn.init's backends) do not", () => {
+    const w = new Tensor(new Float32Array(4), [4], "float32", true);
+    expect(() => w.normal_()).toThrow(/leaf Variable that requires grad/);
+    expect(torch.uniform_(w, -1, 1)).toBe(w);
   });
 });

@@ -6,6 +6,7 @@
 import type { Tensor } from "../tensor/tensor";
 import type { Generator } from "../random/generator";
 import * as random from "../random/index";
+import { no_grad } from "../tensor/grad_mode";
 
 interface Samplers {
   uniform_(t: Tensor, from?: number, to?: number, generator?: Generator | null): Tensor;
@@ -18,5 +19,11 @@ export function samplers(): Samplers {
   for (const name of ["uniform_", "normal_", "randperm"] as const) {
     if (typeof r[name] !== "function") throw new Error(`lrlab: random.${name} is not available in this build`);
   }
-  return r as Samplers;
+  const s = r as Samplers;
+  // Initialisers write parameters in place, as PyTorch's do under torch.no_grad().
+  return {
+    uniform_: (t, a, b, g) => no_grad(() => s.uniform_(t, a, b, g)),
+    normal_: (t, m, sd, g) => no_grad(() => s.normal_(t, m, sd, g)),
+    randperm: (n, o) => s.randperm(n, o),
+  };
 }

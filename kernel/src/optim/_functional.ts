@@ -13,6 +13,8 @@
  * For float64 `r` is the identity.
  */
 import { Tensor, type Storage } from "../tensor/tensor";
+import { enable_grad } from "../tensor/grad_mode";
+import type { Closure } from "./optimizer";
 import { pyStr, type ParamGroup, type ParamState } from "./optimizer";
 
 export type Round = (x: number) => number;
@@ -164,4 +166,9 @@ export function checkLr(lr: unknown, message = (v: number) => `Invalid learning 
   }
   if (!(0 <= lr)) throw new Error(message(lr));
   return lr;
+}
+
+/** Runs the closure with gradients enabled (PyTorch's `with torch.enable_grad(): loss = closure()`). */
+export function evalClosure(closure: Closure | undefined): number | Tensor | undefined {
+  return closure ? enable_grad(closure) : undefined;
 }

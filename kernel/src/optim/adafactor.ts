@@ -21,7 +21,7 @@
  */
 import { Tensor, type Storage } from "../tensor/tensor";
 import { Optimizer, pyStr, type Closure, type ParamsT } from "./optimizer";
-import { check, lerpInPlace, paramsWithGrad, rounder, sqrt, zerosLike, type ImplementationFlags, type Round } from "./_functional";
+import { check, lerpInPlace, paramsWithGrad, rounder, sqrt, zerosLike, type ImplementationFlags, type Round, evalClosure } from "./_functional";
 
 export interface AdafactorOptions extends Pick<ImplementationFlags, "foreach"> {
   lr?: number;
@@ -58,7 +58,7 @@ export class Adafactor extends Optimizer {
   }
 
   step(closure?: Closure): number | Tensor | undefined {
-    const loss = closure ? closure() : undefined;
+    const loss = evalClosure(closure);
     for (const group of this.param_groups) {
       const { lr, beta2_decay, d, weight_decay, maximize } = group;
       const [eps1Opt, eps2] = group.eps as [number | null, number];

@@ -13,7 +13,7 @@
  */
 import type { Tensor } from "../tensor/tensor";
 import { Optimizer, pyStr, type Closure, type ParamsT } from "./optimizer";
-import { check, checkLr, effectiveGrad, fullLike, paramsWithGrad, rounder, sqrt, type ImplementationFlags } from "./_functional";
+import { check, checkLr, effectiveGrad, fullLike, paramsWithGrad, rounder, sqrt, type ImplementationFlags, evalClosure } from "./_functional";
 
 export interface AdagradOptions extends ImplementationFlags {
   lr?: number;
@@ -48,7 +48,7 @@ export class Adagrad extends Optimizer {
   }
 
   step(closure?: Closure): number | Tensor | undefined {
-    const loss = closure ? closure() : undefined;
+    const loss = evalClosure(closure);
     for (const group of this.param_groups) {
       const { lr, lr_decay, weight_decay, eps, maximize } = group;
       for (const { p, grad, state } of paramsWithGrad(group, (t) => this.stateOf(t), "Adagrad")) {

@@ -19,7 +19,7 @@ import type { Tensor } from "../tensor/tensor";
 import { Optimizer, pyStr, type Closure, type ParamsT } from "./optimizer";
 import {
   check, checkLr, decoupledDecay, effectiveGrad, emaSquareInPlace, lerpInPlace, pair, paramsWithGrad, rounder, sqrt,
-  zerosLike, type ImplementationFlags,
+  zerosLike, evalClosure, type ImplementationFlags,
 } from "./_functional";
 
 export interface AdamOptions extends ImplementationFlags {
@@ -56,7 +56,7 @@ export class Adam extends Optimizer {
   }
 
   step(closure?: Closure): number | Tensor | undefined {
-    const loss = closure ? closure() : undefined;
+    const loss = evalClosure(closure);
     for (const group of this.param_groups) {
       const { lr, eps, weight_decay, amsgrad, maximize, decoupled_weight_decay } = group;
       const [beta1, beta2] = group.betas as [number, number];

@@ -12,7 +12,7 @@
 import type { Tensor } from "../tensor/tensor";
 import { Optimizer, type Closure, type ParamsT } from "./optimizer";
 import { checkAdamFamily } from "./adam";
-import { effectiveGrad, lerpInPlace, pair, paramsWithGrad, rounder, zerosLike, type ImplementationFlags } from "./_functional";
+import { effectiveGrad, lerpInPlace, pair, paramsWithGrad, rounder, zerosLike, type ImplementationFlags, evalClosure } from "./_functional";
 
 export interface AdamaxOptions extends ImplementationFlags {
   lr?: number;
@@ -34,7 +34,7 @@ export class Adamax extends Optimizer {
   }
 
   step(closure?: Closure): number | Tensor | undefined {
-    const loss = closure ? closure() : undefined;
+    const loss = evalClosure(closure);
     for (const group of this.param_groups) {
       const { lr, eps, weight_decay, maximize } = group;
       const [beta1, beta2] = group.betas as [number, number];

@@ -15,7 +15,7 @@
  */
 import type { Tensor } from "../tensor/tensor";
 import { Optimizer, pyStr, type Closure, type ParamsT } from "./optimizer";
-import { check, checkLr, effectiveGrad, paramsWithGrad, rounder, zerosLike, type ImplementationFlags } from "./_functional";
+import { check, checkLr, effectiveGrad, paramsWithGrad, rounder, zerosLike, type ImplementationFlags, evalClosure } from "./_functional";
 
 export interface ASGDOptions extends ImplementationFlags {
   lr?: number;
@@ -38,7 +38,7 @@ export class ASGD extends Optimizer {
   }
 
   step(closure?: Closure): number | Tensor | undefined {
-    const loss = closure ? closure() : undefined;
+    const loss = evalClosure(closure);
     for (const group of this.param_groups) {
       const { lr, lambd, alpha, t0, weight_decay, maximize } = group;
       for (const { p, grad, state } of paramsWithGrad(group, (t) => this.stateOf(t), "ASGD")) {

@@ -17,7 +17,7 @@
  */
 import type { Tensor } from "../tensor/tensor";
 import { Optimizer, pyStr, type Closure, type ParamsT } from "./optimizer";
-import { check, lerpInPlace, paramsWithGrad, rounder, sqrt, zerosLike } from "./_functional";
+import { check, lerpInPlace, paramsWithGrad, rounder, sqrt, zerosLike, evalClosure } from "./_functional";
 
 export interface MuonOptions {
   lr?: number;
@@ -116,7 +116,7 @@ export class Muon extends Optimizer {
   }
 
   step(closure?: Closure): number | Tensor | undefined {
-    const loss = closure ? closure() : undefined;
+    const loss = evalClosure(closure);
     for (const group of this.param_groups) {
       const { lr, weight_decay, momentum, nesterov, ns_coefficients, eps, ns_steps, adjust_lr_fn } = group;
       for (const { p, grad, state } of paramsWithGrad(group, (t) => this.stateOf(t), "Muon")) {

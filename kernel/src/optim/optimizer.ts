@@ -121,6 +121,8 @@ export function pyStr(v: unknown): string {
   if (v === null || v === undefined) return "None";
   if (typeof v === "boolean") return v ? "True" : "False";
   if (typeof v === "number") return pyFloat(v);
+  // Arrays of strings are Python lists (param_names); other arrays are tuples (betas, etas).
+  if (Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === "string")) return `[${v.map((x) => `'${x}'`).join(", ")}]`;
   if (Array.isArray(v)) return `(${v.map(pyStr).join(", ")}${v.length === 1 ? "," : ""})`;
   if (v instanceof Tensor) return `tensor(${v.data.length === 1 ? pyFloat(v.data[0]) : "..."})`;
   return String(v);
@@ -375,8 +377,15 @@ export abstract class Optimizer {
   }
 }
 
+/**
+ * A param-group object (Python's dict): a non-iterable object that is not a tensor. No prototype
+ * check, because notebook code may run in another realm whose `Object.prototype` differs.
+ */
 function isPlainGroup(v: unknown): v is ParamGroupInput {
-  return v !== null && typeof v === "object" && !(v instanceof Tensor) && !Array.isArray(v) && Object.getPrototypeOf(v) === Object.prototype;
+  return (
+    v !== null && typeof v === "object" && !(v instanceof Tensor) && !Array.isArray(v) &&
+    typeof (v as { [Symbol.iterator]?: unknown })[Symbol.iterator] !== "function"
+  );
 }
 
 function cloneDefault(v: unknown): unknown {

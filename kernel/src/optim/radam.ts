@@ -16,7 +16,7 @@ import type { Tensor } from "../tensor/tensor";
 import { Optimizer, type Closure, type ParamsT } from "./optimizer";
 import { checkAdamFamily } from "./adam";
 import {
-  decoupledDecay, effectiveGrad, emaSquareInPlace, lerpInPlace, pair, paramsWithGrad, rounder, sqrt, zerosLike,
+  decoupledDecay, effectiveGrad, emaSquareInPlace, lerpInPlace, pair, paramsWithGrad, rounder, sqrt, zerosLike, evalClosure,
   type ImplementationFlags,
 } from "./_functional";
 
@@ -41,7 +41,7 @@ export class RAdam extends Optimizer {
   }
 
   step(closure?: Closure): number | Tensor | undefined {
-    const loss = closure ? closure() : undefined;
+    const loss = evalClosure(closure);
     for (const group of this.param_groups) {
       const { lr, eps, weight_decay, decoupled_weight_decay, maximize } = group;
       const [beta1, beta2] = group.betas as [number, number];

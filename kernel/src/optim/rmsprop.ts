@@ -15,7 +15,7 @@
  */
 import type { Tensor } from "../tensor/tensor";
 import { Optimizer, pyStr, type Closure, type ParamsT } from "./optimizer";
-import { check, checkLr, effectiveGrad, emaSquareInPlace, lerpInPlace, paramsWithGrad, rounder, sqrt, zerosLike, type ImplementationFlags } from "./_functional";
+import { check, checkLr, effectiveGrad, emaSquareInPlace, lerpInPlace, paramsWithGrad, rounder, sqrt, zerosLike, type ImplementationFlags, evalClosure } from "./_functional";
 
 export interface RMSpropOptions extends ImplementationFlags {
   lr?: number;
@@ -42,7 +42,7 @@ export class RMSprop extends Optimizer {
   }
 
   step(closure?: Closure): number | Tensor | undefined {
-    const loss = closure ? closure() : undefined;
+    const loss = evalClosure(closure);
     for (const group of this.param_groups) {
       const { lr, alpha, eps, weight_decay, momentum, centered, maximize } = group;
       for (const { p, grad, state } of paramsWithGrad(group, (t) => this.stateOf(t), "RMSprop")) {

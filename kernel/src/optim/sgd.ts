@@ -18,7 +18,7 @@
  */
 import type { Tensor } from "../tensor/tensor";
 import { Optimizer, pyStr, type Closure, type ParamsT } from "./optimizer";
-import { check, checkLr, cloneAs, effectiveGrad, paramsWithGrad, rounder, type ImplementationFlags } from "./_functional";
+import { check, checkLr, cloneAs, effectiveGrad, paramsWithGrad, rounder, type ImplementationFlags, evalClosure } from "./_functional";
 
 export interface SGDOptions extends ImplementationFlags {
   lr?: number;
@@ -43,7 +43,7 @@ export class SGD extends Optimizer {
   }
 
   step(closure?: Closure): number | Tensor | undefined {
-    const loss = closure ? closure() : undefined;
+    const loss = evalClosure(closure);
     for (const group of this.param_groups) {
       const { lr, momentum, dampening, weight_decay, nesterov, maximize } = group;
       for (const { p, grad, state } of paramsWithGrad(group, (t) => this.stateOf(t), "SGD")) {

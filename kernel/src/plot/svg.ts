@@ -134,19 +134,18 @@ export function toVegaLite(payload: PlotPayload): Record<string, unknown> {
       });
     }
     const suggestions = payload.markers.filter((m) => m.kind === "suggestion" && panel.metrics.includes(m.metric ?? "loss") && m.y !== null);
-    if (suggestions.length > 0) {
-      const values = suggestions.map((m) => ({ x: m.x, y: m.y, label: m.label }));
+    // One layer per suggestion, each label a line higher than the last: nearby suggestions
+    // (valley and steepest are often close) would otherwise print over each other.
+    suggestions.forEach((m, j) => {
+      const enc = { x: { field: "x", type: "quantitative" }, y: { field: "y", type: "quantitative" } };
       layers.push({
-        data: { values },
+        data: { values: [{ x: m.x, y: m.y, label: m.label }] },
         layer: [
-          { mark: { type: "point", shape: "diamond", filled: true, size: 70, color: "#d62728" }, encoding: { x: { field: "x", type: "quantitative" }, y: { field: "y", type: "quantitative" } } },
-          {
-            mark: { type: "text", color: "#d62728", dy: -10, fontSize: 10 },
-            encoding: { x: { field: "x", type: "quantitative" }, y: { field: "y", type: "quantitative" }, text: { field: "label" } },
-          },
+          { mark: { type: "point", shape: "diamond", filled: true, size: 70, color: "#d62728" }, encoding: enc },
+          { mark: { type: "text", color: "#d62728", dy: -10 - 12 * j, fontSize: 10 }, encoding: { ...enc, text: { field: "label" } } },
         ],
       });
-    }
+    });
     return { width: PANEL_WIDTH, height: PANEL_HEIGHT, layer: layers };
   });
   return {

@@ -6,9 +6,10 @@
  *   normal(mean, std, size, opts?) · normal(meanTensor, std | stdTensor, opts?) · normal(mean, stdTensor, opts?)
  *   rand_like(t, opts?) · randn_like(t, opts?) · randint_like(t, low?, high, opts?)
  *   bernoulli(probs, opts?)
- * and in-place samplers taking the tensor first (also installed as Tensor methods):
+ * and in-place samplers taking the tensor first (also installed as Tensor methods, which add
+ * PyTorch's "leaf Variable that requires grad" check; the functions skip it, as nn.init does):
  *   uniform_(t, from = 0, to = 1, generator?) · normal_(t, mean = 0, std = 1, generator?)
- *   random_(t, from?, to?, generator?) · bernoulli_(t, p = 0.5, generator?)
+ *   random_(t, from?, to?, generator?) · bernoulli_(t, p = 0.5, generator?) · exponential_(t, lambd = 1, generator?)
  * `generator` may be a Generator, null/undefined (the default generator) or `{ generator }`.
  */
 
@@ -16,7 +17,9 @@ import { Tensor, type DType } from "../tensor/tensor";
 import { check_dtype, get_default_dtype } from "../tensor/dtype";
 import { is_grad_enabled } from "../tensor/grad_mode";
 import { Generator, RuntimeError, default_generator } from "./generator";
-import { fillBernoulliTensor, fillNormal, fillRandomInt, fillRandperm, fillUniform, uniformDouble01 } from "./kernels";
+import {
+  fillBernoulliScalar, fillBernoulliTensor, fillExponential, fillNormal, fillRandomInt, fillRandperm, fillUniform,
+} from "./kernels";
 
 export interface RandomOptions {
   dtype?: DType;
@@ -127,10 +130,17 @@ function make(data: Float32Array | Float64Array, size: readonly number[], dtype:
 
 function checkInplace(t: unknown, where: string): Tensor {
   if (!(t instanceof Tensor)) throw new TypeError(`${where}(): expected a Tensor, got ${describe(t)}`);
+  return t;
+}
+
+/**
+ * PyTorch's autograd check for in-place ops, applied by the Tensor methods (`t.normal_()`); the
+ * functions in this file skip it, like torch.nn.init's samplers (which run under no_grad).
+ */
+export function checkLeafInplace(t: Tensor, where: string): void {
   if (t.requires_grad && t.is_leaf && is_grad_enabled()) {
     throw new RuntimeError(`${where}(): a leaf Variable that requires grad is being used in an in-place operation.`);
   }
-  return t;
 }
 
 function checkNumber(x: unknown, name: string, where: string): number {
@@ -349,11 +359,7 @@ export function random_(t: Tensor, a: number, b?: number | GeneratorArg, generat
   return x;
 }
 
-/**
- * Fills `t` with 0/1 draws: `p` a Tensor of probabilities (same shape as t) or a number.
- * With a number p this runs PyTorch's portable kernel (a double uniform < p per element); PyTorch
- * builds with MKL on Intel CPUs use MKL's own stream for a scalar p, so values differ there.
- */
+/** Fills `t` with 0/1 draws: `p` a Tensor of probabilities (same shape as t) or a number. */
 export function bernoulli_(t: Tensor, p: number | Tensor = 0.5, generator?: GeneratorArg): Tensor {
   const x = checkInplace(t, "bernoulli_");
   const gen = resolveGenerator(generator, "bernoulli_");
@@ -368,6 +374,16 @@ export function bernoulli_(t: Tensor, p: number | Tensor = 0.5, generator?: Gene
   }
   checkNumber(p, "p", "bernoulli_");
   if (!(p >= 0 && p <= 1)) throw new RuntimeError(`bernoulli_ expects p to be in [0, 1], but got p=${p}`);
-  for (let i = 0; i < x.data.length; i++) x.data[i] = uniformDouble01(gen) < p ? 1 : 0;
+  fillBernoulliScalar(x.data, p, gen);
+  return x;
+}
+
+/** Fills `t` with samples of the exponential distribution of rate `lambd`. Returns `t`. */
+export function exponential_(t: Tensor, lambd = 1, generator?: GeneratorArg): Tensor {
+  const x = checkInplace(t, "exponential_");
+  checkNumber(lambd, "lambd", "exponential_");
+  floatDtype(x.dtype, "exponential_", "exponential_cpu");
+  if (!(lambd > 0)) throw new RuntimeError(`exponential_ expects lambda > 0.0, but found lambda=${lambd}`);
+  fillExponential(x.data, lambd, resolveGenerator(generator, "exponential_"));
   return x;
 }

@@ -11,6 +11,7 @@
  *   5016 normal_x f64 · 5024 normal_y f64 (the cached double normal) · 5032 normal_rho f64 ·
  *   5040 normal_is_valid i32 · 5048 next float normal f32 · 5052 its valid flag u8 · padding.
  * so a state saved by `torch.get_rng_state().tolist()` in Python can be loaded here and back.
+ * (PyTorch also accepts its older 5048-byte layout; we do not.)
  */
 
 import { Tensor } from "../tensor/tensor";
@@ -19,7 +20,6 @@ import { MT19937, MT_N } from "./mt19937";
 /** PyTorch's `default_rng_seed_val`: the seed of a fresh Generator and of the default one. */
 export const DEFAULT_RNG_SEED = 67280421310721;
 const STATE_SIZE = 5056;
-const LEGACY_STATE_SIZE = 5048;
 const TWO_64 = 1n << 64n;
 
 /** Normalises a user seed to an unsigned 64-bit bigint, with PyTorch's range. */
@@ -134,9 +134,9 @@ export class Generator {
   set_state(new_state: Tensor | Uint8Array | ArrayLike<number>): this {
     const values: ArrayLike<number> = new_state instanceof Tensor ? new_state.data : new_state;
     const n = values.length;
-    if (n !== STATE_SIZE && n !== LEGACY_STATE_SIZE) {
+    if (n !== STATE_SIZE) {
       throw new RuntimeError(
-        `Expected either a THGeneratorState of size ${LEGACY_STATE_SIZE} or a CPUGeneratorImplState of size ${STATE_SIZE} but found the input RNG state size to be ${n}`,
+        `Expected a CPUGeneratorImplState of size ${STATE_SIZE} (as get_state() returns) but found the input RNG state size to be ${n}`,
       );
     }
     const bytes = new Uint8Array(n);
@@ -157,10 +157,8 @@ export class Generator {
     for (let i = 0; i < MT_N; i++) this.engine.state[i] = Number(v.getBigUint64(24 + 8 * i, true) & 0xffffffffn);
     this.engine.left = left;
     this.engine.next = next;
-    // PyTorch: the 5056-byte layout caches the double sample in normal_y, the legacy one in normal_rho.
-    const valid = v.getInt32(5040, true) !== 0;
-    this.next_double_normal_sample = valid ? v.getFloat64(n === STATE_SIZE ? 5024 : 5032, true) : null;
-    this.next_float_normal_sample = n === STATE_SIZE && v.getUint8(5052) ? v.getFloat32(5048, true) : null;
+    this.next_double_normal_sample = v.getInt32(5040, true) !== 0 ? v.getFloat64(5024, true) : null;
+    this.next_float_normal_sample = v.getUint8(5052) ? v.getFloat32(5048, true) : null;
     return this;
   }
 }

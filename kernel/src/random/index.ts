@@ -1,7 +1,7 @@
 /**
  * Seeded randomness identical to PyTorch's CPU generator (MT19937, PyTorch's float conversions and
  * samplers): `torch.manual_seed`, `torch.Generator`, rand/randn/randint/randperm/normal and the
- * in-place `uniform_`/`normal_`/`random_`/`bernoulli_` (also as Tensor methods).
+ * in-place `uniform_`/`normal_`/`random_`/`bernoulli_`/`exponential_` (also as Tensor methods).
  */
 import "./methods";
 
@@ -29,5 +29,6 @@ export {
   normal_,
   random_,
   bernoulli_,
+  exponential_,
 } from "./factories";
 export type { RandomOptions, GeneratorArg, RandSizeArgs } from "./factories";

@@ -24,6 +24,8 @@
  *
  * Integers in [low, high): range = high − low; if range ≥ 2^28 draw 64 bits, else 32, and take
  *   (draw mod range) + low.
+ * Exponential(λ): u = double uniform, x = (−1/λ)·log1p(−u), rounded to the dtype.
+ * Bernoulli(p): u = uniform in p's precision (a double for a number p), x = u < p ? 1 : 0.
  * randperm(n): for n < (2^32 − 1)/20, start from the identity and for i = 0..n−2 swap r[i] with
  *   r[i + (draw32 mod (n − i))]; for larger n the "inside-out" Fisher-Yates with 64-bit draws:
  *   for i = 0..n−1, z = draw64 mod (i + 1), r[i] = r[z], r[z] = i.
@@ -158,4 +160,15 @@ export function fillBernoulliTensor(out: FloatStorage, p: FloatStorage, pSingle:
     const u = pSingle ? uniformFloat01(gen) : uniformDouble01(gen);
     out[i] = u < p[i] ? 1 : 0;
   }
+}
+
+/** Exponential draws with rate `lambd` (PyTorch's CPU exponential kernel). */
+export function fillExponential(data: FloatStorage, lambd: number, gen: Generator): void {
+  const scale = -1 / lambd;
+  for (let i = 0; i < data.length; i++) data[i] = scale * log1p(-uniformDouble01(gen));
+}
+
+/** Bernoulli draws with one probability for all elements (PyTorch's scalar-p kernel). */
+export function fillBernoulliScalar(out: FloatStorage, p: number, gen: Generator): void {
+  for (let i = 0; i < out.length; i++) out[i] = uniformDouble01(gen) < p ? 1 : 0;
 }

@@ -4,7 +4,7 @@
  */
 
 import { Tensor } from "../tensor/tensor";
-import { bernoulli_, normal_, random_, uniform_, type GeneratorArg } from "./factories";
+import { bernoulli_, checkLeafInplace, exponential_, normal_, random_, uniform_, type GeneratorArg } from "./factories";
 
 declare module "../tensor/tensor" {
   interface Tensor {
@@ -16,18 +16,28 @@ declare module "../tensor/tensor" {
     random_(from: number, to?: number | GeneratorArg, generator?: GeneratorArg): Tensor;
     /** Fills with 0/1 draws of probability p (number or Tensor) (PyTorch's `Tensor.bernoulli_`). */
     bernoulli_(p?: number | Tensor, generator?: GeneratorArg): Tensor;
+    /** Fills with exponential samples of rate lambd (PyTorch's `Tensor.exponential_`). */
+    exponential_(lambd?: number, generator?: GeneratorArg): Tensor;
   }
 }
 
 Tensor.prototype.uniform_ = function (this: Tensor, from?: number, to?: number, generator?: GeneratorArg): Tensor {
+  checkLeafInplace(this, "uniform_");
   return uniform_(this, from, to, generator);
 };
 Tensor.prototype.normal_ = function (this: Tensor, mean?: number, std?: number, generator?: GeneratorArg): Tensor {
+  checkLeafInplace(this, "normal_");
   return normal_(this, mean, std, generator);
 };
 Tensor.prototype.random_ = function (this: Tensor, from: number, to?: number | GeneratorArg, generator?: GeneratorArg): Tensor {
+  checkLeafInplace(this, "random_");
   return random_(this, from, to, generator);
 };
 Tensor.prototype.bernoulli_ = function (this: Tensor, p?: number | Tensor, generator?: GeneratorArg): Tensor {
+  checkLeafInplace(this, "bernoulli_");
   return bernoulli_(this, p, generator);
+};
+Tensor.prototype.exponential_ = function (this: Tensor, lambd?: number, generator?: GeneratorArg): Tensor {
+  checkLeafInplace(this, "exponential_");
+  return exponential_(this, lambd, generator);
 };

@@ -9,7 +9,6 @@ import { TensorLike, check_operand, ew, result_type, shape_of } from "./operand"
 import { kernel } from "./kernels";
 import { layout, reduce_args, DimArg, KeepArg } from "./reduce";
 import { storage_for } from "./dtype";
-import { fmt_shape } from "./shape";
 import { sum_to } from "./sum_to";
 
 function cmp(a: Tensor, b: TensorLike, op: string, expr: string): Tensor {
@@ -157,7 +156,3 @@ export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
   ]);
 }
 
-/** Shapes as PyTorch prints them, for messages. */
-export function shape_str(t: Tensor): string {
-  return fmt_shape(t.shape);
-}

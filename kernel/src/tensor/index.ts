@@ -10,5 +10,25 @@ export type { BackwardOptions, BackwardFn } from "./autograd";
 export * from "./factories";
 export type { TensorOptions } from "./shape";
 export { broadcast_shapes } from "./shape";
+export { sum_to } from "./sum_to";
 export * from "./elementwise";
 export { result_type } from "./operand";
+export type { Scalar } from "./operand";
+export {
+  sum, mean, prod, std, norm, logsumexp, amax, amin, max, min, argmax, argmin, var_ as var,
+} from "./reduce";
+export type { ReduceOptions, VarOptions, NormOptions, ValuesIndices } from "./reduce";
+export {
+  reshape, view, flatten, unflatten, squeeze, unsqueeze, expand, expand_as, broadcast_to, permute, transpose,
+  swapaxes, swapdims, t, cat, concat, concatenate, stack, hstack, vstack, split, chunk, unbind, clone,
+} from "./views";
+export { select, narrow, index, masked_fill, masked_select, parse_slice } from "./indexing";
+export type { IndexSpec } from "./indexing";
+export { gather, index_select, scatter, scatter_add } from "./gather";
+export { matmul, mm, bmm, mv, dot, outer } from "./linalg";
+export { relu, leaky_relu, sigmoid, tanh, silu, softplus, gelu, softmax, log_softmax } from "./activation";
+export type { GeluOptions } from "./activation";
+export * from "./compare";
+export * from "./inplace";
+export { set_printoptions, get_printoptions } from "./print";
+export type { PrintOptions } from "./print";

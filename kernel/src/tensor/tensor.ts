@@ -14,6 +14,19 @@ import * as autograd from "./autograd";
 import { cast_storage, check_dtype, is_floating } from "./dtype";
 import * as E from "./elementwise";
 import type { AlphaOptions, ClampBounds, DivOptions, TensorLike } from "./elementwise";
+import * as R from "./reduce";
+import type { DimArg, KeepArg, NormOptions, ReduceOptions, ValuesIndices, VarOptions } from "./reduce";
+import * as V from "./views";
+import type { ShapeArgs } from "./views";
+import * as I from "./indexing";
+import type { IndexSpec } from "./indexing";
+import * as G from "./gather";
+import * as L from "./linalg";
+import * as A from "./activation";
+import * as C from "./compare";
+import type { CloseOptions } from "./compare";
+import * as IP from "./inplace";
+import { tensor_repr } from "./print";
 
 export type DType = "float32" | "float64" | "int64" | "bool";
 export type Storage = Float32Array | Float64Array;
@@ -288,5 +301,407 @@ export class Tensor {
   }
   lerp(end: TensorLike, weight: TensorLike): Tensor {
     return E.lerp(this, end, weight);
+  }
+
+  // ---- reductions (see reduce.ts) -------------------------------------------------------------
+
+  sum(dim?: DimArg, keepdim?: KeepArg): Tensor {
+    return R.sum(this, dim, keepdim);
+  }
+  mean(dim?: DimArg, keepdim?: KeepArg): Tensor {
+    return R.mean(this, dim, keepdim);
+  }
+  prod(dim?: number | null | ReduceOptions, keepdim?: KeepArg): Tensor {
+    return R.prod(this, dim, keepdim);
+  }
+  var(dim?: DimArg | VarOptions, options?: VarOptions | boolean): Tensor {
+    return R.var_(this, dim, options);
+  }
+  std(dim?: DimArg | VarOptions, options?: VarOptions | boolean): Tensor {
+    return R.std(this, dim, options);
+  }
+  norm(p?: number | "fro" | NormOptions | null, dim?: number | readonly number[] | null, keepdim?: boolean): Tensor {
+    return R.norm(this, p, dim, keepdim);
+  }
+  logsumexp(dim: number | readonly number[], keepdim?: boolean): Tensor {
+    return R.logsumexp(this, dim, keepdim);
+  }
+  amax(dim?: number | readonly number[] | null, keepdim?: boolean): Tensor {
+    return R.amax(this, dim, keepdim);
+  }
+  amin(dim?: number | readonly number[] | null, keepdim?: boolean): Tensor {
+    return R.amin(this, dim, keepdim);
+  }
+  /** `max()`: the largest element; `max(dim, keepdim?)`: { values, indices }; `max(other)`: maximum. */
+  max(): Tensor;
+  max(dim: number, keepdim?: boolean): ValuesIndices;
+  max(other: Tensor): Tensor;
+  max(dim?: number | Tensor, keepdim?: boolean): Tensor | ValuesIndices {
+    return (R.max as (x: Tensor, d?: number | Tensor, k?: boolean) => Tensor | ValuesIndices)(this, dim, keepdim);
+  }
+  min(): Tensor;
+  min(dim: number, keepdim?: boolean): ValuesIndices;
+  min(other: Tensor): Tensor;
+  min(dim?: number | Tensor, keepdim?: boolean): Tensor | ValuesIndices {
+    return (R.min as (x: Tensor, d?: number | Tensor, k?: boolean) => Tensor | ValuesIndices)(this, dim, keepdim);
+  }
+  argmax(dim?: number | null, keepdim?: boolean): Tensor {
+    return R.argmax(this, dim, keepdim);
+  }
+  argmin(dim?: number | null, keepdim?: boolean): Tensor {
+    return R.argmin(this, dim, keepdim);
+  }
+  all(dim?: DimArg, keepdim?: KeepArg): Tensor {
+    return C.all(this, dim, keepdim);
+  }
+  any(dim?: DimArg, keepdim?: KeepArg): Tensor {
+    return C.any(this, dim, keepdim);
+  }
+
+  // ---- shape ops (see views.ts) ---------------------------------------------------------------
+
+  reshape(...shape: ShapeArgs): Tensor {
+    return V.reshape(this, ...shape);
+  }
+  view(...shape: ShapeArgs): Tensor {
+    return V.view(this, ...shape);
+  }
+  view_as(other: Tensor): Tensor {
+    return V.view(this, other.shape);
+  }
+  reshape_as(other: Tensor): Tensor {
+    return V.reshape(this, other.shape);
+  }
+  flatten(start_dim?: number, end_dim?: number): Tensor {
+    return V.flatten(this, start_dim, end_dim);
+  }
+  unflatten(dim: number, sizes: readonly number[]): Tensor {
+    return V.unflatten(this, dim, sizes);
+  }
+  squeeze(dim?: number | readonly number[]): Tensor {
+    return V.squeeze(this, dim);
+  }
+  unsqueeze(dim: number): Tensor {
+    return V.unsqueeze(this, dim);
+  }
+  expand(...sizes: ShapeArgs): Tensor {
+    return V.expand(this, ...sizes);
+  }
+  expand_as(other: Tensor): Tensor {
+    return V.expand(this, other.shape);
+  }
+  broadcast_to(shape: readonly number[]): Tensor {
+    return V.expand(this, shape);
+  }
+  transpose(dim0: number, dim1: number): Tensor {
+    return V.transpose(this, dim0, dim1);
+  }
+  swapaxes(dim0: number, dim1: number): Tensor {
+    return V.transpose(this, dim0, dim1);
+  }
+  t(): Tensor {
+    return V.t(this);
+  }
+  /** All dims reversed (PyTorch's `.T`). */
+  get T(): Tensor {
+    return V.permute(this, this.shape.map((_, i) => this.shape.length - 1 - i));
+  }
+  /** The last two dims swapped (PyTorch's `.mT`). */
+  get mT(): Tensor {
+    return V.transpose(this, -2, -1);
+  }
+  permute(...dims: ShapeArgs): Tensor {
+    return V.permute(this, ...dims);
+  }
+  split(split_size_or_sections: number | readonly number[], dim?: number): Tensor[] {
+    return V.split(this, split_size_or_sections, dim);
+  }
+  chunk(chunks: number, dim?: number): Tensor[] {
+    return V.chunk(this, chunks, dim);
+  }
+  unbind(dim?: number): Tensor[] {
+    return V.unbind(this, dim);
+  }
+  clone(): Tensor {
+    return V.clone(this);
+  }
+  /** Every tensor is contiguous here, so this is the tensor itself (as PyTorch for contiguous ones). */
+  contiguous(): Tensor {
+    return this;
+  }
+  is_contiguous(): boolean {
+    return true;
+  }
+
+  // ---- indexing (see indexing.ts, gather.ts) --------------------------------------------------
+
+  select(dim: number, index: number): Tensor {
+    return I.select(this, dim, index);
+  }
+  narrow(dim: number, start: number, length: number): Tensor {
+    return I.narrow(this, dim, start, length);
+  }
+  /** Python's `x[i, "1:3", null, ...]`: numbers, null/":" (whole dim), slice strings, "...", int64 tensors. */
+  index(...indices: IndexSpec[]): Tensor {
+    return I.index(this, ...indices);
+  }
+  index_select(dim: number, index: Tensor): Tensor {
+    return G.index_select(this, dim, index);
+  }
+  gather(dim: number, index: Tensor): Tensor {
+    return G.gather(this, dim, index);
+  }
+  scatter(dim: number, index: Tensor, src: Tensor | number): Tensor {
+    return G.scatter(this, dim, index, src);
+  }
+  scatter_add(dim: number, index: Tensor, src: Tensor): Tensor {
+    return G.scatter_add(this, dim, index, src);
+  }
+  masked_fill(mask: Tensor, value: TensorLike): Tensor {
+    return I.masked_fill(this, mask, value);
+  }
+  masked_select(mask: Tensor): Tensor {
+    return I.masked_select(this, mask);
+  }
+
+  // ---- matrix products (see linalg.ts) --------------------------------------------------------
+
+  matmul(other: Tensor): Tensor {
+    return L.matmul(this, other);
+  }
+  mm(other: Tensor): Tensor {
+    return L.mm(this, other);
+  }
+  bmm(other: Tensor): Tensor {
+    return L.bmm(this, other);
+  }
+  mv(vec: Tensor): Tensor {
+    return L.mv(this, vec);
+  }
+  dot(other: Tensor): Tensor {
+    return L.dot(this, other);
+  }
+  outer(other: Tensor): Tensor {
+    return L.outer(this, other);
+  }
+
+  // ---- activations (see activation.ts) --------------------------------------------------------
+
+  relu(): Tensor {
+    return A.relu(this);
+  }
+  sigmoid(): Tensor {
+    return A.sigmoid(this);
+  }
+  tanh(): Tensor {
+    return A.tanh(this);
+  }
+  softmax(dim: number): Tensor {
+    return A.softmax(this, dim);
+  }
+  log_softmax(dim: number): Tensor {
+    return A.log_softmax(this, dim);
+  }
+
+  // ---- comparisons (see compare.ts) -----------------------------------------------------------
+
+  eq(other: TensorLike): Tensor {
+    return C.eq(this, other);
+  }
+  ne(other: TensorLike): Tensor {
+    return C.ne(this, other);
+  }
+  lt(other: TensorLike): Tensor {
+    return C.lt(this, other);
+  }
+  le(other: TensorLike): Tensor {
+    return C.le(this, other);
+  }
+  gt(other: TensorLike): Tensor {
+    return C.gt(this, other);
+  }
+  ge(other: TensorLike): Tensor {
+    return C.ge(this, other);
+  }
+  isfinite(): Tensor {
+    return C.isfinite(this);
+  }
+  isnan(): Tensor {
+    return C.isnan(this);
+  }
+  isinf(): Tensor {
+    return C.isinf(this);
+  }
+  logical_not(): Tensor {
+    return C.logical_not(this);
+  }
+  logical_and(other: TensorLike): Tensor {
+    return C.logical_and(this, other);
+  }
+  logical_or(other: TensorLike): Tensor {
+    return C.logical_or(this, other);
+  }
+  equal(other: Tensor): boolean {
+    return C.equal(this, other);
+  }
+  allclose(other: TensorLike, options?: CloseOptions): boolean {
+    return C.allclose(this, other, options);
+  }
+  isclose(other: TensorLike, options?: CloseOptions): Tensor {
+    return C.isclose(this, other, options);
+  }
+  /** `x.where(condition, y)`: x where condition, else y. */
+  where(condition: Tensor, other: TensorLike): Tensor {
+    return C.where(condition, this, other);
+  }
+
+  // ---- in-place ops (see inplace.ts) ----------------------------------------------------------
+
+  add_(other: TensorLike, options?: AlphaOptions): this {
+    IP.add_(this, other, options);
+    return this;
+  }
+  sub_(other: TensorLike, options?: AlphaOptions): this {
+    IP.sub_(this, other, options);
+    return this;
+  }
+  mul_(other: TensorLike): this {
+    IP.mul_(this, other);
+    return this;
+  }
+  div_(other: TensorLike, options?: DivOptions): this {
+    IP.div_(this, other, options);
+    return this;
+  }
+  pow_(exponent: TensorLike): this {
+    IP.pow_(this, exponent);
+    return this;
+  }
+  addcmul_(tensor1: Tensor, tensor2: Tensor, options?: { value?: number }): this {
+    IP.addcmul_(this, tensor1, tensor2, options);
+    return this;
+  }
+  addcdiv_(tensor1: Tensor, tensor2: Tensor, options?: { value?: number }): this {
+    IP.addcdiv_(this, tensor1, tensor2, options);
+    return this;
+  }
+  lerp_(end: TensorLike, weight: TensorLike): this {
+    IP.lerp_(this, end, weight);
+    return this;
+  }
+  clamp_(min?: number | null | ClampBounds, max?: number | null): this {
+    IP.clamp_(this, min, max);
+    return this;
+  }
+  clamp_min_(min: number): this {
+    IP.clamp_(this, min, null);
+    return this;
+  }
+  clamp_max_(max: number): this {
+    IP.clamp_(this, null, max);
+    return this;
+  }
+  sqrt_(): this {
+    IP.sqrt_(this);
+    return this;
+  }
+  exp_(): this {
+    IP.exp_(this);
+    return this;
+  }
+  log_(): this {
+    IP.log_(this);
+    return this;
+  }
+  neg_(): this {
+    IP.neg_(this);
+    return this;
+  }
+  abs_(): this {
+    IP.abs_(this);
+    return this;
+  }
+  copy_(src: Tensor): this {
+    IP.copy_(this, src);
+    return this;
+  }
+  zero_(): this {
+    IP.zero_(this);
+    return this;
+  }
+  fill_(value: number | boolean | Tensor): this {
+    IP.fill_(this, value);
+    return this;
+  }
+  masked_fill_(mask: Tensor, value: TensorLike): this {
+    IP.masked_fill_(this, mask, value);
+    return this;
+  }
+
+  // ---- conversion and inspection ---------------------------------------------------------------
+
+  /** The value of a one-element tensor (bool gives 0/1). */
+  item(): number {
+    if (this.data.length !== 1) throw new RangeError(`a Tensor with ${this.data.length} elements cannot be converted to Scalar`);
+    return this.data[0];
+  }
+
+  /** Nested arrays of numbers (booleans for bool tensors); a number for a 0-dim tensor. */
+  tolist(): unknown {
+    const conv = this.dtype === "bool" ? (v: number) => v !== 0 : (v: number) => v;
+    if (this.shape.length === 0) return conv(this.data[0]);
+    const build = (d: number, off: number): unknown[] => {
+      const n = this.shape[d];
+      const out = new Array(n);
+      if (d === this.shape.length - 1) for (let i = 0; i < n; i++) out[i] = conv(this.data[off + i]);
+      else {
+        let stride = 1;
+        for (let k = d + 1; k < this.shape.length; k++) stride *= this.shape[k];
+        for (let i = 0; i < n; i++) out[i] = build(d + 1, off + i * stride);
+      }
+      return out;
+    };
+    return build(0, 0);
+  }
+
+  /** `size()`: the shape; `size(dim)`: one dim (negative dims count from the end). */
+  size(): number[];
+  size(dim: number): number;
+  size(dim?: number): number[] | number {
+    if (dim === undefined) return [...this.shape];
+    const n = Math.max(this.shape.length, 1);
+    if (!Number.isInteger(dim) || dim < -n || dim >= n) {
+      throw new RangeError(`Dimension out of range (expected to be in range of [${-n}, ${n - 1}], but got ${dim})`);
+    }
+    if (this.shape.length === 0) throw new RangeError("dimension specified as 0 but tensor has no dimensions");
+    return this.shape[dim < 0 ? dim + n : dim];
+  }
+
+  nelement(): number {
+    return this.data.length;
+  }
+
+  new_zeros(size: readonly number[]): Tensor {
+    return new Tensor(this.data instanceof Float32Array ? new Float32Array(size.reduce((a, b) => a * b, 1)) : new Float64Array(size.reduce((a, b) => a * b, 1)), size, this.dtype);
+  }
+  new_ones(size: readonly number[]): Tensor {
+    return this.new_full(size, 1);
+  }
+  new_full(size: readonly number[], fill_value: number): Tensor {
+    const t = this.new_zeros(size);
+    t.data.fill(this.dtype === "int64" ? Math.trunc(fill_value) : this.dtype === "bool" ? (fill_value !== 0 ? 1 : 0) : fill_value);
+    return t;
+  }
+
+  // ---- printing (see print.ts) ----------------------------------------------------------------
+
+  /** PyTorch's repr: `tensor([1., 2.], requires_grad=True)`. */
+  toString(): string {
+    return tensor_repr(this);
+  }
+
+  /** Node's console.log / util.inspect show the same text. */
+  [Symbol.for("nodejs.util.inspect.custom")](): string {
+    return tensor_repr(this);
   }
 }

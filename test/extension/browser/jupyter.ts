@@ -5,7 +5,7 @@
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readlinkSync, symlinkSync } from "node:fs";
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readlinkSync, symlinkSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -73,6 +73,10 @@ export async function startLab(): Promise<Lab> {
   const dir = mkdtempSync(join(tmpdir(), "lrlab-lab-"));
   const notebooks = join(dir, "notebooks");
   for (const d of ["config", "runtime", "settings", "workspaces", "notebooks"]) mkdirSync(join(dir, d), { recursive: true });
+  // No "get notified about Jupyter news?" toast over the plots.
+  const apputils = join(dir, "settings", "@jupyterlab", "apputils-extension");
+  mkdirSync(apputils, { recursive: true });
+  writeFileSync(join(apputils, "notification.jupyterlab-settings"), JSON.stringify({ fetchNews: "false" }));
   const port = await freePort();
   const token = randomBytes(16).toString("hex");
   const args = [

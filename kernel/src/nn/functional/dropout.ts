@@ -35,12 +35,12 @@ export function dropout(input: Tensor, { p = 0.5, training = true, generator = n
     scale = dtype === "float32" ? Math.fround(1 / Math.fround(q)) : 1 / q;
   }
   const y = storageFor(dtype, n);
-  for (let i = 0; i < n; i++) y[i] = mask[i] ? x[i] * scale : 0;
+  for (let i = 0; i < n; i++) y[i] = x[i] * (mask[i] ? scale : 0); // x·0 keeps the sign of zero, as PyTorch
   const out = new Tensor(y, input.shape, dtype);
   return record(out, "MulBackward0", [input], (g) => {
     const gd = g.data;
     const gx = storageFor(dtype, n);
-    for (let i = 0; i < n; i++) gx[i] = mask[i] ? gd[i] * scale : 0;
+    for (let i = 0; i < n; i++) gx[i] = gd[i] * (mask[i] ? scale : 0);
     return [new Tensor(gx, input.shape, dtype)];
   });
 }

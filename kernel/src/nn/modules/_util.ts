@@ -31,12 +31,18 @@ export function checkSize(v: unknown, layer: string, what: string, allowZero = t
   return v;
 }
 
-/** Python's repr of a float in a layer printout: 1e-05, 0.1, 1.0. */
+/**
+ * Python's repr of a float in a layer printout: 1e-05, 0.001, 0.1, 1.0, 1e+16. Python writes the
+ * shortest round-trip digits, in scientific notation when the exponent is < -4 or ≥ 16.
+ */
 export function pyFloat(v: number): string {
-  if (Number.isInteger(v) && Math.abs(v) < 1e16) return `${v}.0`;
+  if (!Number.isFinite(v)) return Number.isNaN(v) ? "nan" : v > 0 ? "inf" : "-inf";
+  if (v === 0) return Object.is(v, -0) ? "-0.0" : "0.0";
+  const [mant, expStr] = v.toExponential().split("e");
+  const exp = Number(expStr);
+  if (exp < -4 || exp >= 16) return `${mant}e${exp < 0 ? "-" : "+"}${String(Math.abs(exp)).padStart(2, "0")}`;
   const s = String(v);
-  // JS writes 1e-5 where Python writes 1e-05.
-  return s.replace(/e([+-])(\d)$/, "e$10$2");
+  return s.includes(".") ? s : `${s}.0`;
 }
 
 export function pyBool(v: boolean): string {

@@ -20,6 +20,8 @@ export interface BatchNormArgs {
   momentum?: number | null;
   affine?: boolean;
   track_running_stats?: boolean;
+  /** Learn a shift β (with affine); PyTorch 2.13's keyword-only `bias`. */
+  bias?: boolean;
   dtype?: DType;
 }
 
@@ -37,7 +39,7 @@ export class BatchNorm1d extends Module {
 
   constructor(
     num_features: number,
-    { eps = 1e-5, momentum = 0.1, affine = true, track_running_stats = true, dtype }: BatchNormArgs = {},
+    { eps = 1e-5, momentum = 0.1, affine = true, track_running_stats = true, bias = true, dtype }: BatchNormArgs = {},
   ) {
     super();
     this.num_features = checkSize(num_features, "BatchNorm1d", "num_features");
@@ -49,7 +51,7 @@ export class BatchNorm1d extends Module {
     if (affine) {
       this.weight = emptyParam([num_features], dt);
       this.weight.data.fill(1);
-      this.bias = emptyParam([num_features], dt);
+      this.bias = bias ? emptyParam([num_features], dt) : null;
     } else {
       this.weight = null;
       this.bias = null;
@@ -94,7 +96,7 @@ export class BatchNorm1d extends Module {
 
   override extra_repr(): string {
     const m = this.momentum === null ? "None" : pyFloat(this.momentum);
-    return `${this.num_features}, eps=${pyFloat(this.eps)}, momentum=${m}, affine=${pyBool(this.affine)}, track_running_stats=${pyBool(this.track_running_stats)}`;
+    return `${this.num_features}, eps=${pyFloat(this.eps)}, momentum=${m}, affine=${pyBool(this.affine)}, bias=${pyBool(this.bias !== null)}, track_running_stats=${pyBool(this.track_running_stats)}`;
   }
 }
 
@@ -138,6 +140,6 @@ export class LayerNorm extends Module {
 
   override extra_repr(): string {
     const shape = this.normalized_shape.length === 1 ? `(${this.normalized_shape[0]},)` : `(${this.normalized_shape.join(", ")})`;
-    return `${shape}, eps=${pyFloat(this.eps)}, elementwise_affine=${pyBool(this.elementwise_affine)}`;
+    return `${shape}, eps=${pyFloat(this.eps)}, elementwise_affine=${pyBool(this.elementwise_affine)}, bias=${pyBool(this.bias !== null)}`;
   }
 }

@@ -1,0 +1,198 @@
+/**
+ * `preview(scheduler, { steps, lr?, optimizer?, metrics? })`: simulate a learning-rate schedule
+ * without a model and return the rate (and momentum / β1) in force at each step.
+ *
+ * The scheduler is the real one (torch.optim.lr_scheduler), so the sequence is exactly what
+ * training would see: step i's rate is `param_groups[g].lr` read before the i-th
+ * `scheduler.step()` — the rate `optimizer.step()` uses at step i. Each iteration calls
+ * `optimizer.step()` then `scheduler.step()` (PyTorch's order), ReduceLROnPlateau gets
+ * `metrics[i]`, and OneCycleLR/CyclicLR's cycled momentum (SGD `momentum`, Adam `betas[0]`) is
+ * recorded too.
+ *
+ * `scheduler` is either a factory `(optimizer) => scheduler`, which gets a fresh optimizer of
+ * the kind asked for (`optimizer: "SGD" | "Adam" | ...`, on one dummy parameter with no
+ * gradient, so stepping it changes nothing) — or an existing scheduler instance, which is
+ * stepped on its own optimizer and then restored (scheduler state_dict, and each group's lr,
+ * initial_lr, momentum and betas).
+ */
+import * as optim from "../optim/index";
+import { Tensor } from "../tensor/tensor";
+import type { BundleOptions, MimeBundle, Plottable } from "../plot/bundle";
+import { bundle } from "../plot/bundle";
+import { bucketsOf } from "../plot/downsample";
+import type { FigureSource, SourceSeries } from "../plot/figure";
+import { fmt } from "../plot/text";
+
+/* eslint-disable @typescript-eslint/no-explicit-any */
+
+export const PREVIEW_OPTIMIZERS = ["SGD", "Adam", "AdamW", "Adamax", "NAdam", "RAdam", "RMSprop", "Adagrad", "Adadelta", "ASGD", "Rprop"] as const;
+export type PreviewOptimizer = (typeof PREVIEW_OPTIMIZERS)[number];
+
+interface SchedulerLike {
+  step(metric?: number): void;
+  optimizer?: { param_groups: Record<string, any>[] };
+  state_dict?(): Record<string, any>;
+  load_state_dict?(s: Record<string, any>): void;
+  constructor: { name: string };
+}
+
+export interface PreviewOptions {
+  steps: number;
+  /** Starting lr of the fresh optimizer (factory form). Default 0.1. */
+  lr?: number;
+  /** Which optimizer the factory gets. Default "SGD" (with momentum 0.9, so momentum cycles show). */
+  optimizer?: PreviewOptimizer;
+  /** Extra options for that optimizer, e.g. { momentum: 0.9 } or { betas: [0.9, 0.99] }. */
+  optimizer_options?: Record<string, unknown>;
+  /** One metric per step, fed to ReduceLROnPlateau.step(metric). */
+  metrics?: number[];
+  /** Name in plots. Default: the scheduler's class name. */
+  name?: string;
+}
+
+const OPTION_KEYS = ["steps", "lr", "optimizer", "optimizer_options", "metrics", "name"];
+
+/** The simulated schedule. */
+export class SchedulePreview implements Plottable {
+  readonly plot_kind = "schedule" as const;
+  constructor(
+    public name: string,
+    /** lrs[g][i]: group g's rate in force at step i. */
+    readonly lrs: number[][],
+    /** momentum[g][i] (SGD/RMSprop momentum or Adam β1), or null when the optimizer has none. */
+    readonly momentums: (number[] | null)[],
+  ) {}
+
+  /** Group 0's rates. */
+  get lr(): number[] {
+    return this.lrs[0];
+  }
+
+  /** Group 0's momentum (or β1), or null. */
+  get momentum(): number[] | null {
+    return this.momentums[0];
+  }
+
+  get steps(): number {
+    return this.lrs[0]?.length ?? 0;
+  }
+
+  to_figure_source(): FigureSource {
+    const series: SourceSeries[] = [];
+    this.lrs.forEach((lr, g) => {
+      const x = lr.map((_, i) => i);
+      series.push({ metric: "lr", group: g, buckets: bucketsOf(x, lr) });
+      const m = this.momentums[g];
+      if (m && m.some((v) => v !== m[0])) series.push({ metric: "momentum", group: g, buckets: bucketsOf(x, m) });
+    });
+    const lr = this.lr;
+    const summary = [
+      `${this.name}: ${this.steps} steps, lr ${fmt(lr[0])} → ${fmt(lr[lr.length - 1])} (min ${fmt(Math.min(...lr))}, max ${fmt(Math.max(...lr))})`,
+    ];
+    return { name: this.name, series, summary };
+  }
+
+  bundle(options: BundleOptions = {}): MimeBundle {
+    return bundle(this, options);
+  }
+
+  _repr_mimebundle_(options: BundleOptions = {}): MimeBundle {
+    return bundle(this, options);
+  }
+}
+
+function momentumOf(group: Record<string, any>): number | null {
+  if (typeof group.momentum === "number") return group.momentum;
+  if (Array.isArray(group.betas)) return Number(group.betas[0]);
+  return null;
+}
+
+function validate(options: PreviewOptions): void {
+  if (options === null || typeof options !== "object") throw new TypeError("preview: options { steps, lr?, optimizer?, metrics? } are required");
+  for (const k of Object.keys(options)) {
+    if (!OPTION_KEYS.includes(k)) throw new TypeError(`preview: unknown option "${k}"; valid options: ${OPTION_KEYS.join(", ")}`);
+  }
+  if (!Number.isInteger(options.steps) || options.steps < 1) throw new RangeError(`preview: steps must be a positive integer, got ${options.steps}`);
+  if (options.steps > 1_000_000) throw new RangeError(`preview: steps must be at most 1000000, got ${options.steps}`);
+  if (options.lr !== undefined && !(typeof options.lr === "number" && options.lr >= 0 && Number.isFinite(options.lr))) {
+    throw new RangeError(`preview: lr must be a finite number >= 0, got ${options.lr}`);
+  }
+  if (options.optimizer !== undefined && !PREVIEW_OPTIMIZERS.includes(options.optimizer)) {
+    throw new RangeError(`preview: unknown optimizer ${JSON.stringify(options.optimizer)}; valid: ${PREVIEW_OPTIMIZERS.join(", ")}`);
+  }
+  if (options.metrics !== undefined) {
+    if (!Array.isArray(options.metrics) || options.metrics.some((m) => typeof m !== "number")) {
+      throw new TypeError("preview: metrics must be an array of numbers (one per step, for ReduceLROnPlateau)");
+    }
+  }
+}
+
+function freshOptimizer(options: PreviewOptions): any {
+  const kind = options.optimizer ?? "SGD";
+  const Ctor = (optim as any)[kind];
+  const extra = { ...(kind === "SGD" ? { momentum: 0.9 } : {}), ...(options.optimizer_options ?? {}) };
+  return new Ctor([new Tensor(new Float64Array(1), [1], "float64", true)], { lr: options.lr ?? 0.1, ...extra });
+}
+
+/** Simulate `steps` steps of a scheduler; see the module comment. */
+export function preview(scheduler: SchedulerLike | ((optimizer: any) => SchedulerLike), options: PreviewOptions): SchedulePreview {
+  validate(options);
+  const factory = typeof scheduler === "function" && !("prototype" in scheduler && (scheduler as any).prototype?.step);
+  let sched: SchedulerLike;
+  let opt: any;
+  let restore: (() => void) | null = null;
+  if (factory) {
+    opt = freshOptimizer(options);
+    sched = (scheduler as (o: any) => SchedulerLike)(opt);
+    if (sched === null || typeof sched !== "object" || typeof sched.step !== "function") {
+      throw new TypeError("preview: the factory must return a scheduler (an object with step())");
+    }
+  } else {
+    if (scheduler === null || typeof scheduler !== "object" || typeof (scheduler as SchedulerLike).step !== "function") {
+      throw new TypeError("preview: expected a scheduler or a factory (optimizer) => scheduler");
+    }
+    sched = scheduler as SchedulerLike;
+    opt = sched.optimizer;
+    if (!opt || !Array.isArray(opt.param_groups)) throw new TypeError("preview: the scheduler has no optimizer with param_groups");
+    if (typeof sched.state_dict !== "function" || typeof sched.load_state_dict !== "function") {
+      throw new TypeError("preview: a scheduler instance needs state_dict()/load_state_dict() to be restored; pass a factory (optimizer) => scheduler instead");
+    }
+    const saved = sched.state_dict();
+    const groups = opt.param_groups.map((g: Record<string, any>) => ({
+      lr: g.lr, initial_lr: g.initial_lr, momentum: g.momentum, betas: Array.isArray(g.betas) ? [...g.betas] : g.betas,
+    }));
+    restore = () => {
+      (sched.load_state_dict as (s: Record<string, any>) => void)(saved);
+      opt.param_groups.forEach((g: Record<string, any>, i: number) => Object.assign(g, groups[i]));
+    };
+  }
+  const plateau = sched.constructor.name === "ReduceLROnPlateau";
+  if (plateau && (options.metrics === undefined || options.metrics.length < options.steps)) {
+    throw new RangeError(`preview: ReduceLROnPlateau needs metrics: one number per step (${options.steps}), got ${options.metrics?.length ?? 0}`);
+  }
+  const groups = opt.param_groups as Record<string, any>[];
+  const lrs = groups.map(() => [] as number[]);
+  const moms = groups.map((g) => (momentumOf(g) === null ? null : ([] as number[])));
+  // The optimizer's own step is wrapped to tell the scheduler the order is right; the dummy
+  // parameter has no gradient, so it never moves (and a user's instance keeps its parameters:
+  // their gradients are set aside during the run).
+  const params: Tensor[] = groups.flatMap((g) => (g.params ?? []) as Tensor[]);
+  const grads = params.map((p) => p.grad);
+  params.forEach((p) => (p.grad = null));
+  try {
+    for (let i = 0; i < options.steps; i++) {
+      groups.forEach((g, k) => {
+        lrs[k].push(Number(g.lr));
+        const m = moms[k];
+        if (m) m.push(momentumOf(g) as number);
+      });
+      if (typeof opt.step === "function") opt.step();
+      if (plateau) sched.step((options.metrics as number[])[i]);
+      else sched.step();
+    }
+  } finally {
+    params.forEach((p, i) => (p.grad = grads[i]));
+    if (restore) restore();
+  }
+  return new SchedulePreview(options.name ?? sched.constructor.name, lrs, moms);
+}

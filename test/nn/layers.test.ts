@@ -1,0 +1,95 @@
+/** Layers against real PyTorch: forward values, input and parameter gradients, running stats. */
+import { describe, expect, it } from "vitest";
+import * as nn from "../../kernel/src/nn/index";
+import type { Module } from "../../kernel/src/nn/index";
+import type { Tensor } from "../../kernel/src/tensor/tensor";
+import { expectClose, fixture, fromFixture } from "./helpers";
+import type { FixtureTensor } from "./helpers";
+
+interface LayerCase {
+  name: string;
+  state_before: Record<string, FixtureTensor>;
+  x: FixtureTensor;
+  upstream: FixtureTensor;
+  y: FixtureTensor;
+  grad_x: FixtureTensor;
+  param_grads: Record<string, FixtureTensor>;
+  state_after: Record<string, FixtureTensor>;
+}
+
+function build(name: string): Module {
+  const base = name.replace(/_f32$/, "");
+  switch (base) {
+    case "linear":
+    case "linear_3d":
+      return new nn.Linear(5, 3);
+    case "linear_nobias":
+      return new nn.Linear(5, 3, { bias: false });
+    case "relu":
+      return new nn.ReLU();
+    case "tanh":
+      return new nn.Tanh();
+    case "sigmoid":
+      return new nn.Sigmoid();
+    case "gelu":
+      return new nn.GELU();
+    case "gelu_tanh":
+      return new nn.GELU({ approximate: "tanh" });
+    case "softmax":
+      return new nn.Softmax(1);
+    case "softmax_dim0":
+      return new nn.Softmax(0);
+    case "log_softmax":
+      return new nn.LogSoftmax(-1);
+    case "log_softmax_3d":
+      return new nn.LogSoftmax(1);
+    case "batchnorm_train_2d":
+      return new nn.BatchNorm1d(3);
+    case "batchnorm_train_3d":
+      return new nn.BatchNorm1d(4, { momentum: 0.3 });
+    case "batchnorm_train_cma":
+      return new nn.BatchNorm1d(3, { momentum: null });
+    case "batchnorm_eval":
+      return new nn.BatchNorm1d(3).eval();
+    case "batchnorm_noaffine_notrack":
+      return new nn.BatchNorm1d(3, { affine: false, track_running_stats: false });
+    case "layernorm":
+      return new nn.LayerNorm(5);
+    case "layernorm_2d":
+      return new nn.LayerNorm([3, 4], { eps: 1e-3 });
+    case "layernorm_noaffine":
+      return new nn.LayerNorm(4, { elementwise_affine: false });
+    case "flatten":
+      return new nn.Flatten();
+    case "sequential":
+      return new nn.Sequential(new nn.Linear(4, 6), new nn.ReLU(), new nn.Linear(6, 2));
+  }
+  throw new Error(`no builder for ${name}`);
+}
+
+const cases = fixture<LayerCase[]>("layers.json");
+
+describe("layers match PyTorch (forward and backward)", () => {
+  it.each(cases.map((c) => [c.name, c] as const))("%s", (_name, c) => {
+    const m = build(c.name);
+    if (c.x.dtype === "float64") m.double();
+    // Load PyTorch's parameters and buffers (exact copies).
+    const sd: Record<string, Tensor> = {};
+    for (const [k, v] of Object.entries(c.state_before)) sd[k] = fromFixture(v);
+    m.load_state_dict(sd);
+    const x = fromFixture(c.x, true);
+    const y = m.forward(x) as Tensor;
+    expectClose(y, c.y, `${c.name} forward`);
+    y.backward(fromFixture(c.upstream));
+    expectClose(x.grad, c.grad_x, `${c.name} grad x`);
+    const params = Object.fromEntries(m.named_parameters());
+    expect(Object.keys(params).sort()).toEqual(Object.keys(c.param_grads).sort());
+    for (const [k, g] of Object.entries(c.param_grads)) expectClose(params[k].grad, g, `${c.name} grad ${k}`);
+    const after = m.state_dict();
+    expect(Object.keys(after)).toEqual(Object.keys(c.state_after));
+    for (const [k, v] of Object.entries(c.state_after)) {
+      if (v.dtype === "int64") expect(Array.from(after[k].data)).toEqual(v.data);
+      else expectClose(after[k], v, `${c.name} state ${k}`);
+    }
+  });
+});

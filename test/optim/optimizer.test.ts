@@ -1,0 +1,331 @@
+/**
+ * The Optimizer base: param groups, add_param_group's errors, zero_grad, the step hooks
+ * (per optimizer and global: order and removal), state_dict / load_state_dict (format, deep copy,
+ * bit-identical resume), and the PyTorch-style printout.
+ */
+import { runInNewContext } from "node:vm";
+import { afterEach, describe, expect, test } from "vitest";
+import * as optim from "../../kernel/src/optim/index";
+import { Tensor } from "../../kernel/src/tensor/tensor";
+import { tensorOf } from "./helpers";
+
+const param = (values: number[], dtype: "float32" | "float64" = "float32") => tensorOf(values, [values.length], dtype, true);
+
+/** Deterministic gradients: g_t = sin(θ·(t+1)) + cos(t) per element. */
+function setGrads(params: Tensor[], t: number) {
+  for (const p of params) {
+    const g = p.data instanceof Float32Array ? new Float32Array(p.data.length) : new Float64Array(p.data.length);
+    for (let i = 0; i < g.length; i++) g[i] = Math.sin(p.data[i] * (t + 1)) + Math.cos(t + i);
+    p.grad = new Tensor(g, p.shape, p.dtype);
+  }
+}
+
+describe("param groups", () => {
+  test("a list of tensors becomes one group with every default filled in", () => {
+    const p = param([1, 2]);
+    const opt = new optim.SGD([p], { lr: 0.1, momentum: 0.9 });
+    expect(opt.param_groups).toHaveLength(1);
+    const g = opt.param_groups[0];
+    expect(g.params).toEqual([p]);
+    expect(g).toMatchObject({ lr: 0.1, momentum: 0.9, dampening: 0, weight_decay: 0, nesterov: false, maximize: false });
+    expect(opt.defaults.lr).toBe(0.1);
+  });
+
+  test("group options override defaults; other keys come from defaults", () => {
+    const a = param([1]);
+    const b = param([2]);
+    const opt = new optim.Adam([{ params: [a] }, { params: b, lr: 0.5, betas: [0.5, 0.6] }], { lr: 0.01 });
+    expect(opt.param_groups[0].lr).toBe(0.01);
+    expect(opt.param_groups[1].lr).toBe(0.5);
+    expect(opt.param_groups[1].betas).toEqual([0.5, 0.6]);
+    expect(opt.param_groups[1].params).toEqual([b]);
+    expect(opt.param_groups[0].betas).toEqual([0.9, 0.999]);
+    // Defaults are copied per group: mutating one group's betas leaves the others alone.
+    opt.param_groups[0].betas[0] = 0.1;
+    expect(opt.param_groups[1].betas[0]).toBe(0.5);
+    expect(opt.defaults.betas).toEqual([0.9, 0.999]);
+  });
+
+  test("add_param_group appends a group; PyTorch's errors for bad groups", () => {
+    const a = param([1]);
+    const opt = new optim.SGD([a], { lr: 0.1 });
+    const b = param([2]);
+    opt.add_param_group({ params: [b], lr: 0.01 });
+    expect(opt.param_groups[1]).toMatchObject({ lr: 0.01, momentum: 0 });
+    expect(() => opt.add_param_group({ params: [a] })).toThrow("some parameters appear in more than one parameter group");
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    expect(() => opt.add_param_group({ params: [3 as any] })).toThrow("optimizer can only optimize Tensors, but one of the params is int");
+    expect(() => opt.add_param_group({ params: new Set([param([0])]) })).toThrow("ordered collections");
+    const nonLeaf = param([1]);
+    nonLeaf.grad_fn = { name: "MulBackward0", inputs: [], backward: () => [] };
+    expect(() => opt.add_param_group({ params: [nonLeaf] })).toThrow("can't optimize a non-leaf Tensor");
+  });
+
+  test("the constructor's errors", () => {
+    const p = param([1]);
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    expect(() => new optim.SGD(p as any)).toThrow(
+      "params argument given to the optimizer should be an iterable of Tensors or dicts, but got torch.FloatTensor",
+    );
+    expect(() => new optim.SGD([])).toThrow("optimizer got an empty parameter list");
+    expect(() => new optim.SGD([{ params: [p] }, { params: [p] }])).toThrow("some parameters appear in more than one parameter group");
+  });
+
+  test("group objects made in another realm (a notebook's vm context) are recognised", () => {
+    const p = param([1]);
+    const group = runInNewContext("({ lr: 0.5 })") as { lr: number; params?: Tensor[] };
+    group.params = [p];
+    const opt = new optim.SGD([group as { params: Tensor[] }], { lr: 0.1 });
+    expect(opt.param_groups[0].lr).toBe(0.5);
+    expect(opt.param_groups[0].params).toEqual([p]);
+  });
+
+  test("named parameters ([name, tensor] pairs) record param_names", () => {
+    const p = param([1]);
+    const opt = new optim.SGD([["fc.weight", p]] as Iterable<[string, Tensor]>, { lr: 0.1 });
+    expect(opt.param_groups[0].param_names).toEqual(["fc.weight"]);
+    expect(opt.param_groups[0].params).toEqual([p]);
+    expect(() => opt.add_param_group({ params: [param([2])] })).toThrow(
+      "all optimizer param groups should be with/without names. cannot add param group without names to the optimizer",
+    );
+  });
+
+  test("parameters without a gradient are skipped", () => {
+    const a = param([1]);
+    const b = param([1]);
+    const opt = new optim.Adam([a, b], { lr: 0.1 });
+    a.grad = tensorOf([1], [1], "float32");
+    opt.step();
+    expect(b.data[0]).toBe(1);
+    expect(opt.state.has(b)).toBe(false);
+    expect(opt.state.get(a)!.step).toBe(1);
+  });
+});
+
+describe("zero_grad", () => {
+  test("sets gradients to null by default, zeroes them in place with set_to_none=false", () => {
+    const p = param([1, 2]);
+    const opt = new optim.SGD([p], { lr: 0.1 });
+    p.grad = tensorOf([3, 4], [2], "float32");
+    const g = p.grad;
+    opt.zero_grad({ set_to_none: false });
+    expect(p.grad).toBe(g);
+    expect(Array.from(g.data)).toEqual([0, 0]);
+    opt.zero_grad();
+    expect(p.grad).toBeNull();
+  });
+});
+
+describe("step hooks", () => {
+  const handles: optim.RemovableHandle[] = [];
+  afterEach(() => handles.splice(0).forEach((h) => h.remove()));
+
+  test("order: global pre, own pre, step, own post, global post; args hold the optimizer then step's arguments", () => {
+    const p = param([1]);
+    const opt = new optim.SGD([p], { lr: 0.1 });
+    const log: string[] = [];
+    handles.push(optim.register_optimizer_step_pre_hook((o, args) => void log.push(`global pre ${o === opt} ${args[0] === opt}`)));
+    handles.push(optim.register_optimizer_step_post_hook(() => void log.push("global post")));
+    handles.push(opt.register_step_pre_hook(() => void log.push("pre 1")));
+    handles.push(opt.register_step_pre_hook(() => void log.push(`pre 2 θ=${p.data[0]}`)));
+    handles.push(opt.register_step_post_hook(() => void log.push(`post θ=${p.data[0].toFixed(2)}`)));
+    p.grad = tensorOf([1], [1], "float32");
+    const loss = opt.step(() => {
+      log.push("closure");
+      return 42;
+    });
+    expect(loss).toBe(42);
+    expect(log).toEqual(["global pre true true", "pre 1", "pre 2 θ=1", "closure", "post θ=0.90", "global post"]);
+  });
+
+  test("remove() unregisters a hook, twice is harmless, and other hooks keep running", () => {
+    const p = param([1]);
+    const opt = new optim.Adam([p]);
+    const log: string[] = [];
+    const a = opt.register_step_pre_hook(() => void log.push("a"));
+    handles.push(opt.register_step_pre_hook(() => void log.push("b")));
+    const g = optim.register_optimizer_step_post_hook(() => void log.push("g"));
+    p.grad = tensorOf([1], [1], "float32");
+    opt.step();
+    a.remove();
+    a.remove();
+    g.remove();
+    opt.step();
+    expect(log).toEqual(["a", "b", "g", "b"]);
+  });
+
+  test("global hooks see every optimizer, of any class", () => {
+    const seen: string[] = [];
+    handles.push(optim.register_optimizer_step_post_hook((o) => void seen.push(o.constructor.name)));
+    const p = param([1]);
+    const q = param([1]);
+    p.grad = tensorOf([1], [1], "float32");
+    q.grad = tensorOf([1], [1], "float32");
+    new optim.SGD([p], { lr: 0.1 }).step();
+    new optim.RMSprop([q]).step();
+    expect(seen).toEqual(["SGD", "RMSprop"]);
+  });
+
+  test("a pre hook may replace the arguments; anything else but undefined is an error", () => {
+    const p = param([1]);
+    const opt = new optim.SGD([p], { lr: 0.1 });
+    p.grad = tensorOf([1], [1], "float32");
+    const h = opt.register_step_pre_hook((o) => [[o, () => 7], {}]);
+    expect(opt.step()).toBe(7);
+    h.remove();
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    handles.push(opt.register_step_pre_hook((() => 5) as any));
+    expect(() => opt.step()).toThrow("must return None or a tuple of (new_args, new_kwargs), but got 5.");
+  });
+
+  test("hooks wrap a user's own subclass's step too", () => {
+    class Sign extends optim.Optimizer {
+      constructor(params: Tensor[]) {
+        super(params, { lr: 0.5 });
+      }
+      step() {
+        for (const g of this.param_groups) for (const p of g.params) p.data[0] -= g.lr * Math.sign(p.grad!.data[0]);
+        return undefined;
+      }
+    }
+    const p = param([1]);
+    const opt = new Sign([p]);
+    let calls = 0;
+    handles.push(optim.register_optimizer_step_pre_hook(() => void calls++));
+    p.grad = tensorOf([3], [1], "float32");
+    opt.step();
+    expect(calls).toBe(1);
+    expect(p.data[0]).toBe(0.5);
+  });
+});
+
+describe("state_dict / load_state_dict", () => {
+  test("PyTorch's packed format: state by parameter index, groups with indices", () => {
+    const a = param([1, 2]);
+    const b = param([3]);
+    const opt = new optim.SGD([{ params: [a] }, { params: [b], lr: 0.5 }], { lr: 0.1, momentum: 0.9 });
+    setGrads([a, b], 0);
+    opt.step();
+    const sd = opt.state_dict();
+    expect(sd.param_groups.map((g) => g.params)).toEqual([[0], [1]]);
+    expect(sd.param_groups[1]).toMatchObject({ lr: 0.5, momentum: 0.9, dampening: 0, nesterov: false });
+    expect(Object.keys(sd.state)).toEqual(["0", "1"]);
+    expect(sd.state[0].momentum_buffer).toBeInstanceOf(Tensor);
+    // Deep copy: stepping again does not change the snapshot.
+    const before = Array.from(sd.state[0].momentum_buffer.data as Float32Array);
+    setGrads([a, b], 1);
+    opt.step();
+    expect(Array.from(sd.state[0].momentum_buffer.data as Float32Array)).toEqual(before);
+    expect(sd.state[0].momentum_buffer.data).not.toBe(opt.state.get(a)!.momentum_buffer.data);
+  });
+
+  const resumable: [string, (ps: Tensor[]) => optim.Optimizer][] = [
+    ["SGD(momentum=0.9, nesterov=True)", (ps) => new optim.SGD(ps, { lr: 0.05, momentum: 0.9, nesterov: true })],
+    ["Adam(amsgrad=True)", (ps) => new optim.Adam(ps, { lr: 0.01, amsgrad: true })],
+    ["AdamW", (ps) => new optim.AdamW(ps, { lr: 0.01 })],
+    ["NAdam", (ps) => new optim.NAdam(ps, { lr: 0.01 })],
+    ["RAdam", (ps) => new optim.RAdam(ps, { lr: 0.01 })],
+    ["RMSprop(centered=True, momentum=0.5)", (ps) => new optim.RMSprop(ps, { lr: 0.01, centered: true, momentum: 0.5 })],
+    ["Adagrad", (ps) => new optim.Adagrad(ps, { lr: 0.1 })],
+    ["Adadelta", (ps) => new optim.Adadelta(ps)],
+    ["Adamax", (ps) => new optim.Adamax(ps)],
+    ["ASGD(t0=3)", (ps) => new optim.ASGD(ps, { lr: 0.05, t0: 3 })],
+    ["Rprop", (ps) => new optim.Rprop(ps)],
+    ["Adafactor", (ps) => new optim.Adafactor(ps)],
+  ];
+
+  for (const [name, make] of resumable) {
+    for (const dtype of ["float32", "float64"] as const) {
+      test(`${name} [${dtype}]: a run resumed from state_dict mid-way continues bit-identically`, () => {
+        const init = () => [tensorOf([0.5, -1, 2, 0.25, -0.75, 1.5], [2, 3], dtype, true), param([1, -2, 3], dtype)];
+        // Reference: 12 uninterrupted steps.
+        const ref = init();
+        const refOpt = make(ref);
+        for (let t = 0; t < 12; t++) {
+          setGrads(ref, t);
+          refOpt.step();
+        }
+        // Resumed: 6 steps, save, fresh params + optimizer loaded from the save, 6 more steps.
+        const first = init();
+        const firstOpt = make(first);
+        for (let t = 0; t < 6; t++) {
+          setGrads(first, t);
+          firstOpt.step();
+        }
+        const saved = firstOpt.state_dict();
+        const second = first.map((p) => new Tensor(p.data.slice(), p.shape, p.dtype, true));
+        const secondOpt = make(second);
+        secondOpt.load_state_dict(saved);
+        // The loaded state is a copy: running the first optimizer on does not disturb it.
+        setGrads(first, 99);
+        firstOpt.step();
+        for (let t = 6; t < 12; t++) {
+          setGrads(second, t);
+          secondOpt.step();
+        }
+        second.forEach((p, i) => expect(Array.from(p.data)).toEqual(Array.from(ref[i].data)));
+      });
+    }
+  }
+
+  test("LBFGS resumes bit-identically from state_dict (history, direction, step)", () => {
+    const quad = (ps: Tensor[]) => () => {
+      let loss = 0;
+      for (const p of ps) {
+        const g = new Float64Array(p.data.length);
+        for (let i = 0; i < g.length; i++) {
+          const c = i + 1;
+          loss += 0.5 * c * p.data[i] ** 2 + 0.25 * p.data[i] ** 4;
+          g[i] = c * p.data[i] + p.data[i] ** 3;
+        }
+        p.grad = new Tensor(g, p.shape, "float64");
+      }
+      return loss;
+    };
+    const make = (ps: Tensor[]) => new optim.LBFGS(ps, { max_iter: 2, history_size: 3 });
+    const ref = [param([1, -2, 0.5], "float64")];
+    const refOpt = make(ref);
+    for (let k = 0; k < 6; k++) refOpt.step(quad(ref));
+    const first = [param([1, -2, 0.5], "float64")];
+    const firstOpt = make(first);
+    for (let k = 0; k < 3; k++) firstOpt.step(quad(first));
+    const second = [new Tensor(first[0].data.slice(), [3], "float64", true)];
+    const secondOpt = make(second);
+    secondOpt.load_state_dict(firstOpt.state_dict());
+    for (let k = 0; k < 3; k++) secondOpt.step(quad(second));
+    expect(Array.from(second[0].data)).toEqual(Array.from(ref[0].data));
+  });
+
+  test("load_state_dict restores hyperparameters and refuses mismatched layouts", () => {
+    const a = param([1]);
+    const opt = new optim.SGD([a], { lr: 0.1 });
+    const sd = opt.state_dict();
+    sd.param_groups[0].lr = 0.01;
+    const b = param([1]);
+    const other = new optim.SGD([b], { lr: 0.5 });
+    other.load_state_dict(sd);
+    expect(other.param_groups[0].lr).toBe(0.01);
+    expect(other.param_groups[0].params).toEqual([b]);
+    const two = new optim.SGD([{ params: [param([1])] }, { params: [param([1])] }], { lr: 0.1 });
+    expect(() => two.load_state_dict(sd)).toThrow("loaded state dict has a different number of parameter groups");
+    const wide = new optim.SGD([param([1]), param([2])], { lr: 0.1 });
+    expect(() => wide.load_state_dict(sd)).toThrow(
+      "loaded state dict contains a parameter group that doesn't match the size of optimizer's group",
+    );
+  });
+});
+
+describe("toString", () => {
+  test("prints like PyTorch's repr", () => {
+    const p = param([0, 0]);
+    // PyTorch 2.13: repr(torch.optim.SGD([p], lr=0.1, momentum=0.9))
+    expect(String(new optim.SGD([p], { lr: 0.1, momentum: 0.9 }))).toBe(
+      "SGD (\nParameter Group 0\n    dampening: 0\n    differentiable: False\n    foreach: None\n    fused: None\n    lr: 0.1\n    maximize: False\n    momentum: 0.9\n    nesterov: False\n    weight_decay: 0\n)",
+    );
+    const q = param([0]);
+    // PyTorch 2.13: repr(torch.optim.Adam([{'params': [p]}, {'params': [q], 'lr': 0.01}], lr=1e-3))
+    expect(String(new optim.Adam([{ params: [p] }, { params: [q], lr: 0.01 }], { lr: 1e-3 }))).toBe(
+      "Adam (\nParameter Group 0\n    amsgrad: False\n    betas: (0.9, 0.999)\n    capturable: False\n    decoupled_weight_decay: False\n    differentiable: False\n    eps: 1e-08\n    foreach: None\n    fused: None\n    lr: 0.001\n    maximize: False\n    weight_decay: 0\n\nParameter Group 1\n    amsgrad: False\n    betas: (0.9, 0.999)\n    capturable: False\n    decoupled_weight_decay: False\n    differentiable: False\n    eps: 1e-08\n    foreach: None\n    fused: None\n    lr: 0.01\n    maximize: False\n    weight_decay: 0\n)",
+    );
+  });
+});
