@@ -1,49 +1,51 @@
 """Kernel start-to-ready and cell round-trip times, measured with jupyter_client.
 
-usage: kernel_latency.py --kernels lrlab,python3,tslab --repeats N [--quick]
-Prints one JSON object: { kernel: { "start": [s...], "cells": { cell: [s...] } } }.
-A cell's round trip is execute_request sent -> status idle received on iopub (all output in).
+usage: kernel_latency.py --kernels lrlab=lrlab,ipykernel=python3,tslab=tslab
+                         [--repeats N] [--starts S] [--torch-kernels ipykernel] [--timeout T]
+Each entry is label=kernelspec name; the label picks the cells' language (ipykernel -> Python,
+anything else -> TypeScript). Prints one JSON object:
+  { label: { "start": [s...], "cells": { cell: [s...] }, "skipped": { cell: why } } }
+or { label: { "error": "..." } } for a kernel that could not start or failed a cell.
+
+start: KernelManager.start_kernel() -> kernel_info_reply received (wait_for_ready), i.e. the
+time a user waits before the first cell can run. Round trip: execute_request sent -> status idle
+received on iopub for that request (all output in), the time a user waits for a cell.
+Each cell runs once untimed first (first type-check, first import), then `repeats` times.
 """
 import argparse, json, time
 from jupyter_client.manager import KernelManager
 
-CELLS = {
-    "python3": {
-        "1+1": "1+1",
-        "typed10": "\n".join([
-            "def f(xs: list[float]) -> float:",
-            "    total: float = 0.0",
-            "    for x in xs:",
-            "        total += x * x",
-            "    return total",
-            "class P:",
-            "    def __init__(self, v: float):",
-            "        self.v = v",
-            "p = P(f([1.0, 2.0, 3.0]))",
-            "p.v",
-        ]),
-        "seed_example3": None,
-    },
-    "ts": {
-        "1+1": "1+1",
-        "typed10": "\n".join([
-            "function f(xs: number[]): number {",
-            "  let total: number = 0;",
-            "  for (const x of xs) {",
-            "    total += x * x;",
-            "  }",
-            "  return total;",
-            "}",
-            "class P { constructor(public v: number) {} }",
-            "const p = new P(f([1, 2, 3]));",
-            "p.v",
-        ]),
-        "seed_example3": None,
-    },
+PY_CELLS = {
+    "1+1": "1+1",
+    "typed10": "\n".join([
+        "def f(xs: list[float]) -> float:",
+        "    total: float = 0.0",
+        "    for x in xs:",
+        "        total += x * x",
+        "    return total",
+        "class P:",
+        "    def __init__(self, v: float):",
+        "        self.v = v",
+        "p = P(f([1.0, 2.0, 3.0]))",
+        "p.v",
+    ]),
+    # The seed's Example 3 (SGD + StepLR on Linear(10, 1), 10 epochs x 10 steps), prints left out.
+    "seed_example3": "\n".join([
+        "import torch, torch.nn as nn",
+        "model = nn.Linear(10, 1); criterion = nn.MSELoss()",
+        "optimizer = torch.optim.SGD(model.parameters(), lr=0.1)",
+        "scheduler = torch.optim.lr_scheduler.StepLR(optimizer, step_size=5, gamma=0.5)",
+        "dummy_input, dummy_target = torch.randn(1, 10), torch.randn(1, 1)",
+        "for epoch in range(10):",
+        "    for _ in range(10):",
+        "        loss = criterion(model(dummy_input), dummy_target)",
+        "        loss.backward(); optimizer.step(); optimizer.zero_grad()",
+        "    scheduler.step()",
+        "scheduler.get_last_lr()[0]",
+    ]),
 }
 
-LRLAB_EXAMPLE3 = """
-const model = new torch.nn.Linear(10, 1);
+TS_EXAMPLE3 = """const model = new torch.nn.Linear(10, 1);
 const criterion = new torch.nn.MSELoss();
 const optimizer = new torch.optim.SGD(model.parameters(), { lr: 0.1 });
 const scheduler = new torch.optim.lr_scheduler.StepLR(optimizer, { step_size: 5, gamma: 0.5 });
@@ -55,75 +57,106 @@ for (let epoch = 0; epoch < 10; epoch++) {
   }
   scheduler.step();
 }
-scheduler.get_last_lr()[0]
-"""
+scheduler.get_last_lr()[0]"""
 
-IPY_EXAMPLE3 = """
-import torch, torch.nn as nn
-model = nn.Linear(10, 1); criterion = nn.MSELoss()
-optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
-scheduler = torch.optim.lr_scheduler.StepLR(optimizer, step_size=5, gamma=0.5)
-dummy_input, dummy_target = torch.randn(1, 10), torch.randn(1, 1)
-for epoch in range(10):
-    for _ in range(10):
-        loss = criterion(model(dummy_input), dummy_target)
-        loss.backward(); optimizer.step(); optimizer.zero_grad()
-    scheduler.step()
-scheduler.get_last_lr()[0]
-"""
+TS_CELLS = {
+    "1+1": "1+1",
+    "typed10": "\n".join([
+        "function f(xs: number[]): number {",
+        "  let total: number = 0;",
+        "  for (const x of xs) {",
+        "    total += x * x;",
+        "  }",
+        "  return total;",
+        "}",
+        "class P { constructor(public v: number) {} }",
+        "const p = new P(f([1, 2, 3]));",
+        "p.v",
+    ]),
+    # lrlab preloads `torch`; tslab runs the same cell with the library imported from npm.
+    "seed_example3": TS_EXAMPLE3,
+}
 
 
-def run_cell(kc, code, timeout=120):
+def run_cell(kc, code, timeout):
     t = time.perf_counter()
     msg_id = kc.execute(code, store_history=False)
+    errors = []
     while True:
         msg = kc.get_iopub_msg(timeout=timeout)
-        if msg["parent_header"].get("msg_id") == msg_id and msg["msg_type"] == "status" \
-                and msg["content"]["execution_state"] == "idle":
+        if msg["parent_header"].get("msg_id") != msg_id:
+            continue
+        if msg["msg_type"] == "error":
+            errors.append(f"{msg['content'].get('ename')}: {msg['content'].get('evalue')}")
+        elif msg["msg_type"] == "stream" and msg["content"].get("name") == "stderr":
+            errors.append(msg["content"].get("text", "").strip())
+        elif msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
             break
     dt = time.perf_counter() - t
-    reply = kc.get_shell_msg(timeout=timeout)
+    while True:  # the execute_reply of this request (skip replies of nothing else)
+        reply = kc.get_shell_msg(timeout=timeout)
+        if reply["parent_header"].get("msg_id") == msg_id:
+            break
     if reply["content"]["status"] != "ok":
-        raise RuntimeError(f"cell failed: {reply['content']}")
+        c = reply["content"]
+        why = c.get("evalue") or " | ".join(errors) or "(no message)"
+        raise RuntimeError(f"{c.get('ename') or 'error'}: {why}"[:300])
     return dt
 
 
-def bench_kernel(name, repeats, starts, has_torch):
-    out = {"start": [], "cells": {}}
-    lang = "python3" if name == "python3" else "ts"
-    cells = dict(CELLS[lang])
-    if lang == "ts":
-        cells["seed_example3"] = LRLAB_EXAMPLE3 if name == "lrlab" else None
-    else:
-        cells["seed_example3"] = IPY_EXAMPLE3 if has_torch else None
+def cells_for(label, torch_labels):
+    if label == "ipykernel":
+        cells = dict(PY_CELLS)
+        skipped = {}
+        if label not in torch_labels:
+            del cells["seed_example3"]
+            skipped["seed_example3"] = "torch not importable by this ipykernel"
+        return cells, skipped
+    cells = dict(TS_CELLS)
+    if label != "lrlab":
+        cells["seed_example3"] = 'import * as torch from "lrlab";\n' + TS_EXAMPLE3
+    return cells, {}
+
+
+def bench_kernel(label, spec, repeats, starts, torch_labels, timeout):
+    out = {"start": [], "cells": {}, "skipped": {}}
+    cells, out["skipped"] = cells_for(label, torch_labels)
     for i in range(starts):
-        km = KernelManager(kernel_name=name)
+        km = KernelManager(kernel_name=spec)
         t = time.perf_counter()
         km.start_kernel()
-        kc = km.client(); kc.start_channels()
-        kc.wait_for_ready(timeout=120)
-        out["start"].append(time.perf_counter() - t)
-        if i == 0:
-            for cname, code in cells.items():
-                if code is None:
-                    continue
-                run_cell(kc, code)  # warm-up (first type-check / import)
-                out["cells"][cname] = [run_cell(kc, code) for _ in range(repeats)]
-        kc.stop_channels(); km.shutdown_kernel(now=True)
+        kc = km.client()
+        kc.start_channels()
+        try:
+            kc.wait_for_ready(timeout=timeout)
+            out["start"].append(time.perf_counter() - t)
+            if i == 0:
+                for cname, code in cells.items():
+                    try:
+                        run_cell(kc, code, timeout)  # warm-up: first type-check, first import
+                        out["cells"][cname] = [run_cell(kc, code, timeout) for _ in range(repeats)]
+                    except RuntimeError as e:  # one failing cell does not hide the others
+                        out["skipped"][cname] = f"cell failed: {e}"
+        finally:
+            kc.stop_channels()
+            km.shutdown_kernel(now=True)
     return out
 
 
 if __name__ == "__main__":
     ap = argparse.ArgumentParser()
-    ap.add_argument("--kernels", default="lrlab,python3,tslab")
+    ap.add_argument("--kernels", default="lrlab=lrlab,ipykernel=python3,tslab=tslab")
     ap.add_argument("--repeats", type=int, default=30)
     ap.add_argument("--starts", type=int, default=3)
-    ap.add_argument("--torch", action="store_true", help="ipykernel has torch: run Example 3 there too")
+    ap.add_argument("--torch-kernels", default="", help="labels whose kernel can import torch")
+    ap.add_argument("--timeout", type=float, default=60)
     a = ap.parse_args()
+    torch_labels = set(filter(None, a.torch_kernels.split(",")))
     res = {}
-    for k in a.kernels.split(","):
+    for entry in a.kernels.split(","):
+        label, _, spec = entry.partition("=")
         try:
-            res[k] = bench_kernel(k, a.repeats, a.starts, a.torch)
-        except Exception as e:  # a peer that is missing is reported, not fatal
-            res[k] = {"error": f"{type(e).__name__}: {e}"}
+            res[label] = bench_kernel(label, spec or label, a.repeats, a.starts, torch_labels, a.timeout)
+        except Exception as e:  # a peer that is missing or broken is reported, not fatal
+            res[label] = {"error": f"{type(e).__name__}: {e}".strip()[:300]}
     print(json.dumps(res))

@@ -5,6 +5,7 @@ import torch
 import torch.nn as nn
 
 quick = "--quick" in sys.argv
+REPEATS = 1 if quick else 3
 
 def simple_model():
     return nn.Linear(10, 1)
@@ -54,7 +55,7 @@ def mlp_sgd_momentum():
     crit = nn.CrossEntropyLoss()
     opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
     x, y = torch.randn(128, 784), torch.randint(0, 10, (128,))
-    n = 10 if quick else 100
+    n = 5 if quick else 20
     for _ in range(n):
         opt.zero_grad(); crit(model(x), y).backward(); opt.step()
     return n
@@ -62,6 +63,7 @@ def mlp_sgd_momentum():
 WORKLOADS = [seed_example1, seed_example2, seed_example3, adam_linear, mlp_sgd_momentum]
 
 def measure(fn, repeats):
+    """Best wall time of `repeats` runs after one warm-up run (same rule as bench/lib/train.mjs)."""
     fn()  # warm-up
     best = float("inf"); steps = 0
     for _ in range(repeats):
@@ -72,6 +74,7 @@ default_threads = torch.get_num_threads()
 out = {}
 for threads in sorted({1, default_threads}):
     torch.set_num_threads(threads)
-    out[str(threads)] = {fn.__name__: measure(fn, 2 if quick else 5) for fn in WORKLOADS}
+    out[str(threads)] = {fn.__name__: measure(fn, REPEATS) for fn in WORKLOADS}
 out["default_threads"] = default_threads
+out["torch"] = torch.__version__
 print(json.dumps(out))

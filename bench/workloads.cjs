@@ -1,13 +1,19 @@
 // Training workloads for `npm run bench`, in lrlab. bench/torch_workloads.py runs the same ones in
 // PyTorch: keep the two files in step (same models, sizes, step counts).
 "use strict";
-const torch = require("../kernel/dist/index.js");
+// LRLAB_BENCH_DIST: another build of kernel/ (e.g. before/after an optimisation); default kernel/dist.
+const path = require("node:path");
+const dist = path.resolve(process.env.LRLAB_BENCH_DIST || path.join(__dirname, "..", "kernel", "dist"));
+const torch = require(path.join(dist, "index.js"));
+const tools = require(path.join(dist, "tools.js"));
 
 function simpleModel() {
   return new torch.nn.Linear(10, 1);
 }
 
-/** Each workload returns the number of "steps" it ran (optimizer steps). */
+/** Each workload returns the number of "steps" it ran (optimizer steps). `attach(optimizer)`, when
+ *  given, is called once the optimizer exists and returns a function called at the end (the
+ *  tracer-overhead rows hook the tracer this way). */
 const workloads = {
   // The seed's Example 1: 3 batch sizes x 10 steps, each step `bs` backward calls on one sample.
   seed_example1: (q) => {
@@ -44,24 +50,28 @@ const workloads = {
     return 100;
   },
   // Adam on Linear(10, 1), batch 32.
-  adam_linear: (q) => {
+  adam_linear: (q, attach) => {
     const model = simpleModel(), crit = new torch.nn.MSELoss();
     const opt = new torch.optim.Adam(model.parameters(), { lr: 0.001 });
+    const detach = attach ? attach(opt, model) : null;
     const x = torch.randn(32, 10), y = torch.randn(32, 1);
     const n = q ? 200 : 2000;
     for (let s = 0; s < n; s++) { opt.zero_grad(); crit.forward(model.forward(x), y).backward(); opt.step(); }
+    if (detach) detach();
     return n;
   },
   // MLP 784-256-10, batch 128, SGD momentum 0.9, cross-entropy.
-  mlp_sgd_momentum: (q) => {
+  mlp_sgd_momentum: (q, attach) => {
     const model = new torch.nn.Sequential(new torch.nn.Linear(784, 256), new torch.nn.ReLU(), new torch.nn.Linear(256, 10));
     const crit = new torch.nn.CrossEntropyLoss();
     const opt = new torch.optim.SGD(model.parameters(), { lr: 0.01, momentum: 0.9 });
+    const detach = attach ? attach(opt, model) : null;
     const x = torch.randn(128, 784), y = torch.randint(0, 10, [128]);
-    const n = q ? 10 : 100;
+    const n = q ? 5 : 20;
     for (let s = 0; s < n; s++) { opt.zero_grad(); crit.forward(model.forward(x), y).backward(); opt.step(); }
+    if (detach) detach();
     return n;
   },
 };
 
-module.exports = { torch, workloads };
+module.exports = { torch, tools, dist, workloads };

@@ -37,6 +37,12 @@ export const FIGURE_HEIGHT = 380;
 
 const key = (s: Series) => JSON.stringify([s.name, s.group, s.param ?? null]);
 
+/*
+ * Every trace carries a stable \`uid\` (its line's index and role, or the marker kind): with
+ * \`uirevision\`, plotly matches traces across \`Plotly.react\` by uid, so what the user did in
+ * the legend stays on the right line when bands or groups come and go.
+ */
+
 /**
  * Colours follow lines, not positions: the n-th distinct (trace, group, param) of the whole
  * payload always gets palette[n], so switching metric or hiding a group does not repaint others.
@@ -116,18 +122,18 @@ function seriesTraces(t: Series, label: string, colour: string, group: string, b
   if (band && t.min && t.max) {
     traces.push({
       type: "scatter", mode: "lines", name: `${label} max`, x: t.x, y: ys(t.max), connectgaps: false,
-      line: { width: 0, color: colour }, showlegend: false, hoverinfo: "skip", legendgroup: group,
+      line: { width: 0, color: colour }, showlegend: false, hoverinfo: "skip", legendgroup: group, uid: `${group}-max`,
     });
     traces.push({
       type: "scatter", mode: "lines", name: `${label} min`, x: t.x, y: ys(t.min), connectgaps: false,
       line: { width: 0, color: colour }, fill: "tonexty", fillcolor: withAlpha(colour, 0.2),
-      showlegend: false, hoverinfo: "skip", legendgroup: group,
+      showlegend: false, hoverinfo: "skip", legendgroup: group, uid: `${group}-min`,
     });
     roles.push("band-max", "band-min");
   }
   traces.push({
     type: "scatter", mode: t.x.length === 1 ? "lines+markers" : "lines", name: label, x: t.x, y: ys(t.mean),
-    connectgaps: false, line: { width: 2, color: colour }, hoverinfo: "x+y+name", legendgroup: group,
+    connectgaps: false, line: { width: 2, color: colour }, hoverinfo: "x+y+name", legendgroup: group, uid: `${group}-mean`,
   });
   roles.push("line");
   return { traces, roles };
@@ -139,7 +145,7 @@ function markerTrace(kind: Marker["kind"], ms: Marker[], p: PlotPayload, s: View
   if (placed.length === 0) return null;
   const divergence = kind === "divergence";
   return {
-    type: "scatter", mode: "markers", name: divergence ? "diverged" : "suggested",
+    type: "scatter", mode: "markers", name: divergence ? "diverged" : "suggested", uid: kind,
     x: placed.map((e) => e.m.x), y: placed.map((e) => e.y),
     hovertext: placed.map((e) => escapeText(e.m.label)), hoverinfo: "text",
     marker: divergence

@@ -143,10 +143,9 @@ function series(v: unknown, path: string, metricKeys: Set<string>): Series {
   if (g !== null && !(typeof g === "number" && Number.isInteger(g) && g >= 0)) {
     throw new PayloadError(`${path}.group`, `expected a parameter group index (integer >= 0) or null, got ${describe(g)}`);
   }
-  let param: string | null = null;
-  if (o.param !== undefined && o.param !== null) param = text(o, "param", path);
   const x = array(o.x, `${path}.x`, LIMITS.points).map((n, i) => finite(n, `${path}.x[${i}]`));
-  const out: Series = { name: text(o, "name", path), metric, group: g, param, x, mean: column(o.mean, `${path}.mean`, x.length) };
+  const out: Series = { name: text(o, "name", path), metric, group: g, x, mean: column(o.mean, `${path}.mean`, x.length) };
+  if (o.param !== undefined && o.param !== null) out.param = text(o, "param", path);
   if (o.min !== undefined && o.min !== null) out.min = column(o.min, `${path}.min`, x.length);
   if (o.max !== undefined && o.max !== null) out.max = column(o.max, `${path}.max`, x.length);
   return out;

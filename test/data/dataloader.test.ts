@@ -2,7 +2,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { DataLoader, TensorDataset, Subset, random_split, default_collate } from "../../kernel/src/data/index";
+import { DataLoader, Dataset, TensorDataset, Subset, random_split, default_collate } from "../../kernel/src/data/index";
 import { Generator, manual_seed, rand } from "../../kernel/src/random/index";
 import { Tensor } from "../../kernel/src/tensor/tensor";
 
@@ -67,6 +67,21 @@ describe("batching", () => {
     expect(() => default_collate([new Tensor(new Float32Array(2), [2]), new Tensor(new Float32Array(3), [3])])).toThrow(
       /stack expects each tensor to be equal size/,
     );
+  });
+
+  it("a user Dataset subclass (length as a field, get returning [x, y]) batches through default_collate", () => {
+    class Squares extends Dataset<[Tensor, number]> {
+      length = 5;
+      get(i: number): [Tensor, number] {
+        return [new Tensor(Float32Array.from([i, i * i]), [2], "float32"), i % 2];
+      }
+    }
+    const batches = [...new DataLoader(new Squares(), { batch_size: 2 })] as [Tensor, Tensor][];
+    expect(batches.length).toBe(3);
+    expect(batches[1][0].shape).toEqual([2, 2]);
+    expect(Array.from(batches[1][0].data)).toEqual([2, 4, 3, 9]);
+    expect(Array.from(batches[1][1].data)).toEqual([0, 1]);
+    expect(batches[2][0].shape).toEqual([1, 2]);
   });
 
   it("bad options are clear errors", () => {

@@ -7,16 +7,17 @@
  * error box, and a live cell (update_display_data) redrawing in place. Screenshots go to
  * test-output/browser/. A missing chromium fails the suite, with the command that installs it.
  */
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { escapeText } from "../../extension/src/escape";
 import { DARK_PALETTE, LIGHT_PALETTE } from "../../extension/src/theme";
 import { launchChromium } from "./browser/chromium";
-import { ensureExtensionInstalled, type Lab, ROOT, startLab, venvRun } from "./browser/jupyter";
+import { ensureExtensionInstalled, hasKernelspec, LABEXTENSION, type Lab, ROOT, startLab, venvRun } from "./browser/jupyter";
 import {
-  EVIL_NAME, EVIL_TITLE, LIVE_BUCKETS_FIRST, LIVE_BUCKETS_LAST, writeLiveNotebook, writeSavedNotebook,
+  EVIL_NAME, EVIL_TITLE, LIVE_BUCKETS_FIRST, LIVE_BUCKETS_LAST, LRLAB_TRAINING_SECONDS, writeLiveNotebook,
+  writeLrlabNotebook, writeSavedNotebook,
 } from "./browser/notebooks";
 import { fixture } from "./fixtures";
 
@@ -85,6 +86,7 @@ beforeAll(async () => {
   lab = await startLab();
   writeSavedNotebook(lab.notebooks);
   writeLiveNotebook(lab.notebooks);
+  writeLrlabNotebook(lab.notebooks);
 }, 180_000);
 
 afterAll(async () => {
@@ -93,7 +95,25 @@ afterAll(async () => {
   await lab?.stop();
 }, 60_000);
 
+/** The file name of the built plotly chunk: the one chunk of the build that holds plotly.js. */
+function plotlyChunk(): string {
+  const dir = join(LABEXTENSION, "static");
+  const withPlotly = readdirSync(dir).filter((f) => f.endsWith(".js") && !f.startsWith("remoteEntry") && readFileSync(join(dir, f), "utf8").includes("plotly.js-style-"));
+  expect(withPlotly).toHaveLength(1);
+  return withPlotly[0];
+}
+
 describe("installation", () => {
+  it("the build keeps plotly.js in a chunk of its own, apart from the renderer", () => {
+    const dir = join(LABEXTENSION, "static");
+    const chunk = plotlyChunk();
+    const ours = readdirSync(dir).filter((f) => f.endsWith(".js") && readFileSync(join(dir, f), "utf8").includes("lrlab-Plot-figure"));
+    expect(ours.length).toBeGreaterThan(0);
+    expect(ours).not.toContain(chunk);
+    for (const f of ours) expect(statSync(join(dir, f)).size).toBeLessThan(100_000);
+  });
+
+
   it("jupyter labextension list shows lrlab-jupyterlab enabled and OK", () => {
     const out = venvRun("jupyter", ["labextension", "list"]).replace(/\x1b\[[0-9;]*m/g, "");
     expect(out).toMatch(/lrlab-jupyterlab v0\.1\.0 enabled OK/);
@@ -246,27 +266,48 @@ describe("saved outputs in a real JupyterLab", () => {
   }, 60_000);
 });
 
+/**
+ * Marks a plot's graph div and counts plot nodes removed from the notebook from now on, so a
+ * test can tell a redraw in place (Plotly.react) from a re-created output (flicker).
+ */
+async function watchInPlace(plot: Locator): Promise<void> {
+  await plot.locator(".lrlab-Plot-figure").evaluate((gd: any) => {
+    gd.__lrlabMark = "same";
+    (window as any).__lrlabRemoved = 0;
+    (window as any).__lrlabLengths = [];
+    new MutationObserver((ms) => {
+      for (const m of ms) {
+        for (const n of m.removedNodes) {
+          if (n instanceof HTMLElement && (n.matches(".lrlab-Plot, .lrlab-Plot-figure, .main-svg") || n.querySelector(".lrlab-Plot"))) (window as any).__lrlabRemoved++;
+        }
+      }
+    }).observe(gd.closest(".jp-Notebook")!, { childList: true, subtree: true });
+    gd.on("plotly_afterplot", () => (window as any).__lrlabLengths.push(Math.max(...gd.data.map((t: any) => t.x.length))));
+  });
+}
+
+async function expectRedrawnInPlace(plot: Locator): Promise<void> {
+  expect(await plot.locator(".lrlab-Plot-figure").evaluate((gd: any) => gd.__lrlabMark)).toBe("same");
+  expect(await page.evaluate(() => (window as any).__lrlabRemoved)).toBe(0);
+}
+
 describe("a live cell", () => {
   it("update_display_data redraws in place, keeping the user's choices and zoom", async () => {
     await openNotebook("live.ipynb");
     await shot("07-live-opened");
     await page.waitForFunction(() => (window as any).jupyterapp.shell.currentWidget?.sessionContext?.session?.kernel, undefined, { timeout: 60_000 });
+    // plotly.js is a lazy chunk: not fetched until the first lrlab plot is drawn.
+    const chunk = plotlyChunk();
+    const fetched = () => page.evaluate((f) => performance.getEntriesByType("resource").some((e) => e.name.includes(f)), chunk);
+    expect(await fetched()).toBe(false);
     // Not awaited: the command resolves when the cell finishes, and the cell waits for "go".
     await page.evaluate(() => void (window as any).jupyterapp.commands.execute("notebook:run-all-cells"));
     const plot = page.locator(".lrlab-Plot").first();
     await waitForTraces(plot, 6);
+    expect(await fetched()).toBe(true);
     expect(Math.max(...(await graphState(plot)).lengths)).toBe(LIVE_BUCKETS_FIRST);
 
-    // Mark the graph div and watch for any plot node being removed (a re-created widget).
-    await plot.locator(".lrlab-Plot-figure").evaluate((gd: any) => {
-      gd.__lrlabMark = "same";
-      (window as any).__lrlabRemoved = 0;
-      (window as any).__lrlabLengths = [];
-      new MutationObserver((ms) => {
-        for (const m of ms) for (const n of m.removedNodes) if (n instanceof HTMLElement && (n.matches(".lrlab-Plot, .lrlab-Plot-figure") || n.querySelector(".lrlab-Plot"))) (window as any).__lrlabRemoved++;
-      }).observe(document.querySelector(".jp-Notebook")!, { childList: true, subtree: true });
-      gd.on("plotly_afterplot", () => (window as any).__lrlabLengths.push(gd.data[gd.data.length - 1].x.length));
-    });
+    await watchInPlace(plot);
     await plot.locator('[data-control="metric"]').selectOption("update_ratio");
     await plot.locator('[data-control="groups"] input[data-id="1"]').uncheck();
     await waitForTraces(plot, 3);
@@ -285,12 +326,45 @@ describe("a live cell", () => {
     expect(s.names).toEqual(["group 0"]);
     expect(s.xRange).toEqual([2, 30]);
     expect(await plot.locator('[data-control="metric"]').inputValue()).toBe("update_ratio");
-    expect(await plot.locator(".lrlab-Plot-figure").evaluate((gd: any) => gd.__lrlabMark)).toBe("same");
-    expect(await page.evaluate(() => (window as any).__lrlabRemoved)).toBe(0);
+    await expectRedrawnInPlace(plot);
     const lengths: number[] = await page.evaluate(() => (window as any).__lrlabLengths);
     // Several intermediate redraws, each growing the same plot.
     expect(new Set(lengths.filter((n) => n > LIVE_BUCKETS_FIRST)).size).toBeGreaterThanOrEqual(3);
     expect(await page.locator(".lrlab-Plot").count()).toBe(1);
     await shot("08-live-after");
   }, 120_000);
+});
+
+describe("the lrlab kernel", () => {
+  it("a live %%lr_trace training cell updates its plot in place while it runs", async () => {
+    if (!hasKernelspec("lrlab")) {
+      throw new Error("the lrlab kernelspec is not installed in .venv: run `npm run setup` (it runs `lrlab install --prefix .venv`)");
+    }
+    await openNotebook("lrlab_live.ipynb");
+    await page.waitForFunction(() => (window as any).jupyterapp.shell.currentWidget?.sessionContext?.session?.kernel, undefined, { timeout: 60_000 });
+    await page.evaluate(() => void (window as any).jupyterapp.commands.execute("notebook:run-all-cells"));
+    const plot = page.locator(".lrlab-Plot").first();
+    await plot.locator(".scatterlayer .trace").first().waitFor({ timeout: 60_000 });
+    const figure = plot.locator(".lrlab-Plot-figure");
+    const extent = () => figure.evaluate((gd: any) => Math.max(...gd.data.flatMap((t: any) => t.x)));
+    await watchInPlace(plot);
+    // A choice made while the run goes on must survive its updates.
+    const select = plot.locator('[data-control="metric"]');
+    const options = await select.locator("option").evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value));
+    const current = await select.inputValue();
+    const chosen = options.find((o) => o !== current)!;
+    expect(chosen).toBeDefined();
+    await select.selectOption(chosen);
+    const first = await extent();
+    await shot("09-lrlab-live-running");
+    await expect.poll(extent, { timeout: (LRLAB_TRAINING_SECONDS + 10) * 1000, interval: 250 }).toBeGreaterThan(first);
+    await expectRedrawnInPlace(plot);
+    expect(await select.inputValue()).toBe(chosen);
+    // The cell ends (the kernel goes idle) and its plot is still there, whole.
+    await page.waitForFunction(() => (window as any).jupyterapp.shell.currentWidget.sessionContext.session.kernel.status === "idle",
+      undefined, { timeout: 60_000 });
+    await expect.poll(() => page.locator(".lrlab-Plot .scatterlayer .trace").count()).toBeGreaterThan(0);
+    await shot("10-lrlab-live-done");
+    expect(await page.evaluate(() => (window as any).__lrlab_xss)).toBeUndefined();
+  }, 180_000);
 });

@@ -31,6 +31,7 @@ describe("buildFigure: one run with two parameter groups", () => {
     expect((data[2].line as any).color).toBe(LIGHT_PALETTE[0]);
     expect((data[5].line as any).color).toBe(LIGHT_PALETTE[1]);
     expect(data.every((t) => t.connectgaps === false || t.mode === "markers")).toBe(true);
+    expect(data.map((t) => t.uid)).toEqual(["line0-max", "line0-min", "line0-mean", "line1-max", "line1-min", "line1-mean"]);
     expect((layout.yaxis as any).type).toBe("log");
     expect((layout.yaxis as any).title.text).toBe("projected LR");
     expect((layout.xaxis as any).type).toBe("linear");

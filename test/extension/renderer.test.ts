@@ -162,6 +162,29 @@ describe("LrlabPlotRenderer", () => {
     expect(r.viewState!.xrange).toBeNull();
   });
 
+  it("a live update leaves the controls' DOM alone (no focus lost, no options rebuilt)", async () => {
+    const p = fixture("trace_two_groups");
+    await r.renderModel(model(p));
+    const option = control<HTMLSelectElement>("metric").options[2];
+    const box = r.node.querySelector('[data-control="groups"] input[data-id="0"]');
+    const from = control<HTMLInputElement>("from");
+    from.focus();
+    from.value = "1";
+    const next = clone(p);
+    next.series[0].mean[0] = 0.5;
+    await r.renderModel(model(next));
+    expect(plotly.last.fn).toBe("react");
+    expect(control<HTMLSelectElement>("metric").options[2]).toBe(option);
+    expect(r.node.querySelector('[data-control="groups"] input[data-id="0"]')).toBe(box);
+    expect(document.activeElement).toBe(from);
+    expect(from.value).toBe("1");
+    // New runs or groups do rebuild them.
+    const more = clone(p);
+    more.series.push({ ...clone(p.series[0]), group: 2 });
+    await r.renderModel(model(more));
+    expect(r.node.querySelectorAll('[data-control="groups"] input')).toHaveLength(3);
+  });
+
   it("shows a readable error box for a malformed payload, and recovers", async () => {
     const bad = clone(fixture("compare")) as any;
     bad.series[3].mean[0] = "1e-3";

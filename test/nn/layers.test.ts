@@ -35,6 +35,14 @@ function build(name: string): Module {
       return new nn.GELU();
     case "gelu_tanh":
       return new nn.GELU({ approximate: "tanh" });
+    case "leaky_relu":
+      return new nn.LeakyReLU(0.2);
+    case "elu":
+      return new nn.ELU({ alpha: 0.5 });
+    case "silu":
+      return new nn.SiLU();
+    case "softplus":
+      return new nn.Softplus({ beta: 2.0, threshold: 3.0 });
     case "softmax":
       return new nn.Softmax(1);
     case "softmax_dim0":

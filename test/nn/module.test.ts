@@ -92,6 +92,8 @@ describe("printout", () => {
       new nn.ReLU(), new nn.Tanh(), new nn.Sigmoid(), new nn.GELU({ approximate: "tanh" }), new nn.LogSoftmax(-1),
       new nn.Flatten(), new nn.Identity(), new nn.Dropout(), new nn.BatchNorm1d(3, { eps: 1e-3, affine: false }),
       new nn.LayerNorm([3, 4], { elementwise_affine: false }), new nn.MSELoss(), new nn.BCEWithLogitsLoss(),
+      new nn.LeakyReLU(), new nn.LeakyReLU(0.2), new nn.ELU(), new nn.ELU({ alpha: 0.5 }), new nn.SiLU(), new nn.Softplus(),
+      new nn.ReLU({ inplace: true }),
     ];
     expect(misc.map(String)).toEqual(repr.misc);
   });
@@ -192,6 +194,8 @@ describe("containers", () => {
     const s = new nn.Sequential(new nn.Linear(2, 3), new nn.ReLU());
     expect(s.length).toBe(2);
     expect(s.get(-1)).toBeInstanceOf(nn.ReLU);
+    expect(s.get(0).weight.shape).toEqual([3, 2]);
+    expect(s[0]).toBe(s.get(0));
     s.append(new nn.Linear(3, 1));
     expect(s.forward(f32([1, 2], [1, 2])).shape).toEqual([1, 1]);
     expect(() => s.get(3)).toThrow("index 3 is out of range");

@@ -109,6 +109,10 @@ describe("display bundle", () => {
     const fig = make_figure([run("g", 200).to_figure_source()], { kind: "trace", max_points: 1000 });
     const proj = fig.payload.series.find((s) => s.metric === "lr_projected")!;
     expect(proj.mean[7]).toBeNull();
+    // In the SVG the line breaks at the gap (a second "M" in its path), rather than dropping to the axis.
+    const svg = bundle(run("g", 100), { max_points: 1000 })[SVG_MIME] as string;
+    const broken = [...svg.matchAll(/ d="([^"]*)"/g)].filter((m) => (m[1].match(/M/g) ?? []).length >= 2);
+    expect(broken.length).toBeGreaterThan(0);
     expect(() => bundle(42 as never)).toThrow(/expected a Trace, a preview, a range test/);
     expect(() => bundle([])).toThrow(/nothing to plot/);
   });

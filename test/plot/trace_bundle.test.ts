@@ -42,7 +42,7 @@ describe("bundle of a real trace", () => {
     expect(text).toMatch(/lr 0\.001, lr_projected [\d.e-]+, lr_per_sample [\d.e-]+/);
     expect(text).toContain("no divergence");
     console.log(`1e6 traced Adam steps in ${elapsed} ms; bundle ${size} bytes`);
-  });
+  }, 180_000); // a million real optimizer steps: seconds alone, longer on a shared 2-core machine
 
   it("SGD text summary names the exact last numbers", () => {
     const p = new Tensor(Float64Array.from([1, 2]), [2], "float64", true);

@@ -1,11 +1,13 @@
 /**
- * The math behind the samplers: fma/fmaf exactness (against exact BigInt arithmetic), log1p equal
- * to glibc's bit for bit, log/sin/cos correctly rounded and within 1 ulp of glibc (which is not
- * correctly rounded in rare cases), and the float32 AVX2 helpers on known values.
+ * The math behind the samplers: fma/fmaf exactness (against exact BigInt arithmetic), log1p and
+ * sincos equal to glibc's bit for bit, log correctly rounded and within 1 ulp of glibc's (which is
+ * not correctly rounded in rare cases), and the float32 AVX2 helpers near the true values.
  */
 import { describe, expect, it } from "vitest";
 import { fma, fmaf } from "../../kernel/src/random/fpmath";
-import { log, log1p, sincos, sincosOut } from "../../kernel/src/random/libm";
+import { log, sincosCR } from "../../kernel/src/random/libm";
+import { log1p } from "../../kernel/src/random/log1p";
+import { sincos, sincosOut, sincosTable } from "../../kernel/src/random/sincos";
 import { logf_avx, sincosf_avx, sincosfOut } from "../../kernel/src/random/avx_mathfun";
 import { hexToDouble, loadFixture } from "./fixture";
 
@@ -90,18 +92,41 @@ describe("libm functions against glibc (the fixture's columns)", () => {
     expect(log1p(1e-30)).toBe(1e-30);
     expect(log1p(2 ** 60)).toBe(41.58883083359672);
   });
-  it("log, sin and cos agree with glibc except rare 1-ulp halfway cases", () => {
-    let off = 0;
-    for (const [u, , l, s, c] of rows) {
+  it("sincos is glibc's, bit for bit", () => {
+    for (const [u, , , s, c] of rows) {
       sincos(6.283185307179586 * u);
-      for (const [mine, theirs] of [[log(1 - u), l], [sincosOut.sin, s], [sincosOut.cos, c]]) {
-        if (mine !== theirs) {
-          off++;
-          expect(Math.abs(mine - theirs)).toBeLessThanOrEqual(Math.abs(theirs) * 2 ** -52);
-        }
+      expect(sincosOut.sin).toBe(s);
+      expect(sincosOut.cos).toBe(c);
+    }
+  });
+  it("log agrees with glibc except rare 1-ulp halfway cases", () => {
+    let off = 0;
+    for (const [u, , l] of rows) {
+      const mine = log(1 - u);
+      if (mine !== l) {
+        off++;
+        expect(Math.abs(mine - l)).toBeLessThanOrEqual(Math.abs(l) * 2 ** -52);
       }
     }
-    expect(off / (3 * rows.length)).toBeLessThan(0.005);
+    expect(off / rows.length).toBeLessThan(0.005);
+  });
+  it("sincos's table holds the correctly rounded sin and cos of i/128", () => {
+    const tab = sincosTable();
+    for (const i of [1, 37, 109]) {
+      sincosCR(i / 128);
+      expect(tab[4 * i]).toBe(sincosOut.sin);
+      expect(tab[4 * i + 2]).toBe(sincosOut.cos);
+      expect(Math.abs(tab[4 * i + 1])).toBeLessThanOrEqual(Math.abs(tab[4 * i]) * 2 ** -53);
+    }
+  });
+  it("sincos beyond the sampler's range stays accurate", () => {
+    for (const x of [-0.3, -2, 7.5, 1e5, -3e7, 1e9]) {
+      sincos(x);
+      expect(Math.abs(sincosOut.sin - Math.sin(x))).toBeLessThan(1e-15 * Math.max(1, Math.abs(x) * 1e-8) + 1e-16);
+      expect(Math.abs(sincosOut.cos - Math.cos(x))).toBeLessThan(1e-15 * Math.max(1, Math.abs(x) * 1e-8) + 1e-16);
+    }
+    sincos(1e-10);
+    expect([sincosOut.sin, sincosOut.cos]).toEqual([1e-10, 1]);
   });
   it("log is correctly rounded on exact cases", () => {
     expect(log(1)).toBe(0);

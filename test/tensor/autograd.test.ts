@@ -228,3 +228,75 @@ describe("in-place ops", () => {
     expect(Array.from(i.data)).toEqual([2, 2, 2]);
   });
 });
+
+describe("torch.autograd", () => {
+  it("grad() returns gradients without touching .grad", () => {
+    const x = torch.tensor([1, 2, 3], { requires_grad: true });
+    const h = x.mul(2);
+    const y = h.mul(h).sum();
+    const [gx, gh] = torch.autograd.grad(y, [x, h]);
+    expect(Array.from(gx!.data)).toEqual([8, 16, 24]);
+    expect(Array.from(gh!.data)).toEqual([4, 8, 12]);
+    expect(x.grad).toBeNull();
+  });
+  it("grad() with several outputs sums them, and checks unused inputs", () => {
+    const x = torch.tensor([1, 2], { requires_grad: true });
+    const z = torch.tensor([1, 2], { requires_grad: true });
+    const [g] = torch.autograd.grad([x.sum(), x.mul(x).sum()], x);
+    expect(Array.from(g!.data)).toEqual([3, 5]);
+    expect(() => torch.autograd.grad(x.sum(), [x, z])).toThrow(/appears to not have been used in the graph/);
+    expect(torch.autograd.grad(x.sum(), [x, z], { allow_unused: true })[1]).toBeNull();
+  });
+  it("backward() over several tensors accumulates", () => {
+    const x = torch.tensor([1, 2], { requires_grad: true });
+    torch.autograd.backward([x.sum(), x.mul(3).sum()]);
+    expect(Array.from(x.grad!.data)).toEqual([4, 4]);
+  });
+  it("custom ops can record nodes with attach()", () => {
+    const x = torch.tensor([1, 2], { requires_grad: true });
+    const out = torch.tensor([2, 8]);
+    torch.autograd.attach(out, "CubeTimesTwoBackward", [x], (g) => [g.mul(x.pow(2)).mul(6)]);
+    expect(out.grad_fn!.name).toBe("CubeTimesTwoBackward");
+    out.sum().backward();
+    expect(Array.from(x.grad!.data)).toEqual([6, 24]);
+  });
+});
+
+describe("dtype promotion", () => {
+  const f32 = torch.tensor([1.5]);
+  const f64 = torch.tensor([1.5], { dtype: "float64" });
+  const i64 = torch.tensor([2], { dtype: "int64" });
+  const b = torch.tensor([true]);
+  it("between tensors: float64 wins over float32, int64 with float becomes float, bool is lowest", () => {
+    expect(f32.add(f64).dtype).toBe("float64");
+    expect(i64.add(f32).dtype).toBe("float32");
+    expect(i64.mul(f64).dtype).toBe("float64");
+    expect(b.add(i64).dtype).toBe("int64");
+    expect(b.mul(f32).dtype).toBe("float32");
+    expect(b.add(b).dtype).toBe("bool");
+  });
+  it("a JS number does not promote a tensor within its category", () => {
+    expect(f32.mul(2.5).dtype).toBe("float32");
+    expect(i64.mul(3).dtype).toBe("int64");
+    expect(i64.mul(0.5).dtype).toBe("float32");
+    expect(b.add(1).dtype).toBe("int64");
+    expect(i64.div(2).dtype).toBe("float32");
+    expect(torch.result_type(i64, 2.5)).toBe("float32");
+  });
+  it("zero-dim tensors promote only across categories", () => {
+    expect(f32.add(torch.tensor(1, { dtype: "float64" })).dtype).toBe("float32");
+    expect(i64.add(torch.tensor(1.5, { dtype: "float64" })).dtype).toBe("float64");
+    expect(torch.tensor(1.5).add(torch.tensor(1, { dtype: "float64" })).dtype).toBe("float64");
+  });
+  it("comparisons give bool, float ops of ints give the default float", () => {
+    expect(i64.gt(1.5).dtype).toBe("bool");
+    expect(i64.exp().dtype).toBe("float32");
+    expect(i64.sum().dtype).toBe("int64");
+    expect(b.sum().dtype).toBe("int64");
+    expect(torch.where(torch.tensor([true]), i64, f64).dtype).toBe("float64");
+  });
+  it("rounds JS numbers to the tensor's float32 before computing, as PyTorch", () => {
+    // 0.1 as float32 is 0.100000001490116...; 1 + fround(0.1) rounds to the float32 above 1.1
+    expect(torch.tensor([1]).add(0.1).data[0]).toBe(Math.fround(1 + Math.fround(0.1)));
+  });
+});

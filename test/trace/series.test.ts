@@ -87,7 +87,7 @@ describe("BoundedSeries", () => {
       expect(Math.abs((b.mean as number) - sum / count)).toBeLessThan(1e-12 * Math.abs(sum / count));
     }
     expect(covered).toBe(N);
-  });
+  }, 120_000);
 
   it("round-trips through JSON", () => {
     const s = new BoundedSeries(6);

@@ -130,3 +130,21 @@ describe("scale", () => {
     expect(() => scale({ rule: "noise", lr: 1, batch_size: 1, new_batch_size: 2 })).toThrow(/dataset_size must be a positive integer/);
   });
 });
+
+describe("tracers ignore preview and range-test steps", () => {
+  it("a Trace on the range-tested optimizer and trace_all see none of find()/preview() steps", async () => {
+    const { trace_all, trace } = await import("../../kernel/src/trace/index");
+    const { p, step_fn } = quadratic();
+    const opt = new SGD([p], { lr: 0.01 });
+    const t = trace(opt);
+    const all = trace_all();
+    find(opt, step_fn, { num_iter: 20 });
+    preview((o: any) => new lr_scheduler.StepLR(o, { step_size: 2 }), { steps: 10 });
+    step_fn();
+    opt.step();
+    all.stop();
+    t.stop();
+    expect(t.steps).toBe(1);
+    expect(all.traces.map((x) => x.steps)).toEqual([1]);
+  });
+});

@@ -16,7 +16,7 @@ export type DatasetLike<T = unknown> = MapDataset<T> | readonly T[];
 
 /** Base class for map-style datasets: subclass it and define `length` and `get(index)`. */
 export abstract class Dataset<T = unknown> implements MapDataset<T> {
-  abstract get length(): number;
+  abstract readonly length: number;
   abstract get(index: number): T;
 }
 

@@ -109,7 +109,7 @@ export class Engine {
     if (!r.output) { this.prevDecl = r.declOutput ?? this.prevDecl; return { hasValue: false, value: undefined }; }
     const filename = `<cell ${++cellCounter}>`;
     const head = r.hasToplevelAwait ? "(async function (exports, require) {" : "(function (exports, require) {";
-    // The wrapper's head sits on its own line 0 so the transpiled code's lines keep their numbers.
+    // The wrapper's head sits on its own line: line L of a stack is line L-1 of the transpiled code.
     const wrapped = `${head}\n${r.output}\n})(__lrlab__.exports, __lrlab__.require)`;
     this.sources.set(filename, { js: r.output, ts: src });
     if (this.sources.size > 50) this.sources.delete(this.sources.keys().next().value!);
@@ -124,7 +124,7 @@ export class Engine {
     };
     let ret: unknown;
     try {
-      ret = vm.runInThisContext(wrapped, { filename, lineOffset: -1, breakOnSigint: true });
+      ret = vm.runInThisContext(wrapped, { filename, breakOnSigint: true });
     } catch (e) {
       this.prevDecl = r.declOutput ?? this.prevDecl;
       throw this.translate(e);
@@ -145,7 +145,7 @@ export class Engine {
   }
 
   private translate(e: unknown): unknown {
-    if (e instanceof Error && e.message === "Script execution interrupted." && !(e instanceof KeyboardInterrupt)) {
+    if (e instanceof Error && (e as any).code === "ERR_SCRIPT_EXECUTION_INTERRUPTED" || (e instanceof Error && /^Script execution (was )?interrupted/.test(e.message))) {
       return new KeyboardInterrupt();
     }
     return e;

@@ -11,7 +11,9 @@ export type { StateDict, IncompatibleKeys, RemovableHandle, ForwardHook, Forward
 export { Parameter } from "./parameter";
 export { Linear, Identity } from "./modules/linear";
 export { Sequential, ModuleList } from "./modules/container";
-export { ReLU, Tanh, Sigmoid, GELU, Softmax, LogSoftmax, Flatten } from "./modules/activation";
+export {
+  ReLU, Tanh, Sigmoid, GELU, Softmax, LogSoftmax, Flatten, LeakyReLU, ELU, SiLU, Softplus,
+} from "./modules/activation";
 export { Dropout } from "./modules/dropout";
 export { BatchNorm1d, LayerNorm } from "./modules/normalization";
 export type { BatchNormArgs, LayerNormArgs } from "./modules/normalization";

@@ -216,25 +216,35 @@ export class Module {
   }
 
   /** [dotted name, parameter] pairs, each parameter once (shared ones under their first name). */
-  named_parameters(prefix = "", recurse = true, remove_duplicate = true): [string, Parameter][] {
-    return this._named_members((m) => m._own_parameters(), prefix, recurse, remove_duplicate);
+  /**
+   * [dotted name, parameter] pairs, each parameter once (shared ones under their first name).
+   * Arguments positionally as in Python (`prefix, recurse, remove_duplicate`) or as one options
+   * object (`{ prefix, recurse, remove_duplicate }`).
+   */
+  named_parameters(prefix: string | MemberOptions = "", recurse = true, remove_duplicate = true): [string, Parameter][] {
+    const o = memberOptions(prefix, recurse, remove_duplicate);
+    return this._named_members((m) => m._own_parameters(), o.prefix, o.recurse, o.remove_duplicate);
   }
 
-  parameters(recurse = true): Parameter[] {
-    return this.named_parameters("", recurse).map(([, p]) => p);
+  /** Every parameter (an array, ready for an optimizer): `parameters()`, `parameters(false)` or `parameters({ recurse })`. */
+  parameters(recurse: boolean | { recurse?: boolean } = true): Parameter[] {
+    const r = typeof recurse === "object" && recurse !== null ? recurse.recurse ?? true : recurse;
+    return this.named_parameters("", r).map(([, p]) => p);
   }
 
-  named_buffers(prefix = "", recurse = true, remove_duplicate = true): [string, Tensor][] {
+  named_buffers(prefix: string | MemberOptions = "", recurse = true, remove_duplicate = true): [string, Tensor][] {
+    const o = memberOptions(prefix, recurse, remove_duplicate);
     return this._named_members(
       (m) => m._own_buffers().map(([n, t]) => [n, t] as [string, Tensor]),
-      prefix,
-      recurse,
-      remove_duplicate,
+      o.prefix,
+      o.recurse,
+      o.remove_duplicate,
     );
   }
 
-  buffers(recurse = true): Tensor[] {
-    return this.named_buffers("", recurse).map(([, b]) => b);
+  buffers(recurse: boolean | { recurse?: boolean } = true): Tensor[] {
+    const r = typeof recurse === "object" && recurse !== null ? recurse.recurse ?? true : recurse;
+    return this.named_buffers("", r).map(([, b]) => b);
   }
 
   private _named_members<T>(
@@ -303,9 +313,18 @@ export class Module {
 
   // ---------------------------------------------------------------- dtype
 
-  /** Converts floating parameters and buffers to `dtype` ("float32" | "float64") in place. */
-  to(dtype: DType | { dtype: DType }): this {
-    const dt = typeof dtype === "object" && dtype !== null ? dtype.dtype : dtype;
+  /**
+   * Converts floating parameters and buffers to `dtype` ("float32" | "float64") in place.
+   * The only device is the CPU: `to("cpu")` / `to({ device: "cpu" })` leave the module as it is.
+   */
+  to(dtype: DType | "cpu" | { dtype?: DType; device?: string }): this {
+    const obj = typeof dtype === "object" && dtype !== null ? dtype : null;
+    const device = obj ? obj.device : dtype === "cpu" ? "cpu" : undefined;
+    if (device !== undefined && device !== "cpu") {
+      throw new Error(`lrlab runs on the CPU only; got device ${String(device)}`);
+    }
+    const dt = obj ? obj.dtype : dtype === "cpu" ? undefined : dtype;
+    if (dt === undefined) return this;
     if (dt !== "float32" && dt !== "float64") {
       throw new TypeError(
         `nn.Module.to only accepts floating point dtypes ("float32", "float64"), but got desired dtype=${String(dt)}`,
@@ -325,6 +344,11 @@ export class Module {
     };
     for (const p of this.parameters()) convert(p);
     for (const b of this.buffers()) convert(b);
+    return this;
+  }
+
+  /** The module itself (everything lives on the CPU). */
+  cpu(): this {
     return this;
   }
 
@@ -434,6 +458,19 @@ export class Module {
 }
 
 let nextHookId = 0;
+
+export interface MemberOptions {
+  prefix?: string;
+  recurse?: boolean;
+  remove_duplicate?: boolean;
+}
+
+function memberOptions(prefix: string | MemberOptions, recurse: boolean, remove_duplicate: boolean): Required<MemberOptions> {
+  if (typeof prefix === "object" && prefix !== null) {
+    return { prefix: prefix.prefix ?? "", recurse: prefix.recurse ?? true, remove_duplicate: prefix.remove_duplicate ?? true };
+  }
+  return { prefix, recurse, remove_duplicate };
+}
 
 /** A tensor sharing `t`'s storage, detached from autograd (state_dict's default). */
 function detachShared(t: Tensor): Tensor {

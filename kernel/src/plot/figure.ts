@@ -173,13 +173,39 @@ export function panelsFor(payload: PlotPayload): Panel[] {
   }
   const shown = panels
     .map((p) => ({ ...p, metrics: p.metrics.filter((m) => has.has(m)) }))
-    .filter((p) => p.metrics.length > 0);
-  // Metrics the standard panels do not cover still get one panel each (e.g. a `metrics` choice).
+    .filter((p) => p.metrics.length > 0)
+    .map((p) => (p.log ? p : { ...p, log: spansDecades(payload, p.metrics) }));
+  // Static pictures stay readable: of the other metrics (which the payload carries for the
+  // extension's metric selector) only a cycled momentum gets a panel in a trace figure; other
+  // kinds show every metric they have.
   const covered = new Set(panels.flatMap((p) => p.metrics));
+  const trace = payload.kind === "trace" || payload.kind === "compare";
   for (const m of payload.metrics) {
-    if (!covered.has(m.key) && has.has(m.key)) shown.push({ title: m.label, metrics: [m.key], log: logOf(m.key) });
+    if (covered.has(m.key) || !has.has(m.key) || (trace && m.key !== "momentum")) continue;
+    shown.push({ title: m.label, metrics: [m.key], log: logOf(m.key) });
   }
   return shown;
+}
+
+/**
+ * A linear panel switches to log when its values are all positive and span more than three
+ * decades — a loss that blew up would otherwise flatten every other value onto the x axis.
+ */
+function spansDecades(payload: PlotPayload, metrics: string[]): boolean {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const s of payload.series) {
+    if (!metrics.includes(s.metric)) continue;
+    for (const arr of [s.mean, s.min ?? [], s.max ?? []]) {
+      for (const v of arr) {
+        if (v === null) continue;
+        if (v <= 0) return false;
+        if (v < lo) lo = v;
+        if (v > hi) hi = v;
+      }
+    }
+  }
+  return lo > 0 && hi / lo > 1e3;
 }
 
 /** The legend label of a series: only the parts that tell series apart in this payload. */

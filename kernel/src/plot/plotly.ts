@@ -17,8 +17,10 @@ export interface PlotlyFigure {
   layout: Record<string, unknown>;
 }
 
+/** Twenty distinct colours (Tableau 20 order: dark then light of each hue) for up to 20 labels. */
 export const PALETTE = [
   "#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22", "#7f7f7f",
+  "#aec7e8", "#ff9896", "#98df8a", "#ffbb78", "#c5b0d5", "#c49c94", "#f7b6d2", "#9edae5", "#dbdb8d", "#393b79",
 ];
 
 /** `#rrggbb` → `rgba(r,g,b,a)`. */
@@ -35,10 +37,12 @@ export function escapeText(s: string): string {
   return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 }
 
-/** The colour of each legend label, stable in order of first appearance. */
+/** The colour of each legend label drawn in the static panels, in order of first appearance. */
 export function colourMap(payload: PlotPayload): Map<string, string> {
+  const drawn = new Set(panelsFor(payload).flatMap((p) => p.metrics));
   const colours = new Map<string, string>();
   for (const s of payload.series) {
+    if (!drawn.has(s.metric)) continue;
     const label = seriesLabel(s, payload);
     if (!colours.has(label)) colours.set(label, PALETTE[colours.size % PALETTE.length]);
   }

@@ -24,6 +24,8 @@ const PANEL_HEIGHT = 150;
  * of path data in the SVG (the bundle must stay small).
  */
 const SVG_POINTS = 120;
+// Gaps (null) break lines and bands, and stay out of the axis domains (Vega-Lite's default
+// would draw them at the axis minimum on a log scale).
 
 /**
  * Vega writes path coordinates with three decimals; a tenth of a pixel is invisible, and the
@@ -102,22 +104,22 @@ export function toVegaLite(payload: PlotPayload): Record<string, unknown> {
       scale: xScale,
       axis: last ? { title: payload.x_label, tickCount: 6 } : { title: null, labels: false, tickCount: 6 },
     };
-    const colour = { field: "series", type: "nominal", scale: { domain, range }, legend: { title: null, orient: "bottom", columns: 3 } };
+    const colour = { field: "series", type: "nominal", scale: { domain, range }, legend: { title: null, orient: "bottom", columns: 2, labelLimit: 280, symbolType: "stroke", symbolStrokeWidth: 2, symbolOpacity: 1 } };
     const layers: Record<string, unknown>[] = [];
     if (bands.length > 0) {
       layers.push({
         data: { values: bands },
-        mark: { type: "area", opacity: 0.2, invalid: null },
+        mark: { type: "area", opacity: 0.2, invalid: "break-paths-filter-domains" },
         encoding: { x: xEnc, y: { field: "lo", type: "quantitative", scale: yScale, title: panel.title }, y2: { field: "hi" }, color: colour },
       });
     }
     layers.push({
       data: { values: lines },
-      mark: { type: "line", strokeWidth: 1.6, invalid: null },
+      mark: { type: "line", strokeWidth: 1.6, invalid: "break-paths-filter-domains" },
       encoding: {
         x: xEnc,
         // Few ticks on log axes: Vega otherwise draws a grid line per minor tick (bytes, clutter).
-        y: { field: "y", type: "quantitative", scale: yScale, title: panel.title, axis: { format: panel.log ? "~g" : "~s", tickCount: panel.log ? 4 : 5 } },
+        y: { field: "y", type: "quantitative", scale: yScale, title: panel.title, axis: { format: "~g", tickCount: panel.log ? 4 : 5 } },
         color: colour,
       },
     });

@@ -25,10 +25,7 @@ export {
   randn_like,
   randint_like,
   bernoulli,
-  uniform_,
-  normal_,
-  random_,
-  bernoulli_,
-  exponential_,
 } from "./factories";
-export type { RandomOptions, GeneratorArg, RandSizeArgs } from "./factories";
+export { uniform_, normal_, random_, bernoulli_, exponential_ } from "./inplace";
+export type { RandomOptions, GeneratorArg } from "./options";
+export type { RandSizeArgs } from "./factories";

@@ -15,7 +15,7 @@
  *    d[j+8]). If numel is not a multiple of 16, the last 16 elements are redrawn — 16 fresh
  *    uniforms overwrite them — and transformed again as one block (so the tail block overlaps the
  *    previous one). float32 runs the single-precision AVX2 block (avx_mathfun.ts); float64 runs
- *    glibc log/sin/cos in double and stores fma(r·cos θ, std, mean).
+ *    glibc's log and sincos in double and stores fma(r·cos θ, std, mean), with r·cos θ rounded.
  *  - numel < 16: one double-precision sample per element from `normal_distribution<double>`:
  *    if the generator holds a cached sample, use it; else u1, u2 = two double uniforms,
  *    r = √(−2·log1p(−u2)), θ = 2π·u1, cache r·sin θ and return r·cos θ; the element is
@@ -33,7 +33,9 @@
 
 import type { Generator } from "./generator";
 import { fma, fmaf } from "./fpmath";
-import { log, log1p, sincos, sincosOut } from "./libm";
+import { log } from "./libm";
+import { log1p } from "./log1p";
+import { sincos, sincosOut } from "./sincos";
 import { normalFill16Float } from "./avx_mathfun";
 
 const TWO_M24 = 5.9604644775390625e-8; // 2^-24

@@ -1,21 +1,21 @@
 /**
- * The double-precision `log`, `log1p`, `sin` and `cos` that PyTorch's CPU sampling kernels get from
- * glibc, reproduced so that normal samples are bit-identical. V8's Math.log/sin/cos are fdlibm ports
- * whose last bit differs from glibc's in several percent of cases, so we cannot use them.
+ * Correctly rounded `log` and `sin`/`cos` in double-double arithmetic. PyTorch's CPU sampling
+ * kernels get log, log1p and sincos from glibc (log1p.ts and sincos.ts reproduce those two exactly);
+ * V8's Math.log/log1p/sin/cos are fdlibm ports whose last bit differs from glibc's in 0.1–7% of
+ * cases, so we cannot use them.
  *
- * - `log` and `sin`/`cos`: glibc's are accurate to about 0.52 ULP, i.e. they return the correctly
- *   rounded result except in rare near-halfway cases. We compute the correctly rounded value from a
- *   double-double evaluation (~106 bits):
- *     log x = k·ln2 + 2·atanh(t),  x = 2^k·m, m ∈ [√½, √2),  t = (m − 1)/(m + 1),
- *     2·atanh(t) = 2t·Σ t^(2n)/(2n+1)  (|t| ≤ 0.1716, 22 terms);
- *     sin, cos: x = q·π/2 + r with π/2 in four parts, |r| ≤ π/4, Taylor series of sin r and cos r.
- * - `log1p`: glibc keeps fdlibm's algorithm (max error < 1 ULP, not correctly rounded), so we follow
- *   that algorithm step by step: 1 + x = 2^k·(1 + f) with √½ < 1 + f < √2 and a correction c for
- *   the rounding of 1 + x; s = f/(2 + f); log(1+f) = f − (f²/2 − s·(f²/2 + R(s²))) with R the
- *   degree-14 Remez polynomial, evaluated in glibc's (Estrin-like) grouping; plus k·ln2 in two parts.
+ * - `log`: glibc's (accurate to 0.52 ULP) returns the correctly rounded result except in rare
+ *   near-halfway cases (≈0.1% of inputs); reproducing those needs glibc's private 128-entry table
+ *   (chosen by a search we cannot redo), so we return the correctly rounded value, computed in
+ *   double-double (~106 bits):
+ *     log x = k·ln2 + log c + 2·atanh(t),  x = 2^k·m, m ∈ [√½, √2),  t = (m − c)/(m + c),
+ *     2·atanh(t) = 2t·Σ t^(2n)/(2n+1), c = 1 + i/128 a table point (log c tabulated at load);
+ *     sin, cos: x = q·π/2 + r with π/2 in four parts, |r| ≤ π/4, r = j/64 + δ, angle addition
+ *     with tabulated sin/cos(j/64) and Taylor series of sin δ and cos δ.
+ *   The tables are computed when the module loads, from the same series with more terms.
  */
 
-import { errOut, fma, twoProd, twoSum } from "./fpmath";
+import { errOut, twoProd, twoSum } from "./fpmath";
 
 // ---- double-double arithmetic: a value is hi + lo with |lo| ≤ ulp(hi)/2 ----------------------
 
@@ -23,7 +23,7 @@ let ddLo = 0; // second word of the last dd result
 
 /** (ah + al) + (bh + bl) */
 function ddAdd(ah: number, al: number, bh: number, bl: number): number {
-  let s = twoSum(ah, bh);
+  const s = twoSum(ah, bh);
   let e = errOut;
   e += al + bl;
   const hi = s + e;
@@ -59,30 +59,75 @@ function ddDiv(ah: number, al: number, bh: number, bl: number): number {
   return ddAdd(s, ddLo, q3, 0);
 }
 
-// ---- log --------------------------------------------------------------------------------------
+// ---- log ----------------------------------------------------------------------------------------
 
 const LN2_HI = 0.6931471805599453;
 const LN2_LO = 2.3190468138462996e-17;
-/** 1/(2n+1) as double-doubles, n = 0..21 */
-const ATANH_C_HI: number[] = [];
-const ATANH_C_LO: number[] = [];
-for (let n = 0; n < 22; n++) {
-  const hi = ddDiv(1, 0, 2 * n + 1, 0);
-  ATANH_C_HI.push(hi);
-  ATANH_C_LO.push(ddLo);
-}
 
 const scratch = new Float64Array(1);
 const scratchU = new Uint32Array(scratch.buffer);
 
-/** Correctly rounded natural logarithm (matches glibc's `log` but for rare halfway cases). */
+/** Σ_{n<terms} t2^n/(2n+1) for t2 = t² in dd (Horner), times 2t: 2·atanh(t) in dd. */
+function atanh2(tH: number, tL: number, terms: number): number {
+  const t2H = ddMul(tH, tL, tH, tL);
+  const t2L = ddLo;
+  let sH = ATANH_C_HI[terms - 1];
+  let sL = ATANH_C_LO[terms - 1];
+  for (let n = terms - 2; n >= 0; n--) {
+    sH = ddMul(sH, sL, t2H, t2L);
+    sL = ddLo;
+    sH = ddAdd(sH, sL, ATANH_C_HI[n], ATANH_C_LO[n]);
+    sL = ddLo;
+  }
+  const yH = ddMul(tH, tL, sH, sL);
+  ddLo *= 2;
+  return yH * 2;
+}
+
+/** log(m) in dd for m ∈ [√½, √2), without tables: 22 terms of 2·atanh((m−1)/(m+1)). */
+function logSlow(m: number): number {
+  const denH = twoSum(m, 1);
+  const denL = errOut;
+  const tH = ddDiv(m - 1, 0, denH, denL); // m − 1 is exact (Sterbenz)
+  return atanh2(tH, ddLo, 22);
+}
+
+/** 1/(2n+1) as double-doubles, n = 0..21 */
+const ATANH_C_HI: number[] = [];
+const ATANH_C_LO: number[] = [];
+for (let n = 0; n < 22; n++) {
+  ATANH_C_HI.push(ddDiv(1, 0, 2 * n + 1, 0));
+  ATANH_C_LO.push(ddLo);
+}
+
+/** log(c_i) in dd for the table points c_i = 1 + i/128, i = −38..53 (covering [√½, √2)). */
+const LOG_T_OFF = 38;
+const LOG_T_HI: number[] = [];
+const LOG_T_LO: number[] = [];
+for (let i = -LOG_T_OFF; i <= 53; i++) {
+  const c = 1 + i / 128;
+  // c < √½ for i = −38: log c = log(2c) − ln 2
+  let h = logSlow(c < Math.SQRT1_2 ? 2 * c : c);
+  let l = ddLo;
+  if (c < Math.SQRT1_2) {
+    h = ddAdd(h, l, -LN2_HI, -LN2_LO);
+    l = ddLo;
+  }
+  LOG_T_HI.push(h);
+  LOG_T_LO.push(l);
+}
+
+/**
+ * Correctly rounded natural logarithm (matches glibc's `log` but for rare halfway cases).
+ * x = 2^k·m, m ∈ [√½, √2); c = 1 + i/128 the nearest table point; then
+ * log x = k·ln2 + log c + 2·atanh((m − c)/(m + c)), |(m − c)/(m + c)| < 2^-8, 8 terms; all in dd.
+ */
 export function log(x: number): number {
   if (!(x > 0) || x === Infinity) {
     if (x === 0) return -Infinity;
     return x === Infinity ? Infinity : NaN;
   }
   if (x === 1) return 0;
-  // x = 2^k · m with m ∈ [√½, √2)
   let k = 0;
   if (x < 2.2250738585072014e-308) {
     x *= 18014398509481984; // 2^54: make subnormals normal
@@ -97,28 +142,18 @@ export function log(x: number): number {
     m *= 0.5; // exact
     k += 1;
   }
-  // t = (m − 1)/(m + 1) in dd; m − 1 is exact (Sterbenz), m + 1 needs two words
-  const num = m - 1;
-  const denH = twoSum(m, 1);
+  const i = Math.round((m - 1) * 128);
+  const c = 1 + i / 128;
+  // t = (m − c)/(m + c): m − c is exact (Sterbenz), m + c needs two words
+  const denH = twoSum(m, c);
   const denL = errOut;
-  const tH = ddDiv(num, 0, denH, denL);
-  const tL = ddLo;
-  const t2H = ddMul(tH, tL, tH, tL);
-  const t2L = ddLo;
-  // Horner: S = Σ c_n · t2^n
-  let sH = ATANH_C_HI[21];
-  let sL = ATANH_C_LO[21];
-  for (let n = 20; n >= 0; n--) {
-    sH = ddMul(sH, sL, t2H, t2L);
-    sL = ddLo;
-    sH = ddAdd(sH, sL, ATANH_C_HI[n], ATANH_C_LO[n]);
-    sL = ddLo;
-  }
-  // 2·t·S
-  let yH = ddMul(tH, tL, sH, sL);
+  const tH = ddDiv(m - c, 0, denH, denL);
+  let yH = atanh2(tH, ddLo, 8);
   let yL = ddLo;
-  yH *= 2;
-  yL *= 2;
+  if (i !== 0) {
+    yH = ddAdd(LOG_T_HI[i + LOG_T_OFF], LOG_T_LO[i + LOG_T_OFF], yH, yL);
+    yL = ddLo;
+  }
   if (k !== 0) {
     const kH = twoProd(k, LN2_HI);
     const kL = errOut + k * LN2_LO;
@@ -131,7 +166,7 @@ export function log(x: number): number {
 // ---- sin, cos ---------------------------------------------------------------------------------
 
 const PIO2 = [1.5707963267948966, 6.123233995736766e-17, -1.4973849048591698e-33, 5.562271104316826e-50];
-/** 1/(2n)! and 1/(2n+1)! as double-doubles, n = 0..16 */
+/** (−1)^n/(2n)! and (−1)^n/(2n+1)! as double-doubles, n = 0..16 */
 const COS_C_HI: number[] = [];
 const COS_C_LO: number[] = [];
 const SIN_C_HI: number[] = [];
@@ -154,14 +189,59 @@ const SIN_C_LO: number[] = [];
   }
 }
 
-/** Outputs of `sincos`. */
+let sinH = 0;
+let sinL = 0;
+let cosH = 0;
+let cosL = 0;
+
+/** sin and cos of the dd r (|r| small) by `terms` terms of their Taylor series, into sinH/L, cosH/L. */
+function taylorSinCos(rH: number, rL: number, terms: number): void {
+  const r2H = ddMul(rH, rL, rH, rL);
+  const r2L = ddLo;
+  let cH = COS_C_HI[terms - 1];
+  let cL = COS_C_LO[terms - 1];
+  let sH = SIN_C_HI[terms - 1];
+  let sL = SIN_C_LO[terms - 1];
+  for (let n = terms - 2; n >= 0; n--) {
+    cH = ddMul(cH, cL, r2H, r2L);
+    cL = ddLo;
+    cH = ddAdd(cH, cL, COS_C_HI[n], COS_C_LO[n]);
+    cL = ddLo;
+    sH = ddMul(sH, sL, r2H, r2L);
+    sL = ddLo;
+    sH = ddAdd(sH, sL, SIN_C_HI[n], SIN_C_LO[n]);
+    sL = ddLo;
+  }
+  sinH = ddMul(sH, sL, rH, rL);
+  sinL = ddLo;
+  cosH = cH;
+  cosL = cL;
+}
+
+/** sin(j/64) and cos(j/64) in dd, j = 0..51 (covering π/4 + 1/128), from 17-term series. */
+const TAB_SIN_H: number[] = [];
+const TAB_SIN_L: number[] = [];
+const TAB_COS_H: number[] = [];
+const TAB_COS_L: number[] = [];
+for (let j = 0; j <= 51; j++) {
+  taylorSinCos(j / 64, 0, 17);
+  TAB_SIN_H.push(sinH);
+  TAB_SIN_L.push(sinL);
+  TAB_COS_H.push(cosH);
+  TAB_COS_L.push(cosL);
+}
+
+/** Outputs of `sincosCR` (and of `sincos` in sincos.ts). */
 export const sincosOut = { sin: 0, cos: 0 };
 
 /**
- * Correctly rounded sin x and cos x (matching glibc's `sincos` but for rare halfway cases), into
- * `sincosOut`. Accurate for |x| up to about 2^30, far beyond the [0, 2π) the samplers use.
+ * Correctly rounded sin x and cos x, into `sincosOut` (glibc's own algorithm is in sincos.ts; this
+ * one serves beyond its range and as a reference). x = q·π/2 + r (π/2 in four parts, |r| ≤ π/4); r = a + δ with a = j/64 a table
+ * point and |δ| ≤ 1/128; sin r = sin a·cos δ + cos a·sin δ, cos r = cos a·cos δ − sin a·sin δ,
+ * with 6-term series for δ; all in dd. Accurate for |x| up to about 2^30, far beyond the [0, 2π)
+ * the samplers use.
  */
-export function sincos(x: number): void {
+export function sincosCR(x: number): void {
   if (!Number.isFinite(x)) {
     sincosOut.sin = NaN;
     sincosOut.cos = NaN;
@@ -176,31 +256,41 @@ export function sincos(x: number): void {
   // r = x − q·π/2 in dd, each q·PIO2[i] exactly as a product pair
   let rH = x;
   let rL = 0;
-  for (let i = 0; i < 4; i++) {
-    const p = twoProd(q, PIO2[i]);
-    const pe = errOut;
-    rH = ddAdd(rH, rL, -p, -pe);
-    rL = ddLo;
+  if (q !== 0) {
+    for (let i = 0; i < 4; i++) {
+      const p = twoProd(q, PIO2[i]);
+      const pe = errOut;
+      rH = ddAdd(rH, rL, -p, -pe);
+      rL = ddLo;
+    }
   }
-  const r2H = ddMul(rH, rL, rH, rL);
-  const r2L = ddLo;
-  // cos r = Σ (−1)^n r^(2n)/(2n)!, sin r = r·Σ (−1)^n r^(2n)/(2n+1)!
-  let cH = COS_C_HI[16];
-  let cL = COS_C_LO[16];
-  let sH = SIN_C_HI[16];
-  let sL = SIN_C_LO[16];
-  for (let n = 15; n >= 0; n--) {
-    cH = ddMul(cH, cL, r2H, r2L);
-    cL = ddLo;
-    cH = ddAdd(cH, cL, COS_C_HI[n], COS_C_LO[n]);
-    cL = ddLo;
-    sH = ddMul(sH, sL, r2H, r2L);
+  const j = Math.round(rH * 64);
+  const aj = Math.abs(j);
+  // δ = r − j/64: exact in the high word (Sterbenz) when j ≠ 0
+  const dH = ddAdd(rH - j / 64, 0, rL, 0);
+  taylorSinCos(dH, ddLo, 6);
+  let sH = sinH;
+  let sL = sinL;
+  let cH = cosH;
+  let cL = cosL;
+  if (j !== 0) {
+    const saH = j < 0 ? -TAB_SIN_H[aj] : TAB_SIN_H[aj];
+    const saL = j < 0 ? -TAB_SIN_L[aj] : TAB_SIN_L[aj];
+    const caH = TAB_COS_H[aj];
+    const caL = TAB_COS_L[aj];
+    const p1 = ddMul(saH, saL, cH, cL);
+    const p1l = ddLo;
+    const p2 = ddMul(caH, caL, sH, sL);
+    const p2l = ddLo;
+    const p3 = ddMul(caH, caL, cH, cL);
+    const p3l = ddLo;
+    const p4 = ddMul(saH, saL, sH, sL);
+    const p4l = ddLo;
+    sH = ddAdd(p1, p1l, p2, p2l);
     sL = ddLo;
-    sH = ddAdd(sH, sL, SIN_C_HI[n], SIN_C_LO[n]);
-    sL = ddLo;
+    cH = ddAdd(p3, p3l, -p4, -p4l);
+    cL = ddLo;
   }
-  sH = ddMul(sH, sL, rH, rL);
-  sL = ddLo;
   const sinR = sH + sL;
   const cosR = cH + cL;
   switch (((q % 4) + 4) % 4) {
@@ -220,106 +310,4 @@ export function sincos(x: number): void {
       sincosOut.sin = -cosR;
       sincosOut.cos = sinR;
   }
-}
-
-// ---- log1p (fdlibm's algorithm, in glibc's evaluation order) ------------------------------------
-
-const L_HI = 6.93147180369123816490e-1; // ln2 high part: k·L_HI is exact for |k| < 2000
-const L_LO = 1.90821492927058770002e-10;
-const LP1 = 6.666666666666735130e-1;
-const LP2 = 3.999999999940941908e-1;
-const LP3 = 2.857142874366239149e-1;
-const LP4 = 2.222219843214978396e-1;
-const LP5 = 1.818357216161805012e-1;
-const LP6 = 1.531383769920937332e-1;
-const LP7 = 1.479819860511658591e-1;
-
-function highWord(x: number): number {
-  scratch[0] = x;
-  return scratchU[1] | 0;
-}
-
-/** log(1 + x), bit-identical to glibc's `log1p`. */
-export function log1p(x: number): number {
-  const hx = highWord(x);
-  const ax = hx & 0x7fffffff;
-  let k = 1;
-  let f = 0;
-  let c = 0;
-  let hu = 0;
-  if (hx < 0x3fda827a) {
-    // x < 0.41422
-    if (ax >= 0x3ff00000) {
-      // x ≤ −1
-      if (x === -1) return -Infinity;
-      return NaN;
-    }
-    if (ax < 0x3e200000) {
-      // |x| < 2^-29: two terms of the series suffice
-      if (ax < 0x3c900000) return x;
-      return fma(-(x * x), 0.5, x);
-    }
-    if (hx > 0 || hx <= (0xbfd2bec3 | 0)) {
-      // −0.2929 < x < 0.41422: 1 + x needs no reduction
-      k = 0;
-      f = x;
-      hu = 1;
-    }
-  } else if (hx >= 0x7ff00000) {
-    return x + x;
-  }
-  if (k !== 0) {
-    let u: number;
-    if (hx < 0x43400000) {
-      u = 1 + x;
-      hu = highWord(u);
-      k = (hu >> 20) - 1023;
-      // c = the part of 1 + x lost when rounding u, relative to u
-      c = k > 0 ? 1 - (u - x) : x - (u - 1);
-      c /= u;
-    } else {
-      u = x;
-      hu = highWord(u);
-      k = (hu >> 20) - 1023;
-      c = 0;
-    }
-    hu &= 0x000fffff;
-    scratch[0] = u;
-    if (hu < 0x6a09e) {
-      scratchU[1] = hu | 0x3ff00000; // u normalised to [1, √2)
-    } else {
-      k += 1;
-      scratchU[1] = hu | 0x3fe00000; // u/2 normalised to [√½, 1)
-      hu = (0x00100000 - hu) >> 2;
-    }
-    u = scratch[0];
-    f = u - 1;
-  }
-  // glibc builds log1p for FMA machines with contraction on; the fma() calls below are exactly the
-  // fused operations in glibc 2.36's x86-64 FMA build (read from its machine code).
-  const hfsq = 0.5 * f * f;
-  if (hu === 0) {
-    // |f| < 2^-20
-    if (f === 0) {
-      if (k === 0) return 0;
-      c = fma(k, L_LO, c);
-      return fma(k, L_HI, c);
-    }
-    const R = hfsq * fma(-0.66666666666666666, f, 1);
-    if (k === 0) return f - R;
-    return fma(k, L_HI, -((R - fma(k, L_LO, c)) - f));
-  }
-  const s = f / (2 + f);
-  const z = s * s;
-  const z2 = z * z;
-  const R2 = fma(z, LP3, LP2);
-  const z4 = z2 * z2;
-  const R3 = fma(z, LP5, LP4);
-  const z6 = z4 * z2;
-  const R4 = fma(z, LP7, LP6);
-  const R = fma(z6, R4, fma(z4, R3, fma(z, LP1, z2 * R2)));
-  // (glibc's compiler does not fuse s·(hfsq + R) with what follows)
-  const sR = s * (hfsq + R);
-  if (k === 0) return f - (hfsq - sR);
-  return fma(k, L_HI, -((hfsq - (sR + fma(k, L_LO, c))) - f));
 }

@@ -4,7 +4,8 @@
  */
 
 import { Tensor } from "../tensor/tensor";
-import { bernoulli_, checkLeafInplace, exponential_, normal_, random_, uniform_, type GeneratorArg } from "./factories";
+import { bernoulli_, exponential_, normal_, random_, uniform_ } from "./inplace";
+import { checkLeafInplace, type GeneratorArg } from "./options";
 
 declare module "../tensor/tensor" {
   interface Tensor {

@@ -19,7 +19,8 @@ export type BackwardFn = (grad_output: Tensor) => (Tensor | null)[];
 
 /** A graph node made by the library's ops: the backward is a closure over what the op saved. */
 export class Node implements GradFn {
-  readonly name: string;
+  /** Writable so composite ops can carry PyTorch's name for the whole op. */
+  name: string;
   readonly inputs: (Tensor | null)[];
   private fn: BackwardFn | null;
   /** Whether the closure holds saved tensors (then a second backward without retain_graph fails). */
@@ -48,6 +49,12 @@ export class Node implements GradFn {
   release(): void {
     if (this.saves) this.fn = null;
   }
+}
+
+/** Renames the node that produced `t` (for ops built from other ops), returning `t`. */
+export function rename(t: Tensor, name: string): Tensor {
+  if (t.grad_fn instanceof Node) t.grad_fn.name = name;
+  return t;
 }
 
 /** True when an op with these inputs must record a node. */
@@ -146,8 +153,14 @@ export interface BackwardOptions {
   retain_graph?: boolean;
 }
 
+/**
+ * For autograd.grad: the gradients w.r.t. these tensors are collected here (summed) instead of
+ * being accumulated into any leaf's `.grad`.
+ */
+export type Capture = Map<Tensor, Tensor | null>;
+
 /** `tensor.backward(gradient?, { retain_graph })`: see the module comment. */
-export function run_backward(root: Tensor, gradient?: Tensor | number | null, options: BackwardOptions = {}): void {
+export function run_backward(root: Tensor, gradient?: Tensor | number | null, options: BackwardOptions = {}, capture?: Capture): void {
   if (!(root instanceof Tensor)) throw new TypeError("backward(): expected a Tensor");
   if (!root.requires_grad) {
     throw new Error("element 0 of tensors does not require grad and does not have a grad_fn");
@@ -174,8 +187,18 @@ export function run_backward(root: Tensor, gradient?: Tensor | number | null, op
   }
   const retain_graph = options.retain_graph === true;
   const start = root.grad_fn;
+  // Where a gradient for tensor t goes: into t.grad, or (autograd.grad) into the capture map.
+  const deliver = (t: Tensor, gt: Tensor): void => {
+    if (capture === undefined) accumulate(t, gt);
+    else if (capture.has(t)) {
+      const prev = capture.get(t);
+      capture.set(t, prev ? sum_grads(prev, gt) : new Tensor(gt.data.slice() as typeof gt.data, gt.shape, gt.dtype));
+    }
+  };
+  const captured_fns = new Map<GradFn, Tensor>();
+  if (capture !== undefined) for (const t of capture.keys()) if (t.grad_fn !== null) captured_fns.set(t.grad_fn, t);
   if (start === null) {
-    no_grad(() => accumulate(root, g));
+    no_grad(() => deliver(root, g));
     return;
   }
 
@@ -211,7 +234,9 @@ export function run_backward(root: Tensor, gradient?: Tensor | number | null, op
       const ins = fn.inputs;
       let grads: (Tensor | null)[] | null = null;
       if (go !== undefined) {
-        const keep = retained.get(fn);
+        const cap = captured_fns.get(fn);
+        if (cap !== undefined) deliver(cap, go);
+        const keep = capture === undefined ? retained.get(fn) : undefined;
         if (keep !== undefined) {
           if (keep.grad === null) keep.grad = new Tensor(go.data.slice() as typeof go.data, go.shape, go.dtype);
           else accumulate(keep, go);
@@ -225,7 +250,7 @@ export function run_backward(root: Tensor, gradient?: Tensor | number | null, op
         const c = t.grad_fn;
         if (gi && t.requires_grad) {
           const gt = as_grad_for(gi, t, fn.name);
-          if (c === null) accumulate(t, gt);
+          if (c === null) deliver(t, gt);
           else {
             const prev = pending.get(c);
             pending.set(c, prev === undefined ? gt : sum_grads(prev, gt));

@@ -76,7 +76,7 @@ export function scalar_dtype(v: number | boolean): DType {
 
 /** Writes `v` into storage of `dtype` semantics (int64 truncates toward zero, bool is 0/1). */
 export function coerce(v: number, dtype: DType): number {
-  if (dtype === "int64") return Math.trunc(v);
+  if (dtype === "int64") return Math.trunc(v) + 0; // + 0: no negative zero in int64
   if (dtype === "bool") return v !== 0 ? 1 : 0; // NaN counts as true, as in PyTorch
   return v;
 }
@@ -90,7 +90,7 @@ export function cast_storage(src: Storage, dtype: DType): Storage {
   const n = src.length;
   const out = storage_for(dtype, n);
   if (dtype === "int64") {
-    for (let i = 0; i < n; i++) out[i] = Math.trunc(src[i]);
+    for (let i = 0; i < n; i++) out[i] = Math.trunc(src[i]) + 0;
   } else if (dtype === "bool") {
     for (let i = 0; i < n; i++) out[i] = src[i] !== 0 ? 1 : 0; // NaN != 0 is true, as in PyTorch
   } else {

@@ -5,7 +5,7 @@
  * summed back to the operand's shape (sum_to).
  */
 import { DType, Tensor } from "./tensor";
-import { attach } from "./autograd";
+import { attach, rename } from "./autograd";
 import { is_floating } from "./dtype";
 import { TensorLike, check_operand, ew, float_type, result_type, shape_of } from "./operand";
 import { kernel } from "./kernels";
@@ -72,7 +72,7 @@ export function sub(a: TensorLike, b: TensorLike, options?: AlphaOptions): Tenso
 
 /** Reversed subtraction: b - alpha * a. */
 export function rsub(a: TensorLike, b: TensorLike, options?: AlphaOptions): Tensor {
-  return sub(b, a, options);
+  return rename(sub(b, a, options), b instanceof Tensor ? "RsubBackward0" : "RsubBackward1");
 }
 
 /** a * b. d/da = b, d/db = a. */
@@ -110,7 +110,7 @@ export function div(a: TensorLike, b: TensorLike, options?: DivOptions): Tensor 
       if (zero) throw new RangeError("ZeroDivisionError");
     }
     const out = ew(mode === "trunc" ? "Math.trunc(a / b)" : "Math.floor(a / b)", [a, b], rt === "bool" ? "int64" : rt);
-    return attach(out, "DivBackward1", [a, b], () => [null, null], false);
+    return attach(out, "DivBackward2", [a, b], () => [null, null], false);
   }
   const dt = float_type(rt);
   const out = ew("a / b", [a, b], dt);
@@ -318,11 +318,11 @@ export function clamp(x: Tensor, min?: number | null | ClampBounds, max?: number
 export const clip = clamp;
 
 export function clamp_min(x: Tensor, min: number): Tensor {
-  return clamp(x, min, null);
+  return rename(clamp(x, min, null), "ClampMinBackward0");
 }
 
 export function clamp_max(x: Tensor, max: number): Tensor {
-  return clamp(x, null, max);
+  return rename(clamp(x, null, max), "ClampMaxBackward0");
 }
 
 /**

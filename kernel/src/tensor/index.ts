@@ -5,12 +5,11 @@ export {
   get_default_dtype, set_default_dtype, promote_types, is_floating,
 } from "./dtype";
 export { no_grad, enable_grad, set_grad_enabled, is_grad_enabled, inference_mode } from "./grad_mode";
-export { Node, attach, needs_grad } from "./autograd";
+export * as autograd from "./autograd_api";
 export type { BackwardOptions, BackwardFn } from "./autograd";
 export * from "./factories";
 export type { TensorOptions } from "./shape";
 export { broadcast_shapes } from "./shape";
-export { sum_to } from "./sum_to";
 export * from "./elementwise";
 export { result_type } from "./operand";
 export type { Scalar } from "./operand";
@@ -32,3 +31,7 @@ export * from "./compare";
 export * from "./inplace";
 export { set_printoptions, get_printoptions } from "./print";
 export type { PrintOptions } from "./print";
+export { cumsum, cumprod } from "./cumulative";
+export { flip, repeat, tril, triu } from "./rearrange";
+export { sort, argsort, topk } from "./sorting";
+export type { SortOptions } from "./sorting";

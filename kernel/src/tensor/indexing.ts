@@ -10,7 +10,7 @@
  * (indices may repeat).
  */
 import { Shape, Storage, Tensor } from "./tensor";
-import { attach } from "./autograd";
+import { attach, rename } from "./autograd";
 import { coerce, storage_for } from "./dtype";
 import { contiguous_strides, fmt_shape, strided_copy, wrap_dim } from "./shape";
 import { check_operand, ew, TensorLike } from "./operand";
@@ -149,7 +149,7 @@ export type IndexSpec = number | null | string | Tensor;
 /** `x.index(0, "1:3")` is Python's `x[0, 1:3]`; see the module comment for what each entry may be. */
 export function index(x: Tensor, ...indices: IndexSpec[]): Tensor {
   check(x, "index");
-  if (indices.length === 1 && indices[0] instanceof Tensor && indices[0].dtype === "bool") return masked_select(x, indices[0]);
+  if (indices.length === 1 && indices[0] instanceof Tensor && indices[0].dtype === "bool") return rename(masked_select(x, indices[0]), "IndexBackward0");
   const ell = indices.filter((i) => i === "...").length;
   if (ell > 1) throw new SyntaxError("an index can only have a single ellipsis ('...')");
   const used = indices.length - ell;
@@ -179,7 +179,7 @@ export function index(x: Tensor, ...indices: IndexSpec[]): Tensor {
     // Position of dim d in `out` (dims removed by integer indices before it shift it left).
     const pos = specs.slice(0, d).filter((s) => s.len !== null).length;
     if (idx.dim() > 1) throw new RangeError("index(): only 1-D or 0-D index tensors are supported");
-    out = index_select_raw_checked(out, pos, idx);
+    out = rename(index_select_raw_checked(out, pos, idx), "IndexBackward0");
     if (idx.dim() === 0) out = squeeze(out, pos);
   }
   return out === x ? alias_of(x) : out;
@@ -202,7 +202,7 @@ export function masked_select(x: Tensor, mask: Tensor): Tensor {
   const data = storage_for(x.dtype, picks.length);
   for (let i = 0; i < picks.length; i++) data[i] = x.data[picks[i]];
   const out = new Tensor(data, [picks.length], x.dtype);
-  return attach(out, "IndexBackward0", [x], (g) => {
+  return attach(out, "MaskedSelectBackward0", [x], (g) => {
     const z = storage_for(g.dtype, x.data.length);
     for (let i = 0; i < picks.length; i++) z[picks[i]] += g.data[i];
     return [new Tensor(z, x.shape, g.dtype)];

@@ -21,7 +21,7 @@ import { kernel, run } from "./kernels";
 import { broadcast_shapes, fmt_shape } from "./shape";
 import * as E from "./elementwise";
 import { masked_fill } from "./indexing";
-import { attach } from "./autograd";
+import { attach, rename } from "./autograd";
 import { sum_to } from "./sum_to";
 
 const TORCH_NAME: Record<DType, string> = { float32: "Float", float64: "Double", int64: "Long", bool: "Bool" };
@@ -77,15 +77,18 @@ function snapshot(self: Tensor): Tensor {
  * The common driver: `expr` over (a = self, b, c = others) with `extra` scalars on the fast path;
  * `graph(old)` computes the same out of place for autograd.
  */
-function inplace(self: Tensor, op: string, others: TensorLike[], expr: string, extra: string[], values: number[], graph: (old: Tensor) => Tensor, rt?: DType): Tensor {
+function inplace(self: Tensor, op: string, others: TensorLike[], expr: string, extra: string[], values: number[], graph: (old: Tensor) => Tensor, rt?: DType, node_name?: string): Tensor {
   check_self(self, op);
   others.forEach((o, i) => check_operand(o, op, i === 0 ? "other" : `arg${i + 1}`));
   check_shapes(self, others);
   const t = rt ?? result_type(self, ...others);
   check_cast(self, t);
-  if (records(self, others)) return adopt(self, graph(snapshot(self)));
+  if (records(self, others)) {
+    const result = graph(snapshot(self));
+    return adopt(self, node_name === undefined ? result : rename(result, node_name));
+  }
   let e = expr;
-  if (self.dtype === "int64") e = `Math.trunc(${expr})`;
+  if (self.dtype === "int64") e = `Math.trunc(${expr}) + 0`;
   else if (self.dtype === "bool") e = `(${expr}) !== 0 ? 1 : 0`;
   const k = kernel(e, 1 + others.length, extra);
   run(k, self.data, self.shape, [self, ...others.map((o) => as_operand(o, t))], values);
@@ -124,13 +127,13 @@ export function pow_(self: Tensor, exponent: TensorLike): Tensor {
 /** self += value * t1 * t2 */
 export function addcmul_(self: Tensor, t1: Tensor, t2: Tensor, options?: { value?: number }): Tensor {
   const value = options?.value ?? 1;
-  return inplace(self, "addcmul_", [t1, t2], "a + value * b * c", ["value"], [value], (old) => E.add(old, E.mul(E.mul(t1, t2), value)));
+  return inplace(self, "addcmul_", [t1, t2], "a + value * b * c", ["value"], [value], (old) => E.add(old, E.mul(E.mul(t1, t2), value)), undefined, "AddcmulBackward0");
 }
 
 /** self += value * t1 / t2 */
 export function addcdiv_(self: Tensor, t1: Tensor, t2: Tensor, options?: { value?: number }): Tensor {
   const value = options?.value ?? 1;
-  return inplace(self, "addcdiv_", [t1, t2], "a + value * b / c", ["value"], [value], (old) => E.add(old, E.mul(E.div(t1, t2), value)));
+  return inplace(self, "addcdiv_", [t1, t2], "a + value * b / c", ["value"], [value], (old) => E.add(old, E.mul(E.div(t1, t2), value)), undefined, "AddcdivBackward0");
 }
 
 /** self += weight * (end - self) */
@@ -212,7 +215,7 @@ export function fill_(self: Tensor, value: number | boolean | Tensor): Tensor {
     // The old values no longer matter: the gradient w.r.t. them is zero.
     const filled = new Tensor(self.data.slice() as typeof self.data, self.shape, self.dtype);
     filled.data.fill(coerce(v, self.dtype));
-    return adopt(self, attach(filled, "FillBackward0", [snapshot(self)], () => [null], false));
+    return adopt(self, attach(filled, v === 0 ? "ZeroBackward0" : "FillBackward2", [snapshot(self)], () => [null], false));
   }
   self.data.fill(coerce(v, self.dtype));
   return self;

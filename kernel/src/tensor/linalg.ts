@@ -2,33 +2,89 @@
  * Matrix products: matmul (PyTorch's rules for 1-D, 2-D and batched operands with broadcast batch
  * dims), mm, bmm, mv, dot, outer.
  *
- * The kernel computes C[i, :] = sum_k A[i, k] * B[k, :] row by row (i-k-j order): the inner loop
- * streams through contiguous rows of B and of an accumulator, which is cache-friendly. Sums are
- * accumulated in float64 and rounded once on store, so float32 results are as close as possible
- * to the exact product.
+ * The kernel (gemm_nt) computes C = A Btᵀ from B transposed once into float64 scratch, so both
+ * operands stream along contiguous rows, with 4x4 register blocking. Sums are accumulated in
+ * float64 and rounded once on store, so float32 results are as close as possible to the exact
+ * product.
  *
  * Backward of C = A B: dA = dC B^T, dB = A^T dC (summed over broadcast batch dims).
  */
 import { DType, Storage, Tensor } from "./tensor";
-import { attach } from "./autograd";
+import { attach, rename } from "./autograd";
+import { mul } from "./elementwise";
 import { is_floating, promote_types, storage_for } from "./dtype";
 import { broadcast_shapes, contiguous_strides } from "./shape";
 import { sum_to } from "./sum_to";
 import { unsqueeze } from "./views";
 
-/** C[M, N] (at c0) = A[M, K] (at a0) @ B[K, N] (at b0); `acc` is scratch of length >= N. */
-function gemm(A: Storage, a0: number, B: Storage, b0: number, C: Storage, c0: number, M: number, K: number, N: number, acc: Float64Array): void {
-  for (let i = 0; i < M; i++) {
-    acc.fill(0, 0, N);
-    const ai = a0 + i * K;
-    for (let k = 0; k < K; k++) {
-      const aik = A[ai + k];
-      if (aik === 0) continue;
-      const bk = b0 + k * N;
-      for (let j = 0; j < N; j++) acc[j] += aik * B[bk + j];
+/**
+ * C[M, N] (at c0) = A[M, K] (at a0) @ Bt[N, K]ᵀ (at b0): both operands are read along contiguous
+ * rows of length K. 4x4 register blocks: each step of k loads 8 values for 16 multiply-adds into
+ * 16 independent double accumulators (float32 results are rounded once, on store).
+ */
+function gemm_nt(A: Storage, a0: number, Bt: Storage, b0: number, C: Storage, c0: number, M: number, K: number, N: number): void {
+  let m = 0;
+  for (; m + 3 < M; m += 4) {
+    const r0 = a0 + m * K;
+    const r1 = r0 + K;
+    const r2 = r1 + K;
+    const r3 = r2 + K;
+    let n = 0;
+    for (; n + 3 < N; n += 4) {
+      const q0 = b0 + n * K;
+      const q1 = q0 + K;
+      const q2 = q1 + K;
+      const q3 = q2 + K;
+      let c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0;
+      let c20 = 0, c21 = 0, c22 = 0, c23 = 0, c30 = 0, c31 = 0, c32 = 0, c33 = 0;
+      for (let k = 0; k < K; k++) {
+        const y0 = Bt[q0 + k];
+        const y1 = Bt[q1 + k];
+        const y2 = Bt[q2 + k];
+        const y3 = Bt[q3 + k];
+        let x = A[r0 + k];
+        c00 += x * y0; c01 += x * y1; c02 += x * y2; c03 += x * y3;
+        x = A[r1 + k];
+        c10 += x * y0; c11 += x * y1; c12 += x * y2; c13 += x * y3;
+        x = A[r2 + k];
+        c20 += x * y0; c21 += x * y1; c22 += x * y2; c23 += x * y3;
+        x = A[r3 + k];
+        c30 += x * y0; c31 += x * y1; c32 += x * y2; c33 += x * y3;
+      }
+      let o = c0 + m * N + n;
+      C[o] = c00; C[o + 1] = c01; C[o + 2] = c02; C[o + 3] = c03;
+      o += N;
+      C[o] = c10; C[o + 1] = c11; C[o + 2] = c12; C[o + 3] = c13;
+      o += N;
+      C[o] = c20; C[o + 1] = c21; C[o + 2] = c22; C[o + 3] = c23;
+      o += N;
+      C[o] = c30; C[o + 1] = c31; C[o + 2] = c32; C[o + 3] = c33;
     }
-    const ci = c0 + i * N;
-    for (let j = 0; j < N; j++) C[ci + j] = acc[j];
+    for (; n < N; n++) {
+      const q = b0 + n * K;
+      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+      for (let k = 0; k < K; k++) {
+        const y = Bt[q + k];
+        s0 += A[r0 + k] * y;
+        s1 += A[r1 + k] * y;
+        s2 += A[r2 + k] * y;
+        s3 += A[r3 + k] * y;
+      }
+      const o = c0 + m * N + n;
+      C[o] = s0;
+      C[o + N] = s1;
+      C[o + 2 * N] = s2;
+      C[o + 3 * N] = s3;
+    }
+  }
+  for (; m < M; m++) {
+    const r = a0 + m * K;
+    for (let n = 0; n < N; n++) {
+      const q = b0 + n * K;
+      let acc = 0;
+      for (let k = 0; k < K; k++) acc += A[r + k] * Bt[q + k];
+      C[c0 + m * N + n] = acc;
+    }
   }
 }
 
@@ -46,21 +102,22 @@ function out_dtype(a: Tensor, b: Tensor, op: string): DType {
 
 /**
  * Batched product with broadcast batch dims, both operands at least 2-D (no autograd):
- * a[..., M, K] @ b[..., K, N] -> [..., M, N].
+ * a[..., M, K] @ b[..., K, N] -> [..., M, N]. `b_is_t` says `b` is given transposed ([..., N, K]).
  */
-export function matmul_raw(a: Tensor, b: Tensor, dtype: DType = a.dtype): Tensor {
+export function matmul_raw(a: Tensor, b: Tensor, dtype: DType = a.dtype, b_is_t = false): Tensor {
   const M = a.shape[a.dim() - 2];
   const K = a.shape[a.dim() - 1];
-  const N = b.shape[b.dim() - 1];
+  // Bt: b with its last two dims swapped, so both operands are read along rows.
+  const bt = b_is_t ? b : mT(b, true);
+  const N = bt.shape[bt.dim() - 2];
   const batch_a = a.shape.slice(0, -2);
-  const batch_b = b.shape.slice(0, -2);
+  const batch_b = bt.shape.slice(0, -2);
   const batch = batch_a.length === 0 && batch_b.length === 0 ? [] : broadcast_shapes(batch_a, batch_b);
   const nb = batch.reduce((x, y) => x * y, 1);
   const out = storage_for(dtype, nb * M * N);
-  const acc = new Float64Array(N);
-  if (nb === 1) gemm(a.data, 0, b.data, 0, out, 0, M, K, N, acc);
+  if (nb === 1) gemm_nt(a.data, 0, bt.data, 0, out, 0, M, K, N);
   else {
-    // Offsets of each batch entry in a and b (0 stride along broadcast batch dims).
+    // Offsets of each batch entry in a and bt (0 stride along broadcast batch dims).
     const sa = bstrides(batch_a, batch, M * K);
     const sb = bstrides(batch_b, batch, K * N);
     const cs = contiguous_strides(batch);
@@ -74,7 +131,7 @@ export function matmul_raw(a: Tensor, b: Tensor, dtype: DType = a.dtype): Tensor
         oa += q * sa[d];
         ob += q * sb[d];
       }
-      gemm(a.data, oa, b.data, ob, out, i * M * N, M, K, N, acc);
+      gemm_nt(a.data, oa, bt.data, ob, out, i * M * N, M, K, N);
     }
   }
   return new Tensor(out, [...batch, M, N], dtype);
@@ -86,13 +143,13 @@ function bstrides(shape: readonly number[], out: readonly number[], mat: number)
   return out.map((_, d) => (d < off || shape[d - off] === 1 ? 0 : st[d - off]));
 }
 
-/** Swaps the last two dims (no autograd). */
-function mT(x: Tensor): Tensor {
+/** Swaps the last two dims (no autograd); `f64` stores the copy as float64 (kernel scratch). */
+function mT(x: Tensor, f64 = false): Tensor {
   const n = x.dim();
   const R = x.shape[n - 2];
   const C = x.shape[n - 1];
   const nb = x.data.length / (R * C) || 0;
-  const out = storage_for(x.dtype, x.data.length);
+  const out = f64 ? new Float64Array(x.data.length) : storage_for(x.dtype, x.data.length);
   const src = x.data;
   for (let b = 0; b < nb; b++) {
     const o = b * R * C;
@@ -101,7 +158,7 @@ function mT(x: Tensor): Tensor {
   const shape = [...x.shape];
   shape[n - 2] = C;
   shape[n - 1] = R;
-  return new Tensor(out, shape, x.dtype);
+  return new Tensor(out, shape, f64 ? "float64" : x.dtype);
 }
 
 function as_view(x: Tensor, shape: number[]): Tensor {
@@ -149,13 +206,22 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   if (da === 1) shape.splice(shape.length - 2, 1);
   if (db === 1) shape.splice(shape.length - 1, 1);
   const out = as_view(C, shape);
-  const name = da === 1 && db === 1 ? "DotBackward0" : da === 2 && db === 1 ? "MvBackward0" : da === 2 && db === 2 ? "MmBackward0" : da >= 3 && db >= 3 && da === db ? "BmmBackward0" : "UnsafeViewBackward0";
+  // PyTorch's node names for each case of matmul.
+  const name =
+    da === 1 && db === 1 ? "DotBackward0"
+    : da === 2 && db === 1 ? "MvBackward0"
+    : da === 2 && db === 2 ? "MmBackward0"
+    : da === 1 && db === 2 ? "SqueezeBackward4"
+    : da === 2 ? "CloneBackward0"
+    : "UnsafeViewBackward0";
   if (!is_floating(dtype)) return out;
   return attach(out, name, [a, b], (g, need) => {
     const G = as_view(g, C.shape);
     return [
-      need[0] ? as_view(sum_to(matmul_raw(G, mT(B), g.dtype), A.shape), [...a.shape]) : null,
-      need[1] ? as_view(sum_to(matmul_raw(mT(A), G, g.dtype), B.shape), [...b.shape]) : null,
+      // dA = G Bᵀ: B is already the transposed operand the kernel wants.
+      need[0] ? as_view(sum_to(matmul_raw(G, B, g.dtype, true), A.shape), [...a.shape]) : null,
+      // dB = Aᵀ G = Aᵀ (Gᵀ)ᵀ
+      need[1] ? as_view(sum_to(matmul_raw(mT(A), mT(G, true), g.dtype, true), B.shape), [...b.shape]) : null,
     ];
   });
 }
@@ -176,7 +242,7 @@ export function bmm(a: Tensor, b: Tensor): Tensor {
   if (b.shape[0] !== a.shape[0] || b.shape[1] !== a.shape[2]) {
     throw new RangeError(`Expected size for first two dimensions of batch2 tensor to be: [${a.shape[0]}, ${a.shape[2]}] but got: [${b.shape[0]}, ${b.shape[1]}].`);
   }
-  return matmul(a, b);
+  return rename(matmul(a, b), "BmmBackward0");
 }
 
 /** mv: 2-D @ 1-D. */
@@ -197,5 +263,5 @@ export function dot(a: Tensor, b: Tensor): Tensor {
 export function outer(a: Tensor, b: Tensor): Tensor {
   if (!(a instanceof Tensor) || !(b instanceof Tensor)) throw new TypeError("outer(): arguments must be Tensors");
   if (a.dim() !== 1 || b.dim() !== 1) throw new RangeError(`outer(): expected 1-D tensors, got ${a.dim()}D and ${b.dim()}D`);
-  return matmul(unsqueeze(a, 1), unsqueeze(b, 0));
+  return mul(unsqueeze(a, 1), b);
 }

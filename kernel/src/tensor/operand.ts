@@ -70,7 +70,8 @@ export function ew(expr: string | Kernel, xs: readonly TensorLike[], out_dtype: 
   let n = 1;
   for (const d of shape) n *= d;
   const out = storage_for(out_dtype, n);
-  const k = typeof expr === "string" ? kernel(expr, xs.length) : expr;
+  // "+ 0" turns -0 into 0: int64 has no negative zero.
+  const k = typeof expr === "string" ? kernel(out_dtype === "int64" ? `(${expr}) + 0` : expr, xs.length) : expr;
   run(k, out, shape, xs.map((x) => as_operand(x, compute)), extra);
   return new Tensor(out, shape, out_dtype);
 }

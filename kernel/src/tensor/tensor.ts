@@ -27,6 +27,10 @@ import * as C from "./compare";
 import type { CloseOptions } from "./compare";
 import * as IP from "./inplace";
 import { tensor_repr } from "./print";
+import * as CU from "./cumulative";
+import * as RA from "./rearrange";
+import * as SO from "./sorting";
+import type { SortOptions } from "./sorting";
 
 export type DType = "float32" | "float64" | "int64" | "bool";
 export type Storage = Float32Array | Float64Array;
@@ -204,7 +208,7 @@ export class Tensor {
     return E.sub(this, other, options);
   }
   rsub(other: TensorLike, options?: AlphaOptions): Tensor {
-    return E.sub(other, this, options);
+    return E.rsub(this, other, options);
   }
   mul(other: TensorLike): Tensor {
     return E.mul(this, other);
@@ -294,10 +298,10 @@ export class Tensor {
     return E.clamp(this, min, max);
   }
   clamp_min(min: number): Tensor {
-    return E.clamp(this, min, null);
+    return E.clamp_min(this, min);
   }
   clamp_max(max: number): Tensor {
-    return E.clamp(this, null, max);
+    return E.clamp_max(this, max);
   }
   lerp(end: TensorLike, weight: TensorLike): Tensor {
     return E.lerp(this, end, weight);
@@ -691,6 +695,37 @@ export class Tensor {
     const t = this.new_zeros(size);
     t.data.fill(this.dtype === "int64" ? Math.trunc(fill_value) : this.dtype === "bool" ? (fill_value !== 0 ? 1 : 0) : fill_value);
     return t;
+  }
+
+  // ---- cumulative, rearranging and sorting ops ----------------------------------------------
+
+  cumsum(dim: number, options?: { dtype?: DType }): Tensor {
+    return CU.cumsum(this, dim, options);
+  }
+  cumprod(dim: number, options?: { dtype?: DType }): Tensor {
+    return CU.cumprod(this, dim, options);
+  }
+  flip(...dims: (number | readonly number[])[]): Tensor {
+    const list = dims.length === 1 && Array.isArray(dims[0]) ? (dims[0] as number[]) : (dims as number[]);
+    return RA.flip(this, list);
+  }
+  repeat(...sizes: (number | readonly number[])[]): Tensor {
+    return RA.repeat(this, ...sizes);
+  }
+  tril(diagonal?: number): Tensor {
+    return RA.tril(this, diagonal);
+  }
+  triu(diagonal?: number): Tensor {
+    return RA.triu(this, diagonal);
+  }
+  sort(dim?: number | SortOptions, descending?: boolean): ValuesIndices {
+    return SO.sort(this, dim, descending);
+  }
+  argsort(dim?: number | SortOptions, descending?: boolean): Tensor {
+    return SO.argsort(this, dim, descending);
+  }
+  topk(k: number, dim?: number, largest?: boolean): ValuesIndices {
+    return SO.topk(this, k, dim, largest);
   }
 
   // ---- printing (see print.ts) ----------------------------------------------------------------

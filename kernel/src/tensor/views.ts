@@ -8,7 +8,7 @@
  * permutation, of an expand sums over the broadcast dims, of cat/stack slices the gradient.
  */
 import { Tensor } from "./tensor";
-import { attach } from "./autograd";
+import { attach, rename } from "./autograd";
 import { storage_for } from "./dtype";
 import { contiguous_strides, fmt_shape, strided_copy, wrap_dim } from "./shape";
 import { result_type } from "./operand";
@@ -270,8 +270,7 @@ export function stack(tensors: readonly Tensor[], dim = 0): Tensor {
   });
   const d = wrap_dim(dim, ref.dim() + 1);
   const out = cat(tensors.map((x) => unsqueeze(x, d)), d);
-  if (out.grad_fn !== null) (out.grad_fn as { name: string }).name = "StackBackward0";
-  return out;
+  return rename(out, "StackBackward0");
 }
 
 export function hstack(tensors: readonly Tensor[]): Tensor {
@@ -371,7 +370,7 @@ export function chunk(x: Tensor, chunks: number, dim = 0): Tensor[] {
 export function unbind(x: Tensor, dim = 0): Tensor[] {
   check(x, "unbind");
   const d = wrap_dim(dim, x.dim());
-  return split(x, 1, d).map((p) => squeeze(p, d));
+  return split(x, 1, d).map((p) => rename(squeeze(p, d), "UnbindBackward0"));
 }
 
 /** A copy with its own storage (differentiable). */

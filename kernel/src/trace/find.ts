@@ -26,6 +26,7 @@ import { bundle, type BundleOptions, type MimeBundle, type Plottable } from "../
 import { bucketsOf } from "../plot/downsample";
 import type { FigureSource } from "../plot/figure";
 import { fmt } from "../plot/text";
+import { withoutTracing } from "./suspend";
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 
@@ -85,8 +86,13 @@ export class RangeTest implements Plottable {
     const markers = (Object.keys(this.suggestions) as (keyof Suggestions)[]).flatMap((k) => {
       const lr = this.suggestions[k];
       if (lr === null) return [];
-      const i = this.lrs.indexOf(lr);
-      return [{ kind: "suggestion" as const, name: this.name, metric: "smoothed_loss", x: lr, y: i >= 0 ? this.smoothed[i] : null, label: `${k} ${fmt(lr)}` }];
+      // The marker sits on the smoothed curve at the tested rate nearest to it (in log scale;
+      // minimum/10 is not itself a tested rate).
+      let i = 0;
+      this.lrs.forEach((x, j) => {
+        if (Math.abs(Math.log(x / lr)) < Math.abs(Math.log(this.lrs[i] / lr))) i = j;
+      });
+      return [{ kind: "suggestion" as const, name: this.name, metric: "smoothed_loss", x: lr, y: this.smoothed[i], label: `${k} ${fmt(lr)}` }];
     });
     // The diverged point is left out of the curves: its loss is off the scale of the others
     // and would flatten the whole curve into the x axis.
@@ -203,23 +209,26 @@ export function find(optimizer: FindableOptimizer, step_fn: (i: number, lr: numb
   let avg = 0;
   let best = Infinity;
   try {
-    for (let i = 0; i < o.num_iter; i++) {
-      const f = i / (o.num_iter - 1);
-      const lr = o.step_mode === "exp" ? o.start_lr * Math.pow(o.end_lr / o.start_lr, f) : o.start_lr + (o.end_lr - o.start_lr) * f;
-      for (const g of optimizer.param_groups) g.lr = lr;
-      const loss = lossValue(step_fn(i, lr));
-      optimizer.step();
-      avg = beta * avg + (1 - beta) * loss;
-      const s = avg / (1 - Math.pow(beta, i + 1));
-      lrs.push(lr);
-      losses.push(loss);
-      smoothed.push(s);
-      if (!Number.isFinite(loss) || !Number.isFinite(s) || s > o.diverge_th * best) {
-        diverged = i;
-        break;
+    // Tracers (a Trace on this optimizer, %%lr_trace) do not see the range test's steps.
+    withoutTracing(() => {
+      for (let i = 0; i < o.num_iter; i++) {
+        const f = i / (o.num_iter - 1);
+        const lr = o.step_mode === "exp" ? o.start_lr * Math.pow(o.end_lr / o.start_lr, f) : o.start_lr + (o.end_lr - o.start_lr) * f;
+        for (const g of optimizer.param_groups) g.lr = lr;
+        const loss = lossValue(step_fn(i, lr));
+        optimizer.step();
+        avg = beta * avg + (1 - beta) * loss;
+        const s = avg / (1 - Math.pow(beta, i + 1));
+        lrs.push(lr);
+        losses.push(loss);
+        smoothed.push(s);
+        if (!Number.isFinite(loss) || !Number.isFinite(s) || s > o.diverge_th * best) {
+          diverged = i;
+          break;
+        }
+        if (s < best) best = s;
       }
-      if (s < best) best = s;
-    }
+    });
   } finally {
     if (o.restore) {
       params.forEach((p, i) => {

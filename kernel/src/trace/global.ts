@@ -10,6 +10,7 @@ import { register_optimizer_step_post_hook, register_optimizer_step_pre_hook } f
 import type { Optimizer } from "../optim/optimizer";
 import type { Tensor } from "../tensor/tensor";
 import { bundle, type BundleOptions, type MimeBundle } from "../plot/bundle";
+import { suspended } from "./suspend";
 import { Trace, type StepListener, type TraceableOptimizer, type TraceOptions } from "./trace";
 
 export class GlobalTrace {
@@ -24,8 +25,11 @@ export class GlobalTrace {
   constructor(private readonly options: TraceOptions = {}) {
     new Trace(null, options); // validates the options now, not at the first step
     this.handles = [
-      register_optimizer_step_pre_hook((opt: Optimizer) => this.traceOf(opt as unknown as TraceableOptimizer)._before_step(opt as unknown as TraceableOptimizer)),
+      register_optimizer_step_pre_hook((opt: Optimizer) => {
+        if (!suspended()) this.traceOf(opt as unknown as TraceableOptimizer)._before_step(opt as unknown as TraceableOptimizer);
+      }),
       register_optimizer_step_post_hook((opt: Optimizer) => {
+        if (suspended()) return;
         const t = this.traceOf(opt as unknown as TraceableOptimizer);
         t._after_step(opt as unknown as TraceableOptimizer);
         this.lastStepped = t;

@@ -12,6 +12,7 @@
  *   grad_norm = ‖g‖, param_norm = ‖θ‖
  *
  * A step with ‖g‖ = 0 records no ratio (null: a gap in the series, not zero, not NaN).
+ * With `maximize: true` the optimizer climbs g, so the rates come out negative, as they should.
  * Sums run in float64 whatever the parameters' dtype.
  */
 import { quantiles, type Quantiles } from "./quantiles";

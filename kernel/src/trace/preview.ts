@@ -22,6 +22,7 @@ import { bundle } from "../plot/bundle";
 import { bucketsOf } from "../plot/downsample";
 import type { FigureSource, SourceSeries } from "../plot/figure";
 import { fmt } from "../plot/text";
+import { withoutTracing } from "./suspend";
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 
@@ -134,9 +135,13 @@ function freshOptimizer(options: PreviewOptions): any {
   return new Ctor([new Tensor(new Float64Array(1), [1], "float64", true)], { lr: options.lr ?? 0.1, ...extra });
 }
 
-/** Simulate `steps` steps of a scheduler; see the module comment. */
+/** Simulate `steps` steps of a scheduler; see the module comment. Tracers ignore its steps. */
 export function preview(scheduler: SchedulerLike | ((optimizer: any) => SchedulerLike), options: PreviewOptions): SchedulePreview {
   validate(options);
+  return withoutTracing(() => simulate(scheduler, options));
+}
+
+function simulate(scheduler: SchedulerLike | ((optimizer: any) => SchedulerLike), options: PreviewOptions): SchedulePreview {
   const factory = typeof scheduler === "function" && !("prototype" in scheduler && (scheduler as any).prototype?.step);
   let sched: SchedulerLike;
   let opt: any;

@@ -17,6 +17,7 @@ import { measure, METRIC_NAMES, QUANTILE_METRICS, SCALAR_METRICS, SERIES_QUANTIL
 import { momentumSteady, optimizerKind, preconditionedFactors, type PreconditionedKind } from "./preconditioned";
 import { quantiles } from "./quantiles";
 import { BoundedSeries, DEFAULT_CAPACITY, type SeriesJSON } from "./series";
+import { suspended } from "./suspend";
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 
@@ -268,6 +269,7 @@ export class Trace implements Plottable {
 
   /** @internal Pre-hook: snapshot θ_t and g_t of every parameter with a gradient. */
   _before_step(optimizer: TraceableOptimizer): void {
+    if (suspended()) return;
     try {
       this.snapshots = optimizer.param_groups.map((g, gi) => {
         const params = g.params.filter((p) => p.grad !== null && p.grad !== undefined);
@@ -297,6 +299,7 @@ export class Trace implements Plottable {
 
   /** @internal Post-hook: Δ, every metric, series, divergence, listeners. */
   _after_step(optimizer: TraceableOptimizer): void {
+    if (suspended()) return;
     const step = this.steps++;
     const loss = this.pendingLoss;
     this.pendingLoss = null;

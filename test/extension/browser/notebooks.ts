@@ -1,27 +1,27 @@
 /**
  * Notebooks the browser test opens. `saved.ipynb` holds outputs as lrlab writes them (the full
  * display bundle: our payload, plotly JSON, SVG, text), built from the PyTorch fixture payloads;
+ * (the payloads are the PyTorch fixtures, the plotly JSON and SVG come from kernel/src/plot);
  * `live.ipynb` is a Python cell that sends a payload and then grows it with
  * `update_display_data`, the message a live lrlab training cell sends.
  */
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { buildFigure } from "../../../extension/src/figure";
 import { PLOT_MIME, PLOTLY_MIME, type PlotPayload } from "../../../extension/src/payload";
-import { initialState } from "../../../extension/src/state";
-import { themeFrom } from "../../../extension/src/theme";
+import { toPlotly } from "../../../kernel/src/plot/plotly";
+import { toSvgSync } from "../../../kernel/src/plot/svg";
 import { clone, fixture } from "../fixtures";
 
 /** A trace name that would run script if any renderer treated it as HTML. */
 export const EVIL_NAME = `<img src=x onerror="window.__lrlab_xss=1">`;
 export const EVIL_TITLE = `<b>bold?</b> & <script>window.__lrlab_xss=2</script>`;
 
+/** The bundle lrlab's kernel sends for a payload: its plotly JSON and SVG come from kernel/src/plot. */
 function bundle(p: PlotPayload): Record<string, unknown> {
-  const fig = buildFigure(p, initialState(p), themeFrom(() => "", true));
   return {
     [PLOT_MIME]: p,
-    [PLOTLY_MIME]: fig,
-    "image/svg+xml": `<svg xmlns="http://www.w3.org/2000/svg" width="200" height="40"><text x="4" y="24" class="lrlab-svg-fallback">static SVG fallback</text></svg>`,
+    [PLOTLY_MIME]: toPlotly(p),
+    "image/svg+xml": toSvgSync(p),
     "text/plain": `lrlab plot: ${p.title}`,
   };
 }
@@ -90,4 +90,34 @@ for n in range(${LIVE_BUCKETS_FIRST + 1}, ${LIVE_BUCKETS_LAST + 1}):
 print("live cell done")
 `;
   writeFileSync(join(dir, "live.ipynb"), JSON.stringify(notebook([codeCell("live", source)]), null, 1));
+}
+
+/** A TypeScript training cell for the lrlab kernel: `%%lr_trace` plots it live while it runs. */
+export const LRLAB_TRAINING_SECONDS = 8;
+
+export function writeLrlabNotebook(dir: string): void {
+  const source = `%%lr_trace --name live
+const model = new torch.nn.Linear(4, 1);
+const optimizer = new torch.optim.SGD(model.parameters(), { lr: 0.05, momentum: 0.9 });
+const criterion = new torch.nn.MSELoss();
+const x = torch.randn(64, 4);
+const y = torch.randn(64, 1);
+const t0 = Date.now();
+while (Date.now() - t0 < ${LRLAB_TRAINING_SECONDS * 1000}) {
+  optimizer.zero_grad();
+  const loss = criterion.forward(model.forward(x), y);
+  loss.backward();
+  optimizer.step();
+}
+`;
+  const nb = {
+    cells: [codeCell("train", source)],
+    metadata: {
+      kernelspec: { display_name: "TypeScript (lrlab)", language: "typescript", name: "lrlab" },
+      language_info: { name: "typescript" },
+    },
+    nbformat: 4,
+    nbformat_minor: 5,
+  };
+  writeFileSync(join(dir, "lrlab_live.ipynb"), JSON.stringify(nb, null, 1));
 }

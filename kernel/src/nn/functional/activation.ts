@@ -152,10 +152,16 @@ export function logSoftmaxRaw(input: Tensor, dim: number): Float64Array {
   return logSoftmaxData(input, dim);
 }
 
-export function log_softmax(input: Tensor, dim: number): Tensor {
+/** `dim` given positionally or as Python's keyword (`{ dim: 1 }`). */
+function dimArg(dim: number | { dim: number }, op: string): number {
+  const d = typeof dim === "object" && dim !== null ? dim.dim : dim;
+  if (typeof d !== "number") throw new TypeError(`${op}(): argument 'dim' must be an int (implicit dim is deprecated)`);
+  return d;
+}
+
+export function log_softmax(input: Tensor, dim: number | { dim: number }): Tensor {
   checkFloat(input, "log_softmax");
-  if (dim === undefined || dim === null) throw new TypeError("log_softmax(): argument 'dim' must be an int (implicit dim is deprecated)");
-  const d = wrapDim(dim, input.dim());
+  const d = wrapDim(dimArg(dim, "log_softmax"), input.dim());
   const ls = logSoftmaxData(input, d);
   const y = input.dtype === "float32" ? Float32Array.from(ls) : ls;
   const out = new Tensor(y, input.shape, input.dtype);
@@ -178,10 +184,9 @@ export function log_softmax(input: Tensor, dim: number): Tensor {
   });
 }
 
-export function softmax(input: Tensor, dim: number): Tensor {
+export function softmax(input: Tensor, dim: number | { dim: number }): Tensor {
   checkFloat(input, "softmax");
-  if (dim === undefined || dim === null) throw new TypeError("softmax(): argument 'dim' must be an int (implicit dim is deprecated)");
-  const d = wrapDim(dim, input.dim());
+  const d = wrapDim(dimArg(dim, "softmax"), input.dim());
   const ls = logSoftmaxData(input, d);
   const y = storageFor(input.dtype, ls.length);
   for (let i = 0; i < ls.length; i++) y[i] = Math.exp(ls[i]);

@@ -2,6 +2,7 @@
 export { linear } from "./linear";
 export { relu, tanh, sigmoid, gelu, softmax, log_softmax } from "./activation";
 export type { GeluApproximate } from "./activation";
+export { leaky_relu, elu, silu, softplus } from "./pointwise";
 export { batch_norm, layer_norm } from "./normalization";
 export type { BatchNormOptions, LayerNormOptions } from "./normalization";
 export { dropout } from "./dropout";

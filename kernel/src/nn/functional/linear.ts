@@ -4,11 +4,12 @@
  *
  * Gradients (g = dL/dy, rows n over all leading dims):
  *   dL/dx[n, i] = Σ_o g[n, o] W[o, i]      dL/dW[o, i] = Σ_n g[n, o] x[n, i]      dL/db[o] = Σ_n g[n, o]
- * One fused node ("AddmmBackward0" for 2-D input as PyTorch names it). Loops read rows of x and W
- * contiguously; sums are accumulated in double and rounded once on store.
+ * One fused node ("AddmmBackward0" for 2-D input as PyTorch names it). All three products run
+ * through gemmNT (see _gemm.ts); sums are accumulated in double and rounded once on store.
  */
 import { Tensor, storageFor } from "../../tensor/tensor";
 import { checkFloat, record } from "../_autograd";
+import { gemmNT, transpose } from "../_gemm";
 
 export function linear(input: Tensor, weight: Tensor, bias: Tensor | null = null): Tensor {
   checkFloat(input, "linear", "input");
@@ -40,55 +41,33 @@ export function linear(input: Tensor, weight: Tensor, bias: Tensor | null = null
   const w = weight.data;
   const b = bias ? bias.data : null;
   const y = storageFor(dtype, N * O);
-  for (let n = 0; n < N; n++) {
-    const xo = n * I;
-    for (let o = 0; o < O; o++) {
-      const wo = o * I;
-      let s = b ? b[o] : 0;
-      for (let i = 0; i < I; i++) s += x[xo + i] * w[wo + i];
-      y[n * O + o] = s;
-    }
-  }
+  gemmNT(x, w, N, O, I, y, b);
   const outShape = [...input.shape.slice(0, -1), O];
   const out = new Tensor(y, outShape, dtype);
   const name = bias ? (input.dim() === 2 ? "AddmmBackward0" : "ViewBackward0") : input.dim() === 2 ? "MmBackward0" : "ViewBackward0";
   return record(out, name, [input, weight, bias], (g, need) => {
     const gd = g.data;
-    let gx: Tensor | null = null;
-    let gw: Tensor | null = null;
+    let gxT: Tensor | null = null;
+    let gwT: Tensor | null = null;
     let gb: Tensor | null = null;
     if (need[0]) {
-      const acc = new Float64Array(N * I);
-      for (let n = 0; n < N; n++) {
-        const row = n * I;
-        for (let o = 0; o < O; o++) {
-          const go = gd[n * O + o];
-          if (go === 0) continue;
-          const wo = o * I;
-          for (let i = 0; i < I; i++) acc[row + i] += go * w[wo + i];
-        }
-      }
-      gx = new Tensor(cast(acc, dtype), input.shape, dtype);
+      // dL/dx = g W: rows of g against rows of Wᵀ.
+      const gx = storageFor(dtype, N * I);
+      gemmNT(gd, transpose(w, O, I), N, I, O, gx);
+      gxT = new Tensor(gx, input.shape, dtype);
     }
     if (need[1]) {
-      const acc = new Float64Array(O * I);
-      for (let n = 0; n < N; n++) {
-        const xo = n * I;
-        for (let o = 0; o < O; o++) {
-          const go = gd[n * O + o];
-          if (go === 0) continue;
-          const wo = o * I;
-          for (let i = 0; i < I; i++) acc[wo + i] += go * x[xo + i];
-        }
-      }
-      gw = new Tensor(cast(acc, dtype), weight.shape, dtype);
+      // dL/dW = gᵀ x: rows of gᵀ against rows of xᵀ.
+      const gw = storageFor(dtype, O * I);
+      gemmNT(transpose(gd, N, O), transpose(x, N, I), O, I, N, gw);
+      gwT = new Tensor(gw, weight.shape, dtype);
     }
     if (need[2] && bias) {
       const acc = new Float64Array(O);
       for (let n = 0; n < N; n++) for (let o = 0; o < O; o++) acc[o] += gd[n * O + o];
       gb = new Tensor(cast(acc, dtype), bias.shape, dtype);
     }
-    return [gx, gw, gb];
+    return [gxT, gwT, gb];
   });
 }
 

@@ -4,6 +4,8 @@ import { Module } from "../module";
 import * as F from "../functional/activation";
 import type { GeluApproximate } from "../functional/activation";
 import { flatten } from "../functional/shape";
+import * as P from "../functional/pointwise";
+import { pyFloat } from "./_util";
 
 export class ReLU extends Module {
   inplace: boolean;
@@ -98,5 +100,59 @@ export class Flatten extends Module {
   }
   override extra_repr(): string {
     return `start_dim=${this.start_dim}, end_dim=${this.end_dim}`;
+  }
+}
+
+export class LeakyReLU extends Module {
+  negative_slope: number;
+  inplace: boolean;
+  constructor(negative_slope = 0.01, { inplace = false }: { inplace?: boolean } = {}) {
+    super();
+    this.negative_slope = negative_slope;
+    this.inplace = inplace;
+  }
+  override forward(input: Tensor): Tensor {
+    return P.leaky_relu(input, { negative_slope: this.negative_slope });
+  }
+  override extra_repr(): string {
+    return `negative_slope=${pyFloat(this.negative_slope)}${this.inplace ? ", inplace=True" : ""}`;
+  }
+}
+
+export class ELU extends Module {
+  alpha: number;
+  inplace: boolean;
+  constructor({ alpha = 1.0, inplace = false }: { alpha?: number; inplace?: boolean } = {}) {
+    super();
+    this.alpha = alpha;
+    this.inplace = inplace;
+  }
+  override forward(input: Tensor): Tensor {
+    return P.elu(input, { alpha: this.alpha });
+  }
+  override extra_repr(): string {
+    return `alpha=${pyFloat(this.alpha)}${this.inplace ? ", inplace=True" : ""}`;
+  }
+}
+
+export class SiLU extends Module {
+  override forward(input: Tensor): Tensor {
+    return P.silu(input);
+  }
+}
+
+export class Softplus extends Module {
+  beta: number;
+  threshold: number;
+  constructor({ beta = 1.0, threshold = 20.0 }: { beta?: number; threshold?: number } = {}) {
+    super();
+    this.beta = beta;
+    this.threshold = threshold;
+  }
+  override forward(input: Tensor): Tensor {
+    return P.softplus(input, { beta: this.beta, threshold: this.threshold });
+  }
+  override extra_repr(): string {
+    return `beta=${pyFloat(this.beta)}, threshold=${pyFloat(this.threshold)}`;
   }
 }

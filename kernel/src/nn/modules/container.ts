@@ -14,6 +14,8 @@ function checkModule(m: unknown, where: string, i: number | string): Module {
 
 abstract class IndexedModules extends Module {
   protected abstract readonly kind: string;
+  /** `seq[0]` works as in Python (children are the own fields "0", "1", ...). */
+  [index: number]: any;
 
   /** Number of children. */
   get length(): number {
@@ -21,11 +23,11 @@ abstract class IndexedModules extends Module {
   }
 
   /** The child at `idx` (negative counts from the end), with PyTorch's IndexError text. */
-  get(idx: number): Module {
+  get<M extends Module = any>(idx: number): M {
     const items = this._items();
     const n = items.length;
     if (!Number.isInteger(idx) || idx < -n || idx >= n) throw new RangeError(`index ${idx} is out of range`);
-    return items[idx < 0 ? idx + n : idx];
+    return items[idx < 0 ? idx + n : idx] as M;
   }
 
   protected _items(): Module[] {

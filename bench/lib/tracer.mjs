@@ -1,0 +1,65 @@
+// Section 3: tracer overhead. The same workload with and without `lrlab.trace(optimizer, ...)`
+// (all metrics: the default), interleaved run by run so that machine noise hits both alike.
+import { fmtTime } from "./stats.mjs";
+import { loadWorkloads } from "./train.mjs";
+
+export const TRACER_CASES = [
+  { key: "mlp", workload: "mlp_sgd_momentum", label: "MLP 784-256-10 (SGD momentum)", options: { batch_size: 128 } },
+  { key: "mlp_per_param", workload: "mlp_sgd_momentum", label: "MLP 784-256-10, per_param: true", options: { batch_size: 128, per_param: true } },
+  { key: "adam_linear", workload: "adam_linear", label: "Adam on Linear(10, 1)", options: { batch_size: 32 } },
+];
+
+function time(fn) {
+  const t = process.hrtime.bigint();
+  fn();
+  return Number(process.hrtime.bigint() - t) / 1e9;
+}
+
+export function runTracer(root, { quick, log }) {
+  const { workloads, tools } = loadWorkloads(root);
+  const repeats = quick ? 2 : 5;
+  const out = {};
+  for (const c of TRACER_CASES) {
+    log(`tracer: ${c.key}`);
+    const w = workloads[c.workload];
+    let errors = 0, steps = 0;
+    const attach = (opt) => {
+      const tr = tools.trace(opt, { ...c.options, name: c.key });
+      return () => {
+        tr.stop();
+        errors += tr.errors.length;
+        steps = tr.steps;
+      };
+    };
+    w(quick);
+    w(quick, attach); // warm-up both paths
+    let plain = Infinity, traced = Infinity;
+    for (let i = 0; i < repeats; i++) {
+      plain = Math.min(plain, time(() => w(quick)));
+      traced = Math.min(traced, time(() => w(quick, attach)));
+    }
+    out[c.key] = { plain, traced, steps, errors };
+  }
+  return out;
+}
+
+const measureOf = (c) => `overhead, ${c.label}, all metrics`;
+
+/** The rows; `res.error` (the section failed) gives the same rows saying so. */
+export function tracerRows(res) {
+  return TRACER_CASES.map((c) => {
+    const r = res[c.key];
+    if (res.error || !r) return { area: "tracer", measure: measureOf(c), lrlab: res.error ?? "not measured", peers: "–", ratio: "–", target: "≤ 10%", meets: null };
+    const overhead = r.traced / r.plain - 1;
+    return {
+      area: "tracer",
+      measure: measureOf(c),
+      lrlab: `${(overhead * 100).toFixed(1)}% (${fmtTime(r.traced / r.steps)} vs ${fmtTime(r.plain / r.steps)} per step)`
+        + (r.errors ? `; ${r.errors} tracer errors` : ""),
+      peers: `untraced lrlab: ${fmtTime(r.plain / r.steps)}/step`,
+      ratio: `${(r.plain / r.traced).toFixed(3)}× untraced`,
+      target: "≤ 10%",
+      meets: overhead <= 0.10,
+    };
+  });
+}

@@ -1,0 +1,76 @@
+/**
+ * The IOPub channel: everything the kernel broadcasts (status, streams, displays, results,
+ * errors). Sends never await: the socket's sendTimeout is 0, which makes zeromq hand each message
+ * to its I/O thread synchronously, so output sent from inside a synchronous training loop leaves
+ * at once instead of waiting for the loop to end.
+ */
+import * as zmq from "zeromq";
+import { Header, Signer, encode, newHeader } from "./wire";
+
+export class Iopub {
+  readonly socket = new zmq.Publisher({ sendTimeout: 0, linger: 0 });
+  constructor(private readonly signer: Signer, private readonly session: string,
+    private readonly log: (s: string) => void) {}
+
+  publish(msg_type: string, content: object, parent: Partial<Header> | Record<string, unknown> = {}, metadata: object = {}): void {
+    const topic = Buffer.from(`kernel.${this.session}.${msg_type}`);
+    const frames = encode(this.signer, [topic], newHeader(msg_type, this.session), parent, metadata, content);
+    try {
+      this.socket.send(frames).catch((e) => this.log(`iopub ${msg_type} not sent: ${e.message}`));
+    } catch (e: any) {
+      this.log(`iopub ${msg_type} not sent: ${e.message}`);
+    }
+  }
+
+  status(state: "busy" | "idle" | "starting", parent: object = {}): void {
+    this.publish("status", { execution_state: state }, parent);
+  }
+}
+
+/**
+ * Captures process.stdout/stderr writes as `stream` messages of the running request. Text is
+ * batched: flushed when 64 KB have gathered, when 50 ms passed since the last flush (checked on
+ * each write, so a busy loop still streams), and at the end of each request.
+ */
+export class StreamCapture {
+  private buf = { stdout: "", stderr: "" };
+  private lastFlush = 0;
+  private parent: object | null = null;
+  readonly rawStderr: (s: string) => boolean;
+  private readonly origOut: typeof process.stdout.write;
+  private readonly origErr: typeof process.stderr.write;
+
+  constructor(private readonly iopub: Iopub) {
+    this.origOut = process.stdout.write.bind(process.stdout);
+    this.origErr = process.stderr.write.bind(process.stderr);
+    this.rawStderr = (s: string) => this.origErr(s);
+    const hook = (name: "stdout" | "stderr", orig: typeof process.stdout.write) =>
+      ((chunk: any, enc?: any, cb?: any) => {
+        if (!this.parent) return orig(chunk, enc, cb);
+        this.buf[name] += typeof chunk === "string" ? chunk : Buffer.from(chunk).toString("utf8");
+        if (typeof enc === "function") enc(); else if (typeof cb === "function") cb();
+        if (this.buf[name].length > 65536 || Date.now() - this.lastFlush > 50) this.flush();
+        return true;
+      }) as typeof process.stdout.write;
+    process.stdout.write = hook("stdout", this.origOut);
+    process.stderr.write = hook("stderr", this.origErr);
+  }
+
+  /** Output from now on belongs to `parent` (null: back to the real stdout/stderr). */
+  setParent(parent: object | null): void {
+    this.flush();
+    this.parent = parent;
+  }
+
+  get currentParent(): object | null {
+    return this.parent;
+  }
+
+  flush(): void {
+    this.lastFlush = Date.now();
+    for (const name of ["stdout", "stderr"] as const) {
+      if (this.buf[name] && this.parent) this.iopub.publish("stream", { name, text: this.buf[name] }, this.parent);
+      this.buf[name] = "";
+    }
+  }
+}

@@ -1,0 +1,460 @@
+/**
+ * The lrlab kernel: Jupyter messaging 5.4 over ZeroMQ, on the main thread the shell and iopub
+ * channels and the engine; control, heartbeat and stdin on a worker thread (control_worker.ts)
+ * so that interrupts and input replies get through while a cell is busy.
+ *
+ * Requests on shell are handled one at a time, in arrival order. After a cell fails with
+ * `stop_on_error`, execute requests already queued are answered "aborted" without running.
+ */
+import * as path from "node:path";
+import { randomUUID } from "node:crypto";
+import { Worker } from "node:worker_threads";
+import * as zmq from "zeromq";
+import { ConnectionInfo, Message, Signer, WireError, decode, encode, endpoint, newHeader, PROTOCOL_VERSION } from "./wire";
+import { Iopub, StreamCapture } from "./iopub";
+import { Engine, RunResult } from "./engine";
+import { makePrelude } from "./prelude_source";
+import { connectPrelude, DisplaySink } from "./prelude";
+import { History } from "./history";
+import { bundleOf, MimeBundle, textOf } from "./mime";
+import { errorContent } from "./errors";
+import { INPUT_DONE, INPUT_PENDING, FromWorker, ToWorker, WorkerInit } from "./control_worker";
+import { hasMagic, splitCell, MagicError, parseArgs, ParsedArgs } from "../magics/parser";
+import { MagicContext, fullHelp } from "../magics/types";
+import { findMagic, allMagics } from "../magics/registry";
+import { isCompleteCell, tsVersion } from "./is_complete";
+import { codePointsToIndex, indexToCodePoints } from "./unicode";
+
+const VERSION: string = require("../../package.json").version;
+
+export function kernelInfo(): Record<string, unknown> {
+  const ts = { version: tsVersion };
+  return {
+    status: "ok",
+    protocol_version: PROTOCOL_VERSION,
+    implementation: "lrlab",
+    implementation_version: VERSION,
+    language_info: {
+      name: "typescript",
+      version: ts.version,
+      mimetype: "text/typescript",
+      file_extension: ".ts",
+      codemirror_mode: { name: "javascript", typescript: true },
+      pygments_lexer: "typescript",
+    },
+    banner: `lrlab ${VERSION}: TypeScript (tslab engine, TypeScript ${ts.version}) with torch = lrlab, lrlab = lrlab/tools.\n`
+      + "display(obj), clear_output(), prompt(); %lsmagic lists the magics; expr? shows documentation.",
+    help_links: [
+      { text: "lrlab README", url: "https://github.com/lrlab/lrlab#readme" },
+      { text: "TypeScript handbook", url: "https://www.typescriptlang.org/docs/handbook/intro.html" },
+      { text: "PyTorch optimizers (names mirrored)", url: "https://pytorch.org/docs/stable/optim.html" },
+    ],
+    debugger: false,
+  };
+}
+
+/** A request that ended with an error output; the reply carries the same content. */
+class CellFailed extends Error {
+  constructor(readonly content: { ename: string; evalue: string; traceback: string[] }) { super(content.evalue); }
+}
+
+export class Kernel {
+  private readonly signer: Signer;
+  private readonly session = randomUUID();
+  private readonly shell = new zmq.Router({ sendTimeout: 0, linger: 0 });
+  private readonly iopub: Iopub;
+  private streams!: StreamCapture;
+  private worker!: Worker;
+  private engine!: Engine;
+  private readonly history = new History();
+  private executionCount = 0;
+  private queue: Message[] = [];
+  private busy = false;
+  /** The request whose outputs go out now (and the last execute, for late async errors). */
+  private current: Message | null = null;
+  private lastExecute: Message | null = null;
+  private readonly inputBuffer = new SharedArrayBuffer(8 + (1 << 20));
+  private payload: object[] = [];
+  private result: { has: boolean; value: unknown } = { has: false, value: undefined };
+  private closing = false;
+
+  constructor(private readonly info: ConnectionInfo, private readonly logger = (s: string) => process.stderr.write(`[lrlab] ${s}\n`)) {
+    this.signer = new Signer(info.key, info.signature_scheme);
+    this.iopub = new Iopub(this.signer, this.session, (s) => this.log(s));
+  }
+
+  private log(s: string): void {
+    if (this.streams) this.streams.rawStderr(`[lrlab] ${s}\n`); else this.logger(s);
+  }
+
+  async start(): Promise<void> {
+    await this.iopub.socket.bind(endpoint(this.info, this.info.iopub_port));
+    await this.shell.bind(endpoint(this.info, this.info.shell_port));
+    const init: WorkerInit = { info: this.info, session: this.session, kernelInfo: kernelInfo(), inputBuffer: this.inputBuffer };
+    this.worker = new Worker(path.join(__dirname, "control_worker.js"), { workerData: init });
+    this.worker.on("message", (m: FromWorker) => this.onWorker(m));
+    this.worker.on("error", (e) => this.log(`control thread failed: ${e.stack}`));
+    await new Promise<void>((resolve) => {
+      const h = (m: FromWorker) => { if (m.type === "ready") { this.worker.off("message", h); resolve(); } };
+      this.worker.on("message", h);
+    });
+    this.streams = new StreamCapture(this.iopub);
+    this.engine = new Engine(makePrelude());
+    connectPrelude(this.sink());
+    this.installGuards();
+    this.iopub.status("starting");
+    this.readShell().catch((e) => { if (!this.closing) this.log(`shell reader stopped: ${e.stack ?? e}`); });
+  }
+
+  /** User code must never take the kernel down: late errors become error outputs. */
+  private installGuards(): void {
+    process.on("SIGINT", () => { this.engine.interrupt(); });
+    const report = (e: unknown, what: string) => {
+      const parent = this.current ?? this.lastExecute;
+      this.log(`${what}: ${(e as Error)?.stack ?? e}`);
+      if (!parent) return;
+      try {
+        const c = errorContent(e, this.engine);
+        c.traceback.unshift(`(${what}, raised after its cell had returned)`);
+        this.iopub.publish("error", c, parent.header);
+      } catch (err) {
+        this.log(`could not report ${what}: ${err}`);
+      }
+    };
+    process.on("uncaughtException", (e) => report(e, "uncaught exception"));
+    process.on("unhandledRejection", (e) => report(e, "unhandled promise rejection"));
+  }
+
+  private sink(): DisplaySink {
+    return {
+      display: (data, metadata, display_id, update) => {
+        const parent = this.current ?? this.lastExecute;
+        if (!parent) return;
+        this.streams.flush();
+        this.iopub.publish(update ? "update_display_data" : "display_data",
+          { data, metadata, transient: display_id ? { display_id } : {} }, parent.header);
+      },
+      clear_output: (wait) => {
+        const parent = this.current ?? this.lastExecute;
+        if (!parent) return;
+        this.streams.flush();
+        this.iopub.publish("clear_output", { wait }, parent.header);
+      },
+      input: (prompt, password) => this.input(prompt, password),
+    };
+  }
+
+  /** Blocks the main thread until the frontend answers on stdin (the worker owns the socket). */
+  private input(prompt: string, password: boolean): string {
+    const req = this.current;
+    if (!req || req.header.msg_type !== "execute_request" || !req.content.allow_stdin) {
+      throw new Error("prompt(): this frontend does not accept input (allow_stdin is false)");
+    }
+    this.streams.flush();
+    const state = new Int32Array(this.inputBuffer, 0, 2);
+    Atomics.store(state, 0, INPUT_PENDING);
+    const frames = encode(this.signer, req.idents, newHeader("input_request", this.session), req.header, {}, { prompt, password });
+    this.worker.postMessage({ type: "input_request", frames } satisfies ToWorker);
+    while (Atomics.wait(state, 0, INPUT_PENDING, 100) === "timed-out") { /* wait for the reply */ }
+    if (Atomics.load(state, 0) !== INPUT_DONE) throw new (require("./engine").KeyboardInterrupt)();
+    const n = Atomics.load(state, 1);
+    return Buffer.from(new Uint8Array(this.inputBuffer, 8, n)).toString("utf8");
+  }
+
+  private onWorker(m: FromWorker): void {
+    switch (m.type) {
+      case "log": this.log(m.text); break;
+      case "status": this.iopub.status(m.state, m.parent); break;
+      case "interrupt": this.engine?.interrupt(); break;
+      case "shutdown": this.shutdown(); break;
+      case "control_request": {
+        let msg: Message;
+        try { msg = decode(m.frames.map((f) => Buffer.from(f)), this.signer); } catch (e) { this.log(String(e)); return; }
+        this.handle(msg, (frames) => this.worker.postMessage({ type: "control_reply", frames } satisfies ToWorker))
+          .catch((e) => this.log(`control ${msg.header.msg_type} failed: ${e.stack ?? e}`));
+        break;
+      }
+    }
+  }
+
+  private async readShell(): Promise<void> {
+    for await (const frames of this.shell) {
+      let msg: Message;
+      try {
+        msg = decode(frames as Buffer[], this.signer);
+      } catch (e) {
+        if (e instanceof WireError) { this.log(`dropped a shell message: ${e.message}`); continue; }
+        throw e;
+      }
+      this.queue.push(msg);
+      this.pump();
+    }
+  }
+
+  private async pump(): Promise<void> {
+    if (this.busy) return;
+    this.busy = true;
+    try {
+      while (this.queue.length > 0) {
+        const msg = this.queue.shift()!;
+        try {
+          await this.handle(msg, (frames) => { this.shell.send(frames).catch((e) => this.log(`shell send: ${e.message}`)); });
+        } catch (e: any) {
+          this.log(`${msg.header.msg_type} failed: ${e?.stack ?? e}`);
+        }
+      }
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  private reply(req: Message, send: (frames: Buffer[]) => void, content: object, metadata: object = {}): void {
+    const type = req.header.msg_type.replace(/_request$/, "_reply");
+    send(encode(this.signer, req.idents, newHeader(type, this.session), req.header, metadata, content));
+  }
+
+  private async handle(msg: Message, send: (frames: Buffer[]) => void): Promise<void> {
+    const t = msg.header.msg_type;
+    this.iopub.status("busy", msg.header);
+    try {
+      switch (t) {
+        case "kernel_info_request": this.reply(msg, send, kernelInfo()); break;
+        case "execute_request": await this.execute(msg, send); break;
+        case "complete_request": this.reply(msg, send, this.complete(msg.content.code, msg.content.cursor_pos)); break;
+        case "inspect_request": this.reply(msg, send, this.inspect(msg.content.code, msg.content.cursor_pos)); break;
+        case "is_complete_request": this.reply(msg, send, isCompleteCell(String(msg.content.code ?? ""))); break;
+        case "history_request": this.reply(msg, send, this.historyReply(msg.content)); break;
+        case "comm_info_request": this.reply(msg, send, { status: "ok", comms: {} }); break;
+        case "comm_open":
+          // No comm targets are registered: close it at once so the frontend does not wait.
+          this.iopub.publish("comm_close", { comm_id: msg.content.comm_id, data: {} }, msg.header);
+          this.log(`comm_open for unknown target ${JSON.stringify(msg.content.target_name)}: closed`);
+          break;
+        case "comm_msg": case "comm_close": break;
+        case "shutdown_request":
+          this.reply(msg, send, { status: "ok", restart: !!msg.content.restart });
+          this.iopub.status("idle", msg.header);
+          this.shutdown();
+          return;
+        case "interrupt_request":
+          this.engine.interrupt();
+          this.reply(msg, send, { status: "ok" });
+          break;
+        default:
+          this.log(`unsupported message type ${t}`);
+          if (t.endsWith("_request")) this.reply(msg, send, { status: "error", ename: "NotImplemented", evalue: `${t} is not supported`, traceback: [] });
+      }
+    } finally {
+      this.iopub.status("idle", msg.header);
+    }
+  }
+
+  // ---- execute ------------------------------------------------------------------------------
+
+  private async execute(msg: Message, send: (frames: Buffer[]) => void): Promise<void> {
+    const code = String(msg.content.code ?? "");
+    const silent = !!msg.content.silent;
+    const storeHistory = silent ? false : msg.content.store_history !== false;
+    const stopOnError = msg.content.stop_on_error !== false;
+    if (storeHistory) this.executionCount++;
+    const count = this.executionCount;
+    if (!silent) this.iopub.publish("execute_input", { code, execution_count: count }, msg.header);
+    if (storeHistory) this.history.add(count, code);
+    this.current = msg;
+    this.lastExecute = msg;
+    this.payload = [];
+    this.result = { has: false, value: undefined };
+    this.streams.setParent(msg.header);
+    let error: { ename: string; evalue: string; traceback: string[] } | null = null;
+    try {
+      await this.runCell(code);
+      if (this.result.has && this.result.value !== undefined && !silent) {
+        let data: MimeBundle;
+        try { data = bundleOf(this.result.value); } catch (e) { throw new CellFailed(errorContent(e, this.engine)); }
+        this.streams.flush();
+        this.iopub.publish("execute_result", { execution_count: count, data, metadata: {} }, msg.header);
+        if (storeHistory) this.history.setOutput(count, String(data["text/plain"] ?? ""));
+      }
+    } catch (e) {
+      error = e instanceof CellFailed ? e.content : errorContent(e, this.engine, code);
+      this.streams.flush();
+      this.iopub.publish("error", error, msg.header);
+    }
+    const user_expressions = this.userExpressions(msg.content.user_expressions ?? {});
+    this.streams.setParent(null);
+    this.current = null;
+    if (error) {
+      this.reply(msg, send, { status: "error", execution_count: count, ...error, user_expressions: {}, payload: [] }, { started: new Date().toISOString() });
+      if (stopOnError) await this.abortQueued(send);
+    } else {
+      this.reply(msg, send, { status: "ok", execution_count: count, payload: this.payload, user_expressions }, { started: new Date().toISOString() });
+    }
+  }
+
+  /** After a failed cell: queued execute requests are answered "aborted" and not run. */
+  private async abortQueued(send: (frames: Buffer[]) => void): Promise<void> {
+    // Let requests that arrived while the cell ran come off the socket first.
+    for (let i = 0; i < 3; i++) await new Promise((r) => setImmediate(r));
+    const keep: Message[] = [];
+    for (const m of this.queue) {
+      if (m.header.msg_type === "execute_request") {
+        this.iopub.status("busy", m.header);
+        this.reply(m, send, { status: "aborted", execution_count: this.executionCount });
+        this.iopub.status("idle", m.header);
+      } else keep.push(m);
+    }
+    this.queue = keep;
+  }
+
+  private userExpressions(exprs: Record<string, string>): Record<string, object> {
+    const out: Record<string, object> = {};
+    for (const [k, src] of Object.entries(exprs)) {
+      try {
+        const r = this.engine.run(String(src));
+        if (r instanceof Promise) throw new Error("user_expressions cannot await");
+        out[k] = { status: "ok", data: bundleOf(r.value), metadata: {} };
+      } catch (e) {
+        out[k] = { status: "error", ...errorContent(e, this.engine, String(src)) };
+      }
+    }
+    return out;
+  }
+
+  /** A whole cell: pager requests, magics, or plain TypeScript. */
+  private async runCell(code: string): Promise<void> {
+    const page = /^\s*(\?{1,2})?\s*(%{0,2}[A-Za-z_$][\w$]*(?:\s*\.\s*[A-Za-z_$][\w$]*)*)\s*(\?{1,2})?\s*$/.exec(code);
+    if (page && (page[1] || page[3])) {
+      this.page(page[2].replace(/\s+/g, ""));
+      return;
+    }
+    if (!hasMagic(code)) {
+      const r = await this.engine.run(code);
+      if (r.hasValue) this.result = { has: true, value: r.value };
+      return;
+    }
+    const parts = splitCell(code);
+    // Check every magic line before running anything: a bad line runs nothing.
+    const prepared: { part: (typeof parts)[number]; args?: ParsedArgs }[] = parts.map((part) => {
+      if (part.kind === "code") return { part };
+      const m = findMagic(part.name, part.kind);
+      if (part.help) return { part };
+      if (m.raw) return { part, args: { positional: [part.args], flags: {}, kv: [], raw: {} } };
+      return { part, args: parseArgs(part.args, m.options, `${part.kind === "cell" ? "%%" : "%"}${m.name} ${m.usage}`) };
+    });
+    for (let i = 0; i < prepared.length; i++) {
+      const { part, args } = prepared[i];
+      this.result = { has: false, value: undefined };
+      if (part.kind === "code") {
+        const r = await this.engine.run(part.code);
+        if (r.hasValue) this.result = { has: true, value: r.value };
+        continue;
+      }
+      const m = findMagic(part.name, part.kind);
+      if (part.help) { this.pageText(fullHelp(m)); continue; }
+      if (part.kind === "cell") { await m.run(this.context(), args!, part.body); continue; }
+      const group = [args!];
+      while (m.groupLines && i + 1 < prepared.length && prepared[i + 1].part.kind === "line"
+        && (prepared[i + 1].part as { name: string }).name === part.name && !(prepared[i + 1].part as { help: boolean }).help) {
+        group.push(prepared[++i].args!);
+      }
+      await m.run(this.context(), args!, undefined, group);
+    }
+  }
+
+  private context(): MagicContext {
+    return {
+      engine: this.engine,
+      runCode: async (code) => await this.engine.run(code),
+      evaluate: async (expr) => (await this.engine.run(`(${expr})`)).value,
+      display: (bundle, o = {}) => this.sink().display(bundle, {}, o.display_id, !!o.update),
+      displayValue: (value, o = {}) => this.sink().display(bundleOf(value, { live: o.live }), {}, o.display_id, !!o.update),
+      print: (text) => process.stdout.write(text.endsWith("\n") ? text : text + "\n"),
+      setResult: (value) => { this.result = { has: true, value }; },
+      magics: () => allMagics(),
+    };
+  }
+
+  /** `expr?` / `expr??` / `?expr`: documentation in the pager, as IPython shows it. */
+  private page(expr: string): void {
+    if (expr.startsWith("%")) {
+      const name = expr.replace(/^%+/, "");
+      this.pageText(fullHelp(findMagic(name, expr.startsWith("%%") ? "cell" : undefined)));
+      return;
+    }
+    // The name must exist: the checker rejects unknown names (quick info would still answer).
+    try { this.engine.compile(expr); } catch { throw new MagicError(`Object \`${expr}\` not found.`); }
+    const text = this.engine.inspect(expr, expr.length) ?? this.engine.inspect(expr, Math.max(0, expr.length - 1));
+    if (!text) throw new MagicError(`Object \`${expr}\` not found.`);
+    this.pageText(text);
+  }
+
+  private pageText(text: string): void {
+    this.payload.push({ source: "page", data: { "text/plain": text }, start: 0 });
+  }
+
+  // ---- completion, inspection, history ---------------------------------------------------------
+
+  private complete(code: string, cursorPos: number): object {
+    const pos = codePointsToIndex(code, cursorPos ?? code.length);
+    const lineStart = code.lastIndexOf("\n", pos - 1) + 1;
+    const m = /^\s*(%{1,2})([\w]*)$/.exec(code.slice(lineStart, pos));
+    if (m) {
+      const kind = m[1] === "%%" ? "cell" : undefined;
+      const matches = allMagics().filter((x) => (!kind || x.kind === kind) && x.name.startsWith(m[2])).map((x) => (x.kind === "cell" ? "%%" : "%") + x.name);
+      const start = pos - m[1].length - m[2].length;
+      return { status: "ok", matches, cursor_start: indexToCodePoints(code, start), cursor_end: indexToCodePoints(code, pos), metadata: {} };
+    }
+    try {
+      const r = this.engine.complete(code, pos);
+      return { status: "ok", matches: r.candidates, cursor_start: indexToCodePoints(code, r.start), cursor_end: indexToCodePoints(code, r.end), metadata: {} };
+    } catch (e: any) {
+      this.log(`complete failed: ${e.stack ?? e}`);
+      return { status: "ok", matches: [], cursor_start: cursorPos, cursor_end: cursorPos, metadata: {} };
+    }
+  }
+
+  private inspect(code: string, cursorPos: number): object {
+    const pos = codePointsToIndex(code, cursorPos ?? code.length);
+    let text: string | null = null;
+    const magic = /^\s*%{1,2}(\w+)/.exec(code);
+    if (magic) {
+      try { text = fullHelp(findMagic(magic[1])); } catch { text = null; }
+    } else {
+      text = this.engine.inspect(code, pos) ?? (pos > 0 ? this.engine.inspect(code, pos - 1) : null);
+    }
+    return { status: "ok", found: !!text, data: text ? { "text/plain": text } : {}, metadata: {} };
+  }
+
+  private historyReply(c: Record<string, any>): object {
+    const output = !!c.output;
+    let history: unknown[];
+    switch (c.hist_access_type) {
+      case "tail": history = this.history.tail(Number(c.n ?? 10), output); break;
+      case "range": history = this.history.range(Number(c.session ?? 0), Number(c.start ?? 0), c.stop == null ? null : Number(c.stop), output); break;
+      case "search": history = this.history.search(String(c.pattern ?? "*"), c.n == null ? null : Number(c.n), !!c.unique, output); break;
+      default: history = [];
+    }
+    return { status: "ok", history };
+  }
+
+  // ---- shutdown ------------------------------------------------------------------------------
+
+  shutdown(): void {
+    if (this.closing) return;
+    this.closing = true;
+    setTimeout(() => {
+      try { this.worker.postMessage({ type: "close" } satisfies ToWorker); } catch { /* already gone */ }
+      try { this.shell.close(); this.iopub.socket.close(); } catch { /* closing anyway */ }
+      try { this.engine.close(); } catch { /* closing anyway */ }
+      setTimeout(() => process.exit(0), 100);
+    }, 50);
+  }
+}
+
+export async function runKernel(info: ConnectionInfo): Promise<Kernel> {
+  const k = new Kernel(info);
+  await k.start();
+  return k;
+}
+
+export { textOf };

@@ -1,0 +1,50 @@
+/**
+ * %lr_compare: one plot of several named runs: runs recorded by `%%lr_trace --name N`, or
+ * variables holding a Trace (lrlab.trace(...)) or a GlobalTrace.
+ */
+import type { Magic } from "./types";
+import { MagicError } from "./parser";
+import { tools } from "./tools";
+import { getRun, runNames } from "./store";
+
+export const lr_compare: Magic = {
+  name: "lr_compare",
+  kind: "line",
+  usage: "name [name ...] [--metric M] [--title T]",
+  help: "Compares runs in one plot. Names are %%lr_trace --name runs, or variables holding traces.\n"
+    + "Example:\n  %lr_compare sgd adam --metric lr_projected",
+  options: [
+    { name: "metric", type: "string", help: "the metric shown first" },
+    { name: "title", type: "string", help: "plot title" },
+  ],
+  run(ctx, args) {
+    const usage = "%lr_compare " + this.usage;
+    if (args.kv.length) throw new MagicError(`unexpected ${args.kv[0][0]}=...; give run names`, usage);
+    if (args.positional.length === 0) {
+      const known = runNames();
+      throw new MagicError(`name at least one run${known.length ? `; recorded runs: ${known.join(", ")}` : " (record runs with %%lr_trace --name N)"}`, usage);
+    }
+    const lr = tools();
+    const record: Record<string, any> = {};
+    for (const name of args.positional) {
+      const v: any = getRun(name) ?? ctx.engine.locals[name];
+      if (v instanceof lr.GlobalTrace) {
+        if (v.traces.length === 1) record[name] = v.traces[0];
+        else for (const t of v.traces) record[`${name}:${t.optimizer_name}`] = t;
+      } else if (lr.isPlottable(v) && v.plot_kind === "trace") {
+        record[name] = v;
+      } else {
+        const known = runNames();
+        throw new MagicError(`no run named ${JSON.stringify(name)}${v === undefined ? "" : " (that variable is not a trace)"}; recorded runs: ${known.length ? known.join(", ") : "none yet (use %%lr_trace --name N)"}`, usage);
+      }
+    }
+    try {
+      ctx.display(lr.bundle(record, {
+        ...(args.flags.metric ? { default_metric: args.flags.metric as string } : {}),
+        ...(args.flags.title ? { title: args.flags.title as string } : {}),
+      }));
+    } catch (e: any) {
+      throw new MagicError(e.message, usage);
+    }
+  },
+};

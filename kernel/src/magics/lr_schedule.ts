@@ -1,0 +1,63 @@
+/**
+ * %lr_schedule: previews a learning-rate scheduler without a model (lrlab.preview simulates it
+ * on a fresh optimizer) and plots lr per step. Several %lr_schedule lines in a row, in one cell,
+ * overlay in one plot.
+ *
+ *   %lr_schedule StepLR step_size=30 gamma=0.1 --steps 100 --lr 0.1
+ *   %lr_schedule OneCycleLR max_lr=0.1 total_steps=100 --steps 100
+ */
+import type { Magic } from "./types";
+import { MagicError, ParsedArgs } from "./parser";
+import { tools, torch } from "./tools";
+
+function build(a: ParsedArgs, usage: string) {
+  const names: readonly string[] = torch().optim.lr_scheduler.scheduler_names;
+  if (a.positional.length !== 1) {
+    throw new MagicError(a.positional.length === 0 ? `name a scheduler; valid names: ${names.join(", ")}`
+      : `one scheduler per line, got ${a.positional.join(" ")}`, usage);
+  }
+  const name = a.positional[0];
+  if (!names.includes(name)) throw new MagicError(`unknown scheduler ${JSON.stringify(name)}; valid names: ${names.join(", ")}`, usage);
+  if (a.flags.steps === undefined) throw new MagicError("--steps N is required (how many steps to simulate)", usage);
+  const steps = a.flags.steps as number;
+  if (steps < 1) throw new MagicError(`--steps must be a positive integer, got ${steps}`, usage);
+  const Sched = (torch().optim.lr_scheduler as any)[name] as new (opt: unknown, o: object) => any;
+  const options = Object.fromEntries(a.kv);
+  const label = (a.flags.name as string | undefined) ?? `${name}(${a.kv.map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(", ")})`;
+  try {
+    return tools().preview((opt: unknown) => new Sched(opt, options), {
+      steps,
+      lr: (a.flags.lr as number | undefined) ?? 0.1,
+      ...(a.flags.optimizer ? { optimizer: a.flags.optimizer as any } : {}),
+      ...(a.flags.metrics ? { metrics: (a.flags.metrics as string[]).map(Number) } : {}),
+      name: label,
+    });
+  } catch (e: any) {
+    throw new MagicError(`${name}: ${e.message}`, usage);
+  }
+}
+
+export const lr_schedule: Magic = {
+  name: "lr_schedule",
+  kind: "line",
+  usage: "Scheduler key=value ... --steps N [--lr γ] [--optimizer SGD|Adam|...] [--metrics m1,m2,...] [--name label]",
+  help: "Plots the learning rate a torch.optim.lr_scheduler scheduler gives at each step, simulated on a fresh optimizer.\n"
+    + "key=value pairs are the scheduler's options (as in PyTorch); several lines in one cell overlay.\n"
+    + "--metrics feeds ReduceLROnPlateau one metric per step.\n"
+    + "Example:\n  %lr_schedule StepLR step_size=30 gamma=0.1 --steps 100\n  %lr_schedule CosineAnnealingLR T_max=100 --steps 100",
+  options: [
+    { name: "steps", type: "int", help: "steps to simulate (required)" },
+    { name: "lr", type: "number", help: "the optimizer's initial lr", default: 0.1 },
+    { name: "optimizer", type: "string", help: "optimizer of the simulation (SGD, Adam, ...)" },
+    { name: "metrics", type: "list", help: "ReduceLROnPlateau: the metric of each step" },
+    { name: "name", type: "string", help: "legend label" },
+  ],
+  groupLines: true,
+  run(ctx, args, _body, lines) {
+    const usage = "%lr_schedule " + this.usage;
+    const all = lines ?? [args];
+    // Build every preview before showing anything: one bad line shows nothing.
+    const previews = all.map((a) => build(a, usage));
+    ctx.display(tools().bundle(previews.length === 1 ? previews[0] : previews));
+  },
+};

@@ -1,0 +1,81 @@
+/**
+ * %%lr_trace: traces every optimizer stepped in the cell (lrlab.trace_all, through the global
+ * optimizer step hooks) and plots the effective learning rates: a live plot updated while the
+ * cell runs, then the final plot (with its static SVG) in the same output.
+ *
+ * Live updates are throttled: one at most every `--every` steps and at most every 250 ms, so a
+ * fast loop costs little and the plot still moves several times a second. The sends do not
+ * await anything, so they leave while a synchronous loop is still running.
+ *
+ * In the cell, `_lr_trace` is the running GlobalTrace: `_lr_trace.log_loss(loss)` adds the loss.
+ */
+import type { Magic } from "./types";
+import { MagicError } from "./parser";
+import { tools } from "./tools";
+import { saveRun } from "./store";
+
+export const LIVE_INTERVAL_MS = 250;
+
+export const lr_trace: Magic = {
+  name: "lr_trace",
+  kind: "cell",
+  usage: "[--name N] [--every K] [--metrics m1,m2] [--per-param] [--batch-size B] [--reduction mean|sum] [--no-live]",
+  help: "Traces every optimizer stepped in the cell and plots its effective learning rates (live while the cell runs, final after).\n"
+    + "The run is kept under its --name for %lr_compare; in the cell, _lr_trace.log_loss(loss) records the loss.\n"
+    + "Example:\n  %%lr_trace --name adam --every 5\n  for (let i = 0; i < 100; i++) { ...; optimizer.step(); }",
+  options: [
+    { name: "name", type: "string", help: "the run's name (legend, %lr_compare)", default: "trace" },
+    { name: "every", type: "int", help: "update the live plot at most every K steps", default: 1 },
+    { name: "metrics", type: "list", help: "metrics to record (default: all)" },
+    { name: "per_param", type: "boolean", help: "also trace each parameter tensor", default: false },
+    { name: "batch_size", type: "int", help: "batch size B, for lr_per_sample" },
+    { name: "reduction", type: "string", help: "loss reduction: mean or sum", default: "mean" },
+    { name: "live", type: "boolean", help: "live plot while running (--no-live: only the final plot)", default: true },
+  ],
+  async run(ctx, args, body) {
+    const usage = "%%lr_trace " + this.usage;
+    if (args.positional.length || args.kv.length) {
+      throw new MagicError(`unexpected argument ${args.positional[0] ?? args.kv[0][0] + "="}: %%lr_trace takes only --options; the code goes on the following lines`, usage);
+    }
+    const every = args.flags.every as number;
+    if (every < 1) throw new MagicError(`--every must be a positive integer, got ${every}`, usage);
+    const reduction = args.flags.reduction;
+    if (reduction !== "mean" && reduction !== "sum") throw new MagicError(`--reduction must be mean or sum, got ${JSON.stringify(reduction)}`, usage);
+    const name = String(args.flags.name);
+    const lr = tools();
+    let gt: ReturnType<typeof lr.trace_all>;
+    try {
+      gt = lr.trace_all({
+        name, per_param: !!args.flags.per_param, reduction,
+        ...(args.flags.metrics ? { metrics: args.flags.metrics as string[] } : {}),
+        ...(args.flags.batch_size !== undefined ? { batch_size: args.flags.batch_size as number } : {}),
+      });
+    } catch (e: any) {
+      throw new MagicError(e.message, usage); // e.g. an unknown metric name, with the valid ones
+    }
+    const id = `lr_trace-${name}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
+    let shown = false, steps = 0, last = 0;
+    if (args.flags.live) {
+      gt.on_step(() => {
+        steps++;
+        const now = Date.now();
+        if (shown && (steps % every !== 0 || now - last < LIVE_INTERVAL_MS)) return;
+        last = now;
+        ctx.display(gt.bundle({ live: true }), { display_id: id, update: shown });
+        shown = true;
+      });
+    }
+    // The running trace is visible to the cell as `_lr_trace`.
+    await ctx.runCode("declare let _lr_trace: lrlab.GlobalTrace;");
+    ctx.engine.locals._lr_trace = gt;
+    try {
+      const r = await ctx.runCode(body ?? "");
+      if (r.hasValue) ctx.setResult(r.value);
+    } finally {
+      gt.stop();
+      if (gt.traces.length > 0) saveRun(name, gt);
+      const final = gt.traces.length > 0 ? gt.bundle({}) : { "text/plain": `%%lr_trace: no optimizer stepped in this cell (call optimizer.step() to trace it)` };
+      ctx.display(final, { display_id: id, update: shown });
+    }
+  },
+};

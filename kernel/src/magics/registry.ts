@@ -1,0 +1,34 @@
+/**
+ * The magic registry: every magic by name. One file per magic; adding one means adding it here.
+ */
+import type { Magic } from "./types";
+import { MagicError } from "./parser";
+import { lsmagic } from "./lsmagic";
+import { time } from "./time";
+import { timeit } from "./timeit";
+import { who } from "./who";
+import { reset } from "./reset";
+import { lr_trace } from "./lr_trace";
+import { lr_schedule } from "./lr_schedule";
+import { lr_compare } from "./lr_compare";
+import { lr_find } from "./lr_find";
+import { lr_scale } from "./lr_scale";
+
+const MAGICS: Magic[] = [lsmagic, time, timeit, who, reset, lr_trace, lr_schedule, lr_compare, lr_find, lr_scale];
+
+export function allMagics(): Magic[] {
+  return MAGICS.slice();
+}
+
+/** The magic `name` (of `kind` when given); an unknown name is a MagicError listing the known ones. */
+export function findMagic(name: string, kind?: "line" | "cell"): Magic {
+  const m = MAGICS.find((x) => x.name === name && (!kind || x.kind === kind)) ?? (kind ? undefined : MAGICS.find((x) => x.name === name));
+  if (m) return m;
+  const other = MAGICS.find((x) => x.name === name);
+  if (other) {
+    const p = other.kind === "cell" ? "%%" : "%";
+    throw new MagicError(`${kind === "cell" ? "%%" : "%"}${name} is not a ${kind} magic; use ${p}${name}`);
+  }
+  const list = MAGICS.map((x) => (x.kind === "cell" ? "%%" : "%") + x.name).join(", ");
+  throw new MagicError(`unknown magic ${kind === "cell" ? "%%" : "%"}${name}; available: ${list}`);
+}

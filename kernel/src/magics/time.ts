@@ -1,0 +1,36 @@
+/**
+ * %%time: runs the cell and prints its wall-clock and CPU time (IPython's format), then shows
+ * the cell's value as its result.
+ */
+import type { Magic } from "./types";
+import { MagicError } from "./parser";
+
+export function formatSeconds(s: number): string {
+  if (s >= 1) return `${s.toFixed(2)} s`;
+  if (s >= 1e-3) return `${(s * 1e3).toFixed(2)} ms`;
+  if (s >= 1e-6) return `${(s * 1e6).toFixed(2)} µs`;
+  return `${(s * 1e9).toFixed(0)} ns`;
+}
+
+export const time: Magic = {
+  name: "time",
+  kind: "cell",
+  usage: "(then the code on the following lines)",
+  help: "Runs the cell once and prints the CPU time (user, sys, total) and the wall time.",
+  options: [],
+  async run(ctx, args, body) {
+    if (args.positional.length || args.kv.length) throw new MagicError("%%time takes no arguments: put the code on the following lines", "%%time");
+    const cpu0 = process.cpuUsage();
+    const t0 = process.hrtime.bigint();
+    let r: { hasValue: boolean; value: unknown } | undefined;
+    try {
+      r = await ctx.runCode(body ?? "");
+    } finally {
+      const wall = Number(process.hrtime.bigint() - t0) / 1e9;
+      const cpu = process.cpuUsage(cpu0);
+      const user = cpu.user / 1e6, sys = cpu.system / 1e6;
+      ctx.print(`CPU times: user ${formatSeconds(user)}, sys: ${formatSeconds(sys)}, total: ${formatSeconds(user + sys)}\nWall time: ${formatSeconds(wall)}`);
+    }
+    if (r?.hasValue) ctx.setResult(r.value);
+  },
+};

@@ -1,0 +1,46 @@
+/** What a magic is, and what the kernel gives it to work with. */
+import type { OptionSpec, ParsedArgs } from "./parser";
+import type { Engine } from "../kernel/engine";
+import type { MimeBundle } from "../kernel/mime";
+
+export interface MagicContext {
+  engine: Engine;
+  /** Runs TypeScript as the rest of the cell would run (type-checked, in the cells' scope). */
+  runCode(code: string): Promise<{ hasValue: boolean; value: unknown }>;
+  /** Evaluates one TypeScript expression in the cells' scope. */
+  evaluate(expr: string): Promise<unknown>;
+  /** A display_data (or update_display_data when `update`) of a ready bundle. */
+  display(bundle: MimeBundle, options?: { display_id?: string; update?: boolean }): void;
+  /** The bundle of a value (its _repr_mimebundle_ or text), displayed. */
+  displayValue(value: unknown, options?: { display_id?: string; update?: boolean; live?: boolean }): void;
+  /** Text to the cell's stdout. */
+  print(text: string): void;
+  /** A value shown as the cell's result (execute_result). */
+  setResult(value: unknown): void;
+  /** The other magics, for %lsmagic and help. */
+  magics(): Magic[];
+}
+
+export interface Magic {
+  name: string;
+  kind: "line" | "cell";
+  /** One line: how to call it. */
+  usage: string;
+  /** A paragraph or more: what it does, options, an example. */
+  help: string;
+  options: OptionSpec[];
+  /**
+   * Runs the magic. `lines` holds the argument lists of consecutive lines of the same line magic
+   * when the magic sets `groupLines` (several %lr_schedule lines overlay in one plot).
+   */
+  run(ctx: MagicContext, args: ParsedArgs, body: string | undefined, lines?: ParsedArgs[]): Promise<void> | void;
+  groupLines?: boolean;
+  /** The magic takes its argument text as written (positional[0]), e.g. %timeit's statement. */
+  raw?: boolean;
+}
+
+export function fullHelp(m: Magic): string {
+  const prefix = m.kind === "cell" ? "%%" : "%";
+  const opts = m.options.map((o) => `  --${o.name.replace(/_/g, "-")}${o.type === "boolean" ? "" : ` <${o.type}>`}  ${o.help}${o.default !== undefined ? ` (default: ${JSON.stringify(o.default)})` : ""}`);
+  return [`${prefix}${m.name}: ${m.usage}`, "", m.help, ...(opts.length ? ["", "Options:", ...opts] : [])].join("\n");
+}

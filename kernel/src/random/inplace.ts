@@ -1,0 +1,79 @@
+/**
+ * In-place samplers taking the tensor first (also installed as Tensor methods by methods.ts, which
+ * add PyTorch's "leaf Variable that requires grad" check; these functions skip it, as nn.init's
+ * samplers do under no_grad):
+ *   uniform_(t, from = 0, to = 1, generator?) · normal_(t, mean = 0, std = 1, generator?)
+ *   random_(t, from?, to?, generator?) · bernoulli_(t, p = 0.5, generator?) · exponential_(t, lambd = 1, generator?)
+ * `generator` may be a Generator, null/undefined (the default generator) or `{ generator }`.
+ */
+
+import { Tensor } from "../tensor/tensor";
+import { RuntimeError } from "./generator";
+import { fillBernoulliScalar, fillBernoulliTensor, fillExponential, fillNormal, fillRandomInt, fillUniform } from "./kernels";
+import {
+  checkInplace, checkIntRange, checkNumber, checkProbabilities, checkStd, floatDtype, resolveGenerator, type GeneratorArg,
+} from "./options";
+
+/** Fills `t` with uniform samples in [from, to). Returns `t`. */
+export function uniform_(t: Tensor, from = 0, to = 1, generator?: GeneratorArg): Tensor {
+  const x = checkInplace(t, "uniform_");
+  checkNumber(from, "from", "uniform_");
+  checkNumber(to, "to", "uniform_");
+  floatDtype(x.dtype, "uniform_", "check_uniform_bounds");
+  if (!(from <= to)) throw new RuntimeError(`uniform_ expects to return a [from, to) range, but found from=${from} > to=${to}`);
+  fillUniform(x.data, x.dtype === "float32", from, to, resolveGenerator(generator, "uniform_"));
+  return x;
+}
+
+/** Fills `t` with samples of N(mean, std²). Returns `t`. */
+export function normal_(t: Tensor, mean = 0, std = 1, generator?: GeneratorArg): Tensor {
+  const x = checkInplace(t, "normal_");
+  checkNumber(mean, "mean", "normal_");
+  checkNumber(std, "std", "normal_");
+  floatDtype(x.dtype, "normal_", "normal_kernel_cpu");
+  checkStd(std);
+  fillNormal(x.data, x.dtype === "float32", mean, std, resolveGenerator(generator, "normal_"));
+  return x;
+}
+
+/**
+ * Fills `t` with integers: `random_(t, from, to)` uniform in [from, to), `random_(t, to)` in
+ * [0, to). (PyTorch's no-bound form `random_()` is not provided.)
+ */
+export function random_(t: Tensor, a: number, b?: number | GeneratorArg, generator?: GeneratorArg): Tensor {
+  const x = checkInplace(t, "random_");
+  const [from, to, g] = typeof b === "number" ? [a, b, generator] : [0, a, b];
+  checkIntRange(from, to, "random_");
+  if (x.dtype === "bool" && (from < 0 || to > 2)) throw new RuntimeError(`random_ expects 'from' and 'to' within [0, 2) for bool, got from=${from}, to=${to}`);
+  fillRandomInt(x.data, from, to, resolveGenerator(g, "random_"));
+  return x;
+}
+
+/** Fills `t` with 0/1 draws: `p` a Tensor of probabilities (same shape as t) or a number. */
+export function bernoulli_(t: Tensor, p: number | Tensor = 0.5, generator?: GeneratorArg): Tensor {
+  const x = checkInplace(t, "bernoulli_");
+  const gen = resolveGenerator(generator, "bernoulli_");
+  if (p instanceof Tensor) {
+    if (p.numel() !== x.numel() || p.shape.some((d, i) => d !== x.shape[i])) {
+      throw new RangeError(`bernoulli_(): p must have the shape of self, got [${p.shape.join(", ")}] for [${x.shape.join(", ")}]`);
+    }
+    floatDtype(p.dtype, "bernoulli_", "bernoulli_tensor_cpu_p_");
+    checkProbabilities(p, "bernoulli_");
+    fillBernoulliTensor(x.data, p.data, p.dtype === "float32", gen);
+    return x;
+  }
+  checkNumber(p, "p", "bernoulli_");
+  if (!(p >= 0 && p <= 1)) throw new RuntimeError(`bernoulli_ expects p to be in [0, 1], but got p=${p}`);
+  fillBernoulliScalar(x.data, p, gen);
+  return x;
+}
+
+/** Fills `t` with samples of the exponential distribution of rate `lambd`. Returns `t`. */
+export function exponential_(t: Tensor, lambd = 1, generator?: GeneratorArg): Tensor {
+  const x = checkInplace(t, "exponential_");
+  checkNumber(lambd, "lambd", "exponential_");
+  floatDtype(x.dtype, "exponential_", "exponential_cpu");
+  if (!(lambd > 0)) throw new RuntimeError(`exponential_ expects lambda > 0.0, but found lambda=${lambd}`);
+  fillExponential(x.data, lambd, resolveGenerator(generator, "exponential_"));
+  return x;
+}

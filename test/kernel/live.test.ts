@@ -1,0 +1,108 @@
+/**
+ * Live output and interrupts against the real kernel: a synchronous loop's display updates
+ * arrive while it runs (arrival timestamps spread over the loop), and an interrupt — by
+ * interrupt_request on control and by SIGINT — stops a busy loop within a second, with every
+ * variable defined before intact.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { KernelClient, ofType, resultText } from "./client";
+
+let k: KernelClient;
+beforeAll(async () => { k = await KernelClient.start(); });
+afterAll(async () => { await k?.shutdown(); });
+
+describe("live output from a synchronous loop", () => {
+  it("update_display_data messages arrive while the loop runs", async () => {
+    const code = `
+const h = display("start", { display_id: "progress" });
+const t0 = Date.now();
+let last = 0, n = 0;
+while (Date.now() - t0 < 2000) {
+  if (Date.now() - last >= 200) { last = Date.now(); h.update("elapsed " + (last - t0)); n++; }
+}
+n`;
+    const sent = Date.now();
+    const r = await k.execute(code);
+    const done = Date.now();
+    const updates = ofType(r, "update_display_data");
+    expect(updates.length).toBeGreaterThanOrEqual(8);
+    expect(updates.every((m) => m.content.transient.display_id === "progress")).toBe(true);
+    // Arrival times are spread over the loop, not bunched at its end.
+    const times = updates.map((m) => m.at - sent);
+    expect(times[0]).toBeLessThan(1200); // includes type-checking the cell
+    for (let i = 1; i < times.length; i++) expect(times[i] - times[i - 1]).toBeLessThan(500);
+    expect(done - updates[updates.length - 1].at).toBeLessThan(600);
+  });
+
+  it("%%lr_trace shows its live plot at least twice a second during a synchronous training loop", async () => {
+    await k.execute(`
+torch.manual_seed(0);
+const net = new torch.nn.Linear(4, 1);
+const xs = torch.randn(32, 4), ys = torch.randn(32, 1);
+const opt = new torch.optim.SGD(net.parameters(), { lr: 0.01, momentum: 0.9 });
+const lossf = new torch.nn.MSELoss();`);
+    const sent = Date.now();
+    const r = await k.execute(`%%lr_trace --name live
+const t0 = Date.now();
+while (Date.now() - t0 < 2500) {
+  opt.zero_grad();
+  const loss = lossf.forward(net.forward(xs), ys);
+  loss.backward();
+  opt.step();
+}`);
+    expect(r.reply.content.status).toBe("ok");
+    const first = ofType(r, "display_data");
+    const updates = ofType(r, "update_display_data");
+    expect(first.length).toBe(1);
+    expect(first[0].content.data["application/vnd.lrlab.plot+json"].live).toBe(true);
+    // 2.5 s at ≥ 2 updates per second, with arrival times spread over the loop.
+    const live = updates.filter((m) => m.content.data["application/vnd.lrlab.plot+json"]?.live === true);
+    expect(live.length).toBeGreaterThanOrEqual(5);
+    const times = [first[0].at, ...live.map((m) => m.at)].map((t) => t - sent);
+    for (let i = 1; i < times.length; i++) expect(times[i] - times[i - 1]).toBeLessThan(500);
+    const final = updates[updates.length - 1].content.data;
+    expect(final["application/vnd.lrlab.plot+json"].live).toBe(false);
+    expect(final["image/svg+xml"]).toContain("<svg");
+  });
+});
+
+describe("interrupts", () => {
+  for (const how of ["interrupt_request", "SIGINT"] as const) {
+    it(`${how} stops a busy synchronous loop within a second and keeps state`, async () => {
+      await k.execute(`const kept_${how === "SIGINT" ? "s" : "m"} = { value: 41 }; let counter = 0;`);
+      let start = 0;
+      const p = k.execute(`for (;;) { counter++; }`, { onSent: () => { start = Date.now(); } });
+      await new Promise((r) => setTimeout(r, 1000));
+      const t0 = Date.now();
+      if (how === "SIGINT") k.interruptBySignal(); else await k.interruptByMessage();
+      const r = await p;
+      const took = Date.now() - t0;
+      expect(start).toBeGreaterThan(0);
+      expect(took).toBeLessThan(1000);
+      expect(r.reply.content.status).toBe("error");
+      expect(r.reply.content.ename, JSON.stringify(r.reply.content)).toBe("KeyboardInterrupt");
+      expect(k.alive).toBe(true);
+      const after = await k.execute(`kept_${how === "SIGINT" ? "s" : "m"}.value + 1`);
+      expect(resultText(after)).toBe("42");
+      const c = await k.execute("counter > 0");
+      expect(resultText(c)).toBe("true");
+    });
+  }
+
+  it("interrupts a cell awaiting a promise", async () => {
+    const p = k.execute(`await new Promise((r) => setTimeout(r, 60000));`);
+    await new Promise((r) => setTimeout(r, 500));
+    const t0 = Date.now();
+    await k.interruptByMessage();
+    const r = await p;
+    expect(Date.now() - t0).toBeLessThan(1000);
+    expect(r.reply.content.ename).toBe("KeyboardInterrupt");
+  });
+
+  it("an interrupt while idle does nothing harmful", async () => {
+    const rep = await k.interruptByMessage();
+    expect(rep.content.status).toBe("ok");
+    const r = await k.execute("2 + 2");
+    expect(resultText(r)).toBe("4");
+  });
+});
