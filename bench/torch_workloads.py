@@ -5,7 +5,8 @@ import torch
 import torch.nn as nn
 
 quick = "--quick" in sys.argv
-REPEATS = 1 if quick else 3
+# Same rule as bench/lib/train.mjs: at least MIN runs after a warm-up, more until BUDGET s (max 50).
+MIN, BUDGET = (1, 0.3) if quick else (3, 2.0)
 
 def simple_model():
     return nn.Linear(10, 1)
@@ -62,19 +63,20 @@ def mlp_sgd_momentum():
 
 WORKLOADS = [seed_example1, seed_example2, seed_example3, adam_linear, mlp_sgd_momentum]
 
-def measure(fn, repeats):
-    """Best wall time of `repeats` runs after one warm-up run (same rule as bench/lib/train.mjs)."""
+def measure(fn):
+    """Best wall time over repeated runs after one warm-up run (see MIN, BUDGET)."""
     fn()  # warm-up
-    best = float("inf"); steps = 0
-    for _ in range(repeats):
-        t = time.perf_counter(); steps = fn(); best = min(best, time.perf_counter() - t)
+    best, steps, spent, i = float("inf"), 0, 0.0, 0
+    while i < 50 and (i < MIN or spent < BUDGET):
+        t = time.perf_counter(); steps = fn(); dt = time.perf_counter() - t
+        best = min(best, dt); spent += dt; i += 1
     return {"seconds": best, "steps": steps}
 
 default_threads = torch.get_num_threads()
 out = {}
 for threads in sorted({1, default_threads}):
     torch.set_num_threads(threads)
-    out[str(threads)] = {fn.__name__: measure(fn, REPEATS) for fn in WORKLOADS}
+    out[str(threads)] = {fn.__name__: measure(fn) for fn in WORKLOADS}
 out["default_threads"] = default_threads
 out["torch"] = torch.__version__
 print(json.dumps(out))

@@ -13,17 +13,26 @@ export const TRAIN_WORKLOADS = [
   { key: "mlp_sgd_momentum", label: "MLP 784-256-10, batch 128, SGD momentum", target: "mlp" },
 ];
 
-/** Best wall time (s) of `repeats` runs after one warm-up run; the same rule as torch_workloads.py. */
-export function measure(fn, repeats) {
+/**
+ * Best wall time (s) over repeated runs after one warm-up run: at least `min` runs, then more until
+ * `budget` seconds were spent (at most 50). Best-of, because on a shared machine noise only ever
+ * adds time. The same rule is in torch_workloads.py and tfjs_workloads.cjs.
+ */
+export function measure(fn, { min, budget }) {
   fn();
-  let best = Infinity, steps = 0;
-  for (let i = 0; i < repeats; i++) {
+  let best = Infinity, steps = 0, spent = 0;
+  for (let i = 0; i < 50 && (i < min || spent < budget); i++) {
     const t = process.hrtime.bigint();
     steps = fn();
-    best = Math.min(best, Number(process.hrtime.bigint() - t) / 1e9);
+    const dt = Number(process.hrtime.bigint() - t) / 1e9;
+    best = Math.min(best, dt);
+    spent += dt;
   }
   return { seconds: best, steps };
 }
+
+/** Repeats of the training workloads: quick { min 1, budget 0.3 s }, full { min 3, budget 2 s }. */
+export const repeatsFor = (quick) => (quick ? { min: 1, budget: 0.3 } : { min: 3, budget: 2 });
 
 export function loadWorkloads(root) {
   const require = createRequire(import.meta.url);
@@ -32,7 +41,7 @@ export function loadWorkloads(root) {
 
 /** { lrlab: {key: {seconds, steps}}, torch: {...} | {error}, tfjs: {...} | {error} } */
 export function runTraining(root, { quick, python, log }) {
-  const repeats = quick ? 1 : 3;
+  const repeats = repeatsFor(quick);
   const { workloads } = loadWorkloads(root);
   const lrlab = {};
   for (const w of TRAIN_WORKLOADS) {
@@ -46,7 +55,7 @@ export function runTraining(root, { quick, python, log }) {
   else torch = runJson(python, [join(root, "bench", "torch_workloads.py"), ...(quick ? ["--quick"] : [])]);
   log("train: TF.js (wasm)");
   let tfjs;
-  if (!tfjsAvailable(root)) tfjs = { error: "not installed (npm i -D @tensorflow/tfjs-core@4.22.0 @tensorflow/tfjs-backend-wasm@4.22.0)" };
+  if (!tfjsAvailable(root)) tfjs = { error: "not installed (npm i -D @tensorflow/tfjs@4.22.0 @tensorflow/tfjs-backend-wasm@4.22.0)" };
   else tfjs = runJson(process.execPath, [join(root, "bench", "tfjs_workloads.cjs"), ...(quick ? ["--quick"] : [])], { cwd: root });
   return { lrlab, torch, tfjs };
 }

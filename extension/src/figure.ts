@@ -176,6 +176,15 @@ export function buildFigureWithRoles(p: PlotPayload, s: ViewState, theme: Theme)
     }
   }
   const layout = buildLayout(p, s, theme, markers);
+  if (s.xrange) {
+    // Plotly's autorange spans all the data, not what is in the zoomed step range.
+    const y = layout.yaxis as Record<string, unknown>;
+    const r = yRangeFor(data, s.xrange, logY);
+    if (r) {
+      y.range = r;
+      y.autorange = false;
+    }
+  }
   if (data.length === 0) {
     // Our own text, not the payload's: a live run before its first step, or everything hidden.
     layout.annotations = [{
@@ -184,6 +193,33 @@ export function buildFigureWithRoles(p: PlotPayload, s: ViewState, theme: Theme)
     }];
   }
   return { data, layout, roles };
+}
+
+/**
+ * The y range that fits what is drawn over `xrange`: every point of a line, band or marker trace
+ * that lies in the range or ends a segment crossing into it, padded by 5% of the span on each
+ * side; in log10 units on a log axis, where values <= 0 do not count. Null when nothing is drawn
+ * there (plotly's autorange then decides).
+ */
+export function yRangeFor(data: PlotlyTrace[], xrange: [number, number], logY: boolean): [number, number] | null {
+  const [a, b] = xrange;
+  const meets = (u: number, v: number) => Math.min(u, v) <= b && Math.max(u, v) >= a;
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const t of data) {
+    const x = t.x;
+    for (let i = 0; i < x.length; i++) {
+      const v = t.y[i];
+      if (v === null || (logY && v <= 0)) continue;
+      if (!(meets(x[i], x[i]) || (i > 0 && meets(x[i - 1], x[i])) || (i + 1 < x.length && meets(x[i], x[i + 1])))) continue;
+      const u = logY ? Math.log10(v) : v;
+      lo = Math.min(lo, u);
+      hi = Math.max(hi, u);
+    }
+  }
+  if (lo > hi) return null;
+  const pad = hi > lo ? (hi - lo) * 0.05 : Math.max(Math.abs(hi) * 0.05, logY ? 0.05 : 1e-12);
+  return [lo - pad, hi + pad];
 }
 
 export function buildFigure(p: PlotPayload, s: ViewState, theme: Theme): Figure {
@@ -213,7 +249,7 @@ function buildLayout(p: PlotPayload, s: ViewState, theme: Theme, markers: Marker
     xaxis,
     yaxis: {
       ...axis, type: isLogY(s, p) ? "log" : "linear", autorange: true, exponentformat: "e",
-      // Zoom is a step range: dragging selects x only, y always fits what is shown.
+      // Zoom is a step range: dragging selects x only; y is fitted to the zoomed range (yRangeFor).
       fixedrange: true,
       title: { text: escapeText(metric?.label ?? s.metric), font: { color: theme.fontMuted } },
     },

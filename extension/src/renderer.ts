@@ -5,7 +5,7 @@
  * file), then draws with plotly: `newPlot` the first time, `Plotly.react` afterwards. JupyterLab
  * calls `renderModel` again on the same widget for `update_display_data`, so a live run redraws
  * in place; the user's view state (metric, axis, groups, band, zoom) is kept across payloads.
- * Draws are chained so that overlapping calls never interleave.
+ * Draws are chained so that overlapping calls never interleave, and coalesced (see `draw`).
  */
 import type { IRenderMime } from "@jupyterlab/rendermime-interfaces";
 import type { Message } from "@lumino/messaging";
@@ -30,6 +30,7 @@ export class LrlabPlotRenderer extends Widget implements IRenderMime.IRenderer {
   private plotly: PlotlyApi | null = null;
   private plotted = false;
   private drawing: Promise<void> = Promise.resolve();
+  private queued = false;
   private readonly unwatchTheme: () => void;
   private readonly sizeObserver: ResizeObserver | null = null;
   private lastWidth = -1;
@@ -110,9 +111,20 @@ export class LrlabPlotRenderer extends Widget implements IRenderMime.IRenderer {
     void this.draw();
   }
 
-  /** Queues a redraw from the latest payload, state and theme. */
+  /**
+   * Queues a redraw from the latest payload, state and theme. At most one redraw waits behind the
+   * one in progress: it reads the state when it starts, so a burst of live updates costs two
+   * draws, not one per update.
+   */
   private draw(): Promise<void> {
-    this.drawing = this.drawing.then(() => this.drawNow()).catch((err) => this.showError(err));
+    if (this.queued) return this.drawing;
+    this.queued = true;
+    this.drawing = this.drawing
+      .then(() => {
+        this.queued = false;
+        return this.drawNow();
+      })
+      .catch((err) => this.showError(err));
     return this.drawing;
   }
 
@@ -125,6 +137,11 @@ export class LrlabPlotRenderer extends Widget implements IRenderMime.IRenderer {
     const fig = buildFigure(this.payload, this.state, currentTheme(this.node));
     if (!this.plotted) {
       await this.plotly.newPlot(this.plotNode, fig.data, fig.layout, PLOTLY_CONFIG);
+      if (this.isDisposed) {
+        // Disposed while plotly was drawing: dispose() found nothing to purge yet.
+        this.plotly.purge(this.plotNode);
+        return;
+      }
       this.plotted = true;
       this.plotNode.on?.("plotly_relayout", (ev) => this.onRelayout(ev));
     } else {
@@ -138,7 +155,8 @@ export class LrlabPlotRenderer extends Widget implements IRenderMime.IRenderer {
     const range = rangeFromRelayout(ev, this.payload.x_log);
     if (range === undefined) return;
     this.state = { ...this.state, xrange: range };
-    this.controls.update(this.payload, this.state);
+    // Plotly has already moved the x axis; the redraw fits y to the new step range.
+    void this.draw();
   }
 
   private showError(err: unknown): void {

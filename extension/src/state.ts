@@ -39,7 +39,8 @@ export function resetState(s: ViewState, p: PlotPayload): ViewState {
 
 /** Whether the y axis is logarithmic: the user's choice for this metric, else the metric's default. */
 export function isLogY(s: ViewState, p: PlotPayload): boolean {
-  if (s.metric in s.log) return s.log[s.metric];
+  // Own keys only: a metric named "constructor" or "__proto__" must not read Object.prototype.
+  if (Object.prototype.hasOwnProperty.call(s.log, s.metric)) return s.log[s.metric] === true;
   return p.metrics.find((m) => m.key === s.metric)?.log ?? false;
 }
 

@@ -35,6 +35,7 @@ interface GraphState {
   yTitle: string;
   xRange: [number, number];
   xAuto: boolean;
+  yAuto: boolean;
   bg: string;
   lineColours: string[];
 }
@@ -48,6 +49,7 @@ function graphState(plot: Locator): Promise<GraphState> {
     yTitle: gd._fullLayout.yaxis.title.text,
     xRange: [...gd._fullLayout.xaxis.range] as [number, number],
     xAuto: gd._fullLayout.xaxis.autorange === true,
+    yAuto: gd._fullLayout.yaxis.autorange === true,
     bg: gd._fullLayout.paper_bgcolor,
     lineColours: gd.data.filter((t: any) => t.showlegend !== false && t.mode !== "markers").map((t: any) => t.line.color),
   }));
@@ -143,6 +145,15 @@ describe("saved outputs in a real JupyterLab", () => {
     await shot("01-two-groups");
   }, 60_000);
 
+  it("resizes with the notebook", async () => {
+    const width = () => two.locator(".main-svg").first().evaluate((el) => el.getBoundingClientRect().width);
+    const wide = await width();
+    await page.setViewportSize({ width: 900, height: 1000 });
+    await expect.poll(width, { timeout: 10_000 }).toBeLessThan(wide - 200);
+    await page.setViewportSize({ width: 1280, height: 1000 });
+    await expect.poll(width, { timeout: 10_000 }).toBeCloseTo(wide, 0);
+  }, 30_000);
+
   it("each control changes the plot", async () => {
     await two.scrollIntoViewIfNeeded();
     await two.locator('[data-control="metric"]').selectOption("loss");
@@ -175,11 +186,15 @@ describe("saved outputs in a real JupyterLab", () => {
     const xs = fixture("trace_two_groups").series[0].x;
     const full = xs[xs.length - 1] - xs[0];
     expect(zoomed[1] - zoomed[0]).toBeLessThan(full * 0.5);
+    await expect.poll(() => two.locator('[data-control="from"]').inputValue()).not.toBe("");
     expect(Number(await two.locator('[data-control="from"]').inputValue())).toBeCloseTo(zoomed[0], 3);
+    // y is refitted to what the zoomed range shows.
+    await expect.poll(async () => (await graphState(two)).yAuto).toBe(false);
     await shot("03-zoomed");
 
     await two.locator('[data-control="reset-zoom"]').click();
     await expect.poll(async () => (await graphState(two)).xAuto).toBe(true);
+    expect((await graphState(two)).yAuto).toBe(true);
     expect(await two.locator('[data-control="from"]').inputValue()).toBe("");
 
     // A typed step range zooms too.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { buildFigureWithRoles, forLogAxis, markerY, seriesLabel, withAlpha } from "../../extension/src/figure";
+import { buildFigureWithRoles, forLogAxis, markerY, seriesLabel, withAlpha, yRangeFor } from "../../extension/src/figure";
 import { validatePayload } from "../../extension/src/payload";
 import { applyControl, type ControlEvent, initialState } from "../../extension/src/state";
 import { DARK_PALETTE, LIGHT_PALETTE, themeFrom } from "../../extension/src/theme";
@@ -80,6 +80,23 @@ describe("buildFigure: one run with two parameter groups", () => {
     expect((buildFigureWithRoles(p, s, light).layout.yaxis as any).type).toBe("linear");
   });
 
+  it("metric keys that name Object.prototype members are plain keys", () => {
+    const raw = clone(fixture("range_test"));
+    for (const key of ["__proto__", "constructor", "toString"]) {
+      raw.metrics = [{ key, label: key, log: false }];
+      raw.default_metric = key;
+      raw.series[0].metric = key;
+      raw.markers[0].metric = key;
+      const q = validatePayload(raw);
+      let s = initialState(q);
+      expect((buildFigureWithRoles(q, s, light).layout.yaxis as any).type).toBe("linear");
+      s = applyControl(s, { type: "log", on: true }, q);
+      expect((buildFigureWithRoles(q, s, light).layout.yaxis as any).type).toBe("log");
+      s = applyControl(s, { type: "log", on: false }, q);
+      expect((buildFigureWithRoles(q, s, light).layout.yaxis as any).type).toBe("linear");
+    }
+  });
+
   it("zooms on a step range, and resets", () => {
     let s = applyControl(initialState(p), { type: "range", range: [30, 10] }, p);
     let x = buildFigureWithRoles(p, s, light).layout.xaxis as any;
@@ -91,6 +108,34 @@ describe("buildFigure: one run with two parameter groups", () => {
     expect(x.autorange).toBe(true);
     expect(x.range).toBeUndefined();
     expect((buildFigureWithRoles(p, s, light).layout as any).uirevision).not.toBe(rev);
+  });
+
+  it("fits the y axis to the zoomed step range", () => {
+    let s = applyControl(initialState(p), { type: "metric", metric: "lr" }, p);
+    s = applyControl(s, { type: "band", on: false }, p);
+    s = applyControl(s, { type: "group", group: 1, on: false }, p);
+    s = applyControl(s, { type: "range", range: [20, 26] }, p);
+    const { data, layout } = buildFigureWithRoles(p, s, light);
+    const y = layout.yaxis as any;
+    expect(y.autorange).toBe(false);
+    // lr of group 0 is 0.05 until step 15, 0.025 until 31 (StepLR every 16 steps): the buckets
+    // ending at 19, 23, 27 (the segment 19-23 and 23-27 cross the range) are all 0.025.
+    const xs = data[0].x;
+    const inView = data[0].y.filter((_, i) => [19, 23, 27].includes(xs[i])) as number[];
+    expect(new Set(inView)).toEqual(new Set([0.025]));
+    expect(y.range[0]).toBeLessThan(Math.log10(0.025));
+    expect(y.range[1]).toBeGreaterThan(Math.log10(0.025));
+    expect(y.range[1] - y.range[0]).toBeLessThan(0.2);
+    // Nothing drawn in the range: plotly's autorange decides.
+    expect(yRangeFor(data, [1000, 2000], true)).toBeNull();
+    // Linear axis, two points: exact span plus 5% on each side.
+    const t = { type: "scatter" as const, mode: "lines" as const, name: "t", x: [0, 10, 20, 30], y: [100, 1, 3, 200] };
+    expect(yRangeFor([t], [9, 21], false)).toEqual([1 - 0.05 * 199, 200 + 0.05 * 199]);
+    expect(yRangeFor([t], [11, 19], false)).toEqual([1 - 0.1, 3 + 0.1]);
+    // Log axis: -1 does not count, 4 (x=30) is beyond the segment 10-20; a single value gets ±0.05 decades.
+    const one = yRangeFor([{ ...t, y: [null, -1, 2, 4] }], [11, 19], true)!;
+    expect(one[0]).toBeCloseTo(Math.log10(2) - 0.05, 12);
+    expect(one[1]).toBeCloseTo(Math.log10(2) + 0.05, 12);
   });
 
   it("reset restores every choice", () => {

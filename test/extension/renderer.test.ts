@@ -147,7 +147,10 @@ describe("LrlabPlotRenderer", () => {
     // The user zooms with plotly's own box zoom: plotly reports it with plotly_relayout.
     plotly.handlers.get("plotly_relayout")!({ "xaxis.range[0]": 4, "xaxis.range[1]": 40 });
     expect(r.viewState!.xrange).toEqual([4, 40]);
+    await settle();
     expect(control<HTMLInputElement>("from").value).toBe("4");
+    // The redraw after a plotly zoom fits y to the zoomed range.
+    expect(plotly.last.layout.yaxis.autorange).toBe(false);
 
     await r.renderModel(model(p));
     expect(plotly.calls.filter((c) => c.fn === "newPlot")).toHaveLength(1);
@@ -160,6 +163,22 @@ describe("LrlabPlotRenderer", () => {
     // Double click (autoscale) in plotly clears the zoom in the state too.
     plotly.handlers.get("plotly_relayout")!({ "xaxis.autorange": true });
     expect(r.viewState!.xrange).toBeNull();
+  });
+
+  it("coalesces a burst of live updates and draws the latest", async () => {
+    const p = fixture("trace_two_groups");
+    await r.renderModel(model(p));
+    const burst = [];
+    for (let n = 1; n <= 10; n++) {
+      const q = clone(p);
+      for (const s of q.series) for (const k of ["x", "mean", "min", "max"] as const) (s as any)[k] = (s as any)[k].slice(0, n);
+      burst.push(r.renderModel(model(q)));
+    }
+    await Promise.all(burst);
+    const reacts = plotly.calls.filter((c) => c.fn === "react");
+    expect(reacts.length).toBeGreaterThanOrEqual(1);
+    expect(reacts.length).toBeLessThanOrEqual(2);
+    expect(plotly.last.data.find((t) => t.name === "group 0").x).toHaveLength(10);
   });
 
   it("a live update leaves the controls' DOM alone (no focus lost, no options rebuilt)", async () => {
@@ -238,6 +257,21 @@ describe("LrlabPlotRenderer", () => {
     expect(plotly.last.fn).toBe("react");
     expect(plotly.last.layout.paper_bgcolor).toBe("#111111");
     expect(plotly.last.layout.font.color).toBe("#eeeeee");
+  });
+
+  it("purges a plot whose widget was disposed while plotly was still drawing it", async () => {
+    let finish!: () => void;
+    const slow = plotly.newPlot.bind(plotly);
+    plotly.newPlot = async (el, data, layout) => {
+      await new Promise<void>((ok) => (finish = ok));
+      return slow(el, data, layout);
+    };
+    const drawing = r.renderModel(model(fixture("compare")));
+    await settle();
+    r.dispose();
+    finish();
+    await drawing;
+    expect(plotly.calls.map((c) => c.fn)).toEqual(["newPlot", "purge"]);
   });
 
   it("resizes on show and on resize, and purges plotly on dispose", async () => {

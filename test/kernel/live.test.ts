@@ -66,6 +66,51 @@ while (Date.now() - t0 < 2500) {
   });
 });
 
+describe("a long training loop, live and interruptible", () => {
+  it("a 20-second %%lr_trace loop updates at least twice a second, stops within a second of an interrupt, keeps state", async () => {
+    await k.execute(`
+const net20 = new torch.nn.Linear(8, 1);
+const x20 = torch.randn(64, 8), y20 = torch.randn(64, 1);
+const opt20 = new torch.optim.Adam(net20.parameters(), { lr: 1e-3 });
+const mse20 = new torch.nn.MSELoss();
+let steps20 = 0;`);
+    const start = k.iopubLog.length;
+    let msgId = "";
+    const p = k.execute(`%%lr_trace --name long
+const t0 = Date.now();
+for (let epoch = 0; Date.now() - t0 < 20000; epoch++) {
+  opt20.zero_grad();
+  const loss = mse20.forward(net20.forward(x20), y20);
+  loss.backward();
+  opt20.step();
+  steps20++;
+  if (epoch % 200 === 0) console.log("epoch", epoch, "loss", loss.item().toFixed(4));
+}`, { onSent: (id) => { msgId = id; } });
+    // Watch three seconds of the run, then interrupt it.
+    await new Promise((r) => setTimeout(r, 3500));
+    const mine = () => k.iopubLog.slice(start).filter((m) => m.parent_header.msg_id === msgId);
+    const during = mine().filter((m) => m.header.msg_type === "display_data" || m.header.msg_type === "update_display_data");
+    const streams = mine().filter((m) => m.header.msg_type === "stream");
+    const t0 = Date.now();
+    await k.interruptByMessage();
+    const r = await p;
+    expect(Date.now() - t0).toBeLessThan(1000);
+    expect(r.reply.content.ename).toBe("KeyboardInterrupt");
+    // At least twice a second over the first three seconds (the first one comes after type-checking).
+    expect(during.length).toBeGreaterThanOrEqual(5);
+    const gaps = during.slice(1).map((m, i) => m.at - during[i].at);
+    expect(Math.max(...gaps)).toBeLessThan(500);
+    expect(streams.length).toBeGreaterThan(0); // console.log output streamed while looping
+    // The final plot replaces the live one after the interrupt; state is intact.
+    const last = r.outputs.filter((m) => m.header.msg_type === "update_display_data").pop()!;
+    expect(last.content.data["application/vnd.lrlab.plot+json"].live).toBe(false);
+    const steps = await k.execute("steps20 > 100 && net20.weight.shape.join('x')");
+    expect(resultText(steps)).toBe("'1x8'");
+    const cmp = await k.execute("%lr_compare long");
+    expect(cmp.reply.content.status).toBe("ok");
+  }, 60_000);
+});
+
 describe("interrupts", () => {
   for (const how of ["interrupt_request", "SIGINT"] as const) {
     it(`${how} stops a busy synchronous loop within a second and keeps state`, async () => {

@@ -124,6 +124,20 @@ describe("stdin", () => {
     k.stdinHandler = null;
   });
 
+  it("an interrupt while prompt() waits ends the cell with KeyboardInterrupt", async () => {
+    let asked = false;
+    k.stdinHandler = () => { asked = true; };
+    const p = k.execute('const never = prompt("waiting");', { allow_stdin: true });
+    const deadline = Date.now() + 5000;
+    while (!asked && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(asked).toBe(true);
+    await k.interruptByMessage();
+    const r = await p;
+    expect(r.reply.content.ename).toBe("KeyboardInterrupt");
+    k.stdinHandler = null;
+    expect(resultText(await k.execute("'after'"))).toBe("'after'");
+  });
+
   it("prompt() without allow_stdin is a clear error", async () => {
     const r = await k.execute('prompt("x")', { allow_stdin: false });
     expect(r.reply.content.evalue).toContain("allow_stdin");
@@ -184,7 +198,11 @@ describe("other requests", () => {
     const i = (await k.request("inspect_request", { code: "torch.optim.Adam", cursor_pos: 16, detail_level: 0 })).content;
     expect(i.found).toBe(true);
     expect(i.data["text/plain"]).toContain("Adam");
-    expect(i.data["text/plain"].split("\n").length).toBeGreaterThan(1); // the doc comment, not only the signature
+    // The doc comment (from the declaration, or else the declaring file's header), not only the signature.
+    expect(i.data["text/plain"].split("\n").length).toBeGreaterThan(3);
+    const src = "new torch.optim.Adam([], { ";
+    const opts = (await k.request("complete_request", { code: src, cursor_pos: src.length })).content;
+    expect(opts.matches).toEqual(expect.arrayContaining(["lr", "betas", "eps", "weight_decay", "amsgrad"]));
   });
 
   it("expr? pages documentation", async () => {
@@ -205,7 +223,8 @@ describe("security", () => {
       { code: "(globalThis as any).pwned = true", silent: false, store_history: true, user_expressions: {}, allow_stdin: false, stop_on_error: true });
     await k.sendRaw(unsigned);
     await new Promise((r) => setTimeout(r, 500));
-    expect(resultText(await k.execute("(globalThis as any).pwned === undefined"))).toBe("true");
+    const check = await k.execute("(globalThis as any).pwned === undefined");
+    expect(resultText(check), JSON.stringify(check.reply.content)).toBe("true");
     expect(k.stderr).toContain("invalid HMAC signature");
   });
 });

@@ -53,7 +53,7 @@ describe("discovery and names", () => {
     const m = new nn.Module();
     m.register_parameter("w", new nn.Parameter(f32([1, 2], [2])));
     m.register_buffer("steps", f32([0], [1]));
-    m.register_buffer("scratch", f32([0], [1]), false);
+    m.register_buffer("scratch", f32([0], [1]), { persistent: false });
     m.add_module("inner", new nn.Linear(2, 1));
     expect(m.named_parameters().map(([k]) => k)).toEqual(["w", "inner.weight", "inner.bias"]);
     expect(Object.keys(m.state_dict())).toEqual(["w", "steps", "inner.weight", "inner.bias"]);
@@ -63,6 +63,22 @@ describe("discovery and names", () => {
       "cannot assign 'Tensor' object to parameter 'x' (torch.nn.Parameter or None required)",
     );
     expect(() => m.add_module("train", new nn.ReLU())).toThrow("attribute 'train' already exists");
+  });
+
+  it("get_submodule follows dotted paths (arrays and containers too)", () => {
+    const b = new ArrayBlock();
+    expect(b.get_submodule("body.3")).toBe(b.body.get(3));
+    expect(b.get_submodule("heads.1")).toBe(b.heads[1]);
+    expect(() => b.get_submodule("body.9")).toThrow("Sequential has no attribute `9`");
+  });
+
+  it("parameters_to_vector / vector_to_parameters round trip", () => {
+    const net = new Net();
+    const v = nn.utils.parameters_to_vector(net.parameters());
+    expect(v.shape).toEqual([11]);
+    const doubled = new Tensor(v.data.map((x) => 2 * x), [11], "float32");
+    nn.utils.vector_to_parameters(doubled, net.parameters());
+    expect(Array.from(nn.utils.parameters_to_vector(net.parameters()).data)).toEqual(Array.from(doubled.data));
   });
 
   it("shared parameters are listed once", () => {

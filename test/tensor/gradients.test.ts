@@ -1,5 +1,5 @@
 /** Every differentiable op's gradient against central finite differences (float64, random shapes). */
-import { describe, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import * as torch from "../../kernel/src/tensor/index";
 import { Tensor } from "../../kernel/src/tensor/tensor";
 import { gradcheck, randn, rng, uniform } from "./gradcheck";
@@ -231,5 +231,51 @@ describe("composite graphs", () => {
     gradcheck((x, t1, t2) => { const y = x.mul(1); y.addcmul_(t1, t2, { value: 0.5 }); y.addcdiv_(t1, t2, { value: 2 }); return y; }, [N(3), N(3), away(3)]);
     gradcheck((x, e) => { const y = x.mul(1); y.lerp_(e, 0.25); return y; }, [N(3), N(3)]);
     gradcheck((x, s) => { const y = x.mul(1); y.copy_(s); return y.mul(x); }, [N(2, 3), N(3)]);
+  });
+});
+
+describe("cumulative, rearranging and sorting ops", () => {
+  it("cumsum, cumprod", () => {
+    gradcheck((x) => x.cumsum(1), [N(3, 4)]);
+    gradcheck((x) => torch.cumsum(x, 0), [N(3, 4)]);
+    gradcheck((x) => x.cumprod(1), [N(2, 4)]);
+    const z = N(2, 4);
+    z.data[1] = 0;
+    gradcheck((x) => x.cumprod(1), [z]);
+  });
+  it("flip, repeat, tril, triu", () => {
+    gradcheck((x) => x.flip(0, 2), [N(2, 3, 2)]);
+    gradcheck((x) => x.repeat(2, 1, 3), [N(3, 2)]);
+    gradcheck((x) => x.tril(), [N(3, 4)]);
+    gradcheck((x) => torch.triu(x, 1), [N(2, 3, 3)]);
+  });
+  it("sort and topk values", () => {
+    gradcheck((x) => x.sort(1).values, [N(3, 4)]);
+    gradcheck((x) => x.sort({ dim: 0, descending: true }).values, [N(3, 4)]);
+    gradcheck((x) => x.topk(2).values, [N(3, 5)]);
+  });
+});
+
+describe("clamp with tensor bounds", () => {
+  it("gradients reach x and both bounds", () => {
+    const x = N(3, 4);
+    const lo = U(-1, -0.2, 4);
+    const hi = U(0.2, 1, 3, 1);
+    // keep x away from the bounds so the finite differences do not straddle a kink
+    for (let i = 0; i < x.data.length; i++) {
+      const l = lo.data[i % 4];
+      const h = hi.data[Math.floor(i / 4)];
+      for (const b of [l, h]) if (Math.abs(x.data[i] - b) < 0.05) x.data[i] = b + 0.1;
+    }
+    gradcheck((a, l, h) => a.clamp(l, h), [x, lo, hi]);
+  });
+  it("values, in place and int64 with one bound", () => {
+    const x = torch.tensor([-2, 0.5, 3]);
+    expect(x.clamp(torch.tensor([0, 0, 0]), torch.tensor([1, 1, 2])).tolist()).toEqual([0, 0.5, 2]);
+    expect(x.clamp({ max: torch.tensor(1) }).tolist()).toEqual([-2, 0.5, 1]);
+    const i = torch.tensor([-5, 5], { dtype: "int64" });
+    i.clamp_(0);
+    expect(i.tolist()).toEqual([0, 5]);
+    expect(() => i.clamp_(0.5)).toThrow("result type Float can't be cast to the desired output type Long");
   });
 });

@@ -75,3 +75,31 @@ describe("printing", () => {
     }
   });
 });
+
+describe("conversion to primitives", () => {
+  it("one-element tensors act as numbers in arithmetic, strings give the repr", () => {
+    const n = torch.tensor([2.5]);
+    let total = 0;
+    total += n as unknown as number;
+    expect(total).toBe(2.5);
+    expect(Number(torch.tensor(3))).toBe(3);
+    expect((torch.tensor(0.5) as unknown as number) < 1).toBe(true);
+    expect(`${n}`).toBe("tensor([2.5000])");
+    expect(String(n)).toBe("tensor([2.5000])");
+    expect(() => Number(torch.tensor([1, 2]))).toThrow("only one element tensors can be converted to Python scalars");
+    expect("" + (torch.tensor([1, 2]) as unknown as string)).toBe("tensor([1., 2.])");
+  });
+});
+
+describe("named tuples", () => {
+  it("print as torch.return_types", () => {
+    const x = torch.tensor([[3, 1, 2], [0, 5, 4]]);
+    expect(String(x.max(1))).toBe("torch.return_types.max(\nvalues=tensor([3., 5.]),\nindices=tensor([0, 1]))");
+    expect(inspect(x.long().sort(1))).toBe(
+      "torch.return_types.sort(\nvalues=tensor([[1, 2, 3],\n        [0, 4, 5]]),\nindices=tensor([[1, 2, 0],\n        [0, 2, 1]]))",
+    );
+    const r = x.min(0);
+    expect(r[0]).toBe(r.values);
+    expect(r[1]).toBe(r.indices);
+  });
+});

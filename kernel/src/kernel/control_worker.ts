@@ -55,14 +55,16 @@ function main(init: WorkerInit): void {
   const post = (m: FromWorker) => port.postMessage(m);
   const log = (text: string) => post({ type: "log", text });
 
-  function wakeInput(code: number, value = ""): void {
-    if (!inputWaiting) return;
+  /** Wakes the main thread blocked in prompt(); false when it was not waiting. */
+  function wakeInput(code: number, value = ""): boolean {
+    if (!inputWaiting) return false;
     inputWaiting = false;
     const b = Buffer.from(value, "utf8").subarray(0, bytes.length);
     bytes.set(b);
     Atomics.store(state, 1, b.length);
     Atomics.store(state, 0, code);
     Atomics.notify(state, 0);
+    return true;
   }
 
   function reply(req: Message, type: string, content: object): void {
@@ -82,9 +84,12 @@ function main(init: WorkerInit): void {
       const t = msg.header.msg_type;
       if (t === "interrupt_request") {
         post({ type: "status", state: "busy", parent: msg.header });
-        wakeInput(INPUT_INTERRUPTED);
-        post({ type: "interrupt" });
-        process.kill(process.pid, "SIGINT");
+        // A cell blocked in prompt() is woken with "interrupted" (a signal could not reach it, and
+        // a late one would stop the next cell); otherwise SIGINT breaks a busy synchronous cell.
+        if (!wakeInput(INPUT_INTERRUPTED)) {
+          post({ type: "interrupt" });
+          process.kill(process.pid, "SIGINT");
+        }
         reply(msg, "interrupt_reply", { status: "ok" });
         post({ type: "status", state: "idle", parent: msg.header });
       } else if (t === "shutdown_request") {

@@ -17,6 +17,7 @@ import * as vm from "node:vm";
 import * as path from "node:path";
 import Module from "node:module";
 import { Prelude } from "./prelude_source";
+import { dottedNameAt, moduleDoc } from "./module_docs";
 
 // tslab ships no types for its deep entry points in our module resolution; these are the parts used.
 interface Diagnostic { start: { offset: number; line: number; character: number }; messageText: string; code: number; fileName?: string; category: number }
@@ -192,7 +193,12 @@ export class Engine {
     if (!info) return null;
     const text = (parts?: SymbolDisplayPart[]) => (parts ?? []).map((p) => p.text).join("");
     const out = [text(info.displayParts)];
-    const doc = text(info.documentation);
+    let doc = text(info.documentation);
+    if (!doc) {
+      // No comment on the declaration itself: the declaring file's header (see module_docs.ts).
+      const name = dottedNameAt(src, position);
+      doc = (name && moduleDoc(name)) || "";
+    }
     if (doc) out.push("", doc);
     for (const tag of info.tags ?? []) out.push(`@${tag.name} ${text(tag.text)}`.trimEnd());
     return out.join("\n");

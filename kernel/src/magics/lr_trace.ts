@@ -56,13 +56,19 @@ export const lr_trace: Magic = {
     const id = `lr_trace-${name}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
     let shown = false, steps = 0, last = 0;
     if (args.flags.live) {
-      gt.on_step(() => {
+      const off = gt.on_step(() => {
         steps++;
         const now = Date.now();
         if (shown && (steps % every !== 0 || now - last < LIVE_INTERVAL_MS)) return;
         last = now;
-        ctx.display(gt.bundle({ live: true }), { display_id: id, update: shown });
-        shown = true;
+        try {
+          ctx.display(gt.bundle({ live: true }), { display_id: id, update: shown });
+          shown = true;
+        } catch (e: any) {
+          // A failing live plot must not break the training loop: stop live updates, say why.
+          off();
+          process.stderr.write(`%%lr_trace: live plot stopped: ${e?.message ?? e}\n`);
+        }
       });
     }
     // The running trace is visible to the cell as `_lr_trace`.

@@ -105,7 +105,8 @@ export class Module {
   }
 
   /** Adds a buffer (a tensor saved in state_dict but not trained), or null. */
-  register_buffer(name: string, tensor: Tensor | null, persistent = true): void {
+  register_buffer(name: string, tensor: Tensor | null, persistent: boolean | { persistent?: boolean } = true): void {
+    if (typeof persistent === "object" && persistent !== null) persistent = persistent.persistent ?? true;
     this._checkName(name, "buffer");
     if (tensor !== null && !(tensor instanceof Tensor)) {
       throw new TypeError(`cannot assign '${describe(tensor)}' object to buffer '${name}' (torch Tensor or None required)`);
@@ -200,6 +201,25 @@ export class Module {
     };
     visit(this, prefix);
     return out;
+  }
+
+  /** The submodule at a dotted path ("body.0"), with PyTorch's error for a missing name. */
+  get_submodule(target = ""): Module {
+    if (target === "") return this;
+    let mod: Module = this;
+    const parts = target.split(".");
+    for (let i = 0; i < parts.length; i++) {
+      const children = mod._own_children();
+      let name = parts[i];
+      // An array field's items are named "field.k": take the index from the next segment.
+      if (!children.some(([n]) => n === name) && i + 1 < parts.length && children.some(([n]) => n === `${name}.${parts[i + 1]}`)) {
+        name = `${name}.${parts[++i]}`;
+      }
+      const child = children.find(([n]) => n === name)?.[1];
+      if (!child) throw new Error(`${mod._get_name()} has no attribute \`${parts[i]}\``);
+      mod = child;
+    }
+    return mod;
   }
 
   modules(): Module[] {

@@ -23,4 +23,9 @@ export class Parameter extends Tensor {
   [inspect.custom](): string {
     return this.toString();
   }
+
+  /** String contexts (`String(p)`, templates) print the Parameter header too; numbers as Tensor. */
+  override [Symbol.toPrimitive](hint: string): number | string {
+    return hint === "string" ? this.toString() : super[Symbol.toPrimitive](hint);
+  }
 }

@@ -135,10 +135,16 @@ export function fillRandomInt(data: FloatStorage, low: number, high: number, gen
   }
 }
 
-/** Fills data[0..n) with a random permutation of 0..n−1 (PyTorch's randperm_cpu). */
-export function fillRandperm(data: FloatStorage, gen: Generator): void {
+/** PyTorch's switch from 32-bit swaps to the 64-bit inside-out shuffle: (2^32 − 1)/20. */
+export const RANDPERM_SMALL_LIMIT = Math.floor(0xffffffff / 20);
+
+/**
+ * Fills data[0..n) with a random permutation of 0..n−1 (PyTorch's randperm_cpu). `smallLimit` is
+ * PyTorch's threshold; tests lower it to exercise the large-n algorithm on small n.
+ */
+export function fillRandperm(data: FloatStorage, gen: Generator, smallLimit = RANDPERM_SMALL_LIMIT): void {
   const n = data.length;
-  if (n < Math.floor(0xffffffff / 20)) {
+  if (n < smallLimit) {
     for (let i = 0; i < n; i++) data[i] = i;
     for (let i = 0; i < n - 1; i++) {
       const z = gen.random() % (n - i);

@@ -183,8 +183,6 @@ function minmax(a: Tensor, b: TensorLike, max: boolean): Tensor {
   ]);
 }
 
-export const fmax = maximum;
-export const fmin = minimum;
 
 /**
  * A unary op: `fwd` over `a`; `bwd` over (a = grad, b = input, c = output) gives the input's
@@ -286,12 +284,15 @@ export function round(x: Tensor): Tensor {
 }
 
 export interface ClampBounds {
-  min?: number | null;
-  max?: number | null;
+  min?: number | Tensor | null;
+  max?: number | Tensor | null;
 }
 
-function clamp_bounds(min: number | null | undefined | ClampBounds, max: number | null | undefined, op: string): [number, number] {
-  if (min !== null && typeof min === "object") {
+export type ClampBound = number | Tensor | null | undefined;
+
+/** Normalises clamp's (min, max) or ({ min, max }) arguments. */
+export function clamp_bounds(min: ClampBound | ClampBounds, max: ClampBound, op: string): [number | Tensor, number | Tensor] {
+  if (min !== null && typeof min === "object" && !(min instanceof Tensor)) {
     max = min.max;
     min = min.min;
   }
@@ -299,29 +300,47 @@ function clamp_bounds(min: number | null | undefined | ClampBounds, max: number 
     throw new TypeError(`torch.${op}: At least one of 'min' or 'max' must not be None`);
   }
   for (const v of [min, max]) {
-    if (v !== undefined && v !== null && typeof v !== "number") throw new TypeError(`${op}(): min and max must be numbers or null, got ${typeof v}`);
+    if (v !== undefined && v !== null && typeof v !== "number" && !(v instanceof Tensor)) {
+      throw new TypeError(`${op}(): min and max must be numbers, tensors or null, got ${typeof v}`);
+    }
   }
-  return [min ?? -Infinity, max ?? Infinity];
+  return [(min as number | Tensor | null | undefined) ?? -Infinity, max ?? Infinity];
 }
 
 /**
- * clamp(x, min, max) = min(max(x, min), max) (if min > max, everything becomes max, as PyTorch).
- * The gradient passes where min <= x <= max.
+ * clamp(x, min, max) = min(max(x, min), max) (if min > max, everything becomes max, as PyTorch);
+ * NaN stays NaN. The gradient passes where min <= x <= max; with tensor bounds, min gets it
+ * where x < min and max where x > max.
  */
-export function clamp(x: Tensor, min?: number | null | ClampBounds, max?: number | null): Tensor {
+export function clamp(x: Tensor, min?: ClampBound | ClampBounds, max?: ClampBound): Tensor {
   const [lo, hi] = clamp_bounds(min, max, "clamp");
   if (!(x instanceof Tensor)) throw new TypeError(`clamp(): argument 'input' must be Tensor`);
-  const dt = is_floating(x.dtype) || (Number.isInteger(lo) || lo === -Infinity) && (Number.isInteger(hi) || hi === Infinity) ? x.dtype : float_type(x.dtype);
+  if (lo instanceof Tensor || hi instanceof Tensor) {
+    const dt = result_type(x, lo, hi);
+    const out = ew("a !== a ? a : Math.min(Math.max(a, b), c)", [x, lo, hi], dt);
+    return attach(out, "ClampBackward0", [x, lo, hi], (g, need) => [
+      need[0] ? sum_to(clamp_pass(g, x, lo, hi), x.shape) : null,
+      need[1] ? sum_to(ew("b < c ? a : 0", [g, x, lo], g.dtype), shape_of(lo)) : null,
+      need[2] ? sum_to(ew("b > c ? a : 0", [g, x, hi], g.dtype), shape_of(hi)) : null,
+    ]);
+  }
+  const dt = is_floating(x.dtype) || ((Number.isInteger(lo) || lo === -Infinity) && (Number.isInteger(hi) || hi === Infinity)) ? x.dtype : float_type(x.dtype);
   const out = ew(kernel("a !== a ? a : Math.min(Math.max(a, lo), hi)", 1, ["lo", "hi"]), [x], dt, dt, [lo, hi]);
   return attach(out, "ClampBackward1", [x], (g) => [ew(kernel("(b >= lo && b <= hi) ? a : 0", 2, ["lo", "hi"]), [g, x], g.dtype, g.dtype, [lo, hi])]);
 }
+
+/** The gradient that passes through clamp to x: g where lo <= x <= hi. */
+function clamp_pass(g: Tensor, x: Tensor, lo: TensorLike, hi: TensorLike): Tensor {
+  const inside = ew("(b >= c) ? a : 0", [g, x, lo], g.dtype);
+  return ew("(b <= c) ? a : 0", [inside, x, hi], g.dtype);
+}
 export const clip = clamp;
 
-export function clamp_min(x: Tensor, min: number): Tensor {
+export function clamp_min(x: Tensor, min: number | Tensor): Tensor {
   return rename(clamp(x, min, null), "ClampMinBackward0");
 }
 
-export function clamp_max(x: Tensor, max: number): Tensor {
+export function clamp_max(x: Tensor, max: number | Tensor): Tensor {
   return rename(clamp(x, null, max), "ClampMaxBackward0");
 }
 

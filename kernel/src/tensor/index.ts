@@ -16,7 +16,8 @@ export type { Scalar } from "./operand";
 export {
   sum, mean, prod, std, norm, logsumexp, amax, amin, max, min, argmax, argmin, var_ as var,
 } from "./reduce";
-export type { ReduceOptions, VarOptions, NormOptions, ValuesIndices } from "./reduce";
+export type { ReduceOptions, VarOptions, NormOptions } from "./reduce";
+export { ValuesIndices } from "./return_types";
 export {
   reshape, view, flatten, unflatten, squeeze, unsqueeze, expand, expand_as, broadcast_to, permute, transpose,
   swapaxes, swapdims, t, cat, concat, concatenate, stack, hstack, vstack, split, chunk, unbind, clone,

@@ -141,22 +141,18 @@ export function lerp_(self: Tensor, end: TensorLike, weight: TensorLike): Tensor
   return inplace(self, "lerp_", [end, weight], "a + c * (b - a)", [], [], (old) => E.lerp(old, end, weight));
 }
 
-export function clamp_(self: Tensor, min?: number | null | E.ClampBounds, max?: number | null): Tensor {
-  let lo = min;
-  let hi = max;
-  if (lo !== null && typeof lo === "object") {
-    hi = lo.max;
-    lo = lo.min;
-  }
-  if ((lo === undefined || lo === null) && (hi === undefined || hi === null)) throw new TypeError("torch.clamp: At least one of 'min' or 'max' must not be None");
-  return inplace(self, "clamp_", [], "a !== a ? a : Math.min(Math.max(a, lo), hi)", ["lo", "hi"], [lo ?? -Infinity, hi ?? Infinity], (old) => E.clamp(old, lo as number | null | undefined, hi));
+export function clamp_(self: Tensor, min?: E.ClampBound | E.ClampBounds, max?: E.ClampBound): Tensor {
+  const [lo, hi] = E.clamp_bounds(min, max, "clamp_");
+  // An absent bound is +-Infinity: it must not make an int64 tensor's result type float.
+  const rt = result_type(self, ...[lo, hi].filter((v) => typeof v !== "number" || Number.isFinite(v)));
+  return inplace(self, "clamp_", [lo, hi], "a !== a ? a : Math.min(Math.max(a, b), c)", [], [], (old) => E.clamp(old, lo, hi), rt);
 }
 
-export function clamp_min_(self: Tensor, min: number): Tensor {
+export function clamp_min_(self: Tensor, min: number | Tensor): Tensor {
   return clamp_(self, min, null);
 }
 
-export function clamp_max_(self: Tensor, max: number): Tensor {
+export function clamp_max_(self: Tensor, max: number | Tensor): Tensor {
   return clamp_(self, null, max);
 }
 

@@ -50,6 +50,29 @@ export function run(k: Kernel, out: Storage, out_shape: Shape, operands: readonl
   const total = out.length;
   if (total === 0) return;
   const m = operands.length;
+  // Fast path: every operand is either a single value or already laid out like the output (an
+  // operand with as many elements as the output can only differ by size-1 dims), so one kernel
+  // call with strides 1 or 0 covers everything.
+  let simple = true;
+  for (let j = 0; j < m; j++) {
+    const n = operands[j].data.length;
+    if (n !== total && n !== 1) {
+      simple = false;
+      break;
+    }
+  }
+  if (simple) {
+    const fargs: (Storage | number)[] = new Array(m * 3 + extra.length);
+    for (let j = 0; j < m; j++) {
+      const d = operands[j].data;
+      fargs[3 * j] = d;
+      fargs[3 * j + 1] = 0;
+      fargs[3 * j + 2] = d.length === total ? 1 : 0;
+    }
+    for (let e = 0; e < extra.length; e++) fargs[3 * m + e] = extra[e];
+    k(out, 0, total, ...fargs);
+    return;
+  }
   // Strides of every operand over the output shape, then drop size-1 dims and merge contiguous ones.
   const all = operands.map((o) => broadcast_strides(o.shape, out_shape));
   const dims: number[] = [];

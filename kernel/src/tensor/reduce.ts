@@ -18,6 +18,9 @@ import { is_floating, storage_for } from "./dtype";
 import { contiguous_strides, strided_copy, wrap_dim } from "./shape";
 import { permute_raw } from "./views";
 import { maximum, minimum } from "./elementwise";
+import { ValuesIndices } from "./return_types";
+
+export { ValuesIndices };
 
 export interface ReduceOptions {
   dim?: number | readonly number[] | null;
@@ -466,28 +469,6 @@ export function amin(x: Tensor, dim: number | readonly number[] | null = null, k
   return amaxmin(x, dim, keepdim, false, "AminBackward0");
 }
 
-/** PyTorch's named tuple (values, indices) returned by max/min along a dim. */
-export interface ValuesIndices {
-  values: Tensor;
-  indices: Tensor;
-  0: Tensor;
-  1: Tensor;
-  [Symbol.iterator](): Iterator<Tensor>;
-}
-
-function values_indices(values: Tensor, indices: Tensor): ValuesIndices {
-  return {
-    values,
-    indices,
-    0: values,
-    1: indices,
-    *[Symbol.iterator]() {
-      yield values;
-      yield indices;
-    },
-  };
-}
-
 function minmax_dim(x: Tensor, dim: number, keepdim: boolean, max: boolean): ValuesIndices {
   const L = layout(x, dim, keepdim);
   empty_check(x, L, max ? "max" : "min");
@@ -505,7 +486,7 @@ function minmax_dim(x: Tensor, dim: number, keepdim: boolean, max: boolean): Val
     }
     return [finish(gx, [...x.shape], g.dtype)];
   });
-  return values_indices(values, indices);
+  return new ValuesIndices(max ? "max" : "min", values, indices);
 }
 
 /** `max(x)`: the largest element; `max(x, dim, keepdim?)`: { values, indices }; `max(x, other)`: maximum. */

@@ -6,28 +6,16 @@
 import { Tensor } from "./tensor";
 import { attach } from "./autograd";
 import { storage_for } from "./dtype";
-import { layout, ValuesIndices } from "./reduce";
+import { layout } from "./reduce";
+import { ValuesIndices } from "./return_types";
 import { wrap_dim } from "./shape";
 
 function check(x: Tensor, op: string): void {
   if (!(x instanceof Tensor)) throw new TypeError(`${op}(): argument 'input' must be Tensor, not ${x === null ? "null" : typeof x}`);
 }
 
-function pair(values: Tensor, indices: Tensor): ValuesIndices {
-  return {
-    values,
-    indices,
-    0: values,
-    1: indices,
-    *[Symbol.iterator]() {
-      yield values;
-      yield indices;
-    },
-  };
-}
-
 /** Orders each slice along dim, keeping the first `k` (all when k is undefined). */
-function ordered(x: Tensor, dim: number, descending: boolean, k: number | undefined, name: string): ValuesIndices {
+function ordered(x: Tensor, dim: number, descending: boolean, k: number | undefined, name: string, op: string): ValuesIndices {
   const d = x.dim() === 0 ? 0 : wrap_dim(dim, x.dim());
   const L = layout(x, x.dim() === 0 ? null : d, true);
   const { src, outer, size, inner } = L;
@@ -73,7 +61,7 @@ function ordered(x: Tensor, dim: number, descending: boolean, k: number | undefi
     }
     return [new Tensor(gx, x.shape, g.dtype)];
   });
-  return pair(values, indices);
+  return new ValuesIndices(op, values, indices);
 }
 
 export interface SortOptions {
@@ -89,7 +77,7 @@ export function sort(x: Tensor, dim: number | SortOptions = -1, descending = fal
     descending = dim.descending ?? false;
     dim = dim.dim ?? -1;
   }
-  return ordered(x, dim, descending, undefined, "SortBackward0");
+  return ordered(x, dim, descending, undefined, "SortBackward0", "sort");
 }
 
 export function argsort(x: Tensor, dim: number | SortOptions = -1, descending = false): Tensor {
@@ -102,5 +90,5 @@ export function topk(x: Tensor, k: number, dim = -1, largest = true): ValuesIndi
   const d = x.dim() === 0 ? 0 : wrap_dim(dim, x.dim());
   const size = x.dim() === 0 ? 1 : x.shape[d];
   if (!Number.isInteger(k) || k < 0 || k > size) throw new RangeError(`selected index k out of range (k = ${k}, size of dim ${d} = ${size})`);
-  return ordered(x, d, largest, k, "TopkBackward0");
+  return ordered(x, d, largest, k, "TopkBackward0", "topk");
 }

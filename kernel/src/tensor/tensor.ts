@@ -8,12 +8,17 @@
  *
  * Deviation from PyTorch, on purpose: every tensor is contiguous. `view`/`reshape` share storage
  * with their source (as in PyTorch), but `transpose`, `permute` and slicing copy.
+ *
+ * The methods below are thin: each op lives in its own module (elementwise, reduce, views,
+ * indexing, gather, linalg, activation, compare, inplace, cumulative, rearrange, sorting, print)
+ * as a function that is also exported top-level (`torch.add(a, b)` and `a.add(b)`). Those modules
+ * import this class and use it only at call time, so the circular imports are safe.
  */
 
 import * as autograd from "./autograd";
 import { cast_storage, check_dtype, is_floating } from "./dtype";
 import * as E from "./elementwise";
-import type { AlphaOptions, ClampBounds, DivOptions, TensorLike } from "./elementwise";
+import type { AlphaOptions, ClampBound, ClampBounds, DivOptions, TensorLike } from "./elementwise";
 import * as R from "./reduce";
 import type { DimArg, KeepArg, NormOptions, ReduceOptions, ValuesIndices, VarOptions } from "./reduce";
 import * as V from "./views";
@@ -165,13 +170,28 @@ export class Tensor {
   // ---- dtype conversion ----------------------------------------------------------------------
 
   /** A copy in `dtype` (the same tensor when it already has it, as PyTorch). Differentiable. */
-  to(dtype: DType | { dtype?: DType }): Tensor {
+  to(dtype: DType | "cpu" | { dtype?: DType; device?: "cpu" }): Tensor {
+    // Everything lives on the CPU: a device of "cpu" is accepted (so PyTorch code ports) and ignored.
+    if (dtype === "cpu") return this;
+    if (typeof dtype === "object" && dtype !== null) {
+      if (dtype.device !== undefined && dtype.device !== "cpu") throw new TypeError(`to(): only the "cpu" device exists here, got ${JSON.stringify(dtype.device)}`);
+      if (dtype.dtype === undefined) return this;
+    }
     const d = check_dtype(typeof dtype === "object" && dtype !== null ? dtype.dtype : dtype, "to()");
     if (d === this.dtype) return this;
     const out = new Tensor(cast_storage(this.data, d), this.shape, d);
     if (!is_floating(d)) return out;
     // ToCopyBackward0: the engine casts the gradient back to this tensor's dtype.
     return autograd.attach(out, "ToCopyBackward0", [this], (g) => [g], false);
+  }
+
+  /** The device: always "cpu". */
+  get device(): string {
+    return "cpu";
+  }
+
+  cpu(): Tensor {
+    return this;
   }
 
   float(): Tensor {
@@ -291,16 +311,16 @@ export class Tensor {
   round(): Tensor {
     return E.round(this);
   }
-  clamp(min?: number | null | ClampBounds, max?: number | null): Tensor {
+  clamp(min?: ClampBound | ClampBounds, max?: ClampBound): Tensor {
     return E.clamp(this, min, max);
   }
-  clip(min?: number | null | ClampBounds, max?: number | null): Tensor {
+  clip(min?: ClampBound | ClampBounds, max?: ClampBound): Tensor {
     return E.clamp(this, min, max);
   }
-  clamp_min(min: number): Tensor {
+  clamp_min(min: number | Tensor): Tensor {
     return E.clamp_min(this, min);
   }
-  clamp_max(max: number): Tensor {
+  clamp_max(max: number | Tensor): Tensor {
     return E.clamp_max(this, max);
   }
   lerp(end: TensorLike, weight: TensorLike): Tensor {
@@ -593,15 +613,15 @@ export class Tensor {
     IP.lerp_(this, end, weight);
     return this;
   }
-  clamp_(min?: number | null | ClampBounds, max?: number | null): this {
+  clamp_(min?: ClampBound | ClampBounds, max?: ClampBound): this {
     IP.clamp_(this, min, max);
     return this;
   }
-  clamp_min_(min: number): this {
+  clamp_min_(min: number | Tensor): this {
     IP.clamp_(this, min, null);
     return this;
   }
-  clamp_max_(max: number): this {
+  clamp_max_(max: number | Tensor): this {
     IP.clamp_(this, null, max);
     return this;
   }
@@ -732,6 +752,18 @@ export class Tensor {
 
   /** PyTorch's repr: `tensor([1., 2.], requires_grad=True)`. */
   toString(): string {
+    return tensor_repr(this);
+  }
+
+  /**
+   * Conversion to a JS primitive: a one-element tensor acts as its number in arithmetic and
+   * comparisons (`total += torch.norm(g)`, `loss < 0.1`, `Number(t)`, as Python's float(t));
+   * string contexts (`String(t)`, template literals) give the repr.
+   */
+  [Symbol.toPrimitive](hint: string): number | string {
+    if (hint === "string") return tensor_repr(this);
+    if (this.data.length === 1) return this.data[0];
+    if (hint === "number") throw new TypeError("only one element tensors can be converted to Python scalars");
     return tensor_repr(this);
   }
 

@@ -5,7 +5,7 @@
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readlinkSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -116,12 +116,17 @@ export async function startLab(): Promise<Lab> {
   }
   return {
     url, token, dir, notebooks, log: () => out,
-    stop: () => new Promise<void>((ok) => {
-      if (proc.exitCode !== null) return ok();
-      proc.once("exit", () => ok());
-      proc.kill("SIGTERM");
-      setTimeout(() => proc.kill("SIGKILL"), 5000).unref();
-    }),
+    stop: async () => {
+      if (proc.exitCode === null) {
+        // SIGTERM: the server shuts its kernels down before it exits.
+        await new Promise<void>((ok) => {
+          proc.once("exit", () => ok());
+          proc.kill("SIGTERM");
+          setTimeout(() => proc.kill("SIGKILL"), 10_000).unref();
+        });
+      }
+      rmSync(dir, { recursive: true, force: true });
+    },
   };
 }
 

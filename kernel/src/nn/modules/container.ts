@@ -13,7 +13,6 @@ function checkModule(m: unknown, where: string, i: number | string): Module {
 }
 
 abstract class IndexedModules extends Module {
-  protected abstract readonly kind: string;
   /** `seq[0]` works as in Python (children are the own fields "0", "1", ...). */
   [index: number]: any;
 
@@ -40,7 +39,7 @@ abstract class IndexedModules extends Module {
 
   /** Adds `module` at the end; returns this. */
   append(module: Module): this {
-    this.add_module(String(this._own_children().length), checkModule(module, `${this.kind}.append`, this.length));
+    this.add_module(String(this._own_children().length), checkModule(module, `${this._get_name()}.append`, this.length));
     return this;
   }
 
@@ -51,7 +50,7 @@ abstract class IndexedModules extends Module {
 
   /** Inserts `module` before index `index`, renumbering the children after it. */
   insert(index: number, module: Module): void {
-    checkModule(module, `${this.kind}.insert`, index);
+    checkModule(module, `${this._get_name()}.insert`, index);
     const items = this._items();
     const n = items.length;
     let i = index < 0 ? index + n : index;
@@ -63,7 +62,9 @@ abstract class IndexedModules extends Module {
   /** Removes and returns the child at `index`. */
   pop(index = -1): Module {
     const m = this.get(index);
-    this._reset(this._items().filter((x, j) => !(x === m && j === (index < 0 ? index + this.length : index))));
+    const items = this._items();
+    items.splice(index < 0 ? index + items.length : index, 1);
+    this._reset(items);
     return m;
   }
 
@@ -74,12 +75,9 @@ abstract class IndexedModules extends Module {
 }
 
 export class Sequential extends IndexedModules {
-  protected readonly kind = "Sequential";
-
   /** `new Sequential(a, b, c)` or `new Sequential({ fc1: a, act: b })` (PyTorch's OrderedDict form). */
   constructor(...args: Module[] | [Record<string, Module>]) {
     super();
-    Object.defineProperty(this, "kind", { value: "Sequential", enumerable: false });
     if (args.length === 1 && !(args[0] instanceof Module) && typeof args[0] === "object" && args[0] !== null) {
       for (const [k, m] of Object.entries(args[0] as Record<string, Module>)) this.add_module(k, checkModule(m, "Sequential", k));
     } else {
@@ -96,11 +94,8 @@ export class Sequential extends IndexedModules {
 }
 
 export class ModuleList extends IndexedModules {
-  protected readonly kind = "ModuleList";
-
   constructor(modules: Iterable<Module> = []) {
     super();
-    Object.defineProperty(this, "kind", { value: "ModuleList", enumerable: false });
     let i = 0;
     for (const m of modules) this.add_module(String(i), checkModule(m, "ModuleList", i++));
   }

@@ -1,0 +1,177 @@
+/**
+ * Every magic, through the real kernel: output, plot bundles, and bad lines (usage + what was
+ * wrong, status error, nothing run).
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { KernelClient, ofType, resultText } from "./client";
+
+const PLOT = "application/vnd.lrlab.plot+json";
+let k: KernelClient;
+beforeAll(async () => {
+  k = await KernelClient.start();
+  await k.execute(`
+torch.manual_seed(0);
+const net = new torch.nn.Linear(3, 1);
+const X = torch.randn(16, 3), Y = torch.randn(16, 1);
+const loss_fn = new torch.nn.MSELoss();
+function train(opt: torch.optim.Optimizer, steps: number) {
+  for (let i = 0; i < steps; i++) {
+    opt.zero_grad();
+    const l = loss_fn.forward(net.forward(X), Y);
+    l.backward();
+    opt.step();
+  }
+}`);
+});
+afterAll(async () => { await k?.shutdown(); });
+
+const plots = (r: Awaited<ReturnType<KernelClient["execute"]>>) =>
+  r.outputs.filter((m) => (m.header.msg_type === "display_data" || m.header.msg_type === "update_display_data") && m.content.data[PLOT]);
+
+describe("general magics", () => {
+  it("%lsmagic lists line and cell magics", async () => {
+    const r = await k.execute("%lsmagic");
+    for (const n of ["%lsmagic", "%timeit", "%who", "%reset", "%lr_schedule", "%lr_compare", "%lr_find", "%lr_scale", "%%time", "%%lr_trace"]) expect(r.stdout).toContain(n);
+  });
+
+  it("%name? and %%name? page the magic's help", async () => {
+    const r = await k.execute("%lr_schedule?");
+    expect(r.reply.content.payload[0].data["text/plain"]).toContain("--steps");
+    const c = await k.execute("%%lr_trace?");
+    expect(c.reply.content.payload[0].data["text/plain"]).toContain("--every");
+  });
+
+  it("%%time prints CPU and wall time and keeps the cell's result", async () => {
+    const r = await k.execute("%%time\nlet s = 0;\nfor (let i = 0; i < 1e5; i++) s += i;\ns");
+    expect(r.stdout).toMatch(/CPU times: user .*, total: /);
+    expect(r.stdout).toMatch(/Wall time: [\d.]+ (s|ms|µs|ns)/);
+    expect(resultText(r)).toBe(String((1e5 * (1e5 - 1)) / 2));
+  });
+
+  it("%timeit times a statement written with quotes and options", async () => {
+    const r = await k.execute('%timeit --number 100 --repeat 3 "a b".split(" ").length');
+    expect(r.reply.content.status).toBe("ok");
+    expect(r.stdout).toMatch(/± .* per loop \(mean ± std. dev. of 3 runs, 100 loops each\)/);
+    const bad = await k.execute("%timeit");
+    expect(bad.reply.content.ename).toBe("UsageError");
+  });
+
+  it("%who lists user names, filtered by type; %reset forgets them and keeps the prelude", async () => {
+    await k.execute("const whoNum = 3; const whoStr = 'x';");
+    const all = await k.execute("%who");
+    expect(all.stdout).toContain("whoNum");
+    expect(all.stdout).not.toContain("torch");
+    const nums = await k.execute("%who number");
+    expect(nums.stdout).toContain("whoNum");
+    expect(nums.stdout).not.toContain("whoStr");
+    const k2 = await KernelClient.start();
+    try {
+      await k2.execute("const gone = 1;");
+      const r = await k2.execute("%reset -f");
+      expect(r.stdout).toMatch(/Deleted \d+ name/);
+      const after = await k2.execute("gone");
+      expect(after.reply.content.ename).toBe("TSError");
+      expect(resultText(await k2.execute("typeof torch.tensor"))).toBe("'function'");
+      const redeclare = await k2.execute("const gone = 2; gone");
+      expect(resultText(redeclare)).toBe("2");
+    } finally {
+      await k2.shutdown();
+    }
+  }, 60_000);
+
+  it("an unknown magic names the known ones", async () => {
+    const r = await k.execute("%nope 1 2");
+    expect(r.reply.content.ename).toBe("UsageError");
+    expect(r.reply.content.evalue).toContain("%lr_schedule");
+  });
+});
+
+describe("learning-rate magics", () => {
+  it("%%lr_trace traces the optimizers stepped in the cell: live plot, then the final plot", async () => {
+    const r = await k.execute("%%lr_trace --name sgd --every 1\nconst o1 = new torch.optim.SGD(net.parameters(), { lr: 0.05, momentum: 0.9 });\ntrain(o1, 30);");
+    expect(r.reply.content.status).toBe("ok");
+    const ps = plots(r);
+    expect(ps[0].content.data[PLOT].live).toBe(true);
+    const final = ps[ps.length - 1];
+    expect(final.header.msg_type).toBe("update_display_data");
+    expect(final.content.transient.display_id).toBe(ps[0].content.transient.display_id);
+    expect(final.content.data[PLOT].live).toBe(false);
+    expect(final.content.data[PLOT].kind).toBe("trace");
+    expect(final.content.data["image/svg+xml"]).toContain("<svg");
+    expect(final.content.data["application/vnd.plotly.v1+json"].data.length).toBeGreaterThan(0);
+  });
+
+  it("%%lr_trace --no-live shows only the final plot; _lr_trace takes the loss", async () => {
+    const r = await k.execute("%%lr_trace --name adam --no-live --metrics lr,lr_projected,loss\nconst o2 = new torch.optim.Adam(net.parameters(), { lr: 0.01 });\nfor (let i = 0; i < 10; i++) { o2.zero_grad(); const l = loss_fn.forward(net.forward(X), Y); l.backward(); o2.step(); _lr_trace.log_loss(l); }");
+    expect(r.reply.content.status).toBe("ok");
+    const ps = plots(r);
+    expect(ps).toHaveLength(1);
+    expect(ps[0].header.msg_type).toBe("display_data");
+    const metrics = ps[0].content.data[PLOT].metrics.map((m: { key: string }) => m.key);
+    expect(metrics).toContain("loss");
+  });
+
+  it("%%lr_trace with an unknown metric is an error naming the valid ones, and runs nothing", async () => {
+    const r = await k.execute("%%lr_trace --metrics nonsense\nglobalThis.traceRan = true;");
+    expect(r.reply.content.ename).toBe("UsageError");
+    expect(r.reply.content.evalue).toContain("lr_projected");
+    expect(resultText(await k.execute("(globalThis as any).traceRan === undefined"))).toBe("true");
+  });
+
+  it("%lr_compare overlays recorded runs", async () => {
+    const r = await k.execute("%lr_compare sgd adam");
+    expect(r.reply.content.status).toBe("ok");
+    const p = plots(r)[0].content.data[PLOT];
+    expect(p.kind).toBe("compare");
+    const names = new Set(p.series.map((s: { name: string }) => s.name));
+    expect(names).toEqual(new Set(["sgd", "adam"]));
+    const bad = await k.execute("%lr_compare sgd nosuchrun");
+    expect(bad.reply.content.evalue).toContain("nosuchrun");
+    expect(bad.reply.content.evalue).toContain("sgd");
+  });
+
+  it("%lr_schedule previews a scheduler; consecutive lines overlay in one plot", async () => {
+    const r = await k.execute("%lr_schedule StepLR step_size=3 gamma=0.5 --steps 10 --lr 0.1\n%lr_schedule CosineAnnealingLR T_max=10 --steps 10 --lr 0.1");
+    expect(r.reply.content.status).toBe("ok");
+    const ps = plots(r);
+    expect(ps).toHaveLength(1);
+    const p = ps[0].content.data[PLOT];
+    expect(p.kind).toBe("schedule");
+    expect(new Set(p.series.map((s: { name: string }) => s.name)).size).toBe(2);
+    const step = p.series.find((s: { name: string; metric: string }) => s.name.startsWith("StepLR") && s.metric === "lr");
+    // PyTorch: StepLR(step_size=3, gamma=0.5) from 0.1 → 0.1 ×3, 0.05 ×3, 0.025 ×3, 0.0125
+    expect(step.mean.slice(0, 10).map((v: number) => +v.toPrecision(6))).toEqual([0.1, 0.1, 0.1, 0.05, 0.05, 0.05, 0.025, 0.025, 0.025, 0.0125]);
+  });
+
+  it("%lr_schedule with a bad scheduler name lists the valid names and runs nothing", async () => {
+    const r = await k.execute("%lr_schedule StepLR step_size=2 --steps 5\n%lr_schedule StepLRR step_size=2 --steps 5");
+    expect(r.reply.content.ename).toBe("UsageError");
+    expect(r.reply.content.evalue).toContain("CosineAnnealingLR");
+    expect(plots(r)).toHaveLength(0);
+    const tb = ofType(r, "error")[0].content.traceback.join("\n");
+    expect(tb).toContain("--steps N");
+    const missing = await k.execute("%lr_schedule StepLR step_size=2");
+    expect(missing.reply.content.evalue).toContain("--steps");
+  });
+
+  it("%lr_find runs a range test, plots it with suggestions and restores the model", async () => {
+    const w0 = resultText(await k.execute("Array.from(net.weight.data).join(',')"));
+    const r = await k.execute("%lr_find model=net loss=loss_fn data=[X, Y] --start-lr 1e-5 --end-lr 1 --num-iter 30");
+    expect(r.reply.content.status).toBe("ok");
+    const p = plots(r)[0].content.data[PLOT];
+    expect(p.kind).toBe("range_test");
+    expect(r.stdout).toContain("suggested lr");
+    expect(resultText(await k.execute("Array.from(net.weight.data).join(',')"))).toBe(w0);
+    const bad = await k.execute("%lr_find model=net data=[X, Y]");
+    expect(bad.reply.content.evalue).toContain("loss=");
+  });
+
+  it("%lr_scale applies a batch-size rule; a bad rule lists the valid ones", async () => {
+    const r = await k.execute("%lr_scale linear lr=0.1 batch_size=256 new_batch_size=1024");
+    expect(r.stdout).toContain("lr 0.4");
+    const s = await k.execute("%lr_scale sqrt lr=0.1 batch_size=256 new_batch_size=1024");
+    expect(s.stdout).toContain("lr 0.2");
+    const bad = await k.execute("%lr_scale cubic lr=0.1 batch_size=1 new_batch_size=2");
+    expect(bad.reply.content.evalue).toContain("adam_sqrt");
+  });
+});

@@ -1,0 +1,83 @@
+/** The magic-line parser and cell splitter (no kernel needed). */
+import { describe, expect, it } from "vitest";
+import { tokenize, parseArgs, splitCell, convertValue, MagicError, OptionSpec } from "../../kernel/src/magics/parser";
+import { globToRegExp, History } from "../../kernel/src/kernel/history";
+import { codePointsToIndex, indexToCodePoints } from "../../kernel/src/kernel/unicode";
+import { Signer } from "../../kernel/src/kernel/wire";
+
+const OPTS: OptionSpec[] = [
+  { name: "steps", type: "int", help: "" },
+  { name: "lr", type: "number", help: "", default: 0.1 },
+  { name: "name", type: "string", help: "" },
+  { name: "live", type: "boolean", help: "", default: true },
+  { name: "metrics", type: "list", help: "" },
+];
+
+describe("magic parser", () => {
+  it("tokenizes quotes and bracketed values", () => {
+    expect(tokenize(`a "b c" 'd \\' e' betas=[0.9, 0.99] x`)).toEqual(["a", "b c", "d ' e", "betas=[0.9, 0.99]", "x"]);
+    expect(() => tokenize(`"open`)).toThrow(MagicError);
+  });
+
+  it("parses --flag value, --flag=value, --no-flag, key=value and lists", () => {
+    const a = parseArgs(`StepLR step_size=3 gamma=0.5 --steps 10 --name "my run" --no-live --metrics lr,loss betas=[0.9,0.99] mode=min`, OPTS);
+    expect(a.positional).toEqual(["StepLR"]);
+    expect(a.kv).toEqual([["step_size", 3], ["gamma", 0.5], ["betas", [0.9, 0.99]], ["mode", "min"]]);
+    expect(a.flags).toEqual({ steps: 10, lr: 0.1, name: "my run", live: false, metrics: ["lr", "loss"] });
+    expect(parseArgs("--steps=4 --metrics a b", OPTS).flags.metrics).toEqual(["a", "b"]);
+  });
+
+  it("rejects unknown options and bad types with what is allowed", () => {
+    expect(() => parseArgs("--stepz 3", OPTS)).toThrow(/unknown option --stepz; allowed: --steps, --lr/);
+    expect(() => parseArgs("--steps 2.5", OPTS)).toThrow(/--steps must be an integer/);
+    expect(() => parseArgs("--lr fast", OPTS)).toThrow(/--lr must be a number/);
+    expect(() => parseArgs("--steps", OPTS)).toThrow(/needs a value/);
+  });
+
+  it("converts values", () => {
+    expect(convertValue("1e-3")).toBe(0.001);
+    expect(convertValue("True")).toBe(true);
+    expect(convertValue("{\"a\":1}")).toEqual({ a: 1 });
+    expect(convertValue("net")).toBe("net");
+  });
+
+  it("splits cells into code and magics", () => {
+    expect(splitCell("%%time\nlet x = 1;\nx")).toEqual([{ kind: "cell", name: "time", help: false, args: "", body: "let x = 1;\nx" }]);
+    const parts = splitCell("const a = 1;\n%lr_schedule StepLR --steps 3\n%lr_schedule? \na + 1");
+    expect(parts.map((p) => p.kind)).toEqual(["code", "line", "line", "code"]);
+    expect(parts[2]).toMatchObject({ name: "lr_schedule", help: true });
+    expect(splitCell("const m = 7 % 3;")).toEqual([{ kind: "code", code: "const m = 7 % 3;", firstLine: 0 }]);
+  });
+});
+
+describe("history and helpers", () => {
+  it("globs like IPython's history search", () => {
+    expect(globToRegExp("6 ?*").test("6 * 7")).toBe(true);
+    expect(globToRegExp("a[bc]d").test("acd")).toBe(true);
+    expect(globToRegExp("x.y").test("xzy")).toBe(false);
+  });
+
+  it("is bounded and answers tail/range/search", () => {
+    const h = new History(3);
+    for (let i = 1; i <= 5; i++) h.add(i, `cell ${i}`);
+    expect(h.tail(10).map((r) => r[1])).toEqual([3, 4, 5]);
+    expect(h.range(0, 4, 5)).toEqual([[1, 4, "cell 4"]]);
+    expect(h.search("cell [45]", null, false).length).toBe(2);
+  });
+
+  it("converts cursor positions between code points and UTF-16", () => {
+    const s = "a😀b";
+    expect(codePointsToIndex(s, 2)).toBe(3);
+    expect(indexToCodePoints(s, 3)).toBe(2);
+  });
+
+  it("signs with the scheme, treats an empty key as unsigned, rejects bad signatures", () => {
+    const s = new Signer("k", "hmac-sha256");
+    const frames = ["{}", "{}", "{}", "{}"].map((x) => Buffer.from(x));
+    expect(s.verify(s.sign(frames), frames)).toBe(true);
+    expect(s.verify("00" + s.sign(frames).slice(2), frames)).toBe(false);
+    expect(new Signer("k", "hmac-sha512").sign(frames)).toHaveLength(128);
+    expect(new Signer("").sign(frames)).toBe("");
+    expect(() => new Signer("k", "md-nothing")).toThrow(/signature_scheme/);
+  });
+});
