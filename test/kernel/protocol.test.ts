@@ -43,6 +43,16 @@ describe("execute", () => {
     expect(resultText(await k.execute("before"))).toBe("1");
   });
 
+  it("streams console output, including output written after the cell returned", async () => {
+    const r = await k.execute("console.log('now'); setTimeout(() => console.log('later'), 100); 0");
+    expect(r.stdout).toBe("now\n");
+    const id = r.reply.parent_header.msg_id;
+    const deadline = Date.now() + 3000;
+    const late = () => k.iopubLog.find((m) => m.header.msg_type === "stream" && m.parent_header.msg_id === id && m.content.text.includes("later"));
+    while (!late() && Date.now() < deadline) await new Promise((res) => setTimeout(res, 20));
+    expect(late()).toBeDefined();
+  });
+
   it("supports top-level await", async () => {
     const r = await k.execute("const v = await new Promise<number>((res) => setTimeout(() => res(7), 20)); v * 6");
     expect(resultText(r)).toBe("42");

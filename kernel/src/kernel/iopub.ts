@@ -30,12 +30,14 @@ export class Iopub {
 /**
  * Captures process.stdout/stderr writes as `stream` messages of the running request. Text is
  * batched: flushed when 64 KB have gathered, when 50 ms passed since the last flush (checked on
- * each write, so a busy loop still streams), and at the end of each request.
+ * each write, so a busy loop still streams), and at the end of each request. Between requests the
+ * output still belongs to the last cell, as in IPython (a timer's console.log shows under it).
  */
 export class StreamCapture {
   private buf = { stdout: "", stderr: "" };
   private lastFlush = 0;
   private parent: object | null = null;
+  private timer: NodeJS.Timeout | null = null;
   readonly rawStderr: (s: string) => boolean;
   private readonly origOut: typeof process.stdout.write;
   private readonly origErr: typeof process.stderr.write;
@@ -50,6 +52,8 @@ export class StreamCapture {
         this.buf[name] += typeof chunk === "string" ? chunk : Buffer.from(chunk).toString("utf8");
         if (typeof enc === "function") enc(); else if (typeof cb === "function") cb();
         if (this.buf[name].length > 65536 || Date.now() - this.lastFlush > 50) this.flush();
+        // Output written after a cell returned (timers, promises) goes out on a timer.
+        else if (!this.timer) this.timer = setTimeout(() => { this.timer = null; this.flush(); }, 50).unref();
         return true;
       }) as typeof process.stdout.write;
     process.stdout.write = hook("stdout", this.origOut);

@@ -12,11 +12,11 @@ import { Worker } from "node:worker_threads";
 import * as zmq from "zeromq";
 import { ConnectionInfo, Message, Signer, WireError, decode, encode, endpoint, newHeader, PROTOCOL_VERSION } from "./wire";
 import { Iopub, StreamCapture } from "./iopub";
-import { Engine, RunResult } from "./engine";
+import { Engine, KeyboardInterrupt } from "./engine";
 import { makePrelude } from "./prelude_source";
 import { connectPrelude, DisplaySink } from "./prelude";
 import { History } from "./history";
-import { bundleOf, MimeBundle, textOf } from "./mime";
+import { bundleOf, MimeBundle } from "./mime";
 import { errorContent } from "./errors";
 import { INPUT_DONE, INPUT_PENDING, FromWorker, ToWorker, WorkerInit } from "./control_worker";
 import { hasMagic, splitCell, MagicError, parseArgs, ParsedArgs } from "../magics/parser";
@@ -156,7 +156,7 @@ export class Kernel {
     const frames = encode(this.signer, req.idents, newHeader("input_request", this.session), req.header, {}, { prompt, password });
     this.worker.postMessage({ type: "input_request", frames } satisfies ToWorker);
     while (Atomics.wait(state, 0, INPUT_PENDING, 100) === "timed-out") { /* wait for the reply */ }
-    if (Atomics.load(state, 0) !== INPUT_DONE) throw new (require("./engine").KeyboardInterrupt)();
+    if (Atomics.load(state, 0) !== INPUT_DONE) throw new KeyboardInterrupt();
     const n = Atomics.load(state, 1);
     return Buffer.from(new Uint8Array(this.inputBuffer, 8, n)).toString("utf8");
   }
@@ -281,7 +281,7 @@ export class Kernel {
       this.iopub.publish("error", error, msg.header);
     }
     const user_expressions = this.userExpressions(msg.content.user_expressions ?? {});
-    this.streams.setParent(null);
+    this.streams.flush(); // later output (timers) still goes to this cell: the parent stays
     this.current = null;
     if (error) {
       this.reply(msg, send, { status: "error", execution_count: count, ...error, user_expressions: {}, payload: [] }, { started: new Date().toISOString() });
@@ -456,5 +456,3 @@ export async function runKernel(info: ConnectionInfo): Promise<Kernel> {
   await k.start();
   return k;
 }
-
-export { textOf };

@@ -9,13 +9,13 @@ import { type BrowserContext, chromium } from "playwright-core";
 
 export const CHROMIUM = "/usr/bin/chromium";
 
-export async function launchChromium(): Promise<{ context: BrowserContext; close: () => Promise<void> }> {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`${CHROMIUM} is missing: the browser tests need Debian's chromium; run \`npm run setup -- --for-tests\``);
+export async function launchChromium(executable = CHROMIUM): Promise<{ context: BrowserContext; close: () => Promise<void> }> {
+  if (!existsSync(executable)) {
+    throw new Error(`${executable} is missing: the browser tests need Debian's chromium; run \`npm run setup -- --for-tests\``);
   }
   const profile = mkdtempSync(join(tmpdir(), "lrlab-chromium-"));
   const context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
+    executablePath: executable,
     headless: true,
     viewport: { width: 1280, height: 1000 },
     args: [
