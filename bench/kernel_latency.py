@@ -4,7 +4,8 @@ usage: kernel_latency.py --kernels lrlab=lrlab,ipykernel=python3,tslab=tslab
                          [--repeats N] [--starts S] [--torch-kernels ipykernel] [--timeout T]
 Each entry is label=kernelspec name; the label picks the cells' language (ipykernel -> Python,
 anything else -> TypeScript). Prints one JSON object:
-  { label: { "start": [s...], "cells": { cell: [s...] }, "skipped": { cell: why } } }
+  { label: { "start": [s...], "cells": { cell: [s...] }, "skipped": { cell: why },
+             "failures": { cell: { count, of, first } } } }
 or { label: { "error": "..." } } for a kernel that could not start or failed a cell.
 
 start: KernelManager.start_kernel() -> kernel_info_reply received (wait_for_ready), i.e. the
@@ -132,11 +133,21 @@ def bench_kernel(label, spec, repeats, starts, torch_labels, timeout):
             out["start"].append(time.perf_counter() - t)
             if i == 0:
                 for cname, code in cells.items():
-                    try:
-                        run_cell(kc, code, timeout)  # warm-up: first type-check, first import
-                        out["cells"][cname] = [run_cell(kc, code, timeout) for _ in range(repeats)]
-                    except RuntimeError as e:  # one failing cell does not hide the others
-                        out["skipped"][cname] = f"cell failed: {e}"
+                    # A run that fails is counted and reported, not timed; the others still are.
+                    times, failures = [], []
+                    for r in range(repeats + 1):  # run 0: warm-up (first type-check, first import)
+                        try:
+                            dt = run_cell(kc, code, timeout)
+                            if r > 0:
+                                times.append(dt)
+                        except RuntimeError as e:
+                            failures.append(str(e))
+                    if times:
+                        out["cells"][cname] = times
+                    if failures:
+                        out.setdefault("failures", {})[cname] = {"count": len(failures), "of": repeats + 1, "first": failures[0]}
+                        if not times:
+                            out["skipped"][cname] = f"cell failed: {failures[0]}"
         finally:
             kc.stop_channels()
             km.shutdown_kernel(now=True)

@@ -123,7 +123,9 @@ export function kernelRows(res) {
         const xs = r.cells?.[c.key];
         if (!xs) return { value: NaN, text: r.skipped?.[c.key] ?? "not run" };
         const v = quantile(xs, q);
-        return { value: v, text: `${fmtTime(v)} (n=${xs.length})` };
+        const f = r.failures?.[c.key];
+        const failed = f ? `; ${f.count} of ${f.of} runs failed: ${f.first}` : "";
+        return { value: v, text: `${fmtTime(v)} (n=${xs.length}${failed})` };
       };
       row(`cell round trip ${p}, ${c.label}`, pick, p === "p50" ? "≤ ipykernel" : "–", "ipykernel");
     }

@@ -16,15 +16,23 @@ import { broadcast_strides } from "./shape";
 
 export type Kernel = (out: Storage, oo: number, n: number, ...operands: (Storage | number)[]) => void;
 
-const cache = new Map<string, Kernel>();
+// Keyed by the expression itself (string literals keep their hash, so a lookup allocates nothing),
+// then by arity.
+const cache = new Map<string, Kernel[]>();
+const NO_EXTRA: readonly string[] = [];
 
 /**
  * Compiles `expr` (over variables a, b, c — the operands' elements) into a kernel for `arity`
  * operands. `extra` names extra scalar parameters (e.g. "alpha") passed after the operands.
  */
-export function kernel(expr: string, arity: number, extra: readonly string[] = []): Kernel {
-  const key = `${arity}|${extra.join(",")}|${expr}`;
-  let k = cache.get(key);
+export function kernel(expr: string, arity: number, extra: readonly string[] = NO_EXTRA): Kernel {
+  const key = extra.length === 0 ? expr : `${expr}|${extra.join(",")}`;
+  let by_arity = cache.get(key);
+  if (by_arity === undefined) {
+    by_arity = [];
+    cache.set(key, by_arity);
+  }
+  let k = by_arity[arity];
   if (k !== undefined) return k;
   const names = ["a", "b", "c"].slice(0, arity);
   const params = ["O", "oo", "n"];
@@ -33,7 +41,7 @@ export function kernel(expr: string, arity: number, extra: readonly string[] = [
   const loads = names.map((v) => `const ${v} = ${v.toUpperCase()}[${v}o + i * ${v}s];`).join(" ");
   const body = `for (let i = 0; i < n; i++) { ${loads} O[oo + i] = ${expr}; }`;
   k = new Function(...params, body) as Kernel;
-  cache.set(key, k);
+  by_arity[arity] = k;
   return k;
 }
 

@@ -13,7 +13,7 @@ import { DType, Storage, Tensor } from "./tensor";
 import { attach, rename } from "./autograd";
 import { mul } from "./elementwise";
 import { is_floating, promote_types, storage_for } from "./dtype";
-import { broadcast_shapes, contiguous_strides } from "./shape";
+import { broadcast_shapes, contiguous_strides, transpose_last2 } from "./shape";
 import { sum_to } from "./sum_to";
 import { unsqueeze } from "./views";
 
@@ -150,11 +150,7 @@ function mT(x: Tensor, f64 = false): Tensor {
   const C = x.shape[n - 1];
   const nb = x.data.length / (R * C) || 0;
   const out = f64 ? new Float64Array(x.data.length) : storage_for(x.dtype, x.data.length);
-  const src = x.data;
-  for (let b = 0; b < nb; b++) {
-    const o = b * R * C;
-    for (let i = 0; i < R; i++) for (let j = 0; j < C; j++) out[o + j * R + i] = src[o + i * C + j];
-  }
+  transpose_last2(x.data, out, nb, R, C);
   const shape = [...x.shape];
   shape[n - 2] = C;
   shape[n - 1] = R;

@@ -141,3 +141,24 @@ export function strided_copy(src: Storage, offset: number, shape: Shape, strides
     }
   }
 }
+
+/**
+ * dst[b, j, i] = src[b, i, j] for `batch` matrices of R x C, in 32 x 32 tiles so that both the
+ * reads and the writes stay within a few cache lines (a plain loop would stride through one of them).
+ */
+export function transpose_last2(src: Storage, dst: Storage, batch: number, R: number, C: number): void {
+  const T = 32;
+  for (let b = 0; b < batch; b++) {
+    const o = b * R * C;
+    for (let i0 = 0; i0 < R; i0 += T) {
+      const i1 = Math.min(R, i0 + T);
+      for (let j0 = 0; j0 < C; j0 += T) {
+        const j1 = Math.min(C, j0 + T);
+        for (let i = i0; i < i1; i++) {
+          const si = o + i * C;
+          for (let j = j0; j < j1; j++) dst[o + j * R + i] = src[si + j];
+        }
+      }
+    }
+  }
+}

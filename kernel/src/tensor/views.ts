@@ -10,7 +10,7 @@
 import { Tensor } from "./tensor";
 import { attach, rename } from "./autograd";
 import { storage_for } from "./dtype";
-import { contiguous_strides, fmt_shape, strided_copy, wrap_dim } from "./shape";
+import { contiguous_strides, fmt_shape, strided_copy, transpose_last2, wrap_dim } from "./shape";
 import { result_type } from "./operand";
 import { sum_to } from "./sum_to";
 
@@ -152,7 +152,15 @@ export function permute_raw(x: Tensor, dims: readonly number[]): Tensor {
   const st = contiguous_strides(x.shape);
   const shape = dims.map((d) => x.shape[d]);
   const data = storage_for(x.dtype, x.data.length);
-  strided_copy(x.data, 0, shape, dims.map((d) => st[d]), data);
+  const n = dims.length;
+  // The common case (t(), transpose(-2, -1), .mT): swap the last two dims with a tiled transpose.
+  let last2 = n >= 2 && dims[n - 1] === n - 2 && dims[n - 2] === n - 1;
+  for (let i = 0; i < n - 2 && last2; i++) if (dims[i] !== i) last2 = false;
+  if (last2 && data.length > 0) {
+    const R = x.shape[n - 2];
+    const C = x.shape[n - 1];
+    transpose_last2(x.data, data, data.length / (R * C), R, C);
+  } else strided_copy(x.data, 0, shape, dims.map((d) => st[d]), data);
   return new Tensor(data, shape, x.dtype);
 }
 
