@@ -1,11 +1,21 @@
 /**
  * Live output and interrupts against the real kernel: a synchronous loop's display updates
- * arrive while it runs (arrival timestamps spread over the loop), and an interrupt — by
+ * arrive while it runs, and an interrupt — by
  * interrupt_request on control and by SIGINT — stops a busy loop within a second, with every
  * variable defined before intact.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { KernelClient, ofType, resultText } from "./client";
+import { KernelClient, ofType, resultText, Received } from "./client";
+
+/**
+ * Two clocks, so the checks hold on a loaded machine: the kernel's send time (header.date) shows
+ * the update rate; the client's arrival time shows that messages left during the loop (an update
+ * received well before the loop's end cannot have been held back until the cell returned).
+ */
+function sentGaps(ms: Received[]): number[] {
+  const t = ms.map((m) => Date.parse(m.header.date));
+  return t.slice(1).map((x, i) => x - t[i]);
+}
 
 let k: KernelClient;
 beforeAll(async () => { k = await KernelClient.start(); });
@@ -21,17 +31,14 @@ while (Date.now() - t0 < 2000) {
   if (Date.now() - last >= 200) { last = Date.now(); h.update("elapsed " + (last - t0)); n++; }
 }
 n`;
-    const sent = Date.now();
     const r = await k.execute(code);
     const done = Date.now();
     const updates = ofType(r, "update_display_data");
     expect(updates.length).toBeGreaterThanOrEqual(8);
     expect(updates.every((m) => m.content.transient.display_id === "progress")).toBe(true);
-    // Arrival times are spread over the loop, not bunched at its end.
-    const times = updates.map((m) => m.at - sent);
-    expect(times[0]).toBeLessThan(1200); // includes type-checking the cell
-    for (let i = 1; i < times.length; i++) expect(times[i] - times[i - 1]).toBeLessThan(500);
-    expect(done - updates[updates.length - 1].at).toBeLessThan(600);
+    expect(Math.max(...sentGaps(updates))).toBeLessThan(500);
+    // Received while the loop was still running (it ran ~2 s; the reply came after it).
+    expect(updates[0].at).toBeLessThan(done - 1000);
   });
 
   it("%%lr_trace shows its live plot at least twice a second during a synchronous training loop", async () => {
@@ -41,7 +48,6 @@ const net = new torch.nn.Linear(4, 1);
 const xs = torch.randn(32, 4), ys = torch.randn(32, 1);
 const opt = new torch.optim.SGD(net.parameters(), { lr: 0.01, momentum: 0.9 });
 const lossf = new torch.nn.MSELoss();`);
-    const sent = Date.now();
     const r = await k.execute(`%%lr_trace --name live
 const t0 = Date.now();
 while (Date.now() - t0 < 2500) {
@@ -58,8 +64,8 @@ while (Date.now() - t0 < 2500) {
     // 2.5 s at ≥ 2 updates per second, with arrival times spread over the loop.
     const live = updates.filter((m) => m.content.data["application/vnd.lrlab.plot+json"]?.live === true);
     expect(live.length).toBeGreaterThanOrEqual(5);
-    const times = [first[0].at, ...live.map((m) => m.at)].map((t) => t - sent);
-    for (let i = 1; i < times.length; i++) expect(times[i] - times[i - 1]).toBeLessThan(500);
+    expect(Math.max(...sentGaps([first[0], ...live]))).toBeLessThan(500);
+    expect(first[0].at).toBeLessThan(Date.now() - 1000); // arrived during the 2.5 s loop
     const final = updates[updates.length - 1].content.data;
     expect(final["application/vnd.lrlab.plot+json"].live).toBe(false);
     expect(final["image/svg+xml"]).toContain("<svg");
@@ -98,8 +104,7 @@ for (let epoch = 0; Date.now() - t0 < 20000; epoch++) {
     expect(r.reply.content.ename).toBe("KeyboardInterrupt");
     // At least twice a second over the first three seconds (the first one comes after type-checking).
     expect(during.length).toBeGreaterThanOrEqual(5);
-    const gaps = during.slice(1).map((m, i) => m.at - during[i].at);
-    expect(Math.max(...gaps)).toBeLessThan(500);
+    expect(Math.max(...sentGaps(during))).toBeLessThan(500);
     expect(streams.length).toBeGreaterThan(0); // console.log output streamed while looping
     // The final plot replaces the live one after the interrupt; state is intact.
     const last = r.outputs.filter((m) => m.header.msg_type === "update_display_data").pop()!;

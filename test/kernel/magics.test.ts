@@ -143,6 +143,14 @@ describe("learning-rate magics", () => {
     expect(step.mean.slice(0, 10).map((v: number) => +v.toPrecision(6))).toEqual([0.1, 0.1, 0.1, 0.05, 0.05, 0.05, 0.025, 0.025, 0.025, 0.0125]);
   });
 
+  it("%lr_schedule takes arrow functions as TypeScript (LambdaLR)", async () => {
+    const r = await k.execute('%lr_schedule LambdaLR lr_lambda="(epoch: number) => 0.5 ** epoch" --steps 4 --lr 1');
+    expect(r.reply.content.status).toBe("ok");
+    const p = plots(r)[0].content.data[PLOT];
+    const lr = p.series.find((s: { metric: string }) => s.metric === "lr");
+    expect(lr.mean.slice(0, 4)).toEqual([1, 0.5, 0.25, 0.125]);
+  });
+
   it("%lr_schedule with a bad scheduler name lists the valid names and runs nothing", async () => {
     const r = await k.execute("%lr_schedule StepLR step_size=2 --steps 5\n%lr_schedule StepLRR step_size=2 --steps 5");
     expect(r.reply.content.ename).toBe("UsageError");

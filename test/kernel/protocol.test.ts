@@ -53,6 +53,15 @@ describe("execute", () => {
     expect(late()).toBeDefined();
   });
 
+  it("runs empty, comment-only and declaration-only cells", async () => {
+    for (const code of ["", "   \n", "// just a comment", "type Alias = number;", "interface Shape { n: number }"]) {
+      const r = await k.execute(code);
+      expect(r.reply.content.status, code).toBe("ok");
+      expect(ofType(r, "execute_result")).toHaveLength(0);
+    }
+    expect(resultText(await k.execute("const al: Alias = 3; al"))).toBe("3");
+  });
+
   it("supports top-level await", async () => {
     const r = await k.execute("const v = await new Promise<number>((res) => setTimeout(() => res(7), 20)); v * 6");
     expect(resultText(r)).toBe("42");
@@ -115,6 +124,8 @@ describe("never dies from user code", () => {
     const bad = await k.execute("({ _repr_mimebundle_() { throw new Error('cannot draw'); } })");
     expect(bad.reply.content.status).toBe("error");
     expect(bad.reply.content.evalue).toBe("cannot draw");
+    const exit = await k.execute("process.exit(3)");
+    expect(exit.reply.content.evalue).toContain("disabled");
     const thrownValue = await k.execute("throw 42");
     expect(thrownValue.reply.content.evalue).toBe("42");
     expect(k.alive).toBe(true);

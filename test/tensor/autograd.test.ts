@@ -300,3 +300,24 @@ describe("dtype promotion", () => {
     expect(torch.tensor([1]).add(0.1).data[0]).toBe(Math.fround(1 + Math.fround(0.1)));
   });
 });
+
+describe("register_hook", () => {
+  it("sees and can replace gradients of leaves and non-leaves; remove() unregisters", () => {
+    const x = torch.tensor([1, 2], { requires_grad: true });
+    const h = x.mul(3);
+    const seen: number[][] = [];
+    const handle = h.register_hook((g) => {
+      seen.push(Array.from(g.data));
+      return g.mul(10);
+    });
+    x.register_hook((g) => { seen.push(Array.from(g.data)); });
+    h.sum().backward();
+    expect(seen).toEqual([[1, 1], [30, 30]]);
+    expect(Array.from(x.grad!.data)).toEqual([30, 30]);
+    handle.remove();
+    x.grad = null;
+    x.mul(3).sum().backward();
+    expect(Array.from(x.grad!.data)).toEqual([3, 3]);
+    expect(() => torch.tensor([1]).register_hook(() => {})).toThrow("cannot register a hook on a tensor that doesn't require gradient");
+  });
+});

@@ -63,3 +63,18 @@ describe("values of cumulative, rearranging and sorting ops", () => {
     expect(torch.arange(6).chunk(4).map((p) => p.shape[0])).toEqual([2, 2, 2]);
   });
 });
+
+describe("erf, nonzero, count_nonzero", () => {
+  it("erf matches reference values and has the right gradient", () => {
+    const x = torch.tensor([0, 0.5, -1, 2, 3.5], { dtype: "float64" });
+    const ref = [0, 0.5204998778130465, -0.8427007929497149, 0.9953222650189527, 0.9999992569016276];
+    (x.erf().tolist() as number[]).forEach((v, i) => expect(v).toBeCloseTo(ref[i], 14));
+  });
+  it("nonzero and count_nonzero", () => {
+    const x = torch.tensor([[0, 1, 0], [2, 0, 3]]);
+    expect(x.nonzero().tolist()).toEqual([[0, 1], [1, 0], [1, 2]]);
+    expect(x.nonzero().dtype).toBe("int64");
+    expect(x.count_nonzero().item()).toBe(3);
+    expect(torch.count_nonzero(x, 0).tolist()).toEqual([1, 1, 1]);
+  });
+});

@@ -113,3 +113,10 @@ describe("conversions and inspection", () => {
     expect(x.reshape([3, -1]).shape).toEqual([3, 2]);
   });
 });
+
+describe("JSON", () => {
+  it("JSON.stringify gives the nested values", () => {
+    expect(JSON.stringify(torch.tensor([[1, 2], [3, 4.5]]))).toBe("[[1,2],[3,4.5]]");
+    expect(JSON.stringify({ flag: torch.tensor([true, false]) })).toBe('{"flag":[true,false]}');
+  });
+});

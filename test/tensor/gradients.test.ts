@@ -279,3 +279,7 @@ describe("clamp with tensor bounds", () => {
     expect(() => i.clamp_(0.5)).toThrow("result type Float can't be cast to the desired output type Long");
   });
 });
+
+describe("erf", () => {
+  it("gradient", () => gradcheck((x) => torch.erf(x), [U(-3, 3, 2, 5)]));
+});

@@ -26,6 +26,8 @@ import { isCompleteCell, tsVersion } from "./is_complete";
 import { codePointsToIndex, indexToCodePoints } from "./unicode";
 
 const VERSION: string = require("../../package.json").version;
+/** The real process.exit, kept before cells get a guarded one. */
+const realExit = process.exit.bind(process);
 
 export function kernelInfo(): Record<string, unknown> {
   const ts = { version: tsVersion };
@@ -121,6 +123,10 @@ export class Kernel {
         this.log(`could not report ${what}: ${err}`);
       }
     };
+    // process.exit() from a cell would end the kernel: it throws instead (the kernel keeps the real one).
+    process.exit = ((code?: number) => {
+      throw new Error(`process.exit(${code ?? ""}) is disabled in the lrlab kernel: it would stop the kernel; restart or shut it down from the notebook instead`);
+    }) as typeof process.exit;
     process.on("uncaughtException", (e) => report(e, "uncaught exception"));
     process.on("unhandledRejection", (e) => report(e, "unhandled promise rejection"));
   }
@@ -284,8 +290,10 @@ export class Kernel {
     this.streams.flush(); // later output (timers) still goes to this cell: the parent stays
     this.current = null;
     if (error) {
-      this.reply(msg, send, { status: "error", execution_count: count, ...error, user_expressions: {}, payload: [] }, { started: new Date().toISOString() });
+      // Abort what was queued before the client could know of the error, then reply: a request
+      // sent after the error reply arrived is never aborted.
       if (stopOnError) await this.abortQueued(send);
+      this.reply(msg, send, { status: "error", execution_count: count, ...error, user_expressions: {}, payload: [] }, { started: new Date().toISOString() });
     } else {
       this.reply(msg, send, { status: "ok", execution_count: count, payload: this.payload, user_expressions }, { started: new Date().toISOString() });
     }
@@ -446,7 +454,7 @@ export class Kernel {
       try { this.worker.postMessage({ type: "close" } satisfies ToWorker); } catch { /* already gone */ }
       try { this.shell.close(); this.iopub.socket.close(); } catch { /* closing anyway */ }
       try { this.engine.close(); } catch { /* closing anyway */ }
-      setTimeout(() => process.exit(0), 100);
+      setTimeout(() => realExit(0), 100);
     }, 50);
   }
 }

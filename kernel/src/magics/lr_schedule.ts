@@ -5,12 +5,28 @@
  *
  *   %lr_schedule StepLR step_size=30 gamma=0.1 --steps 100 --lr 0.1
  *   %lr_schedule OneCycleLR max_lr=0.1 total_steps=100 --steps 100
+ *   %lr_schedule LambdaLR lr_lambda="(epoch) => 0.95 ** epoch" --steps 50
  */
-import type { Magic } from "./types";
+import type { Magic, MagicContext } from "./types";
 import { MagicError, ParsedArgs } from "./parser";
 import { tools, torch } from "./tools";
 
-function build(a: ParsedArgs, usage: string) {
+/** Values written as arrow functions (lr_lambda="(epoch) => 0.95 ** epoch") are TypeScript. */
+async function functionValues(ctx: MagicContext, a: ParsedArgs, usage: string): Promise<Record<string, unknown>> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of a.kv) {
+    if (typeof v === "string" && v.includes("=>")) {
+      try {
+        out[k] = await ctx.evaluate(v);
+      } catch (e: any) {
+        throw new MagicError(`${k}=${v}: ${e.message}`, usage);
+      }
+    } else out[k] = v;
+  }
+  return out;
+}
+
+function build(a: ParsedArgs, options: Record<string, unknown>, usage: string) {
   const names: readonly string[] = torch().optim.lr_scheduler.scheduler_names;
   if (a.positional.length !== 1) {
     throw new MagicError(a.positional.length === 0 ? `name a scheduler; valid names: ${names.join(", ")}`
@@ -22,7 +38,6 @@ function build(a: ParsedArgs, usage: string) {
   const steps = a.flags.steps as number;
   if (steps < 1) throw new MagicError(`--steps must be a positive integer, got ${steps}`, usage);
   const Sched = (torch().optim.lr_scheduler as any)[name] as new (opt: unknown, o: object) => any;
-  const options = Object.fromEntries(a.kv);
   const label = (a.flags.name as string | undefined) ?? `${name}(${a.kv.map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(", ")})`;
   try {
     return tools().preview((opt: unknown) => new Sched(opt, options), {
@@ -43,7 +58,7 @@ export const lr_schedule: Magic = {
   usage: "Scheduler key=value ... --steps N [--lr γ] [--optimizer SGD|Adam|...] [--metrics m1,m2,...] [--name label]",
   help: "Plots the learning rate a torch.optim.lr_scheduler scheduler gives at each step, simulated on a fresh optimizer.\n"
     + "key=value pairs are the scheduler's options (as in PyTorch); several lines in one cell overlay.\n"
-    + "--metrics feeds ReduceLROnPlateau one metric per step.\n"
+    + "--metrics feeds ReduceLROnPlateau one metric per step; values written as arrow functions are TypeScript (LambdaLR).\n"
     + "Example:\n  %lr_schedule StepLR step_size=30 gamma=0.1 --steps 100\n  %lr_schedule CosineAnnealingLR T_max=100 --steps 100",
   options: [
     { name: "steps", type: "int", help: "steps to simulate (required)" },
@@ -53,11 +68,12 @@ export const lr_schedule: Magic = {
     { name: "name", type: "string", help: "legend label" },
   ],
   groupLines: true,
-  run(ctx, args, _body, lines) {
+  async run(ctx, args, _body, lines) {
     const usage = "%lr_schedule " + this.usage;
     const all = lines ?? [args];
     // Build every preview before showing anything: one bad line shows nothing.
-    const previews = all.map((a) => build(a, usage));
+    const previews = [];
+    for (const a of all) previews.push(build(a, await functionValues(ctx, a, usage), usage));
     ctx.display(tools().bundle(previews.length === 1 ? previews[0] : previews));
   },
 };

@@ -231,3 +231,19 @@ export function softmax(x: Tensor, dim: number, options?: { dtype?: DType }): Te
 export function log_softmax(x: Tensor, dim: number, options?: { dtype?: DType }): Tensor {
   return sm(x, dim, options, true);
 }
+
+/** The error function, element-wise; d/dx erf(x) = 2 / sqrt(pi) * exp(-x^2). */
+export function erf(x: Tensor): Tensor {
+  check(x, "erf");
+  const dt: DType = float_type(x.dtype);
+  const n = x.data.length;
+  const out = storage_for(dt, n);
+  for (let i = 0; i < n; i++) out[i] = erf_scalar(x.data[i]);
+  const res = new Tensor(out, x.shape, dt);
+  return attach(res, "ErfBackward0", [x], (g) => {
+    const gx = storage_for(g.dtype, n);
+    const c = 2 / Math.sqrt(Math.PI);
+    for (let i = 0; i < n; i++) gx[i] = g.data[i] * c * Math.exp(-x.data[i] * x.data[i]);
+    return [new Tensor(gx, x.shape, g.dtype)];
+  });
+}

@@ -106,6 +106,51 @@ export function retains_grad(t: Tensor): boolean {
   return t.grad_fn !== null && retained.get(t.grad_fn) === t;
 }
 
+export type GradHook = (grad: Tensor) => Tensor | void | null | undefined;
+
+// Tensor.register_hook: hooks per tensor; non-leaf tensors are found from their grad_fn.
+const hooks = new WeakMap<Tensor, GradHook[]>();
+const hooked_fns = new WeakMap<GradFn, Tensor>();
+
+/**
+ * Registers `hook` to be called with the tensor's gradient during backward (before it is
+ * accumulated into a leaf's `.grad`, or passed on by a non-leaf); a returned tensor replaces the
+ * gradient. Returns a handle whose remove() unregisters it.
+ */
+export function register_hook(t: Tensor, hook: GradHook): { remove(): void } {
+  if (typeof hook !== "function") throw new TypeError("register_hook(): hook must be a function");
+  if (!t.requires_grad) throw new Error("cannot register a hook on a tensor that doesn't require gradient");
+  let list = hooks.get(t);
+  if (list === undefined) {
+    list = [];
+    hooks.set(t, list);
+  }
+  list.push(hook);
+  if (t.grad_fn !== null) hooked_fns.set(t.grad_fn, t);
+  return {
+    remove: () => {
+      const l = hooks.get(t);
+      const i = l ? l.indexOf(hook) : -1;
+      if (i >= 0) l!.splice(i, 1);
+    },
+  };
+}
+
+function apply_hooks(t: Tensor, g: Tensor): Tensor {
+  const list = hooks.get(t);
+  if (list === undefined || list.length === 0) return g;
+  for (const h of [...list]) {
+    const r = h(g);
+    if (r !== undefined && r !== null) {
+      if (!(r instanceof Tensor) || !same_shape(r.shape, g.shape)) {
+        throw new TypeError(`hook returned an invalid value: expected a Tensor of shape [${g.shape.join(", ")}] or nothing`);
+      }
+      g = r.dtype === g.dtype ? r : new Tensor(cast_storage(r.data, g.dtype), r.shape, g.dtype);
+    }
+  }
+  return g;
+}
+
 function same_shape(a: readonly number[], b: readonly number[]): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
@@ -189,7 +234,7 @@ export function run_backward(root: Tensor, gradient?: Tensor | number | null, op
   const start = root.grad_fn;
   // Where a gradient for tensor t goes: into t.grad, or (autograd.grad) into the capture map.
   const deliver = (t: Tensor, gt: Tensor): void => {
-    if (capture === undefined) accumulate(t, gt);
+    if (capture === undefined) accumulate(t, apply_hooks(t, gt));
     else if (capture.has(t)) {
       const prev = capture.get(t);
       capture.set(t, prev ? sum_grads(prev, gt) : new Tensor(gt.data.slice() as typeof gt.data, gt.shape, gt.dtype));
@@ -229,8 +274,12 @@ export function run_backward(root: Tensor, gradient?: Tensor | number | null, op
     while (ready.length > 0) {
       const fn = ready.pop()!;
       visited.push(fn);
-      const go = pending.get(fn);
+      let go = pending.get(fn);
       pending.delete(fn);
+      if (go !== undefined && capture === undefined) {
+        const owner = hooked_fns.get(fn);
+        if (owner !== undefined && owner.grad_fn === fn) go = apply_hooks(owner, go);
+      }
       const ins = fn.inputs;
       let grads: (Tensor | null)[] | null = null;
       if (go !== undefined) {

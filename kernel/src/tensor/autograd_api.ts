@@ -8,7 +8,7 @@ import { Tensor } from "./tensor";
 import { Capture, run_backward } from "./autograd";
 
 export { Node, attach, needs_grad, rename } from "./autograd";
-export type { BackwardFn, BackwardOptions } from "./autograd";
+export type { BackwardFn, BackwardOptions, GradHook } from "./autograd";
 export { sum_to } from "./sum_to";
 export { no_grad, enable_grad, set_grad_enabled, is_grad_enabled } from "./grad_mode";
 

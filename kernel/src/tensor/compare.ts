@@ -156,3 +156,34 @@ export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
   ]);
 }
 
+
+/** Indices of the nonzero elements, one row per element: shape [count, ndim] (int64). */
+export function nonzero(x: Tensor): Tensor {
+  if (!(x instanceof Tensor)) throw new TypeError("nonzero(): argument 'input' must be Tensor");
+  const nd = x.dim();
+  const hits: number[] = [];
+  const pos = new Array<number>(nd).fill(0);
+  for (let i = 0; i < x.data.length; i++) {
+    if (x.data[i] !== 0) hits.push(...pos);
+    for (let d = nd - 1; d >= 0; d--) {
+      if (++pos[d] < x.shape[d]) break;
+      pos[d] = 0;
+    }
+  }
+  const out = new Float64Array(hits);
+  return new Tensor(out, [nd === 0 ? (x.data[0] !== 0 ? 1 : 0) : hits.length / nd, nd], "int64");
+}
+
+/** Number of nonzero elements (along `dim`), as int64. */
+export function count_nonzero(x: Tensor, dim?: number | readonly number[] | null): Tensor {
+  if (!(x instanceof Tensor)) throw new TypeError("count_nonzero(): argument 'input' must be Tensor");
+  const L = layout(x, dim ?? null, false);
+  const { src, outer, size, inner } = L;
+  const out = storage_for("int64", outer * inner);
+  for (let o = 0; o < outer; o++) {
+    for (let k = 0; k < size; k++) {
+      for (let i = 0; i < inner; i++) if (src[o * size * inner + k * inner + i] !== 0) out[o * inner + i]++;
+    }
+  }
+  return new Tensor(out, L.out_shape, "int64");
+}

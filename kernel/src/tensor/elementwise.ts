@@ -310,7 +310,7 @@ export function clamp_bounds(min: ClampBound | ClampBounds, max: ClampBound, op:
 /**
  * clamp(x, min, max) = min(max(x, min), max) (if min > max, everything becomes max, as PyTorch);
  * NaN stays NaN. The gradient passes where min <= x <= max; with tensor bounds, min gets it
- * where x < min and max where x > max.
+ * where x < min < max, and max where x > max or max < min.
  */
 export function clamp(x: Tensor, min?: ClampBound | ClampBounds, max?: ClampBound): Tensor {
   const [lo, hi] = clamp_bounds(min, max, "clamp");
@@ -320,8 +320,9 @@ export function clamp(x: Tensor, min?: ClampBound | ClampBounds, max?: ClampBoun
     const out = ew("a !== a ? a : Math.min(Math.max(a, b), c)", [x, lo, hi], dt);
     return attach(out, "ClampBackward0", [x, lo, hi], (g, need) => [
       need[0] ? sum_to(clamp_pass(g, x, lo, hi), x.shape) : null,
-      need[1] ? sum_to(ew("b < c ? a : 0", [g, x, lo], g.dtype), shape_of(lo)) : null,
-      need[2] ? sum_to(ew("b > c ? a : 0", [g, x, hi], g.dtype), shape_of(hi)) : null,
+      // As PyTorch: when min > max the output is max, so min gets nothing and max gets everything.
+      need[1] ? sum_to(ew("(b < c && c < d) ? a : 0", [g, x, lo, hi], g.dtype), shape_of(lo)) : null,
+      need[2] ? sum_to(ew("(b > d || d < c) ? a : 0", [g, x, lo, hi], g.dtype), shape_of(hi)) : null,
     ]);
   }
   const dt = is_floating(x.dtype) || ((Number.isInteger(lo) || lo === -Infinity) && (Number.isInteger(hi) || hi === Infinity)) ? x.dtype : float_type(x.dtype);

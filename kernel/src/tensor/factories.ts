@@ -248,3 +248,14 @@ export function eye(n: number, m?: number | TensorOptions, options?: TensorOptio
 export function scalar_tensor(v: number | boolean, options?: TensorOptions): Tensor {
   return tensor(v, options);
 }
+
+/** `torch.is_tensor(obj)`. */
+export function is_tensor(obj: unknown): obj is Tensor {
+  return obj instanceof Tensor;
+}
+
+/** `torch.numel(t)`. */
+export function numel(t: Tensor): number {
+  if (!(t instanceof Tensor)) throw new TypeError(`numel(): argument 'input' must be Tensor, not ${describe(t)}`);
+  return t.numel();
+}

@@ -10,7 +10,12 @@ export type { BackwardOptions, BackwardFn } from "./autograd";
 export * from "./factories";
 export type { TensorOptions } from "./shape";
 export { broadcast_shapes } from "./shape";
-export * from "./elementwise";
+export {
+  add, sub, rsub, mul, div, true_divide, floor_divide, remainder, pow, maximum, minimum, neg, negative, exp, log,
+  log1p, expm1, log2, log10, sqrt, rsqrt, square, reciprocal, abs, sign, sin, cos, floor, ceil, round, clamp, clip,
+  clamp_min, clamp_max, lerp,
+} from "./elementwise";
+export type { TensorLike, AlphaOptions, DivOptions, ClampBounds, ClampBound } from "./elementwise";
 export { result_type } from "./operand";
 export type { Scalar } from "./operand";
 export {
@@ -22,11 +27,11 @@ export {
   reshape, view, flatten, unflatten, squeeze, unsqueeze, expand, expand_as, broadcast_to, permute, transpose,
   swapaxes, swapdims, t, cat, concat, concatenate, stack, hstack, vstack, split, chunk, unbind, clone,
 } from "./views";
-export { select, narrow, index, masked_fill, masked_select, parse_slice } from "./indexing";
+export { select, narrow, index, masked_fill, masked_select } from "./indexing";
 export type { IndexSpec } from "./indexing";
 export { gather, index_select, scatter, scatter_add } from "./gather";
 export { matmul, mm, bmm, mv, dot, outer } from "./linalg";
-export { relu, leaky_relu, sigmoid, tanh, silu, softplus, gelu, softmax, log_softmax } from "./activation";
+export { relu, leaky_relu, sigmoid, tanh, silu, softplus, gelu, softmax, log_softmax, erf } from "./activation";
 export type { GeluOptions } from "./activation";
 export * from "./compare";
 export * from "./inplace";

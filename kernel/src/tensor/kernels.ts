@@ -22,7 +22,7 @@ const cache = new Map<string, Kernel[]>();
 const NO_EXTRA: readonly string[] = [];
 
 /**
- * Compiles `expr` (over variables a, b, c — the operands' elements) into a kernel for `arity`
+ * Compiles `expr` (over variables a, b, c, d — the operands' elements) into a kernel for `arity`
  * operands. `extra` names extra scalar parameters (e.g. "alpha") passed after the operands.
  */
 export function kernel(expr: string, arity: number, extra: readonly string[] = NO_EXTRA): Kernel {
@@ -34,11 +34,12 @@ export function kernel(expr: string, arity: number, extra: readonly string[] = N
   }
   let k = by_arity[arity];
   if (k !== undefined) return k;
-  const names = ["a", "b", "c"].slice(0, arity);
+  const names = ["a", "b", "c", "d"].slice(0, arity);
   const params = ["O", "oo", "n"];
-  for (const v of names) params.push(`${v.toUpperCase()}`, `${v}o`, `${v}s`);
+  // Operand X's array, offset and stride are X, X_o, X_s (not "do": a reserved word).
+  for (const v of names) params.push(v.toUpperCase(), `${v.toUpperCase()}_o`, `${v.toUpperCase()}_s`);
   params.push(...extra);
-  const loads = names.map((v) => `const ${v} = ${v.toUpperCase()}[${v}o + i * ${v}s];`).join(" ");
+  const loads = names.map((v) => `const ${v} = ${v.toUpperCase()}[${v.toUpperCase()}_o + i * ${v.toUpperCase()}_s];`).join(" ");
   const body = `for (let i = 0; i < n; i++) { ${loads} O[oo + i] = ${expr}; }`;
   k = new Function(...params, body) as Kernel;
   by_arity[arity] = k;

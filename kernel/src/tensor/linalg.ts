@@ -22,7 +22,7 @@ import { unsqueeze } from "./views";
  * rows of length K. 4x4 register blocks: each step of k loads 8 values for 16 multiply-adds into
  * 16 independent double accumulators (float32 results are rounded once, on store).
  */
-function gemm_nt(A: Storage, a0: number, Bt: Storage, b0: number, C: Storage, c0: number, M: number, K: number, N: number): void {
+function gemm_nt(A: Float64Array, a0: number, Bt: Float64Array, b0: number, C: Storage, c0: number, M: number, K: number, N: number): void {
   let m = 0;
   for (; m + 3 < M; m += 4) {
     const r0 = a0 + m * K;
@@ -109,13 +109,17 @@ export function matmul_raw(a: Tensor, b: Tensor, dtype: DType = a.dtype, b_is_t 
   const K = a.shape[a.dim() - 1];
   // Bt: b with its last two dims swapped, so both operands are read along rows.
   const bt = b_is_t ? b : mT(b, true);
+  // Both operands as float64 (a one-off O(n^2) copy for float32): the O(n^3) kernel then loads
+  // from one array type only, which V8 compiles tighter (measured ~20% faster).
+  const ad = as_f64(a.data);
+  const bd = as_f64(bt.data);
   const N = bt.shape[bt.dim() - 2];
   const batch_a = a.shape.slice(0, -2);
   const batch_b = bt.shape.slice(0, -2);
   const batch = batch_a.length === 0 && batch_b.length === 0 ? [] : broadcast_shapes(batch_a, batch_b);
   const nb = batch.reduce((x, y) => x * y, 1);
   const out = storage_for(dtype, nb * M * N);
-  if (nb === 1) gemm_nt(a.data, 0, bt.data, 0, out, 0, M, K, N);
+  if (nb === 1) gemm_nt(ad, 0, bd, 0, out, 0, M, K, N);
   else {
     // Offsets of each batch entry in a and bt (0 stride along broadcast batch dims).
     const sa = bstrides(batch_a, batch, M * K);
@@ -131,10 +135,14 @@ export function matmul_raw(a: Tensor, b: Tensor, dtype: DType = a.dtype, b_is_t 
         oa += q * sa[d];
         ob += q * sb[d];
       }
-      gemm_nt(a.data, oa, bt.data, ob, out, i * M * N, M, K, N);
+      gemm_nt(ad, oa, bd, ob, out, i * M * N, M, K, N);
     }
   }
   return new Tensor(out, [...batch, M, N], dtype);
+}
+
+function as_f64(d: Storage): Float64Array {
+  return d instanceof Float64Array ? d : Float64Array.from(d);
 }
 
 function bstrides(shape: readonly number[], out: readonly number[], mat: number): number[] {

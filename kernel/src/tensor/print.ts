@@ -4,9 +4,9 @@
  *
  * - One formatter for the whole tensor (over the summarised data when numel > threshold). For
  *   floats it looks at the nonzero finite values: if all are integers ("int mode") they print as
- *   `1.`; scientific notation is used when max|x| / min|x| > 1000 or max|x| > 1e8 (or, outside int
- *   mode, min|x| < 1e-4); otherwise fixed with 4 decimals. Every element is right-aligned to the
- *   widest formatted nonzero finite value.
+ *   `1.`; scientific notation is used when max|x| / min|x| > 1000, max|x| > 1e8 or min|x| < 1e-4
+ *   (or as `sci_mode` forces); otherwise fixed with 4 decimals. Every element is right-aligned to
+ *   the widest formatted nonzero finite value.
  * - 1-D rows wrap so that each line holds floor((80 - indent) / (width + 2)) elements; nested dims
  *   join with "," plus (dim - 1) newlines and indent + 1 spaces. Summaries keep 3 items per end.
  * - Suffixes: dtype when not the default float / int64 / bool, grad_fn=<Name> or
@@ -185,22 +185,17 @@ class Formatter {
           if (a > mx) mx = a;
           if (v !== Math.ceil(v)) this.int_mode = false;
         }
-        if (this.int_mode) {
-          if (mx / mn > 1000 || mx > 1e8) {
-            this.sci_mode = true;
-            for (const v of nz) this.max_width = Math.max(this.max_width, format_sci(v, p).length);
-          } else {
-            for (const v of nz) this.max_width = Math.max(this.max_width, format_fixed(v, 0).length + 1);
-          }
-        } else if (mx / mn > 1000 || mx > 1e8 || mn < 1e-4) {
-          this.sci_mode = true;
+        // The print option, when set, overrides the automatic choice (before the widths are measured).
+        this.sci_mode = PRINT_OPTS.sci_mode ?? (mx / mn > 1000 || mx > 1e8 || mn < 1e-4);
+        if (this.sci_mode) {
           for (const v of nz) this.max_width = Math.max(this.max_width, format_sci(v, p).length);
+        } else if (this.int_mode) {
+          for (const v of nz) this.max_width = Math.max(this.max_width, format_fixed(v, 0).length + 1);
         } else {
           for (const v of nz) this.max_width = Math.max(this.max_width, format_fixed(v, p).length);
         }
       }
     }
-    if (PRINT_OPTS.sci_mode !== null) this.sci_mode = PRINT_OPTS.sci_mode;
   }
 
   format(v: number): string {

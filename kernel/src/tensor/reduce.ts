@@ -206,7 +206,7 @@ export interface VarOptions extends ReduceOptions {
 }
 
 /** Slice means (float64) and the x - mean deviations are recomputed where needed. */
-function moments(x: Tensor, L: Layout, correction: number): { means: Float64Array; vars: Float64Array } {
+function moments(L: Layout, correction: number): { means: Float64Array; vars: Float64Array } {
   const means = slice_sums(L);
   for (let i = 0; i < means.length; i++) means[i] /= L.size;
   const vars = new Float64Array(means.length);
@@ -258,7 +258,7 @@ function var_std(x: Tensor, dim: DimArg | VarOptions, options: VarOptions | bool
   if (!is_floating(x.dtype)) throw new TypeError(`${op}(): input dtype should be either floating point or complex dtypes. Got ${x.dtype} instead.`);
   const a = var_args(dim, options, op);
   const L = layout(x, a.dim, a.keepdim);
-  const { means, vars } = moments(x, L, a.correction);
+  const { means, vars } = moments(L, a.correction);
   const vals = is_std ? vars.map(Math.sqrt) : vars;
   const out = finish(vals, L.out_shape, x.dtype);
   const denom = L.size - a.correction;
@@ -425,7 +425,7 @@ function extreme(L: Layout, max: boolean): { vals: Float64Array; idx: Float64Arr
   return { vals, idx };
 }
 
-function empty_check(x: Tensor, L: Layout, op: string): void {
+function empty_check(L: Layout, op: string): void {
   if (L.size === 0) {
     throw new RangeError(
       L.dims === null
@@ -438,7 +438,7 @@ function empty_check(x: Tensor, L: Layout, op: string): void {
 /** amax/amin: the extreme over dims; the gradient is shared evenly between tied elements. */
 function amaxmin(x: Tensor, dim: number | readonly number[] | null, keepdim: boolean, max: boolean, name: string): Tensor {
   const L = layout(x, dim, keepdim);
-  empty_check(x, L, max ? "max" : "min");
+  empty_check(L, max ? "max" : "min");
   const { vals } = extreme(L, max);
   const out = finish(vals, L.out_shape, x.dtype);
   return attach(out, name, [x], (g) => {
@@ -471,7 +471,7 @@ export function amin(x: Tensor, dim: number | readonly number[] | null = null, k
 
 function minmax_dim(x: Tensor, dim: number, keepdim: boolean, max: boolean): ValuesIndices {
   const L = layout(x, dim, keepdim);
-  empty_check(x, L, max ? "max" : "min");
+  empty_check(L, max ? "max" : "min");
   const { vals, idx } = extreme(L, max);
   const indices = finish(idx, L.out_shape, "int64");
   const values = finish(vals, L.out_shape, x.dtype);
@@ -516,7 +516,7 @@ export function min(x: Tensor, dim?: number | Tensor, keepdim = false): Tensor |
 
 function arg(x: Tensor, dim: number | null | undefined, keepdim: boolean, max: boolean): Tensor {
   const L = layout(x, dim ?? null, dim === null || dim === undefined ? false : keepdim);
-  empty_check(x, L, max ? "argmax" : "argmin");
+  empty_check(L, max ? "argmax" : "argmin");
   const { idx } = extreme(L, max);
   return finish(idx, L.out_shape, "int64");
 }

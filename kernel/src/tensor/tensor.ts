@@ -110,10 +110,12 @@ export class Tensor {
     return this.grad_fn === null;
   }
 
+  /** Number of elements. */
   numel(): number {
     return this.data.length;
   }
 
+  /** Number of dimensions. */
   dim(): number {
     return this.shape.length;
   }
@@ -158,6 +160,14 @@ export class Tensor {
     return this;
   }
 
+  /**
+   * Calls `hook(grad)` when this tensor's gradient is computed in backward; a returned tensor
+   * replaces the gradient. Returns a handle with remove().
+   */
+  register_hook(hook: autograd.GradHook): { remove(): void } {
+    return autograd.register_hook(this, hook);
+  }
+
   /** Keeps `.grad` for this non-leaf tensor during backward. */
   retain_grad(): void {
     autograd.retain_grad(this);
@@ -190,169 +200,220 @@ export class Tensor {
     return "cpu";
   }
 
+  /** This tensor (everything lives on the CPU). */
   cpu(): Tensor {
     return this;
   }
 
+  /** A float32 copy (this tensor if already float32). */
   float(): Tensor {
     return this.to("float32");
   }
 
+  /** A float64 copy (this tensor if already float64). */
   double(): Tensor {
     return this.to("float64");
   }
 
+  /** An int64 copy (truncating toward zero). */
   long(): Tensor {
     return this.to("int64");
   }
 
+  /** A bool copy (nonzero is true). */
   bool(): Tensor {
     return this.to("bool");
   }
 
+  /** The tensor type name ("torch.FloatTensor"), or a copy in `dtype`. */
   type(dtype?: DType): Tensor | string {
     if (dtype === undefined) return { float32: "torch.FloatTensor", float64: "torch.DoubleTensor", int64: "torch.LongTensor", bool: "torch.BoolTensor" }[this.dtype];
     return this.to(dtype);
   }
 
+  /** True for float32 and float64. */
   is_floating_point(): boolean {
     return is_floating(this.dtype);
   }
 
   // ---- element-wise arithmetic (see elementwise.ts) --------------------------------------------
 
+  /** `self + alpha * other` (broadcasting; `alpha` via `{ alpha }`). */
   add(other: TensorLike, options?: AlphaOptions): Tensor {
     return E.add(this, other, options);
   }
+  /** `self - alpha * other` (broadcasting; `alpha` via `{ alpha }`). */
   sub(other: TensorLike, options?: AlphaOptions): Tensor {
     return E.sub(this, other, options);
   }
+  /** `other - alpha * self`. */
   rsub(other: TensorLike, options?: AlphaOptions): Tensor {
     return E.rsub(this, other, options);
   }
+  /** Element-wise product (broadcasting). */
   mul(other: TensorLike): Tensor {
     return E.mul(this, other);
   }
+  /** Element-wise true division; `{ rounding_mode: "trunc" | "floor" }` rounds the result. */
   div(other: TensorLike, options?: DivOptions): Tensor {
     return E.div(this, other, options);
   }
+  /** Element-wise true division. */
   true_divide(other: TensorLike): Tensor {
     return E.div(this, other);
   }
+  /** floor(self / other). */
   floor_divide(other: TensorLike): Tensor {
     return E.floor_divide(this, other);
   }
+  /** Python's modulus: self - floor(self / other) * other. */
   remainder(other: TensorLike): Tensor {
     return E.remainder(this, other);
   }
+  /** `self ** exponent` (tensor or number). */
   pow(exponent: TensorLike): Tensor {
     return E.pow(this, exponent);
   }
+  /** Element-wise maximum (NaN propagates). */
   maximum(other: TensorLike): Tensor {
     return E.maximum(this, other);
   }
+  /** Element-wise minimum (NaN propagates). */
   minimum(other: TensorLike): Tensor {
     return E.minimum(this, other);
   }
+  /** -self. */
   neg(): Tensor {
     return E.neg(this);
   }
+  /** -self. */
   negative(): Tensor {
     return E.neg(this);
   }
+  /** e ** self. */
   exp(): Tensor {
     return E.exp(this);
   }
+  /** e ** self - 1, accurate near 0. */
   expm1(): Tensor {
     return E.expm1(this);
   }
+  /** Natural logarithm. */
   log(): Tensor {
     return E.log(this);
   }
+  /** log(1 + self), accurate near 0. */
   log1p(): Tensor {
     return E.log1p(this);
   }
+  /** Base-2 logarithm. */
   log2(): Tensor {
     return E.log2(this);
   }
+  /** Base-10 logarithm. */
   log10(): Tensor {
     return E.log10(this);
   }
+  /** Square root. */
   sqrt(): Tensor {
     return E.sqrt(this);
   }
+  /** 1 / sqrt(self). */
   rsqrt(): Tensor {
     return E.rsqrt(this);
   }
+  /** self ** 2. */
   square(): Tensor {
     return E.square(this);
   }
+  /** 1 / self. */
   reciprocal(): Tensor {
     return E.reciprocal(this);
   }
+  /** Absolute value. */
   abs(): Tensor {
     return E.abs(this);
   }
+  /** -1, 0 or 1 by sign. */
   sign(): Tensor {
     return E.sign(this);
   }
+  /** Sine. */
   sin(): Tensor {
     return E.sin(this);
   }
+  /** Cosine. */
   cos(): Tensor {
     return E.cos(this);
   }
+  /** Rounds down. */
   floor(): Tensor {
     return E.floor(this);
   }
+  /** Rounds up. */
   ceil(): Tensor {
     return E.ceil(this);
   }
+  /** Rounds half to even. */
   round(): Tensor {
     return E.round(this);
   }
+  /** Limits values to [min, max] (numbers or tensors; `clamp(min, max)` or `clamp({ min, max })`). */
   clamp(min?: ClampBound | ClampBounds, max?: ClampBound): Tensor {
     return E.clamp(this, min, max);
   }
+  /** Alias of clamp. */
   clip(min?: ClampBound | ClampBounds, max?: ClampBound): Tensor {
     return E.clamp(this, min, max);
   }
+  /** max(self, min). */
   clamp_min(min: number | Tensor): Tensor {
     return E.clamp_min(this, min);
   }
+  /** min(self, max). */
   clamp_max(max: number | Tensor): Tensor {
     return E.clamp_max(this, max);
   }
+  /** self + weight * (end - self). */
   lerp(end: TensorLike, weight: TensorLike): Tensor {
     return E.lerp(this, end, weight);
   }
 
   // ---- reductions (see reduce.ts) -------------------------------------------------------------
 
+  /** Sum of all elements, or along `dim` (a number or list) with `keepdim`. */
   sum(dim?: DimArg, keepdim?: KeepArg): Tensor {
     return R.sum(this, dim, keepdim);
   }
+  /** Mean of all elements, or along `dim` with `keepdim` (floating dtypes). */
   mean(dim?: DimArg, keepdim?: KeepArg): Tensor {
     return R.mean(this, dim, keepdim);
   }
+  /** Product of all elements, or along `dim`. */
   prod(dim?: number | null | ReduceOptions, keepdim?: KeepArg): Tensor {
     return R.prod(this, dim, keepdim);
   }
+  /** Variance (Bessel-corrected by default: `{ correction: 0 }` or `{ unbiased: false }` for the population variance). */
   var(dim?: DimArg | VarOptions, options?: VarOptions | boolean): Tensor {
     return R.var_(this, dim, options);
   }
+  /** Standard deviation (Bessel-corrected by default, as var). */
   std(dim?: DimArg | VarOptions, options?: VarOptions | boolean): Tensor {
     return R.std(this, dim, options);
   }
+  /** Vector p-norm (default 2) of all elements or along `dim`. */
   norm(p?: number | "fro" | NormOptions | null, dim?: number | readonly number[] | null, keepdim?: boolean): Tensor {
     return R.norm(this, p, dim, keepdim);
   }
+  /** log(sum(exp(self))) along `dim`, computed stably. */
   logsumexp(dim: number | readonly number[], keepdim?: boolean): Tensor {
     return R.logsumexp(this, dim, keepdim);
   }
+  /** Largest values along `dim` (all dims by default); ties share the gradient. */
   amax(dim?: number | readonly number[] | null, keepdim?: boolean): Tensor {
     return R.amax(this, dim, keepdim);
   }
+  /** Smallest values along `dim` (all dims by default); ties share the gradient. */
   amin(dim?: number | readonly number[] | null, keepdim?: boolean): Tensor {
     return R.amin(this, dim, keepdim);
   }
@@ -369,60 +430,78 @@ export class Tensor {
   min(dim?: number | Tensor, keepdim?: boolean): Tensor | ValuesIndices {
     return (R.min as (x: Tensor, d?: number | Tensor, k?: boolean) => Tensor | ValuesIndices)(this, dim, keepdim);
   }
+  /** Index of the largest value (flattened, or along `dim`). */
   argmax(dim?: number | null, keepdim?: boolean): Tensor {
     return R.argmax(this, dim, keepdim);
   }
+  /** Index of the smallest value (flattened, or along `dim`). */
   argmin(dim?: number | null, keepdim?: boolean): Tensor {
     return R.argmin(this, dim, keepdim);
   }
+  /** True where all elements (along `dim`) are nonzero. */
   all(dim?: DimArg, keepdim?: KeepArg): Tensor {
     return C.all(this, dim, keepdim);
   }
+  /** True where some element (along `dim`) is nonzero. */
   any(dim?: DimArg, keepdim?: KeepArg): Tensor {
     return C.any(this, dim, keepdim);
   }
 
   // ---- shape ops (see views.ts) ---------------------------------------------------------------
 
+  /** The same elements in a new shape (`reshape(2, -1)` or `reshape([2, -1])`); shares storage. */
   reshape(...shape: ShapeArgs): Tensor {
     return V.reshape(this, ...shape);
   }
+  /** The same elements in a new shape; shares storage. */
   view(...shape: ShapeArgs): Tensor {
     return V.view(this, ...shape);
   }
+  /** view(other.shape). */
   view_as(other: Tensor): Tensor {
     return V.view(this, other.shape);
   }
+  /** reshape(other.shape). */
   reshape_as(other: Tensor): Tensor {
     return V.reshape(this, other.shape);
   }
+  /** Merges dims start_dim..end_dim (all by default) into one. */
   flatten(start_dim?: number, end_dim?: number): Tensor {
     return V.flatten(this, start_dim, end_dim);
   }
+  /** Splits dim `dim` into `sizes`. */
   unflatten(dim: number, sizes: readonly number[]): Tensor {
     return V.unflatten(this, dim, sizes);
   }
+  /** Removes size-1 dims (all, or those in `dim`). */
   squeeze(dim?: number | readonly number[]): Tensor {
     return V.squeeze(this, dim);
   }
+  /** Inserts a size-1 dim at `dim`. */
   unsqueeze(dim: number): Tensor {
     return V.unsqueeze(this, dim);
   }
+  /** Broadcasts to a larger shape (-1 keeps a dim). */
   expand(...sizes: ShapeArgs): Tensor {
     return V.expand(this, ...sizes);
   }
+  /** expand(other.shape). */
   expand_as(other: Tensor): Tensor {
     return V.expand(this, other.shape);
   }
+  /** expand(shape). */
   broadcast_to(shape: readonly number[]): Tensor {
     return V.expand(this, shape);
   }
+  /** Swaps two dims. */
   transpose(dim0: number, dim1: number): Tensor {
     return V.transpose(this, dim0, dim1);
   }
+  /** Alias of transpose. */
   swapaxes(dim0: number, dim1: number): Tensor {
     return V.transpose(this, dim0, dim1);
   }
+  /** Transpose of a tensor with at most 2 dims. */
   t(): Tensor {
     return V.t(this);
   }
@@ -434,18 +513,23 @@ export class Tensor {
   get mT(): Tensor {
     return V.transpose(this, -2, -1);
   }
+  /** Reorders the dims. */
   permute(...dims: ShapeArgs): Tensor {
     return V.permute(this, ...dims);
   }
+  /** Pieces of `split_size` (or of the listed sizes) along `dim`. */
   split(split_size_or_sections: number | readonly number[], dim?: number): Tensor[] {
     return V.split(this, split_size_or_sections, dim);
   }
+  /** `chunks` pieces of equal size (the last may be smaller) along `dim`. */
   chunk(chunks: number, dim?: number): Tensor[] {
     return V.chunk(this, chunks, dim);
   }
+  /** The slices along `dim`, with that dim removed. */
   unbind(dim?: number): Tensor[] {
     return V.unbind(this, dim);
   }
+  /** A copy with its own storage (differentiable). */
   clone(): Tensor {
     return V.clone(this);
   }
@@ -453,15 +537,18 @@ export class Tensor {
   contiguous(): Tensor {
     return this;
   }
+  /** Always true here. */
   is_contiguous(): boolean {
     return true;
   }
 
   // ---- indexing (see indexing.ts, gather.ts) --------------------------------------------------
 
+  /** Removes dim `dim` by taking entry `index`. */
   select(dim: number, index: number): Tensor {
     return I.select(this, dim, index);
   }
+  /** Entries start .. start + length - 1 of dim `dim`. */
   narrow(dim: number, start: number, length: number): Tensor {
     return I.narrow(this, dim, start, length);
   }
@@ -469,108 +556,152 @@ export class Tensor {
   index(...indices: IndexSpec[]): Tensor {
     return I.index(this, ...indices);
   }
+  /** Entries `index` (int64) of dim `dim`. */
   index_select(dim: number, index: Tensor): Tensor {
     return G.index_select(this, dim, index);
   }
+  /** out[i][j] = self[i][index[i][j]] (for dim 1); the result has index's shape. */
   gather(dim: number, index: Tensor): Tensor {
     return G.gather(this, dim, index);
   }
+  /** A copy with src (or a number) written at `index` along `dim`. */
   scatter(dim: number, index: Tensor, src: Tensor | number): Tensor {
     return G.scatter(this, dim, index, src);
   }
+  /** A copy with src added at `index` along `dim`. */
   scatter_add(dim: number, index: Tensor, src: Tensor): Tensor {
     return G.scatter_add(this, dim, index, src);
   }
+  /** A copy with `value` where `mask` (bool, broadcast) is true. */
   masked_fill(mask: Tensor, value: TensorLike): Tensor {
     return I.masked_fill(this, mask, value);
   }
+  /** The elements where `mask` is true, as a 1-D tensor. */
   masked_select(mask: Tensor): Tensor {
     return I.masked_select(this, mask);
   }
 
   // ---- matrix products (see linalg.ts) --------------------------------------------------------
 
+  /** Matrix product with PyTorch's rules for 1-D, 2-D and batched (broadcast) operands. */
   matmul(other: Tensor): Tensor {
     return L.matmul(this, other);
   }
+  /** Product of two matrices. */
   mm(other: Tensor): Tensor {
     return L.mm(this, other);
   }
+  /** Batched product [B, M, K] @ [B, K, N]. */
   bmm(other: Tensor): Tensor {
     return L.bmm(this, other);
   }
+  /** Matrix @ vector. */
   mv(vec: Tensor): Tensor {
     return L.mv(this, vec);
   }
+  /** Dot product of two 1-D tensors. */
   dot(other: Tensor): Tensor {
     return L.dot(this, other);
   }
+  /** Outer product of two 1-D tensors. */
   outer(other: Tensor): Tensor {
     return L.outer(this, other);
   }
 
   // ---- activations (see activation.ts) --------------------------------------------------------
 
+  /** max(self, 0). */
   relu(): Tensor {
     return A.relu(this);
   }
+  /** 1 / (1 + exp(-self)). */
   sigmoid(): Tensor {
     return A.sigmoid(this);
   }
+  /** Hyperbolic tangent. */
   tanh(): Tensor {
     return A.tanh(this);
   }
+  /** exp(self) / sum(exp(self)) along `dim`, computed stably. */
   softmax(dim: number): Tensor {
     return A.softmax(this, dim);
   }
+  /** log(softmax(self, dim)), computed stably. */
   log_softmax(dim: number): Tensor {
     return A.log_softmax(this, dim);
   }
 
   // ---- comparisons (see compare.ts) -----------------------------------------------------------
 
+  /** self == other, element-wise (bool). */
   eq(other: TensorLike): Tensor {
     return C.eq(this, other);
   }
+  /** self != other, element-wise (bool). */
   ne(other: TensorLike): Tensor {
     return C.ne(this, other);
   }
+  /** self < other, element-wise (bool). */
   lt(other: TensorLike): Tensor {
     return C.lt(this, other);
   }
+  /** self <= other, element-wise (bool). */
   le(other: TensorLike): Tensor {
     return C.le(this, other);
   }
+  /** self > other, element-wise (bool). */
   gt(other: TensorLike): Tensor {
     return C.gt(this, other);
   }
+  /** self >= other, element-wise (bool). */
   ge(other: TensorLike): Tensor {
     return C.ge(this, other);
   }
+  /** Indices of the nonzero elements, shape [count, ndim]. */
+  nonzero(): Tensor {
+    return C.nonzero(this);
+  }
+  /** Number of nonzero elements (along `dim`). */
+  count_nonzero(dim?: number | readonly number[] | null): Tensor {
+    return C.count_nonzero(this, dim);
+  }
+  /** The error function. */
+  erf(): Tensor {
+    return A.erf(this);
+  }
+  /** True where the element is finite. */
   isfinite(): Tensor {
     return C.isfinite(this);
   }
+  /** True where the element is NaN. */
   isnan(): Tensor {
     return C.isnan(this);
   }
+  /** True where the element is +-Infinity. */
   isinf(): Tensor {
     return C.isinf(this);
   }
+  /** True where the element is zero. */
   logical_not(): Tensor {
     return C.logical_not(this);
   }
+  /** True where both are nonzero. */
   logical_and(other: TensorLike): Tensor {
     return C.logical_and(this, other);
   }
+  /** True where either is nonzero. */
   logical_or(other: TensorLike): Tensor {
     return C.logical_or(this, other);
   }
+  /** Same shape and same elements. */
   equal(other: Tensor): boolean {
     return C.equal(this, other);
   }
+  /** All elements within atol + rtol * |other| (defaults 1e-8, 1e-5). */
   allclose(other: TensorLike, options?: CloseOptions): boolean {
     return C.allclose(this, other, options);
   }
+  /** Element-wise closeness (see allclose). */
   isclose(other: TensorLike, options?: CloseOptions): Tensor {
     return C.isclose(this, other, options);
   }
@@ -581,82 +712,102 @@ export class Tensor {
 
   // ---- in-place ops (see inplace.ts) ----------------------------------------------------------
 
+  /** In place: self += alpha * other. */
   add_(other: TensorLike, options?: AlphaOptions): this {
     IP.add_(this, other, options);
     return this;
   }
+  /** In place: self -= alpha * other. */
   sub_(other: TensorLike, options?: AlphaOptions): this {
     IP.sub_(this, other, options);
     return this;
   }
+  /** In place: self *= other. */
   mul_(other: TensorLike): this {
     IP.mul_(this, other);
     return this;
   }
+  /** In place: self /= other. */
   div_(other: TensorLike, options?: DivOptions): this {
     IP.div_(this, other, options);
     return this;
   }
+  /** In place: self = self ** exponent. */
   pow_(exponent: TensorLike): this {
     IP.pow_(this, exponent);
     return this;
   }
+  /** In place: self += value * tensor1 * tensor2. */
   addcmul_(tensor1: Tensor, tensor2: Tensor, options?: { value?: number }): this {
     IP.addcmul_(this, tensor1, tensor2, options);
     return this;
   }
+  /** In place: self += value * tensor1 / tensor2. */
   addcdiv_(tensor1: Tensor, tensor2: Tensor, options?: { value?: number }): this {
     IP.addcdiv_(this, tensor1, tensor2, options);
     return this;
   }
+  /** In place: self += weight * (end - self). */
   lerp_(end: TensorLike, weight: TensorLike): this {
     IP.lerp_(this, end, weight);
     return this;
   }
+  /** In place clamp. */
   clamp_(min?: ClampBound | ClampBounds, max?: ClampBound): this {
     IP.clamp_(this, min, max);
     return this;
   }
+  /** In place: self = max(self, min). */
   clamp_min_(min: number | Tensor): this {
     IP.clamp_(this, min, null);
     return this;
   }
+  /** In place: self = min(self, max). */
   clamp_max_(max: number | Tensor): this {
     IP.clamp_(this, null, max);
     return this;
   }
+  /** In place square root. */
   sqrt_(): this {
     IP.sqrt_(this);
     return this;
   }
+  /** In place exp. */
   exp_(): this {
     IP.exp_(this);
     return this;
   }
+  /** In place log. */
   log_(): this {
     IP.log_(this);
     return this;
   }
+  /** In place negation. */
   neg_(): this {
     IP.neg_(this);
     return this;
   }
+  /** In place absolute value. */
   abs_(): this {
     IP.abs_(this);
     return this;
   }
+  /** In place: copies src (broadcast, converted to self's dtype). */
   copy_(src: Tensor): this {
     IP.copy_(this, src);
     return this;
   }
+  /** In place: fills with zeros. */
   zero_(): this {
     IP.zero_(this);
     return this;
   }
+  /** In place: fills with `value`. */
   fill_(value: number | boolean | Tensor): this {
     IP.fill_(this, value);
     return this;
   }
+  /** In place: writes `value` where `mask` is true. */
   masked_fill_(mask: Tensor, value: TensorLike): this {
     IP.masked_fill_(this, mask, value);
     return this;
@@ -688,6 +839,11 @@ export class Tensor {
     return build(0, 0);
   }
 
+  /** JSON.stringify gives the nested values (as tolist()). */
+  toJSON(): unknown {
+    return this.tolist();
+  }
+
   /** `size()`: the shape; `size(dim)`: one dim (negative dims count from the end). */
   size(): number[];
   size(dim: number): number;
@@ -701,16 +857,20 @@ export class Tensor {
     return this.shape[dim < 0 ? dim + n : dim];
   }
 
+  /** Number of elements (alias of numel). */
   nelement(): number {
     return this.data.length;
   }
 
+  /** Zeros of `size` with this tensor's dtype. */
   new_zeros(size: readonly number[]): Tensor {
     return new Tensor(this.data instanceof Float32Array ? new Float32Array(size.reduce((a, b) => a * b, 1)) : new Float64Array(size.reduce((a, b) => a * b, 1)), size, this.dtype);
   }
+  /** Ones of `size` with this tensor's dtype. */
   new_ones(size: readonly number[]): Tensor {
     return this.new_full(size, 1);
   }
+  /** `fill_value` in `size` with this tensor's dtype. */
   new_full(size: readonly number[], fill_value: number): Tensor {
     const t = this.new_zeros(size);
     t.data.fill(this.dtype === "int64" ? Math.trunc(fill_value) : this.dtype === "bool" ? (fill_value !== 0 ? 1 : 0) : fill_value);
@@ -719,31 +879,40 @@ export class Tensor {
 
   // ---- cumulative, rearranging and sorting ops ----------------------------------------------
 
+  /** Cumulative sum along `dim`. */
   cumsum(dim: number, options?: { dtype?: DType }): Tensor {
     return CU.cumsum(this, dim, options);
   }
+  /** Cumulative product along `dim`. */
   cumprod(dim: number, options?: { dtype?: DType }): Tensor {
     return CU.cumprod(this, dim, options);
   }
+  /** Reverses the order along the given dims. */
   flip(...dims: (number | readonly number[])[]): Tensor {
     const list = dims.length === 1 && Array.isArray(dims[0]) ? (dims[0] as number[]) : (dims as number[]);
     return RA.flip(this, list);
   }
+  /** Tiles the tensor (`repeat(2, 1)` doubles dim 0). */
   repeat(...sizes: (number | readonly number[])[]): Tensor {
     return RA.repeat(this, ...sizes);
   }
+  /** Zeros above the `diagonal`-th diagonal (last two dims). */
   tril(diagonal?: number): Tensor {
     return RA.tril(this, diagonal);
   }
+  /** Zeros below the `diagonal`-th diagonal (last two dims). */
   triu(diagonal?: number): Tensor {
     return RA.triu(this, diagonal);
   }
+  /** Sorted values and their indices along `dim` (stable; NaN last). */
   sort(dim?: number | SortOptions, descending?: boolean): ValuesIndices {
     return SO.sort(this, dim, descending);
   }
+  /** Indices that sort along `dim`. */
   argsort(dim?: number | SortOptions, descending?: boolean): Tensor {
     return SO.argsort(this, dim, descending);
   }
+  /** The k largest (or smallest) values and their indices along `dim`. */
   topk(k: number, dim?: number, largest?: boolean): ValuesIndices {
     return SO.topk(this, k, dim, largest);
   }

@@ -130,7 +130,7 @@ export function expand(x: Tensor, ...sizes: ShapeArgs): Tensor {
     return w;
   });
   const st = contiguous_strides(x.shape);
-  const strides = shape.map((d, i) => (i < off || x.shape[i - off] === 1 ? 0 : st[i - off]));
+  const strides = shape.map((_, i) => (i < off || x.shape[i - off] === 1 ? 0 : st[i - off]));
   const n = shape.reduce((a, b) => a * b, 1);
   const data = storage_for(x.dtype, n);
   strided_copy(x.data, 0, shape, strides, data);
