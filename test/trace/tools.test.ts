@@ -148,3 +148,15 @@ describe("tracers ignore preview and range-test steps", () => {
     expect(all.traces.map((x) => x.steps)).toEqual([1]);
   });
 });
+
+describe("steepestIndex skips the noisy start of a long sweep", () => {
+  it("ignores a drop among the first tenth of the points", () => {
+    // 40 points: a noise drop between points 0 and 1 (slope -0.5 per log step) is steeper than
+    // the real descent around point 20 (-0.3 per step), but lies in the skipped first 4 points.
+    const lrs = Array.from({ length: 40 }, (_, i) => 1e-4 * Math.exp(i * 0.25));
+    const s = lrs.map((_, i) => (i === 0 ? 1.125 : i < 18 ? 1 : i < 23 ? 1 - (i - 17) * 0.075 : 0.625));
+    const i = steepestIndex(lrs, s)!;
+    expect(i).toBeGreaterThanOrEqual(18);
+    expect(i).toBeLessThanOrEqual(22);
+  });
+});

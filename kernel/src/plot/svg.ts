@@ -17,6 +17,11 @@ import { panelsFor, seriesLabel } from "./figure";
 import { colourMap } from "./plotly";
 import type { PlotPayload } from "./payload";
 
+/** Tick labels: plain numbers in the middle range, 1e+10 / 1e-6 style outside it (~g would write
+ * 10000000000, and log axes of losses and update ratios span many decades). */
+const AXIS_LABEL =
+  "datum.value != 0 && (abs(datum.value) >= 1e5 || abs(datum.value) < 1e-3) ? format(datum.value, '.0e') : format(datum.value, '~g')";
+
 const PANEL_WIDTH = 560;
 const PANEL_HEIGHT = 150;
 /**
@@ -119,7 +124,7 @@ export function toVegaLite(payload: PlotPayload): Record<string, unknown> {
       encoding: {
         x: xEnc,
         // Few ticks on log axes: Vega otherwise draws a grid line per minor tick (bytes, clutter).
-        y: { field: "y", type: "quantitative", scale: yScale, title: panel.title, axis: { format: "~g", tickCount: panel.log ? 4 : 5 } },
+        y: { field: "y", type: "quantitative", scale: yScale, title: panel.title, axis: { labelExpr: AXIS_LABEL, tickCount: panel.log ? 4 : 5 } },
         color: colour,
       },
     });

@@ -296,6 +296,9 @@ function to_input_order(vals: Float64Array, x: Tensor, L: Layout, dtype: DType):
   return L.dims === null || L.dims.length <= 1 ? finish(vals, [...x.shape], dtype) : unpermute(vals, x, L.dims, dtype);
 }
 
+/** Largest finite float32. */
+const FLT_MAX = 3.4028234663852886e38;
+
 export interface NormOptions {
   p?: number | "fro";
   dim?: number | readonly number[] | null;
@@ -328,6 +331,9 @@ export function norm(x: Tensor, p: number | "fro" | NormOptions | null = 2, dim?
         else if (pp === 1) acc += v;
         else acc += Math.pow(v, pp);
       }
+      // float32: PyTorch sums |x|^p in float32, so a sum past float32's range is inf (the seed's
+      // Example 1 prints inf for a norm of ~4e20); we sum in double and reproduce the overflow.
+      if (x.dtype === "float32" && pp > 0 && Number.isFinite(pp) && acc > FLT_MAX) acc = Infinity;
       vals[o * inner + i] = pp === 2 ? Math.sqrt(acc) : pp === 1 || pp === 0 || !Number.isFinite(pp) ? acc : Math.pow(acc, 1 / pp);
     }
   }

@@ -146,14 +146,21 @@ function lossValue(x: unknown): number {
   throw new TypeError(`find: step_fn must return the loss (a number or a one-element tensor), got ${x === null ? "null" : typeof x}`);
 }
 
-/** Index of the steepest descent of s against log γ (central differences, as numpy.gradient). */
+/**
+ * Index of the steepest descent of s against log γ (central differences, as numpy.gradient).
+ * Like torch-lr-finder (whose plot skips the first 10 and last 5 points), the ends are left out:
+ * the first points are batch noise under a barely-started smoothing, the last ones the blow-up.
+ * The skips shrink for short sweeps (a tenth and a twentieth of the points at most).
+ */
 export function steepestIndex(lrs: readonly number[], s: readonly number[]): number | null {
   const n = s.length;
   if (n < 3) return null;
   const x = lrs.map((v) => Math.log(v));
+  const skipStart = Math.min(10, Math.floor(n / 10));
+  const skipEnd = Math.min(5, Math.floor(n / 20));
   let best = -1;
   let bestSlope = Infinity;
-  for (let i = 0; i < n; i++) {
+  for (let i = skipStart; i < n - skipEnd; i++) {
     const a = Math.max(0, i - 1);
     const b = Math.min(n - 1, i + 1);
     const slope = (s[b] - s[a]) / (x[b] - x[a]);
