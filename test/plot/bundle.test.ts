@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { BoundedSeries } from "../../kernel/src/trace/series";
+import { panelsFor } from "../../kernel/src/plot/figure";
 import {
   bundle, figure, make_figure, toSvg, toSvgSync, PLOT_MIME, PLOTLY_MIME, SVG_MIME, TEXT_MIME,
   type FigureSource, type Plottable, type PlotPayload,
@@ -93,9 +94,14 @@ describe("display bundle", () => {
     expect(p.kind).toBe("compare");
     expect(p.live).toBe(true);
     expect(new Set(p.series.map((s) => s.name))).toEqual(new Set(["small", "large"]));
-    const names = (b[PLOTLY_MIME] as any).data.map((d: any) => d.name);
-    expect(names).toContain("small · projected lr");
-    expect(names).toContain("large · projected lr");
+    // The static views of a comparison show the chosen metric and the loss, one colour per run,
+    // named by the run alone (the payload keeps every metric for the extension's selector).
+    const lines = (b[PLOTLY_MIME] as any).data.filter((d: any) => d.name && d.showlegend !== false);
+    const names = new Set(lines.map((d: any) => d.name));
+    expect(names).toEqual(new Set(["small", "large"]));
+    const metrics = new Set(p.series.map((s) => s.metric));
+    expect(metrics.has("update_ratio")).toBe(true);
+    expect(panelsFor(p).map((x) => x.metrics)).toEqual([[p.default_metric], ["loss"]].filter((m) => metrics.has(m[0])));
   });
 
   it("escapes user strings in plotly and SVG", () => {

@@ -161,6 +161,13 @@ export function panelsFor(payload: PlotPayload): Panel[] {
       { title: "learning rate", metrics: ["lr"], log: false },
       { title: "momentum", metrics: ["momentum"], log: false },
     ];
+  } else if (payload.kind === "compare") {
+    // A comparison answers one question: the chosen metric across runs (plus their losses). One
+    // colour per run across both panels; the extension's selector reaches the other metrics.
+    const m = payload.default_metric;
+    const label = payload.metrics.find((x) => x.key === m)?.label ?? m;
+    panels = [{ title: label, metrics: [m], log: logOf(m) }];
+    if (m !== "loss") panels.push({ title: "loss", metrics: ["loss"], log: false });
   } else if (payload.kind === "range_test") {
     panels = [{ title: "loss", metrics: ["loss", "smoothed_loss"], log: false }];
   } else {
@@ -180,7 +187,7 @@ export function panelsFor(payload: PlotPayload): Panel[] {
   // kinds show every metric they have.
   const covered = new Set(panels.flatMap((p) => p.metrics));
   const trace = payload.kind === "trace" || payload.kind === "compare";
-  for (const m of payload.metrics) {
+  for (const m of payload.kind === "compare" ? [] : payload.metrics) {
     if (covered.has(m.key) || !has.has(m.key) || (trace && m.key !== "momentum")) continue;
     shown.push({ title: m.label, metrics: [m.key], log: logOf(m.key) });
   }
@@ -214,7 +221,8 @@ export function seriesLabel(s: Series, payload: PlotPayload): string {
   const groups = new Set(payload.series.filter((x) => x.group !== null).map((x) => x.group));
   const parts: string[] = [];
   if (names.size > 1 || payload.kind === "compare") parts.push(s.name);
-  parts.push(shortLabel(s.metric));
+  // In a comparison each panel holds one metric: the run's name alone keeps its colour across panels.
+  if (payload.kind !== "compare") parts.push(shortLabel(s.metric));
   if (s.param) parts.push(s.param);
   else if (groups.size > 1 && s.group !== null) parts.push(`group ${s.group}`);
   return parts.join(" · ");
