@@ -17,7 +17,9 @@ function time(fn) {
 
 export function runTracer(root, { quick, log }) {
   const { workloads, tools } = loadWorkloads(root);
-  const repeats = quick ? 2 : 5;
+  // Interleaved pairs (untraced, traced), at least `min` of them, more until `budget` seconds were
+  // spent (at most 50): best-of on each side, as for the training rows.
+  const { min, budget } = quick ? { min: 2, budget: 1 } : { min: 5, budget: 6 };
   const out = {};
   for (const c of TRACER_CASES) {
     log(`tracer: ${c.key}`);
@@ -34,9 +36,13 @@ export function runTracer(root, { quick, log }) {
     w(quick);
     w(quick, attach); // warm-up both paths
     let plain = Infinity, traced = Infinity;
-    for (let i = 0; i < repeats; i++) {
-      plain = Math.min(plain, time(() => w(quick)));
-      traced = Math.min(traced, time(() => w(quick, attach)));
+    let spent = 0;
+    for (let i = 0; i < 50 && (i < min || spent < budget); i++) {
+      const a = time(() => w(quick));
+      const b = time(() => w(quick, attach));
+      plain = Math.min(plain, a);
+      traced = Math.min(traced, b);
+      spent += a + b;
     }
     out[c.key] = { plain, traced, steps, errors };
   }

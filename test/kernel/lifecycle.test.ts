@@ -5,6 +5,9 @@
  */
 import { describe, expect, it } from "vitest";
 import * as zmq from "zeromq";
+import { mkdtempSync, mkdirSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { KernelClient, resultText } from "./client";
 
 describe("kernel lifecycle", () => {
@@ -16,6 +19,28 @@ describe("kernel lifecycle", () => {
       } finally {
         await k.shutdown();
       }
+    }
+  }, 60_000);
+
+  it("imports a local .ts module created during the session and picks up its edits (converter recovery)", async () => {
+    // A failed import makes TypeScript watch the folder; files appearing then used to leave tslab's
+    // converter broken for good ("Unexpected pending rebuildTimer"). The engine restarts it.
+    const dir = mkdtempSync(join(tmpdir(), "lrlab-cwd-"));
+    const k = await KernelClient.start({ cwd: dir });
+    try {
+      const missing = await k.execute('import { v } from "./mod";\nv');
+      expect(missing.reply.content.evalue).toContain("Cannot find module './mod'");
+      writeFileSync(join(dir, "mod.ts"), "export const v: number = 5;\n");
+      mkdirSync(join(dir, "node_modules", "pkg"), { recursive: true });
+      writeFileSync(join(dir, "node_modules", "pkg", "index.js"), "exports.z = 1;");
+      await new Promise((r) => setTimeout(r, 1500));
+      expect(resultText(await k.execute('import { v } from "./mod";\nv'))).toBe("5");
+      writeFileSync(join(dir, "mod.ts"), "export const v: number = 6;\n");
+      await new Promise((r) => setTimeout(r, 1500));
+      expect(resultText(await k.execute('import { v } from "./mod";\nv'))).toBe("6");
+      expect(resultText(await k.execute("torch.tensor([3]).shape[0]"))).toBe("1");
+    } finally {
+      await k.shutdown();
     }
   }, 60_000);
 

@@ -52,6 +52,22 @@ export interface RunResult {
 
 let cellCounter = 0;
 
+function newConverter(): Converter {
+  const { createConverter } = require("tslab/dist/converter");
+  return createConverter({ isJS: false, isBrowser: false });
+}
+
+/**
+ * tslab's converter drives TypeScript's watch program with a single fake timer. When a file or
+ * folder it watches changes under it (a rebuilt dist/, `npm install` in node_modules), TypeScript
+ * may schedule a second timer and the converter stays broken from then on ("Unexpected pending
+ * rebuildTimer"). Those errors are recognised here so the engine can start a fresh converter;
+ * the declarations of earlier cells live in the engine, so nothing is lost.
+ */
+function isConverterStateError(e: unknown): boolean {
+  return e instanceof Error && /Unexpected pending rebuildTimer|clearing unexpected tiemr|rebuildTimer is not set properly|builder is not created/.test(e.message);
+}
+
 export class Engine {
   private converter: Converter;
   private prevDecl: string;
@@ -65,9 +81,8 @@ export class Engine {
   private readonly sources = new Map<string, { js: string; ts: string }>();
   private readonly global: { exports: Record<string, unknown>; require: NodeJS.Require };
 
-  constructor(private readonly prelude: Prelude, rootDir = process.cwd()) {
-    const { createConverter } = require("tslab/dist/converter");
-    this.converter = createConverter({ isJS: false, isBrowser: false });
+  constructor(private readonly prelude: Prelude, rootDir = process.cwd(), private readonly log: (s: string) => void = () => {}) {
+    this.converter = newConverter();
     this.req = this.wrapRequire(Module.createRequire(path.join(rootDir, "__lrlab_cell__.js")), rootDir);
     this.prevDecl = prelude.declarations;
     Object.assign(this.locals, prelude.values());
@@ -90,7 +105,7 @@ export class Engine {
 
   /** Type-check and transpile; throws CellError with the checker's diagnostics. */
   compile(src: string): ConvertResult {
-    const r = this.converter.convert(this.prevDecl, src);
+    const r = this.withConverter((c) => c.convert(this.prevDecl, src));
     if (r.sideOutputs) for (const o of r.sideOutputs) { this.sideModules.delete(o.path); this.sideOutputs.set(o.path, o.data); }
     if (r.diagnostics.length > 0) {
       throw new CellError(r.diagnostics.map((d) => ({
@@ -179,14 +194,14 @@ export class Engine {
   }
 
   complete(src: string, position: number): { start: number; end: number; candidates: string[] } {
-    return this.converter.complete(this.prevDecl, src, position);
+    return this.withConverter((c) => c.complete(this.prevDecl, src, position));
   }
 
   /** Quick info (signature and doc comment) at a position, as plain text, or null. */
   inspect(src: string, position: number): string | null {
     let info: QuickInfo | undefined;
     try {
-      info = this.converter.inspect(this.prevDecl, src, position);
+      info = this.withConverter((c) => c.inspect(this.prevDecl, src, position));
     } catch {
       return null;
     }
@@ -206,6 +221,19 @@ export class Engine {
 
   close(): void {
     this.converter.close();
+  }
+
+  /** Runs `f` on the converter; once more on a fresh converter if the old one broke (see above). */
+  private withConverter<T>(f: (c: Converter) => T): T {
+    try {
+      return f(this.converter);
+    } catch (e) {
+      if (!isConverterStateError(e)) throw e;
+      this.log(`restarting the TypeScript converter (${(e as Error).message})`);
+      try { this.converter.close(); } catch { /* it is broken anyway */ }
+      this.converter = newConverter();
+      return f(this.converter);
+    }
   }
 
   /** `require` for cells: relative .ts imports come from the converter's side outputs. */

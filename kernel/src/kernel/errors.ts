@@ -53,8 +53,8 @@ export function errorContent(e: unknown, engine: Engine | null, source?: string)
       if (u) {
         if (!pointed) { tb.push(`${RED}cell line ${u.line}${RESET}: ${u.text.trim()}`); pointed = true; }
         kept.push(f.replace(/<cell \d+>:\d+:\d+/, `cell line ${u.line}`));
-        continue;
       }
+      continue; // a cell frame with no user line is the kernel's wrapper around the cell
     }
     if (/node:vm|node:internal|\/dist\/kernel\/|\/dist\/magics\//.test(f)) continue;
     kept.push(f);

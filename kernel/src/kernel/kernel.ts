@@ -7,12 +7,13 @@
  * `stop_on_error`, execute requests already queued are answered "aborted" without running.
  */
 import * as path from "node:path";
+import { appendFileSync } from "node:fs";
 import { randomUUID } from "node:crypto";
 import { Worker } from "node:worker_threads";
 import * as zmq from "zeromq";
 import { ConnectionInfo, Message, Signer, WireError, decode, encode, endpoint, newHeader, PROTOCOL_VERSION } from "./wire";
 import { Iopub, StreamCapture } from "./iopub";
-import { Engine, KeyboardInterrupt } from "./engine";
+import { CellError, Engine, KeyboardInterrupt } from "./engine";
 import { makePrelude } from "./prelude_source";
 import { connectPrelude, DisplaySink } from "./prelude";
 import { History } from "./history";
@@ -55,6 +56,8 @@ export function kernelInfo(): Record<string, unknown> {
   };
 }
 
+const defaultLogger = (s: string) => { process.stderr.write(`[lrlab] ${s}\n`); };
+
 /** A request that ended with an error output; the reply carries the same content. */
 class CellFailed extends Error {
   constructor(readonly content: { ename: string; evalue: string; traceback: string[] }) { super(content.evalue); }
@@ -80,13 +83,16 @@ export class Kernel {
   private result: { has: boolean; value: unknown } = { has: false, value: undefined };
   private closing = false;
 
-  constructor(private readonly info: ConnectionInfo, private readonly logger = (s: string) => process.stderr.write(`[lrlab] ${s}\n`)) {
+  constructor(private readonly info: ConnectionInfo, private readonly logger = defaultLogger) {
     this.signer = new Signer(info.key, info.signature_scheme);
     this.iopub = new Iopub(this.signer, this.session, (s) => this.log(s));
   }
 
   private log(s: string): void {
     if (this.streams) this.streams.rawStderr(`[lrlab] ${s}\n`); else this.logger(s);
+    if (process.env.LRLAB_KERNEL_LOG) {
+      try { appendFileSync(process.env.LRLAB_KERNEL_LOG, `${new Date().toISOString()} ${s}\n`); } catch { /* logging is best effort */ }
+    }
   }
 
   async start(): Promise<void> {
@@ -101,7 +107,7 @@ export class Kernel {
       this.worker.on("message", h);
     });
     this.streams = new StreamCapture(this.iopub);
-    this.engine = new Engine(makePrelude());
+    this.engine = new Engine(makePrelude(), process.cwd(), (s) => this.log(s));
     connectPrelude(this.sink());
     this.installGuards();
     this.iopub.status("starting");
@@ -283,6 +289,7 @@ export class Kernel {
       }
     } catch (e) {
       error = e instanceof CellFailed ? e.content : errorContent(e, this.engine, code);
+      if (process.env.LRLAB_KERNEL_LOG) this.log(`cell ${count} failed: ${(e as Error)?.stack ?? e}`);
       this.streams.flush();
       this.iopub.publish("error", error, msg.header);
     }
@@ -390,7 +397,10 @@ export class Kernel {
       return;
     }
     // The name must exist: the checker rejects unknown names (quick info would still answer).
-    try { this.engine.compile(expr); } catch { throw new MagicError(`Object \`${expr}\` not found.`); }
+    try { this.engine.compile(expr); } catch (e) {
+      if (e instanceof CellError) throw new MagicError(`Object \`${expr}\` not found.`);
+      throw e;
+    }
     const text = this.engine.inspect(expr, expr.length) ?? this.engine.inspect(expr, Math.max(0, expr.length - 1));
     if (!text) throw new MagicError(`Object \`${expr}\` not found.`);
     this.pageText(text);

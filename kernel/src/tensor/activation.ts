@@ -15,6 +15,7 @@ import { ew, float_type } from "./operand";
 import { kernel } from "./kernels";
 import { layout } from "./reduce";
 import { wrap_dim } from "./shape";
+import { WASM_MIN_ELEMENTS, wasm_relu, wasm_relu_backward } from "./wasm/elementwise";
 
 function check(x: Tensor, op: string): void {
   if (!(x instanceof Tensor)) throw new TypeError(`${op}(): argument 'input' must be Tensor, not ${x === null ? "null" : typeof x}`);
@@ -24,8 +25,15 @@ function check(x: Tensor, op: string): void {
 export function relu(x: Tensor): Tensor {
   check(x, "relu");
   if (x.dtype === "bool") throw new TypeError(`"clamp_min_cpu" not implemented for 'Bool'`);
-  const out = ew("a > 0 ? a : (a !== a ? a : 0)", [x], x.dtype);
-  return attach(out, "ReluBackward0", [x], (g) => [ew("b > 0 ? a : 0", [g, out], g.dtype)]);
+  // Large inputs: WebAssembly SIMD (branch-free, see wasm/elementwise.ts); otherwise a JS kernel.
+  const big = x.data.length >= WASM_MIN_ELEMENTS && x.dtype !== "int64";
+  const y = big ? storage_for(x.dtype, x.data.length) : null;
+  const out = y !== null && wasm_relu(x.data, y) ? new Tensor(y, x.shape, x.dtype) : ew("a > 0 ? a : (a !== a ? a : 0)", [x], x.dtype);
+  return attach(out, "ReluBackward0", [x], (g) => {
+    const gx = big && g.dtype === out.dtype ? storage_for(g.dtype, g.data.length) : null;
+    if (gx !== null && wasm_relu_backward(out.data, g.data, gx)) return [new Tensor(gx, g.shape, g.dtype)];
+    return [ew("b > 0 ? a : 0", [g, out], g.dtype)];
+  });
 }
 
 /** x for x > 0, negative_slope * x otherwise. */

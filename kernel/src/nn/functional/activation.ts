@@ -13,6 +13,7 @@
 import { Tensor, storageFor } from "../../tensor/tensor";
 import { checkFloat, record } from "../_autograd";
 import { erfc } from "../_math";
+import { wasm_relu, wasm_relu_backward } from "../../tensor/wasm/elementwise";
 
 const SQRT1_2 = Math.SQRT1_2;
 const INV_SQRT_2PI = 0.3989422804014327;
@@ -22,12 +23,13 @@ export function relu(input: Tensor): Tensor {
   checkFloat(input, "relu");
   const x = input.data;
   const y = storageFor(input.dtype, x.length);
-  for (let i = 0; i < x.length; i++) y[i] = x[i] > 0 ? x[i] : Number.isNaN(x[i]) ? NaN : 0;
+  // WebAssembly SIMD for large inputs (branch-free; see tensor/wasm/elementwise.ts), else JS.
+  if (!wasm_relu(x, y)) for (let i = 0; i < x.length; i++) y[i] = x[i] > 0 ? x[i] : Number.isNaN(x[i]) ? NaN : 0;
   const out = new Tensor(y, input.shape, input.dtype);
   return record(out, "ReluBackward0", [input], (g) => {
     const gd = g.data;
     const gx = storageFor(input.dtype, x.length);
-    for (let i = 0; i < x.length; i++) gx[i] = y[i] > 0 ? gd[i] : 0;
+    if (!wasm_relu_backward(y, gd, gx)) for (let i = 0; i < x.length; i++) gx[i] = y[i] > 0 ? gd[i] : 0;
     return [new Tensor(gx, input.shape, input.dtype)];
   });
 }

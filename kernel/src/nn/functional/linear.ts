@@ -5,11 +5,12 @@
  * Gradients (g = dL/dy, rows n over all leading dims):
  *   dL/dx[n, i] = Σ_o g[n, o] W[o, i]      dL/dW[o, i] = Σ_n g[n, o] x[n, i]      dL/db[o] = Σ_n g[n, o]
  * One fused node ("AddmmBackward0" for 2-D input as PyTorch names it). All three products run
- * through gemmNT (see _gemm.ts); sums are accumulated in double and rounded once on store.
+ * through the tensor library's gemm (WebAssembly SIMD, float32 summed in float32 as PyTorch does),
+ * which reads Wᵀ, gᵀ in place: no transpose is materialised.
  */
 import { Tensor, storageFor } from "../../tensor/tensor";
 import { checkFloat, record } from "../_autograd";
-import { gemmNT, transpose } from "../_gemm";
+import { gemm } from "../../tensor/gemm";
 
 export function linear(input: Tensor, weight: Tensor, bias: Tensor | null = null): Tensor {
   checkFloat(input, "linear", "input");
@@ -41,7 +42,7 @@ export function linear(input: Tensor, weight: Tensor, bias: Tensor | null = null
   const w = weight.data;
   const b = bias ? bias.data : null;
   const y = storageFor(dtype, N * O);
-  gemmNT(x, w, N, O, I, y, b);
+  gemm(false, true, N, O, I, x, 0, w, 0, y, 0, b);
   const outShape = [...input.shape.slice(0, -1), O];
   const out = new Tensor(y, outShape, dtype);
   const name = bias ? (input.dim() === 2 ? "AddmmBackward0" : "ViewBackward0") : input.dim() === 2 ? "MmBackward0" : "ViewBackward0";
@@ -51,15 +52,15 @@ export function linear(input: Tensor, weight: Tensor, bias: Tensor | null = null
     let gwT: Tensor | null = null;
     let gb: Tensor | null = null;
     if (need[0]) {
-      // dL/dx = g W: rows of g against rows of Wᵀ.
+      // dL/dx = g W
       const gx = storageFor(dtype, N * I);
-      gemmNT(gd, transpose(w, O, I), N, I, O, gx);
+      gemm(false, false, N, I, O, gd, 0, w, 0, gx, 0);
       gxT = new Tensor(gx, input.shape, dtype);
     }
     if (need[1]) {
-      // dL/dW = gᵀ x: rows of gᵀ against rows of xᵀ.
+      // dL/dW = gᵀ x
       const gw = storageFor(dtype, O * I);
-      gemmNT(transpose(gd, N, O), transpose(x, N, I), O, I, N, gw);
+      gemm(true, false, O, I, N, gd, 0, x, 0, gw, 0);
       gwT = new Tensor(gw, weight.shape, dtype);
     }
     if (need[2] && bias) {

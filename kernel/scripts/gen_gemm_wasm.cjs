@@ -1,0 +1,423 @@
+// Generates kernel/src/tensor/wasm/gemm_bytes.ts: the WebAssembly SIMD matrix-product module used
+// by kernel/src/tensor/wasm/gemm.ts, as base64. Run `node kernel/scripts/gen_gemm_wasm.cjs` after
+// changing this file (test/tensor/perf_gemm.test.ts checks that the embedded bytes are current).
+//
+// The module is emitted byte by byte (no tool-chain needed). It imports one memory ("env" "mem")
+// and exports, for each element type T in {f32, f64}:
+//
+//   pack_a_T(src, rs, cs, mc, kc, dst)   op(A)[i, k] = src[i·rs + k·cs] (byte strides), rows 0..mc,
+//       columns 0..kc, into panels of MR rows: dst[(p·kc + k)·MR + r] = op(A)[p·MR + r, k], rows
+//       past mc padded with 0.
+//   pack_b_T(src, rs, cs, kc, nc, dst)   op(B)[k, j] = src[k·rs + j·cs], into panels of NR columns:
+//       dst[(p·kc + k)·NR + c] = op(B)[k, p·NR + c], columns past nc padded with 0.
+//   macro_T(pa, pb, mc, nc, kc, c, ldc, acc, tmp)   C[0..mc, 0..nc] (+)= packedA · packedB, C row
+//       stride ldc bytes; acc = 0 stores, acc = 1 adds to what C holds. tmp: scratch for one tile.
+//   add_rows_T(c, bias, m, n)   C[i, j] += bias[j]
+//
+// The micro-kernel keeps an MR×NR block of C in MR·(NR/L) SIMD accumulators (L lanes per v128)
+// and, per step of k, loads NR/L vectors of the packed B panel and MR broadcast values of the
+// packed A panel (v128.loadX_splat): MR·NR multiply-adds for MR + NR/L loads. f32: 4×8 (8 f32x4
+// accumulators), f64: 4×4 (8 f64x2 accumulators). Measured on x64 (Node 20): 6×8, 5×8, 4×12 and
+// 8×8 tiles, and unrolling k, were all slower, V8 then spilling accumulators to the stack.
+// Products are summed in the element type (float32 sums in float32, as PyTorch's CPU kernels do),
+// one k at a time per accumulator lane.
+"use strict";
+const fs = require("node:fs");
+const path = require("node:path");
+
+const MR = 4;
+const CONFIG = {
+  f32: {
+    L: 4, NR: 8, esz: 4, load: 0x2a, store: 0x38, splat: 9 /* v128.load32_splat */, add: 0xe4, mul: 0xe6,
+    madd: 0x105 /* f32x4.relaxed_madd */, vmax: 0xe9, vgt: 0x44, zero: [0x43, 0, 0, 0, 0], fadd: 0x92, fmax: 0x97, fgt: 0x5e,
+  },
+  f64: {
+    L: 2, NR: 4, esz: 8, load: 0x2b, store: 0x39, splat: 10 /* v128.load64_splat */, add: 0xf0, mul: 0xf2,
+    madd: 0x107 /* f64x2.relaxed_madd */, vmax: 0xf5, vgt: 0x4a, zero: [0x44, 0, 0, 0, 0, 0, 0, 0, 0], fadd: 0xa0, fmax: 0xa5, fgt: 0x64,
+  },
+};
+
+// ---- encoding helpers ----
+const uleb = (n) => { const o = []; do { let b = n & 0x7f; n >>>= 7; if (n) b |= 0x80; o.push(b); } while (n); return o; };
+const sleb = (n) => { const o = []; for (;;) { const b = n & 0x7f; n >>= 7; if ((n === 0 && !(b & 0x40)) || (n === -1 && b & 0x40)) { o.push(b); return o; } o.push(b | 0x80); } };
+const str = (s) => [...uleb(s.length), ...Buffer.from(s, "utf8")];
+const vec = (items) => [...uleb(items.length), ...items.flat()];
+const section = (id, bytes) => [id, ...uleb(bytes.length), ...bytes];
+const I32 = 0x7f, V128 = 0x7b;
+
+/** A tiny function-body builder: named i32 params/locals and v128 locals, structured control. */
+class Fn {
+  constructor(params) {
+    this.code = [];
+    this.names = new Map();
+    params.forEach((p, i) => this.names.set(p, i));
+    this.nI = 0;
+    this.nV = 0;
+    this.nParams = params.length;
+    this.i32Locals = [];
+    this.vLocals = [];
+  }
+  i32(name) { this.i32Locals.push(name); return name; }
+  v128(name) { this.vLocals.push(name); return name; }
+  idx(name) {
+    if (!this.names.size || !this.names.has(name)) {
+      // Locals are numbered after the params: i32 locals first, then v128 locals.
+      let i = this.nParams;
+      for (const n of this.i32Locals) this.names.set(n, i++);
+      for (const n of this.vLocals) this.names.set(n, i++);
+    }
+    const i = this.names.get(name);
+    if (i === undefined) throw new Error(`unknown local ${name}`);
+    return i;
+  }
+  op(...bytes) { this.code.push(...bytes); return this; }
+  get(n) { return this.op(0x20, ...uleb(this.idx(n))); }
+  set(n) { return this.op(0x21, ...uleb(this.idx(n))); }
+  tee(n) { return this.op(0x22, ...uleb(this.idx(n))); }
+  c(v) { return this.op(0x41, ...sleb(v)); }
+  add() { return this.op(0x6a); }
+  sub() { return this.op(0x6b); }
+  mul() { return this.op(0x6c); }
+  simd(op, ...imm) { return this.op(0xfd, ...uleb(op), ...imm); }
+  /** local n += v (v: a number or a local name). */
+  inc(n, v) { this.get(n); typeof v === "number" ? this.c(v) : this.get(v); return this.add().set(n); }
+  /** for (var = 0; var < limit; var += step) body  (limit: a local name) */
+  forUp(v, limit, step, body) {
+    this.c(0).set(v);
+    this.op(0x02, 0x40, 0x03, 0x40); // block loop
+    this.get(v).get(limit).op(0x4e, 0x0d, 1); // i32.ge_s; br_if 1 (exit)
+    body();
+    this.inc(v, step);
+    this.op(0x0c, 0, 0x0b, 0x0b); // br 0; end loop; end block
+  }
+  ifThen(cond, then, els) {
+    cond();
+    this.op(0x04, 0x40);
+    then();
+    if (els) { this.op(0x05); els(); }
+    this.op(0x0b);
+  }
+  bytes() {
+    this.idx(this.i32Locals[0] ?? this.vLocals[0]); // force numbering
+    const locals = [];
+    if (this.i32Locals.length) locals.push([...uleb(this.i32Locals.length), I32]);
+    if (this.vLocals.length) locals.push([...uleb(this.vLocals.length), V128]);
+    const body = [...vec(locals), ...this.code, 0x0b];
+    return [...uleb(body.length), ...body];
+  }
+}
+const memarg = (align, offset) => [...uleb(align), ...uleb(offset)];
+
+/** Emits `value = (cond) ? load(addr) : 0` for one element and stores it at dst + off. */
+function guardedCopy(f, T, t, cond, addr, off) {
+  const ealign = t === "f32" ? 2 : 3;
+  f.get("dst");
+  cond();
+  f.op(0x04, t === "f32" ? 0x7d : 0x7c); // if (result f32|f64)
+  addr();
+  f.op(T.load, ...memarg(ealign, 0));
+  f.op(0x05, ...T.zero, 0x0b);
+  f.op(T.store, ...memarg(ealign, off));
+}
+
+/** pack_a: panels of MR rows, zero-padded. */
+function packA(t) {
+  const T = CONFIG[t];
+  const f = new Fn(["src", "rs", "cs", "mc", "kc", "dst"]);
+  f.i32("i0"); f.i32("k"); f.i32("base"); f.i32("lim");
+  f.forUp("i0", "mc", MR, () => {
+    f.get("mc").get("i0").sub().set("lim"); // rows of this panel that exist
+    f.forUp("k", "kc", 1, () => {
+      // base = src + i0*rs + k*cs
+      f.get("src").get("i0").get("rs").mul().add().get("k").get("cs").mul().add().set("base");
+      for (let r = 0; r < MR; r++) {
+        guardedCopy(f, T, t,
+          () => f.c(r).get("lim").op(0x48), // r < lim
+          () => { f.get("base"); if (r > 0) { f.get("rs"); if (r > 1) f.c(r).mul(); f.add(); } },
+          r * T.esz);
+      }
+      f.inc("dst", MR * T.esz);
+    });
+  });
+  return f;
+}
+
+/** i8x16.shuffle byte indices selecting element lanes `lanes` (0..2L-1 over two vectors). */
+function shuffleBytes(esz, lanes) {
+  const out = [];
+  for (const l of lanes) for (let b = 0; b < esz; b++) out.push(l * esz + b);
+  return out;
+}
+
+/**
+ * Emits an L×L transpose: vectors in locals v0..v{L-1} (row c holds elements k..k+L-1 of column
+ * c of the panel) become o_q = (v0[q], ..., v{L-1}[q]), each stored through `store(q)`.
+ */
+function transposeBlock(f, T, store) {
+  if (T.L === 4) {
+    const pairs = [["t0", "v0", "v1", [0, 4, 1, 5]], ["t1", "v0", "v1", [2, 6, 3, 7]], ["t2", "v2", "v3", [0, 4, 1, 5]], ["t3", "v2", "v3", [2, 6, 3, 7]]];
+    for (const [t, a, b, lanes] of pairs) f.get(a).get(b).simd(0x0d, ...shuffleBytes(4, lanes)).set(t);
+    const outs = [["t0", "t2", [0, 1, 4, 5]], ["t0", "t2", [2, 3, 6, 7]], ["t1", "t3", [0, 1, 4, 5]], ["t1", "t3", [2, 3, 6, 7]]];
+    outs.forEach(([a, b, lanes], q) => store(q, () => f.get(a).get(b).simd(0x0d, ...shuffleBytes(4, lanes))));
+  } else {
+    store(0, () => f.get("v0").get("v1").simd(0x0d, ...shuffleBytes(8, [0, 2])));
+    store(1, () => f.get("v0").get("v1").simd(0x0d, ...shuffleBytes(8, [1, 3])));
+  }
+}
+
+/**
+ * pack_b: panels of NR columns, zero-padded. Fast paths for full panels: a contiguous panel row
+ * (B not transposed) is copied as vectors; a transposed B (each panel column contiguous along k)
+ * is read L values of k at a time per column and transposed in registers (L×L blocks).
+ */
+function packB(t) {
+  const T = CONFIG[t];
+  const NR = T.NR;
+  const L = T.L;
+  const f = new Fn(["src", "rs", "cs", "kc", "nc", "dst"]);
+  f.i32("j0"); f.i32("k"); f.i32("base"); f.i32("lim");
+  for (let i = 0; i < 4; i++) f.v128(`v${i}`);
+  for (let i = 0; i < 4; i++) f.v128(`t${i}`);
+  f.forUp("j0", "nc", NR, () => {
+    f.get("nc").get("j0").sub().set("lim");
+    f.forUp("k", "kc", 1, () => {
+      f.get("src").get("k").get("rs").mul().add().get("j0").get("cs").mul().add().set("base");
+      f.ifThen(
+        // (rs == esz) & (lim >= NR) & (k + L <= kc): L steps of k of a full transposed panel
+        () => f.get("rs").c(T.esz).op(0x46).get("lim").c(NR).op(0x4e).op(0x71).get("k").c(L).add().get("kc").op(0x4c).op(0x71),
+        () => {
+          for (let g = 0; g < NR / L; g++) {
+            for (let c = 0; c < L; c++) {
+              f.get("base");
+              const col = g * L + c;
+              if (col > 0) { f.get("cs"); if (col > 1) f.c(col).mul(); f.add(); }
+              f.simd(0x00, ...memarg(0, 0)).set(`v${c}`);
+            }
+            transposeBlock(f, T, (q, value) => { f.get("dst"); value(); f.simd(0x0b, ...memarg(0, q * NR * T.esz + g * 16)); });
+          }
+          f.inc("dst", (L - 1) * NR * T.esz);
+          f.inc("k", L - 1);
+        },
+        () => f.ifThen(
+          // (cs == esz) & (lim >= NR): the panel's row is NR contiguous elements
+          () => f.get("cs").c(T.esz).op(0x46).get("lim").c(NR).op(0x4e).op(0x71),
+          () => {
+            for (let v = 0; v < NR / L; v++) {
+              f.get("dst").get("base").simd(0x00, ...memarg(0, v * 16)).simd(0x0b, ...memarg(0, v * 16));
+            }
+          },
+          () => {
+            for (let c = 0; c < NR; c++) {
+              guardedCopy(f, T, t,
+                () => f.c(c).get("lim").op(0x48),
+                () => { f.get("base"); if (c > 0) { f.get("cs"); if (c > 1) f.c(c).mul(); f.add(); } },
+                c * T.esz);
+            }
+          },
+        ),
+      );
+      f.inc("dst", NR * T.esz);
+    });
+  });
+  return f;
+}
+
+/**
+ * macro: every MR×NR tile of C from the packed panels. Loop order: B panel (jr) outer, so its
+ * kc×NR block stays in L1 while the A panels stream past.
+ */
+function macro(t, fused) {
+  const T = CONFIG[t];
+  const NR = T.NR;
+  const NV = NR / T.L;
+  const ealign = t === "f32" ? 2 : 3;
+  const f = new Fn(["pa0", "pb0", "mc", "nc", "kc", "c0", "ldc", "acc", "tmp"]);
+  for (const n of ["jr", "ir", "pa", "pb", "k", "row", "mr", "nr", "r", "cc", "src", "dst"]) f.i32(n);
+  const A = (r, v) => `a${r}_${v}`;
+  for (let r = 0; r < MR; r++) for (let v = 0; v < NV; v++) f.v128(A(r, v));
+  for (let v = 0; v < NV; v++) f.v128(`b${v}`);
+  f.v128("x");
+  f.forUp("jr", "nc", NR, () => {
+    f.forUp("ir", "mc", MR, () => {
+      // pa = pa0 + ir*kc*esz (the panel of rows ir.. holds kc*MR elements); pb likewise
+      f.get("pa0").get("ir").get("kc").mul().c(T.esz).mul().add().set("pa");
+      f.get("pb0").get("jr").get("kc").mul().c(T.esz).mul().add().set("pb");
+      for (let r = 0; r < MR; r++) for (let v = 0; v < NV; v++) f.simd(0x0c, ...new Array(16).fill(0)).set(A(r, v));
+      // One step of k at element offset u of the current panels: NV vector loads of B, MR
+      // broadcast loads of A, MR·NV multiply-adds.
+      const kstep = (u) => {
+        for (let v = 0; v < NV; v++) f.get("pb").simd(0x00, ...memarg(4, (u * NR + v * T.L) * T.esz)).set(`b${v}`);
+        for (let r = 0; r < MR; r++) {
+          f.get("pa").simd(T.splat, ...memarg(ealign, (u * MR + r) * T.esz)).set("x");
+          for (let v = 0; v < NV; v++) {
+            // acc += x·b: one fused multiply-add (relaxed_madd, an FMA where the CPU has one), or
+            // a multiply then an add.
+            if (fused) f.get("x").get(`b${v}`).get(A(r, v)).simd(T.madd).set(A(r, v));
+            else f.get(A(r, v)).get("x").get(`b${v}`).simd(T.mul).simd(T.add).set(A(r, v));
+          }
+        }
+      };
+      // k loop (unrolling it measured slower: V8 then spills accumulators)
+      f.c(0).set("k");
+      f.op(0x02, 0x40, 0x03, 0x40);
+      f.get("k").get("kc").op(0x4e, 0x0d, 1);
+      kstep(0);
+      f.inc("pa", MR * T.esz);
+      f.inc("pb", NR * T.esz);
+      f.inc("k", 1);
+      f.op(0x0c, 0, 0x0b, 0x0b);
+      f.get("mc").get("ir").sub().set("mr");
+      f.get("nc").get("jr").sub().set("nr");
+      const storeRows = (base, ld, add) => {
+        // row = base; per row: (C +=|=) acc; row += ld
+        base();
+        f.set("row");
+        for (let r = 0; r < MR; r++) {
+          for (let v = 0; v < NV; v++) {
+            f.get("row");
+            if (add) f.get("row").simd(0x00, ...memarg(0, v * 16)).get(A(r, v)).simd(T.add);
+            else f.get(A(r, v));
+            f.simd(0x0b, ...memarg(0, v * 16));
+          }
+          if (r < MR - 1) { f.get("row"); ld(); f.add().set("row"); }
+        }
+      };
+      f.ifThen(
+        () => f.get("mr").c(MR).op(0x4e).get("nr").c(NR).op(0x4e).op(0x71), // full tile
+        () => {
+          const base = () => f.get("c0").get("ir").get("ldc").mul().add().get("jr").c(T.esz).mul().add();
+          f.ifThen(() => f.get("acc"), () => storeRows(base, () => f.get("ldc"), true), () => storeRows(base, () => f.get("ldc"), false));
+        },
+        () => {
+          // Edge tile: to tmp, then the mr×nr part that exists into C.
+          storeRows(() => f.get("tmp"), () => f.c(NR * T.esz), false);
+          f.forUp("r", "mr", 1, () => {
+            f.ifThen(() => f.get("r").c(MR).op(0x4e), () => f.op(0x0c, 2)); // r >= MR: leave the r loop
+            f.forUp("cc", "nr", 1, () => {
+              f.ifThen(() => f.get("cc").c(NR).op(0x4e), () => f.op(0x0c, 2));
+              f.get("tmp").get("r").c(NR).mul().get("cc").add().c(T.esz).mul().add().set("src");
+              f.get("c0").get("ir").get("r").add().get("ldc").mul().add().get("jr").get("cc").add().c(T.esz).mul().add().set("dst");
+              // C[dst] = tmp[src] (+ C[dst] when accumulating)
+              f.get("dst");
+              f.get("acc").op(0x04, t === "f32" ? 0x7d : 0x7c);
+              f.get("dst").op(T.load, ...memarg(ealign, 0)).get("src").op(T.load, ...memarg(ealign, 0)).op(T.fadd);
+              f.op(0x05).get("src").op(T.load, ...memarg(ealign, 0)).op(0x0b);
+              f.op(T.store, ...memarg(ealign, 0));
+            });
+          });
+        },
+      );
+    });
+  });
+  return f;
+}
+
+/** add_rows: C[i, j] += bias[j] for an m×n row-major C. */
+function addRows(t) {
+  const T = CONFIG[t];
+  const ealign = t === "f32" ? 2 : 3;
+  const f = new Fn(["c", "bias", "m", "n"]);
+  f.i32("i"); f.i32("j"); f.i32("p");
+  f.forUp("i", "m", 1, () => {
+    f.forUp("j", "n", 1, () => {
+      f.get("c").get("j").c(T.esz).mul().add().set("p");
+      f.get("p").get("p").op(T.load, ...memarg(ealign, 0));
+      f.get("bias").get("j").c(T.esz).mul().add().op(T.load, ...memarg(ealign, 0));
+      f.op(T.fadd).op(T.store, ...memarg(ealign, 0));
+    });
+    f.get("c").get("n").c(T.esz).mul().add().set("c");
+  });
+  return f;
+}
+
+/**
+ * relu_T(src, dst, n): dst = max(src, 0) (NaN stays NaN, -0 becomes +0: the vector and scalar
+ * max of WebAssembly); relu_bwd_T(y, g, dst, n): dst = y > 0 ? g : 0. Elements as vectors, the
+ * remainder one by one. Branch-free, which matters: a data-dependent branch mispredicts on about
+ * half of a ReLU's inputs.
+ */
+function relu(t, backward) {
+  const T = CONFIG[t];
+  const ealign = t === "f32" ? 2 : 3;
+  const f = backward ? new Fn(["y", "g", "dst", "n"]) : new Fn(["src", "dst", "n"]);
+  f.i32("i"); f.i32("nv"); f.i32("o");
+  f.get("n").c(-T.L).op(0x71).set("nv"); // n rounded down to whole vectors
+  const body = (vector) => {
+    f.get("i").c(T.esz).mul().set("o");
+    f.get("dst").get("o").add();
+    const ld = (p) => { f.get(p).get("o").add(); vector ? f.simd(0x00, ...memarg(0, 0)) : f.op(T.load, ...memarg(ealign, 0)); };
+    const zero = () => (vector ? f.simd(0x0c, ...new Array(16).fill(0)) : f.op(...T.zero));
+    if (!backward) {
+      ld("src"); zero();
+      vector ? f.simd(T.vmax) : f.op(T.fmax);
+    } else if (vector) {
+      ld("g"); zero(); ld("y"); zero(); f.simd(T.vgt); f.simd(0x52); // v128.bitselect(g, 0, y > 0)
+    } else {
+      ld("g"); zero(); ld("y"); zero(); f.op(T.fgt); f.op(0x1b); // select(g, 0, y > 0)
+    }
+    vector ? f.simd(0x0b, ...memarg(0, 0)) : f.op(T.store, ...memarg(ealign, 0));
+  };
+  f.forUp("i", "nv", T.L, () => body(true));
+  f.get("nv").set("i");
+  f.op(0x02, 0x40, 0x03, 0x40);
+  f.get("i").get("n").op(0x4e, 0x0d, 1);
+  body(false);
+  f.inc("i", 1);
+  f.op(0x0c, 0, 0x0b, 0x0b);
+  return f;
+}
+
+/** The module; `fused` uses relaxed-SIMD fused multiply-adds in the micro-kernel. */
+function moduleBytes(fused = false) {
+  const fns = [];
+  const exportsList = [];
+  for (const t of ["f32", "f64"]) {
+    fns.push({ name: `pack_a_${t}`, f: packA(t), nparams: 6 });
+    fns.push({ name: `pack_b_${t}`, f: packB(t), nparams: 6 });
+    fns.push({ name: `macro_${t}`, f: macro(t, fused), nparams: 9 });
+    fns.push({ name: `add_rows_${t}`, f: addRows(t), nparams: 4 });
+    fns.push({ name: `relu_${t}`, f: relu(t, false), nparams: 3 });
+    fns.push({ name: `relu_bwd_${t}`, f: relu(t, true), nparams: 4 });
+  }
+  // One type per parameter count (all i32, no results).
+  const counts = [...new Set(fns.map((x) => x.nparams))];
+  const types = counts.map((n) => [0x60, ...vec(new Array(n).fill([I32])), 0x00]);
+  const typeSec = section(1, vec(types));
+  const importSec = section(2, vec([[...str("env"), ...str("mem"), 0x02, 0x00, ...uleb(1)]]));
+  const funcSec = section(3, vec(fns.map((x) => uleb(counts.indexOf(x.nparams)))));
+  fns.forEach((x, i) => exportsList.push([...str(x.name), 0x00, ...uleb(i)]));
+  const exportSec = section(7, vec(exportsList));
+  const codeSec = section(10, vec(fns.map((x) => x.f.bytes())));
+  return new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, ...typeSec, ...importSec, ...funcSec, ...exportSec, ...codeSec]);
+}
+
+const OUT = path.join(__dirname, "..", "src", "tensor", "wasm", "gemm_bytes.ts");
+
+function base64Lines(bytes) {
+  const lines = Buffer.from(bytes).toString("base64").match(/.{1,100}/g) ?? [];
+  return lines.map((l) => `  "${l}"`).join(" +\n") + ";";
+}
+
+function source() {
+  return [
+    "// Generated by kernel/scripts/gen_gemm_wasm.cjs: do not edit. The WebAssembly SIMD matrix-product",
+    "// module (see that script for what each export computes), base64-encoded: GEMM_WASM with",
+    "// multiply-then-add, GEMM_WASM_FUSED with relaxed-SIMD fused multiply-adds.",
+    `export const MR = ${MR};`,
+    `export const NR_F32 = ${CONFIG.f32.NR};`,
+    `export const NR_F64 = ${CONFIG.f64.NR};`,
+    "export const GEMM_WASM_BASE64 =",
+    base64Lines(moduleBytes(false)),
+    "export const GEMM_WASM_FUSED_BASE64 =",
+    base64Lines(moduleBytes(true)),
+    "",
+  ].join("\n");
+}
+
+module.exports = { MR, CONFIG, moduleBytes, source, OUT };
+
+if (require.main === module) {
+  fs.mkdirSync(path.dirname(OUT), { recursive: true });
+  fs.writeFileSync(OUT, source());
+  console.log(`wrote ${path.relative(process.cwd(), OUT)} (${moduleBytes(false).length} + ${moduleBytes(true).length} bytes of wasm)`);
+}

@@ -1,0 +1,126 @@
+/**
+ * The one instance of the generated WebAssembly module (gemm_bytes.ts), shared by the matrix
+ * product (gemm.ts) and the element-wise kernels (elementwise.ts), with its growable memory.
+ *
+ * Loading, synchronous (the module is ~6 KB), in order of preference:
+ * 1. the module whose micro-kernel uses relaxed-SIMD fused multiply-adds (f32x4.relaxed_madd: one
+ *    FMA instead of a multiply and an add, twice the arithmetic per cycle). Node ≥ 22 validates it
+ *    as is; Node 20's V8 (11.3) has relaxed SIMD behind `--experimental-wasm-relaxed-simd`, a flag
+ *    that only widens what the wasm validator accepts, so it is switched on for this one compile.
+ *    LRLAB_WASM_FMA=0 skips this step.
+ * 2. the plain SIMD module (multiply then add);
+ * 3. nothing (no WebAssembly, no SIMD, or LRLAB_WASM=0): callers use their JS kernels.
+ */
+import { GEMM_WASM_BASE64, GEMM_WASM_FUSED_BASE64 } from "./gemm_bytes";
+
+// The compile target's lib has no WebAssembly declarations: the little used here, typed locally.
+interface WasmMemory { readonly buffer: ArrayBuffer; grow(pages: number): number }
+interface WasmApi {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: unknown };
+  Memory: new (desc: { initial: number }) => WasmMemory;
+}
+const WA = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
+
+type Fn3 = (a: number, b: number, c: number) => void;
+type Fn4 = (a: number, b: number, c: number, d: number) => void;
+type Fn6 = (a: number, b: number, c: number, d: number, e: number, f: number) => void;
+type Fn9 = (a: number, b: number, c: number, d: number, e: number, f: number, g: number, h: number, i: number) => void;
+
+export interface WasmExports {
+  pack_a_f32: Fn6; pack_b_f32: Fn6; macro_f32: Fn9; add_rows_f32: Fn4; relu_f32: Fn3; relu_bwd_f32: Fn4;
+  pack_a_f64: Fn6; pack_b_f64: Fn6; macro_f64: Fn9; add_rows_f64: Fn4; relu_f64: Fn3; relu_bwd_f64: Fn4;
+}
+
+export interface WasmInstance {
+  ex: WasmExports;
+  /** True when the micro-kernel uses fused multiply-adds. */
+  fused: boolean;
+  mem: WasmMemory;
+  buffer: ArrayBuffer | null;
+  f32: Float32Array;
+  f64: Float64Array;
+}
+
+let instance: WasmInstance | null | undefined;
+let enabled = true;
+
+function env(name: string): string | undefined {
+  return (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.[name];
+}
+
+function decode(b64: string): Uint8Array {
+  const B = (globalThis as { Buffer?: { from(s: string, enc: string): Uint8Array } }).Buffer;
+  if (B) return B.from(b64, "base64");
+  return Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+}
+
+function instantiate(b64: string, mem: WasmMemory): WasmExports | null {
+  try {
+    return new (WA as WasmApi).Instance(new (WA as WasmApi).Module(decode(b64)), { env: { mem } }).exports as WasmExports;
+  } catch {
+    return null; // CompileError: the engine lacks a feature the module uses
+  }
+}
+
+/** Node 20: turns on V8's relaxed-SIMD validation (see the module comment). */
+function allow_relaxed_simd(): boolean {
+  try {
+    const v8 = require("node:v8") as { setFlagsFromString(flags: string): void };
+    v8.setFlagsFromString("--experimental-wasm-relaxed-simd");
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function load(fma: boolean): WasmInstance | null {
+  if (WA === undefined || env("LRLAB_WASM") === "0") return null;
+  const mem = new WA.Memory({ initial: 16 });
+  let ex: WasmExports | null = null;
+  let fused = false;
+  if (fma) {
+    ex = instantiate(GEMM_WASM_FUSED_BASE64, mem);
+    if (ex === null && allow_relaxed_simd()) ex = instantiate(GEMM_WASM_FUSED_BASE64, mem);
+    fused = ex !== null;
+  }
+  if (ex === null) ex = instantiate(GEMM_WASM_BASE64, mem);
+  if (ex === null) return null;
+  return { ex, fused, mem, buffer: null, f32: new Float32Array(0), f64: new Float64Array(0) };
+}
+
+/** The module instance, or null when WebAssembly SIMD is unavailable or switched off. */
+export function wasm(): WasmInstance | null {
+  if (!enabled) return null;
+  if (instance === undefined) instance = load(env("LRLAB_WASM_FMA") !== "0");
+  return instance;
+}
+
+/** Re-instantiates the module, with or without fused multiply-adds (tests of both variants). */
+export function reload_wasm(fma: boolean): void {
+  instance = load(fma);
+}
+
+/** What the WebAssembly kernels run on: null (JS fallback), "simd" or "simd+fma". */
+export function wasm_kind(): "simd" | "simd+fma" | null {
+  const w = wasm();
+  return w === null ? null : w.fused ? "simd+fma" : "simd";
+}
+
+/** Switches the WebAssembly kernels off (false) or back on (tests of the JS fallback). */
+export function set_wasm_enabled(on: boolean): void {
+  enabled = on;
+}
+
+/** Grows the memory to at least `bytes` and refreshes the typed views over it. */
+export function reserve(inst: WasmInstance, bytes: number): void {
+  const have = inst.mem.buffer.byteLength;
+  if (bytes > have) inst.mem.grow(Math.ceil((bytes - have) / 65536));
+  if (inst.buffer !== inst.mem.buffer) {
+    inst.buffer = inst.mem.buffer;
+    inst.f32 = new Float32Array(inst.buffer);
+    inst.f64 = new Float64Array(inst.buffer);
+  }
+}
+
+export const align16 = (n: number): number => (n + 15) & ~15;
