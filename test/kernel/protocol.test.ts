@@ -103,6 +103,14 @@ describe("execute", () => {
     expect(ofType(r, "clear_output")[0].content.wait).toBe(true);
   });
 
+  it("display(x) ending a cell adds no execute_result (IPython's display returns None), a display_id handle does", async () => {
+    const plain = await k.execute('display("shown once")');
+    expect(ofType(plain, "display_data")).toHaveLength(1);
+    expect(ofType(plain, "execute_result")).toHaveLength(0);
+    const withId = await k.execute('display("x", { display_id: "d2" })');
+    expect(ofType(withId, "execute_result")[0].content.data["text/plain"]).toBe('DisplayHandle(display_id="d2")');
+  });
+
   it("shows plot bundles for lrlab objects", async () => {
     const r = await k.execute("lrlab.preview((o) => new torch.optim.lr_scheduler.ExponentialLR(o, { gamma: 0.9 }), { steps: 20 })");
     const data = ofType(r, "execute_result")[0].content.data;

@@ -15,7 +15,7 @@ import { ConnectionInfo, Message, Signer, WireError, decode, encode, endpoint, n
 import { Iopub, StreamCapture } from "./iopub";
 import { CellError, Engine, KeyboardInterrupt } from "./engine";
 import { makePrelude } from "./prelude_source";
-import { connectPrelude, DisplaySink } from "./prelude";
+import { connectPrelude, DisplaySink, SILENT_RESULT } from "./prelude";
 import { History } from "./history";
 import { bundleOf, MimeBundle } from "./mime";
 import { errorContent } from "./errors";
@@ -280,7 +280,8 @@ export class Kernel {
     let error: { ename: string; evalue: string; traceback: string[] } | null = null;
     try {
       await this.runCell(code);
-      if (this.result.has && this.result.value !== undefined && !silent) {
+      const shown = this.result.has && this.result.value !== undefined && !(this.result.value as any)?.[SILENT_RESULT];
+      if (shown && !silent) {
         let data: MimeBundle;
         try { data = bundleOf(this.result.value); } catch (e) { throw new CellFailed(errorContent(e, this.engine)); }
         this.streams.flush();

@@ -22,6 +22,7 @@ export interface DisplayHandle {
   update(obj: unknown, options?: { raw?: boolean }): void;
   /** Shows `obj` again as a new output carrying the same display id. */
   display(obj: unknown, options?: { raw?: boolean }): void;
+  toString(): string;
 }
 
 /** Where the prelude sends outputs; the kernel provides it. */
@@ -62,12 +63,20 @@ export function display(obj: unknown, options: DisplayOptions = {}): DisplayHand
     else console.log(String(data["text/plain"] ?? ""));
   };
   send(obj, options.raw, false);
-  return {
+  const handle: DisplayHandle = {
     display_id: id,
     update: (o, opts = {}) => send(o, opts.raw ?? options.raw, true),
     display: (o, opts = {}) => send(o, opts.raw ?? options.raw, false),
+    toString: () => `DisplayHandle(display_id=${JSON.stringify(id)})`,
   };
+  // IPython's display() returns None unless a display_id was asked for: a `display(x)` ending a
+  // cell must not add the handle as the cell's result. The kernel skips values marked so.
+  if (options.display_id === undefined) Object.defineProperty(handle, SILENT_RESULT, { value: true });
+  return handle;
 }
+
+/** Marks a value that the kernel should not show as a cell's execute_result. */
+export const SILENT_RESULT = Symbol.for("lrlab.silent_result");
 
 /**
  * Clears the cell's output. With `{ wait: true }` the clearing happens when the next output
