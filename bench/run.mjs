@@ -84,7 +84,7 @@ function main() {
     rows.push(...section("tracer", () => runTracer(root, { quick, log }), tracerRows, (why) => tracerRows({ error: why })));
   }
   if (args.only.includes("bundle")) {
-    rows.push(...section("bundle", () => runBundles(root, { quick, log }), bundleRows, (why) => bundleRows({ error: why })));
+    rows.push(...section("bundle", () => runBundles(root, { log }), bundleRows, (why) => bundleRows({ error: why })));
   }
   const py = probePython(python);
   const header = [

@@ -1,5 +1,7 @@
-"""The training workloads of bench/workloads.cjs, in PyTorch. Prints one JSON object:
-{ "<threads>": { "<workload>": { "seconds": s, "steps": n } } } for 1 thread and the default."""
+"""The training workloads of bench/workloads.cjs, in PyTorch (bench/tfjs_workloads.cjs has them in
+TF.js): same models, sizes and step counts. Prints one JSON object:
+{ "<threads>": { "<workload>": { "seconds": s, "steps": n } }, "default_threads": n, "torch": version }
+for 1 thread and the default number of threads."""
 import json, sys, time
 import torch
 import torch.nn as nn

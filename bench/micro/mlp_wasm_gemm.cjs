@@ -8,7 +8,16 @@ const path = require("node:path");
 const { workloads, dist } = require("../workloads.cjs");
 const { makeGemm } = require("./wasm_gemm.cjs");
 
-const gemmModule = require(path.join(dist, "nn", "_gemm.js"));
+// Historical: builds before the tensor library's own WebAssembly gemm (tensor/gemm.ts) had the JS
+// kernel in nn/_gemm.ts. Later builds have nothing to swap.
+const fs = require("node:fs");
+const gemmPath = path.join(dist, "nn", "_gemm.js");
+const linearJs = path.join(dist, "nn", "functional", "linear.js");
+if (!fs.existsSync(gemmPath) || !fs.readFileSync(linearJs, "utf8").includes("_gemm")) {
+  console.log(`${gemmPath} is not used by this build (linear uses the WebAssembly gemm of tensor/gemm.ts now): nothing to compare`);
+  process.exit(0);
+}
+const gemmModule = require(gemmPath);
 const original = gemmModule.gemmNT;
 
 function wasmGemmNT(double) {

@@ -5,14 +5,15 @@
 // The module is emitted byte by byte (no tool-chain needed). It imports one memory ("env" "mem")
 // and exports, for each element type T in {f32, f64}:
 //
-//   pack_a_T(src, rs, cs, mc, kc, dst)   op(A)[i, k] = src[i·rs + k·cs] (byte strides), rows 0..mc,
+//   pack_a_T(src, ps, ks, kc, mc, dst)   op(A)[i, k] = src[i·ps + k·ks] (byte strides), rows 0..mc,
 //       columns 0..kc, into panels of MR rows: dst[(p·kc + k)·MR + r] = op(A)[p·MR + r, k], rows
 //       past mc padded with 0.
-//   pack_b_T(src, rs, cs, kc, nc, dst)   op(B)[k, j] = src[k·rs + j·cs], into panels of NR columns:
+//   pack_b_T(src, ps, ks, kc, nc, dst)   op(B)[k, j] = src[j·ps + k·ks], into panels of NR columns:
 //       dst[(p·kc + k)·NR + c] = op(B)[k, p·NR + c], columns past nc padded with 0.
 //   macro_T(pa, pb, mc, nc, kc, c, ldc, acc, tmp)   C[0..mc, 0..nc] (+)= packedA · packedB, C row
 //       stride ldc bytes; acc = 0 stores, acc = 1 adds to what C holds. tmp: scratch for one tile.
 //   add_rows_T(c, bias, m, n)   C[i, j] += bias[j]
+//   relu_T(src, dst, n), relu_bwd_T(y, g, dst, n)   ReLU and its gradient (see relu below)
 //
 // The micro-kernel keeps an MR×NR block of C in MR·(NR/L) SIMD accumulators (L lanes per v128)
 // and, per step of k, loads NR/L vectors of the packed B panel and MR broadcast values of the
@@ -25,7 +26,7 @@
 const fs = require("node:fs");
 const path = require("node:path");
 
-const MR = 4;
+const MR = 4; // a multiple of both lane counts: pack's in-register transposes work on L×L blocks
 const CONFIG = {
   f32: {
     L: 4, NR: 8, esz: 4, load: 0x2a, store: 0x38, splat: 9 /* v128.load32_splat */, add: 0xe4, mul: 0xe6,
@@ -38,6 +39,8 @@ const CONFIG = {
 };
 
 // ---- encoding helpers ----
+// Opcodes are written as numbers with the instruction's name where it is not obvious; the SIMD
+// ones (prefix 0xfd) follow the WebAssembly SIMD and relaxed-SIMD specifications.
 const uleb = (n) => { const o = []; do { let b = n & 0x7f; n >>>= 7; if (n) b |= 0x80; o.push(b); } while (n); return o; };
 const sleb = (n) => { const o = []; for (;;) { const b = n & 0x7f; n >>= 7; if ((n === 0 && !(b & 0x40)) || (n === -1 && b & 0x40)) { o.push(b); return o; } o.push(b | 0x80); } };
 const str = (s) => [...uleb(s.length), ...Buffer.from(s, "utf8")];
@@ -45,26 +48,29 @@ const vec = (items) => [...uleb(items.length), ...items.flat()];
 const section = (id, bytes) => [id, ...uleb(bytes.length), ...bytes];
 const I32 = 0x7f, V128 = 0x7b;
 
-/** A tiny function-body builder: named i32 params/locals and v128 locals, structured control. */
+/**
+ * A tiny function-body builder: named i32 params, i32 and v128 locals (declared before any code;
+ * numbered after the params, i32 first), structured control flow.
+ */
 class Fn {
   constructor(params) {
     this.code = [];
     this.names = new Map();
     params.forEach((p, i) => this.names.set(p, i));
-    this.nI = 0;
-    this.nV = 0;
     this.nParams = params.length;
     this.i32Locals = [];
     this.vLocals = [];
+    this.numbered = false;
   }
-  i32(name) { this.i32Locals.push(name); return name; }
-  v128(name) { this.vLocals.push(name); return name; }
+  i32(name) { this.declare(); this.i32Locals.push(name); return name; }
+  v128(name) { this.declare(); this.vLocals.push(name); return name; }
+  declare() { if (this.numbered) throw new Error("declare locals before emitting code"); }
   idx(name) {
-    if (!this.names.size || !this.names.has(name)) {
-      // Locals are numbered after the params: i32 locals first, then v128 locals.
+    if (!this.numbered) {
       let i = this.nParams;
       for (const n of this.i32Locals) this.names.set(n, i++);
       for (const n of this.vLocals) this.names.set(n, i++);
+      this.numbered = true;
     }
     const i = this.names.get(name);
     if (i === undefined) throw new Error(`unknown local ${name}`);
@@ -98,7 +104,6 @@ class Fn {
     this.op(0x0b);
   }
   bytes() {
-    this.idx(this.i32Locals[0] ?? this.vLocals[0]); // force numbering
     const locals = [];
     if (this.i32Locals.length) locals.push([...uleb(this.i32Locals.length), I32]);
     if (this.vLocals.length) locals.push([...uleb(this.vLocals.length), V128]);
@@ -118,28 +123,6 @@ function guardedCopy(f, T, t, cond, addr, off) {
   f.op(T.load, ...memarg(ealign, 0));
   f.op(0x05, ...T.zero, 0x0b);
   f.op(T.store, ...memarg(ealign, off));
-}
-
-/** pack_a: panels of MR rows, zero-padded. */
-function packA(t) {
-  const T = CONFIG[t];
-  const f = new Fn(["src", "rs", "cs", "mc", "kc", "dst"]);
-  f.i32("i0"); f.i32("k"); f.i32("base"); f.i32("lim");
-  f.forUp("i0", "mc", MR, () => {
-    f.get("mc").get("i0").sub().set("lim"); // rows of this panel that exist
-    f.forUp("k", "kc", 1, () => {
-      // base = src + i0*rs + k*cs
-      f.get("src").get("i0").get("rs").mul().add().get("k").get("cs").mul().add().set("base");
-      for (let r = 0; r < MR; r++) {
-        guardedCopy(f, T, t,
-          () => f.c(r).get("lim").op(0x48), // r < lim
-          () => { f.get("base"); if (r > 0) { f.get("rs"); if (r > 1) f.c(r).mul(); f.add(); } },
-          r * T.esz);
-      }
-      f.inc("dst", MR * T.esz);
-    });
-  });
-  return f;
 }
 
 /** i8x16.shuffle byte indices selecting element lanes `lanes` (0..2L-1 over two vectors). */
@@ -166,57 +149,58 @@ function transposeBlock(f, T, store) {
 }
 
 /**
- * pack_b: panels of NR columns, zero-padded. Fast paths for full panels: a contiguous panel row
- * (B not transposed) is copied as vectors; a transposed B (each panel column contiguous along k)
- * is read L values of k at a time per column and transposed in registers (L×L blocks).
+ * pack: `count` panel lines (rows of op(A) or columns of op(B)) × kc steps of k into panels of P
+ * lines, zero-padded: dst[(p·kc + k)·P + l] = src[(p·P + l)·ps + k·ks] (byte strides). Fast paths
+ * for full panels: when k is contiguous (ks = element size) L steps of k of each line are loaded
+ * as one vector and L×L blocks transposed in registers; when the lines are contiguous (ps =
+ * element size) each step of k is P/L vector copies. Otherwise element by element.
  */
-function packB(t) {
+function pack(t, P) {
   const T = CONFIG[t];
-  const NR = T.NR;
   const L = T.L;
-  const f = new Fn(["src", "rs", "cs", "kc", "nc", "dst"]);
-  f.i32("j0"); f.i32("k"); f.i32("base"); f.i32("lim");
+  const f = new Fn(["src", "ps", "ks", "kc", "count", "dst"]);
+  f.i32("l0"); f.i32("k"); f.i32("base"); f.i32("lim");
   for (let i = 0; i < 4; i++) f.v128(`v${i}`);
   for (let i = 0; i < 4; i++) f.v128(`t${i}`);
-  f.forUp("j0", "nc", NR, () => {
-    f.get("nc").get("j0").sub().set("lim");
+  f.forUp("l0", "count", P, () => {
+    f.get("count").get("l0").sub().set("lim"); // lines of this panel that exist
     f.forUp("k", "kc", 1, () => {
-      f.get("src").get("k").get("rs").mul().add().get("j0").get("cs").mul().add().set("base");
+      f.get("src").get("l0").get("ps").mul().add().get("k").get("ks").mul().add().set("base");
       f.ifThen(
-        // (rs == esz) & (lim >= NR) & (k + L <= kc): L steps of k of a full transposed panel
-        () => f.get("rs").c(T.esz).op(0x46).get("lim").c(NR).op(0x4e).op(0x71).get("k").c(L).add().get("kc").op(0x4c).op(0x71),
+        // (ks == esz) & (lim >= P) & (k + L <= kc)
+        () => f.get("ks").c(T.esz).op(0x46).get("lim").c(P).op(0x4e).op(0x71).get("k").c(L).add().get("kc").op(0x4c).op(0x71),
         () => {
-          for (let g = 0; g < NR / L; g++) {
+          for (let g = 0; g < P / L; g++) {
             for (let c = 0; c < L; c++) {
               f.get("base");
-              const col = g * L + c;
-              if (col > 0) { f.get("cs"); if (col > 1) f.c(col).mul(); f.add(); }
+              const line = g * L + c;
+              if (line > 0) { f.get("ps"); if (line > 1) f.c(line).mul(); f.add(); }
               f.simd(0x00, ...memarg(0, 0)).set(`v${c}`);
             }
-            transposeBlock(f, T, (q, value) => { f.get("dst"); value(); f.simd(0x0b, ...memarg(0, q * NR * T.esz + g * 16)); });
+            transposeBlock(f, T, (q, value) => { f.get("dst"); value(); f.simd(0x0b, ...memarg(0, q * P * T.esz + g * 16)); });
           }
-          f.inc("dst", (L - 1) * NR * T.esz);
+          f.inc("dst", (L - 1) * P * T.esz);
           f.inc("k", L - 1);
         },
         () => f.ifThen(
-          // (cs == esz) & (lim >= NR): the panel's row is NR contiguous elements
-          () => f.get("cs").c(T.esz).op(0x46).get("lim").c(NR).op(0x4e).op(0x71),
+          // (ps == esz) & (lim >= P): the panel's line at this k is P contiguous elements
+          () => f.get("ps").c(T.esz).op(0x46).get("lim").c(P).op(0x4e).op(0x71),
           () => {
-            for (let v = 0; v < NR / L; v++) {
+            for (let v = 0; v < P / L; v++) {
               f.get("dst").get("base").simd(0x00, ...memarg(0, v * 16)).simd(0x0b, ...memarg(0, v * 16));
             }
           },
           () => {
-            for (let c = 0; c < NR; c++) {
+            for (let c = 0; c < P; c++) {
               guardedCopy(f, T, t,
                 () => f.c(c).get("lim").op(0x48),
-                () => { f.get("base"); if (c > 0) { f.get("cs"); if (c > 1) f.c(c).mul(); f.add(); } },
+                () => { f.get("base"); if (c > 0) { f.get("ps"); if (c > 1) f.c(c).mul(); f.add(); } },
                 c * T.esz);
             }
           },
         ),
       );
-      f.inc("dst", NR * T.esz);
+      f.inc("dst", P * T.esz);
     });
   });
   return f;
@@ -232,7 +216,7 @@ function macro(t, fused) {
   const NV = NR / T.L;
   const ealign = t === "f32" ? 2 : 3;
   const f = new Fn(["pa0", "pb0", "mc", "nc", "kc", "c0", "ldc", "acc", "tmp"]);
-  for (const n of ["jr", "ir", "pa", "pb", "k", "row", "mr", "nr", "r", "cc", "src", "dst"]) f.i32(n);
+  for (const n of ["jr", "ir", "pa", "pb", "pb_end", "row", "mr", "nr", "r", "cc", "src", "dst"]) f.i32(n);
   const A = (r, v) => `a${r}_${v}`;
   for (let r = 0; r < MR; r++) for (let v = 0; v < NV; v++) f.v128(A(r, v));
   for (let v = 0; v < NV; v++) f.v128(`b${v}`);
@@ -258,13 +242,13 @@ function macro(t, fused) {
         }
       };
       // k loop (unrolling it measured slower: V8 then spills accumulators)
-      f.c(0).set("k");
+      // (counted by the B pointer against its end: one induction variable fewer)
+      f.get("pb").get("kc").c(NR * T.esz).mul().add().set("pb_end");
       f.op(0x02, 0x40, 0x03, 0x40);
-      f.get("k").get("kc").op(0x4e, 0x0d, 1);
+      f.get("pb").get("pb_end").op(0x4f, 0x0d, 1); // pb >= pb_end (unsigned)
       kstep(0);
       f.inc("pa", MR * T.esz);
       f.inc("pb", NR * T.esz);
-      f.inc("k", 1);
       f.op(0x0c, 0, 0x0b, 0x0b);
       f.get("mc").get("ir").sub().set("mr");
       f.get("nc").get("jr").sub().set("nr");
@@ -372,8 +356,8 @@ function moduleBytes(fused = false) {
   const fns = [];
   const exportsList = [];
   for (const t of ["f32", "f64"]) {
-    fns.push({ name: `pack_a_${t}`, f: packA(t), nparams: 6 });
-    fns.push({ name: `pack_b_${t}`, f: packB(t), nparams: 6 });
+    fns.push({ name: `pack_a_${t}`, f: pack(t, MR), nparams: 6 });
+    fns.push({ name: `pack_b_${t}`, f: pack(t, CONFIG[t].NR), nparams: 6 });
     fns.push({ name: `macro_${t}`, f: macro(t, fused), nparams: 9 });
     fns.push({ name: `add_rows_${t}`, f: addRows(t), nparams: 4 });
     fns.push({ name: `relu_${t}`, f: relu(t, false), nparams: 3 });

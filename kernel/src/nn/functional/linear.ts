@@ -11,6 +11,7 @@
 import { Tensor, storageFor } from "../../tensor/tensor";
 import { checkFloat, record } from "../_autograd";
 import { gemm } from "../../tensor/gemm";
+import { fresh_grad } from "../../tensor/autograd";
 
 export function linear(input: Tensor, weight: Tensor, bias: Tensor | null = null): Tensor {
   checkFloat(input, "linear", "input");
@@ -55,18 +56,18 @@ export function linear(input: Tensor, weight: Tensor, bias: Tensor | null = null
       // dL/dx = g W
       const gx = storageFor(dtype, N * I);
       gemm(false, false, N, I, O, gd, 0, w, 0, gx, 0);
-      gxT = new Tensor(gx, input.shape, dtype);
+      gxT = fresh_grad(new Tensor(gx, input.shape, dtype));
     }
     if (need[1]) {
       // dL/dW = gᵀ x
       const gw = storageFor(dtype, O * I);
       gemm(true, false, O, I, N, gd, 0, x, 0, gw, 0);
-      gwT = new Tensor(gw, weight.shape, dtype);
+      gwT = fresh_grad(new Tensor(gw, weight.shape, dtype));
     }
     if (need[2] && bias) {
       const acc = new Float64Array(O);
       for (let n = 0; n < N; n++) for (let o = 0; o < O; o++) acc[o] += gd[n * O + o];
-      gb = new Tensor(cast(acc, dtype), bias.shape, dtype);
+      gb = fresh_grad(new Tensor(cast(acc, dtype), bias.shape, dtype));
     }
     return [gxT, gwT, gb];
   });

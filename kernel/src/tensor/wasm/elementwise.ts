@@ -20,7 +20,7 @@ export function wasm_relu(x: F, out: F): boolean {
   const f32 = x instanceof Float32Array;
   const esz = f32 ? 4 : 8;
   const o = align16(n * esz);
-  reserve(inst, 2 * o);
+  if (!reserve(inst, 2 * o)) return false;
   const view = (f32 ? inst.f32 : inst.f64) as Float64Array;
   view.set(x as Float64Array, 0);
   (f32 ? inst.ex.relu_f32 : inst.ex.relu_f64)(0, o, n);
@@ -37,7 +37,7 @@ export function wasm_relu_backward(y: F, g: F, out: F): boolean {
   const f32 = y instanceof Float32Array;
   const esz = f32 ? 4 : 8;
   const o = align16(n * esz);
-  reserve(inst, 3 * o);
+  if (!reserve(inst, 3 * o)) return false;
   const view = (f32 ? inst.f32 : inst.f64) as Float64Array;
   view.set(y as Float64Array, 0);
   view.set(g as Float64Array, o / esz);

@@ -112,15 +112,33 @@ export function set_wasm_enabled(on: boolean): void {
   enabled = on;
 }
 
-/** Grows the memory to at least `bytes` and refreshes the typed views over it. */
-export function reserve(inst: WasmInstance, bytes: number): void {
+/**
+ * The most memory the kernels use (1 GiB): the module addresses memory with i32 arithmetic, and a
+ * product needing more is left to the JS kernels rather than pinning that much memory.
+ */
+export const MAX_BYTES = 2 ** 30;
+
+/**
+ * Grows the memory to at least `bytes` and refreshes the typed views over it; false (nothing
+ * changed) when that is more than MAX_BYTES or the engine refuses to grow. The memory is kept
+ * for later calls (it never shrinks).
+ */
+export function reserve(inst: WasmInstance, bytes: number): boolean {
   const have = inst.mem.buffer.byteLength;
-  if (bytes > have) inst.mem.grow(Math.ceil((bytes - have) / 65536));
+  if (bytes > MAX_BYTES) return false;
+  if (bytes > have) {
+    try {
+      inst.mem.grow(Math.ceil((bytes - have) / 65536));
+    } catch {
+      return false; // RangeError: out of memory
+    }
+  }
   if (inst.buffer !== inst.mem.buffer) {
     inst.buffer = inst.mem.buffer;
     inst.f32 = new Float32Array(inst.buffer);
     inst.f64 = new Float64Array(inst.buffer);
   }
+  return true;
 }
 
 export const align16 = (n: number): number => (n + 15) & ~15;
