@@ -69,7 +69,8 @@ function isConverterStateError(e: unknown): boolean {
 }
 
 export class Engine {
-  private converter: Converter;
+  /** Built on first use (or by warm()): TypeScript's compiler takes 1-3 s to load. */
+  private _converter: Converter | null = null;
   private prevDecl: string;
   /** The cells' shared top-level scope. */
   readonly locals: Record<string, unknown> = {};
@@ -82,7 +83,6 @@ export class Engine {
   private readonly global: { exports: Record<string, unknown>; require: NodeJS.Require };
 
   constructor(private readonly prelude: Prelude, rootDir = process.cwd(), private readonly log: (s: string) => void = () => {}) {
-    this.converter = newConverter();
     this.req = this.wrapRequire(Module.createRequire(path.join(rootDir, "__lrlab_cell__.js")), rootDir);
     this.prevDecl = prelude.declarations;
     Object.assign(this.locals, prelude.values());
@@ -220,7 +220,21 @@ export class Engine {
   }
 
   close(): void {
-    this.converter.close();
+    this._converter?.close();
+  }
+
+  /**
+   * Loads TypeScript's compiler now, if not loaded yet. The kernel calls it right after answering
+   * its first kernel_info request, so that "ready" does not wait for the compiler (ipykernel's
+   * start is the bar) and the compiler loads while the user types the first cell.
+   */
+  warm(): void {
+    this.converter;
+  }
+
+  private get converter(): Converter {
+    if (this._converter === null) this._converter = newConverter();
+    return this._converter;
   }
 
   /** Runs `f` on the converter; once more on a fresh converter if the old one broke (see above). */
@@ -230,9 +244,9 @@ export class Engine {
     } catch (e) {
       if (!isConverterStateError(e)) throw e;
       this.log(`restarting the TypeScript converter (${(e as Error).message})`);
-      try { this.converter.close(); } catch { /* it is broken anyway */ }
-      this.converter = newConverter();
-      return f(this.converter);
+      try { this._converter?.close(); } catch { /* it is broken anyway */ }
+      this._converter = newConverter();
+      return f(this._converter);
     }
   }
 

@@ -112,6 +112,23 @@ export class Kernel {
     this.installGuards();
     this.iopub.status("starting");
     this.readShell().catch((e) => { if (!this.closing) this.log(`shell reader stopped: ${e.stack ?? e}`); });
+    // Clients ask kernel_info first (then warm-up follows at once); a client that does not still
+    // gets a warm compiler soon after start.
+    this.warmSoon(1000);
+  }
+
+  private warmTimer: NodeJS.Timeout | null = null;
+  private warmed = false;
+
+  /** Loads the TypeScript compiler after `ms`, once; see Engine.warm(). */
+  private warmSoon(ms: number): void {
+    if (this.warmed) return;
+    if (this.warmTimer) clearTimeout(this.warmTimer);
+    this.warmTimer = setTimeout(() => {
+      this.warmed = true;
+      try { this.engine.warm(); } catch (e) { this.log(`compiler warm-up failed: ${(e as Error)?.stack ?? e}`); }
+    }, ms);
+    this.warmTimer.unref();
   }
 
   /** User code must never take the kernel down: late errors become error outputs. */
@@ -230,7 +247,10 @@ export class Kernel {
     this.iopub.status("busy", msg.header);
     try {
       switch (t) {
-        case "kernel_info_request": this.reply(msg, send, kernelInfo()); break;
+        case "kernel_info_request":
+          this.reply(msg, send, kernelInfo());
+          this.warmSoon(0);
+          break;
         case "execute_request": await this.execute(msg, send); break;
         case "complete_request": this.reply(msg, send, this.complete(msg.content.code, msg.content.cursor_pos)); break;
         case "inspect_request": this.reply(msg, send, this.inspect(msg.content.code, msg.content.cursor_pos)); break;

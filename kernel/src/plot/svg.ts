@@ -11,8 +11,8 @@
  * `_viewWidth/_viewHeight/_origin`, which is what Vega's own headless path reads);
  * test/plot checks that both give the same SVG, so a Vega upgrade that changes this is caught.
  */
-import * as vega from "vega";
-import * as vl from "vega-lite";
+import type * as Vega from "vega";
+import type * as VegaLite from "vega-lite";
 import { panelsFor, seriesLabel } from "./figure";
 import { colourMap } from "./plotly";
 import type { PlotPayload } from "./payload";
@@ -169,8 +169,22 @@ export function toVegaLite(payload: PlotPayload): Record<string, unknown> {
   };
 }
 
-function viewOf(payload: PlotPayload): vega.View {
-  const compiled = vl.compile(toVegaLite(payload) as unknown as vl.TopLevelSpec).spec;
+/**
+ * Vega and Vega-Lite are loaded on the first picture, not with the library: they are a tenth of
+ * a second of the kernel's start, and a notebook that never plots never needs them.
+ */
+let vega: typeof Vega;
+let vl: typeof VegaLite;
+function loadVega(): void {
+  if (vega === undefined) {
+    vega = require("vega");
+    vl = require("vega-lite");
+  }
+}
+
+function viewOf(payload: PlotPayload): Vega.View {
+  loadVega();
+  const compiled = vl.compile(toVegaLite(payload) as unknown as VegaLite.TopLevelSpec).spec;
   return new vega.View(vega.parse(compiled), { renderer: "none" });
 }
 
