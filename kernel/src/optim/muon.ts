@@ -68,7 +68,7 @@ export function zeropower_via_newtonschulz(G: ArrayLike<number>, rows: number, c
   if (steps >= 100) throw new Error("Number of steps must be less than 100 for computational efficiency");
   if (coeffs.length !== 3) throw new Error("Coefficients must be a tuple of exactly 3 values");
   const [a, b, c] = coeffs;
-  let X = new Float64Array(G.length);
+  let X: Float64Array = new Float64Array(G.length);
   for (let i = 0; i < G.length; i++) X[i] = bf16(Math.fround(G[i]));
   const tall = rows > cols;
   let n = rows;
