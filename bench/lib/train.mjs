@@ -3,7 +3,7 @@ import { createRequire } from "node:module";
 import { join } from "node:path";
 import { fmtRate, fmtRatio, fmtTime } from "./stats.mjs";
 import { probePython, runJson } from "./python.mjs";
-import { tfjsAvailable } from "./tfjs.mjs";
+import { ensureTfjs, tfjsEnv } from "./tfjs.mjs";
 
 export const TRAIN_WORKLOADS = [
   { key: "seed_example1", label: "seed Example 1 (SGD, batch accumulated by backward calls)", target: "seed" },
@@ -55,8 +55,8 @@ export function runTraining(root, { quick, python, log }) {
   else torch = runJson(python, [join(root, "bench", "torch_workloads.py"), ...(quick ? ["--quick"] : [])]);
   log("train: TF.js (wasm)");
   let tfjs;
-  if (!tfjsAvailable(root)) tfjs = { error: "not installed (npm i -D @tensorflow/tfjs@4.22.0 @tensorflow/tfjs-backend-wasm@4.22.0)" };
-  else tfjs = runJson(process.execPath, [join(root, "bench", "tfjs_workloads.cjs"), ...(quick ? ["--quick"] : [])], { cwd: root });
+  if (!ensureTfjs(root, { install: !quick })) tfjs = { error: "not installed (a full `npm run bench` installs it into bench/peers/)" };
+  else tfjs = runJson(process.execPath, [join(root, "bench", "tfjs_workloads.cjs"), ...(quick ? ["--quick"] : [])], { cwd: root, env: tfjsEnv(root) });
   return { lrlab, torch, tfjs };
 }
 
