@@ -19,6 +19,13 @@ function step(name, cmd, argv, env = {}) {
   return r.status;
 }
 
+// 0. The type-check of every TypeScript project (library, tests, extension): one check.
+const tsc = join(root, "node_modules", "typescript", "bin", "tsc");
+const typeErrors = ["tsconfig.json", "extension/tsconfig.json", "test/extension/tsconfig.json"]
+  .map((p) => step(`typecheck ${p}`, process.execPath, [tsc, "-p", p, "--noEmit"]))
+  .filter((status) => status !== 0).length;
+if (typeErrors) failed++; else passed++;
+
 // 1. vitest: counts come from its JSON report
 const vitestJson = join(out, "vitest.json");
 const vStatus = step("vitest", process.execPath, [join(root, "node_modules", "vitest", "vitest.mjs"), "run",
