@@ -14,6 +14,7 @@
  */
 import { Tensor, type Storage } from "../tensor/tensor";
 import { enable_grad } from "../tensor/grad_mode";
+import { get_default_dtype } from "../tensor/dtype";
 import type { Closure } from "./optimizer";
 import { pyStr, type ParamGroup, type ParamState } from "./optimizer";
 
@@ -171,4 +172,13 @@ export function checkLr(lr: unknown, message = (v: number) => `Invalid learning 
 /** Runs the closure with gradients enabled (PyTorch's `with torch.enable_grad(): loss = closure()`). */
 export function evalClosure(closure: Closure | undefined): number | Tensor | undefined {
   return closure ? enable_grad(closure) : undefined;
+}
+
+/**
+ * Rounding of the scalar state tensors PyTorch creates with `_get_scalar_dtype()` (NAdam's
+ * `mu_product`, ASGD's `eta` and `mu`): float64 when the default dtype is float64, else float32,
+ * whatever the parameters' dtype.
+ */
+export function scalarRounder(): (x: number) => number {
+  return get_default_dtype() === "float64" ? (x) => x : Math.fround;
 }

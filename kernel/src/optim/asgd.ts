@@ -8,14 +8,14 @@
  *   η_t ← γ / (1 + λ γ t)^α,    μ_t ← 1 / max(1, t − t0)
  *
  * `ax` (ā) is the averaged iterate; the parameters themselves follow plain decayed SGD. As in
- * PyTorch, `eta` and `mu` are float32 scalars (the default scalar dtype) whatever the parameter's
- * dtype, so they are rounded to float32 here too.
+ * PyTorch, `eta` and `mu` are scalars of the default scalar dtype (float32, or float64 when the default
+ * dtype is float64) whatever the parameter's dtype, so they are rounded to it here too.
  *
  * State: `step`, `eta`, `mu`, `ax`. Accepts and ignores `foreach`, `capturable`, `differentiable`.
  */
 import type { Tensor } from "../tensor/tensor";
 import { Optimizer, pyStr, type Closure, type ParamsT } from "./optimizer";
-import { check, checkLr, effectiveGrad, paramsWithGrad, rounder, zerosLike, type ImplementationFlags, evalClosure } from "./_functional";
+import { check, checkLr, effectiveGrad, paramsWithGrad, rounder, scalarRounder, zerosLike, type ImplementationFlags, evalClosure } from "./_functional";
 
 export interface ASGDOptions extends ImplementationFlags {
   lr?: number;
@@ -44,7 +44,7 @@ export class ASGD extends Optimizer {
       for (const { p, grad, state } of paramsWithGrad(group, (t) => this.stateOf(t), "ASGD")) {
         if (state.step === undefined) {
           state.step = 0;
-          state.eta = Math.fround(lr);
+          state.eta = scalarRounder()(lr);
           state.mu = 1;
           state.ax = zerosLike(p);
         }
@@ -67,8 +67,9 @@ export class ASGD extends Optimizer {
         } else {
           ax.set(theta);
         }
-        state.eta = Math.fround(lr / (1 + lambd * lr * step) ** alpha);
-        state.mu = Math.fround(1 / Math.max(1, step - t0));
+        const sr = scalarRounder();
+        state.eta = sr(lr / (1 + lambd * lr * step) ** alpha);
+        state.mu = sr(1 / Math.max(1, step - t0));
       }
     }
     return loss;

@@ -9,8 +9,9 @@
  *
  * Where PyTorch deviates from the paper: m_t itself is decayed with the constant β1 (the schedule
  * only enters the update), and ε is added after the bias correction. The running product
- * `mu_product` is a float32 scalar tensor in PyTorch (the default scalar dtype), so it is rounded
- * to float32 at every step here too, whatever the parameter's dtype.
+ * `mu_product` is a scalar tensor of PyTorch's default scalar dtype (float32, or float64 when the
+ * default dtype is float64), so it is rounded to that at every step here too, whatever the
+ * parameter's dtype.
  *
  * State: `step`, `mu_product`, `exp_avg`, `exp_avg_sq`. Accepts and ignores `foreach`,
  * `capturable`, `differentiable`.
@@ -19,7 +20,7 @@ import type { Tensor } from "../tensor/tensor";
 import { Optimizer, pyStr, type Closure, type ParamsT } from "./optimizer";
 import { checkAdamFamily } from "./adam";
 import {
-  check, decoupledDecay, effectiveGrad, emaSquareInPlace, lerpInPlace, pair, paramsWithGrad, rounder, sqrt, zerosLike, evalClosure,
+  check, decoupledDecay, effectiveGrad, emaSquareInPlace, lerpInPlace, pair, paramsWithGrad, rounder, scalarRounder, sqrt, zerosLike, evalClosure,
   type ImplementationFlags,
 } from "./_functional";
 
@@ -69,7 +70,8 @@ export class NAdam extends Optimizer {
         }
         const mu = beta1 * (1 - 0.5 * 0.96 ** (step * momentum_decay));
         const mu_next = beta1 * (1 - 0.5 * 0.96 ** ((step + 1) * momentum_decay));
-        const mu_product = Math.fround(state.mu_product * Math.fround(mu));
+        const sr = scalarRounder();
+        const mu_product = sr(state.mu_product * sr(mu));
         state.mu_product = mu_product;
         const m = (state.exp_avg as Tensor).data;
         const v = (state.exp_avg_sq as Tensor).data;
