@@ -115,6 +115,14 @@ export function forLogAxis(ys: (number | null)[]): (number | null)[] {
   return ys.map((v) => (v !== null && v <= 0 ? null : v));
 }
 
+/**
+ * The configured rate and momentum hold for a whole step (a scheduler changes them between
+ * steps): drawn as steps ("hv"), not as ramps between points. Measured metrics are lines.
+ */
+export function lineShape(metric: string): "hv" | "linear" {
+  return metric === "lr" || metric === "momentum" ? "hv" : "linear";
+}
+
 function seriesTraces(t: Series, label: string, colour: string, group: string, band: boolean, logY: boolean): { traces: PlotlyTrace[]; roles: TraceRole[] } {
   const traces: PlotlyTrace[] = [];
   const roles: TraceRole[] = [];
@@ -133,7 +141,7 @@ function seriesTraces(t: Series, label: string, colour: string, group: string, b
   }
   traces.push({
     type: "scatter", mode: t.x.length === 1 ? "lines+markers" : "lines", name: label, x: t.x, y: ys(t.mean),
-    connectgaps: false, line: { width: 2, color: colour }, hoverinfo: "x+y+name", legendgroup: group, uid: `${group}-mean`,
+    connectgaps: false, line: { width: 2, color: colour, shape: lineShape(t.metric) }, hoverinfo: "x+y+name", legendgroup: group, uid: `${group}-mean`,
   });
   roles.push("line");
   return { traces, roles };

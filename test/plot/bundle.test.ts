@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { BoundedSeries } from "../../kernel/src/trace/series";
 import { panelsFor } from "../../kernel/src/plot/figure";
 import {
-  bundle, figure, make_figure, toSvg, toSvgSync, PLOT_MIME, PLOTLY_MIME, SVG_MIME, TEXT_MIME,
+  bundle, figure, make_figure, toSvg, toSvgSync, toVegaLite, PLOT_MIME, PLOTLY_MIME, SVG_MIME, TEXT_MIME,
   type FigureSource, type Plottable, type PlotPayload,
 } from "../../kernel/src/plot/index";
 
@@ -123,3 +123,20 @@ describe("display bundle", () => {
     expect(() => bundle([])).toThrow(/nothing to plot/);
   });
 });
+
+describe("step functions are drawn as steps", () => {
+  it("draws the configured lr and momentum with step shapes and measured rates as lines", () => {
+    const b = bundle(run("s", 40));
+    const plotly = (b[PLOTLY_MIME] as any).data.filter((d: any) => d.showlegend !== false && d.line?.width > 0);
+    const byName = new Map(plotly.map((d: any) => [d.name, d.line.shape]));
+    expect(byName.get("lr")).toBe("hv");
+    expect(byName.get("projected lr")).toBe("linear");
+    // Vega draws the step-after interpolation as horizontal-then-vertical path segments.
+    const spec = JSON.stringify(toVegaLiteOf(b));
+    expect(spec).toContain('"interpolate":"step-after"');
+  });
+});
+
+function toVegaLiteOf(b: Record<string, unknown>) {
+  return toVegaLite(b[PLOT_MIME] as PlotPayload);
+}

@@ -49,6 +49,14 @@ export function colourMap(payload: PlotPayload): Map<string, string> {
   return colours;
 }
 
+/**
+ * The configured rate and momentum hold for a whole step (schedulers change them between steps):
+ * drawn as steps, not as ramps between points. Measured metrics are drawn as lines.
+ */
+export function stepwise(metric: string): boolean {
+  return metric === "lr" || metric === "momentum";
+}
+
 export function toPlotly(payload: PlotPayload): PlotlyFigure {
   const panels = panelsFor(payload);
   const colours = colourMap(payload);
@@ -99,7 +107,7 @@ export function toPlotly(payload: PlotPayload): PlotlyFigure {
       }
       data.push({
         type: "scatter", mode: "lines", x: s.x, y: s.mean, xaxis: xa, yaxis: ya, name: escapeText(label),
-        line: { color: colour, width: 1.8 }, connectgaps: false, legendgroup,
+        line: { color: colour, width: 1.8, shape: stepwise(s.metric) ? "hv" : "linear" }, connectgaps: false, legendgroup,
       });
     }
   });

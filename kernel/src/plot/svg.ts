@@ -14,7 +14,7 @@
 import type * as Vega from "vega";
 import type * as VegaLite from "vega-lite";
 import { panelsFor, seriesLabel } from "./figure";
-import { colourMap } from "./plotly";
+import { colourMap, stepwise } from "./plotly";
 import type { PlotPayload } from "./payload";
 
 /** Tick labels: plain numbers in the middle range, 1e+10 / 1e-6 style outside it (~g would write
@@ -62,6 +62,8 @@ function thin(x: readonly number[], ys: readonly (number | null)[][], kinds: ("m
 
 interface Row {
   series: string;
+  /** Drawn as steps (configured rate, momentum) rather than as a line. */
+  step?: boolean;
   x: number;
   y: number | null;
   lo?: number | null;
@@ -95,7 +97,7 @@ export function toVegaLite(payload: PlotPayload): Record<string, unknown> {
         : thin(s.x, [s.mean], ["mean"], SVG_POINTS);
       const [mean, min, max] = t.ys;
       t.x.forEach((x, j) => {
-        lines.push({ series: label, x, y: onAxis(mean[j], panel.log) });
+        lines.push({ series: label, x, y: onAxis(mean[j], panel.log), step: stepwise(s.metric) });
         if (min && max) {
           const lo = onAxis(min[j], panel.log);
           const hi = onAxis(max[j], panel.log);
@@ -118,16 +120,20 @@ export function toVegaLite(payload: PlotPayload): Record<string, unknown> {
         encoding: { x: xEnc, y: { field: "lo", type: "quantitative", scale: yScale, title: panel.title }, y2: { field: "hi" }, color: colour },
       });
     }
-    layers.push({
-      data: { values: lines },
-      mark: { type: "line", strokeWidth: 1.6, invalid: "break-paths-filter-domains" },
-      encoding: {
-        x: xEnc,
-        // Few ticks on log axes: Vega otherwise draws a grid line per minor tick (bytes, clutter).
-        y: { field: "y", type: "quantitative", scale: yScale, title: panel.title, axis: { labelExpr: AXIS_LABEL, tickCount: panel.log ? 4 : 5 } },
-        color: colour,
-      },
-    });
+    for (const step of [false, true]) {
+      const values = lines.filter((r) => !!r.step === step);
+      if (values.length === 0) continue;
+      layers.push({
+        data: { values },
+        mark: { type: "line", strokeWidth: 1.6, invalid: "break-paths-filter-domains", ...(step ? { interpolate: "step-after" } : {}) },
+        encoding: {
+          x: xEnc,
+          // Few ticks on log axes: Vega otherwise draws a grid line per minor tick (bytes, clutter).
+          y: { field: "y", type: "quantitative", scale: yScale, title: panel.title, axis: { labelExpr: AXIS_LABEL, tickCount: panel.log ? 4 : 5 } },
+          color: colour,
+        },
+      });
+    }
     if (divergences.length > 0) {
       layers.push({
         data: { values: divergences.map((m) => ({ x: m.x, label: i === 0 ? m.label : "" })) },
