@@ -14,7 +14,8 @@ import { probePython, runJson, venvPython } from "./python.mjs";
 
 export const KERNEL_CELLS = [
   { key: "1+1", label: "`1+1`" },
-  { key: "typed10", label: "a 10-line typed cell" },
+  { key: "typed10", label: "a 10-line typed cell, re-run unchanged" },
+  { key: "typed10_new", label: "a 10-line typed cell, new text each run" },
   { key: "seed_example3", label: "seed Example 3 (100 steps)" },
 ];
 export const KERNEL_PEERS = ["ipykernel", "tslab"];

@@ -103,6 +103,19 @@ describe("execute", () => {
     expect(ofType(r, "clear_output")[0].content.wait).toBe(true);
   });
 
+  it("re-running an unchanged cell reuses its type-check and still runs it anew", async () => {
+    await k.execute("let runs = 0;");
+    const cell = "runs += 1;\nconst label: string = `run ${runs}`;\nlabel";
+    expect(resultText(await k.execute(cell))).toBe("'run 1'");
+    expect(resultText(await k.execute(cell))).toBe("'run 2'");
+    expect(resultText(await k.execute(cell))).toBe("'run 3'");
+    // A type error is still reported on every run, cached or not.
+    for (let i = 0; i < 2; i++) {
+      const bad = await k.execute("const n: number = 'text';");
+      expect(bad.reply.content.status).toBe("error");
+    }
+  });
+
   it("display(x) ending a cell adds no execute_result (IPython's display returns None), a display_id handle does", async () => {
     const plain = await k.execute('display("shown once")');
     expect(ofType(plain, "display_data")).toHaveLength(1);

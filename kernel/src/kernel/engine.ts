@@ -105,7 +105,7 @@ export class Engine {
 
   /** Type-check and transpile; throws CellError with the checker's diagnostics. */
   compile(src: string): ConvertResult {
-    const r = this.withConverter((c) => c.convert(this.prevDecl, src));
+    const r = this.convertCached(src);
     if (r.sideOutputs) for (const o of r.sideOutputs) { this.sideModules.delete(o.path); this.sideOutputs.set(o.path, o.data); }
     if (r.diagnostics.length > 0) {
       throw new CellError(r.diagnostics.map((d) => ({
@@ -217,6 +217,32 @@ export class Engine {
     if (doc) out.push("", doc);
     for (const tag of info.tags ?? []) out.push(`@${tag.name} ${text(tag.text)}`.trimEnd());
     return out.join("\n");
+  }
+
+  /**
+   * Type-checking is most of a cell's cost (20-40 ms for ten lines). Its result depends only on
+   * the declarations before the cell and the cell's text, so re-running a cell unchanged (the
+   * usual notebook loop, %timeit) reuses it. Cells that import or require other files are never
+   * cached: those files may change between runs.
+   */
+  private readonly convertCache = new Map<string, ConvertResult>();
+  private static readonly CONVERT_CACHE_SIZE = 128;
+
+  private convertCached(src: string): ConvertResult {
+    const cacheable = !/\bimport\b|\brequire\s*\(/.test(src);
+    const key = this.prevDecl + "\u0000" + src;
+    const hit = cacheable ? this.convertCache.get(key) : undefined;
+    if (hit) {
+      this.convertCache.delete(key); // most recently used goes last
+      this.convertCache.set(key, hit);
+      return hit;
+    }
+    const r = this.withConverter((c) => c.convert(this.prevDecl, src));
+    if (cacheable && !(r.sideOutputs && r.sideOutputs.length)) {
+      this.convertCache.set(key, r);
+      if (this.convertCache.size > Engine.CONVERT_CACHE_SIZE) this.convertCache.delete(this.convertCache.keys().next().value as string);
+    }
+    return r;
   }
 
   close(): void {
