@@ -8,14 +8,17 @@
  *   lr_elementwise: quantiles of ρ_k = −Δ_k / g_k over the elements with |g_k| > 0
  *   lr_per_sample = lr_projected / B (mean reduction) or lr_projected (sum reduction)
  *   update_ratio  = ‖Δ‖ / ‖θ‖           (about 1e-3 is healthy: cs231n)
- *   angular_update = arccos(⟨θ_t, θ_{t+1}⟩ / (‖θ_t‖‖θ_{t+1}‖))   (Wan et al. 2021, arXiv:2006.08419)
+ *   angular_update = arccos(⟨θ_t, θ_{t+1}⟩ / (‖θ_t‖‖θ_{t+1}‖))   (Wan et al. 2021, arXiv:2006.08419),
+ *                    evaluated as atan2(√(‖θ‖²‖Δ‖² − ⟨θ,Δ⟩²), ‖θ‖² + ⟨θ,Δ⟩) (same angle, well conditioned)
  *   grad_norm = ‖g‖, param_norm = ‖θ‖
  *
  * A step with ‖g‖ = 0 records no ratio (null: a gap in the series, not zero, not NaN).
  * With `maximize: true` the optimizer climbs g, so the rates come out negative, as they should.
- * Sums run in float64 whatever the parameters' dtype.
+ * Sums run in float64 whatever the parameters' dtype; they are taken in one pass (sums.ts) and the
+ * ρ quantiles come from sample.ts.
  */
-import { quantiles, type Quantiles } from "./quantiles";
+import type { Quantiles } from "./quantiles";
+import type { StepSums } from "./sums";
 
 /** Everything `trace.latest()` returns for one step (names of EFFECTIVE_LR.md). */
 export interface StepMetrics {
@@ -53,21 +56,8 @@ export const SERIES_QUANTILES = ["q05", "q50", "q95"] as const;
 /** Every name the `metrics` option accepts. */
 export const METRIC_NAMES: readonly string[] = [...SCALAR_METRICS, ...QUANTILE_METRICS, "loss"];
 
-/** Scratch buffer for ρ, grown on demand and reused across steps. */
-let rhoScratch = new Float64Array(1024);
-
-export interface Snapshot {
-  theta: Float64Array;
-  grad: Float64Array;
-  after: Float64Array;
-}
-
-/** Measured metrics over elements [start, end) of a snapshot; non-finite → `finite = false`. */
-export function measure(
-  s: Snapshot,
-  start: number,
-  end: number,
-): {
+/** The measured metrics of one step, from the sums of its elements. */
+export interface Measured {
   lr_projected: number | null;
   lr_realized: number | null;
   update_ratio: number | null;
@@ -76,43 +66,31 @@ export function measure(
   param_norm: number | null;
   lr_elementwise: Quantiles | null;
   finite: boolean;
-} {
-  const n = end - start;
-  if (n <= 0) {
+}
+
+/**
+ * The measured metrics of a set of elements from their sums (sums.ts); `rho` gives the ρ
+ * quantiles and is only called when they exist (finite step, ‖g‖ > 0).
+ */
+export function measure(s: StepSums, rho: () => Quantiles): Measured {
+  if (s.n <= 0) {
     return {
       lr_projected: null, lr_realized: null, update_ratio: null, angular_update: null,
       grad_norm: null, param_norm: null, lr_elementwise: null, finite: true,
     };
   }
-  if (rhoScratch.length < n) rhoScratch = new Float64Array(Math.max(n, rhoScratch.length * 2));
-  const rho = rhoScratch;
-  let dg = 0, gg = 0, dd = 0, tt = 0, aa = 0, ta = 0, m = 0;
-  let finite = true;
-  for (let i = start; i < end; i++) {
-    const t = s.theta[i];
-    const a = s.after[i];
-    const g = s.grad[i];
-    const d = a - t;
-    if (!Number.isFinite(d) || !Number.isFinite(a)) {
-      finite = false;
-      continue;
-    }
-    dg += d * g;
-    gg += g * g;
-    dd += d * d;
-    tt += t * t;
-    aa += a * a;
-    ta += t * a;
-    if (g !== 0) rho[m++] = -d / g;
-  }
+  const { dg, gg, dd, tt, aa, td, finite } = s;
   const gn = Math.sqrt(gg);
   const pn = Math.sqrt(tt);
   const dn = Math.sqrt(dd);
   const ok = finite && gg > 0 && Number.isFinite(gg);
+  // Angle between θ and a = θ + Δ: cos ∝ ⟨θ,a⟩ = tt + td, sin ∝ ‖θ × a‖ = √(‖θ‖²‖a‖² − ⟨θ,a⟩²)
+  // = √(tt·dd − td²) (Lagrange's identity with a = θ + Δ). atan2 of the two keeps full relative
+  // precision for tiny angles, where arccos of a cosine near 1 keeps only half the digits.
   let angular: number | null = null;
   if (finite && tt > 0 && aa > 0) {
-    const c = ta / (pn * Math.sqrt(aa));
-    angular = Math.acos(Math.max(-1, Math.min(1, c)));
+    const cross = tt * dd - td * td;
+    angular = Math.atan2(Math.sqrt(cross > 0 ? cross : 0), tt + td);
   }
   return {
     lr_projected: ok ? -dg / gg : null,
@@ -121,7 +99,7 @@ export function measure(
     angular_update: angular,
     grad_norm: Number.isFinite(gn) ? gn : null,
     param_norm: Number.isFinite(pn) ? pn : null,
-    lr_elementwise: ok ? quantiles(rho, m) : null,
+    lr_elementwise: ok && s.nonzero > 0 ? rho() : null,
     finite,
   };
 }

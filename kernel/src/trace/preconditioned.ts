@@ -112,6 +112,109 @@ export function preconditionedFactors(
 }
 
 /**
+ * The factor of `preconditionedFactors` as a function of the element index, so the tracer can take
+ * its exact min/max and a sample without writing n factors per step:
+ *
+ *   mode 0  f_i = c                        SGD
+ *   mode 1  f_i = c / (√v_i / s + ε)       Adam/AdamW (s = √(1−β2^t)), RMSprop (s = 1), Adagrad (s = 1)
+ *   mode 2  f_i = c / v_i                  Adamax (v = u_t)
+ *   mode 3  f_i = c / (√(v_i − w_i²) + ε)  centered RMSprop (w = ḡ_t)
+ *
+ * Each expression is the one `preconditionedFactors` evaluates, operation for operation, so the
+ * values are bit-identical. Min/max: f is a monotone function of x_i = v_i (mode 3: v_i − w_i²),
+ * and IEEE-754 √, ÷ and + are correctly rounded, hence monotone too; so the extreme factors are
+ * exactly f(min x) and f(max x), and only x needs a pass (no √ or ÷ per element).
+ */
+export interface FactorView {
+  mode: 0 | 1 | 2 | 3;
+  c: number;
+  s: number;
+  eps: number;
+  v: ArrayLike<number> | null;
+  w: ArrayLike<number> | null;
+  n: number;
+}
+
+/** The factor view of one parameter, or null when its state does not allow one (as preconditionedFactors). */
+export function factorView(kind: PreconditionedKind, group: Group, state: State, n: number): FactorView | null {
+  const lr = Number(group.lr);
+  if (kind === "SGD") return { mode: 0, c: lr, s: 1, eps: 0, v: null, w: null, n };
+  if (state === undefined) return null;
+  const t = Number(state.step);
+  if (!(t >= 1)) return null;
+  let mode: FactorView["mode"] = 1, c: number, s = 1, eps = group.eps as number, w: ArrayLike<number> | null = null;
+  let v: ArrayLike<number> | null;
+  if (kind === "Adam") {
+    const [b1, b2] = group.betas as [number, number];
+    c = lr / (1 - b1 ** t);
+    s = Math.sqrt(1 - b2 ** t);
+    v = data(group.amsgrad ? state.max_exp_avg_sq : state.exp_avg_sq);
+  } else if (kind === "Adamax") {
+    const [b1] = group.betas as [number, number];
+    mode = 2;
+    c = lr / (1 - b1 ** t);
+    eps = 0;
+    v = data(state.exp_inf);
+  } else if (kind === "RMSprop") {
+    c = lr * (group.momentum > 0 ? 1 / (1 - group.momentum) : 1);
+    v = data(state.square_avg);
+    if (group.centered) {
+      mode = 3;
+      w = data(state.grad_avg);
+      if (w === null || w.length !== n) return null;
+    }
+  } else {
+    c = lr / (1 + (t - 1) * group.lr_decay);
+    v = data(state.sum);
+  }
+  if (v === null || v.length !== n) return null;
+  return { mode, c, s, eps, v, w, n };
+}
+
+/** f_i of a factor view. */
+export function factorAt(f: FactorView, i: number): number {
+  switch (f.mode) {
+    case 0: return f.c;
+    case 1: return f.c / (Math.sqrt((f.v as ArrayLike<number>)[i]) / f.s + f.eps);
+    case 2: return f.c / (f.v as ArrayLike<number>)[i];
+    default: {
+      const v = f.v as ArrayLike<number>, w = f.w as ArrayLike<number>;
+      return f.c / (Math.sqrt(v[i] - w[i] * w[i]) + f.eps);
+    }
+  }
+}
+
+/** f as a function of x (x = v_i, or v_i − w_i² in mode 3). */
+function factorOf(f: FactorView, x: number): number {
+  if (f.mode === 0) return f.c;
+  if (f.mode === 2) return f.c / x;
+  return f.c / (Math.sqrt(x) / f.s + f.eps);
+}
+
+/** Exact [min, max] of the view's factors (see FactorView): one pass over x, none over f. */
+export function factorRange(f: FactorView): [number, number] {
+  if (f.mode === 0 || f.n === 0) return [f.c, f.c];
+  const v = f.v as ArrayLike<number>;
+  let lo = Infinity, hi = -Infinity;
+  if (f.mode === 3) {
+    const w = f.w as ArrayLike<number>;
+    for (let i = 0; i < f.n; i++) {
+      const x = v[i] - w[i] * w[i];
+      if (x < lo) lo = x;
+      if (x > hi) hi = x;
+    }
+  } else {
+    for (let i = 0; i < f.n; i++) {
+      const x = v[i];
+      if (x < lo) lo = x;
+      if (x > hi) hi = x;
+    }
+  }
+  const a = factorOf(f, lo), b = factorOf(f, hi);
+  return a <= b ? [a, b] : [b, a];
+}
+
+/**
  * `lr_momentum_steady`: the step per unit gradient once momentum has built up under a constant
  * gradient. SGD: the buffer b ← μb + (1−τ)g converges to (1−τ)g/(1−μ), so the step is
  * γ(1−τ)/(1−μ) (Sutskever et al. 2013; PyTorch SGD docs). Nesterov (which requires τ = 0)

@@ -4,13 +4,18 @@
  * `{ min, q05, q25, q50, q75, q95, max }` with linear interpolation between order statistics
  * (torch.quantile's default `interpolation="linear"`: position q·(n−1)).
  *
- * Cost: min and max are always exact (one O(n) pass). The interior quantiles are exact when
- * n ≤ SAMPLE_SIZE (a sort of n values); above, they are taken from a uniform random sample of
- * SAMPLE_SIZE values drawn with a fixed-seed generator (reproducible run to run), so a step costs
- * O(n + S log S) whatever the tensor size. The rank error of a sampled q-quantile is about
- * √(q(1−q)/S), under 0.7% of the ranks for S = 4096: invisible on a log plot of rates.
- * (A strided sample would be cheaper but aliases with the row structure of weight matrices.)
+ * Cost: min and max are always exact (the tracer takes them in the same pass that computes its
+ * sums, see sums.ts; `quantiles()` below takes them in its own pass). The interior quantiles are
+ * exact when n ≤ SAMPLE_SIZE; above, they are taken from a random sample of about SAMPLE_SIZE
+ * values drawn with a fixed-seed generator (reproducible run to run): uniform draws with
+ * replacement in `quantiles()`, jittered stratified draws in the tracer (sample.ts),
+ * so a step costs O(n) for the extremes plus O(S) for the sample, whatever the tensor size. The
+ * rank error of a sampled q-quantile is about √(q(1−q)/S), under 0.7% of the ranks for S = 4096:
+ * invisible on a log plot of rates. (A strided sample would be cheaper but aliases with the row
+ * structure of weight matrices.) The order statistics come from a multi-rank quickselect
+ * (select.ts), not a sort.
  */
+import { select_ranks } from "./select";
 
 export interface Quantiles {
   min: number;
@@ -25,15 +30,60 @@ export interface Quantiles {
 export const QUANTILE_KEYS = ["min", "q05", "q25", "q50", "q75", "q95", "max"] as const;
 export const SAMPLE_SIZE = 4096;
 
-const LEVELS: [keyof Quantiles, number][] = [["q05", 0.05], ["q25", 0.25], ["q50", 0.5], ["q75", 0.75], ["q95", 0.95]];
+const LEVELS = [0.05, 0.25, 0.5, 0.75, 0.95] as const;
 
-/** Quantile of sorted values at level q (linear interpolation). */
-function at(sorted: Float64Array, q: number): number {
-  const pos = q * (sorted.length - 1);
-  const lo = Math.floor(pos);
-  const hi = Math.min(sorted.length - 1, lo + 1);
-  return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
+/** The fixed seed of every sample: the same tensor gives the same summary. */
+export const SAMPLE_SEED = 0x9e3779b9;
+
+/** One xorshift32 step (Marsaglia 2003): the next state, a uint32 never 0 for a non-zero seed. */
+export function xorshift32(s: number): number {
+  s ^= s << 13;
+  s >>>= 0;
+  s ^= s >>> 17;
+  s ^= s << 5;
+  return s >>> 0;
 }
+
+let rankCache = -1;
+let rankList: number[] = [];
+
+/** The sorted, distinct order-statistic positions that the five interior levels read for m values. */
+function ranksFor(m: number): number[] {
+  if (m === rankCache) return rankList;
+  const r: number[] = [];
+  for (const q of LEVELS) {
+    const lo = Math.floor(q * (m - 1));
+    r.push(lo, Math.min(m - 1, lo + 1));
+  }
+  rankList = [...new Set(r)].sort((a, b) => a - b);
+  rankCache = m;
+  return rankList;
+}
+
+/** Quantile at level q of values whose order statistics at the needed ranks are in place. */
+function at(a: Float64Array, m: number, q: number): number {
+  const pos = q * (m - 1);
+  const lo = Math.floor(pos);
+  const hi = Math.min(m - 1, lo + 1);
+  return a[lo] + (a[hi] - a[lo]) * (pos - lo);
+}
+
+/**
+ * The summary of the m values in `buf` (all of them, or a sample), with the exact `min` and `max`
+ * of the full set given by the caller. Permutes the first m entries of `buf`.
+ */
+export function summarize(buf: Float64Array, m: number, min: number, max: number): Quantiles {
+  if (min === max) return constantQuantiles(min);
+  select_ranks(buf, m, ranksFor(m));
+  return { min, q05: at(buf, m, 0.05), q25: at(buf, m, 0.25), q50: at(buf, m, 0.5), q75: at(buf, m, 0.75), q95: at(buf, m, 0.95), max };
+}
+
+/** Every quantile equal to v (a constant factor, e.g. SGD's lr_preconditioned = γ). */
+export function constantQuantiles(v: number): Quantiles {
+  return { min: v, q05: v, q25: v, q50: v, q75: v, q95: v, max: v };
+}
+
+let scratch = new Float64Array(SAMPLE_SIZE);
 
 /**
  * Quantiles of the first `n` entries of `values` (all must be finite), or null when n = 0.
@@ -48,22 +98,16 @@ export function quantiles(values: ArrayLike<number>, n: number = values.length):
     if (v < min) min = v;
     if (v > max) max = v;
   }
-  let sample: Float64Array;
+  const m = Math.min(n, SAMPLE_SIZE);
+  if (scratch.length < m) scratch = new Float64Array(m);
   if (n <= SAMPLE_SIZE) {
-    sample = new Float64Array(n);
-    for (let i = 0; i < n; i++) sample[i] = values[i];
+    for (let i = 0; i < n; i++) scratch[i] = values[i];
   } else {
-    sample = new Float64Array(SAMPLE_SIZE);
-    let s = 0x9e3779b9; // xorshift32, fixed seed: the same tensor gives the same summary
+    let s = SAMPLE_SEED;
     for (let i = 0; i < SAMPLE_SIZE; i++) {
-      s ^= s << 13; s >>>= 0;
-      s ^= s >>> 17;
-      s ^= s << 5; s >>>= 0;
-      sample[i] = values[s % n];
+      s = xorshift32(s);
+      scratch[i] = values[s % n];
     }
   }
-  sample.sort();
-  const out: Quantiles = { min, q05: 0, q25: 0, q50: 0, q75: 0, q95: 0, max };
-  for (const [k, q] of LEVELS) out[k] = at(sample, q);
-  return out;
+  return summarize(scratch, m, min, max);
 }

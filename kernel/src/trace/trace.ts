@@ -6,6 +6,11 @@
  * parameter group (and per named parameter with `per_param`), keeps the exact last step for
  * `latest()`, and pushes each metric into a bounded series (series.ts) for plots.
  *
+ * Cost (PERF.md): one pass over the elements per step, per parameter (snapshot.ts, sums.ts, in
+ * WebAssembly SIMD for large parameters); a group's sums are its parameters' combined, so
+ * `per_param` adds no pass; quantiles come from a bounded sample and a selection (sample.ts,
+ * select.ts); an optimizer factor that is one number (SGD: γ) is not expanded per element.
+ *
  * Nothing throws out of the hooks: a failure is kept in `trace.errors` and the step goes on.
  * The first step where Δ, θ_{t+1} or a logged loss is not finite is `diverged_at`.
  */
@@ -13,9 +18,12 @@ import type { Tensor } from "../tensor/tensor";
 import { bundle, type BundleOptions, type MimeBundle, type Plottable } from "../plot/bundle";
 import type { FigureSource, SourceSeries } from "../plot/figure";
 import { fmt } from "../plot/text";
-import { measure, METRIC_NAMES, QUANTILE_METRICS, SCALAR_METRICS, SERIES_QUANTILES, type Snapshot, type StepMetrics } from "./metrics";
-import { momentumSteady, optimizerKind, preconditionedFactors, type PreconditionedKind } from "./preconditioned";
-import { quantiles } from "./quantiles";
+import { measure, METRIC_NAMES, QUANTILE_METRICS, SCALAR_METRICS, SERIES_QUANTILES, type StepMetrics } from "./metrics";
+import { factorView, momentumSteady, optimizerKind, type FactorView, type PreconditionedKind } from "./preconditioned";
+import type { Quantiles } from "./quantiles";
+import { factorQuantiles, rhoQuantiles } from "./sample";
+import { Snapshots, type ParamSlot } from "./snapshot";
+import { StepSums } from "./sums";
 import { BoundedSeries, DEFAULT_CAPACITY, type SeriesJSON } from "./series";
 import { suspended } from "./suspend";
 
@@ -60,12 +68,8 @@ export type StepListener = (trace: Trace, metrics: StepMetrics[]) => void;
 /** The series of one group or one parameter: metric key (e.g. "lr_elementwise.q50") → series. */
 type SeriesMap = Map<string, BoundedSeries>;
 
-const step0 = (m: StepMetrics) => m.step;
 
-interface GroupSnapshot extends Snapshot {
-  params: Tensor[];
-  offsets: number[];
-}
+const noSums = new StepSums();
 
 function validateOptions(options: TraceOptions): void {
   if (options === null || typeof options !== "object") throw new TypeError(`trace: options must be an object, got ${options}`);
@@ -127,15 +131,16 @@ export class Trace implements Plottable {
   private readonly lastGroups: (StepMetrics | null)[] = [];
   private readonly lastParams = new Map<string, StepMetrics>();
   private readonly names = new Map<Tensor, string>();
-  private snapshots: GroupSnapshot[] = [];
+  /** @internal θ_t/g_t copies and the per-element pass (snapshot.ts). */
+  readonly _snapshots = new Snapshots();
+  private readonly groupSums: StepSums[] = [];
   private handles: { remove(): void }[] = [];
   private listeners = new Set<StepListener>();
   private pendingLoss: number | null = null;
   private lastStepHasLoss = false;
   private lastLoss: number | null = null;
   private readonly metricSet: Set<string>;
-  private readonly slots = new WeakMap<SeriesMap, ((m: StepMetrics) => void)[]>();
-  private preBuffer = new Float64Array(0);
+  private readonly slots = new WeakMap<SeriesMap, (BoundedSeries | null)[]>();
 
   /** Use `trace(optimizer, options)`; this constructor does not hook anything by itself. */
   constructor(optimizer: TraceableOptimizer | null, options: TraceOptions = {}, optimizer_name?: string) {
@@ -271,28 +276,9 @@ export class Trace implements Plottable {
   _before_step(optimizer: TraceableOptimizer): void {
     if (suspended()) return;
     try {
-      this.snapshots = optimizer.param_groups.map((g, gi) => {
-        const params = g.params.filter((p) => p.grad !== null && p.grad !== undefined);
-        const offsets = [0];
-        for (const p of params) offsets.push(offsets[offsets.length - 1] + p.data.length);
-        const n = offsets[offsets.length - 1];
-        const prev = this.snapshots[gi];
-        const reuse = prev !== undefined && prev.theta.length === n;
-        const s: GroupSnapshot = {
-          params,
-          offsets,
-          theta: reuse ? prev.theta : new Float64Array(n),
-          grad: reuse ? prev.grad : new Float64Array(n),
-          after: reuse ? prev.after : new Float64Array(n),
-        };
-        params.forEach((p, k) => {
-          s.theta.set(p.data, offsets[k]);
-          s.grad.set((p.grad as Tensor).data, offsets[k]);
-        });
-        return s;
-      });
+      this._snapshots.capture(optimizer.param_groups);
     } catch (e) {
-      this.snapshots = [];
+      this._snapshots.clear();
       this.fail(e);
     }
   }
@@ -306,28 +292,40 @@ export class Trace implements Plottable {
     this.lastStepHasLoss = loss !== null;
     const out: StepMetrics[] = [];
     try {
-      optimizer.param_groups.forEach((group, gi) => {
-        const snap = this.snapshots[gi];
-        if (snap === undefined) return;
-        snap.params.forEach((p, k) => snap.after.set(p.data, snap.offsets[k]));
-        const n = snap.offsets[snap.offsets.length - 1];
-        if (this.preBuffer.length < n) this.preBuffer = new Float64Array(n);
-        const pre = this.kind !== null && this.metricSet.has("lr_preconditioned") ? this.preBuffer : null;
-        let preOk = pre !== null && n > 0;
-        if (pre !== null) {
-          snap.params.forEach((p, k) => {
-            if (preOk) preOk = preconditionedFactors(this.kind as PreconditionedKind, group, optimizer.state.get(p), p.data.length, pre, snap.offsets[k]);
-          });
+      const groups = optimizer.param_groups;
+      for (let gi = 0; gi < groups.length; gi++) {
+        const slots = this._snapshots.pending[gi];
+        if (slots === undefined) continue;
+        const group = groups[gi];
+        // One pass per parameter; the group's sums are theirs combined.
+        const total = (this.groupSums[gi] ??= new StepSums()).reset();
+        for (const slot of slots) {
+          this._snapshots.measure_slot(slot, this.nameOf(slot.p, gi, slot.index));
+          total.add(slot.sums);
         }
-        const m = this.stepMetrics(step, gi, group, snap, 0, n, preOk ? pre : null, loss);
+        // The optimizer's factor views (null: not available for this optimizer/state).
+        let views: FactorView[] | null = null;
+        if (this.kind !== null && this.metricSet.has("lr_preconditioned") && slots.length > 0) {
+          views = [];
+          for (const slot of slots) {
+            const v = factorView(this.kind, group, optimizer.state.get(slot.p), slot.theta.length);
+            if (v === null) {
+              views = null;
+              break;
+            }
+            views.push(v);
+          }
+        }
+        const m = this.stepMetrics(step, gi, group, total, slots, views, loss);
         this.lastGroups[gi] = m;
         out.push(m);
         if (this.groupSeries[gi] === undefined) this.groupSeries[gi] = new Map();
         this.pushSeries(this.groupSeries[gi], step, m);
         if (this.per_param) {
-          snap.params.forEach((p, k) => {
-            const name = this.nameOf(p, gi, group.params.indexOf(p));
-            const pm = this.stepMetrics(step, gi, group, snap, snap.offsets[k], snap.offsets[k + 1], preOk ? pre : null, loss);
+          for (let k = 0; k < slots.length; k++) {
+            const slot = slots[k];
+            const name = this.nameOf(slot.p, gi, slot.index);
+            const pm = this.stepMetrics(step, gi, group, slot.sums, [slot], views ? [views[k]] : null, loss);
             pm.param = name;
             this.lastParams.set(name, pm);
             let entry = this.paramSeries.get(name);
@@ -336,13 +334,13 @@ export class Trace implements Plottable {
               this.paramSeries.set(name, entry);
             }
             this.pushSeries(entry.series, step, pm);
-          });
+          }
         }
-      });
+      }
     } catch (e) {
       this.fail(e);
     }
-    this.snapshots.forEach((s) => (s.params = []));
+    this._snapshots.release();
     for (const l of this.listeners) {
       try {
         l(this, out);
@@ -353,10 +351,10 @@ export class Trace implements Plottable {
   }
 
   private stepMetrics(
-    step: number, gi: number, group: TraceableOptimizer["param_groups"][number], snap: GroupSnapshot,
-    start: number, end: number, pre: Float64Array | null, loss: number | null,
+    step: number, gi: number, group: TraceableOptimizer["param_groups"][number], sums: StepSums,
+    parts: readonly ParamSlot[], views: FactorView[] | null, loss: number | null,
   ): StepMetrics {
-    const meas = measure(snap, start, end);
+    const meas = measure(parts.length > 0 ? sums : noSums, () => rhoQuantiles(parts, sums));
     const lr = Number(group.lr);
     if (!meas.finite && this.diverged_at === null) this.diverged_at = { step, lr };
     const betas = Array.isArray(group.betas) ? ([Number(group.betas[0]), Number(group.betas[1])] as [number, number]) : null;
@@ -366,6 +364,7 @@ export class Trace implements Plottable {
       if (this.reduction === "sum") lr_per_sample = meas.lr_projected;
       else if (this.batch_size !== null) lr_per_sample = meas.lr_projected / this.batch_size;
     }
+    const lr_preconditioned: Quantiles | null = views !== null ? factorQuantiles(views) : null;
     return {
       step,
       group: gi,
@@ -378,7 +377,7 @@ export class Trace implements Plottable {
       grad_norm: meas.grad_norm,
       param_norm: meas.param_norm,
       lr_elementwise: meas.lr_elementwise,
-      lr_preconditioned: pre !== null && end > start ? quantiles(pre.subarray(start, end)) : null,
+      lr_preconditioned,
       lr_momentum_steady: momentumSteady(this.kind, group),
       momentum,
       betas,
@@ -388,37 +387,48 @@ export class Trace implements Plottable {
   }
 
   /**
-   * Push one step into a group's (or parameter's) series. The series objects are resolved once
-   * per map into `slots` (a hot path: it runs for every metric of every step).
+   * Push one step into a group's (or parameter's) series. The series are resolved once per map
+   * into an array in the fixed order of SCALAR_METRICS then QUANTILE_METRICS × SERIES_QUANTILES
+   * (null: not recorded), and the values read with plain property accesses: this runs for every
+   * metric of every step, which dominates the tracer's cost on tiny models.
    */
   private pushSeries(map: SeriesMap, step: number, m: StepMetrics): void {
-    let slots = this.slots.get(map);
-    if (slots === undefined) {
-      slots = [];
-      const make = (key: string) => {
-        const s = new BoundedSeries(this.capacity);
-        map.set(key, s);
-        return s;
-      };
-      for (const key of SCALAR_METRICS) {
-        if (!this.metricSet.has(key)) continue;
-        const series = make(key);
-        slots.push(key === "beta2" ? (x) => series.push(step0(x), x.betas ? x.betas[1] : null) : (x) => series.push(step0(x), x[key] as number | null));
-      }
-      for (const key of QUANTILE_METRICS) {
-        if (!this.metricSet.has(key)) continue;
-        for (const level of SERIES_QUANTILES) {
-          const series = make(`${key}.${level}`);
-          slots.push((x) => {
-            const q = x[key];
-            series.push(step0(x), q ? q[level] : null);
-          });
-        }
-      }
-      this.slots.set(map, slots);
+    let s = this.slots.get(map);
+    if (s === undefined) {
+      s = [];
+      for (const key of SCALAR_METRICS) s.push(this.makeSeries(map, key, key));
+      for (const key of QUANTILE_METRICS) for (const level of SERIES_QUANTILES) s.push(this.makeSeries(map, key, `${key}.${level}`));
+      this.slots.set(map, s);
     }
-    for (const push of slots) push(m);
-    void step;
+    // SCALAR_METRICS order: lr, lr_projected, lr_realized, lr_per_sample, update_ratio,
+    // angular_update, grad_norm, param_norm, lr_momentum_steady, momentum, beta2, weight_decay
+    s[0]?.push(step, m.lr);
+    s[1]?.push(step, m.lr_projected);
+    s[2]?.push(step, m.lr_realized);
+    s[3]?.push(step, m.lr_per_sample);
+    s[4]?.push(step, m.update_ratio);
+    s[5]?.push(step, m.angular_update);
+    s[6]?.push(step, m.grad_norm);
+    s[7]?.push(step, m.param_norm);
+    s[8]?.push(step, m.lr_momentum_steady);
+    s[9]?.push(step, m.momentum);
+    s[10]?.push(step, m.betas ? m.betas[1] : null);
+    s[11]?.push(step, m.weight_decay);
+    const e = m.lr_elementwise, p = m.lr_preconditioned;
+    s[12]?.push(step, e ? e.q05 : null);
+    s[13]?.push(step, e ? e.q50 : null);
+    s[14]?.push(step, e ? e.q95 : null);
+    s[15]?.push(step, p ? p.q05 : null);
+    s[16]?.push(step, p ? p.q50 : null);
+    s[17]?.push(step, p ? p.q95 : null);
+  }
+
+  /** The series `name` of `map` when `metric` is recorded, else null. */
+  private makeSeries(map: SeriesMap, metric: string, name: string): BoundedSeries | null {
+    if (!this.metricSet.has(metric)) return null;
+    const series = new BoundedSeries(this.capacity);
+    map.set(name, series);
+    return series;
   }
 
   /** The figure source of this trace (plot/figure): what the plots draw. */

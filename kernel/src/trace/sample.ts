@@ -1,0 +1,149 @@
+/**
+ * Quantile summaries of a step's per-element rates over one or more parameters ("parts") without
+ * materialising a value per element (see quantiles.ts for the sampling contract):
+ *
+ * - `rhoQuantiles`: ρ_i = −Δ_i/g_i over the elements with g_i ≠ 0, given the parts' combined
+ *   sums (sums.ts), which already hold the exact min/max and the count M of such elements.
+ *   M ≤ S: all M values are collected (exact). Otherwise at least S of them on average, sampled
+ *   as below over the N elements with ⌊S·N/M⌋ as the draw count, those with g = 0 left out
+ *   (every element with g ≠ 0 is still drawn with the same probability): O(S·N/M) reads, a few S
+ *   when at least a quarter of the elements have g ≠ 0; for sparser gradients (e.g. embeddings)
+ *   the M values are compacted first and sampled from.
+ * - `factorQuantiles`: the optimizer's factor over all N elements (preconditioned.ts views), exact
+ *   min/max from `factorRange`, interior quantiles from all values (N ≤ S) or a uniform sample.
+ *
+ * Sampling is jittered stratified sampling (see `strata`): each element is drawn with the same
+ * probability, indices come in increasing order (sequential memory access, which matters when
+ * the arrays are several MB: independent uniform draws were a cache miss each), and the strata
+ * spread the sample evenly over the tensor. The generator has a fixed seed: the same step gives
+ * the same summary.
+ */
+import type { Storage } from "../tensor/tensor";
+import { factorAt, factorRange, type FactorView } from "./preconditioned";
+import { constantQuantiles, SAMPLE_SEED, SAMPLE_SIZE, summarize, xorshift32, type Quantiles } from "./quantiles";
+import type { StepSums } from "./sums";
+
+/** The arrays of one parameter: θ_t, g_t (snapshots) and θ_{t+1}. */
+export interface ElementPart {
+  theta: Storage;
+  grad: Storage;
+  after: Storage;
+}
+
+let buf = new Float64Array(SAMPLE_SIZE);
+let compact = new Float64Array(0);
+
+/**
+ * Jittered stratified sampling of [0, N) with about `count` ≤ N draws: strata of L = ⌊N/count⌋
+ * elements, F = ⌊N/L⌋ of them (count ≤ F < 2·count), stratum j = [jL, (j+1)L) with one index
+ * drawn uniformly in each; the r = N − F·L < L trailing elements form a last, short stratum,
+ * drawn as an index in [0, L) kept only when < r. So every element is drawn with probability
+ * exactly 1/L, and there are at least `count` draws. Returns the drawn indices, increasing. The
+ * seed is fixed, so the same (N, count) gives the same indices: the last set is kept and reused
+ * (a trace draws the same sizes every step). The returned array is reused by the next call.
+ */
+export function strata(N: number, count: number): Int32Array {
+  count = Math.max(1, Math.min(N, count));
+  if (N === drawnN && count === drawnCount) return drawnView;
+  const L = Math.floor(N / count);
+  const F = Math.floor(N / L);
+  const r = N - F * L;
+  if (drawn.length < F + 1) drawn = new Int32Array(F + 1);
+  let s = SAMPLE_SEED;
+  let m = 0;
+  for (let j = 0; j <= F; j++) {
+    s = xorshift32(s);
+    const off = s % L;
+    if (j < F || off < r) drawn[m++] = j * L + off;
+  }
+  drawnN = N;
+  drawnCount = count;
+  drawnView = drawn.subarray(0, m);
+  return drawnView;
+}
+let drawn = new Int32Array(SAMPLE_SIZE + 1);
+let drawnView = drawn.subarray(0, 0);
+let drawnN = -1, drawnCount = -1;
+
+function ensure(n: number): void {
+  if (buf.length < n) buf = new Float64Array(n);
+}
+
+/** Write every ρ of the parts into `out` (which must hold sums.nonzero values); returns the count. */
+function collectRho(parts: readonly ElementPart[], out: Float64Array): number {
+  let m = 0;
+  for (const { theta, grad, after } of parts) {
+    const n = theta.length;
+    for (let i = 0; i < n; i++) {
+      const g = grad[i];
+      if (g !== 0) out[m++] = -(after[i] - theta[i]) / g;
+    }
+  }
+  return m;
+}
+
+/** Quantiles of ρ over the parts; `sums` are their combined sums, finite with nonzero > 0. */
+export function rhoQuantiles(parts: readonly ElementPart[], sums: StepSums): Quantiles {
+  const { rho_min: min, rho_max: max } = sums;
+  if (min === max) return constantQuantiles(min);
+  const M = sums.nonzero;
+  if (M <= SAMPLE_SIZE) return summarize(buf, collectRho(parts, buf), min, max);
+  let N = 0;
+  for (const p of parts) N += p.theta.length;
+  if (4 * M >= N) {
+    // at least S·N/M draws, each element drawn with the same probability: on average at least S
+    // of the draws have g ≠ 0
+    const idx = strata(N, Math.floor((SAMPLE_SIZE * N) / M));
+    ensure(idx.length);
+    let m = 0, k = 0, start = 0, end = parts[0].theta.length;
+    for (let j = 0; j < idx.length; j++) {
+      const u = idx[j];
+      while (u >= end) {
+        start = end;
+        end += parts[++k].theta.length;
+      }
+      const p = parts[k];
+      const i = u - start;
+      const g = p.grad[i];
+      if (g !== 0) buf[m++] = -(p.after[i] - p.theta[i]) / g;
+    }
+    if (m > 0) return summarize(buf, m, min, max);
+  }
+  if (compact.length < M) compact = new Float64Array(M);
+  const m = collectRho(parts, compact);
+  const idx = strata(m, SAMPLE_SIZE);
+  ensure(idx.length);
+  for (let j = 0; j < idx.length; j++) buf[j] = compact[idx[j]];
+  return summarize(buf, idx.length, min, max);
+}
+
+/** Quantiles of the optimizer's factor over the parts' elements (null when there are none). */
+export function factorQuantiles(views: readonly FactorView[]): Quantiles | null {
+  let min = Infinity, max = -Infinity, N = 0;
+  for (const f of views) {
+    if (f.n === 0) continue;
+    N += f.n;
+    const [lo, hi] = factorRange(f);
+    if (lo < min) min = lo;
+    if (hi > max) max = hi;
+  }
+  if (N === 0) return null;
+  if (min === max) return constantQuantiles(min); // every factor equal (SGD: γ), nothing to sample
+  if (N <= SAMPLE_SIZE) {
+    let m = 0;
+    for (const f of views) for (let i = 0; i < f.n; i++) buf[m++] = factorAt(f, i);
+    return summarize(buf, m, min, max);
+  }
+  const idx = strata(N, SAMPLE_SIZE);
+  ensure(idx.length);
+  let m = 0, k = 0, start = 0, end = views[0].n;
+  for (let j = 0; j < idx.length; j++) {
+    const u = idx[j];
+    while (u >= end) {
+      start = end;
+      end += views[++k].n;
+    }
+    buf[m++] = factorAt(views[k], u - start);
+  }
+  return summarize(buf, m, min, max);
+}

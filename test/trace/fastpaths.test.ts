@@ -1,0 +1,386 @@
+/**
+ * The tracer's fast paths against direct computations: the WebAssembly pass against the JS pass
+ * and a float64 reference, the factor views against preconditionedFactors, the selection-based
+ * quantiles against a sort, the per-parameter sums combined against one pass over the group.
+ */
+import { describe, expect, it } from "vitest";
+import { Tensor } from "../../kernel/src/tensor/tensor";
+import { SGD, Adam, Adamax, RMSprop, Adagrad } from "../../kernel/src/optim/index";
+import { trace, SCALAR_METRICS, type StepMetrics } from "../../kernel/src/trace/index";
+import { accumulate, StepSums } from "../../kernel/src/trace/sums";
+import { sumsInstance } from "../../kernel/src/trace/wasm_sums";
+import { select_ranks } from "../../kernel/src/trace/select";
+import { quantiles, SAMPLE_SIZE, summarize } from "../../kernel/src/trace/quantiles";
+import { factorRange, factorAt, factorView, preconditionedFactors, type PreconditionedKind } from "../../kernel/src/trace/preconditioned";
+import { WASM_MIN_ELEMENTS } from "../../kernel/src/trace/snapshot";
+import { strata } from "../../kernel/src/trace/sample";
+
+/** A deterministic generator (splitmix-like), so each test sees fixed data. */
+function rng(seed: number) {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(s ^ (s >>> 15), 1 | s);
+    t ^= t + Math.imul(t ^ (t >>> 7), 61 | t);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const rel = (a: number, b: number) => Math.abs(a - b) / Math.max(Math.abs(b), 1e-300);
+
+/** Sums, min/max of ρ, count, straight from the definitions (float64, one element at a time). */
+function reference(theta: ArrayLike<number>, grad: ArrayLike<number>, after: ArrayLike<number>) {
+  const r = { dg: 0, gg: 0, dd: 0, tt: 0, aa: 0, td: 0, lo: Infinity, hi: -Infinity, m: 0 };
+  for (let i = 0; i < theta.length; i++) {
+    const t = theta[i], a = after[i], g = grad[i], d = a - t;
+    r.dg += d * g; r.gg += g * g; r.dd += d * d; r.tt += t * t; r.aa += a * a; r.td += t * d;
+    if (g !== 0) { const x = -d / g; r.lo = Math.min(r.lo, x); r.hi = Math.max(r.hi, x); r.m++; }
+  }
+  return r;
+}
+
+function expectSumsMatch(s: StepSums, r: ReturnType<typeof reference>) {
+  for (const k of ["dg", "gg", "dd", "tt", "aa", "td"] as const) expect(rel(s[k], r[k]), k).toBeLessThan(1e-10);
+  expect(s.rho_min).toBe(r.lo);
+  expect(s.rho_max).toBe(r.hi);
+  expect(s.nonzero).toBe(r.m);
+}
+
+/** Run the same optimizer on two identical copies of a model, traced with and without WebAssembly. */
+function twin(make: (ps: Tensor[]) => { step(): void }, sizes: number[], f32: boolean, steps = 3, per_param = false) {
+  const rnd = rng(7);
+  const init = sizes.map((n) => Array.from({ length: n }, () => rnd() - 0.5));
+  const grads = Array.from({ length: steps }, () => sizes.map((n) => Array.from({ length: n }, () => (rnd() < 0.1 ? 0 : (rnd() - 0.5) * 0.02))));
+  const Ctor = f32 ? Float32Array : Float64Array;
+  const dtype = f32 ? "float32" : "float64";
+  const run = (wasm: boolean) => {
+    const ps = init.map((v) => new Tensor(Ctor.from(v), [v.length], dtype, true));
+    const opt = make(ps) as unknown as Parameters<typeof trace>[0] & { step(): void };
+    const t = trace(opt, { per_param });
+    t._snapshots.use_wasm = wasm;
+    for (let s = 0; s < steps; s++) {
+      ps.forEach((p, i) => (p.grad = new Tensor(Ctor.from(grads[s][i]), [sizes[i]], dtype)));
+      opt.step();
+    }
+    expect(t.errors).toEqual([]);
+    return { t, ps };
+  };
+  return { wasm: run(true), js: run(false) };
+}
+
+function expectMetricsClose(a: StepMetrics, b: StepMetrics) {
+  for (const k of ["lr_projected", "lr_realized", "update_ratio", "angular_update", "grad_norm", "param_norm"] as const) {
+    if (b[k] === null) expect(a[k], k).toBeNull();
+    else expect(rel(a[k] as number, b[k] as number), k).toBeLessThan(1e-9);
+  }
+  // ρ quantiles: the same values sampled the same way, so identical
+  expect(a.lr_elementwise).toEqual(b.lr_elementwise);
+  expect(a.lr_preconditioned).toEqual(b.lr_preconditioned);
+}
+
+describe("the per-element pass", () => {
+  it("the WebAssembly module is available on this engine (Node ≥ 16.4 has SIMD) unless LRLAB_WASM=0", () => {
+    expect(sumsInstance() !== null).toBe(process.env.LRLAB_WASM !== "0");
+  });
+
+  it("JS pass = float64 reference, float32 and float64 data, zeros in g", () => {
+    const rnd = rng(1);
+    for (const Ctor of [Float32Array, Float64Array]) {
+      const n = 1001;
+      const theta = new Ctor(n).map(() => rnd() - 0.5);
+      const grad = new Ctor(n).map(() => (rnd() < 0.2 ? 0 : rnd() - 0.5));
+      const after = theta.map((t, i) => t - 0.01 * grad[i] * (1 + rnd()));
+      const s = new StepSums();
+      accumulate(theta, grad, after, s);
+      expectSumsMatch(s, reference(theta, grad, after));
+      expect(s.finite).toBe(true);
+    }
+  });
+
+  it("JS pass with a non-finite step leaves those elements out and clears `finite`", () => {
+    const theta = Float64Array.from([1, 2, 3, 4]);
+    const grad = Float64Array.from([1, 1, 1, 1]);
+    const after = Float64Array.from([0.9, Infinity, NaN, 3.9]);
+    const s = new StepSums();
+    accumulate(theta, grad, after, s);
+    expect(s.finite).toBe(false);
+    expectSumsMatch(s, reference([1, 4], [1, 1], [0.9, 3.9]));
+  });
+
+  for (const f32 of [true, false]) {
+    for (const n of [WASM_MIN_ELEMENTS, WASM_MIN_ELEMENTS + 1, 50_001]) {
+      it(`WebAssembly pass = JS pass (${f32 ? "float32" : "float64"}, ${n} elements, SGD momentum and Adam)`, () => {
+        for (const make of [
+          (ps: Tensor[]) => new SGD(ps, { lr: 0.1, momentum: 0.9, weight_decay: 1e-3 }),
+          (ps: Tensor[]) => new Adam(ps, { lr: 1e-3 }),
+        ]) {
+          const { wasm, js } = twin(make, [n, 7], f32);
+          expectMetricsClose(wasm.t.latest()!, js.t.latest()!);
+          // the parameters themselves are untouched by tracing
+          wasm.ps.forEach((p, i) => expect(Array.from(p.data)).toEqual(Array.from(js.ps[i].data)));
+        }
+      });
+    }
+  }
+
+  it("WebAssembly pass with a diverging step: same metrics and divergence as the JS pass", () => {
+    const run = (wasm: boolean) => {
+      const n = 4097;
+      const p = new Tensor(Float64Array.from({ length: n }, (_, i) => Math.sin(i)), [n], "float64", true);
+      const opt = new SGD([p], { lr: 1e300 });
+      const t = trace(opt);
+      t._snapshots.use_wasm = wasm;
+      for (let s = 0; s < 3; s++) {
+        // step 1 overflows some elements to ±Inf (and Inf − Inf = NaN at step 2)
+        p.grad = new Tensor(Float64Array.from({ length: n }, (_, i) => (s === 1 && i % 3 === 0 ? 1e10 : 1e-310 * (i + 1))), [n], "float64");
+        opt.step();
+      }
+      expect(t.errors).toEqual([]);
+      return t;
+    };
+    const [w, j] = [run(true), run(false)];
+    expect(w.diverged_at).toEqual({ step: 1, lr: 1e300 });
+    expect(j.diverged_at).toEqual(w.diverged_at);
+    expectMetricsClose(w.latest()!, j.latest()!);
+  });
+
+  it("two traces on one optimizer, and traces of two optimizers, each see their own snapshots", () => {
+    const mk = (seed: number) => {
+      const rnd = rng(seed);
+      const p = new Tensor(Float32Array.from({ length: 5000 }, () => rnd() - 0.5), [5000], "float32", true);
+      const g = Float32Array.from({ length: 5000 }, () => rnd() - 0.5);
+      return { p, g };
+    };
+    const solo = (seed: number) => {
+      const { p, g } = mk(seed);
+      const opt = new Adam([p], { lr: 1e-2 });
+      const t = trace(opt);
+      for (let s = 0; s < 2; s++) { p.grad = new Tensor(g.map((x) => x * (s + 1)), [5000], "float32"); opt.step(); }
+      return t.latest()!;
+    };
+    const a = mk(1), b = mk(2);
+    const oa = new Adam([a.p], { lr: 1e-2 }), ob = new Adam([b.p], { lr: 1e-2 });
+    const [ta1, ta2, tb] = [trace(oa), trace(oa, { per_param: true }), trace(ob)];
+    for (let s = 0; s < 2; s++) {
+      a.p.grad = new Tensor(a.g.map((x) => x * (s + 1)), [5000], "float32");
+      b.p.grad = new Tensor(b.g.map((x) => x * (s + 1)), [5000], "float32");
+      oa.step();
+      ob.step();
+    }
+    expectMetricsClose(ta1.latest()!, solo(1));
+    expectMetricsClose(ta2.latest()!, solo(1));
+    expectMetricsClose(tb.latest()!, solo(2));
+  });
+
+  it("per_param: each parameter's metrics equal those of a trace of that parameter alone; the group's combine them", () => {
+    const sizes = [3000, 40, 5000];
+    const { wasm } = twin((ps) => new Adam(ps, { lr: 1e-2 }), sizes, true, 2, true);
+    const t = wasm.t;
+    // a single-parameter trace of each parameter (same data, same steps)
+    const rnd = rng(7);
+    const init = sizes.map((n) => Array.from({ length: n }, () => rnd() - 0.5));
+    const grads = Array.from({ length: 2 }, () => sizes.map((n) => Array.from({ length: n }, () => (rnd() < 0.1 ? 0 : (rnd() - 0.5) * 0.02))));
+    sizes.forEach((n, k) => {
+      const p = new Tensor(Float32Array.from(init[k]), [n], "float32", true);
+      const opt = new Adam([p], { lr: 1e-2 });
+      const alone = trace(opt);
+      for (let s = 0; s < 2; s++) {
+        p.grad = new Tensor(Float32Array.from(grads[s][k]), [n], "float32");
+        opt.step();
+      }
+      const a = alone.latest()!;
+      const b = t.latest_param(`0.${k}`)!;
+      expectMetricsClose(b, a);
+    });
+    // group: grad_norm² is the sum of the parameters' grad_norm²
+    const g2 = sizes.reduce((acc, _, k) => acc + t.latest_param(`0.${k}`)!.grad_norm! ** 2, 0);
+    expect(rel(t.latest()!.grad_norm! ** 2, g2)).toBeLessThan(1e-12);
+    const q = t.latest()!.lr_elementwise!;
+    expect(q.min).toBe(Math.min(...sizes.map((_, k) => t.latest_param(`0.${k}`)!.lr_elementwise!.min)));
+    expect(q.max).toBe(Math.max(...sizes.map((_, k) => t.latest_param(`0.${k}`)!.lr_elementwise!.max)));
+  });
+});
+
+describe("series pushes (fixed order, plain property reads)", () => {
+  it("every series' last value is the metric latest() reports, group and per_param", () => {
+    const a = new Tensor(Float64Array.from([1, -2, 3]), [3], "float64", true);
+    const b = new Tensor(Float64Array.from([0.5]), [1], "float64", true);
+    const opt = new Adam([a, b], { lr: 0.01, betas: [0.8, 0.95], weight_decay: 0.1 });
+    const t = trace(opt, { per_param: true, batch_size: 4 });
+    for (let s = 0; s < 3; s++) {
+      a.grad = new Tensor(Float64Array.from([0.1, 0.2 * s, -0.3]), [3], "float64");
+      b.grad = new Tensor(Float64Array.from([1 + s]), [1], "float64");
+      opt.step();
+    }
+    const check = (m: StepMetrics, param?: string) => {
+      for (const key of SCALAR_METRICS) {
+        const want = key === "beta2" ? m.betas![1] : (m as any)[key];
+        expect(t.series(key, 0, param)!.last_value, `${param ?? "group"} ${key}`).toBe(want);
+      }
+      for (const key of ["lr_elementwise", "lr_preconditioned"] as const) {
+        for (const level of ["q05", "q50", "q95"] as const) expect(t.series(`${key}.${level}`, 0, param)!.last_value).toBe(m[key]![level]);
+      }
+    };
+    check(t.latest()!);
+    check(t.latest_param("0.0")!, "0.0");
+    check(t.latest_param("0.1")!, "0.1");
+  });
+});
+
+describe("angular_update", () => {
+  /** θ = (1, 0) moved to r·(cos φ, sin φ) by plain SGD with lr 1 and g = θ − θ_{t+1}. */
+  const angle = (r: number, phi: number) => {
+    const p = new Tensor(Float64Array.from([1, 0]), [2], "float64", true);
+    const opt = new SGD([p], { lr: 1 });
+    const t = trace(opt);
+    p.grad = new Tensor(Float64Array.from([1 - r * Math.cos(phi), -r * Math.sin(phi)]), [2], "float64");
+    opt.step();
+    return t.latest()!.angular_update!;
+  };
+
+  it("a pure rotation: the angle to full relative precision, even 1e-9 rad (arccos of the cosine gives 0)", () => {
+    for (const phi of [1e-9, 1e-5, 0.3, 2]) expect(rel(angle(1, phi), phi), `φ = ${phi}`).toBeLessThan(1e-12);
+  });
+
+  it("rotation with a radial step: absolute error within √ε·‖Δ‖/‖θ‖ (arccos: √ε)", () => {
+    for (const phi of [1e-7, 1e-4, 0.5]) expect(Math.abs(angle(1.5, phi) - phi), `φ = ${phi}`).toBeLessThan(1.5e-8 * 0.5);
+  });
+});
+
+describe("SGD shortcut: lr_preconditioned = γ without a per-element pass", () => {
+  it("equals the general path (fill with γ, then quantiles), with momentum, weight decay and maximize", () => {
+    for (const opts of [{}, { momentum: 0.9 }, { weight_decay: 0.1 }, { maximize: true, momentum: 0.5, nesterov: true }]) {
+      const p = new Tensor(Float32Array.from({ length: 5000 }, (_, i) => Math.sin(i)), [5000], "float32", true);
+      const opt = new SGD([p], { lr: 0.03, ...opts });
+      const t = trace(opt);
+      p.grad = new Tensor(Float32Array.from({ length: 5000 }, (_, i) => Math.cos(i) * 1e-2), [5000], "float32");
+      opt.step();
+      const fill = new Float64Array(5000);
+      expect(preconditionedFactors("SGD", opt.param_groups[0], undefined, 5000, fill, 0)).toBe(true);
+      expect(t.latest()!.lr_preconditioned).toEqual(quantiles(fill));
+      // the measured ρ is not shortcut: with weight decay it differs from γ
+      if ("weight_decay" in opts) expect(Math.abs(t.latest()!.lr_elementwise!.q50 - 0.03)).toBeGreaterThan(1e-6);
+    }
+  });
+});
+
+describe("factor views = preconditionedFactors element by element, exact min/max", () => {
+  const cases: [PreconditionedKind, (ps: Tensor[]) => { step(): void; param_groups: any[]; state: Map<Tensor, any> }][] = [
+    ["Adam", (ps) => new Adam(ps, { lr: 1e-3 }) as any],
+    ["Adam", (ps) => new Adam(ps, { lr: 1e-3, amsgrad: true, betas: [0.8, 0.9] }) as any],
+    ["Adamax", (ps) => new Adamax(ps, { lr: 2e-3 }) as any],
+    ["RMSprop", (ps) => new RMSprop(ps, { lr: 1e-2, momentum: 0.5 }) as any],
+    ["RMSprop", (ps) => new RMSprop(ps, { lr: 1e-2, centered: true }) as any],
+    ["Adagrad", (ps) => new Adagrad(ps, { lr: 1e-1, lr_decay: 0.01 }) as any],
+  ];
+  for (const [kind, make] of cases) {
+    it(`${kind} ${make.toString().match(/\{[^}]*\}/)?.[0]}`, () => {
+      const rnd = rng(3);
+      const n = 6000;
+      const p = new Tensor(Float64Array.from({ length: n }, () => rnd()), [n], "float64", true);
+      const opt = make([p]);
+      const t = trace(opt as any);
+      for (let s = 0; s < 3; s++) {
+        p.grad = new Tensor(Float64Array.from({ length: n }, () => (rnd() - 0.5) * 10 ** (-4 * rnd())), [n], "float64");
+        opt.step();
+      }
+      const fill = new Float64Array(n);
+      const state = opt.state.get(p);
+      expect(preconditionedFactors(kind, opt.param_groups[0], state, n, fill, 0)).toBe(true);
+      const v = factorView(kind, opt.param_groups[0], state, n)!;
+      for (let i = 0; i < n; i++) expect(factorAt(v, i)).toBe(fill[i]);
+      let lo = Infinity, hi = -Infinity;
+      for (const f of fill) { lo = Math.min(lo, f); hi = Math.max(hi, f); }
+      expect(factorRange(v)).toEqual([lo, hi]);
+      const q = t.latest()!.lr_preconditioned!;
+      expect(q.min).toBe(lo);
+      expect(q.max).toBe(hi);
+    });
+  }
+});
+
+describe("stratified sampling", () => {
+  it("one index per stratum of L = ⌊N/count⌋ (⌊N/L⌋ strata), increasing; the short last stratum drawn with probability r/L", () => {
+    // 203530 / 4096: L = 49, 4153 full strata and r = 33 (the MLP's group); 1_000_003 / 4096: L = 244
+    for (const [N, count] of [[10, 3], [100, 7], [4096 * 50 + 17, 4096], [203_530, 4096], [1_000_003, 4096], [5, 5], [3, 10], [8191, 4096]] as const) {
+      const idx = Array.from(strata(N, count));
+      const c = Math.min(N, count);
+      const L = Math.floor(N / c), F = Math.floor(N / L), r = N - F * L;
+      expect(r).toBeLessThan(L);
+      expect(F).toBeGreaterThanOrEqual(c);
+      expect(idx.length === F || idx.length === F + 1).toBe(true);
+      for (let j = 0; j < F; j++) expect(Math.floor(idx[j] / L), `N ${N} stratum ${j}`).toBe(j);
+      if (idx.length === F + 1) expect(idx[F]).toBeGreaterThanOrEqual(F * L), expect(idx[F]).toBeLessThan(N);
+      for (let j = 1; j < idx.length; j++) expect(idx[j]).toBeGreaterThan(idx[j - 1]);
+      if (r === 0) expect(idx.length).toBe(F);
+    }
+  });
+
+  it("covers the tensor evenly: the sample of a ramp has its quantiles where the ramp's are", () => {
+    const N = 1_000_003;
+    const idx = strata(N, 4096);
+    const v = Float64Array.from(idx, (u) => u / (N - 1));
+    const q = summarize(v, v.length, 0, 1);
+    for (const [k, level] of [["q05", 0.05], ["q25", 0.25], ["q50", 0.5], ["q75", 0.75], ["q95", 0.95]] as const) {
+      // stratified: within about one stratum of the exact rank, far tighter than iid draws
+      expect(Math.abs(q[k] - level), k).toBeLessThan(1 / 4096);
+    }
+  });
+});
+
+describe("selection instead of sorting", () => {
+  it("select_ranks puts the same values at the wanted ranks as a sort (random, sorted, constant, ties, ±Inf)", () => {
+    const rnd = rng(11);
+    const inputs: number[][] = [
+      Array.from({ length: 4096 }, () => rnd()),
+      Array.from({ length: 4096 }, (_, i) => i),
+      Array.from({ length: 4096 }, (_, i) => 4096 - i),
+      Array.from({ length: 1000 }, () => 0.5),
+      Array.from({ length: 3001 }, () => Math.floor(rnd() * 5)),
+      [Infinity, -Infinity, 1, -0, 0, 3, Infinity],
+      [2],
+      Array.from({ length: 25 }, () => rnd()),
+    ];
+    for (const v of inputs) {
+      const sorted = [...v].sort((a, b) => a - b);
+      const n = v.length;
+      const ranks = [...new Set([0, Math.floor(0.05 * (n - 1)), Math.floor(n / 2), n - 1])].sort((a, b) => a - b);
+      const a = Float64Array.from(v);
+      select_ranks(a, n, ranks);
+      for (const r of ranks) expect(a[r]).toBe(sorted[r]);
+      expect([...a].sort((x, y) => x - y)).toEqual(sorted); // a permutation
+    }
+  });
+
+  it("summarize equals linear interpolation on the sorted values", () => {
+    const rnd = rng(5);
+    for (const n of [1, 2, 3, 10, 999, SAMPLE_SIZE]) {
+      const v = Float64Array.from({ length: n }, () => rnd() * 100 - 50);
+      const s = [...v].sort((a, b) => a - b);
+      const atq = (q: number) => { const pos = q * (n - 1), lo = Math.floor(pos), hi = Math.min(n - 1, lo + 1); return s[lo] + (s[hi] - s[lo]) * (pos - lo); };
+      const q = summarize(Float64Array.from(v), n, s[0], s[n - 1]);
+      expect(q).toEqual({ min: s[0], q05: atq(0.05), q25: atq(0.25), q50: atq(0.5), q75: atq(0.75), q95: atq(0.95), max: s[n - 1] });
+    }
+  });
+
+  it("sampled ρ quantiles of a large tensor stay within 2% of the ranks of the exact ones", () => {
+    const n = 100_000;
+    const p = new Tensor(new Float64Array(n), [n], "float64", true);
+    const opt = new Adam([p], { lr: 1e-3, eps: 1e-30 });
+    const t = trace(opt);
+    // Adam's first step: ρ_k = γ/|g_k|; |g| a permutation of 1..n, some zeros too
+    const g = Float64Array.from({ length: n }, (_, i) => (i % 10 === 3 ? 0 : 1 + ((i * 7919) % n)));
+    p.grad = new Tensor(g, [n], "float64");
+    opt.step();
+    const rho = Array.from(g).filter((x) => x !== 0).map((x) => 1e-3 / x).sort((a, b) => a - b);
+    const m = t.latest()!.lr_elementwise!;
+    expect(rel(m.min, rho[0])).toBeLessThan(1e-9);
+    expect(rel(m.max, rho[rho.length - 1])).toBeLessThan(1e-9);
+    for (const [k, q] of [["q05", 0.05], ["q25", 0.25], ["q50", 0.5], ["q75", 0.75], ["q95", 0.95]] as const) {
+      // the rank of the reported value among the exact ρ
+      let r = 0;
+      while (r < rho.length && rho[r] < m[k] * (1 - 1e-12)) r++;
+      expect(Math.abs(r / (rho.length - 1) - q), k).toBeLessThan(0.02);
+    }
+  });
+});
