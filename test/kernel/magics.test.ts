@@ -181,5 +181,13 @@ describe("learning-rate magics", () => {
     expect(s.stdout).toContain("lr 0.2");
     const bad = await k.execute("%lr_scale cubic lr=0.1 batch_size=1 new_batch_size=2");
     expect(bad.reply.content.evalue).toContain("adam_sqrt");
+    // The rule may also be given as a key, like the other arguments.
+    const keyed = await k.execute("%lr_scale rule=linear lr=0.1 batch_size=256 new_batch_size=1024");
+    expect(keyed.stdout).toContain("lr 0.4");
+    const two = await k.execute("%lr_scale linear rule=sqrt lr=0.1 batch_size=256 new_batch_size=1024");
+    expect(two.reply.content.evalue).toContain("got linear and sqrt");
+    const zero = await k.execute("%lr_scale linear lr=0.1 batch_size=0 new_batch_size=1024");
+    expect(zero.reply.content.status).toBe("error");
+    expect(zero.reply.content.evalue).toContain("batch_size");
   });
 });

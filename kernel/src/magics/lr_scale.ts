@@ -11,7 +11,7 @@ import { tools } from "./tools";
 export const lr_scale: Magic = {
   name: "lr_scale",
   kind: "line",
-  usage: "rule lr=γ batch_size=B new_batch_size=B' [betas=[b1,b2]] [eps=ε] [momentum=μ] [dataset_size=N]",
+  usage: "rule|rule=R lr=γ batch_size=B new_batch_size=B' [betas=[b1,b2]] [eps=ε] [momentum=μ] [dataset_size=N]",
   help: "Scales a learning rate to a new batch size. Rules: linear (Goyal et al. 2017), sqrt (Hoffer et al. 2017), "
     + "adam_sqrt (Malladi et al. 2022: also scales betas and eps), noise (Smith & Le: keeps the SGD noise scale).\n"
     + "Example:\n  %lr_scale sqrt lr=0.001 batch_size=32 new_batch_size=512",
@@ -19,14 +19,18 @@ export const lr_scale: Magic = {
   run(ctx, args) {
     const usage = "%lr_scale " + this.usage;
     const lr = tools();
-    if (args.positional.length !== 1) {
-      throw new MagicError(`name one rule; valid rules: ${lr.SCALE_RULES.join(", ")}`, usage);
+    // The rule comes first (`%lr_scale linear ...`) or as a key like the others (`rule=linear`).
+    const kv = args.kv.filter(([k]) => k !== "rule");
+    const named = args.kv.filter(([k]) => k === "rule").map(([, v]) => String(v));
+    const rules = [...args.positional, ...named];
+    if (rules.length !== 1) {
+      throw new MagicError(`name one rule${rules.length ? `, got ${rules.join(" and ")}` : ""}; valid rules: ${lr.SCALE_RULES.join(", ")}`, usage);
     }
-    const rule = args.positional[0];
+    const rule = rules[0];
     if (!(lr.SCALE_RULES as readonly string[]).includes(rule)) throw new MagicError(`unknown rule ${JSON.stringify(rule)}; valid rules: ${lr.SCALE_RULES.join(", ")}`, usage);
     let r;
     try {
-      r = lr.scale({ rule, ...Object.fromEntries(args.kv) } as any);
+      r = lr.scale({ rule, ...Object.fromEntries(kv) } as any);
     } catch (e: any) {
       throw new MagicError(e.message, usage);
     }
