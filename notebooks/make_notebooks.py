@@ -145,8 +145,10 @@ The parameters fly off to `1e8` and beyond: the run **diverges**, and faster for
 Summing `bs` gradients makes the step `bs` times larger. For this one-sample least-squares
 problem the curvature along the input is `λ = 2(‖x‖² + 1) ≈ 27`, and gradient descent is stable
 only while `step size × λ < 2`. Here the step size is `γ·bs = 0.32` to `5.12`, so `γ·bs·λ` is
-between 8.6 and 138. The tracer shows it directly: traced with `reduction: "sum"`, the per-sample
-rate is `γ` and the projected rate per *batch* is `γ·bs`.
+between 8.6 and 138. The tracer shows it directly. Traced with `reduction: "sum"` (what the
+accumulation is), the projected and per-sample rates are both `γ`: every one of the `bs`
+backward calls adds a full `γ`-step of its sample, so measured against one sample's gradient the
+step is `γ·bs`, and the update ratio `‖Δθ‖/‖θ‖` is far above 1 (healthy is about `1e-3`).
 """),
     code("""
 torch.manual_seed(0);
@@ -353,7 +355,8 @@ for (const [name, make] of [
 }
 """),
     md("""
-SGD's step shrinks 64 times, Adam's not at all. That is why the linear scaling rule is an SGD
+SGD's step shrinks with the loss (64 times on the first step; about 57 times by the fifth,
+where the two runs have drifted apart), Adam's not at all. That is why the linear scaling rule is an SGD
 rule: for Adam, Malladi et al. (2022, arXiv:2205.10287) derive a square-root rule that also
 moves `β₁`, `β₂` and `ε`:
 """),
@@ -440,8 +443,8 @@ With `γ = 0.1`, `γλ ≈ 2.7 > 2`: every step overshoots and the error grows b
 per step, so the loss climbs to about `1e22` in 50 steps. No value becomes infinite, so nothing
 is flagged as a divergence; the loss panel and the update ratio (far above the healthy `1e-3`)
 show it. `StepLR` then halves the rate to `0.05` (`γλ ≈ 1.35 < 2`) and the run converges within
-the next two epochs, to the same loss as the article's. The schedule "worked", by rescuing a
-learning rate that was too large from the start; the article's commentary does not notice.
+three epochs. The schedule "worked", by rescuing a learning rate that was too large from the
+start; the article's commentary does not notice.
 
 `%lr_find` finds that limit before training, on real data: a range test raises `lr`
 exponentially from one mini-batch to the next, records the (smoothed) loss, and stops when the
