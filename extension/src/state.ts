@@ -8,6 +8,9 @@ import type { PlotPayload } from "./payload";
 
 export interface ViewState {
   metric: string;
+  /** Whether the user picked `metric`; until then the plot follows the payload's default (a live
+   * run's first payload, before any step, has no metric to suggest yet). */
+  metricChosen: boolean;
   /** Log y-axis per metric, only where the user chose; otherwise the metric's own default. */
   log: Record<string, boolean>;
   /** Parameter groups switched off. */
@@ -23,13 +26,13 @@ export interface ViewState {
 }
 
 export function initialState(p: PlotPayload): ViewState {
-  return { metric: p.default_metric, log: {}, hiddenGroups: [], hiddenRuns: [], band: true, xrange: null, revision: 0 };
+  return { metric: p.default_metric, metricChosen: false, log: {}, hiddenGroups: [], hiddenRuns: [], band: true, xrange: null, revision: 0 };
 }
 
 /** The state carried over to a new payload: choices stay unless they no longer make sense. */
 export function reconcile(s: ViewState, p: PlotPayload): ViewState {
-  const metric = p.metrics.some((m) => m.key === s.metric) ? s.metric : p.default_metric;
-  return { ...s, metric };
+  const keep = s.metricChosen && p.metrics.some((m) => m.key === s.metric);
+  return { ...s, metric: keep ? s.metric : p.default_metric, metricChosen: keep };
 }
 
 /** Everything back to how the payload says to show it, zoom included. */
@@ -80,7 +83,7 @@ function toggle<T>(hidden: T[], item: T, on: boolean): T[] {
 export function applyControl(s: ViewState, e: ControlEvent, p: PlotPayload): ViewState {
   switch (e.type) {
     case "metric":
-      return p.metrics.some((m) => m.key === e.metric) ? { ...s, metric: e.metric } : s;
+      return p.metrics.some((m) => m.key === e.metric) ? { ...s, metric: e.metric, metricChosen: true } : s;
     case "log":
       return { ...s, log: { ...s.log, [s.metric]: e.on } };
     case "band":
