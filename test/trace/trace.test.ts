@@ -339,3 +339,20 @@ describe("trace: behaviour", () => {
     expect(bundle[SVG_MIME] as string).toContain("cell:Adam");
   });
 });
+
+describe("the text summary says what lr_per_sample needs", () => {
+  it("hints at batch_size under mean reduction without one, and not once it is given", () => {
+    const make = (opts: Record<string, unknown>) => {
+      const p = new Tensor(Float64Array.from([1, 2]), [2], "float64", true);
+      const opt = new SGD([p], { lr: 0.1 });
+      const t = trace(opt, opts as any);
+      p.grad = new Tensor(Float64Array.from([0.5, -1]), [2], "float64");
+      opt.step();
+      t.stop();
+      return t.summary().join("\n");
+    };
+    expect(make({})).toContain("lr_per_sample needs the batch size");
+    expect(make({ batch_size: 8 })).not.toContain("needs the batch size");
+    expect(make({ reduction: "sum" })).not.toContain("needs the batch size");
+  });
+});

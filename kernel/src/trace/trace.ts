@@ -484,6 +484,10 @@ export class Trace implements Plottable {
       lines.push(`  group ${gi}: ${parts.join(", ")}`);
     });
     if (this.lastLoss !== null) lines.push(`  loss ${fmt(this.lastLoss)}`);
+    // Under a mean-reduced loss the per-sample rate needs B, which the optimizer cannot know.
+    if (this.steps > 0 && this.batch_size == null && this.reduction === "mean") {
+      lines.push("  (lr_per_sample needs the batch size: trace(optimizer, { batch_size: B }) or %%lr_trace --batch-size B)");
+    }
     lines.push(this.diverged_at ? `  diverged at step ${this.diverged_at.step} (lr ${fmt(this.diverged_at.lr)})` : "  no divergence");
     return lines;
   }
