@@ -128,12 +128,18 @@ function seriesTraces(t: Series, label: string, colour: string, group: string, b
   const roles: TraceRole[] = [];
   const ys = (v: (number | null)[]) => (logY ? forLogAxis(v) : v);
   if (band && t.min && t.max) {
+    // A band point needs both edges: where one is missing (or not drawable on a log axis), the
+    // other is dropped too, or "tonexty" would fill towards a stale edge across the gap.
+    const lo = ys(t.min), hi = ys(t.max);
+    const both = lo.map((v, i) => v !== null && hi[i] !== null);
+    const minY = lo.map((v, i) => (both[i] ? v : null));
+    const maxY = hi.map((v, i) => (both[i] ? v : null));
     traces.push({
-      type: "scatter", mode: "lines", name: `${label} max`, x: t.x, y: ys(t.max), connectgaps: false,
+      type: "scatter", mode: "lines", name: `${label} max`, x: t.x, y: maxY, connectgaps: false,
       line: { width: 0, color: colour }, showlegend: false, hoverinfo: "skip", legendgroup: group, uid: `${group}-max`,
     });
     traces.push({
-      type: "scatter", mode: "lines", name: `${label} min`, x: t.x, y: ys(t.min), connectgaps: false,
+      type: "scatter", mode: "lines", name: `${label} min`, x: t.x, y: minY, connectgaps: false,
       line: { width: 0, color: colour }, fill: "tonexty", fillcolor: withAlpha(colour, 0.2),
       showlegend: false, hoverinfo: "skip", legendgroup: group, uid: `${group}-min`,
     });

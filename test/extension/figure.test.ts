@@ -23,9 +23,13 @@ describe("buildFigure: one run with two parameter groups", () => {
     expect(src.some((t) => t.mean.some((v) => v !== null && v <= 0))).toBe(true);
     expect(lines.map((l) => l.y)).toEqual(src.map((t) => t.mean.map((v) => (v !== null && v <= 0 ? null : v))));
     expect(lines.map((l) => l.x)).toEqual(src.map((t) => t.x));
-    // The band fills from min up to the invisible max line, in the line's colour.
-    expect(data[0].y).toEqual(forLogAxis(src[0].max!));
-    expect(data[1].y).toEqual(forLogAxis(src[0].min!));
+    // The band fills from min up to the invisible max line, in the line's colour; a band point
+    // needs both edges drawable (on a log axis, both > 0), else both are gaps.
+    const lo = forLogAxis(src[0].min!), hi = forLogAxis(src[0].max!);
+    const both = lo.map((v, i) => v !== null && hi[i] !== null);
+    expect(both.some((b) => !b) && both.some((b) => b)).toBe(true);
+    expect(data[0].y).toEqual(hi.map((v, i) => (both[i] ? v : null)));
+    expect(data[1].y).toEqual(lo.map((v, i) => (both[i] ? v : null)));
     expect(data[1].fill).toBe("tonexty");
     expect(data[1].fillcolor).toBe(withAlpha(LIGHT_PALETTE[0], 0.2));
     expect((data[2].line as any).color).toBe(LIGHT_PALETTE[0]);
