@@ -20,7 +20,8 @@ export interface PlotlyTrace {
   type: "scatter";
   mode: "lines" | "markers" | "lines+markers";
   name: string;
-  x: number[];
+  /** null separates the segments of a band polygon. */
+  x: (number | null)[];
   y: (number | null)[];
   [key: string]: unknown;
 }
@@ -123,24 +124,47 @@ export function lineShape(metric: string): "hv" | "linear" {
   return metric === "lr" || metric === "momentum" ? "hv" : "linear";
 }
 
+/**
+ * The band between `lo` and `hi` as closed polygons, one per run of points where both exist:
+ * each run's lower edge left to right, then its upper edge right to left, runs separated by a
+ * null (plotly's `fill: "toself"` closes each segment on its own).
+ */
+export function bandPolygon(x: readonly number[], lo: readonly (number | null)[], hi: readonly (number | null)[]): { x: (number | null)[]; y: (number | null)[] } {
+  const px: (number | null)[] = [];
+  const py: (number | null)[] = [];
+  let i = 0;
+  while (i < x.length) {
+    if (lo[i] === null || hi[i] === null) { i++; continue; }
+    let j = i;
+    while (j < x.length && lo[j] !== null && hi[j] !== null) j++;
+    if (px.length > 0) { px.push(null); py.push(null); }
+    for (let k = i; k < j; k++) { px.push(x[k]); py.push(lo[k]); }
+    for (let k = j - 1; k >= i; k--) { px.push(x[k]); py.push(hi[k]); }
+    i = j;
+  }
+  return { x: px, y: py };
+}
+
 function seriesTraces(t: Series, label: string, colour: string, group: string, band: boolean, logY: boolean): { traces: PlotlyTrace[]; roles: TraceRole[] } {
   const traces: PlotlyTrace[] = [];
   const roles: TraceRole[] = [];
   const ys = (v: (number | null)[]) => (logY ? forLogAxis(v) : v);
   if (band && t.min && t.max) {
     // A band point needs both edges: where one is missing (or not drawable on a log axis), the
-    // other is dropped too, or "tonexty" would fill towards a stale edge across the gap.
+    // other is dropped too. The band is drawn as closed shapes, one per run of points with both
+    // edges ("toself" closes each null-separated segment): plotly's "tonexty" would fill across
+    // the gaps towards the next run.
     const lo = ys(t.min), hi = ys(t.max);
     const both = lo.map((v, i) => v !== null && hi[i] !== null);
-    const minY = lo.map((v, i) => (both[i] ? v : null));
     const maxY = hi.map((v, i) => (both[i] ? v : null));
+    const shape = bandPolygon(t.x, lo, hi);
     traces.push({
       type: "scatter", mode: "lines", name: `${label} max`, x: t.x, y: maxY, connectgaps: false,
       line: { width: 0, color: colour }, showlegend: false, hoverinfo: "skip", legendgroup: group, uid: `${group}-max`,
     });
     traces.push({
-      type: "scatter", mode: "lines", name: `${label} min`, x: t.x, y: minY, connectgaps: false,
-      line: { width: 0, color: colour }, fill: "tonexty", fillcolor: withAlpha(colour, 0.2),
+      type: "scatter", mode: "lines", name: `${label} min`, x: shape.x, y: shape.y, connectgaps: false,
+      line: { width: 0, color: colour }, fill: "toself", fillcolor: withAlpha(colour, 0.2),
       showlegend: false, hoverinfo: "skip", legendgroup: group, uid: `${group}-min`,
     });
     roles.push("band-max", "band-min");
@@ -224,8 +248,11 @@ export function yRangeFor(data: PlotlyTrace[], xrange: [number, number], logY: b
     const x = t.x;
     for (let i = 0; i < x.length; i++) {
       const v = t.y[i];
-      if (v === null || (logY && v <= 0)) continue;
-      if (!(meets(x[i], x[i]) || (i > 0 && meets(x[i - 1], x[i])) || (i + 1 < x.length && meets(x[i], x[i + 1])))) continue;
+      const xi = x[i];
+      if (v === null || xi === null || (logY && v <= 0)) continue;
+      const prev = i > 0 ? x[i - 1] : null;
+      const next = i + 1 < x.length ? x[i + 1] : null;
+      if (!(meets(xi, xi) || (prev !== null && meets(prev, xi)) || (next !== null && meets(xi, next)))) continue;
       const u = logY ? Math.log10(v) : v;
       lo = Math.min(lo, u);
       hi = Math.max(hi, u);

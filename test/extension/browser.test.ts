@@ -359,7 +359,8 @@ describe("the lrlab kernel", () => {
     await page.waitForFunction(() => (window as any).jupyterapp.shell.currentWidget?.sessionContext?.session?.kernel, undefined, { timeout: 60_000 });
     await page.evaluate(() => void (window as any).jupyterapp.commands.execute("notebook:run-all-cells"));
     const plot = page.locator(".lrlab-Plot").first();
-    await plot.locator(".scatterlayer .trace").first().waitFor({ timeout: 60_000 });
+    // Attached, not visible: the first trace may be a band's invisible upper edge.
+    await plot.locator(".scatterlayer .trace").first().waitFor({ state: "attached", timeout: 60_000 });
     const figure = plot.locator(".lrlab-Plot-figure");
     const extent = () => figure.evaluate((gd: any) => Math.max(...gd.data.flatMap((t: any) => t.x)));
     await watchInPlace(plot);

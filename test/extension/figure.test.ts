@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { buildFigureWithRoles, forLogAxis, markerY, seriesLabel, withAlpha, yRangeFor } from "../../extension/src/figure";
+import { bandPolygon, buildFigureWithRoles, forLogAxis, markerY, seriesLabel, withAlpha, yRangeFor } from "../../extension/src/figure";
 import { validatePayload } from "../../extension/src/payload";
 import { applyControl, type ControlEvent, initialState } from "../../extension/src/state";
 import { DARK_PALETTE, LIGHT_PALETTE, themeFrom } from "../../extension/src/theme";
@@ -29,8 +29,8 @@ describe("buildFigure: one run with two parameter groups", () => {
     const both = lo.map((v, i) => v !== null && hi[i] !== null);
     expect(both.some((b) => !b) && both.some((b) => b)).toBe(true);
     expect(data[0].y).toEqual(hi.map((v, i) => (both[i] ? v : null)));
-    expect(data[1].y).toEqual(lo.map((v, i) => (both[i] ? v : null)));
-    expect(data[1].fill).toBe("tonexty");
+    expect(data[1]).toMatchObject(bandPolygon(src[0].x, lo, hi));
+    expect(data[1].fill).toBe("toself");
     expect(data[1].fillcolor).toBe(withAlpha(LIGHT_PALETTE[0], 0.2));
     expect((data[2].line as any).color).toBe(LIGHT_PALETTE[0]);
     expect((data[5].line as any).color).toBe(LIGHT_PALETTE[1]);
@@ -57,7 +57,9 @@ describe("buildFigure: one run with two parameter groups", () => {
     const { data, roles } = buildFigureWithRoles(p, s, light);
     const src = p.series.filter((t) => t.metric === "lr_projected");
     expect(data.filter((_, i) => roles[i] === "line").map((l) => l.y)).toEqual(src.map((t) => t.mean));
-    expect(data[1].y).toEqual(src[0].min);
+    // The band polygon's lower edge is the min series itself, negative values included.
+    expect(data[1]).toMatchObject(bandPolygon(src[0].x, src[0].min!, src[0].max!));
+    expect(data[1].y.slice(0, src[0].x.length)).toEqual(src[0].min);
   });
 
   it("turns the band off", () => {
@@ -125,7 +127,7 @@ describe("buildFigure: one run with two parameter groups", () => {
     // lr of group 0 is 0.05 until step 15, 0.025 until 31 (StepLR every 16 steps): the buckets
     // ending at 19, 23, 27 (the segment 19-23 and 23-27 cross the range) are all 0.025.
     const xs = data[0].x;
-    const inView = data[0].y.filter((_, i) => [19, 23, 27].includes(xs[i])) as number[];
+    const inView = data[0].y.filter((_, i) => [19, 23, 27].includes(xs[i] as number)) as number[];
     expect(new Set(inView)).toEqual(new Set([0.025]));
     expect(y.range[0]).toBeLessThan(Math.log10(0.025));
     expect(y.range[1]).toBeGreaterThan(Math.log10(0.025));
@@ -277,5 +279,15 @@ describe("theme mapping", () => {
     expect(themeFrom(() => "", true).background).toBe("#ffffff");
     expect(themeFrom(() => "", false).background).toBe("#111111");
     expect(themeFrom(() => "", false).palette).toBe(DARK_PALETTE);
+  });
+});
+
+describe("bandPolygon", () => {
+  it("closes one shape per run of points with both edges, runs separated by null", () => {
+    // Runs: steps 1-2 (both edges), step 3 has no lower edge (a gap), steps 4-5.
+    const shape = bandPolygon([1, 2, 3, 4, 5], [0.1, 0.2, null, 0.4, 0.5], [1, 2, 3, 4, 5]);
+    expect(shape.x).toEqual([1, 2, 2, 1, null, 4, 5, 5, 4]);
+    expect(shape.y).toEqual([0.1, 0.2, 2, 1, null, 0.4, 0.5, 5, 4]);
+    expect(bandPolygon([1, 2], [null, null], [1, 2])).toEqual({ x: [], y: [] });
   });
 });
