@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { BoundedSeries } from "../../kernel/src/trace/series";
 import { panelsFor } from "../../kernel/src/plot/figure";
+import { bandShape } from "../../kernel/src/plot/plotly";
 import {
   bundle, figure, make_figure, toSvg, toSvgSync, toVegaLite, PLOT_MIME, PLOTLY_MIME, SVG_MIME, TEXT_MIME,
   type FigureSource, type Plottable, type PlotPayload,
@@ -49,7 +50,7 @@ function wellFormed(svg: string): void {
 }
 
 describe("display bundle", () => {
-  it("has the four parts, plotly bands as tonexty pairs, log axes for rates, and stays small for a million steps", () => {
+  it("has the four parts, plotly bands as closed shapes, log axes for rates, and stays small for a million steps", () => {
     const b = bundle(run("sgd", 1_000_000, 900_000));
     expect(Object.keys(b).sort()).toEqual([PLOTLY_MIME, PLOT_MIME, SVG_MIME, TEXT_MIME].sort());
     const size = JSON.stringify(b).length;
@@ -64,12 +65,18 @@ describe("display bundle", () => {
     }
     const { data, layout } = b[PLOTLY_MIME] as { data: any[]; layout: any };
     for (const tr of data.filter((d) => d.mode === "lines")) expect(tr.y.length).toBe(tr.x.length);
-    const fills = data.filter((d) => d.fill === "tonexty");
+    // Bands are closed shapes ("toself"), one per run of points with both edges, separated by
+    // null: each segment goes out along the lower edge and back along the upper one.
+    const fills = data.filter((d) => d.fill === "toself");
     expect(fills.length).toBeGreaterThan(0);
     for (const f of fills) {
-      const upper = data[data.indexOf(f) - 1];
-      expect(upper.fill).toBeUndefined();
-      expect(upper.x).toEqual(f.x);
+      const segments: number[][] = [[]];
+      for (const x of f.x) (x === null ? segments.push([]) : segments[segments.length - 1].push(x));
+      for (const seg of segments) {
+        const half = seg.length / 2;
+        expect(Number.isInteger(half)).toBe(true);
+        expect(seg.slice(half)).toEqual(seg.slice(0, half).reverse());
+      }
     }
     expect(layout.yaxis.type).toBe("log");
     expect(layout.yaxis.title.text).toBe("learning rate");
@@ -140,3 +147,11 @@ describe("step functions are drawn as steps", () => {
 function toVegaLiteOf(b: Record<string, unknown>) {
   return toVegaLite(b[PLOT_MIME] as PlotPayload);
 }
+
+describe("plotly band shapes", () => {
+  it("close one shape per run of points with both edges, separated by null", () => {
+    const shape = bandShape([1, 2, 3, 4, 5], [0.1, 0.2, null, 0.4, 0.5], [1, 2, 3, 4, 5]);
+    expect(shape.x).toEqual([1, 2, 2, 1, null, 4, 5, 5, 4]);
+    expect(shape.y).toEqual([0.1, 0.2, 2, 1, null, 0.4, 0.5, 5, 4]);
+  });
+});

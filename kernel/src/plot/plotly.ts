@@ -57,6 +57,26 @@ export function stepwise(metric: string): boolean {
   return metric === "lr" || metric === "momentum";
 }
 
+/**
+ * A band between `lo` and `hi` as closed polygons, one per run of points where both exist: the
+ * run's lower edge left to right, then its upper edge back, runs separated by null (plotly's
+ * `fill: "toself"` closes each segment on its own).
+ */
+export function bandShape(x: readonly number[], lo: readonly (number | null)[], hi: readonly (number | null)[]): { x: (number | null)[]; y: (number | null)[] } {
+  const px: (number | null)[] = [];
+  const py: (number | null)[] = [];
+  for (let i = 0; i < x.length; ) {
+    if (lo[i] === null || hi[i] === null) { i++; continue; }
+    let j = i;
+    while (j < x.length && lo[j] !== null && hi[j] !== null) j++;
+    if (px.length > 0) { px.push(null); py.push(null); }
+    for (let k = i; k < j; k++) { px.push(x[k]); py.push(lo[k]); }
+    for (let k = j - 1; k >= i; k--) { px.push(x[k]); py.push(hi[k]); }
+    i = j;
+  }
+  return { x: px, y: py };
+}
+
 export function toPlotly(payload: PlotPayload): PlotlyFigure {
   const panels = panelsFor(payload);
   const colours = colourMap(payload);
@@ -94,15 +114,14 @@ export function toPlotly(payload: PlotPayload): PlotlyFigure {
       const colour = colours.get(label) as string;
       const legendgroup = label;
       if (s.min && s.max) {
+        // The band as closed shapes, one per run of points with both edges (on a log axis, both
+        // > 0): "tonexty" between two lines would fill across gaps towards the next run.
+        const drawable = (v: number | null) => v !== null && (!panel.log || v > 0);
+        const shape = bandShape(s.x, s.min.map((v) => (drawable(v) ? v : null)), s.max.map((v) => (drawable(v) ? v : null)));
         data.push({
-          type: "scatter", mode: "lines", x: s.x, y: s.max, xaxis: xa, yaxis: ya,
-          line: { width: 0, color: colour }, hoverinfo: "skip", showlegend: false, legendgroup,
-          name: escapeText(`${label} max`),
-        });
-        data.push({
-          type: "scatter", mode: "lines", x: s.x, y: s.min, xaxis: xa, yaxis: ya, fill: "tonexty",
+          type: "scatter", mode: "lines", x: shape.x, y: shape.y, xaxis: xa, yaxis: ya, fill: "toself",
           fillcolor: withAlpha(colour, 0.2), line: { width: 0, color: colour }, hoverinfo: "skip",
-          showlegend: false, legendgroup, name: escapeText(`${label} min`),
+          showlegend: false, legendgroup, name: escapeText(`${label} band`),
         });
       }
       data.push({
