@@ -53,9 +53,19 @@ export class KernelClient {
   stdinHandler: ((m: Message) => void) | null = null;
 
   static async start(options: { key?: string; scheme?: string; cwd?: string } = {}): Promise<KernelClient> {
-    const c = new KernelClient();
-    await c.launch(options);
-    return c;
+    // Free ports are found by binding and releasing them, so another process (a parallel test's
+    // kernel, an outgoing connection's ephemeral port) can take one before the kernel binds it.
+    // Jupyter's own launchers have the same race; like them, start again on new ports.
+    for (let attempt = 1; ; attempt++) {
+      const c = new KernelClient();
+      try {
+        await c.launch(options);
+        return c;
+      } catch (e) {
+        await c.shutdown().catch(() => {});
+        if (attempt >= 3 || !/Address already in use/.test(String(e))) throw e;
+      }
+    }
   }
 
   private async launch(options: { key?: string; scheme?: string; cwd?: string }): Promise<void> {
@@ -99,7 +109,7 @@ export class KernelClient {
         await this.request("kernel_info_request", {}, { timeout: 2000 });
         break;
       } catch (e) {
-        if (Date.now() > deadline || this.proc.exitCode !== null) throw new Error(`kernel did not start: ${e}\n${this.stderr}`);
+        if (Date.now() > deadline || !this.alive) throw new Error(`kernel did not start: ${e}\n${this.stderr}`);
       }
     }
     // iopub subscriptions take a moment: run cells until their output is seen.
