@@ -66,7 +66,21 @@ export function ensureExtensionInstalled(): string {
   return lstatSync(target).isSymbolicLink() ? readlinkSync(target) : target;
 }
 
+/**
+ * Starts JupyterLab; once more on a new port (up to three times) when the free port found was
+ * taken before the server bound it (a race every launcher that picks ports this way has).
+ */
 export async function startLab(): Promise<Lab> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startLabOnce();
+    } catch (e) {
+      if (attempt >= 3 || !/already in use|Errno 98/i.test(String(e))) throw e;
+    }
+  }
+}
+
+async function startLabOnce(): Promise<Lab> {
   if (!existsSync(join(VENV, "bin", "jupyter-lab"))) {
     throw new Error(`JupyterLab is not installed in ${VENV}: run \`npm run setup\``);
   }
