@@ -8,7 +8,7 @@
  * gelu(x) = x * Phi(x) with Phi the normal CDF (exact, via erf), or PyTorch's "tanh"
  * approximation 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))).
  */
-import { DType, Tensor } from "./tensor";
+import { DType, Tensor, check_tensor } from "./tensor";
 import { attach } from "./autograd";
 import { storage_for } from "./dtype";
 import { ew, float_type } from "./operand";
@@ -18,7 +18,7 @@ import { wrap_dim } from "./shape";
 import { WASM_MIN_ELEMENTS, wasm_relu, wasm_relu_backward } from "./wasm/elementwise";
 
 function check(x: Tensor, op: string): void {
-  if (!(x instanceof Tensor)) throw new TypeError(`${op}(): argument 'input' must be Tensor, not ${x === null ? "null" : typeof x}`);
+  check_tensor(x, op);
 }
 
 /** max(x, 0); the gradient passes where the output is positive. */

@@ -3,7 +3,7 @@
  * logical_not/and/or all any, the whole-tensor checks equal allclose isclose, and the
  * differentiable selection where(cond, a, b).
  */
-import { Tensor } from "./tensor";
+import { Tensor, check_tensor } from "./tensor";
 import { attach } from "./autograd";
 import { TensorLike, check_operand, ew, result_type, shape_of } from "./operand";
 import { kernel } from "./kernels";
@@ -12,7 +12,7 @@ import { storage_for } from "./dtype";
 import { sum_to } from "./sum_to";
 
 function cmp(a: Tensor, b: TensorLike, op: string, expr: string): Tensor {
-  if (!(a instanceof Tensor)) throw new TypeError(`${op}(): argument 'input' must be Tensor, not ${a === null ? "null" : typeof a}`);
+  check_tensor(a, op);
   check_operand(b, op);
   return ew(expr, [a, b], "bool", result_type(a, b));
 }
@@ -42,7 +42,7 @@ export const less_equal = le;
 export const not_equal = ne;
 
 function pred(x: Tensor, op: string, expr: string): Tensor {
-  if (!(x instanceof Tensor)) throw new TypeError(`${op}(): argument 'input' must be Tensor, not ${x === null ? "null" : typeof x}`);
+  check_tensor(x, op);
   return ew(expr, [x], "bool", "float64");
 }
 
@@ -70,7 +70,7 @@ export function logical_xor(a: Tensor, b: TensorLike): Tensor {
 
 function all_any(x: Tensor, dim: DimArg, keepdim: KeepArg, all: boolean): Tensor {
   const op = all ? "all" : "any";
-  if (!(x instanceof Tensor)) throw new TypeError(`${op}(): argument 'input' must be Tensor`);
+  check_tensor(x, op);
   const a = reduce_args(dim, keepdim);
   const L = layout(x, a.dim, a.keepdim);
   const { src, outer, size, inner } = L;
@@ -121,7 +121,7 @@ export interface CloseOptions {
 
 /** |a - b| <= atol + rtol * |b| elementwise (infinities must match exactly). */
 export function isclose(a: Tensor, b: TensorLike, options: CloseOptions = {}): Tensor {
-  if (!(a instanceof Tensor)) throw new TypeError("isclose(): argument 'input' must be Tensor");
+  check_tensor(a, "isclose");
   check_operand(b, "isclose");
   const rtol = options.rtol ?? 1e-5;
   const atol = options.atol ?? 1e-8;
@@ -143,7 +143,7 @@ export function allclose(a: Tensor, b: TensorLike, options: CloseOptions = {}): 
  * that was picked.
  */
 export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
-  if (!(cond instanceof Tensor)) throw new TypeError("where(): argument 'condition' must be Tensor");
+  check_tensor(cond, "where", "condition");
   if (cond.dtype !== "bool") throw new TypeError(`where expected condition to be a boolean tensor, but got a tensor with dtype ${cond.dtype}`);
   check_operand(a, "where", "input");
   check_operand(b, "where", "other");
@@ -159,7 +159,7 @@ export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
 
 /** Indices of the nonzero elements, one row per element: shape [count, ndim] (int64). */
 export function nonzero(x: Tensor): Tensor {
-  if (!(x instanceof Tensor)) throw new TypeError("nonzero(): argument 'input' must be Tensor");
+  check_tensor(x, "nonzero");
   const nd = x.dim();
   const hits: number[] = [];
   const pos = new Array<number>(nd).fill(0);
@@ -176,7 +176,7 @@ export function nonzero(x: Tensor): Tensor {
 
 /** Number of nonzero elements (along `dim`), as int64. */
 export function count_nonzero(x: Tensor, dim?: number | readonly number[] | null): Tensor {
-  if (!(x instanceof Tensor)) throw new TypeError("count_nonzero(): argument 'input' must be Tensor");
+  check_tensor(x, "count_nonzero");
   const L = layout(x, dim ?? null, false);
   const { src, outer, size, inner } = L;
   const out = storage_for("int64", outer * inner);

@@ -3,13 +3,13 @@
  * of the gradient, dx_j = sum_{k>=j} g_k) and cumprod (y_k = prod_{j<=k} x_j; backward
  * dx_j = sum_{k>=j} g_k * prod_{i<=k, i!=j} x_i, computed directly so zeros are handled).
  */
-import { DType, Tensor } from "./tensor";
+import { DType, Tensor, check_tensor } from "./tensor";
 import { attach } from "./autograd";
 import { is_floating, storage_for } from "./dtype";
 import { layout } from "./reduce";
 
 function check(x: Tensor, op: string): void {
-  if (!(x instanceof Tensor)) throw new TypeError(`${op}(): argument 'input' must be Tensor, not ${x === null ? "null" : typeof x}`);
+  check_tensor(x, op);
 }
 
 export function cumsum(x: Tensor, dim: number, options?: { dtype?: DType }): Tensor {

@@ -4,7 +4,7 @@
  * relatives). Each op records a node named as PyTorch's; gradients of broadcast operands are
  * summed back to the operand's shape (sum_to).
  */
-import { DType, Tensor } from "./tensor";
+import { DType, Tensor, check_tensor } from "./tensor";
 import { attach, rename } from "./autograd";
 import { is_floating } from "./dtype";
 import { TensorLike, check_operand, ew, float_type, result_type, shape_of } from "./operand";
@@ -171,7 +171,7 @@ export function minimum(a: Tensor, b: TensorLike): Tensor {
 
 function minmax(a: Tensor, b: TensorLike, max: boolean): Tensor {
   const op = max ? "maximum" : "minimum";
-  if (!(a instanceof Tensor)) throw new TypeError(`${op}(): argument 'input' must be Tensor, not ${typeof a}`);
+  check_tensor(a, op);
   check_operand(b, op);
   const dt = result_type(a, b);
   const cmp = max ? ">" : "<";
@@ -189,7 +189,7 @@ function minmax(a: Tensor, b: TensorLike, max: boolean): Tensor {
  * gradient. `floating` ops turn integer inputs into the default float dtype.
  */
 function unary(x: Tensor, op: string, name: string, fwd: string, bwd: string | null, floating: boolean, saves = true): Tensor {
-  if (!(x instanceof Tensor)) throw new TypeError(`${op}(): argument 'input' must be Tensor, not ${x === null ? "null" : typeof x}`);
+  check_tensor(x, op);
   const dt: DType = floating ? float_type(x.dtype) : x.dtype;
   const out = ew(fwd, [x], dt, dt);
   if (bwd === null) return attach(out, name, [x], () => [null], false);
@@ -314,7 +314,7 @@ export function clamp_bounds(min: ClampBound | ClampBounds, max: ClampBound, op:
  */
 export function clamp(x: Tensor, min?: ClampBound | ClampBounds, max?: ClampBound): Tensor {
   const [lo, hi] = clamp_bounds(min, max, "clamp");
-  if (!(x instanceof Tensor)) throw new TypeError(`clamp(): argument 'input' must be Tensor`);
+  check_tensor(x, "clamp");
   if (lo instanceof Tensor || hi instanceof Tensor) {
     const dt = result_type(x, lo, hi);
     const out = ew("a !== a ? a : Math.min(Math.max(a, b), c)", [x, lo, hi], dt);
@@ -350,7 +350,7 @@ export function clamp_max(x: Tensor, max: number | Tensor): Tensor {
  * d/dstart = 1 - weight, d/dend = weight, d/dweight = end - start.
  */
 export function lerp(start: Tensor, end: TensorLike, weight: TensorLike): Tensor {
-  if (!(start instanceof Tensor)) throw new TypeError("lerp(): argument 'input' must be Tensor");
+  check_tensor(start, "lerp");
   check_operand(end, "lerp", "end");
   check_operand(weight, "lerp", "weight");
   const dt = result_type(start, end, weight);

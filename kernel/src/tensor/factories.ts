@@ -5,7 +5,7 @@
  * Deviation: JS numbers in `tensor([...])` make the default float dtype (JS has no int/float
  * distinction); ask for integers with `{ dtype: "int64" }`. Booleans make a bool tensor.
  */
-import { DType, Storage, Tensor } from "./tensor";
+import { DType, Storage, Tensor, check_tensor } from "./tensor";
 import { check_dtype, coerce, get_default_dtype, is_floating, storage_for } from "./dtype";
 import { TensorOptions, check_options, check_size, fmt_shape, parse_size_args } from "./shape";
 
@@ -164,7 +164,7 @@ export function full(size: number | readonly number[], fill_value: number | bool
 }
 
 function like_opts(t: Tensor, options: TensorOptions | undefined, where: string): TensorOptions {
-  if (!(t instanceof Tensor)) throw new TypeError(`${where}(): argument 'input' must be Tensor, not ${describe(t)}`);
+  check_tensor(t, where);
   const o = check_options(options, where);
   return { dtype: o.dtype ?? t.dtype, requires_grad: o.requires_grad };
 }
@@ -256,6 +256,6 @@ export function is_tensor(obj: unknown): obj is Tensor {
 
 /** `torch.numel(t)`. */
 export function numel(t: Tensor): number {
-  if (!(t instanceof Tensor)) throw new TypeError(`numel(): argument 'input' must be Tensor, not ${describe(t)}`);
+  check_tensor(t, "numel");
   return t.numel();
 }

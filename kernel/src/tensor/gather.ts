@@ -4,17 +4,17 @@
  * gather(x, dim, idx)[p] = x[p with p[dim] replaced by idx[p]]; its backward scatter-adds the
  * gradient back (the adjoint of a gather is a scatter-add, since an index may repeat).
  */
-import { Tensor } from "./tensor";
+import { Tensor, check_tensor } from "./tensor";
 import { attach } from "./autograd";
 import { storage_for } from "./dtype";
 import { contiguous_strides, fmt_shape, wrap_dim } from "./shape";
 
 function check(x: Tensor, op: string): void {
-  if (!(x instanceof Tensor)) throw new TypeError(`${op}(): argument 'input' must be Tensor, not ${x === null ? "null" : typeof x}`);
+  check_tensor(x, op);
 }
 
 function check_index(idx: Tensor, op: string): void {
-  if (!(idx instanceof Tensor)) throw new TypeError(`${op}(): argument 'index' must be Tensor`);
+  check_tensor(idx, op, "index");
   if (idx.dtype !== "int64") throw new TypeError(`${op}(): Expected dtype int64 for index (got ${idx.dtype})`);
 }
 

@@ -9,7 +9,7 @@
  * into zeros at the same positions. index_select / gather backward scatter-add the gradient
  * (indices may repeat).
  */
-import { Shape, Storage, Tensor } from "./tensor";
+import { Shape, Storage, Tensor, check_tensor } from "./tensor";
 import { attach, rename } from "./autograd";
 import { coerce, storage_for } from "./dtype";
 import { contiguous_strides, fmt_shape, strided_copy, wrap_dim } from "./shape";
@@ -80,7 +80,7 @@ function full_specs(x: Tensor): DimSpec[] {
 }
 
 function check(x: Tensor, op: string): void {
-  if (!(x instanceof Tensor)) throw new TypeError(`${op}(): argument 'input' must be Tensor, not ${x === null ? "null" : typeof x}`);
+  check_tensor(x, op);
 }
 
 function int_index(i: number, size: number, dim: number): number {

@@ -13,7 +13,7 @@
  * Deviation: PyTorch's version counter is not kept, so modifying a tensor that an earlier op saved
  * for backward is not detected.
  */
-import { DType, Tensor } from "./tensor";
+import { DType, Tensor, check_tensor } from "./tensor";
 import { is_grad_enabled } from "./grad_mode";
 import { category, coerce } from "./dtype";
 import { TensorLike, as_operand, check_operand, result_type } from "./operand";
@@ -184,7 +184,7 @@ export function abs_(self: Tensor): Tensor {
 /** Copies `src` (broadcast to self's shape, converted to self's dtype) into self. */
 export function copy_(self: Tensor, src: Tensor): Tensor {
   check_self(self, "copy_");
-  if (!(src instanceof Tensor)) throw new TypeError(`copy_(): argument 'src' must be Tensor, not ${src === null ? "null" : typeof src}`);
+  check_tensor(src, "copy_", "src");
   check_shapes(self, [src]);
   if (records(self, [src])) {
     const moved = new Tensor(self.data.slice() as typeof self.data, self.shape, self.dtype);

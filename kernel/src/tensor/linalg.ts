@@ -7,7 +7,7 @@
  *
  * Backward of C = A B: dA = dC Bᵀ, dB = Aᵀ dC (summed over broadcast batch dims).
  */
-import { DType, Tensor } from "./tensor";
+import { DType, Tensor, check_tensor } from "./tensor";
 import { attach, rename } from "./autograd";
 import { mul } from "./elementwise";
 import { is_floating, promote_types, storage_for } from "./dtype";
@@ -83,7 +83,7 @@ function as_view(x: Tensor, shape: number[]): Tensor {
  */
 export function matmul(a: Tensor, b: Tensor): Tensor {
   for (const [x, n] of [[a, "input"], [b, "other"]] as const) {
-    if (!(x instanceof Tensor)) throw new TypeError(`matmul(): argument '${n}' must be Tensor, not ${x === null ? "null" : typeof x}`);
+    check_tensor(x, "matmul", n);
     if (x.dim() === 0) throw new RangeError(`both arguments to matmul need to be at least 1D, but they are ${a.dim()}D and ${b.dim()}D`);
   }
   const dtype = out_dtype(a, b, "matmul");

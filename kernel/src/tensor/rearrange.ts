@@ -2,14 +2,14 @@
  * Rearranging ops: flip (reverse dims; its own backward), repeat (tile; backward sums the tiles),
  * tril / triu (zero above / below a diagonal; the gradient is masked the same way).
  */
-import { Tensor } from "./tensor";
+import { Tensor, check_tensor } from "./tensor";
 import { attach } from "./autograd";
 import { storage_for } from "./dtype";
 import { contiguous_strides, strided_copy, wrap_dim } from "./shape";
 import { sum_to } from "./sum_to";
 
 function check(x: Tensor, op: string): void {
-  if (!(x instanceof Tensor)) throw new TypeError(`${op}(): argument 'input' must be Tensor, not ${x === null ? "null" : typeof x}`);
+  check_tensor(x, op);
 }
 
 function flip_raw(x: Tensor, dims: readonly number[]): Tensor {

@@ -12,7 +12,7 @@
  * logsumexp -> g exp(x - lse); max/min without dim -> g shared evenly between the tied extrema;
  * max/min with dim -> g at the returned index.
  */
-import { DType, Storage, Tensor } from "./tensor";
+import { DType, Storage, Tensor, check_tensor } from "./tensor";
 import { attach } from "./autograd";
 import { is_floating, storage_for } from "./dtype";
 import { contiguous_strides, strided_copy, wrap_dim } from "./shape";
@@ -100,7 +100,7 @@ export function expand_raw(g: Tensor, keep_shape: readonly number[], shape: read
 }
 
 function check(x: Tensor, op: string): void {
-  if (!(x instanceof Tensor)) throw new TypeError(`${op}(): argument 'input' must be Tensor, not ${x === null ? "null" : typeof x}`);
+  check_tensor(x, op);
 }
 
 /** Sums each slice into a float64 array of outer * inner. */

@@ -3,7 +3,7 @@
  * values goes back to the positions they came from (a scatter by the indices). NaN sorts as the
  * largest value, as in PyTorch.
  */
-import { Tensor } from "./tensor";
+import { Tensor, check_tensor } from "./tensor";
 import { attach } from "./autograd";
 import { storage_for } from "./dtype";
 import { layout } from "./reduce";
@@ -11,7 +11,7 @@ import { ValuesIndices } from "./return_types";
 import { wrap_dim } from "./shape";
 
 function check(x: Tensor, op: string): void {
-  if (!(x instanceof Tensor)) throw new TypeError(`${op}(): argument 'input' must be Tensor, not ${x === null ? "null" : typeof x}`);
+  check_tensor(x, op);
 }
 
 /** Orders each slice along dim, keeping the first `k` (all when k is undefined). */

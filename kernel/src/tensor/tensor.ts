@@ -941,3 +941,13 @@ export class Tensor {
     return tensor_repr(this);
   }
 }
+
+/**
+ * PyTorch's error for a non-tensor where a tensor is required, shared by every op:
+ * "op(): argument 'input' must be Tensor, not null".
+ */
+export function check_tensor(x: unknown, op: string, arg = "input"): asserts x is Tensor {
+  if (!(x instanceof Tensor)) {
+    throw new TypeError(`${op}(): argument '${arg}' must be Tensor, not ${x === null ? "null" : Array.isArray(x) ? "an array" : typeof x}`);
+  }
+}

@@ -7,7 +7,7 @@
  * The backward of a reshape reshapes the gradient back, of a permutation applies the inverse
  * permutation, of an expand sums over the broadcast dims, of cat/stack slices the gradient.
  */
-import { Tensor } from "./tensor";
+import { Tensor, check_tensor } from "./tensor";
 import { attach, rename } from "./autograd";
 import { storage_for } from "./dtype";
 import { contiguous_strides, fmt_shape, strided_copy, transpose_last2, wrap_dim } from "./shape";
@@ -25,7 +25,7 @@ function flat_args(args: ShapeArgs, op: string): number[] {
 }
 
 function check(x: Tensor, op: string): void {
-  if (!(x instanceof Tensor)) throw new TypeError(`${op}(): argument 'input' must be Tensor, not ${x === null ? "null" : typeof x}`);
+  check_tensor(x, op);
 }
 
 /** Resolves a -1 in `shape` and checks the element count, with PyTorch's messages. */
