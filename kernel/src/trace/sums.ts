@@ -61,6 +61,20 @@ export class StepSums {
   }
 }
 
+/** Adds one parameter's totals into `out` (both passes below end with it). */
+function addTotals(out: StepSums, dg: number, gg: number, dd: number, tt: number, aa: number, td: number, n: number, m: number, lo: number, hi: number): void {
+  out.dg += dg;
+  out.gg += gg;
+  out.dd += dd;
+  out.tt += tt;
+  out.aa += aa;
+  out.td += td;
+  out.n += n;
+  out.nonzero += m;
+  if (lo < out.rho_min) out.rho_min = lo;
+  if (hi > out.rho_max) out.rho_max = hi;
+}
+
 /** Accumulate the elements of one parameter into `out` (which the caller has reset). */
 export function accumulate(theta: Storage, grad: Storage, after: Storage, out: StepSums): void {
   const n = theta.length;
@@ -88,16 +102,7 @@ export function accumulate(theta: Storage, grad: Storage, after: Storage, out: S
     accumulateCareful(theta, grad, after, out);
     return;
   }
-  out.dg += dg;
-  out.gg += gg;
-  out.dd += dd;
-  out.tt += tt;
-  out.aa += aa;
-  out.td += td;
-  out.n += n;
-  out.nonzero += m;
-  if (lo < out.rho_min) out.rho_min = lo;
-  if (hi > out.rho_max) out.rho_max = hi;
+  addTotals(out, dg, gg, dd, tt, aa, td, n, m, lo, hi);
 }
 
 /** The same pass, leaving out the elements whose step or new value is not finite. */
@@ -128,16 +133,7 @@ function accumulateCareful(theta: Storage, grad: Storage, after: Storage, out: S
       m++;
     }
   }
-  out.dg += dg;
-  out.gg += gg;
-  out.dd += dd;
-  out.tt += tt;
-  out.aa += aa;
-  out.td += td;
-  out.n += n;
-  out.nonzero += m;
-  if (lo < out.rho_min) out.rho_min = lo;
-  if (hi > out.rho_max) out.rho_max = hi;
+  addTotals(out, dg, gg, dd, tt, aa, td, n, m, lo, hi);
   out.finite = out.finite && finite;
 }
 
