@@ -6,6 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { Tensor } from "../../kernel/src/tensor/tensor";
 import { SGD, Adam, Adamax, RMSprop, Adagrad } from "../../kernel/src/optim/index";
+import { Optimizer } from "../../kernel/src/optim/optimizer";
 import { trace, SCALAR_METRICS, type StepMetrics } from "../../kernel/src/trace/index";
 import { accumulate, StepSums } from "../../kernel/src/trace/sums";
 import { sumsInstance } from "../../kernel/src/trace/wasm_sums";
@@ -122,6 +123,46 @@ describe("the per-element pass", () => {
       });
     }
   }
+
+  it("WebAssembly pass: exact min/max of ρ wherever the extremes sit next to elements with g = 0", () => {
+    // The pass takes four elements at a time as two f64x2 halves; an element with g = 0 (ρ masked
+    // as NaN) in one half must not hide the extreme in the same lane of the other half.
+    class Skewed extends Optimizer {
+      constructor(ps: Tensor[], private readonly at: number[]) { super(ps, { lr: 0.1 }); }
+      step(): undefined {
+        for (const p of this.param_groups[0].params as Tensor[]) {
+          const t = p.data, g = (p.grad as Tensor).data;
+          for (let i = 0; i < t.length; i++) t[i] -= (i === this.at[0] ? 10 : i === this.at[1] ? -3 : 0.1) * g[i];
+        }
+        return undefined;
+      }
+    }
+    const n = 4099;
+    for (const f32 of [true, false]) {
+      for (const k of [0, 1, 2, 3, 4, 5, 6, 7, 4096, 4097, 4098]) {
+        for (const zeroAt of [k ^ 2, k ^ 1, k ^ 3]) {
+          const Ctor = f32 ? Float32Array : Float64Array;
+          const dtype = f32 ? "float32" : "float64";
+          const run = (wasm: boolean) => {
+            const p = new Tensor(Ctor.from(Array.from({ length: n }, (_, i) => Math.cos(i))), [n], dtype, true);
+            const opt = new Skewed([p], [k, (k + 4) % n]);
+            const t = trace(opt);
+            t._snapshots.use_wasm = wasm;
+            const g = Ctor.from(Array.from({ length: n }, (_, i) => 0.5 + (i % 7) / 10));
+            if (zeroAt < n) g[zeroAt] = 0;
+            p.grad = new Tensor(g, [n], dtype);
+            opt.step();
+            expect(t.errors).toEqual([]);
+            return t.latest()!.lr_elementwise!;
+          };
+          const [w, j] = [run(true), run(false)];
+          expect(w, `${dtype}, extreme at ${k}, g = 0 at ${zeroAt}`).toEqual(j);
+          expect(w.max).toBeGreaterThan(9);
+          expect(w.min).toBeLessThan(-2);
+        }
+      }
+    }
+  });
 
   it("WebAssembly pass with a diverging step: same metrics and divergence as the JS pass", () => {
     const run = (wasm: boolean) => {
@@ -340,11 +381,19 @@ describe("selection instead of sorting", () => {
       [Infinity, -Infinity, 1, -0, 0, 3, Infinity],
       [2],
       Array.from({ length: 25 }, () => rnd()),
+      // ties the Lomuto partition must not stall on: mostly the minimum, mostly one middle value,
+      // mostly the maximum, organ pipe, two values
+      Array.from({ length: 4000 }, () => (rnd() < 0.9 ? 0 : rnd())),
+      Array.from({ length: 4000 }, () => (rnd() < 0.9 ? 0.5 : rnd())),
+      Array.from({ length: 4000 }, () => (rnd() < 0.9 ? 1 : rnd())),
+      Array.from({ length: 4001 }, (_, i) => Math.min(i, 4000 - i)),
+      Array.from({ length: 4096 }, (_, i) => i % 2),
     ];
     for (const v of inputs) {
       const sorted = [...v].sort((a, b) => a - b);
       const n = v.length;
-      const ranks = [...new Set([0, Math.floor(0.05 * (n - 1)), Math.floor(n / 2), n - 1])].sort((a, b) => a - b);
+      const ranks = [...new Set([0, Math.floor(0.05 * (n - 1)), Math.floor(0.05 * (n - 1)) + 1, Math.floor(n / 2), Math.floor(0.95 * (n - 1)), n - 1])]
+        .filter((r) => r < n).sort((a, b) => a - b);
       const a = Float64Array.from(v);
       select_ranks(a, n, ranks);
       for (const r of ranks) expect(a[r]).toBe(sorted[r]);

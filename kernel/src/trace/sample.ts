@@ -39,16 +39,20 @@ let compact = new Float64Array(0);
  * drawn uniformly in each; the r = N − F·L < L trailing elements form a last, short stratum,
  * drawn as an index in [0, L) kept only when < r. So every element is drawn with probability
  * exactly 1/L, and there are at least `count` draws. Returns the drawn indices, increasing. The
- * seed is fixed, so the same (N, count) gives the same indices: the last set is kept and reused
- * (a trace draws the same sizes every step). The returned array is reused by the next call.
+ * seed is fixed, so the same (N, count) gives the same indices: the last few sets are kept and
+ * reused (a trace draws the same sizes every step: the group's and, with `per_param`, each large
+ * parameter's). The returned array must not be modified.
  */
 export function strata(N: number, count: number): Int32Array {
   count = Math.max(1, Math.min(N, count));
-  if (N === drawnN && count === drawnCount) return drawnView;
+  for (let k = 0; k < drawnSets.length; k++) {
+    const d = drawnSets[k];
+    if (d.N === N && d.count === count) return d.idx;
+  }
   const L = Math.floor(N / count);
   const F = Math.floor(N / L);
   const r = N - F * L;
-  if (drawn.length < F + 1) drawn = new Int32Array(F + 1);
+  const drawn = new Int32Array(F + 1);
   let s = SAMPLE_SEED;
   let m = 0;
   for (let j = 0; j <= F; j++) {
@@ -56,14 +60,14 @@ export function strata(N: number, count: number): Int32Array {
     const off = s % L;
     if (j < F || off < r) drawn[m++] = j * L + off;
   }
-  drawnN = N;
-  drawnCount = count;
-  drawnView = drawn.subarray(0, m);
-  return drawnView;
+  const idx = drawn.subarray(0, m);
+  drawnSets.unshift({ N, count, idx });
+  if (drawnSets.length > KEPT_SETS) drawnSets.pop();
+  return idx;
 }
-let drawn = new Int32Array(SAMPLE_SIZE + 1);
-let drawnView = drawn.subarray(0, 0);
-let drawnN = -1, drawnCount = -1;
+/** Index sets kept by `strata` (each at most 2·count + 1 indices, ~33 KB at SAMPLE_SIZE). */
+const KEPT_SETS = 8;
+const drawnSets: { N: number; count: number; idx: Int32Array }[] = [];
 
 function ensure(n: number): void {
   if (buf.length < n) buf = new Float64Array(n);

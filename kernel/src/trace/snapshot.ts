@@ -159,18 +159,24 @@ export class Snapshots {
     const n = after.length;
     view(mod, w.f32, w.after, n).set(after);
     if (w.padded > n) view(mod, w.f32, w.after + n * (w.f32 ? 4 : 8), w.padded - n).fill(0);
-    (w.f32 ? mod.sums_f32 : mod.sums_f64)(w.theta, w.after, w.grad, w.padded, 0);
     const o = new Float64Array(mod.memory.buffer, 0, OUT_BYTES / 8);
-    s.dg = o[0] + o[1];
+    o.fill(0, 0, 12);
+    o[12] = o[13] = Infinity;
+    o[14] = o[15] = -Infinity;
+    o[16] = o[17] = 0;
+    (w.f32 ? mod.sums_f32 : mod.sums_f64)(w.theta, w.after, w.grad, w.padded, 0);
+    // the module sums e = θ − a = −d: Σ e·g and Σ θ·e come out negated, exactly (0 − x: a zero
+    // sum stays +0, as the direct sums give)
+    s.dg = 0 - (o[0] + o[1]);
     s.gg = o[2] + o[3];
     s.dd = o[4] + o[5];
     s.tt = o[6] + o[7];
     s.aa = o[8] + o[9];
-    s.td = o[10] + o[11];
+    s.td = 0 - (o[10] + o[11]);
     s.rho_min = o[13] < o[12] ? o[13] : o[12];
     s.rho_max = o[15] > o[14] ? o[15] : o[14];
-    const c = new Uint32Array(mod.memory.buffer, 128, 4); // two little-endian i64 counts
-    s.nonzero = c[0] + c[2] + (c[1] + c[3]) * 4294967296;
+    const c = new Uint32Array(mod.memory.buffer, 128, 4); // two little-endian i64 counts of g = 0
+    s.nonzero = w.padded - (c[0] + c[2] + (c[1] + c[3]) * 4294967296);
     s.n = n;
     // a non-finite step: redo the pass in JS, which leaves those elements out (sums.ts)
     if (!(Number.isFinite(s.dd) && Number.isFinite(s.aa))) accumulate(slot.theta, slot.grad, after, s.reset());
