@@ -42,11 +42,20 @@ export function loadWorkloads(root) {
 /** { lrlab: {key: {seconds, steps}}, torch: {...} | {error}, tfjs: {...} | {error} } */
 export function runTraining(root, { quick, python, log }) {
   const repeats = repeatsFor(quick);
-  const { workloads } = loadWorkloads(root);
+  const { workloads, torch: lr } = loadWorkloads(root);
   const lrlab = {};
   for (const w of TRAIN_WORKLOADS) {
     log(`train: lrlab ${w.key}`);
     lrlab[w.key] = measure(() => workloads[w.key](quick), repeats);
+  }
+  // Large products use worker threads (torch.set_num_threads); the MLP on one thread too, so the
+  // table shows what the threads bring.
+  lrlab.threads = lr.get_num_threads();
+  if (lrlab.threads > 1) {
+    log("train: lrlab mlp_sgd_momentum, 1 thread");
+    lr.set_num_threads(1);
+    lrlab.mlp_sgd_momentum_1t = measure(() => workloads.mlp_sgd_momentum(quick), repeats);
+    lr.set_num_threads(lrlab.threads);
   }
   log(`train: PyTorch (${python})`);
   const probe = probePython(python);
@@ -104,10 +113,17 @@ export function trainingRows(res) {
       target = "step time ≤ 2× PyTorch 1 thread";
       meets = Number.isFinite(t1) ? 1 / r <= 2 / t1 : null;
     }
+    let mineText = `${fmtRate(r)}/s (${fmtTime(1 / r)}/step)`;
+    const one = res.lrlab[`${w.key}_1t`];
+    if (one) {
+      const r1 = rate(one);
+      mineText = `${fmtRate(r)}/s (${fmtTime(1 / r)}/step, ${res.lrlab.threads} threads); 1 thread: ${fmtRate(r1)}/s (${fmtTime(1 / r1)}/step)`;
+      if (Number.isFinite(t1)) ratios.push(`1 thread: ${fmtRatio(r1 / t1)} PyTorch 1t`);
+    }
     rows.push({
       area: "training",
       measure: `${w.label}: steps/s`,
-      lrlab: `${fmtRate(r)}/s (${fmtTime(1 / r)}/step)`,
+      lrlab: mineText,
       peers: peers.join("; "),
       ratio: ratios.join("; ") || "n/a",
       target,

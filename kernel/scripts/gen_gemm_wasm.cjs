@@ -2,7 +2,7 @@
 // by kernel/src/tensor/wasm/gemm.ts, as base64. Run `node kernel/scripts/gen_gemm_wasm.cjs` after
 // changing this file (test/tensor/perf_gemm.test.ts checks that the embedded bytes are current).
 //
-// The module is emitted byte by byte (no tool-chain needed). It imports one memory ("env" "mem")
+// The module is emitted byte by byte (no tool-chain needed). It imports one shared memory ("env" "mem", 1 GiB at most)
 // and exports, for each element type T in {f32, f64}:
 //
 //   pack_a_T(src, ps, ks, kc, mc, dst)   op(A)[i, k] = src[i·ps + k·ks] (byte strides), rows 0..mc,
@@ -26,6 +26,8 @@
 const fs = require("node:fs");
 const path = require("node:path");
 
+// The memory's maximum: 1 GiB (instance.ts MAX_BYTES), in 64 KiB pages.
+const MAX_PAGES = 16384;
 const MR = 4; // a multiple of both lane counts: pack's in-register transposes work on L×L blocks
 const CONFIG = {
   f32: {
@@ -367,7 +369,9 @@ function moduleBytes(fused = false) {
   const counts = [...new Set(fns.map((x) => x.nparams))];
   const types = counts.map((n) => [0x60, ...vec(new Array(n).fill([I32])), 0x00]);
   const typeSec = section(1, vec(types));
-  const importSec = section(2, vec([[...str("env"), ...str("mem"), 0x02, 0x00, ...uleb(1)]]));
+  // The memory is shared (limits flag 3: shared, with a maximum), so that a worker thread can run
+  // part of a product on the same buffers (kernel/src/tensor/wasm/threads.ts).
+  const importSec = section(2, vec([[...str("env"), ...str("mem"), 0x02, 0x03, ...uleb(1), ...uleb(MAX_PAGES)]]));
   const funcSec = section(3, vec(fns.map((x) => uleb(counts.indexOf(x.nparams)))));
   fns.forEach((x, i) => exportsList.push([...str(x.name), 0x00, ...uleb(i)]));
   const exportSec = section(7, vec(exportsList));
@@ -398,7 +402,7 @@ function source() {
   ].join("\n");
 }
 
-module.exports = { MR, CONFIG, moduleBytes, source, OUT };
+module.exports = { MR, MAX_PAGES, CONFIG, moduleBytes, source, OUT };
 
 if (require.main === module) {
   fs.mkdirSync(path.dirname(OUT), { recursive: true });

@@ -41,3 +41,4 @@ export { cumsum, cumprod } from "./cumulative";
 export { flip, repeat, tril, triu } from "./rearrange";
 export { sort, argsort, topk } from "./sorting";
 export type { SortOptions } from "./sorting";
+export { set_num_threads, get_num_threads } from "./wasm/threads";

@@ -7,18 +7,22 @@
  * with `trans_b`, the transpose of B stored as [N, K]. Transposed operands are never materialised:
  * the packing step reads them with swapped strides.
  *
- * Blocking (Goto/BLIS): for each NC-wide column block of op(B) and each KC-deep slice of K, the
- * slice of op(B) is packed into NR-wide panels (kept in L2, each panel in L1 while used); for each
- * MC-row block of op(A) the slice is packed into MR-row panels; the module's macro kernel then runs
- * its MR×NR register-tiled micro-kernel over every tile (see kernel/scripts/gen_gemm_wasm.cjs).
- * The KC slices after the first add into C, so a float32 entry is a float32 sum of float32 partial
- * sums over K in steps of KC.
+ * Blocking (Goto/BLIS): K is cut into KC-deep slices; each slice of op(A) is packed into MR-row
+ * panels and each slice of op(B) into NR-wide panels (a KC×NR panel stays in L1 while used); the
+ * module's macro kernel runs its MR×NR register-tiled micro-kernel over every tile of a chunk of C
+ * (see kernel/scripts/gen_gemm_wasm.cjs and blocked.ts). The KC slices after the first add into C,
+ * so a float32 entry is a float32 sum of float32 partial sums over K in steps of KC, whatever the
+ * number of threads.
  *
  * Operands live in ordinary typed arrays, so each call copies A and B into the module's memory
  * (O(MK + KN), a memcpy) and C back out (O(MN)) around the O(MNK) work.
  */
 import { MR, NR_F32, NR_F64 } from "./gemm_bytes";
 import { align16, reserve, wasm } from "./instance";
+import {
+  gemm_chunks, D_NEXT, D_F32, D_M, D_N, D_K, D_C, D_PA, D_PB, D_TMP, D_RH, D_CW, D_COL_BLOCKS, D_CHUNKS, D_MC, D_KC, D_MR, D_NR,
+} from "./blocked";
+import { desc, join, max_thread_index, post, ready_helpers } from "./threads";
 
 type F = Float32Array | Float64Array;
 
@@ -30,9 +34,25 @@ const MC = MR * 20;
 const NC = 1024;
 
 /**
+ * Multiply-adds (M·N·K) from which a product is offered to worker threads (threads.ts). Below,
+ * waking a worker (microseconds when it spins, tens when it sleeps) costs more than it saves.
+ */
+export const THREAD_MIN_WORK = 1 << 20;
+/** Chunks per thread when threads share a product: enough for one to make up for a late one. */
+const CHUNKS_PER_THREAD = 4;
+/** The least work (multiply-adds) of a chunk: each costs a few calls and a thread claim. */
+const CHUNK_MIN_WORK = 1 << 18;
+
+const round_up = (n: number, m: number): number => Math.ceil(n / m) * m;
+
+/**
  * C[c_off .. c_off + M·N) = op(A) · op(B) (+ bias), A read from a_off and B from b_off. A, B, C
  * (and bias) must all be Float32Array or all Float64Array. Returns false (doing nothing) when the
  * WebAssembly kernel is not available.
+ *
+ * Steps: copy A and B into the module's memory; pack every KC-deep slice of op(A) into MR-row
+ * panels and of op(B) into NR-column panels; compute C in chunks (blocked.ts), on this thread and,
+ * for large products, on the ready worker threads too; add the bias; copy C out.
  */
 export function wasm_gemm(
   trans_a: boolean, trans_b: boolean, M: number, N: number, K: number,
@@ -44,41 +64,55 @@ export function wasm_gemm(
   const esz = f32 ? 4 : 8;
   const NR = f32 ? NR_F32 : NR_F64;
   if (M === 0 || N === 0) return true;
-  const mc_max = Math.min(MC, Math.ceil(M / MR) * MR);
-  const nc_max = Math.min(NC, N);
-  const kc_max = Math.max(1, Math.min(KC, K));
-  // Layout (bytes): A | B | C | bias | packed A | packed B | one tile of scratch.
+  const work = M * N * K;
+  const helpers = work >= THREAD_MIN_WORK ? ready_helpers(inst) : [];
+  const Mp = round_up(M, MR), Np = round_up(N, NR);
+  // Layout (bytes): A | B | C | bias | packed op(A) | packed op(B) | a scratch tile per thread.
   const a_at = 0;
   const b_at = align16(a_at + M * K * esz);
   const c_at = align16(b_at + K * N * esz);
   const bias_at = align16(c_at + M * N * esz);
   const pa_at = align16(bias_at + (bias ? N * esz : 0));
-  const pb_at = align16(pa_at + Math.ceil(mc_max / MR) * MR * kc_max * esz);
-  const tmp_at = align16(pb_at + Math.ceil(nc_max / NR) * NR * kc_max * esz);
-  if (!reserve(inst, tmp_at + MR * NR * esz)) return false;
+  const pb_at = align16(pa_at + Mp * K * esz);
+  const tmp_at = align16(pb_at + Np * K * esz);
+  if (!reserve(inst, tmp_at + (max_thread_index() + 1) * MR * NR * esz)) return false;
   const view = f32 ? inst.f32 : inst.f64;
   // (A, B, C share one element type, checked by the callers; the casts only merge the unions.)
   (view as Float64Array).set((A as Float64Array).subarray(a_off, a_off + M * K), a_at / esz);
   (view as Float64Array).set((B as Float64Array).subarray(b_off, b_off + K * N), b_at / esz);
-  const ex = inst.ex;
-  const pack_a = f32 ? ex.pack_a_f32 : ex.pack_a_f64;
-  const pack_b = f32 ? ex.pack_b_f32 : ex.pack_b_f64;
-  const macro = f32 ? ex.macro_f32 : ex.macro_f64;
   // Element strides of op(A)[i, k] and op(B)[k, j] in the stored arrays.
   const rs_a = trans_a ? 1 : K, cs_a = trans_a ? M : 1;
   const rs_b = trans_b ? 1 : N, cs_b = trans_b ? K : 1;
+  const ex = inst.ex;
+  const pack_a = f32 ? ex.pack_a_f32 : ex.pack_a_f64;
+  const pack_b = f32 ? ex.pack_b_f32 : ex.pack_b_f64;
+  for (let pc = 0; pc < K; pc += KC) {
+    const kc = Math.min(KC, K - pc);
+    pack_a(a_at + pc * cs_a * esz, rs_a * esz, cs_a * esz, kc, M, pa_at + Mp * pc * esz);
+    pack_b(b_at + pc * rs_b * esz, cs_b * esz, rs_b * esz, kc, N, pb_at + Np * pc * esz);
+  }
   if (K === 0) view.fill(0, c_at / esz, c_at / esz + M * N);
-  for (let jc = 0; jc < N; jc += NC) {
-    const nc = Math.min(NC, N - jc);
-    for (let pc = 0; pc < K; pc += KC) {
-      const kc = Math.min(KC, K - pc);
-      pack_b(b_at + (pc * rs_b + jc * cs_b) * esz, cs_b * esz, rs_b * esz, kc, nc, pb_at);
-      for (let ic = 0; ic < M; ic += MC) {
-        const mc = Math.min(MC, M - ic);
-        pack_a(a_at + (ic * rs_a + pc * cs_a) * esz, rs_a * esz, cs_a * esz, kc, mc, pa_at);
-        macro(pa_at, pb_at, mc, nc, kc, c_at + (ic * N + jc) * esz, N * esz, pc > 0 ? 1 : 0, tmp_at);
-      }
-    }
+  // The chunk grid. One thread: NC-wide column blocks of all rows (the Goto/BLIS loop order).
+  // Several: about CHUNKS_PER_THREAD chunks each, cut along the longer side of C.
+  let rh = M, cw = Math.min(NC, Np);
+  if (helpers.length > 0) {
+    const threads = helpers.length + 1;
+    const target = Math.max(threads, Math.min(threads * CHUNKS_PER_THREAD, Math.floor(work / CHUNK_MIN_WORK)));
+    if (N >= M) cw = Math.min(NC, round_up(Math.ceil(N / target), NR));
+    else rh = round_up(Math.ceil(M / target), MR);
+  }
+  const col_blocks = Math.ceil(N / cw);
+  const d = desc;
+  d[D_F32] = f32 ? 1 : 0; d[D_M] = M; d[D_N] = N; d[D_K] = K; d[D_C] = c_at; d[D_PA] = pa_at; d[D_PB] = pb_at;
+  d[D_TMP] = tmp_at; d[D_RH] = rh; d[D_CW] = cw; d[D_COL_BLOCKS] = col_blocks; d[D_CHUNKS] = Math.ceil(M / rh) * col_blocks;
+  d[D_MC] = MC; d[D_KC] = KC; d[D_MR] = MR; d[D_NR] = NR;
+  Atomics.store(d, D_NEXT, 0);
+  post(helpers);
+  gemm_chunks(ex, d, 0);
+  if (!join(helpers)) {
+    // A worker's calls threw (they should not): the whole product again, on this thread.
+    Atomics.store(d, D_NEXT, 0);
+    gemm_chunks(ex, d, 0);
   }
   if (bias) {
     (view as Float64Array).set((bias as Float64Array).subarray(0, N), bias_at / esz);

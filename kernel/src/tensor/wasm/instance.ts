@@ -14,11 +14,11 @@
 import { GEMM_WASM_BASE64, GEMM_WASM_FUSED_BASE64 } from "./gemm_bytes";
 
 // The compile target's lib has no WebAssembly declarations: the little used here, typed locally.
-interface WasmMemory { readonly buffer: ArrayBuffer; grow(pages: number): number }
+interface WasmMemory { readonly buffer: ArrayBufferLike; grow(pages: number): number }
 interface WasmApi {
   Module: new (bytes: Uint8Array) => object;
   Instance: new (module: object, imports: object) => { exports: unknown };
-  Memory: new (desc: { initial: number }) => WasmMemory;
+  Memory: new (desc: { initial: number; maximum: number; shared: boolean }) => WasmMemory;
 }
 const WA = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
 
@@ -34,10 +34,13 @@ export interface WasmExports {
 
 export interface WasmInstance {
   ex: WasmExports;
+  /** The compiled module: a worker thread instantiates it on the same memory (threads.ts). */
+  module: object;
   /** True when the micro-kernel uses fused multiply-adds. */
   fused: boolean;
+  /** Shared (a SharedArrayBuffer underneath), so that a worker thread can work on it too. */
   mem: WasmMemory;
-  buffer: ArrayBuffer | null;
+  buffer: ArrayBufferLike | null;
   f32: Float32Array;
   f64: Float64Array;
 }
@@ -55,9 +58,10 @@ function decode(b64: string): Uint8Array {
   return Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
 }
 
-function instantiate(b64: string, mem: WasmMemory): WasmExports | null {
+function instantiate(b64: string, mem: WasmMemory): { ex: WasmExports; module: object } | null {
   try {
-    return new (WA as WasmApi).Instance(new (WA as WasmApi).Module(decode(b64)), { env: { mem } }).exports as WasmExports;
+    const module = new (WA as WasmApi).Module(decode(b64));
+    return { ex: new (WA as WasmApi).Instance(module, { env: { mem } }).exports as WasmExports, module };
   } catch {
     return null; // CompileError: the engine lacks a feature the module uses
   }
@@ -76,8 +80,13 @@ function allow_relaxed_simd(): boolean {
 
 function load(fma: boolean): WasmInstance | null {
   if (WA === undefined || env("LRLAB_WASM") === "0") return null;
-  const mem = new WA.Memory({ initial: 16 });
-  let ex: WasmExports | null = null;
+  let mem: WasmMemory;
+  try {
+    mem = new WA.Memory({ initial: 16, maximum: MAX_BYTES / 65536, shared: true });
+  } catch {
+    return null; // no shared memory (SharedArrayBuffer) in this engine
+  }
+  let ex: { ex: WasmExports; module: object } | null = null;
   let fused = false;
   if (fma) {
     ex = instantiate(GEMM_WASM_FUSED_BASE64, mem);
@@ -86,7 +95,7 @@ function load(fma: boolean): WasmInstance | null {
   }
   if (ex === null) ex = instantiate(GEMM_WASM_BASE64, mem);
   if (ex === null) return null;
-  return { ex, fused, mem, buffer: null, f32: new Float32Array(0), f64: new Float64Array(0) };
+  return { ex: ex.ex, module: ex.module, fused, mem, buffer: null, f32: new Float32Array(0), f64: new Float64Array(0) };
 }
 
 /** The module instance, or null when WebAssembly SIMD is unavailable or switched off. */
