@@ -1,7 +1,10 @@
 // Micro-benchmark: one optimizer step over the MLP's parameters (784·256 + 256 + 256·10 + 10 =
 // 203,530 float32 values) with fixed gradients, per optimizer. Used to measure the optimizer
 // loops before and after an optimisation (bench/NOTES.md).
-//   node bench/micro/optim_step.cjs [name...]     (LRLAB_BENCH_DIST selects the build)
+//   node bench/micro/optim_step.cjs [--mixed] [name...]     (LRLAB_BENCH_DIST selects the build)
+// --mixed first runs every case on float64 parameters, then times float32 as usual: the situation
+// of a kernel whose notebook (or test suite) has used both dtypes, where a loop shared by the two
+// has seen both array types and both rounding functions (polymorphic code).
 "use strict";
 const { torch } = require("../workloads.cjs");
 
@@ -14,14 +17,18 @@ const CASES = {
   "RMSprop": { cls: "RMSprop", o: { lr: 1e-3 } },
   "Adagrad": { cls: "Adagrad", o: { lr: 1e-2 } },
 };
+const SHAPES = [[256, 784], [256], [10, 256], [10]];
+
+function setup(name, dtype) {
+  const c = CASES[name];
+  const params = SHAPES.map((s) => torch.randn(...s, { dtype }).requires_grad_());
+  const grads = SHAPES.map((s) => torch.randn(...s, { dtype }).mul(0.01));
+  const opt = new torch.optim[c.cls](params, c.o);
+  return (n) => { for (let s = 0; s < n; s++) { params.forEach((p, i) => { p.grad = grads[i]; }); opt.step(); } };
+}
 
 function bench(name) {
-  const c = CASES[name];
-  const shapes = [[256, 784], [256], [10, 256], [10]];
-  const params = shapes.map((s) => torch.randn(...s).requires_grad_());
-  const grads = shapes.map((s) => torch.randn(...s).mul(0.01));
-  const opt = new torch.optim[c.cls](params, c.o);
-  const run = (n) => { for (let s = 0; s < n; s++) { params.forEach((p, i) => { p.grad = grads[i]; }); opt.step(); } };
+  const run = setup(name, "float32");
   run(20);
   let best = Infinity;
   for (let r = 0; r < 15; r++) {
@@ -32,5 +39,9 @@ function bench(name) {
   return best;
 }
 
-const names = process.argv.slice(2).length ? process.argv.slice(2) : Object.keys(CASES);
+const args = process.argv.slice(2);
+const mixed = args.includes("--mixed");
+const picked = args.filter((a) => a !== "--mixed");
+const names = picked.length ? picked : Object.keys(CASES);
+if (mixed) for (const n of Object.keys(CASES)) setup(n, "float64")(20);
 for (const n of names) console.log(`${n.padEnd(18)} ${bench(n).toFixed(3)} ms/step`);

@@ -11,6 +11,12 @@
  * exact in double). `addcmul` fuses its last multiply-add, `r(a + r(v * t1) * t2)`; `addcdiv` is
  * `r(a + r(r(v * t1) / t2))` (both checked against PyTorch 2.13 on AVX2/AVX-512 CPUs).
  * For float64 `r` is the identity.
+ *
+ * The helpers below are generic over the dtype (`r` and `Storage` unions). The most used
+ * optimizers (SGD, Adam/AdamW, RMSprop, Adagrad) run their per-step loop in two dtype-specialised
+ * copies instead (`…Update32` with `Math.fround`, `…Update64` without), fused into one pass per
+ * element: a loop that V8 has seen with both array types and both rounding functions runs about
+ * twice as slow (bench/NOTES.md). The helpers stay for the first step and the rarer optimizers.
  */
 import { Tensor, type Storage } from "../tensor/tensor";
 import { enable_grad } from "../tensor/grad_mode";

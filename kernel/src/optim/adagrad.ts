@@ -13,7 +13,7 @@
  */
 import type { Tensor } from "../tensor/tensor";
 import { Optimizer, pyStr, type Closure, type ParamsT } from "./optimizer";
-import { check, checkLr, effectiveGrad, fullLike, paramsWithGrad, rounder, sqrt, type ImplementationFlags, evalClosure } from "./_functional";
+import { check, checkLr, fullLike, paramsWithGrad, type ImplementationFlags, evalClosure } from "./_functional";
 
 export interface AdagradOptions extends ImplementationFlags {
   lr?: number;
@@ -58,19 +58,62 @@ export class Adagrad extends Optimizer {
           state.step = 0;
           state.sum = fullLike(p, group.initial_accumulator_value);
         }
-        const r = rounder(p);
         const step = (state.step += 1);
-        const g = effectiveGrad(p, grad, maximize, weight_decay);
-        const negClr = r(-(lr / (1 + (step - 1) * lr_decay)));
-        const epsR = r(eps);
-        const sum = (state.sum as Tensor).data;
         const theta = p.data;
-        for (let i = 0; i < theta.length; i++) {
-          sum[i] = sum[i] + g[i] * g[i]; // addcmul_(g, g, value=1): one fused multiply-add
-          theta[i] = theta[i] + r(r(negClr * g[i]) / r(r(sqrt(sum[i])) + epsR));
-        }
+        const sum = (state.sum as Tensor).data;
+        const f32 = theta instanceof Float32Array;
+        const r = f32 ? Math.fround : (x: number) => x;
+        const s: AdagradScalars = { maximize, wd: r(weight_decay), negClr: r(-(lr / (1 + (step - 1) * lr_decay))), eps: r(eps) };
+        if (f32) adagradUpdate32(theta, grad as Float32Array, sum as Float32Array, s);
+        else adagradUpdate64(theta as Float64Array, grad as Float64Array, sum as Float64Array, s);
       }
     }
     return loss;
+  }
+}
+
+/** One step's scalars, already in the parameter's dtype (rounded to float32 for float32 storage). */
+interface AdagradScalars {
+  maximize: boolean;
+  wd: number; // λ
+  negClr: number; // −γ̃_t
+  eps: number; // ε
+}
+
+/*
+ * The update, one pass per element, in PyTorch's single-tensor op order:
+ *   g ← −∇ if maximize;  g ← fr(g + λθ)                 (weight decay)
+ *   s ← fr(s + g·g)                                      (addcmul_(g, g, value=1): one fused multiply-add)
+ *   θ ← θ + fr(fr(−γ̃·g) / fr(fr(√s) + ε))
+ * `fr` (Math.fround) marks every float32 intermediate PyTorch materialises (_functional.ts); the
+ * store into a Float32Array rounds by itself. Why two copies: see adam.ts (a loop V8 has run on
+ * both array types runs about twice as slow); the float64 copy is the same code without rounding.
+ */
+const fr = Math.fround;
+
+function adagradUpdate32(theta: Float32Array, grad: Float32Array, sum: Float32Array, s: AdagradScalars): void {
+  const { maximize, wd, negClr, eps } = s;
+  const n = theta.length;
+  for (let i = 0; i < n; i++) {
+    const t = theta[i];
+    let g = maximize ? -grad[i] : grad[i];
+    if (wd !== 0) g = fr(g + wd * t);
+    const si = fr(sum[i] + g * g);
+    sum[i] = si;
+    theta[i] = t + fr(fr(negClr * g) / fr(fr(Math.sqrt(si)) + eps));
+  }
+}
+
+/** adagradUpdate32 for float64 storage: the same loop without rounding (see above for why a copy). */
+function adagradUpdate64(theta: Float64Array, grad: Float64Array, sum: Float64Array, s: AdagradScalars): void {
+  const { maximize, wd, negClr, eps } = s;
+  const n = theta.length;
+  for (let i = 0; i < n; i++) {
+    const t = theta[i];
+    let g = maximize ? -grad[i] : grad[i];
+    if (wd !== 0) g = g + wd * t;
+    const si = sum[i] + g * g;
+    sum[i] = si;
+    theta[i] = t + (negClr * g) / (Math.sqrt(si) + eps);
   }
 }

@@ -17,10 +17,7 @@
  */
 import type { Tensor } from "../tensor/tensor";
 import { Optimizer, pyStr, type Closure, type ParamsT } from "./optimizer";
-import {
-  check, checkLr, decoupledDecay, effectiveGrad, emaSquareInPlace, lerpInPlace, pair, paramsWithGrad, rounder, sqrt,
-  zerosLike, evalClosure, type ImplementationFlags,
-} from "./_functional";
+import { check, checkLr, pair, paramsWithGrad, sqrt, zerosLike, evalClosure, type ImplementationFlags } from "./_functional";
 
 export interface AdamOptions extends ImplementationFlags {
   lr?: number;
@@ -67,36 +64,118 @@ export class Adam extends Optimizer {
           state.exp_avg_sq = zerosLike(p);
           if (amsgrad) state.max_exp_avg_sq = zerosLike(p);
         }
-        const r = rounder(p);
         const step = (state.step += 1);
-        let g = grad;
-        if (decoupled_weight_decay) {
-          if (maximize) g = effectiveGrad(p, grad, true, 0);
-          decoupledDecay(p, lr, weight_decay);
-        } else {
-          g = effectiveGrad(p, grad, maximize, weight_decay);
-        }
-        const m = (state.exp_avg as Tensor).data;
-        const v = (state.exp_avg_sq as Tensor).data;
-        lerpInPlace(m, g, 1 - beta1, r);
-        emaSquareInPlace(v, g, beta2, r);
+        const theta = p.data;
+        const f32 = theta instanceof Float32Array;
+        const r = f32 ? Math.fround : (x: number) => x;
         const bias_correction1 = 1 - beta1 ** step;
         const bias_correction2 = 1 - beta2 ** step;
-        const negStepSize = r(-(lr / bias_correction1));
-        const bc2Sqrt = r(sqrt(bias_correction2));
-        const epsR = r(eps);
-        const theta = p.data;
-        let vHat = v;
-        if (amsgrad) {
-          vHat = (state.max_exp_avg_sq as Tensor).data;
-          for (let i = 0; i < v.length; i++) if (v[i] > vHat[i] || Number.isNaN(v[i])) vHat[i] = v[i];
-        }
-        for (let i = 0; i < theta.length; i++) {
-          const denom = r(r(r(sqrt(vHat[i])) / bc2Sqrt) + epsR);
-          theta[i] = theta[i] + r(r(negStepSize * m[i]) / denom);
-        }
+        const w = r(1 - beta1); // m.lerp_(g, 1 − β1)
+        const s: AdamScalars = {
+          maximize,
+          decay: decoupled_weight_decay && weight_decay !== 0 ? r(1 - lr * weight_decay) : 1,
+          wd: decoupled_weight_decay ? 0 : r(weight_decay),
+          lerpFromM: Math.abs(w) < 0.5,
+          w,
+          wMinus1: r(w - 1),
+          beta2: r(beta2),
+          oneMinusBeta2: r(1 - beta2),
+          negStepSize: r(-(lr / bias_correction1)),
+          bc2Sqrt: r(sqrt(bias_correction2)),
+          eps: r(eps),
+        };
+        const m = (state.exp_avg as Tensor).data;
+        const v = (state.exp_avg_sq as Tensor).data;
+        const vMax = amsgrad ? (state.max_exp_avg_sq as Tensor).data : null;
+        if (f32) adamUpdate32(theta, grad as Float32Array, m as Float32Array, v as Float32Array, vMax as Float32Array | null, s);
+        else adamUpdate64(theta as Float64Array, grad as Float64Array, m as Float64Array, v as Float64Array, vMax as Float64Array | null, s);
       }
     }
     return loss;
+  }
+}
+
+/** One step's scalars, already in the parameter's dtype (rounded to float32 for float32 storage). */
+interface AdamScalars {
+  maximize: boolean;
+  /** 1 − γλ under decoupled weight decay (AdamW), else exactly 1 (no decay pass). */
+  decay: number;
+  /** λ of the coupled (L2) weight decay, 0 under decoupled decay. */
+  wd: number;
+  /** Which of ATen's two lerp forms applies: |w| < 0.5 (always, unless β1 ≤ 0.5). */
+  lerpFromM: boolean;
+  w: number;
+  wMinus1: number;
+  beta2: number;
+  oneMinusBeta2: number;
+  negStepSize: number; // −γ / (1 − β1^t)
+  bc2Sqrt: number; // √(1 − β2^t)
+  eps: number;
+}
+
+/*
+ * The update, one pass per element, in PyTorch's single-tensor op order:
+ *   g ← −∇ if maximize;  θ ← fr(θ·(1 − γλ)) (AdamW)  or  g ← fr(g + λθ) (L2)
+ *   m ← m.lerp(g, w): fr(m + w·fr(g − m)) when |w| < 0.5, else fr(g + (w − 1)·fr(g − m))
+ *   v ← fr(fr(v·β2) + fr((1 − β2)·g)·g)                          (mul_ then fused addcmul_)
+ *   v̂ ← max(v̂, v) (NaN propagates)                              (amsgrad)
+ *   θ ← θ + fr(fr(−step_size·m) / fr(fr(fr(√v)/√bc2) + ε))
+ * `fr` (Math.fround) marks every float32 intermediate PyTorch materialises (_functional.ts); a
+ * store into a Float32Array rounds by itself. The loop is bound by its square root, two divisions
+ * and the float32 conversions, so the option tests inside it cost little (a loop per option
+ * path measured no faster); fusing the three passes saves re-reading m, v and g.
+ * Why two copies (adamUpdate32, adamUpdate64): a loop V8 has run on both Float32Array and
+ * Float64Array is compiled for both and runs about twice as slow (bench/NOTES.md); the float64
+ * copy is the same code without rounding. The loops call `Math.sqrt` directly: an imported
+ * function is a property load on the module object in the CommonJS build, repeated per element.
+ */
+const fr = Math.fround;
+
+function adamUpdate32(
+  theta: Float32Array, grad: Float32Array, m: Float32Array, v: Float32Array, vMax: Float32Array | null, s: AdamScalars,
+): void {
+  const { maximize, decay, wd, lerpFromM, w, wMinus1, beta2, oneMinusBeta2, negStepSize, bc2Sqrt, eps } = s;
+  const n = theta.length;
+  for (let i = 0; i < n; i++) {
+    let t = theta[i];
+    let g = maximize ? -grad[i] : grad[i];
+    if (decay !== 1) t = fr(t * decay);
+    else if (wd !== 0) g = fr(g + wd * t);
+    const mOld = m[i];
+    const d = fr(g - mOld);
+    const mi = fr(lerpFromM ? mOld + w * d : g + wMinus1 * d);
+    m[i] = mi;
+    let vi = fr(fr(v[i] * beta2) + fr(oneMinusBeta2 * g) * g);
+    v[i] = vi;
+    if (vMax !== null) {
+      if (vi > vMax[i] || vi !== vi) vMax[i] = vi;
+      else vi = vMax[i];
+    }
+    theta[i] = t + fr(fr(negStepSize * mi) / fr(fr(fr(Math.sqrt(vi)) / bc2Sqrt) + eps));
+  }
+}
+
+/** adamUpdate32 for float64 storage: the same loop without rounding (see above for why a copy). */
+function adamUpdate64(
+  theta: Float64Array, grad: Float64Array, m: Float64Array, v: Float64Array, vMax: Float64Array | null, s: AdamScalars,
+): void {
+  const { maximize, decay, wd, lerpFromM, w, wMinus1, beta2, oneMinusBeta2, negStepSize, bc2Sqrt, eps } = s;
+  const n = theta.length;
+  for (let i = 0; i < n; i++) {
+    let t = theta[i];
+    let g = maximize ? -grad[i] : grad[i];
+    if (decay !== 1) t = t * decay;
+    else if (wd !== 0) g = g + wd * t;
+    const mOld = m[i];
+    const d = g - mOld;
+    const mi = lerpFromM ? mOld + w * d : g + wMinus1 * d;
+    m[i] = mi;
+    let vi = v[i] * beta2 + oneMinusBeta2 * g * g;
+    v[i] = vi;
+    if (vMax !== null) {
+      if (vi > vMax[i] || vi !== vi) vMax[i] = vi;
+      else vi = vMax[i];
+    }
+    theta[i] = t + (negStepSize * mi) / (Math.sqrt(vi) / bc2Sqrt + eps);
   }
 }

@@ -15,7 +15,7 @@
  */
 import type { Tensor } from "../tensor/tensor";
 import { Optimizer, pyStr, type Closure, type ParamsT } from "./optimizer";
-import { check, checkLr, effectiveGrad, emaSquareInPlace, lerpInPlace, paramsWithGrad, rounder, sqrt, zerosLike, type ImplementationFlags, evalClosure } from "./_functional";
+import { check, checkLr, paramsWithGrad, zerosLike, type ImplementationFlags, evalClosure } from "./_functional";
 
 export interface RMSpropOptions extends ImplementationFlags {
   lr?: number;
@@ -52,33 +52,121 @@ export class RMSprop extends Optimizer {
           if (momentum > 0) state.momentum_buffer = zerosLike(p);
           if (centered) state.grad_avg = zerosLike(p);
         }
-        const r = rounder(p);
         state.step += 1;
-        const g = effectiveGrad(p, grad, maximize, weight_decay);
-        const sq = (state.square_avg as Tensor).data;
-        emaSquareInPlace(sq, g, alpha, r);
-        const ga = centered ? (state.grad_avg as Tensor).data : null;
-        if (ga) lerpInPlace(ga, g, 1 - alpha, r);
-        const epsR = r(eps);
-        const negLr = r(-lr);
         const theta = p.data;
-        const n = theta.length;
-        if (momentum > 0) {
-          const buf = (state.momentum_buffer as Tensor).data;
-          const mom = r(momentum);
-          for (let i = 0; i < n; i++) {
-            const avg = r((ga ? r(sqrt(r(sq[i] - ga[i] * ga[i]))) : r(sqrt(sq[i]))) + epsR);
-            buf[i] = r(buf[i] * mom) + r(g[i] / avg);
-            theta[i] = theta[i] + negLr * buf[i];
-          }
+        const f32 = theta instanceof Float32Array;
+        const r = f32 ? Math.fround : (x: number) => x;
+        const w = r(1 - alpha); // grad_avg.lerp_(g, 1 − α)
+        const s: RMSpropScalars = {
+          maximize, wd: r(weight_decay), alpha: r(alpha), oneMinusAlpha: r(1 - alpha),
+          lerpFromAvg: Math.abs(w) < 0.5, w, wMinus1: r(w - 1), mom: r(momentum), negLr: r(-lr), eps: r(eps),
+        };
+        const sq = (state.square_avg as Tensor).data;
+        const ga = centered ? (state.grad_avg as Tensor).data : null;
+        const buf = momentum > 0 ? (state.momentum_buffer as Tensor).data : null;
+        if (f32) {
+          rmspropUpdate32(theta, grad as Float32Array, sq as Float32Array, ga as Float32Array | null, buf as Float32Array | null, s);
         } else {
-          for (let i = 0; i < n; i++) {
-            const avg = r((ga ? r(sqrt(r(sq[i] - ga[i] * ga[i]))) : r(sqrt(sq[i]))) + epsR);
-            theta[i] = theta[i] + r(r(negLr * g[i]) / avg);
-          }
+          rmspropUpdate64(
+            theta as Float64Array, grad as Float64Array, sq as Float64Array, ga as Float64Array | null, buf as Float64Array | null, s,
+          );
         }
       }
     }
     return loss;
+  }
+}
+
+/** One step's scalars, already in the parameter's dtype (rounded to float32 for float32 storage). */
+interface RMSpropScalars {
+  maximize: boolean;
+  wd: number; // λ
+  alpha: number; // α
+  oneMinusAlpha: number; // 1 − α
+  /** Which of ATen's two lerp forms `grad_avg.lerp_(g, w)` uses: |w| < 0.5. */
+  lerpFromAvg: boolean;
+  w: number;
+  wMinus1: number;
+  mom: number; // μ
+  negLr: number; // −γ
+  eps: number; // ε
+}
+
+/*
+ * The update, one pass per element, in PyTorch's single-tensor op order:
+ *   g ← −∇ if maximize;  g ← fr(g + λθ)                              (weight decay)
+ *   v ← fr(fr(v·α) + fr((1 − α)·g)·g)                                 (mul_ then fused addcmul_)
+ *   ḡ ← ḡ.lerp(g, 1 − α)  (as in adam.ts);  a ← fr(√fr(v − ḡ·ḡ))    (centered; fused addcmul)
+ *   a ← fr(√v)                                                        (otherwise)
+ *   a ← fr(a + ε)
+ *   b ← fr(fr(b·μ) + fr(g / a));  θ ← θ − γb                          (momentum > 0)
+ *   θ ← θ + fr(fr(−γ·g) / a)                                          (otherwise)
+ * `fr` (Math.fround) marks every float32 intermediate PyTorch materialises (_functional.ts).
+ * The loop is bound by its square root, division and float32 conversions, so the option tests
+ * inside it cost little. Why two copies: see adam.ts (a loop V8 has run on both array types
+ * runs about twice as slow); the float64 copy is the same code without rounding.
+ */
+const fr = Math.fround;
+
+function rmspropUpdate32(
+  theta: Float32Array, grad: Float32Array, v: Float32Array, ga: Float32Array | null, b: Float32Array | null, s: RMSpropScalars,
+): void {
+  const { maximize, wd, alpha, oneMinusAlpha, lerpFromAvg, w, wMinus1, mom, negLr, eps } = s;
+  const n = theta.length;
+  for (let i = 0; i < n; i++) {
+    const t = theta[i];
+    let g = maximize ? -grad[i] : grad[i];
+    if (wd !== 0) g = fr(g + wd * t);
+    const vi = fr(fr(v[i] * alpha) + fr(oneMinusAlpha * g) * g);
+    v[i] = vi;
+    let a: number;
+    if (ga !== null) {
+      const old = ga[i];
+      const d = fr(g - old);
+      const gi = fr(lerpFromAvg ? old + w * d : g + wMinus1 * d);
+      ga[i] = gi;
+      a = fr(fr(Math.sqrt(fr(vi - gi * gi))) + eps);
+    } else {
+      a = fr(fr(Math.sqrt(vi)) + eps);
+    }
+    if (b !== null) {
+      const bi = fr(fr(b[i] * mom) + fr(g / a));
+      b[i] = bi;
+      theta[i] = t + negLr * bi;
+    } else {
+      theta[i] = t + fr(fr(negLr * g) / a);
+    }
+  }
+}
+
+/** rmspropUpdate32 for float64 storage: the same loop without rounding (see above for why a copy). */
+function rmspropUpdate64(
+  theta: Float64Array, grad: Float64Array, v: Float64Array, ga: Float64Array | null, b: Float64Array | null, s: RMSpropScalars,
+): void {
+  const { maximize, wd, alpha, oneMinusAlpha, lerpFromAvg, w, wMinus1, mom, negLr, eps } = s;
+  const n = theta.length;
+  for (let i = 0; i < n; i++) {
+    const t = theta[i];
+    let g = maximize ? -grad[i] : grad[i];
+    if (wd !== 0) g = g + wd * t;
+    const vi = v[i] * alpha + oneMinusAlpha * g * g;
+    v[i] = vi;
+    let a: number;
+    if (ga !== null) {
+      const old = ga[i];
+      const d = g - old;
+      const gi = lerpFromAvg ? old + w * d : g + wMinus1 * d;
+      ga[i] = gi;
+      a = Math.sqrt(vi - gi * gi) + eps;
+    } else {
+      a = Math.sqrt(vi) + eps;
+    }
+    if (b !== null) {
+      const bi = b[i] * mom + g / a;
+      b[i] = bi;
+      theta[i] = t + negLr * bi;
+    } else {
+      theta[i] = t + (negLr * g) / a;
+    }
   }
 }

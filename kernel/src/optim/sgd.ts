@@ -18,7 +18,7 @@
  */
 import type { Tensor } from "../tensor/tensor";
 import { Optimizer, pyStr, type Closure, type ParamsT } from "./optimizer";
-import { check, checkLr, cloneAs, effectiveGrad, paramsWithGrad, rounder, type ImplementationFlags, evalClosure } from "./_functional";
+import { check, checkLr, cloneAs, effectiveGrad, paramsWithGrad, type ImplementationFlags, evalClosure } from "./_functional";
 
 export interface SGDOptions extends ImplementationFlags {
   lr?: number;
@@ -27,6 +27,15 @@ export interface SGDOptions extends ImplementationFlags {
   weight_decay?: number;
   nesterov?: boolean;
   maximize?: boolean;
+}
+
+/** The update's scalars, already in the tensor's dtype (rounded to float32 for float32 storage). */
+interface SGDScalars {
+  negLr: number; // −γ
+  wd: number; // λ
+  mom: number; // μ
+  keep: number; // 1 − τ
+  nesterov: boolean;
 }
 
 export class SGD extends Optimizer {
@@ -47,45 +56,156 @@ export class SGD extends Optimizer {
     for (const group of this.param_groups) {
       const { lr, momentum, dampening, weight_decay, nesterov, maximize } = group;
       for (const { p, grad, state } of paramsWithGrad(group, (t) => this.stateOf(t), "SGD")) {
-        const r = rounder(p);
-        const g = effectiveGrad(p, grad, maximize, weight_decay);
         const theta = p.data;
-        const n = theta.length;
-        const negLr = r(-lr);
-        if (momentum === 0) {
-          for (let i = 0; i < n; i++) theta[i] = theta[i] + negLr * g[i];
-          continue;
-        }
-        const mom = r(momentum);
-        let buf = state.momentum_buffer as Tensor | undefined | null;
-        const first = buf === undefined || buf === null;
-        if (first) {
-          buf = cloneAs(p, g);
-          state.momentum_buffer = buf;
-        }
-        const b = (buf as Tensor).data;
-        const keep = r(1 - dampening);
-        // One pass per element: the buffer update and the parameter update are fused (one read of
-        // b, g and θ instead of two; bench/NOTES.md). `v` is the buffer's stored value (rounded
-        // as the store into b rounds), so the result is bit-identical to two separate loops.
-        if (nesterov) {
-          // grad.add(buf, alpha=momentum) is materialised before the parameter update.
-          for (let i = 0; i < n; i++) {
-            const v = first ? b[i] : r(r(b[i] * mom) + keep * g[i]);
-            b[i] = v;
-            theta[i] = theta[i] + negLr * r(g[i] + mom * v);
-          }
-        } else if (first) {
-          for (let i = 0; i < n; i++) theta[i] = theta[i] + negLr * b[i];
-        } else {
-          for (let i = 0; i < n; i++) {
-            const v = r(r(b[i] * mom) + keep * g[i]);
-            b[i] = v;
-            theta[i] = theta[i] + negLr * v;
+        // maximize negates ∇ in a scratch buffer (rare; kept out of the update loops).
+        const g = maximize ? effectiveGrad(p, grad, true, 0) : grad;
+        let buf: Tensor | null = null;
+        if (momentum !== 0) {
+          buf = (state.momentum_buffer as Tensor | undefined | null) ?? null;
+          if (buf === null) {
+            // First step: b_1 = g_1 (weight decay included), then θ ← θ − γ b_1.
+            state.momentum_buffer = cloneAs(p, effectiveGrad(p, g, false, weight_decay));
+            sgdFirstMomentumStep(p, state.momentum_buffer as Tensor, lr, momentum, nesterov);
+            continue;
           }
         }
+        const f32 = theta instanceof Float32Array;
+        const r = f32 ? Math.fround : (x: number) => x;
+        const s: SGDScalars = { negLr: r(-lr), wd: r(weight_decay), mom: r(momentum), keep: r(1 - dampening), nesterov };
+        if (f32) sgdUpdate32(theta, g as Float32Array, buf === null ? null : (buf.data as Float32Array), s);
+        else sgdUpdate64(theta as Float64Array, g as Float64Array, buf === null ? null : (buf.data as Float64Array), s);
       }
     }
     return loss;
+  }
+}
+
+/** θ ← θ − γ b_1 with b_1 = g_1 (or, with nesterov, θ ← θ − γ(g_1 + μ b_1) = θ − γ(b_1 + μ b_1)). Once per parameter. */
+function sgdFirstMomentumStep(p: Tensor, bufT: Tensor, lr: number, momentum: number, nesterov: boolean): void {
+  const r = p.data instanceof Float32Array ? Math.fround : (x: number) => x;
+  const theta = p.data;
+  const b = bufT.data;
+  const negLr = r(-lr);
+  const mom = r(momentum);
+  for (let i = 0; i < theta.length; i++) theta[i] = theta[i] + negLr * (nesterov ? r(b[i] + mom * b[i]) : b[i]);
+}
+
+/*
+ * The steady-state update, one pass per element (each of θ, ∇, b read once), for each option
+ * path. Why two copies, sgdUpdate32 and sgdUpdate64, and one loop per path: V8 compiles a function
+ * once for all the array types and callees it has seen, so a loop shared by Float32Array and
+ * Float64Array (or calling `Math.fround` through a variable that is sometimes the identity)
+ * becomes polymorphic and about twice as slow once a process has used both dtypes; and V8 does
+ * not hoist a loop-invariant `if` out of a loop (a weight-decay test per element costs 15-50%).
+ * Measurements: bench/NOTES.md. The float32 copy rounds with
+ * `fr` (= Math.fround) every intermediate PyTorch materialises in float32 (see _functional.ts);
+ * the float64 copy is the same code without the rounding. A store into a typed array rounds by
+ * itself, which is why the last operation of each line carries no `fr`.
+ *
+ * With weight decay, g = fr(∇ + λθ) (PyTorch's `grad.add(param, alpha=λ)`, a fused multiply-add).
+ * Momentum: v = fr(fr(b·μ) + (1 − τ)·g) is the buffer's stored value; Nesterov's step direction
+ * fr(g + μ·v) is materialised before the parameter update, as in PyTorch.
+ */
+const fr = Math.fround;
+
+function sgdUpdate32(theta: Float32Array, grad: Float32Array, b: Float32Array | null, s: SGDScalars): void {
+  const { negLr, wd, mom, keep } = s;
+  const n = theta.length;
+  if (b === null) {
+    if (wd === 0) {
+      let i = 0; // unrolled ×4, as below
+      for (; i + 3 < n; i += 4) {
+        theta[i] = theta[i] + negLr * grad[i];
+        theta[i + 1] = theta[i + 1] + negLr * grad[i + 1];
+        theta[i + 2] = theta[i + 2] + negLr * grad[i + 2];
+        theta[i + 3] = theta[i + 3] + negLr * grad[i + 3];
+      }
+      for (; i < n; i++) theta[i] = theta[i] + negLr * grad[i];
+    } else for (let i = 0; i < n; i++) theta[i] = theta[i] + negLr * fr(grad[i] + wd * theta[i]);
+  } else if (!s.nesterov) {
+    if (wd === 0) {
+      // The most common path (plain momentum), unrolled ×4: V8 re-checks each array's type,
+      // length and base pointer on every loop iteration; unrolling pays that once per 4 elements
+      // (−15% on the 203,530-value MLP, bench/NOTES.md). The elements stay independent.
+      let i = 0;
+      for (; i + 3 < n; i += 4) {
+        const v0 = fr(fr(b[i] * mom) + keep * grad[i]);
+        const v1 = fr(fr(b[i + 1] * mom) + keep * grad[i + 1]);
+        const v2 = fr(fr(b[i + 2] * mom) + keep * grad[i + 2]);
+        const v3 = fr(fr(b[i + 3] * mom) + keep * grad[i + 3]);
+        b[i] = v0; b[i + 1] = v1; b[i + 2] = v2; b[i + 3] = v3;
+        theta[i] = theta[i] + negLr * v0;
+        theta[i + 1] = theta[i + 1] + negLr * v1;
+        theta[i + 2] = theta[i + 2] + negLr * v2;
+        theta[i + 3] = theta[i + 3] + negLr * v3;
+      }
+      for (; i < n; i++) {
+        const v = fr(fr(b[i] * mom) + keep * grad[i]);
+        b[i] = v;
+        theta[i] = theta[i] + negLr * v;
+      }
+    } else {
+      for (let i = 0; i < n; i++) {
+        const t = theta[i];
+        const v = fr(fr(b[i] * mom) + keep * fr(grad[i] + wd * t));
+        b[i] = v;
+        theta[i] = t + negLr * v;
+      }
+    }
+  } else if (wd === 0) {
+    for (let i = 0; i < n; i++) {
+      const g = grad[i];
+      const v = fr(fr(b[i] * mom) + keep * g);
+      b[i] = v;
+      theta[i] = theta[i] + negLr * fr(g + mom * v);
+    }
+  } else {
+    for (let i = 0; i < n; i++) {
+      const t = theta[i];
+      const g = fr(grad[i] + wd * t);
+      const v = fr(fr(b[i] * mom) + keep * g);
+      b[i] = v;
+      theta[i] = t + negLr * fr(g + mom * v);
+    }
+  }
+}
+
+/** sgdUpdate32 for float64 storage: the same loops without rounding (see above for why a copy). */
+function sgdUpdate64(theta: Float64Array, grad: Float64Array, b: Float64Array | null, s: SGDScalars): void {
+  const { negLr, wd, mom, keep } = s;
+  const n = theta.length;
+  if (b === null) {
+    if (wd === 0) for (let i = 0; i < n; i++) theta[i] = theta[i] + negLr * grad[i];
+    else for (let i = 0; i < n; i++) theta[i] = theta[i] + negLr * (grad[i] + wd * theta[i]);
+  } else if (!s.nesterov) {
+    if (wd === 0) {
+      for (let i = 0; i < n; i++) {
+        const v = b[i] * mom + keep * grad[i];
+        b[i] = v;
+        theta[i] = theta[i] + negLr * v;
+      }
+    } else {
+      for (let i = 0; i < n; i++) {
+        const t = theta[i];
+        const v = b[i] * mom + keep * (grad[i] + wd * t);
+        b[i] = v;
+        theta[i] = t + negLr * v;
+      }
+    }
+  } else if (wd === 0) {
+    for (let i = 0; i < n; i++) {
+      const g = grad[i];
+      const v = b[i] * mom + keep * g;
+      b[i] = v;
+      theta[i] = theta[i] + negLr * (g + mom * v);
+    }
+  } else {
+    for (let i = 0; i < n; i++) {
+      const t = theta[i];
+      const g = grad[i] + wd * t;
+      const v = b[i] * mom + keep * g;
+      b[i] = v;
+      theta[i] = t + negLr * (g + mom * v);
+    }
   }
 }
