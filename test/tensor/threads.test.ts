@@ -101,6 +101,21 @@ describe("products split over threads", () => {
   });
 });
 
+describe("leftovers of an interrupted product", () => {
+  it("an offer of an old product is dropped or given up, and the next product is right", async () => {
+    await withThreads(2);
+    torch.set_num_threads(1);
+    const want = product(128, 256, 784, false, true, true, true);
+    await withThreads(2);
+    const inst = wasm()!;
+    // As if the main thread had been interrupted after offering product 12345: the worker takes
+    // the stale offer (or not yet) while the next product begins.
+    threads.post(threads.ready_helpers(inst), 12345);
+    const got = product(128, 256, 784, false, true, true, true);
+    expect(Array.from(got)).toEqual(Array.from(want));
+  });
+});
+
 describe("worker lifetime", () => {
   it("a process with idle workers exits by itself", () => {
     const dist = join(__dirname, "../../kernel/dist/index.js");

@@ -20,9 +20,10 @@
 import { MR, NR_F32, NR_F64 } from "./gemm_bytes";
 import { align16, reserve, wasm } from "./instance";
 import {
-  gemm_chunks, D_NEXT, D_F32, D_M, D_N, D_K, D_C, D_PA, D_PB, D_TMP, D_RH, D_CW, D_COL_BLOCKS, D_CHUNKS, D_MC, D_KC, D_MR, D_NR,
+  gemm_chunks, D_NEXT, D_A_READY, D_GEN, D_F32, D_M, D_N, D_K, D_B, D_RS_B, D_CS_B, D_C, D_PA, D_WORK, D_WORK_BYTES, D_RH, D_CW,
+  D_COL_BLOCKS, D_CHUNKS, D_MC, D_KC, D_MR, D_NR,
 } from "./blocked";
-import { desc, join, max_thread_index, post, ready_helpers } from "./threads";
+import { desc, join, max_thread_index, post, ready_helpers, settle } from "./threads";
 
 type F = Float32Array | Float64Array;
 
@@ -50,9 +51,9 @@ const round_up = (n: number, m: number): number => Math.ceil(n / m) * m;
  * (and bias) must all be Float32Array or all Float64Array. Returns false (doing nothing) when the
  * WebAssembly kernel is not available.
  *
- * Steps: copy A and B into the module's memory; pack every KC-deep slice of op(A) into MR-row
- * panels and of op(B) into NR-column panels; compute C in chunks (blocked.ts), on this thread and,
- * for large products, on the ready worker threads too; add the bias; copy C out.
+ * Steps: wake the ready worker threads (large products only); copy A and B into the module's
+ * memory; pack every KC-deep slice of op(A) into MR-row panels; compute C in chunks, each packing
+ * its own columns of op(B) (blocked.ts), on this thread and the workers; add the bias; copy C out.
  */
 export function wasm_gemm(
   trans_a: boolean, trans_b: boolean, M: number, N: number, K: number,
@@ -66,53 +67,61 @@ export function wasm_gemm(
   if (M === 0 || N === 0) return true;
   const work = M * N * K;
   const helpers = work >= THREAD_MIN_WORK ? ready_helpers(inst) : [];
-  const Mp = round_up(M, MR), Np = round_up(N, NR);
-  // Layout (bytes): A | B | C | bias | packed op(A) | packed op(B) | a scratch tile per thread.
-  const a_at = 0;
-  const b_at = align16(a_at + M * K * esz);
-  const c_at = align16(b_at + K * N * esz);
-  const bias_at = align16(c_at + M * N * esz);
-  const pa_at = align16(bias_at + (bias ? N * esz : 0));
-  const pb_at = align16(pa_at + Mp * K * esz);
-  const tmp_at = align16(pb_at + Np * K * esz);
-  if (!reserve(inst, tmp_at + (max_thread_index() + 1) * MR * NR * esz)) return false;
-  const view = f32 ? inst.f32 : inst.f64;
-  // (A, B, C share one element type, checked by the callers; the casts only merge the unions.)
-  (view as Float64Array).set((A as Float64Array).subarray(a_off, a_off + M * K), a_at / esz);
-  (view as Float64Array).set((B as Float64Array).subarray(b_off, b_off + K * N), b_at / esz);
-  // Element strides of op(A)[i, k] and op(B)[k, j] in the stored arrays.
-  const rs_a = trans_a ? 1 : K, cs_a = trans_a ? M : 1;
-  const rs_b = trans_b ? 1 : N, cs_b = trans_b ? K : 1;
-  const ex = inst.ex;
-  const pack_a = f32 ? ex.pack_a_f32 : ex.pack_a_f64;
-  const pack_b = f32 ? ex.pack_b_f32 : ex.pack_b_f64;
-  for (let pc = 0; pc < K; pc += KC) {
-    const kc = Math.min(KC, K - pc);
-    pack_a(a_at + pc * cs_a * esz, rs_a * esz, cs_a * esz, kc, M, pa_at + Mp * pc * esz);
-    pack_b(b_at + pc * rs_b * esz, cs_b * esz, rs_b * esz, kc, N, pb_at + Np * pc * esz);
-  }
-  if (K === 0) view.fill(0, c_at / esz, c_at / esz + M * N);
+  const Mp = round_up(M, MR);
+  const kc_max = Math.max(1, Math.min(KC, K));
   // The chunk grid. One thread: NC-wide column blocks of all rows (the Goto/BLIS loop order).
   // Several: about CHUNKS_PER_THREAD chunks each, cut along the longer side of C.
-  let rh = M, cw = Math.min(NC, Np);
+  let rh = M, cw = Math.min(NC, N);
   if (helpers.length > 0) {
     const threads = helpers.length + 1;
     const target = Math.max(threads, Math.min(threads * CHUNKS_PER_THREAD, Math.floor(work / CHUNK_MIN_WORK)));
     if (N >= M) cw = Math.min(NC, round_up(Math.ceil(N / target), NR));
     else rh = round_up(Math.ceil(M / target), MR);
   }
+  // Per thread: a packed slice of B's chunk columns and one scratch tile.
+  const work_bytes = align16(round_up(cw, NR) * kc_max * esz) + align16(MR * NR * esz);
+  // Layout (bytes): A | B | C | bias | packed op(A) | per thread scratch.
+  const a_at = 0;
+  const b_at = align16(a_at + M * K * esz);
+  const c_at = align16(b_at + K * N * esz);
+  const bias_at = align16(c_at + M * N * esz);
+  const pa_at = align16(bias_at + (bias ? N * esz : 0));
+  const work_at = align16(pa_at + Mp * K * esz);
+  if (!reserve(inst, work_at + (max_thread_index() + 1) * work_bytes)) return false;
+  // Element strides of op(A)[i, k] and op(B)[k, j] in the stored arrays.
+  const rs_a = trans_a ? 1 : K, cs_a = trans_a ? M : 1;
+  const rs_b = trans_b ? 1 : N, cs_b = trans_b ? K : 1;
   const col_blocks = Math.ceil(N / cw);
   const d = desc;
-  d[D_F32] = f32 ? 1 : 0; d[D_M] = M; d[D_N] = N; d[D_K] = K; d[D_C] = c_at; d[D_PA] = pa_at; d[D_PB] = pb_at;
-  d[D_TMP] = tmp_at; d[D_RH] = rh; d[D_CW] = cw; d[D_COL_BLOCKS] = col_blocks; d[D_CHUNKS] = Math.ceil(M / rh) * col_blocks;
+  // A new generation: a worker still on an interrupted product gives up; wait until none runs.
+  const gen = ((d[D_GEN] + 1) | 0) || 1;
+  Atomics.store(d, D_GEN, gen);
+  settle(helpers);
+  d[D_A_READY] = 0;
+  d[D_F32] = f32 ? 1 : 0; d[D_M] = M; d[D_N] = N; d[D_K] = K; d[D_B] = b_at; d[D_RS_B] = rs_b; d[D_CS_B] = cs_b;
+  d[D_C] = c_at; d[D_PA] = pa_at; d[D_WORK] = work_at; d[D_WORK_BYTES] = work_bytes;
+  d[D_RH] = rh; d[D_CW] = cw; d[D_COL_BLOCKS] = col_blocks; d[D_CHUNKS] = Math.ceil(M / rh) * col_blocks;
   d[D_MC] = MC; d[D_KC] = KC; d[D_MR] = MR; d[D_NR] = NR;
   Atomics.store(d, D_NEXT, 0);
-  post(helpers);
-  gemm_chunks(ex, d, 0);
+  const view = f32 ? inst.f32 : inst.f64;
+  // (A, B, C share one element type, checked by the callers; the casts only merge the unions.)
+  (view as Float64Array).set((A as Float64Array).subarray(a_off, a_off + M * K), a_at / esz);
+  (view as Float64Array).set((B as Float64Array).subarray(b_off, b_off + K * N), b_at / esz);
+  const ex = inst.ex;
+  const pack_a = f32 ? ex.pack_a_f32 : ex.pack_a_f64;
+  for (let pc = 0; pc < K; pc += KC) {
+    pack_a(a_at + pc * cs_a * esz, rs_a * esz, cs_a * esz, Math.min(KC, K - pc), M, pa_at + Mp * pc * esz);
+  }
+  if (K === 0) view.fill(0, c_at / esz, c_at / esz + M * N);
+  Atomics.store(d, D_A_READY, gen);
+  // Workers are offered the product once op(A) is packed (had they waited for it spinning, they
+  // could have taken the core this thread needs on a busy machine).
+  post(helpers, gen);
+  gemm_chunks(ex, d, 0, gen);
   if (!join(helpers)) {
     // A worker's calls threw (they should not): the whole product again, on this thread.
     Atomics.store(d, D_NEXT, 0);
-    gemm_chunks(ex, d, 0);
+    gemm_chunks(ex, d, 0, gen);
   }
   if (bias) {
     (view as Float64Array).set((bias as Float64Array).subarray(0, N), bias_at / esz);

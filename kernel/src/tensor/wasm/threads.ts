@@ -22,7 +22,7 @@
 import { gemm_chunks, D_LENGTH } from "./blocked";
 import type { WasmInstance } from "./instance";
 
-const STATE = 0, FAILED = 1, READY = 2;
+const STATE = 0, FAILED = 1, READY = 2, GEN = 3;
 const IDLE = 0, POSTED = 1, DONE = 2, STOP = 3, RUNNING = 4;
 /** The default's cap: more threads than this rarely pay for a product of a notebook's size. */
 const MAX_THREADS = 8;
@@ -97,7 +97,7 @@ while (ex !== null) {
   if (s === ${POSTED}) {
     if (Atomics.compareExchange(ctrl, ${STATE}, ${POSTED}, ${RUNNING}) !== ${POSTED}) continue;
     let failed = 0;
-    try { gemm_chunks(ex, desc, tid); } catch (e) { failed = 1; }
+    try { gemm_chunks(ex, desc, tid, Atomics.load(ctrl, ${GEN})); } catch (e) { failed = 1; }
     Atomics.store(ctrl, ${FAILED}, failed);
     Atomics.store(ctrl, ${STATE}, ${DONE});
     Atomics.notify(ctrl, ${STATE});
@@ -172,11 +172,27 @@ export function max_thread_index(): number {
   return helpers.length;
 }
 
-/** Offers the product described in `desc` to `hs` (ready workers); returns at once. */
-export function post(hs: Helper[]): void {
+/**
+ * Waits until no worker of `hs` runs a product: one may still be on an earlier product when the
+ * main thread was interrupted while waiting for it (it gives up at its next chunk once the
+ * product's generation changed, blocked.ts), or report one the main thread never joined.
+ */
+export function settle(hs: Helper[]): void {
   for (const h of hs) {
-    // A worker may still run an earlier product if the main thread was interrupted waiting for it.
-    while (Atomics.load(h.ctrl, STATE) === RUNNING) Atomics.wait(h.ctrl, STATE, RUNNING, 10);
+    for (;;) {
+      const s = Atomics.load(h.ctrl, STATE);
+      if (s === RUNNING && h.alive) { Atomics.wait(h.ctrl, STATE, RUNNING, 10); continue; }
+      // an offer not taken, or a result not read: back to IDLE (unless the worker just took it)
+      if ((s === POSTED || s === DONE) && Atomics.compareExchange(h.ctrl, STATE, s, IDLE) !== s) continue;
+      break;
+    }
+  }
+}
+
+/** Offers product `gen`, described in `desc`, to `hs` (ready, settled workers); returns at once. */
+export function post(hs: Helper[], gen: number): void {
+  for (const h of hs) {
+    Atomics.store(h.ctrl, GEN, gen);
     Atomics.store(h.ctrl, STATE, POSTED);
     Atomics.notify(h.ctrl, STATE);
   }
