@@ -5,6 +5,8 @@
 // --mixed first runs every case on float64 parameters, then times float32 as usual: the situation
 // of a kernel whose notebook (or test suite) has used both dtypes, where a loop shared by the two
 // has seen both array types and both rounding functions (polymorphic code).
+// SGD and Adam/AdamW run their WebAssembly SIMD loops (kernel/src/optim/wasm) on parameters of
+// 256 elements or more; LRLAB_WASM=0 times the JS loops instead.
 "use strict";
 const { torch } = require("../workloads.cjs");
 

@@ -17,6 +17,8 @@
  * copies instead (`…Update32` with `Math.fround`, `…Update64` without), fused into one pass per
  * element: a loop that V8 has seen with both array types and both rounding functions runs about
  * twice as slow (bench/NOTES.md). The helpers stay for the first step and the rarer optimizers.
+ * SGD and Adam/AdamW run the same loops in WebAssembly SIMD on parameters of 256 elements or
+ * more, with bit-identical results (optim/wasm/update.ts).
  */
 import { Tensor, type Storage } from "../tensor/tensor";
 import { enable_grad } from "../tensor/grad_mode";

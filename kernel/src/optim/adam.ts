@@ -18,6 +18,7 @@
 import type { Tensor } from "../tensor/tensor";
 import { Optimizer, pyStr, type Closure, type ParamsT } from "./optimizer";
 import { check, checkLr, pair, paramsWithGrad, sqrt, zerosLike, evalClosure, type ImplementationFlags } from "./_functional";
+import { adam_wasm } from "./wasm/update";
 
 export interface AdamOptions extends ImplementationFlags {
   lr?: number;
@@ -87,6 +88,8 @@ export class Adam extends Optimizer {
         const m = (state.exp_avg as Tensor).data;
         const v = (state.exp_avg_sq as Tensor).data;
         const vMax = amsgrad ? (state.max_exp_avg_sq as Tensor).data : null;
+        // Large parameters: the same update in WebAssembly SIMD (bit-identical; wasm/update.ts).
+        if (adam_wasm(theta, grad, m, v, vMax, s)) continue;
         if (f32) adamUpdate32(theta, grad as Float32Array, m as Float32Array, v as Float32Array, vMax as Float32Array | null, s);
         else adamUpdate64(theta as Float64Array, grad as Float64Array, m as Float64Array, v as Float64Array, vMax as Float64Array | null, s);
       }

@@ -19,6 +19,7 @@
 import type { Tensor } from "../tensor/tensor";
 import { Optimizer, pyStr, type Closure, type ParamsT } from "./optimizer";
 import { check, checkLr, cloneAs, effectiveGrad, paramsWithGrad, type ImplementationFlags, evalClosure } from "./_functional";
+import { sgd_wasm } from "./wasm/update";
 
 export interface SGDOptions extends ImplementationFlags {
   lr?: number;
@@ -57,14 +58,13 @@ export class SGD extends Optimizer {
       const { lr, momentum, dampening, weight_decay, nesterov, maximize } = group;
       for (const { p, grad, state } of paramsWithGrad(group, (t) => this.stateOf(t), "SGD")) {
         const theta = p.data;
-        // maximize negates ∇ in a scratch buffer (rare; kept out of the update loops).
-        const g = maximize ? effectiveGrad(p, grad, true, 0) : grad;
         let buf: Tensor | null = null;
         if (momentum !== 0) {
           buf = (state.momentum_buffer as Tensor | undefined | null) ?? null;
           if (buf === null) {
             // First step: b_1 = g_1 (weight decay included), then θ ← θ − γ b_1.
-            state.momentum_buffer = cloneAs(p, effectiveGrad(p, g, false, weight_decay));
+            const g1 = maximize ? effectiveGrad(p, grad, true, 0) : grad;
+            state.momentum_buffer = cloneAs(p, effectiveGrad(p, g1, false, weight_decay));
             sgdFirstMomentumStep(p, state.momentum_buffer as Tensor, lr, momentum, nesterov);
             continue;
           }
@@ -72,6 +72,11 @@ export class SGD extends Optimizer {
         const f32 = theta instanceof Float32Array;
         const r = f32 ? Math.fround : (x: number) => x;
         const s: SGDScalars = { negLr: r(-lr), wd: r(weight_decay), mom: r(momentum), keep: r(1 - dampening), nesterov };
+        // Large parameters: the same update in WebAssembly SIMD (bit-identical; wasm/update.ts).
+        const kind = buf === null ? 0 : nesterov ? 2 : 1;
+        if (sgd_wasm(theta, grad, buf === null ? null : buf.data, kind, maximize, s.negLr, s.wd, s.mom, s.keep)) continue;
+        // maximize negates ∇ in a scratch buffer (rare; kept out of the update loops).
+        const g = maximize ? effectiveGrad(p, grad, true, 0) : grad;
         if (f32) sgdUpdate32(theta, g as Float32Array, buf === null ? null : (buf.data as Float32Array), s);
         else sgdUpdate64(theta as Float64Array, g as Float64Array, buf === null ? null : (buf.data as Float64Array), s);
       }

@@ -1,0 +1,119 @@
+/**
+ * Drivers of the WebAssembly SIMD update loops (module: gen_optim_wasm.cjs, instance.ts): per
+ * chunk of CHUNK elements, the parameter, its gradient and its state are copied into the module's
+ * memory, one kernel runs, and the parameter and state are copied back. The results are
+ * bit-identical to the JS loops in sgd.ts / adam.ts (test/optim/wasm_update.test.ts).
+ *
+ * Why copies: the module cannot address JS-owned typed arrays, and a copy is cheap next to the
+ * JS loops (an 814 KB Float32Array in ~0.02 ms, while JS's Adam spends ~11 ns per element on
+ * float32 conversions); chunks keep the regions in the L2 cache between copy-in, update and
+ * copy-out. Below WASM_MIN_ELEMENTS the fixed cost (views, calls) exceeds the saving and the
+ * callers keep their JS loops (measured: /work/notes/optim_wasm.md).
+ *
+ * Each driver returns false (nothing done) when the module is unavailable (instance.ts).
+ */
+import type { Storage } from "../../tensor/tensor";
+import { CHUNK, optim_wasm, type OptimWasm } from "./instance";
+
+/** The smallest parameter (in elements) worth the copies; smaller ones use the JS loops. */
+export const WASM_MIN_ELEMENTS = 256;
+
+/** How many parameter updates ran here (tests check that the WebAssembly path was taken). */
+export const optim_wasm_stats = { updates: 0 };
+
+/** Copies src[start, start + cnt) into `view` at element `at` (the whole array without a view). */
+function copyIn(view: Storage, at: number, src: Storage, start: number, cnt: number): void {
+  view.set(cnt === src.length ? src : src.subarray(start, start + cnt), at);
+}
+
+/** Copies `cnt` elements of `view` from element `at` back into dst at `start`. */
+function copyOut(dst: Storage, start: number, view: Storage, at: number, cnt: number): void {
+  dst.set(view.subarray(at, at + cnt), start);
+}
+
+/** The module when `n` elements are worth it, else null. */
+function moduleFor(n: number): OptimWasm | null {
+  return n < WASM_MIN_ELEMENTS ? null : optim_wasm();
+}
+
+/**
+ * SGD's steady-state step (sgd.ts sgdUpdate32/64) on θ, ∇ and the momentum buffer `buf` (null
+ * for plain SGD). kind: 0 plain, 1 momentum, 2 nesterov; maximize negates ∇ on the fly. The
+ * scalars are in the parameter's dtype (float32-rounded for float32), as the JS loops take them.
+ */
+export function sgd_wasm(
+  theta: Storage, grad: Storage, buf: Storage | null, kind: number, maximize: boolean,
+  negLr: number, wd: number, mom: number, keep: number,
+): boolean {
+  const n = theta.length;
+  const w = moduleFor(n);
+  if (w === null) return false;
+  const f32 = theta instanceof Float32Array;
+  const view: Storage = f32 ? w.f32 : w.f64;
+  const stride = f32 ? 2 * CHUNK : CHUNK; // region stride in elements (CHUNK·8 bytes)
+  const keep1 = kind > 0 && keep === 1 ? 1 : 0;
+  const kernel = (f32 ? w.sgd32 : w.sgd64)[4 * kind + 2 * keep1 + (wd !== 0 ? 1 : 0)];
+  const neg = maximize ? 1 : 0;
+  optim_wasm_stats.updates++;
+  for (let start = 0; start < n; start += CHUNK) {
+    const cnt = Math.min(CHUNK, n - start);
+    copyIn(view, 0, theta, start, cnt);
+    copyIn(view, stride, grad, start, cnt);
+    if (buf !== null) copyIn(view, 2 * stride, buf, start, cnt);
+    kernel(cnt, neg, negLr, wd, mom, keep);
+    copyOut(theta, start, view, 0, cnt);
+    if (buf !== null) copyOut(buf, start, view, 2 * stride, cnt);
+  }
+  return true;
+}
+
+/** Adam's scalars for one step, in the parameter's dtype (see adam.ts AdamScalars). */
+export interface AdamWasmScalars {
+  maximize: boolean;
+  decay: number;
+  wd: number;
+  lerpFromM: boolean;
+  w: number;
+  wMinus1: number;
+  beta2: number;
+  oneMinusBeta2: number;
+  negStepSize: number;
+  bc2Sqrt: number;
+  eps: number;
+}
+
+/**
+ * Adam/AdamW's step (adam.ts adamUpdate32/64) on θ, ∇, exp_avg `m`, exp_avg_sq `v` and, under
+ * amsgrad, max_exp_avg_sq `vMax`. The weight-decay mode follows the JS loop's tests: decoupled
+ * when decay ≠ 1, else L2 when wd ≠ 0.
+ */
+export function adam_wasm(
+  theta: Storage, grad: Storage, m: Storage, v: Storage, vMax: Storage | null, s: AdamWasmScalars,
+): boolean {
+  const n = theta.length;
+  const w = moduleFor(n);
+  if (w === null) return false;
+  const f32 = theta instanceof Float32Array;
+  const view: Storage = f32 ? w.f32 : w.f64;
+  const stride = f32 ? 2 * CHUNK : CHUNK;
+  const mode = s.decay !== 1 ? 1 : s.wd !== 0 ? 2 : 0;
+  const kernel = (f32 ? w.adam32 : w.adam64)[4 * mode + (s.lerpFromM ? 2 : 0) + (vMax !== null ? 1 : 0)];
+  const neg = s.maximize ? 1 : 0;
+  const coef = s.lerpFromM ? s.w : s.wMinus1;
+  const { decay, wd, beta2, oneMinusBeta2, negStepSize, bc2Sqrt, eps } = s;
+  optim_wasm_stats.updates++;
+  for (let start = 0; start < n; start += CHUNK) {
+    const cnt = Math.min(CHUNK, n - start);
+    copyIn(view, 0, theta, start, cnt);
+    copyIn(view, stride, grad, start, cnt);
+    copyIn(view, 2 * stride, m, start, cnt);
+    copyIn(view, 3 * stride, v, start, cnt);
+    if (vMax !== null) copyIn(view, 4 * stride, vMax, start, cnt);
+    kernel(cnt, neg, decay, wd, coef, beta2, oneMinusBeta2, negStepSize, bc2Sqrt, eps);
+    copyOut(theta, start, view, 0, cnt);
+    copyOut(m, start, view, 2 * stride, cnt);
+    copyOut(v, start, view, 3 * stride, cnt);
+    if (vMax !== null) copyOut(vMax, start, view, 4 * stride, cnt);
+  }
+  return true;
+}
