@@ -1,0 +1,251 @@
+/**
+ * Loads tslab's converter (tslab/dist/converter: tslab's own code on tslab's TypeScript 5.0) and
+ * takes three kinds of waste out of converting a new cell, without changing any result.
+ * test/kernel/engine_converter.test.ts runs stock tslab and this side by side on the same cells
+ * and requires identical output, declarations, diagnostics and emitted local modules.
+ *
+ * 1. The builder program. tslab drives TypeScript's watch program and passes no `createProgram`
+ *    to `createWatchCompilerHost`, so TypeScript picks its EmitAndSemanticDiagnosticsBuilder.
+ *    That builder exists for incremental multi-file emit: on every rebuild it walks every file
+ *    of the program (55 lib files, @types/node, the whole torch .d.ts tree: ~280 files) to map
+ *    who references whom, creating a type checker to do so; a third of a new cell's cost. tslab
+ *    uses none of it but `getAllDependencies(cell)` (the user's .ts files the cell imports,
+ *    checked and emitted with it). Here the builder is TypeScript's plain `createAbstractBuilder`
+ *    (just the program: same files, options, checker, diagnostics, emit) plus that query
+ *    (allDependencies) and binding on `getSourceFile` (tslab reads the cell's binder table
+ *    `locals`, which the old builder's checker had filled as a side effect).
+ * 2. The first of convert()'s two rebuilds, made only to learn the cell's top-level names, is a
+ *    stand-in when the cell declares names (namesOnlyBuilder).
+ * 3. The ES-module-to-CommonJS pass skips a type check whose result nobody reads
+ *    (transpileModuleUnchecked).
+ *
+ * How the converter gets them: converter.js reads `createWatchCompilerHost` and
+ * `transpileModule` from the module `@tslab/typescript-for-tslab` when it calls them. A private
+ * copy of converter.js is loaded with that module id mapped, during the load only, to an object
+ * that inherits everything from the real TypeScript module and overrides those two functions;
+ * each converter's convert() is wrapped to mark its first rebuild. The real module and any other
+ * user of converter.js (is_complete.ts) are untouched.
+ */
+import * as path from "node:path";
+
+type TS = any;
+
+const tslabDir = path.dirname(require.resolve("tslab/package.json"));
+const tsPath = require.resolve("@tslab/typescript-for-tslab", { paths: [tslabDir] });
+const converterPath = require.resolve("tslab/dist/converter");
+
+/** TypeScript as tslab loads it (a TypeScript 5.0 with tslab's additions); loaded on first use. */
+let ts: TS = null;
+
+/** tslab's TypeScript module (loaded now if not yet). */
+export function tslabTypeScript(): TS {
+  return (ts ??= require(tsPath));
+}
+
+/**
+ * The files `sourceFile` depends on, itself first: the transitive closure over resolved imports,
+ * referenced files, resolved type references and multiply-declared ambient modules, visited with
+ * a stack as TypeScript's BuilderState.getAllDependencies does (so emit order is unchanged).
+ */
+export function allDependencies(program: TS, sourceFile: TS): string[] {
+  // tslab keeps only the .ts/.js sources among the dependencies. When the program has no such
+  // file besides this one (no cell imported a local file), the walk could find nothing else.
+  const isSource = (f: string) => f.endsWith(".js") || (f.endsWith(".ts") && !f.endsWith(".d.ts"));
+  if (!program.getSourceFiles().some((f: TS) => f !== sourceFile && isSource(f.fileName))) return [sourceFile.fileName];
+  const byPath = (p: string) => program.getSourceFileByPath(p);
+  let ambient: string[] | null = null;
+  const ambientFiles = (): string[] => {
+    if (ambient) return ambient;
+    const out = new Set<string>();
+    for (const m of program.getTypeChecker().getAmbientModules()) {
+      if (m.declarations && m.declarations.length > 1) for (const d of m.declarations) out.add(d.getSourceFile().resolvedPath);
+    }
+    return (ambient = [...out]);
+  };
+  const referenced = (sf: TS): string[] => {
+    const out: string[] = [];
+    for (const imp of sf.imports ?? []) {
+      const r = ts.getResolvedModule(sf, imp.text, ts.getModeForUsageLocation(sf, imp));
+      const target = r && program.getSourceFile(r.resolvedFileName);
+      if (target) out.push(target.resolvedPath);
+    }
+    const dir = path.posix.dirname(sf.resolvedPath);
+    for (const ref of sf.referencedFiles ?? []) {
+      const target = program.getSourceFile(ts.resolvePath(dir, ref.fileName));
+      if (target) out.push(target.resolvedPath);
+    }
+    sf.resolvedTypeReferenceDirectiveNames?.forEach((r: TS) => {
+      const target = r?.resolvedTypeReferenceDirective && program.getSourceFile(r.resolvedTypeReferenceDirective.resolvedFileName);
+      if (target) out.push(target.resolvedPath);
+    });
+    for (const name of sf.moduleAugmentations ?? []) {
+      if (!ts.isStringLiteral(name)) continue;
+      const symbol = program.getTypeChecker().getSymbolAtLocation(name);
+      for (const d of symbol?.declarations ?? []) if (d.getSourceFile() !== sf) out.push(d.getSourceFile().resolvedPath);
+    }
+    for (const p of ambientFiles()) if (p !== sf.resolvedPath) out.push(p);
+    return out;
+  };
+  const seen = new Set<string>();
+  const stack: string[] = [sourceFile.resolvedPath];
+  while (stack.length) {
+    const p = stack.pop()!;
+    if (seen.has(p)) continue;
+    seen.add(p);
+    const sf = byPath(p);
+    if (sf) stack.push(...new Set(referenced(sf)));
+  }
+  return [...seen].map((p) => byPath(p)?.fileName ?? p);
+}
+
+/** createProgram for the watch host: the program itself as a builder (header, point 1). */
+function createPlainBuilder(rootNames: TS, options: TS, host: TS, oldBuilder: TS, configDiagnostics: TS, references: TS): TS {
+  const names = pendingCell !== null && oldBuilder ? namesOnlyBuilder(rootNames, options, host, oldBuilder, pendingCell) : null;
+  if (names) return names;
+  const builder = ts.createAbstractBuilder(rootNames, options, host, oldBuilder, configDiagnostics, references);
+  const program = builder.getProgram();
+  builder.getSourceFile = (fileName: string) => {
+    const sf = program.getSourceFile(fileName);
+    if (sf && !sf.locals) ts.bindSourceFile(sf, program.getCompilerOptions());
+    return sf;
+  };
+  builder.getAllDependencies = (sf: TS) => allDependencies(program, sf);
+  return builder;
+}
+
+/**
+ * `ts.transpileModule` as tslab calls it (ES module output of the cell -> CommonJS), minus the
+ * type check. TypeScript 5.0's emit asks the checker for its "emit resolver", which first
+ * type-checks the whole file; for a JavaScript file in a lib-less, isolated program that check
+ * only produces diagnostics nobody reads (transpileModule does not report semantic ones), yet it
+ * was 40% of transpileModule and a quarter of it went to looking up "did you mean another lib?"
+ * suggestions for every global name. The resolver's answers that the CommonJS module transform
+ * needs (which declaration an identifier refers to, whether an export is a value) are computed
+ * on demand, so the output is the same; test/kernel/engine_converter.test.ts compares it with
+ * `ts.transpileModule` on every cell of a session and on a corpus of module shapes.
+ *
+ * Same steps as transpileModule otherwise: its option fix-ups and defaults, the options every
+ * transpile forces (isolatedModules, noLib, noResolve, ...), one parsed file, one program, one
+ * emit. The check is skipped the way TypeScript skips it for files it must not check: the
+ * checker asks its host (the program) `isSourceOfProjectReferenceRedirect(file)`.
+ * Calls with any other transpile option go to the real transpileModule.
+ */
+export function transpileModuleUnchecked(input: string, transpileOptions: TS): TS {
+  tslabTypeScript();
+  const keys = Object.keys(transpileOptions);
+  const co = transpileOptions.compilerOptions;
+  if (keys.some((k) => k !== "fileName" && k !== "compilerOptions") || !co || co.verbatimModuleSyntax || !transpileOptions.fileName) {
+    return ts.transpileModule(input, transpileOptions);
+  }
+  const diagnostics: TS[] = [];
+  const options = ts.fixupCompilerOptions(co, diagnostics);
+  const defaults = ts.getDefaultCompilerOptions();
+  for (const k of Object.keys(defaults)) if (options[k] === undefined) options[k] = defaults[k];
+  for (const o of ts.transpileOptionValueCompilerOptions) options[o.name] = o.transpileOptionValue;
+  options.suppressOutputPathCheck = true;
+  options.allowNonTsExtensions = true;
+  const fileName: string = transpileOptions.fileName;
+  const newLine = ts.getNewLineCharacter(options);
+  let outputText: string | undefined;
+  const host = {
+    getSourceFile: (f: string) => (f === ts.normalizePath(fileName) ? sourceFile : undefined),
+    writeFile: (name: string, text: string) => { if (!name.endsWith(".map")) outputText = text; },
+    getDefaultLibFileName: () => "lib.d.ts",
+    useCaseSensitiveFileNames: () => false,
+    getCanonicalFileName: (f: string) => f,
+    getCurrentDirectory: () => "",
+    getNewLine: () => newLine,
+    fileExists: (f: string) => f === fileName,
+    readFile: () => "",
+    directoryExists: () => true,
+    getDirectories: () => [],
+  };
+  const sourceFile = ts.createSourceFile(fileName, input, {
+    languageVersion: ts.getEmitScriptTarget(options),
+    impliedNodeFormat: ts.getImpliedNodeFormatForFile(ts.toPath(fileName, "", host.getCanonicalFileName), undefined, host, options),
+    setExternalModuleIndicator: ts.getSetExternalModuleIndicator(options),
+  });
+  const program = ts.createProgram([fileName], options, host);
+  const redirect = program.isSourceOfProjectReferenceRedirect;
+  program.isSourceOfProjectReferenceRedirect = (f: string) => f === sourceFile.fileName || redirect(f);
+  program.emit();
+  if (outputText === undefined) throw new Error(`transpile of ${fileName} produced no output`);
+  return { outputText, diagnostics, sourceMapText: undefined };
+}
+
+/** The cell text of the convert() in progress, until its first rebuild (see namesOnlyBuilder). */
+let pendingCell: string | null = null;
+
+/**
+ * The first of the two rebuilds of tslab's convert(): tslab only reads the cell's top-level
+ * names from it (the binder's `locals`), then, if there are any, rebuilds with
+ * `export { those names }` appended and uses that second program for everything else. A whole
+ * program for a list of names cost about 2 ms, so when the cell does declare names this returns
+ * a stand-in builder instead: the previous program, except that the cell is the new text, parsed
+ * and bound on its own (same text, same options: same names). When the cell declares nothing,
+ * tslab keeps the first program, so it is built for real (null here).
+ *
+ * Only the first rebuild of a convert() whose cell file holds exactly the cell's text qualifies
+ * (tslab's "export {};" prefix + the text): the second rebuild's text has the export list and
+ * never does, and neither does any rebuild of inspect() or complete().
+ *
+ * The stand-in must never outlive the convert(): the second rebuild has to replace it. TypeScript
+ * skips a rebuild when the files equal those of the current program, which for the watch is
+ * the previous real one (the stand-in hands it on for reuse). So when that program's cell
+ * already starts with this text (the same cell converted again), the program is built for real.
+ */
+function namesOnlyBuilder(rootNames: string[], options: TS, host: TS, oldBuilder: TS, cellText: string): TS {
+  const cellName = rootNames.find((n) => /(^|\/)__tslab__\.ts$/.test(n));
+  const oldProgram = oldBuilder.getProgramOrUndefined();
+  if (!cellName || !oldProgram) return null;
+  const text = host.readFile(cellName);
+  if (text !== "export {};" + ts.sys.newLine + cellText) return null;
+  pendingCell = null;
+  if (oldProgram.getSourceFile(cellName)?.text.startsWith(text)) return null;
+  const cell = ts.createSourceFile(cellName, text, {
+    languageVersion: ts.getEmitScriptTarget(options),
+    setExternalModuleIndicator: ts.getSetExternalModuleIndicator(options),
+  });
+  ts.bindSourceFile(cell, options);
+  if (!cell.locals || cell.locals.size === 0) return null;
+  return { ...oldBuilder, getSourceFile: (f: string) => (f === cellName ? cell : oldBuilder.getSourceFile(f)) };
+}
+
+let createConverterFn: ((options: TS) => TS) | null = null;
+
+/** tslab's createConverter, from a private copy of converter.js wired as described in the header. */
+export function createConverter(options: { isJS: boolean; isBrowser: boolean }): TS {
+  if (!createConverterFn) {
+    tslabTypeScript();
+    const shim = Object.create(ts);
+    Object.defineProperty(shim, "__esModule", { value: true });
+    // An own property: the inherited one is a getter only.
+    Object.defineProperty(shim, "createWatchCompilerHost", {
+      value: (roots: TS, opts: TS, system: TS, createProgram: TS, ...rest: TS[]) =>
+        ts.createWatchCompilerHost(roots, opts, system, createProgram ?? createPlainBuilder, ...rest),
+    });
+    Object.defineProperty(shim, "transpileModule", { value: transpileModuleUnchecked });
+    const cache = require.cache as Record<string, NodeModule | undefined>;
+    const savedTs = cache[tsPath];
+    const savedConverter = cache[converterPath];
+    try {
+      cache[tsPath] = { ...savedTs, id: tsPath, filename: tsPath, loaded: true, exports: shim } as NodeModule;
+      delete cache[converterPath];
+      createConverterFn = require(converterPath).createConverter;
+    } finally {
+      if (savedTs) cache[tsPath] = savedTs; else delete cache[tsPath];
+      if (savedConverter) cache[converterPath] = savedConverter; else delete cache[converterPath];
+    }
+  }
+  const converter = createConverterFn!(options);
+  const convert = converter.convert;
+  converter.convert = (prevDecl: string, src: string) => {
+    pendingCell = src;
+    try {
+      return convert(prevDecl, src);
+    } finally {
+      pendingCell = null;
+    }
+  };
+  return converter;
+}

@@ -1,0 +1,152 @@
+/**
+ * The engine's converter (engine_tslab.ts: tslab's converter on a plain builder program) must
+ * give exactly what stock tslab gives: same JS, same carried declarations, same diagnostics (type
+ * errors, declaration-emit errors, top-level await), same emitted local .ts dependencies. Both
+ * run the same sequence of cells side by side and every result is compared field by field.
+ * The converter's unchecked ES-to-CommonJS step is also compared with TypeScript's own
+ * transpileModule on a corpus of module shapes.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createConverter, transpileModuleUnchecked, tslabTypeScript } from "../../kernel/src/kernel/engine_tslab";
+
+interface Result { output?: string; declOutput?: string; diagnostics: unknown[]; lastExpressionVar?: string; hasToplevelAwait?: boolean; sideOutputs?: unknown[] }
+interface Conv { convert(prev: string, src: string): Result; complete(prev: string, src: string, pos: number): { candidates: string[] }; inspect(prev: string, src: string, pos: number): unknown; close(): void }
+
+const TORCH = join(__dirname, "../../kernel/src/index").split("\\").join("/");
+
+const CELLS: string[] = [
+  `import * as torch from ${JSON.stringify(TORCH)};`,
+  "function f(xs: number[]): number {\n  let total: number = 0;\n  for (const x of xs) total += x * x;\n  return total;\n}\nclass P { constructor(public v: number) {} }\nconst p = new P(f([1, 2, 3]));\np.v",
+  "1 + 1",
+  "const t = torch.tensor([1, 2, 3]);\nt.sum().item()",
+  "const bad: string = 1;", // type error: no output, same diagnostics
+  "p.nope", // property does not exist, on a carried declaration
+  "interface Shape { area(): number }\ntype Id = string | number;\nenum Color { Red, Green }\nlet q: Shape = { area: () => 2 };\nq.area()",
+  "const Color = 3; // shadows the enum's value\nColor + 1",
+  "type Id = boolean; const id: Id = true; id",
+  "const sleep = (ms: number) => new Promise<number>((r) => setTimeout(() => r(ms), ms));\nconst waited = await sleep(1);\nwaited",
+  "async function g() { return 1 }\nfunction h() { await g(); }", // await outside an async function: an error, not top-level
+  "import { mv } from './deps/a';\nimport * as fs from 'node:fs';\nmv + (fs.existsSync('.') ? 1 : 0)",
+  "import { mv } from './deps/a';\nmv",
+  "export default 3;",
+  "let { a: da, b: [db] } = { a: 1, b: [2] };\nda + db",
+  "const u = Buffer.from('hi'); process.env.HOME; u.length",
+];
+
+describe("engine converter (tslab's converter on a plain builder)", () => {
+  let dir: string;
+  let cwd: string;
+  let stock: Conv;
+  let ours: Conv;
+
+  beforeAll(() => {
+    // The converter works in the current folder: local modules live there.
+    cwd = process.cwd();
+    dir = mkdtempSync(join(tmpdir(), "lrlab-engine-"));
+    mkdirSync(join(dir, "deps"));
+    writeFileSync(join(dir, "deps", "a.ts"), "import { b } from './b';\nexport const mv: number = b + 1;\n");
+    writeFileSync(join(dir, "deps", "b.ts"), "import { c } from './c';\nexport const b: number = c * 2;\n");
+    writeFileSync(join(dir, "deps", "c.ts"), "export const c = 20;\n");
+    process.chdir(dir);
+    stock = require("tslab/dist/converter").createConverter({ isJS: false, isBrowser: false });
+    ours = createConverter({ isJS: false, isBrowser: false });
+  }, 120_000);
+
+  afterAll(() => {
+    stock?.close();
+    ours?.close();
+    process.chdir(cwd);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("gives stock tslab's result for every cell of a session", () => {
+    let prevStock = "", prevOurs = "";
+    const seen = { errors: 0, tla: 0, sides: 0, values: 0 };
+    for (const src of CELLS) {
+      const a = stock.convert(prevStock, src);
+      const b = ours.convert(prevOurs, src);
+      expect(b, src).toEqual(a);
+      if (a.diagnostics.length) seen.errors++;
+      if (a.hasToplevelAwait) seen.tla++;
+      if (a.sideOutputs?.length) seen.sides += a.sideOutputs.length;
+      if (a.lastExpressionVar) seen.values++;
+      if (a.diagnostics.length === 0) { prevStock = a.declOutput ?? prevStock; prevOurs = b.declOutput ?? prevOurs; }
+    }
+    // The session covered what it was meant to: errors, top-level await, the local modules
+    // (a.ts and the two it imports, emitted once), and cells with values.
+    expect(seen.errors).toBeGreaterThanOrEqual(3);
+    expect(seen.tla).toBe(1);
+    expect(seen.sides).toBe(3);
+    expect(seen.values).toBeGreaterThanOrEqual(8);
+    expect(prevOurs).toContain("declare const p: P;");
+  }, 120_000);
+
+  it("re-emits a local module after it changes, as stock tslab does", async () => {
+    writeFileSync(join(dir, "deps", "c.ts"), "export const c = 30;\n");
+    // TypeScript's file watchers poll; give both converters time to see the change.
+    await new Promise((r) => setTimeout(r, 2500));
+    const src = "import { mv } from './deps/a';\nmv * 2";
+    const a = stock.convert("", src);
+    const b = ours.convert("", src);
+    expect(b).toEqual(a);
+    expect(JSON.stringify(b.sideOutputs)).toContain("30");
+  }, 30_000);
+
+  it("gives stock tslab's result when the same cell is converted again with the same declarations", () => {
+    // The engine caches cells without imports, but converts importing cells and cells that failed
+    // each time; TypeScript may then find nothing changed and skip a rebuild.
+    const prev = stock.convert("", "const base_ = 1;").declOutput!;
+    for (const src of ["import { mv } from './deps/a';\nconst twice = mv * 2;\ntwice", "const wrong: string = base_;", "let fresh = base_ + 1; fresh"]) {
+      for (let i = 0; i < 3; i++) expect(ours.convert(prev, src), `${src} #${i}`).toEqual(stock.convert(prev, src));
+      // and again after another cell in between
+      ours.convert(prev, "const other_ = 2;"); stock.convert(prev, "const other_ = 2;");
+      expect(ours.convert(prev, src)).toEqual(stock.convert(prev, src));
+    }
+  });
+
+  it("completes and inspects on the carried declarations", () => {
+    const prev = ours.convert("", "const alpha_one = 1; function alpha_two(x: number) { return x }").declOutput!;
+    expect(ours.complete(prev, "alpha_", 6).candidates).toEqual(stock.complete(prev, "alpha_", 6).candidates);
+    expect(ours.complete(prev, "alpha_", 6).candidates).toEqual(expect.arrayContaining(["alpha_one", "alpha_two"]));
+    expect(ours.inspect(prev, "alpha_two(1)", 3)).toEqual(stock.inspect(prev, "alpha_two(1)", 3));
+  });
+
+  it("transpiles ES modules to CommonJS exactly as ts.transpileModule does, without its type check", () => {
+    const ts = tslabTypeScript();
+    const options = { module: ts.ModuleKind.CommonJS, esModuleInterop: true, target: ts.ScriptTarget.ES2022, newLine: ts.NewLineKind.LineFeed, noImplicitUseStrict: true };
+    const corpus = [
+      "export const tsLastExpr = 1 + 1;\n",
+      "function f(xs) {\n    let t = 0;\n    for (const x of xs) {\n        t += x * x;\n    }\n    return t;\n}\nclass P {\n    v;\n    constructor(v) {\n        this.v = v;\n    }\n}\nconst p = new P(f([1, 2, 3]));\nexport const tsLastExpr = p.v;\nexport { f, P, p };\n",
+      "import * as torch from \"/x/index\";\nimport def, { a as b, c } from \"./m\";\nimport \"./side\";\nexport let n = 1;\nn++;\nn += b(c);\n[n] = [def];\n({ n } = { n: 2 });\nexport { n as m2 };\nexport * from \"./re\";\nexport * as ns from \"./ns\";\nexport { q as r } from \"./q\";\nexport default class { static s = torch; }\n",
+      "export async function* gen() { yield* [1]; for await (const x of gen()) { await x; } }\nconst m = await import(\"./dyn\");\nlabel: for (let i = 0; i < 3; i++) { const fns = []; fns.push(() => i); if (i) continue label; }\nexport const o = { ...m, [Symbol.iterator]: function* () { yield arguments; } };\n",
+      "class A { #p = 1; static #s = 2; static { A.#s++; } get p() { return this.#p; } set p(v) { this.#p = v; } m() { return super.toString() + (this?.#p ?? 0); } }\nclass B extends A { constructor() { super(); this.x = new.target; } }\nexport { A, B };\nexport const tsLastExpr = new B().p ||= 3;\n",
+      "var __decorate = (this && this.__decorate) || function () {};\nlet C = class C { m() { } };\nC = __decorate([dec], C);\nexport { C };\nexport var E;\n(function (E) { E[E[\"A\"] = 0] = \"A\"; })(E || (E = {}));\nexport function h(a = exports.t, { b, ...rest } = {}) { return a + b + rest; }\n/** doc */\nexport const tsLastExpr = h(); // trailing\n",
+      "const require = 1, exports2 = 2;\nexport { require as rq };\nif (true) { function inner() {} }\ntry { throw 1 } catch { } finally { }\nswitch (1) { case 1: break; default: }\nexport const t = `a${1}b` + /re/g.source + 10n;\n",
+      "export = 1;\n",
+    ];
+    const session: string[] = [];
+    const real = ts.transpileModule;
+    // The inputs tslab's converter hands to transpileModule during a session, captured.
+    const conv = createConverter({ isJS: false, isBrowser: false });
+    try {
+      let prev = "";
+      for (const src of CELLS) {
+        const r = conv.convert(prev, src);
+        if (r.diagnostics.length === 0) { prev = r.declOutput ?? prev; if (r.output) session.push(r.output); }
+      }
+    } finally {
+      conv.close();
+    }
+    expect(session.length).toBeGreaterThan(8);
+    for (const js of [...corpus, ...session]) {
+      const want = real(js, { fileName: "custom.js", compilerOptions: options }).outputText;
+      expect(transpileModuleUnchecked(js, { fileName: "custom.js", compilerOptions: options }).outputText, js).toBe(want);
+    }
+    // Calls with other transpile options are the real function's.
+    const withDiag = transpileModuleUnchecked("export const a = 1;", { fileName: "x.js", compilerOptions: options, reportDiagnostics: true });
+    expect(withDiag.outputText).toBe(real("export const a = 1;", { fileName: "x.js", compilerOptions: options, reportDiagnostics: true }).outputText);
+  }, 60_000);
+});
