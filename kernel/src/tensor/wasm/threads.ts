@@ -1,7 +1,7 @@
 /**
  * Worker threads for large matrix products. Each worker instantiates the same compiled module on
- * the same shared memory (instance.ts); gemm.ts copies and packs the operands once, then every
- * thread claims chunks of C from one shared description (blocked.ts `gemm_chunks`).
+ * the same shared memory (instance.ts); gemm.ts copies the operands in and packs op(A) once, then
+ * every thread claims chunks of C from one shared description (blocked.ts `gemm_chunks`).
  *
  * Why threads: the micro-kernel runs at the limit of 128-bit WebAssembly SIMD on one core
  * (tensor/PERF.md), and PyTorch itself uses every core by default.
@@ -9,7 +9,9 @@
  * Protocol, per worker, on a small Int32Array over a SharedArrayBuffer (`ctrl`):
  *   ctrl[STATE]: IDLE → POSTED (a product is described in `desc`) → RUNNING (the worker took it;
  *   a compare-and-swap, so it is either the worker's or the main thread's) → DONE (ctrl[FAILED]
- *   says whether its calls threw) → IDLE. STOP ends the worker.
+ *   says whether its calls threw) → IDLE. STOP ends the worker. ctrl[GEN] is the generation of
+ *   the product offered: a worker given an offer left over from an interrupted product sees that
+ *   desc's generation moved on and gives up at once (blocked.ts).
  * After its own chunks the main thread takes back a product a worker has not started (POSTED →
  * IDLE: nothing to wait for, as when the worker is not scheduled on a busy machine) and waits
  * only for a worker that is RUNNING, i.e. at most for the chunk it is computing. Workers start
@@ -63,7 +65,8 @@ export function get_num_threads(): number {
 
 /**
  * `torch.set_num_threads(n)`: the threads large matrix products use from now on, this one
- * included (n = 1: no worker threads). Workers beyond n are stopped; new ones start on demand.
+ * included (n = 1: no worker threads). The current workers stop; n − 1 start on the next large
+ * product.
  */
 export function set_num_threads(n: number): void {
   // PyTorch's messages (RuntimeError there), with the value given.
