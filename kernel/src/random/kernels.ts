@@ -29,6 +29,18 @@
  * randperm(n): for n < (2^32 − 1)/20, start from the identity and for i = 0..n−2 swap r[i] with
  *   r[i + (draw32 mod (n − i))]; for larger n the "inside-out" Fisher-Yates with 64-bit draws:
  *   for i = 0..n−1, z = draw64 mod (i + 1), r[i] = r[z], r[z] = i.
+ *
+ * Speed (results unchanged, bit for bit: test/random/fast_*.test.ts compares every sampler with
+ * the one-draw-at-a-time reference in test/random/scalar_reference.ts). Words are drawn in bulk
+ * (`MT19937.fill`, CHUNK at a time into a scratch array), and exact shortcuts replace the
+ * emulated fused multiply-add where the result is provably the same:
+ *  - fma(u, r, 0) = RN(u·r) + 0: the fused result rounds the exact product once, as RN(u·r) does,
+ *    and adding a zero (either sign) is exact and gives the sum's IEEE sign of zero in both. For
+ *    float32, u·r (24 × 24 bits) is exact in a double, so RN_f32(u·r) = fround(u·r). With r = 1
+ *    (torch.rand) this is u itself.
+ *  - with WebAssembly (wasm_rng.ts), the draws and their conversion to uniforms run there; the
+ *    float32 Box-Muller block and the float32 fma(u, range, a) too when relaxed SIMD's
+ *    multiply-add is a true FMA on this machine. Otherwise the JS loops below.
  */
 
 import type { Generator } from "./generator";
@@ -37,12 +49,18 @@ import { log } from "./libm";
 import { log1p } from "./log1p";
 import { sincos, sincosOut } from "./sincos";
 import { normalFill16Float } from "./avx_mathfun";
+import { normalF32Wasm, uniformF32Wasm, uniformF64Wasm, wordsWasm } from "./wasm_rng";
 
 const TWO_M24 = 5.9604644775390625e-8; // 2^-24
 const TWO_M53 = 1.1102230246251565e-16; // 2^-53
+const TWO_32 = 4294967296;
 const TWO_PI = 6.283185307179586; // 2π rounded to double (the kernels' 2.0f·π, folded)
 
 export type FloatStorage = Float32Array | Float64Array;
+
+/** Elements per bulk draw; the scratch holds two words per element (float64 uniforms). */
+const CHUNK = 4096;
+const words = new Uint32Array(2 * CHUNK);
 
 /** One uniform float32 in [0, 1): 24 random bits. */
 export function uniformFloat01(gen: Generator): number {
@@ -54,16 +72,63 @@ export function uniformDouble01(gen: Generator): number {
   return gen.random53() * TWO_M53;
 }
 
+/**
+ * The next `count` (≤ CHUNK·2) words of `gen`, as a view valid until the next draw: from the
+ * WebAssembly module when it is available, else from the JS bulk fill into `words`.
+ */
+function drawWords(gen: Generator, count: number): Uint32Array {
+  const w = wordsWasm(gen.engine, count);
+  if (w !== null) return w;
+  gen.engine.fill(words, 0, count);
+  return words;
+}
+
+/** Writes n float32 uniforms [0, 1) into d[off .. off + n) (one word each, in draw order). */
+function drawFloat01(d: Float32Array, off: number, n: number, gen: Generator): void {
+  if (uniformF32Wasm(gen.engine, d, off, n, 1, 0)) return;
+  for (let start = 0; start < n; start += CHUNK) {
+    const cnt = Math.min(CHUNK, n - start);
+    gen.engine.fill(words, 0, cnt);
+    const base = off + start;
+    for (let i = 0; i < cnt; i++) d[base + i] = (words[i] & 0xffffff) * TWO_M24;
+  }
+}
+
+/** Writes n float64 uniforms [0, 1) into d[off .. off + n) (two words each: high, then low). */
+function drawDouble01(d: Float64Array, off: number, n: number, gen: Generator): void {
+  if (uniformF64Wasm(gen.engine, d, off, n)) return;
+  for (let start = 0; start < n; start += CHUNK) {
+    const cnt = Math.min(CHUNK, n - start);
+    gen.engine.fill(words, 0, 2 * cnt);
+    const base = off + start;
+    for (let i = 0; i < cnt; i++) d[base + i] = ((words[2 * i] & 0x1fffff) * TWO_32 + words[2 * i + 1]) * TWO_M53;
+  }
+}
+
 /** Fills `data` with uniforms in [from, to) (float32 if `single`, else float64 arithmetic). */
 export function fillUniform(data: FloatStorage, single: boolean, from: number, to: number, gen: Generator): void {
   const n = data.length;
   if (single) {
+    const d = data as Float32Array;
     const a = Math.fround(from);
     const range = Math.fround(Math.fround(to) - a);
-    for (let i = 0; i < n; i++) data[i] = fmaf(uniformFloat01(gen), range, a);
+    if (uniformF32Wasm(gen.engine, d, 0, n, range, a)) return; // fma in WebAssembly
+    drawFloat01(d, 0, n, gen);
+    if (a === 0) {
+      // fmaf(u, range, ±0) = fround(u·range) + a (file comment); u itself when range = 1.
+      if (range !== 1) for (let i = 0; i < n; i++) d[i] = Math.fround(d[i] * range) + a;
+    } else {
+      for (let i = 0; i < n; i++) d[i] = fmaf(d[i], range, a);
+    }
   } else {
+    const d = data as Float64Array;
     const range = to - from;
-    for (let i = 0; i < n; i++) data[i] = fma(uniformDouble01(gen), range, from);
+    drawDouble01(d, 0, n, gen);
+    if (from === 0) {
+      if (range !== 1) for (let i = 0; i < n; i++) d[i] = d[i] * range + from;
+    } else {
+      for (let i = 0; i < n; i++) d[i] = fma(d[i], range, from);
+    }
   }
 }
 
@@ -93,25 +158,42 @@ export function fillNormal(data: FloatStorage, single: boolean, mean: number, st
     const d = data as Float32Array;
     const m = Math.fround(mean);
     const s = Math.fround(std);
-    for (let i = 0; i < n; i++) d[i] = uniformFloat01(gen);
+    if (normalF32Wasm(gen.engine, d, m, s)) return;
+    drawFloat01(d, 0, n, gen);
     for (let i = 0; i + 16 <= n; i += 16) normalFill16Float(d, i, m, s);
     if (n % 16 !== 0) {
-      for (let i = n - 16; i < n; i++) d[i] = uniformFloat01(gen);
+      drawFloat01(d, n - 16, 16, gen);
       normalFill16Float(d, n - 16, m, s);
     }
   } else {
     const d = data as Float64Array;
-    for (let i = 0; i < n; i++) d[i] = uniformDouble01(gen);
+    drawDouble01(d, 0, n, gen);
     for (let i = 0; i + 16 <= n; i += 16) normalFill16Double(d, i, mean, std);
     if (n % 16 !== 0) {
-      for (let i = n - 16; i < n; i++) d[i] = uniformDouble01(gen);
+      drawDouble01(d, n - 16, 16, gen);
       normalFill16Double(d, n - 16, mean, std);
     }
   }
 }
 
-/** The double-precision Box-Muller block (generic NormalFill16<double>). */
+/**
+ * The double-precision Box-Muller block (generic NormalFill16<double>). With std = 1 and mean = ±0
+ * (randn), fma(x, 1, mean) = x + mean exactly: the product is exact, and the sum of zeros gets the
+ * same IEEE sign either way. Other std keep the emulated fma: a rounded x·std could underflow to
+ * −0 where the fused x·std + 0 gives +0.
+ */
 function normalFill16Double(d: Float64Array, off: number, mean: number, std: number): void {
+  if (mean === 0 && std === 1) {
+    for (let j = 0; j < 8; j++) {
+      const u1 = 1 - d[off + j];
+      const u2 = d[off + j + 8];
+      const radius = Math.sqrt(-2 * log(u1));
+      sincos(TWO_PI * u2);
+      d[off + j] = radius * sincosOut.cos + mean;
+      d[off + j + 8] = radius * sincosOut.sin + mean;
+    }
+    return;
+  }
   for (let j = 0; j < 8; j++) {
     const u1 = 1 - d[off + j];
     const u2 = d[off + j + 8];
@@ -122,12 +204,26 @@ function normalFill16Double(d: Float64Array, off: number, mean: number, std: num
   }
 }
 
+/**
+ * x mod d for a word x < 2^32 and an integer d ≥ 1, without `%` (V8 compiles it to a slow call
+ * here, ~9 ns): x − ⌊x/d⌋·d. Exact: if x/d is not an integer it is at least 1/d below the next
+ * one, while rounding x/d to a double moves it by at most ulp/2 ≤ (x/d)·2^-53 < 2^-21/d, so the
+ * floor is the true quotient; the product and difference are integers below 2^53.
+ */
+function mod32(x: number, d: number): number {
+  return x - Math.floor(x / d) * d;
+}
+
 /** Fills with integers uniform in [low, high) (PyTorch's random_(from, to) kernel). */
 export function fillRandomInt(data: FloatStorage, low: number, high: number, gen: Generator): void {
   const n = data.length;
   const range = high - low;
   if (range < 2 ** 28) {
-    for (let i = 0; i < n; i++) data[i] = (gen.random() % range) + low;
+    for (let start = 0; start < n; start += CHUNK) {
+      const cnt = Math.min(CHUNK, n - start);
+      const w = drawWords(gen, cnt);
+      for (let i = 0; i < cnt; i++) data[start + i] = mod32(w[i], range) + low;
+    }
   } else {
     const r = BigInt(range);
     const b = BigInt(low);
@@ -146,11 +242,17 @@ export function fillRandperm(data: FloatStorage, gen: Generator, smallLimit = RA
   const n = data.length;
   if (n < smallLimit) {
     for (let i = 0; i < n; i++) data[i] = i;
-    for (let i = 0; i < n - 1; i++) {
-      const z = gen.random() % (n - i);
-      const t = data[i];
-      data[i] = data[z + i];
-      data[z + i] = t;
+    // one draw per swap, i = 0..n−2: drawn CHUNK at a time
+    for (let start = 0; start < n - 1; start += CHUNK) {
+      const cnt = Math.min(CHUNK, n - 1 - start);
+      const w = drawWords(gen, cnt);
+      for (let k = 0; k < cnt; k++) {
+        const i = start + k;
+        const z = mod32(w[k], n - i);
+        const t = data[i];
+        data[i] = data[z + i];
+        data[z + i] = t;
+      }
     }
     return;
   }
@@ -164,19 +266,44 @@ export function fillRandperm(data: FloatStorage, gen: Generator, smallLimit = RA
 /** Bernoulli draws with per-element probabilities (PyTorch's tensor-p kernel). */
 export function fillBernoulliTensor(out: FloatStorage, p: FloatStorage, pSingle: boolean, gen: Generator): void {
   const n = out.length;
-  for (let i = 0; i < n; i++) {
-    const u = pSingle ? uniformFloat01(gen) : uniformDouble01(gen);
-    out[i] = u < p[i] ? 1 : 0;
+  for (let start = 0; start < n; start += CHUNK) {
+    const cnt = Math.min(CHUNK, n - start);
+    if (pSingle) {
+      const w = drawWords(gen, cnt);
+      for (let i = 0; i < cnt; i++) out[start + i] = (w[i] & 0xffffff) * TWO_M24 < p[start + i] ? 1 : 0;
+    } else {
+      const w = drawWords(gen, 2 * cnt);
+      for (let i = 0; i < cnt; i++) {
+        const u = ((w[2 * i] & 0x1fffff) * TWO_32 + w[2 * i + 1]) * TWO_M53;
+        out[start + i] = u < p[start + i] ? 1 : 0;
+      }
+    }
   }
 }
 
 /** Exponential draws with rate `lambd` (PyTorch's CPU exponential kernel). */
 export function fillExponential(data: FloatStorage, lambd: number, gen: Generator): void {
   const scale = -1 / lambd;
-  for (let i = 0; i < data.length; i++) data[i] = scale * log1p(-uniformDouble01(gen));
+  const n = data.length;
+  for (let start = 0; start < n; start += CHUNK) {
+    const cnt = Math.min(CHUNK, n - start);
+    const w = drawWords(gen, 2 * cnt);
+    for (let i = 0; i < cnt; i++) {
+      const u = ((w[2 * i] & 0x1fffff) * TWO_32 + w[2 * i + 1]) * TWO_M53;
+      data[start + i] = scale * log1p(-u);
+    }
+  }
 }
 
 /** Bernoulli draws with one probability for all elements (PyTorch's scalar-p kernel). */
 export function fillBernoulliScalar(out: FloatStorage, p: number, gen: Generator): void {
-  for (let i = 0; i < out.length; i++) out[i] = uniformDouble01(gen) < p ? 1 : 0;
+  const n = out.length;
+  for (let start = 0; start < n; start += CHUNK) {
+    const cnt = Math.min(CHUNK, n - start);
+    const w = drawWords(gen, 2 * cnt);
+    for (let i = 0; i < cnt; i++) {
+      const u = ((w[2 * i] & 0x1fffff) * TWO_32 + w[2 * i + 1]) * TWO_M53;
+      out[start + i] = u < p ? 1 : 0;
+    }
+  }
 }
