@@ -20,13 +20,7 @@ import {
   RANDOM_CHUNK, RANDOM_DATA, RANDOM_PROBE, RANDOM_STATE, RANDOM_WASM_BASE64, RANDOM_WASM_FUSED_BASE64,
 } from "./wasm_bytes";
 import { MT_N, type MT19937 } from "./mt19937";
-
-// The compile target's lib has no WebAssembly declarations: the little used here, typed locally.
-interface WasmApi {
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { exports: unknown };
-}
-const WA = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
+import { allow_relaxed_simd, decode_base64, env, wasm_api, type WasmApi } from "../wasm_host";
 
 interface Exports {
   mem: { buffer: ArrayBuffer };
@@ -51,31 +45,11 @@ let instance: RandomWasm | null | undefined;
 let enabled = true;
 let allowFused = true;
 
-function env(name: string): string | undefined {
-  return (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.[name];
-}
-
-function decode(b64: string): Uint8Array {
-  const B = (globalThis as { Buffer?: { from(s: string, enc: string): Uint8Array } }).Buffer;
-  if (B) return B.from(b64, "base64");
-  return Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
-}
-
-function instantiate(b64: string): Exports | null {
+function instantiate(WA: WasmApi, b64: string): Exports | null {
   try {
-    return new (WA as WasmApi).Instance(new (WA as WasmApi).Module(decode(b64)), {}).exports as Exports;
+    return new WA.Instance(new WA.Module(decode_base64(b64)), {}).exports as Exports;
   } catch {
     return null; // CompileError: the engine lacks SIMD or relaxed SIMD
-  }
-}
-
-function allowRelaxedSimd(): boolean {
-  try {
-    const v8 = require("node:v8") as { setFlagsFromString(flags: string): void };
-    v8.setFlagsFromString("--experimental-wasm-relaxed-simd");
-    return true;
-  } catch {
-    return false;
   }
 }
 
@@ -103,14 +77,15 @@ function probeFused(ex: Exports): boolean {
 }
 
 function load(): RandomWasm | null {
-  if (WA === undefined || env("LRLAB_WASM") === "0") return null;
+  const WA = wasm_api();
+  if (WA === undefined) return null;
   let ex: Exports | null = null;
   if (allowFused && env("LRLAB_WASM_FMA") !== "0") {
-    ex = instantiate(RANDOM_WASM_FUSED_BASE64);
-    if (ex === null && allowRelaxedSimd()) ex = instantiate(RANDOM_WASM_FUSED_BASE64);
+    ex = instantiate(WA, RANDOM_WASM_FUSED_BASE64);
+    if (ex === null && allow_relaxed_simd()) ex = instantiate(WA, RANDOM_WASM_FUSED_BASE64);
   }
   const fused = ex !== null && probeFused(ex);
-  if (ex === null) ex = instantiate(RANDOM_WASM_BASE64);
+  if (ex === null) ex = instantiate(WA, RANDOM_WASM_BASE64);
   if (ex === null) return null;
   const buffer = ex.mem.buffer;
   return { ex, fused, u32: new Uint32Array(buffer), f32: new Float32Array(buffer), f64: new Float64Array(buffer) };

@@ -7,13 +7,7 @@
  * or after `set_optim_wasm_enabled(false)`.
  */
 import { OPTIM_CHUNK, OPTIM_WASM_BASE64 } from "./optim_bytes";
-
-// The compile target's lib has no WebAssembly declarations: the little used here, typed locally.
-interface WasmApi {
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { exports: unknown };
-}
-const WA = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
+import { decode_base64, wasm_api } from "../../wasm_host";
 
 /** sgd_T_<path>(n, neg, negLr, wd, mom, keep): see gen_optim_wasm.cjs. */
 export type SgdKernel = (n: number, neg: number, negLr: number, wd: number, mom: number, keep: number) => void;
@@ -40,21 +34,12 @@ export const CHUNK = OPTIM_CHUNK;
 let instance: OptimWasm | null | undefined;
 let enabled = true;
 
-function env(name: string): string | undefined {
-  return (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.[name];
-}
-
-function decode(b64: string): Uint8Array {
-  const B = (globalThis as { Buffer?: { from(s: string, enc: string): Uint8Array } }).Buffer;
-  if (B) return B.from(b64, "base64");
-  return Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
-}
-
 function load(): OptimWasm | null {
-  if (WA === undefined || env("LRLAB_WASM") === "0") return null;
+  const WA = wasm_api();
+  if (WA === undefined) return null;
   let ex: Record<string, unknown>;
   try {
-    ex = new WA.Instance(new WA.Module(decode(OPTIM_WASM_BASE64)), {}).exports as Record<string, unknown>;
+    ex = new WA.Instance(new WA.Module(decode_base64(OPTIM_WASM_BASE64)), {}).exports as Record<string, unknown>;
   } catch {
     return null; // CompileError: no SIMD in this engine
   }

@@ -12,15 +12,7 @@
  * 3. nothing (no WebAssembly, no SIMD, or LRLAB_WASM=0): callers use their JS kernels.
  */
 import { GEMM_WASM_BASE64, GEMM_WASM_FUSED_BASE64 } from "./gemm_bytes";
-
-// The compile target's lib has no WebAssembly declarations: the little used here, typed locally.
-interface WasmMemory { readonly buffer: ArrayBufferLike; grow(pages: number): number }
-interface WasmApi {
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { exports: unknown };
-  Memory: new (desc: { initial: number; maximum: number; shared: boolean }) => WasmMemory;
-}
-const WA = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
+import { allow_relaxed_simd, decode_base64, env, wasm_api, type WasmApi, type WasmMemory } from "../../wasm_host";
 
 type Fn3 = (a: number, b: number, c: number) => void;
 type Fn4 = (a: number, b: number, c: number, d: number) => void;
@@ -48,38 +40,18 @@ export interface WasmInstance {
 let instance: WasmInstance | null | undefined;
 let enabled = true;
 
-function env(name: string): string | undefined {
-  return (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.[name];
-}
-
-function decode(b64: string): Uint8Array {
-  const B = (globalThis as { Buffer?: { from(s: string, enc: string): Uint8Array } }).Buffer;
-  if (B) return B.from(b64, "base64");
-  return Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
-}
-
-function instantiate(b64: string, mem: WasmMemory): { ex: WasmExports; module: object } | null {
+function instantiate(WA: WasmApi, b64: string, mem: WasmMemory): { ex: WasmExports; module: object } | null {
   try {
-    const module = new (WA as WasmApi).Module(decode(b64));
-    return { ex: new (WA as WasmApi).Instance(module, { env: { mem } }).exports as WasmExports, module };
+    const module = new WA.Module(decode_base64(b64));
+    return { ex: new WA.Instance(module, { env: { mem } }).exports as WasmExports, module };
   } catch {
     return null; // CompileError: the engine lacks a feature the module uses
   }
 }
 
-/** Node 20: turns on V8's relaxed-SIMD validation (see the module comment). */
-function allow_relaxed_simd(): boolean {
-  try {
-    const v8 = require("node:v8") as { setFlagsFromString(flags: string): void };
-    v8.setFlagsFromString("--experimental-wasm-relaxed-simd");
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 function load(fma: boolean): WasmInstance | null {
-  if (WA === undefined || env("LRLAB_WASM") === "0") return null;
+  const WA = wasm_api();
+  if (WA === undefined) return null;
   let mem: WasmMemory;
   try {
     mem = new WA.Memory({ initial: 16, maximum: MAX_BYTES / 65536, shared: true });
@@ -89,11 +61,11 @@ function load(fma: boolean): WasmInstance | null {
   let ex: { ex: WasmExports; module: object } | null = null;
   let fused = false;
   if (fma) {
-    ex = instantiate(GEMM_WASM_FUSED_BASE64, mem);
-    if (ex === null && allow_relaxed_simd()) ex = instantiate(GEMM_WASM_FUSED_BASE64, mem);
+    ex = instantiate(WA, GEMM_WASM_FUSED_BASE64, mem);
+    if (ex === null && allow_relaxed_simd()) ex = instantiate(WA, GEMM_WASM_FUSED_BASE64, mem);
     fused = ex !== null;
   }
-  if (ex === null) ex = instantiate(GEMM_WASM_BASE64, mem);
+  if (ex === null) ex = instantiate(WA, GEMM_WASM_BASE64, mem);
   if (ex === null) return null;
   return { ex: ex.ex, module: ex.module, fused, mem, buffer: null, f32: new Float32Array(0), f64: new Float64Array(0) };
 }

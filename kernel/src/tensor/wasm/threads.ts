@@ -23,6 +23,7 @@
  */
 import { gemm_chunks, D_LENGTH } from "./blocked";
 import type { WasmInstance } from "./instance";
+import { env } from "../../wasm_host";
 
 const STATE = 0, FAILED = 1, READY = 2, GEN = 3;
 const IDLE = 0, POSTED = 1, DONE = 2, STOP = 3, RUNNING = 4;
@@ -45,10 +46,6 @@ let helpers_of: WasmInstance | null = null;
 let started = false;
 /** set_num_threads' value; null: LRLAB_THREADS or the number of cores. */
 let requested: number | null = null;
-
-function env(name: string): string | undefined {
-  return (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.[name];
-}
 
 /** Threads products may use, the calling thread included (≥ 1). `torch.get_num_threads()`. */
 export function get_num_threads(): number {
