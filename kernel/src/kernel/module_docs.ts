@@ -12,7 +12,9 @@
 import * as path from "node:path";
 
 const tslabDir = path.dirname(require.resolve("tslab/package.json"));
-const ts = require(require.resolve("@tslab/typescript-for-tslab", { paths: [tslabDir] }));
+/** tslab's TypeScript, loaded on first use (not at kernel start). */
+let tsModule: any = null;
+const tsLib = (): any => (tsModule ??= require(require.resolve("@tslab/typescript-for-tslab", { paths: [tslabDir] })));
 
 const ROOTS: Record<string, string> = { torch: "index.d.ts", lrlab: "tools.d.ts" };
 const programs = new Map<string, any>();
@@ -28,7 +30,7 @@ export function dottedNameAt(src: string, pos: number): string | null {
 
 function leadingDoc(sf: any): string | null {
   const text: string = sf.getFullText();
-  const ranges = ts.getLeadingCommentRanges(text, 0) ?? [];
+  const ranges = tsLib().getLeadingCommentRanges(text, 0) ?? [];
   const r = ranges.find((c: { pos: number; end: number }) => text.startsWith("/**", c.pos));
   if (!r) return null;
   return text.slice(r.pos + 3, r.end - 2).split("\n").map((l: string) => l.replace(/^\s*\* ?/, "")).join("\n").trim();
@@ -43,7 +45,7 @@ export function moduleDoc(name: string, distDir = path.resolve(__dirname, ".."))
     const rootFile = path.join(distDir, file);
     let program = programs.get(rootFile);
     if (!program) {
-      program = ts.createProgram([rootFile], { noEmit: true, skipLibCheck: true, types: [] });
+      program = tsLib().createProgram([rootFile], { noEmit: true, skipLibCheck: true, types: [] });
       programs.set(rootFile, program);
     }
     const checker = program.getTypeChecker();
@@ -51,12 +53,12 @@ export function moduleDoc(name: string, distDir = path.resolve(__dirname, ".."))
     let sym = sf && checker.getSymbolAtLocation(sf);
     for (const part of rest) {
       if (!sym) return null;
-      if (sym.flags & ts.SymbolFlags.Alias) sym = checker.getAliasedSymbol(sym);
+      if (sym.flags & tsLib().SymbolFlags.Alias) sym = checker.getAliasedSymbol(sym);
       const exports = checker.getExportsOfModule(sym);
       sym = exports.find((s: any) => s.name === part);
     }
     if (!sym) return null;
-    if (sym.flags & ts.SymbolFlags.Alias) sym = checker.getAliasedSymbol(sym);
+    if (sym.flags & tsLib().SymbolFlags.Alias) sym = checker.getAliasedSymbol(sym);
     const decl = sym.declarations?.[0];
     return decl ? leadingDoc(decl.getSourceFile()) : null;
   } catch {
