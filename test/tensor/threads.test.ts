@@ -57,6 +57,11 @@ describe("set_num_threads", () => {
     expect(() => torch.set_num_threads("2" as unknown as number)).toThrow("set_num_threads expects an int, but got string (2)");
     torch.set_num_threads(3);
     expect(torch.get_num_threads()).toBe(3);
+    // PyTorch takes any positive count; the workers started stay bounded.
+    torch.set_num_threads(1000);
+    expect(torch.get_num_threads()).toBe(1000);
+    threads.ready_helpers(wasm()!);
+    expect(threads.max_thread_index()).toBe(threads.max_threads() - 1);
     torch.set_num_threads(1);
     expect(torch.get_num_threads()).toBe(1);
     expect(threads.ready_helpers(wasm()!)).toHaveLength(0);

@@ -19,7 +19,7 @@
  * main thread alone.
  *
  * Threads: set_num_threads(n), else LRLAB_THREADS (1 = main thread only), else the number of
- * cores (at most MAX_THREADS by default).
+ * cores (at most MAX_THREADS by default); never more than max_threads() are started.
  */
 import { gemm_chunks, D_LENGTH } from "./blocked";
 import type { WasmInstance } from "./instance";
@@ -47,17 +47,31 @@ let started = false;
 /** set_num_threads' value; null: LRLAB_THREADS or the number of cores. */
 let requested: number | null = null;
 
+/** The machine's cores (1 where that cannot be known). */
+function cores(): number {
+  try {
+    const os = require("node:os") as { availableParallelism?: () => number; cpus(): unknown[] };
+    return Math.max(1, os.availableParallelism ? os.availableParallelism() : os.cpus().length);
+  } catch {
+    return 1;
+  }
+}
+
+/**
+ * The most threads ever started, whatever was asked: each worker is a JavaScript isolate of
+ * several megabytes, so `set_num_threads(1000)` must not start 999 of them. More threads than
+ * cores cannot make a product faster anyway.
+ */
+export function max_threads(): number {
+  return Math.max(MAX_THREADS, cores());
+}
+
 /** Threads products may use, the calling thread included (≥ 1). `torch.get_num_threads()`. */
 export function get_num_threads(): number {
   if (requested !== null) return requested;
   const set = Number(env("LRLAB_THREADS"));
   if (Number.isInteger(set) && set >= 1) return set;
-  try {
-    const os = require("node:os") as { availableParallelism?: () => number; cpus(): unknown[] };
-    return Math.max(1, Math.min(MAX_THREADS, os.availableParallelism ? os.availableParallelism() : os.cpus().length));
-  } catch {
-    return 1;
-  }
+  return Math.min(MAX_THREADS, cores());
 }
 
 /**
@@ -158,7 +172,7 @@ export function ready_helpers(inst: WasmInstance): Helper[] {
   }
   if (!started) {
     started = true;
-    const n = get_num_threads() - 1;
+    const n = Math.min(get_num_threads(), max_threads()) - 1;
     if (n > 0) start(inst, n);
   }
   return helpers.filter((h) => h.alive && Atomics.load(h.ctrl, READY) === 1);
