@@ -5,8 +5,8 @@
 // --mixed first runs every case on float64 parameters, then times float32 as usual: the situation
 // of a kernel whose notebook (or test suite) has used both dtypes, where a loop shared by the two
 // has seen both array types and both rounding functions (polymorphic code).
-// SGD and Adam/AdamW run their WebAssembly SIMD loops (kernel/src/optim/wasm) on parameters of
-// 256 elements or more; LRLAB_WASM=0 times the JS loops instead.
+// SGD, Adam/AdamW, RMSprop and Adagrad run their WebAssembly SIMD loops (kernel/src/optim/wasm)
+// on parameters of 256 elements or more; LRLAB_WASM=0 times the JS loops instead.
 "use strict";
 const { torch } = require("../workloads.cjs");
 
@@ -17,7 +17,9 @@ const CASES = {
   "Adam": { cls: "Adam", o: { lr: 1e-3 } },
   "AdamW": { cls: "AdamW", o: { lr: 1e-3 } },
   "RMSprop": { cls: "RMSprop", o: { lr: 1e-3 } },
+  "RMSprop centered+mom": { cls: "RMSprop", o: { lr: 1e-3, centered: true, momentum: 0.9 } },
   "Adagrad": { cls: "Adagrad", o: { lr: 1e-2 } },
+  "Adagrad wd+lr_decay": { cls: "Adagrad", o: { lr: 1e-2, weight_decay: 1e-4, lr_decay: 1e-3 } },
 };
 const SHAPES = [[256, 784], [256], [10, 256], [10]];
 
@@ -45,5 +47,6 @@ const args = process.argv.slice(2);
 const mixed = args.includes("--mixed");
 const picked = args.filter((a) => a !== "--mixed");
 const names = picked.length ? picked : Object.keys(CASES);
+for (const n of names) if (!(n in CASES)) throw new Error(`unknown case ${JSON.stringify(n)}; cases: ${Object.keys(CASES).join(", ")}`);
 if (mixed) for (const n of Object.keys(CASES)) setup(n, "float64")(20);
 for (const n of names) console.log(`${n.padEnd(18)} ${bench(n).toFixed(3)} ms/step`);

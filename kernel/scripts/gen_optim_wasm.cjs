@@ -1,11 +1,13 @@
 // Generates kernel/src/optim/wasm/optim_bytes.ts: the WebAssembly SIMD module of the optimizer
-// update loops (SGD, Adam/AdamW), as base64. Run `node kernel/scripts/gen_optim_wasm.cjs` after
-// changing this file (test/optim/wasm_update.test.ts checks that the embedded bytes are current).
+// update loops (SGD, Adam/AdamW, RMSprop, Adagrad), as base64. Run
+// `node kernel/scripts/gen_optim_wasm.cjs` after changing this file
+// (test/optim/wasm_update.test.ts checks that the embedded bytes are current).
 //
 // The module owns its memory (exported as "mem", fixed size): seven regions of CHUNK elements of
 // up to 8 bytes, at byte offsets r·CHUNK·8: 0 θ, 1 ∇, 2 momentum buffer / exp_avg, 3 exp_avg_sq,
-// 4 max_exp_avg_sq, 5 and 6 scratch. The caller (kernel/src/optim/wasm/update.ts) copies a chunk
-// of each array in, calls one export, and copies θ and the state back. Exports, for T in {f32, f64}:
+// 4 max_exp_avg_sq, 5 and 6 scratch (RMSprop, Adagrad: see their exports). The caller
+// (kernel/src/optim/wasm/update.ts) copies a chunk of each array in, calls one export, and copies
+// θ and the state back. Exports, for T in {f32, f64}:
 //
 //   sgd_T_<path>(n, neg, negLr, wd, mom, keep)       path = 4·kind + 2·keep1 + wd,
 //       kind 0 plain, 1 momentum, 2 nesterov (see sgd.ts for the update of each); keep1: the
@@ -14,13 +16,17 @@
 //       path = 4·mode + 2·lerpFromM + amsgrad, mode 0 no weight decay, 1 decoupled (AdamW,
 //       θ·decay), 2 L2 (g + wd·θ); lerpFromM: ATen's `m + w·(g − m)` form of lerp (coef = w),
 //       else `g + (w − 1)·(g − m)` (coef = w − 1)
+//   rmsprop_T_<path>(n, neg, wd, alpha, oneMinusAlpha, coef, mom, negLr, eps)
+//       path = 8·momentum + 4·centered + 2·lerpFromAvg + wd; regions 2 square_avg,
+//       3 momentum_buffer, 4 grad_avg; lerpFromAvg and coef as adam's lerp (grad_avg.lerp_(g, 1 − α))
+//   adagrad_T_<path>(n, neg, wd, negClr, eps)      path = wd; region 2 sum
 //
 // n: the number of elements (the loops run over whole vectors: lanes past n compute on whatever
 // the regions hold and are not copied back). neg = 1 negates ∇ (maximize) by flipping its sign
 // bit (as JS's unary minus does). The f64 scalars hold the float32-rounded values for T = f32,
 // as the JS loops use them.
 //
-// Bit-identity with the JS loops (sgd.ts, adam.ts): IEEE add, sub, mul, div and sqrt of float32
+// Bit-identity with the JS loops (sgd.ts, adam.ts, rmsprop.ts, adagrad.ts): IEEE add, sub, mul, div and sqrt of float32
 // operands are correctly rounded in f32x4, which equals JS computing them in double and rounding
 // once with Math.fround (double has more than 2·24 + 2 significand bits). The steps the JS loops
 // compute as `fr(a + c·b)` in double (ATen's fused add-with-alpha, lerp, addcmul) are done the same
@@ -73,6 +79,16 @@ const R = (r) => ({ r }), M = (m) => ({ m }), S = (s) => ({ s });
 function kernelOps(f, t) {
   const O = OPS[t];
   const at = (region, half = 0) => region * CHUNK * 8 + half * 8;
+  /**
+   * Pushes half h of b·c in f64x2. A square of one region (b = c = { m }) is read and promoted
+   * once and multiplied by itself through the local "SQ" (declared by kernels that square).
+   */
+  const squareOrProduct = (half, b, c, h) => {
+    half(b, h);
+    if (b.m !== undefined && b.m === c.m) f.tee("SQ").get("SQ");
+    else half(c, h);
+    f.simd(F64_MUL);
+  };
   const e = {
     load(region, dst) { f.get("i").simd(LOAD, ...memarg(4, at(region))).set(dst); },
     store(region, src) { f.get("i").get(src).simd(STORE, ...memarg(4, at(region))); },
@@ -110,11 +126,41 @@ function kernelOps(f, t) {
       };
       for (const h of [0, 1]) {
         if (out.m !== undefined) f.get("i");
-        half(b, h);
-        half(c, h);
-        f.simd(F64_MUL);
+        squareOrProduct(half, b, c, h);
         half(a, h);
         f.simd(F64_ADD).simd(DEMOTE);
+        if (out.m !== undefined) f.simd(STORE64_LANE, ...memarg(3, at(out.m, h)), 0);
+      }
+      if (out.r !== undefined) f.simd(SHUFFLE, ...JOIN_LOW).set(out.r);
+    },
+    /**
+     * out = a − c·b as the JS loops compute `a − b·c`: in double, rounded once to T (specs as for
+     * `fma`). Emitted as a − (b·c): subtraction keeps JS's operand order, the product is swapped.
+     */
+    fms(out, a, c, b) {
+      const F64_SUB = OPS.f64.sub;
+      if (t === "f64") {
+        if (out.m !== undefined) f.get("i");
+        for (const [x, k] of [[a, 0], [b, 1], [c, 2]]) {
+          if (x.m !== undefined) f.get("i").simd(LOAD, ...memarg(4, at(x.m)));
+          else f.get(x.r ?? x.s);
+          if (k === 2) f.simd(F64_MUL).simd(F64_SUB);
+        }
+        if (out.m !== undefined) f.simd(STORE, ...memarg(4, at(out.m)));
+        else f.set(out.r);
+        return;
+      }
+      const half = (x, h) => {
+        if (x.s !== undefined) { f.get(x.s); return; }
+        if (x.m !== undefined) f.get("i").simd(LOAD64_ZERO, ...memarg(3, at(x.m, h)));
+        else { f.get(x.r); if (h) f.get(x.r).simd(SHUFFLE, ...HIGH_TO_LOW); }
+        f.simd(PROMOTE);
+      };
+      for (const h of [0, 1]) {
+        if (out.m !== undefined) f.get("i");
+        half(a, h);
+        squareOrProduct(half, b, c, h);
+        f.simd(F64_SUB).simd(DEMOTE);
         if (out.m !== undefined) f.simd(STORE64_LANE, ...memarg(3, at(out.m, h)), 0);
       }
       if (out.r !== undefined) f.simd(SHUFFLE, ...JOIN_LOW).set(out.r);
@@ -236,6 +282,97 @@ function adamKernel(t, mode, lerpFromM, amsgrad) {
   return f;
 }
 
+/**
+ * RMSprop, one option path (see rmsprop.ts rmspropUpdate32/64). Regions: 2 square_avg,
+ * 3 momentum_buffer, 4 grad_avg.
+ *   g = ∇ (negated if neg);  g = g + λθ (wd)
+ *   v ← fr(v·α) + fr((1 − α)·g)·g
+ *   d = fr(g − ḡ);  ḡ ← base + coef·d;  a = fr(√(v − ḡ·ḡ))   (centered; lerpFromAvg: base = ḡ,
+ *       coef = w, else base = g, coef = w − 1);  a = fr(√v) otherwise;  a = fr(a + ε)
+ *   b ← fr(b·μ) + fr(g / a);  θ ← θ + (−γ)·b   (momentum)   |   θ ← θ + fr(fr(−γ·g) / a)
+ */
+function rmspropKernel(t, momentum, centered, lerpFromAvg, wd) {
+  const f = new Fn([
+    ["n", I32], ["neg", I32], ["wd", F64], ["alpha", F64], ["oma", F64], ["coef", F64],
+    ["mom", F64], ["negLr", F64], ["eps", F64],
+  ]);
+  f.local("i", I32); f.local("end", I32);
+  const vs = ["NEG", "WD", "ALPHA", "OMA", "COEF", "MOMT", "NEGLR", "NEGLRT", "EPS", "T", "G", "X", "Y", "V", "D", "A", "B", "Q", "SQ"];
+  for (const v of vs) f.local(v, V128);
+  prologue(f, t);
+  negMask(f, t, "NEG");
+  splat64(f, "WD", "wd"); splatT(f, t, "ALPHA", "alpha"); splatT(f, t, "OMA", "oma"); splat64(f, "COEF", "coef");
+  splatT(f, t, "MOMT", "mom"); splat64(f, "NEGLR", "negLr"); splatT(f, t, "NEGLRT", "negLr"); splatT(f, t, "EPS", "eps");
+  const e = kernelOps(f, t);
+  // Results needed later as vectors are joined in registers: storing halves and reading the
+  // vector back defeats store-to-load forwarding (measured 2x slower).
+  f.forUp("i", "end", 16, () => {
+    loadGrad(f, e);
+    if (wd) { e.fma(R("G"), M(1), S("WD"), M(0)); e.store(1, "G"); }
+    e.load(2, "V");
+    e.bin("mul", "X", "V", "ALPHA");
+    e.bin("mul", "Y", "OMA", "G");
+    e.store(5, "X");
+    e.store(6, "Y");
+    if (centered) e.fma(M(2), M(5), M(6), M(1)); // only read back as halves (by fms)
+    else { e.fma(R("V"), M(5), M(6), M(1)); e.store(2, "V"); }
+    if (centered) {
+      e.load(4, "D");
+      e.bin("sub", "D", "G", "D");
+      e.store(5, "D");
+      e.fma(M(4), M(lerpFromAvg ? 4 : 1), S("COEF"), M(5));
+      e.fms(R("A"), M(2), M(4), M(4));
+      e.un("sqrt", "A", "A");
+    } else {
+      e.un("sqrt", "A", "V");
+    }
+    e.bin("add", "A", "A", "EPS");
+    if (momentum) {
+      e.load(3, "B");
+      e.bin("mul", "B", "B", "MOMT");
+      e.bin("div", "Q", "G", "A");
+      e.bin("add", "B", "B", "Q");
+      e.store(3, "B");
+      e.fma(M(0), M(0), S("NEGLR"), M(3));
+    } else {
+      e.load(0, "T");
+      e.bin("mul", "Q", "NEGLRT", "G");
+      e.bin("div", "Q", "Q", "A");
+      e.bin("add", "T", "T", "Q");
+      e.store(0, "T");
+    }
+  });
+  return f;
+}
+
+/**
+ * Adagrad, one option path (see adagrad.ts adagradUpdate32/64). Region 2: sum.
+ *   g = ∇ (negated if neg);  g = g + λθ (wd);  s ← s + g·g;  θ ← θ + fr(fr(−γ̃·g) / fr(fr(√s) + ε))
+ */
+function adagradKernel(t, wd) {
+  const f = new Fn([["n", I32], ["neg", I32], ["wd", F64], ["negClr", F64], ["eps", F64]]);
+  f.local("i", I32); f.local("end", I32);
+  for (const v of ["NEG", "WD", "NEGCLR", "EPS", "T", "G", "S", "A", "Q", "SQ"]) f.local(v, V128);
+  prologue(f, t);
+  negMask(f, t, "NEG");
+  splat64(f, "WD", "wd"); splatT(f, t, "NEGCLR", "negClr"); splatT(f, t, "EPS", "eps");
+  const e = kernelOps(f, t);
+  f.forUp("i", "end", 16, () => {
+    loadGrad(f, e);
+    if (wd) { e.fma(R("G"), M(1), S("WD"), M(0)); e.store(1, "G"); }
+    e.fma(R("S"), M(2), M(1), M(1));
+    e.store(2, "S");
+    e.un("sqrt", "A", "S");
+    e.bin("add", "A", "A", "EPS");
+    e.load(0, "T");
+    e.bin("mul", "Q", "NEGCLR", "G");
+    e.bin("div", "Q", "Q", "A");
+    e.bin("add", "T", "T", "Q");
+    e.store(0, "T");
+  });
+  return f;
+}
+
 function functions() {
   const fns = [];
   for (const t of ["f32", "f64"]) {
@@ -247,6 +384,13 @@ function functions() {
       const [hi, mid, lo] = [path >> 2, (path >> 1) & 1, path & 1];
       fns.push({ name: `adam_${t}_${path}`, type: 1, body: adamKernel(t, hi, mid === 1, lo === 1).bytes() });
     }
+    for (let path = 0; path < 16; path++) {
+      const [mom, cen, lerp, wd] = [path >> 3, (path >> 2) & 1, (path >> 1) & 1, path & 1];
+      fns.push({ name: `rmsprop_${t}_${path}`, type: 2, body: rmspropKernel(t, mom === 1, cen === 1, lerp === 1, wd === 1).bytes() });
+    }
+    for (let path = 0; path < 2; path++) {
+      fns.push({ name: `adagrad_${t}_${path}`, type: 3, body: adagradKernel(t, path === 1).bytes() });
+    }
   }
   return fns;
 }
@@ -256,6 +400,8 @@ function bytes() {
     types: [
       [[I32, I32, F64, F64, F64, F64], []],
       [[I32, I32, F64, F64, F64, F64, F64, F64, F64, F64], []],
+      [[I32, I32, F64, F64, F64, F64, F64, F64, F64], []],
+      [[I32, I32, F64, F64, F64], []],
     ],
     memoryPages: PAGES,
     functions: functions(),

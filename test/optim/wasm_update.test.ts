@@ -11,7 +11,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { Tensor } from "../../kernel/src/tensor/tensor";
-import { Adam, AdamW, SGD } from "../../kernel/src/optim/index";
+import { Adagrad, Adam, AdamW, RMSprop, SGD } from "../../kernel/src/optim/index";
 import type { Optimizer } from "../../kernel/src/optim/optimizer";
 import { CHUNK, optim_wasm, set_optim_wasm_enabled } from "../../kernel/src/optim/wasm/instance";
 import { WASM_MIN_ELEMENTS, optim_wasm_stats } from "../../kernel/src/optim/wasm/update";
@@ -151,6 +151,23 @@ const ADAM_CASES: Record<string, [typeof Adam, object]> = {
   "AdamW amsgrad, maximize": [AdamW, { lr: 0.01, amsgrad: true, maximize: true, weight_decay: 0.1 }],
   "Adam decoupled_weight_decay, betas (0.2, 0.99)": [Adam, { lr: 0.02, betas: [0.2, 0.99], decoupled_weight_decay: true, weight_decay: 0.3 }],
 };
+/** lerp's form follows w = 1 − α: α > 0.5 gives ḡ + w·(g − ḡ), else g + (w − 1)·(g − ḡ). */
+const RMSPROP_CASES: Record<string, object> = {
+  "plain": { lr: 0.01 },
+  "weight_decay, maximize": { lr: 0.01, weight_decay: 0.1, maximize: true },
+  "centered": { lr: 0.01, centered: true },
+  "centered, alpha 0.3: lerp's other form, weight_decay": { lr: 0.01, centered: true, alpha: 0.3, weight_decay: 0.01 },
+  "momentum": { lr: 0.01, momentum: 0.9 },
+  "momentum, weight_decay, maximize, eps 0.1": { lr: 0.01, momentum: 0.5, weight_decay: 1e-3, maximize: true, eps: 0.1 },
+  "centered, momentum": { lr: 0.01, centered: true, momentum: 0.9 },
+  "centered, momentum, alpha 0.5, weight_decay, maximize": { lr: 0.01, centered: true, momentum: 0.3, alpha: 0.5, weight_decay: 0.2, maximize: true },
+};
+const ADAGRAD_CASES: Record<string, object> = {
+  "plain": { lr: 0.01 },
+  "lr_decay": { lr: 0.01, lr_decay: 0.1 },
+  "weight_decay, maximize": { lr: 0.01, weight_decay: 0.1, maximize: true },
+  "initial_accumulator_value, lr_decay, weight_decay, eps 0.1": { lr: 0.1, initial_accumulator_value: 0.3, lr_decay: 0.01, weight_decay: 1e-3, eps: 0.1 },
+};
 
 describe("WebAssembly optimizer loops", () => {
   it("the module loads here (Node has WebAssembly SIMD) unless LRLAB_WASM=0, and can be switched off", () => {
@@ -188,6 +205,16 @@ describe("WebAssembly optimizer loops", () => {
       for (const [name, [cls, o]] of Object.entries(ADAM_CASES)) {
         it(`${name} (${tag}): every byte as the JS loop`, () => {
           expectIdentical((groups) => new cls(groups as never, o), dtype, specials);
+        });
+      }
+      for (const [name, o] of Object.entries(RMSPROP_CASES)) {
+        it(`RMSprop ${name} (${tag}): every byte as the JS loop`, () => {
+          expectIdentical((groups) => new RMSprop(groups as never, o), dtype, specials);
+        });
+      }
+      for (const [name, o] of Object.entries(ADAGRAD_CASES)) {
+        it(`Adagrad ${name} (${tag}): every byte as the JS loop`, () => {
+          expectIdentical((groups) => new Adagrad(groups as never, o), dtype, specials);
         });
       }
     }

@@ -14,6 +14,7 @@
 import type { Tensor } from "../tensor/tensor";
 import { Optimizer, pyStr, type Closure, type ParamsT } from "./optimizer";
 import { check, checkLr, fullLike, paramsWithGrad, type ImplementationFlags, evalClosure } from "./_functional";
+import { adagrad_wasm } from "./wasm/update";
 
 export interface AdagradOptions extends ImplementationFlags {
   lr?: number;
@@ -64,6 +65,8 @@ export class Adagrad extends Optimizer {
         const f32 = theta instanceof Float32Array;
         const r = f32 ? Math.fround : (x: number) => x;
         const s: AdagradScalars = { maximize, wd: r(weight_decay), negClr: r(-(lr / (1 + (step - 1) * lr_decay))), eps: r(eps) };
+        // Large parameters: the same update in WebAssembly SIMD (bit-identical; wasm/update.ts).
+        if (adagrad_wasm(theta, grad, sum, maximize, s.wd, s.negClr, s.eps)) continue;
         if (f32) adagradUpdate32(theta, grad as Float32Array, sum as Float32Array, s);
         else adagradUpdate64(theta as Float64Array, grad as Float64Array, sum as Float64Array, s);
       }

@@ -16,6 +16,7 @@
 import type { Tensor } from "../tensor/tensor";
 import { Optimizer, pyStr, type Closure, type ParamsT } from "./optimizer";
 import { check, checkLr, paramsWithGrad, zerosLike, type ImplementationFlags, evalClosure } from "./_functional";
+import { rmsprop_wasm } from "./wasm/update";
 
 export interface RMSpropOptions extends ImplementationFlags {
   lr?: number;
@@ -64,6 +65,8 @@ export class RMSprop extends Optimizer {
         const sq = (state.square_avg as Tensor).data;
         const ga = centered ? (state.grad_avg as Tensor).data : null;
         const buf = momentum > 0 ? (state.momentum_buffer as Tensor).data : null;
+        // Large parameters: the same update in WebAssembly SIMD (bit-identical; wasm/update.ts).
+        if (rmsprop_wasm(theta, grad, sq, ga, buf, s)) continue;
         if (f32) {
           rmspropUpdate32(theta, grad as Float32Array, sq as Float32Array, ga as Float32Array | null, buf as Float32Array | null, s);
         } else {

@@ -17,12 +17,26 @@ export type AdamKernel = (
   beta2: number, oneMinusBeta2: number, negStepSize: number, bc2Sqrt: number, eps: number,
 ) => void;
 
+/** rmsprop_T_<path>(n, neg, wd, alpha, oneMinusAlpha, coef, mom, negLr, eps). */
+export type RMSpropKernel = (
+  n: number, neg: number, wd: number, alpha: number, oneMinusAlpha: number,
+  coef: number, mom: number, negLr: number, eps: number,
+) => void;
+/** adagrad_T_<path>(n, neg, wd, negClr, eps). */
+export type AdagradKernel = (n: number, neg: number, wd: number, negClr: number, eps: number) => void;
+
 export interface OptimWasm {
   /** Indexed by path (see gen_optim_wasm.cjs): sgd 4·kind + 2·keep1 + wd, adam 4·mode + 2·lerpFromM + amsgrad. */
   sgd32: SgdKernel[];
   sgd64: SgdKernel[];
   adam32: AdamKernel[];
   adam64: AdamKernel[];
+  /** Indexed by path: 8·momentum + 4·centered + 2·lerpFromAvg + wd. */
+  rmsprop32: RMSpropKernel[];
+  rmsprop64: RMSpropKernel[];
+  /** Indexed by path: wd. */
+  adagrad32: AdagradKernel[];
+  adagrad64: AdagradKernel[];
   /** Views over the whole memory (it never grows, so they stay valid). */
   f32: Float32Array;
   f64: Float64Array;
@@ -43,11 +57,13 @@ function load(): OptimWasm | null {
   } catch {
     return null; // CompileError: no SIMD in this engine
   }
-  const list = <F>(prefix: string): F[] => Array.from({ length: 12 }, (_, k) => ex[`${prefix}_${k}`] as F);
+  const list = <F>(prefix: string, count = 12): F[] => Array.from({ length: count }, (_, k) => ex[`${prefix}_${k}`] as F);
   const buffer = (ex.mem as { buffer: ArrayBuffer }).buffer;
   return {
     sgd32: list<SgdKernel>("sgd_f32"), sgd64: list<SgdKernel>("sgd_f64"),
     adam32: list<AdamKernel>("adam_f32"), adam64: list<AdamKernel>("adam_f64"),
+    rmsprop32: list<RMSpropKernel>("rmsprop_f32", 16), rmsprop64: list<RMSpropKernel>("rmsprop_f64", 16),
+    adagrad32: list<AdagradKernel>("adagrad_f32", 2), adagrad64: list<AdagradKernel>("adagrad_f64", 2),
     f32: new Float32Array(buffer), f64: new Float64Array(buffer),
   };
 }

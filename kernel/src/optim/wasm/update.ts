@@ -2,7 +2,8 @@
  * Drivers of the WebAssembly SIMD update loops (module: gen_optim_wasm.cjs, instance.ts): per
  * chunk of CHUNK elements, the parameter, its gradient and its state are copied into the module's
  * memory, one kernel runs, and the parameter and state are copied back. The results are
- * bit-identical to the JS loops in sgd.ts / adam.ts (test/optim/wasm_update.test.ts).
+ * bit-identical to the JS loops in sgd.ts / adam.ts / rmsprop.ts / adagrad.ts
+ * (test/optim/wasm_update.test.ts).
  *
  * Why copies: the module cannot address JS-owned typed arrays, and a copy is cheap next to the
  * JS loops (an 814 KB Float32Array in ~0.02 ms, while JS's Adam spends ~11 ns per element on
@@ -114,6 +115,80 @@ export function adam_wasm(
     copyOut(m, start, view, 2 * stride, cnt);
     copyOut(v, start, view, 3 * stride, cnt);
     if (vMax !== null) copyOut(vMax, start, view, 4 * stride, cnt);
+  }
+  return true;
+}
+
+/** RMSprop's scalars for one step, in the parameter's dtype (see rmsprop.ts RMSpropScalars). */
+export interface RMSpropWasmScalars {
+  maximize: boolean;
+  wd: number;
+  oneMinusAlpha: number;
+  alpha: number;
+  lerpFromAvg: boolean;
+  w: number;
+  wMinus1: number;
+  mom: number;
+  negLr: number;
+  eps: number;
+}
+
+/**
+ * RMSprop's step (rmsprop.ts rmspropUpdate32/64) on θ, ∇, square_avg `v`, grad_avg `ga`
+ * (centered, else null) and momentum_buffer `b` (momentum > 0, else null).
+ */
+export function rmsprop_wasm(
+  theta: Storage, grad: Storage, v: Storage, ga: Storage | null, b: Storage | null, s: RMSpropWasmScalars,
+): boolean {
+  const n = theta.length;
+  const w = moduleFor(n);
+  if (w === null) return false;
+  const f32 = theta instanceof Float32Array;
+  const view: Storage = f32 ? w.f32 : w.f64;
+  const stride = f32 ? 2 * CHUNK : CHUNK;
+  const path = (b !== null ? 8 : 0) + (ga !== null ? 4 : 0) + (ga !== null && s.lerpFromAvg ? 2 : 0) + (s.wd !== 0 ? 1 : 0);
+  const kernel = (f32 ? w.rmsprop32 : w.rmsprop64)[path];
+  const neg = s.maximize ? 1 : 0;
+  const coef = s.lerpFromAvg ? s.w : s.wMinus1;
+  const { wd, alpha, oneMinusAlpha, mom, negLr, eps } = s;
+  optim_wasm_stats.updates++;
+  for (let start = 0; start < n; start += CHUNK) {
+    const cnt = Math.min(CHUNK, n - start);
+    copyIn(view, 0, theta, start, cnt);
+    copyIn(view, stride, grad, start, cnt);
+    copyIn(view, 2 * stride, v, start, cnt);
+    if (b !== null) copyIn(view, 3 * stride, b, start, cnt);
+    if (ga !== null) copyIn(view, 4 * stride, ga, start, cnt);
+    kernel(cnt, neg, wd, alpha, oneMinusAlpha, coef, mom, negLr, eps);
+    copyOut(theta, start, view, 0, cnt);
+    copyOut(v, start, view, 2 * stride, cnt);
+    if (b !== null) copyOut(b, start, view, 3 * stride, cnt);
+    if (ga !== null) copyOut(ga, start, view, 4 * stride, cnt);
+  }
+  return true;
+}
+
+/** Adagrad's step (adagrad.ts adagradUpdate32/64) on θ, ∇ and `sum`; scalars in θ's dtype. */
+export function adagrad_wasm(
+  theta: Storage, grad: Storage, sum: Storage, maximize: boolean, wd: number, negClr: number, eps: number,
+): boolean {
+  const n = theta.length;
+  const w = moduleFor(n);
+  if (w === null) return false;
+  const f32 = theta instanceof Float32Array;
+  const view: Storage = f32 ? w.f32 : w.f64;
+  const stride = f32 ? 2 * CHUNK : CHUNK;
+  const kernel = (f32 ? w.adagrad32 : w.adagrad64)[wd !== 0 ? 1 : 0];
+  const neg = maximize ? 1 : 0;
+  optim_wasm_stats.updates++;
+  for (let start = 0; start < n; start += CHUNK) {
+    const cnt = Math.min(CHUNK, n - start);
+    copyIn(view, 0, theta, start, cnt);
+    copyIn(view, stride, grad, start, cnt);
+    copyIn(view, 2 * stride, sum, start, cnt);
+    kernel(cnt, neg, wd, negClr, eps);
+    copyOut(theta, start, view, 0, cnt);
+    copyOut(sum, start, view, 2 * stride, cnt);
   }
   return true;
 }
