@@ -124,13 +124,18 @@ describe("leftovers of an interrupted product", () => {
 describe("worker lifetime", () => {
   it("a process with idle workers exits by itself", () => {
     const dist = join(__dirname, "../../kernel/dist/index.js");
-    const code = `const t = require(${JSON.stringify(dist)}); t.set_num_threads(2);
-      const a = t.randn(256, 512), b = t.randn(512, 256); t.matmul(a, b);
-      setTimeout(() => { t.matmul(a, b); console.log("done", t.get_num_threads()); }, 300);`;
+    // (the built package: the worker runs the compiled gemm_chunks, not the test's transpiled one)
+    const code = `const t = require(${JSON.stringify(dist)}); t.set_num_threads(1);
+      const a = t.randn(256, 512), b = t.randn(512, 256); const one = Array.from(t.matmul(a, b).data);
+      t.set_num_threads(2); t.matmul(a, b);
+      setTimeout(() => {
+        const two = Array.from(t.matmul(a, b).data);
+        console.log("done", t.get_num_threads(), two.every((v, i) => Object.is(v, one[i])));
+      }, 300);`;
     const r = spawnSync(process.execPath, ["-e", code], { encoding: "utf8", timeout: 20_000 });
     expect(r.error, "timed out: an idle worker kept the process alive").toBeUndefined();
     expect(r.stderr).toBe("");
-    expect(r.stdout.trim()).toBe("done 2");
+    expect(r.stdout.trim()).toBe("done 2 true");
     expect(r.status).toBe(0);
   });
 });
