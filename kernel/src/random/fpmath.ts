@@ -67,15 +67,53 @@ function addRoundOdd(a: number, b: number): number {
   return s;
 }
 
-/** Correctly rounded a·b + c in double precision (C's `fma`). */
+/**
+ * Correctly rounded a·b + c in double precision (C's `fma`). The same steps as
+ * twoProd → twoSum → addRoundOdd → final sum (file comment), written out with locals only: the
+ * module-level `errOut` costs a heap-number store per call when read across modules, which made
+ * sincos (≈15 fma per call) allocation-bound. Results are identical, including NaN for finite
+ * operands whose split overflows (|a| or |b| ≳ 2^996), as before.
+ */
 export function fma(a: number, b: number, c: number): number {
-  const p = twoProd(a, b);
-  const e = errOut;
-  if (!Number.isFinite(p) || !Number.isFinite(c)) return a * b + c;
+  const p = a * b;
+  if (!Number.isFinite(p) || !Number.isFinite(c)) return p + c;
+  // twoProd: a·b = p + e exactly (Veltkamp split, Dekker product)
+  let t = SPLITTER * a;
+  const ah = t - (t - a);
+  const al = a - ah;
+  t = SPLITTER * b;
+  const bh = t - (t - b);
+  const bl = b - bh;
+  const e = al * bl - (p - ah * bh - al * bh - ah * bl);
   if (e === 0) return p + c;
-  const s = twoSum(p, c);
-  const t = errOut;
-  return s + addRoundOdd(t, e);
+  // twoSum: p + c = s + r exactly
+  const s = p + c;
+  const sb = s - p;
+  const r = p - (s - sb) + (c - sb);
+  // r + e rounded to odd (addRoundOdd, inlined)
+  const v = r + e;
+  const vb = v - r;
+  const w = r - (v - vb) + (e - vb);
+  if (w === 0 || !Number.isFinite(v)) return s + v;
+  return s + oddStep(v, w);
+}
+
+/** v = RN(r + e) with nonzero error w: v rounded to odd instead (addRoundOdd's step; kept out of
+ *  `fma` so that fma stays small enough for V8 to inline). */
+function oddStep(v: number, w: number): number {
+  f64[0] = v;
+  const lo = u32[0];
+  if ((lo & 1) === 0) {
+    if ((w > 0) === (v > 0)) {
+      u32[0] = (lo + 1) >>> 0;
+      if (u32[0] === 0) u32[1]++;
+    } else {
+      u32[0] = (lo - 1) >>> 0;
+      if (lo === 0) u32[1]--;
+    }
+    return f64[0];
+  }
+  return v;
 }
 
 /** Correctly rounded a·b + c in single precision (C's `fmaf`); a, b, c must be floats. */

@@ -128,6 +128,18 @@ export function log(x: number): number {
     return x === Infinity ? Infinity : NaN;
   }
   if (x === 1) return 0;
+  const yH = logDd(x);
+  return yH + ddLo;
+}
+
+/** log x as a double-double [hi, lo] (x positive, finite, ≠ 1): for tables of other routines. */
+export function logDoubleDouble(x: number): [number, number] {
+  const yH = logDd(x);
+  return [yH, ddLo];
+}
+
+/** The double-double log of a positive finite x ≠ 1 (see `log`): returns hi, the low word in ddLo. */
+function logDd(x: number): number {
   let k = 0;
   if (x < 2.2250738585072014e-308) {
     x *= 18014398509481984; // 2^54: make subnormals normal
@@ -160,7 +172,8 @@ export function log(x: number): number {
     yH = ddAdd(kH, kL, yH, yL);
     yL = ddLo;
   }
-  return yH + yL;
+  ddLo = yL;
+  return yH;
 }
 
 // ---- sin, cos ---------------------------------------------------------------------------------
