@@ -139,6 +139,25 @@ describe("interrupts", () => {
     });
   }
 
+  for (const how of ["interrupt_request", "SIGINT"] as const) {
+    it(`${how} during a loop of threaded matrix products: the next products are right`, async () => {
+      // Products this large are shared with a worker thread (tensor/wasm/threads.ts); an
+      // interrupt lands while one is in flight, and the worker's leftover must not corrupt the next.
+      await k.execute(`torch.set_num_threads(2);
+const A = torch.randn(256, 512), B = torch.randn(512, 256);
+torch.set_num_threads(1); const one = torch.matmul(A, B); torch.set_num_threads(2);
+let products = 0;`);
+      const p = k.execute(`for (;;) { torch.matmul(A, B); products++; }`);
+      await new Promise((r) => setTimeout(r, 1000));
+      if (how === "SIGINT") k.interruptBySignal(); else await k.interruptByMessage();
+      const r = await p;
+      expect(r.reply.content.ename, JSON.stringify(r.reply.content)).toBe("KeyboardInterrupt");
+      const c = await k.execute(`const again = [0, 1, 2].map(() => torch.matmul(A, B));
+[products > 0, torch.get_num_threads(), again.every((t) => torch.equal(t, one))].join(" ")`);
+      expect(resultText(c)).toBe("'true 2 true'");
+    });
+  }
+
   it("interrupts a cell awaiting a promise", async () => {
     const p = k.execute(`await new Promise((r) => setTimeout(r, 60000));`);
     await new Promise((r) => setTimeout(r, 500));
