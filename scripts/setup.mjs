@@ -6,7 +6,7 @@
 // A step that is already done is skipped (stamps in .venv/ and node_modules/ say so).
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, readFileSync, writeFileSync, statSync, mkdirSync, readdirSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync, statSync, mkdirSync, readdirSync, realpathSync } from "node:fs";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -66,6 +66,24 @@ if (existsSync(extIndex)) {
     say("building extension/ (tsc + @jupyter/builder)");
     run("npm", ["run", "build", "-w", "lrlab-jupyterlab"]);
   } else say("extension/: built");
+}
+// The C library's log for float64 normals (kernel/native/libm.c): optional, needs a C compiler and
+// Node's headers; without it lrlab uses its correctly rounded log (see kernel/src/random/native_libm.ts).
+{
+  const src = join(root, "kernel", "native", "libm.c");
+  const out = join(root, "kernel", "native", "build", "libm.node");
+  const headers = join(dirname(dirname(realpathSync(process.execPath))), "include", "node");
+  const key = hashFiles(["kernel/native/libm.c"]) + " " + process.version;
+  const nativeStamp = join(root, "kernel", "native", "build", ".lrlab-native-stamp");
+  if (existsSync(out) && stamped(nativeStamp, key)) say("kernel/native: built");
+  else if (!has("cc") || !existsSync(join(headers, "node_api.h"))) {
+    say(`kernel/native: skipped (${has("cc") ? `no Node headers in ${headers}` : "no C compiler"}): float64 normals use lrlab's own log`);
+  } else {
+    say("building kernel/native/libm.node (cc)");
+    mkdirSync(dirname(out), { recursive: true });
+    run("cc", ["-O2", "-shared", "-fPIC", `-I${headers}`, src, "-o", out, "-lm"]);
+    stamp(nativeStamp, key);
+  }
 }
 if (buildOnly) process.exit(0);
 

@@ -9,6 +9,7 @@
 import type { Generator } from "../../kernel/src/random/generator";
 import { fma, fmaf } from "../../kernel/src/random/fpmath";
 import { log } from "../../kernel/src/random/libm";
+import { normal_log } from "../../kernel/src/random/native_libm";
 import { log1p } from "../../kernel/src/random/log1p";
 import { sincos, sincosOut } from "../../kernel/src/random/sincos";
 import { normalFill16Float } from "../../kernel/src/random/avx_mathfun";
@@ -68,7 +69,7 @@ function normalFill16DoubleScalar(d: Float64Array, off: number, mean: number, st
   for (let j = 0; j < 8; j++) {
     const u1 = 1 - d[off + j];
     const u2 = d[off + j + 8];
-    const radius = Math.sqrt(-2 * log(u1));
+    const radius = Math.sqrt(-2 * normal_log(log)(u1));
     sincos(TWO_PI * u2);
     d[off + j] = fma(radius * sincosOut.cos, std, mean);
     d[off + j + 8] = fma(radius * sincosOut.sin, std, mean);

@@ -6,8 +6,9 @@
  *
  * - `log`: glibc's (accurate to 0.52 ULP) returns the correctly rounded result except in rare
  *   near-halfway cases (≈0.1% of inputs); reproducing those needs glibc's private 128-entry table
- *   (chosen by a search we cannot redo), so we return the correctly rounded value, computed in
- *   double-double (~106 bits):
+ *   (chosen by a search we cannot redo), so the float64 normal sampler calls the C library's own
+ *   log when the addon is built (native_libm.ts) and otherwise this correctly rounded value,
+ *   computed in double-double (~106 bits):
  *     log x = k·ln2 + log c + 2·atanh(t),  x = 2^k·m, m ∈ [√½, √2),  t = (m − c)/(m + c),
  *     2·atanh(t) = 2t·Σ t^(2n)/(2n+1), c = 1 + i/128 a table point (log c tabulated at load);
  *     sin, cos: x = q·π/2 + r with π/2 in four parts, |r| ≤ π/4, r = j/64 + δ, angle addition
