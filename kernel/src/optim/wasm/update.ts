@@ -38,6 +38,32 @@ function moduleFor(n: number): OptimWasm | null {
 }
 
 /**
+ * Runs `kernel(cnt)` chunk by chunk over θ = arrays[0]: region r of the module's memory (element
+ * r·stride, stride = CHUNK·8 bytes) holds arrays[r] (null: unused by this path); the regions with
+ * `written[r]` are copied back after each chunk. The kernels address their operands by region.
+ */
+function inChunks(w: OptimWasm, arrays: readonly (Storage | null)[], written: readonly boolean[], kernel: (cnt: number) => void): void {
+  const theta = arrays[0] as Storage;
+  const n = theta.length;
+  const f32 = theta instanceof Float32Array;
+  const view: Storage = f32 ? w.f32 : w.f64;
+  const stride = f32 ? 2 * CHUNK : CHUNK;
+  optim_wasm_stats.updates++;
+  for (let start = 0; start < n; start += CHUNK) {
+    const cnt = Math.min(CHUNK, n - start);
+    for (let r = 0; r < arrays.length; r++) {
+      const a = arrays[r];
+      if (a !== null) copyIn(view, r * stride, a, start, cnt);
+    }
+    kernel(cnt);
+    for (let r = 0; r < arrays.length; r++) {
+      const a = arrays[r];
+      if (a !== null && written[r]) copyOut(a, start, view, r * stride, cnt);
+    }
+  }
+}
+
+/**
  * SGD's steady-state step (sgd.ts sgdUpdate32/64) on θ, ∇ and the momentum buffer `buf` (null
  * for plain SGD). kind: 0 plain, 1 momentum, 2 nesterov; maximize negates ∇ on the fly. The
  * scalars are in the parameter's dtype (float32-rounded for float32), as the JS loops take them.
@@ -49,22 +75,10 @@ export function sgd_wasm(
   const n = theta.length;
   const w = moduleFor(n);
   if (w === null) return false;
-  const f32 = theta instanceof Float32Array;
-  const view: Storage = f32 ? w.f32 : w.f64;
-  const stride = f32 ? 2 * CHUNK : CHUNK; // region stride in elements (CHUNK·8 bytes)
   const keep1 = kind > 0 && keep === 1 ? 1 : 0;
-  const kernel = (f32 ? w.sgd32 : w.sgd64)[4 * kind + 2 * keep1 + (wd !== 0 ? 1 : 0)];
+  const kernel = (theta instanceof Float32Array ? w.sgd32 : w.sgd64)[4 * kind + 2 * keep1 + (wd !== 0 ? 1 : 0)];
   const neg = maximize ? 1 : 0;
-  optim_wasm_stats.updates++;
-  for (let start = 0; start < n; start += CHUNK) {
-    const cnt = Math.min(CHUNK, n - start);
-    copyIn(view, 0, theta, start, cnt);
-    copyIn(view, stride, grad, start, cnt);
-    if (buf !== null) copyIn(view, 2 * stride, buf, start, cnt);
-    kernel(cnt, neg, negLr, wd, mom, keep);
-    copyOut(theta, start, view, 0, cnt);
-    if (buf !== null) copyOut(buf, start, view, 2 * stride, cnt);
-  }
+  inChunks(w, [theta, grad, buf], [true, false, true], (cnt) => kernel(cnt, neg, negLr, wd, mom, keep));
   return true;
 }
 
@@ -94,28 +108,13 @@ export function adam_wasm(
   const n = theta.length;
   const w = moduleFor(n);
   if (w === null) return false;
-  const f32 = theta instanceof Float32Array;
-  const view: Storage = f32 ? w.f32 : w.f64;
-  const stride = f32 ? 2 * CHUNK : CHUNK;
   const mode = s.decay !== 1 ? 1 : s.wd !== 0 ? 2 : 0;
-  const kernel = (f32 ? w.adam32 : w.adam64)[4 * mode + (s.lerpFromM ? 2 : 0) + (vMax !== null ? 1 : 0)];
+  const kernel = (theta instanceof Float32Array ? w.adam32 : w.adam64)[4 * mode + (s.lerpFromM ? 2 : 0) + (vMax !== null ? 1 : 0)];
   const neg = s.maximize ? 1 : 0;
   const coef = s.lerpFromM ? s.w : s.wMinus1;
   const { decay, wd, beta2, oneMinusBeta2, negStepSize, bc2Sqrt, eps } = s;
-  optim_wasm_stats.updates++;
-  for (let start = 0; start < n; start += CHUNK) {
-    const cnt = Math.min(CHUNK, n - start);
-    copyIn(view, 0, theta, start, cnt);
-    copyIn(view, stride, grad, start, cnt);
-    copyIn(view, 2 * stride, m, start, cnt);
-    copyIn(view, 3 * stride, v, start, cnt);
-    if (vMax !== null) copyIn(view, 4 * stride, vMax, start, cnt);
-    kernel(cnt, neg, decay, wd, coef, beta2, oneMinusBeta2, negStepSize, bc2Sqrt, eps);
-    copyOut(theta, start, view, 0, cnt);
-    copyOut(m, start, view, 2 * stride, cnt);
-    copyOut(v, start, view, 3 * stride, cnt);
-    if (vMax !== null) copyOut(vMax, start, view, 4 * stride, cnt);
-  }
+  inChunks(w, [theta, grad, m, v, vMax], [true, false, true, true, true],
+    (cnt) => kernel(cnt, neg, decay, wd, coef, beta2, oneMinusBeta2, negStepSize, bc2Sqrt, eps));
   return true;
 }
 
@@ -143,28 +142,13 @@ export function rmsprop_wasm(
   const n = theta.length;
   const w = moduleFor(n);
   if (w === null) return false;
-  const f32 = theta instanceof Float32Array;
-  const view: Storage = f32 ? w.f32 : w.f64;
-  const stride = f32 ? 2 * CHUNK : CHUNK;
   const path = (b !== null ? 8 : 0) + (ga !== null ? 4 : 0) + (ga !== null && s.lerpFromAvg ? 2 : 0) + (s.wd !== 0 ? 1 : 0);
-  const kernel = (f32 ? w.rmsprop32 : w.rmsprop64)[path];
+  const kernel = (theta instanceof Float32Array ? w.rmsprop32 : w.rmsprop64)[path];
   const neg = s.maximize ? 1 : 0;
   const coef = s.lerpFromAvg ? s.w : s.wMinus1;
   const { wd, alpha, oneMinusAlpha, mom, negLr, eps } = s;
-  optim_wasm_stats.updates++;
-  for (let start = 0; start < n; start += CHUNK) {
-    const cnt = Math.min(CHUNK, n - start);
-    copyIn(view, 0, theta, start, cnt);
-    copyIn(view, stride, grad, start, cnt);
-    copyIn(view, 2 * stride, v, start, cnt);
-    if (b !== null) copyIn(view, 3 * stride, b, start, cnt);
-    if (ga !== null) copyIn(view, 4 * stride, ga, start, cnt);
-    kernel(cnt, neg, wd, alpha, oneMinusAlpha, coef, mom, negLr, eps);
-    copyOut(theta, start, view, 0, cnt);
-    copyOut(v, start, view, 2 * stride, cnt);
-    if (b !== null) copyOut(b, start, view, 3 * stride, cnt);
-    if (ga !== null) copyOut(ga, start, view, 4 * stride, cnt);
-  }
+  inChunks(w, [theta, grad, v, b, ga], [true, false, true, true, true],
+    (cnt) => kernel(cnt, neg, wd, alpha, oneMinusAlpha, coef, mom, negLr, eps));
   return true;
 }
 
@@ -175,20 +159,8 @@ export function adagrad_wasm(
   const n = theta.length;
   const w = moduleFor(n);
   if (w === null) return false;
-  const f32 = theta instanceof Float32Array;
-  const view: Storage = f32 ? w.f32 : w.f64;
-  const stride = f32 ? 2 * CHUNK : CHUNK;
-  const kernel = (f32 ? w.adagrad32 : w.adagrad64)[wd !== 0 ? 1 : 0];
+  const kernel = (theta instanceof Float32Array ? w.adagrad32 : w.adagrad64)[wd !== 0 ? 1 : 0];
   const neg = maximize ? 1 : 0;
-  optim_wasm_stats.updates++;
-  for (let start = 0; start < n; start += CHUNK) {
-    const cnt = Math.min(CHUNK, n - start);
-    copyIn(view, 0, theta, start, cnt);
-    copyIn(view, stride, grad, start, cnt);
-    copyIn(view, 2 * stride, sum, start, cnt);
-    kernel(cnt, neg, wd, negClr, eps);
-    copyOut(theta, start, view, 0, cnt);
-    copyOut(sum, start, view, 2 * stride, cnt);
-  }
+  inChunks(w, [theta, grad, sum], [true, false, true], (cnt) => kernel(cnt, neg, wd, negClr, eps));
   return true;
 }
