@@ -48,23 +48,7 @@ function addRoundOdd(a: number, b: number): number {
   const s = twoSum(a, b);
   const e = errOut;
   if (e === 0 || !Number.isFinite(s)) return s;
-  f64[0] = s;
-  if ((u32[0] & 1) === 0) {
-    // s is even: the exact value lies strictly between s and its neighbour towards e; step to
-    // that (odd) neighbour. Moving away from zero increments the magnitude bits, towards zero
-    // decrements them.
-    const away = (e > 0) === (s > 0);
-    const lo = u32[0];
-    if (away) {
-      u32[0] = (lo + 1) >>> 0;
-      if (u32[0] === 0) u32[1]++;
-    } else {
-      u32[0] = (lo - 1) >>> 0;
-      if (lo === 0) u32[1]--;
-    }
-    return f64[0];
-  }
-  return s;
+  return oddStep(s, e);
 }
 
 /**
@@ -98,8 +82,12 @@ export function fma(a: number, b: number, c: number): number {
   return s + oddStep(v, w);
 }
 
-/** v = RN(r + e) with nonzero error w: v rounded to odd instead (addRoundOdd's step; kept out of
- *  `fma` so that fma stays small enough for V8 to inline). */
+/**
+ * v = RN(x + y) with nonzero error w: v rounded to odd instead. If v is even, the exact value lies
+ * strictly between v and its neighbour towards w; step to that (odd) neighbour: away from zero
+ * increments the magnitude bits, towards zero decrements them. (Kept out of `fma` so that fma
+ * stays small enough for V8 to inline.)
+ */
 function oddStep(v: number, w: number): number {
   f64[0] = v;
   const lo = u32[0];
