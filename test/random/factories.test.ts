@@ -6,7 +6,7 @@
 import { describe, expect, it } from "vitest";
 import * as torch from "../../kernel/src/random/index";
 import { Tensor } from "../../kernel/src/tensor/tensor";
-import { loadFixture, toHex, ulpDistance } from "./fixture";
+import { hexToTensor, loadFixture, toHex, ulpDistance } from "./fixture";
 import { spawnSync } from "node:child_process";
 import { existsSync, realpathSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -175,24 +175,10 @@ describe("normal with tensor arguments matches PyTorch bit for bit", () => {
   const cases = loadFixture<{
     cases: { form: string; dtype: "float32" | "float64"; mean: string[]; std: string[]; values: string[]; after: string[] }[];
   }>("normal_tensors.json").cases;
-  const fromHex = (hex: string[], dtype: "float32" | "float64"): Tensor => {
-    const v = new DataView(new ArrayBuffer(8));
-    const data = dtype === "float32" ? new Float32Array(hex.length) : new Float64Array(hex.length);
-    hex.forEach((h, i) => {
-      if (dtype === "float32") {
-        v.setUint32(0, parseInt(h, 16));
-        data[i] = v.getFloat32(0);
-      } else {
-        v.setBigUint64(0, BigInt("0x" + h));
-        data[i] = v.getFloat64(0);
-      }
-    });
-    return new Tensor(data, [hex.length], dtype);
-  };
   for (const c of cases) {
     it(`normal(${c.form === "nt" ? "1.5" : "mean"}, ${c.form === "tn" ? "0.5" : "std"}) ${c.dtype} n=${c.mean.length}`, () => {
-      const mean = fromHex(c.mean, c.dtype);
-      const std = fromHex(c.std, c.dtype);
+      const mean = hexToTensor(c.mean, c.dtype);
+      const std = hexToTensor(c.std, c.dtype);
       torch.manual_seed(8);
       const t = c.form === "tt" ? torch.normal(mean, std) : c.form === "tn" ? torch.normal(mean, 0.5) : torch.normal(1.5, std);
       expect(t.dtype).toBe(c.dtype);

@@ -1,7 +1,7 @@
 /** Helpers for the PyTorch fixtures in test/fixtures/random (values stored as hex bit patterns). */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import type { Tensor } from "../../kernel/src/tensor/tensor";
+import { Tensor } from "../../kernel/src/tensor/tensor";
 
 export function loadFixture<T = any>(name: string): T {
   return JSON.parse(readFileSync(join(__dirname, "..", "fixtures", "random", name), "utf8")) as T;
@@ -40,4 +40,20 @@ export function ulpDistance(a: string, b: string): number {
 
 export function b64bytes(s: string): number[] {
   return Array.from(Buffer.from(s, "base64"));
+}
+
+/** A tensor from hex bit patterns (float32: 8 hex digits, float64: 16), as the fixtures store them. */
+export function hexToTensor(hex: string[], dtype: "float32" | "float64", shape: number[] = [hex.length]): Tensor {
+  const v = new DataView(new ArrayBuffer(8));
+  const data = dtype === "float32" ? new Float32Array(hex.length) : new Float64Array(hex.length);
+  hex.forEach((h, i) => {
+    if (dtype === "float32") {
+      v.setUint32(0, parseInt(h, 16));
+      data[i] = v.getFloat32(0);
+    } else {
+      v.setBigUint64(0, BigInt("0x" + h));
+      data[i] = v.getFloat64(0);
+    }
+  });
+  return new Tensor(data, shape, dtype);
 }

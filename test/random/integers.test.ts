@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import * as torch from "../../kernel/src/random/index";
 import { Tensor } from "../../kernel/src/tensor/tensor";
-import { loadFixture, toHex } from "./fixture";
+import { hexToTensor, loadFixture, toHex } from "./fixture";
 
 interface Case {
   op: string;
@@ -18,21 +18,6 @@ interface Case {
 }
 
 const cases = loadFixture<{ cases: Case[] }>("integers.json").cases;
-
-function hexToTensor(hex: string[], dtype: "float32" | "float64", shape: number[]): Tensor {
-  const v = new DataView(new ArrayBuffer(8));
-  const data = dtype === "float32" ? new Float32Array(hex.length) : new Float64Array(hex.length);
-  hex.forEach((h, i) => {
-    if (dtype === "float32") {
-      v.setUint32(0, parseInt(h, 16));
-      data[i] = v.getFloat32(0);
-    } else {
-      v.setBigUint64(0, BigInt("0x" + h));
-      data[i] = v.getFloat64(0);
-    }
-  });
-  return new Tensor(data, shape, dtype);
-}
 
 describe("integer samplers match PyTorch", () => {
   for (const c of cases) {

@@ -99,7 +99,7 @@ export class Adam extends Optimizer {
 }
 
 /** One step's scalars, already in the parameter's dtype (rounded to float32 for float32 storage). */
-interface AdamScalars {
+export interface AdamScalars {
   maximize: boolean;
   /** 1 − γλ under decoupled weight decay (AdamW), else exactly 1 (no decay pass). */
   decay: number;

@@ -81,7 +81,7 @@ export class RMSprop extends Optimizer {
 }
 
 /** One step's scalars, already in the parameter's dtype (rounded to float32 for float32 storage). */
-interface RMSpropScalars {
+export interface RMSpropScalars {
   maximize: boolean;
   wd: number; // λ
   alpha: number; // α

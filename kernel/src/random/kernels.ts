@@ -173,10 +173,11 @@ export function fillNormal(data: FloatStorage, single: boolean, mean: number, st
   } else {
     const d = data as Float64Array;
     drawDouble01(d, 0, n, gen);
-    for (let i = 0; i + 16 <= n; i += 16) normalFill16Double(d, i, mean, std);
+    const logOf = normal_log(logFast); // chosen once per call, not per block
+    for (let i = 0; i + 16 <= n; i += 16) normalFill16Double(d, i, mean, std, logOf);
     if (n % 16 !== 0) {
       drawDouble01(d, n - 16, 16, gen);
-      normalFill16Double(d, n - 16, mean, std);
+      normalFill16Double(d, n - 16, mean, std, logOf);
     }
   }
 }
@@ -187,8 +188,7 @@ export function fillNormal(data: FloatStorage, single: boolean, mean: number, st
  * same IEEE sign either way. Other std keep the emulated fma: a rounded x·std could underflow to
  * −0 where the fused x·std + 0 gives +0.
  */
-function normalFill16Double(d: Float64Array, off: number, mean: number, std: number): void {
-  const logOf = normal_log(logFast);
+function normalFill16Double(d: Float64Array, off: number, mean: number, std: number, logOf: (x: number) => number): void {
   if (mean === 0 && std === 1) {
     for (let j = 0; j < 8; j++) {
       const u1 = 1 - d[off + j];

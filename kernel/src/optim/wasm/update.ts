@@ -15,6 +15,8 @@
  */
 import type { Storage } from "../../tensor/tensor";
 import { CHUNK, optim_wasm, type OptimWasm } from "./instance";
+import type { AdamScalars } from "../adam";
+import type { RMSpropScalars } from "../rmsprop";
 
 /** The smallest parameter (in elements) worth the copies; smaller ones use the JS loops. */
 export const WASM_MIN_ELEMENTS = 256;
@@ -82,28 +84,13 @@ export function sgd_wasm(
   return true;
 }
 
-/** Adam's scalars for one step, in the parameter's dtype (see adam.ts AdamScalars). */
-export interface AdamWasmScalars {
-  maximize: boolean;
-  decay: number;
-  wd: number;
-  lerpFromM: boolean;
-  w: number;
-  wMinus1: number;
-  beta2: number;
-  oneMinusBeta2: number;
-  negStepSize: number;
-  bc2Sqrt: number;
-  eps: number;
-}
-
 /**
  * Adam/AdamW's step (adam.ts adamUpdate32/64) on θ, ∇, exp_avg `m`, exp_avg_sq `v` and, under
  * amsgrad, max_exp_avg_sq `vMax`. The weight-decay mode follows the JS loop's tests: decoupled
  * when decay ≠ 1, else L2 when wd ≠ 0.
  */
 export function adam_wasm(
-  theta: Storage, grad: Storage, m: Storage, v: Storage, vMax: Storage | null, s: AdamWasmScalars,
+  theta: Storage, grad: Storage, m: Storage, v: Storage, vMax: Storage | null, s: AdamScalars,
 ): boolean {
   const n = theta.length;
   const w = moduleFor(n);
@@ -118,26 +105,12 @@ export function adam_wasm(
   return true;
 }
 
-/** RMSprop's scalars for one step, in the parameter's dtype (see rmsprop.ts RMSpropScalars). */
-export interface RMSpropWasmScalars {
-  maximize: boolean;
-  wd: number;
-  oneMinusAlpha: number;
-  alpha: number;
-  lerpFromAvg: boolean;
-  w: number;
-  wMinus1: number;
-  mom: number;
-  negLr: number;
-  eps: number;
-}
-
 /**
  * RMSprop's step (rmsprop.ts rmspropUpdate32/64) on θ, ∇, square_avg `v`, grad_avg `ga`
  * (centered, else null) and momentum_buffer `b` (momentum > 0, else null).
  */
 export function rmsprop_wasm(
-  theta: Storage, grad: Storage, v: Storage, ga: Storage | null, b: Storage | null, s: RMSpropWasmScalars,
+  theta: Storage, grad: Storage, v: Storage, ga: Storage | null, b: Storage | null, s: RMSpropScalars,
 ): boolean {
   const n = theta.length;
   const w = moduleFor(n);
