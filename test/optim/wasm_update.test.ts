@@ -15,22 +15,11 @@ import { Adagrad, Adam, AdamW, RMSprop, SGD } from "../../kernel/src/optim/index
 import type { Optimizer } from "../../kernel/src/optim/optimizer";
 import { CHUNK, optim_wasm, set_optim_wasm_enabled } from "../../kernel/src/optim/wasm/instance";
 import { WASM_MIN_ELEMENTS, optim_wasm_stats } from "../../kernel/src/optim/wasm/update";
+import { rng } from "../tensor/gradcheck";
 
 type DType = "float32" | "float64";
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const gen = require("../../kernel/scripts/gen_optim_wasm.cjs") as { source(): string; OUT: string };
-
-/** mulberry32: a small deterministic PRNG. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const SPECIAL = [0, -0, NaN, Infinity, -Infinity, 3e38, -3e38, 1e-40, -1e-42, 1e-30, -1e30, 65504];
 const SPECIAL64 = [1e300, -1e-310, 5e-324];

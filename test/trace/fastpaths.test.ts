@@ -15,17 +15,7 @@ import { quantiles, SAMPLE_SIZE, summarize } from "../../kernel/src/trace/quanti
 import { factorRange, factorAt, factorView, preconditionedFactors, type PreconditionedKind } from "../../kernel/src/trace/preconditioned";
 import { WASM_MIN_ELEMENTS } from "../../kernel/src/trace/snapshot";
 import { strata } from "../../kernel/src/trace/sample";
-
-/** A deterministic generator (splitmix-like), so each test sees fixed data. */
-function rng(seed: number) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t ^= t + Math.imul(t ^ (t >>> 7), 61 | t);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng } from "../tensor/gradcheck";
 
 const rel = (a: number, b: number) => Math.abs(a - b) / Math.max(Math.abs(b), 1e-300);
 

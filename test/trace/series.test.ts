@@ -1,17 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { BoundedSeries } from "../../kernel/src/trace/series";
-
-/** A deterministic pseudo-random sequence (mulberry32) so the test needs no seed helper. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng } from "../tensor/gradcheck";
 
 describe("BoundedSeries", () => {
   it("keeps every step while under capacity", () => {
