@@ -13,8 +13,9 @@ const tf = require("@tensorflow/tfjs");
 require("@tensorflow/tfjs-backend-wasm");
 
 const quick = process.argv.includes("--quick");
-// Same rule as bench/lib/train.mjs: at least MIN runs after a warm-up, more until BUDGET s (max 50).
-const [MIN, BUDGET] = quick ? [1, 0.3] : [3, 2];
+// The timing rule of bench/lib/measure.cjs, shared with the lrlab side.
+const { measure, repeatsFor } = require("./lib/measure.cjs");
+const repeats = repeatsFor(quick);
 
 function linear(inF, outF) {
   const k = 1 / Math.sqrt(inF);
@@ -89,26 +90,13 @@ const workloads = {
   },
 };
 
-function measure(fn) {
-  fn();
-  let best = Infinity, steps = 0, spent = 0;
-  for (let i = 0; i < 50 && (i < MIN || spent < BUDGET); i++) {
-    const t = process.hrtime.bigint();
-    steps = fn();
-    const dt = Number(process.hrtime.bigint() - t) / 1e9;
-    best = Math.min(best, dt);
-    spent += dt;
-  }
-  return { seconds: best, steps };
-}
-
 (async () => {
   await tf.setBackend("wasm");
   await tf.ready();
   const out = { version: tf.version_core, backend: tf.getBackend() };
   for (const [k, fn] of Object.entries(workloads)) {
     try {
-      out[k] = measure(fn);
+      out[k] = measure(fn, repeats);
     } catch (e) {
       out[k] = { error: String(e.message ?? e).split("\n")[0] };
     }

@@ -7,7 +7,7 @@ import torch
 import torch.nn as nn
 
 quick = "--quick" in sys.argv
-# Same rule as bench/lib/train.mjs: at least MIN runs after a warm-up, more until BUDGET s (max 50).
+# Same rule as bench/lib/measure.cjs: at least MIN runs after a warm-up, more until BUDGET s (max 50).
 MIN, BUDGET = (1, 0.3) if quick else (3, 2.0)
 
 def simple_model():

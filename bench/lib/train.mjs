@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { fmtRate, fmtRatio, fmtTime } from "./stats.mjs";
 import { probePython, runJson } from "./python.mjs";
 import { ensureTfjs, tfjsEnv } from "./tfjs.mjs";
+import { measure, repeatsFor } from "./measure.cjs";
 
 export const TRAIN_WORKLOADS = [
   { key: "seed_example1", label: "seed Example 1 (SGD, batch accumulated by backward calls)", target: "seed" },
@@ -12,27 +13,6 @@ export const TRAIN_WORKLOADS = [
   { key: "adam_linear", label: "Adam on Linear(10, 1), batch 32", target: null },
   { key: "mlp_sgd_momentum", label: "MLP 784-256-10, batch 128, SGD momentum", target: "mlp" },
 ];
-
-/**
- * Best wall time (s) over repeated runs after one warm-up run: at least `min` runs, then more until
- * `budget` seconds were spent (at most 50). Best-of, because on a shared machine noise only ever
- * adds time. The same rule is in torch_workloads.py and tfjs_workloads.cjs.
- */
-export function measure(fn, { min, budget }) {
-  fn();
-  let best = Infinity, steps = 0, spent = 0;
-  for (let i = 0; i < 50 && (i < min || spent < budget); i++) {
-    const t = process.hrtime.bigint();
-    steps = fn();
-    const dt = Number(process.hrtime.bigint() - t) / 1e9;
-    best = Math.min(best, dt);
-    spent += dt;
-  }
-  return { seconds: best, steps };
-}
-
-/** Repeats of the training workloads: quick { min 1, budget 0.3 s }, full { min 3, budget 2 s }. */
-export const repeatsFor = (quick) => (quick ? { min: 1, budget: 0.3 } : { min: 3, budget: 2 });
 
 export function loadWorkloads(root) {
   const require = createRequire(import.meta.url);
