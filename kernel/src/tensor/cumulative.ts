@@ -8,59 +8,48 @@ import { attach } from "./autograd";
 import { is_floating, storage_for } from "./dtype";
 import { layout } from "./reduce";
 
-function check(x: Tensor, op: string): void {
-  check_tensor(x, op);
-}
+type Store = { length: number; [i: number]: number };
 
-export function cumsum(x: Tensor, dim: number, options?: { dtype?: DType }): Tensor {
-  check(x, "cumsum");
-  const dtype = options?.dtype ?? (is_floating(x.dtype) ? x.dtype : "int64");
-  const L = layout(x, dim, true);
-  const { src, outer, size, inner } = L;
-  const out = storage_for(dtype, src.length);
+/**
+ * out[…, k, …] = combine(acc, src[…, k, …]) running along the dim (from its end when `reverse`),
+ * the accumulator starting at `start` and kept as a double, each value stored in out's type.
+ */
+function scan(src: Store, out: Store, outer: number, size: number, inner: number, start: number, combine: (acc: number, v: number) => number, reverse = false): void {
   for (let o = 0; o < outer; o++) {
     for (let i = 0; i < inner; i++) {
-      let s = 0;
-      for (let k = 0; k < size; k++) {
+      let acc = start;
+      for (let n = 0; n < size; n++) {
+        const k = reverse ? size - 1 - n : n;
         const at = o * size * inner + k * inner + i;
-        s += src[at];
-        out[at] = s;
+        acc = combine(acc, src[at]);
+        out[at] = acc;
       }
     }
   }
+}
+const add = (a: number, b: number): number => a + b;
+const mul = (a: number, b: number): number => a * b;
+
+export function cumsum(x: Tensor, dim: number, options?: { dtype?: DType }): Tensor {
+  check_tensor(x, "cumsum");
+  const dtype = options?.dtype ?? (is_floating(x.dtype) ? x.dtype : "int64");
+  const { src, outer, size, inner } = layout(x, dim, true);
+  const out = storage_for(dtype, src.length);
+  scan(src, out, outer, size, inner, 0, add);
   const res = new Tensor(out, x.shape, dtype);
   return attach(res, "CumsumBackward0", [x], (g) => {
     const gx = storage_for(g.dtype, g.data.length);
-    for (let o = 0; o < outer; o++) {
-      for (let i = 0; i < inner; i++) {
-        let s = 0;
-        for (let k = size - 1; k >= 0; k--) {
-          const at = o * size * inner + k * inner + i;
-          s += g.data[at];
-          gx[at] = s;
-        }
-      }
-    }
+    scan(g.data, gx, outer, size, inner, 0, add, true);
     return [new Tensor(gx, x.shape, g.dtype)];
   }, false);
 }
 
 export function cumprod(x: Tensor, dim: number, options?: { dtype?: DType }): Tensor {
-  check(x, "cumprod");
+  check_tensor(x, "cumprod");
   const dtype = options?.dtype ?? (is_floating(x.dtype) ? x.dtype : "int64");
-  const L = layout(x, dim, true);
-  const { src, outer, size, inner } = L;
+  const { src, outer, size, inner } = layout(x, dim, true);
   const out = storage_for(dtype, src.length);
-  for (let o = 0; o < outer; o++) {
-    for (let i = 0; i < inner; i++) {
-      let p = 1;
-      for (let k = 0; k < size; k++) {
-        const at = o * size * inner + k * inner + i;
-        p *= src[at];
-        out[at] = p;
-      }
-    }
-  }
+  scan(src, out, outer, size, inner, 1, mul);
   const res = new Tensor(out, x.shape, dtype);
   return attach(res, "CumprodBackward0", [x], (g) => {
     const gx = storage_for(g.dtype, g.data.length);
