@@ -1,33 +1,28 @@
 /**
  * The tracer's per-step copies and its one pass over the elements.
  *
- * `capture` (pre-hook) copies θ_t and g_t of every parameter that has a gradient; `measure_slot`
- * (post-hook) takes the sums of sums.ts from them and θ_{t+1}, read in place. Copies keep the
- * parameter's own type (a float32 copy of float32 data is exact, and a memcpy of half the bytes).
+ * `capture` (pre-hook) copies θ_t and g_t of every parameter that has a gradient; `take_after`
+ * (post-hook) copies θ_{t+1} next to them (or reads it in place on the JS path) and `measure_slot`
+ * takes the sums of sums.ts. Copies keep the parameter's own type (a float32 copy of float32 data
+ * is exact, and a memcpy of half the bytes).
  *
  * Parameters of at least WASM_MIN_ELEMENTS elements are copied into the memory of the WebAssembly
  * module of wasm_sums.ts (the copy is the snapshot; θ_{t+1} is copied there after the step) and
  * summed there, ~5× faster than the JS loop; smaller ones, or every one when the engine lacks
  * WebAssembly SIMD, keep per-parameter buffers allocated once and use the JS loop. Both give
  * the same sums up to the order of the additions.
+ *
+ * A step measured off the main thread (offload.ts) has every parameter in the module's memory,
+ * which is then shared; its copies stay there until the worker is done, so the next step's go
+ * into another region (`capture`'s `busy`).
  */
 import type { Storage, Tensor } from "../tensor/tensor";
 import type { ElementPart } from "./sample";
-import { accumulate, StepSums } from "./sums";
-import { reserve, sumsInstance, type SumsModule } from "./wasm_sums";
+import { slotSums, WASM_MIN_ELEMENTS, type JobSlot } from "./step_job";
+import { StepSums } from "./sums";
+import { MAIN_OUT, reserve, sumsInstance, type SumsModule } from "./wasm_sums";
 
-/** Elements from which a parameter goes through the WebAssembly pass (below, the copies dominate). */
-export const WASM_MIN_ELEMENTS = 2048;
-
-/** Where a parameter's arrays sit in the module's memory (byte offsets) for this step. */
-interface WasmPlace {
-  theta: number;
-  grad: number;
-  after: number;
-  /** Elements rounded up to a multiple of 4 (zero pad elements). */
-  padded: number;
-  f32: boolean;
-}
+export { WASM_MIN_ELEMENTS };
 
 /** One parameter's per-step state, allocated once and reused. */
 export interface ParamSlot extends ElementPart {
@@ -35,8 +30,8 @@ export interface ParamSlot extends ElementPart {
   /** Index in its group's params (default names, "group.index"). */
   index: number;
   sums: StepSums;
-  /** Set for this step when the parameter goes through the WebAssembly pass. */
-  place: WasmPlace | null;
+  /** Set for this step when the parameter's copies are in the module's memory. */
+  place: JobSlot | null;
   /** The JS path's own buffers (kept across steps). */
   own: { theta: Storage; grad: Storage } | null;
 }
@@ -48,11 +43,17 @@ function bufferLike(like: Storage, prev: Storage | undefined): Storage {
 }
 
 const align16 = (n: number) => (n + 15) & ~15;
-/** Bytes of the module's output block: nine f64x2 vectors. */
-const OUT_BYTES = 144;
+/** Where the copies start: after the two output blocks (wasm_sums.ts MAIN_OUT, WORKER_OUT). */
+const BASE = 512;
 
 function view(mod: SumsModule, f32: boolean, at: number, n: number): Storage {
   return f32 ? new Float32Array(mod.memory.buffer, at, n) : new Float64Array(mod.memory.buffer, at, n);
+}
+
+/** A byte range of the module's memory. */
+export interface Region {
+  start: number;
+  end: number;
 }
 
 export class Snapshots {
@@ -61,21 +62,34 @@ export class Snapshots {
   readonly pending: ParamSlot[][] = [];
   /** When false, every parameter uses the JS pass (tests compare both paths). */
   use_wasm = true;
+  /** Whether the module's memory should be shared (a worker thread may measure steps). */
+  constructor(private readonly shared = false) {}
   /** This trace's WebAssembly instance (created on first need; null: unavailable). */
   private mod: SumsModule | null | undefined;
 
-  private module(): SumsModule | null {
+  /** Whether the module's memory is shared (a worker thread can read the copies). */
+  shareable(): boolean {
+    const mod = this.module();
+    return mod !== null && typeof SharedArrayBuffer === "function" && mod.memory.buffer instanceof SharedArrayBuffer;
+  }
+
+  module(): SumsModule | null {
     if (!this.use_wasm) return null;
-    if (this.mod === undefined) this.mod = sumsInstance();
+    if (this.mod === undefined) this.mod = sumsInstance(this.shared);
     return this.mod;
   }
 
-  /** Pre-hook: copy θ_t and g_t of every parameter with a gradient, group by group. */
-  capture(groups: readonly { params: Tensor[] }[]): void {
+  /**
+   * Pre-hook: copy θ_t and g_t of every parameter with a gradient, group by group. Large ones go
+   * into the module's memory; with `all`, every one does (a step measured by runJob), placed
+   * after `busy` (a region still being measured) or before it when there is room. Returns the
+   * region of the copies when every parameter went into the module's memory, else null.
+   */
+  capture(groups: readonly { params: Tensor[] }[], all = false, busy: Region | null = null): Region | null {
     this.pending.length = groups.length;
     let mod: SumsModule | null | undefined;
-    let bytes = OUT_BYTES;
     const big: ParamSlot[] = [];
+    let everyone = true;
     for (let gi = 0; gi < groups.length; gi++) {
       const list = this.pending[gi] ?? (this.pending[gi] = []);
       list.length = 0;
@@ -91,41 +105,50 @@ export class Snapshots {
         }
         const n = p.data.length;
         const f32 = p.data instanceof Float32Array;
-        if (n >= WASM_MIN_ELEMENTS && grad.data.length === n && f32 === grad.data instanceof Float32Array && (mod ??= this.module()) !== null) {
-          const padded = (n + 3) & ~3;
-          const size = align16(padded * (f32 ? 4 : 8));
-          slot.place = { theta: bytes, grad: bytes + size, after: bytes + 2 * size, padded, f32 };
-          bytes += 3 * size;
+        slot.place = null;
+        if ((all || n >= WASM_MIN_ELEMENTS) && grad.data.length === n && f32 === grad.data instanceof Float32Array && (mod ??= this.module()) !== null) {
           big.push(slot);
         } else {
-          slot.place = null;
+          everyone = false;
           this.copyOwn(slot, p.data, grad.data);
         }
         list.push(slot);
       }
     }
-    if (big.length === 0) return;
-    if (mod === null || mod === undefined || !reserve(mod, bytes)) {
+    if (big.length === 0) return null;
+    // the copies' layout, then where it goes: at BASE unless that overlaps `busy`
+    let bytes = 0;
+    const sizes = big.map((slot) => {
+      const f32 = slot.p.data instanceof Float32Array;
+      const size = align16(((slot.p.data.length + 3) & ~3) * (f32 ? 4 : 8));
+      bytes += 3 * size;
+      return size;
+    });
+    const start = busy === null || BASE + bytes <= busy.start ? BASE : align16(busy.end);
+    if (mod === null || mod === undefined || !reserve(mod, start + bytes)) {
       // no room in the module: these go through the JS pass too
-      for (const slot of big) {
-        slot.place = null;
-        this.copyOwn(slot, slot.p.data, (slot.p.grad as Tensor).data);
-      }
-      return;
+      for (const slot of big) this.copyOwn(slot, slot.p.data, (slot.p.grad as Tensor).data);
+      return null;
     }
-    for (const slot of big) {
-      const w = slot.place as WasmPlace;
+    let at = start;
+    big.forEach((slot, k) => {
       const n = slot.p.data.length;
+      const f32 = slot.p.data instanceof Float32Array;
+      const size = sizes[k];
+      const w: JobSlot = { theta: at, grad: at + size, after: at + 2 * size, padded: (n + 3) & ~3, f32, n };
+      at += 3 * size;
+      slot.place = w;
       // views of exactly n elements (what sample.ts reads); the pad elements are zeroed apart
-      slot.theta = view(mod, w.f32, w.theta, n);
-      slot.grad = view(mod, w.f32, w.grad, n);
+      slot.theta = view(mod as SumsModule, f32, w.theta, n);
+      slot.grad = view(mod as SumsModule, f32, w.grad, n);
       slot.theta.set(slot.p.data);
       slot.grad.set((slot.p.grad as Tensor).data);
       if (w.padded > n) {
-        view(mod, w.f32, w.theta + n * (w.f32 ? 4 : 8), w.padded - n).fill(0);
-        view(mod, w.f32, w.grad + n * (w.f32 ? 4 : 8), w.padded - n).fill(0);
+        view(mod as SumsModule, f32, w.theta + n * (f32 ? 4 : 8), w.padded - n).fill(0);
+        view(mod as SumsModule, f32, w.grad + n * (f32 ? 4 : 8), w.padded - n).fill(0);
       }
-    }
+    });
+    return everyone ? { start, end: at } : null;
   }
 
   /** The JS path's copies of θ_t and g_t, into buffers kept across steps. */
@@ -140,46 +163,31 @@ export class Snapshots {
   }
 
   /**
-   * Post-hook: the sums of one captured parameter into `slot.sums`, and `slot.after` = θ_{t+1}.
-   * Throws when the parameter changed size during the step.
+   * Post-hook: θ_{t+1} of one captured parameter: `slot.after` (a copy in the module's memory for
+   * a placed parameter, else the live data). Throws when the parameter changed size during the step.
    */
-  measure_slot(slot: ParamSlot, label: string): void {
+  take_after(slot: ParamSlot, label: string): void {
     const after = slot.p.data;
     if (after.length !== slot.theta.length) {
       throw new RangeError(`trace: parameter ${label} changed size during step() (${slot.theta.length} → ${after.length} elements)`);
     }
-    slot.after = after;
-    const s = slot.sums.reset();
     const w = slot.place;
     const mod = w !== null ? this.module() : null;
     if (w === null || mod === null || (after instanceof Float32Array) !== w.f32) {
-      accumulate(slot.theta, slot.grad, after, s);
+      // the JS pass reads θ_{t+1} in place (θ_t, g_t stay where they are)
+      slot.place = null;
+      slot.after = after;
       return;
     }
     const n = after.length;
-    view(mod, w.f32, w.after, n).set(after);
+    slot.after = view(mod, w.f32, w.after, n);
+    slot.after.set(after);
     if (w.padded > n) view(mod, w.f32, w.after + n * (w.f32 ? 4 : 8), w.padded - n).fill(0);
-    const o = new Float64Array(mod.memory.buffer, 0, OUT_BYTES / 8);
-    o.fill(0, 0, 12);
-    o[12] = o[13] = Infinity;
-    o[14] = o[15] = -Infinity;
-    o[16] = o[17] = 0;
-    (w.f32 ? mod.sums_f32 : mod.sums_f64)(w.theta, w.after, w.grad, w.padded, 0);
-    // the module sums e = θ − a = −d: Σ e·g and Σ θ·e come out negated, exactly (0 − x: a zero
-    // sum stays +0, as the direct sums give)
-    s.dg = 0 - (o[0] + o[1]);
-    s.gg = o[2] + o[3];
-    s.dd = o[4] + o[5];
-    s.tt = o[6] + o[7];
-    s.aa = o[8] + o[9];
-    s.td = 0 - (o[10] + o[11]);
-    s.rho_min = o[13] < o[12] ? o[13] : o[12];
-    s.rho_max = o[15] > o[14] ? o[15] : o[14];
-    const c = new Uint32Array(mod.memory.buffer, 128, 4); // two little-endian i64 counts of g = 0
-    s.nonzero = w.padded - (c[0] + c[2] + (c[1] + c[3]) * 4294967296);
-    s.n = n;
-    // a non-finite step: redo the pass in JS, which leaves those elements out (sums.ts)
-    if (!(Number.isFinite(s.dd) && Number.isFinite(s.aa))) accumulate(slot.theta, slot.grad, after, s.reset());
+  }
+
+  /** Post-hook, after `take_after`: the sums of one captured parameter into `slot.sums`. */
+  measure_slot(slot: ParamSlot): void {
+    slotSums(slot.place !== null ? this.module() : null, slot, slot.place, slot.after.length, MAIN_OUT, slot.sums.reset());
   }
 
   /** After the post-hook: forget this step's parameters (and the reference to their live data). */

@@ -18,12 +18,15 @@ import type { Tensor } from "../tensor/tensor";
 import { bundle, type BundleOptions, type MimeBundle, type Plottable } from "../plot/bundle";
 import type { FigureSource, SourceSeries } from "../plot/figure";
 import { fmt } from "../plot/text";
-import { measure, METRIC_NAMES, QUANTILE_METRICS, SCALAR_METRICS, SERIES_QUANTILES, type StepMetrics } from "./metrics";
+import { measure, type Measured, METRIC_NAMES, QUANTILE_METRICS, SCALAR_METRICS, SERIES_QUANTILES, type StepMetrics } from "./metrics";
 import { factorView, momentumSteady, optimizerKind, type FactorView, type PreconditionedKind } from "./preconditioned";
 import type { Quantiles } from "./quantiles";
+import { forget, poll_job, post_job, wait_job, worker_ready } from "./offload";
 import { factorQuantiles, rhoQuantiles } from "./sample";
-import { Snapshots, type ParamSlot } from "./snapshot";
+import { Snapshots, type ParamSlot, type Region } from "./snapshot";
+import { runJob, type GroupResult, type JobSlot, type StepJob } from "./step_job";
 import { StepSums } from "./sums";
+import { MAIN_OUT } from "./wasm_sums";
 import { BoundedSeries, DEFAULT_CAPACITY, type SeriesJSON } from "./series";
 import { suspended } from "./suspend";
 
@@ -71,6 +74,36 @@ type SeriesMap = Map<string, BoundedSeries>;
 
 const noSums = new StepSums();
 
+/** Elements per step from which a step is measured on the tracer's worker thread (offload.ts). */
+export const OFFLOAD_MIN_ELEMENTS = 65536;
+let traceIds = 0;
+
+/** What a group's metrics take from the optimizer at the step (the scheduler changes it after). */
+interface GroupAtStep {
+  lr: number;
+  betas: [number, number] | null;
+  momentum: number | null;
+  weight_decay: number | null;
+  lr_momentum_steady: number | null;
+  /** lr_preconditioned of the group, and of each parameter with per_param (from optimizer state). */
+  factor: Quantiles | null;
+  param_factors: (Quantiles | null)[] | null;
+  /** The parameters' names (per_param). */
+  names: string[];
+}
+
+/** A step measured by step_job.ts, whose metrics are not final yet (see `_before_step`). */
+interface DeferredStep {
+  step: number;
+  loss: number | null;
+  /** Per group index: what the metrics need from the optimizer (undefined: nothing captured). */
+  groups: (GroupAtStep | undefined)[];
+  job: StepJob;
+  /** Where its copies are in the trace's memory. */
+  region: Region;
+  /** The worker's job number once handed over. */
+  seq: number | null;
+}
 function validateOptions(options: TraceOptions): void {
   if (options === null || typeof options !== "object") throw new TypeError(`trace: options must be an object, got ${options}`);
   for (const k of Object.keys(options)) {
@@ -119,9 +152,8 @@ export class Trace implements Plottable {
   readonly metrics: readonly string[];
   /** Steps seen. */
   steps = 0;
-  diverged_at: Divergence | null = null;
-  /** Errors caught inside the hooks (the last 10), so a failing tracer never breaks training. */
-  readonly errors: Error[] = [];
+  private _diverged: Divergence | null = null;
+  private readonly _errors: Error[] = [];
 
   private readonly kind: PreconditionedKind | null;
   private readonly capacity: number;
@@ -132,7 +164,16 @@ export class Trace implements Plottable {
   private readonly lastParams = new Map<string, StepMetrics>();
   private readonly names = new Map<Tensor, string>();
   /** @internal θ_t/g_t copies and the per-element pass (snapshot.ts). */
-  readonly _snapshots = new Snapshots();
+  readonly _snapshots = new Snapshots(true);
+  /** @internal Measure large steps on the worker thread (tests turn it off to compare). */
+  _use_worker = true;
+  /** This trace's number for the worker (which keeps its memory). */
+  private readonly id = ++traceIds;
+  /** Steps measured by step_job.ts whose metrics are not final yet, oldest first (at most two). */
+  private deferred: DeferredStep[] = [];
+  /** Whether the pre-hook copied every parameter for runJob (see `_before_step`). */
+  private captured: Region | null = null;
+  private settling = false;
   private readonly groupSums: StepSums[] = [];
   private handles: { remove(): void }[] = [];
   private listeners = new Set<StepListener>();
@@ -169,6 +210,24 @@ export class Trace implements Plottable {
   stop(): void {
     for (const h of this.handles) h.remove();
     this.handles = [];
+    this.settle();
+    forget(this.id);
+  }
+
+  /** The first step whose Δ, θ_{t+1} or logged loss was not finite (null: none). */
+  get diverged_at(): Divergence | null {
+    this.settle();
+    return this._diverged;
+  }
+
+  set diverged_at(d: Divergence | null) {
+    this._diverged = d;
+  }
+
+  /** Errors caught inside the hooks (the last 10), so a failing tracer never breaks training. */
+  get errors(): Error[] {
+    this.settle();
+    return this._errors;
   }
 
   /** @internal Used by trace() and trace_all(): the hooks' removal handles. */
@@ -178,6 +237,7 @@ export class Trace implements Plottable {
 
   /** The exact metrics of the last step of `group` (null before the first step). */
   latest(group = 0): StepMetrics | null {
+    this.settle();
     if (!Number.isInteger(group) || group < 0) throw new RangeError(`trace.latest: group must be a non-negative integer, got ${group}`);
     const ngroups = this.optimizer ? this.optimizer.param_groups.length : this.lastGroups.length;
     if (group >= Math.max(ngroups, this.lastGroups.length)) {
@@ -188,6 +248,7 @@ export class Trace implements Plottable {
 
   /** The exact metrics of the last step of a named parameter (per_param traces). */
   latest_param(name: string): StepMetrics | null {
+    this.settle();
     if (!this.per_param) throw new Error("trace.latest_param: this trace was made without per_param: true");
     const m = this.lastParams.get(name);
     if (m === undefined && !this.paramSeries.has(name)) {
@@ -198,6 +259,7 @@ export class Trace implements Plottable {
 
   /** Names of the traced parameters (per_param). */
   param_names(): string[] {
+    this.settle();
     return [...this.paramSeries.keys()];
   }
 
@@ -212,15 +274,20 @@ export class Trace implements Plottable {
     if (this.steps > 0 && !this.lastStepHasLoss) {
       step = this.steps - 1;
       this.lastStepHasLoss = true;
-      for (const m of this.lastGroups) if (m) m.loss = v;
-      for (const m of this.lastParams.values()) m.loss = v;
+      const d = this.deferred[this.deferred.length - 1];
+      if (d !== undefined && d.step === step) {
+        d.loss = v; // its metrics are made later, with it
+      } else {
+        for (const m of this.lastGroups) if (m) m.loss = v;
+        for (const m of this.lastParams.values()) m.loss = v;
+      }
     } else {
       step = this.steps;
       this.pendingLoss = v;
     }
     this.lastLoss = v;
     if (this.metricSet.has("loss")) this.lossSeries.push(step, v);
-    if (!Number.isFinite(v) && this.diverged_at === null) this.diverged_at = { step, lr: this.currentLr() };
+    if (!Number.isFinite(v)) this.diverged(step, this.currentLr());
   }
 
   /** `trace.record({ loss })`: the same as log_loss, in record form. */
@@ -240,6 +307,7 @@ export class Trace implements Plottable {
 
   /** The bounded series of a metric (e.g. "lr_projected", "lr_elementwise.q50", "loss"). */
   series(metric: string, group = 0, param?: string): BoundedSeries | undefined {
+    this.settle();
     if (metric === "loss") return this.lossSeries;
     const map = param !== undefined ? this.paramSeries.get(param)?.series : this.groupSeries[group];
     return map?.get(metric);
@@ -251,8 +319,13 @@ export class Trace implements Plottable {
   }
 
   private fail(e: unknown): void {
-    this.errors.push(e instanceof Error ? e : new Error(String(e)));
-    if (this.errors.length > 10) this.errors.shift();
+    this._errors.push(e instanceof Error ? e : new Error(String(e)));
+    if (this._errors.length > 10) this._errors.shift();
+  }
+
+  /** Step `step` (at learning rate `lr`) was not finite: the earliest such step is kept. */
+  private diverged(step: number, lr: number): void {
+    if (this._diverged === null || step < this._diverged.step) this._diverged = { step, lr };
   }
 
   private nameParameters(optimizer: TraceableOptimizer, named?: Iterable<[string, Tensor]> | Map<string, Tensor>): void {
@@ -272,15 +345,95 @@ export class Trace implements Plottable {
     return this.names.get(p) ?? `${gi}.${i}`;
   }
 
-  /** @internal Pre-hook: snapshot θ_t and g_t of every parameter with a gradient. */
+  /**
+   * @internal Pre-hook: snapshot θ_t and g_t of every parameter with a gradient.
+   *
+   * A large step (OFFLOAD_MIN_ELEMENTS) has all its copies put in the trace's shared memory and,
+   * after the post-hook has added θ_{t+1}, becomes a deferred step: at the next pre-hook it is
+   * handed to the worker thread (offload.ts), which measures it while the optimizer takes that
+   * next step, and that step's post-hook (when the worker is done by then) or the pre-hook after
+   * finishes it (series, `latest()`, listeners). Anything that reads the trace finishes every
+   * deferred step first (`settle`), so results are the same as measuring at once; only listeners
+   * hear of a step later: after the next step (at most two steps behind while training runs).
+   */
   _before_step(optimizer: TraceableOptimizer): void {
     if (suspended()) return;
     try {
-      this._snapshots.capture(optimizer.param_groups);
+      this.captured = null;
+      let all = false;
+      if (this._use_worker) {
+        let n = 0;
+        for (const g of optimizer.param_groups) for (const p of g.params) if (p.grad !== null && p.grad !== undefined) n += p.data.length;
+        all = n >= OFFLOAD_MIN_ELEMENTS && worker_ready() && this._snapshots.shareable();
+      }
+      // the step handed to the worker at the last pre-hook is done by now: finish it (and every
+      // deferred step, when this one is not deferred)
+      while (this.deferred.length > 0 && (this.deferred[0].seq !== null || !all)) this.finish(this.deferred.shift() as DeferredStep);
+      // copy θ_t, g_t (clear of the last step's copies), then hand that step over: its
+      // measurement then overlaps the optimizer's step rather than these copies
+      const busy = this.deferred.length > 0 ? this.deferred[0].region : null;
+      this.captured = this._snapshots.capture(optimizer.param_groups, all, busy);
+      this.handOver();
     } catch (e) {
+      this.captured = null;
       this._snapshots.clear();
       this.fail(e);
     }
+  }
+
+  /** Hands the newest deferred step to the worker, or measures it here when the worker cannot. */
+  private handOver(): void {
+    const d = this.deferred[0];
+    if (d === undefined || d.seq !== null) return;
+    const mod = this._snapshots.module();
+    if (mod !== null && this._use_worker && worker_ready()) d.seq = post_job(this, this.id, mod.memory, d.job);
+    else this.finish(this.deferred.shift() as DeferredStep);
+  }
+
+  /** Makes every deferred step final (anything that reads the trace calls this first). */
+  private settle(): void {
+    if (this.settling) return;
+    this.settling = true;
+    try {
+      while (this.deferred.length > 0) this.finish(this.deferred.shift() as DeferredStep);
+    } finally {
+      this.settling = false;
+    }
+  }
+
+  /** A deferred step's results (from the worker, or measured here), then its metrics. */
+  private finish(d: DeferredStep): void {
+    let results: GroupResult[] | null = null;
+    try {
+      const reply = d.seq !== null ? wait_job(d.seq) : null;
+      if (reply !== null && "results" in reply) results = reply.results;
+      else {
+        // the worker failed (it should not): said once, and this trace stops using it
+        if (reply !== null) {
+          this.fail(new Error(reply.error));
+          this._use_worker = false;
+        }
+        const mod = this._snapshots.module();
+        if (mod === null) throw new Error("trace: the step's copies are gone (no WebAssembly module)");
+        results = runJob(mod, d.job, MAIN_OUT);
+      }
+    } catch (e) {
+      this.fail(e);
+    }
+    const out: StepMetrics[] = [];
+    if (results !== null) {
+      try {
+        let k = 0;
+        d.groups.forEach((g, gi) => {
+          if (g === undefined) return;
+          const r = results?.[k++] as GroupResult;
+          out.push(this.recordStep(d.step, gi, g, r.measured, r.params, d.loss));
+        });
+      } catch (e) {
+        this.fail(e);
+      }
+    }
+    this.notify(out);
   }
 
   /** @internal Post-hook: Δ, every metric, series, divergence, listeners. */
@@ -290,57 +443,128 @@ export class Trace implements Plottable {
     const loss = this.pendingLoss;
     this.pendingLoss = null;
     this.lastStepHasLoss = loss !== null;
+    if (this.captured !== null) {
+      try {
+        if (this.defer(step, loss, optimizer)) return;
+      } catch (e) {
+        this._snapshots.release();
+        this.fail(e);
+        this.notify([]);
+        return;
+      }
+    }
     const out: StepMetrics[] = [];
     try {
       const groups = optimizer.param_groups;
       for (let gi = 0; gi < groups.length; gi++) {
         const slots = this._snapshots.pending[gi];
         if (slots === undefined) continue;
-        const group = groups[gi];
         // One pass per parameter; the group's sums are theirs combined.
         const total = (this.groupSums[gi] ??= new StepSums()).reset();
         for (const slot of slots) {
-          this._snapshots.measure_slot(slot, this.nameOf(slot.p, gi, slot.index));
+          this._snapshots.take_after(slot, this.nameOf(slot.p, gi, slot.index));
+          this._snapshots.measure_slot(slot);
           total.add(slot.sums);
         }
-        // The optimizer's factor views (null: not available for this optimizer/state).
-        let views: FactorView[] | null = null;
-        if (this.kind !== null && this.metricSet.has("lr_preconditioned") && slots.length > 0) {
-          views = [];
-          for (const slot of slots) {
-            const v = factorView(this.kind, group, optimizer.state.get(slot.p), slot.theta.length);
-            if (v === null) {
-              views = null;
-              break;
-            }
-            views.push(v);
-          }
-        }
-        const m = this.stepMetrics(step, gi, group, total, slots, views, loss);
-        this.lastGroups[gi] = m;
-        out.push(m);
-        if (this.groupSeries[gi] === undefined) this.groupSeries[gi] = new Map();
-        this.pushSeries(this.groupSeries[gi], step, m);
-        if (this.per_param) {
-          for (let k = 0; k < slots.length; k++) {
-            const slot = slots[k];
-            const name = this.nameOf(slot.p, gi, slot.index);
-            const pm = this.stepMetrics(step, gi, group, slot.sums, [slot], views ? [views[k]] : null, loss);
-            pm.param = name;
-            this.lastParams.set(name, pm);
-            let entry = this.paramSeries.get(name);
-            if (entry === undefined) {
-              entry = { group: gi, series: new Map() };
-              this.paramSeries.set(name, entry);
-            }
-            this.pushSeries(entry.series, step, pm);
-          }
-        }
+        const at = this.groupAtStep(optimizer, gi, slots);
+        const meas = measure(slots.length > 0 ? total : noSums, () => rhoQuantiles(slots, total));
+        const params = this.per_param ? slots.map((slot) => measure(slot.sums, () => rhoQuantiles([slot], slot.sums))) : null;
+        out.push(this.recordStep(step, gi, at, meas, params, loss));
       }
     } catch (e) {
       this.fail(e);
     }
     this._snapshots.release();
+    this.notify(out);
+  }
+
+  /**
+   * The post-hook of a step whose copies are all in the shared memory: θ_{t+1} joins them and
+   * the step waits in `deferred` for its measurement. False (measure it now) when a parameter
+   * left the memory during the step (its dtype changed).
+   */
+  private defer(step: number, loss: number | null, optimizer: TraceableOptimizer): boolean {
+    const region = this.captured as Region;
+    this.captured = null;
+    const pending = this._snapshots.pending;
+    const jobGroups: JobSlot[][] = [];
+    for (let gi = 0; gi < pending.length; gi++) {
+      const slots = pending[gi];
+      if (slots === undefined) continue;
+      const list: JobSlot[] = [];
+      for (const slot of slots) {
+        this._snapshots.take_after(slot, this.nameOf(slot.p, gi, slot.index));
+        if (slot.place === null) return false;
+        list.push(slot.place);
+      }
+      jobGroups.push(list);
+    }
+    const groups: (GroupAtStep | undefined)[] = [];
+    for (let gi = 0; gi < pending.length; gi++) {
+      if (pending[gi] !== undefined) groups[gi] = this.groupAtStep(optimizer, gi, pending[gi]);
+    }
+    this.deferred.push({ step, loss, groups, job: { groups: jobGroups, per_param: this.per_param }, region, seq: null });
+    this._snapshots.release();
+    // the step handed over at this step's pre-hook is usually measured by now: finish it when its
+    // reply is there (no waiting), so listeners are one step behind rather than two
+    const first = this.deferred[0];
+    if (first.seq !== null && poll_job(first.seq) !== undefined) this.finish(this.deferred.shift() as DeferredStep);
+    return true;
+  }
+
+  /** What group `gi`'s metrics need from the optimizer now (its hyper-parameters and state). */
+  private groupAtStep(optimizer: TraceableOptimizer, gi: number, slots: readonly ParamSlot[]): GroupAtStep {
+    const group = optimizer.param_groups[gi];
+    // The optimizer's factor views (null: not available for this optimizer/state).
+    let views: FactorView[] | null = null;
+    if (this.kind !== null && this.metricSet.has("lr_preconditioned") && slots.length > 0) {
+      views = [];
+      for (const slot of slots) {
+        const v = factorView(this.kind, group, optimizer.state.get(slot.p), slot.theta.length);
+        if (v === null) {
+          views = null;
+          break;
+        }
+        views.push(v);
+      }
+    }
+    const betas = Array.isArray(group.betas) ? ([Number(group.betas[0]), Number(group.betas[1])] as [number, number]) : null;
+    return {
+      lr: Number(group.lr),
+      betas,
+      momentum: typeof group.momentum === "number" ? group.momentum : betas ? betas[0] : null,
+      weight_decay: typeof group.weight_decay === "number" ? group.weight_decay : null,
+      lr_momentum_steady: momentumSteady(this.kind, group),
+      factor: views !== null ? factorQuantiles(views) : null,
+      param_factors: this.per_param ? slots.map((_, k) => (views ? factorQuantiles([views[k]]) : null)) : null,
+      names: this.per_param ? slots.map((slot) => this.nameOf(slot.p, gi, slot.index)) : [],
+    };
+  }
+
+  /** Records one group's step (and its parameters' with per_param): latest, series, divergence. */
+  private recordStep(step: number, gi: number, at: GroupAtStep, meas: Measured, params: Measured[] | null, loss: number | null): StepMetrics {
+    const m = this.stepMetrics(step, gi, at, meas, at.factor, loss);
+    this.lastGroups[gi] = m;
+    if (this.groupSeries[gi] === undefined) this.groupSeries[gi] = new Map();
+    this.pushSeries(this.groupSeries[gi], step, m);
+    if (params !== null) {
+      params.forEach((pmeas, k) => {
+        const name = at.names[k];
+        const pm = this.stepMetrics(step, gi, at, pmeas, at.param_factors?.[k] ?? null, loss);
+        pm.param = name;
+        this.lastParams.set(name, pm);
+        let entry = this.paramSeries.get(name);
+        if (entry === undefined) {
+          entry = { group: gi, series: new Map() };
+          this.paramSeries.set(name, entry);
+        }
+        this.pushSeries(entry.series, step, pm);
+      });
+    }
+    return m;
+  }
+
+  private notify(out: StepMetrics[]): void {
     for (const l of this.listeners) {
       try {
         l(this, out);
@@ -350,25 +574,17 @@ export class Trace implements Plottable {
     }
   }
 
-  private stepMetrics(
-    step: number, gi: number, group: TraceableOptimizer["param_groups"][number], sums: StepSums,
-    parts: readonly ParamSlot[], views: FactorView[] | null, loss: number | null,
-  ): StepMetrics {
-    const meas = measure(parts.length > 0 ? sums : noSums, () => rhoQuantiles(parts, sums));
-    const lr = Number(group.lr);
-    if (!meas.finite && this.diverged_at === null) this.diverged_at = { step, lr };
-    const betas = Array.isArray(group.betas) ? ([Number(group.betas[0]), Number(group.betas[1])] as [number, number]) : null;
-    const momentum = typeof group.momentum === "number" ? group.momentum : betas ? betas[0] : null;
+  private stepMetrics(step: number, gi: number, at: GroupAtStep, meas: Measured, lr_preconditioned: Quantiles | null, loss: number | null): StepMetrics {
+    if (!meas.finite) this.diverged(step, at.lr);
     let lr_per_sample: number | null = null;
     if (meas.lr_projected !== null) {
       if (this.reduction === "sum") lr_per_sample = meas.lr_projected;
       else if (this.batch_size !== null) lr_per_sample = meas.lr_projected / this.batch_size;
     }
-    const lr_preconditioned: Quantiles | null = views !== null ? factorQuantiles(views) : null;
     return {
       step,
       group: gi,
-      lr,
+      lr: at.lr,
       lr_projected: meas.lr_projected,
       lr_realized: meas.lr_realized,
       lr_per_sample,
@@ -378,10 +594,10 @@ export class Trace implements Plottable {
       param_norm: meas.param_norm,
       lr_elementwise: meas.lr_elementwise,
       lr_preconditioned,
-      lr_momentum_steady: momentumSteady(this.kind, group),
-      momentum,
-      betas,
-      weight_decay: typeof group.weight_decay === "number" ? group.weight_decay : null,
+      lr_momentum_steady: at.lr_momentum_steady,
+      momentum: at.momentum,
+      betas: at.betas,
+      weight_decay: at.weight_decay,
       loss,
     };
   }
@@ -433,6 +649,7 @@ export class Trace implements Plottable {
 
   /** The figure source of this trace (plot/figure): what the plots draw. */
   to_figure_source(): FigureSource {
+    this.settle();
     const series: SourceSeries[] = [];
     const hasData = (s: BoundedSeries | undefined) => s !== undefined && s.buckets().some((b) => b.count > 0);
     const add = (map: SeriesMap, group: number, param: string | null) => {
@@ -470,6 +687,7 @@ export class Trace implements Plottable {
 
   /** Text summary lines: steps, last lr, lr_projected, lr_per_sample, divergence. */
   summary(): string[] {
+    this.settle();
     const lines = [`${this.name} (${this.optimizer_name}): ${this.steps} step${this.steps === 1 ? "" : "s"}`];
     this.lastGroups.forEach((m, gi) => {
       if (!m) return;
@@ -507,6 +725,7 @@ export class Trace implements Plottable {
   }
 
   to_json(): TraceJSON {
+    this.settle();
     const dump = (m: SeriesMap) => Object.fromEntries([...m].map(([k, s]) => [k, s.to_json()]));
     return {
       version: 1,

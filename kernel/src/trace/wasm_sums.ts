@@ -21,6 +21,7 @@
  * ~0.21 ms here, plus the copy of θ_{t+1}.
  */
 import { wasm_api, type WasmMemory } from "../wasm_host";
+import type { StepSums } from "./sums";
 
 /* eslint-disable no-bitwise */
 
@@ -127,15 +128,22 @@ function sumsBody(f32: boolean): number[] {
   return [...uleb(body.length), ...body];
 }
 
-function moduleBytes(): Uint8Array {
+/** Most pages a trace's shared memory may grow to (1 GiB: ~170 MB of float32 parameters per step). */
+const MAX_PAGES = 16384;
+
+/**
+ * The module imports its memory (`env.mem`): shared when the trace's steps may be measured on the
+ * tracer's worker thread (offload.ts), which instantiates the same module on the same memory.
+ */
+function moduleBytes(shared: boolean): Uint8Array {
   const type = [1, 0x60, 5, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0];
+  const imports = [1, ...name("env"), ...name("mem"), 0x02, ...(shared ? [0x03, 1, ...uleb(MAX_PAGES)] : [0x00, 1])];
   const funcs = [2, 0, 0];
-  const memory = [1, 0x00, 1];
-  const exports = [3, ...name("sums_f32"), 0x00, 0, ...name("sums_f64"), 0x00, 1, ...name("mem"), 0x02, 0];
+  const exports = [2, ...name("sums_f32"), 0x00, 0, ...name("sums_f64"), 0x00, 1];
   const code = [2, ...sumsBody(true), ...sumsBody(false)];
   return new Uint8Array([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, type), ...section(3, funcs), ...section(5, memory), ...section(7, exports), ...section(10, code),
+    ...section(1, type), ...section(2, imports), ...section(3, funcs), ...section(7, exports), ...section(10, code),
   ]);
 }
 
@@ -145,24 +153,57 @@ export interface SumsModule {
   sums_f64(theta: number, after: number, grad: number, n: number, out: number): void;
 }
 
-let compiled: object | null | undefined;
+/** The compiled module, own memory [0] and shared memory [1] (null: this engine cannot). */
+const compiled: (object | null | undefined)[] = [undefined, undefined];
 
-/**
- * A new instance of the module, with its own memory (each trace has one, so traces never share
- * their snapshots; the memory goes with the trace), or null when this engine has no WebAssembly
- * SIMD or LRLAB_WASM=0 (the switch of the tensor kernels' module too): the JS pass is used then.
- * The module is compiled once.
- */
-export function sumsInstance(): SumsModule | null {
+function compiledModule(shared: boolean): object | null {
   const WA = wasm_api();
   if (WA === undefined) return null;
+  const k = shared ? 1 : 0;
+  if (compiled[k] === undefined) {
+    try {
+      compiled[k] = new WA.Module(moduleBytes(shared));
+    } catch {
+      compiled[k] = null;
+    }
+  }
+  return compiled[k] as object | null;
+}
+
+/**
+ * A new instance of the module with a new memory (each trace has one, so traces never share
+ * their snapshots; the memory goes with the trace), shared when `shared` and the engine allows
+ * (else its own), or null when this engine has no WebAssembly SIMD or LRLAB_WASM=0 (the switch
+ * of the tensor kernels' module too): the JS pass is used then. The module is compiled once.
+ */
+export function sumsInstance(shared = false): SumsModule | null {
+  const WA = wasm_api();
+  if (WA === undefined) return null;
+  if (shared && typeof SharedArrayBuffer === "function") {
+    try {
+      const mod = sumsOn(new WA.Memory({ initial: 1, maximum: MAX_PAGES, shared: true }));
+      if (mod !== null) return mod;
+    } catch {
+      // no shared memory here: an own memory below
+    }
+  }
   try {
-    if (compiled === undefined) compiled = new WA.Module(moduleBytes());
-    if (compiled === null) return null;
-    const ex = new WA.Instance(compiled).exports as unknown as { mem: WasmMemory; sums_f32: SumsModule["sums_f32"]; sums_f64: SumsModule["sums_f64"] };
-    return { memory: ex.mem, sums_f32: ex.sums_f32, sums_f64: ex.sums_f64 };
+    return sumsOn(new WA.Memory({ initial: 1 }));
   } catch {
-    compiled = null;
+    return null;
+  }
+}
+
+/** The module instantiated on an existing memory (the worker thread's view of a trace's memory). */
+export function sumsOn(memory: WasmMemory): SumsModule | null {
+  const WA = wasm_api();
+  const shared = typeof SharedArrayBuffer === "function" && memory.buffer instanceof SharedArrayBuffer;
+  const compiledMod = compiledModule(shared);
+  if (WA === undefined || compiledMod === null) return null;
+  try {
+    const ex = new WA.Instance(compiledMod, { env: { mem: memory } }).exports as unknown as Pick<SumsModule, "sums_f32" | "sums_f64">;
+    return { memory, sums_f32: ex.sums_f32, sums_f64: ex.sums_f64 };
+  } catch {
     return null;
   }
 }
@@ -177,4 +218,47 @@ export function reserve(mod: SumsModule, bytes: number): boolean {
   } catch {
     return false;
   }
+}
+
+/** Bytes of the module's output block: nine f64x2 vectors. */
+export const OUT_BYTES = 144;
+/** The output blocks: the main thread's at 0, the worker thread's (offload.ts) at WORKER_OUT. */
+export const MAIN_OUT = 0, WORKER_OUT = 256;
+
+/** Where a parameter's three arrays sit in the module's memory (byte offsets). */
+export interface WasmPlace {
+  theta: number;
+  grad: number;
+  after: number;
+  /** Elements rounded up to a multiple of 4 (zero pad elements). */
+  padded: number;
+  f32: boolean;
+}
+
+/**
+ * The module's pass over one parameter placed at `w` (n elements, pads zeroed), with its output
+ * block at byte `out`: the sums into `s` (reset by the caller). Returns false when the step was
+ * not finite (dd or aa): the caller redoes the careful JS pass, which leaves those elements out.
+ */
+export function wasmSums(mod: SumsModule, w: WasmPlace, n: number, out: number, s: StepSums): boolean {
+  const o = new Float64Array(mod.memory.buffer, out, OUT_BYTES / 8);
+  o.fill(0, 0, 12);
+  o[12] = o[13] = Infinity;
+  o[14] = o[15] = -Infinity;
+  o[16] = o[17] = 0;
+  (w.f32 ? mod.sums_f32 : mod.sums_f64)(w.theta, w.after, w.grad, w.padded, out);
+  // the module sums e = θ − a = −d: Σ e·g and Σ θ·e come out negated, exactly (0 − x: a zero
+  // sum stays +0, as the direct sums give)
+  s.dg = 0 - (o[0] + o[1]);
+  s.gg = o[2] + o[3];
+  s.dd = o[4] + o[5];
+  s.tt = o[6] + o[7];
+  s.aa = o[8] + o[9];
+  s.td = 0 - (o[10] + o[11]);
+  s.rho_min = o[13] < o[12] ? o[13] : o[12];
+  s.rho_max = o[15] > o[14] ? o[15] : o[14];
+  const c = new Uint32Array(mod.memory.buffer, out + 128, 4); // two little-endian i64 counts of g = 0
+  s.nonzero = w.padded - (c[0] + c[2] + (c[1] + c[3]) * 4294967296);
+  s.n = n;
+  return Number.isFinite(s.dd) && Number.isFinite(s.aa);
 }

@@ -1,0 +1,171 @@
+/**
+ * The tracer's worker thread: measures traced steps (step_job.ts) off the main thread.
+ *
+ * Why: on a model of MLP size the measurement (one pass over θ_t, g_t, θ_{t+1}, a ρ sample and
+ * its selection: ~0.35 ms) was most of the tracer's cost per step. The main thread still makes
+ * the copies (they must be taken before and after the optimizer writes), then hands the step to
+ * this thread at the *next* step's pre-hook, so the measurement runs while the optimizer steps,
+ * when the matrix products leave the second core idle, and its results are read at the step
+ * after (trace.ts: a step's metrics are final one step late, or at once when anything reads them).
+ *
+ * Protocol: jobs and results are messages on a MessageChannel; the main thread receives results
+ * synchronously (`receiveMessageOnPort`), after `Atomics.wait` on a counter the worker bumps per
+ * finished job: a training loop never yields to the event loop. A trace's shared WebAssembly
+ * memory goes to the worker with its first job and is dropped there when the trace is stopped or
+ * collected. If the worker is not ready yet, gone, or silent for WAIT_MS, the caller measures the
+ * step itself (the copies are still in its memory): never a hang, never a lost step.
+ *
+ * Off (measure on the main thread): LRLAB_TRACE_WORKER=0, or no worker threads (a browser).
+ */
+import { env, type WasmMemory } from "../wasm_host";
+import type { GroupResult, StepJob } from "./step_job";
+
+/** The longest wait for one job before the worker counts as gone (a huge step takes ~0.1 s). */
+const WAIT_MS = 10000;
+const READY = 0, DONE = 1;
+
+interface Port {
+  postMessage(m: unknown): void;
+  unref?(): void;
+  close(): void;
+}
+interface WorkerLike {
+  unref(): void;
+  on(event: string, f: (e: unknown) => void): void;
+  terminate(): Promise<number>;
+}
+
+export type JobReply = { seq: number; results: GroupResult[] } | { seq: number; error: string };
+
+let worker: WorkerLike | null = null;
+let port: Port | null = null;
+let ctrl: Int32Array | null = null;
+let receive: ((p: Port) => { message: JobReply } | undefined) | null = null;
+/** false once the worker failed to start or died: every step is measured on the main thread. */
+let usable = env("LRLAB_TRACE_WORKER") !== "0";
+let nextSeq = 1;
+/** Replies received while waiting for another job (several traces share the worker). */
+const early = new Map<number, JobReply>();
+/** The traces whose memory the worker has, with the memory's size when it was sent. */
+const known = new Map<number, number>();
+let forgetRegistry: { register(o: object, id: number): void } | null = null;
+
+/**
+ * The worker's script: next to this file in the build; the tests run the TypeScript sources
+ * (no .js here), and then the build's copy, which `npm test` makes first.
+ */
+function workerFile(): string {
+  const path = require("node:path") as { join(...p: string[]): string; resolve(...p: string[]): string };
+  const fs = require("node:fs") as { existsSync(p: string): boolean };
+  const here = path.join(__dirname, "trace_worker.js");
+  return fs.existsSync(here) ? here : path.resolve(__dirname, "..", "..", "dist", "trace", "trace_worker.js");
+}
+
+/** Jobs handed to the worker and replies taken from it (tests check the worker did the work). */
+export const offload_stats = { posted: 0, replies: 0 };
+
+function start(): void {
+  try {
+    const wt = require("node:worker_threads") as {
+      Worker: new (file: string, o: object) => WorkerLike;
+      MessageChannel: new () => { port1: Port; port2: Port };
+      receiveMessageOnPort(p: Port): { message: JobReply } | undefined;
+    };
+    const channel = new wt.MessageChannel();
+    ctrl = new Int32Array(new SharedArrayBuffer(8));
+    worker = new wt.Worker(workerFile(), { workerData: { port: channel.port2, ctrl }, transferList: [channel.port2] });
+    worker.unref(); // an idle worker must not keep the process alive
+    worker.on("error", () => { usable = false; });
+    worker.on("exit", () => { usable = false; });
+    port = channel.port1;
+    port.unref?.();
+    receive = wt.receiveMessageOnPort;
+    const FR = (globalThis as { FinalizationRegistry?: new (f: (id: number) => void) => { register(o: object, id: number): void } }).FinalizationRegistry;
+    if (FR) forgetRegistry = new FR((id) => forget(id));
+  } catch {
+    usable = false;
+  }
+}
+
+/**
+ * Whether a step can be handed to the worker now. The first call starts it (in the background:
+ * it is ready some tens of milliseconds later; until then, steps are measured where they are).
+ */
+export function worker_ready(): boolean {
+  if (!usable) return false;
+  if (worker === null) start();
+  return usable && ctrl !== null && Atomics.load(ctrl, READY) === 1;
+}
+
+/**
+ * Hands a job to the worker; returns its number for `wait_job`. `owner` is the trace (its memory
+ * is dropped by the worker when `owner` is collected); `id` names its memory.
+ */
+export function post_job(owner: object, id: number, memory: WasmMemory, job: StepJob): number {
+  const seq = nextSeq++;
+  // Sent again when it has grown since: a worker's view of a shared memory grown on another
+  // thread keeps its old length (V8), so its typed arrays could not reach the new pages.
+  let mem: WasmMemory | undefined;
+  const size = memory.buffer.byteLength;
+  if (known.get(id) !== size) {
+    if (!known.has(id)) forgetRegistry?.register(owner, id);
+    known.set(id, size);
+    mem = memory;
+  }
+  (port as Port).postMessage({ seq, id, memory: mem, job });
+  offload_stats.posted++;
+  return seq;
+}
+
+/** Keeps a reply for its trace; the oldest go when many pile up (their traces were dropped). */
+function keep(reply: JobReply): void {
+  offload_stats.replies++;
+  early.set(reply.seq, reply);
+  if (early.size > 64) early.delete(early.keys().next().value as number);
+}
+
+/** The reply to job `seq` if it has come, without waiting (undefined: not yet). */
+export function poll_job(seq: number): JobReply | undefined {
+  if (ctrl === null || Atomics.load(ctrl, DONE) === 0 || port === null || receive === null) return early.get(seq);
+  let r: { message: JobReply } | undefined;
+  while ((r = receive(port)) !== undefined) keep(r.message);
+  return early.get(seq);
+}
+
+/** The reply to job `seq`, or null when the worker is gone or silent (measure it yourself). */
+export function wait_job(seq: number): JobReply | null {
+  const done = early.get(seq);
+  if (done !== undefined) {
+    early.delete(seq);
+    return done;
+  }
+  if (port === null || ctrl === null || receive === null) return null;
+  const deadline = Date.now() + WAIT_MS;
+  for (;;) {
+    const seen = Atomics.load(ctrl, DONE);
+    let r: { message: JobReply } | undefined;
+    while ((r = receive(port)) !== undefined) {
+      if (r.message.seq === seq) {
+        offload_stats.replies++;
+        return r.message;
+      }
+      keep(r.message);
+    }
+    const left = deadline - Date.now();
+    if (left <= 0 || !usable) {
+      usable = false; // silent this long: do not count on it again
+      return null;
+    }
+    Atomics.wait(ctrl, DONE, seen, Math.min(left, 100));
+  }
+}
+
+/** The worker may drop the memory of trace `id` (stopped or collected). */
+export function forget(id: number): void {
+  if (!known.delete(id) || port === null) return;
+  try {
+    port.postMessage({ forget: id });
+  } catch {
+    // the worker is gone: nothing to drop
+  }
+}

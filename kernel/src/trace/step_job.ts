@@ -1,0 +1,73 @@
+/**
+ * One traced step's measurement as a job: everything the post-hook needs from the elements (each
+ * parameter's sums, its group's combined sums, their metrics and ρ quantiles), computed from the
+ * copies θ_t, g_t, θ_{t+1} that sit in a trace's WebAssembly memory, and nothing else. Being a
+ * pure function of that memory, it runs the same on the tracer's worker thread (trace_worker.ts,
+ * on the shared memory) and on the main thread (when no worker is ready): same code, same order
+ * of operations, the same numbers.
+ */
+import { measure, type Measured } from "./metrics";
+import { rhoQuantiles, type ElementPart } from "./sample";
+import { accumulate, StepSums } from "./sums";
+import { wasmSums, type SumsModule, type WasmPlace } from "./wasm_sums";
+
+/** Elements from which a parameter goes through the WebAssembly pass (below, the copies dominate). */
+export const WASM_MIN_ELEMENTS = 2048;
+
+/** A parameter in a job: where its copies are, and how many elements. */
+export interface JobSlot extends WasmPlace {
+  n: number;
+}
+
+export interface StepJob {
+  /** Per parameter group, its parameters with a gradient. */
+  groups: JobSlot[][];
+  /** Also measure every parameter alone (the trace's `per_param`). */
+  per_param: boolean;
+}
+
+export interface GroupResult {
+  /** The group's metrics from its parameters' combined sums. */
+  measured: Measured;
+  /** Per parameter (per_param only): its own metrics. */
+  params: Measured[] | null;
+}
+
+/** A view of n elements of one array of the job in the module's memory. */
+function view(mod: SumsModule, f32: boolean, at: number, n: number): Float32Array | Float64Array {
+  return f32 ? new Float32Array(mod.memory.buffer, at, n) : new Float64Array(mod.memory.buffer, at, n);
+}
+
+/** The sums of one parameter into `s` (reset by the caller): WebAssembly for large ones, else JS. */
+export function slotSums(mod: SumsModule | null, part: ElementPart, w: WasmPlace | null, n: number, out: number, s: StepSums): void {
+  if (mod !== null && w !== null && n >= WASM_MIN_ELEMENTS && wasmSums(mod, w, n, out, s)) return;
+  // small, no module, or a non-finite step: the JS pass (the careful one when needed)
+  accumulate(part.theta, part.grad, part.after, s.reset());
+}
+
+/**
+ * Measures a step whose copies are in `mod`'s memory (see the file comment); `out` is the byte
+ * offset of the output block this thread's passes use (wasm_sums.ts MAIN_OUT, WORKER_OUT).
+ */
+export function runJob(mod: SumsModule, job: StepJob, out: number): GroupResult[] {
+  const results: GroupResult[] = [];
+  const total = new StepSums();
+  for (const slots of job.groups) {
+    total.reset();
+    const parts: ElementPart[] = [];
+    const sums: StepSums[] = [];
+    for (const w of slots) {
+      const part = { theta: view(mod, w.f32, w.theta, w.n), grad: view(mod, w.f32, w.grad, w.n), after: view(mod, w.f32, w.after, w.n) };
+      const s = new StepSums();
+      slotSums(mod, part, w, w.n, out, s);
+      total.add(s);
+      parts.push(part);
+      sums.push(s);
+    }
+    results.push({
+      measured: measure(parts.length > 0 ? total : new StepSums(), () => rhoQuantiles(parts, total)),
+      params: job.per_param ? sums.map((s, k) => measure(s, () => rhoQuantiles([parts[k]], s))) : null,
+    });
+  }
+  return results;
+}
