@@ -50,6 +50,10 @@ function view(mod: SumsModule, f32: boolean, at: number, n: number): Storage {
   return f32 ? new Float32Array(mod.memory.buffer, at, n) : new Float64Array(mod.memory.buffer, at, n);
 }
 
+/** Memories of stopped traces, for the next ones (at most SPARE_MEMORIES). */
+const spare: SumsModule[] = [];
+const SPARE_MEMORIES = 2;
+
 /** A byte range of the module's memory. */
 export interface Region {
   start: number;
@@ -75,8 +79,20 @@ export class Snapshots {
 
   module(): SumsModule | null {
     if (!this.use_wasm) return null;
-    if (this.mod === undefined) this.mod = sumsInstance(this.shared);
+    if (this.mod === undefined) this.mod = (this.shared && spare.pop()) || sumsInstance(this.shared);
     return this.mod;
+  }
+
+  /**
+   * A stopped trace's memory goes to the next trace (its pages are mapped already: a new memory
+   * costs page faults and growth in its first steps). Nothing may use this trace's copies after.
+   */
+  release_memory(): void {
+    const mod = this.mod;
+    this.mod = undefined;
+    for (const list of this.pending) if (list !== undefined) list.length = 0;
+    this.slotOf.clear();
+    if (mod && this.shared && spare.length < SPARE_MEMORIES) spare.push(mod);
   }
 
   /**

@@ -103,6 +103,8 @@ interface DeferredStep {
   region: Region;
   /** The worker's job number once handed over. */
   seq: number | null;
+  /** Its results when measured on this thread ahead of its turn (settle). */
+  results?: GroupResult[] | null;
 }
 function validateOptions(options: TraceOptions): void {
   if (options === null || typeof options !== "object") throw new TypeError(`trace: options must be an object, got ${options}`);
@@ -212,6 +214,7 @@ export class Trace implements Plottable {
     this.handles = [];
     this.settle();
     forget(this.id);
+    this._snapshots.release_memory();
   }
 
   /** The first step whose Δ, θ_{t+1} or logged loss was not finite (null: none). */
@@ -395,16 +398,30 @@ export class Trace implements Plottable {
     if (this.settling) return;
     this.settling = true;
     try {
+      // the steps not handed over are measured here first, while the worker finishes its own
+      for (const d of this.deferred) if (d.seq === null) d.results = this.measureHere(d);
       while (this.deferred.length > 0) this.finish(this.deferred.shift() as DeferredStep);
     } finally {
       this.settling = false;
     }
   }
 
+  /** A deferred step measured on this thread (null: it failed, said in `errors`). */
+  private measureHere(d: DeferredStep): GroupResult[] | null {
+    try {
+      const mod = this._snapshots.module();
+      if (mod === null) throw new Error("trace: the step's copies are gone (no WebAssembly module)");
+      return runJob(mod, d.job, MAIN_OUT);
+    } catch (e) {
+      this.fail(e);
+      return null;
+    }
+  }
+
   /** A deferred step's results (from the worker, or measured here), then its metrics. */
   private finish(d: DeferredStep): void {
-    let results: GroupResult[] | null = null;
-    try {
+    let results: GroupResult[] | null = d.results ?? null;
+    if (results === null) {
       const reply = d.seq !== null ? wait_job(d.seq) : null;
       if (reply !== null && "results" in reply) results = reply.results;
       else {
@@ -413,12 +430,8 @@ export class Trace implements Plottable {
           this.fail(new Error(reply.error));
           this._use_worker = false;
         }
-        const mod = this._snapshots.module();
-        if (mod === null) throw new Error("trace: the step's copies are gone (no WebAssembly module)");
-        results = runJob(mod, d.job, MAIN_OUT);
+        results = this.measureHere(d);
       }
-    } catch (e) {
-      this.fail(e);
     }
     const out: StepMetrics[] = [];
     if (results !== null) {
