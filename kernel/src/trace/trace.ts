@@ -214,7 +214,8 @@ export class Trace implements Plottable {
     this.handles = [];
     this.settle();
     forget(this.id);
-    this._snapshots.release_memory();
+    // (stop() from a listener while steps are being settled: those still need the memory)
+    if (this.deferred.length === 0) this._snapshots.release_memory();
   }
 
   /** The first step whose Δ, θ_{t+1} or logged loss was not finite (null: none). */
