@@ -116,6 +116,37 @@ for (let epoch = 0; Date.now() - t0 < 20000; epoch++) {
   }, 60_000);
 });
 
+describe("the tracer's worker thread in the kernel", () => {
+  // The kernel's own copy of offload.ts (same file, so the same module instance in its process).
+  const offloadJs = JSON.stringify(require("node:path").resolve(__dirname, "../../kernel/dist/trace/offload.js"));
+  for (const how of ["interrupt_request", "SIGINT"] as const) {
+    it(`${how} during a traced loop large enough for the worker: the kernel lives, no tracer errors, tracing goes on`, async () => {
+      const v = how === "SIGINT" ? "s" : "m";
+      await k.execute(`
+const stats_${v} = require(${offloadJs}).offload_stats;
+const before_${v} = stats_${v}.replies;
+const big_${v} = new torch.nn.Linear(300, 256);
+const xb_${v} = torch.randn(64, 300), yb_${v} = torch.randn(64, 256);
+const optb_${v} = new torch.optim.SGD(big_${v}.parameters(), { lr: 0.01, momentum: 0.9 });
+const tb_${v} = lrlab.trace(optb_${v}, { batch_size: 64 });
+const mseb_${v} = new torch.nn.MSELoss();
+let taken_${v} = 0;
+function stepb_${v}() { optb_${v}.zero_grad(); mseb_${v}.forward(big_${v}.forward(xb_${v}), yb_${v}).backward(); optb_${v}.step(); taken_${v}++; }`);
+      const p = k.execute(`for (;;) stepb_${v}();`);
+      await new Promise((r) => setTimeout(r, 1000));
+      if (how === "SIGINT") k.interruptBySignal(); else await k.interruptByMessage();
+      const r = await p;
+      expect(r.reply.content.ename, JSON.stringify(r.reply.content)).toBe("KeyboardInterrupt");
+      // The interrupt may land inside step() after the post-hook counted it: one more step then.
+      const c = await k.execute(`for (let i = 0; i < 5; i++) stepb_${v}();
+const m_${v} = tb_${v}.latest();
+JSON.stringify([tb_${v}.steps - taken_${v} <= 1 && tb_${v}.steps >= taken_${v}, m_${v}.step === tb_${v}.steps - 1,
+  m_${v}.lr_projected > 0, tb_${v}.errors.map((e) => e.message), stats_${v}.replies - before_${v} > 10])`);
+      expect(resultText(c), JSON.stringify(c.reply.content)).toBe(`'[true,true,true,[],true]'`);
+    });
+  }
+});
+
 describe("interrupts", () => {
   for (const how of ["interrupt_request", "SIGINT"] as const) {
     it(`${how} stops a busy synchronous loop within a second and keeps state`, async () => {
@@ -157,6 +188,23 @@ let products = 0;`);
       expect(resultText(c)).toBe("'true 2 true'");
     });
   }
+
+  it("an interrupt inside torch.no_grad(...) leaves gradients on for the next cell; a mode set at top level stays", async () => {
+    // The interrupt ends the script without running finally blocks (the engine resets the scoped
+    // modes): before that reset, a training loop interrupted inside optimizer.step() left
+    // gradients off, and every later backward() failed.
+    const p = k.execute(`torch.no_grad(() => { for (;;) {} })`);
+    await new Promise((r) => setTimeout(r, 500));
+    await k.interruptByMessage();
+    expect((await p).reply.content.ename).toBe("KeyboardInterrupt");
+    expect(resultText(await k.execute("torch.is_grad_enabled()"))).toBe("true");
+    const q = k.execute(`torch.set_grad_enabled(false); torch.enable_grad(() => { for (;;) {} })`);
+    await new Promise((r) => setTimeout(r, 500));
+    k.interruptBySignal();
+    expect((await q).reply.content.ename).toBe("KeyboardInterrupt");
+    expect(resultText(await k.execute("torch.is_grad_enabled()"))).toBe("false");
+    await k.execute("torch.set_grad_enabled(true)");
+  });
 
   it("interrupts a cell awaiting a promise", async () => {
     const p = k.execute(`await new Promise((r) => setTimeout(r, 60000));`);

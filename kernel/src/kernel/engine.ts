@@ -21,6 +21,8 @@ import Module from "node:module";
 import { Prelude } from "./prelude_source";
 import { dottedNameAt, moduleDoc } from "./module_docs";
 import { createConverter } from "./engine_tslab";
+import { reset_grad_scopes } from "../tensor/grad_mode";
+import { reset_suspend } from "../trace/suspend";
 
 // tslab ships no types for its deep entry points in our module resolution; these are the parts used.
 interface Diagnostic { start: { offset: number; line: number; character: number }; messageText: string; code: number; fileName?: string; category: number }
@@ -163,10 +165,14 @@ export class Engine {
   }
 
   private translate(e: unknown): unknown {
-    if (e instanceof Error && (e as any).code === "ERR_SCRIPT_EXECUTION_INTERRUPTED" || (e instanceof Error && /^Script execution (was )?interrupted/.test(e.message))) {
-      return new KeyboardInterrupt();
-    }
-    return e;
+    const interrupted = e instanceof KeyboardInterrupt
+      || (e instanceof Error && ((e as any).code === "ERR_SCRIPT_EXECUTION_INTERRUPTED" || /^Script execution (was )?interrupted/.test(e.message)));
+    if (!interrupted) return e;
+    // The interrupt unwound the cell without running its `finally` blocks: scoped library modes
+    // (no_grad inside optimizer.step(), tracing paused by a preview) go back to top level.
+    reset_grad_scopes();
+    reset_suspend();
+    return e instanceof KeyboardInterrupt ? e : new KeyboardInterrupt();
   }
 
   /**

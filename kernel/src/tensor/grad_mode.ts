@@ -5,6 +5,12 @@
  */
 
 let enabled = true;
+/** The mode set outside every scope: what an interrupted cell goes back to (see below). */
+let topLevel = true;
+/** Scopes (no_grad, enable_grad, set_grad_enabled with a callback) running now. */
+let depth = 0;
+/** Bumped by reset_grad_scopes: scopes opened before it leave the mode alone when they end. */
+let generation = 0;
 
 export function is_grad_enabled(): boolean {
   return enabled;
@@ -15,21 +21,39 @@ function run_with<T>(mode: boolean, fn: () => T): T {
     throw new TypeError(`expected a function to run, got ${fn === null ? "null" : typeof fn}`);
   }
   const prev = enabled;
+  const gen = generation;
+  const restore = () => {
+    if (gen !== generation) return;
+    enabled = prev;
+    depth--;
+  };
   enabled = mode;
+  depth++;
   try {
     const r = fn();
     // An async callback: keep the mode for its whole run, as `with torch.no_grad():` around awaits would.
     if (r !== null && typeof r === "object" && typeof (r as { then?: unknown }).then === "function") {
-      return (r as unknown as Promise<unknown>).finally(() => {
-        enabled = prev;
-      }) as unknown as T;
+      return (r as unknown as Promise<unknown>).finally(restore) as unknown as T;
     }
-    enabled = prev;
+    restore();
     return r;
   } catch (e) {
-    enabled = prev;
+    restore();
     throw e;
   }
+}
+
+/**
+ * Back to the top-level mode, forgetting every open scope. For the kernel, after an interrupted
+ * cell: the interrupt terminates the script without running `finally` blocks (or leaves an
+ * awaited callback pending), so a `no_grad` scope inside `optimizer.step()` would otherwise leave
+ * gradients off for every later cell.
+ */
+export function reset_grad_scopes(): void {
+  if (depth === 0) return;
+  generation++;
+  depth = 0;
+  enabled = topLevel;
 }
 
 /** Runs `fn` without recording gradients and returns its result: `torch.no_grad(() => ...)`. */
@@ -52,6 +76,7 @@ export function set_grad_enabled<T>(mode: boolean, fn?: () => T): T | void {
   if (typeof mode !== "boolean") throw new TypeError(`set_grad_enabled(): mode must be a boolean, got ${typeof mode}`);
   if (fn === undefined) {
     enabled = mode;
+    if (depth === 0) topLevel = mode;
     return;
   }
   return run_with(mode, fn);

@@ -5,6 +5,8 @@
  * tracers ignore steps.
  */
 let depth = 0;
+/** Bumped by reset_suspend: pauses begun before it do not touch `depth` when they end. */
+let generation = 0;
 
 export function suspended(): boolean {
   return depth > 0;
@@ -12,10 +14,17 @@ export function suspended(): boolean {
 
 /** Run `fn` with tracing paused (nestable). */
 export function withoutTracing<T>(fn: () => T): T {
+  const gen = generation;
   depth++;
   try {
     return fn();
   } finally {
-    depth--;
+    if (gen === generation) depth--;
   }
+}
+
+/** No pause open any more: for the kernel after an interrupted cell (grad_mode.ts says why). */
+export function reset_suspend(): void {
+  generation++;
+  depth = 0;
 }

@@ -175,7 +175,6 @@ export class Trace implements Plottable {
   private deferred: DeferredStep[] = [];
   /** Whether the pre-hook copied every parameter for runJob (see `_before_step`). */
   private captured: Region | null = null;
-  private settling = false;
   private readonly groupSums: StepSums[] = [];
   private handles: { remove(): void }[] = [];
   private listeners = new Set<StepListener>();
@@ -396,15 +395,12 @@ export class Trace implements Plottable {
 
   /** Makes every deferred step final (anything that reads the trace calls this first). */
   private settle(): void {
-    if (this.settling) return;
-    this.settling = true;
-    try {
-      // the steps not handed over are measured here first, while the worker finishes its own
-      for (const d of this.deferred) if (d.seq === null) d.results = this.measureHere(d);
-      while (this.deferred.length > 0) this.finish(this.deferred.shift() as DeferredStep);
-    } finally {
-      this.settling = false;
-    }
+    // No re-entrancy flag: a listener reading the trace from inside `finish` settles the rest
+    // itself (each step is taken off the list before it is finished), and a flag left set by an
+    // interrupt (which unwinds without `finally`) would stop the trace from ever settling again.
+    // The steps not handed over are measured here first, while the worker finishes its own.
+    for (const d of this.deferred) if (d.seq === null && d.results === undefined) d.results = this.measureHere(d);
+    while (this.deferred.length > 0) this.finish(this.deferred.shift() as DeferredStep);
   }
 
   /** A deferred step measured on this thread (null: it failed, said in `errors`). */
