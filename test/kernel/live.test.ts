@@ -206,6 +206,33 @@ let products = 0;`);
     await k.execute("torch.set_grad_enabled(true)");
   });
 
+  for (const how of ["%lr_find", "lrlab.find"] as const) {
+    it(`an interrupted ${how} stops within a second and puts the model and optimizer back`, async () => {
+      // A range test changes the weights as it goes; its finally block restores them, but an
+      // interrupt skips finally blocks: the restore is registered with interrupt_cleanup.ts.
+      const v = how === "%lr_find" ? "m" : "f";
+      await k.execute(`
+const netf_${v} = new torch.nn.Linear(6, 1);
+const w0_${v} = netf_${v}.weight.clone(), b0_${v} = netf_${v}.bias.clone();
+const optf_${v} = new torch.optim.SGD(netf_${v}.parameters(), { lr: 0.05, momentum: 0.9 });
+const msef_${v} = new torch.nn.MSELoss();
+const xf_${v} = torch.randn(16, 6), yf_${v} = torch.randn(16, 1);
+const slow_${v} = (out: any, y: any) => { const t = Date.now(); while (Date.now() - t < 40) {} return msef_${v}.forward(out, y); };`);
+      const code = how === "%lr_find"
+        ? `%lr_find model=netf_m loss=slow_m data=[xf_m,yf_m] optimizer=optf_m --num-iter 200 --diverge-th 1e9`
+        : `lrlab.find(optf_f, () => { optf_f.zero_grad(); const l = slow_f(netf_f.forward(xf_f), yf_f); l.backward(); return l; }, { num_iter: 200, diverge_th: 1e9, model: netf_f })`;
+      const p = k.execute(code);
+      await new Promise((r) => setTimeout(r, 1500));
+      const t0 = Date.now();
+      if (how === "%lr_find") k.interruptBySignal(); else await k.interruptByMessage();
+      const r = await p;
+      expect(Date.now() - t0).toBeLessThan(1000);
+      expect(r.reply.content.ename, JSON.stringify(r.reply.content)).toBe("KeyboardInterrupt");
+      const c = await k.execute(`[torch.equal(netf_${v}.weight, w0_${v}), torch.equal(netf_${v}.bias, b0_${v}), optf_${v}.param_groups[0].lr, optf_${v}.state.size, torch.is_grad_enabled()].join(" ")`);
+      expect(resultText(c)).toBe("'true true 0.05 0 true'");
+    });
+  }
+
   it("interrupts a cell awaiting a promise", async () => {
     const p = k.execute(`await new Promise((r) => setTimeout(r, 60000));`);
     await new Promise((r) => setTimeout(r, 500));

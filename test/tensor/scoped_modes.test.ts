@@ -2,11 +2,13 @@
  * Scoped library modes after an interrupted cell. An interrupt terminates the script without
  * running `finally` blocks, or leaves an awaited callback pending: the kernel then calls
  * reset_grad_scopes / reset_suspend (engine.ts; the real interrupt is tested in
- * test/kernel/live.test.ts). Here the never-ending scope is an async callback that never settles.
+ * test/kernel/live.test.ts). Here the never-ending scope is an async callback that never settles;
+ * with_cleanup is checked on the paths that do end (the interrupted one is a kernel test).
  */
 import { describe, expect, it } from "vitest";
 import { enable_grad, is_grad_enabled, no_grad, reset_grad_scopes, set_grad_enabled } from "../../kernel/src/tensor/grad_mode";
 import { reset_suspend, suspended, withoutTracing } from "../../kernel/src/trace/suspend";
+import { run_interrupted_cleanups, with_cleanup } from "../../kernel/src/interrupt_cleanup";
 
 describe("reset_grad_scopes", () => {
   it("forgets scopes that never ended and goes back to the mode set at top level", async () => {
@@ -53,5 +55,17 @@ describe("reset_suspend", () => {
     expect(suspended()).toBe(false); // the pause's end did not drive the count below zero
     withoutTracing(() => expect(suspended()).toBe(true));
     expect(suspended()).toBe(false);
+  });
+});
+
+describe("with_cleanup (interrupt_cleanup.ts)", () => {
+  it("runs the clean-up once when the code returns or throws, and leaves nothing for an interrupt", () => {
+    const ran: string[] = [];
+    expect(with_cleanup(() => ran.push("a"), () => 7)).toBe(7);
+    expect(() => with_cleanup(() => ran.push("b"), () => { throw new Error("boom"); })).toThrow("boom");
+    with_cleanup(() => ran.push("outer"), () => with_cleanup(() => ran.push("inner"), () => null));
+    expect(ran).toEqual(["a", "b", "inner", "outer"]);
+    expect(run_interrupted_cleanups()).toEqual([]);
+    expect(ran).toEqual(["a", "b", "inner", "outer"]);
   });
 });

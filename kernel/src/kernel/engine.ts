@@ -23,6 +23,7 @@ import { dottedNameAt, moduleDoc } from "./module_docs";
 import { createConverter } from "./engine_tslab";
 import { reset_grad_scopes } from "../tensor/grad_mode";
 import { reset_suspend } from "../trace/suspend";
+import { run_interrupted_cleanups } from "../interrupt_cleanup";
 
 // tslab ships no types for its deep entry points in our module resolution; these are the parts used.
 interface Diagnostic { start: { offset: number; line: number; character: number }; messageText: string; code: number; fileName?: string; category: number }
@@ -169,10 +170,30 @@ export class Engine {
       || (e instanceof Error && ((e as any).code === "ERR_SCRIPT_EXECUTION_INTERRUPTED" || /^Script execution (was )?interrupted/.test(e.message)));
     if (!interrupted) return e;
     // The interrupt unwound the cell without running its `finally` blocks: scoped library modes
-    // (no_grad inside optimizer.step(), tracing paused by a preview) go back to top level.
+    // (no_grad inside optimizer.step(), tracing paused by a preview) go back to top level, and
+    // what the library registered to put back (a range test's model) is put back.
     reset_grad_scopes();
     reset_suspend();
+    for (const err of run_interrupted_cleanups()) this.log(`clean-up after an interrupt failed: ${err instanceof Error ? err.message : String(err)}`);
     return e instanceof KeyboardInterrupt ? e : new KeyboardInterrupt();
+  }
+
+  /**
+   * Runs `fn` (library code a magic calls: %lr_find's training steps) so that an interrupt stops
+   * it as it stops a cell: from inside a script run with breakOnSigint. Throws KeyboardInterrupt
+   * then, after the clean-ups above.
+   */
+  runInterruptible<T>(fn: () => T): T {
+    const g = globalThis as { __lrlab_call__?: () => T };
+    const prev = g.__lrlab_call__;
+    g.__lrlab_call__ = fn;
+    try {
+      return vm.runInThisContext("__lrlab_call__()", { filename: "<magic>", breakOnSigint: true }) as T;
+    } catch (e) {
+      throw this.translate(e);
+    } finally {
+      g.__lrlab_call__ = prev;
+    }
   }
 
   /**

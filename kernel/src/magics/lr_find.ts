@@ -76,11 +76,12 @@ export const lr_find: Magic = {
     };
     let rt;
     try {
-      rt = tools().find(optimizer, step_fn, {
+      // interruptible like a cell; the model and optimizer are restored then too (find.ts)
+      rt = ctx.engine.runInterruptible(() => tools().find(optimizer, step_fn, {
         start_lr: args.flags.start_lr as number, end_lr: args.flags.end_lr as number, num_iter: args.flags.num_iter as number,
         step_mode: args.flags.step_mode as "exp" | "linear", smooth_f: args.flags.smooth_f as number,
         diverge_th: args.flags.diverge_th as number, model, name: args.flags.name as string,
-      });
+      }));
     } catch (e: any) {
       if (e instanceof MagicError) throw e;
       throw e instanceof TypeError || e instanceof RangeError ? new MagicError(e.message, usage) : e;

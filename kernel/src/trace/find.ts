@@ -27,6 +27,7 @@ import { bucketsOf } from "../plot/downsample";
 import type { FigureSource } from "../plot/figure";
 import { fmt } from "../plot/text";
 import { withoutTracing } from "./suspend";
+import { with_cleanup } from "../interrupt_cleanup";
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 
@@ -215,7 +216,18 @@ export function find(optimizer: FindableOptimizer, step_fn: (i: number, lr: numb
   const beta = 1 - o.smooth_f;
   let avg = 0;
   let best = Infinity;
-  try {
+  const restore = () => {
+    if (!o.restore) return;
+    params.forEach((p, i) => {
+      p.data.set(saved.data[i]);
+      p.grad = saved.grads[i];
+    });
+    if (saved.state !== null && typeof optimizer.load_state_dict === "function") optimizer.load_state_dict(saved.state);
+    optimizer.param_groups.forEach((g, i) => (g.lr = saved.lrs[i]));
+    if (saved.model !== null) options.model!.load_state_dict(saved.model);
+  };
+  // The model and optimizer come back even when a kernel interrupt ends the test (interrupt_cleanup.ts).
+  with_cleanup(restore, () => {
     // Tracers (a Trace on this optimizer, %%lr_trace) do not see the range test's steps.
     withoutTracing(() => {
       for (let i = 0; i < o.num_iter; i++) {
@@ -236,17 +248,7 @@ export function find(optimizer: FindableOptimizer, step_fn: (i: number, lr: numb
         if (s < best) best = s;
       }
     });
-  } finally {
-    if (o.restore) {
-      params.forEach((p, i) => {
-        p.data.set(saved.data[i]);
-        p.grad = saved.grads[i];
-      });
-      if (saved.state !== null && typeof optimizer.load_state_dict === "function") optimizer.load_state_dict(saved.state);
-      optimizer.param_groups.forEach((g, i) => (g.lr = saved.lrs[i]));
-      if (saved.model !== null) options.model!.load_state_dict(saved.model);
-    }
-  }
+  });
   // Suggestions ignore the diverged point itself (it would dominate the slope).
   const n = diverged !== null ? diverged : smoothed.length;
   const s = smoothed.slice(0, n);

@@ -23,6 +23,7 @@ import { bucketsOf } from "../plot/downsample";
 import type { FigureSource, SourceSeries } from "../plot/figure";
 import { fmt } from "../plot/text";
 import { withoutTracing } from "./suspend";
+import { with_cleanup } from "../interrupt_cleanup";
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 
@@ -184,7 +185,12 @@ function simulate(scheduler: SchedulerLike | ((optimizer: any) => SchedulerLike)
   const params: Tensor[] = groups.flatMap((g) => (g.params ?? []) as Tensor[]);
   const grads = params.map((p) => p.grad);
   params.forEach((p) => (p.grad = null));
-  try {
+  const putBack = () => {
+    params.forEach((p, i) => (p.grad = grads[i]));
+    if (restore) restore();
+  };
+  // (run after a kernel interrupt too: interrupt_cleanup.ts)
+  with_cleanup(putBack, () => {
     for (let i = 0; i < options.steps; i++) {
       groups.forEach((g, k) => {
         lrs[k].push(Number(g.lr));
@@ -195,9 +201,6 @@ function simulate(scheduler: SchedulerLike | ((optimizer: any) => SchedulerLike)
       if (plateau) sched.step((options.metrics as number[])[i]);
       else sched.step();
     }
-  } finally {
-    params.forEach((p, i) => (p.grad = grads[i]));
-    if (restore) restore();
-  }
+  });
   return new SchedulePreview(options.name ?? sched.constructor.name, lrs, moms);
 }
