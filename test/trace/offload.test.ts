@@ -148,6 +148,26 @@ describe("tracer worker thread: the same results as measuring on the main thread
     expect(offload_stats.replies - before).toBeGreaterThanOrEqual(8);
   });
 
+  it("a step that cannot be deferred (its copies did not all fit in the memory) is recorded after the deferred ones", () => {
+    const { w, m } = twins(SIZES, (ps) => new SGD(ps, { lr: 0.02 }) as unknown as Opt);
+    const seen: number[] = [];
+    w.t.on_step((_, ms) => seen.push(ms[0].step));
+    // step 3's capture places only the large parameters, as when the memory cannot grow: that
+    // step is measured at its post-hook while step 2 still waits for the worker
+    const snap = w.t._snapshots;
+    const capture = snap.capture.bind(snap);
+    let s = 0;
+    snap.capture = (groups, all, busy) => capture(groups, s === 3 ? false : all, busy);
+    for (; s < 6; s++) {
+      for (const side of [w, m]) {
+        side.setGrads();
+        side.opt.step();
+      }
+    }
+    expect(report(w.t)).toEqual(report(m.t));
+    expect(seen).toEqual([0, 1, 2, 3, 4, 5]);
+  });
+
   it("stop() finishes the last step; a stopped trace keeps its data", () => {
     const { w, m } = twins(SIZES, (ps) => new SGD(ps, { lr: 0.03 }) as unknown as Opt);
     for (let s = 0; s < 3; s++) {

@@ -463,6 +463,8 @@ export class Trace implements Plottable {
         return;
       }
     }
+    // measured now: the deferred steps before it are finished first, so steps are recorded in order
+    if (this.deferred.length > 0) this.settle();
     const out: StepMetrics[] = [];
     try {
       const groups = optimizer.param_groups;
