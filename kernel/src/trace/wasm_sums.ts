@@ -128,8 +128,12 @@ function sumsBody(f32: boolean): number[] {
   return [...uleb(body.length), ...body];
 }
 
-/** Most pages a trace's shared memory may grow to (1 GiB: ~170 MB of float32 parameters per step). */
-const MAX_PAGES = 16384;
+/**
+ * Most pages a trace's shared memory may grow to: 4 GiB, WebAssembly's 32-bit limit, as an own
+ * memory has (~170M float32 parameters with two steps' copies in it). A shared memory reserves
+ * its maximum as address space up front, not as memory.
+ */
+const MAX_PAGES = 65536;
 
 /**
  * The module imports its memory (`env.mem`): shared when the trace's steps may be measured on the
