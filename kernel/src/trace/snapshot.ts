@@ -53,6 +53,8 @@ function view(mod: SumsModule, f32: boolean, at: number, n: number): Storage {
 /** Memories of stopped traces, for the next ones (at most SPARE_MEMORIES). */
 const spare: SumsModule[] = [];
 const SPARE_MEMORIES = 2;
+/** Larger memories are let go (a big model's copies would stay resident otherwise). */
+const SPARE_MAX_BYTES = 64 << 20;
 
 /** A byte range of the module's memory. */
 export interface Region {
@@ -92,7 +94,7 @@ export class Snapshots {
     this.mod = undefined;
     for (const list of this.pending) if (list !== undefined) list.length = 0;
     this.slotOf.clear();
-    if (mod && this.shared && spare.length < SPARE_MEMORIES) spare.push(mod);
+    if (mod && this.shared && spare.length < SPARE_MEMORIES && mod.memory.buffer.byteLength <= SPARE_MAX_BYTES) spare.push(mod);
   }
 
   /**
