@@ -5,13 +5,15 @@
  * its selection: ~0.35 ms) was most of the tracer's cost per step. The main thread still makes
  * the copies (they must be taken before and after the optimizer writes), then hands the step to
  * this thread at the *next* step's pre-hook, so the measurement runs while the optimizer steps,
- * when the matrix products leave the second core idle, and its results are read at the step
- * after (trace.ts: a step's metrics are final one step late, or at once when anything reads them).
+ * when the matrix products leave the second core idle, and its results are read at that step's
+ * post-hook or the pre-hook after (trace.ts: listeners hear of a step late; anything that reads
+ * the trace waits for its results).
  *
  * Protocol: jobs and results are messages on a MessageChannel; the main thread receives results
  * synchronously (`receiveMessageOnPort`), after `Atomics.wait` on a counter the worker bumps per
  * finished job: a training loop never yields to the event loop. A trace's shared WebAssembly
- * memory goes to the worker with its first job and is dropped there when the trace is stopped or
+ * memory goes to the worker with its first job (again after it grew: a worker's view of a shared
+ * memory grown elsewhere keeps its old length) and is dropped there when the trace is stopped or
  * collected. If the worker is not ready yet, gone, or silent for WAIT_MS, the caller measures the
  * step itself (the copies are still in its memory): never a hang, never a lost step.
  *
