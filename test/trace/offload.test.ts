@@ -47,7 +47,7 @@ beforeAll(async () => {
   // the worker starts on first use and is ready some tens of milliseconds later
   const until = Date.now() + 10000;
   while (!worker_ready() && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
-  expect(worker_ready()).toBe(true);
+  expect(worker_ready(), "the tracer's worker thread did not start: it runs kernel/dist/trace/trace_worker.js (npm run setup builds it)").toBe(true);
 });
 
 describe("tracer worker thread: the same results as measuring on the main thread", () => {
