@@ -1,0 +1,300 @@
+/**
+ * A trace's steps, from the optimizer's hooks to measured metrics: the copies (snapshot.ts), the
+ * measurement (at once, or deferred to the worker thread for large steps: offload.ts,
+ * step_job.ts), and what each group's metrics need from the optimizer at the step. What is
+ * measured goes to the trace (`StepSink`), which keeps the series, `latest()` and listeners.
+ */
+import type { Tensor } from "../tensor/tensor";
+import { measure, type Measured, type StepMetrics } from "./metrics";
+import { forget, poll_job, post_job, wait_job, worker_ready } from "./offload";
+import { factorView, momentumSteady, type FactorView, type PreconditionedKind } from "./preconditioned";
+import type { Quantiles } from "./quantiles";
+import { factorQuantiles, rhoQuantiles } from "./sample";
+import { Snapshots, type ParamSlot, type Region } from "./snapshot";
+import { runJob, type GroupResult, type JobSlot, type StepJob } from "./step_job";
+import { StepSums } from "./sums";
+import type { TraceableOptimizer } from "./trace";
+import { MAIN_OUT } from "./wasm_sums";
+
+/** Where measured steps go (the Trace). */
+export interface StepSink {
+  /** Records one group's step (and its parameters' with per_param); returns the group's metrics. */
+  record(step: number, gi: number, at: GroupAtStep, meas: Measured, params: Measured[] | null, loss: number | null): StepMetrics;
+  /** Tells the listeners about a step's metrics (one entry per group). */
+  notify(out: StepMetrics[]): void;
+  /** Keeps an error caught in a hook. */
+  fail(e: unknown): void;
+}
+
+const noSums = new StepSums();
+
+/** Elements per step from which a step is measured on the tracer's worker thread (offload.ts). */
+export const OFFLOAD_MIN_ELEMENTS = 65536;
+let pipelineIds = 0;
+
+/** What a group's metrics take from the optimizer at the step (the scheduler changes it after). */
+export interface GroupAtStep {
+  lr: number;
+  betas: [number, number] | null;
+  momentum: number | null;
+  weight_decay: number | null;
+  lr_momentum_steady: number | null;
+  /** lr_preconditioned of the group, and of each parameter with per_param (from optimizer state). */
+  factor: Quantiles | null;
+  param_factors: (Quantiles | null)[] | null;
+  /** The parameters' names (per_param). */
+  names: string[];
+}
+
+/** A step measured by step_job.ts, whose metrics are not final yet (see `before`). */
+interface DeferredStep {
+  step: number;
+  loss: number | null;
+  /** Per group index: what the metrics need from the optimizer (undefined: nothing captured). */
+  groups: (GroupAtStep | undefined)[];
+  job: StepJob;
+  /** Where its copies are in the trace's memory. */
+  region: Region;
+  /** The worker's job number once handed over. */
+  seq: number | null;
+  /** Its results when measured on this thread ahead of its turn (settle). */
+  results?: GroupResult[] | null;
+}
+
+/** One trace's steps: hooks in, measured metrics out to its StepSink (see the file comment). */
+export class StepPipeline {
+  /** θ_t/g_t copies and the per-element pass (snapshot.ts). */
+  readonly snapshots = new Snapshots(true);
+  /** Measure large steps on the worker thread (tests turn it off to compare). */
+  use_worker = true;
+  /** This pipeline's number for the worker (which keeps its memory). */
+  private readonly id = ++pipelineIds;
+  /** Steps measured by step_job.ts whose metrics are not final yet, oldest first (at most two). */
+  private deferred: DeferredStep[] = [];
+  /** Whether the pre-hook copied every parameter for runJob (see `before`). */
+  private captured: Region | null = null;
+  private readonly groupSums: StepSums[] = [];
+
+  constructor(
+    private readonly sink: StepSink,
+    private readonly per_param: boolean,
+    private readonly kind: PreconditionedKind | null,
+    private readonly metricSet: ReadonlySet<string>,
+    private readonly nameOf: (p: Tensor, gi: number, i: number) => string,
+  ) {}
+
+  /** The trace stops: every deferred step is finished and the memory goes to the next trace. */
+  stop(): void {
+    this.settle();
+    forget(this.id);
+    // (stop() from a listener while steps are being settled: those still need the memory)
+    if (this.deferred.length === 0) this.snapshots.release_memory();
+  }
+
+  /** A loss logged after step() for step `step`: true when that step is still deferred (it takes it). */
+  take_loss(step: number, loss: number): boolean {
+    const d = this.deferred[this.deferred.length - 1];
+    if (d === undefined || d.step !== step) return false;
+    d.loss = loss;
+    return true;
+  }
+
+  /**
+   * Pre-hook: snapshot θ_t and g_t of every parameter with a gradient.
+   *
+   * A large step (OFFLOAD_MIN_ELEMENTS) has all its copies put in the trace's shared memory and,
+   * after the post-hook has added θ_{t+1}, becomes a deferred step: at the next pre-hook it is
+   * handed to the worker thread (offload.ts), which measures it while the optimizer takes that
+   * next step, and that step's post-hook (when the worker is done by then) or the pre-hook after
+   * finishes it (series, `latest()`, listeners). Anything that reads the trace finishes every
+   * deferred step first (`settle`), so results are the same as measuring at once; only listeners
+   * hear of a step later: after the next step (at most two steps behind while training runs).
+   */
+  before(optimizer: TraceableOptimizer): void {
+    try {
+      this.captured = null;
+      let all = false;
+      if (this.use_worker) {
+        let n = 0;
+        for (const g of optimizer.param_groups) for (const p of g.params) if (p.grad !== null && p.grad !== undefined) n += p.data.length;
+        all = n >= OFFLOAD_MIN_ELEMENTS && worker_ready() && this.snapshots.shareable();
+      }
+      // the step handed to the worker at the last pre-hook is done by now: finish it (and every
+      // deferred step, when this one is not deferred)
+      while (this.deferred.length > 0 && (this.deferred[0].seq !== null || !all)) this.finish(this.deferred.shift() as DeferredStep);
+      // copy θ_t, g_t (clear of the last step's copies), then hand that step over: its
+      // measurement then overlaps the optimizer's step rather than these copies
+      const busy = this.deferred.length > 0 ? this.deferred[0].region : null;
+      this.captured = this.snapshots.capture(optimizer.param_groups, all, busy);
+      this.handOver();
+    } catch (e) {
+      this.captured = null;
+      this.snapshots.clear();
+      this.sink.fail(e);
+    }
+  }
+
+  /** Hands the newest deferred step to the worker, or measures it here when the worker cannot. */
+  private handOver(): void {
+    const d = this.deferred[0];
+    if (d === undefined || d.seq !== null) return;
+    const mod = this.snapshots.module();
+    if (mod !== null && this.use_worker && worker_ready()) d.seq = post_job(this, this.id, mod.memory, d.job);
+    else this.finish(this.deferred.shift() as DeferredStep);
+  }
+
+  /** Makes every deferred step final (anything that reads the trace calls this first). */
+  settle(): void {
+    // No re-entrancy flag: a listener reading the trace from inside `finish` settles the rest
+    // itself (each step is taken off the list before it is finished), and a flag left set by an
+    // interrupt (which unwinds without `finally`) would stop the trace from ever settling again.
+    // The steps not handed over are measured here first, while the worker finishes its own.
+    for (const d of this.deferred) if (d.seq === null && d.results === undefined) d.results = this.measureHere(d);
+    while (this.deferred.length > 0) this.finish(this.deferred.shift() as DeferredStep);
+  }
+
+  /** A deferred step measured on this thread (null: it failed, said in `errors`). */
+  private measureHere(d: DeferredStep): GroupResult[] | null {
+    try {
+      const mod = this.snapshots.module();
+      if (mod === null) throw new Error("trace: the step's copies are gone (no WebAssembly module)");
+      return runJob(mod, d.job, MAIN_OUT);
+    } catch (e) {
+      this.sink.fail(e);
+      return null;
+    }
+  }
+
+  /** A deferred step's results (from the worker, or measured here), then its metrics. */
+  private finish(d: DeferredStep): void {
+    let results: GroupResult[] | null = d.results ?? null;
+    if (results === null) {
+      const reply = d.seq !== null ? wait_job(d.seq) : null;
+      if (reply !== null && "results" in reply) results = reply.results;
+      else {
+        // the worker failed (it should not): said once, and this trace stops using it
+        if (reply !== null) {
+          this.sink.fail(new Error(reply.error));
+          this.use_worker = false;
+        }
+        results = this.measureHere(d);
+      }
+    }
+    const out: StepMetrics[] = [];
+    if (results !== null) {
+      try {
+        let k = 0;
+        d.groups.forEach((g, gi) => {
+          if (g === undefined) return;
+          const r = results?.[k++] as GroupResult;
+          out.push(this.sink.record(d.step, gi, g, r.measured, r.params, d.loss));
+        });
+      } catch (e) {
+        this.sink.fail(e);
+      }
+    }
+    this.sink.notify(out);
+  }
+
+  /** Post-hook of step `step` (with its loss, if logged before): measured now or deferred. */
+  after(optimizer: TraceableOptimizer, step: number, loss: number | null): void {
+    if (this.captured !== null) {
+      try {
+        if (this.defer(step, loss, optimizer)) return;
+      } catch (e) {
+        this.snapshots.release();
+        this.sink.fail(e);
+        this.sink.notify([]);
+        return;
+      }
+    }
+    // measured now: the deferred steps before it are finished first, so steps are recorded in order
+    if (this.deferred.length > 0) this.settle();
+    const out: StepMetrics[] = [];
+    try {
+      const groups = optimizer.param_groups;
+      for (let gi = 0; gi < groups.length; gi++) {
+        const slots = this.snapshots.pending[gi];
+        if (slots === undefined) continue;
+        // One pass per parameter; the group's sums are theirs combined.
+        const total = (this.groupSums[gi] ??= new StepSums()).reset();
+        for (const slot of slots) {
+          this.snapshots.take_after(slot, this.nameOf(slot.p, gi, slot.index));
+          this.snapshots.measure_slot(slot);
+          total.add(slot.sums);
+        }
+        const at = this.groupAtStep(optimizer, gi, slots);
+        const meas = measure(slots.length > 0 ? total : noSums, () => rhoQuantiles(slots, total));
+        const params = this.per_param ? slots.map((slot) => measure(slot.sums, () => rhoQuantiles([slot], slot.sums))) : null;
+        out.push(this.sink.record(step, gi, at, meas, params, loss));
+      }
+    } catch (e) {
+      this.sink.fail(e);
+    }
+    this.snapshots.release();
+    this.sink.notify(out);
+  }
+
+  /**
+   * The post-hook of a step whose copies are all in the shared memory: θ_{t+1} joins them and
+   * the step waits in `deferred` for its measurement. False (measure it now) when a parameter
+   * left the memory during the step (its dtype changed).
+   */
+  private defer(step: number, loss: number | null, optimizer: TraceableOptimizer): boolean {
+    const region = this.captured as Region;
+    this.captured = null;
+    const pending = this.snapshots.pending;
+    const jobGroups: JobSlot[][] = [];
+    for (let gi = 0; gi < pending.length; gi++) {
+      const slots = pending[gi];
+      if (slots === undefined) continue;
+      const list: JobSlot[] = [];
+      for (const slot of slots) {
+        this.snapshots.take_after(slot, this.nameOf(slot.p, gi, slot.index));
+        if (slot.place === null) return false;
+        list.push(slot.place);
+      }
+      jobGroups.push(list);
+    }
+    const groups: (GroupAtStep | undefined)[] = [];
+    for (let gi = 0; gi < pending.length; gi++) {
+      if (pending[gi] !== undefined) groups[gi] = this.groupAtStep(optimizer, gi, pending[gi]);
+    }
+    this.deferred.push({ step, loss, groups, job: { groups: jobGroups, per_param: this.per_param }, region, seq: null });
+    this.snapshots.release();
+    // the step handed over at this step's pre-hook is usually measured by now: finish it when its
+    // reply is there (no waiting), so listeners are one step behind rather than two
+    const first = this.deferred[0];
+    if (first.seq !== null && poll_job(first.seq) !== undefined) this.finish(this.deferred.shift() as DeferredStep);
+    return true;
+  }
+
+  /** What group `gi`'s metrics need from the optimizer now (its hyper-parameters and state). */
+  private groupAtStep(optimizer: TraceableOptimizer, gi: number, slots: readonly ParamSlot[]): GroupAtStep {
+    const group = optimizer.param_groups[gi];
+    // The optimizer's factor views (null: not available for this optimizer/state).
+    let views: FactorView[] | null = null;
+    if (this.kind !== null && this.metricSet.has("lr_preconditioned") && slots.length > 0) {
+      views = [];
+      for (const slot of slots) {
+        const v = factorView(this.kind, group, optimizer.state.get(slot.p), slot.theta.length);
+        if (v === null) {
+          views = null;
+          break;
+        }
+        views.push(v);
+      }
+    }
+    const betas = Array.isArray(group.betas) ? ([Number(group.betas[0]), Number(group.betas[1])] as [number, number]) : null;
+    return {
+      lr: Number(group.lr),
+      betas,
+      momentum: typeof group.momentum === "number" ? group.momentum : betas ? betas[0] : null,
+      weight_decay: typeof group.weight_decay === "number" ? group.weight_decay : null,
+      lr_momentum_steady: momentumSteady(this.kind, group),
+      factor: views !== null ? factorQuantiles(views) : null,
+      param_factors: this.per_param ? slots.map((_, k) => (views ? factorQuantiles([views[k]]) : null)) : null,
+      names: this.per_param ? slots.map((slot) => this.nameOf(slot.p, gi, slot.index)) : [],
+    };
+  }
+}
