@@ -138,10 +138,10 @@ function stepb_${v}() { optb_${v}.zero_grad(); mseb_${v}.forward(big_${v}.forwar
       const r = await p;
       expect(r.reply.content.ename, JSON.stringify(r.reply.content)).toBe("KeyboardInterrupt");
       // The interrupt may land inside step() after the post-hook counted it: one more step then.
-      const c = await k.execute(`for (let i = 0; i < 5; i++) stepb_${v}();
+      const c = await k.execute(`for (let i = 0; i < 20; i++) stepb_${v}();
 const m_${v} = tb_${v}.latest();
 JSON.stringify([tb_${v}.steps - taken_${v} <= 1 && tb_${v}.steps >= taken_${v}, m_${v}.step === tb_${v}.steps - 1,
-  m_${v}.lr_projected > 0, tb_${v}.errors.map((e) => e.message), stats_${v}.replies - before_${v} > 10])`);
+  m_${v}.lr_projected > 0, tb_${v}.errors.map((e) => e.message), stats_${v}.replies - before_${v} > 0])`);
       expect(resultText(c), JSON.stringify(c.reply.content)).toBe(`'[true,true,true,[],true]'`);
     });
   }
