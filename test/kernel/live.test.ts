@@ -119,6 +119,30 @@ for (let epoch = 0; Date.now() - t0 < 20000; epoch++) {
 describe("the tracer's worker thread in the kernel", () => {
   // The kernel's own copy of offload.ts (same file, so the same module instance in its process).
   const offloadJs = JSON.stringify(require("node:path").resolve(__dirname, "../../kernel/dist/trace/offload.js"));
+  it("%%lr_trace on a model large enough for the worker: the final plot has every step", async () => {
+    // the worker starts on first use and is ready some tens of milliseconds later
+    await k.execute(`const statsr = require(${offloadJs}); statsr.worker_ready(); await new Promise((r) => setTimeout(r, 500));
+const repliesr = statsr.offload_stats.replies;`);
+    const r = await k.execute(`%%lr_trace --name bigrun --batch-size 64
+const bigr = new torch.nn.Linear(300, 256);
+const optr = new torch.optim.Adam(bigr.parameters(), { lr: 1e-3 });
+const xr = torch.randn(64, 300), yr = torch.randn(64, 256), mser = new torch.nn.MSELoss();
+for (let i = 0; i < 30; i++) {
+  optr.zero_grad();
+  const loss = mser.forward(bigr.forward(xr), yr);
+  loss.backward();
+  optr.step();
+  _lr_trace.log_loss(loss);
+}`);
+    expect(r.reply.content.status, JSON.stringify(r.reply.content)).toBe("ok");
+    const shown = r.outputs.filter((m) => m.header.msg_type === "display_data" || m.header.msg_type === "update_display_data").pop()!;
+    const text = shown.content.data["text/plain"] as string;
+    expect(text).toContain("bigrun (Adam): 30 steps");
+    expect(text).toContain("lr_per_sample");
+    expect(text).not.toMatch(/error/i);
+    expect(resultText(await k.execute("statsr.offload_stats.replies - repliesr > 0"))).toBe("true");
+  });
+
   for (const how of ["interrupt_request", "SIGINT"] as const) {
     it(`${how} during a traced loop large enough for the worker: the kernel lives, no tracer errors, tracing goes on`, async () => {
       const v = how === "SIGINT" ? "s" : "m";
