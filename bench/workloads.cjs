@@ -13,7 +13,8 @@ function simpleModel() {
 
 /** Each workload returns the number of "steps" it ran (optimizer steps). `attach(optimizer)`, when
  *  given, is called once the optimizer exists and returns a function called at the end (the
- *  tracer-overhead rows hook the tracer this way). */
+ *  tracer-overhead rows hook the tracer this way). The MLP takes a step count for the tracer's
+ *  long runs (lrlab only: PyTorch is compared on the default count). */
 const workloads = {
   // The seed's Example 1: 3 batch sizes x 10 steps, each step `bs` backward calls on one sample.
   seed_example1: (q) => {
@@ -61,13 +62,13 @@ const workloads = {
     return n;
   },
   // MLP 784-256-10, batch 128, SGD momentum 0.9, cross-entropy.
-  mlp_sgd_momentum: (q, attach) => {
+  mlp_sgd_momentum: (q, attach, steps) => {
     const model = new torch.nn.Sequential(new torch.nn.Linear(784, 256), new torch.nn.ReLU(), new torch.nn.Linear(256, 10));
     const crit = new torch.nn.CrossEntropyLoss();
     const opt = new torch.optim.SGD(model.parameters(), { lr: 0.01, momentum: 0.9 });
     const detach = attach ? attach(opt, model) : null;
     const x = torch.randn(128, 784), y = torch.randint(0, 10, [128]);
-    const n = q ? 5 : 20;
+    const n = steps ?? (q ? 5 : 20);
     for (let s = 0; s < n; s++) { opt.zero_grad(); crit.forward(model.forward(x), y).backward(); opt.step(); }
     if (detach) detach();
     return n;

@@ -6,6 +6,9 @@ import { loadWorkloads } from "./train.mjs";
 export const TRACER_CASES = [
   { key: "mlp", workload: "mlp_sgd_momentum", label: "MLP 784-256-10 (SGD momentum)", options: { batch_size: 128 } },
   { key: "mlp_per_param", workload: "mlp_sgd_momentum", label: "MLP 784-256-10, per_param: true", options: { batch_size: 128, per_param: true } },
+  // The rows above build a trace per 20-step run, so its fixed costs (first steps, the last
+  // steps' measurement at stop()) weigh in; a training run is longer.
+  { key: "mlp_long", workload: "mlp_sgd_momentum", steps: [40, 200], label: "MLP 784-256-10 (SGD momentum), 200-step runs", options: { batch_size: 128 } },
   { key: "adam_linear", workload: "adam_linear", label: "Adam on Linear(10, 1)", options: { batch_size: 32 } },
 ];
 
@@ -33,13 +36,14 @@ export function runTracer(root, { quick, log }) {
         steps = tr.steps;
       };
     };
-    w(quick);
-    w(quick, attach); // warm-up both paths
+    const n = c.steps ? c.steps[quick ? 0 : 1] : undefined;
+    w(quick, undefined, n);
+    w(quick, attach, n); // warm-up both paths
     let plain = Infinity, traced = Infinity;
     let spent = 0;
     for (let i = 0; i < 50 && (i < min || spent < budget); i++) {
-      const a = time(() => w(quick));
-      const b = time(() => w(quick, attach));
+      const a = time(() => w(quick, undefined, n));
+      const b = time(() => w(quick, attach, n));
       plain = Math.min(plain, a);
       traced = Math.min(traced, b);
       spent += a + b;

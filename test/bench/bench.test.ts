@@ -23,6 +23,7 @@ const EXPECTED_ROWS: [string, RegExp][] = [
   ["training", /^MLP 784-256-10.*steps\/s$/],
   ["tracer", /^overhead, MLP 784-256-10 \(SGD momentum\), all metrics$/],
   ["tracer", /^overhead, MLP 784-256-10, per_param: true, all metrics$/],
+  ["tracer", /^overhead, MLP 784-256-10 \(SGD momentum\), 200-step runs, all metrics$/],
   ["tracer", /^overhead, Adam on Linear\(10, 1\), all metrics$/],
   ["bundle", /trace of 1e3 steps/],
   ["bundle", /trace of 1e5 steps/],
