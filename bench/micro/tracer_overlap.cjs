@@ -7,6 +7,7 @@
 "use strict";
 const { Worker } = require("node:worker_threads");
 const { torch, tools } = require("../workloads.cjs");
+const { measure } = require("../lib/measure.cjs");
 
 const JOB_ELEMENTS = 150000; // ~0.3 ms on this repository's 2-core machine: the measurement's length
 const ctrl = new Int32Array(new SharedArrayBuffer(8));
@@ -34,15 +35,9 @@ function mlp(traced) {
   return { opt, trace, step: () => { opt.zero_grad(); crit.forward(model.forward(x), y).backward(); opt.step(); } };
 }
 
-const best = (step, n = 20, repeats = 15) => {
-  let b = Infinity;
-  for (let r = 0; r < repeats; r++) {
-    const t = performance.now();
-    for (let i = 0; i < n; i++) step();
-    b = Math.min(b, (performance.now() - t) / n);
-  }
-  return b;
-};
+/** Milliseconds per step: the bench's timing rule (best of `repeats` runs of `n` steps). */
+const best = (step, n = 20, repeats = 15) =>
+  (measure(() => { for (let i = 0; i < n; i++) step(); return n; }, { min: repeats, budget: 0 }).seconds * 1000) / n;
 
 (async () => {
   const plain = mlp(false), traced = mlp(true), dummy = mlp(false);
