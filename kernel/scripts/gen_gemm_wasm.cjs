@@ -43,48 +43,36 @@ const CONFIG = {
 // ---- encoding helpers ----
 // Opcodes are written as numbers with the instruction's name where it is not obvious; the SIMD
 // ones (prefix 0xfd) follow the WebAssembly SIMD and relaxed-SIMD specifications.
-const { uleb, sleb, str, vec, section, memarg, base64Lines, I32, V128 } = require("./wasm_encoding.cjs");
+const { uleb, str, vec, section, memarg, base64Lines, I32, V128, Fn } = require("./wasm_encoding.cjs");
 
 /**
- * A tiny function-body builder: named i32 params, i32 and v128 locals (declared before any code;
- * numbered after the params, i32 first), structured control flow.
+ * wasm_encoding.cjs's function-body builder with this generator's conventions: i32 params, i32
+ * and v128 locals numbered i32 first (whatever the order of declaration), signed loop bounds, and
+ * a few i32 shorthands.
  */
-class Fn {
+class GemmFn extends Fn {
   constructor(params) {
-    this.code = [];
-    this.names = new Map();
-    params.forEach((p, i) => this.names.set(p, i));
-    this.nParams = params.length;
+    super(params.map((p) => [p, I32]));
     this.i32Locals = [];
     this.vLocals = [];
-    this.numbered = false;
   }
   i32(name) { this.declare(); this.i32Locals.push(name); return name; }
   v128(name) { this.declare(); this.vLocals.push(name); return name; }
   declare() { if (this.numbered) throw new Error("declare locals before emitting code"); }
   idx(name) {
     if (!this.numbered) {
-      let i = this.nParams;
-      for (const n of this.i32Locals) this.names.set(n, i++);
-      for (const n of this.vLocals) this.names.set(n, i++);
-      this.numbered = true;
+      for (const n of this.i32Locals) this.local(n, I32);
+      for (const n of this.vLocals) this.local(n, V128);
     }
-    const i = this.names.get(name);
-    if (i === undefined) throw new Error(`unknown local ${name}`);
-    return i;
+    return super.idx(name);
   }
-  op(...bytes) { this.code.push(...bytes); return this; }
-  get(n) { return this.op(0x20, ...uleb(this.idx(n))); }
-  set(n) { return this.op(0x21, ...uleb(this.idx(n))); }
-  tee(n) { return this.op(0x22, ...uleb(this.idx(n))); }
-  c(v) { return this.op(0x41, ...sleb(v)); }
+  c(v) { return this.i32c(v); }
   add() { return this.op(0x6a); }
   sub() { return this.op(0x6b); }
   mul() { return this.op(0x6c); }
-  simd(op, ...imm) { return this.op(0xfd, ...uleb(op), ...imm); }
   /** local n += v (v: a number or a local name). */
   inc(n, v) { this.get(n); typeof v === "number" ? this.c(v) : this.get(v); return this.add().set(n); }
-  /** for (var = 0; var < limit; var += step) body  (limit: a local name) */
+  /** for (var = 0; var < limit; var += step) body  (limit: a local name; signed compare) */
   forUp(v, limit, step, body) {
     this.c(0).set(v);
     this.op(0x02, 0x40, 0x03, 0x40); // block loop
@@ -99,13 +87,6 @@ class Fn {
     then();
     if (els) { this.op(0x05); els(); }
     this.op(0x0b);
-  }
-  bytes() {
-    const locals = [];
-    if (this.i32Locals.length) locals.push([...uleb(this.i32Locals.length), I32]);
-    if (this.vLocals.length) locals.push([...uleb(this.vLocals.length), V128]);
-    const body = [...vec(locals), ...this.code, 0x0b];
-    return [...uleb(body.length), ...body];
   }
 }
 
@@ -154,7 +135,7 @@ function transposeBlock(f, T, store) {
 function pack(t, P) {
   const T = CONFIG[t];
   const L = T.L;
-  const f = new Fn(["src", "ps", "ks", "kc", "count", "dst"]);
+  const f = new GemmFn(["src", "ps", "ks", "kc", "count", "dst"]);
   f.i32("l0"); f.i32("k"); f.i32("base"); f.i32("lim");
   for (let i = 0; i < 4; i++) f.v128(`v${i}`);
   for (let i = 0; i < 4; i++) f.v128(`t${i}`);
@@ -211,7 +192,7 @@ function macro(t, fused) {
   const NR = T.NR;
   const NV = NR / T.L;
   const ealign = t === "f32" ? 2 : 3;
-  const f = new Fn(["pa0", "pb0", "mc", "nc", "kc", "c0", "ldc", "acc", "tmp"]);
+  const f = new GemmFn(["pa0", "pb0", "mc", "nc", "kc", "c0", "ldc", "acc", "tmp"]);
   for (const n of ["jr", "ir", "pa", "pb", "pb_end", "row", "mr", "nr", "r", "cc", "src", "dst"]) f.i32(n);
   const A = (r, v) => `a${r}_${v}`;
   for (let r = 0; r < MR; r++) for (let v = 0; v < NV; v++) f.v128(A(r, v));
@@ -296,7 +277,7 @@ function macro(t, fused) {
 function addRows(t) {
   const T = CONFIG[t];
   const ealign = t === "f32" ? 2 : 3;
-  const f = new Fn(["c", "bias", "m", "n"]);
+  const f = new GemmFn(["c", "bias", "m", "n"]);
   f.i32("i"); f.i32("j"); f.i32("p");
   f.forUp("i", "m", 1, () => {
     f.forUp("j", "n", 1, () => {
@@ -319,7 +300,7 @@ function addRows(t) {
 function relu(t, backward) {
   const T = CONFIG[t];
   const ealign = t === "f32" ? 2 : 3;
-  const f = backward ? new Fn(["y", "g", "dst", "n"]) : new Fn(["src", "dst", "n"]);
+  const f = backward ? new GemmFn(["y", "g", "dst", "n"]) : new GemmFn(["src", "dst", "n"]);
   f.i32("i"); f.i32("nv"); f.i32("o");
   f.get("n").c(-T.L).op(0x71).set("nv"); // n rounded down to whole vectors
   const body = (vector) => {
