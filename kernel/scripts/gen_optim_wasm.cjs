@@ -79,11 +79,18 @@ const R = (r) => ({ r }), M = (m) => ({ m }), S = (s) => ({ s });
 function kernelOps(f, t) {
   const O = OPS[t];
   const at = (region, half = 0) => region * CHUNK * 8 + half * 8;
+  /** Pushes half h (0: low lanes, 1: high) of operand x of a float32 kernel as f64x2, exactly. */
+  const half = (x, h) => {
+    if (x.s !== undefined) { f.get(x.s); return; }
+    if (x.m !== undefined) f.get("i").simd(LOAD64_ZERO, ...memarg(3, at(x.m, h)));
+    else { f.get(x.r); if (h) f.get(x.r).simd(SHUFFLE, ...HIGH_TO_LOW); }
+    f.simd(PROMOTE);
+  };
   /**
    * Pushes half h of b·c in f64x2. A square of one region (b = c = { m }) is read and promoted
    * once and multiplied by itself through the local "SQ" (declared by kernels that square).
    */
-  const squareOrProduct = (half, b, c, h) => {
+  const squareOrProduct = (b, c, h) => {
     half(b, h);
     if (b.m !== undefined && b.m === c.m) f.tee("SQ").get("SQ");
     else half(c, h);
@@ -118,15 +125,9 @@ function kernelOps(f, t) {
         else f.set(out.r);
         return;
       }
-      const half = (x, h) => {
-        if (x.s !== undefined) { f.get(x.s); return; }
-        if (x.m !== undefined) f.get("i").simd(LOAD64_ZERO, ...memarg(3, at(x.m, h)));
-        else { f.get(x.r); if (h) f.get(x.r).simd(SHUFFLE, ...HIGH_TO_LOW); }
-        f.simd(PROMOTE);
-      };
       for (const h of [0, 1]) {
         if (out.m !== undefined) f.get("i");
-        squareOrProduct(half, b, c, h);
+        squareOrProduct(b, c, h);
         half(a, h);
         f.simd(F64_ADD).simd(DEMOTE);
         if (out.m !== undefined) f.simd(STORE64_LANE, ...memarg(3, at(out.m, h)), 0);
@@ -150,16 +151,10 @@ function kernelOps(f, t) {
         else f.set(out.r);
         return;
       }
-      const half = (x, h) => {
-        if (x.s !== undefined) { f.get(x.s); return; }
-        if (x.m !== undefined) f.get("i").simd(LOAD64_ZERO, ...memarg(3, at(x.m, h)));
-        else { f.get(x.r); if (h) f.get(x.r).simd(SHUFFLE, ...HIGH_TO_LOW); }
-        f.simd(PROMOTE);
-      };
       for (const h of [0, 1]) {
         if (out.m !== undefined) f.get("i");
         half(a, h);
-        squareOrProduct(half, b, c, h);
+        squareOrProduct(b, c, h);
         f.simd(F64_SUB).simd(DEMOTE);
         if (out.m !== undefined) f.simd(STORE64_LANE, ...memarg(3, at(out.m, h)), 0);
       }
