@@ -20,7 +20,7 @@ import type { Storage, Tensor } from "../tensor/tensor";
 import type { ElementPart } from "./sample";
 import { slotSums, WASM_MIN_ELEMENTS, type JobSlot } from "./step_job";
 import { StepSums } from "./sums";
-import { MAIN_OUT, reserve, sumsInstance, type SumsModule } from "./wasm_sums";
+import { MAIN_OUT, memoryView, reserve, sumsInstance, type SumsModule } from "./wasm_sums";
 
 export { WASM_MIN_ELEMENTS };
 
@@ -45,10 +45,6 @@ function bufferLike(like: Storage, prev: Storage | undefined): Storage {
 const align16 = (n: number) => (n + 15) & ~15;
 /** Where the copies start: after the two output blocks (wasm_sums.ts MAIN_OUT, WORKER_OUT). */
 const BASE = 512;
-
-function view(mod: SumsModule, f32: boolean, at: number, n: number): Storage {
-  return f32 ? new Float32Array(mod.memory.buffer, at, n) : new Float64Array(mod.memory.buffer, at, n);
-}
 
 /** Memories of stopped traces, for the next ones (at most SPARE_MEMORIES). */
 const spare: SumsModule[] = [];
@@ -157,13 +153,13 @@ export class Snapshots {
       at += 3 * size;
       slot.place = w;
       // views of exactly n elements (what sample.ts reads); the pad elements are zeroed apart
-      slot.theta = view(mod as SumsModule, f32, w.theta, n);
-      slot.grad = view(mod as SumsModule, f32, w.grad, n);
+      slot.theta = memoryView(mod as SumsModule, f32, w.theta, n);
+      slot.grad = memoryView(mod as SumsModule, f32, w.grad, n);
       slot.theta.set(slot.p.data);
       slot.grad.set((slot.p.grad as Tensor).data);
       if (w.padded > n) {
-        view(mod as SumsModule, f32, w.theta + n * (f32 ? 4 : 8), w.padded - n).fill(0);
-        view(mod as SumsModule, f32, w.grad + n * (f32 ? 4 : 8), w.padded - n).fill(0);
+        memoryView(mod as SumsModule, f32, w.theta + n * (f32 ? 4 : 8), w.padded - n).fill(0);
+        memoryView(mod as SumsModule, f32, w.grad + n * (f32 ? 4 : 8), w.padded - n).fill(0);
       }
     });
     return everyone ? { start, end: at } : null;
@@ -198,9 +194,9 @@ export class Snapshots {
       return;
     }
     const n = after.length;
-    slot.after = view(mod, w.f32, w.after, n);
+    slot.after = memoryView(mod, w.f32, w.after, n);
     slot.after.set(after);
-    if (w.padded > n) view(mod, w.f32, w.after + n * (w.f32 ? 4 : 8), w.padded - n).fill(0);
+    if (w.padded > n) memoryView(mod, w.f32, w.after + n * (w.f32 ? 4 : 8), w.padded - n).fill(0);
   }
 
   /** Post-hook, after `take_after`: the sums of one captured parameter into `slot.sums`. */

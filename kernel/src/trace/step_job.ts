@@ -9,7 +9,7 @@
 import { measure, type Measured } from "./metrics";
 import { rhoQuantiles, type ElementPart } from "./sample";
 import { accumulate, StepSums } from "./sums";
-import { wasmSums, type SumsModule, type WasmPlace } from "./wasm_sums";
+import { memoryView, wasmSums, type SumsModule, type WasmPlace } from "./wasm_sums";
 
 /** Elements from which a parameter goes through the WebAssembly pass (below, the copies dominate). */
 export const WASM_MIN_ELEMENTS = 2048;
@@ -33,10 +33,6 @@ export interface GroupResult {
   params: Measured[] | null;
 }
 
-/** A view of n elements of one array of the job in the module's memory. */
-function view(mod: SumsModule, f32: boolean, at: number, n: number): Float32Array | Float64Array {
-  return f32 ? new Float32Array(mod.memory.buffer, at, n) : new Float64Array(mod.memory.buffer, at, n);
-}
 
 /** The sums of one parameter into `s` (reset by the caller): WebAssembly for large ones, else JS. */
 export function slotSums(mod: SumsModule | null, part: ElementPart, w: WasmPlace | null, n: number, out: number, s: StepSums): void {
@@ -57,7 +53,7 @@ export function runJob(mod: SumsModule, job: StepJob, out: number): GroupResult[
     const parts: ElementPart[] = [];
     const sums: StepSums[] = [];
     for (const w of slots) {
-      const part = { theta: view(mod, w.f32, w.theta, w.n), grad: view(mod, w.f32, w.grad, w.n), after: view(mod, w.f32, w.after, w.n) };
+      const part = { theta: memoryView(mod, w.f32, w.theta, w.n), grad: memoryView(mod, w.f32, w.grad, w.n), after: memoryView(mod, w.f32, w.after, w.n) };
       const s = new StepSums();
       slotSums(mod, part, w, w.n, out, s);
       total.add(s);

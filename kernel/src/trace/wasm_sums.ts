@@ -212,6 +212,11 @@ export function sumsOn(memory: WasmMemory): SumsModule | null {
   }
 }
 
+/** A typed view of `n` elements (float32 or float64) of the module's memory at byte `at`. */
+export function memoryView(mod: SumsModule, f32: boolean, at: number, n: number): Float32Array | Float64Array {
+  return f32 ? new Float32Array(mod.memory.buffer, at, n) : new Float64Array(mod.memory.buffer, at, n);
+}
+
 /** Grow the module's memory to at least `bytes`; false when the engine refuses. */
 export function reserve(mod: SumsModule, bytes: number): boolean {
   const have = mod.memory.buffer.byteLength;
