@@ -60,10 +60,20 @@ export function runJob(mod: SumsModule, job: StepJob, out: number): GroupResult[
       parts.push(part);
       sums.push(s);
     }
-    results.push({
-      measured: measure(parts.length > 0 ? total : new StepSums(), () => rhoQuantiles(parts, total)),
-      params: job.per_param ? sums.map((s, k) => measure(s, () => rhoQuantiles([parts[k]], s))) : null,
-    });
+    results.push(measureGroup(parts, sums, total, job.per_param));
   }
   return results;
+}
+
+const noSums = new StepSums();
+
+/**
+ * A group's metrics from its parameters' arrays and sums (`total`: theirs combined), and each
+ * parameter's with `per_param`: the one place both the deferred and the immediate path take them.
+ */
+export function measureGroup(parts: readonly ElementPart[], sums: readonly StepSums[], total: StepSums, per_param: boolean): GroupResult {
+  return {
+    measured: measure(parts.length > 0 ? total : noSums, () => rhoQuantiles(parts, total)),
+    params: per_param ? sums.map((s, k) => measure(s, () => rhoQuantiles([parts[k]], s))) : null,
+  };
 }

@@ -5,13 +5,13 @@
  * measured goes to the trace (`StepSink`), which keeps the series, `latest()` and listeners.
  */
 import type { Tensor } from "../tensor/tensor";
-import { measure, type Measured, type StepMetrics } from "./metrics";
+import type { Measured, StepMetrics } from "./metrics";
 import { forget, poll_job, post_job, wait_job, worker_ready } from "./offload";
 import { factorView, momentumSteady, type FactorView, type PreconditionedKind } from "./preconditioned";
 import type { Quantiles } from "./quantiles";
-import { factorQuantiles, rhoQuantiles } from "./sample";
+import { factorQuantiles } from "./sample";
 import { Snapshots, type ParamSlot, type Region } from "./snapshot";
-import { runJob, type GroupResult, type JobSlot, type StepJob } from "./step_job";
+import { measureGroup, runJob, type GroupResult, type JobSlot, type StepJob } from "./step_job";
 import { StepSums } from "./sums";
 import type { TraceableOptimizer } from "./trace";
 import { MAIN_OUT } from "./wasm_sums";
@@ -25,8 +25,6 @@ export interface StepSink {
   /** Keeps an error caught in a hook. */
   fail(e: unknown): void;
 }
-
-const noSums = new StepSums();
 
 /** Elements per step from which a step is measured on the tracer's worker thread (offload.ts). */
 export const OFFLOAD_MIN_ELEMENTS = 65536;
@@ -223,10 +221,8 @@ export class StepPipeline {
           this.snapshots.measure_slot(slot);
           total.add(slot.sums);
         }
-        const at = this.groupAtStep(optimizer, gi, slots);
-        const meas = measure(slots.length > 0 ? total : noSums, () => rhoQuantiles(slots, total));
-        const params = this.per_param ? slots.map((slot) => measure(slot.sums, () => rhoQuantiles([slot], slot.sums))) : null;
-        out.push(this.sink.record(step, gi, at, meas, params, loss));
+        const r = measureGroup(slots, slots.map((slot) => slot.sums), total, this.per_param);
+        out.push(this.sink.record(step, gi, this.groupAtStep(optimizer, gi, slots), r.measured, r.params, loss));
       }
     } catch (e) {
       this.sink.fail(e);
