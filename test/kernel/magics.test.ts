@@ -56,6 +56,26 @@ describe("general magics", () => {
     expect(bad.reply.content.ename).toBe("UsageError");
   });
 
+  it("%timeit of a pure expression times computing it: a time above 0, loops counted 1, 2, 5, 10, ... as IPython", async () => {
+    // `1+1` once timed an empty loop (V8 dropped the unread value) and printed
+    // "0 ns ± 0 ns per loop (..., 1000000000 loops each)".
+    const r = await k.execute("%timeit Math.sqrt(timeitArg)");
+    expect(r.reply.content.ename).toBe("TSError"); // not defined yet: the error is the checker's
+    await k.execute("let timeitArg = 2;");
+    const ok = await k.execute("%timeit Math.sqrt(timeitArg)");
+    expect(ok.reply.content.status).toBe("ok");
+    const m = /^([\d.e+-]+) (ns|µs|ms|s) ± ([\d.e+-]+) (ns|µs|ms|s) per loop \(mean ± std\. dev\. of 7 runs, ([\d,]+) loops each\)/.exec(ok.stdout.trim());
+    expect(m, ok.stdout).not.toBeNull();
+    expect(Number(m![1])).toBeGreaterThan(0);
+    const loops = Number(m![5].replace(/,/g, ""));
+    expect(String(loops)).toMatch(/^[125]0*$/);
+    if (loops >= 1000) expect(m![5]).toContain(",");
+    // a declaration is not an expression: it is timed as a block
+    const decl = await k.execute("%timeit --number 10 --repeat 2 const q = timeitArg * 2");
+    expect(decl.reply.content.status).toBe("ok");
+    expect(decl.stdout).toMatch(/per loop \(mean ± std\. dev\. of 2 runs, 10 loops each\)/);
+  });
+
   it("%who lists user names, filtered by type; %reset forgets them and keeps the prelude", async () => {
     await k.execute("const whoNum = 3; const whoStr = 'x';");
     const all = await k.execute("%who");

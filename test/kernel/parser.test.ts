@@ -4,6 +4,7 @@ import { tokenize, parseArgs, splitCell, convertValue, MagicError, OptionSpec } 
 import { globToRegExp, History } from "../../kernel/src/kernel/history";
 import { codePointsToIndex, indexToCodePoints } from "../../kernel/src/kernel/unicode";
 import { Signer } from "../../kernel/src/kernel/wire";
+import { formatSeconds } from "../../kernel/src/magics/time";
 
 const OPTS: OptionSpec[] = [
   { name: "steps", type: "int", help: "" },
@@ -51,6 +52,16 @@ describe("magic parser", () => {
 });
 
 describe("history and helpers", () => {
+  it("formats durations as IPython does: %.3g in ms, µs, ns; ns is the floor unit", () => {
+    expect(formatSeconds(12.345)).toBe("12.35 s");
+    expect(formatSeconds(0.0123456)).toBe("12.3 ms");
+    expect(formatSeconds(0.0009999999)).toBe("1 ms"); // not "1000 µs"
+    expect(formatSeconds(0.000123456)).toBe("123 µs");
+    expect(formatSeconds(8.5312e-9)).toBe("8.53 ns");
+    expect(formatSeconds(2.534e-10)).toBe("0.253 ns"); // a sub-ns loop is not "0 ns"
+    expect(formatSeconds(0)).toBe("0 ns");
+  });
+
   it("globs like IPython's history search", () => {
     expect(globToRegExp("6 ?*").test("6 * 7")).toBe(true);
     expect(globToRegExp("a[bc]d").test("acd")).toBe(true);

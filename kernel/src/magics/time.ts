@@ -5,11 +5,16 @@
 import type { Magic } from "./types";
 import { MagicError } from "./parser";
 
+/**
+ * A duration as IPython prints it: three significant digits (%.3g) in ms, µs or ns, two decimals
+ * in s. ns is the smallest unit, so a loop faster than 1 ns reads "0.253 ns", not "0 ns".
+ */
 export function formatSeconds(s: number): string {
-  if (s >= 1) return `${s.toFixed(2)} s`;
-  if (s >= 1e-3) return `${(s * 1e3).toFixed(2)} ms`;
-  if (s >= 1e-6) return `${(s * 1e6).toFixed(2)} µs`;
-  return `${(s * 1e9).toFixed(0)} ns`;
+  const g3 = (v: number) => Number(v.toPrecision(3));
+  if (s >= 0.9995) return `${s.toFixed(2)} s`;
+  if (g3(s * 1e3) >= 1) return `${g3(s * 1e3)} ms`;
+  if (g3(s * 1e6) >= 1) return `${g3(s * 1e6)} µs`;
+  return `${g3(s * 1e9)} ns`;
 }
 
 export const time: Magic = {

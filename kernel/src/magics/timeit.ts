@@ -1,8 +1,12 @@
 /**
  * %timeit: times one statement, IPython style. The statement is compiled once as the body of a
- * function in the cells' scope; then, with `-n` absent, the loop count grows ×10 until one run of
- * the loop takes at least 0.2 s; `-r` repeats (default 7) give the mean ± standard deviation of
- * the per-loop time:  mean = Σtᵢ/r, std = sqrt(Σ(tᵢ-mean)²/r).
+ * function in the cells' scope; then, with `-n` absent, the loop count goes 1, 2, 5, 10, 20, 50, ...
+ * (IPython's autorange) until one run of the loop takes at least 0.2 s; `-r` repeats (default 7)
+ * give the mean ± standard deviation of the per-loop time:  mean = Σtᵢ/r, std = sqrt(Σ(tᵢ-mean)²/r).
+ *
+ * An expression is compiled as the function's return value, and the loop keeps every value it
+ * returns: otherwise V8's optimizer drops a pure expression whose value nobody reads, and
+ * `%timeit Math.sqrt(2)` timed an empty loop.
  */
 import type { Magic } from "./types";
 import { MagicError, parseArgs } from "./parser";
@@ -27,22 +31,49 @@ export const timeit: Magic = {
     if (!stmt.trim()) throw new MagicError("%timeit needs a statement to time", "%timeit " + this.usage);
     const repeat = Number(args.flags.repeat);
     if (repeat < 1) throw new MagicError("--repeat must be at least 1", "%timeit " + this.usage);
-    const fn = (await ctx.runCode(`(() => { ${stmt}\n})`)).value as () => unknown;
+    const fn = await compileStatement(ctx.runCode, stmt);
     const loop = (n: number) => {
       const t0 = process.hrtime.bigint();
-      for (let i = 0; i < n; i++) fn();
-      return Number(process.hrtime.bigint() - t0) / 1e9;
+      for (let i = 0; i < n; i++) sink[i & 1] = fn();
+      const t = Number(process.hrtime.bigint() - t0) / 1e9;
+      sink[0] = sink[1] = undefined;
+      return t;
     };
     let number = args.flags.number as number | undefined;
     if (number !== undefined && number < 1) throw new MagicError("--number must be at least 1", "%timeit " + this.usage);
-    if (number === undefined) {
-      number = 1;
-      while (loop(number) < 0.2 && number < 1e9) number *= 10;
-    }
+    if (number === undefined) number = autorange(loop);
     const per: number[] = [];
     for (let r = 0; r < repeat; r++) per.push(loop(number) / number);
     const mean = per.reduce((a, b) => a + b, 0) / per.length;
     const std = Math.sqrt(per.reduce((a, b) => a + (b - mean) ** 2, 0) / per.length);
-    ctx.print(`${formatSeconds(mean)} ± ${formatSeconds(std)} per loop (mean ± std. dev. of ${repeat} run${repeat > 1 ? "s" : ""}, ${number} loop${number > 1 ? "s" : ""} each)`);
+    ctx.print(`${formatSeconds(mean)} ± ${formatSeconds(std)} per loop (mean ± std. dev. of ${repeat} run${repeat > 1 ? "s" : ""}, ${number.toLocaleString("en-US")} loop${number > 1 ? "s" : ""} each)`);
   },
 };
+
+/** Where the timed loop puts the statement's values, so that computing them cannot be skipped. */
+const sink: unknown[] = [undefined, undefined];
+
+/**
+ * The statement as a function: `() => (stmt)` when it is one expression (its value is returned),
+ * else `() => { stmt }`; a statement that compiles in neither form reports the block form's error.
+ */
+async function compileStatement(runCode: (code: string) => Promise<{ value: unknown }>, stmt: string): Promise<() => unknown> {
+  if (!/;\s*$/.test(stmt)) {
+    try {
+      return (await runCode(`(() => (${stmt}\n))`)).value as () => unknown;
+    } catch {
+      // not an expression (a declaration, several statements, ...): the block form below
+    }
+  }
+  return (await runCode(`(() => { ${stmt}\n})`)).value as () => unknown;
+}
+
+/** IPython's autorange: the first loop count of 1, 2, 5, 10, 20, 50, ... whose run takes ≥ 0.2 s (at most 1e9). */
+function autorange(loop: (n: number) => number): number {
+  for (let base = 1; ; base *= 10) {
+    for (const k of [1, 2, 5]) {
+      const n = k * base;
+      if (loop(n) >= 0.2 || n >= 1e9) return n;
+    }
+  }
+}
