@@ -98,12 +98,24 @@ export function allDependencies(program: TS, sourceFile: TS): string[] {
   return [...seen].map((p) => byPath(p)?.fileName ?? p);
 }
 
+/** The program of the converter's latest build (null before the first). */
+let lastProgram: TS = null;
+
+/**
+ * The program the converter built last: it holds the library's declarations, parsed and bound,
+ * which module_docs.ts reads instead of parsing them all again (0.6 s on first use).
+ */
+export function latestProgram(): TS {
+  return lastProgram;
+}
+
 /** createProgram for the watch host: the program itself as a builder (header, point 1). */
 function createPlainBuilder(rootNames: TS, options: TS, host: TS, oldBuilder: TS, configDiagnostics: TS, references: TS): TS {
   const names = pendingCell !== null && oldBuilder ? namesOnlyBuilder(rootNames, options, host, oldBuilder, pendingCell) : null;
   if (names) return names;
   const builder = ts.createAbstractBuilder(rootNames, options, host, oldBuilder, configDiagnostics, references);
   const program = builder.getProgram();
+  lastProgram = program;
   builder.getSourceFile = (fileName: string) => {
     const sf = program.getSourceFile(fileName);
     if (sf && !sf.locals) ts.bindSourceFile(sf, program.getCompilerOptions());

@@ -5,11 +5,13 @@
  * TypeScript's quick info only reads comments attached to the declaration itself.
  *
  * How: the dotted name at the cursor (`torch.optim.Adam`) is resolved from the prelude root it
- * starts with (`torch` → dist/index.d.ts, `lrlab` → dist/tools.d.ts) through a small TypeScript
- * program over the package's declarations (built once, on first use), following re-exports; the
- * declaring file's leading JSDoc block is returned when it exists.
+ * starts with (`torch` → dist/index.d.ts, `lrlab` → dist/tools.d.ts), following re-exports, with
+ * the checker of the cells' latest program (which holds the package's declarations: the prelude
+ * imports them), else of a program over the package's declarations built here once (0.6 s: every
+ * file parsed and bound again); the declaring file's leading JSDoc block is returned when it exists.
  */
 import * as path from "node:path";
+import { latestProgram } from "./engine_tslab";
 
 const tslabDir = path.dirname(require.resolve("tslab/package.json"));
 /** tslab's TypeScript, loaded on first use (not at kernel start). */
@@ -37,13 +39,13 @@ function leadingDoc(sf: any): string | null {
 }
 
 /** The declaring file's header comment for `name` (a path from a prelude root), or null. */
-export function moduleDoc(name: string, distDir = path.resolve(__dirname, "..")): string | null {
+export function moduleDoc(name: string, distDir = path.resolve(__dirname, ".."), cellProgram: any = latestProgram()): string | null {
   const [root, ...rest] = name.split(".");
   const file = ROOTS[root];
   if (!file || rest.length === 0) return null;
   try {
     const rootFile = path.join(distDir, file);
-    let program = programs.get(rootFile);
+    let program = cellProgram?.getSourceFile(rootFile) ? cellProgram : programs.get(rootFile);
     if (!program) {
       program = tsLib().createProgram([rootFile], { noEmit: true, skipLibCheck: true, types: [] });
       programs.set(rootFile, program);
