@@ -73,6 +73,17 @@ function isConverterStateError(e: unknown): boolean {
   return e instanceof Error && /Unexpected pending rebuildTimer|clearing unexpected tiemr|rebuildTimer is not set properly|builder is not created/.test(e.message);
 }
 
+/** What warm() type-checks: the shapes of a first notebook (arrays, a model, an optimizer, a step). */
+export const WARM_CELL = [
+  "const xs = [1, 2, 3].map((x) => x * 2);",
+  "const model = new torch.nn.Linear(2, 1);",
+  "const optimizer = new torch.optim.SGD(model.parameters(), { lr: 0.1 });",
+  "const loss = model.forward(torch.randn(4, 2)).sum();",
+  "loss.backward();",
+  "optimizer.step();",
+  "console.log(xs.length, loss.item());",
+].join("\n");
+
 export class Engine {
   /** Built on first use (or by warm()): TypeScript's compiler takes 1-3 s to load. */
   private _converter: Converter | null = null;
@@ -285,7 +296,16 @@ export class Engine {
    * start is the bar) and the compiler loads while the user types the first cell.
    */
   warm(): void {
-    this.converter;
+    // The first cells run TypeScript's checker and emitter cold (V8 has not compiled those code
+    // paths yet): ~150 ms for `[1, 2].length`, ~30 ms more for a first training loop. Checking
+    // a typical cell now moves that here, while the user types (measured: the user's first cell
+    // 163 ms -> 10 ms, the first torch cell 54 -> 27 ms). Checked only: nothing runs and nothing
+    // is declared (prevDecl and locals stay as they are).
+    try {
+      this.converter.convert(this.prevDecl, WARM_CELL);
+    } catch {
+      // a warm-up that fails costs the user's first cell its speed, nothing else
+    }
   }
 
   private get converter(): Converter {

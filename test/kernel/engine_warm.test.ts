@@ -1,0 +1,33 @@
+/**
+ * Engine.warm() (called after the first kernel_info) loads the compiler and type-checks a typical
+ * cell so that the user's first cells do not run TypeScript cold. It must leave no trace: no
+ * declaration carried to the next cell, no value, no cached result for a text the user types.
+ */
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+
+// The built kernel (npm test builds it first), as the kernel runs it (see module_docs.test.ts).
+const DIST = join(__dirname, "../../kernel/dist");
+const load = createRequire(__filename);
+const { Engine, WARM_CELL } = load(join(DIST, "kernel/engine.js")) as typeof import("../../kernel/src/kernel/engine");
+const { makePrelude } = load(join(DIST, "kernel/prelude_source.js")) as typeof import("../../kernel/src/kernel/prelude_source");
+
+describe("Engine.warm", () => {
+  it("type-checks without declaring or running anything", () => {
+    const engine = new Engine(makePrelude(DIST), tmpdir());
+    const before = (engine as any).prevDecl as string;
+    engine.warm();
+    expect((engine as any).prevDecl).toBe(before);
+    expect(engine.userNames()).toEqual([]);
+    // the warm-up cell declares `model`, `optimizer`, `xs`: the user's may too, with other types
+    const r = engine.run("const model: string = 'mine';\nconst xs = 4;\nmodel + xs") as { hasValue: boolean; value: unknown };
+    expect(r.value).toBe("mine4");
+    expect(engine.userNames().sort()).toEqual(["model", "xs"]);
+    // the warm-up cell itself checks cleanly (else warm() would warm less, and say nothing)
+    expect(new Engine(makePrelude(DIST), tmpdir()).compile(WARM_CELL).diagnostics).toEqual([]);
+    // and a type error is still one (the checker was not left in some other state)
+    expect(() => engine.run("const n: number = 'x';")).toThrow(/not assignable to type 'number'/);
+  }, 60_000);
+});
