@@ -14,7 +14,7 @@ import { Signer, decode, encode, newHeader, Message, ConnectionInfo } from "../.
 
 export const ROOT = join(__dirname, "..", "..");
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = createServer();
     s.listen(0, "127.0.0.1", () => {

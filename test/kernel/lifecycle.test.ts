@@ -1,14 +1,28 @@
 /**
  * Start-up options and shutdown: unsigned (empty key) and hmac-sha512 sessions, the heartbeat
  * answering while a cell is busy, shutdown (with restart flag) ending the process even when a
- * cell is stuck in a synchronous loop.
+ * cell is stuck in a synchronous loop; a kernel whose starter died shuts itself down, and one
+ * whose output pipes were closed does not loop on the write errors.
  */
 import { describe, expect, it } from "vitest";
 import * as zmq from "zeromq";
-import { mkdtempSync, mkdirSync, writeFileSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdtempSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { KernelClient, resultText } from "./client";
+import { freePort, KernelClient, resultText, ROOT } from "./client";
+
+/** Whether process `pid` runs (a zombie, exited but not yet reaped, does not). */
+function running(pid: number): boolean {
+  const stat = `/proc/${pid}/stat`;
+  if (!existsSync(stat)) return false;
+  try {
+    return readFileSync(stat, "utf8").replace(/^.*\) /, "")[0] !== "Z";
+  } catch {
+    return false; // gone between the two reads
+  }
+}
 
 describe("kernel lifecycle", () => {
   it("runs unsigned with an empty key, and with hmac-sha512", async () => {
@@ -64,6 +78,60 @@ describe("kernel lifecycle", () => {
       expect(k.alive).toBe(false);
     } finally {
       hb.close();
+      await k.shutdown();
+    }
+  }, 60_000);
+
+  it("shuts down by itself when the process that started it dies (no one is left to ask it)", async () => {
+    // A parent that starts the kernel, then is killed: a crashed Jupyter server or nbclient.
+    const dir = mkdtempSync(join(tmpdir(), "lrlab-orphan-"));
+    const info = {
+      transport: "tcp", ip: "127.0.0.1", key: randomBytes(16).toString("hex"), signature_scheme: "hmac-sha256",
+      shell_port: await freePort(), iopub_port: await freePort(), stdin_port: await freePort(),
+      control_port: await freePort(), hb_port: await freePort(),
+    };
+    const file = join(dir, "connection.json");
+    writeFileSync(file, JSON.stringify(info));
+    const bin = join(ROOT, "kernel", "bin", "lrlab.js");
+    const starter = spawn(process.execPath, ["-e", `
+      const c = require("node:child_process").spawn(process.execPath, [${JSON.stringify(bin)}, "kernel", "--connection-file", ${JSON.stringify(file)}], { stdio: "ignore" });
+      console.log(c.pid);
+      setInterval(() => {}, 1000);`], { stdio: ["ignore", "pipe", "inherit"] });
+    const pid = await new Promise<number>((resolve) => starter.stdout!.once("data", (d) => resolve(Number(String(d).trim()))));
+    const hb = new zmq.Request({ linger: 0, receiveTimeout: 30_000 });
+    try {
+      expect(pid).toBeGreaterThan(0);
+      // up and running: its heartbeat echoes
+      hb.connect(`tcp://127.0.0.1:${info.hb_port}`);
+      await hb.send("ping");
+      expect(String((await hb.receive())[0])).toBe("ping");
+      expect(running(pid)).toBe(true);
+      starter.kill("SIGKILL");
+      const deadline = Date.now() + 10_000;
+      while (running(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      expect(running(pid), "the orphaned kernel is still running 10 s after its parent died").toBe(false);
+    } finally {
+      hb.close();
+      starter.kill("SIGKILL");
+      try { process.kill(pid, "SIGKILL"); } catch { /* gone, as it should be */ }
+    }
+  }, 60_000);
+
+  it("keeps working when its stdout and stderr pipes are closed, and reports a late error once", async () => {
+    // Once the reader of its stderr is gone, every log line fails with EPIPE; that failure was an
+    // uncaught exception, reported as an error and logged to stderr, failing again: an endless
+    // stream of error messages at 100% CPU.
+    const k = await KernelClient.start();
+    try {
+      k.proc.stderr!.destroy();
+      k.proc.stdout!.destroy();
+      const r = await k.execute('setTimeout(() => { throw new Error("late, after the pipes closed"); }, 50); 1');
+      const msgId = String(r.reply.parent_header.msg_id);
+      await new Promise((res) => setTimeout(res, 1500));
+      const errors = k.iopubLog.filter((m) => m.parent_header.msg_id === msgId && m.header.msg_type === "error");
+      expect(errors.map((m) => m.content.evalue)).toEqual(["late, after the pipes closed"]);
+      expect(resultText(await k.execute("1 + 1"))).toBe("2");
+    } finally {
       await k.shutdown();
     }
   }, 60_000);

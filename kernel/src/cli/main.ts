@@ -50,6 +50,8 @@ export function main(argv: string[]): void {
         else throw new UsageError(`unknown option ${rest[i]}`);
       }
       if (!file) throw new UsageError("kernel needs --connection-file FILE");
+      // first: it notes the parent the kernel must not outlive (parent_watch.ts) before the slower loads
+      require("../kernel/parent_watch");
       const { readConnectionFile } = require("../kernel/wire") as typeof import("../kernel/wire");
       const { runKernel } = require("../kernel/kernel") as typeof import("../kernel/kernel");
       runKernel(readConnectionFile(file)).catch((e) => {

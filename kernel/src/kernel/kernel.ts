@@ -25,6 +25,7 @@ import { MagicContext, fullHelp } from "../magics/types";
 import { findMagic, allMagics } from "../magics/registry";
 import { isCompleteCell, tsVersion } from "./is_complete";
 import { codePointsToIndex, indexToCodePoints } from "./unicode";
+import { ignoreBrokenPipes, watchParent } from "./parent_watch";
 
 const VERSION: string = require("../../package.json").version;
 /** The real process.exit, kept before cells get a guarded one. */
@@ -110,6 +111,11 @@ export class Kernel {
     this.engine = new Engine(makePrelude(), process.cwd(), (s) => this.log(s));
     connectPrelude(this.sink());
     this.installGuards();
+    ignoreBrokenPipes();
+    watchParent(() => {
+      this.log(`the process that started this kernel is gone (its parent is now pid ${process.ppid}): shutting down`);
+      this.shutdown();
+    });
     this.iopub.status("starting");
     this.readShell().catch((e) => { if (!this.closing) this.log(`shell reader stopped: ${e.stack ?? e}`); });
     // Clients ask kernel_info first (then warm-up follows at once); a client that does not still
