@@ -135,4 +135,18 @@ describe("kernel lifecycle", () => {
       await k.shutdown();
     }
   }, 60_000);
+
+  it("the warm-up after kernel_info (a typical cell type-checked, a preview's plot made) shows and declares nothing", async () => {
+    const k = await KernelClient.start();
+    try {
+      await new Promise((r) => setTimeout(r, 4000)); // warm-up: ~1.5 s after the first kernel_info
+      const shown = k.iopubLog.filter((m) => ["display_data", "update_display_data", "stream", "error", "clear_output"].includes(m.header.msg_type));
+      expect(shown.map((m) => m.header.msg_type)).toEqual([]);
+      expect((await k.execute("%who")).stdout.trim()).toBe("Interactive namespace is empty.");
+      // the names the warm-up cell uses are free, with types of the user's choosing
+      expect(resultText(await k.execute("const trace = 'mine'; const model = 2;\ntrace + model"))).toBe("'mine2'");
+    } finally {
+      await k.shutdown();
+    }
+  }, 60_000);
 });

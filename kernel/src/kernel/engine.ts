@@ -73,15 +73,17 @@ function isConverterStateError(e: unknown): boolean {
   return e instanceof Error && /Unexpected pending rebuildTimer|clearing unexpected tiemr|rebuildTimer is not set properly|builder is not created/.test(e.message);
 }
 
-/** What warm() type-checks: the shapes of a first notebook (arrays, a model, an optimizer, a step). */
+/** What warm() type-checks: the shapes of a first notebook (arrays, a model, an optimizer, a traced step). */
 export const WARM_CELL = [
   "const xs = [1, 2, 3].map((x) => x * 2);",
   "const model = new torch.nn.Linear(2, 1);",
   "const optimizer = new torch.optim.SGD(model.parameters(), { lr: 0.1 });",
+  "const trace = lrlab.trace(optimizer, { batch_size: 4 });",
   "const loss = model.forward(torch.randn(4, 2)).sum();",
   "loss.backward();",
   "optimizer.step();",
-  "console.log(xs.length, loss.item());",
+  "console.log(xs.length, loss.item(), trace.latest().lr_projected);",
+  "trace",
 ].join("\n");
 
 export class Engine {
