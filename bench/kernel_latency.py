@@ -121,8 +121,13 @@ def cells_for(label, torch_labels):
     return cells, {}
 
 
+# A user opens a notebook, then runs its first cell a moment later: the first cell's round trip
+# this long after ready (what a kernel loads or warms after answering kernel_info shows here).
+FIRST_CELL_PAUSE = 2.0
+
+
 def bench_kernel(label, spec, repeats, starts, torch_labels, timeout):
-    out = {"start": [], "cells": {}, "skipped": {}}
+    out = {"start": [], "first": [], "cells": {}, "skipped": {}}
     cells, out["skipped"] = cells_for(label, torch_labels)
     for i in range(starts):
         km = KernelManager(kernel_name=spec)
@@ -133,6 +138,11 @@ def bench_kernel(label, spec, repeats, starts, torch_labels, timeout):
         try:
             kc.wait_for_ready(timeout=timeout)
             out["start"].append(time.perf_counter() - t)
+            time.sleep(FIRST_CELL_PAUSE)
+            try:
+                out["first"].append(run_cell(kc, cells["typed10"] + ("\n# first" if label == "ipykernel" else "\n// first"), timeout))
+            except RuntimeError as e:
+                out.setdefault("failures", {})["first"] = {"count": 1, "of": 1, "first": str(e)}
             if i == 0:
                 for cname, code in cells.items():
                     # A run that fails is counted and reported, not timed; the others still are.

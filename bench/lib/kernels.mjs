@@ -93,6 +93,7 @@ export function kernelRows(res) {
   if (res.error) {
     const na = { area: "kernel", lrlab: res.error, peers: "–", ratio: "–", target: "–", meets: null };
     rows.push({ ...na, measure: "start to ready" });
+    rows.push({ ...na, measure: "first cell, 2 s after ready" });
     for (const c of KERNEL_CELLS) for (const p of ["p50", "p90"]) rows.push({ ...na, measure: `cell round trip ${p}, ${c.label}` });
     return rows;
   }
@@ -118,6 +119,12 @@ export function kernelRows(res) {
     return { value: m, text: `${fmtTime(m)} (median of ${r.start.length})` };
   };
   row("start to ready (kernel_info_reply)", startPick, "≤ ipykernel", "ipykernel");
+  const firstPick = (r) => {
+    if (!r.first?.length) return { value: NaN, text: r.failures?.first ? `failed: ${r.failures.first.first}` : "not run" };
+    const m = quantile(r.first, 0.5);
+    return { value: m, text: `${fmtTime(m)} (median of ${r.first.length})` };
+  };
+  row("first cell, 2 s after ready: a 10-line typed cell", firstPick, "–", "ipykernel");
   for (const c of KERNEL_CELLS) {
     for (const [p, q] of [["p50", 0.5], ["p90", 0.9]]) {
       const pick = (r) => {

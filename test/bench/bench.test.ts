@@ -14,6 +14,7 @@ const out = join(root, "test-output", "bench-quick.md");
 
 const EXPECTED_ROWS: [string, RegExp][] = [
   ["kernel", /^start to ready/],
+  ["kernel", /^first cell, 2 s after ready/],
   ...["`1+1`", "a 10-line typed cell, re-run unchanged", "a 10-line typed cell, new text each run", "seed Example 3"].flatMap((c) =>
     ["p50", "p90"].map((p): [string, RegExp] => ["kernel", new RegExp(`^cell round trip ${p}, ${c.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}`)])),
   ["training", /^seed Example 1 .*steps\/s$/],
