@@ -76,6 +76,37 @@ describe("general magics", () => {
     expect(decl.stdout).toMatch(/per loop \(mean ± std\. dev\. of 2 runs, 10 loops each\)/);
   });
 
+  it("Tab on a magic line offers its options and words; in the cell's code, TypeScript's completion of that code", async () => {
+    await k.execute("const tabModel = new torch.nn.Linear(2, 1);");
+    const complete = async (code: string) => {
+      const c = (await k.request("complete_request", { code, cursor_pos: code.length })).content;
+      return { matches: c.matches as string[], replaced: code.slice(c.cursor_start, c.cursor_end) };
+    };
+    expect(await complete("%lr_schedule Step")).toEqual({ matches: ["StepLR"], replaced: "Step" });
+    expect((await complete("%lr_schedule StepLR ")).matches).toEqual(["step_size=", "gamma=", "last_epoch="]);
+    expect((await complete("%lr_schedule StepLR step_size=3 --optimizer Ad")).matches).toEqual(expect.arrayContaining(["Adam", "AdamW", "Adagrad"]));
+    expect(await complete("%%lr_trace --met")).toEqual({ matches: ["--metrics"], replaced: "--met" });
+    expect(await complete("%%lr_trace --no")).toEqual({ matches: ["--no-live"], replaced: "--no" });
+    // a list option completes its last item only
+    const list = await complete("%%lr_trace --metrics lr,lr_pro");
+    expect(list).toEqual({ matches: ["lr_projected"], replaced: "lr_pro" });
+    expect((await complete("%lr_find ")).matches).toEqual(["model=", "loss=", "data=", "optimizer="]);
+    expect(await complete("%lr_find model=tabM")).toEqual({ matches: ["tabModel"], replaced: "tabM" });
+    expect((await complete("%lr_scale linear lr=0.1 b")).matches).toEqual(["batch_size=", "betas="]);
+    // the code of a magic cell: the magic line is not TypeScript; the body sees _lr_trace
+    expect(await complete("%%lr_trace --name a\n_lr_trace.log_l")).toEqual({ matches: ["log_loss"], replaced: "log_l" });
+    expect((await complete("%timeit --number 5 torch.rand")).matches).toContain("randn");
+  });
+
+  it("Shift-Tab shows a magic's help on its line, and the code's docs in its body", async () => {
+    const inspect = async (code: string, pos = code.length) =>
+      String((await k.request("inspect_request", { code, cursor_pos: pos, detail_level: 0 })).content.data?.["text/plain"] ?? "");
+    expect(await inspect("%%lr_trace --name a")).toMatch(/^%%lr_trace: /);
+    const body = "%%lr_trace --name a\nconst o = new torch.optim.Adam";
+    expect(await inspect(body)).toMatch(/Adam\(params/);
+    expect(await inspect(body, 5)).toMatch(/^%%lr_trace: /);
+  });
+
   it("%who lists user names, filtered by type; %reset forgets them and keeps the prelude", async () => {
     await k.execute("const whoNum = 3; const whoStr = 'x';");
     const all = await k.execute("%who");

@@ -5,6 +5,7 @@ import { globToRegExp, History } from "../../kernel/src/kernel/history";
 import { codePointsToIndex, indexToCodePoints } from "../../kernel/src/kernel/unicode";
 import { Signer } from "../../kernel/src/kernel/wire";
 import { formatSeconds } from "../../kernel/src/magics/time";
+import { codeView, magicLineAt, magicNameAt } from "../../kernel/src/magics/assist";
 
 const OPTS: OptionSpec[] = [
   { name: "steps", type: "int", help: "" },
@@ -48,6 +49,31 @@ describe("magic parser", () => {
     expect(parts.map((p) => p.kind)).toEqual(["code", "line", "line", "code"]);
     expect(parts[2]).toMatchObject({ name: "lr_schedule", help: true });
     expect(splitCell("const m = 7 % 3;")).toEqual([{ kind: "code", code: "const m = 7 % 3;", firstLine: 0 }]);
+  });
+});
+
+describe("magic cells for completion and quick info (assist.ts)", () => {
+  it("codeView blanks magic lines in place, keeps %timeit's statement, and adds a cell magic's declarations", () => {
+    const cell = "%%lr_trace --name a\nconst x = 1;\n%who\nx";
+    const view = codeView(cell);
+    expect(view.slice(0, cell.length)).toBe(" ".repeat(19) + "\nconst x = 1;\n    \nx");
+    expect(view.slice(cell.length)).toBe("\ndeclare let _lr_trace: lrlab.GlobalTrace;");
+    expect(codeView("%timeit --number 5 f(1)")).toBe(" ".repeat(19) + "f(1)");
+    // a %% line after code is no cell magic: left as it is (the cell fails to run anyway)
+    expect(codeView("x\n%%time")).toBe("x\n%%time");
+  });
+
+  it("finds the magic line at the cursor, and the word being typed", () => {
+    const code = "const a = 1;\n%lr_schedule StepLR step_size=3 --lr 0.";
+    const at = magicLineAt(code, code.length)!;
+    expect(at.magic.name).toBe("lr_schedule");
+    expect(at.words).toEqual(["StepLR", "step_size=3", "--lr"]);
+    expect(at.word).toBe("0.");
+    expect(magicLineAt(code, 5)).toBeNull(); // in the code
+    expect(magicLineAt(code, 16)).toBeNull(); // on the magic's name: the magic names complete there
+    expect(magicLineAt("%timeit torch.ra", 16)).toBeNull(); // %timeit's argument is code
+    expect(magicNameAt(code, 16)).toBe("lr_schedule");
+    expect(magicNameAt(code, 3)).toBeNull();
   });
 });
 

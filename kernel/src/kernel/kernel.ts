@@ -23,6 +23,7 @@ import { INPUT_DONE, INPUT_PENDING, FromWorker, ToWorker, WorkerInit } from "./c
 import { hasMagic, splitCell, MagicError, parseArgs, ParsedArgs } from "../magics/parser";
 import { MagicContext, fullHelp } from "../magics/types";
 import { findMagic, allMagics } from "../magics/registry";
+import { codeView, completeMagicLine, magicLineAt, magicNameAt } from "../magics/assist";
 import { isCompleteCell, tsVersion } from "./is_complete";
 import { codePointsToIndex, indexToCodePoints } from "./unicode";
 import { ignoreBrokenPipes, watchParent } from "./parent_watch";
@@ -468,7 +469,12 @@ export class Kernel {
       return { status: "ok", matches, cursor_start: indexToCodePoints(code, start), cursor_end: indexToCodePoints(code, pos), metadata: {} };
     }
     try {
-      const r = this.engine.complete(code, pos);
+      const line = magicLineAt(code, pos);
+      if (line) {
+        const r = completeMagicLine(line, () => this.engine.userNames());
+        return { status: "ok", matches: r.matches, cursor_start: indexToCodePoints(code, r.start), cursor_end: indexToCodePoints(code, pos), metadata: {} };
+      }
+      const r = this.engine.complete(hasMagic(code) ? codeView(code) : code, pos);
       return { status: "ok", matches: r.candidates, cursor_start: indexToCodePoints(code, r.start), cursor_end: indexToCodePoints(code, r.end), metadata: {} };
     } catch (e: any) {
       this.log(`complete failed: ${e.stack ?? e}`);
@@ -479,11 +485,13 @@ export class Kernel {
   private inspect(code: string, cursorPos: number): object {
     const pos = codePointsToIndex(code, cursorPos ?? code.length);
     let text: string | null = null;
-    const magic = /^\s*%{1,2}(\w+)/.exec(code);
+    // on a magic's line: its help; elsewhere the code, as the kernel runs it (assist.ts)
+    const magic = magicNameAt(code, pos);
     if (magic) {
-      try { text = fullHelp(findMagic(magic[1])); } catch { text = null; }
+      try { text = fullHelp(findMagic(magic)); } catch { text = null; }
     } else {
-      text = this.engine.inspect(code, pos) ?? (pos > 0 ? this.engine.inspect(code, pos - 1) : null);
+      const view = hasMagic(code) ? codeView(code) : code;
+      text = this.engine.inspect(view, pos) ?? (pos > 0 ? this.engine.inspect(view, pos - 1) : null);
     }
     return { status: "ok", found: !!text, data: text ? { "text/plain": text } : {}, metadata: {} };
   }

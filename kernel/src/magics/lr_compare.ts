@@ -14,9 +14,10 @@ export const lr_compare: Magic = {
   help: "Compares runs in one plot. Names are %%lr_trace --name runs, or variables holding traces.\n"
     + "Example:\n  %lr_compare sgd adam --metric lr_projected",
   options: [
-    { name: "metric", type: "string", help: "the metric shown first" },
+    { name: "metric", type: "string", help: "the metric shown first", values: () => tools().METRIC_NAMES },
     { name: "title", type: "string", help: "plot title" },
   ],
+  complete: () => runNames(),
   run(ctx, args) {
     const usage = "%lr_compare " + this.usage;
     if (args.kv.length) throw new MagicError(`unexpected ${args.kv[0][0]}=...; give run names`, usage);

@@ -23,11 +23,13 @@ export const lr_find: Magic = {
   help: "Runs a learning-rate range test and plots loss against learning rate with the suggestions (steepest, valley, minimum/10).\n"
     + "The model and optimizer are restored afterwards.\n"
     + "Example:\n  %lr_find model=net loss=loss_fn data=loader --end-lr 1 --num-iter 100",
+  complete: (_positional, kv) => ["model=", "loss=", "data=", "optimizer="].filter((k) => !kv.some((w) => w.startsWith(k))),
+  completeValue: () => "user",
   options: [
     { name: "start_lr", type: "number", help: "first rate", default: 1e-7 },
     { name: "end_lr", type: "number", help: "last rate", default: 10 },
     { name: "num_iter", type: "int", help: "steps", default: 100 },
-    { name: "step_mode", type: "string", help: "exp or linear", default: "exp" },
+    { name: "step_mode", type: "string", help: "exp or linear", default: "exp", values: () => ["exp", "linear"] },
     { name: "smooth_f", type: "number", help: "loss smoothing factor", default: 0.05 },
     { name: "diverge_th", type: "number", help: "stop when loss > th × best", default: 5 },
     { name: "name", type: "string", help: "legend label", default: "lr_find" },

@@ -15,6 +15,12 @@ export const lr_scale: Magic = {
   help: "Scales a learning rate to a new batch size. Rules: linear (Goyal et al. 2017), sqrt (Hoffer et al. 2017), "
     + "adam_sqrt (Malladi et al. 2022: also scales betas and eps), noise (Smith & Le: keeps the SGD noise scale).\n"
     + "Example:\n  %lr_scale sqrt lr=0.001 batch_size=32 new_batch_size=512",
+  complete(positional, kv) {
+    const keys = ["lr=", "batch_size=", "new_batch_size=", "betas=", "eps=", "momentum=", "dataset_size="].filter((k) => !kv.some((w) => w.startsWith(k)));
+    const ruled = positional.length > 0 || kv.some((w) => w.startsWith("rule="));
+    return ruled ? keys : [...tools().SCALE_RULES, ...keys];
+  },
+  completeValue: (key) => (key === "rule" ? tools().SCALE_RULES : []),
   options: [],
   run(ctx, args) {
     const usage = "%lr_scale " + this.usage;

@@ -26,6 +26,29 @@ async function functionValues(ctx: MagicContext, a: ParsedArgs, usage: string): 
   return out;
 }
 
+/** The optimizers of torch.optim (for --optimizer). */
+function optimizerNames(): string[] {
+  const optim = torch().optim as unknown as Record<string, unknown>;
+  return Object.keys(optim).filter((k) => k !== "Optimizer" && /^[A-Z]/.test(k) && typeof (optim[k] as { prototype?: { step?: unknown } })?.prototype?.step === "function");
+}
+
+/**
+ * A scheduler's keyword arguments, for Tab. The schedulers check their options against the list
+ * they accept and name it in the error (lr_scheduler/options.ts), so a probe with an unknown key
+ * on a throw-away optimizer reads that same list: no second copy of it to keep in step.
+ */
+function schedulerKeywords(name: string): string[] {
+  const t = torch();
+  const Sched = (t.optim.lr_scheduler as unknown as Record<string, new (o: unknown, options: object) => unknown>)[name];
+  try {
+    new Sched(new t.optim.SGD([t.zeros([1], { requires_grad: true })], { lr: 0.1 }), { __lrlab_probe__: 1 });
+  } catch (e) {
+    const m = /accepted: (.*)$/.exec((e as Error)?.message ?? "");
+    if (m) return m[1].split(", ");
+  }
+  return [];
+}
+
 function build(a: ParsedArgs, options: Record<string, unknown>, usage: string) {
   const names: readonly string[] = torch().optim.lr_scheduler.scheduler_names;
   if (a.positional.length !== 1) {
@@ -63,11 +86,16 @@ export const lr_schedule: Magic = {
   options: [
     { name: "steps", type: "int", help: "steps to simulate (required)" },
     { name: "lr", type: "number", help: "the optimizer's initial lr", default: 0.1 },
-    { name: "optimizer", type: "string", help: "optimizer of the simulation (SGD, Adam, ...)" },
+    { name: "optimizer", type: "string", help: "optimizer of the simulation (SGD, Adam, ...)", values: optimizerNames },
     { name: "metrics", type: "list", help: "ReduceLROnPlateau: the metric of each step" },
     { name: "name", type: "string", help: "legend label" },
   ],
   groupLines: true,
+  complete(positional) {
+    const names: readonly string[] = torch().optim.lr_scheduler.scheduler_names;
+    if (positional.length === 0) return names;
+    return names.includes(positional[0]) ? schedulerKeywords(positional[0]).map((k) => `${k}=`) : [];
+  },
   async run(ctx, args, _body, lines) {
     const usage = "%lr_schedule " + this.usage;
     const all = lines ?? [args];

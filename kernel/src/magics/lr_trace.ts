@@ -26,12 +26,13 @@ export const lr_trace: Magic = {
   options: [
     { name: "name", type: "string", help: "the run's name (legend, %lr_compare)", default: "trace" },
     { name: "every", type: "int", help: "update the live plot at most every K steps", default: 1 },
-    { name: "metrics", type: "list", help: "metrics to record (default: all)" },
+    { name: "metrics", type: "list", help: "metrics to record (default: all)", values: () => tools().METRIC_NAMES },
     { name: "per_param", type: "boolean", help: "also trace each parameter tensor", default: false },
     { name: "batch_size", type: "int", help: "batch size B, for lr_per_sample" },
-    { name: "reduction", type: "string", help: "loss reduction: mean or sum", default: "mean" },
+    { name: "reduction", type: "string", help: "loss reduction: mean or sum", default: "mean", values: () => ["mean", "sum"] },
     { name: "live", type: "boolean", help: "live plot while running (--no-live: only the final plot)", default: true },
   ],
+  bodyDeclarations: "declare let _lr_trace: lrlab.GlobalTrace;",
   async run(ctx, args, body) {
     const usage = "%%lr_trace " + this.usage;
     if (args.positional.length || args.kv.length) {
@@ -72,7 +73,7 @@ export const lr_trace: Magic = {
       });
     }
     // The running trace is visible to the cell as `_lr_trace`.
-    await ctx.runCode("declare let _lr_trace: lrlab.GlobalTrace;");
+    await ctx.runCode(this.bodyDeclarations!);
     ctx.engine.locals._lr_trace = gt;
     try {
       const r = await ctx.runCode(body ?? "");

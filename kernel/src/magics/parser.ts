@@ -24,6 +24,8 @@ export interface OptionSpec {
   type: "string" | "number" | "int" | "boolean" | "list" | "any";
   help: string;
   default?: MagicValue;
+  /** The values Tab offers for it (for a list: for each item). */
+  values?: () => readonly string[];
 }
 
 export interface ParsedArgs {

@@ -22,12 +22,16 @@ export const timeit: Magic = {
     { name: "repeat", type: "int", help: "runs", default: 7 },
   ],
   raw: true,
+  codeStart(args: string): number {
+    // leading --number/--repeat options, then the statement exactly as written
+    return /^(?:\s*--(?:number|repeat)(?:=|\s+)\S+)*\s*/.exec(args)![0].length;
+  },
   async run(ctx, rawArgs) {
     // Leading --number/--repeat options, then the statement exactly as written.
     const text = rawArgs.positional[0] ?? "";
-    const lead = /^((?:\s*--(?:number|repeat)(?:=|\s+)\S+)*)\s*([\s\S]*)$/.exec(text)!;
-    const args = parseArgs(lead[1], this.options, "%timeit " + this.usage);
-    const stmt = lead[2];
+    const at = this.codeStart!(text);
+    const args = parseArgs(text.slice(0, at), this.options, "%timeit " + this.usage);
+    const stmt = text.slice(at);
     if (!stmt.trim()) throw new MagicError("%timeit needs a statement to time", "%timeit " + this.usage);
     const repeat = Number(args.flags.repeat);
     if (repeat < 1) throw new MagicError("--repeat must be at least 1", "%timeit " + this.usage);

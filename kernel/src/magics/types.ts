@@ -37,6 +37,14 @@ export interface Magic {
   groupLines?: boolean;
   /** The magic takes its argument text as written (positional[0]), e.g. %timeit's statement. */
   raw?: boolean;
+  /** A raw magic's argument text is code from this index on (after its own options). */
+  codeStart?(args: string): number;
+  /** Tab on the magic's line (assist.ts): its words, given the positional and key=value words so far. */
+  complete?(positional: string[], kv: string[]): readonly string[];
+  /** Tab after `key=`: the values, or "user" for the names the user defined. */
+  completeValue?(key: string, positional: string[]): readonly string[] | "user";
+  /** TypeScript declarations a cell magic gives its body (completion and quick info see them). */
+  bodyDeclarations?: string;
 }
 
 export function fullHelp(m: Magic): string {

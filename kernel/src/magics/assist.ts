@@ -1,0 +1,140 @@
+/**
+ * Tab completion and Shift-Tab help in cells with magics.
+ *
+ * - On a magic line (`%lr_schedule Step|`, `%%lr_trace --met|`): the magic's options, and what
+ *   the magic says its words may be (`complete` on the Magic: scheduler names, their keyword
+ *   arguments, rules, run names, metric names after `--metrics a,`).
+ * - Elsewhere: TypeScript's completion and quick info on the cell's code as the kernel runs it:
+ *   magic lines blanked (offsets kept), `%timeit`'s statement kept, and in a `%%lr_trace` cell
+ *   the `_lr_trace` it declares. (The whole cell used to go to TypeScript as is, so a `%%` line
+ *   completed TypeScript's globals, and Shift-Tab anywhere in a magic cell showed the magic's help.)
+ */
+import type { Magic } from "./types";
+import { findMagic } from "./registry";
+
+/** A magic line around a position: the magic, its text after the name, and where the word being typed starts. */
+export interface MagicLineAt {
+  magic: Magic;
+  /** The completed words between the magic's name and the word at the cursor. */
+  words: string[];
+  /** The word at the cursor, up to the cursor. */
+  word: string;
+  /** Index (in the cell) where `word` starts. */
+  wordStart: number;
+}
+
+const LINE = /^(\s*)(%{1,2})([A-Za-z_]\w*)/;
+
+function lineBounds(code: string, pos: number): [number, number] {
+  const start = code.lastIndexOf("\n", pos - 1) + 1;
+  const nl = code.indexOf("\n", pos);
+  return [start, nl < 0 ? code.length : nl];
+}
+
+/** Whether line `[start, end)` is the cell's `%%` line (its first non-blank line) or a `%` line. */
+function magicOn(code: string, start: number, end: number): RegExpExecArray | null {
+  const m = LINE.exec(code.slice(start, end));
+  if (!m) return null;
+  if (m[2] === "%%" && code.slice(0, start).trim() !== "") return null;
+  return m;
+}
+
+/**
+ * The magic line the cursor is on, past the magic's name (null: not on one, on the name itself,
+ * an unknown magic, or a magic whose arguments are code, as `%timeit`'s statement).
+ */
+export function magicLineAt(code: string, pos: number): MagicLineAt | null {
+  const [start, end] = lineBounds(code, pos);
+  const m = magicOn(code, start, end);
+  if (!m) return null;
+  const nameEnd = start + m[0].length;
+  if (pos <= nameEnd) return null;
+  let magic: Magic;
+  try {
+    magic = findMagic(m[3], m[2] === "%%" ? "cell" : "line");
+  } catch {
+    return null;
+  }
+  if (magic.raw) return null;
+  const before = code.slice(nameEnd, pos);
+  const wordStart = pos - (/\S*$/.exec(before)?.[0].length ?? 0);
+  const words = code.slice(nameEnd, wordStart).trim().split(/\s+/).filter(Boolean);
+  return { magic, words, word: code.slice(wordStart, pos), wordStart };
+}
+
+/** Whether the cursor is on a magic line (its name included): Shift-Tab shows that magic's help. */
+export function magicNameAt(code: string, pos: number): string | null {
+  const [start, end] = lineBounds(code, pos);
+  const m = magicOn(code, start, end);
+  return m ? m[3] : null;
+}
+
+const flag = (name: string) => `--${name.replace(/_/g, "-")}`;
+
+/**
+ * Completions for the word at the cursor on a magic line, and where they start (they may replace
+ * only the part after `=` or after the last comma of a list).
+ */
+export function completeMagicLine(at: MagicLineAt, userNames: () => string[]): { start: number; matches: string[] } {
+  const { magic, words, word, wordStart } = at;
+  const pick = (start: number, typed: string, all: readonly string[]) =>
+    ({ start, matches: [...new Set(all)].filter((c) => c.startsWith(typed)) });
+  // --option=value, or the word after --option
+  const eq = /^(--[\w-]+)=(.*)$/.exec(word);
+  const optionName = eq ? eq[1] : word.startsWith("-") ? null : words.length > 0 && words[words.length - 1].startsWith("--") ? words[words.length - 1] : null;
+  if (optionName !== null) {
+    const spec = magic.options.find((o) => flag(o.name) === optionName);
+    if (spec && spec.type !== "boolean") {
+      const typed = eq ? eq[2] : word;
+      const values = spec.values?.() ?? [];
+      const comma = spec.type === "list" ? typed.lastIndexOf(",") + 1 : 0;
+      return pick(wordStart + (eq ? eq[1].length + 1 : 0) + comma, typed.slice(comma), values);
+    }
+  }
+  if (word.startsWith("-")) {
+    const names = magic.options.flatMap((o) => (o.type === "boolean" && o.default === true ? [flag(o.name), flag("no_" + o.name)] : [flag(o.name)]));
+    return pick(wordStart, word, names);
+  }
+  const positional = words.filter((w, i) => !w.startsWith("--") && !(i > 0 && words[i - 1].startsWith("--") && !words[i - 1].includes("=")
+    && magic.options.find((o) => flag(o.name) === words[i - 1])?.type !== "boolean"));
+  const kv = /^([A-Za-z_]\w*)=(.*)$/.exec(word);
+  if (kv) {
+    // the value of key=: names the user defined (a model, a loss, a loader), when the magic says so
+    const values = magic.completeValue?.(kv[1], positional) ?? [];
+    const all = values === "user" ? userNames() : values;
+    return pick(wordStart + kv[1].length + 1, kv[2], all);
+  }
+  return pick(wordStart, word, magic.complete?.(positional.filter((w) => !w.includes("=")), positional.filter((w) => w.includes("="))) ?? []);
+}
+
+/**
+ * The cell as TypeScript should see it for completion and quick info: each magic line blanked
+ * (same length, so positions are unchanged), `%timeit`'s statement kept, and the declarations a
+ * cell magic gives its body (`_lr_trace`) appended.
+ */
+export function codeView(code: string): string {
+  const lines = code.split("\n");
+  let extra = "";
+  let seenCode = false;
+  const out = lines.map((line) => {
+    const m = LINE.exec(line);
+    const cellLine = m !== null && m[2] === "%%" && !seenCode;
+    if (line.trim() !== "") seenCode = true;
+    if (!m || (m[2] === "%%" && !cellLine)) return line;
+    let magic: Magic | null = null;
+    try {
+      magic = findMagic(m[3], m[2] === "%%" ? "cell" : "line");
+    } catch {
+      magic = null;
+    }
+    if (cellLine && magic?.bodyDeclarations) extra += "\n" + magic.bodyDeclarations;
+    // %timeit's statement stays (after its options), as code
+    if (magic?.raw && magic.codeStart) {
+      const rest = line.slice(m[0].length);
+      const at = magic.codeStart(rest);
+      return " ".repeat(m[0].length + at) + rest.slice(at);
+    }
+    return " ".repeat(line.length);
+  });
+  return out.join("\n") + extra;
+}
