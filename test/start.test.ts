@@ -39,10 +39,10 @@ describe("npm start", () => {
         expect(Date.now() < deadline, `no answer on ${url} within 90 s:\n${out}`).toBe(true);
         await new Promise((r) => setTimeout(r, 250));
       }
-      const specs = await (await get("/api/kernelspecs")).json();
+      const specs = (await (await get("/api/kernelspecs")).json()) as { kernelspecs: Record<string, { spec: { display_name: string } }> };
       expect(Object.keys(specs.kernelspecs)).toContain("lrlab");
       expect(specs.kernelspecs.lrlab.spec.display_name).toBe("TypeScript (lrlab)");
-      const contents = await (await get("/api/contents")).json();
+      const contents = (await (await get("/api/contents")).json()) as { content: { name: string }[] };
       const names = contents.content.map((c: { name: string }) => c.name);
       expect(names).toEqual(expect.arrayContaining(["01-batch-size.ipynb", "02-adam.ipynb", "03-steplr.ipynb"]));
       // the page a browser gets lists the extension among the federated ones

@@ -77,7 +77,7 @@ describe("general magics", () => {
   });
 
   it("Tab on a magic line offers its options and words; in the cell's code, TypeScript's completion of that code", async () => {
-    await k.execute("const tabModel = new torch.nn.Linear(2, 1);");
+    await k.execute("const tabModel = new torch.nn.Linear(2, 1);\nconst tabTrace = lrlab.trace(new torch.optim.SGD(tabModel.parameters(), { lr: 0.1 }));");
     const complete = async (code: string) => {
       const c = (await k.request("complete_request", { code, cursor_pos: code.length })).content;
       return { matches: c.matches as string[], replaced: code.slice(c.cursor_start, c.cursor_end) };
@@ -93,6 +93,8 @@ describe("general magics", () => {
     expect((await complete("%lr_find ")).matches).toEqual(["model=", "loss=", "data=", "optimizer="]);
     expect(await complete("%lr_find model=tabM")).toEqual({ matches: ["tabModel"], replaced: "tabM" });
     expect((await complete("%lr_scale linear lr=0.1 b")).matches).toEqual(["batch_size=", "betas="]);
+    // %lr_compare: recorded runs and the variables holding traces (not the model)
+    expect((await complete("%lr_compare tab")).matches).toEqual(["tabTrace"]);
     // the code of a magic cell: the magic line is not TypeScript; the body sees _lr_trace
     expect(await complete("%%lr_trace --name a\n_lr_trace.log_l")).toEqual({ matches: ["log_loss"], replaced: "log_l" });
     expect((await complete("%timeit --number 5 torch.rand")).matches).toContain("randn");

@@ -471,7 +471,7 @@ export class Kernel {
     try {
       const line = magicLineAt(code, pos);
       if (line) {
-        const r = completeMagicLine(line, () => this.engine.userNames());
+        const r = completeMagicLine(line, () => this.engine.userNames().map((n) => [n, this.engine.locals[n]]));
         return { status: "ok", matches: r.matches, cursor_start: indexToCodePoints(code, r.start), cursor_end: indexToCodePoints(code, pos), metadata: {} };
       }
       const r = this.engine.complete(hasMagic(code) ? codeView(code) : code, pos);

@@ -75,7 +75,7 @@ const flag = (name: string) => `--${name.replace(/_/g, "-")}`;
  * Completions for the word at the cursor on a magic line, and where they start (they may replace
  * only the part after `=` or after the last comma of a list).
  */
-export function completeMagicLine(at: MagicLineAt, userNames: () => string[]): { start: number; matches: string[] } {
+export function completeMagicLine(at: MagicLineAt, user: () => [string, unknown][]): { start: number; matches: string[] } {
   const { magic, words, word, wordStart } = at;
   const pick = (start: number, typed: string, all: readonly string[]) =>
     ({ start, matches: [...new Set(all)].filter((c) => c.startsWith(typed)) });
@@ -101,10 +101,10 @@ export function completeMagicLine(at: MagicLineAt, userNames: () => string[]): {
   if (kv) {
     // the value of key=: names the user defined (a model, a loss, a loader), when the magic says so
     const values = magic.completeValue?.(kv[1], positional) ?? [];
-    const all = values === "user" ? userNames() : values;
+    const all = values === "user" ? user().map(([k]) => k) : values;
     return pick(wordStart + kv[1].length + 1, kv[2], all);
   }
-  return pick(wordStart, word, magic.complete?.(positional.filter((w) => !w.includes("=")), positional.filter((w) => w.includes("="))) ?? []);
+  return pick(wordStart, word, magic.complete?.(positional.filter((w) => !w.includes("=")), positional.filter((w) => w.includes("=")), user) ?? []);
 }
 
 /**

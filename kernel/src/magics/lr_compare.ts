@@ -17,7 +17,7 @@ export const lr_compare: Magic = {
     { name: "metric", type: "string", help: "the metric shown first", values: () => tools().METRIC_NAMES },
     { name: "title", type: "string", help: "plot title" },
   ],
-  complete: () => runNames(),
+  complete: (_positional, _kv, user) => [...runNames(), ...user().filter(([, v]) => isRun(v)).map(([k]) => k)],
   run(ctx, args) {
     const usage = "%lr_compare " + this.usage;
     if (args.kv.length) throw new MagicError(`unexpected ${args.kv[0][0]}=...; give run names`, usage);
@@ -29,14 +29,15 @@ export const lr_compare: Magic = {
     const record: Record<string, any> = {};
     for (const name of args.positional) {
       const v: any = getRun(name) ?? ctx.engine.locals[name];
+      if (!isRun(v)) {
+        const known = runNames();
+        throw new MagicError(`no run named ${JSON.stringify(name)}${v === undefined ? "" : " (that variable is not a trace)"}; recorded runs: ${known.length ? known.join(", ") : "none yet (use %%lr_trace --name N)"}`, usage);
+      }
       if (v instanceof lr.GlobalTrace) {
         if (v.traces.length === 1) record[name] = v.traces[0];
         else for (const t of v.traces) record[`${name}:${t.optimizer_name}`] = t;
-      } else if (lr.isPlottable(v) && v.plot_kind === "trace") {
-        record[name] = v;
       } else {
-        const known = runNames();
-        throw new MagicError(`no run named ${JSON.stringify(name)}${v === undefined ? "" : " (that variable is not a trace)"}; recorded runs: ${known.length ? known.join(", ") : "none yet (use %%lr_trace --name N)"}`, usage);
+        record[name] = v;
       }
     }
     try {
@@ -49,3 +50,9 @@ export const lr_compare: Magic = {
     }
   },
 };
+
+/** What %lr_compare compares: a trace, or a %%lr_trace run (a GlobalTrace). */
+function isRun(v: any): boolean {
+  const lr = tools();
+  return v instanceof lr.GlobalTrace || (lr.isPlottable(v) && v.plot_kind === "trace");
+}

@@ -39,8 +39,11 @@ export interface Magic {
   raw?: boolean;
   /** A raw magic's argument text is code from this index on (after its own options). */
   codeStart?(args: string): number;
-  /** Tab on the magic's line (assist.ts): its words, given the positional and key=value words so far. */
-  complete?(positional: string[], kv: string[]): readonly string[];
+  /**
+   * Tab on the magic's line (assist.ts): its words, given the positional and key=value words so
+   * far; `user()` lists the user's variables with their values.
+   */
+  complete?(positional: string[], kv: string[], user: () => [string, unknown][]): readonly string[];
   /** Tab after `key=`: the values, or "user" for the names the user defined. */
   completeValue?(key: string, positional: string[]): readonly string[] | "user";
   /** TypeScript declarations a cell magic gives its body (completion and quick info see them). */
