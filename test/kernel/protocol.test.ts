@@ -242,6 +242,11 @@ describe("other requests", () => {
     expect(i.data["text/plain"]).toContain("Adam");
     // The doc comment (from the declaration, or else the declaring file's header), not only the signature.
     expect(i.data["text/plain"].split("\n").length).toBeGreaterThan(3);
+    // the learning rate of a param group is typed (Tab offers it; Shift-Tab says what it is)
+    const pg = "new torch.optim.SGD([], { lr: 0.1 }).param_groups[0].";
+    expect((await k.request("complete_request", { code: pg, cursor_pos: pg.length })).content.matches).toContain("lr");
+    const lrDoc = (await k.request("inspect_request", { code: pg + "lr", cursor_pos: pg.length + 2, detail_level: 0 })).content;
+    expect(lrDoc.data["text/plain"]).toMatch(/lr: number[\s\S]*configured learning rate/);
     const src = "new torch.optim.Adam([], { ";
     const opts = (await k.request("complete_request", { code: src, cursor_pos: src.length })).content;
     expect(opts.matches).toEqual(expect.arrayContaining(["lr", "betas", "eps", "weight_decay", "amsgrad"]));

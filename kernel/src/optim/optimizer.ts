@@ -13,6 +13,13 @@ import { Tensor, type Storage } from "../tensor/tensor";
 /** One parameter group: its tensors and every hyperparameter (read as `group.lr`, `group.betas`...). */
 export interface ParamGroup {
   params: Tensor[];
+  /**
+   * The group's configured learning rate (every optimizer has one; schedulers change it). It is
+   * what `param_groups[0]['lr']` reads in PyTorch: not the step the optimizer takes (lrlab.trace
+   * measures that). Typed here so that Tab and Shift-Tab know it; the optimizer's other
+   * hyper-parameters are in the group too, untyped (`momentum`, `betas`, `weight_decay`, ...).
+   */
+  lr: number;
   /** Present when the group was given `[name, tensor]` pairs (PyTorch's named parameters). */
   param_names?: string[];
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -246,7 +253,8 @@ export abstract class Optimizer {
         tensors.push(item[1]);
       } else tensors.push(item);
     }
-    const group: ParamGroup = { ...param_group, params: [] };
+    // (lr and the other hyper-parameters not given come from the defaults, below)
+    const group = { ...param_group, params: [] } as unknown as ParamGroup;
     if (names.length !== 0) {
       if (names.length !== tensors.length) {
         throw new Error("all optimizer params should be with/without names. Some param names are missing");
@@ -356,7 +364,8 @@ export abstract class Optimizer {
       state.set(p, castState(p, deepCopyState(v)));
     }
     this.param_groups = saved.map((g, gi) => {
-      const group: ParamGroup = { params: this.param_groups[gi].params };
+      // (lr and the rest: the saved group's, copied below)
+      const group = { params: this.param_groups[gi].params } as unknown as ParamGroup;
       for (const [k, v] of Object.entries(g)) if (k !== "params") group[k] = deepCopyState(v);
       if (this.param_groups[gi].param_names && !group.param_names) group.param_names = this.param_groups[gi].param_names;
       return group;
