@@ -76,6 +76,21 @@ describe("general magics", () => {
     expect(decl.stdout).toMatch(/per loop \(mean ± std\. dev\. of 2 runs, 10 loops each\)/);
   });
 
+  it("%%lr_trace --per-param names parameters as the user's modules do (the variable's name in front when several)", async () => {
+    await k.execute(`%%lr_trace --per-param --no-live --name ppOne
+const ppModel = new torch.nn.Sequential(new torch.nn.Linear(3, 4), new torch.nn.ReLU(), new torch.nn.Linear(4, 1));
+const ppFirst = ppModel.get(0); // a variable holding one layer: the model still names it
+const ppOpt = new torch.optim.SGD(ppModel.parameters(), { lr: 0.1 });
+for (let i = 0; i < 3; i++) { ppOpt.zero_grad(); ppModel.forward(torch.randn(8, 3)).pow(2).mean().backward(); ppOpt.step(); }`);
+    expect(resultText(await k.execute("_lr_trace.traces[0].param_names()"))).toBe("[ '0.weight', '0.bias', '2.weight', '2.bias' ]");
+    await k.execute(`%%lr_trace --per-param --no-live --name ppTwo
+const ppEnc = new torch.nn.Linear(3, 4), ppHead = new torch.nn.Linear(4, 1);
+const ppAdam = new torch.optim.Adam([...ppEnc.parameters(), ...ppHead.parameters(), torch.zeros([2], { requires_grad: true })], { lr: 0.01 });
+for (let i = 0; i < 3; i++) { ppAdam.zero_grad(); ppHead.forward(ppEnc.forward(torch.randn(8, 3))).pow(2).mean().backward(); ppAdam.step(); }`);
+    // the loose tensor has no gradient: it is not traced
+    expect(resultText(await k.execute("_lr_trace.traces[0].param_names()"))).toBe("[ 'ppEnc.weight', 'ppEnc.bias', 'ppHead.weight', 'ppHead.bias' ]");
+  });
+
   it("Tab on a magic line offers its options and words; in the cell's code, TypeScript's completion of that code", async () => {
     await k.execute("const tabModel = new torch.nn.Linear(2, 1);\nconst tabTrace = lrlab.trace(new torch.optim.SGD(tabModel.parameters(), { lr: 0.1 }));");
     const complete = async (code: string) => {

@@ -265,6 +265,14 @@ describe("trace: behaviour", () => {
     expect(rel(t1.latest(1)!.lr_projected!, 0.01)).toBeLessThan(1e-12);
     expect(rel(t1.latest_param("fc.bias")!.lr_projected!, 0.01)).toBeLessThan(1e-12);
     expect(t1.param_names()).toEqual(["fc.weight", "fc.bias"]);
+    // names may also come from a function of the optimizer, called when the trace starts
+    const seen: unknown[] = [];
+    const opt4 = new SGD([{ params: [w] }, { params: [b] }], { lr: 0.1 });
+    const t4 = trace(opt4, { per_param: true, named_parameters: (o) => { seen.push(o); return [["w", w]]; } });
+    opt4.step();
+    t4.stop();
+    expect(seen).toEqual([opt4]);
+    expect(t4.param_names()).toEqual(["w", "1.0"]); // b: the default group.index name
     expect(t2.series("lr")).toBeUndefined();
     expect(t2.series("lr_projected")!.steps).toBe(3);
     expect(t3.steps).toBe(3);

@@ -9,9 +9,9 @@
  *
  * In the cell, `_lr_trace` is the running GlobalTrace: `_lr_trace.log_loss(loss)` adds the loss.
  */
-import type { Magic } from "./types";
+import type { Magic, MagicContext } from "./types";
 import { MagicError } from "./parser";
-import { tools } from "./tools";
+import { tools, torch } from "./tools";
 import { saveRun } from "./store";
 
 export const LIVE_INTERVAL_MS = 250;
@@ -48,6 +48,7 @@ export const lr_trace: Magic = {
     try {
       gt = lr.trace_all({
         name, per_param: !!args.flags.per_param, reduction,
+        ...(args.flags.per_param ? { named_parameters: (opt: { param_groups: { params: unknown[] }[] }) => moduleParameterNames(ctx, opt) } : {}),
         ...(args.flags.metrics ? { metrics: args.flags.metrics as string[] } : {}),
         ...(args.flags.batch_size !== undefined ? { batch_size: args.flags.batch_size as number } : {}),
       });
@@ -86,3 +87,24 @@ export const lr_trace: Magic = {
     }
   },
 };
+
+/**
+ * Names for --per-param: what `named_parameters()` calls the optimizer's parameters in the Modules
+ * the user's variables hold ("0.weight" of `model = Sequential(...)`), with the variable's name in
+ * front when they come from several ("encoder.weight", "head.weight"). The largest module names
+ * a parameter first, so a model wins over a variable holding one of its layers. Parameters of no
+ * module keep the tracer's default names.
+ */
+function moduleParameterNames(ctx: MagicContext, optimizer: { param_groups: { params: unknown[] }[] }): [string, any][] {
+  const { Module } = torch().nn;
+  const mine = new Set(optimizer.param_groups.flatMap((g) => g.params));
+  const modules = ctx.engine.userNames()
+    .map((k) => [k, ctx.engine.locals[k]] as const)
+    .filter((e): e is readonly [string, InstanceType<typeof Module>] => e[1] instanceof Module)
+    .map(([k, m]) => [k, m.named_parameters()] as const)
+    .sort((a, b) => b[1].length - a[1].length);
+  const owner = new Map<unknown, [string, string]>();
+  for (const [k, pairs] of modules) for (const [n, p] of pairs) if (mine.has(p) && !owner.has(p)) owner.set(p, [k, n]);
+  const several = new Set([...owner.values()].map(([k]) => k)).size > 1;
+  return [...owner].map(([p, [k, n]]) => [several ? `${k}.${n}` : n, p]);
+}

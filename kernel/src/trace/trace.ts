@@ -48,9 +48,11 @@ export interface TraceOptions {
   reduction?: "mean" | "sum";
   /** Also record metrics per named parameter tensor. Default false. */
   per_param?: boolean;
-  /** Names for per_param: `model.named_parameters()` pairs or a Map. Default: the optimizer's
-   *  `param_names` when it was built from named parameters, else "group.index". */
-  named_parameters?: Iterable<[string, Tensor]> | Map<string, Tensor>;
+  /** Names for per_param: `model.named_parameters()` pairs or a Map, or a function of the
+   *  optimizer giving them when the trace starts (trace_all: when each optimizer first steps).
+   *  Default: the optimizer's `param_names` when it was built from named parameters, else
+   *  "group.index". */
+  named_parameters?: Iterable<[string, Tensor]> | Map<string, Tensor> | ((optimizer: TraceableOptimizer) => Iterable<[string, Tensor]>);
   /** The trace's name (legend, compare views). Default "trace". */
   name?: string;
   /** Which metrics to record as series (default all: see METRIC_NAMES). */
@@ -303,9 +305,10 @@ export class Trace implements Plottable {
     if (this._diverged === null || step < this._diverged.step) this._diverged = { step, lr };
   }
 
-  private nameParameters(optimizer: TraceableOptimizer, named?: Iterable<[string, Tensor]> | Map<string, Tensor>): void {
-    if (named !== undefined) {
-      for (const [name, p] of named instanceof Map ? named.entries() : named) this.names.set(p, name);
+  private nameParameters(optimizer: TraceableOptimizer, named?: TraceOptions["named_parameters"]): void {
+    const pairs = typeof named === "function" ? named(optimizer) : named;
+    if (pairs !== undefined) {
+      for (const [name, p] of pairs instanceof Map ? pairs.entries() : pairs) this.names.set(p, name);
     }
     optimizer.param_groups.forEach((g, gi) => {
       g.params.forEach((p, i) => {
