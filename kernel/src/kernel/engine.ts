@@ -73,9 +73,12 @@ function isConverterStateError(e: unknown): boolean {
   return e instanceof Error && /Unexpected pending rebuildTimer|clearing unexpected tiemr|rebuildTimer is not set properly|builder is not created/.test(e.message);
 }
 
-/** What warm() type-checks: the shapes of a first notebook (arrays, a model, an optimizer, a traced step). */
+/** What warm() type-checks: the shapes of a first notebook (arrays, a function, a class, a model, an optimizer, a traced step). */
 export const WARM_CELL = [
   "const xs = [1, 2, 3].map((x) => x * 2);",
+  "function total(values: number[]): number { let s = 0; for (const v of values) s += v; return s; }",
+  "class Point { constructor(public x: number, public y = 0) {} norm() { return Math.hypot(this.x, this.y); } }",
+  "const point = new Point(total(xs));",
   "const model = new torch.nn.Linear(2, 1);",
   "const optimizer = new torch.optim.SGD(model.parameters(), { lr: 0.1 });",
   "const trace = lrlab.trace(optimizer, { batch_size: 4 });",
