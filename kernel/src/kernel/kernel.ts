@@ -129,8 +129,8 @@ export class Kernel {
     });
     this.iopub.status("starting");
     this.readShell().catch((e) => { if (!this.closing) this.log(`shell reader stopped: ${e.stack ?? e}`); });
-    // Clients ask kernel_info first (then warm-up follows at once); a client that does not still
-    // gets a warm compiler soon after start.
+    // Clients ask kernel_info first (the warm-up follows 100 ms after the reply); a client that
+    // does not still gets a warm compiler soon after start.
     this.warmSoon(1000);
   }
 
