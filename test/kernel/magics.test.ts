@@ -56,6 +56,16 @@ describe("general magics", () => {
     expect(bad.reply.content.ename).toBe("UsageError");
   });
 
+  it("%time (the line form) and %timeit's short options, as in IPython", async () => {
+    const r = await k.execute("%time torch.arange(6).reshape(2, 3).shape[1]");
+    expect(r.stdout).toMatch(/^CPU times: user .*, total: .*\nWall time: [\d.]+ (s|ms|µs|ns)/);
+    expect(resultText(r)).toBe("3");
+    expect((await k.execute("%time")).reply.content.evalue).toMatch(/%time needs a statement/);
+    const short = await k.execute("%timeit -n 5 -r 2 Math.sqrt(2)");
+    expect(short.stdout).toMatch(/per loop \(mean ± std\. dev\. of 2 runs, 5 loops each\)/);
+    expect((await k.execute("%timeit -n7 Math.sqrt(3)")).stdout).toMatch(/7 loops each/);
+  });
+
   it("%timeit of a pure expression times computing it: a time above 0, loops counted 1, 2, 5, 10, ... as IPython", async () => {
     // `1+1` once timed an empty loop (V8 dropped the unread value) and printed
     // "0 ns ± 0 ns per loop (..., 1000000000 loops each)".
@@ -99,6 +109,7 @@ for (let i = 0; i < 3; i++) { ppAdam.zero_grad(); ppHead.forward(ppEnc.forward(t
     };
     expect(await complete("%lr_schedule Step")).toEqual({ matches: ["StepLR"], replaced: "Step" });
     expect((await complete("%lr_schedule StepLR ")).matches).toEqual(["step_size=", "gamma=", "last_epoch="]);
+    expect((await complete("%lr_schedule StepLR step_size=3 ")).matches).toEqual(["gamma=", "last_epoch="]);
     expect((await complete("%lr_schedule StepLR step_size=3 --optimizer Ad")).matches).toEqual(expect.arrayContaining(["Adam", "AdamW", "Adagrad"]));
     expect(await complete("%%lr_trace --met")).toEqual({ matches: ["--metrics"], replaced: "--met" });
     expect(await complete("%%lr_trace --no")).toEqual({ matches: ["--no-live"], replaced: "--no" });

@@ -91,10 +91,11 @@ export const lr_schedule: Magic = {
     { name: "name", type: "string", help: "legend label" },
   ],
   groupLines: true,
-  complete(positional) {
+  complete(positional, kv) {
     const names: readonly string[] = torch().optim.lr_scheduler.scheduler_names;
     if (positional.length === 0) return names;
-    return names.includes(positional[0]) ? schedulerKeywords(positional[0]).map((k) => `${k}=`) : [];
+    const given = new Set(kv.map((w) => w.slice(0, w.indexOf("=") + 1)));
+    return names.includes(positional[0]) ? schedulerKeywords(positional[0]).map((k) => `${k}=`).filter((k) => !given.has(k)) : [];
   },
   async run(ctx, args, _body, lines) {
     const usage = "%lr_schedule " + this.usage;

@@ -4,7 +4,7 @@
 import type { Magic } from "./types";
 import { MagicError } from "./parser";
 import { lsmagic } from "./lsmagic";
-import { time } from "./time";
+import { time, timeLine } from "./time";
 import { timeit } from "./timeit";
 import { who } from "./who";
 import { reset } from "./reset";
@@ -14,7 +14,7 @@ import { lr_compare } from "./lr_compare";
 import { lr_find } from "./lr_find";
 import { lr_scale } from "./lr_scale";
 
-const MAGICS: Magic[] = [lsmagic, time, timeit, who, reset, lr_trace, lr_schedule, lr_compare, lr_find, lr_scale];
+const MAGICS: Magic[] = [lsmagic, time, timeLine, timeit, who, reset, lr_trace, lr_schedule, lr_compare, lr_find, lr_scale];
 
 export function allMagics(): Magic[] {
   return MAGICS.slice();

@@ -2,7 +2,7 @@
  * %%time: runs the cell and prints its wall-clock and CPU time (IPython's format), then shows
  * the cell's value as its result.
  */
-import type { Magic } from "./types";
+import type { Magic, MagicContext } from "./types";
 import { MagicError } from "./parser";
 
 /**
@@ -17,6 +17,22 @@ export function formatSeconds(s: number): string {
   return `${g3(s * 1e9)} ns`;
 }
 
+/** Runs `code` once and prints its CPU and wall times as IPython does; its value is the result. */
+async function timed(ctx: MagicContext, code: string): Promise<void> {
+  const cpu0 = process.cpuUsage();
+  const t0 = process.hrtime.bigint();
+  let r: { hasValue: boolean; value: unknown } | undefined;
+  try {
+    r = await ctx.runCode(code);
+  } finally {
+    const wall = Number(process.hrtime.bigint() - t0) / 1e9;
+    const cpu = process.cpuUsage(cpu0);
+    const user = cpu.user / 1e6, sys = cpu.system / 1e6;
+    ctx.print(`CPU times: user ${formatSeconds(user)}, sys: ${formatSeconds(sys)}, total: ${formatSeconds(user + sys)}\nWall time: ${formatSeconds(wall)}`);
+  }
+  if (r?.hasValue) ctx.setResult(r.value);
+}
+
 export const time: Magic = {
   name: "time",
   kind: "cell",
@@ -25,17 +41,22 @@ export const time: Magic = {
   options: [],
   async run(ctx, args, body) {
     if (args.positional.length || args.kv.length) throw new MagicError("%%time takes no arguments: put the code on the following lines", "%%time");
-    const cpu0 = process.cpuUsage();
-    const t0 = process.hrtime.bigint();
-    let r: { hasValue: boolean; value: unknown } | undefined;
-    try {
-      r = await ctx.runCode(body ?? "");
-    } finally {
-      const wall = Number(process.hrtime.bigint() - t0) / 1e9;
-      const cpu = process.cpuUsage(cpu0);
-      const user = cpu.user / 1e6, sys = cpu.system / 1e6;
-      ctx.print(`CPU times: user ${formatSeconds(user)}, sys: ${formatSeconds(sys)}, total: ${formatSeconds(user + sys)}\nWall time: ${formatSeconds(wall)}`);
-    }
-    if (r?.hasValue) ctx.setResult(r.value);
+    await timed(ctx, body ?? "");
+  },
+};
+
+/** `%time statement`: the line form, as in IPython. */
+export const timeLine: Magic = {
+  name: "time",
+  kind: "line",
+  usage: "<statement>",
+  help: "Runs the statement once and prints the CPU time (user, sys, total) and the wall time; its value is the result.\nExample: %time torch.randn(500, 500).matmul(torch.randn(500, 500))",
+  options: [],
+  raw: true,
+  codeStart: () => 0,
+  async run(ctx, rawArgs) {
+    const code = rawArgs.positional[0] ?? "";
+    if (!code.trim()) throw new MagicError("%time needs a statement to time", "%time " + this.usage);
+    await timed(ctx, code);
   },
 };

@@ -15,7 +15,7 @@ import { formatSeconds } from "./time";
 export const timeit: Magic = {
   name: "timeit",
   kind: "line",
-  usage: "[--number N] [--repeat R] <statement>",
+  usage: "[-n N | --number N] [-r R | --repeat R] <statement>",
   help: "Times a statement: mean ± std. dev. of R runs of N loops each.\nExample: %timeit torch.randn(100, 100).matmul(torch.randn(100, 100))",
   options: [
     { name: "number", type: "int", help: "loops per run (chosen automatically when absent)" },
@@ -23,14 +23,16 @@ export const timeit: Magic = {
   ],
   raw: true,
   codeStart(args: string): number {
-    // leading --number/--repeat options, then the statement exactly as written
-    return /^(?:\s*--(?:number|repeat)(?:=|\s+)\S+)*\s*/.exec(args)![0].length;
+    // leading options (--number N, --repeat=R, -n N, -nN, -r R), then the statement as written
+    return /^(?:\s*(?:--(?:number|repeat)(?:=|\s+)|-[nr]\s*)\S+)*\s*/.exec(args)![0].length;
   },
   async run(ctx, rawArgs) {
     // Leading --number/--repeat options, then the statement exactly as written.
     const text = rawArgs.positional[0] ?? "";
     const at = this.codeStart!(text);
-    const args = parseArgs(text.slice(0, at), this.options, "%timeit " + this.usage);
+    // IPython's short forms: -n N (or -nN), -r R
+    const options = text.slice(0, at).replace(/(^|\s)-n\s*/g, "$1--number ").replace(/(^|\s)-r\s*/g, "$1--repeat ");
+    const args = parseArgs(options, this.options, "%timeit " + this.usage);
     const stmt = text.slice(at);
     if (!stmt.trim()) throw new MagicError("%timeit needs a statement to time", "%timeit " + this.usage);
     const repeat = Number(args.flags.repeat);
