@@ -33,6 +33,17 @@ describe("execute", () => {
     expect(err.traceback.join("\n")).toContain("const s: string = 5;");
   });
 
+  it("says what to write instead where PyTorch habits meet TypeScript, with short type names", async () => {
+    const tb = async (code: string) => ofType(await k.execute(code), "error")[0].content.traceback.join("\n");
+    const call = await tb("const hintNet = new torch.nn.Linear(2, 1);\nhintNet(torch.randn(3, 2))");
+    expect(call).toContain("hint: a torch.nn module (or loss) is called through its forward method: hintNet.forward(...)");
+    const plus = await tb("torch.randn(2) + torch.randn(2)");
+    expect(plus).toContain("Operator '+' cannot be applied to types 'Tensor' and 'Tensor'"); // not import("/…/tensor").Tensor
+    expect(plus).toContain("hint: tensors have no operators in JavaScript: a + b is a.add(b)");
+    // a type error with no such habit behind it gets no hint
+    expect(await tb("const hintS: string = 5;")).not.toContain("hint:");
+  });
+
   it("points a runtime error at the user's line", async () => {
     const r = await k.execute("const before = 1;\nfunction boom(): never {\n  throw new RangeError('too big');\n}\nboom();");
     const e = ofType(r, "error")[0].content;

@@ -21,6 +21,7 @@ import Module from "node:module";
 import { Prelude } from "./prelude_source";
 import { dottedNameAt, moduleDoc } from "./module_docs";
 import { createConverter } from "./engine_tslab";
+import { hintFor, tidyMessage } from "./ts_hints";
 import { reset_grad_scopes } from "../tensor/grad_mode";
 import { reset_suspend } from "../trace/suspend";
 import { run_interrupted_cleanups } from "../interrupt_cleanup";
@@ -39,7 +40,8 @@ interface Converter {
 
 /** A cell the type checker rejected: every diagnostic with its 1-based line and column. */
 export class CellError extends Error {
-  constructor(readonly diagnostics: { line: number; column: number; message: string; code: number }[]) {
+  /** `hint`: what to write instead, for errors PyTorch habits cause (ts_hints.ts). */
+  constructor(readonly diagnostics: { line: number; column: number; message: string; code: number; hint?: string }[]) {
     super(diagnostics.map((d) => `${d.line}:${d.column} - ${d.message}`).join("\n"));
     this.name = "TSError";
   }
@@ -129,10 +131,12 @@ export class Engine {
     const r = this.convertCached(src);
     if (r.sideOutputs) for (const o of r.sideOutputs) { this.sideModules.delete(o.path); this.sideOutputs.set(o.path, o.data); }
     if (r.diagnostics.length > 0) {
-      throw new CellError(r.diagnostics.map((d) => ({
-        line: d.start.line + 1, column: d.start.character + 1,
-        message: (d.fileName ? d.fileName + " " : "") + d.messageText, code: d.code,
-      })));
+      const lines = src.split("\n");
+      throw new CellError(r.diagnostics.map((d) => {
+        const message = (d.fileName ? d.fileName + " " : "") + tidyMessage(d.messageText);
+        const hint = d.fileName ? null : hintFor(d.code, message, (lines[d.start.line] ?? "").slice(d.start.character));
+        return { line: d.start.line + 1, column: d.start.character + 1, message, code: d.code, ...(hint ? { hint } : {}) };
+      }));
     }
     return r;
   }

@@ -6,6 +6,7 @@
  */
 import { CellError, Engine, KeyboardInterrupt } from "./engine";
 import { MagicError } from "../magics/parser";
+import { cellHints } from "./ts_hints";
 
 export interface ErrorContent {
   ename: string;
@@ -19,11 +20,14 @@ export function errorContent(e: unknown, engine: Engine | null, source?: string)
   if (e instanceof CellError) {
     const lines = (source ?? "").split("\n");
     const tb: string[] = [];
+    const hints: string[] = [];
     for (const d of e.diagnostics) {
       tb.push(`${RED}${d.line}:${d.column} - error TS${d.code}: ${d.message}${RESET}`);
       const src = lines[d.line - 1];
       if (src !== undefined) tb.push(`${String(d.line).padStart(4)} | ${src}`, `     | ${" ".repeat(Math.max(0, d.column - 1))}^`);
+      if (d.hint !== undefined) hints.push(d.hint);
     }
+    tb.push(...cellHints(hints));
     return { ename: "TSError", evalue: e.diagnostics.map((d) => `${d.line}:${d.column} - ${d.message}`).join("; "), traceback: tb };
   }
   if (e instanceof KeyboardInterrupt) {

@@ -1,0 +1,45 @@
+/**
+ * Type errors as a PyTorch user meets them: TypeScript's messages with the library's absolute
+ * import paths taken out of type names, and a hint under the errors that PyTorch habits cause
+ * (calling a module, arithmetic operators on tensors), saying what to write instead.
+ */
+
+/** `import("/…/kernel/dist/tensor/tensor").Tensor` → `Tensor` (the checker's name for a type it cannot name otherwise). */
+export function tidyMessage(message: string): string {
+  return message.replace(/import\("[^"]*"\)\./g, "");
+}
+
+const OPERATOR_METHOD: Record<string, string> = { "+": "add", "-": "sub", "*": "mul", "/": "div", "**": "pow", "%": "remainder" };
+const NO_OPERATORS = "hint: tensors have no operators in JavaScript";
+const MAYBE_NO_OPERATORS = `hint: if that is a tensor: ${NO_OPERATORS.slice(6)}; use its methods (a.add(b), a.sub(b), a.mul(b), a.div(b), a.pow(b), a.matmul(b)), and t.item() for the number in a one-element tensor`;
+
+/**
+ * A hint for diagnostic `code` with (tidied) `message`, or null. `at` is the source text from the
+ * diagnostic's position to the end of its line, for naming the fix.
+ */
+export function hintFor(code: number, message: string, at: string): string | null {
+  if (code === 2757 || code === 2349) {
+    // "Type 'Linear' has no call signatures." (the second line of "This expression is not callable.")
+    const type = /Type '([\w.]+)' has no call signatures/.exec(message)?.[1];
+    const name = /^[A-Za-z_$][\w$.]*/.exec(at)?.[0];
+    if (type !== undefined && name !== undefined) {
+      return `hint: a torch.nn module (or loss) is called through its forward method: ${name}.forward(...) (JavaScript objects cannot be called as in Python)`;
+    }
+  }
+  if (code === 2365 && /\bTensor\b/.test(message)) {
+    // "Operator '+' cannot be applied to types 'Tensor' and 'Tensor'."
+    const op = /Operator '([^']+)'/.exec(message)?.[1];
+    const method = op !== undefined ? OPERATOR_METHOD[op] : undefined;
+    return method !== undefined ? `${NO_OPERATORS}: a ${op} b is a.${method}(b) (also sub, mul, div, pow, matmul)` : `${NO_OPERATORS}: use their methods (add, sub, mul, div, pow, matmul)`;
+  }
+  // "The left-hand side of an arithmetic operation must be of type 'any', 'number', ...": the
+  // message does not name the operand's type, so the hint says when it applies
+  if (code === 2362 || code === 2363) return MAYBE_NO_OPERATORS;
+  return null;
+}
+
+/** A cell's hints, each once; the conditional operator hint only when no error named a tensor. */
+export function cellHints(hints: readonly string[]): string[] {
+  const out = [...new Set(hints)];
+  return out.some((h) => h.startsWith(NO_OPERATORS)) ? out.filter((h) => h !== MAYBE_NO_OPERATORS) : out;
+}

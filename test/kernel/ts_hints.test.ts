@@ -1,0 +1,28 @@
+/** ts_hints.ts: short type names and the hints under type errors that PyTorch habits cause. */
+import { describe, expect, it } from "vitest";
+import { cellHints, hintFor, tidyMessage } from "../../kernel/src/kernel/ts_hints";
+
+describe("type error hints", () => {
+  it("takes the library's import paths out of type names", () => {
+    expect(tidyMessage(`Operator '*' cannot be applied to types 'import("/x/kernel/dist/tensor/tensor").Tensor' and 'number'.`))
+      .toBe("Operator '*' cannot be applied to types 'Tensor' and 'number'.");
+    expect(tidyMessage("Type 'string' is not assignable to type 'number'.")).toBe("Type 'string' is not assignable to type 'number'.");
+  });
+
+  it("names the fix for calling a module and for operators on tensors", () => {
+    expect(hintFor(2757, "Type 'MSELoss' has no call signatures.", "loss_fn(out, y)")).toMatch(/loss_fn\.forward\(\.\.\.\)/);
+    expect(hintFor(2365, "Operator '*' cannot be applied to types 'Tensor' and 'number'.", "a * 2")).toMatch(/a \* b is a\.mul\(b\)/);
+    expect(hintFor(2365, "Operator '@' cannot be applied to types 'Tensor' and 'Tensor'.", "a @ b")).toMatch(/use their methods/);
+    // not about tensors: no hint
+    expect(hintFor(2365, "Operator '+' cannot be applied to types 'boolean' and 'symbol'.", "x + y")).toBeNull();
+    expect(hintFor(2322, "Type 'string' is not assignable to type 'number'.", "s")).toBeNull();
+  });
+
+  it("gives each hint once, and the conditional operator hint only when no error named a tensor", () => {
+    const maybe = hintFor(2362, "The left-hand side of an arithmetic operation must be of type 'any', 'number', 'bigint' or an enum type.", "a * 2")!;
+    const sure = hintFor(2365, "Operator '+' cannot be applied to types 'number' and 'Tensor'.", "a * 2 + a")!;
+    expect(maybe).toMatch(/^hint: if that is a tensor/);
+    expect(cellHints([maybe, maybe])).toEqual([maybe]);
+    expect(cellHints([maybe, sure, sure])).toEqual([sure]);
+  });
+});
