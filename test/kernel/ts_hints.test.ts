@@ -18,6 +18,13 @@ describe("type error hints", () => {
     expect(hintFor(2322, "Type 'string' is not assignable to type 'number'.", "s")).toBeNull();
   });
 
+  it("names what Python's builtins are here", () => {
+    expect(hintFor(2304, "Cannot find name 'print'.", "print(x)")).toBe("hint: print is Python; here: console.log(x), or display(x) for a rich output");
+    expect(hintFor(2552, "Cannot find name 'True'. Did you mean 'true'?", "True")).toBe("hint: True is Python; here: true");
+    expect(hintFor(2304, "Cannot find name 'nonsense'.", "nonsense")).toBeNull();
+    expect(hintFor(2304, "Cannot find name 'constructor'.", "constructor")).toBeNull(); // own names only, not Object.prototype's
+  });
+
   it("gives each hint once, and the conditional operator hint only when no error named a tensor", () => {
     const maybe = hintFor(2362, "The left-hand side of an arithmetic operation must be of type 'any', 'number', 'bigint' or an enum type.", "a * 2")!;
     const sure = hintFor(2365, "Operator '+' cannot be applied to types 'number' and 'Tensor'.", "a * 2 + a")!;

@@ -1,7 +1,8 @@
 /**
  * Type errors as a PyTorch user meets them: TypeScript's messages with the library's absolute
  * import paths taken out of type names, and a hint under the errors that PyTorch habits cause
- * (calling a module, arithmetic operators on tensors), saying what to write instead.
+ * (calling a module, arithmetic operators on tensors, Python's builtins), saying what to write
+ * instead.
  */
 
 /** `import("/…/kernel/dist/tensor/tensor").Tensor` → `Tensor` (the checker's name for a type it cannot name otherwise). */
@@ -35,7 +36,34 @@ export function hintFor(code: number, message: string, at: string): string | nul
   // "The left-hand side of an arithmetic operation must be of type 'any', 'number', ...": the
   // message does not name the operand's type, so the hint says when it applies
   if (code === 2362 || code === 2363) return MAYBE_NO_OPERATORS;
+  if (code === 2304 || code === 2552) return pythonName(message);
   return null;
+}
+
+/** Python names a ported line reaches for, and what they are here. */
+const PYTHON_NAMES: Record<string, string> = {
+  print: "console.log(x), or display(x) for a rich output",
+  len: "xs.length for an array, t.shape[0] or t.numel() for a tensor",
+  range: "for (let i = 0; i < n; i++)",
+  True: "true",
+  False: "false",
+  None: "null (or undefined)",
+  self: "this",
+  isinstance: "x instanceof Class",
+  enumerate: "for (const [i, x] of xs.entries())",
+  zip: "xs.map((x, i) => [x, ys[i]])",
+  abs: "Math.abs(x) for a number, t.abs() for a tensor",
+  float: "Number(x), or t.item() for a one-element tensor",
+  int: "Math.trunc(x)",
+  str: "String(x)",
+  sum: "xs.reduce((a, b) => a + b, 0) for an array, t.sum() for a tensor",
+};
+
+/** A hint for "Cannot find name 'X'" (2304, 2552) when X is a Python builtin, else null. */
+function pythonName(message: string): string | null {
+  const name = /Cannot find name '(\w+)'/.exec(message)?.[1];
+  const here = name !== undefined && Object.prototype.hasOwnProperty.call(PYTHON_NAMES, name) ? PYTHON_NAMES[name] : undefined;
+  return here !== undefined ? `hint: ${name} is Python; here: ${here}` : null;
 }
 
 /** A cell's hints, each once; the conditional operator hint only when no error named a tensor. */
