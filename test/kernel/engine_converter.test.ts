@@ -24,6 +24,9 @@ const CELLS: string[] = [
   "const t = torch.tensor([1, 2, 3]);\nt.sum().item()",
   "const bad: string = 1;", // type error: no output, same diagnostics
   "p.nope", // property does not exist, on a carried declaration
+  // a declaration-emit error alone (TS4060: no semantic error, only the declaration transform finds it)
+  "function hiddenReturn() { interface Hidden { a: number } const h: Hidden = { a: 1 }; return h; }",
+  "const afterHidden = 2;\nafterHidden",
   "interface Shape { area(): number }\ntype Id = string | number;\nenum Color { Red, Green }\nlet q: Shape = { area: () => 2 };\nq.area()",
   "const Color = 3; // shadows the enum's value\nColor + 1",
   "type Id = boolean; const id: Id = true; id",
