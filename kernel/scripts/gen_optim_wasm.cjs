@@ -330,14 +330,19 @@ function rmspropKernel(t, momentum, centered, lerpFromAvg, wd) {
       e.store(3, "B");
       e.fma(M(0), M(0), S("NEGLR"), M(3));
     } else {
-      e.load(0, "T");
-      e.bin("mul", "Q", "NEGLRT", "G");
-      e.bin("div", "Q", "Q", "A");
-      e.bin("add", "T", "T", "Q");
-      e.store(0, "T");
+      stepOver(e, "NEGLRT");
     }
   });
   return f;
+}
+
+/** θ ← θ + fr(fr(neg·g) / a), neg the splatted −γ in register `neg`: how RMSprop (without momentum) and Adagrad end. */
+function stepOver(e, neg) {
+  e.load(0, "T");
+  e.bin("mul", "Q", neg, "G");
+  e.bin("div", "Q", "Q", "A");
+  e.bin("add", "T", "T", "Q");
+  e.store(0, "T");
 }
 
 /**
@@ -359,11 +364,7 @@ function adagradKernel(t, wd) {
     e.store(2, "S");
     e.un("sqrt", "A", "S");
     e.bin("add", "A", "A", "EPS");
-    e.load(0, "T");
-    e.bin("mul", "Q", "NEGCLR", "G");
-    e.bin("div", "Q", "Q", "A");
-    e.bin("add", "T", "T", "Q");
-    e.store(0, "T");
+    stepOver(e, "NEGCLR");
   });
   return f;
 }
