@@ -3,16 +3,9 @@
  * cell so that the user's first cells do not run TypeScript cold. It must leave no trace: no
  * declaration carried to the next cell, no value, no cached result for a text the user types.
  */
-import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-
-// The built kernel (npm test builds it first), as the kernel runs it (see module_docs.test.ts).
-const DIST = join(__dirname, "../../kernel/dist");
-const load = createRequire(__filename);
-const { Engine, WARM_CELL } = load(join(DIST, "kernel/engine.js")) as typeof import("../../kernel/src/kernel/engine");
-const { makePrelude } = load(join(DIST, "kernel/prelude_source.js")) as typeof import("../../kernel/src/kernel/prelude_source");
+import { DIST, Engine, makePrelude, WARM_CELL } from "./dist";
 
 describe("Engine.warm", () => {
   it("type-checks without declaring or running anything", () => {

@@ -4,19 +4,11 @@
  * their own (on first use that took 0.6 s: every declaration file parsed and bound again). Both
  * ways must give the same docs; the cells' program must be the one used once a cell has run.
  */
-import { createRequire } from "node:module";
 import { join } from "node:path";
 import { tmpdir } from "node:os";
 import { describe, expect, it } from "vitest";
+import { DIST, Engine, latestProgram, makePrelude, moduleDoc } from "./dist";
 
-// The built kernel (npm test builds it first), as the kernel runs it: the engine loads the
-// prelude's modules with Node's require, and the docs name dist's declaration files.
-const DIST = join(__dirname, "../../kernel/dist");
-const load = createRequire(__filename);
-const { Engine } = load(join(DIST, "kernel/engine.js")) as typeof import("../../kernel/src/kernel/engine");
-const { latestProgram } = load(join(DIST, "kernel/engine_tslab.js")) as typeof import("../../kernel/src/kernel/engine_tslab");
-const { moduleDoc } = load(join(DIST, "kernel/module_docs.js")) as typeof import("../../kernel/src/kernel/module_docs");
-const { makePrelude } = load(join(DIST, "kernel/prelude_source.js")) as typeof import("../../kernel/src/kernel/prelude_source");
 const NAMES = ["torch.optim.Adam", "torch.nn.Linear", "torch.nn.functional.cross_entropy", "lrlab.trace", "torch.optim.lr_scheduler.OneCycleLR", "torch.no_such_name"];
 
 describe("module docs", () => {

@@ -10,17 +10,9 @@
  * the tracer's `Map<Tensor, Record<string, any>>`, which has the checker measure Map's variance:
  * 280 type instantiations and ~8 ms per cell; with `state` typed by its one used method, 23.
  */
-import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-
-// The built kernel (npm test builds it first), as the kernel runs it (see module_docs.test.ts).
-const DIST = join(__dirname, "../../kernel/dist");
-const load = createRequire(__filename);
-const { Engine } = load(join(DIST, "kernel/engine.js")) as typeof import("../../kernel/src/kernel/engine");
-const { latestProgram } = load(join(DIST, "kernel/engine_tslab.js")) as typeof import("../../kernel/src/kernel/engine_tslab");
-const { makePrelude } = load(join(DIST, "kernel/prelude_source.js")) as typeof import("../../kernel/src/kernel/prelude_source");
+import { DIST, Engine, latestProgram, makePrelude } from "./dist";
 
 /** [cell, budget of type instantiations for checking and emitting it] */
 const CELLS: [string, number][] = [
