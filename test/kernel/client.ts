@@ -7,7 +7,7 @@ import { spawn, ChildProcess } from "node:child_process";
 import { createServer } from "node:net";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { randomBytes, randomUUID } from "node:crypto";
 import * as zmq from "zeromq";
 import { Signer, decode, encode, newHeader, Message, ConnectionInfo } from "../../kernel/src/kernel/wire";
@@ -23,6 +23,19 @@ export async function freePort(): Promise<number> {
     });
     s.on("error", reject);
   });
+}
+
+/** A connection file on free local ports (a new temporary folder), as a Jupyter launcher writes one. */
+export async function connectionFile(options: { key?: string; scheme?: string } = {}): Promise<{ info: ConnectionInfo; file: string }> {
+  const info: ConnectionInfo = {
+    transport: "tcp", ip: "127.0.0.1", key: options.key ?? randomBytes(16).toString("hex"),
+    signature_scheme: options.scheme ?? "hmac-sha256",
+    shell_port: await freePort(), iopub_port: await freePort(), stdin_port: await freePort(),
+    control_port: await freePort(), hb_port: await freePort(),
+  };
+  const file = join(mkdtempSync(join(tmpdir(), "lrlab-kt-")), "connection.json");
+  writeFileSync(file, JSON.stringify(info));
+  return { info, file };
 }
 
 export interface Received extends Message { at: number }
@@ -73,18 +86,11 @@ export class KernelClient {
   }
 
   private async launch(options: { key?: string; scheme?: string; cwd?: string }): Promise<void> {
-    const dir = mkdtempSync(join(tmpdir(), "lrlab-kt-"));
-    this.info = {
-      transport: "tcp", ip: "127.0.0.1", key: options.key ?? randomBytes(16).toString("hex"),
-      signature_scheme: options.scheme ?? "hmac-sha256",
-      shell_port: await freePort(), iopub_port: await freePort(), stdin_port: await freePort(),
-      control_port: await freePort(), hb_port: await freePort(),
-    };
-    const file = join(dir, "connection.json");
-    writeFileSync(file, JSON.stringify(this.info));
+    const { info, file } = await connectionFile(options);
+    this.info = info;
     this.signer = new Signer(this.info.key, this.info.signature_scheme);
     this.proc = spawn(process.execPath, [join(ROOT, "kernel", "bin", "lrlab.js"), "kernel", "--connection-file", file],
-      { cwd: options.cwd ?? dir, stdio: ["ignore", "pipe", "pipe"] });
+      { cwd: options.cwd ?? dirname(file), stdio: ["ignore", "pipe", "pipe"] });
     this.proc.stderr!.on("data", (d) => { this.stderr += d.toString(); });
     this.proc.stdout!.on("data", (d) => { this.stderr += d.toString(); });
     const url = (p: number) => `tcp://127.0.0.1:${p}`;

@@ -7,11 +7,10 @@
 import { describe, expect, it } from "vitest";
 import * as zmq from "zeromq";
 import { spawn } from "node:child_process";
-import { randomBytes } from "node:crypto";
 import { existsSync, mkdtempSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { freePort, KernelClient, resultText, ROOT } from "./client";
+import { connectionFile, KernelClient, resultText, ROOT } from "./client";
 
 /** Whether process `pid` runs (a zombie, exited but not yet reaped, does not). */
 function running(pid: number): boolean {
@@ -84,14 +83,7 @@ describe("kernel lifecycle", () => {
 
   it("shuts down by itself when the process that started it dies (no one is left to ask it)", async () => {
     // A parent that starts the kernel, then is killed: a crashed Jupyter server or nbclient.
-    const dir = mkdtempSync(join(tmpdir(), "lrlab-orphan-"));
-    const info = {
-      transport: "tcp", ip: "127.0.0.1", key: randomBytes(16).toString("hex"), signature_scheme: "hmac-sha256",
-      shell_port: await freePort(), iopub_port: await freePort(), stdin_port: await freePort(),
-      control_port: await freePort(), hb_port: await freePort(),
-    };
-    const file = join(dir, "connection.json");
-    writeFileSync(file, JSON.stringify(info));
+    const { info, file } = await connectionFile();
     const bin = join(ROOT, "kernel", "bin", "lrlab.js");
     const starter = spawn(process.execPath, ["-e", `
       const c = require("node:child_process").spawn(process.execPath, [${JSON.stringify(bin)}, "kernel", "--connection-file", ${JSON.stringify(file)}], { stdio: "ignore" });
