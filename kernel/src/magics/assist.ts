@@ -31,6 +31,15 @@ function lineBounds(code: string, pos: number): [number, number] {
   return [start, nl < 0 ? code.length : nl];
 }
 
+/** The magic a LINE match names (null: none by that name and kind). */
+function magicOf(m: RegExpExecArray): Magic | null {
+  try {
+    return findMagic(m[3], m[2] === "%%" ? "cell" : "line");
+  } catch {
+    return null;
+  }
+}
+
 /** Whether line `[start, end)` is the cell's `%%` line (its first non-blank line) or a `%` line. */
 function magicOn(code: string, start: number, end: number): RegExpExecArray | null {
   const m = LINE.exec(code.slice(start, end));
@@ -49,13 +58,8 @@ export function magicLineAt(code: string, pos: number): MagicLineAt | null {
   if (!m) return null;
   const nameEnd = start + m[0].length;
   if (pos <= nameEnd) return null;
-  let magic: Magic;
-  try {
-    magic = findMagic(m[3], m[2] === "%%" ? "cell" : "line");
-  } catch {
-    return null;
-  }
-  if (magic.raw) return null;
+  const magic = magicOf(m);
+  if (magic === null || magic.raw) return null;
   const before = code.slice(nameEnd, pos);
   const wordStart = pos - (/\S*$/.exec(before)?.[0].length ?? 0);
   const words = code.slice(nameEnd, wordStart).trim().split(/\s+/).filter(Boolean);
@@ -121,12 +125,7 @@ export function codeView(code: string): string {
     const cellLine = m !== null && m[2] === "%%" && !seenCode;
     if (line.trim() !== "") seenCode = true;
     if (!m || (m[2] === "%%" && !cellLine)) return line;
-    let magic: Magic | null = null;
-    try {
-      magic = findMagic(m[3], m[2] === "%%" ? "cell" : "line");
-    } catch {
-      magic = null;
-    }
+    const magic = magicOf(m);
     if (cellLine && magic?.bodyDeclarations) extra += "\n" + magic.bodyDeclarations;
     // %timeit's statement stays (after its options), as code
     if (magic?.raw && magic.codeStart) {
