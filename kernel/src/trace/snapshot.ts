@@ -15,7 +15,21 @@
  * A step measured off the main thread (offload.ts) has every parameter in the module's memory,
  * which is then shared; its copies stay there until the worker is done, so the next step's go
  * into another region (`capture`'s `busy`).
+ *
+ * Taps (optim/wasm/tap.ts): for a parameter in the module's memory, the optimizer's WebAssembly
+ * update loop (SGD, Adam, AdamW, RMSprop, Adagrad) can make the three copies itself, chunk by
+ * chunk while the chunk is in the cache, instead of the pre-hook and post-hook reading the whole
+ * parameter again. A tap is opened on every such parameter at each step; the pre-hook still copies
+ * θ_t and g_t until the optimizer has filled the parameter's tap once (its first momentum step,
+ * an optimizer without such a loop, or a small parameter never do), and after that leaves them to
+ * the loop. A tap relied on and left empty makes the step fail as not measured (trace.errors), and
+ * the copies resume: a step is never measured from stale copies. The values are the same either
+ * way (the loop copies what the pre-hook would), except that a tap sees θ and ∇ as the optimizer
+ * reads them: after any step pre-hook registered after the trace's, which the pre-hook's copies
+ * come before.
  */
+import { close_tap, open_tap, type UpdateTap } from "../optim/wasm/tap";
+import { env } from "../wasm_host";
 import type { Storage, Tensor } from "../tensor/tensor";
 import type { ElementPart } from "./sample";
 import { slotSums, WASM_MIN_ELEMENTS, type JobSlot } from "./step_job";
@@ -34,6 +48,13 @@ export interface ParamSlot extends ElementPart {
   place: JobSlot | null;
   /** The JS path's own buffers (kept across steps). */
   own: { theta: Storage; grad: Storage } | null;
+  /** This parameter's tap (optim/wasm/tap.ts), allocated once; `tapped`: the array it is open on. */
+  tap: UpdateTap | null;
+  tapped: Storage | null;
+  /** Whether the optimizer filled the tap at the last step (then θ_t and g_t are not copied before). */
+  tapOk: boolean;
+  /** Whether θ_t and g_t were copied before this step (needed until a tap was filled once). */
+  copied: boolean;
 }
 
 /** Storage of the same type and length as `like`: `prev` when it fits, else a new one. */
@@ -64,6 +85,11 @@ export class Snapshots {
   readonly pending: ParamSlot[][] = [];
   /** When false, every parameter uses the JS pass (tests compare both paths). */
   use_wasm = true;
+  /**
+   * When false, θ_t, g_t and θ_{t+1} are always copied around the step, never taken by the
+   * optimizer's update loop (tests compare both; LRLAB_TRACE_TAP=0 for before/after timings).
+   */
+  use_taps = env("LRLAB_TRACE_TAP") !== "0";
   /** Whether the module's memory should be shared (a worker thread may measure steps). */
   constructor(private readonly shared = false) {}
   /** This trace's WebAssembly instance (created on first need; null: unavailable). */
@@ -88,6 +114,7 @@ export class Snapshots {
   release_memory(): void {
     const mod = this.mod;
     this.mod = undefined;
+    this.closeTaps();
     for (const list of this.pending) if (list !== undefined) list.length = 0;
     this.slotOf.clear();
     if (mod && this.shared && spare.length < SPARE_MEMORIES && mod.memory.buffer.byteLength <= SPARE_MAX_BYTES) spare.push(mod);
@@ -100,6 +127,7 @@ export class Snapshots {
    * region of the copies when every parameter went into the module's memory, else null.
    */
   capture(groups: readonly { params: Tensor[] }[], all = false, busy: Region | null = null): Region | null {
+    this.closeTaps(); // a step that threw between the hooks leaves its taps open
     this.pending.length = groups.length;
     let mod: SumsModule | null | undefined;
     const big: ParamSlot[] = [];
@@ -114,7 +142,10 @@ export class Snapshots {
         if (grad === null || grad === undefined) continue;
         let slot = this.slotOf.get(p);
         if (slot === undefined || slot.index !== i) {
-          slot = { p, index: i, theta: p.data, grad: grad.data, after: p.data, sums: new StepSums(), place: null, own: null };
+          slot = {
+            p, index: i, theta: p.data, grad: grad.data, after: p.data, sums: new StepSums(), place: null, own: null,
+            tap: null, tapped: null, tapOk: false, copied: true,
+          };
           this.slotOf.set(p, slot);
         }
         const n = p.data.length;
@@ -155,8 +186,25 @@ export class Snapshots {
       // views of exactly n elements (what sample.ts reads); the pad elements are zeroed apart
       slot.theta = memoryView(mod as SumsModule, f32, w.theta, n);
       slot.grad = memoryView(mod as SumsModule, f32, w.grad, n);
-      slot.theta.set(slot.p.data);
-      slot.grad.set((slot.p.grad as Tensor).data);
+      const grad = (slot.p.grad as Tensor).data;
+      // Copied here unless the optimizer's update loop filled this parameter's tap last step:
+      // then it copies them again as it updates (cheaper: optim/wasm/tap.ts). Until then the tap
+      // is open as well, to learn whether it will be filled (the loop's copies are the same values).
+      slot.copied = !(this.use_taps && slot.tapOk);
+      if (slot.copied) {
+        slot.theta.set(slot.p.data);
+        slot.grad.set(grad);
+      }
+      if (this.use_taps) {
+        const after = memoryView(mod as SumsModule, f32, w.after, n);
+        const tap = slot.tap ?? (slot.tap = { theta: slot.theta, grad: slot.grad, after, gradSource: grad, filled: false });
+        tap.theta = slot.theta;
+        tap.grad = slot.grad;
+        tap.after = after;
+        tap.gradSource = grad;
+        open_tap(slot.p.data, tap);
+        slot.tapped = slot.p.data;
+      }
       if (w.padded > n) {
         memoryView(mod as SumsModule, f32, w.theta + n * (f32 ? 4 : 8), w.padded - n).fill(0);
         memoryView(mod as SumsModule, f32, w.grad + n * (f32 ? 4 : 8), w.padded - n).fill(0);
@@ -181,6 +229,25 @@ export class Snapshots {
    * a placed parameter, else the live data). Throws when the parameter changed size during the step.
    */
   take_after(slot: ParamSlot, label: string): void {
+    const same = slot.tapped === slot.p.data;
+    const tap = this.closeTap(slot);
+    if (tap !== null) {
+      slot.tapOk = tap.filled && same;
+      const w = slot.place;
+      if (slot.tapOk && w !== null) {
+        // θ_t, g_t and θ_{t+1} were copied by the update loop; the padding is zeroed here
+        slot.after = tap.after;
+        const n = tap.after.length;
+        if (w.padded > n) memoryView(this.module() as SumsModule, w.f32, w.after + n * (w.f32 ? 4 : 8), w.padded - n).fill(0);
+        return;
+      }
+      if (!slot.copied) {
+        throw new Error(
+          `trace: step not measured for parameter ${label}: the optimizer did not update it through its WebAssembly loop this time, `
+          + "which the tracer relied on to copy θ_t and g_t (from the next step on they are copied before the step again)",
+        );
+      }
+    }
     const after = slot.p.data;
     if (after.length !== slot.theta.length) {
       throw new RangeError(`trace: parameter ${label} changed size during step() (${slot.theta.length} → ${after.length} elements)`);
@@ -204,8 +271,22 @@ export class Snapshots {
     slotSums(slot.place !== null ? this.module() : null, slot, slot.place, slot.after.length, MAIN_OUT, slot.sums.reset());
   }
 
+  /** Closes a slot's open tap; returns it (null: none was open). */
+  private closeTap(slot: ParamSlot): UpdateTap | null {
+    if (slot.tapped === null || slot.tap === null) return null;
+    close_tap(slot.tapped, slot.tap);
+    slot.tapped = null;
+    return slot.tap;
+  }
+
+  /** Closes every open tap of the captured parameters. */
+  private closeTaps(): void {
+    for (const list of this.pending) if (list !== undefined) for (const slot of list) this.closeTap(slot);
+  }
+
   /** After the post-hook: forget this step's parameters (and the reference to their live data). */
   release(): void {
+    this.closeTaps();
     for (const list of this.pending) {
       if (list === undefined) continue;
       for (const slot of list) slot.after = slot.theta;
@@ -215,6 +296,7 @@ export class Snapshots {
 
   /** Drop everything captured (a failing pre-hook). */
   clear(): void {
+    this.closeTaps();
     for (const list of this.pending) if (list !== undefined) list.length = 0;
   }
 }

@@ -2,7 +2,8 @@
  * The effective-learning-rate tracer: `trace(optimizer, options)` hooks `optimizer.step()`.
  *
  * Before each step (step pre-hook) it copies, for every parameter that has a gradient, θ_t and
- * g_t; after it (post-hook) it reads θ_{t+1}, computes every metric of EFFECTIVE_LR.md per
+ * g_t (or has the optimizer's WebAssembly update loop copy them as it updates: snapshot.ts,
+ * "Taps"); after it (post-hook) it reads θ_{t+1}, computes every metric of EFFECTIVE_LR.md per
  * parameter group (and per named parameter with `per_param`), keeps the exact last step for
  * `latest()`, and pushes each metric into a bounded series (series.ts) for plots.
  *

@@ -15,6 +15,7 @@
  */
 import type { Storage } from "../../tensor/tensor";
 import { CHUNK, optim_wasm, type OptimWasm } from "./instance";
+import { taps_on, tap_stats } from "./tap";
 import type { AdamScalars } from "../adam";
 import type { RMSpropScalars } from "../rmsprop";
 
@@ -51,17 +52,30 @@ function inChunks(w: OptimWasm, arrays: readonly (Storage | null)[], written: re
   const view: Storage = f32 ? w.f32 : w.f64;
   const stride = f32 ? 2 * CHUNK : CHUNK;
   optim_wasm_stats.updates++;
+  // Taps (tap.ts) take θ_t and ∇ of each chunk after its copy-in and θ_{t+1} after the update,
+  // from the module's memory while the chunk is in the cache; ∇ from the tap's own source when
+  // the caller passed another array (a scratch copy).
+  const taps = taps_on(theta);
   for (let start = 0; start < n; start += CHUNK) {
     const cnt = Math.min(CHUNK, n - start);
     for (let r = 0; r < arrays.length; r++) {
       const a = arrays[r];
       if (a !== null) copyIn(view, r * stride, a, start, cnt);
     }
+    for (const tap of taps) {
+      tap.theta.set(view.subarray(0, cnt), start);
+      tap.grad.set(arrays[1] === tap.gradSource ? view.subarray(stride, stride + cnt) : tap.gradSource.subarray(start, start + cnt), start);
+    }
     kernel(cnt);
+    for (const tap of taps) tap.after.set(view.subarray(0, cnt), start);
     for (let r = 0; r < arrays.length; r++) {
       const a = arrays[r];
       if (a !== null && written[r]) copyOut(a, start, view, r * stride, cnt);
     }
+  }
+  for (const tap of taps) {
+    tap.filled = true;
+    tap_stats.filled++;
   }
 }
 
