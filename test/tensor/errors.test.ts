@@ -13,6 +13,10 @@ describe("error messages", () => {
       "The size of tensor a (5) must match the size of tensor b (4) at non-singleton dimension 0",
     );
     expect(() => torch.broadcast_shapes([2], [3])).toThrow(/non-singleton dimension 0/);
+    // both dimensions mismatch: PyTorch 2.13 names the last one
+    expect(() => torch.zeros(2, 3).add(torch.ones(3, 2))).toThrow(
+      "The size of tensor a (3) must match the size of tensor b (2) at non-singleton dimension 1",
+    );
   });
   it("matrix products", () => {
     expect(() => torch.zeros(2, 3).matmul(torch.zeros(4, 5))).toThrow("mat1 and mat2 shapes cannot be multiplied (2x3 and 4x5)");

@@ -83,11 +83,14 @@ export function contiguous_strides(shape: Shape): number[] {
   return s;
 }
 
-/** Broadcast two shapes (numpy rules), with PyTorch's error naming the mismatching dimension. */
+/**
+ * Broadcast two shapes (numpy rules), with PyTorch's error naming the mismatching dimension: the
+ * last one, as PyTorch walks the dimensions from the right ((2, 3) and (3, 2): dimension 1).
+ */
 export function broadcast_shapes(a: Shape, b: Shape): number[] {
   const n = Math.max(a.length, b.length);
   const out = new Array<number>(n);
-  for (let i = 0; i < n; i++) {
+  for (let i = n - 1; i >= 0; i--) {
     const da = i - (n - a.length) >= 0 ? a[i - (n - a.length)] : 1;
     const db = i - (n - b.length) >= 0 ? b[i - (n - b.length)] : 1;
     if (da === db || db === 1) out[i] = da;
