@@ -238,7 +238,18 @@ describe("learning-rate magics", () => {
     const tb = ofType(r, "error")[0].content.traceback.join("\n");
     expect(tb).toContain("--steps N");
     const missing = await k.execute("%lr_schedule StepLR step_size=2");
-    expect(missing.reply.content.evalue).toContain("--steps");
+    expect(missing.reply.content.evalue).toContain("--steps N is required for StepLR");
+  });
+
+  it("%lr_schedule without --steps: a schedule that defines its length runs that many steps", async () => {
+    const r = await k.execute("%lr_schedule OneCycleLR max_lr=0.1 total_steps=20\n%lr_schedule CosineAnnealingLR T_max=12 --lr 0.1");
+    expect(r.reply.content.status).toBe("ok");
+    const p = plots(r)[0].content.data[PLOT];
+    const lengths = p.series.filter((s: { metric: string }) => s.metric === "lr").map((s: { name: string; mean: number[] }) => [s.name.split("(")[0], s.mean.length]);
+    expect(lengths).toEqual([["OneCycleLR", 20], ["CosineAnnealingLR", 12]]);
+    // OneCycleLR ends at max_lr / div_factor / final_div_factor = 0.1 / 25 / 1e4 (PyTorch's defaults)
+    const one = p.series.find((s: { name: string; metric: string }) => s.name.startsWith("OneCycleLR") && s.metric === "lr");
+    expect(one.mean[19]).toBeCloseTo(0.1 / 25 / 1e4, 12);
   });
 
   it("%lr_find runs a range test, plots it with suggestions and restores the model", async () => {

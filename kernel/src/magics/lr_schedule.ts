@@ -4,7 +4,7 @@
  * overlay in one plot.
  *
  *   %lr_schedule StepLR step_size=30 gamma=0.1 --steps 100 --lr 0.1
- *   %lr_schedule OneCycleLR max_lr=0.1 total_steps=100 --steps 100
+ *   %lr_schedule OneCycleLR max_lr=0.1 total_steps=100            (--steps: total_steps)
  *   %lr_schedule LambdaLR lr_lambda="(epoch) => 0.95 ** epoch" --steps 50
  */
 import type { Magic, MagicContext } from "./types";
@@ -49,6 +49,35 @@ function schedulerKeywords(name: string): string[] {
   return [];
 }
 
+/**
+ * How many steps a schedule defines by itself, for a missing --steps: OneCycleLR's total_steps
+ * (or epochs × steps_per_epoch; stepping past it is an error in PyTorch), one period of
+ * CosineAnnealingLR (T_max), two cycles of CyclicLR, PolynomialLR's total_iters. Undefined for the
+ * others (StepLR and the like have no end of their own).
+ */
+function definedSteps(name: string, o: Record<string, unknown>): number | undefined {
+  const int = (v: unknown) => (typeof v === "number" && Number.isInteger(v) && v > 0 ? v : undefined);
+  switch (name) {
+    case "OneCycleLR": {
+      const total = int(o.total_steps);
+      if (total !== undefined) return total;
+      const e = int(o.epochs), s = int(o.steps_per_epoch);
+      return e !== undefined && s !== undefined ? e * s : undefined;
+    }
+    case "CosineAnnealingLR":
+      return int(o.T_max);
+    case "CyclicLR": {
+      const up = int(o.step_size_up ?? 2000);
+      const down = o.step_size_down === undefined || o.step_size_down === null ? up : int(o.step_size_down);
+      return up !== undefined && down !== undefined ? 2 * (up + down) : undefined;
+    }
+    case "PolynomialLR":
+      return int(o.total_iters ?? 5);
+    default:
+      return undefined;
+  }
+}
+
 function build(a: ParsedArgs, options: Record<string, unknown>, usage: string) {
   const names: readonly string[] = torch().optim.lr_scheduler.scheduler_names;
   if (a.positional.length !== 1) {
@@ -57,8 +86,11 @@ function build(a: ParsedArgs, options: Record<string, unknown>, usage: string) {
   }
   const name = a.positional[0];
   if (!names.includes(name)) throw new MagicError(`unknown scheduler ${JSON.stringify(name)}; valid names: ${names.join(", ")}`, usage);
-  if (a.flags.steps === undefined) throw new MagicError("--steps N is required (how many steps to simulate)", usage);
-  const steps = a.flags.steps as number;
+  const steps = (a.flags.steps as number | undefined) ?? definedSteps(name, options);
+  if (steps === undefined) {
+    throw new MagicError(`--steps N is required for ${name} (how many steps to simulate); `
+      + "OneCycleLR, CosineAnnealingLR, CyclicLR and PolynomialLR take it from their own options", usage);
+  }
   if (steps < 1) throw new MagicError(`--steps must be a positive integer, got ${steps}`, usage);
   const Sched = (torch().optim.lr_scheduler as any)[name] as new (opt: unknown, o: object) => any;
   const label = (a.flags.name as string | undefined) ?? `${name}(${a.kv.map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(", ")})`;
@@ -78,13 +110,13 @@ function build(a: ParsedArgs, options: Record<string, unknown>, usage: string) {
 export const lr_schedule: Magic = {
   name: "lr_schedule",
   kind: "line",
-  usage: "Scheduler key=value ... --steps N [--lr γ] [--optimizer SGD|Adam|...] [--metrics m1,m2,...] [--name label]",
+  usage: "Scheduler key=value ... [--steps N] [--lr γ] [--optimizer SGD|Adam|...] [--metrics m1,m2,...] [--name label]",
   help: "Plots the learning rate a torch.optim.lr_scheduler scheduler gives at each step, simulated on a fresh optimizer.\n"
     + "key=value pairs are the scheduler's options (as in PyTorch); several lines in one cell overlay.\n"
     + "--metrics feeds ReduceLROnPlateau one metric per step; values written as arrow functions are TypeScript (LambdaLR).\n"
     + "Example:\n  %lr_schedule StepLR step_size=30 gamma=0.1 --steps 100\n  %lr_schedule CosineAnnealingLR T_max=100 --steps 100",
   options: [
-    { name: "steps", type: "int", help: "steps to simulate (required)" },
+    { name: "steps", type: "int", help: "steps to simulate (required, except OneCycleLR: total_steps, CosineAnnealingLR: T_max, CyclicLR: two cycles, PolynomialLR: total_iters)" },
     { name: "lr", type: "number", help: "the optimizer's initial lr", default: 0.1 },
     { name: "optimizer", type: "string", help: "optimizer of the simulation (SGD, Adam, ...)", values: optimizerNames },
     { name: "metrics", type: "list", help: "ReduceLROnPlateau: the metric of each step" },
