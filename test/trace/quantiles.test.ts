@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { quantiles, SAMPLE_SIZE } from "../../kernel/src/trace/quantiles";
+import { select_ranks } from "../../kernel/src/trace/select";
 import { Tensor } from "../../kernel/src/tensor/tensor";
 import { Adam } from "../../kernel/src/optim/index";
 import { trace } from "../../kernel/src/trace/index";
@@ -10,6 +11,24 @@ describe("quantiles", () => {
     const q = quantiles([5, 3, 1, 4, 2])!;
     expect(q).toEqual({ min: 1, q05: 1.2, q25: 2, q50: 3, q75: 4, q95: 4.8, max: 5 });
     expect(quantiles([], 0)).toBeNull();
+  });
+
+  it("NaN values have no rank: left out, and all NaN gives NaN quantiles (no endless selection)", () => {
+    expect(quantiles([5, NaN, 3, 1, NaN, 4, 2])).toEqual({ min: 1, q05: 1.2, q25: 2, q50: 3, q75: 4, q95: 4.8, max: 5 });
+    const all = quantiles([NaN, NaN, NaN])!;
+    expect(Object.values(all).every(Number.isNaN)).toBe(true);
+    // a large NaN-laced array (the selection's partition path, not only insertion)
+    const v = Float64Array.from({ length: 3000 }, (_, i) => (i % 7 === 0 ? NaN : i));
+    const q = quantiles(v)!;
+    expect(q.min).toBe(1);
+    expect(q.max).toBe(2999);
+    expect(Math.abs(q.q50 - 1500)).toBeLessThan(10);
+  });
+
+  it("select_ranks ends on NaN values (ranks then unspecified)", () => {
+    const a = Float64Array.from({ length: 500 }, (_, i) => (i % 2 ? NaN : 500 - i));
+    select_ranks(a, a.length, [10, 250, 400]);
+    expect(a.length).toBe(500);
   });
 
   it("sampled above SAMPLE_SIZE: min/max exact, interior quantiles within 2% of the ranks", () => {

@@ -212,6 +212,27 @@ describe("trace: behaviour", () => {
     expect(b[TEXT_MIME]).toContain("diverged at step 2");
   });
 
+  it("Adam over a diverged model (NaN parameters, NaN state) keeps stepping: NaN lr_preconditioned, no hang", () => {
+    // Found in a notebook: after a run diverged, a traced Adam cell on the same model never
+    // finished (the quantile selection looped on NaN factors). Here: one step with finite
+    // gradients, then NaN gradients, so v_t (and the factor γ/(√v̂ + ε)) turns NaN partway.
+    const p = param(Array.from({ length: 40 }, (_, i) => i / 40));
+    const opt = new Adam([p], { lr: 1e-3 });
+    const t = trace(opt, { per_param: true });
+    for (let s = 0; s < 4; s++) {
+      p.grad = grad(Array.from({ length: 40 }, (_, i) => (s === 0 || i % 3 ? 0.1 * (i + 1) : NaN)));
+      if (s >= 2) p.grad = grad(new Array(40).fill(NaN));
+      opt.step();
+    }
+    expect(t.steps).toBe(4);
+    expect(t.errors).toEqual([]);
+    // step 1: 27 of 40 factors finite, the rest NaN: quantiles of the finite ones
+    // step 3: every factor NaN
+    const q = t.latest()?.lr_preconditioned;
+    expect(q && Object.values(q).every((v) => Number.isNaN(v))).toBe(true);
+    expect(t.diverged_at?.step).toBe(1);
+  });
+
   it("zero gradients give gaps, not NaN; an optimizer without gradients gives gaps", () => {
     const p = param([1, 2]);
     const q = param([3]);

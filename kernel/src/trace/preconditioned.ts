@@ -191,7 +191,10 @@ function factorOf(f: FactorView, x: number): number {
   return f.c / (Math.sqrt(x) / f.s + f.eps);
 }
 
-/** Exact [min, max] of the view's factors (see FactorView): one pass over x, none over f. */
+/**
+ * Exact [min, max] of the view's factors (see FactorView): one pass over x, none over f. NaN
+ * entries of the state are passed over; [NaN, NaN] when every one is NaN.
+ */
 export function factorRange(f: FactorView): [number, number] {
   if (f.mode === 0 || f.n === 0) return [f.c, f.c];
   const v = f.v as ArrayLike<number>;
@@ -210,6 +213,8 @@ export function factorRange(f: FactorView): [number, number] {
       if (x > hi) hi = x;
     }
   }
+  // every x NaN (a state gone non-finite): no range
+  if (!(lo <= hi)) return [NaN, NaN];
   const a = factorOf(f, lo), b = factorOf(f, hi);
   return a <= b ? [a, b] : [b, a];
 }

@@ -86,7 +86,8 @@ export function constantQuantiles(v: number): Quantiles {
 let scratch = new Float64Array(SAMPLE_SIZE);
 
 /**
- * Quantiles of the first `n` entries of `values` (all must be finite), or null when n = 0.
+ * Quantiles of the first `n` entries of `values`, or null when n = 0. NaN entries are left out
+ * (all NaN: every quantile NaN).
  * `values` is not modified.
  */
 export function quantiles(values: ArrayLike<number>, n: number = values.length): Quantiles | null {
@@ -98,16 +99,23 @@ export function quantiles(values: ArrayLike<number>, n: number = values.length):
     if (v < min) min = v;
     if (v > max) max = v;
   }
-  const m = Math.min(n, SAMPLE_SIZE);
-  if (scratch.length < m) scratch = new Float64Array(m);
+  if (!(min <= max)) return constantQuantiles(NaN); // every value NaN
+  if (scratch.length < Math.min(n, SAMPLE_SIZE)) scratch = new Float64Array(Math.min(n, SAMPLE_SIZE));
+  // NaN values have no rank: left out of the sample
+  let m = 0;
   if (n <= SAMPLE_SIZE) {
-    for (let i = 0; i < n; i++) scratch[i] = values[i];
+    for (let i = 0; i < n; i++) {
+      const v = values[i];
+      if (v === v) scratch[m++] = v;
+    }
   } else {
     let s = SAMPLE_SEED;
     for (let i = 0; i < SAMPLE_SIZE; i++) {
       s = xorshift32(s);
-      scratch[i] = values[s % n];
+      const v = values[s % n];
+      if (v === v) scratch[m++] = v;
     }
   }
+  if (m === 0) return { min, q05: NaN, q25: NaN, q50: NaN, q75: NaN, q95: NaN, max };
   return summarize(scratch, m, min, max);
 }

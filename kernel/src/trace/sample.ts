@@ -121,7 +121,11 @@ export function rhoQuantiles(parts: readonly ElementPart[], sums: StepSums): Qua
   return summarize(buf, idx.length, min, max);
 }
 
-/** Quantiles of the optimizer's factor over the parts' elements (null when there are none). */
+/**
+ * Quantiles of the optimizer's factor over the parts' elements (null when there are none). NaN
+ * factors (an optimizer state gone non-finite: a diverged run) have no rank and are left out;
+ * when nothing else is left, every quantile is NaN.
+ */
 export function factorQuantiles(views: readonly FactorView[]): Quantiles | null {
   let min = Infinity, max = -Infinity, N = 0;
   for (const f of views) {
@@ -132,11 +136,17 @@ export function factorQuantiles(views: readonly FactorView[]): Quantiles | null 
     if (hi > max) max = hi;
   }
   if (N === 0) return null;
+  if (!(min <= max)) return constantQuantiles(NaN);
   if (min === max) return constantQuantiles(min); // every factor equal (SGD: γ), nothing to sample
   if (N <= SAMPLE_SIZE) {
     let m = 0;
-    for (const f of views) for (let i = 0; i < f.n; i++) buf[m++] = factorAt(f, i);
-    return summarize(buf, m, min, max);
+    for (const f of views) {
+      for (let i = 0; i < f.n; i++) {
+        const v = factorAt(f, i);
+        if (v === v) buf[m++] = v;
+      }
+    }
+    return summarizeOrNaN(m, min, max);
   }
   const idx = strata(N, SAMPLE_SIZE);
   ensure(idx.length);
@@ -147,7 +157,14 @@ export function factorQuantiles(views: readonly FactorView[]): Quantiles | null 
       start = end;
       end += views[++k].n;
     }
-    buf[m++] = factorAt(views[k], u - start);
+    const v = factorAt(views[k], u - start);
+    if (v === v) buf[m++] = v;
   }
-  return summarize(buf, m, min, max);
+  return summarizeOrNaN(m, min, max);
+}
+
+/** The summary of the m values in `buf`; with none (all drawn were NaN), NaN between min and max. */
+function summarizeOrNaN(m: number, min: number, max: number): Quantiles {
+  if (m > 0) return summarize(buf, m, min, max);
+  return { min, q05: NaN, q25: NaN, q50: NaN, q75: NaN, q95: NaN, max };
 }
