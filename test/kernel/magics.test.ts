@@ -136,10 +136,11 @@ for (let i = 0; i < 3; i++) { ppAdam.zero_grad(); ppHead.forward(ppEnc.forward(t
   });
 
   it("%who lists user names, filtered by type; %reset forgets them and keeps the prelude", async () => {
-    await k.execute("const whoNum = 3; const whoStr = 'x';");
+    await k.execute("const whoNum = 3; const whoStr = 'x'; const _whoHidden = 1;");
     const all = await k.execute("%who");
     expect(all.stdout).toContain("whoNum");
     expect(all.stdout).not.toContain("torch");
+    expect(all.stdout).not.toContain("_whoHidden"); // as IPython: underscore names are hidden
     const nums = await k.execute("%who number");
     expect(nums.stdout).toContain("whoNum");
     expect(nums.stdout).not.toContain("whoStr");

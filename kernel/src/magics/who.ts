@@ -12,12 +12,13 @@ export const who: Magic = {
   name: "who",
   kind: "line",
   usage: "[type ...]",
-  help: "Lists the variables you defined, sorted. With type names (number, Tensor, function, ...) only those.\nExample: %who Tensor",
+  help: "Lists the variables you defined, sorted (not those starting with _). With type names (number, Tensor, function, ...) only those.\nExample: %who Tensor",
   options: [],
   run(ctx, args) {
     const want = new Set(args.positional);
     const locals = ctx.engine.locals;
-    const names = ctx.engine.userNames().filter((n) => want.size === 0 || want.has(typeName(locals[n]))).sort();
+    // Names starting with "_" are hidden, as in IPython (`_lr_trace` of a %%lr_trace cell, `_` ...).
+    const names = ctx.engine.userNames().filter((n) => !n.startsWith("_") && (want.size === 0 || want.has(typeName(locals[n])))).sort();
     ctx.print(names.length ? names.join("\t") : "Interactive namespace is empty.");
   },
 };
