@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createConverter, transpileModuleUnchecked, tslabTypeScript } from "../../kernel/src/kernel/engine_tslab";
+import { createConverter, esModuleToCommonJsDirect, transpileModuleUnchecked, tslabTypeScript } from "../../kernel/src/kernel/engine_tslab";
 
 interface Result { output?: string; declOutput?: string; diagnostics: unknown[]; lastExpressionVar?: string; hasToplevelAwait?: boolean; sideOutputs?: unknown[] }
 interface Conv { convert(prev: string, src: string): Result; complete(prev: string, src: string, pos: number): { candidates: string[] }; inspect(prev: string, src: string, pos: number): unknown; close(): void }
@@ -37,6 +37,47 @@ const CELLS: string[] = [
   "export default 3;",
   "let { a: da, b: [db] } = { a: 1, b: [2] };\nda + db",
   "const u = Buffer.from('hi'); process.env.HOME; u.length",
+];
+
+/**
+ * Cells whose ES module output is (or is close to) the shape esModuleToCommonJsDirect writes
+ * itself: comments in every position, each kind of declaration, writes to exported and
+ * non-exported names, `this`, `exports`, imports, numbers of exports around the 50 per line.
+ */
+const SHAPE_CELLS: string[] = [
+  "function f(xs: number[]): number {\n  let total: number = 0;\n  for (const x of xs) {\n    total += x * x;\n  }\n  return total;\n}\nclass P { constructor(public v: number) {} }\nconst p = new P(f([1, 2, 3]));\np.v\n// run 1",
+  "// leading comment\nconst lc = 1;\nlc",
+  "/** doc */\nconst dd = () => 1;\ndd() /* after */",
+  "const tc = 1; // trailing\nlet tl: number | undefined;\ntl",
+  "let a = 1; // note\n/* block */\na = a + p.v;\nconsole.log(a)",
+  "let b2 = 1; // note\n/* block */\nconsole.log(b2)",
+  "// a\n// b\nconsole.log(1); // c\n// d",
+  "for (let i = 0; i < 3; i++) { a += i }\na",
+  "function g() { return this; }\nconst obj = { m() { return this } };\nobj.m() // end",
+  "this",
+  "class Q { static n = 1; #x = 2; static { Q.n++; } get x() { return this.#x } }\nnew Q().x",
+  "const arr = [1, 2, 3].map((x) => x * 2);\narr.length\n\n// blank line before",
+  "const o2 = {\n  a: 1,\n  b: [1,\n    2],\n};\no2",
+  "let cnt = 0;\nfunction inc() { cnt++; }\ninc(); cnt",
+  "const m1 = 1, m2 = 2, m3 = m1 + m2; // all three\nm3",
+  "async function af() { await 1; return 2 }\nfunction* gen() { yield 1 }\nconst it = [...gen()];\nit",
+  "const tmpl = `line1\n\nline3 ${1 + 1}`;\ntmpl",
+  "const { d1, d2 } = { d1: 1, d2: 2 };\nd1 + d2",
+  "let q1 = 1;\nq1 ??= 2;\nq1",
+  "let fo = 0;\nfor (fo of [1, 2]) {}\nfo",
+  "let ds = 0;\n[ds] = [5];\nds",
+  "function shadow() { let m1 = 0; m1 = 5; return m1; }\nshadow()",
+  "const viaThis = [1].map(function () { return this; });\nviaThis",
+  "const req = require('node:path');\nreq.sep",
+  "const dyn = await import('node:path');\ndyn.sep",
+  "var vv = 1;\nvv",
+  "const ex = (exports as any);\nex",
+  "const str = \"// not a comment\";\nstr",
+  "if (p.v > 0) console.log('pos')\nelse console.log('neg')",
+  "\"use strict\";\nconst us = 1;\nus",
+  Array.from({ length: 49 }, (_, i) => `const w${i} = ${i};`).join("\n") + "\nw0",
+  Array.from({ length: 50 }, (_, i) => `const u${i} = ${i};`).join("\n"),
+  Array.from({ length: 55 }, (_, i) => `const y${i} = ${i};`).join("\n"),
 ];
 
 describe("engine converter (tslab's converter on a plain builder)", () => {
@@ -110,6 +151,16 @@ describe("engine converter (tslab's converter on a plain builder)", () => {
     }
   });
 
+  it("gives stock tslab's result for cells of every shape around the direct CommonJS writer", () => {
+    let prevStock = "", prevOurs = "";
+    for (const src of SHAPE_CELLS) {
+      const a = stock.convert(prevStock, src);
+      const b = ours.convert(prevOurs, src);
+      expect(b, src).toEqual(a);
+      if (a.diagnostics.length === 0) { prevStock = a.declOutput ?? prevStock; prevOurs = b.declOutput ?? prevOurs; }
+    }
+  }, 120_000);
+
   it("completes and inspects on the carried declarations", () => {
     const prev = ours.convert("", "const alpha_one = 1; function alpha_two(x: number) { return x }").declOutput!;
     expect(ours.complete(prev, "alpha_", 6).candidates).toEqual(stock.complete(prev, "alpha_", 6).candidates);
@@ -147,6 +198,46 @@ describe("engine converter (tslab's converter on a plain builder)", () => {
     for (const js of [...corpus, ...session]) {
       const want = real(js, { fileName: "custom.js", compilerOptions: options }).outputText;
       expect(transpileModuleUnchecked(js, { fileName: "custom.js", compilerOptions: options }).outputText, js).toBe(want);
+    }
+    // The direct writer: used for the common shape, declined (undefined) where TypeScript would
+    // rewrite more than the exports; where it answers, it answers what transpileModule does.
+    const direct = (js: string) => esModuleToCommonJsDirect(js, ts.ScriptTarget.ES2022);
+    const shapes = [
+      "function f(xs) {\n    let total = 0;\n    for (const x of xs) {\n        total += x * x;\n    }\n    return total;\n}\nclass P {\n    v;\n    constructor(v) {\n        this.v = v;\n    }\n}\nconst p = new P(f([1, 2, 3]));\nexport const tsLastExpr = p.v;\n// run 1\nexport { f, P, p };\n",
+      "export const tsLastExpr = 1 + 1;\nexport {};\n",
+      "// leading\n/* block */ // and more\nconst lc = 1; // trailing\nexport const tsLastExpr = lc; /* after */\nexport { lc }; // dropped with the list\n",
+      "/*! pinned */\n/// <reference path=\"x\" />\nlet n;\nfunction g() { return this; }\nclass C {\n    m() { return this; }\n}\nexport { n, g, C };\n",
+      "const k1 = 1, k2 = k1 + 1;\nexport const tsLastExpr = exports.prev.v + k2;\nexport { k1, k2 };\n",
+      "for (let i = 0; i < 3; i++) {\n    exports.a += i;\n}\nexport {};\n",
+    ];
+    for (const js of shapes) {
+      const want = real(js, { fileName: "custom.js", compilerOptions: options }).outputText;
+      expect(direct(js), js).toBe(want);
+    }
+    const declined = [
+      "let a = 1;\na = 2;\nexport { a };\n", // a write to an exported binding
+      "let a = 1;\na++;\nexport { a };\n",
+      "let a = 1;\n[a] = [2];\nexport { a };\n",
+      "let a = 1;\nfor (a of [2]) { }\nexport { a };\n",
+      "var v = 1;\nexport { v };\n",
+      "const { a } = { a: 1 };\nexport { a };\n",
+      "export const tsLastExpr = this;\nexport {};\n",
+      "import * as m from \"m\";\nexport const tsLastExpr = m;\nexport {};\n",
+      "const d = await import(\"m\");\nexport { d };\n",
+      "const r = require(\"m\");\nexport { r };\n",
+      "const e = exports;\nexport { e };\n",
+      "const a = 1;\nexport { a as b };\n",
+      "export const tsLastExpr = 1;\nexport const x = tsLastExpr;\nexport {};\n",
+      "\"use strict\";\nexport {};\n",
+      "const a = `x\n\ny`;\nexport { a };\n",
+      "export default 1;\n",
+      "export function h() { }\n",
+      "const a = 1;\nexport { a };", // no final newline
+      Array.from({ length: 51 }, (_, i) => `const y${i} = ${i};`).join("\n") + `\nexport { ${Array.from({ length: 51 }, (_, i) => `y${i}`).join(", ")} };\n`,
+    ];
+    for (const js of declined) {
+      expect(direct(js), js).toBeUndefined();
+      expect(transpileModuleUnchecked(js, { fileName: "custom.js", compilerOptions: options }).outputText, js).toBe(real(js, { fileName: "custom.js", compilerOptions: options }).outputText);
     }
     // Calls with other transpile options are the real function's.
     const withDiag = transpileModuleUnchecked("export const a = 1;", { fileName: "x.js", compilerOptions: options, reportDiagnostics: true });

@@ -1,6 +1,6 @@
 /**
  * Loads tslab's converter (tslab/dist/converter: tslab's own code on tslab's TypeScript 5.0) and
- * takes three kinds of waste out of converting a new cell, without changing any result.
+ * takes four kinds of waste out of converting a new cell, without changing any result.
  * test/kernel/engine_converter.test.ts runs stock tslab and this side by side on the same cells
  * and requires identical output, declarations, diagnostics and emitted local modules.
  *
@@ -18,6 +18,10 @@
  *    stand-in when the cell declares names (namesOnlyBuilder).
  * 3. The ES-module-to-CommonJS pass skips a type check whose result nobody reads
  *    (transpileModuleUnchecked).
+ * 4. For the usual shape of a cell's module (declarations, statements, an export list) that pass
+ *    needs no compiler at all: the CommonJS text is spliced from the ES module text
+ *    (esModuleToCommonJsDirect), the same text TypeScript prints, without a program and a
+ *    checker per cell.
  *
  * How the converter gets them: converter.js reads `createWatchCompilerHost` and
  * `transpileModule` from the module `@tslab/typescript-for-tslab` when it calls them. A private
@@ -149,6 +153,10 @@ export function transpileModuleUnchecked(input: string, transpileOptions: TS): T
   if (keys.some((k) => k !== "fileName" && k !== "compilerOptions") || !co || co.verbatimModuleSyntax || !transpileOptions.fileName) {
     return ts.transpileModule(input, transpileOptions);
   }
+  if (isTslabCommonJs(co) && transpileOptions.fileName.endsWith(".js")) {
+    const direct = esModuleToCommonJsDirect(input, co.target);
+    if (direct !== undefined) return { outputText: direct, diagnostics: [], sourceMapText: undefined };
+  }
   const diagnostics: TS[] = [];
   const options = ts.fixupCompilerOptions(co, diagnostics);
   const defaults = ts.getDefaultCompilerOptions();
@@ -183,6 +191,196 @@ export function transpileModuleUnchecked(input: string, transpileOptions: TS): T
   program.emit();
   if (outputText === undefined) throw new Error(`transpile of ${fileName} produced no output`);
   return { outputText, diagnostics, sourceMapText: undefined };
+}
+
+/** Exactly the compiler options tslab's esModuleToCommonJSModule passes, for a Node >= 18 target. */
+function isTslabCommonJs(co: TS): boolean {
+  const keys = Object.keys(co);
+  return keys.length === 5 && co.module === ts.ModuleKind.CommonJS && co.esModuleInterop === true && co.target === ts.ScriptTarget.ES2022
+    && co.newLine === ts.NewLineKind.LineFeed && co.noImplicitUseStrict === true;
+}
+
+/**
+ * The CommonJS text of tslab's ES module output for the common shape of a cell, written directly;
+ * undefined when the module is not of that shape (then transpileModuleUnchecked runs TypeScript).
+ *
+ * Why: the transpile builds a program and a type checker for a file of a few lines; that was
+ * 2-3 ms of a new cell's ~10 ms and a quarter of everything it allocates (more garbage
+ * collection). For the shape below, TypeScript's CommonJS transform only moves exports around
+ * and prints every other statement unchanged, and its printer is a fixed point on its own
+ * output (the input was printed by it, same options), so the result can be spliced from the
+ * input text: the `__esModule` marker, `exports.x = ... = void 0;` for the exported names (last
+ * first), every statement as it is (with its comments), `exports.x = x;` after the statement
+ * declaring x, `export const x = e;` as `exports.x = e;`, and the `export {...}` lists dropped
+ * with their comments. test/kernel/engine_converter.test.ts compares this with
+ * ts.transpileModule on a corpus of cells, in and out of the shape.
+ *
+ * The shape, checked on the parsed input; anything else (or unsure) answers undefined:
+ * - no syntax errors, no import/require/module/import.meta/decorators/`accessor`, no
+ *   `exports` except as `exports.name`, no `this` outside functions and classes, no
+ *   declarations named Object/exports/require/module, no directive prologue;
+ * - exports only as `export { a, b }` of names declared once by top-level `function`, `class`,
+ *   or `const`/`let` statements with plain identifiers, plus `export const x = e;` (one
+ *   declarator, x used nowhere else); at most 50 exported names; no exported name is ever
+ *   assigned, incremented or a for-in/of target (the transform rewrites those writes);
+ * - the layout of printer output: each top-level statement starts a line, only comments follow
+ *   it on its line, no blank lines, nothing after the last statement. Comments before a
+ *   statement go with it (before the first one: after the two header lines, as TypeScript
+ *   prints them).
+ */
+export function esModuleToCommonJsDirect(input: string, target: number): string | undefined {
+  tslabTypeScript();
+  const K = ts.SyntaxKind;
+  if (input.startsWith("#!") || input.includes("\n\n") || input.includes("\r")) return undefined;
+  if (!input.endsWith("\n")) return undefined;
+  const sf = ts.createSourceFile("custom.js", input, target, /*setParentNodes*/ true, ts.ScriptKind.JS);
+  if (sf.parseDiagnostics?.length) return undefined;
+  const statements: TS[] = sf.statements;
+  if (statements.length === 0) return undefined;
+
+  // Top level: what is exported, by which statement, and how.
+  const exported: string[] = [];
+  const declaredBy = new Map<string, TS>();
+  const lastExpr = new Map<TS, string>(); // `export const x = e;` statements
+  let declaredTwice = false;
+  const declare = (name: string, stmt: TS) => { declaredTwice ||= declaredBy.has(name); declaredBy.set(name, stmt); };
+  const hasModifier = (n: TS, kind: number) => (n.modifiers ?? []).some((m: TS) => m.kind === kind);
+  {
+    for (const st of statements) {
+      if (st.kind === K.ExportDeclaration) {
+        if (st.moduleSpecifier || st.isTypeOnly || st.assertClause || st.modifiers?.length) return undefined;
+        const clause = st.exportClause;
+        if (clause && clause.kind !== K.NamedExports) return undefined;
+        for (const sp of clause?.elements ?? []) {
+          if (sp.propertyName || sp.isTypeOnly || sp.name.kind !== K.Identifier) return undefined;
+          exported.push(sp.name.escapedText);
+        }
+        continue;
+      }
+      if (st.kind === K.VariableStatement) {
+        const list = st.declarationList;
+        if (hasModifier(st, K.ExportKeyword)) {
+          const d = list.declarations[0];
+          if (st.modifiers.length !== 1 || !(list.flags & ts.NodeFlags.Const) || list.declarations.length !== 1 || d.name.kind !== K.Identifier || !d.initializer || d.exclamationToken || d.type) return undefined;
+          const name: string = d.name.escapedText;
+          // exactly `export const x = e;` (the printer's spelling), e right after "= "
+          if (input.slice(st.getStart(sf), d.initializer.pos) !== `export const ${name} =` || d.initializer.getStart(sf) !== d.initializer.pos + 1) return undefined;
+          exported.push(name);
+          declare(name, st);
+          lastExpr.set(st, name);
+          continue;
+        }
+        if (st.modifiers?.length || !(list.flags & (ts.NodeFlags.Const | ts.NodeFlags.Let))) return undefined;
+        for (const d of list.declarations) {
+          if (d.name.kind !== K.Identifier) return undefined;
+          declare(d.name.escapedText, st);
+        }
+        continue;
+      }
+      if (st.kind === K.FunctionDeclaration || st.kind === K.ClassDeclaration) {
+        if (st.modifiers?.some((m: TS) => m.kind !== K.AsyncKeyword) || !st.name) return undefined;
+        declare(st.name.escapedText, st);
+        continue;
+      }
+      if (st.kind === K.ExpressionStatement && st.expression.kind === K.StringLiteral) return undefined; // a prologue
+    }
+  }
+  if (declaredTwice || exported.length > 50 || new Set(exported).size !== exported.length) return undefined;
+  const exportedSet = new Set(exported);
+  for (const name of exported) if (!declaredBy.has(name)) return undefined;
+  for (const [st, name] of lastExpr) if (declaredBy.get(name) !== st) return undefined;
+
+  // Everywhere: nothing the module transform rewrites.
+  const written = new Set<string>();
+  const targets = (e: TS): void => {
+    switch (e.kind) {
+      case K.Identifier: written.add(e.escapedText); return;
+      case K.ParenthesizedExpression: targets(e.expression); return;
+      case K.ObjectLiteralExpression:
+        for (const p of e.properties) {
+          if (p.kind === K.PropertyAssignment) targets(p.initializer);
+          else if (p.kind === K.ShorthandPropertyAssignment) written.add(p.name.escapedText);
+          else if (p.kind === K.SpreadAssignment) targets(p.expression);
+        }
+        return;
+      case K.ArrayLiteralExpression:
+        for (const el of e.elements) {
+          if (el.kind === K.SpreadElement) targets(el.expression);
+          else if (el.kind === K.BinaryExpression && el.operatorToken.kind === K.EqualsToken) targets(el.left);
+          else targets(el);
+        }
+        return;
+      case K.BinaryExpression: if (e.operatorToken.kind === K.EqualsToken) targets(e.left); return;
+    }
+  };
+  const identifierCount = new Map<string, number>();
+  const reserved = new Set(["require", "module", "__esModule", "__importStar", "__importDefault", "__createBinding", "__setModuleDefault", "__exportStar", "__exportDefault"]);
+  const noDeclare = new Set(["Object", "exports", "require", "module"]);
+  let ok = true;
+  const visit = (n: TS, inFunction: boolean): void => {
+    if (!ok) return;
+    switch (n.kind) {
+      case K.ImportDeclaration: case K.ImportEqualsDeclaration: case K.ImportKeyword: case K.MetaProperty:
+      case K.ExportAssignment: case K.Decorator: case K.AccessorKeyword: case K.ExportDeclaration:
+        if (n.kind !== K.ExportDeclaration || n.parent !== sf) { ok = false; return; }
+        break;
+      case K.ThisKeyword: if (!inFunction) { ok = false; return; } break;
+      case K.Identifier: {
+        const t: string = n.escapedText;
+        if (reserved.has(t)) { ok = false; return; }
+        identifierCount.set(t, (identifierCount.get(t) ?? 0) + 1);
+        const p = n.parent;
+        if (t === "exports" && !(p.kind === K.PropertyAccessExpression && p.expression === n)) { ok = false; return; }
+        if (noDeclare.has(t) && p.name === n && p.kind !== K.PropertyAccessExpression && p.kind !== K.PropertyAssignment && p.kind !== K.ExportSpecifier) { ok = false; return; }
+        break;
+      }
+      case K.BinaryExpression: {
+        const op = n.operatorToken.kind;
+        if (op >= K.FirstAssignment && op <= K.LastAssignment) targets(n.left);
+        break;
+      }
+      case K.PrefixUnaryExpression: case K.PostfixUnaryExpression:
+        if (n.operator === K.PlusPlusToken || n.operator === K.MinusMinusToken) targets(n.operand);
+        break;
+      case K.ForInStatement: case K.ForOfStatement:
+        if (n.initializer.kind !== K.VariableDeclarationList) targets(n.initializer);
+        break;
+    }
+    const fn = n.kind === K.FunctionDeclaration || n.kind === K.FunctionExpression || n.kind === K.MethodDeclaration || n.kind === K.Constructor
+      || n.kind === K.GetAccessor || n.kind === K.SetAccessor || n.kind === K.ClassDeclaration || n.kind === K.ClassExpression;
+    ts.forEachChild(n, (c: TS) => visit(c, inFunction || fn));
+  };
+  for (const st of statements) visit(st, false);
+  if (!ok) return undefined;
+  for (const name of written) if (exportedSet.has(name)) return undefined;
+  for (const name of lastExpr.values()) if (identifierCount.get(name) !== 1) return undefined;
+
+  // Layout, and the output.
+  let out = 'Object.defineProperty(exports, "__esModule", { value: true });\n';
+  if (exported.length) out += exported.slice().reverse().map((n) => `exports.${n} = `).join("") + "void 0;\n";
+  let chunkStart = 0;
+  for (let i = 0; i < statements.length; i++) {
+    const st = statements[i];
+    const start = st.getStart(sf);
+    if (start > 0 && input.charCodeAt(start - 1) !== 10) return undefined;
+    let end = st.end;
+    for (const c of ts.getTrailingCommentRanges(input, st.end) ?? []) end = c.end;
+    const nl = input.indexOf("\n", end);
+    const lineEnd = nl < 0 ? input.length : nl + 1;
+    if (input.slice(end, nl < 0 ? input.length : nl).trim() !== "") return undefined;
+    if (st.kind !== K.ExportDeclaration) {
+      const name = lastExpr.get(st);
+      out += name === undefined ? input.slice(chunkStart, lineEnd) : input.slice(chunkStart, start) + `exports.${name} =` + input.slice(st.declarationList.declarations[0].initializer.pos, lineEnd);
+      if (name === undefined) {
+        const names: string[] = st.kind === K.VariableStatement ? st.declarationList.declarations.map((d: TS) => d.name.escapedText)
+          : st.kind === K.FunctionDeclaration || st.kind === K.ClassDeclaration ? [st.name.escapedText] : [];
+        for (const n of names) if (exportedSet.has(n)) out += `exports.${n} = ${n};\n`;
+      }
+    }
+    chunkStart = lineEnd;
+  }
+  if (chunkStart !== input.length) return undefined;
+  return out;
 }
 
 /** The cell text of the convert() in progress, until its first rebuild (see namesOnlyBuilder). */
