@@ -1,6 +1,6 @@
 // Engine-only cost of compiling a NEW 10-line typed cell (the kernel bench's "typed10_new" row
 // without Jupyter): the cell of bench/kernel_latency.py with a new comment each run, so the
-// engine's cache never answers. Prints the median and quartiles of compile() in ms.
+// engine's cache never answers. Prints quartiles of engine.run() (compile and run) in ms.
 //
 //   node bench/micro/new_cell.cjs [N=300] [dist]     (or LRLAB_BENCH_DIST selects the build)
 const { join, resolve } = require("node:path");
