@@ -75,6 +75,16 @@ const SHAPE_CELLS: string[] = [
   "const str = \"// not a comment\";\nstr",
   "if (p.v > 0) console.log('pos')\nelse console.log('neg')",
   "\"use strict\";\nconst us = 1;\nus",
+  "let x = 0;\nx = 1;\nx += 2;\nx++;\n++x;\nx--;\n--x;\nfor (const v of [1]) {\n  x += v;\n}\nfunction g2() {\n  x = 5;\n  return x;\n}\nx ??= 4;\nx **= 2;\nx",
+  "let acc = 0;\nfor (let i = 0; i < 10; i++) acc += i;\nconsole.log(acc)",
+  "let c2 = 0;\nconst incr = () => { c2++; };\nclass K { bump() { c2 += 1; } }\nincr(); new K().bump();\nc2",
+  "let s1 = 0;\nfunction shadowP(s1: number) { s1 = 2; return s1; }\nshadowP(1); s1",
+  "let w1 = 0, w2 = 0;\nw1 = w2 = 3;\nw1",
+  "let w4 = 1;\nw4 += 1",
+  "let w5 = 1;\nconst r5 = w5++;\nr5",
+  "let w7 = 0;\nif (w7 === 0) w7 = 1;\nelse w7 = 2;\nwhile (w7 < 3) w7++;\ntry { w7 = 1 } catch { w7 = 2 } finally { w7++ }\nw7",
+  "let we = 0;\nasync function ae() { we = await Promise.resolve(3); }\nawait ae();\nwe",
+  "let wh = 0;\nfor (wh = 0; wh < 2; wh++) {}\nwh",
   Array.from({ length: 49 }, (_, i) => `const w${i} = ${i};`).join("\n") + "\nw0",
   Array.from({ length: 50 }, (_, i) => `const u${i} = ${i};`).join("\n"),
   Array.from({ length: 55 }, (_, i) => `const y${i} = ${i};`).join("\n"),
@@ -209,14 +219,18 @@ describe("engine converter (tslab's converter on a plain builder)", () => {
       "/*! pinned */\n/// <reference path=\"x\" />\nlet n;\nfunction g() { return this; }\nclass C {\n    m() { return this; }\n}\nexport { n, g, C };\n",
       "const k1 = 1, k2 = k1 + 1;\nexport const tsLastExpr = exports.prev.v + k2;\nexport { k1, k2 };\n",
       "for (let i = 0; i < 3; i++) {\n    exports.a += i;\n}\nexport {};\n",
+      "let x = 0;\nx = 1;\nx += 2;\nx++;\n++x;\nx--;\n--x;\nfor (const v of [1]) {\n    // add\n    x += v; // each\n}\nfunction g() {\n    x = 5;\n    return x;\n}\nx ??= 4;\nx **= 2;\nexport const tsLastExpr = x;\nexport { x, g };\n",
     ];
     for (const js of shapes) {
       const want = real(js, { fileName: "custom.js", compilerOptions: options }).outputText;
       expect(direct(js), js).toBe(want);
     }
     const declined = [
-      "let a = 1;\na = 2;\nexport { a };\n", // a write to an exported binding
-      "let a = 1;\na++;\nexport { a };\n",
+      "let a = 1;\nconst r = a++;\nexport { a, r };\n", // a write inside an expression (TypeScript uses a temporary)
+      "let a = 1;\nfunction g(a) {\n    a = 2;\n}\na = 3;\nexport { a, g };\n", // the written name declared again
+      "let a = 1, b = 2;\na = b = 3;\nexport { a, b };\n",
+      "const a = 1;\na = 2;\nexport { a };\n", // written, but not a let
+      "let a = 1;\nfor (a = 0; a < 2; a++) { }\nexport { a };\n",
       "let a = 1;\n[a] = [2];\nexport { a };\n",
       "let a = 1;\nfor (a of [2]) { }\nexport { a };\n",
       "var v = 1;\nexport { v };\n",

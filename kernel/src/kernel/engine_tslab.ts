@@ -211,9 +211,10 @@ function isTslabCommonJs(co: TS): boolean {
  * output (the input was printed by it, same options), so the result can be spliced from the
  * input text: the `__esModule` marker, `exports.x = ... = void 0;` for the exported names (last
  * first), every statement as it is (with its comments), `exports.x = x;` after the statement
- * declaring x, `export const x = e;` as `exports.x = e;`, and the `export {...}` lists dropped
- * with their comments. test/kernel/engine_converter.test.ts compares this with
- * ts.transpileModule on a corpus of cells, in and out of the shape.
+ * declaring x, `export const x = e;` as `exports.x = e;`, writes to exported `let`s prefixed with
+ * `exports.x = `, and the `export {...}` lists dropped with their comments.
+ * test/kernel/engine_converter.test.ts compares this with stock tslab and with
+ * ts.transpileModule on a corpus of cells and modules, in and out of the shape.
  *
  * The shape, checked on the parsed input; anything else (or unsure) answers undefined:
  * - no syntax errors, no import/require/module/import.meta/decorators/`accessor`, no
@@ -221,8 +222,10 @@ function isTslabCommonJs(co: TS): boolean {
  *   declarations named Object/exports/require/module, no directive prologue;
  * - exports only as `export { a, b }` of names declared once by top-level `function`, `class`,
  *   or `const`/`let` statements with plain identifiers, plus `export const x = e;` (one
- *   declarator, x used nowhere else); at most 50 exported names; no exported name is ever
- *   assigned, incremented or a for-in/of target (the transform rewrites those writes);
+ *   declarator, x used nowhere else); at most 50 exported names; an exported name is written
+ *   only by whole expression statements (`x = e;`, `x += e;`, `x++;`, ...) and only if it is a
+ *   `let` declared nowhere else (those the transform rewrites as `exports.x = x = e;` and
+ *   `exports.x = (x++, x);`; other writes need its temporaries);
  * - the layout of printer output: each top-level statement starts a line, only comments follow
  *   it on its line, no blank lines, nothing after the last statement. Comments before a
  *   statement go with it (before the first one: after the two header lines, as TypeScript
@@ -292,6 +295,34 @@ export function esModuleToCommonJsDirect(input: string, target: number): string 
 
   // Everywhere: nothing the module transform rewrites.
   const written = new Set<string>();
+  // Writes TypeScript rewrites without temporaries: a whole expression statement `x = e;`,
+  // `x op= e;`, `++x;`/`--x;` (-> `exports.x = ...;`) or `x++;`/`x--;` (-> `exports.x = (x++, x);`)
+  // where x is an exported `let` declared nowhere else. Any other write to an exported name
+  // declines the module.
+  const exportedLets = new Set(exported.filter((n) => {
+    const st = declaredBy.get(n);
+    return st.kind === K.VariableStatement && !lastExpr.has(st) && (st.declarationList.flags & ts.NodeFlags.Let);
+  }));
+  const exempt = new Set<TS>();
+  const edits: { pos: number; end: number; text: string; name: string }[] = [];
+  const declarations = new Map<string, number>();
+  const statementWrite = (st: TS): void => {
+    const e = st.expression;
+    const isAssign = e.kind === K.BinaryExpression && e.operatorToken.kind >= K.FirstAssignment && e.operatorToken.kind <= K.LastAssignment;
+    const isStep = (e.kind === K.PrefixUnaryExpression || e.kind === K.PostfixUnaryExpression) && (e.operator === K.PlusPlusToken || e.operator === K.MinusMinusToken);
+    const target = isAssign ? e.left : isStep ? e.operand : undefined;
+    if (!target || target.kind !== K.Identifier || !exportedLets.has(target.escapedText)) return;
+    const name: string = target.escapedText;
+    const start = e.getStart(sf);
+    if (e.kind === K.PostfixUnaryExpression) {
+      const op = e.operator === K.PlusPlusToken ? "++" : "--";
+      if (input.slice(start, e.end) !== name + op) return; // the printer's spelling, or decline
+      edits.push({ pos: start, end: e.end, text: `exports.${name} = (${name}${op}, ${name})`, name });
+    } else {
+      edits.push({ pos: start, end: start, text: `exports.${name} = `, name });
+    }
+    exempt.add(e);
+  };
   const targets = (e: TS): void => {
     switch (e.kind) {
       case K.Identifier: written.add(e.escapedText); return;
@@ -334,13 +365,18 @@ export function esModuleToCommonJsDirect(input: string, target: number): string 
         if (noDeclare.has(t) && p.name === n && p.kind !== K.PropertyAccessExpression && p.kind !== K.PropertyAssignment && p.kind !== K.ExportSpecifier) { ok = false; return; }
         break;
       }
+      case K.ExpressionStatement: statementWrite(n); break;
+      case K.VariableDeclaration: case K.Parameter: case K.BindingElement: case K.FunctionDeclaration:
+      case K.FunctionExpression: case K.ClassDeclaration: case K.ClassExpression:
+        if (n.name?.kind === K.Identifier) declarations.set(n.name.escapedText, (declarations.get(n.name.escapedText) ?? 0) + 1);
+        break;
       case K.BinaryExpression: {
         const op = n.operatorToken.kind;
-        if (op >= K.FirstAssignment && op <= K.LastAssignment) targets(n.left);
+        if (op >= K.FirstAssignment && op <= K.LastAssignment && !exempt.has(n)) targets(n.left);
         break;
       }
       case K.PrefixUnaryExpression: case K.PostfixUnaryExpression:
-        if (n.operator === K.PlusPlusToken || n.operator === K.MinusMinusToken) targets(n.operand);
+        if ((n.operator === K.PlusPlusToken || n.operator === K.MinusMinusToken) && !exempt.has(n)) targets(n.operand);
         break;
       case K.ForInStatement: case K.ForOfStatement:
         if (n.initializer.kind !== K.VariableDeclarationList) targets(n.initializer);
@@ -353,9 +389,21 @@ export function esModuleToCommonJsDirect(input: string, target: number): string 
   for (const st of statements) visit(st, false);
   if (!ok) return undefined;
   for (const name of written) if (exportedSet.has(name)) return undefined;
+  for (const e of edits) if (declarations.get(e.name) !== 1) return undefined;
   for (const name of lastExpr.values()) if (identifierCount.get(name) !== 1) return undefined;
 
   // Layout, and the output.
+  edits.sort((a, b) => a.pos - b.pos);
+  /** input[from, to) with the write edits inside it applied. */
+  const edited = (from: number, to: number): string => {
+    let text = "", at = from;
+    for (const e of edits) {
+      if (e.pos < from || e.pos >= to) continue;
+      text += input.slice(at, e.pos) + e.text;
+      at = e.end;
+    }
+    return text + input.slice(at, to);
+  };
   let out = 'Object.defineProperty(exports, "__esModule", { value: true });\n';
   if (exported.length) out += exported.slice().reverse().map((n) => `exports.${n} = `).join("") + "void 0;\n";
   let chunkStart = 0;
@@ -370,7 +418,7 @@ export function esModuleToCommonJsDirect(input: string, target: number): string 
     if (input.slice(end, nl < 0 ? input.length : nl).trim() !== "") return undefined;
     if (st.kind !== K.ExportDeclaration) {
       const name = lastExpr.get(st);
-      out += name === undefined ? input.slice(chunkStart, lineEnd) : input.slice(chunkStart, start) + `exports.${name} =` + input.slice(st.declarationList.declarations[0].initializer.pos, lineEnd);
+      out += name === undefined ? edited(chunkStart, lineEnd) : edited(chunkStart, start) + `exports.${name} =` + edited(st.declarationList.declarations[0].initializer.pos, lineEnd);
       if (name === undefined) {
         const names: string[] = st.kind === K.VariableStatement ? st.declarationList.declarations.map((d: TS) => d.name.escapedText)
           : st.kind === K.FunctionDeclaration || st.kind === K.ClassDeclaration ? [st.name.escapedText] : [];
