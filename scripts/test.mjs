@@ -8,6 +8,9 @@ import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+// Every cell the tests run through a kernel or an engine also checks the CommonJS that
+// engine_tslab.ts writes directly against TypeScript's own transform (a difference fails it).
+process.env.LRLAB_CHECK_DIRECT_CJS ??= "1";
 const out = join(root, "test-output");
 mkdirSync(out, { recursive: true });
 let passed = 0, failed = 0, skipped = 0, broken = false;

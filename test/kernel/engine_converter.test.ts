@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createConverter, esModuleToCommonJsDirect, transpileModuleUnchecked, tslabTypeScript } from "../../kernel/src/kernel/engine_tslab";
+import { checkDirect, createConverter, esModuleToCommonJsDirect, transpileModuleUnchecked, tslabTypeScript } from "../../kernel/src/kernel/engine_tslab";
 
 interface Result { output?: string; declOutput?: string; diagnostics: unknown[]; lastExpressionVar?: string; hasToplevelAwait?: boolean; sideOutputs?: unknown[] }
 interface Conv { convert(prev: string, src: string): Result; complete(prev: string, src: string, pos: number): { candidates: string[] }; inspect(prev: string, src: string, pos: number): unknown; close(): void }
@@ -85,6 +85,10 @@ const SHAPE_CELLS: string[] = [
   "let w7 = 0;\nif (w7 === 0) w7 = 1;\nelse w7 = 2;\nwhile (w7 < 3) w7++;\ntry { w7 = 1 } catch { w7 = 2 } finally { w7++ }\nw7",
   "let we = 0;\nasync function ae() { we = await Promise.resolve(3); }\nawait ae();\nwe",
   "let wh = 0;\nfor (wh = 0; wh < 2; wh++) {}\nwh",
+  // one-line bodies holding a statement TypeScript prints on a line of its own (declined: a
+  // second print would lay them out again)
+  "function total(values: number[]): number { let s = 0; for (const v of values) s += v; return s; }\ntotal([1, 2])",
+  "const sgn = (v: number) => { if (v < 0) return -1; else return 1; };\nclass Zc { m() { while (false) break; return 1; } }\nsgn(-2) + new Zc().m()",
   Array.from({ length: 49 }, (_, i) => `const w${i} = ${i};`).join("\n") + "\nw0",
   Array.from({ length: 50 }, (_, i) => `const u${i} = ${i};`).join("\n"),
   Array.from({ length: 55 }, (_, i) => `const y${i} = ${i};`).join("\n"),
@@ -170,6 +174,13 @@ describe("engine converter (tslab's converter on a plain builder)", () => {
       if (a.diagnostics.length === 0) { prevStock = a.declOutput ?? prevStock; prevOurs = b.declOutput ?? prevOurs; }
     }
   }, 120_000);
+
+  it("LRLAB_CHECK_DIRECT_CJS's check: the same tokens pass whatever the layout, another program fails the cell", () => {
+    const printed = "exports.f = void 0;\nfunction f(v) {\n    if (v)\n        return 1;\n    return /a b/.source + `x ${v} y`;\n}\nexports.f = f;\n";
+    expect(() => checkDirect("(module)", "exports.f = void 0;\nfunction f(v) { if (v)\n    return 1; return /a b/.source + `x ${v} y`; }\nexports.f = f;\n", printed)).not.toThrow();
+    expect(() => checkDirect("(module)", printed.replace("return 1", "return 2"), printed)).toThrow(/lrlab internal error: the CommonJS written for this cell differs/);
+    expect(() => checkDirect("(module)", printed.replace("exports.f = f;\n", ""), printed)).toThrow(/differs/);
+  });
 
   it("completes and inspects on the carried declarations", () => {
     const prev = ours.convert("", "const alpha_one = 1; function alpha_two(x: number) { return x }").declOutput!;

@@ -155,8 +155,50 @@ export function transpileModuleUnchecked(input: string, transpileOptions: TS): T
   }
   if (isTslabCommonJs(co) && transpileOptions.fileName.endsWith(".js")) {
     const direct = esModuleToCommonJsDirect(input, co.target);
-    if (direct !== undefined) return { outputText: direct, diagnostics: [], sourceMapText: undefined };
+    if (direct !== undefined) {
+      if (process.env.LRLAB_CHECK_DIRECT_CJS === "1") checkDirect(input, direct, transpileProgram(input, transpileOptions).outputText);
+      return { outputText: direct, diagnostics: [], sourceMapText: undefined };
+    }
   }
+  return transpileProgram(input, transpileOptions);
+}
+
+/**
+ * With LRLAB_CHECK_DIRECT_CJS=1 (npm test sets it, so every cell the test suite runs through a
+ * kernel or an engine is checked), each module written by esModuleToCommonJsDirect is compared
+ * with what TypeScript's transform prints for it, token by token: the same program. (Not text:
+ * the printer lays out again what it kept on one line from the user's source, e.g. a one-line
+ * function body, so the two texts may differ in line breaks.) A difference fails the cell,
+ * naming both.
+ */
+export function checkDirect(input: string, direct: string, printed: string): void {
+  if (direct === printed) return;
+  // The leaves of the parsed tree (a scanner alone cannot tell a regular expression or a
+  // template's continuation from other tokens), JSDoc left out: kind and text of each token.
+  const tokens = (text: string): string[] => {
+    const sf = ts.createSourceFile("check.js", text, ts.ScriptTarget.Latest, /*setParentNodes*/ true, ts.ScriptKind.JS);
+    const out: string[] = [];
+    const walk = (n: TS): void => {
+      if (n.kind >= ts.SyntaxKind.FirstJSDocNode && n.kind <= ts.SyntaxKind.LastJSDocNode) return;
+      const kids: TS[] = n.getChildren(sf);
+      if (kids.length === 0) {
+        if (n.kind !== ts.SyntaxKind.EndOfFileToken) out.push(`${n.kind}:${n.getText(sf)}`);
+      } else for (const k of kids) walk(k);
+    };
+    walk(sf);
+    return out;
+  };
+  const a = tokens(direct), b = tokens(printed);
+  if (a.length === b.length && a.every((t, i) => t === b[i])) return;
+  throw new Error(
+    "lrlab internal error: the CommonJS written for this cell differs from TypeScript's "
+    + `(esModuleToCommonJsDirect).\n--- module ---\n${input}--- written ---\n${direct}--- TypeScript ---\n${printed}`,
+  );
+}
+
+/** transpileModuleUnchecked's program path: one parsed file, one program, one emit, no check. */
+function transpileProgram(input: string, transpileOptions: TS): TS {
+  const co = transpileOptions.compilerOptions;
   const diagnostics: TS[] = [];
   const options = ts.fixupCompilerOptions(co, diagnostics);
   const defaults = ts.getDefaultCompilerOptions();
@@ -207,14 +249,17 @@ function isTslabCommonJs(co: TS): boolean {
  * Why: the transpile builds a program and a type checker for a file of a few lines; that was
  * 2-3 ms of a new cell's ~10 ms and a quarter of everything it allocates (more garbage
  * collection). For the shape below, TypeScript's CommonJS transform only moves exports around
- * and prints every other statement unchanged, and its printer is a fixed point on its own
- * output (the input was printed by it, same options), so the result can be spliced from the
- * input text: the `__esModule` marker, `exports.x = ... = void 0;` for the exported names (last
+ * and prints every other statement unchanged, and its printer reprints its own output as it
+ * was (the input was printed by it, same options; the one exception found, a one-line function
+ * body holding a statement printed on a line of its own, is declined below), so the result can
+ * be spliced from the input text: the `__esModule` marker, `exports.x = ... = void 0;` for the exported names (last
  * first), every statement as it is (with its comments), `exports.x = x;` after the statement
  * declaring x, `export const x = e;` as `exports.x = e;`, writes to exported `let`s prefixed with
  * `exports.x = `, and the `export {...}` lists dropped with their comments.
  * test/kernel/engine_converter.test.ts compares this with stock tslab and with
- * ts.transpileModule on a corpus of cells and modules, in and out of the shape.
+ * ts.transpileModule on a corpus of cells and modules, in and out of the shape; and under
+ * `npm test` every cell of every test is checked against TypeScript's transform as it runs
+ * (LRLAB_CHECK_DIRECT_CJS, checkDirect).
  *
  * The shape, checked on the parsed input; anything else (or unsure) answers undefined:
  * - no syntax errors, no import/require/module/import.meta/decorators/`accessor`, no
@@ -348,8 +393,21 @@ export function esModuleToCommonJsDirect(input: string, target: number): string 
   const reserved = new Set(["require", "module", "__esModule", "__importStar", "__importDefault", "__createBinding", "__setModuleDefault", "__exportStar", "__exportDefault"]);
   const noDeclare = new Set(["Object", "exports", "require", "module"]);
   let ok = true;
+  const line = (pos: number) => sf.getLineAndCharacterOfPosition(pos).line;
+  const FUNCTION_LIKE = new Set([K.FunctionDeclaration, K.FunctionExpression, K.ArrowFunction, K.MethodDeclaration, K.Constructor, K.GetAccessor, K.SetAccessor, K.ClassStaticBlockDeclaration]);
   const visit = (n: TS, inFunction: boolean): void => {
     if (!ok) return;
+    if (FUNCTION_LIKE.has(n.kind)) {
+      // A body the first print kept on the user's one line, with a statement the printer put on
+      // a line of its own (`{ let s = 0; for (...)\n    s += v; return s; }`), is laid out
+      // again by a second print: the same program, another text. Declined, so that the output
+      // stays TypeScript's text (engine_converter.test.ts compares it with stock tslab's).
+      const body = n.body;
+      if (body?.kind === K.Block && body.statements.length > 0) {
+        const open = line(body.getStart(sf));
+        if (open !== line(body.end) && line(body.statements[0].getStart(sf)) === open) { ok = false; return; }
+      }
+    }
     switch (n.kind) {
       case K.ImportDeclaration: case K.ImportEqualsDeclaration: case K.ImportKeyword: case K.MetaProperty:
       case K.ExportAssignment: case K.Decorator: case K.AccessorKeyword: case K.ExportDeclaration:
