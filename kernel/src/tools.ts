@@ -3,6 +3,7 @@
  *
  *   trace(optimizer, options)     effective-LR tracer (Trace: latest(), diverged_at, log_loss, ...)
  *   trace_all(options)            trace every optimizer stepped (global hooks; %%lr_trace)
+ *   run(name), run_names()        the runs recorded by %%lr_trace --name
  *   preview(scheduler, options)   simulate a schedule without a model
  *   find(optimizer, step_fn, o)   learning-rate range test with suggestions
  *   scale(options)                batch-size scaling rules

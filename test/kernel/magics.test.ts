@@ -210,6 +210,16 @@ describe("learning-rate magics", () => {
     expect(bad.reply.content.evalue).toContain("sgd");
   });
 
+  it("a recorded run is lrlab.run(name) in code; its name used as a variable gets a hint", async () => {
+    const r = await k.execute('const sgdRun = lrlab.run("sgd")!;\n[lrlab.run_names().includes("adam"), sgdRun.traces.length, sgdRun.traces[0].steps > 0, lrlab.run("nosuchrun") === undefined].join(",")');
+    expect(resultText(r)).toBe("'true,1,true,true'");
+    const named = await k.execute("sgd.traces");
+    expect(named.reply.content.ename).toBe("TSError");
+    expect(ofType(named, "error")[0].content.traceback.join("\n")).toContain('hint: sgd is the name of a %%lr_trace run, not a variable: lrlab.run("sgd") is its trace');
+    const other = await k.execute("nosuchrun.traces");
+    expect(ofType(other, "error")[0].content.traceback.join("\n")).not.toContain("hint:");
+  });
+
   it("%lr_schedule previews a scheduler; consecutive lines overlay in one plot", async () => {
     const r = await k.execute("%lr_schedule StepLR step_size=3 gamma=0.5 --steps 10 --lr 0.1\n%lr_schedule CosineAnnealingLR T_max=10 --steps 10 --lr 0.1");
     expect(r.reply.content.status).toBe("ok");

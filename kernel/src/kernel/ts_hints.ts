@@ -5,6 +5,8 @@
  * instead.
  */
 
+import { run_names } from "../trace/runs";
+
 /** `import("/…/kernel/dist/tensor/tensor").Tensor` → `Tensor` (the checker's name for a type it cannot name otherwise). */
 export function tidyMessage(message: string): string {
   return message.replace(/import\("[^"]*"\)\./g, "");
@@ -36,7 +38,7 @@ export function hintFor(code: number, message: string, at: string): string | nul
   // "The left-hand side of an arithmetic operation must be of type 'any', 'number', ...": the
   // message does not name the operand's type, so the hint says when it applies
   if (code === 2362 || code === 2363) return MAYBE_NO_OPERATORS;
-  if (code === 2304 || code === 2552) return pythonName(message);
+  if (code === 2304 || code === 2552) return pythonName(message) ?? runName(message);
   return null;
 }
 
@@ -64,6 +66,13 @@ function pythonName(message: string): string | null {
   const name = /Cannot find name '(\w+)'/.exec(message)?.[1];
   const here = name !== undefined && Object.prototype.hasOwnProperty.call(PYTHON_NAMES, name) ? PYTHON_NAMES[name] : undefined;
   return here !== undefined ? `hint: ${name} is Python; here: ${here}` : null;
+}
+
+/** A hint for "Cannot find name 'X'" when X names a run of `%%lr_trace --name X`, else null. */
+function runName(message: string): string | null {
+  const name = /Cannot find name '(\w+)'/.exec(message)?.[1];
+  if (name === undefined || !run_names().includes(name)) return null;
+  return `hint: ${name} is the name of a %%lr_trace run, not a variable: lrlab.run("${name}") is its trace (.traces, one per optimizer), %lr_compare ${name} plots it`;
 }
 
 /** A cell's hints, each once; the conditional operator hint only when no error named a tensor. */

@@ -5,7 +5,7 @@
 import type { Magic } from "./types";
 import { MagicError } from "./parser";
 import { tools } from "./tools";
-import { getRun, runNames } from "./store";
+import { run as getRun, run_names as runNames } from "../trace/runs";
 
 export const lr_compare: Magic = {
   name: "lr_compare",

@@ -12,7 +12,7 @@
 import type { Magic, MagicContext } from "./types";
 import { MagicError } from "./parser";
 import { tools, torch } from "./tools";
-import { saveRun } from "./store";
+import { saveRun } from "../trace/runs";
 
 export const LIVE_INTERVAL_MS = 250;
 

@@ -7,6 +7,7 @@ export {
   Trace, trace, type TraceOptions, type TraceJSON, type Divergence, type StepListener, type TraceableOptimizer,
 } from "./trace";
 export { GlobalTrace, trace_all } from "./global";
+export { run, run_names } from "./runs";
 export { preview, SchedulePreview, PREVIEW_OPTIMIZERS, type PreviewOptions, type PreviewOptimizer } from "./preview";
 export { find, RangeTest, steepestIndex, valleyIndex, type FindOptions, type Suggestions } from "./find";
 export { scale, SCALE_RULES, type ScaleOptions, type ScaleResult, type ScaleRule } from "./scale";
