@@ -25,6 +25,16 @@ describe("type error hints", () => {
     expect(hintFor(2304, "Cannot find name 'constructor'.", "constructor")).toBeNull(); // own names only, not Object.prototype's
   });
 
+  it("names the fix for keyword arguments, `import torch`, and tensor methods that have no use here", () => {
+    expect(hintFor(2304, "Cannot find name 'dtype'.", "dtype=torch.float64)")).toMatch(/^hint: dtype=\.\.\. is a Python keyword argument; here options are one object, f\(x, \{ dtype: \.\.\. \}\)/);
+    expect(hintFor(2304, "Cannot find name 'dim'.", "dim = 1)")).toMatch(/keyword argument/);
+    expect(hintFor(2304, "Cannot find name 'dim'.", "dim == 1)")).toBeNull(); // a comparison
+    expect(hintFor(4000, "Import declaration 'torch' is using private name ''.", "")).toMatch(/^hint: import torch is Python; torch and lrlab are already there/);
+    expect(hintFor(2339, "Property 'numpy' does not exist on type 'Tensor'.", "numpy()")).toMatch(/t\.tolist\(\)/);
+    expect(hintFor(2339, "Property 'cuda' does not exist on type 'Tensor'.", "cuda()")).toMatch(/CPU/);
+    expect(hintFor(2339, "Property 'foo' does not exist on type 'Tensor'.", "foo()")).toBeNull();
+  });
+
   it("gives each hint once, and the conditional operator hint only when no error named a tensor", () => {
     const maybe = hintFor(2362, "The left-hand side of an arithmetic operation must be of type 'any', 'number', 'bigint' or an enum type.", "a * 2")!;
     const sure = hintFor(2365, "Operator '+' cannot be applied to types 'number' and 'Tensor'.", "a * 2 + a")!;

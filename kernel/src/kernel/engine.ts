@@ -22,6 +22,7 @@ import { Prelude } from "./prelude_source";
 import { dottedNameAt, moduleDoc } from "./module_docs";
 import { createConverter } from "./engine_tslab";
 import { hintFor, tidyMessage } from "./ts_hints";
+import { tensorIndexErrors, TENSOR_INDEX_HINT } from "./tensor_index";
 import { reset_grad_scopes } from "../tensor/grad_mode";
 import { reset_suspend } from "../trace/suspend";
 import { run_interrupted_cleanups } from "../interrupt_cleanup";
@@ -134,7 +135,7 @@ export class Engine {
       const lines = src.split("\n");
       throw new CellError(r.diagnostics.map((d) => {
         const message = (d.fileName ? d.fileName + " " : "") + tidyMessage(d.messageText);
-        const hint = d.fileName ? null : hintFor(d.code, message, (lines[d.start.line] ?? "").slice(d.start.character));
+        const hint = d.fileName ? null : d.code === 0 ? TENSOR_INDEX_HINT : hintFor(d.code, message, (lines[d.start.line] ?? "").slice(d.start.character));
         return { line: d.start.line + 1, column: d.start.character + 1, message, code: d.code, ...(hint ? { hint } : {}) };
       }));
     }
@@ -288,7 +289,11 @@ export class Engine {
       this.convertCache.set(key, hit);
       return hit;
     }
-    const r = this.withConverter((c) => c.convert(this.prevDecl, src));
+    let r = this.withConverter((c) => c.convert(this.prevDecl, src));
+    if (r.diagnostics.length === 0) {
+      const indexing = tensorIndexErrors(src);
+      if (indexing.length > 0) r = { diagnostics: indexing };
+    }
     if (cacheable && !(r.sideOutputs && r.sideOutputs.length)) {
       this.convertCache.set(key, r);
       if (this.convertCache.size > Engine.CONVERT_CACHE_SIZE) this.convertCache.delete(this.convertCache.keys().next().value as string);

@@ -22,7 +22,8 @@ export function errorContent(e: unknown, engine: Engine | null, source?: string)
     const tb: string[] = [];
     const hints: string[] = [];
     for (const d of e.diagnostics) {
-      tb.push(`${RED}${d.line}:${d.column} - error TS${d.code}: ${d.message}${RESET}`);
+      // code 0: an error of lrlab's own check (tensor_index.ts), not a TypeScript diagnostic
+      tb.push(`${RED}${d.line}:${d.column} - error ${d.code === 0 ? "lrlab" : `TS${d.code}`}: ${d.message}${RESET}`);
       const src = lines[d.line - 1];
       if (src !== undefined) tb.push(`${String(d.line).padStart(4)} | ${src}`, `     | ${" ".repeat(Math.max(0, d.column - 1))}^`);
       if (d.hint !== undefined) hints.push(d.hint);

@@ -38,7 +38,14 @@ export function hintFor(code: number, message: string, at: string): string | nul
   // "The left-hand side of an arithmetic operation must be of type 'any', 'number', ...": the
   // message does not name the operand's type, so the hint says when it applies
   if (code === 2362 || code === 2363) return MAYBE_NO_OPERATORS;
-  if (code === 2304 || code === 2552) return pythonName(message) ?? runName(message);
+  if (code === 2304 || code === 2552) return pythonName(message) ?? keywordArgument(message, at) ?? runName(message);
+  // `import torch` (Python's import): "Import declaration 'torch' is using private name ''."
+  const imported = /^Import declaration '(\w+)' is using private name/.exec(message)?.[1];
+  if (code === 4000 && imported !== undefined) {
+    return `hint: import ${imported} is Python; torch and lrlab are already there in every cell (other modules: import * as ${imported} from "${imported}")`;
+  }
+  const missing = /^Property '(\w+)' does not exist on type 'Tensor'/.exec(message)?.[1];
+  if (code === 2339 && missing !== undefined && Object.prototype.hasOwnProperty.call(TENSOR_ELSEWHERE, missing)) return `hint: ${TENSOR_ELSEWHERE[missing]}`;
   return null;
 }
 
@@ -66,6 +73,23 @@ function pythonName(message: string): string | null {
   const name = /Cannot find name '(\w+)'/.exec(message)?.[1];
   const here = name !== undefined && Object.prototype.hasOwnProperty.call(PYTHON_NAMES, name) ? PYTHON_NAMES[name] : undefined;
   return here !== undefined ? `hint: ${name} is Python; here: ${here}` : null;
+}
+
+/** PyTorch tensor methods lrlab has no use for, and what to write instead. */
+const TENSOR_ELSEWHERE: Record<string, string> = {
+  numpy: "there is no NumPy here: t.tolist() gives nested arrays, t.data the values as a typed array",
+  cuda: "lrlab runs on the CPU: drop .cuda() (and device arguments)",
+  cpu: "lrlab tensors are always on the CPU: drop .cpu()",
+};
+
+/**
+ * A hint for "Cannot find name 'X'" where the source reads `X=` (not `==`): a Python keyword
+ * argument, `torch.tensor(xs, dtype=torch.float64)`, which JavaScript reads as an assignment.
+ */
+function keywordArgument(message: string, at: string): string | null {
+  const name = /Cannot find name '(\w+)'/.exec(message)?.[1];
+  if (name === undefined || !new RegExp(`^${name}\\s*=(?!=)`).test(at)) return null;
+  return `hint: ${name}=... is a Python keyword argument; here options are one object, f(x, { ${name}: ... }), or positional (Shift-Tab shows the signature)`;
 }
 
 /** A hint for "Cannot find name 'X'" when X names a run of `%%lr_trace --name X`, else null. */
