@@ -252,6 +252,20 @@ describe("learning-rate magics", () => {
     expect(missing.reply.content.evalue).toContain("--steps N is required for StepLR");
   });
 
+  it("%lr_schedule SequentialLR / ChainedScheduler: the error gives the code that previews them, and that code runs", async () => {
+    const r = await k.execute("%lr_schedule SequentialLR milestones=[5] --steps 10");
+    expect(r.reply.content.ename).toBe("UsageError");
+    const code = /\n {2}(lrlab\.preview\(.*)$/m.exec(r.reply.content.evalue)?.[1];
+    expect(code).toBeDefined();
+    const run = await k.execute(code!);
+    expect(run.reply.content.status).toBe("ok");
+    expect(resultText(run)).toMatch(/SequentialLR/);
+    const chained = await k.execute("%lr_schedule ChainedScheduler --steps 10");
+    expect(chained.reply.content.evalue).toMatch(/ChainedScheduler combines other schedulers/);
+    const chainedCode = /\n {2}(lrlab\.preview\(.*)$/m.exec(chained.reply.content.evalue)?.[1];
+    expect(resultText(await k.execute(chainedCode!))).toMatch(/ChainedScheduler/);
+  });
+
   it("%lr_schedule without --steps: a schedule that defines its length runs that many steps", async () => {
     const r = await k.execute("%lr_schedule OneCycleLR max_lr=0.1 total_steps=20\n%lr_schedule CosineAnnealingLR T_max=12 --lr 0.1");
     expect(r.reply.content.status).toBe("ok");

@@ -86,6 +86,15 @@ function build(a: ParsedArgs, options: Record<string, unknown>, usage: string) {
   }
   const name = a.positional[0];
   if (!names.includes(name)) throw new MagicError(`unknown scheduler ${JSON.stringify(name)}; valid names: ${names.join(", ")}`, usage);
+  if (name === "SequentialLR" || name === "ChainedScheduler") {
+    // they take scheduler objects, which key=value cannot write
+    const combined = name === "SequentialLR"
+      ? "new torch.optim.lr_scheduler.SequentialLR(opt, { schedulers: [warmup, main], milestones: [5] })"
+      : "new torch.optim.lr_scheduler.ChainedScheduler([warmup, main])";
+    throw new MagicError(`${name} combines other schedulers, which a magic line cannot build; preview it in code:\n`
+      + "  lrlab.preview((opt) => { const warmup = new torch.optim.lr_scheduler.LinearLR(opt, { start_factor: 0.1, total_iters: 5 }); "
+      + `const main = new torch.optim.lr_scheduler.CosineAnnealingLR(opt, { T_max: 45 }); return ${combined}; }, { steps: 50 })`, usage);
+  }
   const steps = (a.flags.steps as number | undefined) ?? definedSteps(name, options);
   if (steps === undefined) {
     throw new MagicError(`--steps N is required for ${name} (how many steps to simulate); `
