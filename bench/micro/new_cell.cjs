@@ -9,18 +9,7 @@ const n = Number(process.argv[2] ?? 300);
 const dist = resolve(process.argv[3] ?? process.env.LRLAB_BENCH_DIST ?? join(__dirname, "../../kernel/dist"));
 const { Engine } = require(join(dist, "kernel/engine.js"));
 const { makePrelude } = require(join(dist, "kernel/prelude_source.js"));
-const CELL = [
-  "function f(xs: number[]): number {",
-  "  let total: number = 0;",
-  "  for (const x of xs) {",
-  "    total += x * x;",
-  "  }",
-  "  return total;",
-  "}",
-  "class P { constructor(public v: number) {} }",
-  "const p = new P(f([1, 2, 3]));",
-  "p.v",
-].join("\n");
+const CELL = require("node:fs").readFileSync(join(__dirname, "..", "cells", "typed10.ts"), "utf8").replace(/\n$/, "");
 const engine = new Engine(makePrelude(dist), tmpdir());
 engine.warm();
 for (let i = 0; i < 30; i++) engine.run(CELL + "\n// warm " + i);
