@@ -24,7 +24,7 @@ describe("t[i] on a tensor", () => {
     const [read] = errorOf("x[0]");
     expect(read).toMatchObject({ line: 1, column: 2, code: 0 });
     expect(read.message).toBe("x is a Tensor: x[i] does not index it in JavaScript (a read gives undefined, a write a stray property)");
-    expect(read.hint).toMatch(/^hint: tensors have no \[i\] indexing in JavaScript: t\.select\(0, i\) is PyTorch's t\[i\]/);
+    expect(read.hint).toMatch(/^hint: tensors have no \[i\] indexing in JavaScript: t\.index\(i\) is PyTorch's t\[i\]/);
     expect(errorOf("const k = 1;\nconst row = x[k].sum();")).toMatchObject([{ line: 2, column: 14, code: 0 }]);
     expect(errorOf("x[-1] = 0;")).toMatchObject([{ code: 0 }]); // a write: a stray property
     expect(errorOf("m.weight[0]")).toMatchObject([{ code: 0, message: expect.stringMatching(/^m\.weight is a Tensor/) }]); // nn.Parameter

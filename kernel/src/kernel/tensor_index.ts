@@ -20,8 +20,9 @@ export interface IndexError {
 const PREFIX = "export {};\n";
 
 /** What to write instead of t[i] (shown under the error). */
-export const TENSOR_INDEX_HINT = "hint: tensors have no [i] indexing in JavaScript: t.select(0, i) is PyTorch's t[i], "
-  + "t.narrow(0, start, length) a slice, t.index_select(0, indices) rows by index, t.item() the number of a one-element tensor";
+export const TENSOR_INDEX_HINT = "hint: tensors have no [i] indexing in JavaScript: t.index(i) is PyTorch's t[i] "
+  + "(t.index(i, \"1:3\") is t[i, 1:3], t.index(null, j) is t[:, j]); to write: t.masked_fill_(mask, v), or t.data (the values, row-major); "
+  + "t.item() is the number of a one-element tensor";
 
 /** The `t[i]` of the cell just converted (call right after a conversion without diagnostics). */
 export function tensorIndexErrors(src: string): IndexError[] {
