@@ -15,6 +15,7 @@ export {
   ReLU, Tanh, Sigmoid, GELU, Softmax, LogSoftmax, Flatten, LeakyReLU, ELU, SiLU, Softplus,
 } from "./modules/activation";
 export { Dropout } from "./modules/dropout";
+export { Embedding, type EmbeddingArgs } from "./modules/embedding";
 export { BatchNorm1d, LayerNorm } from "./modules/normalization";
 export type { BatchNormArgs, LayerNormArgs } from "./modules/normalization";
 export {

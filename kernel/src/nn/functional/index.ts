@@ -6,6 +6,7 @@ export { leaky_relu, elu, silu, softplus } from "./pointwise";
 export { batch_norm, layer_norm } from "./normalization";
 export type { BatchNormOptions, LayerNormOptions } from "./normalization";
 export { dropout } from "./dropout";
+export { embedding, type EmbeddingOptions } from "./embedding";
 export type { DropoutOptions } from "./dropout";
 export { flatten } from "./shape";
 export { mse_loss, l1_loss, huber_loss, smooth_l1_loss } from "./loss";

@@ -1,0 +1,72 @@
+/**
+ * F.embedding(input, weight, { padding_idx }): row input[p] of `weight` for every index p, so the
+ * result has shape [...input.shape, embedding_dim] (PyTorch's torch.nn.functional.embedding).
+ *
+ * Gradient: dL/dW[r] = Σ over positions p with input[p] = r of g[p] (a scatter-add: an index may
+ * repeat), except the row `padding_idx`, whose gradient stays zero (PyTorch's embedding_backward
+ * skips it; its forward still reads the row as it is). "EmbeddingBackward0", as PyTorch names it.
+ */
+import { Tensor, storageFor } from "../../tensor/tensor";
+import { checkFloat, describe, record } from "../_autograd";
+import { fresh_grad } from "../../tensor/autograd";
+
+export interface EmbeddingOptions {
+  /** A row whose gradient stays zero (negative: counted from the end). */
+  padding_idx?: number | null;
+  /** Not in lrlab: renormalising rows in place during forward (max_norm, norm_type). */
+  max_norm?: number | null;
+  norm_type?: number;
+  /** Not in lrlab: gradients scaled by the inverse frequency of each index in the batch. */
+  scale_grad_by_freq?: boolean;
+  /** Not in lrlab: sparse gradients (lrlab's are dense). */
+  sparse?: boolean;
+}
+
+/** padding_idx as a row number in [0, num), or null; PyTorch's assertion messages. */
+export function paddingRow(padding_idx: number | null | undefined, num: number): number | null {
+  if (padding_idx === null || padding_idx === undefined) return null;
+  if (!Number.isInteger(padding_idx)) throw new TypeError(`padding_idx must be an integer or null, got ${String(padding_idx)}`);
+  if (padding_idx > 0 && padding_idx >= num) throw new RangeError("Padding_idx must be within num_embeddings");
+  if (padding_idx < 0 && padding_idx < -num) throw new RangeError("Padding_idx must be within num_embeddings");
+  return padding_idx < 0 ? padding_idx + num : padding_idx;
+}
+
+/** The options lrlab does not implement: an error naming the option, never a silent difference. */
+export function refuseUnsupported(o: EmbeddingOptions, op: string): void {
+  if (o.max_norm !== null && o.max_norm !== undefined) throw new TypeError(`${op}: max_norm is not supported in lrlab (rows are never renormalised); leave it null`);
+  if (o.scale_grad_by_freq) throw new TypeError(`${op}: scale_grad_by_freq is not supported in lrlab; leave it false`);
+  if (o.sparse) throw new TypeError(`${op}: sparse gradients are not supported in lrlab (gradients are dense); leave sparse false`);
+}
+
+export function embedding(input: Tensor, weight: Tensor, options: EmbeddingOptions = {}): Tensor {
+  if (!(input instanceof Tensor)) throw new TypeError(`embedding(): argument 'input' must be Tensor, not ${describe(input)}`);
+  checkFloat(weight, "embedding", "weight");
+  if (weight.dim() !== 2) throw new RangeError(`embedding(): weight must be 2-D [num_embeddings, embedding_dim], got shape [${weight.shape.join(", ")}]`);
+  if (input.dtype !== "int64") {
+    throw new TypeError(`Expected tensor for argument #1 'indices' to have one of the following scalar types: Long, Int; but got ${input.dtype} instead (while checking arguments for embedding)`);
+  }
+  refuseUnsupported(options, "embedding");
+  const [num, dim] = weight.shape;
+  const pad = paddingRow(options.padding_idx, num);
+  const ids = input.data;
+  const n = ids.length;
+  for (let p = 0; p < n; p++) {
+    const r = ids[p];
+    if (!(r >= 0 && r < num)) throw new RangeError(`index out of range in self (index ${r}, num_embeddings ${num})`);
+  }
+  const w = weight.data;
+  const y = storageFor(weight.dtype, n * dim);
+  for (let p = 0; p < n; p++) y.set(w.subarray(ids[p] * dim, ids[p] * dim + dim), p * dim);
+  const out = new Tensor(y, [...input.shape, dim], weight.dtype);
+  return record(out, "EmbeddingBackward0", [null, weight], (g) => {
+    const gw = storageFor(weight.dtype, num * dim);
+    const gd = g.data;
+    for (let p = 0; p < n; p++) {
+      const r = ids[p];
+      if (r === pad) continue;
+      const dst = r * dim, src = p * dim;
+      for (let k = 0; k < dim; k++) gw[dst + k] += gd[src + k];
+    }
+    return [null, fresh_grad(new Tensor(gw, weight.shape, weight.dtype))];
+  });
+}

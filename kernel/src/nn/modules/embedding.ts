@@ -1,0 +1,75 @@
+/**
+ * nn.Embedding(num_embeddings, embedding_dim, { padding_idx, dtype }): a lookup table of
+ * `num_embeddings` rows of size `embedding_dim`; forward(indices) gives the rows of the int64
+ * indices (shape [...indices.shape, embedding_dim]). Initialised as PyTorch's reset_parameters:
+ * every entry from N(0, 1) (the draws go through the random library: `torch.manual_seed(s)` gives
+ * PyTorch's exact table), then the padding row zeroed. The padding row's gradient stays zero.
+ * `Embedding.from_pretrained(table, { freeze = true })` wraps a given table.
+ * max_norm, scale_grad_by_freq and sparse are not in lrlab: asking for them is an error.
+ */
+import type { DType, Tensor } from "../../tensor/tensor";
+import { Module } from "../module";
+import { Parameter } from "../parameter";
+import { embedding, paddingRow, refuseUnsupported, type EmbeddingOptions } from "../functional/embedding";
+import { normal_ } from "../init";
+import { checkSize, emptyParam, floatDtype } from "./_util";
+
+export interface EmbeddingArgs extends EmbeddingOptions {
+  dtype?: DType;
+  /** A table to use instead of a new one (PyTorch's `_weight`). */
+  _weight?: Tensor | null;
+  /** With `_weight`: whether the table is frozen (requires_grad false). */
+  _freeze?: boolean;
+}
+
+export class Embedding extends Module {
+  num_embeddings: number;
+  embedding_dim: number;
+  padding_idx: number | null;
+  max_norm: null = null;
+  norm_type = 2.0;
+  scale_grad_by_freq = false;
+  sparse = false;
+  weight: Parameter;
+
+  constructor(num_embeddings: number, embedding_dim: number, args: EmbeddingArgs = {}) {
+    super();
+    this.num_embeddings = checkSize(num_embeddings, "Embedding", "num_embeddings");
+    this.embedding_dim = checkSize(embedding_dim, "Embedding", "embedding_dim");
+    refuseUnsupported(args, "Embedding");
+    this.padding_idx = paddingRow(args.padding_idx, num_embeddings);
+    const given = args._weight ?? null;
+    if (given === null) {
+      this.weight = emptyParam([num_embeddings, embedding_dim], floatDtype(args.dtype, "Embedding"));
+      this.reset_parameters();
+    } else {
+      if (given.dim() !== 2 || given.shape[0] !== num_embeddings || given.shape[1] !== embedding_dim) {
+        throw new RangeError(`Shape of weight does not match num_embeddings and embedding_dim (got [${given.shape.join(", ")}], expected [${num_embeddings}, ${embedding_dim}])`);
+      }
+      this.weight = new Parameter(given, !(args._freeze ?? false)); // the given table itself, as PyTorch
+    }
+  }
+
+  reset_parameters(): void {
+    normal_(this.weight);
+    if (this.padding_idx !== null) {
+      const d = this.embedding_dim;
+      this.weight.data.fill(0, this.padding_idx * d, this.padding_idx * d + d);
+    }
+  }
+
+  override forward(input: Tensor): Tensor {
+    return embedding(input, this.weight, { padding_idx: this.padding_idx });
+  }
+
+  override extra_repr(): string {
+    return `${this.num_embeddings}, ${this.embedding_dim}` + (this.padding_idx !== null ? `, padding_idx=${this.padding_idx}` : "");
+  }
+
+  /** An Embedding over `embeddings` ([num, dim]); frozen (no gradient) unless `freeze: false`. */
+  static from_pretrained(embeddings: Tensor, { freeze = true, padding_idx = null }: { freeze?: boolean; padding_idx?: number | null } = {}): Embedding {
+    if (embeddings.dim() !== 2) throw new RangeError("Embeddings parameter is expected to be 2-dimensional");
+    const [rows, cols] = embeddings.shape;
+    return new Embedding(rows, cols, { _weight: embeddings, _freeze: freeze, padding_idx });
+  }
+}
