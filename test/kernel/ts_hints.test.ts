@@ -35,6 +35,20 @@ describe("type error hints", () => {
     expect(hintFor(2339, "Property 'foo' does not exist on type 'Tensor'.", "foo()")).toBeNull();
   });
 
+  it("names the library's namespaces in messages, and lists what one has when a name is missing from it", () => {
+    const msg = tidyMessage(`Property 'Conv2d' does not exist on type 'typeof import("/x/kernel/dist/nn/index")'.`);
+    expect(msg).toBe("Property 'Conv2d' does not exist on type 'typeof torch.nn'.");
+    const nn = hintFor(2339, msg, "Conv2d(1, 2, 3)")!;
+    expect(nn).toMatch(/^hint: lrlab's torch\.nn has no Conv2d; it has .*\bEmbedding\b.*\bLinear\b/);
+    expect(nn).not.toMatch(/\bfunctional\b/); // classes only for torch.nn
+    const optim = hintFor(2339, tidyMessage(`Property 'SparseAdam' does not exist on type 'typeof import("/x/kernel/dist/optim/index")'.`), "SparseAdam")!;
+    expect(optim).toMatch(/^hint: lrlab's torch\.optim has no SparseAdam; it has .*\bAdamW\b/);
+    const tools = hintFor(2339, tidyMessage(`Property 'nothing' does not exist on type 'typeof import("/x/kernel/dist/tools")'.`), "nothing")!;
+    expect(tools).toMatch(/^hint: lrlab has no nothing; it has .*\btrace\b.*\btrace_all\b/);
+    // another module's path stays as it was
+    expect(tidyMessage(`type 'typeof import("/x/node_modules/foo/index")'`)).toBe(`type 'typeof import("/x/node_modules/foo/index")'`);
+  });
+
   it("gives each hint once, and the conditional operator hint only when no error named a tensor", () => {
     const maybe = hintFor(2362, "The left-hand side of an arithmetic operation must be of type 'any', 'number', 'bigint' or an enum type.", "a * 2")!;
     const sure = hintFor(2365, "Operator '+' cannot be applied to types 'number' and 'Tensor'.", "a * 2 + a")!;

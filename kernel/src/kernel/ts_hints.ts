@@ -5,11 +5,51 @@
  * instead.
  */
 
+import * as torch from "../index";
+import * as lrlab from "../tools";
 import { run_names } from "../trace/runs";
 
-/** `import("/…/kernel/dist/tensor/tensor").Tensor` → `Tensor` (the checker's name for a type it cannot name otherwise). */
+/** The library's namespaces as a cell knows them, by their module under kernel/dist (or src). */
+const NAMESPACES: Record<string, { name: string; classes?: true; load: () => object }> = {
+  "index": { name: "torch", load: () => torch },
+  "nn/index": { name: "torch.nn", classes: true, load: () => torch.nn },
+  "nn/functional/index": { name: "torch.nn.functional", load: () => torch.nn.functional },
+  "nn/init": { name: "torch.nn.init", load: () => torch.nn.init },
+  "optim/index": { name: "torch.optim", classes: true, load: () => torch.optim },
+  "optim/lr_scheduler/index": { name: "torch.optim.lr_scheduler", classes: true, load: () => torch.optim.lr_scheduler },
+  "tools": { name: "lrlab", load: () => lrlab },
+};
+
+/**
+ * `import("/…/kernel/dist/tensor/tensor").Tensor` → `Tensor` (the checker's name for a type it
+ * cannot name otherwise), and `typeof import("/…/kernel/dist/nn/index")` → `typeof torch.nn`.
+ */
 export function tidyMessage(message: string): string {
-  return message.replace(/import\("[^"]*"\)\./g, "");
+  return message
+    .replace(/typeof import\("[^"]*\/kernel\/(?:dist|src)\/([\w/]+?)(?:\.d\.ts|\.ts|\.js)?"\)/g, (all, mod: string) => {
+      const ns = NAMESPACES[mod];
+      return ns !== undefined ? `typeof ${ns.name}` : all;
+    })
+    .replace(/import\("[^"]*"\)\./g, "");
+}
+
+/** "Property 'X' does not exist on type 'typeof torch.nn'": what that namespace does have. */
+function missingFromNamespace(message: string): string | null {
+  const m = /^Property '(\w+)' does not exist on type 'typeof ([\w.]+)'/.exec(message);
+  if (m === null) return null;
+  const ns = Object.values(NAMESPACES).find((n) => n.name === m[2]);
+  if (ns === undefined) return null;
+  let names: string[];
+  try {
+    const mod = ns.load() as Record<string, unknown>;
+    // the classes of torch.nn, torch.optim and lr_scheduler (their layers, optimizers,
+    // schedulers); every public name elsewhere
+    names = Object.keys(mod).filter((k) => !k.startsWith("_") && (!ns.classes || (/^[A-Z]/.test(k) && typeof mod[k] === "function"))).sort();
+  } catch {
+    return null;
+  }
+  const list = names.length <= 60 ? `; it has ${names.join(", ")}` : " (Tab after the dot lists what it has)";
+  return `hint: ${ns.name === "lrlab" ? "lrlab" : `lrlab's ${ns.name}`} has no ${m[1]}${list}`;
 }
 
 const OPERATOR_METHOD: Record<string, string> = { "+": "add", "-": "sub", "*": "mul", "/": "div", "**": "pow", "%": "remainder" };
@@ -43,6 +83,10 @@ export function hintFor(code: number, message: string, at: string): string | nul
   const imported = /^Import declaration '(\w+)' is using private name/.exec(message)?.[1];
   if (code === 4000 && imported !== undefined) {
     return `hint: import ${imported} is Python; torch and lrlab are already there in every cell (other modules: import * as ${imported} from "${imported}")`;
+  }
+  if (code === 2339) {
+    const ns = missingFromNamespace(message);
+    if (ns !== null) return ns;
   }
   const missing = /^Property '(\w+)' does not exist on type 'Tensor'/.exec(message)?.[1];
   if (code === 2339 && missing !== undefined && Object.prototype.hasOwnProperty.call(TENSOR_ELSEWHERE, missing)) return `hint: ${TENSOR_ELSEWHERE[missing]}`;
