@@ -11,6 +11,7 @@ import { existsSync, mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { connectionFile, KernelClient, resultText, ROOT } from "./client";
+import { Signer, decode, encode, newHeader } from "../../kernel/src/kernel/wire";
 
 /** Whether process `pid` runs (a zombie, exited but not yet reaped, does not). */
 function running(pid: number): boolean {
@@ -125,6 +126,53 @@ describe("kernel lifecycle", () => {
       expect(resultText(await k.execute("1 + 1"))).toBe("2");
     } finally {
       await k.shutdown();
+    }
+  }, 60_000);
+
+  it("the warm-up waits for a kernel_info reply that reached an iopub subscriber (a client asking again must be answered)", async () => {
+    // A client whose iopub joined late misses the reply's status messages and asks kernel_info
+    // again (jupyter_client after 0.2 s, Jupyter Server after 0.5 s). A warm-up started 100 ms
+    // after the first reply held that second answer ~1.5 s: 2 of 5 starts took 1.8 s.
+    const { info, file } = await connectionFile();
+    const proc = spawn(process.execPath, [join(ROOT, "kernel", "bin", "lrlab.js"), "kernel", "--connection-file", file],
+      { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, LRLAB_KERNEL_LOG: "1" } });
+    let log = "";
+    proc.stderr!.on("data", (d) => { log += String(d); });
+    const signer = new Signer(info.key, info.signature_scheme);
+    const shell = new zmq.Dealer({ linger: 0, receiveTimeout: 20_000 });
+    const sub = new zmq.Subscriber({ linger: 0, receiveTimeout: 300 });
+    const session = "test";
+    const kernelInfo = async () => {
+      await shell.send(encode(signer, [], newHeader("kernel_info_request", session), {}, {}, {}));
+      for (;;) {
+        const m = decode((await shell.receive()) as Buffer[], signer);
+        if (m.header.msg_type === "kernel_info_reply") return;
+      }
+    };
+    try {
+      shell.connect(`tcp://127.0.0.1:${info.shell_port}`);
+      await kernelInfo(); // no subscriber yet: its status messages reach no one
+      await new Promise((r) => setTimeout(r, 1000));
+      expect(log).not.toContain("warm-up:");
+      sub.connect(`tcp://127.0.0.1:${info.iopub_port}`);
+      sub.subscribe();
+      // ask again until a status arrives, as jupyter_client does
+      let heard = false;
+      for (let i = 0; i < 20 && !heard; i++) {
+        await kernelInfo();
+        try {
+          await sub.receive();
+          heard = true;
+        } catch { /* not joined yet */ }
+      }
+      expect(heard).toBe(true);
+      const deadline = Date.now() + 10_000;
+      while (!log.includes("warm-up:") && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      expect(log).toContain("warm-up: after a kernel_info reply that reached a subscriber");
+    } finally {
+      shell.close();
+      sub.close();
+      proc.kill("SIGKILL");
     }
   }, 60_000);
 

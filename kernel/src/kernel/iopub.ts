@@ -8,9 +8,33 @@ import * as zmq from "zeromq";
 import { Header, Signer, encode, newHeader } from "./wire";
 
 export class Iopub {
-  readonly socket = new zmq.Publisher({ sendTimeout: 0, linger: 0 });
+  /**
+   * An XPUB socket (a PUB that also hears subscriptions): `subscribed` tells whether a client's
+   * SUB socket has joined, i.e. whether a status message sent now reaches someone. A client's
+   * first messages can be lost before it has joined (ZeroMQ's "slow joiner"); jupyter_client and
+   * Jupyter Server then ask kernel_info again (0.2 s and 0.5 s later), and the kernel must still
+   * be free to answer: see the warm-up in kernel.ts.
+   */
+  readonly socket = new zmq.XPublisher({ sendTimeout: 0, linger: 0 });
+  private joined = false;
   constructor(private readonly signer: Signer, private readonly session: string,
     private readonly log: (s: string) => void) {}
+
+  /** Whether a subscriber has joined (it receives what is published from now on). */
+  get subscribed(): boolean {
+    return this.joined;
+  }
+
+  /** Reads subscription messages (first byte 1: subscribe) until the socket closes; call after bind. */
+  listen(): void {
+    void (async () => {
+      try {
+        for await (const [m] of this.socket) if (m.length > 0 && m[0] === 1) this.joined = true;
+      } catch {
+        // the socket was closed: nothing more to hear
+      }
+    })();
+  }
 
   publish(msg_type: string, content: object, parent: Partial<Header> | Record<string, unknown> = {}, metadata: object = {}): void {
     const topic = Buffer.from(`kernel.${this.session}.${msg_type}`);
