@@ -134,8 +134,10 @@ describe("kernel lifecycle", () => {
     // again (jupyter_client after 0.2 s, Jupyter Server after 0.5 s). A warm-up started 100 ms
     // after the first reply held that second answer ~1.5 s: 2 of 5 starts took 1.8 s.
     const { info, file } = await connectionFile();
+    // LRLAB_KERNEL_LOG names a log file; with it set the kernel also says when it warms up (on stderr too)
+    const logFile = join(mkdtempSync(join(tmpdir(), "lrlab-log-")), "kernel.log");
     const proc = spawn(process.execPath, [join(ROOT, "kernel", "bin", "lrlab.js"), "kernel", "--connection-file", file],
-      { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, LRLAB_KERNEL_LOG: "1" } });
+      { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, LRLAB_KERNEL_LOG: logFile } });
     let log = "";
     proc.stderr!.on("data", (d) => { log += String(d); });
     const signer = new Signer(info.key, info.signature_scheme);
@@ -169,6 +171,7 @@ describe("kernel lifecycle", () => {
       const deadline = Date.now() + 10_000;
       while (!log.includes("warm-up:") && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
       expect(log).toContain("warm-up: after a kernel_info reply that reached a subscriber");
+      expect(readFileSync(logFile, "utf8")).toContain("warm-up: after a kernel_info reply that reached a subscriber");
     } finally {
       shell.close();
       sub.close();

@@ -145,7 +145,7 @@ export class Kernel {
   private warmTimer: NodeJS.Timeout | null = null;
   private warmed = false;
 
-  /** Loads the TypeScript compiler after `ms`, once; see Engine.warm(). `why` is logged (LRLAB_KERNEL_LOG). */
+  /** Loads the TypeScript compiler after `ms`, once; see Engine.warm(). `why` is logged when LRLAB_KERNEL_LOG names a log file. */
   private warmSoon(ms: number, why: string): void {
     if (this.warmed) return;
     if (this.warmTimer) clearTimeout(this.warmTimer);
