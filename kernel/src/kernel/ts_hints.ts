@@ -78,7 +78,11 @@ export function hintFor(code: number, message: string, at: string): string | nul
   // "The left-hand side of an arithmetic operation must be of type 'any', 'number', ...": the
   // message does not name the operand's type, so the hint says when it applies
   if (code === 2362 || code === 2363) return MAYBE_NO_OPERATORS;
-  if (code === 2304 || code === 2552) return pythonName(message) ?? keywordArgument(message, at) ?? runName(message);
+  if (code === 2304 || code === 2552) {
+    // "Cannot find name 'X'."
+    const name = /Cannot find name '(\w+)'/.exec(message)?.[1];
+    return name === undefined ? null : pythonName(name) ?? keywordArgument(name, at) ?? runName(name);
+  }
   // `import torch` (Python's import): "Import declaration 'torch' is using private name ''."
   const imported = /^Import declaration '(\w+)' is using private name/.exec(message)?.[1];
   if (code === 4000 && imported !== undefined) {
@@ -113,9 +117,8 @@ const PYTHON_NAMES: Record<string, string> = {
 };
 
 /** A hint for "Cannot find name 'X'" (2304, 2552) when X is a Python builtin, else null. */
-function pythonName(message: string): string | null {
-  const name = /Cannot find name '(\w+)'/.exec(message)?.[1];
-  const here = name !== undefined && Object.prototype.hasOwnProperty.call(PYTHON_NAMES, name) ? PYTHON_NAMES[name] : undefined;
+function pythonName(name: string): string | null {
+  const here = Object.prototype.hasOwnProperty.call(PYTHON_NAMES, name) ? PYTHON_NAMES[name] : undefined;
   return here !== undefined ? `hint: ${name} is Python; here: ${here}` : null;
 }
 
@@ -130,16 +133,14 @@ const TENSOR_ELSEWHERE: Record<string, string> = {
  * A hint for "Cannot find name 'X'" where the source reads `X=` (not `==`): a Python keyword
  * argument, `torch.tensor(xs, dtype=torch.float64)`, which JavaScript reads as an assignment.
  */
-function keywordArgument(message: string, at: string): string | null {
-  const name = /Cannot find name '(\w+)'/.exec(message)?.[1];
-  if (name === undefined || !new RegExp(`^${name}\\s*=(?!=)`).test(at)) return null;
+function keywordArgument(name: string, at: string): string | null {
+  if (!new RegExp(`^${name}\\s*=(?!=)`).test(at)) return null;
   return `hint: ${name}=... is a Python keyword argument; here options are one object, f(x, { ${name}: ... }), or positional (Shift-Tab shows the signature)`;
 }
 
 /** A hint for "Cannot find name 'X'" when X names a run of `%%lr_trace --name X`, else null. */
-function runName(message: string): string | null {
-  const name = /Cannot find name '(\w+)'/.exec(message)?.[1];
-  if (name === undefined || !run_names().includes(name)) return null;
+function runName(name: string): string | null {
+  if (!run_names().includes(name)) return null;
   return `hint: ${name} is the name of a %%lr_trace run, not a variable: lrlab.run("${name}") is its trace (.traces, one per optimizer), %lr_compare ${name} plots it`;
 }
 
