@@ -33,6 +33,9 @@ describe("type error hints", () => {
     expect(hintFor(2339, "Property 'numpy' does not exist on type 'Tensor'.", "numpy()")).toMatch(/t\.tolist\(\)/);
     expect(hintFor(2339, "Property 'cuda' does not exist on type 'Tensor'.", "cuda()")).toMatch(/CPU/);
     expect(hintFor(2339, "Property 'foo' does not exist on type 'Tensor'.", "foo()")).toBeNull();
+    expect(hintFor(2515, "Non-abstract class 'MyDS' does not implement inherited abstract member 'get' from class 'Dataset<[Tensor, number]>'.", "MyDS"))
+      .toMatch(/^hint: an lrlab Dataset implements get\(index\) and a length getter \(PyTorch's __getitem__ and __len__\)/);
+    expect(hintFor(2515, "Non-abstract class 'A' does not implement inherited abstract member 'get' from class 'Base'.", "A")).toBeNull();
   });
 
   it("names the library's namespaces in messages, and lists what one has when a name is missing from it", () => {

@@ -88,6 +88,11 @@ export function hintFor(code: number, message: string, at: string): string | nul
   if (code === 4000 && imported !== undefined) {
     return `hint: import ${imported} is Python; torch and lrlab are already there in every cell (other modules: import * as ${imported} from "${imported}")`;
   }
+  // "Non-abstract class 'MyDS' does not implement inherited abstract member 'get' from class 'Dataset<…>'."
+  if (code === 2515 && /abstract member '(get|length)' from class 'Dataset\b/.test(message)) {
+    return "hint: an lrlab Dataset implements get(index) and a length getter (PyTorch's __getitem__ and __len__): "
+      + "class MyData extends torch.utils.data.Dataset<T> { get length() { return n; } get(i: number): T { ... } }";
+  }
   if (code === 2339) {
     const ns = missingFromNamespace(message);
     if (ns !== null) return ns;
