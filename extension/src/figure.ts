@@ -214,6 +214,12 @@ export function buildFigureWithRoles(p: PlotPayload, s: ViewState, theme: Theme)
     }
   }
   const layout = buildLayout(p, s, theme, markers);
+  if (logY) {
+    // Over less than three decades plotly labels every digit of a log axis (2, 3, … 9 in each
+    // decade: a flat configured lr showed twenty labels); 1, 2 and 5 of each decade read better.
+    const all = yRangeFor(data, [-Infinity, Infinity], true);
+    if (all !== null && all[1] - all[0] < 3) (layout.yaxis as Record<string, unknown>).dtick = "D2";
+  }
   if (s.xrange) {
     // Plotly's autorange spans all the data, not what is in the zoomed step range.
     const y = layout.yaxis as Record<string, unknown>;

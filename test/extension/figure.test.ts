@@ -144,6 +144,19 @@ describe("buildFigure: one run with two parameter groups", () => {
     expect(one[1]).toBeCloseTo(Math.log10(2) + 0.05, 12);
   });
 
+  it("a log axis over less than three decades labels 1, 2 and 5 of each decade, not every digit", () => {
+    const flat = clone(p);
+    for (const t of flat.series) if (t.metric === "lr") { t.mean = t.mean.map((v) => (v === null ? null : 0.05)); delete t.min; delete t.max; }
+    const s = applyControl(initialState(flat), { type: "metric", metric: "lr" }, flat);
+    const y = (q: typeof p, st: typeof s) => buildFigureWithRoles(q, st, light).layout.yaxis as Record<string, unknown>;
+    expect(y(flat, s).type).toBe("log");
+    expect(y(flat, s).dtick).toBe("D2");
+    // a wide range keeps plotly's own ticks (decades)
+    const wide = clone(p);
+    for (const t of wide.series) if (t.metric === "lr") t.mean = t.mean.map((v, i) => (v === null ? null : 10 ** -(i % 8)));
+    expect(y(wide, applyControl(initialState(wide), { type: "metric", metric: "lr" }, wide)).dtick).toBeUndefined();
+  });
+
   it("reset restores every choice", () => {
     let s = initialState(p);
     for (const e of [
