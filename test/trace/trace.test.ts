@@ -366,6 +366,26 @@ describe("trace: behaviour", () => {
     const bundle = all._repr_mimebundle_();
     expect((bundle[PLOT_MIME] as PlotPayload).kind).toBe("compare");
     expect(bundle[SVG_MIME] as string).toContain("cell:Adam");
+    // latest() is for a run of one optimizer; with two it says how to pick one
+    expect(() => all.latest()).toThrow("cell traced 2 optimizers (cell:SGD, cell:Adam): take one with .traces[i] or .get(optimizer)");
+    expect(all.get(adam)?.latest()?.lr).toBe(0.01);
+    expect(all.summary().join("\n")).toMatch(/cell:SGD[\s\S]*cell:Adam/);
+  });
+
+  it("a trace_all run of one optimizer reads like its trace: latest(), summary()", () => {
+    const p = param([1, 2]);
+    const none = trace_all({ name: "empty" });
+    expect(() => none.latest()).toThrow("empty: no optimizer stepped, so there is no trace yet");
+    none.stop();
+    const all = trace_all({ name: "one" });
+    const opt = new SGD([p], { lr: 0.5 });
+    p.grad = grad([1, -1]);
+    opt.step();
+    all.stop();
+    expect(all.only()).toBe(all.traces[0]);
+    expect(all.latest()).toEqual(all.traces[0].latest());
+    expect(all.latest()?.lr_projected).toBe(0.5);
+    expect(all.summary()).toEqual(all.traces[0].summary());
   });
 });
 

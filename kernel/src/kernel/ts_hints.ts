@@ -146,7 +146,7 @@ function keywordArgument(name: string, at: string): string | null {
 /** A hint for "Cannot find name 'X'" when X names a run of `%%lr_trace --name X`, else null. */
 function runName(name: string): string | null {
   if (!run_names().includes(name)) return null;
-  return `hint: ${name} is the name of a %%lr_trace run, not a variable: lrlab.run("${name}") is its trace (.traces, one per optimizer), %lr_compare ${name} plots it`;
+  return `hint: ${name} is the name of a %%lr_trace run, not a variable: lrlab.run("${name}") is its trace (.latest(), .summary(), .traces: one per optimizer), %lr_compare ${name} plots it`;
 }
 
 /** A cell's hints, each once; the conditional operator hint only when no error named a tensor. */

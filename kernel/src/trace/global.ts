@@ -12,6 +12,7 @@ import type { Tensor } from "../tensor/tensor";
 import { bundle, type BundleOptions, type MimeBundle } from "../plot/bundle";
 import { suspended } from "./suspend";
 import { Trace, type StepListener, type TraceableOptimizer, type TraceOptions } from "./trace";
+import type { StepMetrics } from "./metrics";
 
 export class GlobalTrace {
   /** One trace per optimizer, in the order they first stepped. */
@@ -51,6 +52,28 @@ export class GlobalTrace {
   /** The trace of `optimizer` (undefined when it has not stepped yet). */
   get(optimizer: object): Trace | undefined {
     return this.byOptimizer.get(optimizer);
+  }
+
+  /**
+   * The trace of the one optimizer this run stepped (what `latest()` reads); an error naming the
+   * traces when there are several (then `.traces[i]` or `.get(optimizer)`) or none.
+   */
+  only(): Trace {
+    if (this.traces.length === 1) return this.traces[0];
+    const name = this.options.name ?? "trace";
+    if (this.traces.length === 0) throw new Error(`${name}: no optimizer stepped, so there is no trace yet`);
+    throw new Error(`${name} traced ${this.traces.length} optimizers (${this.traces.map((t) => t.name).join(", ")}): `
+      + "take one with .traces[i] or .get(optimizer)");
+  }
+
+  /** The exact metrics of the last step of group `group`, for a run of one optimizer (see only()). */
+  latest(group = 0): StepMetrics | null {
+    return this.only().latest(group);
+  }
+
+  /** Every traced optimizer's summary lines, in the order they first stepped. */
+  summary(): string[] {
+    return this.traces.flatMap((t) => t.summary());
   }
 
   /** The loss, given to the optimizer that stepped last (or the first one to step). */
