@@ -15,7 +15,9 @@ export function fmt(v: number | null | undefined): string {
   if (v === null || v === undefined) return "—";
   if (!Number.isFinite(v)) return String(v);
   if (v === 0) return "0";
-  const a = Math.abs(v);
-  if (a >= 1e-3 && a < 1e5) return String(Number(v.toPrecision(4)));
-  return v.toExponential(3).replace(/\.?0+e/, "e");
+  // the form is chosen on the rounded value: 0.00099999 is 0.001 (as the lr next to it), not 1e-3
+  const r = Number(v.toPrecision(4));
+  const a = Math.abs(r);
+  if (a >= 1e-3 && a < 1e5) return String(r);
+  return r.toExponential(3).replace(/\.?0+e/, "e");
 }
