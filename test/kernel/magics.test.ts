@@ -205,6 +205,18 @@ describe("learning-rate magics", () => {
     expect(p.kind).toBe("compare");
     const names = new Set(p.series.map((s: { name: string }) => s.name));
     expect(names).toEqual(new Set(["sgd", "adam"]));
+    const unknown = await k.execute("%lr_compare sgd adam --metric nonsense");
+    expect(unknown.reply.content.ename).toBe("UsageError");
+    expect(unknown.reply.content.evalue).toMatch(/^unknown metric "nonsense"; valid: lr, lr_projected/);
+    expect(plots(unknown)).toHaveLength(0);
+    // a run without a logged loss, compared on the loss
+    await k.execute("const noLossW = torch.randn(3, { requires_grad: true });\nconst noLossOpt = new torch.optim.SGD([noLossW], { lr: 0.1 });\n"
+      + "const noLoss = lrlab.trace(noLossOpt);\nfor (let i = 0; i < 3; i++) { noLossOpt.zero_grad(); noLossW.pow(2).sum().backward(); noLossOpt.step(); }");
+    const absent = await k.execute("%lr_compare noLoss --metric loss");
+    expect(absent.reply.content.status).toBe("ok");
+    const p2 = plots(absent)[0].content.data[PLOT];
+    expect(p2.metrics.map((m: { key: string }) => m.key)).not.toContain("loss");
+    expect(absent.stdout).toContain(`%lr_compare: loss was not recorded in noLoss; showing ${p2.default_metric}`);
     const bad = await k.execute("%lr_compare sgd nosuchrun");
     expect(bad.reply.content.evalue).toContain("nosuchrun");
     expect(bad.reply.content.evalue).toContain("sgd");

@@ -26,6 +26,10 @@ export const lr_compare: Magic = {
       throw new MagicError(`name at least one run${known.length ? `; recorded runs: ${known.join(", ")}` : " (record runs with %%lr_trace --name N)"}`, usage);
     }
     const lr = tools();
+    const metric = args.flags.metric as string | undefined;
+    if (metric !== undefined && !lr.METRIC_NAMES.includes(metric)) {
+      throw new MagicError(`unknown metric ${JSON.stringify(metric)}; valid: ${lr.METRIC_NAMES.join(", ")}`, usage);
+    }
     const record: Record<string, any> = {};
     for (const name of args.positional) {
       const v: any = getRun(name) ?? ctx.engine.locals[name];
@@ -40,14 +44,22 @@ export const lr_compare: Magic = {
         record[name] = v;
       }
     }
+    let b: Record<string, any>;
     try {
-      ctx.display(lr.bundle(record, {
-        ...(args.flags.metric ? { default_metric: args.flags.metric as string } : {}),
+      b = lr.bundle(record, {
+        ...(metric !== undefined ? { default_metric: metric } : {}),
         ...(args.flags.title ? { title: args.flags.title as string } : {}),
-      }));
+      });
     } catch (e: any) {
       throw new MagicError(e.message, usage);
     }
+    // a known metric these runs did not record (loss never logged, a factor the optimizer has
+    // not): the plot opens on another one, and says so rather than switching silently
+    const shown = b[lr.PLOT_MIME]?.default_metric;
+    if (metric !== undefined && shown !== undefined && shown !== metric) {
+      ctx.print(`%lr_compare: ${metric} was not recorded in ${args.positional.join(", ")}; showing ${shown}`);
+    }
+    ctx.display(b);
   },
 };
 
