@@ -299,6 +299,9 @@ describe("learning-rate magics", () => {
     expect(resultText(await k.execute("Array.from(net.weight.data).join(',')"))).toBe(w0);
     const bad = await k.execute("%lr_find model=net data=[X, Y]");
     expect(bad.reply.content.evalue).toContain("loss=");
+    // an expression that does not compile: the key, the expression, TypeScript's words, no positions
+    const typo = await k.execute("%lr_find model=net loss=loss_fn data=[X, Y] optimizer=nosuchopt");
+    expect(typo.reply.content.evalue).toBe("optimizer=nosuchopt: Cannot find name 'nosuchopt'.");
   });
 
   it("%lr_scale applies a batch-size rule; a bad rule lists the valid ones", async () => {

@@ -11,7 +11,7 @@
  * Without optimizer=, an SGD optimizer over model.parameters() is made.
  */
 import type { Magic } from "./types";
-import { MagicError } from "./parser";
+import { expressionError, MagicError } from "./parser";
 import { tools, torch } from "./tools";
 
 const EXPR_KEYS = ["model", "loss", "data", "optimizer"];
@@ -45,7 +45,7 @@ export const lr_find: Magic = {
       try {
         values[k] = await ctx.evaluate(args.raw[k]);
       } catch (e: any) {
-        throw new MagicError(`${k}=${args.raw[k]}: ${e.message}`, usage);
+        throw expressionError(k, args.raw[k], e, usage);
       }
     }
     const { model, loss, data } = values;

@@ -8,7 +8,7 @@
  *   %lr_schedule LambdaLR lr_lambda="(epoch) => 0.95 ** epoch" --steps 50
  */
 import type { Magic, MagicContext } from "./types";
-import { MagicError, ParsedArgs } from "./parser";
+import { expressionError, MagicError, ParsedArgs } from "./parser";
 import { tools, torch } from "./tools";
 
 /** Values written as arrow functions (lr_lambda="(epoch) => 0.95 ** epoch") are TypeScript. */
@@ -19,7 +19,7 @@ async function functionValues(ctx: MagicContext, a: ParsedArgs, usage: string): 
       try {
         out[k] = await ctx.evaluate(v);
       } catch (e: any) {
-        throw new MagicError(`${k}=${v}: ${e.message}`, usage);
+        throw expressionError(k, v, e, usage);
       }
     } else out[k] = v;
   }

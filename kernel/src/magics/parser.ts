@@ -16,6 +16,16 @@ export class MagicError extends Error {
   }
 }
 
+/**
+ * A MagicError for a `key=expression` whose TypeScript failed: the key, the expression and the
+ * error, without the checker's "1:2 - " positions (they count in the wrapped one-line expression,
+ * not in anything the user sees); several errors are joined by "; ".
+ */
+export function expressionError(key: string, expr: string, e: unknown, usage: string): MagicError {
+  const message = String((e as Error)?.message ?? e).split("\n").map((l) => l.replace(/^\d+:\d+ - /, "")).join("; ");
+  return new MagicError(`${key}=${expr}: ${message}`, usage);
+}
+
 export type MagicValue = string | number | boolean | unknown[] | Record<string, unknown>;
 
 /** One option a magic accepts. */
