@@ -17,6 +17,8 @@ export class Iopub {
    */
   readonly socket = new zmq.XPublisher({ sendTimeout: 0, linger: 0 });
   private joined = false;
+  /** Called once, when the first subscriber has joined. */
+  onJoin: (() => void) | null = null;
   constructor(private readonly signer: Signer, private readonly session: string,
     private readonly log: (s: string) => void) {}
 
@@ -29,7 +31,11 @@ export class Iopub {
   listen(): void {
     void (async () => {
       try {
-        for await (const [m] of this.socket) if (m.length > 0 && m[0] === 1) this.joined = true;
+        for await (const [m] of this.socket) {
+          if (m.length === 0 || m[0] !== 1 || this.joined) continue;
+          this.joined = true;
+          this.onJoin?.();
+        }
       } catch {
         // the socket was closed: nothing more to hear
       }

@@ -81,6 +81,13 @@ const WARM_AFTER_INFO_MS = 100;
  * because the first reply's status was lost, waited for a warm-up started 100 ms after that reply).
  */
 const WARM_FALLBACK_MS = 3000;
+/**
+ * The warm-up after a subscriber joined just after a kernel_info reply (the kernel hears of a
+ * subscription a turn of its event loop after ZeroMQ has it, so that reply may or may not have
+ * reached it): longer than both clients' intervals between kernel_info requests (0.2 s, 0.5 s),
+ * so that a client that did miss it asks again first, and that answer restarts the wait.
+ */
+const WARM_AFTER_JOIN_MS = 700;
 
 export class Kernel {
   private readonly signer: Signer;
@@ -116,6 +123,9 @@ export class Kernel {
 
   async start(): Promise<void> {
     await this.iopub.socket.bind(endpoint(this.info, this.info.iopub_port));
+    this.iopub.onJoin = () => {
+      if (this.lastInfoAt > 0) this.warmSoon(WARM_AFTER_JOIN_MS, "after a subscriber joined just after a kernel_info reply");
+    };
     this.iopub.listen();
     await this.shell.bind(endpoint(this.info, this.info.shell_port));
     const init: WorkerInit = { info: this.info, session: this.session, kernelInfo: kernelInfo(), inputBuffer: this.inputBuffer };
@@ -143,6 +153,8 @@ export class Kernel {
   }
 
   private warmTimer: NodeJS.Timeout | null = null;
+  /** When the last kernel_info reply went out (0: none yet). */
+  private lastInfoAt = 0;
   private warmed = false;
 
   /** Loads the TypeScript compiler after `ms`, once; see Engine.warm(). `why` is logged when LRLAB_KERNEL_LOG names a log file. */
@@ -293,6 +305,7 @@ export class Kernel {
           this.reply(msg, send, kernelInfo());
           // Only once this reply's status messages reach a subscriber: else the client asks again
           // (see Iopub.socket), and a warm-up already running would hold that answer ~1.5 s.
+          this.lastInfoAt = Date.now();
           if (this.iopub.subscribed) this.warmSoon(WARM_AFTER_INFO_MS, "after a kernel_info reply that reached a subscriber");
           else this.warmSoon(WARM_FALLBACK_MS, "no kernel_info reply reached a subscriber");
           break;
