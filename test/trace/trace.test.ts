@@ -382,7 +382,7 @@ describe("trace: behaviour", () => {
     p.grad = grad([1, -1]);
     opt.step();
     all.stop();
-    expect(all.only()).toBe(all.traces[0]);
+    expect(all.single()).toBe(all.traces[0]);
     expect(all.latest()).toEqual(all.traces[0].latest());
     expect(all.latest()?.lr_projected).toBe(0.5);
     expect(all.summary()).toEqual(all.traces[0].summary());

@@ -58,7 +58,7 @@ export class GlobalTrace {
    * The trace of the one optimizer this run stepped (what `latest()` reads); an error naming the
    * traces when there are several (then `.traces[i]` or `.get(optimizer)`) or none.
    */
-  only(): Trace {
+  single(): Trace {
     if (this.traces.length === 1) return this.traces[0];
     const name = this.options.name ?? "trace";
     if (this.traces.length === 0) throw new Error(`${name}: no optimizer stepped, so there is no trace yet`);
@@ -66,9 +66,9 @@ export class GlobalTrace {
       + "take one with .traces[i] or .get(optimizer)");
   }
 
-  /** The exact metrics of the last step of group `group`, for a run of one optimizer (see only()). */
+  /** The exact metrics of the last step of group `group`, for a run of one optimizer (see single()). */
   latest(group = 0): StepMetrics | null {
-    return this.only().latest(group);
+    return this.single().latest(group);
   }
 
   /** Every traced optimizer's summary lines, in the order they first stepped. */
