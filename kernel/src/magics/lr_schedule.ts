@@ -32,16 +32,24 @@ function optimizerNames(): string[] {
   return Object.keys(optim).filter((k) => k !== "Optimizer" && /^[A-Z]/.test(k) && typeof (optim[k] as { prototype?: { step?: unknown } })?.prototype?.step === "function");
 }
 
+/** A throw-away optimizer for probing schedulers (one zero parameter). */
+function scratchOptimizer(): unknown {
+  const t = torch();
+  return new t.optim.SGD([t.zeros([1], { requires_grad: true })], { lr: 0.1 });
+}
+
+function schedulerClass(name: string): new (o: unknown, options: object) => any {
+  return (torch().optim.lr_scheduler as unknown as Record<string, new (o: unknown, options: object) => any>)[name];
+}
+
 /**
  * A scheduler's keyword arguments, for Tab. The schedulers check their options against the list
  * they accept and name it in the error (lr_scheduler/options.ts), so a probe with an unknown key
  * on a throw-away optimizer reads that same list: no second copy of it to keep in step.
  */
 function schedulerKeywords(name: string): string[] {
-  const t = torch();
-  const Sched = (t.optim.lr_scheduler as unknown as Record<string, new (o: unknown, options: object) => unknown>)[name];
   try {
-    new Sched(new t.optim.SGD([t.zeros([1], { requires_grad: true })], { lr: 0.1 }), { __lrlab_probe__: 1 });
+    new (schedulerClass(name))(scratchOptimizer(), { __lrlab_probe__: 1 });
   } catch (e) {
     const m = /accepted: (.*)$/.exec((e as Error)?.message ?? "");
     if (m) return m[1].split(", ");
@@ -49,32 +57,28 @@ function schedulerKeywords(name: string): string[] {
   return [];
 }
 
+/** The length a schedule defines itself, read from the scheduler as it resolved its options. */
+const DEFINED_LENGTH: Record<string, (s: any) => number> = {
+  OneCycleLR: (s) => s.total_steps, // total_steps, or epochs × steps_per_epoch (PyTorch errs past it)
+  CosineAnnealingLR: (s) => s.T_max, // one period
+  CyclicLR: (s) => 2 * s.total_size, // two cycles (step_size_up + step_size_down each)
+  PolynomialLR: (s) => s.total_iters,
+};
+
 /**
- * How many steps a schedule defines by itself, for a missing --steps: OneCycleLR's total_steps
- * (or epochs × steps_per_epoch; stepping past it is an error in PyTorch), one period of
- * CosineAnnealingLR (T_max), two cycles of CyclicLR, PolynomialLR's total_iters. Undefined for the
- * others (StepLR and the like have no end of their own).
+ * How many steps a schedule defines by itself, for a missing --steps: the scheduler is built on a
+ * throw-away optimizer with the line's options and asked (so its defaults and derivations are the
+ * scheduler's own). Undefined for the others (StepLR and the like have no end of their own), and
+ * when the options do not build one (the preview then says why, or --steps is asked for).
  */
 function definedSteps(name: string, o: Record<string, unknown>): number | undefined {
-  const int = (v: unknown) => (typeof v === "number" && Number.isInteger(v) && v > 0 ? v : undefined);
-  switch (name) {
-    case "OneCycleLR": {
-      const total = int(o.total_steps);
-      if (total !== undefined) return total;
-      const e = int(o.epochs), s = int(o.steps_per_epoch);
-      return e !== undefined && s !== undefined ? e * s : undefined;
-    }
-    case "CosineAnnealingLR":
-      return int(o.T_max);
-    case "CyclicLR": {
-      const up = int(o.step_size_up ?? 2000);
-      const down = o.step_size_down === undefined || o.step_size_down === null ? up : int(o.step_size_down);
-      return up !== undefined && down !== undefined ? 2 * (up + down) : undefined;
-    }
-    case "PolynomialLR":
-      return int(o.total_iters ?? 5);
-    default:
-      return undefined;
+  const length = DEFINED_LENGTH[name];
+  if (length === undefined) return undefined;
+  try {
+    const v = length(new (schedulerClass(name))(scratchOptimizer(), o));
+    return Number.isInteger(v) && v > 0 ? v : undefined;
+  } catch {
+    return undefined;
   }
 }
 
@@ -101,7 +105,7 @@ function build(a: ParsedArgs, options: Record<string, unknown>, usage: string) {
       + "OneCycleLR, CosineAnnealingLR, CyclicLR and PolynomialLR take it from their own options", usage);
   }
   if (steps < 1) throw new MagicError(`--steps must be a positive integer, got ${steps}`, usage);
-  const Sched = (torch().optim.lr_scheduler as any)[name] as new (opt: unknown, o: object) => any;
+  const Sched = schedulerClass(name);
   const label = (a.flags.name as string | undefined) ?? `${name}(${a.kv.map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(", ")})`;
   try {
     return tools().preview((opt: unknown) => new Sched(opt, options), {
