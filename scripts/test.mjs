@@ -11,6 +11,9 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 // Every cell the tests run through a kernel or an engine also checks the CommonJS that
 // engine_tslab.ts writes directly against TypeScript's own transform (a difference fails it).
 process.env.LRLAB_CHECK_DIRECT_CJS ??= "1";
+// ... and every cell a shared type checker served is converted again with a checker of its own:
+// the results must be equal (kernel/src/kernel/shared_checker.ts).
+process.env.LRLAB_CHECK_SHARED_CHECKER ??= "1";
 const out = join(root, "test-output");
 mkdirSync(out, { recursive: true });
 let passed = 0, failed = 0, skipped = 0, broken = false;

@@ -1,6 +1,7 @@
 /**
  * Loads tslab's converter (tslab/dist/converter: tslab's own code on tslab's TypeScript 5.0) and
- * takes four kinds of waste out of converting a new cell, without changing any result.
+ * takes five kinds of waste out of converting a new cell, without changing any result (5. up to
+ * the order of a union's members in printed types, see shared_checker.ts).
  * test/kernel/engine_converter.test.ts runs stock tslab and this side by side on the same cells
  * and requires identical output, declarations, diagnostics and emitted local modules.
  *
@@ -22,6 +23,8 @@
  *    needs no compiler at all: the CommonJS text is spliced from the ES module text
  *    (esModuleToCommonJsDirect), the same text TypeScript prints, without a program and a
  *    checker per cell.
+ * 5. Consecutive cells share one type checker instead of building one per cell (shared_checker.ts,
+ *    through a hook tslab_typescript.ts puts into TypeScript's createProgram).
  *
  * How the converter gets them: converter.js reads `createWatchCompilerHost` and
  * `transpileModule` from the module `@tslab/typescript-for-tslab` when it calls them. A private
@@ -31,6 +34,8 @@
  * user of converter.js (is_complete.ts) are untouched.
  */
 import * as path from "node:path";
+import { checkerFor, lastProgramShared, withoutSharing, withSortedUnions } from "./shared_checker";
+import { hooks, loadTslabTypeScript } from "./tslab_typescript";
 
 type TS = any;
 
@@ -41,9 +46,13 @@ const converterPath = require.resolve("tslab/dist/converter");
 /** TypeScript as tslab loads it (a TypeScript 5.0 with tslab's additions); loaded on first use. */
 let ts: TS = null;
 
-/** tslab's TypeScript module (loaded now if not yet). */
+/** tslab's TypeScript module (loaded now if not yet), with the hooks of tslab_typescript.ts. */
 export function tslabTypeScript(): TS {
-  return (ts ??= require(tsPath));
+  if (!ts) {
+    ts = loadTslabTypeScript(tsPath);
+    hooks.checkerFor = (program, create) => checkerFor(ts, program, create);
+  }
+  return ts;
 }
 
 /**
@@ -553,7 +562,26 @@ export function createConverter(options: { isJS: boolean; isBrowser: boolean }):
       if (savedConverter) cache[converterPath] = savedConverter; else delete cache[converterPath];
     }
   }
-  const converter = createConverterFn!(options);
+  const converter = withPendingCell(createConverterFn!(options));
+  if (process.env.LRLAB_CHECK_SHARED_CHECKER !== "1") return converter;
+  // Check mode (shared_checker.ts): a second converter, fed the same cells, whose programs each
+  // build their own checker; whatever a shared checker served must equal its result.
+  const unshared = withoutSharing(() => withPendingCell(createConverterFn!(options)));
+  const convert = converter.convert;
+  converter.convert = (prevDecl: string, src: string) => {
+    const out = convert(prevDecl, src);
+    const shared = lastProgramShared;
+    const fresh = withoutSharing(() => unshared.convert(prevDecl, src));
+    if (shared) checkShared(src, out, fresh);
+    return out;
+  };
+  const close = converter.close;
+  converter.close = () => { unshared.close(); close(); };
+  return converter;
+}
+
+/** Marks convert()'s first rebuild for namesOnlyBuilder. */
+function withPendingCell(converter: TS): TS {
   const convert = converter.convert;
   converter.convert = (prevDecl: string, src: string) => {
     pendingCell = src;
@@ -564,4 +592,21 @@ export function createConverter(options: { isJS: boolean; isBrowser: boolean }):
     }
   };
   return converter;
+}
+
+/** Check mode: a convert() served by a shared checker must give what a checker of its own gives. */
+function checkShared(src: string, shared: TS, fresh: TS): void {
+  // Compared with the members of unions in sorted order (withSortedUnions says why).
+  const show = (r: TS) => JSON.stringify({
+    output: r.output,
+    declOutput: r.declOutput === undefined ? undefined : withSortedUnions(ts, r.declOutput, "declarations"),
+    diagnostics: r.diagnostics?.map((d: TS) => ({ ...d, messageText: withSortedUnions(ts, String(d.messageText), "message") })),
+    hasToplevelAwait: r.hasToplevelAwait, lastExpressionVar: r.lastExpressionVar, sideOutputs: r.sideOutputs,
+  }, null, 1);
+  const a = show(shared), b = show(fresh);
+  if (a === b) return;
+  throw new Error(
+    "lrlab internal error: a cell checked by the shared type checker gave another result than with a checker of its own "
+    + `(shared_checker.ts).\n--- cell ---\n${src}\n--- shared ---\n${a}\n--- own checker ---\n${b}`,
+  );
 }

@@ -1,0 +1,89 @@
+/**
+ * tslab's TypeScript (the package `@tslab/typescript-for-tslab`, pinned at 5.0.4 by tslab), loaded
+ * with two hooks put into its source text, and installed as that module for everyone who requires
+ * it (tslab's converter, our engine, the hints).
+ *
+ * Why patch the text: both places are local functions of `createProgram`, which nothing outside
+ * the bundle can reach.
+ *
+ * - `checker`: a program's `getTypeChecker()` asks `hooks.checkerFor(program, createTypeChecker)`
+ *   for its checker, so that consecutive cells can share one (shared_checker.ts). Without the hook
+ *   every cell's program builds a new checker, which resolves the standard library's types
+ *   (Array's members for a `for…of`, …) all over again.
+ * - `absolutePath`: `getCreateSourceFileOptions` normalises the path of every file of the program
+ *   on every rebuild (~290 files, ~0.3 ms per cell) to pass it to a function that ignores it under
+ *   tslab's module resolution (node10); the same normalisation, remembered per file.
+ *
+ * Each patch must find its text exactly once; a patch whose text is missing (another TypeScript)
+ * is skipped and `appliedPatches` says so (test/kernel/shared_checker.test.ts requires both). With
+ * none applied, the module is loaded as it is.
+ */
+import * as fs from "node:fs";
+import Module, { createRequire } from "node:module";
+import * as path from "node:path";
+import * as vm from "node:vm";
+
+type TS = any;
+
+export interface TypeScriptHooks {
+  /** The checker of `program`; `create` builds a new one for a host (a program or a stand-in). */
+  checkerFor: ((program: TS, create: (host: TS) => TS) => TS) | null;
+  /** getNormalizedAbsolutePath(fileName, directory), possibly remembered. */
+  absolutePath: (fileName: string, directory: string, normalize: (f: string, d: string) => string) => string;
+}
+
+export const hooks: TypeScriptHooks = {
+  checkerFor: null,
+  absolutePath: (fileName, directory, normalize) => normalize(fileName, directory),
+};
+
+const PATCHES: { name: string; find: string; replace: string }[] = [
+  {
+    name: "checker",
+    find: "return typeChecker || (typeChecker = createTypeChecker(program));",
+    replace: "return typeChecker || (typeChecker = __lrlabHooks.checkerFor ? __lrlabHooks.checkerFor(program, createTypeChecker) : createTypeChecker(program));",
+  },
+  {
+    name: "absolutePath",
+    find: "getImpliedNodeFormatForFileWorker(getNormalizedAbsolutePath(fileName, currentDirectory),",
+    replace: "getImpliedNodeFormatForFileWorker(__lrlabHooks.absolutePath(fileName, currentDirectory, getNormalizedAbsolutePath),",
+  },
+];
+
+/** Names of the patches the loaded module carries. */
+export const appliedPatches: string[] = [];
+
+/** Loads the module at `tsPath` with the patches (once; later calls return the same module). */
+export function loadTslabTypeScript(tsPath: string): TS {
+  const cache = require.cache as Record<string, NodeModule | undefined>;
+  const cached = cache[tsPath];
+  if (cached?.loaded) return cached.exports;
+  let text = fs.readFileSync(tsPath, "utf8");
+  for (const p of PATCHES) {
+    const at = text.indexOf(p.find);
+    if (at < 0 || text.indexOf(p.find, at + 1) >= 0) continue;
+    text = text.slice(0, at) + p.replace + text.slice(at + p.find.length);
+    appliedPatches.push(p.name);
+  }
+  if (appliedPatches.length === 0) return require(tsPath);
+  const m = new Module(tsPath, module) as Module & { paths: string[] };
+  m.filename = tsPath;
+  m.paths = (Module as any)._nodeModulePaths(path.dirname(tsPath));
+  const run = vm.compileFunction(text, ["exports", "require", "module", "__filename", "__dirname", "__lrlabHooks"], { filename: tsPath });
+  cache[tsPath] = m;
+  try {
+    run.call(m.exports, m.exports, createRequire(tsPath), m, tsPath, path.dirname(tsPath), hooks);
+  } catch (e) {
+    delete cache[tsPath];
+    throw e;
+  }
+  m.loaded = true;
+  const absolute = new Map<string, string>();
+  hooks.absolutePath = (fileName, directory, normalize) => {
+    const key = directory + "\0" + fileName;
+    let p = absolute.get(key);
+    if (p === undefined) absolute.set(key, (p = normalize(fileName, directory)));
+    return p;
+  };
+  return m.exports;
+}
