@@ -29,6 +29,20 @@ describe("magic parser", () => {
     expect(parseArgs("--steps=4 --metrics a b", OPTS).flags.metrics).toEqual(["a", "b"]);
   });
 
+  it("lets an expression value with spaces run to the next option or key=value, and a number not", () => {
+    const a = parseArgs("model=net loss=new torch.nn.MSELoss() data=loader --steps 5", OPTS);
+    expect(a.kv).toEqual([["model", "net"], ["loss", "new torch.nn.MSELoss()"], ["data", "loader"]]);
+    expect(a.flags.steps).toBe(5);
+    const b = parseArgs("LambdaLR lr_lambda=(e) => e >= 3 ? 0.5 ** e : 1 --steps 30", OPTS);
+    expect(b.positional).toEqual(["LambdaLR"]);
+    expect(b.raw.lr_lambda).toBe("(e) => e >= 3 ? 0.5 ** e : 1");
+    expect(b.flags.steps).toBe(30);
+    // after a number, true/false or JSON value a word stays a word (a second scheduler, say)
+    const c = parseArgs("StepLR step_size=5 ExponentialLR gamma=0.9 betas=[1, 2] x", OPTS);
+    expect(c.positional).toEqual(["StepLR", "ExponentialLR", "x"]);
+    expect(c.kv).toEqual([["step_size", 5], ["gamma", 0.9], ["betas", [1, 2]]]);
+  });
+
   it("rejects unknown options and bad types with what is allowed", () => {
     expect(() => parseArgs("--stepz 3", OPTS)).toThrow(/unknown option --stepz; allowed: --steps, --lr/);
     expect(() => parseArgs("--steps 2.5", OPTS)).toThrow(/--steps must be an integer/);

@@ -3,7 +3,8 @@
  * (cell magic, a cell's first line; the rest of the cell is its body).
  *
  * Arguments: positional words, `--flag value`, `--flag` (booleans), `--no-flag` (a boolean set
- * false), `key=value`, and "double" or 'single' quoted strings (with \" and \\ escapes).
+ * false), `key=value` (an expression value may have spaces: it runs to the next option or
+ * key=value), and "double" or 'single' quoted strings (with \" and \\ escapes).
  * Values become numbers when they read as numbers, booleans for true/false, arrays/objects for
  * JSON-looking text ([0.9, 0.999]), strings otherwise; each magic's option spec checks types.
  */
@@ -136,13 +137,23 @@ export function parseArgs(text: string, options: OptionSpec[], usage = ""): Pars
     }
     const eq = w.indexOf("=");
     if (eq > 0 && /^[A-Za-z_][\w.]*$/.test(w.slice(0, eq))) {
-      res.kv.push([w.slice(0, eq), convertValue(w.slice(eq + 1))]);
-      res.raw[w.slice(0, eq)] = w.slice(eq + 1);
+      let value = w.slice(eq + 1);
+      // An expression written with spaces (loss=new torch.nn.MSELoss(), lr_lambda=(e) => 0.9 ** e)
+      // goes on to the next option or key=value. A number, boolean or JSON value does not: a word
+      // after it is a word of its own (and a misplaced one gets its magic's own error).
+      while (i + 1 < words.length && typeof convertValue(value) === "string" && !isOptionOrKeyValue(words[i + 1])) value += " " + words[++i];
+      res.kv.push([w.slice(0, eq), convertValue(value)]);
+      res.raw[w.slice(0, eq)] = value;
       continue;
     }
     res.positional.push(w);
   }
   return res;
+}
+
+/** `--flag`, `--flag=v` or `key=value` (not `=>` or `==` inside an expression). */
+function isOptionOrKeyValue(word: string): boolean {
+  return (word.startsWith("--") && word.length > 2) || /^[A-Za-z_][\w.]*=(?![=>])/.test(word);
 }
 
 export function checkType(what: string, v: MagicValue, type: OptionSpec["type"], usage = ""): MagicValue {
