@@ -372,7 +372,7 @@ describe("trace: behaviour", () => {
     expect(all.summary().join("\n")).toMatch(/cell:SGD[\s\S]*cell:Adam/);
   });
 
-  it("a trace_all run of one optimizer reads like its trace: latest(), summary()", () => {
+  it("a trace_all run of one optimizer reads like its trace: latest(), summary(), diverged_at, series, ...", () => {
     const p = param([1, 2]);
     const none = trace_all({ name: "empty" });
     expect(() => none.latest()).toThrow("empty: no optimizer stepped, so there is no trace yet");
@@ -386,6 +386,22 @@ describe("trace: behaviour", () => {
     expect(all.latest()).toEqual(all.traces[0].latest());
     expect(all.latest()?.lr_projected).toBe(0.5);
     expect(all.summary()).toEqual(all.traces[0].summary());
+    // ... and the rest of a trace's API: divergence, steps, series, JSON, errors
+    const t = all.traces[0];
+    expect(all.diverged_at).toBeNull();
+    expect(all.steps).toBe(1);
+    expect(all.series("lr_projected")).toBe(t.series("lr_projected"));
+    expect(all.to_json()).toEqual(t.to_json());
+    expect(all.param_names()).toEqual(t.param_names());
+    expect(all.errors).toEqual([]);
+    const boom = trace_all({ name: "boom" });
+    const q = param([1, 2]);
+    const big = new SGD([q], { lr: 1e308 });
+    q.grad = grad([1e10, 1]);
+    big.step();
+    boom.stop();
+    expect(boom.diverged_at).toEqual(boom.traces[0].diverged_at);
+    expect(boom.diverged_at).not.toBeNull();
   });
 });
 

@@ -11,8 +11,9 @@ import type { Optimizer } from "../optim/optimizer";
 import type { Tensor } from "../tensor/tensor";
 import { bundle, type BundleOptions, type MimeBundle } from "../plot/bundle";
 import { suspended } from "./suspend";
-import { Trace, type StepListener, type TraceableOptimizer, type TraceOptions } from "./trace";
+import { Trace, type Divergence, type StepListener, type TraceableOptimizer, type TraceJSON, type TraceOptions } from "./trace";
 import type { StepMetrics } from "./metrics";
+import type { BoundedSeries } from "./series";
 
 export class GlobalTrace {
   /** One trace per optimizer, in the order they first stepped. */
@@ -69,6 +70,43 @@ export class GlobalTrace {
   /** The exact metrics of the last step of group `group`, for a run of one optimizer (see single()). */
   latest(group = 0): StepMetrics | null {
     return this.single().latest(group);
+  }
+
+  // A run of one optimizer reads like its trace (README's `trace.diverged_at`, ...): each of these
+  // is its trace's, and with several optimizers an error saying how to pick one (single()).
+
+  /** Where the run diverged (Trace.diverged_at). */
+  get diverged_at(): Divergence | null {
+    return this.single().diverged_at;
+  }
+
+  /** Steps seen. */
+  get steps(): number {
+    return this.single().steps;
+  }
+
+  /** The exact metrics of the last step of parameter `name` (per_param). */
+  latest_param(name: string): StepMetrics | null {
+    return this.single().latest_param(name);
+  }
+
+  /** The names of the parameters measured one by one (per_param). */
+  param_names(): string[] {
+    return this.single().param_names();
+  }
+
+  /** The recorded series of `metric` (Trace.series). */
+  series(metric: string, group = 0, param?: string): BoundedSeries | undefined {
+    return this.single().series(metric, group, param);
+  }
+
+  to_json(): TraceJSON {
+    return this.single().to_json();
+  }
+
+  /** What went wrong measuring any traced optimizer's steps (every trace's, in order). */
+  get errors(): Error[] {
+    return this.traces.flatMap((t) => t.errors);
   }
 
   /** Every traced optimizer's summary lines, in the order they first stepped. */
