@@ -124,6 +124,12 @@ for (let i = 0; i < 3; i++) { ppAdam.zero_grad(); ppHead.forward(ppEnc.forward(t
     // the code of a magic cell: the magic line is not TypeScript; the body sees _lr_trace
     expect(await complete("%%lr_trace --name a\n_lr_trace.log_l")).toEqual({ matches: ["log_loss"], replaced: "log_l" });
     expect((await complete("%timeit --number 5 torch.rand")).matches).toContain("randn");
+    // names starting with "_" only once "_" is typed (IPython's default)
+    const members = (await complete("tabTrace.")).matches;
+    expect(members).toEqual(expect.arrayContaining(["latest", "summary", "diverged_at"]));
+    expect(members.filter((m) => m.startsWith("_"))).toEqual([]);
+    expect((await complete("tabTrace._")).matches).toEqual(expect.arrayContaining(["_repr_mimebundle_", "_before_step"]));
+    expect((await complete("tabTrace._repr")).matches).toEqual(["_repr_mimebundle_"]);
   });
 
   it("Shift-Tab shows a magic's help on its line, and the code's docs in its body", async () => {

@@ -243,8 +243,16 @@ export class Engine {
     return best < 0 ? null : { line: best + 1, text: lines[best] };
   }
 
+  /**
+   * Completion candidates at `position`. Names starting with "_" (the library's internals,
+   * `_repr_mimebundle_`, ...) are offered only once "_" is typed, as IPython does by default, or
+   * when nothing else matches.
+   */
   complete(src: string, position: number): { start: number; end: number; candidates: string[] } {
-    return this.withConverter((c) => c.complete(this.prevDecl, src, position));
+    const r = this.withConverter((c) => c.complete(this.prevDecl, src, position));
+    if (src.slice(r.start, position).startsWith("_")) return r;
+    const visible = r.candidates.filter((c: string) => !c.startsWith("_"));
+    return visible.length > 0 ? { ...r, candidates: visible } : r;
   }
 
   /** Quick info (signature and doc comment) at a position, as plain text, or null. */
