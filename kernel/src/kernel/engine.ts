@@ -21,6 +21,7 @@ import Module from "node:module";
 import { Prelude } from "./prelude_source";
 import { dottedNameAt, moduleDoc } from "./module_docs";
 import { createConverter } from "./engine_tslab";
+import { saveTypeScriptCodeCache } from "./tslab_typescript";
 import { hintFor, tidyMessage } from "./ts_hints";
 import { tensorIndexErrors, TENSOR_INDEX_HINT } from "./tensor_index";
 import { reset_grad_scopes } from "../tensor/grad_mode";
@@ -329,6 +330,9 @@ export class Engine {
     } catch {
       // a warm-up that fails costs the user's first cell its speed, nothing else
     }
+    // The compiler's functions that a cell runs are compiled now: the next kernel loads their
+    // bytecode from the code cache instead (tslab_typescript.ts, code_cache.ts).
+    saveTypeScriptCodeCache();
   }
 
   private get converter(): Converter {

@@ -16,12 +16,13 @@
  *
  * Each patch must find its text exactly once; a patch whose text is missing (another TypeScript)
  * is skipped and `appliedPatches` says so (test/kernel/shared_checker.test.ts requires both). With
- * none applied, the module is loaded as it is.
+ * none applied, the module is loaded as it is. The patched text is compiled with a V8 code cache
+ * (code_cache.ts), written after the kernel's warm-up (Engine.warm()).
  */
 import * as fs from "node:fs";
 import Module, { createRequire } from "node:module";
 import * as path from "node:path";
-import * as vm from "node:vm";
+import { runCached, type CachedScript, type CodeCacheState } from "./code_cache";
 
 type TS = any;
 
@@ -53,6 +54,18 @@ const PATCHES: { name: string; find: string; replace: string }[] = [
 /** Names of the patches the loaded module carries. */
 export const appliedPatches: string[] = [];
 
+let compiled: CachedScript | null = null;
+
+/** What the loaded module's code cache did ("off" before the module is loaded, or without patches). */
+export function typeScriptCodeCache(): { state: CodeCacheState; file: string | null } {
+  return { state: compiled?.state ?? "off", file: compiled?.file ?? null };
+}
+
+/** Writes the code cache of the loaded module if it had none (once its hot functions have run). */
+export function saveTypeScriptCodeCache(): boolean {
+  return compiled?.save() ?? false;
+}
+
 /** Loads the module at `tsPath` with the patches (once; later calls return the same module). */
 export function loadTslabTypeScript(tsPath: string): TS {
   const cache = require.cache as Record<string, NodeModule | undefined>;
@@ -69,10 +82,12 @@ export function loadTslabTypeScript(tsPath: string): TS {
   const m = new Module(tsPath, module) as Module & { paths: string[] };
   m.filename = tsPath;
   m.paths = (Module as any)._nodeModulePaths(path.dirname(tsPath));
-  const run = vm.compileFunction(text, ["exports", "require", "module", "__filename", "__dirname", "__lrlabHooks"], { filename: tsPath });
+  // Node's own module wrapper, plus the hooks; compiled with a code cache (code_cache.ts).
+  const wrapper = `(function (exports, require, module, __filename, __dirname, __lrlabHooks) {${text}\n})`;
+  compiled = runCached(wrapper, tsPath, tsPath, "typescript", appliedPatches.join(","));
   cache[tsPath] = m;
   try {
-    run.call(m.exports, m.exports, createRequire(tsPath), m, tsPath, path.dirname(tsPath), hooks);
+    (compiled.value as Function).call(m.exports, m.exports, createRequire(tsPath), m, tsPath, path.dirname(tsPath), hooks);
   } catch (e) {
     delete cache[tsPath];
     throw e;
