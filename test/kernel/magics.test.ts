@@ -124,6 +124,10 @@ for (let i = 0; i < 3; i++) { ppAdam.zero_grad(); ppHead.forward(ppEnc.forward(t
     // the code of a magic cell: the magic line is not TypeScript; the body sees _lr_trace
     expect(await complete("%%lr_trace --name a\n_lr_trace.log_l")).toEqual({ matches: ["log_loss"], replaced: "log_l" });
     expect((await complete("%timeit --number 5 torch.rand")).matches).toContain("randn");
+    // inside a key=value's expression: TypeScript's completion of it; after it, the magic's keys
+    expect(await complete("%lr_find model=tabModel loss=new torch.nn.MSE")).toEqual({ matches: ["MSELoss"], replaced: "MSE" });
+    expect((await complete("%lr_find model=tabModel loss=new torch.nn.MSELoss() da")).matches).toEqual(["data="]);
+    expect((await complete("%lr_schedule LambdaLR lr_lambda=(e) => Math.ma")).matches).toEqual(expect.arrayContaining(["max"]));
     // names starting with "_" only once "_" is typed (IPython's default)
     const members = (await complete("tabTrace.")).matches;
     expect(members).toEqual(expect.arrayContaining(["latest", "summary", "diverged_at"]));
@@ -136,6 +140,8 @@ for (let i = 0; i < 3; i++) { ppAdam.zero_grad(); ppHead.forward(ppEnc.forward(t
     const inspect = async (code: string, pos = code.length) =>
       String((await k.request("inspect_request", { code, cursor_pos: pos, detail_level: 0 })).content.data?.["text/plain"] ?? "");
     expect(await inspect("%%lr_trace --name a")).toMatch(/^%%lr_trace: /);
+    // in a key=value's expression: that code's docs
+    expect(await inspect("%lr_find model=m loss=new torch.nn.MSELoss")).toMatch(/MSELoss\(\{ reduction \}/);
     const body = "%%lr_trace --name a\nconst o = new torch.optim.Adam";
     expect(await inspect(body)).toMatch(/Adam\(params/);
     expect(await inspect(body, 5)).toMatch(/^%%lr_trace: /);

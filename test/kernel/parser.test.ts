@@ -5,7 +5,7 @@ import { globToRegExp, History } from "../../kernel/src/kernel/history";
 import { codePointsToIndex, indexToCodePoints } from "../../kernel/src/kernel/unicode";
 import { Signer } from "../../kernel/src/kernel/wire";
 import { formatSeconds } from "../../kernel/src/magics/time";
-import { codeView, magicLineAt, magicNameAt } from "../../kernel/src/magics/assist";
+import { codeView, expressionAt, magicLineAt, magicNameAt } from "../../kernel/src/magics/assist";
 
 const OPTS: OptionSpec[] = [
   { name: "steps", type: "int", help: "" },
@@ -75,6 +75,28 @@ describe("magic cells for completion and quick info (assist.ts)", () => {
     expect(codeView("%timeit --number 5 f(1)")).toBe(" ".repeat(19) + "f(1)");
     // a %% line after code is no cell magic: left as it is (the cell fails to run anyway)
     expect(codeView("x\n%%time")).toBe("x\n%%time");
+  });
+
+  it("finds the TypeScript expression of a key=value around the cursor on a magic line", () => {
+    const at = (line: string, cursor = line.length) => {
+      const r = expressionAt(line, cursor);
+      return r && line.slice(r.start, r.end);
+    };
+    const line = "%lr_find model=net loss=new torch.nn.MSE --num-iter 5";
+    expect(at(line, line.indexOf(" --"))).toBe("new torch.nn.MSE");
+    expect(at("%lr_schedule LambdaLR lr_lambda=(e) => Math.ma")).toBe("(e) => Math.ma");
+    expect(at("%lr_schedule LambdaLR lr_lambda=(e) => e")).toBe("(e) => e");
+    expect(at("%lr_find loss=new Lin")).toBe("new Lin");
+    // the magic's own words: a bare name right after "=", a new word after a finished expression,
+    // an option, a number's word, the magic's name, another magic's body
+    expect(at("%lr_find model=ne")).toBeNull();
+    expect(at("%lr_find model=")).toBeNull();
+    expect(at("%lr_find loss=new torch.nn.MSELoss() da")).toBeNull();
+    expect(at("%lr_find loss=new torch.nn.MSELoss() --num")).toBeNull();
+    expect(at("%lr_schedule StepLR step_size=3 gam")).toBeNull();
+    expect(at("%lr_find", 3)).toBeNull();
+    expect(at("%timeit x = a.b")).toBeNull();
+    expect(at("const y = a.b")).toBeNull();
   });
 
   it("finds the magic line at the cursor, and the word being typed", () => {

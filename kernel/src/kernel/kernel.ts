@@ -23,7 +23,7 @@ import { INPUT_DONE, INPUT_PENDING, FromWorker, ToWorker, WorkerInit } from "./c
 import { hasMagic, splitCell, MagicError, parseArgs, ParsedArgs } from "../magics/parser";
 import { MagicContext, fullHelp } from "../magics/types";
 import { findMagic, allMagics } from "../magics/registry";
-import { codeView, completeMagicLine, magicLineAt, magicNameAt } from "../magics/assist";
+import { codeView, completeMagicLine, expressionAt, magicLineAt, magicNameAt } from "../magics/assist";
 import { isCompleteCell, tsVersion } from "./is_complete";
 import { codePointsToIndex, indexToCodePoints } from "./unicode";
 import { ignoreBrokenPipes, watchParent } from "./parent_watch";
@@ -502,6 +502,12 @@ export class Kernel {
       return { status: "ok", matches, cursor_start: indexToCodePoints(code, start), cursor_end: indexToCodePoints(code, pos), metadata: {} };
     }
     try {
+      // in a key=value's expression on a magic line: TypeScript's completion of that expression
+      const expr = expressionAt(code, pos);
+      if (expr) {
+        const r = this.engine.complete(code.slice(expr.start, expr.end), pos - expr.start);
+        return { status: "ok", matches: r.candidates, cursor_start: indexToCodePoints(code, expr.start + r.start), cursor_end: indexToCodePoints(code, expr.start + r.end), metadata: {} };
+      }
       const line = magicLineAt(code, pos);
       if (line) {
         const r = completeMagicLine(line, () => this.engine.userNames().map((n) => [n, this.engine.locals[n]]));
@@ -520,7 +526,12 @@ export class Kernel {
     let text: string | null = null;
     // on a magic's line: its help; elsewhere the code, as the kernel runs it (assist.ts)
     const magic = magicNameAt(code, pos);
-    if (magic) {
+    const expr = magic ? expressionAt(code, pos) : null;
+    if (expr) {
+      // in a key=value's expression: the quick info of that expression's code
+      const src = code.slice(expr.start, expr.end), at = pos - expr.start;
+      text = this.engine.inspect(src, at) ?? (at > 0 ? this.engine.inspect(src, at - 1) : null);
+    } else if (magic) {
       try { text = fullHelp(findMagic(magic)); } catch { text = null; }
     } else {
       const view = hasMagic(code) ? codeView(code) : code;

@@ -11,6 +11,7 @@
  */
 import type { Magic } from "./types";
 import { findMagic } from "./registry";
+import { convertValue, isOptionOrKeyValue } from "./parser";
 
 /** A magic line around a position: the magic, its text after the name, and where the word being typed starts. */
 export interface MagicLineAt {
@@ -64,6 +65,45 @@ export function magicLineAt(code: string, pos: number): MagicLineAt | null {
   const wordStart = pos - (/\S*$/.exec(before)?.[0].length ?? 0);
   const words = code.slice(nameEnd, wordStart).trim().split(/\s+/).filter(Boolean);
   return { magic, words, word: code.slice(wordStart, pos), wordStart };
+}
+
+/**
+ * The TypeScript expression of a `key=value` the cursor is in, on a magic line
+ * (`%lr_find loss=new torch.nn.MSE|`, `lr_lambda=(e) => Math.|`): where its text starts in the
+ * cell and where it ends (the next option or key=value, as parser.ts reads it, or the line's end).
+ * Null when the cursor is elsewhere, or the value so far is a bare name or nothing (the magic
+ * offers those: the user's variables, option values).
+ */
+export function expressionAt(code: string, pos: number): { start: number; end: number } | null {
+  const [lineStart, lineEnd] = lineBounds(code, pos);
+  const m = magicOn(code, lineStart, lineEnd);
+  if (!m) return null;
+  const nameEnd = lineStart + m[0].length;
+  const magic = magicOf(m);
+  if (pos <= nameEnd || magic === null || magic.raw) return null;
+  const text = code.slice(0, lineEnd);
+  const words: { text: string; start: number }[] = [];
+  const re = /\S+/g;
+  re.lastIndex = nameEnd;
+  for (let w: RegExpExecArray | null; (w = re.exec(text)) !== null;) words.push({ text: w[0], start: w.index });
+  // the last option or key=value that starts before the cursor
+  let i = -1;
+  for (let j = 0; j < words.length && words[j].start < pos; j++) if (isOptionOrKeyValue(words[j].text)) i = j;
+  if (i < 0 || words[i].text.startsWith("--")) return null;
+  const word = words[i];
+  const start = word.start + word.text.indexOf("=") + 1;
+  // a number, boolean or JSON value ends at its word (parser.ts)
+  if (pos < start || (pos > word.start + word.text.length && typeof convertValue(word.text.slice(start - word.start)) !== "string")) return null;
+  // What precedes the name being typed decides. Nothing: the value is a bare name, which the
+  // magic completes (the user's variables). A finished expression and a space: a new word, the
+  // magic's too (`loss=new torch.nn.MSELoss() da|` -> data=). Anything else, or an operator or
+  // keyword that wants an operand (`new Lin|`, `(e) => e|`, `f(a, b|`): TypeScript's.
+  const typed = code.slice(start, pos);
+  const before = typed.slice(0, typed.length - (/[A-Za-z_$][\w$]*$/.exec(typed)?.[0].length ?? 0));
+  if (before === "") return null;
+  if (/\s$/.test(before) && !/(\bnew|\btypeof|\bawait|=>|[([{,=+\-*/%&|^!?:<>])\s*$/.test(before)) return null;
+  const next = words.slice(i + 1).find((w) => w.start >= pos && isOptionOrKeyValue(w.text));
+  return { start, end: next ? text.slice(0, next.start).trimEnd().length : lineEnd };
 }
 
 /** Whether the cursor is on a magic line (its name included): Shift-Tab shows that magic's help. */

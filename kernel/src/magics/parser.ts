@@ -152,7 +152,7 @@ export function parseArgs(text: string, options: OptionSpec[], usage = ""): Pars
 }
 
 /** `--flag`, `--flag=v` or `key=value` (not `=>` or `==` inside an expression). */
-function isOptionOrKeyValue(word: string): boolean {
+export function isOptionOrKeyValue(word: string): boolean {
   return (word.startsWith("--") && word.length > 2) || /^[A-Za-z_][\w.]*=(?![=>])/.test(word);
 }
 
