@@ -276,6 +276,18 @@ describe("learning-rate magics", () => {
     expect(missing.reply.content.evalue).toContain("--steps N is required for StepLR");
   });
 
+  it("%lr_schedule ReduceLROnPlateau takes the metric of each step from --metrics; elsewhere --metrics is an error", async () => {
+    const r = await k.execute("%lr_schedule ReduceLROnPlateau factor=0.5 patience=1 --metrics 1,0.8,0.8,0.8,0.8,0.8 --lr 0.1");
+    expect(r.reply.content.status).toBe("ok");
+    const lr = plots(r)[0].content.data[PLOT].series.find((s: { metric: string }) => s.metric === "lr");
+    // PyTorch 2.13, lr before each step (o.step(); s.step(m)): [0.1, 0.1, 0.1, 0.1, 0.05, 0.05]
+    expect(lr.mean).toEqual([0.1, 0.1, 0.1, 0.1, 0.05, 0.05]);
+    expect((await k.execute("%lr_schedule ReduceLROnPlateau --steps 3")).reply.content.evalue).toMatch(/give the metric of each step, e\.g\. --metrics 1,0\.8/);
+    expect((await k.execute("%lr_schedule ReduceLROnPlateau --metrics lr,momentum")).reply.content.evalue).toMatch(/--metrics takes numbers .* got "lr"/);
+    // %%lr_trace's --metrics picks what to record; here it is not that, and says so
+    expect((await k.execute("%lr_schedule StepLR step_size=2 --steps 4 --metrics lr,momentum")).reply.content.evalue).toMatch(/StepLR takes none/);
+  });
+
   it("%lr_schedule SequentialLR / ChainedScheduler: the error gives the code that previews them, and that code runs", async () => {
     const r = await k.execute("%lr_schedule SequentialLR milestones=[5] --steps 10");
     expect(r.reply.content.ename).toBe("UsageError");

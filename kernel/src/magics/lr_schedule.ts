@@ -99,7 +99,23 @@ function build(a: ParsedArgs, options: Record<string, unknown>, usage: string) {
       + "  lrlab.preview((opt) => { const warmup = new torch.optim.lr_scheduler.LinearLR(opt, { start_factor: 0.1, total_iters: 5 }); "
       + `const main = new torch.optim.lr_scheduler.CosineAnnealingLR(opt, { T_max: 45 }); return ${combined}; }, { steps: 50 })`, usage);
   }
-  const steps = (a.flags.steps as number | undefined) ?? definedSteps(name, options);
+  // --metrics: what ReduceLROnPlateau.step(metrics) receives at each step, and nothing else
+  const metricsText = a.flags.metrics as string[] | undefined;
+  let metrics: number[] | undefined;
+  if (metricsText !== undefined) {
+    if (name !== "ReduceLROnPlateau") {
+      throw new MagicError(`--metrics is the metric ReduceLROnPlateau reacts to, one number per step; ${name} takes none `
+        + "(the plot shows lr, and the momentum or β₁ a scheduler cycles)", usage);
+    }
+    const bad = metricsText.find((t) => !Number.isFinite(Number(t)));
+    if (bad !== undefined) throw new MagicError(`--metrics takes numbers (the metric of each step, e.g. a validation loss), got ${JSON.stringify(bad)}`, usage);
+    metrics = metricsText.map(Number);
+  }
+  if (name === "ReduceLROnPlateau" && metrics === undefined) {
+    throw new MagicError("ReduceLROnPlateau lowers lr when a metric stops improving: give the metric of each step, "
+      + "e.g. --metrics 1,0.8,0.7,0.7,0.7,0.7 (one step per value), or trace a real run with %%lr_trace", usage);
+  }
+  const steps = (a.flags.steps as number | undefined) ?? (metrics ? metrics.length : definedSteps(name, options));
   if (steps === undefined) {
     throw new MagicError(`--steps N is required for ${name} (how many steps to simulate); `
       + "OneCycleLR, CosineAnnealingLR, CyclicLR and PolynomialLR take it from their own options", usage);
@@ -112,7 +128,7 @@ function build(a: ParsedArgs, options: Record<string, unknown>, usage: string) {
       steps,
       lr: (a.flags.lr as number | undefined) ?? 0.1,
       ...(a.flags.optimizer ? { optimizer: a.flags.optimizer as any } : {}),
-      ...(a.flags.metrics ? { metrics: (a.flags.metrics as string[]).map(Number) } : {}),
+      ...(metrics ? { metrics } : {}),
       name: label,
     });
   } catch (e: any) {
@@ -129,10 +145,10 @@ export const lr_schedule: Magic = {
     + "--metrics feeds ReduceLROnPlateau one metric per step; values written as arrow functions are TypeScript (LambdaLR).\n"
     + "Example:\n  %lr_schedule StepLR step_size=30 gamma=0.1 --steps 100\n  %lr_schedule CosineAnnealingLR T_max=100 --steps 100",
   options: [
-    { name: "steps", type: "int", help: "steps to simulate (required, except OneCycleLR: total_steps, CosineAnnealingLR: T_max, CyclicLR: two cycles, PolynomialLR: total_iters)" },
+    { name: "steps", type: "int", help: "steps to simulate (required, except OneCycleLR: total_steps, CosineAnnealingLR: T_max, CyclicLR: two cycles, PolynomialLR: total_iters, ReduceLROnPlateau: one per --metrics value)" },
     { name: "lr", type: "number", help: "the optimizer's initial lr", default: 0.1 },
     { name: "optimizer", type: "string", help: "optimizer of the simulation (SGD, Adam, ...)", values: optimizerNames },
-    { name: "metrics", type: "list", help: "ReduceLROnPlateau: the metric of each step" },
+    { name: "metrics", type: "list", help: "ReduceLROnPlateau only: the metric of each step (numbers), what scheduler.step(metrics) receives" },
     { name: "name", type: "string", help: "legend label" },
   ],
   groupLines: true,
