@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { Tensor } from "../../kernel/src/tensor/tensor";
-import { SGD, Adam, AdamW, Adamax, RMSprop, Adagrad, NAdam } from "../../kernel/src/optim/index";
+import { SGD, Adam, AdamW, Adamax, RMSprop, Adagrad, NAdam, LBFGS } from "../../kernel/src/optim/index";
+import { Optimizer } from "../../kernel/src/optim/optimizer";
 import { StepLR } from "../../kernel/src/optim/lr_scheduler/index";
 import { trace, trace_all, Trace, METRIC_NAMES } from "../../kernel/src/trace/index";
 import { PLOT_MIME, SVG_MIME, TEXT_MIME, type PlotPayload } from "../../kernel/src/plot/index";
@@ -30,6 +31,67 @@ describe("trace: results of EFFECTIVE_LR.md", () => {
     }
     expect(m.lr_momentum_steady).toBe(0.1);
     expect(t.errors).toEqual([]);
+  });
+
+  it("step(closure): g_t is the gradient the closure's first call computes, from the first step on", () => {
+    // f(θ) = ½‖θ − c‖²: ∇f = θ − c, changing every step. Plain SGD: Δ = −γ∇f(θ_t), so
+    // lr_projected = γ exactly, if and only if g_t is ∇f(θ_t) (the pre-hook sees the last step's
+    // gradient, or none at the first step).
+    const c = [0.5, -1, 2];
+    const p = param([3, 1, -1]);
+    const closure = () => {
+      p.grad = new Tensor(Float64Array.from(c.map((ci, i) => p.data[i] - ci)), [3], "float64");
+      return 0;
+    };
+    for (const global of [false, true]) { // trace(optimizer), and %%lr_trace's trace_all
+      const opt = new SGD([p], { lr: 0.1 });
+      const t = global ? null : trace(opt);
+      const all = global ? trace_all({ name: "all" }) : null;
+      for (let i = 0; i < 4; i++) opt.step(closure);
+      all?.stop();
+      const tr = t ?? all!.single();
+      expect(tr.steps).toBe(4);
+      expect(tr.errors).toEqual([]);
+      // every step recorded (one bucket per step here), each with lr_projected = γ
+      const s = tr.to_json().groups[0].lr_projected;
+      expect(s.count.reduce((a, b) => a + b, 0)).toBe(4);
+      for (const v of [...s.min, ...s.max]) expect(rel(v!, 0.1)).toBeLessThan(1e-12);
+    }
+    // LBFGS calls the closure again during its step: only the first call is g_t; the first step is measured
+    const q = param([3, 1, -1]);
+    const lbfgs = new LBFGS([q], { lr: 1, max_iter: 5 });
+    const t2 = trace(lbfgs);
+    const closure2 = () => {
+      q.grad = new Tensor(Float64Array.from(c.map((ci, i) => q.data[i] - ci)), [3], "float64");
+      return 0.5 * c.reduce((s, ci, i) => s + (q.data[i] - ci) ** 2, 0);
+    };
+    lbfgs.step(closure2);
+    const m = t2.latest()!;
+    expect(t2.errors).toEqual([]);
+    // first iteration: d = −g (lr 1, no line search; first step scaled by min(1, 1/‖g‖₁)), then
+    // quasi-Newton steps: on a quadratic with H = I, θ lands on c: Δ = c − θ_0 = −g_0, so lr_projected = 1
+    expect(rel(m.lr_projected!, 1)).toBeLessThan(1e-9);
+  });
+
+  it("a step given a closure it never calls is not measured, and says so", () => {
+    class Lazy extends Optimizer {
+      constructor(ps: Tensor[]) { super(ps, { lr: 0.1 }); }
+      step(_closure?: () => number): undefined {
+        for (const p of this.param_groups[0].params as Tensor[]) p.data[0] -= 0.1;
+        return undefined;
+      }
+    }
+    const p = param([1, 2]);
+    const opt = new Lazy([p]);
+    const t = trace(opt);
+    p.grad = grad([1, 1]);
+    opt.step(() => 0);
+    expect(t.steps).toBe(1);
+    expect(t.latest()).toBeNull();
+    expect(t.errors.map((e) => e.message)).toEqual(["trace: step 0 was given a closure that it never called: no gradient at θ_t, step not measured"]);
+    // the next step without a closure is measured as usual
+    opt.step();
+    expect(t.latest()?.step).toBe(1);
   });
 
   it("SGD with momentum μ and dampening τ under a constant gradient: lr_projected → γ(1−τ)/(1−μ)", () => {

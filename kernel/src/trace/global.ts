@@ -27,8 +27,8 @@ export class GlobalTrace {
   constructor(private readonly options: TraceOptions = {}) {
     new Trace(null, options); // validates the options now, not at the first step
     this.handles = [
-      register_optimizer_step_pre_hook((opt: Optimizer) => {
-        if (!suspended()) this.traceOf(opt as unknown as TraceableOptimizer)._before_step(opt as unknown as TraceableOptimizer);
+      register_optimizer_step_pre_hook((opt: Optimizer, args: unknown[], kwargs: Record<string, unknown>) => {
+        if (!suspended()) return this.traceOf(opt as unknown as TraceableOptimizer)._before_step(opt as unknown as TraceableOptimizer, args, kwargs);
       }),
       register_optimizer_step_post_hook((opt: Optimizer) => {
         if (suspended()) return;

@@ -132,6 +132,13 @@ export class StepPipeline {
     }
   }
 
+  /** A step that cannot be measured (said in `errors`): its post-hook records nothing for it. */
+  skip(reason: Error): void {
+    this.captured = null;
+    this.snapshots.clear();
+    this.sink.fail(reason);
+  }
+
   /** Hands the newest deferred step to the worker, or measures it here when the worker cannot. */
   private handOver(): void {
     const d = this.deferred[0];

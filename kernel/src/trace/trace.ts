@@ -328,14 +328,40 @@ export class Trace implements Plottable {
    * @internal Pre-hook: θ_t and g_t are copied (steps.ts; a large step is measured on the worker
    * thread while the optimizer takes the next one, and anything that reads the trace waits for it).
    */
-  _before_step(optimizer: TraceableOptimizer): void {
+  _before_step(optimizer: TraceableOptimizer, args?: unknown[], kwargs?: Record<string, unknown>): void | [unknown[], Record<string, unknown>] {
     if (suspended()) return;
-    this.pipeline.before(optimizer);
+    const closure = args?.[1];
+    if (typeof closure !== "function") {
+      this.closurePending = false;
+      this.pipeline.before(optimizer);
+      return;
+    }
+    // step(closure): the closure computes the gradient (zero_grad, forward, backward), and every
+    // optimizer calls it first, at θ_t. So g_t is what `.grad` holds right after its first call:
+    // the copies are taken then (at the pre-hook `.grad` is the last step's, or null). LBFGS
+    // calls it again at other points of its line search; those are not g_t.
+    this.closurePending = true;
+    const wrapped = (...a: unknown[]): unknown => {
+      const loss = (closure as (...a: unknown[]) => unknown)(...a);
+      if (this.closurePending) {
+        this.closurePending = false;
+        this.pipeline.before(optimizer);
+      }
+      return loss;
+    };
+    return [[args![0], wrapped, ...args!.slice(2)], kwargs ?? {}];
   }
+
+  /** Whether this step was given a closure that has not been called yet (see _before_step). */
+  private closurePending = false;
 
   /** @internal Post-hook: Δ, every metric, series, divergence, listeners (now or deferred). */
   _after_step(optimizer: TraceableOptimizer): void {
     if (suspended()) return;
+    if (this.closurePending) {
+      this.closurePending = false;
+      this.pipeline.skip(new Error(`trace: step ${this.steps} was given a closure that it never called: no gradient at θ_t, step not measured`));
+    }
     const step = this.steps++;
     const loss = this.pendingLoss;
     this.pendingLoss = null;
@@ -607,7 +633,7 @@ export function trace(optimizer: TraceableOptimizer, options: TraceOptions = {})
   }
   const t = new Trace(optimizer, options);
   t._attach([
-    optimizer.register_step_pre_hook((opt: TraceableOptimizer) => t._before_step(opt)),
+    optimizer.register_step_pre_hook((opt: TraceableOptimizer, args: unknown[], kwargs: Record<string, unknown>) => t._before_step(opt, args, kwargs)),
     optimizer.register_step_post_hook((opt: TraceableOptimizer) => t._after_step(opt)),
   ]);
   return t;
