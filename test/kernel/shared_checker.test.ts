@@ -117,6 +117,20 @@ describe("the shared type checker", () => {
     expect(m("Type '1 | 2' is not assignable to type 'string'.")).not.toBe(m("Type '1 | 2' is not assignable to type 'number'."));
   }, 60_000);
 
+  it("retires once the cell files it was handed add up to its budget of text", () => {
+    const engine = new Engine(makePrelude(DIST), tmpdir());
+    engine.run("const small1 = 1;");
+    engine.run("const small2 = 2;");
+    const created = shared.sharedCheckerStats.created;
+    // a cell of 400,000 characters: served by the shared checker, which then retires
+    const long = `const long = ${JSON.stringify("x".repeat(400_000))};\nlong.length`;
+    expect(value(engine, long)).toBe(400_000);
+    expect(shared.sharedCheckerStats.created).toBe(created);
+    expect(value(engine, "small1 + small2")).toBe(3);
+    expect(shared.sharedCheckerStats.created).toBe(created + 1);
+    engine.close();
+  }, 60_000);
+
   it("the check mode fails a cell whose shared answer differs from its own checker's", () => {
     const engine = new Engine(makePrelude(DIST), tmpdir());
     engine.run("const x0 = 1;");

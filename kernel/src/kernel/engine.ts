@@ -93,6 +93,18 @@ export const WARM_CELL = [
   "trace",
 ].join("\n");
 
+/**
+ * Makes V8 store each string as one piece. TypeScript's printer builds its output by appending
+ * tokens, and V8 keeps such a string as a tree of the pieces (~32 bytes each) until something
+ * reads it by index; a cell's declarations (the previous cells' too) are kept as prevDecl and in
+ * the convert cache, so after a few hundred cells those trees held tens of MB (a heap snapshot
+ * after 300 cells: 1.5 million of them, 48 MB). `charCodeAt` flattens the string in place
+ * (measured on Node 20: a 0.59 M-character declaration text 2.12 -> 0.59 MB).
+ */
+function flatten(...texts: (string | undefined)[]): void {
+  for (const t of texts) if (t) t.charCodeAt(0);
+}
+
 export class Engine {
   /** Built on first use (or by warm()): TypeScript's compiler takes 1-3 s to load. */
   private _converter: Converter | null = null;
@@ -299,6 +311,7 @@ export class Engine {
       return hit;
     }
     let r = this.withConverter((c) => c.convert(this.prevDecl, src));
+    flatten(r.output, r.declOutput);
     if (r.diagnostics.length === 0) {
       const indexing = tensorIndexErrors(src);
       if (indexing.length > 0) r = { diagnostics: indexing };
