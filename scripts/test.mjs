@@ -14,6 +14,9 @@ process.env.LRLAB_CHECK_DIRECT_CJS ??= "1";
 // ... and every cell a shared type checker served is converted again with a checker of its own:
 // the results must be equal (kernel/src/kernel/shared_checker.ts).
 process.env.LRLAB_CHECK_SHARED_CHECKER ??= "1";
+// ... and the declarations copied from their text (kernel/src/kernel/decls_print.ts) are compared
+// with what TypeScript's printer prints for them.
+process.env.LRLAB_CHECK_DECLS_PRINT ??= "1";
 const out = join(root, "test-output");
 mkdirSync(out, { recursive: true });
 let passed = 0, failed = 0, skipped = 0, broken = false;
