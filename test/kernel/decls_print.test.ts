@@ -82,8 +82,11 @@ describe("the previous cells' declarations", () => {
     const keep = () => { sf.statements = ts.factory.createNodeArray(sf.statements.slice(1)); };
     let snap = declsPrint.snapshot(ts, sf);
     keep();
+    // until it is put back, the file is not offered for reuse (engine_tslab.ts)
+    expect(declsPrint.changed.has(sf)).toBe(true);
     expect(declsPrint.print(ts, printer, sf, snap)).toBe("declare const a: number;\ndeclare const b: string;\n");
     expect(sf.statements.length).toBe(3); // put back as parsed
+    expect(declsPrint.changed.has(sf)).toBe(false);
     // a change the copy cannot see (a name replaced in place): the check catches it
     snap = declsPrint.snapshot(ts, sf);
     keep();

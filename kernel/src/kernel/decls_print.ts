@@ -28,7 +28,11 @@ interface Snapshot {
   parts: Map<TS, { declarations?: TS; name?: TS; namedBindings?: TS; elements?: TS }>;
 }
 
+/** Files whose statements tslab may have changed and that were not put back (an error in between). */
+export const changed = new WeakSet<object>();
+
 export function snapshot(ts: TS, sf: TS): Snapshot {
+  changed.add(sf);
   const parts: Snapshot["parts"] = new Map();
   for (const st of sf.statements) {
     if (ts.isVariableStatement(st)) parts.set(st, { declarations: st.declarationList.declarations });
@@ -52,6 +56,7 @@ function whole(st: TS, snap: Snapshot): boolean {
 }
 
 function restore(sf: TS, snap: Snapshot): void {
+  changed.delete(sf);
   sf.statements = snap.statements;
   for (const [st, p] of snap.parts) {
     if (p.declarations !== undefined) { st.declarationList.declarations = p.declarations; continue; }

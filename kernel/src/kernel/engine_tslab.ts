@@ -135,14 +135,16 @@ const lastDeclarations = new WeakMap<object, TS>();
  * was parsed and bound again for every cell although most cells leave it as it was (a cell
  * redeclaring its own names, a cell that declares nothing): 10 ms per cell after 1000 declared
  * names. The parsed file is as its text says: remainingDecls, which filtered its statements in
- * place, puts them back (decls_print.ts).
+ * place, puts them back (decls_print.ts); a file it did not put back (an error in between) is
+ * parsed again.
  */
 function reusingDeclarations(host: TS, options: TS): TS {
   const isDecls = (f: string) => /(^|\/)__prev__\.d\.ts$/.test(f);
   const wrap = (original: (...a: TS[]) => TS) => (fileName: string, ...rest: TS[]): TS => {
     if (!isDecls(fileName)) return original(fileName, ...rest);
     const last = lastDeclarations.get(host);
-    if (last && last.fileName === fileName && last.options === options && host.readFile(fileName) === last.sf.text) return last.sf;
+    if (last && last.fileName === fileName && last.options === options && !declsPrint.changed.has(last.sf)
+      && host.readFile(fileName) === last.sf.text) return last.sf;
     const sf = original(fileName, ...rest);
     if (sf) lastDeclarations.set(host, { fileName, options, sf });
     return sf;
