@@ -7,8 +7,8 @@
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DIST, Engine, latestProgram, makePrelude } from "./dist";
+import { describe, expect, it } from "vitest";
+import { DIST, Engine, latestProgram, makePrelude, envForSuite } from "./dist";
 
 const load = createRequire(__filename);
 const tslab = load(join(DIST, "kernel/engine_tslab.js")) as typeof import("../../kernel/src/kernel/engine_tslab");
@@ -19,15 +19,7 @@ const value = (e: InstanceType<typeof Engine>, src: string) => (e.run(src) as Ru
 const declsFile = () => latestProgram().getSourceFiles().find((f: { fileName: string }) => f.fileName.endsWith("__prev__.d.ts"));
 
 describe("the previous cells' declarations", () => {
-  let saved: string | undefined;
-  beforeAll(() => {
-    saved = process.env.LRLAB_CHECK_DECLS_PRINT;
-    process.env.LRLAB_CHECK_DECLS_PRINT = "1";
-  });
-  afterAll(() => {
-    if (saved === undefined) delete process.env.LRLAB_CHECK_DECLS_PRINT;
-    else process.env.LRLAB_CHECK_DECLS_PRINT = saved;
-  });
+  envForSuite("LRLAB_CHECK_DECLS_PRINT", "1");
 
   it("stay right through redeclarations of every kind, each copy checked against the printer", () => {
     const e = new Engine(makePrelude(DIST), tmpdir());

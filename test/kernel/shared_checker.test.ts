@@ -7,8 +7,8 @@
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DIST, Engine, makePrelude } from "./dist";
+import { describe, expect, it } from "vitest";
+import { DIST, Engine, makePrelude, envForSuite } from "./dist";
 
 const load = createRequire(__filename);
 const shared = load(join(DIST, "kernel/shared_checker.js")) as typeof import("../../kernel/src/kernel/shared_checker");
@@ -29,15 +29,7 @@ function typeError(engine: InstanceType<typeof Engine>, src: string): string {
 }
 
 describe("the shared type checker", () => {
-  let saved: string | undefined;
-  beforeAll(() => {
-    saved = process.env.LRLAB_CHECK_SHARED_CHECKER;
-    process.env.LRLAB_CHECK_SHARED_CHECKER = "1";
-  });
-  afterAll(() => {
-    if (saved === undefined) delete process.env.LRLAB_CHECK_SHARED_CHECKER;
-    else process.env.LRLAB_CHECK_SHARED_CHECKER = saved;
-  });
+  envForSuite("LRLAB_CHECK_SHARED_CHECKER", "1");
 
   it("serves consecutive cells, each getting what a checker of its own gives", () => {
     const engine = new Engine(makePrelude(DIST), tmpdir());
