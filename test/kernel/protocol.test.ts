@@ -5,11 +5,35 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { KernelClient, ofType, resultText } from "./client";
-import { encode, newHeader, Signer } from "../../kernel/src/kernel/wire";
+import * as zmq from "zeromq";
+import { decode, encode, newHeader, Signer } from "../../kernel/src/kernel/wire";
 
 let k: KernelClient;
 beforeAll(async () => { k = await KernelClient.start(); });
 afterAll(async () => { await k?.shutdown(); });
+
+describe("iopub", () => {
+  it("welcomes each subscriber with iopub_welcome (JEP 65) on its own topic, a second client's too", async () => {
+    // the client's own subscription (to everything): its first iopub message
+    const first = k.iopubLog.find((m) => m.header.msg_type === "iopub_welcome");
+    expect(first?.content).toEqual({ subscription: "" });
+    // a second subscriber, to a topic
+    const sub = new zmq.Subscriber({ linger: 0 });
+    sub.subscribe("kernel.");
+    sub.connect(`tcp://${k.info.ip}:${k.info.iopub_port}`);
+    try {
+      const frames = await Promise.race([
+        sub.receive(),
+        new Promise<never>((_, reject) => setTimeout(() => reject(new Error("no iopub_welcome in 5 s")), 5000)),
+      ]);
+      expect(frames[0].toString()).toBe("kernel.");
+      const m = decode(frames as Buffer[], k.signer);
+      expect([m.header.msg_type, m.content]).toEqual(["iopub_welcome", { subscription: "kernel." }]);
+    } finally {
+      sub.close();
+    }
+  });
+});
 
 describe("execute", () => {
   it("returns the last expression as execute_result; tensors print like PyTorch", async () => {

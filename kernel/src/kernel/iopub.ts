@@ -16,11 +16,14 @@ export class Iopub {
    * be free to answer: see the warm-up in kernel.ts.
    */
   readonly socket = new zmq.XPublisher({ sendTimeout: 0, linger: 0 });
+  constructor(private readonly signer: Signer, private readonly session: string,
+    private readonly log: (s: string) => void) {
+    // every subscription is heard, a second client's too (each gets its welcome)
+    this.socket.verbosity = "allSubs";
+  }
   private joined = false;
   /** Called once, when the first subscriber has joined. */
   onJoin: (() => void) | null = null;
-  constructor(private readonly signer: Signer, private readonly session: string,
-    private readonly log: (s: string) => void) {}
 
   /** Whether a subscriber has joined (it receives what is published from now on). */
   get subscribed(): boolean {
@@ -32,7 +35,9 @@ export class Iopub {
     void (async () => {
       try {
         for await (const [m] of this.socket) {
-          if (m.length === 0 || m[0] !== 1 || this.joined) continue;
+          if (m.length === 0 || m[0] !== 1) continue;
+          this.welcome(m.subarray(1));
+          if (this.joined) continue;
           this.joined = true;
           this.onJoin?.();
         }
@@ -40,6 +45,23 @@ export class Iopub {
         // the socket was closed: nothing more to hear
       }
     })();
+  }
+
+  /**
+   * `iopub_welcome` (JEP 65, as ipykernel sends it) to a subscriber that just joined, on its own
+   * topic: the first message it is sure to receive. A client that checks its IOPub connection
+   * after kernel_info (jupyter_client waits 0.2 s for any IOPub message, and asks again when none
+   * came) no longer misses the status messages sent before it had joined: starts took 0.2 s more
+   * in about half of the measured starts.
+   */
+  private welcome(subscription: Buffer): void {
+    const frames = encode(this.signer, subscription.length > 0 ? [Buffer.from(subscription)] : [], newHeader("iopub_welcome", this.session), {}, {},
+      { subscription: subscription.toString("utf8") });
+    try {
+      this.socket.send(frames).catch((e) => this.log(`iopub_welcome not sent: ${e.message}`));
+    } catch (e: any) {
+      this.log(`iopub_welcome not sent: ${e.message}`);
+    }
   }
 
   publish(msg_type: string, content: object, parent: Partial<Header> | Record<string, unknown> = {}, metadata: object = {}): void {
