@@ -5,7 +5,7 @@
 //
 // Prints ONE markdown table (figures, and speed ratios against the peers measured in the same run)
 // and writes it, with a short header naming the machine and versions, to bench/results/latest.md
-// (quick runs: test-output/bench-quick.md). --quick runs small sizes in under a minute.
+// (quick runs: test-output/bench-quick.md; --only: test-output/bench-<sections>.md). --quick runs small sizes in under a minute.
 // Nothing here asserts a timing: the "meets" column compares against the targets of issue 7.
 //
 // Environment: LRLAB_BENCH_PYTHON = the Python with torch (default .venv/bin/python);
@@ -41,7 +41,10 @@ function parseArgs(argv) {
     } else throw new Error(`unknown argument ${JSON.stringify(x)}\n${USAGE}`);
     if (x === "--out" && !a.out) throw new Error(`--out needs a file name\n${USAGE}`);
   }
-  a.out ??= a.quick ? join(root, "test-output", "bench-quick.md") : join(root, "bench", "results", "latest.md");
+  // bench/results/latest.md holds full runs only: a run of some sections or a quick one goes to test-output/
+  const partial = a.only.length < SECTIONS.length;
+  a.out ??= a.quick ? join(root, "test-output", "bench-quick.md")
+    : partial ? join(root, "test-output", `bench-${a.only.join("-")}.md`) : join(root, "bench", "results", "latest.md");
   return a;
 }
 

@@ -60,4 +60,14 @@ describe("bench/run.mjs --quick", () => {
       if (area !== "kernel") expect(printed[i][2], `${printed[i][1]}`).not.toMatch(/^(failed|not measured)/);
     });
   }, 180_000);
+
+  it("a run of some sections writes to test-output/bench-<sections>.md, never over the full run's latest.md", () => {
+    const latest = join(root, "bench", "results", "latest.md");
+    const before = readFileSync(latest, "utf8");
+    const r = spawnSync(process.execPath, [join(root, "bench", "run.mjs"), "--only", "bundle"], { cwd: root, encoding: "utf8", timeout: 120_000 });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toContain(join(root, "test-output", "bench-bundle.md"));
+    expect(tableRows(readFileSync(join(root, "test-output", "bench-bundle.md"), "utf8")).map((row) => row[0])).toEqual(["bundle", "bundle", "bundle"]);
+    expect(readFileSync(latest, "utf8")).toBe(before);
+  }, 130_000);
 });
