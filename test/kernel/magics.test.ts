@@ -244,6 +244,18 @@ describe("learning-rate magics", () => {
     expect(ofType(other, "error")[0].content.traceback.join("\n")).not.toContain("hint:");
   });
 
+  it("a type error in a magic cell's body, or in code after a line magic, names the cell's line; nothing else shows", async () => {
+    const body = await k.execute("%%lr_trace --name lineCheck\nconst okLine = 1;\nconst badLine: number = 'x';");
+    expect(body.reply.content.evalue).toMatch(/^3:7 - Type 'string' is not assignable/);
+    expect(ofType(body, "error")[0].content.traceback.join("\n")).toContain("   3 | const badLine: number = 'x';");
+    // the body never ran: no "no optimizer stepped" display
+    expect(body.outputs.filter((m) => m.header.msg_type === "display_data")).toEqual([]);
+    const after = await k.execute("%lr_scale linear lr=0.1 batch_size=1 new_batch_size=2\n\nconst badToo: string = 1;");
+    expect(after.reply.content.evalue).toMatch(/^3:7 - Type 'number'/);
+    const thrown = await k.execute("const fine = 1;\n%who\nthrow new Error('at line 3')");
+    expect(ofType(thrown, "error")[0].content.traceback[0]).toContain("cell line 3");
+  });
+
   it("%lr_schedule previews a scheduler; consecutive lines overlay in one plot", async () => {
     const r = await k.execute("%lr_schedule StepLR step_size=3 gamma=0.5 --steps 10 --lr 0.1\n%lr_schedule CosineAnnealingLR T_max=10 --steps 10 --lr 0.1");
     expect(r.reply.content.status).toBe("ok");

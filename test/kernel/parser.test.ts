@@ -58,7 +58,8 @@ describe("magic parser", () => {
   });
 
   it("splits cells into code and magics", () => {
-    expect(splitCell("%%time\nlet x = 1;\nx")).toEqual([{ kind: "cell", name: "time", help: false, args: "", body: "let x = 1;\nx" }]);
+    expect(splitCell("%%time\nlet x = 1;\nx")).toEqual([{ kind: "cell", name: "time", help: false, args: "", body: "let x = 1;\nx", firstLine: 1 }]);
+    expect(splitCell("\n\n%%time\nx")).toMatchObject([{ kind: "cell", body: "x", firstLine: 3 }]);
     const parts = splitCell("const a = 1;\n%lr_schedule StepLR --steps 3\n%lr_schedule? \na + 1");
     expect(parts.map((p) => p.kind)).toEqual(["code", "line", "line", "code"]);
     expect(parts[2]).toMatchObject({ name: "lr_schedule", help: true });

@@ -438,14 +438,17 @@ export class Kernel {
     for (let i = 0; i < prepared.length; i++) {
       const { part, args } = prepared[i];
       this.result = { has: false, value: undefined };
+      // Each piece runs with as many blank lines in front as the cell has above it, so that type
+      // errors and stack traces name the cell's lines (they named the piece's: line 1 of a
+      // %%lr_trace body pointed at the %%lr_trace line).
       if (part.kind === "code") {
-        const r = await this.engine.run(part.code);
+        const r = await this.engine.run("\n".repeat(part.firstLine) + part.code);
         if (r.hasValue) this.result = { has: true, value: r.value };
         continue;
       }
       const m = findMagic(part.name, part.kind);
       if (part.help) { this.pageText(fullHelp(m)); continue; }
-      if (part.kind === "cell") { await m.run(this.context(), args!, part.body); continue; }
+      if (part.kind === "cell") { await m.run(this.context(), args!, "\n".repeat(part.firstLine) + part.body); continue; }
       const group = [args!];
       while (m.groupLines && i + 1 < prepared.length && prepared[i + 1].part.kind === "line"
         && (prepared[i + 1].part as { name: string }).name === part.name && !(prepared[i + 1].part as { help: boolean }).help) {

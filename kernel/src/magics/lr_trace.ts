@@ -13,6 +13,7 @@ import type { Magic, MagicContext } from "./types";
 import { MagicError } from "./parser";
 import { tools, torch } from "./tools";
 import { saveRun } from "../trace/runs";
+import { CellError } from "../kernel/engine";
 
 export const LIVE_INTERVAL_MS = 250;
 
@@ -76,14 +77,21 @@ export const lr_trace: Magic = {
     // The running trace is visible to the cell as `_lr_trace`.
     await ctx.runCode(this.bodyDeclarations!);
     ctx.engine.locals._lr_trace = gt;
+    let ran = true;
     try {
       const r = await ctx.runCode(body ?? "");
       if (r.hasValue) ctx.setResult(r.value);
+    } catch (e) {
+      // a type error: the body never ran, and the error says why (no "no optimizer stepped")
+      if (e instanceof CellError) ran = false;
+      throw e;
     } finally {
       gt.stop();
       if (gt.traces.length > 0) saveRun(name, gt);
-      const final = gt.traces.length > 0 ? gt.bundle({}) : { "text/plain": `%%lr_trace: no optimizer stepped in this cell (call optimizer.step() to trace it)` };
-      ctx.display(final, { display_id: id, update: shown });
+      if (ran || shown) {
+        const final = gt.traces.length > 0 ? gt.bundle({}) : { "text/plain": `%%lr_trace: no optimizer stepped in this cell (call optimizer.step() to trace it)` };
+        ctx.display(final, { display_id: id, update: shown });
+      }
     }
   },
 };

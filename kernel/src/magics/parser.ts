@@ -170,7 +170,7 @@ export function checkType(what: string, v: MagicValue, type: OptionSpec["type"],
 export type CellPart =
   | { kind: "code"; code: string; firstLine: number }
   | { kind: "line"; name: string; args: string; help: boolean; line: number }
-  | { kind: "cell"; name: string; args: string; body: string; help: boolean };
+  | { kind: "cell"; name: string; args: string; body: string; help: boolean; firstLine: number };
 
 const MAGIC_LINE = /^%([A-Za-z_]\w*)(\?{1,2})?(?:[ \t]+(.*))?$/;
 
@@ -184,7 +184,7 @@ export function splitCell(src: string): CellPart[] {
   if (first >= 0 && /^%%/.test(lines[first].trim())) {
     const m = /^%%([A-Za-z_]\w*)(\?{1,2})?(?:[ \t]+(.*))?$/.exec(lines[first].trim());
     if (!m) throw new MagicError(`bad cell magic line: ${lines[first].trim()}`);
-    return [{ kind: "cell", name: m[1], help: !!m[2], args: (m[3] ?? "").trim(), body: lines.slice(first + 1).join("\n") }];
+    return [{ kind: "cell", name: m[1], help: !!m[2], args: (m[3] ?? "").trim(), body: lines.slice(first + 1).join("\n"), firstLine: first + 1 }];
   }
   const parts: CellPart[] = [];
   let code: string[] = [], codeStart = 0;
