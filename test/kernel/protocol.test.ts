@@ -293,6 +293,11 @@ describe("other requests", () => {
     expect(r.reply.content.payload[0].data["text/plain"]).toContain("SGD");
     const missing = await k.execute("no_such_thing?");
     expect(missing.reply.content.status).toBe("error");
+    // on the last line of a cell, after code (IPython's habit): the code runs, then the help shows
+    const after = await k.execute("const helpNet = new torch.nn.Linear(2, 1);\nhelpNet?\n");
+    expect(after.reply.content.status).toBe("ok");
+    expect(after.reply.content.payload[0].data["text/plain"]).toContain("Linear");
+    expect(resultText(await k.execute("helpNet.in_features"))).toBe("2");
   });
 });
 

@@ -416,9 +416,21 @@ export class Kernel {
 
   /** A whole cell: pager requests, magics, or plain TypeScript. */
   private async runCell(code: string): Promise<void> {
-    const page = /^\s*(\?{1,2})?\s*(%{0,2}[A-Za-z_$][\w$]*(?:\s*\.\s*[A-Za-z_$][\w$]*)*)\s*(\?{1,2})?\s*$/.exec(code);
+    const page = HELP_LINE.exec(code);
     if (page && (page[1] || page[3])) {
       this.page(page[2].replace(/\s+/g, ""));
+      return;
+    }
+    // A help request on the cell's last line, after code (IPython's `obj?` at the end of a cell):
+    // the code runs, then the help shows. It was a syntax error pointing past the cell's end.
+    const lines = code.split("\n");
+    let last = lines.length - 1;
+    while (last > 0 && lines[last].trim() === "") last--;
+    const help = last > 0 ? HELP_LINE.exec(lines[last]) : null;
+    if (help && (help[1] || help[3]) && !/^\s*%/.test(lines[last])) {
+      await this.runCell(lines.slice(0, last).join("\n"));
+      this.result = { has: false, value: undefined };
+      this.page(help[2].replace(/\s+/g, ""));
       return;
     }
     if (!hasMagic(code)) {
@@ -568,6 +580,9 @@ export class Kernel {
     }, 50);
   }
 }
+
+/** `name?`, `name??`, `?name` (a dotted name, or a magic's `%name`): a request for help. */
+const HELP_LINE = /^\s*(\?{1,2})?\s*(%{0,2}[A-Za-z_$][\w$]*(?:\s*\.\s*[A-Za-z_$][\w$]*)*)\s*(\?{1,2})?\s*$/;
 
 export async function runKernel(info: ConnectionInfo): Promise<Kernel> {
   const k = new Kernel(info);
