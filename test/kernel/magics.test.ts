@@ -48,6 +48,15 @@ describe("general magics", () => {
     expect(resultText(r)).toBe(String((1e5 * (1e5 - 1)) / 2));
   });
 
+  it("%%time: code that throws prints its times and its error, code that fails its type check only the error (as IPython)", async () => {
+    const threw = await k.execute("%%time\nthrow new Error('fails')");
+    expect(threw.reply.content.status).toBe("error");
+    expect(threw.stdout).toContain("Wall time");
+    const unchecked = await k.execute("%%time\nconst t0: number = 'x';");
+    expect(unchecked.reply.content.status).toBe("error");
+    expect(unchecked.stdout).not.toContain("Wall time");
+  });
+
   it("%timeit times a statement written with quotes and options", async () => {
     const r = await k.execute('%timeit --number 100 --repeat 3 "a b".split(" ").length');
     expect(r.reply.content.status).toBe("ok");

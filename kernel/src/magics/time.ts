@@ -4,6 +4,7 @@
  */
 import type { Magic, MagicContext } from "./types";
 import { MagicError } from "./parser";
+import { CellError } from "../kernel/engine";
 
 /**
  * A duration as IPython prints it: three significant digits (%.3g) in ms, µs or ns, two decimals
@@ -17,18 +18,28 @@ export function formatSeconds(s: number): string {
   return `${g3(s * 1e9)} ns`;
 }
 
-/** Runs `code` once and prints its CPU and wall times as IPython does; its value is the result. */
+/**
+ * Runs `code` once and prints its CPU and wall times as IPython does; its value is the result.
+ * Code that ran prints its times even when it threw (IPython 9 does too); code that failed its
+ * type check never ran, and prints only its error (IPython: a SyntaxError, no times).
+ */
 async function timed(ctx: MagicContext, code: string): Promise<void> {
   const cpu0 = process.cpuUsage();
   const t0 = process.hrtime.bigint();
   let r: { hasValue: boolean; value: unknown } | undefined;
+  let ran = true;
   try {
     r = await ctx.runCode(code);
+  } catch (e) {
+    if (e instanceof CellError) ran = false;
+    throw e;
   } finally {
-    const wall = Number(process.hrtime.bigint() - t0) / 1e9;
-    const cpu = process.cpuUsage(cpu0);
-    const user = cpu.user / 1e6, sys = cpu.system / 1e6;
-    ctx.print(`CPU times: user ${formatSeconds(user)}, sys: ${formatSeconds(sys)}, total: ${formatSeconds(user + sys)}\nWall time: ${formatSeconds(wall)}`);
+    if (ran) {
+      const wall = Number(process.hrtime.bigint() - t0) / 1e9;
+      const cpu = process.cpuUsage(cpu0);
+      const user = cpu.user / 1e6, sys = cpu.system / 1e6;
+      ctx.print(`CPU times: user ${formatSeconds(user)}, sys: ${formatSeconds(sys)}, total: ${formatSeconds(user + sys)}\nWall time: ${formatSeconds(wall)}`);
+    }
   }
   if (r?.hasValue) ctx.setResult(r.value);
 }
