@@ -4,16 +4,15 @@
  *
  * tslab filters the statements of the declarations file in place and prints the whole file with
  * TypeScript's printer: every cell reprints every declaration made so far (7.6 ms per cell after
- * 1000 declared names). The file's text was itself printed by that printer, so a statement kept
- * whole prints as its own text: here such statements are copied from the text, and only a
- * statement tslab changed (a `declare const a, b;` or an import losing some of its names) makes
- * the file go through the printer as before. (The copy keeps the layout the declaration emitter
- * gave: `readonly [1, 2]` stays on one line, where stock tslab's reprint spreads it over four.)
- * Afterwards the file's statements are put back as
- * they were, so that the parsed file stays a faithful parse of its text and the next program can
- * reuse it when the text is the same (engine_tslab.ts).
+ * 1000 declared names). A statement tslab keeps whole is already written in the file's text, so
+ * it is copied from there; only a statement tslab changed (a `declare const a, b;` or an import
+ * losing some of its names) sends the file through the printer as before. The copy keeps the
+ * layout the declaration emitter gave (`readonly [1, 2]` stays on one line, where stock tslab's
+ * reprint spreads it over four); the declarations are the same. Afterwards the file's statements
+ * are put back as they were, so that the parsed file stays a faithful parse of its text and the
+ * next program can reuse it when the text is the same (engine_tslab.ts `reusingDeclarations`).
  *
- * Wired by patches to tslab's converter.js (engine_tslab.ts `converterPatches`): `snapshot` at the
+ * Wired by patches to tslab's converter.js (engine_tslab.ts `CONVERTER_PATCHES`): `snapshot` at the
  * start of remainingDecls, `print` in place of its `printer.printFile(declsSF)`. Under npm test
  * (LRLAB_CHECK_DECLS_PRINT=1) every text written here is compared with the printer's, token by
  * token (ts_tokens.ts).
