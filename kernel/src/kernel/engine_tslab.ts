@@ -1,7 +1,8 @@
 /**
  * Loads tslab's converter (tslab/dist/converter: tslab's own code on tslab's TypeScript 5.0) and
- * takes five kinds of waste out of converting a new cell, without changing any result (5. up to
- * the order of a union's members in printed types, see shared_checker.ts).
+ * takes six kinds of waste out of converting a new cell, without changing any result but for the
+ * layout of printed types (5. the order of a union's members, see shared_checker.ts; 6. the line
+ * breaks of kept declarations, see decls_print.ts), and fixes one bug of tslab's (namespaces).
  * test/kernel/engine_converter.test.ts runs stock tslab and this side by side on the same cells
  * and requires identical output, declarations, diagnostics and emitted local modules.
  *
@@ -25,13 +26,17 @@
  *    checker per cell.
  * 5. Consecutive cells share one type checker instead of building one per cell (shared_checker.ts,
  *    through a hook tslab_typescript.ts puts into TypeScript's createProgram).
+ * 6. The previous cells' declarations are copied instead of reprinted for every cell, and their
+ *    parsed file is reused while its text stays (decls_print.ts, reusingDeclarations).
+ * The bug: tslab dropped a namespace from the declarations at the next cell (CONVERTER_PATCHES).
  *
  * How the converter gets them: converter.js reads `createWatchCompilerHost` and
  * `transpileModule` from the module `@tslab/typescript-for-tslab` when it calls them. A private
- * copy of converter.js is loaded with that module id mapped, during the load only, to an object
- * that inherits everything from the real TypeScript module and overrides those two functions;
- * each converter's convert() is wrapped to mark its first rebuild. The real module and any other
- * user of converter.js (is_complete.ts) are untouched.
+ * copy of converter.js, compiled from its text with CONVERTER_PATCHES (6. and the bug), is loaded
+ * with that module id mapped, during the load only, to an object that inherits everything from
+ * the real TypeScript module and overrides those two functions; each converter's convert() is
+ * wrapped to mark its first rebuild. The real module and any other user of converter.js
+ * (is_complete.ts) are untouched.
  */
 import * as fs from "node:fs";
 import Module from "node:module";
