@@ -22,6 +22,7 @@ import { Prelude } from "./prelude_source";
 import { dottedNameAt, moduleDoc } from "./module_docs";
 import { createConverter } from "./engine_tslab";
 import { saveTypeScriptCodeCache } from "./tslab_typescript";
+import { moduleFor } from "./patched_module";
 import { hintFor, tidyMessage } from "./ts_hints";
 import { tensorIndexErrors, TENSOR_INDEX_HINT } from "./tensor_index";
 import { reset_grad_scopes } from "../tensor/grad_mode";
@@ -376,9 +377,7 @@ export class Engine {
       if (cached) return cached.exports;
       const code = self.sideOutputs.get(file);
       if (code === undefined) return undefined;
-      const mod = new Module(file, module) as Module & { _compile(code: string, file: string): void; paths: string[] };
-      mod.filename = file;
-      mod.paths = (Module as any)._nodeModulePaths(path.dirname(file));
+      const mod = moduleFor(file, module);
       (mod as any).require = self.wrapRequire(mod.require.bind(mod) as NodeJS.Require, path.dirname(file));
       mod._compile(code, file);
       self.sideModules.set(file, mod);

@@ -39,9 +39,9 @@
  * (is_complete.ts) are untouched.
  */
 import * as fs from "node:fs";
-import Module from "node:module";
 import * as path from "node:path";
 import * as declsPrint from "./decls_print";
+import { applyTextPatches, moduleFor, type LoadableModule, type TextPatch } from "./patched_module";
 import { checkerFor, lastProgramShared, withoutSharing, withSortedUnions } from "./shared_checker";
 import { hooks, loadTslabTypeScript } from "./tslab_typescript";
 import { sameTokens } from "./ts_tokens";
@@ -560,14 +560,14 @@ function namesOnlyBuilder(rootNames: string[], options: TS, host: TS, oldBuilder
 let createConverterFn: ((options: TS) => TS) | null = null;
 
 /**
- * Changes to tslab's converter.js, each applied to its text where it finds its text exactly once
- * (test/kernel/decls_print.test.ts requires all of them):
+ * Changes to tslab's converter.js, applied to its text by name (patched_module.ts; a name's parts
+ * all or none), test/kernel/decls_print.test.ts requires all of them:
  * - `decls`: remainingDecls prints through decls_print.ts (copies the declarations it keeps whole
  *   instead of reprinting every one, and puts the parsed file back as it was);
  * - `namespaces`: remainingDecls keeps a namespace a later cell does not redeclare (tslab dropped
  *   every namespace from the declarations at the next cell: `N.z` was "Cannot find name 'N'").
  */
-const CONVERTER_PATCHES: { name: string; find: string; replace: string }[] = [
+const CONVERTER_PATCHES: TextPatch[] = [
   {
     name: "decls",
     find: "function remainingDecls(checker, srcSF, declsSF) {\n        const declLocals = declsSF.locals;",
@@ -590,20 +590,11 @@ export const appliedConverterPatches: string[] = [];
 
 /** tslab's converter.js, compiled from its text with CONVERTER_PATCHES (all of a name, or none). */
 function loadPatchedConverter(): { createConverter: (options: TS) => TS } {
-  let text = fs.readFileSync(converterPath, "utf8");
-  for (const name of new Set(CONVERTER_PATCHES.map((p) => p.name))) {
-    const parts = CONVERTER_PATCHES.filter((p) => p.name === name);
-    const once = (p: { find: string }) => { const at = text.indexOf(p.find); return at >= 0 && text.indexOf(p.find, at + 1) < 0; };
-    if (!parts.every(once)) continue;
-    for (const p of parts) text = text.replace(p.find, () => p.replace);
-    appliedConverterPatches.push(name);
-  }
-  text += "\nvar __lrlabDecls = module.lrlabDecls;\n";
-  const m = new Module(converterPath, module) as Module & { paths: string[]; _compile(code: string, file: string): void; lrlabDecls: unknown };
-  m.filename = converterPath;
+  const { text, applied } = applyTextPatches(fs.readFileSync(converterPath, "utf8"), CONVERTER_PATCHES);
+  appliedConverterPatches.push(...applied);
+  const m = moduleFor(converterPath, module) as LoadableModule & { lrlabDecls: unknown };
   m.lrlabDecls = declsPrint;
-  m.paths = (Module as any)._nodeModulePaths(path.dirname(converterPath));
-  m._compile(text, converterPath);
+  m._compile(text + "\nvar __lrlabDecls = module.lrlabDecls;\n", converterPath);
   return m.exports;
 }
 

@@ -20,9 +20,10 @@
  * (code_cache.ts), written after the kernel's warm-up (Engine.warm()).
  */
 import * as fs from "node:fs";
-import Module, { createRequire } from "node:module";
+import { createRequire } from "node:module";
 import * as path from "node:path";
 import { runCached, type CachedScript, type CodeCacheState } from "./code_cache";
+import { applyTextPatches, moduleFor, type TextPatch } from "./patched_module";
 
 type TS = any;
 
@@ -38,7 +39,7 @@ export const hooks: TypeScriptHooks = {
   absolutePath: (fileName, directory, normalize) => normalize(fileName, directory),
 };
 
-const PATCHES: { name: string; find: string; replace: string }[] = [
+const PATCHES: TextPatch[] = [
   {
     name: "checker",
     find: "return typeChecker || (typeChecker = createTypeChecker(program));",
@@ -71,17 +72,10 @@ export function loadTslabTypeScript(tsPath: string): TS {
   const cache = require.cache as Record<string, NodeModule | undefined>;
   const cached = cache[tsPath];
   if (cached?.loaded) return cached.exports;
-  let text = fs.readFileSync(tsPath, "utf8");
-  for (const p of PATCHES) {
-    const at = text.indexOf(p.find);
-    if (at < 0 || text.indexOf(p.find, at + 1) >= 0) continue;
-    text = text.slice(0, at) + p.replace + text.slice(at + p.find.length);
-    appliedPatches.push(p.name);
-  }
+  const { text, applied } = applyTextPatches(fs.readFileSync(tsPath, "utf8"), PATCHES);
+  appliedPatches.push(...applied);
   if (appliedPatches.length === 0) return require(tsPath);
-  const m = new Module(tsPath, module) as Module & { paths: string[] };
-  m.filename = tsPath;
-  m.paths = (Module as any)._nodeModulePaths(path.dirname(tsPath));
+  const m = moduleFor(tsPath, module);
   // Node's own module wrapper, plus the hooks; compiled with a code cache (code_cache.ts).
   const wrapper = `(function (exports, require, module, __filename, __dirname, __lrlabHooks) {${text}\n})`;
   compiled = runCached(wrapper, tsPath, tsPath, "typescript", appliedPatches.join(","));
