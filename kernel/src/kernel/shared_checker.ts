@@ -91,8 +91,9 @@ export function checkerFor(ts: TS, program: TS, create: (host: TS) => TS): TS {
     return create(program);
   }
   const s = current;
-  if (s && !s.retired && s.uses < MAX_USES && s.text < MAX_TEXT && fits(ts, s, program)) {
-    for (const [i, f] of program.getSourceFiles().entries()) if (f !== s.files[i]) s.text += f.text.length;
+  const added = s && !s.retired && s.uses < MAX_USES && s.text < MAX_TEXT ? changedText(ts, s, program) : -1;
+  if (s && added >= 0) {
+    s.text += added;
     s.target = program;
     s.files = program.getSourceFiles().slice();
     s.uses++;
@@ -140,17 +141,22 @@ function start(ts: TS, program: TS, create: (host: TS) => TS): Shared {
   return s;
 }
 
-/** Whether `program` differs from the checker's program only in cell files it can take (header). */
-function fits(ts: TS, s: Shared, program: TS): boolean {
-  if (program.getCompilerOptions() !== s.options) return false;
+/**
+ * The characters of the cell files `program` has in place of the checker's program's, or -1 when
+ * it differs in anything a shared checker cannot take (header).
+ */
+function changedText(ts: TS, s: Shared, program: TS): number {
+  if (program.getCompilerOptions() !== s.options) return -1;
   const files = program.getSourceFiles();
-  if (files.length !== s.files.length) return false;
+  if (files.length !== s.files.length) return -1;
+  let text = 0;
   for (let i = 0; i < files.length; i++) {
     const f = files[i];
     if (f === s.files[i]) continue;
-    if (f.fileName !== s.files[i].fileName || !CELL_FILE.test(f.fileName) || !plainModule(ts, f, s.options)) return false;
+    if (f.fileName !== s.files[i].fileName || !CELL_FILE.test(f.fileName) || !plainModule(ts, f, s.options)) return -1;
+    text += f.text.length;
   }
-  return true;
+  return text;
 }
 
 /** A module with nothing that a checker takes in at its start only (header). Binds `f`. */
