@@ -17,6 +17,9 @@ process.env.LRLAB_CHECK_SHARED_CHECKER ??= "1";
 // ... and the declarations copied from their text (kernel/src/kernel/decls_print.ts) are compared
 // with what TypeScript's printer prints for them.
 process.env.LRLAB_CHECK_DECLS_PRINT ??= "1";
+// ... and the declaration diagnostics read from a cell's emit (kernel/src/kernel/decl_diagnostics.ts)
+// are compared with TypeScript's getDeclarationDiagnostics.
+process.env.LRLAB_CHECK_DECL_DIAGNOSTICS ??= "1";
 const out = join(root, "test-output");
 mkdirSync(out, { recursive: true });
 let passed = 0, failed = 0, skipped = 0, broken = false;

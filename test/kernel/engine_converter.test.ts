@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { counts as declDiagnosticCounts } from "../../kernel/src/kernel/decl_diagnostics";
 import { checkDirect, createConverter, esModuleToCommonJsDirect, transpileModuleUnchecked, tslabTypeScript } from "../../kernel/src/kernel/engine_tslab";
 
 interface Result { output?: string; declOutput?: string; diagnostics: unknown[]; lastExpressionVar?: string; hasToplevelAwait?: boolean; sideOutputs?: unknown[] }
@@ -27,6 +28,9 @@ const CELLS: string[] = [
   // a declaration-emit error alone (TS4060: no semantic error, only the declaration transform finds it)
   "function hiddenReturn() { interface Hidden { a: number } const h: Hidden = { a: 1 }; return h; }",
   "const afterHidden = 2;\nafterHidden",
+  // a declaration-emit error with a semantic one: both reported, as tslab does (decl_diagnostics.ts)
+  "function hiddenToo() { interface H2 { a: number } return { a: 1 } as H2; }\nconst badToo: string = 1;",
+  "const HiddenClass = class { private x = 1 };", // TS4094, from the declaration transform only
   "interface Shape { area(): number }\ntype Id = string | number;\nenum Color { Red, Green }\nlet q: Shape = { area: () => 2 };\nq.area()",
   "const Color = 3; // shadows the enum's value\nColor + 1",
   "type Id = boolean; const id: Id = true; id",
@@ -123,6 +127,7 @@ describe("engine converter (tslab's converter on a plain builder)", () => {
   it("gives stock tslab's result for every cell of a session", () => {
     let prevStock = "", prevOurs = "";
     const seen = { errors: 0, tla: 0, sides: 0, values: 0 };
+    const declCounts = { ...declDiagnosticCounts };
     for (const src of CELLS) {
       const a = stock.convert(prevStock, src);
       const b = ours.convert(prevOurs, src);
@@ -140,6 +145,12 @@ describe("engine converter (tslab's converter on a plain builder)", () => {
     expect(seen.sides).toBe(3);
     expect(seen.values).toBeGreaterThanOrEqual(8);
     expect(prevOurs).toContain("declare const p: P;");
+    // Declaration diagnostics came from the emit (decl_diagnostics.ts) for the cells without local
+    // modules that got that far; the two cells with only a declaration error were found that way.
+    // (Under npm test a second converter checks the shared type checker: it converts each cell too.)
+    const converters = process.env.LRLAB_CHECK_SHARED_CHECKER === "1" ? 2 : 1;
+    expect(declDiagnosticCounts.deferred - declCounts.deferred).toBeGreaterThanOrEqual(10 * converters);
+    expect(declDiagnosticCounts.emitReported - declCounts.emitReported).toBe(2 * converters);
   }, 120_000);
 
   it("re-emits a local module after it changes, as stock tslab does", async () => {

@@ -1,6 +1,6 @@
 /**
  * Loads tslab's converter (tslab/dist/converter: tslab's own code on tslab's TypeScript 5.0) and
- * takes six kinds of waste out of converting a new cell, without changing any result but for the
+ * takes seven kinds of waste out of converting a new cell, without changing any result but for the
  * layout of printed types (5. the order of a union's members, see shared_checker.ts; 6. the line
  * breaks of kept declarations, see decls_print.ts), and fixes one bug of tslab's (namespaces).
  * test/kernel/engine_converter.test.ts runs stock tslab and this side by side on the same cells
@@ -28,6 +28,8 @@
  *    through a hook tslab_typescript.ts puts into TypeScript's createProgram).
  * 6. The previous cells' declarations are copied instead of reprinted for every cell, and their
  *    parsed file is reused while its text stays (decls_print.ts, reusingDeclarations).
+ * 7. The declaration transform ran twice per cell: once for the declaration diagnostics, once
+ *    in the emit. The emit's run now reports them (decl_diagnostics.ts).
  * The bug: tslab dropped a namespace from the declarations at the next cell (CONVERTER_PATCHES).
  *
  * How the converter gets them: converter.js reads `createWatchCompilerHost` and
@@ -40,6 +42,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
+import * as declDiagnostics from "./decl_diagnostics";
 import * as declsPrint from "./decls_print";
 import { applyTextPatches, moduleFor, type LoadableModule, type TextPatch } from "./patched_module";
 import { checkerFor, lastProgramShared, withoutSharing, withSortedUnions } from "./shared_checker";
@@ -564,6 +567,8 @@ let createConverterFn: ((options: TS) => TS) | null = null;
  * all or none), test/kernel/decls_print.test.ts requires all of them:
  * - `decls`: remainingDecls prints through decls_print.ts (copies the declarations it keeps whole
  *   instead of reprinting every one, and puts the parsed file back as it was);
+ * - `declDiagnostics`: a cell's declaration diagnostics are read from its emit instead of a
+ *   declaration transform of their own (decl_diagnostics.ts, header point 7);
  * - `namespaces`: remainingDecls keeps a namespace a later cell does not redeclare (tslab dropped
  *   every namespace from the declarations at the next cell: `N.z` was "Cannot find name 'N'").
  */
@@ -579,6 +584,22 @@ const CONVERTER_PATCHES: TextPatch[] = [
     replace: "return __lrlabDecls.print(ts, printer, declsSF, lrlabDecls) + anyVarsDecls.join(\"\");",
   },
   {
+    name: "declDiagnostics",
+    find: "const diag = convertDiagnostics(getPreEmitDiagnosticsWithDependencies(builder, srcFile));",
+    replace: "const lrlabPreEmit = __lrlabDeclDiagnostics.beforeEmit(ts, builder, srcFile, getAllSrcDependencies, getPreEmitDiagnosticsWithDependencies);\n"
+      + "        let diag = convertDiagnostics(lrlabPreEmit.diagnostics);\n"
+      + "        if (diag.diagnostics.length > 0 && lrlabPreEmit.deferred) diag = convertDiagnostics(getPreEmitDiagnosticsWithDependencies(builder, srcFile));",
+  },
+  {
+    name: "declDiagnostics",
+    find: "        if (sideOutputs) {\n",
+    replace: "        if (lrlabPreEmit.deferred && lrlabPreEmit.emitReported()) {\n"
+      + "            const late = convertDiagnostics(getPreEmitDiagnosticsWithDependencies(builder, srcFile));\n"
+      + "            if (late.diagnostics.length > 0) return { diagnostics: late.diagnostics };\n"
+      + "        }\n"
+      + "        if (sideOutputs) {\n",
+  },
+  {
     name: "namespaces",
     find: "                // TODO: Support more kinds.",
     replace: "                if (ts.isModuleDeclaration(node)) {\n                    if (keep.type && keep.value) addName(node, key);\n                    return;\n                }\n                // TODO: Support more kinds.",
@@ -592,9 +613,10 @@ export const appliedConverterPatches: string[] = [];
 function loadPatchedConverter(): { createConverter: (options: TS) => TS } {
   const { text, applied } = applyTextPatches(fs.readFileSync(converterPath, "utf8"), CONVERTER_PATCHES);
   appliedConverterPatches.push(...applied);
-  const m = moduleFor(converterPath, module) as LoadableModule & { lrlabDecls: unknown };
+  const m = moduleFor(converterPath, module) as LoadableModule & { lrlabDecls: unknown; lrlabDeclDiagnostics: unknown };
   m.lrlabDecls = declsPrint;
-  m._compile(text + "\nvar __lrlabDecls = module.lrlabDecls;\n", converterPath);
+  m.lrlabDeclDiagnostics = declDiagnostics;
+  m._compile(text + "\nvar __lrlabDecls = module.lrlabDecls;\nvar __lrlabDeclDiagnostics = module.lrlabDeclDiagnostics;\n", converterPath);
   return m.exports;
 }
 
