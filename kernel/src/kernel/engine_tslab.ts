@@ -16,8 +16,9 @@
  *    (just the program: same files, options, checker, diagnostics, emit) plus that query
  *    (allDependencies) and binding on `getSourceFile` (tslab reads the cell's binder table
  *    `locals`, which the old builder's checker had filled as a side effect).
- * 2. The first of convert()'s two rebuilds, made only to learn the cell's top-level names, is a
- *    stand-in when the cell declares names (namesOnlyBuilder).
+ * 2. The first of convert()'s two rebuilds, made only to learn the cell's top-level names, is
+ *    left out when the cell declares names: they are read from the cell parsed and bound on its
+ *    own (cellNames, CONVERTER_PATCHES `names`).
  * 3. The ES-module-to-CommonJS pass skips a type check whose result nobody reads
  *    (transpileModuleUnchecked).
  * 4. For the usual shape of a cell's module (declarations, statements, an export list) that pass
@@ -165,8 +166,6 @@ function reusingDeclarations(host: TS, options: TS): TS {
 
 /** createProgram for the watch host: the program itself as a builder (header, point 1). */
 function createPlainBuilder(rootNames: TS, options: TS, host: TS, oldBuilder: TS, configDiagnostics: TS, references: TS): TS {
-  const names = pendingCell !== null && oldBuilder ? namesOnlyBuilder(rootNames, options, host, oldBuilder, pendingCell) : null;
-  if (names) return names;
   const builder = ts.createAbstractBuilder(rootNames, options, reusingDeclarations(host, options), oldBuilder, configDiagnostics, references);
   const program = builder.getProgram();
   lastProgram = program;
@@ -522,42 +521,23 @@ export function esModuleToCommonJsDirect(input: string, target: number): string 
   return out;
 }
 
-/** The cell text of the convert() in progress, until its first rebuild (see namesOnlyBuilder). */
-let pendingCell: string | null = null;
-
 /**
- * The first of the two rebuilds of tslab's convert(): tslab only reads the cell's top-level
- * names from it (the binder's `locals`), then, if there are any, rebuilds with
- * `export { those names }` appended and uses that second program for everything else. A whole
- * program for a list of names cost about 2 ms, so when the cell does declare names this returns
- * a stand-in builder instead: the previous program, except that the cell is the new text, parsed
- * and bound on its own (same text, same options: same names). When the cell declares nothing,
- * tslab keeps the first program, so it is built for real (null here).
- *
- * Only the first rebuild of a convert() whose cell file holds exactly the cell's text qualifies
- * (tslab's "export {};" prefix + the text): the second rebuild's text has the export list and
- * never does, and neither does any rebuild of inspect() or complete().
- *
- * The stand-in must never outlive the convert(): the second rebuild has to replace it. TypeScript
- * skips a rebuild when the files equal those of the current program, which for the watch is
- * the previous real one (the stand-in hands it on for reuse). So when that program's cell
- * already starts with this text (the same cell converted again), the program is built for real.
+ * The top-level names of a cell, for tslab's convert(), which rebuilt the whole program once only
+ * to read them (the binder's `locals` of the cell file) and then again with `export { those
+ * names }` appended, using that second program for everything. A rebuild of the watch program
+ * costs more than parsing and binding the cell on its own, with the same text and the options of
+ * the program (so the same names, in the same order). When the cell declares nothing (null
+ * here), tslab keeps the first program, so it is built as before.
  */
-function namesOnlyBuilder(rootNames: string[], options: TS, host: TS, oldBuilder: TS, cellText: string): TS {
-  const cellName = rootNames.find((n) => /(^|\/)__tslab__\.ts$/.test(n));
-  const oldProgram = oldBuilder.getProgramOrUndefined();
-  if (!cellName || !oldProgram) return null;
-  const text = host.readFile(cellName);
-  if (text !== "export {};" + ts.sys.newLine + cellText) return null;
-  pendingCell = null;
-  if (oldProgram.getSourceFile(cellName)?.text.startsWith(text)) return null;
-  const cell = ts.createSourceFile(cellName, text, {
+export function cellNames(builder: TS, fileName: string, text: string): TS {
+  if (process.env.LRLAB_CELL_NAMES === "0") return null;
+  const options = builder.getProgram().getCompilerOptions();
+  const cell = ts.createSourceFile(fileName, text, {
     languageVersion: ts.getEmitScriptTarget(options),
     setExternalModuleIndicator: ts.getSetExternalModuleIndicator(options),
   });
   ts.bindSourceFile(cell, options);
-  if (!cell.locals || cell.locals.size === 0) return null;
-  return { ...oldBuilder, getSourceFile: (f: string) => (f === cellName ? cell : oldBuilder.getSourceFile(f)) };
+  return cell.locals && cell.locals.size > 0 ? cell.locals : null;
 }
 
 let createConverterFn: ((options: TS) => TS) | null = null;
@@ -569,6 +549,7 @@ let createConverterFn: ((options: TS) => TS) | null = null;
  *   instead of reprinting every one, and puts the parsed file back as it was);
  * - `declDiagnostics`: a cell's declaration diagnostics are read from its emit instead of a
  *   declaration transform of their own (decl_diagnostics.ts, header point 7);
+ * - `names`: convert() learns the cell's names from cellNames instead of a rebuild (header point 2);
  * - `namespaces`: remainingDecls keeps a namespace a later cell does not redeclare (tslab dropped
  *   every namespace from the declarations at the next cell: `N.z` was "Cannot find name 'N'").
  */
@@ -582,6 +563,19 @@ const CONVERTER_PATCHES: TextPatch[] = [
     name: "decls",
     find: "return printer.printFile(declsSF) + anyVarsDecls.join(\"\");",
     replace: "return __lrlabDecls.print(ts, printer, declsSF, lrlabDecls) + anyVarsDecls.join(\"\");",
+  },
+  {
+    name: "names",
+    find: "        updateContent(prevDecl, src);\n        let declsFile = builder.getSourceFile(declFilename);\n"
+      + "        let srcFile = builder.getSourceFile(srcFilename);\n        const locals = srcFile.locals;\n",
+    replace: "        const lrlabNames = __lrlabCellNames(builder, srcFilename, srcPrefix + src);\n"
+      + "        let declsFile, srcFile;\n"
+      + "        if (!lrlabNames) {\n"
+      + "            updateContent(prevDecl, src);\n"
+      + "            declsFile = builder.getSourceFile(declFilename);\n"
+      + "            srcFile = builder.getSourceFile(srcFilename);\n"
+      + "        }\n"
+      + "        const locals = lrlabNames || srcFile.locals;\n",
   },
   {
     name: "declDiagnostics",
@@ -613,10 +607,12 @@ export const appliedConverterPatches: string[] = [];
 function loadPatchedConverter(): { createConverter: (options: TS) => TS } {
   const { text, applied } = applyTextPatches(fs.readFileSync(converterPath, "utf8"), CONVERTER_PATCHES);
   appliedConverterPatches.push(...applied);
-  const m = moduleFor(converterPath, module) as LoadableModule & { lrlabDecls: unknown; lrlabDeclDiagnostics: unknown };
+  const m = moduleFor(converterPath, module) as LoadableModule & { lrlabDecls: unknown; lrlabDeclDiagnostics: unknown; lrlabCellNames: unknown };
   m.lrlabDecls = declsPrint;
   m.lrlabDeclDiagnostics = declDiagnostics;
-  m._compile(text + "\nvar __lrlabDecls = module.lrlabDecls;\nvar __lrlabDeclDiagnostics = module.lrlabDeclDiagnostics;\n", converterPath);
+  m.lrlabCellNames = cellNames;
+  m._compile(text + "\nvar __lrlabDecls = module.lrlabDecls;\nvar __lrlabDeclDiagnostics = module.lrlabDeclDiagnostics;\n"
+    + "var __lrlabCellNames = module.lrlabCellNames;\n", converterPath);
   return m.exports;
 }
 
@@ -644,11 +640,11 @@ export function createConverter(options: { isJS: boolean; isBrowser: boolean }):
       if (savedConverter) cache[converterPath] = savedConverter; else delete cache[converterPath];
     }
   }
-  const converter = withPendingCell(createConverterFn!(options));
+  const converter = createConverterFn!(options);
   if (process.env.LRLAB_CHECK_SHARED_CHECKER !== "1") return converter;
   // Check mode (shared_checker.ts): a second converter, fed the same cells, whose programs each
   // build their own checker; whatever a shared checker served must equal its result.
-  const unshared = withoutSharing(() => withPendingCell(createConverterFn!(options)));
+  const unshared = withoutSharing(() => createConverterFn!(options));
   const convert = converter.convert;
   converter.convert = (prevDecl: string, src: string) => {
     const out = convert(prevDecl, src);
@@ -659,20 +655,6 @@ export function createConverter(options: { isJS: boolean; isBrowser: boolean }):
   };
   const close = converter.close;
   converter.close = () => { unshared.close(); close(); };
-  return converter;
-}
-
-/** Marks convert()'s first rebuild for namesOnlyBuilder. */
-function withPendingCell(converter: TS): TS {
-  const convert = converter.convert;
-  converter.convert = (prevDecl: string, src: string) => {
-    pendingCell = src;
-    try {
-      return convert(prevDecl, src);
-    } finally {
-      pendingCell = null;
-    }
-  };
   return converter;
 }
 
