@@ -20,7 +20,8 @@ import * as path from "node:path";
 import Module from "node:module";
 import { Prelude } from "./prelude_source";
 import { dottedNameAt, moduleDoc } from "./module_docs";
-import { createConverter } from "./engine_tslab";
+import { hasTopLevelAwait, withoutExportKeywords } from "./cell_source";
+import { createConverter, tslabTypeScript } from "./engine_tslab";
 import { saveTypeScriptCodeCache } from "./tslab_typescript";
 import { moduleFor } from "./patched_module";
 import { hintFor, tidyMessage } from "./ts_hints";
@@ -311,7 +312,8 @@ export class Engine {
       this.convertCache.set(key, hit);
       return hit;
     }
-    let r = this.withConverter((c) => c.convert(this.prevDecl, src));
+    let r = this.withConverter((c) => c.convert(this.prevDecl, withoutExportKeywords(tslabTypeScript(), src)));
+    if (r.output && !r.hasToplevelAwait && hasTopLevelAwait(tslabTypeScript(), src)) r = { ...r, hasToplevelAwait: true };
     flatten(r.output, r.declOutput);
     if (r.diagnostics.length === 0) {
       const indexing = tensorIndexErrors(src);
