@@ -15,6 +15,7 @@ import { Tensor } from "../tensor/tensor";
 import { TensorDataset, datasetItem, datasetLength, rows } from "./dataset";
 import type { DatasetLike } from "./dataset";
 import { default_collate } from "./collate";
+import { loader_repr } from "./repr";
 import { BatchSampler, RandomSampler, SequentialSampler, int64Seed } from "./sampler";
 import type { Sampler } from "./sampler";
 
@@ -77,6 +78,16 @@ export class DataLoader<B = any> implements Iterable<B> {
         return this;
       },
     } as Iterator<B>;
+  }
+
+  /** `DataLoader(dataset=TensorDataset(...), batch_size=32, shuffle=True, ...)` (repr.ts), not the dataset's values. */
+  toString(): string {
+    return loader_repr(this);
+  }
+
+  /** `console.log(loader)` shows the same text (Node's util.inspect looks for this symbol). */
+  [Symbol.for("nodejs.util.inspect.custom")](): string {
+    return this.toString();
   }
 
   private fetch(idx: number[] | number): B {

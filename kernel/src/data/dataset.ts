@@ -6,6 +6,7 @@ import { Tensor } from "../tensor/tensor";
 import type { Generator } from "../random/generator";
 import { default_generator } from "../random/generator";
 import { samplers } from "../nn/_random";
+import { dataset_repr } from "./repr";
 
 export interface MapDataset<T = unknown> {
   readonly length: number;
@@ -80,6 +81,16 @@ export class TensorDataset extends Dataset<Tensor[]> {
     const i = index < 0 ? index + n : index;
     return this.tensors.map((t) => row(t, i));
   }
+
+  /** `TensorDataset(length=100, tensors=[float32 [100, 10], ...])` (repr.ts), not every value. */
+  override toString(): string {
+    return dataset_repr(this);
+  }
+
+  /** `console.log(dataset)` shows the same text (Node's util.inspect looks for this symbol). */
+  [Symbol.for("nodejs.util.inspect.custom")](): string {
+    return this.toString();
+  }
 }
 
 /** Subset(dataset, indices): the samples of `dataset` at `indices`, in that order. */
@@ -101,6 +112,16 @@ export class Subset<T = unknown> extends Dataset<T> {
     const n = this.indices.length;
     if (!Number.isInteger(index) || index < -n || index >= n) throw new RangeError(`list index out of range (index ${index}, length ${n})`);
     return datasetItem(this.dataset, this.indices[index < 0 ? index + n : index]);
+  }
+
+  /** `Subset(length=80, dataset=TensorDataset(...))` (repr.ts), not every value nor index. */
+  override toString(): string {
+    return dataset_repr(this);
+  }
+
+  /** `console.log(dataset)` shows the same text (Node's util.inspect looks for this symbol). */
+  [Symbol.for("nodejs.util.inspect.custom")](): string {
+    return this.toString();
   }
 }
 

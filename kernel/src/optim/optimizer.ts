@@ -384,6 +384,11 @@ export abstract class Optimizer {
     });
     return s + ")";
   }
+
+  /** `console.log(optimizer)` prints the same as the cell's echo (Node's util.inspect looks for this symbol). */
+  [Symbol.for("nodejs.util.inspect.custom")](): string {
+    return this.toString();
+  }
 }
 
 /**

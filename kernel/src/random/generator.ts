@@ -161,6 +161,21 @@ export class Generator {
     this.next_float_normal_sample = v.getUint8(5052) ? v.getFloat32(5048, true) : null;
     return this;
   }
+
+  /**
+   * `<torch.Generator object (device='cpu', initial_seed=0)>`: PyTorch's
+   * `<torch._C.Generator object at 0x...>` with the seed instead of an address. Without it a
+   * cell ending in `torch.manual_seed(0)` (which returns the generator) printed the engine's
+   * 624-word state.
+   */
+  toString(): string {
+    return `<torch.Generator object (device='${this.device}', initial_seed=${String(this.initial_seed())})>`;
+  }
+
+  /** `console.log(generator)` shows the same text (Node's util.inspect looks for this symbol). */
+  [Symbol.for("nodejs.util.inspect.custom")](): string {
+    return this.toString();
+  }
 }
 
 /** PyTorch's RuntimeError, for messages that are RuntimeErrors there. */

@@ -105,12 +105,26 @@ export class RangeTest implements Plottable {
         { metric: "smoothed_loss", group: null, buckets: bucketsOf(this.lrs.slice(0, n), this.smoothed.slice(0, n)) },
       ],
       markers,
-      summary: [
-        `${this.name}: ${this.lrs.length} rates from ${fmt(this.lrs[0])} to ${fmt(this.lrs[this.lrs.length - 1])}` +
-          (this.diverged_at !== null ? ` (stopped: loss diverged at lr ${fmt(this.lrs[this.diverged_at])})` : ""),
-        `  suggestions: steepest ${fmt(this.suggestions.steepest)}, valley ${fmt(this.suggestions.valley)}, minimum/10 ${fmt(this.suggestions["minimum/10"])}`,
-      ],
+      summary: this.summary(),
     };
+  }
+
+  /** Text summary lines: the rates tested, where the loss diverged, the suggestions. */
+  summary(): string[] {
+    return [
+      `${this.name}: ${this.lrs.length} rates from ${fmt(this.lrs[0])} to ${fmt(this.lrs[this.lrs.length - 1])}` +
+        (this.diverged_at !== null ? ` (stopped: loss diverged at lr ${fmt(this.lrs[this.diverged_at])})` : ""),
+      `  suggestions: steepest ${fmt(this.suggestions.steepest)}, valley ${fmt(this.suggestions.valley)}, minimum/10 ${fmt(this.suggestions["minimum/10"])}`,
+    ];
+  }
+
+  toString(): string {
+    return this.summary().join("\n");
+  }
+
+  /** `console.log(result)` prints the summary, not every rate and loss tested. */
+  [Symbol.for("nodejs.util.inspect.custom")](): string {
+    return this.toString();
   }
 
   bundle(options: BundleOptions = {}): MimeBundle {

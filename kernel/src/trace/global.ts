@@ -133,13 +133,24 @@ export class GlobalTrace {
   /** One trace alone is plotted as a trace, several as a compare view. */
   bundle(options: BundleOptions = {}): MimeBundle {
     if (this.traces.length === 0) {
-      return { "text/plain": `${this.options.name ?? "trace"}: no optimizer stepped` };
+      return { "text/plain": this.toString() };
     }
     return bundle(this.traces.length === 1 ? this.traces[0] : this.traces, options);
   }
 
   _repr_mimebundle_(options: BundleOptions = {}): MimeBundle {
     return this.bundle(options);
+  }
+
+  /** Each optimizer's trace summary (or that none stepped), as the plot's text form says it. */
+  toString(): string {
+    if (this.traces.length === 0) return `${this.options.name ?? "trace"}: no optimizer stepped`;
+    return this.traces.map((t) => t.toString()).join("\n");
+  }
+
+  /** `console.log(_lr_trace)` prints that, not the hooks and traces it holds. */
+  [Symbol.for("nodejs.util.inspect.custom")](): string {
+    return this.toString();
   }
 
   private traceOf(opt: TraceableOptimizer): Trace {

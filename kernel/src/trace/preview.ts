@@ -87,11 +87,19 @@ export class SchedulePreview implements Plottable {
       const m = this.momentums[g];
       if (m && m.some((v) => v !== m[0])) series.push({ metric: "momentum", group: g, buckets: bucketsOf(x, m) });
     });
+    return { name: this.name, series, summary: [this.toString()] };
+  }
+
+  /** `StepLR: 100 steps, lr 0.1 → 1e-20 (min 1e-20, max 0.1)`: the plot's text form. */
+  toString(): string {
     const lr = this.lr;
-    const summary = [
-      `${this.name}: ${this.steps} steps, lr ${fmt(lr[0])} → ${fmt(lr[lr.length - 1])} (min ${fmt(Math.min(...lr))}, max ${fmt(Math.max(...lr))})`,
-    ];
-    return { name: this.name, series, summary };
+    const [lo, hi] = extent(lr);
+    return `${this.name}: ${this.steps} steps, lr ${fmt(lr[0])} → ${fmt(lr[lr.length - 1])} (min ${fmt(lo)}, max ${fmt(hi)})`;
+  }
+
+  /** `console.log(preview)` prints that line, not every step's rate. */
+  [Symbol.for("nodejs.util.inspect.custom")](): string {
+    return this.toString();
   }
 
   bundle(options: BundleOptions = {}): MimeBundle {
@@ -101,6 +109,21 @@ export class SchedulePreview implements Plottable {
   _repr_mimebundle_(options: BundleOptions = {}): MimeBundle {
     return bundle(this, options);
   }
+}
+
+/**
+ * Min and max by a loop: `Math.min(...lr)` passes every step as an argument on the stack, which
+ * overflows from about 120,000 steps (and preview allows a million).
+ */
+function extent(xs: readonly number[]): [number, number] {
+  let lo = Infinity;
+  let hi = -Infinity;
+  // (pairwise Math.min/Math.max, so a NaN rate still shows as NaN, as before)
+  for (const x of xs) {
+    lo = Math.min(lo, x);
+    hi = Math.max(hi, x);
+  }
+  return [lo, hi];
 }
 
 function momentumOf(group: Record<string, any>): number | null {

@@ -558,6 +558,14 @@ export class Trace implements Plottable {
     return this.summary().join("\n");
   }
 
+  /**
+   * `console.log(trace)` prints the summary (steps, latest rates, divergence), as the cell's
+   * echo does, rather than the optimizer, the series buffers and the hooks it holds.
+   */
+  [Symbol.for("nodejs.util.inspect.custom")](): string {
+    return this.toString();
+  }
+
   to_json(): TraceJSON {
     this.settle();
     const dump = (m: SeriesMap) => Object.fromEntries([...m].map(([k, s]) => [k, s.to_json()]));

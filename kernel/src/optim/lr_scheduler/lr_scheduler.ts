@@ -1,5 +1,6 @@
 import { KeyError, NotImplementedError, TypeError_, ValueError } from "./errors";
 import type { OptimizerLike, ParamGroup, SchedulerStateDict } from "./types";
+import { scheduler_repr } from "./repr";
 import {
   EPOCH_DEPRECATION_WARNING,
   GET_LR_OUTSIDE_STEP_WARNING,
@@ -250,6 +251,19 @@ export class LRScheduler {
       group.lr = values[i];
     });
     this._last_lr = groupValues(this.optimizer, "lr");
+  }
+
+  /**
+   * `StepLR(step_size=5, gamma=0.5, last_epoch=7, lr=[0.05])` (repr.ts): what a cell's value and
+   * `String(scheduler)` show, instead of the fields (which hold the whole optimizer).
+   */
+  toString(): string {
+    return scheduler_repr(this);
+  }
+
+  /** `console.log(scheduler)` shows the same text (Node's util.inspect looks for this symbol). */
+  [Symbol.for("nodejs.util.inspect.custom")](): string {
+    return this.toString();
   }
 
   /** PyTorch warns when `get_lr()` is called by user code: the value it wants is `get_last_lr()`. */
