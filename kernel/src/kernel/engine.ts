@@ -21,6 +21,7 @@ import Module from "node:module";
 import { Prelude } from "./prelude_source";
 import { dottedNameAt, moduleDoc } from "./module_docs";
 import { hasTopLevelAwait, withoutExportKeywords } from "./cell_source";
+import { alignLines } from "./line_map";
 import { createConverter, tslabTypeScript } from "./engine_tslab";
 import { saveTypeScriptCodeCache } from "./tslab_typescript";
 import { moduleFor } from "./patched_module";
@@ -118,7 +119,7 @@ export class Engine {
   private readonly sideModules = new Map<string, Module>();
   private interruptReject: ((e: Error) => void) | null = null;
   /** The JS of the last compiled cell, by its vm filename: for mapping error lines back. */
-  private readonly sources = new Map<string, { js: string; ts: string }>();
+  private readonly sources = new Map<string, { js: string; ts: string; lines?: number[] }>();
   private readonly global: { exports: Record<string, unknown>; require: NodeJS.Require };
 
   constructor(private readonly prelude: Prelude, rootDir = process.cwd(), private readonly log: (s: string) => void = () => {}) {
@@ -232,30 +233,14 @@ export class Engine {
     }
   }
 
-  /**
-   * Maps a line of a cell's transpiled JS to the user's TypeScript line. TypeScript's emit keeps
-   * statements in order but may drop or add lines (types, imports), so the line is found by
-   * matching text: the TS line (at or after the same relative position) that shares the most
-   * identifier-and-punctuation tokens with the JS line.
-   */
+  /** Maps a line of a cell's transpiled JS (1-based) to the user's TypeScript line (line_map.ts). */
   userLine(filename: string, jsLine: number): { line: number; text: string } | null {
     const s = this.sources.get(filename);
     if (!s) return null;
-    const js = s.js.split("\n")[jsLine - 1];
-    if (js === undefined) return null;
-    const tokens = (t: string) => t.match(/[A-Za-z_$][\w$]*|\d+(?:\.\d+)?|[^\s\w]/g) ?? [];
-    const want = tokens(js.replace(/exports\./g, ""));
-    const lines = s.ts.split("\n");
-    let best = -1, bestScore = 0;
-    lines.forEach((l, i) => {
-      const have = new Map<string, number>();
-      for (const t of tokens(l)) have.set(t, (have.get(t) ?? 0) + 1);
-      let score = 0;
-      for (const t of want) { const n = have.get(t) ?? 0; if (n > 0) { score++; have.set(t, n - 1); } }
-      const norm = score / Math.max(want.length, tokens(l).length, 1) - Math.abs(i + 1 - jsLine) * 1e-3;
-      if (norm > bestScore) { bestScore = norm; best = i; }
-    });
-    return best < 0 ? null : { line: best + 1, text: lines[best] };
+    s.lines ??= alignLines(s.js, s.ts);
+    const t = s.lines[jsLine - 1];
+    if (t === undefined || t < 0) return null;
+    return { line: t + 1, text: s.ts.split("\n")[t] };
   }
 
   /**

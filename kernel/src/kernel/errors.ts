@@ -4,6 +4,7 @@
  * runtime errors show the cell line that threw, then the stack with cell frames rewritten to
  * cell lines and the kernel's own frames left out.
  */
+import { inspect } from "node:util";
 import { CellError, Engine, KeyboardInterrupt } from "./engine";
 import { MagicError } from "../magics/parser";
 import { cellHints } from "./ts_hints";
@@ -40,23 +41,48 @@ export function errorContent(e: unknown, engine: Engine | null, source?: string)
     return { ename: "UsageError", evalue: e.message, traceback: tb };
   }
   if (!(e instanceof Error) && !(typeof e === "object" && e !== null && "stack" in e)) {
-    let text: string;
-    try { text = typeof e === "string" ? e : JSON.stringify(e) ?? String(e); } catch { text = String(e); }
+    // As Node's REPL shows a thrown value: `throw 42n` is "Uncaught 42n", not "42".
+    const text = typeof e === "string" ? e : inspect(e, { depth: 2, breakLength: Infinity });
     return { ename: "Uncaught", evalue: text, traceback: [`${RED}Uncaught${RESET} ${text}`] };
   }
   const err = e as Error;
-  const ename = err.name || err.constructor?.name || "Error";
-  const evalue = String(err.message ?? "");
+  const { ename, evalue } = nameAndValue(err);
+  const { pointed, frames } = userFrames(err, engine);
   const tb: string[] = [];
-  const frames = String(err.stack ?? "").split("\n").filter((l) => /^\s+at /.test(l));
-  let pointed = false;
+  if (pointed) tb.push(`${RED}cell line ${pointed.line}${RESET}: ${pointed.text.trim()}`);
+  tb.push(`${RED}${ename}${RESET}: ${evalue}`, ...frames, ...causes(err, engine));
+  return { ename, evalue, traceback: tb };
+}
+
+/**
+ * An Error shown as a value (a cell's result, display(err)): its name, message and the user's
+ * frames, as when it is thrown (Node's inspect showed the kernel's frames and the transpiled
+ * cell's positions).
+ */
+export function errorText(err: Error, engine: Engine | null): string {
+  const { ename, evalue } = nameAndValue(err);
+  return [`${ename}: ${evalue}`, ...userFrames(err, engine).frames, ...causes(err, engine)].join("\n").replace(/\u001b\[[0-9;]*m/g, "");
+}
+
+function nameAndValue(err: Error): { ename: string; evalue: string } {
+  return { ename: err.name || err.constructor?.name || "Error", evalue: String(err.message ?? "") };
+}
+
+/** The stack's frames in the user's terms: cell frames as cell lines, the kernel's own left out. */
+function userFrames(err: Error, engine: Engine | null): { pointed: { line: number; text: string } | null; frames: string[] } {
+  let frames = String(err.stack ?? "").split("\n").filter((l) => /^\s+at /.test(l));
+  // Below the cell's outermost frame is whatever ran the cell (the kernel, a magic): not the user's.
+  let outermost = frames.length - 1;
+  while (outermost >= 0 && !/<cell \d+>:\d+:\d+/.test(frames[outermost])) outermost--;
+  if (outermost >= 0) frames = frames.slice(0, outermost + 1);
+  let pointed: { line: number; text: string } | null = null;
   const kept: string[] = [];
   for (const f of frames) {
     const m = /(<cell \d+>):(\d+):(\d+)/.exec(f);
     if (m && engine) {
       const u = engine.userLine(m[1], Number(m[2]) - 1);
       if (u) {
-        if (!pointed) { tb.push(`${RED}cell line ${u.line}${RESET}: ${u.text.trim()}`); pointed = true; }
+        pointed ??= u;
         kept.push(f.replace(/<cell \d+>:\d+:\d+/, `cell line ${u.line}`));
       }
       continue; // a cell frame with no user line is the kernel's wrapper around the cell
@@ -64,6 +90,25 @@ export function errorContent(e: unknown, engine: Engine | null, source?: string)
     if (/node:vm|node:internal|\/dist\/kernel\/|\/dist\/magics\//.test(f)) continue;
     kept.push(f);
   }
-  tb.push(`${RED}${ename}${RESET}: ${evalue}`, ...kept);
-  return { ename, evalue, traceback: tb };
+  return { pointed, frames: kept };
+}
+
+/**
+ * What the error wraps: its `cause` chain and an AggregateError's errors (Node's inspect shows
+ * both; the traceback showed neither), each as "name: message" and its user frames.
+ */
+function causes(err: Error, engine: Engine | null, depth = 0): string[] {
+  if (depth >= 5) return [];
+  const out: string[] = [];
+  const describe = (label: string, c: unknown) => {
+    if (c instanceof Error) {
+      const { ename, evalue } = nameAndValue(c);
+      out.push("", `${label}${RED}${ename}${RESET}: ${evalue}`, ...userFrames(c, engine).frames, ...causes(c, engine, depth + 1));
+    } else {
+      out.push("", `${label}${typeof c === "string" ? c : inspect(c, { depth: 2, breakLength: Infinity })}`);
+    }
+  };
+  if (err instanceof AggregateError && Array.isArray(err.errors)) err.errors.slice(0, 10).forEach((c, i) => describe(`[error ${i}] `, c));
+  if ("cause" in err && err.cause !== undefined) describe("Caused by: ", err.cause);
+  return out;
 }

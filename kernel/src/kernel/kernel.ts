@@ -17,8 +17,8 @@ import { CellError, Engine, KeyboardInterrupt } from "./engine";
 import { makePrelude } from "./prelude_source";
 import { connectPrelude, DisplaySink, SILENT_RESULT } from "./prelude";
 import { History } from "./history";
-import { bundleOf, MimeBundle } from "./mime";
-import { errorContent } from "./errors";
+import { bundleOf, formatErrorsWith, MimeBundle } from "./mime";
+import { errorContent, errorText } from "./errors";
 import { INPUT_DONE, INPUT_PENDING, FromWorker, ToWorker, WorkerInit } from "./control_worker";
 import { hasMagic, splitCell, MagicError, parseArgs, ParsedArgs } from "../magics/parser";
 import { MagicContext, fullHelp } from "../magics/types";
@@ -139,6 +139,7 @@ export class Kernel {
     this.streams = new StreamCapture(this.iopub);
     this.engine = new Engine(makePrelude(), process.cwd(), (s) => this.log(s));
     connectPrelude(this.sink());
+    formatErrorsWith((e) => errorText(e, this.engine));
     this.installGuards();
     ignoreBrokenPipes();
     watchParent(() => {

@@ -18,8 +18,20 @@ export function hasOwnToString(x: object): boolean {
   return false;
 }
 
+/**
+ * How an Error value reads (the kernel sets errors.ts's errorText: the user's frames, not the
+ * kernel's, and cell lines, not the transpiled cell's positions). Unset outside a kernel.
+ */
+let errorTextOf: ((e: Error) => string) | null = null;
+export function formatErrorsWith(f: ((e: Error) => string) | null): void {
+  errorTextOf = f;
+}
+
 /** Plain-text form of a value, as a REPL shows it. */
 export function textOf(value: unknown): string {
+  if (value instanceof Error && errorTextOf) {
+    try { return errorTextOf(value); } catch { /* fall through to inspect */ }
+  }
   if (typeof value === "string") return inspect(value);
   if (typeof value === "object" && value !== null && hasOwnToString(value) && !Array.isArray(value)) {
     try { return String(value); } catch { /* fall through to inspect */ }

@@ -1,0 +1,52 @@
+/**
+ * Errors as the user reads them (kernel/src/kernel/errors.ts): the cell line that threw, the
+ * user's frames, what an error wraps, thrown values that are not errors.
+ */
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { DIST, Engine, makePrelude } from "./dist";
+
+const load = createRequire(__filename);
+const { errorContent, errorText } = load(join(DIST, "kernel/errors.js")) as typeof import("../../kernel/src/kernel/errors");
+
+const plain = (s: string) => s.replace(/\u001b\[[0-9;]*m/g, "");
+function thrown(e: InstanceType<typeof Engine>, src: string): unknown {
+  try { e.run(src); } catch (err) { return err; }
+  throw new Error(`cell did not throw: ${src}`);
+}
+
+describe("errors as the user reads them", () => {
+  it("point at the cell line that threw when TypeScript's printer split that line", () => {
+    const e = new Engine(makePrelude(DIST), tmpdir());
+    // The emit prints the one-line try/catch on six lines; the throw's JS line shares a few tokens
+    // with line 1 ("throw new Error('low')"), and all of them with line 2. It was reported as line 1.
+    const err = thrown(e, "function inner() { throw new Error('low') }\ntry { inner() } catch (x) { throw new Error('high', { cause: x }) }");
+    const tb = errorContent(err, e).traceback.map(plain);
+    expect(tb[0]).toBe("cell line 2: try { inner() } catch (x) { throw new Error('high', { cause: x }) }");
+    // ... and what it wraps follows it, with its own frames (not shown before)
+    expect(tb.join("\n")).toMatch(/Error: high\n {4}at cell line 2\n\nCaused by: Error: low\n {4}at inner \(cell line 1\)\n {4}at cell line 2/);
+    e.close();
+  }, 60_000);
+
+  it("show an AggregateError's errors, and a thrown non-error as Node's REPL does", () => {
+    const e = new Engine(makePrelude(DIST), tmpdir());
+    const agg = errorContent(thrown(e, "throw new AggregateError([new TypeError('one'), 'two'], 'several')"), e).traceback.map(plain).join("\n");
+    expect(agg).toContain("AggregateError: several");
+    expect(agg).toMatch(/\[error 0\] TypeError: one\n {4}at cell line 1/);
+    expect(agg).toContain("[error 1] two");
+    expect(errorContent(42n, e).evalue).toBe("42n"); // was "42"
+    expect(errorContent({ a: [1, 2] }, e).evalue).toBe("{ a: [ 1, 2 ] }");
+    expect(errorContent("plain", e).evalue).toBe("plain");
+    e.close();
+  }, 60_000);
+
+  it("read as a value with the user's frames only", () => {
+    const e = new Engine(makePrelude(DIST), tmpdir());
+    const r = e.run("function mk() { return new RangeError('x') }\nmk()") as { value: Error };
+    // Node's inspect gave the kernel's frames (engine.js, kernel.js) and `<cell N>:3:12` positions.
+    expect(errorText(r.value, e)).toBe("RangeError: x\n    at mk (cell line 1)\n    at cell line 2");
+    e.close();
+  }, 60_000);
+});
