@@ -358,7 +358,14 @@ export class Kernel {
     this.streams.setParent(msg.header);
     let error: { ename: string; evalue: string; traceback: string[] } | null = null;
     try {
-      await this.runCell(code);
+      try {
+        await this.runCell(code);
+      } finally {
+        // A promise the cell rejected without a handler is reported by Node once the event loop
+        // turns: let it turn while this request is still the cell's, or the error went out after
+        // the reply and idle, which JupyterLab no longer routes to the cell (it was lost).
+        await new Promise((r) => setImmediate(r));
+      }
       const shown = this.result.has && this.result.value !== undefined && !(this.result.value as any)?.[SILENT_RESULT];
       if (shown && !silent) {
         let data: MimeBundle;
