@@ -75,6 +75,28 @@ describe("general magics", () => {
     expect((await k.execute("%timeit -n7 Math.sqrt(3)")).stdout).toMatch(/7 loops each/);
   });
 
+  it("%timeit with an option it does not have is a UsageError naming it and -n/-r, not TypeScript's errors", async () => {
+    const r = await k.execute("%timeit -x 1+1");
+    expect(r.reply.content.ename).toBe("UsageError");
+    expect(r.reply.content.evalue).toBe("unknown option -x; allowed: -n/--number, -r/--repeat (before the statement)");
+    // a statement may start with a minus
+    await k.execute("let timeitNeg = 3;");
+    expect((await k.execute("%timeit -n 2 -r 1 -timeitNeg + 1")).reply.content.status).toBe("ok");
+  });
+
+  it("%%time runs the magics in its body, as IPython does", async () => {
+    // the magic line was TypeScript to the engine: errors
+    const r = await k.execute("%%time\nconst timeQ = 2;\n%lr_scale linear lr=0.1 batch_size=256 new_batch_size=1024\ntimeQ * 3");
+    expect(r.reply.content.status).toBe("ok");
+    expect(r.stdout).toMatch(/^linear: batch ×4 → lr 0\.4\n[^]*CPU times: [^]*Wall time/);
+    expect(resultText(r)).toBe("6");
+    // a bad magic line: its usage error, nothing run, no times
+    const bad = await k.execute("%%time\n(globalThis as any).timeRan = true;\n%lr_scale linear lr=0.1 lr=0.2");
+    expect(bad.reply.content.ename).toBe("UsageError");
+    expect(bad.stdout).not.toContain("Wall time");
+    expect(resultText(await k.execute("(globalThis as any).timeRan === undefined"))).toBe("true");
+  });
+
   it("%timeit of a pure expression times computing it: a time above 0, loops counted 1, 2, 5, 10, ... as IPython", async () => {
     // `1+1` once timed an empty loop (V8 dropped the unread value) and printed
     // "0 ns ± 0 ns per loop (..., 1000000000 loops each)".
@@ -120,6 +142,16 @@ for (let i = 0; i < 3; i++) { ppAdam.zero_grad(); ppHead.forward(ppEnc.forward(t
     expect((await complete("%lr_schedule StepLR ")).matches).toEqual(["step_size=", "gamma=", "last_epoch="]);
     expect((await complete("%lr_schedule StepLR step_size=3 ")).matches).toEqual(["gamma=", "last_epoch="]);
     expect((await complete("%lr_schedule StepLR step_size=3 --optimizer Ad")).matches).toEqual(expect.arrayContaining(["Adam", "AdamW", "Adagrad"]));
+    // exactly the optimizers a preview accepts (LBFGS, Muon, Adafactor were offered, then rejected)
+    const optimizers = (await complete("%lr_schedule StepLR step_size=5 --optimizer ")).matches;
+    expect(optimizers).toEqual(resultText(await k.execute("lrlab.PREVIEW_OPTIMIZERS.join(' ')"))!.slice(1, -1).split(" "));
+    for (const o of optimizers) expect((await k.execute(`%lr_schedule StepLR step_size=5 --steps 3 --optimizer ${o}`)).reply.content.status, o).toBe("ok");
+    const lbfgs = await k.execute("%lr_schedule StepLR step_size=5 --steps 3 --optimizer LBFGS");
+    expect(lbfgs.reply.content.evalue).toMatch(/^--optimizer LBFGS: a preview simulates on SGD, Adam, /);
+    // Tab after a bare -- or -: the magic's options (it gave ~190 TypeScript globals)
+    expect(await complete("%lr_find model=tabModel loss=loss_fn data=[X, Y] --")).toEqual({
+      matches: ["--start-lr", "--end-lr", "--num-iter", "--step-mode", "--smooth-f", "--diverge-th", "--name"], replaced: "--" });
+    expect(await complete("%timeit -")).toEqual({ matches: ["-n", "--number", "-r", "--repeat"], replaced: "-" });
     expect(await complete("%%lr_trace --met")).toEqual({ matches: ["--metrics"], replaced: "--met" });
     expect(await complete("%%lr_trace --no")).toEqual({ matches: ["--no-live"], replaced: "--no" });
     // a list option completes its last item only
@@ -154,6 +186,16 @@ for (let i = 0; i < 3; i++) { ppAdam.zero_grad(); ppHead.forward(ppEnc.forward(t
     const body = "%%lr_trace --name a\nconst o = new torch.optim.Adam";
     expect(await inspect(body)).toMatch(/Adam\(params/);
     expect(await inspect(body, 5)).toMatch(/^%%lr_trace: /);
+    // in the statement of %timeit / %time: that code's docs (it was the magic's help), as in a %%time body
+    for (const line of ["%timeit net.forward", "%time net.forward", "%timeit -n 3 net.forward"]) {
+      expect(await inspect(line, line.indexOf("forw") + 4), line).toMatch(/Linear\.forward\(input/);
+    }
+    expect(await inspect("%timeit net.forward", 3)).toMatch(/^%timeit: /);
+    expect(await inspect("%%time\nnet.forward", 3)).toMatch(/^%%time: /);
+    // %time? pages the line magic's help (it paged %%time's), %%time? the cell magic's
+    const page = async (code: string) => (await k.execute(code)).reply.content.payload[0].data["text/plain"];
+    expect(await page("%time?")).toMatch(/^%time: <statement>/);
+    expect(await page("%%time?")).toMatch(/^%%time: /);
   });
 
   it("%who lists user names, filtered by type; %reset forgets them and keeps the prelude", async () => {
@@ -165,6 +207,19 @@ for (let i = 0; i < 3; i++) { ppAdam.zero_grad(); ppHead.forward(ppEnc.forward(t
     const nums = await k.execute("%who number");
     expect(nums.stdout).toContain("whoNum");
     expect(nums.stdout).not.toContain("whoStr");
+    // a class matches its instances and those of its subclasses
+    const modules = await k.execute("%who Module");
+    expect(modules.stdout.trim().split("\t")).toEqual(expect.arrayContaining(["net", "loss_fn"]));
+    expect(modules.stdout).not.toContain("whoNum");
+    expect((await k.execute("%who bigint")).stdout.trim()).toBe("No variables match your requested type.");
+    expect((await k.execute("%who CosineAnnealingLR")).stdout.trim()).toBe("No variables match your requested type."); // a library class
+    // an unknown option or type: an error naming it and what there is (it printed "Interactive namespace is empty.")
+    const option = await k.execute("%who -x");
+    expect(option.reply.content.ename).toBe("UsageError");
+    expect(option.reply.content.evalue).toMatch(/^unknown option -x; %who takes no options, only type names/);
+    const typo = await k.execute("%who Tensorr");
+    expect(typo.reply.content.ename).toBe("UsageError");
+    expect(typo.reply.content.evalue).toMatch(/^unknown type "Tensorr" \(did you mean Tensor\?\); types of your variables: .*\bTensor\b.*; also: .*\bboolean\b.*, or a class name \(Tensor, Module/);
     const k2 = await KernelClient.start();
     try {
       await k2.execute("const gone = 1;");
@@ -286,6 +341,43 @@ describe("learning-rate magics", () => {
     expect(lr.mean.slice(0, 4)).toEqual([1, 0.5, 0.25, 0.125]);
   });
 
+  it("%lr_schedule keeps an expression's quotes, and lr_lambda may name a function the cells defined", async () => {
+    const lrOf = (r: Awaited<ReturnType<KernelClient["execute"]>>) =>
+      plots(r)[0].content.data[PLOT].series.find((s: { metric: string }) => s.metric === "lr").mean.map((v: number) => +v.toPrecision(6));
+    // 'ab' lost its quotes: "Cannot find name 'ab'"
+    for (const lambda of [`(e) => 'ab'.length * 0.1`, `(e) => "ab".length * 0.1`, `(e) => ({a:2})['a'] * 0.1`]) {
+      const r = await k.execute(`%lr_schedule LambdaLR lr_lambda=${lambda} --steps 3 --lr 1`);
+      expect(r.reply.content.status, lambda).toBe("ok");
+      expect(lrOf(r)).toEqual([0.2, 0.2, 0.2]);
+      expect(plots(r)[0].content.data[PLOT].series[0].name).toBe(`LambdaLR(lr_lambda=${lambda})`);
+    }
+    // "lr_lambda should be a function, but got string"
+    await k.execute("const myLam = (e: number) => 0.5 ** e;");
+    const named = await k.execute("%lr_schedule LambdaLR lr_lambda=myLam --steps 3 --lr 1");
+    expect(named.reply.content.status).toBe("ok");
+    expect(lrOf(named)).toEqual([1, 0.5, 0.25]);
+    expect((await k.execute("%lr_schedule LambdaLR lr_lambda=noSuchLam --steps 3")).reply.content.evalue).toBe("lr_lambda=noSuchLam: Cannot find name 'noSuchLam'.");
+  });
+
+  it("%lr_schedule: a repeated key, a bare value, an empty value are errors saying so; a scheduler's message is prefixed once", async () => {
+    const twice = await k.execute("%lr_schedule StepLR step_size=5 step_size=3 --steps 20");
+    expect(twice.reply.content.ename).toBe("UsageError");
+    expect(twice.reply.content.evalue).toMatch(/^step_size given twice/);
+    expect(plots(twice)).toHaveLength(0);
+    expect((await k.execute("%lr_scale linear lr=0.1 lr=0.2 batch_size=1 new_batch_size=2")).reply.content.evalue).toMatch(/^lr given twice/);
+    // "one scheduler per line, got StepLR 5"
+    const bare = await k.execute("%lr_schedule StepLR 5 --steps 20");
+    expect(bare.reply.content.evalue).toBe('unexpected "5": a scheduler\'s options are key=value (StepLR takes step_size=, gamma=, last_epoch=; e.g. step_size=5)');
+    expect((await k.execute("%lr_schedule StepLR ExponentialLR --steps 20")).reply.content.evalue).toMatch(/^one scheduler per line/);
+    // "...but got " with nothing after it
+    expect((await k.execute("%lr_schedule StepLR step_size= --steps 3")).reply.content.evalue).toMatch(/^step_size= has no value/);
+    // "MultiStepLR: MultiStepLR: ..."
+    const multi = await k.execute("%lr_schedule MultiStepLR milestones=5 --steps 3");
+    expect(multi.reply.content.evalue).toMatch(/^MultiStepLR: milestones must be/);
+    const plain = await k.execute("%lr_schedule StepLR step_size=0 --steps 3");
+    expect(plain.reply.content.evalue).toMatch(/^StepLR: /);
+  });
+
   it("%lr_schedule with a bad scheduler name lists the valid names and runs nothing", async () => {
     const r = await k.execute("%lr_schedule StepLR step_size=2 --steps 5\n%lr_schedule StepLRR step_size=2 --steps 5");
     expect(r.reply.content.ename).toBe("UsageError");
@@ -349,6 +441,21 @@ describe("learning-rate magics", () => {
     expect(typo.reply.content.evalue).toBe("optimizer=nosuchopt: Cannot find name 'nosuchopt'.");
   });
 
+  it("%lr_find: a model without parameters is a UsageError; the suggestions print as the plot writes them", async () => {
+    // it was the optimizer's raw "optimizer got an empty parameter list", with dist/ frames
+    const none = await k.execute("%lr_find model=loss_fn loss=loss_fn data=[X, Y]");
+    expect(none.reply.content.ename).toBe("UsageError");
+    expect(none.reply.content.evalue).toMatch(/^model=loss_fn has no parameters \(it is a MSELoss\)/);
+    // "1e-6" in the plot's text, "0.000001" on stdout: now the same numbers, written alike
+    const r = await k.execute("%lr_find model=net loss=loss_fn data=[X, Y] --start-lr 1e-7 --end-lr 1e-5 --num-iter 10");
+    const text: string = plots(r)[0].content.data["text/plain"];
+    const inPlot = Object.fromEntries([...text.matchAll(/(steepest|valley|minimum\/10) (\S+?)(?:,|$)/gm)].map((m) => [m[1], m[2]]));
+    const printed = Object.fromEntries([...r.stdout.matchAll(/(steepest|valley|minimum\/10) (\S+?)(?:,|\n|$)/g)].map((m) => [m[1], m[2]]));
+    expect(Object.keys(printed)).toHaveLength(3);
+    for (const [k, v] of Object.entries(printed)) if (v !== "none") expect(v).toBe(inPlot[k]);
+    expect(Object.values(printed).some((v) => /e-/.test(v))).toBe(true);
+  });
+
   it("%lr_scale applies a batch-size rule; a bad rule lists the valid ones", async () => {
     const r = await k.execute("%lr_scale linear lr=0.1 batch_size=256 new_batch_size=1024");
     expect(r.stdout).toContain("lr 0.4");
@@ -361,6 +468,10 @@ describe("learning-rate magics", () => {
     expect(keyed.stdout).toContain("lr 0.4");
     const two = await k.execute("%lr_scale linear rule=sqrt lr=0.1 batch_size=256 new_batch_size=1024");
     expect(two.reply.content.evalue).toContain("got linear and sqrt");
+    // "new_batch_size must be a positive integer, got undefined"
+    const missing = await k.execute("%lr_scale linear lr=0.1 batch_size=256");
+    expect(missing.reply.content.evalue).toBe("new_batch_size= missing: the linear rule needs lr=, batch_size=, new_batch_size=");
+    expect((await k.execute("%lr_scale noise lr=0.1 batch_size=2 new_batch_size=4")).reply.content.evalue).toMatch(/^dataset_size= missing/);
     const zero = await k.execute("%lr_scale linear lr=0.1 batch_size=0 new_batch_size=1024");
     expect(zero.reply.content.status).toBe("error");
     expect(zero.reply.content.evalue).toContain("batch_size");

@@ -5,7 +5,9 @@ import { globToRegExp, History } from "../../kernel/src/kernel/history";
 import { codePointsToIndex, indexToCodePoints } from "../../kernel/src/kernel/unicode";
 import { Signer } from "../../kernel/src/kernel/wire";
 import { formatSeconds } from "../../kernel/src/magics/time";
-import { codeView, expressionAt, magicLineAt, magicNameAt } from "../../kernel/src/magics/assist";
+import { codeView, completeMagicLine, expressionAt, magicLineAt, magicNameAt } from "../../kernel/src/magics/assist";
+import { findMagic } from "../../kernel/src/magics/registry";
+import { isCompleteCell } from "../../kernel/src/kernel/is_complete";
 
 const OPTS: OptionSpec[] = [
   { name: "steps", type: "int", help: "" },
@@ -48,6 +50,44 @@ describe("magic parser", () => {
     expect(() => parseArgs("--steps 2.5", OPTS)).toThrow(/--steps must be an integer/);
     expect(() => parseArgs("--lr fast", OPTS)).toThrow(/--lr must be a number/);
     expect(() => parseArgs("--steps", OPTS)).toThrow(/needs a value/);
+  });
+
+  it("keeps an expression value as written, quotes included; a value that is one quoted string loses them", () => {
+    // 'ab'.length lost its quotes and became ab.length ("Cannot find name 'ab'")
+    expect(parseArgs(`LambdaLR lr_lambda=(e) => 'ab'.length * 0.1 --steps 3`, OPTS).raw.lr_lambda).toBe(`(e) => 'ab'.length * 0.1`);
+    expect(parseArgs(`lr_lambda=(e) => "a b".length --steps 3`, OPTS).raw.lr_lambda).toBe(`(e) => "a b".length`);
+    expect(parseArgs(`lr_lambda=(e) => ({a:1})['a'] * e`, OPTS).raw.lr_lambda).toBe(`(e) => ({a:1})['a'] * e`);
+    expect(parseArgs(`loss=f("it\\"s") data=d`, OPTS).raw.loss).toBe(`f("it\\"s")`);
+    // a whole quoted value is the value: its quotes go, and it ends at the closing quote
+    const q = parseArgs(`lr_lambda="(epoch) => 0.95 ** epoch" --name "my run" 'solo word'`, OPTS);
+    expect(q.raw.lr_lambda).toBe("(epoch) => 0.95 ** epoch");
+    expect(q.flags.name).toBe("my run");
+    expect(q.positional).toEqual(["solo word"]);
+    expect(parseArgs(`mode="min" x`, OPTS)).toMatchObject({ kv: [["mode", "min"]], positional: ["x"] });
+    // a quoted key=value is a word, not a key
+    expect(parseArgs(`"a=b"`, OPTS).positional).toEqual(["a=b"]);
+  });
+
+  it("rejects a key or an option given twice, and a key without a value, naming it", () => {
+    // the last one won silently while the legend showed both
+    expect(() => parseArgs("StepLR step_size=5 step_size=3 --steps 20", OPTS)).toThrow(/^step_size given twice \(step_size=5 and step_size=3\)/);
+    expect(() => parseArgs("--steps 5 --steps=6", OPTS)).toThrow(/^--steps given twice \(--steps 5 and --steps=6\); give it once$/);
+    expect(() => parseArgs("--live --no-live", OPTS)).toThrow(/^--live given twice/);
+    expect(() => parseArgs("--metrics a --metrics b", OPTS)).toThrow(/^--metrics given twice/);
+    // "step_size must be ... but got " with nothing after it
+    expect(() => parseArgs("StepLR step_size= --steps 3", OPTS)).toThrow(/^step_size= has no value: write step_size=<value>/);
+    for (const bad of ["step_size=5 step_size=3", "step_size="]) {
+      try { parseArgs(bad, OPTS); } catch (e) { expect(e).toBeInstanceOf(MagicError); }
+    }
+  });
+
+  it("reads an option's short form (-n 5, -n5) and names it among the allowed", () => {
+    const short: OptionSpec[] = [{ name: "number", short: "n", type: "int", help: "" }, { name: "repeat", short: "r", type: "int", help: "" }];
+    expect(parseArgs("-n 5 -r3", short).flags).toEqual({ number: 5, repeat: 3 });
+    expect(() => parseArgs("-n 5 --number 6", short)).toThrow(/--number given twice/);
+    expect(() => parseArgs("--x 1", short)).toThrow(/^unknown option --x; allowed: -n\/--number, -r\/--repeat/);
+    // a word like -f stays a word for magics without that short option (%reset -f)
+    expect(parseArgs("-f", OPTS).positional).toEqual(["-f"]);
   });
 
   it("converts values", () => {
@@ -109,8 +149,58 @@ describe("magic cells for completion and quick info (assist.ts)", () => {
     expect(magicLineAt(code, 5)).toBeNull(); // in the code
     expect(magicLineAt(code, 16)).toBeNull(); // on the magic's name: the magic names complete there
     expect(magicLineAt("%timeit torch.ra", 16)).toBeNull(); // %timeit's argument is code
-    expect(magicNameAt(code, 16)).toBe("lr_schedule");
+    expect(magicNameAt(code, 16)).toBe("%lr_schedule");
     expect(magicNameAt(code, 3)).toBeNull();
+  });
+
+  it("Tab after a bare - or -- on a magic line: the magic's options, not TypeScript's globals", () => {
+    const line = "%lr_find model=net loss=loss_fn data=data --";
+    expect(expressionAt(line, line.length)).toBeNull();
+    const at = magicLineAt(line, line.length)!;
+    expect(completeMagicLine(at, () => []).matches).toEqual(["--start-lr", "--end-lr", "--num-iter", "--step-mode", "--smooth-f", "--diverge-th", "--name"]);
+    expect(expressionAt("%lr_find loss=new torch.nn.MSELoss() -", 38)).toBeNull();
+    // a minus that an operator or => asks for is the expression's
+    expect(expressionAt("%lr_schedule LambdaLR lr_lambda=(e) => -", 40)).not.toBeNull();
+    // %timeit's own options, before its statement (its statement is code)
+    const options = (code: string) => completeMagicLine(magicLineAt(code, code.length)!, () => []).matches;
+    expect(options("%timeit -")).toEqual(["-n", "--number", "-r", "--repeat"]);
+    expect(options("%timeit -n 5 --")).toEqual(["--number", "--repeat"]);
+    expect(options("%timeit -n ")).toEqual([]); // its value: a number, nothing to offer
+    expect(magicLineAt("%timeit x -", 11)).toBeNull();
+    expect(magicLineAt("%timeit -n 5 ", 13)).toBeNull(); // the statement
+  });
+
+  it("Shift-Tab in the code of %timeit / %time is that code's, and %time? is %time's help", () => {
+    // the cursor in `net.forw` showed the magic's help
+    expect(magicNameAt("%timeit net.forward", 16)).toBeNull();
+    expect(magicNameAt("%timeit -n 5 net.forward", 21)).toBeNull();
+    expect(magicNameAt("%time net.forward", 14)).toBeNull();
+    expect(magicNameAt("%timeit -n 5 net.forward", 10)).toBe("%timeit"); // on its options: its help
+    expect(magicNameAt("%%time\nx", 4)).toBe("%%time");
+    // without a kind the line magic comes first (`%time?` paged %%time's help); "%%" asks for the cell magic
+    expect(findMagic("time").kind).toBe("line");
+    expect(findMagic("%time").kind).toBe("line");
+    expect(findMagic("%%time").kind).toBe("cell");
+    expect(findMagic("lr_trace").kind).toBe("cell");
+  });
+});
+
+describe("is_complete", () => {
+  it("a cell magic awaits its body and ends with an empty line, as in IPython", () => {
+    expect(isCompleteCell("%%lr_trace --name a")).toEqual({ status: "incomplete", indent: "" });
+    expect(isCompleteCell("%%time")).toEqual({ status: "incomplete", indent: "" });
+    expect(isCompleteCell("%%time\n")).toEqual({ status: "incomplete", indent: "" });
+    expect(isCompleteCell("%%time\nfor (let i = 0; i < 3; i++) {")).toEqual({ status: "incomplete", indent: "  " });
+    expect(isCompleteCell("%%time\n1 + 1\n\n").status).toBe("complete");
+    expect(isCompleteCell("%%time\n\n").status).toBe("complete");
+    expect(isCompleteCell("%lsmagic").status).toBe("complete");
+  });
+
+  it("an unterminated template literal is incomplete (it may go on over lines); an unterminated string is invalid", () => {
+    expect(isCompleteCell("const s = `line one")).toEqual({ status: "incomplete", indent: "" });
+    expect(isCompleteCell("const s = `line one\nline two")).toEqual({ status: "incomplete", indent: "" });
+    expect(isCompleteCell("const s = `line one\nline two`").status).toBe("complete");
+    expect(isCompleteCell("const s = 'line one").status).toBe("invalid");
   });
 });
 

@@ -1,8 +1,10 @@
 /**
  * is_complete for a console: "complete" (run it), "incomplete" with the indent of the next line
- * (an open block, call or string awaits more), or "invalid" (a syntax error more input cannot
- * fix). Incomplete comes from tslab's isCompleteCode (the parser's "X expected" at end of input);
- * a cell it calls complete is then parsed again and any syntax error makes it invalid.
+ * (an open block, call or template literal awaits more), or "invalid" (a syntax error more input
+ * cannot fix). Incomplete comes from tslab's isCompleteCode (the parser's "X expected" at end of
+ * input) and from an unterminated template literal; a cell it calls complete is then parsed again
+ * and any syntax error makes it invalid. A cell magic is complete once an empty line ends it
+ * (IPython's rule).
  */
 import * as path from "node:path";
 
@@ -24,7 +26,21 @@ function load(): NonNullable<typeof parser> {
 }
 
 export function isCompleteCell(code: string): { status: "complete" | "incomplete" | "invalid"; indent?: string } {
-  if (/^\s*%%/.test(code)) return { status: "complete" };
+  const lines = code.replace(/\n$/, "").split("\n");
+  const first = lines.findIndex((l) => l.trim() !== "");
+  if (first >= 0 && /^\s*%%/.test(lines[first])) {
+    // A cell magic ends with an empty line, as in IPython: its body may be any number of lines,
+    // and without one the magic has nothing to run (`%%time` alone was "complete").
+    if (lines.length > first + 1 && lines[lines.length - 1].trim() === "") return { status: "complete" };
+    const body = lines.slice(first + 1).join("\n");
+    const r = body.trim() === "" ? null : codeStatus(body);
+    return { status: "incomplete", indent: r?.status === "incomplete" ? r.indent : "" };
+  }
+  return codeStatus(code);
+}
+
+/** Code with line magics: incomplete, invalid or complete as TypeScript. */
+function codeStatus(code: string): { status: "complete" | "incomplete" | "invalid"; indent?: string } {
   // Line magics are not TypeScript: blank them out before parsing.
   const src = code.split("\n").map((l) => (/^\s*%/.test(l) ? "" : l)).join("\n");
   if (src.trim() === "") return { status: "complete" };
@@ -32,6 +48,12 @@ export function isCompleteCell(code: string): { status: "complete" | "incomplete
   const r = isCompleteCode(src);
   if (!r.completed) return { status: "incomplete", indent: r.indent ?? "" };
   const sf = ts.createSourceFile("cell.ts", src, ts.ScriptTarget.Latest, false, ts.ScriptKind.TS);
-  const diags: unknown[] = sf.parseDiagnostics ?? [];
+  const diags: { code: number }[] = sf.parseDiagnostics ?? [];
+  // An unterminated template literal may go on over lines: more input completes it (it was
+  // "invalid"). Its next line starts where the user puts it: any indent would be in the string.
+  if (diags.some((d) => d.code === UNTERMINATED_TEMPLATE)) return { status: "incomplete", indent: "" };
   return diags.length > 0 ? { status: "invalid" } : { status: "complete" };
 }
+
+/** TypeScript's "Unterminated template literal." */
+const UNTERMINATED_TEMPLATE = 1160;

@@ -51,7 +51,8 @@ function magicOn(code: string, start: number, end: number): RegExpExecArray | nu
 
 /**
  * The magic line the cursor is on, past the magic's name (null: not on one, on the name itself,
- * an unknown magic, or a magic whose arguments are code, as `%timeit`'s statement).
+ * an unknown magic, or in the code of a magic whose arguments are code, as `%timeit`'s
+ * statement; its own options, before the code, are the magic's: `%timeit -<Tab>`).
  */
 export function magicLineAt(code: string, pos: number): MagicLineAt | null {
   const [start, end] = lineBounds(code, pos);
@@ -60,11 +61,24 @@ export function magicLineAt(code: string, pos: number): MagicLineAt | null {
   const nameEnd = start + m[0].length;
   if (pos <= nameEnd) return null;
   const magic = magicOf(m);
-  if (magic === null || magic.raw) return null;
+  if (magic === null) return null;
   const before = code.slice(nameEnd, pos);
   const wordStart = pos - (/\S*$/.exec(before)?.[0].length ?? 0);
+  if (magic.raw && !inRawOptions(magic, code.slice(nameEnd, wordStart), code.slice(wordStart, pos))) return null;
   const words = code.slice(nameEnd, wordStart).trim().split(/\s+/).filter(Boolean);
   return { magic, words, word: code.slice(wordStart, pos), wordStart };
+}
+
+/**
+ * Whether `word`, after `before` on a raw magic's line, is one of the magic's options or an
+ * option's value being typed: only options come before it, and it starts with "-" (`%timeit -`)
+ * or a value there would still be options (`%timeit -n `). Tab there offered TypeScript's ~190
+ * globals.
+ */
+function inRawOptions(magic: Magic, before: string, word: string): boolean {
+  const codeStart = magic.codeStart;
+  if (magic.options.length === 0 || codeStart === undefined) return false;
+  return (word.startsWith("-") && codeStart(before) === before.length) || codeStart(before + "0") === before.length + 1;
 }
 
 /**
@@ -101,19 +115,43 @@ export function expressionAt(code: string, pos: number): { start: number; end: n
   const typed = code.slice(start, pos);
   const before = typed.slice(0, typed.length - (/[A-Za-z_$][\w$]*$/.exec(typed)?.[0].length ?? 0));
   if (before === "") return null;
-  if (/\s$/.test(before) && !/(\bnew|\btypeof|\bawait|=>|[([{,=+\-*/%&|^!?:<>])\s*$/.test(before)) return null;
+  if (/\s$/.test(before) && !WANTS_OPERAND.test(before)) return null;
+  // `data=loader --<Tab>`, `-<Tab>`: an option being started, after a finished expression, is the
+  // magic's (it was taken for a minus, and TypeScript offered its globals)
+  const option = /(^|\s)(-{1,2}[\w-]*)$/.exec(typed);
+  if (option && !WANTS_OPERAND.test(typed.slice(0, typed.length - option[2].length))) return null;
   const next = words.slice(i + 1).find((w) => w.start >= pos && isOptionOrKeyValue(w.text));
   return { start, end: next ? text.slice(0, next.start).trimEnd().length : lineEnd };
 }
 
-/** Whether the cursor is on a magic line (its name included): Shift-Tab shows that magic's help. */
+/** Text that ends wanting an operand (`new `, `=> `, `f(a, `): a name typed after it is code. */
+const WANTS_OPERAND = /(\bnew|\btypeof|\bawait|=>|[([{,=+\-*/%&|^!?:<>])\s*$/;
+
+/**
+ * The magic whose line the cursor is on (its name included), with its prefix ("%%time", "%time",
+ * for findMagic): Shift-Tab shows its help. Null off magic lines, and in the code of a magic whose
+ * arguments are code (`%timeit net.forw|`: that code's docs, as in a `%%time` body; it showed
+ * %timeit's help).
+ */
 export function magicNameAt(code: string, pos: number): string | null {
   const [start, end] = lineBounds(code, pos);
   const m = magicOn(code, start, end);
-  return m ? m[3] : null;
+  if (!m) return null;
+  const magic = magicOf(m);
+  const nameEnd = start + m[0].length;
+  if (magic?.raw && magic.codeStart && pos > nameEnd) {
+    const rest = code.slice(nameEnd, end);
+    if (pos > nameEnd + magic.codeStart(rest)) return null;
+  }
+  return m[2] + m[3];
 }
 
 const flag = (name: string) => `--${name.replace(/_/g, "-")}`;
+
+/** The option a word names: `--name`, or `-n` for an option with that short form. */
+function optionNamed(magic: Magic, word: string) {
+  return magic.options.find((o) => flag(o.name) === word || (o.short !== undefined && word === `-${o.short}`));
+}
 
 /**
  * Completions for the word at the cursor on a magic line, and where they start (they may replace
@@ -125,9 +163,9 @@ export function completeMagicLine(at: MagicLineAt, user: () => [string, unknown]
     ({ start, matches: [...new Set(all)].filter((c) => c.startsWith(typed)) });
   // --option=value, or the word after --option
   const eq = /^(--[\w-]+)=(.*)$/.exec(word);
-  const optionName = eq ? eq[1] : word.startsWith("-") ? null : words.length > 0 && words[words.length - 1].startsWith("--") ? words[words.length - 1] : null;
+  const optionName = eq ? eq[1] : word.startsWith("-") ? null : words.length > 0 && words[words.length - 1].startsWith("-") ? words[words.length - 1] : null;
   if (optionName !== null) {
-    const spec = magic.options.find((o) => flag(o.name) === optionName);
+    const spec = optionNamed(magic, optionName);
     if (spec && spec.type !== "boolean") {
       const typed = eq ? eq[2] : word;
       const values = spec.values?.() ?? [];
@@ -136,11 +174,14 @@ export function completeMagicLine(at: MagicLineAt, user: () => [string, unknown]
     }
   }
   if (word.startsWith("-")) {
-    const names = magic.options.flatMap((o) => (o.type === "boolean" && o.default === true ? [flag(o.name), flag("no_" + o.name)] : [flag(o.name)]));
+    const names = magic.options.flatMap((o) => [
+      ...(o.short !== undefined ? [`-${o.short}`] : []),
+      ...(o.type === "boolean" && o.default === true ? [flag(o.name), flag("no_" + o.name)] : [flag(o.name)]),
+    ]);
     return pick(wordStart, word, names);
   }
   const positional = words.filter((w, i) => !w.startsWith("--") && !(i > 0 && words[i - 1].startsWith("--") && !words[i - 1].includes("=")
-    && magic.options.find((o) => flag(o.name) === words[i - 1])?.type !== "boolean"));
+    && optionNamed(magic, words[i - 1])?.type !== "boolean"));
   const kv = /^([A-Za-z_]\w*)=(.*)$/.exec(word);
   if (kv) {
     // the value of key=: names the user defined (a model, a loss, a loader), when the magic says so

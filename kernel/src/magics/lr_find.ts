@@ -13,6 +13,7 @@
 import type { Magic } from "./types";
 import { expressionError, MagicError } from "./parser";
 import { tools, torch } from "./tools";
+import { fmt } from "../plot/text";
 
 const EXPR_KEYS = ["model", "loss", "data", "optimizer"];
 
@@ -52,6 +53,12 @@ export const lr_find: Magic = {
     if (!model || typeof model.forward !== "function" || typeof model.parameters !== "function") {
       throw new MagicError(`model=${args.raw.model} is not a torch.nn.Module (needs forward() and parameters())`, usage);
     }
+    // A module without parameters (a loss, ReLU) has nothing to train: it was the optimizer's
+    // raw "optimizer got an empty parameter list", with the library's stack frames.
+    if (Array.from(model.parameters() as Iterable<unknown>).length === 0) {
+      throw new MagicError(`model=${args.raw.model} has no parameters (it is a ${model.constructor?.name ?? "module"}): `
+        + "the range test trains the model's parameters; pass the network, e.g. model=net", usage);
+    }
     const lossFn: (out: unknown, y: unknown) => any =
       typeof loss?.forward === "function" ? (o, y) => loss.forward(o, y)
         : typeof loss === "function" ? loss
@@ -90,7 +97,8 @@ export const lr_find: Magic = {
     }
     ctx.display(tools().bundle(rt));
     const s = rt.suggestions;
-    const fmt = (v: number | null) => (v === null ? "none" : (+v.toPrecision(3)).toString());
-    ctx.print(`suggested lr: valley ${fmt(s.valley)}, steepest ${fmt(s.steepest)}, minimum/10 ${fmt(s["minimum/10"])}`);
+    // numbers as the plot's text writes them (plot/text.ts: 1e-6, not 0.000001 here and 1e-6 there)
+    const show = (v: number | null) => (v === null ? "none" : fmt(v));
+    ctx.print(`suggested lr: valley ${show(s.valley)}, steepest ${show(s.steepest)}, minimum/10 ${show(s["minimum/10"])}`);
   },
 };

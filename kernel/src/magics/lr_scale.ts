@@ -34,6 +34,12 @@ export const lr_scale: Magic = {
     }
     const rule = rules[0];
     if (!(lr.SCALE_RULES as readonly string[]).includes(rule)) throw new MagicError(`unknown rule ${JSON.stringify(rule)}; valid rules: ${lr.SCALE_RULES.join(", ")}`, usage);
+    // A missing key was the library's "new_batch_size must be a positive integer, got undefined".
+    const required = ["lr", "batch_size", "new_batch_size", ...(rule === "noise" ? ["dataset_size"] : [])];
+    const missing = required.filter((k) => !kv.some(([key]) => key === k));
+    if (missing.length) {
+      throw new MagicError(`${missing.map((k) => k + "=").join(", ")} missing: the ${rule} rule needs ${required.map((k) => k + "=").join(", ")}`, usage);
+    }
     let r;
     try {
       r = lr.scale({ rule, ...Object.fromEntries(kv) } as any);

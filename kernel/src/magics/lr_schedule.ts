@@ -5,31 +5,50 @@
  *
  *   %lr_schedule StepLR step_size=30 gamma=0.1 --steps 100 --lr 0.1
  *   %lr_schedule OneCycleLR max_lr=0.1 total_steps=100            (--steps: total_steps)
- *   %lr_schedule LambdaLR lr_lambda="(epoch) => 0.95 ** epoch" --steps 50
+ *   %lr_schedule LambdaLR lr_lambda=(epoch) => 0.95 ** epoch --steps 50
+ *   %lr_schedule LambdaLR lr_lambda=myLambda --steps 50           (a function the cells defined)
  */
 import type { Magic, MagicContext } from "./types";
 import { expressionError, MagicError, ParsedArgs } from "./parser";
 import { tools, torch } from "./tools";
 
-/** Values written as arrow functions (lr_lambda="(epoch) => 0.95 ** epoch") are TypeScript. */
+/**
+ * The options that take a function (LambdaLR's and MultiplicativeLR's lr_lambda, CyclicLR's
+ * scale_fn): their value is always TypeScript, so it may name a function the cells defined
+ * (lr_lambda=myLam was the string "myLam"). Other keys keep words as words (mode=min stays "min"
+ * even if a variable is called min).
+ */
+const FUNCTION_KEYS = new Set(["lr_lambda", "scale_fn"]);
+
+/** Whether key=value's value is TypeScript: a function key's, or one written as an arrow function. */
+function isExpression(key: string, v: unknown): boolean {
+  return FUNCTION_KEYS.has(key) || (typeof v === "string" && v.includes("=>"));
+}
+
+/** The scheduler's options: values that are TypeScript (isExpression) evaluated in the cells' scope. */
 async function functionValues(ctx: MagicContext, a: ParsedArgs, usage: string): Promise<Record<string, unknown>> {
   const out: Record<string, unknown> = {};
   for (const [k, v] of a.kv) {
-    if (typeof v === "string" && v.includes("=>")) {
+    if (isExpression(k, v)) {
       try {
-        out[k] = await ctx.evaluate(v);
+        out[k] = await ctx.evaluate(a.raw[k]);
       } catch (e: any) {
-        throw expressionError(k, v, e, usage);
+        throw expressionError(k, a.raw[k], e, usage);
       }
     } else out[k] = v;
   }
   return out;
 }
 
-/** The optimizers of torch.optim (for --optimizer). */
-function optimizerNames(): string[] {
-  const optim = torch().optim as unknown as Record<string, unknown>;
-  return Object.keys(optim).filter((k) => k !== "Optimizer" && /^[A-Z]/.test(k) && typeof (optim[k] as { prototype?: { step?: unknown } })?.prototype?.step === "function");
+/**
+ * The optimizers a preview can simulate on (for --optimizer): lrlab.preview's own list, so Tab
+ * offers exactly what is accepted. (Tab offered all 14 of torch.optim, and LBFGS, Muon and
+ * Adafactor were then rejected. They stay out: the optimizer only decides which momentum a
+ * cycling scheduler moves (SGD's momentum, Adam's β₁), which those three lack, and the preview's
+ * one-element dummy parameter suits neither Muon (2-D parameters) nor LBFGS (a closure per step).)
+ */
+function optimizerNames(): readonly string[] {
+  return tools().PREVIEW_OPTIMIZERS;
 }
 
 /** A throw-away optimizer for probing schedulers (one zero parameter). */
@@ -84,12 +103,22 @@ function definedSteps(name: string, o: Record<string, unknown>): number | undefi
 
 function build(a: ParsedArgs, options: Record<string, unknown>, usage: string) {
   const names: readonly string[] = torch().optim.lr_scheduler.scheduler_names;
-  if (a.positional.length !== 1) {
-    throw new MagicError(a.positional.length === 0 ? `name a scheduler; valid names: ${names.join(", ")}`
-      : `one scheduler per line, got ${a.positional.join(" ")}`, usage);
-  }
+  if (a.positional.length === 0) throw new MagicError(`name a scheduler; valid names: ${names.join(", ")}`, usage);
   const name = a.positional[0];
   if (!names.includes(name)) throw new MagicError(`unknown scheduler ${JSON.stringify(name)}; valid names: ${names.join(", ")}`, usage);
+  if (a.positional.length > 1) {
+    // a second scheduler's name, or a bare value (`StepLR 5`): the options are key=value
+    const extra = a.positional[1];
+    if (names.includes(extra)) throw new MagicError(`one scheduler per line, got ${a.positional.join(" ")}; put ${extra} on a line of its own`, usage);
+    const keys = schedulerKeywords(name);
+    throw new MagicError(`unexpected ${JSON.stringify(extra)}: a scheduler's options are key=value`
+      + (keys.length ? ` (${name} takes ${keys.map((k) => k + "=").join(", ")}; e.g. ${keys[0]}=${extra})` : ""), usage);
+  }
+  const optimizer = a.flags.optimizer as string | undefined;
+  if (optimizer !== undefined && !optimizerNames().includes(optimizer)) {
+    throw new MagicError(`--optimizer ${optimizer}: a preview simulates on ${optimizerNames().join(", ")}`
+      + " (the optimizer decides only which momentum a cycling scheduler moves)", usage);
+  }
   if (name === "SequentialLR" || name === "ChainedScheduler") {
     // they take scheduler objects, which key=value cannot write
     const combined = name === "SequentialLR"
@@ -122,17 +151,19 @@ function build(a: ParsedArgs, options: Record<string, unknown>, usage: string) {
   }
   if (steps < 1) throw new MagicError(`--steps must be a positive integer, got ${steps}`, usage);
   const Sched = schedulerClass(name);
-  const label = (a.flags.name as string | undefined) ?? `${name}(${a.kv.map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(", ")})`;
+  const label = (a.flags.name as string | undefined) ?? `${name}(${a.kv.map(([k, v]) => `${k}=${isExpression(k, v) ? a.raw[k] : JSON.stringify(v)}`).join(", ")})`;
   try {
     return tools().preview((opt: unknown) => new Sched(opt, options), {
       steps,
       lr: (a.flags.lr as number | undefined) ?? 0.1,
-      ...(a.flags.optimizer ? { optimizer: a.flags.optimizer as any } : {}),
+      ...(optimizer ? { optimizer: optimizer as any } : {}),
       ...(metrics ? { metrics } : {}),
       name: label,
     });
   } catch (e: any) {
-    throw new MagicError(`${name}: ${e.message}`, usage);
+    // the scheduler's own messages may already start with its name ("MultiStepLR: milestones ...")
+    const message = String(e?.message ?? e);
+    throw new MagicError(message.startsWith(`${name}:`) ? message : `${name}: ${message}`, usage);
   }
 }
 
@@ -142,7 +173,8 @@ export const lr_schedule: Magic = {
   usage: "Scheduler key=value ... [--steps N] [--lr γ] [--optimizer SGD|Adam|...] [--metrics m1,m2,...] [--name label]",
   help: "Plots the learning rate a torch.optim.lr_scheduler scheduler gives at each step, simulated on a fresh optimizer.\n"
     + "key=value pairs are the scheduler's options (as in PyTorch); several lines in one cell overlay.\n"
-    + "--metrics feeds ReduceLROnPlateau one metric per step; values written as arrow functions are TypeScript (LambdaLR).\n"
+    + "--metrics feeds ReduceLROnPlateau one metric per step; lr_lambda and scale_fn are TypeScript (an arrow function or a function's name),\n"
+    + "as is any value written as an arrow function.\n"
     + "Example:\n  %lr_schedule StepLR step_size=30 gamma=0.1 --steps 100\n  %lr_schedule CosineAnnealingLR T_max=100 --steps 100",
   options: [
     { name: "steps", type: "int", help: "steps to simulate (required, except OneCycleLR: total_steps, CosineAnnealingLR: T_max, CyclicLR: two cycles, PolynomialLR: total_iters, ReduceLROnPlateau: one per --metrics value)" },

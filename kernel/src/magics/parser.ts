@@ -4,7 +4,9 @@
  *
  * Arguments: positional words, `--flag value`, `--flag` (booleans), `--no-flag` (a boolean set
  * false), `key=value` (an expression value may have spaces: it runs to the next option or
- * key=value), and "double" or 'single' quoted strings (with \" and \\ escapes).
+ * key=value, and is kept as written, quotes included), "double" or 'single' quoted strings (a
+ * word or value that is one quoted string loses its quotes; \" and \\ escape), and `-n 5` for
+ * an option with a short form. A key or option may be given once.
  * Values become numbers when they read as numbers, booleans for true/false, arrays/objects for
  * JSON-looking text ([0.9, 0.999]), strings otherwise; each magic's option spec checks types.
  */
@@ -35,6 +37,8 @@ export interface OptionSpec {
   type: "string" | "number" | "int" | "boolean" | "list" | "any";
   help: string;
   default?: MagicValue;
+  /** A one-letter short form, IPython style (`-n 5`, `-n5` for --number 5). */
+  short?: string;
   /** The values Tab offers for it (for a list: for each item). */
   values?: () => readonly string[];
 }
@@ -49,37 +53,61 @@ export interface ParsedArgs {
   raw: Record<string, string>;
 }
 
-/** Splits a magic's argument text into words, honouring quotes. */
-export function tokenize(text: string): string[] {
+/**
+ * Splits a magic's argument text into words as written: quotes (and backquotes) and [..] / {..}
+ * group spaces into a word, and stay in it. Whether a quote is the word's delimiter or part of
+ * an expression (`lr_lambda=(e) => 'ab'.length`) is for `unquote` to say, once the word's role
+ * is known: stripping every quote here turned 'ab'.length into ab.length.
+ */
+export function splitWords(text: string): string[] {
   const out: string[] = [];
   let i = 0;
   while (i < text.length) {
     while (i < text.length && /\s/.test(text[i])) i++;
     if (i >= text.length) break;
-    let word = "";
+    const start = i;
     let depth = 0; // inside [..] or {..}, spaces do not split (key=[0.9, 0.999])
     while (i < text.length && (depth > 0 || !/\s/.test(text[i]))) {
       const c = text[i];
-      if (c === '"' || c === "'") {
-        const q = c;
-        i++;
-        let closed = false;
-        while (i < text.length) {
-          if (text[i] === "\\" && i + 1 < text.length && (text[i + 1] === q || text[i + 1] === "\\")) { word += text[i + 1]; i += 2; continue; }
-          if (text[i] === q) { closed = true; i++; break; }
-          word += text[i++];
-        }
-        if (!closed) throw new MagicError(`unterminated ${q} quote`);
+      if (c === '"' || c === "'" || c === "`") {
+        i = quoteEnd(text, i);
         continue;
       }
       if (c === "[" || c === "{") depth++;
       if ((c === "]" || c === "}") && depth > 0) depth--;
-      word += c;
       i++;
     }
-    out.push(word);
+    out.push(text.slice(start, i));
   }
   return out;
+}
+
+/** The index after the quote that closes the one at `open` (\" and \\ escape); unclosed: an error. */
+function quoteEnd(text: string, open: number): number {
+  const q = text[open];
+  for (let i = open + 1; i < text.length; i++) {
+    if (text[i] === "\\") { i++; continue; }
+    if (text[i] === q) return i + 1;
+  }
+  throw new MagicError(`unterminated ${q} quote`);
+}
+
+/**
+ * A word whose text is one quoted string ("my run", 'd \' e') → its contents, escapes resolved;
+ * any other word stays as written, quotes included (an expression's string literals).
+ */
+export function unquote(word: string): string {
+  const q = word[0];
+  if ((q !== '"' && q !== "'") || word.length < 2) return word;
+  let end: number;
+  try { end = quoteEnd(word, 0); } catch { return word; }
+  if (end !== word.length) return word;
+  return word.slice(1, -1).replace(/\\(["'\\])/g, "$1");
+}
+
+/** Splits a magic's argument text into words, each unquoted when it is one quoted string. */
+export function tokenize(text: string): string[] {
+  return splitWords(text).map(unquote);
 }
 
 /** Text → number / boolean / JSON value / string. */
@@ -94,61 +122,94 @@ export function convertValue(s: string): MagicValue {
 }
 
 /**
- * Parses argument text against the option spec. Unknown --flags and badly typed values are a
- * MagicError naming the flag and what is allowed.
+ * Parses argument text against the option spec. Unknown --flags, badly typed values, a key or an
+ * option given twice and a key without a value are a MagicError naming it and what is allowed.
  */
 export function parseArgs(text: string, options: OptionSpec[], usage = ""): ParsedArgs {
-  const words = tokenize(text);
+  const words = splitWords(text);
   const spec = new Map(options.map((o) => [o.name, o]));
   const res: ParsedArgs = { positional: [], flags: {}, kv: [], raw: {} };
   for (const o of options) if (o.default !== undefined) res.flags[o.name] = o.default;
-  const known = () => options.length ? options.map((o) => "--" + o.name.replace(/_/g, "-")).join(", ") : "none";
+  const known = () => options.length ? options.map((o) => (o.short ? `-${o.short}/` : "") + flagName(o.name)).join(", ") : "none";
+  // A repeated key or option used to be taken silently (the last one won, while a legend still
+  // showed both): now it is an error, as is a key with no value.
+  const given = new Map<string, string>();
+  const once = (what: string, as: string) => {
+    const first = given.get(what);
+    if (first !== undefined) throw new MagicError(`${what} given twice (${first} and ${as}); give it once`, usage);
+    given.set(what, as);
+  };
   for (let i = 0; i < words.length; i++) {
-    const w = words[i];
+    let w = words[i];
+    // IPython's short forms of the options that have one: -n 5, -n5 (%timeit)
+    const short = /^-([A-Za-z])(.*)$/.exec(w);
+    const shortSpec = short ? options.find((o) => o.short === short[1]) : undefined;
+    if (short && shortSpec) w = `--${shortSpec.name}${short[2] ? "=" + short[2] : ""}`;
     if (w.startsWith("--") && w.length > 2) {
       let name = w.slice(2), inline: string | undefined;
       const eq = name.indexOf("=");
-      if (eq >= 0) { inline = name.slice(eq + 1); name = name.slice(0, eq); }
+      if (eq >= 0) { inline = unquote(name.slice(eq + 1)); name = name.slice(0, eq); }
       name = name.replace(/-/g, "_");
-      let o = spec.get(name);
+      const o = spec.get(name);
       if (!o && name.startsWith("no_") && spec.get(name.slice(3))?.type === "boolean") {
+        once(flagName(name.slice(3)), words[i]);
         res.flags[name.slice(3)] = false;
         continue;
       }
-      if (!o) throw new MagicError(`unknown option ${w.split("=")[0]}; allowed: ${known()}`, usage);
+      if (!o) throw new MagicError(`unknown option ${words[i].split("=")[0]}; allowed: ${known()}`, usage);
+      const written = words[i];
       if (o.type === "boolean") {
+        once(flagName(o.name), written);
         res.flags[name] = inline === undefined ? true : convertValue(inline) === true;
         continue;
       }
       if (o.type === "list") {
         const items: string[] = inline !== undefined ? inline.split(",") : [];
         while (inline === undefined && i + 1 < words.length && !words[i + 1].startsWith("--") && !words[i + 1].includes("=")) {
-          items.push(...words[++i].split(","));
+          items.push(...unquote(words[++i]).split(","));
         }
         const list = items.map((s) => s.trim()).filter(Boolean);
-        if (list.length === 0) throw new MagicError(`option --${o.name.replace(/_/g, "-")} needs at least one value`, usage);
+        if (list.length === 0) throw new MagicError(`option ${flagName(o.name)} needs at least one value`, usage);
+        once(flagName(o.name), inline !== undefined ? written : `${written} ${list.join(",")}`);
         res.flags[name] = list;
         continue;
       }
-      const raw = inline ?? words[++i];
-      if (raw === undefined) throw new MagicError(`option --${o.name.replace(/_/g, "-")} needs a value (${o.type})`, usage);
-      res.flags[name] = checkType(`--${o.name.replace(/_/g, "-")}`, convertValue(raw), o.type, usage);
+      const raw = inline ?? (i + 1 < words.length ? unquote(words[++i]) : undefined);
+      if (raw === undefined) throw new MagicError(`option ${flagName(o.name)} needs a value (${o.type})`, usage);
+      once(flagName(o.name), inline !== undefined ? written : `${written} ${raw}`);
+      res.flags[name] = checkType(flagName(o.name), convertValue(raw), o.type, usage);
       continue;
     }
     const eq = w.indexOf("=");
     if (eq > 0 && /^[A-Za-z_][\w.]*$/.test(w.slice(0, eq))) {
+      const key = w.slice(0, eq);
       let value = w.slice(eq + 1);
-      // An expression written with spaces (loss=new torch.nn.MSELoss(), lr_lambda=(e) => 0.9 ** e)
-      // goes on to the next option or key=value. A number, boolean or JSON value does not: a word
-      // after it is a word of its own (and a misplaced one gets its magic's own error).
-      while (i + 1 < words.length && typeof convertValue(value) === "string" && !isOptionOrKeyValue(words[i + 1])) value += " " + words[++i];
-      res.kv.push([w.slice(0, eq), convertValue(value)]);
-      res.raw[w.slice(0, eq)] = value;
+      if (value === "") {
+        throw new MagicError(`${key}= has no value: write ${key}=<value>, with no space after the =`, usage);
+      }
+      if (unquote(value) !== value) {
+        // a quoted value ends at its closing quote: the quotes were what delimited it
+        value = unquote(value);
+      } else {
+        // An expression written with spaces (loss=new torch.nn.MSELoss(), lr_lambda=(e) => 0.9 ** e)
+        // goes on to the next option or key=value, kept as written (its quotes are string
+        // literals). A number, boolean or JSON value does not: a word after it is a word of its
+        // own (and a misplaced one gets its magic's own error).
+        while (i + 1 < words.length && typeof convertValue(value) === "string" && !isOptionOrKeyValue(words[i + 1])) value += " " + words[++i];
+      }
+      once(key, `${key}=${value}`);
+      res.kv.push([key, convertValue(value)]);
+      res.raw[key] = value;
       continue;
     }
-    res.positional.push(w);
+    res.positional.push(unquote(w));
   }
   return res;
+}
+
+/** An option's name as written on the line: steps → --steps, start_lr → --start-lr. */
+export function flagName(name: string): string {
+  return "--" + name.replace(/_/g, "-");
 }
 
 /** `--flag`, `--flag=v` or `key=value` (not `=>` or `==` inside an expression). */

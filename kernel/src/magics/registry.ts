@@ -14,15 +14,31 @@ import { lr_compare } from "./lr_compare";
 import { lr_find } from "./lr_find";
 import { lr_scale } from "./lr_scale";
 
-const MAGICS: Magic[] = [lsmagic, time, timeLine, timeit, who, reset, lr_trace, lr_schedule, lr_compare, lr_find, lr_scale];
+/**
+ * The list, made on first use: %%time runs the magics in its body (run_cell.ts), so the magics'
+ * modules and this one import each other, and whichever loads first must not find the other's
+ * exports still missing.
+ */
+let registered: Magic[] | null = null;
+const magics = (): Magic[] => (registered ??= [lsmagic, time, timeLine, timeit, who, reset, lr_trace, lr_schedule, lr_compare, lr_find, lr_scale]);
 
 export function allMagics(): Magic[] {
-  return MAGICS.slice();
+  return magics().slice();
 }
 
-/** The magic `name` (of `kind` when given); an unknown name is a MagicError listing the known ones. */
+/**
+ * The magic `name` (of `kind` when given); an unknown name is a MagicError listing the known ones.
+ * `name` may carry its prefix: "%%time" is the cell magic; "%time", like "time" without a kind,
+ * is the line magic when there is one (`%time?` showed %%time's help), else the cell magic.
+ */
 export function findMagic(name: string, kind?: "line" | "cell"): Magic {
-  const m = MAGICS.find((x) => x.name === name && (!kind || x.kind === kind)) ?? (kind ? undefined : MAGICS.find((x) => x.name === name));
+  const prefix = /^%{1,2}/.exec(name)?.[0];
+  if (prefix !== undefined) {
+    name = name.slice(prefix.length);
+    if (prefix === "%%") kind ??= "cell";
+  }
+  const MAGICS = magics();
+  const m = MAGICS.find((x) => x.name === name && x.kind === (kind ?? "line")) ?? (kind ? undefined : MAGICS.find((x) => x.name === name));
   if (m) return m;
   const other = MAGICS.find((x) => x.name === name);
   if (other) {

@@ -1,10 +1,11 @@
 /**
  * %%time: runs the cell and prints its wall-clock and CPU time (IPython's format), then shows
- * the cell's value as its result.
+ * the cell's value as its result. Magic lines in its body run as magics, as in IPython.
  */
 import type { Magic, MagicContext } from "./types";
 import { MagicError } from "./parser";
 import { CellError } from "../kernel/engine";
+import { runWithMagics } from "./run_cell";
 
 /**
  * A duration as IPython prints it: three significant digits (%.3g) in ms, µs or ns, two decimals
@@ -21,7 +22,8 @@ export function formatSeconds(s: number): string {
 /**
  * Runs `code` once and prints its CPU and wall times as IPython does; its value is the result.
  * Code that ran prints its times even when it threw (IPython 9 does too); code that failed its
- * type check never ran, and prints only its error (IPython: a SyntaxError, no times).
+ * type check never ran, and prints only its error (IPython: a SyntaxError, no times); so does a
+ * bad magic line in it (a UsageError: every magic line is checked before anything runs).
  */
 async function timed(ctx: MagicContext, code: string): Promise<void> {
   const cpu0 = process.cpuUsage();
@@ -29,9 +31,9 @@ async function timed(ctx: MagicContext, code: string): Promise<void> {
   let r: { hasValue: boolean; value: unknown } | undefined;
   let ran = true;
   try {
-    r = await ctx.runCode(code);
+    r = await runWithMagics(ctx, code);
   } catch (e) {
-    if (e instanceof CellError) ran = false;
+    if (e instanceof CellError || e instanceof MagicError) ran = false;
     throw e;
   } finally {
     if (ran) {

@@ -18,8 +18,8 @@ export const timeit: Magic = {
   usage: "[-n N | --number N] [-r R | --repeat R] <statement>",
   help: "Times a statement: mean ± std. dev. of R runs of N loops each.\nExample: %timeit torch.randn(100, 100).matmul(torch.randn(100, 100))",
   options: [
-    { name: "number", type: "int", help: "loops per run (chosen automatically when absent)" },
-    { name: "repeat", type: "int", help: "runs", default: 7 },
+    { name: "number", short: "n", type: "int", help: "loops per run (chosen automatically when absent)" },
+    { name: "repeat", short: "r", type: "int", help: "runs", default: 7 },
   ],
   raw: true,
   codeStart(args: string): number {
@@ -28,16 +28,28 @@ export const timeit: Magic = {
   },
   async run(ctx, rawArgs) {
     // Leading --number/--repeat options, then the statement exactly as written.
+    const usage = "%timeit " + this.usage;
     const text = rawArgs.positional[0] ?? "";
     const at = this.codeStart!(text);
-    // IPython's short forms: -n N (or -nN), -r R
-    const options = text.slice(0, at).replace(/(^|\s)-n\s*/g, "$1--number ").replace(/(^|\s)-r\s*/g, "$1--repeat ");
-    const args = parseArgs(options, this.options, "%timeit " + this.usage);
+    // IPython's short forms -n N (or -nN), -r R are the options' `short` (parser.ts)
+    const args = parseArgs(text.slice(0, at), this.options, usage);
     const stmt = text.slice(at);
-    if (!stmt.trim()) throw new MagicError("%timeit needs a statement to time", "%timeit " + this.usage);
+    if (!stmt.trim()) throw new MagicError("%timeit needs a statement to time", usage);
     const repeat = Number(args.flags.repeat);
-    if (repeat < 1) throw new MagicError("--repeat must be at least 1", "%timeit " + this.usage);
-    const fn = await compileStatement(ctx.runCode, stmt);
+    if (repeat < 1) throw new MagicError("--repeat must be at least 1", usage);
+    let fn: () => unknown;
+    try {
+      fn = await compileStatement(ctx.runCode, stmt);
+    } catch (e) {
+      // `-x 1+1`: an option this magic does not have, read as code, gave TypeScript's errors
+      // ("Cannot find name 'x'"). A statement may start with - or -- (`-x + 1`, `--i`), so only
+      // one that does not compile is taken for an option.
+      const option = /^-{1,2}[A-Za-z][\w-]*/.exec(stmt)?.[0];
+      if (option !== undefined) {
+        throw new MagicError(`unknown option ${option}; allowed: ${this.options.map((o) => `-${o.short}/--${o.name}`).join(", ")} (before the statement)`, usage);
+      }
+      throw e;
+    }
     const loop = (n: number) => {
       const t0 = process.hrtime.bigint();
       for (let i = 0; i < n; i++) sink[i & 1] = fn();
@@ -46,7 +58,7 @@ export const timeit: Magic = {
       return t;
     };
     let number = args.flags.number as number | undefined;
-    if (number !== undefined && number < 1) throw new MagicError("--number must be at least 1", "%timeit " + this.usage);
+    if (number !== undefined && number < 1) throw new MagicError("--number must be at least 1", usage);
     if (number === undefined) number = autorange(loop);
     const per: number[] = [];
     for (let r = 0; r < repeat; r++) per.push(loop(number) / number);

@@ -1,0 +1,51 @@
+/**
+ * Code that may hold magics, run as a cell runs: code chunks by the engine, `%name` lines (and a
+ * leading `%%name`) by their magics, every magic line checked before anything runs.
+ *
+ * For a cell magic's body that is a cell of its own: `%%time` over `%lr_scale ...` timed the
+ * magic line as TypeScript and failed on it; IPython runs the magic. (kernel.ts's runCell does the
+ * same for a whole cell, with the kernel's pager for `%name?`.)
+ */
+import type { MagicContext } from "./types";
+import { fullHelp } from "./types";
+import { hasMagic, parseArgs, splitCell, type ParsedArgs } from "./parser";
+import { findMagic } from "./registry";
+
+/**
+ * Runs `code` (its lines numbered as in the cell: the caller keeps the blank lines in front) and
+ * returns the value of its last piece: a code chunk's value, or what a magic set as its result.
+ */
+export async function runWithMagics(ctx: MagicContext, code: string): Promise<{ hasValue: boolean; value: unknown }> {
+  if (!hasMagic(code)) return ctx.runCode(code);
+  const parts = splitCell(code);
+  const prepared = parts.map((part) => {
+    if (part.kind === "code") return { part, args: undefined };
+    const m = findMagic(part.name, part.kind);
+    if (part.help) return { part, args: undefined };
+    const usage = `${part.kind === "cell" ? "%%" : "%"}${m.name} ${m.usage}`;
+    const args: ParsedArgs = m.raw ? { positional: [part.args], flags: {}, kv: [], raw: {} } : parseArgs(part.args, m.options, usage);
+    return { part, args };
+  });
+  let result: { hasValue: boolean; value: unknown } = { hasValue: false, value: undefined };
+  const inner: MagicContext = { ...ctx, setResult: (value) => { result = { hasValue: true, value }; } };
+  for (let i = 0; i < prepared.length; i++) {
+    const { part, args } = prepared[i];
+    result = { hasValue: false, value: undefined };
+    if (part.kind === "code") {
+      result = await ctx.runCode("\n".repeat(part.firstLine) + part.code);
+      continue;
+    }
+    const m = findMagic(part.name, part.kind);
+    if (part.help) { ctx.print(fullHelp(m)); continue; }
+    if (part.kind === "cell") { await m.run(inner, args!, "\n".repeat(part.firstLine) + part.body); continue; }
+    // consecutive lines of a grouping magic (%lr_schedule) make one plot, as in a cell
+    const group = [args!];
+    while (m.groupLines && i + 1 < prepared.length) {
+      const next = prepared[i + 1].part;
+      if (next.kind !== "line" || next.name !== part.name || next.help) break;
+      group.push(prepared[++i].args!);
+    }
+    await m.run(inner, args!, undefined, group);
+  }
+  return result;
+}
