@@ -20,9 +20,10 @@ import { History } from "./history";
 import { bundleOf, formatErrorsWith, MimeBundle } from "./mime";
 import { errorContent, errorText } from "./errors";
 import { INPUT_DONE, INPUT_PENDING, FromWorker, ToWorker, WorkerInit } from "./control_worker";
-import { hasMagic, splitCell, MagicError, parseArgs, ParsedArgs } from "../magics/parser";
+import { hasMagic, MagicError } from "../magics/parser";
 import { MagicContext, fullHelp } from "../magics/types";
 import { findMagic, allMagics } from "../magics/registry";
+import { runWithMagics } from "../magics/run_cell";
 import { codeView, completeMagicLine, expressionAt, magicLineAt, magicNameAt } from "../magics/assist";
 import { isCompleteCell, tsVersion } from "./is_complete";
 import { codePointsToIndex, indexToCodePoints } from "./unicode";
@@ -441,41 +442,9 @@ export class Kernel {
       this.page(help[2].replace(/\s+/g, ""));
       return;
     }
-    if (!hasMagic(code)) {
-      const r = await this.engine.run(code);
-      if (r.hasValue) this.result = { has: true, value: r.value };
-      return;
-    }
-    const parts = splitCell(code);
-    // Check every magic line before running anything: a bad line runs nothing.
-    const prepared: { part: (typeof parts)[number]; args?: ParsedArgs }[] = parts.map((part) => {
-      if (part.kind === "code") return { part };
-      const m = findMagic(part.name, part.kind);
-      if (part.help) return { part };
-      if (m.raw) return { part, args: { positional: [part.args], flags: {}, kv: [], raw: {} } };
-      return { part, args: parseArgs(part.args, m.options, `${part.kind === "cell" ? "%%" : "%"}${m.name} ${m.usage}`) };
-    });
-    for (let i = 0; i < prepared.length; i++) {
-      const { part, args } = prepared[i];
-      this.result = { has: false, value: undefined };
-      // Each piece runs with as many blank lines in front as the cell has above it, so that type
-      // errors and stack traces name the cell's lines (they named the piece's: line 1 of a
-      // %%lr_trace body pointed at the %%lr_trace line).
-      if (part.kind === "code") {
-        const r = await this.engine.run("\n".repeat(part.firstLine) + part.code);
-        if (r.hasValue) this.result = { has: true, value: r.value };
-        continue;
-      }
-      const m = findMagic(part.name, part.kind);
-      if (part.help) { this.pageText(fullHelp(m)); continue; }
-      if (part.kind === "cell") { await m.run(this.context(), args!, "\n".repeat(part.firstLine) + part.body); continue; }
-      const group = [args!];
-      while (m.groupLines && i + 1 < prepared.length && prepared[i + 1].part.kind === "line"
-        && (prepared[i + 1].part as { name: string }).name === part.name && !(prepared[i + 1].part as { help: boolean }).help) {
-        group.push(prepared[++i].args!);
-      }
-      await m.run(this.context(), args!, undefined, group);
-    }
+    // Code and magics, each magic line checked before anything runs (magics/run_cell.ts).
+    const r = await runWithMagics(this.context(), code, (text) => this.pageText(text));
+    if (r.hasValue) this.result = { has: true, value: r.value };
   }
 
   private context(): MagicContext {

@@ -2,9 +2,9 @@
  * Code that may hold magics, run as a cell runs: code chunks by the engine, `%name` lines (and a
  * leading `%%name`) by their magics, every magic line checked before anything runs.
  *
- * For a cell magic's body that is a cell of its own: `%%time` over `%lr_scale ...` timed the
- * magic line as TypeScript and failed on it; IPython runs the magic. (kernel.ts's runCell does the
- * same for a whole cell, with the kernel's pager for `%name?`.)
+ * The kernel runs a whole cell with it (kernel.ts runCell, `%name?` in its pager), and so does a
+ * cell magic whose body is a cell of its own: `%%time` over `%lr_scale ...` timed the magic line
+ * as TypeScript and failed on it; IPython runs the magic.
  */
 import type { MagicContext } from "./types";
 import { fullHelp } from "./types";
@@ -15,7 +15,11 @@ import { findMagic } from "./registry";
  * Runs `code` (its lines numbered as in the cell: the caller keeps the blank lines in front) and
  * returns the value of its last piece: a code chunk's value, or what a magic set as its result.
  */
-export async function runWithMagics(ctx: MagicContext, code: string): Promise<{ hasValue: boolean; value: unknown }> {
+export async function runWithMagics(
+  ctx: MagicContext,
+  code: string,
+  showHelp: (text: string) => void = ctx.print,
+): Promise<{ hasValue: boolean; value: unknown }> {
   if (!hasMagic(code)) return ctx.runCode(code);
   const parts = splitCell(code);
   const prepared = parts.map((part) => {
@@ -36,7 +40,7 @@ export async function runWithMagics(ctx: MagicContext, code: string): Promise<{ 
       continue;
     }
     const m = findMagic(part.name, part.kind);
-    if (part.help) { ctx.print(fullHelp(m)); continue; }
+    if (part.help) { showHelp(fullHelp(m)); continue; }
     if (part.kind === "cell") { await m.run(inner, args!, "\n".repeat(part.firstLine) + part.body); continue; }
     // consecutive lines of a grouping magic (%lr_schedule) make one plot, as in a cell
     const group = [args!];
