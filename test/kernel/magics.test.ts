@@ -75,6 +75,15 @@ describe("general magics", () => {
     expect((await k.execute("%timeit -n7 Math.sqrt(3)")).stdout).toMatch(/7 loops each/);
   });
 
+  it("%timeit times a statement that awaits, each call awaited", async () => {
+    // was TS1308 "'await' expressions are only allowed within async functions"
+    await k.execute("let awaitedCalls = 0;\nconst tick = async () => { awaitedCalls++; await new Promise((r) => setTimeout(r, 1)); };");
+    const r = await k.execute("%timeit -n 3 -r 2 await tick()");
+    expect(r.reply.content.status).toBe("ok");
+    expect(r.stdout).toMatch(/^\S+ \S+ ± \S+ \S+ per loop \(mean ± std\. dev\. of 2 runs, 3 loops each\)/);
+    expect(resultText(await k.execute("awaitedCalls"))).toBe("6");
+  });
+
   it("%timeit with an option it does not have is a UsageError naming it and -n/-r, not TypeScript's errors", async () => {
     const r = await k.execute("%timeit -x 1+1");
     expect(r.reply.content.ename).toBe("UsageError");

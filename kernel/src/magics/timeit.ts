@@ -50,18 +50,29 @@ export const timeit: Magic = {
       }
       throw e;
     }
-    const loop = (n: number) => {
-      const t0 = process.hrtime.bigint();
-      for (let i = 0; i < n; i++) sink[i & 1] = fn();
-      const t = Number(process.hrtime.bigint() - t0) / 1e9;
-      sink[0] = sink[1] = undefined;
-      return t;
-    };
+    // A statement that awaits (`%timeit await fetchBatch()`) is an async function, each call
+    // awaited in the loop (as IPython times `await`); it was "'await' expressions are only
+    // allowed within async functions".
+    const loop = !isAsync(stmt)
+      ? async (n: number) => {
+        const t0 = process.hrtime.bigint();
+        for (let i = 0; i < n; i++) sink[i & 1] = fn();
+        const t = Number(process.hrtime.bigint() - t0) / 1e9;
+        sink[0] = sink[1] = undefined;
+        return t;
+      }
+      : async (n: number) => {
+        const t0 = process.hrtime.bigint();
+        for (let i = 0; i < n; i++) sink[i & 1] = await fn();
+        const t = Number(process.hrtime.bigint() - t0) / 1e9;
+        sink[0] = sink[1] = undefined;
+        return t;
+      };
     let number = args.flags.number as number | undefined;
     if (number !== undefined && number < 1) throw new MagicError("--number must be at least 1", usage);
-    if (number === undefined) number = autorange(loop);
+    if (number === undefined) number = await autorange(loop);
     const per: number[] = [];
-    for (let r = 0; r < repeat; r++) per.push(loop(number) / number);
+    for (let r = 0; r < repeat; r++) per.push((await loop(number)) / number);
     const mean = per.reduce((a, b) => a + b, 0) / per.length;
     const std = Math.sqrt(per.reduce((a, b) => a + (b - mean) ** 2, 0) / per.length);
     ctx.print(`${formatSeconds(mean)} ± ${formatSeconds(std)} per loop (mean ± std. dev. of ${repeat} run${repeat > 1 ? "s" : ""}, ${number.toLocaleString("en-US")} loop${number > 1 ? "s" : ""} each)`);
@@ -76,22 +87,28 @@ const sink: unknown[] = [undefined, undefined];
  * else `() => { stmt }`; a statement that compiles in neither form reports the block form's error.
  */
 async function compileStatement(runCode: (code: string) => Promise<{ value: unknown }>, stmt: string): Promise<() => unknown> {
+  const head = isAsync(stmt) ? "async () =>" : "() =>";
   if (!/;\s*$/.test(stmt)) {
     try {
-      return (await runCode(`(() => (${stmt}\n))`)).value as () => unknown;
+      return (await runCode(`(${head} (${stmt}\n))`)).value as () => unknown;
     } catch {
       // not an expression (a declaration, several statements, ...): the block form below
     }
   }
-  return (await runCode(`(() => { ${stmt}\n})`)).value as () => unknown;
+  return (await runCode(`(${head} { ${stmt}\n})`)).value as () => unknown;
+}
+
+/** Does the statement await (then it is timed as an async function, each call awaited)? */
+function isAsync(stmt: string): boolean {
+  return /\bawait\b/.test(stmt);
 }
 
 /** IPython's autorange: the first loop count of 1, 2, 5, 10, 20, 50, ... whose run takes ≥ 0.2 s (at most 1e9). */
-function autorange(loop: (n: number) => number): number {
+async function autorange(loop: (n: number) => Promise<number>): Promise<number> {
   for (let base = 1; ; base *= 10) {
     for (const k of [1, 2, 5]) {
       const n = k * base;
-      if (loop(n) >= 0.2 || n >= 1e9) return n;
+      if ((await loop(n)) >= 0.2 || n >= 1e9) return n;
     }
   }
 }
