@@ -202,11 +202,18 @@ function dim_arg(x: Tensor, dim: number | undefined | null, op: string): number 
   return wrap_dim(dim, x.dim());
 }
 
-function sm(x: Tensor, dim: number | undefined | null, options: { dtype?: DType } | undefined, log: boolean): Tensor {
+/** softmax's `dim` (and `dtype`) positionally or as Python's keywords: `softmax(x, { dim: 1 })`. */
+export interface SoftmaxOptions {
+  dim?: number;
+  dtype?: DType;
+}
+
+function sm(x: Tensor, dim: number | SoftmaxOptions | undefined | null, options: SoftmaxOptions | undefined, log: boolean): Tensor {
   const op = log ? "log_softmax" : "softmax";
   check(x, op);
-  const d = dim_arg(x, dim, op);
-  const dt = options?.dtype ?? float_type(x.dtype);
+  const kw = typeof dim === "object" && dim !== null;
+  const d = dim_arg(x, kw ? dim.dim : dim, op);
+  const dt = (kw ? dim.dtype : undefined) ?? options?.dtype ?? float_type(x.dtype);
   const src = dt === x.dtype ? x : x.to(dt);
   const y = softmax_raw(src, d, dt, log);
   return attach(y, log ? "LogSoftmaxBackward0" : "SoftmaxBackward0", [src], (g) => {
@@ -232,11 +239,11 @@ function sm(x: Tensor, dim: number | undefined | null, options: { dtype?: DType 
   });
 }
 
-export function softmax(x: Tensor, dim: number, options?: { dtype?: DType }): Tensor {
+export function softmax(x: Tensor, dim: number | SoftmaxOptions, options?: SoftmaxOptions): Tensor {
   return sm(x, dim, options, false);
 }
 
-export function log_softmax(x: Tensor, dim: number, options?: { dtype?: DType }): Tensor {
+export function log_softmax(x: Tensor, dim: number | SoftmaxOptions, options?: SoftmaxOptions): Tensor {
   return sm(x, dim, options, true);
 }
 

@@ -25,10 +25,19 @@ export class Node implements GradFn {
   private fn: BackwardFn | null;
   /** Whether the closure holds saved tensors (then a second backward without retain_graph fails). */
   readonly saves: boolean;
+  /**
+   * Each input's grad_fn when this node was made (PyTorch's edges): where its gradient goes, even
+   * if an in-place op later gives the input tensor a new history (the gradient w.r.t. the values
+   * this node read belongs to the history that produced those values).
+   */
+  readonly edges: (GradFn | null)[];
 
   constructor(name: string, inputs: (Tensor | null)[], fn: BackwardFn, saves = true) {
     this.name = name;
     this.inputs = inputs;
+    const edges: (GradFn | null)[] = new Array(inputs.length);
+    for (let i = 0; i < inputs.length; i++) edges[i] = inputs[i]?.grad_fn ?? null;
+    this.edges = edges;
     this.fn = fn;
     this.saves = saves;
   }
@@ -106,11 +115,22 @@ export function retains_grad(t: Tensor): boolean {
   return t.grad_fn !== null && retained.get(t.grad_fn) === t;
 }
 
+/**
+ * Called when an in-place op replaced `t`'s grad_fn `old`: retain_grad() follows the tensor to its
+ * new value (its `.grad` is then the gradient w.r.t. the values it holds now, as PyTorch's).
+ */
+export function history_replaced(t: Tensor, old: GradFn | null): void {
+  if (old === null || retained.get(old) !== t) return;
+  retained.delete(old);
+  if (t.grad_fn !== null) retained.set(t.grad_fn, t);
+}
+
 export type GradHook = (grad: Tensor) => Tensor | void | null | undefined;
 
-// Tensor.register_hook: hooks per tensor; non-leaf tensors are found from their grad_fn.
-const hooks = new WeakMap<Tensor, GradHook[]>();
-const hooked_fns = new WeakMap<GradFn, Tensor>();
+// Tensor.register_hook: a leaf's hooks are kept by tensor (they run before its gradient is
+// accumulated into .grad), a non-leaf's by its grad_fn, that is by value: hooks registered before
+// an in-place op get the gradient w.r.t. the old values, later ones w.r.t. the new (as PyTorch).
+const hooks = new WeakMap<Tensor | GradFn, GradHook[]>();
 
 /**
  * Registers `hook` to be called with the tensor's gradient during backward (before it is
@@ -120,24 +140,24 @@ const hooked_fns = new WeakMap<GradFn, Tensor>();
 export function register_hook(t: Tensor, hook: GradHook): { remove(): void } {
   if (typeof hook !== "function") throw new TypeError("register_hook(): hook must be a function");
   if (!t.requires_grad) throw new Error("cannot register a hook on a tensor that doesn't require gradient");
-  let list = hooks.get(t);
+  const key = t.grad_fn ?? t;
+  let list = hooks.get(key);
   if (list === undefined) {
     list = [];
-    hooks.set(t, list);
+    hooks.set(key, list);
   }
   list.push(hook);
-  if (t.grad_fn !== null) hooked_fns.set(t.grad_fn, t);
   return {
     remove: () => {
-      const l = hooks.get(t);
+      const l = hooks.get(key);
       const i = l ? l.indexOf(hook) : -1;
       if (i >= 0) l!.splice(i, 1);
     },
   };
 }
 
-function apply_hooks(t: Tensor, g: Tensor): Tensor {
-  const list = hooks.get(t);
+function apply_hooks(key: Tensor | GradFn, g: Tensor): Tensor {
+  const list = hooks.get(key);
   if (list === undefined || list.length === 0) return g;
   for (const h of [...list]) {
     const r = h(g);
@@ -277,8 +297,9 @@ export function run_backward(root: Tensor, gradient?: Tensor | number | null, op
   while (stack.length > 0) {
     const fn = stack.pop()!;
     const ins = fn.inputs;
+    const edges = fn instanceof Node ? fn.edges : null;
     for (let i = 0; i < ins.length; i++) {
-      const c = ins[i]?.grad_fn;
+      const c = edges !== null ? edges[i] : ins[i]?.grad_fn;
       if (!c) continue;
       const d = deps.get(c);
       if (d === undefined) {
@@ -300,8 +321,7 @@ export function run_backward(root: Tensor, gradient?: Tensor | number | null, op
       let go = pending.get(fn);
       pending.delete(fn);
       if (go !== undefined && capture === undefined) {
-        const owner = hooked_fns.get(fn);
-        if (owner !== undefined && owner.grad_fn === fn) go = apply_hooks(owner, go);
+        go = apply_hooks(fn, go);
       }
       const ins = fn.inputs;
       let grads: (Tensor | null)[] | null = null;
@@ -316,12 +336,13 @@ export function run_backward(root: Tensor, gradient?: Tensor | number | null, op
         fresh.length = 0;
         grads = fn.backward(go);
       }
+      const edges = fn instanceof Node ? fn.edges : null;
       for (let i = 0; i < ins.length; i++) {
         const t = ins[i];
         if (!t) continue;
         const gi = grads !== null ? grads[i] : null;
-        const c = t.grad_fn;
-        if (gi && t.requires_grad) {
+        const c = edges !== null ? edges[i] : t.grad_fn;
+        if (gi && (c !== null || t.requires_grad)) {
           const gt = as_grad_for(gi, t, fn.name);
           if (c === null) deliver(t, gt);
           else {

@@ -27,13 +27,30 @@ function scan(src: Store, out: Store, outer: number, size: number, inner: number
     }
   }
 }
+export interface CumOptions {
+  dim?: number;
+  dtype?: DType;
+}
+
+/** `dim` positionally with `{ dtype }`, or both as Python's keywords (`{ dim, dtype }`). */
+function cum_args(dim: number | CumOptions, options: CumOptions | undefined, op: string): { dim: number; dtype: DType | undefined } {
+  const o = typeof dim === "object" && dim !== null ? dim : options ?? {};
+  for (const k of Object.keys(o)) {
+    if (k !== "dim" && k !== "dtype") throw new TypeError(`${op}() got an unexpected keyword argument '${k}' (allowed: dim, dtype)`);
+  }
+  const d = typeof dim === "object" && dim !== null ? dim.dim : dim;
+  if (typeof d !== "number" || !Number.isInteger(d)) throw new TypeError(`${op}(): argument 'dim' (an int) is required, got ${JSON.stringify(d)}`);
+  return { dim: d, dtype: o.dtype };
+}
+
 const add = (a: number, b: number): number => a + b;
 const mul = (a: number, b: number): number => a * b;
 
-export function cumsum(x: Tensor, dim: number, options?: { dtype?: DType }): Tensor {
+export function cumsum(x: Tensor, dim: number | CumOptions, options?: CumOptions): Tensor {
   check_tensor(x, "cumsum");
-  const dtype = options?.dtype ?? (is_floating(x.dtype) ? x.dtype : "int64");
-  const { src, outer, size, inner } = layout(x, dim, true);
+  const a = cum_args(dim, options, "cumsum");
+  const dtype = a.dtype ?? (is_floating(x.dtype) ? x.dtype : "int64");
+  const { src, outer, size, inner } = layout(x, a.dim, true);
   const out = storage_for(dtype, src.length);
   scan(src, out, outer, size, inner, 0, add);
   const res = new Tensor(out, x.shape, dtype);
@@ -44,10 +61,11 @@ export function cumsum(x: Tensor, dim: number, options?: { dtype?: DType }): Ten
   }, false);
 }
 
-export function cumprod(x: Tensor, dim: number, options?: { dtype?: DType }): Tensor {
+export function cumprod(x: Tensor, dim: number | CumOptions, options?: CumOptions): Tensor {
   check_tensor(x, "cumprod");
-  const dtype = options?.dtype ?? (is_floating(x.dtype) ? x.dtype : "int64");
-  const { src, outer, size, inner } = layout(x, dim, true);
+  const a = cum_args(dim, options, "cumprod");
+  const dtype = a.dtype ?? (is_floating(x.dtype) ? x.dtype : "int64");
+  const { src, outer, size, inner } = layout(x, a.dim, true);
   const out = storage_for(dtype, src.length);
   scan(src, out, outer, size, inner, 1, mul);
   const res = new Tensor(out, x.shape, dtype);

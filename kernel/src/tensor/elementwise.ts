@@ -4,7 +4,7 @@
  * relatives). Each op records a node named as PyTorch's; gradients of broadcast operands are
  * summed back to the operand's shape (sum_to).
  */
-import { DType, Tensor, check_tensor } from "./tensor";
+import { DType, Tensor, check_tensor, numelOf, storageFor } from "./tensor";
 import { attach, rename } from "./autograd";
 import { is_floating } from "./dtype";
 import { TensorLike, check_operand, ew, float_type, result_type, shape_of } from "./operand";
@@ -15,6 +15,11 @@ export type { TensorLike } from "./operand";
 
 function grad_of(g: Tensor, x: TensorLike): Tensor | null {
   return x instanceof Tensor ? sum_to(g, x.shape) : null;
+}
+
+/** The zero gradient of a piecewise-constant op for operand x (null for a JS number). */
+function zeros_for(g: Tensor, x: TensorLike): Tensor | null {
+  return x instanceof Tensor ? new Tensor(storageFor(g.dtype, numelOf(x.shape)), x.shape, g.dtype) : null;
 }
 
 function as_tensor_arg(x: TensorLike, op: string): Tensor | TensorLike {
@@ -87,6 +92,16 @@ export function mul(a: TensorLike, b: TensorLike): Tensor {
   ]);
 }
 
+/**
+ * Integer division by zero has no integer result (PyTorch raises ZeroDivisionError for
+ * floor/trunc division and remainder of integer tensors; floats give inf/nan).
+ */
+function check_int_divisor(a: TensorLike, b: TensorLike, rt: DType): void {
+  if (is_floating(rt)) return;
+  const zero = ew("b === 0 ? 1 : 0", [a, b], "float64").data.some((v) => v === 1);
+  if (zero) throw new RangeError("ZeroDivisionError");
+}
+
 export interface DivOptions {
   rounding_mode?: "trunc" | "floor" | null;
 }
@@ -105,12 +120,10 @@ export function div(a: TensorLike, b: TensorLike, options?: DivOptions): Tensor 
   }
   const rt = result_type(a, b);
   if (mode !== null) {
-    if (!is_floating(rt)) {
-      const zero = ew("b === 0 ? 1 : 0", [a, b], "float64").data.some((v) => v === 1);
-      if (zero) throw new RangeError("ZeroDivisionError");
-    }
+    check_int_divisor(a, b, rt);
     const out = ew(mode === "trunc" ? "Math.trunc(a / b)" : "Math.floor(a / b)", [a, b], rt === "bool" ? "int64" : rt);
-    return attach(out, "DivBackward2", [a, b], () => [null, null], false);
+    // Piecewise constant: a zero gradient (PyTorch gives zeros, not None).
+    return attach(out, "DivBackward2", [a, b], (g, need) => [need[0] ? zeros_for(g, a) : null, need[1] ? zeros_for(g, b) : null], false);
   }
   const dt = float_type(rt);
   const out = ew("a / b", [a, b], dt);
@@ -122,9 +135,16 @@ export function div(a: TensorLike, b: TensorLike, options?: DivOptions): Tensor 
 
 export const true_divide = div;
 
-/** Integer-division rounding toward -inf (floor(a / b)). */
+/** Integer-division rounding toward -inf (floor(a / b)). Not differentiable, as in PyTorch. */
 export function floor_divide(a: TensorLike, b: TensorLike): Tensor {
-  return div(a, b, { rounding_mode: "floor" });
+  const out = div(a, b, { rounding_mode: "floor" });
+  if (out.grad_fn === null) return out;
+  // PyTorch records a node whose backward raises (div with rounding_mode "floor" is the differentiable spelling).
+  out.grad_fn = null;
+  out.requires_grad = false;
+  return attach(out, "NotImplemented", [a, b], () => {
+    throw new Error("derivative for aten::floor_divide is not implemented (use div(a, b, { rounding_mode: \"floor\" }), whose gradient is zero)");
+  }, false);
 }
 
 /** Python's modulus: a - floor(a / b) * b (sign of the divisor). d/da = 1, d/db = -floor(a/b). */
@@ -132,6 +152,7 @@ export function remainder(a: TensorLike, b: TensorLike): Tensor {
   as_tensor_arg(a, "remainder");
   check_operand(b, "remainder");
   const dt = result_type(a, b);
+  check_int_divisor(a, b, dt);
   const out = ew("a - Math.floor(a / b) * b", [a, b], dt);
   return attach(out, "RemainderBackward0", [a, b], (g, need) => [
     need[0] ? grad_of(g, a) : null,
@@ -192,7 +213,8 @@ function unary(x: Tensor, op: string, name: string, fwd: string, bwd: string | n
   check_tensor(x, op);
   const dt: DType = floating ? float_type(x.dtype) : x.dtype;
   const out = ew(fwd, [x], dt, dt);
-  if (bwd === null) return attach(out, name, [x], () => [null], false);
+  // Piecewise constant (floor, ceil, round, sign): a zero gradient (PyTorch gives zeros, not None).
+  if (bwd === null) return attach(out, name, [x], (g) => [zeros_for(g, x)], false);
   return attach(out, name, [x], (g) => [ew(bwd, [g, x, out], g.dtype)], saves);
 }
 

@@ -21,7 +21,7 @@ export type { Scalar } from "./operand";
 export {
   sum, mean, prod, std, norm, logsumexp, amax, amin, max, min, argmax, argmin, var_ as var,
 } from "./reduce";
-export type { ReduceOptions, VarOptions, NormOptions } from "./reduce";
+export type { ReduceOptions, VarOptions, NormOptions, DimOptions } from "./reduce";
 export { ValuesIndices } from "./return_types";
 export {
   reshape, view, flatten, unflatten, squeeze, unsqueeze, expand, expand_as, broadcast_to, permute, transpose,
@@ -34,10 +34,14 @@ export { matmul, mm, bmm, mv, dot, outer } from "./linalg";
 export { relu, leaky_relu, sigmoid, tanh, silu, softplus, gelu, softmax, log_softmax, erf } from "./activation";
 export type { GeluOptions } from "./activation";
 export * from "./compare";
-export * from "./inplace";
+export {
+  add_, sub_, mul_, div_, pow_, addcmul_, addcdiv_, lerp_, clamp_, clamp_min_, clamp_max_, sqrt_, exp_, log_, neg_, abs_,
+  copy_, fill_, zero_, masked_fill_,
+} from "./inplace"; // (not overwrite_: a helper for the random samplers, not a PyTorch name)
 export { set_printoptions, get_printoptions } from "./print";
 export type { PrintOptions } from "./print";
 export { cumsum, cumprod } from "./cumulative";
+export type { CumOptions } from "./cumulative";
 export { flip, repeat, tril, triu } from "./rearrange";
 export { sort, argsort, topk } from "./sorting";
 export type { SortOptions } from "./sorting";

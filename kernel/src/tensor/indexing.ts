@@ -15,6 +15,7 @@ import { coerce, storage_for } from "./dtype";
 import { contiguous_strides, fmt_shape, strided_copy, wrap_dim } from "./shape";
 import { check_operand, ew, TensorLike } from "./operand";
 import { squeeze } from "./views";
+import { make_view } from "./view_history";
 import { index_select_raw_checked } from "./gather";
 
 export { gather, index_select, scatter, scatter_add } from "./gather";
@@ -185,9 +186,9 @@ export function index(x: Tensor, ...indices: IndexSpec[]): Tensor {
   return out === x ? alias_of(x) : out;
 }
 
+/** `x[:]`: a view of all of x (in-place ops through it reach x). */
 function alias_of(x: Tensor): Tensor {
-  const out = new Tensor(x.data, x.shape, x.dtype);
-  return attach(out, "AliasBackward0", [x], (g) => [g], false);
+  return make_view(x, x.shape, "AliasBackward0");
 }
 
 /** The elements where `mask` (broadcast to x) is true, as a 1-D tensor. */

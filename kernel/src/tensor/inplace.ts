@@ -7,13 +7,16 @@
  * them, the op is computed out of place on a snapshot of `self` (so the node sees the old values)
  * and `self` takes over the result's values and grad_fn, as PyTorch rebases history.
  *
- * As PyTorch: an in-place op on a leaf that requires grad (outside no_grad) is an error; the
- * other operands broadcast to self's shape (never the reverse); the result type must be castable
- * to self's dtype (no float into an int64 tensor).
+ * Through a view (view, reshape, flatten, squeeze, unsqueeze, ...: same storage as its base), the
+ * op rewrites the base's history too, as PyTorch's CopySlices (view_history.ts).
+ *
+ * As PyTorch: an in-place op on a leaf that requires grad, or on a view of one, (outside no_grad)
+ * is an error; the other operands broadcast to self's shape (never the reverse); the result type
+ * must be castable to self's dtype (no float into an int64 tensor).
  * Deviation: PyTorch's version counter is not kept, so modifying a tensor that an earlier op saved
  * for backward is not detected.
  */
-import { DType, Tensor, check_tensor } from "./tensor";
+import { DType, Storage, Tensor, check_tensor, storageFor } from "./tensor";
 import { is_grad_enabled } from "./grad_mode";
 import { category, coerce } from "./dtype";
 import { TensorLike, as_operand, check_operand, result_type } from "./operand";
@@ -22,15 +25,14 @@ import { broadcast_shapes, fmt_shape } from "./shape";
 import * as E from "./elementwise";
 import { masked_fill } from "./indexing";
 import { attach, rename } from "./autograd";
+import { check_inplace, rebase_history } from "./view_history";
 import { sum_to } from "./sum_to";
 
 const TORCH_NAME: Record<DType, string> = { float32: "Float", float64: "Double", int64: "Long", bool: "Bool" };
 
-function check_self(self: Tensor, op: string): void {
+function check_self(self: Tensor, op: string, others: readonly unknown[]): void {
   if (!(self instanceof Tensor)) throw new TypeError(`${op}(): self must be a Tensor`);
-  if (is_grad_enabled() && self.requires_grad && self.grad_fn === null) {
-    throw new Error("a leaf Variable that requires grad is being used in an in-place operation.");
-  }
+  check_inplace(self, others);
 }
 
 function check_shapes(self: Tensor, others: readonly TensorLike[]): void {
@@ -55,15 +57,19 @@ function records(self: Tensor, others: readonly TensorLike[]): boolean {
   return others.some((o) => o instanceof Tensor && o.requires_grad);
 }
 
-/** Replaces self's values and history with `result`'s (result has self's shape). */
+/** Replaces self's values and history with `result`'s (result has self's shape); through a view, the base's history too. */
 function adopt(self: Tensor, result: Tensor): Tensor {
   const d = self.data;
   const s = result.data;
   if (self.dtype === "int64" || self.dtype === "bool") for (let i = 0; i < d.length; i++) d[i] = coerce(s[i], self.dtype);
   else d.set(s);
-  self.grad_fn = result.grad_fn;
-  self.requires_grad = result.requires_grad;
+  rebase_history(self, result);
   return self;
+}
+
+/** The gradient w.r.t. values an op overwrote entirely: zeros (PyTorch gives zeros, not None). */
+function overwritten(g: Tensor): Tensor {
+  return new Tensor(storageFor(g.dtype, g.data.length), g.shape, g.dtype);
 }
 
 /** A copy of self standing for its values before the in-place op, attached to the same history. */
@@ -78,7 +84,7 @@ function snapshot(self: Tensor): Tensor {
  * `graph(old)` computes the same out of place for autograd.
  */
 function inplace(self: Tensor, op: string, others: TensorLike[], expr: string, extra: string[], values: number[], graph: (old: Tensor) => Tensor, rt?: DType, node_name?: string): Tensor {
-  check_self(self, op);
+  check_self(self, op, others);
   others.forEach((o, i) => check_operand(o, op, i === 0 ? "other" : `arg${i + 1}`));
   check_shapes(self, others);
   const t = rt ?? result_type(self, ...others);
@@ -183,14 +189,16 @@ export function abs_(self: Tensor): Tensor {
 
 /** Copies `src` (broadcast to self's shape, converted to self's dtype) into self. */
 export function copy_(self: Tensor, src: Tensor): Tensor {
-  check_self(self, "copy_");
+  check_self(self, "copy_", [src]);
   check_tensor(src, "copy_", "src");
   check_shapes(self, [src]);
   if (records(self, [src])) {
     const moved = new Tensor(self.data.slice() as typeof self.data, self.shape, self.dtype);
     run(kernel("b", 2), moved.data, self.shape, [self, src]);
     const src_shape = [...src.shape];
-    attach(moved, "CopyBackwards", [src], (g) => [sum_to(g, src_shape)], false);
+    // self's old values are an input too (with a zero gradient): the result requires grad when
+    // self did, even if src does not, as PyTorch's CopyBackwards.
+    attach(moved, "CopyBackwards", [snapshot(self), src], (g, need) => [need[0] ? overwritten(g) : null, need[1] ? sum_to(g, src_shape) : null], false);
     return adopt(self, moved);
   }
   const e = self.dtype === "int64" ? "Math.trunc(b)" : self.dtype === "bool" ? "b !== 0 ? 1 : 0" : "b";
@@ -200,7 +208,7 @@ export function copy_(self: Tensor, src: Tensor): Tensor {
 
 
 export function fill_(self: Tensor, value: number | boolean | Tensor): Tensor {
-  check_self(self, "fill_");
+  check_self(self, "fill_", [value]);
   let v: number;
   if (value instanceof Tensor) {
     if (value.dim() !== 0) throw new RangeError(`fill_ only supports 0-dimension value tensor but got tensor with ${value.dim()} dimensions.`);
@@ -211,10 +219,31 @@ export function fill_(self: Tensor, value: number | boolean | Tensor): Tensor {
     // The old values no longer matter: the gradient w.r.t. them is zero.
     const filled = new Tensor(self.data.slice() as typeof self.data, self.shape, self.dtype);
     filled.data.fill(coerce(v, self.dtype));
-    return adopt(self, attach(filled, v === 0 ? "ZeroBackward0" : "FillBackward2", [snapshot(self)], () => [null], false));
+    return adopt(self, attach(filled, v === 0 ? "ZeroBackward0" : "FillBackward2", [snapshot(self)], (g) => [overwritten(g)], false));
   }
   self.data.fill(coerce(v, self.dtype));
   return self;
+}
+
+/**
+ * For in-place ops kept elsewhere that overwrite every element with values that do not depend on
+ * the old ones (the random samplers normal_, uniform_, bernoulli_, ...): PyTorch's checks (a leaf
+ * or a view of a leaf that requires grad, a view made under no_grad), then `fill(data)` writes the
+ * new values, then, when autograd records, the tensor (or, through a view, its base) gets a
+ * history named `node` (e.g. "NormalBackward0") in which the old values have a zero gradient.
+ */
+export function overwrite_(self: Tensor, node: string, fill: (data: Storage) => void): Tensor {
+  check_self(self, node, []);
+  if (!(is_grad_enabled() && self.requires_grad)) {
+    fill(self.data);
+    return self;
+  }
+  // The old values' history, without their values (the zero gradient does not read them).
+  const old = new Tensor(self.data, self.shape, self.dtype, true);
+  old.grad_fn = self.grad_fn;
+  const filled = new Tensor(storageFor(self.dtype, self.data.length), self.shape, self.dtype);
+  fill(filled.data);
+  return adopt(self, attach(filled, node, [old], (g) => [overwritten(g)], false));
 }
 
 export function zero_(self: Tensor): Tensor {
@@ -222,7 +251,7 @@ export function zero_(self: Tensor): Tensor {
 }
 
 export function masked_fill_(self: Tensor, mask: Tensor, value: TensorLike): Tensor {
-  check_self(self, "masked_fill_");
+  check_self(self, "masked_fill_", [value]);
   if (!(mask instanceof Tensor) || mask.dtype !== "bool") throw new TypeError(`masked_fill_ only supports boolean masks`);
   check_shapes(self, [mask]);
   if (records(self, [value])) return adopt(self, masked_fill(snapshot(self), mask, value));

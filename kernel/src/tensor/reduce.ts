@@ -51,6 +51,31 @@ export function reduce_args(dim: DimArg, keepdim: KeepArg): { dim: number | read
   return { dim: d, keepdim: k, opts };
 }
 
+/** PyTorch's (dim, keepdim) for an op that reduces one dim, as a trailing options object. */
+export interface DimOptions {
+  dim?: number | null;
+  keepdim?: boolean;
+}
+
+/**
+ * (dim, keepdim) positionally (`max(x, 1, true)`), as Python's keywords (`max(x, { dim: 1,
+ * keepdim: true })`), or mixed (`max(x, 1, { keepdim: true })`), as sum and mean take them.
+ * `one` ops (max, min, argmax, argmin) take a single int dim, as PyTorch's.
+ */
+function dim_args(dim: unknown, keepdim: unknown, op: string, one: boolean): { dim: number | readonly number[] | null; keepdim: boolean } {
+  for (const o of [dim, keepdim]) {
+    if (o === null || typeof o !== "object" || Array.isArray(o) || o instanceof Tensor) continue;
+    const bad = Object.keys(o).find((k) => k !== "dim" && k !== "keepdim");
+    if (bad !== undefined) throw new TypeError(`${op}() got an unexpected keyword argument '${bad}' (allowed: dim, keepdim)`);
+  }
+  const a = reduce_args(dim as DimArg, keepdim as KeepArg);
+  const d = a.dim;
+  if (d !== null && !(typeof d === "number" && Number.isInteger(d)) && !(Array.isArray(d) && !one)) {
+    throw new TypeError(`${op}(): argument 'dim' must be ${one ? "an int" : "an int or a list of ints"}, not ${JSON.stringify(d)}`);
+  }
+  return { dim: d, keepdim: a.keepdim };
+}
+
 export interface Layout {
   src: Storage;
   outer: number;
@@ -365,9 +390,14 @@ export function norm(x: Tensor, p: number | "fro" | NormOptions | null = 2, dim?
 }
 
 /** log(sum(exp(x))) along dim, computed as m + log(sum(exp(x - m))) with m the slice max. */
-export function logsumexp(x: Tensor, dim: number | readonly number[], keepdim = false): Tensor {
+export function logsumexp(x: Tensor, dim: number | readonly number[] | DimOptions, keepdim: boolean | DimOptions = false): Tensor {
   check(x, "logsumexp");
-  if (dim === undefined) throw new TypeError("logsumexp() missing required argument 'dim'");
+  const a = dim_args(dim, keepdim, "logsumexp", false);
+  if (a.dim === null) throw new TypeError("logsumexp() missing required argument 'dim'");
+  return logsumexp_(x, a.dim, a.keepdim);
+}
+
+function logsumexp_(x: Tensor, dim: number | readonly number[], keepdim: boolean): Tensor {
   const dtype: DType = is_floating(x.dtype) ? x.dtype : "float32";
   const L = layout(x, dim, keepdim);
   const { src, outer, size, inner } = L;
@@ -465,14 +495,16 @@ function amaxmin(x: Tensor, dim: number | readonly number[] | null, keepdim: boo
   });
 }
 
-export function amax(x: Tensor, dim: number | readonly number[] | null = null, keepdim = false): Tensor {
+export function amax(x: Tensor, dim: number | readonly number[] | null | DimOptions = null, keepdim: boolean | DimOptions = false): Tensor {
   check(x, "amax");
-  return amaxmin(x, dim, keepdim, true, "AmaxBackward0");
+  const a = dim_args(dim, keepdim, "amax", false);
+  return amaxmin(x, a.dim, a.keepdim, true, "AmaxBackward0");
 }
 
-export function amin(x: Tensor, dim: number | readonly number[] | null = null, keepdim = false): Tensor {
+export function amin(x: Tensor, dim: number | readonly number[] | null | DimOptions = null, keepdim: boolean | DimOptions = false): Tensor {
   check(x, "amin");
-  return amaxmin(x, dim, keepdim, false, "AminBackward0");
+  const a = dim_args(dim, keepdim, "amin", false);
+  return amaxmin(x, a.dim, a.keepdim, false, "AminBackward0");
 }
 
 function minmax_dim(x: Tensor, dim: number, keepdim: boolean, max: boolean): ValuesIndices {
@@ -497,42 +529,45 @@ function minmax_dim(x: Tensor, dim: number, keepdim: boolean, max: boolean): Val
 
 /** `max(x)`: the largest element; `max(x, dim, keepdim?)`: { values, indices }; `max(x, other)`: maximum. */
 export function max(x: Tensor): Tensor;
-export function max(x: Tensor, dim: number, keepdim?: boolean): ValuesIndices;
+export function max(x: Tensor, dim: number | (DimOptions & { dim: number }), keepdim?: boolean | DimOptions): ValuesIndices;
 export function max(x: Tensor, other: Tensor): Tensor;
-export function max(x: Tensor, dim?: number | Tensor, keepdim = false): Tensor | ValuesIndices {
+export function max(x: Tensor, dim?: number | Tensor | DimOptions, keepdim: boolean | DimOptions = false): Tensor | ValuesIndices {
   check(x, "max");
   if (dim instanceof Tensor) {
     return maximum(x, dim);
   }
-  if (dim === undefined || dim === null) return amaxmin(x, null, false, true, "MaxBackward1");
-  return minmax_dim(x, dim, keepdim, true);
+  const a = dim_args(dim, keepdim, "max", true);
+  if (a.dim === null) return amaxmin(x, null, false, true, "MaxBackward1");
+  return minmax_dim(x, a.dim as number, a.keepdim, true);
 }
 
 export function min(x: Tensor): Tensor;
-export function min(x: Tensor, dim: number, keepdim?: boolean): ValuesIndices;
+export function min(x: Tensor, dim: number | (DimOptions & { dim: number }), keepdim?: boolean | DimOptions): ValuesIndices;
 export function min(x: Tensor, other: Tensor): Tensor;
-export function min(x: Tensor, dim?: number | Tensor, keepdim = false): Tensor | ValuesIndices {
+export function min(x: Tensor, dim?: number | Tensor | DimOptions, keepdim: boolean | DimOptions = false): Tensor | ValuesIndices {
   check(x, "min");
   if (dim instanceof Tensor) {
     return minimum(x, dim);
   }
-  if (dim === undefined || dim === null) return amaxmin(x, null, false, false, "MinBackward1");
-  return minmax_dim(x, dim, keepdim, false);
+  const a = dim_args(dim, keepdim, "min", true);
+  if (a.dim === null) return amaxmin(x, null, false, false, "MinBackward1");
+  return minmax_dim(x, a.dim as number, a.keepdim, false);
 }
 
-function arg(x: Tensor, dim: number | null | undefined, keepdim: boolean, max: boolean): Tensor {
-  const L = layout(x, dim ?? null, dim === null || dim === undefined ? false : keepdim);
+function arg(x: Tensor, dim: unknown, keepdim: unknown, max: boolean): Tensor {
+  const a = dim_args(dim, keepdim, max ? "argmax" : "argmin", true);
+  const L = layout(x, a.dim, a.dim === null ? false : a.keepdim);
   empty_check(L, max ? "argmax" : "argmin");
   const { idx } = extreme(L, max);
   return finish(idx, L.out_shape, "int64");
 }
 
-export function argmax(x: Tensor, dim?: number | null, keepdim = false): Tensor {
+export function argmax(x: Tensor, dim?: number | null | DimOptions, keepdim: boolean | DimOptions = false): Tensor {
   check(x, "argmax");
   return arg(x, dim, keepdim, true);
 }
 
-export function argmin(x: Tensor, dim?: number | null, keepdim = false): Tensor {
+export function argmin(x: Tensor, dim?: number | null | DimOptions, keepdim: boolean | DimOptions = false): Tensor {
   check(x, "argmin");
   return arg(x, dim, keepdim, false);
 }

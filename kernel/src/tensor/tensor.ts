@@ -20,7 +20,8 @@ import { cast_storage, check_dtype, is_floating } from "./dtype";
 import * as E from "./elementwise";
 import type { AlphaOptions, ClampBound, ClampBounds, DivOptions, TensorLike } from "./elementwise";
 import * as R from "./reduce";
-import type { DimArg, KeepArg, NormOptions, ReduceOptions, ValuesIndices, VarOptions } from "./reduce";
+import type { DimArg, DimOptions, KeepArg, NormOptions, ReduceOptions, ValuesIndices, VarOptions } from "./reduce";
+import type { CumOptions } from "./cumulative";
 import * as V from "./views";
 import type { ShapeArgs } from "./views";
 import * as I from "./indexing";
@@ -32,6 +33,8 @@ import * as C from "./compare";
 import type { CloseOptions } from "./compare";
 import * as IP from "./inplace";
 import { tensor_repr } from "./print";
+import { sync_view } from "./view_history";
+import type { ViewMeta } from "./view_history";
 import * as CU from "./cumulative";
 import * as RA from "./rearrange";
 import * as SO from "./sorting";
@@ -66,10 +69,17 @@ export class Tensor {
   data: Storage;
   shape: number[];
   dtype: DType;
-  requires_grad: boolean;
-  /** The op that produced this tensor (null for leaves and for results made under no_grad). */
-  grad_fn: GradFn | null = null;
+  private _requires_grad = false;
+  private _grad_fn: GradFn | null = null;
   private _grad: Tensor | null = null;
+  /**
+   * Set on a view (view, reshape, flatten, squeeze, unsqueeze, ...: same storage as `base`).
+   * An in-place op through any view rewrites the base's history, so a view's own history is
+   * rebuilt from its base's whenever the base's `_history` has moved on (see view_history.ts).
+   */
+  _view: ViewMeta | null = null;
+  /** Counts the in-place ops that rewrote this tensor's history (read by its views). */
+  _history = 0;
 
   /** Low-level constructor: wraps `data` (not copied) as a tensor of `shape`. */
   constructor(data: Storage, shape: Shape, dtype?: DType, requires_grad = false) {
@@ -103,6 +113,32 @@ export class Tensor {
       }
     }
     this._grad = g ?? null;
+  }
+
+  /** Whether autograd records ops on this tensor (for a view: as its base, see `_view`). */
+  get requires_grad(): boolean {
+    this.sync_history();
+    return this._requires_grad;
+  }
+  set requires_grad(r: boolean) {
+    this.sync_history(); // (a view given its own history keeps it until its base changes again)
+    this._requires_grad = r;
+  }
+
+  /** The op that produced this tensor (null for leaves and for results made under no_grad). */
+  get grad_fn(): GradFn | null {
+    this.sync_history();
+    return this._grad_fn;
+  }
+  set grad_fn(f: GradFn | null) {
+    this.sync_history();
+    this._grad_fn = f;
+  }
+
+  /** A view whose base was modified in place since its history was built rebuilds it. */
+  private sync_history(): void {
+    const v = this._view;
+    if (v !== null && v.seen !== v.base._history) sync_view(this);
   }
 
   /** True for tensors made by the user (not by an op that records a graph). */
@@ -141,6 +177,11 @@ export class Tensor {
 
   /** Cuts this tensor from the graph in place, making it a leaf. */
   detach_(): this {
+    if (this._view !== null) {
+      throw new Error(
+        "Can't detach views in-place. Use detach() instead. (This tensor shares its base's storage and history: it was made by view, reshape, flatten, squeeze, unsqueeze or similar.)",
+      );
+    }
     this.grad_fn = null;
     this.requires_grad = false;
     return this;
@@ -406,36 +447,36 @@ export class Tensor {
     return R.norm(this, p, dim, keepdim);
   }
   /** log(sum(exp(self))) along `dim`, computed stably. */
-  logsumexp(dim: number | readonly number[], keepdim?: boolean): Tensor {
+  logsumexp(dim: number | readonly number[] | DimOptions, keepdim?: boolean | DimOptions): Tensor {
     return R.logsumexp(this, dim, keepdim);
   }
   /** Largest values along `dim` (all dims by default); ties share the gradient. */
-  amax(dim?: number | readonly number[] | null, keepdim?: boolean): Tensor {
+  amax(dim?: number | readonly number[] | null | DimOptions, keepdim?: boolean | DimOptions): Tensor {
     return R.amax(this, dim, keepdim);
   }
   /** Smallest values along `dim` (all dims by default); ties share the gradient. */
-  amin(dim?: number | readonly number[] | null, keepdim?: boolean): Tensor {
+  amin(dim?: number | readonly number[] | null | DimOptions, keepdim?: boolean | DimOptions): Tensor {
     return R.amin(this, dim, keepdim);
   }
   /** `max()`: the largest element; `max(dim, keepdim?)`: { values, indices }; `max(other)`: maximum. */
   max(): Tensor;
-  max(dim: number, keepdim?: boolean): ValuesIndices;
+  max(dim: number | (DimOptions & { dim: number }), keepdim?: boolean | DimOptions): ValuesIndices;
   max(other: Tensor): Tensor;
-  max(dim?: number | Tensor, keepdim?: boolean): Tensor | ValuesIndices {
-    return (R.max as (x: Tensor, d?: number | Tensor, k?: boolean) => Tensor | ValuesIndices)(this, dim, keepdim);
+  max(dim?: number | Tensor | DimOptions, keepdim?: boolean | DimOptions): Tensor | ValuesIndices {
+    return (R.max as (x: Tensor, d?: number | Tensor | DimOptions, k?: boolean | DimOptions) => Tensor | ValuesIndices)(this, dim, keepdim);
   }
   min(): Tensor;
-  min(dim: number, keepdim?: boolean): ValuesIndices;
+  min(dim: number | (DimOptions & { dim: number }), keepdim?: boolean | DimOptions): ValuesIndices;
   min(other: Tensor): Tensor;
-  min(dim?: number | Tensor, keepdim?: boolean): Tensor | ValuesIndices {
-    return (R.min as (x: Tensor, d?: number | Tensor, k?: boolean) => Tensor | ValuesIndices)(this, dim, keepdim);
+  min(dim?: number | Tensor | DimOptions, keepdim?: boolean | DimOptions): Tensor | ValuesIndices {
+    return (R.min as (x: Tensor, d?: number | Tensor | DimOptions, k?: boolean | DimOptions) => Tensor | ValuesIndices)(this, dim, keepdim);
   }
   /** Index of the largest value (flattened, or along `dim`). */
-  argmax(dim?: number | null, keepdim?: boolean): Tensor {
+  argmax(dim?: number | null | DimOptions, keepdim?: boolean | DimOptions): Tensor {
     return R.argmax(this, dim, keepdim);
   }
   /** Index of the smallest value (flattened, or along `dim`). */
-  argmin(dim?: number | null, keepdim?: boolean): Tensor {
+  argmin(dim?: number | null | DimOptions, keepdim?: boolean | DimOptions): Tensor {
     return R.argmin(this, dim, keepdim);
   }
   /** True where all elements (along `dim`) are nonzero. */
@@ -623,11 +664,11 @@ export class Tensor {
     return A.tanh(this);
   }
   /** exp(self) / sum(exp(self)) along `dim`, computed stably. */
-  softmax(dim: number): Tensor {
+  softmax(dim: number | A.SoftmaxOptions): Tensor {
     return A.softmax(this, dim);
   }
   /** log(softmax(self, dim)), computed stably. */
-  log_softmax(dim: number): Tensor {
+  log_softmax(dim: number | A.SoftmaxOptions): Tensor {
     return A.log_softmax(this, dim);
   }
 
@@ -880,11 +921,11 @@ export class Tensor {
   // ---- cumulative, rearranging and sorting ops ----------------------------------------------
 
   /** Cumulative sum along `dim`. */
-  cumsum(dim: number, options?: { dtype?: DType }): Tensor {
+  cumsum(dim: number | CumOptions, options?: CumOptions): Tensor {
     return CU.cumsum(this, dim, options);
   }
   /** Cumulative product along `dim`. */
-  cumprod(dim: number, options?: { dtype?: DType }): Tensor {
+  cumprod(dim: number | CumOptions, options?: CumOptions): Tensor {
     return CU.cumprod(this, dim, options);
   }
   /** Reverses the order along the given dims. */

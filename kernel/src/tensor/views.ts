@@ -3,7 +3,8 @@
  * split chunk unbind clone contiguous.
  *
  * `reshape`, `view`, `flatten`, `squeeze` and `unsqueeze` share storage with their input (as
- * PyTorch views do); `transpose`, `permute` and `expand` copy (every tensor here is contiguous).
+ * PyTorch views do; an in-place op through one reaches its base's history: view_history.ts);
+ * `transpose`, `permute` and `expand` copy (every tensor here is contiguous).
  * The backward of a reshape reshapes the gradient back, of a permutation applies the inverse
  * permutation, of an expand sums over the broadcast dims, of cat/stack slices the gradient.
  */
@@ -13,6 +14,7 @@ import { storage_for } from "./dtype";
 import { contiguous_strides, fmt_shape, strided_copy, transpose_last2, wrap_dim } from "./shape";
 import { result_type } from "./operand";
 import { sum_to } from "./sum_to";
+import { make_view } from "./view_history";
 
 export type ShapeArgs = (number | readonly number[])[];
 
@@ -47,11 +49,9 @@ export function infer_shape(shape: number[], numel: number): number[] {
   return out;
 }
 
-/** A tensor with the same storage and a new shape. */
+/** A view: the same storage in a new shape (in-place ops through it reach x: view_history.ts). */
 function alias(x: Tensor, shape: readonly number[], name: string): Tensor {
-  const out = new Tensor(x.data, shape, x.dtype);
-  const in_shape = [...x.shape];
-  return attach(out, name, [x], (g) => [new Tensor(g.data, in_shape, g.dtype)], false);
+  return make_view(x, shape, name);
 }
 
 export function reshape(x: Tensor, ...shape: ShapeArgs): Tensor {

@@ -135,6 +135,11 @@ export function cross_entropy(
 
   if (target.dtype !== "int64" && sameShape(target.shape, input.shape)) {
     checkFloat(target, "cross_entropy", "target");
+    // A probability target has no class index to ignore; PyTorch accepts only negative values
+    // (the default -100 included) and refuses the rest rather than silently ignoring nothing.
+    if (ignore_index >= 0) {
+      throw new Error(`ignore_index is not supported for floating point target (got ignore_index=${ignore_index}; with probability targets leave it at its default, -100)`);
+    }
     // Class-probability targets.
     const y = target.data;
     const ys = new Float64Array(y.length);

@@ -9,16 +9,25 @@
 import { Tensor, storageFor } from "../../tensor/tensor";
 import { default_generator, Generator } from "../../random/generator";
 import { checkFloat, record } from "../_autograd";
+import { pyArgs } from "../_args";
 
 const TWO_POW_M53 = 2 ** -53;
 
 export interface DropoutOptions {
   p?: number;
   training?: boolean;
+  /** Accepted for PyTorch's signature; the result is computed out of place either way. */
+  inplace?: boolean;
   generator?: Generator | null;
 }
 
-export function dropout(input: Tensor, { p = 0.5, training = true, generator = null }: DropoutOptions = {}): Tensor {
+/** `dropout(x, 0.2)`, `dropout(x, 0.2, false)` or `dropout(x, { p: 0.2, training })` (PyTorch's positional or keyword form). */
+export function dropout(input: Tensor, p?: number, training?: boolean, options?: { inplace?: boolean; generator?: Generator | null }): Tensor;
+export function dropout(input: Tensor, p: number, options: { training?: boolean; inplace?: boolean; generator?: Generator | null }): Tensor;
+export function dropout(input: Tensor, options?: DropoutOptions): Tensor;
+export function dropout(input: Tensor, ...args: unknown[]): Tensor {
+  const params = [["p", "number"], ["training", "boolean"], ["inplace", "boolean"]] as const;
+  const { p = 0.5, training = true, generator = null } = pyArgs("dropout", params, args, ["generator"]) as DropoutOptions;
   checkFloat(input, "dropout");
   if (!(p >= 0 && p <= 1)) throw new RangeError(`dropout probability has to be between 0 and 1, but got ${p}`);
   const n = input.data.length;

@@ -7,13 +7,17 @@
  *                    (β = 0 is exactly l1_loss, as in PyTorch)
  * ∂ℓ/∂target = -∂ℓ/∂d. When the shapes differ PyTorch warns and broadcasts; so do we (the
  * gradient is summed back over the broadcast dimensions).
+ * Dtypes promote as PyTorch's: an int64 (or bool) target with a float input gives the input's
+ * float dtype (class labels used as regression targets); one of the two must be floating.
  */
 import { Tensor } from "../../tensor/tensor";
-import { checkFloat, checkReduction, record, resultDtype, sameShape, sizeStr } from "../_autograd";
+import { checkReduction, describe, record, sameShape, sizeStr } from "../_autograd";
+import type { DType } from "../../tensor/tensor";
+import { promote_types } from "../../tensor/dtype";
 import type { Reduction } from "../_autograd";
 import { broadcastIndex, broadcastShapes } from "../_broadcast";
 import { reduceLoss, upstream } from "./_reduce";
-import { cast } from "./linear";
+import { cast, torchName } from "./linear";
 
 export interface LossOptions {
   reduction?: Reduction;
@@ -49,6 +53,23 @@ export function broadcastOrThrow(a: readonly number[], b: readonly number[]): nu
 
 type Elementwise = (d: number) => number;
 
+/** The loss's dtype: input and target promoted (PyTorch's rule), which must be floating. */
+function lossDtype(op: string, input: Tensor, target: Tensor, boolOk: boolean): DType {
+  for (const [t, what] of [[input, "input"], [target, "target"]] as const) {
+    if (!(t instanceof Tensor)) throw new TypeError(`${op}(): argument '${what}' must be Tensor, not ${describe(t)}`);
+  }
+  if (!boolOk && (input.dtype === "bool" || target.dtype === "bool")) {
+    throw new TypeError(
+      `Subtraction, the \`-\` operator, with a bool tensor is not supported. If you are trying to invert a mask, use the \`~\` or \`logical_not()\` operator instead. (${op}(): convert the bool tensor with .float())`,
+    );
+  }
+  const dtype = promote_types(input.dtype, target.dtype);
+  if (dtype !== "float32" && dtype !== "float64") {
+    throw new TypeError(`${op}(): expected a floating point input or target (float32 or float64), got input ${input.dtype} and target ${target.dtype}`);
+  }
+  return dtype;
+}
+
 function pointwiseLoss(
   op: string,
   node: string,
@@ -57,11 +78,17 @@ function pointwiseLoss(
   reduction: Reduction,
   f: Elementwise,
   df: Elementwise,
+  { boolOk = true, huber = false }: { boolOk?: boolean; huber?: boolean } = {},
 ): Tensor {
-  checkFloat(input, op, "input");
-  checkFloat(target, op, "target");
+  let dtype = lossDtype(op, input, target, boolOk);
+  if (huber) {
+    // PyTorch 2.13's huber_loss writes into a tensor of the input's dtype (no promotion).
+    if (input.dtype !== "float32" && input.dtype !== "float64") {
+      throw new TypeError(`result type ${torchName(dtype)} can't be cast to the desired output type ${torchName(input.dtype)} (${op} needs a floating point input)`);
+    }
+    dtype = input.dtype;
+  }
   const red = checkReduction(reduction);
-  const dtype = resultDtype(input, target);
   let shape: number[] = input.shape;
   let ix: Int32Array | null = null;
   let it: Int32Array | null = null;
@@ -83,6 +110,11 @@ function pointwiseLoss(
   }
   const out = reduceLoss(loss, shape, dtype, red);
   return record(out, node, [input, target], (g, need) => {
+    if (huber && target.dtype !== input.dtype) {
+      // PyTorch 2.13's huber_loss backward kernel takes the target in the input's dtype (an
+      // int64 target, or float64 with a float32 input, works forward but not backward).
+      throw new TypeError(`Found dtype ${torchName(target.dtype)} but expected ${torchName(input.dtype)} (huber_loss backward: convert the target with target.to(input.dtype))`);
+    }
     const up = upstream(g, red, n);
     const gx = need[0] ? new Float64Array(x.length) : null;
     const gt = need[1] ? new Float64Array(t.length) : null;
@@ -103,7 +135,8 @@ export function mse_loss(input: Tensor, target: Tensor, { reduction = "mean" }: 
 }
 
 export function l1_loss(input: Tensor, target: Tensor, { reduction = "mean" }: LossOptions = {}): Tensor {
-  return pointwiseLoss("l1_loss", "L1LossBackward0", input, target, reduction, Math.abs, Math.sign);
+  // PyTorch computes l1_loss as (input - target).abs(): a bool operand is refused by the subtraction.
+  return pointwiseLoss("l1_loss", "L1LossBackward0", input, target, reduction, Math.abs, Math.sign, { boolOk: false });
 }
 
 export function huber_loss(
@@ -123,6 +156,7 @@ export function huber_loss(
       return z < delta ? 0.5 * d * d : delta * (z - 0.5 * delta);
     },
     (d) => (d < -delta ? -delta : d > delta ? delta : d),
+    { huber: true },
   );
 }
 

@@ -8,6 +8,7 @@
  */
 import { Tensor, storageFor } from "../../tensor/tensor";
 import { checkFloat, record } from "../_autograd";
+import { pyArgs } from "../_args";
 import { sigmoidScalar } from "./activation";
 
 /** y = f(x) element-wise with ∂y/∂x = df(x), as one node named `node`. */
@@ -26,12 +27,32 @@ function pointwise(op: string, node: string, input: Tensor, f: (x: number) => nu
   });
 }
 
-export function leaky_relu(input: Tensor, { negative_slope = 0.01 }: { negative_slope?: number } = {}): Tensor {
+export interface LeakyReluOptions {
+  negative_slope?: number;
+  /** Accepted for PyTorch's signature; the result is computed out of place either way. */
+  inplace?: boolean;
+}
+
+/** `leaky_relu(x, 0.2)` or `leaky_relu(x, { negative_slope: 0.2 })` (PyTorch's positional or keyword form). */
+export function leaky_relu(input: Tensor, negative_slope?: number, options?: { inplace?: boolean }): Tensor;
+export function leaky_relu(input: Tensor, options?: LeakyReluOptions): Tensor;
+export function leaky_relu(input: Tensor, ...args: unknown[]): Tensor {
+  const { negative_slope = 0.01 } = pyArgs("leaky_relu", [["negative_slope", "number"], ["inplace", "boolean"]], args) as LeakyReluOptions;
   const s = negative_slope;
   return pointwise("leaky_relu", "LeakyReluBackward0", input, (x) => (x > 0 ? x : x * s), (x) => (x > 0 ? 1 : s));
 }
 
-export function elu(input: Tensor, { alpha = 1.0 }: { alpha?: number } = {}): Tensor {
+export interface EluOptions {
+  alpha?: number;
+  /** Accepted for PyTorch's signature; the result is computed out of place either way. */
+  inplace?: boolean;
+}
+
+/** `elu(x, 0.3)` or `elu(x, { alpha: 0.3 })` (PyTorch's positional or keyword form). */
+export function elu(input: Tensor, alpha?: number, options?: { inplace?: boolean }): Tensor;
+export function elu(input: Tensor, options?: EluOptions): Tensor;
+export function elu(input: Tensor, ...args: unknown[]): Tensor {
+  const { alpha = 1.0 } = pyArgs("elu", [["alpha", "number"], ["inplace", "boolean"]], args) as EluOptions;
   return pointwise("elu", "EluBackward0", input, (x) => (x > 0 ? x : alpha * Math.expm1(x)), (x) => (x > 0 ? 1 : alpha * Math.exp(x)));
 }
 
@@ -42,7 +63,17 @@ export function silu(input: Tensor): Tensor {
   });
 }
 
-export function softplus(input: Tensor, { beta = 1.0, threshold = 20.0 }: { beta?: number; threshold?: number } = {}): Tensor {
+export interface SoftplusOptions {
+  beta?: number;
+  threshold?: number;
+}
+
+/** `softplus(x, 2)`, `softplus(x, 2, 10)` or `softplus(x, { beta: 2, threshold: 10 })` (PyTorch's positional or keyword form). */
+export function softplus(input: Tensor, beta?: number, threshold?: number): Tensor;
+export function softplus(input: Tensor, beta: number, options: { threshold?: number }): Tensor;
+export function softplus(input: Tensor, options?: SoftplusOptions): Tensor;
+export function softplus(input: Tensor, ...args: unknown[]): Tensor {
+  const { beta = 1.0, threshold = 20.0 } = pyArgs("softplus", [["beta", "number"], ["threshold", "number"]], args) as SoftplusOptions;
   return pointwise(
     "softplus",
     "SoftplusBackward0",

@@ -3,7 +3,7 @@
  * storage, and backward reshapes the gradient back).
  */
 import { Tensor } from "../../tensor/tensor";
-import { record } from "../_autograd";
+import { make_view } from "../../tensor/view_history";
 import { wrapDim } from "./activation";
 
 /** Merges dims start_dim..end_dim into one: [N, C, L] → [N, C·L] with the defaults of nn.Flatten. */
@@ -19,7 +19,7 @@ export function flatten(input: Tensor, start_dim = 0, end_dim = -1): Tensor {
   return reshapeShared(input, [...input.shape.slice(0, s), merged, ...input.shape.slice(e + 1)]);
 }
 
+/** A view of `input` (in-place ops through it reach input, as PyTorch's: see tensor/view_history.ts). */
 function reshapeShared(input: Tensor, shape: number[]): Tensor {
-  const out = new Tensor(input.data, shape, input.dtype);
-  return record(out, "ViewBackward0", [input], (g) => [new Tensor(g.data, input.shape, g.dtype)]);
+  return make_view(input, shape, "ViewBackward0");
 }

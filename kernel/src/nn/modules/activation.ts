@@ -6,6 +6,7 @@ import type { GeluApproximate } from "../functional/activation";
 import { flatten } from "../functional/shape";
 import * as P from "../functional/pointwise";
 import { pyFloat } from "./_util";
+import { pyArgs } from "../_args";
 
 export class ReLU extends Module {
   inplace: boolean;
@@ -106,8 +107,12 @@ export class Flatten extends Module {
 export class LeakyReLU extends Module {
   negative_slope: number;
   inplace: boolean;
-  constructor(negative_slope = 0.01, { inplace = false }: { inplace?: boolean } = {}) {
+  /** `new LeakyReLU(0.2)` or `new LeakyReLU({ negative_slope: 0.2, inplace })`, as PyTorch's positional or keyword form. */
+  constructor(negative_slope?: number, options?: { inplace?: boolean });
+  constructor(options?: { negative_slope?: number; inplace?: boolean });
+  constructor(...args: unknown[]) {
     super();
+    const { negative_slope = 0.01, inplace = false } = pyArgs("LeakyReLU", [["negative_slope", "number"], ["inplace", "boolean"]], args) as { negative_slope?: number; inplace?: boolean };
     this.negative_slope = negative_slope;
     this.inplace = inplace;
   }
@@ -122,8 +127,12 @@ export class LeakyReLU extends Module {
 export class ELU extends Module {
   alpha: number;
   inplace: boolean;
-  constructor({ alpha = 1.0, inplace = false }: { alpha?: number; inplace?: boolean } = {}) {
+  /** `new ELU(0.3)` or `new ELU({ alpha: 0.3, inplace })`, as PyTorch's positional or keyword form. */
+  constructor(alpha?: number, options?: { inplace?: boolean });
+  constructor(options?: { alpha?: number; inplace?: boolean });
+  constructor(...args: unknown[]) {
     super();
+    const { alpha = 1.0, inplace = false } = pyArgs("ELU", [["alpha", "number"], ["inplace", "boolean"]], args) as { alpha?: number; inplace?: boolean };
     this.alpha = alpha;
     this.inplace = inplace;
   }
@@ -144,8 +153,13 @@ export class SiLU extends Module {
 export class Softplus extends Module {
   beta: number;
   threshold: number;
-  constructor({ beta = 1.0, threshold = 20.0 }: { beta?: number; threshold?: number } = {}) {
+  /** `new Softplus(2)`, `new Softplus(2, 10)` or `new Softplus({ beta: 2, threshold: 10 })`, as PyTorch's positional or keyword form. */
+  constructor(beta?: number, threshold?: number);
+  constructor(beta: number, options: { threshold?: number });
+  constructor(options?: { beta?: number; threshold?: number });
+  constructor(...args: unknown[]) {
     super();
+    const { beta = 1.0, threshold = 20.0 } = pyArgs("Softplus", [["beta", "number"], ["threshold", "number"]], args) as { beta?: number; threshold?: number };
     this.beta = beta;
     this.threshold = threshold;
   }

@@ -3,13 +3,18 @@ import type { Tensor } from "../../tensor/tensor";
 import { Module } from "../module";
 import { dropout } from "../functional/dropout";
 import { pyBool, pyFloat } from "./_util";
+import { pyArgs } from "../_args";
 
 export class Dropout extends Module {
   p: number;
   inplace: boolean;
-  constructor(p = 0.5, { inplace = false }: { inplace?: boolean } = {}) {
+  /** `new Dropout(0.2)` or `new Dropout({ p: 0.2, inplace })`, as PyTorch's positional or keyword form. */
+  constructor(p?: number, options?: { inplace?: boolean });
+  constructor(options?: { p?: number; inplace?: boolean });
+  constructor(...args: unknown[]) {
     super();
-    if (typeof p !== "number" || !(p >= 0 && p <= 1)) {
+    const { p = 0.5, inplace = false } = pyArgs("Dropout", [["p", "number"], ["inplace", "boolean"]], args) as { p?: number; inplace?: boolean };
+    if (!(p >= 0 && p <= 1)) {
       throw new RangeError(`dropout probability has to be between 0 and 1, but got ${String(p)}`);
     }
     this.p = p;
