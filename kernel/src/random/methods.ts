@@ -4,8 +4,20 @@
  */
 
 import { Tensor } from "../tensor/tensor";
+import { overwrite_ } from "../tensor/inplace";
 import { bernoulli_, exponential_, normal_, random_, uniform_ } from "./inplace";
-import { checkLeafInplace, type GeneratorArg } from "./options";
+import { type GeneratorArg } from "./options";
+
+/**
+ * `self` filled by `sample` as an in-place op autograd knows of (tensor/inplace.ts overwrite_):
+ * the old values get a zero gradient, a view's base its new history, and a leaf that requires
+ * grad (or a view of one) is PyTorch's error. A sample into a non-leaf left its history as it
+ * was: `b.view(2, 2).normal_()` kept a's gradient through b's old values ([2, 2, 2, 2] where
+ * PyTorch gives zeros).
+ */
+function sampled(self: Tensor, node: string, sample: (t: Tensor) => void): Tensor {
+  return overwrite_(self, node, (data) => sample(new Tensor(data, self.shape, self.dtype)));
+}
 
 declare module "../tensor/tensor" {
   interface Tensor {
@@ -23,22 +35,17 @@ declare module "../tensor/tensor" {
 }
 
 Tensor.prototype.uniform_ = function (this: Tensor, from?: number, to?: number, generator?: GeneratorArg): Tensor {
-  checkLeafInplace(this, "uniform_");
-  return uniform_(this, from, to, generator);
+  return sampled(this, "UniformBackward0", (t) => uniform_(t, from, to, generator));
 };
 Tensor.prototype.normal_ = function (this: Tensor, mean?: number, std?: number, generator?: GeneratorArg): Tensor {
-  checkLeafInplace(this, "normal_");
-  return normal_(this, mean, std, generator);
+  return sampled(this, "NormalBackward0", (t) => normal_(t, mean, std, generator));
 };
 Tensor.prototype.random_ = function (this: Tensor, from: number, to?: number | GeneratorArg, generator?: GeneratorArg): Tensor {
-  checkLeafInplace(this, "random_");
-  return random_(this, from, to, generator);
+  return sampled(this, "RandomBackward0", (t) => random_(t, from, to, generator));
 };
 Tensor.prototype.bernoulli_ = function (this: Tensor, p?: number | Tensor, generator?: GeneratorArg): Tensor {
-  checkLeafInplace(this, "bernoulli_");
-  return bernoulli_(this, p, generator);
+  return sampled(this, "BernoulliBackward0", (t) => bernoulli_(t, p, generator));
 };
 Tensor.prototype.exponential_ = function (this: Tensor, lambd?: number, generator?: GeneratorArg): Tensor {
-  checkLeafInplace(this, "exponential_");
-  return exponential_(this, lambd, generator);
+  return sampled(this, "ExponentialBackward0", (t) => exponential_(t, lambd, generator));
 };

@@ -120,16 +120,6 @@ export function checkInplace(t: unknown, where: string): Tensor {
   return t;
 }
 
-/**
- * PyTorch's autograd check for in-place ops, applied by the Tensor methods (`t.normal_()`); the
- * functions in this file skip it, like torch.nn.init's samplers (which run under no_grad).
- */
-export function checkLeafInplace(t: Tensor, where: string): void {
-  if (t.requires_grad && t.is_leaf && is_grad_enabled()) {
-    throw new RuntimeError(`${where}(): a leaf Variable that requires grad is being used in an in-place operation.`);
-  }
-}
-
 export function checkNumber(x: unknown, name: string, where: string): number {
   if (typeof x !== "number" || Number.isNaN(x)) throw new TypeError(`${where}(): ${name} must be a number, got ${describe(x)}`);
   return x;
