@@ -23,7 +23,7 @@ describe("optimizer printout in console.log", () => {
       constructor(params: ReturnType<typeof zeros>[]) {
         super(params, { lr: 0.5 });
       }
-      step(): void {}
+      step(): undefined { return undefined; }
     }
     expect(inspect(new Plain([zeros(1, { requires_grad: true })]))).toBe("Plain (\nParameter Group 0\n    lr: 0.5\n)");
   });

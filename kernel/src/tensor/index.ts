@@ -21,7 +21,7 @@ export type { Scalar } from "./operand";
 export {
   sum, mean, prod, std, norm, logsumexp, amax, amin, max, min, argmax, argmin, var_ as var,
 } from "./reduce";
-export type { ReduceOptions, VarOptions, NormOptions, DimOptions } from "./reduce";
+export type { ReduceOptions, VarOptions, NormOptions, DimOptions, DimsOptions } from "./reduce";
 export { ValuesIndices } from "./return_types";
 export {
   reshape, view, flatten, unflatten, squeeze, unsqueeze, expand, expand_as, broadcast_to, permute, transpose,

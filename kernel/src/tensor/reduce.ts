@@ -57,6 +57,12 @@ export interface DimOptions {
   keepdim?: boolean;
 }
 
+/** The same for an op that reduces one dim or several (logsumexp, amax, amin). */
+export interface DimsOptions {
+  dim?: number | readonly number[] | null;
+  keepdim?: boolean;
+}
+
 /**
  * (dim, keepdim) positionally (`max(x, 1, true)`), as Python's keywords (`max(x, { dim: 1,
  * keepdim: true })`), or mixed (`max(x, 1, { keepdim: true })`), as sum and mean take them.
@@ -390,7 +396,7 @@ export function norm(x: Tensor, p: number | "fro" | NormOptions | null = 2, dim?
 }
 
 /** log(sum(exp(x))) along dim, computed as m + log(sum(exp(x - m))) with m the slice max. */
-export function logsumexp(x: Tensor, dim: number | readonly number[] | DimOptions, keepdim: boolean | DimOptions = false): Tensor {
+export function logsumexp(x: Tensor, dim: number | readonly number[] | DimsOptions, keepdim: boolean | DimsOptions = false): Tensor {
   check(x, "logsumexp");
   const a = dim_args(dim, keepdim, "logsumexp", false);
   if (a.dim === null) throw new TypeError("logsumexp() missing required argument 'dim'");
@@ -495,13 +501,13 @@ function amaxmin(x: Tensor, dim: number | readonly number[] | null, keepdim: boo
   });
 }
 
-export function amax(x: Tensor, dim: number | readonly number[] | null | DimOptions = null, keepdim: boolean | DimOptions = false): Tensor {
+export function amax(x: Tensor, dim: number | readonly number[] | null | DimsOptions = null, keepdim: boolean | DimsOptions = false): Tensor {
   check(x, "amax");
   const a = dim_args(dim, keepdim, "amax", false);
   return amaxmin(x, a.dim, a.keepdim, true, "AmaxBackward0");
 }
 
-export function amin(x: Tensor, dim: number | readonly number[] | null | DimOptions = null, keepdim: boolean | DimOptions = false): Tensor {
+export function amin(x: Tensor, dim: number | readonly number[] | null | DimsOptions = null, keepdim: boolean | DimsOptions = false): Tensor {
   check(x, "amin");
   const a = dim_args(dim, keepdim, "amin", false);
   return amaxmin(x, a.dim, a.keepdim, false, "AminBackward0");

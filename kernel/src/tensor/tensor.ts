@@ -20,7 +20,7 @@ import { cast_storage, check_dtype, is_floating } from "./dtype";
 import * as E from "./elementwise";
 import type { AlphaOptions, ClampBound, ClampBounds, DivOptions, TensorLike } from "./elementwise";
 import * as R from "./reduce";
-import type { DimArg, DimOptions, KeepArg, NormOptions, ReduceOptions, ValuesIndices, VarOptions } from "./reduce";
+import type { DimArg, DimOptions, DimsOptions, KeepArg, NormOptions, ReduceOptions, ValuesIndices, VarOptions } from "./reduce";
 import type { CumOptions } from "./cumulative";
 import * as V from "./views";
 import type { ShapeArgs } from "./views";
@@ -447,15 +447,15 @@ export class Tensor {
     return R.norm(this, p, dim, keepdim);
   }
   /** log(sum(exp(self))) along `dim`, computed stably. */
-  logsumexp(dim: number | readonly number[] | DimOptions, keepdim?: boolean | DimOptions): Tensor {
+  logsumexp(dim: number | readonly number[] | DimsOptions, keepdim?: boolean | DimsOptions): Tensor {
     return R.logsumexp(this, dim, keepdim);
   }
   /** Largest values along `dim` (all dims by default); ties share the gradient. */
-  amax(dim?: number | readonly number[] | null | DimOptions, keepdim?: boolean | DimOptions): Tensor {
+  amax(dim?: number | readonly number[] | null | DimsOptions, keepdim?: boolean | DimsOptions): Tensor {
     return R.amax(this, dim, keepdim);
   }
   /** Smallest values along `dim` (all dims by default); ties share the gradient. */
-  amin(dim?: number | readonly number[] | null | DimOptions, keepdim?: boolean | DimOptions): Tensor {
+  amin(dim?: number | readonly number[] | null | DimsOptions, keepdim?: boolean | DimsOptions): Tensor {
     return R.amin(this, dim, keepdim);
   }
   /** `max()`: the largest element; `max(dim, keepdim?)`: { values, indices }; `max(other)`: maximum. */
