@@ -23,6 +23,11 @@ export class Controls {
   private readonly from: HTMLInputElement;
   private readonly to: HTMLInputElement;
   private signature = "";
+  /** Typed into the range inputs since the last commit: updates leave them alone meanwhile. */
+  private typed = false;
+  /** A range was just committed: the next update writes the inputs, focused or not, so they
+   * show what the plot shows (sorted, completed, or put back when invalid). */
+  private committed = false;
 
   constructor(doc: Document, private readonly emit: (e: ControlEvent) => void) {
     this.doc = doc;
@@ -38,14 +43,37 @@ export class Controls {
     this.runs.dataset.control = "runs";
     this.from = this.number("from");
     this.to = this.number("to");
-    const onRange = () => {
-      const a = this.from.value.trim();
-      const b = this.to.value.trim();
-      if (a === "" && b === "") emit({ type: "range", range: null });
-      else if (a !== "" && b !== "") emit({ type: "range", range: [Number(a), Number(b)] });
-    };
-    this.from.addEventListener("change", onRange);
-    this.to.addEventListener("change", onRange);
+    // The range is committed as a whole: on Enter, or when focus leaves the pair of inputs.
+    // Committing each input on its own change reordered "from" past "to" while the user was
+    // still on the way to type "to", and wrote the reordered value over what was typed.
+    const pair = (el: unknown) => el === this.from || el === this.to;
+    for (const input of [this.from, this.to]) {
+      input.addEventListener("input", () => (this.typed = true));
+      input.addEventListener("keydown", (e) => {
+        if (e.key === "Enter") this.commitRange();
+      });
+      input.addEventListener("focusout", (e) => {
+        // The window losing focus leaves the input the active element: that is not leaving the pair.
+        if (this.typed && !pair(e.relatedTarget) && !pair(this.doc.activeElement)) this.commitRange();
+      });
+      input.addEventListener("change", () => {
+        // Still in the pair: Enter (keydown commits) or a spinner; leaving the pair commits later.
+        if (pair(this.doc.activeElement)) return;
+        // Set from a script, without typing: commit now.
+        if (!this.typed) {
+          this.commitRange();
+          return;
+        }
+        // Typed, and focus seems gone: Chromium fires the change of a focus move before focus
+        // lands (activeElement is <body>, even when "from" hands over to "to"), so committing here
+        // committed "from" alone on the way to "to", and the redraw wrote the data's end into "to"
+        // under the user's typing. Focusout decides for a focus move; this catches typing into
+        // an input that never had focus (a script), once focus has settled.
+        setTimeout(() => {
+          if (this.typed && !pair(this.doc.activeElement)) this.commitRange();
+        });
+      });
+    }
     this.rangeLabel = this.el("span");
     const range = this.el("span", "lrlab-Controls-range");
     const dash = this.el("span");
@@ -84,8 +112,21 @@ export class Controls {
     for (const box of this.groups.querySelectorAll<HTMLInputElement>("input")) box.checked = !s.hiddenGroups.includes(Number(box.dataset.id));
     for (const box of this.runs.querySelectorAll<HTMLInputElement>("input")) box.checked = !s.hiddenRuns.includes(box.dataset.id ?? "");
     const show = (v: number) => String(Number(v.toPrecision(6)));
-    if (this.doc.activeElement !== this.from) this.from.value = s.xrange ? show(s.xrange[0]) : "";
-    if (this.doc.activeElement !== this.to) this.to.value = s.xrange ? show(s.xrange[1]) : "";
+    for (const [input, i] of [[this.from, 0], [this.to, 1]] as const) {
+      // Typed since the last commit: left alone, focused or not, committed just before or not.
+      if (!this.typed && (this.committed || this.doc.activeElement !== input)) input.value = s.xrange ? show(s.xrange[i]) : "";
+    }
+    this.committed = false;
+  }
+
+  /** Both ends empty: no zoom; one end empty: from or to the end of the data. */
+  private commitRange(): void {
+    const end = (v: string) => (v.trim() === "" ? null : Number(v));
+    const a = end(this.from.value);
+    const b = end(this.to.value);
+    this.typed = false;
+    this.committed = true;
+    this.emit({ type: "range", range: a === null && b === null ? null : [a, b] });
   }
 
   /** One checkbox per item; hidden when there is nothing to choose between. */

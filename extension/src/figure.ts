@@ -13,7 +13,7 @@
  */
 import { escapeText } from "./escape";
 import type { Marker, PlotPayload, Series } from "./payload";
-import { isLogY, type ViewState } from "./state";
+import { isLogY, nonPositive, type ViewState } from "./state";
 import type { Theme } from "./theme";
 
 export interface PlotlyTrace {
@@ -82,11 +82,14 @@ export function visibleSeries(p: PlotPayload, s: ViewState): Series[] {
   );
 }
 
-/** Markers that belong on the chosen metric: their own, or divergences that name no metric. */
+/** Markers that belong on the chosen metric: their own, divergences that name no metric, and
+ * suggestions on the default metric. */
 export function visibleMarkers(p: PlotPayload, s: ViewState): Marker[] {
   return p.markers.filter((m) => {
     if (s.hiddenRuns.includes(m.name)) return false;
-    if (m.metric !== undefined) return m.metric === s.metric;
+    // A suggestion is a learning rate: the default view shows it too, on its own curve (a range
+    // test opens on the raw loss while its suggestions are computed on the smoothed loss).
+    if (m.metric !== undefined) return m.metric === s.metric || (m.kind === "suggestion" && s.metric === p.default_metric);
     return m.kind === "divergence" || s.metric === p.default_metric;
   });
 }
@@ -214,20 +217,30 @@ export function buildFigureWithRoles(p: PlotPayload, s: ViewState, theme: Theme)
     }
   }
   const layout = buildLayout(p, s, theme, markers);
-  if (logY) {
-    // Over less than three decades plotly labels every digit of a log axis (2, 3, … 9 in each
-    // decade: a flat configured lr showed twenty labels); 1, 2 and 5 of each decade read better.
-    const all = yRangeFor(data, [-Infinity, Infinity], true);
-    if (all !== null && all[1] - all[0] < 3) (layout.yaxis as Record<string, unknown>).dtick = "D2";
+  const y = layout.yaxis as Record<string, unknown>;
+  const fit = fitY(data, s.xrange ?? [-Infinity, Infinity], logY);
+  if (fit && (s.xrange || fit.widened)) {
+    // Plotly's autorange spans all the data, not what is in the zoomed step range; and it fits a
+    // constant line to a hair's width, drawing the payload's 4-digit rounding as a sawtooth.
+    y.range = fit.range;
+    y.autorange = false;
   }
-  if (s.xrange) {
-    // Plotly's autorange spans all the data, not what is in the zoomed step range.
-    const y = layout.yaxis as Record<string, unknown>;
-    const r = yRangeFor(data, s.xrange, logY);
-    if (r) {
-      y.range = r;
-      y.autorange = false;
-    }
+  if (logY && fit && fit.range[1] - fit.range[0] < 5) {
+    // Over less than about four decades (at this height) plotly labels a log axis by bare digits
+    // ("5" for 0.05, every digit of each decade); explicit ticks carry their magnitude.
+    const ticks = logTicks(fit.range[0], fit.range[1]);
+    y.tickmode = "array";
+    y.tickvals = ticks;
+    y.ticktext = ticks.map(tickLabel);
+  }
+  const hidden = logY ? nonPositive(p, s.metric, (t) => visibleSeries(p, s).includes(t)) : 0;
+  if (hidden > 0) {
+    // Said, not silent: a log axis drops these points (a converged run's zeros, a sign flip).
+    layout.annotations = [{
+      text: `${hidden} point${hidden === 1 ? "" : "s"} ≤ 0 not shown on a log axis`,
+      xref: "paper", yref: "paper", x: 1, y: 1, xanchor: "right", yanchor: "bottom", showarrow: false,
+      font: { color: theme.fontMuted, size: 11 },
+    }];
   }
   if (data.length === 0) {
     // Our own text, not the payload's: a live run before its first step, or everything hidden.
@@ -246,6 +259,18 @@ export function buildFigureWithRoles(p: PlotPayload, s: ViewState, theme: Theme)
  * there (plotly's autorange then decides).
  */
 export function yRangeFor(data: PlotlyTrace[], xrange: [number, number], logY: boolean): [number, number] | null {
+  return fitY(data, xrange, logY)?.range ?? null;
+}
+
+/**
+ * A linear axis spans at least this fraction of the largest value shown: the payload keeps 4
+ * significant digits, so a constant rate differs from itself in the 4th digit, which must not
+ * fill the plot.
+ */
+export const MIN_RELATIVE_SPAN = 0.02;
+
+/** `yRangeFor`, and whether the span was widened to MIN_RELATIVE_SPAN. */
+function fitY(data: PlotlyTrace[], xrange: [number, number], logY: boolean): { range: [number, number]; widened: boolean } | null {
   const [a, b] = xrange;
   const meets = (u: number, v: number) => Math.min(u, v) <= b && Math.max(u, v) >= a;
   let lo = Infinity;
@@ -265,8 +290,47 @@ export function yRangeFor(data: PlotlyTrace[], xrange: [number, number], logY: b
     }
   }
   if (lo > hi) return null;
-  const pad = hi > lo ? (hi - lo) * 0.05 : Math.max(Math.abs(hi) * 0.05, logY ? 0.05 : 1e-12);
-  return [lo - pad, hi + pad];
+  let widened = false;
+  if (!logY) {
+    // All zeros: any span will do; otherwise a share of the largest magnitude.
+    const min = Math.max(Math.abs(lo), Math.abs(hi)) * MIN_RELATIVE_SPAN || 2;
+    if (hi - lo < min) {
+      const c = (lo + hi) / 2;
+      [lo, hi, widened] = [c - min / 2, c + min / 2, true];
+    }
+  }
+  const pad = hi > lo ? (hi - lo) * 0.05 : Math.max(Math.abs(hi) * 0.05, 0.05);
+  return { range: [lo - pad, hi + pad], widened };
+}
+
+/**
+ * Ticks for a log axis over [lo, hi] (log10 units): decades, else 1-2-5 of each decade, else
+ * every digit, whichever first gives four; narrower than that, evenly spaced round numbers.
+ */
+export function logTicks(lo: number, hi: number): number[] {
+  for (const digits of [[1], [1, 2, 5], [1, 2, 3, 4, 5, 6, 7, 8, 9]]) {
+    const out: number[] = [];
+    for (let d = Math.floor(lo); d <= Math.ceil(hi); d++) {
+      for (const m of digits) {
+        const v = Number((m * 10 ** d).toPrecision(12));
+        if (Math.log10(v) >= lo && Math.log10(v) <= hi) out.push(v);
+      }
+    }
+    if (out.length >= 4) return out;
+  }
+  const a = 10 ** lo, b = 10 ** hi;
+  const raw = (b - a) / 4;
+  const mag = 10 ** Math.floor(Math.log10(raw));
+  const step = ([5, 2, 1].find((m) => m * mag <= raw) ?? 1) * mag;
+  const out: number[] = [];
+  for (let v = Math.ceil(a / step) * step; v <= b; v += step) out.push(Number(v.toPrecision(12)));
+  return out;
+}
+
+/** A tick label that carries its magnitude: 0.05, 2e-5, 3.5e+6. */
+export function tickLabel(v: number): string {
+  const r = Number(v.toPrecision(6));
+  return r !== 0 && (Math.abs(r) < 1e-3 || Math.abs(r) >= 1e5) ? r.toExponential() : String(r);
 }
 
 export function buildFigure(p: PlotPayload, s: ViewState, theme: Theme): Figure {
@@ -278,7 +342,7 @@ function buildLayout(p: PlotPayload, s: ViewState, theme: Theme, markers: Marker
   const metric = p.metrics.find((m) => m.key === s.metric);
   const axis = { gridcolor: theme.grid, zerolinecolor: theme.axis, linecolor: theme.axis, color: theme.font };
   const xaxis: Record<string, unknown> = {
-    ...axis, type: p.x_log ? "log" : "linear",
+    ...axis, type: p.x_log ? "log" : "linear", automargin: true,
     title: { text: escapeText(p.x_label), font: { color: theme.fontMuted } },
   };
   if (s.xrange) {
@@ -292,15 +356,19 @@ function buildLayout(p: PlotPayload, s: ViewState, theme: Theme, markers: Marker
     plot_bgcolor: theme.background,
     font: { color: theme.font, family: theme.fontFamily, size: 12 },
     height: FIGURE_HEIGHT,
+    // automargin: the left margin grows to fit the tick labels (6-digit rates) and the title.
     margin: { l: 64, r: 16, t: 40, b: 48 },
     xaxis,
     yaxis: {
-      ...axis, type: isLogY(s, p) ? "log" : "linear", autorange: true, exponentformat: "e",
+      ...axis, type: isLogY(s, p) ? "log" : "linear", autorange: true, exponentformat: "e", automargin: true,
       // Zoom is a step range: dragging selects x only; y is fitted to the zoomed range (yRangeFor).
       fixedrange: true,
-      title: { text: escapeText(metric?.label ?? s.metric), font: { color: theme.fontMuted } },
+      title: { text: wrapTitle(metric?.label ?? s.metric), font: { color: theme.fontMuted } },
     },
-    legend: { orientation: "h", x: 0, y: -0.22, font: { color: theme.font } },
+    // Below everything, in pixels of the whole figure: plotly reserves the legend's own height
+    // under the x-axis title. A paper-relative y (-0.22) depended on the plot's height and on
+    // where plotly last put the axis title, so after a resize the legend sat on that title.
+    legend: { orientation: "h", x: 0, xanchor: "left", y: 0, yref: "container", yanchor: "bottom", font: { color: theme.font } },
     showlegend: true,
     hovermode: "closest",
     dragmode: "zoom",
@@ -314,4 +382,19 @@ function buildLayout(p: PlotPayload, s: ViewState, theme: Theme, markers: Marker
         line: { color: theme.danger, width: 1, dash: "dash" },
       })),
   };
+}
+
+/**
+ * The y title runs along the plot's height (about 290 px, 40 characters): a longer one ran up
+ * into the plot title. It is broken into lines at spaces, each escaped, joined by plotly's <br>.
+ */
+export const Y_TITLE_LINE = 28;
+export function wrapTitle(text: string): string {
+  const lines: string[] = [];
+  for (const word of text.split(" ")) {
+    const last = lines.length - 1;
+    if (last >= 0 && lines[last].length + 1 + word.length <= Y_TITLE_LINE) lines[last] += ` ${word}`;
+    else lines.push(word);
+  }
+  return lines.map(escapeText).join("<br>");
 }

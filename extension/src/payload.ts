@@ -74,6 +74,8 @@ export class PayloadError extends Error {
 type Obj = Record<string, unknown>;
 
 function describe(v: unknown): string {
+  // JSON has no undefined: it is a field the payload does not have ("got undefined undefined" said nothing).
+  if (v === undefined) return "nothing (the field is missing)";
   if (v === null) return "null";
   if (Array.isArray(v)) return "an array";
   if (typeof v === "number" && !Number.isFinite(v)) return String(v);

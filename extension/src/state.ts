@@ -40,11 +40,29 @@ export function resetState(s: ViewState, p: PlotPayload): ViewState {
   return { ...initialState(p), revision: s.revision + 1 };
 }
 
-/** Whether the y axis is logarithmic: the user's choice for this metric, else the metric's default. */
+/**
+ * Whether the y axis is logarithmic: the user's choice for this metric, else the metric's default
+ * — unless one of its lines has a value <= 0. A log axis cannot show those (a converged float32
+ * run gives exactly-zero projected rates; Adam's projected rate turns negative), and hiding them
+ * by default hid whole plots and the sign flips worth seeing; the user can still choose log.
+ */
 export function isLogY(s: ViewState, p: PlotPayload): boolean {
   // Own keys only: a metric named "constructor" or "__proto__" must not read Object.prototype.
   if (Object.prototype.hasOwnProperty.call(s.log, s.metric)) return s.log[s.metric] === true;
-  return p.metrics.find((m) => m.key === s.metric)?.log ?? false;
+  return (p.metrics.find((m) => m.key === s.metric)?.log ?? false) && nonPositive(p, s.metric) === 0;
+}
+
+/**
+ * Line values <= 0 of a metric, over all its lines (hidden ones too: hiding a group must not flip
+ * the axis). Only the line counts: a band edge <= 0 is merely clipped.
+ */
+export function nonPositive(p: PlotPayload, metric: string, shown?: (t: PlotPayload["series"][number]) => boolean): number {
+  let n = 0;
+  for (const t of p.series) {
+    if (t.metric !== metric || (shown && !shown(t))) continue;
+    for (const v of t.mean) if (v !== null && v <= 0) n++;
+  }
+  return n;
 }
 
 /** Parameter group indices present in the payload, ascending. */
@@ -64,6 +82,14 @@ export function hasBand(p: PlotPayload): boolean {
   return p.series.some((s) => s.min !== undefined && s.max !== undefined);
 }
 
+/** Smallest and largest x of all series; infinities when there are none. */
+export function xExtent(p: PlotPayload): [number, number] {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const t of p.series) for (const x of t.x) [lo, hi] = [Math.min(lo, x), Math.max(hi, x)];
+  return [lo, hi];
+}
+
 /** What a control asks for; `applyControl` turns it into the next state. */
 export type ControlEvent =
   | { type: "metric"; metric: string }
@@ -71,7 +97,8 @@ export type ControlEvent =
   | { type: "band"; on: boolean }
   | { type: "group"; group: number; on: boolean }
   | { type: "run"; name: string; on: boolean }
-  | { type: "range"; range: [number, number] | null }
+  /** A null end stands for the end of the data on that side. */
+  | { type: "range"; range: [number | null, number | null] | null }
   | { type: "reset-zoom" }
   | { type: "reset" };
 
@@ -94,7 +121,9 @@ export function applyControl(s: ViewState, e: ControlEvent, p: PlotPayload): Vie
       return { ...s, hiddenRuns: toggle(s.hiddenRuns, e.name, e.on) };
     case "range": {
       if (e.range === null) return { ...s, xrange: null, revision: s.revision + 1 };
-      const [a, b] = e.range;
+      const [lo, hi] = xExtent(p);
+      const a = e.range[0] ?? lo;
+      const b = e.range[1] ?? hi;
       if (!(Number.isFinite(a) && Number.isFinite(b)) || a === b) return s;
       if (p.x_log && (a <= 0 || b <= 0)) return s;
       return { ...s, xrange: a < b ? [a, b] : [b, a] };

@@ -30,6 +30,7 @@ let page!: Page;
 interface GraphState {
   traces: number;
   names: string[];
+  /** Points of each line (one per bucket); a band, a closed polygon, has twice as many. */
   lengths: number[];
   yType: string;
   yTitle: string;
@@ -38,13 +39,15 @@ interface GraphState {
   yAuto: boolean;
   bg: string;
   lineColours: string[];
+  /** Texts of the layout's annotations (the "points <= 0" note, "no steps yet"). */
+  notes: string[];
 }
 
 function graphState(plot: Locator): Promise<GraphState> {
   return plot.locator(".lrlab-Plot-figure").evaluate((gd: any) => ({
     traces: gd.data.length,
     names: gd.data.filter((t: any) => t.showlegend !== false).map((t: any) => t.name),
-    lengths: gd.data.map((t: any) => t.x.length),
+    lengths: gd.data.filter((t: any) => t.showlegend !== false && t.mode !== "markers").map((t: any) => t.x.length),
     yType: gd._fullLayout.yaxis.type,
     yTitle: gd._fullLayout.yaxis.title.text,
     xRange: [...gd._fullLayout.xaxis.range] as [number, number],
@@ -52,6 +55,7 @@ function graphState(plot: Locator): Promise<GraphState> {
     yAuto: gd._fullLayout.yaxis.autorange === true,
     bg: gd._fullLayout.paper_bgcolor,
     lineColours: gd.data.filter((t: any) => t.showlegend !== false && t.mode !== "markers").map((t: any) => t.line.color),
+    notes: (gd._fullLayout.annotations ?? []).map((a: any) => a.text),
   }));
 }
 
@@ -138,11 +142,27 @@ describe("saved outputs in a real JupyterLab", () => {
     await waitForTraces(two, 6); // two groups, each a mean line and a two-trace band
     const s = await graphState(two);
     expect(s.names).toEqual(["group 0", "group 1"]);
-    expect(s.yType).toBe("log");
+    // A log metric, but this run's projected lr has 5 bucket means <= 0 (1 in group 0, 4 in
+    // group 1): it opens on a linear axis, which shows them (a log axis hid them silently).
+    expect(s.yType).toBe("linear");
+    expect(s.notes).toEqual([]);
     expect(s.yTitle).toBe("projected LR");
     expect(s.lineColours).toEqual([LIGHT_PALETTE[0], LIGHT_PALETTE[1]]);
     await two.scrollIntoViewIfNeeded();
     await shot("01-two-groups");
+    // Log chosen anyway: the plot says what it leaves out.
+    const lines = fixture("trace_two_groups").series.filter((t) => t.metric === "lr_projected");
+    const hidden = lines.flatMap((t) => t.mean).filter((v) => v !== null && v <= 0).length;
+    expect(hidden).toBe(5);
+    const note = `${hidden} points ≤ 0 not shown on a log axis`;
+    await two.locator('[data-control="log"]').check();
+    await expect.poll(async () => (await graphState(two)).yType).toBe("log");
+    expect((await graphState(two)).notes).toEqual([note]);
+    await expect.poll(() => two.locator(".annotation").allTextContents()).toEqual([note]);
+    await shot("01-two-groups-log");
+    await two.locator('[data-control="log"]').uncheck();
+    await expect.poll(async () => (await graphState(two)).yType).toBe("linear");
+    expect(await two.locator(".annotation").count()).toBe(0);
   }, 60_000);
 
   it("resizes with the notebook", async () => {
@@ -202,6 +222,12 @@ describe("saved outputs in a real JupyterLab", () => {
     await two.locator('[data-control="to"]').fill("30");
     await two.locator('[data-control="to"]').press("Tab");
     await expect.poll(async () => (await graphState(two)).xRange).toEqual([10, 30]);
+    expect(await two.locator('[data-control="to"]').inputValue()).toBe("30");
+    // Enter commits too, without leaving the input.
+    await two.locator('[data-control="from"]').fill("20");
+    await two.locator('[data-control="from"]').press("Enter");
+    await expect.poll(async () => (await graphState(two)).xRange).toEqual([20, 30]);
+    expect(await two.locator('[data-control="to"]').inputValue()).toBe("30");
 
     await two.locator('[data-control="reset"]').click();
     await waitForTraces(two, 6);
@@ -297,7 +323,9 @@ async function watchInPlace(plot: Locator): Promise<void> {
         }
       }
     }).observe(gd.closest(".jp-Notebook")!, { childList: true, subtree: true });
-    gd.on("plotly_afterplot", () => (window as any).__lrlabLengths.push(Math.max(...gd.data.map((t: any) => t.x.length))));
+    // Bucket count: the longest line (not a band, whose closed polygon has twice the points).
+    gd.on("plotly_afterplot", () => (window as any).__lrlabLengths.push(
+      Math.max(...gd.data.filter((t: any) => t.showlegend !== false && t.mode !== "markers").map((t: any) => t.x.length))));
   });
 }
 
@@ -320,6 +348,10 @@ describe("a live cell", () => {
     const plot = page.locator(".lrlab-Plot").first();
     await waitForTraces(plot, 6);
     expect(await fetched()).toBe(true);
+    // Lengths of lines only: a band is one closed polygon of 2 points per bucket. Counting it
+    // passed before only by chance: on the log axis the band's negative edges were gaps (4
+    // points for 4 buckets), and the final poll below met 12 at 6 buckets, mid-update. Now the
+    // projected lr opens on a linear axis and its whole band is drawn (8 points).
     expect(Math.max(...(await graphState(plot)).lengths)).toBe(LIVE_BUCKETS_FIRST);
 
     await watchInPlace(plot);

@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { bandPolygon, buildFigureWithRoles, forLogAxis, markerY, seriesLabel, withAlpha, yRangeFor } from "../../extension/src/figure";
+import {
+  bandPolygon, buildFigureWithRoles, forLogAxis, logTicks, markerY, MIN_RELATIVE_SPAN, seriesLabel, tickLabel, withAlpha, wrapTitle, Y_TITLE_LINE, yRangeFor,
+} from "../../extension/src/figure";
 import { validatePayload } from "../../extension/src/payload";
 import { applyControl, type ControlEvent, initialState } from "../../extension/src/state";
 import { DARK_PALETTE, LIGHT_PALETTE, themeFrom } from "../../extension/src/theme";
@@ -12,7 +14,7 @@ describe("buildFigure: one run with two parameter groups", () => {
   const p = validatePayload(fixture("trace_two_groups"));
 
   it("draws one line per group of the default metric, each with its band", () => {
-    const s = initialState(p);
+    const s = applyControl(initialState(p), { type: "log", on: true }, p);
     const { data, roles, layout } = buildFigureWithRoles(p, s, light);
     expect(s.metric).toBe("lr_projected");
     expect(roles).toEqual(["band-max", "band-min", "line", "band-max", "band-min", "line"]);
@@ -150,11 +152,85 @@ describe("buildFigure: one run with two parameter groups", () => {
     const s = applyControl(initialState(flat), { type: "metric", metric: "lr" }, flat);
     const y = (q: typeof p, st: typeof s) => buildFigureWithRoles(q, st, light).layout.yaxis as Record<string, unknown>;
     expect(y(flat, s).type).toBe("log");
-    expect(y(flat, s).dtick).toBe("D2");
+    // Whole numbers, never plotly's bare digits ("5" for 0.05).
+    expect(y(flat, s).tickmode).toBe("array");
+    expect((y(flat, s).tickvals as number[]).length).toBeGreaterThanOrEqual(3);
+    expect((y(flat, s).ticktext as string[]).every((t) => Number(t) > 0.04 && Number(t) < 0.06)).toBe(true);
     // a wide range keeps plotly's own ticks (decades)
     const wide = clone(p);
     for (const t of wide.series) if (t.metric === "lr") t.mean = t.mean.map((v, i) => (v === null ? null : 10 ** -(i % 8)));
-    expect(y(wide, applyControl(initialState(wide), { type: "metric", metric: "lr" }, wide)).dtick).toBeUndefined();
+    expect(y(wide, applyControl(initialState(wide), { type: "metric", metric: "lr" }, wide)).tickvals).toBeUndefined();
+  });
+
+  it("log ticks: enough of them, each with its magnitude", () => {
+    // The compare fixture spans about three decades: plotly alone labelled it "2", "5", "0.1".
+    const q = validatePayload(fixture("compare"));
+    const y = buildFigureWithRoles(q, initialState(q), light).layout.yaxis as any;
+    expect(y.type).toBe("log");
+    expect(y.ticktext).toEqual(y.tickvals.map(tickLabel));
+    expect(y.ticktext).toContain("0.01");
+    expect(y.ticktext).toContain("0.005");
+    // 0.02 … 0.3: 1-2-5 of each decade (the 07-nb03 plot showed "5" and "0.1").
+    expect(logTicks(Math.log10(0.02), Math.log10(0.3))).toEqual([0.02, 0.05, 0.1, 0.2]);
+    expect(logTicks(-4, -1)).toEqual([1e-4, 1e-3, 0.01, 0.1]);
+    // Less than a decade: every digit, else round steps.
+    expect(logTicks(Math.log10(0.011), Math.log10(0.05))).toEqual([0.02, 0.03, 0.04, 0.05]);
+    expect(logTicks(Math.log10(0.0501), Math.log10(0.0599))).toEqual([0.052, 0.054, 0.056, 0.058]);
+    expect([0.05, 2e-5, 3.5e6, 100].map(tickLabel)).toEqual(["0.05", "2e-5", "3.5e+6", "100"]);
+  });
+
+  it("defaults to a linear y when the metric has values <= 0, and says what a log axis hides", () => {
+    // lr_projected of this run goes negative (momentum steps uphill): a log axis would hide it.
+    const s = initialState(p);
+    let f = buildFigureWithRoles(p, s, light);
+    expect((f.layout.yaxis as any).type).toBe("linear");
+    expect((f.layout as any).annotations).toBeUndefined();
+    // Chosen anyway: a note counts the hidden points of the lines shown.
+    f = buildFigureWithRoles(p, applyControl(s, { type: "log", on: true }, p), light);
+    const n = p.series.filter((t) => t.metric === "lr_projected").flatMap((t) => t.mean).filter((v) => v !== null && v <= 0).length;
+    expect(n).toBeGreaterThan(0);
+    expect((f.layout as any).annotations[0].text).toBe(`${n} point${n === 1 ? "" : "s"} ≤ 0 not shown on a log axis`);
+    // A converged run whose projected lr is exactly 0 everywhere: a line, not an empty frame.
+    const zero = clone(p);
+    for (const t of zero.series) if (t.metric === "lr_projected") { t.mean = t.mean.map(() => 0); delete t.min; delete t.max; }
+    f = buildFigureWithRoles(zero, initialState(zero), light);
+    expect((f.layout.yaxis as any).type).toBe("linear");
+    expect(f.data.filter((_, i) => f.roles[i] === "line").every((l) => l.y.every((v) => v === 0))).toBe(true);
+    // A metric with only positive values keeps its log default.
+    expect((buildFigureWithRoles(p, applyControl(s, { type: "metric", metric: "lr" }, p), light).layout.yaxis as any).type).toBe("log");
+  });
+
+  it("a constant line on a linear axis gets a minimum span, not its rounding drawn as a sawtooth", () => {
+    const flat = clone(p);
+    for (const t of flat.series) if (t.metric === "lr") { t.mean = t.mean.map((_, i) => (i % 2 ? 7.812e-5 : 7.813e-5)); delete t.min; delete t.max; }
+    let s = applyControl(initialState(flat), { type: "metric", metric: "lr" }, flat);
+    s = applyControl(s, { type: "log", on: false }, flat);
+    const y = buildFigureWithRoles(flat, s, light).layout.yaxis as any;
+    expect(y.autorange).toBe(false);
+    expect(y.range[1] - y.range[0]).toBeGreaterThanOrEqual(MIN_RELATIVE_SPAN * 7.813e-5);
+    expect(y.range[0]).toBeLessThan(7.812e-5);
+    expect(y.range[1]).toBeGreaterThan(7.813e-5);
+    // Tick labels get the room they need.
+    expect(y.automargin).toBe(true);
+    // A line that varies keeps plotly's autorange.
+    expect((buildFigureWithRoles(p, applyControl(s, { type: "metric", metric: "loss" }, p), light).layout.yaxis as any).autorange).toBe(true);
+  });
+
+  it("places the legend in pixels under the whole figure, so a resize cannot put it on the x title", () => {
+    const layout = buildFigureWithRoles(p, initialState(p), light).layout as any;
+    expect(layout.legend).toMatchObject({ orientation: "h", yref: "container", y: 0, yanchor: "bottom" });
+    expect(layout.xaxis.automargin).toBe(true);
+  });
+
+  it("breaks a long y title into lines instead of running into the plot title", () => {
+    const long = "element-wise lr −Δ/g (median, q05–q95)";
+    const q = clone(p);
+    q.metrics.find((m) => m.key === "lr_projected")!.label = long;
+    const text = (buildFigureWithRoles(q, initialState(q), light).layout.yaxis as any).title.text as string;
+    expect(text.split("<br>").length).toBe(2);
+    expect(text.split("<br>").every((l) => l.length <= Y_TITLE_LINE)).toBe(true);
+    expect(text.replace("<br>", " ")).toBe(long);
+    expect(wrapTitle("loss")).toBe("loss");
   });
 
   it("reset restores every choice", () => {
@@ -226,6 +302,26 @@ describe("buildFigure: range test", () => {
   });
 });
 
+describe("buildFigure: range test suggestions", () => {
+  it("shows suggestions made on the smoothed loss in the default (loss) view, on the loss curve", () => {
+    const raw = clone(fixture("range_test"));
+    raw.metrics.push({ key: "smoothed_loss", label: "smoothed loss", log: false });
+    raw.series.push({ ...clone(raw.series[0]), metric: "smoothed_loss" });
+    raw.markers = [{ ...raw.markers[0], metric: "smoothed_loss", y: 1.5, label: "valley 0.02" }];
+    const p = validatePayload(raw);
+    const s = initialState(p);
+    expect(s.metric).toBe("loss");
+    let f = buildFigureWithRoles(p, s, light);
+    const i = f.roles.indexOf("suggestion");
+    expect(i).toBeGreaterThan(-1);
+    expect(f.data[i].hovertext).toEqual(["valley 0.02"]);
+    expect(f.data[i].y).toEqual([markerY(p.markers[0], p, s)]);
+    // On its own metric it sits at its own y.
+    f = buildFigureWithRoles(p, applyControl(s, { type: "metric", metric: "smoothed_loss" }, p), light);
+    expect(f.data[f.roles.indexOf("suggestion")].y).toEqual([1.5]);
+  });
+});
+
 describe("buildFigure: nothing to draw", () => {
   it("says so in the plot instead of drawing an empty frame", () => {
     const raw = clone(fixture("trace_two_groups"));
@@ -256,7 +352,7 @@ describe("escaping", () => {
     const want = "&lt;img src=x onerror=\"window.__pwned=1\"&gt;&amp;amp;&lt;b&gt;";
     expect((f.layout.title as any).text).toBe(want);
     expect((f.layout.xaxis as any).title.text).toBe(want);
-    expect((f.layout.yaxis as any).title.text).toBe(want);
+    expect((f.layout.yaxis as any).title.text.replace(/<br>/g, " ")).toBe(want);
     expect(f.data.filter((t) => t.name.includes("img")).every((t) => t.name.startsWith(want))).toBe(true);
     expect(f.data[f.roles.indexOf("divergence")].hovertext).toEqual([want]);
     expect(JSON.stringify(f)).not.toMatch(/<img|<b>/);

@@ -59,7 +59,8 @@ describe("validatePayload", () => {
     rejects((p) => (p.series[0].min = [1]), "payload.series[0].min", /has 1 values but x has 12/);
     rejects((p) => (p.markers = [{ kind: "boom", name: "a", x: 1, y: null, label: "" }]), "payload.markers[0].kind", /"divergence", "suggestion"/);
     rejects((p) => (p.markers = [{ kind: "divergence", name: "a", x: 1, y: "2", label: "" }]), "payload.markers[0].y", /finite number/);
-    rejects((p) => (p.live = undefined), "payload.live", /true or false, got undefined/);
+    rejects((p) => (p.live = undefined), "payload.live", /true or false, got nothing \(the field is missing\)$/);
+    rejects((p) => delete p.version, "payload.version", /got nothing \(the field is missing\)$/);
     rejects((p) => (p.series = {}), "payload.series", /expected an array, got an object/);
   });
 

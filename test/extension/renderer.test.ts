@@ -77,7 +77,8 @@ describe("LrlabPlotRenderer", () => {
     const select = control<HTMLSelectElement>("metric");
     expect([...select.options].map((o) => o.textContent)).toEqual(["lr", "projected LR", "realized LR", "per-sample LR", "update ratio", "loss"]);
     expect(select.value).toBe("lr_projected");
-    expect(control<HTMLInputElement>("log").checked).toBe(true);
+    // A log metric, but this run's projected lr goes negative: linear by default (figure.test.ts).
+    expect(control<HTMLInputElement>("log").checked).toBe(false);
     expect(r.node.querySelectorAll('[data-control="groups"] input')).toHaveLength(2);
     expect(control<HTMLElement>("runs").hidden).toBe(true);
   });
@@ -131,6 +132,83 @@ describe("LrlabPlotRenderer", () => {
     expect(plotly.last.data.filter((t) => t.showlegend !== false).map((t) => t.name)).toEqual(["group 0", "group 1"]);
     expect(band.checked).toBe(true);
     expect(g1.checked).toBe(true);
+  });
+
+  it("the step range commits on Enter or on leaving it, keeps what is typed until then, and shows what is drawn", async () => {
+    const p = fixture("trace_two_groups");
+    await r.renderModel(model(p));
+    const from = control<HTMLInputElement>("from");
+    const to = control<HTMLInputElement>("to");
+    const type = (el: HTMLInputElement, v: string) => {
+      el.focus();
+      el.value = v;
+      fire(el, "input");
+    };
+    const enter = (el: HTMLInputElement) => el.dispatchEvent(new KeyboardEvent("keydown", { key: "Enter", bubbles: true }));
+    const drawn = () => plotly.last.layout.xaxis.range;
+    type(from, "10");
+    type(to, "20");
+    enter(to);
+    await settle();
+    expect(drawn()).toEqual([10, 20]);
+    // "from" past "to", then on to "to": nothing is reordered or overwritten on the way, not
+    // even by a live update.
+    type(from, "30");
+    fire(from);
+    type(to, "");
+    await r.renderModel(model(p));
+    expect(from.value).toBe("30");
+    expect(drawn()).toEqual([10, 20]);
+    type(to, "40");
+    enter(to);
+    await settle();
+    expect(drawn()).toEqual([30, 40]);
+    expect([from.value, to.value]).toEqual(["30", "40"]);
+    // Reversed ends are drawn sorted, and the inputs say so.
+    type(from, "50");
+    enter(from);
+    await settle();
+    expect(drawn()).toEqual([40, 50]);
+    expect([from.value, to.value]).toEqual(["40", "50"]);
+    // One end alone reaches the end of the data.
+    const last = Math.max(...p.series.flatMap((t) => t.x));
+    type(from, "5");
+    type(to, "");
+    enter(to);
+    await settle();
+    expect(drawn()).toEqual([5, last]);
+    expect(to.value).toBe(String(last));
+    // Leaving the pair commits too.
+    type(from, "7");
+    from.blur();
+    await settle();
+    expect(drawn()).toEqual([7, last]);
+  });
+
+  it("moving from 'from' to 'to' commits nothing, though Chromium fires from's change before focus lands", async () => {
+    const p = fixture("trace_two_groups");
+    await r.renderModel(model(p));
+    const from = control<HTMLInputElement>("from");
+    const to = control<HTMLInputElement>("to");
+    const calls = plotly.calls.length;
+    from.focus();
+    from.value = "10";
+    fire(from, "input");
+    // Chromium's order for a focus move: change (activeElement is <body>), blur, focusout, focus.
+    from.addEventListener("blur", () => {
+      expect(document.activeElement).not.toBe(from);
+      fire(from, "change");
+    }, { once: true });
+    to.focus();
+    await settle();
+    expect(plotly.calls.length).toBe(calls);
+    expect([from.value, to.value]).toEqual(["10", ""]);
+    to.value = "30";
+    fire(to, "input");
+    to.blur();
+    await settle();
+    expect(plotly.last.layout.xaxis.range).toEqual([10, 30]);
+    expect([from.value, to.value]).toEqual(["10", "30"]);
   });
 
   it("a live update redraws in place and keeps the user's choices and plotly zoom", async () => {

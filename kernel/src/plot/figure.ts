@@ -181,7 +181,7 @@ export function panelsFor(payload: PlotPayload): Panel[] {
   const shown = panels
     .map((p) => ({ ...p, metrics: p.metrics.filter((m) => has.has(m)) }))
     .filter((p) => p.metrics.length > 0)
-    .map((p) => (p.log ? p : { ...p, log: spansDecades(payload, p.metrics) }));
+    .map((p) => ({ ...p, log: p.log ? !hasNonPositive(payload, p.metrics) : spansDecades(payload, p.metrics) }));
   // Static pictures stay readable: of the other metrics (which the payload carries for the
   // extension's metric selector) only a cycled momentum gets a panel in a trace figure; other
   // kinds show every metric they have.
@@ -189,9 +189,18 @@ export function panelsFor(payload: PlotPayload): Panel[] {
   const trace = payload.kind === "trace" || payload.kind === "compare";
   for (const m of payload.kind === "compare" ? [] : payload.metrics) {
     if (covered.has(m.key) || !has.has(m.key) || (trace && m.key !== "momentum")) continue;
-    shown.push({ title: m.label, metrics: [m.key], log: logOf(m.key) });
+    shown.push({ title: m.label, metrics: [m.key], log: logOf(m.key) && !hasNonPositive(payload, [m.key]) });
   }
   return shown;
+}
+
+/**
+ * A log panel turns linear when one of its lines has a value <= 0, the extension's rule too: a log
+ * axis cannot show it, and a converged run's exact zeros or Adam's sign flips then vanished
+ * (a panel of zeros was empty). Band edges do not count; they are clipped.
+ */
+function hasNonPositive(payload: PlotPayload, metrics: string[]): boolean {
+  return payload.series.some((s) => metrics.includes(s.metric) && s.mean.some((v) => v !== null && v <= 0));
 }
 
 /**

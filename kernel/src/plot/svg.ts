@@ -70,6 +70,15 @@ interface Row {
   hi?: number | null;
 }
 
+/**
+ * Legend columns: two while labels are short; one, as wide as the panel, when a label would be
+ * cut to 280 px (cut scheduler names such as "OneCycleLR(max_lr=0.1, total_step…" became two
+ * identical entries).
+ */
+function legendColumns(labels: string[]): { columns: number; labelLimit: number } {
+  return labels.some((l) => l.length > 40) ? { columns: 1, labelLimit: PANEL_WIDTH } : { columns: 2, labelLimit: 280 };
+}
+
 /** Non-positive values cannot sit on a log axis: they become gaps rather than -Infinity. */
 function onAxis(v: number | null | undefined, log: boolean): number | null {
   if (v === null || v === undefined || !Number.isFinite(v)) return null;
@@ -111,7 +120,7 @@ export function toVegaLite(payload: PlotPayload): Record<string, unknown> {
       scale: xScale,
       axis: last ? { title: payload.x_label, tickCount: 6 } : { title: null, labels: false, tickCount: 6 },
     };
-    const colour = { field: "series", type: "nominal", scale: { domain, range }, legend: { title: null, orient: "bottom", columns: 2, labelLimit: 280, symbolType: "stroke", symbolStrokeWidth: 2, symbolOpacity: 1 } };
+    const colour = { field: "series", type: "nominal", scale: { domain, range }, legend: { title: null, orient: "bottom", ...legendColumns(domain), symbolType: "stroke", symbolStrokeWidth: 2, symbolOpacity: 1 } };
     const layers: Record<string, unknown>[] = [];
     if (bands.length > 0) {
       layers.push({
@@ -147,15 +156,23 @@ export function toVegaLite(payload: PlotPayload): Record<string, unknown> {
       });
     }
     const suggestions = payload.markers.filter((m) => m.kind === "suggestion" && panel.metrics.includes(m.metric ?? "loss") && m.y !== null);
-    // One layer per suggestion, each label a line higher than the last: nearby suggestions
-    // (valley and steepest are often close) would otherwise print over each other.
+    // Each suggestion: a point on its curve, a dotted rule at its rate, and its label on a row of
+    // its own at the top of the panel. Labels placed next to their points printed over each
+    // other (valley and minimum/10 are often close in both rate and loss).
+    const xs = payload.series.filter((s) => panel.metrics.includes(s.metric)).flatMap((s) => s.x);
+    const mid = payload.x_log ? Math.sqrt(Math.min(...xs) * Math.max(...xs)) : (Math.min(...xs) + Math.max(...xs)) / 2;
     suggestions.forEach((m, j) => {
-      const enc = { x: { field: "x", type: "quantitative" }, y: { field: "y", type: "quantitative" } };
+      const x = { field: "x", type: "quantitative" };
+      const right = m.x > mid;
       layers.push({
         data: { values: [{ x: m.x, y: m.y, label: m.label }] },
         layer: [
-          { mark: { type: "point", shape: "diamond", filled: true, size: 70, color: "#d62728" }, encoding: enc },
-          { mark: { type: "text", color: "#d62728", dy: -10 - 12 * j, fontSize: 10 }, encoding: { ...enc, text: { field: "label" } } },
+          { mark: { type: "rule", color: "#d62728", strokeDash: [2, 2], strokeWidth: 1, opacity: 0.6 }, encoding: { x } },
+          { mark: { type: "point", shape: "diamond", filled: true, size: 70, color: "#d62728" }, encoding: { x, y: { field: "y", type: "quantitative" } } },
+          {
+            mark: { type: "text", color: "#d62728", fontSize: 10, baseline: "top", y: 3 + 12 * j, align: right ? "right" : "left", dx: right ? -4 : 4 },
+            encoding: { x, text: { field: "label" } },
+          },
         ],
       });
     });
@@ -173,6 +190,26 @@ export function toVegaLite(payload: PlotPayload): Record<string, unknown> {
     vconcat: charts,
     spacing: 12,
   };
+}
+
+const xml = (t: string) => t.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+
+/**
+ * What the picture shows, for screen readers and for nbconvert (which warns about images with no
+ * alt text): the title, each panel and the lines in it.
+ */
+export function altText(payload: PlotPayload): string {
+  const panels = panelsFor(payload).map((p) => {
+    const names = [...new Set(payload.series.filter((s) => p.metrics.includes(s.metric)).map((s) => seriesLabel(s, payload)))];
+    return `${p.title} (${p.log ? "log" : "linear"} axis) against ${payload.x_label}: ${names.join(", ")}`;
+  });
+  return [payload.title, ...panels].join(". ");
+}
+
+/** The picture's own description: role, aria-label and a <title> first inside the root. */
+function describeSvg(svg: string, payload: PlotPayload): string {
+  const alt = xml(altText(payload));
+  return svg.replace(/^<svg\b([^>]*)>/, (_, attrs: string) => `<svg${attrs} role="img" aria-label="${alt}"><title>${alt}</title>`);
 }
 
 /**
@@ -221,7 +258,7 @@ export function toSvgSync(payload: PlotPayload): string {
   renderer.render((view.scenegraph() as unknown as { root: unknown }).root);
   const svg = renderer.svg();
   view.finalize();
-  return compactPaths(svg);
+  return describeSvg(compactPaths(svg), payload);
 }
 
 /** The SVG through Vega's documented asynchronous API. */
@@ -229,5 +266,5 @@ export async function toSvg(payload: PlotPayload): Promise<string> {
   const view = viewOf(payload);
   const svg = await view.toSVG();
   view.finalize();
-  return compactPaths(svg);
+  return describeSvg(compactPaths(svg), payload);
 }

@@ -1,0 +1,65 @@
+import { describe, expect, it } from "vitest";
+import { BoundedSeries } from "../../kernel/src/trace/series";
+import { panelsFor } from "../../kernel/src/plot/figure";
+import { altText } from "../../kernel/src/plot/svg";
+import { make_figure, toSvgSync, toVegaLite, type FigureSource, type PlotPayload } from "../../kernel/src/plot/index";
+
+/** Buckets of one value per step (or per x given). */
+function buckets(ys: number[], xs?: number[]) {
+  const s = new BoundedSeries();
+  ys.forEach((y, i) => s.push(xs ? xs[i] : i, y));
+  return s.buckets();
+}
+
+function trace(projected: number[]): PlotPayload {
+  const src: FigureSource = {
+    name: "sgd",
+    series: [
+      { metric: "lr", group: 0, buckets: buckets(projected.map(() => 0.1)) },
+      { metric: "lr_projected", group: 0, buckets: buckets(projected) },
+      { metric: "update_ratio", group: 0, buckets: buckets(projected.map((_, i) => 1e-3 / (i + 1))) },
+    ],
+  };
+  return make_figure([src], { kind: "trace" }).payload;
+}
+
+describe("the static fallback's axes follow the extension's rule for values <= 0", () => {
+  it("a log panel whose lines have a value <= 0 is linear; others stay log", () => {
+    const panels = panelsFor(trace([0.1, 0.05, -0.03, 0, 0.02]));
+    expect(panels.find((p) => p.metrics.includes("lr_projected"))!.log).toBe(false);
+    expect(panels.find((p) => p.metrics.includes("update_ratio"))!.log).toBe(true);
+    expect(panelsFor(trace([0.1, 0.05, 0.03])).find((p) => p.metrics.includes("lr_projected"))!.log).toBe(true);
+  });
+});
+
+describe("SVG fallback", () => {
+  it("describes itself for screen readers and nbconvert (role, aria-label, <title>)", () => {
+    const p = trace([0.1, 0.05, 0.03]);
+    const svg = toSvgSync(p);
+    expect(altText(p)).toMatch(/^Effective learning rate\. learning rate \(log axis\) against step: lr, projected lr/);
+    expect(svg).toMatch(/^<svg[^>]* role="img" aria-label="Effective learning rate\. [^"]*"><title>Effective learning rate\. /);
+  });
+
+  it("gives long legend names a whole row, so cut names cannot become identical", () => {
+    const long = (name: string): FigureSource => ({ name, series: [{ metric: "lr", group: 0, buckets: buckets([0.1, 0.05]) }, { metric: "momentum", group: 0, buckets: buckets([0.9, 0.8]) }] });
+    const p = make_figure([long("StepLR(step_size=30, gamma=0.5)"), long("OneCycleLR(max_lr=0.1, total_steps=200)")], { kind: "schedule" }).payload;
+    const legend = JSON.stringify(toVegaLite(p));
+    expect(legend).toContain('"columns":1');
+    expect(legend).not.toContain('"labelLimit":280');
+    const short = make_figure([long("StepLR"), long("OneCycleLR")], { kind: "schedule" }).payload;
+    expect(JSON.stringify(toVegaLite(short))).toContain('"columns":2');
+  });
+
+  it("puts each range-test suggestion's label on its own row", () => {
+    const lrs = [1e-5, 1e-4, 1e-3, 1e-2, 1e-1];
+    const src: FigureSource = {
+      name: "range test",
+      series: [{ metric: "loss", group: null, buckets: buckets(lrs.map((_, i) => 2 - i * 0.3), lrs) }],
+      markers: ["steepest", "valley", "minimum/10"].map((k, i) => ({ kind: "suggestion", name: "range test", metric: "loss", x: 1e-3 * (1 + i * 0.1), y: 1.4, label: k })),
+    };
+    const spec = toVegaLite(make_figure([src], { kind: "range_test" }).payload) as any;
+    const texts = spec.vconcat[0].layer.flatMap((l: any) => l.layer ?? []).filter((l: any) => l.mark.type === "text").map((l: any) => l.mark.y);
+    expect(texts).toHaveLength(3);
+    expect(new Set(texts).size).toBe(3);
+  });
+});
