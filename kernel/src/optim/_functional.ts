@@ -140,7 +140,10 @@ export function emaSquareInPlace(v: Storage, g: Storage, beta: number, r: Round)
 /** Python float `x ** 0.5` (glibc's pow is correctly rounded here, as Math.sqrt is). */
 export const sqrt = Math.sqrt;
 
-/** Hyperparameter validation helpers with PyTorch's wording. */
+/**
+ * Hyperparameter validation helpers with PyTorch's wording, followed by what is allowed:
+ * `Invalid learning rate: -0.1 (lr must be >= 0)` (PyTorch's text first, so it still matches).
+ */
 export function check(cond: boolean, message: string): void {
   if (!cond) throw new Error(message);
 }
@@ -168,7 +171,7 @@ export interface ImplementationFlags {
 }
 
 /** Throws PyTorch's error for a learning rate that is not a number. */
-export function checkLr(lr: unknown, message = (v: number) => `Invalid learning rate: ${pyStr(v)}`): number {
+export function checkLr(lr: unknown, message = (v: number) => `Invalid learning rate: ${pyStr(v)} (lr must be >= 0)`): number {
   if (typeof lr !== "number") {
     if (lr instanceof Tensor) throw new TypeError("lr as a Tensor is not supported by lrlab: pass a number");
     throw new TypeError(`lr must be a number, got ${typeof lr}`);

@@ -14,8 +14,9 @@
 import type { Tensor } from "../tensor/tensor";
 import { Optimizer, pyStr, type Closure, type ParamsT } from "./optimizer";
 import { check, checkLr, effectiveGrad, emaSquareInPlace, paramsWithGrad, rounder, sqrt, zerosLike, type ImplementationFlags, evalClosure } from "./_functional";
+import { checkOptimizerOptions } from "./options";
 
-export interface AdadeltaOptions extends ImplementationFlags {
+export interface AdadeltaOptions extends Omit<ImplementationFlags, "fused"> {
   lr?: number;
   rho?: number;
   eps?: number;
@@ -25,11 +26,12 @@ export interface AdadeltaOptions extends ImplementationFlags {
 
 export class Adadelta extends Optimizer {
   constructor(params: ParamsT, options: AdadeltaOptions = {}) {
+    checkOptimizerOptions("Adadelta", options);
     const { lr = 1.0, rho = 0.9, eps = 1e-6, weight_decay = 0, maximize = false } = options;
     checkLr(lr);
-    check(0 <= rho && rho <= 1, `Invalid rho value: ${pyStr(rho)}`);
-    check(0 <= eps, `Invalid epsilon value: ${pyStr(eps)}`);
-    check(0 <= weight_decay, `Invalid weight_decay value: ${pyStr(weight_decay)}`);
+    check(0 <= rho && rho <= 1, `Invalid rho value: ${pyStr(rho)} (rho must be in [0, 1])`);
+    check(0 <= eps, `Invalid epsilon value: ${pyStr(eps)} (eps must be >= 0)`);
+    check(0 <= weight_decay, `Invalid weight_decay value: ${pyStr(weight_decay)} (weight_decay must be >= 0)`);
     super(params, {
       lr, rho, eps, weight_decay, maximize, capturable: options.capturable ?? false,
       foreach: options.foreach ?? null, differentiable: options.differentiable ?? false,

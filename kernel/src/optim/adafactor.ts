@@ -20,8 +20,9 @@
  * State: `step`, `row_var` and `col_var` (≥2-D) or `variance` (1-D). Accepts and ignores `foreach`.
  */
 import { Tensor, type Storage } from "../tensor/tensor";
-import { Optimizer, pyStr, type Closure, type ParamsT } from "./optimizer";
+import { Optimizer, pyStr, type Closure, type ParamState, type ParamsT } from "./optimizer";
 import { check, lerpInPlace, paramsWithGrad, rounder, sqrt, zerosLike, type ImplementationFlags, type Round, evalClosure } from "./_functional";
+import { checkOptimizerOptions } from "./options";
 
 export interface AdafactorOptions extends Pick<ImplementationFlags, "foreach"> {
   lr?: number;
@@ -31,6 +32,23 @@ export interface AdafactorOptions extends Pick<ImplementationFlags, "foreach"> {
   d?: number;
   weight_decay?: number;
   maximize?: boolean;
+}
+
+/**
+ * `eps` is a pair [ε1, ε2]: ε1 a number or null (the dtype's machine epsilon), ε2 a number.
+ * PyTorch indexes it (`eps[0]`), so a single number is its TypeError "'float' object is not
+ * subscriptable"; here the message says what to pass.
+ */
+function epsPair(eps: unknown): [number | null, number] {
+  const ok = Array.isArray(eps) && eps.length === 2 &&
+    (eps[0] === null || eps[0] === undefined || typeof eps[0] === "number") && typeof eps[1] === "number";
+  if (!ok) {
+    throw new TypeError(
+      `Adafactor: eps must be a pair [eps1, eps2] (eps1 a number >= 0, or null for the dtype's machine epsilon; ` +
+        `eps2 a number >= 0; default [null, 0.001]), but got ${Array.isArray(eps) ? `[${eps.map(pyStr).join(", ")}]` : pyStr(eps)}`,
+    );
+  }
+  return [(eps[0] ?? null) as number | null, eps[1] as number];
 }
 
 const FLOAT32_EPS = 2 ** -23;
@@ -45,8 +63,9 @@ function norm(x: Storage, r: Round): number {
 
 export class Adafactor extends Optimizer {
   constructor(params: ParamsT, options: AdafactorOptions = {}) {
+    checkOptimizerOptions("Adafactor", options);
     const { lr = 1e-2, beta2_decay = -0.8, d = 1.0, weight_decay = 0.0, maximize = false } = options;
-    const eps = options.eps ?? [null, 1e-3];
+    const eps = epsPair(options.eps ?? [null, 1e-3]);
     if (typeof lr !== "number") throw new TypeError("lr must be a number");
     check(0 <= lr, `Learning rate should be >= 0 but is: ${pyStr(lr)}`);
     check(0 >= beta2_decay, `beta2_decay should be <= 0 but is: ${pyStr(beta2_decay)}`);
@@ -55,6 +74,33 @@ export class Adafactor extends Optimizer {
     check(1 <= d, `Clipping threshold d should be >= 1 but is: ${pyStr(d)}`);
     check(0 <= weight_decay, `weight_decay should be >= 0 but is: ${pyStr(weight_decay)}`);
     super(params, { lr, beta2_decay, eps: [eps[0], eps[1]], d, weight_decay, foreach: options.foreach ?? null, maximize });
+  }
+
+  /**
+   * Adafactor's state is factored for parameters of 2 or more dimensions: `row_var` of shape
+   * [..., R, 1] and `col_var` of shape [..., 1, C]; `variance` (the parameter's shape) otherwise.
+   */
+  protected override _expected_state_shape(p: Tensor, key: string, value: Tensor): readonly number[] | null {
+    const n = p.shape.length;
+    if (key === "row_var" && n > 1) return [...p.shape.slice(0, -1), 1];
+    if (key === "col_var" && n > 1) return [...p.shape.slice(0, -2), 1, p.shape[n - 1]];
+    return super._expected_state_shape(p, key, value);
+  }
+
+  /** A matrix's state has no `variance`, a vector's no `row_var`/`col_var`: the state is another parameter's. */
+  protected override _check_loaded_state(index: number, p: Tensor, state: ParamState): void {
+    const matrix = p.shape.length > 1;
+    for (const key of matrix ? ["variance"] : ["row_var", "col_var"]) {
+      const t = state[key];
+      if (!(t instanceof Tensor)) continue;
+      throw new Error(
+        `Adafactor.load_state_dict: the saved state of parameter ${index} has '${key}' of shape [${t.shape.join(", ")}], ` +
+          `kept for a parameter of ${matrix ? "fewer than 2" : "2 or more"} dimensions, but parameter ${index} of this ` +
+          `optimizer has shape [${p.shape.join(", ")}]. A state_dict loads only into an optimizer over parameters of ` +
+          "the same shapes, in the same order (was it saved for another model?); nothing was loaded.",
+      );
+    }
+    super._check_loaded_state(index, p, state);
   }
 
   step(closure?: Closure): number | Tensor | undefined {

@@ -15,8 +15,9 @@ import type { Tensor } from "../tensor/tensor";
 import { Optimizer, pyStr, type Closure, type ParamsT } from "./optimizer";
 import { check, checkLr, fullLike, paramsWithGrad, type ImplementationFlags, evalClosure } from "./_functional";
 import { adagrad_wasm } from "./wasm/update";
+import { checkOptimizerOptions } from "./options";
 
-export interface AdagradOptions extends ImplementationFlags {
+export interface AdagradOptions extends Omit<ImplementationFlags, "capturable"> {
   lr?: number;
   lr_decay?: number;
   weight_decay?: number;
@@ -27,12 +28,16 @@ export interface AdagradOptions extends ImplementationFlags {
 
 export class Adagrad extends Optimizer {
   constructor(params: ParamsT, options: AdagradOptions = {}) {
+    checkOptimizerOptions("Adagrad", options);
     const { lr = 1e-2, lr_decay = 0, weight_decay = 0, initial_accumulator_value = 0, eps = 1e-10, maximize = false } = options;
     checkLr(lr);
-    check(0 <= lr_decay, `Invalid lr_decay value: ${pyStr(lr_decay)}`);
-    check(0 <= weight_decay, `Invalid weight_decay value: ${pyStr(weight_decay)}`);
-    check(0 <= initial_accumulator_value, `Invalid initial_accumulator_value value: ${pyStr(initial_accumulator_value)}`);
-    check(0 <= eps, `Invalid epsilon value: ${pyStr(eps)}`);
+    check(0 <= lr_decay, `Invalid lr_decay value: ${pyStr(lr_decay)} (lr_decay must be >= 0)`);
+    check(0 <= weight_decay, `Invalid weight_decay value: ${pyStr(weight_decay)} (weight_decay must be >= 0)`);
+    check(
+      0 <= initial_accumulator_value,
+      `Invalid initial_accumulator_value value: ${pyStr(initial_accumulator_value)} (initial_accumulator_value must be >= 0)`,
+    );
+    check(0 <= eps, `Invalid epsilon value: ${pyStr(eps)} (eps must be >= 0)`);
     super(params, {
       lr, lr_decay, eps, weight_decay, initial_accumulator_value, foreach: options.foreach ?? null, maximize,
       differentiable: options.differentiable ?? false, fused: options.fused ?? null,

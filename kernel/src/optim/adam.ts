@@ -19,6 +19,7 @@ import type { Tensor } from "../tensor/tensor";
 import { Optimizer, pyStr, type Closure, type ParamsT } from "./optimizer";
 import { check, checkLr, pair, paramsWithGrad, sqrt, zerosLike, evalClosure, type ImplementationFlags } from "./_functional";
 import { adam_wasm } from "./wasm/update";
+import { checkOptimizerOptions } from "./options";
 
 export interface AdamOptions extends ImplementationFlags {
   lr?: number;
@@ -33,14 +34,15 @@ export interface AdamOptions extends ImplementationFlags {
 /** Validation shared by the Adam family (Adam, AdamW, Adamax, NAdam, RAdam): PyTorch's messages. */
 export function checkAdamFamily(lr: number, eps: number, betas: [number, number], weight_decay: number): void {
   checkLr(lr);
-  check(0 <= eps, `Invalid epsilon value: ${pyStr(eps)}`);
-  check(0 <= betas[0] && betas[0] < 1, `Invalid beta parameter at index 0: ${pyStr(betas[0])}`);
-  check(0 <= betas[1] && betas[1] < 1, `Invalid beta parameter at index 1: ${pyStr(betas[1])}`);
-  check(0 <= weight_decay, `Invalid weight_decay value: ${pyStr(weight_decay)}`);
+  check(0 <= eps, `Invalid epsilon value: ${pyStr(eps)} (eps must be >= 0)`);
+  check(0 <= betas[0] && betas[0] < 1, `Invalid beta parameter at index 0: ${pyStr(betas[0])} (betas must be in [0, 1))`);
+  check(0 <= betas[1] && betas[1] < 1, `Invalid beta parameter at index 1: ${pyStr(betas[1])} (betas must be in [0, 1))`);
+  check(0 <= weight_decay, `Invalid weight_decay value: ${pyStr(weight_decay)} (weight_decay must be >= 0)`);
 }
 
 export class Adam extends Optimizer {
   constructor(params: ParamsT, options: AdamOptions = {}) {
+    checkOptimizerOptions("Adam", options);
     const { lr = 1e-3, eps = 1e-8, weight_decay = 0, amsgrad = false, maximize = false, decoupled_weight_decay = false } = options;
     const betas = pair(options.betas ?? [0.9, 0.999], "betas");
     checkAdamFamily(lr, eps, betas, weight_decay);

@@ -12,9 +12,10 @@
 import type { Tensor } from "../tensor/tensor";
 import { Optimizer, type Closure, type ParamsT } from "./optimizer";
 import { checkAdamFamily } from "./adam";
+import { checkOptimizerOptions } from "./options";
 import { effectiveGrad, lerpInPlace, pair, paramsWithGrad, rounder, zerosLike, type ImplementationFlags, evalClosure } from "./_functional";
 
-export interface AdamaxOptions extends ImplementationFlags {
+export interface AdamaxOptions extends Omit<ImplementationFlags, "fused"> {
   lr?: number;
   betas?: [number, number];
   eps?: number;
@@ -24,6 +25,7 @@ export interface AdamaxOptions extends ImplementationFlags {
 
 export class Adamax extends Optimizer {
   constructor(params: ParamsT, options: AdamaxOptions = {}) {
+    checkOptimizerOptions("Adamax", options);
     const { lr = 2e-3, eps = 1e-8, weight_decay = 0, maximize = false } = options;
     const betas = pair(options.betas ?? [0.9, 0.999], "betas");
     checkAdamFamily(lr, eps, betas, weight_decay);

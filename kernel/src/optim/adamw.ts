@@ -8,11 +8,13 @@
  */
 import { Adam, type AdamOptions } from "./adam";
 import type { ParamsT } from "./optimizer";
+import { checkOptimizerOptions } from "./options";
 
 export type AdamWOptions = Omit<AdamOptions, "decoupled_weight_decay">;
 
 export class AdamW extends Adam {
   constructor(params: ParamsT, options: AdamWOptions = {}) {
+    checkOptimizerOptions("AdamW", options); // no decoupled_weight_decay: always on
     super(params, { ...options, weight_decay: options.weight_decay ?? 1e-2, decoupled_weight_decay: true });
   }
 }

@@ -9,15 +9,19 @@
  *
  * `ax` (ā) is the averaged iterate; the parameters themselves follow plain decayed SGD. As in
  * PyTorch, `eta` and `mu` are scalars of the default scalar dtype (float32, or float64 when the default
- * dtype is float64) whatever the parameter's dtype, so they are rounded to it here too.
+ * dtype is float64) whatever the parameter's dtype, so they are rounded to it here too. load_state_dict
+ * casts them to the parameter's dtype (as PyTorch casts every floating state but `step`); each new
+ * value is still made in the default dtype (`torch.as_tensor`), then copied into that one (which
+ * only changes anything for float32 parameters under a float64 default dtype).
  *
  * State: `step`, `eta`, `mu`, `ax`. Accepts and ignores `foreach`, `capturable`, `differentiable`.
  */
 import type { Tensor } from "../tensor/tensor";
-import { Optimizer, pyStr, type Closure, type ParamsT } from "./optimizer";
+import { Optimizer, pyStr, scalarStateRounder, type Closure, type ParamsT } from "./optimizer";
 import { check, checkLr, effectiveGrad, paramsWithGrad, rounder, scalarRounder, zerosLike, type ImplementationFlags, evalClosure } from "./_functional";
+import { checkOptimizerOptions } from "./options";
 
-export interface ASGDOptions extends ImplementationFlags {
+export interface ASGDOptions extends Omit<ImplementationFlags, "fused"> {
   lr?: number;
   lambd?: number;
   alpha?: number;
@@ -28,13 +32,19 @@ export interface ASGDOptions extends ImplementationFlags {
 
 export class ASGD extends Optimizer {
   constructor(params: ParamsT, options: ASGDOptions = {}) {
+    checkOptimizerOptions("ASGD", options);
     const { lr = 1e-2, lambd = 1e-4, alpha = 0.75, t0 = 1e6, weight_decay = 0, maximize = false } = options;
     checkLr(lr);
-    check(0 <= weight_decay, `Invalid weight_decay value: ${pyStr(weight_decay)}`);
+    check(0 <= weight_decay, `Invalid weight_decay value: ${pyStr(weight_decay)} (weight_decay must be >= 0)`);
     super(params, {
       lr, lambd, alpha, t0, weight_decay, foreach: options.foreach ?? null, maximize,
       differentiable: options.differentiable ?? false, capturable: options.capturable ?? false,
     });
+  }
+
+  /** `eta` and `mu`: 0-dim tensors in PyTorch, cast to the parameter's dtype on load. */
+  protected override _scalar_state_keys(): readonly string[] {
+    return ["eta", "mu"];
   }
 
   step(closure?: Closure): number | Tensor | undefined {
@@ -67,9 +77,12 @@ export class ASGD extends Optimizer {
         } else {
           ax.set(theta);
         }
-        const sr = scalarRounder();
-        state.eta = sr(lr / (1 + lambd * lr * step) ** alpha);
-        state.mu = sr(1 / Math.max(1, step - t0));
+        // PyTorch: eta.copy_(torch.as_tensor(value)): a tensor of the default dtype, copied into
+        // eta's dtype (the default scalar dtype, or the parameter's once loaded); the same for mu.
+        const asTensor = scalarRounder();
+        const into = scalarStateRounder(state, p, asTensor);
+        state.eta = into(asTensor(lr / (1 + lambd * lr * step) ** alpha));
+        state.mu = into(asTensor(1 / Math.max(1, step - t0)));
       }
     }
     return loss;

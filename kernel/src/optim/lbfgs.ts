@@ -21,8 +21,9 @@
  * Deviation: an unknown `line_search_fn` is rejected by the constructor (PyTorch: at step()).
  */
 import { Tensor, type Storage } from "../tensor/tensor";
-import { Optimizer, type Closure, type ParamsT } from "./optimizer";
+import { Optimizer, type Closure, type ParamState, type ParamsT } from "./optimizer";
 import { checkLr, evalClosure, rounder, type Round } from "./_functional";
+import { checkOptimizerOptions } from "./options";
 
 export interface LBFGSOptions {
   lr?: number;
@@ -155,17 +156,41 @@ export class LBFGS extends Optimizer {
   private readonly _params: Tensor[];
 
   constructor(params: ParamsT, options: LBFGSOptions = {}) {
+    checkOptimizerOptions("LBFGS", options);
     const {
       lr = 1, max_iter = 20, tolerance_grad = 1e-7, tolerance_change = 1e-9, history_size = 100, line_search_fn = null,
     } = options;
     checkLr(lr);
     const max_eval = options.max_eval ?? Math.floor((max_iter * 5) / 4);
-    if (line_search_fn !== null && line_search_fn !== "strong_wolfe") throw new Error("only 'strong_wolfe' is supported");
+    if (line_search_fn !== null && line_search_fn !== "strong_wolfe") {
+      throw new Error(`only 'strong_wolfe' is supported (line_search_fn must be "strong_wolfe" or null, got ${JSON.stringify(line_search_fn)})`);
+    }
     super(params, { lr, max_iter, max_eval, tolerance_grad, tolerance_change, history_size, line_search_fn });
     if (this.param_groups.length !== 1) throw new Error("LBFGS doesn't support per-parameter options (parameter groups)");
     this._params = this.param_groups[0].params;
     if (this._params.some((p) => p.dtype !== this._params[0].dtype)) {
       throw new TypeError(`LBFGS: all parameters must share one dtype, got ${[...new Set(this._params.map((p) => p.dtype))].join(" and ")}`);
+    }
+  }
+
+  /**
+   * LBFGS keeps flat vectors over all its parameters (`d`, `prev_flat_grad`, each of `old_dirs`
+   * and `old_stps`), under its first parameter: each must have as many elements as the parameters
+   * together, or the next step would read past their end.
+   */
+  protected override _check_loaded_state(index: number, _p: Tensor, state: ParamState): void {
+    const N = this._numel();
+    for (const [key, value] of Object.entries(state)) {
+      const tensors = Array.isArray(value) ? value : [value];
+      for (const t of tensors) {
+        if (!(t instanceof Tensor) || (t.shape.length === 1 && t.shape[0] === N)) continue;
+        throw new Error(
+          `LBFGS.load_state_dict: the saved state of parameter ${index} has '${key}' of shape [${t.shape.join(", ")}], ` +
+            `but this optimizer's parameters have ${N} elements in all (LBFGS keeps flat vectors of that length over ` +
+            "all its parameters). A state_dict loads only into an optimizer over parameters of the same shapes, " +
+            "in the same order (was it saved for another model?); nothing was loaded.",
+        );
+      }
     }
   }
 

@@ -18,6 +18,7 @@
 import type { Tensor } from "../tensor/tensor";
 import { Optimizer, pyStr, type Closure, type ParamsT } from "./optimizer";
 import { check, lerpInPlace, paramsWithGrad, rounder, sqrt, zerosLike, evalClosure } from "./_functional";
+import { checkOptimizerOptions } from "./options";
 
 export interface MuonOptions {
   lr?: number;
@@ -93,6 +94,7 @@ export function zeropower_via_newtonschulz(G: ArrayLike<number>, rows: number, c
 
 export class Muon extends Optimizer {
   constructor(params: ParamsT, options: MuonOptions = {}) {
+    checkOptimizerOptions("Muon", options);
     const {
       lr = 1e-3, weight_decay = 0.1, momentum = 0.95, nesterov = true, eps = 1e-7, ns_steps = 5, adjust_lr_fn = null,
     } = options;
@@ -103,7 +105,7 @@ export class Muon extends Optimizer {
     check(0 <= weight_decay, `weight decay should be >= 0 but is: ${pyStr(weight_decay)}`);
     check(
       adjust_lr_fn === null || adjust_lr_fn === "original" || adjust_lr_fn === "match_rms_adamw",
-      `Adjust learning rate function ${pyStr(adjust_lr_fn)} is not supported`,
+      `Adjust learning rate function ${pyStr(adjust_lr_fn)} is not supported (adjust_lr_fn must be "original", "match_rms_adamw" or null)`,
     );
     super(params, { lr, weight_decay, momentum, nesterov, ns_coefficients: [...ns_coefficients], eps, ns_steps, adjust_lr_fn });
     for (const group of this.param_groups) {

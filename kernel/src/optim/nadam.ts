@@ -11,20 +11,22 @@
  * only enters the update), and ε is added after the bias correction. The running product
  * `mu_product` is a scalar tensor of PyTorch's default scalar dtype (float32, or float64 when the
  * default dtype is float64), so it is rounded to that at every step here too, whatever the
- * parameter's dtype.
+ * parameter's dtype; load_state_dict casts it to the parameter's dtype (as PyTorch casts every
+ * floating state but `step`), and from then on it is rounded in that dtype.
  *
  * State: `step`, `mu_product`, `exp_avg`, `exp_avg_sq`. Accepts and ignores `foreach`,
  * `capturable`, `differentiable`.
  */
 import type { Tensor } from "../tensor/tensor";
-import { Optimizer, pyStr, type Closure, type ParamsT } from "./optimizer";
+import { Optimizer, pyStr, scalarStateRounder, type Closure, type ParamsT } from "./optimizer";
 import { checkAdamFamily } from "./adam";
+import { checkOptimizerOptions } from "./options";
 import {
   check, decoupledDecay, effectiveGrad, emaSquareInPlace, lerpInPlace, pair, paramsWithGrad, rounder, scalarRounder, sqrt, zerosLike, evalClosure,
   type ImplementationFlags,
 } from "./_functional";
 
-export interface NAdamOptions extends ImplementationFlags {
+export interface NAdamOptions extends Omit<ImplementationFlags, "fused"> {
   lr?: number;
   betas?: [number, number];
   eps?: number;
@@ -36,14 +38,20 @@ export interface NAdamOptions extends ImplementationFlags {
 
 export class NAdam extends Optimizer {
   constructor(params: ParamsT, options: NAdamOptions = {}) {
+    checkOptimizerOptions("NAdam", options);
     const { lr = 2e-3, eps = 1e-8, weight_decay = 0, momentum_decay = 4e-3, decoupled_weight_decay = false, maximize = false } = options;
     const betas = pair(options.betas ?? [0.9, 0.999], "betas");
     checkAdamFamily(lr, eps, betas, weight_decay);
-    check(0 <= momentum_decay, `Invalid momentum_decay value: ${pyStr(momentum_decay)}`);
+    check(0 <= momentum_decay, `Invalid momentum_decay value: ${pyStr(momentum_decay)} (momentum_decay must be >= 0)`);
     super(params, {
       lr, betas, eps, weight_decay, momentum_decay, decoupled_weight_decay, maximize,
       foreach: options.foreach ?? null, capturable: options.capturable ?? false, differentiable: options.differentiable ?? false,
     });
+  }
+
+  /** `mu_product`: a 0-dim tensor in PyTorch, cast to the parameter's dtype on load. */
+  protected override _scalar_state_keys(): readonly string[] {
+    return ["mu_product"];
   }
 
   step(closure?: Closure): number | Tensor | undefined {
@@ -70,7 +78,7 @@ export class NAdam extends Optimizer {
         }
         const mu = beta1 * (1 - 0.5 * 0.96 ** (step * momentum_decay));
         const mu_next = beta1 * (1 - 0.5 * 0.96 ** ((step + 1) * momentum_decay));
-        const sr = scalarRounder();
+        const sr = scalarStateRounder(state, p, scalarRounder());
         const mu_product = sr(state.mu_product * sr(mu));
         state.mu_product = mu_product;
         const m = (state.exp_avg as Tensor).data;

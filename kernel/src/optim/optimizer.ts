@@ -7,8 +7,12 @@
  *
  * `step()` is wrapped once per instance, as PyTorch's `_patch_step_function` does, so the hooks run
  * around every call of every subclass's `step`, including a user's own subclass and LBFGS.
+ *
+ * Each optimizer's constructor accepts only its PyTorch keyword arguments (options.ts); a param
+ * group keeps any key, as in PyTorch, with a warning for one that looks like a mistake.
  */
 import { Tensor, type Storage } from "../tensor/tensor";
+import { suspiciousGroupKey } from "./options";
 
 /** One parameter group: its tensors and every hyperparameter (read as `group.lr`, `group.betas`...). */
 export interface ParamGroup {
@@ -268,6 +272,7 @@ export abstract class Optimizer {
       if (!this.defaults.differentiable && !p.is_leaf) throw new Error("can't optimize a non-leaf Tensor");
     }
     group.params = tensors as Tensor[];
+    this._warn_suspicious_group_keys(group);
     for (const [name, dflt] of Object.entries(this.defaults)) {
       if (!(name in group) || group[name] === undefined) group[name] = cloneDefault(dflt);
     }
@@ -288,6 +293,30 @@ export abstract class Optimizer {
       throw new Error("some parameters appear in more than one parameter group");
     }
     this.param_groups.push(group);
+  }
+
+  /**
+   * PyTorch keeps any key of a param group (a group's `name`, ...), and so does lrlab; but a key
+   * that looks like a mistake (a near-miss of a hyperparameter, `momentun`, or another optimizer's
+   * hyperparameter this one lacks, `maximize` for Muon) changes nothing, so it gets a warning
+   * (once per optimizer and key) naming the hyperparameters this optimizer has.
+   */
+  private _warn_suspicious_group_keys(group: ParamGroup): void {
+    const hyperparameters = Object.keys(this.defaults);
+    for (const key of Object.keys(group)) {
+      const why = suspiciousGroupKey(key, hyperparameters);
+      if (why === null) continue;
+      let warned = warnedGroupKeys.get(this);
+      if (warned === undefined) warnedGroupKeys.set(this, (warned = new Set()));
+      if (warned.has(key)) continue;
+      warned.add(key);
+      const cls = this.constructor.name;
+      console.warn(
+        `UserWarning: ${cls}: the param group key '${key}' is not a hyperparameter of ${cls} (${why}). ` +
+          `A param group keeps any key, as in PyTorch, but this one changes nothing. ` +
+          `${cls}'s hyperparameters: ${hyperparameters.join(", ")}.`,
+      );
+    }
   }
 
   /** Sets every parameter's `.grad` to null (default) or zeroes it in place. */
@@ -343,7 +372,12 @@ export abstract class Optimizer {
     return { state, param_groups };
   }
 
-  /** Restores a `state_dict()` (deep-copied, so the source can be reused); params stay this optimizer's. */
+  /**
+   * Restores a `state_dict()` (deep-copied, so the source can be reused); params stay this
+   * optimizer's. As in PyTorch, floating state but `step` takes each parameter's dtype. State
+   * saved for parameters of other shapes is refused here, before anything changes
+   * (`_check_loaded_state`), where PyTorch would fail at the next step.
+   */
   load_state_dict(state_dict: StateDict): void {
     const saved = state_dict.param_groups;
     if (!Array.isArray(saved) || typeof state_dict.state !== "object" || state_dict.state === null) {
@@ -358,10 +392,20 @@ export abstract class Optimizer {
     const idMap = new Map<number, Tensor>();
     saved.forEach((g, gi) => g.params.forEach((id, j) => idMap.set(id, this.param_groups[gi].params[j])));
     const state = new Map<Tensor, ParamState>();
+    const scalarKeys = this._scalar_state_keys();
     for (const [k, v] of Object.entries(state_dict.state)) {
       const p = idMap.get(Number(k));
       if (p === undefined) continue;
-      state.set(p, castState(p, deepCopyState(v)));
+      const s = castState(p, deepCopyState(v));
+      // Before anything changes: a mismatch leaves this optimizer as it was.
+      this._check_loaded_state(Number(k), p, s);
+      if (scalarKeys.length > 0 && (p.dtype === "float32" || p.dtype === "float64")) {
+        // PyTorch's scalar state tensors take the param's dtype on load, like every other
+        // floating state but `step`; they are numbers here, rounded in that dtype from now on.
+        for (const key of scalarKeys) if (typeof s[key] === "number") s[key] = p.dtype === "float32" ? Math.fround(s[key]) : s[key];
+        paramDtypeScalarStates.add(s);
+      }
+      state.set(p, s);
     }
     this.param_groups = saved.map((g, gi) => {
       // (lr and the rest: the saved group's, copied below)
@@ -371,6 +415,40 @@ export abstract class Optimizer {
       return group;
     });
     this.state = state;
+  }
+
+  /**
+   * Checks one parameter's loaded state against the parameter (`index` is its key in the
+   * state_dict): each state tensor must have the shape `_expected_state_shape` gives. PyTorch only
+   * fails at the next step ("The size of tensor a (2) must match the size of tensor b (5)"), and
+   * lrlab's loops would read past the end (NaN) or use part of the state; so load_state_dict
+   * refuses it, naming the parameter, the key and both shapes.
+   */
+  protected _check_loaded_state(index: number, p: Tensor, state: ParamState): void {
+    for (const [key, value] of Object.entries(state)) {
+      if (key === "step" || !(value instanceof Tensor)) continue;
+      const expected = this._expected_state_shape(p, key, value);
+      if (expected === null || sameShape(value.shape, expected)) continue;
+      throw new Error(stateShapeMessage(this.constructor.name, index, key, value.shape, p.shape, expected));
+    }
+  }
+
+  /**
+   * The shape state tensor `key` must have for parameter `p`, or null for no requirement. By
+   * default every state tensor but `step` is shaped like its parameter (momentum buffers, moments,
+   * accumulators), except 0-dim scalars; Adafactor and LBFGS say otherwise.
+   */
+  protected _expected_state_shape(p: Tensor, _key: string, value: Tensor): readonly number[] | null {
+    return value.shape.length === 0 ? null : p.shape;
+  }
+
+  /**
+   * Per-parameter state that PyTorch keeps as 0-dim floating tensors and lrlab as numbers (NAdam's
+   * `mu_product`, ASGD's `eta` and `mu`): created in the default scalar dtype, cast to the
+   * parameter's dtype by load_state_dict (see `scalarStateRounder`).
+   */
+  protected _scalar_state_keys(): readonly string[] {
+    return [];
   }
 
   /** Prints like PyTorch: class name, then each group's hyperparameters in sorted key order. */
@@ -399,6 +477,39 @@ function isPlainGroup(v: unknown): v is ParamGroupInput {
   return (
     v !== null && typeof v === "object" && !(v instanceof Tensor) && !Array.isArray(v) &&
     typeof (v as { [Symbol.iterator]?: unknown })[Symbol.iterator] !== "function"
+  );
+}
+
+/** Optimizers already warned about a param-group key (once per optimizer and key). */
+const warnedGroupKeys = new WeakMap<Optimizer, Set<string>>();
+
+/** State records whose scalar state was loaded by load_state_dict, hence is in the param's dtype. */
+const paramDtypeScalarStates = new WeakSet<ParamState>();
+
+/**
+ * The rounding of a parameter's scalar state (NAdam's `mu_product`, ASGD's `eta`, `mu`): PyTorch
+ * creates those as 0-dim tensors of the default scalar dtype (float32, or float64 when the default
+ * dtype is float64), and load_state_dict casts them to the parameter's dtype, as every floating
+ * state but `step`. So: the parameter's dtype once loaded, else `fresh` (the default scalar dtype).
+ */
+export function scalarStateRounder(state: ParamState, p: Tensor, fresh: (x: number) => number): (x: number) => number {
+  if (!paramDtypeScalarStates.has(state)) return fresh;
+  return p.dtype === "float32" ? Math.fround : (x) => x;
+}
+
+function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((n, i) => n === b[i]);
+}
+
+/** The error for a state_dict whose state does not fit this optimizer's parameters. */
+export function stateShapeMessage(
+  cls: string, index: number, key: string, saved: readonly number[], param: readonly number[], expected: readonly number[],
+): string {
+  const want = sameShape(expected, param) ? "" : ` (so '${key}' should have shape [${expected.join(", ")}])`;
+  return (
+    `${cls}.load_state_dict: the saved state of parameter ${index} has '${key}' of shape [${saved.join(", ")}], ` +
+    `but parameter ${index} of this optimizer has shape [${param.join(", ")}]${want}. A state_dict loads only into ` +
+    "an optimizer over parameters of the same shapes, in the same order (was it saved for another model?); nothing was loaded."
   );
 }
 

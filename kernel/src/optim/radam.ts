@@ -15,12 +15,13 @@
 import type { Tensor } from "../tensor/tensor";
 import { Optimizer, type Closure, type ParamsT } from "./optimizer";
 import { checkAdamFamily } from "./adam";
+import { checkOptimizerOptions } from "./options";
 import {
   decoupledDecay, effectiveGrad, emaSquareInPlace, lerpInPlace, pair, paramsWithGrad, rounder, sqrt, zerosLike, evalClosure,
   type ImplementationFlags,
 } from "./_functional";
 
-export interface RAdamOptions extends ImplementationFlags {
+export interface RAdamOptions extends Omit<ImplementationFlags, "fused"> {
   lr?: number;
   betas?: [number, number];
   eps?: number;
@@ -31,6 +32,7 @@ export interface RAdamOptions extends ImplementationFlags {
 
 export class RAdam extends Optimizer {
   constructor(params: ParamsT, options: RAdamOptions = {}) {
+    checkOptimizerOptions("RAdam", options);
     const { lr = 1e-3, eps = 1e-8, weight_decay = 0, decoupled_weight_decay = false, maximize = false } = options;
     const betas = pair(options.betas ?? [0.9, 0.999], "betas");
     checkAdamFamily(lr, eps, betas, weight_decay);

@@ -17,8 +17,9 @@ import type { Tensor } from "../tensor/tensor";
 import { Optimizer, pyStr, type Closure, type ParamsT } from "./optimizer";
 import { check, checkLr, paramsWithGrad, zerosLike, type ImplementationFlags, evalClosure } from "./_functional";
 import { rmsprop_wasm } from "./wasm/update";
+import { checkOptimizerOptions } from "./options";
 
-export interface RMSpropOptions extends ImplementationFlags {
+export interface RMSpropOptions extends Omit<ImplementationFlags, "fused"> {
   lr?: number;
   alpha?: number;
   eps?: number;
@@ -30,12 +31,13 @@ export interface RMSpropOptions extends ImplementationFlags {
 
 export class RMSprop extends Optimizer {
   constructor(params: ParamsT, options: RMSpropOptions = {}) {
+    checkOptimizerOptions("RMSprop", options);
     const { lr = 1e-2, alpha = 0.99, eps = 1e-8, weight_decay = 0, momentum = 0, centered = false, maximize = false } = options;
     checkLr(lr);
-    check(0 <= eps, `Invalid epsilon value: ${pyStr(eps)}`);
-    check(0 <= momentum, `Invalid momentum value: ${pyStr(momentum)}`);
-    check(0 <= weight_decay, `Invalid weight_decay value: ${pyStr(weight_decay)}`);
-    check(0 <= alpha, `Invalid alpha value: ${pyStr(alpha)}`);
+    check(0 <= eps, `Invalid epsilon value: ${pyStr(eps)} (eps must be >= 0)`);
+    check(0 <= momentum, `Invalid momentum value: ${pyStr(momentum)} (momentum must be >= 0)`);
+    check(0 <= weight_decay, `Invalid weight_decay value: ${pyStr(weight_decay)} (weight_decay must be >= 0)`);
+    check(0 <= alpha, `Invalid alpha value: ${pyStr(alpha)} (alpha must be >= 0)`);
     super(params, {
       lr, momentum, alpha, eps, centered, weight_decay, capturable: options.capturable ?? false,
       foreach: options.foreach ?? null, maximize, differentiable: options.differentiable ?? false,

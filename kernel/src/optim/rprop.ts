@@ -15,8 +15,9 @@
 import type { Tensor } from "../tensor/tensor";
 import { Optimizer, pyStr, type Closure, type ParamsT } from "./optimizer";
 import { check, checkLr, fullLike, pair, paramsWithGrad, rounder, zerosLike, type ImplementationFlags, evalClosure } from "./_functional";
+import { checkOptimizerOptions } from "./options";
 
-export interface RpropOptions extends ImplementationFlags {
+export interface RpropOptions extends Omit<ImplementationFlags, "fused"> {
   lr?: number;
   etas?: [number, number];
   step_sizes?: [number, number];
@@ -25,11 +26,15 @@ export interface RpropOptions extends ImplementationFlags {
 
 export class Rprop extends Optimizer {
   constructor(params: ParamsT, options: RpropOptions = {}) {
+    checkOptimizerOptions("Rprop", options);
     const { lr = 1e-2, maximize = false } = options;
     const etas = pair(options.etas ?? [0.5, 1.2], "etas");
     const step_sizes = pair(options.step_sizes ?? [1e-6, 50], "step_sizes");
     checkLr(lr);
-    check(0 < etas[0] && etas[0] < 1 && 1 < etas[1], `Invalid eta values: ${pyStr(etas[0])}, ${pyStr(etas[1])}`);
+    check(
+      0 < etas[0] && etas[0] < 1 && 1 < etas[1],
+      `Invalid eta values: ${pyStr(etas[0])}, ${pyStr(etas[1])} (etas must be [etaminus, etaplus] with 0 < etaminus < 1 < etaplus)`,
+    );
     super(params, {
       lr, etas, step_sizes, foreach: options.foreach ?? null, maximize,
       differentiable: options.differentiable ?? false, capturable: options.capturable ?? false,

@@ -20,8 +20,9 @@ import type { Tensor } from "../tensor/tensor";
 import { Optimizer, pyStr, type Closure, type ParamsT } from "./optimizer";
 import { check, checkLr, cloneAs, effectiveGrad, paramsWithGrad, type ImplementationFlags, evalClosure } from "./_functional";
 import { sgd_wasm } from "./wasm/update";
+import { checkOptimizerOptions } from "./options";
 
-export interface SGDOptions extends ImplementationFlags {
+export interface SGDOptions extends Omit<ImplementationFlags, "capturable"> {
   lr?: number;
   momentum?: number;
   dampening?: number;
@@ -41,11 +42,16 @@ interface SGDScalars {
 
 export class SGD extends Optimizer {
   constructor(params: ParamsT, options: SGDOptions = {}) {
+    checkOptimizerOptions("SGD", options);
     const { lr = 1e-3, momentum = 0, dampening = 0, weight_decay = 0, nesterov = false, maximize = false } = options;
     checkLr(lr);
-    check(!(momentum < 0), `Invalid momentum value: ${pyStr(momentum)}`);
-    check(!(weight_decay < 0), `Invalid weight_decay value: ${pyStr(weight_decay)}`);
-    check(!(nesterov && (momentum <= 0 || dampening !== 0)), "Nesterov momentum requires a momentum and zero dampening");
+    check(!(momentum < 0), `Invalid momentum value: ${pyStr(momentum)} (momentum must be >= 0)`);
+    check(!(weight_decay < 0), `Invalid weight_decay value: ${pyStr(weight_decay)} (weight_decay must be >= 0)`);
+    check(
+      !(nesterov && (momentum <= 0 || dampening !== 0)),
+      "Nesterov momentum requires a momentum and zero dampening " +
+        `(nesterov=True needs momentum > 0 and dampening = 0; got momentum=${pyStr(momentum)}, dampening=${pyStr(dampening)})`,
+    );
     super(params, {
       lr, momentum, dampening, weight_decay, nesterov, maximize,
       foreach: options.foreach ?? null, differentiable: options.differentiable ?? false, fused: options.fused ?? null,
@@ -56,7 +62,9 @@ export class SGD extends Optimizer {
     const loss = evalClosure(closure);
     for (const group of this.param_groups) {
       const { lr, momentum, dampening, weight_decay, nesterov, maximize } = group;
-      for (const { p, grad, state } of paramsWithGrad(group, (t) => this.stateOf(t), "SGD")) {
+      // Without momentum SGD keeps no per-parameter state, as in PyTorch (state_dict().state is {}).
+      const stateOf = momentum !== 0 ? (t: Tensor) => this.stateOf(t) : () => ({});
+      for (const { p, grad, state } of paramsWithGrad(group, stateOf, "SGD")) {
         const theta = p.data;
         let buf: Tensor | null = null;
         if (momentum !== 0) {

@@ -4,6 +4,8 @@ import { zeros } from "../../../kernel/src/tensor/index";
 import { SGD } from "../../../kernel/src/optim/sgd";
 import { Adam } from "../../../kernel/src/optim/adam";
 import * as S from "../../../kernel/src/optim/lr_scheduler/index";
+import { restartIndex } from "../../../kernel/src/optim/lr_scheduler/cosine_annealing_warm_restarts";
+import { set_native_libm_enabled } from "../../../kernel/src/random/native_libm";
 
 const sgd = (lrs = [0.1], momentum = 0.9) =>
   new SGD(lrs.map((lr) => ({ params: [zeros(2, { requires_grad: true })], lr })), { momentum });
@@ -198,6 +200,185 @@ describe("PyTorch's errors for invalid arguments", () => {
       }
     });
   }
+});
+
+describe("a param group added after the scheduler was created (PyTorch 2.13 raises where lrlab wrote NaN)", () => {
+  /** One group at lr 0.1, the scheduler, then a second group at lr 0.05. */
+  const withAddedGroup = (make: (o: SGD) => S.LRScheduler) => {
+    const opt = sgd();
+    const sched = make(opt);
+    opt.add_param_group({ params: [zeros(2, { requires_grad: true })], lr: 0.05 });
+    return { opt, sched };
+  };
+  const CLEAR = /was created for an optimizer with 1 param group, but the optimizer now has 2.*Create the scheduler after adding all param groups/;
+  const quiet = () => vi.spyOn(console, "warn").mockImplementation(() => {});
+
+  // [scheduler, maker, the step that raises in PyTorch 2.13 (1-based)]; PyTorch's error in the comment.
+  const raising: [string, (o: SGD) => S.LRScheduler, number][] = [
+    // ValueError: zip() argument 2 is shorter than argument 1
+    ["LambdaLR", (o) => new S.LambdaLR(o, { lr_lambda: (e) => 0.9 ** e }), 1],
+    // ValueError: zip() argument 2 is longer than argument 1 (lrlab: "this.lr_lambdas[i] is not a function")
+    ["MultiplicativeLR", (o) => new S.MultiplicativeLR(o, { lr_lambda: () => 0.9 }), 1],
+    // ValueError: zip() argument 2 is longer than argument 1, at the restart branch T_max + 1 (lrlab: lr NaN)
+    ["CosineAnnealingLR", (o) => new S.CosineAnnealingLR(o, { T_max: 2 }), 3],
+    // ValueError: zip() argument 2 is shorter than argument 1
+    ["CosineAnnealingWarmRestarts", (o) => new S.CosineAnnealingWarmRestarts(o, { T_0: 2 }), 1],
+    ["CyclicLR", (o) => new S.CyclicLR(o, { base_lr: 0.01, max_lr: 0.1, step_size_up: 2 }), 1],
+    // KeyError: 'initial_lr' (lrlab: lr NaN)
+    ["OneCycleLR", (o) => new S.OneCycleLR(o, { max_lr: 0.2, total_steps: 20 }), 1],
+    // ValueError: zip() ... when the milestone restarts ExponentialLR by its closed form
+    ["SequentialLR", (o) => new S.SequentialLR(o, {
+      schedulers: [new S.ConstantLR(o, { factor: 0.5, total_iters: 2 }), new S.ExponentialLR(o, { gamma: 0.9 })], milestones: [2],
+    }), 2],
+  ];
+  for (const [name, make, at] of raising) {
+    it(`${name}: a clear error at step ${at} (as PyTorch raises there), no NaN rate or momentum`, () => {
+      const warn = quiet();
+      try {
+        const { opt, sched } = withAddedGroup(make);
+        for (let i = 1; i < at; i++) {
+          opt.step();
+          sched.step();
+        }
+        const before = opt.param_groups.map((g) => ({ lr: g.lr, momentum: g.momentum }));
+        opt.step();
+        expect(() => sched.step()).toThrow(CLEAR);
+        // Nothing was written: every group keeps its rate and momentum, none NaN.
+        expect(opt.param_groups.map((g) => ({ lr: g.lr, momentum: g.momentum }))).toEqual(before);
+        for (const g of opt.param_groups) expect(Number.isNaN(g.lr) || Number.isNaN(g.momentum)).toBe(false);
+      } finally {
+        warn.mockRestore();
+      }
+    });
+  }
+
+  it("OneCycleLR's error is a KeyError naming the group and the missing key, as PyTorch's KeyError 'initial_lr'", () => {
+    const { opt, sched } = withAddedGroup((o) => new S.OneCycleLR(o, { max_lr: 0.2, total_steps: 20 }));
+    opt.step();
+    let err: Error | undefined;
+    try {
+      sched.step();
+    } catch (e) {
+      err = e as Error;
+    }
+    expect(err?.name).toBe("KeyError");
+    expect(err?.message).toContain("param_groups[1] has no 'initial_lr'");
+  });
+
+  it("the chainable schedulers go on scheduling the new group from its own lr, as in PyTorch", () => {
+    // PyTorch 2.13: opt = SGD([zeros(2)], lr=0.1, momentum=0.9); s = StepLR(opt, step_size=2, gamma=0.5);
+    // opt.add_param_group(dict(params=[ones(2)], lr=0.05)); then opt.step(); s.step() six times:
+    // [[0.1, 0.05], [0.05, 0.025], [0.05, 0.025], [0.025, 0.0125], [0.025, 0.0125], [0.0125, 0.00625]]
+    const { opt, sched } = withAddedGroup((o) => new S.StepLR(o, { step_size: 2, gamma: 0.5 }));
+    const seen: number[][] = [];
+    for (let i = 0; i < 6; i++) {
+      opt.step();
+      sched.step();
+      seen.push(opt.param_groups.map((g) => g.lr));
+    }
+    expect(seen).toEqual([[0.1, 0.05], [0.05, 0.025], [0.05, 0.025], [0.025, 0.0125], [0.025, 0.0125], [0.0125, 0.00625]]);
+  });
+
+  it("the deprecated step(epoch) (closed form, from base_lrs) raises the same clear error", () => {
+    const warn = quiet();
+    try {
+      const { sched } = withAddedGroup((o) => new S.StepLR(o, { step_size: 2, gamma: 0.5 }));
+      expect(() => sched.step(3)).toThrow(CLEAR); // PyTorch: ValueError: zip() argument 2 is shorter than argument 1
+    } finally {
+      warn.mockRestore();
+    }
+  });
+});
+
+describe("total_iters = 0 and step_size_down = 0 (accepted by PyTorch 2.13; schedules in the fixtures)", () => {
+  it("ConstantLR, LinearLR and PolynomialLR accept total_iters=0 and refuse a negative one", () => {
+    for (const make of [
+      (n: number) => new S.ConstantLR(sgd(), { factor: 0.5, total_iters: n }),
+      (n: number) => new S.LinearLR(sgd(), { start_factor: 0.5, total_iters: n }),
+      (n: number) => new S.PolynomialLR(sgd(), { total_iters: n }),
+    ]) {
+      expect(make(0).total_iters).toBe(0);
+      expect(() => make(-1)).toThrow("Expected non-negative integer total_iters, but got -1");
+    }
+  });
+
+  it("LinearLR and PolynomialLR with total_iters=0 have no closed form: PyTorch's ZeroDivisionError, said clearly (not NaN)", () => {
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    try {
+      // PyTorch 2.13: LinearLR(opt, start_factor=0.5, total_iters=0).step(3) -> ZeroDivisionError: float division by zero
+      for (const [name, s] of [
+        ["LinearLR", new S.LinearLR(sgd(), { start_factor: 0.5, total_iters: 0 })],
+        ["PolynomialLR", new S.PolynomialLR(sgd(), { total_iters: 0 })],
+      ] as const) {
+        const lr = s.optimizer.param_groups[0].lr;
+        expect(() => s.step(3)).toThrow(`${name} with total_iters=0 has no closed form`);
+        expect(s.optimizer.param_groups[0].lr).toBe(lr);
+      }
+      // ConstantLR's closed form does not divide: PyTorch gives base_lr, so does lrlab.
+      const c = new S.ConstantLR(sgd(), { factor: 0.5, total_iters: 0 });
+      c.step(3);
+      expect(c.get_last_lr()).toEqual([0.1]);
+    } finally {
+      warn.mockRestore();
+    }
+  });
+
+  it("CyclicLR accepts step_size_down=0 (a sawtooth) but not a negative one, nor step_size_up=0", () => {
+    expect(() => new S.CyclicLR(sgd(), { base_lr: 0.01, max_lr: 0.1, step_size_up: 4, step_size_down: 0 })).not.toThrow();
+    expect(() => new S.CyclicLR(sgd(), { base_lr: 0.01, max_lr: 0.1, step_size_up: 4, step_size_down: -1 })).toThrow(
+      "Expected non-negative step_size_down, but got -1",
+    );
+    expect(() => new S.CyclicLR(sgd(), { base_lr: 0.01, max_lr: 0.1, step_size_up: 0 })).toThrow(
+      "Expected positive step_size_up, but got 0",
+    );
+  });
+});
+
+describe("CosineAnnealingWarmRestarts.step(epoch) at a restart: the C library's log, as Python's math.log", () => {
+  // Python 3 / PyTorch 2.13: int(math.log(epoch / T_0 * (T_mult - 1) + 1, T_mult)) for T_mult = 3 at
+  // these restarts (V8's Math.log(3) is 1 ulp from glibc's: Math.log gave one more, the next period).
+  const cases: [number, number[], number[]][] = [
+    [1, [121, 29524, 797161, 7174453, 64570081], [4, 9, 12, 14, 16]],
+    [2, [242, 59048, 1594322], [4, 9, 12]],
+    [5, [605, 147620, 3985805], [4, 9, 12]],
+  ];
+  for (const native of [true, false]) {
+    it(`restartIndex matches Python ${native ? "with the native addon's log (when built)" : "with lrlab's own correctly rounded log"}`, () => {
+      set_native_libm_enabled(native);
+      try {
+        for (const [T_0, epochs, n] of cases) expect(epochs.map((e) => restartIndex(e, T_0, 3))).toEqual(n);
+      } finally {
+        set_native_libm_enabled(true);
+      }
+    });
+  }
+
+  it("step(121) with T_0=1, T_mult=3 ends the period of 81 (PyTorch: T_i=81, T_cur=81, lr=0.0), not a restart at lr=1", () => {
+    const opt = sgd([1.0]);
+    const s = new S.CosineAnnealingWarmRestarts(opt, { T_0: 1, T_mult: 3 });
+    s.step(121);
+    expect([s.T_i, s.T_cur, opt.param_groups[0].lr]).toEqual([81, 81, 0]);
+  });
+});
+
+describe("SequentialLR.step() and ChainedScheduler.step() take no epoch (PyTorch: TypeError)", () => {
+  it("step(10) is a TypeError instead of an ignored argument", () => {
+    const opt = sgd();
+    const seq = new S.SequentialLR(opt, {
+      schedulers: [new S.ConstantLR(opt, { factor: 0.5, total_iters: 2 }), new S.ExponentialLR(opt, { gamma: 0.9 })], milestones: [2],
+    });
+    opt.step();
+    // PyTorch 2.13: TypeError: SequentialLR.step() takes 1 positional argument but 2 were given
+    expect(() => (seq.step as (e: number) => void)(10)).toThrow(/^SequentialLR\.step\(\) takes no arguments, but got 1 \(10\)/);
+    expect(seq.last_epoch).toBe(0);
+    const opt2 = sgd();
+    const chained = new S.ChainedScheduler([new S.StepLR(opt2, { step_size: 2 }), new S.ExponentialLR(opt2, { gamma: 0.9 })]);
+    opt2.step();
+    expect(() => (chained.step as (e: number) => void)(10)).toThrow(/^ChainedScheduler\.step\(\) takes no arguments/);
+    expect(opt2.param_groups[0].lr).toBe(0.1);
+    seq.step();
+    expect(seq.last_epoch).toBe(1);
+  });
 });
 
 describe("extending and checkpointing", () => {

@@ -1,5 +1,5 @@
 import { LRScheduler, groupValues } from "./lr_scheduler";
-import { checkComposable, compositeStateDict, splitCompositeState } from "./composition";
+import { checkComposable, compositeStateDict, rejectStepArguments, splitCompositeState } from "./composition";
 import { checkOptions } from "./options";
 import type { OptimizerLike, SchedulerStateDict } from "./types";
 
@@ -37,8 +37,9 @@ export class ChainedScheduler extends LRScheduler {
     this._last_lr = groupValues(list[list.length - 1].optimizer, "lr");
   }
 
-  /** Steps each scheduler in order. */
-  override step(): void {
+  /** Steps each scheduler in order. No epoch argument: PyTorch's takes none (a TypeError), and so is it here. */
+  override step(...args: []): void {
+    rejectStepArguments("ChainedScheduler", args);
     for (const scheduler of this._schedulers) scheduler.step();
     this._last_lr = groupValues(this._schedulers[this._schedulers.length - 1].optimizer, "lr");
   }

@@ -55,3 +55,16 @@ export function splitCompositeState(
   }
   return { own, children };
 }
+
+/**
+ * `step()` of a composite scheduler takes no argument (PyTorch: "SequentialLR.step() takes 1
+ * positional argument but 2 were given"); ignoring an epoch would hide that it is not applied.
+ */
+export function rejectStepArguments(cls: string, args: readonly unknown[]): void {
+  if (args.length === 0) return;
+  throw TypeError_(
+    `${cls}.step() takes no arguments, but got ${args.length} (${args.map((a) => String(a)).join(", ")}): ` +
+      `it advances its schedulers by one epoch. A composite scheduler has no step(epoch); call ${cls}.step() ` +
+      "(PyTorch: TypeError, step() takes 1 positional argument).",
+  );
+}

@@ -1,13 +1,13 @@
 import { LRScheduler } from "./lr_scheduler";
 import { ValueError } from "./errors";
-import { positiveInteger } from "./checks";
+import { nonNegativeInteger } from "./checks";
 import { checkOptions, opt } from "./options";
 import type { OptimizerLike } from "./types";
 
 export interface ConstantLROptions {
   /** Factor applied until `total_iters`. Default 1/3. */
   factor?: number;
-  /** Number of epochs the factor applies. Default 5. */
+  /** Number of epochs the factor applies (≥ 0). Default 5. */
   total_iters?: number;
   last_epoch?: number;
 }
@@ -18,6 +18,9 @@ export interface ConstantLROptions {
  *
  *   closed form:  η_t = η_0 · (factor if t < total_iters else 1)
  *   chainable:    η_0 = factor · η, η_{total_iters} = η_{total_iters−1} / factor, otherwise unchanged.
+ *
+ * With total_iters = 0 (accepted, as in PyTorch) the chainable steps hold factor · η for good
+ * (epoch 0 multiplies, and no later epoch equals total_iters), while the closed form gives η.
  */
 export class ConstantLR extends LRScheduler {
   declare factor: number;
@@ -34,7 +37,7 @@ export class ConstantLR extends LRScheduler {
       throw ValueError("Constant multiplicative factor expected to be between 0 and 1.");
     }
     this.factor = factor;
-    this.total_iters = positiveInteger("total_iters", opt(options, "total_iters", 5));
+    this.total_iters = nonNegativeInteger("total_iters", opt(options, "total_iters", 5));
     super._init(optimizer, options);
   }
 

@@ -50,9 +50,11 @@ export class CosineAnnealingLR extends LRScheduler {
     if (this._is_initial) return groups.map((g) => g.lr);
     if (this._step_count === 1 && t > 0) {
       // Stepped straight to t > 0 (resume): jump to the closed form.
+      this._check_param_groups();
       return this.base_lrs.map((base_lr) => eta_min + ((base_lr - eta_min) * (1 + Math.cos((t * Math.PI) / T_max))) / 2);
     }
     if ((t - 1 - T_max) % (2 * T_max) === 0) {
+      this._check_param_groups(); // reads base_lrs[i]: NaN for a group added after construction
       return groups.map(
         (g, i) => g.lr + ((this.base_lrs[i] - eta_min) * (1 - Math.cos(Math.PI / T_max))) / 2,
       );

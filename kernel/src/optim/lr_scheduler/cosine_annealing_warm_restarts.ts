@@ -1,4 +1,6 @@
 import { LRScheduler } from "./lr_scheduler";
+import { logFast } from "../../random/log_fast";
+import { normal_log } from "../../random/native_libm";
 import { ValueError } from "./errors";
 import { checkOptions, opt } from "./options";
 import type { OptimizerLike } from "./types";
@@ -27,6 +29,12 @@ export interface CosineAnnealingWarmRestartsOptions {
  *   T_i = T_0 · T_mult^n;
  * with T_mult = 1, T_cur = epoch mod T_0. Unlike other schedulers, `step(epoch)` here is not
  * deprecated (no warning), as in PyTorch.
+ *
+ * n is PyTorch's `int(math.log(x, T_mult))` = ⌊log(x) / log(T_mult)⌋ with the C library's `log`
+ * (restartIndex). At a restart the exact quotient is an integer, so its last bit decides n: V8's
+ * Math.log(3) is 1 ulp from glibc's, which put step(121) with T_0 = 1, T_mult = 3 in the next
+ * period (T_i = 243, T_cur = 0, η = η_0) where PyTorch stays at the end of this one (T_i = 81,
+ * T_cur = 81, η = η_min).
  */
 export class CosineAnnealingWarmRestarts extends LRScheduler {
   declare T_0: number;
@@ -63,6 +71,7 @@ export class CosineAnnealingWarmRestarts extends LRScheduler {
 
   override get_lr(): number[] {
     this._warn_get_lr_called_within_step();
+    this._check_param_groups();
     return this.base_lrs.map(
       (base_lr) => this.eta_min + ((base_lr - this.eta_min) * (1 + Math.cos((Math.PI * this.T_cur) / this.T_i))) / 2,
     );
@@ -86,7 +95,7 @@ export class CosineAnnealingWarmRestarts extends LRScheduler {
         if (this.T_mult === 1) {
           this.T_cur = pyMod(epoch, this.T_0);
         } else {
-          const n = Math.trunc(Math.log((epoch / this.T_0) * (this.T_mult - 1) + 1) / Math.log(this.T_mult));
+          const n = restartIndex(epoch, this.T_0, this.T_mult);
           this.T_cur = epoch - (this.T_0 * (this.T_mult ** n - 1)) / (this.T_mult - 1);
           this.T_i = this.T_0 * this.T_mult ** n;
         }
@@ -111,4 +120,16 @@ export class CosineAnnealingWarmRestarts extends LRScheduler {
 function pyMod(a: number, b: number): number {
   const r = a % b;
   return r !== 0 && r < 0 !== b < 0 ? r + b : r;
+}
+
+/**
+ * The restart index of `epoch` (≥ T_0, T_mult > 1): Python's
+ * `int(math.log(epoch / T_0 * (T_mult - 1) + 1, T_mult))`, i.e. log(x) / log(T_mult) truncated,
+ * each log from the C library as CPython calls it: the native addon's (kernel/native/libm.c, as
+ * the float64 normal sampler uses) when built, else lrlab's correctly rounded log, which agrees
+ * with glibc's but for rare near-halfway inputs (README, "Fidelity to PyTorch").
+ */
+export function restartIndex(epoch: number, T_0: number, T_mult: number): number {
+  const log = normal_log(logFast);
+  return Math.trunc(log((epoch / T_0) * (T_mult - 1) + 1) / log(T_mult));
 }

@@ -15,7 +15,7 @@ export interface CyclicLROptions {
   max_lr: number | number[];
   /** Iterations in the rising half of a cycle. Default 2000. */
   step_size_up?: number;
-  /** Iterations in the falling half. Default: step_size_up. */
+  /** Iterations in the falling half (0: a sawtooth). Default: step_size_up. */
   step_size_down?: number | null;
   /** Built-in amplitude policy. Default "triangular". Ignored when `scale_fn` is given. */
   mode?: CyclicMode;
@@ -79,7 +79,7 @@ export class CyclicLR extends LRScheduler {
     this.max_lrs = formatParam("max_lr", opt_, options.max_lr);
 
     const up = positiveSize("step_size_up", opt(options, "step_size_up", 2000));
-    const down = positiveSize("step_size_down", opt(options, "step_size_down", up));
+    const down = nonNegativeSize("step_size_down", opt(options, "step_size_down", up)); // 0: a sawtooth
     this.total_size = up + down;
     this.step_ratio = up / this.total_size;
 
@@ -135,6 +135,8 @@ export class CyclicLR extends LRScheduler {
 
   override get_lr(): number[] {
     this._warn_get_lr_called_within_step();
+    // base_lrs, max_lrs and the momenta are per group: checked before any momentum is written.
+    this._check_param_groups();
     const t = this.last_epoch;
     const cycle = Math.floor(1 + t / this.total_size);
     const x = 1.0 + t / this.total_size - cycle;
@@ -164,6 +166,15 @@ export class CyclicLR extends LRScheduler {
   }
 }
 
+/** step_size_down may be 0 (PyTorch accepts it): the rate rises over step_size_up and drops back at once. */
+function nonNegativeSize(name: string, value: unknown): number {
+  if (typeof value !== "number" || !Number.isFinite(value) || value < 0) {
+    throw ValueError(`Expected non-negative ${name}, but got ${String(value)}`);
+  }
+  return value;
+}
+
+/** step_size_up must be > 0: PyTorch divides by it at the first step (ZeroDivisionError). */
 function positiveSize(name: string, value: unknown): number {
   if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) {
     throw ValueError(`Expected positive ${name}, but got ${String(value)}`);

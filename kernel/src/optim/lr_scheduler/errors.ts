@@ -13,4 +13,5 @@ export const ValueError = (message: string): Error => named("ValueError", Error,
 export const KeyError = (message: string): Error => named("KeyError", Error, message);
 export const NotImplementedError = (message: string): Error => named("NotImplementedError", Error, message);
 export const TypeError_ = (message: string): Error => named("TypeError", TypeError, message);
+export const ZeroDivisionError = (message: string): Error => named("ZeroDivisionError", Error, message);
 export const RuntimeError = (message: string): Error => named("RuntimeError", Error, message);

@@ -57,6 +57,7 @@ export class LambdaLR extends LRScheduler {
 
   override get_lr(): number[] {
     this._warn_get_lr_called_within_step();
+    this._check_param_groups();
     return this.base_lrs.map((base_lr, i) => base_lr * this.lr_lambdas[i](this.last_epoch));
   }
 

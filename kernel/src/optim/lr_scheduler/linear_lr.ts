@@ -1,6 +1,6 @@
 import { LRScheduler } from "./lr_scheduler";
 import { ValueError } from "./errors";
-import { positiveInteger } from "./checks";
+import { closedFormDivision, nonNegativeInteger } from "./checks";
 import { checkOptions, opt } from "./options";
 import type { OptimizerLike } from "./types";
 
@@ -9,7 +9,7 @@ export interface LinearLROptions {
   start_factor?: number;
   /** Factor from `total_iters` on. Default 1; in [0, 1]. */
   end_factor?: number;
-  /** Epochs of the linear ramp. Default 5. */
+  /** Epochs of the linear ramp (≥ 0). Default 5. */
   total_iters?: number;
   last_epoch?: number;
 }
@@ -22,6 +22,10 @@ export interface LinearLROptions {
  *   chainable:    η_t = η_{t-1} · (1 + (e − s) / (T·s + (t − 1)(e − s)))  for 1 ≤ t ≤ T,
  *
  * the ratio of consecutive closed-form factors; unchanged after T.
+ *
+ * With T = 0 (accepted, as in PyTorch) the chainable steps hold s · η for good: epoch 0 multiplies
+ * by s and every later epoch is past T. The closed form divides by T, so `step(epoch)` (and a
+ * SequentialLR restarting this scheduler) is PyTorch's ZeroDivisionError.
  */
 export class LinearLR extends LRScheduler {
   declare start_factor: number;
@@ -44,7 +48,7 @@ export class LinearLR extends LRScheduler {
     }
     this.start_factor = start;
     this.end_factor = end;
-    this.total_iters = positiveInteger("total_iters", opt(options, "total_iters", 5));
+    this.total_iters = nonNegativeInteger("total_iters", opt(options, "total_iters", 5));
     super._init(optimizer, options);
   }
 
@@ -59,6 +63,7 @@ export class LinearLR extends LRScheduler {
   }
 
   override _get_closed_form_lr(): number[] {
+    if (this.total_iters === 0) throw closedFormDivision("LinearLR");
     const ds = this.end_factor - this.start_factor;
     return this.base_lrs.map(
       (base_lr) => base_lr * (this.start_factor + (ds * Math.min(this.total_iters, this.last_epoch)) / this.total_iters),

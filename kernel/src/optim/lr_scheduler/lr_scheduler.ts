@@ -231,6 +231,8 @@ export class LRScheduler {
           throw TypeError_(`step(epoch): epoch must be a finite number, got ${typeName(epoch)} ${String(epoch)}`);
         }
         this.last_epoch = epoch;
+        // The closed form reads base_lrs: one per group the scheduler was created for.
+        if (this._get_closed_form_lr) this._check_param_groups();
         values = this._get_closed_form_lr ? this._get_closed_form_lr() : this.get_lr();
       }
     } finally {
@@ -243,6 +245,7 @@ export class LRScheduler {
   protected _writeLrs(values: number[]): void {
     const groups = this.optimizer.param_groups;
     if (values.length !== groups.length) {
+      this._check_param_groups();
       throw ValueError(
         `${this.constructor.name}.get_lr() returned ${values.length} learning rates for ${groups.length} param groups`,
       );
@@ -251,6 +254,21 @@ export class LRScheduler {
       group.lr = values[i];
     });
     this._last_lr = groupValues(this.optimizer, "lr");
+  }
+
+  /**
+   * Throws unless the optimizer still has the param groups this scheduler was created for (as
+   * many as `base_lrs`). Called wherever a schedule reads the per-group values it recorded at
+   * construction (`base_lrs`, lr_lambdas, max_lrs, momenta): PyTorch raises there too (a `zip()`
+   * length error, or KeyError 'initial_lr'), where plain indexing here would write NaN rates.
+   * The purely chainable steps (StepLR's `lr · γ`, ...) read only each group's current `lr` and
+   * keep working on a group added later, as in PyTorch.
+   */
+  _check_param_groups(): void {
+    const expected = Array.isArray(this.base_lrs) ? this.base_lrs.length : undefined;
+    const have = this.optimizer.param_groups.length;
+    if (expected === undefined || expected === have) return;
+    throw ValueError(paramGroupsChangedMessage(this.constructor.name, have, expected));
   }
 
   /**
@@ -270,6 +288,24 @@ export class LRScheduler {
   protected _warn_get_lr_called_within_step(): void {
     if (!this._get_lr_called_within_step) warn(GET_LR_OUTSIDE_STEP_WARNING, this);
   }
+}
+
+const groupsText = (n: number): string => `${n} param group${n === 1 ? "" : "s"}`;
+
+/**
+ * The error for a scheduler whose optimizer gained (or lost) param groups after the scheduler was
+ * created: the counts, why it cannot go on, and what to do instead.
+ */
+export function paramGroupsChangedMessage(cls: string, have: number, expected: number, detail = ""): string {
+  const why =
+    have > expected
+      ? "a param group added with add_param_group() after the scheduler was created has no place in its " +
+        "schedule (no base_lr/initial_lr of its own)"
+      : "its schedule has values for groups the optimizer no longer has";
+  return (
+    `${cls} was created for an optimizer with ${groupsText(expected)}, but the optimizer now has ${have}${detail}: ` +
+    `${why}. Create the scheduler after adding all param groups (or create a new one now).`
+  );
 }
 
 /** PyTorch's old name, kept as an alias as PyTorch does. */

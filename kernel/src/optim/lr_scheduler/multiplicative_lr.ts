@@ -37,6 +37,7 @@ export class MultiplicativeLR extends LRScheduler {
     const groups = this.optimizer.param_groups;
     // The initial step leaves the rates alone: λ applies from epoch 1 on.
     if (this._is_initial) return groups.map((g) => g.lr);
+    this._check_param_groups(); // one lambda per group it was created for
     return groups.map((g, i) => g.lr * this.lr_lambdas[i](this.last_epoch));
   }
 

@@ -1,5 +1,5 @@
-import { LRScheduler, checkOptimizer, formatParam } from "./lr_scheduler";
-import { ValueError } from "./errors";
+import { LRScheduler, checkOptimizer, formatParam, paramGroupsChangedMessage } from "./lr_scheduler";
+import { KeyError, ValueError } from "./errors";
 import { finiteNumber } from "./checks";
 import { setMomentum, usesBeta1 } from "./momentum";
 import { checkOptions, opt } from "./options";
@@ -147,6 +147,33 @@ export class OneCycleLR extends LRScheduler {
     return (end - start) * pct + start;
   }
 
+  /**
+   * Every group needs the rates (and momenta) the constructor put in it; a group added with
+   * add_param_group() afterwards has none, and would get a NaN rate. PyTorch raises KeyError
+   * 'initial_lr' there; this says why. (A group given those keys by hand is scheduled, as in PyTorch.)
+   */
+  private _check_group_keys(): void {
+    const keys = new Set<string>();
+    for (const p of this._schedule_phases) {
+      keys.add(p.start_lr).add(p.end_lr);
+      if (this.cycle_momentum) keys.add(p.start_momentum).add(p.end_momentum);
+    }
+    const groups = this.optimizer.param_groups;
+    groups.forEach((group, i) => {
+      for (const key of keys) {
+        if (typeof group[key] === "number") continue;
+        const detail = ` (param_groups[${i}] has no '${key}')`;
+        if (Array.isArray(this.base_lrs) && this.base_lrs.length !== groups.length) {
+          throw KeyError(paramGroupsChangedMessage("OneCycleLR", groups.length, this.base_lrs.length, detail));
+        }
+        throw KeyError(
+          `OneCycleLR: param_groups[${i}] has no '${key}' (a number), which OneCycleLR sets on every group when it is ` +
+            "created with last_epoch=-1; to resume with last_epoch >= 0, load the optimizer's state_dict first.",
+        );
+      }
+    });
+  }
+
   override get_lr(): number[] {
     this._warn_get_lr_called_within_step();
     const step_num = this.last_epoch;
@@ -154,6 +181,7 @@ export class OneCycleLR extends LRScheduler {
       throw ValueError(`Tried to step ${step_num} times. The specified number of total steps is ${this.total_steps}`);
     }
     const phases = this._schedule_phases;
+    this._check_group_keys();
     return this.optimizer.param_groups.map((group) => {
       let start_step = 0.0;
       for (let i = 0; i < phases.length; i++) {

@@ -1,10 +1,10 @@
 import { LRScheduler } from "./lr_scheduler";
-import { finiteNumber, positiveInteger } from "./checks";
+import { closedFormDivision, finiteNumber, nonNegativeInteger } from "./checks";
 import { checkOptions, opt } from "./options";
 import type { OptimizerLike } from "./types";
 
 export interface PolynomialLROptions {
-  /** Epochs until the rate reaches 0. Default 5. */
+  /** Epochs until the rate reaches 0 (≥ 0; 0 leaves it alone). Default 5. */
   total_iters?: number;
   /** Power of the polynomial. Default 1 (linear decay). */
   power?: number;
@@ -17,6 +17,9 @@ export interface PolynomialLROptions {
  *
  *   closed form:  η_t = η_0 · (1 − min(t, T)/T)^p
  *   chainable:    η_t = η_{t-1} · ((1 − t/T) / (1 − (t−1)/T))^p  for 1 ≤ t ≤ T; unchanged after T.
+ *
+ * With T = 0 (accepted, as in PyTorch) the chainable steps leave η alone; the closed form divides
+ * by T, so `step(epoch)` is PyTorch's ZeroDivisionError.
  */
 export class PolynomialLR extends LRScheduler {
   declare total_iters: number;
@@ -28,7 +31,7 @@ export class PolynomialLR extends LRScheduler {
 
   protected override _init(optimizer: OptimizerLike, options: PolynomialLROptions): void {
     checkOptions("PolynomialLR", options, [], ["total_iters", "power", "last_epoch"]);
-    this.total_iters = positiveInteger("total_iters", opt(options, "total_iters", 5));
+    this.total_iters = nonNegativeInteger("total_iters", opt(options, "total_iters", 5));
     this.power = finiteNumber("power", opt(options, "power", 1.0));
     super._init(optimizer, options);
   }
@@ -43,6 +46,7 @@ export class PolynomialLR extends LRScheduler {
   }
 
   override _get_closed_form_lr(): number[] {
+    if (this.total_iters === 0) throw closedFormDivision("PolynomialLR");
     const T = this.total_iters;
     return this.base_lrs.map((base_lr) => base_lr * (1.0 - Math.min(T, this.last_epoch) / T) ** this.power);
   }

@@ -1,5 +1,5 @@
 import { LRScheduler, checkOptimizer } from "./lr_scheduler";
-import { checkComposable, compositeStateDict, splitCompositeState } from "./composition";
+import { checkComposable, compositeStateDict, rejectStepArguments, splitCompositeState } from "./composition";
 import { KeyError, TypeError_, ValueError } from "./errors";
 import { checkOptions } from "./options";
 import type { OptimizerLike, SchedulerStateDict } from "./types";
@@ -88,8 +88,12 @@ export class SequentialLR extends LRScheduler {
     }
   }
 
-  /** Steps the scheduler in charge; at a milestone, restarts the next one at its epoch 0. */
-  override step(): void {
+  /**
+   * Steps the scheduler in charge; at a milestone, restarts the next one at its epoch 0. No epoch
+   * argument: PyTorch's `SequentialLR.step()` takes none (a TypeError), and so is it here.
+   */
+  override step(...args: []): void {
+    rejectStepArguments("SequentialLR", args);
     this.last_epoch += 1;
     const idx = bisectRight(this._milestones, this.last_epoch);
     const scheduler = this._schedulers[idx];

@@ -1,0 +1,106 @@
+/**
+ * The keyword arguments each optimizer's constructor accepts: PyTorch 2.13's `__init__`
+ * signatures, in their order (`inspect.signature(torch.optim.X.__init__)` minus `self` and
+ * `params`). Python rejects any other keyword with a TypeError; so does lrlab (a misspelt
+ * `momentun`, or an option the optimizer does not have, such as Muon's `maximize`, would
+ * otherwise change nothing, silently).
+ *
+ * A param group (`add_param_group({ params, ... })`, or a group given to the constructor) is
+ * different: PyTorch keeps any key there (people store a group's `name`, schedulers store
+ * `initial_lr`, ...), and so does lrlab. Only a key that looks like a mistake, a near-miss of one
+ * of the optimizer's hyperparameters or another optimizer's hyperparameter, gets a warning.
+ */
+
+export const OPTIMIZER_OPTIONS = {
+  SGD: ["lr", "momentum", "dampening", "weight_decay", "nesterov", "maximize", "foreach", "differentiable", "fused"],
+  Adam: [
+    "lr", "betas", "eps", "weight_decay", "amsgrad", "foreach", "maximize", "capturable", "differentiable", "fused",
+    "decoupled_weight_decay",
+  ],
+  AdamW: ["lr", "betas", "eps", "weight_decay", "amsgrad", "maximize", "foreach", "capturable", "differentiable", "fused"],
+  Adamax: ["lr", "betas", "eps", "weight_decay", "foreach", "maximize", "differentiable", "capturable"],
+  NAdam: [
+    "lr", "betas", "eps", "weight_decay", "momentum_decay", "decoupled_weight_decay", "foreach", "maximize",
+    "capturable", "differentiable",
+  ],
+  RAdam: ["lr", "betas", "eps", "weight_decay", "decoupled_weight_decay", "foreach", "maximize", "capturable", "differentiable"],
+  RMSprop: ["lr", "alpha", "eps", "weight_decay", "momentum", "centered", "capturable", "foreach", "maximize", "differentiable"],
+  Adagrad: ["lr", "lr_decay", "weight_decay", "initial_accumulator_value", "eps", "foreach", "maximize", "differentiable", "fused"],
+  Adadelta: ["lr", "rho", "eps", "weight_decay", "foreach", "capturable", "maximize", "differentiable"],
+  ASGD: ["lr", "lambd", "alpha", "t0", "weight_decay", "foreach", "maximize", "differentiable", "capturable"],
+  Rprop: ["lr", "etas", "step_sizes", "capturable", "foreach", "maximize", "differentiable"],
+  Adafactor: ["lr", "beta2_decay", "eps", "d", "weight_decay", "foreach", "maximize"],
+  Muon: ["lr", "weight_decay", "momentum", "nesterov", "ns_coefficients", "eps", "ns_steps", "adjust_lr_fn"],
+  LBFGS: ["lr", "max_iter", "max_eval", "tolerance_grad", "tolerance_change", "history_size", "line_search_fn"],
+} as const satisfies Record<string, readonly string[]>;
+
+export type OptimizerName = keyof typeof OPTIMIZER_OPTIONS;
+
+/** Every hyperparameter name of every optimizer (for the param-group warning). */
+const ALL_HYPERPARAMETERS = new Set<string>(Object.values(OPTIMIZER_OPTIONS).flat());
+
+/**
+ * Python's keyword-argument check for `new cls(params, options)`: options must be one plain
+ * object, and every key one that `cls` accepts. The error names the key and lists the accepted
+ * ones, in the schedulers' style (lr_scheduler/options.ts).
+ */
+export function checkOptimizerOptions(cls: OptimizerName, options: unknown): Record<string, unknown> {
+  const accepted: readonly string[] = OPTIMIZER_OPTIONS[cls];
+  if (options === undefined || options === null) return {};
+  if (typeof options !== "object" || Array.isArray(options)) {
+    throw new TypeError(
+      `${cls}.__init__() expects its keyword arguments as one options object, e.g. ` +
+        `new ${cls}(params, { ${accepted.slice(0, 2).map((k) => `${k}: ...`).join(", ")} }), ` +
+        `but got ${Array.isArray(options) ? "an array" : typeof options}`,
+    );
+  }
+  for (const key of Object.keys(options)) {
+    if (!accepted.includes(key)) {
+      throw new TypeError(`${cls}.__init__() got an unexpected keyword argument '${key}'; accepted: ${accepted.join(", ")}`);
+    }
+  }
+  return options as Record<string, unknown>;
+}
+
+/**
+ * Why a param-group key looks like a mistake, or null when it is fine. `hyperparameters` are the
+ * optimizer's (its defaults' keys). A near-miss of one of them (`momentun`, `weight_decy`,
+ * `Lr`) or a hyperparameter of another optimizer that this one lacks (`maximize` for Muon,
+ * `weight_decay` for Rprop) is suspicious; any other key (`name`, `initial_lr`, ...) is not.
+ */
+export function suspiciousGroupKey(key: string, hyperparameters: readonly string[]): string | null {
+  if (key === "params" || key === "param_names" || hyperparameters.includes(key)) return null;
+  const near = hyperparameters.filter((h) => isNearMiss(key, h));
+  if (near.length > 0) return `did you mean ${near.map((h) => `'${h}'`).join(" or ")}?`;
+  if (ALL_HYPERPARAMETERS.has(key)) return `an option of other optimizers, which this one does not have`;
+  return null;
+}
+
+/** Case-insensitively equal, or within a small edit distance (none for names of ≤ 3 letters). */
+function isNearMiss(key: string, name: string): boolean {
+  const a = key.toLowerCase();
+  const b = name.toLowerCase();
+  if (a === b) return true;
+  const allowed = Math.min(a.length, b.length) <= 3 ? 0 : Math.min(a.length, b.length) <= 5 ? 1 : 2;
+  return allowed > 0 && editDistance(a, b, allowed) <= allowed;
+}
+
+/** Optimal-string-alignment distance (insert, delete, substitute, swap neighbours), capped at max + 1. */
+function editDistance(a: string, b: string, max: number): number {
+  if (Math.abs(a.length - b.length) > max) return max + 1;
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => {
+    const row = new Array<number>(b.length + 1).fill(0);
+    row[0] = i;
+    return row;
+  });
+  for (let j = 0; j <= b.length; j++) d[0][j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let v = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, d[i - 2][j - 2] + 1);
+      d[i][j] = v;
+    }
+  }
+  return d[a.length][b.length];
+}
