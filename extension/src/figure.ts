@@ -12,7 +12,7 @@
  * dashed vertical line at its step. Every payload string is escaped (see escape.ts).
  */
 import { escapeText } from "./escape";
-import type { Marker, PlotPayload, Series } from "./payload";
+import type { Marker, PlotKind, PlotPayload, Series } from "./payload";
 import { isLogY, nonPositive, type ViewState } from "./state";
 import type { Theme } from "./theme";
 
@@ -36,22 +36,46 @@ export type TraceRole = "line" | "band-max" | "band-min" | "divergence" | "sugge
 
 export const FIGURE_HEIGHT = 380;
 
-const key = (s: Series) => JSON.stringify([s.name, s.group, s.param ?? null]);
-
 /*
  * Every trace carries a stable \`uid\` (its line's index and role, or the marker kind): with
  * \`uirevision\`, plotly matches traces across \`Plotly.react\` by uid, so what the user did in
- * the legend stays on the right line when bands or groups come and go.
+ * the legend stays on the right line when bands or groups come and go. A line is the n-th
+ * distinct (trace, group, param) of the whole payload.
  */
+const key = (s: Series) => JSON.stringify([s.name, s.group, s.param ?? null]);
 
-/**
- * Colours follow lines, not positions: the n-th distinct (trace, group, param) of the whole
- * payload always gets palette[n], so switching metric or hiding a group does not repaint others.
- */
-function colourIndex(p: PlotPayload): Map<string, number> {
+function lineIndex(p: PlotPayload): Map<string, number> {
   const m = new Map<string, number>();
   for (const s of p.series) if (!m.has(key(s))) m.set(key(s), m.size);
   return m;
+}
+
+/**
+ * The palette slot of every series, parallel to `p.series`. Colours follow runs, not metrics or
+ * positions: runs take consecutive blocks of slots in order of first appearance, one slot per
+ * distinct (group, parameter) line of the run; a series of the run as a whole (loss: group null)
+ * takes the run's first slot. So a run, and within it a group, keeps its colour whatever metric
+ * is shown, and hiding a group does not repaint the others.
+ *
+ * The SVG/plotly fallback (kernel/src/plot/plotly.ts, `colourSlots`) applies the same rule to the
+ * same palette (LIGHT_PALETTE): test/extension/colours.test.ts checks that they agree.
+ */
+export function colourSlots(p: PlotPayload): number[] {
+  const whole = (s: Series) => s.group === null && !s.param;
+  const sub = (s: Series) => JSON.stringify([s.group, s.param ?? null]);
+  const runs = new Map<string, Map<string, number>>();
+  for (const s of p.series) {
+    let lines = runs.get(s.name);
+    if (!lines) runs.set(s.name, (lines = new Map()));
+    if (!whole(s) && !lines.has(sub(s))) lines.set(sub(s), lines.size);
+  }
+  const base = new Map<string, number>();
+  let next = 0;
+  for (const [name, lines] of runs) {
+    base.set(name, next);
+    next += Math.max(1, lines.size);
+  }
+  return p.series.map((s) => (base.get(s.name) ?? 0) + (whole(s) ? 0 : runs.get(s.name)?.get(sub(s)) ?? 0));
 }
 
 /** "#rrggbb" → "rgba(r, g, b, a)"; other colour syntaxes are returned unchanged. */
@@ -197,14 +221,16 @@ function markerTrace(kind: Marker["kind"], ms: Marker[], p: PlotPayload, s: View
 
 /** Builds the figure and the role of each trace (same order as `data`). */
 export function buildFigureWithRoles(p: PlotPayload, s: ViewState, theme: Theme): Figure & { roles: TraceRole[] } {
-  const colours = colourIndex(p);
+  const slots = colourSlots(p);
+  const slotOf = new Map(p.series.map((t, i) => [t, slots[i]]));
+  const lines = lineIndex(p);
   const data: PlotlyTrace[] = [];
   const roles: TraceRole[] = [];
   const logY = isLogY(s, p);
   for (const t of visibleSeries(p, s)) {
-    const n = colours.get(key(t)) ?? 0;
+    const slot = slotOf.get(t) ?? 0;
     // The legend group is an index, not the name: no payload text goes where it is not escaped.
-    const out = seriesTraces(t, escapeText(seriesLabel(t, p)), theme.palette[n % theme.palette.length], `line${n}`, s.band, logY);
+    const out = seriesTraces(t, escapeText(seriesLabel(t, p)), theme.palette[slot % theme.palette.length], `line${lines.get(key(t)) ?? 0}`, s.band, logY);
     data.push(...out.traces);
     roles.push(...out.roles);
   }
@@ -338,6 +364,39 @@ export function buildFigure(p: PlotPayload, s: ViewState, theme: Theme): Figure 
   return { data, layout };
 }
 
+/**
+ * The kernel's title of each kind of plot when the user gave none (DEFAULT_TITLES in
+ * kernel/src/plot/figure.ts; test/extension/colours.test.ts checks that they agree).
+ */
+export const DEFAULT_TITLES: Readonly<Record<PlotKind, string>> = {
+  trace: "Effective learning rate",
+  compare: "Effective learning rate: comparison",
+  schedule: "Learning-rate schedule",
+  range_test: "Learning-rate range test",
+};
+
+/** Whether a metric is a learning rate (configured, projected, per-sample, element-wise...). */
+export function isRateMetric(metric: string): boolean {
+  return metric === "lr" || metric.startsWith("lr_");
+}
+
+/**
+ * The title over the metric shown. The payload's title holds for a learning rate; over another
+ * metric (loss, update ratio, gradient norm...) a default title such as "Effective learning rate"
+ * said what the plot was not, so it names the metric instead ("Loss", "Loss: comparison",
+ * "Momentum (β1) schedule"). A title the user gave is theirs and stays; a range test is about the
+ * learning rate whatever its y axis shows.
+ */
+export function plotTitle(p: PlotPayload, metric: string): string {
+  if (isRateMetric(metric) || p.kind === "range_test" || p.title !== DEFAULT_TITLES[p.kind]) return p.title;
+  const label = p.metrics.find((m) => m.key === metric)?.label ?? metric;
+  // ASCII only: "β2" must not become "Β2".
+  const name = label.replace(/^[a-z]/, (c) => c.toUpperCase());
+  if (p.kind === "compare") return `${name}: comparison`;
+  if (p.kind === "schedule") return `${name} schedule`;
+  return name;
+}
+
 function buildLayout(p: PlotPayload, s: ViewState, theme: Theme, markers: Marker[]): Record<string, unknown> {
   const metric = p.metrics.find((m) => m.key === s.metric);
   const axis = { gridcolor: theme.grid, zerolinecolor: theme.axis, linecolor: theme.axis, color: theme.font };
@@ -351,7 +410,7 @@ function buildLayout(p: PlotPayload, s: ViewState, theme: Theme, markers: Marker
     xaxis.autorange = false;
   } else xaxis.autorange = true;
   return {
-    title: { text: escapeText(p.title), x: 0.01, xanchor: "left", font: { size: 14, color: theme.font, family: theme.fontFamily } },
+    title: { text: escapeText(plotTitle(p, s.metric)), x: 0.01, xanchor: "left", font: { size: 14, color: theme.font, family: theme.fontFamily } },
     paper_bgcolor: theme.background,
     plot_bgcolor: theme.background,
     font: { color: theme.font, family: theme.fontFamily, size: 12 },

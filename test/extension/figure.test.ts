@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
-  bandPolygon, buildFigureWithRoles, forLogAxis, logTicks, markerY, MIN_RELATIVE_SPAN, seriesLabel, tickLabel, withAlpha, wrapTitle, Y_TITLE_LINE, yRangeFor,
+  bandPolygon, buildFigureWithRoles, DEFAULT_TITLES, forLogAxis, logTicks, markerY, MIN_RELATIVE_SPAN, plotTitle, seriesLabel, tickLabel, withAlpha, wrapTitle, Y_TITLE_LINE, yRangeFor,
 } from "../../extension/src/figure";
 import { validatePayload } from "../../extension/src/payload";
 import { applyControl, type ControlEvent, initialState } from "../../extension/src/state";
@@ -127,9 +127,10 @@ describe("buildFigure: one run with two parameter groups", () => {
     const y = layout.yaxis as any;
     expect(y.autorange).toBe(false);
     // lr of group 0 is 0.05 until step 15, 0.025 until 31 (StepLR every 16 steps): the buckets
-    // ending at 19, 23, 27 (the segment 19-23 and 23-27 cross the range) are all 0.025.
+    // 16-19, 20-23, 24-27, 28-31, drawn at their middle steps 17, 21, 25, 29 (the segments 17-21
+    // and 25-29 cross the range), are all 0.025.
     const xs = data[0].x;
-    const inView = data[0].y.filter((_, i) => [19, 23, 27].includes(xs[i] as number)) as number[];
+    const inView = data[0].y.filter((_, i) => [17, 21, 25, 29].includes(xs[i] as number)) as number[];
     expect(new Set(inView)).toEqual(new Set([0.025]));
     expect(y.range[0]).toBeLessThan(Math.log10(0.025));
     expect(y.range[1]).toBeGreaterThan(Math.log10(0.025));
@@ -335,6 +336,74 @@ describe("buildFigure: nothing to draw", () => {
     let s = initialState(q);
     for (const name of ["sgd", "adam", "sgd lr=2"]) s = applyControl(s, { type: "run", name, on: false }, q);
     expect((buildFigureWithRoles(q, s, light).layout as any).annotations[0].text).toMatch(/every line is switched off/);
+  });
+});
+
+describe("colours follow runs across metrics", () => {
+  const lineColours = (q: ReturnType<typeof validatePayload>, metric: string) => {
+    const f = buildFigureWithRoles(q, applyControl(initialState(q), { type: "metric", metric }, q), light);
+    return new Map(f.data.filter((_, i) => f.roles[i] === "line").map((l) => [l.name, (l.line as any).color as string]));
+  };
+
+  it("a run's loss (no group) keeps the run's colour, its first group's", () => {
+    const p = validatePayload(fixture("trace_two_groups"));
+    expect(lineColours(p, "lr_projected")).toEqual(new Map([["group 0", LIGHT_PALETTE[0]], ["group 1", LIGHT_PALETTE[1]]]));
+    expect(lineColours(p, "loss")).toEqual(new Map([["sgd", LIGHT_PALETTE[0]]]));
+  });
+
+  it("in a comparison each run has one colour on every metric, runs in order", () => {
+    const q = validatePayload(fixture("compare"));
+    const want = new Map([["sgd", LIGHT_PALETTE[0]], ["adam", LIGHT_PALETTE[1]], ["sgd lr=2", LIGHT_PALETTE[2]]]);
+    for (const m of q.metrics) expect(lineColours(q, m.key)).toEqual(want);
+    // Hiding a run repaints no other.
+    const s = applyControl(applyControl(initialState(q), { type: "metric", metric: "loss" }, q), { type: "run", name: "sgd", on: false }, q);
+    const f = buildFigureWithRoles(q, s, light);
+    expect(f.data.filter((_, i) => f.roles[i] === "line").map((l) => (l.line as any).color)).toEqual([LIGHT_PALETTE[1], LIGHT_PALETTE[2]]);
+  });
+
+  it("runs with several groups: a group keeps its colour, the next run takes the next colours", () => {
+    const raw = clone(fixture("trace_two_groups"));
+    raw.kind = "compare";
+    const other = clone(raw.series).map((t) => ({ ...t, name: "adam" }));
+    raw.series.push(...other);
+    const q = validatePayload(raw);
+    expect(lineColours(q, "lr")).toEqual(new Map([
+      ["sgd · group 0", LIGHT_PALETTE[0]], ["sgd · group 1", LIGHT_PALETTE[1]], ["adam · group 0", LIGHT_PALETTE[2]], ["adam · group 1", LIGHT_PALETTE[3]],
+    ]));
+    expect(lineColours(q, "loss")).toEqual(new Map([["sgd", LIGHT_PALETTE[0]], ["adam", LIGHT_PALETTE[2]]]));
+  });
+});
+
+describe("the title fits the metric shown", () => {
+  const titled = (q: ReturnType<typeof validatePayload>, metric: string) =>
+    (buildFigureWithRoles(q, applyControl(initialState(q), { type: "metric", metric }, q), light).layout.title as any).text as string;
+
+  it("a default title names a metric that is not a learning rate", () => {
+    const raw = clone(fixture("trace_two_groups"));
+    raw.title = DEFAULT_TITLES.trace;
+    const p = validatePayload(raw);
+    expect(titled(p, "lr_projected")).toBe("Effective learning rate");
+    expect(titled(p, "lr")).toBe("Effective learning rate");
+    expect(titled(p, "loss")).toBe("Loss");
+    // The metric's own label, escaped: "update ratio ‖Δ‖/‖θ‖" and the like.
+    raw.metrics.find((m) => m.key === "update_ratio")!.label = "update ratio ‖Δ‖/‖θ‖";
+    expect(titled(validatePayload(raw), "update_ratio")).toBe("Update ratio ‖Δ‖/‖θ‖");
+    const c = clone(fixture("compare"));
+    c.title = DEFAULT_TITLES.compare;
+    const q = validatePayload(c);
+    expect(titled(q, "lr_projected")).toBe("Effective learning rate: comparison");
+    expect(titled(q, "loss")).toBe("Loss: comparison");
+  });
+
+  it("keeps a title the user gave, a range test's, and does not capitalise Greek", () => {
+    const p = validatePayload(fixture("trace_two_groups"));
+    expect(titled(p, "loss")).toBe("SGD momentum 0.9, StepLR");
+    const r = validatePayload(fixture("range_test"));
+    expect(plotTitle({ ...r, title: DEFAULT_TITLES.range_test }, "loss")).toBe("Learning-rate range test");
+    const sched = { ...r, kind: "schedule" as const, title: DEFAULT_TITLES.schedule, metrics: [{ key: "momentum", label: "momentum (β1)", log: false }, { key: "beta2", label: "β2", log: false }] };
+    expect(plotTitle(sched, "momentum")).toBe("Momentum (β1) schedule");
+    expect(plotTitle({ ...sched, kind: "trace", title: DEFAULT_TITLES.trace }, "beta2")).toBe("β2");
+    expect(plotTitle({ ...sched, title: DEFAULT_TITLES.schedule }, "lr")).toBe("Learning-rate schedule");
   });
 });
 

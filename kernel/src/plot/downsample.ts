@@ -7,6 +7,12 @@
  * the min of the mins and the max of the maxes; points whose buckets were all gaps stay gaps
  * (null). Numbers are rounded to `digits` significant digits: more is invisible on a plot and
  * only inflates the JSON.
+ *
+ * Where a point sits (`pointStep`): a step its merged buckets recorded, so a hover shows a true
+ * step and the point's band is that of the steps around it. The first point sits at the series'
+ * first step and the last at its last step, so a line spans the whole run (a point at each
+ * bucket's last step started a line of 4-step buckets at step 3); the others sit in the middle of
+ * their buckets.
  */
 import type { Bucket } from "../trace/series";
 
@@ -59,12 +65,30 @@ export function downsample(
       if (l && l.min !== null && l.min < lo) lo = l.min;
       if (h && h.max !== null && h.max > hi) hi = h.max;
     }
-    out.x.push(buckets[end - 1].last_step);
+    out.x.push(pointStep(buckets, start, end));
     out.mean.push(count > 0 ? round(sum / count, digits) : null);
     out.min.push(count > 0 && lo !== Infinity ? round(lo, digits) : null);
     out.max.push(count > 0 && hi !== -Infinity ? round(hi, digits) : null);
   }
   return out;
+}
+
+/**
+ * The x of the point that merges `buckets[start..end)`: the series' first step for the first
+ * point, its last step for the last point (a single point: the last step, the latest value of a
+ * live run), else the middle of the merged steps: when they are every integer between the first
+ * and the last (a trace's steps), the middle integer; else the first step of the middle bucket (a
+ * range test's learning rates, which are samples on a log scale).
+ */
+export function pointStep(buckets: readonly Bucket[], start: number, end: number): number {
+  const first = buckets[start].first_step;
+  const last = buckets[end - 1].last_step;
+  if (end === buckets.length) return last;
+  if (start === 0) return first;
+  let pushes = 0;
+  for (let i = start; i < end; i++) pushes += buckets[i].pushes;
+  if (Number.isInteger(first) && Number.isInteger(last) && last - first + 1 === pushes) return Math.floor((first + last) / 2);
+  return buckets[start + Math.floor((end - start) / 2)].first_step;
 }
 
 /** Buckets of width one from plain samples (schedule previews, range tests). */

@@ -73,7 +73,11 @@ export interface Figure {
   summary: string[];
 }
 
-const DEFAULT_TITLES: Record<PlotPayload["kind"], string> = {
+/**
+ * A figure's title when the caller gives none. The extension keeps a copy (extension/src/figure.ts):
+ * over a metric that is not a learning rate it replaces these, never a title the user gave.
+ */
+export const DEFAULT_TITLES: Readonly<Record<PlotPayload["kind"], string>> = {
   trace: "Effective learning rate",
   compare: "Effective learning rate: comparison",
   schedule: "Learning-rate schedule",

@@ -20,9 +20,11 @@ export interface MetricInfo {
 
 /**
  * One line of the figure: one metric of one trace (and group, and parameter when per-param).
- * Points are buckets of consecutive steps (see trace/series): `x` is the bucket's last step,
- * `mean` its mean, `min`/`max` its band. `null` marks a gap (a step with no ratio, e.g. a zero
- * gradient): renderers must break the line there, not draw zero.
+ * Points are buckets of consecutive steps (see trace/series): `x` is a step the bucket recorded
+ * (the first point's is the run's first step, the last point's its last step, the others the
+ * middle of their buckets: plot/downsample.pointStep), `mean` its mean, `min`/`max` its band.
+ * `null` marks a gap (a step with no ratio, e.g. a zero gradient): renderers must break the line
+ * there, not draw zero.
  */
 export interface Series {
   /** The trace's name (user-controlled). */

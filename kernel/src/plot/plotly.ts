@@ -10,18 +10,26 @@
  * labelled points.
  */
 import { panelsFor, seriesLabel } from "./figure";
-import type { PlotPayload } from "./payload";
+import type { PlotPayload, Series } from "./payload";
 
 export interface PlotlyFigure {
   data: Record<string, unknown>[];
   layout: Record<string, unknown>;
 }
 
-/** Twenty distinct colours (Tableau 20 order: dark then light of each hue) for up to 20 labels. */
-export const PALETTE = [
-  "#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22", "#7f7f7f",
-  "#aec7e8", "#ff9896", "#98df8a", "#ffbb78", "#c5b0d5", "#c49c94", "#f7b6d2", "#9edae5", "#dbdb8d", "#393b79",
-];
+/**
+ * Line colours, in order: the extension's LIGHT_PALETTE (extension/src/theme.ts), so a line has
+ * the same colour in the static pictures as in JupyterLab. The extension cannot import the kernel
+ * nor the kernel the extension, so this is a copy; test/extension/colours.test.ts checks that the
+ * two are equal, and that `colourSlots` assigns them as the extension does.
+ */
+export const PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"] as const;
+
+/**
+ * Within a panel, the metrics of one line (a trace's lr, projected lr and per-sample lr; a range
+ * test's loss and smoothed loss) share its colour and differ by dash, in the panel's order.
+ */
+export const DASHES = ["solid", "dash", "dot", "dashdot"] as const;
 
 /** `#rrggbb` → `rgba(r,g,b,a)`. */
 export function withAlpha(hex: string, alpha: number): string {
@@ -37,16 +45,54 @@ export function escapeText(s: string): string {
   return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 }
 
-/** The colour of each legend label drawn in the static panels, in order of first appearance. */
-export function colourMap(payload: PlotPayload): Map<string, string> {
-  const drawn = new Set(panelsFor(payload).flatMap((p) => p.metrics));
-  const colours = new Map<string, string>();
+/**
+ * The palette slot of every series, parallel to `payload.series` (the extension's rule, see
+ * colourSlots in extension/src/figure.ts): runs take consecutive blocks of slots in order of first
+ * appearance, one per distinct (group, parameter) line of the run; a series of the run as a whole
+ * (loss: group null) takes the run's first slot. A run, and a group within it, keeps its colour
+ * across metrics and panels.
+ */
+export function colourSlots(payload: PlotPayload): number[] {
+  const whole = (s: Series) => s.group === null && !s.param;
+  const sub = (s: Series) => JSON.stringify([s.group, s.param ?? null]);
+  const runs = new Map<string, Map<string, number>>();
   for (const s of payload.series) {
-    if (!drawn.has(s.metric)) continue;
-    const label = seriesLabel(s, payload);
-    if (!colours.has(label)) colours.set(label, PALETTE[colours.size % PALETTE.length]);
+    let lines = runs.get(s.name);
+    if (!lines) runs.set(s.name, (lines = new Map()));
+    if (!whole(s) && !lines.has(sub(s))) lines.set(sub(s), lines.size);
   }
-  return colours;
+  const base = new Map<string, number>();
+  let next = 0;
+  for (const [name, lines] of runs) {
+    base.set(name, next);
+    next += Math.max(1, lines.size);
+  }
+  return payload.series.map((s) => (base.get(s.name) ?? 0) + (whole(s) ? 0 : runs.get(s.name)?.get(sub(s)) ?? 0));
+}
+
+/** How a legend label of the static panels is drawn. */
+export interface LineStyle {
+  colour: string;
+  dash: (typeof DASHES)[number];
+}
+
+/**
+ * The style of each legend label drawn in the static panels, in order of first appearance: its
+ * line's colour (colourSlots) and the dash of its metric's place in its panel. Labels tell metrics apart within a panel (see
+ * figure.seriesLabel), so each label has one style.
+ */
+export function lineStyles(payload: PlotPayload): Map<string, LineStyle> {
+  const panels = panelsFor(payload);
+  const slots = colourSlots(payload);
+  const styles = new Map<string, LineStyle>();
+  payload.series.forEach((s, i) => {
+    const panel = panels.find((p) => p.metrics.includes(s.metric));
+    if (!panel) return;
+    const label = seriesLabel(s, payload);
+    if (styles.has(label)) return;
+    styles.set(label, { colour: PALETTE[slots[i] % PALETTE.length], dash: DASHES[panel.metrics.indexOf(s.metric) % DASHES.length] });
+  });
+  return styles;
 }
 
 /**
@@ -79,7 +125,7 @@ export function bandShape(x: readonly number[], lo: readonly (number | null)[], 
 
 export function toPlotly(payload: PlotPayload): PlotlyFigure {
   const panels = panelsFor(payload);
-  const colours = colourMap(payload);
+  const styles = lineStyles(payload);
   const data: Record<string, unknown>[] = [];
   const layout: Record<string, unknown> = {
     title: { text: escapeText(payload.title) },
@@ -111,7 +157,7 @@ export function toPlotly(payload: PlotPayload): PlotlyFigure {
     for (const s of payload.series) {
       if (!panel.metrics.includes(s.metric)) continue;
       const label = seriesLabel(s, payload);
-      const colour = colours.get(label) as string;
+      const { colour, dash } = styles.get(label) as LineStyle;
       const legendgroup = label;
       if (s.min && s.max) {
         // The band as closed shapes, one per run of points with both edges (on a log axis, both
@@ -126,7 +172,7 @@ export function toPlotly(payload: PlotPayload): PlotlyFigure {
       }
       data.push({
         type: "scatter", mode: "lines", x: s.x, y: s.mean, xaxis: xa, yaxis: ya, name: escapeText(label),
-        line: { color: colour, width: 1.8, shape: stepwise(s.metric) ? "hv" : "linear" }, connectgaps: false, legendgroup,
+        line: { color: colour, dash, width: 1.8, shape: stepwise(s.metric) ? "hv" : "linear" }, connectgaps: false, legendgroup,
       });
     }
   });

@@ -14,13 +14,16 @@
 import type * as Vega from "vega";
 import type * as VegaLite from "vega-lite";
 import { panelsFor, seriesLabel } from "./figure";
-import { colourMap, stepwise } from "./plotly";
+import { DASHES, lineStyles, stepwise } from "./plotly";
 import type { PlotPayload } from "./payload";
 
 /** Tick labels: plain numbers in the middle range, 1e+10 / 1e-6 style outside it (~g would write
  * 10000000000, and log axes of losses and update ratios span many decades). */
 const AXIS_LABEL =
   "datum.value != 0 && (abs(datum.value) >= 1e5 || abs(datum.value) < 1e-3) ? format(datum.value, '.0e') : format(datum.value, '~g')";
+
+/** Vega's stroke-dash arrays for plotly's dash names (plotly.ts DASHES). */
+const DASH_ARRAYS: Record<(typeof DASHES)[number], number[]> = { solid: [1, 0], dash: [6, 3], dot: [2, 2], dashdot: [6, 3, 2, 3] };
 
 const PANEL_WIDTH = 560;
 const PANEL_HEIGHT = 150;
@@ -40,7 +43,11 @@ function compactPaths(svg: string): string {
   return svg.replace(/ d="([^"]*)"/g, (_, d: string) => ` d="${d.replace(/(\d+\.\d)\d+/g, "$1")}"`);
 }
 
-/** Thin a payload line to at most `n` points: mean of means, min of mins, max of maxes. */
+/**
+ * Thin a payload line to at most `n` points: mean of means, min of mins, max of maxes. Each point
+ * sits on one of its points' steps, as in downsample.pointStep: the first on the line's first
+ * step, the last on its last, the others on their middle point's.
+ */
 function thin(x: readonly number[], ys: readonly (number | null)[][], kinds: ("mean" | "min" | "max")[], n: number) {
   const per = Math.max(1, Math.ceil(x.length / n));
   if (per === 1) return { x: [...x], ys: ys.map((y) => [...y]) };
@@ -48,7 +55,7 @@ function thin(x: readonly number[], ys: readonly (number | null)[][], kinds: ("m
   const oys: (number | null)[][] = ys.map(() => []);
   for (let a = 0; a < x.length; a += per) {
     const b = Math.min(x.length, a + per);
-    ox.push(x[b - 1]);
+    ox.push(b === x.length ? x[b - 1] : a === 0 ? x[0] : x[a + Math.floor((b - a) / 2)]);
     ys.forEach((y, k) => {
       const vals = y.slice(a, b).filter((v): v is number => v !== null);
       if (vals.length === 0) oys[k].push(null);
@@ -88,9 +95,10 @@ function onAxis(v: number | null | undefined, log: boolean): number | null {
 /** The Vega-Lite spec of a payload (exported for tests and for users who want to restyle it). */
 export function toVegaLite(payload: PlotPayload): Record<string, unknown> {
   const panels = panelsFor(payload);
-  const colours = colourMap(payload);
-  const domain = [...colours.keys()];
-  const range = [...colours.values()];
+  const styles = lineStyles(payload);
+  const domain = [...styles.keys()];
+  const range = [...styles.values()].map((st) => st.colour);
+  const dashes = [...styles.values()].map((st) => DASH_ARRAYS[st.dash]);
   const xScale = payload.x_log ? { type: "log" } : { zero: false };
   const divergences = payload.markers.filter((m) => m.kind === "divergence");
   const charts = panels.map((panel, i) => {
@@ -120,7 +128,10 @@ export function toVegaLite(payload: PlotPayload): Record<string, unknown> {
       scale: xScale,
       axis: last ? { title: payload.x_label, tickCount: 6 } : { title: null, labels: false, tickCount: 6 },
     };
-    const colour = { field: "series", type: "nominal", scale: { domain, range }, legend: { title: null, orient: "bottom", ...legendColumns(domain), symbolType: "stroke", symbolStrokeWidth: 2, symbolOpacity: 1 } };
+    const legend = { title: null, orient: "bottom", ...legendColumns(domain), symbolType: "stroke", symbolStrokeWidth: 2, symbolOpacity: 1 };
+    const colour = { field: "series", type: "nominal", scale: { domain, range }, legend };
+    // Same field, scale domain and legend as the colour: Vega-Lite merges the two into one legend.
+    const strokeDash = { field: "series", type: "nominal", scale: { domain, range: dashes }, legend };
     const layers: Record<string, unknown>[] = [];
     if (bands.length > 0) {
       layers.push({
@@ -140,6 +151,7 @@ export function toVegaLite(payload: PlotPayload): Record<string, unknown> {
           // Few ticks on log axes: Vega otherwise draws a grid line per minor tick (bytes, clutter).
           y: { field: "y", type: "quantitative", scale: yScale, title: panel.title, axis: { labelExpr: AXIS_LABEL, tickCount: panel.log ? 4 : 5 } },
           color: colour,
+          strokeDash,
         },
       });
     }
