@@ -38,6 +38,12 @@ describe("type error hints", () => {
     expect(hintFor(2515, "Non-abstract class 'A' does not implement inherited abstract member 'get' from class 'Base'.", "A")).toBeNull();
   });
 
+  it("says that double backward is not supported where create_graph is asked for", () => {
+    expect(hintFor(2353, "Object literal may only specify known properties, and 'create_graph' does not exist in type 'GradOptions'.", "{ create_graph: true })"))
+      .toMatch(/^hint: lrlab's autograd computes first derivatives only: create_graph .* is not supported/);
+    expect(hintFor(2353, "Object literal may only specify known properties, and 'colour' does not exist in type 'X'.", "{ colour: 1 }")).toBeNull();
+  });
+
   it("names the library's namespaces in messages, and lists what one has when a name is missing from it", () => {
     const msg = tidyMessage(`Property 'Conv2d' does not exist on type 'typeof import("/x/kernel/dist/nn/index")'.`);
     expect(msg).toBe("Property 'Conv2d' does not exist on type 'typeof torch.nn'.");

@@ -93,6 +93,12 @@ export function hintFor(code: number, message: string, at: string): string | nul
     return "hint: an lrlab Dataset implements get(index) and a length getter (PyTorch's __getitem__ and __len__): "
       + "class MyData extends torch.utils.data.Dataset<T> { get length() { return n; } get(i: number): T { ... } }";
   }
+  // `torch.autograd.grad(y, x, { create_graph: true })`, `y.backward(g, { create_graph: true })`:
+  // "Object literal may only specify known properties, and 'create_graph' does not exist in type 'GradOptions'."
+  if (code === 2353 && /'create_graph' does not exist/.test(message)) {
+    return "hint: lrlab's autograd computes first derivatives only: create_graph (a gradient you can differentiate again: "
+      + "double backward, Hessian-vector products) is not supported";
+  }
   if (code === 2339) {
     const ns = missingFromNamespace(message);
     if (ns !== null) return ns;
