@@ -246,9 +246,29 @@ export interface BackwardOptions {
  */
 export type Capture = Map<Tensor, Tensor | null>;
 
+/**
+ * The options object of backward()/autograd.grad(), checked: a key the function does not have is
+ * PyTorch's TypeError, and `create_graph: true` (a gradient with a graph of its own, for double
+ * backward) is refused, since lrlab's gradients are computed without one. In plain JavaScript,
+ * where no type check catches them, both were ignored: a second backward through such a gradient
+ * then failed far from the cause, or a typo silently did nothing.
+ */
+export function check_grad_options(where: string, options: object, accepted: readonly string[]): void {
+  if (typeof options !== "object" || options === null) throw new TypeError(`${where}() expects its options as one object, got ${options === null ? "null" : typeof options}`);
+  for (const key of Object.keys(options)) {
+    if (!accepted.includes(key) && key !== "create_graph") {
+      throw new TypeError(`${where}() got an unexpected keyword argument '${key}'; accepted: ${accepted.join(", ")}`);
+    }
+  }
+  if ((options as { create_graph?: unknown }).create_graph === true) {
+    throw new Error(`${where}(): create_graph=true is not supported: lrlab's autograd computes first derivatives only (no double backward or Hessian-vector products)`);
+  }
+}
+
 /** `tensor.backward(gradient?, { retain_graph })`: see the module comment. */
 export function run_backward(root: Tensor, gradient?: Tensor | number | null, options: BackwardOptions = {}, capture?: Capture): void {
   if (!(root instanceof Tensor)) throw new TypeError("backward(): expected a Tensor");
+  if (capture === undefined) check_grad_options("backward", options, ["retain_graph"]);
   if (!root.requires_grad) {
     throw new Error("element 0 of tensors does not require grad and does not have a grad_fn");
   }

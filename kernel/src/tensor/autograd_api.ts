@@ -5,7 +5,7 @@
  * (`attach`, `Node`, `needs_grad`, `sum_to`).
  */
 import { Tensor } from "./tensor";
-import { Capture, run_backward } from "./autograd";
+import { Capture, check_grad_options, run_backward } from "./autograd";
 
 export { Node, attach, needs_grad, rename } from "./autograd";
 export type { BackwardFn, BackwardOptions, GradHook } from "./autograd";
@@ -35,6 +35,7 @@ export interface GradOptions {
  * gradients of the outputs w.r.t. each input, summed over outputs. No `.grad` is modified.
  */
 export function grad(outputs: Tensor | readonly Tensor[], inputs: Tensor | readonly Tensor[], options: GradOptions = {}): (Tensor | null)[] {
+  check_grad_options("grad", options, ["grad_outputs", "retain_graph", "allow_unused"]);
   const outs = as_list(outputs);
   const ins = as_list(inputs);
   const gos = options.grad_outputs === undefined ? outs.map(() => null) : as_list(options.grad_outputs);
