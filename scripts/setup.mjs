@@ -6,7 +6,7 @@
 // A step that is already done is skipped (stamps in .venv/ and node_modules/ say so).
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, readFileSync, writeFileSync, statSync, mkdirSync, readdirSync, realpathSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync, statSync, mkdirSync, readdirSync, realpathSync, rmSync } from "node:fs";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -43,8 +43,9 @@ function newestMtime(dir) {
 }
 
 // 1. Node and npm dependencies
-const [major] = process.versions.node.split(".").map(Number);
-if (major < 20) fail(`Node.js 20 or newer is needed, found ${process.version}`);
+// 20.19: the extension's bundler (@rspack/core) and vitest's vite declare ^20.19.0 || >=22.12.0
+const [major, minor] = process.versions.node.split(".").map(Number);
+if (major < 20 || (major === 20 && minor < 19)) fail(`Node.js 20.19 or newer is needed, found ${process.version}`);
 const lockHash = hashFiles(["package-lock.json", "package.json", "kernel/package.json", "extension/package.json"]);
 const npmStamp = join(root, "node_modules", ".lrlab-npm-stamp");
 if (!stamped(npmStamp, lockHash)) {
@@ -90,9 +91,23 @@ if (buildOnly) process.exit(0);
 // 3. Project-local Python environment with pinned packages
 const python = ["python3", "python"].find(has);
 if (!python) fail("no python3 on the PATH: install Python 3.10 or newer (e.g. apt-get install -y python3 python3-venv)");
+// A .venv that a failed run left behind (no pip: python3-venv was missing) or one made by an older
+// Python is made again; it was kept, and every later run failed inside pip.
+const usable = (py) => spawnSync(py, ["-c", "import sys, pip; sys.exit(0 if sys.version_info >= (3, 10) else 1)"], { stdio: "ignore" }).status === 0;
+if (existsSync(venv) && !(existsSync(join(venvBin, "python")) && usable(join(venvBin, "python")))) {
+  say(".venv is incomplete or older than Python 3.10: making it again");
+  rmSync(venv, { recursive: true, force: true });
+}
 if (!existsSync(join(venvBin, "python"))) {
-  say(`creating .venv with ${python}`);
-  run(python, ["-m", "venv", venv]);
+  const version = spawnSync(python, ["-c", "import sys; print('%d.%d' % sys.version_info[:2])"], { encoding: "utf8" }).stdout.trim();
+  const [pyMajor, pyMinor] = version.split(".").map(Number);
+  if (!(pyMajor > 3 || (pyMajor === 3 && pyMinor >= 10))) fail(`${python} is Python ${version || "(unknown)"}: Python 3.10 or newer is needed (put it first on the PATH)`);
+  say(`creating .venv with ${python} (Python ${version})`);
+  const made = spawnSync(python, ["-m", "venv", venv], { cwd: root, stdio: "inherit" });
+  if (made.status !== 0 || !usable(join(venvBin, "python"))) {
+    rmSync(venv, { recursive: true, force: true });
+    fail(`${python} -m venv failed (on Debian/Ubuntu: apt-get install -y python3-venv), then run this again`);
+  }
 }
 const reqHash = hashFiles(["requirements-dev.txt"]);
 const pipStamp = join(venv, ".lrlab-pip-stamp");
