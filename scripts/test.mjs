@@ -22,6 +22,15 @@ process.env.LRLAB_CHECK_DECLS_PRINT ??= "1";
 process.env.LRLAB_CHECK_DECL_DIAGNOSTICS ??= "1";
 const out = join(root, "test-output");
 mkdirSync(out, { recursive: true });
+
+// `npm test -- test/optim sgd`: those vitest files or filters only, with the same checks on
+// (arguments were ignored, and the whole suite ran). Python tests: .venv/bin/python -m pytest test/...
+const only = process.argv.slice(2);
+if (only.length > 0) {
+  console.log(`[test] vitest only, on: ${only.join(" ")} (no type-check, no pytest; \`npm test\` alone runs everything)`);
+  const r = spawnSync(process.execPath, [join(root, "node_modules", "vitest", "vitest.mjs"), "run", ...only], { cwd: root, stdio: "inherit" });
+  process.exit(r.status ?? 1);
+}
 let passed = 0, failed = 0, skipped = 0, broken = false;
 
 function step(name, cmd, argv, env = {}) {
