@@ -3,8 +3,8 @@
     .venv/bin/python notebooks/make_notebooks.py          # write + execute all three
     .venv/bin/python notebooks/make_notebooks.py --check  # execute into memory only (tests)
 
-Each notebook works through one of the three examples of ../shared/seed/ (an article on "the
-effective learning rate"): first the original code ported line by line and what it really prints
+Each notebook works through one of the three examples of an article on "the effective learning
+rate" (the project's seed examples): first the original code ported line by line and what it really prints
 (beside what PyTorch 2.13 prints for the same code: notebooks/pytorch/*.py and *.out), then what
 is wrong with it, then the right measurement, plotted.
 """
@@ -301,8 +301,9 @@ for (let step = 0; step < 20; step++) {
 }
 """),
     md("""
-The configured `lr` is the flat line; the element-wise rates spread over orders of magnitude
-around it. The first step shows why (Kingma & Ba §2.1): with `m₁ = (1−β₁)g`, `v₁ = (1−β₂)g²`,
+In the plot's metric menu, choose *element-wise lr* (the static image below a saved notebook
+shows every panel at once): the configured `lr` is the flat line; the element-wise rates spread
+over orders of magnitude around it. The first step shows why (Kingma & Ba §2.1): with `m₁ = (1−β₁)g`, `v₁ = (1−β₂)g²`,
 the bias-corrected step is `γ · g/|g| ≈ ±γ` for **every** element, whatever its gradient. So
 `|Δθₖ| ≈ γ` and `ρₖ ≈ γ/|gₖ|`: small gradients get large rates.
 """),
@@ -476,6 +477,10 @@ NOTEBOOKS = {
 
 def build(name, cells):
     nb = new_notebook(cells=cells)
+    # Stable cell ids (nbformat draws random ones): regenerating a notebook changes only what ran.
+    stem = name.split(".")[0]
+    for i, c in enumerate(nb.cells):
+        c["id"] = f"{stem}-{i:02d}"
     nb.metadata["kernelspec"] = {"name": "lrlab", "display_name": "TypeScript (lrlab)", "language": "typescript"}
     nb.metadata["language_info"] = {"name": "typescript", "file_extension": ".ts"}
     return nb
@@ -483,7 +488,8 @@ def build(name, cells):
 
 def execute(nb, cwd):
     import nbclient
-    client = nbclient.NotebookClient(nb, timeout=300, kernel_name="lrlab", resources={"metadata": {"path": str(cwd)}})
+    # record_timing off: no per-cell timestamps in the saved notebooks (a diff on every run)
+    client = nbclient.NotebookClient(nb, timeout=300, kernel_name="lrlab", record_timing=False, resources={"metadata": {"path": str(cwd)}})
     client.execute()
     return nb
 

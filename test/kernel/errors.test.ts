@@ -42,6 +42,15 @@ describe("errors as the user reads them", () => {
     e.close();
   }, 60_000);
 
+  it("name the library's frames by its own paths, not this machine's", () => {
+    const e = new Engine(makePrelude(DIST), tmpdir());
+    const tb = errorContent(thrown(e, "torch.zeros([2, 3]).matmul(torch.zeros([2, 3]))"), e).traceback.map(plain).join("\n");
+    // was "at Object.matmul (/…/kernel/dist/tensor/linalg.js:104:19)": a saved notebook carried the path
+    expect(tb).toMatch(/\(lrlab\/tensor\/\w+\.js:\d+:\d+\)/);
+    expect(tb).not.toContain(DIST);
+    e.close();
+  }, 60_000);
+
   it("read as a value with the user's frames only", () => {
     const e = new Engine(makePrelude(DIST), tmpdir());
     const r = e.run("function mk() { return new RangeError('x') }\nmk()") as { value: Error };

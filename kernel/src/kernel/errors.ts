@@ -4,6 +4,7 @@
  * runtime errors show the cell line that threw, then the stack with cell frames rewritten to
  * cell lines and the kernel's own frames left out.
  */
+import * as path from "node:path";
 import { inspect } from "node:util";
 import { CellError, Engine, KeyboardInterrupt } from "./engine";
 import { MagicError } from "../magics/parser";
@@ -16,6 +17,8 @@ export interface ErrorContent {
 }
 
 const RED = "\u001b[0;31m", RESET = "\u001b[0m";
+/** kernel/dist/ (this file is kernel/dist/kernel/errors.js), as stack frames write it. */
+const LIBRARY_DIR = path.resolve(__dirname, "..") + path.sep;
 
 export function errorContent(e: unknown, engine: Engine | null, source?: string): ErrorContent {
   if (e instanceof CellError) {
@@ -88,7 +91,9 @@ function userFrames(err: Error, engine: Engine | null): { pointed: { line: numbe
       continue; // a cell frame with no user line is the kernel's wrapper around the cell
     }
     if (/node:vm|node:internal|\/dist\/kernel\/|\/dist\/magics\//.test(f)) continue;
-    kept.push(f);
+    // The library's frames by its own paths (lrlab/tensor/tensor.js:942), not this machine's
+    // (/home/…/kernel/dist/tensor/tensor.js): shorter, and the same in a notebook saved anywhere.
+    kept.push(f.split(LIBRARY_DIR).join("lrlab/"));
   }
   return { pointed, frames: kept };
 }
