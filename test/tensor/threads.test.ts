@@ -68,6 +68,20 @@ describe("set_num_threads", () => {
   });
 });
 
+describe("LRLAB_THREADS", () => {
+  it("a value that is not a whole number >= 1 is named in a warning, not ignored without a word", () => {
+    const dist = join(__dirname, "../../kernel/dist/index.js");
+    const run = (value: string) => spawnSync(process.execPath, ["-e", `const t = require(${JSON.stringify(dist)}); console.log(t.get_num_threads()); t.get_num_threads(); setTimeout(() => process.exit(0), 20);`],
+      { encoding: "utf8", env: { ...process.env, LRLAB_THREADS: value } });
+    const bad = run("abc");
+    expect(bad.stderr).toMatch(/LRLAB_THREADS="abc" is not a whole number ≥ 1: using \d+ \(the cores\)/);
+    expect(bad.stderr.match(/LRLAB_THREADS=/g)).toHaveLength(1); // once
+    const good = run("1");
+    expect(good.stdout.trim()).toBe("1");
+    expect(good.stderr).not.toMatch(/LRLAB_THREADS/);
+  });
+});
+
 describe("products split over threads", () => {
   for (const f32 of [true, false]) {
     it(`${f32 ? "float32" : "float64"}: the same bits as on one thread, for every split`, async () => {

@@ -69,10 +69,17 @@ export function max_threads(): number {
 /** Threads products may use, the calling thread included (≥ 1). `torch.get_num_threads()`. */
 export function get_num_threads(): number {
   if (requested !== null) return requested;
-  const set = Number(env("LRLAB_THREADS"));
-  if (Number.isInteger(set) && set >= 1) return set;
+  const raw = env("LRLAB_THREADS");
+  const set = Number(raw);
+  if (raw !== undefined && raw !== "" && Number.isInteger(set) && set >= 1) return set;
+  if (raw !== undefined && raw !== "" && !warnedThreads) {
+    // It was ignored without a word: a typo looked like a setting that did nothing.
+    warnedThreads = true;
+    process.emitWarning(`LRLAB_THREADS=${JSON.stringify(raw)} is not a whole number ≥ 1: using ${Math.min(MAX_THREADS, cores())} (the cores)`);
+  }
   return Math.min(MAX_THREADS, cores());
 }
+let warnedThreads = false;
 
 /**
  * `torch.set_num_threads(n)`: the threads large matrix products use from now on, this one
