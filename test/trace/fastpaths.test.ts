@@ -62,6 +62,7 @@ function twin(make: (ps: Tensor[]) => { step(): void }, sizes: number[], f32: bo
 function expectMetricsClose(a: StepMetrics, b: StepMetrics) {
   for (const k of ["lr_projected", "lr_realized", "update_ratio", "angular_update", "grad_norm", "param_norm"] as const) {
     if (b[k] === null) expect(a[k], k).toBeNull();
+    else if (!Number.isFinite(b[k])) expect(a[k], k).toBe(b[k]); // ∞ or NaN norms of non-finite data
     else expect(rel(a[k] as number, b[k] as number), k).toBeLessThan(1e-9);
   }
   // ρ quantiles: the same values sampled the same way, so identical
@@ -88,14 +89,19 @@ describe("the per-element pass", () => {
     }
   });
 
-  it("JS pass with a non-finite step leaves those elements out and clears `finite`", () => {
+  it("JS pass with a non-finite step: gg, tt over every element; the sums of Δ, θ_{t+1} leave those elements out; `finite` cleared", () => {
     const theta = Float64Array.from([1, 2, 3, 4]);
     const grad = Float64Array.from([1, 1, 1, 1]);
     const after = Float64Array.from([0.9, Infinity, NaN, 3.9]);
     const s = new StepSums();
     accumulate(theta, grad, after, s);
     expect(s.finite).toBe(false);
-    expectSumsMatch(s, reference([1, 4], [1, 1], [0.9, 3.9]));
+    // gg = 1 + 1 + 1 + 1 = 4 and tt = 1 + 4 + 9 + 16 = 30 (grad_norm = ‖g_t‖, param_norm = ‖θ_t‖);
+    // the rest over elements 0 and 3 only (d = −0.1, −0.1): dg = −0.2, dd = 0.02, aa = 0.81 +
+    // 15.21 = 16.02, td = −0.1 − 0.4 = −0.5
+    expectSumsMatch(s, { ...reference([1, 4], [1, 1], [0.9, 3.9]), gg: 4, tt: 30 });
+    expect(s.dd).toBeCloseTo(0.02, 15);
+    expect(s.td).toBeCloseTo(-0.5, 15);
   });
 
   for (const f32 of [true, false]) {

@@ -38,6 +38,8 @@ function twins(sizes: number[], make: (ps: Tensor[]) => Opt, options: Parameters
   return { w: side(true), m: side(false) };
 }
 
+const rel = (a: number, b: number) => Math.abs(a - b) / Math.abs(b);
+
 /** Everything a trace reports, for deep equality. */
 function report(t: Trace) {
   return { json: t.to_json(), summary: t.summary(), errors: t.errors.map((e) => e.message) };
@@ -123,6 +125,42 @@ describe("tracer worker thread: the same results as measuring on the main thread
     }
     expect(w.t.diverged_at).toEqual({ step: 2, lr: 0.1 });
     expect(report(w.t)).toEqual(report(m.t));
+  });
+
+  it("float64 sums that overflow (rescaled) and non-finite norms: the same on the worker", () => {
+    // float64 parameters of ~1e160: Σθ² overflows float64 at every step (the careful, rescaled
+    // pass); step 3 has infinite gradients (a divergence: grad_norm ∞, no ratios)
+    const sizes = [256 * 300, 10];
+    const side = (worker: boolean) => {
+      const ps = sizes.map((n) => new Tensor(Float64Array.from({ length: n }, (_, i) => 1e160 * Math.sin(i + 1)), [n], "float64", true));
+      const opt = new SGD(ps, { lr: 0.1, momentum: 0.9 }) as unknown as Opt;
+      const t = trace(opt, { per_param: true });
+      t._use_worker = worker;
+      return { ps, opt, t };
+    };
+    const w = side(true), m = side(false);
+    const before = offload_stats.replies;
+    for (let s = 0; s < 5; s++) {
+      for (const x of [w, m]) {
+        x.ps.forEach((p) => {
+          p.grad = new Tensor(Float64Array.from({ length: p.data.length }, (_, i) => (s === 3 && i % 2 === 0 ? Infinity : 1e158 * Math.cos(i))), [p.data.length], "float64");
+        });
+        x.opt.step();
+      }
+      if (s === 0) {
+        // the first momentum step is plain SGD: lr_projected = lr_realized = γ = 0.1, ‖θ‖ ≈ 1e160·√(n/2)
+        const first = w.t.latest()!;
+        expect(rel(first.lr_projected!, 0.1)).toBeLessThan(1e-12);
+        expect(rel(first.param_norm!, 1e160 * Math.sqrt(sizes[0] / 2))).toBeLessThan(1e-2);
+      }
+    }
+    expect(report(w.t)).toEqual(report(m.t));
+    expect(w.t.diverged_at).toEqual({ step: 3, lr: 0.1 });
+    // step 4: finite gradients (‖g‖ ≈ 1e158·√(n/2), its sum rescaled too), θ_t holds the infinities of step 3
+    const last = w.t.latest()!;
+    expect(rel(last.grad_norm!, 1e158 * Math.sqrt((sizes[0] + sizes[1]) / 2))).toBeLessThan(1e-2);
+    expect(last.param_norm).toBe(Infinity);
+    expect(offload_stats.replies).toBeGreaterThan(before);
   });
 
   it("two traces share the worker; a parameter group added mid-run grows the memory (sent to the worker again)", () => {

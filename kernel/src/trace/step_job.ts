@@ -37,7 +37,8 @@ export interface GroupResult {
 /** The sums of one parameter into `s` (reset by the caller): WebAssembly for large ones, else JS. */
 export function slotSums(mod: SumsModule | null, part: ElementPart, w: WasmPlace | null, n: number, out: number, s: StepSums): void {
   if (mod !== null && w !== null && n >= WASM_MIN_ELEMENTS && wasmSums(mod, w, n, out, s)) return;
-  // small, no module, or a non-finite step: the JS pass (the careful one when needed)
+  // small, no module, or a sum not finite (non-finite values, an overflow): the JS pass (the
+  // careful one when needed)
   accumulate(part.theta, part.grad, part.after, s.reset());
 }
 
@@ -73,7 +74,7 @@ const noSums = new StepSums();
  */
 export function measureGroup(parts: readonly ElementPart[], sums: readonly StepSums[], total: StepSums, per_param: boolean): GroupResult {
   return {
-    measured: measure(parts.length > 0 ? total : noSums, () => rhoQuantiles(parts, total)),
-    params: per_param ? sums.map((s, k) => measure(s, () => rhoQuantiles([parts[k]], s))) : null,
+    measured: measure(parts.length > 0 ? total : noSums, () => rhoQuantiles(parts, total), parts),
+    params: per_param ? sums.map((s, k) => measure(s, () => rhoQuantiles([parts[k]], s), [parts[k]])) : null,
   };
 }

@@ -9,15 +9,50 @@
  * are those of its parameters combined (`add`), so with `per_param` each element is visited once.
  * Sums run in float64 whatever the parameters' dtype.
  *
- * Fast path: the loop has no finiteness test. A non-finite d or a makes dd or aa non-finite
- * (±Inf² = Inf, NaN propagates), so only then is the pass redone with the test, skipping the
- * non-finite elements and clearing `finite` (a float64 overflow of a sum of finite values also
- * lands there, and comes out of the careful pass with the same sums and `finite` true).
+ * Fast path: the loop has no finiteness test. A non-finite θ, g, d or a makes one of the sums
+ * non-finite (±Inf² = Inf, NaN propagates), and so does a float64 overflow of a sum of finite
+ * values (a square above ~1.8e308: values above ~1.3e154); only then is the pass redone carefully
+ * (`accumulateCareful`), which tells the two apart:
+ *
+ * - a non-finite Δ or θ_{t+1} (a divergence) clears `finite`. `gg` and `tt` still take every
+ *   element, so grad_norm and param_norm stay ‖g_t‖ and ‖θ_t‖ (∞ or NaN when the data is); the
+ *   sums of Δ and θ_{t+1} (dg, dd, aa, td, ρ) leave those elements out, but no ratio is reported
+ *   for such a step anyway (metrics.ts);
+ * - an overflow is undone by exact scaling: the pass is redone with θ, g, Δ and θ_{t+1} each
+ *   multiplied by a power of two, 2^−kt, 2^−kg, 2^−kd, 2^−ka, that brings its largest magnitude
+ *   near 1, and the exponents are kept with the sums (`kt`, `kg`, `kd`, `ka`): the sums are then
+ *   those of the scaled values (tt of θ·2^−kt, td of θ·2^−kt and Δ·2^−kd, ...), and metrics.ts
+ *   undoes the scaling in the metrics themselves. Scaling by a power of two is exact (a value
+ *   that underflows in it is more than 2^1000 times smaller than the largest one: nothing in a
+ *   sum of squares).
+ *
+ * On the fast path every exponent is 0 and nothing of this costs anything per element.
  *
  * td rather than Σ θ·a: the angle between θ_t and θ_{t+1} is tiny, and arccos(⟨θ,a⟩/‖θ‖‖a‖) loses
- * half the digits near 1; with td the angle comes from a well-conditioned atan2 (metrics.ts).
+ * half the digits near 1; with td the angle comes from an atan2 (metrics.ts; when Δ is nearly
+ * parallel to θ that needs `residual` below too).
  */
 import type { Storage } from "../tensor/tensor";
+
+/** x·2^e, exactly unless the result over- or underflows (e may exceed the range of one power). */
+export function ldexp(x: number, e: number): number {
+  if (e === 0) return x;
+  while (e > 1023) {
+    x *= 2 ** 1023;
+    e -= 1023;
+  }
+  while (e < -1022) {
+    x *= 2 ** -1022;
+    e += 1022;
+  }
+  return x * 2 ** e;
+}
+
+/** An exponent k with m·2^−k in [0.25, 2) for a magnitude m > 0 (0 for m = 0), at least −1000. */
+function exponentOf(m: number): number {
+  if (!(m > 0) || !Number.isFinite(m)) return 0;
+  return Math.max(-1000, Math.floor(Math.log2(m)) + 1);
+}
 
 export class StepSums {
   dg = 0;
@@ -26,17 +61,26 @@ export class StepSums {
   tt = 0;
   aa = 0;
   td = 0;
+  /**
+   * Scaling exponents (see the file comment): the sums are those of θ·2^−kt, g·2^−kg, Δ·2^−kd
+   * and θ_{t+1}·2^−ka. All 0 unless a sum overflowed.
+   */
+  kt = 0;
+  kg = 0;
+  kd = 0;
+  ka = 0;
   /** Elements visited. */
   n = 0;
   /** Elements with a finite step and g ≠ 0: the ones that have a ρ. */
   nonzero = 0;
   rho_min = Infinity;
   rho_max = -Infinity;
-  /** False when some Δ or θ_{t+1} was not finite (those elements are left out of the sums). */
+  /** False when some Δ or θ_{t+1} was not finite (those elements are left out of dg, dd, aa, td and ρ). */
   finite = true;
 
   reset(): this {
     this.dg = this.gg = this.dd = this.tt = this.aa = this.td = 0;
+    this.kt = this.kg = this.kd = this.ka = 0;
     this.n = this.nonzero = 0;
     this.rho_min = Infinity;
     this.rho_max = -Infinity;
@@ -46,18 +90,55 @@ export class StepSums {
 
   /** Combine the sums of another, disjoint, set of elements into these. */
   add(o: StepSums): this {
-    this.dg += o.dg;
-    this.gg += o.gg;
-    this.dd += o.dd;
-    this.tt += o.tt;
-    this.aa += o.aa;
-    this.td += o.td;
+    const dg = this.dg + o.dg, gg = this.gg + o.gg, dd = this.dd + o.dd;
+    const tt = this.tt + o.tt, aa = this.aa + o.aa, td = this.td + o.td;
+    // unscaled sums that stay finite (every step of a healthy run): plain additions; else the
+    // exponents are aligned, and raised where a sum of two finite sums overflows
+    if ((this.kt | this.kg | this.kd | this.ka | o.kt | o.kg | o.kd | o.ka) === 0 && Number.isFinite(dg + gg + dd + tt + aa + td)) {
+      this.dg = dg;
+      this.gg = gg;
+      this.dd = dd;
+      this.tt = tt;
+      this.aa = aa;
+      this.td = td;
+    } else {
+      this.addScaled(o);
+    }
     this.n += o.n;
     this.nonzero += o.nonzero;
     if (o.rho_min < this.rho_min) this.rho_min = o.rho_min;
     if (o.rho_max > this.rho_max) this.rho_max = o.rho_max;
     this.finite = this.finite && o.finite;
     return this;
+  }
+
+  /** `add`'s sums when some are scaled or their sum overflows (see the file comment). */
+  private addScaled(o: StepSums): void {
+    let Kt = Math.max(this.kt, o.kt), Kg = Math.max(this.kg, o.kg), Kd = Math.max(this.kd, o.kd), Ka = Math.max(this.ka, o.ka);
+    // a sum of two sums that is not finite although both are: raise the exponent (each raise
+    // divides the squares by 4, two finite sums add up to less than twice the largest double)
+    const over = (x: number, y: number, s: number) => Number.isFinite(x) && Number.isFinite(y) && !Number.isFinite(s);
+    for (let k = 0; k < 8; k++) {
+      // a sum with exponents (x, y) moved from its own exponents to the common ones
+      const mv = (v: number, a: number, A: number, b: number, B: number) => ldexp(v, a - A + b - B);
+      const tt1 = mv(this.tt, this.kt, Kt, this.kt, Kt), tt2 = mv(o.tt, o.kt, Kt, o.kt, Kt);
+      const gg1 = mv(this.gg, this.kg, Kg, this.kg, Kg), gg2 = mv(o.gg, o.kg, Kg, o.kg, Kg);
+      const dd1 = mv(this.dd, this.kd, Kd, this.kd, Kd), dd2 = mv(o.dd, o.kd, Kd, o.kd, Kd);
+      const aa1 = mv(this.aa, this.ka, Ka, this.ka, Ka), aa2 = mv(o.aa, o.ka, Ka, o.ka, Ka);
+      const dg1 = mv(this.dg, this.kd, Kd, this.kg, Kg), dg2 = mv(o.dg, o.kd, Kd, o.kg, Kg);
+      const td1 = mv(this.td, this.kt, Kt, this.kd, Kd), td2 = mv(o.td, o.kt, Kt, o.kd, Kd);
+      const tt = tt1 + tt2, gg = gg1 + gg2, dd = dd1 + dd2, aa = aa1 + aa2, dg = dg1 + dg2, td = td1 + td2;
+      let raised = false;
+      if (over(tt1, tt2, tt) || over(td1, td2, td)) { Kt++; raised = true; }
+      if (over(gg1, gg2, gg) || over(dg1, dg2, dg)) { Kg++; raised = true; }
+      if (over(dd1, dd2, dd) || over(dg1, dg2, dg) || over(td1, td2, td)) { Kd++; raised = true; }
+      if (over(aa1, aa2, aa)) { Ka++; raised = true; }
+      if (!raised || k === 7) {
+        this.tt = tt; this.gg = gg; this.dd = dd; this.aa = aa; this.dg = dg; this.td = td;
+        this.kt = Kt; this.kg = Kg; this.kd = Kd; this.ka = Ka;
+        return;
+      }
+    }
   }
 }
 
@@ -98,32 +179,42 @@ export function accumulate(theta: Storage, grad: Storage, after: Storage, out: S
       m++;
     }
   }
-  if (!(Number.isFinite(dd) && Number.isFinite(aa))) {
+  if (!Number.isFinite(dg + gg + dd + tt + aa + td)) {
     accumulateCareful(theta, grad, after, out);
     return;
   }
   addTotals(out, dg, gg, dd, tt, aa, td, n, m, lo, hi);
 }
 
-/** The same pass, leaving out the elements whose step or new value is not finite. */
-function accumulateCareful(theta: Storage, grad: Storage, after: Storage, out: StepSums): void {
+/**
+ * The same pass when a sum came out non-finite (the file comment): gg and tt over every element,
+ * the other sums and ρ over the elements whose step and new value are finite; then, if a sum
+ * overflowed although its values are finite, once more with every quantity scaled.
+ */
+export function accumulateCareful(theta: Storage, grad: Storage, after: Storage, out: StepSums): void {
   const n = theta.length;
   let dg = 0, gg = 0, dd = 0, tt = 0, aa = 0, td = 0, m = 0;
   let lo = Infinity, hi = -Infinity;
-  let finite = true;
+  // largest finite magnitudes, and whether some θ or g is not finite
+  let mt = 0, mg = 0, md = 0, ma = 0;
+  let finite = true, tBad = false, gBad = false;
   for (let i = 0; i < n; i++) {
     const t = theta[i];
     const a = after[i];
     const g = grad[i];
     const d = a - t;
+    gg += g * g;
+    tt += t * t;
+    if (Number.isFinite(g)) { const x = Math.abs(g); if (x > mg) mg = x; } else gBad = true;
+    if (Number.isFinite(t)) { const x = Math.abs(t); if (x > mt) mt = x; } else tBad = true;
     if (!Number.isFinite(d) || !Number.isFinite(a)) {
       finite = false;
       continue;
     }
+    if (Math.abs(d) > md) md = Math.abs(d);
+    if (Math.abs(a) > ma) ma = Math.abs(a);
     dg += d * g;
-    gg += g * g;
     dd += d * d;
-    tt += t * t;
     aa += a * a;
     td += t * d;
     if (g !== 0) {
@@ -133,7 +224,55 @@ function accumulateCareful(theta: Storage, grad: Storage, after: Storage, out: S
       m++;
     }
   }
+  // θ is finite wherever Δ and θ_{t+1} are, so only gg, tt and dg can be non-finite from the data
+  const overflow = (!gBad && !(Number.isFinite(gg) && Number.isFinite(dg))) || (!tBad && !Number.isFinite(tt))
+    || !Number.isFinite(dd) || !Number.isFinite(aa) || !Number.isFinite(td);
+  if (overflow) {
+    const kt = exponentOf(mt), kg = exponentOf(mg), kd = exponentOf(md), ka = exponentOf(ma);
+    const st = 2 ** -kt, sg = 2 ** -kg, sd = 2 ** -kd, sa = 2 ** -ka;
+    dg = gg = dd = tt = aa = td = 0;
+    for (let i = 0; i < n; i++) {
+      const t = theta[i];
+      const a = after[i];
+      const g = grad[i] * sg;
+      const d = a - t;
+      const ts = t * st;
+      gg += g * g;
+      tt += ts * ts;
+      if (!Number.isFinite(d) || !Number.isFinite(a)) continue;
+      const ds = d * sd, as = a * sa;
+      dg += ds * g;
+      dd += ds * ds;
+      aa += as * as;
+      td += ts * ds;
+    }
+    out.kt = kt;
+    out.kg = kg;
+    out.kd = kd;
+    out.ka = ka;
+  }
   addTotals(out, dg, gg, dd, tt, aa, td, n, m, lo, hi);
   out.finite = out.finite && finite;
 }
 
+/**
+ * For angular_update when Δ is nearly parallel to θ (metrics.ts): over the elements of `parts`,
+ * with r = Δ·2^−kd − c·θ·2^−kt, returns [Σ r², Σ r·θ·2^−kt]. With c = td/tt (the sums as scaled
+ * by kt, kd) r is Δ's part orthogonal to θ, whose squares have no cancellation, unlike
+ * tt·dd − td²: tt·Σ r² − (Σ r·θ)² is ‖θ‖²‖Δ‖² − ⟨θ,Δ⟩² to rounding (the second term corrects
+ * for the rounding of c). Only called for finite steps; a second pass over the elements.
+ */
+export function residual(parts: readonly { theta: Storage; after: Storage }[], c: number, kt: number, kd: number): [number, number] {
+  const st = 2 ** -Math.max(-1000, kt), sd = 2 ** -Math.max(-1000, kd);
+  let rr = 0, rt = 0;
+  for (const { theta, after } of parts) {
+    const n = theta.length;
+    for (let i = 0; i < n; i++) {
+      const t = theta[i] * st;
+      const r = (after[i] - theta[i]) * sd - c * t;
+      rr += r * r;
+      rt += r * t;
+    }
+  }
+  return [rr, rt];
+}
