@@ -154,9 +154,9 @@ export class KernelClient {
     return p;
   }
 
-  /** Sends raw frames on shell (e.g. with a forged signature). */
-  async sendRaw(frames: Buffer[]): Promise<void> {
-    await this.shell.send(frames);
+  /** Sends raw frames on shell or control (e.g. with a forged signature). */
+  async sendRaw(frames: Buffer[], channel: "shell" | "control" = "shell"): Promise<void> {
+    await (channel === "control" ? this.control : this.shell).send(frames);
   }
 
   header(type: string) {

@@ -315,4 +315,20 @@ describe("security", () => {
     expect(resultText(check), JSON.stringify(check.reply.content)).toBe("true");
     expect(k.stderr).toContain("invalid HMAC signature");
   });
+
+  it("drops a message whose content is not a JSON object, on control too, and control keeps serving", async () => {
+    // A shutdown_request with content `null` threw in the control thread's loop and ended it: no
+    // interrupt, kernel_info or shutdown on control answered again.
+    const signer = k.signer;
+    for (const content of [null, [1, 2], "text"]) {
+      const parts = [k.header("shutdown_request"), {}, {}, content].map((o) => Buffer.from(JSON.stringify(o)));
+      await k.sendRaw([Buffer.from("<IDS|MSG>"), Buffer.from(signer.sign(parts)), ...parts], "control");
+    }
+    await new Promise((r) => setTimeout(r, 300));
+    expect(k.stderr).toMatch(/dropped a control message: content is null, not a JSON object/);
+    expect(k.stderr).toMatch(/content is a list, not a JSON object/);
+    const info = await k.request("kernel_info_request", {}, { channel: "control", timeout: 5000 });
+    expect(info.content.implementation).toBe("lrlab");
+    expect(k.alive).toBe(true);
+  });
 });

@@ -81,33 +81,42 @@ function main(init: WorkerInit): void {
         if (e instanceof WireError) { log(`dropped a control message: ${e.message}`); continue; }
         throw e;
       }
-      const t = msg.header.msg_type;
-      if (t === "interrupt_request") {
-        post({ type: "status", state: "busy", parent: msg.header });
-        // A cell blocked in prompt() is woken with "interrupted" (a signal could not reach it, and
-        // a late one would stop the next cell); otherwise SIGINT breaks a busy synchronous cell.
-        if (!wakeInput(INPUT_INTERRUPTED)) {
-          post({ type: "interrupt" });
-          process.kill(process.pid, "SIGINT");
-        }
-        reply(msg, "interrupt_reply", { status: "ok" });
-        post({ type: "status", state: "idle", parent: msg.header });
-      } else if (t === "shutdown_request") {
-        const restart = !!msg.content.restart;
-        reply(msg, "shutdown_reply", { status: "ok", restart });
-        wakeInput(INPUT_INTERRUPTED);
-        post({ type: "shutdown", restart });
-        // The main thread may be stuck in a synchronous cell: break it, and end the process if
-        // it has not closed by itself within two seconds.
-        process.kill(process.pid, "SIGINT");
-        setTimeout(() => process.kill(process.pid, "SIGTERM"), 2000).unref();
-      } else if (t === "kernel_info_request") {
-        post({ type: "status", state: "busy", parent: msg.header });
-        reply(msg, "kernel_info_reply", init.kernelInfo);
-        post({ type: "status", state: "idle", parent: msg.header });
-      } else {
-        post({ type: "control_request", frames });
+      try {
+        handleControl(msg, frames as Buffer[]);
+      } catch (e) {
+        // One bad request must not end the loop: control is how the kernel is interrupted and shut down.
+        log(`control request ${msg.header.msg_type} failed: ${(e as Error)?.stack ?? e}`);
       }
+    }
+  }
+
+  function handleControl(msg: Message, frames: Buffer[]): void {
+    const t = msg.header.msg_type;
+    if (t === "interrupt_request") {
+      post({ type: "status", state: "busy", parent: msg.header });
+      // A cell blocked in prompt() is woken with "interrupted" (a signal could not reach it, and
+      // a late one would stop the next cell); otherwise SIGINT breaks a busy synchronous cell.
+      if (!wakeInput(INPUT_INTERRUPTED)) {
+        post({ type: "interrupt" });
+        process.kill(process.pid, "SIGINT");
+      }
+      reply(msg, "interrupt_reply", { status: "ok" });
+      post({ type: "status", state: "idle", parent: msg.header });
+    } else if (t === "shutdown_request") {
+      const restart = !!msg.content.restart;
+      reply(msg, "shutdown_reply", { status: "ok", restart });
+      wakeInput(INPUT_INTERRUPTED);
+      post({ type: "shutdown", restart });
+      // The main thread may be stuck in a synchronous cell: break it, and end the process if
+      // it has not closed by itself within two seconds.
+      process.kill(process.pid, "SIGINT");
+      setTimeout(() => process.kill(process.pid, "SIGTERM"), 2000).unref();
+    } else if (t === "kernel_info_request") {
+      post({ type: "status", state: "busy", parent: msg.header });
+      reply(msg, "kernel_info_reply", init.kernelInfo);
+      post({ type: "status", state: "idle", parent: msg.header });
+    } else {
+      post({ type: "control_request", frames });
     }
   }
 

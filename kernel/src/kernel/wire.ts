@@ -121,7 +121,15 @@ export function decode(frames: Buffer[], signer: Signer): Message {
     throw new WireError(`bad JSON in message: ${e.message}`);
   }
   const [header, parent_header, metadata, content] = json;
-  if (!header || typeof header.msg_type !== "string") throw new WireError("header without msg_type");
+  // Each part is a JSON object (messaging spec); a null or a list as content made a handler throw
+  // on `content.restart`, which ended the control channel's loop for good.
+  const names = ["header", "parent_header", "metadata", "content"];
+  json.forEach((part, k) => {
+    if (typeof part !== "object" || part === null || Array.isArray(part)) {
+      throw new WireError(`${names[k]} is ${part === null ? "null" : Array.isArray(part) ? "a list" : typeof part}, not a JSON object`);
+    }
+  });
+  if (typeof header.msg_type !== "string") throw new WireError("header without msg_type");
   return { idents: frames.slice(0, i), header, parent_header, metadata, content, buffers: frames.slice(i + 6) };
 }
 
