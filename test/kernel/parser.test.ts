@@ -218,6 +218,10 @@ describe("history and helpers", () => {
   it("globs like IPython's history search", () => {
     expect(globToRegExp("6 ?*").test("6 * 7")).toBe(true);
     expect(globToRegExp("a[bc]d").test("acd")).toBe(true);
+    // a set RegExp refuses (reversed range) matches nothing, as fnmatch's does; it threw, and the
+    // history_request got no reply
+    expect(globToRegExp("[z-a]*").test("zoo")).toBe(false);
+    expect(globToRegExp("*[b-a]").test("ab")).toBe(false);
     expect(globToRegExp("x.y").test("xzy")).toBe(false);
   });
 

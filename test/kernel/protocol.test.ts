@@ -191,6 +191,17 @@ describe("never dies from user code", () => {
 });
 
 describe("stdin", () => {
+  it("an input_reply whose value cannot be read as text is dropped, and the next one answers the prompt", async () => {
+    // {"toString": 1} threw in the stdin loop and ended it: every later prompt() waited forever.
+    k.stdinHandler = (m) => {
+      void k.stdin.send(encode(k.signer, [], newHeader("input_reply", k.session), m.header, {}, { value: { toString: 1 } }));
+      setTimeout(() => void k.stdin.send(encode(k.signer, [], newHeader("input_reply", k.session), m.header, {}, { value: "second" })), 200);
+    };
+    const r = await k.execute('prompt("again?")', { allow_stdin: true });
+    expect(resultText(r)).toBe("'second'");
+    k.stdinHandler = null;
+  });
+
   it("prompt() sends input_request and returns the reply", async () => {
     k.stdinHandler = (m) => {
       expect(m.header.msg_type).toBe("input_request");
@@ -330,5 +341,30 @@ describe("security", () => {
     const info = await k.request("kernel_info_request", {}, { channel: "control", timeout: 5000 });
     expect(info.content.implementation).toBe("lrlab");
     expect(k.alive).toBe(true);
+  });
+
+  it("drops a header without msg_id; answers a request it cannot serve with an error reply, not silence", async () => {
+    const signer = k.signer;
+    const header: Record<string, unknown> = { ...k.header("execute_request") };
+    delete header.msg_id;
+    const parts = [header, {}, {}, { code: "(globalThis as any).noMsgId = true", silent: false }].map((o) => Buffer.from(JSON.stringify(o)));
+    await k.sendRaw([Buffer.from("<IDS|MSG>"), Buffer.from(signer.sign(parts)), ...parts]);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(k.stderr).toMatch(/header without msg_id/);
+    expect(resultText(await k.execute("(globalThis as any).noMsgId === undefined"))).toBe("true");
+    // a null parent_header or metadata is answered, as ipykernel does
+    const nullParts = [k.header("kernel_info_request"), null, null, {}].map((o) => Buffer.from(JSON.stringify(o)));
+    const before = k.iopubLog.length;
+    await k.sendRaw([Buffer.from("<IDS|MSG>"), Buffer.from(signer.sign(nullParts)), ...nullParts]);
+    await expect.poll(() => k.iopubLog.slice(before).some((m) => m.parent_header.msg_id === JSON.parse(nullParts[0].toString()).msg_id), { timeout: 5000 }).toBe(true);
+    // complete_request without code: the handler threw and no reply came
+    const r = await k.request("complete_request", { cursor_pos: 0 }, { timeout: 5000 });
+    expect(r.content).toMatchObject({ status: "error", ename: "TypeError", evalue: "complete_request: content.code must be a string, got nothing" });
+  });
+
+  it("skips user_expressions after a failed cell, as ipykernel does (they ran, with their effects)", async () => {
+    const failed = await k.execute("throw new Error('cell fails')", { user_expressions: { x: "(globalThis as any).exprRan = true" } });
+    expect(failed.reply.content.status).toBe("error");
+    expect(resultText(await k.execute("(globalThis as any).exprRan === undefined"))).toBe("true");
   });
 });

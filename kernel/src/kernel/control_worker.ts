@@ -104,7 +104,9 @@ function main(init: WorkerInit): void {
       post({ type: "status", state: "idle", parent: msg.header });
     } else if (t === "shutdown_request") {
       const restart = !!msg.content.restart;
+      post({ type: "status", state: "busy", parent: msg.header });
       reply(msg, "shutdown_reply", { status: "ok", restart });
+      post({ type: "status", state: "idle", parent: msg.header });
       wakeInput(INPUT_INTERRUPTED);
       post({ type: "shutdown", restart });
       // The main thread may be stuck in a synchronous cell: break it, and end the process if
@@ -133,7 +135,12 @@ function main(init: WorkerInit): void {
         if (e instanceof WireError) { log(`dropped a stdin message: ${e.message}`); continue; }
         throw e;
       }
-      if (msg.header.msg_type === "input_reply") wakeInput(INPUT_DONE, String(msg.content.value ?? ""));
+      try {
+        if (msg.header.msg_type === "input_reply") wakeInput(INPUT_DONE, String(msg.content.value ?? ""));
+      } catch (e) {
+        // A value String() cannot convert ({"toString": 1}) ended this loop: every later prompt() hung.
+        log(`dropped an input_reply: ${(e as Error)?.message ?? e}`);
+      }
     }
   }
 

@@ -66,7 +66,9 @@ export function globToRegExp(glob: string): RegExp {
       if (end < 0) { re += "\\["; continue; }
       let set = glob.slice(i + 1, end).replace(/\\/g, "\\\\");
       if (set.startsWith("!")) set = "^" + set.slice(1);
-      re += `[${set}]`;
+      // A set RegExp refuses (a reversed range, `[z-a]`) matches nothing, as in Python's fnmatch:
+      // it made the history_request handler throw, and no reply came.
+      try { new RegExp(`[${set}]`); re += `[${set}]`; } catch { re += "(?!)"; }
       i = end;
     } else re += c.replace(/[.+^${}()|\\\]]/g, "\\$&");
   }

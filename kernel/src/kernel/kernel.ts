@@ -301,6 +301,7 @@ export class Kernel {
   private async handle(msg: Message, send: (frames: Buffer[]) => void): Promise<void> {
     const t = msg.header.msg_type;
     this.iopub.status("busy", msg.header);
+    let idleSent = false;
     try {
       switch (t) {
         case "kernel_info_request":
@@ -312,8 +313,8 @@ export class Kernel {
           else this.warmSoon(WARM_FALLBACK_MS, "no kernel_info reply reached a subscriber");
           break;
         case "execute_request": await this.execute(msg, send); break;
-        case "complete_request": this.reply(msg, send, this.complete(msg.content.code, msg.content.cursor_pos)); break;
-        case "inspect_request": this.reply(msg, send, this.inspect(msg.content.code, msg.content.cursor_pos)); break;
+        case "complete_request": this.reply(msg, send, this.complete(codeOf(msg), msg.content.cursor_pos)); break;
+        case "inspect_request": this.reply(msg, send, this.inspect(codeOf(msg), msg.content.cursor_pos)); break;
         case "is_complete_request": this.reply(msg, send, isCompleteCell(String(msg.content.code ?? ""))); break;
         case "history_request": this.reply(msg, send, this.historyReply(msg.content)); break;
         case "comm_info_request": this.reply(msg, send, { status: "ok", comms: {} }); break;
@@ -326,6 +327,7 @@ export class Kernel {
         case "shutdown_request":
           this.reply(msg, send, { status: "ok", restart: !!msg.content.restart });
           this.iopub.status("idle", msg.header);
+          idleSent = true; // once: the finally below would publish a second idle
           this.shutdown();
           return;
         case "interrupt_request":
@@ -336,8 +338,15 @@ export class Kernel {
           this.log(`unsupported message type ${t}`);
           if (t.endsWith("_request")) this.reply(msg, send, { status: "error", ename: "NotImplemented", evalue: `${t} is not supported`, traceback: [] });
       }
+    } catch (e) {
+      // A request the kernel could not answer (a complete_request without `code`) still gets its
+      // reply, an error one: the client was left waiting. execute_request answers its own errors.
+      this.log(`${t} failed: ${(e as Error)?.stack ?? e}`);
+      if (t.endsWith("_request") && t !== "execute_request") {
+        this.reply(msg, send, { status: "error", ename: (e as Error)?.name ?? "Error", evalue: String((e as Error)?.message ?? e), traceback: [] });
+      } else throw e;
     } finally {
-      this.iopub.status("idle", msg.header);
+      if (!idleSent) this.iopub.status("idle", msg.header);
     }
   }
 
@@ -381,7 +390,8 @@ export class Kernel {
       this.streams.flush();
       this.iopub.publish("error", error, msg.header);
     }
-    const user_expressions = this.userExpressions(msg.content.user_expressions ?? {});
+    // Not after a failed cell (as ipykernel): its error reply carries none, and they could have effects.
+    const user_expressions = error ? {} : this.userExpressions(msg.content.user_expressions ?? {});
     this.streams.flush(); // later output (timers) still goes to this cell: the parent stays
     this.current = null;
     if (error) {
@@ -565,4 +575,11 @@ export async function runKernel(info: ConnectionInfo): Promise<Kernel> {
   const k = new Kernel(info);
   await k.start();
   return k;
+}
+
+/** A request's `code`, which the spec requires: a TypeError naming what is missing (answered as an error reply). */
+function codeOf(msg: Message): string {
+  const code = msg.content.code;
+  if (typeof code !== "string") throw new TypeError(`${msg.header.msg_type}: content.code must be a string, got ${code === undefined ? "nothing" : typeof code}`);
+  return code;
 }

@@ -120,16 +120,20 @@ export function decode(frames: Buffer[], signer: Signer): Message {
   } catch (e: any) {
     throw new WireError(`bad JSON in message: ${e.message}`);
   }
-  const [header, parent_header, metadata, content] = json;
-  // Each part is a JSON object (messaging spec); a null or a list as content made a handler throw
-  // on `content.restart`, which ended the control channel's loop for good.
+  const [header, , , content] = json;
+  // header and content are JSON objects (messaging spec); a null or a list as content made a
+  // handler throw on `content.restart`, which ended the control channel's loop for good. A null
+  // parent_header or metadata is read as {} (ipykernel answers such requests).
+  const parent_header = json[1] ?? {};
+  const metadata = json[2] ?? {};
   const names = ["header", "parent_header", "metadata", "content"];
-  json.forEach((part, k) => {
+  [header, parent_header, metadata, content].forEach((part, k) => {
     if (typeof part !== "object" || part === null || Array.isArray(part)) {
       throw new WireError(`${names[k]} is ${part === null ? "null" : Array.isArray(part) ? "a list" : typeof part}, not a JSON object`);
     }
   });
   if (typeof header.msg_type !== "string") throw new WireError("header without msg_type");
+  if (typeof header.msg_id !== "string") throw new WireError("header without msg_id");
   return { idents: frames.slice(0, i), header, parent_header, metadata, content, buffers: frames.slice(i + 6) };
 }
 
