@@ -289,6 +289,9 @@ describe("other requests", () => {
     expect(i.data["text/plain"]).toContain("Adam");
     // The doc comment (from the declaration, or else the declaring file's header), not only the signature.
     expect(i.data["text/plain"].split("\n").length).toBeGreaterThan(3);
+    // a name that resolves to nothing is not found (it was found, with "any" as its docs)
+    const none = (await k.request("inspect_request", { code: "no_such_name_here", cursor_pos: 5, detail_level: 0 })).content;
+    expect(none).toMatchObject({ status: "ok", found: false, data: {} });
     // the learning rate of a param group is typed (Tab offers it; Shift-Tab says what it is)
     const pg = "new torch.optim.SGD([], { lr: 0.1 }).param_groups[0].";
     expect((await k.request("complete_request", { code: pg, cursor_pos: pg.length })).content.matches).toContain("lr");

@@ -263,8 +263,10 @@ export class Engine {
     } catch {
       return null;
     }
-    if (!info) return null;
     const text = (parts?: SymbolDisplayPart[]) => (parts ?? []).map((p) => p.text).join("");
+    // A name that resolves to nothing: TypeScript answers kind "" (unknown) and the text "any";
+    // the reply said found, with "any" as its docs.
+    if (!info || ((info as { kind?: string }).kind === "" && text(info.displayParts) === "any")) return null;
     const out = [text(info.displayParts)];
     let doc = text(info.documentation);
     if (!doc) {
