@@ -365,6 +365,11 @@ describe("security", () => {
     expect(r.content).toMatchObject({ status: "error", ename: "TypeError", evalue: "complete_request: content.code must be a string, got nothing" });
   });
 
+  it("reports a promise a user expression rejected within its request, before idle", async () => {
+    const r = await k.execute("1", { user_expressions: { p: "Promise.reject(new Error('expr rejected'))" } });
+    expect(ofType(r, "error").map((m) => m.content.evalue)).toEqual(["expr rejected"]);
+  });
+
   it("skips user_expressions after a failed cell, as ipykernel does (they ran, with their effects)", async () => {
     const failed = await k.execute("throw new Error('cell fails')", { user_expressions: { x: "(globalThis as any).exprRan = true" } });
     expect(failed.reply.content.status).toBe("error");

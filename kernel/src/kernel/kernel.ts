@@ -392,6 +392,8 @@ export class Kernel {
     }
     // Not after a failed cell (as ipykernel): its error reply carries none, and they could have effects.
     const user_expressions = error ? {} : this.userExpressions(msg.content.user_expressions ?? {});
+    // As after the cell: a promise an expression rejected is reported before this request ends.
+    if (Object.keys(user_expressions).length > 0) await new Promise((r) => setImmediate(r));
     this.streams.flush(); // later output (timers) still goes to this cell: the parent stays
     this.current = null;
     if (error) {
