@@ -7,6 +7,7 @@
 // JupyterLab when the process that started it is gone. JupyterLab stops at the first Ctrl-C
 // (answer_yes: it asked "Shut down this Jupyter server (y/[n])?" and went on after 5 s).
 import { spawn, spawnSync } from "node:child_process";
+import { constants } from "node:os";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -29,4 +30,5 @@ for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"]) process.on(sig, () => child.k
 // process: when the process that started this one is gone, JupyterLab is stopped as for SIGTERM.
 const parent = process.ppid;
 const watch = setInterval(() => { if (process.ppid !== parent) child.kill("SIGTERM"); }, 500);
-child.on("exit", (code, signal) => { clearInterval(watch); process.exit(code ?? (signal ? 128 + 2 : 0)); });
+// Ended by a signal: the shell's convention, 128 + its number (it was 130, SIGINT's, for any signal).
+child.on("exit", (code, signal) => { clearInterval(watch); process.exit(code ?? (signal ? 128 + (constants.signals[signal] ?? 0) : 0)); });
