@@ -19,8 +19,9 @@
  * ∞ or NaN when g_t or θ_t holds such values (not the norm of the finite elements, nor 0). The
  * series keep finite values only (series.ts), so such a step is a gap in the plot, as a step
  * without a ratio is, and the divergence marker shows where the run diverged.
- * Float64 sums that overflow (values above ~1e154) are rescaled exactly (sums.ts): the metrics of
- * such a step are those of the definitions, not ∞.
+ * Float64 sums that overflow (values above ~1e154) or underflow (float64 values of ~1e-160 and
+ * below, whose squares are below ~1e-308) are rescaled exactly (sums.ts): the metrics of such a
+ * step are those of the definitions, not ∞, 0 or a gap.
  * With `maximize: true` the optimizer climbs g, so the rates come out negative, as they should.
  * Sums run in float64 whatever the parameters' dtype; they are taken in one pass (sums.ts) and the
  * ρ quantiles come from sample.ts.
@@ -84,9 +85,10 @@ export interface Measured {
  * quantiles and is only called when they exist (finite step, ‖g‖ > 0); `parts` are the elements'
  * arrays, read again only for the angle of a Δ nearly parallel to θ (below).
  *
- * The sums may be scaled (sums.ts: exponents kt, kg, kd of θ, g, Δ); every ratio is formed from
- * the scaled sums and multiplied by the power of two that undoes the scaling (ldexp), which is
- * exact: with exponents 0 (every step that did not overflow) the factors are 1.
+ * The sums may be scaled (sums.ts: exponents kt, kg, kd of θ, g, Δ; positive after an overflow,
+ * negative after an underflow); every ratio is formed from the scaled sums and multiplied by the
+ * power of two that undoes the scaling (ldexp), which is exact: with exponents 0 (every step that
+ * neither over- nor underflowed) the factors are 1.
  */
 export function measure(s: StepSums, rho: () => Quantiles, parts: readonly { theta: Storage; after: Storage }[] = []): Measured {
   if (s.n <= 0) {

@@ -26,6 +26,19 @@
  *   that underflows in it is more than 2^1000 times smaller than the largest one: nothing in a
  *   sum of squares).
  *
+ * - an underflow is undone the same way (scaled up instead of down): float64 values so small that
+ *   their squares underflow (‖x‖² below ~1e-308, values of ~1e-160 and below: a sum of squares
+ *   reads 0 or a subnormal with few digits, and grad_norm, lr_realized, ... 0, null or ∞). The
+ *   fast path's test for it costs four comparisons per parameter: a sum of squares (tt, gg, dd,
+ *   aa) below TINY = 2^−960. Only then is it checked that the vector is not zero (`underflows`:
+ *   a positive sum, g's count of nonzero elements, else a scan for a nonzero element that stops
+ *   at the first; float32 data never underflows, its nonzero squares are ≥ 2^−298), and if so the
+ *   careful pass scales every quantity by 2^−k with k of its largest magnitude (k < 0 here).
+ *   A sum ≥ 2^−960 has lost nothing that matters: each square or product that underflows is off
+ *   by at most 2^−1075, n of them are n·2^−115 of the sum. The cross sums dg and td need no
+ *   test of their own: when dd, gg (tt) are ≥ 2^−960, |dg| ≤ √(dd·gg) is measured against a
+ *   scale ≥ 2^−960 with the same absolute error.
+ *
  * On the fast path every exponent is 0 and nothing of this costs anything per element.
  *
  * td rather than Σ θ·a: the angle between θ_t and θ_{t+1} is tiny, and arccos(⟨θ,a⟩/‖θ‖‖a‖) loses
@@ -48,7 +61,17 @@ export function ldexp(x: number, e: number): number {
   return x * 2 ** e;
 }
 
-/** An exponent k with m·2^−k in [0.25, 2) for a magnitude m > 0 (0 for m = 0), at least −1000. */
+/**
+ * Below this a sum of squares of nonzero values has lost digits or underflowed to 0 (see the file
+ * comment); the fast path checks tt, gg, dd and aa against it.
+ */
+export const TINY = 2 ** -960;
+
+/**
+ * An exponent k with m·2^−k in [0.25, 2) for a magnitude m > 0 (0 for m = 0), at least −1000
+ * (2^1000 is the largest factor one multiplication can apply; a subnormal m < 2^−1000 scaled by it
+ * is still ≥ 2^−74, whose squares are far from underflowing).
+ */
 function exponentOf(m: number): number {
   if (!(m > 0) || !Number.isFinite(m)) return 0;
   return Math.max(-1000, Math.floor(Math.log2(m)) + 1);
@@ -112,9 +135,16 @@ export class StepSums {
     return this;
   }
 
-  /** `add`'s sums when some are scaled or their sum overflows (see the file comment). */
+  /**
+   * `add`'s sums when some are scaled or their sum overflows (see the file comment). The common
+   * exponent of a quantity is the larger of the two, except that a zero vector's exponent (its
+   * sum of squares 0: θ = 0, an empty total, ...) does not count: aligning a scaled-up part
+   * (k < 0) to its 0 would underflow the part's sums to 0 again.
+   */
   private addScaled(o: StepSums): void {
-    let Kt = Math.max(this.kt, o.kt), Kg = Math.max(this.kg, o.kg), Kd = Math.max(this.kd, o.kd), Ka = Math.max(this.ka, o.ka);
+    const K = (a: number, za: boolean, b: number, zb: boolean) => (za ? (zb ? Math.max(a, b) : b) : zb ? a : Math.max(a, b));
+    let Kt = K(this.kt, this.tt === 0, o.kt, o.tt === 0), Kg = K(this.kg, this.gg === 0, o.kg, o.gg === 0);
+    let Kd = K(this.kd, this.dd === 0, o.kd, o.dd === 0), Ka = K(this.ka, this.aa === 0, o.ka, o.aa === 0);
     // a sum of two sums that is not finite although both are: raise the exponent (each raise
     // divides the squares by 4, two finite sums add up to less than twice the largest double)
     const over = (x: number, y: number, s: number) => Number.isFinite(x) && Number.isFinite(y) && !Number.isFinite(s);
@@ -179,17 +209,47 @@ export function accumulate(theta: Storage, grad: Storage, after: Storage, out: S
       m++;
     }
   }
-  if (!Number.isFinite(dg + gg + dd + tt + aa + td)) {
+  if (!Number.isFinite(dg + gg + dd + tt + aa + td) || ((tt < TINY || gg < TINY || dd < TINY || aa < TINY) && underflows(theta, grad, after, tt, gg, dd, aa, m > 0))) {
     accumulateCareful(theta, grad, after, out);
     return;
   }
   addTotals(out, dg, gg, dd, tt, aa, td, n, m, lo, hi);
 }
 
+/** Whether some x[i] ≠ 0 (stops at the first). */
+function anyNonzero(x: Storage): boolean {
+  const n = x.length;
+  for (let i = 0; i < n; i++) if (x[i] !== 0) return true;
+  return false;
+}
+
+/** Whether some Δ_i = after[i] − theta[i] ≠ 0, i.e. after[i] ≠ theta[i] (finite data; stops at the first). */
+function anyChange(theta: Storage, after: Storage): boolean {
+  const n = theta.length;
+  for (let i = 0; i < n; i++) if (after[i] !== theta[i]) return true;
+  return false;
+}
+
 /**
- * The same pass when a sum came out non-finite (the file comment): gg and tt over every element,
- * the other sums and ρ over the elements whose step and new value are finite; then, if a sum
- * overflowed although its values are finite, once more with every quantity scaled.
+ * For finite sums of which some is below TINY (the fast path's test, in JS and WebAssembly):
+ * whether a nonzero vector's sum of squares is that small, i.e. it underflowed and the careful
+ * pass must rescale (see the file comment). A positive sum says so at once, `gNonzero` (the
+ * pass's count of g ≠ 0) does for g; a zero sum of θ, θ_{t+1} or Δ is a zero vector unless a
+ * scan finds a nonzero element (it stops at the first). Float32 data never underflows.
+ */
+export function underflows(theta: Storage, grad: Storage, after: Storage, tt: number, gg: number, dd: number, aa: number, gNonzero: boolean): boolean {
+  if (theta instanceof Float32Array && grad instanceof Float32Array && after instanceof Float32Array) return false;
+  return (gg < TINY && gNonzero)
+    || (tt < TINY && (tt > 0 || anyNonzero(theta)))
+    || (aa < TINY && (aa > 0 || anyNonzero(after)))
+    || (dd < TINY && (dd > 0 || anyChange(theta, after)));
+}
+
+/**
+ * The same pass when a sum came out non-finite or underflowed (the file comment): gg and tt over
+ * every element, the other sums and ρ over the elements whose step and new value are finite;
+ * then, if a sum overflowed although its values are finite, or a sum of squares of a nonzero
+ * vector is below TINY, once more with every quantity scaled.
  */
 export function accumulateCareful(theta: Storage, grad: Storage, after: Storage, out: StepSums): void {
   const n = theta.length;
@@ -227,7 +287,9 @@ export function accumulateCareful(theta: Storage, grad: Storage, after: Storage,
   // θ is finite wherever Δ and θ_{t+1} are, so only gg, tt and dg can be non-finite from the data
   const overflow = (!gBad && !(Number.isFinite(gg) && Number.isFinite(dg))) || (!tBad && !Number.isFinite(tt))
     || !Number.isFinite(dd) || !Number.isFinite(aa) || !Number.isFinite(td);
-  if (overflow) {
+  // a nonzero vector whose finite squares add up to less than TINY (NaN and ∞ compare false)
+  const underflow = (mg > 0 && gg < TINY) || (mt > 0 && tt < TINY) || (md > 0 && dd < TINY) || (ma > 0 && aa < TINY);
+  if (overflow || underflow) {
     const kt = exponentOf(mt), kg = exponentOf(mg), kd = exponentOf(md), ka = exponentOf(ma);
     const st = 2 ** -kt, sg = 2 ** -kg, sd = 2 ** -kd, sa = 2 ** -ka;
     dg = gg = dd = tt = aa = td = 0;
@@ -263,13 +325,17 @@ export function accumulateCareful(theta: Storage, grad: Storage, after: Storage,
  * for the rounding of c). Only called for finite steps; a second pass over the elements.
  */
 export function residual(parts: readonly { theta: Storage; after: Storage }[], c: number, kt: number, kd: number): [number, number] {
-  const st = 2 ** -Math.max(-1000, kt), sd = 2 ** -Math.max(-1000, kd);
+  // 2^−k as two factors (each within one power's range; the second is 1 unless |k| > 1000), so
+  // that the exponents of tiny data (scaled up, k down to about −1074) are applied exactly too
+  const f1 = (k: number) => 2 ** -Math.min(1000, Math.max(-1000, k));
+  const f2 = (k: number) => 2 ** -(k - Math.min(1000, Math.max(-1000, k)));
+  const st = f1(kt), st2 = f2(kt), sd = f1(kd), sd2 = f2(kd);
   let rr = 0, rt = 0;
   for (const { theta, after } of parts) {
     const n = theta.length;
     for (let i = 0; i < n; i++) {
-      const t = theta[i] * st;
-      const r = (after[i] - theta[i]) * sd - c * t;
+      const t = theta[i] * st * st2;
+      const r = (after[i] - theta[i]) * sd * sd2 - c * t;
       rr += r * r;
       rt += r * t;
     }
