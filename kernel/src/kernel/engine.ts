@@ -12,8 +12,9 @@
  * How a cell runs: the converter turns it into CommonJS whose top-level names are properties of
  * one shared `exports` object (that is how variables survive between cells); we wrap it in a
  * function and run it with `vm.runInThisContext(..., { breakOnSigint: true })` so that SIGINT
- * stops even a synchronous loop. Cells with top-level await become an async function; the kernel
- * awaits it, racing an interrupt promise.
+ * stops even a synchronous loop (the kernel keeps Node's SIGINT watchdog started between runs:
+ * sigint.ts). Cells with top-level await become an async function; the kernel awaits it, racing
+ * an interrupt promise.
  */
 import * as vm from "node:vm";
 import * as path from "node:path";
@@ -22,6 +23,7 @@ import { Prelude } from "./prelude_source";
 import { dottedNameAt, moduleDoc } from "./module_docs";
 import { hasTopLevelAwait, withoutExportKeywords } from "./cell_source";
 import { alignLines } from "./line_map";
+import { beforeBreakOnSigint, takePendingSigint } from "./sigint";
 import { createConverter, tslabTypeScript } from "./engine_tslab";
 import { saveTypeScriptCodeCache } from "./tslab_typescript";
 import { moduleFor } from "./patched_module";
@@ -182,6 +184,7 @@ export class Engine {
     };
     let ret: unknown;
     try {
+      beforeBreakOnSigint();
       ret = vm.runInThisContext(wrapped, { filename, breakOnSigint: true });
     } catch (e) {
       this.prevDecl = r.declOutput ?? this.prevDecl;
@@ -189,9 +192,11 @@ export class Engine {
     }
     if (!r.hasToplevelAwait) return done();
     const interrupted = new Promise<never>((_, reject) => { this.interruptReject = reject; });
+    // A SIGINT sent to the process while the cell awaits (sigint.ts: no listener hears it then).
+    const poll = setInterval(() => { if (takePendingSigint()) this.interrupt(); }, 50).unref();
     return Promise.race([ret as Promise<unknown>, interrupted]).then(
-      () => { this.interruptReject = null; return done(); },
-      (e) => { this.interruptReject = null; this.prevDecl = r.declOutput ?? this.prevDecl; throw this.translate(e); },
+      () => { clearInterval(poll); this.interruptReject = null; return done(); },
+      (e) => { clearInterval(poll); this.interruptReject = null; this.prevDecl = r.declOutput ?? this.prevDecl; throw this.translate(e); },
     );
   }
 
@@ -225,6 +230,7 @@ export class Engine {
     const prev = g.__lrlab_call__;
     g.__lrlab_call__ = fn;
     try {
+      beforeBreakOnSigint();
       return vm.runInThisContext("__lrlab_call__()", { filename: "<magic>", breakOnSigint: true }) as T;
     } catch (e) {
       throw this.translate(e);

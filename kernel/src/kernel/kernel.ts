@@ -30,6 +30,7 @@ import { codePointsToIndex, indexToCodePoints } from "./unicode";
 import { ignoreBrokenPipes, watchParent } from "./parent_watch";
 import { preview } from "../trace/preview";
 import { StepLR } from "../optim/lr_scheduler";
+import { holdSigintWatchdog } from "./sigint";
 
 const VERSION: string = require("../../package.json").version;
 /** The real process.exit, kept before cells get a guarded one. */
@@ -189,7 +190,9 @@ export class Kernel {
 
   /** User code must never take the kernel down: late errors become error outputs. */
   private installGuards(): void {
-    process.on("SIGINT", () => { this.engine.interrupt(); });
+    // SIGINT stops a running cell through Node's watchdog, held between cells (sigint.ts); where
+    // it cannot be held, a listener interrupts an awaiting cell.
+    if (!holdSigintWatchdog()) process.on("SIGINT", () => { this.engine.interrupt(); });
     const report = (e: unknown, what: string) => {
       const parent = this.current ?? this.lastExecute;
       this.log(`${what}: ${(e as Error)?.stack ?? e}`);

@@ -1,0 +1,72 @@
+/**
+ * SIGINT with the watchdog held between cells (kernel/src/kernel/sigint.ts): a synchronous cell is
+ * still stopped, an awaiting one too (no listener hears the signal then: the engine polls), a
+ * SIGINT while idle harms nothing and does not stop the next cell, and a cell that listens to
+ * SIGINT itself neither kills the kernel nor loses interrupts.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { KernelClient, resultText } from "./client";
+
+let k: KernelClient;
+beforeAll(async () => { k = await KernelClient.start(); });
+afterAll(async () => { await k?.shutdown(); });
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe("SIGINT with the watchdog held", () => {
+  it("the kernel holds the watchdog (so a cell does not start and join a thread)", async () => {
+    const r = await k.execute(`require(${JSON.stringify(require.resolve("../../kernel/dist/kernel/sigint.js"))}).sigintWatchdogHeld()`);
+    expect(resultText(r)).toBe("true");
+  });
+
+  it("SIGINT stops a cell awaiting a promise within a second", async () => {
+    const p = k.execute(`await new Promise((r) => setTimeout(r, 60000));`);
+    await sleep(500);
+    const t0 = Date.now();
+    k.interruptBySignal();
+    const r = await p;
+    expect(Date.now() - t0).toBeLessThan(1000);
+    expect(r.reply.content.ename, JSON.stringify(r.reply.content)).toBe("KeyboardInterrupt");
+  });
+
+  it("SIGINT while idle: the kernel lives, and the next cells (synchronous and awaiting) run to the end", async () => {
+    k.interruptBySignal();
+    await sleep(200);
+    expect(k.alive).toBe(true);
+    const sync = await k.execute(`let spins = 0; { const t = Date.now(); while (Date.now() - t < 300) spins++; } spins > 0`);
+    expect(resultText(sync)).toBe("true");
+    k.interruptBySignal();
+    await sleep(200);
+    const awaiting = await k.execute(`await new Promise((r) => setTimeout(() => r("waited"), 300))`);
+    expect(awaiting.reply.content.status, JSON.stringify(awaiting.reply.content)).toBe("ok");
+    expect(resultText(awaiting)).toBe("'waited'");
+  });
+
+  it("a cell's own SIGINT listener hears a SIGINT while idle; interrupts still stop cells; the kernel lives", async () => {
+    await k.execute(`let heard = 0; const onInt = () => { heard++; }; process.on("SIGINT", onInt);`);
+    k.interruptBySignal();
+    await sleep(300);
+    expect(k.alive).toBe(true);
+    expect(resultText(await k.execute("heard"))).toBe("1");
+    for (const how of ["signal", "message"] as const) {
+      const p = k.execute(`for (;;) {}`);
+      await sleep(500);
+      if (how === "signal") k.interruptBySignal(); else await k.interruptByMessage();
+      const r = await p;
+      expect(r.reply.content.ename, `${how}: ${JSON.stringify(r.reply.content)}`).toBe("KeyboardInterrupt");
+      expect(k.alive).toBe(true);
+    }
+    // Once nobody listens, the watchdog is held again, and a loop is still stopped by SIGINT.
+    // (Removed from a timer: during a cell's run Node's vm has taken the listeners off and puts
+    // them back after it, so a removal inside the cell's own code does nothing.)
+    await k.execute(`setTimeout(() => process.removeListener("SIGINT", onInt), 0); await new Promise((r) => setTimeout(r, 50));`);
+    await k.execute(`1`);
+    const held = await k.execute(`require(${JSON.stringify(require.resolve("../../kernel/dist/kernel/sigint.js"))}).sigintWatchdogHeld()`);
+    expect(resultText(held)).toBe("true");
+    const p = k.execute(`for (;;) {}`);
+    await sleep(500);
+    k.interruptBySignal();
+    expect((await p).reply.content.ename).toBe("KeyboardInterrupt");
+    expect(resultText(await k.execute("1 + 1"))).toBe("2");
+  });
+});
