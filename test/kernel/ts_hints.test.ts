@@ -50,12 +50,26 @@ describe("type error hints", () => {
     const nn = hintFor(2339, msg, "Conv2d(1, 2, 3)")!;
     expect(nn).toMatch(/^hint: lrlab's torch\.nn has no Conv2d; it has .*\bEmbedding\b.*\bLinear\b/);
     expect(nn).not.toMatch(/\bfunctional\b/); // classes only for torch.nn
-    const optim = hintFor(2339, tidyMessage(`Property 'SparseAdam' does not exist on type 'typeof import("/x/kernel/dist/optim/index")'.`), "SparseAdam")!;
-    expect(optim).toMatch(/^hint: lrlab's torch\.optim has no SparseAdam; it has .*\bAdamW\b/);
+    const optim = hintFor(2339, tidyMessage(`Property 'Adam2' does not exist on type 'typeof import("/x/kernel/dist/optim/index")'.`), "Adam2")!;
+    expect(optim).toMatch(/^hint: lrlab's torch\.optim has no Adam2; it has .*\bAdamW\b/);
+    const swa = hintFor(2339, tidyMessage(`Property 'SWA' does not exist on type 'typeof import("/x/kernel/dist/optim/swa_utils/index")'.`), "SWA")!;
+    expect(swa).toMatch(/^hint: lrlab's torch\.optim\.swa_utils has no SWA; it has AveragedModel, SWALR, get_ema_avg_fn, .*update_bn$/);
     const tools = hintFor(2339, tidyMessage(`Property 'nothing' does not exist on type 'typeof import("/x/kernel/dist/tools")'.`), "nothing")!;
     expect(tools).toMatch(/^hint: lrlab has no nothing; it has .*\btrace\b.*\btrace_all\b/);
     // another module's path stays as it was
     expect(tidyMessage(`type 'typeof import("/x/node_modules/foo/index")'`)).toBe(`type 'typeof import("/x/node_modules/foo/index")'`);
+  });
+
+  it("says why torch.optim has no SparseAdam (dense gradients only) and to use Adam", () => {
+    const msg = tidyMessage(`Property 'SparseAdam' does not exist on type 'typeof import("/x/kernel/dist/optim/index")'.`);
+    expect(msg).toBe("Property 'SparseAdam' does not exist on type 'typeof torch.optim'.");
+    const hint = hintFor(2339, msg, "SparseAdam(model.parameters())")!;
+    expect(hint).toMatch(/^hint: lrlab's torch\.optim has no SparseAdam: PyTorch's SparseAdam only takes sparse gradients/);
+    expect(hint).toMatch(/lrlab's gradients are always dense/);
+    expect(hint).toMatch(/Use torch\.optim\.Adam, as PyTorch advises for dense gradients: new torch\.optim\.Adam\(model\.parameters\(\), \{ lr: 1e-3 \}\)$/);
+    // only there: another namespace's SparseAdam gets the usual list
+    const nn = hintFor(2339, "Property 'SparseAdam' does not exist on type 'typeof torch.nn'.", "SparseAdam")!;
+    expect(nn).toMatch(/^hint: lrlab's torch\.nn has no SparseAdam; it has /);
   });
 
   it("gives each hint once, and the conditional operator hint only when no error named a tensor", () => {

@@ -17,6 +17,7 @@ const NAMESPACES: Record<string, { name: string; classes?: true; load: () => obj
   "nn/init": { name: "torch.nn.init", load: () => torch.nn.init },
   "optim/index": { name: "torch.optim", classes: true, load: () => torch.optim },
   "optim/lr_scheduler/index": { name: "torch.optim.lr_scheduler", classes: true, load: () => torch.optim.lr_scheduler },
+  "optim/swa_utils/index": { name: "torch.optim.swa_utils", load: () => torch.optim.swa_utils },
   "tools": { name: "lrlab", load: () => lrlab },
 };
 
@@ -33,10 +34,27 @@ export function tidyMessage(message: string): string {
     .replace(/import\("[^"]*"\)\./g, "");
 }
 
+/**
+ * Names PyTorch has that lrlab leaves out on purpose, by namespace: why, and what to use. The
+ * hint says this instead of only listing what the namespace has.
+ */
+const LEFT_OUT: Record<string, Record<string, string>> = {
+  "torch.optim": {
+    SparseAdam:
+      "PyTorch's SparseAdam only takes sparse gradients (it raises on dense ones), and lrlab's gradients are always " +
+      "dense (no sparse tensors; nn.Embedding has no sparse: true). Use torch.optim.Adam, as PyTorch advises for dense " +
+      "gradients: new torch.optim.Adam(model.parameters(), { lr: 1e-3 })",
+  },
+};
+
 /** "Property 'X' does not exist on type 'typeof torch.nn'": what that namespace does have. */
 function missingFromNamespace(message: string): string | null {
   const m = /^Property '(\w+)' does not exist on type 'typeof ([\w.]+)'/.exec(message);
   if (m === null) return null;
+  const leftOut = Object.prototype.hasOwnProperty.call(LEFT_OUT, m[2]) ? LEFT_OUT[m[2]] : undefined;
+  if (leftOut !== undefined && Object.prototype.hasOwnProperty.call(leftOut, m[1])) {
+    return `hint: lrlab's ${m[2]} has no ${m[1]}: ${leftOut[m[1]]}`;
+  }
   const ns = Object.values(NAMESPACES).find((n) => n.name === m[2]);
   if (ns === undefined) return null;
   let names: string[];

@@ -7,6 +7,7 @@
  *   %lr_schedule OneCycleLR max_lr=0.1 total_steps=100            (--steps: total_steps)
  *   %lr_schedule LambdaLR lr_lambda=(epoch) => 0.95 ** epoch --steps 50
  *   %lr_schedule LambdaLR lr_lambda=myLambda --steps 50           (a function the cells defined)
+ *   %lr_schedule SWALR swa_lr=0.05 anneal_epochs=10               (torch.optim.swa_utils.SWALR)
  */
 import type { Magic, MagicContext } from "./types";
 import { expressionError, MagicError, ParsedArgs } from "./parser";
@@ -57,8 +58,19 @@ function scratchOptimizer(): unknown {
   return new t.optim.SGD([t.zeros([1], { requires_grad: true })], { lr: 0.1 });
 }
 
+/**
+ * Every scheduler a preview can build: torch.optim.lr_scheduler's, then torch.optim.swa_utils'
+ * SWALR (an LRScheduler too, kept in swa_utils as in PyTorch).
+ */
+function schedulerNames(): readonly string[] {
+  const optim = torch().optim;
+  return [...optim.lr_scheduler.scheduler_names, ...optim.swa_utils.scheduler_names];
+}
+
 function schedulerClass(name: string): new (o: unknown, options: object) => any {
-  return (torch().optim.lr_scheduler as unknown as Record<string, new (o: unknown, options: object) => any>)[name];
+  const optim = torch().optim;
+  const home = (optim.swa_utils.scheduler_names as readonly string[]).includes(name) ? optim.swa_utils : optim.lr_scheduler;
+  return (home as unknown as Record<string, new (o: unknown, options: object) => any>)[name];
 }
 
 /**
@@ -82,6 +94,7 @@ const DEFINED_LENGTH: Record<string, (s: any) => number> = {
   CosineAnnealingLR: (s) => s.T_max, // one period
   CyclicLR: (s) => 2 * s.total_size, // two cycles (step_size_up + step_size_down each)
   PolynomialLR: (s) => s.total_iters,
+  SWALR: (s) => 2 * s.anneal_epochs, // the annealing, then as long again at swa_lr
 };
 
 /**
@@ -102,7 +115,7 @@ function definedSteps(name: string, o: Record<string, unknown>): number | undefi
 }
 
 function build(a: ParsedArgs, options: Record<string, unknown>, usage: string) {
-  const names: readonly string[] = torch().optim.lr_scheduler.scheduler_names;
+  const names = schedulerNames();
   if (a.positional.length === 0) throw new MagicError(`name a scheduler; valid names: ${names.join(", ")}`, usage);
   const name = a.positional[0];
   if (!names.includes(name)) throw new MagicError(`unknown scheduler ${JSON.stringify(name)}; valid names: ${names.join(", ")}`, usage);
@@ -147,7 +160,7 @@ function build(a: ParsedArgs, options: Record<string, unknown>, usage: string) {
   const steps = (a.flags.steps as number | undefined) ?? (metrics ? metrics.length : definedSteps(name, options));
   if (steps === undefined) {
     throw new MagicError(`--steps N is required for ${name} (how many steps to simulate); `
-      + "OneCycleLR, CosineAnnealingLR, CyclicLR and PolynomialLR take it from their own options", usage);
+      + "OneCycleLR, CosineAnnealingLR, CyclicLR, PolynomialLR and SWALR take it from their own options", usage);
   }
   if (steps < 1) throw new MagicError(`--steps must be a positive integer, got ${steps}`, usage);
   const Sched = schedulerClass(name);
@@ -171,13 +184,13 @@ export const lr_schedule: Magic = {
   name: "lr_schedule",
   kind: "line",
   usage: "Scheduler key=value ... [--steps N] [--lr γ] [--optimizer SGD|Adam|...] [--metrics m1,m2,...] [--name label]",
-  help: "Plots the learning rate a torch.optim.lr_scheduler scheduler gives at each step, simulated on a fresh optimizer.\n"
+  help: "Plots the learning rate a torch.optim.lr_scheduler scheduler (or torch.optim.swa_utils.SWALR) gives at each step, simulated on a fresh optimizer.\n"
     + "key=value pairs are the scheduler's options (as in PyTorch); several lines in one cell overlay.\n"
     + "--metrics feeds ReduceLROnPlateau one metric per step; lr_lambda and scale_fn are TypeScript (an arrow function or a function's name),\n"
     + "as is any value written as an arrow function.\n"
     + "Example:\n  %lr_schedule StepLR step_size=30 gamma=0.1 --steps 100\n  %lr_schedule CosineAnnealingLR T_max=100 --steps 100",
   options: [
-    { name: "steps", type: "int", help: "steps to simulate (required, except OneCycleLR: total_steps, CosineAnnealingLR: T_max, CyclicLR: two cycles, PolynomialLR: total_iters, ReduceLROnPlateau: one per --metrics value)" },
+    { name: "steps", type: "int", help: "steps to simulate (required, except OneCycleLR: total_steps, CosineAnnealingLR: T_max, CyclicLR: two cycles, PolynomialLR: total_iters, SWALR: 2 × anneal_epochs, ReduceLROnPlateau: one per --metrics value)" },
     { name: "lr", type: "number", help: "the optimizer's initial lr", default: 0.1 },
     { name: "optimizer", type: "string", help: "optimizer of the simulation (SGD, Adam, ...)", values: optimizerNames },
     { name: "metrics", type: "list", help: "ReduceLROnPlateau only: the metric of each step (numbers), what scheduler.step(metrics) receives" },
@@ -185,7 +198,7 @@ export const lr_schedule: Magic = {
   ],
   groupLines: true,
   complete(positional, kv) {
-    const names: readonly string[] = torch().optim.lr_scheduler.scheduler_names;
+    const names = schedulerNames();
     if (positional.length === 0) return names;
     const given = new Set(kv.map((w) => w.slice(0, w.indexOf("=") + 1)));
     return names.includes(positional[0]) ? schedulerKeywords(positional[0]).map((k) => `${k}=`).filter((k) => !given.has(k)) : [];

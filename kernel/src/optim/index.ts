@@ -1,6 +1,12 @@
 /**
- * `torch.optim`: the Optimizer base, every optimizer, the global step hooks, and
- * `torch.optim.lr_scheduler`.
+ * `torch.optim`: the Optimizer base, every optimizer, the global step hooks,
+ * `torch.optim.lr_scheduler` and `torch.optim.swa_utils` (AveragedModel, SWALR, update_bn, the
+ * averaging functions).
+ *
+ * Every optimizer of PyTorch 2.13 but `SparseAdam`: that one only accepts sparse gradients
+ * (PyTorch raises on a dense one), and lrlab's gradients are always dense (there are no sparse
+ * tensors; `nn.Embedding` refuses `sparse: true`). Use `Adam`, as PyTorch advises for dense
+ * gradients.
  */
 export {
   Optimizer,
@@ -33,3 +39,4 @@ export { LBFGS, type LBFGSOptions } from "./lbfgs";
 /** `torch.optim.optimizer`: the module holding the base class and the global hooks. */
 export * as optimizer from "./optimizer";
 export * as lr_scheduler from "./lr_scheduler/index";
+export * as swa_utils from "./swa_utils/index";

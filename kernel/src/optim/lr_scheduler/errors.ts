@@ -15,3 +15,4 @@ export const NotImplementedError = (message: string): Error => named("NotImpleme
 export const TypeError_ = (message: string): Error => named("TypeError", TypeError, message);
 export const ZeroDivisionError = (message: string): Error => named("ZeroDivisionError", Error, message);
 export const RuntimeError = (message: string): Error => named("RuntimeError", Error, message);
+export const AssertionError = (message: string): Error => named("AssertionError", Error, message);

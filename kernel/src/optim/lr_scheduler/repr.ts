@@ -47,6 +47,11 @@ const SETTINGS: Record<string, Settings> = {
     ["best", s.best],
     ["num_bad_epochs", s.num_bad_epochs],
   ],
+  SWALR: (s) => [
+    ["swa_lr", s.optimizer?.param_groups?.map((g: any) => g.swa_lr)],
+    ["anneal_epochs", s.anneal_epochs],
+    ["anneal_strategy", s._anneal_strategy],
+  ],
   ChainedScheduler: (s) => [["schedulers", children(s)]],
   SequentialLR: (s) => [["schedulers", children(s)], ["milestones", s._milestones]],
 };
