@@ -18,7 +18,8 @@ import type { BoundedSeries } from "./series";
 export class GlobalTrace {
   /** One trace per optimizer, in the order they first stepped. */
   readonly traces: Trace[] = [];
-  private readonly byOptimizer = new Map<object, Trace>();
+  /** Weak: a stopped run (kept by name for %lr_compare) does not keep its optimizers alive. */
+  private readonly byOptimizer = new WeakMap<object, Trace>();
   private handles: { remove(): void }[] = [];
   private listeners = new Set<StepListener>();
   private lastStepped: Trace | null = null;

@@ -220,8 +220,21 @@ export class BoundedSeries {
     return s;
   }
 
+  /**
+   * Gives back the room allocated ahead for more buckets (a stopped trace's series hold up to
+   * twice what they use otherwise). Pushes may follow: the storage grows again.
+   */
+  compact(): void {
+    const size = Math.max(1, this.n);
+    if (this.firstStep.length <= size) return;
+    const old = [this.firstStep, this.lastStep, this.pushCount, this.cnt, this.sums, this.mins, this.maxs, this.lasts];
+    const next = columns(size);
+    for (let k = 0; k < 8; k++) next[k].set(old[k].subarray(0, size));
+    [this.firstStep, this.lastStep, this.pushCount, this.cnt, this.sums, this.mins, this.maxs, this.lasts] = next;
+  }
+
   private grow(): void {
-    const size = Math.min(this.capacity, this.firstStep.length * 2);
+    const size = Math.min(this.capacity, Math.max(2, this.firstStep.length * 2));
     const old = [this.firstStep, this.lastStep, this.pushCount, this.cnt, this.sums, this.mins, this.maxs, this.lasts];
     const next = columns(size);
     for (let k = 0; k < 8; k++) next[k].set(old[k]);

@@ -73,6 +73,26 @@ const SPARE_MEMORIES = 2;
 /** Larger memories are let go (a big model's copies would stay resident otherwise). */
 const SPARE_MAX_BYTES = 64 << 20;
 
+/**
+ * Taps still open when their Snapshots is collected: a kernel interrupt inside `optimizer.step()`
+ * ends the step between the pre-hook (which opens them) and the post-hook (which closes them),
+ * and a trace dropped then (the cell run again, `%reset`) would leave them in the update loop's
+ * registry for good, holding the parameters' data and the trace's memory, and copied into at
+ * every later step of those parameters. The held value is the `pending` lists (no reference to
+ * the Snapshots).
+ */
+const tapsLeftOpen = typeof FinalizationRegistry === "function"
+  ? new FinalizationRegistry<ParamSlot[][]>((pending) => {
+    for (const list of pending) {
+      if (list === undefined) continue;
+      for (const slot of list) {
+        if (slot.tapped !== null && slot.tap !== null) close_tap(slot.tapped, slot.tap);
+        slot.tapped = null;
+      }
+    }
+  })
+  : null;
+
 /** A byte range of the module's memory. */
 export interface Region {
   start: number;
@@ -91,7 +111,9 @@ export class Snapshots {
    */
   use_taps = env("LRLAB_TRACE_TAP") !== "0";
   /** Whether the module's memory should be shared (a worker thread may measure steps). */
-  constructor(private readonly shared = false) {}
+  constructor(private readonly shared = false) {
+    tapsLeftOpen?.register(this, this.pending);
+  }
   /** This trace's WebAssembly instance (created on first need; null: unavailable). */
   private mod: SumsModule | null | undefined;
 

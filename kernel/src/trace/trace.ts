@@ -113,8 +113,17 @@ function toNumber(x: unknown): number {
 export class Trace implements Plottable {
   readonly plot_kind = "trace" as const;
   name: string;
-  /** The traced optimizer (null for a trace loaded with from_json). */
-  readonly optimizer: TraceableOptimizer | null;
+  /**
+   * The traced optimizer: null for a trace loaded with from_json, and once the trace is stopped
+   * and nothing else holds the optimizer. A stopped trace holds it weakly, so a run kept for
+   * `%lr_compare` (runs.ts) or a trace kept in a variable keeps its series, not the model and
+   * optimizer state it traced (a long session makes many of them).
+   */
+  get optimizer(): TraceableOptimizer | null {
+    return this.optimizerRef ?? (this.optimizerWeak?.deref() ?? null);
+  }
+  private optimizerRef: TraceableOptimizer | null;
+  private optimizerWeak: WeakRef<TraceableOptimizer> | null = null;
   /** The optimizer's class name (e.g. "Adam"). */
   readonly optimizer_name: string;
   readonly batch_size: number | null;
@@ -134,7 +143,8 @@ export class Trace implements Plottable {
   private readonly lossSeries: BoundedSeries;
   private readonly lastGroups: (StepMetrics | null)[] = [];
   private readonly lastParams = new Map<string, StepMetrics>();
-  private readonly names = new Map<Tensor, string>();
+  /** Parameter names (weak: a stopped trace lets the parameters go). */
+  private readonly names = new WeakMap<Tensor, string>();
   /** The copies and the measurement of each step (steps.ts). */
   private readonly pipeline: StepPipeline;
   private handles: { remove(): void }[] = [];
@@ -148,7 +158,7 @@ export class Trace implements Plottable {
   /** Use `trace(optimizer, options)`; this constructor does not hook anything by itself. */
   constructor(optimizer: TraceableOptimizer | null, options: TraceOptions = {}, optimizer_name?: string) {
     validateOptions(options);
-    this.optimizer = optimizer;
+    this.optimizerRef = optimizer;
     const k = optimizer ? optimizerKind(optimizer) : { name: optimizer_name ?? "Optimizer", kind: null };
     this.optimizer_name = optimizer_name ?? k.name;
     this.kind = k.kind;
@@ -188,11 +198,23 @@ export class Trace implements Plottable {
     return this.handles.length > 0;
   }
 
-  /** Stop tracing: removes the hooks. The data stays. */
+  /**
+   * Stop tracing: removes the hooks. The data stays; the optimizer is then held weakly (see
+   * `optimizer`), and the series give back the room they had grown for more steps.
+   */
   stop(): void {
     for (const h of this.handles) h.remove();
     this.handles = [];
     this.pipeline.stop();
+    const opt = this.optimizerRef;
+    if (opt !== null && typeof WeakRef === "function") {
+      this.optimizerWeak = new WeakRef(opt);
+      this.optimizerRef = null;
+    }
+    for (const map of [...this.groupSeries, ...[...this.paramSeries.values()].map((e) => e.series)]) {
+      if (map !== undefined) for (const series of map.values()) series.compact();
+    }
+    this.lossSeries.compact();
   }
 
   /** The first step whose Δ, θ_{t+1} or logged loss was not finite (null: none). */
