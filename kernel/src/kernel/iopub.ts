@@ -1,72 +1,68 @@
 /**
  * The IOPub channel: everything the kernel broadcasts (status, streams, displays, results,
- * errors). Sends never await: the socket's sendTimeout is 0, which makes zeromq hand each message
- * to its I/O thread synchronously, so output sent from inside a synchronous training loop leaves
- * at once instead of waiting for the loop to end.
+ * errors). The socket bound to the connection file's iopub port belongs to the control thread
+ * (control_worker.ts), whose status messages (kernel_info, interrupt, shutdown on control) must
+ * go out while a cell keeps this thread busy: this thread publishes on an inproc PUB socket, and
+ * a zeromq proxy (native, on its own thread) forwards to the bound one.
+ *
+ * Sends never await: the socket's sendTimeout is 0, which makes zeromq queue each message
+ * synchronously, and the proxy forwards it without this thread, so output sent from inside a
+ * synchronous training loop leaves at once instead of waiting for the loop to end. Messages of
+ * one thread keep their order; each request's messages all come from one thread (see
+ * control_worker.ts), so a request's busy, outputs, and idle arrive in order.
  */
 import * as zmq from "zeromq";
 import { Header, Signer, encode, newHeader } from "./wire";
 
+/** The inproc endpoint the main thread's messages reach the control thread's iopub socket by. */
+export function iopubInproc(session: string): string {
+  return `inproc://lrlab-iopub-${session}`;
+}
+
+/** Frames of an iopub message (topic `kernel.<session>.<msg_type>`, as ipykernel names it). */
+export function iopubFrames(signer: Signer, session: string, msg_type: string, content: object,
+  parent: object = {}, metadata: object = {}): Buffer[] {
+  return encode(signer, [Buffer.from(`kernel.${session}.${msg_type}`)], newHeader(msg_type, session), parent, metadata, content);
+}
+
 export class Iopub {
   /**
-   * An XPUB socket (a PUB that also hears subscriptions): `subscribed` tells whether a client's
-   * SUB socket has joined, i.e. whether a status message sent now reaches someone. A client's
-   * first messages can be lost before it has joined (ZeroMQ's "slow joiner"); jupyter_client and
-   * Jupyter Server then ask kernel_info again (0.2 s and 0.5 s later), and the kernel must still
-   * be free to answer: see the warm-up in kernel.ts.
+   * To the proxy's inproc front end. A PUB drops what no subscriber wants (before a client has
+   * joined) and never waits; the high-water mark is well above any burst, the proxy forwarding
+   * as fast as messages come (a slow client makes the bound socket drop, not this one).
    */
-  readonly socket = new zmq.XPublisher({ sendTimeout: 0, linger: 0 });
+  readonly socket = new zmq.Publisher({ sendTimeout: 0, linger: 200, sendHighWaterMark: 100_000 });
   constructor(private readonly signer: Signer, private readonly session: string,
-    private readonly log: (s: string) => void) {
-    // every subscription is heard, a second client's too (each gets its welcome)
-    this.socket.verbosity = "allSubs";
-  }
+    private readonly log: (s: string) => void) {}
   private joined = false;
   /** Called once, when the first subscriber has joined. */
   onJoin: (() => void) | null = null;
 
-  /** Whether a subscriber has joined (it receives what is published from now on). */
+  /**
+   * Whether a subscriber has joined (it receives what is published from now on). A client's
+   * first messages can be lost before it has joined (ZeroMQ's "slow joiner"); jupyter_client and
+   * Jupyter Server then ask kernel_info again (0.2 s and 0.5 s later), and the kernel must still
+   * be free to answer: see the warm-up in kernel.ts. The control thread hears subscriptions,
+   * welcomes each subscriber with `iopub_welcome` (JEP 65), and tells this thread: `joinedNow`.
+   * (This socket hears of a subscription at about the same time: it drops what it sends before.)
+   */
   get subscribed(): boolean {
     return this.joined;
   }
 
-  /** Reads subscription messages (first byte 1: subscribe) until the socket closes; call after bind. */
-  listen(): void {
-    void (async () => {
-      try {
-        for await (const [m] of this.socket) {
-          if (m.length === 0 || m[0] !== 1) continue;
-          this.welcome(m.subarray(1));
-          if (this.joined) continue;
-          this.joined = true;
-          this.onJoin?.();
-        }
-      } catch {
-        // the socket was closed: nothing more to hear
-      }
-    })();
+  /** The control thread saw a subscriber join. */
+  joinedNow(): void {
+    if (this.joined) return;
+    this.joined = true;
+    this.onJoin?.();
   }
 
-  /**
-   * `iopub_welcome` (JEP 65, as ipykernel sends it) to a subscriber that just joined, on its own
-   * topic: the first message it is sure to receive. A client that checks its IOPub connection
-   * after kernel_info (jupyter_client waits 0.2 s for any IOPub message, and asks again when none
-   * came) no longer misses the status messages sent before it had joined: starts took 0.2 s more
-   * in about half of the measured starts.
-   */
-  private welcome(subscription: Buffer): void {
-    const frames = encode(this.signer, subscription.length > 0 ? [Buffer.from(subscription)] : [], newHeader("iopub_welcome", this.session), {}, {},
-      { subscription: subscription.toString("utf8") });
-    try {
-      this.socket.send(frames).catch((e) => this.log(`iopub_welcome not sent: ${e.message}`));
-    } catch (e: any) {
-      this.log(`iopub_welcome not sent: ${e.message}`);
-    }
+  connect(): void {
+    this.socket.connect(iopubInproc(this.session));
   }
 
   publish(msg_type: string, content: object, parent: Partial<Header> | Record<string, unknown> = {}, metadata: object = {}): void {
-    const topic = Buffer.from(`kernel.${this.session}.${msg_type}`);
-    const frames = encode(this.signer, [topic], newHeader(msg_type, this.session), parent, metadata, content);
+    const frames = iopubFrames(this.signer, this.session, msg_type, content, parent, metadata);
     try {
       this.socket.send(frames).catch((e) => this.log(`iopub ${msg_type} not sent: ${e.message}`));
     } catch (e: any) {
@@ -80,27 +76,35 @@ export class Iopub {
 }
 
 /**
- * Captures process.stdout/stderr writes as `stream` messages of the running request. Text is
- * batched: flushed when 64 KB have gathered, when 50 ms passed since the last flush (checked on
- * each write, so a busy loop still streams), and at the end of each request. Between requests the
- * output still belongs to the last cell, as in IPython (a timer's console.log shows under it).
+ * Captures process.stdout/stderr writes as `stream` messages of the request they belong to
+ * (`parentOf`: parents.ts). Text is batched: flushed when 64 KB have gathered, when 50 ms passed
+ * since the last flush (checked on each write, so a busy loop still streams), at the end of each
+ * request, and before text of another request is gathered: one message never carries text of two
+ * requests (a control cell's and a shell cell's, written in the same instant). Between requests
+ * the output still belongs to the last cell, as in IPython (a timer's console.log shows under it).
  */
 export class StreamCapture {
   private buf = { stdout: "", stderr: "" };
   private lastFlush = 0;
+  /** The request the buffered text belongs to. */
   private parent: object | null = null;
   private timer: NodeJS.Timeout | null = null;
   readonly rawStderr: (s: string) => boolean;
   private readonly origOut: typeof process.stdout.write;
   private readonly origErr: typeof process.stderr.write;
 
-  constructor(private readonly iopub: Iopub) {
+  constructor(private readonly iopub: Iopub, private readonly parentOf: () => object | null) {
     this.origOut = process.stdout.write.bind(process.stdout);
     this.origErr = process.stderr.write.bind(process.stderr);
     this.rawStderr = (s: string) => this.origErr(s);
     const hook = (name: "stdout" | "stderr", orig: typeof process.stdout.write) =>
       ((chunk: any, enc?: any, cb?: any) => {
-        if (!this.parent) return orig(chunk, enc, cb);
+        const parent = this.parentOf();
+        if (!parent) return orig(chunk, enc, cb);
+        if (parent !== this.parent) {
+          this.flush();
+          this.parent = parent;
+        }
         this.buf[name] += typeof chunk === "string" ? chunk : Buffer.from(chunk).toString("utf8");
         if (typeof enc === "function") enc(); else if (typeof cb === "function") cb();
         if (this.buf[name].length > 65536 || Date.now() - this.lastFlush > 50) this.flush();
@@ -110,16 +114,6 @@ export class StreamCapture {
       }) as typeof process.stdout.write;
     process.stdout.write = hook("stdout", this.origOut);
     process.stderr.write = hook("stderr", this.origErr);
-  }
-
-  /** Output from now on belongs to `parent` (null: back to the real stdout/stderr). */
-  setParent(parent: object | null): void {
-    this.flush();
-    this.parent = parent;
-  }
-
-  get currentParent(): object | null {
-    return this.parent;
   }
 
   flush(): void {

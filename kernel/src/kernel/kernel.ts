@@ -1,10 +1,15 @@
 /**
- * The lrlab kernel: Jupyter messaging 5.4 over ZeroMQ, on the main thread the shell and iopub
- * channels and the engine; control, heartbeat and stdin on a worker thread (control_worker.ts)
- * so that interrupts and input replies get through while a cell is busy.
+ * The lrlab kernel: Jupyter messaging 5.4 over ZeroMQ, on the main thread the shell channel and
+ * the engine; control, heartbeat, stdin and the socket bound to the iopub port on a worker thread
+ * (control_worker.ts) so that interrupts, input replies and the control thread's status messages
+ * get through while a cell is busy (this thread publishes on iopub through an inproc proxy).
  *
  * Requests on shell are handled one at a time, in arrival order. After a cell fails with
  * `stop_on_error`, execute requests already queued are answered "aborted" without running.
+ * Requests on control that the control thread does not answer itself (any shell request type:
+ * the spec allows them there) are handled at once, on this thread, as ipykernel handles them at
+ * once on its control thread: an execute_request on control runs between the awaits of a shell
+ * cell that is waiting; each one's outputs carry its own parent header (parents.ts).
  */
 import * as path from "node:path";
 import { appendFileSync } from "node:fs";
@@ -13,6 +18,7 @@ import { Worker } from "node:worker_threads";
 import * as zmq from "zeromq";
 import { ConnectionInfo, Message, Signer, WireError, decode, encode, endpoint, newHeader, PROTOCOL_VERSION } from "./wire";
 import { Iopub, StreamCapture } from "./iopub";
+import { Parents, RequestScope } from "./parents";
 import { CellError, Engine, KeyboardInterrupt } from "./engine";
 import { makePrelude } from "./prelude_source";
 import { connectPrelude, DisplaySink, SILENT_RESULT } from "./prelude";
@@ -64,6 +70,14 @@ export function kernelInfo(): Record<string, unknown> {
 
 const defaultLogger = (s: string) => { process.stderr.write(`[lrlab] ${s}\n`); };
 
+/** An execute request while it runs: what its outputs and reply are made of. */
+interface ExecState extends RequestScope {
+  payload: object[];
+  result: { has: boolean; value: unknown };
+}
+
+type Channel = "shell" | "control";
+
 /** A request that ended with an error output; the reply carries the same content. */
 class CellFailed extends Error {
   constructor(readonly content: { ename: string; evalue: string; traceback: string[] }) { super(content.evalue); }
@@ -103,13 +117,11 @@ export class Kernel {
   private executionCount = 0;
   private queue: Message[] = [];
   private busy = false;
-  /** The request whose outputs go out now (and the last execute, for late async errors). */
-  private current: Message | null = null;
-  private lastExecute: Message | null = null;
+  /** Which execute request outputs made now belong to (and the last one, for late async errors). */
+  private readonly parents = new Parents<ExecState>();
   private readonly inputBuffer = new SharedArrayBuffer(8 + (1 << 20));
-  private payload: object[] = [];
-  private result: { has: boolean; value: unknown } = { has: false, value: undefined };
   private closing = false;
+  private readonly shellSend = (frames: Buffer[]) => { this.shell.send(frames).catch((e) => this.log(`shell send: ${e.message}`)); };
 
   constructor(private readonly info: ConnectionInfo, private readonly logger = defaultLogger) {
     this.signer = new Signer(info.key, info.signature_scheme);
@@ -124,21 +136,24 @@ export class Kernel {
   }
 
   async start(): Promise<void> {
-    await this.iopub.socket.bind(endpoint(this.info, this.info.iopub_port));
     this.iopub.onJoin = () => {
       if (this.lastInfoAt > 0) this.warmSoon(WARM_AFTER_JOIN_MS, "after a subscriber joined just after a kernel_info reply");
     };
-    this.iopub.listen();
     await this.shell.bind(endpoint(this.info, this.info.shell_port));
     const init: WorkerInit = { info: this.info, session: this.session, kernelInfo: kernelInfo(), inputBuffer: this.inputBuffer };
+    // the control thread binds iopub, control, hb and stdin
     this.worker = new Worker(path.join(__dirname, "control_worker.js"), { workerData: init });
     this.worker.on("message", (m: FromWorker) => this.onWorker(m));
     this.worker.on("error", (e) => this.log(`control thread failed: ${e.stack}`));
-    await new Promise<void>((resolve) => {
-      const h = (m: FromWorker) => { if (m.type === "ready") { this.worker.off("message", h); resolve(); } };
+    await new Promise<void>((resolve, reject) => {
+      const h = (m: FromWorker) => {
+        if (m.type === "ready") { this.worker.off("message", h); resolve(); }
+        if (m.type === "bind_failed") { this.worker.off("message", h); reject(new Error(m.text)); }
+      };
       this.worker.on("message", h);
     });
-    this.streams = new StreamCapture(this.iopub);
+    this.iopub.connect();
+    this.streams = new StreamCapture(this.iopub, () => this.parents.current()?.msg.header ?? null);
     this.engine = new Engine(makePrelude(), process.cwd(), (s) => this.log(s));
     connectPrelude(this.sink());
     formatErrorsWith((e) => errorText(e, this.engine));
@@ -194,7 +209,7 @@ export class Kernel {
     // it cannot be held, a listener interrupts an awaiting cell.
     if (!holdSigintWatchdog()) process.on("SIGINT", () => { this.engine.interrupt(); });
     const report = (e: unknown, what: string) => {
-      const parent = this.current ?? this.lastExecute;
+      const parent = this.parents.current()?.msg;
       this.log(`${what}: ${(e as Error)?.stack ?? e}`);
       if (!parent) return;
       try {
@@ -216,14 +231,14 @@ export class Kernel {
   private sink(): DisplaySink {
     return {
       display: (data, metadata, display_id, update) => {
-        const parent = this.current ?? this.lastExecute;
+        const parent = this.parents.current()?.msg;
         if (!parent) return;
         this.streams.flush();
         this.iopub.publish(update ? "update_display_data" : "display_data",
           { data, metadata, transient: display_id ? { display_id } : {} }, parent.header);
       },
       clear_output: (wait) => {
-        const parent = this.current ?? this.lastExecute;
+        const parent = this.parents.current()?.msg;
         if (!parent) return;
         this.streams.flush();
         this.iopub.publish("clear_output", { wait }, parent.header);
@@ -234,8 +249,13 @@ export class Kernel {
 
   /** Blocks the main thread until the frontend answers on stdin (the worker owns the socket). */
   private input(prompt: string, password: boolean): string {
-    const req = this.current;
-    if (!req || req.header.msg_type !== "execute_request" || !req.content.allow_stdin) {
+    const running = this.parents.running;
+    if (running?.channel === "control") {
+      // stdin is routed to the client's shell identity; ipykernel also answers input for shell requests only
+      throw new Error("prompt(): not available in a request sent on the control channel");
+    }
+    const req = running?.msg;
+    if (!req || !req.content.allow_stdin) {
       throw new Error("prompt(): this frontend does not accept input (allow_stdin is false)");
     }
     this.streams.flush();
@@ -252,13 +272,13 @@ export class Kernel {
   private onWorker(m: FromWorker): void {
     switch (m.type) {
       case "log": this.log(m.text); break;
-      case "status": this.iopub.status(m.state, m.parent); break;
+      case "iopub_joined": this.iopub.joinedNow(); break;
       case "interrupt": this.engine?.interrupt(); break;
       case "shutdown": this.shutdown(); break;
       case "control_request": {
         let msg: Message;
         try { msg = decode(m.frames.map((f) => Buffer.from(f)), this.signer); } catch (e) { this.log(String(e)); return; }
-        this.handle(msg, (frames) => this.worker.postMessage({ type: "control_reply", frames } satisfies ToWorker))
+        this.handle(msg, (frames) => this.worker.postMessage({ type: "control_reply", frames } satisfies ToWorker), "control")
           .catch((e) => this.log(`control ${msg.header.msg_type} failed: ${e.stack ?? e}`));
         break;
       }
@@ -286,7 +306,7 @@ export class Kernel {
       while (this.queue.length > 0) {
         const msg = this.queue.shift()!;
         try {
-          await this.handle(msg, (frames) => { this.shell.send(frames).catch((e) => this.log(`shell send: ${e.message}`)); });
+          await this.handle(msg, this.shellSend, "shell");
         } catch (e: any) {
           this.log(`${msg.header.msg_type} failed: ${e?.stack ?? e}`);
         }
@@ -301,7 +321,7 @@ export class Kernel {
     send(encode(this.signer, req.idents, newHeader(type, this.session), req.header, metadata, content));
   }
 
-  private async handle(msg: Message, send: (frames: Buffer[]) => void): Promise<void> {
+  private async handle(msg: Message, send: (frames: Buffer[]) => void, channel: Channel): Promise<void> {
     const t = msg.header.msg_type;
     this.iopub.status("busy", msg.header);
     let idleSent = false;
@@ -315,7 +335,7 @@ export class Kernel {
           if (this.iopub.subscribed) this.warmSoon(WARM_AFTER_INFO_MS, "after a kernel_info reply that reached a subscriber");
           else this.warmSoon(WARM_FALLBACK_MS, "no kernel_info reply reached a subscriber");
           break;
-        case "execute_request": await this.execute(msg, send); break;
+        case "execute_request": await this.execute(msg, send, channel); break;
         case "complete_request": this.reply(msg, send, this.complete(codeOf(msg), msg.content.cursor_pos)); break;
         case "inspect_request": this.reply(msg, send, this.inspect(codeOf(msg), msg.content.cursor_pos)); break;
         case "is_complete_request": this.reply(msg, send, isCompleteCell(String(msg.content.code ?? ""))); break;
@@ -355,7 +375,16 @@ export class Kernel {
 
   // ---- execute ------------------------------------------------------------------------------
 
-  private async execute(msg: Message, send: (frames: Buffer[]) => void): Promise<void> {
+  private async execute(msg: Message, send: (frames: Buffer[]) => void, channel: Channel): Promise<void> {
+    const st: ExecState = { msg, channel, done: false, payload: [], result: { has: false, value: undefined } };
+    // text a timer of the last cell left in the buffer goes out under that cell, before this one starts
+    this.streams.flush();
+    if (channel === "shell") await this.parents.runShell(st, () => this.executeIn(st, send));
+    else await this.parents.runControl(st, () => this.executeIn(st, send));
+  }
+
+  private async executeIn(st: ExecState, send: (frames: Buffer[]) => void): Promise<void> {
+    const msg = st.msg;
     const code = String(msg.content.code ?? "");
     const silent = !!msg.content.silent;
     const storeHistory = silent ? false : msg.content.store_history !== false;
@@ -364,25 +393,20 @@ export class Kernel {
     const count = this.executionCount;
     if (!silent) this.iopub.publish("execute_input", { code, execution_count: count }, msg.header);
     if (storeHistory) this.history.add(count, code);
-    this.current = msg;
-    this.lastExecute = msg;
-    this.payload = [];
-    this.result = { has: false, value: undefined };
-    this.streams.setParent(msg.header);
     let error: { ename: string; evalue: string; traceback: string[] } | null = null;
     try {
       try {
-        await this.runCell(code);
+        await this.runCell(code, st);
       } finally {
         // A promise the cell rejected without a handler is reported by Node once the event loop
         // turns: let it turn while this request is still the cell's, or the error went out after
         // the reply and idle, which JupyterLab no longer routes to the cell (it was lost).
         await new Promise((r) => setImmediate(r));
       }
-      const shown = this.result.has && this.result.value !== undefined && !(this.result.value as any)?.[SILENT_RESULT];
+      const shown = st.result.has && st.result.value !== undefined && !(st.result.value as any)?.[SILENT_RESULT];
       if (shown && !silent) {
         let data: MimeBundle;
-        try { data = bundleOf(this.result.value); } catch (e) { throw new CellFailed(errorContent(e, this.engine)); }
+        try { data = bundleOf(st.result.value); } catch (e) { throw new CellFailed(errorContent(e, this.engine)); }
         this.streams.flush();
         this.iopub.publish("execute_result", { execution_count: count, data, metadata: {} }, msg.header);
         if (storeHistory) this.history.setOutput(count, String(data["text/plain"] ?? ""));
@@ -397,20 +421,21 @@ export class Kernel {
     const user_expressions = error ? {} : this.userExpressions(msg.content.user_expressions ?? {});
     // As after the cell: a promise an expression rejected is reported before this request ends.
     if (Object.keys(user_expressions).length > 0) await new Promise((r) => setImmediate(r));
-    this.streams.flush(); // later output (timers) still goes to this cell: the parent stays
-    this.current = null;
+    this.streams.flush(); // later output (timers) still goes to this cell, until another one starts (parents.ts)
     if (error) {
       // Abort what was queued before the client could know of the error, then reply: a request
-      // sent after the error reply arrived is never aborted.
-      if (stopOnError) await this.abortQueued(send);
+      // sent after the error reply arrived is never aborted. (As ipykernel: after a failed
+      // execute on control too; the aborted requests are shell's, answered on shell.)
+      if (stopOnError) await this.abortQueued();
       this.reply(msg, send, { status: "error", execution_count: count, ...error, user_expressions: {}, payload: [] }, { started: new Date().toISOString() });
     } else {
-      this.reply(msg, send, { status: "ok", execution_count: count, payload: this.payload, user_expressions }, { started: new Date().toISOString() });
+      this.reply(msg, send, { status: "ok", execution_count: count, payload: st.payload, user_expressions }, { started: new Date().toISOString() });
     }
   }
 
   /** After a failed cell: queued execute requests are answered "aborted" and not run. */
-  private async abortQueued(send: (frames: Buffer[]) => void): Promise<void> {
+  private async abortQueued(): Promise<void> {
+    const send = this.shellSend;
     // Let requests that arrived while the cell ran come off the socket first.
     for (let i = 0; i < 3; i++) await new Promise((r) => setImmediate(r));
     const keep: Message[] = [];
@@ -439,10 +464,10 @@ export class Kernel {
   }
 
   /** A whole cell: pager requests, magics, or plain TypeScript. */
-  private async runCell(code: string): Promise<void> {
+  private async runCell(code: string, st: ExecState): Promise<void> {
     const page = HELP_LINE.exec(code);
     if (page && (page[1] || page[3])) {
-      this.page(page[2].replace(/\s+/g, ""));
+      this.page(page[2].replace(/\s+/g, ""), st);
       return;
     }
     // A help request on the cell's last line, after code (IPython's `obj?` at the end of a cell):
@@ -452,17 +477,17 @@ export class Kernel {
     while (last > 0 && lines[last].trim() === "") last--;
     const help = last > 0 ? HELP_LINE.exec(lines[last]) : null;
     if (help && (help[1] || help[3]) && !/^\s*%/.test(lines[last])) {
-      await this.runCell(lines.slice(0, last).join("\n"));
-      this.result = { has: false, value: undefined };
-      this.page(help[2].replace(/\s+/g, ""));
+      await this.runCell(lines.slice(0, last).join("\n"), st);
+      st.result = { has: false, value: undefined };
+      this.page(help[2].replace(/\s+/g, ""), st);
       return;
     }
     // Code and magics, each magic line checked before anything runs (magics/run_cell.ts).
-    const r = await runWithMagics(this.context(), code, (text) => this.pageText(text));
-    if (r.hasValue) this.result = { has: true, value: r.value };
+    const r = await runWithMagics(this.context(st), code, (text) => this.pageText(text, st));
+    if (r.hasValue) st.result = { has: true, value: r.value };
   }
 
-  private context(): MagicContext {
+  private context(st: ExecState): MagicContext {
     return {
       engine: this.engine,
       runCode: async (code) => await this.engine.run(code),
@@ -470,16 +495,16 @@ export class Kernel {
       display: (bundle, o = {}) => this.sink().display(bundle, {}, o.display_id, !!o.update),
       displayValue: (value, o = {}) => this.sink().display(bundleOf(value, { live: o.live }), {}, o.display_id, !!o.update),
       print: (text) => process.stdout.write(text.endsWith("\n") ? text : text + "\n"),
-      setResult: (value) => { this.result = { has: true, value }; },
+      setResult: (value) => { st.result = { has: true, value }; },
       magics: () => allMagics(),
     };
   }
 
   /** `expr?` / `expr??` / `?expr`: documentation in the pager, as IPython shows it. */
-  private page(expr: string): void {
+  private page(expr: string, st: ExecState): void {
     if (expr.startsWith("%")) {
       const name = expr.replace(/^%+/, "");
-      this.pageText(fullHelp(findMagic(name, expr.startsWith("%%") ? "cell" : undefined)));
+      this.pageText(fullHelp(findMagic(name, expr.startsWith("%%") ? "cell" : undefined)), st);
       return;
     }
     // The name must exist: the checker rejects unknown names (quick info would still answer).
@@ -489,11 +514,11 @@ export class Kernel {
     }
     const text = this.engine.inspect(expr, expr.length) ?? this.engine.inspect(expr, Math.max(0, expr.length - 1));
     if (!text) throw new MagicError(`Object \`${expr}\` not found.`);
-    this.pageText(text);
+    this.pageText(text, st);
   }
 
-  private pageText(text: string): void {
-    this.payload.push({ source: "page", data: { "text/plain": text }, start: 0 });
+  private pageText(text: string, st: ExecState): void {
+    st.payload.push({ source: "page", data: { "text/plain": text }, start: 0 });
   }
 
   // ---- completion, inspection, history ---------------------------------------------------------
