@@ -50,6 +50,12 @@ export function main(argv: string[]): void {
         else throw new UsageError(`unknown option ${rest[i]}`);
       }
       if (!file) throw new UsageError("kernel needs --connection-file FILE");
+      // The iopub proxy holds one thread of libuv's pool for good (control_worker.ts): one more
+      // than asked for (default 4), so that user code keeps the pool it expects (with
+      // UV_THREADPOOL_SIZE=1 it would have none: every fs.promises call would wait forever).
+      // libuv reads the variable when the pool first starts, which has not happened yet.
+      const pool = Number(process.env.UV_THREADPOOL_SIZE);
+      process.env.UV_THREADPOOL_SIZE = String((Number.isInteger(pool) && pool > 0 ? pool : 4) + 1);
       // first: it notes the parent the kernel must not outlive (parent_watch.ts) before the slower loads
       require("../kernel/parent_watch");
       const { readConnectionFile } = require("../kernel/wire") as typeof import("../kernel/wire");
