@@ -189,6 +189,8 @@ function run(bs: number, lr: number, name: string) {
   const optimizer = new torch.optim.SGD(model.parameters(), { lr });
   const trace = lrlab.trace(optimizer, { batch_size: bs, name });
   const loader = new torch.utils.data.DataLoader(data, { batch_size: bs, shuffle: true });
+  const full_loss = () => mse.forward(model.forward(X), Y).item();  // on all N samples
+  let after8 = NaN;
   for (let epoch = 0; epoch < 2; epoch++) {
     for (const [x, y] of loader) {
       optimizer.zero_grad();
@@ -196,11 +198,13 @@ function run(bs: number, lr: number, name: string) {
       loss.backward();
       trace.log_loss(loss.item());
       optimizer.step();
+      if (trace.steps === 8) after8 = full_loss();
     }
   }
   trace.stop();
   const m = trace.latest();
-  console.log(`${name.padEnd(18)} steps ${String(trace.steps).padStart(4)}  lr ${m.lr}  lr_projected ${m.lr_projected?.toFixed(4)}  lr_per_sample ${m.lr_per_sample?.toExponential(3)}`);
+  console.log(`${name.padEnd(15)} steps ${String(trace.steps).padStart(3)}  lr_projected ${m.lr_projected?.toFixed(4)}  lr_per_sample ${m.lr_per_sample?.toExponential(3)}  `
+    + `loss on all data: after 8 steps ${after8.toFixed(2)}, after 2 epochs ${full_loss().toFixed(3)}`);
   return trace;
 }
 
@@ -210,10 +214,14 @@ const b512 = run(512, 0.01, "B=512, lr=0.01");
 """),
     code("%lr_compare b32 b128 b512 --metric lr_per_sample"),
     md("""
-Now the claim holds, and it is exact: SGD's projected rate is `γ` whatever `B`, and the rate
-each sample gets is `γ/B`: `3.1e-4`, `7.8e-5`, `2.0e-5`. A larger batch with the same `lr`
-also takes fewer steps per epoch, so it learns less per epoch on both counts (compare the loss
-panel).
+What holds exactly is the per-sample rate: SGD's projected rate is `γ` whatever `B`, and the
+rate each sample gets is `γ/B`: `3.1e-4`, `7.8e-5`, `2.0e-5`. The *step* does not shrink: a mean
+over more samples estimates the same gradient, only with less noise, so step for step the three
+runs learn alike (in the loss panel, against steps, the curves lie on one another; after 8 steps
+the loss on all the data is 2.25, 2.29 and 2.29). What a larger batch loses is steps: one epoch
+of 2048 samples is 64 steps at `B = 32` and 4 at `B = 512`, so after two epochs the loss is
+0.024, 0.82 and 2.29. The article's claim holds per epoch, not per step, and `γ/B` says by how
+much.
 
 ## Keeping the per-sample rate: the linear scaling rule
 Goyal et al. (2017, arXiv:1706.02677): when `B → kB`, set `γ → kγ`; this keeps `γ/B`.
@@ -223,7 +231,7 @@ Goyal et al. (2017, arXiv:1706.02677): when `B → kB`, set `γ → kγ`; this k
 const scaled = lrlab.scale({ rule: "linear", lr: 0.01, batch_size: 32, new_batch_size: 512 });
 console.log(scaled);
 const b512_scaled = run(512, scaled.lr, "B=512, lr=0.16");
-console.log(`per-sample rate, B=32: ${b32.latest().lr_per_sample}, B=512 scaled: ${b512_scaled.latest().lr_per_sample}`);
+console.log(`per-sample rate, B=32: ${b32.latest().lr_per_sample!.toExponential(4)}, B=512 scaled: ${b512_scaled.latest().lr_per_sample!.toExponential(4)}`);
 """),
     code("%lr_compare b32 b512 b512_scaled --metric lr_per_sample"),
     md("""
@@ -301,11 +309,22 @@ for (let step = 0; step < 20; step++) {
 }
 """),
     md("""
-In the plot's metric menu, choose *element-wise lr* (the static image below a saved notebook
-shows every panel at once): the configured `lr` is the flat line; the element-wise rates spread
-over orders of magnitude around it. The first step shows why (Kingma & Ba §2.1): with `m₁ = (1−β₁)g`, `v₁ = (1−β₂)g²`,
-the bias-corrected step is `γ · g/|g| ≈ ±γ` for **every** element, whatever its gradient. So
-`|Δθₖ| ≈ γ` and `ρₖ ≈ γ/|gₖ|`: small gradients get large rates.
+The plot opens on the projected rate `−⟨Δ,g⟩/‖g‖²` (in JupyterLab it shows one metric at a time,
+chosen in the menu above it; the static picture that GitHub, nbviewer and exported HTML show
+stacks them in panels, the configured `lr` as the flat line of the first): `0.0056` at the first
+step against the configured `0.01`, `0.34` at step 7, negative from step 8 to 12. Now choose
+*element-wise lr* (the second panel of the static picture): the line is the median over the 11
+parameters of `ρₖ = −Δθₖ/gₖ`, the band its 5–95% range. At the first step it already spans `0.0054` to `0.19`, a factor of 35 around the
+configured `0.01`; at step 7, where the loss dips to `5e-5` and the gradient almost vanishes, it
+reaches `11`. From step 8 to 12 every `ρₖ` is **negative**: Adam's momentum `m` still points the
+old way, so the step goes against the new gradient, uphill, and the loss climbs back to `0.046`.
+No single learning rate describes that. Adam's own per-element factor, *preconditioned lr*
+(read from its state, before momentum), stays positive: once the first steps are past (from
+step 5) it lies between `0.014` and `0.6`, 1.4 to 60 times the configured rate.
+
+The first step shows where the spread comes from (Kingma & Ba §2.1): with `m₁ = (1−β₁)g`,
+`v₁ = (1−β₂)g²`, the bias-corrected step is `γ · g/|g| ≈ ±γ` for **every** element, whatever its
+gradient. So `|Δθₖ| ≈ γ` and `ρₖ ≈ γ/|gₖ|`: small gradients get large rates.
 """),
     code("""
 torch.manual_seed(0);
@@ -328,8 +347,9 @@ console.log(`measured ρ over all parameters: min ${q.min.toFixed(4)}, median ${
 ## Adam barely notices the batch size, SGD does
 With a mean-reduced loss the gradient carries a factor `1/B`. SGD's step scales with it; Adam's
 does not, as long as `ε ≪ √v̂`, because `m/√v` is invariant to scaling the gradient. Here the
-same batch of 64 samples is trained once with the mean loss and once with the loss divided by a
-further 64 (as if `B` were 64 times larger with the same total gradient direction):
+same batch of 64 samples is trained once with the mean loss and once with that loss divided by a
+further 64: each sample's gradient then weighs what it would in a mean over 64 times more
+samples, without the other samples changing its direction:
 """),
     code("""
 torch.manual_seed(0);
@@ -416,13 +436,15 @@ while `γλ < 2`. Let us compute `λ` and trace the same run, one point per step
 """),
     code("""
 torch.manual_seed(0);
-const model2 = new SimpleModel();
+const model0 = new SimpleModel();  // the original's model and data, drawn in the same order
 const x = torch.randn(1, 10), y = torch.randn(1, 1);
 const lambda = 2 * (x.pow(2).sum().item() + 1);
 console.log(`λ = ${lambda.toFixed(2)}: stable only while lr < 2/λ = ${(2 / lambda).toFixed(4)}`);
 """),
     code("""
 %%lr_trace --name steplr --batch-size 1
+torch.manual_seed(0);
+const model2 = new SimpleModel();  // model0's initial weights, afresh each time this cell runs
 const optimizer2 = new torch.optim.SGD(model2.parameters(), { lr: base_lr });
 const scheduler2 = new torch.optim.lr_scheduler.StepLR(optimizer2, { step_size: 5, gamma: 0.5 });
 for (let epoch = 0; epoch < 10; epoch++) {
@@ -441,11 +463,31 @@ for (let epoch = 0; epoch < 10; epoch++) {
 """),
     md("""
 With `γ = 0.1`, `γλ ≈ 2.7 > 2`: every step overshoots and the error grows by `|1 − γλ| ≈ 1.7`
-per step, so the loss climbs to about `1e22` in 50 steps. No value becomes infinite, so nothing
-is flagged as a divergence; the loss panel and the update ratio (far above the healthy `1e-3`)
-show it. `StepLR` then halves the rate to `0.05` (`γλ ≈ 1.35 < 2`) and the run converges within
-three epochs. The schedule "worked", by rescuing a learning rate that was too large from the
-start; the article's commentary does not notice.
+per step, so the loss climbs to `4e22` in 50 steps. No value becomes infinite, so nothing is
+flagged as a divergence; the loss panel and the update ratio (`2.7`, where about `1e-3` is
+healthy) show it. `StepLR` then halves the rate to `0.05` (`γλ ≈ 1.35 < 2`) and the loss falls
+as fast as it rose: below `1` at step 75, to `1.5e-8` at step 84.
+
+Then it stops: from step 84 on, the projected and element-wise rates and the update ratio read
+exactly `0`, while the configured rate is `0.05` and the gradient is not zero. Nothing moves any
+more. The divergence is the reason; look at the weights:
+"""),
+    code("""
+const theta0 = torch.cat(model0.parameters().map((p) => p.detach().flatten()));  // model2's initial weights
+const theta = torch.cat(model2.parameters().map((p) => p.detach().flatten()));
+const last = lrlab.run("steplr").latest();
+console.log(`‖θ‖ at the start ${theta0.norm().item().toFixed(3)}, after training ${theta.norm().item().toFixed(1)}; largest |θₖ| ${theta.abs().max().item().toFixed(1)}`);
+console.log(`last step: ‖g‖ ${last.grad_norm!.toExponential(2)}, γ·‖g‖ ${(0.05 * last.grad_norm!).toExponential(2)}, update ratio ${last.update_ratio}`);
+"""),
+    md("""
+The weights went out to about `1e11` and came back with rounding errors of that scale's float32
+spacing left in them, in directions the single sample's gradient cannot see (any `θ` with
+`θ·x + b = y` fits it). They are now thousands of times larger than at the start: the model fits
+this one sample and is ruined for any other input. And the updates, `γ·g` of about `1e-5` per
+element, are smaller than half the spacing of float32 numbers near `1800` (`1.2e-4`), so each
+one rounds away and the loss stays at `1.5e-8` for good. The schedule did not "work": it
+stopped a divergence that had already done its damage, and the article's commentary does not
+notice. The fix is a learning rate below `2/λ` from the start.
 
 `%lr_find` finds that limit before training, on real data: a range test raises `lr`
 exponentially from one mini-batch to the next, records the (smoothed) loss, and stops when the
@@ -459,7 +501,10 @@ const Y = X.matmul(torch.randn(10, 1)).add(torch.randn(512, 1).mul(0.3));
 const loader = new torch.utils.data.DataLoader(new torch.utils.data.TensorDataset(X, Y), { batch_size: 32, shuffle: true });
 const probe = new SimpleModel();
 """),
-    code("%lr_find model=probe loss=criterion data=loader --start-lr 1e-4 --end-lr 10 --num-iter 100"),
+    code("""
+torch.manual_seed(1);  // the loader's shuffle: the same mini-batches each time this cell runs
+%lr_find model=probe loss=criterion data=loader --start-lr 1e-4 --end-lr 10 --num-iter 100
+"""),
     md("""
 The loss falls once `lr` is large enough to move in one pass, reaches its floor (the noise),
 and explodes past the stability limit. The suggestions (`steepest`, `valley`, `minimum/10`) sit
@@ -491,7 +536,25 @@ def execute(nb, cwd):
     # record_timing off: no per-cell timestamps in the saved notebooks (a diff on every run)
     client = nbclient.NotebookClient(nb, timeout=300, kernel_name="lrlab", record_timing=False, resources={"metadata": {"path": str(cwd)}})
     client.execute()
+    coalesce_streams(nb)
     return nb
+
+
+def coalesce_streams(nb):
+    """Consecutive stream outputs of one name become one, as JupyterLab shows them. How the
+    kernel's writes were cut into messages depends on timing (a flush between two prints), and a
+    saved notebook must not: regenerating it would change the file for nothing."""
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        merged = []
+        for o in cell.outputs:
+            if (o.output_type == "stream" and merged and merged[-1].output_type == "stream"
+                    and merged[-1].name == o.name):
+                merged[-1].text += o.text
+            else:
+                merged.append(o)
+        cell.outputs = merged
 
 
 if __name__ == "__main__":

@@ -86,11 +86,18 @@ export const DEFAULT_TITLES: Readonly<Record<PlotPayload["kind"], string>> = {
 
 /**
  * Total points (a band counts twice: it adds min and max) that keep the whole bundle (payload,
- * plotly, SVG) well under 150 KB: about 90 bytes per point across the three formats.
+ * plotly, SVG) under 150 KB *as saved in a notebook*: nbformat writes the .ipynb with
+ * `indent=1`, so each number of the payload and of the plotly JSON sits on a line of its own
+ * behind a dozen spaces, about 88 bytes per point across the two (twice their compact JSON).
+ * 1200 points is about 105 KB of them, leaving room for the SVG (test/plot/saved_size.test.ts:
+ * long traces with every panel save to about 140 KB), and keeps one point per step for a
+ * 100-step trace of every metric (notebooks/03-steplr.ipynb: 11 units of 100 points).
  */
-export const POINT_BUDGET = 1300;
+export const POINT_BUDGET = 1200;
+/** The fewest points per series, whatever the number of series (per-parameter traces). */
+export const MIN_POINTS = 16;
 
-/** Points per series so that all series together fit POINT_BUDGET (between 32 and 200). */
+/** Points per series so that all series together fit POINT_BUDGET (between MIN_POINTS and 200). */
 export function pointBudget(sources: readonly FigureSource[]): number {
   let units = 0;
   for (const src of sources) {
@@ -100,7 +107,7 @@ export function pointBudget(sources: readonly FigureSource[]): number {
       units += band ? 2 : 1;
     }
   }
-  return Math.max(32, Math.min(DEFAULT_MAX_POINTS, Math.floor(POINT_BUDGET / Math.max(1, units))));
+  return Math.max(MIN_POINTS, Math.min(DEFAULT_MAX_POINTS, Math.floor(POINT_BUDGET / Math.max(1, units))));
 }
 
 /** Build the figure spec from sources. */

@@ -70,17 +70,17 @@ export function ensureExtensionInstalled(): string {
  * Starts JupyterLab; once more on a new port (up to three times) when the free port found was
  * taken before the server bound it (a race every launcher that picks ports this way has).
  */
-export async function startLab(): Promise<Lab> {
+export async function startLab(extraArgs: string[] = []): Promise<Lab> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await startLabOnce();
+      return await startLabOnce(extraArgs);
     } catch (e) {
       if (attempt >= 3 || !/already in use|Errno 98/i.test(String(e))) throw e;
     }
   }
 }
 
-async function startLabOnce(): Promise<Lab> {
+async function startLabOnce(extraArgs: string[]): Promise<Lab> {
   if (!existsSync(join(VENV, "bin", "jupyter-lab"))) {
     throw new Error(`JupyterLab is not installed in ${VENV}: run \`npm run setup\``);
   }
@@ -99,6 +99,7 @@ async function startLabOnce(): Promise<Lab> {
     "--LabApp.news_url=None", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
   ];
   if (process.getuid?.() === 0) args.push("--allow-root");
+  args.push(...extraArgs);
   const env = {
     ...process.env,
     JUPYTER_CONFIG_DIR: join(dir, "config"),
