@@ -20,7 +20,7 @@ import * as vm from "node:vm";
 import * as path from "node:path";
 import Module from "node:module";
 import { Prelude } from "./prelude_source";
-import { dottedNameAt, moduleDoc } from "./module_docs";
+import { aliasTypes, calleeAt, dottedNameAt, moduleDoc, signatureNotes, withoutImportPaths } from "./module_docs";
 import { hasTopLevelAwait, withoutExportKeywords } from "./cell_source";
 import { alignLines } from "./line_map";
 import { beforeBreakOnSigint, takePendingSigint } from "./sigint";
@@ -41,8 +41,45 @@ interface QuickInfo { displayParts?: SymbolDisplayPart[]; documentation?: Symbol
 interface Converter {
   convert(prevDecl: string, src: string): ConvertResult;
   inspect(prevDecl: string, src: string, position: number): QuickInfo | undefined;
-  complete(prevDecl: string, src: string, position: number): { start: number; end: number; candidates: string[] };
+  complete(prevDecl: string, src: string, position: number): { start: number; end: number; candidates: string[]; original?: { isMemberCompletion?: boolean; entries?: { name: string; kind: string }[] } };
   close(): void;
+}
+
+const partsText = (parts?: SymbolDisplayPart[]): string => (parts ?? []).map((p) => p.text).join("");
+
+/**
+ * Quick info's signature as a user reads it: without TypeScript's alias markup (the library's
+ * names are re-exports, so `torch.optim.Adam` read "(alias) class Adam" and a second line
+ * "export Adam"), and a namespace import (`torch`, `lrlab`: "import torch") as a module.
+ */
+function signatureText(parts: SymbolDisplayPart[] | undefined, name: string | null): string {
+  const text = partsText(parts);
+  if (/^import [\w$]+$/.test(text)) return `module ${name ?? text.slice(7)}`;
+  return withoutImportPaths(text.replace(/^\(alias\) /, "").replace(/\n(export|import) [\w$.]+$/, ""));
+}
+
+/**
+ * Names Node declares for a CommonJS module's scope that a cell does not have: `module`,
+ * `__dirname`, `__filename` throw "is not defined" there, and `exports` is the kernel's own object
+ * holding the cells' names. Completion offered them at the start of every cell.
+ */
+const NOT_IN_CELLS = new Set(["module", "exports", "__dirname", "__filename"]);
+
+/**
+ * A completion's TypeScript kind (ScriptElementKind) as the type JupyterLab's completer shows an
+ * icon for (`_jupyter_types_experimental`, as ipykernel sends with jedi's types).
+ */
+function jupyterType(kind: string | undefined): string {
+  switch (kind) {
+    case "function": case "local function": case "method": case "construct": case "call": return "function";
+    case "class": case "local class": case "interface": case "type": case "enum": case "type parameter": return "class";
+    case "module": case "external module name": return "module";
+    case "keyword": case "primitive type": return "keyword";
+    case "property": case "getter": case "setter": case "accessor": case "enum member": return "property";
+    case "parameter": return "param";
+    case "var": case "let": case "const": case "local var": case "using": return "instance";
+    default: return kind || "<unknown>";
+  }
 }
 
 /** A cell the type checker rejected: every diagnostic with its 1-based line and column. */
@@ -252,36 +289,59 @@ export class Engine {
   /**
    * Completion candidates at `position`. Names starting with "_" (the library's internals,
    * `_repr_mimebundle_`, ...) are offered only once "_" is typed, as IPython does by default, or
-   * when nothing else matches.
+   * when nothing else matches. Node's module-scope names that a cell does not have are never
+   * offered (see NOT_IN_CELLS).
    */
-  complete(src: string, position: number): { start: number; end: number; candidates: string[] } {
+  complete(src: string, position: number): { start: number; end: number; candidates: string[]; types: string[] } {
     const r = this.withConverter((c) => c.complete(this.prevDecl, src, position));
-    if (src.slice(r.start, position).startsWith("_")) return r;
-    const visible = r.candidates.filter((c: string) => !c.startsWith("_"));
-    return visible.length > 0 ? { ...r, candidates: visible } : r;
+    const kinds = new Map((r.original?.entries ?? []).map((e) => [e.name, e.kind]));
+    let candidates = r.candidates;
+    if (!r.original?.isMemberCompletion) candidates = candidates.filter((c) => !NOT_IN_CELLS.has(c) || Object.hasOwn(this.locals, c));
+    if (!src.slice(r.start, position).startsWith("_")) {
+      const visible = candidates.filter((c: string) => !c.startsWith("_"));
+      if (visible.length > 0) candidates = visible;
+    }
+    const aliases = aliasTypes(src, r.start, candidates.filter((c) => kinds.get(c) === "alias"));
+    return { start: r.start, end: r.end, candidates, types: candidates.map((c) => aliases.get(c) ?? jupyterType(kinds.get(c))) };
   }
 
-  /** Quick info (signature and doc comment) at a position, as plain text, or null. */
-  inspect(src: string, position: number): string | null {
+  /** TypeScript's quick info at a position; undefined for nothing, or a name that resolves to nothing. */
+  private quickInfo(src: string, position: number): QuickInfo | undefined {
     let info: QuickInfo | undefined;
     try {
       info = this.withConverter((c) => c.inspect(this.prevDecl, src, position));
     } catch {
-      return null;
+      return undefined;
     }
-    const text = (parts?: SymbolDisplayPart[]) => (parts ?? []).map((p) => p.text).join("");
     // A name that resolves to nothing: TypeScript answers kind "" (unknown) and the text "any";
     // the reply said found, with "any" as its docs.
-    if (!info || ((info as { kind?: string }).kind === "" && text(info.displayParts) === "any")) return null;
-    const out = [text(info.displayParts)];
-    let doc = text(info.documentation);
-    if (!doc) {
-      // No comment on the declaration itself: the declaring file's header (see module_docs.ts).
-      const name = dottedNameAt(src, position);
-      doc = (name && moduleDoc(name)) || "";
+    if (info && (info as { kind?: string }).kind === "" && partsText(info.displayParts) === "any") return undefined;
+    return info;
+  }
+
+  /**
+   * Shift-Tab's text at a position, or null: the signature (for a class, how to construct it; an
+   * options object's keys with their types), then the doc comment (or the declaring file's
+   * header: module_docs.ts) and its tags. On a name, that name's; just after one, that one's;
+   * elsewhere in a call's parentheses, the called function's (as ipykernel does).
+   */
+  inspect(src: string, position: number): string | null {
+    let at = position;
+    let info = this.quickInfo(src, at);
+    if (!info && at > 0) info = this.quickInfo(src, --at);
+    if (!info) {
+      const callee = calleeAt(src, position);
+      if (callee !== null) info = this.quickInfo(src, (at = callee));
     }
+    if (!info) return null;
+    const name = dottedNameAt(src, at);
+    const out = [signatureText(info.displayParts, name), ...signatureNotes(src, at)];
+    let doc = partsText(info.documentation);
+    // No comment on the declaration itself: the declaring file's header (see module_docs.ts).
+    if (!doc) doc = (name && moduleDoc(name)) || "";
     if (doc) out.push("", doc);
-    for (const tag of info.tags ?? []) out.push(`@${tag.name} ${text(tag.text)}`.trimEnd());
+    const tags = (info.tags ?? []).map((tag) => `@${tag.name} ${partsText(tag.text)}`.trimEnd());
+    if (tags.length > 0) out.push(...(doc ? [] : [""]), ...tags);
     return out.join("\n");
   }
 

@@ -9,6 +9,11 @@
  * the checker of the cells' latest program (which holds the package's declarations: the prelude
  * imports them), else of a program over the package's declarations built here once (0.6 s: every
  * file parsed and bound again); the declaring file's leading JSDoc block is returned when it exists.
+ *
+ * Also here, read with the checker of the program the quick info or completion just built for the
+ * cell: the callee of the call the cursor is in (calleeAt), a class's construct signature and an
+ * options object's keys (signatureNotes), types without this machine's paths (withoutImportPaths),
+ * and what the library's re-exported names are (aliasTypes, for completion types).
  */
 import * as path from "node:path";
 import { latestProgram } from "./engine_tslab";
@@ -38,11 +43,11 @@ function leadingDoc(sf: any): string | null {
   return text.slice(r.pos + 3, r.end - 2).split("\n").map((l: string) => l.replace(/^\s*\* ?/, "")).join("\n").trim();
 }
 
-/** The declaring file's header comment for `name` (a path from a prelude root), or null. */
+/** The declaring file's header comment for `name` (a path from a prelude root, or the root itself), or null. */
 export function moduleDoc(name: string, distDir = path.resolve(__dirname, ".."), cellProgram: any = latestProgram()): string | null {
   const [root, ...rest] = name.split(".");
   const file = ROOTS[root];
-  if (!file || rest.length === 0) return null;
+  if (!file) return null;
   try {
     const rootFile = path.join(distDir, file);
     let program = cellProgram?.getSourceFile(rootFile) ? cellProgram : programs.get(rootFile);
@@ -52,6 +57,8 @@ export function moduleDoc(name: string, distDir = path.resolve(__dirname, ".."),
     }
     const checker = program.getTypeChecker();
     const sf = program.getSourceFile(rootFile);
+    // the root itself (`torch`, `lrlab`): its own header
+    if (rest.length === 0) return sf ? leadingDoc(sf) : null;
     let sym = sf && checker.getSymbolAtLocation(sf);
     for (const part of rest) {
       if (!sym) return null;
@@ -66,4 +73,205 @@ export function moduleDoc(name: string, distDir = path.resolve(__dirname, ".."),
   } catch {
     return null;
   }
+}
+
+// ---- what Shift-Tab adds to TypeScript's quick info, read with the checker ----------------------
+
+/**
+ * The cell being inspected in the converter's latest program (the quick info just computed built
+ * it): its source file and where the cell's text starts in it (tslab puts a prefix before it).
+ */
+function cellFile(src: string): { program: any; sf: any; off: number } | null {
+  const program = latestProgram();
+  if (!program) return null;
+  const root = program.getRootFileNames().find((n: string) => /(^|\/)__tslab__\.ts$/.test(n));
+  const sf = root && program.getSourceFile(root);
+  if (!sf || !sf.text.endsWith(src)) return null;
+  return { program, sf, off: sf.text.length - src.length };
+}
+
+/**
+ * Where to ask for quick info when the cursor is inside a call's arguments but on no name
+ * (`new torch.optim.SGD(params, |`, `torch.randn(2, 3|)`, in a string argument): the end of the
+ * called function's name, as ipykernel inspects the callable around the cursor. Null when the
+ * cursor is in no call's parentheses. Reads the program of the quick info just asked for `src`.
+ */
+export function calleeAt(src: string, pos: number): number | null {
+  const cell = cellFile(src);
+  if (!cell) return null;
+  const ts = tsLib();
+  const p = cell.off + pos;
+  const starts = [ts.getTokenAtPosition(cell.sf, p), ts.findPrecedingToken(p, cell.sf)];
+  for (const start of starts) {
+    for (let n = start; n && !ts.isSourceFile(n); n = n.parent) {
+      if (!(ts.isCallExpression(n) || ts.isNewExpression(n)) || !n.arguments) continue;
+      // inside the parentheses: after "(" and up to ")", or, while ")" is not typed yet, up to
+      // the blanks after the last argument (`f(a, |`)
+      const closed = n.end > n.arguments.end && cell.sf.text[n.end - 1] === ")";
+      if (p < n.arguments.pos || (closed ? p > n.end - 1 : cell.sf.text.slice(n.end, p).trim() !== "")) continue;
+      let callee = n.expression;
+      while (ts.isParenthesizedExpression(callee) || ts.isNonNullExpression(callee)) callee = callee.expression;
+      if (ts.isPropertyAccessExpression(callee)) callee = callee.name;
+      if (!ts.isIdentifier(callee) || callee.end - cell.off < 0) return null;
+      return callee.end - cell.off;
+    }
+  }
+  return null;
+}
+
+const MAX_TYPE_COLUMN = 44;
+
+/**
+ * Lines Shift-Tab shows after the quick info's signature, for the name at `pos` in `src` (the
+ * position quick info answered for; it read the program used here):
+ * - a class named outside a `new` expression: how to construct it
+ *   (`new Adam(params: ParamsT, options?: AdamOptions)`), as IPython's "Init signature";
+ * - the options object of the signature (a parameter typed `...Options`): each key with its type
+ *   and the first sentence of its doc comment, as PyTorch's keyword arguments read in IPython.
+ */
+export function signatureNotes(src: string, pos: number): string[] {
+  try {
+    const cell = cellFile(src);
+    if (!cell) return [];
+    const ts = tsLib();
+    const checker = cell.program.getTypeChecker();
+    const node = ts.getTouchingPropertyName(cell.sf, cell.off + pos);
+    if (!node || !ts.isIdentifier(node)) return [];
+    const out: string[] = [];
+    let signatures: any[] = [];
+    const callee = ts.isPropertyAccessExpression(node.parent) && node.parent.name === node ? node.parent : node;
+    const call = callee.parent;
+    if (call && (ts.isCallExpression(call) || ts.isNewExpression(call)) && call.expression === callee) {
+      // the call being typed: quick info shows the signature it resolves to
+      const sig = checker.getResolvedSignature(call);
+      if (sig && sig.declaration) signatures = [sig];
+    } else {
+      let sym = checker.getSymbolAtLocation(node);
+      if (sym && sym.flags & ts.SymbolFlags.Alias) sym = checker.getAliasedSymbol(sym);
+      if (!sym) return [];
+      const type = checker.getTypeOfSymbolAtLocation(sym, node);
+      if (sym.flags & ts.SymbolFlags.Class) {
+        signatures = type.getConstructSignatures().filter((s: any) => s.declaration || type.getConstructSignatures().length === 1);
+        for (const s of signatures) out.push(`new ${sym.name}(${parameterList(checker, s, node)})`);
+      } else if (sym.flags & (ts.SymbolFlags.Function | ts.SymbolFlags.Method)) {
+        signatures = type.getCallSignatures();
+      }
+    }
+    const seen = new Set<any>();
+    for (const s of signatures) {
+      for (const p of s.parameters) {
+        const t = optionsType(checker, checker.getTypeOfSymbolAtLocation(p, node));
+        if (!t || seen.has(t)) continue;
+        seen.add(t);
+        const props = checker.getPropertiesOfType(t);
+        if (props.length === 0) continue;
+        out.push(`${parameterName(p)}:`);
+        const rows = props.map((prop: any) => {
+          const optional = prop.flags & ts.SymbolFlags.Optional ? "?" : "";
+          const type = withoutImportPaths(checker.typeToString(checker.getTypeOfSymbolAtLocation(prop, node), node, ts.TypeFormatFlags.NoTruncation));
+          const doc = firstSentence(ts.displayPartsToString(prop.getDocumentationComment(checker)));
+          return { key: `${prop.name}${optional}: ${type}`, doc };
+        });
+        const width = Math.max(0, ...rows.map((r: { key: string }) => r.key.length).filter((n: number) => n <= MAX_TYPE_COLUMN));
+        for (const r of rows) out.push(`  ${r.doc ? r.key.padEnd(width) + "  " + r.doc : r.key}`);
+      }
+    }
+    return out;
+  } catch {
+    return [];
+  }
+}
+
+/** `params: ParamsT, options?: AdamOptions`: a signature's parameters as TypeScript writes them. */
+function parameterList(checker: any, sig: any, at: any): string {
+  return sig.parameters.map((p: any) => {
+    const decl = p.valueDeclaration;
+    const rest = decl?.dotDotDotToken ? "..." : "";
+    const optional = decl && !rest && checker.isOptionalParameter(decl) ? "?" : "";
+    const type = withoutImportPaths(checker.typeToString(checker.getTypeOfSymbolAtLocation(p, at), at));
+    return `${rest}${parameterName(p)}${optional}: ${type}`;
+  }).join(", ");
+}
+
+/** A parameter's name; `options` for a destructured one (its symbol is named `__0`). */
+function parameterName(p: any): string {
+  const decl = p.valueDeclaration;
+  return decl && tsLib().isIdentifier(decl.name) ? decl.name.text : "options";
+}
+
+/** The object type of an options parameter (named `...Options`, `| undefined` dropped), or null. */
+function optionsType(checker: any, type: any): any {
+  const ts = tsLib();
+  let t = type;
+  if (t.isUnion && t.isUnion()) {
+    const parts = t.types.filter((u: any) => !(u.flags & (ts.TypeFlags.Undefined | ts.TypeFlags.Null)));
+    if (parts.length !== 1) return null;
+    t = parts[0];
+  }
+  if (!(t.flags & ts.TypeFlags.Object)) return null;
+  const name = t.aliasSymbol?.name ?? t.symbol?.name ?? "";
+  return /Options$/.test(name) && checker.getSignaturesOfType(t, ts.SignatureKind.Call).length === 0 ? t : null;
+}
+
+/** A doc comment's first sentence (or line), on one line. */
+function firstSentence(doc: string): string {
+  const one = doc.replace(/\s+/g, " ").trim();
+  const m = /^.*?[.!?](?=\s|$)/.exec(one);
+  return m ? m[0] : one;
+}
+
+/**
+ * A type as a user reads it: a library type the cell cannot name (not re-exported by `torch` or
+ * `lrlab`, e.g. the DataLoader's `Sampler`) is written by TypeScript as
+ * `import("/abs/path/kernel/dist/data/sampler").Sampler`, a path of this machine: `Sampler`; a
+ * module's type (`typeof import("/abs/path/kernel/dist/data/index")`) as `typeof import("lrlab/data")`.
+ */
+export function withoutImportPaths(text: string, distDir = path.resolve(__dirname, "..")): string {
+  const dist = distDir.split(path.sep).join("/").replace(/\/$/, "") + "/";
+  return text
+    .replace(/\bimport\((["'])[^"'\n]*\1\)\./g, "")
+    .replace(/\bimport\((["'])([^"'\n]*)\1\)/g, (all, q: string, file: string) => {
+      if (!path.isAbsolute(file)) return all;
+      const short = file.startsWith(dist) ? "lrlab/" + file.slice(dist.length).replace(/(^|\/)index$/, "")
+        : file.includes("/node_modules/") ? file.slice(file.lastIndexOf("/node_modules/") + 14) : path.basename(file);
+      return `import(${q}${short.replace(/\/$/, "")}${q})`;
+    });
+}
+
+/**
+ * What the names TypeScript's completion calls "alias" are (the library's re-exports:
+ * `torch.optim.Adam`, `torch.add`; the prelude's imports): "class", "function", "module",
+ * "instance" or "alias" when unknown, read in the program of the completion just made for `src`
+ * at `start` (where the completed word starts). For Jupyter's completion types.
+ */
+export function aliasTypes(src: string, start: number, names: string[]): Map<string, string> {
+  const out = new Map<string, string>();
+  try {
+    const cell = cellFile(src);
+    if (!cell || names.length === 0) return out;
+    const ts = tsLib();
+    const checker = cell.program.getTypeChecker();
+    const at = cell.off + start;
+    const dot = ts.findPrecedingToken(at, cell.sf);
+    let symbols: any[];
+    if (dot && dot.kind === ts.SyntaxKind.DotToken && ts.isPropertyAccessExpression(dot.parent)) {
+      const type = checker.getTypeAtLocation(dot.parent.expression);
+      symbols = names.map((n) => type.getProperty(n));
+    } else {
+      const node = ts.getTokenAtPosition(cell.sf, at);
+      const inScope = new Map(checker.getSymbolsInScope(node, ts.SymbolFlags.Alias).map((s: any) => [s.name, s]));
+      symbols = names.map((n) => inScope.get(n));
+    }
+    names.forEach((n, i) => {
+      let s = symbols[i];
+      if (!s) return;
+      if (s.flags & ts.SymbolFlags.Alias) s = checker.getAliasedSymbol(s);
+      const f = s.flags, F = ts.SymbolFlags;
+      out.set(n, f & F.Class ? "class" : f & (F.Function | F.Method) ? "function" : f & (F.ValueModule | F.NamespaceModule) || s.valueDeclaration?.kind === ts.SyntaxKind.SourceFile ? "module"
+        : f & F.Variable ? "instance" : f & (F.Interface | F.TypeAlias | F.Enum) ? "class" : "alias");
+    });
+  } catch {
+    // types are a nicety: without them the completion is the same
+  }
+  return out;
 }

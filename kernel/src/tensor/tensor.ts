@@ -54,10 +54,12 @@ export interface GradFn {
   backward(grad_output: Tensor): (Tensor | null)[];
 }
 
+/** A zero-filled storage for `n` elements of `dtype`: a Float32Array for float32, else a Float64Array. */
 export function storageFor(dtype: DType, n: number): Storage {
   return dtype === "float32" ? new Float32Array(n) : new Float64Array(n);
 }
 
+/** The number of elements of a tensor shaped `shape` (1 for a scalar's `[]`). */
 export function numelOf(shape: Shape): number {
   let n = 1;
   for (const d of shape) n *= d;
