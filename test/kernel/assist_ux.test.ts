@@ -129,3 +129,22 @@ describe("completion types (for JupyterLab's completer icons)", () => {
     expect(typesOf("new torch.optim.Adam([], { ").get("betas")).toBe("property");
   }, 60_000);
 });
+
+describe("completion kinds", () => {
+  it("complete_reply gives each match's kind in _jupyter_types_experimental (JupyterLab's icons), as ipykernel does", async () => {
+    type Typed = { start: number; end: number; text: string; type: string };
+    const kinds = async (code: string) => {
+      const c = (await k.request("complete_request", { code, cursor_pos: [...code].length })).content;
+      const t = c.metadata?._jupyter_types_experimental as Typed[];
+      expect(t.map((x) => x.text)).toEqual(c.matches);
+      expect(t.every((x) => x.start === c.cursor_start && x.end === c.cursor_end)).toBe(true);
+      return new Map(t.map((x) => [x.text, x.type]));
+    };
+    const optim = await kinds("torch.optim.Ad");
+    expect(optim.get("Adam")).toBe("class");
+    expect((await kinds("opt.ste")).get("step")).toBe("function");
+    expect((await kinds("torch.")).get("nn")).toBe("module");
+    expect((await kinds("mode")).get("model")).toBe("instance");
+    expect((await kinds("%lr_sch")).get("%lr_schedule")).toBe("magic");
+  });
+});

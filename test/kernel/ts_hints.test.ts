@@ -1,6 +1,12 @@
 /** ts_hints.ts: short type names and the hints under type errors that PyTorch habits cause. */
 import { describe, expect, it } from "vitest";
-import { cellHints, hintFor, tidyMessage } from "../../kernel/src/kernel/ts_hints";
+import { cellHints, hintFor, tidyMessage, useLibrary } from "../../kernel/src/kernel/ts_hints";
+import * as torch from "../../kernel/src/index";
+import * as lrlab from "../../kernel/src/tools";
+import { run_names } from "../../kernel/src/trace/runs";
+
+// The sources, run directly here, cannot require the library lazily as the built kernel does.
+useLibrary({ torch, lrlab, run_names });
 
 describe("type error hints", () => {
   it("takes the library's import paths out of type names", () => {

@@ -34,8 +34,8 @@ import { codeView, completeMagicLine, expressionAt, magicLineAt, magicNameAt } f
 import { isCompleteCell, tsVersion } from "./is_complete";
 import { codePointsToIndex, indexToCodePoints } from "./unicode";
 import { ignoreBrokenPipes, watchParent } from "./parent_watch";
-import { preview } from "../trace/preview";
-import { StepLR } from "../optim/lr_scheduler";
+import type * as PreviewModule from "../trace/preview";
+import type * as SchedulersModule from "../optim/lr_scheduler";
 import { holdSigintWatchdog } from "./sigint";
 
 const VERSION: string = require("../../package.json").version;
@@ -197,6 +197,9 @@ export class Kernel {
    */
   private warmPlots(): void {
     try {
+      // required here, not imported: the library loads in the warm-up, after kernel_info's reply
+      const { preview } = require("../trace/preview") as typeof PreviewModule;
+      const { StepLR } = require("../optim/lr_scheduler") as typeof SchedulersModule;
       bundleOf(preview((o: any) => new StepLR(o, { step_size: 2 }), { steps: 8 }));
     } catch (e) {
       this.log(`plot warm-up failed: ${(e as Error)?.stack ?? e}`);
@@ -531,14 +534,14 @@ export class Kernel {
       const kind = m[1] === "%%" ? "cell" : undefined;
       const matches = allMagics().filter((x) => (!kind || x.kind === kind) && x.name.startsWith(m[2])).map((x) => (x.kind === "cell" ? "%%" : "%") + x.name);
       const start = pos - m[1].length - m[2].length;
-      return { status: "ok", matches, cursor_start: indexToCodePoints(code, start), cursor_end: indexToCodePoints(code, pos), metadata: {} };
+      return completeReply(matches, matches.map(() => "magic"), indexToCodePoints(code, start), indexToCodePoints(code, pos));
     }
     try {
       // in a key=value's expression on a magic line: TypeScript's completion of that expression
       const expr = expressionAt(code, pos);
       if (expr) {
         const r = this.engine.complete(code.slice(expr.start, expr.end), pos - expr.start);
-        return { status: "ok", matches: r.candidates, cursor_start: indexToCodePoints(code, expr.start + r.start), cursor_end: indexToCodePoints(code, expr.start + r.end), metadata: {} };
+        return completeReply(r.candidates, r.types, indexToCodePoints(code, expr.start + r.start), indexToCodePoints(code, expr.start + r.end));
       }
       const line = magicLineAt(code, pos);
       if (line) {
@@ -546,7 +549,7 @@ export class Kernel {
         return { status: "ok", matches: r.matches, cursor_start: indexToCodePoints(code, r.start), cursor_end: indexToCodePoints(code, pos), metadata: {} };
       }
       const r = this.engine.complete(hasMagic(code) ? codeView(code) : code, pos);
-      return { status: "ok", matches: r.candidates, cursor_start: indexToCodePoints(code, r.start), cursor_end: indexToCodePoints(code, r.end), metadata: {} };
+      return completeReply(r.candidates, r.types, indexToCodePoints(code, r.start), indexToCodePoints(code, r.end));
     } catch (e: any) {
       this.log(`complete failed: ${e.stack ?? e}`);
       return { status: "ok", matches: [], cursor_start: cursorPos, cursor_end: cursorPos, metadata: {} };
@@ -605,6 +608,16 @@ export async function runKernel(info: ConnectionInfo): Promise<Kernel> {
   const k = new Kernel(info);
   await k.start();
   return k;
+}
+
+/**
+ * A complete_reply with each match's kind (class, function, module, property, instance, magic...)
+ * in `_jupyter_types_experimental`, as ipykernel sends them: JupyterLab's completer shows an icon
+ * and the kind beside each match.
+ */
+function completeReply(matches: string[], types: string[], start: number, end: number): object {
+  const experimental = matches.map((text, i) => ({ start, end, text, type: types[i] ?? "<unknown>" }));
+  return { status: "ok", matches, cursor_start: start, cursor_end: end, metadata: { _jupyter_types_experimental: experimental } };
 }
 
 /** A request's `code`, which the spec requires: a TypeError naming what is missing (answered as an error reply). */

@@ -5,20 +5,51 @@
  * instead.
  */
 
-import * as torch from "../index";
-import * as lrlab from "../tools";
-import { run_names } from "../trace/runs";
+import type * as TorchModule from "../index";
+import type * as ToolsModule from "../tools";
+import type * as RunsModule from "../trace/runs";
+
+/** What hints read from the library: its namespaces' names and the traced runs' names. */
+export interface HintLibrary {
+  torch: typeof TorchModule;
+  lrlab: typeof ToolsModule;
+  run_names: () => string[];
+}
+
+let library: HintLibrary | null = null;
+
+/**
+ * The library, loaded when a hint needs it, not with this module: the kernel imports this before
+ * it answers kernel_info, and loading the library then took ~100 ms of every kernel start. Code
+ * running these TypeScript sources directly (the tests: Node's require cannot load .ts files)
+ * gives the same modules with useLibrary.
+ */
+function lib(): HintLibrary {
+  return (library ??= {
+    torch: require("../index"),
+    lrlab: require("../tools"),
+    run_names: () => (require("../trace/runs") as typeof RunsModule).run_names(),
+  });
+}
+
+export function useLibrary(l: HintLibrary): void {
+  library = l;
+}
+
+const torch = (): typeof TorchModule => lib().torch;
+const lrlab = (): typeof ToolsModule => lib().lrlab;
+const run_names = (): string[] => lib().run_names();
 
 /** The library's namespaces as a cell knows them, by their module under kernel/dist (or src). */
 const NAMESPACES: Record<string, { name: string; classes?: true; load: () => object }> = {
-  "index": { name: "torch", load: () => torch },
-  "nn/index": { name: "torch.nn", classes: true, load: () => torch.nn },
-  "nn/functional/index": { name: "torch.nn.functional", load: () => torch.nn.functional },
-  "nn/init": { name: "torch.nn.init", load: () => torch.nn.init },
-  "optim/index": { name: "torch.optim", classes: true, load: () => torch.optim },
-  "optim/lr_scheduler/index": { name: "torch.optim.lr_scheduler", classes: true, load: () => torch.optim.lr_scheduler },
-  "optim/swa_utils/index": { name: "torch.optim.swa_utils", load: () => torch.optim.swa_utils },
-  "tools": { name: "lrlab", load: () => lrlab },
+  "index": { name: "torch", load: () => torch() },
+  "nn/index": { name: "torch.nn", classes: true, load: () => torch().nn },
+  "nn/functional/index": { name: "torch.nn.functional", load: () => torch().nn.functional },
+  "nn/init": { name: "torch.nn.init", load: () => torch().nn.init },
+  "optim/index": { name: "torch.optim", classes: true, load: () => torch().optim },
+  "optim/lr_scheduler/index": { name: "torch.optim.lr_scheduler", classes: true, load: () => torch().optim.lr_scheduler },
+  "optim/swa_utils/index": { name: "torch.optim.swa_utils", load: () => torch().optim.swa_utils },
+  "tools": { name: "lrlab", load: () => lrlab() },
 };
 
 /**
