@@ -46,7 +46,8 @@ describe("magic parser", () => {
   });
 
   it("rejects unknown options and bad types with what is allowed", () => {
-    expect(() => parseArgs("--stepz 3", OPTS)).toThrow(/unknown option --stepz; allowed: --steps, --lr/);
+    expect(() => parseArgs("--stepz 3", OPTS)).toThrow(/unknown option --stepz \(did you mean --steps\?\); allowed: --steps, --lr/);
+    expect(() => parseArgs("--wxyz 3", OPTS)).toThrow(/^unknown option --wxyz; allowed: --steps, --lr/);
     expect(() => parseArgs("--steps 2.5", OPTS)).toThrow(/--steps must be an integer/);
     expect(() => parseArgs("--lr fast", OPTS)).toThrow(/--lr must be a number/);
     expect(() => parseArgs("--steps", OPTS)).toThrow(/needs a value/);
@@ -86,8 +87,11 @@ describe("magic parser", () => {
     expect(parseArgs("-n 5 -r3", short).flags).toEqual({ number: 5, repeat: 3 });
     expect(() => parseArgs("-n 5 --number 6", short)).toThrow(/--number given twice/);
     expect(() => parseArgs("--x 1", short)).toThrow(/^unknown option --x; allowed: -n\/--number, -r\/--repeat/);
-    // a word like -f stays a word for magics without that short option (%reset -f)
-    expect(parseArgs("-f", OPTS).positional).toEqual(["-f"]);
+    // a word like -f stays a word for a magic with neither options nor keys (%who -x names it itself);
+    // for one with options it is an option misspelt (-steps 5 was the scheduler name "-steps")
+    expect(parseArgs("-f", []).positional).toEqual(["-f"]);
+    expect(() => parseArgs("-steps 5", OPTS)).toThrow(/^unknown option -steps \(did you mean --steps\?\); allowed: --steps, --lr/);
+    expect(parseArgs("x=-1 --lr -0.5", OPTS)).toMatchObject({ kv: [["x", -1]], flags: { lr: -0.5 } });
   });
 
   it("converts values", () => {

@@ -11,7 +11,7 @@
  * Without optimizer=, an SGD optimizer over model.parameters() is made.
  */
 import type { Magic } from "./types";
-import { expressionError, MagicError } from "./parser";
+import { didYouMean, expressionError, flagName, MagicError } from "./parser";
 import { tools, torch } from "./tools";
 import { fmt } from "../plot/text";
 
@@ -35,11 +35,20 @@ export const lr_find: Magic = {
     { name: "diverge_th", type: "number", help: "stop when loss > th × best", default: 5 },
     { name: "name", type: "string", help: "legend label", default: "lr_find" },
   ],
+  keys: EXPR_KEYS,
+  // as the line is parsed, before any part of the cell runs (unknown keys: parseArgs, from `keys`)
+  check(args, usage) {
+    const p = args.positional[0];
+    if (p !== undefined) {
+      // `model net` (a key without its =), or a bare word: what the line takes, with the close key or option
+      const near = EXPR_KEYS.includes(p) ? ` (write ${p}=<value>)` : didYouMean(p, [...EXPR_KEYS.map((k) => k + "="), ...this.options.map((o) => flagName(o.name))]);
+      throw new MagicError(`unexpected ${p}${near}: %lr_find takes model=, loss=, data=, optimizer= and --options`, usage);
+    }
+    const missing = ["model", "loss", "data"].filter((k) => !(k in args.raw));
+    if (missing.length) throw new MagicError(`${missing.map((k) => k + "=").join(", ")} missing: %lr_find needs model=, loss=, data= (optional: optimizer=)`, usage);
+  },
   async run(ctx, args) {
     const usage = "%lr_find " + this.usage;
-    if (args.positional.length) throw new MagicError(`unexpected ${args.positional[0]}: use key=value (model=, loss=, data=, optimizer=)`, usage);
-    for (const [k] of args.kv) if (!EXPR_KEYS.includes(k)) throw new MagicError(`unknown key ${k}=; allowed: ${EXPR_KEYS.join(", ")}`, usage);
-    for (const k of ["model", "loss", "data"]) if (!(k in args.raw)) throw new MagicError(`${k}=... is required`, usage);
     const values: Record<string, any> = {};
     for (const k of EXPR_KEYS) {
       if (!(k in args.raw)) continue;
@@ -96,9 +105,10 @@ export const lr_find: Magic = {
       throw e instanceof TypeError || e instanceof RangeError ? new MagicError(e.message, usage) : e;
     }
     ctx.display(tools().bundle(rt));
+    // The suggestions as the plot's summary line writes them (trace/find.ts summary(): the same
+    // order, names and numbers; it printed valley first, and "none" where the summary has "—").
     const s = rt.suggestions;
-    // numbers as the plot's text writes them (plot/text.ts: 1e-6, not 0.000001 here and 1e-6 there)
-    const show = (v: number | null) => (v === null ? "none" : fmt(v));
-    ctx.print(`suggested lr: valley ${show(s.valley)}, steepest ${show(s.steepest)}, minimum/10 ${show(s["minimum/10"])}`);
+    const summary = rt.summary().find((l: string) => /^\s*suggestions: /.test(l))?.trim().replace(/^suggestions: /, "");
+    ctx.print(`suggested lr: ${summary ?? `steepest ${fmt(s.steepest)}, valley ${fmt(s.valley)}, minimum/10 ${fmt(s["minimum/10"])}`}`);
   },
 };

@@ -10,7 +10,7 @@
  *   %lr_schedule SWALR swa_lr=0.05 anneal_epochs=10               (torch.optim.swa_utils.SWALR)
  */
 import type { Magic, MagicContext } from "./types";
-import { expressionError, MagicError, ParsedArgs } from "./parser";
+import { didYouMean, expressionError, MagicError, ParsedArgs } from "./parser";
 import { tools, torch } from "./tools";
 
 /**
@@ -114,11 +114,28 @@ function definedSteps(name: string, o: Record<string, unknown>): number | undefi
   }
 }
 
-function build(a: ParsedArgs, options: Record<string, unknown>, usage: string) {
+/**
+ * The scheduler a line names, checked with its keys (a misspelt one is named with the close key);
+ * run as the line is parsed (`check`), so a bad line runs nothing of its cell.
+ */
+function checkLine(a: ParsedArgs, usage: string): string {
   const names = schedulerNames();
   if (a.positional.length === 0) throw new MagicError(`name a scheduler; valid names: ${names.join(", ")}`, usage);
   const name = a.positional[0];
-  if (!names.includes(name)) throw new MagicError(`unknown scheduler ${JSON.stringify(name)}; valid names: ${names.join(", ")}`, usage);
+  if (!names.includes(name)) throw new MagicError(`unknown scheduler ${JSON.stringify(name)}${didYouMean(name, names)}; valid names: ${names.join(", ")}`, usage);
+  const keys = schedulerKeywords(name);
+  const bad = keys.length ? a.kv.find(([k]) => !keys.includes(k)) : undefined;
+  if (bad !== undefined) {
+    // the scheduler's own words (PyTorch's), with the close key, or the magic's option (steps= → --steps)
+    const near = didYouMean(bad[0], [...keys.map((k) => k + "="), "--steps", "--lr", "--optimizer", "--metrics", "--name"]);
+    throw new MagicError(`${name}: ${name}.__init__() got an unexpected keyword argument '${bad[0]}'${near}; accepted: ${keys.join(", ")}`, usage);
+  }
+  return name;
+}
+
+function build(a: ParsedArgs, options: Record<string, unknown>, usage: string) {
+  const names = schedulerNames();
+  const name = checkLine(a, usage);
   if (a.positional.length > 1) {
     // a second scheduler's name, or a bare value (`StepLR 5`): the options are key=value
     const extra = a.positional[1];
@@ -192,11 +209,17 @@ export const lr_schedule: Magic = {
   options: [
     { name: "steps", type: "int", help: "steps to simulate (required, except OneCycleLR: total_steps, CosineAnnealingLR: T_max, CyclicLR: two cycles, PolynomialLR: total_iters, SWALR: 2 × anneal_epochs, ReduceLROnPlateau: one per --metrics value)" },
     { name: "lr", type: "number", help: "the optimizer's initial lr", default: 0.1 },
-    { name: "optimizer", type: "string", help: "optimizer of the simulation (SGD, Adam, ...)", values: optimizerNames },
+    {
+      name: "optimizer", type: "string", help: "optimizer of the simulation (SGD, Adam, ...)", values: optimizerNames,
+      invalid: (v, near) => `--optimizer ${v}${near}: a preview simulates on ${optimizerNames().join(", ")} (the optimizer decides only which momentum a cycling scheduler moves)`,
+    },
     { name: "metrics", type: "list", help: "ReduceLROnPlateau only: the metric of each step (numbers), what scheduler.step(metrics) receives" },
     { name: "name", type: "string", help: "legend label" },
   ],
   groupLines: true,
+  check(args, usage) {
+    checkLine(args, usage);
+  },
   complete(positional, kv) {
     const names = schedulerNames();
     if (positional.length === 0) return names;

@@ -9,6 +9,10 @@
  * an option with a short form. A key or option may be given once.
  * Values become numbers when they read as numbers, booleans for true/false, arrays/objects for
  * JSON-looking text ([0.9, 0.999]), strings otherwise; each magic's option spec checks types.
+ *
+ * An unknown magic, option, key or value is an error naming it, what is allowed, and the close one
+ * when there is one (`closeMatches` / `didYouMean`, used by every magic: --batchsize → --batch-size,
+ * new_bs= → new_batch_size=, %lr_scal → %lr_scale).
  */
 
 /** A bad magic line: the kernel prints the message and the magic's usage and runs nothing. */
@@ -29,6 +33,95 @@ export function expressionError(key: string, expr: string, e: unknown, usage: st
   return new MagicError(`${key}=${expr}: ${message}`, usage);
 }
 
+/** Optimal-string-alignment distance: insertions, deletions, substitutions and swaps of neighbours. */
+export function editDistance(a: string, b: string): number {
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => [i, ...new Array<number>(b.length).fill(0)]);
+  for (let j = 0; j <= b.length; j++) d[0][j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      let v = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, d[i - 2][j - 2] + 1);
+      d[i][j] = v;
+    }
+  }
+  return d[a.length][b.length];
+}
+
+/** A name as compared for "did you mean": no leading % or -, no trailing =, no - or _, lower case. */
+const normalName = (s: string) => s.replace(/^[%-]+/, "").replace(/=$/, "").replace(/[-_]/g, "").toLowerCase();
+
+/**
+ * The candidates a mistyped name most likely meant, best first (at most `max`). Names are compared
+ * as normalName writes them (so --batchsize finds --batch-size, steplr StepLR, num_iter= --num-iter),
+ * and only the best kind of match is kept: equal so; within edit distance 1 (the longer of the two
+ * has 3 to 5 letters: %%tme → %%time) or 2 (longer; none with a name of 1 letter, or both of 2);
+ * then the names it begins (--num → --num-iter), or that begin it; then the names sharing its
+ * first 4 letters (new_bs → new_batch_size).
+ */
+export function closeMatches(word: string, candidates: readonly string[], max = 3): string[] {
+  const a = normalName(word);
+  if (a === "") return [];
+  const scored: [number, number, string][] = [];
+  candidates.forEach((c, i) => {
+    const b = normalName(c);
+    if (b === "") return;
+    let score: number | undefined;
+    const long = Math.max(a.length, b.length);
+    const allowed = Math.min(a.length, b.length) < 2 || long <= 2 ? 0 : long <= 5 ? 1 : 2;
+    const d = a === b ? 0 : Math.abs(a.length - b.length) > allowed ? Infinity : editDistance(a, b);
+    if (d <= allowed) score = d;
+    else if (a.length >= 3 && (b.startsWith(a) || (b.length >= 3 && a.startsWith(b)))) score = 3;
+    else if (a.length >= 4 && b.length >= 4 && a.slice(0, 4) === b.slice(0, 4)) score = 4;
+    if (score !== undefined) scored.push([score, i, c]);
+  });
+  if (scored.length === 0) return [];
+  const best = Math.min(...scored.map(([s]) => s));
+  return [...new Set(scored.filter(([s]) => s === best).sort((x, y) => x[1] - y[1]).map(([, , c]) => c))].slice(0, max);
+}
+
+/** For an error message, after the unknown name: " (did you mean X?)", " (did you mean X or Y?)", or "". */
+export function didYouMean(word: string, candidates: readonly string[]): string {
+  const near = closeMatches(word, candidates);
+  return near.length ? ` (did you mean ${near.join(" or ")}?)` : "";
+}
+
+/** `%name` of a usage line ("%lr_scale rule ..."), for messages. */
+function magicNameOf(usage: string): string {
+  return /^%{1,2}\w+/.exec(usage)?.[0] ?? "this magic";
+}
+
+/**
+ * What a magic checks of a line beyond its options: the key=value keys it takes, and its own
+ * check of the parsed line. registry.ts links each magic's option list to these, so that
+ * parseArgs, which every caller gives that list, checks them as the line is parsed; and every
+ * magic line of a cell is parsed before any part of it runs (run_cell.ts), so a mistyped key or
+ * a bad rule runs nothing, not the code above it.
+ */
+export interface LineRules {
+  /** The keys it takes (others are an error naming the close one); absent: the magic checks its keys. */
+  keys?: readonly string[];
+  check?: (args: ParsedArgs, usage: string) => void;
+}
+
+const lineRules = new WeakMap<readonly OptionSpec[], LineRules>();
+
+export function setLineRules(options: readonly OptionSpec[], rules: LineRules): void {
+  lineRules.set(options, rules);
+}
+
+/**
+ * A MagicError for key=value keys not in `keys`, naming the first, the close key or option
+ * (`num_iter=` → --num-iter) and the keys there are.
+ */
+export function checkKeys(args: ParsedArgs, keys: readonly string[], options: readonly OptionSpec[], usage = ""): void {
+  for (const [k] of args.kv) {
+    if (keys.includes(k)) continue;
+    const name = magicNameOf(usage);
+    const near = didYouMean(k, [...keys.map((x) => x + "="), ...options.map((o) => flagName(o.name))]);
+    throw new MagicError(`unknown key ${k}=${near}; ${keys.length ? `${name} takes ${keys.map((x) => x + "=").join(", ")}` : `${name} takes no key=value`}`, usage);
+  }
+}
+
 export type MagicValue = string | number | boolean | unknown[] | Record<string, unknown>;
 
 /** One option a magic accepts. */
@@ -39,8 +132,13 @@ export interface OptionSpec {
   default?: MagicValue;
   /** A one-letter short form, IPython style (`-n 5`, `-n5` for --number 5). */
   short?: string;
-  /** The values Tab offers for it (for a list: for each item). */
+  /**
+   * The values it takes (for a list: each item): Tab offers them, and parseArgs rejects any other,
+   * naming the close one (`--step-mode expo` → did you mean exp?).
+   */
   values?: () => readonly string[];
+  /** The message for a value not in `values` (`suggestion` is didYouMean's, maybe ""), instead of the parser's. */
+  invalid?: (value: string, suggestion: string) => string;
 }
 
 export interface ParsedArgs {
@@ -130,7 +228,25 @@ export function parseArgs(text: string, options: OptionSpec[], usage = ""): Pars
   const spec = new Map(options.map((o) => [o.name, o]));
   const res: ParsedArgs = { positional: [], flags: {}, kv: [], raw: {} };
   for (const o of options) if (o.default !== undefined) res.flags[o.name] = o.default;
-  const known = () => options.length ? options.map((o) => (o.short ? `-${o.short}/` : "") + flagName(o.name)).join(", ") : "none";
+  const known = () => options.map((o) => (o.short ? `-${o.short}/` : "") + flagName(o.name)).join(", ");
+  const rules = lineRules.get(options);
+  const keys = rules?.keys ?? [];
+  // an unknown --option (or -option): the close option, or the key it may have meant (--batch-size → batch_size=)
+  const unknownOption = (written: string) => {
+    const names = options.flatMap((o) => [flagName(o.name), ...(o.type === "boolean" && o.default === true ? [flagName("no_" + o.name)] : [])]);
+    const near = didYouMean(written, [...names, ...keys.map((k) => k + "=")]);
+    const takes = options.length ? `allowed: ${known()}`
+      : `${magicNameOf(usage)} takes no options${keys.length ? `, only key=value: ${keys.map((k) => k + "=").join(", ")}` : ""}`;
+    return new MagicError(`unknown option ${written}${near}; ${takes}`, usage);
+  };
+  // a value an option does not take (its `values`), with the close one
+  const checkValue = (o: OptionSpec, v: string) => {
+    const valid = o.values?.();
+    if (valid === undefined || valid.includes(v)) return;
+    const near = didYouMean(v, valid);
+    const what = (o.type === "list" ? o.name.replace(/s$/, "") : o.name).replace(/_/g, " "); // --metrics a,b: "unknown metric"
+    throw new MagicError(o.invalid ? o.invalid(v, near) : `unknown ${what} ${JSON.stringify(v)}${near}; valid: ${valid.join(", ")}`, usage);
+  };
   // A repeated key or option used to be taken silently (the last one won, while a legend still
   // showed both): now it is an error, as is a key with no value.
   const given = new Map<string, string>();
@@ -145,6 +261,8 @@ export function parseArgs(text: string, options: OptionSpec[], usage = ""): Pars
     const short = /^-([A-Za-z])(.*)$/.exec(w);
     const shortSpec = short ? options.find((o) => o.short === short[1]) : undefined;
     if (short && shortSpec) w = `--${shortSpec.name}${short[2] ? "=" + short[2] : ""}`;
+    // `-num-iter`, `-x`: an option misspelt (a magic with neither options nor keys reads it itself: %reset -f)
+    else if (short && (options.length || keys.length)) throw unknownOption(w.split("=")[0]);
     if (w.startsWith("--") && w.length > 2) {
       let name = w.slice(2), inline: string | undefined;
       const eq = name.indexOf("=");
@@ -156,7 +274,7 @@ export function parseArgs(text: string, options: OptionSpec[], usage = ""): Pars
         res.flags[name.slice(3)] = false;
         continue;
       }
-      if (!o) throw new MagicError(`unknown option ${words[i].split("=")[0]}; allowed: ${known()}`, usage);
+      if (!o) throw unknownOption(words[i].split("=")[0]);
       const written = words[i];
       if (o.type === "boolean") {
         once(flagName(o.name), written);
@@ -170,6 +288,7 @@ export function parseArgs(text: string, options: OptionSpec[], usage = ""): Pars
         }
         const list = items.map((s) => s.trim()).filter(Boolean);
         if (list.length === 0) throw new MagicError(`option ${flagName(o.name)} needs at least one value`, usage);
+        for (const v of list) checkValue(o, v);
         once(flagName(o.name), inline !== undefined ? written : `${written} ${list.join(",")}`);
         res.flags[name] = list;
         continue;
@@ -178,6 +297,7 @@ export function parseArgs(text: string, options: OptionSpec[], usage = ""): Pars
       if (raw === undefined) throw new MagicError(`option ${flagName(o.name)} needs a value (${o.type})`, usage);
       once(flagName(o.name), inline !== undefined ? written : `${written} ${raw}`);
       res.flags[name] = checkType(flagName(o.name), convertValue(raw), o.type, usage);
+      if (typeof res.flags[name] === "string") checkValue(o, res.flags[name] as string);
       continue;
     }
     const eq = w.indexOf("=");
@@ -204,6 +324,8 @@ export function parseArgs(text: string, options: OptionSpec[], usage = ""): Pars
     }
     res.positional.push(unquote(w));
   }
+  if (rules?.keys) checkKeys(res, rules.keys, options, usage);
+  rules?.check?.(res, usage);
   return res;
 }
 

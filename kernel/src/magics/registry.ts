@@ -2,7 +2,7 @@
  * The magic registry: every magic by name. One file per magic; adding one means adding it here.
  */
 import type { Magic } from "./types";
-import { MagicError } from "./parser";
+import { didYouMean, MagicError, setLineRules } from "./parser";
 import { lsmagic } from "./lsmagic";
 import { time, timeLine } from "./time";
 import { timeit } from "./timeit";
@@ -20,7 +20,13 @@ import { lr_scale } from "./lr_scale";
  * exports still missing.
  */
 let registered: Magic[] | null = null;
-const magics = (): Magic[] => (registered ??= [lsmagic, time, timeLine, timeit, who, reset, lr_trace, lr_schedule, lr_compare, lr_find, lr_scale]);
+const magics = (): Magic[] => (registered ??= linked([lsmagic, time, timeLine, timeit, who, reset, lr_trace, lr_schedule, lr_compare, lr_find, lr_scale]));
+
+/** Each magic's keys and check, linked to its option list: parseArgs applies them as it parses a line. */
+function linked(list: Magic[]): Magic[] {
+  for (const m of list) if (m.keys !== undefined || m.check !== undefined) setLineRules(m.options, { keys: m.keys, check: m.check?.bind(m) });
+  return list;
+}
 
 export function allMagics(): Magic[] {
   return magics().slice();
@@ -45,6 +51,10 @@ export function findMagic(name: string, kind?: "line" | "cell"): Magic {
     const p = other.kind === "cell" ? "%%" : "%";
     throw new MagicError(`${kind === "cell" ? "%%" : "%"}${name} is not a ${kind} magic; use ${p}${name}`);
   }
-  const list = MAGICS.map((x) => (x.kind === "cell" ? "%%" : "%") + x.name).join(", ");
-  throw new MagicError(`unknown magic ${kind === "cell" ? "%%" : "%"}${name}; available: ${list}`);
+  const written = (x: Magic) => (x.kind === "cell" ? "%%" : "%") + x.name;
+  const list = MAGICS.map(written);
+  // the close name, of the kind asked for when there is one (%%tme → %%time, not %time)
+  const sameKind = MAGICS.filter((x) => x.kind === (kind ?? "line")).map(written);
+  const near = didYouMean(name, sameKind) || didYouMean(name, list);
+  throw new MagicError(`unknown magic ${kind === "cell" ? "%%" : "%"}${name}${near}; available: ${list.join(", ")}`);
 }

@@ -7,10 +7,11 @@ export const reset: Magic = {
   kind: "line",
   usage: "[-f]",
   help: "Deletes all user variables, functions, classes and types. (No confirmation is asked: -f is accepted for IPython habits.)",
-  options: [],
+  // -f, as in IPython (there it skips the confirmation; none is asked here): --force, -g are errors naming it
+  options: [{ name: "force", short: "f", type: "boolean", help: "accepted for IPython habits (no confirmation is asked)" }],
   run(ctx, args) {
-    const extra = args.positional.filter((p) => p !== "-f");
-    if (extra.length || args.kv.length) throw new MagicError(`%reset: unexpected argument ${extra[0] ?? args.kv[0][0]}`, "%reset [-f]");
+    const extra = args.positional[0] ?? (args.kv.length ? `${args.kv[0][0]}=` : undefined);
+    if (extra !== undefined) throw new MagicError(`%reset: unexpected argument ${extra}; %reset takes only -f`, "%reset [-f]");
     const n = ctx.engine.userNames().length;
     ctx.engine.reset();
     ctx.print(`Deleted ${n} name${n === 1 ? "" : "s"}.`);

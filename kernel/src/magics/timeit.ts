@@ -9,7 +9,7 @@
  * `%timeit Math.sqrt(2)` timed an empty loop.
  */
 import type { Magic } from "./types";
-import { MagicError, parseArgs } from "./parser";
+import { didYouMean, MagicError, parseArgs } from "./parser";
 import { formatSeconds } from "./time";
 
 export const timeit: Magic = {
@@ -46,7 +46,13 @@ export const timeit: Magic = {
       // one that does not compile is taken for an option.
       const option = /^-{1,2}[A-Za-z][\w-]*/.exec(stmt)?.[0];
       if (option !== undefined) {
-        throw new MagicError(`unknown option ${option}; allowed: ${this.options.map((o) => `-${o.short}/--${o.name}`).join(", ")} (before the statement)`, usage);
+        // `%timeit -n` (nothing after it): the option's value is missing, not the option unknown
+        const known = this.options.find((o) => option === `--${o.name}` || option === `-${o.short}`);
+        if (known !== undefined && stmt.trim() === option) {
+          throw new MagicError(`option -${known.short}/--${known.name} needs a value (${known.type}), then the statement`, usage);
+        }
+        const near = didYouMean(option, this.options.map((o) => `--${o.name}`));
+        throw new MagicError(`unknown option ${option}${near}; allowed: ${this.options.map((o) => `-${o.short}/--${o.name}`).join(", ")} (before the statement)`, usage);
       }
       throw e;
     }

@@ -30,6 +30,16 @@ export interface Magic {
   help: string;
   options: OptionSpec[];
   /**
+   * The key=value keys it takes: parseArgs rejects any other, naming the close key (or option) and
+   * these. Absent: the magic reads its keys itself (a scheduler's, or none at all).
+   */
+  keys?: readonly string[];
+  /**
+   * Checks a parsed line as it is parsed (parser.ts LineRules): every magic line of a cell is
+   * parsed before any part of the cell runs, so a line this rejects runs nothing.
+   */
+  check?(args: ParsedArgs, usage: string): void;
+  /**
    * Runs the magic. `lines` holds the argument lists of consecutive lines of the same line magic
    * when the magic sets `groupLines` (several %lr_schedule lines overlay in one plot).
    */

@@ -8,7 +8,7 @@
  * while variables existed, as if the filter were right and matched nothing.
  */
 import type { Magic } from "./types";
-import { MagicError } from "./parser";
+import { didYouMean, MagicError } from "./parser";
 import { tools, torch } from "./tools";
 
 /** What `typeof` can say, with null, function and class told apart: always valid filters. */
@@ -48,17 +48,6 @@ function classNames(ns: object, depth: number, out = new Set<string>(), seen = n
 
 let libraryClasses: Set<string> | null = null;
 
-/** Levenshtein distance, for "did you mean" (Tensorr → Tensor). */
-function editDistance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const row = [i];
-    for (let j = 1; j <= b.length; j++) row[j] = Math.min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-    prev = row;
-  }
-  return prev[b.length];
-}
-
 export const who: Magic = {
   name: "who",
   kind: "line",
@@ -84,8 +73,7 @@ export const who: Magic = {
     const unknown = args.positional.find((t) => !known.has(t));
     if (unknown !== undefined) {
       const inUse = [...new Set([...types.values()].map((t) => t[0]))].sort();
-      const near = [...known].filter((t) => editDistance(t.toLowerCase(), unknown.toLowerCase()) <= 2).sort();
-      throw new MagicError(`unknown type ${JSON.stringify(unknown)}${near.length ? ` (did you mean ${near.join(" or ")}?)` : ""}; `
+      throw new MagicError(`unknown type ${JSON.stringify(unknown)}${didYouMean(unknown, [...known].sort())}; `
         + `types of your variables: ${inUse.length ? inUse.join(", ") : "none yet"}; also: ${PRIMITIVES.filter((t) => !inUse.includes(t)).join(", ")}, `
         + "or a class name (Tensor, Module, ...)", usage);
     }

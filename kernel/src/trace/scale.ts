@@ -49,6 +49,33 @@ export interface ScaleResult {
   reference: string;
 }
 
+/**
+ * A number as printed: the shortest form that reads back to it at 12 significant digits, so float
+ * noise goes (1 − 4·(1 − 0.9) = 0.6000000000000001 prints 0.6); the value itself stays exact.
+ */
+export function printed(v: number): number {
+  return Number.isFinite(v) ? Number(v.toPrecision(12)) : v;
+}
+
+/**
+ * The result, as returned (exact numbers), printing its numbers as `printed` writes them: the
+ * kernel and console.log show a value through util.inspect, which asks this.
+ */
+function result(r: ScaleResult): ScaleResult {
+  Object.defineProperty(r, Symbol.for("nodejs.util.inspect.custom"), {
+    enumerable: false,
+    value: () => {
+      const shown: Record<string, unknown> = { ...r };
+      for (const [k, v] of Object.entries(r)) {
+        if (typeof v === "number") shown[k] = printed(v);
+        else if (Array.isArray(v)) shown[k] = v.map((x) => (typeof x === "number" ? printed(x) : x));
+      }
+      return shown;
+    },
+  });
+  return r;
+}
+
 const KEYS = ["rule", "lr", "batch_size", "new_batch_size", "betas", "eps", "momentum", "dataset_size"];
 const REFERENCES: Record<ScaleRule, string> = {
   linear: "Goyal et al. 2017, arXiv:1706.02677",
@@ -74,8 +101,8 @@ export function scale(options: ScaleOptions): ScaleResult {
   positiveInt("new_batch_size", new_batch_size);
   const k = new_batch_size / batch_size;
   const reference = REFERENCES[rule];
-  if (rule === "linear") return { rule, factor: k, lr: k * lr, reference };
-  if (rule === "sqrt") return { rule, factor: k, lr: Math.sqrt(k) * lr, reference };
+  if (rule === "linear") return result({ rule, factor: k, lr: k * lr, reference });
+  if (rule === "sqrt") return result({ rule, factor: k, lr: Math.sqrt(k) * lr, reference });
   if (rule === "adam_sqrt") {
     const betas = options.betas ?? [0.9, 0.999];
     const eps = options.eps ?? 1e-8;
@@ -88,12 +115,12 @@ export function scale(options: ScaleOptions): ScaleResult {
       const one = k * (1 - b);
       if (one >= 1) {
         throw new RangeError(
-          `scale: adam_sqrt cannot scale by ${k}: 1 − beta${i + 1} would become ${k}·(1 − ${b}) = ${one} >= 1 (the rule holds while κ(1−β) < 1)`,
+          `scale: adam_sqrt cannot scale by ${printed(k)}: 1 − beta${i + 1} would become ${printed(k)}·(1 − ${b}) = ${printed(one)} >= 1 (the rule holds while κ(1−β) < 1)`,
         );
       }
       return 1 - one;
     }) as [number, number];
-    return { rule, factor: k, lr: Math.sqrt(k) * lr, betas: nb, eps: eps / Math.sqrt(k), reference };
+    return result({ rule, factor: k, lr: Math.sqrt(k) * lr, betas: nb, eps: eps / Math.sqrt(k), reference });
   }
   // noise
   const mu = options.momentum ?? 0;
@@ -102,5 +129,5 @@ export function scale(options: ScaleOptions): ScaleResult {
   const N = options.dataset_size as number;
   const g = (lr * N) / (batch_size * (1 - mu));
   const newLr = k * lr;
-  return { rule, factor: k, lr: newLr, noise_scale: g, new_noise_scale: (newLr * N) / (new_batch_size * (1 - mu)), reference };
+  return result({ rule, factor: k, lr: newLr, noise_scale: g, new_noise_scale: (newLr * N) / (new_batch_size * (1 - mu)), reference });
 }

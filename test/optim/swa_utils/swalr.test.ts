@@ -275,8 +275,8 @@ describe("%lr_schedule SWALR", () => {
       /SWALR: anneal_strategy must be one of 'cos' or 'linear', instead got cosine/,
     );
     await expect(run("SWALR swa_lr=0.05 anneal_epoch=3 --steps 5")).rejects.toThrow(
-      /unexpected keyword argument 'anneal_epoch'; accepted: swa_lr, anneal_epochs, anneal_strategy, last_epoch/,
+      /unexpected keyword argument 'anneal_epoch' \(did you mean anneal_epochs=\?\); accepted: swa_lr, anneal_epochs, anneal_strategy, last_epoch/,
     );
-    await expect(run("SWALRR swa_lr=0.05 --steps 5")).rejects.toThrow(/unknown scheduler "SWALRR"; valid names: .*CosineAnnealingWarmRestarts, SWALR/);
+    await expect(run("SWALRR swa_lr=0.05 --steps 5")).rejects.toThrow(/unknown scheduler "SWALRR" \(did you mean SWALR\?\); valid names: .*CosineAnnealingWarmRestarts, SWALR/);
   });
 });

@@ -1,0 +1,172 @@
+/**
+ * What a bad magic line says: the unknown name (magic, key, option, value), the close one ("did
+ * you mean"), what is allowed; and nothing of its cell runs. Printed numbers without float noise.
+ */
+import { inspect } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { closeMatches, didYouMean, parseArgs, type OptionSpec } from "../../kernel/src/magics/parser";
+import { scale } from "../../kernel/src/trace/scale";
+import { KernelClient, resultText } from "./client";
+
+describe("close matches (parser.ts)", () => {
+  it("ignores case, leading - and %, a trailing =, and -/_ differences; keeps only the best kind of match", () => {
+    expect(closeMatches("--batchsize", ["--batch-size", "--steps"])).toEqual(["--batch-size"]);
+    expect(closeMatches("steplr", ["StepLR", "MultiStepLR"])).toEqual(["StepLR"]);
+    expect(closeMatches("num_iter=", ["model=", "--num-iter"])).toEqual(["--num-iter"]);
+    // edit distance with swapped neighbours (Damerau): --nubmer is one edit from --number
+    expect(closeMatches("--nubmer", ["--number", "--repeat"])).toEqual(["--number"]);
+    expect(closeMatches("%%tme", ["%%time", "%%lr_trace"])).toEqual(["%%time"]);
+    // a prefix (--num → --num-iter), a shared start (new_bs → new_batch_size)
+    expect(closeMatches("--num", ["--num-iter", "--name"])).toEqual(["--num-iter"]);
+    expect(closeMatches("new_bs", ["lr=", "batch_size=", "new_batch_size="])).toEqual(["new_batch_size="]);
+    // the nearer beats the merely sharing: lr_sched is lr_schedule, not lr_scale
+    expect(closeMatches("lr_sched", ["%lr_scale", "%lr_schedule"])).toEqual(["%lr_schedule"]);
+    // nothing close: nothing; single letters are not "close" to each other
+    expect(closeMatches("-x", ["-n", "-r"])).toEqual([]);
+    expect(didYouMean("nonsense", ["lr", "lr_projected"])).toBe("");
+    expect(didYouMean("Tensr", ["Tensor", "Linear"])).toBe(" (did you mean Tensor?)");
+  });
+
+  it("parseArgs names the close option, and the close value of an option with values", () => {
+    const opts: OptionSpec[] = [
+      { name: "batch_size", type: "int", help: "" },
+      { name: "step_mode", type: "string", help: "", values: () => ["exp", "linear"] },
+      { name: "metrics", type: "list", help: "", values: () => ["lr", "lr_projected"] },
+    ];
+    expect(() => parseArgs("--batchsize 3", opts)).toThrow(/^unknown option --batchsize \(did you mean --batch-size\?\); allowed: --batch-size, --step-mode, --metrics$/);
+    expect(() => parseArgs("--step-mode expo", opts)).toThrow(/^unknown step mode "expo" \(did you mean exp\?\); valid: exp, linear$/);
+    expect(() => parseArgs("--metrics lr,lr_projectd", opts)).toThrow(/^unknown metric "lr_projectd" \(did you mean lr_projected\?\); valid: lr, lr_projected$/);
+    expect(parseArgs("--step-mode linear --metrics lr", opts).flags).toEqual({ step_mode: "linear", metrics: ["lr"] });
+  });
+});
+
+describe("lrlab.scale prints without float noise", () => {
+  it("the printed result is rounded (12 significant digits), the returned numbers are exact", () => {
+    const r = scale({ rule: "adam_sqrt", lr: 1e-3, batch_size: 64, new_batch_size: 256, betas: [0.9, 0.999] });
+    expect(r.betas![0]).toBe(1 - 4 * (1 - 0.9)); // 0.6000000000000001, as computed
+    expect(inspect(r)).toContain("betas: [ 0.6, 0.996 ]");
+    expect(inspect(r)).not.toMatch(/0000000|99999/);
+    expect(Object.keys(r)).toEqual(["rule", "factor", "lr", "betas", "eps", "reference"]);
+    const linear = scale({ rule: "linear", lr: 0.1, batch_size: 1, new_batch_size: 3 });
+    expect(linear.lr).toBe(0.1 * 3);
+    expect(inspect(linear)).toContain("lr: 0.3,");
+    expect(JSON.parse(JSON.stringify(linear)).lr).toBe(0.1 * 3);
+  });
+});
+
+describe("magic errors through the kernel", () => {
+  let k: KernelClient;
+  beforeAll(async () => {
+    k = await KernelClient.start();
+    await k.execute(`
+torch.manual_seed(0);
+const net = new torch.nn.Linear(3, 1);
+const X = torch.randn(16, 3), Y = torch.randn(16, 1);
+const loss_fn = new torch.nn.MSELoss();`);
+  });
+  afterAll(async () => { await k?.shutdown(); });
+
+  const evalue = async (code: string) => {
+    const r = await k.execute(code);
+    expect(r.reply.content.ename, code).toBe("UsageError");
+    return r.reply.content.evalue as string;
+  };
+
+  it("%lr_scale names an unknown key, the close one and the keys there are (it said 'new_batch_size= missing')", async () => {
+    expect(await evalue("%lr_scale linear lr=0.1 batch_size=256 new_bs=1024")).toBe(
+      "unknown key new_bs= (did you mean new_batch_size=?); %lr_scale takes rule=, lr=, batch_size=, new_batch_size=, betas=, eps=, momentum=, dataset_size=");
+    expect(await evalue("%lr_scale noise lr=0.1 batch_size=1 new_batch_size=2 datasetsize=100")).toMatch(/^unknown key datasetsize= \(did you mean dataset_size=\?\)/);
+    // an option written for a key, a key written without its =, a misspelt rule, a word too many
+    expect(await evalue("%lr_scale linear lr=0.1 batch_size=256 new_batch_size=1024 --batch-size 3")).toMatch(
+      /^unknown option --batch-size \(did you mean batch_size=\?\); %lr_scale takes no options, only key=value: rule=, lr=/);
+    expect(await evalue("%lr_scale linear lr 0.1 batch_size=1 new_batch_size=2")).toBe("unexpected lr: write lr=<value>, with no spaces around the =");
+    expect(await evalue("%lr_scale liner lr=0.1 batch_size=1 new_batch_size=2")).toBe('unknown rule "liner" (did you mean linear?); valid rules: linear, sqrt, adam_sqrt, noise');
+    expect(await evalue("%lr_scale rule=sqr lr=0.1 batch_size=1 new_batch_size=2")).toMatch(/^unknown rule "sqr" \(did you mean sqrt\?\)/);
+    expect(await evalue("%lr_scale linear lr=0.1 batch_size=1 new_batch_size=2 extra")).toMatch(/^unexpected "extra": after the rule \(linear\), %lr_scale takes key=value: lr=, /);
+    // a key of another rule was silently ignored
+    expect(await evalue("%lr_scale linear lr=0.1 batch_size=1 new_batch_size=2 betas=[0.9,0.99]")).toBe(
+      "betas= is for the adam_sqrt rule, not linear; the linear rule needs lr=, batch_size=, new_batch_size=");
+    expect(await evalue("%lr_scale noise lr=0.1 batch_size=1 new_batch_size=2")).toBe(
+      "dataset_size= missing: the noise rule needs lr=, batch_size=, new_batch_size=, dataset_size= (optional: momentum=)");
+    // the library's words without its "scale: " prefix
+    expect(await evalue("%lr_scale linear lr=abc batch_size=1 new_batch_size=2")).toBe("lr must be a finite number > 0, got abc");
+  });
+
+  it("%lr_scale and lrlab.scale print their numbers without float noise", async () => {
+    const adam = await k.execute("%lr_scale adam_sqrt lr=0.001 batch_size=64 new_batch_size=192 betas=[0.9, 0.999]");
+    expect(adam.stdout).toBe("adam_sqrt: batch ×3 → lr 0.00173205080757\nbetas [0.7, 0.997]\neps 5.7735026919e-9\n(Malladi et al. 2022, arXiv:2205.10287)\n");
+    const lin = await k.execute("%lr_scale linear lr=0.1 batch_size=256 new_batch_size=768");
+    expect(lin.stdout).toContain("→ lr 0.3\n");
+    const shown = resultText(await k.execute("lrlab.scale({ rule: 'adam_sqrt', lr: 0.001, batch_size: 64, new_batch_size: 256, betas: [0.9, 0.999] })"));
+    expect(shown).toContain("betas: [ 0.6, 0.996 ]");
+    expect(resultText(await k.execute("lrlab.scale({ rule: 'adam_sqrt', lr: 0.001, batch_size: 64, new_batch_size: 256, betas: [0.9, 0.999] }).betas![0] === 1 - 4 * (1 - 0.9)"))).toBe("true");
+    // the error's numbers too
+    expect(await evalue("%lr_scale adam_sqrt lr=0.1 batch_size=3 new_batch_size=40")).not.toMatch(/\d{13}/);
+  });
+
+  it("a bad magic line runs nothing of its cell, the code before it included; the kernel keeps its state", async () => {
+    const r = await k.execute("const ranBefore = 1;\n%lr_scale linear lr=0.1 batch_size=1 new_bs=2\nconst ranAfter = 2;");
+    expect(r.reply.content.ename).toBe("UsageError");
+    expect((await k.execute("typeof ranBefore")).reply.content.ename).toBe("TSError");
+    for (const line of ["%lr_find model=net loss=loss_fn dat=[X, Y]", "%lr_find net loss=loss_fn data=[X, Y]", "%lr_schedule StepLR stepsize=2 --steps 3",
+      "%lr_schedule StepLRR step_size=2 --steps 3", "%lr_scale noise lr=0.1 batch_size=1 new_batch_size=2"]) {
+      const bad = await k.execute(`globalThis.halfRan = true;\n${line}`);
+      expect(bad.reply.content.ename, line).toBe("UsageError");
+      expect(bad.outputs.filter((m) => m.header.msg_type === "display_data"), line).toEqual([]);
+      expect(resultText(await k.execute("(globalThis as any).halfRan === undefined")), line).toBe("true");
+    }
+    expect(resultText(await k.execute("net.weight.shape.join(',')"))).toBe("'1,3'");
+  });
+
+  it("%lr_find: unknown keys and options name the close one; a key without = says so", async () => {
+    expect(await evalue("%lr_find model=net loss=loss_fn dat=[X, Y]")).toBe("unknown key dat= (did you mean data=?); %lr_find takes model=, loss=, data=, optimizer=");
+    expect(await evalue("%lr_find model=net loss=loss_fn data=[X, Y] num_iter=10")).toMatch(/^unknown key num_iter= \(did you mean --num-iter\?\)/);
+    expect(await evalue("%lr_find model=net loss=loss_fn data=[X, Y] --numiter 10")).toMatch(/^unknown option --numiter \(did you mean --num-iter\?\); allowed: --start-lr, /);
+    expect(await evalue("%lr_find model=net loss=loss_fn data=[X, Y] --step-mode expo")).toBe('unknown step mode "expo" (did you mean exp?); valid: exp, linear');
+    expect(await evalue("%lr_find model net loss=loss_fn data=[X, Y]")).toMatch(/^unexpected model \(write model=<value>\): %lr_find takes model=, loss=, data=, optimizer=/);
+    expect(await evalue("%lr_find model=net data=[X, Y]")).toBe("loss= missing: %lr_find needs model=, loss=, data= (optional: optimizer=)");
+  });
+
+  it("%lr_find prints its suggestions as its summary writes them: same order, names and numbers", async () => {
+    const r = await k.execute("%lr_find model=net loss=loss_fn data=[X, Y] --start-lr 1e-5 --end-lr 1 --num-iter 30");
+    expect(r.reply.content.status).toBe("ok");
+    const summary = /suggestions: (.*)$/m.exec(r.outputs.find((m) => m.header.msg_type === "display_data")!.content.data["text/plain"])![1];
+    expect(summary).toMatch(/^steepest \S+, valley \S+, minimum\/10 \S+$/);
+    expect(r.stdout).toBe(`suggested lr: ${summary}\n`);
+  });
+
+  it("%lr_schedule, %%lr_trace, %lr_compare: the close scheduler, key, option and value", async () => {
+    expect(await evalue("%lr_schedule StepLRR step_size=2 --steps 5")).toMatch(/^unknown scheduler "StepLRR" \(did you mean StepLR\?\); valid names: LambdaLR, /);
+    expect(await evalue("%lr_schedule steplr step_size=2 --steps 5")).toMatch(/^unknown scheduler "steplr" \(did you mean StepLR\?\)/);
+    expect(await evalue("%lr_schedule StepLR stepsize=2 --steps 5")).toBe(
+      "StepLR: StepLR.__init__() got an unexpected keyword argument 'stepsize' (did you mean step_size=?); accepted: step_size, gamma, last_epoch");
+    expect(await evalue("%lr_schedule StepLR step_size=2 steps=5")).toMatch(/^StepLR: .*'steps' \(did you mean --steps\?\)/);
+    expect(await evalue("%lr_schedule StepLR step_size=2 --step 5")).toMatch(/^unknown option --step \(did you mean --steps\?\); allowed: --steps, --lr/);
+    expect(await evalue("%lr_schedule StepLR step_size=2 -steps 5")).toMatch(/^unknown option -steps \(did you mean --steps\?\)/);
+    expect(await evalue("%lr_schedule StepLR step_size=2 --steps 5 --optimizer adam")).toMatch(/^--optimizer adam \(did you mean Adam\?\): a preview simulates on SGD, Adam, /);
+    expect(await evalue("%%lr_trace --metrics lr,lr_projectd\nconst zz = 1;")).toMatch(/^unknown metric "lr_projectd" \(did you mean lr_projected\?\); valid: lr, lr_projected, /);
+    expect(await evalue("%%lr_trace --nmae x\nconst zz = 1;")).toMatch(/^unknown option --nmae \(did you mean --name\?\)/);
+    expect(await evalue("%%lr_trace --reduction avg\nconst zz = 1;")).toBe('unknown reduction "avg"; valid: mean, sum');
+    expect(await evalue("%lr_compare a --metrc lr")).toMatch(/^unknown option --metrc \(did you mean --metric\?\); allowed: --metric, --title/);
+    expect(await evalue("%lr_compare a --metric lr_projectd")).toMatch(/^unknown metric "lr_projectd" \(did you mean lr_projected\?\); valid: lr, /);
+  });
+
+  it("unknown magics, %timeit, %reset, %who: the close name, a missing value, what is allowed", async () => {
+    expect(await evalue("%lr_scal linear")).toMatch(/^unknown magic %lr_scal \(did you mean %lr_scale\?\); available: %lsmagic, /);
+    expect(await evalue("%lr_sched StepLR")).toMatch(/^unknown magic %lr_sched \(did you mean %lr_schedule\?\)/);
+    expect(await evalue("%%tme\n1")).toMatch(/^unknown magic %%tme \(did you mean %%time\?\)/);
+    expect(await evalue("%%lr_trac\n1")).toMatch(/^unknown magic %%lr_trac \(did you mean %%lr_trace\?\)/);
+    expect(await evalue("%lr_scael?")).toMatch(/^unknown magic %lr_scael \(did you mean %lr_scale\?\)/);
+    expect(await evalue("%timeit --nubmer 5 1+1")).toBe("unknown option --nubmer (did you mean --number?); allowed: -n/--number, -r/--repeat (before the statement)");
+    // it said "unknown option -n"
+    expect(await evalue("%timeit -n")).toBe("option -n/--number needs a value (int), then the statement");
+    expect(await evalue("%timeit --repeat")).toBe("option -r/--repeat needs a value (int), then the statement");
+    expect(await evalue("%reset -g")).toBe("unknown option -g; allowed: -f/--force");
+    expect(await evalue("%reset --forse")).toBe("unknown option --forse (did you mean --force?); allowed: -f/--force");
+    expect(await evalue("%reset x=1")).toBe("%reset: unexpected argument x=; %reset takes only -f");
+    expect(await evalue("%who Tensr")).toMatch(/^unknown type "Tensr" \(did you mean Tensor\?\)/);
+    expect(await evalue("%who --type Tensor")).toBe("unknown option --type; %who takes no options");
+    // state kept through all of it
+    expect(resultText(await k.execute("net.weight.shape.join(',')"))).toBe("'1,3'");
+  });
+});
