@@ -9,6 +9,18 @@
  *   scale(options)                batch-size scaling rules
  *   bundle(x, options)            the display bundle (lrlab payload, plotly, SVG, text) of a
  *                                 Trace, preview, range test, or an array/record of them
+ *   figure(x, options)            the figure spec a bundle is drawn from
+ *
+ * Only these (with the classes they return, the lists of names their options take, and their
+ * types) are the namespace a user tabs through; the tracer's and the plots' internals stay in
+ * their own modules (./trace, ./plot), which the library's code and tests import directly.
  */
-export * from "./trace/index";
-export * from "./plot/index";
+export {
+  Trace, trace, type TraceOptions, type TraceJSON, type Divergence, type StepListener, type TraceableOptimizer,
+  GlobalTrace, trace_all, run, run_names,
+  preview, SchedulePreview, PREVIEW_OPTIMIZERS, type PreviewOptions, type PreviewOptimizer,
+  find, RangeTest, type FindOptions, type Suggestions,
+  scale, SCALE_RULES, type ScaleOptions, type ScaleResult, type ScaleRule,
+  METRIC_NAMES, type StepMetrics, type Quantiles,
+} from "./trace/index";
+export { bundle, figure, type BundleOptions, type BundleInput, type MimeBundle } from "./plot/index";

@@ -1,10 +1,14 @@
 /**
  * %lr_compare: one plot of several named runs: runs recorded by `%%lr_trace --name N`, or
  * variables holding a Trace (lrlab.trace(...)) or a GlobalTrace.
+ *
+ * However many runs, the plot stays within the saved-size budget (plot/figure.ts "Budget": fewer
+ * points per line, no bands, once a dozen runs share it); per-parameter lines of per_param runs
+ * are left out (each run's group lines are compared).
  */
 import type { Magic } from "./types";
 import { MagicError } from "./parser";
-import { tools } from "./tools";
+import { plot, tools } from "./tools";
 import { run as getRun, run_names as runNames } from "../trace/runs";
 
 export const lr_compare: Magic = {
@@ -55,7 +59,7 @@ export const lr_compare: Magic = {
     }
     // a known metric these runs did not record (loss never logged, a factor the optimizer has
     // not): the plot opens on another one, and says so rather than switching silently
-    const shown = b[lr.PLOT_MIME]?.default_metric;
+    const shown = b[plot().PLOT_MIME]?.default_metric;
     if (metric !== undefined && shown !== undefined && shown !== metric) {
       ctx.print(`%lr_compare: ${metric} was not recorded in ${args.positional.join(", ")}; showing ${shown}`);
     }
@@ -66,5 +70,5 @@ export const lr_compare: Magic = {
 /** What %lr_compare compares: a trace, or a %%lr_trace run (a GlobalTrace). */
 function isRun(v: any): boolean {
   const lr = tools();
-  return v instanceof lr.GlobalTrace || (lr.isPlottable(v) && v.plot_kind === "trace");
+  return v instanceof lr.GlobalTrace || (plot().isPlottable(v) && v.plot_kind === "trace");
 }
