@@ -7,7 +7,7 @@
  * change, so a live update does not steal focus or flicker.
  */
 import type { PlotPayload } from "./payload";
-import { type ControlEvent, groupsOf, hasBand, isLogY, runsOf, type ViewState } from "./state";
+import { type ControlEvent, groupsOf, hasBand, isLogY, paramsOf, runsOf, type ViewState } from "./state";
 
 export const CONTROLS_CLASS = "lrlab-Controls";
 
@@ -19,6 +19,9 @@ export class Controls {
   private readonly band: HTMLInputElement;
   private readonly groups: HTMLElement;
   private readonly runs: HTMLElement;
+  private readonly param: HTMLSelectElement;
+  private readonly paramLabel: HTMLElement;
+  private readonly paramNote: HTMLElement;
   private readonly rangeLabel: HTMLElement;
   private readonly from: HTMLInputElement;
   private readonly to: HTMLInputElement;
@@ -41,6 +44,14 @@ export class Controls {
     this.groups.dataset.control = "groups";
     this.runs = this.el("span", "lrlab-Controls-set");
     this.runs.dataset.control = "runs";
+    // Per-parameter traces: one parameter's own lines next to its group's.
+    this.param = this.el("select");
+    this.param.dataset.control = "param";
+    this.param.addEventListener("change", () => emit({ type: "param", param: this.param.value === "" ? null : this.param.value }));
+    this.paramNote = this.el("span", "lrlab-Controls-note");
+    this.paramNote.dataset.control = "param-note";
+    this.paramLabel = this.el("label");
+    this.paramLabel.append("parameter ", this.param, " ", this.paramNote);
     this.from = this.number("from");
     this.to = this.number("to");
     // The range is committed as a whole: on Enter, or when focus leaves the pair of inputs.
@@ -82,7 +93,7 @@ export class Controls {
     const metricLabel = this.el("label");
     metricLabel.append("metric ", this.metric);
     this.node.append(
-      metricLabel, this.log.parentElement!, this.band.parentElement!, this.groups, this.runs, range,
+      metricLabel, this.log.parentElement!, this.band.parentElement!, this.groups, this.runs, this.paramLabel, range,
       this.button("reset-zoom", "reset zoom", () => emit({ type: "reset-zoom" })),
       this.button("reset", "reset", () => emit({ type: "reset" })),
     );
@@ -91,7 +102,8 @@ export class Controls {
   update(p: PlotPayload, s: ViewState): void {
     const groups = groupsOf(p);
     const runs = runsOf(p);
-    const sig = JSON.stringify([p.metrics, groups, runs, p.x_label]);
+    const params = paramsOf(p);
+    const sig = JSON.stringify([p.metrics, groups, runs, p.x_label, params, p.param_info ?? null]);
     if (sig !== this.signature) {
       this.signature = sig;
       this.metric.replaceChildren(...p.metrics.map((m) => {
@@ -104,7 +116,22 @@ export class Controls {
         this.emit({ type: "group", group: Number(id), on }));
       this.fillSet(this.runs, "runs", runs.length > 1 ? runs.map((r) => [r, r]) : [], (id, on) => this.emit({ type: "run", name: id, on }));
       this.rangeLabel.textContent = `${p.x_label} `;
+      const none = this.doc.createElement("option");
+      none.value = "";
+      none.textContent = "none (group lines)";
+      this.param.replaceChildren(none, ...params.map((name) => {
+        const o = this.doc.createElement("option");
+        o.value = name;
+        o.textContent = name;
+        return o;
+      }));
+      this.paramLabel.hidden = params.length === 0;
+      const info = p.param_info;
+      this.paramNote.textContent = info
+        ? `${params.length} of ${info.total}, by ${info.criterion}${info.omitted > 0 ? `; ${info.omitted} more: trace.bundle({ params: [name] })` : ""}`
+        : "";
     }
+    this.param.value = s.param ?? "";
     this.metric.value = s.metric;
     this.log.checked = isLogY(s, p);
     this.band.checked = s.band;

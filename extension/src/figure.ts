@@ -8,6 +8,8 @@
  *     each bucket;
  *   - the line of bucket means, broken at `null` (a gap, never drawn as zero); on a log y axis
  *     values <= 0 are gaps too.
+ * A parameter's own lines (per_param traces) only for the parameter chosen in the toolbar
+ * (`ViewState.param`, see visibleSeries), next to its group's line.
  * Then one marker trace per marker kind present (divergence, suggestion) and, per divergence, a
  * dashed vertical line at its step. Every payload string is escaped (see escape.ts).
  */
@@ -100,9 +102,18 @@ export function seriesLabel(s: Series, p: PlotPayload): string {
   return parts.join(" · ");
 }
 
+/**
+ * The series drawn for the state. A parameter's own lines (per-parameter traces) only when it is
+ * the chosen parameter (`s.param`), next to its group's line: the payload carries up to dozens
+ * of parameters, which drawn together were unreadable. A payload with no group line for a run and
+ * metric (made before group lines came with parameter lines) draws its parameters' lines as before.
+ */
 export function visibleSeries(p: PlotPayload, s: ViewState): Series[] {
+  const own = new Set<string>();
+  for (const t of p.series) if (!t.param && t.metric === s.metric) own.add(t.name);
   return p.series.filter(
-    (t) => t.metric === s.metric && !s.hiddenRuns.includes(t.name) && (t.group === null || !s.hiddenGroups.includes(t.group)),
+    (t) => t.metric === s.metric && !s.hiddenRuns.includes(t.name) && (t.group === null || !s.hiddenGroups.includes(t.group))
+      && (!t.param || t.param === s.param || !own.has(t.name)),
   );
 }
 
@@ -265,6 +276,14 @@ export function buildFigureWithRoles(p: PlotPayload, s: ViewState, theme: Theme)
     layout.annotations = [{
       text: `${hidden} point${hidden === 1 ? "" : "s"} ≤ 0 not shown on a log axis`,
       xref: "paper", yref: "paper", x: 1, y: 1, xanchor: "right", yanchor: "bottom", showarrow: false,
+      font: { color: theme.fontMuted, size: 11 },
+    }];
+  }
+  if (s.param !== null && !visibleSeries(p, s).some((t) => t.param === s.param)) {
+    // Said, not silent: the chosen parameter has no line of its own for this metric.
+    layout.annotations = [...((layout.annotations as unknown[]) ?? []), {
+      text: `${escapeText(s.param)}: no line of its own for this metric (its group's holds for it)`,
+      xref: "paper", yref: "paper", x: 0, y: 1, xanchor: "left", yanchor: "bottom", showarrow: false,
       font: { color: theme.fontMuted, size: 11 },
     }];
   }

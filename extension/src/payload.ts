@@ -52,6 +52,17 @@ export interface PlotPayload {
   series: Series[];
   markers: Marker[];
   live: boolean;
+  /**
+   * Per-parameter traces (optional, within version 1): how many parameters the trace has, how
+   * many the payload left out (its budget), and the order of the ones it carries.
+   */
+  param_info?: ParamInfo;
+}
+
+export interface ParamInfo {
+  total: number;
+  omitted: number;
+  criterion: string;
 }
 
 export const PLOT_KINDS: readonly PlotKind[] = ["trace", "compare", "schedule", "range_test"];
@@ -153,6 +164,16 @@ function series(v: unknown, path: string, metricKeys: Set<string>): Series {
   return out;
 }
 
+function paramInfo(v: unknown, path: string): ParamInfo {
+  const o = object(v, path);
+  const count = (key: string) => {
+    const n = finite(o[key], `${path}.${key}`);
+    if (!Number.isInteger(n) || n < 0) throw new PayloadError(`${path}.${key}`, `expected a count (integer >= 0), got ${n}`);
+    return n;
+  };
+  return { total: count("total"), omitted: count("omitted"), criterion: text(o, "criterion", path) };
+}
+
 function marker(v: unknown, path: string, metricKeys: Set<string>): Marker {
   const o = object(v, path);
   const m: Marker = {
@@ -189,7 +210,7 @@ export function validatePayload(data: unknown): PlotPayload {
   const all = array(o.series, "payload.series", LIMITS.series).map((s, i) => series(s, `payload.series[${i}]`, keys));
   const points = all.reduce((n, s) => n + s.x.length, 0);
   if (points > LIMITS.points) throw new PayloadError("payload.series", `more than ${LIMITS.points} points in all (${points})`);
-  return {
+  const out: PlotPayload = {
     version: PAYLOAD_VERSION,
     kind: oneOf(o, "kind", PLOT_KINDS, "payload"),
     title: text(o, "title", "payload"),
@@ -201,4 +222,6 @@ export function validatePayload(data: unknown): PlotPayload {
     markers: array(o.markers, "payload.markers", LIMITS.markers).map((m, i) => marker(m, `payload.markers[${i}]`, keys)),
     live: bool(o, "live", "payload"),
   };
+  if (o.param_info !== undefined && o.param_info !== null) out.param_info = paramInfo(o.param_info, "payload.param_info");
+  return out;
 }

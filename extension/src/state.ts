@@ -17,6 +17,11 @@ export interface ViewState {
   hiddenGroups: number[];
   /** Trace names (runs) switched off, in a compare view. */
   hiddenRuns: string[];
+  /**
+   * The parameter whose own lines are drawn next to its group's (per-parameter traces), null for
+   * none. One at a time: fifty parameters' lines at once were unreadable (and a 300-entry legend).
+   */
+  param: string | null;
   /** Whether the min/max spread band is drawn. */
   band: boolean;
   /** Zoomed x range in data units (steps, or learning rates on a log x axis); null = all. */
@@ -26,13 +31,21 @@ export interface ViewState {
 }
 
 export function initialState(p: PlotPayload): ViewState {
-  return { metric: p.default_metric, metricChosen: false, log: {}, hiddenGroups: [], hiddenRuns: [], band: true, xrange: null, revision: 0 };
+  return { metric: p.default_metric, metricChosen: false, log: {}, hiddenGroups: [], hiddenRuns: [], param: null, band: true, xrange: null, revision: 0 };
 }
 
 /** The state carried over to a new payload: choices stay unless they no longer make sense. */
 export function reconcile(s: ViewState, p: PlotPayload): ViewState {
   const keep = s.metricChosen && p.metrics.some((m) => m.key === s.metric);
-  return { ...s, metric: keep ? s.metric : p.default_metric, metricChosen: keep };
+  const param = s.param !== null && paramsOf(p).includes(s.param) ? s.param : null;
+  return { ...s, metric: keep ? s.metric : p.default_metric, metricChosen: keep, param };
+}
+
+/** Parameters with lines of their own in the payload, in its order (the kernel's ranking). */
+export function paramsOf(p: PlotPayload): string[] {
+  const out = new Set<string>();
+  for (const s of p.series) if (s.param) out.add(s.param);
+  return [...out];
 }
 
 /** Everything back to how the payload says to show it, zoom included. */
@@ -97,6 +110,8 @@ export type ControlEvent =
   | { type: "band"; on: boolean }
   | { type: "group"; group: number; on: boolean }
   | { type: "run"; name: string; on: boolean }
+  /** null: no parameter's own lines. */
+  | { type: "param"; param: string | null }
   /** A null end stands for the end of the data on that side. */
   | { type: "range"; range: [number | null, number | null] | null }
   | { type: "reset-zoom" }
@@ -119,6 +134,8 @@ export function applyControl(s: ViewState, e: ControlEvent, p: PlotPayload): Vie
       return { ...s, hiddenGroups: toggle(s.hiddenGroups, e.group, e.on) };
     case "run":
       return { ...s, hiddenRuns: toggle(s.hiddenRuns, e.name, e.on) };
+    case "param":
+      return { ...s, param: e.param !== null && paramsOf(p).includes(e.param) ? e.param : null };
     case "range": {
       if (e.range === null) return { ...s, xrange: null, revision: s.revision + 1 };
       const [lo, hi] = xExtent(p);

@@ -17,7 +17,7 @@ import { launchChromium } from "./browser/chromium";
 import { ensureExtensionInstalled, hasKernelspec, LABEXTENSION, type Lab, ROOT, startLab, venvRun } from "./browser/jupyter";
 import {
   EVIL_NAME, EVIL_TITLE, LIVE_BUCKETS_FIRST, LIVE_BUCKETS_LAST, LRLAB_TRAINING_SECONDS, writeLiveNotebook,
-  writeLrlabNotebook, writeSavedNotebook,
+  writeLrlabNotebook, writeParamsNotebook, writeSavedNotebook,
 } from "./browser/notebooks";
 import { fixture } from "./fixtures";
 
@@ -25,6 +25,7 @@ const SHOTS = join(ROOT, "test-output", "browser");
 let lab: Lab | undefined;
 let chromium: Awaited<ReturnType<typeof launchChromium>> | undefined;
 let page!: Page;
+let paramNames: string[] = [];
 
 /** What real plotly holds for a plot: read from its graph div. */
 interface GraphState {
@@ -93,6 +94,7 @@ beforeAll(async () => {
   writeSavedNotebook(lab.notebooks);
   writeLiveNotebook(lab.notebooks);
   writeLrlabNotebook(lab.notebooks);
+  paramNames = writeParamsNotebook(lab.notebooks).names;
 }, 180_000);
 
 afterAll(async () => {
@@ -305,6 +307,32 @@ describe("saved outputs in a real JupyterLab", () => {
     await page.waitForFunction(() => document.body.dataset.jpThemeLight === "true", undefined, { timeout: 30_000 });
     await expect.poll(async () => (await graphState(two)).bg, { timeout: 10_000 }).toBe(before.bg);
   }, 60_000);
+});
+
+describe("a per-parameter trace", () => {
+  it("shows the group's lines, and a chosen parameter's own lines on demand", async () => {
+    await openNotebook("params.ipynb");
+    const plot = page.locator(".lrlab-Plot").first();
+    await plot.scrollIntoViewIfNeeded();
+    // the group's projected lr: a line and its band
+    await waitForTraces(plot, 3);
+    expect((await graphState(plot)).names).toEqual(["deep"]);
+    const select = plot.locator('[data-control="param"]');
+    expect(await select.locator("option").evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value))).toEqual(["", ...paramNames]);
+    expect(await plot.locator('[data-control="param-note"]').textContent()).toBe(`${paramNames.length} of 6, by mean update ratio ‖Δ‖/‖θ‖`);
+    const chosen = paramNames[2];
+    await select.selectOption(chosen);
+    await waitForTraces(plot, 6);
+    const s = await graphState(plot);
+    expect(s.names).toEqual(["deep", `deep · ${chosen}`]);
+    // its colour: the one the static panel (SVG, plotly JSON) draws it in
+    expect(s.lineColours).toEqual([LIGHT_PALETTE[0], LIGHT_PALETTE[3]]);
+    await plot.locator('[data-control="metric"]').selectOption("update_ratio");
+    await expect.poll(async () => (await graphState(plot)).names).toEqual(["deep", `deep · ${chosen}`]);
+    await shot("11-per-param-chosen");
+    await select.selectOption("");
+    await expect.poll(async () => (await graphState(plot)).names).toEqual(["deep"]);
+  }, 120_000);
 });
 
 /**

@@ -366,7 +366,9 @@ describe("trace: behaviour", () => {
     expect(t1.steps).toBe(3);
     expect(t2.steps).toBe(4);
     const payload = t1.bundle({ svg: false })[PLOT_MIME] as PlotPayload;
-    expect(new Set(payload.series.map((s) => s.param))).toEqual(new Set(["fc.weight", "fc.bias"]));
+    // the group's lines, and each parameter's (for the extension's parameter selector)
+    expect(new Set(payload.series.map((s) => s.param))).toEqual(new Set([undefined, "fc.weight", "fc.bias"]));
+    expect(payload.param_info).toEqual({ total: 2, omitted: 0, criterion: "mean update ratio ‖Δ‖/‖θ‖" });
   });
 
   it("loss logged before or after step() belongs to that step; on_step listeners", () => {

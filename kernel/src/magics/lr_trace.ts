@@ -28,7 +28,7 @@ export const lr_trace: Magic = {
     { name: "name", type: "string", help: "the run's name (legend, %lr_compare)", default: "trace" },
     { name: "every", type: "int", help: "update the live plot at most every K steps", default: 1 },
     { name: "metrics", type: "list", help: "metrics to record (default: all)", values: () => tools().METRIC_NAMES },
-    { name: "per_param", type: "boolean", help: "also trace each parameter tensor", default: false },
+    { name: "per_param", type: "boolean", help: "also trace each parameter tensor (the plot: group lines, and a parameter selector)", default: false },
     { name: "batch_size", type: "int", help: "batch size B, for lr_per_sample" },
     { name: "reduction", type: "string", help: "loss reduction: mean or sum", default: "mean", values: () => ["mean", "sum"] },
     { name: "live", type: "boolean", help: "live plot while running (--no-live: only the final plot)", default: true },

@@ -11,10 +11,15 @@
  * SVG: rendering it costs tens of milliseconds, too much to repeat several times a second inside
  * a training loop; the final bundle carries it.
  *
+ * Size: the bundle as saved in a notebook stays under SAVED_BUDGET (figure.ts, "Budget"):
+ * `bundle` measures it in nbformat's form (`savedSize`) and, when it is over (the shares of
+ * figure.ts did not suffice: many runs or groups), builds it again with proportionally fewer
+ * points per line, up to four times, down to 2 points per line.
+ *
  * Displayable objects implement `_repr_mimebundle_(options?)` (IPython's name for the same idea);
  * the kernel calls it for values it displays.
  */
-import { make_figure, type Figure, type FigureSource } from "./figure";
+import { make_figure, SAVED_BUDGET, type Figure, type FigureSource } from "./figure";
 import { PLOT_MIME, PLOTLY_MIME, type PlotPayload } from "./payload";
 import { toPlotly } from "./plotly";
 import { toSvgSync } from "./svg";
@@ -37,6 +42,14 @@ export interface BundleOptions {
   max_points?: number;
   /** The metric the extension shows first. */
   default_metric?: string;
+  /**
+   * Per-parameter traces: the parameters whose lines the plot carries first, by name (the
+   * others follow by the trace's order while the budget holds), e.g.
+   * `display(trace.bundle({ params: ["12.weight"] }))` for a parameter a large model's plot left out.
+   */
+  params?: string[];
+  /** @internal Scales the point budgets (set by `bundle` when a bundle is over SAVED_BUDGET). */
+  budget_scale?: number;
 }
 
 /** Something that can be drawn: a trace, a schedule preview, a range test. */
@@ -103,11 +116,41 @@ export function figure(x: BundleInput, options: BundleOptions = {}): Figure {
     default_metric: options.default_metric ?? DEFAULT_METRIC[kind],
     live: options.live ?? false,
     max_points: options.max_points,
+    params: options.params,
+    budget_scale: options.budget_scale,
   });
+}
+
+/**
+ * The bytes a bundle takes as one display_data output of a notebook written by nbformat
+ * (`json.dumps(nb, indent=1)`, multi-line strings as lists of lines, UTF-8), at the depth an
+ * output sits in a notebook: test/plot/saved_size.test.ts measures it so.
+ */
+export function savedSize(b: MimeBundle): number {
+  const data = Object.fromEntries(Object.entries(b).map(([k, v]) => [k, typeof v === "string" && v.includes("\n") ? v.split(/(?<=\n)/) : v]));
+  const nb = {
+    cells: [{ cell_type: "code", execution_count: 1, id: "x", metadata: {}, source: [], outputs: [{ output_type: "display_data", data, metadata: {} }] }],
+    metadata: {}, nbformat: 4, nbformat_minor: 5,
+  };
+  return Buffer.byteLength(JSON.stringify(nb, null, 1), "utf8");
 }
 
 /** The display bundle, synchronously. */
 export function bundle(x: BundleInput, options: BundleOptions = {}): MimeBundle {
+  let out = build(x, options);
+  if (isFigure(x) || options.max_points !== undefined) return out;
+  let scale = options.budget_scale ?? 1;
+  for (let round = 0; round < 4; round++) {
+    const size = savedSize(out);
+    if (size <= SAVED_BUDGET) break;
+    // the points are most of the bytes: scale them by the share that fits, with a margin
+    scale *= Math.min(0.9, (0.92 * SAVED_BUDGET) / size);
+    out = build(x, { ...options, budget_scale: scale });
+  }
+  return out;
+}
+
+function build(x: BundleInput, options: BundleOptions): MimeBundle {
   const fig = figure(x, options);
   const out: MimeBundle = {
     [PLOT_MIME]: fig.payload,

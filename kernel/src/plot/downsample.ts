@@ -74,6 +74,56 @@ export function downsample(
 }
 
 /**
+ * Downsampling by aligned runs of steps (per-parameter lines): the points merge the buckets of
+ * runs of W pushes, W the smallest power of two that leaves at most `max_points` points, counted
+ * from the series' first push. A BoundedSeries' buckets are aligned runs of a power-of-two
+ * number of pushes, so when they are no wider than W each point covers exactly the same steps
+ * whatever resolution the series kept (trace.ts PARAM_CAPACITY against the group's 2000
+ * buckets): same x, count, min and max, and the same mean up to the order of the additions.
+ * Buckets wider than W (a series coarser than the display) are points of their own.
+ */
+export function downsampleAligned(
+  buckets: readonly Bucket[],
+  max_points: number,
+  low?: readonly Bucket[],
+  high?: readonly Bucket[],
+  digits: number = DEFAULT_DIGITS,
+): Points {
+  if (!Number.isInteger(max_points) || max_points < 1) {
+    throw new RangeError(`downsampleAligned: max_points must be a positive integer, got ${max_points}`);
+  }
+  let total = 0;
+  for (const b of buckets) total += b.pushes;
+  let W = 1;
+  while (Math.ceil(total / W) > max_points) W *= 2;
+  const out: Points = { x: [], mean: [], min: [], max: [] };
+  let start = 0;
+  let pushed = 0;
+  while (start < buckets.length) {
+    const edge = (Math.floor(pushed / W) + 1) * W;
+    let end = start;
+    let count = 0, sum = 0, lo = Infinity, hi = -Infinity;
+    do {
+      const b = buckets[end];
+      count += b.count;
+      sum += b.sum;
+      const l = low ? low[end] : b;
+      const h = high ? high[end] : b;
+      if (l && l.min !== null && l.min < lo) lo = l.min;
+      if (h && h.max !== null && h.max > hi) hi = h.max;
+      pushed += b.pushes;
+      end++;
+    } while (end < buckets.length && pushed < edge);
+    out.x.push(pointStep(buckets, start, end));
+    out.mean.push(count > 0 ? round(sum / count, digits) : null);
+    out.min.push(count > 0 && lo !== Infinity ? round(lo, digits) : null);
+    out.max.push(count > 0 && hi !== -Infinity ? round(hi, digits) : null);
+    start = end;
+  }
+  return out;
+}
+
+/**
  * The x of the point that merges `buckets[start..end)`: the series' first step for the first
  * point, its last step for the last point (a single point: the last step, the latest value of a
  * live run), else the middle of the merged steps: when they are every integer between the first

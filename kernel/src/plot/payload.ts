@@ -68,4 +68,12 @@ export interface PlotPayload {
   markers: Marker[];
   /** True while the run is still going (live updates follow with the same display_id). */
   live: boolean;
+  /**
+   * Present when the series include per-parameter lines (a per_param trace): how many parameters
+   * the trace has (`total`), how many the payload leaves out to stay within its budget
+   * (`omitted`), and in what order the carried ones come (`criterion`, e.g. "mean update ratio
+   * ‖Δ‖/‖θ‖"). Optional, added within version 1: a renderer that does not know it draws the
+   * lines as before.
+   */
+  param_info?: { total: number; omitted: number; criterion: string };
 }

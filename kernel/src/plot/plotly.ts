@@ -7,9 +7,11 @@
  * traces: the band's upper edge (invisible line), its lower edge filled "tonexty" back to the
  * upper edge, then the mean line; nulls stay nulls, so plotly breaks the line at gaps. A
  * divergence is a dashed vertical line across all panels with a label; range-test suggestions are
- * labelled points.
+ * labelled points. Per-parameter lines (a per_param trace) are drawn only in their own panel
+ * (figure.panelsFor: the update ratio of the first STATIC_PARAMS parameters carried), one legend
+ * entry each; the usual panels draw the group's lines.
  */
-import { panelsFor, seriesLabel } from "./figure";
+import { inPanel, panelOf, panelsFor, seriesLabel } from "./figure";
 import type { PlotPayload, Series } from "./payload";
 
 export interface PlotlyFigure {
@@ -86,7 +88,7 @@ export function lineStyles(payload: PlotPayload): Map<string, LineStyle> {
   const slots = colourSlots(payload);
   const styles = new Map<string, LineStyle>();
   payload.series.forEach((s, i) => {
-    const panel = panels.find((p) => p.metrics.includes(s.metric));
+    const panel = panelOf(panels, s);
     if (!panel) return;
     const label = seriesLabel(s, payload);
     if (styles.has(label)) return;
@@ -155,11 +157,12 @@ export function toPlotly(payload: PlotPayload): PlotlyFigure {
       ...(k === panels.length ? { title: { text: escapeText(payload.x_label) } } : { showticklabels: false }),
     };
     for (const s of payload.series) {
-      if (!panel.metrics.includes(s.metric)) continue;
+      if (!inPanel(panel, s)) continue;
       const label = seriesLabel(s, payload);
       const { colour, dash } = styles.get(label) as LineStyle;
       const legendgroup = label;
-      if (s.min && s.max) {
+      // (the per-parameter panel draws lines only: five overlapping bands hid them)
+      if (s.min && s.max && !panel.params) {
         // The band as closed shapes, one per run of points with both edges (on a log axis, both
         // > 0): "tonexty" between two lines would fill across gaps towards the next run.
         const drawable = (v: number | null) => v !== null && (!panel.log || v > 0);
@@ -178,6 +181,11 @@ export function toPlotly(payload: PlotPayload): PlotlyFigure {
   });
   const shapes: Record<string, unknown>[] = [];
   const annotations: Record<string, unknown>[] = [];
+  panels.forEach((panel, i) => {
+    if (!panel.note) return;
+    const top = 1 - i * (h + gap);
+    annotations.push({ xref: "paper", yref: "paper", x: 0, y: top, xanchor: "left", yanchor: "bottom", text: escapeText(panel.note), showarrow: false, font: { size: 11, color: "#555" } });
+  });
   for (const m of payload.markers) {
     // Shapes and annotations on a log axis take log10 of the data value.
     const xv = payload.x_log ? Math.log10(m.x) : m.x;

@@ -1,7 +1,9 @@
 /**
  * The `image/svg+xml` part of the bundle, rendered without a browser: the figure spec becomes a
  * Vega-Lite spec (one panel per figure.panelsFor entry, stacked with `vconcat`, one shared colour
- * legend), compiled to Vega and rendered by Vega's headless SVG string renderer.
+ * legend), compiled to Vega and rendered by Vega's headless SVG string renderer. The panels and
+ * the lines in each are plotly.ts's (figure.inPanel): per-parameter lines only in the panel of
+ * the first parameters' update ratio, whose title says how many of how many it shows.
  *
  * Synchronous path (the kernel's display path must not await): `View.toSVG()` returns a Promise
  * only because it awaits `runAsync()` (pending data loads) and image loading. Our specs have
@@ -13,7 +15,7 @@
  */
 import type * as Vega from "vega";
 import type * as VegaLite from "vega-lite";
-import { panelsFor, seriesLabel } from "./figure";
+import { inPanel, panelsFor, seriesLabel } from "./figure";
 import { DASHES, lineStyles, stepwise } from "./plotly";
 import type { PlotPayload } from "./payload";
 
@@ -122,7 +124,7 @@ export function toVegaLite(payload: PlotPayload): Record<string, unknown> {
     const lines: Row[] = [];
     const bands: Row[] = [];
     for (const s of payload.series) {
-      if (!panel.metrics.includes(s.metric)) continue;
+      if (!inPanel(panel, s)) continue;
       const label = seriesLabel(s, payload);
       const t = s.min && s.max
         ? thin(s.x, [s.mean, s.min, s.max], ["mean", "min", "max"], SVG_POINTS)
@@ -130,7 +132,7 @@ export function toVegaLite(payload: PlotPayload): Record<string, unknown> {
       const [mean, min, max] = t.ys;
       t.x.forEach((x, j) => {
         lines.push({ series: label, x, y: onAxis(mean[j], panel.log), step: stepwise(s.metric) });
-        if (min && max) {
+        if (min && max && !panel.params) {
           const lo = onAxis(min[j], panel.log);
           const hi = onAxis(max[j], panel.log);
           bands.push({ series: label, x, y: null, lo, hi: lo === null ? null : hi });
@@ -186,7 +188,7 @@ export function toVegaLite(payload: PlotPayload): Record<string, unknown> {
     // Each suggestion: a point on its curve, a dotted rule at its rate, and its label on a row of
     // its own at the top of the panel. Labels placed next to their points printed over each
     // other (valley and minimum/10 are often close in both rate and loss).
-    const xs = payload.series.filter((s) => panel.metrics.includes(s.metric)).flatMap((s) => s.x);
+    const xs = payload.series.filter((s) => inPanel(panel, s)).flatMap((s) => s.x);
     const mid = payload.x_log ? Math.sqrt(Math.min(...xs) * Math.max(...xs)) : (Math.min(...xs) + Math.max(...xs)) / 2;
     suggestions.forEach((m, j) => {
       const x = { field: "x", type: "quantitative" };
@@ -203,7 +205,7 @@ export function toVegaLite(payload: PlotPayload): Record<string, unknown> {
         ],
       });
     });
-    return { width: PANEL_WIDTH, height: PANEL_HEIGHT, layer: layers };
+    return { width: PANEL_WIDTH, height: PANEL_HEIGHT, layer: layers, ...(panel.note ? { title: { text: panel.note, fontSize: 11, fontWeight: "normal", anchor: "start", color: "#555" } } : {}) };
   });
   return {
     $schema: "https://vega.github.io/schema/vega-lite/v5.json",
@@ -227,7 +229,7 @@ const xml = (t: string) => t.replace(/&/g, "&amp;").replace(/</g, "&lt;").replac
  */
 export function altText(payload: PlotPayload): string {
   const panels = panelsFor(payload).map((p) => {
-    const names = [...new Set(payload.series.filter((s) => p.metrics.includes(s.metric)).map((s) => seriesLabel(s, payload)))];
+    const names = [...new Set(payload.series.filter((s) => inPanel(p, s)).map((s) => seriesLabel(s, payload)))];
     return `${p.title} (${p.log ? "log" : "linear"} axis) against ${payload.x_label}: ${names.join(", ")}`;
   });
   return [payload.title, ...panels].join(". ");

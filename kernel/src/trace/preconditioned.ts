@@ -184,8 +184,18 @@ export function factorAt(f: FactorView, i: number): number {
   }
 }
 
-/** f as a function of x (x = v_i, or v_i − w_i² in mode 3). */
-function factorOf(f: FactorView, x: number): number {
+/** x_i of a factor view: v_i, or v_i − w_i² in mode 3 (the expression factorAt takes √ of). */
+export function factorX(f: FactorView, i: number): number {
+  const v = f.v as ArrayLike<number>;
+  if (f.mode === 3) {
+    const w = f.w as ArrayLike<number>;
+    return v[i] - w[i] * w[i];
+  }
+  return v[i];
+}
+
+/** f as a function of x (x = v_i, or v_i − w_i² in mode 3): factorAt(f, i) = factorOf(f, factorX(f, i)). */
+export function factorOf(f: FactorView, x: number): number {
   if (f.mode === 0) return f.c;
   if (f.mode === 2) return f.c / x;
   return f.c / (Math.sqrt(x) / f.s + f.eps);
@@ -197,6 +207,16 @@ function factorOf(f: FactorView, x: number): number {
  */
 export function factorRange(f: FactorView): [number, number] {
   if (f.mode === 0 || f.n === 0) return [f.c, f.c];
+  const [lo, hi] = factorXRange(f);
+  // every x NaN (a state gone non-finite): no range
+  if (!(lo <= hi)) return [NaN, NaN];
+  const a = factorOf(f, lo), b = factorOf(f, hi);
+  return a <= b ? [a, b] : [b, a];
+}
+
+/** [min, max] of the view's x (NaN entries passed over; [Infinity, -Infinity] when all are NaN). */
+export function factorXRange(f: FactorView): [number, number] {
+  if (f.mode === 0 || f.n === 0) return [NaN, NaN];
   const v = f.v as ArrayLike<number>;
   let lo = Infinity, hi = -Infinity;
   if (f.mode === 3) {
@@ -213,10 +233,7 @@ export function factorRange(f: FactorView): [number, number] {
       if (x > hi) hi = x;
     }
   }
-  // every x NaN (a state gone non-finite): no range
-  if (!(lo <= hi)) return [NaN, NaN];
-  const a = factorOf(f, lo), b = factorOf(f, hi);
-  return a <= b ? [a, b] : [b, a];
+  return [lo, hi];
 }
 
 /**

@@ -50,20 +50,38 @@ export function xorshift32(s: number): number {
   return s >>> 0;
 }
 
-let rankCache = -1;
-let rankList: number[] = [];
+/**
+ * Rank lists by m, for the few sizes a trace summarises every step (a per_param trace alternates
+ * between its weights' and its biases' sizes: a one-entry cache rebuilt the list at each call).
+ */
+const rankCache = new Map<number, number[]>();
+const mirroredCache = new Map<number, number[]>();
+const RANK_CACHE_SIZE = 16;
+
+function cached(cache: Map<number, number[]>, m: number, make: () => number[]): number[] {
+  let r = cache.get(m);
+  if (r === undefined) {
+    if (cache.size >= RANK_CACHE_SIZE) cache.delete(cache.keys().next().value as number);
+    cache.set(m, (r = make()));
+  }
+  return r;
+}
 
 /** The sorted, distinct order-statistic positions that the five interior levels read for m values. */
 function ranksFor(m: number): number[] {
-  if (m === rankCache) return rankList;
-  const r: number[] = [];
-  for (const q of LEVELS) {
-    const lo = Math.floor(q * (m - 1));
-    r.push(lo, Math.min(m - 1, lo + 1));
-  }
-  rankList = [...new Set(r)].sort((a, b) => a - b);
-  rankCache = m;
-  return rankList;
+  return cached(rankCache, m, () => {
+    const r: number[] = [];
+    for (const q of LEVELS) {
+      const lo = Math.floor(q * (m - 1));
+      r.push(lo, Math.min(m - 1, lo + 1));
+    }
+    return [...new Set(r)].sort((a, b) => a - b);
+  });
+}
+
+/** ranksFor(m) mirrored (k → m − 1 − k), ascending. */
+function mirroredRanks(m: number): number[] {
+  return cached(mirroredCache, m, () => ranksFor(m).map((k) => m - 1 - k).reverse());
 }
 
 /** Quantile at level q of values whose order statistics at the needed ranks are in place. */
@@ -82,6 +100,27 @@ export function summarize(buf: Float64Array, m: number, min: number, max: number
   if (min === max) return constantQuantiles(min);
   select_ranks(buf, m, ranksFor(m));
   return { min, q05: at(buf, m, 0.05), q25: at(buf, m, 0.25), q50: at(buf, m, 0.5), q75: at(buf, m, 0.75), q95: at(buf, m, 0.95), max };
+}
+
+/**
+ * The summary of f(x) over the m values x in `buf`, for a non-increasing f (the optimizer's factor
+ * as a function of its state, preconditioned.ts), without evaluating f at every value: the k-th
+ * smallest f is f of the (m − 1 − k)-th smallest x, so the x are selected at the mirrored ranks and
+ * f taken at those only. Each quantile is then formed by the same expression as `summarize`
+ * (a[lo] + (a[hi] − a[lo])·(pos − lo)) from the same values: bit-identical to summarizing the f.
+ */
+export function summarizeDecreasing(buf: Float64Array, m: number, min: number, max: number, f: (x: number) => number): Quantiles {
+  if (min === max) return constantQuantiles(min);
+  select_ranks(buf, m, mirroredRanks(m));
+  const a = (k: number) => f(buf[m - 1 - k]);
+  const q = (level: number) => {
+    const pos = level * (m - 1);
+    const lo = Math.floor(pos);
+    const hi = Math.min(m - 1, lo + 1);
+    const alo = a(lo);
+    return alo + (a(hi) - alo) * (pos - lo);
+  };
+  return { min, q05: q(0.05), q25: q(0.25), q50: q(0.5), q75: q(0.75), q95: q(0.95), max };
 }
 
 /** Every quantile equal to v (a constant factor, e.g. SGD's lr_preconditioned = γ). */

@@ -19,8 +19,8 @@
  * the same summary.
  */
 import type { Storage } from "../tensor/tensor";
-import { factorAt, factorRange, type FactorView } from "./preconditioned";
-import { constantQuantiles, SAMPLE_SEED, SAMPLE_SIZE, summarize, xorshift32, type Quantiles } from "./quantiles";
+import { factorAt, factorOf, factorRange, factorX, factorXRange, type FactorView } from "./preconditioned";
+import { constantQuantiles, SAMPLE_SEED, SAMPLE_SIZE, summarize, summarizeDecreasing, xorshift32, type Quantiles } from "./quantiles";
 import type { StepSums } from "./sums";
 
 /** The arrays of one parameter: θ_t, g_t (snapshots) and θ_{t+1}. */
@@ -121,23 +121,56 @@ export function rhoQuantiles(parts: readonly ElementPart[], sums: StepSums): Qua
   return summarize(buf, idx.length, min, max);
 }
 
+/** The exact [min, max] of each view's factor and of its x (preconditioned.ts), taken once a step. */
+export interface FactorRanges {
+  f: [number, number][];
+  x: [number, number][];
+}
+
+export function factorRanges(views: readonly FactorView[]): FactorRanges {
+  const f: [number, number][] = [], x: [number, number][] = [];
+  for (const v of views) {
+    x.push(factorXRange(v));
+    f.push(factorRange(v));
+  }
+  return { f, x };
+}
+
 /**
  * Quantiles of the optimizer's factor over the parts' elements (null when there are none). NaN
  * factors (an optimizer state gone non-finite: a diverged run) have no rank and are left out;
- * when nothing else is left, every quantile is NaN.
+ * when nothing else is left, every quantile is NaN. `ranges`: the views' factorRanges, when the
+ * caller has them (a per_param trace takes the group's and each parameter's from the same views).
+ *
+ * Cost: when the views share one factor f(x) that is non-increasing over their x (Adam, Adamax,
+ * RMSprop, Adagrad with lr > 0, a state with x ≥ 0; mode 2 and ε = 0 need x > 0, where the sign
+ * of a zero would matter), the x are selected and f is taken at the ten ranks a summary reads
+ * (`summarizeDecreasing`): the same numbers as taking f of every element, without the √ and ÷
+ * per element. Otherwise f of every element drawn, as before.
  */
-export function factorQuantiles(views: readonly FactorView[]): Quantiles | null {
+export function factorQuantiles(views: readonly FactorView[], ranges: FactorRanges = factorRanges(views)): Quantiles | null {
   let min = Infinity, max = -Infinity, N = 0;
-  for (const f of views) {
+  let xlo = Infinity, xhi = -Infinity;
+  let shared = views.length > 0;
+  const f0 = views[0];
+  for (let k = 0; k < views.length; k++) {
+    const f = views[k];
     if (f.n === 0) continue;
     N += f.n;
-    const [lo, hi] = factorRange(f);
+    const [lo, hi] = ranges.f[k];
     if (lo < min) min = lo;
     if (hi > max) max = hi;
+    const [a, b] = ranges.x[k];
+    if (a < xlo) xlo = a;
+    if (b > xhi) xhi = b;
+    if (f.mode !== f0.mode || f.c !== f0.c || f.s !== f0.s || f.eps !== f0.eps) shared = false;
   }
   if (N === 0) return null;
   if (!(min <= max)) return constantQuantiles(NaN);
   if (min === max) return constantQuantiles(min); // every factor equal (SGD: γ), nothing to sample
+  if (shared && f0.mode !== 0 && f0.c > 0 && Number.isFinite(f0.c) && f0.s > 0 && Number.isFinite(f0.s) && f0.eps >= 0 && Number.isFinite(f0.eps) && (f0.mode === 2 || f0.eps === 0 ? xlo > 0 : xlo >= 0) && xlo <= xhi) {
+    return decreasingQuantiles(views, N, min, max, (x) => factorOf(f0, x));
+  }
   if (N <= SAMPLE_SIZE) {
     let m = 0;
     for (const f of views) {
@@ -161,6 +194,42 @@ export function factorQuantiles(views: readonly FactorView[]): Quantiles | null 
     if (v === v) buf[m++] = v;
   }
   return summarizeOrNaN(m, min, max);
+}
+
+/** factorQuantiles for a shared non-increasing f: the same draws, x in `buf` instead of f(x). */
+function decreasingQuantiles(views: readonly FactorView[], N: number, min: number, max: number, f: (x: number) => number): Quantiles {
+  let m = 0;
+  if (N <= SAMPLE_SIZE) {
+    for (const v of views) {
+      if (v.mode === 3) {
+        for (let i = 0; i < v.n; i++) {
+          const x = factorX(v, i);
+          if (x === x) buf[m++] = x;
+        }
+        continue;
+      }
+      const xs = v.v as ArrayLike<number>;
+      for (let i = 0; i < v.n; i++) {
+        const x = xs[i];
+        if (x === x) buf[m++] = x;
+      }
+    }
+  } else {
+    const idx = strata(N, SAMPLE_SIZE);
+    ensure(idx.length);
+    let k = 0, start = 0, end = views[0].n;
+    for (let j = 0; j < idx.length; j++) {
+      const u = idx[j];
+      while (u >= end) {
+        start = end;
+        end += views[++k].n;
+      }
+      const x = factorX(views[k], u - start);
+      if (x === x) buf[m++] = x;
+    }
+  }
+  if (m > 0) return summarizeDecreasing(buf, m, min, max, f);
+  return { min, q05: NaN, q25: NaN, q50: NaN, q75: NaN, q95: NaN, max };
 }
 
 /** The summary of the m values in `buf`; with none (all drawn were NaN), NaN between min and max. */

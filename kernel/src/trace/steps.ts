@@ -9,7 +9,7 @@ import type { Measured, StepMetrics } from "./metrics";
 import { forget, poll_job, post_job, wait_job, worker_ready } from "./offload";
 import { factorView, momentumSteady, type FactorView, type PreconditionedKind } from "./preconditioned";
 import type { Quantiles } from "./quantiles";
-import { factorQuantiles } from "./sample";
+import { factorQuantiles, factorRanges } from "./sample";
 import { Snapshots, type ParamSlot, type Region } from "./snapshot";
 import { measureGroup, runJob, type GroupResult, type JobSlot, type StepJob } from "./step_job";
 import { StepSums } from "./sums";
@@ -288,6 +288,8 @@ export class StepPipeline {
         views.push(v);
       }
     }
+    // each view's exact range once: the group's summary and each parameter's read the same views
+    const ranges = views !== null ? factorRanges(views) : null;
     const betas = Array.isArray(group.betas) ? ([Number(group.betas[0]), Number(group.betas[1])] as [number, number]) : null;
     return {
       lr: Number(group.lr),
@@ -295,8 +297,8 @@ export class StepPipeline {
       momentum: typeof group.momentum === "number" ? group.momentum : betas ? betas[0] : null,
       weight_decay: typeof group.weight_decay === "number" ? group.weight_decay : null,
       lr_momentum_steady: momentumSteady(this.kind, group),
-      factor: views !== null ? factorQuantiles(views) : null,
-      param_factors: this.per_param ? slots.map((_, k) => (views ? factorQuantiles([views[k]]) : null)) : null,
+      factor: views !== null ? factorQuantiles(views, ranges!) : null,
+      param_factors: this.per_param ? slots.map((_, k) => (views ? factorQuantiles([views[k]], { f: [ranges!.f[k]], x: [ranges!.x[k]] }) : null)) : null,
       names: this.per_param ? slots.map((slot) => this.nameOf(slot.p, gi, slot.index)) : [],
     };
   }

@@ -12,6 +12,10 @@
  * `per_param` adds no pass; quantiles come from a bounded sample and a selection (sample.ts,
  * select.ts); an optimizer factor that is one number (SGD: γ) is not expanded per element.
  *
+ * Memory: every series is bounded (series.ts): DEFAULT_CAPACITY buckets per group series,
+ * PARAM_CAPACITY per parameter series (per_param), so a trace's memory does not grow with steps
+ * (`series_bytes`).
+ *
  * Nothing throws out of the hooks: a failure is kept in `trace.errors` and the step goes on.
  * The first step where Δ, θ_{t+1} or a logged loss is not finite is `diverged_at`.
  */
@@ -60,9 +64,26 @@ export interface TraceOptions {
   metrics?: string[];
   /** Buckets per series (default 2000). */
   capacity?: number;
+  /**
+   * Buckets per series of each parameter (per_param; default PARAM_CAPACITY = 128, at most
+   * `capacity`). A parameter's series need not keep the group's resolution: its lines are drawn
+   * with a few dozen points at most (plot/figure.ts). See PARAM_CAPACITY for the bound.
+   */
+  param_capacity?: number;
 }
 
-const OPTION_KEYS = ["batch_size", "reduction", "per_param", "named_parameters", "name", "metrics", "capacity"];
+/**
+ * Buckets per series of one parameter tensor (per_param), by default. Its 18 series then hold at
+ * most 18 × 128 buckets × 64 B = 147,456 B per parameter tensor however long the run (the
+ * group's keep DEFAULT_CAPACITY = 2000 buckets: 2.3 MB per parameter at that resolution, which
+ * was 113 MB for 50 parameter tensors). Merging is exact (series.ts), so every bucket a
+ * parameter's series keeps reports the count, min, max, last value and steps of exactly the
+ * steps it covers, as a series of any capacity does; only its sum may differ in the last bits
+ * (the same values added in another order).
+ */
+export const PARAM_CAPACITY = 128;
+
+const OPTION_KEYS = ["batch_size", "reduction", "per_param", "named_parameters", "name", "metrics", "capacity", "param_capacity"];
 
 /** `{ step, lr }` of the first non-finite step or loss. */
 export interface Divergence {
@@ -81,7 +102,7 @@ function validateOptions(options: TraceOptions): void {
   for (const k of Object.keys(options)) {
     if (!OPTION_KEYS.includes(k)) throw new TypeError(`trace: unknown option "${k}"; valid options: ${OPTION_KEYS.join(", ")}`);
   }
-  const { batch_size, reduction, metrics, capacity } = options;
+  const { batch_size, reduction, metrics, capacity, param_capacity } = options;
   if (batch_size !== undefined && !(Number.isInteger(batch_size) && batch_size > 0)) {
     throw new RangeError(`trace: batch_size must be a positive integer, got ${batch_size}`);
   }
@@ -97,6 +118,9 @@ function validateOptions(options: TraceOptions): void {
   }
   if (capacity !== undefined && !(Number.isInteger(capacity) && capacity >= 2 && capacity % 2 === 0)) {
     throw new RangeError(`trace: capacity must be an even integer >= 2, got ${capacity}`);
+  }
+  if (param_capacity !== undefined && !(Number.isInteger(param_capacity) && param_capacity >= 2 && param_capacity % 2 === 0)) {
+    throw new RangeError(`trace: param_capacity must be an even integer >= 2, got ${param_capacity}`);
   }
 }
 
@@ -138,6 +162,7 @@ export class Trace implements Plottable {
 
   private readonly kind: PreconditionedKind | null;
   private readonly capacity: number;
+  private readonly paramCapacity: number;
   private readonly groupSeries: SeriesMap[] = [];
   private readonly paramSeries = new Map<string, { group: number; series: SeriesMap }>();
   private readonly lossSeries: BoundedSeries;
@@ -169,6 +194,7 @@ export class Trace implements Plottable {
     this.metrics = options.metrics ? [...options.metrics] : [...METRIC_NAMES];
     this.metricSet = new Set(this.metrics);
     this.capacity = options.capacity ?? DEFAULT_CAPACITY;
+    this.paramCapacity = Math.min(this.capacity, options.param_capacity ?? PARAM_CAPACITY);
     this.lossSeries = new BoundedSeries(this.capacity);
     if (optimizer) this.nameParameters(optimizer, options.named_parameters);
     const sink: StepSink = {
@@ -313,6 +339,19 @@ export class Trace implements Plottable {
     return map?.get(metric);
   }
 
+  /**
+   * Bytes the trace's series hold (typed arrays): at most 64 B × capacity per group series and
+   * 64 B × param_capacity per parameter series (18 series each at most, plus the loss), so
+   * bounded whatever the number of steps.
+   */
+  get series_bytes(): number {
+    this.settle();
+    let n = this.lossSeries.byte_length;
+    for (const map of this.groupSeries) if (map !== undefined) for (const s of map.values()) n += s.byte_length;
+    for (const { series } of this.paramSeries.values()) for (const s of series.values()) n += s.byte_length;
+    return n;
+  }
+
   private currentLr(): number {
     const g = this.optimizer?.param_groups[0];
     return g ? Number(g.lr) : (this.lastGroups[0]?.lr ?? NaN);
@@ -401,7 +440,7 @@ export class Trace implements Plottable {
     const m = this.stepMetrics(step, gi, at, meas, at.factor, loss);
     this.lastGroups[gi] = m;
     if (this.groupSeries[gi] === undefined) this.groupSeries[gi] = new Map();
-    this.pushSeries(this.groupSeries[gi], step, m);
+    this.pushSeries(this.groupSeries[gi], step, m, this.capacity);
     if (params !== null) {
       params.forEach((pmeas, k) => {
         const name = at.names[k];
@@ -413,7 +452,7 @@ export class Trace implements Plottable {
           entry = { group: gi, series: new Map() };
           this.paramSeries.set(name, entry);
         }
-        this.pushSeries(entry.series, step, pm);
+        this.pushSeries(entry.series, step, pm, this.paramCapacity);
       });
     }
     return m;
@@ -464,12 +503,12 @@ export class Trace implements Plottable {
    * (null: not recorded), and the values read with plain property accesses: this runs for every
    * metric of every step, which dominates the tracer's cost on tiny models.
    */
-  private pushSeries(map: SeriesMap, step: number, m: StepMetrics): void {
+  private pushSeries(map: SeriesMap, step: number, m: StepMetrics, capacity: number): void {
     let s = this.slots.get(map);
     if (s === undefined) {
       s = [];
-      for (const key of SCALAR_METRICS) s.push(this.makeSeries(map, key, key));
-      for (const key of QUANTILE_METRICS) for (const level of SERIES_QUANTILES) s.push(this.makeSeries(map, key, `${key}.${level}`));
+      for (const key of SCALAR_METRICS) s.push(this.makeSeries(map, key, key, capacity));
+      for (const key of QUANTILE_METRICS) for (const level of SERIES_QUANTILES) s.push(this.makeSeries(map, key, `${key}.${level}`, capacity));
       this.slots.set(map, s);
     }
     // SCALAR_METRICS order: lr, lr_projected, lr_realized, lr_per_sample, update_ratio,
@@ -496,9 +535,9 @@ export class Trace implements Plottable {
   }
 
   /** The series `name` of `map` when `metric` is recorded, else null. */
-  private makeSeries(map: SeriesMap, metric: string, name: string): BoundedSeries | null {
+  private makeSeries(map: SeriesMap, metric: string, name: string, capacity: number): BoundedSeries | null {
     if (!this.metricSet.has(metric)) return null;
-    const series = new BoundedSeries(this.capacity);
+    const series = new BoundedSeries(capacity);
     map.set(name, series);
     return series;
   }
@@ -510,8 +549,12 @@ export class Trace implements Plottable {
     const hasData = (s: BoundedSeries | undefined) => s !== undefined && s.buckets().some((b) => b.count > 0);
     const add = (map: SeriesMap, group: number, param: string | null) => {
       // The figure carries the rates, the spread and the health metrics; the other series stay
-      // in the trace (trace.series(...), to_json) to keep bundles small.
-      for (const metric of ["lr", "lr_projected", "lr_per_sample", "lr_realized", "update_ratio", "grad_norm", "momentum"]) {
+      // in the trace (trace.series(...), to_json) to keep bundles small. A parameter's lr,
+      // per-sample lr and momentum are its group's (lr_per_sample is lr_projected/B): only the
+      // group's lines carry them; a parameter's realized rate and gradient norm stay in the trace
+      // (trace.series), to leave the plot's budget to more parameters.
+      const scalars = param === null ? ["lr", "lr_projected", "lr_per_sample", "lr_realized", "update_ratio", "grad_norm", "momentum"] : ["lr_projected", "update_ratio"];
+      for (const metric of scalars) {
         const s = map.get(metric);
         if (!hasData(s)) continue;
         const b = (s as BoundedSeries).buckets();
@@ -529,16 +572,49 @@ export class Trace implements Plottable {
         });
       }
     };
+    // The group's lines always; with per_param each parameter's too, in the order of
+    // PARAM_CRITERION (the plot carries as many of them as its budget holds: plot/figure.ts).
+    this.groupSeries.forEach((map, gi) => add(map, gi, null));
+    let params: FigureSource["params"];
     if (this.per_param && this.paramSeries.size > 0) {
-      for (const [name, { group, series: map }] of this.paramSeries) add(map, group, name);
-    } else {
-      this.groupSeries.forEach((map, gi) => add(map, gi, null));
+      const ranked = this.rankedParams();
+      for (const name of ranked.names) {
+        const { group, series: map } = this.paramSeries.get(name)!;
+        add(map, group, name);
+      }
+      params = ranked;
     }
     if (hasData(this.lossSeries)) series.push({ metric: "loss", group: null, buckets: this.lossSeries.buckets() });
     const markers = this.diverged_at
       ? [{ kind: "divergence" as const, name: this.name, x: this.diverged_at.step, y: null, label: `diverged at step ${this.diverged_at.step} (lr ${fmt(this.diverged_at.lr)})` }]
       : [];
-    return { name: this.name, series, markers, summary: this.summary() };
+    return { name: this.name, series, markers, summary: this.summary(), ...(params ? { params } : {}) };
+  }
+
+  /**
+   * The traced parameters, largest mean update ratio ‖Δ‖/‖θ‖ over the run first (the tensors
+   * that move fastest relative to their size); without an update ratio (not recorded, or no
+   * step with one) by mean gradient norm, then in the optimizer's order. Ties keep that order.
+   */
+  private rankedParams(): { names: string[]; criterion: string } {
+    const meanOf = (s: BoundedSeries | undefined): number => {
+      if (s === undefined) return NaN;
+      let sum = 0, count = 0;
+      for (const b of s.buckets()) {
+        sum += b.sum;
+        count += b.count;
+      }
+      return count > 0 ? sum / count : NaN;
+    };
+    const names = [...this.paramSeries.keys()];
+    for (const [metric, criterion] of [["update_ratio", "mean update ratio ‖Δ‖/‖θ‖"], ["grad_norm", "mean gradient norm ‖g‖"]] as const) {
+      const score = new Map(names.map((n) => [n, meanOf(this.paramSeries.get(n)!.series.get(metric))]));
+      if (![...score.values()].some((v) => Number.isFinite(v))) continue;
+      const key = (n: string) => (Number.isFinite(score.get(n)!) ? score.get(n)! : -Infinity);
+      const order = names.map((n, i) => ({ n, i })).sort((a, b) => key(b.n) - key(a.n) || a.i - b.i).map((e) => e.n);
+      return { names: order, criterion };
+    }
+    return { names, criterion: "the optimizer's order" };
   }
 
   /** Text summary lines: steps, last lr, lr_projected, lr_per_sample, divergence. */
@@ -600,6 +676,7 @@ export class Trace implements Plottable {
       per_param: this.per_param,
       metrics: [...this.metrics],
       capacity: this.capacity,
+      param_capacity: this.paramCapacity,
       steps: this.steps,
       diverged_at: this.diverged_at,
       latest: this.lastGroups.map((m) => m ?? null),
@@ -616,7 +693,7 @@ export class Trace implements Plottable {
     if (j === null || typeof j !== "object" || j.version !== 1) throw new TypeError("Trace.from_json: expected the output of trace.to_json() (version 1)");
     const t = new Trace(null, {
       name: j.name, batch_size: j.batch_size ?? undefined, reduction: j.reduction, per_param: j.per_param,
-      metrics: j.metrics, capacity: j.capacity,
+      metrics: j.metrics, capacity: j.capacity, ...(j.param_capacity !== undefined ? { param_capacity: j.param_capacity } : {}),
     }, j.optimizer);
     t.steps = j.steps;
     t.diverged_at = j.diverged_at;
@@ -640,6 +717,8 @@ export interface TraceJSON {
   per_param: boolean;
   metrics: string[];
   capacity: number;
+  /** Buckets per parameter series (absent in JSON from before it existed: `capacity`). */
+  param_capacity?: number;
   steps: number;
   diverged_at: Divergence | null;
   latest: (StepMetrics | null)[];

@@ -10,6 +10,8 @@ import { join } from "node:path";
 import { PLOT_MIME, PLOTLY_MIME, type PlotPayload } from "../../../extension/src/payload";
 import { toPlotly } from "../../../kernel/src/plot/plotly";
 import { toSvgSync } from "../../../kernel/src/plot/svg";
+import * as torch from "../../../kernel/src/index";
+import { trace } from "../../../kernel/src/trace/index";
 import { clone, fixture } from "../fixtures";
 
 /** A trace name that would run script if any renderer treated it as HTML. */
@@ -90,6 +92,30 @@ for n in range(${LIVE_BUCKETS_FIRST + 1}, ${LIVE_BUCKETS_LAST + 1}):
 print("live cell done")
 `;
   writeFileSync(join(dir, "live.ipynb"), JSON.stringify(notebook([codeCell("live", source)]), null, 1));
+}
+
+/**
+ * Writes params.ipynb: the saved bundle of a real per_param trace (3 × Linear(8, 8), Adam), as
+ * the kernel builds it: the group's lines, each parameter's in the payload for the selector.
+ */
+export function writeParamsNotebook(dir: string): { names: string[] } {
+  torch.manual_seed(0);
+  const model = new torch.nn.Sequential(new torch.nn.Linear(8, 8), new torch.nn.Linear(8, 8), new torch.nn.Linear(8, 8));
+  const opt = new torch.optim.Adam(model.parameters(), { lr: 1e-2 });
+  const t = trace(opt, { per_param: true, name: "deep", named_parameters: model.named_parameters() });
+  const x = torch.randn(16, 8), y = torch.randn(16, 8), loss_fn = new torch.nn.MSELoss();
+  for (let i = 0; i < 60; i++) {
+    opt.zero_grad();
+    const loss = loss_fn.forward(model.forward(x), y);
+    loss.backward();
+    t.log_loss(loss);
+    opt.step();
+  }
+  t.stop();
+  const b = t._repr_mimebundle_();
+  const cells = [codeCell("params", "# per_param trace", [display(b)])];
+  writeFileSync(join(dir, "params.ipynb"), JSON.stringify(notebook(cells), null, 1));
+  return { names: (b[PLOT_MIME] as PlotPayload).series.filter((s) => s.param).map((s) => s.param as string).filter((n, i, a) => a.indexOf(n) === i) };
 }
 
 /** A TypeScript training cell for the lrlab kernel: `%%lr_trace` plots it live while it runs. */
