@@ -149,6 +149,10 @@ const loss_fn = new torch.nn.MSELoss();`);
     expect(await evalue("%%lr_trace --reduction avg\nconst zz = 1;")).toBe('unknown reduction "avg"; valid: mean, sum');
     expect(await evalue("%lr_compare a --metrc lr")).toMatch(/^unknown option --metrc \(did you mean --metric\?\); allowed: --metric, --title/);
     expect(await evalue("%lr_compare a --metric lr_projectd")).toMatch(/^unknown metric "lr_projectd" \(did you mean lr_projected\?\); valid: lr, /);
+    // a misspelt run: the recorded runs and the variables holding traces are the candidates
+    await k.execute(`const ttnet = new torch.nn.Linear(2, 1); const ttopt = new torch.optim.SGD(ttnet.parameters(), { lr: 0.1 });
+const sgd_run = lrlab.trace(ttopt); ttopt.step(); sgd_run.stop();`);
+    expect(await evalue("%lr_compare sdg_run")).toMatch(/^no run named "sdg_run" \(did you mean sgd_run\?\); recorded runs: /);
   });
 
   it("unknown magics, %timeit, %reset, %who: the close name, a missing value, what is allowed", async () => {

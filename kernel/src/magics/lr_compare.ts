@@ -7,7 +7,7 @@
  * are left out (each run's group lines are compared).
  */
 import type { Magic } from "./types";
-import { MagicError } from "./parser";
+import { didYouMean, MagicError } from "./parser";
 import { plot, tools } from "./tools";
 import { run as getRun, run_names as runNames } from "../trace/runs";
 
@@ -39,7 +39,9 @@ export const lr_compare: Magic = {
       const v: any = getRun(name) ?? ctx.engine.locals[name];
       if (!isRun(v)) {
         const known = runNames();
-        throw new MagicError(`no run named ${JSON.stringify(name)}${v === undefined ? "" : " (that variable is not a trace)"}; recorded runs: ${known.length ? known.join(", ") : "none yet (use %%lr_trace --name N)"}`, usage);
+        // the recorded runs and the variables holding traces, for "did you mean"
+        const traces = ctx.engine.userNames().filter((n) => isRun(ctx.engine.locals[n]));
+        throw new MagicError(`no run named ${JSON.stringify(name)}${v === undefined ? "" : " (that variable is not a trace)"}${didYouMean(name, [...known, ...traces])}; recorded runs: ${known.length ? known.join(", ") : "none yet (use %%lr_trace --name N)"}`, usage);
       }
       if (v instanceof lr.GlobalTrace) {
         if (v.traces.length === 1) record[name] = v.traces[0];
