@@ -164,9 +164,13 @@ export function pair(v: unknown, what: string): [number, number] {
  * otherwise ignored.
  */
 export interface ImplementationFlags {
+  /** Accepted and ignored: PyTorch's choice of its multi-tensor (foreach) implementation; default null. */
   foreach?: boolean | null;
+  /** Accepted and ignored: PyTorch's fused-kernel implementation; default null. */
   fused?: boolean | null;
+  /** Accepted and ignored: PyTorch's support for CUDA-graph capture; default false. */
   capturable?: boolean;
+  /** Accepted and ignored: PyTorch's autograd through the optimizer step; default false. */
   differentiable?: boolean;
 }
 

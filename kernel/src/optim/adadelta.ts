@@ -17,10 +17,15 @@ import { check, checkLr, effectiveGrad, emaSquareInPlace, paramsWithGrad, rounde
 import { checkOptimizerOptions } from "./options";
 
 export interface AdadeltaOptions extends Omit<ImplementationFlags, "fused"> {
+  /** Coefficient γ that scales the delta before it is applied to the parameters; default 1.0. */
   lr?: number;
+  /** Coefficient ρ for the running averages of the squared gradient and the squared delta; default 0.9. */
   rho?: number;
+  /** Term ε added inside both square roots for numerical stability; default 1e-6. */
   eps?: number;
+  /** Weight decay λ (L2 penalty), g ← g + λθ; default 0. */
   weight_decay?: number;
+  /** Maximize the objective instead of minimizing it (the gradient's sign is flipped); default false. */
   maximize?: boolean;
 }
 

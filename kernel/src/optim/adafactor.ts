@@ -25,12 +25,17 @@ import { check, lerpInPlace, paramsWithGrad, rounder, sqrt, zerosLike, type Impl
 import { checkOptimizerOptions } from "./options";
 
 export interface AdafactorOptions extends Pick<ImplementationFlags, "foreach"> {
+  /** Learning rate γ, the cap of the relative step size ρ_t = min(γ, 1/√t); default 1e-2. */
   lr?: number;
+  /** Decay rate c ≤ 0 of β₂, β̂₂_t = 1 − t^c; default -0.8. */
   beta2_decay?: number;
-  /** `[ε1, ε2]`; ε1 null means the dtype's machine epsilon. */
+  /** Pair [ε₁, ε₂]: ε₁ floors the variance (null: the dtype's machine epsilon), ε₂ the scale RMS(θ); default [null, 1e-3]. */
   eps?: [number | null, number];
+  /** Clipping threshold d of the update's RMS; default 1.0. */
   d?: number;
+  /** Weight decay λ, decoupled, θ ← θ(1 − γλ); default 0.0. */
   weight_decay?: number;
+  /** Maximize the objective instead of minimizing it (the gradient's sign is flipped); default false. */
   maximize?: boolean;
 }
 

@@ -18,11 +18,17 @@ import { adagrad_wasm } from "./wasm/update";
 import { checkOptimizerOptions } from "./options";
 
 export interface AdagradOptions extends Omit<ImplementationFlags, "capturable"> {
+  /** Learning rate γ; default 1e-2. */
   lr?: number;
+  /** Learning-rate decay η: step t uses γ / (1 + (t − 1)η); default 0. */
   lr_decay?: number;
+  /** Weight decay λ (L2 penalty), g ← g + λθ; default 0. */
   weight_decay?: number;
+  /** Initial value τ of the sum of squared gradients (the constructor's value, for every group); default 0. */
   initial_accumulator_value?: number;
+  /** Term ε added to the denominator for numerical stability; default 1e-10. */
   eps?: number;
+  /** Maximize the objective instead of minimizing it (the gradient's sign is flipped); default false. */
   maximize?: boolean;
 }
 

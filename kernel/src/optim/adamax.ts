@@ -16,10 +16,15 @@ import { checkOptimizerOptions } from "./options";
 import { effectiveGrad, lerpInPlace, pair, paramsWithGrad, rounder, zerosLike, type ImplementationFlags, evalClosure } from "./_functional";
 
 export interface AdamaxOptions extends Omit<ImplementationFlags, "fused"> {
+  /** Learning rate γ; default 2e-3. */
   lr?: number;
+  /** Coefficients (β₁, β₂) for the running average of the gradient and the infinity norm u_t; default [0.9, 0.999]. */
   betas?: [number, number];
+  /** Term ε added to |g_t| inside the infinity norm, for numerical stability; default 1e-8. */
   eps?: number;
+  /** Weight decay λ (L2 penalty), g ← g + λθ; default 0. */
   weight_decay?: number;
+  /** Maximize the objective instead of minimizing it (the gradient's sign is flipped); default false. */
   maximize?: boolean;
 }
 

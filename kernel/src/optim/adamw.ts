@@ -6,11 +6,26 @@
  * PyTorch multiplies the decay by γ (the paper schedules it with η_t separately). Default
  * weight_decay is 1e-2. It is `Adam` with `decoupled_weight_decay` forced to true.
  */
-import { Adam, type AdamOptions } from "./adam";
+import { Adam } from "./adam";
+import type { ImplementationFlags } from "./_functional";
 import type { ParamsT } from "./optimizer";
 import { checkOptimizerOptions } from "./options";
 
-export type AdamWOptions = Omit<AdamOptions, "decoupled_weight_decay">;
+/** AdamOptions without `decoupled_weight_decay` (always on), and with AdamW's weight_decay default. */
+export interface AdamWOptions extends ImplementationFlags {
+  /** Learning rate γ; default 1e-3. */
+  lr?: number;
+  /** Coefficients (β₁, β₂) for the running averages of the gradient and its square; default [0.9, 0.999]. */
+  betas?: [number, number];
+  /** Term ε added to the denominator for numerical stability; default 1e-8. */
+  eps?: number;
+  /** Weight decay λ, decoupled, θ ← θ(1 − γλ); default 1e-2. */
+  weight_decay?: number;
+  /** Use the AMSGrad variant, which divides by the running maximum of v_t; default false. */
+  amsgrad?: boolean;
+  /** Maximize the objective instead of minimizing it (the gradient's sign is flipped); default false. */
+  maximize?: boolean;
+}
 
 export class AdamW extends Adam {
   constructor(params: ParamsT, options: AdamWOptions = {}) {

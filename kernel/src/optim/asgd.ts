@@ -22,11 +22,17 @@ import { check, checkLr, effectiveGrad, paramsWithGrad, rounder, scalarRounder, 
 import { checkOptimizerOptions } from "./options";
 
 export interface ASGDOptions extends Omit<ImplementationFlags, "fused"> {
+  /** Learning rate γ; default 1e-2. */
   lr?: number;
+  /** Decay term λ, in θ ← θ(1 − λη) and η_t = γ / (1 + λγt)^α; default 1e-4. */
   lambd?: number;
+  /** Power α of the step-size schedule η_t = γ / (1 + λγt)^α; default 0.75. */
   alpha?: number;
+  /** Step t₀ at which averaging starts, μ_t = 1 / max(1, t − t₀); default 1e6. */
   t0?: number;
+  /** Weight decay λ_w (L2 penalty), g ← g + λ_w θ; default 0. */
   weight_decay?: number;
+  /** Maximize the objective instead of minimizing it (the gradient's sign is flipped); default false. */
   maximize?: boolean;
 }
 

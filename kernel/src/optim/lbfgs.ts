@@ -26,12 +26,19 @@ import { checkLr, evalClosure, rounder, type Round } from "./_functional";
 import { checkOptimizerOptions } from "./options";
 
 export interface LBFGSOptions {
+  /** Learning rate γ: the step length t, before any line search; default 1. */
   lr?: number;
+  /** Maximal number of iterations per optimization step; default 20. */
   max_iter?: number;
+  /** Maximal number of function evaluations per optimization step; default null, meaning max_iter · 5/4 (25). */
   max_eval?: number | null;
+  /** Termination tolerance on first-order optimality, max|g|; default 1e-7. */
   tolerance_grad?: number;
+  /** Termination tolerance on the change of the loss or the parameters; default 1e-9. */
   tolerance_change?: number;
+  /** Number of (s, y) pairs kept for the inverse-Hessian approximation; default 100. */
   history_size?: number;
+  /** Line search: "strong_wolfe", or null for none (fixed step t); default null. */
   line_search_fn?: "strong_wolfe" | null;
 }
 

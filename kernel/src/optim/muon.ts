@@ -21,13 +21,21 @@ import { check, lerpInPlace, paramsWithGrad, rounder, sqrt, zerosLike, evalClosu
 import { checkOptimizerOptions } from "./options";
 
 export interface MuonOptions {
+  /** Learning rate γ; default 1e-3. */
   lr?: number;
+  /** Weight decay λ, decoupled, θ ← θ(1 − γλ); default 0.1. */
   weight_decay?: number;
+  /** Momentum factor μ; default 0.95. */
   momentum?: number;
+  /** Use Nesterov-style momentum, B̃ ← g + μ(B − g); default true. */
   nesterov?: boolean;
+  /** Coefficients (a, b, c) of the quintic Newton–Schulz iteration; default [3.4445, -4.775, 2.0315]. */
   ns_coefficients?: [number, number, number];
+  /** Term ε in the normalisation X ← B̃ / max(‖B̃‖_F, ε), for numerical stability; default 1e-7. */
   eps?: number;
+  /** Number k of Newton–Schulz iterations; default 5. */
   ns_steps?: number;
+  /** Scaling of γ by the shape A×B: "original" √max(1, A/B) or "match_rms_adamw" 0.2·√max(A, B); default null ("original"). */
   adjust_lr_fn?: "original" | "match_rms_adamw" | null;
 }
 

@@ -22,11 +22,17 @@ import {
 } from "./_functional";
 
 export interface RAdamOptions extends Omit<ImplementationFlags, "fused"> {
+  /** Learning rate γ; default 1e-3. */
   lr?: number;
+  /** Coefficients (β₁, β₂) for the running averages of the gradient and its square; default [0.9, 0.999]. */
   betas?: [number, number];
+  /** Term ε added to the denominator for numerical stability; default 1e-8. */
   eps?: number;
+  /** Weight decay λ: an L2 penalty g ← g + λθ, or θ ← θ(1 − γλ) with decoupled_weight_decay; default 0. */
   weight_decay?: number;
+  /** Decay the weights directly, θ ← θ(1 − γλ), as AdamW does, instead of the L2 penalty; default false. */
   decoupled_weight_decay?: boolean;
+  /** Maximize the objective instead of minimizing it (the gradient's sign is flipped); default false. */
   maximize?: boolean;
 }
 

@@ -20,12 +20,19 @@ import { rmsprop_wasm } from "./wasm/update";
 import { checkOptimizerOptions } from "./options";
 
 export interface RMSpropOptions extends Omit<ImplementationFlags, "fused"> {
+  /** Learning rate γ; default 1e-2. */
   lr?: number;
+  /** Smoothing constant α of the running average of the squared gradient; default 0.99. */
   alpha?: number;
+  /** Term ε added to the denominator for numerical stability; default 1e-8. */
   eps?: number;
+  /** Weight decay λ (L2 penalty), g ← g + λθ; default 0. */
   weight_decay?: number;
+  /** Momentum factor μ (0: no momentum buffer); default 0. */
   momentum?: number;
+  /** Centered RMSprop: divide by an estimate of the gradient's variance, v_t − ḡ_t²; default false. */
   centered?: boolean;
+  /** Maximize the objective instead of minimizing it (the gradient's sign is flipped); default false. */
   maximize?: boolean;
 }
 

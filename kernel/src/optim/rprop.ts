@@ -18,9 +18,13 @@ import { check, checkLr, fullLike, pair, paramsWithGrad, rounder, zerosLike, typ
 import { checkOptimizerOptions } from "./options";
 
 export interface RpropOptions extends Omit<ImplementationFlags, "fused"> {
+  /** Learning rate γ: the initial step size Δ₀ of every element; default 1e-2. */
   lr?: number;
+  /** Pair (η⁻, η⁺) of multiplicative decrease and increase factors of the step size; default [0.5, 1.2]. */
   etas?: [number, number];
+  /** Pair (Δmin, Δmax) of the minimal and maximal allowed step sizes; default [1e-6, 50]. */
   step_sizes?: [number, number];
+  /** Maximize the objective instead of minimizing it (the gradient's sign is flipped); default false. */
   maximize?: boolean;
 }
 

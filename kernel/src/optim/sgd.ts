@@ -23,11 +23,17 @@ import { sgd_wasm } from "./wasm/update";
 import { checkOptimizerOptions } from "./options";
 
 export interface SGDOptions extends Omit<ImplementationFlags, "capturable"> {
+  /** Learning rate γ; default 1e-3. */
   lr?: number;
+  /** Momentum factor μ (0: no momentum buffer); default 0. */
   momentum?: number;
+  /** Dampening τ of the momentum, b ← μb + (1 − τ)g; default 0. */
   dampening?: number;
+  /** Weight decay λ (L2 penalty), g ← g + λθ; default 0. */
   weight_decay?: number;
+  /** Use Nesterov momentum, g ← g + μb (needs μ > 0 and τ = 0); default false. */
   nesterov?: boolean;
+  /** Maximize the objective instead of minimizing it (the gradient's sign is flipped); default false. */
   maximize?: boolean;
 }
 

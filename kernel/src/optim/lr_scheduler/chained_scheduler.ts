@@ -4,7 +4,7 @@ import { checkOptions } from "./options";
 import type { OptimizerLike, SchedulerStateDict } from "./types";
 
 export interface ChainedSchedulerOptions {
-  /** The optimizer all schedulers belong to; default: the first scheduler's. */
+  /** The optimizer all schedulers belong to; default null, meaning the first scheduler's. */
   optimizer?: OptimizerLike;
 }
 

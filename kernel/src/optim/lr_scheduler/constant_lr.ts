@@ -5,10 +5,11 @@ import { checkOptions, opt } from "./options";
 import type { OptimizerLike } from "./types";
 
 export interface ConstantLROptions {
-  /** Factor applied until `total_iters`. Default 1/3. */
+  /** Factor applied to the rate until `total_iters`; default 1/3. */
   factor?: number;
-  /** Number of epochs the factor applies (≥ 0). Default 5. */
+  /** Number of epochs the factor applies (≥ 0); default 5. */
   total_iters?: number;
+  /** Index of the last epoch seen; default -1, which starts the schedule (other values resume a checkpoint). */
   last_epoch?: number;
 }
 

@@ -7,8 +7,9 @@ import type { OptimizerLike } from "./types";
 export interface CosineAnnealingLROptions {
   /** Half-period of the cosine, in epochs. */
   T_max: number;
-  /** Minimum learning rate. Default 0. */
+  /** Minimum learning rate η_min; default 0.0. */
   eta_min?: number;
+  /** Index of the last epoch seen; default -1, which starts the schedule (other values resume a checkpoint). */
   last_epoch?: number;
 }
 

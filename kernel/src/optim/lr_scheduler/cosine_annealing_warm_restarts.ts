@@ -8,10 +8,11 @@ import type { OptimizerLike } from "./types";
 export interface CosineAnnealingWarmRestartsOptions {
   /** Epochs until the first restart. */
   T_0: number;
-  /** Each period is T_mult times the previous one. Default 1. */
+  /** Each period is T_mult times the previous one (an integer ≥ 1); default 1. */
   T_mult?: number;
-  /** Minimum learning rate. Default 0. */
+  /** Minimum learning rate η_min; default 0.0. */
   eta_min?: number;
+  /** Index of the last epoch seen; default -1, which starts the schedule (other values resume a checkpoint). */
   last_epoch?: number;
 }
 

@@ -13,24 +13,25 @@ export interface CyclicLROptions {
   base_lr: number | number[];
   /** Upper rate boundary, one for all groups or one per group. */
   max_lr: number | number[];
-  /** Iterations in the rising half of a cycle. Default 2000. */
+  /** Iterations in the rising half of a cycle; default 2000. */
   step_size_up?: number;
-  /** Iterations in the falling half (0: a sawtooth). Default: step_size_up. */
+  /** Iterations in the falling half (0: a sawtooth); default null, meaning step_size_up. */
   step_size_down?: number | null;
-  /** Built-in amplitude policy. Default "triangular". Ignored when `scale_fn` is given. */
+  /** Built-in amplitude policy, ignored when `scale_fn` is given; default "triangular". */
   mode?: CyclicMode;
-  /** `exp_range` amplitude factor per iteration. Default 1. */
+  /** Amplitude factor γ per iteration of the "exp_range" policy, γ^iteration; default 1.0. */
   gamma?: number;
-  /** Custom amplitude policy, 0 ≤ scale_fn(x) ≤ 1. */
+  /** Custom amplitude policy, 0 ≤ scale_fn(x) ≤ 1, instead of `mode`; default null. */
   scale_fn?: ScaleFn | null;
-  /** What `scale_fn` is evaluated on: the cycle number or the iteration. Default "cycle". */
+  /** What `scale_fn` is evaluated on, the cycle number or the iteration; default "cycle". */
   scale_mode?: "cycle" | "iterations";
-  /** Cycle momentum (or Adam's β1) inversely to the rate. Default true. */
+  /** Cycle momentum (or Adam's β₁) inversely to the rate; default true. */
   cycle_momentum?: boolean;
-  /** Momentum at the rate's peak. Default 0.8. */
+  /** Momentum at the rate's peak, one for all groups or one per group; default 0.8. */
   base_momentum?: number | number[];
-  /** Momentum at the rate's trough. Default 0.9. */
+  /** Momentum at the rate's trough, one for all groups or one per group; default 0.9. */
   max_momentum?: number | number[];
+  /** Index of the last epoch seen; default -1, which starts the schedule (other values resume a checkpoint). */
   last_epoch?: number;
 }
 

@@ -6,6 +6,7 @@ import type { OptimizerLike } from "./types";
 export interface ExponentialLROptions {
   /** Multiplicative factor per epoch. */
   gamma: number;
+  /** Index of the last epoch seen; default -1, which starts the schedule (other values resume a checkpoint). */
   last_epoch?: number;
 }
 

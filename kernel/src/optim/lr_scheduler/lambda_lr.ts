@@ -8,6 +8,7 @@ export type LrLambda = (epoch: number) => number;
 export interface LambdaLROptions {
   /** A function of the epoch, or one per param group. */
   lr_lambda: LrLambda | LrLambda[];
+  /** Index of the last epoch seen; default -1, which starts the schedule (other values resume a checkpoint). */
   last_epoch?: number;
 }
 

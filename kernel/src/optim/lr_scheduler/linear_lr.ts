@@ -5,12 +5,13 @@ import { checkOptions, opt } from "./options";
 import type { OptimizerLike } from "./types";
 
 export interface LinearLROptions {
-  /** Factor at epoch 0. Default 1/3; in (0, 1]. */
+  /** Factor at epoch 0, in (0, 1]; default 1/3. */
   start_factor?: number;
-  /** Factor from `total_iters` on. Default 1; in [0, 1]. */
+  /** Factor from `total_iters` on, in [0, 1]; default 1.0. */
   end_factor?: number;
-  /** Epochs of the linear ramp (≥ 0). Default 5. */
+  /** Epochs of the linear ramp (≥ 0); default 5. */
   total_iters?: number;
+  /** Index of the last epoch seen; default -1, which starts the schedule (other values resume a checkpoint). */
   last_epoch?: number;
 }
 

@@ -10,7 +10,7 @@ import {
 } from "./warnings";
 
 export interface LRSchedulerOptions {
-  /** Index of the last epoch seen; `-1` starts the schedule. Other values resume a checkpoint. */
+  /** Index of the last epoch seen; default -1, which starts the schedule (other values resume a checkpoint). */
   last_epoch?: number;
 }
 

@@ -7,8 +7,9 @@ import type { OptimizerLike } from "./types";
 export interface MultiStepLROptions {
   /** Epoch indices at which to decay; a repeated milestone decays that many times. */
   milestones: number[];
-  /** Multiplicative factor of the decay. Default 0.1. */
+  /** Multiplicative factor γ of the decay; default 0.1. */
   gamma?: number;
+  /** Index of the last epoch seen; default -1, which starts the schedule (other values resume a checkpoint). */
   last_epoch?: number;
 }
 

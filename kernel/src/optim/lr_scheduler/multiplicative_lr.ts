@@ -6,6 +6,7 @@ import type { OptimizerLike, SchedulerStateDict } from "./types";
 export interface MultiplicativeLROptions {
   /** A function of the epoch giving the factor for that epoch, or one per param group. */
   lr_lambda: LrLambda | LrLambda[];
+  /** Index of the last epoch seen; default -1, which starts the schedule (other values resume a checkpoint). */
   last_epoch?: number;
 }
 

@@ -8,26 +8,29 @@ import type { OptimizerLike } from "./types";
 export interface OneCycleLROptions {
   /** Peak rate, one for all groups or one per group. */
   max_lr: number | number[];
-  /** Steps in the cycle; or give `epochs` and `steps_per_epoch`. */
+  /** Steps in the cycle; default null, meaning epochs · steps_per_epoch. */
   total_steps?: number | null;
+  /** Epochs in the cycle, with `steps_per_epoch`, when `total_steps` is not given; default null. */
   epochs?: number | null;
+  /** Steps per epoch, with `epochs`, when `total_steps` is not given; default null. */
   steps_per_epoch?: number | null;
-  /** Fraction of the cycle spent raising the rate. Default 0.3. */
+  /** Fraction of the cycle spent raising the rate; default 0.3. */
   pct_start?: number;
-  /** "cos" (default) or "linear" annealing. */
+  /** Annealing, "cos" (cosine) or "linear"; default "cos". */
   anneal_strategy?: "cos" | "linear";
-  /** Cycle momentum (or Adam's β1) inversely to the rate. Default true. */
+  /** Cycle momentum (or Adam's β₁) inversely to the rate; default true. */
   cycle_momentum?: boolean;
-  /** Momentum at the rate's peak. Default 0.85. */
+  /** Momentum at the rate's peak, one for all groups or one per group; default 0.85. */
   base_momentum?: number | number[];
-  /** Momentum at the start and end. Default 0.95. */
+  /** Momentum at the start and end, one for all groups or one per group; default 0.95. */
   max_momentum?: number | number[];
-  /** initial_lr = max_lr / div_factor. Default 25. */
+  /** The initial rate is max_lr / div_factor; default 25.0. */
   div_factor?: number;
-  /** min_lr = initial_lr / final_div_factor. Default 1e4. */
+  /** The minimum rate is initial_lr / final_div_factor; default 1e4. */
   final_div_factor?: number;
-  /** Three phases (up, symmetric down, annihilate) as in the paper, instead of fastai's two. Default false. */
+  /** Three phases (up, symmetric down, annihilate) as in the paper, instead of fastai's two; default false. */
   three_phase?: boolean;
+  /** Index of the last epoch seen; default -1, which starts the schedule (other values resume a checkpoint). */
   last_epoch?: number;
 }
 

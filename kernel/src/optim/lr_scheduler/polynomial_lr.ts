@@ -4,10 +4,11 @@ import { checkOptions, opt } from "./options";
 import type { OptimizerLike } from "./types";
 
 export interface PolynomialLROptions {
-  /** Epochs until the rate reaches 0 (≥ 0; 0 leaves it alone). Default 5. */
+  /** Epochs until the rate reaches 0 (≥ 0; 0 leaves it alone); default 5. */
   total_iters?: number;
-  /** Power of the polynomial. Default 1 (linear decay). */
+  /** Power of the polynomial (1: linear decay); default 1.0. */
   power?: number;
+  /** Index of the last epoch seen; default -1, which starts the schedule (other values resume a checkpoint). */
   last_epoch?: number;
 }
 

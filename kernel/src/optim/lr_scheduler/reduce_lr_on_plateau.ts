@@ -6,21 +6,21 @@ import type { OptimizerLike, SchedulerStateDict } from "./types";
 import { EPOCH_DEPRECATION_WARNING, warn } from "./warnings";
 
 export interface ReduceLROnPlateauOptions {
-  /** `"min"`: reduce when the metric stops decreasing; `"max"`: when it stops increasing. Default "min". */
+  /** Reduce when the metric stops decreasing ("min") or stops increasing ("max"); default "min". */
   mode?: "min" | "max";
-  /** Factor applied on reduction, new_lr = lr · factor. Default 0.1; must be < 1. */
+  /** Factor applied on reduction, new_lr = lr · factor (< 1); default 0.1. */
   factor?: number;
-  /** Epochs without improvement tolerated before reducing. Default 10. */
+  /** Epochs without improvement tolerated before reducing; default 10. */
   patience?: number;
-  /** Minimum change that counts as an improvement. Default 1e-4. */
+  /** Minimum change that counts as an improvement; default 1e-4. */
   threshold?: number;
-  /** `"rel"`: relative to the best value; `"abs"`: absolute. Default "rel". */
+  /** Improvement measured relative to the best value ("rel") or absolutely ("abs"); default "rel". */
   threshold_mode?: "rel" | "abs";
-  /** Epochs to wait after a reduction before counting bad epochs again. Default 0. */
+  /** Epochs to wait after a reduction before counting bad epochs again; default 0. */
   cooldown?: number;
-  /** Lower bound on the rate, one for all groups or one per group. Default 0. */
+  /** Lower bound on the rate, one for all groups or one per group; default 0. */
   min_lr?: number | number[];
-  /** A reduction smaller than eps is skipped. Default 1e-8. */
+  /** A reduction smaller than eps is skipped; default 1e-8. */
   eps?: number;
 }
 

@@ -9,6 +9,7 @@ export interface SequentialLROptions {
   schedulers: LRScheduler[];
   /** Epochs at which the next scheduler takes over; one fewer than `schedulers`. */
   milestones: number[];
+  /** Index of the last epoch seen; default -1, which starts the schedule (other values resume a checkpoint). */
   last_epoch?: number;
 }
 

@@ -6,8 +6,9 @@ import type { OptimizerLike } from "./types";
 export interface StepLROptions {
   /** Period of the decay, in epochs. */
   step_size: number;
-  /** Multiplicative factor of the decay. Default 0.1. */
+  /** Multiplicative factor γ of the decay; default 0.1. */
   gamma?: number;
+  /** Index of the last epoch seen; default -1, which starts the schedule (other values resume a checkpoint). */
   last_epoch?: number;
 }
 

@@ -8,13 +8,13 @@ import { get_swa_avg_fn, type AvgFn, type MultiAvgFn } from "./avg_fn";
 import { deepcopy_module } from "./deepcopy";
 
 export interface AveragedModelOptions {
-  /** Where the copy lives: lrlab has only the CPU ("cpu" or null). */
+  /** Where the copy lives, "cpu" or null (lrlab has only the CPU); default null. */
   device?: "cpu" | null;
-  /** Averaging of one tensor: `(averaged, current, num_averaged) => new average`. Default: equal weights (SWA). */
+  /** Averaging of one tensor, `(averaged, current, num_averaged) => new average`; default null, meaning equal weights (SWA). */
   avg_fn?: AvgFn | null;
-  /** Averaging of lists of tensors, in place: `(averaged_list, current_list, num_averaged) => void`. */
+  /** Averaging of lists of tensors in place, `(averaged_list, current_list, num_averaged) => void`; default null. */
   multi_avg_fn?: MultiAvgFn | null;
-  /** Average the buffers too (BatchNorm's running statistics), instead of copying the model's. Default false. */
+  /** Average the buffers too (BatchNorm's running statistics), instead of copying the model's; default false. */
   use_buffers?: boolean;
 }
 

@@ -9,10 +9,11 @@ export type AnnealStrategy = "cos" | "linear";
 export interface SWALROptions {
   /** The rate to anneal to: one for every param group, or one per group. Written to each group as `swa_lr`. */
   swa_lr: number | number[];
-  /** Number of epochs of the annealing phase (an integer ≥ 0). Default 10. */
+  /** Number of epochs of the annealing phase (an integer ≥ 0); default 10. */
   anneal_epochs?: number;
-  /** "cos" (default): cosine annealing; "linear": linear annealing. */
+  /** Annealing, "cos" (cosine) or "linear"; default "cos". */
   anneal_strategy?: AnnealStrategy;
+  /** Index of the last epoch seen; default -1, which starts the schedule (other values resume a checkpoint). */
   last_epoch?: number;
 }
 
