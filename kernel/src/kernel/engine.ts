@@ -164,15 +164,29 @@ export class Engine {
   constructor(private readonly prelude: Prelude, rootDir = process.cwd(), private readonly log: (s: string) => void = () => {}) {
     this.req = this.wrapRequire(Module.createRequire(path.join(rootDir, "__lrlab_cell__.js")), rootDir);
     this.prevDecl = prelude.declarations;
-    Object.assign(this.locals, prelude.values());
     this.global = { exports: this.locals, require: this.req };
     (globalThis as any).__lrlab__ = this.global;
+  }
+
+  private preludeLoaded = false;
+
+  /**
+   * Puts the prelude's values (torch, lrlab, display, ...) into the cells' scope, once. Not in
+   * the constructor: the kernel builds its engine before it answers kernel_info, and loading the
+   * library then was ~100 ms of every start (more on a loaded machine); the kernel's warm-up
+   * calls this after the reply, and any run calls it first.
+   */
+  loadPrelude(): void {
+    if (this.preludeLoaded) return;
+    this.preludeLoaded = true;
+    for (const [k, v] of Object.entries(this.prelude.values())) if (!Object.hasOwn(this.locals, k)) this.locals[k] = v;
   }
 
   /** Forget every user declaration and value; the prelude comes back. */
   reset(): void {
     for (const k of Object.keys(this.locals)) delete this.locals[k];
     Object.assign(this.locals, this.prelude.values());
+    this.preludeLoaded = true;
     this.prevDecl = this.prelude.declarations;
   }
 
@@ -202,6 +216,7 @@ export class Engine {
    * out while they run); the returned promise only matters for top-level await.
    */
   run(src: string): Promise<RunResult> | RunResult {
+    this.loadPrelude();
     const r = this.compile(src);
     if (!r.output) { this.prevDecl = r.declOutput ?? this.prevDecl; return { hasValue: false, value: undefined }; }
     const filename = `<cell ${++cellCounter}>`;
@@ -263,6 +278,7 @@ export class Engine {
    * then, after the clean-ups above.
    */
   runInterruptible<T>(fn: () => T): T {
+    this.loadPrelude();
     const g = globalThis as { __lrlab_call__?: () => T };
     const prev = g.__lrlab_call__;
     g.__lrlab_call__ = fn;
@@ -402,6 +418,8 @@ export class Engine {
     // The compiler's functions that a cell runs are compiled now: the next kernel loads their
     // bytecode from the code cache instead (tslab_typescript.ts, code_cache.ts).
     saveTypeScriptCodeCache();
+    // and the library the cells see, which the kernel did not load before its kernel_info reply
+    this.loadPrelude();
   }
 
   private get converter(): Converter {
