@@ -8,16 +8,8 @@ import * as torch from "../../kernel/src/index";
 import { trace, type Trace } from "../../kernel/src/trace/index";
 import { bundle, PLOT_MIME, PLOTLY_MIME, SVG_MIME, toVegaLite, type MimeBundle, type PlotPayload } from "../../kernel/src/plot/index";
 import type { Bucket } from "../../kernel/src/trace/series";
+import { savedBytes, tracedRun } from "./saved";
 
-/** The bytes one display_data output takes in a notebook written by nbformat (indent=1, utf-8). */
-function savedBytes(b: MimeBundle): number {
-  const data = Object.fromEntries(Object.entries(b).map(([k, v]) => [k, typeof v === "string" && v.includes("\n") ? v.split(/(?<=\n)/) : v]));
-  const nb = {
-    cells: [{ cell_type: "code", execution_count: 1, id: "x", metadata: {}, source: [], outputs: [{ output_type: "display_data", data, metadata: {} }] }],
-    metadata: {}, nbformat: 4, nbformat_minor: 5,
-  };
-  return Buffer.byteLength(JSON.stringify(nb, null, 1), "utf8");
-}
 
 /** Legend entries of the plotly figure, and of the SVG (its colour scale's domain). */
 function legends(b: MimeBundle): { plotly: number; svg: number } {
@@ -105,27 +97,11 @@ describe("a per_param trace of 50 parameter tensors", () => {
   });
 });
 
-/** A small MLP traced for `steps` steps (as saved_size.test.ts's long runs). */
-function smallRun(lr: number, steps: number, name: string): Trace {
-  torch.manual_seed(0);
-  const model = new torch.nn.Sequential(new torch.nn.Linear(4, 8), new torch.nn.ReLU(), new torch.nn.Linear(8, 1));
-  const optimizer = new torch.optim.Adam(model.parameters(), { lr });
-  const sched = new torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, { T_max: steps });
-  const loss_fn = new torch.nn.MSELoss();
-  const t = trace(optimizer, { batch_size: 8, name });
-  const x = torch.randn(8, 4);
-  const y = torch.randn(8, 1);
-  for (let i = 0; i < steps; i++) {
-    optimizer.zero_grad();
-    const loss = loss_fn.forward(model.forward(x), y);
-    loss.backward();
-    t.log_loss(loss);
-    optimizer.step();
-    sched.step();
-  }
-  t.stop();
-  return t;
-}
+/** A small MLP traced for `steps` steps with Adam and a cosine schedule (saved.ts). */
+const smallRun = (lr: number, steps: number, name: string): Trace => tracedRun((params) => {
+  const optimizer = new torch.optim.Adam(params, { lr });
+  return { optimizer, sched: new torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, { T_max: steps }) };
+}, steps, name);
 
 describe("%lr_compare of 12 long runs", () => {
   it("saves under 150 KB, one line per run, a bounded legend", () => {

@@ -7,42 +7,11 @@
  */
 import { describe, expect, it } from "vitest";
 import * as torch from "../../kernel/src/index";
-import { trace } from "../../kernel/src/trace/index";
-import { bundle, SVG_MIME, type MimeBundle } from "../../kernel/src/plot/index";
-
-/** The bytes one display_data output takes in a notebook written by nbformat (indent=1, utf-8). */
-export function savedBytes(bundle: MimeBundle): number {
-  // nbformat stores multi-line strings as lists of lines
-  const data = Object.fromEntries(Object.entries(bundle).map(([k, v]) =>
-    [k, typeof v === "string" && v.includes("\n") ? v.split(/(?<=\n)/) : v]));
-  const nb = {
-    cells: [{ cell_type: "code", execution_count: 1, id: "x", metadata: {}, source: [],
-      outputs: [{ output_type: "display_data", data, metadata: {} }] }],
-    metadata: {}, nbformat: 4, nbformat_minor: 5,
-  };
-  return Buffer.byteLength(JSON.stringify(nb, null, 1), "utf8");
-}
+import { bundle, SVG_MIME } from "../../kernel/src/plot/index";
+import { savedBytes, tracedRun } from "./saved";
 
 /** 100,000 steps on a small MLP with a schedule and the loss: every panel filled. */
-function longRun(make: (params: torch.nn.Parameter[]) => { optimizer: torch.optim.Optimizer; sched: { step(): void } }, steps = 100_000, name = "long") {
-  torch.manual_seed(0);
-  const model = new torch.nn.Sequential(new torch.nn.Linear(4, 8), new torch.nn.ReLU(), new torch.nn.Linear(8, 1));
-  const { optimizer, sched } = make(model.parameters());
-  const loss_fn = new torch.nn.MSELoss();
-  const t = trace(optimizer, { batch_size: 8, name });
-  const x = torch.randn(8, 4);
-  const y = torch.randn(8, 1);
-  for (let i = 0; i < steps; i++) {
-    optimizer.zero_grad();
-    const loss = loss_fn.forward(model.forward(x), y);
-    loss.backward();
-    t.log_loss(loss);
-    optimizer.step();
-    sched.step();
-  }
-  t.stop();
-  return t;
-}
+const longRun = (make: Parameters<typeof tracedRun>[0], steps = 100_000, name = "long") => tracedRun(make, steps, name);
 
 describe("a long trace, as saved in a .ipynb", () => {
   it("100k Adam steps with a schedule and the loss: the saved plot output stays under 150 KB", () => {
