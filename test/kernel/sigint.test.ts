@@ -70,3 +70,24 @@ describe("SIGINT with the watchdog held", () => {
     expect(resultText(await k.execute("1 + 1"))).toBe("2");
   });
 });
+
+describe("an interrupt while the main thread is busy before the cell runs", () => {
+  it("stops a cell that was still being compiled instead of letting it run to its end", async () => {
+    // The first cell after a restart waits seconds for TypeScript (seen in JupyterLab: the stop
+    // button did nothing, the loop ran its whole time): an interrupt then found no script to stop
+    // and was lost. A cell of a few thousand typed lines takes as long to check; the interrupt
+    // comes while it is checked.
+    const lines = Array.from({ length: 4000 }, (_, i) => `const busy_${i}: number = ${i} * 2;`).join("\n");
+    const t0 = Date.now();
+    const p = k.execute(`${lines}\nlet spins_c = 0; const t_c = Date.now(); while (Date.now() - t_c < 8000) spins_c++; spins_c`);
+    await sleep(200);
+    await k.interruptByMessage();
+    const r = await p;
+    expect(r.reply.content.ename, JSON.stringify(r.reply.content)).toBe("KeyboardInterrupt");
+    expect(Date.now() - t0).toBeLessThan(7000);
+    // nothing of it ran, and the interrupt is not left over for the next cell
+    const after = await k.execute("spins_c");
+    expect(JSON.stringify(after.reply.content)).toMatch(/Cannot find name 'spins_c'/);
+    expect(resultText(await k.execute("1 + 1"))).toBe("2");
+  });
+});

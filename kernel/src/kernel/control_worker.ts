@@ -32,6 +32,8 @@ export interface WorkerInit {
   kernelInfo: Record<string, unknown>;
   /** Shared with the main thread for stdin: [state, byteLength, ...utf8 bytes]. */
   inputBuffer: SharedArrayBuffer;
+  /** One Int32: 1 while a cell runs or is about to run on the main thread (kernel.ts `working`). */
+  working: SharedArrayBuffer;
 }
 
 /** Values of the state slot of the stdin buffer. */
@@ -76,6 +78,7 @@ function main(init: WorkerInit): void {
   let proxy: zmq.Proxy | null = null;
   let joined = false;
   const state = new Int32Array(init.inputBuffer, 0, 2);
+  const working = new Int32Array(init.working);
   const bytes = new Uint8Array(init.inputBuffer, 8);
   let inputWaiting = false;
   const post = (m: FromWorker) => port.postMessage(m);
@@ -160,7 +163,9 @@ function main(init: WorkerInit): void {
       // a late one would stop the next cell); otherwise SIGINT breaks a busy synchronous cell.
       if (!wakeInput(INPUT_INTERRUPTED)) {
         post({ type: "interrupt" });
-        process.kill(process.pid, "SIGINT");
+        // only when a cell runs or is about to: a SIGINT while idle would stay in the watchdog's
+        // record and stop the next cell (sigint.ts)
+        if (Atomics.load(working, 0) === 1) process.kill(process.pid, "SIGINT");
       }
       reply(msg, "interrupt_reply", { status: "ok" });
       status("idle", msg.header);

@@ -234,6 +234,9 @@ export class Engine {
       delete this.locals[name];
       return { hasValue: true, value };
     };
+    // An interrupt while the cell was being compiled (the first cell: seconds, while TypeScript
+    // loads) found no script to stop; it is in the watchdog's record (sigint.ts). Nothing ran.
+    if (takePendingSigint()) throw new KeyboardInterrupt();
     let ret: unknown;
     try {
       beforeBreakOnSigint();
@@ -283,6 +286,7 @@ export class Engine {
     const prev = g.__lrlab_call__;
     g.__lrlab_call__ = fn;
     try {
+      if (takePendingSigint()) throw new KeyboardInterrupt(); // as in run(): an interrupt before it started
       beforeBreakOnSigint();
       return vm.runInThisContext("__lrlab_call__()", { filename: "<magic>", breakOnSigint: true }) as T;
     } catch (e) {

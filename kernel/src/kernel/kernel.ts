@@ -36,7 +36,7 @@ import { codePointsToIndex, indexToCodePoints } from "./unicode";
 import { ignoreBrokenPipes, watchParent } from "./parent_watch";
 import type * as PreviewModule from "../trace/preview";
 import type * as SchedulersModule from "../optim/lr_scheduler";
-import { holdSigintWatchdog } from "./sigint";
+import { holdSigintWatchdog, takePendingSigint } from "./sigint";
 
 const VERSION: string = require("../../package.json").version;
 /** The real process.exit, kept before cells get a guarded one. */
@@ -120,6 +120,13 @@ export class Kernel {
   /** Which execute request outputs made now belong to (and the last one, for late async errors). */
   private readonly parents = new Parents<ExecState>();
   private readonly inputBuffer = new SharedArrayBuffer(8 + (1 << 20));
+  /**
+   * 1 while a cell is running or about to run (from the start of an execute request to its
+   * reply) or the warm-up holds the main thread, else 0: an interrupt_request sends SIGINT only
+   * then (control_worker.ts). A SIGINT sent while idle stopped nothing but stayed in the
+   * watchdog's record (sigint.ts), which the next cell would have taken as its own interrupt.
+   */
+  private readonly working = new Int32Array(new SharedArrayBuffer(4));
   private closing = false;
   private readonly shellSend = (frames: Buffer[]) => { this.shell.send(frames).catch((e) => this.log(`shell send: ${e.message}`)); };
 
@@ -140,7 +147,7 @@ export class Kernel {
       if (this.lastInfoAt > 0) this.warmSoon(WARM_AFTER_JOIN_MS, "after a subscriber joined just after a kernel_info reply");
     };
     await this.shell.bind(endpoint(this.info, this.info.shell_port));
-    const init: WorkerInit = { info: this.info, session: this.session, kernelInfo: kernelInfo(), inputBuffer: this.inputBuffer };
+    const init: WorkerInit = { info: this.info, session: this.session, kernelInfo: kernelInfo(), inputBuffer: this.inputBuffer, working: this.working.buffer as SharedArrayBuffer };
     // the control thread binds iopub, control, hb and stdin
     this.worker = new Worker(path.join(__dirname, "control_worker.js"), { workerData: init });
     this.worker.on("message", (m: FromWorker) => this.onWorker(m));
@@ -182,7 +189,11 @@ export class Kernel {
     this.warmTimer = setTimeout(() => {
       this.warmed = true;
       if (process.env.LRLAB_KERNEL_LOG) this.log(`warm-up: ${why}`);
+      this.startingWork();
+      Atomics.store(this.working, 0, 1);
       try { this.engine.warm(); } catch (e) { this.log(`compiler warm-up failed: ${(e as Error)?.stack ?? e}`); }
+      Atomics.store(this.working, 0, this.busy ? 1 : 0);
+      this.busyEnded = performance.now();
       // a separate turn of the event loop: a request that came in meanwhile goes first
       setTimeout(() => this.warmPlots(), 0).unref();
     }, ms);
@@ -304,6 +315,7 @@ export class Kernel {
 
   private async pump(): Promise<void> {
     if (this.busy) return;
+    this.startingWork();
     this.busy = true;
     try {
       while (this.queue.length > 0) {
@@ -316,7 +328,33 @@ export class Kernel {
       }
     } finally {
       this.busy = false;
+      this.busyEnded = performance.now();
     }
+  }
+
+  /**
+   * The end of an execute request: idle for interrupt_request (`working`), and a SIGINT recorded
+   * during it (one that came while the cell awaited and was stopped by the "interrupt" message
+   * instead) is dropped: it was this request's.
+   */
+  private doneWorking(): void {
+    Atomics.store(this.working, 0, 0);
+    takePendingSigint();
+  }
+
+  /** When the main thread last finished work (requests, the warm-up): see startingWork. */
+  private busyEnded = 0;
+
+  /**
+   * An interrupt that came while the kernel was idle stops nothing, and must not stop the next
+   * cell; one that came while the main thread was busy before a cell could run (the warm-up with
+   * the cell queued behind it, the cell's compile) must stop that cell: before, it found no script
+   * to stop and was lost, and the cell ran to its end. The watchdog keeps a record of a SIGINT
+   * that came while no script ran (sigint.ts), which the engine checks before it runs a cell. When
+   * work starts after more than 50 ms of idleness, that record is dropped: it came while idle.
+   */
+  private startingWork(): void {
+    if (performance.now() - this.busyEnded > 50) takePendingSigint();
   }
 
   private reply(req: Message, send: (frames: Buffer[]) => void, content: object, metadata: object = {}): void {
@@ -397,6 +435,7 @@ export class Kernel {
     if (!silent) this.iopub.publish("execute_input", { code, execution_count: count }, msg.header);
     if (storeHistory) this.history.add(count, code);
     let error: { ename: string; evalue: string; traceback: string[] } | null = null;
+    Atomics.store(this.working, 0, 1);
     try {
       try {
         await this.runCell(code, st);
@@ -430,8 +469,10 @@ export class Kernel {
       // sent after the error reply arrived is never aborted. (As ipykernel: after a failed
       // execute on control too; the aborted requests are shell's, answered on shell.)
       if (stopOnError) await this.abortQueued();
+      this.doneWorking(); // before the reply: a client that got it sees the kernel idle
       this.reply(msg, send, { status: "error", execution_count: count, ...error, user_expressions: {}, payload: [] }, { started: new Date().toISOString() });
     } else {
+      this.doneWorking();
       this.reply(msg, send, { status: "ok", execution_count: count, payload: st.payload, user_expressions }, { started: new Date().toISOString() });
     }
   }
