@@ -174,3 +174,42 @@ const sgd_run = lrlab.trace(ttopt); ttopt.step(); sgd_run.stop();`);
     expect(resultText(await k.execute("net.weight.shape.join(',')"))).toBe("'1,3'");
   });
 });
+
+describe("scheduler keywords that take one of a few words (lr_schedule.ts WORD_VALUES)", () => {
+  it("every listed word is one the scheduler accepts, and a word outside the list is refused", async () => {
+    const torch = await import("../../kernel/src/index");
+    const { WORD_VALUES } = await import("../../kernel/src/magics/lr_schedule");
+    const required: Record<string, object> = {
+      OneCycleLR: { max_lr: 0.1, total_steps: 10 }, SWALR: { swa_lr: 0.05 }, CyclicLR: { base_lr: 0.01, max_lr: 0.1 }, ReduceLROnPlateau: {},
+    };
+    const cls = (name: string): any => (torch.optim.lr_scheduler as any)[name] ?? (torch.optim.swa_utils as any)[name];
+    const make = (name: string, extra: object) => {
+      const opt = new torch.optim.SGD([torch.zeros([1], { requires_grad: true })], { lr: 0.1, momentum: 0.9 });
+      return new (cls(name))(opt, { ...required[name], ...extra });
+    };
+    expect(Object.keys(WORD_VALUES).sort()).toEqual(Object.keys(required).sort());
+    for (const [name, keys] of Object.entries(WORD_VALUES)) {
+      for (const [key, words] of Object.entries(keys)) {
+        for (const w of words) expect(() => make(name, { [key]: w }), `${name} ${key}=${w}`).not.toThrow();
+        expect(() => make(name, { [key]: "nonsense" }), `${name} ${key}=nonsense`).toThrow();
+      }
+    }
+  });
+
+  it("through the kernel: Tab after anneal_strategy= offers the words; a misspelt one is named with the close word", async () => {
+    const k = await KernelClient.start();
+    try {
+      const code = "%lr_schedule OneCycleLR max_lr=0.1 total_steps=10 anneal_strategy=";
+      const c = (await k.request("complete_request", { code, cursor_pos: [...code].length })).content;
+      expect(c.matches).toEqual(["cos", "linear"]);
+      const mode = "%lr_schedule ReduceLROnPlateau mode=m";
+      expect((await k.request("complete_request", { code: mode, cursor_pos: [...mode].length })).content.matches).toEqual(["min", "max"]);
+      const r = await k.execute("%lr_schedule OneCycleLR max_lr=0.1 total_steps=10 anneal_strategy=cosin");
+      expect(r.reply.content.evalue).toBe("OneCycleLR: anneal_strategy=cosin (did you mean cos?); anneal_strategy is one of cos, linear");
+      const ok = await k.execute("%lr_schedule OneCycleLR max_lr=0.1 total_steps=10 anneal_strategy=linear");
+      expect(ok.reply.content.status, JSON.stringify(ok.reply.content)).toBe("ok");
+    } finally {
+      await k.shutdown();
+    }
+  });
+});

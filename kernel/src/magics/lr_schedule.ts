@@ -118,6 +118,19 @@ function definedSteps(name: string, o: Record<string, unknown>): number | undefi
  * The scheduler a line names, checked with its keys (a misspelt one is named with the close key);
  * run as the line is parsed (`check`), so a bad line runs nothing of its cell.
  */
+/**
+ * A scheduler's keyword arguments that take one of a few words, and those words (PyTorch's): Tab
+ * after `key=` offers them, and a misspelt one is named with the close word before anything runs.
+ * test/kernel/magic_messages.test.ts builds each scheduler with each word (the lists cannot drift
+ * from what the schedulers accept) and checks that a word outside them is refused.
+ */
+export const WORD_VALUES: Readonly<Record<string, Readonly<Record<string, readonly string[]>>>> = {
+  OneCycleLR: { anneal_strategy: ["cos", "linear"] },
+  SWALR: { anneal_strategy: ["cos", "linear"] },
+  CyclicLR: { mode: ["triangular", "triangular2", "exp_range"], scale_mode: ["cycle", "iterations"] },
+  ReduceLROnPlateau: { mode: ["min", "max"], threshold_mode: ["rel", "abs"] },
+};
+
 function checkLine(a: ParsedArgs, usage: string): string {
   const names = schedulerNames();
   if (a.positional.length === 0) throw new MagicError(`name a scheduler; valid names: ${names.join(", ")}`, usage);
@@ -129,6 +142,12 @@ function checkLine(a: ParsedArgs, usage: string): string {
     // the scheduler's own words (PyTorch's), with the close key, or the magic's option (steps= → --steps)
     const near = didYouMean(bad[0], [...keys.map((k) => k + "="), "--steps", "--lr", "--optimizer", "--metrics", "--name"]);
     throw new MagicError(`${name}: ${name}.__init__() got an unexpected keyword argument '${bad[0]}'${near}; accepted: ${keys.join(", ")}`, usage);
+  }
+  for (const [k, v] of a.kv) {
+    const words = WORD_VALUES[name]?.[k];
+    if (words !== undefined && typeof v === "string" && !words.includes(v)) {
+      throw new MagicError(`${name}: ${k}=${v}${didYouMean(v, words)}; ${k} is one of ${words.join(", ")}`, usage);
+    }
   }
   return name;
 }
@@ -220,6 +239,7 @@ export const lr_schedule: Magic = {
   check(args, usage) {
     checkLine(args, usage);
   },
+  completeValue: (key, positional) => WORD_VALUES[positional[0]]?.[key] ?? [],
   complete(positional, kv) {
     const names = schedulerNames();
     if (positional.length === 0) return names;
