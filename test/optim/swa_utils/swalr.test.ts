@@ -271,8 +271,9 @@ describe("%lr_schedule SWALR", () => {
   it("is offered by Tab with its options, and a bad option names what SWALR accepts", async () => {
     expect(lr_schedule.complete!([], [], () => [])).toContain("SWALR");
     expect(lr_schedule.complete!(["SWALR"], ["swa_lr=0.1"], () => [])).toEqual(["anneal_epochs=", "anneal_strategy=", "last_epoch="]);
+    // the magic names the close word before building the scheduler (lr_schedule.ts WORD_VALUES)
     await expect(run("SWALR swa_lr=0.05 anneal_strategy=cosine --steps 5")).rejects.toThrow(
-      /SWALR: anneal_strategy must be one of 'cos' or 'linear', instead got cosine/,
+      /^SWALR: anneal_strategy=cosine \(did you mean cos\?\); anneal_strategy is one of cos, linear$/,
     );
     await expect(run("SWALR swa_lr=0.05 anneal_epoch=3 --steps 5")).rejects.toThrow(
       /unexpected keyword argument 'anneal_epoch' \(did you mean anneal_epochs=\?\); accepted: swa_lr, anneal_epochs, anneal_strategy, last_epoch/,
