@@ -5,7 +5,8 @@
  * - heartbeat: echoes every frame back (REP socket).
  * - control: `interrupt_request` raises SIGINT in this process, which stops a synchronous cell
  *   through vm's `breakOnSigint` on the main thread (a JS handler there could not run while the
- *   cell is busy); `shutdown_request` replies at once, then asks the main thread to close and, if
+ *   cell is busy), and posts the main thread an "interrupt" message, which stops an awaiting
+ *   cell; code that holds the main thread out of SIGINT's reach is stopped by stuck_code.ts; `shutdown_request` replies at once, then asks the main thread to close and, if
  *   it is stuck, terminates the process; `kernel_info_request` is answered here; anything else is
  *   handed to the main thread, whose reply frames come back to be sent on this socket. The busy
  *   and idle status of the requests answered here are published here, at once (ipykernel's
@@ -25,6 +26,8 @@ import { parentPort, workerData } from "node:worker_threads";
 import * as zmq from "zeromq";
 import { ConnectionInfo, Signer, decode, encode, endpoint, newHeader, Message, WireError } from "./wire";
 import { iopubFrames, iopubInproc } from "./iopub";
+import { interruptShare, INTERRUPTS_SEEN, KERNEL_TASKS, SIGINTS_SENT, USER_CODE, WORKING } from "./interrupt_share";
+import { StuckCodeStopper } from "./stuck_code";
 
 export interface WorkerInit {
   info: ConnectionInfo;
@@ -32,8 +35,10 @@ export interface WorkerInit {
   kernelInfo: Record<string, unknown>;
   /** Shared with the main thread for stdin: [state, byteLength, ...utf8 bytes]. */
   inputBuffer: SharedArrayBuffer;
-  /** One Int32: 1 while a cell runs or is about to run on the main thread (kernel.ts `working`). */
-  working: SharedArrayBuffer;
+  /** The interrupt slots shared with the main thread (interrupt_share.ts). */
+  interrupts: SharedArrayBuffer;
+  /** Whether the main thread is prepared for its stuck code to be terminated (stuck_code.ts). */
+  stopsStuckCode: boolean;
 }
 
 /** Values of the state slot of the stdin buffer. */
@@ -78,11 +83,15 @@ function main(init: WorkerInit): void {
   let proxy: zmq.Proxy | null = null;
   let joined = false;
   const state = new Int32Array(init.inputBuffer, 0, 2);
-  const working = new Int32Array(init.working);
+  const interrupts = interruptShare(init.interrupts);
   const bytes = new Uint8Array(init.inputBuffer, 8);
   let inputWaiting = false;
   const post = (m: FromWorker) => port.postMessage(m);
   const log = (text: string) => post({ type: "log", text });
+  const stopper = init.stopsStuckCode
+    ? new StuckCodeStopper(() => Atomics.load(interrupts, INTERRUPTS_SEEN),
+      () => Atomics.load(interrupts, USER_CODE) === 1 || Atomics.load(interrupts, KERNEL_TASKS) === 0, log)
+    : null;
 
   /** Wakes the main thread blocked in prompt(); false when it was not waiting. */
   function wakeInput(code: number, value = ""): boolean {
@@ -163,9 +172,14 @@ function main(init: WorkerInit): void {
       // a late one would stop the next cell); otherwise SIGINT breaks a busy synchronous cell.
       if (!wakeInput(INPUT_INTERRUPTED)) {
         post({ type: "interrupt" });
+        stopper?.interruptPosted();
         // only when a cell runs or is about to: a SIGINT while idle would stay in the watchdog's
-        // record and stop the next cell (sigint.ts)
-        if (Atomics.load(working, 0) === 1) process.kill(process.pid, "SIGINT");
+        // record and stop the next cell (sigint.ts); counted, for the main thread to take its
+        // record at the request's end (kernel.ts doneWorking)
+        if (Atomics.load(interrupts, WORKING) === 1) {
+          Atomics.add(interrupts, SIGINTS_SENT, 1);
+          process.kill(process.pid, "SIGINT");
+        }
       }
       reply(msg, "interrupt_reply", { status: "ok" });
       status("idle", msg.header);

@@ -23,7 +23,8 @@ import { Prelude } from "./prelude_source";
 import { aliasTypes, calleeAt, dottedNameAt, moduleDoc, signatureNotes, withoutImportPaths } from "./module_docs";
 import { hasTopLevelAwait, withoutExportKeywords } from "./cell_source";
 import { alignLines } from "./line_map";
-import { beforeBreakOnSigint, takePendingSigint } from "./sigint";
+import { beforeBreakOnSigint, noteRunInterrupted, takePendingSigint } from "./sigint";
+import { markUserCode } from "./interrupt_share";
 import { createConverter, tslabTypeScript } from "./engine_tslab";
 import { saveTypeScriptCodeCache } from "./tslab_typescript";
 import { moduleFor } from "./patched_module";
@@ -237,22 +238,65 @@ export class Engine {
     // An interrupt while the cell was being compiled (the first cell: seconds, while TypeScript
     // loads) found no script to stop; it is in the watchdog's record (sigint.ts). Nothing ran.
     if (takePendingSigint()) throw new KeyboardInterrupt();
-    let ret: unknown;
+    if (r.hasToplevelAwait) return this.runAwaiting(wrapped, filename, done, () => { this.prevDecl = r.declOutput ?? this.prevDecl; });
+    const user = markUserCode(true);
     try {
       beforeBreakOnSigint();
-      ret = vm.runInThisContext(wrapped, { filename, breakOnSigint: true });
+      vm.runInThisContext(wrapped, { filename, breakOnSigint: true });
     } catch (e) {
       this.prevDecl = r.declOutput ?? this.prevDecl;
       throw this.translate(e);
+    } finally {
+      markUserCode(user);
     }
-    if (!r.hasToplevelAwait) return done();
-    const interrupted = new Promise<never>((_, reject) => { this.interruptReject = reject; });
-    // A SIGINT sent to the process while the cell awaits (sigint.ts: no listener hears it then).
-    const poll = setInterval(() => { if (takePendingSigint()) this.interrupt(); }, 50).unref();
-    return Promise.race([ret as Promise<unknown>, interrupted]).then(
-      () => { clearInterval(poll); this.interruptReject = null; return done(); },
-      (e) => { clearInterval(poll); this.interruptReject = null; this.prevDecl = r.declOutput ?? this.prevDecl; throw this.translate(e); },
-    );
+    return done();
+  }
+
+  /**
+   * Runs a cell with top-level await. It ends when its promise settles or when it is interrupted
+   * (interrupt(), or a SIGINT that came while it awaited: no listener hears it then, sigint.ts).
+   *
+   * It starts in a turn of the event loop of its own, after the caller's code has returned. Code
+   * after an `await` that holds the main thread is out of SIGINT's reach, and the control thread
+   * terminates it (stuck_code.ts); V8 then drops the microtasks queued behind it. Started from
+   * the caller's turn, those included the kernel's own (an async function returning this promise
+   * queues a job that attaches its handler): the cell was stopped but its request never ended.
+   * Started here, what is queued behind its code is its own: attaching handlers (`then`)
+   * queues nothing.
+   */
+  private runAwaiting(wrapped: string, filename: string, done: () => RunResult, keepDecls: () => void): Promise<RunResult> {
+    return new Promise<RunResult>((resolve, reject) => {
+      let settled = false;
+      let user: boolean | null = null;
+      const end = (e: unknown, value?: RunResult) => {
+        if (settled) return;
+        settled = true;
+        if (user !== null) markUserCode(user);
+        clearInterval(poll);
+        this.interruptReject = null;
+        if (e === undefined) { resolve(value!); return; }
+        keepDecls();
+        try { reject(this.translate(e)); } catch (t) { reject(t); }
+      };
+      this.interruptReject = (e) => end(e);
+      const poll = setInterval(() => { if (takePendingSigint()) this.interrupt(); }, 50).unref();
+      setImmediate(() => {
+        if (settled) return; // interrupted before it started
+        user = markUserCode(true); // until it settles: its code runs whenever its awaits resume
+        let ret: unknown;
+        try {
+          beforeBreakOnSigint();
+          ret = vm.runInThisContext(wrapped, { filename, breakOnSigint: true });
+        } catch (e) {
+          end(e);
+          return;
+        }
+        (ret as Promise<unknown>).then(
+          () => { if (!settled) { let v: RunResult; try { v = done(); } catch (e) { end(e); return; } end(undefined, v); } },
+          (e) => end(e ?? new Error(String(e))),
+        );
+      });
+    });
   }
 
   /** Stops an awaiting cell (a synchronous one is stopped by SIGINT through breakOnSigint). */
@@ -263,9 +307,10 @@ export class Engine {
   }
 
   private translate(e: unknown): unknown {
-    const interrupted = e instanceof KeyboardInterrupt
-      || (e instanceof Error && ((e as any).code === "ERR_SCRIPT_EXECUTION_INTERRUPTED" || /^Script execution (was )?interrupted/.test(e.message)));
-    if (!interrupted) return e;
+    const terminated = !(e instanceof KeyboardInterrupt)
+      && e instanceof Error && ((e as any).code === "ERR_SCRIPT_EXECUTION_INTERRUPTED" || /^Script execution (was )?interrupted/.test(e.message));
+    if (terminated) noteRunInterrupted();
+    if (!terminated && !(e instanceof KeyboardInterrupt)) return e;
     // The interrupt unwound the cell without running its `finally` blocks: scoped library modes
     // (no_grad inside optimizer.step(), tracing paused by a preview) go back to top level, and
     // what the library registered to put back (a range test's model) is put back.
@@ -288,7 +333,12 @@ export class Engine {
     try {
       if (takePendingSigint()) throw new KeyboardInterrupt(); // as in run(): an interrupt before it started
       beforeBreakOnSigint();
-      return vm.runInThisContext("__lrlab_call__()", { filename: "<magic>", breakOnSigint: true }) as T;
+      const user = markUserCode(true);
+      try {
+        return vm.runInThisContext("__lrlab_call__()", { filename: "<magic>", breakOnSigint: true }) as T;
+      } finally {
+        markUserCode(user);
+      }
     } catch (e) {
       throw this.translate(e);
     } finally {

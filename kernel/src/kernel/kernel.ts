@@ -36,7 +36,9 @@ import { codePointsToIndex, indexToCodePoints } from "./unicode";
 import { ignoreBrokenPipes, watchParent } from "./parent_watch";
 import type * as PreviewModule from "../trace/preview";
 import type * as SchedulersModule from "../optim/lr_scheduler";
-import { holdSigintWatchdog, takePendingSigint } from "./sigint";
+import { holdSigintWatchdog, settleSigints, sigintsHandled, takePendingSigint } from "./sigint";
+import { countKernelTask, interruptShare, INTERRUPTS_SEEN, setMainShare, SIGINTS_SENT, WORKING } from "./interrupt_share";
+import { prepareMainThread } from "./stuck_code";
 
 const VERSION: string = require("../../package.json").version;
 /** The real process.exit, kept before cells get a guarded one. */
@@ -121,12 +123,15 @@ export class Kernel {
   private readonly parents = new Parents<ExecState>();
   private readonly inputBuffer = new SharedArrayBuffer(8 + (1 << 20));
   /**
-   * 1 while a cell is running or about to run (from the start of an execute request to its
-   * reply) or the warm-up holds the main thread, else 0: an interrupt_request sends SIGINT only
-   * then (control_worker.ts). A SIGINT sent while idle stopped nothing but stayed in the
-   * watchdog's record (sigint.ts), which the next cell would have taken as its own interrupt.
+   * Shared with the control thread (interrupt_share.ts). WORKING is 1 while a cell is running or
+   * about to run (from the start of an execute request to its reply) or the warm-up holds the
+   * main thread, else 0: an interrupt_request sends SIGINT only then (control_worker.ts). A
+   * SIGINT sent while idle stopped nothing but stayed in the watchdog's record (sigint.ts), which
+   * the next cell would have taken as its own interrupt.
    */
-  private readonly working = new Int32Array(new SharedArrayBuffer(4));
+  private readonly interrupts = interruptShare();
+  /** SIGINTs raised and acted on before the current execute request (see doneWorking). */
+  private sigintsBefore = { sent: 0, handled: 0 };
   private closing = false;
   private readonly shellSend = (frames: Buffer[]) => { this.shell.send(frames).catch((e) => this.log(`shell send: ${e.message}`)); };
 
@@ -147,7 +152,8 @@ export class Kernel {
       if (this.lastInfoAt > 0) this.warmSoon(WARM_AFTER_JOIN_MS, "after a subscriber joined just after a kernel_info reply");
     };
     await this.shell.bind(endpoint(this.info, this.info.shell_port));
-    const init: WorkerInit = { info: this.info, session: this.session, kernelInfo: kernelInfo(), inputBuffer: this.inputBuffer, working: this.working.buffer as SharedArrayBuffer };
+    const init: WorkerInit = { info: this.info, session: this.session, kernelInfo: kernelInfo(), inputBuffer: this.inputBuffer, interrupts: this.interrupts.buffer as SharedArrayBuffer, stopsStuckCode: prepareMainThread() };
+    setMainShare(this.interrupts);
     // the control thread binds iopub, control, hb and stdin
     this.worker = new Worker(path.join(__dirname, "control_worker.js"), { workerData: init });
     this.worker.on("message", (m: FromWorker) => this.onWorker(m));
@@ -190,9 +196,11 @@ export class Kernel {
       this.warmed = true;
       if (process.env.LRLAB_KERNEL_LOG) this.log(`warm-up: ${why}`);
       this.startingWork();
-      Atomics.store(this.working, 0, 1);
+      Atomics.store(this.interrupts, WORKING, 1);
+      countKernelTask(1);
       try { this.engine.warm(); } catch (e) { this.log(`compiler warm-up failed: ${(e as Error)?.stack ?? e}`); }
-      Atomics.store(this.working, 0, this.busy ? 1 : 0);
+      countKernelTask(-1);
+      Atomics.store(this.interrupts, WORKING, this.busy ? 1 : 0);
       this.busyEnded = performance.now();
       // a separate turn of the event loop: a request that came in meanwhile goes first
       setTimeout(() => this.warmPlots(), 0).unref();
@@ -287,7 +295,7 @@ export class Kernel {
     switch (m.type) {
       case "log": this.log(m.text); break;
       case "iopub_joined": this.iopub.joinedNow(); break;
-      case "interrupt": this.engine?.interrupt(); break;
+      case "interrupt": Atomics.add(this.interrupts, INTERRUPTS_SEEN, 1); this.engine?.interrupt(); break;
       case "shutdown": this.shutdown(); break;
       case "control_request": {
         let msg: Message;
@@ -333,13 +341,16 @@ export class Kernel {
   }
 
   /**
-   * The end of an execute request: idle for interrupt_request (`working`), and a SIGINT recorded
+   * The end of an execute request: idle for interrupt_request (WORKING), and a SIGINT recorded
    * during it (one that came while the cell awaited and was stopped by the "interrupt" message
-   * instead) is dropped: it was this request's.
+   * instead) is dropped: it was this request's. One raised during it and not yet recorded (the
+   * watchdog's thread had not run yet) is waited for, briefly: recorded later, it stopped the
+   * next cell (a CI run, on a loaded machine).
    */
   private doneWorking(): void {
-    Atomics.store(this.working, 0, 0);
-    takePendingSigint();
+    Atomics.store(this.interrupts, WORKING, 0);
+    const sent = Atomics.load(this.interrupts, SIGINTS_SENT) - this.sigintsBefore.sent;
+    settleSigints(sent - (sigintsHandled() - this.sigintsBefore.handled));
   }
 
   /** When the main thread last finished work (requests, the warm-up): see startingWork. */
@@ -366,6 +377,7 @@ export class Kernel {
     const t = msg.header.msg_type;
     this.iopub.status("busy", msg.header);
     let idleSent = false;
+    countKernelTask(1);
     try {
       switch (t) {
         case "kernel_info_request":
@@ -410,6 +422,7 @@ export class Kernel {
         this.reply(msg, send, { status: "error", ename: (e as Error)?.name ?? "Error", evalue: String((e as Error)?.message ?? e), traceback: [] });
       } else throw e;
     } finally {
+      countKernelTask(-1);
       if (!idleSent) this.iopub.status("idle", msg.header);
     }
   }
@@ -435,7 +448,8 @@ export class Kernel {
     if (!silent) this.iopub.publish("execute_input", { code, execution_count: count }, msg.header);
     if (storeHistory) this.history.add(count, code);
     let error: { ename: string; evalue: string; traceback: string[] } | null = null;
-    Atomics.store(this.working, 0, 1);
+    this.sigintsBefore = { sent: Atomics.load(this.interrupts, SIGINTS_SENT), handled: sigintsHandled() };
+    Atomics.store(this.interrupts, WORKING, 1);
     try {
       try {
         await this.runCell(code, st);

@@ -84,6 +84,9 @@ export function beforeBreakOnSigint(): void {
   }
 }
 
+/** SIGINTs acted on: records taken, and script runs the watchdog terminated (noteRunInterrupted). */
+let handled = 0;
+
 /**
  * Whether a SIGINT came while no script ran since the last run (and forgets it). Always false
  * when nothing is held: a listener gets the signal then.
@@ -93,7 +96,34 @@ export function takePendingSigint(): boolean {
   // A nested start and stop clears the record and keeps the thread (the count stays above zero).
   watchdog!.startSigintWatchdog();
   watchdog!.stopSigintWatchdog();
+  handled++;
   return true;
+}
+
+/** The engine saw a script run end because the watchdog terminated it. */
+export function noteRunInterrupted(): void {
+  handled++;
+}
+
+/** How many SIGINTs have been acted on so far (see settleSigints). */
+export function sigintsHandled(): number {
+  return handled;
+}
+
+const pause = new Int32Array(new SharedArrayBuffer(4));
+
+/**
+ * At the end of a request during which `owed` SIGINTs were raised and not acted on: waits up to
+ * `ms` for the watchdog to record them, and forgets the record. A signal is delivered to the
+ * watchdog's own thread, which records it; a cell stopped meanwhile by the "interrupt" message
+ * could end before that thread ran (a loaded machine), and the record, made after the request's
+ * end, then stopped the next cell. Returns whether a record was taken.
+ */
+export function settleSigints(owed: number, ms = 100): boolean {
+  if (owed <= 0 || !held) return takePendingSigint();
+  const end = performance.now() + ms;
+  while (!watchdog!.watchdogHasPendingSigint() && performance.now() < end) Atomics.wait(pause, 0, 0, 1);
+  return takePendingSigint();
 }
 
 /** Whether the watchdog is held now (for tests and the kernel log). */

@@ -1,0 +1,109 @@
+/**
+ * Interrupting cells that await, against the real kernel (kernel/src/kernel/stuck_code.ts,
+ * sigint.ts): code after an `await` that holds the main thread is out of SIGINT's reach and is
+ * stopped by the control thread, and so is a timer's callback after its cell ended; the kernel
+ * lives on; an interrupt's SIGINT, recorded late, never stops the next cell.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { KernelClient, resultText } from "./client";
+
+let k: KernelClient;
+beforeAll(async () => { k = await KernelClient.start(); });
+afterAll(async () => { await k?.shutdown(); });
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Runs `code`, interrupts it by interrupt_request after `afterMs`; the reply and how long it took. */
+async function interrupted(code: string, afterMs = 600) {
+  const p = k.execute(code);
+  await sleep(afterMs);
+  const t0 = Date.now();
+  await k.interruptByMessage();
+  const r = await p;
+  return { r, took: Date.now() - t0 };
+}
+
+describe("code after an await that holds the main thread", () => {
+  const busy = (v: string) => `const t_${v} = Date.now(); while (Date.now() - t_${v} < 30000) { steps_${v}++; }`;
+  const cases: [string, string][] = [
+    ["right after `await null`", `let steps_a = 0; const before_a = 41;\nawait null;\n${busy("a")}`],
+    ["after a timer's promise resolved", `let steps_b = 0; const before_b = 41;\nawait new Promise((r) => setTimeout(r, 100));\n${busy("b")}`],
+    ["inside an async function the cell awaits", `let steps_c = 0; const before_c = 41;\nconst f_c = async () => { await null; ${busy("c")} };\nawait f_c();`],
+    ["in a tick the cell awaits", `let steps_d = 0; const before_d = 41;\nawait new Promise((r) => process.nextTick(() => { ${busy("d")} r(0); }));`],
+  ];
+  for (const [what, code] of cases) {
+    it(`${what}: stopped with KeyboardInterrupt within two seconds; what ran before is kept`, async () => {
+      const v = code.match(/steps_(\w)/)![1];
+      const { r, took } = await interrupted(code);
+      expect(r.reply.content.ename, JSON.stringify(r.reply.content)).toBe("KeyboardInterrupt");
+      expect(took).toBeLessThan(2000);
+      expect(k.alive).toBe(true);
+      const after = await k.execute(`[before_${v} + 1, steps_${v} > 0].join(" ")`);
+      expect(resultText(after)).toBe("'42 true'");
+    });
+  }
+
+  it("in library code (training steps after an await): stopped, and the library's modes are back at top level", async () => {
+    await k.execute(`
+torch.manual_seed(0);
+const net_l = new torch.nn.Linear(8, 1);
+const opt_l = new torch.optim.SGD(net_l.parameters(), { lr: 0.01, momentum: 0.9 });
+const x_l = torch.randn(64, 8), y_l = torch.randn(64, 1);
+let steps_l = 0;`);
+    const { r, took } = await interrupted(`await null;
+const t_l = Date.now();
+while (Date.now() - t_l < 30000) {
+  torch.no_grad(() => { net_l.weight.mul(1); });
+  opt_l.zero_grad();
+  torch.nn.functional.mse_loss(net_l.forward(x_l), y_l).backward();
+  opt_l.step();
+  steps_l++;
+}`);
+    expect(r.reply.content.ename, JSON.stringify(r.reply.content)).toBe("KeyboardInterrupt");
+    expect(took).toBeLessThan(2000);
+    const after = await k.execute(`[steps_l > 0, torch.is_grad_enabled(), torch.isfinite(net_l.weight).all().item() === 1].join(" ")`);
+    expect(resultText(after)).toBe("'true true true'");
+  });
+
+  it("a cell interrupted before its first step (queued behind a busy cell) does not run", async () => {
+    const first = k.execute(`await null; const t_q = Date.now(); while (Date.now() - t_q < 30000) {}`);
+    const second = k.execute(`globalThis.ran_q = true; await null; 1`, { stop_on_error: false });
+    await sleep(600);
+    await k.interruptByMessage();
+    expect((await first).reply.content.ename).toBe("KeyboardInterrupt");
+    // stop_on_error: true aborts what was queued; the second cell never ran
+    expect((await second).reply.content.status).toBe("aborted");
+    expect(resultText(await k.execute(`String(globalThis.ran_q)`))).toBe("'undefined'");
+  });
+});
+
+describe("code a timer runs after its cell ended", () => {
+  it("a timer's callback that holds the main thread is stopped; the kernel lives, and later timers still run", async () => {
+    // Terminated inside a timer, Node found its async-hooks stack corrupted and aborted the
+    // process (stuck_code.ts clears it first).
+    const r = await k.execute(`let ticks_t = 0; setTimeout(() => { const t = Date.now(); while (Date.now() - t < 30000) {} }, 50); 1`);
+    expect(resultText(r)).toBe("1");
+    await sleep(400);
+    const t0 = Date.now();
+    await k.interruptByMessage();
+    const after = await k.execute("2 + 2", { timeoutMs: 20000 });
+    expect(resultText(after)).toBe("4");
+    expect(Date.now() - t0).toBeLessThan(2000);
+    expect(k.alive).toBe(true);
+    // timers, promises and output still work, in this cell and after it
+    const out = await k.execute(`setTimeout(() => { ticks_t++; }, 10); await new Promise((r) => setTimeout(r, 50)); console.log("out");`);
+    expect(out.stdout).toBe("out\n");
+    expect(resultText(await k.execute("ticks_t"))).toBe("1");
+  });
+});
+
+describe("the SIGINT of an interrupt belongs to its own request", () => {
+  it("an awaiting cell interrupted, then the next cell sent at once: that cell runs, twenty times over", async () => {
+    for (let i = 0; i < 20; i++) {
+      const { r } = await interrupted(`await new Promise((r) => setTimeout(r, 60000));`, 30);
+      expect(r.reply.content.ename).toBe("KeyboardInterrupt");
+      const next = await k.execute(`${i} + 1`);
+      expect(resultText(next), `round ${i}: ${JSON.stringify(next.reply.content)}`).toBe(String(i + 1));
+    }
+  });
+});
