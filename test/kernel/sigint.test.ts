@@ -34,7 +34,7 @@ describe("SIGINT with the watchdog held", () => {
     await sleep(200);
     expect(k.alive).toBe(true);
     const sync = await k.execute(`let spins = 0; { const t = Date.now(); while (Date.now() - t < 300) spins++; } spins > 0`);
-    expect(resultText(sync)).toBe("true");
+    expect(resultText(sync), JSON.stringify(sync.reply.content)).toBe("true");
     k.interruptBySignal();
     await sleep(200);
     const awaiting = await k.execute(`await new Promise((r) => setTimeout(() => r("waited"), 300))`);
