@@ -87,11 +87,14 @@ export function loadTslabTypeScript(tsPath: string): TS {
     throw e;
   }
   m.loaded = true;
-  const absolute = new Map<string, string>();
+  // by directory, then file name: a key made of both was a new string to hash for each file of
+  // each rebuild (~290 per cell, 0.08 ms in a kernel's profile)
+  const absolute = new Map<string, Map<string, string>>();
   hooks.absolutePath = (fileName, directory, normalize) => {
-    const key = directory + "\0" + fileName;
-    let p = absolute.get(key);
-    if (p === undefined) absolute.set(key, (p = normalize(fileName, directory)));
+    let inDir = absolute.get(directory);
+    if (inDir === undefined) absolute.set(directory, (inDir = new Map()));
+    let p = inDir.get(fileName);
+    if (p === undefined) inDir.set(fileName, (p = normalize(fileName, directory)));
     return p;
   };
   return m.exports;
