@@ -23,6 +23,7 @@ import { Prelude } from "./prelude_source";
 import { aliasTypes, calleeAt, dottedNameAt, moduleDoc, signatureNotes, withoutImportPaths } from "./module_docs";
 import { hasTopLevelAwait, withoutExportKeywords } from "./cell_source";
 import { alignLines } from "./line_map";
+import { sourceOf, type Source } from "./source_of";
 import { beforeBreakOnSigint, noteRunInterrupted, takePendingSigint } from "./sigint";
 import { markUserCode } from "./interrupt_share";
 import { createConverter, tslabTypeScript } from "./engine_tslab";
@@ -387,6 +388,25 @@ export class Engine {
     // the reply said found, with "any" as its docs.
     if (info && (info as { kind?: string }).kind === "" && partsText(info.displayParts) === "any") return undefined;
     return info;
+  }
+
+  /**
+   * The source of the value a dotted name (`f`, `torch.optim.SGD`) has now, for `name??` and
+   * inspection at detail level 1 (source_of.ts); null when it is not a name, has no value, or
+   * the value has no source to show. Reading the name runs its getters, as IPython's `??` does.
+   */
+  sourceOf(name: string): Source | null {
+    if (!/^[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)*$/.test(name)) return null;
+    const [first, ...rest] = name.split(".");
+    let value: unknown;
+    try {
+      value = Object.hasOwn(this.locals, first) ? this.locals[first] : (globalThis as Record<string, unknown>)[first];
+      for (const key of rest) value = value == null ? undefined : (value as Record<string, unknown>)[key];
+    } catch {
+      return null;
+    }
+    if (value === undefined) return null;
+    return sourceOf(value, [...this.sources.values()], tslabTypeScript());
   }
 
   /**

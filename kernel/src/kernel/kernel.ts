@@ -39,6 +39,7 @@ import type * as SchedulersModule from "../optim/lr_scheduler";
 import { holdSigintWatchdog, settleSigints, sigintsHandled, takePendingSigint } from "./sigint";
 import { countKernelTask, interruptShare, INTERRUPTS_SEEN, setMainShare, SIGINTS_SENT, WORKING } from "./interrupt_share";
 import { prepareMainThread } from "./stuck_code";
+import { dottedNameAt } from "./module_docs";
 
 const VERSION: string = require("../../package.json").version;
 /** The real process.exit, kept before cells get a guarded one. */
@@ -390,7 +391,7 @@ export class Kernel {
           break;
         case "execute_request": await this.execute(msg, send, channel); break;
         case "complete_request": this.reply(msg, send, this.complete(codeOf(msg), msg.content.cursor_pos)); break;
-        case "inspect_request": this.reply(msg, send, this.inspect(codeOf(msg), msg.content.cursor_pos)); break;
+        case "inspect_request": this.reply(msg, send, this.inspect(codeOf(msg), msg.content.cursor_pos, Number(msg.content.detail_level) || 0)); break;
         case "is_complete_request": this.reply(msg, send, isCompleteCell(String(msg.content.code ?? ""))); break;
         case "history_request": this.reply(msg, send, this.historyReply(msg.content)); break;
         case "comm_info_request": this.reply(msg, send, { status: "ok", comms: {} }); break;
@@ -525,7 +526,7 @@ export class Kernel {
   private async runCell(code: string, st: ExecState): Promise<void> {
     const page = HELP_LINE.exec(code);
     if (page && (page[1] || page[3])) {
-      this.page(page[2].replace(/\s+/g, ""), st);
+      this.page(page[2].replace(/\s+/g, ""), st, detailOf(page));
       return;
     }
     // A help request on the cell's last line, after code (IPython's `obj?` at the end of a cell):
@@ -537,7 +538,7 @@ export class Kernel {
     if (help && (help[1] || help[3]) && !/^\s*%/.test(lines[last])) {
       await this.runCell(lines.slice(0, last).join("\n"), st);
       st.result = { has: false, value: undefined };
-      this.page(help[2].replace(/\s+/g, ""), st);
+      this.page(help[2].replace(/\s+/g, ""), st, detailOf(help));
       return;
     }
     // Code and magics, each magic line checked before anything runs (magics/run_cell.ts).
@@ -559,7 +560,7 @@ export class Kernel {
   }
 
   /** `expr?` / `expr??` / `?expr`: documentation in the pager, as IPython shows it. */
-  private page(expr: string, st: ExecState): void {
+  private page(expr: string, st: ExecState, detail = 0): void {
     if (expr.startsWith("%")) {
       const name = expr.replace(/^%+/, "");
       this.pageText(fullHelp(findMagic(name, expr.startsWith("%%") ? "cell" : undefined)), st);
@@ -572,7 +573,17 @@ export class Kernel {
     }
     const text = this.engine.inspect(expr, expr.length) ?? this.engine.inspect(expr, Math.max(0, expr.length - 1));
     if (!text) throw new MagicError(`Object \`${expr}\` not found.`);
-    this.pageText(text, st);
+    this.pageText(detail > 0 ? this.withSource(text, expr) : text, st);
+  }
+
+  /**
+   * Detail level 1 (`name??`, inspect_request's detail_level 1): the text, then the source of
+   * what `name` holds now (source_of.ts), as IPython's `??` adds it.
+   */
+  private withSource(text: string, name: string | null): string {
+    const source = name ? this.engine.sourceOf(name) : null;
+    if (!source) return text;
+    return `${text}\n\n${source.from === "cell" ? "Source:" : "Source (compiled JavaScript):"}\n${source.text}`;
   }
 
   private pageText(text: string, st: ExecState): void {
@@ -611,7 +622,7 @@ export class Kernel {
     }
   }
 
-  private inspect(code: string, cursorPos: number): object {
+  private inspect(code: string, cursorPos: number, detail = 0): object {
     const pos = codePointsToIndex(code, cursorPos ?? code.length);
     let text: string | null = null;
     // on a magic's line: its help; elsewhere the code, as the kernel runs it (assist.ts)
@@ -626,6 +637,7 @@ export class Kernel {
     } else {
       const view = hasMagic(code) ? codeView(code) : code;
       text = this.engine.inspect(view, pos) ?? (pos > 0 ? this.engine.inspect(view, pos - 1) : null);
+      if (text && detail > 0) text = this.withSource(text, dottedNameAt(view, pos) ?? (pos > 0 ? dottedNameAt(view, pos - 1) : null));
     }
     return { status: "ok", found: !!text, data: text ? { "text/plain": text } : {}, metadata: {} };
   }
@@ -657,6 +669,9 @@ export class Kernel {
 }
 
 /** `name?`, `name??`, `?name` (a dotted name, or a magic's `%name`): a request for help. */
+/** `??` before or after the name: detail level 1 (with the source). */
+const detailOf = (m: RegExpExecArray): number => ((m[1] ?? m[3]) === "??" ? 1 : 0);
+
 const HELP_LINE = /^\s*(\?{1,2})?\s*(%{0,2}[A-Za-z_$][\w$]*(?:\s*\.\s*[A-Za-z_$][\w$]*)*)\s*(\?{1,2})?\s*$/;
 
 export async function runKernel(info: ConnectionInfo): Promise<Kernel> {
