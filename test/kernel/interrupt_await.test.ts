@@ -32,11 +32,11 @@ describe("code after an await that holds the main thread", () => {
     ["in a tick the cell awaits", `let steps_d = 0; const before_d = 41;\nawait new Promise((r) => process.nextTick(() => { ${busy("d")} r(0); }));`],
   ];
   for (const [what, code] of cases) {
-    it(`${what}: stopped with KeyboardInterrupt within two seconds; what ran before is kept`, async () => {
+    it(`${what}: stopped with KeyboardInterrupt within seconds (it ran 30); what ran before is kept`, async () => {
       const v = code.match(/steps_(\w)/)![1];
       const { r, took } = await interrupted(code);
       expect(r.reply.content.ename, JSON.stringify(r.reply.content)).toBe("KeyboardInterrupt");
-      expect(took).toBeLessThan(2000);
+      expect(took).toBeLessThan(5000); // 30 s before; under a full suite's load (9 on 2 cores) ~2 s
       expect(k.alive).toBe(true);
       const after = await k.execute(`[before_${v} + 1, steps_${v} > 0].join(" ")`);
       expect(resultText(after)).toBe("'42 true'");
@@ -60,7 +60,7 @@ while (Date.now() - t_l < 30000) {
   steps_l++;
 }`);
     expect(r.reply.content.ename, JSON.stringify(r.reply.content)).toBe("KeyboardInterrupt");
-    expect(took).toBeLessThan(2000);
+    expect(took).toBeLessThan(5000);
     const after = await k.execute(`[steps_l > 0, torch.is_grad_enabled(), torch.isfinite(net_l.weight).all().item() === 1].join(" ")`);
     expect(resultText(after)).toBe("'true true true'");
   });
@@ -77,6 +77,44 @@ while (Date.now() - t_l < 30000) {
   });
 });
 
+describe("an interrupted cell's code stops at its next await (await_guard.ts)", () => {
+  it("a loop that awaits between steps: after KeyboardInterrupt its counter stands still and its finally block ran", async () => {
+    await k.execute(`let ticks_g = 0, cleaned_g = false;`);
+    const { r } = await interrupted(`try { while (true) { ticks_g++; await new Promise((r) => setTimeout(r, 5)); } } finally { cleaned_g = true; }`);
+    expect(r.reply.content.ename).toBe("KeyboardInterrupt");
+    const a = Number(resultText(await k.execute("ticks_g")));
+    await sleep(300);
+    // before: the loop went on in the background (82, then 181 a second later)
+    expect(Number(resultText(await k.execute("ticks_g")))).toBe(a);
+    expect(resultText(await k.execute("cleaned_g"))).toBe("true");
+  });
+
+  it("work a synchronous cell started and left running stops when that cell is interrupted", async () => {
+    await k.execute(`let bg_ticks = 0;`);
+    const { r } = await interrupted(`(async () => { while (true) { bg_ticks++; await new Promise((r) => setTimeout(r, 5)); } })();
+const t_s = Date.now(); while (Date.now() - t_s < 30000) {}`);
+    expect(r.reply.content.ename).toBe("KeyboardInterrupt");
+    const a = Number(resultText(await k.execute("bg_ticks")));
+    await sleep(300);
+    expect(Number(resultText(await k.execute("bg_ticks")))).toBe(a);
+    // and its KeyboardInterrupt is not reported again under a later cell
+    const later = await k.execute("1 + 1");
+    expect(later.outputs.filter((m) => m.header.msg_type === "error")).toEqual([]);
+  });
+
+  it("functions an interrupted cell defined still await normally when a later cell calls them", async () => {
+    await interrupted(`async function later_g(x: number) { await new Promise((r) => setTimeout(r, 5)); return x * 2; }
+await new Promise((r) => setTimeout(r, 60000));`);
+    expect(resultText(await k.execute("await later_g(21)"))).toBe("42");
+    // awaiting keeps its meaning: values, thenables, a rejection caught in the cell
+    const r = await k.execute(`const th_g = { then(ok: (v: number) => void) { ok(7); } };
+let caught_g = "";
+try { await Promise.reject(new Error("no")); } catch (e) { caught_g = (e as Error).message; }
+[await 1, await th_g, await (await Promise.resolve(Promise.resolve(3))), caught_g].join(" ")`);
+    expect(resultText(r)).toBe("'1 7 3 no'");
+  });
+});
+
 describe("code a timer runs after its cell ended", () => {
   it("a timer's callback that holds the main thread is stopped; the kernel lives, and later timers still run", async () => {
     // Terminated inside a timer, Node found its async-hooks stack corrupted and aborted the
@@ -88,7 +126,7 @@ describe("code a timer runs after its cell ended", () => {
     await k.interruptByMessage();
     const after = await k.execute("2 + 2", { timeoutMs: 20000 });
     expect(resultText(after)).toBe("4");
-    expect(Date.now() - t0).toBeLessThan(2000);
+    expect(Date.now() - t0).toBeLessThan(5000); // the loop ran 30 s
     expect(k.alive).toBe(true);
     // timers, promises and output still work, in this cell and after it
     const out = await k.execute(`setTimeout(() => { ticks_t++; }, 10); await new Promise((r) => setTimeout(r, 50)); console.log("out");`);

@@ -24,6 +24,7 @@ import { aliasTypes, calleeAt, dottedNameAt, moduleDoc, signatureNotes, withoutI
 import { hasTopLevelAwait, withoutExportKeywords } from "./cell_source";
 import { alignLines } from "./line_map";
 import { sourceOf, type Source } from "./source_of";
+import { guardAwaits, inRun, installGuard, type RunToken } from "./await_guard";
 import { beforeBreakOnSigint, noteRunInterrupted, takePendingSigint } from "./sigint";
 import { markUserCode } from "./interrupt_share";
 import { createConverter, tslabTypeScript } from "./engine_tslab";
@@ -168,6 +169,7 @@ export class Engine {
     this.prevDecl = prelude.declarations;
     this.global = { exports: this.locals, require: this.req };
     (globalThis as any).__lrlab__ = this.global;
+    installGuard(() => new KeyboardInterrupt());
   }
 
   private preludeLoaded = false;
@@ -224,8 +226,10 @@ export class Engine {
     const filename = `<cell ${++cellCounter}>`;
     const head = r.hasToplevelAwait ? "(async function (exports, require) {" : "(function (exports, require) {";
     // The wrapper's head sits on its own line: line L of a stack is line L-1 of the transpiled code.
-    const wrapped = `${head}\n${r.output}\n})(__lrlab__.exports, __lrlab__.require)`;
-    this.sources.set(filename, { js: r.output, ts: src });
+    // every await of the cell's code stops once its run is interrupted (await_guard.ts)
+    const js = guardAwaits(r.output, tslabTypeScript(), !!r.hasToplevelAwait);
+    const wrapped = `${head}\n${js}\n})(__lrlab__.exports, __lrlab__.require)`;
+    this.sources.set(filename, { js, ts: src });
     if (this.sources.size > 50) this.sources.delete(this.sources.keys().next().value!);
     // Declarations are kept even when the cell throws: what ran before the error is defined.
     const done = (): RunResult => {
@@ -239,14 +243,18 @@ export class Engine {
     // An interrupt while the cell was being compiled (the first cell: seconds, while TypeScript
     // loads) found no script to stop; it is in the watchdog's record (sigint.ts). Nothing ran.
     if (takePendingSigint()) throw new KeyboardInterrupt();
-    if (r.hasToplevelAwait) return this.runAwaiting(wrapped, filename, done, () => { this.prevDecl = r.declOutput ?? this.prevDecl; });
+    const token: RunToken = { interrupted: false };
+    if (r.hasToplevelAwait) return this.runAwaiting(wrapped, filename, token, done, () => { this.prevDecl = r.declOutput ?? this.prevDecl; });
     const user = markUserCode(true);
     try {
       beforeBreakOnSigint();
-      vm.runInThisContext(wrapped, { filename, breakOnSigint: true });
+      inRun(token, () => vm.runInThisContext(wrapped, { filename, breakOnSigint: true }));
     } catch (e) {
       this.prevDecl = r.declOutput ?? this.prevDecl;
-      throw this.translate(e);
+      const t = this.translate(e);
+      // what the cell started and left running (a promise, a timer) stops at its next await
+      if (t instanceof KeyboardInterrupt) token.interrupted = true;
+      throw t;
     } finally {
       markUserCode(user);
     }
@@ -265,7 +273,7 @@ export class Engine {
    * Started here, what is queued behind its code is its own: attaching handlers (`then`)
    * queues nothing.
    */
-  private runAwaiting(wrapped: string, filename: string, done: () => RunResult, keepDecls: () => void): Promise<RunResult> {
+  private runAwaiting(wrapped: string, filename: string, token: RunToken, done: () => RunResult, keepDecls: () => void): Promise<RunResult> {
     return new Promise<RunResult>((resolve, reject) => {
       let settled = false;
       let user: boolean | null = null;
@@ -277,7 +285,11 @@ export class Engine {
         this.interruptReject = null;
         if (e === undefined) { resolve(value!); return; }
         keepDecls();
-        try { reject(this.translate(e)); } catch (t) { reject(t); }
+        let t: unknown;
+        try { t = this.translate(e); } catch (err) { t = err; }
+        // its code, suspended at an await, stops there when it resumes (await_guard.ts)
+        if (t instanceof KeyboardInterrupt) token.interrupted = true;
+        reject(t);
       };
       this.interruptReject = (e) => end(e);
       const poll = setInterval(() => { if (takePendingSigint()) this.interrupt(); }, 50).unref();
@@ -287,7 +299,7 @@ export class Engine {
         let ret: unknown;
         try {
           beforeBreakOnSigint();
-          ret = vm.runInThisContext(wrapped, { filename, breakOnSigint: true });
+          ret = inRun(token, () => vm.runInThisContext(wrapped, { filename, breakOnSigint: true }));
         } catch (e) {
           end(e);
           return;

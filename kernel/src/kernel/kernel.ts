@@ -248,7 +248,12 @@ export class Kernel {
       throw new Error(`process.exit(${code ?? ""}) is disabled in the lrlab kernel: it would stop the kernel; restart or shut it down from the notebook instead`);
     }) as typeof process.exit;
     process.on("uncaughtException", (e) => report(e, "uncaught exception"));
-    process.on("unhandledRejection", (e) => report(e, "unhandled promise rejection"));
+    process.on("unhandledRejection", (e) => {
+      // code an interrupted cell left running, stopped at its next await (await_guard.ts): the
+      // interrupt was already shown under its cell
+      if (e instanceof KeyboardInterrupt) { this.log(`after an interrupt: ${e.stack ?? e}`); return; }
+      report(e, "unhandled promise rejection");
+    });
   }
 
   private sink(): DisplaySink {

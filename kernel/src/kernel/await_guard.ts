@@ -1,0 +1,85 @@
+/**
+ * An interrupted cell that awaits stops at its next `await`.
+ *
+ * The kernel interrupts an awaiting cell by ending its request (engine.ts: the race it awaits
+ * is rejected), but nothing stopped the cell's own code: a loop such as
+ * `while (true) { step(); await sleep(10); }` went on in the background after KeyboardInterrupt
+ * was shown, training the model and printing under the next cells. So every `await` in a cell's
+ * code (its top level and the functions it defines) waits through `__lrlab_await__`, which,
+ * when the await resumes in a run that has been interrupted, throws KeyboardInterrupt there
+ * instead: the cell's code unwinds as from any exception, its `finally` blocks run.
+ *
+ * Which run: each awaiting cell runs in an AsyncLocalStorage context of its own (its token),
+ * which its promises, timers and the functions it calls carry with them. A function a cell
+ * defined and a later cell calls runs in the later cell's context. Code a cell started without
+ * awaiting it (a timer's callback, a promise left running) is the cell's too, and stops at its
+ * next await as well.
+ *
+ * The text is spliced: `await e` becomes `await __lrlab_await__(e)` on the same line, so the
+ * cell's line map (line_map.ts) still holds; columns after it move by the call's length.
+ */
+import { AsyncLocalStorage } from "node:async_hooks";
+
+type TS = any;
+
+/** An awaiting cell's run: interrupted once its request was ended by an interrupt. */
+export interface RunToken {
+  interrupted: boolean;
+}
+
+const runs = new AsyncLocalStorage<RunToken>();
+
+/** Runs `fn` (a cell's script) in `token`'s context: its awaits check that token. */
+export function inRun<T>(token: RunToken, fn: () => T): T {
+  return runs.run(token, fn);
+}
+
+export const GUARD = "__lrlab_await__";
+
+/**
+ * Installs the global the guarded code calls. `interrupted()` makes the error thrown in an
+ * interrupted run (the kernel's KeyboardInterrupt).
+ */
+export function installGuard(interrupted: () => Error): void {
+  const g = globalThis as Record<string, unknown>;
+  if (g[GUARD]) return;
+  const guard = (value: unknown): unknown => {
+    const token = runs.getStore();
+    if (token === undefined) return value; // not inside an awaiting cell's run: as plain `await`
+    if (token.interrupted) throw interrupted();
+    return Promise.resolve(value).then(
+      (v) => { if (token.interrupted) throw interrupted(); return v; },
+      (e) => { if (token.interrupted) throw interrupted(); throw e; },
+    );
+  };
+  Object.defineProperty(g, GUARD, { value: guard, enumerable: false, configurable: true });
+}
+
+/**
+ * `js` with each `await e` as `await __lrlab_await__(e)`; `js` itself when it has no await.
+ * `for await` is left as it is (its loop body's awaits are guarded). `topLevelAwait`: whether
+ * the engine runs `js` in an async function.
+ */
+export function guardAwaits(js: string, ts: TS, topLevelAwait = true): string {
+  if (!/\bawait\b/.test(js)) return js;
+  // Parsed inside the function the engine runs it in (async for a cell with top-level await):
+  // at a script's top level `await (x)` reads as a call of a function named await.
+  const head = topLevelAwait ? "(async function () {\n" : "(function () {\n";
+  const sf = ts.createSourceFile("cell.js", `${head}${js}\n})`, ts.ScriptTarget.Latest, /*setParentNodes*/ false, ts.ScriptKind.JS);
+  const inserts: { at: number; text: string; order: number }[] = [];
+  const visit = (node: TS): void => {
+    if (node.kind === ts.SyntaxKind.AwaitExpression) {
+      const operand = node.expression;
+      // opening before closing at one position never happens: an operand is never empty
+      inserts.push({ at: operand.getStart(sf) - head.length, text: `${GUARD}(`, order: 0 });
+      inserts.push({ at: operand.end - head.length, text: ")", order: 1 });
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(sf);
+  if (inserts.length === 0) return js;
+  inserts.sort((a, b) => b.at - a.at || b.order - a.order);
+  let out = js;
+  for (const ins of inserts) out = out.slice(0, ins.at) + ins.text + out.slice(ins.at);
+  return out;
+}
