@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
 import * as torch from "../../kernel/src/tensor/index";
+// the library's own helper (not a PyTorch name, so not torch.from_array)
+import { from_array } from "../../kernel/src/tensor/factories";
 
 describe("factories", () => {
   it("tensor(): numbers default to float32, booleans to bool, dtype and requires_grad options", () => {
@@ -63,14 +65,14 @@ describe("factories", () => {
   });
   it("from_array wraps typed arrays without copying when it can", () => {
     const f = new Float32Array([1, 2, 3, 4]);
-    const t = torch.from_array(f, [2, 2]);
+    const t = from_array(f, [2, 2]);
     expect(t.data).toBe(f);
     expect(t.dtype).toBe("float32");
-    const d = torch.from_array(new Float64Array([1, 2]));
+    const d = from_array(new Float64Array([1, 2]));
     expect(d.dtype).toBe("float64");
-    const c = torch.from_array(new Int32Array([1, 2]), undefined, { dtype: "int64" });
+    const c = from_array(new Int32Array([1, 2]), undefined, { dtype: "int64" });
     expect(c.dtype).toBe("int64");
-    expect(() => torch.from_array(f, [3])).toThrow("from_array(): shape [3] is invalid for input of size 4");
+    expect(() => from_array(f, [3])).toThrow("from_array(): shape [3] is invalid for input of size 4");
   });
   it("dtype constants and the default dtype", () => {
     expect([torch.float32, torch.float64, torch.int64, torch.bool]).toEqual(["float32", "float64", "int64", "bool"]);

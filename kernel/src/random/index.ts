@@ -13,8 +13,7 @@ export {
   initial_seed,
   get_rng_state,
   set_rng_state,
-  DEFAULT_RNG_SEED,
-} from "./generator";
+} from "./generator"; // (not DEFAULT_RNG_SEED: the seed a new Generator starts from, not a PyTorch name)
 export {
   rand,
   randn,

@@ -1,13 +1,25 @@
-/** The tensor library: Tensor, factories, ops, autograd and grad mode, with PyTorch's names. */
-export * from "./tensor";
+/**
+ * The tensor library: Tensor, factories, ops, autograd and grad mode, with PyTorch's names.
+ *
+ * Every name here becomes `torch.<name>` in a notebook, at run time and under Tab (completion reads
+ * these declarations), so each is listed by name, never `export *`: the modules also export
+ * helpers that other modules of the library share (check_tensor, storageFor, numelOf, from_array,
+ * is_floating, ValuesIndices, ...), and those are imported from their own modules, not from here.
+ */
+export { Tensor } from "./tensor";
+export type { DType, Storage, Shape, GradFn } from "./tensor";
 export {
   float32, float64, int64, bool, float, double, long,
-  get_default_dtype, set_default_dtype, promote_types, is_floating,
+  get_default_dtype, set_default_dtype, promote_types,
 } from "./dtype";
 export { no_grad, enable_grad, set_grad_enabled, is_grad_enabled, inference_mode } from "./grad_mode";
 export * as autograd from "./autograd_api";
 export type { BackwardOptions, BackwardFn } from "./autograd";
-export * from "./factories";
+export {
+  tensor, as_tensor, zeros, ones, empty, full, zeros_like, ones_like, empty_like, full_like, arange, linspace, eye,
+  scalar_tensor, is_tensor, numel,
+} from "./factories";
+export type { SizeArgs } from "./factories";
 export type { TensorOptions } from "./shape";
 export { broadcast_shapes } from "./shape";
 export {
@@ -22,7 +34,6 @@ export {
   sum, mean, prod, std, norm, logsumexp, amax, amin, max, min, argmax, argmin, var_ as var,
 } from "./reduce";
 export type { ReduceOptions, VarOptions, NormOptions, DimOptions, DimsOptions } from "./reduce";
-export { ValuesIndices } from "./return_types";
 export {
   reshape, view, flatten, unflatten, squeeze, unsqueeze, expand, expand_as, broadcast_to, permute, transpose,
   swapaxes, swapdims, t, cat, concat, concatenate, stack, hstack, vstack, split, chunk, unbind, clone,
@@ -33,7 +44,11 @@ export { gather, index_select, scatter, scatter_add } from "./gather";
 export { matmul, mm, bmm, mv, dot, outer } from "./linalg";
 export { relu, leaky_relu, sigmoid, tanh, silu, softplus, gelu, softmax, log_softmax, erf } from "./activation";
 export type { GeluOptions } from "./activation";
-export * from "./compare";
+export {
+  eq, ne, lt, le, gt, ge, greater, greater_equal, less, less_equal, not_equal, isfinite, isnan, isinf,
+  logical_not, logical_and, logical_or, logical_xor, all, any, equal, isclose, allclose, where, nonzero, count_nonzero,
+} from "./compare";
+export type { CloseOptions } from "./compare";
 export {
   add_, sub_, mul_, div_, pow_, addcmul_, addcdiv_, lerp_, clamp_, clamp_min_, clamp_max_, sqrt_, exp_, log_, neg_, abs_,
   copy_, fill_, zero_, masked_fill_,
