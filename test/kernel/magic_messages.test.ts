@@ -2,6 +2,8 @@
  * What a bad magic line says: the unknown name (magic, key, option, value), the close one ("did
  * you mean"), what is allowed; and nothing of its cell runs. Printed numbers without float noise.
  */
+import { createRequire } from "node:module";
+import { join } from "node:path";
 import { inspect } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { closeMatches, didYouMean, parseArgs, type OptionSpec } from "../../kernel/src/magics/parser";
@@ -177,8 +179,13 @@ const sgd_run = lrlab.trace(ttopt); ttopt.step(); sgd_run.stop();`);
 
 describe("scheduler keywords that take one of a few words (lr_schedule.ts WORD_VALUES)", () => {
   it("every listed word is one the scheduler accepts, and a word outside the list is refused", async () => {
-    const torch = await import("../../kernel/src/index");
-    const { WORD_VALUES } = await import("../../kernel/src/magics/lr_schedule");
+    // As the kernel loads them (kernel/dist): WORD_VALUES reads each list from its scheduler's
+    // module with Node's require on use (the kernel starts without the library), which the
+    // TypeScript sources run here could not do.
+    const load = createRequire(__filename);
+    const DIST = join(__dirname, "../../kernel/dist");
+    const torch = load(join(DIST, "index.js")) as typeof import("../../kernel/src/index");
+    const { WORD_VALUES } = load(join(DIST, "magics/lr_schedule.js")) as typeof import("../../kernel/src/magics/lr_schedule");
     const required: Record<string, object> = {
       OneCycleLR: { max_lr: 0.1, total_steps: 10 }, SWALR: { swa_lr: 0.05 }, CyclicLR: { base_lr: 0.01, max_lr: 0.1 }, ReduceLROnPlateau: {},
     };

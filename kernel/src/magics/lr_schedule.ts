@@ -12,6 +12,12 @@
 import type { Magic, MagicContext } from "./types";
 import { didYouMean, expressionError, MagicError, ParsedArgs } from "./parser";
 import { tools, torch } from "./tools";
+import { scheduler_names } from "../optim/lr_scheduler/names";
+import { swa_scheduler_names } from "../optim/swa_utils/names";
+import type * as OneCycleLRModule from "../optim/lr_scheduler/one_cycle_lr";
+import type * as CyclicLRModule from "../optim/lr_scheduler/cyclic_lr";
+import type * as ReduceLROnPlateauModule from "../optim/lr_scheduler/reduce_lr_on_plateau";
+import type * as SWALRModule from "../optim/swa_utils/swalr";
 
 /**
  * The options that take a function (LambdaLR's and MultiplicativeLR's lr_lambda, CyclicLR's
@@ -60,16 +66,17 @@ function scratchOptimizer(): unknown {
 
 /**
  * Every scheduler a preview can build: torch.optim.lr_scheduler's, then torch.optim.swa_utils'
- * SWALR (an LRScheduler too, kept in swa_utils as in PyTorch).
+ * SWALR (an LRScheduler too, kept in swa_utils as in PyTorch). The lists come from their own
+ * modules (which import nothing), not from torch.optim.lr_scheduler: they are lrlab's, and a
+ * cell's Tab after `torch.optim.lr_scheduler.` shows PyTorch's names only.
  */
 function schedulerNames(): readonly string[] {
-  const optim = torch().optim;
-  return [...optim.lr_scheduler.scheduler_names, ...optim.swa_utils.scheduler_names];
+  return [...scheduler_names, ...swa_scheduler_names];
 }
 
 function schedulerClass(name: string): new (o: unknown, options: object) => any {
   const optim = torch().optim;
-  const home = (optim.swa_utils.scheduler_names as readonly string[]).includes(name) ? optim.swa_utils : optim.lr_scheduler;
+  const home = (swa_scheduler_names as readonly string[]).includes(name) ? optim.swa_utils : optim.lr_scheduler;
   return (home as unknown as Record<string, new (o: unknown, options: object) => any>)[name];
 }
 
@@ -115,22 +122,37 @@ function definedSteps(name: string, o: Record<string, unknown>): number | undefi
 }
 
 /**
+ * A scheduler's keyword arguments that take one of a few words, and those words (PyTorch's): Tab
+ * after `key=` offers them, and a misspelt one is named with the close word before anything runs.
+ * Each list is the one the scheduler's constructor checks, exported next to that check, so a word
+ * a scheduler gains is offered here too. Read on use (a getter per scheduler): the scheduler
+ * modules load the tensor library, which the kernel does not load at start
+ * (test/kernel/start_modules.test.ts). test/kernel/magic_messages.test.ts builds each scheduler
+ * with each word and checks that a word outside them is refused.
+ */
+export const WORD_VALUES: Readonly<Record<string, Readonly<Record<string, readonly string[]>>>> = {
+  get OneCycleLR() {
+    const m: typeof OneCycleLRModule = require("../optim/lr_scheduler/one_cycle_lr");
+    return { anneal_strategy: m.ONE_CYCLE_ANNEAL_STRATEGIES };
+  },
+  get SWALR() {
+    const m: typeof SWALRModule = require("../optim/swa_utils/swalr");
+    return { anneal_strategy: m.SWALR_ANNEAL_STRATEGIES };
+  },
+  get CyclicLR() {
+    const m: typeof CyclicLRModule = require("../optim/lr_scheduler/cyclic_lr");
+    return { mode: m.CYCLIC_MODES, scale_mode: m.CYCLIC_SCALE_MODES };
+  },
+  get ReduceLROnPlateau() {
+    const m: typeof ReduceLROnPlateauModule = require("../optim/lr_scheduler/reduce_lr_on_plateau");
+    return { mode: m.PLATEAU_MODES, threshold_mode: m.PLATEAU_THRESHOLD_MODES };
+  },
+};
+
+/**
  * The scheduler a line names, checked with its keys (a misspelt one is named with the close key);
  * run as the line is parsed (`check`), so a bad line runs nothing of its cell.
  */
-/**
- * A scheduler's keyword arguments that take one of a few words, and those words (PyTorch's): Tab
- * after `key=` offers them, and a misspelt one is named with the close word before anything runs.
- * test/kernel/magic_messages.test.ts builds each scheduler with each word (the lists cannot drift
- * from what the schedulers accept) and checks that a word outside them is refused.
- */
-export const WORD_VALUES: Readonly<Record<string, Readonly<Record<string, readonly string[]>>>> = {
-  OneCycleLR: { anneal_strategy: ["cos", "linear"] },
-  SWALR: { anneal_strategy: ["cos", "linear"] },
-  CyclicLR: { mode: ["triangular", "triangular2", "exp_range"], scale_mode: ["cycle", "iterations"] },
-  ReduceLROnPlateau: { mode: ["min", "max"], threshold_mode: ["rel", "abs"] },
-};
-
 function checkLine(a: ParsedArgs, usage: string): string {
   const names = schedulerNames();
   if (a.positional.length === 0) throw new MagicError(`name a scheduler; valid names: ${names.join(", ")}`, usage);

@@ -13,7 +13,7 @@ import {
   snapshot,
   stepOnce,
 } from "./specs";
-import { scheduler_names } from "../../../kernel/src/optim/lr_scheduler/index";
+import { scheduler_names } from "../../../kernel/src/optim/lr_scheduler/names";
 
 describe("lr_scheduler parity with PyTorch 2.13.0 fixtures", () => {
   it("has a fixture file for every scheduler in scheduler_names", () => {

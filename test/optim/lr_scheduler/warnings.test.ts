@@ -5,12 +5,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi, type MockInstance } from "vitest";
 import { zeros } from "../../../kernel/src/tensor/index";
 import { SGD } from "../../../kernel/src/optim/sgd";
-import {
-  EPOCH_DEPRECATION_WARNING,
-  ExponentialLR,
-  ReduceLROnPlateau,
-  StepLR,
-} from "../../../kernel/src/optim/lr_scheduler/index";
+import { ExponentialLR, ReduceLROnPlateau, StepLR } from "../../../kernel/src/optim/lr_scheduler/index";
+import { EPOCH_DEPRECATION_WARNING } from "../../../kernel/src/optim/lr_scheduler/warnings";
 
 const ORDER =
   "UserWarning: Detected call of `lr_scheduler.step()` before `optimizer.step()`. In PyTorch 1.1.0 and later, you " +

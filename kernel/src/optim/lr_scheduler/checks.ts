@@ -1,3 +1,4 @@
+import { closeMatches } from "../../magics/parser";
 import { ValueError, ZeroDivisionError } from "./errors";
 
 /** PyTorch's wording for integer hyperparameters that must be positive (`Expected positive integer T_0, but got 0`). */
@@ -33,4 +34,30 @@ export function closedFormDivision(cls: string): Error {
     `${cls} with total_iters=0 has no closed form (it divides by total_iters; PyTorch: ZeroDivisionError): ` +
       "step(epoch) and a SequentialLR milestone that restarts it need total_iters >= 1. Step it with step() instead.",
   );
+}
+
+/** Whether `value` is one of a word-valued option's `words` (and, for the checker, which type it then has). */
+export function isWord<W extends string>(value: unknown, words: readonly W[]): value is W {
+  return (words as readonly unknown[]).includes(value);
+}
+
+/**
+ * `'cos' or 'linear'`, `'triangular', 'triangular2' or 'exp_range'`: the words a word-valued option
+ * takes, quoted as PyTorch's messages quote them (Python's repr of a str).
+ */
+export function quotedWords(words: readonly string[]): string {
+  const quoted = words.map((w) => `'${w}'`);
+  return quoted.length < 2 ? quoted.join("") : `${quoted.slice(0, -1).join(", ")} or ${quoted[quoted.length - 1]}`;
+}
+
+/**
+ * `"; did you mean 'cos'?"` when `value` is a misspelling of one of `words`, else "". A misspelt
+ * word would otherwise leave the user to compare it letter by letter with the list. The matching
+ * is the magics' own (closeMatches, magics/parser.ts), so `anneal_strategy: "cosin"` in code
+ * and `anneal_strategy=cosin` on a `%lr_schedule` line name the same word.
+ */
+export function closeWord(value: unknown, words: readonly string[]): string {
+  if (typeof value !== "string") return "";
+  const near = closeMatches(value, words);
+  return near.length ? `; did you mean ${quotedWords(near)}?` : "";
 }

@@ -1,11 +1,18 @@
 import { LRScheduler, checkOptimizer, formatParam } from "./lr_scheduler";
 import { TypeError_, ValueError } from "./errors";
-import { finiteNumber } from "./checks";
+import { closeWord, finiteNumber, isWord, quotedWords } from "./checks";
 import { setMomentum, usesBeta1 } from "./momentum";
 import { checkOptions, opt } from "./options";
 import type { OptimizerLike, SchedulerStateDict } from "./types";
 
-export type CyclicMode = "triangular" | "triangular2" | "exp_range";
+/**
+ * The words mode and scale_mode take (PyTorch's): the constructor checks against these lists, and
+ * `%lr_schedule CyclicLR mode=` / `scale_mode=` offer them on Tab (magics/lr_schedule.ts WORD_VALUES).
+ */
+export const CYCLIC_MODES = Object.freeze(["triangular", "triangular2", "exp_range"] as const);
+export const CYCLIC_SCALE_MODES = Object.freeze(["cycle", "iterations"] as const);
+
+export type CyclicMode = (typeof CYCLIC_MODES)[number];
 export type ScaleFn = (x: number) => number;
 
 export interface CyclicLROptions {
@@ -24,7 +31,7 @@ export interface CyclicLROptions {
   /** Custom amplitude policy, 0 ≤ scale_fn(x) ≤ 1, instead of `mode`; default null. */
   scale_fn?: ScaleFn | null;
   /** What `scale_fn` is evaluated on, the cycle number or the iteration; default "cycle". */
-  scale_mode?: "cycle" | "iterations";
+  scale_mode?: (typeof CYCLIC_SCALE_MODES)[number];
   /** Cycle momentum (or Adam's β₁) inversely to the rate; default true. */
   cycle_momentum?: boolean;
   /** Momentum at the rate's peak, one for all groups or one per group; default 0.8. */
@@ -56,7 +63,7 @@ export class CyclicLR extends LRScheduler {
   declare mode: string;
   declare gamma: number;
   declare _scale_fn_custom: ScaleFn | null;
-  declare scale_mode: "cycle" | "iterations";
+  declare scale_mode: (typeof CYCLIC_SCALE_MODES)[number];
   declare cycle_momentum: boolean;
   declare use_beta1: boolean;
   declare base_momentums: number[];
@@ -84,20 +91,27 @@ export class CyclicLR extends LRScheduler {
     this.total_size = up + down;
     this.step_ratio = up / this.total_size;
 
-    const mode = opt<string>(options, "mode", "triangular");
+    const mode = opt<unknown>(options, "mode", "triangular");
     const scale_fn = opt<ScaleFn | null>(options, "scale_fn", null);
     if (scale_fn !== null && typeof scale_fn !== "function") {
       throw TypeError_(`CyclicLR: scale_fn must be a function of one number, but got ${typeof scale_fn}`);
     }
-    if (!["triangular", "triangular2", "exp_range"].includes(mode) && scale_fn === null) {
-      throw ValueError("mode is invalid and scale_fn is None");
+    if (!isWord(mode, CYCLIC_MODES) && scale_fn === null) {
+      // PyTorch's message, then which mode was given and which it takes
+      throw ValueError(
+        `mode is invalid and scale_fn is None: mode must be one of ${quotedWords(CYCLIC_MODES)} ` +
+          `(or give scale_fn), instead got ${String(mode)}${closeWord(mode, CYCLIC_MODES)}`,
+      );
     }
-    this.mode = mode;
+    this.mode = mode as string;
     this.gamma = finiteNumber("gamma", opt(options, "gamma", 1.0));
     this._scale_fn_custom = scale_fn;
-    const scale_mode = opt(options, "scale_mode", "cycle");
-    if (scale_mode !== "cycle" && scale_mode !== "iterations") {
-      throw ValueError(`scale_mode must be 'cycle' or 'iterations', but got ${String(scale_mode)}`);
+    const scale_mode = opt<unknown>(options, "scale_mode", "cycle");
+    if (!isWord(scale_mode, CYCLIC_SCALE_MODES)) {
+      throw ValueError(
+        `scale_mode must be ${quotedWords(CYCLIC_SCALE_MODES)}, but got ${String(scale_mode)}` +
+          closeWord(scale_mode, CYCLIC_SCALE_MODES),
+      );
     }
     this.scale_mode = scale_mode;
     this._init_scale_fn();

@@ -1,9 +1,15 @@
 import { LRScheduler, checkOptimizer, formatParam, paramGroupsChangedMessage } from "./lr_scheduler";
 import { KeyError, ValueError } from "./errors";
-import { finiteNumber } from "./checks";
+import { closeWord, finiteNumber, isWord, quotedWords } from "./checks";
 import { setMomentum, usesBeta1 } from "./momentum";
 import { checkOptions, opt } from "./options";
 import type { OptimizerLike } from "./types";
+
+/**
+ * The words anneal_strategy takes (PyTorch's): the constructor checks against this list, and
+ * `%lr_schedule OneCycleLR anneal_strategy=` offers it on Tab (magics/lr_schedule.ts WORD_VALUES).
+ */
+export const ONE_CYCLE_ANNEAL_STRATEGIES = Object.freeze(["cos", "linear"] as const);
 
 export interface OneCycleLROptions {
   /** Peak rate, one for all groups or one per group. */
@@ -17,7 +23,7 @@ export interface OneCycleLROptions {
   /** Fraction of the cycle spent raising the rate; default 0.3. */
   pct_start?: number;
   /** Annealing, "cos" (cosine) or "linear"; default "cos". */
-  anneal_strategy?: "cos" | "linear";
+  anneal_strategy?: (typeof ONE_CYCLE_ANNEAL_STRATEGIES)[number];
   /** Cycle momentum (or Adam's β₁) inversely to the rate; default true. */
   cycle_momentum?: boolean;
   /** Momentum at the rate's peak, one for all groups or one per group; default 0.85. */
@@ -62,7 +68,7 @@ export interface SchedulePhase {
 export class OneCycleLR extends LRScheduler {
   declare total_steps: number;
   declare _schedule_phases: SchedulePhase[];
-  declare _anneal_func_type: "cos" | "linear";
+  declare _anneal_func_type: (typeof ONE_CYCLE_ANNEAL_STRATEGIES)[number];
   declare cycle_momentum: boolean;
   declare use_beta1: boolean;
 
@@ -110,9 +116,12 @@ export class OneCycleLR extends LRScheduler {
     if (typeof pct_start !== "number" || !(pct_start >= 0 && pct_start <= 1)) {
       throw ValueError(`Expected float between 0 and 1 pct_start, but got ${String(pct_start)}`);
     }
-    const anneal = opt<string>(options, "anneal_strategy", "cos");
-    if (anneal !== "cos" && anneal !== "linear") {
-      throw ValueError(`anneal_strategy must be one of 'cos' or 'linear', instead got ${anneal}`);
+    const anneal = opt<unknown>(options, "anneal_strategy", "cos");
+    if (!isWord(anneal, ONE_CYCLE_ANNEAL_STRATEGIES)) {
+      throw ValueError(
+        `anneal_strategy must be one of ${quotedWords(ONE_CYCLE_ANNEAL_STRATEGIES)}, instead got ${String(anneal)}` +
+          closeWord(anneal, ONE_CYCLE_ANNEAL_STRATEGIES),
+      );
     }
     this._anneal_func_type = anneal;
 

@@ -1,13 +1,21 @@
 import { LRScheduler, checkOptimizer, groupValues, typeName } from "./lr_scheduler";
 import { RuntimeError, TypeError_, ValueError } from "./errors";
-import { finiteNumber } from "./checks";
+import { closeWord, finiteNumber, isWord, quotedWords } from "./checks";
 import { checkOptions, opt } from "./options";
 import type { OptimizerLike, SchedulerStateDict } from "./types";
 import { EPOCH_DEPRECATION_WARNING, warn } from "./warnings";
 
+/**
+ * The words mode and threshold_mode take (PyTorch's): the constructor (and load_state_dict) checks
+ * against these lists, and `%lr_schedule ReduceLROnPlateau mode=` / `threshold_mode=` offer them on
+ * Tab (magics/lr_schedule.ts WORD_VALUES).
+ */
+export const PLATEAU_MODES = Object.freeze(["min", "max"] as const);
+export const PLATEAU_THRESHOLD_MODES = Object.freeze(["rel", "abs"] as const);
+
 export interface ReduceLROnPlateauOptions {
   /** Reduce when the metric stops decreasing ("min") or stops increasing ("max"); default "min". */
-  mode?: "min" | "max";
+  mode?: (typeof PLATEAU_MODES)[number];
   /** Factor applied on reduction, new_lr = lr · factor (< 1); default 0.1. */
   factor?: number;
   /** Epochs without improvement tolerated before reducing; default 10. */
@@ -15,7 +23,7 @@ export interface ReduceLROnPlateauOptions {
   /** Minimum change that counts as an improvement; default 1e-4. */
   threshold?: number;
   /** Improvement measured relative to the best value ("rel") or absolutely ("abs"); default "rel". */
-  threshold_mode?: "rel" | "abs";
+  threshold_mode?: (typeof PLATEAU_THRESHOLD_MODES)[number];
   /** Epochs to wait after a reduction before counting bad epochs again; default 0. */
   cooldown?: number;
   /** Lower bound on the rate, one for all groups or one per group; default 0. */
@@ -45,9 +53,9 @@ export class ReduceLROnPlateau extends LRScheduler {
   declare patience: number;
   declare cooldown: number;
   declare eps: number;
-  declare mode: "min" | "max";
+  declare mode: (typeof PLATEAU_MODES)[number];
   declare threshold: number;
-  declare threshold_mode: "rel" | "abs";
+  declare threshold_mode: (typeof PLATEAU_THRESHOLD_MODES)[number];
   declare mode_worse: number;
   declare best: number;
   declare cooldown_counter: number;
@@ -146,10 +154,16 @@ export class ReduceLROnPlateau extends LRScheduler {
     return a > best + this.threshold;
   }
 
-  _init_is_better(mode: string, threshold: number, threshold_mode: string): void {
-    if (mode !== "min" && mode !== "max") throw ValueError(`mode ${mode} is unknown! (expected "min" or "max")`);
-    if (threshold_mode !== "rel" && threshold_mode !== "abs") {
-      throw ValueError(`threshold mode ${threshold_mode} is unknown! (expected "rel" or "abs")`);
+  _init_is_better(mode: unknown, threshold: number, threshold_mode: unknown): void {
+    // PyTorch's message, then the words it takes
+    if (!isWord(mode, PLATEAU_MODES)) {
+      throw ValueError(`mode ${String(mode)} is unknown! (expected ${quotedWords(PLATEAU_MODES)}${closeWord(mode, PLATEAU_MODES)})`);
+    }
+    if (!isWord(threshold_mode, PLATEAU_THRESHOLD_MODES)) {
+      throw ValueError(
+        `threshold mode ${String(threshold_mode)} is unknown! ` +
+          `(expected ${quotedWords(PLATEAU_THRESHOLD_MODES)}${closeWord(threshold_mode, PLATEAU_THRESHOLD_MODES)})`,
+      );
     }
     this.mode_worse = mode === "min" ? Infinity : -Infinity;
     this.mode = mode;

@@ -33,9 +33,3 @@ export {
   type AvgFn,
   type MultiAvgFn,
 } from "./avg_fn";
-
-/**
- * The learning-rate schedulers of this module (lrlab's list, like `lr_scheduler.scheduler_names`):
- * `%lr_schedule` accepts these names as well as lr_scheduler's.
- */
-export const scheduler_names = Object.freeze(["SWALR"] as const);

@@ -1,10 +1,16 @@
 import { LRScheduler, checkOptimizer, formatParam } from "../lr_scheduler/lr_scheduler";
-import { finiteNumber } from "../lr_scheduler/checks";
+import { closeWord, finiteNumber, isWord, quotedWords } from "../lr_scheduler/checks";
 import { KeyError, ValueError } from "../lr_scheduler/errors";
 import { checkOptions, opt } from "../lr_scheduler/options";
 import type { OptimizerLike, SchedulerStateDict } from "../lr_scheduler/types";
 
-export type AnnealStrategy = "cos" | "linear";
+/**
+ * The words anneal_strategy takes (PyTorch's): the constructor checks against this list, and
+ * `%lr_schedule SWALR anneal_strategy=` offers it on Tab (magics/lr_schedule.ts WORD_VALUES).
+ */
+export const SWALR_ANNEAL_STRATEGIES = Object.freeze(["cos", "linear"] as const);
+
+export type AnnealStrategy = (typeof SWALR_ANNEAL_STRATEGIES)[number];
 
 export interface SWALROptions {
   /** The rate to anneal to: one for every param group, or one per group. Written to each group as `swa_lr`. */
@@ -80,8 +86,11 @@ export class SWALR extends LRScheduler {
     // groups untouched.)
     const swa_lrs = formatParam("swa_lr", o, options.swa_lr).map((v) => finiteNumber("swa_lr", v));
     const strategy = opt<unknown>(options, "anneal_strategy", "cos");
-    if (strategy !== "cos" && strategy !== "linear") {
-      throw ValueError(`anneal_strategy must be one of 'cos' or 'linear', instead got ${String(strategy)}`);
+    if (!isWord(strategy, SWALR_ANNEAL_STRATEGIES)) {
+      throw ValueError(
+        `anneal_strategy must be one of ${quotedWords(SWALR_ANNEAL_STRATEGIES)}, instead got ${String(strategy)}` +
+          closeWord(strategy, SWALR_ANNEAL_STRATEGIES),
+      );
     }
     const anneal_epochs = opt<unknown>(options, "anneal_epochs", 10);
     if (typeof anneal_epochs !== "number" || !Number.isInteger(anneal_epochs) || anneal_epochs < 0) {
