@@ -10,6 +10,7 @@
  * `initial_lr`, ...), and so does lrlab. Only a key that looks like a mistake, a near-miss of one
  * of the optimizer's hyperparameters or another optimizer's hyperparameter, gets a warning.
  */
+import { editDistance } from "../close_matches";
 
 export const OPTIMIZER_OPTIONS = {
   SGD: ["lr", "momentum", "dampening", "weight_decay", "nesterov", "maximize", "foreach", "differentiable", "fused"],
@@ -82,25 +83,5 @@ function isNearMiss(key: string, name: string): boolean {
   const b = name.toLowerCase();
   if (a === b) return true;
   const allowed = Math.min(a.length, b.length) <= 3 ? 0 : Math.min(a.length, b.length) <= 5 ? 1 : 2;
-  return allowed > 0 && editDistance(a, b, allowed) <= allowed;
-}
-
-/** Optimal-string-alignment distance (insert, delete, substitute, swap neighbours), capped at max + 1. */
-function editDistance(a: string, b: string, max: number): number {
-  if (Math.abs(a.length - b.length) > max) return max + 1;
-  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => {
-    const row = new Array<number>(b.length + 1).fill(0);
-    row[0] = i;
-    return row;
-  });
-  for (let j = 0; j <= b.length; j++) d[0][j] = j;
-  for (let i = 1; i <= a.length; i++) {
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      let v = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, d[i - 2][j - 2] + 1);
-      d[i][j] = v;
-    }
-  }
-  return d[a.length][b.length];
+  return allowed > 0 && Math.abs(a.length - b.length) <= allowed && editDistance(a, b) <= allowed;
 }

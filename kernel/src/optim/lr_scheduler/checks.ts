@@ -1,4 +1,4 @@
-import { closeMatches } from "../../magics/parser";
+import { closeMatches } from "../../close_matches";
 import { ValueError, ZeroDivisionError } from "./errors";
 
 /** PyTorch's wording for integer hyperparameters that must be positive (`Expected positive integer T_0, but got 0`). */
@@ -53,7 +53,7 @@ export function quotedWords(words: readonly string[]): string {
 /**
  * `"; did you mean 'cos'?"` when `value` is a misspelling of one of `words`, else "". A misspelt
  * word would otherwise leave the user to compare it letter by letter with the list. The matching
- * is the magics' own (closeMatches, magics/parser.ts), so `anneal_strategy: "cosin"` in code
+ * is the magics' own (closeMatches, close_matches.ts), so `anneal_strategy: "cosin"` in code
  * and `anneal_strategy=cosin` on a `%lr_schedule` line name the same word.
  */
 export function closeWord(value: unknown, words: readonly string[]): string {
