@@ -9,7 +9,7 @@ import { validatePayload, type PlotPayload } from "../../extension/src/payload";
 import { applyControl, initialState } from "../../extension/src/state";
 import { LIGHT_PALETTE, themeFrom } from "../../extension/src/theme";
 import { DEFAULT_TITLES, type FigureSource, make_figure, seriesLabel } from "../../kernel/src/plot/figure";
-import { colourSlots as kernelSlots, lineStyles, PALETTE, toPlotly } from "../../kernel/src/plot/plotly";
+import { colourSlots as kernelSlots, legendOf, lineStyles, PALETTE, toPlotly } from "../../kernel/src/plot/plotly";
 import { toVegaLite } from "../../kernel/src/plot/svg";
 import { fixture } from "./fixtures";
 
@@ -79,9 +79,15 @@ describe("one palette, one assignment", () => {
         expect(style.colour, `${label} (${t.metric})`).toBe(ext.get(JSON.stringify([t.name, t.metric, t.group, t.param ?? null])));
         expect(plotly.find((d) => d.name === label)!.line).toMatchObject({ color: style.colour });
       }
-      // The SVG's colour scale is that label → colour map.
+      // The SVG's colour scale is the legend's entries (one per line, or per metric of a single
+      // line: plotly.ts legendOf), each in the colour of the series it stands for.
       const scale = JSON.parse(spec).vconcat[0].layer.find((l: any) => l.mark.type === "line").encoding.color.scale;
-      expect(Object.fromEntries(scale.domain.map((d: string, i: number) => [d, scale.range[i]]))).toEqual(Object.fromEntries([...styles].map(([l, st]) => [l, st.colour])));
+      const legend = legendOf(p);
+      expect(Object.fromEntries(scale.domain.map((d: string, i: number) => [d, scale.range[i]]))).toEqual(Object.fromEntries(legend.entries.map((e) => [e.label, e.colour])));
+      p.series.forEach((t, i) => {
+        const entry = legend.of[i];
+        if (entry) expect(entry.colour, `${seriesLabel(t, p)}'s entry ${entry.label}`).toBe(styles.get(seriesLabel(t, p))!.colour);
+      });
     });
   }
 
@@ -106,10 +112,18 @@ describe("one palette, one assignment", () => {
     expect(styles.get("projected lr · group 0")).toEqual({ colour: LIGHT_PALETTE[0], dash: "dash" });
     expect(styles.get("projected lr · group 1")).toEqual({ colour: LIGHT_PALETTE[1], dash: "dash" });
     expect(styles.get("loss")).toEqual({ colour: LIGHT_PALETTE[0], dash: "solid" });
-    // The SVG merges colour and dash into one legend: same field, same domain.
+    // Two groups: the SVG's colour legend names the lines, and the panel's own key the dashes.
     const line = (toVegaLite(payloads[0][1]) as any).vconcat[0].layer.find((l: any) => l.mark.type === "line").encoding;
-    expect(line.strokeDash.field).toBe(line.color.field);
-    expect(line.strokeDash.scale.domain).toEqual(line.color.scale.domain);
-    expect(line.strokeDash.scale.range[line.color.scale.domain.indexOf("projected lr · group 0")]).toEqual([6, 3]);
+    expect(line.color.scale.domain).toEqual(["group 0", "group 1", "loss"]);
+    expect(line.strokeDash.field).toBe("metric");
+    expect(line.strokeDash.scale.domain).toEqual(["lr", "projected lr"]);
+    expect(line.strokeDash.scale.range[1]).toEqual([6, 3]);
+    // One line: nothing for a colour to tell apart, so colour and dash merge into one legend of
+    // the metrics (same field, same domain).
+    const one = make_figure([run("sgd", 0.1)], { kind: "trace" }).payload as PlotPayload;
+    const single = (toVegaLite(one) as any).vconcat[0].layer.find((l: any) => l.mark.type === "line").encoding;
+    expect(single.strokeDash.field).toBe(single.color.field);
+    expect(single.strokeDash.scale.domain).toEqual(single.color.scale.domain);
+    expect(single.strokeDash.scale.range[single.color.scale.domain.indexOf("projected lr")]).toEqual([6, 3]);
   });
 });

@@ -42,7 +42,8 @@ describe("SVG fallback", () => {
 
   it("gives long legend names a whole row, so cut names cannot become identical", () => {
     const long = (name: string): FigureSource => ({ name, series: [{ metric: "lr", group: 0, buckets: buckets([0.1, 0.05]) }, { metric: "momentum", group: 0, buckets: buckets([0.9, 0.8]) }] });
-    const p = make_figure([long("StepLR(step_size=30, gamma=0.5)"), long("OneCycleLR(max_lr=0.1, total_steps=200)")], { kind: "schedule" }).payload;
+    // (the legend names each scheduler once, for its lr and momentum panels: the names alone are long)
+    const p = make_figure([long("StepLR(step_size=30, gamma=0.5, last_epoch=-1)"), long("OneCycleLR(max_lr=0.1, total_steps=200, pct_start=0.3)")], { kind: "schedule" }).payload;
     const legend = JSON.stringify(toVegaLite(p));
     expect(legend).toContain('"columns":1');
     expect(legend).not.toContain('"labelLimit":280');

@@ -409,7 +409,23 @@ export function seriesLabel(s: Series, payload: PlotPayload): string {
   return parts.join(" · ");
 }
 
-function shortLabel(metric: string): string {
+/**
+ * The legend label of a line (a run, a group of a run, a parameter: one colour), for figures
+ * whose legend has an entry per line (plotly.ts legendOf): seriesLabel without the metric, or the
+ * run's name when nothing else tells it apart.
+ */
+export function lineLabel(s: Series, payload: PlotPayload): string {
+  const names = new Set(payload.series.map((x) => x.name));
+  const groups = new Set(payload.series.filter((x) => x.group !== null).map((x) => x.group));
+  const parts: string[] = [];
+  if (names.size > 1 || payload.kind === "compare") parts.push(s.name);
+  if (s.param) parts.push(s.param);
+  else if (groups.size > 1 && s.group !== null) parts.push(`group ${s.group}`);
+  return parts.length > 0 ? parts.join(" · ") : s.name;
+}
+
+/** A metric's name in legends: "projected lr" for lr_projected. */
+export function shortLabel(metric: string): string {
   const short: Record<string, string> = {
     lr_projected: "projected lr",
     lr_per_sample: "per-sample lr",

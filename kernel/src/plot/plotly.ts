@@ -10,8 +10,15 @@
  * labelled points. Per-parameter lines (a per_param trace) are drawn only in their own panel
  * (figure.panelsFor: the update ratio of the first STATIC_PARAMS parameters carried), one legend
  * entry each; the usual panels draw the group's lines.
+ *
+ * The legend (legendOf, the SVG draws the same entries): with several lines (runs, groups,
+ * parameters) one entry per line, whatever the panels and metrics it is drawn in, and clicking it
+ * toggles the line in every panel (its traces share a legendgroup; one of them, or a legend-only
+ * trace, shows the entry); the metrics sharing a panel differ by dash, and a small key over that
+ * panel says which dash is which (a legend of its own, not clickable). With one line, one entry
+ * per metric, as the colour then tells nothing apart.
  */
-import { inPanel, panelOf, panelsFor, seriesLabel } from "./figure";
+import { inPanel, lineLabel, panelOf, panelsFor, seriesLabel, shortLabel, type Panel } from "./figure";
 import type { PlotPayload, Series } from "./payload";
 
 export interface PlotlyFigure {
@@ -97,6 +104,99 @@ export function lineStyles(payload: PlotPayload): Map<string, LineStyle> {
   return styles;
 }
 
+/** One entry of a static figure's legend: plotly JSON and SVG show the same ones. */
+export interface LegendEntry {
+  /** What tells entries apart (plotly's legendgroup): never shown. */
+  key: string;
+  label: string;
+  colour: string;
+  /** The dash of its symbol: its metric's when entries are metrics, solid when they are lines. */
+  dash: (typeof DASHES)[number];
+}
+
+export interface Legend {
+  /**
+   * Entries are lines (a run, a group of a run, a parameter: one colour each) rather than
+   * metrics: true when the panels draw more than one line. Then each line has ONE entry for all
+   * its traces in all panels: an entry per line, metric and panel made a three-group trace's
+   * legend 16 entries long ("projected lr · group 2" among them), and listed each run of a
+   * comparison twice (its metric panel, its loss panel).
+   */
+  byLine: boolean;
+  /** In order of first appearance in the panels. */
+  entries: LegendEntry[];
+  /** The entry of each series, parallel to `payload.series`; undefined when no panel draws it. */
+  of: (LegendEntry | undefined)[];
+}
+
+/**
+ * The line of each series, parallel to `payload.series`: its run, group and parameter. A series
+ * of the run as a whole (the loss: group null) is part of the run's line when the run has one
+ * group line (it has that line's colour, colourSlots): a one-group run is one entry, and
+ * clicking it hides its loss too; beside several group lines it is a line of its own.
+ */
+function lineKeys(payload: PlotPayload): string[] {
+  const groups = new Map<string, Set<number>>();
+  for (const s of payload.series) {
+    if (s.group === null || s.param) continue;
+    let g = groups.get(s.name);
+    if (!g) groups.set(s.name, (g = new Set()));
+    g.add(s.group);
+  }
+  return payload.series.map((s) => {
+    const g = groups.get(s.name);
+    if (s.group === null && !s.param && g?.size === 1) return JSON.stringify([s.name, [...g][0], null]);
+    return JSON.stringify([s.name, s.group, s.param ?? null]);
+  });
+}
+
+/** The entries of the static legend (see the file comment and Legend.byLine). */
+export function legendOf(payload: PlotPayload): Legend {
+  const panels = panelsFor(payload);
+  const styles = lineStyles(payload);
+  const lines = lineKeys(payload);
+  const drawn = payload.series.map((s) => panelOf(panels, s) !== undefined);
+  const byLine = new Set(lines.filter((_, i) => drawn[i])).size > 1;
+  const withGroups = new Set(payload.series.filter((s) => s.group !== null && !s.param).map((s) => s.name));
+  const entries = new Map<string, LegendEntry>();
+  const of = payload.series.map((s, i) => {
+    if (!drawn[i]) return undefined;
+    const label = seriesLabel(s, payload);
+    const key = byLine ? lines[i] : label;
+    let entry = entries.get(key);
+    if (!entry) {
+      const style = styles.get(label) as LineStyle;
+      // A run's loss beside its group lines keeps its own label ("loss", or the run's name in
+      // a comparison); any other line is named by what tells the lines apart.
+      const own = withGroups.has(s.name) && lines[i] === JSON.stringify([s.name, null, null]);
+      entry = { key, label: !byLine || own ? label : lineLabel(s, payload), colour: style.colour, dash: byLine ? "solid" : style.dash };
+      entries.set(key, entry);
+    }
+    return entry;
+  });
+  return { byLine, entries: [...entries.values()], of };
+}
+
+/** One row of a panel's key: a metric and its dash in that panel. */
+export interface KeyItem {
+  metric: string;
+  label: string;
+  dash: (typeof DASHES)[number];
+}
+
+/**
+ * The key of a panel whose several metrics are told apart by dash alone: when the legend's
+ * entries are lines (byLine) and the panel draws more than one metric. Empty otherwise (one
+ * metric: the panel's title names it; entries per metric: the legend names each).
+ */
+export function panelKey(panel: Panel, legend: Legend): KeyItem[] {
+  if (!legend.byLine || panel.metrics.length < 2) return [];
+  return panel.metrics.map((metric, i) => ({ metric, label: shortLabel(metric), dash: DASHES[i % DASHES.length] }));
+}
+
+/** The colour of a key's sample lines: a metric's dash holds for every line's colour. */
+export const KEY_COLOUR = "#555555";
+
 /**
  * The configured rate and momentum hold for a whole step (schedulers change them between steps):
  * drawn as steps, not as ramps between points. Measured metrics are drawn as lines.
@@ -128,6 +228,11 @@ export function bandShape(x: readonly number[], lo: readonly (number | null)[], 
 export function toPlotly(payload: PlotPayload): PlotlyFigure {
   const panels = panelsFor(payload);
   const styles = lineStyles(payload);
+  const legend = legendOf(payload);
+  const indexOf = new Map(payload.series.map((s, i) => [s, i]));
+  /** Entries the legend already shows: every later trace of theirs is hidden from it. */
+  const listed = new Set<LegendEntry>();
+  let keys = 0;
   const data: Record<string, unknown>[] = [];
   const layout: Record<string, unknown> = {
     title: { text: escapeText(payload.title) },
@@ -156,11 +261,43 @@ export function toPlotly(payload: PlotPayload): PlotlyFigure {
       ...(k > 1 ? { matches: "x" } : {}),
       ...(k === panels.length ? { title: { text: escapeText(payload.x_label) } } : { showticklabels: false }),
     };
+    const key = panelKey(panel, legend);
+    if (key.length > 0) {
+      // The panel's key: which dash is which metric, in a legend of its own over the panel, its
+      // samples legend-only traces. Not clickable: a sample stands for no line (the entries of
+      // the main legend toggle the lines).
+      const id = `legend${2 + keys++}`;
+      layout[id] = {
+        orientation: "h", x: 1, xanchor: "right", y: top, yanchor: "bottom", yref: "paper",
+        itemclick: false, itemdoubleclick: false, font: { size: 10, color: KEY_COLOUR }, bgcolor: "rgba(0,0,0,0)",
+      };
+      for (const item of key) {
+        data.push({
+          type: "scatter", mode: "lines", x: [null], y: [null], xaxis: xa, yaxis: ya, name: escapeText(item.label), legend: id,
+          hoverinfo: "skip", line: { color: KEY_COLOUR, dash: item.dash, width: 1.8 },
+        });
+      }
+    }
     for (const s of payload.series) {
       if (!inPanel(panel, s)) continue;
       const label = seriesLabel(s, payload);
       const { colour, dash } = styles.get(label) as LineStyle;
-      const legendgroup = label;
+      const entry = legend.of[indexOf.get(s) as number] as LegendEntry;
+      const legendgroup = entry.key;
+      // One trace per entry shows in the legend: the first one named like the entry (a
+      // comparison's run in its metric panel), else a legend-only trace carrying the entry's
+      // name (a group's lines are named by metric too, "projected lr · group 1", for the hover).
+      let listedHere = false;
+      if (!listed.has(entry)) {
+        listed.add(entry);
+        if (entry.label === label) listedHere = true;
+        else {
+          data.push({
+            type: "scatter", mode: "lines", x: [null], y: [null], xaxis: xa, yaxis: ya, name: escapeText(entry.label), legendgroup,
+            hoverinfo: "skip", line: { color: entry.colour, dash: entry.dash, width: 1.8 },
+          });
+        }
+      }
       // (the per-parameter panel draws lines only: five overlapping bands hid them)
       if (s.min && s.max && !panel.params) {
         // The band as closed shapes, one per run of points with both edges (on a log axis, both
@@ -176,6 +313,7 @@ export function toPlotly(payload: PlotPayload): PlotlyFigure {
       data.push({
         type: "scatter", mode: "lines", x: s.x, y: s.mean, xaxis: xa, yaxis: ya, name: escapeText(label),
         line: { color: colour, dash, width: 1.8, shape: stepwise(s.metric) ? "hv" : "linear" }, connectgaps: false, legendgroup,
+        ...(listedHere ? {} : { showlegend: false }),
       });
     }
   });

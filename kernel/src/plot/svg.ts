@@ -3,7 +3,10 @@
  * Vega-Lite spec (one panel per figure.panelsFor entry, stacked with `vconcat`, one shared colour
  * legend), compiled to Vega and rendered by Vega's headless SVG string renderer. The panels and
  * the lines in each are plotly.ts's (figure.inPanel): per-parameter lines only in the panel of
- * the first parameters' update ratio, whose title says how many of how many it shows.
+ * the first parameters' update ratio, whose title says how many of how many it shows. The
+ * legend's entries are plotly's too (plotly.ts legendOf): one per line when there are several
+ * (the colour legend), each panel of several metrics with a key of its dashes over it; else one
+ * per metric, colour and dash merged into one legend.
  *
  * Synchronous path (the kernel's display path must not await): `View.toSVG()` returns a Promise
  * only because it awaits `runAsync()` (pending data loads) and image loading. Our specs have
@@ -16,7 +19,7 @@
 import type * as Vega from "vega";
 import type * as VegaLite from "vega-lite";
 import { inPanel, panelsFor, seriesLabel } from "./figure";
-import { DASHES, lineStyles, stepwise } from "./plotly";
+import { DASHES, KEY_COLOUR, legendOf, panelKey, stepwise } from "./plotly";
 import type { PlotPayload } from "./payload";
 
 /** Tick labels: plain numbers in the middle range, 1e+10 / 1e-6 style outside it (~g would write
@@ -85,7 +88,12 @@ function thin(x: readonly number[], ys: readonly (number | null)[][], kinds: ("m
 }
 
 interface Row {
+  /** Its legend entry's label (the colour legend's, and with entries per metric the dash's). */
   series: string;
+  /** With entries per line: the series' own label, which keeps its line apart from the line of
+   * another metric of the same entry, and its metric's label for the panel's key of dashes. */
+  line?: string;
+  metric?: string;
   /** Drawn as steps (configured rate, momentum) rather than as a line. */
   step?: boolean;
   x: number;
@@ -112,10 +120,12 @@ function onAxis(v: number | null | undefined, log: boolean): number | null {
 /** The Vega-Lite spec of a payload (exported for tests and for users who want to restyle it). */
 export function toVegaLite(payload: PlotPayload): Record<string, unknown> {
   const panels = panelsFor(payload);
-  const styles = lineStyles(payload);
-  const domain = [...styles.keys()];
-  const range = [...styles.values()].map((st) => st.colour);
-  const dashes = [...styles.values()].map((st) => DASH_ARRAYS[st.dash]);
+  const legendInfo = legendOf(payload);
+  const byLine = legendInfo.byLine;
+  const indexOf = new Map(payload.series.map((s, i) => [s, i]));
+  const domain = legendInfo.entries.map((e) => e.label);
+  const range = legendInfo.entries.map((e) => e.colour);
+  const dashes = legendInfo.entries.map((e) => DASH_ARRAYS[e.dash]);
   const xScale = payload.x_log ? { type: "log" } : { zero: false };
   const divergences = payload.markers.filter((m) => m.kind === "divergence");
   const charts = panels.map((panel, i) => {
@@ -123,19 +133,22 @@ export function toVegaLite(payload: PlotPayload): Record<string, unknown> {
     const yScale = panel.log ? { type: "log" } : { zero: false };
     const lines: Row[] = [];
     const bands: Row[] = [];
+    const key = panelKey(panel, legendInfo);
     for (const s of payload.series) {
       if (!inPanel(panel, s)) continue;
       const label = seriesLabel(s, payload);
+      const entry = legendInfo.of[indexOf.get(s) as number]?.label ?? label;
+      const own = byLine ? { line: label, metric: key.find((k) => k.metric === s.metric)?.label } : {};
       const t = s.min && s.max
         ? thin(s.x, [s.mean, s.min, s.max], ["mean", "min", "max"], SVG_POINTS)
         : thin(s.x, [s.mean], ["mean"], SVG_POINTS);
       const [mean, min, max] = t.ys;
       t.x.forEach((x, j) => {
-        lines.push({ series: label, x, y: onAxis(mean[j], panel.log), step: stepwise(s.metric) });
+        lines.push({ series: entry, ...own, x, y: onAxis(mean[j], panel.log), step: stepwise(s.metric) });
         if (min && max && !panel.params) {
           const lo = onAxis(min[j], panel.log);
           const hi = onAxis(max[j], panel.log);
-          bands.push({ series: label, x, y: null, lo, hi: lo === null ? null : hi });
+          bands.push({ series: entry, ...own, x, y: null, lo, hi: lo === null ? null : hi });
         }
       });
     }
@@ -147,14 +160,26 @@ export function toVegaLite(payload: PlotPayload): Record<string, unknown> {
     };
     const legend = { title: null, orient: "bottom", ...legendColumns(domain), symbolType: "stroke", symbolStrokeWidth: 2, symbolOpacity: 1 };
     const colour = { field: "series", type: "nominal", scale: { domain, range }, legend };
-    // Same field, scale domain and legend as the colour: Vega-Lite merges the two into one legend.
-    const strokeDash = { field: "series", type: "nominal", scale: { domain, range: dashes }, legend };
+    // Entries per metric: same field, scale domain and legend as the colour, so Vega-Lite merges
+    // the two into one legend. Entries per line: the colour legend names the lines, and a panel
+    // of several metrics gets a key of its own, over it, naming its dashes (plotly.ts panelKey);
+    // a panel of one metric draws it solid, its title naming it.
+    const strokeDash = byLine
+      ? key.length > 0
+        ? {
+          field: "metric", type: "nominal", scale: { domain: key.map((k) => k.label), range: key.map((k) => DASH_ARRAYS[k.dash]) },
+          legend: { title: null, orient: "top", direction: "horizontal", symbolType: "stroke", symbolSize: 500, symbolStrokeWidth: 1.6, symbolStrokeColor: KEY_COLOUR, symbolOpacity: 1, labelColor: KEY_COLOUR },
+        }
+        : null
+      : { field: "series", type: "nominal", scale: { domain, range: dashes }, legend };
+    // Lines of one entry in one panel (a group's lr and projected lr) stay apart.
+    const detail = byLine ? { detail: { field: "line", type: "nominal" } } : {};
     const layers: Record<string, unknown>[] = [];
     if (bands.length > 0) {
       layers.push({
         data: { values: bands },
         mark: { type: "area", opacity: 0.2, invalid: "break-paths-filter-domains" },
-        encoding: { x: xEnc, y: { field: "lo", type: "quantitative", scale: yScale, title: panel.title }, y2: { field: "hi" }, color: colour },
+        encoding: { x: xEnc, y: { field: "lo", type: "quantitative", scale: yScale, title: panel.title }, y2: { field: "hi" }, color: colour, ...detail },
       });
     }
     for (const step of [false, true]) {
@@ -168,7 +193,8 @@ export function toVegaLite(payload: PlotPayload): Record<string, unknown> {
           // Few ticks on log axes: Vega otherwise draws a grid line per minor tick (bytes, clutter).
           y: { field: "y", type: "quantitative", scale: yScale, title: panel.title, axis: { labelExpr: AXIS_LABEL, tickCount: panel.log ? 4 : 5 } },
           color: colour,
-          strokeDash,
+          ...(strokeDash ? { strokeDash } : {}),
+          ...detail,
         },
       });
     }
@@ -215,7 +241,8 @@ export function toVegaLite(payload: PlotPayload): Record<string, unknown> {
     // No ARIA attributes and no tick marks (grid lines remain): each is markup repeated hundreds
     // of times in a static picture, where it only costs bytes.
     config: { aria: false, view: { stroke: "#ccc" }, axis: { labelFontSize: 10, titleFontSize: 11, ticks: false, grid: true } },
-    resolve: { scale: { color: "shared" } },
+    // One colour legend for all panels; each panel's key of dashes is its own.
+    resolve: byLine ? { scale: { color: "shared", strokeDash: "independent" }, legend: { strokeDash: "independent" } } : { scale: { color: "shared" } },
     vconcat: charts,
     spacing: 12,
   };
