@@ -26,6 +26,9 @@ export class Controls {
   private readonly from: HTMLInputElement;
   private readonly to: HTMLInputElement;
   private signature = "";
+  /** The parameter selector's options by parameter, kept across updates (see updateParams). */
+  private readonly paramOptions = new Map<string, HTMLOptionElement>();
+  private readonly paramNone: HTMLOptionElement;
   /** Typed into the range inputs since the last commit: updates leave them alone meanwhile. */
   private typed = false;
   /** A range was just committed: the next update writes the inputs, focused or not, so they
@@ -48,6 +51,10 @@ export class Controls {
     this.param = this.el("select");
     this.param.dataset.control = "param";
     this.param.addEventListener("change", () => emit({ type: "param", param: this.param.value === "" ? null : this.param.value }));
+    this.paramNone = this.doc.createElement("option");
+    this.paramNone.value = "";
+    this.paramNone.textContent = "none (group lines)";
+    this.param.append(this.paramNone);
     this.paramNote = this.el("span", "lrlab-Controls-note");
     this.paramNote.dataset.control = "param-note";
     this.paramLabel = this.el("label");
@@ -102,8 +109,7 @@ export class Controls {
   update(p: PlotPayload, s: ViewState): void {
     const groups = groupsOf(p);
     const runs = runsOf(p);
-    const params = paramsOf(p);
-    const sig = JSON.stringify([p.metrics, groups, runs, p.x_label, params, p.param_info ?? null]);
+    const sig = JSON.stringify([p.metrics, groups, runs, p.x_label]);
     if (sig !== this.signature) {
       this.signature = sig;
       this.metric.replaceChildren(...p.metrics.map((m) => {
@@ -116,21 +122,8 @@ export class Controls {
         this.emit({ type: "group", group: Number(id), on }));
       this.fillSet(this.runs, "runs", runs.length > 1 ? runs.map((r) => [r, r]) : [], (id, on) => this.emit({ type: "run", name: id, on }));
       this.rangeLabel.textContent = `${p.x_label} `;
-      const none = this.doc.createElement("option");
-      none.value = "";
-      none.textContent = "none (group lines)";
-      this.param.replaceChildren(none, ...params.map((name) => {
-        const o = this.doc.createElement("option");
-        o.value = name;
-        o.textContent = name;
-        return o;
-      }));
-      this.paramLabel.hidden = params.length === 0;
-      const info = p.param_info;
-      this.paramNote.textContent = info
-        ? `${params.length} of ${info.total}, by ${info.criterion}${info.omitted > 0 ? `; ${info.omitted} more: trace.bundle({ params: [name] })` : ""}`
-        : "";
     }
+    this.updateParams(p, s);
     this.param.value = s.param ?? "";
     this.metric.value = s.metric;
     this.log.checked = isLogY(s, p);
@@ -144,6 +137,50 @@ export class Controls {
       if (!this.typed && (this.committed || this.doc.activeElement !== input)) input.value = s.xrange ? show(s.xrange[i]) : "";
     }
     this.committed = false;
+  }
+
+  /**
+   * The parameter selector: its entries in the state's order (state.ts paramOrder: held while a
+   * run is live), one the payload does not carry disabled in its place. The options are updated
+   * in place, not rebuilt: a live update changes nothing in the list (nor in an open drop-down)
+   * unless a parameter comes or goes, and a new one is appended.
+   */
+  private updateParams(p: PlotPayload, s: ViewState): void {
+    const carried = new Set(paramsOf(p));
+    const options = s.params.map((name) => {
+      let o = this.paramOptions.get(name);
+      if (!o) {
+        o = this.doc.createElement("option");
+        o.value = name;
+        this.paramOptions.set(name, o);
+      }
+      const text = carried.has(name) ? name : `${name} (not in this update)`;
+      if (o.textContent !== text) o.textContent = text;
+      const off = !carried.has(name);
+      if (o.disabled !== off) o.disabled = off;
+      return o;
+    });
+    for (const [name, o] of this.paramOptions) {
+      if (!s.params.includes(name)) {
+        o.remove();
+        this.paramOptions.delete(name);
+      }
+    }
+    const now = [...this.param.options].slice(1);
+    if (options.some((o, i) => now[i] !== o)) {
+      // Appended entries only (a live run): the others stay where they are.
+      if (now.every((o, i) => options[i] === o)) this.param.append(...options.slice(now.length));
+      else this.param.replaceChildren(this.paramNone, ...options);
+    }
+    this.paramLabel.hidden = s.params.length === 0;
+    const info = p.param_info;
+    const order = !info ? "" : p.live
+      ? `; listed in the order they came while the run is live, by ${info.criterion} once it ends`
+      : `, by ${info.criterion}`;
+    const note = info
+      ? `${carried.size} of ${info.total}${order}${info.omitted > 0 ? `; ${info.omitted} more: trace.bundle({ params: [name] })` : ""}`
+      : "";
+    if (this.paramNote.textContent !== note) this.paramNote.textContent = note;
   }
 
   /** Both ends empty: no zoom; one end empty: from or to the end of the data. */

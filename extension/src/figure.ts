@@ -15,7 +15,7 @@
  */
 import { escapeText } from "./escape";
 import type { Marker, PlotKind, PlotPayload, Series } from "./payload";
-import { isLogY, nonPositive, type ViewState } from "./state";
+import { isLogY, nonPositive, paramsOf, type ViewState } from "./state";
 import type { Theme } from "./theme";
 
 export interface PlotlyTrace {
@@ -280,9 +280,14 @@ export function buildFigureWithRoles(p: PlotPayload, s: ViewState, theme: Theme)
     }];
   }
   if (s.param !== null && !visibleSeries(p, s).some((t) => t.param === s.param)) {
-    // Said, not silent: the chosen parameter has no line of its own for this metric.
+    // Said, not silent: the chosen parameter has no line of its own for this metric, or this
+    // update of a live run left it out (it stays chosen: state.ts reconcile).
+    const carried = paramsOf(p);
+    const why = carried.includes(s.param)
+      ? "no line of its own for this metric (its group's holds for it)"
+      : `not in this live update (it carries ${carried.length} of ${p.param_info?.total ?? carried.length} parameters)`;
     layout.annotations = [...((layout.annotations as unknown[]) ?? []), {
-      text: `${escapeText(s.param)}: no line of its own for this metric (its group's holds for it)`,
+      text: `${escapeText(s.param)}: ${why}`,
       xref: "paper", yref: "paper", x: 0, y: 1, xanchor: "left", yanchor: "bottom", showarrow: false,
       font: { color: theme.fontMuted, size: 11 },
     }];

@@ -22,6 +22,11 @@ export interface ViewState {
    * none. One at a time: fifty parameters' lines at once were unreadable (and a 300-entry legend).
    */
   param: string | null;
+  /**
+   * The parameter selector's entries, in its order (see paramOrder): parameters of the payload
+   * and, while a run is live, those an earlier update carried.
+   */
+  params: string[];
   /** Whether the min/max spread band is drawn. */
   band: boolean;
   /** Zoomed x range in data units (steps, or learning rates on a log x axis); null = all. */
@@ -31,14 +36,40 @@ export interface ViewState {
 }
 
 export function initialState(p: PlotPayload): ViewState {
-  return { metric: p.default_metric, metricChosen: false, log: {}, hiddenGroups: [], hiddenRuns: [], param: null, band: true, xrange: null, revision: 0 };
+  return { metric: p.default_metric, metricChosen: false, log: {}, hiddenGroups: [], hiddenRuns: [], param: null, params: paramsOf(p), band: true, xrange: null, revision: 0 };
 }
 
-/** The state carried over to a new payload: choices stay unless they no longer make sense. */
+/**
+ * The state carried over to a new payload: choices stay unless they no longer make sense. While
+ * the run is live, the chosen parameter stays chosen when an update leaves it out (it has an
+ * entry still, see paramOrder): its lines come back with the update that carries it again.
+ */
 export function reconcile(s: ViewState, p: PlotPayload): ViewState {
   const keep = s.metricChosen && p.metrics.some((m) => m.key === s.metric);
-  const param = s.param !== null && paramsOf(p).includes(s.param) ? s.param : null;
-  return { ...s, metric: keep ? s.metric : p.default_metric, metricChosen: keep, param };
+  const params = paramOrder(s.params, p);
+  const param = s.param !== null && params.includes(s.param) ? s.param : null;
+  return { ...s, metric: keep ? s.metric : p.default_metric, metricChosen: keep, param, params };
+}
+
+/**
+ * The parameter selector's order after a payload, given its order before (null: a new plot).
+ *
+ * The kernel ranks the parameters afresh in every payload (largest mean update ratio so far
+ * first), and during a live run that ranking changes with every update, several times a second:
+ * re-sorting the list by it moved the entry under the user's pointer while they were choosing
+ * (the choice was kept, the list jumped). So while the run is live the order holds: parameters
+ * keep the place they had when they first came, new ones are appended, and one an update leaves
+ * out (a large model's plot carries only the top of the ranking) keeps its place, shown as
+ * unavailable (Controls), so that nothing below it moves up. The ranking is read again when
+ * there is no pointer to pull the list from under: with the final payload (the run has ended:
+ * one re-sort, to the order the note names), on reset, and when the plot is opened again (a new
+ * plot starts from the payload's order).
+ */
+export function paramOrder(previous: readonly string[] | null, p: PlotPayload): string[] {
+  const ranked = paramsOf(p);
+  if (previous === null || !p.live) return ranked;
+  const listed = new Set(previous);
+  return [...previous, ...ranked.filter((n) => !listed.has(n))];
 }
 
 /** Parameters with lines of their own in the payload, in its order (the kernel's ranking). */

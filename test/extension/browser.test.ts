@@ -16,8 +16,8 @@ import { DARK_PALETTE, LIGHT_PALETTE } from "../../extension/src/theme";
 import { launchChromium } from "./browser/chromium";
 import { ensureExtensionInstalled, hasKernelspec, LABEXTENSION, type Lab, ROOT, startLab, venvRun } from "./browser/jupyter";
 import {
-  EVIL_NAME, EVIL_TITLE, LIVE_BUCKETS_FIRST, LIVE_BUCKETS_LAST, LRLAB_TRAINING_SECONDS, writeLiveNotebook,
-  writeLrlabNotebook, writeParamsNotebook, writeSavedNotebook,
+  EVIL_NAME, EVIL_TITLE, LIVE_BUCKETS_FIRST, LIVE_BUCKETS_LAST, LIVE_PARAM_RANKINGS, LRLAB_TRAINING_SECONDS, writeLiveNotebook,
+  writeLiveParamsNotebook, writeLrlabNotebook, writeParamsNotebook, writeSavedNotebook,
 } from "./browser/notebooks";
 import { fixture } from "./fixtures";
 
@@ -94,6 +94,7 @@ beforeAll(async () => {
   writeSavedNotebook(lab.notebooks);
   writeLiveNotebook(lab.notebooks);
   writeLrlabNotebook(lab.notebooks);
+  writeLiveParamsNotebook(lab.notebooks);
   paramNames = writeParamsNotebook(lab.notebooks).names;
 }, 180_000);
 
@@ -407,6 +408,49 @@ describe("a live cell", () => {
     expect(new Set(lengths.filter((n) => n > LIVE_BUCKETS_FIRST)).size).toBeGreaterThanOrEqual(3);
     expect(await page.locator(".lrlab-Plot").count()).toBe(1);
     await shot("08-live-after");
+  }, 120_000);
+});
+
+describe("a live per-parameter plot", () => {
+  it("keeps its parameter selector's order while the run is live, and ranks it once the run ends", async () => {
+    await openNotebook("live_params.ipynb");
+    await page.waitForFunction(() => (window as any).jupyterapp.shell.currentWidget?.sessionContext?.session?.kernel, undefined, { timeout: 60_000 });
+    await page.evaluate(() => void (window as any).jupyterapp.commands.execute("notebook:run-all-cells"));
+    const plot = page.locator(".lrlab-Plot").first();
+    await waitForTraces(plot, 1);
+    const select = plot.locator('[data-control="param"]');
+    const entries = () => select.locator("option").evaluateAll((os) => os.slice(1).map((o) => {
+      const e = o as HTMLOptionElement;
+      return e.disabled ? `(${e.value})` : e.value;
+    }));
+    expect(await entries()).toEqual(LIVE_PARAM_RANKINGS[0].ranked);
+    await watchInPlace(plot);
+    // every list the user could see, one per redraw, and the chosen parameter meanwhile
+    await plot.locator(".lrlab-Plot-figure").evaluate((gd: any) => {
+      (window as any).__lrlabLists = [];
+      const sel = gd.closest(".lrlab-Plot").querySelector('[data-control="param"]');
+      gd.on("plotly_afterplot", () => (window as any).__lrlabLists.push(
+        [...sel.options].slice(1).map((o: HTMLOptionElement) => (o.disabled ? `(${o.value})` : o.value)).join(" ")));
+    });
+    await select.selectOption("0.bias");
+    writeFileSync(join(lab!.notebooks, "go-params"), "");
+    await expect.poll(() => page.locator(".jp-OutputArea-output").filter({ hasText: "live params done" }).count(), { timeout: 30_000 }).toBe(1);
+    const final = LIVE_PARAM_RANKINGS[LIVE_PARAM_RANKINGS.length - 1].ranked;
+    await expect.poll(entries, { timeout: 10_000 }).toEqual(final);
+    await expectRedrawnInPlace(plot);
+    const lists: string[] = await page.evaluate(() => (window as any).__lrlabLists);
+    const held = [
+      "0.weight 0.bias 1.weight", "0.weight 0.bias 1.weight 2.weight", "0.weight (0.bias) 1.weight 2.weight",
+    ];
+    // while live: only the held orders, whatever the ranking; then the final ranking
+    expect(lists.length).toBeGreaterThanOrEqual(3);
+    expect(lists.slice(0, -1).every((l) => held.includes(l) || l === final.join(" ")), lists.join(" | ")).toBe(true);
+    expect(new Set(lists.slice(0, -1)).size).toBeGreaterThanOrEqual(2);
+    expect(lists[lists.length - 1]).toBe(final.join(" "));
+    // the choice made during the run survived the update that left it out
+    expect(await select.inputValue()).toBe("0.bias");
+    expect((await graphState(plot)).names).toEqual(["deep", "deep · 0.bias"]);
+    await shot("12-live-params-done");
   }, 120_000);
 });
 

@@ -12,6 +12,7 @@ import { toPlotly } from "../../../kernel/src/plot/plotly";
 import { toSvgSync } from "../../../kernel/src/plot/svg";
 import * as torch from "../../../kernel/src/index";
 import { trace } from "../../../kernel/src/trace/index";
+import { make_figure } from "../../../kernel/src/plot/figure";
 import { clone, fixture } from "../fixtures";
 
 /** A trace name that would run script if any renderer treated it as HTML. */
@@ -92,6 +93,51 @@ for n in range(${LIVE_BUCKETS_FIRST + 1}, ${LIVE_BUCKETS_LAST + 1}):
 print("live cell done")
 `;
   writeFileSync(join(dir, "live.ipynb"), JSON.stringify(notebook([codeCell("live", source)]), null, 1));
+}
+
+/**
+ * The rankings a live per_param run's updates carry (largest mean update ratio so far first):
+ * they turn over from update to update, a parameter comes in at the top, one is left out for an
+ * update; the last payload is the final one (not live).
+ */
+export const LIVE_PARAM_RANKINGS: { ranked: string[]; live: boolean }[] = [
+  { ranked: ["0.weight", "0.bias", "1.weight"], live: true },
+  { ranked: ["1.weight", "0.weight", "0.bias"], live: true },
+  { ranked: ["2.weight", "0.bias", "1.weight", "0.weight"], live: true },
+  { ranked: ["2.weight", "1.weight", "0.weight"], live: true },
+  { ranked: ["0.bias", "2.weight", "1.weight", "0.weight"], live: true },
+  { ranked: ["2.weight", "0.bias", "1.weight", "0.weight"], live: false },
+];
+
+/**
+ * Writes live_params.ipynb: a Python cell that displays the first payload of LIVE_PARAM_RANKINGS
+ * (made by the kernel's make_figure) and, once a file named `go-params` exists, sends the others
+ * with update_display_data, as a live `%%lr_trace --per-param` cell does.
+ */
+export function writeLiveParamsNotebook(dir: string): void {
+  const payloads = LIVE_PARAM_RANKINGS.map(({ ranked, live }, u) => {
+    const steps = 4 * (u + 1);
+    const buckets = (f: (t: number) => number) =>
+      Array.from({ length: steps }, (_, t) => ({ first_step: t, last_step: t, pushes: 1, count: 1, sum: f(t), mean: f(t), min: f(t), max: f(t), last: f(t) }));
+    const series = [{ metric: "update_ratio", group: 0, param: null, buckets: buckets((t) => 0.01 / (1 + t)) }];
+    ranked.forEach((name, k) => series.push({ metric: "update_ratio", group: 0, param: name as never, buckets: buckets((t) => (ranked.length - k) * 2e-3 / (1 + t)) }));
+    const p = make_figure([{ name: "deep", series, params: { names: ranked, criterion: "mean update ratio ‖Δ‖/‖θ‖" } }], { kind: "trace", default_metric: "update_ratio", live }).payload;
+    p.param_info = { total: 4, omitted: 4 - ranked.length, criterion: "mean update ratio ‖Δ‖/‖θ‖" };
+    return p;
+  });
+  writeFileSync(join(dir, "live_params.json"), JSON.stringify(payloads));
+  const source = `import json, os, time
+from IPython.display import display, update_display
+payloads = json.load(open("live_params.json"))
+h = display({"${PLOT_MIME}": payloads[0], "text/plain": "lrlab plot"}, raw=True, display_id=True)
+while not os.path.exists("go-params"):
+    time.sleep(0.1)
+for p in payloads[1:]:
+    time.sleep(0.6)
+    update_display({"${PLOT_MIME}": p, "text/plain": "lrlab plot"}, raw=True, display_id=h.display_id)
+print("live params done")
+`;
+  writeFileSync(join(dir, "live_params.ipynb"), JSON.stringify(notebook([codeCell("live-params", source)]), null, 1));
 }
 
 /**
