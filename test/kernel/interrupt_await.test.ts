@@ -89,6 +89,22 @@ describe("an interrupted cell's code stops at its next await (await_guard.ts)", 
     expect(resultText(await k.execute("cleaned_g"))).toBe("true");
   });
 
+  it("a for-await loop over an async source whose body does not await stops too; break and return still close the source", async () => {
+    await k.execute(`let items_f = 0, closed_f = 0;
+async function* source_f() { try { for (let i = 0; ; i++) { await new Promise((r) => setTimeout(r, 5)); yield i; } } finally { closed_f++; } }`);
+    const { r } = await interrupted(`for await (const v of source_f()) { items_f++; }`);
+    expect(r.reply.content.ename).toBe("KeyboardInterrupt");
+    const a = Number(resultText(await k.execute("items_f")));
+    await sleep(300);
+    expect(Number(resultText(await k.execute("items_f")))).toBe(a);
+    // an ordinary loop: values in order, break closes the generator, sync iterables of promises
+    const r2 = await k.execute(`const got_f: number[] = [];
+for await (const v of source_f()) { got_f.push(v); if (v === 3) break; }
+for await (const v of [Promise.resolve(7), 8]) got_f.push(v);
+[got_f.join(","), closed_f].join(" ")`);
+    expect(resultText(r2)).toBe("'0,1,2,3,7,8 2'");
+  });
+
   it("work a synchronous cell started and left running stops when that cell is interrupted", async () => {
     await k.execute(`let bg_ticks = 0;`);
     const { r } = await interrupted(`(async () => { while (true) { bg_ticks++; await new Promise((r) => setTimeout(r, 5)); } })();

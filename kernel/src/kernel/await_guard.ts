@@ -5,7 +5,8 @@
  * is rejected), but nothing stopped the cell's own code: a loop such as
  * `while (true) { step(); await sleep(10); }` went on in the background after KeyboardInterrupt
  * was shown, training the model and printing under the next cells. So every `await` in a cell's
- * code (its top level and the functions it defines) waits through `__lrlab_await__`, which,
+ * code (its top level and the functions it defines) waits through `__lrlab_await__` (a
+ * `for await` loop through `__lrlab_await_iter__`), which,
  * when the await resumes in a run that has been interrupted, throws KeyboardInterrupt there
  * instead: the cell's code unwinds as from any exception, its `finally` blocks run.
  *
@@ -35,6 +36,7 @@ export function inRun<T>(token: RunToken, fn: () => T): T {
 }
 
 export const GUARD = "__lrlab_await__";
+export const GUARD_ITER = "__lrlab_await_iter__";
 
 /**
  * Installs the global the guarded code calls. `interrupted()` makes the error thrown in an
@@ -53,12 +55,21 @@ export function installGuard(interrupted: () => Error): void {
     );
   };
   Object.defineProperty(g, GUARD, { value: guard, enumerable: false, configurable: true });
+  // `for await (x of it)`: the loop's own awaits, one per element, checked the same way
+  async function* guardIter(iterable: AsyncIterable<unknown> | Iterable<unknown>): AsyncGenerator<unknown> {
+    const token = runs.getStore();
+    for await (const v of iterable) {
+      if (token?.interrupted) throw interrupted();
+      yield v;
+    }
+  }
+  Object.defineProperty(g, GUARD_ITER, { value: guardIter, enumerable: false, configurable: true });
 }
 
 /**
- * `js` with each `await e` as `await __lrlab_await__(e)`; `js` itself when it has no await.
- * `for await` is left as it is (its loop body's awaits are guarded). `topLevelAwait`: whether
- * the engine runs `js` in an async function.
+ * `js` with each `await e` as `await __lrlab_await__(e)` and each `for await (x of e)` as
+ * `for await (x of __lrlab_await_iter__(e))`; `js` itself when it has no await.
+ * `topLevelAwait`: whether the engine runs `js` in an async function.
  */
 export function guardAwaits(js: string, ts: TS, topLevelAwait = true): string {
   if (!/\bawait\b/.test(js)) return js;
@@ -68,10 +79,12 @@ export function guardAwaits(js: string, ts: TS, topLevelAwait = true): string {
   const sf = ts.createSourceFile("cell.js", `${head}${js}\n})`, ts.ScriptTarget.Latest, /*setParentNodes*/ false, ts.ScriptKind.JS);
   const inserts: { at: number; text: string; order: number }[] = [];
   const visit = (node: TS): void => {
-    if (node.kind === ts.SyntaxKind.AwaitExpression) {
-      const operand = node.expression;
+    const wrapped = node.kind === ts.SyntaxKind.AwaitExpression ? [node.expression, GUARD]
+      : node.kind === ts.SyntaxKind.ForOfStatement && node.awaitModifier ? [node.expression, GUARD_ITER] : null;
+    if (wrapped) {
+      const [operand, fn] = wrapped;
       // opening before closing at one position never happens: an operand is never empty
-      inserts.push({ at: operand.getStart(sf) - head.length, text: `${GUARD}(`, order: 0 });
+      inserts.push({ at: operand.getStart(sf) - head.length, text: `${fn}(`, order: 0 });
       inserts.push({ at: operand.end - head.length, text: ")", order: 1 });
     }
     ts.forEachChild(node, visit);
