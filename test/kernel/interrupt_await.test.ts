@@ -131,6 +131,29 @@ try { await Promise.reject(new Error("no")); } catch (e) { caught_g = (e as Erro
   });
 });
 
+describe("magics that run the user's code outside the cell's script", () => {
+  // Each ran to its end before (100 s, 30 s, 100 s here): the magic called the user's code from
+  // the kernel's own, where neither SIGINT nor the interrupt message reached it.
+  const cases: [string, string][] = [
+    ["%timeit of a synchronous statement", "%timeit -n 100000 -r 1 (() => { const t = Date.now(); while (Date.now() - t < 1) {} })()"],
+    ["%timeit of a statement that awaits", "%timeit -n 1000 -r 3 await new Promise((r) => setTimeout(r, 10))"],
+    ["%lr_schedule with an lr_lambda that takes long", "%lr_schedule LambdaLR lr_lambda=(e) => { const t = Date.now(); while (Date.now() - t < 100000) {} return 1; } --steps 5"],
+  ];
+  for (const [what, code] of cases) {
+    it(`${what}: stopped with KeyboardInterrupt, and the magic still works after`, async () => {
+      const { r, took } = await interrupted(code);
+      expect(r.reply.content.ename, JSON.stringify(r.reply.content)).toBe("KeyboardInterrupt");
+      expect(took).toBeLessThan(5000);
+    });
+  }
+  it("after them, %timeit and %lr_schedule run as before", async () => {
+    expect((await k.execute("%timeit -n 10 -r 2 await null")).stdout).toMatch(/per loop \(mean ± std\. dev\. of 2 runs, 10 loops each\)/);
+    expect((await k.execute("%timeit -n 10 -r 2 1 + 1")).stdout).toMatch(/per loop \(mean ± std\. dev\. of 2 runs, 10 loops each\)/);
+    const s = await k.execute("%lr_schedule LambdaLR lr_lambda=(e) => 0.5 ** e --steps 4");
+    expect(s.reply.content.status, JSON.stringify(s.reply.content)).toBe("ok");
+  });
+});
+
 describe("code a timer runs after its cell ended", () => {
   it("a timer's callback that holds the main thread is stopped; the kernel lives, and later timers still run", async () => {
     // Terminated inside a timer, Node found its async-hooks stack corrupted and aborted the

@@ -312,6 +312,38 @@ export class Engine {
     });
   }
 
+  /**
+   * Awaits `work`, a magic's loop over the user's asynchronous code (%timeit of a statement that
+   * awaits), so that an interrupt stops it as it stops an awaiting cell: the interrupt rejects
+   * the returned promise with KeyboardInterrupt, and the user's code stops at its next await
+   * (await_guard.ts: `work` runs in a run token of its own). Before, such a loop ran to its end.
+   */
+  interruptible<T>(work: () => Promise<T>): Promise<T> {
+    const token: RunToken = { interrupted: false };
+    const prev = this.interruptReject;
+    return new Promise<T>((resolve, reject) => {
+      let settled = false;
+      const user = markUserCode(true);
+      const poll = setInterval(() => { if (takePendingSigint()) this.interrupt(); }, 50).unref();
+      const end = (e: unknown, value?: T) => {
+        if (settled) return;
+        settled = true;
+        markUserCode(user);
+        clearInterval(poll);
+        this.interruptReject = prev;
+        if (e === undefined) { resolve(value as T); return; }
+        let t: unknown;
+        try { t = this.translate(e); } catch (err) { t = err; }
+        if (t instanceof KeyboardInterrupt) token.interrupted = true;
+        reject(t);
+      };
+      this.interruptReject = (e) => end(e);
+      let p: Promise<T>;
+      try { p = inRun(token, work); } catch (e) { end(e); return; }
+      p.then((v) => end(undefined, v), (e) => end(e ?? new Error(String(e))));
+    });
+  }
+
   /** Stops an awaiting cell (a synchronous one is stopped by SIGINT through breakOnSigint). */
   interrupt(): boolean {
     if (!this.interruptReject) return false;

@@ -273,7 +273,12 @@ export const lr_schedule: Magic = {
     const all = lines ?? [args];
     // Build every preview before showing anything: one bad line shows nothing.
     const previews = [];
-    for (const a of all) previews.push(build(a, await functionValues(ctx, a, usage), usage));
+    // The preview calls the user's functions (lr_lambda=...): stopped by an interrupt as a cell is
+    // (it ran to its end before, however long)
+    for (const a of all) {
+      const values = await functionValues(ctx, a, usage);
+      previews.push(ctx.engine.runInterruptible(() => build(a, values, usage)));
+    }
     ctx.display(tools().bundle(previews.length === 1 ? previews[0] : previews));
   },
 };

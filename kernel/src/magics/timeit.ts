@@ -59,14 +59,17 @@ export const timeit: Magic = {
     // A statement that awaits (`%timeit await fetchBatch()`) is an async function, each call
     // awaited in the loop (as IPython times `await`); it was "'await' expressions are only
     // allowed within async functions".
+    // Interruptible as a cell is (they ran to their end before): the synchronous loop runs
+    // inside a script run that SIGINT stops (engine.runInterruptible), the asynchronous one is
+    // awaited so that an interrupt ends it (engine.interruptible).
     const loop = !isAsync(stmt)
-      ? async (n: number) => {
+      ? async (n: number) => ctx.engine.runInterruptible(() => {
         const t0 = process.hrtime.bigint();
         for (let i = 0; i < n; i++) sink[i & 1] = fn();
         const t = Number(process.hrtime.bigint() - t0) / 1e9;
         sink[0] = sink[1] = undefined;
         return t;
-      }
+      })
       : async (n: number) => {
         const t0 = process.hrtime.bigint();
         for (let i = 0; i < n; i++) sink[i & 1] = await fn();
@@ -76,12 +79,18 @@ export const timeit: Magic = {
       };
     let number = args.flags.number as number | undefined;
     if (number !== undefined && number < 1) throw new MagicError("--number must be at least 1", usage);
-    if (number === undefined) number = await autorange(loop);
-    const per: number[] = [];
-    for (let r = 0; r < repeat; r++) per.push((await loop(number)) / number);
+    const measure = async (): Promise<number[]> => {
+      const n = number ?? await autorange(loop);
+      number = n;
+      const per: number[] = [];
+      for (let r = 0; r < repeat; r++) per.push((await loop(n)) / n);
+      return per;
+    };
+    const per = isAsync(stmt) ? await ctx.engine.interruptible(measure) : await measure();
     const mean = per.reduce((a, b) => a + b, 0) / per.length;
     const std = Math.sqrt(per.reduce((a, b) => a + (b - mean) ** 2, 0) / per.length);
-    ctx.print(`${formatSeconds(mean)} ± ${formatSeconds(std)} per loop (mean ± std. dev. of ${repeat} run${repeat > 1 ? "s" : ""}, ${number.toLocaleString("en-US")} loop${number > 1 ? "s" : ""} each)`);
+    const loops = number!;
+    ctx.print(`${formatSeconds(mean)} ± ${formatSeconds(std)} per loop (mean ± std. dev. of ${repeat} run${repeat > 1 ? "s" : ""}, ${loops.toLocaleString("en-US")} loop${loops > 1 ? "s" : ""} each)`);
   },
 };
 
