@@ -89,6 +89,36 @@ describe("an interrupted cell's code stops at its next await (await_guard.ts)", 
     expect(resultText(await k.execute("cleaned_g"))).toBe("true");
   });
 
+  it("its finally blocks run before its request ends, awaits in them too, and their output is the cell's", async () => {
+    const { r } = await interrupted(`try { for (;;) { await new Promise((r) => setTimeout(r, 5)); } } finally { await new Promise((r) => setTimeout(r, 10)); console.log("cleaned up"); }`);
+    expect(r.reply.content.ename).toBe("KeyboardInterrupt");
+    // before: "cleaned up" came later, under the next cell (or never, the cleanup's await throwing again)
+    await sleep(200);
+    const where = k.iopubLog.filter((m) => m.header.msg_type === "stream" && /cleaned up/.test(m.content.text)).map((m) => m.parent_header.msg_id);
+    expect(r.stdout, JSON.stringify({ outputs: r.outputs.map((m) => [m.header.msg_type, m.content.text ?? m.content.ename]), where, mine: r.reply.parent_header.msg_id })).toBe("cleaned up\n");
+    const next = await k.execute("2 + 3");
+    expect(next.stdout).toBe("");
+    expect(resultText(next)).toBe("5");
+  });
+
+  it("a loop that catches it goes on, as in Python: the cell still runs, each interrupt is one KeyboardInterrupt, the kernel never spins", async () => {
+    // Before: every await after the interrupt threw at once; this loop spun without yielding,
+    // the kernel at 100% CPU, its memory growing, until it was killed.
+    const p = k.execute(`let caught_h = 0, ticks_h = 0;
+for (;;) {
+  try { await new Promise((r) => setTimeout(r, 2)); ticks_h++; } catch (e) { caught_h++; if (caught_h === 2) break; }
+}
+[caught_h, ticks_h > 0].join(" ")`);
+    await sleep(600);
+    await k.interruptByMessage();
+    await sleep(600);
+    expect(k.alive).toBe(true);
+    await k.interruptByMessage();
+    const r = await p;
+    expect(r.reply.content.status, JSON.stringify(r.reply.content)).toBe("ok");
+    expect(resultText(r)).toBe("'2 true'");
+  });
+
   it("a for-await loop over an async source whose body does not await stops too; break and return still close the source", async () => {
     await k.execute(`let items_f = 0, closed_f = 0;
 async function* source_f() { try { for (let i = 0; ; i++) { await new Promise((r) => setTimeout(r, 5)); yield i; } } finally { closed_f++; } }`);

@@ -6,9 +6,9 @@
  * `while (true) { step(); await sleep(10); }` went on in the background after KeyboardInterrupt
  * was shown, training the model and printing under the next cells. So every `await` in a cell's
  * code (its top level and the functions it defines) waits through `__lrlab_await__` (a
- * `for await` loop through `__lrlab_await_iter__`), which,
- * when the await resumes in a run that has been interrupted, throws KeyboardInterrupt there
- * instead: the cell's code unwinds as from any exception, its `finally` blocks run.
+ * `for await` loop through `__lrlab_await_iter__`), which throws KeyboardInterrupt there when
+ * the run is interrupted (RunToken): the cell's code unwinds as from any exception, its
+ * `finally` blocks run, and then its request ends.
  *
  * Which run: each awaiting cell runs in an AsyncLocalStorage context of its own (its token),
  * which its promises, timers and the functions it calls carry with them. A function a cell
@@ -23,9 +23,48 @@ import { AsyncLocalStorage } from "node:async_hooks";
 
 type TS = any;
 
-/** An awaiting cell's run: interrupted once its request was ended by an interrupt. */
-export interface RunToken {
-  interrupted: boolean;
+/**
+ * A cell's run, as its awaits see it.
+ *
+ * An interrupt of a run that is still going (`interrupt`) is one KeyboardInterrupt, as Python's
+ * Ctrl-C is: the awaits pending now throw it at once (the code unwinds, its `finally` blocks
+ * run, and the cell's request ends with its promise, its output under it); when none is
+ * pending, the next await throws it once its value has come. Code that catches it goes on: the
+ * cell is still running, and a second interrupt is a second KeyboardInterrupt.
+ *
+ * Once the run's request has ended by an interrupt (`end`: its script was terminated, or a
+ * synchronous cell was stopped), every later await of the run throws, for the work the cell
+ * left running. Never synchronously and never before the awaited value has come: a loop that
+ * catches it around its await still waits as it did, instead of spinning without yielding
+ * (which held the kernel at 100% CPU, growing, until it was killed).
+ */
+export class RunToken {
+  /** The run's request ended by an interrupt. */
+  ended = false;
+  /** An interrupt no await has taken yet. */
+  private pending = false;
+  /** The awaits pending now, each stopped by calling it. */
+  readonly waiting = new Set<() => void>();
+
+  interrupt(): void {
+    if (this.waiting.size === 0) { this.pending = true; return; }
+    const stops = [...this.waiting];
+    this.waiting.clear();
+    for (const stop of stops) stop();
+  }
+
+  end(): void {
+    this.ended = true;
+    this.interrupt();
+  }
+
+  /** Whether an await that just got its value must throw instead (and takes the interrupt). */
+  takeInterrupt(): boolean {
+    if (this.ended) return true;
+    if (!this.pending) return false;
+    this.pending = false;
+    return true;
+  }
 }
 
 const runs = new AsyncLocalStorage<RunToken>();
@@ -39,7 +78,7 @@ export const GUARD = "__lrlab_await__";
 export const GUARD_ITER = "__lrlab_await_iter__";
 
 /**
- * Installs the global the guarded code calls. `interrupted()` makes the error thrown in an
+ * Installs the globals the guarded code calls. `interrupted()` makes the error thrown in an
  * interrupted run (the kernel's KeyboardInterrupt).
  */
 export function installGuard(interrupted: () => Error): void {
@@ -47,21 +86,26 @@ export function installGuard(interrupted: () => Error): void {
   if (g[GUARD]) return;
   const guard = (value: unknown): unknown => {
     const token = runs.getStore();
-    if (token === undefined) return value; // not inside an awaiting cell's run: as plain `await`
-    if (token.interrupted) throw interrupted();
-    return Promise.resolve(value).then(
-      (v) => { if (token.interrupted) throw interrupted(); return v; },
-      (e) => { if (token.interrupted) throw interrupted(); throw e; },
-    );
+    if (token === undefined) return value; // not inside a cell's run: as plain `await`
+    return new Promise((resolve, reject) => {
+      let settled = false;
+      const stop = () => { if (!settled) { settled = true; reject(interrupted()); } };
+      token.waiting.add(stop);
+      const settle = (ok: boolean, v: unknown) => {
+        token.waiting.delete(stop);
+        if (settled) return;
+        settled = true;
+        if (token.takeInterrupt()) reject(interrupted());
+        else if (ok) resolve(v);
+        else reject(v);
+      };
+      Promise.resolve(value).then((v) => settle(true, v), (e) => settle(false, e));
+    });
   };
   Object.defineProperty(g, GUARD, { value: guard, enumerable: false, configurable: true });
-  // `for await (x of it)`: the loop's own awaits, one per element, checked the same way
+  // `for await (x of it)`: the loop's own awaits, one per element, through the same guard
   async function* guardIter(iterable: AsyncIterable<unknown> | Iterable<unknown>): AsyncGenerator<unknown> {
-    const token = runs.getStore();
-    for await (const v of iterable) {
-      if (token?.interrupted) throw interrupted();
-      yield v;
-    }
+    for await (const v of iterable) yield await guard(v);
   }
   Object.defineProperty(g, GUARD_ITER, { value: guardIter, enumerable: false, configurable: true });
 }

@@ -26,7 +26,7 @@ import { parentPort, workerData } from "node:worker_threads";
 import * as zmq from "zeromq";
 import { ConnectionInfo, Signer, decode, encode, endpoint, newHeader, Message, WireError } from "./wire";
 import { iopubFrames, iopubInproc } from "./iopub";
-import { interruptShare, INTERRUPTS_SEEN, KERNEL_TASKS, SIGINTS_SENT, USER_CODE, WORKING } from "./interrupt_share";
+import { BEAT, interruptShare, INTERRUPTS_SEEN, KERNEL_TASKS, SIGINTS_SENT, USER_CODE, WORKING } from "./interrupt_share";
 import { StuckCodeStopper } from "./stuck_code";
 
 export interface WorkerInit {
@@ -58,6 +58,8 @@ export type FromWorker =
   | { type: "control_request"; frames: Uint8Array[] }
   | { type: "shutdown"; restart: boolean }
   | { type: "interrupt" }
+  /** stuck_code.ts terminated code that held the main thread. */
+  | { type: "terminated" }
   | { type: "log"; text: string };
 
 function main(init: WorkerInit): void {
@@ -89,8 +91,9 @@ function main(init: WorkerInit): void {
   const post = (m: FromWorker) => port.postMessage(m);
   const log = (text: string) => post({ type: "log", text });
   const stopper = init.stopsStuckCode
-    ? new StuckCodeStopper(() => Atomics.load(interrupts, INTERRUPTS_SEEN),
-      () => Atomics.load(interrupts, USER_CODE) === 1 || Atomics.load(interrupts, KERNEL_TASKS) === 0, log)
+    ? new StuckCodeStopper(() => Atomics.load(interrupts, INTERRUPTS_SEEN), () => Atomics.load(interrupts, BEAT),
+      () => Atomics.load(interrupts, USER_CODE) === 1 || Atomics.load(interrupts, KERNEL_TASKS) === 0, log,
+      () => post({ type: "terminated" }))
     : null;
 
   /** Wakes the main thread blocked in prompt(); false when it was not waiting. */

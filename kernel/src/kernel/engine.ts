@@ -24,9 +24,9 @@ import { aliasTypes, calleeAt, dottedNameAt, moduleDoc, signatureNotes, withoutI
 import { hasTopLevelAwait, withoutExportKeywords } from "./cell_source";
 import { alignLines } from "./line_map";
 import { sourceOf, type Source } from "./source_of";
-import { guardAwaits, inRun, installGuard, type RunToken } from "./await_guard";
+import { guardAwaits, inRun, installGuard, RunToken } from "./await_guard";
 import { beforeBreakOnSigint, noteRunInterrupted, takePendingSigint } from "./sigint";
-import { markUserCode } from "./interrupt_share";
+import { controlSigints, markUserCode } from "./interrupt_share";
 import { createConverter, tslabTypeScript } from "./engine_tslab";
 import { saveTypeScriptCodeCache } from "./tslab_typescript";
 import { moduleFor } from "./patched_module";
@@ -159,7 +159,8 @@ export class Engine {
   private readonly req: NodeJS.Require;
   private readonly sideOutputs = new Map<string, string>();
   private readonly sideModules = new Map<string, Module>();
-  private interruptReject: ((e: Error) => void) | null = null;
+  /** The awaiting run (a cell with top-level await, a magic's loop), while there is one. */
+  private current: { interrupt(): void; terminated(): void } | null = null;
   /** The JS of the last compiled cell, by its vm filename: for mapping error lines back. */
   private readonly sources = new Map<string, { js: string; ts: string; lines?: number[] }>();
   private readonly global: { exports: Record<string, unknown>; require: NodeJS.Require };
@@ -243,7 +244,7 @@ export class Engine {
     // An interrupt while the cell was being compiled (the first cell: seconds, while TypeScript
     // loads) found no script to stop; it is in the watchdog's record (sigint.ts). Nothing ran.
     if (takePendingSigint()) throw new KeyboardInterrupt();
-    const token: RunToken = { interrupted: false };
+    const token = new RunToken();
     if (r.hasToplevelAwait) return this.runAwaiting(wrapped, filename, token, done, () => { this.prevDecl = r.declOutput ?? this.prevDecl; });
     const user = markUserCode(true);
     try {
@@ -253,7 +254,7 @@ export class Engine {
       this.prevDecl = r.declOutput ?? this.prevDecl;
       const t = this.translate(e);
       // what the cell started and left running (a promise, a timer) stops at its next await
-      if (t instanceof KeyboardInterrupt) token.interrupted = true;
+      if (t instanceof KeyboardInterrupt) token.end();
       throw t;
     } finally {
       markUserCode(user);
@@ -262,93 +263,113 @@ export class Engine {
   }
 
   /**
-   * Runs a cell with top-level await. It ends when its promise settles or when it is interrupted
-   * (interrupt(), or a SIGINT that came while it awaited: no listener hears it then, sigint.ts).
+   * Runs a cell with top-level await. It ends when its promise settles: an interrupt makes its
+   * awaits throw KeyboardInterrupt (await_guard.ts), so it ends once its code has unwound, its
+   * `finally` blocks and their output included. Code of it that the control thread had to
+   * terminate (stuck_code.ts: it held the main thread after an await) leaves its promise
+   * pending: `terminated()` ends the run then.
    *
-   * It starts in a turn of the event loop of its own, after the caller's code has returned. Code
-   * after an `await` that holds the main thread is out of SIGINT's reach, and the control thread
-   * terminates it (stuck_code.ts); V8 then drops the microtasks queued behind it. Started from
-   * the caller's turn, those included the kernel's own (an async function returning this promise
-   * queues a job that attaches its handler): the cell was stopped but its request never ended.
-   * Started here, what is queued behind its code is its own: attaching handlers (`then`)
-   * queues nothing.
+   * It starts in a turn of the event loop of its own, after the caller's code has returned.
+   * Terminated code makes V8 drop the microtasks queued behind it. Started from the caller's
+   * turn, those included the kernel's own (an async function returning this promise queues a
+   * job that attaches its handler): the cell was stopped but its request never ended. Started
+   * here, what is queued behind its code is its own: attaching handlers (`then`) queues nothing.
    */
   private runAwaiting(wrapped: string, filename: string, token: RunToken, done: () => RunResult, keepDecls: () => void): Promise<RunResult> {
-    return new Promise<RunResult>((resolve, reject) => {
-      let settled = false;
-      let user: boolean | null = null;
-      const end = (e: unknown, value?: RunResult) => {
-        if (settled) return;
-        settled = true;
-        if (user !== null) markUserCode(user);
-        clearInterval(poll);
-        this.interruptReject = null;
-        if (e === undefined) { resolve(value!); return; }
-        keepDecls();
-        let t: unknown;
-        try { t = this.translate(e); } catch (err) { t = err; }
-        // its code, suspended at an await, stops there when it resumes (await_guard.ts)
-        if (t instanceof KeyboardInterrupt) token.interrupted = true;
-        reject(t);
-      };
-      this.interruptReject = (e) => end(e);
-      const poll = setInterval(() => { if (takePendingSigint()) this.interrupt(); }, 50).unref();
+    let started = false;
+    return this.awaitRun(token, (run) => {
       setImmediate(() => {
-        if (settled) return; // interrupted before it started
-        user = markUserCode(true); // until it settles: its code runs whenever its awaits resume
+        if (run.settled) return; // interrupted before it started
+        started = true;
         let ret: unknown;
         try {
           beforeBreakOnSigint();
           ret = inRun(token, () => vm.runInThisContext(wrapped, { filename, breakOnSigint: true }));
         } catch (e) {
-          end(e);
+          run.end(e);
           return;
         }
         (ret as Promise<unknown>).then(
-          () => { if (!settled) { let v: RunResult; try { v = done(); } catch (e) { end(e); return; } end(undefined, v); } },
-          (e) => end(e ?? new Error(String(e))),
+          () => { if (!run.settled) { let v: RunResult; try { v = done(); } catch (e) { run.end(e); return; } run.end(undefined, v); } },
+          (e) => run.end(e ?? new Error(String(e))),
         );
       });
-    });
+    }, () => !started, keepDecls);
   }
 
   /**
    * Awaits `work`, a magic's loop over the user's asynchronous code (%timeit of a statement that
-   * awaits), so that an interrupt stops it as it stops an awaiting cell: the interrupt rejects
-   * the returned promise with KeyboardInterrupt, and the user's code stops at its next await
-   * (await_guard.ts: `work` runs in a run token of its own). Before, such a loop ran to its end.
+   * awaits), so that an interrupt stops it as it stops an awaiting cell (the user's code runs in
+   * a run token of its own). Before, such a loop ran to its end.
    */
   interruptible<T>(work: () => Promise<T>): Promise<T> {
-    const token: RunToken = { interrupted: false };
-    const prev = this.interruptReject;
-    return new Promise<T>((resolve, reject) => {
-      let settled = false;
-      const user = markUserCode(true);
-      const poll = setInterval(() => { if (takePendingSigint()) this.interrupt(); }, 50).unref();
-      const end = (e: unknown, value?: T) => {
-        if (settled) return;
-        settled = true;
-        markUserCode(user);
-        clearInterval(poll);
-        this.interruptReject = prev;
-        if (e === undefined) { resolve(value as T); return; }
-        let t: unknown;
-        try { t = this.translate(e); } catch (err) { t = err; }
-        if (t instanceof KeyboardInterrupt) token.interrupted = true;
-        reject(t);
-      };
-      this.interruptReject = (e) => end(e);
+    const token = new RunToken();
+    return this.awaitRun<T>(token, (run) => {
       let p: Promise<T>;
-      try { p = inRun(token, work); } catch (e) { end(e); return; }
-      p.then((v) => end(undefined, v), (e) => end(e ?? new Error(String(e))));
+      try { p = inRun(token, work); } catch (e) { run.end(e); return; }
+      p.then((v) => run.end(undefined, v), (e) => run.end(e ?? new Error(String(e))));
+    }, () => false);
+  }
+
+  /**
+   * What runAwaiting and interruptible share: the run is the engine's current one until it
+   * settles (interrupt() and terminated() reach it), SIGINTs recorded meanwhile interrupt it
+   * (polled: no listener hears them), the user's code is marked as running (stuck_code.ts), and
+   * a run ended by an interrupt ends its token (what it left running stops at its awaits).
+   * `notStarted()`: an interrupt ends the run at once, nothing of it having run.
+   */
+  private awaitRun<T>(token: RunToken, start: (run: { settled: boolean; end: (e: unknown, value?: T) => void }) => void,
+    notStarted: () => boolean, keepDecls: () => void = () => {}): Promise<T> {
+    const prev = this.current;
+    return new Promise<T>((resolve, reject) => {
+      const user = markUserCode(true);
+      // A SIGINT recorded while the run awaits: one sent to the process (kill -INT) interrupts
+      // it; one the control thread raised for an interrupt_request does not, its "interrupt"
+      // message does (counted twice, an interrupt was two KeyboardInterrupts: the second one
+      // stopped the first one's finally block).
+      let sent = controlSigints();
+      const poll = setInterval(() => {
+        if (!takePendingSigint()) return;
+        const now = controlSigints();
+        if (now !== sent) sent = now; else this.interrupt();
+      }, 50).unref();
+      const run = {
+        settled: false,
+        end: (e: unknown, value?: T) => {
+          if (run.settled) return;
+          run.settled = true;
+          markUserCode(user);
+          clearInterval(poll);
+          this.current = prev;
+          if (e === undefined) { resolve(value as T); return; }
+          keepDecls();
+          let t: unknown;
+          try { t = this.translate(e); } catch (err) { t = err; }
+          if (t instanceof KeyboardInterrupt) token.end();
+          reject(t);
+        },
+      };
+      this.current = {
+        interrupt: () => { if (notStarted()) run.end(new KeyboardInterrupt()); else token.interrupt(); },
+        terminated: () => run.end(new KeyboardInterrupt()),
+      };
+      start(run);
     });
   }
 
-  /** Stops an awaiting cell (a synchronous one is stopped by SIGINT through breakOnSigint). */
+  /**
+   * Interrupts the awaiting run (a cell, a magic's loop): its awaits throw KeyboardInterrupt.
+   * A synchronous cell is stopped by SIGINT through breakOnSigint instead.
+   */
   interrupt(): boolean {
-    if (!this.interruptReject) return false;
-    this.interruptReject(new KeyboardInterrupt());
+    if (!this.current) return false;
+    this.current.interrupt();
     return true;
+  }
+
+  /** The control thread terminated code of the awaiting run (stuck_code.ts): it ends now. */
+  terminated(): void {
+    this.current?.terminated();
   }
 
   private translate(e: unknown): unknown {

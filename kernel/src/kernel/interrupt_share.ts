@@ -16,7 +16,11 @@ export const KERNEL_TASKS = 3;
 /** 1 while the user's code may be running inside one of them: a cell's script, an awaiting cell. */
 export const USER_CODE = 4;
 
-const SLOTS = 5;
+/** Bumped by a timer of the main thread every BEAT_MS: it stands still while code holds the thread. */
+export const BEAT = 5;
+export const BEAT_MS = 100;
+
+const SLOTS = 6;
 
 /** The slots over `buffer`, or over a new buffer. */
 export function interruptShare(buffer: SharedArrayBuffer = new SharedArrayBuffer(4 * SLOTS)): Int32Array {
@@ -39,6 +43,11 @@ export function setMainShare(share: Int32Array): void {
 export function markUserCode(on: boolean): boolean {
   if (!mainShare) return false;
   return Atomics.exchange(mainShare, USER_CODE, on ? 1 : 0) === 1;
+}
+
+/** SIGINTs the control thread has raised so far (0 in a process without a kernel). */
+export function controlSigints(): number {
+  return mainShare ? Atomics.load(mainShare, SIGINTS_SENT) : 0;
 }
 
 /** Counts a kernel task in (+1) or out (-1). */

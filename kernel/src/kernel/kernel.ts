@@ -37,7 +37,7 @@ import { ignoreBrokenPipes, watchParent } from "./parent_watch";
 import type * as PreviewModule from "../trace/preview";
 import type * as SchedulersModule from "../optim/lr_scheduler";
 import { holdSigintWatchdog, settleSigints, sigintsHandled, takePendingSigint } from "./sigint";
-import { countKernelTask, interruptShare, INTERRUPTS_SEEN, setMainShare, SIGINTS_SENT, WORKING } from "./interrupt_share";
+import { BEAT, BEAT_MS, countKernelTask, interruptShare, INTERRUPTS_SEEN, setMainShare, SIGINTS_SENT, WORKING } from "./interrupt_share";
 import { prepareMainThread } from "./stuck_code";
 import { dottedNameAt } from "./module_docs";
 
@@ -155,6 +155,8 @@ export class Kernel {
     await this.shell.bind(endpoint(this.info, this.info.shell_port));
     const init: WorkerInit = { info: this.info, session: this.session, kernelInfo: kernelInfo(), inputBuffer: this.inputBuffer, interrupts: this.interrupts.buffer as SharedArrayBuffer, stopsStuckCode: prepareMainThread() };
     setMainShare(this.interrupts);
+    // the heartbeat the control thread reads before it stops code that holds this thread
+    setInterval(() => Atomics.add(this.interrupts, BEAT, 1), BEAT_MS).unref();
     // the control thread binds iopub, control, hb and stdin
     this.worker = new Worker(path.join(__dirname, "control_worker.js"), { workerData: init });
     this.worker.on("message", (m: FromWorker) => this.onWorker(m));
@@ -302,6 +304,7 @@ export class Kernel {
       case "log": this.log(m.text); break;
       case "iopub_joined": this.iopub.joinedNow(); break;
       case "interrupt": Atomics.add(this.interrupts, INTERRUPTS_SEEN, 1); this.engine?.interrupt(); break;
+      case "terminated": this.engine?.terminated(); break;
       case "shutdown": this.shutdown(); break;
       case "control_request": {
         let msg: Message;

@@ -13,8 +13,9 @@
  * reads where it stands. If its stack holds the user's code (a cell, lrlab's library, a module
  * the user loaded), run from a timer, a tick or a promise, and none of the kernel's own (its protocol
  * and magics code, TypeScript, zeromq), it terminates that execution (Runtime.terminateExecution: V8 unwinds it and cancels
- * the termination once out of it, as DevTools' stop does) and resumes. The main thread then takes
- * the message and the cell ends with KeyboardInterrupt, as a synchronous cell does. Kernel code
+ * the termination once out of it, as DevTools' stop does), resumes, and tells the main thread
+ * ("terminated", after the "interrupt" message): the cell, whose promise will never settle now,
+ * ends with KeyboardInterrupt, as a synchronous cell does. Kernel code
  * is never terminated, nor Node's I/O code (see terminable): the thread is resumed and looked at
  * again RETRY_MS later, up to GIVE_UP_MS.
  *
@@ -28,6 +29,13 @@ import * as path from "node:path";
 
 const GRACE_MS = 250;
 const RETRY_MS = 250;
+/**
+ * How long the main thread's heartbeat (interrupt_share.ts BEAT) must have stood still: on a
+ * loaded machine a thread that is not held can take longer than GRACE_MS to take a message, and
+ * its code, paused then, was terminated although it would have stopped by itself.
+ */
+const STUCK_MS = 400;
+const CHECK_MS = 50;
 const GIVE_UP_MS = 15_000;
 
 /** The kernel's own code: never terminated. Directories of its build, and its dependencies. */
@@ -100,8 +108,8 @@ export class StuckCodeStopper {
    * `seen()`: how many "interrupt" messages the main thread has taken; `mayBeUserCode()`: whether
    * the user's code may be running there now, or no kernel task is under way (interrupt_share.ts).
    */
-  constructor(private readonly seen: () => number, private readonly mayBeUserCode: () => boolean,
-    private readonly log: (text: string) => void) {}
+  constructor(private readonly seen: () => number, private readonly beat: () => number, private readonly mayBeUserCode: () => boolean,
+    private readonly log: (text: string) => void, private readonly terminated: () => void = () => {}) {}
 
   /** Called right after the control thread posts an "interrupt" message to the main thread. */
   interruptPosted(): void {
@@ -126,10 +134,17 @@ export class StuckCodeStopper {
   }
 
   private async stop(): Promise<void> {
-    // The kernel's own work (a large cell's type check) is not paused: it ends by itself, and
-    // the main thread then takes the interrupt.
+    let lastBeat = this.beat(), lastChange = Date.now();
+    const stuck = (): boolean => {
+      const b = this.beat();
+      if (b !== lastBeat) { lastBeat = b; lastChange = Date.now(); }
+      return Date.now() - lastChange >= STUCK_MS;
+    };
+    // Paused only when held (its heartbeat stands still) by what may be the user's code: the
+    // kernel's own work (a large cell's type check) ends by itself, and the main thread then
+    // takes the interrupt.
     const end = Date.now() + GIVE_UP_MS;
-    while (!this.taken() && !this.mayBeUserCode() && Date.now() < end) await sleep(RETRY_MS);
+    while (!this.taken() && !(stuck() && this.mayBeUserCode()) && Date.now() < end) await sleep(CHECK_MS);
     if (this.taken() || Date.now() >= end) return;
     // loaded here: the main thread imports this module too, at start (prepareMainThread)
     const { Session } = require("node:inspector") as typeof inspector;
@@ -141,19 +156,21 @@ export class StuckCodeStopper {
     s.on("Debugger.paused", (m) => {
       pausing = false;
       const frames = m.params.callFrames.map((f) => urls.get(f.location.scriptId) ?? f.url ?? "");
-      if (!this.taken() && terminable(frames)) {
+      if (!this.taken() && stuck() && terminable(frames)) {
         this.log(`interrupt: terminating the user's code that held the main thread (${frames.find((u) => u && !u.startsWith("node:"))})`);
         // in order, on the paused thread: the async-hooks stack cleared (prepareMainThread), then the termination
         s.post("Debugger.evaluateOnCallFrame", { callFrameId: m.params.callFrames[0].callFrameId, expression: `globalThis[Symbol.for("lrlab.clearAsyncIdStack")]?.()` });
         s.post("Runtime.terminateExecution");
+        // its awaiting cell's promise will never settle: the main thread ends the cell
+        this.terminated();
       }
       s.post("Debugger.resume");
     });
     try {
       await post(s, "Debugger.enable");
       while (!this.taken() && Date.now() < end) {
-        if (!pausing && this.mayBeUserCode()) { pausing = true; s.post("Debugger.pause"); }
-        await sleep(RETRY_MS);
+        if (!pausing && stuck() && this.mayBeUserCode()) { pausing = true; s.post("Debugger.pause"); }
+        await sleep(pausing ? RETRY_MS : CHECK_MS);
       }
       if (!this.taken()) this.log(`interrupt: the main thread took no interrupt in ${GIVE_UP_MS / 1000} s; what held it could not be stopped (the kernel's own code, or code under Node's I/O or events)`);
     } finally {
