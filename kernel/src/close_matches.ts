@@ -49,3 +49,22 @@ export function closeMatches(word: string, candidates: readonly string[], max = 
   const best = Math.min(...scored.map(([s]) => s));
   return [...new Set(scored.filter(([s]) => s === best).sort((x, y) => x[1] - y[1]).map(([, , c]) => c))].slice(0, max);
 }
+
+/**
+ * "; did you mean 'x'?" after a misspelt keyword argument, or "": only a typo's distance counts
+ * here (case aside; none for names of 3 letters or fewer, 1 up to 5, else 2), not closeMatches'
+ * shared prefixes: LBFGS's `maximize` is another optimizer's option, not a misspelt `max_iter`.
+ */
+export function nearKey(key: string, accepted: readonly string[]): string {
+  const near = accepted.filter((name) => isNearMiss(key, name));
+  return near.length ? `; did you mean ${near.map((k) => `'${k}'`).join(" or ")}?` : "";
+}
+
+/** Case-insensitively equal, or within a small edit distance (none for names of ≤ 3 letters). */
+export function isNearMiss(key: string, name: string): boolean {
+  const a = key.toLowerCase();
+  const b = name.toLowerCase();
+  if (a === b) return true;
+  const allowed = Math.min(a.length, b.length) <= 3 ? 0 : Math.min(a.length, b.length) <= 5 ? 1 : 2;
+  return allowed > 0 && Math.abs(a.length - b.length) <= allowed && editDistance(a, b) <= allowed;
+}

@@ -27,7 +27,10 @@ describe("an option the optimizer does not have is PyTorch's TypeError, naming i
     );
   });
 
-  // PyTorch 2.13: TypeError: SGD.__init__() got an unexpected keyword argument 'momentun' (and so on).
+  // PyTorch 2.13: TypeError: SGD.__init__() got an unexpected keyword argument 'momentun' (and so on);
+  // lrlab adds the option a typo meant (the first two), never a guess from a shared prefix
+  // (LBFGS's maximize is not a misspelt max_iter).
+  const meant: Record<string, string> = { momentun: "; did you mean 'momentum'?", weight_decy: "; did you mean 'weight_decay'?" };
   const cases: [OptimizerName, string][] = [
     ["SGD", "momentun"],
     ["Adam", "weight_decy"],
@@ -55,7 +58,7 @@ describe("an option the optimizer does not have is PyTorch's TypeError, naming i
         err = e;
       }
       expect(err).toBeInstanceOf(TypeError);
-      expect((err as Error).message).toBe(`${name}.__init__() got an unexpected keyword argument '${key}'; accepted: ${accepted}`);
+      expect((err as Error).message).toBe(`${name}.__init__() got an unexpected keyword argument '${key}'; accepted: ${accepted}${meant[key] ?? ""}`);
     });
   }
 

@@ -6,6 +6,7 @@
  * keyword, a value of the wrong type) is an error with Python's wording, never a silent default.
  */
 import { Tensor } from "../tensor/tensor";
+import { nearKey } from "../close_matches";
 
 /** A parameter: its Python name and the JS type its value must have. */
 export type Param = readonly [name: string, type: "number" | "boolean"];
@@ -36,7 +37,7 @@ export function pyArgs(op: string, params: readonly Param[], args: readonly unkn
   for (const [k, v] of Object.entries(kw)) {
     if (!params.some((p) => p[0] === k) && !extra.includes(k)) {
       const allowed = [...params.map((p) => p[0]), ...extra].join(", ");
-      throw new TypeError(`${op}() got an unexpected keyword argument '${k}' (allowed: ${allowed})`);
+      throw new TypeError(`${op}() got an unexpected keyword argument '${k}' (allowed: ${allowed})${nearKey(k, [...params.map((p) => p[0]), ...extra])}`);
     }
     if (k in out) throw new TypeError(`${op}() got multiple values for argument '${k}'`);
     if (v !== undefined) out[k] = v;

@@ -10,7 +10,7 @@
  * `initial_lr`, ...), and so does lrlab. Only a key that looks like a mistake, a near-miss of one
  * of the optimizer's hyperparameters or another optimizer's hyperparameter, gets a warning.
  */
-import { editDistance } from "../close_matches";
+import { isNearMiss, nearKey } from "../close_matches";
 
 export const OPTIMIZER_OPTIONS = {
   SGD: ["lr", "momentum", "dampening", "weight_decay", "nesterov", "maximize", "foreach", "differentiable", "fused"],
@@ -57,7 +57,7 @@ export function checkOptimizerOptions(cls: OptimizerName, options: unknown): Rec
   }
   for (const key of Object.keys(options)) {
     if (!accepted.includes(key)) {
-      throw new TypeError(`${cls}.__init__() got an unexpected keyword argument '${key}'; accepted: ${accepted.join(", ")}`);
+      throw new TypeError(`${cls}.__init__() got an unexpected keyword argument '${key}'; accepted: ${accepted.join(", ")}${nearKey(key, accepted)}`);
     }
   }
   return options as Record<string, unknown>;
@@ -75,13 +75,4 @@ export function suspiciousGroupKey(key: string, hyperparameters: readonly string
   if (near.length > 0) return `did you mean ${near.map((h) => `'${h}'`).join(" or ")}?`;
   if (ALL_HYPERPARAMETERS.has(key)) return `an option of other optimizers, which this one does not have`;
   return null;
-}
-
-/** Case-insensitively equal, or within a small edit distance (none for names of ≤ 3 letters). */
-function isNearMiss(key: string, name: string): boolean {
-  const a = key.toLowerCase();
-  const b = name.toLowerCase();
-  if (a === b) return true;
-  const allowed = Math.min(a.length, b.length) <= 3 ? 0 : Math.min(a.length, b.length) <= 5 ? 1 : 2;
-  return allowed > 0 && Math.abs(a.length - b.length) <= allowed && editDistance(a, b) <= allowed;
 }

@@ -248,9 +248,14 @@ describe("%lr_schedule SWALR", () => {
   const { lr_schedule } = load(join(DIST, "magics/lr_schedule.js")) as typeof import("../../../kernel/src/magics/lr_schedule");
   const { parseArgs } = load(join(DIST, "magics/parser.js")) as typeof import("../../../kernel/src/magics/parser");
 
+  // the kernel's engine: the magic runs the preview through it (interruptible, as a cell)
+  const { Engine } = load(join(DIST, "kernel/engine.js")) as typeof import("../../../kernel/src/kernel/engine");
+  const { makePrelude } = load(join(DIST, "kernel/prelude_source.js")) as typeof import("../../../kernel/src/kernel/prelude_source");
+  const engine = new Engine(makePrelude(DIST));
+
   async function run(line: string): Promise<Record<string, any>> {
     const shown: Record<string, any>[] = [];
-    const ctx = { display: (b: Record<string, any>) => shown.push(b), evaluate: async () => undefined } as any;
+    const ctx = { engine, display: (b: Record<string, any>) => shown.push(b), evaluate: async () => undefined } as any;
     const a = parseArgs(line, lr_schedule.options);
     await lr_schedule.run(ctx, a, undefined, [a]);
     expect(shown).toHaveLength(1);

@@ -1,4 +1,5 @@
 import { TypeError_ } from "./errors";
+import { nearKey } from "../../close_matches";
 
 /**
  * Python keyword arguments become one options object. Like Python, an unknown key or a missing
@@ -24,7 +25,7 @@ export function checkOptions(
   for (const key of Object.keys(record)) {
     if (!allowed.includes(key)) {
       throw TypeError_(
-        `${cls}.__init__() got an unexpected keyword argument '${key}'; accepted: ${allowed.join(", ")}`,
+        `${cls}.__init__() got an unexpected keyword argument '${key}'; accepted: ${allowed.join(", ")}${nearKey(key, allowed)}`,
       );
     }
   }
