@@ -91,6 +91,14 @@ describe("factories", () => {
 });
 
 describe("conversions and inspection", () => {
+  it("torch.is_floating_point(t), as PyTorch's: float dtypes yes, integer and bool no, a non-tensor a TypeError", () => {
+    expect(torch.is_floating_point(torch.tensor([1.5]))).toBe(true);
+    expect(torch.is_floating_point(torch.tensor([1], { dtype: torch.float64 }))).toBe(true);
+    expect(torch.is_floating_point(torch.tensor([1], { dtype: torch.int64 }))).toBe(false);
+    expect(torch.is_floating_point(torch.tensor([true]))).toBe(false);
+    expect(() => torch.is_floating_point(1.5 as any)).toThrow(TypeError);
+  });
+
   it("to/float/double/long/bool, item, tolist, size", () => {
     const x = torch.tensor([[1.5, -2.5], [0, 3]]);
     expect(x.to("float32")).toBe(x);

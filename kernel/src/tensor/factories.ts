@@ -255,6 +255,12 @@ export function is_tensor(obj: unknown): obj is Tensor {
 }
 
 /** `torch.numel(t)`. */
+/** Whether `input`'s dtype is a floating-point one (torch.is_floating_point). */
+export function is_floating_point(input: Tensor): boolean {
+  check_tensor(input, "is_floating_point");
+  return input.is_floating_point();
+}
+
 export function numel(t: Tensor): number {
   check_tensor(t, "numel");
   return t.numel();

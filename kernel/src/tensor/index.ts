@@ -17,7 +17,7 @@ export * as autograd from "./autograd_api";
 export type { BackwardOptions, BackwardFn } from "./autograd";
 export {
   tensor, as_tensor, zeros, ones, empty, full, zeros_like, ones_like, empty_like, full_like, arange, linspace, eye,
-  scalar_tensor, is_tensor, numel,
+  scalar_tensor, is_tensor, is_floating_point, numel,
 } from "./factories";
 export type { SizeArgs } from "./factories";
 export type { TensorOptions } from "./shape";
