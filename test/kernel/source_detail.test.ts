@@ -19,7 +19,14 @@ class Box<T> {
   get(): T { return this.v; }
 }
 const dbl = (n: number) => n * 2;
-const box = new Box(3);`);
+const box = new Box(3);
+function outer_s(k: number) {
+  function inner_s(q: number) {
+    return q * k;
+  }
+  return inner_s;
+}
+const made_s = outer_s(2);`);
   expect(r.reply.content.status).toBe("ok");
 });
 afterAll(async () => { await k?.shutdown(); });
@@ -47,6 +54,8 @@ class Box<T> {
     expect(await page("??dbl")).toContain("Source:\nconst dbl = (n: number) => n * 2;");
     // an instance: its class's source
     expect(await page("box??")).toContain("Source:\nclass Box<T> {");
+    // a function declared inside another: shown as it reads on its own, not indented after its first line
+    expect(await page("made_s??")).toContain("Source:\nfunction inner_s(q: number) {\n  return q * k;\n}");
   });
 
   it("of lrlab's library as compiled JavaScript; none for a built-in, without an error", async () => {

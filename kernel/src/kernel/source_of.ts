@@ -87,5 +87,11 @@ function declarationAt(src: string, line: number, ts: TS): string | null {
     ts.forEachChild(node, visit);
   };
   ts.forEachChild(sf, visit);
-  return found ? src.slice(found.getStart(sf), found.end) : null;
+  if (!found) return null;
+  const start = found.getStart(sf);
+  // A declaration nested in a block: its first line starts at its column, so its other lines
+  // lose as much indentation (where they have it), as the source reads when shown on its own.
+  const column = sf.getLineAndCharacterOfPosition(start).character;
+  const [first, ...rest] = src.slice(start, found.end).split("\n");
+  return [first, ...rest.map((l) => (/^\s*$/.test(l.slice(0, column)) ? l.slice(Math.min(column, l.length - l.trimStart().length)) : l))].join("\n");
 }
