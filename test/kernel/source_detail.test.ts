@@ -26,7 +26,10 @@ function outer_s(k: number) {
   }
   return inner_s;
 }
-const made_s = outer_s(2);`);
+const made_s = outer_s(2);
+/** A point, for the test. */
+interface Pt_s { x: number; y: number }
+type Pair_s = [number, number];`);
   expect(r.reply.content.status).toBe("ok");
 });
 afterAll(async () => { await k?.shutdown(); });
@@ -64,6 +67,15 @@ class Box<T> {
     const max = await page("Math.max??");
     expect(max).toContain("Math.max");
     expect(max).not.toContain("Source");
+  });
+
+  it("a type's name (interface, type alias) shows its docs, not \"not found\"; an unknown name still says not found", async () => {
+    const pt = await page("Pt_s?");
+    expect(pt).toContain("interface Pt_s");
+    expect(pt).toContain("A point, for the test.");
+    expect(await page("Pair_s??")).toContain("type Pair_s = [number, number]");
+    const r = await k.execute("NoSuchThing_s?");
+    expect(r.reply.content.evalue ?? JSON.stringify(r.reply.content)).toMatch(/Object `NoSuchThing_s` not found/);
   });
 
   it("name? and a help line after code stay without it; ?? after code adds it", async () => {

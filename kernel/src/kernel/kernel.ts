@@ -575,11 +575,18 @@ export class Kernel {
       return;
     }
     // The name must exist: the checker rejects unknown names (quick info would still answer).
+    // A type's name (an interface, a type alias) exists but is no value (TS2693): its docs show,
+    // read where a type is written.
+    let typeOnly = false;
     try { this.engine.compile(expr); } catch (e) {
-      if (e instanceof CellError) throw new MagicError(`Object \`${expr}\` not found.`);
-      throw e;
+      if (!(e instanceof CellError)) throw e;
+      typeOnly = e.diagnostics.length > 0 && e.diagnostics.every((d) => d.code === 2693);
+      if (!typeOnly) throw new MagicError(`Object \`${expr}\` not found.`);
     }
-    const text = this.engine.inspect(expr, expr.length) ?? this.engine.inspect(expr, Math.max(0, expr.length - 1));
+    const typeHead = "let __lrlab_type__: ";
+    const text = typeOnly
+      ? this.engine.inspect(typeHead + expr + ";", typeHead.length + expr.length - 1)
+      : this.engine.inspect(expr, expr.length) ?? this.engine.inspect(expr, Math.max(0, expr.length - 1));
     if (!text) throw new MagicError(`Object \`${expr}\` not found.`);
     this.pageText(detail > 0 ? this.withSource(text, expr) : text, st);
   }
