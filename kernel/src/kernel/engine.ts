@@ -227,8 +227,7 @@ export class Engine {
     const filename = `<cell ${++cellCounter}>`;
     const head = r.hasToplevelAwait ? "(async function (exports, require) {" : "(function (exports, require) {";
     // The wrapper's head sits on its own line: line L of a stack is line L-1 of the transpiled code.
-    // every await of the cell's code stops once its run is interrupted (await_guard.ts)
-    const js = guardAwaits(r.output, tslabTypeScript(), !!r.hasToplevelAwait);
+    const js = r.output;
     const wrapped = `${head}\n${js}\n})(__lrlab__.exports, __lrlab__.require)`;
     this.sources.set(filename, { js, ts: src });
     if (this.sources.size > 50) this.sources.delete(this.sources.keys().next().value!);
@@ -523,6 +522,9 @@ export class Engine {
     let r = this.withConverter((c) => c.convert(this.prevDecl, withoutExportKeywords(tslabTypeScript(), src)));
     if (r.output && !r.hasToplevelAwait && hasTopLevelAwait(tslabTypeScript(), src)) r = { ...r, hasToplevelAwait: true };
     flatten(r.output, r.declOutput);
+    // every await of the cell's code stops once its run is interrupted (await_guard.ts): done
+    // here, once per compiled text, not at each run of a cached cell
+    if (r.output) r = { ...r, output: guardAwaits(r.output, tslabTypeScript(), !!r.hasToplevelAwait) };
     if (r.diagnostics.length === 0) {
       const indexing = tensorIndexErrors(src);
       if (indexing.length > 0) r = { diagnostics: indexing };
