@@ -13,7 +13,7 @@
  * happens after K/2 · width new pushes, so each push is O(1) amortised and memory is O(K).
  * Merging is exact: a bucket's min/max/mean equal those of the raw values it covers.
  *
- * Storage is struct-of-arrays in typed arrays that start small and grow up to `capacity`, so a
+ * Storage is one typed array of bucket rows that starts small and grows up to `capacity`, so a
  * short trace stays tiny.
  */
 
@@ -59,16 +59,16 @@ export interface SeriesJSON {
 export const DEFAULT_CAPACITY = 2000;
 
 /**
- * The eight columns of `size` buckets as views of one buffer: one allocation per growth instead of
- * eight (typed-array backing stores are costly to allocate and count as external memory for the
- * garbage collector; a trace of a tiny model grows ~20 series at once).
+ * Storage: one Float64Array of ROW = 8 numbers per bucket (first step, last step, pushes, count,
+ * sum, min, max, last), bucket after bucket. Why rows: while a series is short (one push per
+ * bucket) every push opens a bucket and writes all eight numbers; in rows they are one 64-byte
+ * cache line, in eight columns they were eight, and a trace pushes ~18 series per step (the
+ * pushes were ~40% of the tracer's cost on a tiny model, PERF.md "Session 10"). One allocation
+ * per growth (typed-array backing stores are costly to allocate and count as external memory for
+ * the garbage collector).
  */
-function columns(size: number): Float64Array[] {
-  const backing = new Float64Array(8 * size);
-  const out: Float64Array[] = [];
-  for (let k = 0; k < 8; k++) out.push(backing.subarray(k * size, (k + 1) * size));
-  return out;
-}
+const ROW = 8;
+const FIRST = 0, LAST_STEP = 1, PUSHES = 2, COUNT = 3, SUM = 4, MIN = 5, MAX = 6, LAST = 7;
 const INITIAL_ALLOCATION = 32;
 
 export class BoundedSeries {
@@ -78,22 +78,17 @@ export class BoundedSeries {
   private width = 1;
   private n = 0;
   private total = 0;
-  private firstStep: Float64Array;
-  private lastStep: Float64Array;
-  private pushCount: Float64Array;
-  private cnt: Float64Array;
-  private sums: Float64Array;
-  private mins: Float64Array;
-  private maxs: Float64Array;
-  private lasts: Float64Array;
+  /** Pushes in the last bucket (its PUSHES, kept here to decide without a load). */
+  private fill = 0;
+  /** ROW numbers per bucket; room for `rows.length / ROW` buckets. */
+  private rows: Float64Array;
 
   constructor(capacity: number = DEFAULT_CAPACITY) {
     if (!Number.isInteger(capacity) || capacity < 2 || capacity % 2 !== 0) {
       throw new RangeError(`BoundedSeries: capacity must be an even integer >= 2, got ${capacity}`);
     }
     this.capacity = capacity;
-    const a = Math.min(INITIAL_ALLOCATION, capacity);
-    [this.firstStep, this.lastStep, this.pushCount, this.cnt, this.sums, this.mins, this.maxs, this.lasts] = columns(a);
+    this.rows = new Float64Array(ROW * Math.min(INITIAL_ALLOCATION, capacity));
   }
 
   /** Number of buckets held now (at most `capacity`). */
@@ -111,58 +106,63 @@ export class BoundedSeries {
     return this.width;
   }
 
-  /** Bytes held by the typed arrays: bounded by 64 · capacity. */
+  /** Bytes held by the typed array: bounded by 64 · capacity. */
   get byte_length(): number {
-    return this.firstStep.byteLength * 8;
+    return this.rows.byteLength;
   }
 
   /** The last finite value pushed, or null when none was. */
   get last_value(): number | null {
-    for (let i = this.n - 1; i >= 0; i--) if (this.cnt[i] > 0) return this.lasts[i];
+    const r = this.rows;
+    for (let i = this.n - 1; i >= 0; i--) if (r[i * ROW + COUNT] > 0) return r[i * ROW + LAST];
     return null;
   }
 
   /** Record the value of `step` (null/undefined/non-finite records a gap). O(1) amortised. */
   push(step: number, value: number | null | undefined): void {
-    if (this.n === 0 || this.pushCount[this.n - 1] >= this.width) {
+    if (this.n === 0 || this.fill >= this.width) {
       if (this.n === this.capacity) this.mergePairs();
-      if (this.n === this.firstStep.length) this.grow();
-      const i = this.n++;
-      this.firstStep[i] = step;
-      this.pushCount[i] = 0;
-      this.cnt[i] = 0;
-      this.sums[i] = 0;
-      this.mins[i] = Infinity;
-      this.maxs[i] = -Infinity;
-      this.lasts[i] = NaN;
+      if (this.n * ROW === this.rows.length) this.grow();
+      const o = this.n++ * ROW;
+      const r = this.rows;
+      r[o + FIRST] = step;
+      r[o + COUNT] = 0;
+      r[o + SUM] = 0;
+      r[o + MIN] = Infinity;
+      r[o + MAX] = -Infinity;
+      r[o + LAST] = NaN;
+      this.fill = 0;
     }
-    const i = this.n - 1;
-    this.lastStep[i] = step;
-    this.pushCount[i] += 1;
+    const r = this.rows;
+    const o = (this.n - 1) * ROW;
+    r[o + LAST_STEP] = step;
+    r[o + PUSHES] = ++this.fill;
     this.total += 1;
     if (value === null || value === undefined || !Number.isFinite(value)) return;
-    this.cnt[i] += 1;
-    this.sums[i] += value;
-    if (value < this.mins[i]) this.mins[i] = value;
-    if (value > this.maxs[i]) this.maxs[i] = value;
-    this.lasts[i] = value;
+    r[o + COUNT] += 1;
+    r[o + SUM] += value;
+    if (value < r[o + MIN]) r[o + MIN] = value;
+    if (value > r[o + MAX]) r[o + MAX] = value;
+    r[o + LAST] = value;
   }
 
   /** A copy of the buckets, oldest first. */
   buckets(): Bucket[] {
     const out: Bucket[] = [];
+    const r = this.rows;
     for (let i = 0; i < this.n; i++) {
-      const c = this.cnt[i];
+      const o = i * ROW;
+      const c = r[o + COUNT];
       out.push({
-        first_step: this.firstStep[i],
-        last_step: this.lastStep[i],
-        pushes: this.pushCount[i],
+        first_step: r[o + FIRST],
+        last_step: r[o + LAST_STEP],
+        pushes: r[o + PUSHES],
         count: c,
-        sum: this.sums[i],
-        mean: c > 0 ? this.sums[i] / c : null,
-        min: c > 0 ? this.mins[i] : null,
-        max: c > 0 ? this.maxs[i] : null,
-        last: c > 0 ? this.lasts[i] : null,
+        sum: r[o + SUM],
+        mean: c > 0 ? r[o + SUM] / c : null,
+        min: c > 0 ? r[o + MIN] : null,
+        max: c > 0 ? r[o + MAX] : null,
+        last: c > 0 ? r[o + LAST] : null,
       });
     }
     return out;
@@ -171,14 +171,16 @@ export class BoundedSeries {
   /** The buckets as columns (x = last step of each bucket). */
   columns(): SeriesColumns {
     const cols: SeriesColumns = { x: [], mean: [], min: [], max: [], last: [], count: [] };
+    const r = this.rows;
     for (let i = 0; i < this.n; i++) {
-      const c = this.cnt[i];
-      cols.x.push(this.lastStep[i]);
+      const o = i * ROW;
+      const c = r[o + COUNT];
+      cols.x.push(r[o + LAST_STEP]);
       cols.count.push(c);
-      cols.mean.push(c > 0 ? this.sums[i] / c : null);
-      cols.min.push(c > 0 ? this.mins[i] : null);
-      cols.max.push(c > 0 ? this.maxs[i] : null);
-      cols.last.push(c > 0 ? this.lasts[i] : null);
+      cols.mean.push(c > 0 ? r[o + SUM] / c : null);
+      cols.min.push(c > 0 ? r[o + MIN] : null);
+      cols.max.push(c > 0 ? r[o + MAX] : null);
+      cols.last.push(c > 0 ? r[o + LAST] : null);
     }
     return cols;
   }
@@ -203,20 +205,23 @@ export class BoundedSeries {
     const s = new BoundedSeries(j.capacity);
     const n = j.first_step.length;
     if (n > j.capacity) throw new RangeError(`BoundedSeries.from_json: ${n} buckets exceed capacity ${j.capacity}`);
-    while (s.firstStep.length < n) s.grow();
+    while (s.rows.length < n * ROW) s.grow();
     s.width = j.width;
     s.n = n;
+    const r = s.rows;
     for (let i = 0; i < n; i++) {
-      s.firstStep[i] = j.first_step[i];
-      s.lastStep[i] = j.last_step[i];
-      s.pushCount[i] = j.pushes[i];
-      s.cnt[i] = j.count[i];
-      s.sums[i] = j.sum[i];
-      s.mins[i] = j.min[i] ?? Infinity;
-      s.maxs[i] = j.max[i] ?? -Infinity;
-      s.lasts[i] = j.last[i] ?? NaN;
+      const o = i * ROW;
+      r[o + FIRST] = j.first_step[i];
+      r[o + LAST_STEP] = j.last_step[i];
+      r[o + PUSHES] = j.pushes[i];
+      r[o + COUNT] = j.count[i];
+      r[o + SUM] = j.sum[i];
+      r[o + MIN] = j.min[i] ?? Infinity;
+      r[o + MAX] = j.max[i] ?? -Infinity;
+      r[o + LAST] = j.last[i] ?? NaN;
       s.total += j.pushes[i];
     }
+    s.fill = n > 0 ? r[(n - 1) * ROW + PUSHES] : 0;
     return s;
   }
 
@@ -225,38 +230,36 @@ export class BoundedSeries {
    * twice what they use otherwise). Pushes may follow: the storage grows again.
    */
   compact(): void {
-    const size = Math.max(1, this.n);
-    if (this.firstStep.length <= size) return;
-    const old = [this.firstStep, this.lastStep, this.pushCount, this.cnt, this.sums, this.mins, this.maxs, this.lasts];
-    const next = columns(size);
-    for (let k = 0; k < 8; k++) next[k].set(old[k].subarray(0, size));
-    [this.firstStep, this.lastStep, this.pushCount, this.cnt, this.sums, this.mins, this.maxs, this.lasts] = next;
+    const size = Math.max(1, this.n) * ROW;
+    if (this.rows.length <= size) return;
+    this.rows = this.rows.slice(0, size);
   }
 
   private grow(): void {
-    const size = Math.min(this.capacity, Math.max(2, this.firstStep.length * 2));
-    const old = [this.firstStep, this.lastStep, this.pushCount, this.cnt, this.sums, this.mins, this.maxs, this.lasts];
-    const next = columns(size);
-    for (let k = 0; k < 8; k++) next[k].set(old[k]);
-    [this.firstStep, this.lastStep, this.pushCount, this.cnt, this.sums, this.mins, this.maxs, this.lasts] = next;
+    const size = Math.min(this.capacity, Math.max(2, (this.rows.length / ROW) * 2));
+    const next = new Float64Array(size * ROW);
+    next.set(this.rows);
+    this.rows = next;
   }
 
   /** Merge buckets (2i, 2i+1) into i: exact for count, sum, min, max; last from the right one. */
   private mergePairs(): void {
     const half = this.n >> 1;
+    const r = this.rows;
     for (let i = 0; i < half; i++) {
-      const a = 2 * i;
-      const b = a + 1;
-      this.firstStep[i] = this.firstStep[a];
-      this.lastStep[i] = this.lastStep[b];
-      this.pushCount[i] = this.pushCount[a] + this.pushCount[b];
-      this.cnt[i] = this.cnt[a] + this.cnt[b];
-      this.sums[i] = this.sums[a] + this.sums[b];
-      this.mins[i] = Math.min(this.mins[a], this.mins[b]);
-      this.maxs[i] = Math.max(this.maxs[a], this.maxs[b]);
-      this.lasts[i] = this.cnt[b] > 0 ? this.lasts[b] : this.lasts[a];
+      const o = i * ROW, a = 2 * o, b = a + ROW;
+      const cb = r[b + COUNT];
+      r[o + FIRST] = r[a + FIRST];
+      r[o + LAST_STEP] = r[b + LAST_STEP];
+      r[o + PUSHES] = r[a + PUSHES] + r[b + PUSHES];
+      r[o + COUNT] = r[a + COUNT] + cb;
+      r[o + SUM] = r[a + SUM] + r[b + SUM];
+      r[o + MIN] = Math.min(r[a + MIN], r[b + MIN]);
+      r[o + MAX] = Math.max(r[a + MAX], r[b + MAX]);
+      r[o + LAST] = cb > 0 ? r[b + LAST] : r[a + LAST];
     }
     this.n = half;
     this.width *= 2;
+    this.fill = this.n > 0 ? r[(this.n - 1) * ROW + PUSHES] : 0;
   }
 }
