@@ -9,13 +9,15 @@
  *   - the line of bucket means, broken at `null` (a gap, never drawn as zero); on a log y axis
  *     values <= 0 are gaps too.
  * A parameter's own lines (per_param traces) only for the parameter chosen in the toolbar
- * (`ViewState.param`, see visibleSeries), next to its group's line.
+ * (`ViewState.param`, see visibleSeries), next to its group's line. A line switched off (its
+ * run, its group, or itself: state.ts isHidden) keeps its legend entry, greyed, as a legend-only
+ * trace: clicking the entry brings it back (renderer.ts, state.ts legendClick).
  * Then one marker trace per marker kind present (divergence, suggestion) and, per divergence, a
  * dashed vertical line at its step. Every payload string is escaped (see escape.ts).
  */
 import { escapeText } from "./escape";
 import type { Marker, PlotKind, PlotPayload, Series } from "./payload";
-import { isLogY, nonPositive, paramsOf, type ViewState } from "./state";
+import { isHidden, isLogY, lineKey, nonPositive, paramsOf, seriesFor, type ViewState } from "./state";
 import type { Theme } from "./theme";
 
 export interface PlotlyTrace {
@@ -33,23 +35,31 @@ export interface Figure {
   layout: Record<string, unknown>;
 }
 
-/** Role of each trace, parallel to `data`; lets tests and the browser check what is drawn. */
-export type TraceRole = "line" | "band-max" | "band-min" | "divergence" | "suggestion";
+/**
+ * Role of each trace, parallel to `data`; lets tests and the browser check what is drawn.
+ * "hidden": the legend entry of a line switched off, no data drawn.
+ */
+export type TraceRole = "line" | "band-max" | "band-min" | "divergence" | "suggestion" | "hidden";
 
 export const FIGURE_HEIGHT = 380;
 
 /*
  * Every trace carries a stable \`uid\` (its line's index and role, or the marker kind): with
- * \`uirevision\`, plotly matches traces across \`Plotly.react\` by uid, so what the user did in
- * the legend stays on the right line when bands or groups come and go. A line is the n-th
- * distinct (trace, group, param) of the whole payload.
+ * \`uirevision\`, plotly matches traces across \`Plotly.react\` by uid, so what plotly keeps of
+ * the user's doing (a marker hidden from the legend: a line's entry goes through the view state)
+ * stays on the right trace when bands or groups come and go. A line is the n-th distinct
+ * (trace, group, param) of the whole payload; its legend group is \`line<n>\` (legendLine).
  */
-const key = (s: Series) => JSON.stringify([s.name, s.group, s.param ?? null]);
-
 function lineIndex(p: PlotPayload): Map<string, number> {
   const m = new Map<string, number>();
-  for (const s of p.series) if (!m.has(key(s))) m.set(key(s), m.size);
+  for (const s of p.series) if (!m.has(lineKey(s))) m.set(lineKey(s), m.size);
   return m;
+}
+
+/** The line (state.ts lineKey) whose traces have legend group `group` in a figure of `p`. */
+export function legendLine(p: PlotPayload, group: unknown): string | undefined {
+  for (const [line, i] of lineIndex(p)) if (`line${i}` === group) return line;
+  return undefined;
 }
 
 /**
@@ -102,19 +112,9 @@ export function seriesLabel(s: Series, p: PlotPayload): string {
   return parts.join(" · ");
 }
 
-/**
- * The series drawn for the state. A parameter's own lines (per-parameter traces) only when it is
- * the chosen parameter (`s.param`), next to its group's line: the payload carries up to dozens
- * of parameters, which drawn together were unreadable. A payload with no group line for a run and
- * metric (made before group lines came with parameter lines) draws its parameters' lines as before.
- */
+/** The series drawn for the state: the metric's (state.ts seriesFor) that are not switched off. */
 export function visibleSeries(p: PlotPayload, s: ViewState): Series[] {
-  const own = new Set<string>();
-  for (const t of p.series) if (!t.param && t.metric === s.metric) own.add(t.name);
-  return p.series.filter(
-    (t) => t.metric === s.metric && !s.hiddenRuns.includes(t.name) && (t.group === null || !s.hiddenGroups.includes(t.group))
-      && (!t.param || t.param === s.param || !own.has(t.name)),
-  );
+  return seriesFor(p, s).filter((t) => !isHidden(s, t));
 }
 
 /** Markers that belong on the chosen metric: their own, divergences that name no metric, and
@@ -238,10 +238,22 @@ export function buildFigureWithRoles(p: PlotPayload, s: ViewState, theme: Theme)
   const data: PlotlyTrace[] = [];
   const roles: TraceRole[] = [];
   const logY = isLogY(s, p);
-  for (const t of visibleSeries(p, s)) {
+  for (const t of seriesFor(p, s)) {
     const slot = slotOf.get(t) ?? 0;
+    const label = escapeText(seriesLabel(t, p));
+    const colour = theme.palette[slot % theme.palette.length];
     // The legend group is an index, not the name: no payload text goes where it is not escaped.
-    const out = seriesTraces(t, escapeText(seriesLabel(t, p)), theme.palette[slot % theme.palette.length], `line${lines.get(key(t)) ?? 0}`, s.band, logY);
+    const group = `line${lines.get(lineKey(t)) ?? 0}`;
+    if (isHidden(s, t)) {
+      // Switched off (legend or toolbar): its entry stays in the legend, greyed, to click it back on.
+      data.push({
+        type: "scatter", mode: "lines", name: label, x: [null], y: [null], visible: "legendonly",
+        line: { width: 2, color: colour }, hoverinfo: "skip", legendgroup: group, uid: `${group}-mean`,
+      });
+      roles.push("hidden");
+      continue;
+    }
+    const out = seriesTraces(t, label, colour, group, s.band, logY);
     data.push(...out.traces);
     roles.push(...out.roles);
   }
@@ -292,7 +304,7 @@ export function buildFigureWithRoles(p: PlotPayload, s: ViewState, theme: Theme)
       font: { color: theme.fontMuted, size: 11 },
     }];
   }
-  if (data.length === 0) {
+  if (roles.every((r) => r === "hidden")) {
     // Our own text, not the payload's: a live run before its first step, or everything hidden.
     layout.annotations = [{
       text: p.series.length === 0 ? "no steps yet" : "nothing to show: every line is switched off",

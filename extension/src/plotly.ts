@@ -11,9 +11,12 @@ export interface PlotlyApi {
   Plots: { resize(el: HTMLElement): unknown };
 }
 
-/** A graph div after `newPlot`: plotly adds an event emitter to it. */
+/**
+ * A graph div after `newPlot`: plotly adds an event emitter to it. A handler of some events
+ * (plotly_legendclick, plotly_legenddoubleclick) returns false to cancel plotly's own action.
+ */
 export interface PlotlyGraphDiv extends HTMLElement {
-  on?(event: string, handler: (ev: Record<string, unknown>) => void): void;
+  on?(event: string, handler: (ev: Record<string, unknown>) => unknown): void;
 }
 
 export type PlotlyLoader = () => Promise<PlotlyApi>;
@@ -28,8 +31,15 @@ export const loadPlotly: PlotlyLoader = () => {
   return loading;
 };
 
+/**
+ * How long plotly waits for a second click (its default, set here so that the renderer's legend
+ * handling waits as long: renderer.ts onLegendClick).
+ */
+export const DOUBLE_CLICK_DELAY = 300;
+
 export const PLOTLY_CONFIG: Record<string, unknown> = {
   displaylogo: false,
+  doubleClickDelay: DOUBLE_CLICK_DELAY,
   responsive: false,
   doubleClick: "reset",
   modeBarButtonsToRemove: ["select2d", "lasso2d", "zoomIn2d", "zoomOut2d"],

@@ -12,9 +12,9 @@ import type { Message } from "@lumino/messaging";
 import { Widget } from "@lumino/widgets";
 import { Controls } from "./controls";
 import { createErrorBox } from "./errorbox";
-import { buildFigure } from "./figure";
+import { buildFigure, legendLine } from "./figure";
 import { PLOT_MIME, type PlotPayload, validatePayload } from "./payload";
-import { loadPlotly, PLOTLY_CONFIG, type PlotlyApi, type PlotlyGraphDiv, type PlotlyLoader } from "./plotly";
+import { DOUBLE_CLICK_DELAY, loadPlotly, PLOTLY_CONFIG, type PlotlyApi, type PlotlyGraphDiv, type PlotlyLoader } from "./plotly";
 import { applyControl, type ControlEvent, initialState, rangeFromRelayout, reconcile, type ViewState } from "./state";
 import { currentTheme, watchTheme } from "./theme";
 
@@ -26,6 +26,10 @@ export class LrlabPlotRenderer extends Widget implements IRenderMime.IRenderer {
   private readonly plotNode: PlotlyGraphDiv;
   private errorNode: HTMLElement | null = null;
   private payload: PlotPayload | null = null;
+  /** The payload of the figure on screen: what its legend groups refer to (figure.ts legendLine). */
+  private drawnPayload: PlotPayload | null = null;
+  /** A legend click waiting to see whether a second click makes it a double click. */
+  private legendTimer: ReturnType<typeof setTimeout> | undefined;
   private state: ViewState | null = null;
   private plotly: PlotlyApi | null = null;
   private plotted = false;
@@ -79,6 +83,7 @@ export class LrlabPlotRenderer extends Widget implements IRenderMime.IRenderer {
     if (this.isDisposed) return;
     this.unwatchTheme();
     this.sizeObserver?.disconnect();
+    clearTimeout(this.legendTimer);
     if (this.plotly && this.plotted) this.plotly.purge(this.plotNode);
     this.plotted = false;
     super.dispose();
@@ -135,6 +140,7 @@ export class LrlabPlotRenderer extends Widget implements IRenderMime.IRenderer {
     this.plotly ??= await this.load();
     if (this.isDisposed) return;
     const fig = buildFigure(this.payload, this.state, currentTheme(this.node));
+    this.drawnPayload = this.payload;
     if (!this.plotted) {
       await this.plotly.newPlot(this.plotNode, fig.data, fig.layout, PLOTLY_CONFIG);
       if (this.isDisposed) {
@@ -144,6 +150,8 @@ export class LrlabPlotRenderer extends Widget implements IRenderMime.IRenderer {
       }
       this.plotted = true;
       this.plotNode.on?.("plotly_relayout", (ev) => this.onRelayout(ev));
+      this.plotNode.on?.("plotly_legendclick", (ev) => this.onLegendClick(ev, false));
+      this.plotNode.on?.("plotly_legenddoubleclick", (ev) => this.onLegendClick(ev, true));
     } else {
       await this.plotly.react(this.plotNode, fig.data, fig.layout, PLOTLY_CONFIG);
     }
@@ -157,6 +165,27 @@ export class LrlabPlotRenderer extends Widget implements IRenderMime.IRenderer {
     this.state = { ...this.state, xrange: range };
     // Plotly has already moved the x axis; the redraw fits y to the new step range.
     void this.draw();
+  }
+
+  /**
+   * A click on a line's legend entry goes through the view state, as a toolbar checkbox does
+   * (state.ts legendClick), and plotly's own toggle is cancelled (false): it hid the line in
+   * plotly alone, so a run hidden from the legend kept its runs checkbox ticked, and a checkbox
+   * had no say over a line the legend had hidden. Plotly reports each click of a double click
+   * before the double click, and acts on a single click only once the double-click delay has
+   * passed without a second one; so does this. Entries that are no line (the markers) keep
+   * plotly's single click, and their double click (which would hide every line behind the
+   * state's back) does nothing.
+   */
+  private onLegendClick(ev: Record<string, unknown>, isolate: boolean): boolean | undefined {
+    const trace = (ev.data as { legendgroup?: unknown }[] | undefined)?.[ev.curveNumber as number];
+    const line = this.drawnPayload && trace ? legendLine(this.drawnPayload, trace.legendgroup) : undefined;
+    if (line === undefined) return isolate ? false : undefined;
+    clearTimeout(this.legendTimer);
+    this.legendTimer = undefined;
+    if (isolate) this.onControl({ type: "legend", line, isolate: true });
+    else this.legendTimer = setTimeout(() => this.onControl({ type: "legend", line, isolate: false }), DOUBLE_CLICK_DELAY);
+    return false;
   }
 
   private showError(err: unknown): void {

@@ -4,7 +4,7 @@
  * The state outlives payloads: when a live run sends `update_display_data`, the renderer keeps
  * the state and only `reconcile`s it with the new payload, so the user's choices and zoom stay.
  */
-import type { PlotPayload } from "./payload";
+import type { PlotPayload, Series } from "./payload";
 
 export interface ViewState {
   metric: string;
@@ -17,6 +17,13 @@ export interface ViewState {
   hiddenGroups: number[];
   /** Trace names (runs) switched off, in a compare view. */
   hiddenRuns: string[];
+  /**
+   * Lines (lineKey) switched off in the legend that are neither a whole run nor a whole group: a
+   * group of one run among several runs, a parameter's own line. A legend entry that is all of a
+   * run or of a group switches off that run or group instead, so the toolbar's checkboxes show
+   * what the legend shows (see legendClick).
+   */
+  hiddenLines: string[];
   /**
    * The parameter whose own lines are drawn next to its group's (per-parameter traces), null for
    * none. One at a time: fifty parameters' lines at once were unreadable (and a 300-entry legend).
@@ -36,7 +43,7 @@ export interface ViewState {
 }
 
 export function initialState(p: PlotPayload): ViewState {
-  return { metric: p.default_metric, metricChosen: false, log: {}, hiddenGroups: [], hiddenRuns: [], param: null, params: paramsOf(p), band: true, xrange: null, revision: 0 };
+  return { metric: p.default_metric, metricChosen: false, log: {}, hiddenGroups: [], hiddenRuns: [], hiddenLines: [], param: null, params: paramsOf(p), band: true, xrange: null, revision: 0 };
 }
 
 /**
@@ -77,6 +84,29 @@ export function paramsOf(p: PlotPayload): string[] {
   const out = new Set<string>();
   for (const s of p.series) if (s.param) out.add(s.param);
   return [...out];
+}
+
+/** A line of the plot, one legend entry: a run's group (or the run as a whole: group null) and parameter. */
+export function lineKey(t: Series): string {
+  return JSON.stringify([t.name, t.group, t.param ?? null]);
+}
+
+/**
+ * The series the view has for the chosen metric, shown or switched off: a parameter's own lines
+ * (per-parameter traces) only when it is the chosen parameter (`s.param`), next to its group's
+ * line: the payload carries up to dozens of parameters, which drawn together were unreadable. A
+ * payload with no group line for a run and metric (made before group lines came with parameter
+ * lines) has its parameters' lines as before.
+ */
+export function seriesFor(p: PlotPayload, s: ViewState): Series[] {
+  const own = new Set<string>();
+  for (const t of p.series) if (!t.param && t.metric === s.metric) own.add(t.name);
+  return p.series.filter((t) => t.metric === s.metric && (!t.param || t.param === s.param || !own.has(t.name)));
+}
+
+/** Whether the state switches series `t` off: its run, its group, or its line on its own. */
+export function isHidden(s: ViewState, t: Series): boolean {
+  return s.hiddenRuns.includes(t.name) || (t.group !== null && s.hiddenGroups.includes(t.group)) || s.hiddenLines.includes(lineKey(t));
 }
 
 /** Everything back to how the payload says to show it, zoom included. */
@@ -141,6 +171,8 @@ export type ControlEvent =
   | { type: "band"; on: boolean }
   | { type: "group"; group: number; on: boolean }
   | { type: "run"; name: string; on: boolean }
+  /** A click (`isolate`: a double click) on the legend entry of a line (lineKey). */
+  | { type: "legend"; line: string; isolate: boolean }
   /** null: no parameter's own lines. */
   | { type: "param"; param: string | null }
   /** A null end stands for the end of the data on that side. */
@@ -165,6 +197,8 @@ export function applyControl(s: ViewState, e: ControlEvent, p: PlotPayload): Vie
       return { ...s, hiddenGroups: toggle(s.hiddenGroups, e.group, e.on) };
     case "run":
       return { ...s, hiddenRuns: toggle(s.hiddenRuns, e.name, e.on) };
+    case "legend":
+      return legendClick(s, e.line, e.isolate, p);
     case "param":
       return { ...s, param: e.param !== null && paramsOf(p).includes(e.param) ? e.param : null };
     case "range": {
@@ -181,6 +215,47 @@ export function applyControl(s: ViewState, e: ControlEvent, p: PlotPayload): Vie
     case "reset":
       return resetState(s, p);
   }
+}
+
+/**
+ * A click on a line's legend entry, done as plotly would do it but in the state (renderer.ts
+ * cancels plotly's own toggle, which hid a run in plotly alone and left its runs checkbox
+ * ticked): a line shown is switched off, as its run when it is all of the run (the runs
+ * checkbox), as its group when it is all of the group (the groups checkbox), else on its own; a
+ * line switched off comes back, with whatever switched it off. A double click (`isolate`) shows
+ * that line alone, or every line again when it was alone already (plotly's "toggleothers").
+ */
+function legendClick(s: ViewState, line: string, isolate: boolean, p: PlotPayload): ViewState {
+  const lines = seriesFor(p, s);
+  const t = lines.find((u) => lineKey(u) === line);
+  if (!t) return s;
+  if (!isolate) return isHidden(s, t) ? showLine(s, t) : hideLine(s, t, lines, p);
+  const others = lines.filter((u) => u !== t);
+  let n: ViewState = { ...s, hiddenRuns: [], hiddenGroups: [], hiddenLines: [] };
+  if (!isHidden(s, t) && others.every((u) => isHidden(s, u))) return n;
+  // the others off as whole runs, then whole groups, then lines: the checkboxes say what they can
+  const shown = (u: Series) => u !== t && !isHidden(n, u);
+  if (runsOf(p).length > 1) n = { ...n, hiddenRuns: [...new Set(others.filter((u) => u.name !== t.name).map((u) => u.name))] };
+  if (groupsOf(p).length > 1) n = { ...n, hiddenGroups: [...new Set(lines.filter((u) => shown(u) && u.group !== null && u.group !== t.group).map((u) => u.group as number))] };
+  return { ...n, hiddenLines: lines.filter(shown).map(lineKey) };
+}
+
+/** Switches line `t` off: as its run, else as its group, when `lines` (the metric's) hold no other line of it. */
+function hideLine(s: ViewState, t: Series, lines: Series[], p: PlotPayload): ViewState {
+  const alone = (same: (u: Series) => boolean) => lines.every((u) => u === t || !same(u));
+  // the toolbar has a checkbox per run (per group) only when there are several
+  if (runsOf(p).length > 1 && alone((u) => u.name === t.name)) return { ...s, hiddenRuns: toggle(s.hiddenRuns, t.name, false) };
+  if (t.group !== null && groupsOf(p).length > 1 && alone((u) => u.group === t.group)) return { ...s, hiddenGroups: toggle(s.hiddenGroups, t.group, false) };
+  return { ...s, hiddenLines: toggle(s.hiddenLines, lineKey(t), false) };
+}
+
+function showLine(s: ViewState, t: Series): ViewState {
+  return {
+    ...s,
+    hiddenRuns: toggle(s.hiddenRuns, t.name, true),
+    hiddenGroups: t.group === null ? s.hiddenGroups : toggle(s.hiddenGroups, t.group, true),
+    hiddenLines: toggle(s.hiddenLines, lineKey(t), true),
+  };
 }
 
 /**

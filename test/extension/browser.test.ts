@@ -45,17 +45,18 @@ interface GraphState {
 }
 
 function graphState(plot: Locator): Promise<GraphState> {
+  // Lines drawn: a line switched off keeps a greyed legend entry (a legend-only trace), not counted.
   return plot.locator(".lrlab-Plot-figure").evaluate((gd: any) => ({
     traces: gd.data.length,
-    names: gd.data.filter((t: any) => t.showlegend !== false).map((t: any) => t.name),
-    lengths: gd.data.filter((t: any) => t.showlegend !== false && t.mode !== "markers").map((t: any) => t.x.length),
+    names: gd.data.filter((t: any) => t.showlegend !== false && t.visible !== "legendonly").map((t: any) => t.name),
+    lengths: gd.data.filter((t: any) => t.showlegend !== false && t.visible !== "legendonly" && t.mode !== "markers").map((t: any) => t.x.length),
     yType: gd._fullLayout.yaxis.type,
     yTitle: gd._fullLayout.yaxis.title.text,
     xRange: [...gd._fullLayout.xaxis.range] as [number, number],
     xAuto: gd._fullLayout.xaxis.autorange === true,
     yAuto: gd._fullLayout.yaxis.autorange === true,
     bg: gd._fullLayout.paper_bgcolor,
-    lineColours: gd.data.filter((t: any) => t.showlegend !== false && t.mode !== "markers").map((t: any) => t.line.color),
+    lineColours: gd.data.filter((t: any) => t.showlegend !== false && t.visible !== "legendonly" && t.mode !== "markers").map((t: any) => t.line.color),
     notes: (gd._fullLayout.annotations ?? []).map((a: any) => a.text),
   }));
 }
@@ -261,6 +262,53 @@ describe("saved outputs in a real JupyterLab", () => {
     await page.mouse.move(at.x, at.y, { steps: 3 });
     await expect.poll(() => compare.locator(".hoverlayer").textContent(), { timeout: 10_000 }).toContain("diverged at step 20 (lr 2)");
     await shot("04-compare-divergence");
+  }, 60_000);
+
+  it("compare view: a run's legend entry and its runs checkbox stay in sync, both ways", async () => {
+    await compare.scrollIntoViewIfNeeded();
+    await waitForTraces(compare, 10);
+    const box = (run: string) => compare.locator(`[data-control="runs"] input[data-id="${run}"]`);
+    /** The runs checkboxes: run name → ticked. */
+    const ticked = () => compare.locator('[data-control="runs"] input').evaluateAll((els) =>
+      Object.fromEntries(els.map((e) => [(e as HTMLInputElement).dataset.id, (e as HTMLInputElement).checked])));
+    /** A legend entry by its whole text (plain names only: "sgd" is also part of "sgd lr=2"). */
+    const entry = (run: string) => compare.locator("g.legend g.traces").filter({ hasText: new RegExp(`^${run}$`) }).locator("rect.legendtoggle");
+    /** Each run's legend entry as plotly shows it: "on" drawn, "off" greyed (the line hidden). */
+    const legend = () => compare.locator(".lrlab-Plot-figure").evaluate((gd: any) => {
+      const out: Record<string, string> = {};
+      for (const t of gd._fullData) if (t.showlegend !== false && t.mode !== "markers") out[t.name] = t.visible === true ? "on" : t.visible === "legendonly" ? "off" : String(t.visible);
+      return out;
+    });
+    const runs = ["sgd", escapeText(EVIL_NAME), "sgd lr=2"];
+    const all = (state: string) => Object.fromEntries(runs.map((r) => [r, state]));
+    expect(await legend()).toEqual(all("on"));
+
+    // legend → checkbox: clicking the entry hides the run and unticks its box; clicking again undoes both
+    await entry("sgd").click();
+    await expect.poll(() => box("sgd").isChecked()).toBe(false);
+    await waitForTraces(compare, 7);
+    expect(await legend()).toEqual({ ...all("on"), sgd: "off" });
+    await shot("04b-compare-legend-hidden");
+    await entry("sgd").click();
+    await expect.poll(() => box("sgd").isChecked()).toBe(true);
+    await waitForTraces(compare, 10);
+    expect(await legend()).toEqual(all("on"));
+
+    // checkbox → legend: unticking greys the run's entry (still there, to click it back on)
+    await box("sgd lr=2").uncheck();
+    await expect.poll(legend).toEqual({ ...all("on"), "sgd lr=2": "off" });
+    await entry("sgd lr=2").click();
+    await expect.poll(() => box("sgd lr=2").isChecked()).toBe(true);
+    await expect.poll(legend).toEqual(all("on"));
+
+    // a double click isolates the run: the other runs' boxes are unticked; again shows them all
+    await entry("sgd").dblclick();
+    await expect.poll(legend).toEqual({ ...all("off"), sgd: "on" });
+    expect(await ticked()).toEqual({ sgd: true, [EVIL_NAME]: false, "sgd lr=2": false });
+    await entry("sgd").dblclick();
+    await expect.poll(legend).toEqual(all("on"));
+    expect(await ticked()).toEqual({ sgd: true, [EVIL_NAME]: true, "sgd lr=2": true });
+    await waitForTraces(compare, 10);
   }, 60_000);
 
   it("HTML in payload text stays inert text", async () => {

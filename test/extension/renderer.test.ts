@@ -7,7 +7,7 @@ vi.hoisted(() => {
 import { Widget } from "@lumino/widgets";
 import { ERROR_CLASS } from "../../extension/src/errorbox";
 import { PLOT_MIME } from "../../extension/src/payload";
-import type { PlotlyApi } from "../../extension/src/plotly";
+import { DOUBLE_CLICK_DELAY, type PlotlyApi } from "../../extension/src/plotly";
 import { LrlabPlotRenderer } from "../../extension/src/renderer";
 import extension, { RANK, rendererFactory } from "../../extension/src/index";
 import { clone, fixture } from "./fixtures";
@@ -15,11 +15,11 @@ import { clone, fixture } from "./fixtures";
 /** Records what the renderer asks of plotly; the real plotly is exercised by browser.test.ts. */
 class RecordingPlotly implements PlotlyApi {
   calls: { fn: string; data: any[]; layout: any }[] = [];
-  handlers = new Map<string, (ev: Record<string, unknown>) => void>();
+  handlers = new Map<string, (ev: Record<string, unknown>) => unknown>();
   Plots = { resize: (_el: HTMLElement) => void this.calls.push({ fn: "resize", data: [], layout: {} }) };
   async newPlot(el: HTMLElement, data: unknown[], layout: Record<string, unknown>) {
     this.calls.push({ fn: "newPlot", data, layout });
-    (el as any).on = (ev: string, h: (ev: Record<string, unknown>) => void) => this.handlers.set(ev, h);
+    (el as any).on = (ev: string, h: (ev: Record<string, unknown>) => unknown) => this.handlers.set(ev, h);
     return el;
   }
   async react(el: HTMLElement, data: unknown[], layout: Record<string, unknown>) {
@@ -111,7 +111,8 @@ describe("LrlabPlotRenderer", () => {
     g1.checked = false;
     fire(g1);
     await settle();
-    expect(plotly.last.data.map((t) => t.name)).toEqual(["group 0"]);
+    // group 1's line is gone; its legend entry stays, greyed (a legend-only trace), to click it back
+    expect(plotly.last.data.map((t) => [t.name, t.visible ?? true])).toEqual([["group 0", true], ["group 1", "legendonly"]]);
 
     const from = control<HTMLInputElement>("from");
     const to = control<HTMLInputElement>("to");
@@ -132,6 +133,37 @@ describe("LrlabPlotRenderer", () => {
     expect(plotly.last.data.filter((t) => t.showlegend !== false).map((t) => t.name)).toEqual(["group 0", "group 1"]);
     expect(band.checked).toBe(true);
     expect(g1.checked).toBe(true);
+  });
+
+  it("a legend click goes through the view state: plotly's own toggle is cancelled, the runs checkbox follows", async () => {
+    await r.renderModel(model(fixture("compare")));
+    const box = r.node.querySelector<HTMLInputElement>('[data-control="runs"] input[data-id="adam"]')!;
+    /** What plotly reports for a click on the legend entry of run `name` (its drawn line). */
+    const entryOf = (name: string) => ({ data: plotly.last.data, curveNumber: plotly.last.data.findIndex((t) => t.name === name && t.showlegend !== false) });
+    const visibility = () => Object.fromEntries(plotly.last.data.filter((t) => t.showlegend !== false && t.mode !== "markers").map((t) => [t.name, t.visible ?? true]));
+    // a marker's entry (no line) keeps plotly's single click, and has no double click (plotly's
+    // would hide every line behind the state's back)
+    const marker = { data: plotly.last.data, curveNumber: plotly.last.data.findIndex((t) => t.name === "diverged") };
+    expect(marker.curveNumber).toBeGreaterThan(-1);
+    expect(plotly.handlers.get("plotly_legendclick")!(marker)).toBeUndefined();
+    expect(plotly.handlers.get("plotly_legenddoubleclick")!(marker)).toBe(false);
+    expect(plotly.handlers.get("plotly_legendclick")!(entryOf("adam"))).toBe(false);
+    // a single click waits out the double-click delay, as plotly's own does
+    expect(box.checked).toBe(true);
+    await new Promise((done) => setTimeout(done, DOUBLE_CLICK_DELAY + 50));
+    await settle();
+    expect(box.checked).toBe(false);
+    expect(r.viewState!.hiddenRuns).toEqual(["adam"]);
+    expect(visibility()).toEqual({ sgd: true, adam: "legendonly", "sgd lr=2": true });
+    // a double click (plotly reports its two clicks, then the double click) isolates a run
+    const ev = entryOf("sgd");
+    plotly.handlers.get("plotly_legendclick")!(ev);
+    plotly.handlers.get("plotly_legendclick")!(ev);
+    expect(plotly.handlers.get("plotly_legenddoubleclick")!(ev)).toBe(false);
+    await settle();
+    expect(r.viewState!.hiddenRuns).toEqual(["adam", "sgd lr=2"]);
+    await new Promise((done) => setTimeout(done, DOUBLE_CLICK_DELAY + 50));
+    expect(r.viewState!.hiddenRuns).toEqual(["adam", "sgd lr=2"]);
   });
 
   it("the step range commits on Enter or on leaving it, keeps what is typed until then, and shows what is drawn", async () => {

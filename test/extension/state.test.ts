@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { visibleSeries } from "../../extension/src/figure";
 import { validatePayload, type PlotPayload } from "../../extension/src/payload";
-import { applyControl, initialState, reconcile } from "../../extension/src/state";
+import { applyControl, initialState, lineKey, reconcile, type ViewState } from "../../extension/src/state";
 
 function payload(metrics: string[], default_metric: string): PlotPayload {
   return validatePayload({
@@ -30,5 +31,70 @@ describe("the shown metric across live updates", () => {
     expect(s.metric).toBe("loss");
     s = reconcile(s, payload(["lr", "lr_projected"], "lr_projected"));
     expect(s.metric).toBe("lr_projected");
+  });
+});
+
+/**
+ * A click on a legend entry goes through the state, so the toolbar's checkboxes show what the
+ * legend shows (the chromium side: browser.test.ts, "stay in sync").
+ */
+describe("legend clicks (applyControl 'legend')", () => {
+  /** A comparison: run "two" of groups 0 and 1, runs "one" and "three" of group 0; loss per run. */
+  const p = validatePayload({
+    version: 1, kind: "compare", title: "t", x_label: "step", x_log: false,
+    metrics: [{ key: "lr_projected", label: "projected lr", log: true }, { key: "loss", label: "loss", log: false }],
+    default_metric: "lr_projected",
+    series: [
+      ...[["two", 0], ["two", 1], ["one", 0], ["three", 0]].map(([name, group]) => ({ name, metric: "lr_projected", group, x: [1], mean: [0.1] })),
+      ...["two", "one", "three"].map((name) => ({ name, metric: "loss", group: null, x: [1], mean: [1] })),
+    ],
+    markers: [], live: false,
+  });
+  const line = (name: string, group: number | null) => lineKey({ name, group } as PlotPayload["series"][number]);
+  const click = (s: ViewState, name: string, group: number | null, isolate = false) => applyControl(s, { type: "legend", line: line(name, group), isolate }, p);
+  const shown = (s: ViewState) => visibleSeries(p, s).map((t) => lineKey(t));
+  const hidden = (s: ViewState) => ({ runs: s.hiddenRuns, groups: s.hiddenGroups, lines: s.hiddenLines });
+
+  it("a run's only line switches the run off (its runs checkbox), and back on", () => {
+    let s = click(initialState(p), "one", 0);
+    expect(hidden(s)).toEqual({ runs: ["one"], groups: [], lines: [] });
+    expect(shown(s)).toEqual([line("two", 0), line("two", 1), line("three", 0)]);
+    s = click(s, "one", 0);
+    expect(hidden(s)).toEqual({ runs: [], groups: [], lines: [] });
+  });
+
+  it("a group's only line switches the group off (its groups checkbox); a group shared by runs only that line", () => {
+    let s = click(initialState(p), "two", 1);
+    expect(hidden(s)).toEqual({ runs: [], groups: [1], lines: [] });
+    s = click(s, "two", 0);
+    expect(hidden(s)).toEqual({ runs: [], groups: [1], lines: [line("two", 0)] });
+    expect(shown(s)).toEqual([line("one", 0), line("three", 0)]);
+    // on the loss, each run is one line: its entry is the run
+    s = applyControl(initialState(p), { type: "metric", metric: "loss" }, p);
+    s = click(s, "two", null);
+    expect(hidden(s)).toEqual({ runs: ["two"], groups: [], lines: [] });
+  });
+
+  it("a line switched off by a checkbox comes back from the legend, its checkbox with it", () => {
+    let s = applyControl(initialState(p), { type: "run", name: "three", on: false }, p);
+    s = click(s, "three", 0);
+    expect(hidden(s)).toEqual({ runs: [], groups: [], lines: [] });
+  });
+
+  it("a double click shows that line alone, as runs and groups where it can; again, everything", () => {
+    let s = applyControl(initialState(p), { type: "run", name: "one", on: false }, p);
+    s = click(s, "one", 0, true);
+    expect(shown(s)).toEqual([line("one", 0)]);
+    expect(hidden(s)).toEqual({ runs: ["two", "three"], groups: [], lines: [] });
+    s = click(s, "one", 0, true);
+    expect(hidden(s)).toEqual({ runs: [], groups: [], lines: [] });
+    s = click(s, "two", 1, true);
+    expect(shown(s)).toEqual([line("two", 1)]);
+    expect(hidden(s)).toEqual({ runs: ["one", "three"], groups: [0], lines: [] });
+  });
+
+  it("a line not in the view changes nothing", () => {
+    const s = initialState(p);
+    expect(click(s, "nobody", 0)).toBe(s);
   });
 });

@@ -11,10 +11,13 @@ import * as torch from "../../kernel/src/index";
 import { PLOT_MIME, PLOTLY_MIME, toVegaLite, type MimeBundle, type PlotPayload } from "../../kernel/src/plot/index";
 import { panelsFor, seriesLabel } from "../../kernel/src/plot/figure";
 import { DASHES } from "../../kernel/src/plot/plotly";
-import { compareBundle, threeGroups } from "./legend_runs";
+import { compareBundle, mixedCompareBundle, threeGroups } from "./legend_runs";
 import { tracedRun } from "./saved";
 
-type Trace1 = { name: string; legendgroup?: string; showlegend?: boolean; legend?: string; x: unknown[]; yaxis: string; line?: { dash?: string; width?: number }; fill?: string };
+type Trace1 = {
+  name: string; legendgroup?: string; showlegend?: boolean; legend?: string; x: unknown[]; y: unknown[]; yaxis: string;
+  line?: { color?: string; dash?: string; width?: number }; fill?: string; hoverinfo?: string;
+};
 
 const plotlyOf = (b: MimeBundle) => b[PLOTLY_MIME] as { data: Trace1[]; layout: Record<string, any> };
 /** What the main legend lists, in order (the key legends, legend2..., apart). */
@@ -47,6 +50,37 @@ describe("the legend of a comparison (%lr_compare's plot)", () => {
     expect(s).toHaveLength(1);
     expect(a[0]).toBeTruthy();
     expect(a[0]).not.toBe(s[0]);
+  });
+});
+
+describe("the legend of a comparison of a run of two groups with a run of one group", () => {
+  const b = mixedCompareBundle();
+  const { data } = plotlyOf(b);
+  /** The legendgroup of each entry of the main legend, by its label. */
+  const groupOf = new Map(data.filter((d) => d.showlegend !== false && (d.legend ?? "legend") === "legend").map((d) => [d.name, d.legendgroup]));
+
+  it("lists each group of the run of groups and the other run once: the run's loss has no entry of its own", () => {
+    // The loss of `two` is drawn (loss panel) but is no line beside its groups' lines: an entry
+    // "two" toggled that loss alone, while "two · group 0/1" left it on.
+    expect(data.some((d) => d.name === "two" && d.yaxis === "y2" && d.x.length > 0)).toBe(true);
+    expect(mainLegend(b)).toEqual(["two · group 0", "two · group 1", "adam · group 0"]);
+    expect(svgColours(b)).toEqual(["two · group 0", "two · group 1", "adam · group 0"]);
+  });
+
+  it("every drawn trace belongs to an entry of the legend, so a click reaches everything", () => {
+    const listed = new Set(groupOf.values());
+    for (const d of data.filter((t) => t.x.length > 0 && (t.legend ?? "legend") === "legend")) expect(listed, d.name).toContain(d.legendgroup);
+  });
+
+  it("the loss of the run of groups follows each of its groups' entries: it goes when all of them are hidden", () => {
+    const loss = data.filter((d) => d.name === "two" && d.yaxis === "y2" && !d.fill);
+    // one copy per group entry, drawn alike, hovered once (x unified would list it twice)
+    expect(loss.map((d) => d.legendgroup)).toEqual([groupOf.get("two · group 0"), groupOf.get("two · group 1")]);
+    expect(new Set(loss.map((d) => JSON.stringify([d.x, d.y, d.line])))).toHaveLength(1);
+    expect(loss.filter((d) => d.hoverinfo !== "skip")).toHaveLength(1);
+    expect(loss.every((d) => d.showlegend === false)).toBe(true);
+    // the one-group run's loss is that run's entry's
+    expect(data.filter((d) => d.name === "adam" && d.yaxis === "y2" && !d.fill).map((d) => d.legendgroup)).toEqual([groupOf.get("adam · group 0")]);
   });
 });
 

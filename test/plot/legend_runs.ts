@@ -25,6 +25,37 @@ export function threeGroups(steps: number): Trace {
   return t;
 }
 
+/** SGD on a 4-8-1 MLP whose two layers are two parameter groups, the loss logged. */
+export function twoGroups(steps: number): Trace {
+  torch.manual_seed(0);
+  const l1 = new torch.nn.Linear(4, 8), l2 = new torch.nn.Linear(8, 1);
+  const model = new torch.nn.Sequential(l1, new torch.nn.ReLU(), l2);
+  const opt = new torch.optim.SGD([{ params: l1.parameters() }, { params: l2.parameters(), lr: 0.02 }], { lr: 0.1, momentum: 0.9 });
+  const t = trace(opt, { batch_size: 8, name: "two" });
+  const x = torch.randn(8, 4), y = torch.randn(8, 1), loss_fn = new torch.nn.MSELoss();
+  for (let i = 0; i < steps; i++) {
+    opt.zero_grad();
+    const loss = loss_fn.forward(model.forward(x), y);
+    loss.backward();
+    t.log_loss(loss);
+    opt.step();
+  }
+  t.stop();
+  return t;
+}
+
+/**
+ * What `%lr_compare two adam` displays when `two` traced an optimizer of two parameter groups and
+ * `adam` one of a single group: lr.bundle(record of runs).
+ */
+export function mixedCompareBundle(): MimeBundle {
+  const adam = tracedRun((params) => {
+    const optimizer = new torch.optim.Adam(params, { lr: 1e-3 });
+    return { optimizer, sched: { step() {} } };
+  }, 30, "adam");
+  return bundle({ two: twoGroups(30), adam });
+}
+
 /** What `%lr_compare sgd adam --metric lr_per_sample` displays: lr.bundle(record of runs, options). */
 export function compareBundle(): MimeBundle {
   const sgd = tracedRun((params) => {

@@ -16,7 +16,9 @@
  * toggles the line in every panel (its traces share a legendgroup; one of them, or a legend-only
  * trace, shows the entry); the metrics sharing a panel differ by dash, and a small key over that
  * panel says which dash is which (a legend of its own, not clickable). With one line, one entry
- * per metric, as the colour then tells nothing apart.
+ * per metric, as the colour then tells nothing apart. In a comparison, the loss of a run of
+ * several groups has no entry: it is drawn once per group entry of its run (Legend.follows), so
+ * it goes when all of them are hidden and comes back with any.
  */
 import { inPanel, lineLabel, panelOf, panelsFor, seriesLabel, shortLabel, type Panel } from "./figure";
 import type { PlotPayload, Series } from "./payload";
@@ -125,8 +127,17 @@ export interface Legend {
   byLine: boolean;
   /** In order of first appearance in the panels. */
   entries: LegendEntry[];
-  /** The entry of each series, parallel to `payload.series`; undefined when no panel draws it. */
+  /**
+   * The entry of each series, parallel to `payload.series` (the one whose colour it has);
+   * undefined when no panel draws it.
+   */
   of: (LegendEntry | undefined)[];
+  /**
+   * The entries whose clicks each series follows, parallel to `payload.series`: `[of[i]]`, except
+   * for the loss of a comparison's run of several groups, which follows every group entry of its
+   * run (see legendOf); empty when no panel draws the series.
+   */
+  follows: LegendEntry[][];
 }
 
 /**
@@ -158,9 +169,23 @@ export function legendOf(payload: PlotPayload): Legend {
   const drawn = payload.series.map((s) => panelOf(panels, s) !== undefined);
   const byLine = new Set(lines.filter((_, i) => drawn[i])).size > 1;
   const withGroups = new Set(payload.series.filter((s) => s.group !== null && !s.param).map((s) => s.name));
+  // In a comparison, entries are runs, or the groups of a run that has several: such a run has
+  // no line of its own, and its loss (a series of the run as a whole) belongs to all its group
+  // entries. An entry named like the run for the loss alone listed the run twice over (its
+  // groups' entries and that one), and hiding every group of the run left its loss drawn.
+  // A plotly trace toggles with one legendgroup only, so toPlotly draws the loss once per group
+  // entry (`follows`): it stays while one of the run's groups is shown.
+  const groupLines = new Map<string, string[]>();
+  payload.series.forEach((s, i) => {
+    if (!drawn[i] || s.group === null || s.param) return;
+    const keys = groupLines.get(s.name) ?? [];
+    if (!keys.includes(lines[i])) keys.push(lines[i]);
+    groupLines.set(s.name, keys);
+  });
+  const sharesGroups = (s: Series) => byLine && payload.kind === "compare" && s.group === null && !s.param && (groupLines.get(s.name)?.length ?? 0) > 1;
   const entries = new Map<string, LegendEntry>();
   const of = payload.series.map((s, i) => {
-    if (!drawn[i]) return undefined;
+    if (!drawn[i] || sharesGroups(s)) return undefined;
     const label = seriesLabel(s, payload);
     const key = byLine ? lines[i] : label;
     let entry = entries.get(key);
@@ -174,7 +199,13 @@ export function legendOf(payload: PlotPayload): Legend {
     }
     return entry;
   });
-  return { byLine, entries: [...entries.values()], of };
+  const follows = payload.series.map((s, i) => {
+    if (drawn[i] && sharesGroups(s)) return (groupLines.get(s.name) as string[]).map((k) => entries.get(k) as LegendEntry);
+    return of[i] ? [of[i] as LegendEntry] : [];
+  });
+  // its colour is its run's first group's (colourSlots): that entry is the one it is drawn in
+  follows.forEach((f, i) => (of[i] ??= f[0]));
+  return { byLine, entries: [...entries.values()], of, follows };
 }
 
 /** One row of a panel's key: a metric and its dash in that panel. */
@@ -237,10 +268,17 @@ export function toPlotly(payload: PlotPayload): PlotlyFigure {
   const layout: Record<string, unknown> = {
     title: { text: escapeText(payload.title) },
     showlegend: true,
-    legend: { orientation: "h", y: -0.12 },
+    // Under everything, in pixels of the whole figure (yref "container", plotly.js 2.27 and
+    // later): plotly then reserves the legend's own height, however many rows it wraps to, and
+    // the bottom x axis (automargin) makes room for its tick labels and title above it. The
+    // paper-relative y of before (-0.12) was a share of the panels' height: about 25 px under a
+    // figure of one panel, 40 under two, where the "step" title is. (The extension's figure
+    // places its legend the same way: extension/src/figure.ts.)
+    legend: { orientation: "h", x: 0, xanchor: "left", y: 0, yref: "container", yanchor: "bottom" },
     hovermode: "x unified",
-    margin: { l: 70, r: 20, t: 50, b: 60 },
-    height: Math.max(320, 220 * panels.length),
+    margin: { l: 70, r: 20, t: 50, b: 20 },
+    // a row of legend more than the panels had with the legend in their margin
+    height: Math.max(320, 220 * panels.length) + 30,
   };
   const gap = 0.06;
   const h = (1 - gap * (panels.length - 1)) / Math.max(1, panels.length);
@@ -259,7 +297,7 @@ export function toPlotly(payload: PlotPayload): PlotlyFigure {
       anchor: ya,
       type: payload.x_log ? "log" : "linear",
       ...(k > 1 ? { matches: "x" } : {}),
-      ...(k === panels.length ? { title: { text: escapeText(payload.x_label) } } : { showticklabels: false }),
+      ...(k === panels.length ? { title: { text: escapeText(payload.x_label) }, automargin: true } : { showticklabels: false }),
     };
     const key = panelKey(panel, legend);
     if (key.length > 0) {
@@ -282,38 +320,43 @@ export function toPlotly(payload: PlotPayload): PlotlyFigure {
       if (!inPanel(panel, s)) continue;
       const label = seriesLabel(s, payload);
       const { colour, dash } = styles.get(label) as LineStyle;
-      const entry = legend.of[indexOf.get(s) as number] as LegendEntry;
-      const legendgroup = entry.key;
-      // One trace per entry shows in the legend: the first one named like the entry (a
-      // comparison's run in its metric panel), else a legend-only trace carrying the entry's
-      // name (a group's lines are named by metric too, "projected lr · group 1", for the hover).
-      let listedHere = false;
-      if (!listed.has(entry)) {
-        listed.add(entry);
-        if (entry.label === label) listedHere = true;
-        else {
+      // One copy of the series' traces per entry it follows (Legend.follows: several only for
+      // the loss of a comparison's run of groups); the copies coincide, and only the first
+      // shows in the hover ("x unified" would list the loss once per copy).
+      legend.follows[indexOf.get(s) as number].forEach((entry, copy) => {
+        const legendgroup = entry.key;
+        // One trace per entry shows in the legend: the first one named like the entry (a
+        // comparison's run in its metric panel), else a legend-only trace carrying the entry's
+        // name (a group's lines are named by metric too, "projected lr · group 1", for the hover).
+        let listedHere = false;
+        if (!listed.has(entry)) {
+          listed.add(entry);
+          if (entry.label === label) listedHere = true;
+          else {
+            data.push({
+              type: "scatter", mode: "lines", x: [null], y: [null], xaxis: xa, yaxis: ya, name: escapeText(entry.label), legendgroup,
+              hoverinfo: "skip", line: { color: entry.colour, dash: entry.dash, width: 1.8 },
+            });
+          }
+        }
+        // (the per-parameter panel draws lines only: five overlapping bands hid them)
+        if (s.min && s.max && !panel.params) {
+          // The band as closed shapes, one per run of points with both edges (on a log axis, both
+          // > 0): "tonexty" between two lines would fill across gaps towards the next run.
+          const drawable = (v: number | null) => v !== null && (!panel.log || v > 0);
+          const shape = bandShape(s.x, s.min.map((v) => (drawable(v) ? v : null)), s.max.map((v) => (drawable(v) ? v : null)));
           data.push({
-            type: "scatter", mode: "lines", x: [null], y: [null], xaxis: xa, yaxis: ya, name: escapeText(entry.label), legendgroup,
-            hoverinfo: "skip", line: { color: entry.colour, dash: entry.dash, width: 1.8 },
+            type: "scatter", mode: "lines", x: shape.x, y: shape.y, xaxis: xa, yaxis: ya, fill: "toself",
+            fillcolor: withAlpha(colour, 0.2), line: { width: 0, color: colour }, hoverinfo: "skip",
+            showlegend: false, legendgroup, name: escapeText(`${label} band`),
           });
         }
-      }
-      // (the per-parameter panel draws lines only: five overlapping bands hid them)
-      if (s.min && s.max && !panel.params) {
-        // The band as closed shapes, one per run of points with both edges (on a log axis, both
-        // > 0): "tonexty" between two lines would fill across gaps towards the next run.
-        const drawable = (v: number | null) => v !== null && (!panel.log || v > 0);
-        const shape = bandShape(s.x, s.min.map((v) => (drawable(v) ? v : null)), s.max.map((v) => (drawable(v) ? v : null)));
         data.push({
-          type: "scatter", mode: "lines", x: shape.x, y: shape.y, xaxis: xa, yaxis: ya, fill: "toself",
-          fillcolor: withAlpha(colour, 0.2), line: { width: 0, color: colour }, hoverinfo: "skip",
-          showlegend: false, legendgroup, name: escapeText(`${label} band`),
+          type: "scatter", mode: "lines", x: s.x, y: s.mean, xaxis: xa, yaxis: ya, name: escapeText(label),
+          line: { color: colour, dash, width: 1.8, shape: stepwise(s.metric) ? "hv" : "linear" }, connectgaps: false, legendgroup,
+          ...(listedHere ? {} : { showlegend: false }),
+          ...(copy > 0 ? { hoverinfo: "skip" } : {}),
         });
-      }
-      data.push({
-        type: "scatter", mode: "lines", x: s.x, y: s.mean, xaxis: xa, yaxis: ya, name: escapeText(label),
-        line: { color: colour, dash, width: 1.8, shape: stepwise(s.metric) ? "hv" : "linear" }, connectgaps: false, legendgroup,
-        ...(listedHere ? {} : { showlegend: false }),
       });
     }
   });
