@@ -12,5 +12,6 @@ export * from "./random/index";
 export * as nn from "./nn/index";
 export * as optim from "./optim/index";
 import * as data from "./data/index";
-/** `torch.utils.data`: TensorDataset, DataLoader. */
-export const utils = { data };
+import * as hooks from "./utils/hooks";
+/** `torch.utils.data`: TensorDataset, DataLoader; `torch.utils.hooks`: RemovableHandle. */
+export const utils = { data, hooks };

@@ -60,4 +60,14 @@ describe("torch namespace", () => {
     expect(first.reply.content.status).toBe("ok");
     expect(resultText(await k.execute("mx.indices.tolist()"))).toBe("[ 1, 0 ]");
   });
+
+  it("RemovableHandle is torch.utils.hooks', as in PyTorch, not torch.optim's", async () => {
+    const r = await k.execute(`const opt_h = new torch.optim.SGD([torch.zeros(1, { requires_grad: true })], { lr: 0.1 });
+opt_h.register_step_pre_hook(() => {}) instanceof torch.utils.hooks.RemovableHandle`);
+    expect(r.reply.content.status, JSON.stringify(r.reply.content)).toBe("ok");
+    expect(resultText(r)).toBe("true");
+    const old = await k.execute("torch.optim.RemovableHandle");
+    expect(old.reply.content.status).toBe("error");
+    expect(String(old.reply.content.evalue)).toMatch(/Property 'RemovableHandle' does not exist/);
+  });
 });

@@ -7,6 +7,7 @@ import { runInNewContext } from "node:vm";
 import { afterEach, describe, expect, test } from "vitest";
 import * as optim from "../../kernel/src/optim/index";
 import { Tensor } from "../../kernel/src/tensor/tensor";
+import type { RemovableHandle } from "../../kernel/src/utils/hooks";
 import { relErr, tensorOf } from "./helpers";
 import { set_default_dtype } from "../../kernel/src/tensor/dtype";
 
@@ -118,8 +119,15 @@ describe("zero_grad", () => {
 });
 
 describe("step hooks", () => {
-  const handles: optim.RemovableHandle[] = [];
+  const handles: RemovableHandle[] = [];
   afterEach(() => handles.splice(0).forEach((h) => h.remove()));
+
+  test("the wrapper around step keeps the optimizer's own step as __wrapped__ (for `opt.step??`), as functools.wraps", () => {
+    const opt = new optim.SGD([param([1])], { lr: 0.1 });
+    expect(Object.hasOwn(opt, "step")).toBe(true);
+    expect((opt.step as { __wrapped__?: unknown }).__wrapped__).toBe(optim.SGD.prototype.step);
+    expect(Object.keys(opt)).not.toContain("step");
+  });
 
   test("order: global pre, own pre, step, own post, global post; args hold the optimizer then step's arguments", () => {
     const p = param([1]);

@@ -20,10 +20,10 @@ import * as vm from "node:vm";
 import * as path from "node:path";
 import Module from "node:module";
 import { Prelude } from "./prelude_source";
-import { aliasTypes, calleeAt, dottedNameAt, moduleDoc, signatureNotes, withoutImportPaths } from "./module_docs";
+import { aliasTypes, calleeAt, declaredOverloads, dottedNameAt, moduleDoc, signatureNotes, withoutImportPaths } from "./module_docs";
 import { hasTopLevelAwait, withoutExportKeywords } from "./cell_source";
 import { alignLines } from "./line_map";
-import { sourceOf, type Source } from "./source_of";
+import { accessorSource, sourceOf, type Source } from "./source_of";
 import { guardAwaits, inRun, installGuard, RunToken } from "./await_guard";
 import { beforeBreakOnSigint, noteRunInterrupted, takePendingSigint } from "./sigint";
 import { controlSigints, markUserCode } from "./interrupt_share";
@@ -457,20 +457,35 @@ export class Engine {
   /**
    * The source of the value a dotted name (`f`, `torch.optim.SGD`) has now, for `name??` and
    * inspection at detail level 1 (source_of.ts); null when it is not a name, has no value, or
-   * the value has no source to show. Reading the name runs its getters, as IPython's `??` does.
+   * the value has no source to show. Reading the name runs its getters, as IPython's `??` does,
+   * but for the last: a property a getter defines shows that getter (source_of.ts accessorSource).
+   * Compiled source gets the overload signatures its .d.ts declares (declaredOverloads).
    */
   sourceOf(name: string): Source | null {
     if (!/^[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)*$/.test(name)) return null;
     const [first, ...rest] = name.split(".");
+    const cells = [...this.sources.values()], ts = tslabTypeScript();
     let value: unknown;
     try {
       value = Object.hasOwn(this.locals, first) ? this.locals[first] : (globalThis as Record<string, unknown>)[first];
-      for (const key of rest) value = value == null ? undefined : (value as Record<string, unknown>)[key];
+      for (const [i, key] of rest.entries()) {
+        if (i === rest.length - 1) {
+          const getter = accessorSource(value, key, cells, ts);
+          if (getter) return getter;
+        }
+        value = value == null ? undefined : (value as Record<string, unknown>)[key];
+      }
     } catch {
       return null;
     }
     if (value === undefined) return null;
-    return sourceOf(value, [...this.sources.values()], tslabTypeScript());
+    const source = sourceOf(value, cells, ts);
+    if (source?.from === "compiled" && typeof value === "function") {
+      // quick info builds the program declaredOverloads reads (the name as a cell of its own)
+      const overloads = this.quickInfo(name, name.length) ? declaredOverloads(name, name.length) : null;
+      if (overloads) source.overloads = overloads;
+    }
+    return source;
   }
 
   /**

@@ -40,6 +40,8 @@ import { holdSigintWatchdog, settleSigints, sigintsHandled, takePendingSigint } 
 import { BEAT, BEAT_MS, countKernelTask, interruptShare, INTERRUPTS_SEEN, setMainShare, SIGINTS_SENT, WORKING } from "./interrupt_share";
 import { prepareMainThread } from "./stuck_code";
 import { dottedNameAt } from "./module_docs";
+import { helpRequestError } from "./help_request";
+import { tslabTypeScript } from "./engine_tslab";
 
 const VERSION: string = require("../../package.json").version;
 /** The real process.exit, kept before cells get a guarded one. */
@@ -549,6 +551,10 @@ export class Kernel {
       this.page(help[2].replace(/\s+/g, ""), st, detailOf(help));
       return;
     }
+    // `?` / `??` on something else than a name (`1+1??`, `??`): said so before anything runs,
+    // not TypeScript's "Expression expected" (help_request.ts). Magic lines are not TypeScript.
+    const notFound = hasMagic(code) ? null : helpRequestError(code, tslabTypeScript());
+    if (notFound) throw new MagicError(notFound);
     // Code and magics, each magic line checked before anything runs (magics/run_cell.ts).
     const r = await runWithMagics(this.context(st), code, (text) => this.pageText(text, st));
     if (r.hasValue) st.result = { has: true, value: r.value };
@@ -598,7 +604,9 @@ export class Kernel {
   private withSource(text: string, name: string | null): string {
     const source = name ? this.engine.sourceOf(name) : null;
     if (!source) return text;
-    return `${text}\n\n${source.from === "cell" ? "Source:" : "Source (compiled JavaScript):"}\n${source.text}`;
+    // overloads the compiled JavaScript has lost come first, from the declaration file
+    const overloads = source.overloads ? `\n\nOverloads (from ${source.overloads.file}):\n${source.overloads.text}` : "";
+    return `${text}${overloads}\n\n${source.from === "cell" ? "Source:" : "Source (compiled JavaScript):"}\n${source.text}`;
   }
 
   private pageText(text: string, st: ExecState): void {

@@ -182,6 +182,42 @@ export function signatureNotes(src: string, pos: number): string[] {
   }
 }
 
+/**
+ * The overload signatures a declaration file declares for the function or method named at (or
+ * just before) `pos` in `src`, as written there (without `export declare`), with that file's
+ * name; null for one signature, or a name declared in no .d.ts (a cell's). `name??` shows them
+ * before the compiled JavaScript, which has lost them. Reads the program of the quick info just
+ * asked for `src`.
+ */
+export function declaredOverloads(src: string, pos: number): { file: string; text: string } | null {
+  try {
+    const cell = cellFile(src);
+    if (!cell) return null;
+    const ts = tsLib();
+    const checker = cell.program.getTypeChecker();
+    for (const p of [pos, pos - 1]) {
+      const node = p >= 0 ? ts.getTouchingPropertyName(cell.sf, cell.off + p) : null;
+      if (!node || !ts.isIdentifier(node)) continue;
+      let sym = checker.getSymbolAtLocation(node);
+      if (sym && sym.flags & ts.SymbolFlags.Alias) sym = checker.getAliasedSymbol(sym);
+      const decls = (sym?.declarations ?? []).filter((d: any) => ts.isFunctionLike(d) && d.getSourceFile().isDeclarationFile);
+      if (decls.length < 2) return null;
+      const text = decls.map((d: any) => {
+        const sf = d.getSourceFile();
+        const start = d.getStart(sf);
+        const column = sf.getLineAndCharacterOfPosition(start).character;
+        const [first, ...rest] = sf.text.slice(start, d.end).split("\n");
+        // continuation lines lose the declaration's indentation, as it reads on its own
+        return [first.replace(/^(export\s+)?(declare\s+)?/, ""), ...rest.map((l: string) => l.slice(Math.min(column, l.length - l.trimStart().length)))].join("\n");
+      }).join("\n");
+      return { file: path.basename(decls[0].getSourceFile().fileName), text };
+    }
+    return null;
+  } catch {
+    return null;
+  }
+}
+
 /** `params: ParamsT, options?: AdamOptions`: a signature's parameters as TypeScript writes them. */
 function parameterList(checker: any, sig: any, at: any): string {
   return sig.parameters.map((p: any) => {

@@ -18,16 +18,15 @@
 import { inspect } from "node:util";
 import { Tensor } from "../tensor/tensor";
 import type { DType } from "../tensor/tensor";
+import { RemovableHandle } from "../utils/hooks";
 import { Parameter } from "./parameter";
 
 export type StateDict = Record<string, Tensor>;
 export type ForwardHook = (module: Module, input: unknown[], output: unknown) => unknown;
 export type ForwardPreHook = (module: Module, input: unknown[]) => unknown[] | void | undefined;
 
-/** Returned by `register_forward_hook`: `handle.remove()` unregisters the hook. */
-export interface RemovableHandle {
-  remove(): void;
-}
+/** Returned by `register_forward_hook`: `handle.remove()` unregisters the hook (torch.utils.hooks'). */
+export { RemovableHandle };
 
 /** What `load_state_dict` returns when it does not throw (PyTorch's named tuple). */
 export interface IncompatibleKeys {
@@ -85,9 +84,9 @@ export class Module {
 
   private _addHook<H>(map: Map<number, H>, hook: H): RemovableHandle {
     if (typeof hook !== "function") throw new TypeError("hook must be a function");
-    const id = nextHookId++;
-    map.set(id, hook);
-    return { remove: () => void map.delete(id) };
+    const handle = new RemovableHandle(map);
+    map.set(handle.id, hook);
+    return handle;
   }
 
   // ---------------------------------------------------------------- registration
@@ -476,8 +475,6 @@ export class Module {
     return this.toString();
   }
 }
-
-let nextHookId = 0;
 
 export interface MemberOptions {
   prefix?: string;

@@ -1,7 +1,8 @@
 /**
  * `torch.optim`: the Optimizer base, every optimizer, the global step hooks,
  * `torch.optim.lr_scheduler` and `torch.optim.swa_utils` (AveragedModel, SWALR, update_bn, the
- * averaging functions).
+ * averaging functions). The handle hook registrations return is `torch.utils.hooks.RemovableHandle`,
+ * where PyTorch has it (utils/hooks.ts).
  *
  * Every optimizer of PyTorch 2.13 but `SparseAdam`: that one only accepts sparse gradients
  * (PyTorch raises on a dense one), and lrlab's gradients are always dense (there are no sparse
@@ -10,7 +11,6 @@
  */
 export {
   Optimizer,
-  RemovableHandle,
   register_optimizer_step_pre_hook,
   register_optimizer_step_post_hook,
   type ParamGroup,

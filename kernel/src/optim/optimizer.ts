@@ -13,6 +13,7 @@
  */
 import { Tensor, type Storage } from "../tensor/tensor";
 import { suspiciousGroupKey } from "./options";
+import { RemovableHandle } from "../utils/hooks";
 
 /** One parameter group: its tensors and every hyperparameter (read as `group.lr`, `group.betas`...). */
 export interface ParamGroup {
@@ -54,18 +55,6 @@ export type OptimizerPreHook = (
   kwargs: Record<string, unknown>,
 ) => void | undefined | [unknown[], Record<string, unknown>];
 export type OptimizerPostHook = (optimizer: Optimizer, args: unknown[], kwargs: Record<string, unknown>) => void;
-
-/** `torch.utils.hooks.RemovableHandle`: `remove()` unregisters the hook (idempotent). */
-export class RemovableHandle {
-  private static nextId = 0;
-  readonly id: number;
-  constructor(private readonly registry: Map<number, unknown>) {
-    this.id = RemovableHandle.nextId++;
-  }
-  remove(): void {
-    this.registry.delete(this.id);
-  }
-}
 
 const globalPreHooks = new Map<number, OptimizerPreHook>();
 const globalPostHooks = new Map<number, OptimizerPostHook>();
@@ -214,6 +203,9 @@ export abstract class Optimizer {
       }
       return out;
     };
+    // What the wrapper wraps, as Python's functools.wraps records it: `opt.step??` shows this
+    // optimizer's own step (kernel/src/kernel/source_of.ts follows __wrapped__), not the wrapper.
+    Object.defineProperty(wrapped, "__wrapped__", { value: raw, writable: false, configurable: true, enumerable: false });
     Object.defineProperty(this, "step", { value: wrapped, writable: true, configurable: true, enumerable: false });
   }
 
