@@ -58,4 +58,33 @@ describe("errors as the user reads them", () => {
     expect(errorText(r.value, e)).toBe("RangeError: x\n    at mk (cell line 1)\n    at cell line 2");
     e.close();
   }, 60_000);
+
+  it("explain a null read after trace.latest() (it was a bare 'Cannot read properties of null'): latest() is null before the first step", () => {
+    const e = new Engine(makePrelude(DIST), tmpdir());
+    e.run("const hopt = new torch.optim.SGD([torch.zeros([1], { requires_grad: true })], { lr: 0.1 }); const t0 = lrlab.trace(hopt);");
+    const hint = "hint: latest() is null until the traced optimizer's first step() (latest_param(name): until that parameter's): "
+      + "step first, or test it: const m = t.latest(); if (m) { ... } (or t.latest()?.lr)";
+    const src = "t0.latest().lr";
+    const direct = errorContent(thrown(e, src), e, src).traceback.map(plain);
+    expect(direct).toContain("TypeError: Cannot read properties of null (reading 'lr')");
+    expect(direct[direct.length - 1]).toBe(hint);
+    // through a variable the cell set from latest() (the line that threw does not say latest)
+    const two = "const m0 = t0.latest();\nconsole.log(m0.lr_projected);";
+    expect(errorContent(thrown(e, two), e, two).traceback.map(plain)).toContain(hint);
+    // any other null read: no hint
+    const other = "const nothing: any = null;\nnothing.lr";
+    expect(errorContent(thrown(e, other), e, other).traceback.map(plain).join("\n")).not.toContain("hint:");
+    e.close();
+  }, 60_000);
+
+  it("hint for `x = 5` (an undeclared name): declare it; the keyword-argument hint only inside a call's arguments", () => {
+    const e = new Engine(makePrelude(DIST), tmpdir());
+    const hints = (src: string) => errorContent(thrown(e, src), e, src).traceback.map(plain).filter((l) => l.startsWith("hint:"));
+    // it said "x=... is a Python keyword argument"
+    expect(hints("x = 5")).toEqual(["hint: x is not declared: declare it where it is first set, let x = 5 (const x = 5 if it never changes)"]);
+    expect(hints("for (i = 0; i < 3; i++) {}")).toEqual(["hint: i is not declared: declare it where it is first set, let i = 0 (const i = 0 if it never changes)"]);
+    expect(hints("torch.tensor([1, 2], dtype=torch.float64)")[0]).toMatch(/^hint: dtype=\.\.\. is a Python keyword argument; here options are one object/);
+    expect(hints("torch.tensor([1, 2],\n  requires_grad=true)")[0]).toMatch(/^hint: requires_grad=\.\.\. is a Python keyword argument/);
+    e.close();
+  }, 60_000);
 });

@@ -157,6 +157,57 @@ const sgd_run = lrlab.trace(ttopt); ttopt.step(); sgd_run.stop();`);
     expect(await evalue("%lr_compare sdg_run")).toMatch(/^no run named "sdg_run" \(did you mean sgd_run\?\); recorded runs: /);
   });
 
+  it("%lr_schedule: a boolean option takes true or false only (cycle_momentum=no ran OneCycleLR with momentum still cycling)", async () => {
+    expect(await evalue("%lr_schedule OneCycleLR max_lr=0.1 total_steps=20 cycle_momentum=no")).toBe('OneCycleLR: cycle_momentum must be true or false, got "no"');
+    expect(await evalue("%lr_schedule OneCycleLR max_lr=0.1 total_steps=20 three_phase=yes")).toBe('OneCycleLR: three_phase must be true or false, got "yes"');
+    // 1/0 are refused as the parser refuses them for --flag=1 (a cell's options object would not type-check either)
+    expect(await evalue("%lr_schedule OneCycleLR max_lr=0.1 total_steps=20 three_phase=0")).toBe("OneCycleLR: three_phase must be true or false, got 0");
+    expect(await evalue("%lr_schedule CyclicLR base_lr=0.01 max_lr=0.1 cycle_momentum=1")).toBe("CyclicLR: cycle_momentum must be true or false, got 1");
+    // a bad line runs nothing (checked as it is parsed)
+    const bad = await k.execute("globalThis.boolRan = true;\n%lr_schedule OneCycleLR max_lr=0.1 total_steps=20 cycle_momentum=no");
+    expect(bad.outputs.filter((m) => m.header.msg_type === "display_data")).toEqual([]);
+    expect(resultText(await k.execute("(globalThis as any).boolRan === undefined"))).toBe("true");
+    // true/false/True/False as before, and they take effect
+    for (const v of ["true", "false", "True", "False"]) {
+      const r = await k.execute(`%lr_schedule OneCycleLR max_lr=0.1 total_steps=20 cycle_momentum=${v} three_phase=${v}`);
+      expect(r.reply.content.status, v).toBe("ok");
+    }
+    const kept = await k.execute("lrlab.preview((o) => new torch.optim.lr_scheduler.OneCycleLR(o, { max_lr: 0.1, total_steps: 20, cycle_momentum: false }), { steps: 20 }).momentum!.every((m) => m === 0.9)");
+    expect(resultText(kept)).toBe("true");
+    // --flag=value of a boolean option: true/false too (--live=yes was read as false)
+    expect(await evalue("%%lr_trace --live=yes\nconst zz = 1;")).toBe('--live must be true or false, got "yes"');
+    expect(await evalue("%%lr_trace --per-param=1\nconst zz = 1;")).toBe("--per-param must be true or false, got 1");
+  });
+
+  it("%lr_schedule without --steps: an invalid option that sets the length is named (it said --steps N is required)", async () => {
+    expect(await evalue("%lr_schedule CosineAnnealingLR T_max=ten")).toBe("CosineAnnealingLR: Expected positive T_max, but got ten");
+    expect(await evalue("%lr_schedule CosineAnnealingLR T_max=[10]")).toBe("CosineAnnealingLR: Expected positive T_max, but got [10]");
+    expect(await evalue("%lr_schedule PolynomialLR total_iters=abc")).toBe("PolynomialLR: Expected non-negative integer total_iters, but got abc");
+    expect(await evalue("%lr_schedule OneCycleLR max_lr=[0.1,0.2] total_steps=10")).toMatch(/^OneCycleLR: max_lr must have the same length as optimizer\.param_groups/);
+    // the same words as with --steps
+    expect(await evalue("%lr_schedule CosineAnnealingLR T_max=ten --steps 10")).toBe("CosineAnnealingLR: Expected positive T_max, but got ten");
+    // valid options that give no whole number of steps: what to do, not a contradiction
+    expect(await evalue("%lr_schedule CosineAnnealingLR T_max=10.5")).toBe(
+      "CosineAnnealingLR: without --steps the preview runs T_max steps, and T_max=10.5 is not a positive integer; give --steps N");
+    expect(await evalue("%lr_schedule PolynomialLR total_iters=0")).toBe(
+      "PolynomialLR: without --steps the preview runs total_iters steps, and total_iters=0 is not a positive integer; give --steps N");
+    // a scheduler with no length of its own still asks for --steps
+    expect(await evalue("%lr_schedule StepLR step_size=2")).toMatch(/^--steps N is required for StepLR/);
+  });
+
+  it("%lr_schedule: a function option that returns no finite number is an error naming it (it plotted NaN with status ok)", async () => {
+    expect(await evalue("%lr_schedule LambdaLR lr_lambda=(e) => e.foo --steps 5")).toBe("LambdaLR: lr_lambda returned undefined (not a finite number) at epoch 0");
+    expect(await evalue("%lr_schedule LambdaLR lr_lambda=(e) => e < 3 ? 1 : NaN --steps 5")).toBe("LambdaLR: lr_lambda returned NaN (not a finite number) at epoch 3");
+    expect(await evalue("%lr_schedule MultiplicativeLR lr_lambda=(e) => 1 / (e - 2) --steps 5")).toBe("MultiplicativeLR: lr_lambda returned Infinity (not a finite number) at epoch 2");
+    expect(await evalue('%lr_schedule CyclicLR base_lr=0.01 max_lr=0.1 step_size_up=2 scale_fn=(x) => "a" --steps 5')).toBe(
+      'CyclicLR: scale_fn returned "a" (not a finite number) at x = 1');
+    // a schedule that reaches a non-finite lr by its numbers alone: named too
+    expect(await evalue("%lr_schedule ExponentialLR gamma=1e200 --steps 5")).toBe("ExponentialLR: the lr is Infinity (not a finite number) from step 2; the preview cannot plot it");
+    // a boolean factor is a number, as in Python (True * lr)
+    const ok = await k.execute("%lr_schedule LambdaLR lr_lambda=(e) => e < 2 --steps 4 --lr 1");
+    expect(ok.reply.content.status).toBe("ok");
+  });
+
   it("unknown magics, %timeit, %reset, %who: the close name, a missing value, what is allowed", async () => {
     expect(await evalue("%lr_scal linear")).toMatch(/^unknown magic %lr_scal \(did you mean %lr_scale\?\); available: %lsmagic, /);
     expect(await evalue("%lr_sched StepLR")).toMatch(/^unknown magic %lr_sched \(did you mean %lr_schedule\?\)/);
@@ -201,6 +252,30 @@ describe("scheduler keywords that take one of a few words (lr_schedule.ts WORD_V
         expect(() => make(name, { [key]: "nonsense" }), `${name} ${key}=nonsense`).toThrow();
       }
     }
+  });
+
+  it("BOOLEAN_KEYS lists every boolean option of the schedulers' option interfaces, and only those", async () => {
+    // Read from the declarations (the options objects' interfaces), so a boolean option a
+    // scheduler gains cannot slip past %lr_schedule's true/false check.
+    const ts = await import("typescript");
+    const { readdirSync, readFileSync } = await import("node:fs");
+    const SRC = join(__dirname, "../../kernel/src/optim");
+    const files = [...readdirSync(join(SRC, "lr_scheduler")).map((f) => join(SRC, "lr_scheduler", f)), join(SRC, "swa_utils/swalr.ts")].filter((f) => f.endsWith(".ts"));
+    const found: Record<string, string[]> = {};
+    for (const file of files) {
+      const sf = ts.createSourceFile(file, readFileSync(file, "utf8"), ts.ScriptTarget.Latest);
+      sf.forEachChild((node) => {
+        if (!ts.isInterfaceDeclaration(node) || !/^\w+Options$/.test(node.name.text)) return;
+        for (const m of node.members) {
+          if (ts.isPropertySignature(m) && m.type && /\bboolean\b/.test(m.type.getText(sf))) (found[node.name.text.replace(/Options$/, "")] ??= []).push(m.name.getText(sf));
+        }
+      });
+    }
+    const load = createRequire(__filename);
+    const { BOOLEAN_KEYS } = load(join(__dirname, "../../kernel/dist/magics/lr_schedule.js")) as typeof import("../../kernel/src/magics/lr_schedule");
+    expect(Object.fromEntries(Object.entries(BOOLEAN_KEYS).map(([k, v]) => [k, [...v].sort()]))).toEqual(
+      Object.fromEntries(Object.entries(found).map(([k, v]) => [k, v.sort()])));
+    expect(found.OneCycleLR).toEqual(["cycle_momentum", "three_phase"]); // the scan finds them
   });
 
   it("through the kernel: Tab after anneal_strategy= offers the words; a misspelt one is named with the close word", async () => {

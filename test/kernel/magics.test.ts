@@ -184,6 +184,12 @@ for (let i = 0; i < 3; i++) { ppAdam.zero_grad(); ppHead.forward(ppEnc.forward(t
     expect(members.filter((m) => m.startsWith("_"))).toEqual([]);
     expect((await complete("tabTrace._")).matches).toEqual(expect.arrayContaining(["_repr_mimebundle_", "_before_step"]));
     expect((await complete("tabTrace._repr")).matches).toEqual(["_repr_mimebundle_"]);
+    // %who: the type names it takes (it offered nothing), those of the user's variables first
+    const who = (await complete("%who ")).matches;
+    expect(who).toEqual(expect.arrayContaining(["Linear", "Module", "Trace", "number", "string", "function", "class"]));
+    expect(who.indexOf("Linear")).toBeLessThan(who.indexOf("bigint"));
+    expect(await complete("%who Lin")).toEqual({ matches: ["Linear"], replaced: "Lin" });
+    expect((await complete("%who Module ")).matches).not.toContain("Module");
   });
 
   it("Shift-Tab shows a magic's help on its line, and the code's docs in its body", async () => {
@@ -201,6 +207,18 @@ for (let i = 0; i < 3; i++) { ppAdam.zero_grad(); ppHead.forward(ppEnc.forward(t
     }
     expect(await inspect("%timeit net.forward", 3)).toMatch(/^%timeit: /);
     expect(await inspect("%%time\nnet.forward", 3)).toMatch(/^%%time: /);
+    // on the scheduler's name in %lr_schedule: that scheduler's docs (it was the magic's help), anywhere in the name
+    const sched = "%lr_schedule OneCycleLR max_lr=0.1";
+    for (const at of [sched.indexOf("One"), sched.indexOf("Cycle"), sched.indexOf(" max")]) {
+      const text = await inspect(sched, at);
+      expect(text, String(at)).toMatch(/class OneCycleLR/);
+      expect(text, String(at)).toMatch(/Super-Convergence/);
+    }
+    expect(await inspect("%lr_schedule SWALR swa_lr=0.05", 16)).toMatch(/class SWALR/);
+    // elsewhere on the line (the magic's name, an option), and an unknown scheduler: the magic's help
+    expect(await inspect(sched, 3)).toMatch(/^%lr_schedule: /);
+    expect(await inspect(sched + " --steps 5", sched.length + 4)).toMatch(/^%lr_schedule: /);
+    expect(await inspect("%lr_schedule NoSuchLR x=1", 16)).toMatch(/^%lr_schedule: /);
     // %time? pages the line magic's help (it paged %%time's), %%time? the cell magic's
     const page = async (code: string) => (await k.execute(code)).reply.content.payload[0].data["text/plain"];
     expect(await page("%time?")).toMatch(/^%time: <statement>/);

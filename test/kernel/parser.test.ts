@@ -82,6 +82,18 @@ describe("magic parser", () => {
     }
   });
 
+  it("a boolean option's --flag=value takes true or false only (--live=yes was read as false, --live=1 too)", () => {
+    expect(parseArgs("--live=false", OPTS).flags.live).toBe(false);
+    expect(parseArgs("--live=False", OPTS).flags.live).toBe(false);
+    expect(parseArgs("--live=true", OPTS).flags.live).toBe(true);
+    expect(parseArgs("--live=True", OPTS).flags.live).toBe(true);
+    expect(parseArgs("--live", OPTS).flags.live).toBe(true);
+    expect(() => parseArgs("--live=yes", OPTS)).toThrow(/^--live must be true or false, got "yes"$/);
+    expect(() => parseArgs("--live=1", OPTS)).toThrow(/^--live must be true or false, got 1$/);
+    expect(() => parseArgs("--live=0", OPTS)).toThrow(/^--live must be true or false, got 0$/);
+    expect(() => parseArgs("--live=", OPTS)).toThrow(/^--live must be true or false, got ""$/);
+  });
+
   it("reads an option's short form (-n 5, -n5) and names it among the allowed", () => {
     const short: OptionSpec[] = [{ name: "number", short: "n", type: "int", help: "" }, { name: "repeat", short: "r", type: "int", help: "" }];
     expect(parseArgs("-n 5 -r3", short).flags).toEqual({ number: 5, repeat: 3 });

@@ -32,9 +32,9 @@ describe("type error hints", () => {
   });
 
   it("names the fix for keyword arguments, `import torch`, and tensor methods that have no use here", () => {
-    expect(hintFor(2304, "Cannot find name 'dtype'.", "dtype=torch.float64)")).toMatch(/^hint: dtype=\.\.\. is a Python keyword argument; here options are one object, f\(x, \{ dtype: \.\.\. \}\)/);
-    expect(hintFor(2304, "Cannot find name 'dim'.", "dim = 1)")).toMatch(/keyword argument/);
-    expect(hintFor(2304, "Cannot find name 'dim'.", "dim == 1)")).toBeNull(); // a comparison
+    expect(hintFor(2304, "Cannot find name 'dtype'.", "dtype=torch.float64)", "torch.tensor(xs, ")).toMatch(/^hint: dtype=\.\.\. is a Python keyword argument; here options are one object, f\(x, \{ dtype: \.\.\. \}\)/);
+    expect(hintFor(2304, "Cannot find name 'dim'.", "dim = 1)", "x.sum(")).toMatch(/keyword argument/);
+    expect(hintFor(2304, "Cannot find name 'dim'.", "dim == 1)", "x.sum(")).toBeNull(); // a comparison
     expect(hintFor(4000, "Import declaration 'torch' is using private name ''.", "")).toMatch(/^hint: import torch is Python; torch and lrlab are already there/);
     expect(hintFor(2339, "Property 'numpy' does not exist on type 'Tensor'.", "numpy()")).toMatch(/t\.tolist\(\)/);
     expect(hintFor(2339, "Property 'cuda' does not exist on type 'Tensor'.", "cuda()")).toMatch(/CPU/);
@@ -42,6 +42,25 @@ describe("type error hints", () => {
     expect(hintFor(2515, "Non-abstract class 'MyDS' does not implement inherited abstract member 'get' from class 'Dataset<[Tensor, number]>'.", "MyDS"))
       .toMatch(/^hint: an lrlab Dataset implements get\(index\) and a length getter \(PyTorch's __getitem__ and __len__\)/);
     expect(hintFor(2515, "Non-abstract class 'A' does not implement inherited abstract member 'get' from class 'Base'.", "A")).toBeNull();
+  });
+
+  it("`x = 5` is an undeclared name, not a keyword argument: the keyword hint only inside a call's arguments", () => {
+    const declare = (name: string, value: string) => `hint: ${name} is not declared: declare it where it is first set, let ${name} = ${value} (const ${name} = ${value} if it never changes)`;
+    expect(hintFor(2304, "Cannot find name 'x'.", "x = 5", "")).toBe(declare("x", "5"));
+    expect(hintFor(2304, "Cannot find name 'x'.", "x = 5;", "const a = 1;\n")).toBe(declare("x", "5"));
+    expect(hintFor(2304, "Cannot find name 'lr'.", "lr = opt.param_groups[0].lr * 0.5;", "for (const g of gs) {\n  ")).toBe(declare("lr", "opt.param_groups[0].lr * 0.5"));
+    // a long value is elided
+    expect(hintFor(2304, "Cannot find name 'y'.", "y = torch.randn(1000, 1000).matmul(torch.randn(1000, 1000)).sum()", "")).toBe(declare("y", "..."));
+    // a for loop's or an if's parentheses are not a call's
+    expect(hintFor(2304, "Cannot find name 'i'.", "i = 0; i < 3; i++) {}", "for (")).toBe(declare("i", "0"));
+    // inside a call, on this line or an earlier one; strings and comments do not count
+    expect(hintFor(2304, "Cannot find name 'dtype'.", "dtype=torch.float64)", "torch.tensor([1, 2],\n  ")).toMatch(/keyword argument/);
+    expect(hintFor(2304, "Cannot find name 'dtype'.", "dtype=torch.float64)", "f(\"(\", ")).toMatch(/keyword argument/);
+    expect(hintFor(2304, "Cannot find name 'x'.", "x = 5", "f(\")\"); // (\n")).toBe(declare("x", "5"));
+    expect(hintFor(2304, "Cannot find name 'x'.", "x = 5", "f(1);\n")).toBe(declare("x", "5"));
+    expect(hintFor(2304, "Cannot find name 'x'.", "x = 5", "const f = (a) => {\n")).toBe(declare("x", "5"));
+    // an array or object literal: neither
+    expect(hintFor(2304, "Cannot find name 'x'.", "x = 5]", "const a = [")).toBeNull();
   });
 
   it("says that double backward is not supported where create_graph is asked for", () => {

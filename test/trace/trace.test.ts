@@ -328,6 +328,42 @@ describe("trace: behaviour", () => {
     expect(() => trace({} as never)).toThrow(/expected a torch.optim optimizer/);
   });
 
+  it("series(): an unknown metric, group or parameter is an error naming it and what there is (it returned undefined)", () => {
+    const w = param([1, 2]);
+    const b = param([0.5]);
+    const opt = new SGD([{ params: [w] }, { params: [b], lr: 0.01 }], { lr: 0.1 });
+    const t = trace(opt, { per_param: true, named_parameters: [["fc.weight", w], ["fc.bias", b]] });
+    const names = "lr, lr_projected, lr_realized, lr_per_sample, update_ratio, angular_update, grad_norm, param_norm, lr_momentum_steady, "
+      + "momentum, beta2, weight_decay, lr_elementwise.q05, lr_elementwise.q50, lr_elementwise.q95, "
+      + "lr_preconditioned.q05, lr_preconditioned.q50, lr_preconditioned.q95, loss";
+    // a valid name with no data yet (before the first step): undefined, as documented
+    expect(t.series("lr_projected")).toBeUndefined();
+    expect(() => t.series("lr_projectd", 0)).toThrow(new RangeError(`trace.series: unknown metric "lr_projectd" (did you mean lr_projected?); valid names: ${names}`));
+    // a quantile metric's series are its levels
+    expect(() => t.series("lr_elementwise")).toThrow(/^trace\.series: unknown metric "lr_elementwise" \(did you mean lr_elementwise\.q05 or lr_elementwise\.q50 or lr_elementwise\.q95\?\); valid names: lr, /);
+    expect(() => t.series("nonsense")).toThrow(/^trace\.series: unknown metric "nonsense"; valid names: lr, /);
+    for (let i = 0; i < 2; i++) {
+      w.grad = grad([1, -1]);
+      b.grad = grad([2]);
+      opt.step();
+    }
+    expect(t.series("lr_projected", 1)!.steps).toBe(2);
+    expect(t.series("lr", 0, "fc.bias")!.steps).toBe(2);
+    expect(() => t.series("lr", 2)).toThrow(new RangeError("trace.series: group 2 out of range (the optimizer has 2 parameter groups)"));
+    expect(() => t.series("lr", -1)).toThrow(new RangeError("trace.series: group must be a non-negative integer, got -1"));
+    expect(() => t.series("lr", "0" as never)).toThrow(new RangeError('trace.series: group must be a non-negative integer, got "0"'));
+    expect(() => t.series("lr", 0, "fc.wieght")).toThrow(new RangeError('trace.series: no parameter named "fc.wieght" (did you mean fc.weight?); traced: fc.weight, fc.bias'));
+    const plain = trace(opt);
+    expect(() => plain.series("lr", 0, "fc.weight")).toThrow("trace.series: this trace was made without per_param: true (param names a per-parameter series)");
+    // a trace saved before any step, its optimizer gone: group 0 is still a group (no data: undefined)
+    const empty = Trace.from_json(trace(new SGD([param([1])], { lr: 0.1 })).to_json());
+    expect(empty.series("lr")).toBeUndefined();
+    expect(empty.latest()).toBeNull();
+    expect(empty.series("loss")!.length).toBe(0);
+    t.stop();
+    plain.stop();
+  });
+
   it("per group and per named parameter; several tracers and optimizers at once; stop()", () => {
     const w = param([1, 2]);
     const b = param([0.5]);

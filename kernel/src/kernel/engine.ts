@@ -209,7 +209,9 @@ export class Engine {
       const lines = src.split("\n");
       throw new CellError(r.diagnostics.map((d) => {
         const message = (d.fileName ? d.fileName + " " : "") + tidyMessage(d.messageText);
-        const hint = d.fileName ? null : d.code === 0 ? TENSOR_INDEX_HINT : hintFor(d.code, message, (lines[d.start.line] ?? "").slice(d.start.character));
+        // the text before the position too: whether `x=` sits in a call's arguments (ts_hints.ts)
+        const before = [...lines.slice(0, d.start.line), (lines[d.start.line] ?? "").slice(0, d.start.character)].join("\n");
+        const hint = d.fileName ? null : d.code === 0 ? TENSOR_INDEX_HINT : hintFor(d.code, message, (lines[d.start.line] ?? "").slice(d.start.character), before);
         return { line: d.start.line + 1, column: d.start.character + 1, message, code: d.code, ...(hint ? { hint } : {}) };
       }));
     }

@@ -8,7 +8,7 @@ import * as path from "node:path";
 import { inspect } from "node:util";
 import { CellError, Engine, KeyboardInterrupt } from "./engine";
 import { MagicError } from "../magics/parser";
-import { cellHints } from "./ts_hints";
+import { cellHints, runtimeHint } from "./ts_hints";
 
 export interface ErrorContent {
   ename: string;
@@ -54,6 +54,9 @@ export function errorContent(e: unknown, engine: Engine | null, source?: string)
   const tb: string[] = [];
   if (pointed) tb.push(`${RED}cell line ${pointed.line}${RESET}: ${pointed.text.trim()}`);
   tb.push(`${RED}${ename}${RESET}: ${evalue}`, ...frames, ...causes(err, engine));
+  // what a runtime error from a habit means (a null read after trace.latest()), as type errors get
+  const hint = runtimeHint(err, pointed?.text, source);
+  if (hint !== null) tb.push(hint);
   return { ename, evalue, traceback: tb };
 }
 

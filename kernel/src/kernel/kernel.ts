@@ -30,7 +30,7 @@ import { hasMagic, MagicError } from "../magics/parser";
 import { MagicContext, fullHelp } from "../magics/types";
 import { findMagic, allMagics } from "../magics/registry";
 import { runWithMagics } from "../magics/run_cell";
-import { codeView, completeMagicLine, expressionAt, magicLineAt, magicNameAt } from "../magics/assist";
+import { codeView, completeMagicLine, expressionAt, magicLineAt, magicNameAt, magicWordDocs } from "../magics/assist";
 import { isCompleteCell, tsVersion } from "./is_complete";
 import { codePointsToIndex, indexToCodePoints } from "./unicode";
 import { ignoreBrokenPipes, watchParent } from "./parent_watch";
@@ -656,7 +656,11 @@ export class Kernel {
       const src = code.slice(expr.start, expr.end), at = pos - expr.start;
       text = this.engine.inspect(src, at) ?? (at > 0 ? this.engine.inspect(src, at - 1) : null);
     } else if (magic) {
-      try { text = fullHelp(findMagic(magic)); } catch { text = null; }
+      // a word the magic says stands for code (a scheduler's name): that code's docs; else the magic's help
+      const docs = magicWordDocs(code, pos);
+      text = docs ? this.engine.inspect(docs, docs.length) : null;
+      if (text && detail > 0) text = this.withSource(text, docs);
+      if (!text) try { text = fullHelp(findMagic(magic)); } catch { text = null; }
     } else {
       const view = hasMagic(code) ? codeView(code) : code;
       text = this.engine.inspect(view, pos) ?? (pos > 0 ? this.engine.inspect(view, pos - 1) : null);

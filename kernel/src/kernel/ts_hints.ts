@@ -107,9 +107,10 @@ const MAYBE_NO_OPERATORS = `hint: if that is a tensor: ${NO_OPERATORS.slice(6)};
 
 /**
  * A hint for diagnostic `code` with (tidied) `message`, or null. `at` is the source text from the
- * diagnostic's position to the end of its line, for naming the fix.
+ * diagnostic's position to the end of its line, for naming the fix; `before` the cell's text
+ * before that position, for what encloses it (a call's arguments, or a statement of its own).
  */
-export function hintFor(code: number, message: string, at: string): string | null {
+export function hintFor(code: number, message: string, at: string, before = ""): string | null {
   if (code === 2757 || code === 2349) {
     // "Type 'Linear' has no call signatures." (the second line of "This expression is not callable.")
     const type = /Type '([\w.]+)' has no call signatures/.exec(message)?.[1];
@@ -130,7 +131,7 @@ export function hintFor(code: number, message: string, at: string): string | nul
   if (code === 2304 || code === 2552) {
     // "Cannot find name 'X'."
     const name = /Cannot find name '(\w+)'/.exec(message)?.[1];
-    return name === undefined ? null : pythonName(name) ?? keywordArgument(name, at) ?? runName(name);
+    return name === undefined ? null : pythonName(name) ?? assignedName(name, at, before) ?? runName(name);
   }
   // `import torch` (Python's import): "Import declaration 'torch' is using private name ''."
   const imported = /^Import declaration '(\w+)' is using private name/.exec(message)?.[1];
@@ -190,18 +191,122 @@ const TENSOR_ELSEWHERE: Record<string, string> = {
 };
 
 /**
- * A hint for "Cannot find name 'X'" where the source reads `X=` (not `==`): a Python keyword
- * argument, `torch.tensor(xs, dtype=torch.float64)`, which JavaScript reads as an assignment.
+ * A hint for "Cannot find name 'X'" where the source reads `X=` (not `==`). Inside a call's
+ * arguments it is a Python keyword argument, `torch.tensor(xs, dtype=torch.float64)`, which
+ * JavaScript reads as an assignment. As a statement (`x = 5`, or `for (i = 0; ...)`) it is a name
+ * never declared, which Python needs no declaration for: the keyword-argument hint was wrong there.
+ * Elsewhere (an array or object literal, a parenthesized expression) neither fits: no hint.
  */
-function keywordArgument(name: string, at: string): string | null {
-  if (!new RegExp(`^${name}\\s*=(?!=)`).test(at)) return null;
-  return `hint: ${name}=... is a Python keyword argument; here options are one object, f(x, { ${name}: ... }), or positional (Shift-Tab shows the signature)`;
+function assignedName(name: string, at: string, before: string): string | null {
+  const m = new RegExp(`^${name}\\s*=(?![=>])`).exec(at);
+  if (m === null) return null;
+  const where = enclosing(before);
+  if (where === "call") {
+    return `hint: ${name}=... is a Python keyword argument; here options are one object, f(x, { ${name}: ... }), or positional (Shift-Tab shows the signature)`;
+  }
+  if (where !== "statement") return null;
+  const value = assignedValue(at.slice(m[0].length));
+  return `hint: ${name} is not declared: declare it where it is first set, let ${name} = ${value} (const ${name} = ${value} if it never changes)`;
+}
+
+/** Keywords whose parentheses hold a statement's parts (`for (i = 0; ...)`), not a call's arguments. */
+const CONTROL = new Set(["if", "for", "while", "switch", "catch", "with"]);
+/** Keywords after which `(` groups an expression and `{` starts an object literal. */
+const OPERAND_KEYWORDS = new Set(["return", "typeof", "await", "yield", "void", "delete", "in", "of", "case", "throw", "new", "instanceof"]);
+
+/**
+ * What encloses the end of `text`: a call's argument list ("call"), a statement position (the
+ * top level, a block, a control statement's parentheses: "statement"), or something else (an
+ * array, an object literal, a parenthesized expression: "other"). Brackets in strings, template
+ * literals and comments do not count.
+ */
+function enclosing(text: string): "call" | "statement" | "other" {
+  const open: ("call" | "statement" | "other")[] = [];
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '"' || c === "'" || c === "`") {
+      for (i++; i < text.length && text[i] !== c; i++) if (text[i] === "\\") i++;
+    } else if (c === "/" && text[i + 1] === "/") {
+      while (i < text.length && text[i] !== "\n") i++;
+    } else if (c === "/" && text[i + 1] === "*") {
+      const end = text.indexOf("*/", i + 2);
+      i = end < 0 ? text.length : end + 1;
+    } else if (c === "(" || c === "[" || c === "{") {
+      open.push(opened(c, text.slice(0, i)));
+    } else if (c === ")" || c === "]" || c === "}") {
+      open.pop();
+    }
+  }
+  return open.length === 0 ? "statement" : open[open.length - 1];
+}
+
+/** What a bracket opens, from the text before it. */
+function opened(bracket: string, before: string): "call" | "statement" | "other" {
+  const prev = before.trimEnd();
+  const last = prev[prev.length - 1] ?? "";
+  const word = /[A-Za-z_$][\w$]*$/.exec(prev)?.[0];
+  if (bracket === "[") return "other";
+  if (bracket === "(") {
+    if (word !== undefined) return CONTROL.has(word) ? "statement" : OPERAND_KEYWORDS.has(word) ? "other" : "call";
+    return /[)\]>`.]/.test(last) ? "call" : "other"; // f(a)(b), xs[0](b), f<T>(b), f?.(b)
+  }
+  // `{`: a block after a statement's end, `)` (if, for, a function's parameters), `=>` or a keyword
+  // like else / try; an object literal after an operator, `(`, `,`, `:` or `return`
+  if (word !== undefined) return OPERAND_KEYWORDS.has(word) ? "other" : "statement";
+  return last === "" || /[;{})]/.test(last) || prev.endsWith("=>") ? "statement" : "other";
+}
+
+/** The value an assignment's text starts with (up to `;`, `,` or a closing bracket), or "..." when long. */
+function assignedValue(rest: string): string {
+  let depth = 0, end = rest.length;
+  for (let i = 0; i < rest.length; i++) {
+    const c = rest[i];
+    if (c === "(" || c === "[" || c === "{") depth++;
+    else if (c === ")" || c === "]" || c === "}") {
+      if (depth === 0) { end = i; break; }
+      depth--;
+    } else if (depth === 0 && (c === ";" || c === ",")) { end = i; break; }
+  }
+  const value = rest.slice(0, end).trim();
+  return value === "" || value.length > 40 ? "..." : value;
 }
 
 /** A hint for "Cannot find name 'X'" when X names a run of `%%lr_trace --name X`, else null. */
 function runName(name: string): string | null {
   if (!run_names().includes(name)) return null;
   return `hint: ${name} is the name of a %%lr_trace run, not a variable: lrlab.run("${name}") is its trace (.latest(), .summary(), .traces: one per optimizer), %lr_compare ${name} plots it`;
+}
+
+/**
+ * A hint under a runtime error, or null: `line` is the cell line that threw, `source` the cell.
+ * "Cannot read properties of null" after `trace.latest()` (or latest_param) is a trace read before
+ * its first step: latest() is null then, by design, and cells do not check nulls, so the type
+ * `StepMetrics | null` cannot say it; the bare TypeError did not either. The null read may be on
+ * the line that called latest() or through a variable the cell set from it (`const m = t.latest();`
+ * then `m.lr`).
+ */
+export function runtimeHint(err: Error, line: string | undefined, source = ""): string | null {
+  const prop = /^Cannot read properties of null \(reading '([^']*)'\)/.exec(String(err?.message ?? ""))?.[1];
+  if (prop === undefined || line === undefined) return null;
+  // `prop` read of latest()'s own result: t.latest().lr, t.latest()!.lr (not t.latest().lr_preconditioned.q50,
+  // a field that is null for its own reasons)
+  const read = `\\s*!?\\s*\\.\\s*${escapeRegExp(prop)}\\b`;
+  let fromLatest = new RegExp(LATEST_CALL + read).test(line);
+  // or of a variable the cell set to it: const m = t.latest(); ... m.lr
+  for (const m of fromLatest ? [] : line.matchAll(new RegExp(`([A-Za-z_$][\\w$]*)${read}`, "g"))) {
+    const set = new RegExp(`(?:^|[^\\w$.])${escapeRegExp(m[1])}\\s*(?::[^=;\\n]*)?=(?![=>])[^;\\n]*${LATEST_CALL}\\s*(?:;|$)`, "m");
+    if (set.test(source)) fromLatest = true;
+  }
+  if (!fromLatest) return null;
+  return "hint: latest() is null until the traced optimizer's first step() (latest_param(name): until that parameter's): "
+    + "step first, or test it: const m = t.latest(); if (m) { ... } (or t.latest()?.lr)";
+}
+
+/** A call of latest() or latest_param(name), as a regular expression's source. */
+const LATEST_CALL = String.raw`\blatest(?:_param)?\s*\([^()]*\)\s*!?`;
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 
 /** A cell's hints, each once; the conditional operator hint only when no error named a tensor. */

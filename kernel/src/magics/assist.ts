@@ -146,6 +146,26 @@ export function magicNameAt(code: string, pos: number): string | null {
   return m[2] + m[3];
 }
 
+/**
+ * For Shift-Tab on a magic line: the expression whose docs the word at the cursor stands for
+ * (the magic's `inspectWord`: `%lr_schedule OneCycleLR` → the scheduler's class), or null (the
+ * magic's help then). The word is the whole one around the cursor, or the one ending at it.
+ */
+export function magicWordDocs(code: string, pos: number): string | null {
+  const [start, end] = lineBounds(code, pos);
+  const m = magicOn(code, start, end);
+  if (!m) return null;
+  const magic = magicOf(m);
+  const nameEnd = start + m[0].length;
+  if (!magic?.inspectWord || pos <= nameEnd) return null;
+  const line = code.slice(nameEnd, end), at = pos - nameEnd;
+  const re = /\S+/g;
+  for (let w: RegExpExecArray | null, index = 0; (w = re.exec(line)) !== null; index++) {
+    if (w.index <= at && at <= w.index + w[0].length) return magic.inspectWord(w[0], index);
+  }
+  return null;
+}
+
 const flag = (name: string) => `--${name.replace(/_/g, "-")}`;
 
 /** The option a word names: `--name`, or `-n` for an option with that short form. */

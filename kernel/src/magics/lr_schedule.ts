@@ -10,7 +10,7 @@
  *   %lr_schedule SWALR swa_lr=0.05 anneal_epochs=10               (torch.optim.swa_utils.SWALR)
  */
 import type { Magic, MagicContext } from "./types";
-import { didYouMean, expressionError, MagicError, ParsedArgs } from "./parser";
+import { booleanValue, didYouMean, expressionError, MagicError, ParsedArgs } from "./parser";
 import { tools, torch } from "./tools";
 import { scheduler_names } from "../optim/lr_scheduler/names";
 import { swa_scheduler_names } from "../optim/swa_utils/names";
@@ -37,14 +37,46 @@ async function functionValues(ctx: MagicContext, a: ParsedArgs, usage: string): 
   const out: Record<string, unknown> = {};
   for (const [k, v] of a.kv) {
     if (isExpression(k, v)) {
+      let value: unknown;
       try {
-        out[k] = await ctx.evaluate(a.raw[k]);
+        value = await ctx.evaluate(a.raw[k]);
       } catch (e: any) {
         throw expressionError(k, a.raw[k], e, usage);
       }
+      out[k] = FUNCTION_KEYS.has(k) ? checkedFunctions(k, value) : value;
     } else out[k] = v;
   }
   return out;
+}
+
+/** What a function option's argument is, for its error: LambdaLR's epoch, CyclicLR's scale_fn x. */
+const FUNCTION_ARGUMENT: Record<string, (x: number) => string> = {
+  lr_lambda: (x) => `at epoch ${x}`,
+  scale_fn: (x) => `at x = ${x}`,
+};
+
+/**
+ * The user's function (or list of them, one per group) as the preview calls it: a result that is
+ * not a finite number is an error naming the option, what it returned and where. Without it
+ * `lr_lambda=(e) => e.foo` previewed "lr NaN → NaN" with an empty plot and status ok. The library
+ * itself raises only for a result that is no number (PyTorch's TypeError) and keeps a NaN silently,
+ * as PyTorch does; a preview exists to show the schedule, so it says so for any of them.
+ * A boolean passes, as Python's True * lr does.
+ */
+function checkedFunctions(key: string, value: unknown): unknown {
+  if (Array.isArray(value)) return value.map((f) => checkedFunctions(key, f));
+  if (typeof value !== "function") return value; // the scheduler says what it takes
+  const fn = value as (x: number) => unknown;
+  const where = FUNCTION_ARGUMENT[key] ?? ((x: number) => `at ${x}`);
+  return function checked(this: unknown, x: number): unknown {
+    const r = fn.call(this, x);
+    if (typeof r === "boolean" || (typeof r === "number" && Number.isFinite(r))) return r;
+    const n = typeof r === "object" && r !== null && Symbol.toPrimitive in r ? Number(r) : NaN; // a one-element tensor
+    if (Number.isFinite(n)) return r;
+    const shown = typeof r === "number" ? String(r) : typeof r === "string" ? JSON.stringify(r) : r === undefined ? "undefined" : r === null ? "null"
+      : typeof r === "object" ? (r.constructor?.name ?? "an object") : typeof r;
+    throw new MagicError(`${key} returned ${shown} (not a finite number) ${where(x)}`);
+  };
 }
 
 /**
@@ -95,30 +127,52 @@ function schedulerKeywords(name: string): string[] {
   return [];
 }
 
-/** The length a schedule defines itself, read from the scheduler as it resolved its options. */
-const DEFINED_LENGTH: Record<string, (s: any) => number> = {
-  OneCycleLR: (s) => s.total_steps, // total_steps, or epochs × steps_per_epoch (PyTorch errs past it)
-  CosineAnnealingLR: (s) => s.T_max, // one period
-  CyclicLR: (s) => 2 * s.total_size, // two cycles (step_size_up + step_size_down each)
-  PolynomialLR: (s) => s.total_iters,
-  SWALR: (s) => 2 * s.anneal_epochs, // the annealing, then as long again at swa_lr
+/**
+ * The length a schedule defines itself, read from the scheduler as it resolved its options, and
+ * the options it comes from (for the message when it is no positive integer).
+ */
+const DEFINED_LENGTH: Record<string, { length: (s: any) => number; from: string; keys: readonly string[] }> = {
+  // total_steps, or epochs × steps_per_epoch (PyTorch errs past it)
+  OneCycleLR: { length: (s) => s.total_steps, from: "total_steps", keys: ["total_steps", "epochs", "steps_per_epoch"] },
+  CosineAnnealingLR: { length: (s) => s.T_max, from: "T_max", keys: ["T_max"] }, // one period
+  // two cycles (step_size_up + step_size_down each)
+  CyclicLR: { length: (s) => 2 * s.total_size, from: "two cycles of step_size_up + step_size_down", keys: ["step_size_up", "step_size_down"] },
+  PolynomialLR: { length: (s) => s.total_iters, from: "total_iters", keys: ["total_iters"] },
+  // the annealing, then as long again at swa_lr
+  SWALR: { length: (s) => 2 * s.anneal_epochs, from: "2 × anneal_epochs", keys: ["anneal_epochs"] },
 };
 
 /**
  * How many steps a schedule defines by itself, for a missing --steps: the scheduler is built on a
  * throw-away optimizer with the line's options and asked (so its defaults and derivations are the
- * scheduler's own). Undefined for the others (StepLR and the like have no end of their own), and
- * when the options do not build one (the preview then says why, or --steps is asked for).
+ * scheduler's own). Undefined for the others (StepLR and the like have no end of their own).
+ * Options that do not build the scheduler are the scheduler's error (`Expected positive T_max, but
+ * got ten`), as with --steps: this used to swallow it and ask for --steps, "which CosineAnnealingLR
+ * takes from its own options", contradicting itself. A length that is no positive integer
+ * (T_max=10.5, total_iters=0) says which option gave it and asks for --steps.
  */
-function definedSteps(name: string, o: Record<string, unknown>): number | undefined {
-  const length = DEFINED_LENGTH[name];
-  if (length === undefined) return undefined;
+function definedSteps(name: string, o: Record<string, unknown>, a: ParsedArgs, usage: string): number | undefined {
+  const defined = DEFINED_LENGTH[name];
+  if (defined === undefined) return undefined;
+  let scheduler: unknown;
   try {
-    const v = length(new (schedulerClass(name))(scratchOptimizer(), o));
-    return Number.isInteger(v) && v > 0 ? v : undefined;
-  } catch {
-    return undefined;
+    scheduler = new (schedulerClass(name))(scratchOptimizer(), o);
+  } catch (e: any) {
+    throw schedulerError(name, e, usage);
   }
+  const v = defined.length(scheduler);
+  if (Number.isInteger(v) && v > 0) return v;
+  const given = defined.keys.filter((k) => a.raw[k] !== undefined).map((k) => `${k}=${a.raw[k]}`);
+  // the option itself when it is the length (T_max=10.5), else the length and the options it came from
+  const what = given.length === 1 && given[0].startsWith(`${defined.from}=`) ? given[0]
+    : `that is ${v} here${given.length ? ` (${given.join(" ")})` : ""}, which`;
+  throw new MagicError(`${name}: without --steps the preview runs ${defined.from} steps, and ${what} is not a positive integer; give --steps N`, usage);
+}
+
+/** A scheduler's error as a MagicError, prefixed with its name once (its messages may already start with it). */
+function schedulerError(name: string, e: any, usage: string): MagicError {
+  const message = String(e?.message ?? e);
+  return new MagicError(message.startsWith(`${name}:`) ? message : `${name}: ${message}`, usage);
 }
 
 /**
@@ -150,6 +204,19 @@ export const WORD_VALUES: Readonly<Record<string, Readonly<Record<string, readon
 };
 
 /**
+ * A scheduler's keyword arguments that are booleans (its options interface says `boolean`): on a
+ * line they take true or false (True/False) only, checked as the line is parsed. Any other word
+ * was passed on as a string, which the scheduler reads as Python reads a truthy value:
+ * `cycle_momentum=no` cycled momentum, `three_phase=yes` ran three phases. A static list (the
+ * types are gone at run time); test/kernel/magic_messages.test.ts checks it against the option
+ * interfaces of the schedulers' sources.
+ */
+export const BOOLEAN_KEYS: Readonly<Record<string, readonly string[]>> = {
+  OneCycleLR: ["cycle_momentum", "three_phase"],
+  CyclicLR: ["cycle_momentum"],
+};
+
+/**
  * The scheduler a line names, checked with its keys (a misspelt one is named with the close key);
  * run as the line is parsed (`check`), so a bad line runs nothing of its cell.
  */
@@ -166,6 +233,7 @@ function checkLine(a: ParsedArgs, usage: string): string {
     throw new MagicError(`${name}: ${name}.__init__() got an unexpected keyword argument '${bad[0]}'${near}; accepted: ${keys.join(", ")}`, usage);
   }
   for (const [k, v] of a.kv) {
+    if (BOOLEAN_KEYS[name]?.includes(k)) booleanValue(`${name}: ${k}`, v, usage);
     const words = WORD_VALUES[name]?.[k];
     if (words !== undefined && typeof v === "string" && !words.includes(v)) {
       throw new MagicError(`${name}: ${k}=${v}${didYouMean(v, words)}; ${k} is one of ${words.join(", ")}`, usage);
@@ -215,7 +283,7 @@ function build(a: ParsedArgs, options: Record<string, unknown>, usage: string) {
     throw new MagicError("ReduceLROnPlateau lowers lr when a metric stops improving: give the metric of each step, "
       + "e.g. --metrics 1,0.8,0.7,0.7,0.7,0.7 (one step per value), or trace a real run with %%lr_trace", usage);
   }
-  const steps = (a.flags.steps as number | undefined) ?? (metrics ? metrics.length : definedSteps(name, options));
+  const steps = (a.flags.steps as number | undefined) ?? (metrics ? metrics.length : definedSteps(name, options, a, usage));
   if (steps === undefined) {
     throw new MagicError(`--steps N is required for ${name} (how many steps to simulate); `
       + "OneCycleLR, CosineAnnealingLR, CyclicLR, PolynomialLR and SWALR take it from their own options", usage);
@@ -223,8 +291,9 @@ function build(a: ParsedArgs, options: Record<string, unknown>, usage: string) {
   if (steps < 1) throw new MagicError(`--steps must be a positive integer, got ${steps}`, usage);
   const Sched = schedulerClass(name);
   const label = (a.flags.name as string | undefined) ?? `${name}(${a.kv.map(([k, v]) => `${k}=${isExpression(k, v) ? a.raw[k] : JSON.stringify(v)}`).join(", ")})`;
+  let preview;
   try {
-    return tools().preview((opt: unknown) => new Sched(opt, options), {
+    preview = tools().preview((opt: unknown) => new Sched(opt, options), {
       steps,
       lr: (a.flags.lr as number | undefined) ?? 0.1,
       ...(optimizer ? { optimizer: optimizer as any } : {}),
@@ -233,9 +302,14 @@ function build(a: ParsedArgs, options: Record<string, unknown>, usage: string) {
     });
   } catch (e: any) {
     // the scheduler's own messages may already start with its name ("MultiStepLR: milestones ...")
-    const message = String(e?.message ?? e);
-    throw new MagicError(message.startsWith(`${name}:`) ? message : `${name}: ${message}`, usage);
+    throw schedulerError(name, e, usage);
   }
+  // A schedule whose numbers alone reach a non-finite lr (ExponentialLR gamma=1e200): an empty plot
+  // and "lr Infinity" with status ok said nothing of it. (A function option's result is checked as
+  // it is called, by checkedFunctions, with its epoch.)
+  const bad = preview.lr.findIndex((v: number) => !Number.isFinite(v));
+  if (bad >= 0) throw new MagicError(`${name}: the lr is ${preview.lr[bad]} (not a finite number) from step ${bad}; the preview cannot plot it`, usage);
+  return preview;
 }
 
 export const lr_schedule: Magic = {
@@ -243,7 +317,7 @@ export const lr_schedule: Magic = {
   kind: "line",
   usage: "Scheduler key=value ... [--steps N] [--lr γ] [--optimizer SGD|Adam|...] [--metrics m1,m2,...] [--name label]",
   help: "Plots the learning rate a torch.optim.lr_scheduler scheduler (or torch.optim.swa_utils.SWALR) gives at each step, simulated on a fresh optimizer.\n"
-    + "key=value pairs are the scheduler's options (as in PyTorch); several lines in one cell overlay.\n"
+    + "key=value pairs are the scheduler's options (as in PyTorch; a boolean one takes true or false); several lines in one cell overlay.\n"
     + "--metrics feeds ReduceLROnPlateau one metric per step; lr_lambda and scale_fn are TypeScript (an arrow function or a function's name),\n"
     + "as is any value written as an arrow function.\n"
     + "Example:\n  %lr_schedule StepLR step_size=30 gamma=0.1 --steps 100\n  %lr_schedule CosineAnnealingLR T_max=100 --steps 100",
@@ -261,7 +335,10 @@ export const lr_schedule: Magic = {
   check(args, usage) {
     checkLine(args, usage);
   },
-  completeValue: (key, positional) => WORD_VALUES[positional[0]]?.[key] ?? [],
+  // Shift-Tab on the scheduler's name: its class's docs (the magic's help is on the rest of the line)
+  inspectWord: (word, index) => (index === 0 && schedulerNames().includes(word)
+    ? `torch.optim.${(swa_scheduler_names as readonly string[]).includes(word) ? "swa_utils" : "lr_scheduler"}.${word}` : null),
+  completeValue: (key, positional) => WORD_VALUES[positional[0]]?.[key] ?? (BOOLEAN_KEYS[positional[0]]?.includes(key) ? ["true", "false"] : []),
   complete(positional, kv) {
     const names = schedulerNames();
     if (positional.length === 0) return names;

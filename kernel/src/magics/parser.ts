@@ -8,7 +8,9 @@
  * word or value that is one quoted string loses its quotes; \" and \\ escape), and `-n 5` for
  * an option with a short form. A key or option may be given once.
  * Values become numbers when they read as numbers, booleans for true/false, arrays/objects for
- * JSON-looking text ([0.9, 0.999]), strings otherwise; each magic's option spec checks types.
+ * JSON-looking text ([0.9, 0.999]), strings otherwise; each magic's option spec checks types. A
+ * boolean option's value (`--live=false`, `three_phase=true`) is true, false, True or False only
+ * (booleanValue).
  *
  * An unknown magic, option, key or value is an error naming it, what is allowed, and the close one
  * when there is one (`closeMatches` / `didYouMean`, used by every magic: --batchsize → --batch-size,
@@ -235,7 +237,7 @@ export function parseArgs(text: string, options: OptionSpec[], usage = ""): Pars
       const written = words[i];
       if (o.type === "boolean") {
         once(flagName(o.name), written);
-        res.flags[name] = inline === undefined ? true : convertValue(inline) === true;
+        res.flags[name] = inline === undefined ? true : booleanValue(flagName(o.name), convertValue(inline), usage);
         continue;
       }
       if (o.type === "list") {
@@ -284,6 +286,18 @@ export function parseArgs(text: string, options: OptionSpec[], usage = ""): Pars
   if (rules?.keys) checkKeys(res, rules.keys, options, usage);
   rules?.check?.(res, usage);
   return res;
+}
+
+/**
+ * A boolean written as a value (`--live=false`, a scheduler's `three_phase=true`): true/false or
+ * True/False (convertValue's booleans), else a MagicError naming what was written. Any other word
+ * used to be taken silently (`--live=yes` was false, `cycle_momentum=no` true). 1 and 0 are refused
+ * too: a cell's options object would not take them (`{ three_phase: 0 }` is a type error), and one
+ * spelling per value keeps `three_phase=0` from reading as either.
+ */
+export function booleanValue(what: string, v: MagicValue, usage = ""): boolean {
+  if (typeof v === "boolean") return v;
+  throw new MagicError(`${what} must be true or false, got ${JSON.stringify(v)}`, usage);
 }
 
 /** An option's name as written on the line: steps → --steps, start_lr → --start-lr. */

@@ -56,6 +56,12 @@ export interface Magic {
   complete?(positional: string[], kv: string[], user: () => [string, unknown][]): readonly string[];
   /** Tab after `key=`: the values, or "user" for the names the user defined. */
   completeValue?(key: string, positional: string[]): readonly string[] | "user";
+  /**
+   * Shift-Tab on a word of the magic's line (`index`: its place after the magic's name, from 0):
+   * a TypeScript expression whose documentation to show instead of the magic's help (the
+   * scheduler's class for `%lr_schedule OneCycleLR`), or null for the magic's help.
+   */
+  inspectWord?(word: string, index: number): string | null;
   /** TypeScript declarations a cell magic gives its body (completion and quick info see them). */
   bodyDeclarations?: string;
 }

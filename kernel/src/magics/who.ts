@@ -56,6 +56,14 @@ export const who: Magic = {
     + "With type names only those: number, string, boolean, function, class, object, null, ..., or a class "
     + "(Tensor; Module lists every module).\nExample: %who Tensor",
   options: [],
+  // Tab: the type names it takes (it offered nothing), those of the user's variables first (what
+  // will match), then the user's classes and the primitive ones; not those already on the line
+  complete(positional, _kv, user) {
+    const vars = user().filter(([n]) => !n.startsWith("_"));
+    const inUse = [...new Set(vars.flatMap(([, v]) => typeNames(v)))].sort();
+    const classes = vars.filter(([, v]) => typeName(v) === "class").map(([n]) => n).sort();
+    return [...new Set([...inUse, ...classes, ...PRIMITIVES])].filter((t) => !positional.includes(t));
+  },
   run(ctx, args) {
     const usage = "%who " + this.usage;
     if (args.kv.length) throw new MagicError(`unexpected ${args.kv[0][0]}=...; %who takes type names`, usage);

@@ -30,6 +30,7 @@ import type { Snapshots } from "./snapshot";
 import { StepPipeline, type GroupAtStep, type StepSink } from "./steps";
 import { BoundedSeries, DEFAULT_CAPACITY, type SeriesJSON } from "./series";
 import { suspended } from "./suspend";
+import { closeMatches } from "../close_matches";
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 
@@ -92,6 +93,14 @@ export interface Divergence {
 }
 
 export type StepListener = (trace: Trace, metrics: StepMetrics[]) => void;
+
+/**
+ * Every name `series()` takes: the scalar metrics, each quantile metric's levels
+ * ("lr_elementwise.q50"), and the loss.
+ */
+const SERIES_NAMES: readonly string[] = [
+  ...SCALAR_METRICS, ...QUANTILE_METRICS.flatMap((m) => SERIES_QUANTILES.map((q) => `${m}.${q}`)), "loss",
+];
 
 /** The series of one group or one parameter: metric key (e.g. "lr_elementwise.q50") → series. */
 type SeriesMap = Map<string, BoundedSeries>;
@@ -264,15 +273,28 @@ export class Trace implements Plottable {
     this.handles.push(...handles);
   }
 
-  /** The exact metrics of the last step of `group` (null before the first step). */
+  /**
+   * The exact metrics of the last step of `group`; null until the traced optimizer's first
+   * `step()` (a value to test, not an error: "nothing measured yet", as `latest_param` says it).
+   * Cells do not check nulls (strictNullChecks is off there), so `t.latest().lr` type-checks: test
+   * it, `t.latest()?.lr`; the kernel's error for a null read after latest() says so.
+   */
   latest(group = 0): StepMetrics | null {
     this.settle();
-    if (!Number.isInteger(group) || group < 0) throw new RangeError(`trace.latest: group must be a non-negative integer, got ${group}`);
-    const ngroups = this.optimizer ? this.optimizer.param_groups.length : this.lastGroups.length;
-    if (group >= Math.max(ngroups, this.lastGroups.length)) {
-      throw new RangeError(`trace.latest: group ${group} out of range (the optimizer has ${ngroups} parameter group${ngroups === 1 ? "" : "s"})`);
-    }
+    this.checkGroup("trace.latest", group);
     return this.lastGroups[group] ?? null;
+  }
+
+  /** A RangeError unless `group` is a parameter group of the traced optimizer (latest, series). */
+  private checkGroup(caller: string, group: number): void {
+    const written = typeof group === "number" ? String(group) : JSON.stringify(group);
+    if (!Number.isInteger(group) || group < 0) throw new RangeError(`${caller}: group must be a non-negative integer, got ${written}`);
+    const ngroups = this.optimizer ? this.optimizer.param_groups.length : this.lastGroups.length;
+    // group 0 always exists (an optimizer has a group), also for a trace loaded or stopped before
+    // any step, whose optimizer is gone: its series("loss") is the loss, not an error
+    if (group >= Math.max(ngroups, this.lastGroups.length, 1)) {
+      throw new RangeError(`${caller}: group ${group} out of range (the optimizer has ${ngroups} parameter group${ngroups === 1 ? "" : "s"})`);
+    }
   }
 
   /** The exact metrics of the last step of a named parameter (per_param traces). */
@@ -331,11 +353,35 @@ export class Trace implements Plottable {
     return () => this.listeners.delete(listener);
   }
 
-  /** The bounded series of a metric (e.g. "lr_projected", "lr_elementwise.q50", "loss"). */
+  /**
+   * The bounded series of a metric (e.g. "lr_projected", "lr_elementwise.q50", "loss") of group
+   * `group`, or of the parameter named `param` (per_param traces). Undefined while a valid metric
+   * has no data: before the first step, or a metric this trace does not record (its `metrics`
+   * option). An unknown metric (a misspelt name, or "lr_elementwise" without its level), a group
+   * out of range and an unknown parameter are RangeErrors naming what there is: a misspelt name
+   * returned undefined too, which read as "no data yet".
+   */
   series(metric: string, group = 0, param?: string): BoundedSeries | undefined {
     this.settle();
-    if (metric === "loss") return this.lossSeries;
-    const map = param !== undefined ? this.paramSeries.get(param)?.series : this.groupSeries[group];
+    if (!SERIES_NAMES.includes(metric)) {
+      const near = typeof metric === "string" ? closeMatches(metric, SERIES_NAMES) : [];
+      throw new RangeError(`trace.series: unknown metric ${JSON.stringify(metric)}${near.length ? ` (did you mean ${near.join(" or ")}?)` : ""}; `
+        + `valid names: ${SERIES_NAMES.join(", ")}`);
+    }
+    this.checkGroup("trace.series", group);
+    let map = this.groupSeries[group];
+    if (param !== undefined) {
+      if (!this.per_param) throw new Error("trace.series: this trace was made without per_param: true (param names a per-parameter series)");
+      const entry = this.paramSeries.get(param);
+      if (entry === undefined) {
+        const names = [...this.paramSeries.keys()];
+        const near = typeof param === "string" ? closeMatches(param, names) : [];
+        throw new RangeError(`trace.series: no parameter named ${JSON.stringify(param)}${near.length ? ` (did you mean ${near.join(" or ")}?)` : ""}; `
+          + `traced: ${names.join(", ") || "(none yet)"}`);
+      }
+      map = entry.series;
+    }
+    if (metric === "loss") return this.lossSeries; // one per trace, whatever the group or parameter
     return map?.get(metric);
   }
 

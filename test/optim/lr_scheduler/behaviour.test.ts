@@ -203,6 +203,50 @@ describe("PyTorch's errors for invalid arguments", () => {
   }
 });
 
+describe("a user function (lr_lambda, scale_fn) that returns no number: PyTorch's TypeError, not a NaN lr", () => {
+  // Python raises where JavaScript computed NaN: `lambda e: e.foo` fails in the lambda, and a
+  // lambda returning None fails in `base_lr * None` (TypeError: unsupported operand type(s)).
+  // A number that is NaN or infinite stays silent, as float('nan') does in PyTorch.
+  it("LambdaLR: at construction (epoch 0), naming the value and the epoch", () => {
+    const bad = (e: number) => (e as any).foo as number;
+    expect(() => new S.LambdaLR(sgd(), { lr_lambda: bad })).toThrow(
+      /^lr_lambda must return a number \(the factor of the initial lr\), but returned undefined at epoch 0$/);
+    expect(() => new S.LambdaLR(sgd(), { lr_lambda: (() => null) as any })).toThrow(/returned None at epoch 0$/);
+    expect(() => new S.LambdaLR(sgd(), { lr_lambda: (() => "0.5") as any })).toThrow(/returned '0\.5' at epoch 0$/);
+    try { new S.LambdaLR(sgd(), { lr_lambda: bad }); } catch (e) { expect((e as Error).name).toBe("TypeError"); }
+    const o = sgd();
+    const s = new S.LambdaLR(o, { lr_lambda: (e) => (e < 2 ? 1 : (undefined as any)) });
+    o.step();
+    s.step();
+    o.step();
+    expect(() => s.step()).toThrow(/returned undefined at epoch 2$/);
+  });
+
+  it("MultiplicativeLR: at the first step that calls it", () => {
+    const o = sgd();
+    const s = new S.MultiplicativeLR(o, { lr_lambda: (() => undefined) as any });
+    o.step();
+    expect(() => s.step()).toThrow(/^lr_lambda must return a number \(the factor of the current lr\), but returned undefined at epoch 1$/);
+  });
+
+  it("CyclicLR: a scale_fn returning no number", () => {
+    expect(() => new S.CyclicLR(sgd(), { base_lr: 0.01, max_lr: 0.1, scale_fn: (() => undefined) as any })).toThrow(
+      /^scale_fn must return a number \(the amplitude's scale\), but returned undefined at x = 1$/);
+  });
+
+  it("numbers (NaN included, as in PyTorch), booleans and one-element tensors are factors", () => {
+    const nan = new S.LambdaLR(sgd(), { lr_lambda: () => NaN });
+    expect(nan.get_last_lr()[0]).toBeNaN();
+    expect(new S.LambdaLR(sgd(), { lr_lambda: ((e: number) => e < 1) as any }).get_last_lr()).toEqual([0.1]);
+    expect(new S.LambdaLR(sgd(), { lr_lambda: (() => zeros(1).add(0.5)) as any }).get_last_lr()).toEqual([0.05]);
+    const o = sgd();
+    const m = new S.MultiplicativeLR(o, { lr_lambda: () => 0.5 });
+    o.step();
+    m.step();
+    expect(m.get_last_lr()).toEqual([0.05]);
+  });
+});
+
 describe("a param group added after the scheduler was created (PyTorch 2.13 raises where lrlab wrote NaN)", () => {
   /** One group at lr 0.1, the scheduler, then a second group at lr 0.05. */
   const withAddedGroup = (make: (o: SGD) => S.LRScheduler) => {

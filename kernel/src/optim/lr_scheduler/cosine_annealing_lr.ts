@@ -1,5 +1,5 @@
 import { LRScheduler } from "./lr_scheduler";
-import { finiteNumber } from "./checks";
+import { finiteNumber, shown } from "./checks";
 import { ValueError } from "./errors";
 import { checkOptions, opt } from "./options";
 import type { OptimizerLike } from "./types";
@@ -37,7 +37,7 @@ export class CosineAnnealingLR extends LRScheduler {
     // PyTorch documents an int but accepts any positive number (e.g. epochs * 0.5).
     const T_max = options.T_max as unknown;
     if (typeof T_max !== "number" || !Number.isFinite(T_max) || T_max <= 0) {
-      throw ValueError(`Expected positive T_max, but got ${String(T_max)}`);
+      throw ValueError(`Expected positive T_max, but got ${shown(T_max)}`);
     }
     this.T_max = T_max;
     this.eta_min = finiteNumber("eta_min", opt(options, "eta_min", 0.0));

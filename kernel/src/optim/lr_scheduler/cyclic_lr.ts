@@ -1,6 +1,6 @@
 import { LRScheduler, checkOptimizer, formatParam } from "./lr_scheduler";
 import { TypeError_, ValueError } from "./errors";
-import { closeWord, finiteNumber, isWord, quotedWords } from "./checks";
+import { closeWord, factorOf, finiteNumber, isWord, quotedWords, shown } from "./checks";
 import { setMomentum, usesBeta1 } from "./momentum";
 import { checkOptions, opt } from "./options";
 import type { OptimizerLike, SchedulerStateDict } from "./types";
@@ -142,7 +142,7 @@ export class CyclicLR extends LRScheduler {
 
   /** The amplitude factor: the user's `scale_fn`, or the mode's policy. */
   scale_fn(x: number): number {
-    if (this._scale_fn_custom !== null) return this._scale_fn_custom(x);
+    if (this._scale_fn_custom !== null) return factorOf("scale_fn", "the amplitude's scale", this._scale_fn_custom(x), `x = ${x}`);
     if (this.mode === "triangular") return 1.0;
     if (this.mode === "triangular2") return 1 / 2.0 ** (x - 1);
     return this.gamma ** x;
@@ -184,7 +184,7 @@ export class CyclicLR extends LRScheduler {
 /** step_size_down may be 0 (PyTorch accepts it): the rate rises over step_size_up and drops back at once. */
 function nonNegativeSize(name: string, value: unknown): number {
   if (typeof value !== "number" || !Number.isFinite(value) || value < 0) {
-    throw ValueError(`Expected non-negative ${name}, but got ${String(value)}`);
+    throw ValueError(`Expected non-negative ${name}, but got ${shown(value)}`);
   }
   return value;
 }
@@ -192,7 +192,7 @@ function nonNegativeSize(name: string, value: unknown): number {
 /** step_size_up must be > 0: PyTorch divides by it at the first step (ZeroDivisionError). */
 function positiveSize(name: string, value: unknown): number {
   if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) {
-    throw ValueError(`Expected positive ${name}, but got ${String(value)}`);
+    throw ValueError(`Expected positive ${name}, but got ${shown(value)}`);
   }
   return value;
 }

@@ -1,12 +1,13 @@
 import { ValueError, TypeError_ } from "./errors";
 import { LRScheduler, checkOptimizer, typeName } from "./lr_scheduler";
 import { checkOptions } from "./options";
+import { factorOf } from "./checks";
 import type { OptimizerLike, SchedulerStateDict } from "./types";
 
 export type LrLambda = (epoch: number) => number;
 
 export interface LambdaLROptions {
-  /** A function of the epoch, or one per param group. */
+  /** A function of the epoch giving the factor of the initial lr (a number: anything else is a TypeError), or one per param group. */
   lr_lambda: LrLambda | LrLambda[];
   /** Index of the last epoch seen; default -1, which starts the schedule (other values resume a checkpoint). */
   last_epoch?: number;
@@ -59,7 +60,8 @@ export class LambdaLR extends LRScheduler {
   override get_lr(): number[] {
     this._warn_get_lr_called_within_step();
     this._check_param_groups();
-    return this.base_lrs.map((base_lr, i) => base_lr * this.lr_lambdas[i](this.last_epoch));
+    const epoch = this.last_epoch;
+    return this.base_lrs.map((base_lr, i) => base_lr * factorOf("lr_lambda", "the factor of the initial lr", this.lr_lambdas[i](epoch), `epoch ${epoch}`));
   }
 
   /** The lambdas stay those of this scheduler; the saved ones are `null`. */

@@ -1,10 +1,11 @@
 import { LRScheduler, checkOptimizer } from "./lr_scheduler";
 import { lrLambdaList, stateWithoutLambdas, type LrLambda } from "./lambda_lr";
 import { checkOptions } from "./options";
+import { factorOf } from "./checks";
 import type { OptimizerLike, SchedulerStateDict } from "./types";
 
 export interface MultiplicativeLROptions {
-  /** A function of the epoch giving the factor for that epoch, or one per param group. */
+  /** A function of the epoch giving the factor for that epoch (a number: anything else is a TypeError), or one per param group. */
   lr_lambda: LrLambda | LrLambda[];
   /** Index of the last epoch seen; default -1, which starts the schedule (other values resume a checkpoint). */
   last_epoch?: number;
@@ -39,7 +40,8 @@ export class MultiplicativeLR extends LRScheduler {
     // The initial step leaves the rates alone: λ applies from epoch 1 on.
     if (this._is_initial) return groups.map((g) => g.lr);
     this._check_param_groups(); // one lambda per group it was created for
-    return groups.map((g, i) => g.lr * this.lr_lambdas[i](this.last_epoch));
+    const epoch = this.last_epoch;
+    return groups.map((g, i) => g.lr * factorOf("lr_lambda", "the factor of the current lr", this.lr_lambdas[i](epoch), `epoch ${epoch}`));
   }
 
   override state_dict(): SchedulerStateDict {
