@@ -322,6 +322,9 @@ describe("trace: behaviour", () => {
   it("unknown metric names and bad options are clear errors", () => {
     const opt = new SGD([param([1])], { lr: 0.1 });
     expect(() => trace(opt, { metrics: ["lr", "lr_magic"] })).toThrow(`unknown metric "lr_magic"; valid names: ${METRIC_NAMES.join(", ")}`);
+    // a misspelt name is named with the close one, as the magics and series() do
+    expect(() => trace(opt, { metrics: ["lr_projectd", "grad_nrom"] }))
+      .toThrow(`unknown metrics "lr_projectd" (did you mean lr_projected?), "grad_nrom" (did you mean grad_norm?); valid names: ${METRIC_NAMES.join(", ")}`);
     expect(() => trace(opt, { reduction: "max" as never })).toThrow(/reduction must be "mean" or "sum"/);
     expect(() => trace(opt, { batch_size: 0 })).toThrow(/batch_size must be a positive integer, got 0/);
     expect(() => trace(opt, { lr: 1 } as never)).toThrow(/unknown option "lr"; valid options: batch_size/);
@@ -384,6 +387,8 @@ describe("trace: behaviour", () => {
     expect(rel(t1.latest(1)!.lr_projected!, 0.01)).toBeLessThan(1e-12);
     expect(rel(t1.latest_param("fc.bias")!.lr_projected!, 0.01)).toBeLessThan(1e-12);
     expect(t1.param_names()).toEqual(["fc.weight", "fc.bias"]);
+    expect(() => t1.latest_param("fc.bais")).toThrow(new RangeError('trace.latest_param: no parameter named "fc.bais" (did you mean fc.bias?); traced: fc.weight, fc.bias'));
+    expect(() => t1.latest_param("conv")).toThrow(new RangeError('trace.latest_param: no parameter named "conv"; traced: fc.weight, fc.bias'));
     // names may also come from a function of the optimizer, called when the trace starts
     const seen: unknown[] = [];
     const opt4 = new SGD([{ params: [w] }, { params: [b] }], { lr: 0.1 });

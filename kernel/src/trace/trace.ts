@@ -122,7 +122,12 @@ function validateOptions(options: TraceOptions): void {
     if (!Array.isArray(metrics)) throw new TypeError(`trace: metrics must be an array of names; valid names: ${METRIC_NAMES.join(", ")}`);
     const bad = metrics.filter((m) => !METRIC_NAMES.includes(m));
     if (bad.length > 0) {
-      throw new RangeError(`trace: unknown metric${bad.length > 1 ? "s" : ""} ${bad.map((b) => JSON.stringify(b)).join(", ")}; valid names: ${METRIC_NAMES.join(", ")}`);
+      // each unknown name with the close ones, as the magics say it (`--metric`)
+      const named = bad.map((b) => {
+        const near = typeof b === "string" ? closeMatches(b, METRIC_NAMES) : [];
+        return `${JSON.stringify(b)}${near.length ? ` (did you mean ${near.join(" or ")}?)` : ""}`;
+      });
+      throw new RangeError(`trace: unknown metric${bad.length > 1 ? "s" : ""} ${named.join(", ")}; valid names: ${METRIC_NAMES.join(", ")}`);
     }
   }
   if (capacity !== undefined && !(Number.isInteger(capacity) && capacity >= 2 && capacity % 2 === 0)) {
@@ -303,7 +308,10 @@ export class Trace implements Plottable {
     if (!this.per_param) throw new Error("trace.latest_param: this trace was made without per_param: true");
     const m = this.lastParams.get(name);
     if (m === undefined && !this.paramSeries.has(name)) {
-      throw new RangeError(`trace.latest_param: no parameter named ${JSON.stringify(name)}; traced: ${[...this.paramSeries.keys()].join(", ") || "(none yet)"}`);
+      const names = [...this.paramSeries.keys()];
+      const near = typeof name === "string" ? closeMatches(name, names) : [];
+      throw new RangeError(`trace.latest_param: no parameter named ${JSON.stringify(name)}${near.length ? ` (did you mean ${near.join(" or ")}?)` : ""}; `
+        + `traced: ${names.join(", ") || "(none yet)"}`);
     }
     return m ?? null;
   }
