@@ -129,6 +129,30 @@ const loss_fn = new torch.nn.MSELoss();`);
     expect(await evalue("%lr_find model=net data=[X, Y]")).toBe("loss= missing: %lr_find needs model=, loss=, data= (optional: optimizer=)");
   });
 
+  it("%lr_find: a wrong loss=, model=, data= or optimizer= is named, with the step that failed (loss=model said only 'mat1 and mat2 shapes cannot be multiplied')", async () => {
+    // the model passed as the loss: caught before anything runs
+    expect(await evalue("%lr_find model=net loss=net data=[X, Y]")).toBe(
+      "loss=net is the model itself (model=net): loss= takes a loss, e.g. loss=new torch.nn.MSELoss(), or a function (output, target) => loss");
+    // another module as the loss: its forward fails on (output, target), and the message says so
+    expect(await evalue("%lr_find model=net loss=new torch.nn.Linear(3, 1) data=[X, Y]")).toMatch(new RegExp(
+      "^loss=new torch\\.nn\\.Linear\\(3, 1\\) failed on the first batch: loss\\(output, target\\) with output \\[16, 1\\] and target \\[16, 1\\] threw: "
+      + "mat1 and mat2 shapes cannot be multiplied \\(16x1 and 3x1\\); loss=new torch\\.nn\\.Linear\\(3, 1\\) is a Linear with parameters: a model, not a loss\\?"));
+    // a class for an instance
+    expect(await evalue("%lr_find model=net loss=torch.nn.MSELoss data=[X, Y]")).toBe("loss=torch.nn.MSELoss is a class, not a loss: write loss=new torch.nn.MSELoss()");
+    // the model's forward fails on the data: model= and data= named, with the input's shape
+    expect(await evalue("%lr_find model=net loss=loss_fn data=[torch.randn(16, 5), Y]")).toMatch(
+      /^model=net failed on the first batch of data=\[torch\.randn\(16, 5\), Y\]: model\.forward\(input\) with input \[16, 5\] threw: mat1 and mat2 shapes cannot be multiplied/);
+    // a loss that is not one number (backward() said "grad can be implicitly created only for scalar outputs")
+    expect(await evalue("%lr_find model=net loss=new torch.nn.MSELoss({ reduction: 'none' }) data=[X, Y]")).toMatch(
+      /^loss=new torch\.nn\.MSELoss\(\{ reduction: 'none' \}\) returned a tensor of shape \[16, 1\] on the first batch, not one number: /);
+    // an optimizer of another model trains nothing of this one
+    await k.execute("const other_net = new torch.nn.Linear(3, 1); const other_opt = new torch.optim.SGD(other_net.parameters(), { lr: 0.1 });");
+    expect(await evalue("%lr_find model=net loss=loss_fn data=[X, Y] optimizer=other_opt")).toMatch(/^optimizer=other_opt does not update any parameter of model=net/);
+    expect(await evalue("%lr_find model=net loss=loss_fn data=[X, Y] optimizer=loss_fn")).toMatch(/^optimizer=loss_fn is not a torch\.optim optimizer/);
+    // the model was left as it was
+    expect(resultText(await k.execute("net.weight.shape.join(',')"))).toBe("'1,3'");
+  });
+
   it("%lr_find prints its suggestions as its summary writes them: same order, names and numbers", async () => {
     const r = await k.execute("%lr_find model=net loss=loss_fn data=[X, Y] --start-lr 1e-5 --end-lr 1 --num-iter 30");
     expect(r.reply.content.status).toBe("ok");

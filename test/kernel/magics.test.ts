@@ -473,8 +473,14 @@ describe("learning-rate magics", () => {
     const none = await k.execute("%lr_find model=loss_fn loss=loss_fn data=[X, Y]");
     expect(none.reply.content.ename).toBe("UsageError");
     expect(none.reply.content.evalue).toMatch(/^model=loss_fn has no parameters \(it is a MSELoss\)/);
-    // "1e-6" in the plot's text, "0.000001" on stdout: now the same numbers, written alike
-    const r = await k.execute("%lr_find model=net loss=loss_fn data=[X, Y] --start-lr 1e-7 --end-lr 1e-5 --num-iter 10");
+    // rates too small to train: no number, and why, on stdout as in the plot's text
+    const flat = await k.execute("%lr_find model=net loss=loss_fn data=[X, Y] --start-lr 1e-7 --end-lr 1e-5 --num-iter 10");
+    expect(flat.stdout).toMatch(/^suggested lr: steepest —, valley —, minimum\/10 —\n {2}no suggestion: the smoothed loss did not fall .*\n$/);
+    expect(plots(flat)[0].content.data["text/plain"]).toContain(flat.stdout.split("\n")[1].trim());
+    // "1e-6" in the plot's text, "0.000001" on stdout: now the same numbers, written alike (a
+    // fresh net as the file's first: the tests above trained `net`, and this sweep gives 8.532e-5)
+    await k.execute("torch.manual_seed(0); const sci_net = new torch.nn.Linear(3, 1);");
+    const r = await k.execute("%lr_find model=sci_net loss=loss_fn data=[X, Y] --start-lr 1e-6 --end-lr 1e-2 --num-iter 30");
     const text: string = plots(r)[0].content.data["text/plain"];
     const inPlot = Object.fromEntries([...text.matchAll(/(steepest|valley|minimum\/10) (\S+?)(?:,|$)/gm)].map((m) => [m[1], m[2]]));
     const printed = Object.fromEntries([...r.stdout.matchAll(/(steepest|valley|minimum\/10) (\S+?)(?:,|\n|$)/g)].map((m) => [m[1], m[2]]));

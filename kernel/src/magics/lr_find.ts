@@ -68,10 +68,7 @@ export const lr_find: Magic = {
       throw new MagicError(`model=${args.raw.model} has no parameters (it is a ${model.constructor?.name ?? "module"}): `
         + "the range test trains the model's parameters; pass the network, e.g. model=net", usage);
     }
-    const lossFn: (out: unknown, y: unknown) => any =
-      typeof loss?.forward === "function" ? (o, y) => loss.forward(o, y)
-        : typeof loss === "function" ? loss
-          : (() => { throw new MagicError(`loss=${args.raw.loss} is neither a loss module nor a function (output, target) => loss`, usage); })();
+    const lossFn = lossFunction(loss, model, args.raw, usage);
     let batches: () => Iterator<any>;
     if (Array.isArray(data) && data.length === 2 && !Array.isArray(data[0])) {
       batches = () => [data][Symbol.iterator]();
@@ -80,16 +77,35 @@ export const lr_find: Magic = {
     } else {
       throw new MagicError(`data=${args.raw.data} must be a DataLoader, an iterable of [input, target], or one [input, target] pair`, usage);
     }
+    if (values.optimizer !== undefined) checkOptimizer(values.optimizer, model, args.raw, usage);
     const optimizer = values.optimizer ?? new (torch().optim.SGD)(model.parameters(), { lr: args.flags.start_lr as number });
     let it = batches();
-    const step_fn = () => {
+    const step_fn = (i: number, lr: number) => {
       let n = it.next();
       if (n.done) { it = batches(); n = it.next(); }
       if (n.done) throw new MagicError(`data=${args.raw.data} yielded no batch`, usage);
-      const [x, y] = n.value;
+      const when = i === 0 ? "on the first batch" : `on step ${i + 1} (lr ${fmt(lr)})`;
+      const v = n.value;
+      // an [input, target] array, or another iterable of the two (not a tensor: rows are no pair)
+      if (!(Array.isArray(v) ? v.length >= 2 : v !== null && typeof v === "object" && !Array.isArray(v.shape) && typeof v[Symbol.iterator] === "function")) {
+        throw new MagicError(`data=${args.raw.data} yielded ${describe(v)} ${when}, not an [input, target] pair`, usage);
+      }
+      const [x, y] = v;
       optimizer.zero_grad();
-      const l = lossFn(model.forward(x), y);
-      l.backward();
+      // Each part runs under its own name: a wrong object in one option (loss=model) failed deep
+      // in the library with only its words ("mat1 and mat2 shapes cannot be multiplied").
+      const out = step(() => model.forward(x), (e) => `model=${args.raw.model} failed ${when} of data=${args.raw.data}: `
+        + `model.forward(input) with input ${describe(x)} threw: ${e}`, usage);
+      const l = step(() => lossFn(out, y), (e) => `loss=${args.raw.loss} failed ${when}: loss(output, target) with output ${describe(out)} `
+        + `and target ${describe(y)} threw: ${e}${modelAsLoss(loss, args.raw.loss)}`, usage);
+      if (l === null || typeof l !== "object" || typeof l.backward !== "function") {
+        throw new MagicError(`loss=${args.raw.loss} returned ${describe(l)} ${when}, not a loss tensor${modelAsLoss(loss, args.raw.loss)}`, usage);
+      }
+      if (typeof l.numel === "function" && l.numel() !== 1) {
+        throw new MagicError(`loss=${args.raw.loss} returned a tensor of shape ${describe(l)} ${when}, not one number: `
+          + `the range test needs the batch's loss (a loss module's reduction "mean" or "sum")${modelAsLoss(loss, args.raw.loss)}`, usage);
+      }
+      step(() => l.backward(), (e) => `backward() of the loss from loss=${args.raw.loss} failed ${when}: ${e}`, usage);
       return l;
     };
     let rt;
@@ -110,5 +126,68 @@ export const lr_find: Magic = {
     const s = rt.suggestions;
     const summary = rt.summary().find((l: string) => /^\s*suggestions: /.test(l))?.trim().replace(/^suggestions: /, "");
     ctx.print(`suggested lr: ${summary ?? `steepest ${fmt(s.steepest)}, valley ${fmt(s.valley)}, minimum/10 ${fmt(s["minimum/10"])}`}`);
+    // why a suggestion is missing ("—"): printed too, not only in the plot's text
+    for (const note of rt.notes ?? []) ctx.print(`  ${note}`);
   },
 };
+
+/** `x` for a message: a tensor's shape ("[16, 5]"), else what it is. */
+function describe(x: any): string {
+  if (x !== null && typeof x === "object" && Array.isArray(x.shape)) return `[${x.shape.join(", ")}]`;
+  if (Array.isArray(x)) return `an array of ${x.length}`;
+  if (x === null || x === undefined) return String(x);
+  return typeof x === "object" ? `a ${x.constructor?.name ?? "object"}` : `a ${typeof x}`;
+}
+
+/** An interrupt (engine.ts: KeyboardInterrupt, or the script's termination) must pass unchanged. */
+function isInterrupt(e: any): boolean {
+  return e?.name === "KeyboardInterrupt" || e?.code === "ERR_SCRIPT_EXECUTION_INTERRUPTED";
+}
+
+/** Runs one part of a training step; its error becomes a UsageError saying which part and option (the original is its cause). */
+function step<T>(f: () => T, message: (e: string) => string, usage: string): T {
+  try {
+    return f();
+  } catch (e: any) {
+    if (e instanceof MagicError || isInterrupt(e)) throw e;
+    const err = new MagicError(message(String(e?.message ?? e)), usage);
+    (err as { cause?: unknown }).cause = e;
+    throw err;
+  }
+}
+
+/** "; loss=X is a Linear with parameters: a model, not a loss?" when loss= has parameters (loss modules have none). */
+function modelAsLoss(loss: any, raw: string): string {
+  if (typeof loss?.parameters !== "function") return "";
+  const n = Array.from(loss.parameters() as Iterable<unknown>).length;
+  return n > 0 ? `; loss=${raw} is a ${loss.constructor?.name ?? "module"} with parameters: a model, not a loss?` : "";
+}
+
+/**
+ * loss= as a function (output, target) => loss: a loss module's forward, or the function given.
+ * What cannot be one is a UsageError before anything runs.
+ */
+function lossFunction(loss: any, model: any, raw: Record<string, string>, usage: string): (out: unknown, y: unknown) => any {
+  if (loss === model) {
+    throw new MagicError(`loss=${raw.loss} is the model itself (model=${raw.model}): loss= takes a loss, e.g. loss=new torch.nn.MSELoss(), `
+      + "or a function (output, target) => loss", usage);
+  }
+  if (typeof loss === "function" && /^class\b/.test(Function.prototype.toString.call(loss))) {
+    throw new MagicError(`loss=${raw.loss} is a class, not a loss: write loss=new ${raw.loss}()`, usage);
+  }
+  if (typeof loss?.forward === "function") return (o, y) => loss.forward(o, y);
+  if (typeof loss === "function") return loss;
+  throw new MagicError(`loss=${raw.loss} is neither a loss module nor a function (output, target) => loss`, usage);
+}
+
+/** optimizer= must be an optimizer over the model's parameters: another model's trains nothing here. */
+function checkOptimizer(opt: any, model: any, raw: Record<string, string>, usage: string): void {
+  if (opt === null || typeof opt !== "object" || !Array.isArray(opt.param_groups) || typeof opt.step !== "function" || typeof opt.zero_grad !== "function") {
+    throw new MagicError(`optimizer=${raw.optimizer} is not a torch.optim optimizer (it needs param_groups, step() and zero_grad())`, usage);
+  }
+  const mine = new Set(Array.from(model.parameters() as Iterable<unknown>));
+  if (!opt.param_groups.some((g: { params: unknown[] }) => g.params.some((p) => mine.has(p)))) {
+    throw new MagicError(`optimizer=${raw.optimizer} does not update any parameter of model=${raw.model}: the range test would train nothing; `
+      + `make it over ${raw.model}.parameters(), or leave optimizer= out for SGD`, usage);
+  }
+}
