@@ -156,10 +156,15 @@ export function forLogAxis(ys: (number | null)[]): (number | null)[] {
 
 /**
  * The configured rate and momentum hold for a whole step (a scheduler changes them between
- * steps): drawn as steps ("hv"), not as ramps between points. Measured metrics are lines.
+ * steps): drawn as steps ("hv") while each point is one step, i.e. its x are consecutive steps
+ * (a merged point's x is one of its steps). A point that merges several steps of a schedule
+ * changed within them (cosine, stepped every step) holds no one value: stairs there drew the
+ * merging, not the schedule, so such a line goes through its points ("linear"), as measured
+ * metrics do. The static figures apply the same rule (kernel/src/plot/plotly.ts stepwise).
  */
-export function lineShape(metric: string): "hv" | "linear" {
-  return metric === "lr" || metric === "momentum" ? "hv" : "linear";
+export function lineShape(s: Pick<Series, "metric" | "x">): "hv" | "linear" {
+  if (s.metric !== "lr" && s.metric !== "momentum") return "linear";
+  return s.x.every((x, i) => Number.isInteger(x) && (i === 0 || x - s.x[i - 1] === 1)) ? "hv" : "linear";
 }
 
 /**
@@ -209,7 +214,7 @@ function seriesTraces(t: Series, label: string, colour: string, group: string, b
   }
   traces.push({
     type: "scatter", mode: t.x.length === 1 ? "lines+markers" : "lines", name: label, x: t.x, y: ys(t.mean),
-    connectgaps: false, line: { width: 2, color: colour, shape: lineShape(t.metric) }, hoverinfo: "x+y+name", legendgroup: group, uid: `${group}-mean`,
+    connectgaps: false, line: { width: 2, color: colour, shape: lineShape(t) }, hoverinfo: "x+y+name", legendgroup: group, uid: `${group}-mean`,
   });
   roles.push("line");
   return { traces, roles };
@@ -270,7 +275,9 @@ export function buildFigureWithRoles(p: PlotPayload, s: ViewState, theme: Theme)
   const fit = fitY(data, s.xrange ?? [-Infinity, Infinity], logY);
   if (fit && (s.xrange || fit.widened)) {
     // Plotly's autorange spans all the data, not what is in the zoomed step range; and it fits a
-    // constant line to a hair's width, drawing the payload's 4-digit rounding as a sawtooth.
+    // constant line to a hair's width, drawing the payload's 4-digit rounding as a sawtooth (on
+    // a log axis it spans two decades instead, where the ticks below, chosen for the fitted
+    // range, fell on top of each other).
     y.range = fit.range;
     y.autorange = false;
   }
@@ -317,8 +324,9 @@ export function buildFigureWithRoles(p: PlotPayload, s: ViewState, theme: Theme)
 /**
  * The y range that fits what is drawn over `xrange`: every point of a line, band or marker trace
  * that lies in the range or ends a segment crossing into it, padded by 5% of the span on each
- * side; in log10 units on a log axis, where values <= 0 do not count. Null when nothing is drawn
- * there (plotly's autorange then decides).
+ * side; in log10 units on a log axis, where values <= 0 do not count, and a span under
+ * MIN_LOG_SPAN becomes that span around its middle. Null when nothing is drawn there (plotly's
+ * autorange then decides).
  */
 export function yRangeFor(data: PlotlyTrace[], xrange: [number, number], logY: boolean): [number, number] | null {
   return fitY(data, xrange, logY)?.range ?? null;
@@ -331,7 +339,14 @@ export function yRangeFor(data: PlotlyTrace[], xrange: [number, number], logY: b
  */
 export const MIN_RELATIVE_SPAN = 0.02;
 
-/** `yRangeFor`, and whether the span was widened to MIN_RELATIVE_SPAN. */
+/**
+ * A log axis spans at least this many decades (a factor of 1.26), centred on a line that varies
+ * less: its rounding must not fill the plot either, and its ticks (logTicks: 1.8, 1.9 ... 2.2
+ * for a constant 2) need the range they were chosen for.
+ */
+export const MIN_LOG_SPAN = 0.1;
+
+/** `yRangeFor`, and whether the span was widened (MIN_RELATIVE_SPAN, MIN_LOG_SPAN). */
 function fitY(data: PlotlyTrace[], xrange: [number, number], logY: boolean): { range: [number, number]; widened: boolean } | null {
   const [a, b] = xrange;
   const meets = (u: number, v: number) => Math.min(u, v) <= b && Math.max(u, v) >= a;
@@ -353,6 +368,10 @@ function fitY(data: PlotlyTrace[], xrange: [number, number], logY: boolean): { r
   }
   if (lo > hi) return null;
   let widened = false;
+  if (logY && hi - lo < MIN_LOG_SPAN) {
+    const c = (lo + hi) / 2;
+    return { range: [c - MIN_LOG_SPAN / 2, c + MIN_LOG_SPAN / 2], widened: true };
+  }
   if (!logY) {
     // All zeros: any span will do; otherwise a share of the largest magnitude.
     const min = Math.max(Math.abs(lo), Math.abs(hi)) * MIN_RELATIVE_SPAN || 2;
@@ -437,7 +456,9 @@ function buildLayout(p: PlotPayload, s: ViewState, theme: Theme, markers: Marker
   const metric = p.metrics.find((m) => m.key === s.metric);
   const axis = { gridcolor: theme.grid, zerolinecolor: theme.axis, linecolor: theme.axis, color: theme.font };
   const xaxis: Record<string, unknown> = {
-    ...axis, type: p.x_log ? "log" : "linear", automargin: true,
+    // Exponents, as the y axis and the static SVG write them ("1e-7"): plotly's default SI
+    // prefixes labelled a range test's learning rates "100n, 1μ, 10μ".
+    ...axis, type: p.x_log ? "log" : "linear", automargin: true, exponentformat: "e",
     title: { text: escapeText(p.x_label), font: { color: theme.fontMuted } },
   };
   if (s.xrange) {

@@ -14,7 +14,9 @@
  * Size: the bundle as saved in a notebook stays under SAVED_BUDGET (figure.ts, "Budget"):
  * `bundle` measures it in nbformat's form (`savedSize`) and, when it is over (the shares of
  * figure.ts did not suffice: many runs or groups), builds it again with proportionally fewer
- * points per line, up to four times, down to 2 points per line.
+ * points per line, up to four times, down to 2 points per line. When it is well under while
+ * lines were merged (figure.ts's estimate of the bytes is a cautious one), a bundle with its SVG
+ * is built again with more points, up to three times, keeping the largest that stays under.
  *
  * Displayable objects implement `_repr_mimebundle_(options?)` (IPython's name for the same idea);
  * the kernel calls it for values it displays.
@@ -38,7 +40,7 @@ export interface BundleOptions {
   /** Include the SVG (default: true unless live). */
   svg?: boolean;
   title?: string;
-  /** Points per series (display downsampling), default 200. */
+  /** Points per series (display downsampling); default: as many as the saved size allows. */
   max_points?: number;
   /** The metric the extension shows first. */
   default_metric?: string;
@@ -137,20 +139,37 @@ export function savedSize(b: MimeBundle): number {
 
 /** The display bundle, synchronously. */
 export function bundle(x: BundleInput, options: BundleOptions = {}): MimeBundle {
-  let out = build(x, options);
-  if (isFigure(x) || options.max_points !== undefined) return out;
+  let built = build(x, options);
+  if (isFigure(x) || options.max_points !== undefined) return built.out;
   let scale = options.budget_scale ?? 1;
-  for (let round = 0; round < 4; round++) {
-    const size = savedSize(out);
-    if (size <= SAVED_BUDGET) break;
+  let size = savedSize(built.out);
+  for (let round = 0; round < 4 && size > SAVED_BUDGET; round++) {
     // the points are most of the bytes: scale them by the share that fits, with a margin
     scale *= Math.min(0.9, (0.92 * SAVED_BUDGET) / size);
-    out = build(x, { ...options, budget_scale: scale });
+    built = build(x, { ...options, budget_scale: scale });
+    size = savedSize(built.out);
   }
-  return out;
+  // Room left while lines were merged: more points. Only a bundle with its SVG, whose size is
+  // the saved one (a live update has none: it keeps figure.ts's estimate, which reserves room
+  // for it). The points' bytes are what the numbers take, the size less the SVG and the rest;
+  // a scale that went over is halved back towards the last one that fit.
+  if (SVG_MIME in built.out) {
+    let over = Infinity;
+    for (let round = 0; round < 3 && built.fig.downsampled && size < 0.9 * SAVED_BUDGET; round++) {
+      const fixed = savedSize({ [SVG_MIME]: built.out[SVG_MIME], [TEXT_MIME]: built.out[TEXT_MIME] });
+      let more = scale * Math.min(4, (0.95 * SAVED_BUDGET - fixed) / Math.max(1, size - fixed));
+      if (more >= over) more = (scale + over) / 2;
+      if (!(more > scale * 1.02)) break;
+      const next = build(x, { ...options, budget_scale: more });
+      const nextSize = savedSize(next.out);
+      if (nextSize > SAVED_BUDGET) over = more;
+      else [built, size, scale] = [next, nextSize, more];
+    }
+  }
+  return built.out;
 }
 
-function build(x: BundleInput, options: BundleOptions): MimeBundle {
+function build(x: BundleInput, options: BundleOptions): { out: MimeBundle; fig: Figure } {
   const fig = figure(x, options);
   const out: MimeBundle = {
     [PLOT_MIME]: fig.payload,
@@ -158,5 +177,5 @@ function build(x: BundleInput, options: BundleOptions): MimeBundle {
   };
   if (options.svg ?? !options.live) out[SVG_MIME] = toSvgSync(fig.payload);
   out[TEXT_MIME] = toText(fig);
-  return out;
+  return { out, fig };
 }

@@ -36,6 +36,11 @@ export function round(v: number | null | undefined, digits: number = DEFAULT_DIG
  * Merge consecutive buckets so at most `max_points` remain. `low`/`high` (same length as
  * `buckets`) optionally supply the band from other series (the q05/q95 of element-wise rates):
  * then a point's min is the min of `low`'s mins and its max the max of `high`'s maxes.
+ *
+ * Exactly `max_points` points when there are more buckets: n buckets make points of ⌊n/m⌋
+ * buckets, the first n mod m of them one bucket more (the run's start coarser, its latest steps
+ * finer). Runs of a fixed ⌈n/m⌉ buckets wasted up to half the points a budget allowed: 80 steps
+ * at 75 points became 40 points of two steps.
  */
 export function downsample(
   buckets: readonly Bucket[],
@@ -48,10 +53,12 @@ export function downsample(
     throw new RangeError(`downsample: max_points must be a positive integer, got ${max_points}`);
   }
   const n = buckets.length;
-  const per = Math.max(1, Math.ceil(n / max_points));
+  const m = Math.min(n, max_points);
+  const per = Math.floor(n / Math.max(1, m));
+  const wide = n - per * m;
   const out: Points = { x: [], mean: [], min: [], max: [] };
-  for (let start = 0; start < n; start += per) {
-    const end = Math.min(n, start + per);
+  for (let k = 0, start = 0, end = 0; k < m; k++, start = end) {
+    end = start + per + (k < wide ? 1 : 0);
     let count = 0;
     let sum = 0;
     let lo = Infinity;

@@ -8,12 +8,19 @@
  *
  * Budget (the rule, whatever the number of parameters or runs): a plot output stays under
  * SAVED_BUDGET = 150 KB as saved in a .ipynb (nbformat's indent=1 JSON, every mime type). Points
- * are shared out first (below), then bundle.ts measures the bundle as saved and, when it is
- * still over (many runs, many groups), builds it again with proportionally fewer points per line
- * (`FigureOptions.budget_scale`, down to 2 points per line), so the bound holds for any count.
+ * are shared out first by the bytes they cost (below), then bundle.ts measures the bundle as
+ * saved: when it is still over (many runs, many groups) it builds it again with proportionally
+ * fewer points per line (`FigureOptions.budget_scale`, down to 2 points per line), so the bound
+ * holds for any count; when lines were merged and the bytes leave room, with more.
  *
- * - Series of a run or group (no `param`): POINT_BUDGET points in all, as always; with
- *   per-parameter lines in the figure, GROUP_POINT_BUDGET (their share).
+ * - Series of a run or group (no `param`): every step while they fit, else the same number of
+ *   points for each line that has more (shareOut), as many as the bytes allow: LINE_BUDGET bytes
+ *   as saved in all, what SAVED_BUDGET leaves after the markup; with per-parameter lines in the
+ *   figure, GROUP_LINE_BUDGET (their share). A line drawn in the static panels costs its numbers
+ *   twice (payload and plotly JSON) and its path in the SVG, a band twice and more again
+ *   (lineBytes). A line carries a band of merged steps only when its points would merge
+ *   BAND_STEPS steps or more without bands (hasBand): a thinner merge shows little spread the
+ *   line does not show, and its band would cost more than half the points.
  * - Per-parameter lines (a `per_param` trace; a comparison never carries them): for the
  *   extension's parameter selector only, never all drawn at once. PARAM_POINT_BUDGET points in
  *   all, each line between PARAM_MIN_POINTS and PARAM_MAX_POINTS points. When every parameter
@@ -30,7 +37,7 @@
  *   lines in the colour this panel gives it (the same colour slots: plotly.ts colourSlots).
  */
 import type { Bucket } from "../trace/series";
-import { DEFAULT_MAX_POINTS, downsample, downsampleAligned } from "./downsample";
+import { downsample, downsampleAligned } from "./downsample";
 import type { Marker, MetricInfo, PlotPayload, Series } from "./payload";
 
 /** Every metric a figure may show, in display order, with its label and default axis. */
@@ -88,7 +95,7 @@ export interface FigureOptions {
   x_log?: boolean;
   default_metric?: string;
   live?: boolean;
-  /** Points per series in the payload (display downsampling); default: `pointBudget(sources)`. */
+  /** Points per series in the payload (display downsampling); default: what the bytes allow (shareOut). */
   max_points?: number;
   /** Parameters whose lines the figure carries first (per_param traces), before the ranked ones. */
   params?: readonly string[];
@@ -100,6 +107,8 @@ export interface FigureOptions {
 export interface Figure {
   payload: PlotPayload;
   summary: string[];
+  /** Whether a line carries fewer points than its series has buckets (a larger budget_scale would carry more). */
+  downsampled?: boolean;
 }
 
 /**
@@ -113,22 +122,39 @@ export const DEFAULT_TITLES: Readonly<Record<PlotPayload["kind"], string>> = {
   range_test: "Learning-rate range test",
 };
 
-/**
- * Total points (a band counts twice: it adds min and max) that keep the whole bundle (payload,
- * plotly, SVG) under 150 KB *as saved in a notebook*: nbformat writes the .ipynb with
- * `indent=1`, so each number of the payload and of the plotly JSON sits on a line of its own
- * behind a dozen spaces, about 88 bytes per point across the two (twice their compact JSON).
- * 1200 points is about 105 KB of them, leaving room for the SVG (test/plot/saved_size.test.ts:
- * long traces with every panel save to about 140 KB), and keeps one point per step for a
- * 100-step trace of every metric (notebooks/03-steplr.ipynb: 11 units of 100 points).
- */
-export const POINT_BUDGET = 1200;
-/** The fewest points per series while the budget allows (bundle.ts goes lower when it must). */
-export const MIN_POINTS = 16;
 /** The bound of a plot output as saved in a notebook (README, test/plot/saved_size.test.ts). */
 export const SAVED_BUDGET = 150_000;
+/**
+ * Bytes of one number of the payload or of the plotly JSON *as saved in a notebook*: nbformat
+ * writes the .ipynb with `indent=1`, so each number sits on a line of its own behind ten spaces
+ * (a 4-digit rate, its comma and newline: 19 bytes on average in saved traces).
+ */
+export const NUMBER_BYTES = 19;
+/** Points per line in the SVG (svg.ts thins longer lines): a 560-pixel panel shows no more. */
+export const SVG_POINTS = 120;
+/**
+ * Bytes of one point of a line in the SVG's paths, and of one point of a band (its area),
+ * measured on saved traces.
+ */
+const SVG_POINT_BYTES = 22;
+const SVG_BAND_BYTES = 18;
+/**
+ * Bytes of a line whatever its points: its keys in the payload, and when drawn its plotly
+ * traces' (name, colour, axes, legend group...), its legend entry, and its band's trace.
+ */
+const LINE_MARKUP_BYTES = 200;
+const DRAWN_MARKUP_BYTES = 700;
+const BAND_MARKUP_BYTES = 500;
+/**
+ * The bytes the lines of runs and groups may take: SAVED_BUDGET less the rest of a bundle (the
+ * payload's and plotly JSON's own markup, the SVG's axes and legends, text/plain: 10 to 20 KB).
+ * An estimate: bundle.ts measures what it built.
+ */
+export const LINE_BUDGET = SAVED_BUDGET - 20_000;
+/** The fewest points per series while the budget allows (bundle.ts goes lower when it must). */
+export const MIN_POINTS = 16;
 /** The group lines' share when per-parameter lines come too (they are drawn in the static panels too). */
-export const GROUP_POINT_BUDGET = 380;
+export const GROUP_LINE_BUDGET = 40_000;
 /** Points of all per-parameter lines together (payload only: ~45 B each as saved). */
 export const PARAM_POINT_BUDGET = 700;
 export const PARAM_MIN_POINTS = 10;
@@ -139,18 +165,82 @@ export const STATIC_PARAMS = 5;
 /** Metrics a trace's static panels draw (panelsFor), besides a cycled momentum. */
 const STATIC_METRICS = ["lr", "lr_projected", "lr_per_sample", "lr_elementwise", "lr_preconditioned", "update_ratio", "loss"];
 
-/** Points (a band counts twice: it adds min and max) of one series per payload point. */
+/** Points (a band counts twice: it adds min and max) of one per-parameter series per payload point. */
 function units(s: SourceSeries): number {
   if (s.buckets.length === 0) return 0;
   const band = s.low !== undefined || s.buckets.some((b) => b.count > 1 && b.min !== b.max);
   return band ? 2 : 1;
 }
 
-/** Points per series so that all series together fit POINT_BUDGET (between MIN_POINTS and 200). */
-export function pointBudget(sources: readonly FigureSource[], budget: number = POINT_BUDGET, min: number = MIN_POINTS): number {
+/** Steps a series covers (its buckets' pushes, gaps included). */
+function stepsOf(s: SourceSeries): number {
   let n = 0;
-  for (const src of sources) for (const s of src.series) n += units(s);
-  return Math.max(min, Math.min(DEFAULT_MAX_POINTS, Math.floor(budget / Math.max(1, n))));
+  for (const b of s.buckets) n += b.pushes;
+  return n;
+}
+
+/** Steps a point merges, at least, for its line to carry the min–max band of those steps. */
+export const BAND_STEPS = 4;
+
+/**
+ * Whether series `s` shown at `points` points carries a band: its own (`low`/`high`: the spread
+ * of element-wise rates), or the min–max of the steps each point merges, when they are
+ * BAND_STEPS or more a point and the series is not constant. Points of one step, or of a few
+ * (80 steps at 75 points), show little spread the line does not show itself: such bands doubled
+ * the bytes of short runs (a drawn band costs 2.5 times its line) and halved their points.
+ */
+export function hasBand(s: SourceSeries, points: number): boolean {
+  if (s.low !== undefined) return true;
+  if (stepsOf(s) < BAND_STEPS * Math.min(points, s.buckets.length)) return false;
+  const v = s.buckets[0].min;
+  return s.buckets.some((b) => b.min !== v || b.max !== v);
+}
+
+/**
+ * Numbers one point of a line costs as saved: in the payload x and mean (and min and max with a
+ * band); in the plotly JSON, when the static panels draw it, x and y (and its band as a closed
+ * shape: x and y along each edge).
+ */
+export function numbersPerPoint(drawn: boolean, band: boolean): number {
+  return (band ? 4 : 2) + (drawn ? (band ? 6 : 2) : 0);
+}
+
+/**
+ * Bytes, as saved, of a line of `points` points: its numbers, its path in the SVG when drawn,
+ * and its markup.
+ */
+export function lineBytes(points: number, drawn: boolean, band: boolean): number {
+  const svg = drawn ? Math.min(points, SVG_POINTS) * (SVG_POINT_BYTES + (band ? SVG_BAND_BYTES : 0)) : 0;
+  const markup = drawn ? DRAWN_MARKUP_BYTES + (band ? BAND_MARKUP_BYTES : 0) : LINE_MARKUP_BYTES;
+  return points * numbersPerPoint(drawn, band) * NUMBER_BYTES + svg + markup;
+}
+
+/**
+ * The points per line that fit `budget` bytes: the largest cap such that every line keeps
+ * min(its buckets, cap) points within the budget (`cost(s, points)` bytes each, growing with the
+ * points). Short lines keep every step and long ones share what is left. 0 when not even one
+ * point a line fits.
+ */
+export function shareOut(series: readonly SourceSeries[], budget: number, cost: (s: SourceSeries, points: number) => number): number {
+  const fits = (cap: number) => {
+    let total = 0;
+    for (const s of series) {
+      total += cost(s, Math.min(cap, s.buckets.length));
+      if (total > budget) return false;
+    }
+    return true;
+  };
+  let longest = 0;
+  for (const s of series) longest = Math.max(longest, s.buckets.length);
+  if (fits(longest)) return longest;
+  // fits(lo) and not fits(hi)
+  let lo = 0, hi = longest;
+  while (hi - lo > 1) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (fits(mid)) lo = mid;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /**
@@ -190,30 +280,34 @@ export function make_figure(sources: readonly FigureSource[], options: FigureOpt
   const scale = options.budget_scale ?? 1;
   const floor = scale < 1 ? 2 : MIN_POINTS;
   const groupSources = perParam ? sources.map((src) => ({ ...src, series: src.series.filter((s) => !s.param) })) : sources;
-  const groupBudget = Math.floor((perParam ? GROUP_POINT_BUDGET : POINT_BUDGET) * scale);
-  const max_points = options.max_points ?? pointBudget(groupSources, groupBudget, floor);
-  // Too many lines for MIN_POINTS each (many runs or groups): the lines the static panels draw
-  // (payload and plotly JSON: twice the bytes) get 65% of the bytes, the selector's others 35%,
-  // and no line carries its band: a dozen overlapping bands are no longer readable, and each
-  // costs as much as two lines (plotly draws it as a polygon of twice the points).
+  // The lines the static panels draw (payload and plotly JSON: twice the numbers).
+  const drawnMetric = (m: string) =>
+    options.kind === "compare" ? m === (options.default_metric ?? "lr_projected") || m === "loss"
+      : options.kind === "trace" ? STATIC_METRICS.includes(m) || m === "momentum" : true;
+  const lines = groupSources.flatMap((src) => src.series.filter((s) => s.buckets.length > 0));
+  const drawnLines = lines.filter((s) => drawnMetric(s.metric)).length;
+  const groupBudget = Math.floor((perParam ? GROUP_LINE_BUDGET : LINE_BUDGET) * scale);
+  // Which lines carry a band is decided at the points they would keep without bands of merged
+  // steps, then the points are shared out again with those bands' bytes. (Deciding at each count
+  // would make the bytes jump where a band comes with merging: not monotonic, and a budget a
+  // little lower could halve the points.)
+  const unbanded = shareOut(lines, groupBudget, (s, n) => lineBytes(n, drawnMetric(s.metric), s.low !== undefined));
+  const bands = new Set(lines.filter((s) => hasBand(s, unbanded)));
+  const shared = shareOut(lines, groupBudget, (s, n) => lineBytes(n, drawnMetric(s.metric), bands.has(s)));
+  const max_points = options.max_points ?? Math.max(floor, shared);
   let pointsOf = (_s: SourceSeries): number => max_points;
   let banded = (_s: SourceSeries): boolean => true;
-  let all = 0, drawn = 0;
-  const drawnMetric = (m: string) => (options.kind === "compare" ? m === (options.default_metric ?? "lr_projected") || m === "loss" : STATIC_METRICS.includes(m));
-  for (const src of groupSources) for (const s of src.series) {
-    all += units(s);
-    if (drawnMetric(s.metric)) drawn += units(s);
-  }
-  if (options.max_points === undefined && all > 0 && Math.floor(groupBudget / all) < MIN_POINTS && drawn > 0 && drawn < all) {
-    const cost = 2 * groupBudget;
-    let lines = 0, plain = 0;
-    for (const src of groupSources) for (const s of src.series) {
-      if (s.buckets.length === 0) continue;
-      if (drawnMetric(s.metric)) lines++;
-      else plain++;
-    }
-    const a = Math.max(2, Math.min(DEFAULT_MAX_POINTS, Math.floor((0.65 * cost) / (2 * Math.max(1, lines)))));
-    const b = Math.max(2, Math.min(DEFAULT_MAX_POINTS, Math.floor((0.35 * cost) / Math.max(1, plain))));
+  // Too many lines for MIN_POINTS each (many runs or groups): the lines the static panels draw
+  // get 65% of the bytes, the selector's others 35%, and no line carries its band: a dozen
+  // overlapping bands are no longer readable, and each costs more than two lines (plotly draws
+  // it as a polygon of twice the points).
+  const plain = lines.length - drawnLines;
+  if (options.max_points === undefined && shared < MIN_POINTS && drawnLines > 0 && plain > 0) {
+    const perPoint = (drawn: boolean) => lineBytes(2, drawn, false) - lineBytes(1, drawn, false);
+    const markup = drawnLines * lineBytes(0, true, false) + plain * lineBytes(0, false, false);
+    const rest = Math.max(0, groupBudget - markup);
+    const a = Math.max(2, Math.floor((0.65 * rest) / (perPoint(true) * drawnLines)));
+    const b = Math.max(2, Math.floor((0.35 * rest) / (perPoint(false) * plain)));
     pointsOf = (s) => (drawnMetric(s.metric) ? a : b);
     banded = () => false;
   }
@@ -237,6 +331,7 @@ export function make_figure(sources: readonly FigureSource[], options: FigureOpt
   }
   const series: Series[] = [];
   const markers: Marker[] = [];
+  let downsampled = false;
   const present = new Set<string>();
   for (const src of sources) {
     for (const s of src.series as (SourceSeries & { points?: number })[]) {
@@ -244,8 +339,11 @@ export function make_figure(sources: readonly FigureSource[], options: FigureOpt
       const p = s.points !== undefined ? downsampleAligned(s.buckets, s.points, s.low, s.high) : downsample(s.buckets, pointsOf(s), s.low, s.high);
       const out: Series = { name: src.name, metric: s.metric, group: s.group, x: p.x, mean: p.mean };
       if (s.param !== undefined && s.param !== null) out.param = s.param;
-      // The band is only worth its bytes when it differs from the line.
-      if (banded(s) && (p.min.some((v, i) => v !== p.mean[i]) || p.max.some((v, i) => v !== p.mean[i]))) {
+      if (p.x.length < s.buckets.length) downsampled = true;
+      // The band is only worth its bytes when it differs from the line, and its points merge
+      // steps enough to have a spread of their own (hasBand).
+      const band = s.points !== undefined || (options.max_points !== undefined ? hasBand(s, p.x.length) : bands.has(s));
+      if (banded(s) && band && (p.min.some((v, i) => v !== p.mean[i]) || p.max.some((v, i) => v !== p.mean[i]))) {
         out.min = p.min;
         out.max = p.max;
       }
@@ -273,7 +371,7 @@ export function make_figure(sources: readonly FigureSource[], options: FigureOpt
   };
   const summary: string[] = [payload.title];
   for (const src of sources) for (const line of src.summary ?? []) summary.push(line);
-  return { payload, summary };
+  return { payload, summary, downsampled };
 }
 
 /**

@@ -229,11 +229,18 @@ export function panelKey(panel: Panel, legend: Legend): KeyItem[] {
 export const KEY_COLOUR = "#555555";
 
 /**
- * The configured rate and momentum hold for a whole step (schedulers change them between steps):
- * drawn as steps, not as ramps between points. Measured metrics are drawn as lines.
+ * Whether a line is drawn as steps. The configured rate and momentum hold for a whole step
+ * (schedulers change them between steps): drawn as steps while each point is one step, i.e. its
+ * x are consecutive steps (a merged point's x is one of its steps, downsample.pointStep, so
+ * consecutive x leave room for one step a point). A point that merges several steps holds no
+ * one value over them when the schedule changes within (cosine, stepped every step): stairs
+ * there drew the merging, 3-step treads of a smooth curve, so such a line is drawn through its
+ * points, as measured metrics are. The extension applies the same rule (extension/src/figure.ts
+ * lineShape).
  */
-export function stepwise(metric: string): boolean {
-  return metric === "lr" || metric === "momentum";
+export function stepwise(s: Pick<Series, "metric" | "x">): boolean {
+  if (s.metric !== "lr" && s.metric !== "momentum") return false;
+  return s.x.every((x, i) => Number.isInteger(x) && (i === 0 || x - s.x[i - 1] === 1));
 }
 
 /**
@@ -287,15 +294,19 @@ export function toPlotly(payload: PlotPayload): PlotlyFigure {
     const xa = k === 1 ? "x" : `x${k}`;
     const ya = k === 1 ? "y" : `y${k}`;
     const top = 1 - i * (h + gap);
+    // Exponents written as the SVG and the extension write them ("1e-7"): plotly's default SI
+    // prefixes labelled a range test's learning rates "100n, 1μ, 10μ", and "power" (10⁻⁷)
+    // differed from the other two pictures.
     layout[k === 1 ? "yaxis" : `yaxis${k}`] = {
       title: { text: escapeText(panel.title) },
       type: panel.log ? "log" : "linear",
       domain: [Math.max(0, top - h), top],
-      exponentformat: "power",
+      exponentformat: "e",
     };
     layout[k === 1 ? "xaxis" : `xaxis${k}`] = {
       anchor: ya,
       type: payload.x_log ? "log" : "linear",
+      exponentformat: "e",
       ...(k > 1 ? { matches: "x" } : {}),
       ...(k === panels.length ? { title: { text: escapeText(payload.x_label) }, automargin: true } : { showticklabels: false }),
     };
@@ -353,7 +364,7 @@ export function toPlotly(payload: PlotPayload): PlotlyFigure {
         }
         data.push({
           type: "scatter", mode: "lines", x: s.x, y: s.mean, xaxis: xa, yaxis: ya, name: escapeText(label),
-          line: { color: colour, dash, width: 1.8, shape: stepwise(s.metric) ? "hv" : "linear" }, connectgaps: false, legendgroup,
+          line: { color: colour, dash, width: 1.8, shape: stepwise(s) ? "hv" : "linear" }, connectgaps: false, legendgroup,
           ...(listedHere ? {} : { showlegend: false }),
           ...(copy > 0 ? { hoverinfo: "skip" } : {}),
         });

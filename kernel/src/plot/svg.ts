@@ -18,7 +18,7 @@
  */
 import type * as Vega from "vega";
 import type * as VegaLite from "vega-lite";
-import { inPanel, panelsFor, seriesLabel } from "./figure";
+import { inPanel, panelsFor, seriesLabel, SVG_POINTS } from "./figure";
 import { DASHES, KEY_COLOUR, legendOf, panelKey, stepwise } from "./plotly";
 import type { PlotPayload } from "./payload";
 
@@ -26,17 +26,21 @@ import type { PlotPayload } from "./payload";
  * 10000000000, and log axes of losses and update ratios span many decades). */
 const AXIS_LABEL =
   "datum.value != 0 && (abs(datum.value) >= 1e5 || abs(datum.value) < 1e-3) ? format(datum.value, '.0e') : format(datum.value, '~g')";
+/**
+ * Tick labels of a log axis, as plotly writes its decades with `exponentformat: "e"` (plotly.ts,
+ * the extension): an exponent from three decades away from 1 on ("1e-3", "0.01", "1e+3"), so the
+ * three pictures of a range test label its learning rates alike.
+ */
+const LOG_AXIS_LABEL =
+  "datum.value != 0 && (abs(datum.value) >= 1e3 || abs(datum.value) < 1e-2) ? format(datum.value, '.0e') : format(datum.value, '~g')";
 
 /** Vega's stroke-dash arrays for plotly's dash names (plotly.ts DASHES). */
 const DASH_ARRAYS: Record<(typeof DASHES)[number], number[]> = { solid: [1, 0], dash: [6, 3], dot: [2, 2], dashdot: [6, 3, 2, 3] };
 
 const PANEL_WIDTH = 560;
 const PANEL_HEIGHT = 150;
-/**
- * Points per line in the picture: a 560-pixel panel shows no more, and every point costs bytes
- * of path data in the SVG (the bundle must stay small).
- */
-const SVG_POINTS = 120;
+// Points per line in the picture: SVG_POINTS (figure.ts); a 560-pixel panel shows no more, and
+// every point costs bytes of path data in the SVG (the bundle must stay small).
 // Gaps (null) break lines and bands, and stay out of the axis domains (Vega-Lite's default
 // would draw them at the axis minimum on a log scale).
 
@@ -143,8 +147,10 @@ export function toVegaLite(payload: PlotPayload): Record<string, unknown> {
         ? thin(s.x, [s.mean, s.min, s.max], ["mean", "min", "max"], SVG_POINTS)
         : thin(s.x, [s.mean], ["mean"], SVG_POINTS);
       const [mean, min, max] = t.ys;
+      // Steps while each drawn point is still one step (plotly.ts stepwise): thinned, a line.
+      const step = stepwise({ metric: s.metric, x: t.x });
       t.x.forEach((x, j) => {
-        lines.push({ series: entry, ...own, x, y: onAxis(mean[j], panel.log), step: stepwise(s.metric) });
+        lines.push({ series: entry, ...own, x, y: onAxis(mean[j], panel.log), step });
         if (min && max && !panel.params) {
           const lo = onAxis(min[j], panel.log);
           const hi = onAxis(max[j], panel.log);
@@ -156,7 +162,9 @@ export function toVegaLite(payload: PlotPayload): Record<string, unknown> {
       field: "x",
       type: "quantitative",
       scale: xScale,
-      axis: last ? { title: payload.x_label, tickCount: 6 } : { title: null, labels: false, tickCount: 6 },
+      // A log x axis holds learning rates (a range test): labelled as log y axes are, "1e-7"
+      // rather than Vega's "0.000001" (plotly writes them so too: plotly.ts exponentformat).
+      axis: last ? { title: payload.x_label, tickCount: 6, ...(payload.x_log ? { labelExpr: LOG_AXIS_LABEL } : {}) } : { title: null, labels: false, tickCount: 6 },
     };
     const legend = { title: null, orient: "bottom", ...legendColumns(domain), symbolType: "stroke", symbolStrokeWidth: 2, symbolOpacity: 1 };
     const colour = { field: "series", type: "nominal", scale: { domain, range }, legend };
@@ -191,7 +199,7 @@ export function toVegaLite(payload: PlotPayload): Record<string, unknown> {
         encoding: {
           x: xEnc,
           // Few ticks on log axes: Vega otherwise draws a grid line per minor tick (bytes, clutter).
-          y: { field: "y", type: "quantitative", scale: yScale, title: panel.title, axis: { labelExpr: AXIS_LABEL, tickCount: panel.log ? 4 : 5 } },
+          y: { field: "y", type: "quantitative", scale: yScale, title: panel.title, axis: { labelExpr: panel.log ? LOG_AXIS_LABEL : AXIS_LABEL, tickCount: panel.log ? 4 : 5 } },
           color: colour,
           ...(strokeDash ? { strokeDash } : {}),
           ...detail,
