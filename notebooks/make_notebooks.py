@@ -204,7 +204,7 @@ function run(bs: number, lr: number, name: string) {
   trace.stop();
   const m = trace.latest();
   console.log(`${name.padEnd(15)} steps ${String(trace.steps).padStart(3)}  lr_projected ${m.lr_projected?.toFixed(4)}  lr_per_sample ${m.lr_per_sample?.toExponential(3)}  `
-    + `loss on all data: after 8 steps ${after8.toFixed(2)}, after 2 epochs ${full_loss().toFixed(3)}`);
+    + `loss on all data: after 8 steps ${after8.toFixed(3)}, after 2 epochs ${full_loss().toFixed(3)}`);
   return trace;
 }
 
@@ -218,9 +218,9 @@ What holds exactly is the per-sample rate: SGD's projected rate is `γ` whatever
 rate each sample gets is `γ/B`: `3.1e-4`, `7.8e-5`, `2.0e-5`. The *step* does not shrink: a mean
 over more samples estimates the same gradient, only with less noise, so step for step the three
 runs learn alike (in the loss panel, against steps, the curves lie on one another; after 8 steps
-the loss on all the data is 2.25, 2.29 and 2.29). What a larger batch loses is steps: one epoch
+the loss on all the data is 2.248, 2.286 and 2.288). What a larger batch loses is steps: one epoch
 of 2048 samples is 64 steps at `B = 32` and 4 at `B = 512`, so after two epochs the loss is
-0.024, 0.82 and 2.29. The article's claim holds per epoch, not per step, and `γ/B` says by how
+0.024, 0.823 and 2.288 (at `B = 512` two epochs are those 8 steps). The article's claim holds per epoch, not per step, and `γ/B` says by how
 much.
 
 ## Keeping the per-sample rate: the linear scaling rule
