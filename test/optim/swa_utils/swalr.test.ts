@@ -273,7 +273,10 @@ describe("%lr_schedule SWALR", () => {
   it("takes its length from anneal_epochs when --steps is left out (the annealing, then as long at swa_lr)", async () => {
     const b = await run("SWALR swa_lr=0.01 anneal_epochs=7");
     expect(b["text/plain"]).toContain("14 steps, lr 0.1 → 0.01");
-    await expect(run("SWALR swa_lr=0.01 anneal_epochs=0")).rejects.toThrow(/--steps N is required for SWALR/);
+    // the length its options give is named, and why it cannot be used
+    await expect(run("SWALR swa_lr=0.01 anneal_epochs=0")).rejects.toThrow(
+      "SWALR: without --steps the preview runs 2 × anneal_epochs steps, and that is 0 here (anneal_epochs=0), which is not a positive integer; give --steps N",
+    );
   });
 
   it("is offered by Tab with its options, and a bad option names what SWALR accepts", async () => {
