@@ -8,10 +8,9 @@
  *   never with SI prefixes ("100n", "1μ").
  * Screenshots go to test-output/axes/.
  */
-import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import * as torch from "../../kernel/src/index";
 import { trace } from "../../kernel/src/trace/index";
 import { bucketsOf, make_figure, PLOT_MIME, toPlotly, toSvgSync, type FigureSource, type PlotPayload } from "../../kernel/src/plot/index";
@@ -19,42 +18,23 @@ import { buildFigure } from "../../extension/src/figure";
 import { validatePayload } from "../../extension/src/payload";
 import { applyControl, initialState } from "../../extension/src/state";
 import { themeFrom } from "../../extension/src/theme";
-import { launchChromium } from "./browser/chromium";
+import { usePlotlyPage } from "./browser/plotly_page";
+import { trainLogged } from "../plot/saved";
 
 const ROOT = join(__dirname, "..", "..");
 const SHOTS = join(ROOT, "test-output", "axes");
-const PLOTLY = join(ROOT, "node_modules", "plotly.js-dist-min", "plotly.min.js");
 const light = themeFrom(() => "", true);
 
-let chromium: Awaited<ReturnType<typeof launchChromium>> | undefined;
-let page!: Page;
+const plotly = usePlotlyPage(SHOTS);
+const page = (): Page => plotly.page();
 
-beforeAll(async () => {
-  mkdirSync(SHOTS, { recursive: true });
-  chromium = await launchChromium();
-  page = await chromium.context.newPage();
-  await page.setContent(`<div id="plot" style="width: 900px"></div>`);
-  await page.addScriptTag({ path: PLOTLY });
-}, 120_000);
-
-afterAll(async () => {
-  await chromium?.close();
-}, 60_000);
-
-async function draw(fig: { data: unknown[]; layout: Record<string, unknown> }, width = 900): Promise<void> {
-  await page.evaluate(async ([fig, width]: any) => {
-    const w = window as any;
-    document.getElementById("plot")!.style.width = `${width}px`;
-    w.Plotly.purge("plot");
-    await w.Plotly.newPlot("plot", fig.data, fig.layout);
-  }, [fig, width] as const);
-}
+const draw = plotly.draw;
 
 interface Tick { text: string; top: number; bottom: number; left: number; right: number }
 
 /** The tick labels plotly drew on an axis ("x", "y", "y2"...), with their boxes in page pixels. */
 function ticks(axis: string): Promise<Tick[]> {
-  return page.evaluate((axis) => [...document.querySelectorAll<SVGTextElement>(`#plot g.${axis}tick text`)]
+  return page().evaluate((axis) => [...document.querySelectorAll<SVGTextElement>(`#plot g.${axis}tick text`)]
     .filter((t) => (t.textContent ?? "") !== "" && t.getBoundingClientRect().height > 0)
     .map((t) => {
       const r = t.getBoundingClientRect();
@@ -87,15 +67,8 @@ function divergingPerParam(): PlotPayload {
   const model = new torch.nn.Sequential(new torch.nn.Linear(4, 8), new torch.nn.ReLU(), new torch.nn.Linear(8, 1));
   const opt = new torch.optim.SGD(model.parameters(), { lr: 2 });
   const t = trace(opt, { batch_size: 8, per_param: true, named_parameters: model.named_parameters() });
-  const x = torch.randn(8, 4), y = torch.randn(8, 1), loss_fn = new torch.nn.MSELoss();
-  for (let i = 0; i < 10; i++) {
-    opt.zero_grad();
-    const loss = loss_fn.forward(model.forward(x), y);
-    loss.backward();
-    t.log_loss(loss);
-    opt.step();
-  }
-  t.stop();
+  const x = torch.randn(8, 4), y = torch.randn(8, 1);
+  trainLogged(model, opt, t, x, y, 10);
   expect(t.diverged_at).not.toBeNull();
   return validatePayload(JSON.parse(JSON.stringify(t.bundle({ svg: false })[PLOT_MIME])));
 }
@@ -115,10 +88,10 @@ describe("y tick labels of a (nearly) constant line on a log axis", () => {
     expect((fig.layout.yaxis as any).type, name).toBe("log");
     for (const width of [900, 420]) {
       await draw(fig, width);
-      if (width === 900) await page.screenshot({ path: join(SHOTS, `y-${name.replace(/\W+/g, "-")}.png`), fullPage: true });
+      if (width === 900) await page().screenshot({ path: join(SHOTS, `y-${name.replace(/\W+/g, "-")}.png`), fullPage: true });
       expectApart(await ticks("y"), `${name}, ${width} px`);
       // the line is inside the range the axis shows
-      const [lo, hi] = await page.evaluate(() => (document.getElementById("plot") as any)._fullLayout.yaxis.range as [number, number]);
+      const [lo, hi] = await page().evaluate(() => (document.getElementById("plot") as any)._fullLayout.yaxis.range as [number, number]);
       const values = p.series.filter((t) => t.metric === metric).flatMap((t) => t.mean).filter((v): v is number => v !== null);
       expect(Math.log10(Math.min(...values)), name).toBeGreaterThanOrEqual(lo);
       expect(Math.log10(Math.max(...values)), name).toBeLessThanOrEqual(hi);
@@ -147,7 +120,7 @@ describe("learning rates on an x axis are written with exponents", () => {
     for (const label of decades) expect(svgLabels, label).toContain(label);
     for (const [name, fig] of [["extension", buildFigure(p, initialState(p), light)], ["static plotly", toPlotly(payload)]] as const) {
       await draw(fig as any);
-      await page.screenshot({ path: join(SHOTS, `x-range-test-${name.replace(/\W+/g, "-")}.png`), fullPage: true });
+      await page().screenshot({ path: join(SHOTS, `x-range-test-${name.replace(/\W+/g, "-")}.png`), fullPage: true });
       const labels = (await ticks("x")).map((t) => ascii(t.text));
       expect(labels.filter((l) => SI.test(l)), `${name}: ${labels.join(" ")}`).toEqual([]);
       for (const label of decades) expect(labels, `${name}: ${labels.join(" ")}`).toContain(label);

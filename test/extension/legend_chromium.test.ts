@@ -5,10 +5,9 @@
  * and where the legend sits, the extension's too: under the x-axis title, never on it.
  * Screenshots go to test-output/legend/.
  */
-import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { PLOTLY_MIME, type MimeBundle } from "../../kernel/src/plot/index";
 import { make_figure, panelsFor, type FigureOptions, type FigureSource } from "../../kernel/src/plot/figure";
 import { toPlotly } from "../../kernel/src/plot/plotly";
@@ -16,44 +15,24 @@ import { buildFigure } from "../../extension/src/figure";
 import { validatePayload } from "../../extension/src/payload";
 import { initialState } from "../../extension/src/state";
 import { themeFrom } from "../../extension/src/theme";
-import { launchChromium } from "./browser/chromium";
+import { usePlotlyPage } from "./browser/plotly_page";
 import { compareBundle, mixedCompareBundle, threeGroups } from "../plot/legend_runs";
 
 const ROOT = join(__dirname, "..", "..");
 const SHOTS = join(ROOT, "test-output", "legend");
-const PLOTLY = join(ROOT, "node_modules", "plotly.js-dist-min", "plotly.min.js");
 
-let chromium: Awaited<ReturnType<typeof launchChromium>> | undefined;
-let page!: Page;
-
-beforeAll(async () => {
-  mkdirSync(SHOTS, { recursive: true });
-  chromium = await launchChromium();
-  page = await chromium.context.newPage();
-  await page.setContent(`<div id="plot" style="width: 900px"></div>`);
-  await page.addScriptTag({ path: PLOTLY });
-}, 120_000);
-
-afterAll(async () => {
-  await chromium?.close();
-}, 60_000);
+const plotly = usePlotlyPage(SHOTS);
+const page = (): Page => plotly.page();
 
 async function draw(b: MimeBundle): Promise<void> {
   await drawFigure(b[PLOTLY_MIME] as { data: unknown[]; layout: Record<string, unknown> });
 }
 
-async function drawFigure(fig: { data: unknown[]; layout: Record<string, unknown> }, width = 900): Promise<void> {
-  await page.evaluate(async ([fig, width]: any) => {
-    const w = window as any;
-    document.getElementById("plot")!.style.width = `${width}px`;
-    w.Plotly.purge("plot");
-    await w.Plotly.newPlot("plot", fig.data, fig.layout);
-  }, [fig, width] as const);
-}
+const drawFigure = plotly.draw;
 
 /** Each legend's entries as plotly drew them, and whether an entry can be clicked. */
 function legends(): Promise<Record<string, { text: string; clickable: boolean }[]>> {
-  return page.evaluate(() => {
+  return page().evaluate(() => {
     const out: Record<string, { text: string; clickable: boolean }[]> = {};
     for (const g of document.querySelectorAll<SVGGElement>("g.infolayer > g[class^='legend']")) {
       out[g.getAttribute("class")!] = [...g.querySelectorAll("g.traces")].map((t) => ({
@@ -66,11 +45,11 @@ function legends(): Promise<Record<string, { text: string; clickable: boolean }[
 }
 
 /** Names of the traces with data that plotly draws (visible, not hidden from the legend). */
-const shown = (): Promise<string[]> => page.evaluate(() => (document.getElementById("plot") as any)._fullData
+const shown = (): Promise<string[]> => page().evaluate(() => (document.getElementById("plot") as any)._fullData
   .filter((t: any) => t.visible === true && t.x.some((v: unknown) => v !== null)).map((t: any) => `${t.name}@${t.yaxis}`));
 
 async function click(legend: string, text: string): Promise<void> {
-  await page.locator(`g.${legend} g.traces`, { hasText: text }).first().locator("rect.legendtoggle").click();
+  await page().locator(`g.${legend} g.traces`, { hasText: text }).first().locator("rect.legendtoggle").click();
 }
 
 describe("a comparison's legend in plotly", () => {
@@ -78,7 +57,7 @@ describe("a comparison's legend in plotly", () => {
     await draw(compareBundle());
     const l = await legends();
     expect(l.legend.map((e) => e.text)).toEqual(["sgd", "adam"]);
-    await page.screenshot({ path: join(SHOTS, "compare.png"), fullPage: true });
+    await page().screenshot({ path: join(SHOTS, "compare.png"), fullPage: true });
     const before = await shown();
     expect(before).toEqual(expect.arrayContaining(["sgd@y", "sgd@y2", "adam@y", "adam@y2"]));
     await click("legend", "sgd");
@@ -94,7 +73,7 @@ describe("a three-group trace's legend in plotly", () => {
     const l = await legends();
     expect(l.legend).toEqual(["group 0", "group 1", "group 2", "loss"].map((text) => ({ text, clickable: true })));
     expect(l.legend2).toEqual(["lr", "projected lr", "per-sample lr"].map((text) => ({ text, clickable: false })));
-    await page.screenshot({ path: join(SHOTS, "three-groups.png"), fullPage: true });
+    await page().screenshot({ path: join(SHOTS, "three-groups.png"), fullPage: true });
     const before = await shown();
     const group1 = before.filter((n) => n.includes("group 1"));
     // lr, projected lr, per-sample lr, element-wise lr (and its band), ..., update ratio: 3+ panels
@@ -104,8 +83,8 @@ describe("a three-group trace's legend in plotly", () => {
     await click("legend", "group 1");
     await expect.poll(shown).toEqual(before);
     // a sample of the key is no switch
-    await page.locator("g.legend2 g.traces", { hasText: "projected lr" }).click();
-    await page.waitForTimeout(300);
+    await page().locator("g.legend2 g.traces", { hasText: "projected lr" }).click();
+    await page().waitForTimeout(300);
     expect(await shown()).toEqual(before);
   }, 60_000);
 });
@@ -115,7 +94,7 @@ describe("a comparison of a run of two groups with a run of one group, in plotly
     await draw(mixedCompareBundle());
     const l = await legends();
     expect(l.legend.map((e) => e.text)).toEqual(["two · group 0", "two · group 1", "adam · group 0"]);
-    await page.screenshot({ path: join(SHOTS, "mixed-compare.png"), fullPage: true });
+    await page().screenshot({ path: join(SHOTS, "mixed-compare.png"), fullPage: true });
     // what is drawn, each line once (the loss of `two` is one trace per group entry of its run)
     const drawn = async () => [...new Set(await shown())].sort();
     const before = await drawn();
@@ -139,7 +118,7 @@ describe("a comparison of a run of two groups with a run of one group, in plotly
     await click("legend", "adam · group 0");
     await expect.poll(drawn).toEqual(before);
     // a double click isolates one group of the run: its lines and its run's loss
-    await page.locator("g.legend g.traces", { hasText: "two · group 1" }).first().locator("rect.legendtoggle").dblclick();
+    await page().locator("g.legend g.traces", { hasText: "two · group 1" }).first().locator("rect.legendtoggle").dblclick();
     await expect.poll(drawn).toEqual(before.filter((n) => n.startsWith("two · group 1") || n === "two@y2"));
   }, 60_000);
 });
@@ -169,7 +148,7 @@ describe("the legend and the x-axis title", () => {
   ];
 
   /** The boxes (page pixels) of the main legend, of the x-axis titles that have text, and of the figure. */
-  const boxes = () => page.evaluate(() => {
+  const boxes = () => page().evaluate(() => {
     const box = (e: Element) => {
       const r = e.getBoundingClientRect();
       return { top: r.top, bottom: r.bottom };
@@ -194,7 +173,7 @@ describe("the legend and the x-axis title", () => {
       expect(panelsFor(payload), name).toHaveLength(panels);
       for (const width of [900, 420]) {
         await drawFigure(toPlotly(payload), width);
-        if (width < 900) await page.screenshot({ path: join(SHOTS, `axis-title-${panels}-panels-${name.replace(/\W+/g, "-")}.png`), fullPage: true });
+        if (width < 900) await page().screenshot({ path: join(SHOTS, `axis-title-${panels}-panels-${name.replace(/\W+/g, "-")}.png`), fullPage: true });
         await expectApart(`${name}, ${panels} panel(s), ${width} px`);
       }
     }
@@ -210,7 +189,7 @@ describe("the legend and the x-axis title", () => {
       }
       // drawn wide, then narrowed as a side panel narrows the notebook (the renderer's resize)
       await drawFigure(buildFigure(p, initialState(p), light), 900);
-      await page.evaluate(async () => {
+      await page().evaluate(async () => {
         const w = window as any;
         document.getElementById("plot")!.style.width = "420px";
         await w.Plotly.Plots.resize("plot");

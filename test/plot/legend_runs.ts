@@ -2,7 +2,7 @@
 import * as torch from "../../kernel/src/index";
 import { trace, type Trace } from "../../kernel/src/trace/index";
 import { bundle, type MimeBundle } from "../../kernel/src/plot/index";
-import { tracedRun } from "./saved";
+import { tracedRun, trainLogged } from "./saved";
 
 /** SGD with momentum on a 4-8-1 MLP whose weights, biases and last layer are three groups. */
 export function threeGroups(steps: number): Trace {
@@ -13,16 +13,8 @@ export function threeGroups(steps: number): Trace {
     { params: [l1.weight] }, { params: [l1.bias!], lr: 0.05 }, { params: l2.parameters(), lr: 0.02 },
   ], { lr: 0.1, momentum: 0.9 });
   const t = trace(opt, { batch_size: 8, name: "groups" });
-  const x = torch.randn(8, 4), y = torch.randn(8, 1), loss_fn = new torch.nn.MSELoss();
-  for (let i = 0; i < steps; i++) {
-    opt.zero_grad();
-    const loss = loss_fn.forward(model.forward(x), y);
-    loss.backward();
-    t.log_loss(loss);
-    opt.step();
-  }
-  t.stop();
-  return t;
+  const x = torch.randn(8, 4), y = torch.randn(8, 1);
+  return trainLogged(model, opt, t, x, y, steps);
 }
 
 /** SGD on a 4-8-1 MLP whose two layers are two parameter groups, the loss logged. */
@@ -32,16 +24,8 @@ export function twoGroups(steps: number): Trace {
   const model = new torch.nn.Sequential(l1, new torch.nn.ReLU(), l2);
   const opt = new torch.optim.SGD([{ params: l1.parameters() }, { params: l2.parameters(), lr: 0.02 }], { lr: 0.1, momentum: 0.9 });
   const t = trace(opt, { batch_size: 8, name: "two" });
-  const x = torch.randn(8, 4), y = torch.randn(8, 1), loss_fn = new torch.nn.MSELoss();
-  for (let i = 0; i < steps; i++) {
-    opt.zero_grad();
-    const loss = loss_fn.forward(model.forward(x), y);
-    loss.backward();
-    t.log_loss(loss);
-    opt.step();
-  }
-  t.stop();
-  return t;
+  const x = torch.randn(8, 4), y = torch.randn(8, 1);
+  return trainLogged(model, opt, t, x, y, steps);
 }
 
 /**

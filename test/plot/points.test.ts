@@ -9,7 +9,7 @@ import { describe, expect, it } from "vitest";
 import * as torch from "../../kernel/src/index";
 import { trace, type Trace } from "../../kernel/src/trace/index";
 import { PLOT_MIME, PLOTLY_MIME, SAVED_BUDGET, toVegaLite, type PlotPayload } from "../../kernel/src/plot/index";
-import { savedBytes } from "./saved";
+import { savedBytes, trainLogged } from "./saved";
 
 /** Adam on `groups` parameter groups (a Linear(4, 4) each), CosineAnnealingLR stepped every step, the loss logged. */
 function run(groups: number, steps: number, schedule: "cosine" | "step" = "cosine"): Trace {
@@ -23,17 +23,7 @@ function run(groups: number, steps: number, schedule: "cosine" | "step" = "cosin
   const t = trace(optimizer, { batch_size: 8 });
   const x = torch.randn(8, 4);
   const y = torch.randn(8, 4);
-  const loss_fn = new torch.nn.MSELoss();
-  for (let i = 0; i < steps; i++) {
-    optimizer.zero_grad();
-    const loss = loss_fn.forward(model.forward(x), y);
-    loss.backward();
-    t.log_loss(loss);
-    optimizer.step();
-    sched.step();
-  }
-  t.stop();
-  return t;
+  return trainLogged(model, optimizer, t, x, y, steps, () => sched.step());
 }
 
 /** Series that carry a band of their own (the spread of element-wise rates): the others' bands come from merging steps. */

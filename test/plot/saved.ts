@@ -27,17 +27,27 @@ export function tracedRun(make: (params: torch.nn.Parameter[]) => { optimizer: t
   torch.manual_seed(0);
   const model = new torch.nn.Sequential(new torch.nn.Linear(4, 8), new torch.nn.ReLU(), new torch.nn.Linear(8, 1));
   const { optimizer, sched } = make(model.parameters());
-  const loss_fn = new torch.nn.MSELoss();
   const t = trace(optimizer, { batch_size: 8, name });
   const x = torch.randn(8, 4);
   const y = torch.randn(8, 1);
+  return trainLogged(model, optimizer, t, x, y, steps, () => sched.step());
+}
+
+/**
+ * `steps` steps of `model` on (x, y) under the MSE loss, the loss logged to `t`, `each` after
+ * every optimizer step (a scheduler's); stops `t` and returns it. The loop of the plot tests' runs.
+ */
+export function trainLogged(
+  model: torch.nn.Module, optimizer: torch.optim.Optimizer, t: Trace, x: torch.Tensor, y: torch.Tensor, steps: number, each?: () => void,
+): Trace {
+  const loss_fn = new torch.nn.MSELoss();
   for (let i = 0; i < steps; i++) {
     optimizer.zero_grad();
     const loss = loss_fn.forward(model.forward(x), y);
     loss.backward();
     t.log_loss(loss);
     optimizer.step();
-    sched.step();
+    each?.();
   }
   t.stop();
   return t;

@@ -14,6 +14,7 @@ import * as torch from "../../../kernel/src/index";
 import { trace } from "../../../kernel/src/trace/index";
 import { make_figure } from "../../../kernel/src/plot/figure";
 import { clone, fixture } from "../fixtures";
+import { trainLogged } from "../../plot/saved";
 
 /** A trace name that would run script if any renderer treated it as HTML. */
 export const EVIL_NAME = `<img src=x onerror="window.__lrlab_xss=1">`;
@@ -149,15 +150,8 @@ export function writeParamsNotebook(dir: string): { names: string[] } {
   const model = new torch.nn.Sequential(new torch.nn.Linear(8, 8), new torch.nn.Linear(8, 8), new torch.nn.Linear(8, 8));
   const opt = new torch.optim.Adam(model.parameters(), { lr: 1e-2 });
   const t = trace(opt, { per_param: true, name: "deep", named_parameters: model.named_parameters() });
-  const x = torch.randn(16, 8), y = torch.randn(16, 8), loss_fn = new torch.nn.MSELoss();
-  for (let i = 0; i < 60; i++) {
-    opt.zero_grad();
-    const loss = loss_fn.forward(model.forward(x), y);
-    loss.backward();
-    t.log_loss(loss);
-    opt.step();
-  }
-  t.stop();
+  const x = torch.randn(16, 8), y = torch.randn(16, 8);
+  trainLogged(model, opt, t, x, y, 60);
   const b = t._repr_mimebundle_();
   const cells = [codeCell("params", "# per_param trace", [display(b)])];
   writeFileSync(join(dir, "params.ipynb"), JSON.stringify(notebook(cells), null, 1));
