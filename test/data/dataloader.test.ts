@@ -87,6 +87,16 @@ describe("batching", () => {
   it("bad options are clear errors", () => {
     expect(() => new DataLoader(ds, { batch_size: 0 })).toThrow("batch_size should be a positive integer value, but got batch_size=0");
     expect(() => new DataLoader({} as any)).toThrow(/dataset must have a non-negative integer `length`/);
+    expect(() => new DataLoader(ds, { num_workers: -1 })).toThrow("num_workers must be a non-negative integer, got -1");
+    expect(() => new DataLoader(ds, { num_workers: 1.5 })).toThrow("num_workers must be a non-negative integer, got 1.5");
+  });
+
+  it("num_workers and pin_memory port from PyTorch: accepted, the same batches in the same order (loaded in the kernel's process)", () => {
+    const run = (opts: object) => {
+      manual_seed(7);
+      return batchesOf(new DataLoader(new TensorDataset(arange(50)), { batch_size: 8, shuffle: true, ...opts }));
+    };
+    expect(run({ num_workers: 2, pin_memory: true })).toEqual(run({}));
   });
 });
 

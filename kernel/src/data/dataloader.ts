@@ -26,7 +26,18 @@ export interface DataLoaderOptions<B> {
   generator?: Generator | null;
   sampler?: Sampler | null;
   collate_fn?: ((samples: any[]) => B) | null;
+  /**
+   * Accepted so PyTorch code ports (a tutorial's `num_workers: 2`), and batches are always loaded
+   * in the kernel's own process, as PyTorch does with 0: the batches and their order are the same
+   * whatever the number (PyTorch's workers only load ahead; a sample's randomness in a worker
+   * aside). A non-negative integer.
+   */
   num_workers?: number;
+  /**
+   * Accepted so PyTorch code ports, and has no effect: pinned memory speeds copies to a GPU, and
+   * lrlab runs on the CPU (PyTorch on a machine without one ignores it too).
+   */
+  pin_memory?: boolean;
 }
 
 export class DataLoader<B = any> implements Iterable<B> {
@@ -39,7 +50,7 @@ export class DataLoader<B = any> implements Iterable<B> {
   readonly collate_fn: ((samples: any[]) => B) | null;
 
   constructor(dataset: DatasetLike, options: DataLoaderOptions<B> = {}) {
-    const { batch_size = 1, shuffle = false, drop_last = false, generator = null, sampler = null, collate_fn = null, num_workers = 0 } = options;
+    const { batch_size = 1, shuffle = false, drop_last = false, generator = null, sampler = null, collate_fn = null, num_workers = 0, pin_memory = false } = options;
     const n = datasetLength(dataset);
     if (batch_size !== null && (typeof batch_size !== "number" || !Number.isInteger(batch_size) || batch_size <= 0)) {
       throw new RangeError(`batch_size should be a positive integer value, but got batch_size=${String(batch_size)}`);
@@ -49,7 +60,8 @@ export class DataLoader<B = any> implements Iterable<B> {
     if (batch_size === null && drop_last) {
       throw new Error("batch_size=None option disables auto-batching and is mutually exclusive with drop_last");
     }
-    if (num_workers !== 0) throw new RangeError("num_workers: only 0 (loading in the main process) is supported");
+    if (typeof pin_memory !== "boolean") throw new TypeError(`pin_memory must be true or false, got ${String(pin_memory)}`);
+    if (!(Number.isInteger(num_workers) && num_workers >= 0)) throw new RangeError(`num_workers must be a non-negative integer, got ${String(num_workers)}`);
     this.dataset = dataset;
     this.batch_size = batch_size;
     this.drop_last = drop_last;

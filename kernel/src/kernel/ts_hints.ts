@@ -69,7 +69,21 @@ export function tidyMessage(message: string): string {
  * Names PyTorch has that lrlab leaves out on purpose, by namespace: why, and what to use. The
  * hint says this instead of only listing what the namespace has.
  */
+const NO_FLOAT16 = "lrlab's dtypes are float32 (the default), float64, int64 and bool (no float16 or bfloat16): t.float(), t.double(), or t.to(torch.float32)";
+const NO_FILES =
+  "lrlab writes no checkpoint files. To keep weights and restore them, copy the state_dict in memory " +
+  "(its tensors share the parameters' storage): const saved = Object.fromEntries(Object.entries(model.state_dict()).map(([k, t]) => [k, t.clone()])); " +
+  "then model.load_state_dict(saved)";
 const LEFT_OUT: Record<string, Record<string, string>> = {
+  // tutorials' first lines: device selection, checkpoints, half precision
+  "torch": {
+    cuda: "lrlab runs on the CPU: drop torch.cuda checks and use torch.device(\"cpu\") (or no device at all)",
+    save: NO_FILES,
+    load: NO_FILES,
+    float16: NO_FLOAT16,
+    half: NO_FLOAT16,
+    bfloat16: NO_FLOAT16,
+  },
   "torch.optim": {
     SparseAdam:
       "PyTorch's SparseAdam only takes sparse gradients (it raises on dense ones), and lrlab's gradients are always " +
@@ -79,7 +93,7 @@ const LEFT_OUT: Record<string, Record<string, string>> = {
 };
 
 /** "Property 'X' does not exist on type 'typeof torch.nn'": what that namespace does have. */
-function missingFromNamespace(message: string): string | null {
+function missingFromNamespace(message: string, leftOutOnly = false): string | null {
   const m = /^Property '(\w+)' does not exist on type 'typeof ([\w.]+)'/.exec(message);
   if (m === null) return null;
   const leftOut = Object.prototype.hasOwnProperty.call(LEFT_OUT, m[2]) ? LEFT_OUT[m[2]] : undefined;
@@ -87,7 +101,7 @@ function missingFromNamespace(message: string): string | null {
     return `hint: lrlab's ${m[2]} has no ${m[1]}: ${leftOut[m[1]]}`;
   }
   const ns = Object.values(NAMESPACES).find((n) => n.name === m[2]);
-  if (ns === undefined) return null;
+  if (ns === undefined || leftOutOnly) return null;
   let names: string[];
   try {
     const mod = ns.load() as Record<string, unknown>;
@@ -149,8 +163,16 @@ export function hintFor(code: number, message: string, at: string, before = ""):
     return "hint: lrlab's autograd computes first derivatives only: create_graph (a gradient you can differentiate again: "
       + "double backward, Hessian-vector products) is not supported";
   }
-  if (code === 2339) {
-    const ns = missingFromNamespace(message);
+  const storage = storageHint(code, message, at, before);
+  if (storage !== null) return storage;
+  // `torch.device("cuda")`, `x.to("cuda")`: "Argument of type '"cuda"' is not assignable to parameter of type '"cpu"'."
+  if (code === 2345 && /^Argument of type '"(?:cuda|mps|xpu|xla|meta)\b[^"]*"' is not assignable to parameter of type '[^']*"cpu"/.test(message)) {
+    return "hint: lrlab runs on the CPU: torch.device(\"cpu\") is its only device, and .to(device) leaves tensors and modules as they are";
+  }
+  if (code === 2339 || code === 2551) {
+    // 2551 carries the checker's own "Did you mean 'float64'?": only the left-out names' reasons
+    // are added to it (torch.float16 is no typo of float64)
+    const ns = missingFromNamespace(message, code === 2551);
     if (ns !== null) return ns;
   }
   const missing = /^Property '(\w+)' does not exist on type 'Tensor'/.exec(message)?.[1];
@@ -188,7 +210,52 @@ const TENSOR_ELSEWHERE: Record<string, string> = {
   numpy: "there is no NumPy here: t.tolist() gives nested arrays, t.data the values as a typed array",
   cuda: "lrlab runs on the CPU: drop .cuda() (and device arguments)",
   cpu: "lrlab tensors are always on the CPU: drop .cpu()",
+  half: `lrlab has no float16 (half precision): ${NO_FLOAT16.replace("lrlab's", "its")}`,
+  bfloat16: `lrlab has no bfloat16: ${NO_FLOAT16.replace("lrlab's", "its")}`,
 };
+
+const STORAGE_HINT = "hint: in lrlab .data is the raw storage (a typed array), not a tensor";
+/** The storage types (tensor.ts Storage) as the checker names them. */
+const STORAGE_TYPE = "(?:Storage|Float32Array|Float64Array)";
+/** `lin.weight.data` (a dotted name) as the text before a property read on it ends. */
+const DATA_BEFORE = /([A-Za-z_$][\w$.]*)\s*\.\s*data\s*\.\s*$/;
+
+/**
+ * PyTorch code uses `t.data` as a tensor (t's values, outside autograd); in lrlab `.data` is t's
+ * storage, which the library reads and writes everywhere, so it stays that, and these hints name
+ * the tensor form instead: `torch.max(outputs.data, 1)`, `w.data.normal_(0, 0.02)`,
+ * `w.data.fill_(0)` (where the checker's "Did you mean 'fill'?" steered to Float32Array.fill, past
+ * autograd's version counter), `w.data = t`. Null when the error is not one of these.
+ */
+function storageHint(code: number, message: string, at: string, before: string): string | null {
+  // a Tensor method called on `.data`: "Property 'normal_' does not exist on type 'Storage'."
+  const prop = new RegExp(`^Property '(\\w+)' does not exist on type '${STORAGE_TYPE}'`).exec(message)?.[1];
+  if ((code === 2339 || code === 2551) && prop !== undefined) {
+    const proto = torch().Tensor.prototype as unknown as Record<string, unknown>;
+    if (!(prop in proto) || typeof proto[prop] !== "function") return null;
+    const owner = DATA_BEFORE.exec(before)?.[1] ?? "t";
+    const args = new RegExp(`^${prop}\\s*\\(([^()]*)\\)`).exec(at)?.[1]?.trim() ?? "...";
+    if (!prop.endsWith("_")) return `${STORAGE_HINT}: use the tensor itself, ${owner}.${prop}(${args}) (or ${owner}.detach().${prop}(${args}))`;
+    // an in-place op on a parameter needs no_grad (PyTorch's error for a leaf that requires grad
+    // otherwise); nn.init has the samplers under their own names, no_grad included
+    const init = torch().nn.init as unknown as Record<string, unknown>;
+    const viaInit = typeof init[prop] === "function" ? `, or torch.nn.init.${prop}(${owner}${args === "" ? "" : `, ${args}`})` : "";
+    return `${STORAGE_HINT}: call ${prop} on the tensor itself, under torch.no_grad for a parameter: torch.no_grad(() => ${owner}.${prop}(${args}))${viaInit}`;
+  }
+  // `w.data = t`: "Type 'Tensor' is not assignable to type 'Storage'." (and its Float64Array detail)
+  if ((code === 2322 || code === 2740) && new RegExp(`^Type 'Tensor' (?:is not assignable to|is missing the following properties from) type '${STORAGE_TYPE}'`).test(message)) {
+    const m = /^([A-Za-z_$][\w$.]*?)\s*\.\s*data\s*=(?![=>])/.exec(at);
+    const owner = m?.[1] ?? "w";
+    const value = m !== null ? assignedValue(at.slice(m[0].length)) : "t";
+    return `${STORAGE_HINT}: to set a tensor's values, copy them in (same shape) under torch.no_grad: torch.no_grad(() => ${owner}.copy_(${value}))`;
+  }
+  // `.data` passed where a tensor goes: "Argument of type 'Storage' is not assignable to parameter of type 'Tensor'."
+  if ([2345, 2322, 2740].includes(code) && new RegExp(`^(?:Argument of type|Type) '${STORAGE_TYPE}' (?:is not assignable to (?:parameter of )?type|is missing the following properties from type) 'Tensor'`).test(message)) {
+    const owner = /^([A-Za-z_$][\w$.]*?)\s*\.\s*data\b/.exec(at)?.[1] ?? "t";
+    return `${STORAGE_HINT}: use ${owner} itself (or ${owner}.detach(), its values outside autograd)`;
+  }
+  return null;
+}
 
 /**
  * A hint for "Cannot find name 'X'" where the source reads `X=` (not `==`). Inside a call's

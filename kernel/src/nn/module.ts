@@ -17,6 +17,7 @@
  */
 import { inspect } from "node:util";
 import { Tensor } from "../tensor/tensor";
+import { Device } from "../tensor/device";
 import type { DType } from "../tensor/tensor";
 import { RemovableHandle } from "../utils/hooks";
 import { Parameter } from "./parameter";
@@ -334,11 +335,14 @@ export class Module {
 
   /**
    * Converts floating parameters and buffers to `dtype` ("float32" | "float64") in place.
-   * The only device is the CPU: `to("cpu")` / `to({ device: "cpu" })` leave the module as it is.
+   * The only device is the CPU: `to("cpu")`, `to(torch.device("cpu"))` and `to({ device: "cpu" })`
+   * leave the module as it is.
    */
-  to(dtype: DType | "cpu" | { dtype?: DType; device?: string }): this {
+  to(dtype: DType | "cpu" | Device | { dtype?: DType; device?: string | Device }): this {
+    // torch.device("cpu") is the CPU: nothing moves, and the module itself comes back, as in PyTorch
+    if (dtype instanceof Device) return this;
     const obj = typeof dtype === "object" && dtype !== null ? dtype : null;
-    const device = obj ? obj.device : dtype === "cpu" ? "cpu" : undefined;
+    const device = obj ? (obj.device instanceof Device ? "cpu" : obj.device) : dtype === "cpu" ? "cpu" : undefined;
     if (device !== undefined && device !== "cpu") {
       throw new Error(`lrlab runs on the CPU only; got device ${String(device)}`);
     }

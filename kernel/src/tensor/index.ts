@@ -7,6 +7,7 @@
  * is_floating, ValuesIndices, ...), and those are imported from their own modules, not from here.
  */
 export { Tensor } from "./tensor";
+export { device } from "./device";
 export type { DType, Storage, Shape, GradFn } from "./tensor";
 export {
   float32, float64, int64, bool, float, double, long,

@@ -16,6 +16,7 @@
  */
 
 import * as autograd from "./autograd";
+import { Device } from "./device";
 import { cast_storage, check_dtype, is_floating } from "./dtype";
 import * as E from "./elementwise";
 import type { AlphaOptions, ClampBound, ClampBounds, DivOptions, TensorLike } from "./elementwise";
@@ -223,11 +224,12 @@ export class Tensor {
   // ---- dtype conversion ----------------------------------------------------------------------
 
   /** A copy in `dtype` (the same tensor when it already has it, as PyTorch). Differentiable. */
-  to(dtype: DType | "cpu" | { dtype?: DType; device?: "cpu" }): Tensor {
-    // Everything lives on the CPU: a device of "cpu" is accepted (so PyTorch code ports) and ignored.
-    if (dtype === "cpu") return this;
+  to(dtype: DType | "cpu" | Device | { dtype?: DType; device?: "cpu" | Device }): Tensor {
+    // Everything lives on the CPU: a device of "cpu" (or torch.device("cpu")) is accepted (so
+    // PyTorch code ports) and ignored, returning this tensor as PyTorch does when nothing changes.
+    if (dtype === "cpu" || dtype instanceof Device) return this;
     if (typeof dtype === "object" && dtype !== null) {
-      if (dtype.device !== undefined && dtype.device !== "cpu") throw new TypeError(`to(): only the "cpu" device exists here, got ${JSON.stringify(dtype.device)}`);
+      if (dtype.device !== undefined && dtype.device !== "cpu" && !(dtype.device instanceof Device)) throw new TypeError(`to(): only the "cpu" device exists here, got ${JSON.stringify(dtype.device)}`);
       if (dtype.dtype === undefined) return this;
     }
     const d = check_dtype(typeof dtype === "object" && dtype !== null ? dtype.dtype : dtype, "to()");
@@ -268,7 +270,11 @@ export class Tensor {
     return this.to("bool");
   }
 
-  /** The tensor type name ("torch.FloatTensor"), or a copy in `dtype`. */
+  /** The tensor type name ("torch.FloatTensor"). */
+  type(): string;
+  /** A copy in `dtype` (this tensor if it already has it), as `to(dtype)`. */
+  type(dtype: DType): Tensor;
+  // PyTorch's two overloads, so `t.type(torch.float64).dtype` type-checks (one `Tensor | string` did not)
   type(dtype?: DType): Tensor | string {
     if (dtype === undefined) return { float32: "torch.FloatTensor", float64: "torch.DoubleTensor", int64: "torch.LongTensor", bool: "torch.BoolTensor" }[this.dtype];
     return this.to(dtype);
