@@ -131,7 +131,8 @@ export class Controls {
     this.band.disabled = !hasBand(p);
     for (const box of this.groups.querySelectorAll<HTMLInputElement>("input")) box.checked = !s.hiddenGroups.includes(Number(box.dataset.id));
     for (const box of this.runs.querySelectorAll<HTMLInputElement>("input")) box.checked = !s.hiddenRuns.includes(box.dataset.id ?? "");
-    const show = (v: number) => String(Number(v.toPrecision(6)));
+    // An empty end stays empty (null in the state): it follows the data's end (state.ts xRangeOf).
+    const show = (v: number | null) => (v === null ? "" : String(Number(v.toPrecision(6))));
     for (const [input, i] of [[this.from, 0], [this.to, 1]] as const) {
       // Typed since the last commit: left alone, focused or not, committed just before or not.
       if (!this.typed && (this.committed || this.doc.activeElement !== input)) input.value = s.xrange ? show(s.xrange[i]) : "";

@@ -17,7 +17,7 @@
  */
 import { escapeText } from "./escape";
 import type { Marker, PlotKind, PlotPayload, Series } from "./payload";
-import { isHidden, isLogY, lineKey, nonPositive, paramsOf, seriesFor, type ViewState } from "./state";
+import { isHidden, isLogY, lineKey, nonPositive, paramsOf, seriesFor, type ViewState, xRangeOf } from "./state";
 import type { Theme } from "./theme";
 
 export interface PlotlyTrace {
@@ -122,8 +122,8 @@ export function visibleSeries(p: PlotPayload, s: ViewState): Series[] {
 export function visibleMarkers(p: PlotPayload, s: ViewState): Marker[] {
   return p.markers.filter((m) => {
     if (s.hiddenRuns.includes(m.name)) return false;
-    // A suggestion is a learning rate: the default view shows it too, on its own curve (a range
-    // test opens on the raw loss while its suggestions are computed on the smoothed loss).
+    // A suggestion is a learning rate: the default view shows it too, at its own (smoothed) loss
+    // (a range test opens on the raw loss while its suggestions are computed on the smoothed loss).
     if (m.metric !== undefined) return m.metric === s.metric || (m.kind === "suggestion" && s.metric === p.default_metric);
     return m.kind === "divergence" || s.metric === p.default_metric;
   });
@@ -136,6 +136,10 @@ export function visibleMarkers(p: PlotPayload, s: ViewState): Marker[] {
  */
 export function markerY(m: Marker, p: PlotPayload, s: ViewState): number | null {
   if (m.metric === s.metric && m.y !== null) return m.y;
+  // A suggestion is computed on the smoothed loss, and its y is that loss at its rate: it keeps
+  // it in the default (raw loss) view too, as the static SVG and plotly JSON draw it. Put on the
+  // raw curve it read as a different loss at the suggested rate than the static figures showed.
+  if (m.kind === "suggestion" && m.y !== null) return m.y;
   const line = visibleSeries(p, s).find((t) => t.name === m.name);
   if (!line) return m.metric === undefined ? m.y : null;
   let best: number | null = null;
@@ -272,8 +276,9 @@ export function buildFigureWithRoles(p: PlotPayload, s: ViewState, theme: Theme)
   }
   const layout = buildLayout(p, s, theme, markers);
   const y = layout.yaxis as Record<string, unknown>;
-  const fit = fitY(data, s.xrange ?? [-Infinity, Infinity], logY);
-  if (fit && (s.xrange || fit.widened)) {
+  const xrange = xRangeOf(s, p);
+  const fit = fitY(data, xrange ?? [-Infinity, Infinity], logY);
+  if (fit && (xrange || fit.widened)) {
     // Plotly's autorange spans all the data, not what is in the zoomed step range; and it fits a
     // constant line to a hair's width, drawing the payload's 4-digit rounding as a sawtooth (on
     // a log axis it spans two decades instead, where the ticks below, chosen for the fitted
@@ -461,9 +466,10 @@ function buildLayout(p: PlotPayload, s: ViewState, theme: Theme, markers: Marker
     ...axis, type: p.x_log ? "log" : "linear", automargin: true, exponentformat: "e",
     title: { text: escapeText(p.x_label), font: { color: theme.fontMuted } },
   };
-  if (s.xrange) {
+  const xrange = xRangeOf(s, p);
+  if (xrange) {
     // Plotly keeps log-axis ranges in log10 units; the state keeps data units.
-    xaxis.range = p.x_log ? s.xrange.map((v) => Math.log10(v)) : [...s.xrange];
+    xaxis.range = p.x_log ? xrange.map((v) => Math.log10(v)) : [...xrange];
     xaxis.autorange = false;
   } else xaxis.autorange = true;
   return {

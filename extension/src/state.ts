@@ -36,8 +36,13 @@ export interface ViewState {
   params: string[];
   /** Whether the min/max spread band is drawn. */
   band: boolean;
-  /** Zoomed x range in data units (steps, or learning rates on a log x axis); null = all. */
-  xrange: [number, number] | null;
+  /**
+   * Zoomed x range in data units (steps, or learning rates on a log x axis); null = all. An end
+   * left empty in the toolbar stays null: it stands for the end of whatever data there is (see
+   * xRangeOf), so during a live run it follows the steps as they come. Filling it with the data's
+   * end at the moment of the commit froze the range there for every later update.
+   */
+  xrange: [number | null, number | null] | null;
   /** Bumped by a reset, so plotly drops the zoom it remembers (its `uirevision`). */
   revision: number;
 }
@@ -164,6 +169,20 @@ export function xExtent(p: PlotPayload): [number, number] {
   return [lo, hi];
 }
 
+/**
+ * The x range drawn for the state and payload, ascending: an empty end (null) is the end of the
+ * payload's data on that side. Null when nothing is zoomed, or when the ends do not make a range
+ * over the data there is (no data yet, or a typed end that equals the data's other end).
+ */
+export function xRangeOf(s: ViewState, p: PlotPayload): [number, number] | null {
+  if (!s.xrange) return null;
+  const [lo, hi] = xExtent(p);
+  const a = s.xrange[0] ?? lo;
+  const b = s.xrange[1] ?? hi;
+  if (!(Number.isFinite(a) && Number.isFinite(b)) || a === b) return null;
+  return a < b ? [a, b] : [b, a];
+}
+
 /** What a control asks for; `applyControl` turns it into the next state. */
 export type ControlEvent =
   | { type: "metric"; metric: string }
@@ -203,12 +222,11 @@ export function applyControl(s: ViewState, e: ControlEvent, p: PlotPayload): Vie
       return { ...s, param: e.param !== null && paramsOf(p).includes(e.param) ? e.param : null };
     case "range": {
       if (e.range === null) return { ...s, xrange: null, revision: s.revision + 1 };
-      const [lo, hi] = xExtent(p);
-      const a = e.range[0] ?? lo;
-      const b = e.range[1] ?? hi;
-      if (!(Number.isFinite(a) && Number.isFinite(b)) || a === b) return s;
-      if (p.x_log && (a <= 0 || b <= 0)) return s;
-      return { ...s, xrange: a < b ? [a, b] : [b, a] };
+      const [a, b] = e.range;
+      // Only typed ends are checked and kept; an empty one stays null (xRangeOf resolves it).
+      const bad = (v: number | null) => v !== null && (!Number.isFinite(v) || (p.x_log && v <= 0));
+      if (bad(a) || bad(b) || (a !== null && a === b)) return s;
+      return { ...s, xrange: a !== null && b !== null && b < a ? [b, a] : [a, b] };
     }
     case "reset-zoom":
       return { ...s, xrange: null, revision: s.revision + 1 };

@@ -304,7 +304,7 @@ describe("buildFigure: range test", () => {
 });
 
 describe("buildFigure: range test suggestions", () => {
-  it("shows suggestions made on the smoothed loss in the default (loss) view, on the loss curve", () => {
+  it("shows suggestions made on the smoothed loss in the default (loss) view, at their smoothed loss", () => {
     const raw = clone(fixture("range_test"));
     raw.metrics.push({ key: "smoothed_loss", label: "smoothed loss", log: false });
     raw.series.push({ ...clone(raw.series[0]), metric: "smoothed_loss" });
@@ -316,7 +316,8 @@ describe("buildFigure: range test suggestions", () => {
     const i = f.roles.indexOf("suggestion");
     expect(i).toBeGreaterThan(-1);
     expect(f.data[i].hovertext).toEqual(["valley 0.02"]);
-    expect(f.data[i].y).toEqual([markerY(p.markers[0], p, s)]);
+    expect(f.data[i].y).toEqual([1.5]);
+    expect(markerY(p.markers[0], p, s)).toBe(1.5);
     // On its own metric it sits at its own y.
     f = buildFigureWithRoles(p, applyControl(s, { type: "metric", metric: "smoothed_loss" }, p), light);
     expect(f.data[f.roles.indexOf("suggestion")].y).toEqual([1.5]);

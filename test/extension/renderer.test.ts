@@ -202,19 +202,54 @@ describe("LrlabPlotRenderer", () => {
     await settle();
     expect(drawn()).toEqual([40, 50]);
     expect([from.value, to.value]).toEqual(["40", "50"]);
-    // One end alone reaches the end of the data.
+    // One end alone reaches the end of the data; the empty end stays empty (it follows the data).
     const last = Math.max(...p.series.flatMap((t) => t.x));
     type(from, "5");
     type(to, "");
     enter(to);
     await settle();
     expect(drawn()).toEqual([5, last]);
-    expect(to.value).toBe(String(last));
+    expect(to.value).toBe("");
     // Leaving the pair commits too.
     type(from, "7");
     from.blur();
     await settle();
     expect(drawn()).toEqual([7, last]);
+  });
+
+  it("an empty 'to' keeps following a live run's last step, through every update and the final plot", async () => {
+    const p = fixture("trace_two_groups");
+    const upTo = (n: number, live: boolean) => {
+      const q = clone(p);
+      for (const s of q.series) for (const k of ["x", "mean", "min", "max"] as const) if ((s as any)[k]) (s as any)[k] = (s as any)[k].slice(0, n);
+      q.live = live;
+      return q;
+    };
+    const lastOf = (q: typeof p) => Math.max(...q.series.flatMap((t) => t.x));
+    const first = upTo(6, true);
+    await r.renderModel(model(first));
+    const from = control<HTMLInputElement>("from");
+    const to = control<HTMLInputElement>("to");
+    const type = (el: HTMLInputElement, v: string) => {
+      el.focus();
+      el.value = v;
+      fire(el, "input");
+    };
+    const enter = (el: HTMLInputElement) => el.dispatchEvent(new KeyboardEvent("keydown", { key: "Enter", bubbles: true }));
+    type(from, "2");
+    enter(from);
+    await settle();
+    expect(plotly.last.layout.xaxis.range).toEqual([2, lastOf(first)]);
+    expect(to.value).toBe("");
+    const second = upTo(9, true);
+    await r.renderModel(model(second));
+    await settle();
+    expect(lastOf(second)).toBeGreaterThan(lastOf(first));
+    expect(plotly.last.layout.xaxis.range).toEqual([2, lastOf(second)]);
+    await r.renderModel(model(p));
+    await settle();
+    expect(plotly.last.layout.xaxis.range).toEqual([2, lastOf(p)]);
+    expect([from.value, to.value]).toEqual(["2", ""]);
   });
 
   it("moving from 'from' to 'to' commits nothing, though Chromium fires from's change before focus lands", async () => {

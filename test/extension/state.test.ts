@@ -1,7 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { visibleSeries } from "../../extension/src/figure";
+import { buildFigure, visibleSeries } from "../../extension/src/figure";
 import { validatePayload, type PlotPayload } from "../../extension/src/payload";
 import { applyControl, initialState, lineKey, reconcile, type ViewState } from "../../extension/src/state";
+import { themeFrom } from "../../extension/src/theme";
+
+const light = themeFrom(() => "", true);
 
 function payload(metrics: string[], default_metric: string): PlotPayload {
   return validatePayload({
@@ -96,5 +99,47 @@ describe("legend clicks (applyControl 'legend')", () => {
   it("a line not in the view changes nothing", () => {
     const s = initialState(p);
     expect(click(s, "nobody", 0)).toBe(s);
+  });
+});
+
+describe("a step range with an empty end, across live updates", () => {
+  // A live run's payload grows: steps 0-5, then 0-9, then the final one (every step).
+  const steps = (n: number, live: boolean) => validatePayload({
+    version: 1, kind: "trace", title: "t", x_label: "step", x_log: false,
+    metrics: [{ key: "lr", label: "lr", log: false }], default_metric: "lr",
+    series: [{ name: "run", metric: "lr", group: 0, x: [...Array(n).keys()], mean: Array.from({ length: n }, (_, i) => 0.1 + i) }],
+    markers: [], live,
+  });
+  const drawn = (p: PlotPayload, s: ViewState) => (buildFigure(p, s, light).layout.xaxis as any).range;
+
+  it("an empty 'to' follows the data's last step, live and final; a typed 'from' stays", () => {
+    const first = steps(6, true);
+    let s = applyControl(initialState(first), { type: "range", range: [2, null] }, first);
+    // The state keeps what was typed, not the data's end at that moment.
+    expect(s.xrange).toEqual([2, null]);
+    expect(drawn(first, s)).toEqual([2, 5]);
+    const second = steps(10, true);
+    s = reconcile(s, second);
+    expect(drawn(second, s)).toEqual([2, 9]);
+    const final = steps(160, false);
+    s = reconcile(s, final);
+    expect(drawn(final, s)).toEqual([2, 159]);
+  });
+
+  it("an empty 'from' follows the data's first step; a typed 'to' stays", () => {
+    const first = steps(6, true);
+    let s = applyControl(initialState(first), { type: "range", range: [null, 40] }, first);
+    expect(s.xrange).toEqual([null, 40]);
+    expect(drawn(first, s)).toEqual([0, 40]);
+    s = reconcile(s, steps(160, false));
+    expect(drawn(steps(160, false), s)).toEqual([0, 40]);
+  });
+
+  it("typed ends are sorted; ends that cannot make a range are refused", () => {
+    const p = steps(6, true);
+    const s = initialState(p);
+    expect(applyControl(s, { type: "range", range: [30, 10] }, p).xrange).toEqual([10, 30]);
+    expect(applyControl(s, { type: "range", range: [3, 3] }, p)).toBe(s);
+    expect(applyControl(s, { type: "range", range: [Number.NaN, null] }, p)).toBe(s);
   });
 });
