@@ -1,6 +1,6 @@
 /**
  * A help request (`?` / `??` before or after) on something `?` cannot look up: `1+1??`, `??`
- * alone, `x.?`. kernel.ts pages help for a name or a property path (its HELP_LINE); anything else
+ * alone, `x.?`. kernel.ts pages help for a name or a property path (HELP_LINE below); anything else
  * went on to TypeScript, which answered "Expression expected". This says what was wrong and what
  * `?` takes, as IPython answers "Object `1+1` not found.".
  *
@@ -9,6 +9,20 @@
  * code (a ternary split over lines) parses.
  */
 type TS = any;
+
+/**
+ * A help request on a name or a property path (a magic's `%name` too): `name?`, `name??`,
+ * `?name`, `??a.b`. Group 1 is the mark before, 2 the name, 3 the mark after. The kernel pages help
+ * for a cell (or a cell's last line) that matches with a mark, and is_complete calls such a cell
+ * complete: one rule for both, or a console added a line where Enter should have run it.
+ */
+export const HELP_LINE = /^\s*(\?{1,2})?\s*(%{0,2}[A-Za-z_$][\w$]*(?:\s*\.\s*[A-Za-z_$][\w$]*)*)\s*(\?{1,2})?\s*$/;
+
+/** HELP_LINE's match for `line` when it carries a `?`/`??` mark (a bare name is no request), else null. */
+export function helpLine(line: string): RegExpExecArray | null {
+  const m = HELP_LINE.exec(line);
+  return m && (m[1] || m[3]) ? m : null;
+}
 
 const WHAT_IS_ALLOWED =
   "`?` and `??` look up a name or a property path (`x?`, `torch.optim.SGD??`, `?model.forward`; " +

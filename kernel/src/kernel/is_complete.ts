@@ -7,6 +7,7 @@
  * (IPython's rule).
  */
 import * as path from "node:path";
+import { helpLine } from "./help_request";
 
 const tslabDir = path.dirname(require.resolve("tslab/package.json"));
 const tsPackage = require.resolve("@tslab/typescript-for-tslab/package.json", { paths: [tslabDir] });
@@ -41,6 +42,14 @@ export function isCompleteCell(code: string): { status: "complete" | "incomplete
 
 /** Code with line magics: incomplete, invalid or complete as TypeScript. */
 function codeStatus(code: string): { status: "complete" | "incomplete" | "invalid"; indent?: string } {
+  // A help request (`torch?`, `??a.b`) runs as the kernel runs it (kernel.ts's runCell, same
+  // rule): the whole cell, or its last line after code that is complete by itself. To the parser
+  // `x?` is a ternary awaiting its branches ("incomplete"): a console added a line instead of
+  // running it. After an open block (`if (c) {\n q?`) the cell as a whole decides.
+  const lines = code.replace(/\s+$/, "").split("\n");
+  const last = lines.length - 1;
+  if (helpLine(code)) return { status: "complete" };
+  if (last > 0 && helpLine(lines[last]) && codeStatus(lines.slice(0, last).join("\n")).status === "complete") return { status: "complete" };
   // Line magics are not TypeScript: blank them out before parsing.
   const src = code.split("\n").map((l) => (/^\s*%/.test(l) ? "" : l)).join("\n");
   if (src.trim() === "") return { status: "complete" };

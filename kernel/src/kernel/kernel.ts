@@ -40,7 +40,8 @@ import { holdSigintWatchdog, settleSigints, sigintsHandled, takePendingSigint } 
 import { BEAT, BEAT_MS, countKernelTask, interruptShare, INTERRUPTS_SEEN, setMainShare, SIGINTS_SENT, WORKING } from "./interrupt_share";
 import { prepareMainThread } from "./stuck_code";
 import { dottedNameAt } from "./module_docs";
-import { helpRequestError } from "./help_request";
+import { helpLine, helpRequestError } from "./help_request";
+import { fieldError, RequestFieldError } from "./request_fields";
 import { tslabTypeScript } from "./engine_tslab";
 
 const VERSION: string = require("../../package.json").version;
@@ -287,7 +288,12 @@ export class Kernel {
       throw new Error("prompt(): not available in a request sent on the control channel");
     }
     const req = running?.msg;
-    if (!req || !req.content.allow_stdin) {
+    // No request running (a timer or callback after its cell ended): the stdin socket answers
+    // the request of a running cell only. Saying "allow_stdin is false" here misled: it was true.
+    if (!req) {
+      throw new Error("prompt(): no cell is running to ask the frontend for input: input can only be requested while a cell runs (not from a timer or callback after its cell ended)");
+    }
+    if (!req.content.allow_stdin) {
       throw new Error("prompt(): this frontend does not accept input (allow_stdin is false)");
     }
     this.streams.flush();
@@ -390,6 +396,8 @@ export class Kernel {
     let idleSent = false;
     countKernelTask(1);
     try {
+      const wrongField = fieldError(t, msg.content);
+      if (wrongField) throw new RequestFieldError(wrongField);
       switch (t) {
         case "kernel_info_request":
           this.reply(msg, send, kernelInfo());
@@ -400,9 +408,10 @@ export class Kernel {
           else this.warmSoon(WARM_FALLBACK_MS, "no kernel_info reply reached a subscriber");
           break;
         case "execute_request": await this.execute(msg, send, channel); break;
-        case "complete_request": this.reply(msg, send, this.complete(codeOf(msg), msg.content.cursor_pos)); break;
-        case "inspect_request": this.reply(msg, send, this.inspect(codeOf(msg), msg.content.cursor_pos, Number(msg.content.detail_level) || 0)); break;
-        case "is_complete_request": this.reply(msg, send, isCompleteCell(String(msg.content.code ?? ""))); break;
+        // fields checked above (request_fields.ts): `code` is a string, cursor_pos and detail_level integers when given
+        case "complete_request": this.reply(msg, send, this.complete(msg.content.code, msg.content.cursor_pos)); break;
+        case "inspect_request": this.reply(msg, send, this.inspect(msg.content.code, msg.content.cursor_pos, msg.content.detail_level ?? 0)); break;
+        case "is_complete_request": this.reply(msg, send, isCompleteCell(msg.content.code)); break;
         case "history_request": this.reply(msg, send, this.historyReply(msg.content)); break;
         case "comm_info_request": this.reply(msg, send, { status: "ok", comms: {} }); break;
         case "comm_open":
@@ -429,7 +438,13 @@ export class Kernel {
       // A request the kernel could not answer (a complete_request without `code`) still gets its
       // reply, an error one: the client was left waiting. execute_request answers its own errors.
       this.log(`${t} failed: ${(e as Error)?.stack ?? e}`);
-      if (t.endsWith("_request") && t !== "execute_request") {
+      if (e instanceof RequestFieldError && t === "execute_request") {
+        // Nothing ran and nothing is counted; the error shows in the cell as a cell's would.
+        // Queued cells are not aborted: it is the client's mistake, not the code's.
+        const error = { ename: e.name, evalue: e.message, traceback: [`${e.name}: ${e.message}`] };
+        this.iopub.publish("error", error, msg.header);
+        this.reply(msg, send, { status: "error", execution_count: this.executionCount, ...error, user_expressions: {}, payload: [] });
+      } else if (t.endsWith("_request") && t !== "execute_request") {
         this.reply(msg, send, { status: "error", ename: (e as Error)?.name ?? "Error", evalue: String((e as Error)?.message ?? e), traceback: [] });
       } else throw e;
     } finally {
@@ -490,32 +505,37 @@ export class Kernel {
     if (Object.keys(user_expressions).length > 0) await new Promise((r) => setImmediate(r));
     this.streams.flush(); // later output (timers) still goes to this cell, until another one starts (parents.ts)
     if (error) {
-      // Abort what was queued before the client could know of the error, then reply: a request
-      // sent after the error reply arrived is never aborted. (As ipykernel: after a failed
-      // execute on control too; the aborted requests are shell's, answered on shell.)
-      if (stopOnError) await this.abortQueued();
+      // The requests to abort are those queued before the client could know of the error: taken
+      // off the queue before the reply, with no await between, so that a request sent after the
+      // error reply arrived is never aborted. They are answered after it, as ipykernel does
+      // (the failing cell's reply first: they were aborted because of it). As ipykernel, after a
+      // failed execute on control too; the aborted requests are shell's, answered on shell.
+      const aborted = stopOnError ? await this.takeQueuedExecutes() : [];
       this.doneWorking(); // before the reply: a client that got it sees the kernel idle
       this.reply(msg, send, { status: "error", execution_count: count, ...error, user_expressions: {}, payload: [] }, { started: new Date().toISOString() });
+      this.abort(aborted);
     } else {
       this.doneWorking();
       this.reply(msg, send, { status: "ok", execution_count: count, payload: st.payload, user_expressions }, { started: new Date().toISOString() });
     }
   }
 
-  /** After a failed cell: queued execute requests are answered "aborted" and not run. */
-  private async abortQueued(): Promise<void> {
-    const send = this.shellSend;
+  /** After a failed cell: the queued execute requests, taken off the queue (see abort). */
+  private async takeQueuedExecutes(): Promise<Message[]> {
     // Let requests that arrived while the cell ran come off the socket first.
     for (let i = 0; i < 3; i++) await new Promise((r) => setImmediate(r));
-    const keep: Message[] = [];
-    for (const m of this.queue) {
-      if (m.header.msg_type === "execute_request") {
-        this.iopub.status("busy", m.header);
-        this.reply(m, send, { status: "aborted", execution_count: this.executionCount });
-        this.iopub.status("idle", m.header);
-      } else keep.push(m);
+    const taken = this.queue.filter((m) => m.header.msg_type === "execute_request");
+    this.queue = this.queue.filter((m) => m.header.msg_type !== "execute_request");
+    return taken;
+  }
+
+  /** Answers execute requests "aborted", without running them (each with its busy and idle). */
+  private abort(requests: Message[]): void {
+    for (const m of requests) {
+      this.iopub.status("busy", m.header);
+      this.reply(m, this.shellSend, { status: "aborted", execution_count: this.executionCount });
+      this.iopub.status("idle", m.header);
     }
-    this.queue = keep;
   }
 
   private userExpressions(exprs: Record<string, string>): Record<string, object> {
@@ -534,8 +554,8 @@ export class Kernel {
 
   /** A whole cell: pager requests, magics, or plain TypeScript. */
   private async runCell(code: string, st: ExecState): Promise<void> {
-    const page = HELP_LINE.exec(code);
-    if (page && (page[1] || page[3])) {
+    const page = helpLine(code);
+    if (page) {
       this.page(page[2].replace(/\s+/g, ""), st, detailOf(page));
       return;
     }
@@ -544,8 +564,8 @@ export class Kernel {
     const lines = code.split("\n");
     let last = lines.length - 1;
     while (last > 0 && lines[last].trim() === "") last--;
-    const help = last > 0 ? HELP_LINE.exec(lines[last]) : null;
-    if (help && (help[1] || help[3]) && !/^\s*%/.test(lines[last])) {
+    const help = last > 0 ? helpLine(lines[last]) : null;
+    if (help && !/^\s*%/.test(lines[last])) {
       await this.runCell(lines.slice(0, last).join("\n"), st);
       st.result = { has: false, value: undefined };
       this.page(help[2].replace(/\s+/g, ""), st, detailOf(help));
@@ -695,11 +715,8 @@ export class Kernel {
   }
 }
 
-/** `name?`, `name??`, `?name` (a dotted name, or a magic's `%name`): a request for help. */
-/** `??` before or after the name: detail level 1 (with the source). */
+/** `??` before or after the name (help_request.ts's HELP_LINE): detail level 1 (with the source). */
 const detailOf = (m: RegExpExecArray): number => ((m[1] ?? m[3]) === "??" ? 1 : 0);
-
-const HELP_LINE = /^\s*(\?{1,2})?\s*(%{0,2}[A-Za-z_$][\w$]*(?:\s*\.\s*[A-Za-z_$][\w$]*)*)\s*(\?{1,2})?\s*$/;
 
 export async function runKernel(info: ConnectionInfo): Promise<Kernel> {
   const k = new Kernel(info);
@@ -715,11 +732,4 @@ export async function runKernel(info: ConnectionInfo): Promise<Kernel> {
 function completeReply(matches: string[], types: string[], start: number, end: number): object {
   const experimental = matches.map((text, i) => ({ start, end, text, type: types[i] ?? "<unknown>" }));
   return { status: "ok", matches, cursor_start: start, cursor_end: end, metadata: { _jupyter_types_experimental: experimental } };
-}
-
-/** A request's `code`, which the spec requires: a TypeError naming what is missing (answered as an error reply). */
-function codeOf(msg: Message): string {
-  const code = msg.content.code;
-  if (typeof code !== "string") throw new TypeError(`${msg.header.msg_type}: content.code must be a string, got ${code === undefined ? "nothing" : typeof code}`);
-  return code;
 }

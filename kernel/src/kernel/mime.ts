@@ -39,6 +39,22 @@ export function textOf(value: unknown): string {
   return inspect(value, { depth: 4, colors: false, maxArrayLength: 100 });
 }
 
+/** JSON mime types (`application/json`, `application/vnd.plotly.v1+json`): their data is any JSON value. */
+const JSON_MIME = /^application\/(?:[^;]*\+)?json$/i;
+
+/**
+ * Throws a TypeError naming the mime type whose data is not a string: the spec sends every other
+ * type's data (text/*, image/png as base64, image/svg+xml) as a string; a number went out as it
+ * was and frontends showed nothing or failed. `where` says which call it was.
+ */
+export function checkMimeData(bundle: MimeBundle, where: string): void {
+  for (const [mime, data] of Object.entries(bundle)) {
+    if (JSON_MIME.test(mime) || typeof data === "string") continue;
+    const got = data === null ? "null" : Array.isArray(data) ? "an array" : typeof data;
+    throw new TypeError(`${where}: the data of ${JSON.stringify(mime)} must be a string (only JSON mime types such as application/json take other values), got ${got}`);
+  }
+}
+
 /**
  * The bundle of a value. `live` asks displayable objects for their cheap live form (no SVG).
  * Throws what the object's own method throws: the caller reports it as an error output.
@@ -48,6 +64,7 @@ export function bundleOf(value: unknown, options: { live?: boolean } = {}): Mime
     const b = (value as any)[REPR_METHOD](options.live ? { live: true } : {});
     if (typeof b !== "object" || b === null) throw new TypeError(`${REPR_METHOD}() must return an object of mime type → data`);
     const out: MimeBundle = { ...b };
+    checkMimeData(out, `${REPR_METHOD}()`);
     if (!("text/plain" in out)) out["text/plain"] = textOf(value);
     return out;
   }

@@ -3,7 +3,7 @@
  * prompt(). The kernel connects these to its channels through `connectPrelude`; outside a
  * kernel they fall back to the console.
  */
-import { bundleOf, MimeBundle, textOf } from "./mime";
+import { bundleOf, checkMimeData, MimeBundle, textOf } from "./mime";
 
 /** Options of {@link display}. */
 export interface DisplayOptions {
@@ -45,6 +45,7 @@ function toData(obj: unknown, raw: boolean | undefined, live = false): MimeBundl
   if (typeof obj !== "object" || obj === null || Array.isArray(obj)) {
     throw new TypeError(`display(obj, { raw: true }): obj must be a mime bundle object such as { "text/html": "<b>hi</b>" }, got ${textOf(obj)}`);
   }
+  checkMimeData(obj as MimeBundle, "display(obj, { raw: true })");
   return obj as MimeBundle;
 }
 
@@ -56,6 +57,11 @@ function toData(obj: unknown, raw: boolean | undefined, live = false): MimeBundl
  *   const h = display(lrlab.preview(...));   // later: h.update(other)
  */
 export function display(obj: unknown, options: DisplayOptions = {}): DisplayHandle {
+  // The spec's transient.display_id is a string. Rejected rather than converted: 5 and "5" would
+  // silently name the same output, and the handle's display_id is typed as a string.
+  if (options.display_id !== undefined && typeof options.display_id !== "string") {
+    throw new TypeError(`display(obj, { display_id }): display_id must be a string, got ${options.display_id === null ? "null" : typeof options.display_id}`);
+  }
   const id = options.display_id ?? `lrlab-${process.pid}-${++counter}`;
   const send = (o: unknown, raw: boolean | undefined, update: boolean) => {
     const data = toData(o, raw);
