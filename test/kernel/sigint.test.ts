@@ -92,4 +92,26 @@ describe("an interrupt while the main thread is busy before the cell runs", () =
     expect(JSON.stringify(after.reply.content)).toMatch(/Cannot find name 'spins_c'/);
     expect(resultText(await k.execute("1 + 1"))).toBe("2");
   });
+
+  it("ends the type check of a large cell early (it waited for the whole check), and later cells check as before", async () => {
+    // TypeScript asks the interrupt at every function it checks (decl_diagnostics.ts).
+    const fns = (tag: string) => Array.from({ length: 3000 }, (_, i) => `function ${tag}_${i}(x: number): number { return x * ${i} + ${i}; }`).join("\n");
+    await k.execute(`${fns("warm")}\n0`); // the first large check is slower (the checker's code)
+    let t = Date.now();
+    const whole = await k.execute(`${fns("whole")}\n1`);
+    const full = Date.now() - t;
+    expect(resultText(whole)).toBe("1");
+    t = Date.now();
+    const p = k.execute(`${fns("cut")}\nconst ran_cut = true; ran_cut`);
+    await sleep(Math.min(300, full / 4));
+    await k.interruptByMessage();
+    const r = await p;
+    const cut = Date.now() - t;
+    expect(r.reply.content.ename, JSON.stringify(r.reply.content)).toBe("KeyboardInterrupt");
+    expect(cut, `interrupted after ${cut} ms, the whole check took ${full} ms`).toBeLessThan(full * 0.75);
+    // nothing of it ran or was declared; the earlier cells' names still check (a new checker)
+    expect(JSON.stringify((await k.execute("ran_cut")).reply.content)).toMatch(/Cannot find name 'ran_cut'/);
+    expect(resultText(await k.execute("whole_7(2)"))).toBe("21");
+    expect(JSON.stringify((await k.execute("const bad: string = whole_7(2)")).reply.content)).toMatch(/Type 'number' is not assignable to type 'string'/);
+  });
 });

@@ -17,7 +17,25 @@
  * converted in the same loop). Under `npm test` (LRLAB_CHECK_DECL_DIAGNOSTICS=1) every deferred
  * cell's declaration diagnostics are also computed tslab's way and must be the emit's.
  */
+import { sigintPending } from "./sigint";
+
 type TS = any;
+
+/**
+ * A cancellation token for the cell's type check: an interrupt that comes while a large cell is
+ * checked (seconds for thousands of functions) ends the check there instead of after it.
+ * TypeScript asks it at every function, class, interface and namespace it checks, and throws its
+ * OperationCanceledException; engine.ts turns that into the cell's KeyboardInterrupt, and the
+ * program (shared_checker.ts too) drops the checker the exception left half-way.
+ */
+function interruptToken(ts: TS): TS {
+  return {
+    isCancellationRequested: sigintPending,
+    throwIfCancellationRequested(): void {
+      if (sigintPending()) throw new ts.OperationCanceledException();
+    },
+  };
+}
 
 /** Cells whose declaration diagnostics came from their emit, and those of them whose emit reported some. */
 export const counts = { deferred: 0, emitReported: 0 };
@@ -54,7 +72,7 @@ export function beforeEmit(
     ...program.getOptionsDiagnostics(),
     ...program.getGlobalDiagnostics(),
     ...program.getSyntacticDiagnostics(srcFile),
-    ...program.getSemanticDiagnostics(srcFile),
+    ...program.getSemanticDiagnostics(srcFile, interruptToken(ts)),
   ]);
   let reported: TS[] | null = null;
   const emit = builder.emit;

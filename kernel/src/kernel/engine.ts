@@ -224,7 +224,14 @@ export class Engine {
    */
   run(src: string): Promise<RunResult> | RunResult {
     this.loadPrelude();
-    const r = this.compile(src);
+    let r: ConvertResult;
+    try {
+      r = this.compile(src);
+    } catch (e) {
+      // the type check ended early by an interrupt (decl_diagnostics.ts): nothing ran
+      if (e instanceof tslabTypeScript().OperationCanceledException && takePendingSigint()) throw new KeyboardInterrupt();
+      throw e;
+    }
     if (!r.output) { this.prevDecl = r.declOutput ?? this.prevDecl; return { hasValue: false, value: undefined }; }
     const filename = `<cell ${++cellCounter}>`;
     const head = r.hasToplevelAwait ? "(async function (exports, require) {" : "(function (exports, require) {";

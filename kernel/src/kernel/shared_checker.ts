@@ -118,7 +118,15 @@ function start(ts: TS, program: TS, create: (host: TS) => TS): Shared {
   s.checker = create(s.host);
   sharedCheckerStats.created++;
   const getDiagnostics = (sourceFile: TS, token: TS): TS[] => {
-    let d: TS[] = s.checker.getDiagnostics(sourceFile, token);
+    let d: TS[];
+    try {
+      d = s.checker.getDiagnostics(sourceFile, token);
+    } catch (e) {
+      // a check stopped half-way (an interrupt: decl_diagnostics.ts) leaves the checker's caches
+      // and resolution stacks as they were then: never handed on
+      s.retired = true;
+      throw e;
+    }
     if (sourceFile && s.uses > 0 && d.some((x) => x.file && x.file !== sourceFile)) {
       // Another cell's diagnostics under this file's name: check the file with a new checker.
       s.checker = s.create(s.host);

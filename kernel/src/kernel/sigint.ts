@@ -100,6 +100,14 @@ export function takePendingSigint(): boolean {
   return true;
 }
 
+/**
+ * Whether a SIGINT came while no script ran and is not taken yet, without taking it: a cell's type
+ * check asks it to stop early (decl_diagnostics.ts), and the run then takes it (engine.ts).
+ */
+export function sigintPending(): boolean {
+  return held && watchdog!.watchdogHasPendingSigint();
+}
+
 /** The engine saw a script run end because the watchdog terminated it. */
 export function noteRunInterrupted(): void {
   handled++;
