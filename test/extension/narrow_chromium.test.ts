@@ -9,7 +9,7 @@ import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchChromium } from "./browser/chromium";
 import { openRendererPage } from "./browser/renderer_page";
-import { clone, fixture } from "./fixtures";
+import { clone, fixture, upTo } from "./fixtures";
 
 const SHOTS = join(__dirname, "..", "..", "test-output", "narrow");
 let chromium: Awaited<ReturnType<typeof launchChromium>> | undefined;
@@ -78,25 +78,19 @@ describe("the output at a narrow width", () => {
 describe("a live plot in chromium", () => {
   it("an empty 'to' follows the data through two updates and the final payload", async () => {
     const p = fixture("trace_two_groups");
-    const upTo = (n: number, live: boolean) => {
-      const q = clone(p);
-      for (const s of q.series) for (const k of ["x", "mean", "min", "max"] as const) if ((s as any)[k]) (s as any)[k] = (s as any)[k].slice(0, n);
-      q.live = live;
-      return q;
-    };
     const lastOf = (q: typeof p) => Math.max(...q.series.flatMap((t) => t.x));
-    await mount(upTo(6, true), 800);
+    await mount(upTo(p, 6, true), 800);
     await page.fill('[data-control="from"]', "2");
     await page.press('[data-control="from"]', "Enter");
     const range = () => page.evaluate(() => [...(document.querySelector(".lrlab-Plot-figure") as any)._fullLayout.xaxis.range]);
     const to = () => page.inputValue('[data-control="to"]');
-    await expect.poll(range).toEqual([2, lastOf(upTo(6, true))]);
+    await expect.poll(range).toEqual([2, lastOf(upTo(p, 6, true))]);
     expect(await to()).toBe("");
-    for (const q of [upTo(9, true), upTo(12, true), p]) {
+    for (const q of [upTo(p, 9, true), upTo(p, 12, true), p]) {
       await page.evaluate((q) => (window as any).lrlab.update(q), q as unknown);
       await expect.poll(range).toEqual([2, lastOf(q)]);
       expect(await to()).toBe("");
     }
-    expect(lastOf(p)).toBeGreaterThan(lastOf(upTo(6, true)));
+    expect(lastOf(p)).toBeGreaterThan(lastOf(upTo(p, 6, true)));
   }, 60_000);
 });

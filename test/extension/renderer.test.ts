@@ -10,7 +10,7 @@ import { PLOT_MIME } from "../../extension/src/payload";
 import { DOUBLE_CLICK_DELAY, type PlotlyApi } from "../../extension/src/plotly";
 import { LrlabPlotRenderer } from "../../extension/src/renderer";
 import extension, { RANK, rendererFactory } from "../../extension/src/index";
-import { clone, fixture } from "./fixtures";
+import { clone, fixture, upTo } from "./fixtures";
 
 /** Records what the renderer asks of plotly; the real plotly is exercised by browser.test.ts. */
 class RecordingPlotly implements PlotlyApi {
@@ -45,6 +45,18 @@ function control<T extends HTMLElement>(name: string): T {
 }
 function fire(el: HTMLElement, type = "change") {
   el.dispatchEvent(new Event(type, { bubbles: true }));
+}
+
+/** Types `v` into a range input as a user does (focus, then an input event). */
+function type(el: HTMLInputElement, v: string): void {
+  el.focus();
+  el.value = v;
+  fire(el, "input");
+}
+
+/** Enter in an input. */
+function enter(el: HTMLInputElement): void {
+  el.dispatchEvent(new KeyboardEvent("keydown", { key: "Enter", bubbles: true }));
 }
 
 beforeEach(() => {
@@ -171,12 +183,6 @@ describe("LrlabPlotRenderer", () => {
     await r.renderModel(model(p));
     const from = control<HTMLInputElement>("from");
     const to = control<HTMLInputElement>("to");
-    const type = (el: HTMLInputElement, v: string) => {
-      el.focus();
-      el.value = v;
-      fire(el, "input");
-    };
-    const enter = (el: HTMLInputElement) => el.dispatchEvent(new KeyboardEvent("keydown", { key: "Enter", bubbles: true }));
     const drawn = () => plotly.last.layout.xaxis.range;
     type(from, "10");
     type(to, "20");
@@ -219,29 +225,17 @@ describe("LrlabPlotRenderer", () => {
 
   it("an empty 'to' keeps following a live run's last step, through every update and the final plot", async () => {
     const p = fixture("trace_two_groups");
-    const upTo = (n: number, live: boolean) => {
-      const q = clone(p);
-      for (const s of q.series) for (const k of ["x", "mean", "min", "max"] as const) if ((s as any)[k]) (s as any)[k] = (s as any)[k].slice(0, n);
-      q.live = live;
-      return q;
-    };
     const lastOf = (q: typeof p) => Math.max(...q.series.flatMap((t) => t.x));
-    const first = upTo(6, true);
+    const first = upTo(p, 6, true);
     await r.renderModel(model(first));
     const from = control<HTMLInputElement>("from");
     const to = control<HTMLInputElement>("to");
-    const type = (el: HTMLInputElement, v: string) => {
-      el.focus();
-      el.value = v;
-      fire(el, "input");
-    };
-    const enter = (el: HTMLInputElement) => el.dispatchEvent(new KeyboardEvent("keydown", { key: "Enter", bubbles: true }));
     type(from, "2");
     enter(from);
     await settle();
     expect(plotly.last.layout.xaxis.range).toEqual([2, lastOf(first)]);
     expect(to.value).toBe("");
-    const second = upTo(9, true);
+    const second = upTo(p, 9, true);
     await r.renderModel(model(second));
     await settle();
     expect(lastOf(second)).toBeGreaterThan(lastOf(first));
