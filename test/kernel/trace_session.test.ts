@@ -43,7 +43,7 @@ describe("interrupted traced loops, again and again", () => {
     for (let i = 0; i < 3; i++) {
       await interruptAfter(`%%lr_trace --name intr --batch-size 64
 fresh();
-for (;;) step();`, 700 + 150 * i);
+for (;;) step();`, 1500 + 150 * i); // well after the cell's type check, even on a loaded machine (an interrupt then stops the cell before it steps)
       // the interrupted run kept its steps and stopped: stepping outside a traced cell adds none
       await ok(`const n${i} = lrlab.run("intr")!.steps; step(); step();`);
       expect(await ok(`lrlab.run("intr")!.steps === n${i} && n${i} > 0`)).toBe("true");
