@@ -39,7 +39,7 @@ export interface Figure {
  * Role of each trace, parallel to `data`; lets tests and the browser check what is drawn.
  * "hidden": the legend entry of a line switched off, no data drawn.
  */
-export type TraceRole = "line" | "band-max" | "band-min" | "divergence" | "suggestion" | "hidden";
+export type TraceRole = "line" | "band-max" | "band-min" | "divergence" | "suggestion" | "hidden" | "smoothed";
 
 export const FIGURE_HEIGHT = 380;
 
@@ -192,6 +192,15 @@ export function bandPolygon(x: readonly number[], lo: readonly (number | null)[]
   return { x: px, y: py };
 }
 
+/**
+ * The smoothed loss drawn under a range test's raw loss line `t` (the same run), or null: only in
+ * the raw loss view of a range test.
+ */
+function smoothedUnder(p: PlotPayload, s: ViewState, t: Series): Series | null {
+  if (p.kind !== "range_test" || s.metric !== "loss" || t.metric !== "loss") return null;
+  return p.series.find((u) => u.metric === "smoothed_loss" && u.name === t.name && u.group === t.group && !u.param) ?? null;
+}
+
 function seriesTraces(t: Series, label: string, colour: string, group: string, band: boolean, logY: boolean): { traces: PlotlyTrace[]; roles: TraceRole[] } {
   const traces: PlotlyTrace[] = [];
   const roles: TraceRole[] = [];
@@ -265,6 +274,18 @@ export function buildFigureWithRoles(p: PlotPayload, s: ViewState, theme: Theme)
     const out = seriesTraces(t, label, colour, group, s.band, logY);
     data.push(...out.traces);
     roles.push(...out.roles);
+    const smoothed = smoothedUnder(p, s, t);
+    if (smoothed) {
+      // A range test's raw losses (its default view) with the smoothed loss its suggestions are
+      // computed on, dashed, in the run's colour and legend entry: the suggestion markers sit on
+      // it, as in the static figure's loss panel, not in the air beside the raw batches.
+      data.push({
+        type: "scatter", mode: "lines", name: escapeText(seriesLabel(smoothed, p)), x: smoothed.x, y: logY ? forLogAxis(smoothed.mean) : smoothed.mean,
+        connectgaps: false, line: { width: 2, color: colour, dash: "dash" }, hoverinfo: "x+y+name", legendgroup: group, showlegend: false,
+        uid: `${group}-smoothed`,
+      });
+      roles.push("smoothed");
+    }
   }
   const markers = visibleMarkers(p, s);
   for (const kind of ["divergence", "suggestion"] as const) {

@@ -55,6 +55,27 @@ describe("range-test suggestion markers sit on the smoothed loss", () => {
     expect(f.data[f.roles.indexOf("suggestion")].y).toHaveLength(3);
   });
 
+  it("the default (raw loss) view also draws the smoothed loss, dashed, in the run's colour and legend entry: the markers lie on it", () => {
+    const p = validatePayload(JSON.parse(JSON.stringify(payload)));
+    const s = initialState(p);
+    const f = buildFigureWithRoles(p, s, light);
+    expect(f.roles.filter((r) => r === "smoothed")).toHaveLength(1);
+    const raw = f.data[f.roles.indexOf("line")], sm = f.data[f.roles.indexOf("smoothed")];
+    expect(sm.line).toMatchObject({ dash: "dash", color: (raw.line as { color: string }).color });
+    expect([sm.legendgroup, sm.showlegend]).toEqual([raw.legendgroup, false]);
+    expect(sm.y.length).toBe(lrs.length);
+    sm.y.forEach((v: number | null, i: number) => near(v, smoothed[i]));
+    // every marker sits on the drawn smoothed line at its rate
+    const marks = f.data[f.roles.indexOf("suggestion")];
+    marks.x.forEach((x, j) => near(marks.y[j], sm.y[sm.x.indexOf(x)] as number));
+    // the smoothed-loss view has the smoothed line only; hiding the run hides both lines
+    const smView = buildFigureWithRoles(p, applyControl(s, { type: "metric", metric: "smoothed_loss" }, p), light);
+    expect(smView.roles).not.toContain("smoothed");
+    const off = buildFigureWithRoles(p, { ...s, hiddenRuns: [p.series[0].name] }, light);
+    expect(off.roles).not.toContain("smoothed");
+    expect(off.roles).not.toContain("line");
+  });
+
   it("in the static plotly JSON", () => {
     const fig = toPlotly(payload);
     const marks = fig.data.filter((t: any) => t.mode === "markers+text");
