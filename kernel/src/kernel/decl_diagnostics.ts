@@ -22,6 +22,14 @@ import { sigintPending } from "./sigint";
 type TS = any;
 
 /**
+ * Cells from this many characters get the token: their check can take long enough to interrupt
+ * (3000 one-line functions, ~200 KB: 1.3 s). A usual cell checks in milliseconds, and its request
+ * ends with the interrupt anyway (engine.ts takes the pending SIGINT before running it); it is
+ * left the path it had, so the token costs the common cell nothing, not even a call per function.
+ */
+const INTERRUPTIBLE_CHECK_CHARS = 20_000;
+
+/**
  * A cancellation token for the cell's type check: an interrupt that comes while a large cell is
  * checked (seconds for thousands of functions) ends the check there instead of after it.
  * TypeScript asks it at every function, class, interface and namespace it checks, and throws its
@@ -72,7 +80,7 @@ export function beforeEmit(
     ...program.getOptionsDiagnostics(),
     ...program.getGlobalDiagnostics(),
     ...program.getSyntacticDiagnostics(srcFile),
-    ...program.getSemanticDiagnostics(srcFile, interruptToken(ts)),
+    ...program.getSemanticDiagnostics(srcFile, srcFile.text.length >= INTERRUPTIBLE_CHECK_CHARS ? interruptToken(ts) : undefined),
   ]);
   let reported: TS[] | null = null;
   const emit = builder.emit;
