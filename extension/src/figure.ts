@@ -295,9 +295,10 @@ export function buildFigureWithRoles(p: PlotPayload, s: ViewState, theme: Theme)
       roles.push(kind);
     }
   }
-  const layout = buildLayout(p, s, theme, markers);
-  const y = layout.yaxis as Record<string, unknown>;
+  // the drawn step range, resolved once (an empty end: the data's end) for the layout and the y fit
   const xrange = xRangeOf(s, p);
+  const layout = buildLayout(p, s, theme, markers, xrange);
+  const y = layout.yaxis as Record<string, unknown>;
   const fit = fitY(data, xrange ?? [-Infinity, Infinity], logY);
   if (fit && (xrange || fit.widened)) {
     // Plotly's autorange spans all the data, not what is in the zoomed step range; and it fits a
@@ -478,7 +479,7 @@ export function plotTitle(p: PlotPayload, metric: string): string {
   return name;
 }
 
-function buildLayout(p: PlotPayload, s: ViewState, theme: Theme, markers: Marker[]): Record<string, unknown> {
+function buildLayout(p: PlotPayload, s: ViewState, theme: Theme, markers: Marker[], xrange: [number, number] | null): Record<string, unknown> {
   const metric = p.metrics.find((m) => m.key === s.metric);
   const axis = { gridcolor: theme.grid, zerolinecolor: theme.axis, linecolor: theme.axis, color: theme.font };
   const xaxis: Record<string, unknown> = {
@@ -487,7 +488,6 @@ function buildLayout(p: PlotPayload, s: ViewState, theme: Theme, markers: Marker
     ...axis, type: p.x_log ? "log" : "linear", automargin: true, exponentformat: "e",
     title: { text: escapeText(p.x_label), font: { color: theme.fontMuted } },
   };
-  const xrange = xRangeOf(s, p);
   if (xrange) {
     // Plotly keeps log-axis ranges in log10 units; the state keeps data units.
     xaxis.range = p.x_log ? xrange.map((v) => Math.log10(v)) : [...xrange];
