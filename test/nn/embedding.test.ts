@@ -61,7 +61,9 @@ describe("nn.Embedding", () => {
     expect(() => e.forward(torch.tensor([1.0]))).toThrow("Expected tensor for argument #1 'indices' to have one of the following scalar types: Long, Int; but got float32 instead");
     expect(() => new torch.nn.Embedding(6, 3, { padding_idx: 6 })).toThrow("Padding_idx must be within num_embeddings");
     expect(() => new torch.nn.Embedding(6, 3, { max_norm: 1 })).toThrow(/max_norm is not supported in lrlab/);
-    expect(() => new torch.nn.Embedding(6, 3, { sparse: true })).toThrow(/sparse gradients are not supported/);
+    expect(() => new torch.nn.Embedding(6, 3, { scale_grad_by_freq: true })).toThrow(/scale_grad_by_freq is not supported in lrlab/);
+    // sparse: true is supported (its gradients: test/optim/sparse.test.ts)
+    expect(new torch.nn.Embedding(6, 3, { sparse: true }).sparse).toBe(true);
     expect(() => new torch.nn.Embedding(-1, 3)).toThrow(/num_embeddings must be a non-negative integer/);
   });
 

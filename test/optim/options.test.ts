@@ -23,8 +23,9 @@ describe("an option the optimizer does not have is PyTorch's TypeError, naming i
     expect(OPTIMIZER_OPTIONS.Rprop).toEqual(["lr", "etas", "step_sizes", "capturable", "foreach", "maximize", "differentiable"]);
     expect(OPTIMIZER_OPTIONS.LBFGS).toEqual(["lr", "max_iter", "max_eval", "tolerance_grad", "tolerance_change", "history_size", "line_search_fn"]);
     expect(Object.keys(OPTIMIZER_OPTIONS).sort()).toEqual(
-      ["ASGD", "Adadelta", "Adafactor", "Adagrad", "Adam", "AdamW", "Adamax", "LBFGS", "Muon", "NAdam", "RAdam", "RMSprop", "Rprop", "SGD"],
+      ["ASGD", "Adadelta", "Adafactor", "Adagrad", "Adam", "AdamW", "Adamax", "LBFGS", "Muon", "NAdam", "RAdam", "RMSprop", "Rprop", "SGD", "SparseAdam"],
     );
+    expect(OPTIMIZER_OPTIONS.SparseAdam).toEqual(["lr", "betas", "eps", "maximize"]);
   });
 
   // PyTorch 2.13: TypeError: SGD.__init__() got an unexpected keyword argument 'momentun' (and so on);
@@ -47,6 +48,7 @@ describe("an option the optimizer does not have is PyTorch's TypeError, naming i
     ["RMSprop", "nesterov"],
     ["Adadelta", "betas"],
     ["ASGD", "momentum"],
+    ["SparseAdam", "weight_decay"], // PyTorch's SparseAdam has no weight decay (nor foreach, fused, ...)
   ];
   for (const [name, key] of cases) {
     test(`${name}({ ${key} }) → TypeError`, () => {

@@ -84,12 +84,6 @@ const LEFT_OUT: Record<string, Record<string, string>> = {
     half: NO_FLOAT16,
     bfloat16: NO_FLOAT16,
   },
-  "torch.optim": {
-    SparseAdam:
-      "PyTorch's SparseAdam only takes sparse gradients (it raises on dense ones), and lrlab's gradients are always " +
-      "dense (no sparse tensors; nn.Embedding has no sparse: true). Use torch.optim.Adam, as PyTorch advises for dense " +
-      "gradients: new torch.optim.Adam(model.parameters(), { lr: 1e-3 })",
-  },
 };
 
 /** "Property 'X' does not exist on type 'typeof torch.nn'": what that namespace does have. */

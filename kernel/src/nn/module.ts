@@ -319,7 +319,8 @@ export class Module {
       else {
         g.grad_fn = null;
         g.requires_grad = false;
-        g.data.fill(0);
+        if (g.is_sparse) g.zero_(); // (nnz 0, as PyTorch)
+        else g.data.fill(0);
       }
     }
   }
@@ -360,9 +361,9 @@ export class Module {
       t.dtype = dt;
       const g = t.grad;
       if (g !== null) {
-        const gd = dt === "float32" ? Float32Array.from(g.data) : Float64Array.from(g.data);
         t.grad = null;
-        t.grad = new Tensor(gd, g.shape, dt);
+        if (g.is_sparse) t.grad = g.to(dt);
+        else t.grad = new Tensor(dt === "float32" ? Float32Array.from(g.data) : Float64Array.from(g.data), g.shape, dt);
       }
     };
     for (const p of this.parameters()) convert(p);

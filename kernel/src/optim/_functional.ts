@@ -54,17 +54,39 @@ export function cloneAs(p: Tensor, data: Storage): Tensor {
 }
 
 /**
+ * PyTorch's error for a sparse gradient given to an optimizer that does not take one (its
+ * `_init_group` raises before the group's update): Adam's (and AdamW's) points to SparseAdam.
+ */
+export function sparseGradMessage(name: string): string {
+  if (name === "Adam" || name === "AdamW") return "Adam does not support sparse gradients, please consider SparseAdam instead";
+  return `${name} does not support sparse gradients`;
+}
+
+/** Whether a parameter of `group` has a sparse gradient (one check per parameter). */
+export function hasSparseGrad(group: ParamGroup): boolean {
+  for (const p of group.params) {
+    const g = p.grad;
+    if (g !== null && g.is_sparse) return true;
+  }
+  return false;
+}
+
+/**
  * Each parameter of `group` that has a gradient, with its state record (created on first use).
- * PyTorch skips parameters whose `.grad` is None; so do we.
+ * PyTorch skips parameters whose `.grad` is None; so do we. A sparse gradient is PyTorch's error
+ * (`sparseGradMessage`), raised before any parameter of the group is updated, unless `sparse` is
+ * "skip": then the optimizer updates those parameters itself (SGD, Adagrad) and they are left out.
  */
 export function* paramsWithGrad(
   group: ParamGroup,
   stateOf: (p: Tensor) => ParamState,
   name: string,
+  sparse: "refuse" | "skip" = "refuse",
 ): Generator<{ p: Tensor; grad: Storage; state: ParamState }> {
+  if (sparse === "refuse" && hasSparseGrad(group)) throw new Error(sparseGradMessage(name));
   for (const p of group.params) {
     const g = p.grad;
-    if (g === null) continue;
+    if (g === null || g.is_sparse) continue;
     if (g.data.length !== p.data.length || g.dtype !== p.dtype) {
       throw new Error(`${name}: grad of a parameter of shape [${p.shape.join(", ")}] (${p.dtype}) has shape [${g.shape.join(", ")}] (${g.dtype})`);
     }

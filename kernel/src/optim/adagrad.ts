@@ -8,12 +8,19 @@
  *
  * Where PyTorch deviates from the paper: ε is added outside the square root, and the optional
  * lr_decay is PyTorch's own. As in PyTorch, `sum` starts at the constructor's
- * initial_accumulator_value for every group (a group's own value is ignored). State: `step`, `sum`. Sparse gradients are not supported (lrlab has
- * no sparse tensors). Accepts and ignores `foreach`, `fused`, `differentiable`.
+ * initial_accumulator_value for every group (a group's own value is ignored). State: `step`, `sum`.
+ * Accepts and ignores `foreach`, `fused`, `differentiable`.
+ *
+ * Sparse gradients (`nn.Embedding(..., { sparse: true })`), as PyTorch: the gradient is coalesced
+ * (repeated rows summed), then only its rows R change: s_R ← s_R + g_R², θ_R ← θ_R − γ̃ g_R / (√s_R + ε)
+ * (float32: fr(s + fr(g·g)), then θ + fr(−γ̃)·fr(g / fr(fr(√s) + ε))). Weight decay with a sparse
+ * gradient is PyTorch's error ("weight_decay option is not compatible with sparse gradients", after
+ * the step is counted), and so is `fused: true`.
  */
 import type { Tensor } from "../tensor/tensor";
 import { Optimizer, pyStr, type Closure, type ParamsT } from "./optimizer";
-import { check, checkLr, fullLike, paramsWithGrad, type ImplementationFlags, evalClosure } from "./_functional";
+import { check, checkLr, fullLike, hasSparseGrad, paramsWithGrad, type ImplementationFlags, evalClosure } from "./_functional";
+import type { SparseTensor } from "../tensor/sparse";
 import { adagrad_wasm } from "./wasm/update";
 import { checkOptimizerOptions } from "./options";
 
@@ -63,7 +70,22 @@ export class Adagrad extends Optimizer {
     const loss = evalClosure(closure);
     for (const group of this.param_groups) {
       const { lr, lr_decay, weight_decay, eps, maximize } = group;
-      for (const { p, grad, state } of paramsWithGrad(group, (t) => this.stateOf(t), "Adagrad")) {
+      if (hasSparseGrad(group)) {
+        if (group.fused === true) throw new Error("`fused` does not support sparse grad or complex param");
+        for (const p of group.params) {
+          if (p.grad === null || !p.grad.is_sparse) continue;
+          const state = this.stateOf(p);
+          if (state.sum === undefined) {
+            state.step = 0;
+            state.sum = fullLike(p, group.initial_accumulator_value);
+          }
+          const step = (state.step += 1);
+          if (weight_decay !== 0) throw new Error("weight_decay option is not compatible with sparse gradients");
+          const g = p.grad as SparseTensor;
+          adagradSparse(p, (maximize ? g.neg() : g).coalesce(), (state.sum as Tensor).data, lr / (1 + (step - 1) * lr_decay), eps);
+        }
+      }
+      for (const { p, grad, state } of paramsWithGrad(group, (t) => this.stateOf(t), "Adagrad", "skip")) {
         if (state.sum === undefined) {
           // A group added after construction: PyTorch would fail here (no `sum`); we start it from
           // the group's initial_accumulator_value instead.
@@ -83,6 +105,30 @@ export class Adagrad extends Optimizer {
       }
     }
     return loss;
+  }
+}
+
+/** One parameter's step on the rows of its coalesced sparse gradient `g` (see the file comment). */
+function adagradSparse(p: Tensor, g: SparseTensor, sum: Tensor["data"], clr: number, eps: number): void {
+  const nnz = g._nnz();
+  if (nnz === 0) return;
+  const theta = p.data;
+  const r = theta instanceof Float32Array ? Math.fround : (x: number) => x;
+  const S = g.sparse_dim();
+  const idx = g._indices().data;
+  const vals = g._values().data;
+  const B = vals.length / nnz;
+  const negClr = r(-clr), e = r(eps);
+  for (let k = 0; k < nnz; k++) {
+    let lin = 0;
+    for (let d = 0; d < S; d++) lin = lin * p.shape[d] + idx[d * nnz + k];
+    for (let j = 0; j < B; j++) {
+      const at = lin * B + j;
+      const gi = vals[k * B + j];
+      const si = r(sum[at] + r(gi * gi));
+      sum[at] = si;
+      theta[at] = theta[at] + negClr * r(gi / r(r(Math.sqrt(si)) + e));
+    }
   }
 }
 

@@ -4,10 +4,9 @@
  * averaging functions). The handle hook registrations return is `torch.utils.hooks.RemovableHandle`,
  * where PyTorch has it (utils/hooks.ts).
  *
- * Every optimizer of PyTorch 2.13 but `SparseAdam`: that one only accepts sparse gradients
- * (PyTorch raises on a dense one), and lrlab's gradients are always dense (there are no sparse
- * tensors; `nn.Embedding` refuses `sparse: true`). Use `Adam`, as PyTorch advises for dense
- * gradients.
+ * Every optimizer of PyTorch 2.13, `SparseAdam` included: it takes the sparse gradients of
+ * `nn.Embedding(..., { sparse: true })` (tensor/sparse.ts); SGD, Adagrad and LBFGS take them too,
+ * and the others raise PyTorch's error for them.
  */
 export {
   Optimizer,
@@ -36,6 +35,7 @@ export { Rprop, type RpropOptions } from "./rprop";
 export { Adafactor, type AdafactorOptions } from "./adafactor";
 export { Muon, type MuonOptions } from "./muon";
 export { LBFGS, type LBFGSOptions } from "./lbfgs";
+export { SparseAdam, type SparseAdamOptions } from "./sparse_adam";
 /** `torch.optim.optimizer`: the module holding the base class and the global hooks. */
 export * as optimizer from "./optimizer";
 export * as lr_scheduler from "./lr_scheduler/index";

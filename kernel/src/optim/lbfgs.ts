@@ -213,7 +213,8 @@ export class LBFGS extends Optimizer {
     const out = this._alloc(this._numel());
     let off = 0;
     for (const p of this._params) {
-      if (p.grad !== null) out.set(p.grad.data, off);
+      // a sparse gradient is densified, as PyTorch's _gather_flat_grad (`p.grad.to_dense()`)
+      if (p.grad !== null) out.set(p.grad.is_sparse ? p.grad.to_dense().data : p.grad.data, off);
       off += p.data.length;
     }
     return out;

@@ -102,6 +102,7 @@ function pyTypename(v: unknown): string {
 
 /** Deep copy of a state value: tensors get fresh storage; arrays and records are copied. */
 export function deepCopyState<T>(value: T): T {
+  if (value instanceof Tensor && value.is_sparse) return value.clone() as T; // (SGD's momentum after sparse gradients)
   if (value instanceof Tensor) {
     const data = value.data.slice() as Storage;
     return new Tensor(data, value.shape, value.dtype) as T;
@@ -321,7 +322,9 @@ export abstract class Optimizer {
         else {
           g.grad_fn = null;
           g.requires_grad = false;
-          g.data.fill(0);
+          // a sparse gradient keeps no entry (nnz 0), as PyTorch's zero_() of a sparse tensor
+          if (g.is_sparse) g.zero_();
+          else g.data.fill(0);
         }
       }
     }
@@ -516,6 +519,10 @@ function cloneDefault(v: unknown): unknown {
 function castState(p: Tensor, s: ParamState): ParamState {
   for (const [k, v] of Object.entries(s)) {
     if (k !== "step" && v instanceof Tensor && v.dtype !== p.dtype && (v.dtype === "float32" || v.dtype === "float64")) {
+      if (v.is_sparse) {
+        s[k] = v.to(p.dtype);
+        continue;
+      }
       const data = p.dtype === "float32" ? Float32Array.from(v.data) : Float64Array.from(v.data);
       s[k] = new Tensor(data, v.shape, p.dtype);
     }

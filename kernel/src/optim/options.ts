@@ -33,6 +33,7 @@ export const OPTIMIZER_OPTIONS = {
   Adafactor: ["lr", "beta2_decay", "eps", "d", "weight_decay", "foreach", "maximize"],
   Muon: ["lr", "weight_decay", "momentum", "nesterov", "ns_coefficients", "eps", "ns_steps", "adjust_lr_fn"],
   LBFGS: ["lr", "max_iter", "max_eval", "tolerance_grad", "tolerance_change", "history_size", "line_search_fn"],
+  SparseAdam: ["lr", "betas", "eps", "maximize"],
 } as const satisfies Record<string, readonly string[]>;
 
 export type OptimizerName = keyof typeof OPTIMIZER_OPTIONS;

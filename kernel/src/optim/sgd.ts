@@ -13,12 +13,21 @@
  * `θ ← θ − γb`, so γ multiplies the buffer rather than each gradient (same for constant γ, differs
  * when a scheduler changes γ); the first buffer is the gradient itself, not dampened.
  *
+ * Sparse gradients (`nn.Embedding(..., { sparse: true })`), as PyTorch's single-tensor SGD: the
+ * same ops on the sparse tensor (tensor/sparse.ts): the step adds −γ·(each entry) to its row, so
+ * rows absent from the gradient do not move; with momentum the buffer is the first gradient
+ * itself (sparse), then b ← μb + (1 − τ)g merges the new entries in (rows ever touched keep
+ * decaying); weight decay with a sparse gradient is PyTorch's error ("add(sparse, dense) is not
+ * supported. Use add(dense, sparse) instead."), and so is `fused: true`.
+ *
  * State per parameter: `momentum_buffer` (only when momentum ≠ 0; PyTorch keeps no `step`).
  * Accepts and ignores `foreach`, `fused`, `differentiable` (see ImplementationFlags).
  */
 import type { Tensor } from "../tensor/tensor";
 import { Optimizer, pyStr, type Closure, type ParamsT } from "./optimizer";
-import { check, checkLr, cloneAs, effectiveGrad, paramsWithGrad, type ImplementationFlags, evalClosure } from "./_functional";
+import { check, checkLr, cloneAs, effectiveGrad, hasSparseGrad, paramsWithGrad, type ImplementationFlags, evalClosure } from "./_functional";
+import { add_sparse_into, type SparseTensor } from "../tensor/sparse";
+import { no_grad } from "../tensor/grad_mode";
 import { sgd_wasm } from "./wasm/update";
 import { checkOptimizerOptions } from "./options";
 
@@ -70,11 +79,20 @@ export class SGD extends Optimizer {
       const { lr, momentum, dampening, weight_decay, nesterov, maximize } = group;
       // Without momentum SGD keeps no per-parameter state, as in PyTorch (state_dict().state is {}).
       const stateOf = momentum !== 0 ? (t: Tensor) => this.stateOf(t) : () => ({});
-      for (const { p, grad, state } of paramsWithGrad(group, stateOf, "SGD")) {
+      if (hasSparseGrad(group)) {
+        if (group.fused === true) throw new Error("`_fused_sgd` does not support sparse gradients");
+        for (const p of group.params) if (p.grad !== null && p.grad.is_sparse) sgdSparse(p, p.grad, stateOf(p), group);
+      }
+      for (const { p, grad, state } of paramsWithGrad(group, stateOf, "SGD", "skip")) {
         const theta = p.data;
         let buf: Tensor | null = null;
         if (momentum !== 0) {
           buf = (state.momentum_buffer as Tensor | undefined | null) ?? null;
+          if (buf !== null && buf.is_sparse) {
+            // a buffer left sparse by earlier sparse gradients: PyTorch's ops (and its error for a dense gradient)
+            sgdSparse(p, p.grad as Tensor, state, group);
+            continue;
+          }
           if (buf === null) {
             // First step: b_1 = g_1 (weight decay included), then θ ← θ − γ b_1.
             const g1 = maximize ? effectiveGrad(p, grad, true, 0) : grad;
@@ -97,6 +115,28 @@ export class SGD extends Optimizer {
     }
     return loss;
   }
+}
+
+/**
+ * One parameter's step with a sparse gradient (or a sparse momentum buffer): PyTorch's
+ * single-tensor ops on the tensors (see the file comment).
+ */
+function sgdSparse(p: Tensor, g: Tensor, state: Record<string, unknown>, group: Record<string, any>): void { // eslint-disable-line @typescript-eslint/no-explicit-any
+  const { lr, momentum, dampening, weight_decay, nesterov, maximize } = group;
+  no_grad(() => {
+    let grad: Tensor = maximize ? g.neg() : g;
+    if (weight_decay !== 0) grad = grad.add(p, { alpha: weight_decay }); // sparse + dense: PyTorch's error
+    if (momentum !== 0) {
+      let buf = (state.momentum_buffer as Tensor | undefined | null) ?? null;
+      if (buf === null) {
+        buf = grad.clone();
+        state.momentum_buffer = buf;
+      } else buf.mul_(momentum).add_(grad, { alpha: 1 - dampening });
+      grad = nesterov ? grad.add(buf, { alpha: momentum }) : buf;
+    }
+    if (grad.is_sparse) add_sparse_into(p.data, grad as SparseTensor, -lr);
+    else p.data.set(p.detach().add(grad, { alpha: -lr }).data);
+  });
 }
 
 /** θ ← θ − γ b_1 with b_1 = g_1 (or, with nesterov, θ ← θ − γ(g_1 + μ b_1) = θ − γ(b_1 + μ b_1)). Once per parameter. */

@@ -192,8 +192,13 @@ function as_grad_for(g: Tensor, t: Tensor, where: string): Tensor {
   return new Tensor(cast_storage(g.data, t.dtype), g.shape, t.dtype);
 }
 
-/** Sum of two gradients of the same shape and dtype, into a new tensor. */
+/**
+ * Sum of two gradients of the same shape and dtype, into a new tensor. Sparse gradients (an
+ * embedding's with `sparse: true`) sum as PyTorch's InputBuffer does: sparse + sparse stays
+ * sparse (sparse.ts's merge), a dense one with a sparse one gives dense + sparse.
+ */
 function sum_grads(a: Tensor, b: Tensor): Tensor {
+  if (a.is_sparse || b.is_sparse) return a.is_sparse && !b.is_sparse ? b.add(a) : a.add(b);
   const out = storageFor(a.dtype, a.data.length);
   const x = a.data;
   const y = b.data;
@@ -223,6 +228,10 @@ export function fresh_grad(g: Tensor): Tensor {
  */
 function accumulate(leaf: Tensor, g: Tensor): void {
   const cur = leaf.grad;
+  if (g.is_sparse || (cur !== null && cur.is_sparse)) {
+    accumulate_sparse(leaf, cur, g);
+    return;
+  }
   if (cur === null) {
     const at = fresh.indexOf(g.data);
     const adopt = at >= 0 && !(hooks.get(leaf)?.length);
@@ -233,6 +242,26 @@ function accumulate(leaf: Tensor, g: Tensor): void {
     const d = cur.data;
     const s = g.data;
     for (let i = 0; i < d.length; i++) d[i] += s[i];
+  }
+}
+
+/**
+ * AccumulateGrad with a sparse gradient on either side, as PyTorch: the first one is taken as it is
+ * (a copy when a hook may hold it); sparse into sparse adds in place (the same `.grad` object,
+ * merged: sparse.ts); sparse into dense adds its entries into the dense `.grad` in place; dense
+ * into sparse makes a new dense `.grad` (dense + sparse).
+ */
+function accumulate_sparse(leaf: Tensor, cur: Tensor | null, g: Tensor): void {
+  if (!g.is_sparse) {
+    const at = fresh.indexOf(g.data);
+    if (at >= 0) fresh.splice(at, 1);
+  }
+  if (cur === null) {
+    leaf.grad = hooks.get(leaf)?.length ? g.clone() : g;
+  } else if (cur.is_sparse && !g.is_sparse) {
+    leaf.grad = g.add(cur);
+  } else {
+    cur.add_(g);
   }
 }
 
@@ -300,7 +329,7 @@ export function run_backward(root: Tensor, gradient?: Tensor | number | null, op
     if (capture === undefined) accumulate(t, apply_hooks(t, gt));
     else if (capture.has(t)) {
       const prev = capture.get(t);
-      capture.set(t, prev ? sum_grads(prev, gt) : new Tensor(gt.data.slice() as typeof gt.data, gt.shape, gt.dtype));
+      capture.set(t, prev ? sum_grads(prev, gt) : gt.is_sparse ? gt.clone() : new Tensor(gt.data.slice() as typeof gt.data, gt.shape, gt.dtype));
     }
   };
   const captured_fns = new Map<GradFn, Tensor>();
@@ -350,7 +379,7 @@ export function run_backward(root: Tensor, gradient?: Tensor | number | null, op
         if (cap !== undefined) deliver(cap, go);
         const keep = capture === undefined ? retained.get(fn) : undefined;
         if (keep !== undefined) {
-          if (keep.grad === null) keep.grad = new Tensor(go.data.slice() as typeof go.data, go.shape, go.dtype);
+          if (keep.grad === null) keep.grad = go.is_sparse ? go.clone() : new Tensor(go.data.slice() as typeof go.data, go.shape, go.dtype);
           else accumulate(keep, go);
         }
         fresh.length = 0;

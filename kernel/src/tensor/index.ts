@@ -61,4 +61,6 @@ export type { CumOptions } from "./cumulative";
 export { flip, repeat, tril, triu } from "./rearrange";
 export { sort, argsort, topk } from "./sorting";
 export type { SortOptions } from "./sorting";
+export { sparse_coo_tensor, sparse_coo, strided } from "./sparse";
+export type { Layout } from "./sparse";
 export { set_num_threads, get_num_threads } from "./wasm/threads";

@@ -60,6 +60,15 @@ export function storageFor(dtype: DType, n: number): Storage {
   return dtype === "float32" ? new Float32Array(n) : new Float64Array(n);
 }
 
+/**
+ * Dense tensors' ops with a sparse operand (`dense.add_(sparse)`, `dense.add(sparse)`), set by
+ * sparse.ts: SparseTensor extends Tensor, so this file cannot import it.
+ */
+export const sparse_support: {
+  add_?: (self: Tensor, other: Tensor, alpha: number) => void;
+  add?: (self: Tensor, other: Tensor, alpha: number) => Tensor;
+} = {};
+
 /** The number of elements of a tensor shaped `shape` (1 for a scalar's `[]`). */
 export function numelOf(shape: Shape): number {
   let n = 1;
@@ -147,6 +156,59 @@ export class Tensor {
   /** True for tensors made by the user (not by an op that records a graph). */
   get is_leaf(): boolean {
     return this.grad_fn === null;
+  }
+
+  /** False: a dense (strided) tensor; a SparseTensor (sparse.ts) says true. */
+  get is_sparse(): boolean {
+    return false;
+  }
+
+  /** `torch.strided` ("strided"); a SparseTensor's is "sparse_coo". */
+  get layout(): "strided" | "sparse_coo" {
+    return "strided";
+  }
+
+  // ---- sparse COO accessors (sparse.ts; a dense tensor refuses them, as PyTorch) ----------------
+
+  /** A sparse tensor's stored indices, int64 [sparse_dim, nnz] (repeats kept). Sparse only. */
+  _indices(): Tensor {
+    throw new Error("_indices expected sparse coordinate tensor layout but got Strided");
+  }
+  /** A sparse tensor's stored values, [nnz, ...dense dims]. Sparse only. */
+  _values(): Tensor {
+    throw new Error("_values expected sparse coordinate tensor layout but got Strided");
+  }
+  /** A coalesced sparse tensor's indices. Sparse only. */
+  indices(): Tensor {
+    throw new Error("indices expected sparse coordinate tensor layout but got Strided");
+  }
+  /** A coalesced sparse tensor's values. Sparse only. */
+  values(): Tensor {
+    throw new Error("values expected sparse tensor layout but got Strided");
+  }
+  /** A sparse tensor with sorted, unique indices (repeats summed). Sparse only. */
+  coalesce(): Tensor {
+    throw new Error("coalesce expected sparse coordinate tensor layout but got Strided");
+  }
+  /** Whether a sparse tensor's indices are sorted and unique. Sparse only. */
+  is_coalesced(): boolean {
+    throw new Error("is_coalesced expected sparse coordinate tensor layout but got Strided");
+  }
+  /** The number of entries a sparse tensor stores. Sparse only. */
+  _nnz(): number {
+    throw new Error("_nnz expected sparse coordinate tensor layout but got Strided");
+  }
+  /** The number of sparse dims: 0 for a dense tensor. */
+  sparse_dim(): number {
+    return 0;
+  }
+  /** The number of dense dims: every dim of a dense tensor. */
+  dense_dim(): number {
+    return this.shape.length;
+  }
+  /** The dense equivalent: a dense tensor itself. */
+  to_dense(): Tensor {
+    return this;
   }
 
   /** Number of elements. */
@@ -289,6 +351,7 @@ export class Tensor {
 
   /** `self + alpha * other` (broadcasting; `alpha` via `{ alpha }`). */
   add(other: TensorLike, options?: AlphaOptions): Tensor {
+    if (other instanceof Tensor && other.is_sparse) return (sparse_support.add as NonNullable<typeof sparse_support.add>)(this, other, options?.alpha ?? 1);
     return E.add(this, other, options);
   }
   /** `self - alpha * other` (broadcasting; `alpha` via `{ alpha }`). */
@@ -763,6 +826,10 @@ export class Tensor {
 
   /** In place: self += alpha * other. */
   add_(other: TensorLike, options?: AlphaOptions): this {
+    if (other instanceof Tensor && other.is_sparse) {
+      (sparse_support.add_ as NonNullable<typeof sparse_support.add_>)(this, other, options?.alpha ?? 1);
+      return this;
+    }
     IP.add_(this, other, options);
     return this;
   }

@@ -14,6 +14,11 @@
  *                  times 1/(1−μ) (momentum steady state) when momentum μ > 0
  *                                                                (Hinton lecture 6e; PyTorch RMSprop docs)
  *   Adagrad        f = γ / (1 + (t−1)·lr_decay) / (√sum_t + ε)   (Duchi et al. 2011; PyTorch Adagrad docs)
+ *   SparseAdam     f = (γ·√(1−β2^t)/(1−β1^t)) / (√v_t + ε), on the elements of the rows present in
+ *                  this step's sparse gradient only (the others do not move: no factor applies);
+ *                  t is the parameter's own step count              (PyTorch SparseAdam docs and
+ *                                                                 _functional.sparse_adam: ε is added
+ *                                                                 to √v before the bias correction)
  *
  * Not covered (null; the measured lr_elementwise still describes them): NAdam and RAdam (their
  * factor mixes the momentum schedule and, for RAdam, a switch between SGD-like and adaptive
@@ -26,7 +31,7 @@
  */
 import type { Tensor } from "../tensor/tensor";
 
-export type PreconditionedKind = "SGD" | "Adam" | "Adamax" | "RMSprop" | "Adagrad";
+export type PreconditionedKind = "SGD" | "Adam" | "Adamax" | "RMSprop" | "Adagrad" | "SparseAdam";
 
 const KINDS: Record<string, PreconditionedKind> = {
   SGD: "SGD",
@@ -35,6 +40,7 @@ const KINDS: Record<string, PreconditionedKind> = {
   Adamax: "Adamax",
   RMSprop: "RMSprop",
   Adagrad: "Adagrad",
+  SparseAdam: "SparseAdam",
 };
 
 /** The optimizer's class name, and the first known one up its prototype chain. */
@@ -55,9 +61,16 @@ type State = Record<string, any> | undefined; // eslint-disable-line @typescript
 const data = (t: unknown): ArrayLike<number> | null =>
   t !== null && t !== undefined && typeof t === "object" && "data" in (t as object) ? (t as Tensor).data : null;
 
+/** SparseAdam's step size γ·√(1−β2^t)/(1−β1^t) at its step t. */
+function sparseAdamStepSize(group: Group, t: number): number {
+  const [b1, b2] = group.betas as [number, number];
+  return (Number(group.lr) * Math.sqrt(1 - b2 ** t)) / (1 - b1 ** t);
+}
+
 /**
  * Write the factor of each element of `p` into `out` starting at `offset`; returns false when the
- * state does not allow it (not stepped yet, unknown layout).
+ * state does not allow it (not stepped yet, unknown layout). SparseAdam's factors are those of the
+ * elements at `present` (this step's sparse gradient's positions), n = present.length of them.
  */
 export function preconditionedFactors(
   kind: PreconditionedKind,
@@ -66,8 +79,17 @@ export function preconditionedFactors(
   n: number,
   out: Float64Array,
   offset: number,
+  present: ArrayLike<number> | null = null,
 ): boolean {
   const lr = Number(group.lr);
+  if (kind === "SparseAdam") {
+    const t = Number(state?.step);
+    const v = data(state?.exp_avg_sq);
+    if (!(t >= 1) || v === null || present === null || present.length !== n) return false;
+    const c = sparseAdamStepSize(group, t);
+    for (let i = 0; i < n; i++) out[offset + i] = c / (Math.sqrt(v[present[i]]) + group.eps);
+    return true;
+  }
   if (kind === "SGD") {
     out.fill(lr, offset, offset + n);
     return true;
@@ -135,9 +157,21 @@ export interface FactorView {
   n: number;
 }
 
-/** The factor view of one parameter, or null when its state does not allow one (as preconditionedFactors). */
-export function factorView(kind: PreconditionedKind, group: Group, state: State, n: number): FactorView | null {
+/**
+ * The factor view of one parameter, or null when its state does not allow one (as
+ * preconditionedFactors). SparseAdam's view holds the elements at `present` only (n of them:
+ * the positions its sparse gradient had at this step; null: not known, no view).
+ */
+export function factorView(kind: PreconditionedKind, group: Group, state: State, n: number, present: ArrayLike<number> | null = null): FactorView | null {
   const lr = Number(group.lr);
+  if (kind === "SparseAdam") {
+    const t = Number(state?.step);
+    const v = data(state?.exp_avg_sq);
+    if (!(t >= 1) || v === null || v.length !== n || present === null) return null;
+    const vp = new Float64Array(present.length);
+    for (let i = 0; i < vp.length; i++) vp[i] = v[present[i]];
+    return { mode: 1, c: sparseAdamStepSize(group, t), s: 1, eps: group.eps as number, v: vp, w: null, n: vp.length };
+  }
   if (kind === "SGD") return { mode: 0, c: lr, s: 1, eps: 0, v: null, w: null, n };
   if (state === undefined) return null;
   const t = Number(state.step);

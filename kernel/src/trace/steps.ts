@@ -123,13 +123,56 @@ export class StepPipeline {
       // copy θ_t, g_t (clear of the last step's copies), then hand that step over: its
       // measurement then overlaps the optimizer's step rather than these copies
       const busy = this.deferred.length > 0 ? this.deferred[0].region : null;
-      this.captured = this.snapshots.capture(optimizer.param_groups, all, busy);
+      // g_t of a sparse gradient is its dense equivalent (zeros on the rows it lacks, repeats
+      // summed): the copies are taken from that, with the sparse gradient put back after.
+      const swapped = this.densifySparseGrads(optimizer);
+      try {
+        this.captured = this.snapshots.capture(optimizer.param_groups, all, busy);
+      } finally {
+        if (swapped !== null) for (const [p, g] of swapped) p.grad = g;
+      }
       this.handOver();
     } catch (e) {
       this.captured = null;
       this.snapshots.clear();
       this.sink.fail(e);
     }
+  }
+
+  /**
+   * Per parameter with a sparse gradient at this step: the element positions it holds (its
+   * coalesced rows' elements), which SparseAdam's factor is taken over (preconditioned.ts).
+   */
+  private readonly present = new WeakMap<Tensor, Float64Array>();
+
+  /**
+   * Gives each parameter with a sparse gradient its dense equivalent as `.grad` (for the copies of
+   * g_t), noting the positions present; returns the sparse gradients to put back (null: none).
+   * One check per parameter when no gradient is sparse.
+   */
+  private densifySparseGrads(optimizer: TraceableOptimizer): [Tensor, Tensor][] | null {
+    let swapped: [Tensor, Tensor][] | null = null;
+    for (const group of optimizer.param_groups) {
+      for (const p of group.params) {
+        const g = p.grad;
+        if (g === null || g === undefined || !g.is_sparse) continue;
+        const c = g.coalesce();
+        const nnz = c._nnz();
+        const B = nnz === 0 ? 0 : c._values().numel() / nnz;
+        const S = c.sparse_dim();
+        const idx = c._indices().data;
+        const at = new Float64Array(nnz * B);
+        for (let k = 0; k < nnz; k++) {
+          let lin = 0;
+          for (let d = 0; d < S; d++) lin = lin * p.shape[d] + idx[d * nnz + k];
+          for (let j = 0; j < B; j++) at[k * B + j] = lin * B + j;
+        }
+        this.present.set(p, at);
+        (swapped ??= []).push([p, g]);
+        p.grad = c.to_dense();
+      }
+    }
+    return swapped;
   }
 
   /** A step that cannot be measured (said in `errors`): its post-hook records nothing for it. */
@@ -280,7 +323,8 @@ export class StepPipeline {
     if (this.kind !== null && this.metricSet.has("lr_preconditioned") && slots.length > 0) {
       views = [];
       for (const slot of slots) {
-        const v = factorView(this.kind, group, optimizer.state.get(slot.p), slot.theta.length);
+        const present = this.kind === "SparseAdam" ? (this.present.get(slot.p) ?? null) : null;
+        const v = factorView(this.kind, group, optimizer.state.get(slot.p), slot.theta.length, present);
         if (v === null) {
           views = null;
           break;

@@ -1,7 +1,8 @@
 /**
  * swa_utils in notebook cells (the kernel's engine on kernel/dist): a Module subclass written in a
  * cell is deep-copied by AveragedModel, SWALR type-checks and prints, an arrow-function forward is
- * refused with the fix, and `new torch.optim.SparseAdam(...)` gets the hint to use Adam.
+ * refused with the fix, and `torch.optim.SparseAdam` (which once got a hint to use Adam) is there,
+ * taking an embedding's sparse gradient in a cell.
  */
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
@@ -58,10 +59,17 @@ class Bad extends torch.nn.Module {
 new torch.optim.swa_utils.AveragedModel(new Bad());`);
       expect(arrow).toContain("AveragedModel: cannot copy model (Bad): its field 'forward' is an arrow function that uses `this`");
 
-      const sparse = error("new torch.optim.SparseAdam(net.parameters(), { lr: 0.01 });");
-      expect(sparse).toContain("Property 'SparseAdam' does not exist on type 'typeof torch.optim'.");
-      expect(sparse).toContain("hint: lrlab's torch.optim has no SparseAdam: PyTorch's SparseAdam only takes sparse gradients");
-      expect(sparse).toContain("Use torch.optim.Adam");
+      run(`
+const emb = new torch.nn.Embedding(5, 2, { sparse: true });
+const sparse_opt = new torch.optim.SparseAdam(emb.parameters(), { lr: 0.01 });
+emb.forward(torch.tensor([1, 3, 1], { dtype: "int64" })).sum().backward();
+const sparse_grad = emb.weight.grad!;`);
+      expect(run("[sparse_grad.is_sparse, sparse_grad._nnz(), sparse_grad.is_coalesced()]")).toEqual([true, 3, false]);
+      run("sparse_opt.step();");
+      expect(run("sparse_opt.state.get(emb.weight)!.step")).toBe(1);
+      // a dense gradient: PyTorch's error
+      const dense = error("emb.weight.grad = torch.zeros(5, 2); sparse_opt.step();");
+      expect(dense).toContain("SparseAdam does not support dense gradients, please consider Adam instead");
     } finally {
       e.close();
     }

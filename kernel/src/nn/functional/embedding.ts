@@ -5,10 +5,16 @@
  * Gradient: dL/dW[r] = Σ over positions p with input[p] = r of g[p] (a scatter-add: an index may
  * repeat), except the row `padding_idx`, whose gradient stays zero (PyTorch's embedding_backward
  * skips it; its forward still reads the row as it is). "EmbeddingBackward0", as PyTorch names it.
+ *
+ * With `sparse: true` the weight's gradient is a sparse COO tensor (tensor/sparse.ts), as PyTorch's
+ * embedding_sparse_backward makes it: one entry per position p whose index is not padding_idx, in
+ * the order of the (flattened) input, index input[p] and values g[p]; repeats are not summed
+ * (the tensor is not coalesced unless it has fewer than two entries).
  */
 import { Tensor, storageFor } from "../../tensor/tensor";
 import { checkFloat, describe, record } from "../_autograd";
 import { fresh_grad } from "../../tensor/autograd";
+import { SparseTensor } from "../../tensor/sparse";
 
 export interface EmbeddingOptions {
   /** A row whose gradient stays zero (negative: counted from the end). */
@@ -18,7 +24,7 @@ export interface EmbeddingOptions {
   norm_type?: number;
   /** Not in lrlab: gradients scaled by the inverse frequency of each index in the batch. */
   scale_grad_by_freq?: boolean;
-  /** Not in lrlab: sparse gradients (lrlab's are dense). */
+  /** The weight's gradient as a sparse COO tensor (rows of the indices seen only); default false. */
   sparse?: boolean;
 }
 
@@ -35,7 +41,6 @@ export function paddingRow(padding_idx: number | null | undefined, num: number):
 export function refuseUnsupported(o: EmbeddingOptions, op: string): void {
   if (o.max_norm !== null && o.max_norm !== undefined) throw new TypeError(`${op}: max_norm is not supported in lrlab (rows are never renormalised); leave it null`);
   if (o.scale_grad_by_freq) throw new TypeError(`${op}: scale_grad_by_freq is not supported in lrlab; leave it false`);
-  if (o.sparse) throw new TypeError(`${op}: sparse gradients are not supported in lrlab (gradients are dense); leave sparse false`);
 }
 
 export function embedding(input: Tensor, weight: Tensor, options: EmbeddingOptions = {}): Tensor {
@@ -58,6 +63,22 @@ export function embedding(input: Tensor, weight: Tensor, options: EmbeddingOptio
   const y = storageFor(weight.dtype, n * dim);
   for (let p = 0; p < n; p++) y.set(w.subarray(ids[p] * dim, ids[p] * dim + dim), p * dim);
   const out = new Tensor(y, [...input.shape, dim], weight.dtype);
+  if (options.sparse === true) {
+    return record(out, "EmbeddingBackward0", [null, weight], (g) => {
+      let m = 0;
+      for (let p = 0; p < n; p++) if (ids[p] !== pad) m++;
+      const idx = new Float64Array(m);
+      const vals = storageFor(weight.dtype, m * dim);
+      const gd = g.data;
+      for (let p = 0, k = 0; p < n; p++) {
+        if (ids[p] === pad) continue;
+        idx[k] = ids[p];
+        vals.set(gd.subarray(p * dim, p * dim + dim), k * dim);
+        k++;
+      }
+      return [null, new SparseTensor(new Tensor(idx, [1, m], "int64"), new Tensor(vals, [m, dim], weight.dtype), weight.shape)];
+    });
+  }
   return record(out, "EmbeddingBackward0", [null, weight], (g) => {
     const gw = storageFor(weight.dtype, num * dim);
     const gd = g.data;

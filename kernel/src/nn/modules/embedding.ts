@@ -5,7 +5,9 @@
  * every entry from N(0, 1) (the draws go through the random library: `torch.manual_seed(s)` gives
  * PyTorch's exact table), then the padding row zeroed. The padding row's gradient stays zero.
  * `Embedding.from_pretrained(table, { freeze = true })` wraps a given table.
- * max_norm, scale_grad_by_freq and sparse are not in lrlab: asking for them is an error.
+ * `sparse: true` makes the weight's gradient a sparse COO tensor (functional/embedding.ts), for
+ * SparseAdam, SGD or Adagrad. max_norm and scale_grad_by_freq are not in lrlab: asking for them is
+ * an error.
  */
 import type { DType, Tensor } from "../../tensor/tensor";
 import { Module } from "../module";
@@ -29,7 +31,7 @@ export class Embedding extends Module {
   max_norm: null = null;
   norm_type = 2.0;
   scale_grad_by_freq = false;
-  sparse = false;
+  sparse: boolean;
   weight: Parameter;
 
   constructor(num_embeddings: number, embedding_dim: number, args: EmbeddingArgs = {}) {
@@ -38,6 +40,7 @@ export class Embedding extends Module {
     this.embedding_dim = checkSize(embedding_dim, "Embedding", "embedding_dim");
     refuseUnsupported(args, "Embedding");
     this.padding_idx = paddingRow(args.padding_idx, num_embeddings);
+    this.sparse = args.sparse === true;
     const given = args._weight ?? null;
     if (given === null) {
       this.weight = emptyParam([num_embeddings, embedding_dim], floatDtype(args.dtype, "Embedding"));
@@ -59,17 +62,17 @@ export class Embedding extends Module {
   }
 
   override forward(input: Tensor): Tensor {
-    return embedding(input, this.weight, { padding_idx: this.padding_idx });
+    return embedding(input, this.weight, { padding_idx: this.padding_idx, sparse: this.sparse });
   }
 
   override extra_repr(): string {
-    return `${this.num_embeddings}, ${this.embedding_dim}` + (this.padding_idx !== null ? `, padding_idx=${this.padding_idx}` : "");
+    return `${this.num_embeddings}, ${this.embedding_dim}` + (this.padding_idx !== null ? `, padding_idx=${this.padding_idx}` : "") + (this.sparse ? ", sparse=True" : "");
   }
 
   /** An Embedding over `embeddings` ([num, dim]); frozen (no gradient) unless `freeze: false`. */
-  static from_pretrained(embeddings: Tensor, { freeze = true, padding_idx = null }: { freeze?: boolean; padding_idx?: number | null } = {}): Embedding {
+  static from_pretrained(embeddings: Tensor, { freeze = true, padding_idx = null, sparse = false }: { freeze?: boolean; padding_idx?: number | null; sparse?: boolean } = {}): Embedding {
     if (embeddings.dim() !== 2) throw new RangeError("Embeddings parameter is expected to be 2-dimensional");
     const [rows, cols] = embeddings.shape;
-    return new Embedding(rows, cols, { _weight: embeddings, _freeze: freeze, padding_idx });
+    return new Embedding(rows, cols, { _weight: embeddings, _freeze: freeze, padding_idx, sparse });
   }
 }

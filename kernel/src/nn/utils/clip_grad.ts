@@ -8,14 +8,26 @@
  * total norm (before clipping) as a scalar tensor. A non-finite norm raises with
  * `error_if_nonfinite`, as in PyTorch.
  * clip_grad_value_: clamps every gradient element into [-clip_value, clip_value].
+ *
+ * A sparse gradient (nn.Embedding with `sparse: true`) is refused by both, before any gradient
+ * changes: PyTorch 2.13 raises there too (NotImplementedError: no sparse kernel for
+ * linalg_vector_norm, clamp_min_ or clamp_).
  */
 import { Tensor, storageFor } from "../../tensor/tensor";
 
 type Params = Tensor | Iterable<Tensor>;
 
-function gradsOf(parameters: Params): Tensor[] {
+function gradsOf(parameters: Params, op: string, kernel: string): Tensor[] {
   const list = parameters instanceof Tensor ? [parameters] : [...parameters];
-  return list.filter((p) => p.grad !== null).map((p) => p.grad as Tensor);
+  const grads = list.filter((p) => p.grad !== null).map((p) => p.grad as Tensor);
+  if (grads.some((g) => g.is_sparse)) {
+    throw new Error(
+      `${op}: a gradient is sparse (layout=torch.sparse_coo), which ${op} does not support, as in PyTorch 2.13 ` +
+        `(NotImplementedError: Could not run '${kernel}' with arguments from the 'SparseCPU' backend); ` +
+        "clip the dense equivalent (p.grad = p.grad.to_dense()) or leave that parameter out",
+    );
+  }
+  return grads;
 }
 
 function vecNorm(x: ArrayLike<number>, p: number): number {
@@ -52,7 +64,7 @@ export function clip_grad_norm_(
 ): Tensor {
   const p = norm_type === "inf" ? Infinity : Number(norm_type);
   if (!(p > 0)) throw new RangeError(`clip_grad_norm_: norm_type must be positive or "inf", got ${String(norm_type)}`);
-  const grads = gradsOf(parameters);
+  const grads = gradsOf(parameters, "clip_grad_norm_", "aten::linalg_vector_norm");
   if (grads.length === 0) return new Tensor(new Float32Array(1), [], "float32");
   const dtype = grads.some((g) => g.dtype === "float64") ? "float64" : "float32";
   const round = dtype === "float32" ? Math.fround : (v: number) => v;
@@ -81,7 +93,7 @@ export function clip_grad_value_(parameters: Params, clip_value: number): void {
     throw new TypeError(`clip_grad_value_: clip_value must be a number, got ${String(clip_value)}`);
   }
   const lo = -clip_value;
-  for (const g of gradsOf(parameters)) {
+  for (const g of gradsOf(parameters, "clip_grad_value_", "aten::clamp_min_")) {
     const d = g.data;
     for (let i = 0; i < d.length; i++) d[i] = d[i] < lo ? lo : d[i] > clip_value ? clip_value : d[i];
   }
