@@ -197,4 +197,74 @@ describe("kernel lifecycle", () => {
       await k.shutdown();
     }
   }, 60_000);
+
+  it("after the warm-up, the kernel compiles more warm-up cells while idle, and stops at the first execute request", async () => {
+    // Engine.warmCompile, one per idle turn (kernel.ts warmCompiles); LRLAB_KERNEL_LOG makes the
+    // kernel say how many it compiled and why it stopped. A raw client: KernelClient runs a cell
+    // as soon as the kernel answers, which would stop them at once.
+    const logOf = (file: string) => (existsSync(file) ? readFileSync(file, "utf8") : "");
+    const waitFor = async (file: string, re: RegExp) => {
+      const deadline = Date.now() + 30_000;
+      while (!re.test(logOf(file)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      return logOf(file).match(re);
+    };
+    const launch = async (compiles: string) => {
+      const { info, file } = await connectionFile();
+      const log = join(mkdtempSync(join(tmpdir(), "lrlab-log-")), "kernel.log");
+      const proc = spawn(process.execPath, [join(ROOT, "kernel", "bin", "lrlab.js"), "kernel", "--connection-file", file],
+        { stdio: ["ignore", "ignore", "ignore"], env: { ...process.env, LRLAB_KERNEL_LOG: log, LRLAB_WARM_COMPILES: compiles } });
+      const signer = new Signer(info.key, info.signature_scheme);
+      const shell = new zmq.Dealer({ linger: 0, receiveTimeout: 30_000 });
+      const sub = new zmq.Subscriber({ linger: 0, receiveTimeout: 300 });
+      shell.connect(`tcp://127.0.0.1:${info.shell_port}`);
+      sub.connect(`tcp://127.0.0.1:${info.iopub_port}`);
+      sub.subscribe();
+      const shown: string[] = [];
+      const request = async (type: string, content: object) => {
+        await shell.send(encode(signer, [], newHeader(type, "test"), {}, {}, content));
+        for (;;) {
+          const m = decode((await shell.receive()) as Buffer[], signer);
+          if (m.header.msg_type === type.replace("_request", "_reply")) return m;
+        }
+      };
+      // kernel_info until iopub delivers (the warm-up follows a reply that reached a subscriber)
+      for (let heard = false; !heard;) {
+        await request("kernel_info_request", {});
+        try {
+          for (;;) {
+            const m = decode((await sub.receive()) as Buffer[], signer);
+            heard = true;
+            if (["display_data", "stream", "error", "execute_result"].includes(m.header.msg_type)) shown.push(m.header.msg_type);
+          }
+        } catch { /* nothing more for now */ }
+      }
+      const close = () => { shell.close(); sub.close(); proc.kill("SIGKILL"); };
+      return { log, request, shown, close };
+    };
+    const idle = await launch("6");
+    try {
+      expect((await waitFor(idle.log, /warm-up: \d+ compiles.*/))?.[0]).toBe("warm-up: 6 compiles");
+      expect(idle.shown).toEqual([]);
+      // nothing declared: the names the warm-up cells use are free
+      const r = await idle.request("execute_request", { code: "const rows = [1]; const net = 'n';\nnet + rows.length", silent: false });
+      expect(r.content.status).toBe("ok");
+    } finally {
+      idle.close();
+    }
+    // many to do: a cell while they run stops them (the user's cells warm the compiler from then on)
+    const busy = await launch("100000");
+    try {
+      await waitFor(busy.log, /warm-up: after/);
+      await new Promise((r) => setTimeout(r, 500));
+      const r = await busy.request("execute_request", { code: "1 + 1", silent: false });
+      expect(r.content.status).toBe("ok");
+      const stopped = await waitFor(busy.log, /warm-up: (\d+) compiles \(stopped: a cell came\)/);
+      expect(stopped).not.toBeNull();
+      expect(Number(stopped![1])).toBeLessThan(100000);
+      await new Promise((res) => setTimeout(res, 300));
+      expect(logOf(busy.log).match(/warm-up: \d+ compiles/g)).toHaveLength(1); // said once: no compile after it
+    } finally {
+      busy.close();
+    }
+  }, 90_000);
 });
