@@ -10,7 +10,7 @@ import { afterAll, beforeAll } from "vitest";
 export const DIST = join(__dirname, "../../kernel/dist");
 const load = createRequire(__filename);
 
-export const { Engine, WARM_CELL, WARM_CELLS } = load(join(DIST, "kernel/engine.js")) as typeof import("../../kernel/src/kernel/engine");
+export const { Engine, WARM_CELL } = load(join(DIST, "kernel/engine.js")) as typeof import("../../kernel/src/kernel/engine");
 export const { latestProgram } = load(join(DIST, "kernel/engine_tslab.js")) as typeof import("../../kernel/src/kernel/engine_tslab");
 export const { moduleDoc } = load(join(DIST, "kernel/module_docs.js")) as typeof import("../../kernel/src/kernel/module_docs");
 export const { makePrelude } = load(join(DIST, "kernel/prelude_source.js")) as typeof import("../../kernel/src/kernel/prelude_source");

@@ -5,7 +5,7 @@
  */
 import { tmpdir } from "node:os";
 import { describe, expect, it } from "vitest";
-import { DIST, Engine, makePrelude, WARM_CELL, WARM_CELLS } from "./dist";
+import { DIST, Engine, makePrelude, WARM_CELL } from "./dist";
 
 describe("Engine.warm", () => {
   it("type-checks without declaring or running anything", () => {
@@ -22,24 +22,5 @@ describe("Engine.warm", () => {
     expect(new Engine(makePrelude(DIST), tmpdir()).compile(WARM_CELL).diagnostics).toEqual([]);
     // and a type error is still one (the checker was not left in some other state)
     expect(() => engine.run("const n: number = 'x';")).toThrow(/not assignable to type 'number'/);
-  }, 60_000);
-
-  it("the warm-up's compiles (warmCompile, the kernel's idle turns after warm()) check every warm-up cell cleanly and keep nothing", () => {
-    const engine = new Engine(makePrelude(DIST), tmpdir());
-    engine.warm();
-    const before = (engine as any).prevDecl as string;
-    for (let k = 0; k < 2 * WARM_CELLS.length; k++) engine.warmCompile(k);
-    expect((engine as any).prevDecl).toBe(before);
-    expect(engine.userNames()).toEqual([]);
-    expect((engine as any).convertCache.size).toBe(0);
-    // the names the warm-up cells declare are the user's to take, with other types
-    const r = engine.run("const rows = 'r';\nclass Net { n = 1 }\nconst net = new Net();\nconst opt = 2;\nrows + net.n + opt") as { value: unknown };
-    expect(r.value).toBe("r12");
-    expect(() => engine.run("const k: number = 'x';")).toThrow(/not assignable to type 'number'/);
-    // each warm-up cell checks cleanly: one with errors would retire the shared checker and warm
-    // another path than a new cell's (and say nothing). Last: engines of one process share the
-    // cells' global scope, so a second engine comes after the first one's runs.
-    const fresh = new Engine(makePrelude(DIST), tmpdir());
-    for (const cell of WARM_CELLS) expect(fresh.compile(cell).diagnostics).toEqual([]);
   }, 60_000);
 });

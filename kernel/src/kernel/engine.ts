@@ -139,50 +139,6 @@ export const WARM_CELL = [
 ].join("\n");
 
 /**
- * What the warm-up compiles after WARM_CELL, one cell per idle turn of the kernel (warmCompile):
- * other shapes of first notebooks, so that V8 has optimised TypeScript's parser, checker and
- * emitter on the paths new cells take before the user's first cells come.
- */
-export const WARM_CELLS = [
-  WARM_CELL,
-  [
-    "type Row = { name: string; value: number };",
-    "const rows: Row[] = [{ name: \"a\", value: 1 }, { name: \"b\", value: 2 }];",
-    "const byName = new Map<string, number>(rows.map((r) => [r.name, r.value]));",
-    "function largest<T>(items: T[], key: (t: T) => number): T | undefined {",
-    "  let best: T | undefined;",
-    "  for (const item of items) if (best === undefined || key(item) > key(best)) best = item;",
-    "  return best;",
-    "}",
-    "const top = largest(rows, (r) => r.value)?.name ?? \"none\";",
-    "let count = 0;",
-    "while (count < 3) count++;",
-    "`${top}: ${byName.get(top)} (${count})`",
-  ].join("\n"),
-  [
-    "class Net extends torch.nn.Module {",
-    "  fc1 = new torch.nn.Linear(4, 8);",
-    "  fc2 = new torch.nn.Linear(8, 1);",
-    "  forward(x: torch.Tensor): torch.Tensor { return this.fc2.forward(torch.relu(this.fc1.forward(x))); }",
-    "}",
-    "const net = new Net();",
-    "const opt = new torch.optim.Adam(net.parameters(), { lr: 1e-3 });",
-    "const sched = new torch.optim.lr_scheduler.StepLR(opt, { step_size: 10, gamma: 0.5 });",
-    "const lossFn = new torch.nn.MSELoss();",
-    "const losses: number[] = [];",
-    "for (let epoch = 0; epoch < 2; epoch++) {",
-    "  opt.zero_grad();",
-    "  const loss = lossFn.forward(net.forward(torch.randn(8, 4)), torch.zeros(8, 1));",
-    "  loss.backward();",
-    "  opt.step();",
-    "  sched.step();",
-    "  losses.push(loss.item());",
-    "}",
-    "losses",
-  ].join("\n"),
-];
-
-/**
  * Makes V8 store each string as one piece. TypeScript's printer builds its output by appending
  * tokens, and V8 keeps such a string as a tree of the pieces (~32 bytes each) until something
  * reads it by index; a cell's declarations (the previous cells' too) are kept as prevDecl and in
@@ -629,26 +585,6 @@ export class Engine {
     saveTypeScriptCodeCache();
     // and the library the cells see, which the kernel did not load before its kernel_info reply
     this.loadPrelude();
-  }
-
-  /**
-   * Compiles warm-up cell `k` (WARM_CELLS, cycled, with a comment that makes its text new) the
-   * way a new cell is compiled, and keeps nothing: nothing runs, nothing is declared or cached.
-   * The kernel calls it in idle turns after warm(), until the user's first cell: V8 optimises a
-   * function once it has run often, and TypeScript's compile of a new cell took twice as long
-   * over a kernel's first ~30 new cells as later (measured: p50 9.7 ms after no warm-up
-   * compile, 4.9 ms after 100, engine alone).
-   */
-  warmCompile(k: number): void {
-    const ts = tslabTypeScript();
-    const src = `${WARM_CELLS[k % WARM_CELLS.length]}\n// warm-up ${k}`;
-    try {
-      const r = this.withConverter((c) => c.convert(this.prevDecl, withoutExportKeywords(ts, src)));
-      if (r.output) guardAwaits(r.output, ts, hasTopLevelAwait(ts, src));
-      tensorIndexErrors(src);
-    } catch {
-      // a warm-up compile that fails costs later cells their speed, nothing else
-    }
   }
 
   private get converter(): Converter {

@@ -110,13 +110,6 @@ const WARM_FALLBACK_MS = 3000;
  * so that a client that did miss it asks again first, and that answer restarts the wait.
  */
 const WARM_AFTER_JOIN_MS = 700;
-/**
- * How many cells the warm-up compiles after its first (Kernel.warmCompiles): V8 optimises
- * TypeScript's code for the paths of a new cell as they run again and again. Engine alone, a
- * 10-line typed cell's compile over the next 30 new cells, p50: 9.7 ms after no such compile,
- * 7.3 ms after 30, 4.9 ms after 100. LRLAB_WARM_COMPILES=n sets it (0: none).
- */
-const WARM_COMPILES = Math.max(0, Number(process.env.LRLAB_WARM_COMPILES ?? 60) || 0);
 
 export class Kernel {
   private readonly signer: Signer;
@@ -208,59 +201,17 @@ export class Kernel {
     this.warmTimer = setTimeout(() => {
       this.warmed = true;
       if (process.env.LRLAB_KERNEL_LOG) this.log(`warm-up: ${why}`);
-      this.warmingUp(() => {
-        try { this.engine.warm(); } catch (e) { this.log(`compiler warm-up failed: ${(e as Error)?.stack ?? e}`); }
-      });
-      // a separate turn of the event loop: a request that came in meanwhile goes first
-      setTimeout(() => {
-        this.warmPlots();
-        this.warmCompiles(0);
-      }, 0).unref();
-    }, ms);
-    this.warmTimer.unref();
-  }
-
-  /** Runs a piece of the warm-up, which holds the main thread as a request does (WORKING, startingWork). */
-  private warmingUp(f: () => void): void {
-    this.startingWork();
-    Atomics.store(this.interrupts, WORKING, 1);
-    countKernelTask(1);
-    try {
-      f();
-    } finally {
+      this.startingWork();
+      Atomics.store(this.interrupts, WORKING, 1);
+      countKernelTask(1);
+      try { this.engine.warm(); } catch (e) { this.log(`compiler warm-up failed: ${(e as Error)?.stack ?? e}`); }
       countKernelTask(-1);
       Atomics.store(this.interrupts, WORKING, this.busy ? 1 : 0);
       this.busyEnded = performance.now();
-    }
-  }
-
-  /** Whether an execute request has come: the warm-up's compiles stop then (warmCompiles). */
-  private executeSeen = false;
-
-  /**
-   * The rest of the warm-up: WARM_COMPILES compiles of warm-up cells (Engine.warmCompile), one
-   * per turn of the event loop, each ~5-20 ms, so a request that comes meanwhile waits for one at
-   * most; none while a request is being handled, and none after the first execute request (the
-   * user's cells warm the compiler from then on).
-   */
-  private warmCompiles(k: number): void {
-    if (k >= WARM_COMPILES || this.executeSeen || this.closing) {
-      const why = k >= WARM_COMPILES ? "" : this.executeSeen ? " (stopped: a cell came)" : " (stopped: shutting down)";
-      if (process.env.LRLAB_KERNEL_LOG) this.log(`warm-up: ${k} compiles${why}`);
-      return;
-    }
-    setImmediate(() => {
-      if (this.closing) return;
-      if (this.executeSeen) {
-        this.warmCompiles(k);
-        return;
-      }
-      if (!this.busy && this.queue.length === 0) {
-        this.warmingUp(() => this.engine.warmCompile(k));
-        k++;
-      }
-      this.warmCompiles(k);
-    }).unref();
+      // a separate turn of the event loop: a request that came in meanwhile goes first
+      setTimeout(() => this.warmPlots(), 0).unref();
+    }, ms);
+    this.warmTimer.unref();
   }
 
   /**
@@ -456,7 +407,7 @@ export class Kernel {
           if (this.iopub.subscribed) this.warmSoon(WARM_AFTER_INFO_MS, "after a kernel_info reply that reached a subscriber");
           else this.warmSoon(WARM_FALLBACK_MS, "no kernel_info reply reached a subscriber");
           break;
-        case "execute_request": this.executeSeen = true; await this.execute(msg, send, channel); break;
+        case "execute_request": await this.execute(msg, send, channel); break;
         // fields checked above (request_fields.ts): `code` is a string, cursor_pos and detail_level integers when given
         case "complete_request": this.reply(msg, send, this.complete(msg.content.code, msg.content.cursor_pos)); break;
         case "inspect_request": this.reply(msg, send, this.inspect(msg.content.code, msg.content.cursor_pos, msg.content.detail_level ?? 0)); break;
