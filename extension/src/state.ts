@@ -124,11 +124,37 @@ export function resetState(s: ViewState, p: PlotPayload): ViewState {
  * — unless one of its lines has a value <= 0. A log axis cannot show those (a converged float32
  * run gives exactly-zero projected rates; Adam's projected rate turns negative), and hiding them
  * by default hid whole plots and the sign flips worth seeing; the user can still choose log.
+ * A metric whose default is linear (the loss) opens on a log axis when its values are all
+ * positive and span more than three decades (spansDecades), the static figure's rule: a range
+ * test's loss, which ends where it blew up, otherwise flattened every other point onto the x axis.
  */
 export function isLogY(s: ViewState, p: PlotPayload): boolean {
   // Own keys only: a metric named "constructor" or "__proto__" must not read Object.prototype.
   if (Object.prototype.hasOwnProperty.call(s.log, s.metric)) return s.log[s.metric] === true;
-  return (p.metrics.find((m) => m.key === s.metric)?.log ?? false) && nonPositive(p, s.metric) === 0;
+  if (!(p.metrics.find((m) => m.key === s.metric)?.log ?? false)) return spansDecades(p, s.metric);
+  return nonPositive(p, s.metric) === 0;
+}
+
+/**
+ * Whether a metric's values (its lines and band edges, hidden ones too) are all positive and span
+ * more than three decades: kernel/src/plot/figure.ts `spansDecades`, which picks the static
+ * panel's axis.
+ */
+export function spansDecades(p: PlotPayload, metric: string): boolean {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const t of p.series) {
+    if (t.metric !== metric) continue;
+    for (const arr of [t.mean, t.min ?? [], t.max ?? []]) {
+      for (const v of arr) {
+        if (v === null) continue;
+        if (v <= 0) return false;
+        if (v < lo) lo = v;
+        if (v > hi) hi = v;
+      }
+    }
+  }
+  return lo > 0 && hi / lo > 1e3;
 }
 
 /**

@@ -328,6 +328,10 @@ describe("saved outputs in a real JupyterLab", () => {
     await waitForTraces(plot, 4); // loss line + band + suggestion
     const xType = await plot.locator(".lrlab-Plot-figure").evaluate((gd: any) => gd._fullLayout.xaxis.type);
     expect(xType).toBe("log");
+    // its loss ends where it blew up (0.58 to 3.8e25): a log y axis, as the static picture has
+    // (on a linear one every point but the last lay on the x axis, the suggestion with them)
+    expect((await graphState(plot)).yType).toBe("log");
+    expect(await plot.locator('[data-control="log"]').isChecked()).toBe(true);
   }, 30_000);
 
   it("a malformed payload shows a readable error box", async () => {

@@ -3,6 +3,7 @@ import {
   bandPolygon, buildFigureWithRoles, DEFAULT_TITLES, forLogAxis, logTicks, markerY, MIN_RELATIVE_SPAN, plotTitle, seriesLabel, tickLabel, withAlpha, wrapTitle, Y_TITLE_LINE, yRangeFor,
 } from "../../extension/src/figure";
 import { validatePayload } from "../../extension/src/payload";
+import { panelsFor } from "../../kernel/src/plot/figure";
 import { applyControl, type ControlEvent, initialState } from "../../extension/src/state";
 import { DARK_PALETTE, LIGHT_PALETTE, themeFrom } from "../../extension/src/theme";
 import { clone, fixture } from "./fixtures";
@@ -97,11 +98,12 @@ describe("buildFigure: one run with two parameter groups", () => {
       raw.markers[0].metric = key;
       const q = validatePayload(raw);
       let s = initialState(q);
-      expect((buildFigureWithRoles(q, s, light).layout.yaxis as any).type).toBe("linear");
-      s = applyControl(s, { type: "log", on: true }, q);
+      // the default: log, as this loss spans decades (no choice read off Object.prototype)
       expect((buildFigureWithRoles(q, s, light).layout.yaxis as any).type).toBe("log");
       s = applyControl(s, { type: "log", on: false }, q);
       expect((buildFigureWithRoles(q, s, light).layout.yaxis as any).type).toBe("linear");
+      s = applyControl(s, { type: "log", on: true }, q);
+      expect((buildFigureWithRoles(q, s, light).layout.yaxis as any).type).toBe("log");
     }
   });
 
@@ -300,6 +302,25 @@ describe("buildFigure: range test", () => {
     const z = applyControl(s, { type: "range", range: [1e-3, 1e-1] }, p);
     expect((buildFigureWithRoles(p, z, light).layout.xaxis as any).range).toEqual([-3, -1]);
     expect(applyControl(s, { type: "range", range: [0, 1] }, p)).toBe(s);
+  });
+
+  it("opens on a log loss axis when the loss spans decades, as its static picture does", () => {
+    // The run ends where the loss blew up (0.58 to 3.8e25 here): on a linear axis every point
+    // but the last sat on the x axis, the suggestion marker with them.
+    const s = initialState(p);
+    expect((buildFigureWithRoles(p, s, light).layout.yaxis as any).type).toBe("log");
+    expect(panelsFor(p as never).find((q) => q.metrics.includes("loss"))!.log).toBe(true);
+    // the user's choice still wins
+    expect((buildFigureWithRoles(p, applyControl(s, { type: "log", on: false }, p), light).layout.yaxis as any).type).toBe("linear");
+    // a loss over less than three decades, or with a zero, stays linear (the kernel's rule too)
+    for (const [lo, hi] of [[0.5, 400], [0, 3e25]]) {
+      const q = clone(p);
+      q.series[0].mean = q.series[0].mean.map((v, i) => (i === 0 ? lo : v === null ? null : Math.min(Math.max(v, 0.5), hi)));
+      delete q.series[0].min;
+      delete q.series[0].max;
+      expect((buildFigureWithRoles(q, initialState(q), light).layout.yaxis as any).type).toBe("linear");
+      expect(panelsFor(q as never).find((r) => r.metrics.includes("loss"))!.log).toBe(false);
+    }
   });
 });
 

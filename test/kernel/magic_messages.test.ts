@@ -8,7 +8,7 @@ import { inspect } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { closeMatches, didYouMean, parseArgs, type OptionSpec } from "../../kernel/src/magics/parser";
 import { scale } from "../../kernel/src/trace/scale";
-import { KernelClient, resultText } from "./client";
+import { KernelClient, ofType, resultText } from "./client";
 
 describe("close matches (parser.ts)", () => {
   it("ignores case, leading - and %, a trailing =, and -/_ differences; keeps only the best kind of match", () => {
@@ -118,6 +118,24 @@ const loss_fn = new torch.nn.MSELoss();`);
       expect(resultText(await k.execute("(globalThis as any).halfRan === undefined")), line).toBe("true");
     }
     expect(resultText(await k.execute("net.weight.shape.join(',')"))).toBe("'1,3'");
+  });
+
+  it("a magic written after code on its line says it goes on a line of its own (TypeScript's dozen errors did not)", async () => {
+    // it was 13 TSErrors ("Expression expected", "Cannot find name 'lr_find'", "Cannot assign to
+    // 'net' because it is a constant", ...) and hints to declare loss and data as variables
+    const r = await k.execute("net.eval(); %lr_find model=net loss=loss_fn data=[X, Y] --num-iter 10");
+    expect(r.reply.content.ename).toBe("UsageError");
+    expect(r.reply.content.evalue).toBe("line 1: %lr_find after code on its line: a magic goes on a line of its own, the code before it on the line above (as in IPython), here: net.eval();");
+    expect(ofType(r, "error")[0].content.traceback.join("\n")).not.toContain("hint:");
+    // in a cell with other magics, on the line it is on; a cell magic's place is the first line
+    expect(await evalue("%lr_scale linear lr=0.1 batch_size=1 new_batch_size=2\nconst afterScale = 1; %lr_compare a")).toMatch(
+      /^line 2: %lr_compare after code on its line: a magic goes on a line of its own/);
+    expect(await evalue("const t = 1; %%time")).toMatch(/^line 1: %%time after code on its line: a magic goes on the first line of its cell, the code on the lines below it/);
+    // the modulo operator, a % in a string or comment, and an unknown name stay TypeScript's
+    expect(resultText(await k.execute("const tenModThree = 10 %3; tenModThree"))).toBe("1");
+    for (const code of ['const pct = "50%time"; pct.length + undefinedName', "undefinedName; // %timeit later", "undefinedName %nomagic"]) {
+      expect((await k.execute(code)).reply.content.ename, code).toBe("TSError");
+    }
   });
 
   it("%lr_find: unknown keys and options name the close one; a key without = says so", async () => {

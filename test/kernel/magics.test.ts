@@ -25,6 +25,9 @@ function train(opt: torch.optim.Optimizer, steps: number) {
 });
 afterAll(async () => { await k?.shutdown(); });
 
+/** A cell's stderr text. */
+const stderrOf = (r: Awaited<ReturnType<KernelClient["execute"]>>) =>
+  ofType(r, "stream").filter((m) => m.content.name === "stderr").map((m) => m.content.text).join("");
 const plots = (r: Awaited<ReturnType<KernelClient["execute"]>>) =>
   r.outputs.filter((m) => (m.header.msg_type === "display_data" || m.header.msg_type === "update_display_data") && m.content.data[PLOT]);
 
@@ -126,6 +129,31 @@ describe("general magics", () => {
     expect(decl.stdout).toMatch(/per loop \(mean ± std\. dev\. of 2 runs, 10 loops each\)/);
   });
 
+  it("%%timeit times the cell's lines; a statement on its first line is setup, run before each run (as IPython)", async () => {
+    // it was "UsageError: %%timeit is not a cell magic; use %timeit"
+    const r = await k.execute("%%timeit -n 4 -r 3\nconst y = net.forward(X);\ny.relu();");
+    expect(r.reply.content.status).toBe("ok");
+    expect(r.stdout).toMatch(/^[\d.]+ (ns|µs|ms|s) ± [\d.]+ (ns|µs|ms|s) per loop \(mean ± std\. dev\. of 3 runs, 4 loops each\)\n$/);
+    // setup: its names are the timed code's; it runs again before each run (count starts over)
+    const setup = await k.execute('%%timeit -n 3 -r 4 let cellCount = 0;\ncellCount++;\nif (cellCount > 3) throw new Error("setup ran once: " + cellCount);');
+    expect(setup.reply.content.status).toBe("ok");
+    expect(setup.stdout).toMatch(/of 4 runs, 3 loops each/);
+    // (the setup's names stay the timed code's: not the notebook's)
+    expect((await k.execute("%who")).stdout).not.toContain("cellCount");
+    // autorange, and awaiting code
+    expect((await k.execute("%%timeit\nMath.sqrt(2)")).stdout).toMatch(/of 7 runs, [\d,]+ loops each/);
+    expect((await k.execute("%%timeit -n 2 -r 1\nawait new Promise((ok) => setTimeout(ok, 1));")).stdout).toMatch(/of 1 run, 2 loops each/);
+    // errors keep the cell's line numbers; an empty body says what goes where
+    const typeErr = await k.execute('%%timeit\nconst ok1 = 1;\nconst bad1: number = "x";');
+    expect(typeErr.reply.content.evalue).toMatch(/^3:7 - Type 'string' is not assignable to type 'number'/);
+    const threw = await k.execute('%%timeit -n 1 -r 1 const z = 1;\nconst w = z;\nthrow new Error("boom");');
+    expect(ofType(threw, "error")[0].content.traceback.join("\n")).toContain("cell line 3");
+    const empty = await k.execute("%%timeit -n 3");
+    expect(empty.reply.content.evalue).toBe("%%timeit times the code on the lines after %%timeit, and there is none; for one statement: %timeit <statement>");
+    expect((await k.execute("%%timeit -x\n1+1")).reply.content.evalue).toMatch(/^unknown option -x; allowed: -n\/--number, -r\/--repeat/);
+    expect((await k.execute("%lsmagic")).stdout).toContain("%%timeit");
+  });
+
   it("%%lr_trace --per-param names parameters as the user's modules do (the variable's name in front when several)", async () => {
     await k.execute(`%%lr_trace --per-param --no-live --name ppOne
 const ppModel = new torch.nn.Sequential(new torch.nn.Linear(3, 4), new torch.nn.ReLU(), new torch.nn.Linear(4, 1));
@@ -171,6 +199,13 @@ for (let i = 0; i < 3; i++) { ppAdam.zero_grad(); ppHead.forward(ppEnc.forward(t
     expect((await complete("%lr_scale linear lr=0.1 b")).matches).toEqual(["batch_size=", "betas="]);
     // %lr_compare: recorded runs and the variables holding traces (not the model)
     expect((await complete("%lr_compare tab")).matches).toEqual(["tabTrace"]);
+    // not a run already named on the line; the last cell's _lr_trace only once "_" is typed
+    await k.execute("%%lr_trace --name tabRun --no-live\ntrain(new torch.optim.SGD(net.parameters(), { lr: 0.001 }), 1);");
+    const runs = (await complete("%lr_compare ")).matches;
+    expect(runs).toEqual(expect.arrayContaining(["tabRun", "tabTrace"]));
+    expect(runs.filter((m) => m.startsWith("_"))).toEqual([]);
+    expect((await complete("%lr_compare tabRun ")).matches).not.toContain("tabRun");
+    expect((await complete("%lr_compare _")).matches).toEqual(["_lr_trace"]);
     // the code of a magic cell: the magic line is not TypeScript; the body sees _lr_trace
     expect(await complete("%%lr_trace --name a\n_lr_trace.log_l")).toEqual({ matches: ["log_loss"], replaced: "log_l" });
     expect((await complete("%timeit --number 5 torch.rand")).matches).toContain("randn");
@@ -320,6 +355,13 @@ describe("learning-rate magics", () => {
     const p2 = plots(absent)[0].content.data[PLOT];
     expect(p2.metrics.map((m: { key: string }) => m.key)).not.toContain("loss");
     expect(absent.stdout).toContain(`%lr_compare: loss was not recorded in noLoss; showing ${p2.default_metric}`);
+    // some runs have the metric, one not: its line was silently absent from the plot and its legend
+    await k.execute("%%lr_trace --name withB --batch-size 16 --no-live\ntrain(new torch.optim.SGD(net.parameters(), { lr: 0.01 }), 2);");
+    const some = await k.execute("%lr_compare withB noLoss --metric lr_per_sample");
+    expect(plots(some)[0].content.data[PLOT].default_metric).toBe("lr_per_sample");
+    expect(some.stdout).toBe("%lr_compare: noLoss has no lr_per_sample (it needs the batch size: %%lr_trace --batch-size B, "
+      + "or lrlab.trace(optimizer, { batch_size: B })): its line is left out of this metric's view\n");
+    expect((await k.execute("%lr_compare withB noLoss --metric lr_projected")).stdout).toBe("");
     const bad = await k.execute("%lr_compare sgd nosuchrun");
     expect(bad.reply.content.evalue).toContain("nosuchrun");
     expect(bad.reply.content.evalue).toContain("sgd");
@@ -333,6 +375,41 @@ describe("learning-rate magics", () => {
     expect(ofType(named, "error")[0].content.traceback.join("\n")).toContain('hint: sgd is the name of a %%lr_trace run, not a variable: lrlab.run("sgd") is its trace');
     const other = await k.execute("nosuchrun.traces");
     expect(ofType(other, "error")[0].content.traceback.join("\n")).not.toContain("hint:");
+  });
+
+  it("%%lr_trace says when its optimizer stepped without a gradient (loss.backward() forgotten)", async () => {
+    // the plot showed a flat configured lr, status ok, and nothing said that nothing had moved
+    const forgot = "const fgOpt = new torch.optim.SGD(net.parameters(), { lr: 0.1 });\n"
+      + "for (let i = 0; i < 4; i++) { fgOpt.zero_grad(); loss_fn.forward(net.forward(X), Y); fgOpt.step(); }";
+    const r = await k.execute(`%%lr_trace --name forgot --no-live\n${forgot}`);
+    expect(r.reply.content.status).toBe("ok");
+    expect(plots(r)).toHaveLength(1);
+    expect(stderrOf(r)).toBe("%%lr_trace: forgot (SGD) stepped 4 times without a gradient (every parameter's .grad was null: nothing moved, "
+      + "and the plot shows only the configured lr); call loss.backward() before optimizer.step()\n");
+    // without grad_norm among its metrics, the last step is what it knows
+    const last = await k.execute(`%%lr_trace --name forgot2 --metrics lr --no-live\n${forgot.replace(/fgOpt/g, "fgOpt2")}`);
+    expect(stderrOf(last)).toMatch(/^%%lr_trace: forgot2 \(SGD\) took its last step without a gradient/);
+    // a run with gradients, even at some steps only, says nothing
+    const some = await k.execute("%%lr_trace --name someGrad --no-live\nconst sgOpt = new torch.optim.SGD(net.parameters(), { lr: 0.01 });\n"
+      + "for (let i = 0; i < 4; i++) { sgOpt.zero_grad(); const l = loss_fn.forward(net.forward(X), Y); if (i < 2) l.backward(); sgOpt.step(); }");
+    expect(stderrOf(some)).toBe("");
+  });
+
+  it("in the %%lr_trace cell that records a run, lrlab.run(name) is that run once an optimizer has stepped", async () => {
+    // it was undefined until the cell ended: `lrlab.run("inCell").diverged_at` threw
+    // "Cannot read properties of undefined (reading 'diverged_at')"
+    const r = await k.execute(`%%lr_trace --name inCell --no-live
+const before = lrlab.run("inCell") === undefined;
+const inCellOpt = new torch.optim.SGD(net.parameters(), { lr: 0.01 });
+train(inCellOpt, 3);
+[before, lrlab.run("inCell") === _lr_trace, lrlab.run("inCell").diverged_at, lrlab.run_names().at(-1)].join(",")`);
+    expect(r.reply.content.status).toBe("ok");
+    expect(resultText(r)).toBe("'true,true,,inCell'");
+    // after the cell: the saved run; a cell that never steps leaves the earlier run of its name
+    const saved = await k.execute('const inCellRun = lrlab.run("inCell")!; inCellRun.steps');
+    expect(resultText(saved)).toBe("3");
+    await k.execute(`%%lr_trace --name inCell --no-live\nconst none = lrlab.run("inCell") === inCellRun;`);
+    expect(resultText(await k.execute('[none, lrlab.run("inCell") === inCellRun].join(",")'))).toBe("'true,true'");
   });
 
   it("a type error in a magic cell's body, or in code after a line magic, names the cell's line; nothing else shows", async () => {

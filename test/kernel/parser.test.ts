@@ -82,6 +82,16 @@ describe("magic parser", () => {
     }
   });
 
+  it("a key=value written with spaces around the = says to write it without them", () => {
+    // it said: unexpected "step_size": a scheduler's options are key=value (... e.g. step_size=step_size)
+    expect(() => parseArgs("StepLR step_size = 5 --steps 20", OPTS)).toThrow(/^step_size = 5: write step_size=5, with no spaces around the =$/);
+    expect(() => parseArgs("StepLR gamma =0.5 --steps 20", OPTS)).toThrow(/^gamma =0.5: write gamma=0.5, with no spaces around the =$/);
+    expect(() => parseArgs("model = net", OPTS)).toThrow(MagicError);
+    // an expression's own = stays in its value; a bare word before => is no key
+    expect(parseArgs("LambdaLR lr_lambda=(e) => e == 1 ? 1 : 0.5", OPTS).raw.lr_lambda).toBe("(e) => e == 1 ? 1 : 0.5");
+    expect(parseArgs("a b", OPTS).positional).toEqual(["a", "b"]);
+  });
+
   it("a boolean option's --flag=value takes true or false only (--live=yes was read as false, --live=1 too)", () => {
     expect(parseArgs("--live=false", OPTS).flags.live).toBe(false);
     expect(parseArgs("--live=False", OPTS).flags.live).toBe(false);
@@ -99,6 +109,10 @@ describe("magic parser", () => {
     expect(parseArgs("-n 5 -r3", short).flags).toEqual({ number: 5, repeat: 3 });
     expect(() => parseArgs("-n 5 --number 6", short)).toThrow(/--number given twice/);
     expect(() => parseArgs("--x 1", short)).toThrow(/^unknown option --x; allowed: -n\/--number, -r\/--repeat/);
+    // a bad value is named as written: it said "--number must be an integer" for -n abc
+    expect(() => parseArgs("-n abc", short)).toThrow(/^-n\/--number must be an integer, got "abc"$/);
+    expect(() => parseArgs("-r2.5", short)).toThrow(/^-r\/--repeat must be an integer, got 2.5$/);
+    expect(() => parseArgs("--number abc", short)).toThrow(/^--number must be an integer, got "abc"$/);
     // a word like -f stays a word for a magic with neither options nor keys (%who -x names it itself);
     // for one with options it is an option misspelt (-steps 5 was the scheduler name "-steps")
     expect(parseArgs("-f", []).positional).toEqual(["-f"]);

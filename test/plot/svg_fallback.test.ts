@@ -64,3 +64,25 @@ describe("SVG fallback", () => {
     expect(new Set(texts).size).toBe(3);
   });
 });
+
+describe("the static fallback's log y axes", () => {
+  /** The y tick labels the SVG shows (right-aligned left of the axis; Vega hides an overlapped one with opacity 0). */
+  const yLabels = (svg: string, hidden = false) => [...svg.matchAll(/<text text-anchor="end" transform="translate\(-2,[^>]*?( opacity="0")?>([^<]*)<\/text>/g)]
+    .filter((m) => !!m[1] === hidden).map((m) => m[2]);
+  /** One trace panel: the update ratio of one group, from lo to hi, geometric. */
+  const ratio = (lo: number, hi: number) => make_figure([{
+    name: "r", series: [{ metric: "update_ratio", group: 0, buckets: buckets(Array.from({ length: 40 }, (_, i) => lo * (hi / lo) ** (i / 39))) }],
+  }], { kind: "trace" }).payload;
+
+  it("label the decades (it drew 0.1, 0.2, 0.4, 0.7, 2, 4, 7, 20, 40, 70: the 1 and the 10 hidden as overlapping)", () => {
+    const svg = toSvgSync(ratio(0.1, 80));
+    expect(yLabels(svg)).toEqual(["0.1", "1", "10", "100"]);
+    expect(yLabels(svg, true)).toEqual([]);
+    // under four decades: 1, 2 and 5 of each
+    expect(yLabels(toSvgSync(ratio(0.02, 0.3)))).toEqual(["0.01", "0.02", "0.05", "0.1", "0.2", "0.5", "1"]);
+    // many decades: every second one, with exponents far from 1
+    expect(yLabels(toSvgSync(ratio(1e-6, 10)))).toEqual(["1e-6", "1e-4", "0.01", "1"]);
+    // a line within a decade: its two decades and 2 and 5 between them
+    expect(yLabels(toSvgSync(ratio(2, 3)))).toEqual(["1", "2", "5", "10"]);
+  });
+});

@@ -179,8 +179,10 @@ function optionNamed(magic: Magic, word: string) {
  */
 export function completeMagicLine(at: MagicLineAt, user: () => [string, unknown][]): { start: number; matches: string[] } {
   const { magic, words, word, wordStart } = at;
+  // names starting with "_" (the last %%lr_trace cell's _lr_trace) only once "_" is typed, as
+  // TypeScript's completion here and IPython's do
   const pick = (start: number, typed: string, all: readonly string[]) =>
-    ({ start, matches: [...new Set(all)].filter((c) => c.startsWith(typed)) });
+    ({ start, matches: [...new Set(all)].filter((c) => c.startsWith(typed) && (typed.startsWith("_") || !c.startsWith("_"))) });
   // --option=value, or the word after --option
   const eq = /^(--[\w-]+)=(.*)$/.exec(word);
   const optionName = eq ? eq[1] : word.startsWith("-") ? null : words.length > 0 && words[words.length - 1].startsWith("-") ? words[words.length - 1] : null;

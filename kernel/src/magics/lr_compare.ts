@@ -21,7 +21,8 @@ export const lr_compare: Magic = {
     { name: "metric", type: "string", help: "the metric shown first", values: () => tools().METRIC_NAMES },
     { name: "title", type: "string", help: "plot title" },
   ],
-  complete: (_positional, _kv, user) => [...runNames(), ...user().filter(([, v]) => isRun(v)).map(([k]) => k)],
+  // the runs not named yet on the line
+  complete: (positional, _kv, user) => [...runNames(), ...user().filter(([, v]) => isRun(v)).map(([k]) => k)].filter((n) => !positional.includes(n)),
   run(ctx, args) {
     const usage = "%lr_compare " + this.usage;
     if (args.kv.length) throw new MagicError(`unexpected ${args.kv[0][0]}=...; give run names`, usage);
@@ -64,6 +65,17 @@ export const lr_compare: Magic = {
     const shown = b[plot().PLOT_MIME]?.default_metric;
     if (metric !== undefined && shown !== undefined && shown !== metric) {
       ctx.print(`%lr_compare: ${metric} was not recorded in ${args.positional.join(", ")}; showing ${shown}`);
+    } else if (metric !== undefined) {
+      // Some runs have the metric, others not (lr_per_sample of a run traced without its batch
+      // size, a loss never logged): their lines were silently absent from the plot and its legend.
+      const series: { name: string; metric: string; mean: (number | null)[] }[] = b[plot().PLOT_MIME]?.series ?? [];
+      const without = Object.keys(record).filter((n) => !series.some((s) => s.name === n && s.metric === metric && s.mean.some((v) => v !== null)));
+      if (without.length > 0) {
+        const why = metric === "lr_per_sample" ? " (it needs the batch size: %%lr_trace --batch-size B, or lrlab.trace(optimizer, { batch_size: B }))"
+          : metric === "loss" ? " (log it in the cell: _lr_trace.log_loss(loss))" : "";
+        const one = without.length === 1;
+        ctx.print(`%lr_compare: ${without.join(", ")} ${one ? "has" : "have"} no ${metric}${why}: ${one ? "its line is" : "their lines are"} left out of this metric's view`);
+      }
     }
     ctx.display(b);
   },

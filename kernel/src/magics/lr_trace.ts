@@ -12,7 +12,7 @@
 import type { Magic, MagicContext } from "./types";
 import { MagicError } from "./parser";
 import { tools, torch } from "./tools";
-import { saveRun } from "../trace/runs";
+import { recording, saveRun } from "../trace/runs";
 import { CellError } from "../kernel/engine";
 
 export const LIVE_INTERVAL_MS = 250;
@@ -78,6 +78,7 @@ export const lr_trace: Magic = {
     await ctx.runCode(this.bodyDeclarations!);
     ctx.engine.locals._lr_trace = gt;
     let ran = true;
+    recording(name, gt);
     try {
       const r = await ctx.runCode(body ?? "");
       if (r.hasValue) ctx.setResult(r.value);
@@ -86,15 +87,36 @@ export const lr_trace: Magic = {
       if (e instanceof CellError) ran = false;
       throw e;
     } finally {
+      recording(name, null);
       gt.stop();
       if (gt.traces.length > 0) saveRun(name, gt);
       if (ran || shown) {
         const final = gt.traces.length > 0 ? gt.bundle({}) : { "text/plain": `%%lr_trace: no optimizer stepped in this cell (call optimizer.step() to trace it)` };
         ctx.display(final, { display_id: id, update: shown });
+        for (const t of gt.traces) {
+          const none = withoutGradient(t);
+          if (none === null) continue;
+          process.stderr.write(`%%lr_trace: ${t.name} (${t.optimizer_name}) ${none} without a gradient (every parameter's .grad was null: nothing moved`
+            + `${none.startsWith("stepped") ? ", and the plot shows only the configured lr" : ""}); call loss.backward() before optimizer.step()\n`);
+        }
       }
     }
   },
 };
+
+/**
+ * Whether a trace's optimizer stepped without any gradient ("stepped 20 times", "took its last
+ * step"; null when a step had one): `loss.backward()` forgotten. Such steps move nothing, and the
+ * plot showed a flat configured lr with nothing to say why.
+ */
+function withoutGradient(t: { steps: number; metrics: readonly string[]; optimizer: { param_groups: unknown[] } | null; latest(group?: number): { grad_norm: number | null } | null; series(metric: string, group?: number): { buckets(): { count: number }[] } | undefined }): string | null {
+  if (t.steps === 0) return null;
+  const groups = t.optimizer?.param_groups.length ?? 1;
+  for (let g = 0; g < groups; g++) if (t.latest(g)?.grad_norm != null) return null;
+  if (!t.metrics.includes("grad_norm")) return "took its last step";
+  for (let g = 0; g < groups; g++) if (t.series("grad_norm", g)?.buckets().some((b) => b.count > 0)) return null;
+  return `stepped ${t.steps === 1 ? "once" : `${t.steps} times`}`;
+}
 
 /**
  * Names for --per-param: what `named_parameters()` calls the optimizer's parameters in the Modules

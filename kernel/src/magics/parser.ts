@@ -253,9 +253,11 @@ export function parseArgs(text: string, options: OptionSpec[], usage = ""): Pars
         continue;
       }
       const raw = inline ?? (i + 1 < words.length ? unquote(words[++i]) : undefined);
-      if (raw === undefined) throw new MagicError(`option ${flagName(o.name)} needs a value (${o.type})`, usage);
+      // named as written: `-n abc` is "-n/--number must be an integer" (it said --number alone)
+      const as = shortSpec && o === shortSpec ? `-${o.short}/${flagName(o.name)}` : flagName(o.name);
+      if (raw === undefined) throw new MagicError(`option ${as} needs a value (${o.type})`, usage);
       once(flagName(o.name), inline !== undefined ? written : `${written} ${raw}`);
-      res.flags[name] = checkType(flagName(o.name), convertValue(raw), o.type, usage);
+      res.flags[name] = checkType(as, convertValue(raw), o.type, usage);
       if (typeof res.flags[name] === "string") checkValue(o, res.flags[name] as string);
       continue;
     }
@@ -280,6 +282,14 @@ export function parseArgs(text: string, options: OptionSpec[], usage = ""): Pars
       res.kv.push([key, convertValue(value)]);
       res.raw[key] = value;
       continue;
+    }
+    // `step_size = 5`, `step_size =5` (Python's spacing of a call's keywords): a key=value
+    // written with spaces around the =, which otherwise read as words ("step_size", "=", "5")
+    // and failed later with a message about a bare word
+    const next = words[i + 1];
+    if (next !== undefined && /^[A-Za-z_]\w*$/.test(w) && /^=(?![=>])/.test(next) && (options.length || keys.length)) {
+      const value = next.length > 1 ? next.slice(1) : words[i + 2] ?? "<value>";
+      throw new MagicError(`${w} ${next}${next.length > 1 ? "" : ` ${value}`}: write ${w}=${value}, with no spaces around the =`, usage);
     }
     res.positional.push(unquote(w));
   }

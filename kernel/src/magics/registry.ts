@@ -5,7 +5,7 @@ import type { Magic } from "./types";
 import { didYouMean, MagicError, setLineRules } from "./parser";
 import { lsmagic } from "./lsmagic";
 import { time, timeLine } from "./time";
-import { timeit } from "./timeit";
+import { timeit, timeitCell } from "./timeit";
 import { who } from "./who";
 import { reset } from "./reset";
 import { lr_trace } from "./lr_trace";
@@ -20,7 +20,7 @@ import { lr_scale } from "./lr_scale";
  * exports still missing.
  */
 let registered: Magic[] | null = null;
-const magics = (): Magic[] => (registered ??= linked([lsmagic, time, timeLine, timeit, who, reset, lr_trace, lr_schedule, lr_compare, lr_find, lr_scale]));
+const magics = (): Magic[] => (registered ??= linked([lsmagic, time, timeLine, timeit, timeitCell, who, reset, lr_trace, lr_schedule, lr_compare, lr_find, lr_scale]));
 
 /** Each magic's keys and check, linked to its option list: parseArgs applies them as it parses a line. */
 function linked(list: Magic[]): Magic[] {

@@ -8,8 +8,37 @@
  */
 import type { MagicContext } from "./types";
 import { fullHelp } from "./types";
-import { hasMagic, parseArgs, splitCell, type ParsedArgs } from "./parser";
+import { hasMagic, MagicError, parseArgs, splitCell, type ParsedArgs } from "./parser";
 import { findMagic } from "./registry";
+import { CellError } from "../kernel/engine";
+
+/** A magic written after code on its line (`model.eval(); %lr_find ...`): its code, its name. */
+const MID_LINE_MAGIC = /^(.*?[^\s%])\s*(%{1,2})([A-Za-z_]\w*)(?=\s|$)/;
+
+/**
+ * Runs a code chunk; when it does not compile and one of its lines carries a magic after code
+ * (`model.eval(); %lr_find model=model ...`), the error says that a magic goes on a line of its
+ * own. TypeScript read the magic as code: a dozen errors ("Expression expected", "Cannot find
+ * name 'lr_find'", ...) and hints to declare its keys as variables.
+ */
+async function runChunk(ctx: MagicContext, code: string): Promise<{ hasValue: boolean; value: unknown }> {
+  try {
+    return await ctx.runCode(code);
+  } catch (e) {
+    if (!(e instanceof CellError)) throw e;
+    const lines = code.split("\n");
+    for (const d of e.diagnostics) {
+      const m = MID_LINE_MAGIC.exec(lines[d.line - 1] ?? "");
+      if (!m || /\/\/|\/\*|["'`]/.test(m[1])) continue;
+      let magic;
+      try { magic = findMagic(m[3], m[2] === "%%" ? "cell" : undefined); } catch { continue; }
+      const written = `${magic.kind === "cell" ? "%%" : "%"}${magic.name}`;
+      const where = magic.kind === "cell" ? "the first line of its cell, the code on the lines below it" : "a line of its own, the code before it on the line above";
+      throw new MagicError(`line ${d.line}: ${written} after code on its line: a magic goes on ${where} (as in IPython), here: ${m[1].trim()}`, `${written} ${magic.usage}`);
+    }
+    throw e;
+  }
+}
 
 /**
  * Runs `code` (its lines numbered as in the cell: the caller keeps the blank lines in front) and
@@ -20,7 +49,7 @@ export async function runWithMagics(
   code: string,
   showHelp: (text: string) => void = ctx.print,
 ): Promise<{ hasValue: boolean; value: unknown }> {
-  if (!hasMagic(code)) return ctx.runCode(code);
+  if (!hasMagic(code)) return runChunk(ctx, code);
   const parts = splitCell(code);
   const prepared = parts.map((part) => {
     if (part.kind === "code") return { part, args: undefined };
@@ -36,7 +65,7 @@ export async function runWithMagics(
     const { part, args } = prepared[i];
     result = { hasValue: false, value: undefined };
     if (part.kind === "code") {
-      result = await ctx.runCode("\n".repeat(part.firstLine) + part.code);
+      result = await runChunk(ctx, "\n".repeat(part.firstLine) + part.code);
       continue;
     }
     const m = findMagic(part.name, part.kind);

@@ -158,6 +158,12 @@ export function toVegaLite(payload: PlotPayload): Record<string, unknown> {
         }
       });
     }
+    // The y ticks of a log panel, chosen here: Vega's own drew every digit of a decade and then
+    // hid the labels that overlapped, which often hid the decades themselves (0.1, 0.2, 0.4, 0.7,
+    // 2, 4, 7, 20 with no 1 or 10), and wrote the hidden ones into the SVG anyway.
+    const yValues = panel.log ? logTickValues([...lines.map((r) => r.y), ...bands.flatMap((r) => [r.lo, r.hi])]) : undefined;
+    // (with values given, no tickCount: Vega thins even given values down to it)
+    const yAxis = { labelExpr: panel.log ? LOG_AXIS_LABEL : AXIS_LABEL, ...(yValues ? { values: yValues, labelOverlap: false } : { tickCount: panel.log ? 4 : 5 }) };
     const xEnc = {
       field: "x",
       type: "quantitative",
@@ -187,7 +193,7 @@ export function toVegaLite(payload: PlotPayload): Record<string, unknown> {
       layers.push({
         data: { values: bands },
         mark: { type: "area", opacity: 0.2, invalid: "break-paths-filter-domains" },
-        encoding: { x: xEnc, y: { field: "lo", type: "quantitative", scale: yScale, title: panel.title }, y2: { field: "hi" }, color: colour, ...detail },
+        encoding: { x: xEnc, y: { field: "lo", type: "quantitative", scale: yScale, title: panel.title, axis: yAxis }, y2: { field: "hi" }, color: colour, ...detail },
       });
     }
     for (const step of [false, true]) {
@@ -199,7 +205,7 @@ export function toVegaLite(payload: PlotPayload): Record<string, unknown> {
         encoding: {
           x: xEnc,
           // Few ticks on log axes: Vega otherwise draws a grid line per minor tick (bytes, clutter).
-          y: { field: "y", type: "quantitative", scale: yScale, title: panel.title, axis: { labelExpr: panel.log ? LOG_AXIS_LABEL : AXIS_LABEL, tickCount: panel.log ? 4 : 5 } },
+          y: { field: "y", type: "quantitative", scale: yScale, title: panel.title, axis: yAxis },
           color: colour,
           ...(strokeDash ? { strokeDash } : {}),
           ...detail,
@@ -254,6 +260,36 @@ export function toVegaLite(payload: PlotPayload): Record<string, unknown> {
     vconcat: charts,
     spacing: 12,
   };
+}
+
+/**
+ * Tick values of a log y axis drawing `values` (nulls and values <= 0 left out), on the domain
+ * Vega gives it (`nice`: out to the decades around the values): the decades when there are four
+ * or more (every second or third when there are many), else 1, 2 and 5 of each decade. Undefined
+ * when the values sit on one power of ten (Vega's own ticks then).
+ */
+export function logTickValues(values: (number | null | undefined)[]): number[] | undefined {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const v of values) {
+    if (v === null || v === undefined || !(v > 0) || !Number.isFinite(v)) continue;
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  if (!(lo <= hi)) return undefined;
+  const a = Math.floor(Math.log10(lo));
+  const b = Math.ceil(Math.log10(hi));
+  if (a === b) return undefined;
+  const decade = (d: number) => Number((10 ** d).toPrecision(12));
+  if (b - a + 1 >= 4) {
+    const every = Math.ceil((b - a + 1) / 6);
+    const out: number[] = [];
+    for (let d = a; d <= b; d += every) out.push(decade(d));
+    return out;
+  }
+  const out: number[] = [];
+  for (let d = a; d <= b; d++) for (const m of d < b ? [1, 2, 5] : [1]) out.push(Number((m * 10 ** d).toPrecision(12)));
+  return out;
 }
 
 const xml = (t: string) => t.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
