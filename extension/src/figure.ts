@@ -17,7 +17,7 @@
  */
 import { escapeText } from "./escape";
 import type { Marker, PlotKind, PlotPayload, Series } from "./payload";
-import { isHidden, isLogY, lineKey, nonPositive, paramsOf, seriesFor, type ViewState, xRangeOf } from "./state";
+import { isHidden, isLogY, lineKey, nonPositive, paramsOf, seriesFor, type ViewState, xExtent, xRangeOf } from "./state";
 import type { Theme } from "./theme";
 
 export interface PlotlyTrace {
@@ -238,8 +238,14 @@ function markerTrace(kind: Marker["kind"], ms: Marker[], p: PlotPayload, s: View
   const placed = ms.map((m) => ({ m, y: markerY(m, p, s) })).filter((e) => e.y !== null && !(logY && e.y <= 0));
   if (placed.length === 0) return null;
   const divergence = kind === "divergence";
+  const name = divergence ? "diverged" : "suggested";
+  if (s.hiddenMarkers.includes(kind)) {
+    // switched off in the legend: its entry stays, greyed, to click it back on
+    return { type: "scatter", mode: "markers", name, uid: kind, x: [null], y: [null], visible: "legendonly", hoverinfo: "skip",
+      marker: divergence ? { symbol: "x", size: 13, color: theme.danger } : { symbol: "star", size: 14, color: theme.palette[2] } };
+  }
   return {
-    type: "scatter", mode: "markers", name: divergence ? "diverged" : "suggested", uid: kind,
+    type: "scatter", mode: "markers", name, uid: kind,
     x: placed.map((e) => e.m.x), y: placed.map((e) => e.y),
     hovertext: placed.map((e) => escapeText(e.m.label)), hoverinfo: "text",
     marker: divergence
@@ -336,6 +342,15 @@ export function buildFigureWithRoles(p: PlotPayload, s: ViewState, theme: Theme)
       text: `${escapeText(s.param)}: ${why}`,
       xref: "paper", yref: "paper", x: 0, y: 1, xanchor: "left", yanchor: "bottom", showarrow: false,
       font: { color: theme.fontMuted, size: 11 },
+    }];
+  }
+  if (xrange && fit === null && roles.some((r) => r !== "hidden")) {
+    // Said, not silent: a typed range that holds none of the data drew an empty plot.
+    const [lo, hi] = xExtent(p);
+    const num = (v: number) => (p.x_log ? v.toExponential(1) : String(Number(v.toPrecision(6))));
+    layout.annotations = [...((layout.annotations as unknown[]) ?? []), {
+      text: `nothing between ${num(xrange[0])} and ${num(xrange[1])}: the data spans ${num(lo)} to ${num(hi)} (reset zoom shows it all)`,
+      xref: "paper", yref: "paper", x: 0.5, y: 0.5, showarrow: false, font: { color: theme.fontMuted, size: 13 },
     }];
   }
   if (roles.every((r) => r === "hidden")) {
@@ -519,7 +534,7 @@ function buildLayout(p: PlotPayload, s: ViewState, theme: Theme, markers: Marker
     // changes it so the remembered zoom is dropped.
     uirevision: `lrlab-${s.revision}`,
     shapes: markers
-      .filter((m) => m.kind === "divergence")
+      .filter((m) => m.kind === "divergence" && !s.hiddenMarkers.includes("divergence"))
       .map((m) => ({
         type: "line", xref: "x", yref: "paper", x0: m.x, x1: m.x, y0: 0, y1: 1,
         line: { color: theme.danger, width: 1, dash: "dash" },

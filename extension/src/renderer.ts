@@ -13,7 +13,7 @@ import { Widget } from "@lumino/widgets";
 import { Controls } from "./controls";
 import { createErrorBox } from "./errorbox";
 import { buildFigure, legendLine } from "./figure";
-import { PLOT_MIME, type PlotPayload, validatePayload } from "./payload";
+import { MARKER_KINDS, PLOT_MIME, type PlotPayload, validatePayload } from "./payload";
 import { DOUBLE_CLICK_DELAY, loadPlotly, PLOTLY_CONFIG, type PlotlyApi, type PlotlyGraphDiv, type PlotlyLoader } from "./plotly";
 import { applyControl, type ControlEvent, initialState, rangeFromRelayout, reconcile, type ViewState } from "./state";
 import { currentTheme, watchTheme } from "./theme";
@@ -173,12 +173,18 @@ export class LrlabPlotRenderer extends Widget implements IRenderMime.IRenderer {
    * plotly alone, so a run hidden from the legend kept its runs checkbox ticked, and a checkbox
    * had no say over a line the legend had hidden. Plotly reports each click of a double click
    * before the double click, and acts on a single click only once the double-click delay has
-   * passed without a second one; so does this. Entries that are no line (the markers) keep
-   * plotly's single click, and their double click (which would hide every line behind the
-   * state's back) does nothing.
+   * passed without a second one; so does this. A marker kind's entry (diverged, suggested) goes
+   * through the state too (its single click): plotly's toggle hid the markers but left each
+   * divergence's dashed line, a layout shape. Its double click (which would hide every line
+   * behind the state's back) does nothing.
    */
   private onLegendClick(ev: Record<string, unknown>, isolate: boolean): boolean | undefined {
-    const trace = (ev.data as { legendgroup?: unknown }[] | undefined)?.[ev.curveNumber as number];
+    const trace = (ev.data as { legendgroup?: unknown; uid?: unknown }[] | undefined)?.[ev.curveNumber as number];
+    const kind = MARKER_KINDS.find((k) => k === trace?.uid);
+    if (kind !== undefined) {
+      if (!isolate) this.onControl({ type: "marker", kind });
+      return false;
+    }
     const line = this.drawnPayload && trace ? legendLine(this.drawnPayload, trace.legendgroup) : undefined;
     if (line === undefined) return isolate ? false : undefined;
     clearTimeout(this.legendTimer);

@@ -4,7 +4,7 @@
  * The state outlives payloads: when a live run sends `update_display_data`, the renderer keeps
  * the state and only `reconcile`s it with the new payload, so the user's choices and zoom stay.
  */
-import type { PlotPayload, Series } from "./payload";
+import type { Marker, PlotPayload, Series } from "./payload";
 
 export interface ViewState {
   metric: string;
@@ -24,6 +24,11 @@ export interface ViewState {
    * what the legend shows (see legendClick).
    */
   hiddenLines: string[];
+  /**
+   * Marker kinds switched off in the legend: their markers and, for divergences, the dashed line
+   * drawn at each (a layout shape, which plotly's own legend toggle of the markers left drawn).
+   */
+  hiddenMarkers: Marker["kind"][];
   /**
    * The parameter whose own lines are drawn next to its group's (per-parameter traces), null for
    * none. One at a time: fifty parameters' lines at once were unreadable (and a 300-entry legend).
@@ -48,7 +53,7 @@ export interface ViewState {
 }
 
 export function initialState(p: PlotPayload): ViewState {
-  return { metric: p.default_metric, metricChosen: false, log: {}, hiddenGroups: [], hiddenRuns: [], hiddenLines: [], param: null, params: paramsOf(p), band: true, xrange: null, revision: 0 };
+  return { metric: p.default_metric, metricChosen: false, log: {}, hiddenGroups: [], hiddenRuns: [], hiddenLines: [], hiddenMarkers: [], param: null, params: paramsOf(p), band: true, xrange: null, revision: 0 };
 }
 
 /**
@@ -218,6 +223,8 @@ export type ControlEvent =
   | { type: "run"; name: string; on: boolean }
   /** A click (`isolate`: a double click) on the legend entry of a line (lineKey). */
   | { type: "legend"; line: string; isolate: boolean }
+  /** A click on the legend entry of a kind of marker (divergences, suggestions): shown or not. */
+  | { type: "marker"; kind: Marker["kind"] }
   /** null: no parameter's own lines. */
   | { type: "param"; param: string | null }
   /** A null end stands for the end of the data on that side. */
@@ -244,6 +251,8 @@ export function applyControl(s: ViewState, e: ControlEvent, p: PlotPayload): Vie
       return { ...s, hiddenRuns: toggle(s.hiddenRuns, e.name, e.on) };
     case "legend":
       return legendClick(s, e.line, e.isolate, p);
+    case "marker":
+      return { ...s, hiddenMarkers: toggle(s.hiddenMarkers, e.kind, s.hiddenMarkers.includes(e.kind)) };
     case "param":
       return { ...s, param: e.param !== null && paramsOf(p).includes(e.param) ? e.param : null };
     case "range": {

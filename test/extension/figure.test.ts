@@ -285,6 +285,27 @@ describe("buildFigure: compare view and markers", () => {
     expect(f.roles).not.toContain("divergence");
     expect((f.layout as any).shapes).toHaveLength(0);
   });
+
+  it("the divergence's legend entry switches its markers and its dashed line off and on together", () => {
+    let s = applyControl(initialState(p), { type: "marker", kind: "divergence" }, p);
+    let f = buildFigureWithRoles(p, s, light);
+    // the entry stays, greyed, to click it back on; the dashed line (a shape) goes with it
+    expect(f.data[f.roles.indexOf("divergence")]).toMatchObject({ name: "diverged", visible: "legendonly" });
+    expect((f.layout as any).shapes).toHaveLength(0);
+    s = applyControl(s, { type: "marker", kind: "divergence" }, p);
+    f = buildFigureWithRoles(p, s, light);
+    expect(f.data[f.roles.indexOf("divergence")].visible).toBeUndefined();
+    expect((f.layout as any).shapes).toHaveLength(1);
+  });
+
+  it("a typed step range with no data in it says so, and where the data is", () => {
+    const empty = buildFigureWithRoles(p, applyControl(initialState(p), { type: "range", range: [5000, 6000] }, p), light);
+    const notes = ((empty.layout as any).annotations ?? []).map((a: any) => a.text);
+    expect(notes).toEqual([expect.stringMatching(/^nothing between 5000 and 6000: the data spans \d+ to \d+ \(reset zoom shows it all\)$/)]);
+    // a range with data in it has no such note
+    const some = buildFigureWithRoles(p, applyControl(initialState(p), { type: "range", range: [2, 10] }, p), light);
+    expect(((some.layout as any).annotations ?? []).map((a: any) => a.text)).not.toContainEqual(expect.stringMatching(/^nothing between/));
+  });
 });
 
 describe("buildFigure: range test", () => {

@@ -153,12 +153,24 @@ describe("LrlabPlotRenderer", () => {
     /** What plotly reports for a click on the legend entry of run `name` (its drawn line). */
     const entryOf = (name: string) => ({ data: plotly.last.data, curveNumber: plotly.last.data.findIndex((t) => t.name === name && t.showlegend !== false) });
     const visibility = () => Object.fromEntries(plotly.last.data.filter((t) => t.showlegend !== false && t.mode !== "markers").map((t) => [t.name, t.visible ?? true]));
-    // a marker's entry (no line) keeps plotly's single click, and has no double click (plotly's
-    // would hide every line behind the state's back)
-    const marker = { data: plotly.last.data, curveNumber: plotly.last.data.findIndex((t) => t.name === "diverged") };
-    expect(marker.curveNumber).toBeGreaterThan(-1);
-    expect(plotly.handlers.get("plotly_legendclick")!(marker)).toBeUndefined();
-    expect(plotly.handlers.get("plotly_legenddoubleclick")!(marker)).toBe(false);
+    // a marker kind's entry goes through the state too: its markers and each divergence's dashed
+    // line (a layout shape, which plotly's own toggle left drawn) go and come back together; its
+    // double click (plotly's would hide every line behind the state's back) does nothing
+    const markerEntry = () => ({ data: plotly.last.data, curveNumber: plotly.last.data.findIndex((t) => t.name === "diverged") });
+    const dashed = () => ((plotly.last.layout as { shapes?: unknown[] }).shapes ?? []).length;
+    expect(markerEntry().curveNumber).toBeGreaterThan(-1);
+    expect(dashed()).toBe(1);
+    expect(plotly.handlers.get("plotly_legendclick")!(markerEntry())).toBe(false);
+    await settle();
+    expect(r.viewState!.hiddenMarkers).toEqual(["divergence"]);
+    expect(plotly.last.data[markerEntry().curveNumber].visible).toBe("legendonly");
+    expect(dashed()).toBe(0);
+    expect(plotly.handlers.get("plotly_legenddoubleclick")!(markerEntry())).toBe(false);
+    expect(plotly.handlers.get("plotly_legendclick")!(markerEntry())).toBe(false);
+    await settle();
+    expect(r.viewState!.hiddenMarkers).toEqual([]);
+    expect(plotly.last.data[markerEntry().curveNumber].visible).toBeUndefined();
+    expect(dashed()).toBe(1);
     expect(plotly.handlers.get("plotly_legendclick")!(entryOf("adam"))).toBe(false);
     // a single click waits out the double-click delay, as plotly's own does
     expect(box.checked).toBe(true);
