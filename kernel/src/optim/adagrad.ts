@@ -114,16 +114,13 @@ function adagradSparse(p: Tensor, g: SparseTensor, sum: Tensor["data"], clr: num
   if (nnz === 0) return;
   const theta = p.data;
   const r = theta instanceof Float32Array ? Math.fround : (x: number) => x;
-  const S = g.sparse_dim();
-  const idx = g._indices().data;
   const vals = g._values().data;
   const B = vals.length / nnz;
+  const starts = g._entry_offsets();
   const negClr = r(-clr), e = r(eps);
   for (let k = 0; k < nnz; k++) {
-    let lin = 0;
-    for (let d = 0; d < S; d++) lin = lin * p.shape[d] + idx[d * nnz + k];
     for (let j = 0; j < B; j++) {
-      const at = lin * B + j;
+      const at = starts[k] + j;
       const gi = vals[k * B + j];
       const si = r(sum[at] + r(gi * gi));
       sum[at] = si;

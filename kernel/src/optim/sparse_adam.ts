@@ -106,16 +106,13 @@ function sparseAdamUpdate(
   const theta = p.data, m = mT.data, v = vT.data;
   const f32 = theta instanceof Float32Array;
   const r = f32 ? Math.fround : (x: number) => x;
-  const S = g.sparse_dim();
-  const idx = g._indices().data;
   const B = vals.length / nnz;
+  const starts = g._entry_offsets();
   const c1 = r(1 - beta1), c2 = r(1 - beta2), e = r(eps);
   const negStep = r(-((lr * Math.sqrt(1 - beta2 ** step)) / (1 - beta1 ** step)));
   for (let k = 0; k < nnz; k++) {
-    let lin = 0;
-    for (let d = 0; d < S; d++) lin = lin * p.shape[d] + idx[d * nnz + k];
     for (let j = 0; j < B; j++) {
-      const at = lin * B + j;
+      const at = starts[k] + j;
       const gi = vals[k * B + j];
       const mOld = m[at], vOld = v[at];
       const u = r(r(gi - mOld) * c1);

@@ -183,6 +183,19 @@ export class SparseTensor extends Tensor {
   }
 
   /**
+   * @internal Where each stored entry's block of values starts in the dense equivalent (its
+   * row-major position among the sparse dims times the block's elements): the loops that apply a
+   * sparse gradient to dense storage (Adagrad, SparseAdam, the tracer, `dense.add_(sparse)`).
+   */
+  _entry_offsets(): Float64Array {
+    const nnz = this._nnz();
+    const B = this.block();
+    const at = new Float64Array(nnz);
+    for (let k = 0; k < nnz; k++) at[k] = this.linear(k) * B;
+    return at;
+  }
+
+  /**
    * Sorted, without repeats: PyTorch's coalesce (a stable sort by position, then each repeat
    * added to the first in their order). This tensor itself when it already is coalesced.
    */
@@ -420,17 +433,14 @@ function merge(a: SparseTensor, b: SparseTensor, alpha: number): SparseTensor {
  * entry in order, one rounding per element (ATen's `dst.add_(src, alpha)` per entry).
  */
 export function add_sparse_into(out: Storage, s: SparseTensor, alpha: number): void {
-  const S = s.sparse_dim();
   const nnz = s._nnz();
   if (nnz === 0) return;
-  const idx = s._indices().data;
   const v = s._values().data;
   const B = v.length / nnz;
+  const starts = s._entry_offsets();
   const al = out instanceof Float32Array ? Math.fround(alpha) : alpha;
   for (let k = 0; k < nnz; k++) {
-    let lin = 0;
-    for (let d = 0; d < S; d++) lin = lin * s.shape[d] + idx[d * nnz + k];
-    const dst = lin * B, src = k * B;
+    const dst = starts[k], src = k * B;
     if (al === 1) for (let e = 0; e < B; e++) out[dst + e] += v[src + e];
     else for (let e = 0; e < B; e++) out[dst + e] = out[dst + e] + al * v[src + e];
   }

@@ -5,6 +5,7 @@
  * measured goes to the trace (`StepSink`), which keeps the series, `latest()` and listeners.
  */
 import type { Tensor } from "../tensor/tensor";
+import type { SparseTensor } from "../tensor/sparse";
 import type { Measured, StepMetrics } from "./metrics";
 import { forget, poll_job, post_job, wait_job, worker_ready } from "./offload";
 import { factorView, momentumSteady, type FactorView, type PreconditionedKind } from "./preconditioned";
@@ -156,17 +157,12 @@ export class StepPipeline {
       for (const p of group.params) {
         const g = p.grad;
         if (g === null || g === undefined || !g.is_sparse) continue;
-        const c = g.coalesce();
+        const c = g.coalesce() as SparseTensor;
         const nnz = c._nnz();
         const B = nnz === 0 ? 0 : c._values().numel() / nnz;
-        const S = c.sparse_dim();
-        const idx = c._indices().data;
+        const starts = c._entry_offsets();
         const at = new Float64Array(nnz * B);
-        for (let k = 0; k < nnz; k++) {
-          let lin = 0;
-          for (let d = 0; d < S; d++) lin = lin * p.shape[d] + idx[d * nnz + k];
-          for (let j = 0; j < B; j++) at[k * B + j] = lin * B + j;
-        }
+        for (let k = 0; k < nnz; k++) for (let j = 0; j < B; j++) at[k * B + j] = starts[k] + j;
         this.present.set(p, at);
         (swapped ??= []).push([p, g]);
         p.grad = c.to_dense();
