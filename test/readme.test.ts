@@ -1,4 +1,5 @@
-// The README's tables of optimizers and schedulers must list exactly what the library exports.
+// The README's tables of optimizers and schedulers, and its paragraph of layers, must list exactly
+// what the library exports.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -43,5 +44,19 @@ describe("README", () => {
       .sort();
     expect(exported.length).toBeGreaterThanOrEqual(15);
     expect(tableNames("### Schedulers")).toEqual(exported);
+  });
+
+  it("names every module class torch.nn exports (layers, containers, losses), and no other", () => {
+    const exported = Object.entries(torch.nn)
+      .filter(([name, v]) => typeof v === "function" && v.prototype instanceof torch.nn.Module && !name.startsWith("_"))
+      .map(([name]) => name)
+      .sort();
+    expect(exported).toContain("Conv2d");
+    const heading = "### Layers and losses (`torch.nn`)";
+    const start = readme.indexOf(heading);
+    expect(start, `README has a "${heading}" section`).toBeGreaterThanOrEqual(0);
+    const paragraph = readme.slice(start + heading.length).split("\n\n")[1];
+    const named = [...paragraph.matchAll(/`([A-Z]\w*)`/g)].map((m) => m[1]);
+    expect([...new Set(named)].sort()).toEqual(exported);
   });
 });

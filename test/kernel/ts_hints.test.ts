@@ -70,10 +70,10 @@ describe("type error hints", () => {
   });
 
   it("names the library's namespaces in messages, and lists what one has when a name is missing from it", () => {
-    const msg = tidyMessage(`Property 'Conv2d' does not exist on type 'typeof import("/x/kernel/dist/nn/index")'.`);
-    expect(msg).toBe("Property 'Conv2d' does not exist on type 'typeof torch.nn'.");
-    const nn = hintFor(2339, msg, "Conv2d(1, 2, 3)")!;
-    expect(nn).toMatch(/^hint: lrlab's torch\.nn has no Conv2d; it has .*\bEmbedding\b.*\bLinear\b/);
+    const msg = tidyMessage(`Property 'Conv3d' does not exist on type 'typeof import("/x/kernel/dist/nn/index")'.`);
+    expect(msg).toBe("Property 'Conv3d' does not exist on type 'typeof torch.nn'.");
+    const nn = hintFor(2339, msg, "Conv3d(1, 2, 3)")!;
+    expect(nn).toMatch(/^hint: lrlab's torch\.nn has no Conv3d; it has .*\bConv2d\b.*\bEmbedding\b.*\bLinear\b/);
     expect(nn).not.toMatch(/\bfunctional\b/); // classes only for torch.nn
     const optim = hintFor(2339, tidyMessage(`Property 'Adam2' does not exist on type 'typeof import("/x/kernel/dist/optim/index")'.`), "Adam2")!;
     expect(optim).toMatch(/^hint: lrlab's torch\.optim has no Adam2; it has .*\bAdamW\b/);

@@ -12,11 +12,14 @@ export { Parameter } from "./parameter";
 export { Linear, Identity } from "./modules/linear";
 export { Sequential, ModuleList } from "./modules/container";
 export {
-  ReLU, Tanh, Sigmoid, GELU, Softmax, LogSoftmax, Flatten, LeakyReLU, ELU, SiLU, Softplus,
+  ReLU, Tanh, Sigmoid, GELU, Softmax, LogSoftmax, Flatten, Unflatten, LeakyReLU, ELU, SiLU, Softplus,
 } from "./modules/activation";
-export { Dropout } from "./modules/dropout";
+export { Dropout, Dropout2d } from "./modules/dropout";
+export { Conv1d, Conv2d } from "./modules/conv";
+export type { ConvArgs } from "./modules/conv";
+export { MaxPool2d, AvgPool2d, AdaptiveAvgPool2d } from "./modules/pooling";
 export { Embedding, type EmbeddingArgs } from "./modules/embedding";
-export { BatchNorm1d, LayerNorm } from "./modules/normalization";
+export { BatchNorm1d, BatchNorm2d, LayerNorm } from "./modules/normalization";
 export type { BatchNormArgs, LayerNormArgs } from "./modules/normalization";
 export {
   MSELoss, L1Loss, HuberLoss, SmoothL1Loss, BCELoss, BCEWithLogitsLoss, NLLLoss, CrossEntropyLoss,

@@ -53,3 +53,59 @@ export function dropout(input: Tensor, ...args: unknown[]): Tensor {
     return [new Tensor(gx, input.shape, dtype)];
   });
 }
+
+/**
+ * F.dropout2d(input, p = 0.5, training = true, inplace = false): zeroes whole channels. For input
+ * [N, C, H, W] each of the N·C channels is kept with probability 1 − p (one Bernoulli draw per
+ * channel, in order, as PyTorch's `bernoulli_` on a [N, C, 1, 1] noise tensor, so
+ * `torch.manual_seed` gives PyTorch's mask) and scaled by 1/(1 − p). As PyTorch 2.13, a 3-D input
+ * is read as [N, C, L] (channel-wise 1-D dropout, with PyTorch's warning), and other ranks warn
+ * and drop along their first two dims.
+ */
+export function dropout2d(input: Tensor, p?: number, training?: boolean, options?: { inplace?: boolean }): Tensor;
+export function dropout2d(input: Tensor, options?: { p?: number; training?: boolean; inplace?: boolean }): Tensor;
+export function dropout2d(input: Tensor, ...args: unknown[]): Tensor {
+  const params = [["p", "number"], ["training", "boolean"], ["inplace", "boolean"]] as const;
+  const { p = 0.5, training = true } = pyArgs("dropout2d", params, args) as DropoutOptions;
+  checkFloat(input, "dropout2d");
+  if (!(p >= 0 && p <= 1)) throw new RangeError(`dropout probability has to be between 0 and 1, but got ${p}`);
+  const nd = input.dim();
+  if (nd !== 3 && nd !== 4) {
+    console.warn(
+      `UserWarning: dropout2d: Received a ${nd}-D input to dropout2d, which is deprecated and will result in an error in a future release. ` +
+        "To retain the behavior and silence this warning, please use dropout instead. Note that dropout2d exists to provide channel-wise dropout " +
+        "on inputs with 2 spatial dimensions, a channel dimension, and an optional batch dimension (i.e. 3D or 4D inputs).",
+    );
+  }
+  if (nd === 3) {
+    console.warn(
+      "UserWarning: dropout2d: Received a 3D input to dropout2d and assuming that channel-wise 1D dropout behavior is desired - input is " +
+        "interpreted as shape (N, C, L), where C is the channel dim. This behavior will change in a future release to interpret the input as " +
+        "one without a batch dimension, i.e. shape (C, H, W). To maintain the 1D channel-wise dropout behavior, please switch to using dropout1d instead.",
+    );
+  }
+  if (nd < 2) throw new RangeError(`dropout2d: expected an input with a channel dimension (2D to 4D), got a ${nd}D tensor`);
+  const n = input.data.length;
+  if (p === 0 || !training || n === 0) return input;
+  const dtype = input.dtype;
+  const M = input.shape[0] * input.shape[1];
+  const F = n / M;
+  const mask = new Uint8Array(M);
+  let scale = 0;
+  if (p < 1) {
+    const gen = default_generator;
+    const q = 1 - p;
+    for (let i = 0; i < M; i++) mask[i] = gen.random53() * TWO_POW_M53 < q ? 1 : 0;
+    scale = dtype === "float32" ? Math.fround(1 / Math.fround(q)) : 1 / q;
+  }
+  const x = input.data;
+  const y = storageFor(dtype, n);
+  for (let i = 0; i < n; i++) y[i] = x[i] * (mask[(i / F) | 0] ? scale : 0);
+  const out = new Tensor(y, input.shape, dtype);
+  return record(out, "MulBackward0", [input], (g) => {
+    const gd = g.data;
+    const gx = storageFor(dtype, n);
+    for (let i = 0; i < n; i++) gx[i] = gd[i] * (mask[(i / F) | 0] ? scale : 0);
+    return [new Tensor(gx, input.shape, dtype)];
+  });
+}

@@ -4,6 +4,7 @@ import { Module } from "../module";
 import * as F from "../functional/activation";
 import type { GeluApproximate } from "../functional/activation";
 import { flatten } from "../functional/shape";
+import { unflatten } from "../../tensor/views";
 import * as P from "../functional/pointwise";
 import { pyFloat } from "./_util";
 import { pyArgs } from "../_args";
@@ -101,6 +102,41 @@ export class Flatten extends Module {
   }
   override extra_repr(): string {
     return `start_dim=${this.start_dim}, end_dim=${this.end_dim}`;
+  }
+}
+
+/**
+ * nn.Unflatten(dim, unflattened_size): splits dim `dim` into the sizes given (one may be -1,
+ * inferred), the inverse of Flatten: `new Unflatten(1, [16, 5, 5])` takes [N, 400] to
+ * [N, 16, 5, 5]. The result shares the input's storage (a view).
+ */
+export class Unflatten extends Module {
+  dim: number;
+  unflattened_size: number[];
+  constructor(dim: number, unflattened_size: number[]) {
+    super();
+    if (typeof dim !== "number" || !Number.isInteger(dim)) {
+      throw new TypeError(`Unflatten: dim must be an int (lrlab has no named tensors), got ${String(dim)}`);
+    }
+    if (!Array.isArray(unflattened_size) || !unflattened_size.every((v) => typeof v === "number" && Number.isInteger(v))) {
+      throw new TypeError(`unflattened_size must be tuple of ints, but found type ${Array.isArray(unflattened_size) ? "list with non-ints" : typeof unflattened_size}`);
+    }
+    this.dim = dim;
+    this.unflattened_size = [...unflattened_size];
+  }
+  override forward(input: Tensor): Tensor {
+    const d = this.dim < 0 ? this.dim + input.dim() : this.dim;
+    const n = input.shape[d];
+    const known = this.unflattened_size.filter((v) => v !== -1).reduce((a, b) => a * b, 1);
+    const ok = this.unflattened_size.includes(-1) ? known !== 0 && n % known === 0 : known === n;
+    if (d >= 0 && d < input.dim() && !ok) {
+      throw new RangeError(`unflatten: Provided sizes [${this.unflattened_size.join(", ")}] don't multiply up to the size of dim ${this.dim} (${n}) in the input tensor`);
+    }
+    return unflatten(input, this.dim, this.unflattened_size);
+  }
+  override extra_repr(): string {
+    const u = this.unflattened_size;
+    return `dim=${this.dim}, unflattened_size=${u.length === 1 ? `(${u[0]},)` : `(${u.join(", ")})`}`;
   }
 }
 

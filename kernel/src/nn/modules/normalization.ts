@@ -1,5 +1,5 @@
 /**
- * nn.BatchNorm1d and nn.LayerNorm (math in functional/normalization.ts).
+ * nn.BatchNorm1d, nn.BatchNorm2d and nn.LayerNorm (math in functional/normalization.ts).
  *
  * BatchNorm1d(num_features, { eps = 1e-5, momentum = 0.1, affine = true,
  * track_running_stats = true }) takes [N, C] or [N, C, L]. Buffers running_mean (zeros),
@@ -42,12 +42,12 @@ export class BatchNorm1d extends Module {
     { eps = 1e-5, momentum = 0.1, affine = true, track_running_stats = true, bias = true, dtype }: BatchNormArgs = {},
   ) {
     super();
-    this.num_features = checkSize(num_features, "BatchNorm1d", "num_features");
+    this.num_features = checkSize(num_features, new.target.name, "num_features");
     this.eps = eps;
     this.momentum = momentum;
     this.affine = affine;
     this.track_running_stats = track_running_stats;
-    const dt = floatDtype(dtype, "BatchNorm1d");
+    const dt = floatDtype(dtype, new.target.name);
     if (affine) {
       this.weight = emptyParam([num_features], dt);
       this.weight.data.fill(1);
@@ -67,6 +67,13 @@ export class BatchNorm1d extends Module {
     }
   }
 
+  /** The input ranks this layer takes (PyTorch's `_check_input_dim`). */
+  protected _check_input_dim(input: Tensor): void {
+    if (input.dim() !== 2 && input.dim() !== 3) {
+      throw new RangeError(`expected 2D or 3D input (got ${input.dim()}D input)`);
+    }
+  }
+
   /** Zeroes the running statistics (mean 0, var 1, count 0). */
   reset_running_stats(): void {
     if (!this.track_running_stats) return;
@@ -76,10 +83,8 @@ export class BatchNorm1d extends Module {
   }
 
   override forward(input: Tensor): Tensor {
-    if (!(input instanceof Tensor)) throw new TypeError("BatchNorm1d.forward: input must be a Tensor");
-    if (input.dim() !== 2 && input.dim() !== 3) {
-      throw new RangeError(`expected 2D or 3D input (got ${input.dim()}D input)`);
-    }
+    if (!(input instanceof Tensor)) throw new TypeError(`${this.constructor.name}.forward: input must be a Tensor`);
+    this._check_input_dim(input);
     let factor = this.momentum ?? 0;
     if (this.training && this.track_running_stats && this.num_batches_tracked !== null) {
       this.num_batches_tracked.data[0] += 1;
@@ -97,6 +102,20 @@ export class BatchNorm1d extends Module {
   override extra_repr(): string {
     const m = this.momentum === null ? "None" : pyFloat(this.momentum);
     return `${this.num_features}, eps=${pyFloat(this.eps)}, momentum=${m}, affine=${pyBool(this.affine)}, bias=${pyBool(this.bias !== null)}, track_running_stats=${pyBool(this.track_running_stats)}`;
+  }
+}
+
+/**
+ * nn.BatchNorm2d(num_features, { eps = 1e-5, momentum = 0.1, affine = true,
+ * track_running_stats = true }): BatchNorm1d's computation over input [N, C, H, W], with the
+ * statistics of each channel taken over N, H and W (n = N·H·W values; the running variance is
+ * updated with the unbiased n/(n − 1) estimate). Same buffers, options and eval behaviour as
+ * BatchNorm1d (it extends it, so `swa_utils.update_bn` and `instanceof BatchNorm1d` find it; in
+ * PyTorch both derive from `_BatchNorm`).
+ */
+export class BatchNorm2d extends BatchNorm1d {
+  protected override _check_input_dim(input: Tensor): void {
+    if (input.dim() !== 4) throw new RangeError(`expected 4D input (got ${input.dim()}D input)`);
   }
 }
 

@@ -1,0 +1,446 @@
+/**
+ * F.conv1d and F.conv2d (PyTorch 2.13's semantics, names and messages), by im2col and the tensor
+ * library's matrix product (gemm.ts: WebAssembly SIMD, worker threads for large products).
+ *
+ * For input x [N, C, H, W], weight w [O, C/g, kH, kW] (g = groups, Cg = C/g, Og = O/g) and output
+ * y [N, O, Ho, Wo] with P = Ho·Wo positions, each group is one product over a chunk of the batch:
+ *   cols[(c, i, j), (n, p)] = x[n, g·Cg + c, oh·s_h − pad_t + i·d_h, ow·s_w − pad_l + j·d_w]   (0 outside)
+ *   y_g [Og, (n, p)] = w_g [Og, Cg·kH·kW] · cols [Cg·kH·kW, (n, p)]          (+ b[o])
+ * and backward, with g_y permuted to [O, (n, p)]:
+ *   dL/dw_g = g_y,g · colsᵀ      dL/dcols = w_gᵀ · g_y,g  (scattered back to x: col2im)      dL/db[o] = Σ_{n,p} g_y[n, o, p]
+ * The (kernel offset, output position) → input index maps are tabulated per spatial dim, which
+ * also implements padding_mode "reflect", "replicate" and "circular" (the index folds back into
+ * the input; col2im then adds the gradient where the value came from, which is the gradient of
+ * PyTorch's F.pad followed by an unpadded convolution). conv1d is conv2d with H = 1.
+ *
+ * Float32 products sum in float32 (as PyTorch's CPU kernels); the bias is added after the product.
+ * cols is kept for backward when the batch fits in one chunk (at most COLS_LIMIT entries), else
+ * rebuilt chunk by chunk.
+ */
+import { Tensor, storageFor } from "../../tensor/tensor";
+import type { Storage } from "../../tensor/tensor";
+import { gemm } from "../../tensor/gemm";
+import { fresh_grad } from "../../tensor/autograd";
+import { checkFloat, record } from "../_autograd";
+import { torchName } from "./linear";
+
+/** Entries of one im2col buffer from which the batch is split into chunks. */
+const COLS_LIMIT = 1 << 22;
+
+export type PaddingMode = "zeros" | "reflect" | "replicate" | "circular";
+/** An int, a tuple (array) of one int per spatial dim, or "same" / "valid". */
+export type ConvPadding = number | number[] | "same" | "valid";
+
+export interface ConvOptions {
+  /** Step of the kernel over the input (int or one per spatial dim). Default 1. */
+  stride?: number | number[];
+  /** Zeros added on both sides (int or one per spatial dim), or "valid" (none) / "same" (output as large as the input; stride 1 only). Default 0. */
+  padding?: ConvPadding;
+  /** Spacing between kernel elements (int or one per spatial dim). Default 1. */
+  dilation?: number | number[];
+  /** Input and output channels split into this many independent groups. Default 1. */
+  groups?: number;
+}
+
+/** Python's repr of an int tuple: (3,) or (3, 3). */
+export function pyTuple(v: readonly number[]): string {
+  return v.length === 1 ? `(${v[0]},)` : `(${v.join(", ")})`;
+}
+
+/** An int or an array of `n` ints, as PyTorch's `_single`/`_pair` with its message for a wrong length. */
+export function expandArg(v: unknown, n: number, name: string, op = "convolution"): number[] {
+  if (typeof v === "number") {
+    if (!Number.isInteger(v)) throw new TypeError(`${op}(): argument '${name}' must be an int or a tuple of ${n} ints, but got ${v}`);
+    return new Array(n).fill(v);
+  }
+  if (Array.isArray(v) && v.every((e) => typeof e === "number" && Number.isInteger(e))) {
+    if (v.length === 1) return new Array(n).fill(v[0]);
+    if (v.length === n) return [...v];
+    throw new RangeError(
+      `expected ${name} to be a single integer value or a list of ${n} values to match the convolution dimensions, but got ${name}=[${v.join(", ")}]`,
+    );
+  }
+  throw new TypeError(`${op}(): argument '${name}' must be an int or a tuple of ${n} ints, but got ${describeArg(v)}`);
+}
+
+function describeArg(v: unknown): string {
+  if (typeof v === "string") return `"${v}"`;
+  if (Array.isArray(v)) return `[${v.map(String).join(", ")}]`;
+  return String(v);
+}
+
+/**
+ * One spatial dim's index map: idx[k·Out + o] is the input index the kernel offset k reads at
+ * output position o, or −1 for a zero (padding "zeros").
+ */
+function indexMap(In: number, K: number, Out: number, stride: number, dil: number, padL: number, mode: PaddingMode): Int32Array {
+  const idx = new Int32Array(K * Out);
+  for (let k = 0; k < K; k++) {
+    for (let o = 0; o < Out; o++) {
+      let i = o * stride - padL + k * dil;
+      if (i < 0 || i >= In) {
+        if (mode === "zeros") i = -1;
+        else if (mode === "reflect") i = i < 0 ? -i : 2 * (In - 1) - i;
+        else if (mode === "replicate") i = i < 0 ? 0 : In - 1;
+        else i = ((i % In) + In) % In;
+      }
+      idx[k * Out + o] = i;
+    }
+  }
+  return idx;
+}
+
+interface Geometry {
+  N: number; C: number; H: number; W: number;
+  O: number; groups: number; kH: number; kW: number;
+  Ho: number; Wo: number;
+  hIdx: Int32Array; wIdx: Int32Array;
+  /** Padding "zeros": per kernel column j, the output columns wLo..wHi-1 that read the input (at wStart + ow·sW); wLo = −1 for other padding modes. */
+  wLo: Int32Array; wHi: Int32Array; wStart: Int32Array; sW: number;
+}
+
+/**
+ * cols [Cg·kH·kW, nb·P] of group g for batch entries n0..n0+nb; `cols` must be zero-filled (entries
+ * that read padding zeros are not written).
+ */
+function im2col(x: Storage, geo: Geometry, g: number, n0: number, nb: number, cols: Storage): void {
+  const { C, H, W, groups, kH, kW, Ho, Wo, hIdx, wIdx, wLo, wHi, wStart, sW } = geo;
+  const Cg = C / groups;
+  const P = Ho * Wo;
+  const rowLen = nb * P;
+  for (let c = 0; c < Cg; c++) {
+    for (let i = 0; i < kH; i++) {
+      for (let j = 0; j < kW; j++) {
+        const row = ((c * kH + i) * kW + j) * rowLen;
+        const wOff = j * Wo;
+        // padding "zeros": the output columns lo..hi-1 read x[.., wStart[j] + ow·sW], the others 0
+        const lo = wLo[j], hi = wHi[j], w0 = wStart[j];
+        for (let n = 0; n < nb; n++) {
+          const xb = ((n0 + n) * C + g * Cg + c) * H * W;
+          let d = row + n * P;
+          for (let oh = 0; oh < Ho; oh++, d += Wo) {
+            const ih = hIdx[i * Ho + oh];
+            if (ih < 0) continue;
+            const src = xb + ih * W;
+            if (lo >= 0) {
+              for (let ow = lo, q = src + w0 + lo * sW; ow < hi; ow++, q += sW) cols[d + ow] = x[q];
+            } else {
+              for (let ow = 0; ow < Wo; ow++) cols[d + ow] = x[src + wIdx[wOff + ow]];
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+/** The adjoint of im2col: gx[...] += gcols[...] for every entry that im2col read. */
+function col2im(gcols: Storage, geo: Geometry, g: number, n0: number, nb: number, gx: Storage): void {
+  const { C, H, W, groups, kH, kW, Ho, Wo, hIdx, wIdx } = geo;
+  const Cg = C / groups;
+  const P = Ho * Wo;
+  const rowLen = nb * P;
+  for (let c = 0; c < Cg; c++) {
+    for (let i = 0; i < kH; i++) {
+      for (let j = 0; j < kW; j++) {
+        const row = ((c * kH + i) * kW + j) * rowLen;
+        const wOff = j * Wo;
+        for (let n = 0; n < nb; n++) {
+          const xb = ((n0 + n) * C + g * Cg + c) * H * W;
+          let d = row + n * P;
+          for (let oh = 0; oh < Ho; oh++, d += Wo) {
+            const ih = hIdx[i * Ho + oh];
+            if (ih < 0) continue;
+            const dst = xb + ih * W;
+            for (let ow = 0; ow < Wo; ow++) {
+              const iw = wIdx[wOff + ow];
+              if (iw >= 0) gx[dst + iw] += gcols[d + ow];
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+/**
+ * The shared convolution: `nd` spatial dims (1 or 2), `pads` as [before, after] per spatial dim
+ * (already resolved from "same"/"valid"), `mode` the padding mode (checked by the caller).
+ */
+export function convolution(
+  op: string, nd: 1 | 2, input: Tensor, weight: Tensor, bias: Tensor | null,
+  stride: number[], pads: [number, number][], dilation: number[], groups: number, mode: PaddingMode,
+): Tensor {
+  const unbatched = input.dim() === nd + 1;
+  const shape4 = nd === 2 ? (unbatched ? [1, ...input.shape] : input.shape) : (unbatched ? [1, input.shape[0], 1, input.shape[1]] : [input.shape[0], input.shape[1], 1, input.shape[2]]);
+  const [N, C, H, W] = shape4;
+  const O = weight.shape[0];
+  const kH = nd === 2 ? weight.shape[2] : 1;
+  const kW = weight.shape[nd + 1];
+  const [sH, sW] = nd === 2 ? stride : [1, stride[0]];
+  const [dH, dW] = nd === 2 ? dilation : [1, dilation[0]];
+  const [pH, pW] = nd === 2 ? pads : [[0, 0] as [number, number], pads[0]];
+  const Ho = Math.floor((H + pH[0] + pH[1] - dH * (kH - 1) - 1) / sH) + 1;
+  const Wo = Math.floor((W + pW[0] + pW[1] - dW * (kW - 1) - 1) / sW) + 1;
+  const wLo = new Int32Array(kW).fill(-1), wHi = new Int32Array(kW), wStart = new Int32Array(kW);
+  if (mode === "zeros") {
+    for (let j = 0; j < kW; j++) {
+      const start = j * dW - pW[0]; // input column read at ow = 0
+      let lo = 0;
+      while (lo < Wo && start + lo * sW < 0) lo++;
+      let hi = lo;
+      while (hi < Wo && start + hi * sW < W) hi++;
+      wLo[j] = lo; wHi[j] = hi; wStart[j] = start;
+    }
+  }
+  const geo: Geometry = {
+    N, C, H, W, O, groups, kH, kW, Ho, Wo,
+    hIdx: indexMap(H, kH, Ho, sH, dH, pH[0], mode), wIdx: indexMap(W, kW, Wo, sW, dW, pW[0], mode),
+    wLo, wHi, wStart, sW,
+  };
+  const dtype = input.dtype;
+  const Cg = C / groups, Og = O / groups, CK = Cg * kH * kW, P = Ho * Wo;
+  const x = input.data, w = weight.data, b = bias ? bias.data : null;
+  const y = storageFor(dtype, N * O * P);
+  const nb = Math.max(1, Math.min(N, Math.floor(COLS_LIMIT / Math.max(1, CK * P))));
+  const single = nb >= N;
+  const saved: Storage[] = [];
+  const tmp = storageFor(dtype, O * nb * P);
+  for (let n0 = 0; n0 < N; n0 += nb) {
+    const m = Math.min(nb, N - n0);
+    const L = m * P;
+    if (L === 0) continue;
+    for (let g = 0; g < groups; g++) {
+      const cols = storageFor(dtype, CK * L);
+      im2col(x, geo, g, n0, m, cols);
+      if (single) saved.push(cols);
+      gemm(false, false, Og, L, CK, w, g * Og * CK, cols, 0, tmp, g * Og * L);
+    }
+    // tmp [O, (n, p)] → y [n, O, p], plus the bias
+    for (let o = 0; o < O; o++) {
+      const bo = b ? b[o] : 0;
+      for (let n = 0; n < m; n++) {
+        const src = o * L + n * P;
+        const dst = ((n0 + n) * O + o) * P;
+        if (b) for (let p = 0; p < P; p++) y[dst + p] = tmp[src + p] + bo;
+        else y.set(tmp.subarray(src, src + P), dst);
+      }
+    }
+  }
+  const outShape = nd === 2 ? [N, O, Ho, Wo] : [N, O, Wo];
+  const out = new Tensor(y, unbatched ? outShape.slice(1) : outShape, dtype);
+  return record(out, "ConvolutionBackward0", [input, weight, bias], (gOut, need) => {
+    const gd = gOut.data;
+    const gx = need[0] ? storageFor(dtype, x.length) : null;
+    const gw = need[1] ? storageFor(dtype, w.length) : null;
+    const gwTmp = need[1] && !single ? storageFor(dtype, Og * CK) : null;
+    let gb: Storage | null = null;
+    if (need[2] && b) {
+      const acc = new Float64Array(O);
+      for (let n = 0; n < N; n++) {
+        for (let o = 0; o < O; o++) {
+          const base = (n * O + o) * P;
+          let s = 0;
+          for (let p = 0; p < P; p++) s += gd[base + p];
+          acc[o] += s;
+        }
+      }
+      gb = dtype === "float32" ? Float32Array.from(acc) : acc;
+    }
+    if (gx || gw) {
+      const gp = storageFor(dtype, O * nb * P);
+      let k = 0;
+      for (let n0 = 0; n0 < N; n0 += nb) {
+        const m = Math.min(nb, N - n0);
+        const L = m * P;
+        if (L === 0) continue;
+        // g_y [n, O, p] → gp [O, (n, p)]
+        for (let n = 0; n < m; n++) {
+          for (let o = 0; o < O; o++) {
+            const src = ((n0 + n) * O + o) * P;
+            gp.set(gd.subarray(src, src + P), o * L + n * P);
+          }
+        }
+        for (let g = 0; g < groups; g++) {
+          if (gw) {
+            let cols: Storage;
+            if (single) cols = saved[k++];
+            else {
+              cols = storageFor(dtype, CK * L);
+              im2col(x, geo, g, n0, m, cols);
+            }
+            if (n0 === 0) gemm(false, true, Og, CK, L, gp, g * Og * L, cols, 0, gw, g * Og * CK);
+            else {
+              gemm(false, true, Og, CK, L, gp, g * Og * L, cols, 0, gwTmp!, 0);
+              const off = g * Og * CK;
+              for (let i = 0; i < Og * CK; i++) gw[off + i] += gwTmp![i];
+            }
+          }
+          if (gx) {
+            const gcols = storageFor(dtype, CK * L);
+            gemm(true, false, CK, L, Og, w, g * Og * CK, gp, g * Og * L, gcols, 0);
+            col2im(gcols, geo, g, n0, m, gx);
+          }
+        }
+      }
+    }
+    return [
+      gx ? fresh_grad(new Tensor(gx, input.shape, dtype)) : null,
+      gw ? fresh_grad(new Tensor(gw, weight.shape, dtype)) : null,
+      gb && bias ? fresh_grad(new Tensor(gb, bias.shape, dtype)) : null,
+    ];
+  });
+}
+
+/**
+ * Checks and resolves the arguments of F.conv1d / F.conv2d (and the modules), in PyTorch's order
+ * and with its messages; returns the padding as [before, after] per spatial dim.
+ */
+export function checkConv(
+  op: string, nd: 1 | 2, input: Tensor, weight: Tensor, bias: Tensor | null | undefined,
+  strideArg: unknown, paddingArg: unknown, dilationArg: unknown, groups: unknown, mode: PaddingMode,
+): { stride: number[]; pads: [number, number][]; dilation: number[] } {
+  checkFloat(input, op, "input");
+  checkFloat(weight, op, "weight");
+  if (weight.dim() !== nd + 2) {
+    throw new RangeError(
+      `${op}(): weight must be ${nd + 2}-D [out_channels, in_channels / groups, ${nd === 2 ? "kH, kW" : "kW"}], got shape [${weight.shape.join(", ")}]`,
+    );
+  }
+  const stride = expandArg(strideArg, nd, "stride", op);
+  const dilation = expandArg(dilationArg, nd, "dilation", op);
+  if (typeof groups !== "number" || !Number.isInteger(groups)) {
+    throw new TypeError(`${op}(): argument 'groups' must be int, not ${describeArg(groups)}`);
+  }
+  let padding: number[] | "same" | "valid";
+  if (typeof paddingArg === "string") {
+    if (paddingArg !== "same" && paddingArg !== "valid") {
+      throw new RangeError(`Invalid padding string: '${paddingArg}' (allowed: "valid", "same", an int or a tuple of ${nd} ints)`);
+    }
+    padding = paddingArg;
+  } else padding = expandArg(paddingArg, nd, "padding", op);
+  if (stride.some((s) => s <= 0)) throw new RangeError(`non-positive stride is not supported (got stride=${pyTuple(stride)})`);
+  if (Array.isArray(padding) && padding.some((p) => p < 0)) {
+    throw new RangeError(`negative padding is not supported (got padding=${pyTuple(padding)})`);
+  }
+  if (dilation.some((d) => d <= 0)) throw new RangeError(`dilation should be greater than zero, but got [${dilation.join(", ")}]`);
+  if (groups <= 0) throw new RangeError(`non-positive groups is not supported (got groups=${groups})`);
+  if (padding === "same" && stride.some((s) => s !== 1)) throw new RangeError("padding='same' is not supported for strided convolutions");
+  if (input.dim() !== nd + 1 && input.dim() !== nd + 2) {
+    throw new RangeError(
+      `Expected ${nd + 1}D (unbatched) or ${nd + 2}D (batched) input to ${op}, but got input of size: [${input.shape.join(", ")}]`,
+    );
+  }
+  if (input.dtype !== weight.dtype) {
+    throw new TypeError(`expected scalar type ${torchName(input.dtype)} but found ${torchName(weight.dtype)} (input and weight must have the same dtype)`);
+  }
+  const batched = input.dim() === nd + 2 ? input.shape : [1, ...input.shape];
+  const O = weight.shape[0];
+  if (O % groups !== 0) {
+    throw new RangeError(
+      `Given groups=${groups}, expected weight to be divisible by ${groups} at dimension 0, but got weight of size [${weight.shape.join(", ")}] instead`,
+    );
+  }
+  if (batched[1] !== weight.shape[1] * groups) {
+    throw new RangeError(
+      `Given groups=${groups}, weight of size [${weight.shape.join(", ")}], expected input[${batched.join(", ")}] to have ${weight.shape[1] * groups} channels, but got ${batched[1]} channels instead`,
+    );
+  }
+  if (bias !== null && bias !== undefined) {
+    checkFloat(bias, op, "bias");
+    if (bias.dim() !== 1 || bias.shape[0] !== O) {
+      throw new RangeError(
+        `Given weight of size [${weight.shape.join(", ")}], expected bias to be 1-dimensional with ${O} elements, but got bias of size [${bias.shape.join(", ")}] instead`,
+      );
+    }
+    if (bias.dtype !== input.dtype) {
+      throw new TypeError(`expected scalar type ${torchName(input.dtype)} but found ${torchName(bias.dtype)} (bias must have the input's dtype)`);
+    }
+  }
+  const kernel = weight.shape.slice(2);
+  const pads: [number, number][] = kernel.map((k, i) => {
+    if (padding === "valid") return [0, 0];
+    if (padding === "same") {
+      const total = dilation[i] * (k - 1);
+      const left = Math.floor(total / 2);
+      return [left, total - left];
+    }
+    return [padding[i], padding[i]];
+  });
+  const spatial = batched.slice(2);
+  const padded = spatial.map((s, i) => s + pads[i][0] + pads[i][1]);
+  const eff = kernel.map((k, i) => dilation[i] * (k - 1) + 1);
+  if (padded.some((p, i) => p < eff[i])) {
+    throw new RangeError(
+      `Calculated padded input size per channel: (${padded.join(" x ")}). Kernel size: (${eff.join(" x ")}). Kernel size can't be greater than actual input size`,
+    );
+  }
+  if (mode === "reflect" || mode === "circular") {
+    for (let i = 0; i < nd; i++) {
+      const [a, b] = pads[i];
+      if (mode === "reflect" && (a >= spatial[i] || b >= spatial[i])) {
+        throw new RangeError(
+          `Padding size should be less than the corresponding input dimension, but got: padding (${a}, ${b}) at dimension ${i + 2 + (batched.length - 2 - nd)} of input [${batched.join(", ")}]`,
+        );
+      }
+      if (mode === "circular" && (a > spatial[i] || b > spatial[i])) throw new RangeError("Padding value causes wrapping around more than once.");
+    }
+  }
+  return { stride, pads, dilation };
+}
+
+function convFn(op: "conv1d" | "conv2d", nd: 1 | 2, input: Tensor, weight: Tensor, args: unknown[]): Tensor {
+  const names = ["bias", "stride", "padding", "dilation", "groups"];
+  const last = args.length > 0 ? args[args.length - 1] : undefined;
+  const isKw = typeof last === "object" && last !== null && !Array.isArray(last) && !(last instanceof Tensor);
+  const positional = isKw ? args.slice(0, -1) : args;
+  if (positional.length > names.length) {
+    throw new TypeError(`${op}() takes at most ${names.length + 2} arguments (input, weight, ${names.join(", ")}) but ${positional.length + 2} were given`);
+  }
+  const v: Record<string, unknown> = {};
+  positional.forEach((a, i) => { if (a !== undefined) v[names[i]] = a; });
+  if (isKw) {
+    for (const [k, val] of Object.entries(last as Record<string, unknown>)) {
+      if (!names.includes(k)) throw new TypeError(`${op}() got an unexpected keyword argument '${k}' (allowed: ${names.join(", ")})`);
+      if (k in v) throw new TypeError(`${op}() got multiple values for argument '${k}'`);
+      if (val !== undefined) v[k] = val;
+    }
+  }
+  const bias = (v.bias ?? null) as Tensor | null;
+  const groups = v.groups ?? 1;
+  const { stride, pads, dilation } = checkConv(op, nd, input, weight, bias, v.stride ?? 1, v.padding ?? 0, v.dilation ?? 1, groups, "zeros");
+  return convolution(op, nd, input, weight, bias, stride, pads, dilation, groups as number, "zeros");
+}
+
+export interface Conv1dOptions extends ConvOptions {
+  /** Optional bias of shape [out_channels]. */
+  bias?: Tensor | null;
+}
+
+/**
+ * F.conv1d(input, weight, bias?, stride = 1, padding = 0, dilation = 1, groups = 1): input
+ * [N, C_in, L] or [C_in, L], weight [C_out, C_in / groups, kW] → [N, C_out, L_out] with
+ * L_out = ⌊(L + 2·padding − dilation·(kW − 1) − 1) / stride⌋ + 1. Positional as in Python
+ * (`F.conv1d(x, w, b, 2)`) or keywords in a trailing object (`F.conv1d(x, w, { bias: b, stride: 2 })`).
+ */
+export function conv1d(input: Tensor, weight: Tensor, bias?: Tensor | null, stride?: number | number[], padding?: ConvPadding, dilation?: number | number[], groups?: number): Tensor;
+export function conv1d(input: Tensor, weight: Tensor, options: Conv1dOptions): Tensor;
+export function conv1d(input: Tensor, weight: Tensor, bias: Tensor | null, options: ConvOptions): Tensor;
+export function conv1d(input: Tensor, weight: Tensor, ...args: unknown[]): Tensor {
+  return convFn("conv1d", 1, input, weight, args);
+}
+
+/**
+ * F.conv2d(input, weight, bias?, stride = 1, padding = 0, dilation = 1, groups = 1): input
+ * [N, C_in, H, W] or [C_in, H, W], weight [C_out, C_in / groups, kH, kW] → [N, C_out, H_out, W_out]
+ * with H_out = ⌊(H + 2·padding[0] − dilation[0]·(kH − 1) − 1) / stride[0]⌋ + 1 (W likewise).
+ * stride, padding, dilation: an int or [h, w]; padding also "valid" or "same" (stride 1; an odd
+ * total padding puts the extra zero after, as PyTorch). Positional as in Python or keywords in a
+ * trailing object: `F.conv2d(x, w, b, { padding: 1 })`.
+ */
+export function conv2d(input: Tensor, weight: Tensor, bias?: Tensor | null, stride?: number | number[], padding?: ConvPadding, dilation?: number | number[], groups?: number): Tensor;
+export function conv2d(input: Tensor, weight: Tensor, options: Conv1dOptions): Tensor;
+export function conv2d(input: Tensor, weight: Tensor, bias: Tensor | null, options: ConvOptions): Tensor;
+export function conv2d(input: Tensor, weight: Tensor, ...args: unknown[]): Tensor {
+  return convFn("conv2d", 2, input, weight, args);
+}

@@ -1,0 +1,122 @@
+/** nn.MaxPool2d, nn.AvgPool2d and nn.AdaptiveAvgPool2d (math in functional/pooling.ts). */
+import type { Tensor } from "../../tensor/tensor";
+import { Module } from "../module";
+import { adaptive_avg_pool2d, avgPool, maxPool } from "../functional/pooling";
+import type { AvgPool2dOptions, MaxPool2dOptions } from "../functional/pooling";
+import { pyBool } from "./_util";
+
+/** Python's repr of an int, a tuple, or None. */
+function pyVal(v: number | readonly (number | null)[] | null): string {
+  if (v === null) return "None";
+  if (typeof v === "number") return String(v);
+  return v.length === 1 ? `(${String(v[0] ?? "None")},)` : `(${v.map((e) => (e === null ? "None" : String(e))).join(", ")})`;
+}
+
+function layerArgs(layer: string, names: readonly string[], args: unknown[]): Record<string, unknown> {
+  const last = args.length > 0 ? args[args.length - 1] : undefined;
+  const isKw = typeof last === "object" && last !== null && !Array.isArray(last);
+  const positional = isKw ? args.slice(0, -1) : args;
+  if (positional.length > names.length) {
+    throw new TypeError(`${layer}() takes at most ${names.length + 1} positional arguments (kernel_size, ${names.join(", ")}) but ${positional.length + 1} were given`);
+  }
+  const out: Record<string, unknown> = {};
+  positional.forEach((v, i) => { if (v !== undefined) out[names[i]] = v; });
+  if (isKw) {
+    for (const [k, v] of Object.entries(last as Record<string, unknown>)) {
+      if (!names.includes(k)) throw new TypeError(`${layer}() got an unexpected keyword argument '${k}' (allowed: ${names.join(", ")})`);
+      if (k in out) throw new TypeError(`${layer}() got multiple values for argument '${k}'`);
+      if (v !== undefined) out[k] = v;
+    }
+  }
+  return out;
+}
+
+/**
+ * nn.MaxPool2d(kernel_size, { stride = kernel_size, padding = 0, dilation = 1,
+ * return_indices = false, ceil_mode = false }): the maximum of each window of input
+ * [N, C, H, W] or [C, H, W]. Options positionally in Python's order too: `new MaxPool2d(2, 2)`.
+ * With `return_indices: true`, forward returns [output, indices] (for a later unpooling).
+ */
+export class MaxPool2d<R extends boolean = false> extends Module {
+  kernel_size: number | number[];
+  stride: number | number[];
+  padding: number | number[];
+  dilation: number | number[];
+  return_indices: R;
+  ceil_mode: boolean;
+  constructor(kernel_size: number | number[], options?: Omit<MaxPool2dOptions, "return_indices"> & { return_indices?: R });
+  constructor(
+    kernel_size: number | number[], stride?: number | number[] | null, padding?: number | number[], dilation?: number | number[],
+    return_indices?: R, ceil_mode?: boolean,
+  );
+  constructor(kernel_size: number | number[], ...args: unknown[]) {
+    super();
+    const o = layerArgs("MaxPool2d", ["stride", "padding", "dilation", "return_indices", "ceil_mode"], args);
+    this.kernel_size = kernel_size;
+    this.stride = (o.stride ?? kernel_size) as number | number[];
+    this.padding = (o.padding ?? 0) as number | number[];
+    this.dilation = (o.dilation ?? 1) as number | number[];
+    this.return_indices = (o.return_indices ?? false) as R;
+    this.ceil_mode = (o.ceil_mode ?? false) as boolean;
+  }
+  override forward(input: Tensor): R extends true ? [Tensor, Tensor] : Tensor {
+    return maxPool(input, this.kernel_size, this.stride, this.padding, this.dilation, this.ceil_mode, this.return_indices) as R extends true ? [Tensor, Tensor] : Tensor;
+  }
+  override extra_repr(): string {
+    return `kernel_size=${pyVal(this.kernel_size)}, stride=${pyVal(this.stride)}, padding=${pyVal(this.padding)}, dilation=${pyVal(this.dilation)}, ceil_mode=${pyBool(this.ceil_mode)}`;
+  }
+}
+
+/**
+ * nn.AvgPool2d(kernel_size, { stride = kernel_size, padding = 0, ceil_mode = false,
+ * count_include_pad = true, divisor_override = null }): the mean of each window of input
+ * [N, C, H, W] or [C, H, W]. Options positionally in Python's order too: `new AvgPool2d(2, 2)`.
+ */
+export class AvgPool2d extends Module {
+  kernel_size: number | number[];
+  stride: number | number[];
+  padding: number | number[];
+  ceil_mode: boolean;
+  count_include_pad: boolean;
+  divisor_override: number | null;
+  constructor(kernel_size: number | number[], options?: AvgPool2dOptions);
+  constructor(
+    kernel_size: number | number[], stride?: number | number[] | null, padding?: number | number[], ceil_mode?: boolean,
+    count_include_pad?: boolean, divisor_override?: number | null,
+  );
+  constructor(kernel_size: number | number[], ...args: unknown[]) {
+    super();
+    const o = layerArgs("AvgPool2d", ["stride", "padding", "ceil_mode", "count_include_pad", "divisor_override"], args);
+    this.kernel_size = kernel_size;
+    this.stride = (o.stride ?? kernel_size) as number | number[];
+    this.padding = (o.padding ?? 0) as number | number[];
+    this.ceil_mode = (o.ceil_mode ?? false) as boolean;
+    this.count_include_pad = (o.count_include_pad ?? true) as boolean;
+    this.divisor_override = (o.divisor_override ?? null) as number | null;
+  }
+  override forward(input: Tensor): Tensor {
+    return avgPool(input, this.kernel_size, this.stride, this.padding, this.ceil_mode, this.count_include_pad, this.divisor_override);
+  }
+  override extra_repr(): string {
+    return `kernel_size=${pyVal(this.kernel_size)}, stride=${pyVal(this.stride)}, padding=${pyVal(this.padding)}`;
+  }
+}
+
+/**
+ * nn.AdaptiveAvgPool2d(output_size): averages input [N, C, H, W] or [C, H, W] down to
+ * [.., h, w] whatever its size (output_size an int, or [h, w] with null keeping that input size).
+ * `new AdaptiveAvgPool2d(1)` is global average pooling.
+ */
+export class AdaptiveAvgPool2d extends Module {
+  output_size: number | (number | null)[];
+  constructor(output_size: number | (number | null)[]) {
+    super();
+    this.output_size = output_size;
+  }
+  override forward(input: Tensor): Tensor {
+    return adaptive_avg_pool2d(input, this.output_size);
+  }
+  override extra_repr(): string {
+    return `output_size=${pyVal(this.output_size)}`;
+  }
+}
