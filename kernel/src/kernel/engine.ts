@@ -617,8 +617,16 @@ export class Engine {
       if (code === undefined) return undefined;
       const mod = moduleFor(file, module);
       (mod as any).require = self.wrapRequire(mod.require.bind(mod) as NodeJS.Require, path.dirname(file));
-      mod._compile(code, file);
+      // Cached before it runs, as Node's loader does: a circular import (a.ts imports b.ts, which
+      // imports a.ts) gets the partial exports; cached after, it compiled a.ts again, endlessly
+      // (RangeError: Maximum call stack size exceeded). A module that threw is not kept.
       self.sideModules.set(file, mod);
+      try {
+        mod._compile(code, file);
+      } catch (e) {
+        self.sideModules.delete(file);
+        throw e;
+      }
       return mod.exports;
     };
     const wrapped = ((id: string) => {

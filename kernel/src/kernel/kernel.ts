@@ -13,6 +13,7 @@
  */
 import * as path from "node:path";
 import { appendFileSync } from "node:fs";
+import { constants as osConstants } from "node:os";
 import { randomUUID } from "node:crypto";
 import { Worker } from "node:worker_threads";
 import * as zmq from "zeromq";
@@ -43,10 +44,29 @@ import { dottedNameAt } from "./module_docs";
 import { helpLine, helpRequestError } from "./help_request";
 import { fieldError, RequestFieldError } from "./request_fields";
 import { tslabTypeScript } from "./engine_tslab";
+import { BuiltinsGuard, restoredNotice } from "./builtins_guard";
 
 const VERSION: string = require("../../package.json").version;
 /** The real process.exit, kept before cells get a guarded one. */
 const realExit = process.exit.bind(process);
+/** process.exit ends the process through process.reallyExit (Node's internals read it at each call). */
+const realReallyExit = (process as any).reallyExit as (code?: number) => never;
+const realKill = process.kill.bind(process);
+
+/**
+ * Whether `process.kill(pid, signal)` from a cell would end or stop the kernel: a signal to the
+ * kernel itself (or its process group) whose default action ends or stops a process, with no
+ * listener of the cell's. SIGINT is the kernel's interrupt (a KeyboardInterrupt, as Python's
+ * `os.kill(os.getpid(), SIGINT)`); signal 0 only probes.
+ */
+function killsKernel(pid: unknown, signal: unknown): string | null {
+  if (pid !== process.pid && pid !== 0) return null;
+  const sig = signal ?? "SIGTERM";
+  const name = typeof sig === "number" ? Object.keys(osConstants.signals).find((k) => (osConstants.signals as any)[k] === sig) : String(sig);
+  if (sig === 0 || !name) return null; // no such signal: Node's own error says so
+  if (["SIGINT", "SIGCHLD", "SIGWINCH", "SIGURG", "SIGCONT"].includes(name) || process.listenerCount(name as NodeJS.Signals) > 0) return null;
+  return name;
+}
 
 export function kernelInfo(): Record<string, unknown> {
   const ts = { version: tsVersion };
@@ -252,6 +272,25 @@ export class Kernel {
     process.exit = ((code?: number) => {
       throw new Error(`process.exit(${code ?? ""}) is disabled in the lrlab kernel: it would stop the kernel; restart or shut it down from the notebook instead`);
     }) as typeof process.exit;
+    // The other ways a cell ended the kernel at once (the notebook then only said "kernel died"):
+    // Node's own exit path (the real exit at shutdown goes through it), an abort (a core dump),
+    // a terminating signal sent to itself. IPython turns sys.exit() into an error shown in the
+    // cell, the kernel keeping the user's variables: the same here.
+    (process as any).reallyExit = (code?: number) => {
+      if (this.closing) return realReallyExit(code);
+      throw new Error(`process.reallyExit(${code ?? ""}) is disabled in the lrlab kernel: it would stop the kernel; restart or shut it down from the notebook instead`);
+    };
+    process.abort = (() => {
+      throw new Error("process.abort() is disabled in the lrlab kernel: it would kill the kernel (and dump core); restart or shut it down from the notebook instead");
+    }) as typeof process.abort;
+    process.kill = ((pid: number, signal?: string | number) => {
+      const name = killsKernel(pid, signal);
+      if (name) {
+        throw new Error(`process.kill(${pid}, ${JSON.stringify(signal ?? "SIGTERM")}) is disabled in the lrlab kernel: ${name} would ${name === "SIGSTOP" || name === "SIGTSTP" ? "freeze" : "end"} the kernel's own process; `
+          + "restart or shut it down from the notebook instead (a signal the cell listens to with process.on is sent)");
+      }
+      return realKill(pid, signal);
+    }) as typeof process.kill;
     process.on("uncaughtException", (e) => report(e, "uncaught exception"));
     process.on("unhandledRejection", (e) => {
       // code an interrupted cell left running, stopped at its next await (await_guard.ts): the
@@ -259,6 +298,24 @@ export class Kernel {
       if (e instanceof KeyboardInterrupt) { this.log(`after an interrupt: ${e.stack ?? e}`); return; }
       report(e, "unhandled promise rejection");
     });
+    // last: its snapshot holds the kernel's own replacements above (process.exit, stream capture)
+    this.builtins = new BuiltinsGuard();
+  }
+
+  private builtins!: BuiltinsGuard;
+
+  /**
+   * Puts back the built-ins user code replaced or deleted (builtins_guard.ts) and says so under
+   * `parent`'s cell: after each cell, before each execute (a timer may have done it meanwhile),
+   * and when a message failed to decode.
+   */
+  private repairBuiltins(parent: object | null): void {
+    const notice = restoredNotice(this.builtins.restore());
+    if (!notice) return;
+    this.log(notice.trim());
+    if (!parent) return;
+    this.streams.flush();
+    this.iopub.publish("stream", { name: "stderr", text: notice }, parent);
   }
 
   private sink(): DisplaySink {
@@ -329,9 +386,15 @@ export class Kernel {
       let msg: Message;
       try {
         msg = decode(frames as Buffer[], this.signer);
-      } catch (e) {
-        if (e instanceof WireError) { this.log(`dropped a shell message: ${e.message}`); continue; }
-        throw e;
+      } catch {
+        // a built-in the decoder uses, broken by a timer's code since the last cell: put back, then decoded again
+        this.repairBuiltins(this.parents.current()?.msg.header ?? null);
+        try {
+          msg = decode(frames as Buffer[], this.signer);
+        } catch (e2) {
+          if (e2 instanceof WireError) { this.log(`dropped a shell message: ${e2.message}`); continue; }
+          throw e2;
+        }
       }
       this.queue.push(msg);
       this.pump();
@@ -457,6 +520,8 @@ export class Kernel {
 
   private async execute(msg: Message, send: (frames: Buffer[]) => void, channel: Channel): Promise<void> {
     const st: ExecState = { msg, channel, done: false, payload: [], result: { has: false, value: undefined } };
+    // built-ins a timer of the last cell broke meanwhile: said under that cell
+    this.repairBuiltins(this.parents.current()?.msg.header ?? null);
     // text a timer of the last cell left in the buffer goes out under that cell, before this one starts
     this.streams.flush();
     if (channel === "shell") await this.parents.runShell(st, () => this.executeIn(st, send));
@@ -480,6 +545,8 @@ export class Kernel {
       try {
         await this.runCell(code, st);
       } finally {
+        // first: the error report and the messages below use the built-ins a cell may have broken
+        this.repairBuiltins(msg.header);
         // A promise the cell rejected without a handler is reported by Node once the event loop
         // turns: let it turn while this request is still the cell's, or the error went out after
         // the reply and idle, which JupyterLab no longer routes to the cell (it was lost).

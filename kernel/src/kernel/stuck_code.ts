@@ -146,6 +146,12 @@ export class StuckCodeStopper {
     const end = Date.now() + GIVE_UP_MS;
     while (!this.taken() && !(stuck() && this.mayBeUserCode()) && Date.now() < end) await sleep(CHECK_MS);
     if (this.taken() || Date.now() >= end) return;
+    // A main thread held in a native wait for a child process (execSync("sleep 100"), spawnSync)
+    // runs no JavaScript to pause: the interrupt did nothing until the child ended. A terminal's
+    // Ctrl-C (and jupyter_client's SIGINT to ipykernel's process group) reaches the child too;
+    // here its direct children get SIGINT, the call returns, and the cell stops at once.
+    const children = interruptChildren();
+    if (children.length > 0) this.log(`interrupt: SIGINT sent to the kernel's child processes ${children.join(", ")} (the main thread waits for one)`);
     // loaded here: the main thread imports this module too, at start (prepareMainThread)
     const { Session } = require("node:inspector") as typeof inspector;
     const s = new Session();
@@ -179,4 +185,35 @@ export class StuckCodeStopper {
       s.disconnect();
     }
   }
+}
+
+/**
+ * Sends SIGINT to the kernel process's descendants (Linux: read from /proc; elsewhere none), as a
+ * terminal's Ctrl-C reaches its whole foreground group: execSync's `/bin/sh -c` waits for its own
+ * child before it ends, so SIGINT to the shell alone stopped nothing. Returns their pids. The
+ * kernel starts no process of its own: they are the user's.
+ */
+export function interruptChildren(): number[] {
+  const { readdirSync, readFileSync } = require("node:fs") as typeof import("node:fs");
+  let entries: string[];
+  try { entries = readdirSync("/proc"); } catch { return []; }
+  const childrenOf = new Map<number, number[]>();
+  for (const e of entries) {
+    if (!/^\d+$/.test(e)) continue;
+    try {
+      // "pid (comm) state ppid ...": comm may hold spaces and parentheses, so read after the last ")"
+      const stat = readFileSync(`/proc/${e}/stat`, "utf8");
+      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      childrenOf.set(ppid, [...(childrenOf.get(ppid) ?? []), Number(e)]);
+    } catch { /* gone meanwhile */ }
+  }
+  const pids: number[] = [];
+  const visit = (pid: number) => {
+    for (const c of childrenOf.get(pid) ?? []) {
+      visit(c); // the deepest first: a shell that ends first could leave its child running
+      try { process.kill(c, "SIGINT"); pids.push(c); } catch { /* gone meanwhile */ }
+    }
+  };
+  visit(process.pid);
+  return pids;
 }
