@@ -5,6 +5,12 @@ import * as torch from "../../kernel/src/tensor/index";
 const a23 = () => torch.zeros(2, 3);
 
 describe("error messages", () => {
+  it("a tensor too large to allocate names its elements and size (V8 said 'Invalid typed array length: 10000000000')", () => {
+    // 1e5 · 1e5 = 1e10 float32 elements, 4 bytes each: 40.0 GB, beyond a typed array's 2^32 elements
+    expect(() => torch.zeros(1e5, 1e5)).toThrow(RangeError);
+    expect(() => torch.zeros(1e5, 1e5)).toThrow(/^cannot allocate a tensor of 10000000000 float32 elements \(40\.0 GB\): Invalid typed array length: 10000000000\. .*use a smaller shape or batch\.$/);
+    expect(() => torch.ones(1e5, 1e5, { dtype: torch.float64 })).toThrow(/tensor of 10000000000 float64 elements \(80\.0 GB\)/);
+  });
   it("broadcasting", () => {
     expect(() => torch.zeros(2, 3).add(torch.zeros(2, 4))).toThrow(
       "The size of tensor a (3) must match the size of tensor b (4) at non-singleton dimension 1",

@@ -82,7 +82,25 @@ export function coerce(v: number, dtype: DType): number {
 }
 
 export function storage_for(dtype: DType, n: number): Storage {
-  return dtype === "float32" ? new Float32Array(n) : new Float64Array(n);
+  try {
+    return dtype === "float32" ? new Float32Array(n) : new Float64Array(n);
+  } catch (e) {
+    throw allocation_error(dtype, n, e);
+  }
+}
+
+/**
+ * The error for storage that cannot be allocated: V8's own says "Invalid typed array length:
+ * 10000000000" or "Array buffer allocation failed", naming neither the tensor nor its size.
+ */
+export function allocation_error(dtype: DType, n: number, cause: unknown): unknown {
+  if (!(cause instanceof RangeError)) return cause;
+  const bytes = n * (dtype === "float32" ? 4 : 8);
+  const size = bytes >= 1e9 ? `${(bytes / 1e9).toPrecision(3)} GB` : `${(bytes / 1e6).toPrecision(3)} MB`;
+  return new RangeError(
+    `cannot allocate a tensor of ${n} ${dtype} elements (${size}): ${cause.message}. `
+    + "A tensor is one JavaScript typed array, at most 2^32 elements and as much memory as this process can get; use a smaller shape or batch.",
+  );
 }
 
 /** Copies `src` into fresh storage of `dtype`, converting values as PyTorch's `.to(dtype)` does. */

@@ -17,7 +17,7 @@
 
 import * as autograd from "./autograd";
 import { Device } from "./device";
-import { cast_storage, check_dtype, is_floating } from "./dtype";
+import { allocation_error, cast_storage, check_dtype, is_floating } from "./dtype";
 import * as E from "./elementwise";
 import type { AlphaOptions, ClampBound, ClampBounds, DivOptions, TensorLike } from "./elementwise";
 import * as R from "./reduce";
@@ -57,7 +57,11 @@ export interface GradFn {
 
 /** A zero-filled storage for `n` elements of `dtype`: a Float32Array for float32, else a Float64Array. */
 export function storageFor(dtype: DType, n: number): Storage {
-  return dtype === "float32" ? new Float32Array(n) : new Float64Array(n);
+  try {
+    return dtype === "float32" ? new Float32Array(n) : new Float64Array(n);
+  } catch (e) {
+    throw allocation_error(dtype, n, e);
+  }
 }
 
 /**
