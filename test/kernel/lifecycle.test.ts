@@ -58,6 +58,21 @@ describe("kernel lifecycle", () => {
     }
   }, 60_000);
 
+  it("an error in an imported local module points into that module, at its line (the caret was under the cell's line of that number)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "lrlab-cwd-"));
+    writeFileSync(join(dir, "bad.ts"), "// a helper module\nexport const a: number = ;\n");
+    const k = await KernelClient.start({ cwd: dir });
+    try {
+      const r = await k.execute("import { a } from './bad';\n// the cell's own line 2\na");
+      expect(r.reply.content.evalue).toBe("bad.ts:2:26 - Expression expected.");
+      const tb = (r.reply.content.traceback as string[]).map((l) => l.replace(/\u001b\[[0-9;]*m/g, ""));
+      // bad.ts's line 2, the caret under its column 26 (where the expression is missing)
+      expect(tb.slice(0, 3)).toEqual(["bad.ts:2:26 - error TS1109: Expression expected.", "   2 | export const a: number = ;", `     | ${" ".repeat(25)}^`]);
+    } finally {
+      await k.shutdown();
+    }
+  }, 60_000);
+
   it("the heartbeat echoes while a cell is busy; shutdown ends a stuck kernel", async () => {
     const k = await KernelClient.start();
     const hb = new zmq.Request({ linger: 0, receiveTimeout: 2000 });

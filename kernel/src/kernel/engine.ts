@@ -16,6 +16,7 @@
  * sigint.ts). Cells with top-level await become an async function; the kernel awaits it, racing
  * an interrupt promise.
  */
+import * as fs from "node:fs";
 import * as vm from "node:vm";
 import * as path from "node:path";
 import Module from "node:module";
@@ -88,8 +89,12 @@ function jupyterType(kind: string | undefined): string {
 /** A cell the type checker rejected: every diagnostic with its 1-based line and column. */
 export class CellError extends Error {
   /** `hint`: what to write instead, for errors PyTorch habits cause (ts_hints.ts). */
-  constructor(readonly diagnostics: { line: number; column: number; message: string; code: number; hint?: string }[]) {
-    super(diagnostics.map((d) => `${d.line}:${d.column} - ${d.message}`).join("\n"));
+  /**
+   * `file`: set for an error in a local module the cell imports (its name as TypeScript gives it,
+   * `line`/`column` then in that file), with `text` its source line; otherwise the cell's own.
+   */
+  constructor(readonly diagnostics: { line: number; column: number; message: string; code: number; hint?: string; file?: string; text?: string }[]) {
+    super(diagnostics.map((d) => `${d.file ? `${d.file}:` : ""}${d.line}:${d.column} - ${d.message}`).join("\n"));
     this.name = "TSError";
   }
 }
@@ -208,14 +213,30 @@ export class Engine {
     if (r.diagnostics.length > 0) {
       const lines = src.split("\n");
       throw new CellError(r.diagnostics.map((d) => {
-        const message = (d.fileName ? d.fileName + " " : "") + tidyMessage(d.messageText);
+        const message = tidyMessage(d.messageText);
+        const where = { line: d.start.line + 1, column: d.start.character + 1, message, code: d.code };
+        // an error in a local module the cell imports: its position is in that file, whose line is shown
+        if (d.fileName) return { ...where, file: d.fileName, ...this.lineOf(d.fileName, d.start.line) };
         // the text before the position too: whether `x=` sits in a call's arguments (ts_hints.ts)
         const before = [...lines.slice(0, d.start.line), (lines[d.start.line] ?? "").slice(0, d.start.character)].join("\n");
-        const hint = d.fileName ? null : d.code === 0 ? TENSOR_INDEX_HINT : hintFor(d.code, message, (lines[d.start.line] ?? "").slice(d.start.character), before);
-        return { line: d.start.line + 1, column: d.start.character + 1, message, code: d.code, ...(hint ? { hint } : {}) };
+        const hint = d.code === 0 ? TENSOR_INDEX_HINT : hintFor(d.code, message, (lines[d.start.line] ?? "").slice(d.start.character), before);
+        return { ...where, ...(hint ? { hint } : {}) };
       }));
     }
     return r;
+  }
+
+  /**
+   * Line `line` (zero-based) of a local module, for an error's traceback; nothing when unreadable.
+   * tslab names the module relative to the process's working directory.
+   */
+  private lineOf(fileName: string, line: number): { text?: string } {
+    try {
+      const text = fs.readFileSync(path.resolve(fileName), "utf8").split("\n")[line];
+      return text === undefined ? {} : { text: text.replace(/\r$/, "") };
+    } catch {
+      return {};
+    }
   }
 
   /**

@@ -27,13 +27,15 @@ export function errorContent(e: unknown, engine: Engine | null, source?: string)
     const hints: string[] = [];
     for (const d of e.diagnostics) {
       // code 0: an error of lrlab's own check (tensor_index.ts), not a TypeScript diagnostic
-      tb.push(`${RED}${d.line}:${d.column} - error ${d.code === 0 ? "lrlab" : `TS${d.code}`}: ${d.message}${RESET}`);
-      const src = lines[d.line - 1];
+      const at = `${d.file ? `${d.file}:` : ""}${d.line}:${d.column}`;
+      tb.push(`${RED}${at} - error ${d.code === 0 ? "lrlab" : `TS${d.code}`}: ${d.message}${RESET}`);
+      // an imported module's error shows that module's line, not the cell's line of that number
+      const src = d.file ? d.text : lines[d.line - 1];
       if (src !== undefined) tb.push(`${String(d.line).padStart(4)} | ${src}`, `     | ${" ".repeat(Math.max(0, d.column - 1))}^`);
       if (d.hint !== undefined) hints.push(d.hint);
     }
     tb.push(...cellHints(hints));
-    return { ename: "TSError", evalue: e.diagnostics.map((d) => `${d.line}:${d.column} - ${d.message}`).join("; "), traceback: tb };
+    return { ename: "TSError", evalue: e.diagnostics.map((d) => `${d.file ? `${d.file}:` : ""}${d.line}:${d.column} - ${d.message}`).join("; "), traceback: tb };
   }
   if (e instanceof KeyboardInterrupt) {
     return { ename: "KeyboardInterrupt", evalue: "execution interrupted", traceback: [`${RED}KeyboardInterrupt${RESET}: execution interrupted`] };

@@ -28,6 +28,7 @@ async function runChunk(ctx: MagicContext, code: string): Promise<{ hasValue: bo
     if (!(e instanceof CellError)) throw e;
     const lines = code.split("\n");
     for (const d of e.diagnostics) {
+      if (d.file) continue; // a line of an imported module, not of this cell
       const m = MID_LINE_MAGIC.exec(lines[d.line - 1] ?? "");
       if (!m || /\/\/|\/\*|["'`]/.test(m[1])) continue;
       let magic;
