@@ -148,6 +148,14 @@ describe("general magics", () => {
     expect(typeErr.reply.content.evalue).toMatch(/^3:7 - Type 'string' is not assignable to type 'number'/);
     const threw = await k.execute('%%timeit -n 1 -r 1 const z = 1;\nconst w = z;\nthrow new Error("boom");');
     expect(ofType(threw, "error")[0].content.traceback.join("\n")).toContain("cell line 3");
+    // a runtime error quotes the user's statement, not %timeit's wrapper around it (it quoted
+    // `(() => (JSON.parse("{")` and named the frame `exports.tsLastExpr`)
+    const plainTb = (r: typeof threw) => ofType(r, "error")[0].content.traceback.join("\n").replace(/\u001b\[[0-9;]*m/g, "");
+    expect(plainTb(threw)).toMatch(/^cell line 3: throw new Error\("boom"\);$/m);
+    const parse = plainTb(await k.execute("%timeit -n 1 -r 1 JSON.parse('{')"));
+    expect(parse).toMatch(/^cell line 1: JSON\.parse\('\{'\)$/m);
+    expect(parse).toMatch(/^ {4}at cell line 1$/m);
+    expect(parse).not.toContain("tsLastExpr");
     const empty = await k.execute("%%timeit -n 3");
     expect(empty.reply.content.evalue).toBe("%%timeit times the code on the lines after %%timeit, and there is none; for one statement: %timeit <statement>");
     expect((await k.execute("%%timeit -x\n1+1")).reply.content.evalue).toMatch(/^unknown option -x; allowed: -n\/--number, -r\/--repeat/);

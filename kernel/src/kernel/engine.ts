@@ -241,9 +241,10 @@ export class Engine {
 
   /**
    * Runs one cell. Synchronous cells run to the end inside this call (so output they display goes
-   * out while they run); the returned promise only matters for top-level await.
+   * out while they run); the returned promise only matters for top-level await. `shown`: the text
+   * errors quote for its lines, when not `src` itself (a magic's wrapper around the user's code).
    */
-  run(src: string): Promise<RunResult> | RunResult {
+  run(src: string, shown?: string): Promise<RunResult> | RunResult {
     this.loadPrelude();
     let r: ConvertResult;
     try {
@@ -259,7 +260,9 @@ export class Engine {
     // The wrapper's head sits on its own line: line L of a stack is line L-1 of the transpiled code.
     const js = r.output;
     const wrapped = `${head}\n${js}\n})(__lrlab__.exports, __lrlab__.require)`;
-    this.sources.set(filename, { js, ts: src });
+    // what errors quote as its lines: `shown` when a magic compiled its own wrapper around the
+    // user's text (the same lines, the wrapper's text blanked: timeit.ts)
+    this.sources.set(filename, { js, ts: shown ?? src });
     if (this.sources.size > 50) this.sources.delete(this.sources.keys().next().value!);
     // Declarations are kept even when the cell throws: what ran before the error is defined.
     const done = (): RunResult => {

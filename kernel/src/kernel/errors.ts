@@ -91,7 +91,9 @@ function userFrames(err: Error, engine: Engine | null): { pointed: { line: numbe
       const u = engine.userLine(m[1], Number(m[2]) - 1);
       if (u) {
         pointed ??= u;
-        kept.push(f.replace(/<cell \d+>:\d+:\d+/, `cell line ${u.line}`));
+        // a function the cell's last expression held is named after the kernel's own variable
+        // for it (`exports.tsLastExpr`, %timeit's statement): not a name the user wrote
+        kept.push(f.replace(/<cell \d+>:\d+:\d+/, `cell line ${u.line}`).replace(/at exports\.tsLastExpr\d* \((cell line \d+)\)$/, "at $1"));
       }
       continue; // a cell frame with no user line is the kernel's wrapper around the cell
     }

@@ -650,7 +650,7 @@ export class Kernel {
   private context(st: ExecState): MagicContext {
     return {
       engine: this.engine,
-      runCode: async (code) => await this.engine.run(code),
+      runCode: async (code, shown) => await this.engine.run(code, shown),
       evaluate: async (expr) => (await this.engine.run(`(${expr})`)).value,
       display: (bundle, o = {}) => this.sink().display(bundle, {}, o.display_id, !!o.update),
       displayValue: (value, o = {}) => this.sink().display(bundleOf(value, { live: o.live }), {}, o.display_id, !!o.update),

@@ -148,23 +148,33 @@ const sink: unknown[] = [undefined, undefined];
  * function sees its names. A cell's statement starts with a newline per line above it: with a
  * setup, the setup's line stands for the first (the lines keep the cell's numbers).
  */
-async function compileStatement(runCode: (code: string) => Promise<{ value: unknown }>, stmt: string, setup = ""): Promise<() => unknown> {
+async function compileStatement(runCode: (code: string, shown?: string) => Promise<{ value: unknown }>, stmt: string, setup = ""): Promise<() => unknown> {
   const head = isAsync(stmt) ? "async () =>" : "() =>";
   const hasSetup = setup.trim() !== "";
   const body = hasSetup && stmt.startsWith("\n") ? stmt.slice(1) : stmt;
-  const compile = async (timed: string) => {
-    if (hasSetup) return (await runCode(`(${isAsync(setup) ? "async " : ""}() => { ${setup}\n; return ${timed}; })`)).value as () => unknown;
-    const fn = (await runCode(timed)).value;
+  // The code and what errors quote for its lines: the user's text, the wrapper's own blanked
+  // (a runtime error's "cell line 1:" quoted `(() => (JSON.parse("{")`).
+  const wrap = (parts: (string | { user: string })[]) => ({
+    code: parts.map((p) => (typeof p === "string" ? p : p.user)).join(""),
+    shown: parts.map((p) => (typeof p === "string" ? p.replace(/[^\n]/g, " ") : p.user)).join(""),
+  });
+  const compile = async (timed: (string | { user: string })[]) => {
+    if (hasSetup) {
+      const w = wrap([`(${isAsync(setup) ? "async " : ""}() => { `, { user: setup }, "\n; return ", ...timed, "; })"]);
+      return (await runCode(w.code, w.shown)).value as () => unknown;
+    }
+    const w = wrap(timed);
+    const fn = (await runCode(w.code, w.shown)).value;
     return () => fn;
   };
   if (!/;\s*$/.test(stmt)) {
     try {
-      return await compile(`(${head} (${body}\n))`);
+      return await compile([`(${head} (`, { user: body }, "\n))"]);
     } catch {
       // not an expression (a declaration, several statements, ...): the block form below
     }
   }
-  return await compile(`(${head} { ${body}\n})`);
+  return await compile([`(${head} { `, { user: body }, "\n})"]);
 }
 
 /** Does the statement await (then it is timed as an async function, each call awaited)? */

@@ -5,8 +5,11 @@ import type { MimeBundle } from "../kernel/mime";
 
 export interface MagicContext {
   engine: Engine;
-  /** Runs TypeScript as the rest of the cell would run (type-checked, in the cells' scope). */
-  runCode(code: string): Promise<{ hasValue: boolean; value: unknown }>;
+  /**
+   * Runs TypeScript as the rest of the cell would run (type-checked, in the cells' scope).
+   * `shown`: what errors quote for its lines when `code` wraps the user's text (the same lines).
+   */
+  runCode(code: string, shown?: string): Promise<{ hasValue: boolean; value: unknown }>;
   /** Evaluates one TypeScript expression in the cells' scope. */
   evaluate(expr: string): Promise<unknown>;
   /** A display_data (or update_display_data when `update`) of a ready bundle. */
