@@ -276,6 +276,28 @@ describe("the other optimizers given a sparse gradient: as PyTorch 2.13", () => 
     });
   }
 
+  test("SGD and Adagrad with weight decay: the error names the option and says what to do, after PyTorch's words", () => {
+    // PyTorch's own words for SGD ("add(sparse, dense) is not supported. Use add(dense, sparse)
+    // instead.") name an operation the user never wrote; the message must say which option it is.
+    for (const make of [
+      (ps: Tensor[]) => new torch.optim.SGD(ps, { lr: 0.1, weight_decay: 0.01 }),
+      (ps: Tensor[]) => new torch.optim.Adagrad(ps, { weight_decay: 0.01 }),
+    ]) {
+      const p = table(3, 2);
+      const opt = make([p]);
+      sparseGrad(p, [1], [[1, 2]]);
+      let message = "";
+      try {
+        opt.step();
+      } catch (e) {
+        message = String((e as Error).message);
+      }
+      expect(message).toMatch(/^(SGD|Adagrad): weight_decay \(0\.01\) cannot be applied to a sparse gradient/);
+      expect(message).toMatch(/weight_decay: 0/);
+      expect(message).toMatch(/param group/);
+    }
+  });
+
   test("SGD: −γ per entry (repeats applied one by one), rows absent unchanged; momentum keeps a sparse buffer", () => {
     // grad rows [1, 1] with [1, 2] and [3, 4], lr 0.1: row 1 = [3, 4] − 0.1·[1, 2] − 0.1·[3, 4] = [2.6, 3.4]
     const p = table(3, 2);

@@ -2,6 +2,8 @@ import { describe, expect, it } from "vitest";
 import { Tensor } from "../../kernel/src/tensor/tensor";
 import { SGD, Adam, lr_scheduler } from "../../kernel/src/optim/index";
 import { find, preview, scale, valleyIndex, steepestIndex } from "../../kernel/src/trace/index";
+import * as torch from "../../kernel/src/index";
+import * as nn from "../../kernel/src/nn/index";
 import { PLOT_MIME, PLOTLY_MIME, SVG_MIME, TEXT_MIME, type PlotPayload } from "../../kernel/src/plot/index";
 
 /**
@@ -57,6 +59,27 @@ describe("find: learning-rate range test", () => {
     expect((b[PLOTLY_MIME] as any).layout.xaxis.type).toBe("log");
     expect(b[SVG_MIME] as string).toContain("smoothed loss");
     expect(b[TEXT_MIME]).toMatch(/suggestions: steepest [\d.e-]+, valley [\d.e-]+, minimum\/10 [\d.e-]+/);
+  });
+
+  it("restores the model's buffers too (BatchNorm2d running stats), not only its parameters", () => {
+    // state_dict() shares the module's tensors (as PyTorch's): taken before and loaded after
+    // without a copy, the running stats the test's forward passes updated stayed changed.
+    torch.manual_seed(0);
+    const model = new nn.Sequential(new nn.Conv2d(1, 2, 3), new nn.BatchNorm2d(2), new nn.ReLU(), new nn.Flatten(), new nn.Linear(8, 2));
+    const x = torch.randn([4, 1, 4, 4]);
+    const y = torch.tensor([0, 1, 1, 0], { dtype: "int64" });
+    const loss_fn = new nn.CrossEntropyLoss();
+    const opt = new SGD(model.parameters(), { lr: 0.01 });
+    const before = Object.fromEntries(Object.entries(model.state_dict()).map(([k, v]) => [k, Array.from((v as Tensor).data)]));
+    find(opt, () => {
+      opt.zero_grad();
+      const loss = loss_fn.forward(model.forward(x), y);
+      loss.backward();
+      return loss;
+    }, { num_iter: 5, end_lr: 1, model });
+    const after = Object.fromEntries(Object.entries(model.state_dict()).map(([k, v]) => [k, Array.from((v as Tensor).data)]));
+    expect(after).toEqual(before);
+    expect(Number((model.state_dict()["1.num_batches_tracked"] as Tensor).item())).toBe(0);
   });
 
   it("linear sweep and bad input", () => {

@@ -219,3 +219,14 @@ export function evalClosure(closure: Closure | undefined): number | Tensor | und
 export function scalarRounder(): (x: number) => number {
   return get_default_dtype() === "float64" ? (x) => x : Math.fround;
 }
+
+/**
+ * The error for weight decay on a sparse gradient (SGD, Adagrad): which option, what to do, then
+ * PyTorch 2.13's own words (its RuntimeError for the same step).
+ */
+export function sparseWeightDecayMessage(name: string, weight_decay: number, pytorch: string): string {
+  return `${name}: weight_decay (${weight_decay}) cannot be applied to a sparse gradient (nn.Embedding({ sparse: true })); `
+    + `put the sparse parameters in a param group of their own with weight_decay: 0 `
+    + `(new torch.optim.${name}([{ params: emb.parameters(), weight_decay: 0 }, { params: rest }], ...)), or use dense gradients. `
+    + `PyTorch 2.13 raises here too: RuntimeError: ${pytorch}`;
+}

@@ -19,7 +19,7 @@
  */
 import type { Tensor } from "../tensor/tensor";
 import { Optimizer, pyStr, type Closure, type ParamsT } from "./optimizer";
-import { check, checkLr, fullLike, hasSparseGrad, paramsWithGrad, type ImplementationFlags, evalClosure } from "./_functional";
+import { check, checkLr, fullLike, hasSparseGrad, paramsWithGrad, type ImplementationFlags, evalClosure, sparseWeightDecayMessage } from "./_functional";
 import type { SparseTensor } from "../tensor/sparse";
 import { adagrad_wasm } from "./wasm/update";
 import { checkOptimizerOptions } from "./options";
@@ -80,7 +80,7 @@ export class Adagrad extends Optimizer {
             state.sum = fullLike(p, group.initial_accumulator_value);
           }
           const step = (state.step += 1);
-          if (weight_decay !== 0) throw new Error("weight_decay option is not compatible with sparse gradients");
+          if (weight_decay !== 0) throw new Error(sparseWeightDecayMessage("Adagrad", weight_decay, "weight_decay option is not compatible with sparse gradients"));
           const g = p.grad as SparseTensor;
           adagradSparse(p, (maximize ? g.neg() : g).coalesce(), (state.sum as Tensor).data, lr / (1 + (step - 1) * lr_decay), eps);
         }

@@ -17,15 +17,16 @@
  * same ops on the sparse tensor (tensor/sparse.ts): the step adds −γ·(each entry) to its row, so
  * rows absent from the gradient do not move; with momentum the buffer is the first gradient
  * itself (sparse), then b ← μb + (1 − τ)g merges the new entries in (rows ever touched keep
- * decaying); weight decay with a sparse gradient is PyTorch's error ("add(sparse, dense) is not
- * supported. Use add(dense, sparse) instead."), and so is `fused: true`.
+ * decaying); weight decay with a sparse gradient is an error naming the option and the way out,
+ * then PyTorch's words ("add(sparse, dense) is not supported. Use add(dense, sparse) instead."),
+ * and `fused: true` is PyTorch's error.
  *
  * State per parameter: `momentum_buffer` (only when momentum ≠ 0; PyTorch keeps no `step`).
  * Accepts and ignores `foreach`, `fused`, `differentiable` (see ImplementationFlags).
  */
 import type { Tensor } from "../tensor/tensor";
 import { Optimizer, pyStr, type Closure, type ParamsT } from "./optimizer";
-import { check, checkLr, cloneAs, effectiveGrad, hasSparseGrad, paramsWithGrad, type ImplementationFlags, evalClosure } from "./_functional";
+import { check, checkLr, cloneAs, effectiveGrad, hasSparseGrad, paramsWithGrad, type ImplementationFlags, evalClosure, sparseWeightDecayMessage } from "./_functional";
 import { add_sparse_into, type SparseTensor } from "../tensor/sparse";
 import { no_grad } from "../tensor/grad_mode";
 import { sgd_wasm } from "./wasm/update";
@@ -125,7 +126,14 @@ function sgdSparse(p: Tensor, g: Tensor, state: Record<string, unknown>, group: 
   const { lr, momentum, dampening, weight_decay, nesterov, maximize } = group;
   no_grad(() => {
     let grad: Tensor = maximize ? g.neg() : g;
-    if (weight_decay !== 0) grad = grad.add(p, { alpha: weight_decay }); // sparse + dense: PyTorch's error
+    if (weight_decay !== 0) {
+      // sparse + dense: PyTorch's error, which names an operation the user never wrote
+      try {
+        grad = grad.add(p, { alpha: weight_decay });
+      } catch (e) {
+        throw new Error(sparseWeightDecayMessage("SGD", weight_decay, (e as Error).message));
+      }
+    }
     if (momentum !== 0) {
       let buf = (state.momentum_buffer as Tensor | undefined | null) ?? null;
       if (buf === null) {
