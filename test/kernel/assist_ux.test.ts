@@ -43,6 +43,18 @@ describe("Shift-Tab", () => {
     expect((await inspect(inner, inner.indexOf("parameters") + 3)).text).toMatch(/parameters\(/);
   });
 
+  it("`new X(` shows the class's own comment when its constructor has none (it showed the declaring file's header)", async () => {
+    // Unflatten's file header is the activation layers'; AvgPool2d's names the three pools
+    const unflatten = await inspect("new torch.nn.Unflatten(");
+    expect(unflatten.text).toMatch(/^new Unflatten\(dim: number/);
+    expect(unflatten.text).toContain("splits dim `dim` into the sizes given");
+    expect(unflatten.text).not.toContain("Activation layers");
+    const pool = await inspect("new torch.nn.AvgPool2d(2, ", "new torch.nn.AvgPool2d".length);
+    expect(pool.text).not.toMatch(/^nn\.MaxPool2d, nn\.AvgPool2d and nn\.AdaptiveAvgPool2d/m);
+    // a constructor with a comment of its own keeps it (Linear's)
+    expect((await inspect("new torch.nn.Linear(")).text).toContain("y = x Wᵀ + b");
+  });
+
   it("shows no alias markup: no '(alias)' prefix, no 'export Adam' line", async () => {
     const { text } = await inspect("torch.optim.Adam");
     expect(text).not.toMatch(/\(alias\)/);

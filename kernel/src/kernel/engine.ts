@@ -474,6 +474,17 @@ export class Engine {
   }
 
   /** TypeScript's quick info at a position; undefined for nothing, or a name that resolves to nothing. */
+  /** At a name after `new`, the class's own doc comment (null: not after `new`, or none). */
+  private classDocAfterNew(src: string, at: number): string | null {
+    let a = at;
+    while (a > 0 && /[\w$.]/.test(src[a - 1])) a--;
+    const m = /\bnew(\s+)$/.exec(src.slice(0, a));
+    if (!m) return null;
+    const blanked = src.slice(0, m.index) + " ".repeat(3 + m[1].length) + src.slice(a);
+    const doc = partsText(this.quickInfo(blanked, at)?.documentation);
+    return doc || null;
+  }
+
   private quickInfo(src: string, position: number): QuickInfo | undefined {
     let info: QuickInfo | undefined;
     try {
@@ -539,6 +550,9 @@ export class Engine {
     const name = dottedNameAt(src, at);
     const out = [signatureText(info.displayParts, name), ...signatureNotes(src, at)];
     let doc = partsText(info.documentation);
+    // `new X(`: TypeScript gives the construct signature's comment, none when the constructor has
+    // none of its own; the class's own comment is X's (asked with `new` blanked: same positions).
+    if (!doc) doc = this.classDocAfterNew(src, at) ?? "";
     // No comment on the declaration itself: the declaring file's header (see module_docs.ts).
     if (!doc) doc = (name && moduleDoc(name)) || "";
     if (doc) out.push("", doc);
