@@ -32,6 +32,32 @@ describe("the static fallback's axes follow the extension's rule for values <= 0
   });
 });
 
+describe("the element-wise panel when ρ has values <= 0", () => {
+  const payload = (rho: number[], factor: number[]) => make_figure([{
+    name: "adam",
+    series: [
+      { metric: "lr", group: 0, buckets: buckets(rho.map(() => 1e-3)) },
+      { metric: "lr_elementwise", group: 0, buckets: buckets(rho) },
+      { metric: "lr_preconditioned", group: 0, buckets: buckets(factor) },
+    ],
+  }], { kind: "trace" }).payload;
+
+  it("gives the optimizer's factor (always > 0) a log panel of its own: on one linear axis it spans decades and flattened ρ onto zero", () => {
+    // Adam on a CNN: median ρ turns negative, the factor reaches 1e6 where the gradient is ~0
+    const split = panelsFor(payload([0.01, -0.002, 0.004], [0.5, 2e5, 1e6]));
+    expect(split.map((p) => [p.title, p.metrics, p.log])).toEqual([
+      ["learning rate", ["lr"], true],
+      ["element-wise learning rate −Δ/g", ["lr_elementwise"], false],
+      ["preconditioned learning rate", ["lr_preconditioned"], true],
+    ]);
+    // both positive: one log panel, as before
+    const one = panelsFor(payload([0.01, 0.002, 0.004], [0.5, 2e5, 1e6]));
+    expect(one.map((p) => [p.metrics, p.log])).toEqual([[["lr"], true], [["lr_elementwise", "lr_preconditioned"], true]]);
+    // and the SVG draws the split panels
+    expect(toSvgSync(payload([0.01, -0.002, 0.004], [0.5, 2e5, 1e6]))).toContain("preconditioned learning rate");
+  });
+});
+
 describe("SVG fallback", () => {
   it("describes itself for screen readers and nbconvert (role, aria-label, <title>)", () => {
     const p = trace([0.1, 0.05, 0.03]);

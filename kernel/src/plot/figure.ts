@@ -418,6 +418,23 @@ function paramPanel(payload: PlotPayload): Panel | null {
   return { title, metrics: [metric], log, params, note };
 }
 
+/**
+ * The element-wise panel, in two when ρ has values ≤ 0 (Adam's median ρ turns negative where
+ * the step opposes the gradient): a log axis cannot show them, and on the linear axis the
+ * optimizer's own factor, always positive, spans decades (its q95 reached 1e6 on a CNN's bias
+ * before BatchNorm, whose gradient is ~0) and flattened both medians onto zero. The factor then
+ * keeps a log panel of its own.
+ */
+function splitPreconditioned(payload: PlotPayload, p: Panel): Panel[] {
+  const [rho, factor] = ["lr_elementwise", "lr_preconditioned"];
+  if (!p.log || !p.metrics.includes(rho) || !p.metrics.includes(factor)) return [p];
+  if (!hasNonPositive(payload, [rho]) || hasNonPositive(payload, [factor])) return [p];
+  return [
+    { ...p, title: "element-wise learning rate −Δ/g", metrics: [rho] },
+    { ...p, title: "preconditioned learning rate", metrics: [factor] },
+  ];
+}
+
 export function panelsFor(payload: PlotPayload): Panel[] {
   const extra = paramPanel(payload);
   // the usual panels draw the lines of runs and groups; per-parameter lines have their own panel
@@ -450,6 +467,7 @@ export function panelsFor(payload: PlotPayload): Panel[] {
   const shown = panels
     .map((p) => ({ ...p, metrics: p.metrics.filter((m) => has.has(m)) }))
     .filter((p) => p.metrics.length > 0)
+    .flatMap((p) => splitPreconditioned(payload, p))
     .map((p) => ({ ...p, log: p.log ? !hasNonPositive(payload, p.metrics) : spansDecades(payload, p.metrics) }));
   // Static pictures stay readable: of the other metrics (which the payload carries for the
   // extension's metric selector) only a cycled momentum gets a panel in a trace figure; other
