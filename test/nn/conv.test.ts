@@ -10,19 +10,8 @@ import * as nn from "../../kernel/src/nn/index";
 import * as F from "../../kernel/src/nn/functional/index";
 import type { Module } from "../../kernel/src/nn/index";
 import { Tensor } from "../../kernel/src/tensor/tensor";
-import { expectClose, expectExact, fixture, fromFixture } from "./helpers";
-import type { FixtureTensor } from "./helpers";
-
-interface LayerCase {
-  name: string;
-  state_before: Record<string, FixtureTensor>;
-  x: FixtureTensor;
-  upstream: FixtureTensor;
-  y: FixtureTensor;
-  grad_x: FixtureTensor;
-  param_grads: Record<string, FixtureTensor>;
-  state_after: Record<string, FixtureTensor>;
-}
+import { checkLayerCase, expectClose, expectExact, fixture, fromFixture } from "./helpers";
+import type { FixtureTensor, LayerCase } from "./helpers";
 
 /** The same constructors as CASES in generate_conv.py. */
 const BUILD: Record<string, () => Module> = {
@@ -76,24 +65,7 @@ describe("conv and pooling layers match PyTorch (forward and backward)", () => {
   });
   it.each(cases.map((c) => [c.name, c] as const))("%s", (_name, c) => {
     const m = BUILD[c.name.replace(/_f32$/, "")]();
-    if (c.x.dtype === "float64") m.double();
-    const sd: Record<string, Tensor> = {};
-    for (const [k, v] of Object.entries(c.state_before)) sd[k] = fromFixture(v);
-    m.load_state_dict(sd);
-    const x = fromFixture(c.x, true);
-    const y = m.forward(x) as Tensor;
-    expectClose(y, c.y, `${c.name} forward`);
-    y.backward(fromFixture(c.upstream));
-    expectClose(x.grad, c.grad_x, `${c.name} grad x`);
-    const params = Object.fromEntries(m.named_parameters());
-    expect(Object.keys(params).sort()).toEqual(Object.keys(c.param_grads).sort());
-    for (const [k, g] of Object.entries(c.param_grads)) expectClose(params[k].grad, g, `${c.name} grad ${k}`);
-    const after = m.state_dict();
-    expect(Object.keys(after)).toEqual(Object.keys(c.state_after));
-    for (const [k, v] of Object.entries(c.state_after)) {
-      if (v.dtype === "int64") expect(Array.from(after[k].data)).toEqual(v.data);
-      else expectClose(after[k], v, `${c.name} state ${k}`);
-    }
+    checkLayerCase(m, c);
   });
 });
 

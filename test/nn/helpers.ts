@@ -54,3 +54,42 @@ export function expectExact(actual: Tensor, expected: FixtureTensor, what = ""):
   expect(actual.shape, `${what}: shape`).toEqual(expected.shape);
   expect(Array.from(actual.data), what).toEqual(expected.data);
 }
+
+/** A layer's forward and backward as PyTorch ran it (generate_nn.py, generate_conv.py). */
+export interface LayerCase {
+  name: string;
+  state_before: Record<string, FixtureTensor>;
+  x: FixtureTensor;
+  upstream: FixtureTensor;
+  y: FixtureTensor;
+  grad_x: FixtureTensor;
+  param_grads: Record<string, FixtureTensor>;
+  state_after: Record<string, FixtureTensor>;
+}
+
+/**
+ * Runs module `m` (built for case `c`, in float64 when the case is) from PyTorch's parameters and
+ * buffers, and checks the output, the input's and every parameter's gradient, and the state after
+ * (a BatchNorm's running statistics) against the case.
+ */
+export function checkLayerCase(m: { double(): unknown; load_state_dict(sd: Record<string, Tensor>): unknown; forward(x: Tensor): unknown;
+  named_parameters(): Iterable<[string, Tensor]>; state_dict(): Record<string, Tensor> }, c: LayerCase): void {
+  if (c.x.dtype === "float64") m.double();
+  const sd: Record<string, Tensor> = {};
+  for (const [k, v] of Object.entries(c.state_before)) sd[k] = fromFixture(v);
+  m.load_state_dict(sd);
+  const x = fromFixture(c.x, true);
+  const y = m.forward(x) as Tensor;
+  expectClose(y, c.y, `${c.name} forward`);
+  y.backward(fromFixture(c.upstream));
+  expectClose(x.grad, c.grad_x, `${c.name} grad x`);
+  const params = Object.fromEntries(m.named_parameters());
+  expect(Object.keys(params).sort()).toEqual(Object.keys(c.param_grads).sort());
+  for (const [k, g] of Object.entries(c.param_grads)) expectClose(params[k].grad, g, `${c.name} grad ${k}`);
+  const after = m.state_dict();
+  expect(Object.keys(after)).toEqual(Object.keys(c.state_after));
+  for (const [k, v] of Object.entries(c.state_after)) {
+    if (v.dtype === "int64") expect(Array.from(after[k].data)).toEqual(v.data);
+    else expectClose(after[k], v, `${c.name} state ${k}`);
+  }
+}

@@ -1,30 +1,40 @@
-/** nn.Dropout(p = 0.5): active in training mode only (see functional/dropout.ts). */
+/** The dropout modules (see functional/dropout.ts). */
 import type { Tensor } from "../../tensor/tensor";
 import { Module } from "../module";
 import { dropout, dropout2d } from "../functional/dropout";
 import { pyBool, pyFloat } from "./_util";
 import { pyArgs } from "../_args";
 
-export class Dropout extends Module {
+/**
+ * What the dropout modules share (PyTorch's `_DropoutNd`): `p` and `inplace`, given positionally
+ * or as options, checked, and their repr. Each module is its own class, as in PyTorch (a
+ * Dropout2d is not a Dropout).
+ */
+export abstract class _DropoutNd extends Module {
   p: number;
   inplace: boolean;
-  /** `new Dropout(0.2)` or `new Dropout({ p: 0.2, inplace })`, as PyTorch's positional or keyword form. */
+  /** `new Dropout(0.2)` or `new Dropout({ p: 0.2, inplace })` (Dropout2d alike), as PyTorch's positional or keyword form. */
   constructor(p?: number, options?: { inplace?: boolean });
   constructor(options?: { p?: number; inplace?: boolean });
   constructor(...args: unknown[]) {
     super();
-    const { p = 0.5, inplace = false } = pyArgs("Dropout", [["p", "number"], ["inplace", "boolean"]], args) as { p?: number; inplace?: boolean };
+    // new.target: Dropout2d's errors name Dropout2d
+    const { p = 0.5, inplace = false } = pyArgs(new.target.name, [["p", "number"], ["inplace", "boolean"]], args) as { p?: number; inplace?: boolean };
     if (!(p >= 0 && p <= 1)) {
       throw new RangeError(`dropout probability has to be between 0 and 1, but got ${String(p)}`);
     }
     this.p = p;
     this.inplace = inplace;
   }
-  override forward(input: Tensor): Tensor {
-    return dropout(input, { p: this.p, training: this.training });
-  }
   override extra_repr(): string {
     return `p=${pyFloat(this.p)}, inplace=${pyBool(this.inplace)}`;
+  }
+}
+
+/** nn.Dropout(p = 0.5): active in training mode only (see functional/dropout.ts). */
+export class Dropout extends _DropoutNd {
+  override forward(input: Tensor): Tensor {
+    return dropout(input, { p: this.p, training: this.training });
   }
 }
 
@@ -32,25 +42,8 @@ export class Dropout extends Module {
  * nn.Dropout2d(p = 0.5): in training mode zeroes whole channels of input [N, C, H, W] (each kept
  * with probability 1 − p, scaled by 1/(1 − p); see F.dropout2d); the identity in eval mode.
  */
-export class Dropout2d extends Module {
-  p: number;
-  inplace: boolean;
-  /** `new Dropout2d(0.2)` or `new Dropout2d({ p: 0.2, inplace })`, as PyTorch's positional or keyword form. */
-  constructor(p?: number, options?: { inplace?: boolean });
-  constructor(options?: { p?: number; inplace?: boolean });
-  constructor(...args: unknown[]) {
-    super();
-    const { p = 0.5, inplace = false } = pyArgs("Dropout2d", [["p", "number"], ["inplace", "boolean"]], args) as { p?: number; inplace?: boolean };
-    if (!(p >= 0 && p <= 1)) {
-      throw new RangeError(`dropout probability has to be between 0 and 1, but got ${String(p)}`);
-    }
-    this.p = p;
-    this.inplace = inplace;
-  }
+export class Dropout2d extends _DropoutNd {
   override forward(input: Tensor): Tensor {
     return dropout2d(input, { p: this.p, training: this.training });
-  }
-  override extra_repr(): string {
-    return `p=${pyFloat(this.p)}, inplace=${pyBool(this.inplace)}`;
   }
 }
