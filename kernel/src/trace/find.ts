@@ -39,6 +39,7 @@ import type { FigureSource } from "../plot/figure";
 import { fmt } from "../plot/text";
 import { withoutTracing } from "./suspend";
 import { with_cleanup } from "../interrupt_cleanup";
+import { deepCopyState } from "../optim/optimizer";
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 
@@ -225,16 +226,6 @@ export function valleyIndex(s: readonly number[]): number | null {
   return Math.max(0, Math.min(n - 1, maxStart + Math.floor(sections) + Math.floor(sections / 2)));
 }
 
-/** A copy of a module's state_dict: its tensors cloned (what else it holds, as it is). */
-function copyStateDict(sd: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(sd ?? {})) {
-    const t = v as { clone?: () => unknown; detach?: () => { clone(): unknown } };
-    out[k] = t && typeof t.detach === "function" ? t.detach().clone() : t && typeof t.clone === "function" ? t.clone() : v;
-  }
-  return out;
-}
-
 /** Run the range test. `step_fn(i)` must zero the gradients, run forward and backward, and return the loss. */
 export function find(optimizer: FindableOptimizer, step_fn: (i: number, lr: number) => unknown, options: FindOptions = {}): RangeTest {
   if (optimizer === null || typeof optimizer !== "object" || !Array.isArray(optimizer.param_groups) || typeof optimizer.step !== "function") {
@@ -250,7 +241,7 @@ export function find(optimizer: FindableOptimizer, step_fn: (i: number, lr: numb
     state: typeof optimizer.state_dict === "function" ? optimizer.state_dict() : null,
     // state_dict() shares the module's tensors (as PyTorch's): copied, or the buffers the test's
     // forward passes update in place (BatchNorm's running stats) would come back changed
-    model: options.model ? copyStateDict(options.model.state_dict()) : null,
+    model: options.model ? deepCopyState(options.model.state_dict()) : null,
   };
   const lrs: number[] = [];
   const losses: number[] = [];
