@@ -78,10 +78,12 @@ export abstract class _ConvNd extends Module {
   output_padding: number[];
   weight: Parameter;
   bias: Parameter | null;
-  protected abstract readonly nd: 1 | 2;
+  /** Spatial dims: 1 (Conv1d) or 2 (Conv2d). */
+  protected readonly nd: 1 | 2;
 
   constructor(layer: string, nd: 1 | 2, in_channels: number, out_channels: number, kernel_size: number | number[], args: unknown[]) {
     super();
+    this.nd = nd;
     const o = convArgs(layer, args);
     const { stride = 1, padding = 0, dilation = 1, groups = 1, bias = true, padding_mode = "zeros", dtype } = o;
     this.in_channels = checkSize(in_channels, layer, "in_channels");
@@ -149,7 +151,6 @@ export abstract class _ConvNd extends Module {
  * Weight [C_out, C_in / groups, kernel_size] and bias [C_out], initialised as PyTorch's.
  */
 export class Conv1d extends _ConvNd {
-  protected readonly nd = 1 as const;
   constructor(in_channels: number, out_channels: number, kernel_size: number | number[], options?: ConvArgs);
   constructor(
     in_channels: number, out_channels: number, kernel_size: number | number[], stride?: number | number[], padding?: ConvPadding,
@@ -170,7 +171,6 @@ export class Conv1d extends _ConvNd {
  *   const conv = new torch.nn.Conv2d(1, 6, 5, { padding: 2 });   // [64, 1, 28, 28] → [64, 6, 28, 28]
  */
 export class Conv2d extends _ConvNd {
-  protected readonly nd = 2 as const;
   constructor(in_channels: number, out_channels: number, kernel_size: number | number[], options?: ConvArgs);
   constructor(
     in_channels: number, out_channels: number, kernel_size: number | number[], stride?: number | number[], padding?: ConvPadding,
