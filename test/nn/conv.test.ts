@@ -120,6 +120,41 @@ describe("functional forms", () => {
     expectExact(idx, f.indices, "indices");
   });
 
+  it("max_pool2d's branch-free loops keep the first maximum, the last NaN, -0 before +0 and -inf windows", () => {
+    // A plain reference with PyTorch's rule (`v > best || isnan(v)`, windows read row by row),
+    // against the 2×2 stride-2 loop and the general one, on values that tie, NaN, ±0 and ±inf.
+    const special = [0, -0, 1, 1, -1, NaN, Infinity, -Infinity, 2, 2];
+    const rand = torch.randint(0, special.length, [2, 3, 9, 8]).data;
+    const x = torch.tensor(Array.from(rand, (k) => special[k]), { dtype: "float64" }).reshape(2, 3, 9, 8);
+    const reference = (k: number, s: number, p: number, d: number, ceil: boolean) => {
+      const [y, idx] = F.max_pool2d(x, k, { stride: s, padding: p, dilation: d, ceil_mode: ceil, return_indices: true });
+      const [Ho, Wo] = [y.shape[2], y.shape[3]];
+      for (let pl = 0; pl < 6; pl++) {
+        for (let oh = 0; oh < Ho; oh++) {
+          for (let ow = 0; ow < Wo; ow++) {
+            let best = -Infinity, at = -1;
+            for (let i = 0; i < k; i++) {
+              for (let j = 0; j < k; j++) {
+                const ih = oh * s - p + i * d, iw = ow * s - p + j * d;
+                if (ih < 0 || ih >= 9 || iw < 0 || iw >= 8) continue;
+                const v = x.data[pl * 72 + ih * 8 + iw];
+                if (at < 0) at = ih * 8 + iw;
+                if (v > best || v !== v) { best = v; at = ih * 8 + iw; }
+              }
+            }
+            const o = pl * Ho * Wo + oh * Wo + ow;
+            expect(Object.is(y.data[o], best), `k${k} s${s} p${p} d${d} value at ${o}`).toBe(true);
+            expect(idx.data[o], `k${k} s${s} p${p} d${d} index at ${o}`).toBe(at);
+          }
+        }
+      }
+    };
+    reference(2, 2, 0, 1, false); // the unrolled 2×2 loop
+    reference(2, 2, 0, 1, true); // ceil_mode: a last window past the input, the general loop
+    reference(3, 2, 1, 1, false);
+    reference(2, 1, 1, 2, true);
+  });
+
   it("F.avg_pool2d by hand: padding, count_include_pad, divisor_override", () => {
     // x = [[1,2],[3,4]], kernel 2, stride 2, padding 1 → four windows, each holding one input value
     // and three padding zeros: with the pad counted y = x/4, without it y = x, with divisor 2 y = x/2.

@@ -136,7 +136,7 @@ function im2col(x: Storage, geo: Geometry, g: number, n0: number, nb: number, co
 
 /** The adjoint of im2col: gx[...] += gcols[...] for every entry that im2col read. */
 function col2im(gcols: Storage, geo: Geometry, g: number, n0: number, nb: number, gx: Storage): void {
-  const { C, H, W, groups, kH, kW, Ho, Wo, hIdx, wIdx } = geo;
+  const { C, H, W, groups, kH, kW, Ho, Wo, hIdx, wIdx, wLo, wHi, wStart, sW } = geo;
   const Cg = C / groups;
   const P = Ho * Wo;
   const rowLen = nb * P;
@@ -145,6 +145,8 @@ function col2im(gcols: Storage, geo: Geometry, g: number, n0: number, nb: number
       for (let j = 0; j < kW; j++) {
         const row = ((c * kH + i) * kW + j) * rowLen;
         const wOff = j * Wo;
+        // padding "zeros": the output columns lo..hi-1 came from x[.., wStart[j] + ow·sW] (as im2col)
+        const lo = wLo[j], hi = wHi[j], w0 = wStart[j];
         for (let n = 0; n < nb; n++) {
           const xb = ((n0 + n) * C + g * Cg + c) * H * W;
           let d = row + n * P;
@@ -152,9 +154,10 @@ function col2im(gcols: Storage, geo: Geometry, g: number, n0: number, nb: number
             const ih = hIdx[i * Ho + oh];
             if (ih < 0) continue;
             const dst = xb + ih * W;
-            for (let ow = 0; ow < Wo; ow++) {
-              const iw = wIdx[wOff + ow];
-              if (iw >= 0) gx[dst + iw] += gcols[d + ow];
+            if (lo >= 0) {
+              for (let ow = lo, q = dst + w0 + lo * sW; ow < hi; ow++, q += sW) gx[q] += gcols[d + ow];
+            } else {
+              for (let ow = 0; ow < Wo; ow++) gx[dst + wIdx[wOff + ow]] += gcols[d + ow];
             }
           }
         }

@@ -134,7 +134,8 @@ export function maxPool(
   const dtype = input.dtype;
   const x = input.data;
   const y = storageFor(dtype, planes * Ho * Wo);
-  const idx = new Float64Array(planes * Ho * Wo);
+  // flat indices in each plane (H·W < 2^31); an int64 tensor (float64 storage) only when returned
+  const idx = new Int32Array(planes * Ho * Wo);
   const [kH, kW] = k, [sH, sW] = s, [pH, pW] = p, [dH, dW] = d;
   // each output column's first input column and end (clipped), the same in every row and plane
   const wBeg = new Int32Array(Wo), wEnd = new Int32Array(Wo);
@@ -144,7 +145,9 @@ export function maxPool(
     while (w0 < 0) w0 += dW;
     wBeg[ow] = w0;
   }
-  maxKernel(x, y, idx, planes, H, W, Ho, Wo, kH, sH, pH, dH, dW, wBeg, wEnd);
+  // the usual 2×2 window at stride 2 without padding (every window inside the input): unrolled
+  if (kH === 2 && kW === 2 && sH === 2 && sW === 2 && pH === 0 && pW === 0 && dH === 1 && dW === 1 && 2 * Ho <= H && 2 * Wo <= W) maxKernel2x2(x, y, idx, planes, H, W, Ho, Wo);
+  else maxKernel(x, y, idx, planes, H, W, Ho, Wo, kH, sH, pH, dH, dW, wBeg, wEnd);
   const out = record(new Tensor(y, outShape, dtype), "MaxPool2DWithIndicesBackward0", [input], (g) => {
     const gd = g.data;
     const gx = storageFor(dtype, x.length);
@@ -155,12 +158,12 @@ export function maxPool(
     }
     return [fresh_grad(new Tensor(gx, input.shape, dtype))];
   });
-  return return_indices ? [out, new Tensor(idx, outShape, "int64")] : out;
+  return return_indices ? [out, new Tensor(Float64Array.from(idx), outShape, "int64")] : out;
 }
 
 /** The max-pooling loop (a function of its own, so that V8 optimises it as a whole). */
 function maxKernel(
-  x: Storage, y: Storage, idx: Float64Array, planes: number, H: number, W: number, Ho: number, Wo: number,
+  x: Storage, y: Storage, idx: Int32Array, planes: number, H: number, W: number, Ho: number, Wo: number,
   kH: number, sH: number, pH: number, dH: number, dW: number, wBeg: Int32Array, wEnd: Int32Array,
 ): void {
   for (let pl = 0; pl < planes; pl++) {
@@ -173,20 +176,64 @@ function maxKernel(
       const o = yb + oh * Wo;
       for (let ow = 0; ow < Wo; ow++) {
         const w0 = wBeg[ow], w1 = wEnd[ow];
-        let best = -Infinity;
         let at = h0 * W + w0;
+        if (h0 >= h1 || w0 >= w1) {
+          // no element (not reached with PyTorch's limits on padding): -inf at the window's start
+          y[o + ow] = -Infinity;
+          idx[o + ow] = at;
+          continue;
+        }
+        // Branch-free (see maxKernel2x2): the winner's index moves by arithmetic on each
+        // comparison's 0 or 1 and the maximum is read back. v wins when greater or NaN (the last
+        // NaN is kept), as PyTorch's `val > max || isnan(val)`; the first element starts.
+        let best = x[xb + at];
         for (let ih = h0; ih < h1; ih += dH) {
           const r = ih * W;
           for (let iw = w0; iw < w1; iw += dW) {
             const v = x[xb + r + iw];
-            // v !== v: NaN wins (and the last NaN is kept), as PyTorch's `val > max || isnan(val)`
-            if (v > best || v !== v) {
-              best = v;
-              at = r + iw;
-            }
+            at += (+(v > best) | +(v !== v)) * (r + iw - at);
+            best = x[xb + at];
           }
         }
         y[o + ow] = best;
+        idx[o + ow] = at;
+      }
+    }
+  }
+}
+
+/**
+ * maxKernel for 2×2 windows at stride 2, no padding, no dilation: the same visits in the same
+ * order (row by row), so the same maximum, index and NaN rule, without the window loops and
+ * without branches: on real activations each comparison goes either way at random, and a
+ * mispredicted branch per comparison made this loop ~20 ns per output (64×6×24×24 input:
+ * 1.15 ms before, 0.5 ms after). The winner's index moves by arithmetic on the comparison's 0 or 1,
+ * and the running maximum is read back at that index.
+ */
+function maxKernel2x2(x: Storage, y: Storage, idx: Int32Array, planes: number, H: number, W: number, Ho: number, Wo: number): void {
+  for (let pl = 0; pl < planes; pl++) {
+    const xb = pl * H * W;
+    const yb = pl * Ho * Wo;
+    for (let oh = 0; oh < Ho; oh++) {
+      const r0 = 2 * oh * W, r1 = r0 + W;
+      const o = yb + oh * Wo;
+      for (let ow = 0; ow < Wo; ow++) {
+        const c = 2 * ow;
+        let at = r0 + c;
+        let best = x[xb + at];
+        let p = at + 1;
+        let v = x[xb + p];
+        // v wins when greater or NaN (the last NaN is kept), as maxKernel's test
+        at += (+(v > best) | +(v !== v)) * (p - at);
+        best = x[xb + at];
+        p = r1 + c;
+        v = x[xb + p];
+        at += (+(v > best) | +(v !== v)) * (p - at);
+        best = x[xb + at];
+        p = r1 + c + 1;
+        v = x[xb + p];
+        at += (+(v > best) | +(v !== v)) * (p - at);
+        y[o + ow] = x[xb + at];
         idx[o + ow] = at;
       }
     }
