@@ -21,6 +21,12 @@ export { MaxPool2d, AvgPool2d, AdaptiveAvgPool2d } from "./modules/pooling";
 export { Embedding, type EmbeddingArgs } from "./modules/embedding";
 export { BatchNorm1d, BatchNorm2d, LayerNorm } from "./modules/normalization";
 export type { BatchNormArgs, LayerNormArgs } from "./modules/normalization";
+export { MultiheadAttention } from "./modules/attention";
+export type { MultiheadAttentionArgs, MultiheadAttentionForwardArgs } from "./modules/attention";
+export { TransformerEncoderLayer, TransformerEncoder } from "./modules/transformer";
+export type {
+  TransformerEncoderLayerArgs, TransformerEncoderLayerForwardArgs, TransformerEncoderArgs, TransformerEncoderForwardArgs, TransformerActivation,
+} from "./modules/transformer";
 export {
   MSELoss, L1Loss, HuberLoss, SmoothL1Loss, BCELoss, BCEWithLogitsLoss, NLLLoss, CrossEntropyLoss,
 } from "./modules/loss";

@@ -19,3 +19,5 @@ export { binary_cross_entropy, binary_cross_entropy_with_logits } from "./binary
 export type { BCEOptions } from "./binary";
 export { nll_loss, cross_entropy } from "./classification";
 export type { NLLOptions, CrossEntropyOptions } from "./classification";
+export { scaled_dot_product_attention, multi_head_attention_forward } from "./attention";
+export type { ScaledDotProductAttentionOptions, MultiheadAttentionForwardOptions } from "./attention";
