@@ -27,6 +27,8 @@ export { TransformerEncoderLayer, TransformerEncoder } from "./modules/transform
 export type {
   TransformerEncoderLayerArgs, TransformerEncoderLayerForwardArgs, TransformerEncoderArgs, TransformerEncoderForwardArgs, TransformerActivation,
 } from "./modules/transformer";
+export { RNNBase, RNN, LSTM, GRU, RNNCellBase, RNNCell, LSTMCell, GRUCell } from "./modules/rnn";
+export type { RNNBaseOptions, RNNOptions, LSTMOptions, RNNCellOptions } from "./modules/rnn";
 export {
   MSELoss, L1Loss, HuberLoss, SmoothL1Loss, BCELoss, BCEWithLogitsLoss, NLLLoss, CrossEntropyLoss,
 } from "./modules/loss";
