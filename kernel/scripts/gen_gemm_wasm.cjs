@@ -14,6 +14,8 @@
 //       stride ldc bytes; acc = 0 stores, acc = 1 adds to what C holds. tmp: scratch for one tile.
 //   add_rows_T(c, bias, m, n)   C[i, j] += bias[j]
 //   relu_T(src, dst, n), relu_bwd_T(y, g, dst, n)   ReLU and its gradient (see relu below)
+//   im2col_T(x, cols, desc), col2im_T(x, cols, desc)   a convolution's column matrix and its
+//       adjoint (see convCopy below)
 //
 // The micro-kernel keeps an MR×NR block of C in MR·(NR/L) SIMD accumulators (L lanes per v128)
 // and, per step of k, loads NR/L vectors of the packed B panel and MR broadcast values of the
@@ -328,6 +330,104 @@ function relu(t, backward) {
   return f;
 }
 
+/** The fields of conv_copy's descriptor (i32 each, in this order), shared with conv_wasm.ts. */
+const CONV_FIELDS = ["Cg", "kH", "kW", "Ho", "Wo", "nb", "plane", "sample", "rowW", "sWb", "hTab", "wTab"];
+
+/**
+ * im2col_T(x, cols, desc) and col2im_T(x, cols, desc): the column matrix of a convolution with
+ * padding "zeros" (kernel/src/nn/functional/conv.ts, which documents the layout), and its adjoint.
+ * cols[(c, i, j), (n, oh, ow)] = x[n, c, hTab[i·Ho + oh], wStart[j] + ow·sW] for ow in lo..hi of
+ * column j and a row hTab ≥ 0, else 0 (im2col writes every entry of cols); col2im adds each such
+ * entry of cols back into x, in the same order as the JS loop (so the same float sums). desc
+ * (byte address) holds CONV_FIELDS: sizes in elements except `plane` (one channel, bytes),
+ * `sample` (one batch entry, bytes), `rowW` (one input row, bytes), `sWb` (the stride along W,
+ * bytes), `hTab` (i32 [kH·Ho]: input row or −1) and `wTab` (i32 [kW][3]: lo, hi, wStart).
+ * Contiguous runs (stride 1) move as vectors, the rest element by element.
+ */
+function convCopy(t, backward) {
+  const T = CONFIG[t];
+  const ealign = t === "f32" ? 2 : 3;
+  const f = new GemmFn(["x", "cols", "desc"]);
+  for (const n of CONV_FIELDS) f.i32(n);
+  for (const n of ["c", "i", "j", "n", "oh", "lo", "hi", "w0", "len", "xc", "xb", "d", "ih", "src", "dst", "k", "rowBytes"]) f.i32(n);
+  const i32load = (off) => f.op(0x28, ...memarg(2, off));
+  CONV_FIELDS.forEach((name, q) => { f.get("desc"); i32load(4 * q); f.set(name); });
+  const fill0 = (dest, bytes) => { dest(); f.c(0); bytes(); f.op(0xfc, 0x0b, 0x00); }; // memory.fill
+  f.get("cols").set("d");
+  f.get("Wo").c(T.esz).mul().set("rowBytes");
+  f.forUp("c", "Cg", 1, () => {
+    f.get("x").get("c").get("plane").mul().add().set("xc");
+    f.forUp("i", "kH", 1, () => {
+      f.forUp("j", "kW", 1, () => {
+        f.get("wTab").get("j").c(12).mul().add().set("k");
+        f.get("k"); i32load(0); f.set("lo");
+        f.get("k"); i32load(4); f.set("hi");
+        f.get("k"); i32load(8); f.set("w0");
+        f.get("hi").get("lo").sub().set("len");
+        f.forUp("n", "nb", 1, () => {
+          f.get("xc").get("n").get("sample").mul().add().set("xb");
+          f.forUp("oh", "Ho", 1, () => {
+            f.get("hTab").get("i").get("Ho").mul().get("oh").add().c(4).mul().add();
+            i32load(0); f.set("ih");
+            f.ifThen(
+              () => f.get("ih").c(0).op(0x48), // ih < 0: a row of padding
+              () => { if (!backward) fill0(() => f.get("d"), () => f.get("rowBytes")); },
+              () => {
+                if (!backward) {
+                  // the columns before lo and from hi on read padding (memory.fill is a call: only when there are any)
+                  f.ifThen(() => f.get("lo"), () => fill0(() => f.get("d"), () => f.get("lo").c(T.esz).mul()));
+                  f.ifThen(() => f.get("Wo").get("hi").op(0x47), // Wo != hi
+                    () => fill0(() => f.get("d").get("hi").c(T.esz).mul().add(), () => f.get("Wo").get("hi").sub().c(T.esz).mul()));
+                }
+                // src: x at (ih, w0 + lo·sW); dst: cols at (oh, lo)
+                f.get("xb").get("ih").get("rowW").mul().add().get("w0").c(T.esz).mul().add().get("lo").get("sWb").mul().add().set("src");
+                f.get("d").get("lo").c(T.esz).mul().add().set("dst");
+                f.c(0).set("k");
+                const elem = (srcStride) => {
+                  // one element k: cols[dst + k] = x[src + k·stride], or x[...] += cols[...]
+                  const xAddr = () => { f.get("src").get("k"); if (srcStride === "esz") f.c(T.esz); else f.get("sWb"); f.mul().add(); };
+                  const cAddr = () => f.get("dst").get("k").c(T.esz).mul().add();
+                  if (!backward) { cAddr(); xAddr(); f.op(T.load, ...memarg(ealign, 0)).op(T.store, ...memarg(ealign, 0)); }
+                  else { xAddr(); xAddr(); f.op(T.load, ...memarg(ealign, 0)); cAddr(); f.op(T.load, ...memarg(ealign, 0)).op(T.fadd).op(T.store, ...memarg(ealign, 0)); }
+                };
+                f.ifThen(
+                  () => f.get("sWb").c(T.esz).op(0x46), // contiguous
+                  () => {
+                    // whole vectors while k + L <= len
+                    f.op(0x02, 0x40, 0x03, 0x40);
+                    f.get("k").c(T.L).add().get("len").op(0x4a, 0x0d, 1); // k + L > len: leave
+                    const vx = () => f.get("src").get("k").c(T.esz).mul().add();
+                    const vc = () => f.get("dst").get("k").c(T.esz).mul().add();
+                    if (!backward) { vc(); vx(); f.simd(0x00, ...memarg(0, 0)).simd(0x0b, ...memarg(0, 0)); }
+                    else { vx(); vx(); f.simd(0x00, ...memarg(0, 0)); vc(); f.simd(0x00, ...memarg(0, 0)).simd(T.add).simd(0x0b, ...memarg(0, 0)); }
+                    f.inc("k", T.L);
+                    f.op(0x0c, 0, 0x0b, 0x0b);
+                    // the rest one by one
+                    f.op(0x02, 0x40, 0x03, 0x40);
+                    f.get("k").get("len").op(0x4e, 0x0d, 1);
+                    elem("esz");
+                    f.inc("k", 1);
+                    f.op(0x0c, 0, 0x0b, 0x0b);
+                  },
+                  () => {
+                    f.op(0x02, 0x40, 0x03, 0x40);
+                    f.get("k").get("len").op(0x4e, 0x0d, 1);
+                    elem("sWb");
+                    f.inc("k", 1);
+                    f.op(0x0c, 0, 0x0b, 0x0b);
+                  },
+                );
+              },
+            );
+            f.inc("d", "rowBytes");
+          });
+        });
+      });
+    });
+  });
+  return f;
+}
+
 /** The module; `fused` uses relaxed-SIMD fused multiply-adds in the micro-kernel. */
 function moduleBytes(fused = false) {
   const fns = [];
@@ -339,6 +439,8 @@ function moduleBytes(fused = false) {
     fns.push({ name: `add_rows_${t}`, f: addRows(t), nparams: 4 });
     fns.push({ name: `relu_${t}`, f: relu(t, false), nparams: 3 });
     fns.push({ name: `relu_bwd_${t}`, f: relu(t, true), nparams: 4 });
+    fns.push({ name: `im2col_${t}`, f: convCopy(t, false), nparams: 3 });
+    fns.push({ name: `col2im_${t}`, f: convCopy(t, true), nparams: 3 });
   }
   // One type per parameter count (all i32, no results).
   const counts = [...new Set(fns.map((x) => x.nparams))];
@@ -372,7 +474,7 @@ function source() {
   ].join("\n");
 }
 
-module.exports = { MR, MAX_PAGES, CONFIG, moduleBytes, source, OUT };
+module.exports = { MR, MAX_PAGES, CONFIG, CONV_FIELDS, moduleBytes, source, OUT };
 
 if (require.main === module) {
   fs.mkdirSync(path.dirname(OUT), { recursive: true });

@@ -14,12 +14,16 @@
  * PyTorch's F.pad followed by an unpadded convolution). conv1d is conv2d with H = 1.
  *
  * Float32 products sum in float32 (as PyTorch's CPU kernels); the bias is added after the product.
- * cols is kept for backward when the batch fits in one chunk (at most COLS_LIMIT entries), else
- * rebuilt chunk by chunk.
+ * With padding "zeros" and a product large enough for the WebAssembly kernel, cols is built in
+ * the module's memory where the product reads it, and built again there for backward
+ * (conv_wasm.ts: bit for bit the same results as the JS loops below, several times faster).
+ * Otherwise it is built here, kept for backward when the batch fits in one chunk (at most
+ * COLS_LIMIT entries), else rebuilt chunk by chunk.
  */
 import { Tensor, storageFor } from "../../tensor/tensor";
 import type { Storage } from "../../tensor/tensor";
-import { gemm } from "../../tensor/gemm";
+import { gemm, WASM_MIN_WORK } from "../../tensor/gemm";
+import { conv_forward_wasm, conv_input_grad_wasm, conv_weight_grad_wasm } from "./conv_wasm";
 import { fresh_grad } from "../../tensor/autograd";
 import { checkFloat, record } from "../_autograd";
 import { torchName } from "./linear";
@@ -207,13 +211,21 @@ export function convolution(
   const y = storageFor(dtype, N * O * P);
   const nb = Math.max(1, Math.min(N, Math.floor(COLS_LIMIT / Math.max(1, CK * P))));
   const single = nb >= N;
-  const saved: Storage[] = [];
+  // Padding "zeros" and a product the WebAssembly kernel takes: the column matrix is built in the
+  // module's memory, not kept for backward (conv_wasm.ts); otherwise in JS, kept per group when
+  // the batch is one chunk (null: built in the module).
+  const inModule = (work: number) => mode === "zeros" && work >= WASM_MIN_WORK;
+  const saved: (Storage | null)[] = [];
   const tmp = storageFor(dtype, O * nb * P);
   for (let n0 = 0; n0 < N; n0 += nb) {
     const m = Math.min(nb, N - n0);
     const L = m * P;
     if (L === 0) continue;
     for (let g = 0; g < groups; g++) {
+      if (inModule(Og * L * CK) && conv_forward_wasm(w, g * Og * CK, Og, x, geo, g, n0, m, tmp, g * Og * L)) {
+        if (single) saved.push(null);
+        continue;
+      }
       const cols = storageFor(dtype, CK * L);
       im2col(x, geo, g, n0, m, cols);
       if (single) saved.push(cols);
@@ -252,7 +264,6 @@ export function convolution(
     }
     if (gx || gw) {
       const gp = storageFor(dtype, O * nb * P);
-      let k = 0;
       for (let n0 = 0; n0 < N; n0 += nb) {
         const m = Math.min(nb, N - n0);
         const L = m * P;
@@ -266,20 +277,22 @@ export function convolution(
         }
         for (let g = 0; g < groups; g++) {
           if (gw) {
-            let cols: Storage;
-            if (single) cols = saved[k++];
-            else {
-              cols = storageFor(dtype, CK * L);
-              im2col(x, geo, g, n0, m, cols);
+            // the first chunk writes dL/dw, the others add theirs to it
+            const dst = n0 === 0 ? gw : gwTmp!, off = n0 === 0 ? g * Og * CK : 0;
+            if (!(inModule(Og * CK * L) && conv_weight_grad_wasm(gp, g * Og * L, Og, x, geo, g, n0, m, dst, off))) {
+              let cols = single ? saved[g] : null;
+              if (!cols) {
+                cols = storageFor(dtype, CK * L);
+                im2col(x, geo, g, n0, m, cols);
+              }
+              gemm(false, true, Og, CK, L, gp, g * Og * L, cols, 0, dst, off);
             }
-            if (n0 === 0) gemm(false, true, Og, CK, L, gp, g * Og * L, cols, 0, gw, g * Og * CK);
-            else {
-              gemm(false, true, Og, CK, L, gp, g * Og * L, cols, 0, gwTmp!, 0);
-              const off = g * Og * CK;
-              for (let i = 0; i < Og * CK; i++) gw[off + i] += gwTmp![i];
+            if (n0 !== 0) {
+              const at = g * Og * CK;
+              for (let i = 0; i < Og * CK; i++) gw[at + i] += gwTmp![i];
             }
           }
-          if (gx) {
+          if (gx && !(inModule(CK * L * Og) && conv_input_grad_wasm(w, g * Og * CK, Og, gp, g * Og * L, geo, g, n0, m, gx))) {
             const gcols = storageFor(dtype, CK * L);
             gemm(true, false, CK, L, Og, w, g * Og * CK, gp, g * Og * L, gcols, 0);
             col2im(gcols, geo, g, n0, m, gx);

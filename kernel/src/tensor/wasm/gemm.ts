@@ -55,9 +55,26 @@ const round_up = (n: number, m: number): number => Math.ceil(n / m) * m;
  * memory; pack every KC-deep slice of op(A) into MR-row panels; compute C in chunks, each packing
  * its own columns of op(B) (blocked.ts), on this thread and the workers; add the bias; copy C out.
  */
+/**
+ * For callers that keep an operand in the module's memory (a convolution builds its column matrix
+ * there, nn/functional/conv_wasm.ts): B is already where `gemm_offsets` says, so it is not copied
+ * in (`B` is not read); C is left there, not copied out (`C` is not written).
+ */
+export interface GemmPlacement {
+  b_in_module?: boolean;
+  c_stays?: boolean;
+}
+
+/** Where wasm_gemm keeps B and C in the module's memory (byte addresses) for an M×N×K product. */
+export function gemm_offsets(M: number, N: number, K: number, f32: boolean): { b_at: number; c_at: number } {
+  const esz = f32 ? 4 : 8;
+  const b_at = align16(M * K * esz);
+  return { b_at, c_at: align16(b_at + K * N * esz) };
+}
+
 export function wasm_gemm(
   trans_a: boolean, trans_b: boolean, M: number, N: number, K: number,
-  A: F, a_off: number, B: F, b_off: number, C: F, c_off: number, bias: F | null = null,
+  A: F, a_off: number, B: F, b_off: number, C: F, c_off: number, bias: F | null = null, place: GemmPlacement | null = null,
 ): boolean {
   const inst = wasm();
   if (inst === null) return false;
@@ -82,8 +99,7 @@ export function wasm_gemm(
   const work_bytes = align16(round_up(cw, NR) * kc_max * esz) + align16(MR * NR * esz);
   // Layout (bytes): A | B | C | bias | packed op(A) | per thread scratch.
   const a_at = 0;
-  const b_at = align16(a_at + M * K * esz);
-  const c_at = align16(b_at + K * N * esz);
+  const { b_at, c_at } = gemm_offsets(M, N, K, f32);
   const bias_at = align16(c_at + M * N * esz);
   const pa_at = align16(bias_at + (bias ? N * esz : 0));
   const work_at = align16(pa_at + Mp * K * esz);
@@ -106,7 +122,7 @@ export function wasm_gemm(
   const view = f32 ? inst.f32 : inst.f64;
   // (A, B, C share one element type, checked by the callers; the casts only merge the unions.)
   (view as Float64Array).set((A as Float64Array).subarray(a_off, a_off + M * K), a_at / esz);
-  (view as Float64Array).set((B as Float64Array).subarray(b_off, b_off + K * N), b_at / esz);
+  if (!place?.b_in_module) (view as Float64Array).set((B as Float64Array).subarray(b_off, b_off + K * N), b_at / esz);
   const ex = inst.ex;
   const pack_a = f32 ? ex.pack_a_f32 : ex.pack_a_f64;
   for (let pc = 0; pc < K; pc += KC) {
@@ -127,6 +143,6 @@ export function wasm_gemm(
     (view as Float64Array).set((bias as Float64Array).subarray(0, N), bias_at / esz);
     (f32 ? ex.add_rows_f32 : ex.add_rows_f64)(c_at, bias_at, M, N);
   }
-  (C as Float64Array).set((view as Float64Array).subarray(c_at / esz, c_at / esz + M * N), c_off);
+  if (!place?.c_stays) (C as Float64Array).set((view as Float64Array).subarray(c_at / esz, c_at / esz + M * N), c_off);
   return true;
 }

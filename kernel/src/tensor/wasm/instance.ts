@@ -1,6 +1,7 @@
 /**
  * The one instance of the generated WebAssembly module (gemm_bytes.ts), shared by the matrix
- * product (gemm.ts) and the element-wise kernels (elementwise.ts), with its growable memory.
+ * product (gemm.ts), the element-wise kernels (elementwise.ts) and a convolution's column matrix
+ * (nn/functional/conv_wasm.ts), with its growable memory.
  *
  * Loading, synchronous (the module is ~6 KB), in order of preference:
  * 1. the module whose micro-kernel uses relaxed-SIMD fused multiply-adds (f32x4.relaxed_madd: one
@@ -20,8 +21,8 @@ type Fn6 = (a: number, b: number, c: number, d: number, e: number, f: number) =>
 type Fn9 = (a: number, b: number, c: number, d: number, e: number, f: number, g: number, h: number, i: number) => void;
 
 export interface WasmExports {
-  pack_a_f32: Fn6; pack_b_f32: Fn6; macro_f32: Fn9; add_rows_f32: Fn4; relu_f32: Fn3; relu_bwd_f32: Fn4;
-  pack_a_f64: Fn6; pack_b_f64: Fn6; macro_f64: Fn9; add_rows_f64: Fn4; relu_f64: Fn3; relu_bwd_f64: Fn4;
+  pack_a_f32: Fn6; pack_b_f32: Fn6; macro_f32: Fn9; add_rows_f32: Fn4; relu_f32: Fn3; relu_bwd_f32: Fn4; im2col_f32: Fn3; col2im_f32: Fn3;
+  pack_a_f64: Fn6; pack_b_f64: Fn6; macro_f64: Fn9; add_rows_f64: Fn4; relu_f64: Fn3; relu_bwd_f64: Fn4; im2col_f64: Fn3; col2im_f64: Fn3;
 }
 
 export interface WasmInstance {
