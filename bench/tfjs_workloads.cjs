@@ -88,6 +88,27 @@ const workloads = {
     opt.dispose(); tf.dispose([x, labels]); disposeLayer(l1, l2);
     return n;
   },
+  lenet_sgd_momentum() {
+    // TF.js convolutions are NHWC with filters [kH, kW, in, out]: the same model in its layout.
+    const conv = (cin, cout, k) => {
+      const b = 1 / Math.sqrt(cin * k * k);
+      return { w: tf.variable(tf.randomUniform([k, k, cin, cout], -b, b)), b: tf.variable(tf.randomUniform([cout], -b, b)) };
+    };
+    const c1 = conv(1, 6, 5), c2 = conv(6, 16, 5), l1 = linear(256, 120), l2 = linear(120, 84), l3 = linear(84, 10);
+    const x = tf.randomNormal([64, 28, 28, 1]);
+    const labels = tf.oneHot(tf.randomUniform([64], 0, 10, "int32"), 10);
+    const opt = tf.train.momentum(0.01, 0.9);
+    const block = (h, c) => tf.maxPool(tf.relu(tf.add(tf.conv2d(h, c.w, 1, "valid"), c.b)), 2, 2, "valid");
+    const n = quick ? 2 : 10;
+    for (let s = 0; s < n; s++) {
+      opt.minimize(() => {
+        const h = tf.reshape(block(block(x, c1), c2), [64, 256]);
+        return tf.losses.softmaxCrossEntropy(labels, apply(l3, tf.relu(apply(l2, tf.relu(apply(l1, h))))));
+      });
+    }
+    opt.dispose(); tf.dispose([x, labels]); disposeLayer(c1, c2, l1, l2, l3);
+    return n;
+  },
 };
 
 (async () => {

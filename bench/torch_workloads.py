@@ -63,7 +63,19 @@ def mlp_sgd_momentum():
         opt.zero_grad(); crit(model(x), y).backward(); opt.step()
     return n
 
-WORKLOADS = [seed_example1, seed_example2, seed_example3, adam_linear, mlp_sgd_momentum]
+def lenet_sgd_momentum():
+    model = nn.Sequential(
+        nn.Conv2d(1, 6, 5), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(6, 16, 5), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Flatten(), nn.Linear(256, 120), nn.ReLU(), nn.Linear(120, 84), nn.ReLU(), nn.Linear(84, 10))
+    crit = nn.CrossEntropyLoss()
+    opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
+    x, y = torch.randn(64, 1, 28, 28), torch.randint(0, 10, (64,))
+    n = 2 if quick else 10
+    for _ in range(n):
+        opt.zero_grad(); crit(model(x), y).backward(); opt.step()
+    return n
+
+WORKLOADS = [seed_example1, seed_example2, seed_example3, adam_linear, mlp_sgd_momentum, lenet_sgd_momentum]
 
 def measure(fn):
     """Best wall time over repeated runs after one warm-up run (see MIN, BUDGET)."""

@@ -73,6 +73,20 @@ const workloads = {
     if (detach) detach();
     return n;
   },
+  // LeNet-5 (two 5×5 convolutions with ReLU and 2×2 max pooling, three linear layers) on
+  // batch 64 of 1×28×28, SGD momentum 0.9, cross-entropy.
+  lenet_sgd_momentum: (q) => {
+    const nn = torch.nn;
+    const model = new nn.Sequential(
+      new nn.Conv2d(1, 6, 5), new nn.ReLU(), new nn.MaxPool2d(2), new nn.Conv2d(6, 16, 5), new nn.ReLU(), new nn.MaxPool2d(2),
+      new nn.Flatten(), new nn.Linear(256, 120), new nn.ReLU(), new nn.Linear(120, 84), new nn.ReLU(), new nn.Linear(84, 10));
+    const crit = new nn.CrossEntropyLoss();
+    const opt = new torch.optim.SGD(model.parameters(), { lr: 0.01, momentum: 0.9 });
+    const x = torch.randn(64, 1, 28, 28), y = torch.randint(0, 10, [64]);
+    const n = q ? 2 : 10;
+    for (let s = 0; s < n; s++) { opt.zero_grad(); crit.forward(model.forward(x), y).backward(); opt.step(); }
+    return n;
+  },
 };
 
 module.exports = { torch, tools, dist, workloads };

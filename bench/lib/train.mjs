@@ -12,6 +12,7 @@ export const TRAIN_WORKLOADS = [
   { key: "seed_example3", label: "seed Example 3 (SGD + StepLR, 100 steps)", target: "seed" },
   { key: "adam_linear", label: "Adam on Linear(10, 1), batch 32", target: null },
   { key: "mlp_sgd_momentum", label: "MLP 784-256-10, batch 128, SGD momentum", target: "mlp" },
+  { key: "lenet_sgd_momentum", label: "LeNet-5 (conv 5×5 ×2, max pool, 3 linear), batch 64 of 1×28×28, SGD momentum", target: null },
 ];
 
 export function loadWorkloads(root) {
