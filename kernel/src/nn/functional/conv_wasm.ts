@@ -95,26 +95,29 @@ function buildCols(inst: WasmInstance, x: F, geo: ConvGeometry, g: number, n0: n
 }
 
 /**
- * out[c_off ..] = A · cols (A [M, CK] from a_off, cols of (g, n0..n0+nb)): the forward product.
- * Returns false (nothing done) when the module cannot take it.
+ * A product with the column matrix of (g, n0..n0+nb) as its B operand, built in place:
+ * out[c_off ..] = A · cols for forward (A the weights [M, CK] from a_off), or, with `transposed`,
+ * A · colsᵀ for dL/dw (A the output's gradient [M, L]). Returns false (nothing done) when the
+ * module cannot take it.
  */
-export function conv_forward_wasm(A: F, a_off: number, M: number, x: F, geo: ConvGeometry, g: number, n0: number, nb: number, out: F, c_off: number): boolean {
+function colsProduct(transposed: boolean, A: F, a_off: number, M: number, x: F, geo: ConvGeometry, g: number, n0: number, nb: number, out: F, c_off: number): boolean {
   const inst = moduleFor();
   if (inst === null || A.constructor !== x.constructor || out.constructor !== x.constructor) return false;
   const CK = (geo.C / geo.groups) * geo.kH * geo.kW, L = nb * geo.Ho * geo.Wo;
-  const { b_at } = gemm_offsets(M, L, CK, x instanceof Float32Array);
+  const [N, K] = transposed ? [CK, L] : [L, CK];
+  const { b_at } = gemm_offsets(M, N, K, x instanceof Float32Array);
   if (!buildCols(inst, x, geo, g, n0, nb, b_at)) return false;
-  return wasm_gemm(false, false, M, L, CK, A, a_off, x, 0, out, c_off, null, { b_in_module: true });
+  return wasm_gemm(false, transposed, M, N, K, A, a_off, x, 0, out, c_off, null, { b_in_module: true });
+}
+
+/** out[c_off ..] = w · cols (w [M, CK] from w_off): the forward product of one group and batch block. */
+export function conv_forward_wasm(w: F, w_off: number, M: number, x: F, geo: ConvGeometry, g: number, n0: number, nb: number, out: F, c_off: number): boolean {
+  return colsProduct(false, w, w_off, M, x, geo, g, n0, nb, out, c_off);
 }
 
 /** out[c_off ..] = G · colsᵀ (G [M, L] from g_off): dL/dw of one group and batch block. */
 export function conv_weight_grad_wasm(G: F, g_off: number, M: number, x: F, geo: ConvGeometry, g: number, n0: number, nb: number, out: F, c_off: number): boolean {
-  const inst = moduleFor();
-  if (inst === null || G.constructor !== x.constructor || out.constructor !== x.constructor) return false;
-  const CK = (geo.C / geo.groups) * geo.kH * geo.kW, L = nb * geo.Ho * geo.Wo;
-  const { b_at } = gemm_offsets(M, CK, L, x instanceof Float32Array);
-  if (!buildCols(inst, x, geo, g, n0, nb, b_at)) return false;
-  return wasm_gemm(false, true, M, CK, L, G, g_off, x, 0, out, c_off, null, { b_in_module: true });
+  return colsProduct(true, G, g_off, M, x, geo, g, n0, nb, out, c_off);
 }
 
 /**
