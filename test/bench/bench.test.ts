@@ -22,6 +22,7 @@ const EXPECTED_ROWS: [string, RegExp][] = [
   ["training", /^seed Example 3 .*steps\/s$/],
   ["training", /^Adam on Linear\(10, 1\).*steps\/s$/],
   ["training", /^MLP 784-256-10.*steps\/s$/],
+  ["training", /^LeNet-5 .*steps\/s$/],
   ["tracer", /^overhead, MLP 784-256-10 \(SGD momentum\), all metrics$/],
   ["tracer", /^overhead, MLP 784-256-10, per_param: true, all metrics$/],
   ["tracer", /^overhead, MLP 784-256-10 \(SGD momentum\), 200-step runs, all metrics$/],

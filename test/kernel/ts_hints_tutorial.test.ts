@@ -101,13 +101,14 @@ describe("tutorial Dataset, DataLoader and device code", () => {
     expect(() => run("torch.device('cuda' as any)")).toThrow(/lrlab runs on the CPU/);
   }, 60_000);
 
-  it("numpy, half, LSTM, load, save, cuda: what to use instead", () => {
+  it("numpy, half, Transformer, load, save, cuda: what to use instead", () => {
     expect(hints("outputs.numpy()")[0]).toMatch(/t\.tolist\(\)/);
     expect(hints("outputs.half()")[0]).toMatch(/^hint: lrlab has no float16 \(half precision\): its dtypes are float32 .*float64.*t\.float\(\)/);
     expect(run("outputs.float().dtype + outputs.to(torch.float32).dtype")).toBe("float32float32");
     expect(hints("outputs.to(torch.float16)")[0]).toMatch(/^hint: lrlab's torch has no float16: lrlab's dtypes are float32/);
     expect(hints("outputs.to('cuda')")[0]).toMatch(/^hint: lrlab runs on the CPU/);
-    expect(hints("new torch.nn.LSTM(1, 2)")[0]).toMatch(/^hint: lrlab's torch\.nn has no LSTM; it has .*\bConv2d\b.*\bLinear\b/);
+    expect(hints("new torch.nn.Transformer()")[0]).toMatch(/^hint: lrlab's torch\.nn has no Transformer; it has .*\bConv2d\b.*\bLSTM\b.*\bLinear\b/);
+    expect(run("new torch.nn.LSTM(1, 2).forward(torch.randn(3, 1))[0].shape.join('x')")).toBe("3x2");
     expect(run("new torch.nn.Conv2d(1, 2, 3).forward(torch.randn(1, 1, 5, 5)).shape.join('x')")).toBe("1x2x3x3");
     expect(hints("torch.load('model.pt')")[0]).toMatch(/^hint: lrlab's torch has no load: .*load_state_dict/);
     expect(hints("torch.save(lin.state_dict(), 'model.pt')")[0]).toMatch(/^hint: lrlab's torch has no save: .*state_dict/);
