@@ -5,8 +5,8 @@
  * the lines in each are plotly.ts's (figure.inPanel): per-parameter lines only in the panel of
  * the first parameters' update ratio, whose title says how many of how many it shows. The
  * legend's entries are plotly's too (plotly.ts legendOf): one per line when there are several
- * (the colour legend), each panel of several metrics with a key of its dashes over it; else one
- * per metric, colour and dash merged into one legend.
+ * (the colour legend); with one line, none (each panel's title names its metric). A panel of
+ * several metrics has a key of its dashes over it.
  *
  * Synchronous path (the kernel's display path must not await): `View.toSVG()` returns a Promise
  * only because it awaits `runAsync()` (pending data loads) and image loading. Our specs have
@@ -126,10 +126,13 @@ export function toVegaLite(payload: PlotPayload): Record<string, unknown> {
   const panels = panelsFor(payload);
   const legendInfo = legendOf(payload);
   const byLine = legendInfo.byLine;
+  // One line (a run of one group): each panel's title names its metric, so there is no colour
+  // legend (its entries, one per metric in one colour, told the reader nothing); a panel of
+  // several metrics gets the key of its dashes over it, as with several lines.
+  const keys = byLine ? legendInfo : { ...legendInfo, byLine: true };
   const indexOf = new Map(payload.series.map((s, i) => [s, i]));
   const domain = legendInfo.entries.map((e) => e.label);
   const range = legendInfo.entries.map((e) => e.colour);
-  const dashes = legendInfo.entries.map((e) => DASH_ARRAYS[e.dash]);
   const xScale = payload.x_log ? { type: "log" } : { zero: false };
   const divergences = payload.markers.filter((m) => m.kind === "divergence");
   const charts = panels.map((panel, i) => {
@@ -137,12 +140,12 @@ export function toVegaLite(payload: PlotPayload): Record<string, unknown> {
     const yScale = panel.log ? { type: "log" } : { zero: false };
     const lines: Row[] = [];
     const bands: Row[] = [];
-    const key = panelKey(panel, legendInfo);
+    const key = panelKey(panel, keys);
     for (const s of payload.series) {
       if (!inPanel(panel, s)) continue;
       const label = seriesLabel(s, payload);
       const entry = legendInfo.of[indexOf.get(s) as number]?.label ?? label;
-      const own = byLine ? { line: label, metric: key.find((k) => k.metric === s.metric)?.label } : {};
+      const own = { line: label, metric: key.find((k) => k.metric === s.metric)?.label };
       const t = s.min && s.max
         ? thin(s.x, [s.mean, s.min, s.max], ["mean", "min", "max"], SVG_POINTS)
         : thin(s.x, [s.mean], ["mean"], SVG_POINTS);
@@ -172,20 +175,17 @@ export function toVegaLite(payload: PlotPayload): Record<string, unknown> {
       // rather than Vega's "0.000001" (plotly writes them so too: plotly.ts exponentformat).
       axis: last ? { title: payload.x_label, tickCount: 6, ...(payload.x_log ? { labelExpr: LOG_AXIS_LABEL } : {}) } : { title: null, labels: false, tickCount: 6 },
     };
-    const legend = { title: null, orient: "bottom", ...legendColumns(domain), symbolType: "stroke", symbolStrokeWidth: 2, symbolOpacity: 1 };
+    const legend = byLine ? { title: null, orient: "bottom", ...legendColumns(domain), symbolType: "stroke", symbolStrokeWidth: 2, symbolOpacity: 1 } : null;
     const colour = { field: "series", type: "nominal", scale: { domain, range }, legend };
-    // Entries per metric: same field, scale domain and legend as the colour, so Vega-Lite merges
-    // the two into one legend. Entries per line: the colour legend names the lines, and a panel
-    // of several metrics gets a key of its own, over it, naming its dashes (plotly.ts panelKey);
-    // a panel of one metric draws it solid, its title naming it.
-    const strokeDash = byLine
-      ? key.length > 0
-        ? {
-          field: "metric", type: "nominal", scale: { domain: key.map((k) => k.label), range: key.map((k) => DASH_ARRAYS[k.dash]) },
-          legend: { title: null, orient: "top", direction: "horizontal", symbolType: "stroke", symbolSize: 500, symbolStrokeWidth: 1.6, symbolStrokeColor: KEY_COLOUR, symbolOpacity: 1, labelColor: KEY_COLOUR },
-        }
-        : null
-      : { field: "series", type: "nominal", scale: { domain, range: dashes }, legend };
+    // The colour legend names the lines (none for one line), and a panel of several metrics gets
+    // a key of its own, over it, naming its dashes (plotly.ts panelKey); a panel of one metric
+    // draws it solid, its title naming it.
+    const strokeDash = key.length > 0
+      ? {
+        field: "metric", type: "nominal", scale: { domain: key.map((k) => k.label), range: key.map((k) => DASH_ARRAYS[k.dash]) },
+        legend: { title: null, orient: "top", direction: "horizontal", symbolType: "stroke", symbolSize: 500, symbolStrokeWidth: 1.6, symbolStrokeColor: KEY_COLOUR, symbolOpacity: 1, labelColor: KEY_COLOUR },
+      }
+      : null;
     // Lines of one entry in one panel (a group's lr and projected lr) stay apart.
     const detail = byLine ? { detail: { field: "line", type: "nominal" } } : {};
     const layers: Record<string, unknown>[] = [];
@@ -256,7 +256,7 @@ export function toVegaLite(payload: PlotPayload): Record<string, unknown> {
     // of times in a static picture, where it only costs bytes.
     config: { aria: false, view: { stroke: "#ccc" }, axis: { labelFontSize: 10, titleFontSize: 11, ticks: false, grid: true } },
     // One colour legend for all panels; each panel's key of dashes is its own.
-    resolve: byLine ? { scale: { color: "shared", strokeDash: "independent" }, legend: { strokeDash: "independent" } } : { scale: { color: "shared" } },
+    resolve: { scale: { color: "shared", strokeDash: "independent" }, legend: { strokeDash: "independent" } },
     vconcat: charts,
     spacing: 12,
   };
