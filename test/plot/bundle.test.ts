@@ -85,7 +85,7 @@ describe("display bundle", () => {
     wellFormed(svg);
     for (const name of ["lr", "projected lr", "per-sample lr", "update ratio", "element-wise lr", "loss"]) {
       // each metric named: in its panel's key of dashes, or, alone in its panel, by the panel's title
-      const title = { "element-wise lr": "element-wise learning rate", "preconditioned lr": "preconditioned learning rate" }[name] ?? name;
+      const title = { "element-wise lr": "element-wise", "preconditioned lr": "preconditioned" }[name] ?? name; // (its first line)
       expect(svg.includes(`>${name}<`) || new RegExp(`>${title}( [^<]*)?<`).test(svg), name).toBe(true);
     }
     expect(svg).toContain("diverged at step 900000");

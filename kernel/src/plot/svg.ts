@@ -115,6 +115,21 @@ function legendColumns(labels: string[]): { columns: number; labelLimit: number 
   return labels.some((l) => l.length > 40) ? { columns: 1, labelLimit: PANEL_WIDTH } : { columns: 2, labelLimit: 280 };
 }
 
+/**
+ * A y axis title on one line when it fits beside the panel, else on two, broken at the space
+ * nearest its middle. Without a canvas, Vega estimates a text's width as 0.8 × font size per
+ * character: a title of more than ~17 characters at 11 px counts as taller than the 150 px panel,
+ * and Vega moved the next panel down by the overflow (a 40 px gap under "element-wise learning
+ * rate"), although the text drawn fits.
+ */
+function axisTitle(title: string): string | string[] {
+  if (title.length <= 16) return title;
+  const mid = title.length / 2;
+  let at = -1;
+  for (let i = 0; i < title.length; i++) if (title[i] === " " && (at < 0 || Math.abs(i - mid) < Math.abs(at - mid))) at = i;
+  return at < 0 ? title : [title.slice(0, at), title.slice(at + 1)];
+}
+
 /** Non-positive values cannot sit on a log axis: they become gaps rather than -Infinity. */
 function onAxis(v: number | null | undefined, log: boolean): number | null {
   if (v === null || v === undefined || !Number.isFinite(v)) return null;
@@ -193,7 +208,7 @@ export function toVegaLite(payload: PlotPayload): Record<string, unknown> {
       layers.push({
         data: { values: bands },
         mark: { type: "area", opacity: 0.2, invalid: "break-paths-filter-domains" },
-        encoding: { x: xEnc, y: { field: "lo", type: "quantitative", scale: yScale, title: panel.title, axis: yAxis }, y2: { field: "hi" }, color: colour, ...detail },
+        encoding: { x: xEnc, y: { field: "lo", type: "quantitative", scale: yScale, title: axisTitle(panel.title), axis: yAxis }, y2: { field: "hi" }, color: colour, ...detail },
       });
     }
     for (const step of [false, true]) {
@@ -205,7 +220,7 @@ export function toVegaLite(payload: PlotPayload): Record<string, unknown> {
         encoding: {
           x: xEnc,
           // Few ticks on log axes: Vega otherwise draws a grid line per minor tick (bytes, clutter).
-          y: { field: "y", type: "quantitative", scale: yScale, title: panel.title, axis: yAxis },
+          y: { field: "y", type: "quantitative", scale: yScale, title: axisTitle(panel.title), axis: yAxis },
           color: colour,
           ...(strokeDash ? { strokeDash } : {}),
           ...detail,
