@@ -14,6 +14,7 @@ import * as nn from "../../kernel/src/nn/index";
 import type { Module } from "../../kernel/src/nn/index";
 import { Tensor } from "../../kernel/src/tensor/tensor";
 import { manual_seed } from "../../kernel/src/random/index";
+import * as F from "../../kernel/src/nn/functional/rnn";
 import { expectClose, expectExact, fixture, fromFixture } from "./helpers";
 import type { FixtureTensor } from "./helpers";
 
@@ -286,5 +287,100 @@ describe("the tracer traces an LSTM per parameter", () => {
       expect(m!.lr_preconditioned, n).not.toBeNull();
       expect(t.series("update_ratio", 0, n)!.steps).toBe(3);
     }
+  });
+});
+
+/**
+ * The fused step ops of functional/rnn.ts against the same step composed from the library's own
+ * ops (as the recurrences were written before they were fused): the forward bit for bit (every
+ * intermediate is rounded as the separate ops round it), the gradients of gi, gh and the state to
+ * rounding, with gi both one step [N, G·H] and a block `step` of all steps [L, N, G·H] (whose
+ * gradient then lands in that block only).
+ */
+describe("fused LSTM / GRU / Elman steps equal the composed ops", () => {
+  const N = 3, H = 5, L = 4, step = 2;
+  type Composed = (gi: Tensor, gh: Tensor, s: Tensor) => Tensor;
+  const composed: Record<string, [number, Composed]> = {
+    LSTM: [4, (gi, gh, c) => {
+      const [i, f, g, o] = gh.add(gi).chunk(4, 1);
+      const c2 = f.sigmoid().mul(c).add(i.sigmoid().mul(g.tanh()));
+      return torch.stack([o.sigmoid().mul(c2.tanh()), c2], 0);
+    }],
+    GRU: [3, (gi, gh, h) => {
+      const [ir, iz, inn] = gi.chunk(3, 1);
+      const [hr, hz, hn] = gh.chunk(3, 1);
+      const r = hr.add(ir).sigmoid();
+      const z = hz.add(iz).sigmoid();
+      const n = inn.add(hn.mul(r)).tanh();
+      return h.sub(n).mul(z).add(n);
+    }],
+    RNN_TANH: [1, (gi, gh) => gh.add(gi).tanh()],
+    RNN_RELU: [1, (gi, gh) => gh.add(gi).relu()],
+  };
+  const fused = (mode: string, gi: Tensor, t: number, gh: Tensor, s: Tensor): Tensor =>
+    mode === "LSTM" ? F.lstmPointwise(gi, t, gh, s) : mode === "GRU" ? F.gruPointwise(gi, t, gh, s) : F.rnnPointwise(mode as "RNN_TANH", gi, t, gh);
+
+  for (const dtype of ["float32", "float64"] as const) {
+    for (const [mode, [G, compose]] of Object.entries(composed)) {
+      for (const all of [false, true]) {
+        it(`${mode} ${dtype}, gi ${all ? "[L, N, G·H], one block" : "[N, G·H]"}`, () => {
+          const gi = torch.randn(all ? [L, N, G * H] : [N, G * H], { dtype }).mul(2).requires_grad_();
+          const gh = torch.randn([N, G * H], { dtype }).mul(2).requires_grad_();
+          const s = torch.randn([N, H], { dtype }).requires_grad_();
+          const up = torch.randn(mode === "LSTM" ? [2, N, H] : [N, H], { dtype });
+          const giStep = all ? gi.select(0, step) : gi;
+          const want = compose(giStep, gh, s);
+          const got = fused(mode, gi, all ? step : 0, gh, s);
+          expect(Array.from(got.data)).toEqual(Array.from(want.data));
+          const [wgi, wgh, ws] = torch.autograd.grad(want.mul(up).sum(), [gi, gh, s], { allow_unused: true });
+          const [ggi, ggh, gs] = torch.autograd.grad(got.mul(up).sum(), [gi, gh, s], { allow_unused: true });
+          const tol = dtype === "float32" ? 1e-6 : 1e-14;
+          for (const [a, b] of [[ggi, wgi], [ggh, wgh]] as const) {
+            expect(a!.shape).toEqual(b!.shape);
+            a!.data.forEach((v, k) => expect(Math.abs(v - b!.data[k])).toBeLessThanOrEqual(tol * (1 + Math.abs(b!.data[k]))));
+          }
+          if (all) gi.data.forEach((_, k) => { if (Math.floor(k / (N * G * H)) !== step) expect(ggi!.data[k]).toBe(0); });
+          if (mode === "LSTM" || mode === "GRU") s.data.forEach((_, k) => expect(Math.abs(gs!.data[k] - ws!.data[k])).toBeLessThanOrEqual(tol * (1 + Math.abs(ws!.data[k]))));
+          else expect(gs).toBeNull();
+        });
+      }
+    }
+  }
+
+  it("a step outside gi's steps is refused", () => {
+    const gi = torch.randn([L, N, 4 * H]);
+    expect(() => F.lstmPointwise(gi, L, torch.randn([N, 4 * H]), torch.randn([N, H]))).toThrow(/step 4 is outside/);
+    expect(() => F.gruPointwise(torch.randn([N, 3 * H]), 1, torch.randn([N, 3 * H]), torch.randn([N, H]))).toThrow(/step 1 is outside/);
+  });
+});
+
+describe("hidden weights' gradients, taken once per sequence", () => {
+  it("are the same with some hidden weights frozen, and the frozen ones get none", () => {
+    manual_seed(0);
+    const m = new nn.LSTM(3, 4, { num_layers: 2, bidirectional: true, dtype: "float64" });
+    const x = torch.randn([5, 2, 3], { dtype: "float64", requires_grad: true });
+    const run = (): Tensor[] => {
+      m.zero_grad();
+      x.grad = null;
+      m.forward(x)[0].pow(2).sum().backward();
+      return [x.grad!, ...m.parameters().map((p) => p.grad!)];
+    };
+    const full = run().map((g) => g.clone());
+    m.weight_hh_l0.requires_grad_(false);
+    m.bias_hh_l1_reverse.requires_grad_(false);
+    const part = run();
+    expect(m.weight_hh_l0.grad).toBeNull();
+    expect(m.bias_hh_l1_reverse.grad).toBeNull();
+    part.forEach((g, i) => { if (g) expect(Array.from(g.data)).toEqual(Array.from(full[i].data)); });
+  });
+
+  it("a hook on W_hh runs once per backward, with the whole sequence's gradient", () => {
+    manual_seed(1);
+    const m = new nn.GRU(3, 4, { dtype: "float64" });
+    const seen: Tensor[] = [];
+    m.weight_hh_l0.register_hook((g) => void seen.push(g.clone()));
+    m.forward(torch.randn([6, 2, 3], { dtype: "float64" }))[0].sum().backward();
+    expect(seen.length).toBe(1);
+    expect(Array.from(seen[0].data)).toEqual(Array.from(m.weight_hh_l0.grad!.data));
   });
 });

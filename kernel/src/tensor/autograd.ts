@@ -4,8 +4,10 @@
  * For a scalar loss L and the graph of ops that produced it, backward computes dL/dx for every leaf
  * x with requires_grad by the chain rule, visiting each node once in topological order:
  *   grad(node inputs) = node.backward(grad(node output)),
- * summing the contributions when a tensor feeds several nodes. The order is found ITERATIVELY
- * (Kahn's algorithm over dependency counts), so graphs of any depth work without recursion.
+ * summing the contributions when a tensor feeds several nodes (in place, in one buffer per node:
+ * GradSum; a slice's gradient only at its own positions: slice_grad.ts). The order is found
+ * ITERATIVELY (Kahn's algorithm over dependency counts), so graphs of any depth work without
+ * recursion.
  *
  * As in PyTorch: leaf gradients accumulate into `.grad` across backward calls; non-leaf gradients
  * are dropped unless `retain_grad()` was called; saved tensors are freed after backward unless
@@ -14,8 +16,14 @@
 import { is_grad_enabled, no_grad } from "./grad_mode";
 import { cast_storage } from "./dtype";
 import { GradFn, Tensor, storageFor } from "./tensor";
+import { SliceGrad } from "./slice_grad";
 
-export type BackwardFn = (grad_output: Tensor) => (Tensor | null)[];
+/**
+ * A node's backward: the gradient w.r.t. each input, or null. Slicing ops may return a SliceGrad
+ * (slice_grad.ts: the slice's gradient and where it goes in the input) for the engine to add in
+ * place; Node.backward gives everyone else tensors.
+ */
+export type BackwardFn = (grad_output: Tensor) => (Tensor | SliceGrad | null)[];
 
 /** A graph node made by the library's ops: the backward is a closure over what the op saved. */
 export class Node implements GradFn {
@@ -43,6 +51,12 @@ export class Node implements GradFn {
   }
 
   backward(grad_output: Tensor): (Tensor | null)[] {
+    const grads = this.gradients(grad_output);
+    return grads.map((g) => (g instanceof SliceGrad ? g.dense() : g));
+  }
+
+  /** What the backward closure returned: as `backward`, but slices' gradients stay SliceGrads (for the engine). */
+  gradients(grad_output: Tensor): (Tensor | SliceGrad | null)[] {
     if (this.fn === null) {
       throw new Error(
         "Trying to backward through the graph a second time (or directly access saved tensors after they have already been freed). " +
@@ -82,7 +96,7 @@ export function attach(
   out: Tensor,
   name: string,
   inputs: readonly unknown[],
-  backward: (grad_output: Tensor, need: boolean[]) => (Tensor | null)[],
+  backward: (grad_output: Tensor, need: boolean[]) => (Tensor | SliceGrad | null)[],
   saves = true,
 ): Tensor {
   if (!is_grad_enabled()) return out;
@@ -182,13 +196,14 @@ function size_str(s: readonly number[]): string {
 }
 
 /** A gradient in the dtype of the tensor it is for (PyTorch casts back through type promotion). */
-function as_grad_for(g: Tensor, t: Tensor, where: string): Tensor {
+function as_grad_for(g: Tensor | SliceGrad, t: Tensor, where: string): Tensor | SliceGrad {
   if (!same_shape(g.shape, t.shape)) {
     throw new RangeError(
       `Function ${where} returned an invalid gradient - got ${size_str(g.shape)} but expected shape compatible with ${size_str(t.shape)}`,
     );
   }
   if (g.dtype === t.dtype) return g;
+  if (g instanceof SliceGrad) return g.to_dtype(t.dtype);
   return new Tensor(cast_storage(g.data, t.dtype), g.shape, t.dtype);
 }
 
@@ -204,6 +219,51 @@ function sum_grads(a: Tensor, b: Tensor): Tensor {
   const y = b.data;
   for (let i = 0; i < out.length; i++) out[i] = x[i] + y[i];
   return new Tensor(out, a.shape, a.dtype);
+}
+
+/** b's elements added into a's storage (dense tensors of the same shape and dtype). */
+function add_into(a: Tensor, b: Tensor): void {
+  const x = a.data;
+  const y = b.data;
+  for (let i = 0; i < x.length; i++) x[i] += y[i];
+}
+
+/**
+ * The gradients arriving for one node, summed (PyTorch's InputBuffer), in arrival order. The first
+ * tensor is kept as it is (it may be shared: a view's or another node's gradient); the sum is made
+ * in a buffer allocated here, into which later gradients are added in place, and a slice's
+ * gradient (SliceGrad) only at its own positions. So n gradients cost one allocation and n slices
+ * O(size + total slice size), not n full-size tensors.
+ */
+class GradSum {
+  private value: Tensor | null = null;
+  /** `value` was allocated here (dense, referenced by nobody else): later gradients add into it. */
+  private owned = false;
+
+  add(g: Tensor | SliceGrad): void {
+    const v = this.value;
+    if (v === null) {
+      this.value = g instanceof SliceGrad ? g.dense() : g;
+      this.owned = g instanceof SliceGrad;
+    } else if (v.is_sparse || (g instanceof Tensor && g.is_sparse)) {
+      // Sparse gradients keep sum_grads's rules; the result is new (dense: ours to add into).
+      this.value = sum_grads(v, g instanceof SliceGrad ? g.dense() : g);
+      this.owned = !this.value.is_sparse;
+    } else if (g instanceof SliceGrad) {
+      if (!this.owned) this.take(new Tensor(v.data.slice() as typeof v.data, v.shape, v.dtype));
+      g.add_to(this.value!.data);
+    } else if (!this.owned) this.take(sum_grads(v, g));
+    else add_into(v, g);
+  }
+
+  private take(t: Tensor): void {
+    this.value = t;
+    this.owned = true;
+  }
+
+  get(): Tensor {
+    return this.value!;
+  }
 }
 
 // Storages of gradients that the backward function running now computed into fresh memory and
@@ -238,11 +298,19 @@ function accumulate(leaf: Tensor, g: Tensor): void {
     if (at >= 0) fresh.splice(at, 1);
     const data = adopt ? g.data : (g.data.slice() as typeof g.data);
     leaf.grad = new Tensor(data, leaf.shape, leaf.dtype);
-  } else {
-    const d = cur.data;
-    const s = g.data;
-    for (let i = 0; i < d.length; i++) d[i] += s[i];
-  }
+  } else add_into(cur, g);
+}
+
+/**
+ * AccumulateGrad of a slice's gradient: added at its positions of `.grad` (made of zeros first if
+ * there is none), so each slice of a leaf costs O(slice). With a hook on the leaf, or a sparse
+ * `.grad`, the gradient is made dense and accumulated as any other.
+ */
+function accumulate_slice(leaf: Tensor, g: SliceGrad): void {
+  const cur = leaf.grad;
+  if (hooks.get(leaf)?.length || (cur !== null && cur.is_sparse)) accumulate(leaf, apply_hooks(leaf, g.dense()));
+  else if (cur === null) leaf.grad = g.dense();
+  else g.add_to(cur.data);
 }
 
 /**
@@ -325,11 +393,17 @@ export function run_backward(root: Tensor, gradient?: Tensor | number | null, op
   const start = root.grad_fn;
   fresh.length = 0; // (left over only if an earlier backward threw midway)
   // Where a gradient for tensor t goes: into t.grad, or (autograd.grad) into the capture map.
-  const deliver = (t: Tensor, gt: Tensor): void => {
-    if (capture === undefined) accumulate(t, apply_hooks(t, gt));
-    else if (capture.has(t)) {
+  const deliver = (t: Tensor, gt: Tensor | SliceGrad): void => {
+    if (capture === undefined) {
+      if (gt instanceof SliceGrad) accumulate_slice(t, gt);
+      else accumulate(t, apply_hooks(t, gt));
+    } else if (capture.has(t)) {
+      // The captured sums are the engine's own tensors (copies, or sums): dense ones add in place.
       const prev = capture.get(t);
-      capture.set(t, prev ? sum_grads(prev, gt) : gt.is_sparse ? gt.clone() : new Tensor(gt.data.slice() as typeof gt.data, gt.shape, gt.dtype));
+      if (!prev) capture.set(t, gt instanceof SliceGrad ? gt.dense() : gt.is_sparse ? gt.clone() : new Tensor(gt.data.slice() as typeof gt.data, gt.shape, gt.dtype));
+      else if (gt instanceof SliceGrad && !prev.is_sparse) gt.add_to(prev.data);
+      else if (gt instanceof Tensor && !gt.is_sparse && !prev.is_sparse) add_into(prev, gt);
+      else capture.set(t, sum_grads(prev, gt instanceof SliceGrad ? gt.dense() : gt));
     }
   };
   const captured_fns = new Map<GradFn, Tensor>();
@@ -359,21 +433,23 @@ export function run_backward(root: Tensor, gradient?: Tensor | number | null, op
   }
 
   // Pass 2: a node runs once all its consumers have given it their gradient.
-  const pending = new Map<GradFn, Tensor>();
-  pending.set(start, g);
+  const pending = new Map<GradFn, GradSum>();
+  const first = new GradSum();
+  first.add(g);
+  pending.set(start, first);
   const ready: GradFn[] = [start];
   const visited: GradFn[] = [];
   no_grad(() => {
     while (ready.length > 0) {
       const fn = ready.pop()!;
       visited.push(fn);
-      let go = pending.get(fn);
+      let go = pending.get(fn)?.get();
       pending.delete(fn);
       if (go !== undefined && capture === undefined) {
         go = apply_hooks(fn, go);
       }
       const ins = fn.inputs;
-      let grads: (Tensor | null)[] | null = null;
+      let grads: (Tensor | SliceGrad | null)[] | null = null;
       if (go !== undefined) {
         const cap = captured_fns.get(fn);
         if (cap !== undefined) deliver(cap, go);
@@ -383,7 +459,7 @@ export function run_backward(root: Tensor, gradient?: Tensor | number | null, op
           else accumulate(keep, go);
         }
         fresh.length = 0;
-        grads = fn.backward(go);
+        grads = fn instanceof Node ? fn.gradients(go) : fn.backward(go);
       }
       const edges = fn instanceof Node ? fn.edges : null;
       for (let i = 0; i < ins.length; i++) {
@@ -395,8 +471,12 @@ export function run_backward(root: Tensor, gradient?: Tensor | number | null, op
           const gt = as_grad_for(gi, t, fn.name);
           if (c === null) deliver(t, gt);
           else {
-            const prev = pending.get(c);
-            pending.set(c, prev === undefined ? gt : sum_grads(prev, gt));
+            let sum = pending.get(c);
+            if (sum === undefined) {
+              sum = new GradSum();
+              pending.set(c, sum);
+            }
+            sum.add(gt);
           }
         }
         if (c) {

@@ -5,11 +5,12 @@
  * count from the end, out-of-range bounds are clamped, step > 0), "..." (as many full dims as
  * needed), an int64 tensor (picks those indices along the dim) or, alone, a bool mask.
  *
- * Basic indexing is a strided read (offset + per-dim strides); its backward writes the gradient
- * into zeros at the same positions. index_select / gather backward scatter-add the gradient
- * (indices may repeat).
+ * Basic indexing is a strided read (offset + per-dim strides); its backward gives the gradient
+ * at the same positions of zeros of the input's shape, as a SliceGrad (slice_grad.ts) that autograd
+ * adds in place, so many slices of one tensor cost O(slice) each in backward. index_select / gather
+ * backward scatter-add the gradient (indices may repeat).
  */
-import { Shape, Storage, Tensor, check_tensor } from "./tensor";
+import { Tensor, check_tensor } from "./tensor";
 import { attach, rename } from "./autograd";
 import { coerce, storage_for } from "./dtype";
 import { contiguous_strides, fmt_shape, strided_copy, wrap_dim } from "./shape";
@@ -17,33 +18,9 @@ import { check_operand, ew, TensorLike } from "./operand";
 import { squeeze } from "./views";
 import { make_view } from "./view_history";
 import { index_select_raw_checked } from "./gather";
+import { SliceGrad } from "./slice_grad";
 
 export { gather, index_select, scatter, scatter_add } from "./gather";
-
-/** dst[offset + strided positions] += src (contiguous, of `shape`). */
-function strided_add(dst: Storage, offset: number, shape: Shape, strides: readonly number[], src: Storage): void {
-  const nd = shape.length;
-  const n = src.length;
-  if (n === 0) return;
-  if (nd === 0) {
-    dst[offset] += src[0];
-    return;
-  }
-  const inner = shape[nd - 1];
-  const si = strides[nd - 1];
-  const idx = new Array<number>(nd).fill(0);
-  let base = offset;
-  for (let o = 0; o < n; o += inner) {
-    for (let j = 0, p = base; j < inner; j++, p += si) dst[p] += src[o + j];
-    for (let d = nd - 2; d >= 0; d--) {
-      idx[d]++;
-      base += strides[d];
-      if (idx[d] < shape[d]) break;
-      base -= strides[d] * shape[d];
-      idx[d] = 0;
-    }
-  }
-}
 
 interface DimSpec {
   /** null: the dim is removed (integer index). */
@@ -69,11 +46,8 @@ function basic_index(x: Tensor, specs: DimSpec[], name: string): Tensor {
   const data = storage_for(x.dtype, n);
   strided_copy(x.data, offset, shape, strides, data);
   const out = new Tensor(data, shape, x.dtype);
-  return attach(out, name, [x], (g) => {
-    const z = storage_for(g.dtype, x.data.length);
-    strided_add(z, offset, shape, strides, g.data);
-    return [new Tensor(z, x.shape, g.dtype)];
-  }, false);
+  const in_shape = [...x.shape];
+  return attach(out, name, [x], (g) => [new SliceGrad(g, in_shape, offset, strides)], false);
 }
 
 function full_specs(x: Tensor): DimSpec[] {

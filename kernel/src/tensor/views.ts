@@ -6,7 +6,8 @@
  * PyTorch views do; an in-place op through one reaches its base's history: view_history.ts);
  * `transpose`, `permute` and `expand` copy (every tensor here is contiguous).
  * The backward of a reshape reshapes the gradient back, of a permutation applies the inverse
- * permutation, of an expand sums over the broadcast dims, of cat/stack slices the gradient.
+ * permutation, of an expand sums over the broadcast dims, of cat/stack slices the gradient, of
+ * split/chunk/unbind places each piece's gradient at its positions (a SliceGrad: slice_grad.ts).
  */
 import { Tensor, check_tensor } from "./tensor";
 import { attach, rename } from "./autograd";
@@ -15,6 +16,7 @@ import { contiguous_strides, fmt_shape, strided_copy, transpose_last2, wrap_dim 
 import { result_type } from "./operand";
 import { sum_to } from "./sum_to";
 import { make_view } from "./view_history";
+import { SliceGrad } from "./slice_grad";
 
 export type ShapeArgs = (number | readonly number[])[];
 
@@ -317,24 +319,16 @@ export function split_raw(x: Tensor, sizes: readonly number[], d: number): Tenso
 
 function pieces(x: Tensor, sizes: number[], d: number, name: string): Tensor[] {
   const parts = split_raw(x, sizes, d);
-  const starts: number[] = [];
-  sizes.reduce((s, v) => (starts.push(s), s + v), 0);
   const full_shape = [...x.shape];
-  return parts.map((p, i) =>
-    attach(p, name, [x], (g) => {
-      // The piece's gradient, placed in zeros of the input's shape.
-      const z = new Tensor(storage_for(g.dtype, x.data.length), full_shape, g.dtype);
-      let outer = 1;
-      for (let k = 0; k < d; k++) outer *= full_shape[k];
-      let inner = 1;
-      for (let k = d + 1; k < full_shape.length; k++) inner *= full_shape[k];
-      const row = full_shape[d] * inner;
-      const w = sizes[i] * inner;
-      const col = starts[i] * inner;
-      for (let o = 0; o < outer; o++) for (let j = 0; j < w; j++) z.data[o * row + col + j] = g.data[o * w + j];
-      return [z];
-    }, false),
-  );
+  const strides = contiguous_strides(full_shape);
+  let start = 0;
+  return parts.map((p, i) => {
+    // The piece's gradient belongs at its own positions of zeros of the input's shape: a SliceGrad,
+    // which autograd adds in place (slice_grad.ts), so n pieces cost O(input) in backward, not O(n · input).
+    const offset = start * strides[d];
+    start += sizes[i];
+    return attach(p, name, [x], (g) => [new SliceGrad(g, full_shape, offset, strides)], false);
+  });
 }
 
 /**
