@@ -219,6 +219,74 @@ def test_example3_text_the_run_stops_moving():
     assert "update ratio 0\n" in out and "‖g‖ 9.04e-4" in out
 
 
+def test_example4_text_warmup():
+    """The markdown of notebook 4: Adam's first step moves all but 33 elements by lr (RMS 0.9964·lr)
+    and, without warm-up, is the run's largest (‖Δ‖ 2.0, update ratio 0.16); the RMS step falls to
+    0.70, 0.38, 0.25, 0.08 of lr (0.78, 0.57, 0.37, 0.20 with warm-up, whose largest update ratio is
+    0.031 at step 21); at step 2 the batch loss is 0.47 vs 0.21 and the gradient 4.16 vs 1.03; the
+    loss after 80 steps 0.0077 vs 0.0017; Adam's factor falls from 78 to 15 (then 13.7-19.7) and
+    starts at 3.9 with warm-up; the first step is a sign step (ρ 1.29-130, 72% downhill, cosines
+    0.17, 0.72, 0.305; per tensor lr/RMS θ); the scan over lr: warm-up behind at 0.003, ahead at
+    0.03, and at 0.1 the run without it predicts one number."""
+    nb = executed("04-adam-warmup.ipynb")
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    setup = stdout_of(next(c for c in code if "class TinyEncoder" in c.source))
+    assert setup.strip() == "4465 parameters; loss at the start 0.3979; predicting the mean of Y for every input gives 0.1203", setup
+
+    out = stdout_of(next(c for c in code if c.source.startswith("const runs = [")))
+    rows = {}
+    for line in out.splitlines():
+        if line[:4].strip().isdigit():
+            step, *cells = line.split("│")
+            rows[int(step)] = [float(v) for cell in cells for v in cell.split()]
+    none = {k: dict(zip(("lr", "rms", "ratio", "g", "loss"), v[0::2])) for k, v in rows.items()}
+    warm = {k: dict(zip(("lr", "rms", "ratio", "g", "loss"), v[1::2])) for k, v in rows.items()}
+    assert none[0]["rms"] == warm[0]["rms"] == 0.9964 and none[0]["ratio"] == 0.1598 and warm[0]["ratio"] == 0.0080
+    assert [round(none[k]["rms"], 2) for k in (1, 4, 9, 79)] == [0.70, 0.38, 0.25, 0.08]
+    assert [round(warm[k]["rms"], 2) for k in (1, 4, 9, 19)] == [0.78, 0.57, 0.37, 0.20]
+    assert (round(none[2]["loss"], 2), round(warm[2]["loss"], 2), round(none[0]["loss"], 2)) == (0.47, 0.21, 0.40)
+    assert (none[2]["g"], warm[2]["g"], none[0]["g"]) == (4.1583, 1.0295, 1.5036) and round(none[2]["g"] / none[0]["g"], 1) == 2.8
+    assert warm[20]["lr"] == 0.03 and warm[19]["lr"] < 0.03
+    assert "no warm-up: largest step ‖Δ‖ 1.997 at step 0, largest update ratio 0.1598 at step 0, largest RMS step / lr after step 0 0.7016" in out
+    assert "warm-up   : largest step ‖Δ‖ 0.430 at step 21, largest update ratio 0.0310 at step 21, largest RMS step / lr after step 0 0.7821" in out
+    assert "after 80 steps: no warm-up 0.0077, warm-up 0.0017" in out
+
+    pre = {name: series(plot_payload(next(c for c in code if c.source.startswith(f"%%lr_trace --name {name}\n"))), "lr_preconditioned")["mean"]
+           for name in ("no_warmup", "warmup")}
+    assert round(pre["no_warmup"][0]) == 78 and round(pre["no_warmup"][9]) == 15
+    assert (round(min(pre["no_warmup"][9:]), 1), round(max(pre["no_warmup"][9:]), 1)) == (13.7, 19.7)
+    assert round(pre["warmup"][0], 1) == 3.9 and pre["warmup"][19] > 2 * pre["warmup"][0]
+
+    first = stdout_of(next(c for c in code if c.source.startswith("const m0 = fresh_model();")))
+    assert "|Δ| = lr ± 1% for 4432 of 4465 elements" in first
+    assert "ρ = −Δ/g = lr/|g|: 5% 1.29, median 7.82, 95% 130 (lr = 0.03)" in first
+    assert "72.0% of the elements" in first
+    assert "Adam's first step 0.170, an SGD step −g₁ 0.720, the best sign step −sign(g_all) 0.305" in first
+    tensors = {l.split()[0]: l.split()[1:] for l in first.splitlines() if l.startswith("  encoder.") or l.startswith("  head.")}
+    assert tensors["encoder.layers.0.self_attn.in_proj_bias"][-1] == "16"
+    assert sum(int(v[-1]) for v in tensors.values()) == 16 and first.count("off lr by > 1%)") == 2
+    assert "(in layer 1: encoder.layers.1.self_attn.in_proj_bias, 16 off lr by > 1%)" in first
+    assert "(in layer 1: encoder.layers.1.linear1.weight, 1 off lr by > 1%)" in first
+    ratios = {n: float(v[1]) for n, v in tensors.items() if v[1] != "—"}
+    assert ratios["encoder.layers.0.norm1.weight"] == ratios["encoder.layers.0.norm2.weight"] == 0.03
+    others = [r for n, r in ratios.items() if "norm" not in n]
+    assert (round(min(others), 2), round(max(others), 2)) == (0.17, 0.33)
+    sizes = [float(v[0]) for n, v in tensors.items() if n in ratios and "norm" not in n]
+    assert (min(sizes), max(sizes)) == (0.090, 0.176)
+
+    scan = stdout_of(next(c for c in code if "for (const lr of" in c.source))
+    assert "the targets' spread (std): 0.3476" in scan
+    got = {}
+    for line in scan.splitlines()[2:]:
+        head, losses, largest, spread = [p.strip() for p in line.split("│")]
+        lr, warmup = head.split(None, 1)
+        got[(float(lr), warmup)] = ([float(v) for v in losses.split(" / ")], float(largest.split()[0]), float(spread))
+    assert got[(0.003, "none")][0][1] == 0.0062 and got[(0.003, "20 steps")][0][1] == 0.0138 and got[(0.003, "none")][1] == 0.016
+    assert got[(0.03, "none")][0][1] == 0.0077 and got[(0.03, "20 steps")][0][1] == 0.0017  # the traced runs again
+    assert got[(0.1, "none")] == ([0.1295, 0.1221], 0.533, 0.0009)
+    assert got[(0.1, "20 steps")][0] == [0.0313, 0.0517] and got[(0.1, "20 steps")][1] == 0.066
+
+
 def rerun_each_cell(name):
     """Runs the notebook top to bottom, then each code cell once more, alone, in the same kernel
     (what a student does after editing a cell), from the last to the first:
