@@ -15,7 +15,7 @@ import { ensureExtensionInstalled, type Lab, ROOT, startLab } from "./browser/ju
 
 const SHOTS = join(ROOT, "test-output", "browser");
 const PLOT_MIME = "application/vnd.lrlab.plot+json";
-const NOTEBOOKS = ["01-batch-size.ipynb", "02-adam.ipynb", "03-steplr.ipynb"];
+const NOTEBOOKS = ["01-batch-size.ipynb", "02-adam.ipynb", "03-steplr.ipynb", "04-adam-warmup.ipynb"];
 
 let lab: Lab | undefined;
 let chromium: Awaited<ReturnType<typeof launchChromium>> | undefined;
