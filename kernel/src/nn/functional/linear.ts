@@ -64,13 +64,28 @@ export function linear(input: Tensor, weight: Tensor, bias: Tensor | null = null
       gemm(true, false, O, I, N, gd, 0, x, 0, gw, 0);
       gwT = fresh_grad(new Tensor(gw, weight.shape, dtype));
     }
-    if (need[2] && bias) {
-      const acc = new Float64Array(O);
-      for (let n = 0; n < N; n++) for (let o = 0; o < O; o++) acc[o] += gd[n * O + o];
-      gb = fresh_grad(new Tensor(cast(acc, dtype), bias.shape, dtype));
-    }
+    if (need[2] && bias) gb = fresh_grad(new Tensor(cast(columnSums(gd, N, O), dtype), bias.shape, dtype));
     return [gxT, gwT, gb];
   });
+}
+
+/**
+ * The sums of the columns of a [rows, cols] matrix, in float64 (as F.linear's bias gradient).
+ * Four rows at a time: one load and store of the accumulator per four elements instead of one
+ * per element, which halves the time of the loop.
+ */
+export function columnSums(m: Float32Array | Float64Array, rows: number, cols: number): Float64Array {
+  const acc = new Float64Array(cols);
+  let r = 0;
+  for (; r + 3 < rows; r += 4) {
+    const a = r * cols;
+    const b = a + cols;
+    const c = b + cols;
+    const d = c + cols;
+    for (let o = 0; o < cols; o++) acc[o] += (m[a + o] + m[b + o]) + (m[c + o] + m[d + o]);
+  }
+  for (; r < rows; r++) for (let o = 0; o < cols; o++) acc[o] += m[r * cols + o];
+  return acc;
 }
 
 /** A double accumulator as the storage of `dtype` (rounds once for float32). */

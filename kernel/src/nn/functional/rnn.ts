@@ -40,7 +40,7 @@ import { attach, fresh_grad, needs_grad } from "../../tensor/autograd";
 import { gemm } from "../../tensor/gemm";
 import { SliceGrad } from "../../tensor/slice_grad";
 import { contiguous_strides } from "../../tensor/shape";
-import { linear, torchName } from "./linear";
+import { columnSums, linear, torchName } from "./linear";
 import { dropout } from "./dropout";
 
 /** PyTorch's names of the four recurrences (RNNBase.mode). */
@@ -332,25 +332,6 @@ function hiddenTerms(w_hh: Tensor, b_hh: Tensor | null, L: number, N: number): (
       return [dh, new SliceGrad(g, shape, t * N * G, stride)];
     });
   };
-}
-
-/**
- * The sums of the columns of a [rows, cols] matrix, in float64 (as F.linear's bias gradient).
- * Four rows at a time: one load and store of the accumulator per four elements instead of one
- * per element, which halves the time of the loop.
- */
-function columnSums(m: Float32Array | Float64Array, rows: number, cols: number): Float64Array {
-  const acc = new Float64Array(cols);
-  let r = 0;
-  for (; r + 3 < rows; r += 4) {
-    const a = r * cols;
-    const b = a + cols;
-    const c = b + cols;
-    const d = c + cols;
-    for (let o = 0; o < cols; o++) acc[o] += (m[a + o] + m[b + o]) + (m[c + o] + m[d + o]);
-  }
-  for (; r < rows; r++) for (let o = 0; o < cols; o++) acc[o] += m[r * cols + o];
-  return acc;
 }
 
 /** What the layer loop needs besides the input and the state. */
