@@ -135,6 +135,13 @@ describe("magic parser", () => {
     expect(parts[2]).toMatchObject({ name: "lr_schedule", help: true });
     expect(splitCell("const m = 7 % 3;")).toEqual([{ kind: "code", code: "const m = 7 % 3;", firstLine: 0 }]);
   });
+
+  it("a cell magic below the first line is one UsageError saying where it goes, not TypeScript's errors", () => {
+    expect(() => splitCell("let it = 0;\n%%lr_trace --name long\nfor (;;) {}")).toThrow(MagicError);
+    expect(() => splitCell("let it = 0;\n  %%lr_trace --name long")).toThrow(
+      "line 2: %%lr_trace is a cell magic: it goes on the first line of its cell, the code on the lines below it (as in IPython)",
+    );
+  });
 });
 
 describe("magic cells for completion and quick info (assist.ts)", () => {

@@ -357,6 +357,12 @@ export function splitCell(src: string): CellPart[] {
     code = [];
   };
   lines.forEach((l, i) => {
+    // `%%name` below the first line: TypeScript would read it as code ("Expression expected",
+    // "Cannot find name 'lr_trace'", one error per word of its options)
+    const cellMagic = /^\s*%%([A-Za-z_]\w*)/.exec(l);
+    if (cellMagic) {
+      throw new MagicError(`line ${i + 1}: %%${cellMagic[1]} is a cell magic: it goes on the first line of its cell, the code on the lines below it (as in IPython); code above it goes in a cell of its own`);
+    }
     const m = MAGIC_LINE.exec(l.trim());
     if (m && /^\s*%/.test(l)) {
       flushCode();
