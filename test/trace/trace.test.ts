@@ -397,6 +397,14 @@ describe("trace: behaviour", () => {
     t4.stop();
     expect(seen).toEqual([opt4]);
     expect(t4.param_names()).toEqual(["w", "1.0"]); // b: the default group.index name
+    // all default names (the optimizer got model.parameters()): the error says how to get the model's
+    const opt5 = new SGD([w, b], { lr: 0.1 });
+    const t5 = trace(opt5, { per_param: true });
+    w.grad = grad([1, -1]);
+    b.grad = grad([2]);
+    opt5.step();
+    expect(() => t5.latest_param("fc.weight")).toThrow(/traced: 0\.0, 0\.1\. These are default names \(group\.index\).*model\.named_parameters\(\)/);
+    expect(() => t5.latest_param("0.7")).toThrow(/traced: 0\.0, 0\.1$/);
     expect(t2.series("lr")).toBeUndefined();
     expect(t2.series("lr_projected")!.steps).toBe(3);
     expect(t3.steps).toBe(3);

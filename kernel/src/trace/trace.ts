@@ -84,6 +84,16 @@ export interface TraceOptions {
  */
 export const PARAM_CAPACITY = 128;
 
+/**
+ * When the traced parameters have the default names ("group.index": the optimizer was given
+ * `model.parameters()`) and a model's name was asked for: how to trace them by name.
+ */
+function defaultNamesNote(names: string[], asked: unknown): string {
+  if (names.length === 0 || !names.every((n) => /^\d+\.\d+$/.test(n)) || (typeof asked === "string" && /^\d+\.\d+$/.test(asked))) return "";
+  return ". These are default names (group.index): the optimizer was given model.parameters(). For the model's names, "
+    + "build it from model.named_parameters(), or trace it with lrlab.trace(optimizer, { per_param: true, named_parameters: model.named_parameters() })";
+}
+
 const OPTION_KEYS = ["batch_size", "reduction", "per_param", "named_parameters", "name", "metrics", "capacity", "param_capacity"];
 
 /** `{ step, lr }` of the first non-finite step or loss. */
@@ -311,7 +321,7 @@ export class Trace implements Plottable {
       const names = [...this.paramSeries.keys()];
       const near = typeof name === "string" ? closeMatches(name, names) : [];
       throw new RangeError(`trace.latest_param: no parameter named ${JSON.stringify(name)}${near.length ? ` (did you mean ${near.join(" or ")}?)` : ""}; `
-        + `traced: ${names.join(", ") || "(none yet)"}`);
+        + `traced: ${names.join(", ") || "(none yet)"}${defaultNamesNote(names, name)}`);
     }
     return m ?? null;
   }
@@ -385,7 +395,7 @@ export class Trace implements Plottable {
         const names = [...this.paramSeries.keys()];
         const near = typeof param === "string" ? closeMatches(param, names) : [];
         throw new RangeError(`trace.series: no parameter named ${JSON.stringify(param)}${near.length ? ` (did you mean ${near.join(" or ")}?)` : ""}; `
-          + `traced: ${names.join(", ") || "(none yet)"}`);
+          + `traced: ${names.join(", ") || "(none yet)"}${defaultNamesNote(names, param)}`);
       }
       map = entry.series;
     }
