@@ -88,6 +88,9 @@ function safeSoftmax(scores: Tensor): Tensor {
  * query [..., L, E], key [..., S, E], value [..., S, Ev] → [..., L, Ev] (batch dims broadcast).
  * attn_mask, dropout_p and is_causal may also be given positionally, in Python's order.
  */
+/** After PyTorch's message that points to nn.Transformer.generate_square_subsequent_mask. */
+export const CAUSAL_MASK_HINT = " (lrlab has no nn.Transformer: the same mask is torch.full([L, L], -Infinity).triu(1))";
+
 export function scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor, options?: ScaledDotProductAttentionOptions): Tensor;
 export function scaled_dot_product_attention(
   query: Tensor, key: Tensor, value: Tensor, attn_mask?: Tensor | null, dropout_p?: number, is_causal?: boolean,
@@ -267,7 +270,8 @@ export function multi_head_attention_forward(
   const [L, N, E] = query.shape;
   key_padding_mask = canonical_mask(key_padding_mask, "key_padding_mask", attn_mask?.dtype ?? null, "attn_mask", query.dtype, warn_owner);
   if (is_causal && attn_mask === null) {
-    throw RuntimeError("Need attn_mask if specifying the is_causal hint. You may use the Transformer module method `generate_square_subsequent_mask` to create this mask.");
+    // PyTorch's message, then how to make the mask here: it names nn.Transformer, which lrlab does not have
+    throw RuntimeError(`Need attn_mask if specifying the is_causal hint. You may use the Transformer module method \`generate_square_subsequent_mask\` to create this mask.${CAUSAL_MASK_HINT}`);
   }
   if (is_causal && key_padding_mask === null && !need_weights) {
     attn_mask = null; // SDPA applies the causal mask itself

@@ -125,6 +125,16 @@ export class MultiheadAttention extends Module {
     if (this.bias_v !== null) xavier_normal_(this.bias_v);
   }
 
+  /**
+   * Attention of query [L, N, E] over key [S, N, kdim] and value [S, N, vdim] (batch_first:
+   * [N, L, E], ...; unbatched [L, E], ...) → [attn_output [L, N, E], attn_weights] where the
+   * weights are [N, L, S] averaged over heads, [N, num_heads, L, S] with
+   * average_attn_weights: false, or null with need_weights: false. Options: key_padding_mask
+   * [N, S] (true at padding), attn_mask [L, S] or [N·num_heads, L, S] (boolean: true where
+   * attention is *not* allowed; float: added to the scores), is_causal.
+   *
+   *   const [out, weights] = mha.forward(x, x, x);   // self-attention
+   */
   override forward(query: Tensor, key: Tensor, value: Tensor, options: MultiheadAttentionForwardArgs = {}): [Tensor, Tensor | null] {
     options = keywords("MultiheadAttention.forward", options, ["key_padding_mask", "need_weights", "attn_mask", "average_attn_weights", "is_causal"]);
     const { need_weights = true, average_attn_weights = true, is_causal = false } = options;

@@ -329,6 +329,13 @@ export class RNN extends RNNBase {
     this.nonlinearity = nl;
   }
 
+  /**
+   * Runs the sequence: input [L, N, H_in] (batch_first: [N, L, H_in]; unbatched [L, H_in]) and
+   * h_0 [D·num_layers, N, H] (zeros when omitted) → [output [L, N, D·H], h_n [D·num_layers, N, H]]
+   * (D = 2 if bidirectional; output is [N, L, D·H] with batch_first).
+   *
+   *   const [output, h_n] = rnn.forward(x);
+   */
   override forward(input: Tensor, hx?: Tensor | null): [Tensor, Tensor] {
     return this._forwardOneState("RNN", input, hx);
   }
@@ -350,6 +357,13 @@ export class GRU extends RNNBase {
     super("GRU", "GRU", input_size, hidden_size, baseArgs("GRU", args, false));
   }
 
+  /**
+   * Runs the sequence: input [L, N, H_in] (batch_first: [N, L, H_in]; unbatched [L, H_in]) and
+   * h_0 [D·num_layers, N, H] (zeros when omitted) → [output [L, N, D·H], h_n [D·num_layers, N, H]]
+   * (D = 2 if bidirectional; output is [N, L, D·H] with batch_first).
+   *
+   *   const [output, h_n] = gru.forward(x);
+   */
   override forward(input: Tensor, hx?: Tensor | null): [Tensor, Tensor] {
     return this._forwardOneState("GRU", input, hx);
   }
@@ -376,6 +390,14 @@ export class LSTM extends RNNBase {
     super("LSTM", "LSTM", input_size, hidden_size, baseArgs("LSTM", args, true));
   }
 
+  /**
+   * Runs the sequence: input [L, N, H_in] (batch_first: [N, L, H_in]; unbatched [L, H_in]) and
+   * [h_0, c_0] ([D·num_layers, N, H_out] and [D·num_layers, N, H]; zeros when omitted) →
+   * [output [L, N, D·H_out], [h_n, c_n]] (D = 2 if bidirectional; H_out = proj_size or
+   * hidden_size; output is [N, L, D·H_out] with batch_first).
+   *
+   *   const [output, [h_n, c_n]] = lstm.forward(x);
+   */
   override forward(input: Tensor, hx?: [Tensor, Tensor] | readonly [Tensor, Tensor] | null): [Tensor, [Tensor, Tensor]] {
     checkFloat(input, "LSTM", "input");
     const nd = input.dim();
@@ -510,6 +532,7 @@ export class RNNCell extends RNNCellBase {
     this.nonlinearity = nl as string;
   }
 
+  /** One step: input [N, H_in] (or [H_in]) and h [N, H] (zeros when omitted) → h' [N, H]. */
   override forward(input: Tensor, hx?: Tensor | null): Tensor {
     const batched = this._checkRank("RNNCell", input);
     if (hx !== undefined && hx !== null) {
@@ -537,6 +560,7 @@ export class GRUCell extends RNNCellBase {
     super("GRUCell", input_size, hidden_size, bias, 3, dtype, device);
   }
 
+  /** One step: input [N, H_in] (or [H_in]) and h [N, H] (zeros when omitted) → h' [N, H]. */
   override forward(input: Tensor, hx?: Tensor | null): Tensor {
     const batched = this._checkRank("GRUCell", input);
     if (hx !== undefined && hx !== null) {
@@ -563,6 +587,7 @@ export class LSTMCell extends RNNCellBase {
     super("LSTMCell", input_size, hidden_size, bias, 4, dtype, device);
   }
 
+  /** One step: input [N, H_in] (or [H_in]) and [h, c] ([N, H] each; zeros when omitted) → [h', c']. */
   override forward(input: Tensor, hx?: [Tensor, Tensor] | readonly [Tensor, Tensor] | null): [Tensor, Tensor] {
     const batched = this._checkRank("LSTMCell", input);
     const x = batched ? input : input.unsqueeze(0);

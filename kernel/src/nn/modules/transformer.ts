@@ -112,6 +112,11 @@ export class TransformerEncoderLayer extends Module {
     this.activation = act;
   }
 
+  /**
+   * One layer over src [S, N, E] (batch_first: [N, S, E]; unbatched [S, E]) → the same shape.
+   * Options: src_mask [S, S] (boolean: true where attention is *not* allowed; float: added to the
+   * scores), src_key_padding_mask [N, S] (true at padding), is_causal (src_mask is the causal mask).
+   */
   override forward(src: Tensor, options: TransformerEncoderLayerForwardArgs = {}): Tensor {
     options = keywords("TransformerEncoderLayer.forward", options, ["src_mask", "src_key_padding_mask", "is_causal"]);
     const { is_causal = false } = options;
@@ -191,6 +196,12 @@ export class TransformerEncoder extends Module {
     this.mask_check = mask_check;
   }
 
+  /**
+   * Every layer in turn, then `norm`: src [S, N, E] (batch_first: [N, S, E]; unbatched [S, E]) →
+   * the same shape. Options: mask [S, S] (boolean: true where attention is *not* allowed; float:
+   * added to the scores; a causal mask: `torch.full([S, S], -Infinity).triu(1)`),
+   * src_key_padding_mask [N, S] (true at padding), is_causal.
+   */
   override forward(src: Tensor, options: TransformerEncoderForwardArgs = {}): Tensor {
     options = keywords("TransformerEncoder.forward", options, ["mask", "src_key_padding_mask", "is_causal"]);
     const src_key_padding_mask = canonical_mask(options.src_key_padding_mask, "src_key_padding_mask", options.mask?.dtype ?? null, "mask", src.dtype, this);
