@@ -64,7 +64,7 @@ describe("a per_param trace of 50 parameter tensors", () => {
     // per-parameter lines for the selector, the payload saying how many it left out
     const carried = new Set(p.series.filter((s) => s.param).map((s) => s.param));
     expect(carried.size).toBeGreaterThanOrEqual(8);
-    expect(p.param_info).toEqual({ total: 50, omitted: 50 - carried.size, criterion: "mean update ratio ‖Δ‖/‖θ‖" });
+    expect(p.param_info).toEqual({ total: 50, omitted: 50 - carried.size, criterion: "mean update ratio ‖Δ‖/‖θ‖, weights (2 or more dims) first" });
   }, 120_000);
 
   it("has a readable legend: the group's lines and a few parameters, not one entry per parameter × metric", () => {
@@ -76,12 +76,15 @@ describe("a per_param trace of 50 parameter tensors", () => {
     expect(String(b[SVG_MIME])).toContain("of 50 parameters, by mean update ratio");
   });
 
-  it("the parameters carried first are those with the largest mean update ratio", () => {
+  it("the parameters carried first are the weights (2 or more dims), largest mean update ratio first, then the vectors", () => {
     const p = b[PLOT_MIME] as PlotPayload;
     const carried = [...new Set(p.series.filter((s) => s.param).map((s) => s.param as string))];
     const mean = (n: string) => { const bs = run.t.series("update_ratio", 0, n)!.buckets(); return bs.reduce((a, x) => a + x.sum, 0) / bs.reduce((a, x) => a + x.count, 0); };
-    const all = run.names.map((n) => [n, mean(n)] as const).sort((a, c) => c[1] - a[1]).map(([n]) => n);
+    const vector = (n: string) => (n.endsWith(".bias") ? 1 : 0); // Linear's bias [64], weight [64, 64]
+    const all = run.names.map((n) => [n, mean(n)] as const).sort((a, c) => vector(a[0]) - vector(c[0]) || c[1] - a[1]).map(([n]) => n);
     expect(carried).toEqual(all.slice(0, carried.length));
+    // biases move faster relative to their size here: by the ratio alone they would come first
+    expect(Math.max(...run.names.filter((n) => vector(n)).map(mean))).toBeGreaterThan(mean(carried[0]));
   });
 
   it("a parameter left out is carried on demand: bundle({ params: [name] })", () => {
@@ -92,7 +95,7 @@ describe("a per_param trace of 50 parameter tensors", () => {
     const p2 = b2[PLOT_MIME] as PlotPayload;
     expect(p2.series.filter((s) => s.param === missing).map((s) => s.metric).sort()).toEqual(
       ["lr_elementwise", "lr_preconditioned", "lr_projected", "update_ratio"]);
-    expect(p2.param_info!.criterion).toBe("the ones asked for, then mean update ratio ‖Δ‖/‖θ‖");
+    expect(p2.param_info!.criterion).toBe("the ones asked for, then mean update ratio ‖Δ‖/‖θ‖, weights (2 or more dims) first");
     expect(savedBytes(b2)).toBeLessThan(150_000);
   });
 });

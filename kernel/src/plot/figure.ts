@@ -25,7 +25,7 @@
  *   extension's parameter selector only, never all drawn at once. PARAM_POINT_BUDGET points in
  *   all, each line between PARAM_MIN_POINTS and PARAM_MAX_POINTS points. When every parameter
  *   does not fit at PARAM_MIN_POINTS, the figure carries the first ones in the source's order
- *   (the tracer's: largest mean update ratio first; `FigureOptions.params` puts the ones a user
+ *   (the tracer's: weights before vectors, each by largest mean update ratio first; `FigureOptions.params` puts the ones a user
  *   asks for in front) and says how many it left out (`payload.param_info`); the trace keeps
  *   every one (`trace.series(metric, group, name)`, `to_json`). Their downsampling merges
  *   aligned runs of 2^k steps (`downsampleAligned`), so a line's points are the same whatever

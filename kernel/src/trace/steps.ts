@@ -43,6 +43,8 @@ export interface GroupAtStep {
   param_factors: (Quantiles | null)[] | null;
   /** The parameters' names (per_param). */
   names: string[];
+  /** Whether each is a vector (fewer than 2 dims: a bias, a norm's scale; per_param). */
+  vectors: boolean[];
 }
 
 /** A step measured by step_job.ts, whose metrics are not final yet (see `before`). */
@@ -340,6 +342,7 @@ export class StepPipeline {
       factor: views !== null ? factorQuantiles(views, ranges!) : null,
       param_factors: this.per_param ? slots.map((_, k) => (views ? factorQuantiles([views[k]], { f: [ranges!.f[k]], x: [ranges!.x[k]] }) : null)) : null,
       names: this.per_param ? slots.map((slot) => this.nameOf(slot.p, gi, slot.index)) : [],
+      vectors: this.per_param ? slots.map((slot) => slot.p.dim() < 2) : [],
     };
   }
 }

@@ -188,7 +188,7 @@ export class Trace implements Plottable {
   private readonly capacity: number;
   private readonly paramCapacity: number;
   private readonly groupSeries: SeriesMap[] = [];
-  private readonly paramSeries = new Map<string, { group: number; series: SeriesMap }>();
+  private readonly paramSeries = new Map<string, { group: number; series: SeriesMap; vector: boolean }>();
   private readonly lossSeries: BoundedSeries;
   private readonly lastGroups: (StepMetrics | null)[] = [];
   private readonly lastParams = new Map<string, StepMetrics>();
@@ -513,7 +513,7 @@ export class Trace implements Plottable {
         this.lastParams.set(name, pm);
         let entry = this.paramSeries.get(name);
         if (entry === undefined) {
-          entry = { group: gi, series: new Map() };
+          entry = { group: gi, series: new Map(), vector: at.vectors[k] ?? false };
           this.paramSeries.set(name, entry);
         }
         this.pushSeries(entry.series, step, pm, this.paramCapacity);
@@ -656,9 +656,13 @@ export class Trace implements Plottable {
   }
 
   /**
-   * The traced parameters, largest mean update ratio ‖Δ‖/‖θ‖ over the run first (the tensors
-   * that move fastest relative to their size); without an update ratio (not recorded, or no
-   * step with one) by mean gradient norm, then in the optimizer's order. Ties keep that order.
+   * The traced parameters: tensors of two or more dims (weight matrices, kernels, embeddings)
+   * before vectors (biases, norms' scales), each set by largest mean update ratio ‖Δ‖/‖θ‖ over
+   * the run first (the tensors that move fastest relative to their size); without an update ratio
+   * (not recorded, or no step with one) by mean gradient norm, then in the optimizer's order. Ties
+   * keep that order. Weights first: ranked by update ratio alone, a transformer's plot carried its
+   * biases and LayerNorm parameters (small norms, large ratios) and left out every attention
+   * weight (a user's pass).
    */
   private rankedParams(): { names: string[]; criterion: string } {
     const meanOf = (s: BoundedSeries | undefined): number => {
@@ -671,12 +675,15 @@ export class Trace implements Plottable {
       return count > 0 ? sum / count : NaN;
     };
     const names = [...this.paramSeries.keys()];
+    const vector = (n: string) => this.paramSeries.get(n)!.vector;
+    const split = names.some(vector) && !names.every(vector);
+    const rank = (n: string) => (split && vector(n) ? 1 : 0);
     for (const [metric, criterion] of [["update_ratio", "mean update ratio ‖Δ‖/‖θ‖"], ["grad_norm", "mean gradient norm ‖g‖"]] as const) {
       const score = new Map(names.map((n) => [n, meanOf(this.paramSeries.get(n)!.series.get(metric))]));
       if (![...score.values()].some((v) => Number.isFinite(v))) continue;
       const key = (n: string) => (Number.isFinite(score.get(n)!) ? score.get(n)! : -Infinity);
-      const order = names.map((n, i) => ({ n, i })).sort((a, b) => key(b.n) - key(a.n) || a.i - b.i).map((e) => e.n);
-      return { names: order, criterion };
+      const order = names.map((n, i) => ({ n, i })).sort((a, b) => rank(a.n) - rank(b.n) || key(b.n) - key(a.n) || a.i - b.i).map((e) => e.n);
+      return { names: order, criterion: split ? `${criterion}, weights (2 or more dims) first` : criterion };
     }
     return { names, criterion: "the optimizer's order" };
   }
@@ -746,7 +753,7 @@ export class Trace implements Plottable {
       latest: this.lastGroups.map((m) => m ?? null),
       latest_params: Object.fromEntries(this.lastParams),
       groups: this.groupSeries.map(dump),
-      params: Object.fromEntries([...this.paramSeries].map(([k, v]) => [k, { group: v.group, series: dump(v.series) }])),
+      params: Object.fromEntries([...this.paramSeries].map(([k, v]) => [k, { group: v.group, series: dump(v.series), vector: v.vector }])),
       loss: this.lossSeries.to_json(),
       last_loss: this.lastLoss,
     };
@@ -766,7 +773,7 @@ export class Trace implements Plottable {
     for (const [k, m] of Object.entries(j.latest_params)) t.lastParams.set(k, m);
     const load = (o: Record<string, SeriesJSON>) => new Map(Object.entries(o).map(([k, s]) => [k, BoundedSeries.from_json(s)]));
     j.groups.forEach((g, i) => (t.groupSeries[i] = load(g)));
-    for (const [k, v] of Object.entries(j.params)) t.paramSeries.set(k, { group: v.group, series: load(v.series) });
+    for (const [k, v] of Object.entries(j.params)) t.paramSeries.set(k, { group: v.group, series: load(v.series), vector: v.vector ?? false });
     (t as unknown as { lossSeries: BoundedSeries }).lossSeries = BoundedSeries.from_json(j.loss);
     return t;
   }
@@ -788,7 +795,7 @@ export interface TraceJSON {
   latest: (StepMetrics | null)[];
   latest_params: Record<string, StepMetrics>;
   groups: Record<string, SeriesJSON>[];
-  params: Record<string, { group: number; series: Record<string, SeriesJSON> }>;
+  params: Record<string, { group: number; series: Record<string, SeriesJSON>; vector?: boolean }>;
   loss: SeriesJSON;
   last_loss: number | null;
 }
