@@ -123,6 +123,17 @@ describe("Tab", () => {
   });
 });
 
+describe("completion inside a ModuleList", () => {
+  it("offers the members of what it holds: enc.layers[0].self_attn., list[0].", () => {
+    const engine = new Engine(makePrelude(DIST), tmpdir());
+    engine.run("const enc = new torch.nn.TransformerEncoder(new torch.nn.TransformerEncoderLayer(8, 2), 2);\nconst ml = new torch.nn.ModuleList([new torch.nn.Linear(2, 3)]);");
+    const names = (src: string) => engine.complete(src, src.length).candidates;
+    expect(names("enc.layers[0].")).toEqual(expect.arrayContaining(["self_attn", "linear1", "norm1"]));
+    expect(names("enc.layers[0].self_attn.")).toEqual(expect.arrayContaining(["in_proj_weight", "out_proj"]));
+    expect(names("ml[0].")).toEqual(expect.arrayContaining(["weight", "in_features"]));
+  });
+});
+
 describe("completion types (for JupyterLab's completer icons)", () => {
   it("name each candidate's kind, the library's re-exports resolved (TypeScript calls them all 'alias')", () => {
     const engine = new Engine(makePrelude(DIST), tmpdir());

@@ -93,8 +93,11 @@ export class Sequential extends IndexedModules {
   }
 }
 
-export class ModuleList extends IndexedModules {
-  constructor(modules: Iterable<Module> = []) {
+export class ModuleList<T extends Module = Module> extends IndexedModules {
+  /** Its modules by position; typed by what it holds (`ModuleList<Linear>`), so completion works on `list[0].` */
+  [index: number]: T;
+
+  constructor(modules: Iterable<T> = []) {
     super();
     let i = 0;
     for (const m of modules) this.add_module(String(i), checkModule(m, "ModuleList", i++));

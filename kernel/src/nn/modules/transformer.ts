@@ -176,7 +176,7 @@ function detectCausal(mask: Tensor | null, is_causal: boolean | null | undefined
 }
 
 export class TransformerEncoder extends Module {
-  layers: ModuleList;
+  layers: ModuleList<TransformerEncoderLayer>;
   num_layers: number;
   norm: Module | null;
   enable_nested_tensor: boolean;
