@@ -223,6 +223,16 @@ describe("reprs and errors as PyTorch's", () => {
     const layer = new nn.TransformerEncoderLayer(8, 2, { dim_feedforward: 16 });
     expect(() => new nn.TransformerEncoder(layer, 2).forward(t, { src_mask: torch.zeros(3, 3) } as any)).toThrow(/unexpected keyword argument 'src_mask'/);
   });
+  it("scaled_dot_product_attention names the argument whose shape is wrong (PyTorch's own errors come from inside its products)", () => {
+    const q = torch.randn(2, 4, 5, 8), k = torch.randn(2, 4, 5, 8), v = torch.randn(2, 4, 5, 8);
+    expect(() => F.scaled_dot_product_attention(q, torch.randn(2, 4, 5, 6), v)).toThrow(
+      "query and key must have the same last dimension E (the scores are query · keyᵀ), got query [2, 4, 5, 8] and key [2, 4, 5, 6]");
+    expect(() => F.scaled_dot_product_attention(q, k, torch.randn(2, 4, 7, 8))).toThrow("key and value must have the same sequence length S");
+    expect(() => F.scaled_dot_product_attention(q, k, v, { attn_mask: torch.zeros(6, 6) })).toThrow(
+      "attn_mask [6, 6] does not broadcast to the attention scores [..., L=5, S=5]");
+    // masks that broadcast are fine
+    expect(F.scaled_dot_product_attention(q, k, v, { attn_mask: torch.zeros(1, 5) }).shape).toEqual([2, 4, 5, 8]);
+  });
   it("has every error case of the fixture", () => expect(Object.keys(cases).sort()).toEqual(Object.keys(fx.errors).sort()));
   it.each(Object.keys(cases))("%s", (name) => {
     const want = fx.errors[name] as { type: string; message: string };

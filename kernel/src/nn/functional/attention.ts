@@ -122,7 +122,24 @@ export function scaled_dot_product_attention(query: Tensor, key: Tensor, value: 
 
   const L = query.shape[query.dim() - 2];
   const S = key.shape[key.dim() - 2];
-  const s = scale ?? 1 / Math.sqrt(query.shape[query.dim() - 1]);
+  // PyTorch reports these from inside its matrix products and additions ("Expected size for first
+  // two dimensions of batch2 tensor ...", "The size of tensor a (5) must match ... dimension 3"),
+  // naming no argument: the same cases here say which argument and what shape it needs.
+  const E = query.shape[query.dim() - 1];
+  const shape = (t: Tensor) => `[${t.shape.join(", ")}]`;
+  if (key.shape[key.dim() - 1] !== E) {
+    throw RuntimeError(`${op}: query and key must have the same last dimension E (the scores are query · keyᵀ), got query ${shape(query)} and key ${shape(key)}`);
+  }
+  if (value.shape[value.dim() - 2] !== S) {
+    throw RuntimeError(`${op}: key and value must have the same sequence length S (dimension -2), got key ${shape(key)} and value ${shape(value)}`);
+  }
+  if (attn_mask !== null) {
+    const m = attn_mask.shape, n = m.length;
+    if (n < 1 || (m[n - 1] !== S && m[n - 1] !== 1) || (n >= 2 && m[n - 2] !== L && m[n - 2] !== 1)) {
+      throw RuntimeError(`${op}: attn_mask ${shape(attn_mask)} does not broadcast to the attention scores [..., L=${L}, S=${S}] (query ${shape(query)}, key ${shape(key)}); its last two dims must be L (or 1) and S (or 1)`);
+    }
+  }
+  const s = scale ?? 1 / Math.sqrt(E);
   const root = Math.sqrt(Math.abs(s));
   let scores = query.mul(s < 0 ? -root : root).matmul(key.transpose(-2, -1).mul(root));
   const mask = is_causal ? additive(ones([L, S], { dtype: "bool" }).tril(), query.dtype)
