@@ -24,17 +24,32 @@ describe("where a downsampled point sits", () => {
   });
 
   it("every point sits on a true step of its own bucket, whose band it carries", () => {
-    for (let k = 0; k < 32; k++) {
-      const steps = [4 * k, 4 * k + 1, 4 * k + 2, 4 * k + 3];
+    // the last step alone; steps 0..126 in 31 points: the first 127 mod 31 = 3 of 5 steps, the others of 4
+    const ranges: number[][] = [];
+    for (let k = 0, start = 0; k < 31; k++) {
+      const len = k < 3 ? 5 : 4;
+      ranges.push(Array.from({ length: len }, (_, i) => start + i));
+      start += len;
+    }
+    ranges.push([127]);
+    ranges.forEach((steps, k) => {
       expect(Number.isInteger(p.x[k])).toBe(true);
       expect(steps).toContain(p.x[k]);
       const v = steps.map(f);
       expect(p.min[k]).toBe(Number(Math.min(...v).toPrecision(4)));
       expect(p.max[k]).toBe(Number(Math.max(...v).toPrecision(4)));
-      expect(p.mean[k]).toBe(Number((v.reduce((a, b) => a + b, 0) / 4).toPrecision(4)));
-    }
+      expect(p.mean[k]).toBe(Number((v.reduce((a, b) => a + b, 0) / v.length).toPrecision(4)));
+    });
     // The inner points sit in the middle of their buckets, not at their ends.
-    expect(p.x.slice(1, 4)).toEqual([5, 9, 13]);
+    expect(p.x.slice(1, 4)).toEqual([7, 12, 16]);
+  });
+
+  it("a merged line ends on the last step's own value (a schedule's end is not a mean of its last steps)", () => {
+    const anneal = (t: number) => 0.1 * 10 ** (-t / 20); // falls 10× every 20 steps
+    const q = downsample(series(160, anneal).buckets(), 40);
+    expect(q.x).toHaveLength(40);
+    expect(q.x[39]).toBe(159);
+    expect(q.mean[39]).toBe(Number(anneal(159).toPrecision(4)));
   });
 
   it("the tracer's own wide buckets start at their first step too", () => {

@@ -37,9 +37,9 @@ export function round(v: number | null | undefined, digits: number = DEFAULT_DIG
  * `buckets`) optionally supply the band from other series (the q05/q95 of element-wise rates):
  * then a point's min is the min of `low`'s mins and its max the max of `high`'s maxes.
  *
- * Exactly `max_points` points when there are more buckets: n buckets make points of ⌊n/m⌋
- * buckets, the first n mod m of them one bucket more (the run's start coarser, its latest steps
- * finer). Runs of a fixed ⌈n/m⌉ buckets wasted up to half the points a budget allowed: 80 steps
+ * Exactly `max_points` points when there are more buckets: the last bucket alone, and the other
+ * n − 1 buckets points of ⌊(n−1)/(m−1)⌋ buckets, the first (n−1) mod (m−1) of them one bucket
+ * more (the run's start coarser, its latest steps finer). Runs of a fixed ⌈n/m⌉ buckets wasted up to half the points a budget allowed: 80 steps
  * at 75 points became 40 points of two steps.
  */
 export function downsample(
@@ -54,11 +54,16 @@ export function downsample(
   }
   const n = buckets.length;
   const m = Math.min(n, max_points);
-  const per = Math.floor(n / Math.max(1, m));
-  const wide = n - per * m;
+  // The last bucket is a point of its own when buckets merge: the line ends on the run's last
+  // value, not on a mean of its last steps drawn at the last step (the end of a OneCycleLR
+  // schedule read 6.9e-5 where the last step's rate was 3.9e-8: a user's pass). The other
+  // n − 1 buckets make the other m − 1 points.
+  const last = n > m && m >= 2 ? 1 : 0;
+  const per = Math.floor((n - last) / Math.max(1, m - last));
+  const wide = n - last - per * (m - last);
   const out: Points = { x: [], mean: [], min: [], max: [] };
   for (let k = 0, start = 0, end = 0; k < m; k++, start = end) {
-    end = start + per + (k < wide ? 1 : 0);
+    end = last === 1 && k === m - 1 ? n : start + per + (k < wide ? 1 : 0);
     let count = 0;
     let sum = 0;
     let lo = Infinity;
