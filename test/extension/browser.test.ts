@@ -373,7 +373,7 @@ describe("a per-parameter trace", () => {
     expect((await graphState(plot)).names).toEqual(["deep"]);
     const select = plot.locator('[data-control="param"]');
     expect(await select.locator("option").evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value))).toEqual(["", ...paramNames]);
-    expect(await plot.locator('[data-control="param-note"]').textContent()).toBe(`${paramNames.length} of 6, by mean update ratio ‖Δ‖/‖θ‖`);
+    expect(await plot.locator('[data-control="param-note"]').textContent()).toBe(`${paramNames.length} of 6, by mean update ratio ‖Δ‖/‖θ‖, weights (2 or more dims) first`);
     const chosen = paramNames[2];
     await select.selectOption(chosen);
     // and the parameter's: a line and its band (its points merge aligned runs of steps)
