@@ -132,6 +132,11 @@ describe("completion inside a ModuleList", () => {
     expect(names("enc.layers[0].self_attn.")).toEqual(expect.arrayContaining(["in_proj_weight", "out_proj"]));
     expect(names("ml[0].")).toEqual(expect.arrayContaining(["weight", "in_features"]));
   });
+  it("offers a recurrent layer's first-layer weights (named at run time, typed by a pattern)", () => {
+    const engine = new Engine(makePrelude(DIST), tmpdir());
+    engine.run("const lstm = new torch.nn.LSTM(4, 8, 2);");
+    expect(engine.complete("lstm.", 5).candidates).toEqual(expect.arrayContaining(["weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0"]));
+  });
 });
 
 describe("completion types (for JupyterLab's completer icons)", () => {

@@ -134,6 +134,16 @@ export abstract class RNNBase extends Module {
   _all_weights: string[][];
   /** weight_ih_l0, weight_hh_l0, ...: registered by name in the constructor. */
   [name: `weight_${string}` | `bias_${string}`]: Parameter;
+  // The first layer's, named so that Tab offers them (the index signature above types every name
+  // but lists none); the biases exist with bias: true (the default), as in PyTorch.
+  /** Layer 0's input-to-hidden weights [G·hidden_size, input_size] (G gates: 4 LSTM, 3 GRU, 1 RNN). */
+  declare weight_ih_l0: Parameter;
+  /** Layer 0's hidden-to-hidden weights [G·hidden_size, hidden_size] (proj_size columns with a projection). */
+  declare weight_hh_l0: Parameter;
+  /** Layer 0's input-to-hidden bias [G·hidden_size] (bias: true). */
+  declare bias_ih_l0: Parameter;
+  /** Layer 0's hidden-to-hidden bias [G·hidden_size] (bias: true). */
+  declare bias_hh_l0: Parameter;
 
   constructor(mode: RNNMode, layer: string, input_size: number, hidden_size: number, o: LSTMOptions) {
     super();
