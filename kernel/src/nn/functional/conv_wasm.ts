@@ -47,7 +47,7 @@ function moduleFor(): WasmInstance | null {
  * whose input sits (as [nb, Cg, H, W]) at `x_at`; returns the descriptor's address, or -1 when the
  * memory cannot hold it. `extra`: bytes that must fit after the tables (a block of dL/dx).
  */
-function describe(inst: WasmInstance, geo: ConvGeometry, nb: number, esz: number, at: number, extra = 0): number {
+function writeDescriptor(inst: WasmInstance, geo: ConvGeometry, nb: number, esz: number, at: number, extra = 0): number {
   const { C, H, W, groups, kH, kW, Ho, Wo, hIdx, wLo, wHi, wStart, sW } = geo;
   const Cg = C / groups;
   const tab = align16(at);
@@ -86,7 +86,7 @@ function buildCols(inst: WasmInstance, x: F, geo: ConvGeometry, g: number, n0: n
   const esz = f32 ? 4 : 8;
   const Cg = C / groups;
   const x_at = align16(cols_at + Cg * kH * kW * nb * Ho * Wo * esz);
-  const desc = describe(inst, geo, nb, esz, x_at + nb * Cg * H * W * esz);
+  const desc = writeDescriptor(inst, geo, nb, esz, x_at + nb * Cg * H * W * esz);
   if (desc < 0) return false;
   stageInput(inst, x, geo, g, n0, nb, x_at);
   (f32 ? inst.ex.im2col_f32 : inst.ex.im2col_f64)(x_at, cols_at, desc);
@@ -136,7 +136,7 @@ export function conv_input_grad_wasm(w: F, w_off: number, M: number, G: F, g_off
   const block = Cg * H * W;
   const gx_at = align16(c_at + CK * L * esz);
   // the product's C stays where it is while the memory grows (if it must) for the block of dL/dx
-  const desc = describe(inst, geo, nb, esz, gx_at + nb * block * esz);
+  const desc = writeDescriptor(inst, geo, nb, esz, gx_at + nb * block * esz);
   if (desc < 0) return false;
   const view = (f32 ? inst.f32 : inst.f64) as F;
   view.fill(0, gx_at / esz, gx_at / esz + nb * block);
