@@ -161,6 +161,13 @@ export function maxPool(
   return return_indices ? [out, new Tensor(Float64Array.from(idx), outShape, "int64")] : out;
 }
 
+/**
+ * 1 when `v` takes the place of the running maximum, else 0: greater, or NaN (the last NaN is
+ * kept), as PyTorch's `val > max || isnan(val)`. A number, not a branch: the max-pooling loops
+ * move the winner's index by it (maxKernel2x2).
+ */
+const wins = (v: number, best: number): number => +(v > best) | +(v !== v);
+
 /** The max-pooling loop (a function of its own, so that V8 optimises it as a whole). */
 function maxKernel(
   x: Storage, y: Storage, idx: Int32Array, planes: number, H: number, W: number, Ho: number, Wo: number,
@@ -191,7 +198,7 @@ function maxKernel(
           const r = ih * W;
           for (let iw = w0; iw < w1; iw += dW) {
             const v = x[xb + r + iw];
-            at += (+(v > best) | +(v !== v)) * (r + iw - at);
+            at += wins(v, best) * (r + iw - at);
             best = x[xb + at];
           }
         }
@@ -224,15 +231,15 @@ function maxKernel2x2(x: Storage, y: Storage, idx: Int32Array, planes: number, H
         let p = at + 1;
         let v = x[xb + p];
         // v wins when greater or NaN (the last NaN is kept), as maxKernel's test
-        at += (+(v > best) | +(v !== v)) * (p - at);
+        at += wins(v, best) * (p - at);
         best = x[xb + at];
         p = r1 + c;
         v = x[xb + p];
-        at += (+(v > best) | +(v !== v)) * (p - at);
+        at += wins(v, best) * (p - at);
         best = x[xb + at];
         p = r1 + c + 1;
         v = x[xb + p];
-        at += (+(v > best) | +(v !== v)) * (p - at);
+        at += wins(v, best) * (p - at);
         y[o + ow] = x[xb + at];
         idx[o + ow] = at;
       }
