@@ -32,10 +32,18 @@
  * either way; the weight and bias gradients are then sums over all L·N rows at once. Each step's
  * fused op reads its block of that [L, N, G·H] tensor in place and gives its gradient as a
  * SliceGrad (tensor/slice_grad.ts), which autograd adds into one buffer: no per-step copies.
+ *
+ * Packed sequences (torch.nn.utils.rnn.PackedSequence; `packedRecurrence`): the input is the packed
+ * data [Σ batch_sizes, H_in], step t being batch_sizes[t] rows (the longest sequences first), and
+ * the state shrinks as sequences end. The forward direction runs t = 0, 1, ... and keeps each
+ * sequence's state when it ends (its h_n and c_n); the reverse runs t = T − 1, ..., 0 and starts
+ * each sequence from its own h_0 row at its own last step, as PyTorch does. The same fused steps
+ * and hiddenTerms (with batch_sizes[t] rows at step t); each step's rows of the input terms are
+ * taken by narrow (a copy), and the state's rows by narrow and cat where sequences end or start.
  */
 import { Tensor, storageFor } from "../../tensor/tensor";
 import { cat, stack } from "../../tensor/views";
-import { select } from "../../tensor/indexing";
+import { narrow, select } from "../../tensor/indexing";
 import { attach, fresh_grad, needs_grad } from "../../tensor/autograd";
 import { gemm } from "../../tensor/gemm";
 import { SliceGrad } from "../../tensor/slice_grad";
@@ -283,42 +291,53 @@ export function gruPointwise(gi: Tensor, step: number, gh: Tensor, h: Tensor): T
 }
 
 /**
- * The hidden terms gh_t = h_{t−1}·W_hhᵀ + b_hh [N, G·H] of one layer and direction, one step at a
- * time (`hidden(h, t)` for time step t), with the gradients of W_hh and b_hh taken once for the
+ * The hidden terms gh_t = h_{t−1}·W_hhᵀ + b_hh [N_t, G·H] of one layer and direction, one step at
+ * a time (`hidden(h, t)` for time step t, whose h has rows[t] rows: N every step for a padded
+ * batch, batch_sizes[t] for a packed one), with the gradients of W_hh and b_hh taken once for the
  * whole sequence, as cuDNN does, instead of once per step: each step's node passes dgh_t on to
- * h_{t−1} (dgh_t·W_hh, as F.linear) and drops dgh_t, as a SliceGrad, into block t of `collector`
- * [L, N, G·H], a tensor whose values (zeros) nobody reads; the collector's node, which runs once
- * every step's has, computes dW_hh = Σ_t dgh_tᵀ·h_{t−1} as one [G·H, L·N] × [L·N, H] product and
- * db_hh as one sum over the L·N rows. Per step that saves a product with only N rows, a gradient
- * the size of W_hh and its addition into W_hh.grad. The forward is F.linear's product, bit for bit.
+ * h_{t−1} (dgh_t·W_hh, as F.linear) and drops dgh_t, as a SliceGrad, into its rows (from
+ * Σ_{s<t} rows[s]) of `collector` [Σ rows, G·H], a tensor whose values (zeros) nobody reads; the
+ * collector's node, which runs once every step's has, computes dW_hh = Σ_t dgh_tᵀ·h_{t−1} as one
+ * [G·H, Σ rows] × [Σ rows, H] product and db_hh as one sum over those rows. Per step that saves a
+ * product with only N_t rows, a gradient the size of W_hh and its addition into W_hh.grad. The
+ * forward is F.linear's product, bit for bit.
  */
-function hiddenTerms(w_hh: Tensor, b_hh: Tensor | null, L: number, N: number): (h: Tensor, t: number) => Tensor {
+function hiddenTerms(w_hh: Tensor, b_hh: Tensor | null, rows: readonly number[]): (h: Tensor, t: number) => Tensor {
   const [G, Hh] = w_hh.shape;
   const dtype = w_hh.dtype;
   const w = w_hh.data;
+  const L = rows.length;
+  const first: number[] = new Array(L); // the collector's first row of each step
+  let total = 0;
+  for (let t = 0; t < L; t++) {
+    first[t] = total;
+    total += rows[t];
+  }
   const prev: Tensor[] = new Array(L); // h_{t−1} of time step t
   // (Only when W_hh or b_hh needs a gradient. Its values are never read nor written.)
-  const collector = !needs_grad(w_hh, b_hh) ? null : attach(new Tensor(storageFor(dtype, L * N * G), [L, N, G], dtype), "AddmmBackward0", [w_hh, b_hh], (g, need) => {
+  const collector = !needs_grad(w_hh, b_hh) ? null : attach(new Tensor(storageFor(dtype, total * G), [total, G], dtype), "AddmmBackward0", [w_hh, b_hh], (g, need) => {
     const dg = g.data;
     let dw: Tensor | null = null;
     let db: Tensor | null = null;
     if (need[0]) {
-      const hs = storageFor(dtype, L * N * Hh);
-      for (let t = 0; t < L; t++) hs.set(prev[t].data, t * N * Hh);
+      const hs = storageFor(dtype, total * Hh);
+      for (let t = 0; t < L; t++) hs.set(prev[t].data, first[t] * Hh);
       const gw = storageFor(dtype, G * Hh);
-      gemm(true, false, G, Hh, L * N, dg, 0, hs, 0, gw, 0);
+      gemm(true, false, G, Hh, total, dg, 0, hs, 0, gw, 0);
       dw = fresh_grad(new Tensor(gw, w_hh.shape, dtype));
     }
     if (need[1]) {
-      const acc = columnSums(dg, L * N, G);
+      const acc = columnSums(dg, total, G);
       db = fresh_grad(new Tensor(dtype === "float32" ? Float32Array.from(acc) : acc, b_hh!.shape, dtype));
     }
     return [dw, db];
   });
-  const shape = [L, N, G];
-  const stride = contiguous_strides(shape).slice(1);
+  const shape = [total, G];
+  const stride = contiguous_strides(shape); // of a step's [N_t, G] block within the collector
   return (h, t) => {
     if (h.dtype !== dtype) throw new TypeError(`mat1 and mat2 must have the same dtype, but got ${torchName(h.dtype)} and ${torchName(dtype)}`);
+    const N = rows[t];
+    if (h.shape[0] !== N) throw new RangeError(`hidden terms of step ${t}: expected a state of ${N} rows, got [${h.shape.join(", ")}]`);
     const y = storageFor(dtype, N * G);
     gemm(false, true, N, G, Hh, h.data, 0, w, 0, y, 0, b_hh === null ? null : b_hh.data);
     prev[t] = h;
@@ -329,7 +348,7 @@ function hiddenTerms(w_hh: Tensor, b_hh: Tensor | null, L: number, N: number): (
         gemm(false, false, N, Hh, G, g.data, 0, w, 0, gx, 0);
         dh = new Tensor(gx, h.shape, dtype);
       }
-      return [dh, new SliceGrad(g, shape, t * N * G, stride)];
+      return [dh, new SliceGrad(g, shape, first[t] * G, stride)];
     });
   };
 }
@@ -365,7 +384,7 @@ export function recurrence(
       const k = layer * D + d;
       const w = weights[k];
       const gi = linear(x, w.w_ih, w.b_ih); // [L, N, G·H], read step by step
-      const hidden = hiddenTerms(w.w_hh, w.b_hh, L, h0s[k].shape[0]);
+      const hidden = hiddenTerms(w.w_hh, w.b_hh, new Array<number>(L).fill(h0s[k].shape[0]));
       let state: CellState = { h: h0s[k], c: c0s === null ? null : c0s[k] };
       const ys: Tensor[] = new Array(L);
       for (let s = 0; s < L; s++) {
@@ -378,6 +397,88 @@ export function recurrence(
       if (state.c !== null) cn.push(state.c);
     }
     x = D === 1 ? dirOutputs[0] : cat(dirOutputs, 2);
+    if (o.dropout > 0 && o.training && layer < o.num_layers - 1) x = dropout(x, { p: o.dropout, training: true });
+  }
+  return { output: x, h_n: stack(hn, 0), c_n: c0 === null ? null : stack(cn, 0) };
+}
+
+/**
+ * The multi-layer recurrence on a packed batch (see the header): `data` [Σ batch_sizes, H_in] with
+ * batch_sizes[t] rows at step t (non-increasing), and h0 (c0) [num_layers·D, B, ·] in packed
+ * (sorted) order, B = batch_sizes[0]; weights as `recurrence`'s. Returns the last layer's packed
+ * outputs [Σ batch_sizes, D·H_out] and each sequence's state after its own last step (forward) or
+ * first step (reverse), h_n (c_n) [num_layers·D, B, ·], in the same sorted order.
+ */
+export function packedRecurrence(
+  mode: RNNMode, data: Tensor, batch_sizes: readonly number[], h0: Tensor, c0: Tensor | null, weights: CellWeights[], o: RecurrenceOptions,
+): { output: Tensor; h_n: Tensor; c_n: Tensor | null } {
+  const D = o.bidirectional ? 2 : 1;
+  const T = batch_sizes.length;
+  const offsets: number[] = new Array(T);
+  for (let t = 0, off = 0; t < T; off += batch_sizes[t], t++) offsets[t] = off;
+  const h0s = h0.unbind(0);
+  const c0s = c0 === null ? null : c0.unbind(0);
+  const rows = (s: CellState, start: number, n: number): CellState => ({
+    h: narrow(s.h, 0, start, n), c: s.c === null ? null : narrow(s.c, 0, start, n),
+  });
+  const hn: Tensor[] = [];
+  const cn: Tensor[] = [];
+  let x = data;
+  for (let layer = 0; layer < o.num_layers; layer++) {
+    const dirOutputs: Tensor[] = [];
+    for (let d = 0; d < D; d++) {
+      const k = layer * D + d;
+      const w = weights[k];
+      const gi = linear(x, w.w_ih, w.b_ih); // [Σ batch_sizes, G·H]
+      const hidden = hiddenTerms(w.w_hh, w.b_hh, batch_sizes);
+      const initial: CellState = { h: h0s[k], c: c0s === null ? null : c0s[k] };
+      const step = (state: CellState, t: number): CellState => {
+        const git = narrow(gi, 0, offsets[t], batch_sizes[t]);
+        return gatesStep(mode, git, 0, hidden(state.h, t), state, w.w_hr);
+      };
+      const ys: Tensor[] = new Array(T);
+      let final: CellState;
+      if (d === 0) {
+        // Rows bs[t]..cur−1 end at step t − 1: kept, last-ended first, behind the still running ones.
+        let state = initial;
+        const ended: CellState[] = [];
+        for (let t = 0; t < T; t++) {
+          const cur = state.h.shape[0];
+          const n = batch_sizes[t];
+          if (n < cur) {
+            ended.push(rows(state, n, cur - n));
+            state = rows(state, 0, n);
+          }
+          state = step(state, t);
+          ys[t] = state.h;
+        }
+        ended.push(state);
+        ended.reverse();
+        final = ended.length === 1 ? state : {
+          h: cat(ended.map((s) => s.h), 0), c: state.c === null ? null : cat(ended.map((s) => s.c!), 0),
+        };
+      } else {
+        // Sequences join (from their h_0 rows) at their own last step.
+        let state: CellState | null = null;
+        for (let t = T - 1; t >= 0; t--) {
+          const cur = state === null ? 0 : state.h.shape[0];
+          const n = batch_sizes[t];
+          if (n > cur) {
+            const fresh = cur === 0 && n === initial.h.shape[0] ? initial : rows(initial, cur, n - cur);
+            state = state === null ? fresh : {
+              h: cat([state.h, fresh.h], 0), c: state.c === null ? null : cat([state.c, fresh.c!], 0),
+            };
+          }
+          state = step(state!, t);
+          ys[t] = state.h;
+        }
+        final = state!;
+      }
+      dirOutputs.push(cat(ys, 0));
+      hn.push(final.h);
+      if (final.c !== null) cn.push(final.c);
+    }
+    x = D === 1 ? dirOutputs[0] : cat(dirOutputs, 1);
     if (o.dropout > 0 && o.training && layer < o.num_layers - 1) x = dropout(x, { p: o.dropout, training: true });
   }
   return { output: x, h_n: stack(hn, 0), c_n: c0 === null ? null : stack(cn, 0) };

@@ -14,8 +14,10 @@
  * `torch.manual_seed(s)` gives PyTorch's exact weights.
  *
  * forward returns PyTorch's tuple as an array: [output, h_n] (LSTM: [output, [h_n, c_n]]).
- * Deviations: no PackedSequence input (pad the batch instead); the time loop runs step by step
- * on the CPU as PyTorch's native (non-cuDNN) path does.
+ * A torch.nn.utils.rnn.PackedSequence input gives a PackedSequence output (same batch_sizes and
+ * indices) and each sequence's final state at its own last step, in the caller's order, as
+ * PyTorch: `const [packedOut, h_n] = gru.forward(pack_padded_sequence(x, lengths, { enforce_sorted: false }))`.
+ * Deviation: the time loop runs step by step on the CPU as PyTorch's native (non-cuDNN) path does.
  */
 import { Tensor } from "../../tensor/tensor";
 import type { DType } from "../../tensor/tensor";
@@ -25,7 +27,8 @@ import { uniform_ } from "../init";
 import { pyArgs } from "../_args";
 import type { Param } from "../_args";
 import { checkFloat } from "../_autograd";
-import { cellStep, gateCount, recurrence } from "../functional/rnn";
+import { cellStep, gateCount, packedRecurrence, recurrence } from "../functional/rnn";
+import { PackedSequence, batchSizesOf } from "../utils/rnn/packed_sequence";
 import type { CellWeights, RNNMode } from "../functional/rnn";
 import { emptyParam, filled, floatDtype, pyBool, pyFloat } from "./_util";
 
@@ -228,8 +231,8 @@ export abstract class RNNBase extends Module {
     });
   }
 
-  /** PyTorch's check_input (after an unbatched input got its batch dim). */
-  protected _checkInput(input: Tensor): void {
+  /** PyTorch's check_input (after an unbatched input got its batch dim; `dims` 2 for a PackedSequence's data). */
+  protected _checkInput(input: Tensor, dims = 3): void {
     const wd = this._cellWeights()[0].w_ih.dtype;
     if (input.dtype !== wd) {
       throw new TypeError(
@@ -237,8 +240,8 @@ export abstract class RNNBase extends Module {
         + `Convert input: input.to(torch.${wd}), or convert model: model.to(torch.${input.dtype})`,
       );
     }
-    if (input.dim() !== 3) throw new RangeError(`input must have 3 dimensions, got ${input.dim()}`);
-    const last = input.shape[2];
+    if (input.dim() !== dims) throw new RangeError(`input must have ${dims} dimensions, got ${input.dim()}`);
+    const last = input.shape[dims - 1];
     if (last !== this.input_size) {
       throw new RangeError(`input.size(-1) must be equal to input_size. Expected ${this.input_size}, got ${last}`);
     }
@@ -246,7 +249,11 @@ export abstract class RNNBase extends Module {
 
   /** The expected [num_layers·D, N, size] of a state, or PyTorch's error with `msg`'s wording. */
   protected _checkHidden(hx: Tensor, input: Tensor, size: number, msg = "Expected hidden size"): void {
-    const batch = this.batch_first ? input.shape[0] : input.shape[1];
+    this._checkHiddenBatch(hx, this.batch_first ? input.shape[0] : input.shape[1], size, msg);
+  }
+
+  /** The expected [num_layers·D, batch, size] of a state, or PyTorch's error with `msg`'s wording. */
+  protected _checkHiddenBatch(hx: Tensor, batch: number, size: number, msg: string): void {
     const expected = [this.num_layers * (this.bidirectional ? 2 : 1), batch, size];
     if (!sameShape(hx.shape, expected)) throw new RangeError(`${msg} ${pyTuple(expected)}, got ${pyList(hx.shape)}`);
   }
@@ -259,6 +266,40 @@ export abstract class RNNBase extends Module {
       num_layers: this.num_layers, bidirectional: this.bidirectional, dropout: this.dropout, training: this.training,
     });
     return [this.batch_first ? output.transpose(0, 1) : output, h_n, c_n];
+  }
+
+  /**
+   * A PackedSequence through the layers (PyTorch's packed path): the states `hx` (and `cx` for an
+   * LSTM; zeros when null) are [num_layers·D, B, ·] in the caller's order (B = batch_sizes[0]),
+   * reordered by sorted_indices for the run; returns the packed output (the input's batch_sizes and
+   * indices) and h_n (c_n) back in the caller's order (unsorted_indices). batch_first does not
+   * apply (a PackedSequence has no batch dim), as in PyTorch.
+   */
+  protected _runPacked(what: string, input: PackedSequence, hx: Tensor | null, cx: Tensor | null, lstm: boolean): [PackedSequence, Tensor, Tensor | null] {
+    const data = input.data;
+    checkFloat(data, what, "input");
+    const bs = batchSizesOf(what, input);
+    if (bs.length === 0) throw new RangeError("Expected sequence length to be larger than 0 in RNN");
+    const B = bs[0];
+    const D = this.bidirectional ? 2 : 1;
+    const hOut = this.proj_size > 0 ? this.proj_size : this.hidden_size;
+    let h = hx ?? filled([this.num_layers * D, B, hOut], data.dtype, 0);
+    let c = !lstm ? null : cx ?? filled([this.num_layers * D, B, this.hidden_size], data.dtype, 0);
+    this._checkInput(data, 2);
+    // (PyTorch reorders the states first; checking first names a wrong batch size instead of an index error.)
+    this._checkHiddenBatch(h, B, hOut, lstm ? "Expected hidden[0] size" : "Expected hidden size");
+    if (c !== null) this._checkHiddenBatch(c, B, this.hidden_size, "Expected hidden[1] size");
+    const si = input.sorted_indices;
+    if (si !== null) {
+      if (hx !== null) h = h.index_select(1, si);
+      if (cx !== null && c !== null) c = c.index_select(1, si);
+    }
+    const { output, h_n, c_n } = packedRecurrence(this.mode, data, bs, h, c, this._cellWeights(), {
+      num_layers: this.num_layers, bidirectional: this.bidirectional, dropout: this.dropout, training: this.training,
+    });
+    const ui = input.unsorted_indices;
+    const unsort = (t: Tensor): Tensor => (ui === null ? t : t.index_select(1, ui));
+    return [new PackedSequence(output, input.batch_sizes, si, ui), unsort(h_n), c_n === null ? null : unsort(c_n)];
   }
 
   /** The zero state [num_layers·D, N, size] in the input's dtype. */
@@ -295,6 +336,13 @@ export abstract class RNNBase extends Module {
     return batched ? [out, h_n] : [out.squeeze(batchDim), h_n.squeeze(1)];
   }
 
+  /** RNN's and GRU's forward of a PackedSequence (one state, in the caller's order). */
+  protected _forwardPackedOneState(what: string, input: PackedSequence, hx: Tensor | null | undefined): [PackedSequence, Tensor] {
+    if (hx !== undefined && hx !== null) checkFloat(hx, what, "hx");
+    const [out, h_n] = this._runPacked(what, input, hx ?? null, null, false);
+    return [out, h_n];
+  }
+
   override extra_repr(): string {
     let s = `${this.input_size}, ${this.hidden_size}`;
     if (this.proj_size !== 0) s += `, proj_size=${this.proj_size}`;
@@ -320,7 +368,8 @@ function baseArgs(layer: string, args: readonly unknown[], withProj: boolean): L
  * h_t = act(W_ih x_t + b_ih + W_hh h_{t−1} + b_hh), act = tanh or relu.
  * forward(input [L, N, H_in] (batch_first: [N, L, H_in]) or [L, H_in], h_0? [D·num_layers, N, H]
  * or [D·num_layers, H]) → [output [L, N, D·H], h_n [D·num_layers, N, H]] (D = 2 if bidirectional).
- * Options also positionally in Python's order: `new RNN(10, 20, 2, "relu")`.
+ * A PackedSequence input (torch.nn.utils.rnn) gives a PackedSequence output and each sequence's
+ * own final state. Options also positionally in Python's order: `new RNN(10, 20, 2, "relu")`.
  */
 export class RNN extends RNNBase {
   nonlinearity: "tanh" | "relu";
@@ -346,7 +395,18 @@ export class RNN extends RNNBase {
    *
    *   const [output, h_n] = rnn.forward(x);
    */
-  override forward(input: Tensor, hx?: Tensor | null): [Tensor, Tensor] {
+  override forward(input: Tensor, hx?: Tensor | null): [Tensor, Tensor];
+  /**
+   * Runs a torch.nn.utils.rnn.PackedSequence (data [Σ lengths, H_in]) with h_0 [D·num_layers, B, H]
+   * in the caller's order (zeros when omitted) → [output PackedSequence (data [Σ lengths, D·H]),
+   * h_n [D·num_layers, B, H]]: each sequence's state at its own last step (the reverse direction's
+   * after its first step), in the caller's order.
+   *
+   *   const [packed_out, h_n] = rnn.forward(torch.nn.utils.rnn.pack_sequence(seqs, { enforce_sorted: false }));
+   */
+  override forward(input: PackedSequence, hx?: Tensor | null): [PackedSequence, Tensor];
+  override forward(input: Tensor | PackedSequence, hx?: Tensor | null): [Tensor | PackedSequence, Tensor] {
+    if (input instanceof PackedSequence) return this._forwardPackedOneState("RNN", input, hx);
     return this._forwardOneState("RNN", input, hx);
   }
 }
@@ -354,7 +414,8 @@ export class RNN extends RNNBase {
 /**
  * nn.GRU(input_size, hidden_size, { num_layers = 1, bias = true, batch_first = false,
  * dropout = 0, bidirectional = false, dtype }): gated recurrent units, gates r, z, n (see
- * functional/rnn.ts). forward(input, h_0?) → [output, h_n], shapes as nn.RNN's.
+ * functional/rnn.ts). forward(input, h_0?) → [output, h_n], shapes as nn.RNN's; a PackedSequence
+ * input (torch.nn.utils.rnn) gives a PackedSequence output.
  */
 export class GRU extends RNNBase {
   constructor(input_size: number, hidden_size: number, options?: RNNBaseOptions);
@@ -374,7 +435,18 @@ export class GRU extends RNNBase {
    *
    *   const [output, h_n] = gru.forward(x);
    */
-  override forward(input: Tensor, hx?: Tensor | null): [Tensor, Tensor] {
+  override forward(input: Tensor, hx?: Tensor | null): [Tensor, Tensor];
+  /**
+   * Runs a torch.nn.utils.rnn.PackedSequence (data [Σ lengths, H_in]) with h_0 [D·num_layers, B, H]
+   * in the caller's order (zeros when omitted) → [output PackedSequence (data [Σ lengths, D·H]),
+   * h_n [D·num_layers, B, H]]: each sequence's state at its own last step (the reverse direction's
+   * after its first step), in the caller's order.
+   *
+   *   const [packed_out, h_n] = gru.forward(torch.nn.utils.rnn.pack_padded_sequence(x, lengths, { enforce_sorted: false }));
+   */
+  override forward(input: PackedSequence, hx?: Tensor | null): [PackedSequence, Tensor];
+  override forward(input: Tensor | PackedSequence, hx?: Tensor | null): [Tensor | PackedSequence, Tensor] {
+    if (input instanceof PackedSequence) return this._forwardPackedOneState("GRU", input, hx);
     return this._forwardOneState("GRU", input, hx);
   }
 }
@@ -384,7 +456,8 @@ export class GRU extends RNNBase {
  * dropout = 0, bidirectional = false, proj_size = 0, dtype }): long short-term memory, gates
  * i, f, g, o (see functional/rnn.ts). forward(input, [h_0, c_0]?) → [output, [h_n, c_n]]:
  * output [L, N, D·H_out], h_n [D·num_layers, N, H_out], c_n [D·num_layers, N, H] (H_out =
- * proj_size or hidden_size; unbatched input [L, H_in] drops N everywhere).
+ * proj_size or hidden_size; unbatched input [L, H_in] drops N everywhere). A PackedSequence
+ * input (torch.nn.utils.rnn) gives a PackedSequence output and each sequence's own final states.
  *
  *   const lstm = new torch.nn.LSTM(10, 20, 2);
  *   const [output, [h_n, c_n]] = lstm.forward(torch.randn(5, 3, 10));
@@ -408,7 +481,33 @@ export class LSTM extends RNNBase {
    *
    *   const [output, [h_n, c_n]] = lstm.forward(x);
    */
-  override forward(input: Tensor, hx?: [Tensor, Tensor] | readonly [Tensor, Tensor] | null): [Tensor, [Tensor, Tensor]] {
+  override forward(input: Tensor, hx?: [Tensor, Tensor] | readonly [Tensor, Tensor] | null): [Tensor, [Tensor, Tensor]];
+  /**
+   * Runs a torch.nn.utils.rnn.PackedSequence (data [Σ lengths, H_in]) with [h_0, c_0]
+   * ([D·num_layers, B, H_out] and [D·num_layers, B, H], in the caller's order; zeros when omitted)
+   * → [output PackedSequence (data [Σ lengths, D·H_out]), [h_n, c_n]]: each sequence's states at
+   * its own last step (the reverse direction's after its first step), in the caller's order.
+   *
+   *   const [packed_out, [h_n, c_n]] = lstm.forward(torch.nn.utils.rnn.pack_sequence(seqs, { enforce_sorted: false }));
+   */
+  override forward(input: PackedSequence, hx?: [Tensor, Tensor] | readonly [Tensor, Tensor] | null): [PackedSequence, [Tensor, Tensor]];
+  override forward(input: Tensor | PackedSequence, hx?: [Tensor, Tensor] | readonly [Tensor, Tensor] | null): [Tensor | PackedSequence, [Tensor, Tensor]] {
+    if (input instanceof PackedSequence) {
+      let h: Tensor | null = null;
+      let c: Tensor | null = null;
+      if (hx !== undefined && hx !== null) {
+        if (!Array.isArray(hx) || hx.length !== 2) throw new TypeError("LSTM: hx must be a pair [h_0, c_0] of tensors (PyTorch's tuple)");
+        [h, c] = hx;
+        checkFloat(h!, "LSTM", "hx[0]");
+        checkFloat(c!, "LSTM", "hx[1]");
+        const dt = input.data.dtype;
+        if (h!.dtype !== dt || c!.dtype !== dt) {
+          throw new TypeError(`LSTM: h_0 and c_0 must have the input's dtype (torch.${dt}), got torch.${h!.dtype} and torch.${c!.dtype}`);
+        }
+      }
+      const [out, h_n, c_n] = this._runPacked("LSTM", input, h, c, true);
+      return [out, [h_n, c_n!]];
+    }
     checkFloat(input, "LSTM", "input");
     const nd = input.dim();
     if (nd !== 2 && nd !== 3) throw new RangeError(`LSTM: Expected input to be 2D or 3D, got ${nd}D instead`);
