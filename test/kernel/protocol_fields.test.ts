@@ -31,14 +31,23 @@ describe("stop_on_error", () => {
   it("replies to the failing cell first, then aborts the queued ones", async () => {
     // the order the replies arrive in on shell (k.execute would wait for each one's idle too)
     const order: string[] = [];
+    const counts: Record<string, unknown> = {};
     const track = (name: string, code: string) =>
-      k.request("execute_request", execContent(code)).then((r) => { order.push(`${name} ${r.content.status}`); });
+      k.request("execute_request", execContent(code)).then((r) => {
+        order.push(`${name} ${r.content.status}`);
+        counts[name] = r.content.execution_count;
+      });
     await Promise.all([
       track("m1", "await new Promise((r) => setTimeout(r, 300)); throw new Error('first')"),
       track("m2", "1"),
       track("m3", "2"),
     ]);
     expect(order).toEqual(["m1 error", "m2 aborted", "m3 aborted"]);
+    // an aborted cell never ran: no execution count (as ipykernel), so JupyterLab shows [ ]: and
+    // not the failing cell's number
+    expect(typeof counts.m1).toBe("number");
+    expect(counts.m2).toBeUndefined();
+    expect(counts.m3).toBeUndefined();
     expect(resultText(await k.execute("40 + 2"))).toBe("42");
   });
 });

@@ -596,11 +596,15 @@ export class Kernel {
     return taken;
   }
 
-  /** Answers execute requests "aborted", without running them (each with its busy and idle). */
+  /**
+   * Answers execute requests "aborted", without running them (each with its busy and idle). No
+   * execution_count, as ipykernel: a front end shows a reply's count as the cell's, and these
+   * cells did not run (JupyterLab showed the failing cell's number on every one after it).
+   */
   private abort(requests: Message[]): void {
     for (const m of requests) {
       this.iopub.status("busy", m.header);
-      this.reply(m, this.shellSend, { status: "aborted", execution_count: this.executionCount });
+      this.reply(m, this.shellSend, { status: "aborted" });
       this.iopub.status("idle", m.header);
     }
   }
