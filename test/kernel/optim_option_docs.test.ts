@@ -32,3 +32,14 @@ describe("Shift-Tab in an optimizer's options object", () => {
     expect(adamw.text).toMatch(/^ {2}weight_decay\?: number +Weight decay λ, decoupled, .*; default 1e-2\.$/m);
   });
 });
+
+describe("Shift-Tab in lrlab's own options objects", () => {
+  it("keeps an option's default and does not stop at an abbreviation's period", async () => {
+    const { found, text } = await inspect("lrlab.preview((opt) => new torch.optim.lr_scheduler.StepLR(opt, { step_size: 10 }), { ");
+    expect(found).toBe(true);
+    // "Starting lr of the fresh optimizer (factory form). Default 0.1.": the default was dropped
+    expect(text).toMatch(/^ {2}lr\?: number +Starting lr of the fresh optimizer \(factory form\)\. Default 0\.1\.$/m);
+    // "Extra options for that optimizer, e.g. { momentum: 0.9 } or ...": it stopped at "e.g."
+    expect(text).toMatch(/^ {2}optimizer_options\?: .* +Extra options for that optimizer, e\.g\. \{ momentum: 0\.9 \}/m);
+  });
+});

@@ -127,7 +127,7 @@ const MAX_TYPE_COLUMN = 44;
  * - a class named outside a `new` expression: how to construct it
  *   (`new Adam(params: ParamsT, options?: AdamOptions)`), as IPython's "Init signature";
  * - the options object of the signature (a parameter typed `...Options`): each key with its type
- *   and the first sentence of its doc comment, as PyTorch's keyword arguments read in IPython.
+ *   and its doc comment's summary (docSummary), as PyTorch's keyword arguments read in IPython.
  */
 export function signatureNotes(src: string, pos: number): string[] {
   try {
@@ -169,7 +169,7 @@ export function signatureNotes(src: string, pos: number): string[] {
         const rows = props.map((prop: any) => {
           const optional = prop.flags & ts.SymbolFlags.Optional ? "?" : "";
           const type = withoutImportPaths(checker.typeToString(checker.getTypeOfSymbolAtLocation(prop, node), node, ts.TypeFormatFlags.NoTruncation));
-          const doc = firstSentence(ts.displayPartsToString(prop.getDocumentationComment(checker)));
+          const doc = docSummary(ts.displayPartsToString(prop.getDocumentationComment(checker)));
           return { key: `${prop.name}${optional}: ${type}`, doc };
         });
         const width = Math.max(0, ...rows.map((r: { key: string }) => r.key.length).filter((n: number) => n <= MAX_TYPE_COLUMN));
@@ -249,11 +249,30 @@ function optionsType(checker: any, type: any): any {
   return /Options$/.test(name) && checker.getSignaturesOfType(t, ts.SignatureKind.Call).length === 0 ? t : null;
 }
 
-/** A doc comment's first sentence (or line), on one line. */
-function firstSentence(doc: string): string {
+/** Abbreviations whose period ends no sentence ("e.g. { momentum: 0.9 }"). */
+const ABBREVIATION = /(?:^|[\s(])(?:e\.g|i\.e|cf|vs)\.$/i;
+
+/**
+ * An option's doc comment on one line, for the list beside its key: its first sentence, and the
+ * sentence that gives its default when that comes later ("Starting lr ... (factory form). Default
+ * 0.1."): the default is what a user looks for there. A period after e.g./i.e./cf./vs. ends no
+ * sentence (the list used to stop at "Extra options for that optimizer, e.g.").
+ */
+export function docSummary(doc: string): string {
   const one = doc.replace(/\s+/g, " ").trim();
-  const m = /^.*?[.!?](?=\s|$)/.exec(one);
-  return m ? m[0] : one;
+  const sentences: string[] = [];
+  const end = /[.!?](?=\s|$)/g;
+  let start = 0;
+  for (let m = end.exec(one); m !== null; m = end.exec(one)) {
+    const stop = m.index + 1;
+    if (ABBREVIATION.test(one.slice(start, stop))) continue;
+    sentences.push(one.slice(start, stop).trim());
+    start = stop;
+  }
+  if (start < one.length) sentences.push(one.slice(start).trim());
+  if (sentences.length === 0) return one;
+  const byDefault = sentences.slice(1).find((x) => /^Defaults?\b/.test(x));
+  return byDefault === undefined ? sentences[0] : `${sentences[0]} ${byDefault}`;
 }
 
 /**
