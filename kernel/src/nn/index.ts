@@ -17,6 +17,8 @@ export {
 export { Dropout, Dropout2d } from "./modules/dropout";
 export { Conv1d, Conv2d } from "./modules/conv";
 export type { ConvArgs } from "./modules/conv";
+export { ConvTranspose1d, ConvTranspose2d } from "./modules/conv_transpose";
+export type { ConvTransposeArgs } from "./modules/conv_transpose";
 export { MaxPool2d, AvgPool2d, AdaptiveAvgPool2d } from "./modules/pooling";
 export { Embedding, type EmbeddingArgs } from "./modules/embedding";
 export { BatchNorm1d, BatchNorm2d, LayerNorm } from "./modules/normalization";

@@ -29,7 +29,7 @@ import { checkFloat, record } from "../_autograd";
 import { torchName } from "./linear";
 
 /** Entries of one im2col buffer from which the batch is split into chunks. */
-const COLS_LIMIT = 1 << 22;
+export const COLS_LIMIT = 1 << 22;
 
 export type PaddingMode = "zeros" | "reflect" | "replicate" | "circular";
 /** An int, a tuple (array) of one int per spatial dim, or "same" / "valid". */
@@ -94,7 +94,7 @@ function indexMap(In: number, K: number, Out: number, stride: number, dil: numbe
   return idx;
 }
 
-interface Geometry {
+export interface Geometry {
   N: number; C: number; H: number; W: number;
   O: number; groups: number; kH: number; kW: number;
   Ho: number; Wo: number;
@@ -104,10 +104,37 @@ interface Geometry {
 }
 
 /**
+ * The geometry of a convolution of x [N, C, H, W] by weights [O, C/groups, kH, kW] to Ho × Wo
+ * output positions (stride, dilation and the padding before, as [h, w]). Ho and Wo are given, not
+ * derived: conv_transpose.ts uses the same tables for the adjoint, whose Ho × Wo is its input size.
+ */
+export function convGeometry(
+  [N, C, H, W]: number[], O: number, groups: number, kH: number, kW: number, Ho: number, Wo: number,
+  [sH, sW]: number[], [dH, dW]: number[], [padT, padL]: number[], mode: PaddingMode,
+): Geometry {
+  const wLo = new Int32Array(kW).fill(-1), wHi = new Int32Array(kW), wStart = new Int32Array(kW);
+  if (mode === "zeros") {
+    for (let j = 0; j < kW; j++) {
+      const start = j * dW - padL; // input column read at ow = 0
+      let lo = 0;
+      while (lo < Wo && start + lo * sW < 0) lo++;
+      let hi = lo;
+      while (hi < Wo && start + hi * sW < W) hi++;
+      wLo[j] = lo; wHi[j] = hi; wStart[j] = start;
+    }
+  }
+  return {
+    N, C, H, W, O, groups, kH, kW, Ho, Wo,
+    hIdx: indexMap(H, kH, Ho, sH, dH, padT, mode), wIdx: indexMap(W, kW, Wo, sW, dW, padL, mode),
+    wLo, wHi, wStart, sW,
+  };
+}
+
+/**
  * cols [Cg·kH·kW, nb·P] of group g for batch entries n0..n0+nb; `cols` must be zero-filled (entries
  * that read padding zeros are not written).
  */
-function im2col(x: Storage, geo: Geometry, g: number, n0: number, nb: number, cols: Storage): void {
+export function im2col(x: Storage, geo: Geometry, g: number, n0: number, nb: number, cols: Storage): void {
   const { C, H, W, groups, kH, kW, Ho, Wo, hIdx, wIdx, wLo, wHi, wStart, sW } = geo;
   const Cg = C / groups;
   const P = Ho * Wo;
@@ -139,7 +166,7 @@ function im2col(x: Storage, geo: Geometry, g: number, n0: number, nb: number, co
 }
 
 /** The adjoint of im2col: gx[...] += gcols[...] for every entry that im2col read. */
-function col2im(gcols: Storage, geo: Geometry, g: number, n0: number, nb: number, gx: Storage): void {
+export function col2im(gcols: Storage, geo: Geometry, g: number, n0: number, nb: number, gx: Storage): void {
   const { C, H, W, groups, kH, kW, Ho, Wo, hIdx, wIdx, wLo, wHi, wStart, sW } = geo;
   const Cg = C / groups;
   const P = Ho * Wo;
@@ -189,22 +216,7 @@ export function convolution(
   const [pH, pW] = nd === 2 ? pads : [[0, 0] as [number, number], pads[0]];
   const Ho = Math.floor((H + pH[0] + pH[1] - dH * (kH - 1) - 1) / sH) + 1;
   const Wo = Math.floor((W + pW[0] + pW[1] - dW * (kW - 1) - 1) / sW) + 1;
-  const wLo = new Int32Array(kW).fill(-1), wHi = new Int32Array(kW), wStart = new Int32Array(kW);
-  if (mode === "zeros") {
-    for (let j = 0; j < kW; j++) {
-      const start = j * dW - pW[0]; // input column read at ow = 0
-      let lo = 0;
-      while (lo < Wo && start + lo * sW < 0) lo++;
-      let hi = lo;
-      while (hi < Wo && start + hi * sW < W) hi++;
-      wLo[j] = lo; wHi[j] = hi; wStart[j] = start;
-    }
-  }
-  const geo: Geometry = {
-    N, C, H, W, O, groups, kH, kW, Ho, Wo,
-    hIdx: indexMap(H, kH, Ho, sH, dH, pH[0], mode), wIdx: indexMap(W, kW, Wo, sW, dW, pW[0], mode),
-    wLo, wHi, wStart, sW,
-  };
+  const geo = convGeometry([N, C, H, W], O, groups, kH, kW, Ho, Wo, [sH, sW], [dH, dW], [pH[0], pW[0]], mode);
   const dtype = input.dtype;
   const Cg = C / groups, Og = O / groups, CK = Cg * kH * kW, P = Ho * Wo;
   const x = input.data, w = weight.data, b = bias ? bias.data : null;

@@ -11,6 +11,8 @@ export type { DropoutOptions } from "./dropout";
 export { flatten } from "./shape";
 export { conv1d, conv2d } from "./conv";
 export type { ConvOptions, Conv1dOptions, ConvPadding, PaddingMode } from "./conv";
+export { conv_transpose1d, conv_transpose2d } from "./conv_transpose";
+export type { ConvTransposeOptions, ConvTransposeFnOptions } from "./conv_transpose";
 export { max_pool2d, max_pool2d_with_indices, avg_pool2d, adaptive_avg_pool2d } from "./pooling";
 export type { MaxPool2dOptions, AvgPool2dOptions } from "./pooling";
 export { mse_loss, l1_loss, huber_loss, smooth_l1_loss } from "./loss";

@@ -73,7 +73,7 @@ export abstract class _ConvNd extends Module {
   dilation: number[];
   groups: number;
   padding_mode: PaddingMode;
-  /** Always false (lrlab has no transposed convolutions); kept for PyTorch's attribute set. */
+  /** Always false here (ConvTranspose1d/2d, modules/conv_transpose.ts, have it true); kept for PyTorch's attribute set. */
   transposed: boolean;
   output_padding: number[];
   weight: Parameter;
