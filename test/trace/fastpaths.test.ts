@@ -197,7 +197,8 @@ describe("the per-element pass", () => {
     };
     const a = mk(1), b = mk(2);
     const oa = new Adam([a.p], { lr: 1e-2 }), ob = new Adam([b.p], { lr: 1e-2 });
-    const [ta1, ta2, tb] = [trace(oa), trace(oa, { per_param: true }), trace(ob)];
+    // (two traces of one optimizer have different names: a second of the same name replaces the first)
+    const [ta1, ta2, tb] = [trace(oa), trace(oa, { per_param: true, name: "per_param" }), trace(ob)];
     for (let s = 0; s < 2; s++) {
       a.p.grad = new Tensor(a.g.map((x) => x * (s + 1)), [5000], "float32");
       b.p.grad = new Tensor(b.g.map((x) => x * (s + 1)), [5000], "float32");

@@ -7,9 +7,9 @@
  * are left out (each run's group lines are compared).
  */
 import type { Magic } from "./types";
-import { didYouMean, MagicError } from "./parser";
+import { MagicError } from "./parser";
 import { plot, tools } from "./tools";
-import { run as getRun, run_names as runNames } from "../trace/runs";
+import { find_run as getRun, run_names as runNames, unknown_run_message } from "../trace/runs";
 
 export const lr_compare: Magic = {
   name: "lr_compare",
@@ -39,10 +39,9 @@ export const lr_compare: Magic = {
     for (const name of args.positional) {
       const v: any = getRun(name) ?? ctx.engine.locals[name];
       if (!isRun(v)) {
-        const known = runNames();
-        // the recorded runs and the variables holding traces, for "did you mean"
+        // the recorded runs and the variables holding traces, for "did you mean" (lrlab.run says it alike)
         const traces = ctx.engine.userNames().filter((n) => isRun(ctx.engine.locals[n]));
-        throw new MagicError(`no run named ${JSON.stringify(name)}${v === undefined ? "" : " (that variable is not a trace)"}${didYouMean(name, [...known, ...traces])}; recorded runs: ${known.length ? known.join(", ") : "none yet (use %%lr_trace --name N)"}`, usage);
+        throw new MagicError(unknown_run_message(name, traces, v === undefined ? "" : " (that variable is not a trace)"), usage);
       }
       if (v instanceof lr.GlobalTrace) {
         if (v.traces.length === 1) record[name] = v.traces[0];

@@ -22,7 +22,8 @@ export const lr_find: Magic = {
   kind: "line",
   usage: "model=M loss=L data=D [optimizer=O] [--start-lr a] [--end-lr b] [--num-iter n] [--step-mode exp|linear] [--smooth-f f] [--diverge-th t] [--name N]",
   help: "Runs a learning-rate range test and plots loss against learning rate with the suggestions (steepest, valley, minimum/10).\n"
-    + "The model and optimizer are restored afterwards.\n"
+    + "The model, the optimizer and the random generator (torch's default one, and data's own generator) are restored afterwards:\n"
+    + "run again, it gives the same suggestions, and the training after it is the same as without it.\n"
     + "Example:\n  %lr_find model=net loss=loss_fn data=loader --end-lr 1 --num-iter 100",
   complete: (_positional, kv) => ["model=", "loss=", "data=", "optimizer="].filter((k) => !kv.some((w) => w.startsWith(k))),
   completeValue: () => "user",
@@ -79,6 +80,17 @@ export const lr_find: Magic = {
     }
     if (values.optimizer !== undefined) checkOptimizer(values.optimizer, model, args.raw, usage);
     const optimizer = values.optimizer ?? new (torch().optim.SGD)(model.parameters(), { lr: args.flags.start_lr as number });
+    // The random state comes back as it was before the line (find() restores it to the state at its
+    // own start; making the loader's iterator, just below, already draws its seed): a repeated
+    // %lr_find draws the same batches, and the training after it is the one without it. A
+    // DataLoader with a generator of its own shuffles from that one: restored too.
+    const rngState = torch().get_rng_state();
+    const own = data !== null && typeof data === "object" && data.generator instanceof torch().Generator ? data.generator : null;
+    const ownState = own?.get_state();
+    const restoreRandom = () => {
+      torch().set_rng_state(rngState);
+      if (own !== null) own.set_state(ownState);
+    };
     let it = batches();
     const step_fn = (i: number, lr: number) => {
       let n = it.next();
@@ -119,6 +131,8 @@ export const lr_find: Magic = {
     } catch (e: any) {
       if (e instanceof MagicError) throw e;
       throw e instanceof TypeError || e instanceof RangeError ? new MagicError(e.message, usage) : e;
+    } finally {
+      restoreRandom();
     }
     ctx.display(tools().bundle(rt));
     // The suggestions as the plot's summary line writes them (trace/find.ts summary(): the same

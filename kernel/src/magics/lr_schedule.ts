@@ -169,6 +169,18 @@ function definedSteps(name: string, o: Record<string, unknown>, a: ParsedArgs, u
   throw new MagicError(`${name}: without --steps the preview runs ${defined.from} steps, and ${what} is not a positive integer; give --steps N`, usage);
 }
 
+/**
+ * OneCycleLR stepped past its total_steps because --steps asked for more: PyTorch's "Tried to step
+ * 101 times. The specified number of total steps is 100" alone did not say that --steps was the
+ * cause, nor that the magic takes the length from total_steps when --steps is left out.
+ */
+function pastTotalSteps(message: string, steps: number, a: ParsedArgs): string {
+  const total = /Tried to step \d+ times\. The specified number of total steps is (\d+)/.exec(message)?.[1];
+  if (total === undefined) return "";
+  const from = a.raw.total_steps !== undefined ? `total_steps (${total})` : `total_steps = epochs × steps_per_epoch (${total})`;
+  return `. --steps ${steps} exceeds ${from}, where OneCycleLR's schedule ends; leave --steps out (the preview then runs total_steps steps), or give --steps ${total} or fewer`;
+}
+
 /** A scheduler's error as a MagicError, prefixed with its name once (its messages may already start with it). */
 function schedulerError(name: string, e: any, usage: string): MagicError {
   const message = String(e?.message ?? e);
@@ -302,7 +314,9 @@ function build(a: ParsedArgs, options: Record<string, unknown>, usage: string) {
     });
   } catch (e: any) {
     // the scheduler's own messages may already start with its name ("MultiStepLR: milestones ...")
-    throw schedulerError(name, e, usage);
+    const err = schedulerError(name, e, usage);
+    const past = name === "OneCycleLR" && a.flags.steps !== undefined ? pastTotalSteps(err.message, steps, a) : "";
+    throw past ? new MagicError(err.message + past, usage) : err;
   }
   // A schedule whose numbers alone reach a non-finite lr (ExponentialLR gamma=1e200): an empty plot
   // and "lr Infinity" with status ok said nothing of it. (A function option's result is checked as

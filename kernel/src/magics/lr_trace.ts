@@ -23,13 +23,15 @@ export const lr_trace: Magic = {
   usage: "[--name N] [--every K] [--metrics m1,m2] [--per-param] [--batch-size B] [--reduction mean|sum] [--no-live]",
   help: "Traces every optimizer stepped in the cell and plots its effective learning rates (live while the cell runs, final after).\n"
     + "The run is kept under its --name for %lr_compare; in the cell, _lr_trace.log_loss(loss) records the loss.\n"
+    + "--batch-size B is every step's batch size; a step of another size (a DataLoader's smaller last batch) is given its own\n"
+    + "before optimizer.step(): _lr_trace.log_loss(loss, { batch_size: x.shape[0] }) (or _lr_trace.record({ batch_size })).\n"
     + "Example:\n  %%lr_trace --name adam --every 5\n  for (let i = 0; i < 100; i++) { ...; optimizer.step(); }",
   options: [
     { name: "name", type: "string", help: "the run's name (legend, %lr_compare)", default: "trace" },
     { name: "every", type: "int", help: "update the live plot at most every K steps", default: 1 },
     { name: "metrics", type: "list", help: "metrics to record (default: all)", values: () => tools().METRIC_NAMES },
     { name: "per_param", type: "boolean", help: "also trace each parameter tensor (the plot: group lines, and a parameter selector)", default: false },
-    { name: "batch_size", type: "int", help: "batch size B, for lr_per_sample" },
+    { name: "batch_size", type: "int", help: "batch size B, for lr_per_sample (a step's own: _lr_trace.log_loss(loss, { batch_size }))" },
     { name: "reduction", type: "string", help: "loss reduction: mean or sum", default: "mean", values: () => ["mean", "sum"] },
     { name: "live", type: "boolean", help: "live plot while running (--no-live: only the final plot)", default: true },
   ],
@@ -77,7 +79,7 @@ export const lr_trace: Magic = {
     // The running trace is visible to the cell as `_lr_trace`.
     await ctx.runCode(this.bodyDeclarations!);
     ctx.engine.locals._lr_trace = gt;
-    let ran = true;
+    let ran = true, raised = false;
     recording(name, gt);
     try {
       const r = await ctx.runCode(body ?? "");
@@ -85,12 +87,15 @@ export const lr_trace: Magic = {
     } catch (e) {
       // a type error: the body never ran, and the error says why (no "no optimizer stepped")
       if (e instanceof CellError) ran = false;
+      raised = true;
       throw e;
     } finally {
       recording(name, null);
       gt.stop();
       if (gt.traces.length > 0) saveRun(name, gt);
-      if (ran || shown) {
+      // A cell that raised before any step: its error is the whole story. The note "no optimizer
+      // stepped" printed above the traceback read like the error's cause (a user's pass).
+      if ((ran && !(raised && gt.traces.length === 0)) || shown) {
         const final = gt.traces.length > 0 ? gt.bundle({}) : { "text/plain": `%%lr_trace: no optimizer stepped in this cell (call optimizer.step() to trace it)` };
         ctx.display(final, { display_id: id, update: shown });
         for (const t of gt.traces) {

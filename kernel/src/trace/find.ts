@@ -30,7 +30,11 @@
  *
  * Afterwards every parameter of the optimizer, the optimizer's state (state_dict) and its
  * groups' rates are restored, and `model.load_state_dict(model.state_dict())` (taken before) when
- * a model is given — so the range test leaves training where it was.
+ * a model is given, and the default random generator's state (torch.get_rng_state(), which a
+ * shuffling DataLoader and dropout draw from) — so the range test leaves training where it was:
+ * run again, it draws the same batches and gives the same suggestions, and the training after it
+ * is the one without it. A generator of the caller's own (a DataLoader's `generator`) is the
+ * caller's to restore (%lr_find restores its data's).
  */
 import type { Tensor } from "../tensor/tensor";
 import { bundle, type BundleOptions, type MimeBundle, type Plottable } from "../plot/bundle";
@@ -40,6 +44,7 @@ import { fmt } from "../plot/text";
 import { withoutTracing } from "./suspend";
 import { with_cleanup } from "../interrupt_cleanup";
 import { deepCopyState } from "../optim/optimizer";
+import { default_generator } from "../random/generator";
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 
@@ -52,7 +57,7 @@ export interface FindOptions {
   smooth_f?: number;
   /** Stop when the smoothed loss exceeds diverge_th × its minimum. Default 5. */
   diverge_th?: number;
-  /** Restore the parameters and optimizer state afterwards. Default true. */
+  /** Restore the parameters, optimizer state and the default random generator afterwards. Default true. */
   restore?: boolean;
   /** A module whose state_dict (buffers too) is restored afterwards. */
   model?: { state_dict(): any; load_state_dict(s: any): unknown };
@@ -242,6 +247,7 @@ export function find(optimizer: FindableOptimizer, step_fn: (i: number, lr: numb
     // state_dict() shares the module's tensors (as PyTorch's): copied, or the buffers the test's
     // forward passes update in place (BatchNorm's running stats) would come back changed
     model: options.model ? deepCopyState(options.model.state_dict()) : null,
+    rng: default_generator.get_state(),
   };
   const lrs: number[] = [];
   const losses: number[] = [];
@@ -259,6 +265,7 @@ export function find(optimizer: FindableOptimizer, step_fn: (i: number, lr: numb
     if (saved.state !== null && typeof optimizer.load_state_dict === "function") optimizer.load_state_dict(saved.state);
     optimizer.param_groups.forEach((g, i) => (g.lr = saved.lrs[i]));
     if (saved.model !== null) options.model!.load_state_dict(saved.model);
+    default_generator.set_state(saved.rng);
   };
   // The model and optimizer come back even when a kernel interrupt ends the test (interrupt_cleanup.ts).
   with_cleanup(restore, () => {

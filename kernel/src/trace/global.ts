@@ -24,6 +24,8 @@ export class GlobalTrace {
   private listeners = new Set<StepListener>();
   private lastStepped: Trace | null = null;
   private pendingLoss: (number | Tensor)[] = [];
+  /** The last batch size given (log_loss/record): a trace made at an optimizer's first step takes it. */
+  private pendingBatch: number | null = null;
 
   constructor(private readonly options: TraceOptions = {}) {
     new Trace(null, options); // validates the options now, not at the first step
@@ -36,6 +38,7 @@ export class GlobalTrace {
         const t = this.traceOf(opt as unknown as TraceableOptimizer);
         t._after_step(opt as unknown as TraceableOptimizer);
         this.lastStepped = t;
+        this.pendingBatch = null;
       }),
     ];
   }
@@ -115,10 +118,38 @@ export class GlobalTrace {
     return this.traces.flatMap((t) => t.summary());
   }
 
-  /** The loss, given to the optimizer that stepped last (or the first one to step). */
-  log_loss(loss: number | Tensor): void {
-    if (this.lastStepped) this.lastStepped.log_loss(loss);
+  /**
+   * The loss, given to the optimizer that stepped last (or the first one to step). With
+   * `{ batch_size }`: the batch size of every traced optimizer's coming step (Trace.log_loss), for
+   * a batch of another size than --batch-size (a DataLoader's smaller last batch).
+   */
+  log_loss(loss: number | Tensor, options?: { batch_size?: number }): void {
+    if (options !== undefined && options !== null && typeof options === "object") {
+      const bad = Object.keys(options).filter((k) => k !== "batch_size");
+      if (bad.length > 0) throw new TypeError(`log_loss: unknown option ${JSON.stringify(bad[0])}; valid options: batch_size`);
+      if (options.batch_size !== undefined) this.nextBatchSize(options.batch_size, "log_loss");
+    } else if (options !== undefined) {
+      throw new TypeError(`log_loss: options must be an object like { batch_size: B }, got ${options}`);
+    }
+    // (the trace that takes the loss is given the batch size again: it says when that comes late)
+    if (this.lastStepped) this.lastStepped.log_loss(loss, options);
     else this.pendingLoss.push(loss);
+  }
+
+  /** `record({ loss, batch_size })`: log_loss in record form (either key alone, or both). */
+  record(values: { loss?: number | Tensor; batch_size?: number }): void {
+    if (values === null || typeof values !== "object") throw new TypeError("record: expected an object like { loss, batch_size }");
+    const bad = Object.keys(values).filter((k) => k !== "loss" && k !== "batch_size");
+    if (bad.length > 0) throw new TypeError(`record: unknown key ${JSON.stringify(bad[0])}; valid keys: loss, batch_size`);
+    if (values.batch_size !== undefined) this.nextBatchSize(values.batch_size, "record");
+    if (values.loss !== undefined) this.log_loss(values.loss);
+  }
+
+  /** The coming step's batch size, for every traced optimizer and those that step first later. */
+  private nextBatchSize(b: number, caller: string): void {
+    if (!(Number.isInteger(b) && b > 0)) throw new RangeError(`${caller}: batch_size must be a positive integer, got ${b}`);
+    this.pendingBatch = b;
+    for (const t of this.traces) t._next_batch_size(b, caller);
   }
 
   /** Listen to the steps of every traced optimizer; returns the unsubscribe function. */
@@ -163,6 +194,7 @@ export class GlobalTrace {
     this.rename();
     for (const l of this.listeners) this.forward(t, l);
     for (const loss of this.pendingLoss.splice(0)) t.log_loss(loss);
+    if (this.pendingBatch !== null) t._next_batch_size(this.pendingBatch, "log_loss");
     return t;
   }
 

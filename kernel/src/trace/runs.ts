@@ -4,6 +4,7 @@
  * one). Bounded so a long session does not hoard traces.
  */
 import type { GlobalTrace } from "./global";
+import { closeMatches } from "../close_matches";
 
 export const MAX_RUNS = 64;
 const runs = new Map<string, GlobalTrace>();
@@ -36,10 +37,35 @@ const recorded = (name: string): GlobalTrace | undefined => {
 
 /**
  * The run `%%lr_trace --name <name>` recorded (its traces: `.traces`, one per optimizer the cell
- * stepped; displayed, its plot), or undefined when there is none by that name. In the cell that
- * records it, the run being recorded, once an optimizer has stepped.
+ * stepped; displayed, its plot). In the cell that records it, the run being recorded, once an
+ * optimizer has stepped. A name with no run is an error naming the recorded runs, in the words
+ * of `%lr_compare name` (it returned undefined, and `lrlab.run("nope").latest()` was a bare
+ * "Cannot read properties of undefined"); `lrlab.run_names().includes(name)` tests for one.
  */
-export function run(name: string): GlobalTrace | undefined {
+export function run(name: string): GlobalTrace {
+  const r = find_run(name);
+  if (r !== undefined) return r;
+  if (typeof name !== "string") throw new TypeError(`lrlab.run: expected a run's name (a string), got ${name === null ? "null" : typeof name}`);
+  if (recordingRuns.has(name)) {
+    throw new Error(`lrlab.run: the run ${JSON.stringify(name)} is being recorded by this %%lr_trace cell, and no optimizer has stepped in it yet `
+      + "(it is lrlab.run(name) from the first optimizer.step(); _lr_trace is the run in the cell)");
+  }
+  throw new Error(`lrlab.run: ${unknown_run_message(name, [])}`);
+}
+
+/**
+ * @internal "no run named "x" (did you mean y?); recorded runs: ..." (%lr_compare and lrlab.run
+ * say it alike). `others`: more names to match against (variables holding traces).
+ */
+export function unknown_run_message(name: string, others: readonly string[], detail = ""): string {
+  const known = run_names();
+  const near = closeMatches(name, [...known, ...others]);
+  return `no run named ${JSON.stringify(name)}${detail}${near.length ? ` (did you mean ${near.join(" or ")}?)` : ""}; `
+    + `recorded runs: ${known.length ? known.join(", ") : "none yet (use %%lr_trace --name N)"}`;
+}
+
+/** @internal The run of that name, or undefined (what run() finds, without its error). */
+export function find_run(name: string): GlobalTrace | undefined {
   return recorded(name) ?? runs.get(name);
 }
 

@@ -17,6 +17,8 @@
  * short trace stays tiny.
  */
 
+import { fmt } from "../plot/text";
+
 /** One bucket, as returned by `BoundedSeries.buckets()`. `mean`, `min`, `max`, `last` are null for gaps. */
 export interface Bucket {
   first_step: number;
@@ -71,9 +73,14 @@ const ROW = 8;
 const FIRST = 0, LAST_STEP = 1, PUSHES = 2, COUNT = 3, SUM = 4, MIN = 5, MAX = 6, LAST = 7;
 const INITIAL_ALLOCATION = 32;
 
+/** Rows a printed series shows at most (the first and last half of them), see `toString`. */
+const PRINTED_ROWS = 10;
+
 export class BoundedSeries {
   /** The maximum number of buckets (even, at least 2). */
   readonly capacity: number;
+  /** What it records (the metric, e.g. "lr_projected"), for its printed form; null: unnamed. */
+  name: string | null = null;
   /** Pushes per full bucket (a power of two). */
   private width = 1;
   private n = 0;
@@ -223,6 +230,47 @@ export class BoundedSeries {
     }
     s.fill = n > 0 ? r[(n - 1) * ROW + PUSHES] : 0;
     return s;
+  }
+
+  /**
+   * `BoundedSeries "lr": 50 steps (0 to 49), one value per step` and a table of its first and last
+   * steps (or buckets: steps, mean, min to max), "—" where a step had no finite value. It printed
+   * its internals (capacity, width, n, the Float64Array of rows) in a cell's echo (a user's pass).
+   */
+  toString(): string {
+    const b = this.buckets();
+    const label = this.name !== null ? ` ${JSON.stringify(this.name)}` : "";
+    if (b.length === 0) return `BoundedSeries${label}: no steps yet (at most ${this.capacity} buckets)`;
+    const plural = (n: number, w: string) => `${n} ${w}${n === 1 ? "" : "s"}`;
+    const perStep = b.every((x) => x.pushes === 1);
+    const span = `${b[0].first_step} to ${b[b.length - 1].last_step}`;
+    const head = `BoundedSeries${label}: ${plural(this.total, "step")} (${span}), `
+      + (perStep ? "one value per step" : `in ${plural(b.length, "bucket")} of up to ${this.width} steps (mean, min to max)`);
+    const v = (x: number | null) => (x === null ? "—" : fmt(x));
+    const rows: string[][] = perStep ? [["step", "value"]] : [["steps", "mean", "min to max"]];
+    const shown = b.length <= PRINTED_ROWS ? b.map((x, i) => [x, i] as const)
+      : [...b.slice(0, PRINTED_ROWS / 2).map((x, i) => [x, i] as const), ...b.slice(-PRINTED_ROWS / 2).map((x, i) => [x, b.length - PRINTED_ROWS / 2 + i] as const)];
+    let prev = -1;
+    for (const [x, i] of shown) {
+      if (i !== prev + 1) rows.push(["...", `(${plural(i - prev - 1, perStep ? "more step" : "more bucket")})`, ...(perStep ? [] : [""])]);
+      prev = i;
+      if (perStep) rows.push([String(x.first_step), v(x.last)]);
+      else {
+        const steps = x.first_step === x.last_step ? String(x.first_step) : `${x.first_step}–${x.last_step}`;
+        rows.push([steps, v(x.mean), x.count === 0 ? "—" : `${fmt(x.min)} to ${fmt(x.max)}`]);
+      }
+    }
+    const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => (r[c] ?? "").length)));
+    const body = rows.map((r) => "  " + r.map((cell, c) => (c === 0 ? cell.padStart(widths[c]) : cell.padEnd(widths[c]))).join("  ").trimEnd());
+    const gaps = b.filter((x) => x.count === 0).length;
+    const unit = perStep ? "step" : "bucket";
+    const gapNote = gaps > 0 ? `; ${plural(gaps, unit)} without a finite value (—)` : "";
+    return [head, ...body, `  .buckets(), .columns() or .to_json() give every ${unit}${gapNote}`].join("\n");
+  }
+
+  /** `console.log(series)` and a cell's echo print `toString()`, not the typed array of rows. */
+  [Symbol.for("nodejs.util.inspect.custom")](): string {
+    return this.toString();
   }
 
   /**

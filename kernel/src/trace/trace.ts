@@ -48,7 +48,11 @@ export interface TraceableOptimizer {
 }
 
 export interface TraceOptions {
-  /** Batch size B of the loss; needed for lr_per_sample under mean reduction. */
+  /**
+   * Batch size B of the loss; needed for lr_per_sample under mean reduction. Every step's, unless
+   * a step is given its own (a smaller last batch): `trace.log_loss(loss, { batch_size })` or
+   * `trace.record({ loss, batch_size })` before that `optimizer.step()`.
+   */
   batch_size?: number;
   /** Reduction of the loss: "mean" (default) or "sum". */
   reduction?: "mean" | "sum";
@@ -191,6 +195,8 @@ export class Trace implements Plottable {
   private readonly paramSeries = new Map<string, { group: number; series: SeriesMap; vector: boolean }>();
   private readonly lossSeries: BoundedSeries;
   private readonly lastGroups: (StepMetrics | null)[] = [];
+  /** Whether each group's last step was finite (summary: why its rates are "—"). */
+  private readonly lastFinite: boolean[] = [];
   private readonly lastParams = new Map<string, StepMetrics>();
   /** Parameter names (weak: a stopped trace lets the parameters go). */
   private readonly names = new WeakMap<Tensor, string>();
@@ -199,6 +205,11 @@ export class Trace implements Plottable {
   private handles: { remove(): void }[] = [];
   private listeners = new Set<StepListener>();
   private pendingLoss: number | null = null;
+  /** The batch size given for the coming step (log_loss/record), and each step's until recorded. */
+  private pendingBatch: number | null = null;
+  private readonly stepBatch = new Map<number, number>();
+  private sawStepBatch = false;
+  private warnedLateBatch = false;
   private lastStepHasLoss = false;
   private lastLoss: number | null = null;
   private readonly metricSet: Set<string>;
@@ -220,6 +231,7 @@ export class Trace implements Plottable {
     this.capacity = options.capacity ?? DEFAULT_CAPACITY;
     this.paramCapacity = Math.min(this.capacity, options.param_capacity ?? PARAM_CAPACITY);
     this.lossSeries = new BoundedSeries(this.capacity);
+    this.lossSeries.name = "loss";
     if (optimizer) this.nameParameters(optimizer, options.named_parameters);
     const sink: StepSink = {
       record: (step, gi, at, meas, params, loss) => this.recordStep(step, gi, at, meas, params, loss),
@@ -337,8 +349,17 @@ export class Trace implements Plottable {
    * coming step; called after `step()` (before the next one) to the step just taken, unless that
    * step already has its loss.
    */
-  log_loss(loss: number | Tensor): void {
+  log_loss(loss: number | Tensor, options?: { batch_size?: number }): void {
     const v = toNumber(loss);
+    if (options !== undefined) {
+      if (options === null || typeof options !== "object") throw new TypeError(`trace.log_loss: options must be an object like { batch_size: B }, got ${options}`);
+      const bad = Object.keys(options).filter((k) => k !== "batch_size");
+      if (bad.length > 0) throw new TypeError(`trace.log_loss: unknown option ${JSON.stringify(bad[0])}; valid options: batch_size`);
+      if (options.batch_size !== undefined) {
+        this.warnLateBatch("trace.log_loss");
+        this._next_batch_size(options.batch_size, "trace.log_loss");
+      }
+    }
     let step: number;
     if (this.steps > 0 && !this.lastStepHasLoss) {
       step = this.steps - 1;
@@ -356,12 +377,43 @@ export class Trace implements Plottable {
     if (!Number.isFinite(v)) this.diverged(step, this.currentLr());
   }
 
-  /** `trace.record({ loss })`: the same as log_loss, in record form. */
-  record(values: { loss?: number | Tensor }): void {
-    if (values === null || typeof values !== "object") throw new TypeError("trace.record: expected an object like { loss }");
-    const bad = Object.keys(values).filter((k) => k !== "loss");
-    if (bad.length > 0) throw new TypeError(`trace.record: unknown key ${JSON.stringify(bad[0])}; valid keys: loss`);
+  /**
+   * `trace.record({ loss, batch_size })`: log_loss in record form; `batch_size` is the batch size
+   * of the coming step (see `_next_batch_size`), either alone or with the loss.
+   */
+  record(values: { loss?: number | Tensor; batch_size?: number }): void {
+    if (values === null || typeof values !== "object") throw new TypeError("trace.record: expected an object like { loss, batch_size }");
+    const bad = Object.keys(values).filter((k) => k !== "loss" && k !== "batch_size");
+    if (bad.length > 0) throw new TypeError(`trace.record: unknown key ${JSON.stringify(bad[0])}; valid keys: loss, batch_size`);
+    if (values.batch_size !== undefined) {
+      if (values.loss !== undefined) this.warnLateBatch("trace.record");
+      this._next_batch_size(values.batch_size, "trace.record");
+    }
     if (values.loss !== undefined) this.log_loss(values.loss);
+  }
+
+  /**
+   * @internal The batch size B of the coming step (the next `optimizer.step()`), for its
+   * lr_per_sample; the steps after it use the trace's `batch_size` again. A DataLoader's last
+   * batch is smaller (100 samples in batches of 32: 32, 32, 32, 4): with `batch_size: 32` alone
+   * its per-sample rate read γ/32 where it is γ/4. Given with the loss between backward() and
+   * step(), as the loss usually is.
+   */
+  _next_batch_size(b: number, caller: string): void {
+    if (!(Number.isInteger(b) && b > 0)) throw new RangeError(`${caller}: batch_size must be a positive integer, got ${b}`);
+    this.pendingBatch = b;
+    this.sawStepBatch = true;
+  }
+
+  /**
+   * A batch size given with a loss after step() (the loss then goes to the step just taken): the
+   * batch size still goes to the coming step, which is not what the call reads as; said once.
+   */
+  private warnLateBatch(caller: string): void {
+    if (this.warnedLateBatch || !(this.steps > 0 && !this.lastStepHasLoss && this.pendingLoss === null)) return;
+    this.warnedLateBatch = true;
+    console.warn(`${caller}: batch_size is the batch size of the coming optimizer.step(); given with a loss after step(), the loss goes to the step just taken `
+      + "and the batch size to the next one: log them between loss.backward() and optimizer.step()");
   }
 
   /** Call `listener(trace, metrics per group)` after each step; returns a function that unsubscribes. */
@@ -490,6 +542,10 @@ export class Trace implements Plottable {
     const step = this.steps++;
     const loss = this.pendingLoss;
     this.pendingLoss = null;
+    if (this.pendingBatch !== null) {
+      this.stepBatch.set(step, this.pendingBatch);
+      this.pendingBatch = null;
+    }
     this.lastStepHasLoss = loss !== null;
     this.pipeline.after(optimizer, step, loss);
   }
@@ -503,6 +559,7 @@ export class Trace implements Plottable {
   private recordStep(step: number, gi: number, at: GroupAtStep, meas: Measured, params: Measured[] | null, loss: number | null): StepMetrics {
     const m = this.stepMetrics(step, gi, at, meas, at.factor, loss);
     this.lastGroups[gi] = m;
+    this.lastFinite[gi] = meas.finite;
     if (this.groupSeries[gi] === undefined) this.groupSeries[gi] = new Map();
     this.pushSeries(this.groupSeries[gi], step, m, this.capacity);
     if (params !== null) {
@@ -523,6 +580,11 @@ export class Trace implements Plottable {
   }
 
   private notify(out: StepMetrics[]): void {
+    // each step's own batch size is needed until its groups are recorded (deferred steps: later)
+    if (this.stepBatch.size > 0) {
+      for (const m of out) this.stepBatch.delete(m.step);
+      if (this.stepBatch.size > 8) for (const k of this.stepBatch.keys()) if (k < this.steps - 8) this.stepBatch.delete(k);
+    }
     for (const l of this.listeners) {
       try {
         l(this, out);
@@ -538,7 +600,10 @@ export class Trace implements Plottable {
     let lr_per_sample: number | null = null;
     if (meas.lr_projected !== null) {
       if (this.reduction === "sum") lr_per_sample = meas.lr_projected;
-      else if (this.batch_size !== null) lr_per_sample = meas.lr_projected / this.batch_size;
+      else {
+        const b = this.stepBatch.size > 0 ? (this.stepBatch.get(step) ?? this.batch_size) : this.batch_size;
+        if (b !== null) lr_per_sample = meas.lr_projected / b;
+      }
     }
     return {
       step,
@@ -602,6 +667,7 @@ export class Trace implements Plottable {
   private makeSeries(map: SeriesMap, metric: string, name: string, capacity: number): BoundedSeries | null {
     if (!this.metricSet.has(metric)) return null;
     const series = new BoundedSeries(capacity);
+    series.name = name;
     map.set(name, series);
     return series;
   }
@@ -692,21 +758,31 @@ export class Trace implements Plottable {
   summary(): string[] {
     this.settle();
     const lines = [`${this.name} (${this.optimizer_name}): ${this.steps} step${this.steps === 1 ? "" : "s"}`];
+    // A value that is not a finite number prints as "—", as a rate the step did not measure does:
+    // after a NaN loss the rates are null (not measured) while Adam's factor, read from its NaN
+    // state, is NaN, and the line read "lr_projected —, ... lr_preconditioned median NaN".
+    let nonFinite: number | null = null;
+    const val = (x: number | null): string => (x !== null && !Number.isFinite(x) ? "—" : fmt(x));
     this.lastGroups.forEach((m, gi) => {
       if (!m) return;
+      const shown = [m.lr, m.lr_projected, m.lr_per_sample, m.lr_realized, m.update_ratio, m.lr_preconditioned?.q50 ?? null];
+      if (this.lastFinite[gi] === false || shown.some((x) => x !== null && !Number.isFinite(x))) nonFinite = m.step;
       const parts = [
-        `lr ${fmt(m.lr)}`,
-        `lr_projected ${fmt(m.lr_projected)}`,
-        `lr_per_sample ${fmt(m.lr_per_sample)}`,
-        `lr_realized ${fmt(m.lr_realized)}`,
-        `update_ratio ${fmt(m.update_ratio)}`,
+        `lr ${val(m.lr)}`,
+        `lr_projected ${val(m.lr_projected)}`,
+        `lr_per_sample ${val(m.lr_per_sample)}`,
+        `lr_realized ${val(m.lr_realized)}`,
+        `update_ratio ${val(m.update_ratio)}`,
       ];
-      if (m.lr_preconditioned) parts.push(`lr_preconditioned median ${fmt(m.lr_preconditioned.q50)}`);
+      if (m.lr_preconditioned) parts.push(`lr_preconditioned median ${val(m.lr_preconditioned.q50)}`);
       lines.push(`  group ${gi}: ${parts.join(", ")}`);
     });
+    if (nonFinite !== null) {
+      lines.push(`  (—: not measured at step ${nonFinite}: its update, parameters or optimizer state hold NaN or ±Infinity)`);
+    }
     if (this.lastLoss !== null) lines.push(`  loss ${fmt(this.lastLoss)}`);
     // Under a mean-reduced loss the per-sample rate needs B, which the optimizer cannot know.
-    if (this.steps > 0 && this.batch_size == null && this.reduction === "mean") {
+    if (this.steps > 0 && this.batch_size == null && !this.sawStepBatch && this.reduction === "mean") {
       lines.push("  (lr_per_sample needs the batch size: trace(optimizer, { batch_size: B }) or %%lr_trace --batch-size B)");
     }
     lines.push(this.diverged_at ? `  diverged at step ${this.diverged_at.step} (lr ${fmt(this.diverged_at.lr)})` : "  no divergence");
@@ -771,10 +847,15 @@ export class Trace implements Plottable {
     t.lastLoss = j.last_loss;
     j.latest.forEach((m, i) => (t.lastGroups[i] = m));
     for (const [k, m] of Object.entries(j.latest_params)) t.lastParams.set(k, m);
-    const load = (o: Record<string, SeriesJSON>) => new Map(Object.entries(o).map(([k, s]) => [k, BoundedSeries.from_json(s)]));
+    const named = (k: string, s: SeriesJSON) => {
+      const series = BoundedSeries.from_json(s);
+      series.name = k;
+      return series;
+    };
+    const load = (o: Record<string, SeriesJSON>) => new Map(Object.entries(o).map(([k, s]) => [k, named(k, s)]));
     j.groups.forEach((g, i) => (t.groupSeries[i] = load(g)));
     for (const [k, v] of Object.entries(j.params)) t.paramSeries.set(k, { group: v.group, series: load(v.series), vector: v.vector ?? false });
-    (t as unknown as { lossSeries: BoundedSeries }).lossSeries = BoundedSeries.from_json(j.loss);
+    (t as unknown as { lossSeries: BoundedSeries }).lossSeries = named("loss", j.loss);
     return t;
   }
 }
@@ -800,9 +881,35 @@ export interface TraceJSON {
   last_loss: number | null;
 }
 
+/** The traces `trace()` made of each optimizer (weak: the optimizer's own lifetime). */
+const tracesOf = new WeakMap<object, Set<Trace>>();
+
+/**
+ * A new trace of an optimizer replaces (stops) its active traces of the same name, with a note on
+ * stderr; traces of other names coexist. Re-running a cell `const tr = lrlab.trace(opt)` stacked
+ * one more active trace per run, each measuring every step (a user's pass: four on one optimizer).
+ */
+function replaceSameName(optimizer: TraceableOptimizer, t: Trace): void {
+  let set = tracesOf.get(optimizer);
+  if (set === undefined) tracesOf.set(optimizer, (set = new Set()));
+  for (const old of set) {
+    if (!old.active) {
+      set.delete(old);
+      continue;
+    }
+    if (old.name !== t.name) continue;
+    old.stop();
+    set.delete(old);
+    console.warn(`lrlab.trace: this ${t.optimizer_name} optimizer's trace ${JSON.stringify(t.name)} replaces the one it had (now stopped, `
+      + `with its ${old.steps} step${old.steps === 1 ? "" : "s"}); to trace it twice at once, give them different names: lrlab.trace(optimizer, { name: "..." })`);
+  }
+  set.add(t);
+}
+
 /**
  * `lrlab.trace(optimizer, { batch_size?, reduction = "mean", per_param = false, name?, metrics? })`:
- * trace every `optimizer.step()` until `trace.stop()`.
+ * trace every `optimizer.step()` until `trace.stop()`. An active trace of the same optimizer
+ * with the same name (default "trace") is stopped and replaced, with a note; other names coexist.
  */
 export function trace(optimizer: TraceableOptimizer, options: TraceOptions = {}): Trace {
   if (
@@ -812,6 +919,7 @@ export function trace(optimizer: TraceableOptimizer, options: TraceOptions = {})
     throw new TypeError("trace: expected a torch.optim optimizer (with param_groups and register_step_pre_hook/register_step_post_hook)");
   }
   const t = new Trace(optimizer, options);
+  replaceSameName(optimizer, t);
   t._attach([
     optimizer.register_step_pre_hook((opt: TraceableOptimizer, args: unknown[], kwargs: Record<string, unknown>) => t._before_step(opt, args, kwargs)),
     optimizer.register_step_post_hook((opt: TraceableOptimizer) => t._after_step(opt)),
