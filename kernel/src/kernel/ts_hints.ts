@@ -8,6 +8,7 @@
 import type * as TorchModule from "../index";
 import type * as ToolsModule from "../tools";
 import type * as RunsModule from "../trace/runs";
+import { closeMatches } from "../close_matches";
 
 /** What hints read from the library: its namespaces' names and the traced runs' names. */
 export interface HintLibrary {
@@ -105,7 +106,10 @@ function missingFromNamespace(message: string, leftOutOnly = false): string | nu
   } catch {
     return null;
   }
-  const list = names.length <= 60 ? `; it has ${names.join(", ")}` : " (Tab after the dot lists what it has)";
+  // a namespace of many names (torch.nn's ~120 classes): the closest ones, and Tab for the rest
+  const near = names.length <= 60 ? [] : closeMatches(m[1], names, 5);
+  const list = names.length <= 60 ? `; it has ${names.join(", ")}`
+    : `${near.length > 0 ? `; the closest: ${near.join(", ")}` : ""} (Tab after the dot lists all ${names.length})`;
   return `hint: ${ns.name === "lrlab" ? "lrlab" : `lrlab's ${ns.name}`} has no ${m[1]}${list}`;
 }
 

@@ -109,3 +109,150 @@ export function dropout2d(input: Tensor, ...args: unknown[]): Tensor {
     return [new Tensor(gx, input.shape, dtype)];
   });
 }
+
+/** The Bernoulli(1 − p) keep mask of `count` entries, drawn as PyTorch's CPU `bernoulli_(1 - p)` draws it. */
+function keepMask(count: number, p: number): Uint8Array {
+  const mask = new Uint8Array(count);
+  const gen = default_generator;
+  const q = 1 - p;
+  for (let i = 0; i < count; i++) mask[i] = gen.random53() * TWO_POW_M53 < q ? 1 : 0;
+  return mask;
+}
+
+/** x·0 (PyTorch's p = 1 result: `input * zeros({})`, signs of zero kept), differentiable. */
+function timesZero(input: Tensor): Tensor {
+  const n = input.data.length;
+  const x = input.data;
+  const y = storageFor(input.dtype, n);
+  for (let i = 0; i < n; i++) y[i] = x[i] * 0;
+  return record(new Tensor(y, input.shape, input.dtype), "MulBackward0", [input], (g) => {
+    const gd = g.data;
+    const gx = storageFor(input.dtype, n);
+    for (let i = 0; i < n; i++) gx[i] = gd[i] * 0;
+    return [new Tensor(gx, input.shape, input.dtype)];
+  });
+}
+
+/**
+ * F.dropout1d(input, p = 0.5, training = true, inplace = false): zeroes whole channels of an
+ * input [N, C, L] or unbatched [C, L] (one Bernoulli(1 − p) draw per channel, in order, as
+ * PyTorch's `feature_dropout`, so `torch.manual_seed` gives PyTorch's mask), scaling the kept
+ * ones by 1/(1 − p); the identity when not training. `inplace` is accepted; lrlab returns a new
+ * tensor and leaves the input as it is.
+ */
+export function dropout1d(input: Tensor, p?: number, training?: boolean, options?: { inplace?: boolean }): Tensor;
+export function dropout1d(input: Tensor, options?: { p?: number; training?: boolean; inplace?: boolean }): Tensor;
+export function dropout1d(input: Tensor, ...args: unknown[]): Tensor {
+  const params = [["p", "number"], ["training", "boolean"], ["inplace", "boolean"]] as const;
+  const { p = 0.5, training = true } = pyArgs("dropout1d", params, args) as DropoutOptions;
+  if (!(p >= 0 && p <= 1)) throw new RangeError(`dropout probability has to be between 0 and 1, but got ${p}`);
+  checkFloat(input, "dropout1d");
+  const nd = input.dim();
+  if (nd !== 2 && nd !== 3) {
+    throw new RangeError(
+      `dropout1d: Expected 2D or 3D input, but received a ${nd}D input. Note that dropout1d exists to provide channel-wise dropout on inputs with 1 ` +
+        "spatial dimension, a channel dimension, and an optional batch dimension (i.e. 2D or 3D inputs).",
+    );
+  }
+  const n = input.data.length;
+  if (p === 0 || !training || n === 0) return input;
+  if (p === 1) return timesZero(input);
+  const dtype = input.dtype;
+  const M = nd === 3 ? input.shape[0] * input.shape[1] : input.shape[0];
+  const L = input.shape[nd - 1];
+  const mask = keepMask(M, p);
+  const scale = dtype === "float32" ? Math.fround(1 / Math.fround(1 - p)) : 1 / (1 - p);
+  const x = input.data;
+  const y = storageFor(dtype, n);
+  for (let c = 0; c < M; c++) {
+    const s = mask[c] ? scale : 0;
+    for (let i = c * L; i < (c + 1) * L; i++) y[i] = x[i] * s;
+  }
+  return record(new Tensor(y, input.shape, dtype), "MulBackward0", [input], (g) => {
+    const gd = g.data;
+    const gx = storageFor(dtype, n);
+    for (let c = 0; c < M; c++) {
+      const s = mask[c] ? scale : 0;
+      for (let i = c * L; i < (c + 1) * L; i++) gx[i] = gd[i] * s;
+    }
+    return [new Tensor(gx, input.shape, dtype)];
+  });
+}
+
+/** SELU's α·scale: the value alpha dropout drops to is −ALPHA_P times a. */
+const ALPHA_P = 1.7580993408473766;
+
+/**
+ * Alpha dropout over `groups` groups of `F` consecutive elements (F = 1: element-wise; else whole
+ * channels): y = a·x where kept, a·(−α') + … where dropped, so that a SELU network keeps zero mean
+ * and unit variance:  a = 1/√((α'² p + 1)(1 − p)),  y = x·(m·a) + (m − 1)·α'a + α'a·p,
+ * m ~ Bernoulli(1 − p) per group, α' = 1.7580993408473766. The arithmetic and the draws are
+ * PyTorch's (`_dropout_impl`), rounded as its float32 ops round, so a seed gives its exact values.
+ */
+function alphaDropoutCore(input: Tensor, p: number, groups: number): Tensor {
+  const n = input.data.length;
+  const dtype = input.dtype;
+  const F = groups === 0 ? 0 : n / groups;
+  const mask = keepMask(groups, p);
+  const a = 1 / Math.sqrt((ALPHA_P * ALPHA_P * p + 1) * (1 - p));
+  const f32 = dtype === "float32";
+  const r = f32 ? Math.fround : (v: number) => v;
+  const keepMul = r(a); // the noise tensor's kept entries, m·a
+  const keepAdd = r(ALPHA_P * a * p); // b where kept: 0·(α'a) + α'a·p
+  const dropAdd = r(-r(ALPHA_P * a) + keepAdd); // b where dropped: −α'a + α'a·p
+  const x = input.data;
+  const y = storageFor(dtype, n);
+  for (let c = 0; c < groups; c++) {
+    const mul = mask[c] ? keepMul : 0;
+    const add = mask[c] ? keepAdd : dropAdd;
+    // the product rounds to the dtype before the sum (two tensor ops in PyTorch)
+    if (f32) for (let i = c * F; i < (c + 1) * F; i++) y[i] = Math.fround(x[i] * mul) + add;
+    else for (let i = c * F; i < (c + 1) * F; i++) y[i] = x[i] * mul + add;
+  }
+  return record(new Tensor(y, input.shape, dtype), "AddBackward0", [input], (g) => {
+    const gd = g.data;
+    const gx = storageFor(dtype, n);
+    for (let c = 0; c < groups; c++) {
+      const mul = mask[c] ? keepMul : 0;
+      for (let i = c * F; i < (c + 1) * F; i++) gx[i] = gd[i] * mul;
+    }
+    return [new Tensor(gx, input.shape, dtype)];
+  });
+}
+
+/**
+ * F.alpha_dropout(input, p = 0.5, training = false, inplace = false): dropout for SELU networks
+ * that keeps the activations' mean and variance (each element kept with probability 1 − p, see
+ * alphaDropoutCore for the affine map); shape kept. Note PyTorch's default `training = false`.
+ * `p = 1` gives x·0, as PyTorch. `inplace` is accepted; lrlab returns a new tensor.
+ */
+export function alpha_dropout(input: Tensor, p?: number, training?: boolean, options?: { inplace?: boolean }): Tensor;
+export function alpha_dropout(input: Tensor, options?: { p?: number; training?: boolean; inplace?: boolean }): Tensor;
+export function alpha_dropout(input: Tensor, ...args: unknown[]): Tensor {
+  const params = [["p", "number"], ["training", "boolean"], ["inplace", "boolean"]] as const;
+  const { p = 0.5, training = false } = pyArgs("alpha_dropout", params, args) as DropoutOptions;
+  if (!(p >= 0 && p <= 1)) throw new RangeError(`dropout probability has to be between 0 and 1, but got ${p}`);
+  checkFloat(input, "alpha_dropout");
+  if (p === 0 || !training || input.data.length === 0) return input;
+  if (p === 1) return timesZero(input);
+  return alphaDropoutCore(input, p, input.data.length);
+}
+
+/**
+ * F.feature_alpha_dropout(input, p = 0.5, training = false, inplace = false): alpha dropout of
+ * whole channels (one draw per entry of the first two dims, as PyTorch's feature noise
+ * [N, C, 1, ...]); the input needs at least 2 dims when it drops. Note PyTorch's default
+ * `training = false`. `inplace` is accepted; lrlab returns a new tensor.
+ */
+export function feature_alpha_dropout(input: Tensor, p?: number, training?: boolean, options?: { inplace?: boolean }): Tensor;
+export function feature_alpha_dropout(input: Tensor, options?: { p?: number; training?: boolean; inplace?: boolean }): Tensor;
+export function feature_alpha_dropout(input: Tensor, ...args: unknown[]): Tensor {
+  const params = [["p", "number"], ["training", "boolean"], ["inplace", "boolean"]] as const;
+  const { p = 0.5, training = false } = pyArgs("feature_alpha_dropout", params, args) as DropoutOptions;
+  if (!(p >= 0 && p <= 1)) throw new RangeError(`dropout probability has to be between 0 and 1, but got ${p}`);
+  checkFloat(input, "feature_alpha_dropout");
+  if (p === 0 || !training || input.data.length === 0) return input;
+  if (p === 1) return timesZero(input);
+  if (input.dim() < 2) throw new RangeError("Feature dropout requires at least 2 dimensions in the input");
+  return alphaDropoutCore(input, p, input.shape[0] * input.shape[1]);
+}

@@ -1,7 +1,7 @@
 /** The dropout modules (see functional/dropout.ts). */
 import type { Tensor } from "../../tensor/tensor";
 import { Module } from "../module";
-import { dropout, dropout2d } from "../functional/dropout";
+import { dropout, dropout2d, dropout1d, alpha_dropout, feature_alpha_dropout } from "../functional/dropout";
 import { pyBool, pyFloat } from "./_util";
 import { pyArgs } from "../_args";
 
@@ -45,5 +45,36 @@ export class Dropout extends _DropoutNd {
 export class Dropout2d extends _DropoutNd {
   override forward(input: Tensor): Tensor {
     return dropout2d(input, { p: this.p, training: this.training });
+  }
+}
+
+/**
+ * nn.Dropout1d(p = 0.5): in training mode zeroes whole channels of input [N, C, L] or [C, L]
+ * (each kept with probability 1 − p, scaled by 1/(1 − p); see F.dropout1d); the identity in eval mode.
+ */
+export class Dropout1d extends _DropoutNd {
+  override forward(input: Tensor): Tensor {
+    return dropout1d(input, { p: this.p, training: this.training });
+  }
+}
+
+/**
+ * nn.AlphaDropout(p = 0.5): dropout for SELU networks, keeping zero mean and unit variance (each
+ * element kept with probability 1 − p, dropped ones set to SELU's negative saturation, then an
+ * affine correction; see F.alpha_dropout); the identity in eval mode. Shape kept.
+ */
+export class AlphaDropout extends _DropoutNd {
+  override forward(input: Tensor): Tensor {
+    return alpha_dropout(input, { p: this.p, training: this.training });
+  }
+}
+
+/**
+ * nn.FeatureAlphaDropout(p = 0.5): alpha dropout of whole channels of [N, C, ...] (see
+ * F.feature_alpha_dropout); the identity in eval mode. Shape kept.
+ */
+export class FeatureAlphaDropout extends _DropoutNd {
+  override forward(input: Tensor): Tensor {
+    return feature_alpha_dropout(input, { p: this.p, training: this.training });
   }
 }

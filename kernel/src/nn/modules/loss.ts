@@ -8,6 +8,9 @@ import { Module } from "../module";
 import { checkReduction } from "../_autograd";
 import type { Reduction } from "../_autograd";
 import * as F from "../functional/index";
+import { lossArgs, reductionArg } from "../functional/_loss_more";
+import type { KLDivReduction } from "../functional/probabilistic";
+import { ValueError } from "../../optim/lr_scheduler/errors";
 
 abstract class Loss extends Module {
   reduction: Reduction;
@@ -130,6 +133,225 @@ export class CrossEntropyLoss extends WeightedLoss {
       ignore_index: this.ignore_index,
       reduction: this.reduction,
       label_smoothing: this.label_smoothing,
+    });
+  }
+}
+
+// ---- The losses below were added with functional/probabilistic.ts, margin.ts and multi_margin.ts.
+// Their constructors take PyTorch's leading positional parameters up to its deprecated
+// size_average (which lrlab does not take), then one options object: `new TripletMarginLoss(2.0)`
+// or `new TripletMarginLoss({ margin: 2.0, swap: true })`.
+
+/** Kullback-Leibler divergence loss; forward(input log-probabilities, target). See F.kl_div. */
+export class KLDivLoss extends Module {
+  reduction: KLDivReduction;
+  log_target: boolean;
+  constructor(options?: { reduction?: KLDivReduction; log_target?: boolean });
+  constructor(...args: unknown[]) {
+    super();
+    const o = lossArgs("KLDivLoss", [], [["reduction", "string"], ["log_target", "boolean"]], args);
+    this.reduction = reductionArg<KLDivReduction>(o.reduction ?? "mean", false, ["mean", "batchmean", "sum", "none"]);
+    this.log_target = (o.log_target as boolean | undefined) ?? false;
+  }
+  override forward(input: Tensor, target: Tensor): Tensor {
+    return F.kl_div(input, target, { reduction: this.reduction, log_target: this.log_target });
+  }
+}
+
+/** Poisson negative log likelihood; forward(input (log-)rate, target counts). See F.poisson_nll_loss. */
+export class PoissonNLLLoss extends Loss {
+  log_input: boolean;
+  full: boolean;
+  eps: number;
+  constructor(log_input: boolean, full?: boolean, options?: { eps?: number; reduction?: Reduction });
+  constructor(log_input: boolean, options?: { eps?: number; reduction?: Reduction });
+  constructor(options?: { log_input?: boolean; full?: boolean; eps?: number; reduction?: Reduction });
+  constructor(...args: unknown[]) {
+    const o = lossArgs("PoissonNLLLoss", [["log_input", "boolean"], ["full", "boolean"]], [["eps", "number"], ["reduction", "string"]], args);
+    super((o.reduction as Reduction | undefined) ?? "mean");
+    this.log_input = (o.log_input as boolean | undefined) ?? true;
+    this.full = (o.full as boolean | undefined) ?? false;
+    this.eps = (o.eps as number | undefined) ?? 1e-8;
+  }
+  override forward(log_input: Tensor, target: Tensor): Tensor {
+    return F.poisson_nll_loss(log_input, target, { log_input: this.log_input, full: this.full, eps: this.eps, reduction: this.reduction });
+  }
+}
+
+/** Gaussian negative log likelihood; forward(input mean, target, var). See F.gaussian_nll_loss. */
+export class GaussianNLLLoss extends Module {
+  reduction: Reduction;
+  full: boolean;
+  eps: number;
+  /** Keyword-only in PyTorch: `new GaussianNLLLoss({ full, eps, reduction })`. */
+  constructor(options?: { full?: boolean; eps?: number; reduction?: Reduction });
+  constructor(...args: unknown[]) {
+    super();
+    const o = lossArgs("GaussianNLLLoss", [], [["full", "boolean"], ["eps", "number"], ["reduction", "string"]], args);
+    this.reduction = checkReduction(o.reduction ?? "mean");
+    this.full = (o.full as boolean | undefined) ?? false;
+    this.eps = (o.eps as number | undefined) ?? 1e-6;
+  }
+  override forward(input: Tensor, target: Tensor, variance: Tensor | number): Tensor {
+    return F.gaussian_nll_loss(input, target, variance, { full: this.full, eps: this.eps, reduction: this.reduction });
+  }
+}
+
+/** Pairwise ranking hinge; forward(input1, input2, target ±1). See F.margin_ranking_loss. */
+export class MarginRankingLoss extends Module {
+  reduction: Reduction;
+  margin: number;
+  constructor(margin?: number, options?: { reduction?: Reduction });
+  constructor(options?: { margin?: number; reduction?: Reduction });
+  constructor(...args: unknown[]) {
+    super();
+    const o = lossArgs("MarginRankingLoss", [["margin", "number"]], [["reduction", "string"]], args);
+    this.reduction = checkReduction(o.reduction ?? "mean");
+    this.margin = (o.margin as number | undefined) ?? 0.0;
+  }
+  override forward(input1: Tensor, input2: Tensor, target: Tensor): Tensor {
+    return F.margin_ranking_loss(input1, input2, target, { margin: this.margin, reduction: this.reduction });
+  }
+}
+
+/** Hinge loss on distances with ±1 labels; forward(input, target). See F.hinge_embedding_loss. */
+export class HingeEmbeddingLoss extends Loss {
+  margin: number;
+  constructor(margin?: number, options?: { reduction?: Reduction });
+  constructor(options?: { margin?: number; reduction?: Reduction });
+  constructor(...args: unknown[]) {
+    const o = lossArgs("HingeEmbeddingLoss", [["margin", "number"]], [["reduction", "string"]], args);
+    super((o.reduction as Reduction | undefined) ?? "mean");
+    this.margin = (o.margin as number | undefined) ?? 1.0;
+  }
+  override forward(input: Tensor, target: Tensor): Tensor {
+    return F.hinge_embedding_loss(input, target, { margin: this.margin, reduction: this.reduction });
+  }
+}
+
+/** Two-class logistic loss log(1 + e^{−y·x}); forward(input, target ±1). See F.soft_margin_loss. */
+export class SoftMarginLoss extends Loss {
+  constructor(options?: { reduction?: Reduction });
+  constructor(...args: unknown[]) {
+    const o = lossArgs("SoftMarginLoss", [], [["reduction", "string"]], args);
+    super((o.reduction as Reduction | undefined) ?? "mean");
+  }
+  override forward(input: Tensor, target: Tensor): Tensor {
+    return F.soft_margin_loss(input, target, { reduction: this.reduction });
+  }
+}
+
+/** Cosine similarity loss of pairs; forward(input1, input2, target ±1). See F.cosine_embedding_loss. */
+export class CosineEmbeddingLoss extends Module {
+  reduction: Reduction;
+  margin: number;
+  constructor(margin?: number, options?: { reduction?: Reduction });
+  constructor(options?: { margin?: number; reduction?: Reduction });
+  constructor(...args: unknown[]) {
+    super();
+    const o = lossArgs("CosineEmbeddingLoss", [["margin", "number"]], [["reduction", "string"]], args);
+    this.reduction = checkReduction(o.reduction ?? "mean");
+    this.margin = (o.margin as number | undefined) ?? 0.0;
+  }
+  override forward(input1: Tensor, input2: Tensor, target: Tensor): Tensor {
+    return F.cosine_embedding_loss(input1, input2, target, { margin: this.margin, reduction: this.reduction });
+  }
+}
+
+/** Triplet loss max(0, margin + d(a, p) − d(a, n)); forward(anchor, positive, negative). See F.triplet_margin_loss. */
+export class TripletMarginLoss extends Module {
+  reduction: Reduction;
+  margin: number;
+  p: number;
+  eps: number;
+  swap: boolean;
+  constructor(margin: number, p: number, eps: number, swap?: boolean, options?: { reduction?: Reduction });
+  constructor(margin: number, p?: number, options?: { eps?: number; swap?: boolean; reduction?: Reduction });
+  constructor(options?: { margin?: number; p?: number; eps?: number; swap?: boolean; reduction?: Reduction });
+  constructor(...args: unknown[]) {
+    super();
+    const o = lossArgs("TripletMarginLoss", [["margin", "number"], ["p", "number"], ["eps", "number"], ["swap", "boolean"]], [["reduction", "string"]], args);
+    this.reduction = checkReduction(o.reduction ?? "mean");
+    this.margin = (o.margin as number | undefined) ?? 1.0;
+    if (!(this.margin > 0)) throw ValueError(`TripletMarginLoss: expected margin to be greater than 0, got ${this.margin} instead`);
+    this.p = (o.p as number | undefined) ?? 2.0;
+    this.eps = (o.eps as number | undefined) ?? 1e-6;
+    this.swap = (o.swap as boolean | undefined) ?? false;
+  }
+  override forward(anchor: Tensor, positive: Tensor, negative: Tensor): Tensor {
+    return F.triplet_margin_loss(anchor, positive, negative, { margin: this.margin, p: this.p, eps: this.eps, swap: this.swap, reduction: this.reduction });
+  }
+}
+
+/** One-vs-all logistic loss for multi-label targets; forward(input, target). `weight` is a buffer. See F.multilabel_soft_margin_loss. */
+export class MultiLabelSoftMarginLoss extends WeightedLoss {
+  constructor(weight?: Tensor | null, options?: { reduction?: Reduction });
+  constructor(options?: { weight?: Tensor | null; reduction?: Reduction });
+  constructor(...args: unknown[]) {
+    const o = lossArgs("MultiLabelSoftMarginLoss", [["weight", "tensor"]], [["reduction", "string"]], args);
+    super(o.weight as Tensor | null | undefined, (o.reduction as Reduction | undefined) ?? "mean");
+  }
+  override forward(input: Tensor, target: Tensor): Tensor {
+    return F.multilabel_soft_margin_loss(input, target, { weight: this.weight, reduction: this.reduction });
+  }
+}
+
+/** Multi-class hinge loss; forward(input, target class indices). `weight` is a buffer. See F.multi_margin_loss. */
+export class MultiMarginLoss extends WeightedLoss {
+  p: number;
+  margin: number;
+  constructor(p: number, margin: number, weight?: Tensor | null, options?: { reduction?: Reduction });
+  constructor(p: number, margin?: number, options?: { weight?: Tensor | null; reduction?: Reduction });
+  constructor(options?: { p?: number; margin?: number; weight?: Tensor | null; reduction?: Reduction });
+  constructor(...args: unknown[]) {
+    const o = lossArgs("MultiMarginLoss", [["p", "number"], ["margin", "number"], ["weight", "tensor"]], [["reduction", "string"]], args);
+    const p = (o.p as number | undefined) ?? 1;
+    const weight = o.weight as Tensor | null | undefined;
+    if (p !== 1 && p !== 2) throw ValueError(`only p == 1 and p == 2 supported (got p=${p})`);
+    if (weight && weight.shape.length !== 1) throw ValueError(`MultiMarginLoss: expected weight to be None or 1D tensor, got ${weight.shape.length}D instead`);
+    super(weight, (o.reduction as Reduction | undefined) ?? "mean");
+    this.p = p;
+    this.margin = (o.margin as number | undefined) ?? 1.0;
+  }
+  override forward(input: Tensor, target: Tensor): Tensor {
+    return F.multi_margin_loss(input, target, { p: this.p, margin: this.margin, weight: this.weight, reduction: this.reduction });
+  }
+}
+
+/** Multi-label hinge loss; forward(input, target class indices ended by −1). See F.multilabel_margin_loss. */
+export class MultiLabelMarginLoss extends Loss {
+  constructor(options?: { reduction?: Reduction });
+  constructor(...args: unknown[]) {
+    const o = lossArgs("MultiLabelMarginLoss", [], [["reduction", "string"]], args);
+    super((o.reduction as Reduction | undefined) ?? "mean");
+  }
+  override forward(input: Tensor, target: Tensor): Tensor {
+    return F.multilabel_margin_loss(input, target, { reduction: this.reduction });
+  }
+}
+
+/**
+ * Connectionist Temporal Classification loss; forward(log_probs (T, N, C), targets, input_lengths,
+ * target_lengths). `new CTCLoss(blank?, { reduction, zero_infinity })`. See F.ctc_loss.
+ */
+export class CTCLoss extends Loss {
+  blank: number;
+  zero_infinity: boolean;
+  constructor(blank: number, options?: { reduction?: Reduction; zero_infinity?: boolean });
+  constructor(options?: { blank?: number; reduction?: Reduction; zero_infinity?: boolean });
+  constructor(...args: unknown[]) {
+    // PyTorch's CTCLoss(blank=0, reduction='mean', zero_infinity=False): reduction and
+    // zero_infinity go in the options object here (lossArgs types positionals as numbers/booleans).
+    const o = lossArgs("CTCLoss", [["blank", "number"]], [["reduction", "string"], ["zero_infinity", "boolean"]], args);
+    super((o.reduction as Reduction | undefined) ?? "mean");
+    this.blank = (o.blank as number | undefined) ?? 0;
+    this.zero_infinity = (o.zero_infinity as boolean | undefined) ?? false;
+  }
+  override forward(log_probs: Tensor, targets: Tensor, input_lengths?: Tensor | number[], target_lengths?: Tensor | number[]): Tensor {
+    return F.ctc_loss(log_probs, targets, input_lengths as Tensor | number[], target_lengths as Tensor | number[], {
+      blank: this.blank,
+      reduction: this.reduction,
+      zero_infinity: this.zero_infinity,
     });
   }
 }

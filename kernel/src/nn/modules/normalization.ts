@@ -1,5 +1,7 @@
 /**
- * nn.BatchNorm1d, nn.BatchNorm2d and nn.LayerNorm (math in functional/normalization.ts).
+ * nn.BatchNorm1d, nn.BatchNorm2d and nn.LayerNorm (math in functional/normalization.ts); nn.GroupNorm,
+ * nn.InstanceNorm1d/2d (functional/group_norm.ts) and nn.LocalResponseNorm
+ * (functional/local_response_norm.ts) at the end of this file.
  *
  * BatchNorm1d(num_features, { eps = 1e-5, momentum = 0.1, affine = true,
  * track_running_stats = true }) takes [N, C] or [N, C, L]. Buffers running_mean (zeros),
@@ -13,6 +15,8 @@ import type { DType } from "../../tensor/tensor";
 import { Module } from "../module";
 import type { Parameter } from "../parameter";
 import { batch_norm, layer_norm } from "../functional/normalization";
+import { group_norm, instance_norm } from "../functional/group_norm";
+import { local_response_norm } from "../functional/local_response_norm";
 import { checkSize, emptyParam, filled, floatDtype, pyBool, pyFloat } from "./_util";
 
 export interface BatchNormArgs {
@@ -160,5 +164,189 @@ export class LayerNorm extends Module {
   override extra_repr(): string {
     const shape = this.normalized_shape.length === 1 ? `(${this.normalized_shape[0]},)` : `(${this.normalized_shape.join(", ")})`;
     return `${shape}, eps=${pyFloat(this.eps)}, elementwise_affine=${pyBool(this.elementwise_affine)}, bias=${pyBool(this.bias !== null)}`;
+  }
+}
+
+export interface GroupNormArgs {
+  eps?: number;
+  affine?: boolean;
+  /** Learn a shift β (with affine); PyTorch 2.13's keyword-only `bias`. */
+  bias?: boolean;
+  dtype?: DType;
+}
+
+/**
+ * nn.GroupNorm(num_groups, num_channels, { eps = 1e-5, affine = true }): normalises input
+ * [N, C, *] over each group of C/num_groups channels per sample, y = γ_c (x − μ)/√(σ² + ε) + β_c,
+ * with learnable per-channel weight γ (ones) and bias β (zeros) when affine. Same in train and eval.
+ */
+export class GroupNorm extends Module {
+  num_groups: number;
+  num_channels: number;
+  eps: number;
+  affine: boolean;
+  weight: Parameter | null;
+  bias: Parameter | null;
+
+  constructor(num_groups: number, num_channels: number, { eps = 1e-5, affine = true, bias = true, dtype }: GroupNormArgs = {}) {
+    super();
+    checkSize(num_groups, "GroupNorm", "num_groups", false);
+    checkSize(num_channels, "GroupNorm", "num_channels");
+    if (num_channels % num_groups !== 0) throw new RangeError(`num_channels (${num_channels}) must be divisible by num_groups (${num_groups})`);
+    this.num_groups = num_groups;
+    this.num_channels = num_channels;
+    this.eps = eps;
+    this.affine = affine;
+    const dt = floatDtype(dtype, "GroupNorm");
+    if (affine) {
+      this.weight = emptyParam([num_channels], dt);
+      this.weight.data.fill(1);
+      this.bias = bias ? emptyParam([num_channels], dt) : null;
+    } else {
+      this.weight = null;
+      this.bias = null;
+    }
+  }
+
+  override forward(input: Tensor): Tensor {
+    return group_norm(input, this.num_groups, this.weight, this.bias, this.eps);
+  }
+
+  override extra_repr(): string {
+    return `${this.num_groups}, ${this.num_channels}, eps=${pyFloat(this.eps)}, affine=${pyBool(this.affine)}, bias=${pyBool(this.bias !== null)}`;
+  }
+}
+
+/**
+ * nn.InstanceNorm1d(num_features, { eps = 1e-5, momentum = 0.1, affine = false,
+ * track_running_stats = false }): normalises input [N, C, L] or [C, L] per sample and channel over
+ * L. With affine, learnable per-channel weight (ones) and bias (zeros). With track_running_stats,
+ * buffers running_mean (zeros), running_var (ones) and num_batches_tracked are kept: training
+ * updates the running statistics with the batch's per-instance ones (momentum null: no update, as
+ * PyTorch, which passes 0; num_batches_tracked is not counted either), eval normalises with them.
+ */
+export class InstanceNorm1d extends Module {
+  num_features: number;
+  eps: number;
+  momentum: number | null;
+  affine: boolean;
+  track_running_stats: boolean;
+  weight: Parameter | null;
+  bias: Parameter | null;
+  declare running_mean: Tensor | null;
+  declare running_var: Tensor | null;
+  declare num_batches_tracked: Tensor | null;
+
+  constructor(
+    num_features: number,
+    { eps = 1e-5, momentum = 0.1, affine = false, track_running_stats = false, bias = true, dtype }: BatchNormArgs = {},
+  ) {
+    super();
+    this.num_features = checkSize(num_features, new.target.name, "num_features");
+    this.eps = eps;
+    this.momentum = momentum;
+    this.affine = affine;
+    this.track_running_stats = track_running_stats;
+    const dt = floatDtype(dtype, new.target.name);
+    if (affine) {
+      this.weight = emptyParam([num_features], dt);
+      this.weight.data.fill(1);
+      this.bias = bias ? emptyParam([num_features], dt) : null;
+    } else {
+      this.weight = null;
+      this.bias = null;
+    }
+    if (track_running_stats) {
+      this.register_buffer("running_mean", filled([num_features], dt, 0));
+      this.register_buffer("running_var", filled([num_features], dt, 1));
+      this.register_buffer("num_batches_tracked", new Tensor(new Float64Array(1), [], "int64"));
+    } else {
+      this.register_buffer("running_mean", null);
+      this.register_buffer("running_var", null);
+      this.register_buffer("num_batches_tracked", null);
+    }
+  }
+
+  /** The rank of an unbatched input (PyTorch's `_get_no_batch_dim`). */
+  protected _get_no_batch_dim(): number {
+    return 2;
+  }
+
+  /** The input ranks this layer takes (PyTorch's `_check_input_dim`). */
+  protected _check_input_dim(input: Tensor): void {
+    if (input.dim() !== 2 && input.dim() !== 3) throw new RangeError(`expected 2D or 3D input (got ${input.dim()}D input)`);
+  }
+
+  /** Zeroes the running statistics (mean 0, var 1, count 0). */
+  reset_running_stats(): void {
+    if (!this.track_running_stats) return;
+    this.running_mean?.data.fill(0);
+    this.running_var?.data.fill(1);
+    this.num_batches_tracked?.data.fill(0);
+  }
+
+  override forward(input: Tensor): Tensor {
+    if (!(input instanceof Tensor)) throw new TypeError(`${this.constructor.name}.forward: input must be a Tensor`);
+    this._check_input_dim(input);
+    const unbatched = input.dim() === this._get_no_batch_dim();
+    const featureDim = unbatched ? 0 : 1;
+    // PyTorch only warns about a mismatch when not affine (the statistics need no parameters)
+    if (this.affine && input.shape[featureDim] !== this.num_features) {
+      throw new RangeError(`expected input's size at dim=${featureDim} to match num_features (${this.num_features}), but got: ${input.shape[featureDim]}.`);
+    }
+    const x = unbatched ? input.unsqueeze(0) : input;
+    const y = instance_norm(x, {
+      running_mean: this.running_mean, running_var: this.running_var, weight: this.weight, bias: this.bias,
+      use_input_stats: this.training || !this.track_running_stats, momentum: this.momentum ?? 0, eps: this.eps,
+    });
+    return unbatched ? y.squeeze(0) : y;
+  }
+
+  override extra_repr(): string {
+    const m = this.momentum === null ? "None" : pyFloat(this.momentum);
+    return `${this.num_features}, eps=${pyFloat(this.eps)}, momentum=${m}, affine=${pyBool(this.affine)}, bias=${pyBool(this.bias !== null)}, track_running_stats=${pyBool(this.track_running_stats)}`;
+  }
+}
+
+/**
+ * nn.InstanceNorm2d(num_features, { eps = 1e-5, momentum = 0.1, affine = false,
+ * track_running_stats = false }): InstanceNorm1d's computation over input [N, C, H, W] or
+ * [C, H, W], each sample's channel normalised over its H·W positions.
+ */
+export class InstanceNorm2d extends InstanceNorm1d {
+  protected override _get_no_batch_dim(): number {
+    return 3;
+  }
+  protected override _check_input_dim(input: Tensor): void {
+    if (input.dim() !== 3 && input.dim() !== 4) throw new RangeError(`expected 3D or 4D input (got ${input.dim()}D input)`);
+  }
+}
+
+/**
+ * nn.LocalResponseNorm(size, { alpha = 1e-4, beta = 0.75, k = 1.0 }): divides each channel of
+ * input [N, C, *] by (k + α/size · Σ x² over `size` neighbouring channels)^β (AlexNet's LRN).
+ * Options positionally too: `new LocalResponseNorm(5, 1e-4, 0.75, 2)`.
+ */
+export class LocalResponseNorm extends Module {
+  size: number;
+  alpha: number;
+  beta: number;
+  k: number;
+  constructor(size: number, options?: { alpha?: number; beta?: number; k?: number });
+  constructor(size: number, alpha?: number, beta?: number, k?: number);
+  constructor(size: number, a?: number | { alpha?: number; beta?: number; k?: number }, beta?: number, k?: number) {
+    super();
+    const o = typeof a === "object" && a !== null ? a : { alpha: a, beta, k };
+    this.size = size;
+    this.alpha = o.alpha ?? 1e-4;
+    this.beta = o.beta ?? 0.75;
+    this.k = o.k ?? 1.0;
+  }
+  override forward(input: Tensor): Tensor {
+    return local_response_norm(input, this.size, this.alpha, this.beta, this.k);
+  }
+  /** alpha, beta and k print as Python floats (k = 2 → 2.0): JS has one number type. */
+  override extra_repr(): string {
+    return `${this.size}, alpha=${pyFloat(this.alpha)}, beta=${pyFloat(this.beta)}, k=${pyFloat(this.k)}`;
   }
 }

@@ -1,8 +1,15 @@
-/** nn.MaxPool2d, nn.AvgPool2d and nn.AdaptiveAvgPool2d (math in functional/pooling.ts). */
+/**
+ * nn.MaxPool2d, nn.AvgPool2d and nn.AdaptiveAvgPool2d (math in functional/pooling.ts); nn.MaxPool1d,
+ * nn.AvgPool1d, nn.AdaptiveAvgPool1d (functional/pooling1d.ts), nn.AdaptiveMaxPool1d and
+ * nn.AdaptiveMaxPool2d (functional/adaptive_max.ts).
+ */
 import type { Tensor } from "../../tensor/tensor";
 import { Module } from "../module";
 import { adaptive_avg_pool2d, avgPool, maxPool } from "../functional/pooling";
 import type { AvgPool2dOptions, MaxPool2dOptions } from "../functional/pooling";
+import { adaptive_avg_pool1d, avgPool1d, maxPool1d } from "../functional/pooling1d";
+import type { AvgPool1dOptions, MaxPool1dOptions } from "../functional/pooling1d";
+import { adaptive_max_pool1d, adaptive_max_pool2d } from "../functional/adaptive_max";
 import { pyBool } from "./_util";
 
 /** Python's repr of an int, a tuple, or None. */
@@ -115,6 +122,136 @@ export class AdaptiveAvgPool2d extends Module {
   }
   override forward(input: Tensor): Tensor {
     return adaptive_avg_pool2d(input, this.output_size);
+  }
+  override extra_repr(): string {
+    return `output_size=${pyVal(this.output_size)}`;
+  }
+}
+
+/**
+ * nn.MaxPool1d(kernel_size, { stride = kernel_size, padding = 0, dilation = 1,
+ * return_indices = false, ceil_mode = false }): the maximum of each window of input [N, C, L] or
+ * [C, L]. Options positionally in Python's order too: `new MaxPool1d(3, 2)`. With
+ * `return_indices: true`, forward returns [output, indices] (positions along L).
+ */
+export class MaxPool1d<R extends boolean = false> extends Module {
+  kernel_size: number | number[];
+  stride: number | number[];
+  padding: number | number[];
+  dilation: number | number[];
+  return_indices: R;
+  ceil_mode: boolean;
+  constructor(kernel_size: number | number[], options?: Omit<MaxPool1dOptions, "return_indices"> & { return_indices?: R });
+  constructor(
+    kernel_size: number | number[], stride?: number | number[] | null, padding?: number | number[], dilation?: number | number[],
+    return_indices?: R, ceil_mode?: boolean,
+  );
+  constructor(kernel_size: number | number[], ...args: unknown[]) {
+    super();
+    const o = layerArgs("MaxPool1d", ["stride", "padding", "dilation", "return_indices", "ceil_mode"], args);
+    this.kernel_size = kernel_size;
+    this.stride = (o.stride ?? kernel_size) as number | number[];
+    this.padding = (o.padding ?? 0) as number | number[];
+    this.dilation = (o.dilation ?? 1) as number | number[];
+    this.return_indices = (o.return_indices ?? false) as R;
+    this.ceil_mode = (o.ceil_mode ?? false) as boolean;
+  }
+  override forward(input: Tensor): R extends true ? [Tensor, Tensor] : Tensor {
+    return maxPool1d(input, this.kernel_size, this.stride, this.padding, this.dilation, this.ceil_mode, this.return_indices) as R extends true ? [Tensor, Tensor] : Tensor;
+  }
+  override extra_repr(): string {
+    return `kernel_size=${pyVal(this.kernel_size)}, stride=${pyVal(this.stride)}, padding=${pyVal(this.padding)}, dilation=${pyVal(this.dilation)}, ceil_mode=${pyBool(this.ceil_mode)}`;
+  }
+}
+
+/** An int as a one-element tuple (PyTorch's `_single`); a list is kept as it is. */
+const single = (v: number | number[]): number[] => (typeof v === "number" ? [v] : [...v]);
+
+/**
+ * nn.AvgPool1d(kernel_size, { stride = kernel_size, padding = 0, ceil_mode = false,
+ * count_include_pad = true }): the mean of each window of input [N, C, L] or [C, L]. Options
+ * positionally in Python's order too: `new AvgPool1d(3, 2, 1)`. Sizes are kept as 1-tuples
+ * (`kernel_size=(3,)`), as PyTorch does.
+ */
+export class AvgPool1d extends Module {
+  kernel_size: number[];
+  stride: number[];
+  padding: number[];
+  ceil_mode: boolean;
+  count_include_pad: boolean;
+  constructor(kernel_size: number | number[], options?: AvgPool1dOptions);
+  constructor(
+    kernel_size: number | number[], stride?: number | number[] | null, padding?: number | number[], ceil_mode?: boolean, count_include_pad?: boolean,
+  );
+  constructor(kernel_size: number | number[], ...args: unknown[]) {
+    super();
+    const o = layerArgs("AvgPool1d", ["stride", "padding", "ceil_mode", "count_include_pad"], args);
+    this.kernel_size = single(kernel_size);
+    this.stride = single((o.stride ?? kernel_size) as number | number[]);
+    this.padding = single((o.padding ?? 0) as number | number[]);
+    this.ceil_mode = (o.ceil_mode ?? false) as boolean;
+    this.count_include_pad = (o.count_include_pad ?? true) as boolean;
+  }
+  override forward(input: Tensor): Tensor {
+    return avgPool1d(input, this.kernel_size, this.stride, this.padding, this.ceil_mode, this.count_include_pad);
+  }
+  override extra_repr(): string {
+    return `kernel_size=${pyVal(this.kernel_size)}, stride=${pyVal(this.stride)}, padding=${pyVal(this.padding)}`;
+  }
+}
+
+/** nn.AdaptiveAvgPool1d(output_size): averages input [N, C, L] or [C, L] down (or up) to length output_size. */
+export class AdaptiveAvgPool1d extends Module {
+  output_size: number | number[];
+  constructor(output_size: number | number[]) {
+    super();
+    this.output_size = output_size;
+  }
+  override forward(input: Tensor): Tensor {
+    return adaptive_avg_pool1d(input, this.output_size);
+  }
+  override extra_repr(): string {
+    return `output_size=${pyVal(this.output_size)}`;
+  }
+}
+
+/**
+ * nn.AdaptiveMaxPool1d(output_size, return_indices = false): the maximum of input [N, C, L] or
+ * [C, L] over output_size cells; with return_indices, forward returns [output, indices].
+ */
+export class AdaptiveMaxPool1d<R extends boolean = false> extends Module {
+  output_size: number | number[];
+  return_indices: R;
+  constructor(output_size: number | number[], return_indices?: R | { return_indices?: R }) {
+    super();
+    this.output_size = output_size;
+    const r = typeof return_indices === "object" && return_indices !== null ? return_indices.return_indices : return_indices;
+    this.return_indices = (r ?? false) as R;
+  }
+  override forward(input: Tensor): R extends true ? [Tensor, Tensor] : Tensor {
+    return adaptive_max_pool1d(input, this.output_size, this.return_indices as false) as R extends true ? [Tensor, Tensor] : Tensor;
+  }
+  override extra_repr(): string {
+    return `output_size=${pyVal(this.output_size)}`;
+  }
+}
+
+/**
+ * nn.AdaptiveMaxPool2d(output_size, return_indices = false): the maximum of input [N, C, H, W] or
+ * [C, H, W] over a grid of output_size cells (an int, or [h, w] where null keeps that input size);
+ * with return_indices, forward returns [output, indices] (flat in each H·W plane).
+ */
+export class AdaptiveMaxPool2d<R extends boolean = false> extends Module {
+  output_size: number | (number | null)[];
+  return_indices: R;
+  constructor(output_size: number | (number | null)[], return_indices?: R | { return_indices?: R }) {
+    super();
+    this.output_size = output_size;
+    const r = typeof return_indices === "object" && return_indices !== null ? return_indices.return_indices : return_indices;
+    this.return_indices = (r ?? false) as R;
+  }
+  override forward(input: Tensor): R extends true ? [Tensor, Tensor] : Tensor {
+    return adaptive_max_pool2d(input, this.output_size, this.return_indices as false) as R extends true ? [Tensor, Tensor] : Tensor;
   }
   override extra_repr(): string {
     return `output_size=${pyVal(this.output_size)}`;

@@ -1,0 +1,48 @@
+/** nn.CosineSimilarity and nn.PairwiseDistance (math in functional/distance.ts). */
+import type { Tensor } from "../../tensor/tensor";
+import { Module } from "../module";
+import { cosine_similarity, pairwise_distance } from "../functional/distance";
+
+/**
+ * nn.CosineSimilarity({ dim = 1, eps = 1e-8 }): forward(x1, x2) = Σ x1·x2 /
+ * (max(‖x1‖, eps)·max(‖x2‖, eps)) along dim (x1, x2 broadcast). Positionally too:
+ * `new CosineSimilarity(0, 1e-6)`. Prints as `CosineSimilarity()`, as PyTorch.
+ */
+export class CosineSimilarity extends Module {
+  dim: number;
+  eps: number;
+  constructor(options?: { dim?: number; eps?: number });
+  constructor(dim?: number, eps?: number);
+  constructor(a?: number | { dim?: number; eps?: number }, eps?: number) {
+    super();
+    const o = typeof a === "object" && a !== null ? a : { dim: a, eps };
+    this.dim = o.dim ?? 1;
+    this.eps = o.eps ?? 1e-8;
+  }
+  override forward(x1: Tensor, x2: Tensor): Tensor {
+    return cosine_similarity(x1, x2, this.dim, this.eps);
+  }
+}
+
+/**
+ * nn.PairwiseDistance({ p = 2.0, eps = 1e-6, keepdim = false }): forward(x1, x2) =
+ * ‖x1 − x2 + eps‖_p over the last dim. Positionally too: `new PairwiseDistance(1, 1e-3, true)`.
+ * Prints as `PairwiseDistance()`, as PyTorch.
+ */
+export class PairwiseDistance extends Module {
+  norm: number;
+  eps: number;
+  keepdim: boolean;
+  constructor(options?: { p?: number; eps?: number; keepdim?: boolean });
+  constructor(p?: number, eps?: number, keepdim?: boolean);
+  constructor(a?: number | { p?: number; eps?: number; keepdim?: boolean }, eps?: number, keepdim?: boolean) {
+    super();
+    const o = typeof a === "object" && a !== null ? a : { p: a, eps, keepdim };
+    this.norm = o.p ?? 2;
+    this.eps = o.eps ?? 1e-6;
+    this.keepdim = o.keepdim ?? false;
+  }
+  override forward(x1: Tensor, x2: Tensor): Tensor {
+    return pairwise_distance(x1, x2, this.norm, this.eps, this.keepdim);
+  }
+}
