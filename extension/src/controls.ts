@@ -128,7 +128,7 @@ export class Controls {
     this.metric.value = s.metric;
     this.log.checked = isLogY(s, p);
     this.band.checked = s.band;
-    this.band.disabled = !hasBand(p);
+    this.band.disabled = !hasBand(p, s.metric);
     for (const box of this.groups.querySelectorAll<HTMLInputElement>("input")) box.checked = !s.hiddenGroups.includes(Number(box.dataset.id));
     for (const box of this.runs.querySelectorAll<HTMLInputElement>("input")) box.checked = !s.hiddenRuns.includes(box.dataset.id ?? "");
     // An empty end stays empty (null in the state): it follows the data's end (state.ts xRangeOf).

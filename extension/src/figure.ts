@@ -16,13 +16,13 @@
  * dashed vertical line at its step. Every payload string is escaped (see escape.ts).
  */
 import { escapeText } from "./escape";
-import type { Marker, PlotKind, PlotPayload, Series } from "./payload";
+import { type Marker, type PlotKind, type PlotPayload, pointSteps, type Series } from "./payload";
 import { isHidden, isLogY, lineKey, nonPositive, paramsOf, seriesFor, type ViewState, xExtent, xRangeOf } from "./state";
 import type { Theme } from "./theme";
 
 export interface PlotlyTrace {
   type: "scatter";
-  mode: "lines" | "markers" | "lines+markers";
+  mode: "lines" | "markers" | "lines+markers" | "markers+text";
   name: string;
   /** null separates the segments of a band polygon. */
   x: (number | null)[];
@@ -201,16 +201,71 @@ function smoothedUnder(p: PlotPayload, s: ViewState, t: Series): Series | null {
   return p.series.find((u) => u.metric === "smoothed_loss" && u.name === t.name && u.group === t.group && !u.param) ?? null;
 }
 
-function seriesTraces(t: Series, label: string, colour: string, group: string, band: boolean, logY: boolean): { traces: PlotlyTrace[]; roles: TraceRole[] } {
+/**
+ * The floor a band is clipped to on a log axis: the smallest positive value the drawn lines and
+ * band edges reach (the clipping then leaves the axis's range as it was); null when none.
+ */
+export function logBandFloor(series: readonly Series[]): number | null {
+  let floor = Infinity;
+  for (const t of series) {
+    for (const arr of [t.mean, t.min ?? [], t.max ?? []]) for (const v of arr) if (v !== null && v > 0 && v < floor) floor = v;
+  }
+  return floor === Infinity ? null : floor;
+}
+
+/**
+ * A band's edges on a log axis: a point whose minimum is <= 0 keeps its band, clipped at `floor`
+ * (logBandFloor); dropping such points broke the band into floating slivers (a user's pass). A
+ * point whose maximum is <= 0 is a gap. The static figures clip alike (kernel/src/plot/plotly.ts
+ * bandEdges).
+ */
+export function bandEdges(lo: readonly (number | null)[], hi: readonly (number | null)[], floor: number | null): { lo: (number | null)[]; hi: (number | null)[] } {
+  const top = hi.map((v, i) => (v !== null && v > 0 && lo[i] !== null ? v : null));
+  const bottom = lo.map((v, i) => (top[i] === null || v === null ? null : v > 0 ? v : floor !== null && floor <= (top[i] as number) ? floor : null));
+  return { lo: bottom, hi: bottom.map((v, i) => (v === null ? null : top[i])) };
+}
+
+/** The legend name of a range test's smoothed loss: "smoothed loss", after its run's name when there are several. */
+function smoothedLabel(t: Series, p: PlotPayload): string {
+  return new Set(p.series.map((u) => u.name)).size > 1 ? `${t.name} · smoothed loss` : "smoothed loss";
+}
+
+/** A hover's number: four significant digits, as the payload keeps. */
+function hoverNumber(v: number): string {
+  return String(Number(v.toPrecision(4)));
+}
+
+/**
+ * The hover of each point of a line whose points merge steps (payload `spans`): which steps it
+ * averages ("mean of steps 175–177", or "step 0" for a point of one), and their min and max when
+ * the line carries them. Null for a line of one step a point (plotly's own x+y hover says it).
+ * Its x alone, a step in the middle of the merged ones, passed a mean for that step's value.
+ */
+export function hoverTexts(t: Series): string[] | null {
+  const steps = pointSteps(t);
+  if (!steps) return null;
+  return steps.map(([a, b], i) => {
+    const what = a === b ? `step ${a}` : `mean of steps ${a}–${b}`;
+    const lo = t.min?.[i], hi = t.max?.[i];
+    if (a === b || lo === undefined || lo === null || hi === undefined || hi === null) return what;
+    // an element-wise rate's band is its q05–q95 spread, not the min and max of its median
+    const quantiles = t.metric === "lr_elementwise" || t.metric === "lr_preconditioned";
+    return quantiles ? `${what} (q05–q95 band ${hoverNumber(lo)} to ${hoverNumber(hi)})` : `${what} (min ${hoverNumber(lo)}, max ${hoverNumber(hi)})`;
+  });
+}
+
+function seriesTraces(t: Series, label: string, colour: string, group: string, band: boolean, logY: boolean, floor: number | null): { traces: PlotlyTrace[]; roles: TraceRole[] } {
   const traces: PlotlyTrace[] = [];
   const roles: TraceRole[] = [];
   const ys = (v: (number | null)[]) => (logY ? forLogAxis(v) : v);
   if (band && t.min && t.max) {
-    // A band point needs both edges: where one is missing (or not drawable on a log axis), the
-    // other is dropped too. The band is drawn as closed shapes, one per run of points with both
-    // edges ("toself" closes each null-separated segment): plotly's "tonexty" would fill across
-    // the gaps towards the next run.
-    const lo = ys(t.min), hi = ys(t.max);
+    // A band point needs both edges: where one is missing (or the maximum not drawable on a log
+    // axis), the other is dropped too; a minimum <= 0 on a log axis is clipped (bandEdges). The
+    // band is drawn as closed shapes, one per run of points with both edges ("toself" closes
+    // each null-separated segment): plotly's "tonexty" would fill across the gaps towards the
+    // next run.
+    const edges = logY ? bandEdges(t.min, t.max, floor) : { lo: t.min, hi: t.max };
+    const lo = edges.lo, hi = edges.hi;
     const both = lo.map((v, i) => v !== null && hi[i] !== null);
     const maxY = hi.map((v, i) => (both[i] ? v : null));
     const shape = bandPolygon(t.x, lo, hi);
@@ -225,12 +280,24 @@ function seriesTraces(t: Series, label: string, colour: string, group: string, b
     });
     roles.push("band-max", "band-min");
   }
+  const hover = hoverTexts(t);
   traces.push({
     type: "scatter", mode: t.x.length === 1 ? "lines+markers" : "lines", name: label, x: t.x, y: ys(t.mean),
-    connectgaps: false, line: { width: 2, color: colour, shape: lineShape(t) }, hoverinfo: "x+y+name", legendgroup: group, uid: `${group}-mean`,
+    connectgaps: false, line: { width: 2, color: colour, shape: lineShape(t) }, legendgroup: group, uid: `${group}-mean`,
+    ...(hover ? { hovertext: hover, hoverinfo: "y+name+text" } : { hoverinfo: "x+y+name" }),
   });
   roles.push("line");
   return { traces, roles };
+}
+
+/** A suggestion's method ("steepest", "valley", "minimum/10"): its label's first word. */
+export function suggestionName(m: Marker): string {
+  return m.label.split(" ")[0] || m.label;
+}
+
+/** A suggestion's hover: its label (method and rate) and the smoothed loss it sits at. */
+export function suggestionHover(m: Marker, y: number): string {
+  return `suggested lr, ${m.label} (smoothed loss ${Number(y.toPrecision(4))})`;
 }
 
 function markerTrace(kind: Marker["kind"], ms: Marker[], p: PlotPayload, s: ViewState, theme: Theme): PlotlyTrace | null {
@@ -238,16 +305,23 @@ function markerTrace(kind: Marker["kind"], ms: Marker[], p: PlotPayload, s: View
   const placed = ms.map((m) => ({ m, y: markerY(m, p, s) })).filter((e) => e.y !== null && !(logY && e.y <= 0));
   if (placed.length === 0) return null;
   const divergence = kind === "divergence";
-  const name = divergence ? "diverged" : "suggested";
+  // Suggestions are named on the plot ("valley" beside its star) and in the legend: three stars
+  // under one "suggested" entry did not say which was the steepest, the valley or minimum/10.
+  const names = placed.map((e) => suggestionName(e.m));
+  const name = divergence ? "diverged" : `suggested lr: ${[...new Set(names)].map(escapeText).join(", ")}`;
   if (s.hiddenMarkers.includes(kind)) {
     // switched off in the legend: its entry stays, greyed, to click it back on
     return { type: "scatter", mode: "markers", name, uid: kind, x: [null], y: [null], visible: "legendonly", hoverinfo: "skip",
       marker: divergence ? { symbol: "x", size: 13, color: theme.danger } : { symbol: "star", size: 14, color: theme.palette[2] } };
   }
+  // Labels of suggestions close together go above and below their stars in turn (by rate).
+  const order = placed.map((e, i) => ({ x: e.m.x, i })).sort((a, b) => a.x - b.x).map((e) => e.i);
+  const position = placed.map((_, i) => (order.indexOf(i) % 2 === 0 ? "top center" : "bottom center"));
   return {
-    type: "scatter", mode: "markers", name, uid: kind,
+    type: "scatter", mode: divergence ? "markers" : "markers+text", name, uid: kind,
     x: placed.map((e) => e.m.x), y: placed.map((e) => e.y),
-    hovertext: placed.map((e) => escapeText(e.m.label)), hoverinfo: "text",
+    hovertext: placed.map((e) => escapeText(divergence ? e.m.label : suggestionHover(e.m, e.y as number))), hoverinfo: "text",
+    ...(divergence ? {} : { text: names.map(escapeText), textposition: position, textfont: { color: theme.font, size: 11 } }),
     marker: divergence
       ? { symbol: "x", size: 13, color: theme.danger, line: { width: 2, color: theme.danger } }
       : { symbol: "star", size: 14, color: theme.palette[2], line: { width: 1, color: theme.font } },
@@ -262,6 +336,7 @@ export function buildFigureWithRoles(p: PlotPayload, s: ViewState, theme: Theme)
   const data: PlotlyTrace[] = [];
   const roles: TraceRole[] = [];
   const logY = isLogY(s, p);
+  const floor = logY ? logBandFloor(visibleSeries(p, s)) : null;
   for (const t of seriesFor(p, s)) {
     const slot = slotOf.get(t) ?? 0;
     const label = escapeText(seriesLabel(t, p));
@@ -277,7 +352,7 @@ export function buildFigureWithRoles(p: PlotPayload, s: ViewState, theme: Theme)
       roles.push("hidden");
       continue;
     }
-    const out = seriesTraces(t, label, colour, group, s.band, logY);
+    const out = seriesTraces(t, label, colour, group, s.band, logY, floor);
     data.push(...out.traces);
     roles.push(...out.roles);
     const smoothed = smoothedUnder(p, s, t);
@@ -286,8 +361,10 @@ export function buildFigureWithRoles(p: PlotPayload, s: ViewState, theme: Theme)
       // computed on, dashed, in the run's colour and legend entry: the suggestion markers sit on
       // it, as in the static figure's loss panel, not in the air beside the raw batches.
       data.push({
-        type: "scatter", mode: "lines", name: escapeText(seriesLabel(smoothed, p)), x: smoothed.x, y: logY ? forLogAxis(smoothed.mean) : smoothed.mean,
-        connectgaps: false, line: { width: 2, color: colour, dash: "dash" }, hoverinfo: "x+y+name", legendgroup: group, showlegend: false,
+        // Its own legend entry, "smoothed loss": the dashed line was otherwise unexplained. A
+        // click on it toggles the run, as its raw loss's entry does (same legend group).
+        type: "scatter", mode: "lines", name: escapeText(smoothedLabel(smoothed, p)), x: smoothed.x, y: logY ? forLogAxis(smoothed.mean) : smoothed.mean,
+        connectgaps: false, line: { width: 2, color: colour, dash: "dash" }, hoverinfo: "x+y+name", legendgroup: group, showlegend: true,
         uid: `${group}-smoothed`,
       });
       roles.push("smoothed");
@@ -494,6 +571,22 @@ export function plotTitle(p: PlotPayload, metric: string): string {
   return name;
 }
 
+/** Steps from which the step axis carries SI suffixes (kernel/src/plot/plotly.ts STEP_SI_FROM). */
+export const STEP_SI_FROM = 10_000;
+
+/**
+ * The step axis's tick format: "~s" ("20k", "1.5M") once the steps reach STEP_SI_FROM, for the
+ * whole axis; plotly's `exponentformat: "e"` wrote a 150,000-step run's ticks "0.1e+5, 0.2e+5 …
+ * 1.2e+5". Undefined for a learning-rate axis (exponents) and shorter runs (plain integers). The
+ * static figures apply the same rule (kernel/src/plot/plotly.ts stepTickFormat).
+ */
+export function stepTickFormat(p: Pick<PlotPayload, "x_log" | "series">): string | undefined {
+  if (p.x_log) return undefined;
+  let far = 0;
+  for (const t of p.series) for (const x of t.x) if (Math.abs(x) > far) far = Math.abs(x);
+  return far >= STEP_SI_FROM ? "~s" : undefined;
+}
+
 function buildLayout(p: PlotPayload, s: ViewState, theme: Theme, markers: Marker[], xrange: [number, number] | null): Record<string, unknown> {
   const metric = p.metrics.find((m) => m.key === s.metric);
   const axis = { gridcolor: theme.grid, zerolinecolor: theme.axis, linecolor: theme.axis, color: theme.font };
@@ -503,6 +596,8 @@ function buildLayout(p: PlotPayload, s: ViewState, theme: Theme, markers: Marker
     ...axis, type: p.x_log ? "log" : "linear", automargin: true, exponentformat: "e",
     title: { text: escapeText(p.x_label), font: { color: theme.fontMuted } },
   };
+  const xFormat = stepTickFormat(p);
+  if (xFormat) xaxis.tickformat = xFormat;
   if (xrange) {
     // Plotly keeps log-axis ranges in log10 units; the state keeps data units.
     xaxis.range = p.x_log ? xrange.map((v) => Math.log10(v)) : [...xrange];

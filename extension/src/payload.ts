@@ -28,6 +28,12 @@ export interface Series {
   mean: (number | null)[];
   min?: (number | null)[];
   max?: (number | null)[];
+  /**
+   * Optional, within version 1: how many steps each point merges, run-length encoded as pairs
+   * [points, steps] flattened; point i covers the steps from x[0] + (the steps of the points
+   * before it) on. Absent when every point is one step (or the x are not steps).
+   */
+  spans?: number[];
 }
 
 export interface Marker {
@@ -161,7 +167,31 @@ function series(v: unknown, path: string, metricKeys: Set<string>): Series {
   if (o.param !== undefined && o.param !== null) out.param = text(o, "param", path);
   if (o.min !== undefined && o.min !== null) out.min = column(o.min, `${path}.min`, x.length);
   if (o.max !== undefined && o.max !== null) out.max = column(o.max, `${path}.max`, x.length);
+  if (o.spans !== undefined && o.spans !== null) {
+    // A malformed run-length encoding is left out, not fatal: it only words the hover.
+    const sp = Array.isArray(o.spans) ? o.spans : [];
+    const ok = sp.length % 2 === 0 && sp.length <= 2 * x.length && sp.every((n) => typeof n === "number" && Number.isInteger(n) && n >= 1)
+      && sp.reduce((a: number, n, i) => a + (i % 2 === 0 ? (n as number) : 0), 0) === x.length;
+    if (ok) out.spans = sp as number[];
+  }
   return out;
+}
+
+/**
+ * The steps each point of `t` covers, [first, last], from its `spans`; null when it has none
+ * (every point one step, or not steps).
+ */
+export function pointSteps(t: Series): [number, number][] | null {
+  if (!t.spans || t.x.length === 0) return null;
+  const out: [number, number][] = [];
+  let at = t.x[0];
+  for (let i = 0; i < t.spans.length; i += 2) {
+    for (let k = 0; k < t.spans[i]; k++) {
+      out.push([at, at + t.spans[i + 1] - 1]);
+      at += t.spans[i + 1];
+    }
+  }
+  return out.length === t.x.length ? out : null;
 }
 
 function paramInfo(v: unknown, path: string): ParamInfo {

@@ -187,9 +187,13 @@ export function runsOf(p: PlotPayload): string[] {
   return [...new Set(p.series.map((s) => s.name))];
 }
 
-/** Whether any series carries a min/max band. */
-export function hasBand(p: PlotPayload): boolean {
-  return p.series.some((s) => s.min !== undefined && s.max !== undefined);
+/**
+ * Whether any series (of `metric`, when given) carries a min/max band. The toolbar's "spread band"
+ * is offered for the metric shown only when one of its lines has one: it was on over lines that
+ * had none (another metric's band enabled it), as if they did.
+ */
+export function hasBand(p: PlotPayload, metric?: string): boolean {
+  return p.series.some((s) => (metric === undefined || s.metric === metric) && s.min !== undefined && s.max !== undefined);
 }
 
 /** Smallest and largest x of all series; infinities when there are none. */

@@ -49,14 +49,14 @@ function graphState(plot: Locator): Promise<GraphState> {
   return plot.locator(".lrlab-Plot-figure").evaluate((gd: any) => ({
     traces: gd.data.length,
     names: gd.data.filter((t: any) => t.showlegend !== false && t.visible !== "legendonly").map((t: any) => t.name),
-    lengths: gd.data.filter((t: any) => t.showlegend !== false && t.visible !== "legendonly" && t.mode !== "markers").map((t: any) => t.x.length),
+    lengths: gd.data.filter((t: any) => t.showlegend !== false && t.visible !== "legendonly" && !String(t.mode).startsWith("markers")).map((t: any) => t.x.length),
     yType: gd._fullLayout.yaxis.type,
     yTitle: gd._fullLayout.yaxis.title.text,
     xRange: [...gd._fullLayout.xaxis.range] as [number, number],
     xAuto: gd._fullLayout.xaxis.autorange === true,
     yAuto: gd._fullLayout.yaxis.autorange === true,
     bg: gd._fullLayout.paper_bgcolor,
-    lineColours: gd.data.filter((t: any) => t.showlegend !== false && t.visible !== "legendonly" && t.mode !== "markers").map((t: any) => t.line.color),
+    lineColours: gd.data.filter((t: any) => t.showlegend !== false && t.visible !== "legendonly" && !String(t.mode).startsWith("markers")).map((t: any) => t.line.color),
     notes: (gd._fullLayout.annotations ?? []).map((a: any) => a.text),
   }));
 }

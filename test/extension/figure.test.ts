@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
-  bandPolygon, buildFigureWithRoles, DEFAULT_TITLES, forLogAxis, logTicks, markerY, MIN_RELATIVE_SPAN, plotTitle, seriesLabel, tickLabel, withAlpha, wrapTitle, Y_TITLE_LINE, yRangeFor,
+  bandEdges, bandPolygon, buildFigureWithRoles, logBandFloor, DEFAULT_TITLES, forLogAxis, logTicks, markerY, MIN_RELATIVE_SPAN, plotTitle, seriesLabel, tickLabel, withAlpha, wrapTitle, Y_TITLE_LINE, yRangeFor,
 } from "../../extension/src/figure";
 import { validatePayload } from "../../extension/src/payload";
 import { panelsFor } from "../../kernel/src/plot/figure";
@@ -26,11 +26,13 @@ describe("buildFigure: one run with two parameter groups", () => {
     expect(src.some((t) => t.mean.some((v) => v !== null && v <= 0))).toBe(true);
     expect(lines.map((l) => l.y)).toEqual(src.map((t) => t.mean.map((v) => (v !== null && v <= 0 ? null : v))));
     expect(lines.map((l) => l.x)).toEqual(src.map((t) => t.x));
-    // The band fills from min up to the invisible max line, in the line's colour; a band point
-    // needs both edges drawable (on a log axis, both > 0), else both are gaps.
-    const lo = forLogAxis(src[0].min!), hi = forLogAxis(src[0].max!);
+    // The band fills from min up to the invisible max line, in the line's colour; on a log axis
+    // a minimum <= 0 is clipped at the lowest positive value drawn (no slivers), and a point
+    // whose maximum is <= 0 is a gap.
+    expect(src[0].min!.some((v) => v !== null && v <= 0)).toBe(true);
+    const { lo, hi } = bandEdges(src[0].min!, src[0].max!, logBandFloor(src));
     const both = lo.map((v, i) => v !== null && hi[i] !== null);
-    expect(both.some((b) => !b) && both.some((b) => b)).toBe(true);
+    expect(both.filter((b) => !b).length).toBe(src[0].max!.filter((v) => v === null || v <= 0).length);
     expect(data[0].y).toEqual(hi.map((v, i) => (both[i] ? v : null)));
     expect(data[1]).toMatchObject(bandPolygon(src[0].x, lo, hi));
     expect(data[1].fill).toBe("toself");
@@ -357,7 +359,11 @@ describe("buildFigure: range test suggestions", () => {
     let f = buildFigureWithRoles(p, s, light);
     const i = f.roles.indexOf("suggestion");
     expect(i).toBeGreaterThan(-1);
-    expect(f.data[i].hovertext).toEqual(["valley 0.02"]);
+    // named beside its star and in the legend, its rate and loss in the hover
+    expect(f.data[i].hovertext).toEqual(["suggested lr, valley 0.02 (smoothed loss 1.5)"]);
+    expect(f.data[i].text).toEqual(["valley"]);
+    expect(f.data[i].mode).toBe("markers+text");
+    expect(f.data[i].name).toBe("suggested lr: valley");
     expect(f.data[i].y).toEqual([1.5]);
     expect(markerY(p.markers[0], p, s)).toBe(1.5);
     // On its own metric it sits at its own y.

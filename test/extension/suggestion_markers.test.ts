@@ -43,7 +43,7 @@ describe("range-test suggestion markers sit on the smoothed loss", () => {
       const f = buildFigureWithRoles(p, view, light);
       const t = f.data[f.roles.indexOf("suggestion")];
       expect(t.y).toHaveLength(3);
-      (t.hovertext as string[]).forEach((label, j) => {
+      (t.text as string[]).forEach((label, j) => {
         near(t.y[j], expected(label));
         // and not the raw loss (0.3 away)
         expect(Math.abs((t.y[j] as number) - losses[at[label.split(" ")[0] as keyof typeof at]])).toBeGreaterThan(0.2);
@@ -62,7 +62,8 @@ describe("range-test suggestion markers sit on the smoothed loss", () => {
     expect(f.roles.filter((r) => r === "smoothed")).toHaveLength(1);
     const raw = f.data[f.roles.indexOf("line")], sm = f.data[f.roles.indexOf("smoothed")];
     expect(sm.line).toMatchObject({ dash: "dash", color: (raw.line as { color: string }).color });
-    expect([sm.legendgroup, sm.showlegend]).toEqual([raw.legendgroup, false]);
+    // in the legend under its own name (it was unexplained), toggling with its run
+    expect([sm.legendgroup, sm.showlegend, sm.name]).toEqual([raw.legendgroup, true, "smoothed loss"]);
     expect(sm.y.length).toBe(lrs.length);
     sm.y.forEach((v: number | null, i: number) => near(v, smoothed[i]));
     // every marker sits on the drawn smoothed line at its rate

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { BoundedSeries } from "../../kernel/src/trace/series";
-import { bucketsOf, downsample, pointStep } from "../../kernel/src/plot/downsample";
+import { bucketsOf, downsample, pointStep, spansOf } from "../../kernel/src/plot/downsample";
 import { make_figure, type FigureSource } from "../../kernel/src/plot/figure";
 import { toVegaLite } from "../../kernel/src/plot/svg";
 
@@ -24,10 +24,11 @@ describe("where a downsampled point sits", () => {
   });
 
   it("every point sits on a true step of its own bucket, whose band it carries", () => {
-    // the last step alone; steps 0..126 in 31 points: the first 127 mod 31 = 3 of 5 steps, the others of 4
-    const ranges: number[][] = [];
-    for (let k = 0, start = 0; k < 31; k++) {
-      const len = k < 3 ? 5 : 4;
+    // the first and the last step alone; steps 1..126 in 30 points: the first 126 mod 30 = 6 of
+    // 5 steps, the others of 4
+    const ranges: number[][] = [[0]];
+    for (let k = 0, start = 1; k < 30; k++) {
+      const len = k < 6 ? 5 : 4;
       ranges.push(Array.from({ length: len }, (_, i) => start + i));
       start += len;
     }
@@ -41,7 +42,25 @@ describe("where a downsampled point sits", () => {
       expect(p.mean[k]).toBe(Number((v.reduce((a, b) => a + b, 0) / v.length).toPrecision(4)));
     });
     // The inner points sit in the middle of their buckets, not at their ends.
-    expect(p.x.slice(1, 4)).toEqual([7, 12, 16]);
+    expect(p.x.slice(1, 4)).toEqual([3, 8, 13]);
+    // and each point's steps are said (payload spans): one, six of five, 24 of four, one
+    expect(p.first.slice(0, 3)).toEqual([0, 1, 6]);
+    expect(p.last.slice(0, 3)).toEqual([0, 5, 10]);
+    expect(spansOf(p)).toEqual([1, 1, 6, 5, 24, 4, 1, 1]);
+  });
+
+  it("a merged line opens on the first step's own value (SGD's first step is exactly lr)", () => {
+    const rate = (t: number) => (t === 0 ? 0.05 : 0.1 + 0.01 * Math.sin(t));
+    const q = downsample(series(480, rate).buckets(), 174);
+    expect(q.x).toHaveLength(174);
+    expect([q.x[0], q.mean[0], q.first[0], q.last[0]]).toEqual([0, 0.05, 0, 0]);
+    expect([q.x[173], q.first[173], q.last[173]]).toEqual([479, 479, 479]);
+  });
+
+  it("spans are left out when nothing merges, or x are not consecutive steps", () => {
+    expect(spansOf(downsample(series(10, f).buckets(), 200))).toBeUndefined();
+    const lrs = Array.from({ length: 100 }, (_, i) => 1e-4 * 10 ** (i / 20));
+    expect(spansOf(downsample(bucketsOf(lrs, lrs), 30))).toBeUndefined();
   });
 
   it("a merged line ends on the last step's own value (a schedule's end is not a mean of its last steps)", () => {

@@ -12,7 +12,9 @@
  * step and the point's band is that of the steps around it. The first point sits at the series'
  * first step and the last at its last step, so a line spans the whole run (a point at each
  * bucket's last step started a line of 4-step buckets at step 3); the others sit in the middle of
- * their buckets.
+ * their buckets. When buckets merge, the first and the last bucket are points of their own (the
+ * run's first and last values, not means drawn at those steps), and each point's first and last
+ * step are kept (`spansOf`: the payload's `spans`, for hovers that say what a point averages).
  */
 import type { Bucket } from "../trace/series";
 
@@ -21,6 +23,35 @@ export interface Points {
   mean: (number | null)[];
   min: (number | null)[];
   max: (number | null)[];
+  /** The first and last step each point merges (its first bucket's first step, its last bucket's last). */
+  first: number[];
+  last: number[];
+}
+
+/**
+ * How many steps each point merges, run-length encoded as pairs `[points, steps]` flattened
+ * (`[1, 1, 40, 3, 1, 1]`: one point of one step, forty of three, one of one), for a hover that
+ * says "mean of steps 175–177" (payload.ts Series.spans). Undefined when no point merges more
+ * than one step, or when the points' steps are not consecutive integers, each point starting
+ * where the one before ended (a range test's learning rates): then nothing can be said so.
+ */
+export function spansOf(p: Pick<Points, "first" | "last">): number[] | undefined {
+  const n = p.first.length;
+  let merged = false;
+  for (let i = 0; i < n; i++) {
+    const [a, b] = [p.first[i], p.last[i]];
+    if (!Number.isInteger(a) || !Number.isInteger(b) || b < a) return undefined;
+    if (i > 0 && a !== p.last[i - 1] + 1) return undefined;
+    if (b > a) merged = true;
+  }
+  if (!merged) return undefined;
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const w = p.last[i] - p.first[i] + 1;
+    if (out.length > 0 && out[out.length - 1] === w) out[out.length - 2]++;
+    else out.push(1, w);
+  }
+  return out;
 }
 
 export const DEFAULT_MAX_POINTS = 200;
@@ -58,12 +89,17 @@ export function downsample(
   // value, not on a mean of its last steps drawn at the last step (the end of a OneCycleLR
   // schedule read 6.9e-5 where the last step's rate was 3.9e-8: a user's pass). The other
   // n − 1 buckets make the other m − 1 points.
+  // So is the first: a line opens on the run's first step's own value, not on a mean of its
+  // first steps drawn at step 0 (SGD's first projected rate is exactly lr, 0.05; merged with the
+  // next three steps it read 0.1043 at "step 0": a user's pass).
   const last = n > m && m >= 2 ? 1 : 0;
-  const per = Math.floor((n - last) / Math.max(1, m - last));
-  const wide = n - last - per * (m - last);
-  const out: Points = { x: [], mean: [], min: [], max: [] };
+  const first = n > m && m >= 3 ? 1 : 0;
+  const inner = m - last - first;
+  const per = Math.floor((n - last - first) / Math.max(1, inner));
+  const wide = n - last - first - per * inner;
+  const out: Points = { x: [], mean: [], min: [], max: [], first: [], last: [] };
   for (let k = 0, start = 0, end = 0; k < m; k++, start = end) {
-    end = last === 1 && k === m - 1 ? n : start + per + (k < wide ? 1 : 0);
+    end = last === 1 && k === m - 1 ? n : first === 1 && k === 0 ? 1 : start + per + (k - first < wide ? 1 : 0);
     let count = 0;
     let sum = 0;
     let lo = Infinity;
@@ -81,6 +117,8 @@ export function downsample(
     out.mean.push(count > 0 ? round(sum / count, digits) : null);
     out.min.push(count > 0 && lo !== Infinity ? round(lo, digits) : null);
     out.max.push(count > 0 && hi !== -Infinity ? round(hi, digits) : null);
+    out.first.push(buckets[start].first_step);
+    out.last.push(buckets[end - 1].last_step);
   }
   return out;
 }
@@ -108,7 +146,7 @@ export function downsampleAligned(
   for (const b of buckets) total += b.pushes;
   let W = 1;
   while (Math.ceil(total / W) > max_points) W *= 2;
-  const out: Points = { x: [], mean: [], min: [], max: [] };
+  const out: Points = { x: [], mean: [], min: [], max: [], first: [], last: [] };
   let start = 0;
   let pushed = 0;
   while (start < buckets.length) {
@@ -130,6 +168,8 @@ export function downsampleAligned(
     out.mean.push(count > 0 ? round(sum / count, digits) : null);
     out.min.push(count > 0 && lo !== Infinity ? round(lo, digits) : null);
     out.max.push(count > 0 && hi !== -Infinity ? round(hi, digits) : null);
+    out.first.push(buckets[start].first_step);
+    out.last.push(buckets[end - 1].last_step);
     start = end;
   }
   return out;

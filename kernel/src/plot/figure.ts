@@ -37,7 +37,7 @@
  *   lines in the colour this panel gives it (the same colour slots: plotly.ts colourSlots).
  */
 import type { Bucket } from "../trace/series";
-import { downsample, downsampleAligned } from "./downsample";
+import { downsample, downsampleAligned, spansOf } from "./downsample";
 import type { Marker, MetricInfo, PlotPayload, Series } from "./payload";
 
 /** Every metric a figure may show, in display order, with its label and default axis. */
@@ -340,6 +340,8 @@ export function make_figure(sources: readonly FigureSource[], options: FigureOpt
       const out: Series = { name: src.name, metric: s.metric, group: s.group, x: p.x, mean: p.mean };
       if (s.param !== undefined && s.param !== null) out.param = s.param;
       if (p.x.length < s.buckets.length) downsampled = true;
+      const spans = spansOf(p);
+      if (spans) out.spans = spans;
       // The band is only worth its bytes when it differs from the line, and its points merge
       // steps enough to have a spread of their own (hasBand).
       const band = s.points !== undefined || (options.max_points !== undefined ? hasBand(s, p.x.length) : bands.has(s));
@@ -468,7 +470,8 @@ export function panelsFor(payload: PlotPayload): Panel[] {
     .map((p) => ({ ...p, metrics: p.metrics.filter((m) => has.has(m)) }))
     .filter((p) => p.metrics.length > 0)
     .flatMap((p) => splitPreconditioned(payload, p))
-    .map((p) => ({ ...p, log: p.log ? !hasNonPositive(payload, p.metrics) : spansDecades(payload, p.metrics) }));
+    .map((p) => ({ ...p, log: p.log ? !hasNonPositive(payload, p.metrics) : spansDecades(payload, p.metrics) }))
+    .flatMap((p) => splitByScale(payload, p));
   // Static pictures stay readable: of the other metrics (which the payload carries for the
   // extension's metric selector) only a cycled momentum gets a panel in a trace figure; other
   // kinds show every metric they have.
@@ -480,6 +483,47 @@ export function panelsFor(payload: PlotPayload): Panel[] {
   }
   if (extra) shown.push(extra);
   return shown;
+}
+
+/** Metrics whose typical magnitudes differ by more than this share no linear panel (splitByScale). */
+export const LINEAR_SCALE_RATIO = 10;
+
+/** The median |value| of a metric's lines in the payload (nonzero values), null when none. */
+function typicalMagnitude(payload: PlotPayload, metric: string): number | null {
+  const vs: number[] = [];
+  for (const s of payload.series) if (s.metric === metric && !s.param) for (const v of s.mean) if (v !== null && v !== 0) vs.push(Math.abs(v));
+  if (vs.length === 0) return null;
+  vs.sort((a, b) => a - b);
+  return vs[Math.floor(vs.length / 2)];
+}
+
+/**
+ * A linear panel of metrics of different magnitudes is split, one panel per scale: on one linear
+ * axis the per-sample rate (lr/B, ~0.001) lay flat on zero under the configured 0.05 (a run whose
+ * projected rate turned negative, so the panel could not be log), while a run without negative
+ * values drew the same panel on a log axis (a user's pass). Metrics within LINEAR_SCALE_RATIO of
+ * the first of a scale share its panel, in the panel's order; each part takes a log axis when its
+ * own values allow it (the panel's rule). A log panel holds any magnitudes and stays whole.
+ */
+function splitByScale(payload: PlotPayload, p: Panel): Panel[] {
+  if (p.log || p.metrics.length < 2) return [p];
+  const scales: { ref: number | null; metrics: string[] }[] = [];
+  for (const m of p.metrics) {
+    const mag = typicalMagnitude(payload, m);
+    const at = scales.find((g) => g.ref === null || mag === null || (Math.max(g.ref, mag) / Math.min(g.ref, mag) <= LINEAR_SCALE_RATIO));
+    if (at) {
+      at.metrics.push(m);
+      if (at.ref === null) at.ref = mag;
+    } else scales.push({ ref: mag, metrics: [m] });
+  }
+  if (scales.length === 1) return [p];
+  const wantsLog = (ms: string[]) => ms.every((m) => CATALOGUE.get(m)?.log ?? false);
+  return scales.map((g, i) => ({
+    ...p,
+    title: i === 0 && g.metrics.length > 1 ? p.title : g.metrics.map(shortLabel).join(", "),
+    metrics: g.metrics,
+    log: wantsLog(g.metrics) ? !hasNonPositive(payload, g.metrics) : spansDecades(payload, g.metrics),
+  }));
 }
 
 /**

@@ -38,6 +38,13 @@ export interface Series {
   mean: (number | null)[];
   min?: (number | null)[];
   max?: (number | null)[];
+  /**
+   * How many steps each point merges, run-length encoded as pairs [points, steps] flattened
+   * (downsample.spansOf): point i covers the steps from x[0] + (the steps of the points before
+   * it) on, so a hover can say "mean of steps 175–177". Absent when every point is one step, or
+   * when x are not steps (a range test's rates). Optional, added within version 1.
+   */
+  spans?: number[];
 }
 
 /** A point of interest: where a run diverged, or a suggested learning rate of a range test. */

@@ -263,6 +263,72 @@ export function bandShape(x: readonly number[], lo: readonly (number | null)[], 
   return { x: px, y: py };
 }
 
+/**
+ * Steps from which a step axis is labelled with SI suffixes ("20k", "1.5M"): plotly's
+ * `exponentformat: "e"` wrote the ticks of a 150,000-step run "0.1e+5, 0.2e+5 … 1e+5, 1.2e+5",
+ * and the SVG's "1e+5" for both 100,000 and 120,000 (a user's pass). Below it, plain integers.
+ */
+export const STEP_SI_FROM = 10_000;
+
+/**
+ * The d3 tick format of a payload's x axis (plotly's `tickformat`, Vega's `format`): "~s" for a
+ * step axis reaching STEP_SI_FROM, decided on the whole axis so that its ticks read alike
+ * ("8k, 10k, 12k", not "8000, 10k"); undefined otherwise (a learning-rate axis keeps exponents).
+ * The extension applies the same rule (extension/src/figure.ts stepTickFormat).
+ */
+export function stepTickFormat(payload: Pick<PlotPayload, "x_log" | "series">): string | undefined {
+  if (payload.x_log) return undefined;
+  let far = 0;
+  for (const s of payload.series) for (const x of s.x) if (Math.abs(x) > far) far = Math.abs(x);
+  return far >= STEP_SI_FROM ? "~s" : undefined;
+}
+
+/**
+ * The floor a band is clipped to on a log axis: the smallest positive value the panel's lines and
+ * band edges reach (so the clipping does not move the axis), null when there is none.
+ */
+export function logBandFloor(series: readonly Series[]): number | null {
+  let floor = Infinity;
+  for (const s of series) {
+    for (const arr of [s.mean, s.min ?? [], s.max ?? []]) for (const v of arr) if (v !== null && v > 0 && v < floor) floor = v;
+  }
+  return floor === Infinity ? null : floor;
+}
+
+/**
+ * A band's edges as a log axis can draw them: a point whose minimum is <= 0 (a projected rate
+ * of a merged bucket that turned negative, Adam's sign flips) keeps its band, clipped at `floor`
+ * (logBandFloor: the bottom of what the panel shows) rather than dropped: dropping each such
+ * point broke the band into floating slivers (a user's pass). A point whose maximum is <= 0 has
+ * nothing to show (a gap). On a linear axis the edges are unchanged.
+ */
+export function bandEdges(lo: readonly (number | null)[], hi: readonly (number | null)[], log: boolean, floor: number | null): { lo: (number | null)[]; hi: (number | null)[] } {
+  if (!log) return { lo: [...lo], hi: [...hi] };
+  const top = hi.map((v, i) => (v !== null && v > 0 && lo[i] !== null ? v : null));
+  const bottom = lo.map((v, i) => (top[i] === null || v === null ? null : v > 0 ? v : floor !== null && floor <= (top[i] as number) ? floor : null));
+  return { lo: bottom, hi: bottom.map((v, i) => (v === null ? null : top[i])) };
+}
+
+/**
+ * The hover of a line whose points merge steps (Series.spans), one template for the line (a text
+ * per point would cost its bytes in the saved notebook): "%{y} (mean of 3 steps)", the widths of
+ * its inner points (the first and last are their steps' own values). Undefined for a line of one
+ * step a point, whose hover (its step and value) is true as it is. The extension's hover names
+ * each point's steps (extension/src/figure.ts hoverTexts).
+ */
+export function mergedHover(s: Pick<Series, "spans">): string | undefined {
+  const sp = s.spans;
+  if (!sp) return undefined;
+  // every point's width, then the inner points' (when there are any)
+  const widths: number[] = [];
+  for (let i = 0; i < sp.length; i += 2) for (let k = 0; k < sp[i]; k++) widths.push(sp[i + 1]);
+  const inner = widths.length > 2 ? widths.slice(1, -1) : widths;
+  let lo = Infinity, hi = 0;
+  for (const w of inner) [lo, hi] = [Math.min(lo, w), Math.max(hi, w)];
+  if (hi <= 1) return undefined;
+  return `%{y} (mean of ${lo === hi ? lo : `${lo}–${hi}`} steps)`;
+}
+
 export function toPlotly(payload: PlotPayload): PlotlyFigure {
   const panels = panelsFor(payload);
   const styles = lineStyles(payload);
@@ -287,6 +353,8 @@ export function toPlotly(payload: PlotPayload): PlotlyFigure {
     // a row of legend more than the panels had with the legend in their margin
     height: Math.max(320, 220 * panels.length) + 30,
   };
+  const xFormat = stepTickFormat(payload);
+  const floors = new Map(panels.map((p) => [p, p.log ? logBandFloor(payload.series.filter((s) => inPanel(p, s))) : null]));
   const gap = 0.06;
   const h = (1 - gap * (panels.length - 1)) / Math.max(1, panels.length);
   panels.forEach((panel, i) => {
@@ -307,6 +375,7 @@ export function toPlotly(payload: PlotPayload): PlotlyFigure {
       anchor: ya,
       type: payload.x_log ? "log" : "linear",
       exponentformat: "e",
+      ...(xFormat ? { tickformat: xFormat } : {}),
       ...(k > 1 ? { matches: "x" } : {}),
       ...(k === panels.length ? { title: { text: escapeText(payload.x_label) }, automargin: true } : { showticklabels: false }),
     };
@@ -354,17 +423,19 @@ export function toPlotly(payload: PlotPayload): PlotlyFigure {
         if (s.min && s.max && !panel.params) {
           // The band as closed shapes, one per run of points with both edges (on a log axis, both
           // > 0): "tonexty" between two lines would fill across gaps towards the next run.
-          const drawable = (v: number | null) => v !== null && (!panel.log || v > 0);
-          const shape = bandShape(s.x, s.min.map((v) => (drawable(v) ? v : null)), s.max.map((v) => (drawable(v) ? v : null)));
+          const edges = bandEdges(s.min, s.max, panel.log, floors.get(panel) ?? null);
+          const shape = bandShape(s.x, edges.lo, edges.hi);
           data.push({
             type: "scatter", mode: "lines", x: shape.x, y: shape.y, xaxis: xa, yaxis: ya, fill: "toself",
             fillcolor: withAlpha(colour, 0.2), line: { width: 0, color: colour }, hoverinfo: "skip",
             showlegend: false, legendgroup, name: escapeText(`${label} band`),
           });
         }
+        const merged = mergedHover(s);
         data.push({
           type: "scatter", mode: "lines", x: s.x, y: s.mean, xaxis: xa, yaxis: ya, name: escapeText(label),
           line: { color: colour, dash, width: 1.8, shape: stepwise(s) ? "hv" : "linear" }, connectgaps: false, legendgroup,
+          ...(merged ? { hovertemplate: merged } : {}),
           ...(listedHere ? {} : { showlegend: false }),
           ...(copy > 0 ? { hoverinfo: "skip" } : {}),
         });
@@ -378,6 +449,9 @@ export function toPlotly(payload: PlotPayload): PlotlyFigure {
     const top = 1 - i * (h + gap);
     annotations.push({ xref: "paper", yref: "paper", x: 0, y: top, xanchor: "left", yanchor: "bottom", text: escapeText(panel.note), showarrow: false, font: { size: 11, color: "#555" } });
   });
+  // Suggestions' labels above and below their diamonds in turn, by rate: valley and minimum/10
+  // are often close, and their labels printed over each other.
+  const suggested = payload.markers.filter((m) => m.kind === "suggestion").sort((a, b) => a.x - b.x);
   for (const m of payload.markers) {
     // Shapes and annotations on a log axis take log10 of the data value.
     const xv = payload.x_log ? Math.log10(m.x) : m.x;
@@ -396,7 +470,7 @@ export function toPlotly(payload: PlotPayload): PlotlyFigure {
       data.push({
         type: "scatter", mode: "markers+text", x: [m.x], y: [m.y], xaxis: k === 1 ? "x" : `x${k}`,
         yaxis: k === 1 ? "y" : `y${k}`, name: escapeText(m.label), text: [escapeText(m.label)],
-        textposition: "top center", marker: { size: 9, symbol: "diamond", color: "#d62728" },
+        textposition: suggested.indexOf(m) % 2 === 0 ? "top center" : "bottom center", marker: { size: 9, symbol: "diamond", color: "#d62728" },
       });
     }
   }

@@ -19,7 +19,7 @@
 import type * as Vega from "vega";
 import type * as VegaLite from "vega-lite";
 import { inPanel, panelsFor, seriesLabel, SVG_POINTS } from "./figure";
-import { DASHES, KEY_COLOUR, legendOf, panelKey, stepwise } from "./plotly";
+import { bandEdges, DASHES, KEY_COLOUR, legendOf, logBandFloor, panelKey, stepTickFormat, stepwise } from "./plotly";
 import type { PlotPayload } from "./payload";
 
 /** Tick labels: plain numbers in the middle range, 1e+10 / 1e-6 style outside it (~g would write
@@ -150,6 +150,7 @@ export function toVegaLite(payload: PlotPayload): Record<string, unknown> {
   const domain = legendInfo.entries.map((e) => e.label);
   const range = legendInfo.entries.map((e) => e.colour);
   const xScale = payload.x_log ? { type: "log" } : { zero: false };
+  const xFormat = stepTickFormat(payload);
   const divergences = payload.markers.filter((m) => m.kind === "divergence");
   const charts = panels.map((panel, i) => {
     const last = i === panels.length - 1;
@@ -157,6 +158,7 @@ export function toVegaLite(payload: PlotPayload): Record<string, unknown> {
     const lines: Row[] = [];
     const bands: Row[] = [];
     const key = panelKey(panel, keys);
+    const floor = panel.log ? logBandFloor(payload.series.filter((s) => inPanel(panel, s))) : null;
     for (const s of payload.series) {
       if (!inPanel(panel, s)) continue;
       const label = seriesLabel(s, payload);
@@ -165,7 +167,9 @@ export function toVegaLite(payload: PlotPayload): Record<string, unknown> {
       const t = s.min && s.max
         ? thin(s.x, [s.mean, s.min, s.max], ["mean", "min", "max"], SVG_POINTS)
         : thin(s.x, [s.mean], ["mean"], SVG_POINTS);
-      const [mean, min, max] = t.ys;
+      const [mean] = t.ys;
+      // on a log axis, a band's minimum <= 0 is clipped at the panel's bottom (plotly.ts bandEdges)
+      const { lo: min, hi: max } = s.min && s.max ? bandEdges(t.ys[1], t.ys[2], panel.log, floor) : { lo: undefined, hi: undefined };
       // Steps while each drawn point is still one step (plotly.ts stepwise): thinned, a line.
       const step = stepwise({ metric: s.metric, x: t.x });
       t.x.forEach((x, j) => {
@@ -189,7 +193,9 @@ export function toVegaLite(payload: PlotPayload): Record<string, unknown> {
       scale: xScale,
       // A log x axis holds learning rates (a range test): labelled as log y axes are, "1e-7"
       // rather than Vega's "0.000001" (plotly writes them so too: plotly.ts exponentformat).
-      axis: last ? { title: payload.x_label, tickCount: 6, ...(payload.x_log ? { labelExpr: LOG_AXIS_LABEL } : {}) } : { title: null, labels: false, tickCount: 6 },
+      // A long run's steps with SI suffixes, as plotly writes them (plotly.ts stepTickFormat):
+      // AXIS_LABEL wrote "1e+5" for 100,000 and for 120,000 alike.
+      axis: last ? { title: payload.x_label, tickCount: 6, ...(payload.x_log ? { labelExpr: LOG_AXIS_LABEL } : xFormat ? { format: xFormat } : {}) } : { title: null, labels: false, tickCount: 6 },
     };
     const legend = byLine ? { title: null, orient: "bottom", ...legendColumns(domain), symbolType: "stroke", symbolStrokeWidth: 2, symbolOpacity: 1 } : null;
     const colour = { field: "series", type: "nominal", scale: { domain, range }, legend };
