@@ -15,6 +15,7 @@
 import { Tensor } from "../tensor/tensor";
 import type { Generator } from "../random/generator";
 import { samplers } from "./_random";
+import { written } from "../tensor/slice_window";
 import { erf } from "./_math";
 
 export type Nonlinearity =
@@ -84,7 +85,7 @@ export function normal_(tensor: Tensor, mean = 0.0, std = 1.0, generator: Genera
 export function constant_(tensor: Tensor, val: number): Tensor {
   checkTensor(tensor, "constant_");
   tensor.data.fill(val);
-  return tensor;
+  return written(tensor);
 }
 
 export function ones_(tensor: Tensor): Tensor {
@@ -102,7 +103,7 @@ export function eye_(tensor: Tensor): Tensor {
   const [r, c] = tensor.shape;
   tensor.data.fill(0);
   for (let i = 0; i < Math.min(r, c); i++) tensor.data[i * c + i] = 1;
-  return tensor;
+  return written(tensor);
 }
 
 export function xavier_uniform_(tensor: Tensor, gain = 1.0, generator: Generator | null = null): Tensor {
@@ -224,7 +225,7 @@ export function trunc_normal_(
       any = any || pending[i] === 1;
     }
   }
-  return tensor;
+  return written(tensor);
 }
 
 /**
@@ -255,7 +256,7 @@ export function orthogonal_(tensor: Tensor, gain = 1, generator: Generator | nul
   for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) {
     tensor.data[i * cols + j] = gain * (tr ? q[j * k + i] : q[i * k + j]);
   }
-  return tensor;
+  return written(tensor);
 }
 
 /** Thin Q (m×k) of A = QR by Householder, with columns signed so that diag(R) ≥ 0. */

@@ -8,6 +8,7 @@
  */
 
 import { Tensor } from "../tensor/tensor";
+import { written } from "../tensor/slice_window";
 import { RuntimeError } from "./generator";
 import { fillBernoulliScalar, fillBernoulliTensor, fillExponential, fillNormal, fillRandomInt, fillUniform } from "./kernels";
 import {
@@ -22,7 +23,7 @@ export function uniform_(t: Tensor, from = 0, to = 1, generator?: GeneratorArg):
   floatDtype(x.dtype, "uniform_", "check_uniform_bounds");
   if (!(from <= to)) throw new RuntimeError(`uniform_ expects to return a [from, to) range, but found from=${from} > to=${to}`);
   fillUniform(x.data, x.dtype === "float32", from, to, resolveGenerator(generator, "uniform_"));
-  return x;
+  return written(x);
 }
 
 /** Fills `t` with samples of N(mean, std²). Returns `t`. */
@@ -33,7 +34,7 @@ export function normal_(t: Tensor, mean = 0, std = 1, generator?: GeneratorArg):
   floatDtype(x.dtype, "normal_", "normal_kernel_cpu");
   checkStd(std);
   fillNormal(x.data, x.dtype === "float32", mean, std, resolveGenerator(generator, "normal_"));
-  return x;
+  return written(x);
 }
 
 /**
@@ -46,7 +47,7 @@ export function random_(t: Tensor, a: number, b?: number | GeneratorArg, generat
   checkIntRange(from, to, "random_");
   if (x.dtype === "bool" && (from < 0 || to > 2)) throw new RuntimeError(`random_ expects 'from' and 'to' within [0, 2) for bool, got from=${from}, to=${to}`);
   fillRandomInt(x.data, from, to, resolveGenerator(g, "random_"));
-  return x;
+  return written(x);
 }
 
 /** Fills `t` with 0/1 draws: `p` a Tensor of probabilities (same shape as t) or a number. */
@@ -65,7 +66,7 @@ export function bernoulli_(t: Tensor, p: number | Tensor = 0.5, generator?: Gene
   checkNumber(p, "p", "bernoulli_");
   if (!(p >= 0 && p <= 1)) throw new RuntimeError(`bernoulli_ expects p to be in [0, 1], but got p=${p}`);
   fillBernoulliScalar(x.data, p, gen);
-  return x;
+  return written(x);
 }
 
 /** Fills `t` with samples of the exponential distribution of rate `lambd`. Returns `t`. */
@@ -75,5 +76,5 @@ export function exponential_(t: Tensor, lambd = 1, generator?: GeneratorArg): Te
   floatDtype(x.dtype, "exponential_", "exponential_cpu");
   if (!(lambd > 0)) throw new RuntimeError(`exponential_ expects lambda > 0.0, but found lambda=${lambd}`);
   fillExponential(x.data, lambd, resolveGenerator(generator, "exponential_"));
-  return x;
+  return written(x);
 }

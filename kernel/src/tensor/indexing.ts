@@ -19,6 +19,7 @@ import { squeeze } from "./views";
 import { make_view } from "./view_history";
 import { index_select_raw_checked } from "./gather";
 import { SliceGrad } from "./slice_grad";
+import { set_window } from "./slice_window";
 
 export { gather, index_select, scatter, scatter_add } from "./gather";
 
@@ -46,6 +47,7 @@ function basic_index(x: Tensor, specs: DimSpec[], name: string): Tensor {
   const data = storage_for(x.dtype, n);
   strided_copy(x.data, offset, shape, strides, data);
   const out = new Tensor(data, shape, x.dtype);
+  set_window(out, x, offset, strides); // PyTorch's slice is a view: in-place ops write back
   const in_shape = [...x.shape];
   return attach(out, name, [x], (g) => [new SliceGrad(g, in_shape, offset, strides)], false);
 }

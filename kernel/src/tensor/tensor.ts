@@ -36,6 +36,7 @@ import * as IP from "./inplace";
 import { tensor_repr } from "./print";
 import { sync_view } from "./view_history";
 import type { ViewMeta } from "./view_history";
+import type { SliceWindow } from "./slice_window";
 import * as CU from "./cumulative";
 import * as RA from "./rearrange";
 import * as SO from "./sorting";
@@ -94,6 +95,8 @@ export class Tensor {
    * rebuilt from its base's whenever the base's `_history` has moved on (see view_history.ts).
    */
   _view: ViewMeta | null = null;
+  /** @internal A slice's place in the tensor it was copied from (slice_window.ts: in-place ops write back). */
+  _window: SliceWindow | null = null;
   /** Counts the in-place ops that rewrote this tensor's history (read by its views). */
   _history = 0;
 

@@ -30,6 +30,7 @@
 import { Tensor } from "./tensor";
 import { Node, attach, history_replaced } from "./autograd";
 import { is_grad_enabled } from "./grad_mode";
+import { check_slice_inplace } from "./slice_window";
 
 export interface ViewMeta {
   /** The tensor that owns the storage (never itself a view). */
@@ -74,6 +75,8 @@ const NO_GRAD_VIEW =
  * under no_grad.
  */
 export function check_inplace(self: Tensor, others: readonly unknown[]): void {
+  // a slice (a copy that writes back, slice_window.ts): only through a method, never recorded
+  check_slice_inplace(self, others);
   if (!is_grad_enabled()) return;
   const m = self._view;
   const r = self.requires_grad || (m !== null && m.base.requires_grad);

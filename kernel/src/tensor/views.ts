@@ -17,6 +17,7 @@ import { result_type } from "./operand";
 import { sum_to } from "./sum_to";
 import { make_view } from "./view_history";
 import { SliceGrad } from "./slice_grad";
+import { set_window } from "./slice_window";
 
 export type ShapeArgs = (number | readonly number[])[];
 
@@ -168,6 +169,8 @@ export function permute_raw(x: Tensor, dims: readonly number[]): Tensor {
 
 function permutation(x: Tensor, dims: readonly number[], name: string): Tensor {
   const out = permute_raw(x, dims);
+  const st = contiguous_strides(x.shape);
+  set_window(out, x, 0, dims.map((d) => st[d])); // PyTorch's is a view: in-place ops write back
   const inv = new Array<number>(dims.length);
   dims.forEach((d, i) => (inv[d] = i));
   return attach(out, name, [x], (g) => [permute_raw(g, inv)], false);
@@ -327,6 +330,7 @@ function pieces(x: Tensor, sizes: number[], d: number, name: string): Tensor[] {
     // which autograd adds in place (slice_grad.ts), so n pieces cost O(input) in backward, not O(n · input).
     const offset = start * strides[d];
     start += sizes[i];
+    set_window(p, x, offset, strides); // PyTorch's pieces are views: in-place ops write back
     return attach(p, name, [x], (g) => [new SliceGrad(g, full_shape, offset, strides)], false);
   });
 }
