@@ -15,6 +15,7 @@ export class ReLU extends Module {
     super();
     this.inplace = inplace;
   }
+  /** max(0, x) elementwise. Shape kept: input [*] (any number of dims) → output [*], the same shape. */
   override forward(input: Tensor): Tensor {
     return F.relu(input);
   }
@@ -24,12 +25,14 @@ export class ReLU extends Module {
 }
 
 export class Tanh extends Module {
+  /** tanh(x) elementwise. Shape kept: input [*] (any number of dims) → output [*], the same shape. */
   override forward(input: Tensor): Tensor {
     return F.tanh(input);
   }
 }
 
 export class Sigmoid extends Module {
+  /** σ(x) = 1 / (1 + e^{−x}) elementwise. Shape kept: input [*] (any number of dims) → output [*], the same shape. */
   override forward(input: Tensor): Tensor {
     return F.sigmoid(input);
   }
@@ -44,6 +47,10 @@ export class GELU extends Module {
     }
     this.approximate = approximate;
   }
+  /**
+   * x·Φ(x) elementwise (the tanh approximation when approximate = "tanh"). Shape kept: input [*] (any number
+   * of dims) → output [*], the same shape.
+   */
   override forward(input: Tensor): Tensor {
     return F.gelu(input, { approximate: this.approximate });
   }
@@ -58,6 +65,10 @@ export class Softmax extends Module {
     super();
     this.dim = dim;
   }
+  /**
+   * Softmax along `dim`: each slice along it is ≥ 0 and sums to 1. Shape kept: input [*] (any number of dims)
+   * → output [*], the same shape.
+   */
   override forward(input: Tensor): Tensor {
     return F.softmax(input, implicitDim(this.dim, input, "Softmax"));
   }
@@ -72,6 +83,7 @@ export class LogSoftmax extends Module {
     super();
     this.dim = dim;
   }
+  /** log(softmax(x)) along `dim`, computed stably. Shape kept: input [*] (any number of dims) → output [*], the same shape. */
   override forward(input: Tensor): Tensor {
     return F.log_softmax(input, implicitDim(this.dim, input, "LogSoftmax"));
   }
@@ -97,6 +109,10 @@ export class Flatten extends Module {
     this.start_dim = start_dim;
     this.end_dim = end_dim;
   }
+  /**
+   * Flattens dims start_dim..end_dim into one: input [*, S_start, ..., S_end, *] → [*, ∏ S_i, *] (default [N,
+   * *dims] → [N, ∏ dims]).
+   */
   override forward(input: Tensor): Tensor {
     return flatten(input, this.start_dim, this.end_dim);
   }
@@ -124,6 +140,7 @@ export class Unflatten extends Module {
     this.dim = dim;
     this.unflattened_size = [...unflattened_size];
   }
+  /** Splits dim `dim` into `unflattened_size`: input [*, S_dim, *] → [*, U_1, ..., U_n, *] with ∏ U_i = S_dim (a view). */
   override forward(input: Tensor): Tensor {
     const d = this.dim < 0 ? this.dim + input.dim() : this.dim;
     const n = input.shape[d];
@@ -152,6 +169,7 @@ export class LeakyReLU extends Module {
     this.negative_slope = negative_slope;
     this.inplace = inplace;
   }
+  /** x where x ≥ 0, else negative_slope·x. Shape kept: input [*] (any number of dims) → output [*], the same shape. */
   override forward(input: Tensor): Tensor {
     return P.leaky_relu(input, { negative_slope: this.negative_slope });
   }
@@ -172,6 +190,7 @@ export class ELU extends Module {
     this.alpha = alpha;
     this.inplace = inplace;
   }
+  /** x where x > 0, else α·(e^x − 1). Shape kept: input [*] (any number of dims) → output [*], the same shape. */
   override forward(input: Tensor): Tensor {
     return P.elu(input, { alpha: this.alpha });
   }
@@ -181,6 +200,7 @@ export class ELU extends Module {
 }
 
 export class SiLU extends Module {
+  /** x·σ(x) elementwise (swish). Shape kept: input [*] (any number of dims) → output [*], the same shape. */
   override forward(input: Tensor): Tensor {
     return P.silu(input);
   }
@@ -199,6 +219,10 @@ export class Softplus extends Module {
     this.beta = beta;
     this.threshold = threshold;
   }
+  /**
+   * (1/β)·log(1 + e^{β·x}), linear where β·x > threshold. Shape kept: input [*] (any number of dims) → output
+   * [*], the same shape.
+   */
   override forward(input: Tensor): Tensor {
     return P.softplus(input, { beta: this.beta, threshold: this.threshold });
   }

@@ -49,6 +49,7 @@ export class Hardtanh extends Module {
     this.max_val = max_val;
     this.inplace = o.inplace ?? false;
   }
+  /** Clamps to [min_val, max_val]. Shape kept: input [*] (any number of dims) → output [*], the same shape. */
   override forward(input: Tensor): Tensor {
     return A.hardtanh(input, { min_val: this.min_val, max_val: this.max_val });
   }
@@ -63,6 +64,7 @@ export class ReLU6 extends Hardtanh {
   constructor(inplace?: boolean | Inplace) {
     super(0, 6, readInplace("ReLU6", inplace === undefined ? [] : [inplace]));
   }
+  /** min(max(0, x), 6). Shape kept: input [*] (any number of dims) → output [*], the same shape. */
   override forward(input: Tensor): Tensor {
     return A.relu6(input);
   }
@@ -86,6 +88,7 @@ abstract class InplaceActivation extends Module {
 
 /** nn.Hardsigmoid(): clamp(x/6 + 1/2, 0, 1); shape kept. PyTorch prints no `inplace` for it. */
 export class Hardsigmoid extends InplaceActivation {
+  /** 0 for x ≤ −3, 1 for x ≥ 3, else x/6 + 1/2. Shape kept: input [*] (any number of dims) → output [*], the same shape. */
   override forward(input: Tensor): Tensor {
     return A.hardsigmoid(input);
   }
@@ -96,6 +99,7 @@ export class Hardsigmoid extends InplaceActivation {
 
 /** nn.Hardswish(): x · relu6(x + 3)/6; shape kept. PyTorch prints no `inplace` for it. */
 export class Hardswish extends InplaceActivation {
+  /** x·Hardsigmoid(x). Shape kept: input [*] (any number of dims) → output [*], the same shape. */
   override forward(input: Tensor): Tensor {
     return A.hardswish(input);
   }
@@ -106,6 +110,7 @@ export class Hardswish extends InplaceActivation {
 
 /** nn.Mish(): x · tanh(softplus(x)); shape kept. */
 export class Mish extends InplaceActivation {
+  /** x·tanh(softplus(x)). Shape kept: input [*] (any number of dims) → output [*], the same shape. */
   override forward(input: Tensor): Tensor {
     return A.mish(input);
   }
@@ -113,6 +118,10 @@ export class Mish extends InplaceActivation {
 
 /** nn.SELU(): scale·(max(0, x) + min(0, α(e^x − 1))), α ≈ 1.6733, scale ≈ 1.0507; shape kept. */
 export class SELU extends InplaceActivation {
+  /**
+   * scale·(max(0, x) + min(0, α·(e^x − 1))), α ≈ 1.6733, scale ≈ 1.0507. Shape kept: input [*] (any number of
+   * dims) → output [*], the same shape.
+   */
   override forward(input: Tensor): Tensor {
     return A.selu(input);
   }
@@ -131,6 +140,7 @@ export class CELU extends Module {
     this.alpha = alpha;
     this.inplace = inplace;
   }
+  /** max(0, x) + min(0, α·(e^{x/α} − 1)). Shape kept: input [*] (any number of dims) → output [*], the same shape. */
   override forward(input: Tensor): Tensor {
     return A.celu(input, { alpha: this.alpha });
   }
@@ -141,6 +151,7 @@ export class CELU extends Module {
 
 /** nn.LogSigmoid(): log(1/(1 + e^{−x})); shape kept. */
 export class LogSigmoid extends Module {
+  /** log(σ(x)) = −softplus(−x), computed stably. Shape kept: input [*] (any number of dims) → output [*], the same shape. */
   override forward(input: Tensor): Tensor {
     return A.logsigmoid(input);
   }
@@ -148,6 +159,7 @@ export class LogSigmoid extends Module {
 
 /** nn.Softsign(): x/(1 + |x|); shape kept. */
 export class Softsign extends Module {
+  /** x / (1 + |x|). Shape kept: input [*] (any number of dims) → output [*], the same shape. */
   override forward(input: Tensor): Tensor {
     return A.softsign(input);
   }
@@ -155,6 +167,7 @@ export class Softsign extends Module {
 
 /** nn.Tanhshrink(): x − tanh(x); shape kept. */
 export class Tanhshrink extends Module {
+  /** x − tanh(x). Shape kept: input [*] (any number of dims) → output [*], the same shape. */
   override forward(input: Tensor): Tensor {
     return A.tanhshrink(input);
   }
@@ -174,6 +187,7 @@ export class Softshrink extends Module {
     super();
     this.lambd = readLambd("Softshrink", lambd === undefined ? [] : [lambd]);
   }
+  /** x − λ where x > λ, x + λ where x < −λ, else 0. Shape kept: input [*] (any number of dims) → output [*], the same shape. */
   override forward(input: Tensor): Tensor {
     return A.softshrink(input, this.lambd);
   }
@@ -190,6 +204,7 @@ export class Hardshrink extends Module {
     super();
     this.lambd = readLambd("Hardshrink", lambd === undefined ? [] : [lambd]);
   }
+  /** x where |x| > λ, else 0. Shape kept: input [*] (any number of dims) → output [*], the same shape. */
   override forward(input: Tensor): Tensor {
     return A.hardshrink(input, this.lambd);
   }
@@ -218,6 +233,7 @@ export class Threshold extends Module {
     this.value = o.value as number;
     this.inplace = o.inplace ?? false;
   }
+  /** x where x > threshold, else `value`. Shape kept: input [*] (any number of dims) → output [*], the same shape. */
   override forward(input: Tensor): Tensor {
     return A.threshold(input, this.threshold, this.value);
   }
@@ -236,6 +252,10 @@ export class Softmin extends Module {
     if (d !== null && (typeof d !== "number" || !Number.isInteger(d))) throw new TypeError(`Softmin: dim must be an int or null, got ${String(d)}`);
     this.dim = d;
   }
+  /**
+   * softmax(−x) along `dim`: each slice along it is ≥ 0 and sums to 1. Shape kept: input [*] (any number of
+   * dims) → output [*], the same shape.
+   */
   override forward(input: Tensor): Tensor {
     return A.softmin(input, this.dim);
   }
@@ -253,6 +273,10 @@ export class GLU extends Module {
     const { dim: d = -1 } = pyArgs("GLU", [["dim", "number"]], dim === undefined ? [] : [dim]) as { dim?: number };
     this.dim = d;
   }
+  /**
+   * a ⊙ σ(b), a and b the two halves of the input along `dim`: input [*, 2M, *] → output [*, M, *] (that dim
+   * halves; its size must be even).
+   */
   override forward(input: Tensor): Tensor {
     return A.glu(input, this.dim);
   }
@@ -293,6 +317,10 @@ export class PReLU extends Module {
   reset_parameters(): void {
     this.weight.data.fill(this.init);
   }
+  /**
+   * x where x ≥ 0, else a·x with the learnable `weight` a (one per channel, dim 1 of the input, or one
+   * shared). Shape kept: input [*] (any number of dims) → output [*], the same shape.
+   */
   override forward(input: Tensor): Tensor {
     return A.prelu(input, this.weight);
   }

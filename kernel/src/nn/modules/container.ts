@@ -103,6 +103,7 @@ export class ModuleList<T extends Module = Module> extends IndexedModules {
     for (const m of modules) this.add_module(String(i), checkModule(m, "ModuleList", i++));
   }
 
+  /** Not callable (PyTorch's ModuleList has no forward): throws. Iterate over the list in your own module's forward(). */
   override forward(): never {
     throw new Error("ModuleList is not callable: it has no forward(); iterate over it in your module's forward()");
   }

@@ -170,6 +170,13 @@ export class ModuleDict<T extends Module = Module> extends Module {
   protected override _print_children(): [string, Module | Module[]][] {
     return this._own_children();
   }
+  /**
+   * Not callable (PyTorch's ModuleDict has no forward): throws, as Module's does. Look its modules up by key
+   * in your own module's forward().
+   */
+  override forward(...args: any[]): any {
+    return super.forward(...args);
+  }
 }
 
 // ---------------------------------------------------------------- ParameterList
@@ -248,6 +255,10 @@ export class ParameterList extends Module {
     return items[Symbol.iterator]();
   }
 
+  /**
+   * Not callable: throws RuntimeError "ParameterList should not be called.", as PyTorch. Use its parameters in
+   * your own module's forward().
+   */
   override forward(): never {
     throw named("RuntimeError", "ParameterList should not be called.");
   }
@@ -383,6 +394,10 @@ export class ParameterDict extends Module {
     return this.keys()[Symbol.iterator]();
   }
 
+  /**
+   * Not callable: throws RuntimeError "ParameterDict should not be called.", as PyTorch. Use its parameters in
+   * your own module's forward().
+   */
   override forward(): never {
     throw named("RuntimeError", "ParameterDict should not be called.");
   }

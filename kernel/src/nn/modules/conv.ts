@@ -126,6 +126,11 @@ export abstract class _ConvNd extends Module {
     }
   }
 
+  /**
+   * The convolution of `input`: [N, C_in, *spatial] or unbatched [C_in, *spatial] → [N, C_out, *spatial_out]
+   * (unbatched in, unbatched out); spatial_out = ⌊(S + 2·padding − dilation·(k − 1) − 1) / stride⌋ + 1 per
+   * dim.
+   */
   override forward(input: Tensor): Tensor {
     const op = this.nd === 2 ? "conv2d" : "conv1d";
     const { stride, pads, dilation } = checkConv(op, this.nd, input, this.weight, this.bias, this.stride, this.padding, this.dilation, this.groups, this.padding_mode);
@@ -159,6 +164,13 @@ export class Conv1d extends _ConvNd {
   constructor(in_channels: number, out_channels: number, kernel_size: number | number[], ...args: unknown[]) {
     super("Conv1d", 1, in_channels, out_channels, kernel_size, args);
   }
+  /**
+   * The 1-d convolution of `input`: [N, C_in, L] or unbatched [C_in, L] → [N, C_out, L_out] (or [C_out,
+   * L_out]), L_out = ⌊(L + 2·padding − dilation·(kernel_size − 1) − 1) / stride⌋ + 1.
+   */
+  override forward(input: Tensor): Tensor {
+    return super.forward(input);
+  }
 }
 
 /**
@@ -178,5 +190,13 @@ export class Conv2d extends _ConvNd {
   );
   constructor(in_channels: number, out_channels: number, kernel_size: number | number[], ...args: unknown[]) {
     super("Conv2d", 2, in_channels, out_channels, kernel_size, args);
+  }
+  /**
+   * The 2-d convolution of `input`: [N, C_in, H, W] or unbatched [C_in, H, W] → [N, C_out, H_out, W_out] (or
+   * [C_out, H_out, W_out]), H_out = ⌊(H + 2·padding[0] − dilation[0]·(kH − 1) − 1) / stride[0]⌋ + 1 (W
+   * likewise).
+   */
+  override forward(input: Tensor): Tensor {
+    return super.forward(input);
   }
 }

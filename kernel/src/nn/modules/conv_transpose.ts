@@ -192,6 +192,14 @@ export class ConvTranspose1d extends _ConvTransposeNd {
   constructor(in_channels: number, out_channels: number, kernel_size: number | number[], ...args: unknown[]) {
     super("ConvTranspose1d", 1, in_channels, out_channels, kernel_size, args);
   }
+  /**
+   * The 1-d transposed convolution of `input`: [N, C_in, L] or [C_in, L] → [N, C_out, L_out], L_out = (L −
+   * 1)·stride − 2·padding + dilation·(kernel_size − 1) + output_padding + 1; `output_size` ([L_out], or with
+   * the leading dims) selects output_padding.
+   */
+  override forward(input: Tensor, output_size?: readonly number[] | null): Tensor {
+    return super.forward(input, output_size);
+  }
 }
 
 /**
@@ -212,5 +220,13 @@ export class ConvTranspose2d extends _ConvTransposeNd {
   );
   constructor(in_channels: number, out_channels: number, kernel_size: number | number[], ...args: unknown[]) {
     super("ConvTranspose2d", 2, in_channels, out_channels, kernel_size, args);
+  }
+  /**
+   * The 2-d transposed convolution of `input`: [N, C_in, H, W] or [C_in, H, W] → [N, C_out, H_out, W_out],
+   * H_out = (H − 1)·stride[0] − 2·padding[0] + dilation[0]·(kH − 1) + output_padding[0] + 1 (W likewise);
+   * `output_size` ([H_out, W_out], or with the leading dims) selects output_padding.
+   */
+  override forward(input: Tensor, output_size?: readonly number[] | null): Tensor {
+    return super.forward(input, output_size);
   }
 }

@@ -19,6 +19,10 @@ export class CosineSimilarity extends Module {
     this.dim = o.dim ?? 1;
     this.eps = o.eps ?? 1e-8;
   }
+  /**
+   * Cosine similarity x1·x2 / max(‖x1‖·‖x2‖, eps) along `dim`: x1 [*, D, *] and x2 broadcastable to it → [*,
+   * *] (`dim` removed).
+   */
   override forward(x1: Tensor, x2: Tensor): Tensor {
     return cosine_similarity(x1, x2, this.dim, this.eps);
   }
@@ -42,6 +46,7 @@ export class PairwiseDistance extends Module {
     this.eps = o.eps ?? 1e-6;
     this.keepdim = o.keepdim ?? false;
   }
+  /** p-norm distance ‖x1 − x2 + eps‖_p along the last dim: x1, x2 [N, D] or [D] → [N] or [] ([N, 1] / [1] with keepdim). */
   override forward(x1: Tensor, x2: Tensor): Tensor {
     return pairwise_distance(x1, x2, this.norm, this.eps, this.keepdim);
   }

@@ -33,6 +33,10 @@ export abstract class _DropoutNd extends Module {
 
 /** nn.Dropout(p = 0.5): active in training mode only (see functional/dropout.ts). */
 export class Dropout extends _DropoutNd {
+  /**
+   * In training, zeroes each element with probability p and scales the rest by 1/(1 − p); in eval, the
+   * identity. Shape kept: input [*] (any number of dims) → output [*], the same shape.
+   */
   override forward(input: Tensor): Tensor {
     return dropout(input, { p: this.p, training: this.training });
   }
@@ -43,6 +47,10 @@ export class Dropout extends _DropoutNd {
  * with probability 1 − p, scaled by 1/(1 − p); see F.dropout2d); the identity in eval mode.
  */
 export class Dropout2d extends _DropoutNd {
+  /**
+   * In training, zeroes whole channels with probability p and scales the rest by 1/(1 − p); in eval, the
+   * identity. Input [N, C, H, W] or [C, H, W] → same shape.
+   */
   override forward(input: Tensor): Tensor {
     return dropout2d(input, { p: this.p, training: this.training });
   }
@@ -53,6 +61,10 @@ export class Dropout2d extends _DropoutNd {
  * (each kept with probability 1 − p, scaled by 1/(1 − p); see F.dropout1d); the identity in eval mode.
  */
 export class Dropout1d extends _DropoutNd {
+  /**
+   * In training, zeroes whole channels with probability p and scales the rest by 1/(1 − p); in eval, the
+   * identity. Input [N, C, L] or [C, L] → same shape.
+   */
   override forward(input: Tensor): Tensor {
     return dropout1d(input, { p: this.p, training: this.training });
   }
@@ -64,6 +76,10 @@ export class Dropout1d extends _DropoutNd {
  * affine correction; see F.alpha_dropout); the identity in eval mode. Shape kept.
  */
 export class AlphaDropout extends _DropoutNd {
+  /**
+   * In training, sets elements to SELU's negative saturation with probability p, keeping zero mean and unit
+   * variance; in eval, the identity. Shape kept: input [*] (any number of dims) → output [*], the same shape.
+   */
   override forward(input: Tensor): Tensor {
     return alpha_dropout(input, { p: this.p, training: this.training });
   }
@@ -74,6 +90,10 @@ export class AlphaDropout extends _DropoutNd {
  * F.feature_alpha_dropout); the identity in eval mode. Shape kept.
  */
 export class FeatureAlphaDropout extends _DropoutNd {
+  /**
+   * AlphaDropout applied to whole channels (dim 1 of [N, C, *]); in eval, the identity. Input [N, C, *] or [C,
+   * *] → same shape.
+   */
   override forward(input: Tensor): Tensor {
     return feature_alpha_dropout(input, { p: this.p, training: this.training });
   }

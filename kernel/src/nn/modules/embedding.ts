@@ -61,6 +61,7 @@ export class Embedding extends Module {
     }
   }
 
+  /** Looks up rows of `weight`: integer indices [*] (each in [0, num_embeddings)) → [*, embedding_dim]. */
   override forward(input: Tensor): Tensor {
     return embedding(input, this.weight, { padding_idx: this.padding_idx, sparse: this.sparse });
   }

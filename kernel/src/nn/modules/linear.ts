@@ -36,6 +36,7 @@ export class Linear extends Module {
     }
   }
 
+  /** x·Wᵀ + b: input [*, in_features] (any leading dims) → [*, out_features]. */
   override forward(input: Tensor): Tensor {
     return linear(input, this.weight, this.bias);
   }
@@ -51,6 +52,7 @@ export class Identity extends Module {
     super();
   }
 
+  /** Returns its input unchanged: input [*] → the same tensor. */
   override forward(input: Tensor): Tensor {
     return input;
   }

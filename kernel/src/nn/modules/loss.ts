@@ -33,6 +33,7 @@ export class MSELoss extends Loss {
   constructor({ reduction = "mean" }: { reduction?: Reduction } = {}) {
     super(reduction);
   }
+  /** Mean squared error (x − y)²: input [*] and target [*] of the same shape → a scalar, or [*] with reduction "none". */
   override forward(input: Tensor, target: Tensor): Tensor {
     return F.mse_loss(input, target, { reduction: this.reduction });
   }
@@ -42,6 +43,7 @@ export class L1Loss extends Loss {
   constructor({ reduction = "mean" }: { reduction?: Reduction } = {}) {
     super(reduction);
   }
+  /** Mean absolute error |x − y|: input [*] and target [*] of the same shape → a scalar, or [*] with reduction "none". */
   override forward(input: Tensor, target: Tensor): Tensor {
     return F.l1_loss(input, target, { reduction: this.reduction });
   }
@@ -53,6 +55,10 @@ export class HuberLoss extends Loss {
     super(reduction);
     this.delta = delta;
   }
+  /**
+   * Huber loss, ½(x − y)² where |x − y| < delta, else delta·(|x − y| − ½·delta): input [*] and target [*] of
+   * the same shape → a scalar, or [*] with reduction "none".
+   */
   override forward(input: Tensor, target: Tensor): Tensor {
     return F.huber_loss(input, target, { reduction: this.reduction, delta: this.delta });
   }
@@ -64,6 +70,10 @@ export class SmoothL1Loss extends Loss {
     super(reduction);
     this.beta = beta;
   }
+  /**
+   * Smooth L1, ½(x − y)²/beta where |x − y| < beta, else |x − y| − ½·beta: input [*] and target [*] of the
+   * same shape → a scalar, or [*] with reduction "none".
+   */
   override forward(input: Tensor, target: Tensor): Tensor {
     return F.smooth_l1_loss(input, target, { reduction: this.reduction, beta: this.beta });
   }
@@ -73,6 +83,10 @@ export class BCELoss extends WeightedLoss {
   constructor({ weight = null, reduction = "mean" }: { weight?: Tensor | null; reduction?: Reduction } = {}) {
     super(weight, reduction);
   }
+  /**
+   * Binary cross-entropy −w·(y·log x + (1 − y)·log(1 − x)): input probabilities [*] in [0, 1] and target [*]
+   * of the same shape → a scalar, or [*] with reduction "none".
+   */
   override forward(input: Tensor, target: Tensor): Tensor {
     return F.binary_cross_entropy(input, target, { weight: this.weight, reduction: this.reduction });
   }
@@ -90,6 +104,10 @@ export class BCEWithLogitsLoss extends Loss {
     this.register_buffer("weight", weight);
     this.register_buffer("pos_weight", pos_weight);
   }
+  /**
+   * Sigmoid then binary cross-entropy, computed stably: input logits [*] and target [*] of the same shape
+   * (pos_weight broadcast over the last dim, classes) → a scalar, or [*] with reduction "none".
+   */
   override forward(input: Tensor, target: Tensor): Tensor {
     return F.binary_cross_entropy_with_logits(input, target, {
       weight: this.weight,
@@ -109,6 +127,11 @@ export class NLLLoss extends WeightedLoss {
     super(weight, reduction);
     this.ignore_index = ignore_index;
   }
+  /**
+   * Negative log likelihood −w[y]·x[y]: input log-probabilities [N, C] (or [C], or [N, C, d1, ...]) and target
+   * class indices [N] (or [], or [N, d1, ...]) in [0, C) or ignore_index → a scalar, or [N] ([N, d1, ...])
+   * with reduction "none".
+   */
   override forward(input: Tensor, target: Tensor): Tensor {
     return F.nll_loss(input, target, { weight: this.weight, ignore_index: this.ignore_index, reduction: this.reduction });
   }
@@ -127,6 +150,11 @@ export class CrossEntropyLoss extends WeightedLoss {
     this.ignore_index = ignore_index;
     this.label_smoothing = label_smoothing;
   }
+  /**
+   * log_softmax then NLL: input unnormalised logits [N, C] (or [C], or [N, C, d1, ...]) and target either
+   * class indices [N] (or [], or [N, d1, ...]) or class probabilities of the input's shape → a scalar, or [N]
+   * ([N, d1, ...]) with reduction "none".
+   */
   override forward(input: Tensor, target: Tensor): Tensor {
     return F.cross_entropy(input, target, {
       weight: this.weight,
@@ -153,6 +181,11 @@ export class KLDivLoss extends Module {
     this.reduction = reductionArg<KLDivReduction>(o.reduction ?? "mean", false, ["mean", "batchmean", "sum", "none"]);
     this.log_target = (o.log_target as boolean | undefined) ?? false;
   }
+  /**
+   * KL divergence Σ target·(log target − input): input log-probabilities [*] and target probabilities [*] of
+   * the same shape (log-probabilities with log_target = true) → a scalar ("batchmean" divides the sum by N),
+   * or [*] with reduction "none".
+   */
   override forward(input: Tensor, target: Tensor): Tensor {
     return F.kl_div(input, target, { reduction: this.reduction, log_target: this.log_target });
   }
@@ -173,6 +206,10 @@ export class PoissonNLLLoss extends Loss {
     this.full = (o.full as boolean | undefined) ?? false;
     this.eps = (o.eps as number | undefined) ?? 1e-8;
   }
+  /**
+   * Poisson negative log likelihood: log_input the rate's log (or the rate with log_input = false) [*] and
+   * target counts [*] of the same shape → a scalar, or [*] with reduction "none".
+   */
   override forward(log_input: Tensor, target: Tensor): Tensor {
     return F.poisson_nll_loss(log_input, target, { log_input: this.log_input, full: this.full, eps: this.eps, reduction: this.reduction });
   }
@@ -192,6 +229,11 @@ export class GaussianNLLLoss extends Module {
     this.full = (o.full as boolean | undefined) ?? false;
     this.eps = (o.eps as number | undefined) ?? 1e-6;
   }
+  /**
+   * Gaussian negative log likelihood ½(log var + (input − target)²/var): input means [N, *] (or [*]), target
+   * [N, *] and variance [N, *], or one dim fewer (homoscedastic), or a number → a scalar, or [N, *] with
+   * reduction "none".
+   */
   override forward(input: Tensor, target: Tensor, variance: Tensor | number): Tensor {
     return F.gaussian_nll_loss(input, target, variance, { full: this.full, eps: this.eps, reduction: this.reduction });
   }
@@ -209,6 +251,10 @@ export class MarginRankingLoss extends Module {
     this.reduction = checkReduction(o.reduction ?? "mean");
     this.margin = (o.margin as number | undefined) ?? 0.0;
   }
+  /**
+   * max(0, −y·(x1 − x2) + margin): input1 [N] (or []), input2 of the same shape and target ±1 of the same
+   * shape → a scalar, or [N] with reduction "none".
+   */
   override forward(input1: Tensor, input2: Tensor, target: Tensor): Tensor {
     return F.margin_ranking_loss(input1, input2, target, { margin: this.margin, reduction: this.reduction });
   }
@@ -224,6 +270,10 @@ export class HingeEmbeddingLoss extends Loss {
     super((o.reduction as Reduction | undefined) ?? "mean");
     this.margin = (o.margin as number | undefined) ?? 1.0;
   }
+  /**
+   * x where y = 1, max(0, margin − x) where y = −1: input [*] (distances) and target ±1 [*] of the same shape
+   * → a scalar, or [*] with reduction "none".
+   */
   override forward(input: Tensor, target: Tensor): Tensor {
     return F.hinge_embedding_loss(input, target, { margin: this.margin, reduction: this.reduction });
   }
@@ -236,6 +286,7 @@ export class SoftMarginLoss extends Loss {
     const o = lossArgs("SoftMarginLoss", [], [["reduction", "string"]], args);
     super((o.reduction as Reduction | undefined) ?? "mean");
   }
+  /** log(1 + e^{−y·x}): input [*] and target ±1 [*] of the same shape → a scalar, or [*] with reduction "none". */
   override forward(input: Tensor, target: Tensor): Tensor {
     return F.soft_margin_loss(input, target, { reduction: this.reduction });
   }
@@ -253,6 +304,10 @@ export class CosineEmbeddingLoss extends Module {
     this.reduction = checkReduction(o.reduction ?? "mean");
     this.margin = (o.margin as number | undefined) ?? 0.0;
   }
+  /**
+   * 1 − cos(x1, x2) where y = 1, max(0, cos(x1, x2) − margin) where y = −1: input1 [N, D] (or [D]), input2 of
+   * the same shape and target ±1 [N] (or []) → a scalar, or [N] with reduction "none".
+   */
   override forward(input1: Tensor, input2: Tensor, target: Tensor): Tensor {
     return F.cosine_embedding_loss(input1, input2, target, { margin: this.margin, reduction: this.reduction });
   }
@@ -278,6 +333,10 @@ export class TripletMarginLoss extends Module {
     this.eps = (o.eps as number | undefined) ?? 1e-6;
     this.swap = (o.swap as boolean | undefined) ?? false;
   }
+  /**
+   * max(0, d(a, p) − d(a, n) + margin), d the p-norm distance: anchor, positive and negative [N, D] (or [D]) →
+   * a scalar, or [N] with reduction "none".
+   */
   override forward(anchor: Tensor, positive: Tensor, negative: Tensor): Tensor {
     return F.triplet_margin_loss(anchor, positive, negative, { margin: this.margin, p: this.p, eps: this.eps, swap: this.swap, reduction: this.reduction });
   }
@@ -291,6 +350,10 @@ export class MultiLabelSoftMarginLoss extends WeightedLoss {
     const o = lossArgs("MultiLabelSoftMarginLoss", [["weight", "tensor"]], [["reduction", "string"]], args);
     super(o.weight as Tensor | null | undefined, (o.reduction as Reduction | undefined) ?? "mean");
   }
+  /**
+   * One-vs-all logistic loss averaged over classes: input logits [N, C] (or [C]) and target 0/1 labels of the
+   * same shape → a scalar, or [N] with reduction "none".
+   */
   override forward(input: Tensor, target: Tensor): Tensor {
     return F.multilabel_soft_margin_loss(input, target, { weight: this.weight, reduction: this.reduction });
   }
@@ -313,6 +376,10 @@ export class MultiMarginLoss extends WeightedLoss {
     this.p = p;
     this.margin = (o.margin as number | undefined) ?? 1.0;
   }
+  /**
+   * Multi-class hinge Σ_{i≠y} max(0, margin − x[y] + x[i])^p / C: input [N, C] (or [C]) and target class
+   * indices [N] (or []) in [0, C) → a scalar, or [N] with reduction "none".
+   */
   override forward(input: Tensor, target: Tensor): Tensor {
     return F.multi_margin_loss(input, target, { p: this.p, margin: this.margin, weight: this.weight, reduction: this.reduction });
   }
@@ -325,6 +392,10 @@ export class MultiLabelMarginLoss extends Loss {
     const o = lossArgs("MultiLabelMarginLoss", [], [["reduction", "string"]], args);
     super((o.reduction as Reduction | undefined) ?? "mean");
   }
+  /**
+   * Multi-label hinge: input [N, C] (or [C]) and target [N, C] (or [C]) of class indices, ended by the first
+   * −1 → a scalar, or [N] with reduction "none".
+   */
   override forward(input: Tensor, target: Tensor): Tensor {
     return F.multilabel_margin_loss(input, target, { reduction: this.reduction });
   }
@@ -347,6 +418,13 @@ export class CTCLoss extends Loss {
     this.blank = (o.blank as number | undefined) ?? 0;
     this.zero_infinity = (o.zero_infinity as boolean | undefined) ?? false;
   }
+  /**
+   * Connectionist Temporal Classification loss. log_probs [T, N, C] (or unbatched [T, C]): log-softmax outputs
+   * over C classes including `blank`; targets [N, S] padded (or [S] unbatched), or all targets concatenated
+   * into one 1-D tensor of length sum(target_lengths); input_lengths [N] (each ≤ T); target_lengths [N] (each
+   * ≤ S) → a scalar ("mean": each loss divided by its target length, then averaged over the batch), or [N]
+   * with reduction "none".
+   */
   override forward(log_probs: Tensor, targets: Tensor, input_lengths?: Tensor | number[], target_lengths?: Tensor | number[]): Tensor {
     return F.ctc_loss(log_probs, targets, input_lengths as Tensor | number[], target_lengths as Tensor | number[], {
       blank: this.blank,

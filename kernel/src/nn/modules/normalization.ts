@@ -86,6 +86,11 @@ export class BatchNorm1d extends Module {
     this.num_batches_tracked?.data.fill(0);
   }
 
+  /**
+   * Normalises each channel with the batch's statistics in training (updating running_mean/running_var) or the
+   * running statistics in eval, then scales by weight and shifts by bias: input [N, C] or [N, C, L] → the same
+   * shape.
+   */
   override forward(input: Tensor): Tensor {
     if (!(input instanceof Tensor)) throw new TypeError(`${this.constructor.name}.forward: input must be a Tensor`);
     this._check_input_dim(input);
@@ -120,6 +125,14 @@ export class BatchNorm1d extends Module {
 export class BatchNorm2d extends BatchNorm1d {
   protected override _check_input_dim(input: Tensor): void {
     if (input.dim() !== 4) throw new RangeError(`expected 4D input (got ${input.dim()}D input)`);
+  }
+  /**
+   * Normalises each channel over N, H and W with the batch's statistics in training (updating
+   * running_mean/running_var) or the running statistics in eval, then scales by weight and shifts by bias:
+   * input [N, C, H, W] → the same shape.
+   */
+  override forward(input: Tensor): Tensor {
+    return super.forward(input);
   }
 }
 
@@ -157,6 +170,10 @@ export class LayerNorm extends Module {
     }
   }
 
+  /**
+   * Normalises over the last len(normalized_shape) dims, then applies the elementwise weight and bias: input
+   * [*, *normalized_shape] → the same shape.
+   */
   override forward(input: Tensor): Tensor {
     return layer_norm(input, this.normalized_shape, { weight: this.weight, bias: this.bias, eps: this.eps });
   }
@@ -208,6 +225,10 @@ export class GroupNorm extends Module {
     }
   }
 
+  /**
+   * Splits the C channels into num_groups groups and normalises each sample's group, then applies the
+   * per-channel weight and bias: input [N, C, *] → the same shape (C divisible by num_groups).
+   */
   override forward(input: Tensor): Tensor {
     return group_norm(input, this.num_groups, this.weight, this.bias, this.eps);
   }
@@ -285,6 +306,10 @@ export class InstanceNorm1d extends Module {
     this.num_batches_tracked?.data.fill(0);
   }
 
+  /**
+   * Normalises each sample's channel over its positions (running statistics in eval when track_running_stats):
+   * input [N, C, L] or [C, L] → the same shape.
+   */
   override forward(input: Tensor): Tensor {
     if (!(input instanceof Tensor)) throw new TypeError(`${this.constructor.name}.forward: input must be a Tensor`);
     this._check_input_dim(input);
@@ -320,6 +345,13 @@ export class InstanceNorm2d extends InstanceNorm1d {
   protected override _check_input_dim(input: Tensor): void {
     if (input.dim() !== 3 && input.dim() !== 4) throw new RangeError(`expected 3D or 4D input (got ${input.dim()}D input)`);
   }
+  /**
+   * Normalises each sample's channel over its H·W positions (running statistics in eval when
+   * track_running_stats): input [N, C, H, W] or [C, H, W] → the same shape.
+   */
+  override forward(input: Tensor): Tensor {
+    return super.forward(input);
+  }
 }
 
 /**
@@ -342,6 +374,7 @@ export class LocalResponseNorm extends Module {
     this.beta = o.beta ?? 0.75;
     this.k = o.k ?? 1.0;
   }
+  /** Divides each channel by (k + α/size·Σ x² over `size` neighbouring channels)^β: input [N, C, *] → the same shape. */
   override forward(input: Tensor): Tensor {
     return local_response_norm(input, this.size, this.alpha, this.beta, this.k);
   }

@@ -27,6 +27,10 @@ abstract class PadNd extends Module {
     super();
     this.padding = padTuple(layer, padding, n);
   }
+  /**
+   * Pads (or, with negative amounts, crops) the last dims: input [*, W] → [*, W + l + r] (1d) or [*, H, W] →
+   * [*, H + t + b, W + l + r] (2d).
+   */
   override forward(input: Tensor): Tensor {
     return pad(input, this.padding, this.mode);
   }
@@ -44,6 +48,7 @@ export class ConstantPad1d extends Module {
     this.padding = padTuple(new.target.name, padding, 1);
     this.value = value;
   }
+  /** Pads the last dim with `value`: input [N, C, W] or [C, W] → [.., W + left + right]. */
   override forward(input: Tensor): Tensor {
     return pad(input, this.padding, "constant", this.value);
   }
@@ -62,6 +67,7 @@ export class ConstantPad2d extends Module {
     this.padding = padTuple(new.target.name, padding, 2);
     this.value = value;
   }
+  /** Pads the last two dims with `value`: input [N, C, H, W] or [C, H, W] → [.., H + top + bottom, W + left + right]. */
   override forward(input: Tensor): Tensor {
     return pad(input, this.padding, "constant", this.value);
   }
@@ -79,6 +85,10 @@ export class ZeroPad1d extends ConstantPad1d {
   override extra_repr(): string {
     return tupleRepr(this.padding);
   }
+  /** Pads the last dim with zeros: input [N, C, W] or [C, W] → [.., W + left + right]. */
+  override forward(input: Tensor): Tensor {
+    return super.forward(input);
+  }
 }
 
 /** nn.ZeroPad2d(padding): pads the last two dims with zeros; [.., H, W] → [.., H + t + b, W + l + r]. */
@@ -89,6 +99,10 @@ export class ZeroPad2d extends ConstantPad2d {
   override extra_repr(): string {
     return tupleRepr(this.padding);
   }
+  /** Pads the last two dims with zeros: input [N, C, H, W] or [C, H, W] → [.., H + top + bottom, W + left + right]. */
+  override forward(input: Tensor): Tensor {
+    return super.forward(input);
+  }
 }
 
 /** nn.ReflectionPad1d(padding): mirrors input [C, W] or [N, C, W] at its ends, the edge not repeated (pad < W). */
@@ -96,6 +110,13 @@ export class ReflectionPad1d extends PadNd {
   protected readonly mode = "reflect";
   constructor(padding: number | readonly number[]) {
     super(padding, 1, new.target.name);
+  }
+  /**
+   * Pads the last dim with its reflection (edge not repeated; each amount < W): input [N, C, W] or [C, W] →
+   * [.., W + left + right].
+   */
+  override forward(input: Tensor): Tensor {
+    return super.forward(input);
   }
 }
 
@@ -105,6 +126,13 @@ export class ReflectionPad2d extends PadNd {
   constructor(padding: number | readonly number[]) {
     super(padding, 2, new.target.name);
   }
+  /**
+   * Pads the last two dims with their reflection (edge not repeated; amounts < H, W): input [N, C, H, W] or
+   * [C, H, W] → [.., H + top + bottom, W + left + right].
+   */
+  override forward(input: Tensor): Tensor {
+    return super.forward(input);
+  }
 }
 
 /** nn.ReplicationPad1d(padding): repeats the first and last elements of input [C, W] or [N, C, W]. */
@@ -112,6 +140,10 @@ export class ReplicationPad1d extends PadNd {
   protected readonly mode = "replicate";
   constructor(padding: number | readonly number[]) {
     super(padding, 1, new.target.name);
+  }
+  /** Pads the last dim by repeating its edge values: input [N, C, W] or [C, W] → [.., W + left + right]. */
+  override forward(input: Tensor): Tensor {
+    return super.forward(input);
   }
 }
 
@@ -121,6 +153,13 @@ export class ReplicationPad2d extends PadNd {
   constructor(padding: number | readonly number[]) {
     super(padding, 2, new.target.name);
   }
+  /**
+   * Pads the last two dims by repeating their edge values: input [N, C, H, W] or [C, H, W] → [.., H + top +
+   * bottom, W + left + right].
+   */
+  override forward(input: Tensor): Tensor {
+    return super.forward(input);
+  }
 }
 
 /** nn.CircularPad1d(padding): wraps input [C, W] or [N, C, W] around (x[-1] before x[0]; pad ≤ W). */
@@ -129,6 +168,7 @@ export class CircularPad1d extends PadNd {
   constructor(padding: number | readonly number[]) {
     super(padding, 1, new.target.name);
   }
+  /** Pads the last dim by wrapping around: input [N, C, W] or [C, W] → [.., W + left + right]. */
   override forward(input: Tensor): Tensor {
     if (input.dim() !== 2 && input.dim() !== 3) throw new RangeError(`expected 2D or 3D input (got ${input.dim()}D input)`);
     return super.forward(input);
@@ -141,6 +181,7 @@ export class CircularPad2d extends PadNd {
   constructor(padding: number | readonly number[]) {
     super(padding, 2, new.target.name);
   }
+  /** Pads the last two dims by wrapping around: input [N, C, H, W] or [C, H, W] → [.., H + top + bottom, W + left + right]. */
   override forward(input: Tensor): Tensor {
     if (input.dim() !== 3 && input.dim() !== 4) throw new RangeError(`expected 3D or 4D input (got ${input.dim()}D input)`);
     return super.forward(input);

@@ -66,6 +66,11 @@ export class MaxPool2d<R extends boolean = false> extends Module {
     this.return_indices = (o.return_indices ?? false) as R;
     this.ceil_mode = (o.ceil_mode ?? false) as boolean;
   }
+  /**
+   * Max over each kernel_size window: input [N, C, H, W] or [C, H, W] → [N, C, H_out, W_out], H_out = ⌊(H +
+   * 2·padding − dilation·(kH − 1) − 1) / stride⌋ + 1 (⌈⌉ with ceil_mode; W likewise); with return_indices,
+   * [output, indices] (flat H·W indices of the maxima).
+   */
   override forward(input: Tensor): R extends true ? [Tensor, Tensor] : Tensor {
     return maxPool(input, this.kernel_size, this.stride, this.padding, this.dilation, this.ceil_mode, this.return_indices) as R extends true ? [Tensor, Tensor] : Tensor;
   }
@@ -101,6 +106,10 @@ export class AvgPool2d extends Module {
     this.count_include_pad = (o.count_include_pad ?? true) as boolean;
     this.divisor_override = (o.divisor_override ?? null) as number | null;
   }
+  /**
+   * Mean over each kernel_size window: input [N, C, H, W] or [C, H, W] → [N, C, H_out, W_out], H_out = ⌊(H +
+   * 2·padding − kH) / stride⌋ + 1 (⌈⌉ with ceil_mode; W likewise).
+   */
   override forward(input: Tensor): Tensor {
     return avgPool(input, this.kernel_size, this.stride, this.padding, this.ceil_mode, this.count_include_pad, this.divisor_override);
   }
@@ -120,6 +129,10 @@ export class AdaptiveAvgPool2d extends Module {
     super();
     this.output_size = output_size;
   }
+  /**
+   * Mean over windows chosen so the output has output_size: input [N, C, H, W] or [C, H, W] → [N, C, H_out,
+   * W_out] (output_size; a null entry keeps that input size).
+   */
   override forward(input: Tensor): Tensor {
     return adaptive_avg_pool2d(input, this.output_size);
   }
@@ -156,6 +169,10 @@ export class MaxPool1d<R extends boolean = false> extends Module {
     this.return_indices = (o.return_indices ?? false) as R;
     this.ceil_mode = (o.ceil_mode ?? false) as boolean;
   }
+  /**
+   * Max over each kernel_size window: input [N, C, L] or [C, L] → [N, C, L_out], L_out = ⌊(L + 2·padding −
+   * dilation·(k − 1) − 1) / stride⌋ + 1 (⌈⌉ with ceil_mode); with return_indices, [output, indices].
+   */
   override forward(input: Tensor): R extends true ? [Tensor, Tensor] : Tensor {
     return maxPool1d(input, this.kernel_size, this.stride, this.padding, this.dilation, this.ceil_mode, this.return_indices) as R extends true ? [Tensor, Tensor] : Tensor;
   }
@@ -192,6 +209,10 @@ export class AvgPool1d extends Module {
     this.ceil_mode = (o.ceil_mode ?? false) as boolean;
     this.count_include_pad = (o.count_include_pad ?? true) as boolean;
   }
+  /**
+   * Mean over each kernel_size window: input [N, C, L] or [C, L] → [N, C, L_out], L_out = ⌊(L + 2·padding − k)
+   * / stride⌋ + 1 (⌈⌉ with ceil_mode).
+   */
   override forward(input: Tensor): Tensor {
     return avgPool1d(input, this.kernel_size, this.stride, this.padding, this.ceil_mode, this.count_include_pad);
   }
@@ -207,6 +228,7 @@ export class AdaptiveAvgPool1d extends Module {
     super();
     this.output_size = output_size;
   }
+  /** Mean over windows chosen so the output has output_size: input [N, C, L] or [C, L] → [N, C, output_size]. */
   override forward(input: Tensor): Tensor {
     return adaptive_avg_pool1d(input, this.output_size);
   }
@@ -228,6 +250,10 @@ export class AdaptiveMaxPool1d<R extends boolean = false> extends Module {
     const r = typeof return_indices === "object" && return_indices !== null ? return_indices.return_indices : return_indices;
     this.return_indices = (r ?? false) as R;
   }
+  /**
+   * Max over windows chosen so the output has output_size: input [N, C, L] or [C, L] → [N, C, output_size];
+   * with return_indices, [output, indices].
+   */
   override forward(input: Tensor): R extends true ? [Tensor, Tensor] : Tensor {
     return adaptive_max_pool1d(input, this.output_size, this.return_indices as false) as R extends true ? [Tensor, Tensor] : Tensor;
   }
@@ -250,6 +276,10 @@ export class AdaptiveMaxPool2d<R extends boolean = false> extends Module {
     const r = typeof return_indices === "object" && return_indices !== null ? return_indices.return_indices : return_indices;
     this.return_indices = (r ?? false) as R;
   }
+  /**
+   * Max over windows chosen so the output has output_size: input [N, C, H, W] or [C, H, W] → [N, C, H_out,
+   * W_out]; with return_indices, [output, indices].
+   */
   override forward(input: Tensor): R extends true ? [Tensor, Tensor] : Tensor {
     return adaptive_max_pool2d(input, this.output_size, this.return_indices as false) as R extends true ? [Tensor, Tensor] : Tensor;
   }

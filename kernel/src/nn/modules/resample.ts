@@ -57,6 +57,11 @@ export class Upsample extends Module {
     this.align_corners = o.align_corners ?? null;
     this.recompute_scale_factor = o.recompute_scale_factor ?? null;
   }
+  /**
+   * Resizes the spatial dims to `size` or by `scale_factor` with `mode`: input [N, C, W] ("nearest",
+   * "nearest-exact", "linear") or [N, C, H, W] ("nearest", "nearest-exact", "bilinear") → [N, C, *spatial_out],
+   * spatial_out = size or ⌊S·scale_factor⌋ per dim.
+   */
   override forward(input: Tensor): Tensor {
     return interpolate(input, {
       size: this.size, scale_factor: this.scale_factor, mode: this.mode, align_corners: this.align_corners,
@@ -77,6 +82,13 @@ export class UpsamplingNearest2d extends Upsample {
     const o = typeof a === "object" && a !== null && !Array.isArray(a) ? (a as UpsampleArgs) : { size: a as number | number[] | null, scale_factor };
     super({ size: o.size, scale_factor: o.scale_factor, mode: "nearest" });
   }
+  /**
+   * Nearest-neighbour upsampling to `size` or by `scale_factor`: input [N, C, H, W] → [N, C, H_out, W_out],
+   * H_out = size[0] or ⌊H·scale_factor⌋ (W likewise).
+   */
+  override forward(input: Tensor): Tensor {
+    return super.forward(input);
+  }
 }
 
 /** nn.UpsamplingBilinear2d({ size, scale_factor }): Upsample with mode "bilinear" and align_corners = true. */
@@ -87,6 +99,13 @@ export class UpsamplingBilinear2d extends Upsample {
     const o = typeof a === "object" && a !== null && !Array.isArray(a) ? (a as UpsampleArgs) : { size: a as number | number[] | null, scale_factor };
     super({ size: o.size, scale_factor: o.scale_factor, mode: "bilinear", align_corners: true });
   }
+  /**
+   * Bilinear upsampling (align_corners = true) to `size` or by `scale_factor`: input [N, C, H, W] → [N, C,
+   * H_out, W_out], H_out = size[0] or ⌊H·scale_factor⌋ (W likewise).
+   */
+  override forward(input: Tensor): Tensor {
+    return super.forward(input);
+  }
 }
 
 /** nn.PixelShuffle(upscale_factor): [*, C·r², H, W] → [*, C, H·r, W·r] (F.pixel_shuffle). */
@@ -96,6 +115,7 @@ export class PixelShuffle extends Module {
     super();
     this.upscale_factor = upscale_factor;
   }
+  /** Moves channel blocks into space: input [*, C·r², H, W] → [*, C, H·r, W·r], r = upscale_factor. */
   override forward(input: Tensor): Tensor {
     return pixel_shuffle(input, this.upscale_factor);
   }
@@ -111,6 +131,7 @@ export class PixelUnshuffle extends Module {
     super();
     this.downscale_factor = downscale_factor;
   }
+  /** Moves space into channel blocks: input [*, C, H·r, W·r] → [*, C·r², H, W], r = downscale_factor. */
   override forward(input: Tensor): Tensor {
     return pixel_unshuffle(input, this.downscale_factor);
   }
