@@ -31,7 +31,7 @@ import { controlSigints, markUserCode } from "./interrupt_share";
 import { createConverter, tslabTypeScript } from "./engine_tslab";
 import { saveTypeScriptCodeCache } from "./tslab_typescript";
 import { moduleFor } from "./patched_module";
-import { hintFor, tidyMessage } from "./ts_hints";
+import { hintFor, tidyMessage, withoutEchoes } from "./ts_hints";
 import { tensorIndexErrors, TENSOR_INDEX_HINT } from "./tensor_index";
 import { reset_grad_scopes } from "../tensor/grad_mode";
 import { reset_suspend } from "../trace/suspend";
@@ -212,7 +212,7 @@ export class Engine {
     if (r.sideOutputs) for (const o of r.sideOutputs) { this.sideModules.delete(o.path); this.sideOutputs.set(o.path, o.data); }
     if (r.diagnostics.length > 0) {
       const lines = src.split("\n");
-      throw new CellError(r.diagnostics.map((d) => {
+      throw new CellError(withoutEchoes(r.diagnostics).map((d) => {
         const message = tidyMessage(d.messageText);
         const where = { line: d.start.line + 1, column: d.start.character + 1, message, code: d.code };
         // an error in a local module the cell imports: its position is in that file, whose line is shown

@@ -2,7 +2,8 @@
  * Loads tslab's converter (tslab/dist/converter: tslab's own code on tslab's TypeScript 5.0) and
  * takes seven kinds of waste out of converting a new cell, without changing any result but for the
  * layout of printed types (5. the order of a union's members, see shared_checker.ts; 6. the line
- * breaks of kept declarations, see decls_print.ts), and fixes one bug of tslab's (namespaces).
+ * breaks of kept declarations, see decls_print.ts), and fixes two bugs of tslab's (namespaces and
+ * import aliases dropped from the carried declarations).
  * test/kernel/engine_converter.test.ts runs stock tslab and this side by side on the same cells
  * and requires identical output, declarations, diagnostics and emitted local modules.
  *
@@ -31,11 +32,12 @@
  *    parsed file is reused while its text stays (decls_print.ts, reusingDeclarations).
  * 7. The declaration transform ran twice per cell: once for the declaration diagnostics, once
  *    in the emit. The emit's run now reports them (decl_diagnostics.ts).
- * The bug: tslab dropped a namespace from the declarations at the next cell (CONVERTER_PATCHES).
+ * The bugs: tslab dropped a namespace, and an import alias (`import nn = torch.nn;`), from the
+ * declarations at the next cell (CONVERTER_PATCHES).
  *
  * How the converter gets them: converter.js reads `createWatchCompilerHost` and
  * `transpileModule` from the module `@tslab/typescript-for-tslab` when it calls them. A private
- * copy of converter.js, compiled from its text with CONVERTER_PATCHES (6. and the bug), is loaded
+ * copy of converter.js, compiled from its text with CONVERTER_PATCHES (6. and the bugs), is loaded
  * with that module id mapped, during the load only, to an object that inherits everything from
  * the real TypeScript module and overrides those two functions; each converter's convert() is
  * wrapped to mark its first rebuild. The real module and any other user of converter.js
@@ -552,6 +554,12 @@ let createConverterFn: ((options: TS) => TS) | null = null;
  * - `names`: convert() learns the cell's names from cellNames instead of a rebuild (header point 2);
  * - `namespaces`: remainingDecls keeps a namespace a later cell does not redeclare (tslab dropped
  *   every namespace from the declarations at the next cell: `N.z` was "Cannot find name 'N'").
+ * - `importAliases`: remainingDecls keeps an import alias (`import nn = torch.nn;`) a later cell
+ *   does not redeclare, as tslab keeps an `import * as nn`: tslab dropped it at the next cell, so
+ *   `nn` was "Cannot find name 'nn'" and a class declared `extends nn.Module` lost its base class
+ *   (`net.parameters()` did not exist). A cell that redeclares the name's value (or, for an alias
+ *   of a type, its type) replaces the alias; a value left without its declaration then stays as
+ *   `let name: any`, as tslab does for an import whose type was redeclared.
  */
 const CONVERTER_PATCHES: TextPatch[] = [
   {
@@ -597,6 +605,22 @@ const CONVERTER_PATCHES: TextPatch[] = [
     name: "namespaces",
     find: "                // TODO: Support more kinds.",
     replace: "                if (ts.isModuleDeclaration(node)) {\n                    if (keep.type && keep.value) addName(node, key);\n                    return;\n                }\n                // TODO: Support more kinds.",
+  },
+  {
+    name: "importAliases",
+    find: "                // TODO: Support more kinds.",
+    replace: "                if (ts.isImportEqualsDeclaration(node)) {\n"
+      + "                    if (keep.type && keep.value) { addName(node, key); return; }\n"
+      + "                    const aliased = checker.getAliasedSymbol(sym);\n"
+      + "                    const isValue = (aliased.flags & ts.SymbolFlags.Value) !== 0;\n"
+      + "                    if ((!keep.value && isValue) || (!keep.type && (aliased.flags & ts.SymbolFlags.Type) !== 0)) {\n"
+      + "                        if (keep.value && isValue && !valueNames.has(key)) anyVars.add(key);\n"
+      + "                        return;\n"
+      + "                    }\n"
+      + "                    addName(node, key);\n"
+      + "                    return;\n"
+      + "                }\n"
+      + "                // TODO: Support more kinds.",
   },
 ];
 

@@ -55,13 +55,20 @@ const NAMESPACES: Record<string, { name: string; classes?: true; load: () => obj
 
 /**
  * `import("/…/kernel/dist/tensor/tensor").Tensor` → `Tensor` (the checker's name for a type it
- * cannot name otherwise), and `typeof import("/…/kernel/dist/nn/index")` → `typeof torch.nn`.
+ * cannot name otherwise), `typeof import("/…/kernel/dist/nn/index")` → `typeof torch.nn`, and a
+ * namespace named by its module, `'"/…/kernel/dist/optim/index"'` → `'torch.optim'`.
  */
 export function tidyMessage(message: string): string {
   return message
     .replace(/typeof import\("[^"]*\/kernel\/(?:dist|src)\/([\w/]+?)(?:\.d\.ts|\.ts|\.js)?"\)/g, (all, mod: string) => {
       const ns = NAMESPACES[mod];
       return ns !== undefined ? `typeof ${ns.name}` : all;
+    })
+    // an alias of a namespace (`import nn = torch.optim;`, `nn.Linear` as a type): "Namespace
+    // '"/…/kernel/dist/optim/index"' has no exported member 'Linear'."
+    .replace(/'"[^"']*\/kernel\/(?:dist|src)\/([\w/]+?)(?:\.d\.ts|\.ts|\.js)?"'/g, (all, mod: string) => {
+      const ns = NAMESPACES[mod];
+      return ns !== undefined ? `'${ns.name}'` : all;
     })
     .replace(/import\("[^"]*"\)\./g, "");
 }
@@ -145,6 +152,11 @@ export function hintFor(code: number, message: string, at: string, before = ""):
     const name = /Cannot find name '(\w+)'/.exec(message)?.[1];
     return name === undefined ? null : pythonName(name) ?? assignedName(name, at, before) ?? runName(name);
   }
+  if (code === 2503) {
+    // "Cannot find namespace 'nn'.": `const nn = torch.nn;` then the type `nn.Sequential`
+    const name = /Cannot find namespace '([\w$]+)'/.exec(message)?.[1];
+    if (name !== undefined) return namespaceOfConst(name, at, before);
+  }
   // `import torch` (Python's import): "Import declaration 'torch' is using private name ''."
   const imported = /^Import declaration '(\w+)' is using private name/.exec(message)?.[1];
   if (code === 4000 && imported !== undefined) {
@@ -176,6 +188,23 @@ export function hintFor(code: number, message: string, at: string, before = ""):
   const missing = /^Property '(\w+)' does not exist on type 'Tensor'/.exec(message)?.[1];
   if (code === 2339 && missing !== undefined && Object.prototype.hasOwnProperty.call(TENSOR_ELSEWHERE, missing)) return `hint: ${TENSOR_ELSEWHERE[missing]}`;
   return null;
+}
+
+/**
+ * "Cannot find namespace 'nn'" where `nn` names a namespace by a `const` (`const nn = torch.nn;`,
+ * in this cell or an earlier one): a const holds the namespace's value, so `new nn.Linear(...)`
+ * works but `nn.Sequential` as a type does not; an import alias holds both, and is carried to the
+ * later cells as any declaration (engine_tslab.ts, CONVERTER_PATCHES `importAliases`). The
+ * const's own expression is named when the cell has it (`before`), else torch.nn stands as the
+ * example; the member is the one the type named (`at`: "nn.Sequential = ...").
+ */
+function namespaceOfConst(name: string, at: string, before: string): string {
+  const decl = new RegExp(String.raw`\b(?:const|let|var)\s+${escapeRegExp(name)}\s*=\s*([A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*)\s*(?:;|$)`, "m").exec(before);
+  const target = decl?.[1] ?? "torch.nn";
+  const member = new RegExp(String.raw`^${escapeRegExp(name)}\.([A-Za-z_$][\w$]*)`).exec(at)?.[1] ?? "X";
+  const what = decl ? `\`const ${name} = ${target};\` holds` : `if ${name} is a const (\`const ${name} = ${target};\`), it holds`;
+  return `hint: ${what} the value only: ${name}.${member} works in expressions (new ${name}.${member}(...)), not as a type; `
+    + `\`import ${name} = ${target};\` names the namespace for types too, in this cell and the later ones`;
 }
 
 /** Python names a ported line reaches for, and what they are here. */
@@ -372,6 +401,25 @@ const LATEST_CALL = String.raw`\blatest(?:_param)?\s*\([^()]*\)\s*!?`;
 
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+/**
+ * A cell's diagnostics without the declaration errors that only repeat another error: `let m:
+ * nn.Sequential` with `nn` a const is "Cannot find namespace 'nn'" (2503, hinted above) and then,
+ * at the same place, "Exported variable 'm' has or is using private name 'nn'" (TS4025, from the
+ * declaration emit of the cell's names), which names no other fault and hid the hint's reason.
+ */
+export function withoutEchoes<D extends { code: number; messageText: string; start: { line: number; character: number } }>(diagnostics: D[]): D[] {
+  const missing = new Set<string>();
+  for (const d of diagnostics) {
+    const name = d.code === 2503 ? /Cannot find namespace '([\w$]+)'/.exec(d.messageText)?.[1] : undefined;
+    if (name !== undefined) missing.add(`${d.start.line}:${d.start.character}:${name}`);
+  }
+  if (missing.size === 0) return diagnostics;
+  return diagnostics.filter((d) => {
+    const name = d.code >= 4000 && d.code < 5000 ? /has or is using private name '([\w$]+)'/.exec(d.messageText)?.[1] : undefined;
+    return name === undefined || !missing.has(`${d.start.line}:${d.start.character}:${name}`);
+  });
 }
 
 /** A cell's hints, each once; the conditional operator hint only when no error named a tensor. */
