@@ -1,6 +1,6 @@
 /**
  * Seeded randomness identical to PyTorch's CPU generator (MT19937, PyTorch's float conversions and
- * samplers): `torch.manual_seed`, `torch.Generator`, rand/randn/randint/randperm/normal and the
+ * samplers): `torch.manual_seed`, `torch.Generator`, rand/randn/randint/randperm/normal, multinomial and the
  * in-place `uniform_`/`normal_`/`random_`/`bernoulli_`/`exponential_` (also as Tensor methods).
  */
 import "./methods";
@@ -26,5 +26,7 @@ export {
   bernoulli,
 } from "./factories";
 export { uniform_, normal_, random_, bernoulli_, exponential_ } from "./inplace";
+export { multinomial } from "./multinomial";
+export type { MultinomialOptions } from "./multinomial";
 export type { RandomOptions, GeneratorArg } from "./options";
 export type { RandSizeArgs } from "./factories";

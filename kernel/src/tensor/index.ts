@@ -43,6 +43,8 @@ export { select, narrow, index, masked_fill, masked_select } from "./indexing";
 export type { IndexSpec } from "./indexing";
 export { gather, index_select, scatter, scatter_add } from "./gather";
 export { matmul, mm, bmm, mv, dot, outer } from "./linalg";
+export * as linalg from "./linalg/index";
+export { det, inv as inverse } from "./linalg/solve";
 export { relu, leaky_relu, sigmoid, tanh, silu, softplus, gelu, softmax, log_softmax, erf } from "./activation";
 export type { GeluOptions } from "./activation";
 export {
@@ -64,3 +66,32 @@ export type { SortOptions } from "./sorting";
 export { sparse_coo_tensor, sparse_coo, strided } from "./sparse";
 export type { Layout } from "./sparse";
 export { set_num_threads, get_num_threads } from "./wasm/threads";
+export { save, load } from "./serialize";
+export type { SaveOptions, LoadOptions } from "./serialize";
+export {
+  tan, asin, acos, atan, arcsin, arccos, arctan, sinh, cosh, asinh, acosh, atanh, arcsinh, arccosh, arctanh, atan2, arctan2,
+  deg2rad, rad2deg, hypot, trunc, fix, frac, erfinv, signbit, nan_to_num, fmod, float_power, fmax, fmin, logaddexp,
+  logaddexp2, copysign, xlogy,
+} from "./math_more";
+export type { NanToNumOptions } from "./math_more";
+export {
+  median, nanmedian, mode, quantile, nanquantile, nansum, nanmean, var_mean, std_mean, aminmax, cummax, cummin, diff,
+} from "./reduce_more";
+export type { DimKeepOptions, QuantileOptions, Interpolation, NanReduceOptions, DiffOptions, MinMax } from "./reduce_more";
+export { logspace } from "./logspace";
+export type { LogspaceOptions } from "./logspace";
+export { einsum } from "./einsum";
+export { tile, repeat_interleave, roll, rot90, movedim, moveaxis } from "./rearrange_more";
+export type { RepeatInterleaveOptions } from "./rearrange_more";
+export { meshgrid, broadcast_tensors, dstack, column_stack, row_stack, atleast_1d, atleast_2d, atleast_3d } from "./combine";
+export type { MeshgridOptions } from "./combine";
+export { diag, diagonal, diag_embed, trace, tril_indices, triu_indices } from "./diagonal";
+export type { DiagonalOptions } from "./diagonal";
+export { addmm, addmv, baddbmm, addbmm, kron, cross, cdist } from "./products";
+export type { AddmmOptions, CdistOptions } from "./products";
+export { index_add, index_copy, index_fill, take, take_along_dim, put } from "./index_more"; // (index_add_ etc.: methods only, as PyTorch)
+export { unique, unique_consecutive, bincount, histc, searchsorted, bucketize } from "./unique";
+export type { UniqueOptions, BincountOptions, HistcOptions, SearchsortedOptions } from "./unique";
+export {
+  bitwise_and, bitwise_or, bitwise_xor, bitwise_not, bitwise_left_shift, bitwise_right_shift, gcd, lcm,
+} from "./bitwise";

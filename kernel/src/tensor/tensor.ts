@@ -35,12 +35,27 @@ import type { CloseOptions } from "./compare";
 import * as IP from "./inplace";
 import { tensor_repr } from "./print";
 import { sync_view } from "./view_history";
-import type { ViewMeta } from "./view_history";
 import type { SliceWindow } from "./slice_window";
+import type { ViewMeta } from "./view_history";
 import * as CU from "./cumulative";
 import * as RA from "./rearrange";
 import * as SO from "./sorting";
 import type { SortOptions } from "./sorting";
+import * as RM2 from "./rearrange_more";
+import type { RepeatInterleaveOptions } from "./rearrange_more";
+import * as DG from "./diagonal";
+import type { DiagonalOptions } from "./diagonal";
+import * as PR from "./products";
+import type { AddmmOptions } from "./products";
+import * as IM from "./index_more";
+import * as UQ from "./unique";
+import type { BincountOptions, HistcOptions, UniqueOptions } from "./unique";
+import * as MM from "./math_more";
+import type { NanToNumOptions } from "./math_more";
+import * as RM from "./reduce_more";
+import type { DiffOptions, DimKeepOptions, MinMax, NanReduceOptions, QuantileOptions } from "./reduce_more";
+import * as BW from "./bitwise";
+import * as LA from "./linalg/solve";
 
 export type DType = "float32" | "float64" | "int64" | "bool";
 export type Storage = Float32Array | Float64Array;
@@ -1038,6 +1053,379 @@ export class Tensor {
   /** The k largest (or smallest) values and their indices along `dim`. */
   topk(k: number, dim?: number, largest?: boolean): ValuesIndices {
     return SO.topk(this, k, dim, largest);
+  }
+
+  // ---- more element-wise math (see math_more.ts) ---------------------------------------------
+
+  /** tan(x); d/dx = 1 + tan²(x). */
+  tan(): Tensor {
+    return MM.tan(this);
+  }
+  /** asin(x); d/dx = 1/√(1 - x²). */
+  asin(): Tensor {
+    return MM.asin(this);
+  }
+  /** Alias of asin. */
+  arcsin(): Tensor {
+    return MM.asin(this);
+  }
+  /** acos(x); d/dx = -1/√(1 - x²). */
+  acos(): Tensor {
+    return MM.acos(this);
+  }
+  /** Alias of acos. */
+  arccos(): Tensor {
+    return MM.acos(this);
+  }
+  /** atan(x); d/dx = 1/(1 + x²). */
+  atan(): Tensor {
+    return MM.atan(this);
+  }
+  /** Alias of atan. */
+  arctan(): Tensor {
+    return MM.atan(this);
+  }
+  /** sinh(x); d/dx = cosh(x). */
+  sinh(): Tensor {
+    return MM.sinh(this);
+  }
+  /** cosh(x); d/dx = sinh(x). */
+  cosh(): Tensor {
+    return MM.cosh(this);
+  }
+  /** asinh(x); d/dx = 1/√(x² + 1). */
+  asinh(): Tensor {
+    return MM.asinh(this);
+  }
+  /** Alias of asinh. */
+  arcsinh(): Tensor {
+    return MM.asinh(this);
+  }
+  /** acosh(x); d/dx = 1/√(x² - 1). */
+  acosh(): Tensor {
+    return MM.acosh(this);
+  }
+  /** Alias of acosh. */
+  arccosh(): Tensor {
+    return MM.acosh(this);
+  }
+  /** atanh(x); d/dx = 1/(1 - x²). */
+  atanh(): Tensor {
+    return MM.atanh(this);
+  }
+  /** Alias of atanh. */
+  arctanh(): Tensor {
+    return MM.atanh(this);
+  }
+  /** atan2(this, other): the angle of the point (other, this), in (-π, π]. */
+  atan2(other: Tensor): Tensor {
+    return MM.atan2(this, other);
+  }
+  /** Alias of atan2. */
+  arctan2(other: Tensor): Tensor {
+    return MM.atan2(this, other);
+  }
+  /** Degrees to radians: x·π/180. */
+  deg2rad(): Tensor {
+    return MM.deg2rad(this);
+  }
+  /** Radians to degrees: x·180/π. */
+  rad2deg(): Tensor {
+    return MM.rad2deg(this);
+  }
+  /** √(this² + other²) without overflow. */
+  hypot(other: Tensor): Tensor {
+    return MM.hypot(this, other);
+  }
+  /** Rounds toward zero (keeps the dtype; zero gradient). */
+  trunc(): Tensor {
+    return MM.trunc(this);
+  }
+  /** Alias of trunc. */
+  fix(): Tensor {
+    return MM.trunc(this);
+  }
+  /** Fractional part: x - trunc(x). */
+  frac(): Tensor {
+    return MM.frac(this);
+  }
+  /** Inverse error function: erf(erfinv(y)) = y on (-1, 1). */
+  erfinv(): Tensor {
+    return MM.erfinv(this);
+  }
+  /** True where the sign bit is set (negative numbers and -0). */
+  signbit(): Tensor {
+    return MM.signbit(this);
+  }
+  /** NaN → nan (0), +inf → posinf, -inf → neginf (default: the dtype's extreme finite values). */
+  nan_to_num(nan?: number | NanToNumOptions | null, posinf?: number | null, neginf?: number | null): Tensor {
+    return MM.nan_to_num(this, nan, posinf, neginf);
+  }
+  /** C's fmod: the remainder of this / other with the sign of this. */
+  fmod(other: TensorLike): Tensor {
+    return MM.fmod(this, other);
+  }
+  /** this ** exponent in float64. */
+  float_power(exponent: TensorLike): Tensor {
+    return MM.float_power(this, exponent);
+  }
+  /** Element-wise maximum where a NaN loses to a number. */
+  fmax(other: Tensor): Tensor {
+    return MM.fmax(this, other);
+  }
+  /** Element-wise minimum where a NaN loses to a number. */
+  fmin(other: Tensor): Tensor {
+    return MM.fmin(this, other);
+  }
+  /** log(exp(this) + exp(other)), computed stably. */
+  logaddexp(other: Tensor): Tensor {
+    return MM.logaddexp(this, other);
+  }
+  /** log2(2^this + 2^other), computed stably. */
+  logaddexp2(other: Tensor): Tensor {
+    return MM.logaddexp2(this, other);
+  }
+  /** |this| with the sign of other. */
+  copysign(other: TensorLike): Tensor {
+    return MM.copysign(this, other);
+  }
+  /** this · log(other), 0 where this = 0. */
+  xlogy(other: TensorLike): Tensor {
+    return MM.xlogy(this, other);
+  }
+
+  // ---- more reductions (see reduce_more.ts) --------------------------------------------------
+
+  /** Lower median of all elements, or { values, indices } along `dim`. */
+  median(): Tensor;
+  median(dim: number | (DimKeepOptions & { dim: number }), keepdim?: boolean | DimKeepOptions): ValuesIndices;
+  median(dim?: number | DimKeepOptions | null, keepdim?: boolean | DimKeepOptions): Tensor | ValuesIndices {
+    return RM.median(this, dim, keepdim);
+  }
+  /** As median, ignoring NaN. */
+  nanmedian(): Tensor;
+  nanmedian(dim: number | (DimKeepOptions & { dim: number }), keepdim?: boolean | DimKeepOptions): ValuesIndices;
+  nanmedian(dim?: number | DimKeepOptions | null, keepdim?: boolean | DimKeepOptions): Tensor | ValuesIndices {
+    return RM.nanmedian(this, dim, keepdim);
+  }
+  /** The most frequent value along `dim` (default -1) and its index. */
+  mode(dim?: number | DimKeepOptions, keepdim?: boolean | DimKeepOptions): ValuesIndices {
+    return RM.mode(this, dim, keepdim);
+  }
+  /** q-th quantiles (q in [0, 1], a number or 1-d tensor) over all elements or along `dim`. */
+  quantile(q: number | Tensor, dim?: number | null | QuantileOptions, keepdim?: boolean | QuantileOptions, options?: QuantileOptions): Tensor {
+    return RM.quantile(this, q, dim, keepdim, options);
+  }
+  /** As quantile, ignoring NaN. */
+  nanquantile(q: number | Tensor, dim?: number | null | QuantileOptions, keepdim?: boolean | QuantileOptions, options?: QuantileOptions): Tensor {
+    return RM.nanquantile(this, q, dim, keepdim, options);
+  }
+  /** Sum treating NaN as zero. */
+  nansum(dim?: number | readonly number[] | null | NanReduceOptions, keepdim?: boolean | NanReduceOptions): Tensor {
+    return RM.nansum(this, dim, keepdim);
+  }
+  /** Mean of the non-NaN elements. */
+  nanmean(dim?: number | readonly number[] | null | NanReduceOptions, keepdim?: boolean | NanReduceOptions): Tensor {
+    return RM.nanmean(this, dim, keepdim);
+  }
+  /** { min, max } over all elements or along `dim` (options only, as PyTorch's keywords). */
+  aminmax(options?: DimKeepOptions): MinMax {
+    return RM.aminmax(this, options);
+  }
+  /** Running maximum along `dim` and its indices. */
+  cummax(dim: number | { dim: number }): ValuesIndices {
+    return RM.cummax(this, dim);
+  }
+  /** Running minimum along `dim` and its indices. */
+  cummin(dim: number | { dim: number }): ValuesIndices {
+    return RM.cummin(this, dim);
+  }
+  /** n-th forward difference along `dim` (default -1), with optional prepend/append. */
+  diff(n?: number | DiffOptions, dim?: number, prepend?: Tensor | null, append?: Tensor | null): Tensor {
+    return RM.diff(this, n, dim, prepend, append);
+  }
+
+  // ---- bitwise ops on int64 / bool (see bitwise.ts) -------------------------------------------
+
+  /** this & other (int64 or bool). */
+  bitwise_and(other: TensorLike): Tensor {
+    return BW.bitwise_and(this, other);
+  }
+  /** this | other (int64 or bool). */
+  bitwise_or(other: TensorLike): Tensor {
+    return BW.bitwise_or(this, other);
+  }
+  /** this ^ other (int64 or bool). */
+  bitwise_xor(other: TensorLike): Tensor {
+    return BW.bitwise_xor(this, other);
+  }
+  /** ~this (int64: -x - 1; bool: not). */
+  bitwise_not(): Tensor {
+    return BW.bitwise_not(this);
+  }
+  /** this << other, wrapping at 64 bits. */
+  bitwise_left_shift(other: TensorLike): Tensor {
+    return BW.bitwise_left_shift(this, other);
+  }
+  /** this >> other (arithmetic shift). */
+  bitwise_right_shift(other: TensorLike): Tensor {
+    return BW.bitwise_right_shift(this, other);
+  }
+  /** Greatest common divisor with other (int64). */
+  gcd(other: Tensor): Tensor {
+    return BW.gcd(this, other);
+  }
+  /** Least common multiple with other (int64). */
+  lcm(other: Tensor): Tensor {
+    return BW.lcm(this, other);
+  }
+
+  // ---- shape, diagonal, product, index and counting ops (see rearrange_more.ts, diagonal.ts,
+  // products.ts, index_more.ts, unique.ts) ---------------------------------------------------------
+
+  /** Repeats along each dim (`tile([2, 1])`); missing leading dims count as 1. */
+  tile(...dims: (number | readonly number[])[]): Tensor {
+    const list = dims.length === 1 && Array.isArray(dims[0]) ? (dims[0] as number[]) : (dims as number[]);
+    return RM2.tile(this, list);
+  }
+  /** Each element `repeats` times along `dim` (flattened when dim is null); repeats an int or int64 tensor. */
+  repeat_interleave(repeats: number | Tensor, dim?: number | null | RepeatInterleaveOptions, options?: RepeatInterleaveOptions): Tensor {
+    return RM2.repeat_interleave(this, repeats, dim, options);
+  }
+  /** Cyclic shift by `shifts` along `dims` (flattened when dims is omitted). */
+  roll(shifts: number | readonly number[], dims?: number | readonly number[] | null): Tensor {
+    return RM2.roll(this, shifts, dims);
+  }
+  /** Rotates by k quarter turns in the plane of `dims` (default [0, 1]). */
+  rot90(k?: number, dims?: readonly number[]): Tensor {
+    return RM2.rot90(this, k, dims);
+  }
+  /** Moves dims `source` to positions `destination`. */
+  movedim(source: number | readonly number[], destination: number | readonly number[]): Tensor {
+    return RM2.movedim(this, source, destination);
+  }
+  /** Alias of movedim. */
+  moveaxis(source: number | readonly number[], destination: number | readonly number[]): Tensor {
+    return RM2.movedim(this, source, destination);
+  }
+  /** Alias of transpose. */
+  swapdims(dim0: number, dim1: number): Tensor {
+    return V.transpose(this, dim0, dim1);
+  }
+  /** A 1-D tensor as the `diagonal`-th diagonal of a square matrix, or a matrix's diagonal. */
+  diag(diagonal?: number): Tensor {
+    return DG.diag(this, diagonal);
+  }
+  /** The `offset` diagonal of dims dim1, dim2 (removed; the diagonal becomes the last dim). */
+  diagonal(offset?: number | DiagonalOptions, dim1?: number, dim2?: number): Tensor {
+    return DG.diagonal(this, offset, dim1, dim2);
+  }
+  /** The last dim placed on the `offset` diagonal of new dims dim1, dim2 (default -2, -1). */
+  diag_embed(offset?: number | DiagonalOptions, dim1?: number, dim2?: number): Tensor {
+    return DG.diag_embed(this, offset, dim1, dim2);
+  }
+  /** Sum of a matrix's main diagonal. */
+  trace(): Tensor {
+    return DG.trace(this);
+  }
+  /** Kronecker product. */
+  kron(other: Tensor): Tensor {
+    return PR.kron(this, other);
+  }
+  /** Cross product of 3-vectors along `dim` (default: the first dim of size 3). */
+  cross(other: Tensor, dim?: number | null): Tensor {
+    return PR.cross(this, other, dim);
+  }
+  /** beta * self + alpha * (mat1 @ mat2). */
+  addmm(mat1: Tensor, mat2: Tensor, options?: AddmmOptions): Tensor {
+    return PR.addmm(this, mat1, mat2, options);
+  }
+  /** beta * self + alpha * (mat @ vec). */
+  addmv(mat: Tensor, vec: Tensor, options?: AddmmOptions): Tensor {
+    return PR.addmv(this, mat, vec, options);
+  }
+  /** beta * self + alpha * bmm(batch1, batch2). */
+  baddbmm(batch1: Tensor, batch2: Tensor, options?: AddmmOptions): Tensor {
+    return PR.baddbmm(this, batch1, batch2, options);
+  }
+  /** beta * self + alpha * sum over b of batch1[b] @ batch2[b]. */
+  addbmm(batch1: Tensor, batch2: Tensor, options?: AddmmOptions): Tensor {
+    return PR.addbmm(this, batch1, batch2, options);
+  }
+  /** A copy with alpha * source's slices added at `index` along `dim`. */
+  index_add(dim: number, index: Tensor, source: Tensor, options?: { alpha?: number }): Tensor {
+    return IM.index_add(this, dim, index, source, options);
+  }
+  /** In place: alpha * source's slices added at `index` along `dim`. */
+  index_add_(dim: number, index: Tensor, source: Tensor, options?: { alpha?: number }): this {
+    IM.index_add_(this, dim, index, source, options);
+    return this;
+  }
+  /** A copy with source's slices written at `index` along `dim`. */
+  index_copy(dim: number, index: Tensor, source: Tensor): Tensor {
+    return IM.index_copy(this, dim, index, source);
+  }
+  /** In place: source's slices written at `index` along `dim`. */
+  index_copy_(dim: number, index: Tensor, source: Tensor): this {
+    IM.index_copy_(this, dim, index, source);
+    return this;
+  }
+  /** A copy with the slices at `index` along `dim` set to value. */
+  index_fill(dim: number, index: Tensor, value: number | boolean | Tensor): Tensor {
+    return IM.index_fill(this, dim, index, value);
+  }
+  /** In place: the slices at `index` along `dim` set to value. */
+  index_fill_(dim: number, index: Tensor, value: number | boolean | Tensor): this {
+    IM.index_fill_(this, dim, index, value);
+    return this;
+  }
+  /** The elements at flat positions `index` (shaped like index). */
+  take(index: Tensor): Tensor {
+    return IM.take(this, index);
+  }
+  /** Gather along `dim` with broadcasting (flattened when dim is omitted). */
+  take_along_dim(indices: Tensor, dim?: number | null): Tensor {
+    return IM.take_along_dim(this, indices, dim);
+  }
+  /** A copy with source written (or added, accumulate) at flat positions `index`. */
+  put(index: Tensor, source: Tensor, accumulate?: boolean): Tensor {
+    return IM.put(this, index, source, accumulate);
+  }
+  /** In place: source written (or added, accumulate) at flat positions `index`. */
+  put_(index: Tensor, source: Tensor, accumulate?: boolean): this {
+    IM.put_(this, index, source, accumulate);
+    return this;
+  }
+  /** The distinct elements (sorted); [values, inverse?, counts?] with return_inverse / return_counts. */
+  unique(options: UniqueOptions & ({ return_inverse: true } | { return_counts: true })): Tensor[];
+  unique(options?: UniqueOptions): Tensor;
+  unique(options?: UniqueOptions): Tensor | Tensor[] {
+    return UQ.unique(this, options as UniqueOptions & { return_counts: true });
+  }
+  /** Runs of equal consecutive elements collapsed; [values, inverse?, counts?] when asked. */
+  unique_consecutive(options: Omit<UniqueOptions, "sorted"> & ({ return_inverse: true } | { return_counts: true })): Tensor[];
+  unique_consecutive(options?: Omit<UniqueOptions, "sorted">): Tensor;
+  unique_consecutive(options?: Omit<UniqueOptions, "sorted">): Tensor | Tensor[] {
+    return UQ.unique_consecutive(this, options as Omit<UniqueOptions, "sorted"> & { return_counts: true });
+  }
+  /** Occurrences of each non-negative int (weighted sums with weights). */
+  bincount(weights?: Tensor | null | BincountOptions, minlength?: number): Tensor {
+    return UQ.bincount(this, weights, minlength);
+  }
+  /** Histogram with `bins` equal bins over [min, max] (the data's range when both are 0). */
+  histc(bins?: number | HistcOptions, min?: number, max?: number): Tensor {
+    return UQ.histc(this, bins, min, max);
+  }
+
+  // ---- torch.linalg shortcuts (see linalg/solve.ts) -------------------------------------------
+
+  /** The determinant of each square matrix in the last two dims (`torch.linalg.det`). */
+  det(): Tensor {
+    return LA.det(this);
+  }
+  /** The inverse of each square matrix in the last two dims (`torch.linalg.inv`). */
+  inverse(): Tensor {
+    return LA.inv(this);
   }
 
   // ---- printing (see print.ts) ----------------------------------------------------------------
