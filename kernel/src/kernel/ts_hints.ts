@@ -78,16 +78,10 @@ export function tidyMessage(message: string): string {
  * hint says this instead of only listing what the namespace has.
  */
 const NO_FLOAT16 = "lrlab's dtypes are float32 (the default), float64, int64 and bool (no float16 or bfloat16): t.float(), t.double(), or t.to(torch.float32)";
-const NO_FILES =
-  "lrlab writes no checkpoint files. To keep weights and restore them, copy the state_dict in memory " +
-  "(its tensors share the parameters' storage): const saved = Object.fromEntries(Object.entries(model.state_dict()).map(([k, t]) => [k, t.clone()])); " +
-  "then model.load_state_dict(saved)";
 const LEFT_OUT: Record<string, Record<string, string>> = {
-  // tutorials' first lines: device selection, checkpoints, half precision
+  // tutorials' first lines: device selection, half precision (torch.save/torch.load exist now)
   "torch": {
     cuda: "lrlab runs on the CPU: drop torch.cuda checks and use torch.device(\"cpu\") (or no device at all)",
-    save: NO_FILES,
-    load: NO_FILES,
     float16: NO_FLOAT16,
     half: NO_FLOAT16,
     bfloat16: NO_FLOAT16,
