@@ -31,14 +31,14 @@ import { controlSigints, markUserCode } from "./interrupt_share";
 import { createConverter, tslabTypeScript } from "./engine_tslab";
 import { saveTypeScriptCodeCache } from "./tslab_typescript";
 import { moduleFor } from "./patched_module";
-import { hintFor, tidyMessage, withoutEchoes } from "./ts_hints";
+import { hintFor, literalPosition, overloadChains, tidyMessage, withoutEchoes } from "./ts_hints";
 import { tensorIndexErrors, TENSOR_INDEX_HINT } from "./tensor_index";
 import { reset_grad_scopes } from "../tensor/grad_mode";
 import { reset_suspend } from "../trace/suspend";
 import { run_interrupted_cleanups } from "../interrupt_cleanup";
 
 // tslab ships no types for its deep entry points in our module resolution; these are the parts used.
-interface Diagnostic { start: { offset: number; line: number; character: number }; messageText: string; code: number; fileName?: string; category: number }
+interface Diagnostic { start: { offset: number; line: number; character: number }; end?: { offset: number; line: number; character: number }; messageText: string; code: number; fileName?: string; category: number }
 interface ConvertResult { output?: string; declOutput?: string; diagnostics: Diagnostic[]; lastExpressionVar?: string; hasToplevelAwait?: boolean; sideOutputs?: { path: string; data: string }[] }
 interface SymbolDisplayPart { text: string; kind: string }
 interface QuickInfo { displayParts?: SymbolDisplayPart[]; documentation?: SymbolDisplayPart[]; tags?: { name: string; text?: SymbolDisplayPart[] }[]; textSpan?: { start: number; length: number } }
@@ -93,10 +93,17 @@ export class CellError extends Error {
    * `file`: set for an error in a local module the cell imports (its name as TypeScript gives it,
    * `line`/`column` then in that file), with `text` its source line; otherwise the cell's own.
    */
-  constructor(readonly diagnostics: { line: number; column: number; message: string; code: number; hint?: string; file?: string; text?: string }[]) {
+  /** `details`: the lines of an overload error's message chain, under its first (ts_hints.ts overloadChains). */
+  constructor(readonly diagnostics: { line: number; column: number; message: string; code: number; hint?: string; file?: string; text?: string; details?: string[] }[]) {
     super(diagnostics.map((d) => `${d.file ? `${d.file}:` : ""}${d.line}:${d.column} - ${d.message}`).join("\n"));
     this.name = "TSError";
   }
+}
+
+/** Offset `offset` of `src` as a 0-based line and character. */
+function positionIn(src: string, offset: number): { line: number; character: number } {
+  const before = src.slice(0, offset).split("\n");
+  return { line: before.length - 1, character: before[before.length - 1].length };
 }
 
 /** Raised in place of vm's "Script execution interrupted." so that the kernel can name it. */
@@ -212,14 +219,22 @@ export class Engine {
     if (r.sideOutputs) for (const o of r.sideOutputs) { this.sideModules.delete(o.path); this.sideOutputs.set(o.path, o.data); }
     if (r.diagnostics.length > 0) {
       const lines = src.split("\n");
-      throw new CellError(withoutEchoes(r.diagnostics).map((d) => {
+      // an overload error's chain is one error (ts_hints.ts overloadChains), shown under its head
+      throw new CellError(overloadChains(withoutEchoes(r.diagnostics)).map(({ head: d, details }) => {
         const message = tidyMessage(d.messageText);
-        const where = { line: d.start.line + 1, column: d.start.character + 1, message, code: d.code };
+        const chain = details.map((c) => ({ code: c.code, message: tidyMessage(c.messageText) }));
+        const more = chain.length > 0 ? { details: chain.map((c) => c.message) } : {};
         // an error in a local module the cell imports: its position is in that file, whose line is shown
-        if (d.fileName) return { ...where, file: d.fileName, ...this.lineOf(d.fileName, d.start.line) };
+        if (d.fileName) return { line: d.start.line + 1, column: d.start.character + 1, message, code: d.code, ...more, file: d.fileName, ...this.lineOf(d.fileName, d.start.line) };
+        // a string literal the error names, where the error's span is the whole call (ts_hints.ts literalPosition)
+        const moved = d.end ? literalPosition(tslabTypeScript(), src, d.start.offset, d.end.offset, [message, ...chain.map((c) => c.message)]) : null;
+        const start = moved === null ? d.start : positionIn(src, moved);
+        const where = { line: start.line + 1, column: start.character + 1, message, code: d.code, ...more };
         // the text before the position too: whether `x=` sits in a call's arguments (ts_hints.ts)
-        const before = [...lines.slice(0, d.start.line), (lines[d.start.line] ?? "").slice(0, d.start.character)].join("\n");
-        const hint = d.code === 0 ? TENSOR_INDEX_HINT : hintFor(d.code, message, (lines[d.start.line] ?? "").slice(d.start.character), before);
+        const before = [...lines.slice(0, start.line), (lines[start.line] ?? "").slice(0, start.character)].join("\n");
+        const at = (lines[start.line] ?? "").slice(start.character);
+        const hint = d.code === 0 ? TENSOR_INDEX_HINT
+          : hintFor(d.code, message, at, before) ?? chain.map((c) => hintFor(c.code, c.message, at, before)).find((h) => h !== null) ?? null;
         return { ...where, ...(hint ? { hint } : {}) };
       }));
     }

@@ -29,6 +29,8 @@ export function errorContent(e: unknown, engine: Engine | null, source?: string)
       // code 0: an error of lrlab's own check (tensor_index.ts), not a TypeScript diagnostic
       const at = `${d.file ? `${d.file}:` : ""}${d.line}:${d.column}`;
       tb.push(`${RED}${at} - error ${d.code === 0 ? "lrlab" : `TS${d.code}`}: ${d.message}${RESET}`);
+      // an overload error's chain: why each overload did not fit, as tsc prints it under the error
+      for (const detail of d.details ?? []) tb.push(`  ${detail}`);
       // an imported module's error shows that module's line, not the cell's line of that number
       const src = d.file ? d.text : lines[d.line - 1];
       if (src !== undefined) tb.push(`${String(d.line).padStart(4)} | ${src}`, `     | ${" ".repeat(Math.max(0, d.column - 1))}^`);

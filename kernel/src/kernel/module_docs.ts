@@ -13,7 +13,8 @@
  * Also here, read with the checker of the program the quick info or completion just built for the
  * cell: the callee of the call the cursor is in (calleeAt), a class's construct signature and an
  * options object's keys (signatureNotes), types without this machine's paths (withoutImportPaths),
- * and what the library's re-exported names are (aliasTypes, for completion types).
+ * what the library's re-exported names are (aliasTypes, for completion types), and the values of a
+ * string-literal union alias (literalUnionMembers, for the type-error hint that lists them).
  */
 import * as path from "node:path";
 import { latestProgram } from "./engine_tslab";
@@ -329,4 +330,36 @@ export function aliasTypes(src: string, start: number, names: string[]): Map<str
     // types are a nicety: without them the completion is the same
   }
   return out;
+}
+
+/**
+ * The values of type alias `name` when it is a union of string literals (the library's
+ * `InterpolateMode`, `PadMode`, `Reduction`, or a cell's own alias), read with the checker of the
+ * cells' latest program (the one that just reported the error naming it), for the hint that lists
+ * what a mistyped option may be (ts_hints.ts). Null when no top-level alias has that name, when
+ * it is no such union, or when two declarations of the name disagree.
+ */
+export function literalUnionMembers(name: string): string[] | null {
+  try {
+    const program = latestProgram();
+    if (!program) return null;
+    const ts = tsLib();
+    const checker = program.getTypeChecker();
+    const found = new Set<string>();
+    let members: string[] | null = null;
+    for (const sf of program.getSourceFiles()) {
+      if (program.isSourceFileDefaultLibrary(sf)) continue;
+      for (const st of sf.statements) {
+        if (!ts.isTypeAliasDeclaration(st) || st.name.text !== name) continue;
+        const type = checker.getTypeAtLocation(st.name);
+        const parts: any[] = type.isUnion() ? type.types : [type];
+        if (!parts.every((t) => t.isStringLiteral())) return null;
+        members = parts.map((t) => t.value as string);
+        found.add(JSON.stringify([...members].sort()));
+      }
+    }
+    return found.size === 1 ? members : null;
+  } catch {
+    return null; // a hint is a nicety: without it the error is the same
+  }
 }

@@ -2,12 +2,14 @@
  * Type errors as a PyTorch user meets them: TypeScript's messages with the library's absolute
  * import paths taken out of type names, and a hint under the errors that PyTorch habits cause
  * (calling a module, arithmetic operators on tensors, Python's builtins), saying what to write
- * instead.
+ * instead, or what an option allows (a string the library does not take). Also: an overload
+ * error's message chain kept as one error, placed at the option it names.
  */
 
 import type * as TorchModule from "../index";
 import type * as ToolsModule from "../tools";
 import type * as RunsModule from "../trace/runs";
+import type * as ModuleDocs from "./module_docs";
 import { closeMatches } from "../close_matches";
 
 /** What hints read from the library: its namespaces' names and the traced runs' names. */
@@ -15,6 +17,8 @@ export interface HintLibrary {
   torch: typeof TorchModule;
   lrlab: typeof ToolsModule;
   run_names: () => string[];
+  /** The values of a type alias that is a union of string literals, or null (module_docs.ts). */
+  alias_members?: (name: string) => string[] | null;
 }
 
 let library: HintLibrary | null = null;
@@ -30,6 +34,7 @@ function lib(): HintLibrary {
     torch: require("../index"),
     lrlab: require("../tools"),
     run_names: () => (require("../trace/runs") as typeof RunsModule).run_names(),
+    alias_members: (name: string) => (require("./module_docs") as typeof ModuleDocs).literalUnionMembers(name),
   });
 }
 
@@ -181,7 +186,60 @@ export function hintFor(code: number, message: string, at: string, before = ""):
   }
   const missing = /^Property '(\w+)' does not exist on type 'Tensor'/.exec(message)?.[1];
   if (code === 2339 && missing !== undefined && Object.prototype.hasOwnProperty.call(TENSOR_ELSEWHERE, missing)) return `hint: ${TENSOR_ELSEWHERE[missing]}`;
+  if (code === 2322 || code === 2345 || code === 2820) return literalHint(message);
   return null;
+}
+
+/**
+ * A string literal the message says is not assignable: `Type '"bicubic"' is not assignable to type
+ * 'InterpolateMode'.` (an option's value), `Argument of type '"foo"' is not assignable to parameter
+ * of type 'PadMode'.` (a positional one): the literal's value and the type's text, or null.
+ */
+export function unassignableLiteral(message: string): { value: string; type: string } | null {
+  const m = /^(?:Type|Argument of type) '("(?:[^"\\]|\\.)*")' is not assignable to (?:parameter of )?type '(.+?)'(?:\.|$)/.exec(message);
+  if (m === null) return null;
+  try {
+    return { value: JSON.parse(m[1]) as string, type: m[2] };
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The string values a type allows when it is a union of string literals, written out
+ * (`"sum" | "mean"`) or named by aliases (`InterpolateMode`, `PadMode | undefined`: resolved with
+ * the cell's checker, module_docs.ts); null when any part is something else.
+ */
+function literalValues(type: string): string[] | null {
+  const values: string[] = [];
+  for (const part of type.split(" | ")) {
+    if (part === "undefined" || part === "null") continue;
+    if (/^"(?:[^"\\]|\\.)*"$/.test(part)) {
+      try { values.push(JSON.parse(part) as string); } catch { return null; }
+      continue;
+    }
+    if (!/^[A-Za-z_$][\w$]*$/.test(part)) return null;
+    const members = lib().alias_members?.(part) ?? null;
+    if (members === null) return null;
+    values.push(...members);
+  }
+  return values.length > 0 ? [...new Set(values)] : null;
+}
+
+/**
+ * "Type '"bicubic"' is not assignable to type 'InterpolateMode'": the checker names the alias, not
+ * what it allows, and a PyTorch option's value (a mode, a reduction, a nonlinearity) is usually
+ * mistyped or one lrlab does not have. The hint lists the allowed values, the closest first.
+ */
+function literalHint(message: string): string | null {
+  const lit = unassignableLiteral(message);
+  if (lit === null) return null;
+  const values = literalValues(lit.type);
+  if (values === null || values.includes(lit.value) || values.length > 40) return null;
+  // TS2820 says "Did you mean" itself
+  const near = /Did you mean/.test(message) ? [] : closeMatches(lit.value, values, 1);
+  const name = /^[A-Za-z_$][\w$]*$/.test(lit.type) ? `${lit.type} is one of` : "the allowed values are";
+  return `hint: "${lit.value}" is not allowed here; ${name} ${values.map((v) => JSON.stringify(v)).join(", ")}${near.length > 0 ? ` (did you mean "${near[0]}"?)` : ""}`;
 }
 
 /**
@@ -420,4 +478,58 @@ export function withoutEchoes<D extends { code: number; messageText: string; sta
 export function cellHints(hints: readonly string[]): string[] {
   const out = [...new Set(hints)];
   return out.some((h) => h.startsWith(NO_OPERATORS)) ? out.filter((h) => h !== MAYBE_NO_OPERATORS) : out;
+}
+
+/**
+ * "No overload matches this call." (TS2769) with its message chain, which tslab's converter hands
+ * on as one diagnostic per line of the chain, all at the call's place: `new nn.Upsample({ mode:
+ * "bicubic" })` read as six errors ("Overload 1 of 2 … gave the following error.", its reason,
+ * "Overload 2 of 2 …", its reasons). Here each such head keeps the diagnostics that follow it at the
+ * same place as its `details`: one error, its chain under it.
+ */
+export function overloadChains<D extends { code: number; start: { offset: number }; end?: { offset: number } }>(diagnostics: D[]): { head: D; details: D[] }[] {
+  const out: { head: D; details: D[] }[] = [];
+  for (const d of diagnostics) {
+    const last = out[out.length - 1];
+    if (last !== undefined && last.head.code === 2769 && d.code !== 2769 && d.start.offset === last.head.start.offset && d.end?.offset === last.head.end?.offset) {
+      last.details.push(d);
+    } else {
+      out.push({ head: d, details: [] });
+    }
+  }
+  return out;
+}
+
+/**
+ * Where in the cell the string literal a message says is not assignable sits, when the
+ * diagnostic's span [start, end) holds exactly one literal of that value and does not start at
+ * it: its property's name for an option (`mode: "bicubic"` → `mode`, where TypeScript itself
+ * points for a single signature), else the literal. TypeScript reports a call whose overloads fail
+ * at different places (the first at the option, the second at the whole object) at the whole
+ * call, `new` included, and keeps the overloads' own places nowhere: so the literal the chain
+ * names is looked up in the call's text. Null when there is nothing better than `start`.
+ */
+export function literalPosition(ts: any, src: string, start: number, end: number, messages: readonly string[]): number | null {
+  const values = messages.map((m) => unassignableLiteral(m)?.value).filter((v): v is string => v !== undefined);
+  if (values.length === 0 || end <= start) return null;
+  let sf: any;
+  try {
+    sf = ts.createSourceFile("cell.ts", src, ts.ScriptTarget.Latest, true);
+  } catch {
+    return null;
+  }
+  for (const value of values) {
+    const found: any[] = [];
+    const visit = (node: any): void => {
+      if (node.end <= start || node.pos >= end) return;
+      if ((ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node)) && node.text === value && node.getStart(sf) >= start && node.end <= end) found.push(node);
+      ts.forEachChild(node, visit);
+    };
+    visit(sf);
+    if (found.length !== 1) continue;
+    const lit = found[0];
+    const at = ts.isPropertyAssignment(lit.parent) && lit.parent.initializer === lit ? lit.parent.name.getStart(sf) : lit.getStart(sf);
+    return at === start ? null : at;
+  }
+  return null;
 }
