@@ -1,6 +1,7 @@
 /**
- * %lr_compare: one plot of several named runs: runs recorded by `%%lr_trace --name N`, or
- * variables holding a Trace (lrlab.trace(...)) or a GlobalTrace.
+ * %lr_compare: one plot of several named runs: runs recorded by `%%lr_trace --name N` or made by
+ * `lrlab.trace(optimizer, { name: N })` (trace/runs.ts), or variables holding a Trace or a
+ * GlobalTrace.
  *
  * However many runs, the plot stays within the saved-size budget (plot/figure.ts "Budget": fewer
  * points per line, no bands, once a dozen runs share it); per-parameter lines of per_param runs
@@ -22,7 +23,8 @@ export const lr_compare: Magic = {
     { name: "title", type: "string", help: "plot title" },
   ],
   // the runs not named yet on the line
-  complete: (positional, _kv, user) => [...runNames(), ...user().filter(([, v]) => isRun(v)).map(([k]) => k)].filter((n) => !positional.includes(n)),
+  // (once each: a variable may share its name with a run, `const mine = lrlab.trace(opt, { name: "mine" })`)
+  complete: (positional, _kv, user) => [...new Set([...runNames(), ...user().filter(([, v]) => isRun(v)).map(([k]) => k)])].filter((n) => !positional.includes(n)),
   run(ctx, args) {
     const usage = "%lr_compare " + this.usage;
     if (args.kv.length) throw new MagicError(`unexpected ${args.kv[0][0]}=...; give run names`, usage);

@@ -53,6 +53,8 @@ export interface BundleOptions {
   params?: string[];
   /** @internal Scales the point budgets (set by `bundle` when a bundle is over SAVED_BUDGET). */
   budget_scale?: number;
+  /** @internal Points of each per-parameter line (set by `bundle` when the bytes leave room). */
+  param_points?: number;
 }
 
 /** Something that can be drawn: a trace, a schedule preview, a range test. */
@@ -134,6 +136,7 @@ export function figure(x: BundleInput, options: BundleOptions = {}): Figure {
     max_points: options.max_points,
     params: options.params,
     budget_scale: options.budget_scale,
+    param_points: options.param_points,
   });
 }
 
@@ -151,8 +154,27 @@ export function savedSize(b: MimeBundle): number {
   return Buffer.byteLength(JSON.stringify(nb, null, 1), "utf8");
 }
 
+/**
+ * Marks a bundle that `bundle()` (and so `trace.bundle()`, `lrlab.run(name).bundle()`) returns as
+ * displayable: a non-enumerable `_repr_mimebundle_` giving its own mime types back, so
+ * `display(trace.bundle({ params: [name] }))` (what README and the plot's note recommend) shows
+ * the plot; it printed the bundle as a JSON dump, and only `display(b, { raw: true })` rendered it
+ * (a user's pass). Non-enumerable: JSON, spreads and copies of the bundle hold its mime types
+ * only; a plain object the user builds still displays as text, as IPython's display(dict) does.
+ */
+export function displayableBundle(b: MimeBundle): MimeBundle {
+  if (!Object.prototype.hasOwnProperty.call(b, REPR_BUNDLE)) {
+    Object.defineProperty(b, REPR_BUNDLE, { value: () => ({ ...b }), enumerable: false, configurable: true, writable: true });
+  }
+  return b;
+}
+
 /** The display bundle, synchronously. */
 export function bundle(x: BundleInput, options: BundleOptions = {}): MimeBundle {
+  return displayableBundle(bundleOnce(x, options));
+}
+
+function bundleOnce(x: BundleInput, options: BundleOptions): MimeBundle {
   let built = build(x, options);
   if (isFigure(x) || options.max_points !== undefined) return built.out;
   let scale = options.budget_scale ?? 1;
@@ -181,8 +203,48 @@ export function bundle(x: BundleInput, options: BundleOptions = {}): MimeBundle 
       if (nextSize > SAVED_BUDGET) over = more;
       else [built, size, scale] = [next, nextSize, more];
     }
+    built = moreParamPoints(x, { ...options, budget_scale: scale }, built, size);
   }
   return built.out;
+}
+
+/**
+ * Per-parameter lines at the finest resolution the bytes allow. Their share (figure.ts
+ * PARAM_POINT_BUDGET, PARAM_MIN_POINTS) is a cautious one made before the bundle's size is known:
+ * a 40-step run of 12 tensors got 10 points a line (the first Adam steps averaged away) in a
+ * bundle of 80 KB of 150 KB. Their points merge aligned runs of W = 2^k steps, so the candidate
+ * resolutions are few: from the finest the series hold (every step of a short run) to the one
+ * built, the first whose bundle stays under SAVED_BUDGET (measured as saved) wins. Each candidate's size is
+ * first estimated from its payload alone (cheap: no SVG), and only a candidate estimated to fit
+ * is built whole and measured. Only when every parameter is carried: when some were left out,
+ * the budget carries more of them rather than more points each.
+ */
+function moreParamPoints(x: BundleInput, options: BundleOptions, built: { out: MimeBundle; fig: Figure }, size: number): { out: MimeBundle; fig: Figure } {
+  const lines = built.fig.param_lines;
+  if (!lines || lines.omitted > 0 || lines.steps === 0) return built;
+  const widthOf = (points: number) => {
+    let w = 1;
+    while (Math.ceil(lines.steps / w) > points) w *= 2;
+    return w;
+  };
+  const current = widthOf(lines.points);
+  // the finest width that still merges something: no finer than the series' own buckets
+  let w = widthOf(Math.max(1, lines.buckets));
+  const limit = SAVED_BUDGET;
+  const payloadSize = (fig: Figure) => savedSize({ [PLOT_MIME]: fig.payload });
+  const base = payloadSize(built.fig);
+  for (; w < current; w *= 2) {
+    const points = Math.ceil(lines.steps / w);
+    const o = { ...options, param_points: points };
+    // the payload's growth (the static panel's five lines change little): a filter, the
+    // bundle built is measured
+    const estimate = size + (payloadSize(figure(x, o)) - base);
+    if (estimate > limit) continue;
+    const next = build(x, o);
+    const nextSize = savedSize(next.out);
+    if (nextSize <= limit) return next;
+  }
+  return built;
 }
 
 function build(x: BundleInput, options: BundleOptions): { out: MimeBundle; fig: Figure } {

@@ -29,7 +29,11 @@
  *   asks for in front) and says how many it left out (`payload.param_info`); the trace keeps
  *   every one (`trace.series(metric, group, name)`, `to_json`). Their downsampling merges
  *   aligned runs of 2^k steps (`downsampleAligned`), so a line's points are the same whatever
- *   the resolution its series kept (trace.ts PARAM_CAPACITY).
+ *   the resolution its series kept (trace.ts PARAM_CAPACITY). These shares are cautious, made
+ *   before the bundle's size is known: when every parameter is carried, bundle.ts
+ *   (moreParamPoints) then gives the lines the finest resolution the measured bytes allow (every
+ *   step of a short run; `FigureOptions.param_points`), and a line whose points merge fewer than
+ *   BAND_STEPS steps carries no band of them (hasBand), as the group's lines.
  * - Static pictures (plotly JSON, SVG): the group's lines in the usual panels, and one panel of
  *   the first STATIC_PARAMS carried parameters' update ratio, lines without bands, a note over it
  *   saying which ("5 of 50 parameters, by mean update ratio ‖Δ‖/‖θ‖"): one legend entry per
@@ -37,6 +41,7 @@
  *   lines in the colour this panel gives it (the same colour slots: plotly.ts colourSlots).
  */
 import type { Bucket } from "../trace/series";
+import { closeMatches } from "../close_matches";
 import { downsample, downsampleAligned, spansOf } from "./downsample";
 import type { Marker, MetricInfo, PlotPayload, Series } from "./payload";
 
@@ -101,14 +106,25 @@ export interface FigureOptions {
   params?: readonly string[];
   /** Scales every point budget (bundle.ts lowers it when a bundle is still over SAVED_BUDGET). */
   budget_scale?: number;
+  /**
+   * Points (at most) of each carried per-parameter line, instead of PARAM_POINT_BUDGET's share:
+   * bundle.ts sets it when the bytes leave room for more (every step of a short run).
+   */
+  param_points?: number;
 }
 
 /** The figure spec: the payload every renderer reads, and the text summary. */
 export interface Figure {
   payload: PlotPayload;
   summary: string[];
-  /** Whether a line carries fewer points than its series has buckets (a larger budget_scale would carry more). */
+  /** Whether a line carries fewer points than its series has buckets, or parameters were left out (a larger budget_scale would carry more). */
   downsampled?: boolean;
+  /**
+   * Per-parameter lines (a per_param trace): the points each carried line was given at most, the
+   * steps their series cover (the longest), the most buckets one of them has, and how many
+   * parameters were left out. bundle.ts reads it to give the lines more points when there is room.
+   */
+  param_lines?: { points: number; steps: number; buckets: number; omitted: number };
 }
 
 /**
@@ -249,8 +265,10 @@ export function shareOut(series: readonly SourceSeries[], budget: number, cost: 
  * within `budget`, else as many as fit (at least one).
  */
 function chooseParams(src: FigureSource, wanted: readonly string[], budget: number, min: number): { names: string[]; points: number; criterion: string } {
+  // a parameter's cost at `min` points: its lines' units, a line shorter than `min` at its length
+  // (a 10-step run's 12 tensors left one out at 10 points a line, in a bundle of 67 KB)
   const per = new Map<string, number>();
-  for (const s of src.series) if (s.param) per.set(s.param, (per.get(s.param) ?? 0) + units(s));
+  for (const s of src.series) if (s.param) per.set(s.param, (per.get(s.param) ?? 0) + units(s) * Math.min(1, s.buckets.length / min));
   const ranked = src.params?.names.filter((n) => per.has(n)) ?? [...per.keys()];
   for (const n of per.keys()) if (!ranked.includes(n)) ranked.push(n);
   const asked = wanted.filter((n) => per.has(n));
@@ -272,11 +290,36 @@ function chooseParams(src: FigureSource, wanted: readonly string[], budget: numb
   return { names, points: min, criterion };
 }
 
+/**
+ * `bundle({ params })` names parameters of the trace's per-parameter lines: a name it does not
+ * have, or a trace without such lines, is an error naming the trace's parameters (and the near
+ * ones), as trace.series / latest_param say it. A misspelt name was silently ignored: the plot
+ * came without the line asked for.
+ */
+function checkParams(sources: readonly FigureSource[], params: readonly string[], perParam: boolean): void {
+  if (!Array.isArray(params) || params.some((n) => typeof n !== "string")) {
+    throw new TypeError(`bundle({ params }): params must be an array of parameter names (strings), got ${JSON.stringify(params)}`);
+  }
+  if (params.length === 0) return;
+  if (!perParam) {
+    throw new RangeError("bundle({ params }): this plot has no per-parameter lines (trace with per_param: true, or %%lr_trace --per-param; a comparison of runs shows each run's groups)");
+  }
+  const names = new Set<string>();
+  for (const src of sources) for (const s of src.series) if (s.param) names.add(s.param);
+  const all = [...names];
+  for (const n of params) {
+    if (names.has(n)) continue;
+    const near = closeMatches(n, all);
+    throw new RangeError(`bundle({ params }): no parameter named ${JSON.stringify(n)}${near.length ? ` (did you mean ${near.join(" or ")}?)` : ""}; traced: ${all.join(", ")}`);
+  }
+}
+
 /** Build the figure spec from sources. */
 export function make_figure(sources: readonly FigureSource[], options: FigureOptions): Figure {
   // Per-parameter lines belong to one trace's figure; a comparison shows each run's group lines.
   const perParam = options.kind === "trace" && sources.some((src) => src.series.some((s) => s.param));
   if (!perParam) sources = sources.map((src) => (src.series.some((s) => s.param) ? { ...src, series: src.series.filter((s) => !s.param) } : src));
+  if (options.params !== undefined) checkParams(sources, options.params, perParam);
   const scale = options.budget_scale ?? 1;
   const floor = scale < 1 ? 2 : MIN_POINTS;
   const groupSources = perParam ? sources.map((src) => ({ ...src, series: src.series.filter((s) => !s.param) })) : sources;
@@ -313,13 +356,21 @@ export function make_figure(sources: readonly FigureSource[], options: FigureOpt
   }
   let carried: Map<string, number> | null = null;
   let param_info: PlotPayload["param_info"];
+  let paramLines: Figure["param_lines"];
   if (perParam) {
     const src = sources.find((x) => x.series.some((s) => s.param)) as FigureSource;
     const total = new Set(src.series.filter((s) => s.param).map((s) => s.param)).size;
     const pick = chooseParams(src, options.params ?? [], Math.floor(PARAM_POINT_BUDGET * scale), PARAM_MIN_POINTS);
     carried = new Map(pick.names.map((n, i) => [n, i]));
     param_info = { total, omitted: total - pick.names.length, criterion: pick.criterion };
-    const points = pick.points;
+    const points = options.param_points ?? pick.points;
+    let steps = 0, most = 0;
+    for (const s of src.series) {
+      if (!s.param || !carried.has(s.param)) continue;
+      steps = Math.max(steps, stepsOf(s));
+      most = Math.max(most, s.buckets.length);
+    }
+    paramLines = { points, steps, buckets: most, omitted: param_info.omitted };
     // group lines, then the carried parameters' lines in their order, then the rest (loss)
     sources = sources.map((x) => {
       if (x !== src) return x;
@@ -331,7 +382,8 @@ export function make_figure(sources: readonly FigureSource[], options: FigureOpt
   }
   const series: Series[] = [];
   const markers: Marker[] = [];
-  let downsampled = false;
+  // parameters left out: a larger budget_scale would carry more of them
+  let downsampled = (param_info?.omitted ?? 0) > 0;
   const present = new Set<string>();
   for (const src of sources) {
     for (const s of src.series as (SourceSeries & { points?: number })[]) {
@@ -344,7 +396,9 @@ export function make_figure(sources: readonly FigureSource[], options: FigureOpt
       if (spans) out.spans = spans;
       // The band is only worth its bytes when it differs from the line, and its points merge
       // steps enough to have a spread of their own (hasBand).
-      const band = s.points !== undefined || (options.max_points !== undefined ? hasBand(s, p.x.length) : bands.has(s));
+      // (A per-parameter line too: its points merging 2 steps doubled its bytes for a band that
+      // showed nothing, and a 40-step run's lines could not take every second step.)
+      const band = s.points !== undefined || options.max_points !== undefined ? hasBand(s, p.x.length) : bands.has(s);
       if (banded(s) && band && (p.min.some((v, i) => v !== p.mean[i]) || p.max.some((v, i) => v !== p.mean[i]))) {
         out.min = p.min;
         out.max = p.max;
@@ -373,7 +427,7 @@ export function make_figure(sources: readonly FigureSource[], options: FigureOpt
   };
   const summary: string[] = [payload.title];
   for (const src of sources) for (const line of src.summary ?? []) summary.push(line);
-  return { payload, summary, downsampled };
+  return { payload, summary, downsampled, ...(paramLines ? { param_lines: paramLines } : {}) };
 }
 
 /**

@@ -9,7 +9,7 @@
 import { register_optimizer_step_post_hook, register_optimizer_step_pre_hook } from "../optim/optimizer";
 import type { Optimizer } from "../optim/optimizer";
 import type { Tensor } from "../tensor/tensor";
-import { bundle, type BundleOptions, type MimeBundle } from "../plot/bundle";
+import { bundle, displayableBundle, type BundleOptions, type MimeBundle } from "../plot/bundle";
 import { suspended } from "./suspend";
 import { Trace, type Divergence, type StepListener, type TraceableOptimizer, type TraceJSON, type TraceOptions } from "./trace";
 import type { StepMetrics } from "./metrics";
@@ -27,8 +27,27 @@ export class GlobalTrace {
   /** The last batch size given (log_loss/record): a trace made at an optimizer's first step takes it. */
   private pendingBatch: number | null = null;
 
-  constructor(private readonly options: TraceOptions = {}) {
+  /** Set by `_of`: this run is one lrlab.trace(...) of its own (no global hooks of its own). */
+  private wrapped = false;
+
+  /**
+   * @internal The run of one trace made by `lrlab.trace(optimizer, { name })`, as runs.ts keeps
+   * it under that name: `lrlab.run(name)` and `%lr_compare name` find it as they find a
+   * `%%lr_trace --name` run (its `.traces` is [trace]; `stop()` stops the trace).
+   */
+  static _of(trace: Trace): GlobalTrace {
+    const g = new GlobalTrace({ name: trace.name }, false);
+    g.wrapped = true;
+    g.traces.push(trace);
+    g.lastStepped = trace; // log_loss / record go to it
+    const opt = trace.optimizer;
+    if (opt !== null) g.byOptimizer.set(opt, trace);
+    return g;
+  }
+
+  constructor(private readonly options: TraceOptions = {}, hooks = true) {
     new Trace(null, options); // validates the options now, not at the first step
+    if (!hooks) return;
     this.handles = [
       register_optimizer_step_pre_hook((opt: Optimizer, args: unknown[], kwargs: Record<string, unknown>) => {
         if (!suspended()) return this.traceOf(opt as unknown as TraceableOptimizer)._before_step(opt as unknown as TraceableOptimizer, args, kwargs);
@@ -44,7 +63,7 @@ export class GlobalTrace {
   }
 
   get active(): boolean {
-    return this.handles.length > 0;
+    return this.handles.length > 0 || (this.wrapped && this.traces.some((t) => t.active));
   }
 
   /** Stop tracing every optimizer. */
@@ -165,9 +184,9 @@ export class GlobalTrace {
   /** One trace alone is plotted as a trace, several as a compare view. */
   bundle(options: BundleOptions = {}): MimeBundle {
     if (this.traces.length === 0) {
-      return { "text/plain": this.toString() };
+      return displayableBundle({ "text/plain": this.toString() });
     }
-    return bundle(this.traces.length === 1 ? this.traces[0] : this.traces, options);
+    return this.traces.length === 1 ? this.traces[0].bundle(options) : bundle(this.traces, options);
   }
 
   _repr_mimebundle_(options: BundleOptions = {}): MimeBundle {

@@ -1,9 +1,11 @@
 /**
- * Runs recorded by `%%lr_trace --name N`, kept by name: `%lr_compare N` plots them, and
+ * Runs recorded by `%%lr_trace --name N` (and traces made by `lrlab.trace(optimizer, { name: N })`),
+ * kept by name: `%lr_compare N` plots them, and
  * `lrlab.run("N")` gives one back to code (a later run with the same name replaces the earlier
  * one). Bounded so a long session does not hoard traces.
  */
-import type { GlobalTrace } from "./global";
+import { GlobalTrace } from "./global";
+import type { Trace } from "./trace";
 import { closeMatches } from "../close_matches";
 
 export const MAX_RUNS = 64;
@@ -14,6 +16,17 @@ export function saveRun(name: string, trace: GlobalTrace): void {
   runs.delete(name);
   runs.set(name, trace);
   while (runs.size > MAX_RUNS) runs.delete(runs.keys().next().value!);
+}
+
+/**
+ * @internal Records a trace made by `lrlab.trace(optimizer, { name })` under its name, as a run
+ * of one trace: `lrlab.run("mine")` said there was no run named "mine" (and `%lr_compare mine`
+ * failed) while `%lr_compare tr`, the variable, worked (a user's pass). A name given is the
+ * user's name for the run, as `%%lr_trace --name` is; the default name ("trace") is not recorded.
+ * The latest run or trace of a name replaces the earlier one, as runs do.
+ */
+export function saveNamedTrace(name: string, t: Trace): void {
+  saveRun(name, GlobalTrace._of(t));
 }
 
 /** Runs of %%lr_trace cells still running, by name (see `recording`). */

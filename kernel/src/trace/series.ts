@@ -268,6 +268,27 @@ export class BoundedSeries {
     return [head, ...body, `  .buckets(), .columns() or .to_json() give every ${unit}${gapNote}`].join("\n");
   }
 
+  /**
+   * What `JSON.stringify(series)` writes, the data `toString()` prints: `{ name, steps, values }`
+   * (a step and its value, null where it had no finite value), and when steps were merged into
+   * buckets, `steps` is each bucket's last step, `values` its mean, and `buckets` gives every
+   * bucket's `first_step`, `last_step`, `count`, `mean`, `min`, `max`. It wrote the private
+   * Float64Array of rows as `"rows":{"0":0,"1":0,...}` (a user's pass). `to_json()` stays the
+   * form `BoundedSeries.from_json` reads back.
+   */
+  toJSON(): { name: string | null; steps: number[]; values: (number | null)[]; bucket_width?: number; buckets?: Pick<Bucket, "first_step" | "last_step" | "count" | "mean" | "min" | "max">[] } {
+    const b = this.buckets();
+    const steps = b.map((x) => x.last_step);
+    if (b.every((x) => x.pushes === 1)) return { name: this.name, steps, values: b.map((x) => x.last) };
+    return {
+      name: this.name,
+      steps,
+      values: b.map((x) => x.mean),
+      bucket_width: this.width,
+      buckets: b.map((x) => ({ first_step: x.first_step, last_step: x.last_step, count: x.count, mean: x.mean, min: x.min, max: x.max })),
+    };
+  }
+
   /** `console.log(series)` and a cell's echo print `toString()`, not the typed array of rows. */
   [Symbol.for("nodejs.util.inspect.custom")](): string {
     return this.toString();

@@ -31,6 +31,7 @@ import { StepPipeline, type GroupAtStep, type StepSink } from "./steps";
 import { BoundedSeries, DEFAULT_CAPACITY, type SeriesJSON } from "./series";
 import { suspended } from "./suspend";
 import { closeMatches } from "../close_matches";
+import { saveNamedTrace } from "./runs";
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 
@@ -63,7 +64,10 @@ export interface TraceOptions {
    *  Default: the optimizer's `param_names` when it was built from named parameters, else
    *  "group.index". */
   named_parameters?: Iterable<[string, Tensor]> | Map<string, Tensor> | ((optimizer: TraceableOptimizer) => Iterable<[string, Tensor]>);
-  /** The trace's name (legend, compare views). Default "trace". */
+  /**
+   * The trace's name (legend, compare views). Default "trace". A name given makes the trace a run
+   * of that name: `lrlab.run(name)`, `%lr_compare name` (runs.ts saveNamedTrace).
+   */
   name?: string;
   /** Which metrics to record as series (default all: see METRIC_NAMES). */
   metrics?: string[];
@@ -324,10 +328,14 @@ export class Trace implements Plottable {
     }
   }
 
-  /** The exact metrics of the last step of a named parameter (per_param traces). */
+  /**
+   * The exact metrics of the last step of a named parameter (per_param traces); the default name
+   * "group.index" finds a parameter the trace named otherwise (paramAlias).
+   */
   latest_param(name: string): StepMetrics | null {
     this.settle();
     if (!this.per_param) throw new Error("trace.latest_param: this trace was made without per_param: true");
+    name = this.paramAlias(name);
     const m = this.lastParams.get(name);
     if (m === undefined && !this.paramSeries.has(name)) {
       const names = [...this.paramSeries.keys()];
@@ -336,6 +344,20 @@ export class Trace implements Plottable {
         + `traced: ${names.join(", ") || "(none yet)"}${defaultNamesNote(names, name)}`);
     }
     return m ?? null;
+  }
+
+  /**
+   * The traced name of the parameter a default name "group.index" ("0.3": group 0, parameter 3)
+   * points to, when the trace named it otherwise (`%%lr_trace --per-param` names parameters after
+   * the modules the notebook's variables hold, even for an optimizer built from
+   * `model.parameters()`): `latest_param("0.3")` was an error there. Other names as they are.
+   */
+  private paramAlias(name: string): string {
+    if (typeof name !== "string" || this.paramSeries.has(name)) return name;
+    const m = /^(\d+)\.(\d+)$/.exec(name);
+    const p = m ? this.optimizer?.param_groups[Number(m[1])]?.params[Number(m[2])] : undefined;
+    const named = p !== undefined ? this.names.get(p) : undefined;
+    return named !== undefined && this.paramSeries.has(named) ? named : name;
   }
 
   /** Names of the traced parameters (per_param). */
@@ -442,7 +464,7 @@ export class Trace implements Plottable {
     let map = this.groupSeries[group];
     if (param !== undefined) {
       if (!this.per_param) throw new Error("trace.series: this trace was made without per_param: true (param names a per-parameter series)");
-      const entry = this.paramSeries.get(param);
+      const entry = this.paramSeries.get(this.paramAlias(param));
       if (entry === undefined) {
         const names = [...this.paramSeries.keys()];
         const near = typeof param === "string" ? closeMatches(param, names) : [];
@@ -791,6 +813,10 @@ export class Trace implements Plottable {
 
   /** The display bundle (plot/bundle): lrlab payload, plotly, SVG, text. */
   bundle(options: BundleOptions = {}): MimeBundle {
+    if (Array.isArray(options.params) && this.per_param) {
+      this.settle();
+      options = { ...options, params: options.params.map((n) => this.paramAlias(n)) };
+    }
     return bundle(this, options);
   }
 
@@ -920,6 +946,8 @@ export function trace(optimizer: TraceableOptimizer, options: TraceOptions = {})
   }
   const t = new Trace(optimizer, options);
   replaceSameName(optimizer, t);
+  // a name given makes it a run: lrlab.run(name), %lr_compare name (runs.ts saveNamedTrace)
+  if (options.name !== undefined) saveNamedTrace(options.name, t);
   t._attach([
     optimizer.register_step_pre_hook((opt: TraceableOptimizer, args: unknown[], kwargs: Record<string, unknown>) => t._before_step(opt, args, kwargs)),
     optimizer.register_step_post_hook((opt: TraceableOptimizer) => t._after_step(opt)),
