@@ -516,7 +516,7 @@ export function logTicks(lo: number, hi: number): number[] {
         if (Math.log10(v) >= lo && Math.log10(v) <= hi) out.push(v);
       }
     }
-    if (out.length >= 4) return out;
+    if (out.length >= 4) return withTopTick(out, lo, hi);
   }
   const a = 10 ** lo, b = 10 ** hi;
   const raw = (b - a) / 4;
@@ -525,6 +525,19 @@ export function logTicks(lo: number, hi: number): number[] {
   const out: number[] = [];
   for (let v = Math.ceil(a / step) * step; v <= b; v += step) out.push(Number(v.toPrecision(12)));
   return out;
+}
+
+/**
+ * A log axis whose last tick sits well below its top (0.0019-0.016: the last digit tick is 0.01,
+ * and the top fifth of the axis, where a parameter's line ran at 0.014, had no label) gets one more
+ * tick: the largest multiple of half the last tick's decade step below the top (0.015).
+ */
+function withTopTick(out: number[], lo: number, hi: number): number[] {
+  const last = out[out.length - 1];
+  if (hi - Math.log10(last) <= (hi - lo) / 6) return out;
+  const step = 5 * 10 ** (Math.floor(Math.log10(last)) - 1);
+  const top = Number((Math.floor(10 ** hi / step) * step).toPrecision(12));
+  return top > last * 1.05 && Math.log10(top) <= hi ? [...out, top] : out;
 }
 
 /** A tick label that carries its magnitude: 0.05, 2e-5, 3.5e+6. */

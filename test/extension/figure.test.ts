@@ -178,6 +178,9 @@ describe("buildFigure: one run with two parameter groups", () => {
     // 0.02 … 0.3: 1-2-5 of each decade (the 07-nb03 plot showed "5" and "0.1").
     expect(logTicks(Math.log10(0.02), Math.log10(0.3))).toEqual([0.02, 0.05, 0.1, 0.2]);
     expect(logTicks(-4, -1)).toEqual([1e-4, 1e-3, 0.01, 0.1]);
+    // a range whose last digit tick is far below its top gets a tick up there (a user's pass: a
+    // line at 0.014 on an axis labelled up to 0.01 only)
+    expect(logTicks(Math.log10(0.0019), Math.log10(0.016))).toEqual([0.002, 0.003, 0.004, 0.005, 0.006, 0.007, 0.008, 0.009, 0.01, 0.015]);
     // Less than a decade: every digit, else round steps.
     expect(logTicks(Math.log10(0.011), Math.log10(0.05))).toEqual([0.02, 0.03, 0.04, 0.05]);
     expect(logTicks(Math.log10(0.0501), Math.log10(0.0599))).toEqual([0.052, 0.054, 0.056, 0.058]);
