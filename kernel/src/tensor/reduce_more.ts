@@ -58,19 +58,26 @@ export interface DimKeepOptions {
   keepdim?: boolean;
 }
 
+/**
+ * (dim, keepdim) given positionally or with an options object in either place: the object (none
+ * when both are positional) and the two values. `dim_lists`: an array in `dim` is a dim list.
+ */
+function split_options(dim: unknown, keepdim: unknown, dim_lists: boolean): { o: Record<string, unknown> | undefined; dim: unknown; keepdim: unknown } {
+  if (dim !== null && typeof dim === "object" && !(dim_lists && Array.isArray(dim))) {
+    const o = dim as Record<string, unknown>;
+    return { o, dim: o.dim, keepdim: o.keepdim };
+  }
+  if (keepdim !== null && typeof keepdim === "object") {
+    const o = keepdim as Record<string, unknown>;
+    return { o, dim, keepdim: o.keepdim };
+  }
+  return { o: undefined, dim, keepdim };
+}
+
 /** (dim, keepdim) positionally or as `{ dim, keepdim }` (also mixed), checking the keys. */
 function dim_keep(dim: unknown, keepdim: unknown, op: string, allowed: readonly string[] = ["dim", "keepdim"]): { dim: number | null; keepdim: boolean; opts: Record<string, unknown> } {
-  let opts: Record<string, unknown> = {};
-  let d: unknown = dim;
-  let k: unknown = keepdim;
-  if (dim !== null && typeof dim === "object" && !Array.isArray(dim)) {
-    opts = dim as Record<string, unknown>;
-    d = opts.dim;
-    k = opts.keepdim;
-  } else if (keepdim !== null && typeof keepdim === "object") {
-    opts = keepdim as Record<string, unknown>;
-    k = opts.keepdim;
-  }
+  const { o, dim: d, keepdim: k } = split_options(dim, keepdim, true);
+  const opts = o ?? {};
   const bad = Object.keys(opts).find((key) => !allowed.includes(key));
   if (bad !== undefined) throw new TypeError(`${op}() got an unexpected keyword argument '${bad}' (allowed: ${allowed.join(", ")})`);
   if (d !== undefined && d !== null && !(typeof d === "number" && Number.isInteger(d))) {
@@ -133,6 +140,34 @@ function select_backward(x: Tensor, L: Layout, idx: Float64Array, g: Tensor): Te
   return new Tensor(gx, x.shape, g.dtype);
 }
 
+/**
+ * A selection along `dim` (median, mode): `pick` gives the index it selects in each slice (the
+ * slice's values in order); torch.return_types.<op>(values, indices), the gradient going to the
+ * selected index (node `node`).
+ */
+function select_along(x: Tensor, dim: number, keepdim: boolean, op: string, node: string, pick: (v: Float64Array, size: number) => number): ValuesIndices {
+  const d = wrap_dim(dim, x.dim());
+  const L = layout(x, x.dim() === 0 ? null : d, keepdim);
+  if (x.dim() === 0 && keepdim) L.out_shape = [];
+  const { outer, size, inner } = L;
+  if (size === 0) throw new RangeError(`${op}(): Expected reduction dim ${d} to have non-zero size.`);
+  const vals = new Float64Array(outer * inner);
+  const idx = new Float64Array(outer * inner);
+  const buf = new Float64Array(size);
+  for (let o = 0; o < outer; o++) {
+    for (let i = 0; i < inner; i++) {
+      const v = slice_of(L, o, i, buf);
+      const k = pick(v, size);
+      vals[o * inner + i] = v[k];
+      idx[o * inner + i] = k;
+    }
+  }
+  const values = finish(vals, L.out_shape, x.dtype);
+  const indices = finish(idx, L.out_shape, "int64");
+  attach(values, node, [x], (g) => [select_backward(x, L, idx, g)]);
+  return new ValuesIndices(op, values, indices);
+}
+
 function median_impl(x: Tensor, dim: unknown, keepdim: unknown, nan: boolean): Tensor | ValuesIndices {
   const op = nan ? "nanmedian" : "median";
   check_tensor(x, op);
@@ -155,37 +190,18 @@ function median_impl(x: Tensor, dim: unknown, keepdim: unknown, nan: boolean): T
     const out = finish([value], [], x.dtype);
     return attach(out, nan ? "NanmedianBackward0" : "MedianBackward0", [x], (g) => [evenly(x, value, g)]);
   }
-  const d = wrap_dim(a.dim, x.dim());
-  const L = layout(x, x.dim() === 0 ? null : d, a.keepdim);
-  if (x.dim() === 0 && a.keepdim) L.out_shape = [];
-  const { outer, size, inner } = L;
-  if (size === 0) throw new RangeError(`${op}(): Expected reduction dim ${d} to have non-zero size.`);
-  const vals = new Float64Array(outer * inner);
-  const idx = new Float64Array(outer * inner);
-  const buf = new Float64Array(size);
-  for (let o = 0; o < outer; o++) {
-    for (let i = 0; i < inner; i++) {
-      const v = slice_of(L, o, i, buf);
-      let pick = -1;
-      if (!nan) pick = v.findIndex((e) => e !== e);
-      if (pick < 0) {
-        let nans = 0;
-        if (nan) for (let k = 0; k < size; k++) if (v[k] !== v[k]) nans++;
-        // C++'s (n - 1) / 2 truncates toward zero: an all-NaN slice takes rank 0. As PyTorch,
-        // std::nth_element over indices ordered by (value, index), NaN last (NaNs tie).
-        const rank = Math.trunc((size - nans - 1) / 2);
-        const ord = Array.from({ length: size }, (_, k) => k);
-        nth_element(ord, rank, (p, q) => v[p] < v[q] || (v[p] === v[q] && p < q) || (v[q] !== v[q] && v[p] === v[p]));
-        pick = ord[rank];
-      }
-      vals[o * inner + i] = v[pick];
-      idx[o * inner + i] = pick;
-    }
-  }
-  const values = finish(vals, L.out_shape, x.dtype);
-  const indices = finish(idx, L.out_shape, "int64");
-  attach(values, nan ? "NanmedianBackward1" : "MedianBackward1", [x], (g) => [select_backward(x, L, idx, g)]);
-  return new ValuesIndices(op, values, indices);
+  return select_along(x, a.dim, a.keepdim, op, nan ? "NanmedianBackward1" : "MedianBackward1", (v, size) => {
+    const first_nan = nan ? -1 : v.findIndex((e) => e !== e);
+    if (first_nan >= 0) return first_nan;
+    let nans = 0;
+    if (nan) for (let k = 0; k < size; k++) if (v[k] !== v[k]) nans++;
+    // C++'s (n - 1) / 2 truncates toward zero: an all-NaN slice takes rank 0. As PyTorch,
+    // std::nth_element over indices ordered by (value, index), NaN last (NaNs tie).
+    const rank = Math.trunc((size - nans - 1) / 2);
+    const ord = Array.from({ length: size }, (_, k) => k);
+    nth_element(ord, rank, (p, q) => v[p] < v[q] || (v[p] === v[q] && p < q) || (v[q] !== v[q] && v[p] === v[p]));
+    return ord[rank];
+  });
 }
 
 /**
@@ -211,44 +227,27 @@ export function nanmedian(x: Tensor, dim?: number | DimKeepOptions | null, keepd
 export function mode(x: Tensor, dim?: number | DimKeepOptions, keepdim?: boolean | DimKeepOptions): ValuesIndices {
   check_tensor(x, "mode");
   const a = dim_keep(dim, keepdim, "mode");
-  const d = wrap_dim(a.dim ?? -1, x.dim());
-  const L = layout(x, x.dim() === 0 ? null : d, a.keepdim);
-  if (x.dim() === 0 && a.keepdim) L.out_shape = [];
-  const { outer, size, inner } = L;
-  if (size === 0) throw new RangeError(`mode(): Expected reduction dim ${d} to have non-zero size.`);
-  const vals = new Float64Array(outer * inner);
-  const idx = new Float64Array(outer * inner);
-  const buf = new Float64Array(size);
-  for (let o = 0; o < outer; o++) {
-    for (let i = 0; i < inner; i++) {
-      const v = slice_of(L, o, i, buf);
-      const ord = order_of(v, size);
-      let best = 0;
-      let run = 0;
-      let bv = NaN;
-      let bi = 0;
-      for (let k = 0; k < size; k++) {
-        run++;
-        const cur = v[ord[k]];
-        const next = k + 1 < size ? v[ord[k + 1]] : undefined;
-        const same = next !== undefined && (next === cur || (next !== next && cur !== cur));
-        if (!same) {
-          if (run > best) {
-            best = run;
-            bv = cur;
-            bi = ord[k];
-          }
-          run = 0;
+  return select_along(x, a.dim ?? -1, a.keepdim, "mode", "ModeBackward0", (v, size) => {
+    // The last index of the longest run of equal values in (value, index) order (the first such run: the smallest value).
+    const ord = order_of(v, size);
+    let best = 0;
+    let run = 0;
+    let bi = 0;
+    for (let k = 0; k < size; k++) {
+      run++;
+      const cur = v[ord[k]];
+      const next = k + 1 < size ? v[ord[k + 1]] : undefined;
+      const same = next !== undefined && (next === cur || (next !== next && cur !== cur));
+      if (!same) {
+        if (run > best) {
+          best = run;
+          bi = ord[k];
         }
+        run = 0;
       }
-      vals[o * inner + i] = bv;
-      idx[o * inner + i] = bi;
     }
-  }
-  const values = finish(vals, L.out_shape, x.dtype);
-  const indices = finish(idx, L.out_shape, "int64");
-  attach(values, "ModeBackward0", [x], (g) => [select_backward(x, L, idx, g)]);
-  return new ValuesIndices("mode", values, indices);
+    return bi;
+  });
 }
 
 export type Interpolation = "linear" | "lower" | "higher" | "nearest" | "midpoint";
@@ -268,16 +267,9 @@ function round_even(v: number): number {
 function quantile_impl(x: Tensor, q: number | Tensor, dim: unknown, keepdim: unknown, options: QuantileOptions | undefined, nan: boolean): Tensor {
   const op = nan ? "nanquantile" : "quantile";
   check_tensor(x, op);
-  let o: Record<string, unknown> = {};
-  if (dim !== null && typeof dim === "object") {
-    o = dim as Record<string, unknown>;
-    dim = o.dim;
-    keepdim = o.keepdim;
-  } else if (keepdim !== null && typeof keepdim === "object") {
-    o = keepdim as Record<string, unknown>;
-    keepdim = o.keepdim;
-  } else if (options !== undefined) o = options as Record<string, unknown>;
-  const a = dim_keep({ ...o, dim, keepdim }, undefined, op, ["dim", "keepdim", "interpolation"]);
+  const u = split_options(dim, keepdim, false);
+  const o = u.o ?? (options as Record<string, unknown> | undefined) ?? {};
+  const a = dim_keep({ ...o, dim: u.dim, keepdim: u.keepdim }, undefined, op, ["dim", "keepdim", "interpolation"]);
   const interp = (o.interpolation ?? "linear") as string;
   if (!["linear", "lower", "higher", "midpoint", "nearest"].includes(interp)) {
     throw new RangeError(`${op}() interpolation must be one of linear, lower, higher, midpoint or nearest, but got ${interp}`);
@@ -389,18 +381,11 @@ export interface NanReduceOptions {
 }
 
 function nan_args(dim: unknown, keepdim: unknown, op: string): { dim: number | readonly number[] | null; keepdim: boolean; dtype: DType | undefined } {
-  let o: Record<string, unknown> = {};
-  if (dim !== null && typeof dim === "object" && !Array.isArray(dim)) {
-    o = dim as Record<string, unknown>;
-    dim = o.dim;
-    keepdim = o.keepdim;
-  } else if (keepdim !== null && typeof keepdim === "object") {
-    o = keepdim as Record<string, unknown>;
-    keepdim = o.keepdim;
-  }
+  const u = split_options(dim, keepdim, true);
+  const o = u.o ?? {};
   const bad = Object.keys(o).find((k) => !["dim", "keepdim", "dtype"].includes(k));
   if (bad !== undefined) throw new TypeError(`${op}() got an unexpected keyword argument '${bad}' (allowed: dim, keepdim, dtype)`);
-  return { dim: (dim as number | number[] | null | undefined) ?? null, keepdim: (keepdim as boolean | undefined) ?? false, dtype: o.dtype as DType | undefined };
+  return { dim: (u.dim as number | number[] | null | undefined) ?? null, keepdim: (u.keepdim as boolean | undefined) ?? false, dtype: o.dtype as DType | undefined };
 }
 
 /** Sums (and counts) of the non-NaN elements of each slice. */

@@ -9,6 +9,7 @@ import { Tensor, storageFor } from "../../tensor/tensor";
 import { fresh_grad } from "../../tensor/autograd";
 import { checkFloat, record } from "../_autograd";
 import { adaptiveSize1d } from "./pooling1d";
+import { nonEmptyDims } from "./pooling";
 
 /** Pools every H×W plane of x to Ho×Wo; returns the values and the winners' flat indices. */
 function adaptiveMax(input: Tensor, H: number, W: number, Ho: number, Wo: number, outShape: number[], name: string): [Tensor, Int32Array] {
@@ -106,13 +107,7 @@ export function adaptive_max_pool2d(
   const ri = returnIndices(op, return_indices);
   const nd = input.dim();
   if (nd !== 3 && nd !== 4) throw new RangeError(`adaptive_max_pool2d(): Expected 3D or 4D tensor, but got: [${input.shape.join(", ")}]`);
-  for (let i = 1; i < nd; i++) {
-    if (input.shape[i] === 0) {
-      throw new RangeError(
-        `adaptive_max_pool2d(): Expected input to have non-zero size for non-batch dimensions, but input has sizes [${input.shape.join(", ")}] with dimension ${i} being empty`,
-      );
-    }
-  }
+  nonEmptyDims(input, op);
   const [H, W] = input.shape.slice(nd - 2);
   let sizes: (number | null)[];
   if (typeof output_size === "number") sizes = [output_size, output_size];

@@ -78,7 +78,8 @@ export interface MaxPool2dOptions {
 
 type Args = unknown[];
 
-function poolArgs(op: string, names: readonly string[], args: Args): Record<string, unknown> {
+/** Python-style optional positional arguments after the leading ones, or one trailing options object (also pooling1d.ts). */
+export function poolArgs(op: string, names: readonly string[], args: Args): Record<string, unknown> {
   const last = args.length > 0 ? args[args.length - 1] : undefined;
   const isKw = typeof last === "object" && last !== null && !Array.isArray(last);
   const positional = isKw ? args.slice(0, -1) : args;
@@ -97,7 +98,7 @@ function poolArgs(op: string, names: readonly string[], args: Args): Record<stri
   return out;
 }
 
-const MAX_NAMES = ["stride", "padding", "dilation", "ceil_mode", "return_indices"] as const;
+export const MAX_NAMES = ["stride", "padding", "dilation", "ceil_mode", "return_indices"] as const;
 
 /**
  * F.max_pool2d(input, kernel_size, stride = kernel_size, padding = 0, dilation = 1,
@@ -336,6 +337,17 @@ export function avgPool(
   });
 }
 
+/** PyTorch's check that an adaptive pooling input has no empty dim after the batch dim (also adaptive_max.ts). */
+export function nonEmptyDims(input: Tensor, op: string): void {
+  for (let i = 1; i < input.dim(); i++) {
+    if (input.shape[i] === 0) {
+      throw new RangeError(
+        `${op}(): Expected input to have non-zero size for non-batch dimensions, but input has sizes [${input.shape.join(", ")}] with dimension ${i} being empty`,
+      );
+    }
+  }
+}
+
 /**
  * F.adaptive_avg_pool2d(input, output_size): input [N, C, H, W] or [C, H, W] averaged over a grid
  * of output_size cells (an int, or [h, w] where null keeps that input size). Output cell o covers
@@ -346,13 +358,7 @@ export function adaptive_avg_pool2d(input: Tensor, output_size: number | (number
   checkFloat(input, op);
   const nd = input.dim();
   if (nd !== 3 && nd !== 4) throw new RangeError(`adaptive_avg_pool2d(): Expected 3D or 4D tensor, but got [${input.shape.join(", ")}]`);
-  for (let i = 1; i < nd; i++) {
-    if (input.shape[i] === 0) {
-      throw new RangeError(
-        `adaptive_avg_pool2d(): Expected input to have non-zero size for non-batch dimensions, but input has sizes [${input.shape.join(", ")}] with dimension ${i} being empty`,
-      );
-    }
-  }
+  nonEmptyDims(input, op);
   const [H, W] = input.shape.slice(nd - 2);
   let sizes: (number | null)[];
   if (typeof output_size === "number") sizes = [output_size, output_size];

@@ -14,6 +14,7 @@
 import { Tensor, storageFor } from "../../tensor/tensor";
 import { fresh_grad } from "../../tensor/autograd";
 import { checkFloat, record } from "../_autograd";
+import { MAX_NAMES, poolArgs } from "./pooling";
 
 /** An int or a one-int list for a 1-d pooling argument (null/[] when it may default). */
 function single(v: unknown, name: string, op: string, style: "max" | "avg"): number {
@@ -28,26 +29,6 @@ function single(v: unknown, name: string, op: string, style: "max" | "avg"): num
 export function outLength(L: number, k: number, pad: number, stride: number, dil: number, ceil: boolean): number {
   let out = Math.floor((L + 2 * pad - dil * (k - 1) - 1 + (ceil ? stride - 1 : 0)) / stride) + 1;
   if (ceil && (out - 1) * stride >= L + pad) out--;
-  return out;
-}
-
-/** Python-style optional positional arguments after the leading ones, or one trailing options object. */
-export function optionArgs(op: string, names: readonly string[], args: unknown[]): Record<string, unknown> {
-  const last = args.length > 0 ? args[args.length - 1] : undefined;
-  const isKw = typeof last === "object" && last !== null && !Array.isArray(last);
-  const positional = isKw ? args.slice(0, -1) : args;
-  if (positional.length > names.length) {
-    throw new TypeError(`${op}() takes at most ${names.length} optional positional arguments (${names.join(", ")}) but ${positional.length} were given`);
-  }
-  const out: Record<string, unknown> = {};
-  positional.forEach((v, i) => { if (v !== undefined) out[names[i]] = v; });
-  if (isKw) {
-    for (const [k, v] of Object.entries(last as Record<string, unknown>)) {
-      if (!names.includes(k)) throw new TypeError(`${op}() got an unexpected keyword argument '${k}' (allowed: ${names.join(", ")})`);
-      if (k in out) throw new TypeError(`${op}() got multiple values for argument '${k}'`);
-      if (v !== undefined) out[k] = v;
-    }
-  }
   return out;
 }
 
@@ -66,8 +47,6 @@ export interface MaxPool1dOptions {
   return_indices?: boolean;
 }
 
-const MAX_NAMES = ["stride", "padding", "dilation", "ceil_mode", "return_indices"] as const;
-
 /**
  * F.max_pool1d(input, kernel_size, stride = kernel_size, padding = 0, dilation = 1,
  * ceil_mode = false, return_indices = false): the maximum of each window of input [N, C, L] or
@@ -81,7 +60,7 @@ export function max_pool1d(
   dilation?: number | number[], ceil_mode?: boolean, return_indices?: false,
 ): Tensor;
 export function max_pool1d(input: Tensor, kernel_size: number | number[], ...args: unknown[]): Tensor | [Tensor, Tensor] {
-  const o = optionArgs("max_pool1d", MAX_NAMES, args);
+  const o = poolArgs("max_pool1d", MAX_NAMES, args);
   return maxPool1d(input, kernel_size, o.stride, o.padding ?? 0, o.dilation ?? 1, o.ceil_mode === true, o.return_indices === true);
 }
 
@@ -178,7 +157,7 @@ export function avg_pool1d(
   count_include_pad?: boolean,
 ): Tensor;
 export function avg_pool1d(input: Tensor, kernel_size: number | number[], ...args: unknown[]): Tensor {
-  const o = optionArgs("avg_pool1d", AVG_NAMES, args);
+  const o = poolArgs("avg_pool1d", AVG_NAMES, args);
   return avgPool1d(input, kernel_size, o.stride, o.padding ?? 0, o.ceil_mode === true, o.count_include_pad !== false);
 }
 

@@ -29,7 +29,12 @@ export interface BatchNormArgs {
   dtype?: DType;
 }
 
-export class BatchNorm1d extends Module {
+/**
+ * BatchNorm's and InstanceNorm's shared state (PyTorch's _NormBase): the options, weight (ones) and
+ * bias (zeros) when affine, the running_mean (zeros), running_var (ones) and num_batches_tracked
+ * buffers (null when not tracking), and their reset and repr.
+ */
+abstract class NormBase extends Module {
   num_features: number;
   eps: number;
   momentum: number | null;
@@ -41,10 +46,7 @@ export class BatchNorm1d extends Module {
   declare running_var: Tensor | null;
   declare num_batches_tracked: Tensor | null;
 
-  constructor(
-    num_features: number,
-    { eps = 1e-5, momentum = 0.1, affine = true, track_running_stats = true, bias = true, dtype }: BatchNormArgs = {},
-  ) {
+  constructor(num_features: number, eps: number, momentum: number | null, affine: boolean, track_running_stats: boolean, bias: boolean, dtype: DType | undefined) {
     super();
     this.num_features = checkSize(num_features, new.target.name, "num_features");
     this.eps = eps;
@@ -71,19 +73,33 @@ export class BatchNorm1d extends Module {
     }
   }
 
-  /** The input ranks this layer takes (PyTorch's `_check_input_dim`). */
-  protected _check_input_dim(input: Tensor): void {
-    if (input.dim() !== 2 && input.dim() !== 3) {
-      throw new RangeError(`expected 2D or 3D input (got ${input.dim()}D input)`);
-    }
-  }
-
   /** Zeroes the running statistics (mean 0, var 1, count 0). */
   reset_running_stats(): void {
     if (!this.track_running_stats) return;
     this.running_mean?.data.fill(0);
     this.running_var?.data.fill(1);
     this.num_batches_tracked?.data.fill(0);
+  }
+
+  override extra_repr(): string {
+    const m = this.momentum === null ? "None" : pyFloat(this.momentum);
+    return `${this.num_features}, eps=${pyFloat(this.eps)}, momentum=${m}, affine=${pyBool(this.affine)}, bias=${pyBool(this.bias !== null)}, track_running_stats=${pyBool(this.track_running_stats)}`;
+  }
+}
+
+export class BatchNorm1d extends NormBase {
+  constructor(
+    num_features: number,
+    { eps = 1e-5, momentum = 0.1, affine = true, track_running_stats = true, bias = true, dtype }: BatchNormArgs = {},
+  ) {
+    super(num_features, eps, momentum, affine, track_running_stats, bias, dtype);
+  }
+
+  /** The input ranks this layer takes (PyTorch's `_check_input_dim`). */
+  protected _check_input_dim(input: Tensor): void {
+    if (input.dim() !== 2 && input.dim() !== 3) {
+      throw new RangeError(`expected 2D or 3D input (got ${input.dim()}D input)`);
+    }
   }
 
   /**
@@ -106,11 +122,6 @@ export class BatchNorm1d extends Module {
       !this.training || this.track_running_stats ? this.running_var : null,
       { weight: this.weight, bias: this.bias, training: useBatch, momentum: factor, eps: this.eps },
     );
-  }
-
-  override extra_repr(): string {
-    const m = this.momentum === null ? "None" : pyFloat(this.momentum);
-    return `${this.num_features}, eps=${pyFloat(this.eps)}, momentum=${m}, affine=${pyBool(this.affine)}, bias=${pyBool(this.bias !== null)}, track_running_stats=${pyBool(this.track_running_stats)}`;
   }
 }
 
@@ -246,46 +257,12 @@ export class GroupNorm extends Module {
  * updates the running statistics with the batch's per-instance ones (momentum null: no update, as
  * PyTorch, which passes 0; num_batches_tracked is not counted either), eval normalises with them.
  */
-export class InstanceNorm1d extends Module {
-  num_features: number;
-  eps: number;
-  momentum: number | null;
-  affine: boolean;
-  track_running_stats: boolean;
-  weight: Parameter | null;
-  bias: Parameter | null;
-  declare running_mean: Tensor | null;
-  declare running_var: Tensor | null;
-  declare num_batches_tracked: Tensor | null;
-
+export class InstanceNorm1d extends NormBase {
   constructor(
     num_features: number,
     { eps = 1e-5, momentum = 0.1, affine = false, track_running_stats = false, bias = true, dtype }: BatchNormArgs = {},
   ) {
-    super();
-    this.num_features = checkSize(num_features, new.target.name, "num_features");
-    this.eps = eps;
-    this.momentum = momentum;
-    this.affine = affine;
-    this.track_running_stats = track_running_stats;
-    const dt = floatDtype(dtype, new.target.name);
-    if (affine) {
-      this.weight = emptyParam([num_features], dt);
-      this.weight.data.fill(1);
-      this.bias = bias ? emptyParam([num_features], dt) : null;
-    } else {
-      this.weight = null;
-      this.bias = null;
-    }
-    if (track_running_stats) {
-      this.register_buffer("running_mean", filled([num_features], dt, 0));
-      this.register_buffer("running_var", filled([num_features], dt, 1));
-      this.register_buffer("num_batches_tracked", new Tensor(new Float64Array(1), [], "int64"));
-    } else {
-      this.register_buffer("running_mean", null);
-      this.register_buffer("running_var", null);
-      this.register_buffer("num_batches_tracked", null);
-    }
+    super(num_features, eps, momentum, affine, track_running_stats, bias, dtype);
   }
 
   /** The rank of an unbatched input (PyTorch's `_get_no_batch_dim`). */
@@ -296,14 +273,6 @@ export class InstanceNorm1d extends Module {
   /** The input ranks this layer takes (PyTorch's `_check_input_dim`). */
   protected _check_input_dim(input: Tensor): void {
     if (input.dim() !== 2 && input.dim() !== 3) throw new RangeError(`expected 2D or 3D input (got ${input.dim()}D input)`);
-  }
-
-  /** Zeroes the running statistics (mean 0, var 1, count 0). */
-  reset_running_stats(): void {
-    if (!this.track_running_stats) return;
-    this.running_mean?.data.fill(0);
-    this.running_var?.data.fill(1);
-    this.num_batches_tracked?.data.fill(0);
   }
 
   /**
@@ -325,11 +294,6 @@ export class InstanceNorm1d extends Module {
       use_input_stats: this.training || !this.track_running_stats, momentum: this.momentum ?? 0, eps: this.eps,
     });
     return unbatched ? y.squeeze(0) : y;
-  }
-
-  override extra_repr(): string {
-    const m = this.momentum === null ? "None" : pyFloat(this.momentum);
-    return `${this.num_features}, eps=${pyFloat(this.eps)}, momentum=${m}, affine=${pyBool(this.affine)}, bias=${pyBool(this.bias !== null)}, track_running_stats=${pyBool(this.track_running_stats)}`;
   }
 }
 

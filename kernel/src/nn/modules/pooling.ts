@@ -38,33 +38,43 @@ function layerArgs(layer: string, names: readonly string[], args: unknown[]): Re
   return out;
 }
 
-/**
- * nn.MaxPool2d(kernel_size, { stride = kernel_size, padding = 0, dilation = 1,
- * return_indices = false, ceil_mode = false }): the maximum of each window of input
- * [N, C, H, W] or [C, H, W]. Options positionally in Python's order too: `new MaxPool2d(2, 2)`.
- * With `return_indices: true`, forward returns [output, indices] (for a later unpooling).
- */
-export class MaxPool2d<R extends boolean = false> extends Module {
+/** MaxPool1d's and MaxPool2d's options, given positionally or as an options object, and repr (PyTorch's _MaxPoolNd). */
+abstract class MaxPoolNd<R extends boolean> extends Module {
   kernel_size: number | number[];
   stride: number | number[];
   padding: number | number[];
   dilation: number | number[];
   return_indices: R;
   ceil_mode: boolean;
-  constructor(kernel_size: number | number[], options?: Omit<MaxPool2dOptions, "return_indices"> & { return_indices?: R });
-  constructor(
-    kernel_size: number | number[], stride?: number | number[] | null, padding?: number | number[], dilation?: number | number[],
-    return_indices?: R, ceil_mode?: boolean,
-  );
-  constructor(kernel_size: number | number[], ...args: unknown[]) {
+  constructor(layer: string, kernel_size: number | number[], args: unknown[]) {
     super();
-    const o = layerArgs("MaxPool2d", ["stride", "padding", "dilation", "return_indices", "ceil_mode"], args);
+    const o = layerArgs(layer, ["stride", "padding", "dilation", "return_indices", "ceil_mode"], args);
     this.kernel_size = kernel_size;
     this.stride = (o.stride ?? kernel_size) as number | number[];
     this.padding = (o.padding ?? 0) as number | number[];
     this.dilation = (o.dilation ?? 1) as number | number[];
     this.return_indices = (o.return_indices ?? false) as R;
     this.ceil_mode = (o.ceil_mode ?? false) as boolean;
+  }
+  override extra_repr(): string {
+    return `kernel_size=${pyVal(this.kernel_size)}, stride=${pyVal(this.stride)}, padding=${pyVal(this.padding)}, dilation=${pyVal(this.dilation)}, ceil_mode=${pyBool(this.ceil_mode)}`;
+  }
+}
+
+/**
+ * nn.MaxPool2d(kernel_size, { stride = kernel_size, padding = 0, dilation = 1,
+ * return_indices = false, ceil_mode = false }): the maximum of each window of input
+ * [N, C, H, W] or [C, H, W]. Options positionally in Python's order too: `new MaxPool2d(2, 2)`.
+ * With `return_indices: true`, forward returns [output, indices] (for a later unpooling).
+ */
+export class MaxPool2d<R extends boolean = false> extends MaxPoolNd<R> {
+  constructor(kernel_size: number | number[], options?: Omit<MaxPool2dOptions, "return_indices"> & { return_indices?: R });
+  constructor(
+    kernel_size: number | number[], stride?: number | number[] | null, padding?: number | number[], dilation?: number | number[],
+    return_indices?: R, ceil_mode?: boolean,
+  );
+  constructor(kernel_size: number | number[], ...args: unknown[]) {
+    super("MaxPool2d", kernel_size, args);
   }
   /**
    * Max over each kernel_size window: input [N, C, H, W] or [C, H, W] → [N, C, H_out, W_out], H_out = ⌊(H +
@@ -73,9 +83,6 @@ export class MaxPool2d<R extends boolean = false> extends Module {
    */
   override forward(input: Tensor): R extends true ? [Tensor, Tensor] : Tensor {
     return maxPool(input, this.kernel_size, this.stride, this.padding, this.dilation, this.ceil_mode, this.return_indices) as R extends true ? [Tensor, Tensor] : Tensor;
-  }
-  override extra_repr(): string {
-    return `kernel_size=${pyVal(this.kernel_size)}, stride=${pyVal(this.stride)}, padding=${pyVal(this.padding)}, dilation=${pyVal(this.dilation)}, ceil_mode=${pyBool(this.ceil_mode)}`;
   }
 }
 
@@ -147,27 +154,14 @@ export class AdaptiveAvgPool2d extends Module {
  * [C, L]. Options positionally in Python's order too: `new MaxPool1d(3, 2)`. With
  * `return_indices: true`, forward returns [output, indices] (positions along L).
  */
-export class MaxPool1d<R extends boolean = false> extends Module {
-  kernel_size: number | number[];
-  stride: number | number[];
-  padding: number | number[];
-  dilation: number | number[];
-  return_indices: R;
-  ceil_mode: boolean;
+export class MaxPool1d<R extends boolean = false> extends MaxPoolNd<R> {
   constructor(kernel_size: number | number[], options?: Omit<MaxPool1dOptions, "return_indices"> & { return_indices?: R });
   constructor(
     kernel_size: number | number[], stride?: number | number[] | null, padding?: number | number[], dilation?: number | number[],
     return_indices?: R, ceil_mode?: boolean,
   );
   constructor(kernel_size: number | number[], ...args: unknown[]) {
-    super();
-    const o = layerArgs("MaxPool1d", ["stride", "padding", "dilation", "return_indices", "ceil_mode"], args);
-    this.kernel_size = kernel_size;
-    this.stride = (o.stride ?? kernel_size) as number | number[];
-    this.padding = (o.padding ?? 0) as number | number[];
-    this.dilation = (o.dilation ?? 1) as number | number[];
-    this.return_indices = (o.return_indices ?? false) as R;
-    this.ceil_mode = (o.ceil_mode ?? false) as boolean;
+    super("MaxPool1d", kernel_size, args);
   }
   /**
    * Max over each kernel_size window: input [N, C, L] or [C, L] → [N, C, L_out], L_out = ⌊(L + 2·padding −
@@ -175,9 +169,6 @@ export class MaxPool1d<R extends boolean = false> extends Module {
    */
   override forward(input: Tensor): R extends true ? [Tensor, Tensor] : Tensor {
     return maxPool1d(input, this.kernel_size, this.stride, this.padding, this.dilation, this.ceil_mode, this.return_indices) as R extends true ? [Tensor, Tensor] : Tensor;
-  }
-  override extra_repr(): string {
-    return `kernel_size=${pyVal(this.kernel_size)}, stride=${pyVal(this.stride)}, padding=${pyVal(this.padding)}, dilation=${pyVal(this.dilation)}, ceil_mode=${pyBool(this.ceil_mode)}`;
   }
 }
 
@@ -237,28 +228,32 @@ export class AdaptiveAvgPool1d extends Module {
   }
 }
 
-/**
- * nn.AdaptiveMaxPool1d(output_size, return_indices = false): the maximum of input [N, C, L] or
- * [C, L] over output_size cells; with return_indices, forward returns [output, indices].
- */
-export class AdaptiveMaxPool1d<R extends boolean = false> extends Module {
-  output_size: number | number[];
+/** AdaptiveMaxPool1d's and AdaptiveMaxPool2d's output_size, return_indices (positionally or as `{ return_indices }`) and repr. */
+abstract class AdaptiveMaxPoolNd<S extends number | (number | null)[], R extends boolean> extends Module {
+  output_size: S;
   return_indices: R;
-  constructor(output_size: number | number[], return_indices?: R | { return_indices?: R }) {
+  constructor(output_size: S, return_indices?: R | { return_indices?: R }) {
     super();
     this.output_size = output_size;
     const r = typeof return_indices === "object" && return_indices !== null ? return_indices.return_indices : return_indices;
     this.return_indices = (r ?? false) as R;
   }
+  override extra_repr(): string {
+    return `output_size=${pyVal(this.output_size)}`;
+  }
+}
+
+/**
+ * nn.AdaptiveMaxPool1d(output_size, return_indices = false): the maximum of input [N, C, L] or
+ * [C, L] over output_size cells; with return_indices, forward returns [output, indices].
+ */
+export class AdaptiveMaxPool1d<R extends boolean = false> extends AdaptiveMaxPoolNd<number | number[], R> {
   /**
    * Max over windows chosen so the output has output_size: input [N, C, L] or [C, L] → [N, C, output_size];
    * with return_indices, [output, indices].
    */
   override forward(input: Tensor): R extends true ? [Tensor, Tensor] : Tensor {
     return adaptive_max_pool1d(input, this.output_size, this.return_indices as false) as R extends true ? [Tensor, Tensor] : Tensor;
-  }
-  override extra_repr(): string {
-    return `output_size=${pyVal(this.output_size)}`;
   }
 }
 
@@ -267,23 +262,12 @@ export class AdaptiveMaxPool1d<R extends boolean = false> extends Module {
  * [C, H, W] over a grid of output_size cells (an int, or [h, w] where null keeps that input size);
  * with return_indices, forward returns [output, indices] (flat in each H·W plane).
  */
-export class AdaptiveMaxPool2d<R extends boolean = false> extends Module {
-  output_size: number | (number | null)[];
-  return_indices: R;
-  constructor(output_size: number | (number | null)[], return_indices?: R | { return_indices?: R }) {
-    super();
-    this.output_size = output_size;
-    const r = typeof return_indices === "object" && return_indices !== null ? return_indices.return_indices : return_indices;
-    this.return_indices = (r ?? false) as R;
-  }
+export class AdaptiveMaxPool2d<R extends boolean = false> extends AdaptiveMaxPoolNd<number | (number | null)[], R> {
   /**
    * Max over windows chosen so the output has output_size: input [N, C, H, W] or [C, H, W] → [N, C, H_out,
    * W_out]; with return_indices, [output, indices].
    */
   override forward(input: Tensor): R extends true ? [Tensor, Tensor] : Tensor {
     return adaptive_max_pool2d(input, this.output_size, this.return_indices as false) as R extends true ? [Tensor, Tensor] : Tensor;
-  }
-  override extra_repr(): string {
-    return `output_size=${pyVal(this.output_size)}`;
   }
 }
