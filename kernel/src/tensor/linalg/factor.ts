@@ -17,6 +17,7 @@ import { Tensor } from "../tensor";
 import { attach } from "../autograd";
 import { check_matrix, eps_of, from_blocks, grad_blocks, matrices } from "./common";
 import * as D from "./dense";
+import type { Mat } from "./dense";
 import { named } from "./return_types";
 import type { EighResult, QRResult, SVDResult } from "./return_types";
 
@@ -61,7 +62,7 @@ function qr_backward(a: D.Mat, Q: D.Mat, R: D.Mat, gQ: D.Mat | null, gR: D.Mat |
     const U = cols(R, k, n, 0, m);
     const gU = gR === null ? null : cols(gR, k, n, 0, m);
     const gV = gR === null ? null : cols(gR, k, n, m, n - m);
-    let gQx = gQ === null ? new Float64Array(m * m) : gQ.slice();
+    let gQx: Mat = gQ === null ? new Float64Array(m * m) : gQ.slice();
     if (gV !== null) {
       const Y = cols(a, m, n, m, n - m);
       gQx = add(gQx, D.mm(Y, gV, m, n - m, m, false, true));
@@ -77,7 +78,7 @@ function qr_backward(a: D.Mat, Q: D.Mat, R: D.Mat, gQ: D.Mat | null, gR: D.Mat |
   }
   // m ≥ n, k = n: M = R ḡRᵀ − ḡQᵀ Q; gA = (ḡQ + Q copyltu(M)) R⁻ᵀ
   const gq = gQ ?? new Float64Array(m * k);
-  let M = new Float64Array(k * k);
+  let M: Mat = new Float64Array(k * k);
   if (gR !== null) M = add(M, D.mm(R, gR, k, n, k, false, true));
   if (gQ !== null) M = add(M, D.mm(gQ, Q, k, m, k, true).map((v) => -v));
   const C = new Float64Array(k * k); // copyltu: the lower triangle mirrored onto the upper one
