@@ -14,6 +14,7 @@ import { suspended } from "./suspend";
 import { Trace, type Divergence, type StepListener, type TraceableOptimizer, type TraceJSON, type TraceOptions } from "./trace";
 import type { StepMetrics } from "./metrics";
 import type { BoundedSeries } from "./series";
+import { _set_trace_run } from "./runs";
 
 export class GlobalTrace {
   /** One trace per optimizer, in the order they first stepped. */
@@ -244,3 +245,6 @@ export class GlobalTrace {
 export function trace_all(options: TraceOptions = {}): GlobalTrace {
   return new GlobalTrace(options);
 }
+
+// a trace given a name is a run of that name (runs.ts saveNamedTrace)
+_set_trace_run((t) => GlobalTrace._of(t));

@@ -4,7 +4,7 @@
  * `lrlab.run("N")` gives one back to code (a later run with the same name replaces the earlier
  * one). Bounded so a long session does not hoard traces.
  */
-import { GlobalTrace } from "./global";
+import type { GlobalTrace } from "./global";
 import type { Trace } from "./trace";
 import { closeMatches } from "../close_matches";
 
@@ -26,7 +26,23 @@ export function saveRun(name: string, trace: GlobalTrace): void {
  * The latest run or trace of a name replaces the earlier one, as runs do.
  */
 export function saveNamedTrace(name: string, t: Trace): void {
-  saveRun(name, GlobalTrace._of(t));
+  if (asRun === null) pending.push([name, t]);
+  else saveRun(name, asRun(t));
+}
+
+/**
+ * How a Trace becomes a run (GlobalTrace._of), given by global.ts when it loads: this module does
+ * not import it, because the magics import this module and the kernel loads the magics before it
+ * answers kernel_info, without the training library (test/kernel/start_modules.test.ts). A named
+ * trace made before that (global.ts not loaded yet) waits in `pending`.
+ */
+let asRun: ((t: Trace) => GlobalTrace) | null = null;
+const pending: [string, Trace][] = [];
+
+/** @internal global.ts: see `asRun`. */
+export function _set_trace_run(f: (t: Trace) => GlobalTrace): void {
+  asRun = f;
+  for (const [name, t] of pending.splice(0)) saveRun(name, f(t));
 }
 
 /** Runs of %%lr_trace cells still running, by name (see `recording`). */
