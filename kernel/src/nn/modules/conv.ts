@@ -38,21 +38,25 @@ export interface ConvArgs {
 }
 
 const POSITIONAL = ["stride", "padding", "dilation", "groups", "bias", "padding_mode"] as const;
-const KEYWORDS = [...POSITIONAL, "dtype", "device"];
 
-/** Python's optional parameters of a layer, given positionally or in a trailing options object. */
-function convArgs(layer: string, args: unknown[]): ConvArgs {
+/**
+ * Python's optional parameters of a convolution layer after (in_channels, out_channels,
+ * kernel_size), given positionally in `positional`'s order or in a trailing options object (with
+ * dtype and device); also ConvTranspose1d/2d's (conv_transpose.ts), whose order differs.
+ */
+export function convLayerArgs<T>(layer: string, args: unknown[], names: readonly string[]): T {
+  const keywords = [...names, "dtype", "device"];
   const last = args.length > 0 ? args[args.length - 1] : undefined;
   const isKw = typeof last === "object" && last !== null && !Array.isArray(last);
   const positional = isKw ? args.slice(0, -1) : args;
-  if (positional.length > POSITIONAL.length) {
-    throw new TypeError(`${layer}() takes at most ${POSITIONAL.length + 3} positional arguments (in_channels, out_channels, kernel_size, ${POSITIONAL.join(", ")}) but ${positional.length + 3} were given`);
+  if (positional.length > names.length) {
+    throw new TypeError(`${layer}() takes at most ${names.length + 3} positional arguments (in_channels, out_channels, kernel_size, ${names.join(", ")}) but ${positional.length + 3} were given`);
   }
   const out: Record<string, unknown> = {};
-  positional.forEach((v, i) => { if (v !== undefined) out[POSITIONAL[i]] = v; });
+  positional.forEach((v, i) => { if (v !== undefined) out[names[i]] = v; });
   if (isKw) {
     for (const [k, v] of Object.entries(last as Record<string, unknown>)) {
-      if (!KEYWORDS.includes(k)) throw new TypeError(`${layer}() got an unexpected keyword argument '${k}' (allowed: ${KEYWORDS.join(", ")})${nearKey(k, KEYWORDS)}`);
+      if (!keywords.includes(k)) throw new TypeError(`${layer}() got an unexpected keyword argument '${k}' (allowed: ${keywords.join(", ")})${nearKey(k, keywords)}`);
       if (k in out) throw new TypeError(`${layer}() got multiple values for argument '${k}'`);
       if (v !== undefined) out[k] = v;
     }
@@ -60,7 +64,7 @@ function convArgs(layer: string, args: unknown[]): ConvArgs {
   if (out.device !== undefined && out.device !== "cpu" && !(typeof out.device === "object" && (out.device as { type?: string }).type === "cpu")) {
     throw new Error(`${layer}: lrlab runs on the CPU (device "cpu"), got device ${String(out.device)}`);
   }
-  return out as ConvArgs;
+  return out as T;
 }
 
 /** The shared parts of Conv1d and Conv2d (PyTorch's _ConvNd). */
@@ -84,7 +88,7 @@ export abstract class _ConvNd extends Module {
   constructor(layer: string, nd: 1 | 2, in_channels: number, out_channels: number, kernel_size: number | number[], args: unknown[]) {
     super();
     this.nd = nd;
-    const o = convArgs(layer, args);
+    const o = convLayerArgs<ConvArgs>(layer, args, POSITIONAL);
     const { stride = 1, padding = 0, dilation = 1, groups = 1, bias = true, padding_mode = "zeros", dtype } = o;
     this.in_channels = checkSize(in_channels, layer, "in_channels");
     this.out_channels = checkSize(out_channels, layer, "out_channels");

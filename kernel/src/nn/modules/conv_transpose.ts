@@ -26,7 +26,7 @@ import { checkConvTranspose, convolution_transpose } from "../functional/conv_tr
 import { _calculate_fan_in_and_fan_out, kaiming_uniform_, uniform_ } from "../init";
 import { sizeStr } from "../_autograd";
 import { checkSize, emptyParam, floatDtype } from "./_util";
-import { nearKey } from "../../close_matches";
+import { convLayerArgs } from "./conv";
 
 export interface ConvTransposeArgs {
   /** Step of the kernel over the output: an int or one per spatial dim. Default 1. */
@@ -48,31 +48,6 @@ export interface ConvTransposeArgs {
 }
 
 const POSITIONAL = ["stride", "padding", "output_padding", "groups", "bias", "dilation", "padding_mode"] as const;
-const KEYWORDS = [...POSITIONAL, "dtype", "device"];
-
-/** Python's optional parameters of a layer, given positionally or in a trailing options object. */
-function convTransposeArgs(layer: string, args: unknown[]): ConvTransposeArgs {
-  const last = args.length > 0 ? args[args.length - 1] : undefined;
-  const isKw = typeof last === "object" && last !== null && !Array.isArray(last);
-  const positional = isKw ? args.slice(0, -1) : args;
-  if (positional.length > POSITIONAL.length) {
-    throw new TypeError(`${layer}() takes at most ${POSITIONAL.length + 3} positional arguments (in_channels, out_channels, kernel_size, ${POSITIONAL.join(", ")}) but ${positional.length + 3} were given`);
-  }
-  const out: Record<string, unknown> = {};
-  positional.forEach((v, i) => { if (v !== undefined) out[POSITIONAL[i]] = v; });
-  if (isKw) {
-    for (const [k, v] of Object.entries(last as Record<string, unknown>)) {
-      if (!KEYWORDS.includes(k)) throw new TypeError(`${layer}() got an unexpected keyword argument '${k}' (allowed: ${KEYWORDS.join(", ")})${nearKey(k, KEYWORDS)}`);
-      if (k in out) throw new TypeError(`${layer}() got multiple values for argument '${k}'`);
-      if (v !== undefined) out[k] = v;
-    }
-  }
-  if (out.device !== undefined && out.device !== "cpu" && !(typeof out.device === "object" && (out.device as { type?: string }).type === "cpu")) {
-    throw new Error(`${layer}: lrlab runs on the CPU (device "cpu"), got device ${String(out.device)}`);
-  }
-  return out as ConvTransposeArgs;
-}
-
 /** The shared parts of ConvTranspose1d and ConvTranspose2d (PyTorch's _ConvTransposeNd). */
 export abstract class _ConvTransposeNd extends Module {
   in_channels: number;
@@ -94,7 +69,7 @@ export abstract class _ConvTransposeNd extends Module {
   constructor(layer: string, nd: 1 | 2, in_channels: number, out_channels: number, kernel_size: number | number[], args: unknown[]) {
     super();
     this.nd = nd;
-    const o = convTransposeArgs(layer, args);
+    const o = convLayerArgs<ConvTransposeArgs>(layer, args, POSITIONAL);
     const { stride = 1, padding = 0, output_padding = 0, groups = 1, bias = true, dilation = 1, padding_mode = "zeros", dtype } = o;
     if (padding_mode !== "zeros") throw new RangeError(`Only "zeros" padding mode is supported for ${layer}`);
     this.in_channels = checkSize(in_channels, layer, "in_channels");
