@@ -142,15 +142,27 @@ export abstract class _ConvNd extends Module {
   }
 
   override extra_repr(): string {
-    let s = `${this.in_channels}, ${this.out_channels}, kernel_size=${pyTuple(this.kernel_size)}, stride=${pyTuple(this.stride)}`;
-    if (typeof this.padding === "string") s += `, padding=${this.padding}`;
-    else if (this.padding.some((p) => p !== 0)) s += `, padding=${pyTuple(this.padding)}`;
-    if (this.dilation.some((d) => d !== 1)) s += `, dilation=${pyTuple(this.dilation)}`;
-    if (this.groups !== 1) s += `, groups=${this.groups}`;
-    if (this.bias === null) s += ", bias=False";
-    if (this.padding_mode !== "zeros") s += `, padding_mode=${this.padding_mode}`;
-    return s;
+    return convExtraRepr(this);
   }
+}
+
+/**
+ * PyTorch's _ConvNd.extra_repr, shared by the convolutions and the transposed ones
+ * (conv_transpose.ts): the options that differ from their defaults, in PyTorch's order.
+ */
+export function convExtraRepr(m: {
+  in_channels: number; out_channels: number; kernel_size: number[]; stride: number[]; padding: number[] | string;
+  dilation: number[]; output_padding: number[]; groups: number; bias: unknown; padding_mode: string;
+}): string {
+  let s = `${m.in_channels}, ${m.out_channels}, kernel_size=${pyTuple(m.kernel_size)}, stride=${pyTuple(m.stride)}`;
+  if (typeof m.padding === "string") s += `, padding=${m.padding}`;
+  else if (m.padding.some((p) => p !== 0)) s += `, padding=${pyTuple(m.padding)}`;
+  if (m.dilation.some((d) => d !== 1)) s += `, dilation=${pyTuple(m.dilation)}`;
+  if (m.output_padding.some((p) => p !== 0)) s += `, output_padding=${pyTuple(m.output_padding)}`;
+  if (m.groups !== 1) s += `, groups=${m.groups}`;
+  if (m.bias === null) s += ", bias=False";
+  if (m.padding_mode !== "zeros") s += `, padding_mode=${m.padding_mode}`;
+  return s;
 }
 
 /**

@@ -21,12 +21,12 @@
 import type { DType, Tensor } from "../../tensor/tensor";
 import { Module } from "../module";
 import type { Parameter } from "../parameter";
-import { expandArg, pyTuple } from "../functional/conv";
+import { expandArg } from "../functional/conv";
 import { checkConvTranspose, convolution_transpose } from "../functional/conv_transpose";
 import { _calculate_fan_in_and_fan_out, kaiming_uniform_, uniform_ } from "../init";
 import { sizeStr } from "../_autograd";
 import { checkSize, emptyParam, floatDtype } from "./_util";
-import { convLayerArgs } from "./conv";
+import { convExtraRepr, convLayerArgs } from "./conv";
 
 export interface ConvTransposeArgs {
   /** Step of the kernel over the output: an int or one per spatial dim. Default 1. */
@@ -140,14 +140,7 @@ export abstract class _ConvTransposeNd extends Module {
   }
 
   override extra_repr(): string {
-    let s = `${this.in_channels}, ${this.out_channels}, kernel_size=${pyTuple(this.kernel_size)}, stride=${pyTuple(this.stride)}`;
-    if (this.padding.some((p) => p !== 0)) s += `, padding=${pyTuple(this.padding)}`;
-    if (this.dilation.some((d) => d !== 1)) s += `, dilation=${pyTuple(this.dilation)}`;
-    if (this.output_padding.some((p) => p !== 0)) s += `, output_padding=${pyTuple(this.output_padding)}`;
-    if (this.groups !== 1) s += `, groups=${this.groups}`;
-    if (this.bias === null) s += ", bias=False";
-    if (this.padding_mode !== "zeros") s += `, padding_mode=${this.padding_mode}`;
-    return s;
+    return convExtraRepr(this);
   }
 }
 
