@@ -11,6 +11,14 @@ describe("error messages", () => {
     expect(() => torch.zeros(1e5, 1e5)).toThrow(/^cannot allocate a tensor of 10000000000 float32 elements \(40\.0 GB\): Invalid typed array length: 10000000000\. .*use a smaller shape or batch\.$/);
     expect(() => torch.ones(1e5, 1e5, { dtype: torch.float64 })).toThrow(/tensor of 10000000000 float64 elements \(80\.0 GB\)/);
   });
+  it("expand() too large to allocate says it copies, unlike PyTorch's view, and what to do instead", () => {
+    // [1, 1] -> [1e5, 1e5]: PyTorch makes a stride-0 view; lrlab's copy would be 1e10 float32 elements (40.0 GB)
+    const x = torch.ones(1, 1);
+    expect(() => x.expand(1e5, 1e5)).toThrow(
+      /^expand\(\[1, 1\] -> \[100000, 100000\]\): lrlab's expand\(\) copies the broadcast tensor \(it is not a view as in PyTorch\), and cannot allocate a tensor of 10000000000 float32 elements \(40\.0 GB\).* pass the smaller tensor to the op instead of expanding it first\.$/,
+    );
+    expect(x.expand(2, 3).shape).toEqual([2, 3]);
+  });
   it("broadcasting", () => {
     expect(() => torch.zeros(2, 3).add(torch.zeros(2, 4))).toThrow(
       "The size of tensor a (3) must match the size of tensor b (4) at non-singleton dimension 1",

@@ -135,7 +135,17 @@ export function expand(x: Tensor, ...sizes: ShapeArgs): Tensor {
   const st = contiguous_strides(x.shape);
   const strides = shape.map((_, i) => (i < off || x.shape[i - off] === 1 ? 0 : st[i - off]));
   const n = shape.reduce((a, b) => a * b, 1);
-  const data = storage_for(x.dtype, n);
+  let data;
+  try {
+    data = storage_for(x.dtype, n);
+  } catch (e) {
+    // PyTorch's expand is a view of no new memory; here it is a copy, so say so.
+    if (e instanceof RangeError) {
+      throw new RangeError(`expand(${fmt_shape(x.shape)} -> ${fmt_shape(shape)}): lrlab's expand() copies the broadcast tensor (it is not a view as in PyTorch), and ${e.message}`
+        + " Element-wise ops broadcast their operands themselves: pass the smaller tensor to the op instead of expanding it first.");
+    }
+    throw e;
+  }
   strided_copy(x.data, 0, shape, strides, data);
   const out = new Tensor(data, shape, x.dtype);
   const in_shape = [...x.shape];
