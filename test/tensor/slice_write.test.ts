@@ -23,6 +23,24 @@ describe("in-place methods on a slice write into the tensor sliced", () => {
     expect(list(z)).toEqual([[7, 5, 9], [1, 6, 9]]);
   });
 
+  it("diagonal (the diagonal of two dims, offsets, batched, of a transpose)", () => {
+    // x = torch.arange(12.).reshape(3, 4); x.diagonal().fill_(-1); x.diagonal(1).mul_(10)
+    const x = torch.arange(12, { dtype: "float32" }).reshape(3, 4);
+    x.diagonal().fill_(-1);
+    x.diagonal(1).mul_(10);
+    expect(list(x)).toEqual([[-1, 10, 2, 3], [4, -1, 60, 7], [8, 9, -1, 110]]);
+    // y = torch.zeros(2, 3, 3); y.diagonal(0, 1, 2).add_(1); y.diagonal(offset=-1, dim1=1, dim2=2).fill_(5)
+    const y = torch.zeros(2, 3, 3);
+    y.diagonal(0, 1, 2).add_(1);
+    y.diagonal({ offset: -1, dim1: 1, dim2: 2 }).fill_(5);
+    const one = [[1, 0, 0], [5, 1, 0], [0, 5, 1]];
+    expect(list(y)).toEqual([one, one]);
+    // z = torch.zeros(2, 3); z.t().diagonal().fill_(4) -> [[4, 0, 0], [0, 4, 0]]
+    const z = torch.zeros(2, 3);
+    z.t().diagonal().fill_(4);
+    expect(list(z)).toEqual([[4, 0, 0], [0, 4, 0]]);
+  });
+
   it("strided slices, slices of slices, views of slices, int64", () => {
     // y = torch.arange(12).reshape(3, 4); y[::2, 1::2].fill_(-1) -> [[0,-1,2,-1],[4,5,6,7],[8,-1,10,-1]]
     const y = torch.arange(12).reshape(3, 4);

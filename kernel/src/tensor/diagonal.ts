@@ -2,14 +2,17 @@
  * Diagonals: diagonal (a diagonal of two dims moved to the end), diag (vector -> matrix, matrix ->
  * vector), diag_embed (the last dim onto a diagonal of two new dims), trace, and the index lists
  * tril_indices / triu_indices. Each is a gather or placement at flat positions (flat_index.ts), so
- * the gradient is the matching placement or gather. Deviation: `diagonal` copies (every tensor here
- * is contiguous; in PyTorch it is a view, so writing through it reaches the input).
+ * the gradient is the matching placement or gather. `diagonal` copies (every tensor here is
+ * contiguous; in PyTorch it is a view), and remembers where its elements sit (slice_window.ts), so
+ * an in-place method on it writes into the input as through PyTorch's view: `x.diagonal().fill_(0)`
+ * zeroes x's diagonal. As for other slices, the copy is a snapshot of x when it was taken.
  */
 import { DType, Tensor, check_tensor } from "./tensor";
 import { attach } from "./autograd";
 import { check_dtype, storage_for } from "./dtype";
 import { wrap_dim } from "./shape";
 import { gather_flat, place_flat, strided_positions, strides_of } from "./flat_index";
+import { set_window } from "./slice_window";
 
 export interface DiagonalOptions {
   offset?: number;
@@ -31,7 +34,7 @@ function diag_args(offset: number | DiagonalOptions | undefined, dim1: number | 
 }
 
 /** Positions and shape of the `offset` diagonal of dims a, b of `shape` (it becomes the last dim). */
-function diagonal_layout(shape: readonly number[], offset: number, a: number, b: number): { pos: Uint32Array; out: number[] } {
+function diagonal_layout(shape: readonly number[], offset: number, a: number, b: number): { pos: Uint32Array; out: number[]; base: number; strides: number[] } {
   const st = strides_of(shape);
   const n1 = shape[a];
   const n2 = shape[b];
@@ -47,7 +50,7 @@ function diagonal_layout(shape: readonly number[], offset: number, a: number, b:
   });
   out.push(len);
   ost.push(st[a] + st[b]);
-  return { pos: strided_positions(out, ost, base), out };
+  return { pos: strided_positions(out, ost, base), out, base, strides: ost };
 }
 
 /**
@@ -60,8 +63,10 @@ export function diagonal(x: Tensor, offset?: number | DiagonalOptions, dim1?: nu
   const a = wrap_dim(o.dim1, x.dim());
   const b = wrap_dim(o.dim2, x.dim());
   if (a === b) throw new RangeError(`diagonal dimensions cannot be identical ${o.dim1}, ${o.dim2}`);
-  const { pos, out } = diagonal_layout(x.shape, o.offset, a, b);
-  return gather_flat(x, pos, out, "DiagonalBackward0");
+  const { pos, out, base, strides } = diagonal_layout(x.shape, o.offset, a, b);
+  const d = gather_flat(x, pos, out, "DiagonalBackward0");
+  set_window(d, x, base, strides); // PyTorch's diagonal is a view: in-place ops write back
+  return d;
 }
 
 /**

@@ -2,7 +2,7 @@
  * In-place ops through slices write into the tensor sliced, as in PyTorch.
  *
  * PyTorch's basic slices (`x[0]`, `x[:, 1:3]`, select, narrow, split, chunk, unbind, transpose,
- * permute) are views: `z[0].fill_(7)` changes `z`. Every lrlab tensor is contiguous, so those
+ * permute, diagonal) are views: `z[0].fill_(7)` changes `z`. Every lrlab tensor is contiguous, so those
  * results are copies, and an in-place op on one used to change the copy only: `mask.index(1)
  * .fill_(true)` left the mask as it was and a transformer trained unmasked, without a word (a
  * user's pass). Each such copy now remembers where its elements sit in the tensor it came from
