@@ -41,6 +41,31 @@ describe("in-place methods on a slice write into the tensor sliced", () => {
     expect(list(z)).toEqual([[4, 0, 0], [0, 4, 0]]);
   });
 
+  it("fill_diagonal_ (PyTorch 2.13's results), on a slice too, and its gradient and errors", () => {
+    // torch.zeros(7, 3).fill_diagonal_(1, wrap=True): rows 0-2 and 4-6 hold the diagonal, row 3 none
+    expect(list(torch.zeros(7, 3).fill_diagonal_(1, true))).toEqual([[1, 0, 0], [0, 1, 0], [0, 0, 1], [0, 0, 0], [1, 0, 0], [0, 1, 0], [0, 0, 1]]);
+    // torch.zeros(7, 3).fill_diagonal_(1): the first three rows only
+    expect(list(torch.zeros(7, 3).fill_diagonal_(1))).toEqual([[1, 0, 0], [0, 1, 0], [0, 0, 1], [0, 0, 0], [0, 0, 0], [0, 0, 0], [0, 0, 0]]);
+    // torch.zeros(3, 5).fill_diagonal_(2, wrap=True) -> a wide matrix has nothing to wrap
+    expect(list(torch.zeros(3, 5).fill_diagonal_(2, true))).toEqual([[2, 0, 0, 0, 0], [0, 2, 0, 0, 0], [0, 0, 2, 0, 0]]);
+    // a = torch.zeros(2, 2, 2); a.fill_diagonal_(3) -> [[[3, 0], [0, 0]], [[0, 0], [0, 3]]]
+    expect(list(torch.zeros(2, 2, 2).fill_diagonal_(3))).toEqual([[[3, 0], [0, 0]], [[0, 0], [0, 3]]]);
+    // b = torch.zeros(2, 3, 3); b[1].fill_diagonal_(-1): through a slice
+    const b = torch.zeros(2, 3, 3);
+    b.index(1).fill_diagonal_(-1);
+    expect(list(b)).toEqual([[[0, 0, 0], [0, 0, 0], [0, 0, 0]], [[-1, 0, 0], [0, -1, 0], [0, 0, -1]]]);
+    // x = torch.ones(3, 3, requires_grad=True); y = x * 2; y.fill_diagonal_(0); y.sum().backward()
+    // x.grad -> [[0, 2, 2], [2, 0, 2], [2, 2, 0]]
+    const x = torch.ones([3, 3], { requires_grad: true });
+    const y = x.mul(2);
+    y.fill_diagonal_(0);
+    y.sum().backward();
+    expect(list(x.grad!)).toEqual([[0, 2, 2], [2, 0, 2], [2, 2, 0]]);
+    // RuntimeError: dimensions must larger than 1 / all dimensions of input must be of equal length
+    expect(() => torch.zeros(3).fill_diagonal_(1)).toThrow(/^dimensions must larger than 1/);
+    expect(() => torch.zeros(2, 3, 2).fill_diagonal_(1)).toThrow(/^all dimensions of input must be of equal length/);
+  });
+
   it("strided slices, slices of slices, views of slices, int64", () => {
     // y = torch.arange(12).reshape(3, 4); y[::2, 1::2].fill_(-1) -> [[0,-1,2,-1],[4,5,6,7],[8,-1,10,-1]]
     const y = torch.arange(12).reshape(3, 4);

@@ -70,6 +70,34 @@ export function diagonal(x: Tensor, offset?: number | DiagonalOptions, dim1?: nu
 }
 
 /**
+ * `x.fill_diagonal_(fill_value, wrap = false)`: in place, the main diagonal set to fill_value: the
+ * elements x[i, i, ..., i] (every dim of x must then have the same length when x has more than
+ * two). For a tall matrix (rows > columns + 1), `wrap` continues the diagonal every columns + 1
+ * rows below the first square, as numpy's fill_diagonal does. Written through masked_fill_, so
+ * autograd records it as it records that (the gradient is zero on the diagonal).
+ */
+export function fill_diagonal_(x: Tensor, fill_value: number | boolean, wrap = false): Tensor {
+  check_tensor(x, "fill_diagonal_");
+  if (typeof fill_value !== "number" && typeof fill_value !== "boolean") {
+    throw new TypeError(`fill_diagonal_(): argument 'fill_value' must be a number, not ${fill_value === null ? "null" : typeof fill_value}`);
+  }
+  if (typeof wrap !== "boolean") throw new TypeError(`fill_diagonal_(): argument 'wrap' must be bool, not ${typeof wrap}`);
+  const nd = x.dim();
+  if (nd < 2) throw new RangeError(`dimensions must larger than 1 (fill_diagonal_ of a tensor of shape [${x.shape.join(", ")}])`);
+  if (nd > 2 && x.shape.some((n) => n !== x.shape[0])) {
+    throw new RangeError(`all dimensions of input must be of equal length (fill_diagonal_ of a tensor of shape [${x.shape.join(", ")}])`);
+  }
+  const st = strides_of(x.shape);
+  const step = st.reduce((a, b) => a + b, 0);
+  const numel = x.numel();
+  const end = nd === 2 && wrap ? numel : Math.min(...x.shape) * step;
+  const mask = storage_for("bool", numel);
+  for (let p = 0; p < end && p < numel; p += step) mask[p] = 1;
+  x.masked_fill_(new Tensor(mask, x.shape, "bool"), fill_value);
+  return x;
+}
+
+/**
  * `diag_embed(x, offset = 0, dim1 = -2, dim2 = -1)`: a tensor with one more dim whose (dim1, dim2)
  * matrices hold x's last dim on their `offset` diagonal, zeros elsewhere.
  */

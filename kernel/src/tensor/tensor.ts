@@ -1320,6 +1320,11 @@ export class Tensor {
   diagonal(offset?: number | DiagonalOptions, dim1?: number, dim2?: number): Tensor {
     return DG.diagonal(this, offset, dim1, dim2);
   }
+  /** In place: the main diagonal (x[i, i, ..., i]) set to fill_value; `wrap` continues it down a tall matrix. */
+  fill_diagonal_(fill_value: number | boolean, wrap = false): this {
+    DG.fill_diagonal_(this, fill_value, wrap);
+    return this;
+  }
   /** The last dim placed on the `offset` diagonal of new dims dim1, dim2 (default -2, -1). */
   diag_embed(offset?: number | DiagonalOptions, dim1?: number, dim2?: number): Tensor {
     return DG.diag_embed(this, offset, dim1, dim2);
