@@ -139,12 +139,12 @@ const loss_fn = new torch.nn.MSELoss();`);
   });
 
   it("%lr_find: unknown keys and options name the close one; a key without = says so", async () => {
-    expect(await evalue("%lr_find model=net loss=loss_fn dat=[X, Y]")).toBe("unknown key dat= (did you mean data=?); %lr_find takes model=, loss=, data=, optimizer=");
+    expect(await evalue("%lr_find model=net loss=loss_fn dat=[X, Y]")).toBe("unknown key dat= (did you mean data=?); %lr_find takes model=, loss=, data=, optimizer=, step=");
     expect(await evalue("%lr_find model=net loss=loss_fn data=[X, Y] num_iter=10")).toMatch(/^unknown key num_iter= \(did you mean --num-iter\?\)/);
     expect(await evalue("%lr_find model=net loss=loss_fn data=[X, Y] --numiter 10")).toMatch(/^unknown option --numiter \(did you mean --num-iter\?\); allowed: --start-lr, /);
     expect(await evalue("%lr_find model=net loss=loss_fn data=[X, Y] --step-mode expo")).toBe('unknown step mode "expo" (did you mean exp?); valid: exp, linear');
-    expect(await evalue("%lr_find model net loss=loss_fn data=[X, Y]")).toMatch(/^unexpected model \(write model=<value>\): %lr_find takes model=, loss=, data=, optimizer=/);
-    expect(await evalue("%lr_find model=net data=[X, Y]")).toBe("loss= missing: %lr_find needs model=, loss=, data= (optional: optimizer=)");
+    expect(await evalue("%lr_find model net loss=loss_fn data=[X, Y]")).toMatch(/^unexpected model \(write model=<value>\): %lr_find takes model=, loss=, data=, optimizer=, step= and --options/);
+    expect(await evalue("%lr_find model=net data=[X, Y]")).toBe("loss= missing: %lr_find needs model=, loss=, data= (or step=(batch, model) => loss in place of loss=; optional: optimizer=)");
   });
 
   it("%lr_find: a wrong loss=, model=, data= or optimizer= is named, with the step that failed (loss=model said only 'mat1 and mat2 shapes cannot be multiplied')", async () => {

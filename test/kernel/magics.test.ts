@@ -202,7 +202,7 @@ for (let i = 0; i < 3; i++) { ppAdam.zero_grad(); ppHead.forward(ppEnc.forward(t
     // a list option completes its last item only
     const list = await complete("%%lr_trace --metrics lr,lr_pro");
     expect(list).toEqual({ matches: ["lr_projected"], replaced: "lr_pro" });
-    expect((await complete("%lr_find ")).matches).toEqual(["model=", "loss=", "data=", "optimizer="]);
+    expect((await complete("%lr_find ")).matches).toEqual(["model=", "loss=", "data=", "optimizer=", "step="]);
     expect(await complete("%lr_find model=tabM")).toEqual({ matches: ["tabModel"], replaced: "tabM" });
     expect((await complete("%lr_scale linear lr=0.1 b")).matches).toEqual(["batch_size=", "betas="]);
     // %lr_compare: recorded runs and the variables holding traces (not the model)

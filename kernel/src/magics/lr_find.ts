@@ -5,27 +5,49 @@
  *
  *   %lr_find model=net loss=criterion data=loader optimizer=opt --num-iter 100
  *
- * model, loss, data and optimizer are TypeScript expressions evaluated in the cells' scope:
- * `data` is a DataLoader (or any iterable of [input, target]) or one [input, target] pair;
+ * model, loss, data, optimizer and step are TypeScript expressions evaluated in the cells' scope:
+ * `data` is a DataLoader (or any iterable of batches) or one batch given as an array of tensors;
  * `loss` a loss module (its forward is called) or a function (output, target) => loss.
  * Without optimizer=, an SGD optimizer over model.parameters() is made.
+ *
+ * The batches it reads by itself (fastai's convention, n_inp = length − 1: the last element is
+ * the target, everything before it the model's inputs):
+ *   [input, target]                → loss(model.forward(input), target)
+ *   [x1, x2, ..., xk, target]      → loss(model.forward(x1, x2, ..., xk), target)
+ * torch-lr-finder instead reads `input, label, *rest` and drops the rest; here a batch with more
+ * inputs than model.forward declares is an error (JavaScript would drop the extra arguments
+ * silently, where Python raises a TypeError), pointing to step=.
+ * Any other batch (an object {x, y, mask}, a loss with more than (output, target), a target that
+ * is not last): `step=(batch, model) => loss` runs the forward and the loss of one batch and
+ * returns the loss tensor; %lr_find zeroes the gradients, calls backward() and steps the optimizer
+ * (step= does none of them). With step=, loss= is left out. From code, lrlab.find(optimizer,
+ * step_fn) takes such a step function already (trace/find.ts).
  */
 import type { Magic } from "./types";
 import { didYouMean, expressionError, flagName, MagicError } from "./parser";
 import { tools, torch } from "./tools";
 import { fmt } from "../plot/text";
 
-const EXPR_KEYS = ["model", "loss", "data", "optimizer"];
+const EXPR_KEYS = ["model", "loss", "data", "optimizer", "step"];
 
 export const lr_find: Magic = {
   name: "lr_find",
   kind: "line",
-  usage: "model=M loss=L data=D [optimizer=O] [--start-lr a] [--end-lr b] [--num-iter n] [--step-mode exp|linear] [--smooth-f f] [--diverge-th t] [--name N]",
+  usage: "model=M (loss=L | step=S) data=D [optimizer=O] [--start-lr a] [--end-lr b] [--num-iter n] [--step-mode exp|linear] [--smooth-f f] [--diverge-th t] [--name N]",
   help: "Runs a learning-rate range test and plots loss against learning rate with the suggestions (steepest, valley, minimum/10).\n"
     + "The model, the optimizer and the random generator (torch's default one, and data's own generator) are restored afterwards:\n"
     + "run again, it gives the same suggestions, and the training after it is the same as without it.\n"
-    + "Example:\n  %lr_find model=net loss=loss_fn data=loader --end-lr 1 --num-iter 100",
-  complete: (_positional, kv) => ["model=", "loss=", "data=", "optimizer="].filter((k) => !kv.some((w) => w.startsWith(k))),
+    + "Batches: [input, target] runs loss(model.forward(input), target); [x1, ..., xk, target] runs\n"
+    + "loss(model.forward(x1, ..., xk), target) (the last element is the target, as fastai's default).\n"
+    + "Any other batch ({x, y, mask}, a loss that needs more than (output, target)): step=(batch, model) => loss\n"
+    + "runs one batch's forward and loss and returns the loss tensor, in place of loss=; %lr_find zeroes the\n"
+    + "gradients, calls backward() and steps the optimizer. From code: lrlab.find(optimizer, step_fn, options).\n"
+    + "Examples:\n  %lr_find model=net loss=loss_fn data=loader --end-lr 1 --num-iter 100\n"
+    + "  %lr_find model=two_tower loss=loss_fn data=[A, B, Y]\n"
+    + "  %lr_find model=transformer data=loader step=(b, m) => loss_fn.forward(m.forward(b.src, b.mask), b.tgt)",
+  // loss= and step= exclude each other: once one is written, the other is not offered
+  complete: (_positional, kv) => ["model=", "loss=", "data=", "optimizer=", "step="].filter((k) => !kv.some((w) => w.startsWith(k)))
+    .filter((k) => !(k === "loss=" && kv.some((w) => w.startsWith("step="))) && !(k === "step=" && kv.some((w) => w.startsWith("loss=")))),
   completeValue: () => "user",
   options: [
     { name: "start_lr", type: "number", help: "first rate", default: 1e-7 },
@@ -43,10 +65,17 @@ export const lr_find: Magic = {
     if (p !== undefined) {
       // `model net` (a key without its =), or a bare word: what the line takes, with the close key or option
       const near = EXPR_KEYS.includes(p) ? ` (write ${p}=<value>)` : didYouMean(p, [...EXPR_KEYS.map((k) => k + "="), ...this.options.map((o) => flagName(o.name))]);
-      throw new MagicError(`unexpected ${p}${near}: %lr_find takes model=, loss=, data=, optimizer= and --options`, usage);
+      throw new MagicError(`unexpected ${p}${near}: %lr_find takes model=, loss=, data=, optimizer=, step= and --options`, usage);
     }
-    const missing = ["model", "loss", "data"].filter((k) => !(k in args.raw));
-    if (missing.length) throw new MagicError(`${missing.map((k) => k + "=").join(", ")} missing: %lr_find needs model=, loss=, data= (optional: optimizer=)`, usage);
+    if ("loss" in args.raw && "step" in args.raw) {
+      throw new MagicError(`loss=${args.raw.loss} and step=${args.raw.step} both given: step= computes the loss itself (step=(batch, model) => loss); `
+        + "give one of them (a loss used inside step= is written there, not as loss=)", usage);
+    }
+    const missing = ["model", ..."step" in args.raw ? [] : ["loss"], "data"].filter((k) => !(k in args.raw));
+    if (missing.length) {
+      throw new MagicError(`${missing.map((k) => k + "=").join(", ")} missing: %lr_find needs model=, loss=, data= `
+        + "(or step=(batch, model) => loss in place of loss=; optional: optimizer=)", usage);
+    }
   },
   async run(ctx, args) {
     const usage = "%lr_find " + this.usage;
@@ -69,14 +98,27 @@ export const lr_find: Magic = {
       throw new MagicError(`model=${args.raw.model} has no parameters (it is a ${model.constructor?.name ?? "module"}): `
         + "the range test trains the model's parameters; pass the network, e.g. model=net", usage);
     }
-    const lossFn = lossFunction(loss, model, args.raw, usage);
+    const userStep = "step" in values ? stepFunction(values.step, model, args.raw, usage) : null;
+    const lossFn = userStep === null ? lossFunction(loss, model, args.raw, usage) : null;
     let batches: () => Iterator<any>;
-    if (Array.isArray(data) && data.length === 2 && !Array.isArray(data[0])) {
+    // one batch: [input, target] (as before), or an array of 3+ tensors [x1, ..., target]; with
+    // step=, an array of tensors (an array of two objects is two batches then), or one object
+    // batch ({ x, y, mask }), which has no iterator
+    const plainObject = data !== null && typeof data === "object" && !isTensor(data) && typeof data[Symbol.iterator] !== "function";
+    const oneBatch = Array.isArray(data) && (userStep !== null ? data.length >= 1 && data.every(isTensor)
+      : (data.length === 2 && !Array.isArray(data[0])) || (data.length >= 3 && data.every(isTensor)));
+    if (oneBatch) {
       batches = () => [data][Symbol.iterator]();
     } else if (data && typeof data[Symbol.iterator] === "function") {
       batches = () => data[Symbol.iterator]();
+    } else if (userStep !== null && plainObject) {
+      batches = () => [data][Symbol.iterator]();
+    } else if (plainObject) {
+      throw new MagicError(`data=${args.raw.data} is ${describeBatch(data)}: without step=, %lr_find reads [input, target] or [x1, ..., xk, target] batches; `
+        + `for this one write step=(batch, model) => loss in place of loss=${stepExample(data)}`, usage);
     } else {
-      throw new MagicError(`data=${args.raw.data} must be a DataLoader, an iterable of [input, target], or one [input, target] pair`, usage);
+      throw new MagicError(`data=${args.raw.data} must be a DataLoader, an iterable of batches ([input, target] or [x1, ..., xk, target]), `
+        + "or one batch as an array of tensors", usage);
     }
     if (values.optimizer !== undefined) checkOptimizer(values.optimizer, model, args.raw, usage);
     const optimizer = values.optimizer ?? new (torch().optim.SGD)(model.parameters(), { lr: args.flags.start_lr as number });
@@ -92,31 +134,54 @@ export const lr_find: Magic = {
       if (own !== null) own.set_state(ownState);
     };
     let it = batches();
+    const arity = forwardArity(model.forward);
     const step_fn = (i: number, lr: number) => {
       let n = it.next();
       if (n.done) { it = batches(); n = it.next(); }
       if (n.done) throw new MagicError(`data=${args.raw.data} yielded no batch`, usage);
       const when = i === 0 ? "on the first batch" : `on step ${i + 1} (lr ${fmt(lr)})`;
       const v = n.value;
-      // an [input, target] array, or another iterable of the two (not a tensor: rows are no pair)
-      if (!(Array.isArray(v) ? v.length >= 2 : v !== null && typeof v === "object" && !Array.isArray(v.shape) && typeof v[Symbol.iterator] === "function")) {
-        throw new MagicError(`data=${args.raw.data} yielded ${describe(v)} ${when}, not an [input, target] pair`, usage);
+      if (userStep !== null) {
+        optimizer.zero_grad();
+        const params = optimizer.param_groups.flatMap((g: { params: { grad: unknown }[] }) => g.params);
+        const cleared = params.map((p: { grad: unknown }) => p.grad === null || p.grad === undefined);
+        const l = step(() => userStep(v, model), (e) => `step=${args.raw.step} failed ${when} of data=${args.raw.data}: `
+          + `step(batch, model) with batch ${describeBatch(v)} threw: ${e}`, usage);
+        checkLoss(l, `step=${args.raw.step}`, when, "", usage);
+        // zero_grad() left the gradients None: one there now means the step ran backward() itself,
+        // and %lr_find's own would add a second gradient (or fail on the freed graph)
+        if (params.some((p: { grad: unknown }, j: number) => cleared[j] && p.grad !== null && p.grad !== undefined)) {
+          throw new MagicError(`step=${args.raw.step} ran backward() itself ${when}: step= returns the loss, and %lr_find runs `
+            + "zero_grad(), backward() and optimizer.step() around it", usage);
+        }
+        step(() => l.backward(), (e) => `backward() of the loss from step=${args.raw.step} failed ${when}: ${e}`, usage);
+        return l;
       }
-      const [x, y] = v;
+      // an array [x1, ..., xk, target], or another iterable of them (not a tensor: rows are no batch)
+      const parts = Array.isArray(v) ? v : v !== null && typeof v === "object" && !isTensor(v) && typeof v[Symbol.iterator] === "function" ? Array.from(v) : null;
+      if (parts === null || parts.length < 2) {
+        const what = parts === null ? describeBatch(v) : `a batch of ${parts.length} (${parts.map(describe).join(", ")})`;
+        throw new MagicError(`data=${args.raw.data} yielded ${what} ${when}, not an [input, target] pair or [x1, ..., xk, target]; `
+          + `for other batches write step=(batch, model) => loss in place of loss=${stepExample(v)}`, usage);
+      }
+      const xs = parts.slice(0, -1);
+      const y = parts[parts.length - 1];
+      if (arity !== null && xs.length > arity.count) {
+        throw new MagicError(`data=${args.raw.data} yielded a batch of ${parts.length} ${when} (${parts.map(describe).join(", ")}): its inputs are `
+          + `all but the last, ${xs.length} of them, but model.forward(${arity.params}) of model=${args.raw.model} takes ${arity.count}; `
+          + `for this batch write step=(batch, model) => loss in place of loss=${stepExample(v)}`, usage);
+      }
       optimizer.zero_grad();
       // Each part runs under its own name: a wrong object in one option (loss=model) failed deep
       // in the library with only its words ("mat1 and mat2 shapes cannot be multiplied").
-      const out = step(() => model.forward(x), (e) => `model=${args.raw.model} failed ${when} of data=${args.raw.data}: `
-        + `model.forward(input) with input ${describe(x)} threw: ${e}`, usage);
-      const l = step(() => lossFn(out, y), (e) => `loss=${args.raw.loss} failed ${when}: loss(output, target) with output ${describe(out)} `
+      const call = xs.length === 1 ? `model.forward(input) with input ${describe(xs[0])}`
+        : `model.forward(${xs.map((_, j) => `x${j + 1}`).join(", ")}) with inputs ${xs.map(describe).join(", ")}`;
+      const fewer = arity !== null && xs.length < arity.count ? ` (model.forward(${arity.params}) declares ${arity.count} inputs, the batch gave ${xs.length})` : "";
+      const out = step(() => model.forward(...xs), (e) => `model=${args.raw.model} failed ${when} of data=${args.raw.data}: `
+        + `${call} threw: ${e}${fewer}`, usage);
+      const l = step(() => lossFn!(out, y), (e) => `loss=${args.raw.loss} failed ${when}: loss(output, target) with output ${describe(out)} `
         + `and target ${describe(y)} threw: ${e}${modelAsLoss(loss, args.raw.loss)}`, usage);
-      if (l === null || typeof l !== "object" || typeof l.backward !== "function") {
-        throw new MagicError(`loss=${args.raw.loss} returned ${describe(l)} ${when}, not a loss tensor${modelAsLoss(loss, args.raw.loss)}`, usage);
-      }
-      if (typeof l.numel === "function" && l.numel() !== 1) {
-        throw new MagicError(`loss=${args.raw.loss} returned a tensor of shape ${describe(l)} ${when}, not one number: `
-          + `the range test needs the batch's loss (a loss module's reduction "mean" or "sum")${modelAsLoss(loss, args.raw.loss)}`, usage);
-      }
+      checkLoss(l, `loss=${args.raw.loss}`, when, modelAsLoss(loss, args.raw.loss), usage);
       step(() => l.backward(), (e) => `backward() of the loss from loss=${args.raw.loss} failed ${when}: ${e}`, usage);
       return l;
     };
@@ -151,6 +216,100 @@ function describe(x: any): string {
   if (Array.isArray(x)) return `an array of ${x.length}`;
   if (x === null || x === undefined) return String(x);
   return typeof x === "object" ? `a ${x.constructor?.name ?? "object"}` : `a ${typeof x}`;
+}
+
+function isTensor(x: any): boolean {
+  return x !== null && typeof x === "object" && Array.isArray(x.shape);
+}
+
+/** A batch for a message: an array's parts ("an array of 3 ([16, 3], [16, 5], [16, 1])"), an object's keys with their values, else `describe`. */
+function describeBatch(v: any): string {
+  const some = (xs: string[]) => (xs.length > 8 ? [...xs.slice(0, 8), "..."] : xs).join(", ");
+  if (Array.isArray(v)) return `an array of ${v.length} (${some(v.map(describe))})`;
+  if (v === null || typeof v !== "object" || isTensor(v)) return describe(v);
+  const name = v.constructor === Object || v.constructor === undefined ? "an object" : `a ${v.constructor.name}`;
+  return `${name} {${some(Object.keys(v).map((k) => `${k}: ${describe(v[k])}`))}}`;
+}
+
+/** How step= would read this batch, for a message: with an object's own keys named. */
+function stepExample(v: any): string {
+  if (v !== null && typeof v === "object" && !Array.isArray(v) && !isTensor(v) && typeof v[Symbol.iterator] !== "function") {
+    return `, e.g. step=(b, m) => loss_fn.forward(m.forward(b.x), b.y) with this batch's keys (${Object.keys(v).join(", ")})`;
+  }
+  return ", e.g. step=(b, m) => loss_fn.forward(m.forward(b[0], b[1]), b[2])";
+}
+
+/**
+ * What model.forward declares: its number of parameters and their text, or null when that is no
+ * bound (a default or rest parameter, `arguments`, a native function): then the batch is not checked.
+ */
+function forwardArity(f: any): { count: number; params: string } | null {
+  if (typeof f !== "function" || f.length === 0) return null;
+  const src = Function.prototype.toString.call(f);
+  if (src.includes("[native code]")) return null;
+  const list = parameterList(src);
+  if (list === null || /\.\.\.|=/.test(list)) return null;
+  return { count: f.length, params: list.replace(/\s+/g, " ").trim() };
+}
+
+/** The parameter list of a function's source: `a` of `a => ...`, else the text in its first (...), strings and nesting skipped. */
+function parameterList(src: string): string | null {
+  const bare = /^\s*(?:async\s+)?([A-Za-z_$][\w$]*)\s*=>/.exec(src);
+  if (bare) return bare[1];
+  const open = src.indexOf("(");
+  if (open < 0) return null;
+  let depth = 0;
+  for (let i = open; i < src.length; i++) {
+    const c = src[i];
+    if (c === '"' || c === "'" || c === "`") {
+      for (i++; i < src.length && src[i] !== c; i++) if (src[i] === "\\") i++;
+    } else if (c === "(" || c === "[" || c === "{") depth++;
+    else if (c === ")" || c === "]" || c === "}") {
+      if (--depth === 0) return src.slice(open + 1, i);
+    }
+  }
+  return null;
+}
+
+/**
+ * What loss= or step= (`who`) returned must be the batch's loss: a one-number tensor with a graph
+ * to the parameters, for backward(). `extra` ends the message (loss=: a model given as the loss).
+ */
+function checkLoss(l: any, who: string, when: string, extra: string, usage: string): void {
+  if (typeof l === "number") {
+    throw new MagicError(`${who} returned the number ${fmt(l)} ${when}, not a loss tensor: return the tensor itself (not loss.item()), `
+      + `whose backward() %lr_find runs${extra}`, usage);
+  }
+  if (l !== null && typeof l === "object" && typeof l.then === "function") {
+    throw new MagicError(`${who} returned a Promise ${when}, not a loss tensor: it must run synchronously (not async)`, usage);
+  }
+  if (l === null || typeof l !== "object" || typeof l.backward !== "function") {
+    const hint = l === undefined ? " (a function whose body is in { } needs `return`)" : "";
+    throw new MagicError(`${who} returned ${describe(l)} ${when}, not a loss tensor${hint}${extra}`, usage);
+  }
+  if (typeof l.numel === "function" && l.numel() !== 1) {
+    throw new MagicError(`${who} returned a tensor of shape ${describe(l)} ${when}, not one number: `
+      + `the range test needs the batch's loss (a loss module's reduction "mean" or "sum")${extra}`, usage);
+  }
+  if (l.requires_grad === false) {
+    throw new MagicError(`${who} returned a loss that does not require grad ${when}: it does not come from the model's parameters `
+      + `(computed under torch.no_grad(), detached, or made from numbers), so backward() has nothing to train${extra}`, usage);
+  }
+}
+
+/** step= as a function (batch, model) => loss; what cannot be one is a UsageError before anything runs. */
+function stepFunction(f: any, model: any, raw: Record<string, string>, usage: string): (batch: unknown, model: unknown) => any {
+  const takes = "step= takes a function (batch, model) => loss, e.g. step=(b, m) => loss_fn.forward(m.forward(b.x, b.mask), b.y)";
+  if (f === model) throw new MagicError(`step=${raw.step} is the model itself (model=${raw.model}): ${takes}`, usage);
+  if (typeof f === "function" && /^class\b/.test(Function.prototype.toString.call(f))) {
+    throw new MagicError(`step=${raw.step} is a class, not a function (batch, model) => loss`, usage);
+  }
+  if (typeof f?.forward === "function") {
+    throw new MagicError(`step=${raw.step} is a ${f.constructor?.name ?? "module"}, not a function (batch, model) => loss `
+      + "(a loss module goes in loss=, with [input, target] batches)", usage);
+  }
+  if (typeof f !== "function") throw new MagicError(`step=${raw.step} is ${describe(f)}, not a function: ${takes}`, usage);
+  return f;
 }
 
 /** An interrupt (engine.ts: KeyboardInterrupt, or the script's termination) must pass unchanged. */

@@ -11,6 +11,12 @@
  * (a_i = β a_{i−1} + (1−β) ℓ_i, s_i = a_i / (1 − β^{i+1}), β = 1 − smooth_f). The test stops
  * early when the loss is not finite or s_i > diverge_th · min_j s_j.
  *
+ * step_fn reads its batch itself, so from code any model and batch work: a forward of several
+ * inputs (a transformer's forward(src, mask), a two-tower forward(a, b)), object batches
+ * ({ x, y, mask }), a loss of more than (output, target); see find() for an example. %lr_find
+ * builds this function from loss= and [x1, ..., xk, target] batches, or from its step= (the
+ * forward and the loss of one batch; it adds zero_grad() and backward()).
+ *
  * Suggestions, on the smoothed curve, from where it really falls. Mini-batch losses are noisy:
  * at rates too small to train, the smoothed loss still wanders by a few percent, and its steepest
  * wiggle there was once suggested as "steepest" (7.7e-7 for a loss that only fell between 0.1 and
@@ -231,7 +237,23 @@ export function valleyIndex(s: readonly number[]): number | null {
   return Math.max(0, Math.min(n - 1, maxStart + Math.floor(sections) + Math.floor(sections / 2)));
 }
 
-/** Run the range test. `step_fn(i)` must zero the gradients, run forward and backward, and return the loss. */
+/**
+ * Run the range test. `step_fn(i, lr)` must zero the gradients, run forward and backward, and
+ * return the loss (a one-element tensor or a number); find() sets the rate and calls
+ * `optimizer.step()`. It takes its batch itself, so any model and batch shape work, e.g. a model
+ * of two inputs on a DataLoader of [a, b, y] batches:
+ *
+ *   let it = loader[Symbol.iterator]();
+ *   const result = lrlab.find(opt, () => {
+ *     let n = it.next();
+ *     if (n.done) { it = loader[Symbol.iterator](); n = it.next(); }
+ *     const [a, b, y] = n.value;
+ *     opt.zero_grad();
+ *     const loss = loss_fn.forward(model.forward(a, b), y);
+ *     loss.backward();
+ *     return loss;
+ *   }, { model, end_lr: 1 });
+ */
 export function find(optimizer: FindableOptimizer, step_fn: (i: number, lr: number) => unknown, options: FindOptions = {}): RangeTest {
   if (optimizer === null || typeof optimizer !== "object" || !Array.isArray(optimizer.param_groups) || typeof optimizer.step !== "function") {
     throw new TypeError("find: expected a torch.optim optimizer as the first argument");
