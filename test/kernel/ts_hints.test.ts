@@ -70,11 +70,11 @@ describe("type error hints", () => {
   });
 
   it("names the library's namespaces in messages, and lists what one has when a name is missing from it", () => {
-    const msg = tidyMessage(`Property 'Conv3d' does not exist on type 'typeof import("/x/kernel/dist/nn/index")'.`);
-    expect(msg).toBe("Property 'Conv3d' does not exist on type 'typeof torch.nn'.");
-    const nn = hintFor(2339, msg, "Conv3d(1, 2, 3)")!;
+    const msg = tidyMessage(`Property 'Conv4d' does not exist on type 'typeof import("/x/kernel/dist/nn/index")'.`);
+    expect(msg).toBe("Property 'Conv4d' does not exist on type 'typeof torch.nn'.");
+    const nn = hintFor(2339, msg, "Conv4d(1, 2, 3)")!;
     // torch.nn has too many classes to list: the closest ones, and Tab for the rest
-    expect(nn).toMatch(/^hint: lrlab's torch\.nn has no Conv3d; the closest: .*\bConv2d\b.* \(Tab after the dot lists all \d+\)$/);
+    expect(nn).toMatch(/^hint: lrlab's torch\.nn has no Conv4d; the closest: .*\bConv2d\b.* \(Tab after the dot lists all \d+\)$/);
     expect(nn).toMatch(/\bConv1d\b/);
     expect(nn).not.toMatch(/\bfunctional\b/); // classes only for torch.nn
     const optim = hintFor(2339, tidyMessage(`Property 'Adam2' does not exist on type 'typeof import("/x/kernel/dist/optim/index")'.`), "Adam2")!;

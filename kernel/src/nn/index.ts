@@ -22,12 +22,14 @@ export {
 export type { PReLUOptions } from "./modules/activation_more";
 export { Dropout, Dropout2d } from "./modules/dropout";
 export { Dropout1d, AlphaDropout, FeatureAlphaDropout } from "./modules/dropout";
-export { Conv1d, Conv2d } from "./modules/conv";
+export { Dropout3d } from "./modules/dropout";
+export { Conv1d, Conv2d, Conv3d } from "./modules/conv";
 export type { ConvArgs } from "./modules/conv";
 export { ConvTranspose1d, ConvTranspose2d } from "./modules/conv_transpose";
 export type { ConvTransposeArgs } from "./modules/conv_transpose";
 export {
   MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, MaxPool1d, AvgPool1d, AdaptiveAvgPool1d, AdaptiveMaxPool1d, AdaptiveMaxPool2d,
+  MaxPool3d, AvgPool3d, AdaptiveAvgPool3d,
 } from "./modules/pooling";
 export {
   ZeroPad1d, ZeroPad2d, ConstantPad1d, ConstantPad2d, ReflectionPad1d, ReflectionPad2d, ReplicationPad1d, ReplicationPad2d, CircularPad1d, CircularPad2d,
@@ -35,6 +37,7 @@ export {
 export { Embedding, type EmbeddingArgs } from "./modules/embedding";
 export {
   BatchNorm1d, BatchNorm2d, LayerNorm, GroupNorm, InstanceNorm1d, InstanceNorm2d, LocalResponseNorm,
+  BatchNorm3d, InstanceNorm3d,
 } from "./modules/normalization";
 export type { BatchNormArgs, LayerNormArgs, GroupNormArgs } from "./modules/normalization";
 export { CosineSimilarity, PairwiseDistance } from "./modules/distance";

@@ -1,6 +1,6 @@
 /**
- * F.conv1d and F.conv2d (PyTorch 2.13's semantics, names and messages), by im2col and the tensor
- * library's matrix product (gemm.ts: WebAssembly SIMD, worker threads for large products).
+ * F.conv1d, F.conv2d and F.conv3d (PyTorch 2.13's semantics, names and messages), by im2col and
+ * the tensor library's matrix product (gemm.ts: WebAssembly SIMD, worker threads for large products).
  *
  * For input x [N, C, H, W], weight w [O, C/g, kH, kW] (g = groups, Cg = C/g, Og = O/g) and output
  * y [N, O, Ho, Wo] with P = Ho·Wo positions, each group is one product over a chunk of the batch:
@@ -12,6 +12,12 @@
  * also implements padding_mode "reflect", "replicate" and "circular" (the index folds back into
  * the input; col2im then adds the gradient where the value came from, which is the gradient of
  * PyTorch's F.pad followed by an unpadded convolution). conv1d is conv2d with H = 1.
+ *
+ * conv3d is conv2d over rows: x [N, C, D, H, W] is read as [N, C, D·H, W], the kernel's kD·kH rows
+ * (a, i) and the output's Do·Ho rows (od, oh) are flattened the same way (the weight's
+ * [O, Cg, kD, kH, kW] and the output's [N, O, Do, Ho, Wo] layouts already are), and the row table
+ * maps (kernel row, output row) to the input row id·H + ih, or −1 when id or ih is padding. The
+ * W dim, the products, the WebAssembly kernels and backward are the 2-d ones unchanged.
  *
  * Float32 products sum in float32 (as PyTorch's CPU kernels); the bias is added after the product.
  * With padding "zeros" and a product large enough for the WebAssembly kernel, cols is built in
@@ -95,6 +101,7 @@ function indexMap(In: number, K: number, Out: number, stride: number, dil: numbe
 }
 
 export interface Geometry {
+  /** H, kH, Ho and hIdx count rows: for a 3-d convolution D·H, kD·kH, Do·Ho and the (depth, row) table. */
   N: number; C: number; H: number; W: number;
   O: number; groups: number; kH: number; kW: number;
   Ho: number; Wo: number;
@@ -103,14 +110,18 @@ export interface Geometry {
   wLo: Int32Array; wHi: Int32Array; wStart: Int32Array; sW: number;
 }
 
+/** A 3-d convolution's depth dim: input size, kernel size, output size, stride, dilation, padding before. */
+export interface DepthDim { D: number; kD: number; Do: number; sD: number; dD: number; padF: number }
+
 /**
  * The geometry of a convolution of x [N, C, H, W] by weights [O, C/groups, kH, kW] to Ho × Wo
  * output positions (stride, dilation and the padding before, as [h, w]). Ho and Wo are given, not
  * derived: conv_transpose.ts uses the same tables for the adjoint, whose Ho × Wo is its input size.
+ * With `depth` (a 3-d convolution of x [N, C, D, H, W]) the rows are folded as the header says.
  */
 export function convGeometry(
   [N, C, H, W]: number[], O: number, groups: number, kH: number, kW: number, Ho: number, Wo: number,
-  [sH, sW]: number[], [dH, dW]: number[], [padT, padL]: number[], mode: PaddingMode,
+  [sH, sW]: number[], [dH, dW]: number[], [padT, padL]: number[], mode: PaddingMode, depth?: DepthDim,
 ): Geometry {
   const wLo = new Int32Array(kW).fill(-1), wHi = new Int32Array(kW), wStart = new Int32Array(kW);
   if (mode === "zeros") {
@@ -123,11 +134,27 @@ export function convGeometry(
       wLo[j] = lo; wHi[j] = hi; wStart[j] = start;
     }
   }
-  return {
-    N, C, H, W, O, groups, kH, kW, Ho, Wo,
-    hIdx: indexMap(H, kH, Ho, sH, dH, padT, mode), wIdx: indexMap(W, kW, Wo, sW, dW, padL, mode),
-    wLo, wHi, wStart, sW,
-  };
+  const hIdx = indexMap(H, kH, Ho, sH, dH, padT, mode), wIdx = indexMap(W, kW, Wo, sW, dW, padL, mode);
+  if (depth) {
+    const { D, kD, Do } = depth;
+    const dIdx = indexMap(D, kD, Do, depth.sD, depth.dD, depth.padF, mode);
+    const rows = new Int32Array(kD * kH * Do * Ho);
+    const R = Do * Ho;
+    for (let a = 0; a < kD; a++) {
+      for (let i = 0; i < kH; i++) {
+        const r = (a * kH + i) * R;
+        for (let od = 0; od < Do; od++) {
+          const id = dIdx[a * Do + od];
+          for (let oh = 0; oh < Ho; oh++) {
+            const ih = hIdx[i * Ho + oh];
+            rows[r + od * Ho + oh] = id < 0 || ih < 0 ? -1 : id * H + ih;
+          }
+        }
+      }
+    }
+    return { N, C, H: D * H, W, O, groups, kH: kD * kH, kW, Ho: Do * Ho, Wo, hIdx: rows, wIdx, wLo, wHi, wStart, sW };
+  }
+  return { N, C, H, W, O, groups, kH, kW, Ho, Wo, hIdx, wIdx, wLo, wHi, wStart, sW };
 }
 
 /**
@@ -197,28 +224,36 @@ export function col2im(gcols: Storage, geo: Geometry, g: number, n0: number, nb:
   }
 }
 
+/** The spatial dims of a 1-d, 2-d or 3-d argument as 3 (depth, height, width), `fill` in front. */
+function asDHW<T>(v: readonly T[], fill: T): T[] {
+  return v.length === 3 ? [...v] : v.length === 2 ? [fill, ...v] : [fill, fill, v[0]];
+}
+
 /**
- * The shared convolution: `nd` spatial dims (1 or 2), `pads` as [before, after] per spatial dim
+ * The shared convolution: `nd` spatial dims (1, 2 or 3), `pads` as [before, after] per spatial dim
  * (already resolved from "same"/"valid"), `mode` the padding mode (checked by the caller).
  */
 export function convolution(
-  op: string, nd: 1 | 2, input: Tensor, weight: Tensor, bias: Tensor | null,
+  op: string, nd: 1 | 2 | 3, input: Tensor, weight: Tensor, bias: Tensor | null,
   stride: number[], pads: [number, number][], dilation: number[], groups: number, mode: PaddingMode,
 ): Tensor {
   const unbatched = input.dim() === nd + 1;
-  const shape4 = nd === 2 ? (unbatched ? [1, ...input.shape] : input.shape) : (unbatched ? [1, input.shape[0], 1, input.shape[1]] : [input.shape[0], input.shape[1], 1, input.shape[2]]);
-  const [N, C, H, W] = shape4;
+  const batched = unbatched ? [1, ...input.shape] : input.shape;
+  const N = batched[0], C = batched[1];
+  // conv1d is conv2d with H = 1; conv3d passes its depth dim to convGeometry (header)
+  const [D, H, W] = asDHW(batched.slice(2), 1);
   const O = weight.shape[0];
-  const kH = nd === 2 ? weight.shape[2] : 1;
-  const kW = weight.shape[nd + 1];
-  const [sH, sW] = nd === 2 ? stride : [1, stride[0]];
-  const [dH, dW] = nd === 2 ? dilation : [1, dilation[0]];
-  const [pH, pW] = nd === 2 ? pads : [[0, 0] as [number, number], pads[0]];
+  const [kD, kH, kW] = asDHW(weight.shape.slice(2), 1);
+  const [sD, sH, sW] = asDHW(stride, 1);
+  const [dD, dH, dW] = asDHW(dilation, 1);
+  const [pD, pH, pW] = asDHW(pads, [0, 0] as [number, number]);
+  const Do = Math.floor((D + pD[0] + pD[1] - dD * (kD - 1) - 1) / sD) + 1;
   const Ho = Math.floor((H + pH[0] + pH[1] - dH * (kH - 1) - 1) / sH) + 1;
   const Wo = Math.floor((W + pW[0] + pW[1] - dW * (kW - 1) - 1) / sW) + 1;
-  const geo = convGeometry([N, C, H, W], O, groups, kH, kW, Ho, Wo, [sH, sW], [dH, dW], [pH[0], pW[0]], mode);
+  const depth = nd === 3 ? { D, kD, Do, sD, dD, padF: pD[0] } : undefined;
+  const geo = convGeometry([N, C, H, W], O, groups, kH, kW, Ho, Wo, [sH, sW], [dH, dW], [pH[0], pW[0]], mode, depth);
   const dtype = input.dtype;
-  const Cg = C / groups, Og = O / groups, CK = Cg * kH * kW, P = Ho * Wo;
+  const Cg = C / groups, Og = O / groups, CK = Cg * geo.kH * kW, P = geo.Ho * Wo;
   const x = input.data, w = weight.data, b = bias ? bias.data : null;
   const y = storageFor(dtype, N * O * P);
   const nb = Math.max(1, Math.min(N, Math.floor(COLS_LIMIT / Math.max(1, CK * P))));
@@ -254,7 +289,7 @@ export function convolution(
       }
     }
   }
-  const outShape = nd === 2 ? [N, O, Ho, Wo] : [N, O, Wo];
+  const outShape = [N, O, ...[Do, Ho, Wo].slice(3 - nd)];
   const out = new Tensor(y, unbatched ? outShape.slice(1) : outShape, dtype);
   return record(out, "ConvolutionBackward0", [input, weight, bias], (gOut, need) => {
     const gd = gOut.data;
@@ -321,18 +356,18 @@ export function convolution(
 }
 
 /**
- * Checks and resolves the arguments of F.conv1d / F.conv2d (and the modules), in PyTorch's order
+ * Checks and resolves the arguments of F.conv1d / F.conv2d / F.conv3d (and the modules), in PyTorch's order
  * and with its messages; returns the padding as [before, after] per spatial dim.
  */
 export function checkConv(
-  op: string, nd: 1 | 2, input: Tensor, weight: Tensor, bias: Tensor | null | undefined,
+  op: string, nd: 1 | 2 | 3, input: Tensor, weight: Tensor, bias: Tensor | null | undefined,
   strideArg: unknown, paddingArg: unknown, dilationArg: unknown, groups: unknown, mode: PaddingMode,
 ): { stride: number[]; pads: [number, number][]; dilation: number[] } {
   checkFloat(input, op, "input");
   checkFloat(weight, op, "weight");
   if (weight.dim() !== nd + 2) {
     throw new RangeError(
-      `${op}(): weight must be ${nd + 2}-D [out_channels, in_channels / groups, ${nd === 2 ? "kH, kW" : "kW"}], got shape [${weight.shape.join(", ")}]`,
+      `${op}(): weight must be ${nd + 2}-D [out_channels, in_channels / groups, ${["kD", "kH", "kW"].slice(3 - nd).join(", ")}], got shape [${weight.shape.join(", ")}]`,
     );
   }
   const stride = expandArg(strideArg, nd, "stride", op);
@@ -417,7 +452,7 @@ export function checkConv(
   return { stride, pads, dilation };
 }
 
-function convFn(op: "conv1d" | "conv2d", nd: 1 | 2, input: Tensor, weight: Tensor, args: unknown[]): Tensor {
+function convFn(op: "conv1d" | "conv2d" | "conv3d", nd: 1 | 2 | 3, input: Tensor, weight: Tensor, args: unknown[]): Tensor {
   const names = ["bias", "stride", "padding", "dilation", "groups"];
   const last = args.length > 0 ? args[args.length - 1] : undefined;
   const isKw = typeof last === "object" && last !== null && !Array.isArray(last) && !(last instanceof Tensor);
@@ -471,4 +506,19 @@ export function conv2d(input: Tensor, weight: Tensor, options: Conv1dOptions): T
 export function conv2d(input: Tensor, weight: Tensor, bias: Tensor | null, options: ConvOptions): Tensor;
 export function conv2d(input: Tensor, weight: Tensor, ...args: unknown[]): Tensor {
   return convFn("conv2d", 2, input, weight, args);
+}
+
+/**
+ * F.conv3d(input, weight, bias?, stride = 1, padding = 0, dilation = 1, groups = 1): input
+ * [N, C_in, D, H, W] or [C_in, D, H, W], weight [C_out, C_in / groups, kD, kH, kW] →
+ * [N, C_out, D_out, H_out, W_out] with D_out = ⌊(D + 2·padding[0] − dilation[0]·(kD − 1) − 1) /
+ * stride[0]⌋ + 1 (H, W likewise). stride, padding, dilation: an int or [d, h, w]; padding also
+ * "valid" or "same" (stride 1). Positional as in Python or keywords in a trailing object:
+ * `F.conv3d(x, w, b, { padding: 1 })`.
+ */
+export function conv3d(input: Tensor, weight: Tensor, bias?: Tensor | null, stride?: number | number[], padding?: ConvPadding, dilation?: number | number[], groups?: number): Tensor;
+export function conv3d(input: Tensor, weight: Tensor, options: Conv1dOptions): Tensor;
+export function conv3d(input: Tensor, weight: Tensor, bias: Tensor | null, options: ConvOptions): Tensor;
+export function conv3d(input: Tensor, weight: Tensor, ...args: unknown[]): Tensor {
+  return convFn("conv3d", 3, input, weight, args);
 }

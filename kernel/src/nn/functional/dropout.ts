@@ -85,10 +85,17 @@ export function dropout2d(input: Tensor, ...args: unknown[]): Tensor {
     );
   }
   if (nd < 2) throw new RangeError(`dropout2d: expected an input with a channel dimension (2D to 4D), got a ${nd}D tensor`);
+  return featureDropout(input, p, training, input.shape[0] * input.shape[1]);
+}
+
+/**
+ * Channel-wise dropout of input read as M channels of equal size, one after the other (also
+ * dropout3d): PyTorch's feature_dropout, one Bernoulli(1 − p) draw per channel in order.
+ */
+function featureDropout(input: Tensor, p: number, training: boolean, M: number): Tensor {
   const n = input.data.length;
   if (p === 0 || !training || n === 0) return input;
   const dtype = input.dtype;
-  const M = input.shape[0] * input.shape[1];
   const F = n / M;
   const mask = new Uint8Array(M);
   let scale = 0;
@@ -108,6 +115,33 @@ export function dropout2d(input: Tensor, ...args: unknown[]): Tensor {
     for (let i = 0; i < n; i++) gx[i] = gd[i] * (mask[(i / F) | 0] ? scale : 0);
     return [new Tensor(gx, input.shape, dtype)];
   });
+}
+
+/**
+ * F.dropout3d(input, p = 0.5, training = true, inplace = false): zeroes whole channels. For input
+ * [N, C, D, H, W] each of the N·C channels (for unbatched [C, D, H, W] each of the C) is kept with
+ * probability 1 − p (one Bernoulli draw per channel, in order, as PyTorch's, so
+ * `torch.manual_seed` gives PyTorch's mask) and scaled by 1/(1 − p). As PyTorch 2.13, other ranks
+ * warn and are read as unbatched (channels along their first dim).
+ */
+export function dropout3d(input: Tensor, p?: number, training?: boolean, options?: { inplace?: boolean }): Tensor;
+export function dropout3d(input: Tensor, options?: { p?: number; training?: boolean; inplace?: boolean }): Tensor;
+export function dropout3d(input: Tensor, ...args: unknown[]): Tensor {
+  const params = [["p", "number"], ["training", "boolean"], ["inplace", "boolean"]] as const;
+  const { p = 0.5, training = true } = pyArgs("dropout3d", params, args) as DropoutOptions;
+  checkFloat(input, "dropout3d");
+  if (!(p >= 0 && p <= 1)) throw new RangeError(`dropout probability has to be between 0 and 1, but got ${p}`);
+  const nd = input.dim();
+  if (nd !== 4 && nd !== 5) {
+    console.warn(
+      `UserWarning: dropout3d: Received a ${nd}-D input to dropout3d, which is deprecated and will result in an error in a future release. ` +
+        "To retain the behavior and silence this warning, please use dropout instead. Note that dropout3d exists to provide channel-wise dropout " +
+        "on inputs with 3 spatial dimensions, a channel dimension, and an optional batch dimension (i.e. 4D or 5D inputs).",
+    );
+  }
+  // PyTorch unsqueezes an unbatched input to [1, ...] first: a 0-d one is then 1-d
+  if (nd < 1) throw new RangeError("Feature dropout requires at least 2 dimensions in the input");
+  return featureDropout(input, p, training, nd === 5 ? input.shape[0] * input.shape[1] : input.shape[0]);
 }
 
 /** The Bernoulli(1 − p) keep mask of `count` entries, drawn as PyTorch's CPU `bernoulli_(1 - p)` draws it. */

@@ -11,6 +11,7 @@
  *   divisor_override, else the window's size clipped to the padded input (count_include_pad) or
  *   to the input (count_include_pad = false); dL/dx += dL/dy / divisor over the clipped window.
  * - adaptive avg: output cell o of `out` covers input rows ⌊o·in/out⌋ .. ⌈(o+1)·in/out⌉ − 1.
+ * pooling3d.ts builds F.max_pool3d on this file's max loops (maxPlanes, per depth slice).
  */
 import { Tensor, storageFor } from "../../tensor/tensor";
 import type { Storage } from "../../tensor/tensor";
@@ -28,7 +29,8 @@ function pair(v: unknown, name: string, op: string): [number, number] {
   throw new RangeError(`${op}: ${what} (got ${Array.isArray(v) ? `[${v.join(", ")}]` : String(v)})`);
 }
 
-function outSize(inSize: number, k: number, pad: number, stride: number, dil: number, ceil: boolean): number {
+/** PyTorch's pooling_output_shape for one dim (also pooling3d.ts). */
+export function outSize(inSize: number, k: number, pad: number, stride: number, dil: number, ceil: boolean): number {
   let out = Math.floor((inSize + 2 * pad - dil * (k - 1) - 1 + (ceil ? stride - 1 : 0)) / stride) + 1;
   if (ceil && (out - 1) * stride >= inSize + pad) out--;
   return out;
@@ -137,18 +139,7 @@ export function maxPool(
   const y = storageFor(dtype, planes * Ho * Wo);
   // flat indices in each plane (H·W < 2^31); an int64 tensor (float64 storage) only when returned
   const idx = new Int32Array(planes * Ho * Wo);
-  const [kH, kW] = k, [sH, sW] = s, [pH, pW] = p, [dH, dW] = d;
-  // each output column's first input column and end (clipped), the same in every row and plane
-  const wBeg = new Int32Array(Wo), wEnd = new Int32Array(Wo);
-  for (let ow = 0; ow < Wo; ow++) {
-    let w0 = ow * sW - pW;
-    wEnd[ow] = Math.min(w0 + (kW - 1) * dW + 1, W);
-    while (w0 < 0) w0 += dW;
-    wBeg[ow] = w0;
-  }
-  // the usual 2×2 window at stride 2 without padding (every window inside the input): unrolled
-  if (kH === 2 && kW === 2 && sH === 2 && sW === 2 && pH === 0 && pW === 0 && dH === 1 && dW === 1 && 2 * Ho <= H && 2 * Wo <= W) maxKernel2x2(x, y, idx, planes, H, W, Ho, Wo);
-  else maxKernel(x, y, idx, planes, H, W, Ho, Wo, kH, sH, pH, dH, dW, wBeg, wEnd);
+  maxPlanes(x, y, idx, planes, H, W, Ho, Wo, k, s, p, d);
   const out = record(new Tensor(y, outShape, dtype), "MaxPool2DWithIndicesBackward0", [input], (g) => {
     const gd = g.data;
     const gx = storageFor(dtype, x.length);
@@ -163,11 +154,33 @@ export function maxPool(
 }
 
 /**
+ * The 2-d max of every [H, W] plane of x into y [planes, Ho, Wo], and the index of each maximum
+ * (flat in its plane) into idx; window sizes, strides, padding and dilation as [h, w]. Also
+ * pooling3d.ts, over each depth slice.
+ */
+export function maxPlanes(
+  x: Storage, y: Storage, idx: Int32Array, planes: number, H: number, W: number, Ho: number, Wo: number,
+  [kH, kW]: number[], [sH, sW]: number[], [pH, pW]: number[], [dH, dW]: number[],
+): void {
+  // each output column's first input column and end (clipped), the same in every row and plane
+  const wBeg = new Int32Array(Wo), wEnd = new Int32Array(Wo);
+  for (let ow = 0; ow < Wo; ow++) {
+    let w0 = ow * sW - pW;
+    wEnd[ow] = Math.min(w0 + (kW - 1) * dW + 1, W);
+    while (w0 < 0) w0 += dW;
+    wBeg[ow] = w0;
+  }
+  // the usual 2×2 window at stride 2 without padding (every window inside the input): unrolled
+  if (kH === 2 && kW === 2 && sH === 2 && sW === 2 && pH === 0 && pW === 0 && dH === 1 && dW === 1 && 2 * Ho <= H && 2 * Wo <= W) maxKernel2x2(x, y, idx, planes, H, W, Ho, Wo);
+  else maxKernel(x, y, idx, planes, H, W, Ho, Wo, kH, sH, pH, dH, dW, wBeg, wEnd);
+}
+
+/**
  * 1 when `v` takes the place of the running maximum, else 0: greater, or NaN (the last NaN is
  * kept), as PyTorch's `val > max || isnan(val)`. A number, not a branch: the max-pooling loops
  * move the winner's index by it (maxKernel2x2).
  */
-const wins = (v: number, best: number): number => +(v > best) | +(v !== v);
+export const wins = (v: number, best: number): number => +(v > best) | +(v !== v);
 
 /** The max-pooling loop (a function of its own, so that V8 optimises it as a whole). */
 function maxKernel(

@@ -1,5 +1,5 @@
 /**
- * nn.Conv1d and nn.Conv2d (math in functional/conv.ts).
+ * nn.Conv1d, nn.Conv2d and nn.Conv3d (math in functional/conv.ts).
  *
  * Conv2d(in_channels, out_channels, kernel_size, { stride = 1, padding = 0, dilation = 1,
  * groups = 1, bias = true, padding_mode = "zeros", dtype }): weight [out_channels,
@@ -67,7 +67,7 @@ export function convLayerArgs<T>(layer: string, args: unknown[], names: readonly
   return out as T;
 }
 
-/** The shared parts of Conv1d and Conv2d (PyTorch's _ConvNd). */
+/** The shared parts of Conv1d, Conv2d and Conv3d (PyTorch's _ConvNd). */
 export abstract class _ConvNd extends Module {
   in_channels: number;
   out_channels: number;
@@ -82,10 +82,10 @@ export abstract class _ConvNd extends Module {
   output_padding: number[];
   weight: Parameter;
   bias: Parameter | null;
-  /** Spatial dims: 1 (Conv1d) or 2 (Conv2d). */
-  protected readonly nd: 1 | 2;
+  /** Spatial dims: 1 (Conv1d), 2 (Conv2d) or 3 (Conv3d). */
+  protected readonly nd: 1 | 2 | 3;
 
-  constructor(layer: string, nd: 1 | 2, in_channels: number, out_channels: number, kernel_size: number | number[], args: unknown[]) {
+  constructor(layer: string, nd: 1 | 2 | 3, in_channels: number, out_channels: number, kernel_size: number | number[], args: unknown[]) {
     super();
     this.nd = nd;
     const o = convLayerArgs<ConvArgs>(layer, args, POSITIONAL);
@@ -136,7 +136,7 @@ export abstract class _ConvNd extends Module {
    * dim.
    */
   override forward(input: Tensor): Tensor {
-    const op = this.nd === 2 ? "conv2d" : "conv1d";
+    const op = `conv${this.nd}d`;
     const { stride, pads, dilation } = checkConv(op, this.nd, input, this.weight, this.bias, this.stride, this.padding, this.dilation, this.groups, this.padding_mode);
     return convolution(op, this.nd, input, this.weight, this.bias, stride, pads, dilation, this.groups, this.padding_mode);
   }
@@ -211,6 +211,35 @@ export class Conv2d extends _ConvNd {
    * The 2-d convolution of `input`: [N, C_in, H, W] or unbatched [C_in, H, W] → [N, C_out, H_out, W_out] (or
    * [C_out, H_out, W_out]), H_out = ⌊(H + 2·padding[0] − dilation[0]·(kH − 1) − 1) / stride[0]⌋ + 1 (W
    * likewise).
+   */
+  override forward(input: Tensor): Tensor {
+    return super.forward(input);
+  }
+}
+
+/**
+ * nn.Conv3d(in_channels, out_channels, kernel_size, { stride = 1, padding = 0, dilation = 1,
+ * groups = 1, bias = true, padding_mode = "zeros", dtype }): input [N, C_in, D, H, W] or
+ * [C_in, D, H, W] → [N, C_out, D_out, H_out, W_out], D_out = ⌊(D + 2·padding[0] −
+ * dilation[0]·(kD − 1) − 1) / stride[0]⌋ + 1 (H, W likewise). kernel_size, stride, padding,
+ * dilation: an int or [d, h, w]. Weight [C_out, C_in / groups, kD, kH, kW] and bias [C_out],
+ * initialised as PyTorch's. For video or volumes:
+ *
+ *   const conv = new torch.nn.Conv3d(3, 8, 3, { padding: 1 });   // [2, 3, 16, 32, 32] → [2, 8, 16, 32, 32]
+ */
+export class Conv3d extends _ConvNd {
+  constructor(in_channels: number, out_channels: number, kernel_size: number | number[], options?: ConvArgs);
+  constructor(
+    in_channels: number, out_channels: number, kernel_size: number | number[], stride?: number | number[], padding?: ConvPadding,
+    dilation?: number | number[], groups?: number, bias?: boolean, padding_mode?: PaddingMode, options?: ConvArgs,
+  );
+  constructor(in_channels: number, out_channels: number, kernel_size: number | number[], ...args: unknown[]) {
+    super("Conv3d", 3, in_channels, out_channels, kernel_size, args);
+  }
+  /**
+   * The 3-d convolution of `input`: [N, C_in, D, H, W] or unbatched [C_in, D, H, W] → [N, C_out, D_out,
+   * H_out, W_out] (or [C_out, D_out, H_out, W_out]), D_out = ⌊(D + 2·padding[0] − dilation[0]·(kD − 1) − 1)
+   * / stride[0]⌋ + 1 (H, W likewise).
    */
   override forward(input: Tensor): Tensor {
     return super.forward(input);

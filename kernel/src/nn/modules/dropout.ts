@@ -1,7 +1,7 @@
 /** The dropout modules (see functional/dropout.ts). */
 import type { Tensor } from "../../tensor/tensor";
 import { Module } from "../module";
-import { dropout, dropout2d, dropout1d, alpha_dropout, feature_alpha_dropout } from "../functional/dropout";
+import { dropout, dropout2d, dropout1d, dropout3d, alpha_dropout, feature_alpha_dropout } from "../functional/dropout";
 import { pyBool, pyFloat } from "./_util";
 import { pyArgs } from "../_args";
 
@@ -53,6 +53,21 @@ export class Dropout2d extends _DropoutNd {
    */
   override forward(input: Tensor): Tensor {
     return dropout2d(input, { p: this.p, training: this.training });
+  }
+}
+
+/**
+ * nn.Dropout3d(p = 0.5): in training mode zeroes whole channels of input [N, C, D, H, W] or
+ * [C, D, H, W] (each kept with probability 1 − p, scaled by 1/(1 − p); see F.dropout3d); the
+ * identity in eval mode.
+ */
+export class Dropout3d extends _DropoutNd {
+  /**
+   * In training, zeroes whole channels with probability p and scales the rest by 1/(1 − p); in eval, the
+   * identity. Input [N, C, D, H, W] or [C, D, H, W] → same shape.
+   */
+  override forward(input: Tensor): Tensor {
+    return dropout3d(input, { p: this.p, training: this.training });
   }
 }
 

@@ -1,6 +1,6 @@
 /**
- * nn.BatchNorm1d, nn.BatchNorm2d and nn.LayerNorm (math in functional/normalization.ts); nn.GroupNorm,
- * nn.InstanceNorm1d/2d (functional/group_norm.ts) and nn.LocalResponseNorm
+ * nn.BatchNorm1d, nn.BatchNorm2d, nn.BatchNorm3d and nn.LayerNorm (math in functional/normalization.ts); nn.GroupNorm,
+ * nn.InstanceNorm1d/2d/3d (functional/group_norm.ts) and nn.LocalResponseNorm
  * (functional/local_response_norm.ts) at the end of this file.
  *
  * BatchNorm1d(num_features, { eps = 1e-5, momentum = 0.1, affine = true,
@@ -141,6 +141,27 @@ export class BatchNorm2d extends BatchNorm1d {
    * Normalises each channel over N, H and W with the batch's statistics in training (updating
    * running_mean/running_var) or the running statistics in eval, then scales by weight and shifts by bias:
    * input [N, C, H, W] → the same shape.
+   */
+  override forward(input: Tensor): Tensor {
+    return super.forward(input);
+  }
+}
+
+/**
+ * nn.BatchNorm3d(num_features, { eps = 1e-5, momentum = 0.1, affine = true,
+ * track_running_stats = true }): BatchNorm1d's computation over input [N, C, D, H, W], with the
+ * statistics of each channel taken over N, D, H and W (n = N·D·H·W values; the running variance
+ * is updated with the unbiased n/(n − 1) estimate). Same buffers, options and eval behaviour as
+ * BatchNorm1d, which it extends (as BatchNorm2d).
+ */
+export class BatchNorm3d extends BatchNorm1d {
+  protected override _check_input_dim(input: Tensor): void {
+    if (input.dim() !== 5) throw new RangeError(`expected 5D input (got ${input.dim()}D input)`);
+  }
+  /**
+   * Normalises each channel over N, D, H and W with the batch's statistics in training (updating
+   * running_mean/running_var) or the running statistics in eval, then scales by weight and shifts by bias:
+   * input [N, C, D, H, W] → the same shape.
    */
   override forward(input: Tensor): Tensor {
     return super.forward(input);
@@ -312,6 +333,27 @@ export class InstanceNorm2d extends InstanceNorm1d {
   /**
    * Normalises each sample's channel over its H·W positions (running statistics in eval when
    * track_running_stats): input [N, C, H, W] or [C, H, W] → the same shape.
+   */
+  override forward(input: Tensor): Tensor {
+    return super.forward(input);
+  }
+}
+
+/**
+ * nn.InstanceNorm3d(num_features, { eps = 1e-5, momentum = 0.1, affine = false,
+ * track_running_stats = false }): InstanceNorm1d's computation over input [N, C, D, H, W] or
+ * [C, D, H, W], each sample's channel normalised over its D·H·W positions.
+ */
+export class InstanceNorm3d extends InstanceNorm1d {
+  protected override _get_no_batch_dim(): number {
+    return 4;
+  }
+  protected override _check_input_dim(input: Tensor): void {
+    if (input.dim() !== 4 && input.dim() !== 5) throw new RangeError(`expected 4D or 5D input (got ${input.dim()}D input)`);
+  }
+  /**
+   * Normalises each sample's channel over its D·H·W positions (running statistics in eval when
+   * track_running_stats): input [N, C, D, H, W] or [C, D, H, W] → the same shape.
    */
   override forward(input: Tensor): Tensor {
     return super.forward(input);

@@ -1,7 +1,8 @@
 /**
  * nn.MaxPool2d, nn.AvgPool2d and nn.AdaptiveAvgPool2d (math in functional/pooling.ts); nn.MaxPool1d,
  * nn.AvgPool1d, nn.AdaptiveAvgPool1d (functional/pooling1d.ts), nn.AdaptiveMaxPool1d and
- * nn.AdaptiveMaxPool2d (functional/adaptive_max.ts).
+ * nn.AdaptiveMaxPool2d (functional/adaptive_max.ts); nn.MaxPool3d, nn.AvgPool3d and
+ * nn.AdaptiveAvgPool3d (functional/pooling3d.ts).
  */
 import type { Tensor } from "../../tensor/tensor";
 import { Module } from "../module";
@@ -10,6 +11,8 @@ import type { AvgPool2dOptions, MaxPool2dOptions } from "../functional/pooling";
 import { adaptive_avg_pool1d, avgPool1d, maxPool1d } from "../functional/pooling1d";
 import type { AvgPool1dOptions, MaxPool1dOptions } from "../functional/pooling1d";
 import { adaptive_max_pool1d, adaptive_max_pool2d } from "../functional/adaptive_max";
+import { adaptive_avg_pool3d, avgPool3d, maxPool3d } from "../functional/pooling3d";
+import type { AvgPool3dOptions, MaxPool3dOptions } from "../functional/pooling3d";
 import { pyBool } from "./_util";
 
 /** Python's repr of an int, a tuple, or None. */
@@ -38,7 +41,7 @@ function layerArgs(layer: string, names: readonly string[], args: unknown[]): Re
   return out;
 }
 
-/** MaxPool1d's and MaxPool2d's options, given positionally or as an options object, and repr (PyTorch's _MaxPoolNd). */
+/** MaxPool1d's, MaxPool2d's and MaxPool3d's options, given positionally or as an options object, and repr (PyTorch's _MaxPoolNd). */
 abstract class MaxPoolNd<R extends boolean> extends Module {
   kernel_size: number | number[];
   stride: number | number[];
@@ -86,26 +89,17 @@ export class MaxPool2d<R extends boolean = false> extends MaxPoolNd<R> {
   }
 }
 
-/**
- * nn.AvgPool2d(kernel_size, { stride = kernel_size, padding = 0, ceil_mode = false,
- * count_include_pad = true, divisor_override = null }): the mean of each window of input
- * [N, C, H, W] or [C, H, W]. Options positionally in Python's order too: `new AvgPool2d(2, 2)`.
- */
-export class AvgPool2d extends Module {
+/** AvgPool2d's and AvgPool3d's options, given positionally or as an options object, and repr. */
+abstract class AvgPoolNd extends Module {
   kernel_size: number | number[];
   stride: number | number[];
   padding: number | number[];
   ceil_mode: boolean;
   count_include_pad: boolean;
   divisor_override: number | null;
-  constructor(kernel_size: number | number[], options?: AvgPool2dOptions);
-  constructor(
-    kernel_size: number | number[], stride?: number | number[] | null, padding?: number | number[], ceil_mode?: boolean,
-    count_include_pad?: boolean, divisor_override?: number | null,
-  );
-  constructor(kernel_size: number | number[], ...args: unknown[]) {
+  constructor(layer: string, kernel_size: number | number[], args: unknown[]) {
     super();
-    const o = layerArgs("AvgPool2d", ["stride", "padding", "ceil_mode", "count_include_pad", "divisor_override"], args);
+    const o = layerArgs(layer, ["stride", "padding", "ceil_mode", "count_include_pad", "divisor_override"], args);
     this.kernel_size = kernel_size;
     this.stride = (o.stride ?? kernel_size) as number | number[];
     this.padding = (o.padding ?? 0) as number | number[];
@@ -113,15 +107,31 @@ export class AvgPool2d extends Module {
     this.count_include_pad = (o.count_include_pad ?? true) as boolean;
     this.divisor_override = (o.divisor_override ?? null) as number | null;
   }
+  override extra_repr(): string {
+    return `kernel_size=${pyVal(this.kernel_size)}, stride=${pyVal(this.stride)}, padding=${pyVal(this.padding)}`;
+  }
+}
+
+/**
+ * nn.AvgPool2d(kernel_size, { stride = kernel_size, padding = 0, ceil_mode = false,
+ * count_include_pad = true, divisor_override = null }): the mean of each window of input
+ * [N, C, H, W] or [C, H, W]. Options positionally in Python's order too: `new AvgPool2d(2, 2)`.
+ */
+export class AvgPool2d extends AvgPoolNd {
+  constructor(kernel_size: number | number[], options?: AvgPool2dOptions);
+  constructor(
+    kernel_size: number | number[], stride?: number | number[] | null, padding?: number | number[], ceil_mode?: boolean,
+    count_include_pad?: boolean, divisor_override?: number | null,
+  );
+  constructor(kernel_size: number | number[], ...args: unknown[]) {
+    super("AvgPool2d", kernel_size, args);
+  }
   /**
    * Mean over each kernel_size window: input [N, C, H, W] or [C, H, W] → [N, C, H_out, W_out], H_out = ⌊(H +
    * 2·padding − kH) / stride⌋ + 1 (⌈⌉ with ceil_mode; W likewise).
    */
   override forward(input: Tensor): Tensor {
     return avgPool(input, this.kernel_size, this.stride, this.padding, this.ceil_mode, this.count_include_pad, this.divisor_override);
-  }
-  override extra_repr(): string {
-    return `kernel_size=${pyVal(this.kernel_size)}, stride=${pyVal(this.stride)}, padding=${pyVal(this.padding)}`;
   }
 }
 
@@ -269,5 +279,77 @@ export class AdaptiveMaxPool2d<R extends boolean = false> extends AdaptiveMaxPoo
    */
   override forward(input: Tensor): R extends true ? [Tensor, Tensor] : Tensor {
     return adaptive_max_pool2d(input, this.output_size, this.return_indices as false) as R extends true ? [Tensor, Tensor] : Tensor;
+  }
+}
+
+/**
+ * nn.MaxPool3d(kernel_size, { stride = kernel_size, padding = 0, dilation = 1,
+ * return_indices = false, ceil_mode = false }): the maximum of each window of input
+ * [N, C, D, H, W] or [C, D, H, W]; sizes an int or [d, h, w]. Options positionally in Python's
+ * order too: `new MaxPool3d(2, 2)`. With `return_indices: true`, forward returns [output, indices].
+ */
+export class MaxPool3d<R extends boolean = false> extends MaxPoolNd<R> {
+  constructor(kernel_size: number | number[], options?: Omit<MaxPool3dOptions, "return_indices"> & { return_indices?: R });
+  constructor(
+    kernel_size: number | number[], stride?: number | number[] | null, padding?: number | number[], dilation?: number | number[],
+    return_indices?: R, ceil_mode?: boolean,
+  );
+  constructor(kernel_size: number | number[], ...args: unknown[]) {
+    super("MaxPool3d", kernel_size, args);
+  }
+  /**
+   * Max over each kernel_size window: input [N, C, D, H, W] or [C, D, H, W] → [N, C, D_out, H_out, W_out],
+   * D_out = ⌊(D + 2·padding − dilation·(kD − 1) − 1) / stride⌋ + 1 (⌈⌉ with ceil_mode; H, W likewise); with
+   * return_indices, [output, indices] (flat D·H·W indices of the maxima).
+   */
+  override forward(input: Tensor): R extends true ? [Tensor, Tensor] : Tensor {
+    return maxPool3d(input, this.kernel_size, this.stride, this.padding, this.dilation, this.ceil_mode, this.return_indices) as R extends true ? [Tensor, Tensor] : Tensor;
+  }
+}
+
+/**
+ * nn.AvgPool3d(kernel_size, { stride = kernel_size, padding = 0, ceil_mode = false,
+ * count_include_pad = true, divisor_override = null }): the mean of each window of input
+ * [N, C, D, H, W] or [C, D, H, W]; sizes an int or [d, h, w]. Options positionally in Python's
+ * order too: `new AvgPool3d(2, 2)`.
+ */
+export class AvgPool3d extends AvgPoolNd {
+  constructor(kernel_size: number | number[], options?: AvgPool3dOptions);
+  constructor(
+    kernel_size: number | number[], stride?: number | number[] | null, padding?: number | number[], ceil_mode?: boolean,
+    count_include_pad?: boolean, divisor_override?: number | null,
+  );
+  constructor(kernel_size: number | number[], ...args: unknown[]) {
+    super("AvgPool3d", kernel_size, args);
+  }
+  /**
+   * Mean over each kernel_size window: input [N, C, D, H, W] or [C, D, H, W] → [N, C, D_out, H_out, W_out],
+   * D_out = ⌊(D + 2·padding − kD) / stride⌋ + 1 (⌈⌉ with ceil_mode; H, W likewise).
+   */
+  override forward(input: Tensor): Tensor {
+    return avgPool3d(input, this.kernel_size, this.stride, this.padding, this.ceil_mode, this.count_include_pad, this.divisor_override);
+  }
+}
+
+/**
+ * nn.AdaptiveAvgPool3d(output_size): averages input [N, C, D, H, W] or [C, D, H, W] down to
+ * [.., d, h, w] whatever its size (output_size an int, or [d, h, w] with null keeping that input
+ * size). `new AdaptiveAvgPool3d(1)` is global average pooling over a volume or a clip.
+ */
+export class AdaptiveAvgPool3d extends Module {
+  output_size: number | (number | null)[];
+  constructor(output_size: number | (number | null)[]) {
+    super();
+    this.output_size = output_size;
+  }
+  /**
+   * Mean over windows chosen so the output has output_size: input [N, C, D, H, W] or [C, D, H, W] → [N, C,
+   * D_out, H_out, W_out] (output_size; a null entry keeps that input size).
+   */
+  override forward(input: Tensor): Tensor {
+    return adaptive_avg_pool3d(input, this.output_size);
+  }
+  override extra_repr(): string {
+    return `output_size=${pyVal(this.output_size)}`;
   }
 }
