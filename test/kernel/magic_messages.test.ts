@@ -182,6 +182,13 @@ const loss_fn = new torch.nn.MSELoss();`);
   it("%lr_schedule, %%lr_trace, %lr_compare: the close scheduler, key, option and value", async () => {
     expect(await evalue("%lr_schedule StepLRR step_size=2 --steps 5")).toMatch(/^unknown scheduler "StepLRR" \(did you mean StepLR\?\); valid names: LambdaLR, /);
     expect(await evalue("%lr_schedule steplr step_size=2 --steps 5")).toMatch(/^unknown scheduler "steplr" \(did you mean StepLR\?\)/);
+    // Python's call form gets the line's form; PyTorch's full path is the same class
+    expect(await evalue("%lr_schedule StepLR(step_size=5, gamma=0.5)")).toBe(
+      "StepLR(...) is Python's call: write the scheduler's options as key=value words after its name, without parentheses or commas, "
+      + "e.g. %lr_schedule StepLR step_size=... gamma=... --steps 100");
+    expect(await evalue("%lr_schedule torch.optim.lr_scheduler.StepLR step_size=2 --steps 5 --lr 0.1 --no-such-option")).toMatch(/^unknown option --no-such-option/);
+    const dotted = await k.execute("%lr_schedule torch.optim.lr_scheduler.StepLR step_size=2 --steps 5");
+    expect(dotted.reply.content.status).toBe("ok");
     expect(await evalue("%lr_schedule StepLR stepsize=2 --steps 5")).toBe(
       "StepLR: StepLR.__init__() got an unexpected keyword argument 'stepsize' (did you mean step_size=?); accepted: step_size, gamma, last_epoch");
     expect(await evalue("%lr_schedule StepLR step_size=2 steps=5")).toMatch(/^StepLR: .*'steps' \(did you mean --steps\?\)/);

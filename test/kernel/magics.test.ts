@@ -515,8 +515,10 @@ train(inCellOpt, 3);
   });
 
   it("%lr_schedule SequentialLR / ChainedScheduler: the error gives the code that previews them, and that code runs", async () => {
-    const r = await k.execute("%lr_schedule SequentialLR milestones=[5] --steps 10");
+    const r = await k.execute("%lr_schedule SequentialLR milestones=[5] --steps 25");
     expect(r.reply.content.ename).toBe("UsageError");
+    // the example is the user's run: its --steps, and the main scheduler over the steps after the warm-up
+    expect(r.reply.content.evalue).toMatch(/\{ T_max: 20 \}\); return .*\}, \{ steps: 25 \}\)$/m);
     const code = /\n {2}(lrlab\.preview\(.*)$/m.exec(r.reply.content.evalue)?.[1];
     expect(code).toBeDefined();
     const run = await k.execute(code!);

@@ -235,8 +235,19 @@ export const BOOLEAN_KEYS: Readonly<Record<string, readonly string[]>> = {
 function checkLine(a: ParsedArgs, usage: string): string {
   const names = schedulerNames();
   if (a.positional.length === 0) throw new MagicError(`name a scheduler; valid names: ${names.join(", ")}`, usage);
+  // PyTorch's full path names the same class: torch.optim.lr_scheduler.StepLR is StepLR
+  const dotted = /^(?:torch\.)?(?:optim\.)?lr_scheduler\.(\w+)$/.exec(a.positional[0]);
+  if (dotted !== null && names.includes(dotted[1])) a.positional[0] = dotted[1];
   const name = a.positional[0];
-  if (!names.includes(name)) throw new MagicError(`unknown scheduler ${JSON.stringify(name)}${didYouMean(name, names)}; valid names: ${names.join(", ")}`, usage);
+  if (!names.includes(name)) {
+    // StepLR(step_size=5, gamma=0.5): Python's call, which the line writes as key=value words
+    const call = /^(\w+)\(/.exec(name);
+    if (call !== null && names.includes(call[1])) {
+      throw new MagicError(`${call[1]}(...) is Python's call: write the scheduler's options as key=value words after its name, `
+        + `without parentheses or commas, e.g. %lr_schedule ${call[1]} ${(schedulerKeywords(call[1]).slice(0, 2).map((k) => k + "=...").join(" "))} --steps 100`, usage);
+    }
+    throw new MagicError(`unknown scheduler ${JSON.stringify(name)}${didYouMean(name, names)}; valid names: ${names.join(", ")}`, usage);
+  }
   const keys = schedulerKeywords(name);
   const bad = keys.length ? a.kv.find(([k]) => !keys.includes(k)) : undefined;
   if (bad !== undefined) {
@@ -271,13 +282,14 @@ function build(a: ParsedArgs, options: Record<string, unknown>, usage: string) {
       + " (the optimizer decides only which momentum a cycling scheduler moves)", usage);
   }
   if (name === "SequentialLR" || name === "ChainedScheduler") {
-    // they take scheduler objects, which key=value cannot write
+    // they take scheduler objects, which key=value cannot write; the example uses the line's --steps
+    const userSteps = Number.isInteger(a.flags.steps) && (a.flags.steps as number) > 5 ? a.flags.steps as number : 50;
     const combined = name === "SequentialLR"
       ? "new torch.optim.lr_scheduler.SequentialLR(opt, { schedulers: [warmup, main], milestones: [5] })"
       : "new torch.optim.lr_scheduler.ChainedScheduler([warmup, main])";
     throw new MagicError(`${name} combines other schedulers, which a magic line cannot build; preview it in code:\n`
       + "  lrlab.preview((opt) => { const warmup = new torch.optim.lr_scheduler.LinearLR(opt, { start_factor: 0.1, total_iters: 5 }); "
-      + `const main = new torch.optim.lr_scheduler.CosineAnnealingLR(opt, { T_max: 45 }); return ${combined}; }, { steps: 50 })`, usage);
+      + `const main = new torch.optim.lr_scheduler.CosineAnnealingLR(opt, { T_max: ${Math.max(1, userSteps - 5)} }); return ${combined}; }, { steps: ${userSteps} })`, usage);
   }
   // --metrics: what ReduceLROnPlateau.step(metrics) receives at each step, and nothing else
   const metricsText = a.flags.metrics as string[] | undefined;
