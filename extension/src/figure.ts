@@ -66,7 +66,8 @@ export function legendLine(p: PlotPayload, group: unknown): string | undefined {
  * The palette slot of every series, parallel to `p.series`. Colours follow runs, not metrics or
  * positions: runs take consecutive blocks of slots in order of first appearance, one slot per
  * distinct (group, parameter) line of the run; a series of the run as a whole (loss: group null)
- * takes the run's first slot. So a run, and within it a group, keeps its colour whatever metric
+ * takes the run's first slot
+ * (outside a comparison, a slot after the run's lines when it has several). So a run, and within it a group, keeps its colour whatever metric
  * is shown, and hiding a group does not repaint the others.
  *
  * The SVG/plotly fallback (kernel/src/plot/plotly.ts, `colourSlots`) applies the same rule to the
@@ -81,13 +82,21 @@ export function colourSlots(p: PlotPayload): number[] {
     if (!lines) runs.set(s.name, (lines = new Map()));
     if (!whole(s) && !lines.has(sub(s))) lines.set(sub(s), lines.size);
   }
+  // Outside a comparison, a run of several lines (groups, parameters) gives its whole-run series
+  // (the loss) a slot of its own after them: in the run's colour it was drawn, and listed, in
+  // group 0's blue, as if it were that group's.
+  const apart = (lines: Map<string, number>) => p.kind !== "compare" && lines.size > 1;
   const base = new Map<string, number>();
   let next = 0;
   for (const [name, lines] of runs) {
     base.set(name, next);
-    next += Math.max(1, lines.size);
+    next += Math.max(1, lines.size) + (apart(lines) ? 1 : 0);
   }
-  return p.series.map((s) => (base.get(s.name) ?? 0) + (whole(s) ? 0 : runs.get(s.name)?.get(sub(s)) ?? 0));
+  return p.series.map((s) => {
+    const lines = runs.get(s.name);
+    const own = whole(s) ? (lines !== undefined && apart(lines) ? lines.size : 0) : lines?.get(sub(s)) ?? 0;
+    return (base.get(s.name) ?? 0) + own;
+  });
 }
 
 /** "#rrggbb" → "rgba(r, g, b, a)"; other colour syntaxes are returned unchanged. */

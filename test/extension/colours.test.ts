@@ -111,7 +111,9 @@ describe("one palette, one assignment", () => {
     expect(styles.get("lr · group 0")).toEqual({ colour: LIGHT_PALETTE[0], dash: "solid" });
     expect(styles.get("projected lr · group 0")).toEqual({ colour: LIGHT_PALETTE[0], dash: "dash" });
     expect(styles.get("projected lr · group 1")).toEqual({ colour: LIGHT_PALETTE[1], dash: "dash" });
-    expect(styles.get("loss")).toEqual({ colour: LIGHT_PALETTE[0], dash: "solid" });
+    // the run's loss is no group's line: its own colour after the groups' (it was group 0's blue,
+    // and the legend listed "loss" in group 0's colour)
+    expect(styles.get("loss")).toEqual({ colour: LIGHT_PALETTE[2], dash: "solid" });
     // Two groups: the SVG's colour legend names the lines, and the panel's own key the dashes.
     const line = (toVegaLite(payloads[0][1]) as any).vconcat[0].layer.find((l: any) => l.mark.type === "line").encoding;
     expect(line.color.scale.domain).toEqual(["group 0", "group 1", "loss"]);

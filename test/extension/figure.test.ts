@@ -397,10 +397,13 @@ describe("colours follow runs across metrics", () => {
     return new Map(f.data.filter((_, i) => f.roles[i] === "line").map((l) => [l.name, (l.line as any).color as string]));
   };
 
-  it("a run's loss (no group) keeps the run's colour, its first group's", () => {
+  it("a run's loss (no group) has a colour of its own after its groups' in a trace of several groups, the run's in a one-group trace", () => {
     const p = validatePayload(fixture("trace_two_groups"));
     expect(lineColours(p, "lr_projected")).toEqual(new Map([["group 0", LIGHT_PALETTE[0]], ["group 1", LIGHT_PALETTE[1]]]));
-    expect(lineColours(p, "loss")).toEqual(new Map([["sgd", LIGHT_PALETTE[0]]]));
+    expect(lineColours(p, "loss")).toEqual(new Map([["sgd", LIGHT_PALETTE[2]]]));
+    const one = clone(fixture("trace_two_groups"));
+    one.series = one.series.filter((t: { group: number | null }) => t.group !== 1);
+    expect(lineColours(validatePayload(one), "loss")).toEqual(new Map([["sgd", LIGHT_PALETTE[0]]]));
   });
 
   it("in a comparison each run has one colour on every metric, runs in order", () => {

@@ -60,7 +60,8 @@ export function escapeText(s: string): string {
  * The palette slot of every series, parallel to `payload.series` (the extension's rule, see
  * colourSlots in extension/src/figure.ts): runs take consecutive blocks of slots in order of first
  * appearance, one per distinct (group, parameter) line of the run; a series of the run as a whole
- * (loss: group null) takes the run's first slot. A run, and a group within it, keeps its colour
+ * (loss: group null) takes the run's first slot
+ * (outside a comparison, a slot after the run's lines when it has several). A run, and a group within it, keeps its colour
  * across metrics and panels.
  */
 export function colourSlots(payload: PlotPayload): number[] {
@@ -72,13 +73,21 @@ export function colourSlots(payload: PlotPayload): number[] {
     if (!lines) runs.set(s.name, (lines = new Map()));
     if (!whole(s) && !lines.has(sub(s))) lines.set(sub(s), lines.size);
   }
+  // Outside a comparison, a run of several lines (groups, parameters) gives its whole-run series
+  // (the loss) a slot of its own after them: in the run's colour it was drawn, and listed, in
+  // group 0's blue, as if it were that group's.
+  const apart = (lines: Map<string, number>) => payload.kind !== "compare" && lines.size > 1;
   const base = new Map<string, number>();
   let next = 0;
   for (const [name, lines] of runs) {
     base.set(name, next);
-    next += Math.max(1, lines.size);
+    next += Math.max(1, lines.size) + (apart(lines) ? 1 : 0);
   }
-  return payload.series.map((s) => (base.get(s.name) ?? 0) + (whole(s) ? 0 : runs.get(s.name)?.get(sub(s)) ?? 0));
+  return payload.series.map((s) => {
+    const lines = runs.get(s.name);
+    const own = whole(s) ? (lines !== undefined && apart(lines) ? lines.size : 0) : lines?.get(sub(s)) ?? 0;
+    return (base.get(s.name) ?? 0) + own;
+  });
 }
 
 /** How a legend label of the static panels is drawn. */
