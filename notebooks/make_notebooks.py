@@ -146,10 +146,15 @@ The parameters fly off to `1e8` and beyond: the run **diverges**, and faster for
 Summing `bs` gradients makes the step `bs` times larger. For this one-sample least-squares
 problem the curvature along the input is `λ = 2(‖x‖² + 1) ≈ 27`, and gradient descent is stable
 only while `step size × λ < 2`. Here the step size is `γ·bs = 0.32` to `5.12`, so `γ·bs·λ` is
-between 8.6 and 138. The tracer shows it directly. Traced with `reduction: "sum"` (what the
-accumulation is), the projected and per-sample rates are both `γ`: every one of the `bs`
-backward calls adds a full `γ`-step of its sample, so measured against one sample's gradient the
-step is `γ·bs`, and the update ratio `‖Δθ‖/‖θ‖` is far above 1 (healthy is about `1e-3`).
+between 8.6 and 138. The tracer shows it, though one of its numbers needs care. Traced with
+`reduction: "sum"` and `batch_size: 32` (what the accumulation is), it counts each of the 32
+backward calls as a sample, so its projected and per-sample rates both read `γ = 0.01`. But the
+32 are one sample 32 times: the step holds its gradient `∇ℓ` 32 times, and measured against that
+gradient, `‖Δθ‖/‖∇ℓ‖`, the one real sample's step is `γ·bs = 0.32`. The cell prints both. Its
+plot opens on the update ratio `‖Δθ‖/‖θ‖`, which is far above 1 (healthy is about `1e-3`) and
+settles at `γ·bs·λ = 8.64`, the product that must stay below 2. In JupyterLab the plot shows one
+metric at a time, chosen in the menu above it (its *per-sample lr* is the tracer's count, `γ`);
+the static picture that GitHub, nbviewer and exported HTML show stacks them in panels.
 """),
     code("""
 torch.manual_seed(0);
@@ -164,15 +169,22 @@ for (let i = 0; i < 10; i++) {
 }
 t32.stop();
 const last = t32.latest();
-console.log(`lr ${last.lr}, lr_projected ${last.lr_projected?.toFixed(4)}, lr_per_sample ${last.lr_per_sample?.toFixed(4)}, update_ratio ${last.update_ratio?.toExponential(2)}`);
-t32
+console.log(`the tracer, counting each backward call as a sample: lr ${last.lr}, lr_projected ${last.lr_projected?.toFixed(4)}, lr_per_sample ${last.lr_per_sample?.toFixed(4)}`);
+// The step's gradient is g = 32·∇ℓ (one sample, 32 backward calls) and ‖Δθ‖ = lr_realized·‖g‖,
+// so measured against the one sample's gradient the step is ‖Δθ‖/‖∇ℓ‖ = 32·lr_realized.
+console.log(`the one real sample: ‖Δθ‖/‖∇ℓ‖ = ${(32 * last.lr_realized!).toFixed(4)} = γ·bs`);
+const lambda1 = 2 * (x1.pow(2).sum().item() + 1);
+console.log(`update_ratio ${last.update_ratio?.toFixed(2)}; γ·bs·λ = ${(base_lr * 32 * lambda1).toFixed(2)} (λ = ${lambda1.toFixed(2)})`);
+display(t32.bundle({ default_metric: "update_ratio" }));
 """),
     md("""
 ## The right measurement: real batches, mean reduction
 Now the experiment the article describes: a data set of `N = 2048` samples, mini-batches of
 `B` samples, the mean-reduced MSE, the same `γ = 0.01` for every `B`, each run from the same
-initial weights. `%%lr_trace` traces every optimizer stepped in the cell and plots it live;
-`--batch-size` tells it `B`, so it can report the **per-sample** rate `lr_per_sample = γ/B`.
+initial weights. `lrlab.trace(optimizer, { batch_size: B, name })` traces each run (as
+`%%lr_trace --name N --batch-size B` does for the optimizers a cell steps): the batch size lets
+it report the **per-sample** rate `lr_per_sample = γ/B`, and the name makes the trace a run,
+which `%lr_compare` then plots by that name.
 """),
     code("""
 torch.manual_seed(0);
@@ -213,13 +225,16 @@ const b32 = run(32, 0.01, "B=32, lr=0.01");
 const b128 = run(128, 0.01, "B=128, lr=0.01");
 const b512 = run(512, 0.01, "B=512, lr=0.01");
 """),
-    code("%lr_compare b32 b128 b512 --metric lr_per_sample"),
+    code('%lr_compare "B=32, lr=0.01" "B=128, lr=0.01" "B=512, lr=0.01" --metric lr_per_sample'),
     md("""
-What holds exactly is the per-sample rate: SGD's projected rate is `γ` whatever `B`, and the
-rate each sample gets is `γ/B`: `3.1e-4`, `7.8e-5`, `2.0e-5`. The *step* does not shrink: a mean
-over more samples estimates the same gradient, only with less noise, so step for step the three
-runs learn alike (in the loss panel, against steps, the curves lie on one another; after 8 steps
-the loss on all the data is 2.248, 2.286 and 2.288). What a larger batch loses is steps: one epoch
+What holds exactly is the per-sample rate, which the plot opens on: SGD's projected rate is `γ`
+whatever `B`, and the rate each sample gets is `γ/B`: `3.1e-4`, `7.8e-5`, `2.0e-5`. The *step*
+does not shrink: a mean over more samples estimates the same gradient, only with less noise, so
+step for step the three runs learn alike. Choose *loss* in the plot's metric menu (in JupyterLab
+it shows one metric at a time, chosen in the menu above it; the static picture that GitHub,
+nbviewer and exported HTML show stacks the loss in a second panel): against steps, the three
+batch losses fall together, `B = 32`'s the noisiest. After 8 steps the loss on all the data is
+2.248, 2.286 and 2.288. What a larger batch loses is steps: one epoch
 of 2048 samples is 64 steps at `B = 32` and 4 at `B = 512`, so after two epochs the loss is
 0.024, 0.823 and 2.288 (at `B = 512` two epochs are those 8 steps). The article's claim holds per epoch, not per step, and `γ/B` says by how
 much.
@@ -234,9 +249,12 @@ console.log(scaled);
 const b512_scaled = run(512, scaled.lr, "B=512, lr=0.16");
 console.log(`per-sample rate, B=32: ${b32.latest().lr_per_sample!.toExponential(4)}, B=512 scaled: ${b512_scaled.latest().lr_per_sample!.toExponential(4)}`);
 """),
-    code("%lr_compare b32 b512 b512_scaled --metric lr_per_sample"),
+    code('%lr_compare "B=32, lr=0.01" "B=512, lr=0.01" "B=512, lr=0.16" --metric lr_per_sample'),
     md("""
-Doubling (here: ×16) both `B` and `γ` keeps the per-sample rate. In real training Goyal et al.
+Multiplying both `B` and `γ` by 16 keeps the per-sample rate: the line of `B=512, lr=0.16` lies on
+that of `B=32, lr=0.01` (untick one of them under *runs* to see the other), 16 times above
+`B=512, lr=0.01`'s. And the scaled run's 8 steps leave a loss of 0.015 on all the data, lower
+than `B = 32`'s 0.024 after its 128. In real training Goyal et al.
 add a gradual warm-up, because a large `γ` can be unstable early on, as the first experiment
 showed.
 """),
@@ -319,9 +337,10 @@ parameters of `ρₖ = −Δθₖ/gₖ`, the band its 5–95% range. At the firs
 configured `0.01`; at step 7, where the loss dips to `5e-5` and the gradient almost vanishes, it
 reaches `11`. From step 8 to 12 every `ρₖ` is **negative**: Adam's momentum `m` still points the
 old way, so the step goes against the new gradient, uphill, and the loss climbs back to `0.046`.
-No single learning rate describes that. Adam's own per-element factor, *preconditioned lr*
-(read from its state, before momentum), stays positive: once the first steps are past (from
-step 5) it lies between `0.014` and `0.6`, 1.4 to 60 times the configured rate.
+No single learning rate describes that. Adam's own per-element factor (choose *preconditioned
+lr*, the third panel of the static picture; read from its state, before momentum) stays
+positive: once the first steps are past (from step 5) it lies between `0.014` and `0.6`, 1.4 to
+60 times the configured rate.
 
 The first step shows where the spread comes from (Kingma & Ba §2.1): with `m₁ = (1−β₁)g`,
 `v₁ = (1−β₂)g²`, the bias-corrected step is `γ · g/|g| ≈ ±γ` for **every** element, whatever its
@@ -465,13 +484,17 @@ for (let epoch = 0; epoch < 10; epoch++) {
     md("""
 With `γ = 0.1`, `γλ ≈ 2.7 > 2`: every step overshoots and the error grows by `|1 − γλ| ≈ 1.7`
 per step, so the loss climbs to `4e22` in 50 steps. No value becomes infinite, so nothing is
-flagged as a divergence; the loss panel and the update ratio (`2.7`, where about `1e-3` is
-healthy) show it. `StepLR` then halves the rate to `0.05` (`γλ ≈ 1.35 < 2`) and the loss falls
-as fast as it rose: below `1` at step 75, to `1.5e-8` at step 84.
+flagged as a divergence, and the plot opens on the projected rate, which for plain SGD is the
+configured one (`0.1`, then `0.05`). Choose *loss* in its metric menu to see the divergence, or
+*update ratio*: `2.7`, where about `1e-3` is healthy (in JupyterLab the plot shows one metric at
+a time, chosen in the menu above it; the static picture that GitHub, nbviewer and exported HTML
+show stacks them in panels). `StepLR` then halves the rate to `0.05` (`γλ ≈ 1.35 < 2`) and the
+loss falls as fast as it rose: below `1` at step 75, to `1.5e-8` at step 84.
 
 Then it stops: from step 84 on, the projected and element-wise rates and the update ratio read
-exactly `0`, while the configured rate is `0.05` and the gradient is not zero. Nothing moves any
-more. The divergence is the reason; look at the weights:
+exactly `0` (the projected rate's line drops to `0` there), while the configured rate is `0.05`
+and the gradient is not zero. Nothing moves any more. The divergence is the reason; look at the
+weights:
 """),
     code("""
 const theta0 = torch.cat(model0.parameters().map((p) => p.detach().flatten()));  // model2's initial weights
@@ -508,9 +531,11 @@ torch.manual_seed(1);  // the loader's shuffle: the same mini-batches each time 
 """),
     md("""
 The loss falls once `lr` is large enough to move in one pass, reaches its floor (the noise),
-and explodes past the stability limit. The suggestions (`steepest`, `valley`, `minimum/10`) sit
-below the explosion; the last one is the fastai rule of thumb "a tenth of the rate at the
-minimum".
+and explodes past the stability limit. The stars are the suggestions (`steepest`, `valley`,
+`minimum/10`), all below the explosion; the last one is the fastai rule of thumb "a tenth of the
+rate at the minimum". They are taken on the smoothed loss, the dashed line: a moving average in
+which each new mini-batch weighs 0.05, so it lags the raw loss, and from `lr = 0.1` to `0.8`,
+where the raw loss is down at its floor (about `0.1`), it still reads 2.7 falling to 1.2.
 """),
 ]
 
@@ -673,10 +698,11 @@ has a batch loss of 0.47 (0.40 at the start) and a gradient 2.8 times longer tha
 0.20 at step 19): it does not wait for `lr`. When the warm-up reaches the full rate at step 20,
 Adam's steps are at about a fifth of `lr`, so the run's largest update ratio, `0.031` at step
 21, is five times smaller than the other run's first step; its own first step changed the
-weights by 0.8%. The two `%%lr_trace` plots also show Adam's own factor (*preconditioned
-lr*, `(γ/(1−β₁ᵗ))/(√v̂+ε)`; it multiplies `m`, not `m̂`, so at step 0 it carries the bias
-correction's `1/(1−β₁) = 10`): without warm-up its median falls from 78 at step 0 to 15 at
-step 9, then stays between 13.7 and 19.7; with warm-up it starts at 3.9 and climbs with `lr`.
+weights by 0.8%. Choose *preconditioned lr* in the metric menu of the two `%%lr_trace` plots
+(they open on the projected rate) for Adam's own factor, `(γ/(1−β₁ᵗ))/(√v̂+ε)` (it multiplies
+`m`, not `m̂`, so at step 0 it carries the bias correction's `1/(1−β₁) = 10`): without warm-up
+its median falls from 78 at step 0 to 15 at step 9, then stays between 13.7 and 19.7; with
+warm-up it starts at 3.9 and climbs with `lr`.
 
 In this run the warm-up also ends lower: a loss of 0.0017 on all 256 sequences after 80 steps,
 against 0.0077 without.

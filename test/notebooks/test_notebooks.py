@@ -178,6 +178,38 @@ def test_example1_text_per_step_vs_per_epoch():
     assert [l.split("lr_per_sample ")[1].split()[0] for l in lines] == ["3.125e-4", "7.813e-5", "1.953e-5"]
 
 
+def test_example1_text_accumulated_trace():
+    """The markdown: traced with reduction "sum", the tracer counts each of the 32 backward calls as
+    a sample (projected and per-sample rates read γ = 0.01), the one real sample's step is
+    γ·bs = 0.32, and the plot opens on the update ratio, which settles at γ·bs·λ = 8.64 (what the
+    student sees is the point made, not the per-sample rate of 0.01)."""
+    nb = executed("01-batch-size.ipynb")
+    cell = next(c for c in nb.cells if c.cell_type == "code" and 'reduction: "sum"' in c.source)
+    out = stdout_of(cell)
+    assert "lr_projected 0.0100, lr_per_sample 0.0100" in out, out
+    assert "the one real sample: ‖Δθ‖/‖∇ℓ‖ = 0.3200 = γ·bs" in out, out
+    assert "update_ratio 8.64; γ·bs·λ = 8.64 (λ = 27.00)" in out, out
+    p = plot_payload(cell)
+    assert p["default_metric"] == "update_ratio"
+    assert round(series(p, "update_ratio")["mean"][-1], 2) == 8.64
+
+
+def test_example1_compares_runs_by_their_names():
+    """%lr_compare names the runs as they were made (run(bs, lr, "B=32, lr=0.01")): the legends say
+    what each run is, not the variables' names (b32, b512_scaled); the scaled run's 8 steps reach a
+    loss of 0.015 on all the data, below B = 32's 0.024 after 128."""
+    nb = executed("01-batch-size.ipynb")
+    compares = [c for c in nb.cells if c.cell_type == "code" and c.source.startswith("%lr_compare")]
+    names = [[s["name"] for s in plot_payload(c)["series"]] for c in compares]
+    assert [list(dict.fromkeys(n)) for n in names] == [
+        ["B=32, lr=0.01", "B=128, lr=0.01", "B=512, lr=0.01"],
+        ["B=32, lr=0.01", "B=512, lr=0.01", "B=512, lr=0.16"],
+    ], names
+    assert all(plot_payload(c)["default_metric"] == "lr_per_sample" for c in compares)
+    scaled = stdout_of(next(c for c in nb.cells if c.cell_type == "code" and "lrlab.scale(" in c.source))
+    assert "B=512, lr=0.16  steps   8" in scaled and "after 8 steps 0.015, after 2 epochs 0.015" in scaled, scaled
+
+
 def test_example2_text_elementwise_rates():
     """The markdown: the plot opens on the projected rate (0.0056 at the first step, 0.34 at step
     7, negative at steps 8-12, against a flat 0.01); ρ spans 0.0054-0.19 at the first step, reaches 11 at step 7, is negative at
@@ -217,6 +249,38 @@ def test_example3_text_the_run_stops_moving():
     after = float(out.split("after training ")[1].split(";")[0])
     assert after / start > 1000, out
     assert "update ratio 0\n" in out and "‖g‖ 9.04e-4" in out
+
+
+def test_example3_text_plot_views_and_range_test():
+    """The markdown: the steplr plot opens on the projected rate (0.1, then 0.05, then 0 from step
+    84), the update ratio reads 2.7 while it diverges; the range test's suggestions sit on the
+    smoothed loss, which from lr 0.1 to 0.8 reads 2.7 falling to 1.2 while the raw loss is at its
+    floor (about 0.1)."""
+    nb = executed("03-steplr.ipynb")
+    p = plot_payload(next(c for c in nb.cells if c.cell_type == "code" and c.source.startswith("%%lr_trace --name steplr")))
+    assert p["default_metric"] == "lr_projected"
+    proj = dict(zip(series(p, "lr_projected")["x"], series(p, "lr_projected")["mean"]))
+    assert {proj[s] for s in range(50)} == {0.1} and proj[50] == 0.05 and proj[84] == 0
+    ratio = dict(zip(series(p, "update_ratio")["x"], series(p, "update_ratio")["mean"]))
+    assert all(round(ratio[s], 1) == 2.7 for s in range(10, 50)), ratio
+    r = plot_payload(next(c for c in nb.cells if c.cell_type == "code" and "%lr_find" in c.source))
+    assert {m["metric"] for m in r["markers"] if m["kind"] == "suggestion"} == {"smoothed_loss"}
+    raw, smooth = series(r, "loss"), series(r, "smoothed_loss")
+    floor = [(l, s) for x, l, s in zip(raw["x"], raw["mean"], smooth["mean"]) if 0.1 <= x <= 0.8]
+    assert max(l for l, _ in floor) < 0.25
+    assert (round(floor[0][1], 1), round(floor[-1][1], 1)) == (2.7, 1.2), floor
+    assert all(a[1] > b[1] for a, b in zip(floor, floor[1:]))
+
+
+def test_example4_trace_plots_open_on_the_projected_rate():
+    """The markdown: choose preconditioned lr in the two %%lr_trace plots, which open on the
+    projected rate; the comparison opens on the update ratio."""
+    nb = executed("04-adam-warmup.ipynb")
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    for name in ("no_warmup", "warmup"):
+        p = plot_payload(next(c for c in code if c.source.startswith(f"%%lr_trace --name {name}\n")))
+        assert p["default_metric"] == "lr_projected" and any(s["metric"] == "lr_preconditioned" for s in p["series"])
+    assert plot_payload(next(c for c in code if c.source.startswith("%lr_compare")))["default_metric"] == "update_ratio"
 
 
 def test_example4_text_warmup():
