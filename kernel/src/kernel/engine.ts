@@ -33,6 +33,8 @@ import { saveTypeScriptCodeCache } from "./tslab_typescript";
 import { moduleFor } from "./patched_module";
 import { hintFor, literalPosition, overloadChains, tidyMessage, withoutEchoes } from "./ts_hints";
 import { tensorIndexErrors, TENSOR_INDEX_HINT } from "./tensor_index";
+import { tensorConditionErrors } from "./tensor_condition";
+import { withKeywordHints } from "./keyword_hint";
 import { reset_grad_scopes } from "../tensor/grad_mode";
 import { reset_suspend } from "../trace/suspend";
 import { run_interrupted_cleanups } from "../interrupt_cleanup";
@@ -233,8 +235,8 @@ export class Engine {
         // the text before the position too: whether `x=` sits in a call's arguments (ts_hints.ts)
         const before = [...lines.slice(0, start.line), (lines[start.line] ?? "").slice(0, start.character)].join("\n");
         const at = (lines[start.line] ?? "").slice(start.character);
-        const hint = d.code === 0 ? TENSOR_INDEX_HINT
-          : hintFor(d.code, message, at, before) ?? chain.map((c) => hintFor(c.code, c.message, at, before)).find((h) => h !== null) ?? null;
+        const hint = (d as { hint?: string }).hint ?? (d.code === 0 ? TENSOR_INDEX_HINT : null)
+          ?? hintFor(d.code, message, at, before) ?? chain.map((c) => hintFor(c.code, c.message, at, before)).find((h) => h !== null) ?? null;
         return { ...where, ...(hint ? { hint } : {}) };
       }));
     }
@@ -602,15 +604,26 @@ export class Engine {
     // every await of the cell's code stops once its run is interrupted (await_guard.ts): done
     // here, once per compiled text, not at each run of a cached cell
     if (r.output) r = { ...r, output: guardAwaits(r.output, tslabTypeScript(), !!r.hasToplevelAwait) };
+    // a Python keyword argument's hint from the called function's signature (keyword_hint.ts):
+    // read now, while the converter's program is this cell's
+    if (r.diagnostics.length > 0) r = { ...r, diagnostics: withKeywordHints(src, r.diagnostics) };
     if (r.diagnostics.length === 0) {
-      const indexing = tensorIndexErrors(src);
-      if (indexing.length > 0) r = { diagnostics: indexing };
+      // lrlab's own checks (code 0): `t[0]`, and a tensor as a condition
+      const own = [...tensorIndexErrors(src), ...tensorConditionErrors(src, (name) => this.holdsTensor(name))];
+      if (own.length > 0) r = { diagnostics: own.sort((a, b) => a.start.offset - b.start.offset) };
     }
     if (cacheable && !(r.sideOutputs && r.sideOutputs.length)) {
       this.convertCache.set(key, r);
       if (this.convertCache.size > Engine.CONVERT_CACHE_SIZE) this.convertCache.delete(this.convertCache.keys().next().value as string);
     }
     return r;
+  }
+
+  /** Whether the cells' variable `name` holds a tensor now (tensor_condition.ts, for an earlier cell's const). */
+  private holdsTensor(name: string): boolean {
+    if (!this.preludeLoaded || !Object.hasOwn(this.locals, name)) return false;
+    const Tensor = (this.prelude.values().torch as { Tensor?: unknown } | undefined)?.Tensor;
+    return typeof Tensor === "function" && this.locals[name] instanceof Tensor;
   }
 
   close(): void {

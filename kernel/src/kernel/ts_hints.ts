@@ -133,10 +133,21 @@ export function hintFor(code: number, message: string, at: string, before = ""):
     // "Type 'Linear' has no call signatures." (the second line of "This expression is not callable.")
     const type = /Type '([\w.]+)' has no call signatures/.exec(message)?.[1];
     const name = /^[A-Za-z_$][\w$.]*/.exec(at)?.[0];
+    if (type !== undefined && name !== undefined && (type === "Tensor" || type === "Parameter")) return calledTensor(name, before);
     if (type !== undefined && name !== undefined) {
       return `hint: a torch.nn module (or loss) is called through its forward method: ${name}.forward(...) (JavaScript objects cannot be called as in Python)`;
     }
   }
+  // `with torch.no_grad():` ("'with' statements are not allowed in strict mode.", then '(' expected
+  // and no_grad's missing argument), `const g = torch.no_grad();` ("Expected 1 arguments, but got 0.")
+  if (code === 1101 && /^with\b/.test(at)) return withHint(at);
+  if (code === 2554) {
+    const mode = new RegExp(`^(${GRAD_MODES})\\s*\\(\\s*\\)`).exec(at)?.[1];
+    if (mode !== undefined) return gradModeHint(mode);
+  }
+  // `this.fc1 = new torch.nn.Linear(4, 8)` in a constructor, no field declared (Python's self.fc1 = ...)
+  const field = code === 2339 && /\bthis\s*\.\s*$/.test(before) ? undeclaredField(message, at) : null;
+  if (field !== null) return field;
   if (code === 2365 && /\bTensor\b/.test(message)) {
     // "Operator '+' cannot be applied to types 'Tensor' and 'Tensor'."
     const op = /Operator '([^']+)'/.exec(message)?.[1];
@@ -188,6 +199,61 @@ export function hintFor(code: number, message: string, at: string, before = ""):
   if (code === 2339 && missing !== undefined && Object.prototype.hasOwnProperty.call(TENSOR_ELSEWHERE, missing)) return `hint: ${TENSOR_ELSEWHERE[missing]}`;
   if (code === 2322 || code === 2345 || code === 2820) return literalHint(message);
   return null;
+}
+
+/** Python dict methods a PyTorch user calls on a state_dict, which is a plain object here. */
+const DICT_METHODS = new Set(["keys", "items", "values", "get", "update", "pop"]);
+
+/**
+ * "Type 'Tensor' has no call signatures." at `name(...)`: no module (the forward hint was wrong).
+ * `sd.keys()` on a state_dict (typed Record<string, Tensor>, so its `.keys` reads as an entry):
+ * Object.keys and friends; any other: a tensor property called as a method.
+ */
+function calledTensor(name: string, before: string): string {
+  const member = name.split(".").pop() ?? name;
+  if (name === member && DICT_METHODS.has(member)) {
+    // the object it is called on: `model.state_dict().` before `keys`
+    const owner = /([A-Za-z_$][\w$]*(?:\s*\.\s*[A-Za-z_$][\w$]*|\s*\([^()]*\))*)\s*\.\s*$/.exec(before)?.[1]?.replace(/\s+/g, "") ?? "sd";
+    const sd = /^[\w$.()]+$/.test(owner) && owner.length <= 30 ? owner : "sd";
+    return `hint: a state_dict here is a plain object (parameter name → tensor), not a Python dict: Object.keys(${sd}) is .keys(), `
+      + `Object.entries(${sd}) is .items() (for (const [name, t] of Object.entries(${sd})) ...), Object.values(${sd}) is .values(), ${sd}[name] is .get(name)`
+      + (sd === owner ? "" : ` (with const sd = ${owner})`);
+  }
+  return `hint: ${name} is a Tensor, not a function or a module: use it without the call`;
+}
+
+/** The grad-mode functions that PyTorch uses as context managers (`with torch.no_grad():`). */
+const GRAD_MODES = "no_grad|enable_grad|inference_mode";
+
+function gradModeHint(mode: string): string {
+  const what = mode === "enable_grad" ? "with gradients on" : "with gradients off";
+  return `hint: torch.${mode} is a function here, not a context manager (JavaScript has no with): torch.${mode}(() => { ... }) runs the block ${what} and returns its value`;
+}
+
+/** `with X:` (Python's context manager): torch's grad modes, or any other. */
+function withHint(at: string): string {
+  const mode = new RegExp(`^with\\s+(?:torch\\s*\\.\\s*)?(${GRAD_MODES})\\b`).exec(at)?.[1];
+  if (mode !== undefined) return gradModeHint(mode);
+  return "hint: with is Python's context manager, which JavaScript does not have: open the resource, then try { ... } finally { close it } "
+    + "(torch.no_grad(() => { ... }) for no_grad)";
+}
+
+/** The start of the hint for a class field set in a constructor without a declaration (cellHints keeps one). */
+const FIELD_HINT = "hint: a TypeScript class declares its fields in its body (Python's self.x = ... in __init__ makes one)";
+
+/**
+ * "Property 'fc1' does not exist on type 'Net'." at `this.fc1 = value`: declare the field. Only
+ * at an assignment (a read of an undeclared field may be a misspelling); one hint for the cell.
+ */
+function undeclaredField(message: string, at: string): string | null {
+  const m = /^Property '([\w$]+)' does not exist on type '([\w$.]+)'/.exec(message);
+  if (m === null) return null;
+  const set = new RegExp(`^${escapeRegExp(m[1])}\\s*=(?![=>])`).exec(at);
+  if (set === null) return null;
+  const value = assignedValue(at.slice(set[0].length));
+  const type = /^new\s+([A-Za-z_$][\w$.]*)/.exec(value)?.[1];
+  return `${FIELD_HINT}: declare each of ${m[2]}'s before the constructor, with its value, ${m[1]} = ${value}; `
+    + `or with its type, ${m[1]}: ${type ?? "Type"}; (then this.${m[1]} = ... in the constructor sets it)`;
 }
 
 /**
@@ -474,9 +540,14 @@ export function withoutEchoes<D extends { code: number; messageText: string; sta
   });
 }
 
-/** A cell's hints, each once; the conditional operator hint only when no error named a tensor. */
+/**
+ * A cell's hints, each once (an undeclared class field's: one for all); the conditional operator
+ * hint only when no error named a tensor.
+ */
 export function cellHints(hints: readonly string[]): string[] {
-  const out = [...new Set(hints)];
+  // an undeclared field's hint once, with the first field as its example
+  const firstField = hints.find((h) => h.startsWith(FIELD_HINT));
+  const out = [...new Set(hints.filter((h) => !h.startsWith(FIELD_HINT) || h === firstField))];
   return out.some((h) => h.startsWith(NO_OPERATORS)) ? out.filter((h) => h !== MAYBE_NO_OPERATORS) : out;
 }
 

@@ -41,6 +41,35 @@ async function runChunk(ctx: MagicContext, code: string): Promise<{ hasValue: bo
   }
 }
 
+/** Cell magics that run their body as a cell (magics in it run): one may stand on its body's first line. */
+const BODY_AS_CELL = new Set(["time"]);
+
+/**
+ * A `%%name` line inside a cell magic's body (`%%lr_trace ...` then `%%time`): the body is code, so
+ * TypeScript read it ("Expression expected", "Cannot find name 'time'"). The error names the magic
+ * and where it goes: `%%time` takes another cell magic under it, so it goes first; any other is
+ * one cell magic to a cell.
+ */
+function cellMagicInBody(outer: string, body: string, firstLine: number): void {
+  const lines = body.split("\n");
+  const first = lines.findIndex((l) => l.trim() !== "");
+  lines.forEach((l, i) => {
+    const m = /^\s*%%([A-Za-z_]\w*)/.exec(l);
+    if (!m || (i === first && BODY_AS_CELL.has(outer))) return;
+    const line = firstLine + i + 1;
+    const fix = BODY_AS_CELL.has(m[1]) ? `put it before %%${outer}: %%${m[1]} on line 1, %%${outer} ... on line 2, then the code`
+      : `a cell has one cell magic${[...BODY_AS_CELL].map((n) => ` (%%${n} can go before it)`).join("")}`;
+    let usage: string | undefined;
+    try {
+      const magic = findMagic(m[1], "cell");
+      usage = `%%${magic.name} ${magic.usage}`;
+    } catch {
+      // not a cell magic lrlab has: the message says where such a line would go all the same
+    }
+    throw new MagicError(`line ${line}: %%${m[1]} must be the cell's first line (it is a cell magic, and the lines below %%${outer} are its code): ${fix}`, usage);
+  });
+}
+
 /**
  * Runs `code` (its lines numbered as in the cell: the caller keeps the blank lines in front) and
  * returns the value of its last piece: a code chunk's value, or what a magic set as its result.
@@ -56,6 +85,7 @@ export async function runWithMagics(
     if (part.kind === "code") return { part, args: undefined };
     const m = findMagic(part.name, part.kind);
     if (part.help) return { part, args: undefined };
+    if (part.kind === "cell") cellMagicInBody(m.name, part.body, part.firstLine);
     const usage = `${part.kind === "cell" ? "%%" : "%"}${m.name} ${m.usage}`;
     const args: ParsedArgs = m.raw ? { positional: [part.args], flags: {}, kv: [], raw: {} } : parseArgs(part.args, m.options, usage);
     return { part, args };
