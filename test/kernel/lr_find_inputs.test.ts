@@ -54,12 +54,22 @@ const weightsOf = (m: torch.nn.Module) => Array.from(m.parameters()).map((p) => 
 });
 afterAll(async () => { await k?.shutdown(); });
 
-/** What %lr_find printed; the cell must have succeeded and its suggestions be numbers (an all-"—" match would prove nothing). */
+/**
+ * What %lr_find printed, without the optimizer it names at the end of its first line (checked
+ * here: the one of optimizer=, else the SGD it made); the cell must have succeeded and its
+ * suggestions be numbers (an all-"—" match would prove nothing).
+ */
 async function magic(line: string): Promise<string> {
   const r: Result = await k.execute(line);
   expect(r.reply.content.status, `${line}: ${r.reply.content.evalue}`).toBe("ok");
-  expect(r.stdout).toMatch(/^suggested lr: steepest \d\S*, valley \d\S*, minimum\/10 \d\S*\n/);
-  return r.stdout;
+  expect(r.stdout).toMatch(/^suggested lr: steepest \d\S*, valley \d\S*, minimum\/10 \d\S* \(with [^\n]*\)\n/);
+  const given = /\boptimizer=(\S+)/.exec(line)?.[1];
+  const used = given === undefined
+    ? " (with SGD(lr) over model.parameters(), since no optimizer= was given: pass optimizer=opt to test yours)"
+    : ` (with ${(await text(`${given}.constructor.name`))}, optimizer=${given})`;
+  const [first, ...rest] = r.stdout.split("\n");
+  expect(first.endsWith(used), `${first} ends with ${used}`).toBe(true);
+  return [first.slice(0, -used.length), ...rest].join("\n");
 }
 /** The value of an expression that is a string, as the kernel's stdout carries it (JSON). */
 async function text(code: string): Promise<string> {
@@ -137,6 +147,8 @@ describe("%lr_find: several inputs, any batch", () => {
     expect(page).toContain("[x1, ..., xk, target] runs\nloss(model.forward(x1, ..., xk), target)");
     expect(page).toContain("step=(batch, model) => loss");
     expect(page).toContain("lrlab.find(optimizer, step_fn, options)");
+    // which optimizer is tested without optimizer= (it was said only in the source)
+    expect(page).toContain("Without it,\nthe test uses SGD(lr) over model.parameters() (no momentum), and the output line says so.");
     // and lrlab.find's own documentation (Shift-Tab, ?) shows how to read any batch from code
     const doc = (await k.execute("lrlab.find?")).reply.content.payload[0].data["text/plain"] as string;
     expect(doc).toContain("any model and batch shape work");

@@ -176,7 +176,8 @@ const loss_fn = new torch.nn.MSELoss();`);
     expect(r.reply.content.status).toBe("ok");
     const summary = /suggestions: (.*)$/m.exec(r.outputs.find((m) => m.header.msg_type === "display_data")!.content.data["text/plain"])![1];
     expect(summary).toMatch(/^steepest \S+, valley \S+, minimum\/10 \S+$/);
-    expect(r.stdout).toBe(`suggested lr: ${summary}\n`);
+    // then which optimizer the rates are for (no optimizer=: an SGD the magic made, said so)
+    expect(r.stdout).toBe(`suggested lr: ${summary} (with SGD(lr) over model.parameters(), since no optimizer= was given: pass optimizer=opt to test yours)\n`);
   });
 
   it("%lr_schedule, %%lr_trace, %lr_compare: the close scheduler, key, option and value", async () => {

@@ -563,7 +563,7 @@ train(inCellOpt, 3);
     expect(none.reply.content.evalue).toMatch(/^model=loss_fn has no parameters \(it is a MSELoss\)/);
     // rates too small to train: no number, and why, on stdout as in the plot's text
     const flat = await k.execute("%lr_find model=net loss=loss_fn data=[X, Y] --start-lr 1e-7 --end-lr 1e-5 --num-iter 10");
-    expect(flat.stdout).toMatch(/^suggested lr: steepest —, valley —, minimum\/10 —\n {2}no suggestion: the smoothed loss did not fall .*\n$/);
+    expect(flat.stdout).toMatch(/^suggested lr: steepest —, valley —, minimum\/10 — \(with SGD\(lr\) over model\.parameters\(\), since no optimizer= was given: pass optimizer=opt to test yours\)\n {2}no suggestion: the smoothed loss did not fall .*\n$/);
     expect(plots(flat)[0].content.data["text/plain"]).toContain(flat.stdout.split("\n")[1].trim());
     // "1e-6" in the plot's text, "0.000001" on stdout: now the same numbers, written alike (a
     // fresh net as the file's first: the tests above trained `net`, and this sweep gives 8.532e-5)
@@ -571,7 +571,7 @@ train(inCellOpt, 3);
     const r = await k.execute("%lr_find model=sci_net loss=loss_fn data=[X, Y] --start-lr 1e-6 --end-lr 1e-2 --num-iter 30");
     const text: string = plots(r)[0].content.data["text/plain"];
     const inPlot = Object.fromEntries([...text.matchAll(/(steepest|valley|minimum\/10) (\S+?)(?:,|$)/gm)].map((m) => [m[1], m[2]]));
-    const printed = Object.fromEntries([...r.stdout.matchAll(/(steepest|valley|minimum\/10) (\S+?)(?:,|\n|$)/g)].map((m) => [m[1], m[2]]));
+    const printed = Object.fromEntries([...r.stdout.matchAll(/(steepest|valley|minimum\/10) (\S+?)(?:,| \(with |\n|$)/g)].map((m) => [m[1], m[2]]));
     expect(Object.keys(printed)).toHaveLength(3);
     for (const [k, v] of Object.entries(printed)) if (v !== "none") expect(v).toBe(inPlot[k]);
     expect(Object.values(printed).some((v) => /e-/.test(v))).toBe(true);

@@ -113,3 +113,23 @@ describe("LBFGS matches PyTorch 2.13.0", () => {
     expect(() => new LBFGS([x]).step()).toThrow("requires a closure");
   });
 });
+
+describe("LBFGS.step(closure) returns the closure's first loss, typed as the closure's", () => {
+  // PyTorch: `orig_loss = closure(); ...; return orig_loss`, so opt.step(closure).item() works
+  test("a closure returning a tensor: step returns that tensor (its .item() type-checks)", () => {
+    const x = tensorOf([1.5, -0.5], [2], "float64", true);
+    const opt = new LBFGS([x], { max_iter: 3 });
+    let first: Tensor | null = null;
+    const loss = opt.step(() => {
+      opt.zero_grad();
+      const l = x.pow(2).sum();
+      l.backward();
+      first ??= l;
+      return l;
+    });
+    expect(loss).toBe(first);
+    expect(loss.item()).toBeCloseTo(2.5, 12);
+    const n: number = new LBFGS([x]).step(() => 3);
+    expect(n).toBe(3);
+  });
+});

@@ -5,4 +5,6 @@ export { DataLoader } from "./dataloader";
 export type { DataLoaderOptions } from "./dataloader";
 export { SequentialSampler, RandomSampler, BatchSampler } from "./sampler";
 export type { Sampler } from "./sampler";
+export { WeightedRandomSampler } from "./weighted_sampler";
+export type { WeightedRandomSamplerOptions } from "./weighted_sampler";
 export { default_collate } from "./collate";

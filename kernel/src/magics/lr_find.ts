@@ -8,7 +8,7 @@
  * model, loss, data, optimizer and step are TypeScript expressions evaluated in the cells' scope:
  * `data` is a DataLoader (or any iterable of batches) or one batch given as an array of tensors;
  * `loss` a loss module (its forward is called) or a function (output, target) => loss.
- * Without optimizer=, an SGD optimizer over model.parameters() is made.
+ * Without optimizer=, an SGD optimizer over model.parameters() is made (its output line says so).
  *
  * The batches it reads by itself (fastai's convention, n_inp = length − 1: the last element is
  * the target, everything before it the model's inputs):
@@ -42,6 +42,8 @@ export const lr_find: Magic = {
     + "Any other batch ({x, y, mask}, a loss that needs more than (output, target)): step=(batch, model) => loss\n"
     + "runs one batch's forward and loss and returns the loss tensor, in place of loss=; %lr_find zeroes the\n"
     + "gradients, calls backward() and steps the optimizer. From code: lrlab.find(optimizer, step_fn, options).\n"
+    + "optimizer=: the optimizer whose rates are tested (yours, e.g. an AdamW: its suggestions differ from SGD's). Without it,\n"
+    + "the test uses SGD(lr) over model.parameters() (no momentum), and the output line says so.\n"
     + "Examples:\n  %lr_find model=net loss=loss_fn data=loader --end-lr 1 --num-iter 100\n"
     + "  %lr_find model=two_tower loss=loss_fn data=[A, B, Y]\n"
     + "  %lr_find model=transformer data=loader step=(b, m) => loss_fn.forward(m.forward(b.src, b.mask), b.tgt)",
@@ -204,7 +206,11 @@ export const lr_find: Magic = {
     // order, names and numbers; it printed valley first, and "none" where the summary has "—").
     const s = rt.suggestions;
     const summary = rt.summary().find((l: string) => /^\s*suggestions: /.test(l))?.trim().replace(/^suggestions: /, "");
-    ctx.print(`suggested lr: ${summary ?? `steepest ${fmt(s.steepest)}, valley ${fmt(s.valley)}, minimum/10 ${fmt(s["minimum/10"])}`}`);
+    // which optimizer's rates these are: SGD's differ from Adam's (the user pass read SGD's as AdamW's)
+    const used = values.optimizer !== undefined
+      ? `with ${values.optimizer.constructor?.name ?? "the optimizer"}, optimizer=${args.raw.optimizer}`
+      : "with SGD(lr) over model.parameters(), since no optimizer= was given: pass optimizer=opt to test yours";
+    ctx.print(`suggested lr: ${summary ?? `steepest ${fmt(s.steepest)}, valley ${fmt(s.valley)}, minimum/10 ${fmt(s["minimum/10"])}`} (${used})`);
     // why a suggestion is missing ("—"): printed too, not only in the plot's text
     for (const note of rt.notes ?? []) ctx.print(`  ${note}`);
   },

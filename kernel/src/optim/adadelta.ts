@@ -14,7 +14,8 @@
 import type { Tensor } from "../tensor/tensor";
 import { Optimizer, pyStr, type Closure, type ParamsT } from "./optimizer";
 import { check, checkLr, effectiveGrad, emaSquareInPlace, paramsWithGrad, rounder, sqrt, zerosLike, type ImplementationFlags, evalClosure } from "./_functional";
-import { checkOptimizerOptions } from "./options";
+import { checkOptimizerOptions, optimizerArgs } from "./options";
+import type { Positional } from "./positional";
 
 export interface AdadeltaOptions extends Omit<ImplementationFlags, "fused"> {
   /** Coefficient γ that scales the delta before it is applied to the parameters; default 1.0. */
@@ -30,7 +31,13 @@ export interface AdadeltaOptions extends Omit<ImplementationFlags, "fused"> {
 }
 
 export class Adadelta extends Optimizer {
-  constructor(params: ParamsT, options: AdadeltaOptions = {}) {
+  constructor(params: ParamsT, options?: AdadeltaOptions);
+  constructor(
+    params: ParamsT,
+    ...args: Positional<[lr: number, rho: number, eps: number, weight_decay: number, foreach: boolean | null], AdadeltaOptions>
+  );
+  constructor(params: ParamsT, ...args: unknown[]) {
+    const options = optimizerArgs("Adadelta", args) as AdadeltaOptions;
     checkOptimizerOptions("Adadelta", options);
     const { lr = 1.0, rho = 0.9, eps = 1e-6, weight_decay = 0, maximize = false } = options;
     checkLr(lr);

@@ -22,7 +22,8 @@
 import { Tensor, type Storage } from "../tensor/tensor";
 import { Optimizer, pyStr, type Closure, type ParamState, type ParamsT } from "./optimizer";
 import { check, lerpInPlace, paramsWithGrad, rounder, sqrt, zerosLike, type ImplementationFlags, type Round, evalClosure } from "./_functional";
-import { checkOptimizerOptions } from "./options";
+import { checkOptimizerOptions, optimizerArgs } from "./options";
+import type { Positional } from "./positional";
 
 export interface AdafactorOptions extends Pick<ImplementationFlags, "foreach"> {
   /** Learning rate γ, the cap of the relative step size ρ_t = min(γ, 1/√t); default 1e-2. */
@@ -67,7 +68,13 @@ function norm(x: Storage, r: Round): number {
 }
 
 export class Adafactor extends Optimizer {
-  constructor(params: ParamsT, options: AdafactorOptions = {}) {
+  constructor(params: ParamsT, options?: AdafactorOptions);
+  constructor(
+    params: ParamsT,
+    ...args: Positional<[lr: number, beta2_decay: number, eps: [number | null, number], d: number, weight_decay: number], AdafactorOptions>
+  );
+  constructor(params: ParamsT, ...args: unknown[]) {
+    const options = optimizerArgs("Adafactor", args) as AdafactorOptions;
     checkOptimizerOptions("Adafactor", options);
     const { lr = 1e-2, beta2_decay = -0.8, d = 1.0, weight_decay = 0.0, maximize = false } = options;
     const eps = epsPair(options.eps ?? [null, 1e-3]);

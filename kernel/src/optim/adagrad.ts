@@ -22,7 +22,8 @@ import { Optimizer, pyStr, type Closure, type ParamsT } from "./optimizer";
 import { check, checkLr, fullLike, hasSparseGrad, paramsWithGrad, type ImplementationFlags, evalClosure, sparseWeightDecayMessage } from "./_functional";
 import type { SparseTensor } from "../tensor/sparse";
 import { adagrad_wasm } from "./wasm/update";
-import { checkOptimizerOptions } from "./options";
+import { checkOptimizerOptions, optimizerArgs } from "./options";
+import type { Positional } from "./positional";
 
 export interface AdagradOptions extends Omit<ImplementationFlags, "capturable"> {
   /** Learning rate γ; default 1e-2. */
@@ -40,7 +41,13 @@ export interface AdagradOptions extends Omit<ImplementationFlags, "capturable"> 
 }
 
 export class Adagrad extends Optimizer {
-  constructor(params: ParamsT, options: AdagradOptions = {}) {
+  constructor(params: ParamsT, options?: AdagradOptions);
+  constructor(
+    params: ParamsT,
+    ...args: Positional<[lr: number, lr_decay: number, weight_decay: number, initial_accumulator_value: number, eps: number, foreach: boolean | null], AdagradOptions>
+  );
+  constructor(params: ParamsT, ...args: unknown[]) {
+    const options = optimizerArgs("Adagrad", args) as AdagradOptions;
     checkOptimizerOptions("Adagrad", options);
     const { lr = 1e-2, lr_decay = 0, weight_decay = 0, initial_accumulator_value = 0, eps = 1e-10, maximize = false } = options;
     checkLr(lr);

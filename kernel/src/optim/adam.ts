@@ -19,7 +19,8 @@ import type { Tensor } from "../tensor/tensor";
 import { Optimizer, pyStr, type Closure, type ParamsT } from "./optimizer";
 import { check, checkLr, pair, paramsWithGrad, sqrt, zerosLike, evalClosure, type ImplementationFlags } from "./_functional";
 import { adam_wasm } from "./wasm/update";
-import { checkOptimizerOptions } from "./options";
+import { checkOptimizerOptions, optimizerArgs } from "./options";
+import type { Positional } from "./positional";
 
 export interface AdamOptions extends ImplementationFlags {
   /** Learning rate γ; default 1e-3. */
@@ -48,7 +49,13 @@ export function checkAdamFamily(lr: number, eps: number, betas: [number, number]
 }
 
 export class Adam extends Optimizer {
-  constructor(params: ParamsT, options: AdamOptions = {}) {
+  constructor(params: ParamsT, options?: AdamOptions);
+  constructor(
+    params: ParamsT,
+    ...args: Positional<[lr: number, betas: [number, number], eps: number, weight_decay: number, amsgrad: boolean], AdamOptions>
+  );
+  constructor(params: ParamsT, ...args: unknown[]) {
+    const options = optimizerArgs("Adam", args) as AdamOptions;
     checkOptimizerOptions("Adam", options);
     const { lr = 1e-3, eps = 1e-8, weight_decay = 0, amsgrad = false, maximize = false, decoupled_weight_decay = false } = options;
     const betas = pair(options.betas ?? [0.9, 0.999], "betas");

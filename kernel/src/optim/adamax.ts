@@ -12,7 +12,8 @@
 import type { Tensor } from "../tensor/tensor";
 import { Optimizer, type Closure, type ParamsT } from "./optimizer";
 import { checkAdamFamily } from "./adam";
-import { checkOptimizerOptions } from "./options";
+import { checkOptimizerOptions, optimizerArgs } from "./options";
+import type { Positional } from "./positional";
 import { effectiveGrad, lerpInPlace, pair, paramsWithGrad, rounder, zerosLike, type ImplementationFlags, evalClosure } from "./_functional";
 
 export interface AdamaxOptions extends Omit<ImplementationFlags, "fused"> {
@@ -29,7 +30,13 @@ export interface AdamaxOptions extends Omit<ImplementationFlags, "fused"> {
 }
 
 export class Adamax extends Optimizer {
-  constructor(params: ParamsT, options: AdamaxOptions = {}) {
+  constructor(params: ParamsT, options?: AdamaxOptions);
+  constructor(
+    params: ParamsT,
+    ...args: Positional<[lr: number, betas: [number, number], eps: number, weight_decay: number, foreach: boolean | null], AdamaxOptions>
+  );
+  constructor(params: ParamsT, ...args: unknown[]) {
+    const options = optimizerArgs("Adamax", args) as AdamaxOptions;
     checkOptimizerOptions("Adamax", options);
     const { lr = 2e-3, eps = 1e-8, weight_decay = 0, maximize = false } = options;
     const betas = pair(options.betas ?? [0.9, 0.999], "betas");

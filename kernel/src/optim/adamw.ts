@@ -9,7 +9,8 @@
 import { Adam } from "./adam";
 import type { ImplementationFlags } from "./_functional";
 import type { ParamsT } from "./optimizer";
-import { checkOptimizerOptions } from "./options";
+import { checkOptimizerOptions, optimizerArgs } from "./options";
+import type { Positional } from "./positional";
 
 /** AdamOptions without `decoupled_weight_decay` (always on), and with AdamW's weight_decay default. */
 export interface AdamWOptions extends ImplementationFlags {
@@ -28,7 +29,13 @@ export interface AdamWOptions extends ImplementationFlags {
 }
 
 export class AdamW extends Adam {
-  constructor(params: ParamsT, options: AdamWOptions = {}) {
+  constructor(params: ParamsT, options?: AdamWOptions);
+  constructor(
+    params: ParamsT,
+    ...args: Positional<[lr: number, betas: [number, number], eps: number, weight_decay: number, amsgrad: boolean], AdamWOptions>
+  );
+  constructor(params: ParamsT, ...args: unknown[]) {
+    const options = optimizerArgs("AdamW", args) as AdamWOptions;
     checkOptimizerOptions("AdamW", options); // no decoupled_weight_decay: always on
     super(params, { ...options, weight_decay: options.weight_decay ?? 1e-2, decoupled_weight_decay: true });
   }

@@ -19,7 +19,8 @@
 import type { Tensor } from "../tensor/tensor";
 import { Optimizer, pyStr, scalarStateRounder, type Closure, type ParamsT } from "./optimizer";
 import { check, checkLr, effectiveGrad, paramsWithGrad, rounder, scalarRounder, zerosLike, type ImplementationFlags, evalClosure } from "./_functional";
-import { checkOptimizerOptions } from "./options";
+import { checkOptimizerOptions, optimizerArgs } from "./options";
+import type { Positional } from "./positional";
 
 export interface ASGDOptions extends Omit<ImplementationFlags, "fused"> {
   /** Learning rate γ; default 1e-2. */
@@ -37,7 +38,13 @@ export interface ASGDOptions extends Omit<ImplementationFlags, "fused"> {
 }
 
 export class ASGD extends Optimizer {
-  constructor(params: ParamsT, options: ASGDOptions = {}) {
+  constructor(params: ParamsT, options?: ASGDOptions);
+  constructor(
+    params: ParamsT,
+    ...args: Positional<[lr: number, lambd: number, alpha: number, t0: number, weight_decay: number, foreach: boolean | null, maximize: boolean, differentiable: boolean, capturable: boolean], ASGDOptions>
+  );
+  constructor(params: ParamsT, ...args: unknown[]) {
+    const options = optimizerArgs("ASGD", args) as ASGDOptions;
     checkOptimizerOptions("ASGD", options);
     const { lr = 1e-2, lambd = 1e-4, alpha = 0.75, t0 = 1e6, weight_decay = 0, maximize = false } = options;
     checkLr(lr);

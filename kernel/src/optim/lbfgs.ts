@@ -23,7 +23,8 @@
 import { Tensor, type Storage } from "../tensor/tensor";
 import { Optimizer, type Closure, type ParamState, type ParamsT } from "./optimizer";
 import { checkLr, evalClosure, rounder, type Round } from "./_functional";
-import { checkOptimizerOptions } from "./options";
+import { checkOptimizerOptions, optimizerArgs } from "./options";
+import type { Positional } from "./positional";
 
 export interface LBFGSOptions {
   /** Learning rate γ: the step length t, before any line search; default 1. */
@@ -162,7 +163,13 @@ function strongWolfe(
 export class LBFGS extends Optimizer {
   private readonly _params: Tensor[];
 
-  constructor(params: ParamsT, options: LBFGSOptions = {}) {
+  constructor(params: ParamsT, options?: LBFGSOptions);
+  constructor(
+    params: ParamsT,
+    ...args: Positional<[lr: number, max_iter: number, max_eval: number | null, tolerance_grad: number, tolerance_change: number, history_size: number, line_search_fn: "strong_wolfe" | null], LBFGSOptions>
+  );
+  constructor(params: ParamsT, ...args: unknown[]) {
+    const options = optimizerArgs("LBFGS", args) as LBFGSOptions;
     checkOptimizerOptions("LBFGS", options);
     const {
       lr = 1, max_iter = 20, tolerance_grad = 1e-7, tolerance_change = 1e-9, history_size = 100, line_search_fn = null,
@@ -231,6 +238,9 @@ export class LBFGS extends Optimizer {
     }
   }
 
+  /** One L-BFGS step; returns what the closure returned at its first evaluation (PyTorch's `orig_loss`), so `opt.step(closure).item()` type-checks. */
+  step<L extends number | Tensor>(closure: () => L): L;
+  step(closure?: Closure): number | Tensor | undefined;
   step(closure?: Closure): number | Tensor | undefined {
     if (typeof closure !== "function") {
       throw new TypeError("LBFGS.step() requires a closure that re-evaluates the model and returns the loss");

@@ -18,7 +18,8 @@
 import type { Tensor } from "../tensor/tensor";
 import { Optimizer, pyStr, type Closure, type ParamsT } from "./optimizer";
 import { check, lerpInPlace, paramsWithGrad, rounder, sqrt, zerosLike, evalClosure } from "./_functional";
-import { checkOptimizerOptions } from "./options";
+import { checkOptimizerOptions, optimizerArgs } from "./options";
+import type { Positional } from "./positional";
 
 export interface MuonOptions {
   /** Learning rate γ; default 1e-3. */
@@ -101,7 +102,13 @@ export function zeropower_via_newtonschulz(G: ArrayLike<number>, rows: number, c
 }
 
 export class Muon extends Optimizer {
-  constructor(params: ParamsT, options: MuonOptions = {}) {
+  constructor(params: ParamsT, options?: MuonOptions);
+  constructor(
+    params: ParamsT,
+    ...args: Positional<[lr: number, weight_decay: number, momentum: number, nesterov: boolean, ns_coefficients: [number, number, number], eps: number, ns_steps: number, adjust_lr_fn: "original" | "match_rms_adamw" | null], MuonOptions>
+  );
+  constructor(params: ParamsT, ...args: unknown[]) {
+    const options = optimizerArgs("Muon", args) as MuonOptions;
     checkOptimizerOptions("Muon", options);
     const {
       lr = 1e-3, weight_decay = 0.1, momentum = 0.95, nesterov = true, eps = 1e-7, ns_steps = 5, adjust_lr_fn = null,

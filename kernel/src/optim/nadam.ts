@@ -20,7 +20,8 @@
 import type { Tensor } from "../tensor/tensor";
 import { Optimizer, pyStr, scalarStateRounder, type Closure, type ParamsT } from "./optimizer";
 import { checkAdamFamily } from "./adam";
-import { checkOptimizerOptions } from "./options";
+import { checkOptimizerOptions, optimizerArgs } from "./options";
+import type { Positional } from "./positional";
 import {
   check, decoupledDecay, effectiveGrad, emaSquareInPlace, lerpInPlace, pair, paramsWithGrad, rounder, scalarRounder, sqrt, zerosLike, evalClosure,
   type ImplementationFlags,
@@ -44,7 +45,13 @@ export interface NAdamOptions extends Omit<ImplementationFlags, "fused"> {
 }
 
 export class NAdam extends Optimizer {
-  constructor(params: ParamsT, options: NAdamOptions = {}) {
+  constructor(params: ParamsT, options?: NAdamOptions);
+  constructor(
+    params: ParamsT,
+    ...args: Positional<[lr: number, betas: [number, number], eps: number, weight_decay: number, momentum_decay: number, decoupled_weight_decay: boolean], NAdamOptions>
+  );
+  constructor(params: ParamsT, ...args: unknown[]) {
+    const options = optimizerArgs("NAdam", args) as NAdamOptions;
     checkOptimizerOptions("NAdam", options);
     const { lr = 2e-3, eps = 1e-8, weight_decay = 0, momentum_decay = 4e-3, decoupled_weight_decay = false, maximize = false } = options;
     const betas = pair(options.betas ?? [0.9, 0.999], "betas");

@@ -8,7 +8,8 @@
  * `step()` is wrapped once per instance, as PyTorch's `_patch_step_function` does, so the hooks run
  * around every call of every subclass's `step`, including a user's own subclass and LBFGS.
  *
- * Each optimizer's constructor accepts only its PyTorch keyword arguments (options.ts); a param
+ * Each optimizer's constructor accepts only its PyTorch keyword arguments (options.ts), as one
+ * object or positionally in PyTorch's order (positional.ts); a param
  * group keeps any key, as in PyTorch, with a warning for one that looks like a mistake.
  */
 import { Tensor, type Storage } from "../tensor/tensor";

@@ -11,6 +11,7 @@
  * of the optimizer's hyperparameters or another optimizer's hyperparameter, gets a warning.
  */
 import { isNearMiss, nearKey } from "../close_matches";
+import { positionalArgs, type PositionalParam } from "./positional";
 
 export const OPTIMIZER_OPTIONS = {
   SGD: ["lr", "momentum", "dampening", "weight_decay", "nesterov", "maximize", "foreach", "differentiable", "fused"],
@@ -37,6 +38,57 @@ export const OPTIMIZER_OPTIONS = {
 } as const satisfies Record<string, readonly string[]>;
 
 export type OptimizerName = keyof typeof OPTIMIZER_OPTIONS;
+
+const lr = ["lr", "number"] as const;
+const betas = ["betas", "array"] as const;
+const eps = ["eps", "number"] as const;
+const weight_decay = ["weight_decay", "number"] as const;
+const foreach = ["foreach", "boolean?"] as const;
+
+/**
+ * The parameters each optimizer takes positionally after `params`: PyTorch 2.13's, in order (the
+ * first of OPTIMIZER_OPTIONS[cls]; those after its `*` are keyword-only, options object only).
+ * `new SGD(params, 0.1, 0.9)` is `new SGD(params, { lr: 0.1, momentum: 0.9 })` (positional.ts).
+ */
+export const OPTIMIZER_POSITIONAL: Record<OptimizerName, readonly PositionalParam[]> = {
+  SGD: [lr, ["momentum", "number"], ["dampening", "number"], weight_decay, ["nesterov", "boolean"]],
+  Adam: [lr, betas, eps, weight_decay, ["amsgrad", "boolean"]],
+  AdamW: [lr, betas, eps, weight_decay, ["amsgrad", "boolean"]],
+  Adamax: [lr, betas, eps, weight_decay, foreach],
+  NAdam: [lr, betas, eps, weight_decay, ["momentum_decay", "number"], ["decoupled_weight_decay", "boolean"]],
+  RAdam: [lr, betas, eps, weight_decay, ["decoupled_weight_decay", "boolean"]],
+  RMSprop: [
+    lr, ["alpha", "number"], eps, weight_decay, ["momentum", "number"], ["centered", "boolean"], ["capturable", "boolean"],
+    foreach, ["maximize", "boolean"], ["differentiable", "boolean"],
+  ],
+  Adagrad: [lr, ["lr_decay", "number"], weight_decay, ["initial_accumulator_value", "number"], eps, foreach],
+  Adadelta: [lr, ["rho", "number"], eps, weight_decay, foreach],
+  ASGD: [
+    lr, ["lambd", "number"], ["alpha", "number"], ["t0", "number"], weight_decay, foreach, ["maximize", "boolean"],
+    ["differentiable", "boolean"], ["capturable", "boolean"],
+  ],
+  Rprop: [lr, ["etas", "array"], ["step_sizes", "array"]],
+  Adafactor: [lr, ["beta2_decay", "number"], ["eps", "array"], ["d", "number"], weight_decay],
+  Muon: [
+    lr, weight_decay, ["momentum", "number"], ["nesterov", "boolean"], ["ns_coefficients", "array"], eps, ["ns_steps", "number"],
+    ["adjust_lr_fn", "string?"],
+  ],
+  LBFGS: [
+    lr, ["max_iter", "number"], ["max_eval", "number?"], ["tolerance_grad", "number"], ["tolerance_change", "number"],
+    ["history_size", "number"], ["line_search_fn", "string?"],
+  ],
+  SparseAdam: [lr, betas, eps, ["maximize", "boolean"]],
+};
+
+/**
+ * The options of `new cls(params, ...args)`: the options object of the options form as it is,
+ * or the positional values (Python's order) merged with a trailing options object.
+ */
+export function optimizerArgs(cls: OptimizerName, args: readonly unknown[]): Record<string, unknown> {
+  const positional = OPTIMIZER_POSITIONAL[cls];
+  const keywordOnly = OPTIMIZER_OPTIONS[cls].slice(positional.length);
+  return positionalArgs(cls, ["params"], positional, args, keywordOnly);
+}
 
 /** Every hyperparameter name of every optimizer (for the param-group warning). */
 const ALL_HYPERPARAMETERS = new Set<string>(Object.values(OPTIMIZER_OPTIONS).flat());

@@ -15,7 +15,8 @@
 import type { Tensor } from "../tensor/tensor";
 import { Optimizer, type Closure, type ParamsT } from "./optimizer";
 import { checkAdamFamily } from "./adam";
-import { checkOptimizerOptions } from "./options";
+import { checkOptimizerOptions, optimizerArgs } from "./options";
+import type { Positional } from "./positional";
 import {
   decoupledDecay, effectiveGrad, emaSquareInPlace, lerpInPlace, pair, paramsWithGrad, rounder, sqrt, zerosLike, evalClosure,
   type ImplementationFlags,
@@ -37,7 +38,13 @@ export interface RAdamOptions extends Omit<ImplementationFlags, "fused"> {
 }
 
 export class RAdam extends Optimizer {
-  constructor(params: ParamsT, options: RAdamOptions = {}) {
+  constructor(params: ParamsT, options?: RAdamOptions);
+  constructor(
+    params: ParamsT,
+    ...args: Positional<[lr: number, betas: [number, number], eps: number, weight_decay: number, decoupled_weight_decay: boolean], RAdamOptions>
+  );
+  constructor(params: ParamsT, ...args: unknown[]) {
+    const options = optimizerArgs("RAdam", args) as RAdamOptions;
     checkOptimizerOptions("RAdam", options);
     const { lr = 1e-3, eps = 1e-8, weight_decay = 0, decoupled_weight_decay = false, maximize = false } = options;
     const betas = pair(options.betas ?? [0.9, 0.999], "betas");

@@ -17,7 +17,8 @@ import type { Tensor } from "../tensor/tensor";
 import { Optimizer, pyStr, type Closure, type ParamsT } from "./optimizer";
 import { check, checkLr, paramsWithGrad, zerosLike, type ImplementationFlags, evalClosure } from "./_functional";
 import { rmsprop_wasm } from "./wasm/update";
-import { checkOptimizerOptions } from "./options";
+import { checkOptimizerOptions, optimizerArgs } from "./options";
+import type { Positional } from "./positional";
 
 export interface RMSpropOptions extends Omit<ImplementationFlags, "fused"> {
   /** Learning rate γ; default 1e-2. */
@@ -37,7 +38,13 @@ export interface RMSpropOptions extends Omit<ImplementationFlags, "fused"> {
 }
 
 export class RMSprop extends Optimizer {
-  constructor(params: ParamsT, options: RMSpropOptions = {}) {
+  constructor(params: ParamsT, options?: RMSpropOptions);
+  constructor(
+    params: ParamsT,
+    ...args: Positional<[lr: number, alpha: number, eps: number, weight_decay: number, momentum: number, centered: boolean, capturable: boolean, foreach: boolean | null, maximize: boolean, differentiable: boolean], RMSpropOptions>
+  );
+  constructor(params: ParamsT, ...args: unknown[]) {
+    const options = optimizerArgs("RMSprop", args) as RMSpropOptions;
     checkOptimizerOptions("RMSprop", options);
     const { lr = 1e-2, alpha = 0.99, eps = 1e-8, weight_decay = 0, momentum = 0, centered = false, maximize = false } = options;
     checkLr(lr);

@@ -15,7 +15,8 @@
 import type { Tensor } from "../tensor/tensor";
 import { Optimizer, pyStr, type Closure, type ParamsT } from "./optimizer";
 import { check, checkLr, fullLike, pair, paramsWithGrad, rounder, zerosLike, type ImplementationFlags, evalClosure } from "./_functional";
-import { checkOptimizerOptions } from "./options";
+import { checkOptimizerOptions, optimizerArgs } from "./options";
+import type { Positional } from "./positional";
 
 export interface RpropOptions extends Omit<ImplementationFlags, "fused"> {
   /** Learning rate γ: the initial step size Δ₀ of every element; default 1e-2. */
@@ -29,7 +30,10 @@ export interface RpropOptions extends Omit<ImplementationFlags, "fused"> {
 }
 
 export class Rprop extends Optimizer {
-  constructor(params: ParamsT, options: RpropOptions = {}) {
+  constructor(params: ParamsT, options?: RpropOptions);
+  constructor(params: ParamsT, ...args: Positional<[lr: number, etas: [number, number], step_sizes: [number, number]], RpropOptions>);
+  constructor(params: ParamsT, ...args: unknown[]) {
+    const options = optimizerArgs("Rprop", args) as RpropOptions;
     checkOptimizerOptions("Rprop", options);
     const { lr = 1e-2, maximize = false } = options;
     const etas = pair(options.etas ?? [0.5, 1.2], "etas");

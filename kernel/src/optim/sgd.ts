@@ -30,7 +30,8 @@ import { check, checkLr, cloneAs, effectiveGrad, hasSparseGrad, paramsWithGrad, 
 import { add_sparse_into, type SparseTensor } from "../tensor/sparse";
 import { no_grad } from "../tensor/grad_mode";
 import { sgd_wasm } from "./wasm/update";
-import { checkOptimizerOptions } from "./options";
+import { checkOptimizerOptions, optimizerArgs } from "./options";
+import type { Positional } from "./positional";
 
 export interface SGDOptions extends Omit<ImplementationFlags, "capturable"> {
   /** Learning rate γ; default 1e-3. */
@@ -57,7 +58,13 @@ interface SGDScalars {
 }
 
 export class SGD extends Optimizer {
-  constructor(params: ParamsT, options: SGDOptions = {}) {
+  constructor(params: ParamsT, options?: SGDOptions);
+  constructor(
+    params: ParamsT,
+    ...args: Positional<[lr: number, momentum: number, dampening: number, weight_decay: number, nesterov: boolean], SGDOptions>
+  );
+  constructor(params: ParamsT, ...args: unknown[]) {
+    const options = optimizerArgs("SGD", args) as SGDOptions;
     checkOptimizerOptions("SGD", options);
     const { lr = 1e-3, momentum = 0, dampening = 0, weight_decay = 0, nesterov = false, maximize = false } = options;
     checkLr(lr);

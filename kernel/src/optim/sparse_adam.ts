@@ -34,7 +34,8 @@ import { Tensor } from "../tensor/tensor";
 import { SparseTensor } from "../tensor/sparse";
 import { Optimizer, pyStr, type Closure, type ParamsT } from "./optimizer";
 import { check, checkLr, evalClosure, pair, zerosLike } from "./_functional";
-import { checkOptimizerOptions } from "./options";
+import { checkOptimizerOptions, optimizerArgs } from "./options";
+import type { Positional } from "./positional";
 
 export interface SparseAdamOptions {
   /** Learning rate γ (> 0); default 1e-3. */
@@ -48,7 +49,10 @@ export interface SparseAdamOptions {
 }
 
 export class SparseAdam extends Optimizer {
-  constructor(params: ParamsT, options: SparseAdamOptions = {}) {
+  constructor(params: ParamsT, options?: SparseAdamOptions);
+  constructor(params: ParamsT, ...args: Positional<[lr: number, betas: [number, number], eps: number, maximize: boolean], SparseAdamOptions>);
+  constructor(params: ParamsT, ...args: unknown[]) {
+    const options = optimizerArgs("SparseAdam", args) as SparseAdamOptions;
     checkOptimizerOptions("SparseAdam", options);
     const { lr = 1e-3, eps = 1e-8, maximize = false } = options;
     const betas = pair(options.betas ?? [0.9, 0.999], "betas");

@@ -959,8 +959,13 @@ export class Tensor {
     return this.data[0];
   }
 
-  /** Nested arrays of numbers (booleans for bool tensors); a number for a 0-dim tensor. */
-  tolist(): unknown {
+  /**
+   * Nested arrays of numbers (booleans for bool tensors); a number for a 0-dim tensor. Typed `any`,
+   * as PyTorch's stub types it `list` of Any: the depth is the tensor's dim, known only when it
+   * runs, so `X.tolist().length` and `X.tolist()[0][1]` type-check (they were errors on `unknown`).
+   */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  tolist(): any {
     const conv = this.dtype === "bool" ? (v: number) => v !== 0 : (v: number) => v;
     if (this.shape.length === 0) return conv(this.data[0]);
     const build = (d: number, off: number): unknown[] => {

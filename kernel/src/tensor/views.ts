@@ -228,12 +228,22 @@ function check_list(tensors: readonly Tensor[], op: string): void {
   });
 }
 
+/** `dim` given positionally or as Python's keyword, `{ dim }` (as `sum(x, { dim })`); default 0. */
+function dim_keyword(op: string, dim: number | { dim?: number }): number {
+  if (typeof dim !== "object" || dim === null || Array.isArray(dim)) return dim as number;
+  for (const k of Object.keys(dim)) {
+    if (k !== "dim") throw new TypeError(`${op}() got an unexpected keyword argument '${k}' (allowed: dim)`);
+  }
+  return dim.dim ?? 0;
+}
+
 /**
- * Concatenates along `dim`. All shapes must match except along `dim` (PyTorch's message names the
- * first mismatch); dtypes are promoted.
+ * Concatenates along `dim` (`cat(tensors, 1)` or `cat(tensors, { dim: 1 })`). All shapes must
+ * match except along `dim` (PyTorch's message names the first mismatch); dtypes are promoted.
  */
-export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
+export function cat(tensors: readonly Tensor[], dim: number | { dim?: number } = 0): Tensor {
   check_list(tensors, "cat");
+  dim = dim_keyword("cat", dim);
   // As PyTorch, 1-D empty tensors are skipped.
   const parts = tensors.filter((x) => !(x.dim() === 1 && x.shape[0] === 0));
   const ref = parts.length > 0 ? parts[0] : tensors[0];
@@ -282,9 +292,10 @@ export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
 export const concat = cat;
 export const concatenate = cat;
 
-/** Stacks equally shaped tensors along a new dim. */
-export function stack(tensors: readonly Tensor[], dim = 0): Tensor {
+/** Stacks equally shaped tensors along a new dim (`stack(tensors, 1)` or `stack(tensors, { dim: 1 })`). */
+export function stack(tensors: readonly Tensor[], dim: number | { dim?: number } = 0): Tensor {
   check_list(tensors, "stack");
+  dim = dim_keyword("stack", dim);
   const ref = tensors[0];
   tensors.forEach((x, i) => {
     if (x.shape.length !== ref.shape.length || x.shape.some((s, k) => s !== ref.shape[k])) {

@@ -1,6 +1,7 @@
 import { LRScheduler, groupValues } from "./lr_scheduler";
 import { checkComposable, compositeStateDict, rejectStepArguments, splitCompositeState } from "./composition";
-import { checkOptions } from "./options";
+import { checkOptions, schedulerArgs } from "./options";
+import { isOptionsObject } from "../positional";
 import type { OptimizerLike, SchedulerStateDict } from "./types";
 
 export interface ChainedSchedulerOptions {
@@ -20,8 +21,12 @@ export interface ChainedSchedulerOptions {
 export class ChainedScheduler extends LRScheduler {
   declare _schedulers: LRScheduler[];
 
-  constructor(schedulers: LRScheduler[], options: ChainedSchedulerOptions = {}) {
-    super(schedulers as any, options as any);
+  constructor(schedulers: LRScheduler[], options?: ChainedSchedulerOptions);
+  constructor(schedulers: LRScheduler[], optimizer: OptimizerLike | null);
+  constructor(schedulers: LRScheduler[], ...args: unknown[]) {
+    // an optimizer given positionally may be a plain object with param_groups (OptimizerLike)
+    const only = args.length === 1 && isOptionsObject(args[0]) && "param_groups" in args[0];
+    super(schedulers as any, only ? { optimizer: args[0] } : (schedulerArgs("ChainedScheduler", args, ["schedulers"]) as any));
   }
 
   protected override _init(schedulers: LRScheduler[], options: ChainedSchedulerOptions): void {

@@ -1,7 +1,8 @@
 import { LRScheduler } from "./lr_scheduler";
 import { ValueError } from "./errors";
 import { nonNegativeInteger } from "./checks";
-import { checkOptions, opt } from "./options";
+import { checkOptions, opt, schedulerArgs } from "./options";
+import type { Positional } from "../positional";
 import type { OptimizerLike } from "./types";
 
 export interface ConstantLROptions {
@@ -27,8 +28,13 @@ export class ConstantLR extends LRScheduler {
   declare factor: number;
   declare total_iters: number;
 
-  constructor(optimizer: OptimizerLike, options: ConstantLROptions = {}) {
-    super(optimizer, options);
+  constructor(optimizer: OptimizerLike, options?: ConstantLROptions);
+  constructor(
+    optimizer: OptimizerLike,
+    ...args: Positional<[factor: number, total_iters: number, last_epoch: number], ConstantLROptions>
+  );
+  constructor(optimizer: OptimizerLike, ...args: unknown[]) {
+    super(optimizer, schedulerArgs("ConstantLR", args));
   }
 
   protected override _init(optimizer: OptimizerLike, options: ConstantLROptions): void {

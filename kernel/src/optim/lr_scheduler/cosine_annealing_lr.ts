@@ -1,7 +1,8 @@
 import { LRScheduler } from "./lr_scheduler";
 import { finiteNumber, shown } from "./checks";
 import { ValueError } from "./errors";
-import { checkOptions, opt } from "./options";
+import { checkOptions, opt, schedulerArgs } from "./options";
+import type { Positional } from "../positional";
 import type { OptimizerLike } from "./types";
 
 export interface CosineAnnealingLROptions {
@@ -28,8 +29,13 @@ export class CosineAnnealingLR extends LRScheduler {
   declare T_max: number;
   declare eta_min: number;
 
-  constructor(optimizer: OptimizerLike, options: CosineAnnealingLROptions) {
-    super(optimizer, options);
+  constructor(optimizer: OptimizerLike, options: CosineAnnealingLROptions);
+  constructor(
+    optimizer: OptimizerLike,
+    ...args: Positional<[T_max: number, eta_min: number, last_epoch: number], CosineAnnealingLROptions>
+  );
+  constructor(optimizer: OptimizerLike, ...args: unknown[]) {
+    super(optimizer, schedulerArgs("CosineAnnealingLR", args));
   }
 
   protected override _init(optimizer: OptimizerLike, options: CosineAnnealingLROptions): void {

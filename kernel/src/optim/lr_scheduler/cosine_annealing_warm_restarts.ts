@@ -2,7 +2,8 @@ import { LRScheduler } from "./lr_scheduler";
 import { logFast } from "../../random/log_fast";
 import { normal_log } from "../../random/native_libm";
 import { ValueError } from "./errors";
-import { checkOptions, opt } from "./options";
+import { checkOptions, opt, schedulerArgs } from "./options";
+import type { Positional } from "../positional";
 import type { OptimizerLike } from "./types";
 
 export interface CosineAnnealingWarmRestartsOptions {
@@ -44,8 +45,13 @@ export class CosineAnnealingWarmRestarts extends LRScheduler {
   declare eta_min: number;
   declare T_cur: number;
 
-  constructor(optimizer: OptimizerLike, options: CosineAnnealingWarmRestartsOptions) {
-    super(optimizer, options);
+  constructor(optimizer: OptimizerLike, options: CosineAnnealingWarmRestartsOptions);
+  constructor(
+    optimizer: OptimizerLike,
+    ...args: Positional<[T_0: number, T_mult: number, eta_min: number, last_epoch: number], CosineAnnealingWarmRestartsOptions>
+  );
+  constructor(optimizer: OptimizerLike, ...args: unknown[]) {
+    super(optimizer, schedulerArgs("CosineAnnealingWarmRestarts", args));
   }
 
   protected override _init(optimizer: OptimizerLike, options: CosineAnnealingWarmRestartsOptions): void {

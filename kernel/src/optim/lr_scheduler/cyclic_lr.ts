@@ -2,7 +2,8 @@ import { LRScheduler, checkOptimizer, formatParam } from "./lr_scheduler";
 import { TypeError_, ValueError } from "./errors";
 import { closeWord, factorOf, finiteNumber, isWord, quotedWords, shown } from "./checks";
 import { setMomentum, usesBeta1 } from "./momentum";
-import { checkOptions, opt } from "./options";
+import { checkOptions, opt, schedulerArgs } from "./options";
+import type { Positional } from "../positional";
 import type { OptimizerLike, SchedulerStateDict } from "./types";
 
 /**
@@ -69,8 +70,13 @@ export class CyclicLR extends LRScheduler {
   declare base_momentums: number[];
   declare max_momentums: number[];
 
-  constructor(optimizer: OptimizerLike, options: CyclicLROptions) {
-    super(optimizer, options);
+  constructor(optimizer: OptimizerLike, options: CyclicLROptions);
+  constructor(
+    optimizer: OptimizerLike,
+    ...args: Positional<[base_lr: number | number[], max_lr: number | number[], step_size_up: number, step_size_down: number | null, mode: "triangular" | "triangular2" | "exp_range", gamma: number, scale_fn: ScaleFn | null, scale_mode: "cycle" | "iterations", cycle_momentum: boolean, base_momentum: number | number[], max_momentum: number | number[], last_epoch: number], CyclicLROptions>
+  );
+  constructor(optimizer: OptimizerLike, ...args: unknown[]) {
+    super(optimizer, schedulerArgs("CyclicLR", args));
   }
 
   protected override _init(optimizer: OptimizerLike, options: CyclicLROptions): void {

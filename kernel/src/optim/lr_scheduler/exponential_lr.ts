@@ -1,6 +1,7 @@
 import { LRScheduler } from "./lr_scheduler";
 import { finiteNumber } from "./checks";
-import { checkOptions } from "./options";
+import { checkOptions, schedulerArgs } from "./options";
+import type { Positional } from "../positional";
 import type { OptimizerLike } from "./types";
 
 export interface ExponentialLROptions {
@@ -22,8 +23,10 @@ export interface ExponentialLROptions {
 export class ExponentialLR extends LRScheduler {
   declare gamma: number;
 
-  constructor(optimizer: OptimizerLike, options: ExponentialLROptions) {
-    super(optimizer, options);
+  constructor(optimizer: OptimizerLike, options: ExponentialLROptions);
+  constructor(optimizer: OptimizerLike, ...args: Positional<[gamma: number, last_epoch: number], ExponentialLROptions>);
+  constructor(optimizer: OptimizerLike, ...args: unknown[]) {
+    super(optimizer, schedulerArgs("ExponentialLR", args));
   }
 
   protected override _init(optimizer: OptimizerLike, options: ExponentialLROptions): void {

@@ -1,6 +1,7 @@
 import { ValueError, TypeError_ } from "./errors";
 import { LRScheduler, checkOptimizer, typeName } from "./lr_scheduler";
-import { checkOptions } from "./options";
+import { checkOptions, schedulerArgs } from "./options";
+import type { Positional } from "../positional";
 import { factorOf } from "./checks";
 import type { OptimizerLike, SchedulerStateDict } from "./types";
 
@@ -46,8 +47,13 @@ export function stateWithoutLambdas(scheduler: { lr_lambdas: LrLambda[] }, state
 export class LambdaLR extends LRScheduler {
   declare lr_lambdas: LrLambda[];
 
-  constructor(optimizer: OptimizerLike, options: LambdaLROptions) {
-    super(optimizer, options);
+  constructor(optimizer: OptimizerLike, options: LambdaLROptions);
+  constructor(
+    optimizer: OptimizerLike,
+    ...args: Positional<[lr_lambda: LrLambda | LrLambda[], last_epoch: number], LambdaLROptions>
+  );
+  constructor(optimizer: OptimizerLike, ...args: unknown[]) {
+    super(optimizer, schedulerArgs("LambdaLR", args));
   }
 
   protected override _init(optimizer: OptimizerLike, options: LambdaLROptions): void {

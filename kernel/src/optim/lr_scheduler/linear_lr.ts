@@ -1,7 +1,8 @@
 import { LRScheduler } from "./lr_scheduler";
 import { ValueError } from "./errors";
 import { closedFormDivision, nonNegativeInteger } from "./checks";
-import { checkOptions, opt } from "./options";
+import { checkOptions, opt, schedulerArgs } from "./options";
+import type { Positional } from "../positional";
 import type { OptimizerLike } from "./types";
 
 export interface LinearLROptions {
@@ -33,8 +34,13 @@ export class LinearLR extends LRScheduler {
   declare end_factor: number;
   declare total_iters: number;
 
-  constructor(optimizer: OptimizerLike, options: LinearLROptions = {}) {
-    super(optimizer, options);
+  constructor(optimizer: OptimizerLike, options?: LinearLROptions);
+  constructor(
+    optimizer: OptimizerLike,
+    ...args: Positional<[start_factor: number, end_factor: number, total_iters: number, last_epoch: number], LinearLROptions>
+  );
+  constructor(optimizer: OptimizerLike, ...args: unknown[]) {
+    super(optimizer, schedulerArgs("LinearLR", args));
   }
 
   protected override _init(optimizer: OptimizerLike, options: LinearLROptions): void {

@@ -1,6 +1,8 @@
 import { KeyError, NotImplementedError, TypeError_, ValueError } from "./errors";
 import type { OptimizerLike, ParamGroup, SchedulerStateDict } from "./types";
 import { scheduler_repr } from "./repr";
+import { positionalArgs } from "../positional";
+import { SCHEDULER_POSITIONAL } from "./options";
 import {
   EPOCH_DEPRECATION_WARNING,
   GET_LR_OUTSIDE_STEP_WARNING,
@@ -106,10 +108,12 @@ export class LRScheduler {
   _get_closed_form_lr?(): number[];
 
   constructor(optimizer: OptimizerLike, options?: LRSchedulerOptions);
-  constructor(first: any, options?: any) {
+  constructor(optimizer: OptimizerLike, last_epoch: number);
+  constructor(first: any, ...args: any[]) {
     this._get_lr_called_within_step = false;
     this._is_initial = false;
-    this._init(first, options ?? {});
+    // a subclass passes its options object (schedulerArgs); Python's LRScheduler(opt, last_epoch) too
+    this._init(first, positionalArgs(new.target.name, ["optimizer"], SCHEDULER_POSITIONAL.LRScheduler, args));
   }
 
   /** PyTorch's `__init__`: subclasses set their attributes, then call `super._init`. */

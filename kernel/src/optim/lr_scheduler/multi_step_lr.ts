@@ -1,7 +1,8 @@
 import { LRScheduler } from "./lr_scheduler";
 import { finiteNumber } from "./checks";
 import { TypeError_ } from "./errors";
-import { checkOptions, opt } from "./options";
+import { checkOptions, opt, schedulerArgs } from "./options";
+import type { Positional } from "../positional";
 import type { OptimizerLike } from "./types";
 
 export interface MultiStepLROptions {
@@ -25,8 +26,13 @@ export class MultiStepLR extends LRScheduler {
   declare milestones: Record<string, number>;
   declare gamma: number;
 
-  constructor(optimizer: OptimizerLike, options: MultiStepLROptions) {
-    super(optimizer, options);
+  constructor(optimizer: OptimizerLike, options: MultiStepLROptions);
+  constructor(
+    optimizer: OptimizerLike,
+    ...args: Positional<[milestones: number[], gamma: number, last_epoch: number], MultiStepLROptions>
+  );
+  constructor(optimizer: OptimizerLike, ...args: unknown[]) {
+    super(optimizer, schedulerArgs("MultiStepLR", args));
   }
 
   protected override _init(optimizer: OptimizerLike, options: MultiStepLROptions): void {

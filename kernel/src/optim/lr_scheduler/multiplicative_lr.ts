@@ -1,6 +1,7 @@
 import { LRScheduler, checkOptimizer } from "./lr_scheduler";
 import { lrLambdaList, stateWithoutLambdas, type LrLambda } from "./lambda_lr";
-import { checkOptions } from "./options";
+import { checkOptions, schedulerArgs } from "./options";
+import type { Positional } from "../positional";
 import { factorOf } from "./checks";
 import type { OptimizerLike, SchedulerStateDict } from "./types";
 
@@ -23,8 +24,13 @@ export interface MultiplicativeLROptions {
 export class MultiplicativeLR extends LRScheduler {
   declare lr_lambdas: LrLambda[];
 
-  constructor(optimizer: OptimizerLike, options: MultiplicativeLROptions) {
-    super(optimizer, options);
+  constructor(optimizer: OptimizerLike, options: MultiplicativeLROptions);
+  constructor(
+    optimizer: OptimizerLike,
+    ...args: Positional<[lr_lambda: LrLambda | LrLambda[], last_epoch: number], MultiplicativeLROptions>
+  );
+  constructor(optimizer: OptimizerLike, ...args: unknown[]) {
+    super(optimizer, schedulerArgs("MultiplicativeLR", args));
   }
 
   protected override _init(optimizer: OptimizerLike, options: MultiplicativeLROptions): void {

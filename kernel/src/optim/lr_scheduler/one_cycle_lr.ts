@@ -2,7 +2,8 @@ import { LRScheduler, checkOptimizer, formatParam, paramGroupsChangedMessage } f
 import { KeyError, ValueError } from "./errors";
 import { closeWord, finiteNumber, isWord, quotedWords } from "./checks";
 import { setMomentum, usesBeta1 } from "./momentum";
-import { checkOptions, opt } from "./options";
+import { checkOptions, opt, schedulerArgs } from "./options";
+import type { Positional } from "../positional";
 import type { OptimizerLike } from "./types";
 
 /**
@@ -72,8 +73,13 @@ export class OneCycleLR extends LRScheduler {
   declare cycle_momentum: boolean;
   declare use_beta1: boolean;
 
-  constructor(optimizer: OptimizerLike, options: OneCycleLROptions) {
-    super(optimizer, options);
+  constructor(optimizer: OptimizerLike, options: OneCycleLROptions);
+  constructor(
+    optimizer: OptimizerLike,
+    ...args: Positional<[max_lr: number | number[], total_steps: number | null, epochs: number | null, steps_per_epoch: number | null, pct_start: number, anneal_strategy: "cos" | "linear", cycle_momentum: boolean, base_momentum: number | number[], max_momentum: number | number[], div_factor: number, final_div_factor: number, three_phase: boolean, last_epoch: number], OneCycleLROptions>
+  );
+  constructor(optimizer: OptimizerLike, ...args: unknown[]) {
+    super(optimizer, schedulerArgs("OneCycleLR", args));
   }
 
   protected override _init(optimizer: OptimizerLike, options: OneCycleLROptions): void {

@@ -1,6 +1,7 @@
 import { LRScheduler } from "./lr_scheduler";
 import { closedFormDivision, finiteNumber, nonNegativeInteger } from "./checks";
-import { checkOptions, opt } from "./options";
+import { checkOptions, opt, schedulerArgs } from "./options";
+import type { Positional } from "../positional";
 import type { OptimizerLike } from "./types";
 
 export interface PolynomialLROptions {
@@ -26,8 +27,13 @@ export class PolynomialLR extends LRScheduler {
   declare total_iters: number;
   declare power: number;
 
-  constructor(optimizer: OptimizerLike, options: PolynomialLROptions = {}) {
-    super(optimizer, options);
+  constructor(optimizer: OptimizerLike, options?: PolynomialLROptions);
+  constructor(
+    optimizer: OptimizerLike,
+    ...args: Positional<[total_iters: number, power: number, last_epoch: number], PolynomialLROptions>
+  );
+  constructor(optimizer: OptimizerLike, ...args: unknown[]) {
+    super(optimizer, schedulerArgs("PolynomialLR", args));
   }
 
   protected override _init(optimizer: OptimizerLike, options: PolynomialLROptions): void {

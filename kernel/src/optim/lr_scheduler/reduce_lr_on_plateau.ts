@@ -1,7 +1,8 @@
 import { LRScheduler, checkOptimizer, groupValues, typeName } from "./lr_scheduler";
 import { RuntimeError, TypeError_, ValueError } from "./errors";
 import { closeWord, finiteNumber, isWord, quotedWords } from "./checks";
-import { checkOptions, opt } from "./options";
+import { checkOptions, opt, schedulerArgs } from "./options";
+import type { Positional } from "../positional";
 import type { OptimizerLike, SchedulerStateDict } from "./types";
 import { EPOCH_DEPRECATION_WARNING, warn } from "./warnings";
 
@@ -61,8 +62,13 @@ export class ReduceLROnPlateau extends LRScheduler {
   declare cooldown_counter: number;
   declare num_bad_epochs: number;
 
-  constructor(optimizer: OptimizerLike, options: ReduceLROnPlateauOptions = {}) {
-    super(optimizer, options as any);
+  constructor(optimizer: OptimizerLike, options?: ReduceLROnPlateauOptions);
+  constructor(
+    optimizer: OptimizerLike,
+    ...args: Positional<[mode: "min" | "max", factor: number, patience: number, threshold: number, threshold_mode: "rel" | "abs", cooldown: number, min_lr: number | number[], eps: number], ReduceLROnPlateauOptions>
+  );
+  constructor(optimizer: OptimizerLike, ...args: unknown[]) {
+    super(optimizer, schedulerArgs("ReduceLROnPlateau", args) as any);
   }
 
   protected override _init(optimizer: OptimizerLike, options: ReduceLROnPlateauOptions): void {

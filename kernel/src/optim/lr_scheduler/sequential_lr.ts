@@ -1,7 +1,8 @@
 import { LRScheduler, checkOptimizer } from "./lr_scheduler";
 import { checkComposable, compositeStateDict, rejectStepArguments, splitCompositeState } from "./composition";
 import { KeyError, TypeError_, ValueError } from "./errors";
-import { checkOptions } from "./options";
+import { checkOptions, schedulerArgs } from "./options";
+import type { Positional } from "../positional";
 import type { OptimizerLike, SchedulerStateDict } from "./types";
 
 export interface SequentialLROptions {
@@ -39,8 +40,13 @@ export class SequentialLR extends LRScheduler {
   declare _schedulers: LRScheduler[];
   declare _milestones: number[];
 
-  constructor(optimizer: OptimizerLike, options: SequentialLROptions) {
-    super(optimizer, options);
+  constructor(optimizer: OptimizerLike, options: SequentialLROptions);
+  constructor(
+    optimizer: OptimizerLike,
+    ...args: Positional<[schedulers: LRScheduler[], milestones: number[], last_epoch: number], SequentialLROptions>
+  );
+  constructor(optimizer: OptimizerLike, ...args: unknown[]) {
+    super(optimizer, schedulerArgs("SequentialLR", args));
   }
 
   protected override _init(optimizer: OptimizerLike, options: SequentialLROptions): void {

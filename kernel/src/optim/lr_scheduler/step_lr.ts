@@ -1,6 +1,7 @@
 import { LRScheduler } from "./lr_scheduler";
 import { finiteNumber, positiveInteger } from "./checks";
-import { checkOptions, opt } from "./options";
+import { checkOptions, opt, schedulerArgs } from "./options";
+import type { Positional } from "../positional";
 import type { OptimizerLike } from "./types";
 
 export interface StepLROptions {
@@ -24,8 +25,13 @@ export class StepLR extends LRScheduler {
   declare step_size: number;
   declare gamma: number;
 
-  constructor(optimizer: OptimizerLike, options: StepLROptions) {
-    super(optimizer, options);
+  constructor(optimizer: OptimizerLike, options: StepLROptions);
+  constructor(
+    optimizer: OptimizerLike,
+    ...args: Positional<[step_size: number, gamma: number, last_epoch: number], StepLROptions>
+  );
+  constructor(optimizer: OptimizerLike, ...args: unknown[]) {
+    super(optimizer, schedulerArgs("StepLR", args));
   }
 
   protected override _init(optimizer: OptimizerLike, options: StepLROptions): void {

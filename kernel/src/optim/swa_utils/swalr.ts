@@ -1,7 +1,8 @@
 import { LRScheduler, checkOptimizer, formatParam } from "../lr_scheduler/lr_scheduler";
 import { closeWord, finiteNumber, isWord, quotedWords } from "../lr_scheduler/checks";
 import { KeyError, ValueError } from "../lr_scheduler/errors";
-import { checkOptions, opt } from "../lr_scheduler/options";
+import { checkOptions, opt, schedulerArgs } from "../lr_scheduler/options";
+import type { Positional } from "../positional";
 import type { OptimizerLike, SchedulerStateDict } from "../lr_scheduler/types";
 
 /**
@@ -74,8 +75,13 @@ export class SWALR extends LRScheduler {
   declare anneal_epochs: number;
   declare _anneal_strategy: AnnealStrategy;
 
-  constructor(optimizer: OptimizerLike, options: SWALROptions) {
-    super(optimizer, options);
+  constructor(optimizer: OptimizerLike, options: SWALROptions);
+  constructor(
+    optimizer: OptimizerLike,
+    ...args: Positional<[swa_lr: number | number[], anneal_epochs: number, anneal_strategy: "cos" | "linear", last_epoch: number], SWALROptions>
+  );
+  constructor(optimizer: OptimizerLike, ...args: unknown[]) {
+    super(optimizer, schedulerArgs("SWALR", args));
   }
 
   protected override _init(optimizer: OptimizerLike, options: SWALROptions): void {
