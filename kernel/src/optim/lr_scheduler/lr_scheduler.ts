@@ -78,6 +78,59 @@ function defineHidden(target: object, key: string, value: unknown): void {
 }
 
 /**
+ * A subclass written as in PyTorch (`constructor(opt, warm) { super(opt); this.warm = warm; }`, or
+ * a field `warm = 4`; one that does not override `_init`) has its attributes set only after `super()` returns, but the base
+ * constructor takes the first step (epoch 0) inside `super()`: its `get_lr()` read `this.warm` as
+ * undefined and wrote NaN rates, and the first optimizer step made every weight NaN. So when that
+ * first step's `get_lr()` gives a rate that is not finite, or fails with a TypeError (an attribute
+ * not there yet), the step is put off until the scheduler or its optimizer is first used (its
+ * `step()`, `get_last_lr()`, `state_dict()`, or `optimizer.step()`), by which time the constructor
+ * has finished; if it fails then, the error says why. Until then the groups keep their starting
+ * rate (`initial_lr`).
+ */
+const DEFERRED = new WeakSet<LRScheduler>();
+/** Schedulers whose first step is being taken again (errors then propagate). */
+const SETTLING = new WeakSet<LRScheduler>();
+/** The deferred schedulers of each optimizer, for its step wrapper. */
+const PENDING = new WeakMap<object, Set<LRScheduler>>();
+
+/**
+ * A subclass written as in PyTorch: its class does not override `_init`, which every scheduler of
+ * the library does (their first step, with PyTorch's errors for a bad lr_lambda and NaN factors,
+ * stays in the constructor).
+ */
+function writtenAsInPyTorch(s: LRScheduler): boolean {
+  return !Object.prototype.hasOwnProperty.call(Object.getPrototypeOf(s), "_init");
+}
+
+/** Thrown inside the first step to put it off (caught by `_initial_step`). */
+class FirstStepPutOff extends Error {}
+
+/** Takes the put-off first step of `s` now (see DEFERRED). */
+function settle(s: LRScheduler): void {
+  if (!DEFERRED.has(s)) return;
+  DEFERRED.delete(s);
+  PENDING.get(s.optimizer)?.delete(s);
+  SETTLING.add(s);
+  try {
+    s._initial_step();
+  } finally {
+    SETTLING.delete(s);
+  }
+}
+
+/** The error of a first step that still fails once the constructor has finished. */
+function firstStepError(s: LRScheduler, what: string): Error {
+  const name = s.constructor.name;
+  return ValueError(
+    `${name}.get_lr() ${what} for the schedule's first step (epoch 0). Every attribute get_lr() reads must be set by the time ` +
+      `the scheduler is first used; in JavaScript a subclass's constructor runs after super(), so set them there (this.warm = warm) ` +
+      `or as fields, and lrlab takes the first step once the constructor is done. (Or override _init(optimizer, options), set them ` +
+      `and call super._init(optimizer, options): see LRScheduler's documentation.)`,
+  );
+}
+
+/**
  * Base class of every scheduler (`torch.optim.lr_scheduler.LRScheduler`).
  *
  * Protocol, as in PyTorch: `last_epoch` counts `step()` calls (`-1` before the first one); the
@@ -91,10 +144,12 @@ function defineHidden(target: object, key: string, value: unknown): void {
  * scheduler also has a closed form `lr(t)` from `base_lrs`, `step(epoch)` (deprecated) uses it.
  *
  * Subclassing: JavaScript forbids touching `this` before `super()`, so where PyTorch sets
- * attributes and then calls `super().__init__`, a subclass here overrides `_init(optimizer,
- * options)`, sets its attributes, then calls `super._init(optimizer, options)`. Attributes set by
- * `_init` must be declared with `declare` (a field initializer would run after the constructor
- * and overwrite them).
+ * attributes and then calls `super().__init__`, a subclass here sets them after `super(optimizer)`
+ * (or as fields), and the first step waits for the scheduler's first use when its `get_lr()`
+ * could not run inside `super()` (DEFERRED above). The library's own schedulers instead override
+ * `_init(optimizer, options)`, set their attributes, then call `super._init(optimizer, options)`
+ * (attributes set there are declared with `declare`: a field initializer would run after the
+ * constructor and overwrite them), so their first step is taken in the constructor, as PyTorch's.
  */
 export class LRScheduler {
   declare optimizer: OptimizerLike;
@@ -158,6 +213,9 @@ export class LRScheduler {
     const original = opt.step;
     if (typeof original !== "function" || (original as any)[WRAPPED]) return;
     const wrapper = function (...args: any[]): any {
+      // a scheduler whose first step waits for its subclass's constructor takes it now (DEFERRED)
+      const pending = PENDING.get(opt);
+      if (pending !== undefined && pending.size > 0) for (const s of [...pending]) settle(s);
       defineHidden(opt, "_opt_called", true);
       return original.apply(opt, args);
     };
@@ -167,10 +225,20 @@ export class LRScheduler {
 
   /** Resets the step counter and steps once to epoch 0 in "initial" mode (used by the constructor and SequentialLR). */
   _initial_step(): void {
+    const epoch = this.last_epoch;
     this._step_count = 0;
     this._is_initial = true;
     try {
       this.step();
+    } catch (e) {
+      if (!(e instanceof FirstStepPutOff)) throw e;
+      // a subclass's attributes are not set yet: the step waits for the scheduler's first use
+      this.last_epoch = epoch;
+      this._step_count = 0;
+      DEFERRED.add(this);
+      let set = PENDING.get(this.optimizer);
+      if (!set) PENDING.set(this.optimizer, (set = new Set()));
+      set.add(this);
     } finally {
       this._is_initial = false;
     }
@@ -178,6 +246,7 @@ export class LRScheduler {
 
   /** The scheduler's state: every attribute except the optimizer, deep-copied. */
   state_dict(): SchedulerStateDict {
+    settle(this);
     const state: SchedulerStateDict = {};
     for (const [key, value] of Object.entries(this)) {
       if (key !== "optimizer") state[key] = deepCopy(value);
@@ -197,6 +266,7 @@ export class LRScheduler {
 
   /** The learning rates the last `step()` wrote, one per param group. */
   get_last_lr(): number[] {
+    settle(this);
     return [...this._last_lr];
   }
 
@@ -210,6 +280,7 @@ export class LRScheduler {
    * `last_epoch = epoch` and uses the closed form where the scheduler has one.
    */
   step(epoch?: number | null): void {
+    if (!this._is_initial) settle(this);
     if (this._step_count === 1) {
       const stepFn = this.optimizer.step as any;
       if (typeof stepFn === "function") {
@@ -229,7 +300,21 @@ export class LRScheduler {
     try {
       if (epoch === undefined || epoch === null) {
         this.last_epoch += 1;
-        values = this.get_lr();
+        if (this._is_initial && writtenAsInPyTorch(this)) {
+          try {
+            values = this.get_lr();
+          } catch (e) {
+            if (!(e instanceof TypeError)) throw e;
+            if (!SETTLING.has(this)) throw new FirstStepPutOff();
+            throw firstStepError(this, `failed (${e.message})`);
+          }
+          if (values.some((v) => typeof v !== "number" || !Number.isFinite(v))) {
+            if (!SETTLING.has(this)) throw new FirstStepPutOff();
+            throw firstStepError(this, `returned ${JSON.stringify(values.map((v) => (typeof v === "number" ? String(v) : v)))}`);
+          }
+        } else {
+          values = this.get_lr();
+        }
       } else {
         if (typeof epoch !== "number" || !Number.isFinite(epoch)) {
           throw TypeError_(`step(epoch): epoch must be a finite number, got ${typeName(epoch)} ${String(epoch)}`);
