@@ -351,7 +351,10 @@ describe("trace: behaviour", () => {
       opt.step();
     }
     expect(t.series("lr_projected", 1)!.steps).toBe(2);
-    expect(t.series("lr", 0, "fc.bias")!.steps).toBe(2);
+    expect(t.series("lr", 1, "fc.bias")!.steps).toBe(2);
+    expect(t.series("lr", undefined, "fc.bias")!.steps).toBe(2);
+    // a group that does not hold the parameter is an error naming the group that does
+    expect(() => t.series("lr", 0, "fc.bias")).toThrow(new RangeError('trace.series: parameter "fc.bias" is in group 1, not group 0: series("lr", 1, "fc.bias") (or series("lr", undefined, "fc.bias"))'));
     expect(() => t.series("lr", 2)).toThrow(new RangeError("trace.series: group 2 out of range (the optimizer has 2 parameter groups)"));
     expect(() => t.series("lr", -1)).toThrow(new RangeError("trace.series: group must be a non-negative integer, got -1"));
     expect(() => t.series("lr", "0" as never)).toThrow(new RangeError('trace.series: group must be a non-negative integer, got "0"'));
@@ -488,7 +491,11 @@ describe("trace: behaviour", () => {
   it("a trace_all run of one optimizer reads like its trace: latest(), summary(), diverged_at, series, ...", () => {
     const p = param([1, 2]);
     const none = trace_all({ name: "empty" });
-    expect(() => none.latest()).toThrow("empty: no optimizer stepped, so there is no trace yet");
+    // before any optimizer stepped: null, as a trace's latest() before its first step
+    expect(none.latest()).toBeNull();
+    expect(none.steps).toBe(0);
+    expect(none.diverged_at).toBeNull();
+    expect(() => none.summary()).not.toThrow();
     none.stop();
     const all = trace_all({ name: "one" });
     const opt = new SGD([p], { lr: 0.5 });

@@ -99,18 +99,28 @@ export function divergedMetric(kind: PlotPayload["kind"], sources: readonly Figu
   return ["loss", "update_ratio"].find(has) ?? null;
 }
 
+/** Whether `x` is what `trace.to_json()` gives (a trace's JSON, e.g. read back from a file). */
+function isSavedTrace(x: unknown): boolean {
+  const j = x as { version?: unknown; name?: unknown; groups?: unknown; loss?: unknown } | null;
+  return j !== null && typeof j === "object" && j.version === 1 && typeof j.name === "string" && Array.isArray(j.groups) && j.loss !== undefined;
+}
+
 /** The figure spec of any bundle input. */
 export function figure(x: BundleInput, options: BundleOptions = {}): Figure {
   if (isFigure(x)) return x;
   let items: { name?: string; p: Plottable }[];
   if (isPlottable(x)) items = [{ p: x }];
   else if (Array.isArray(x)) items = x.map((p) => ({ p }));
-  else if (typeof x === "object" && x !== null) items = Object.entries(x).map(([name, p]) => ({ name, p }));
+  else if (isSavedTrace(x)) {
+    throw new TypeError("bundle: this is a trace saved with trace.to_json(), not a trace: lrlab.Trace.from_json(saved) makes it one again "
+      + "(display(lrlab.Trace.from_json(saved)), %lr_compare of a variable holding it)");
+  } else if (typeof x === "object" && x !== null) items = Object.entries(x).map(([name, p]) => ({ name, p }));
   else throw new TypeError(`bundle: expected a Trace, a preview, a range test, a Figure, or an array or record of them; got ${x === null ? "null" : typeof x}`);
   if (items.length === 0) throw new TypeError("bundle: nothing to plot (an empty array or record)");
   for (const { name, p } of items) {
     if (!isPlottable(p)) {
-      throw new TypeError(`bundle: ${name === undefined ? "an item" : `"${name}"`} is not plottable (expected a Trace, a preview or a range test)`);
+      const saved = isSavedTrace(p) ? ": it is a trace saved with trace.to_json(); lrlab.Trace.from_json(saved) makes it a trace again" : "";
+      throw new TypeError(`bundle: ${name === undefined ? "an item" : `"${name}"`} is not plottable (expected a Trace, a preview or a range test)${saved}`);
     }
   }
   const kinds = new Set(items.map((i) => i.p.plot_kind));

@@ -91,21 +91,28 @@ export class GlobalTrace {
       + "take one with .traces[i] or .get(optimizer)");
   }
 
-  /** The exact metrics of the last step of group `group`, for a run of one optimizer (see single()). */
+  /**
+   * The exact metrics of the last step of group `group`, for a run of one optimizer (see
+   * single()); null before any optimizer stepped (as `trace.latest()` is before the first step).
+   */
   latest(group = 0): StepMetrics | null {
+    if (this.traces.length === 0) return null;
     return this.single().latest(group);
   }
 
   // A run of one optimizer reads like its trace (README's `trace.diverged_at`, ...): each of these
   // is its trace's, and with several optimizers an error saying how to pick one (single()).
+  // Before any optimizer stepped they read as a trace's before its first step.
 
-  /** Where the run diverged (Trace.diverged_at). */
+  /** Where the run diverged (Trace.diverged_at); null before any step. */
   get diverged_at(): Divergence | null {
+    if (this.traces.length === 0) return null;
     return this.single().diverged_at;
   }
 
-  /** Steps seen. */
+  /** Steps seen (0 before any optimizer stepped). */
   get steps(): number {
+    if (this.traces.length === 0) return 0;
     return this.single().steps;
   }
 
@@ -119,8 +126,8 @@ export class GlobalTrace {
     return this.single().param_names();
   }
 
-  /** The recorded series of `metric` (Trace.series). */
-  series(metric: string, group = 0, param?: string): BoundedSeries | undefined {
+  /** The recorded series of `metric` (Trace.series: group `group`, default 0, or parameter `param`). */
+  series(metric: string, group?: number, param?: string): BoundedSeries | undefined {
     return this.single().series(metric, group, param);
   }
 
@@ -139,9 +146,13 @@ export class GlobalTrace {
   }
 
   /**
-   * The loss, given to the optimizer that stepped last (or the first one to step). With
-   * `{ batch_size }`: the batch size of every traced optimizer's coming step (Trace.log_loss), for
-   * a batch of another size than --batch-size (a DataLoader's smaller last batch).
+   * The loss of a step (one number, or a one-element tensor), given to the optimizer that stepped
+   * last (or the first one to step). Logged between `loss.backward()` and `optimizer.step()`, every
+   * step or every K steps, it is the coming step's; logged after `step()`, before the next
+   * `zero_grad()`/`backward()`, the step just taken's; twice for one step, the later one counts
+   * (Trace.log_loss says how the two places are told apart). With `{ batch_size }`: the batch
+   * size of every traced optimizer's coming step, for a batch of another size than --batch-size
+   * (a DataLoader's smaller last batch).
    */
   log_loss(loss: number | Tensor, options?: { batch_size?: number }): void {
     if (options !== undefined && options !== null && typeof options === "object") {

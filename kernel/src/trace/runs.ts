@@ -65,11 +65,12 @@ const recorded = (name: string): GlobalTrace | undefined => {
 };
 
 /**
- * The run `%%lr_trace --name <name>` recorded (its traces: `.traces`, one per optimizer the cell
- * stepped; displayed, its plot). In the cell that records it, the run being recorded, once an
- * optimizer has stepped. A name with no run is an error naming the recorded runs, in the words
- * of `%lr_compare name` (it returned undefined, and `lrlab.run("nope").latest()` was a bare
- * "Cannot read properties of undefined"); `lrlab.run_names().includes(name)` tests for one.
+ * The run `%%lr_trace --name <name>` recorded, or `lrlab.trace(optimizer, { name })` made (its
+ * traces: `.traces`, one per optimizer the cell stepped; displayed, its plot). In the cell that
+ * records it, the run being recorded, once an optimizer has stepped. A name with no run is an
+ * error naming the recorded runs, in the words of `%lr_compare name`;
+ * `lrlab.run_names().includes(name)` tests for one. A run saved with `to_json()` is a trace
+ * again with `lrlab.Trace.from_json(saved)`.
  */
 export function run(name: string): GlobalTrace {
   const r = find_run(name);

@@ -27,7 +27,8 @@ import { METRIC_NAMES, QUANTILE_METRICS, SCALAR_METRICS, SERIES_QUANTILES, type 
 import { optimizerKind, type PreconditionedKind } from "./preconditioned";
 import type { Quantiles } from "./quantiles";
 import type { Snapshots } from "./snapshot";
-import { StepPipeline, type GroupAtStep, type StepSink } from "./steps";
+import { OFFLOAD_MIN_ELEMENTS, StepPipeline, type GroupAtStep, type StepSink } from "./steps";
+import { env } from "../wasm_host";
 import { BoundedSeries, DEFAULT_CAPACITY, type SeriesJSON } from "./series";
 import { suspended } from "./suspend";
 import { closeMatches } from "../close_matches";
@@ -159,11 +160,35 @@ function validateOptions(options: TraceOptions): void {
 function toNumber(x: unknown): number {
   if (typeof x === "number") return x;
   if (x !== null && typeof x === "object") {
-    const t = x as { item?: () => number; data?: ArrayLike<number> };
+    const t = x as { item?: () => number; data?: ArrayLike<number>; numel?: () => number; shape?: number[] };
+    // a loss per sample (reduction "none"): one number per step is what the loss panel draws
+    const n = typeof t.numel === "function" ? t.numel() : 1;
+    if (n !== 1) {
+      throw new TypeError(`trace.log_loss: the loss is one number per step, got a tensor of ${n} elements (shape [${(t.shape ?? []).join(", ")}]); `
+        + "reduce it first: loss.mean() (or loss.sum() for a sum-reduced loss)");
+    }
     if (typeof t.item === "function") return Number(t.item());
     if (t.data !== undefined && t.data.length === 1) return Number(t.data[0]);
   }
   throw new TypeError(`trace.log_loss: expected a number or a one-element tensor, got ${typeof x}`);
+}
+
+/** The tracer's worker thread switched off (offload.ts): every step is measured at once. */
+const WORKER_OFF = env("LRLAB_TRACE_WORKER") === "0";
+
+/**
+ * Three values of a gradient (its first, middle and last element; a sparse one's count of
+ * entries), pushed to `out`: what tells a gradient zeroed and accumulated in place since
+ * (Trace.gradientsMoved), at three reads per parameter.
+ */
+function sampleGradient(g: Tensor, out: number[]): void {
+  if (g.is_sparse) {
+    out.push(g._nnz());
+    return;
+  }
+  const d = g.data, n = d.length;
+  if (n === 0) out.push(0);
+  else out.push(Number(d[0]), Number(d[n >> 1]), Number(d[n - 1]));
 }
 
 export class Trace implements Plottable {
@@ -208,7 +233,31 @@ export class Trace implements Plottable {
   private readonly pipeline: StepPipeline;
   private handles: { remove(): void }[] = [];
   private listeners = new Set<StepListener>();
+  /** Measured steps the listeners have not heard of yet, oldest first, each with its turn (`hear`). */
+  private readonly unheard: { step: number; due: number; out: StepMetrics[] }[] = [];
+  /** Steps handed to `notify` so far (the pipeline tells of every step once, in order). */
+  private measuredSteps = 0;
+  /** Steps large enough for the worker thread (`isLarge`), until the pipeline tells of them. */
+  private readonly largeSteps = new Set<number>();
+  private hearing = false;
+  private hearLater = false;
+  /** The loss logged for the coming step (log_loss: the later call replaces it). */
   private pendingLoss: number | null = null;
+  /**
+   * The loss of the last step taken, not in `lossSeries` yet: a later log_loss for that step
+   * replaces it; it goes in at the next step (reads see it: `lossView`).
+   */
+  private heldLoss: { step: number; value: number } | null = null;
+  /** Where the log_loss calls since the last step went ("taken": that step; null: none yet). */
+  private loggedSince: "coming" | "taken" | null = null;
+  /**
+   * The traced gradients at the post-hook of a step without a loss (`gradientsMoved`): how many,
+   * three values of each, and the smallest of them (held: `zero_grad()` replaces every gradient
+   * with null, and backward() makes new ones). Count -1: not marked.
+   */
+  private gradCount = -1;
+  private readonly gradValues: number[] = [];
+  private gradRef: Tensor | null = null;
   /** The batch size given for the coming step (log_loss/record), and each step's until recorded. */
   private pendingBatch: number | null = null;
   private readonly stepBatch = new Map<number, number>();
@@ -272,6 +321,7 @@ export class Trace implements Plottable {
     for (const h of this.handles) h.remove();
     this.handles = [];
     this.pipeline.stop();
+    this.hear(Infinity); // every step measured, to the listeners
     const opt = this.optimizerRef;
     if (opt !== null && typeof WeakRef === "function") {
       this.optimizerWeak = new WeakRef(opt);
@@ -367,9 +417,21 @@ export class Trace implements Plottable {
   }
 
   /**
-   * The loss of the current step. Called between `backward()` and `step()` it belongs to the
-   * coming step; called after `step()` (before the next one) to the step just taken, unless that
-   * step already has its loss.
+   * The loss of a step (a number, or a one-element tensor: `loss.mean()` of a per-sample loss).
+   *
+   * Which step: logged between `loss.backward()` and `optimizer.step()` (the usual place, every
+   * step or every K steps), the loss belongs to the coming step. Logged after `optimizer.step()`
+   * and before the next `zero_grad()`/`backward()`, it belongs to the step just taken, when that
+   * step got no loss before it. The tracer tells the two apart by the gradients: a loss logged
+   * once the gradients changed since the last step (`zero_grad()` or `backward()` ran) is the
+   * coming step's; with the gradients as the last step left them it is that step's, unless that
+   * step got its loss before it. So a loss logged at the top of the loop, before `zero_grad()`,
+   * is the coming step's when the step before got one; logged there only every K steps it cannot
+   * be told from a loss logged after the step before: log it after `backward()`. Logged twice for
+   * one step, the later value replaces the earlier one.
+   *
+   * `{ batch_size }`: the batch size of the coming step (its lr_per_sample; a DataLoader's smaller
+   * last batch), given with its loss between backward() and step().
    */
   log_loss(loss: number | Tensor, options?: { batch_size?: number }): void {
     const v = toNumber(loss);
@@ -377,26 +439,98 @@ export class Trace implements Plottable {
       if (options === null || typeof options !== "object") throw new TypeError(`trace.log_loss: options must be an object like { batch_size: B }, got ${options}`);
       const bad = Object.keys(options).filter((k) => k !== "batch_size");
       if (bad.length > 0) throw new TypeError(`trace.log_loss: unknown option ${JSON.stringify(bad[0])}; valid options: batch_size`);
-      if (options.batch_size !== undefined) {
-        this.warnLateBatch("trace.log_loss");
-        this._next_batch_size(options.batch_size, "trace.log_loss");
-      }
+    }
+    const taken = this.lossGoesToStepTaken();
+    if (options?.batch_size !== undefined) {
+      if (taken) this.warnLateBatch("trace.log_loss");
+      this._next_batch_size(options.batch_size, "trace.log_loss");
     }
     let step: number;
-    if (this.steps > 0 && !this.lastStepHasLoss) {
+    if (taken) {
       step = this.steps - 1;
-      this.lastStepHasLoss = true;
+      this.loggedSince = "taken";
+      this.heldLoss = { step, value: v };
       if (!this.pipeline.take_loss(step, v)) {
-        for (const m of this.lastGroups) if (m) m.loss = v;
-        for (const m of this.lastParams.values()) m.loss = v;
+        for (const m of this.lastGroups) if (m && m.step === step) m.loss = v;
+        for (const m of this.lastParams.values()) if (m.step === step) m.loss = v;
       }
     } else {
       step = this.steps;
+      this.loggedSince = "coming";
       this.pendingLoss = v;
     }
     this.lastLoss = v;
-    if (this.metricSet.has("loss")) this.lossSeries.push(step, v);
     if (!Number.isFinite(v)) this.diverged(step, this.currentLr());
+  }
+
+  /**
+   * Whether a loss logged now belongs to the step just taken rather than the coming one (see
+   * log_loss): no gradient changed since that step, and that step got no loss before it (or the
+   * calls since it went to it).
+   */
+  private lossGoesToStepTaken(): boolean {
+    if (this.steps === 0 || this.gradientsMoved()) return false;
+    if (this.loggedSince !== null) return this.loggedSince === "taken";
+    return !this.lastStepHasLoss;
+  }
+
+  /**
+   * Marks the traced gradients at the post-hook of a step that got no loss before it (a few
+   * reads per parameter): see `gradCount`. A gradient zeroed in place,
+   * `zero_grad({ set_to_none: false })`, and accumulated again keeps its tensor, not its values.
+   */
+  private markGradients(optimizer: TraceableOptimizer): void {
+    const values = this.gradValues;
+    values.length = 0;
+    let count = 0, ref: Tensor | null = null, size = Infinity;
+    for (const g of optimizer.param_groups) {
+      for (const p of g.params) {
+        const gr = p.grad;
+        if (gr === null || gr === undefined) continue;
+        count++;
+        sampleGradient(gr, values);
+        if (!gr.is_sparse && gr.data.length < size) {
+          size = gr.data.length;
+          ref = gr;
+        }
+      }
+    }
+    this.gradCount = count;
+    this.gradRef = ref;
+  }
+
+  /** Whether a traced gradient changed since `markGradients` (false: not marked, or no optimizer). */
+  private gradientsMoved(): boolean {
+    const optimizer = this.optimizer;
+    if (this.gradCount < 0 || optimizer === null) return false;
+    const values: number[] = [];
+    let count = 0, sawRef = false;
+    for (const g of optimizer.param_groups) {
+      for (const p of g.params) {
+        const gr = p.grad;
+        if (gr === null || gr === undefined) continue;
+        count++;
+        if (gr === this.gradRef) sawRef = true;
+        sampleGradient(gr, values);
+      }
+    }
+    if (count !== this.gradCount || (this.gradRef !== null && !sawRef) || values.length !== this.gradValues.length) return true;
+    for (let i = 0; i < values.length; i++) if (!Object.is(values[i], this.gradValues[i])) return true;
+    return false;
+  }
+
+  /**
+   * The loss series as reads see it: the recorded one, with the loss of the last step taken and
+   * the one logged for the coming step (kept out of it until the next step, so that a later call
+   * for the same step replaces them).
+   */
+  private lossView(): BoundedSeries {
+    if (!this.metricSet.has("loss") || (this.heldLoss === null && this.pendingLoss === null)) return this.lossSeries;
+    const s = BoundedSeries.from_json(this.lossSeries.to_json());
+    s.name = "loss";
+    if (this.heldLoss !== null) s.push(this.heldLoss.step, this.heldLoss.value);
+    if (this.pendingLoss !== null) s.push(this.steps, this.pendingLoss);
+    return s;
   }
 
   /**
@@ -408,7 +542,7 @@ export class Trace implements Plottable {
     const bad = Object.keys(values).filter((k) => k !== "loss" && k !== "batch_size");
     if (bad.length > 0) throw new TypeError(`trace.record: unknown key ${JSON.stringify(bad[0])}; valid keys: loss, batch_size`);
     if (values.batch_size !== undefined) {
-      if (values.loss !== undefined) this.warnLateBatch("trace.record");
+      if (values.loss !== undefined && this.lossGoesToStepTaken()) this.warnLateBatch("trace.record");
       this._next_batch_size(values.batch_size, "trace.record");
     }
     if (values.loss !== undefined) this.log_loss(values.loss);
@@ -428,17 +562,29 @@ export class Trace implements Plottable {
   }
 
   /**
-   * A batch size given with a loss after step() (the loss then goes to the step just taken): the
-   * batch size still goes to the coming step, which is not what the call reads as; said once.
+   * A batch size given with a loss that goes to the step just taken (logged after step(), see
+   * log_loss): the batch size still goes to the coming step, which is not what the call reads as;
+   * said once.
    */
   private warnLateBatch(caller: string): void {
-    if (this.warnedLateBatch || !(this.steps > 0 && !this.lastStepHasLoss && this.pendingLoss === null)) return;
+    if (this.warnedLateBatch) return;
     this.warnedLateBatch = true;
-    console.warn(`${caller}: batch_size is the batch size of the coming optimizer.step(); given with a loss after step(), the loss goes to the step just taken `
-      + "and the batch size to the next one: log them between loss.backward() and optimizer.step()");
+    console.warn(`${caller}: batch_size is the batch size of the coming optimizer.step(); given with a loss after step() (no gradient changed since it), `
+      + "the loss goes to the step just taken and the batch size to the next one: log them between loss.backward() and optimizer.step()");
   }
 
-  /** Call `listener(trace, metrics per group)` after each step; returns a function that unsubscribes. */
+  /**
+   * Calls `listener(trace, metrics per group)` once per step, in step order; returns a function
+   * that unsubscribes. When: a step measured at once is heard at the end of its own
+   * `optimizer.step()`. A large step (from 65,536 parameter elements with a gradient, measured on
+   * the tracer's worker thread while the optimizer takes the next step, unless
+   * LRLAB_TRACE_WORKER=0) is heard when
+   * `optimizer.step()` is called for the second time after it (step k at the start of step k + 2),
+   * so that listeners are always two steps behind, whatever the worker's speed. Every step taken is
+   * heard at the latest when the trace is read (`latest()`, `series()`, `summary()`, `to_json()`, a
+   * plot), when it stops, and when the code running it yields to the event loop (the end of the
+   * cell in a notebook; the `%%lr_trace` cell stops its traces before it ends).
+   */
   on_step(listener: StepListener): () => void {
     if (typeof listener !== "function") throw new TypeError("trace.on_step: listener must be a function");
     this.listeners.add(listener);
@@ -447,33 +593,38 @@ export class Trace implements Plottable {
 
   /**
    * The bounded series of a metric (e.g. "lr_projected", "lr_elementwise.q50", "loss") of group
-   * `group`, or of the parameter named `param` (per_param traces). Undefined while a valid metric
-   * has no data: before the first step, or a metric this trace does not record (its `metrics`
-   * option). An unknown metric (a misspelt name, or "lr_elementwise" without its level), a group
-   * out of range and an unknown parameter are RangeErrors naming what there is: a misspelt name
-   * returned undefined too, which read as "no data yet".
+   * `group` (default 0), or of the parameter named `param` (per_param traces; its group, when
+   * given, must be the parameter's). Undefined while a valid metric has no data: before the first
+   * step, or a metric this trace does not record (its `metrics` option). An unknown metric (a
+   * misspelt name, or "lr_elementwise" without its level), a group out of range, an unknown
+   * parameter and a parameter of another group are RangeErrors naming what there is.
    */
-  series(metric: string, group = 0, param?: string): BoundedSeries | undefined {
+  series(metric: string, group?: number, param?: string): BoundedSeries | undefined {
     this.settle();
     if (!SERIES_NAMES.includes(metric)) {
       const near = typeof metric === "string" ? closeMatches(metric, SERIES_NAMES) : [];
       throw new RangeError(`trace.series: unknown metric ${JSON.stringify(metric)}${near.length ? ` (did you mean ${near.join(" or ")}?)` : ""}; `
         + `valid names: ${SERIES_NAMES.join(", ")}`);
     }
-    this.checkGroup("trace.series", group);
-    let map = this.groupSeries[group];
+    this.checkGroup("trace.series", group ?? 0);
+    let map = this.groupSeries[group ?? 0];
     if (param !== undefined) {
       if (!this.per_param) throw new Error("trace.series: this trace was made without per_param: true (param names a per-parameter series)");
-      const entry = this.paramSeries.get(this.paramAlias(param));
+      const name = this.paramAlias(param);
+      const entry = this.paramSeries.get(name);
       if (entry === undefined) {
         const names = [...this.paramSeries.keys()];
         const near = typeof param === "string" ? closeMatches(param, names) : [];
         throw new RangeError(`trace.series: no parameter named ${JSON.stringify(param)}${near.length ? ` (did you mean ${near.join(" or ")}?)` : ""}; `
           + `traced: ${names.join(", ") || "(none yet)"}${defaultNamesNote(names, param)}`);
       }
+      if (group !== undefined && entry.group !== group) {
+        throw new RangeError(`trace.series: parameter ${JSON.stringify(param)} is in group ${entry.group}, not group ${group}: `
+          + `series(${JSON.stringify(metric)}, ${entry.group}, ${JSON.stringify(param)}) (or series(${JSON.stringify(metric)}, undefined, ${JSON.stringify(param)}))`);
+      }
       map = entry.series;
     }
-    if (metric === "loss") return this.lossSeries; // one per trace, whatever the group or parameter
+    if (metric === "loss") return this.lossView(); // one per trace, whatever the group or parameter
     return map?.get(metric);
   }
 
@@ -529,10 +680,13 @@ export class Trace implements Plottable {
    */
   _before_step(optimizer: TraceableOptimizer, args?: unknown[], kwargs?: Record<string, unknown>): void | [unknown[], Record<string, unknown>] {
     if (suspended()) return;
+    this.hearing = false; // (left set only by an interrupt that ended a listener)
     const closure = args?.[1];
+    if (this.isLarge(optimizer, typeof closure === "function")) this.largeSteps.add(this.steps);
     if (typeof closure !== "function") {
       this.closurePending = false;
       this.pipeline.before(optimizer);
+      this.hear(this.steps);
       return;
     }
     // step(closure): the closure computes the gradient (zero_grad, forward, backward), and every
@@ -545,6 +699,7 @@ export class Trace implements Plottable {
       if (this.closurePending) {
         this.closurePending = false;
         this.pipeline.before(optimizer);
+        this.hear(this.steps);
       }
       return loss;
     };
@@ -568,13 +723,77 @@ export class Trace implements Plottable {
       this.stepBatch.set(step, this.pendingBatch);
       this.pendingBatch = null;
     }
+    // the last step's loss is final now (log_loss: a later call for a step replaces its loss)
+    const held = this.heldLoss;
+    if (held !== null && this.metricSet.has("loss")) this.lossSeries.push(held.step, held.value);
+    this.heldLoss = loss !== null ? { step, value: loss } : null;
+    this.loggedSince = null;
     this.lastStepHasLoss = loss !== null;
+    this.gradCount = -1;
+    this.gradRef = null;
+    if (loss === null) this.markGradients(optimizer);
     this.pipeline.after(optimizer, step, loss);
+    this.hear(step);
+    if (this.listeners.size > 0 && (this.unheard.length > 0 || this.measuredSteps < this.steps)) this.hearSoon();
   }
 
-  /** Finishes every deferred step (anything that reads the trace calls this first). */
+  /** Finishes every deferred step, and the listeners hear of it (anything that reads the trace calls this first). */
   private settle(): void {
     this.pipeline.settle();
+    this.hear(Infinity);
+  }
+
+  /**
+   * Whether the coming step is measured on the worker thread (steps.ts OFFLOAD_MIN_ELEMENTS): its
+   * listeners hear of it two steps later (on_step). `all`: a step(closure), whose gradients are
+   * not computed yet: every parameter counts.
+   */
+  private isLarge(optimizer: TraceableOptimizer, all: boolean): boolean {
+    if (!this.pipeline.use_worker || WORKER_OFF || this.listeners.size === 0) return false;
+    let n = 0;
+    for (const g of optimizer.param_groups) for (const p of g.params) if (all || (p.grad !== null && p.grad !== undefined)) n += p.data.length;
+    return n >= OFFLOAD_MIN_ELEMENTS;
+  }
+
+  /** The listeners hear of every measured step whose turn (on_step) is at `clock` or before, in order. */
+  private hear(clock: number): void {
+    // a listener that reads the trace (settle) leaves the rest to the delivery it is called from
+    if (this.hearing) return;
+    this.hearing = true;
+    try {
+      while (this.unheard.length > 0 && this.unheard[0].due <= clock) {
+        const { out } = this.unheard.shift() as { out: StepMetrics[] };
+        for (const l of this.listeners) {
+          try {
+            l(this, out);
+          } catch (e) {
+            this.fail(e);
+          }
+        }
+      }
+    } finally {
+      this.hearing = false;
+    }
+  }
+
+  private hearingSoon = false;
+
+  /**
+   * Every step, to the listeners, once the code running the steps yields to the event loop (a
+   * notebook cell's end: the kernel lets the event loop turn before the cell's reply).
+   */
+  private hearSoon(): void {
+    if (this.hearingSoon) return;
+    this.hearingSoon = true;
+    const later = typeof setImmediate === "function" ? setImmediate : (f: () => void) => setTimeout(f, 0);
+    later(() => {
+      this.hearingSoon = false;
+      try {
+        this.settle();
+      } catch (e) {
+        this.fail(e);
+      }
+    });
   }
 
   /** Records one group's step (and its parameters' with per_param): latest, series, divergence. */
@@ -607,13 +826,10 @@ export class Trace implements Plottable {
       for (const m of out) this.stepBatch.delete(m.step);
       if (this.stepBatch.size > 8) for (const k of this.stepBatch.keys()) if (k < this.steps - 8) this.stepBatch.delete(k);
     }
-    for (const l of this.listeners) {
-      try {
-        l(this, out);
-      } catch (e) {
-        this.fail(e);
-      }
-    }
+    // each step's turn (on_step): at once, or two steps later for a step of the worker's size
+    const step = this.measuredSteps++;
+    const due = this.largeSteps.delete(step) ? step + 2 : step;
+    if (this.listeners.size > 0) this.unheard.push({ step, due, out });
   }
 
 
@@ -736,7 +952,8 @@ export class Trace implements Plottable {
       }
       params = ranked;
     }
-    if (hasData(this.lossSeries)) series.push({ metric: "loss", group: null, buckets: this.lossSeries.buckets() });
+    const loss = this.lossView();
+    if (hasData(loss)) series.push({ metric: "loss", group: null, buckets: loss.buckets() });
     const markers = this.diverged_at
       ? [{ kind: "divergence" as const, name: this.name, x: this.diverged_at.step, y: null, label: `diverged at step ${this.diverged_at.step} (lr ${fmt(this.diverged_at.lr)})` }]
       : [];
@@ -856,7 +1073,7 @@ export class Trace implements Plottable {
       latest_params: Object.fromEntries(this.lastParams),
       groups: this.groupSeries.map(dump),
       params: Object.fromEntries([...this.paramSeries].map(([k, v]) => [k, { group: v.group, series: dump(v.series), vector: v.vector }])),
-      loss: this.lossSeries.to_json(),
+      loss: this.lossView().to_json(),
       last_loss: this.lastLoss,
     };
   }
