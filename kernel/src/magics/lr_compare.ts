@@ -44,7 +44,7 @@ export const lr_compare: Magic = {
         // the recorded runs and the variables holding traces, for "did you mean" (lrlab.run says it alike)
         const traces = ctx.engine.userNames().filter((n) => isRun(ctx.engine.locals[n]));
         const detail = v === undefined ? ""
-          : isSavedTrace(v) ? ` (that variable holds a trace saved with to_json(), not a trace: const ${name}_trace = lrlab.Trace.from_json(${name}) makes it one, then %lr_compare ${name}_trace)`
+          : plot().isSavedTrace(v) ? ` (that variable holds a trace saved with to_json(), not a trace: const ${name}_trace = lrlab.Trace.from_json(${name}) makes it one, then %lr_compare ${name}_trace)`
           : " (that variable is not a trace)";
         throw new MagicError(unknown_run_message(name, traces, detail), usage);
       }
@@ -84,11 +84,6 @@ export const lr_compare: Magic = {
     ctx.display(b);
   },
 };
-
-/** Whether `v` is what `trace.to_json()` gives (e.g. read back with JSON.parse): Trace.from_json makes it a trace. */
-function isSavedTrace(v: any): boolean {
-  return v !== null && typeof v === "object" && v.version === 1 && typeof v.name === "string" && Array.isArray(v.groups) && v.loss !== undefined;
-}
 
 /** What %lr_compare compares: a trace, or a %%lr_trace run (a GlobalTrace). */
 function isRun(v: any): boolean {

@@ -99,8 +99,8 @@ export function divergedMetric(kind: PlotPayload["kind"], sources: readonly Figu
   return ["loss", "update_ratio"].find(has) ?? null;
 }
 
-/** Whether `x` is what `trace.to_json()` gives (a trace's JSON, e.g. read back from a file). */
-function isSavedTrace(x: unknown): boolean {
+/** Whether `x` is what `trace.to_json()` gives (a trace's JSON, e.g. read back from a file): Trace.from_json makes it a trace. */
+export function isSavedTrace(x: unknown): boolean {
   const j = x as { version?: unknown; name?: unknown; groups?: unknown; loss?: unknown } | null;
   return j !== null && typeof j === "object" && j.version === 1 && typeof j.name === "string" && Array.isArray(j.groups) && j.loss !== undefined;
 }
