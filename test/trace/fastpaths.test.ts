@@ -10,7 +10,7 @@ import { Optimizer } from "../../kernel/src/optim/optimizer";
 import { trace, SCALAR_METRICS, type StepMetrics } from "../../kernel/src/trace/index";
 import { accumulate, StepSums } from "../../kernel/src/trace/sums";
 import { sumsInstance } from "../../kernel/src/trace/wasm_sums";
-import { select_ranks } from "../../kernel/src/trace/select";
+import { select_ranks, select_values } from "../../kernel/src/trace/select";
 import { quantiles, SAMPLE_SIZE, summarize } from "../../kernel/src/trace/quantiles";
 import { factorRange, factorAt, factorView, preconditionedFactors, type PreconditionedKind } from "../../kernel/src/trace/preconditioned";
 import { WASM_MIN_ELEMENTS } from "../../kernel/src/trace/snapshot";
@@ -396,6 +396,54 @@ describe("selection instead of sorting", () => {
       for (const r of ranks) expect(a[r]).toBe(sorted[r]);
       expect([...a].sort((x, y) => x - y)).toEqual(sorted); // a permutation
     }
+  });
+
+  it("select_values gives a sort's values at the wanted ranks, through buckets or not, whatever bounds it is given", () => {
+    const rnd = rng(23);
+    const normal = () => Math.sqrt(-2 * Math.log(rnd() + 1e-300)) * Math.cos(2 * Math.PI * rnd());
+    const sign = () => (rnd() < 0.5 ? -1 : 1);
+    const kinds: Record<string, () => number> = {
+      normal,
+      // Adam's first-step ρ = γ/|g|: heavy tails of both signs; the bulk far from the extremes
+      heavy: () => (sign() * 1e-3) / (rnd() + 1e-12),
+      // an optimizer state: positive, over many binades, some far below the bulk
+      state: () => (rnd() < 0.02 ? 1e-30 * rnd() : Math.exp(-30 * rnd())),
+      negative: () => -1e-3 * (1 + rnd()),
+      zeros: () => (rnd() < 0.3 ? sign() * 0 : normal()),
+      wide: () => sign() * Math.exp((rnd() - 0.5) * 1400),
+      subnormal: () => sign() * 5e-324 * Math.floor(rnd() * 1000),
+      infinite: () => (rnd() < 0.05 ? sign() * Infinity : normal()),
+      // bunched within a few ulps (SGD momentum with fixed gradients): the quickselect's case
+      bunched: () => 0.1 * (1 + (rnd() - 0.5) * 1e-12),
+      few: () => Math.floor(rnd() * 5),
+    };
+    const out = new Float64Array(10);
+    for (const [kind, draw] of Object.entries(kinds)) {
+      for (const n of [255, 256, 300, 1000, 4096, 4153, 8192, 16385]) {
+        const v = Float64Array.from({ length: n }, draw);
+        const sorted = Float64Array.from(v).sort();
+        const ranks = [...new Set([0.05, 0.25, 0.5, 0.75, 0.95].flatMap((q) => [Math.floor(q * (n - 1)), Math.min(n - 1, Math.floor(q * (n - 1)) + 1)]))].sort((a, b) => a - b);
+        // the exact bounds, bounds too wide, too narrow, inverted, NaN, infinite: only speed may differ
+        const bounds: [number, number][] = [[sorted[0], sorted[n - 1]], [-1e300, 1e300], [0, 1], [5, 5], [1, -1], [NaN, 1], [-Infinity, Infinity], [sorted[n >> 1], sorted[n >> 1]]];
+        for (const [lo, hi] of bounds) {
+          const room = new Float64Array(n + 3);
+          room.set(v, 3);
+          const a = room.subarray(3); // a view at an offset: the buckets read its words in place
+          select_values(a, n, ranks, out, lo, hi);
+          ranks.forEach((r, k) => {
+            // two zeros compare equal: either may stand at a rank
+            if (out[k] === 0 && sorted[r] === 0) return;
+            expect(out[k], `${kind} n ${n} bounds [${lo}, ${hi}] rank ${r}`).toBe(sorted[r]);
+          });
+        }
+      }
+    }
+  });
+
+  it("select_values ends on NaN values", () => {
+    const a = Float64Array.from({ length: 5000 }, (_, i) => (i % 3 ? NaN : 5000 - i));
+    select_values(a, a.length, [10, 250, 400, 4000], new Float64Array(4), 0, 5000);
+    expect(a.length).toBe(5000);
   });
 
   it("summarize equals linear interpolation on the sorted values", () => {

@@ -19,9 +19,9 @@
  * large layer: mean 0.55% at q25–q75, at most 1.56%; q05 and q95 at most 0.7%).
  * Small next to the spread the q05–q95 band of a plot shows, but not exact: only n ≤ S is.
  * (A strided sample would be cheaper but aliases with the row structure of weight matrices.) The
- * order statistics come from a multi-rank quickselect (select.ts), not a sort.
+ * order statistics come from a bucket pass and a multi-rank quickselect (select.ts), not a sort.
  */
-import { select_ranks } from "./select";
+import { select_values } from "./select";
 
 export interface Quantiles {
   min: number;
@@ -51,55 +51,60 @@ export function xorshift32(s: number): number {
 }
 
 /**
- * Rank lists by m, for the few sizes a trace summarises every step (a per_param trace alternates
- * between its weights' and its biases' sizes: a one-entry cache rebuilt the list at each call).
+ * What a summary of m values selects: the sorted, distinct order-statistic positions that the five
+ * interior levels read (`ranks`), and for each level the index in `ranks` of its lower and upper
+ * position (`lo`, `hi`); `mirrored`: the same for the positions m − 1 − k (summarizeDecreasing).
+ * Kept for the few sizes a trace summarises every step (a per_param trace alternates between its
+ * weights' and its biases' sizes: a one-entry cache rebuilt the list at each call).
  */
-const rankCache = new Map<number, number[]>();
-const mirroredCache = new Map<number, number[]>();
+interface RankPlan {
+  ranks: number[];
+  lo: number[];
+  hi: number[];
+}
+const planCache = new Map<number, { plain: RankPlan; mirrored: RankPlan }>();
 const RANK_CACHE_SIZE = 16;
 
-function cached(cache: Map<number, number[]>, m: number, make: () => number[]): number[] {
-  let r = cache.get(m);
-  if (r === undefined) {
-    if (cache.size >= RANK_CACHE_SIZE) cache.delete(cache.keys().next().value as number);
-    cache.set(m, (r = make()));
-  }
-  return r;
-}
-
-/** The sorted, distinct order-statistic positions that the five interior levels read for m values. */
-function ranksFor(m: number): number[] {
-  return cached(rankCache, m, () => {
+function plansFor(m: number): { plain: RankPlan; mirrored: RankPlan } {
+  let p = planCache.get(m);
+  if (p === undefined) {
+    if (planCache.size >= RANK_CACHE_SIZE) planCache.delete(planCache.keys().next().value as number);
     const r: number[] = [];
     for (const q of LEVELS) {
       const lo = Math.floor(q * (m - 1));
       r.push(lo, Math.min(m - 1, lo + 1));
     }
-    return [...new Set(r)].sort((a, b) => a - b);
-  });
+    const ranks = [...new Set(r)].sort((a, b) => a - b);
+    const last = ranks.length - 1;
+    const lo = LEVELS.map((q) => ranks.indexOf(Math.floor(q * (m - 1))));
+    const hi = LEVELS.map((q) => ranks.indexOf(Math.min(m - 1, Math.floor(q * (m - 1)) + 1)));
+    p = {
+      plain: { ranks, lo, hi },
+      mirrored: { ranks: ranks.map((k) => m - 1 - k).reverse(), lo: lo.map((i) => last - i), hi: hi.map((i) => last - i) },
+    };
+    planCache.set(m, p);
+  }
+  return p;
 }
 
-/** ranksFor(m) mirrored (k → m − 1 − k), ascending. */
-function mirroredRanks(m: number): number[] {
-  return cached(mirroredCache, m, () => ranksFor(m).map((k) => m - 1 - k).reverse());
-}
-
-/** Quantile at level q of values whose order statistics at the needed ranks are in place. */
-function at(a: Float64Array, m: number, q: number): number {
-  const pos = q * (m - 1);
-  const lo = Math.floor(pos);
-  const hi = Math.min(m - 1, lo + 1);
-  return a[lo] + (a[hi] - a[lo]) * (pos - lo);
-}
+/** The order statistics a summary reads (at most ten: two per level), as `select_values` gives them. */
+const picked = new Float64Array(10);
 
 /**
  * The summary of the m values in `buf` (all of them, or a sample), with the exact `min` and `max`
- * of the full set given by the caller. Permutes the first m entries of `buf`.
+ * of the full set given by the caller. Permutes the first m entries of `buf`. Each level q is
+ * a[lo] + (a[hi] − a[lo])·(pos − lo) of the sorted values a, pos = q·(m − 1), lo = ⌊pos⌋.
  */
 export function summarize(buf: Float64Array, m: number, min: number, max: number): Quantiles {
   if (min === max) return constantQuantiles(min);
-  select_ranks(buf, m, ranksFor(m));
-  return { min, q05: at(buf, m, 0.05), q25: at(buf, m, 0.25), q50: at(buf, m, 0.5), q75: at(buf, m, 0.75), q95: at(buf, m, 0.95), max };
+  const { ranks, lo, hi } = plansFor(m).plain;
+  select_values(buf, m, ranks, picked, min, max);
+  const at = (j: number): number => {
+    const pos = LEVELS[j] * (m - 1);
+    const alo = picked[lo[j]];
+    return alo + (picked[hi[j]] - alo) * (pos - Math.floor(pos));
+  };
+  return { min, q05: at(0), q25: at(1), q50: at(2), q75: at(3), q95: at(4), max };
 }
 
 /**
@@ -108,19 +113,18 @@ export function summarize(buf: Float64Array, m: number, min: number, max: number
  * smallest f is f of the (m − 1 − k)-th smallest x, so the x are selected at the mirrored ranks and
  * f taken at those only. Each quantile is then formed by the same expression as `summarize`
  * (a[lo] + (a[hi] − a[lo])·(pos − lo)) from the same values: bit-identical to summarizing the f.
+ * `xlo`, `xhi`: about the smallest and largest x (select_values: they set its buckets, never the values).
  */
-export function summarizeDecreasing(buf: Float64Array, m: number, min: number, max: number, f: (x: number) => number): Quantiles {
+export function summarizeDecreasing(buf: Float64Array, m: number, min: number, max: number, f: (x: number) => number, xlo: number, xhi: number): Quantiles {
   if (min === max) return constantQuantiles(min);
-  select_ranks(buf, m, mirroredRanks(m));
-  const a = (k: number) => f(buf[m - 1 - k]);
-  const q = (level: number) => {
-    const pos = level * (m - 1);
-    const lo = Math.floor(pos);
-    const hi = Math.min(m - 1, lo + 1);
-    const alo = a(lo);
-    return alo + (a(hi) - alo) * (pos - lo);
+  const { ranks, lo, hi } = plansFor(m).mirrored;
+  select_values(buf, m, ranks, picked, xlo, xhi);
+  const at = (j: number): number => {
+    const pos = LEVELS[j] * (m - 1);
+    const alo = f(picked[lo[j]]);
+    return alo + (f(picked[hi[j]]) - alo) * (pos - Math.floor(pos));
   };
-  return { min, q05: q(0.05), q25: q(0.25), q50: q(0.5), q75: q(0.75), q95: q(0.95), max };
+  return { min, q05: at(0), q25: at(1), q50: at(2), q75: at(3), q95: at(4), max };
 }
 
 /** Every quantile equal to v (a constant factor, e.g. SGD's lr_preconditioned = γ). */

@@ -169,7 +169,7 @@ export function factorQuantiles(views: readonly FactorView[], ranges: FactorRang
   if (!(min <= max)) return constantQuantiles(NaN);
   if (min === max) return constantQuantiles(min); // every factor equal (SGD: γ), nothing to sample
   if (shared && f0.mode !== 0 && f0.c > 0 && Number.isFinite(f0.c) && f0.s > 0 && Number.isFinite(f0.s) && f0.eps >= 0 && Number.isFinite(f0.eps) && (f0.mode === 2 || f0.eps === 0 ? xlo > 0 : xlo >= 0) && xlo <= xhi) {
-    return decreasingQuantiles(views, N, min, max, (x) => factorOf(f0, x));
+    return decreasingQuantiles(views, N, min, max, (x) => factorOf(f0, x), xlo, xhi);
   }
   if (N <= SAMPLE_SIZE) {
     let m = 0;
@@ -197,7 +197,7 @@ export function factorQuantiles(views: readonly FactorView[], ranges: FactorRang
 }
 
 /** factorQuantiles for a shared non-increasing f: the same draws, x in `buf` instead of f(x). */
-function decreasingQuantiles(views: readonly FactorView[], N: number, min: number, max: number, f: (x: number) => number): Quantiles {
+function decreasingQuantiles(views: readonly FactorView[], N: number, min: number, max: number, f: (x: number) => number, xlo: number, xhi: number): Quantiles {
   let m = 0;
   if (N <= SAMPLE_SIZE) {
     for (const v of views) {
@@ -228,7 +228,7 @@ function decreasingQuantiles(views: readonly FactorView[], N: number, min: numbe
       if (x === x) buf[m++] = x;
     }
   }
-  if (m > 0) return summarizeDecreasing(buf, m, min, max, f);
+  if (m > 0) return summarizeDecreasing(buf, m, min, max, f, xlo, xhi);
   return { min, q05: NaN, q25: NaN, q50: NaN, q75: NaN, q95: NaN, max };
 }
 
