@@ -22,14 +22,14 @@ class Warm extends LRScheduler {
   constructor(opt: SGD, public warm: number) {
     super(opt);
   }
-  get_lr(): number[] {
+  override get_lr(): number[] {
     return this.base_lrs.map((b) => b * Math.min(1, (this.last_epoch + 1) / this.warm));
   }
 }
 
 class WarmField extends LRScheduler {
   warm = 4;
-  get_lr(): number[] {
+  override get_lr(): number[] {
     return this.base_lrs.map((b) => b * Math.min(1, (this.last_epoch + 1) / this.warm));
   }
 }
@@ -41,7 +41,7 @@ class Table extends LRScheduler {
     super(opt);
     this.table = { at: [0.5, 0.25, 0.125] };
   }
-  get_lr(): number[] {
+  override get_lr(): number[] {
     return this.base_lrs.map((b) => b * this.table.at[Math.min(this.last_epoch, 2)]);
   }
 }
@@ -91,7 +91,7 @@ describe("a scheduler subclass whose attributes are set after super() (PyTorch's
 
   it("a rate still not finite once the scheduler is used is an error that says what to set, and when", () => {
     class Broken extends LRScheduler {
-      get_lr(): number[] {
+      override get_lr(): number[] {
         return this.base_lrs.map(() => NaN);
       }
     }
