@@ -12,7 +12,7 @@
 import type { Magic, MagicContext } from "./types";
 import { MagicError } from "./parser";
 import { tools, torch } from "./tools";
-import { recording, saveRun } from "../trace/runs";
+import { find_run, new_run_note, recording, saveRun } from "../trace/runs";
 import { CellError } from "../kernel/engine";
 
 export const LIVE_INTERVAL_MS = 250;
@@ -20,14 +20,17 @@ export const LIVE_INTERVAL_MS = 250;
 export const lr_trace: Magic = {
   name: "lr_trace",
   kind: "cell",
-  usage: "[--name N] [--every K] [--metrics m1,m2] [--per-param] [--batch-size B] [--reduction mean|sum] [--no-live]",
+  usage: "[--name N] [--append] [--every K] [--metrics m1,m2] [--per-param] [--batch-size B] [--reduction mean|sum] [--no-live]",
   help: "Traces every optimizer stepped in the cell and plots its effective learning rates (live while the cell runs, final after).\n"
     + "The run is kept under its --name for %lr_compare; in the cell, _lr_trace.log_loss(loss) records the loss.\n"
+    + "--append continues the run of that --name (training split over cells, or resumed from a checkpoint): its steps follow the\n"
+    + "run's, with the same optimizer or a new one of the same class over parameters of the same shapes; without it a cell replaces the run.\n"
     + "--batch-size B is every step's batch size; a step of another size (a DataLoader's smaller last batch) is given its own\n"
     + "before optimizer.step(): _lr_trace.log_loss(loss, { batch_size: x.shape[0] }) (or _lr_trace.record({ batch_size })).\n"
     + "Example:\n  %%lr_trace --name adam --every 5\n  for (let i = 0; i < 100; i++) { ...; optimizer.step(); }",
   options: [
     { name: "name", type: "string", help: "the run's name (legend, %lr_compare)", default: "trace" },
+    { name: "append", type: "boolean", help: "continue the run of this --name (its steps, series and plot go on) instead of replacing it", default: false },
     { name: "every", type: "int", help: "update the live plot at most every K steps", default: 1 },
     { name: "metrics", type: "list", help: "metrics to record (default: all)", values: () => tools().METRIC_NAMES },
     { name: "per_param", type: "boolean", help: "also trace each parameter tensor (the plot: group lines, and a parameter selector)", default: false },
@@ -47,10 +50,19 @@ export const lr_trace: Magic = {
     if (reduction !== "mean" && reduction !== "sum") throw new MagicError(`--reduction must be mean or sum, got ${JSON.stringify(reduction)}`, usage);
     const name = String(args.flags.name);
     const lr = tools();
+    // --append: the run's own options stay; those given (not left at their defaults) must be the run's
+    const append = !!args.flags.append;
+    if (append && find_run(name) === undefined) {
+      const note = new_run_note(name);
+      if (note !== null) process.stderr.write(`%%lr_trace --append: ${note}\n`);
+    }
     let gt: ReturnType<typeof lr.trace_all>;
     try {
       gt = lr.trace_all({
-        name, per_param: !!args.flags.per_param, reduction,
+        name,
+        ...(append ? { append } : {}),
+        ...(!append || args.flags.per_param ? { per_param: !!args.flags.per_param } : {}),
+        ...(!append || reduction !== "mean" ? { reduction } : {}),
         ...(args.flags.per_param ? { named_parameters: (opt: { param_groups: { params: unknown[] }[] }) => moduleParameterNames(ctx, opt) } : {}),
         ...(args.flags.metrics ? { metrics: args.flags.metrics as string[] } : {}),
         ...(args.flags.batch_size !== undefined ? { batch_size: args.flags.batch_size as number } : {}),
@@ -60,8 +72,10 @@ export const lr_trace: Magic = {
     }
     const id = `lr_trace-${name}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
     let shown = false, steps = 0, last = 0;
+    // (unsubscribed when the cell ends: a run continued by a later cell must not update this plot)
+    let off: (() => void) | null = null;
     if (args.flags.live) {
-      const off = gt.on_step(() => {
+      off = gt.on_step(() => {
         steps++;
         const now = Date.now();
         if (shown && (steps % every !== 0 || now - last < LIVE_INTERVAL_MS)) return;
@@ -71,7 +85,7 @@ export const lr_trace: Magic = {
           shown = true;
         } catch (e: any) {
           // A failing live plot must not break the training loop: stop live updates, say why.
-          off();
+          off?.();
           process.stderr.write(`%%lr_trace: live plot stopped: ${e?.message ?? e}\n`);
         }
       });
@@ -90,6 +104,7 @@ export const lr_trace: Magic = {
       raised = true;
       throw e;
     } finally {
+      off?.();
       recording(name, null);
       gt.stop();
       if (gt.traces.length > 0) saveRun(name, gt);

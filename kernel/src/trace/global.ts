@@ -5,6 +5,10 @@
  *
  * Each optimizer gets its own Trace the first time it steps, named `options.name` (default
  * "trace") when it is the only one, else `name:OptimizerClass` (with `#k` for repeats).
+ *
+ * With `append: true` (`%%lr_trace --name N --append`) it continues the run N: the run's traces
+ * are this one's from the start, and each optimizer that steps continues one of them (its own, or
+ * one of the same class and parameter shapes: append.ts) rather than starting a trace.
  */
 import { register_optimizer_step_post_hook, register_optimizer_step_pre_hook } from "../optim/optimizer";
 import type { Optimizer } from "../optim/optimizer";
@@ -14,7 +18,8 @@ import { suspended } from "./suspend";
 import { Trace, type Divergence, type StepListener, type TraceableOptimizer, type TraceJSON, type TraceOptions } from "./trace";
 import type { StepMetrics } from "./metrics";
 import type { BoundedSeries } from "./series";
-import { _set_trace_run } from "./runs";
+import { _set_trace_run, find_run } from "./runs";
+import { continuedTrace, optionDifference } from "./append";
 
 export class GlobalTrace {
   /** One trace per optimizer, in the order they first stepped. */
@@ -30,6 +35,8 @@ export class GlobalTrace {
 
   /** Set by `_of`: this run is one lrlab.trace(...) of its own (no global hooks of its own). */
   private wrapped = false;
+  /** append: the continued run's traces that no optimizer stepped here yet (null: not appending). */
+  private open: Trace[] | null = null;
 
   /**
    * @internal The run of one trace made by `lrlab.trace(optimizer, { name })`, as runs.ts keeps
@@ -49,6 +56,7 @@ export class GlobalTrace {
   constructor(private readonly options: TraceOptions = {}, hooks = true) {
     new Trace(null, options); // validates the options now, not at the first step
     if (!hooks) return;
+    if (options.append === true) this.continueRun();
     this.handles = [
       register_optimizer_step_pre_hook((opt: Optimizer, args: unknown[], kwargs: Record<string, unknown>) => {
         if (!suspended()) return this.traceOf(opt as unknown as TraceableOptimizer)._before_step(opt as unknown as TraceableOptimizer, args, kwargs);
@@ -61,6 +69,35 @@ export class GlobalTrace {
         this.pendingBatch = null;
       }),
     ];
+  }
+
+  /**
+   * append: this run starts with the traces of the run of its name (none: it starts that run).
+   * An option given that differs from what a trace records is an error naming it.
+   */
+  private continueRun(): void {
+    const name = this.options.name;
+    if (name === undefined) throw new TypeError('trace_all: append: true continues the run of a name: give the name, { name: "...", append: true }');
+    const run = find_run(name);
+    if (run === undefined || run.traces.length === 0) return;
+    if (run._recording) throw new Error(`trace_all: the run ${JSON.stringify(name)} is being recorded (a %%lr_trace cell of that name is running)`);
+    for (const t of run.traces) {
+      const diff = optionDifference(t, this.options);
+      if (diff !== null) {
+        throw new Error(`--append continues the run ${JSON.stringify(name)} as it was recorded, and this gives ${diff}: `
+          + "leave those out (the run's are kept), or give the run another --name");
+      }
+    }
+    // a trace still hooked to its optimizer (lrlab.trace, not stopped) is this run's from now on:
+    // unhooked now, not inside the step that claims it (its own hook would measure that step too)
+    for (const t of run.traces) if (t.active) t.stop();
+    this.traces.push(...run.traces);
+    this.open = [...run.traces];
+  }
+
+  /** @internal Whether this run's global hooks are in place (a %%lr_trace cell recording it). */
+  get _recording(): boolean {
+    return this.handles.length > 0;
   }
 
   get active(): boolean {
@@ -219,11 +256,19 @@ export class GlobalTrace {
   private traceOf(opt: TraceableOptimizer): Trace {
     let t = this.byOptimizer.get(opt);
     if (t !== undefined) return t;
-    t = new Trace(opt, this.options);
-    this.byOptimizer.set(opt, t);
-    this.traces.push(t);
-    this.rename();
-    for (const l of this.listeners) this.forward(t, l);
+    if (this.open !== null) {
+      // appending: the optimizer continues one of the run's traces (an error names why it cannot)
+      t = continuedTrace("%%lr_trace --append", this.options.name as string, this.traces, this.open, opt);
+      this.open.splice(this.open.indexOf(t), 1);
+      t._continue(opt, this.options.batch_size);
+      this.byOptimizer.set(opt, t);
+    } else {
+      t = new Trace(opt, this.options);
+      this.byOptimizer.set(opt, t);
+      this.traces.push(t);
+      this.rename();
+      for (const l of this.listeners) this.forward(t, l);
+    }
     for (const loss of this.pendingLoss.splice(0)) t.log_loss(loss);
     if (this.pendingBatch !== null) t._next_batch_size(this.pendingBatch, "log_loss");
     return t;

@@ -2,7 +2,8 @@
  * Runs recorded by `%%lr_trace --name N` (and traces made by `lrlab.trace(optimizer, { name: N })`),
  * kept by name: `%lr_compare N` plots them, and
  * `lrlab.run("N")` gives one back to code (a later run with the same name replaces the earlier
- * one). Bounded so a long session does not hoard traces.
+ * one, unless it continues it: `--append`, `{ append: true }`, append.ts). Bounded so a long
+ * session does not hoard traces.
  */
 import type { GlobalTrace } from "./global";
 import type { Trace } from "./trace";
@@ -97,6 +98,15 @@ export function unknown_run_message(name: string, others: readonly string[], det
 /** @internal The run of that name, or undefined (what run() finds, without its error). */
 export function find_run(name: string): GlobalTrace | undefined {
   return recorded(name) ?? runs.get(name);
+}
+
+/**
+ * @internal A run continued (`--append`, `{ append: true }`) under a name that has no run starts
+ * it; when the name is close to a recorded run's (a typo?), a note saying so (null: no note).
+ */
+export function new_run_note(name: string): string | null {
+  const near = closeMatches(name, run_names());
+  return near.length ? `no run named ${JSON.stringify(name)} to continue, so this starts it (did you mean ${near.join(" or ")}?)` : null;
 }
 
 /** The names of the recorded runs, oldest first (a run being recorded last). */

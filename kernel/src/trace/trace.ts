@@ -32,7 +32,8 @@ import { env } from "../wasm_host";
 import { BoundedSeries, DEFAULT_CAPACITY, type SeriesJSON } from "./series";
 import { suspended } from "./suspend";
 import { closeMatches } from "../close_matches";
-import { saveNamedTrace } from "./runs";
+import { find_run, new_run_note, saveNamedTrace } from "./runs";
+import { continuedTrace, layoutOf, optionDifference, type Layout } from "./append";
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 
@@ -80,6 +81,15 @@ export interface TraceOptions {
    * with a few dozen points at most (plot/figure.ts). See PARAM_CAPACITY for the bound.
    */
   param_capacity?: number;
+  /**
+   * Continue the run `name` rather than replace it (append.ts): its trace goes on from its last
+   * step (series, divergence marker, per-parameter lines), traced with this optimizer, which is
+   * its own or a new one of the same class over parameters of the same shapes (reloaded from a
+   * checkpoint); anything else is an error naming the difference. The run's reduction, per_param,
+   * metrics and capacities stay (given, they must be the run's); a batch_size given applies from
+   * now on. No run of that name yet: this starts it. Default false.
+   */
+  append?: boolean;
 }
 
 /**
@@ -103,7 +113,10 @@ function defaultNamesNote(names: string[], asked: unknown): string {
     + "build it from model.named_parameters(), or trace it with lrlab.trace(optimizer, { per_param: true, named_parameters: model.named_parameters() })";
 }
 
-const OPTION_KEYS = ["batch_size", "reduction", "per_param", "named_parameters", "name", "metrics", "capacity", "param_capacity"];
+const OPTION_KEYS = ["batch_size", "reduction", "per_param", "named_parameters", "name", "metrics", "capacity", "param_capacity", "append"];
+
+/** The mark of a sum-reduced loss tensor (nn/functional/_reduce.ts SUM_REDUCED). */
+const SUM_REDUCED = Symbol.for("lrlab.loss.sum_reduced");
 
 /** `{ step, lr }` of the first non-finite step or loss. */
 export interface Divergence {
@@ -154,6 +167,9 @@ function validateOptions(options: TraceOptions): void {
   }
   if (param_capacity !== undefined && !(Number.isInteger(param_capacity) && param_capacity >= 2 && param_capacity % 2 === 0)) {
     throw new RangeError(`trace: param_capacity must be an even integer >= 2, got ${param_capacity}`);
+  }
+  if (options.append !== undefined && typeof options.append !== "boolean") {
+    throw new TypeError(`trace: append must be true or false, got ${JSON.stringify(options.append)}`);
   }
 }
 
@@ -265,6 +281,11 @@ export class Trace implements Plottable {
   private warnedLateBatch = false;
   private lastStepHasLoss = false;
   private lastLoss: number | null = null;
+  /** Whether the note on a sum-reduced loss under reduction "mean" was given (log_loss: once). */
+  private warnedSum = false;
+  /** The traced optimizer's parameter shapes and names by place (append.ts: who may continue it). */
+  private layout: Layout | null = null;
+  private positions: string[][] = [];
   private readonly metricSet: Set<string>;
   private readonly slots = new WeakMap<SeriesMap, (BoundedSeries | null)[]>();
 
@@ -285,7 +306,10 @@ export class Trace implements Plottable {
     this.paramCapacity = Math.min(this.capacity, options.param_capacity ?? PARAM_CAPACITY);
     this.lossSeries = new BoundedSeries(this.capacity);
     this.lossSeries.name = "loss";
-    if (optimizer) this.nameParameters(optimizer, options.named_parameters);
+    if (optimizer) {
+      this.nameParameters(optimizer, options.named_parameters);
+      this.remember(optimizer);
+    }
     const sink: StepSink = {
       record: (step, gi, at, meas, params, loss) => this.recordStep(step, gi, at, meas, params, loss),
       notify: (out) => this.notify(out),
@@ -323,6 +347,7 @@ export class Trace implements Plottable {
     this.pipeline.stop();
     this.hear(Infinity); // every step measured, to the listeners
     const opt = this.optimizerRef;
+    if (opt !== null) this.remember(opt);
     if (opt !== null && typeof WeakRef === "function") {
       this.optimizerWeak = new WeakRef(opt);
       this.optimizerRef = null;
@@ -352,6 +377,48 @@ export class Trace implements Plottable {
   /** @internal Used by trace() and trace_all(): the hooks' removal handles. */
   _attach(handles: { remove(): void }[]): void {
     this.handles.push(...handles);
+  }
+
+  /** The optimizer's parameter shapes and names, by group and place (append.ts). */
+  private remember(optimizer: TraceableOptimizer): void {
+    this.layout = layoutOf(optimizer);
+    this.positions = optimizer.param_groups.map((g, gi) => g.params.map((p, i) => this.nameOf(p, gi, i)));
+  }
+
+  /** @internal Per group, each traced parameter's shape (null: loaded with from_json). */
+  get _layout(): Layout | null {
+    return this.layout;
+  }
+
+  /** @internal The name of the parameter at group `g`, place `i` of the traced optimizer. */
+  _position_name(g: number, i: number): string | null {
+    return this.positions[g]?.[i] ?? null;
+  }
+
+  /** @internal The options that shape what this trace records (append.ts optionDifference). */
+  get _record_options(): { reduction: "mean" | "sum"; per_param: boolean; metrics: readonly string[]; capacity: number; param_capacity: number } {
+    return { reduction: this.reduction, per_param: this.per_param, metrics: this.metrics, capacity: this.capacity, param_capacity: this.paramCapacity };
+  }
+
+  /**
+   * @internal Continue this trace with `optimizer` (append.ts decided it may): its own optimizer
+   * again, or a new one whose parameters take the names of the run's at the same places, so each
+   * parameter's lines go on. Its next step is numbered after the last one. An active trace (its
+   * own hooks) is stopped first; the caller hooks it again. `batch_size`: every coming step's.
+   */
+  _continue(optimizer: TraceableOptimizer, batch_size?: number): void {
+    if (this.active) this.stop();
+    if (optimizer !== this.optimizer) {
+      optimizer.param_groups.forEach((g, gi) => {
+        g.params.forEach((p, i) => {
+          if (!this.names.has(p)) this.names.set(p, this.positions[gi]?.[i] ?? (g as { param_names?: string[] }).param_names?.[i] ?? `${gi}.${i}`);
+        });
+      });
+    }
+    this.optimizerRef = optimizer;
+    this.optimizerWeak = null;
+    this.remember(optimizer);
+    if (batch_size !== undefined) (this as { batch_size: number | null }).batch_size = batch_size;
   }
 
   /**
@@ -434,6 +501,10 @@ export class Trace implements Plottable {
    * last batch), given with its loss between backward() and step().
    */
   log_loss(loss: number | Tensor, options?: { batch_size?: number }): void {
+    // one read per call: a loss tensor a torch.nn loss reduced by "sum" is marked (_reduce.ts)
+    if (!this.warnedSum && this.reduction === "mean" && typeof loss === "object" && loss !== null && (loss as unknown as Record<symbol, unknown>)[SUM_REDUCED] === true) {
+      this.warnSumLoss();
+    }
     const v = toNumber(loss);
     if (options !== undefined) {
       if (options === null || typeof options !== "object") throw new TypeError(`trace.log_loss: options must be an object like { batch_size: B }, got ${options}`);
@@ -461,6 +532,18 @@ export class Trace implements Plottable {
     }
     this.lastLoss = v;
     if (!Number.isFinite(v)) this.diverged(step, this.currentLr());
+  }
+
+  /**
+   * A loss computed with reduction "sum" logged to a trace of reduction "mean": its lr_per_sample
+   * (lr_projected/B) is then B times too small (EFFECTIVE_LR.md: a sum-reduced loss's per-sample
+   * rate is lr_projected). Said once per trace, on stderr; the trace records on as it was told.
+   */
+  private warnSumLoss(): void {
+    this.warnedSum = true;
+    console.warn(`lrlab: the loss logged to the trace ${JSON.stringify(this.name)} was computed with reduction "sum" (a torch.nn loss or F.* loss given { reduction: "sum" }), `
+      + `but the trace assumes reduction "mean": its lr_per_sample is lr_projected/B (γ/B for plain SGD), where a sum-reduced loss's per-sample rate is lr_projected (γ). `
+      + `Trace it with { reduction: "sum" } (lrlab.trace(optimizer, { reduction: "sum" }), %%lr_trace --reduction sum), or train on a mean-reduced loss`);
   }
 
   /**
@@ -1136,6 +1219,7 @@ function replaceSameName(optimizer: TraceableOptimizer, t: Trace): void {
   let set = tracesOf.get(optimizer);
   if (set === undefined) tracesOf.set(optimizer, (set = new Set()));
   for (const old of set) {
+    if (old === t) continue;
     if (!old.active) {
       set.delete(old);
       continue;
@@ -1153,6 +1237,7 @@ function replaceSameName(optimizer: TraceableOptimizer, t: Trace): void {
  * `lrlab.trace(optimizer, { batch_size?, reduction = "mean", per_param = false, name?, metrics? })`:
  * trace every `optimizer.step()` until `trace.stop()`. An active trace of the same optimizer
  * with the same name (default "trace") is stopped and replaced, with a note; other names coexist.
+ * `{ name, append: true }` continues the run of that name instead (its steps go on: append.ts).
  */
 export function trace(optimizer: TraceableOptimizer, options: TraceOptions = {}): Trace {
   if (
@@ -1161,13 +1246,44 @@ export function trace(optimizer: TraceableOptimizer, options: TraceOptions = {})
   ) {
     throw new TypeError("trace: expected a torch.optim optimizer (with param_groups and register_step_pre_hook/register_step_post_hook)");
   }
-  const t = new Trace(optimizer, options);
+  const t = (options?.append === true ? continued(optimizer, options) : null) ?? new Trace(optimizer, options);
   replaceSameName(optimizer, t);
-  // a name given makes it a run: lrlab.run(name), %lr_compare name (runs.ts saveNamedTrace)
-  if (options.name !== undefined) saveNamedTrace(options.name, t);
+  // a name given makes it a run: lrlab.run(name), %lr_compare name (runs.ts saveNamedTrace); a
+  // trace continued from a run of several optimizers stays in that run
+  if (options.name !== undefined && (find_run(options.name)?.traces.length ?? 0) <= 1) saveNamedTrace(options.name, t);
   t._attach([
     optimizer.register_step_pre_hook((opt: TraceableOptimizer, args: unknown[], kwargs: Record<string, unknown>) => t._before_step(opt, args, kwargs)),
     optimizer.register_step_post_hook((opt: TraceableOptimizer) => t._after_step(opt)),
   ]);
+  return t;
+}
+
+/**
+ * `trace(optimizer, { name, append: true })`: the trace of the run `name` that `optimizer`
+ * continues (append.ts), moved over to it; null when there is no such run (this starts it, with
+ * a note when the name is close to a recorded run's).
+ */
+function continued(optimizer: TraceableOptimizer, options: TraceOptions): Trace | null {
+  validateOptions(options);
+  const name = options.name;
+  if (name === undefined) {
+    throw new TypeError('trace: append: true continues the run of a name: give the name, lrlab.trace(optimizer, { name: "...", append: true })');
+  }
+  const run = find_run(name);
+  if (run === undefined || run.traces.length === 0) {
+    const note = new_run_note(name);
+    if (note !== null) console.warn(`lrlab.trace: ${note}`);
+    return null;
+  }
+  if (run._recording) {
+    throw new Error(`lrlab.trace: the run ${JSON.stringify(name)} is being recorded by this %%lr_trace cell, which traces every optimizer stepped in it already (_lr_trace is the run)`);
+  }
+  const t = continuedTrace("lrlab.trace", name, run.traces, run.traces, optimizer);
+  const diff = optionDifference(t, options);
+  if (diff !== null) {
+    throw new Error(`lrlab.trace: append: true continues the run ${JSON.stringify(name)} as it was recorded, and this call gives ${diff}: `
+      + "leave those out (the run's are kept), or give the trace another name");
+  }
+  t._continue(optimizer, options.batch_size);
   return t;
 }

@@ -8,6 +8,16 @@ import { Tensor, storageFor } from "../../tensor/tensor";
 import type { DType } from "../../tensor/tensor";
 import type { Reduction } from "../_autograd";
 
+/**
+ * The mark of a loss reduced by "sum": a hidden (non-enumerable, symbol-keyed) `true` on the
+ * output tensor, which changes no value, shape or autograd link. The tracer reads it when the loss
+ * is logged (trace.ts log_loss): a trace of reduction "mean" (the default) reads lr_per_sample as
+ * lr_projected/B, where the per-sample rate of a sum-reduced loss is lr_projected itself
+ * (EFFECTIVE_LR.md), and says so once. `Symbol.for`: the tracer reads it without importing nn.
+ * Only the loss's own output carries it: `loss.div(B)`, `loss.mean()` or `loss.item()` do not.
+ */
+export const SUM_REDUCED = Symbol.for("lrlab.loss.sum_reduced");
+
 export function reduceLoss(loss: Float64Array, shape: readonly number[], dtype: DType, reduction: Reduction, denom = loss.length): Tensor {
   if (reduction === "none") {
     const d = storageFor(dtype, loss.length);
@@ -19,7 +29,9 @@ export function reduceLoss(loss: Float64Array, shape: readonly number[], dtype: 
   const v = reduction === "sum" ? s : s / denom;
   const d = storageFor(dtype, 1);
   d[0] = v;
-  return new Tensor(d, [], dtype);
+  const out = new Tensor(d, [], dtype);
+  if (reduction === "sum") Object.defineProperty(out, SUM_REDUCED, { value: true });
+  return out;
 }
 
 /** The upstream gradient of each element: g_i ("none"), g ("sum") or g/D ("mean"). */
