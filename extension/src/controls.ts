@@ -7,7 +7,7 @@
  * change, so a live update does not steal focus or flicker.
  */
 import type { PlotPayload } from "./payload";
-import { type ControlEvent, groupsOf, hasBand, isLogY, paramsOf, runsOf, type ViewState } from "./state";
+import { type ControlEvent, groupsOf, hasBand, isLogY, paramsOf, rangeText, runsOf, type ViewState } from "./state";
 
 export const CONTROLS_CLASS = "lrlab-Controls";
 
@@ -132,10 +132,10 @@ export class Controls {
     for (const box of this.groups.querySelectorAll<HTMLInputElement>("input")) box.checked = !s.hiddenGroups.includes(Number(box.dataset.id));
     for (const box of this.runs.querySelectorAll<HTMLInputElement>("input")) box.checked = !s.hiddenRuns.includes(box.dataset.id ?? "");
     // An empty end stays empty (null in the state): it follows the data's end (state.ts xRangeOf).
-    const show = (v: number | null) => (v === null ? "" : String(Number(v.toPrecision(6))));
     for (const [input, i] of [[this.from, 0], [this.to, 1]] as const) {
       // Typed since the last commit: left alone, focused or not, committed just before or not.
-      if (!this.typed && (this.committed || this.doc.activeElement !== input)) input.value = s.xrange ? show(s.xrange[i]) : "";
+      // Whole steps after a drag-zoom (state.ts rangeText).
+      if (!this.typed && (this.committed || this.doc.activeElement !== input)) input.value = s.xrange ? rangeText(s.xrange[i], i, p.x_log) : "";
     }
     this.committed = false;
   }

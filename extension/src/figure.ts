@@ -17,7 +17,7 @@
  */
 import { escapeText } from "./escape";
 import { type Marker, type PlotKind, type PlotPayload, pointSteps, type Series } from "./payload";
-import { isHidden, isLogY, lineKey, nonPositive, paramsOf, seriesFor, type ViewState, xExtent, xRangeOf } from "./state";
+import { isHidden, isLogY, lineKey, nonPositive, paramsOf, QUANTILE_BAND_METRICS, seriesFor, type ViewState, xExtent, xRangeOf } from "./state";
 import type { Theme } from "./theme";
 
 export interface PlotlyTrace {
@@ -39,7 +39,7 @@ export interface Figure {
  * Role of each trace, parallel to `data`; lets tests and the browser check what is drawn.
  * "hidden": the legend entry of a line switched off, no data drawn.
  */
-export type TraceRole = "line" | "band-max" | "band-min" | "divergence" | "suggestion" | "hidden" | "smoothed";
+export type TraceRole = "line" | "band-max" | "band-min" | "divergence" | "suggestion" | "hidden" | "smoothed" | "reference" | "tail";
 
 export const FIGURE_HEIGHT = 380;
 
@@ -263,7 +263,43 @@ export function hoverTexts(t: Series): string[] | null {
   });
 }
 
-function seriesTraces(t: Series, label: string, colour: string, group: string, band: boolean, logY: boolean, floor: number | null): { traces: PlotlyTrace[]; roles: TraceRole[] } {
+/**
+ * A metric's name in hovers: its label up to its formula ("projected lr" of "projected lr
+ * −⟨Δ,g⟩/‖g‖²", "update ratio" of "update ratio ‖Δ‖/‖θ‖").
+ */
+export function hoverMetric(label: string): string {
+  const cut = label.search(/ (?=[−‖(γ])/);
+  return cut > 0 ? label.slice(0, cut) : label;
+}
+
+/**
+ * The hover of a line's points, naming the axes: "step 12 · loss 2.054 · b128" (a merged point:
+ * "mean of steps 175–177 · projected lr 0.05 · sgd"). The axis names and the metric come in
+ * `meta` and the line's name as plotly's `fullData.name`, so no payload string is read as a
+ * template; `<extra></extra>` drops plotly's side box, which cut names to 15 characters
+ * ("ReduceLROnPl...": a teacher's pass); layout.hoverlabel.namelength -1 keeps whole names
+ * wherever plotly still shows one.
+ */
+export function hoverOf(xLabel: string, metricLabel: string, merged: boolean): { hovertemplate: string; meta: string[] } {
+  const at = merged ? "%{hovertext}" : "%{meta[0]} %{x:.4~g}";
+  return { hovertemplate: `${at} · %{meta[1]} %{y:.4~g} · %{fullData.name}<extra></extra>`, meta: [escapeText(xLabel), escapeText(hoverMetric(metricLabel))] };
+}
+
+/**
+ * The last point of a line drawn as steps ("hv": a scheduled lr, momentum) holds for its whole
+ * step: the line ended on a bare vertical tick at its last step (ReduceLROnPlateau's last
+ * reduction, OneCycleLR's final rate), so it goes on one step further, as a segment of its own
+ * that the hover skips (there is no step after the last). Null for other lines.
+ */
+export function stepTail(t: Pick<Series, "metric" | "x" | "mean">): { x: number[]; y: number[] } | null {
+  const n = t.x.length;
+  if (n === 0 || lineShape(t) !== "hv") return null;
+  const v = t.mean[n - 1];
+  if (v === null) return null;
+  return { x: [t.x[n - 1], t.x[n - 1] + 1], y: [v, v] };
+}
+
+function seriesTraces(t: Series, label: string, colour: string, group: string, band: boolean, logY: boolean, floor: number | null, hover: { xLabel: string; metric: string }): { traces: PlotlyTrace[]; roles: TraceRole[] } {
   const traces: PlotlyTrace[] = [];
   const roles: TraceRole[] = [];
   const ys = (v: (number | null)[]) => (logY ? forLogAxis(v) : v);
@@ -289,13 +325,21 @@ function seriesTraces(t: Series, label: string, colour: string, group: string, b
     });
     roles.push("band-max", "band-min");
   }
-  const hover = hoverTexts(t);
+  const texts = hoverTexts(t);
   traces.push({
     type: "scatter", mode: t.x.length === 1 ? "lines+markers" : "lines", name: label, x: t.x, y: ys(t.mean),
     connectgaps: false, line: { width: 2, color: colour, shape: lineShape(t) }, legendgroup: group, uid: `${group}-mean`,
-    ...(hover ? { hovertext: hover, hoverinfo: "y+name+text" } : { hoverinfo: "x+y+name" }),
+    ...(texts ? { hovertext: texts } : {}), ...hoverOf(hover.xLabel, hover.metric, texts !== null),
   });
   roles.push("line");
+  const tail = stepTail(t);
+  if (tail && (!logY || tail.y[0] > 0)) {
+    traces.push({
+      type: "scatter", mode: "lines", name: label, x: tail.x, y: tail.y, connectgaps: false, line: { width: 2, color: colour },
+      showlegend: false, hoverinfo: "skip", legendgroup: group, uid: `${group}-tail`,
+    });
+    roles.push("tail");
+  }
   return { traces, roles };
 }
 
@@ -306,7 +350,52 @@ export function suggestionName(m: Marker): string {
 
 /** A suggestion's hover: its label (method and rate) and the smoothed loss it sits at. */
 export function suggestionHover(m: Marker, y: number): string {
-  return `suggested lr, ${m.label} (smoothed loss ${Number(y.toPrecision(4))})`;
+  return `suggested lr, ${m.label} (found on the smoothed loss, ${Number(y.toPrecision(4))} here)`;
+}
+
+/** The legend entry of a range test's suggestions: they are found on the smoothed loss, not the raw one. */
+export function suggestionsName(names: readonly string[]): string {
+  return `suggested lr (on the smoothed loss): ${names.join(", ")}`;
+}
+
+/** Where a suggestion's label may go, around its star, in order of preference. */
+export const LABEL_POSITIONS = ["top center", "bottom center", "top right", "bottom right", "top left", "bottom left", "middle right", "middle left"] as const;
+
+/**
+ * Label positions for stars at (fx, fy), fractions of the plot's width and height, whose labels
+ * are `texts`: each label takes the first position of LABEL_POSITIONS whose box (about 6.5 px a
+ * character, 14 px high, on a plot of `width` × `height` px) overlaps no label placed before it
+ * and no star, in order of rate. Alternating above and below was not enough: three stars within
+ * a few pixels (steepest, valley, minimum/10 of one sweep) printed "minimum/10" over "steepest"
+ * (a teacher's pass). When every position collides the one overlapping least is taken.
+ */
+export function labelPositions(fx: readonly number[], fy: readonly number[], texts: readonly string[], width = 900, height = 290): string[] {
+  type Box = [number, number, number, number];
+  const stars: Box[] = fx.map((x, i) => [x * width - 7, (1 - fy[i]) * height - 7, x * width + 7, (1 - fy[i]) * height + 7]);
+  const boxOf = (i: number, pos: string): Box => {
+    const w = 6.5 * texts[i].length, h = 14;
+    const cx = fx[i] * width, cy = (1 - fy[i]) * height;
+    const [v, hz] = pos.split(" ");
+    const x0 = hz === "center" ? cx - w / 2 : hz === "right" ? cx + 8 : cx - 8 - w;
+    const y0 = v === "top" ? cy - 9 - h : v === "bottom" ? cy + 9 : cy - h / 2;
+    return [x0, y0, x0 + w, y0 + h];
+  };
+  const overlap = (a: Box, b: Box) => Math.max(0, Math.min(a[2], b[2]) - Math.max(a[0], b[0])) * Math.max(0, Math.min(a[3], b[3]) - Math.max(a[1], b[1]));
+  const out: string[] = new Array(texts.length).fill("top center");
+  const placed: Box[] = [];
+  const order = fx.map((x, i) => ({ x, i })).sort((a, b) => a.x - b.x).map((e) => e.i);
+  for (const i of order) {
+    let best: string = LABEL_POSITIONS[0], least = Infinity;
+    for (const pos of LABEL_POSITIONS) {
+      const box = boxOf(i, pos);
+      const hit = [...placed, ...stars.filter((_, j) => j !== i)].reduce((a, b) => a + overlap(box, b), 0);
+      if (hit < least) [best, least] = [pos, hit];
+      if (hit === 0) break;
+    }
+    out[i] = best;
+    placed.push(boxOf(i, best));
+  }
+  return out;
 }
 
 function markerTrace(kind: Marker["kind"], ms: Marker[], p: PlotPayload, s: ViewState, theme: Theme): PlotlyTrace | null {
@@ -317,15 +406,15 @@ function markerTrace(kind: Marker["kind"], ms: Marker[], p: PlotPayload, s: View
   // Suggestions are named on the plot ("valley" beside its star) and in the legend: three stars
   // under one "suggested" entry did not say which was the steepest, the valley or minimum/10.
   const names = placed.map((e) => suggestionName(e.m));
-  const name = divergence ? "diverged" : `suggested lr: ${[...new Set(names)].map(escapeText).join(", ")}`;
+  const name = divergence ? "diverged" : suggestionsName([...new Set(names)].map(escapeText));
   if (s.hiddenMarkers.includes(kind)) {
     // switched off in the legend: its entry stays, greyed, to click it back on
     return { type: "scatter", mode: "markers", name, uid: kind, x: [null], y: [null], visible: "legendonly", hoverinfo: "skip",
       marker: divergence ? { symbol: "x", size: 13, color: theme.danger } : { symbol: "star", size: 14, color: theme.palette[2] } };
   }
-  // Labels of suggestions close together go above and below their stars in turn (by rate).
-  const order = placed.map((e, i) => ({ x: e.m.x, i })).sort((a, b) => a.x - b.x).map((e) => e.i);
-  const position = placed.map((_, i) => (order.indexOf(i) % 2 === 0 ? "top center" : "bottom center"));
+  // Labels go where they overlap no other label nor star (labelPositions), in the fractions of
+  // the axes the stars sit at (the x range of the data, the y range fitted to the lines).
+  const position = divergence ? [] : labelPositions(...starFractions(placed.map((e) => [e.m.x, e.y as number]), p, s, logY), names);
   return {
     type: "scatter", mode: divergence ? "markers" : "markers+text", name, uid: kind,
     x: placed.map((e) => e.m.x), y: placed.map((e) => e.y),
@@ -335,6 +424,61 @@ function markerTrace(kind: Marker["kind"], ms: Marker[], p: PlotPayload, s: View
       ? { symbol: "x", size: 13, color: theme.danger, line: { width: 2, color: theme.danger } }
       : { symbol: "star", size: 14, color: theme.palette[2], line: { width: 1, color: theme.font } },
   };
+}
+
+/** Where stars at `xy` sit, as fractions of the x range of the data and of the y range of the view's lines. */
+function starFractions(xy: [number, number][], p: PlotPayload, s: ViewState, logY: boolean): [number[], number[]] {
+  const fx = (v: number) => (p.x_log ? Math.log10(Math.max(v, 1e-300)) : v);
+  const fy = (v: number) => (logY ? Math.log10(Math.max(v, 1e-300)) : v);
+  const [x0, x1] = xExtent(p).map(fx);
+  let y0 = Infinity, y1 = -Infinity;
+  for (const t of visibleSeries(p, s)) for (const v of t.mean) if (v !== null && (!logY || v > 0)) [y0, y1] = [Math.min(y0, fy(v)), Math.max(y1, fy(v))];
+  for (const [, y] of xy) [y0, y1] = [Math.min(y0, fy(y)), Math.max(y1, fy(y))];
+  const frac = (v: number, a: number, b: number) => (b > a ? (v - a) / (b - a) : 0.5);
+  return [xy.map(([x]) => frac(fx(x), x0, x1)), xy.map(([, y]) => frac(fy(y), y0, y1))];
+}
+
+/**
+ * The steady-state reference lines drawn on the view of `s.metric` (payload Series.reference_for:
+ * SGD momentum's γ(1−τ)/(1−μ) on the projected-lr view), dashed, in their line's colour and
+ * legend group, so a student sees the rate momentum would reach under a constant gradient beside
+ * the one measured (a teacher's pass). Lines switched off keep theirs off.
+ */
+function referenceTraces(p: PlotPayload, s: ViewState, logY: boolean, slotOf: Map<Series, number>, lines: Map<string, number>, theme: Theme): PlotlyTrace[] {
+  const out: PlotlyTrace[] = [];
+  const refs = p.series.filter((t) => t.reference_for === s.metric && !t.param && !isHidden(s, t));
+  const own = (t: Series) => p.series.some((u) => u.metric === s.metric && lineKey(u) === lineKey(t));
+  for (const t of refs) {
+    if (!own(t)) continue;
+    const label = p.metrics.find((m) => m.key === t.metric)?.label ?? t.metric;
+    const slot = slotOf.get(t) ?? 0;
+    const group = `line${lines.get(lineKey(t)) ?? 0}`;
+    const name = `${escapeText(seriesLabel(t, p))} · ${escapeText(label.replace(/^momentum /, ""))}`;
+    out.push({
+      type: "scatter", mode: "lines", name, x: t.x, y: logY ? forLogAxis(t.mean) : t.mean, connectgaps: false,
+      line: { width: 1.5, color: theme.palette[slot % theme.palette.length], dash: "dash" }, legendgroup: group, showlegend: true,
+      uid: `${group}-reference`, ...hoverOf(p.x_label, label, false),
+    });
+  }
+  return out;
+}
+
+/**
+ * The note of a log axis: line points <= 0 it cannot show, and band points whose minimum is
+ * <= 0, cut at the axis (bandEdges), over the lines drawn. Null when there are none.
+ */
+export function logAxisNote(p: PlotPayload, s: ViewState, band: boolean): string | null {
+  const shown = visibleSeries(p, s);
+  const hidden = nonPositive(p, s.metric, (t) => shown.includes(t));
+  let cut = 0;
+  if (band) for (const t of shown) if (t.min) t.min.forEach((v, i) => { if (v !== null && v <= 0 && t.max?.[i] !== null && (t.max?.[i] as number) > 0) cut++; });
+  const parts: string[] = [];
+  if (hidden > 0) parts.push(`${hidden} point${hidden === 1 ? "" : "s"} ≤ 0 not shown on a log axis`);
+  if (cut > 0) {
+    const what = QUANTILE_BAND_METRICS.includes(s.metric) ? "q05" : "minimum";
+    parts.push(`band cut at the axis where its ${what} is ≤ 0 (${cut} point${cut === 1 ? "" : "s"})`);
+  }
+  return parts.length > 0 ? parts.join("; ") : null;
 }
 
 /** Builds the figure and the role of each trace (same order as `data`). */
@@ -361,7 +505,7 @@ export function buildFigureWithRoles(p: PlotPayload, s: ViewState, theme: Theme)
       roles.push("hidden");
       continue;
     }
-    const out = seriesTraces(t, label, colour, group, s.band, logY, floor);
+    const out = seriesTraces(t, label, colour, group, s.band, logY, floor, { xLabel: p.x_label, metric: p.metrics.find((m) => m.key === s.metric)?.label ?? s.metric });
     data.push(...out.traces);
     roles.push(...out.roles);
     const smoothed = smoothedUnder(p, s, t);
@@ -373,11 +517,15 @@ export function buildFigureWithRoles(p: PlotPayload, s: ViewState, theme: Theme)
         // Its own legend entry, "smoothed loss": the dashed line was otherwise unexplained. A
         // click on it toggles the run, as its raw loss's entry does (same legend group).
         type: "scatter", mode: "lines", name: escapeText(smoothedLabel(smoothed, p)), x: smoothed.x, y: logY ? forLogAxis(smoothed.mean) : smoothed.mean,
-        connectgaps: false, line: { width: 2, color: colour, dash: "dash" }, hoverinfo: "x+y+name", legendgroup: group, showlegend: true,
+        connectgaps: false, line: { width: 2, color: colour, dash: "dash" }, ...hoverOf(p.x_label, "smoothed loss", false), legendgroup: group, showlegend: true,
         uid: `${group}-smoothed`,
       });
       roles.push("smoothed");
     }
+  }
+  for (const r of referenceTraces(p, s, logY, slotOf, lines, theme)) {
+    data.push(r);
+    roles.push("reference");
   }
   const markers = visibleMarkers(p, s);
   for (const kind of ["divergence", "suggestion"] as const) {
@@ -408,11 +556,12 @@ export function buildFigureWithRoles(p: PlotPayload, s: ViewState, theme: Theme)
     y.tickvals = ticks;
     y.ticktext = ticks.map(tickLabel);
   }
-  const hidden = logY ? nonPositive(p, s.metric, (t) => visibleSeries(p, s).includes(t)) : 0;
-  if (hidden > 0) {
-    // Said, not silent: a log axis drops these points (a converged run's zeros, a sign flip).
+  const note = logY ? logAxisNote(p, s, s.band) : null;
+  if (note) {
+    // Said, not silent: a log axis drops these points (a converged run's zeros, a sign flip), and
+    // cuts a band that reaches them (it fell to the axis floor, 1.7e-9, as if the rate had).
     layout.annotations = [{
-      text: `${hidden} point${hidden === 1 ? "" : "s"} ≤ 0 not shown on a log axis`,
+      text: note,
       xref: "paper", yref: "paper", x: 1, y: 1, xanchor: "right", yanchor: "bottom", showarrow: false,
       font: { color: theme.fontMuted, size: 11 },
     }];
@@ -552,7 +701,18 @@ function withTopTick(out: number[], lo: number, hi: number): number[] {
 /** A tick label that carries its magnitude: 0.05, 2e-5, 3.5e+6. */
 export function tickLabel(v: number): string {
   const r = Number(v.toPrecision(6));
-  return r !== 0 && (Math.abs(r) < 1e-3 || Math.abs(r) >= 1e5) ? r.toExponential() : String(r);
+  return withMinus(r !== 0 && (Math.abs(r) < 1e-3 || Math.abs(r) >= 1e5) ? r.toExponential() : String(r));
+}
+
+/**
+ * The minus sign of every tick label: U+2212 ("1e−4", "−0.05"), the one plotly writes in the
+ * ticks it labels itself. Our explicit log ticks wrote an ASCII hyphen ("1e-4") and a StepLR
+ * preview read "1e-4" where a OneCycleLR one read "1e−3" (a teacher's pass); the static SVG
+ * writes it so too (kernel/src/plot/svg.ts AXIS_LABEL).
+ */
+export const MINUS = "\u2212";
+export function withMinus(text: string): string {
+  return text.replace(/-/g, MINUS);
 }
 
 export function buildFigure(p: PlotPayload, s: ViewState, theme: Theme): Figure {
@@ -646,6 +806,8 @@ function buildLayout(p: PlotPayload, s: ViewState, theme: Theme, markers: Marker
     legend: { orientation: "h", x: 0, xanchor: "left", y: 0, yref: "container", yanchor: "bottom", font: { color: theme.font } },
     showlegend: true,
     hovermode: "closest",
+    // whole names in hovers: plotly cut them to 15 characters ("ReduceLROnPl...")
+    hoverlabel: { namelength: -1 },
     dragmode: "zoom",
     // Plotly keeps user interaction (legend clicks, zoom) while this stays the same; a reset
     // changes it so the remembered zoom is dropped.

@@ -34,6 +34,11 @@ export interface Series {
    * before it) on. Absent when every point is one step (or the x are not steps).
    */
   spans?: number[];
+  /**
+   * Optional, within version 1: a metric on whose view this line is drawn too, dashed, as a
+   * reference (SGD momentum's steady-state rate γ(1−τ)/(1−μ) on the projected-lr view).
+   */
+  reference_for?: string;
 }
 
 export interface Marker {
@@ -173,6 +178,11 @@ function series(v: unknown, path: string, metricKeys: Set<string>): Series {
     const ok = sp.length % 2 === 0 && sp.length <= 2 * x.length && sp.every((n) => typeof n === "number" && Number.isInteger(n) && n >= 1)
       && sp.reduce((a: number, n, i) => a + (i % 2 === 0 ? (n as number) : 0), 0) === x.length;
     if (ok) out.spans = sp as number[];
+  }
+  if (o.reference_for !== undefined && o.reference_for !== null) {
+    // a metric the payload does not show (a trace that recorded no projected rate): no view to draw it on
+    const r = text(o, "reference_for", path);
+    if (metricKeys.has(r)) out.reference_for = r;
   }
   return out;
 }

@@ -136,8 +136,56 @@ export function resetState(s: ViewState, p: PlotPayload): ViewState {
 export function isLogY(s: ViewState, p: PlotPayload): boolean {
   // Own keys only: a metric named "constructor" or "__proto__" must not read Object.prototype.
   if (Object.prototype.hasOwnProperty.call(s.log, s.metric)) return s.log[s.metric] === true;
+  if (p.kind === "schedule") return wideSchedule(p, s.metric);
   if (!(p.metrics.find((m) => m.key === s.metric)?.log ?? false)) return spansDecades(p, s.metric);
-  return nonPositive(p, s.metric) === 0;
+  return nonPositive(p, s.metric) === 0 && stepBandNonPositive(p, s.metric) === 0;
+}
+
+/** Metrics whose band is a spread of elements (q05–q95), not the min–max of merged steps (kernel/src/plot/figure.ts). */
+export const QUANTILE_BAND_METRICS: readonly string[] = ["lr_elementwise", "lr_preconditioned"];
+
+/**
+ * Points of a metric's lines whose band minimum is <= 0 under a positive mean, where the band is
+ * the min–max of the steps a point merges (not an element-wise q05–q95): a step there took a
+ * value <= 0, which a log axis cannot show; its band fell to the axis floor (1.7e-9) and read as
+ * a rate that fell that low (a teacher's pass). Such a metric opens on a linear axis, as the
+ * static panels do (kernel/src/plot/figure.ts stepBandNonPositive).
+ */
+export function stepBandNonPositive(p: PlotPayload, metric: string): number {
+  if (QUANTILE_BAND_METRICS.includes(metric)) return 0;
+  let n = 0;
+  for (const t of p.series) {
+    if (t.metric !== metric || !t.min) continue;
+    for (let i = 0; i < t.min.length; i++) if (t.min[i] !== null && (t.min[i] as number) <= 0 && t.mean[i] !== null && (t.mean[i] as number) > 0) n++;
+  }
+  return n;
+}
+
+/** Decades a schedule preview must span over most of its steps to open on a log axis (wideSchedule). */
+export const SCHEDULE_LOG_DECADES = 2;
+
+/**
+ * Whether a schedule preview's metric opens on a log axis: its values all positive and, between
+ * the 10th and the 90th percentile of its points, more than SCHEDULE_LOG_DECADES decades apart
+ * (ExponentialLR, a StepLR of γ = 0.1 three times). The textbook pictures of cosine, OneCycleLR
+ * and warm-up are linear: a log axis made the cosine's end a cliff, and OneCycleLR's last
+ * 4e-7 took most of the axis (a teacher's pass). The static panels apply the same rule
+ * (kernel/src/plot/figure.ts wideSchedule).
+ */
+export function wideSchedule(p: Pick<PlotPayload, "series">, metric: string): boolean {
+  const vs: number[] = [];
+  for (const t of p.series) {
+    if (t.metric !== metric) continue;
+    for (const v of t.mean) {
+      if (v === null) continue;
+      if (v <= 0) return false;
+      vs.push(v);
+    }
+  }
+  if (vs.length < 2) return false;
+  vs.sort((a, b) => a - b);
+  const at = (q: number) => vs[Math.min(vs.length - 1, Math.floor(q * (vs.length - 1)))];
+  return at(0.9) / at(0.1) > 10 ** SCHEDULE_LOG_DECADES;
 }
 
 /**
@@ -216,6 +264,21 @@ export function xRangeOf(s: ViewState, p: PlotPayload): [number, number] | null 
   const b = s.xrange[1] ?? hi;
   if (!(Number.isFinite(a) && Number.isFinite(b)) || a === b) return null;
   return a < b ? [a, b] : [b, a];
+}
+
+/**
+ * The text of a step-range input for an end of the zoomed range (`end` 0: from, 1: to): whole
+ * steps on a step axis, the from end rounded down and the to end up (the steps the zoom shows
+ * wholly or in part): a drag-zoom filled in "18.9358" and "37.9786" (a teacher's pass). A log
+ * x axis (learning rates) keeps six significant digits. Empty for an open end.
+ */
+export function rangeText(v: number | null, end: 0 | 1, xLog: boolean): string {
+  if (v === null) return "";
+  if (xLog) return String(Number(v.toPrecision(6)));
+  // (a step typed as 18 stays 18: float noise of a zoom is not a step more)
+  const r = Math.round(v);
+  const whole = Math.abs(v - r) < 1e-6 ? r : end === 0 ? Math.floor(v) : Math.ceil(v);
+  return String(whole === 0 ? 0 : whole);
 }
 
 /** What a control asks for; `applyControl` turns it into the next state. */

@@ -115,7 +115,8 @@ describe("learning rates on an x axis are written with exponents", () => {
 
   it("in the ticks plotly draws, as in the SVG: 1e-7 … 1e-3, 0.01, 0.1, 1", async () => {
     const svg = toSvgSync(payload);
-    const svgLabels = [...svg.matchAll(/<text[^>]*>([^<]*)<\/text>/g)].map((m) => m[1]);
+    // (the SVG writes U+2212, as plotly does: userpassB; compared in ASCII)
+    const svgLabels = [...svg.matchAll(/<text[^>]*>([^<]*)<\/text>/g)].map((m) => ascii(m[1]));
     const decades = ["1e-7", "1e-6", "1e-5", "1e-4", "1e-3", "0.01", "0.1", "1"];
     for (const label of decades) expect(svgLabels, label).toContain(label);
     for (const [name, fig] of [["extension", buildFigure(p, initialState(p), light)], ["static plotly", toPlotly(payload)]] as const) {

@@ -184,7 +184,8 @@ describe("buildFigure: one run with two parameter groups", () => {
     // Less than a decade: every digit, else round steps.
     expect(logTicks(Math.log10(0.011), Math.log10(0.05))).toEqual([0.02, 0.03, 0.04, 0.05]);
     expect(logTicks(Math.log10(0.0501), Math.log10(0.0599))).toEqual([0.052, 0.054, 0.056, 0.058]);
-    expect([0.05, 2e-5, 3.5e6, 100].map(tickLabel)).toEqual(["0.05", "2e-5", "3.5e+6", "100"]);
+    // one minus sign everywhere, U+2212, as plotly writes it (userpassB)
+    expect([0.05, 2e-5, 3.5e6, 100, -0.5].map(tickLabel)).toEqual(["0.05", "2e−5", "3.5e+6", "100", "−0.5"]);
   });
 
   it("defaults to a linear y when the metric has values <= 0, and says what a log axis hides", () => {
@@ -197,7 +198,8 @@ describe("buildFigure: one run with two parameter groups", () => {
     f = buildFigureWithRoles(p, applyControl(s, { type: "log", on: true }, p), light);
     const n = p.series.filter((t) => t.metric === "lr_projected").flatMap((t) => t.mean).filter((v) => v !== null && v <= 0).length;
     expect(n).toBeGreaterThan(0);
-    expect((f.layout as any).annotations[0].text).toBe(`${n} point${n === 1 ? "" : "s"} ≤ 0 not shown on a log axis`);
+    // (and, since userpassB, where the band is cut at the axis: logAxisNote)
+    expect((f.layout as any).annotations[0].text).toMatch(new RegExp(`^${n} point${n === 1 ? "" : "s"} ≤ 0 not shown on a log axis(;|$)`));
     // A converged run whose projected lr is exactly 0 everywhere: a line, not an empty frame.
     const zero = clone(p);
     for (const t of zero.series) if (t.metric === "lr_projected") { t.mean = t.mean.map(() => 0); delete t.min; delete t.max; }
@@ -363,10 +365,10 @@ describe("buildFigure: range test suggestions", () => {
     const i = f.roles.indexOf("suggestion");
     expect(i).toBeGreaterThan(-1);
     // named beside its star and in the legend, its rate and loss in the hover
-    expect(f.data[i].hovertext).toEqual(["suggested lr, valley 0.02 (smoothed loss 1.5)"]);
+    expect(f.data[i].hovertext).toEqual(["suggested lr, valley 0.02 (found on the smoothed loss, 1.5 here)"]);
     expect(f.data[i].text).toEqual(["valley"]);
     expect(f.data[i].mode).toBe("markers+text");
-    expect(f.data[i].name).toBe("suggested lr: valley");
+    expect(f.data[i].name).toBe("suggested lr (on the smoothed loss): valley");
     expect(f.data[i].y).toEqual([1.5]);
     expect(markerY(p.markers[0], p, s)).toBe(1.5);
     // On its own metric it sits at its own y.

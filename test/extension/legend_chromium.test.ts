@@ -72,7 +72,8 @@ describe("a three-group trace's legend in plotly", () => {
     await draw(threeGroups(30)._repr_mimebundle_());
     const l = await legends();
     expect(l.legend).toEqual(["group 0", "group 1", "group 2", "loss"].map((text) => ({ text, clickable: true })));
-    expect(l.legend2).toEqual(["lr", "projected lr", "per-sample lr"].map((text) => ({ text, clickable: false })));
+    // (SGD momentum: its steady-state rate is a reference line in the rates' panel too, userpassB)
+    expect(l.legend2).toEqual(["lr", "projected lr", "per-sample lr", "steady-state lr γ(1−τ)/(1−μ)"].map((text) => ({ text, clickable: false })));
     await page().screenshot({ path: join(SHOTS, "three-groups.png"), fullPage: true });
     const before = await shown();
     const group1 = before.filter((n) => n.includes("group 1"));
@@ -101,15 +102,17 @@ describe("a comparison of a run of two groups with a run of one group, in plotly
     expect(before).toEqual(expect.arrayContaining(["two · group 0@y", "two · group 1@y", "two@y2", "adam · group 0@y", "adam@y2"]));
     const but = (hidden: (n: string) => boolean) => before.filter((n) => !hidden(n));
     const of = (run: string) => (n: string) => n === `${run}@y2` || n.startsWith(`${run} ·`);
+    // a group's lines: its projected lr, and its steady-state reference line ("two · steady-state lr … · group 0", userpassB)
+    const group0 = (n: string) => n.startsWith("two · ") && n.endsWith(" · group 0@y") || n.startsWith("two · group 0");
     // one group hidden: its lines go, the run's loss stays with the other group
     await click("legend", "two · group 0");
-    await expect.poll(drawn).toEqual(but((n) => n.startsWith("two · group 0")));
+    await expect.poll(drawn).toEqual(but(group0));
     // both hidden: nothing of the run is left
     await click("legend", "two · group 1");
     await expect.poll(drawn).toEqual(but(of("two")));
     // either one back brings the loss back
     await click("legend", "two · group 1");
-    await expect.poll(drawn).toEqual(but((n) => n.startsWith("two · group 0")));
+    await expect.poll(drawn).toEqual(but(group0));
     await click("legend", "two · group 0");
     await expect.poll(drawn).toEqual(before);
     // the one-group run's entry hides all of it
@@ -119,7 +122,7 @@ describe("a comparison of a run of two groups with a run of one group, in plotly
     await expect.poll(drawn).toEqual(before);
     // a double click isolates one group of the run: its lines and its run's loss
     await page().locator("g.legend g.traces", { hasText: "two · group 1" }).first().locator("rect.legendtoggle").dblclick();
-    await expect.poll(drawn).toEqual(before.filter((n) => n.startsWith("two · group 1") || n === "two@y2"));
+    await expect.poll(drawn).toEqual(before.filter((n) => n.startsWith("two · group 1") || (n.startsWith("two · ") && n.endsWith(" · group 1@y")) || n === "two@y2"));
   }, 60_000);
 });
 

@@ -15,7 +15,7 @@ import * as torch from "../../kernel/src/index";
 import { trace } from "../../kernel/src/trace/index";
 import { bucketsOf, make_figure, PLOT_MIME, type PlotPayload as KernelPayload } from "../../kernel/src/plot/index";
 import { RangeTest } from "../../kernel/src/trace/find";
-import { buildFigureWithRoles, hoverTexts, stepTickFormat } from "../../extension/src/figure";
+import { buildFigureWithRoles, hoverTexts, LABEL_POSITIONS, stepTickFormat } from "../../extension/src/figure";
 import { pointSteps, validatePayload } from "../../extension/src/payload";
 import { applyControl, hasBand, initialState } from "../../extension/src/state";
 import { themeFrom } from "../../extension/src/theme";
@@ -57,7 +57,8 @@ describe("F2: hovers of merged points", () => {
     expect(steps[0]).toEqual([0, 0]);
     expect(steps[steps.length - 1]).toEqual([479, 479]);
     const hover = line.hovertext as string[];
-    expect(line.hoverinfo).toBe("y+name+text");
+    // (named axes since userpassB: "mean of steps 1–4 · projected lr 0.05 · t480")
+    expect(line.hovertemplate).toMatch(/^%\{hovertext\} · %\{meta\[1\]\} %\{y:\.4~g\} · %\{fullData\.name\}<extra><\/extra>$/);
     expect(hover[0]).toBe("step 0");
     expect(hover[1]).toMatch(/^mean of steps 1–\d+$/);
     expect(hover[hover.length - 1]).toBe("step 479");
@@ -80,7 +81,9 @@ describe("F2: hovers of merged points", () => {
     const q = sgd(60);
     const f = buildFigureWithRoles(q, initialState(q), light);
     const line = f.data[f.roles.indexOf("line")];
-    expect([line.hoverinfo, line.hovertext]).toEqual(["x+y+name", undefined]);
+    // its step and value, with the axes named (userpassB): "step 12 · projected lr 0.05 · t60"
+    expect([line.hovertemplate, line.hovertext]).toEqual(["%{meta[0]} %{x:.4~g} · %{meta[1]} %{y:.4~g} · %{fullData.name}<extra></extra>", undefined]);
+    expect(line.meta).toEqual(["step", "projected lr"]);
   });
 
   it("the spread band is offered for a metric whose lines have one, not for the others", () => {
@@ -124,7 +127,9 @@ describe("F5: a band whose minimum is <= 0 on a log axis", () => {
       metrics: [{ key: "update_ratio", label: "update ratio", log: true }],
       series: [{ name: "r", metric: "update_ratio", group: 0, x, mean: x.map(() => 1e-3), min: x.map((i) => (i % 4 === 0 ? -1e-4 : 6e-4)), max: x.map(() => 2e-3) }],
     });
-    const f = buildFigureWithRoles(p, initialState(p), light);
+    // (since userpassB a min–max band of steps reaching <= 0 opens on a linear axis; log chosen:)
+    expect((buildFigureWithRoles(p, initialState(p), light).layout.yaxis as any).type).toBe("linear");
+    const f = buildFigureWithRoles(p, applyControl(initialState(p), { type: "log", on: true }, p), light);
     expect((f.layout.yaxis as any).type).toBe("log");
     const band = f.data[f.roles.indexOf("band-min")];
     expect(band.y.filter((v) => v === null)).toEqual([]);
@@ -144,16 +149,14 @@ describe("F7: range-test suggestions and the smoothed loss", () => {
     const t = f.data[f.roles.indexOf("suggestion")];
     expect(t.mode).toBe("markers+text");
     expect([...(t.text as string[])].sort()).toEqual(["minimum/10", "steepest", "valley"]);
-    expect(t.name).toBe(`suggested lr: ${(t.text as string[]).join(", ")}`);
+    expect(t.name).toBe(`suggested lr (on the smoothed loss): ${(t.text as string[]).join(", ")}`);
     (t.hovertext as string[]).forEach((h, i) => {
       const name = (t.text as string[])[i];
       expect(h.startsWith(`suggested lr, ${name} `)).toBe(true);
-      expect(h).toMatch(/\(smoothed loss [\d.]+\)$/);
+      expect(h).toMatch(/\(found on the smoothed loss, [\d.]+ here\)$/);
     });
-    // neighbours by rate alternate above and below their stars
-    const order = (t.x as number[]).map((x, i) => ({ x, i })).sort((a, b) => a.x - b.x);
-    const pos = t.textposition as string[];
-    for (let k = 1; k < order.length; k++) expect(pos[order[k].i]).not.toBe(pos[order[k - 1].i]);
+    // each label where it meets no other (labelPositions: userpassB_figure.test.ts)
+    expect((t.textposition as string[]).every((q) => (LABEL_POSITIONS as readonly string[]).includes(q))).toBe(true);
   });
 
   it("the dashed smoothed loss has its legend entry", () => {
@@ -167,7 +170,7 @@ describe("F7: range-test suggestions and the smoothed loss", () => {
     const f = buildFigureWithRoles(p, off, light);
     const t = f.data[f.roles.indexOf("suggestion")];
     expect(t.visible).toBe("legendonly");
-    expect(t.name).toMatch(/^suggested lr: /);
+    expect(t.name).toMatch(/^suggested lr \(on the smoothed loss\): /);
   });
 });
 

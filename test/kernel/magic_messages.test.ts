@@ -199,7 +199,7 @@ const loss_fn = new torch.nn.MSELoss();`);
     expect(await evalue("%%lr_trace --metrics lr,lr_projectd\nconst zz = 1;")).toMatch(/^unknown metric "lr_projectd" \(did you mean lr_projected\?\); valid: lr, lr_projected, /);
     expect(await evalue("%%lr_trace --nmae x\nconst zz = 1;")).toMatch(/^unknown option --nmae \(did you mean --name\?\)/);
     expect(await evalue("%%lr_trace --reduction avg\nconst zz = 1;")).toBe('unknown reduction "avg"; valid: mean, sum');
-    expect(await evalue("%lr_compare a --metrc lr")).toMatch(/^unknown option --metrc \(did you mean --metric\?\); allowed: --metric, --title/);
+    expect(await evalue("%lr_compare a --metrc lr")).toMatch(/^unknown option --metrc \(did you mean --metric\?\); allowed: --metric, --x, --title/);
     expect(await evalue("%lr_compare a --metric lr_projectd")).toMatch(/^unknown metric "lr_projectd" \(did you mean lr_projected\?\); valid: lr, /);
     // a misspelt run: the recorded runs and the variables holding traces are the candidates
     await k.execute(`const ttnet = new torch.nn.Linear(2, 1); const ttopt = new torch.optim.SGD(ttnet.parameters(), { lr: 0.1 });

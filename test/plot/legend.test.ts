@@ -91,8 +91,9 @@ describe("the legend of a trace of three parameter groups", () => {
 
   it("has one entry per group (and the run's loss), not one per group × metric", () => {
     // The rates' panel alone draws lr, projected lr and per-sample lr of each group: nine
-    // entries there once, and one per group and metric across the panels (16 in all).
-    expect(panelsFor(p)[0].metrics).toEqual(["lr", "lr_projected", "lr_per_sample"]);
+    // entries there once, and one per group and metric across the panels (16 in all). (SGD with
+    // momentum: its steady-state rate γ/(1−μ) is a reference line there too, userpassB.)
+    expect(panelsFor(p)[0].metrics).toEqual(["lr", "lr_projected", "lr_per_sample", "lr_momentum_steady"]);
     expect(mainLegend(b)).toEqual(["group 0", "group 1", "group 2", "loss"]);
     expect(svgColours(b)).toEqual(["group 0", "group 1", "group 2", "loss"]);
   });
@@ -117,10 +118,11 @@ describe("the legend of a trace of three parameter groups", () => {
     }
     // the key over the rates' panel: its metrics, each in the dash its lines are drawn with
     const key = data.filter((d) => d.legend === "legend2");
-    expect(key.map((d) => d.name)).toEqual(["lr", "projected lr", "per-sample lr"]);
-    expect(key.map((d) => d.line?.dash)).toEqual(DASHES.slice(0, 3));
+    expect(key.map((d) => d.name)).toEqual(["lr", "projected lr", "per-sample lr", "steady-state lr γ(1−τ)/(1−μ)"]);
+    expect(key.map((d) => d.line?.dash)).toEqual(DASHES.slice(0, 4));
     for (const k of key) {
-      const lines = data.filter((d) => d.yaxis === "y" && d.name.startsWith(`${k.name} · group`));
+      // (a line of steps ends on a segment of its own, which the hover skips: userpassB)
+      const lines = data.filter((d) => d.yaxis === "y" && d.name.startsWith(`${k.name} · group`) && d.hoverinfo !== "skip");
       expect(lines).toHaveLength(3);
       for (const l of lines) expect(l.line?.dash).toBe(k.line?.dash);
     }
@@ -132,8 +134,8 @@ describe("the legend of a trace of three parameter groups", () => {
     // the SVG says the same: the rates' panel's key of dashes
     const spec = toVegaLite(p) as any;
     const dash = spec.vconcat[0].layer.find((l: any) => l.mark.type === "line").encoding.strokeDash;
-    expect(dash.scale.domain).toEqual(["lr", "projected lr", "per-sample lr"]);
-    expect(dash.scale.range).toEqual([[1, 0], [6, 3], [2, 2]]);
+    expect(dash.scale.domain).toEqual(["lr", "projected lr", "per-sample lr", "steady-state lr γ(1−τ)/(1−μ)"]);
+    expect(dash.scale.range).toEqual([[1, 0], [6, 3], [2, 2], [6, 3, 2, 3]]);
   });
 });
 

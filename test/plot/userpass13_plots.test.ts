@@ -5,7 +5,8 @@
  * - F4: a long run's step axis reads "20k … 140k", not "0.1e+5 … 1.2e+5" (plotly) nor "1e+5" for
  *   100,000 and 120,000 alike (SVG);
  * - F5: on a log axis, a band whose minimum is <= 0 is clipped at the panel's bottom, one shape,
- *   not floating slivers;
+ *   not floating slivers (a min–max band of steps that reaches <= 0 now opens the panel on a
+ *   linear axis instead: userpassB_plots.test.ts; the clipping holds for quantile bands);
  * - F6: a linear "learning rate" panel (a projected rate that turned negative) does not flatten
  *   the per-sample rate (lr/B) onto zero under the configured rate: each scale its own panel;
  * - F7 (static): range-test suggestions' labels alternate above and below their diamonds;
@@ -136,13 +137,14 @@ describe("F4: a long run's step axis", () => {
 });
 
 describe("F5: a band whose minimum is <= 0 on a log axis", () => {
-  // update ratios around 1e-3, a band down to 0 at every third point (a merged bucket's exact zero)
+  // element-wise rates around 1e-3, their q05 down to 0 at every third point (an element whose
+  // step was zero). (A min–max band of steps reaching 0 opens on a linear axis: userpassB.)
   const n = 60;
   const x = Array.from({ length: n }, (_, i) => i);
   const payload: PlotPayload = {
-    version: 1, kind: "trace", title: "t", x_label: "step", x_log: false, default_metric: "update_ratio", live: false, markers: [],
-    metrics: [{ key: "update_ratio", label: "update ratio", log: true }],
-    series: [{ name: "r", metric: "update_ratio", group: 0, x, mean: x.map((i) => 1e-3 * (1 + i / n)), min: x.map((i) => (i % 3 === 0 ? 0 : 5e-4)), max: x.map(() => 4e-3) }],
+    version: 1, kind: "trace", title: "t", x_label: "step", x_log: false, default_metric: "lr_elementwise", live: false, markers: [],
+    metrics: [{ key: "lr_elementwise", label: "element-wise lr", log: true }],
+    series: [{ name: "r", metric: "lr_elementwise", group: 0, x, mean: x.map((i) => 1e-3 * (1 + i / n)), min: x.map((i) => (i % 3 === 0 ? 0 : 5e-4)), max: x.map(() => 4e-3) }],
   };
 
   it("is clipped at the panel's bottom: one closed shape, no slivers, the axis unmoved", () => {
@@ -175,7 +177,8 @@ describe("F6: a linear panel of rates of different magnitudes", () => {
     expect(p.series.find((s) => s.metric === "lr_projected")!.mean.some((v) => v !== null && v < 0)).toBe(true);
     const panels = panelsFor(p);
     const rates = panels.filter((q) => q.metrics.some((m) => ["lr", "lr_projected", "lr_per_sample"].includes(m)));
-    expect(rates.map((q) => q.metrics)).toEqual([["lr", "lr_projected"], ["lr_per_sample"]]);
+    // (SGD momentum's steady-state rate, a reference line, goes with the projected rate: userpassB)
+    expect(rates.map((q) => q.metrics)).toEqual([["lr", "lr_projected", "lr_momentum_steady"], ["lr_per_sample"]]);
     expect(rates[1].title).toBe("per-sample lr");
     // the same in the plotly JSON: a y axis each
     const layout = toPlotly(p).layout as Record<string, any>;

@@ -15,11 +15,13 @@ import { find_run as getRun, run_names as runNames, unknown_run_message } from "
 export const lr_compare: Magic = {
   name: "lr_compare",
   kind: "line",
-  usage: "name [name ...] [--metric M] [--title T]",
+  usage: "name [name ...] [--metric M] [--x step|samples] [--title T]",
   help: "Compares runs in one plot. Names are %%lr_trace --name runs, or variables holding traces.\n"
+    + "--x samples puts the samples each run has seen ((step + 1) × its batch size) on the x axis: runs of different batch sizes at equal data.\n"
     + "Example:\n  %lr_compare sgd adam --metric lr_projected",
   options: [
     { name: "metric", type: "string", help: "the metric shown first", values: () => tools().METRIC_NAMES },
+    { name: "x", type: "string", help: "the x axis: step, or samples seen (needs each run's batch size)", default: "step", values: () => ["step", "samples"] },
     { name: "title", type: "string", help: "plot title" },
   ],
   // the runs not named yet on the line
@@ -60,6 +62,7 @@ export const lr_compare: Magic = {
       b = lr.bundle(record, {
         ...(metric !== undefined ? { default_metric: metric } : {}),
         ...(args.flags.title ? { title: args.flags.title as string } : {}),
+        ...(args.flags.x === "samples" ? { x: "samples" as const } : {}),
       });
     } catch (e: any) {
       throw new MagicError(e.message, usage);
@@ -68,7 +71,13 @@ export const lr_compare: Magic = {
     // not): the plot opens on another one, and says so rather than switching silently
     const shown = b[plot().PLOT_MIME]?.default_metric;
     if (metric !== undefined && shown !== undefined && shown !== metric) {
-      ctx.print(`%lr_compare: ${metric} was not recorded in ${args.positional.join(", ")}; showing ${shown}`);
+      // Every metric a run records with values is plotted (plot/recorded.ts): a run that records
+      // it without values is told apart from one that does not record it (a teacher's pass).
+      const kept = Object.values(record).some((t: any) => metric !== "loss" && Array.isArray(t.metrics) && t.metrics.includes(metric));
+      const why = metric === "lr_per_sample" ? " (it needs the batch size: %%lr_trace --batch-size B, or lrlab.trace(optimizer, { batch_size: B }))"
+        : metric === "lr_momentum_steady" ? " (only SGD and RMSprop have one: γ(1−τ)/(1−μ))" : "";
+      ctx.print(kept ? `%lr_compare: ${args.positional.join(", ")} recorded no value of ${metric}${why}; showing ${shown}`
+        : `%lr_compare: ${metric} was not recorded in ${args.positional.join(", ")}; showing ${shown}`);
     } else if (metric !== undefined) {
       // Some runs have the metric, others not (lr_per_sample of a run traced without its batch
       // size, a loss never logged): their lines were silently absent from the plot and its legend.

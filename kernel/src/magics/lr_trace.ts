@@ -119,6 +119,13 @@ export const lr_trace: Magic = {
           process.stderr.write(`%%lr_trace: ${t.name} (${t.optimizer_name}) ${none} without a gradient (every parameter's .grad was null: nothing moved`
             + `${none.startsWith("stepped") ? ", and the plot shows only the configured lr" : ""}); call loss.backward() before optimizer.step()\n`);
         }
+        // Without a batch size the per-sample lr is missing from the plot's menu: said under the
+        // plot, as %lr_compare --metric lr_per_sample says it (a teacher's pass).
+        const has = (t: (typeof gt.traces)[number], m: string) => t.metrics.includes(m) && !!t.series(m)?.buckets().some((b) => b.count > 0);
+        const perSample = gt.traces.filter((t) => t.metrics.includes("lr_per_sample") && has(t, "lr_projected") && !has(t, "lr_per_sample"));
+        if (perSample.length > 0) {
+          ctx.print(`%%lr_trace: no per-sample lr (lr_projected/B) in the plot: it needs the batch size (--batch-size B, or _lr_trace.log_loss(loss, { batch_size: B }) per step)`);
+        }
       }
     }
   },

@@ -27,6 +27,8 @@ import { PLOT_MIME, PLOTLY_MIME, type PlotPayload } from "./payload";
 import { toPlotly } from "./plotly";
 import { toSvgSync } from "./svg";
 import { toText } from "./text";
+import { withRecordedMetrics } from "./recorded";
+import { samplesBatch, SAMPLES_LABEL, toSamplesAxis } from "./samples_axis";
 
 export const SVG_MIME = "image/svg+xml";
 export const TEXT_MIME = "text/plain";
@@ -45,6 +47,12 @@ export interface BundleOptions {
   max_points?: number;
   /** The metric the extension shows first. */
   default_metric?: string;
+  /**
+   * The x axis of a trace or comparison: "step" (the default) or "samples", the samples each run
+   * has seen ((step + 1) × its batch size: runs of different batch sizes at equal data,
+   * samples_axis.ts); a run without a batch size is then an error.
+   */
+  x?: "step" | "samples";
   /**
    * Per-parameter traces: the parameters whose lines the plot carries first, by name (the
    * others follow by the trace's order while the budget holds), e.g.
@@ -127,8 +135,13 @@ export function figure(x: BundleInput, options: BundleOptions = {}): Figure {
   if (kinds.size > 1) throw new TypeError(`bundle: cannot mix ${[...kinds].join(" and ")} in one figure`);
   const base = items[0].p.plot_kind;
   const kind: PlotPayload["kind"] = base === "trace" && items.length > 1 ? "compare" : base;
+  const axis = options.x ?? "step";
+  if (axis !== "step" && axis !== "samples") throw new RangeError(`bundle: x must be "step" or "samples", got ${JSON.stringify(axis)}`);
+  if (axis === "samples" && base !== "trace") throw new RangeError(`bundle: x: "samples" is for traces and comparisons of runs, not a ${base === "schedule" ? "schedule preview" : "range test"}`);
   const sources = items.map(({ name, p }) => {
-    const s = p.to_figure_source();
+    // the metrics the trace recorded that its source leaves out (recorded.ts)
+    let s = withRecordedMetrics(p, p.to_figure_source(), options.default_metric ? [options.default_metric] : []);
+    if (axis === "samples") s = toSamplesAxis(s, samplesBatch(p, name ?? s.name));
     if (name === undefined) return s;
     return {
       ...s,
@@ -140,7 +153,7 @@ export function figure(x: BundleInput, options: BundleOptions = {}): Figure {
   return make_figure(sources, {
     kind,
     title: options.title,
-    x_label: kind === "range_test" ? "learning rate" : "step",
+    x_label: kind === "range_test" ? "learning rate" : axis === "samples" ? SAMPLES_LABEL : "step",
     default_metric: options.default_metric ?? divergedMetric(kind, sources) ?? DEFAULT_METRIC[kind],
     live: options.live ?? false,
     max_points: options.max_points,

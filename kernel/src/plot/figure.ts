@@ -53,7 +53,7 @@ export const METRIC_CATALOGUE: readonly MetricInfo[] = [
   { key: "lr_realized", label: "realized lr ‖Δ‖/‖g‖", log: true },
   { key: "lr_elementwise", label: "element-wise lr −Δ/g (median, q05–q95)", log: true },
   { key: "lr_preconditioned", label: "preconditioned lr (median, q05–q95)", log: true },
-  { key: "lr_momentum_steady", label: "momentum steady-state lr", log: true },
+  { key: "lr_momentum_steady", label: "momentum steady-state lr γ(1−τ)/(1−μ)", log: true },
   { key: "update_ratio", label: "update ratio ‖Δ‖/‖θ‖", log: true },
   { key: "angular_update", label: "angular update (rad)", log: true },
   { key: "grad_norm", label: "gradient norm ‖g‖", log: true },
@@ -80,6 +80,8 @@ export interface SourceSeries {
   buckets: readonly Bucket[];
   low?: readonly Bucket[];
   high?: readonly Bucket[];
+  /** Also drawn, dashed, as a reference line on this metric's view (payload Series.reference_for). */
+  reference_for?: string;
 }
 
 /** One named run (a trace, a scheduler preview, a range test). */
@@ -179,7 +181,7 @@ export const PARAM_MAX_POINTS = 100;
 export const STATIC_PARAMS = 5;
 
 /** Metrics a trace's static panels draw (panelsFor), besides a cycled momentum. */
-const STATIC_METRICS = ["lr", "lr_projected", "lr_per_sample", "lr_elementwise", "lr_preconditioned", "update_ratio", "loss"];
+const STATIC_METRICS = ["lr", "lr_projected", "lr_per_sample", "lr_momentum_steady", "lr_elementwise", "lr_preconditioned", "update_ratio", "loss"];
 
 /** Points (a band counts twice: it adds min and max) of one per-parameter series per payload point. */
 function units(s: SourceSeries): number {
@@ -391,6 +393,7 @@ export function make_figure(sources: readonly FigureSource[], options: FigureOpt
       const p = s.points !== undefined ? downsampleAligned(s.buckets, s.points, s.low, s.high) : downsample(s.buckets, pointsOf(s), s.low, s.high);
       const out: Series = { name: src.name, metric: s.metric, group: s.group, x: p.x, mean: p.mean };
       if (s.param !== undefined && s.param !== null) out.param = s.param;
+      if (s.reference_for !== undefined) out.reference_for = s.reference_for;
       if (p.x.length < s.buckets.length) downsampled = true;
       const spans = spansOf(p);
       if (spans) out.spans = spans;
@@ -442,11 +445,17 @@ export interface Panel {
   params?: string[];
   /** A line over the panel saying what it shows (the per-parameter panel: which of how many). */
   note?: string;
+  /**
+   * Metrics of `metrics` drawn here only as reference lines: their series that name a metric of
+   * this panel in `reference_for` (SGD momentum's steady-state rate beside the projected rate).
+   */
+  references?: string[];
 }
 
 /** Whether a panel draws series `s` (its metric, and its parameters or none). */
 export function inPanel(panel: Panel, s: Series): boolean {
   if (!panel.metrics.includes(s.metric)) return false;
+  if (panel.references?.includes(s.metric) && !(s.reference_for !== undefined && panel.metrics.includes(s.reference_for))) return false;
   return panel.params ? !!s.param && panel.params.includes(s.param) : !s.param;
 }
 
@@ -497,6 +506,8 @@ export function panelsFor(payload: PlotPayload): Panel[] {
   if (extra) payload = { ...payload, series: payload.series.filter((s) => !s.param) };
   const has = new Set(payload.series.map((s) => s.metric));
   const logOf = (k: string) => CATALOGUE.get(k)?.log ?? false;
+  // SGD momentum's steady-state rate, a dashed reference beside the projected rate (recorded.ts)
+  const steady = payload.series.some((s) => s.reference_for === "lr_projected") ? { metrics: ["lr_momentum_steady"], references: ["lr_momentum_steady"] } : null;
   let panels: Panel[];
   if (payload.kind === "schedule") {
     panels = [
@@ -508,13 +519,15 @@ export function panelsFor(payload: PlotPayload): Panel[] {
     // colour per run across both panels; the extension's selector reaches the other metrics.
     const m = payload.default_metric;
     const label = payload.metrics.find((x) => x.key === m)?.label ?? m;
-    panels = [{ title: label, metrics: [m], log: logOf(m) }];
+    panels = [m === "lr_projected" && steady
+      ? { title: label, metrics: [m, ...steady.metrics], references: steady.references, log: logOf(m) }
+      : { title: label, metrics: [m], log: logOf(m) }];
     if (m !== "loss") panels.push({ title: "loss", metrics: ["loss"], log: false });
   } else if (payload.kind === "range_test") {
     panels = [{ title: "loss", metrics: ["loss", "smoothed_loss"], log: false }];
   } else {
     panels = [
-      { title: "learning rate", metrics: ["lr", "lr_projected", "lr_per_sample"], log: true },
+      { title: "learning rate", metrics: ["lr", "lr_projected", "lr_per_sample", ...(steady?.metrics ?? [])], log: true, ...(steady ? { references: steady.references } : {}) },
       { title: "element-wise learning rate", metrics: ["lr_elementwise", "lr_preconditioned"], log: true },
       { title: "update ratio ‖Δ‖/‖θ‖", metrics: ["update_ratio"], log: true },
       { title: "loss", metrics: ["loss"], log: false },
@@ -524,15 +537,18 @@ export function panelsFor(payload: PlotPayload): Panel[] {
     .map((p) => ({ ...p, metrics: p.metrics.filter((m) => has.has(m)) }))
     .filter((p) => p.metrics.length > 0)
     .flatMap((p) => splitPreconditioned(payload, p))
-    .map((p) => ({ ...p, log: p.log ? !hasNonPositive(payload, p.metrics) : spansDecades(payload, p.metrics) }))
-    .flatMap((p) => splitByScale(payload, p));
+    .map((p) => ({ ...p, log: payload.kind === "schedule" ? wideSchedule(payload, p.metrics) : p.log ? !hasNonPositive(payload, p.metrics) : spansDecades(payload, p.metrics) }))
+    .flatMap((p) => splitByScale(payload, p))
+    .filter((p) => payload.series.some((s) => inPanel(p, s)))
+    .map((p) => withCutNote(payload, p));
   // Static pictures stay readable: of the other metrics (which the payload carries for the
   // extension's metric selector) only a cycled momentum gets a panel in a trace figure; other
   // kinds show every metric they have.
   const covered = new Set(panels.flatMap((p) => p.metrics));
   const trace = payload.kind === "trace" || payload.kind === "compare";
   for (const m of payload.kind === "compare" ? [] : payload.metrics) {
-    if (covered.has(m.key) || !has.has(m.key) || (trace && m.key !== "momentum")) continue;
+    // (a momentum that holds one value all run says nothing a panel should show: its menu entry does)
+    if (covered.has(m.key) || !has.has(m.key) || (trace && (m.key !== "momentum" || !varies(payload, m.key)))) continue;
     shown.push({ title: m.label, metrics: [m.key], log: logOf(m.key) && !hasNonPositive(payload, [m.key]) });
   }
   if (extra) shown.push(extra);
@@ -561,8 +577,10 @@ function typicalMagnitude(payload: PlotPayload, metric: string): number | null {
  */
 function splitByScale(payload: PlotPayload, p: Panel): Panel[] {
   if (p.log || p.metrics.length < 2) return [p];
+  // reference lines (the steady-state rate) go with the metric they are drawn for, whatever their scale
+  const refs = p.references ?? [];
   const scales: { ref: number | null; metrics: string[] }[] = [];
-  for (const m of p.metrics) {
+  for (const m of p.metrics.filter((x) => !refs.includes(x))) {
     const mag = typicalMagnitude(payload, m);
     const at = scales.find((g) => g.ref === null || mag === null || (Math.max(g.ref, mag) / Math.min(g.ref, mag) <= LINEAR_SCALE_RATIO));
     if (at) {
@@ -575,7 +593,7 @@ function splitByScale(payload: PlotPayload, p: Panel): Panel[] {
   return scales.map((g, i) => ({
     ...p,
     title: i === 0 && g.metrics.length > 1 ? p.title : g.metrics.map(shortLabel).join(", "),
-    metrics: g.metrics,
+    metrics: g.metrics.includes("lr_projected") ? [...g.metrics, ...refs] : g.metrics,
     log: wantsLog(g.metrics) ? !hasNonPositive(payload, g.metrics) : spansDecades(payload, g.metrics),
   }));
 }
@@ -586,7 +604,82 @@ function splitByScale(payload: PlotPayload, p: Panel): Panel[] {
  * (a panel of zeros was empty). Band edges do not count; they are clipped.
  */
 function hasNonPositive(payload: PlotPayload, metrics: string[]): boolean {
-  return payload.series.some((s) => metrics.includes(s.metric) && s.mean.some((v) => v !== null && v <= 0));
+  return payload.series.some((s) => metrics.includes(s.metric) && (s.mean.some((v) => v !== null && v <= 0) || stepBandNonPositive(s) > 0));
+}
+
+/**
+ * A log panel whose bands reach <= 0 (an element-wise rate's q05: the steps' min–max bands open
+ * linear) says where they are cut at the axis, as the extension's note does
+ * (extension/src/figure.ts logAxisNote): "band cut at the axis where its q05 is ≤ 0 (12 points)".
+ */
+function withCutNote(payload: PlotPayload, p: Panel): Panel {
+  if (!p.log || p.note) return p;
+  let cut = 0;
+  for (const s of payload.series) {
+    if (!inPanel(p, s) || !s.min || !s.max) continue;
+    s.min.forEach((v, i) => { if (v !== null && v <= 0 && s.max![i] !== null && (s.max![i] as number) > 0) cut++; });
+  }
+  if (cut === 0) return p;
+  const what = p.metrics.every((m) => QUANTILE_BAND_METRICS.includes(m)) ? "q05" : "minimum";
+  return { ...p, note: `band cut at the axis where its ${what} is ≤ 0 (${cut} point${cut === 1 ? "" : "s"})` };
+}
+
+/** Metrics whose band is a spread of elements (q05–q95), not the min–max of the steps a point merges. */
+export const QUANTILE_BAND_METRICS: readonly string[] = ["lr_elementwise", "lr_preconditioned"];
+
+/**
+ * Points of `s` whose band minimum is <= 0 while the band is the min–max of the steps its point
+ * merges: a step there took a value <= 0 (a momentum run's projected rate turned negative), so a
+ * log axis cannot show the run, only a clipped band that fell to the axis floor (1.7e-9) and
+ * read as a rate that fell to 1e-9 (a teacher's pass). Such a metric opens on a linear axis, in
+ * the static panels as in the extension (state.ts isLogY). A quantile band's minimum (an
+ * element's rate, QUANTILE_BAND_METRICS) does not count: it is clipped at the axis, with a note.
+ */
+export function stepBandNonPositive(s: Series): number {
+  if (!s.min || QUANTILE_BAND_METRICS.includes(s.metric)) return 0;
+  let n = 0;
+  for (let i = 0; i < s.min.length; i++) if (s.min[i] !== null && (s.min[i] as number) <= 0 && s.mean[i] !== null && (s.mean[i] as number) > 0) n++;
+  return n;
+}
+
+/** Decades a schedule preview must span over most of its steps to open on a log axis (wideSchedule). */
+export const SCHEDULE_LOG_DECADES = 2;
+
+/**
+ * Whether a schedule preview's panel is drawn on a log axis: its values all positive and, between
+ * the 10th and the 90th percentile of its points, more than SCHEDULE_LOG_DECADES decades apart
+ * (ExponentialLR, a StepLR of γ = 0.1 three times). The textbook pictures of cosine, OneCycleLR
+ * and warm-up stay linear: on a log axis the cosine's end was a cliff and OneCycleLR's final 4e-7
+ * took most of the axis (a teacher's pass). The extension applies the same rule (state.ts wideSchedule).
+ */
+export function wideSchedule(payload: Pick<PlotPayload, "series">, metrics: readonly string[]): boolean {
+  const vs: number[] = [];
+  for (const s of payload.series) {
+    if (!metrics.includes(s.metric)) continue;
+    for (const v of s.mean) {
+      if (v === null) continue;
+      if (v <= 0) return false;
+      vs.push(v);
+    }
+  }
+  if (vs.length < 2) return false;
+  vs.sort((a, b) => a - b);
+  const at = (q: number) => vs[Math.min(vs.length - 1, Math.floor(q * (vs.length - 1)))];
+  return at(0.9) / at(0.1) > 10 ** SCHEDULE_LOG_DECADES;
+}
+
+/** Whether a metric's lines take more than one value. */
+function varies(payload: PlotPayload, metric: string): boolean {
+  let first: number | null = null;
+  for (const s of payload.series) {
+    if (s.metric !== metric) continue;
+    for (const v of [...s.mean, ...(s.min ?? []), ...(s.max ?? [])]) {
+      if (v === null) continue;
+      if (first === null) first = v;
+      else if (v !== first) return true;
+    }
+  }
+  return false;
 }
 
 /**
@@ -617,7 +710,8 @@ export function seriesLabel(s: Series, payload: PlotPayload): string {
   const parts: string[] = [];
   if (names.size > 1 || payload.kind === "compare") parts.push(s.name);
   // In a comparison each panel holds one metric: the run's name alone keeps its colour across panels.
-  if (payload.kind !== "compare") parts.push(shortLabel(s.metric));
+  // A reference line there (momentum's steady state beside the projected rate) says what it is.
+  if (payload.kind !== "compare" || s.reference_for !== undefined) parts.push(shortLabel(s.metric));
   if (s.param) parts.push(s.param);
   else if (groups.size > 1 && s.group !== null) parts.push(`group ${s.group}`);
   return parts.join(" · ");
@@ -648,6 +742,10 @@ export function shortLabel(metric: string): string {
     lr_preconditioned: "preconditioned lr",
     update_ratio: "update ratio",
     smoothed_loss: "smoothed loss",
+    lr_momentum_steady: "steady-state lr γ(1−τ)/(1−μ)",
+    angular_update: "angular update",
+    grad_norm: "gradient norm",
+    param_norm: "parameter norm",
   };
   return short[metric] ?? metric;
 }

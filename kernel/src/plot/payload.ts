@@ -45,6 +45,13 @@ export interface Series {
    * when x are not steps (a range test's rates). Optional, added within version 1.
    */
   spans?: number[];
+  /**
+   * A metric on whose view this line is drawn too, dashed, as a reference: SGD momentum's
+   * steady-state rate γ(1−τ)/(1−μ) (`lr_momentum_steady`) on the projected-lr view, the rate the
+   * projected rate would reach under a constant gradient. Optional, added within version 1: a
+   * renderer that does not know it shows the line in its own metric's view only.
+   */
+  reference_for?: string;
 }
 
 /** A point of interest: where a run diverged, or a suggested learning rate of a range test. */

@@ -247,6 +247,19 @@ export const KEY_COLOUR = "#555555";
  * points, as measured metrics are. The extension applies the same rule (extension/src/figure.ts
  * lineShape).
  */
+/**
+ * The last point of a line of steps (stepwise) holds for its whole step: drawn as a segment from
+ * it to the next step, not a bare vertical tick at the right edge (ReduceLROnPlateau's last
+ * reduction, OneCycleLR's final rate: a teacher's pass). Null for other lines. The extension and
+ * the SVG draw the same (extension/src/figure.ts stepTail, svg.ts).
+ */
+export function stepTail(s: Pick<Series, "metric" | "x" | "mean">): { x: number[]; y: number[] } | null {
+  const n = s.x.length;
+  if (n === 0 || !stepwise(s)) return null;
+  const v = s.mean[n - 1];
+  return v === null ? null : { x: [s.x[n - 1], s.x[n - 1] + 1], y: [v, v] };
+}
+
 export function stepwise(s: Pick<Series, "metric" | "x">): boolean {
   if (s.metric !== "lr" && s.metric !== "momentum") return false;
   return s.x.every((x, i) => Number.isInteger(x) && (i === 0 || x - s.x[i - 1] === 1));
@@ -358,6 +371,8 @@ export function toPlotly(payload: PlotPayload): PlotlyFigure {
     // places its legend the same way: extension/src/figure.ts.)
     legend: { orientation: "h", x: 0, xanchor: "left", y: 0, yref: "container", yanchor: "bottom" },
     hovermode: "x unified",
+    // whole names in hovers: plotly cut them to 15 characters ("ReduceLROnPl...")
+    hoverlabel: { namelength: -1 },
     margin: { l: 70, r: 20, t: 50, b: 20 },
     // a row of legend more than the panels had with the legend in their margin
     height: Math.max(320, 220 * panels.length) + 30,
@@ -448,6 +463,14 @@ export function toPlotly(payload: PlotPayload): PlotlyFigure {
           ...(listedHere ? {} : { showlegend: false }),
           ...(copy > 0 ? { hoverinfo: "skip" } : {}),
         });
+        const tail = stepTail(s);
+        if (tail) {
+          // the last step of a line of steps, one step wide (stepTail)
+          data.push({
+            type: "scatter", mode: "lines", x: tail.x, y: tail.y, xaxis: xa, yaxis: ya, name: escapeText(label),
+            line: { color: colour, dash, width: 1.8 }, legendgroup, showlegend: false, hoverinfo: "skip",
+          });
+        }
       });
     }
   });

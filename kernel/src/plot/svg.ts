@@ -23,16 +23,18 @@ import { bandEdges, DASHES, KEY_COLOUR, legendOf, logBandFloor, panelKey, stepTi
 import type { PlotPayload } from "./payload";
 
 /** Tick labels: plain numbers in the middle range, 1e+10 / 1e-6 style outside it (~g would write
- * 10000000000, and log axes of losses and update ratios span many decades). */
+ * 10000000000, and log axes of losses and update ratios span many decades). The minus sign is
+ * U+2212 ("1e−4"), the one plotly writes in its ticks and the extension in its own (a teacher's
+ * pass found both "1e-4" and "1e−3" under one notebook's plots). */
 const AXIS_LABEL =
-  "datum.value != 0 && (abs(datum.value) >= 1e5 || abs(datum.value) < 1e-3) ? format(datum.value, '.0e') : format(datum.value, '~g')";
+  "replace(datum.value != 0 && (abs(datum.value) >= 1e5 || abs(datum.value) < 1e-3) ? format(datum.value, '.0e') : format(datum.value, '~g'), '-', '\u2212')";
 /**
  * Tick labels of a log axis, as plotly writes its decades with `exponentformat: "e"` (plotly.ts,
  * the extension): an exponent from three decades away from 1 on ("1e-3", "0.01", "1e+3"), so the
  * three pictures of a range test label its learning rates alike.
  */
 const LOG_AXIS_LABEL =
-  "datum.value != 0 && (abs(datum.value) >= 1e3 || abs(datum.value) < 1e-2) ? format(datum.value, '.0e') : format(datum.value, '~g')";
+  "replace(datum.value != 0 && (abs(datum.value) >= 1e3 || abs(datum.value) < 1e-2) ? format(datum.value, '.0e') : format(datum.value, '~g'), '-', '\u2212')";
 
 /** Vega's stroke-dash arrays for plotly's dash names (plotly.ts DASHES). */
 const DASH_ARRAYS: Record<(typeof DASHES)[number], number[]> = { solid: [1, 0], dash: [6, 3], dot: [2, 2], dashdot: [6, 3, 2, 3] };
@@ -174,6 +176,8 @@ export function toVegaLite(payload: PlotPayload): Record<string, unknown> {
       const step = stepwise({ metric: s.metric, x: t.x });
       t.x.forEach((x, j) => {
         lines.push({ series: entry, ...own, x, y: onAxis(mean[j], panel.log), step });
+        // a line of steps goes on over its last step (plotly.ts stepTail): no bare tick at the end
+        if (step && j === t.x.length - 1) lines.push({ series: entry, ...own, x: x + 1, y: onAxis(mean[j], panel.log), step });
         if (min && max && !panel.params) {
           const lo = onAxis(min[j], panel.log);
           const hi = onAxis(max[j], panel.log);
