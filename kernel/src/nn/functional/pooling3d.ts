@@ -236,10 +236,8 @@ export function avgPool3d(
   }
   if (divisor_override === 0) throw new RangeError("divisor must be not zero");
   const { planes, D, H, W, Do, Ho, Wo, outShape } = pool3dShape(op, op, input, k, s, p, [1, 1, 1], ceil_mode, true);
-  const dtype = input.dtype;
-  const x = input.data;
   const td = windows(D, Do, k[0], s[0], p[0]), th = windows(H, Ho, k[1], s[1], p[1]), tw = windows(W, Wo, k[2], s[2], p[2]);
-  const P = Do * Ho * Wo, V = D * H * W;
+  const P = Do * Ho * Wo;
   // per output cell (the same in every volume): its divisor
   const div = new Float64Array(P);
   for (let od = 0, c = 0; od < Do; od++) {
@@ -250,6 +248,23 @@ export function avgPool3d(
       }
     }
   }
+  return boxMean(input, outShape, "AvgPool3DBackward0", planes, [D, H, W], [Do, Ho, Wo], [td, th, tw], 3, div);
+}
+
+/**
+ * The mean of boxes of input [..., D, H, W] (`planes` volumes): output cell (od, oh, ow) sums the
+ * input over d in [td[k·od], td[k·od + 1]) (h and w likewise; each table holds its [lo, hi) pair
+ * every k entries) and divides by div[cell]; the backward spreads each cell's gradient / div over
+ * its box. avg_pool3d (tables of [lo, hi, padded size]) and adaptive_avg_pool3d ([lo, hi]) are both
+ * this.
+ */
+function boxMean(
+  input: Tensor, outShape: number[], name: string, planes: number, [D, H, W]: number[], [Do, Ho, Wo]: number[],
+  [td, th, tw]: Int32Array[], k: number, div: Float64Array,
+): Tensor {
+  const dtype = input.dtype;
+  const x = input.data;
+  const P = Do * Ho * Wo, V = D * H * W;
   const y = storageFor(dtype, planes * P);
   for (let pl = 0; pl < planes; pl++) {
     const xb = pl * V;
@@ -257,10 +272,10 @@ export function avgPool3d(
       for (let oh = 0; oh < Ho; oh++) {
         for (let ow = 0; ow < Wo; ow++, c++) {
           let sum = 0;
-          for (let id = td[3 * od]; id < td[3 * od + 1]; id++) {
-            for (let ih = th[3 * oh]; ih < th[3 * oh + 1]; ih++) {
+          for (let id = td[k * od]; id < td[k * od + 1]; id++) {
+            for (let ih = th[k * oh]; ih < th[k * oh + 1]; ih++) {
               const r = xb + (id * H + ih) * W;
-              for (let iw = tw[3 * ow]; iw < tw[3 * ow + 1]; iw++) sum += x[r + iw];
+              for (let iw = tw[k * ow]; iw < tw[k * ow + 1]; iw++) sum += x[r + iw];
             }
           }
           y[pl * P + c] = sum / div[c];
@@ -268,7 +283,7 @@ export function avgPool3d(
       }
     }
   }
-  return record(new Tensor(y, outShape, dtype), "AvgPool3DBackward0", [input], (g) => {
+  return record(new Tensor(y, outShape, dtype), name, [input], (g) => {
     const gd = g.data;
     const gx = storageFor(dtype, x.length);
     for (let pl = 0; pl < planes; pl++) {
@@ -277,10 +292,10 @@ export function avgPool3d(
         for (let oh = 0; oh < Ho; oh++) {
           for (let ow = 0; ow < Wo; ow++, c++) {
             const v = gd[pl * P + c] / div[c];
-            for (let id = td[3 * od]; id < td[3 * od + 1]; id++) {
-              for (let ih = th[3 * oh]; ih < th[3 * oh + 1]; ih++) {
+            for (let id = td[k * od]; id < td[k * od + 1]; id++) {
+              for (let ih = th[k * oh]; ih < th[k * oh + 1]; ih++) {
                 const r = xb + (id * H + ih) * W;
-                for (let iw = tw[3 * ow]; iw < tw[3 * ow + 1]; iw++) gx[r + iw] += v;
+                for (let iw = tw[k * ow]; iw < tw[k * ow + 1]; iw++) gx[r + iw] += v;
               }
             }
           }
@@ -321,53 +336,13 @@ export function adaptive_avg_pool3d(input: Tensor, output_size: number | (number
     // PyTorch's spacing, "{2, -1,3}"
     throw new RangeError(`adaptive_avg_pool3d: elements of output_size must be greater than or equal to 0 but received {${Do}, ${Ho},${Wo}}`);
   }
-  const dtype = input.dtype;
-  const x = input.data;
   const V = D * H * W, P = Do * Ho * Wo;
-  const planes = V === 0 ? 0 : x.length / V;
+  const planes = V === 0 ? 0 : input.data.length / V;
   const td = adaptiveCells(D, Do), th = adaptiveCells(H, Ho), tw = adaptiveCells(W, Wo);
   const size = (od: number, oh: number, ow: number) =>
     (td[2 * od + 1] - td[2 * od]) * (th[2 * oh + 1] - th[2 * oh]) * (tw[2 * ow + 1] - tw[2 * ow]);
   const div = new Float64Array(P);
   for (let od = 0, c = 0; od < Do; od++) for (let oh = 0; oh < Ho; oh++) for (let ow = 0; ow < Wo; ow++, c++) div[c] = size(od, oh, ow);
-  const y = storageFor(dtype, planes * P);
-  for (let pl = 0; pl < planes; pl++) {
-    const xb = pl * V;
-    for (let od = 0, c = 0; od < Do; od++) {
-      for (let oh = 0; oh < Ho; oh++) {
-        for (let ow = 0; ow < Wo; ow++, c++) {
-          let sum = 0;
-          for (let id = td[2 * od]; id < td[2 * od + 1]; id++) {
-            for (let ih = th[2 * oh]; ih < th[2 * oh + 1]; ih++) {
-              const r = xb + (id * H + ih) * W;
-              for (let iw = tw[2 * ow]; iw < tw[2 * ow + 1]; iw++) sum += x[r + iw];
-            }
-          }
-          y[pl * P + c] = sum / div[c];
-        }
-      }
-    }
-  }
   const outShape = [...input.shape.slice(0, nd - 3), Do, Ho, Wo];
-  return record(new Tensor(y, outShape, dtype), "AdaptiveAvgPool3DBackward0", [input], (g) => {
-    const gd = g.data;
-    const gx = storageFor(dtype, x.length);
-    for (let pl = 0; pl < planes; pl++) {
-      const xb = pl * V;
-      for (let od = 0, c = 0; od < Do; od++) {
-        for (let oh = 0; oh < Ho; oh++) {
-          for (let ow = 0; ow < Wo; ow++, c++) {
-            const v = gd[pl * P + c] / div[c];
-            for (let id = td[2 * od]; id < td[2 * od + 1]; id++) {
-              for (let ih = th[2 * oh]; ih < th[2 * oh + 1]; ih++) {
-                const r = xb + (id * H + ih) * W;
-                for (let iw = tw[2 * ow]; iw < tw[2 * ow + 1]; iw++) gx[r + iw] += v;
-              }
-            }
-          }
-        }
-      }
-    }
-    return [fresh_grad(new Tensor(gx, input.shape, dtype))];
-  });
+  return boxMean(input, outShape, "AdaptiveAvgPool3DBackward0", planes, [D, H, W], [Do, Ho, Wo], [td, th, tw], 2, div);
 }
