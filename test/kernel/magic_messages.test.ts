@@ -199,6 +199,11 @@ const loss_fn = new torch.nn.MSELoss();`);
     expect(await evalue("%%lr_trace --metrics lr,lr_projectd\nconst zz = 1;")).toMatch(/^unknown metric "lr_projectd" \(did you mean lr_projected\?\); valid: lr, lr_projected, /);
     expect(await evalue("%%lr_trace --nmae x\nconst zz = 1;")).toMatch(/^unknown option --nmae \(did you mean --name\?\)/);
     expect(await evalue("%%lr_trace --reduction avg\nconst zz = 1;")).toBe('unknown reduction "avg"; valid: mean, sum');
+    // a run named with "=" in it reads as key=value unless quoted: the message says to quote it
+    expect(await evalue("%lr_compare lr=0.1")).toBe(
+      'unexpected lr=...; give run names (a run name with "=" in it is written in quotes, %lr_compare "lr=0.1")');
+    await k.execute('const o_eq = new torch.optim.SGD([torch.zeros([1], { requires_grad: true })], { lr: 0.1 }); const t_eq = lrlab.trace(o_eq, { name: "lr=0.2" });');
+    expect(await evalue("%lr_compare lr=0.2")).toBe('unexpected lr=...; give run names (a run is named "lr=0.2": quote it, %lr_compare "lr=0.2")');
     expect(await evalue("%lr_compare a --metrc lr")).toMatch(/^unknown option --metrc \(did you mean --metric\?\); allowed: --metric, --x, --title/);
     expect(await evalue("%lr_compare a --metric lr_projectd")).toMatch(/^unknown metric "lr_projectd" \(did you mean lr_projected\?\); valid: lr, /);
     // a misspelt run: the recorded runs and the variables holding traces are the candidates

@@ -29,7 +29,13 @@ export const lr_compare: Magic = {
   complete: (positional, _kv, user) => [...new Set([...runNames(), ...user().filter(([, v]) => isRun(v)).map(([k]) => k)])].filter((n) => !positional.includes(n)),
   run(ctx, args) {
     const usage = "%lr_compare " + this.usage;
-    if (args.kv.length) throw new MagicError(`unexpected ${args.kv[0][0]}=...; give run names`, usage);
+    if (args.kv.length) {
+      // a run named with an "=" in it (%%lr_trace --name lr=0.1) reads as key=value unless quoted
+      const [k, v] = args.kv[0];
+      const named = `${k}=${v}`;
+      const recorded = runNames().includes(named) ? ` (a run is named ${JSON.stringify(named)}: quote it, %lr_compare "${named}")` : ` (a run name with "=" in it is written in quotes, %lr_compare "${named}")`;
+      throw new MagicError(`unexpected ${k}=...; give run names${recorded}`, usage);
+    }
     if (args.positional.length === 0) {
       const known = runNames();
       throw new MagicError(`name at least one run${known.length ? `; recorded runs: ${known.join(", ")}` : " (record runs with %%lr_trace --name N)"}`, usage);
