@@ -70,6 +70,28 @@ describe("a loss reduced by sum, logged to a trace of reduction mean", () => {
     expect(String(warn.mock.calls[0][0])).toContain('trace "sum-all" was computed with reduction "sum"');
   });
 
+  it("F.ctc_loss(..., { reduction: 'sum' }) warns too (it reduces on its own, not through reduceLoss); 'mean' does not", () => {
+    // 4 frames, batch 2, 3 classes (blank 0); targets [1, 2] and [1]
+    torch.manual_seed(0);
+    const logits = torch.randn([4, 2, 3], { requires_grad: true });
+    const targets = torch.tensor([[1, 2], [1, 0]], { dtype: "int64" });
+    const opt = new torch.optim.SGD([logits], { lr: 0.1 });
+    const warn = warnings();
+    for (const [reduction, calls] of [["mean", 0], ["sum", 1]] as const) {
+      const t = trace(opt, { batch_size: 2, name: `ctc-${reduction}` });
+      for (let i = 0; i < 2; i++) {
+        opt.zero_grad();
+        const loss = F.ctc_loss(logits.log_softmax(2), targets, [4, 4], [2, 1], { reduction });
+        loss.backward();
+        t.log_loss(loss);
+        opt.step();
+      }
+      t.stop();
+      expect(warn).toHaveBeenCalledTimes(calls);
+    }
+    expect(String(warn.mock.calls[0][0])).toContain('trace "ctc-sum" was computed with reduction "sum"');
+  });
+
   it("no warning: a trace of reduction sum, a plain number, a mean-reduced loss, a sum loss divided by B", () => {
     const { head, X, yc, opt } = setup();
     const ce_sum = new nn.CrossEntropyLoss({ reduction: "sum" });

@@ -18,6 +18,12 @@ import type { Reduction } from "../_autograd";
  */
 export const SUM_REDUCED = Symbol.for("lrlab.loss.sum_reduced");
 
+/** Marks `out` as a loss reduced by "sum" (SUM_REDUCED); losses that reduce on their own (CTC) call it too. */
+export function markSumReduced(out: Tensor): Tensor {
+  Object.defineProperty(out, SUM_REDUCED, { value: true });
+  return out;
+}
+
 export function reduceLoss(loss: Float64Array, shape: readonly number[], dtype: DType, reduction: Reduction, denom = loss.length): Tensor {
   if (reduction === "none") {
     const d = storageFor(dtype, loss.length);
@@ -30,8 +36,7 @@ export function reduceLoss(loss: Float64Array, shape: readonly number[], dtype: 
   const d = storageFor(dtype, 1);
   d[0] = v;
   const out = new Tensor(d, [], dtype);
-  if (reduction === "sum") Object.defineProperty(out, SUM_REDUCED, { value: true });
-  return out;
+  return reduction === "sum" ? markSumReduced(out) : out;
 }
 
 /** The upstream gradient of each element: g_i ("none"), g ("sum") or g/D ("mean"). */

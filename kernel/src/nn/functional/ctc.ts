@@ -19,6 +19,7 @@ import { record } from "../_autograd";
 import type { Reduction } from "../_autograd";
 import { RuntimeError } from "../../optim/lr_scheduler/errors";
 import { gradOf, lossArgs, reductionArg, sizesStr, tensorArg } from "./_loss_more";
+import { markSumReduced } from "./_reduce";
 
 export interface CTCOptions {
   blank?: number;
@@ -156,6 +157,7 @@ export function ctc_loss(log_probs: Tensor, targets: Tensor, input_lengths: unkn
     let s = 0;
     for (let n = 0; n < N; n++) s += red === "mean" ? loss[n] / Math.max(tgLen[n], 1) : loss[n];
     out = mk(Float64Array.of(red === "mean" ? s / N : s), []);
+    if (red === "sum") markSumReduced(out);
   }
   return record(out, "CtcLossBackward0", [log_probs], (g) => {
     const gl = new Float64Array(lp.length);
