@@ -35,6 +35,7 @@ import { hintFor, literalPosition, overloadChains, tidyMessage, withoutEchoes } 
 import { tensorIndexErrors, TENSOR_INDEX_HINT } from "./tensor_index";
 import { tensorConditionErrors } from "./tensor_condition";
 import { withKeywordHints } from "./keyword_hint";
+import { isAssigned, markUnassigned, withoutResets } from "./unassigned";
 import { reset_grad_scopes } from "../tensor/grad_mode";
 import { reset_suspend } from "../trace/suspend";
 import { run_interrupted_cleanups } from "../interrupt_cleanup";
@@ -209,10 +210,15 @@ export class Engine {
     this.prevDecl = this.prelude.declarations;
   }
 
-  /** Names the user defined (not the prelude's). */
+  /** Names the user defined (not the prelude's) that hold a value (not one a failed cell left unassigned). */
   userNames(): string[] {
     const pre = new Set(Object.keys(this.prelude.values()));
-    return Object.keys(this.locals).filter((k) => !pre.has(k) && !/^tsLastExpr\d*$/.test(k));
+    return Object.keys(this.locals).filter((k) => !pre.has(k) && !/^tsLastExpr\d*$/.test(k) && isAssigned(this.locals, k));
+  }
+
+  /** The value of the cells' name `name`: undefined when there is none or it is unassigned (unassigned.ts). */
+  value(name: string): unknown {
+    return isAssigned(this.locals, name) ? this.locals[name] : undefined;
   }
 
   /** Type-check and transpile; throws CellError with the checker's diagnostics. */
@@ -275,7 +281,8 @@ export class Engine {
     const filename = `<cell ${++cellCounter}>`;
     const head = r.hasToplevelAwait ? "(async function (exports, require) {" : "(function (exports, require) {";
     // The wrapper's head sits on its own line: line L of a stack is line L-1 of the transpiled code.
-    const js = r.output;
+    // The names the cell declares stay unassigned (an error on read) until it assigns them (unassigned.ts).
+    const { js, names: declared } = withoutResets(r.output);
     const wrapped = `${head}\n${js}\n})(__lrlab__.exports, __lrlab__.require)`;
     // what errors quote as its lines: `shown` when a magic compiled its own wrapper around the
     // user's text (the same lines, the wrapper's text blanked: timeit.ts)
@@ -293,6 +300,7 @@ export class Engine {
     // An interrupt while the cell was being compiled (the first cell: seconds, while TypeScript
     // loads) found no script to stop; it is in the watchdog's record (sigint.ts). Nothing ran.
     if (takePendingSigint()) throw new KeyboardInterrupt();
+    markUnassigned(this.locals, declared);
     const token = new RunToken();
     if (r.hasToplevelAwait) return this.runAwaiting(wrapped, filename, token, done, () => { this.prevDecl = r.declOutput ?? this.prevDecl; });
     const user = markUserCode(true);
@@ -528,7 +536,7 @@ export class Engine {
     const cells = [...this.sources.values()], ts = tslabTypeScript();
     let value: unknown;
     try {
-      value = Object.hasOwn(this.locals, first) ? this.locals[first] : (globalThis as Record<string, unknown>)[first];
+      value = Object.hasOwn(this.locals, first) ? this.value(first) : (globalThis as Record<string, unknown>)[first];
       for (const [i, key] of rest.entries()) {
         if (i === rest.length - 1) {
           const getter = accessorSource(value, key, cells, ts);
@@ -623,7 +631,7 @@ export class Engine {
   private holdsTensor(name: string): boolean {
     if (!this.preludeLoaded || !Object.hasOwn(this.locals, name)) return false;
     const Tensor = (this.prelude.values().torch as { Tensor?: unknown } | undefined)?.Tensor;
-    return typeof Tensor === "function" && this.locals[name] instanceof Tensor;
+    return typeof Tensor === "function" && this.value(name) instanceof Tensor;
   }
 
   close(): void {

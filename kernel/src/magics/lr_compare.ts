@@ -47,7 +47,7 @@ export const lr_compare: Magic = {
     }
     const record: Record<string, any> = {};
     for (const name of args.positional) {
-      const v: any = getRun(name) ?? ctx.engine.locals[name];
+      const v: any = getRun(name) ?? ctx.engine.value(name);
       if (!isRun(v)) {
         // the recorded runs and the variables holding traces, for "did you mean" (lrlab.run says it alike)
         const traces = ctx.engine.userNames().filter((n) => isRun(ctx.engine.locals[n]));
