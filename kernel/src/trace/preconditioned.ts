@@ -20,6 +20,14 @@
  *                                                                 _functional.sparse_adam: ε is added
  *                                                                 to √v before the bias correction)
  *
+ * Elements whose state has seen no gradient yet have no factor: Adam's, RMSprop's and Adagrad's
+ * (initial_accumulator_value 0) second moment is still exactly 0 there, Adamax's first moment
+ * (its u is ε there). Their factor would read γ/((1−β1^t)·ε) or γ/ε (1e5 to 1e10 for the defaults)
+ * while their step is 0: unused embedding rows, dead ReLU units, masked inputs made the quantiles
+ * of a whole group read ~1e5 under Adam (a user's pass). They are left out of the quantiles and
+ * the min/max, as lr_elementwise leaves out g = 0 and SparseAdam the rows its step did not touch;
+ * a parameter none of whose elements has seen a gradient has no factor (null).
+ *
  * Not covered (null; the measured lr_elementwise still describes them): NAdam and RAdam (their
  * factor mixes the momentum schedule and, for RAdam, a switch between SGD-like and adaptive
  * steps, so "the factor" depends on which term one divides by), Adadelta (the "lr" is a ratio
@@ -155,6 +163,17 @@ export interface FactorView {
   v: ArrayLike<number> | null;
   w: ArrayLike<number> | null;
   n: number;
+  /**
+   * The state that tells whether an element has seen a gradient: its zero entries are left out
+   * (the file comment). v itself in modes 1 and 3, Adamax's first moment in mode 2; null in mode 0
+   * and for SparseAdam (its view holds only the rows its step touched).
+   */
+  seen: ArrayLike<number> | null;
+}
+
+/** Whether element i of the view counts (has seen a gradient; see FactorView.seen). */
+export function counts(f: FactorView, i: number): boolean {
+  return f.seen === null || f.seen[i] !== 0;
 }
 
 /**
@@ -170,14 +189,15 @@ export function factorView(kind: PreconditionedKind, group: Group, state: State,
     if (!(t >= 1) || v === null || v.length !== n || present === null) return null;
     const vp = new Float64Array(present.length);
     for (let i = 0; i < vp.length; i++) vp[i] = v[present[i]];
-    return { mode: 1, c: sparseAdamStepSize(group, t), s: 1, eps: group.eps as number, v: vp, w: null, n: vp.length };
+    return { mode: 1, c: sparseAdamStepSize(group, t), s: 1, eps: group.eps as number, v: vp, w: null, n: vp.length, seen: null };
   }
-  if (kind === "SGD") return { mode: 0, c: lr, s: 1, eps: 0, v: null, w: null, n };
+  if (kind === "SGD") return { mode: 0, c: lr, s: 1, eps: 0, v: null, w: null, n, seen: null };
   if (state === undefined) return null;
   const t = Number(state.step);
   if (!(t >= 1)) return null;
   let mode: FactorView["mode"] = 1, c: number, s = 1, eps = group.eps as number, w: ArrayLike<number> | null = null;
   let v: ArrayLike<number> | null;
+  let seen: ArrayLike<number> | null = null;
   if (kind === "Adam") {
     const [b1, b2] = group.betas as [number, number];
     c = lr / (1 - b1 ** t);
@@ -189,6 +209,8 @@ export function factorView(kind: PreconditionedKind, group: Group, state: State,
     c = lr / (1 - b1 ** t);
     eps = 0;
     v = data(state.exp_inf);
+    seen = data(state.exp_avg);
+    if (seen === null || seen.length !== n) return null;
   } else if (kind === "RMSprop") {
     c = lr * (group.momentum > 0 ? 1 / (1 - group.momentum) : 1);
     v = data(state.square_avg);
@@ -202,7 +224,7 @@ export function factorView(kind: PreconditionedKind, group: Group, state: State,
     v = data(state.sum);
   }
   if (v === null || v.length !== n) return null;
-  return { mode, c, s, eps, v, w, n };
+  return { mode, c, s, eps, v, w, n, seen: seen ?? v };
 }
 
 /** f_i of a factor view. */
@@ -237,37 +259,64 @@ export function factorOf(f: FactorView, x: number): number {
 
 /**
  * Exact [min, max] of the view's factors (see FactorView): one pass over x, none over f. NaN
- * entries of the state are passed over; [NaN, NaN] when every one is NaN.
+ * entries of the state are passed over; [NaN, NaN] when every one is NaN. `xr`: the view's
+ * factorXRange, when the caller has it.
  */
-export function factorRange(f: FactorView): [number, number] {
-  if (f.mode === 0 || f.n === 0) return [f.c, f.c];
-  const [lo, hi] = factorXRange(f);
-  // every x NaN (a state gone non-finite): no range
+export function factorRange(f: FactorView, xr: XRange = factorXRange(f)): [number, number] {
+  if (f.mode === 0) return [f.c, f.c];
+  const [lo, hi] = xr;
+  // every x NaN (a state gone non-finite), or no element counts: no range
   if (!(lo <= hi)) return [NaN, NaN];
   const a = factorOf(f, lo), b = factorOf(f, hi);
   return a <= b ? [a, b] : [b, a];
 }
 
-/** [min, max] of the view's x (NaN entries passed over; [Infinity, -Infinity] when all are NaN). */
-export function factorXRange(f: FactorView): [number, number] {
-  if (f.mode === 0 || f.n === 0) return [NaN, NaN];
+/** [min of x, max of x, how many elements count] of a factor view. */
+export type XRange = [number, number, number];
+
+/**
+ * [min, max] of the view's x over the elements that count (`counts`), NaN entries passed over
+ * ([Infinity, -Infinity] when none is left), and how many elements count (NaN ones included).
+ */
+export function factorXRange(f: FactorView): XRange {
+  if (f.mode === 0) return [NaN, NaN, f.n];
   const v = f.v as ArrayLike<number>;
-  let lo = Infinity, hi = -Infinity;
+  let lo = Infinity, hi = -Infinity, m = 0;
   if (f.mode === 3) {
     const w = f.w as ArrayLike<number>;
     for (let i = 0; i < f.n; i++) {
+      if (v[i] === 0) continue;
+      m++;
       const x = v[i] - w[i] * w[i];
       if (x < lo) lo = x;
       if (x > hi) hi = x;
     }
-  } else {
+  } else if (f.mode === 2) {
+    const seen = f.seen as ArrayLike<number>;
+    for (let i = 0; i < f.n; i++) {
+      if (seen[i] === 0) continue;
+      m++;
+      const x = v[i];
+      if (x < lo) lo = x;
+      if (x > hi) hi = x;
+    }
+  } else if (f.seen === null) {
     for (let i = 0; i < f.n; i++) {
       const x = v[i];
       if (x < lo) lo = x;
       if (x > hi) hi = x;
     }
+    m = f.n;
+  } else {
+    for (let i = 0; i < f.n; i++) {
+      const x = v[i];
+      if (x === 0) continue;
+      m++;
+      if (x < lo) lo = x;
+      if (x > hi) hi = x;
+    }
   }
-  return [lo, hi];
+  return [lo, hi, m];
 }
 
 /**

@@ -9,8 +9,9 @@
  *   (every element with g ≠ 0 is still drawn with the same probability): O(S·N/M) reads, a few S
  *   when at least a quarter of the elements have g ≠ 0; for sparser gradients (e.g. embeddings)
  *   the M values are compacted first and sampled from.
- * - `factorQuantiles`: the optimizer's factor over all N elements (preconditioned.ts views), exact
- *   min/max from `factorRange`, interior quantiles from all values (N ≤ S) or a uniform sample.
+ * - `factorQuantiles`: the optimizer's factor over the elements whose state has seen a gradient
+ *   (preconditioned.ts views and `counts`), exact min/max from `factorRange`, interior quantiles
+ *   from all values or a sample drawn as ρ's.
  *
  * Sampling is jittered stratified sampling (see `strata`): each element is drawn with the same
  * probability, indices come in increasing order (sequential memory access, which matters when
@@ -19,7 +20,7 @@
  * the same summary.
  */
 import type { Storage } from "../tensor/tensor";
-import { factorAt, factorOf, factorRange, factorX, factorXRange, type FactorView } from "./preconditioned";
+import { counts, factorAt, factorOf, factorRange, factorX, factorXRange, type FactorView, type XRange } from "./preconditioned";
 import { constantQuantiles, SAMPLE_SEED, SAMPLE_SIZE, summarize, summarizeDecreasing, xorshift32, type Quantiles } from "./quantiles";
 import type { StepSums } from "./sums";
 
@@ -124,23 +125,25 @@ export function rhoQuantiles(parts: readonly ElementPart[], sums: StepSums): Qua
 /** The exact [min, max] of each view's factor and of its x (preconditioned.ts), taken once a step. */
 export interface FactorRanges {
   f: [number, number][];
-  x: [number, number][];
+  x: XRange[];
 }
 
 export function factorRanges(views: readonly FactorView[]): FactorRanges {
-  const f: [number, number][] = [], x: [number, number][] = [];
+  const f: [number, number][] = [], x: XRange[] = [];
   for (const v of views) {
-    x.push(factorXRange(v));
-    f.push(factorRange(v));
+    const xr = factorXRange(v);
+    x.push(xr);
+    f.push(factorRange(v, xr));
   }
   return { f, x };
 }
 
 /**
- * Quantiles of the optimizer's factor over the parts' elements (null when there are none). NaN
- * factors (an optimizer state gone non-finite: a diverged run) have no rank and are left out;
- * when nothing else is left, every quantile is NaN. `ranges`: the views' factorRanges, when the
- * caller has them (a per_param trace takes the group's and each parameter's from the same views).
+ * Quantiles of the optimizer's factor over the parts' elements that count (preconditioned.ts
+ * `counts`: the state has seen a gradient there; null when none does). NaN factors (an optimizer
+ * state gone non-finite: a diverged run) have no rank and are left out; when nothing else is
+ * left, every quantile is NaN. `ranges`: the views' factorRanges, when the caller has them (a
+ * per_param trace takes the group's and each parameter's from the same views).
  *
  * Cost: when the views share one factor f(x) that is non-increasing over their x (Adam, Adamax,
  * RMSprop, Adagrad with lr > 0, a state with x ≥ 0; mode 2 and ε = 0 need x > 0, where the sign
@@ -149,73 +152,56 @@ export function factorRanges(views: readonly FactorView[]): FactorRanges {
  * per element. Otherwise f of every element drawn, as before.
  */
 export function factorQuantiles(views: readonly FactorView[], ranges: FactorRanges = factorRanges(views)): Quantiles | null {
-  let min = Infinity, max = -Infinity, N = 0;
+  let min = Infinity, max = -Infinity, N = 0, M = 0;
   let xlo = Infinity, xhi = -Infinity;
   let shared = views.length > 0;
   const f0 = views[0];
   for (let k = 0; k < views.length; k++) {
     const f = views[k];
-    if (f.n === 0) continue;
     N += f.n;
+    const [a, b, m] = ranges.x[k];
+    if (m === 0) continue;
+    M += m;
     const [lo, hi] = ranges.f[k];
     if (lo < min) min = lo;
     if (hi > max) max = hi;
-    const [a, b] = ranges.x[k];
     if (a < xlo) xlo = a;
     if (b > xhi) xhi = b;
     if (f.mode !== f0.mode || f.c !== f0.c || f.s !== f0.s || f.eps !== f0.eps) shared = false;
   }
-  if (N === 0) return null;
+  if (M === 0) return null;
   if (!(min <= max)) return constantQuantiles(NaN);
   if (min === max) return constantQuantiles(min); // every factor equal (SGD: γ), nothing to sample
-  if (shared && f0.mode !== 0 && f0.c > 0 && Number.isFinite(f0.c) && f0.s > 0 && Number.isFinite(f0.s) && f0.eps >= 0 && Number.isFinite(f0.eps) && (f0.mode === 2 || f0.eps === 0 ? xlo > 0 : xlo >= 0) && xlo <= xhi) {
-    return decreasingQuantiles(views, N, min, max, (x) => factorOf(f0, x), xlo, xhi);
-  }
-  if (N <= SAMPLE_SIZE) {
-    let m = 0;
-    for (const f of views) {
-      for (let i = 0; i < f.n; i++) {
-        const v = factorAt(f, i);
-        if (v === v) buf[m++] = v;
-      }
-    }
-    return summarizeOrNaN(m, min, max);
-  }
-  const idx = strata(N, SAMPLE_SIZE);
-  ensure(idx.length);
-  let m = 0, k = 0, start = 0, end = views[0].n;
-  for (let j = 0; j < idx.length; j++) {
-    const u = idx[j];
-    while (u >= end) {
-      start = end;
-      end += views[++k].n;
-    }
-    const v = factorAt(views[k], u - start);
-    if (v === v) buf[m++] = v;
-  }
-  return summarizeOrNaN(m, min, max);
+  const decreasing = shared && f0.mode !== 0 && f0.c > 0 && Number.isFinite(f0.c) && f0.s > 0 && Number.isFinite(f0.s) && f0.eps >= 0
+    && Number.isFinite(f0.eps) && (f0.mode === 2 || f0.eps === 0 ? xlo > 0 : xlo >= 0) && xlo <= xhi;
+  // decreasing: the draws hold x, and f is taken at the summary's ranks only
+  const m = draw(views, N, M, decreasing);
+  if (m === 0) return { min, q05: NaN, q25: NaN, q50: NaN, q75: NaN, q95: NaN, max };
+  return decreasing ? summarizeDecreasing(buf, m, min, max, (x) => factorOf(f0, x), xlo, xhi) : summarize(buf, m, min, max);
 }
 
-/** factorQuantiles for a shared non-increasing f: the same draws, x in `buf` instead of f(x). */
-function decreasingQuantiles(views: readonly FactorView[], N: number, min: number, max: number, f: (x: number) => number, xlo: number, xhi: number): Quantiles {
+/**
+ * Draws the factors (or, with `xs`, the x) of the M elements that count among the views' N into
+ * `buf`, NaN left out; returns how many. As rhoQuantiles: all M values when M ≤ S; else at least
+ * S draws on average among them, over all N elements with ⌊S·N/M⌋ strata (S when every element
+ * counts: the draws of a trace with nothing left out are those it always took); for sparser
+ * states (M < N/4) the M values are compacted first and sampled from.
+ */
+function draw(views: readonly FactorView[], N: number, M: number, xs: boolean): number {
+  const at = (v: FactorView, i: number) => (xs ? factorX(v, i) : factorAt(v, i));
   let m = 0;
-  if (N <= SAMPLE_SIZE) {
+  if (M <= SAMPLE_SIZE) {
     for (const v of views) {
-      if (v.mode === 3) {
-        for (let i = 0; i < v.n; i++) {
-          const x = factorX(v, i);
-          if (x === x) buf[m++] = x;
-        }
-        continue;
-      }
-      const xs = v.v as ArrayLike<number>;
       for (let i = 0; i < v.n; i++) {
-        const x = xs[i];
+        if (!counts(v, i)) continue;
+        const x = at(v, i);
         if (x === x) buf[m++] = x;
       }
     }
-  } else {
-    const idx = strata(N, SAMPLE_SIZE);
+    return m;
+  }
+  if (4 * M >= N) {
+    const idx = strata(N, M === N ? SAMPLE_SIZE : Math.floor((SAMPLE_SIZE * N) / M));
     ensure(idx.length);
     let k = 0, start = 0, end = views[0].n;
     for (let j = 0; j < idx.length; j++) {
@@ -224,16 +210,22 @@ function decreasingQuantiles(views: readonly FactorView[], N: number, min: numbe
         start = end;
         end += views[++k].n;
       }
-      const x = factorX(views[k], u - start);
+      const v = views[k], i = u - start;
+      if (!counts(v, i)) continue;
+      const x = at(v, i);
       if (x === x) buf[m++] = x;
     }
+    return m;
   }
-  if (m > 0) return summarizeDecreasing(buf, m, min, max, f, xlo, xhi);
-  return { min, q05: NaN, q25: NaN, q50: NaN, q75: NaN, q95: NaN, max };
+  if (compact.length < M) compact = new Float64Array(M);
+  let c = 0;
+  for (const v of views) for (let i = 0; i < v.n; i++) if (counts(v, i)) compact[c++] = at(v, i);
+  const idx = strata(c, SAMPLE_SIZE);
+  ensure(idx.length);
+  for (let j = 0; j < idx.length; j++) {
+    const x = compact[idx[j]];
+    if (x === x) buf[m++] = x;
+  }
+  return m;
 }
 
-/** The summary of the m values in `buf`; with none (all drawn were NaN), NaN between min and max. */
-function summarizeOrNaN(m: number, min: number, max: number): Quantiles {
-  if (m > 0) return summarize(buf, m, min, max);
-  return { min, q05: NaN, q25: NaN, q50: NaN, q75: NaN, q95: NaN, max };
-}

@@ -63,6 +63,18 @@ interface DeferredStep {
 }
 
 /** One trace's steps: hooks in, measured metrics out to its StepSink (see the file comment). */
+/**
+ * A hyper-parameter as a number: a number, or a one-element tensor (PyTorch takes SGD's
+ * weight_decay as a tensor, and it was recorded as null: a user's pass); null otherwise.
+ */
+function scalarOf(x: unknown): number | null {
+  if (typeof x === "number") return x;
+  if (typeof x === "object" && x !== null && (x as { data?: ArrayLike<number> }).data?.length === 1 && typeof (x as { item?: unknown }).item === "function") {
+    return Number((x as { data: ArrayLike<number> }).data[0]);
+  }
+  return null;
+}
+
 export class StepPipeline {
   /** θ_t/g_t copies and the per-element pass (snapshot.ts). */
   readonly snapshots = new Snapshots(true);
@@ -336,8 +348,8 @@ export class StepPipeline {
     return {
       lr: Number(group.lr),
       betas,
-      momentum: typeof group.momentum === "number" ? group.momentum : betas ? betas[0] : null,
-      weight_decay: typeof group.weight_decay === "number" ? group.weight_decay : null,
+      momentum: scalarOf(group.momentum) ?? (betas ? betas[0] : null),
+      weight_decay: scalarOf(group.weight_decay),
       lr_momentum_steady: momentumSteady(this.kind, group),
       factor: views !== null ? factorQuantiles(views, ranges!) : null,
       param_factors: this.per_param ? slots.map((_, k) => (views ? factorQuantiles([views[k]], { f: [ranges!.f[k]], x: [ranges!.x[k]] }) : null)) : null,
