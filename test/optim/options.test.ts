@@ -80,7 +80,7 @@ describe("an option the optimizer does not have is PyTorch's TypeError, naming i
 
   test("options that are not one object are Python's positional arguments (test/optim/positional.test.ts): lr, or a type error naming it", () => {
     expect(new (Cls("SGD"))([matrix()], 0.1).defaults.lr).toBe(0.1);
-    expect(() => new (Cls("Adam"))([matrix()], [0.1])).toThrow(/Adam\.__init__\(\): argument 2 is 'lr', which takes a number, but got \[0\.1\] \(an array\)/);
+    expect(() => new (Cls("Adam"))([matrix()], [0.1])).toThrow(/Adam\.__init__\(\): argument 2 is 'lr', which takes a number or a 1-element Tensor, but got \[0\.1\] \(an array\)/);
   });
 });
 

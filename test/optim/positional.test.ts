@@ -150,13 +150,14 @@ describe("what Python refuses is an error naming the fault", () => {
       "SGD.__init__(): argument 3 is 'momentum', which takes a number, but got true (boolean) " +
         "(the positional order is SGD(params, lr, momentum, dampening, weight_decay, nesterov))",
     );
-    expect(() => new (Opt("Adam"))([param()], [0.1])).toThrow(/^Adam\.__init__\(\): argument 2 is 'lr', which takes a number, but got \[0\.1\] \(an array\)/);
-    expect(() => new (Opt("SGD"))([param()], "0.1")).toThrow(/argument 2 is 'lr', which takes a number, but got "0\.1"/);
+    expect(() => new (Opt("Adam"))([param()], [0.1])).toThrow(/^Adam\.__init__\(\): argument 2 is 'lr', which takes a number or a 1-element Tensor, but got \[0\.1\] \(an array\)/);
+    expect(() => new (Opt("SGD"))([param()], "0.1")).toThrow(/argument 2 is 'lr', which takes a number or a 1-element Tensor, but got "0\.1"/);
     expect(() => new (Sched("LambdaLR"))(new optim.SGD([param()], 1), 0.9)).toThrow(
       /LambdaLR\.__init__\(\): argument 2 is 'lr_lambda', which takes a function, or an array of functions \(one per param group\), but got 0\.9 \(number\)/,
     );
     expect(() => new (Sched("ReduceLROnPlateau"))(new optim.SGD([param()], 1), 0.5)).toThrow(/argument 2 is 'mode', which takes a string, but got 0\.5/);
-    expect(() => new (Opt("SGD"))([param()], torch.tensor(0.1))).toThrow(/argument 2 is 'lr', which takes a number, but got a Tensor/);
+    // a Tensor lr is PyTorch's too (state_io.test.ts): positionally as in the options object
+    expect(new (Opt("SGD"))([param()], torch.tensor(0.1)).param_groups[0].lr).toBeInstanceOf(torch.Tensor);
   });
 
   test("the same parameter positionally and in the options object", () => {

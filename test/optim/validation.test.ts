@@ -114,7 +114,7 @@ describe("invalid hyperparameters are rejected with PyTorch's messages", () => {
   test("a learning rate that is not a number is refused with what is allowed", () => {
     const p = tensorOf([0], [1], "float32", true);
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
-    expect(() => new optim.SGD([p], { lr: "0.1" as any })).toThrow("lr must be a number, got string");
+    expect(() => new optim.SGD([p], { lr: "0.1" as any })).toThrow("lr must be a number or a 1-element Tensor, got string");
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
     expect(() => new optim.Adam([p], { betas: [0.9] as any })).toThrow("betas must be an array of two numbers");
   });

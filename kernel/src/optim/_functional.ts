@@ -170,12 +170,52 @@ export function check(cond: boolean, message: string): void {
   if (!cond) throw new Error(message);
 }
 
-/** A `[a, b]` pair option (Python tuple); `what` names it in the error. */
+/**
+ * A `[a, b]` pair option (Python tuple); `what` names it in the error. Tensors in it (PyTorch
+ * 2.13's Adam family takes `betas` as two 1-element tensors) are refused with what to write
+ * instead: PyTorch then computes the moment averages and bias corrections in tensor arithmetic
+ * (in the tensors' dtype), whose rounding lrlab does not reproduce (measured: 1e-7 relative on
+ * float32 tensors, and even float64 tensors differ from numbers in AdamW), so accepting them
+ * would give other numbers than PyTorch. A tensor with a number is PyTorch's ValueError.
+ */
 export function pair(v: unknown, what: string): [number, number] {
+  if (Array.isArray(v) && v.length === 2 && (v[0] instanceof Tensor || v[1] instanceof Tensor)) {
+    if (!(v[0] instanceof Tensor && v[1] instanceof Tensor)) throw new Error(`${what} must be either both floats or both Tensors`);
+    const nums = v.map((t: Tensor) => (t.data.length === 1 ? tensorValueText(t) : "..."));
+    throw new TypeError(
+      `${what} as Tensors are not supported by lrlab (PyTorch then computes with them in tensor arithmetic, whose ` +
+        `rounding lrlab does not reproduce): pass two numbers, e.g. ${what}: [${nums.join(", ")}] (each tensor's .item())`,
+    );
+  }
   if (!Array.isArray(v) || v.length !== 2 || typeof v[0] !== "number" || typeof v[1] !== "number") {
-    throw new TypeError(`${what} must be an array of two numbers, got ${JSON.stringify(v)}`);
+    throw new TypeError(`${what} must be an array of two numbers, got ${describeValue(v)}`);
   }
   return [v[0], v[1]];
+}
+
+/**
+ * A 1-element tensor's value as a message suggests it: for float32 the shortest decimal that
+ * reads back as the same float32 (`0.01` for torch.tensor(0.01), not 0.009999999776482582).
+ */
+export function tensorValueText(t: Tensor): string {
+  const v = Number(t.data[0]);
+  if (t.dtype === "float32" && Number.isFinite(v)) {
+    for (let digits = 1; digits <= 9; digits++) {
+      const s = Number(v.toPrecision(digits));
+      if (Math.fround(s) === v) return pyStr(s);
+    }
+  }
+  return pyStr(v);
+}
+
+/** A value for an error message: numbers and arrays of numbers as they are, else their kind. */
+function describeValue(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(describeValue).join(", ")}]`;
+  if (typeof v === "number") return pyStr(v);
+  if (v instanceof Tensor) return `a Tensor of shape [${v.shape.join(", ")}]`;
+  if (typeof v === "string") return JSON.stringify(v);
+  if (v === null || v === undefined) return String(v);
+  return typeof v === "object" ? `a ${(v as object).constructor?.name ?? "object"}` : `${String(v)} (${typeof v})`;
 }
 
 /**
@@ -196,11 +236,21 @@ export interface ImplementationFlags {
   differentiable?: boolean;
 }
 
-/** Throws PyTorch's error for a learning rate that is not a number. */
+/**
+ * Throws PyTorch's error for a learning rate that is not a number >= 0, or a Tensor lr that is
+ * not 1-element ("Tensor lr must be 1-element"). A 1-element Tensor is accepted, as PyTorch 2.13
+ * accepts it in every optimizer; which dtypes each optimizer takes is checked per param group
+ * (Optimizer._check_tensor_lr). Returns the lr's value.
+ */
 export function checkLr(lr: unknown, message = (v: number) => `Invalid learning rate: ${pyStr(v)} (lr must be >= 0)`): number {
+  if (lr instanceof Tensor) {
+    if (lr.is_sparse || lr.data.length !== 1) throw new Error("Tensor lr must be 1-element");
+    const v = Number(lr.data[0]);
+    if (!(0 <= v)) throw new Error(message(v));
+    return v;
+  }
   if (typeof lr !== "number") {
-    if (lr instanceof Tensor) throw new TypeError("lr as a Tensor is not supported by lrlab: pass a number");
-    throw new TypeError(`lr must be a number, got ${typeof lr}`);
+    throw new TypeError(`lr must be a number or a 1-element Tensor, got ${typeof lr}`);
   }
   if (!(0 <= lr)) throw new Error(message(lr));
   return lr;

@@ -19,7 +19,7 @@ import type { Positional } from "./positional";
 
 export interface AdadeltaOptions extends Omit<ImplementationFlags, "fused"> {
   /** Coefficient γ that scales the delta before it is applied to the parameters; default 1.0. */
-  lr?: number;
+  lr?: number | Tensor;
   /** Coefficient ρ for the running averages of the squared gradient and the squared delta; default 0.9. */
   rho?: number;
   /** Term ε added inside both square roots for numerical stability; default 1e-6. */
@@ -34,7 +34,7 @@ export class Adadelta extends Optimizer {
   constructor(params: ParamsT, options?: AdadeltaOptions);
   constructor(
     params: ParamsT,
-    ...args: Positional<[lr: number, rho: number, eps: number, weight_decay: number, foreach: boolean | null], AdadeltaOptions>
+    ...args: Positional<[lr: number | Tensor, rho: number, eps: number, weight_decay: number, foreach: boolean | null], AdadeltaOptions>
   );
   constructor(params: ParamsT, ...args: unknown[]) {
     const options = optimizerArgs("Adadelta", args) as AdadeltaOptions;
@@ -48,6 +48,11 @@ export class Adadelta extends Optimizer {
       lr, rho, eps, weight_decay, maximize, capturable: options.capturable ?? false,
       foreach: options.foreach ?? null, differentiable: options.differentiable ?? false,
     });
+  }
+
+  /** A Tensor lr is used only as its value here, as in PyTorch: any dtype is exact (Optimizer._check_tensor_lr). */
+  protected override _lr_tensor_any_dtype(): boolean {
+    return true;
   }
 
   step(closure?: Closure): number | Tensor | undefined {

@@ -21,13 +21,13 @@
  */
 import { Tensor, type Storage } from "../tensor/tensor";
 import { Optimizer, pyStr, type Closure, type ParamState, type ParamsT } from "./optimizer";
-import { check, lerpInPlace, paramsWithGrad, rounder, sqrt, zerosLike, type ImplementationFlags, type Round, evalClosure } from "./_functional";
+import { check, checkLr, lerpInPlace, paramsWithGrad, rounder, sqrt, zerosLike, type ImplementationFlags, type Round, evalClosure } from "./_functional";
 import { checkOptimizerOptions, optimizerArgs } from "./options";
 import type { Positional } from "./positional";
 
 export interface AdafactorOptions extends Pick<ImplementationFlags, "foreach"> {
   /** Learning rate γ, the cap of the relative step size ρ_t = min(γ, 1/√t); default 1e-2. */
-  lr?: number;
+  lr?: number | Tensor;
   /** Decay rate c ≤ 0 of β₂, β̂₂_t = 1 − t^c; default -0.8. */
   beta2_decay?: number;
   /** Pair [ε₁, ε₂]: ε₁ floors the variance (null: the dtype's machine epsilon), ε₂ the scale RMS(θ); default [null, 1e-3]. */
@@ -71,15 +71,14 @@ export class Adafactor extends Optimizer {
   constructor(params: ParamsT, options?: AdafactorOptions);
   constructor(
     params: ParamsT,
-    ...args: Positional<[lr: number, beta2_decay: number, eps: [number | null, number], d: number, weight_decay: number], AdafactorOptions>
+    ...args: Positional<[lr: number | Tensor, beta2_decay: number, eps: [number | null, number], d: number, weight_decay: number], AdafactorOptions>
   );
   constructor(params: ParamsT, ...args: unknown[]) {
     const options = optimizerArgs("Adafactor", args) as AdafactorOptions;
     checkOptimizerOptions("Adafactor", options);
     const { lr = 1e-2, beta2_decay = -0.8, d = 1.0, weight_decay = 0.0, maximize = false } = options;
     const eps = epsPair(options.eps ?? [null, 1e-3]);
-    if (typeof lr !== "number") throw new TypeError("lr must be a number");
-    check(0 <= lr, `Learning rate should be >= 0 but is: ${pyStr(lr)}`);
+    checkLr(lr, (v) => `Learning rate should be >= 0 but is: ${pyStr(v)}`);
     check(0 >= beta2_decay, `beta2_decay should be <= 0 but is: ${pyStr(beta2_decay)}`);
     check(eps[0] === null || 0 <= eps[0], `epsilon1 should be >= 0 but is: ${pyStr(eps[0])}`);
     check(0 <= eps[1], `epsilon2 should be >= 0 but is: ${pyStr(eps[1])}`);

@@ -27,7 +27,7 @@ import type { Positional } from "./positional";
 
 export interface AdagradOptions extends Omit<ImplementationFlags, "capturable"> {
   /** Learning rate γ; default 1e-2. */
-  lr?: number;
+  lr?: number | Tensor;
   /** Learning-rate decay η: step t uses γ / (1 + (t − 1)η); default 0. */
   lr_decay?: number;
   /** Weight decay λ (L2 penalty), g ← g + λθ; default 0. */
@@ -44,7 +44,7 @@ export class Adagrad extends Optimizer {
   constructor(params: ParamsT, options?: AdagradOptions);
   constructor(
     params: ParamsT,
-    ...args: Positional<[lr: number, lr_decay: number, weight_decay: number, initial_accumulator_value: number, eps: number, foreach: boolean | null], AdagradOptions>
+    ...args: Positional<[lr: number | Tensor, lr_decay: number, weight_decay: number, initial_accumulator_value: number, eps: number, foreach: boolean | null], AdagradOptions>
   );
   constructor(params: ParamsT, ...args: unknown[]) {
     const options = optimizerArgs("Adagrad", args) as AdagradOptions;

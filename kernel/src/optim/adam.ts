@@ -15,7 +15,7 @@
  * State: `step`, `exp_avg`, `exp_avg_sq`, and `max_exp_avg_sq` under amsgrad.
  * Accepts and ignores `foreach`, `fused`, `capturable`, `differentiable`.
  */
-import type { Tensor } from "../tensor/tensor";
+import { Tensor } from "../tensor/tensor";
 import { Optimizer, pyStr, type Closure, type ParamsT } from "./optimizer";
 import { check, checkLr, pair, paramsWithGrad, sqrt, zerosLike, evalClosure, type ImplementationFlags } from "./_functional";
 import { adam_wasm } from "./wasm/update";
@@ -24,7 +24,7 @@ import type { Positional } from "./positional";
 
 export interface AdamOptions extends ImplementationFlags {
   /** Learning rate γ; default 1e-3. */
-  lr?: number;
+  lr?: number | Tensor;
   /** Coefficients (β₁, β₂) for the running averages of the gradient and its square; default [0.9, 0.999]. */
   betas?: [number, number];
   /** Term ε added to the denominator for numerical stability; default 1e-8. */
@@ -40,7 +40,7 @@ export interface AdamOptions extends ImplementationFlags {
 }
 
 /** Validation shared by the Adam family (Adam, AdamW, Adamax, NAdam, RAdam): PyTorch's messages. */
-export function checkAdamFamily(lr: number, eps: number, betas: [number, number], weight_decay: number): void {
+export function checkAdamFamily(lr: number | Tensor, eps: number, betas: [number, number], weight_decay: number): void {
   checkLr(lr);
   check(0 <= eps, `Invalid epsilon value: ${pyStr(eps)} (eps must be >= 0)`);
   check(0 <= betas[0] && betas[0] < 1, `Invalid beta parameter at index 0: ${pyStr(betas[0])} (betas must be in [0, 1))`);
@@ -52,12 +52,15 @@ export class Adam extends Optimizer {
   constructor(params: ParamsT, options?: AdamOptions);
   constructor(
     params: ParamsT,
-    ...args: Positional<[lr: number, betas: [number, number], eps: number, weight_decay: number, amsgrad: boolean], AdamOptions>
+    ...args: Positional<[lr: number | Tensor, betas: [number, number], eps: number, weight_decay: number, amsgrad: boolean], AdamOptions>
   );
   constructor(params: ParamsT, ...args: unknown[]) {
     const options = optimizerArgs("Adam", args) as AdamOptions;
     checkOptimizerOptions("Adam", options);
     const { lr = 1e-3, eps = 1e-8, weight_decay = 0, amsgrad = false, maximize = false, decoupled_weight_decay = false } = options;
+    if (lr instanceof Tensor && options.foreach && !options.capturable) {
+      throw new Error("lr as a Tensor is not supported for capturable=False and foreach=True");
+    }
     const betas = pair(options.betas ?? [0.9, 0.999], "betas");
     checkAdamFamily(lr, eps, betas, weight_decay);
     if (options.fused && options.differentiable) throw new Error("`fused` does not support `differentiable`");

@@ -18,7 +18,7 @@ import { effectiveGrad, lerpInPlace, pair, paramsWithGrad, rounder, zerosLike, t
 
 export interface AdamaxOptions extends Omit<ImplementationFlags, "fused"> {
   /** Learning rate γ; default 2e-3. */
-  lr?: number;
+  lr?: number | Tensor;
   /** Coefficients (β₁, β₂) for the running average of the gradient and the infinity norm u_t; default [0.9, 0.999]. */
   betas?: [number, number];
   /** Term ε added to |g_t| inside the infinity norm, for numerical stability; default 1e-8. */
@@ -33,7 +33,7 @@ export class Adamax extends Optimizer {
   constructor(params: ParamsT, options?: AdamaxOptions);
   constructor(
     params: ParamsT,
-    ...args: Positional<[lr: number, betas: [number, number], eps: number, weight_decay: number, foreach: boolean | null], AdamaxOptions>
+    ...args: Positional<[lr: number | Tensor, betas: [number, number], eps: number, weight_decay: number, foreach: boolean | null], AdamaxOptions>
   );
   constructor(params: ParamsT, ...args: unknown[]) {
     const options = optimizerArgs("Adamax", args) as AdamaxOptions;

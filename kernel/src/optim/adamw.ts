@@ -6,6 +6,7 @@
  * PyTorch multiplies the decay by γ (the paper schedules it with η_t separately). Default
  * weight_decay is 1e-2. It is `Adam` with `decoupled_weight_decay` forced to true.
  */
+import type { Tensor } from "../tensor/tensor";
 import { Adam } from "./adam";
 import type { ImplementationFlags } from "./_functional";
 import type { ParamsT } from "./optimizer";
@@ -15,7 +16,7 @@ import type { Positional } from "./positional";
 /** AdamOptions without `decoupled_weight_decay` (always on), and with AdamW's weight_decay default. */
 export interface AdamWOptions extends ImplementationFlags {
   /** Learning rate γ; default 1e-3. */
-  lr?: number;
+  lr?: number | Tensor;
   /** Coefficients (β₁, β₂) for the running averages of the gradient and its square; default [0.9, 0.999]. */
   betas?: [number, number];
   /** Term ε added to the denominator for numerical stability; default 1e-8. */
@@ -32,7 +33,7 @@ export class AdamW extends Adam {
   constructor(params: ParamsT, options?: AdamWOptions);
   constructor(
     params: ParamsT,
-    ...args: Positional<[lr: number, betas: [number, number], eps: number, weight_decay: number, amsgrad: boolean], AdamWOptions>
+    ...args: Positional<[lr: number | Tensor, betas: [number, number], eps: number, weight_decay: number, amsgrad: boolean], AdamWOptions>
   );
   constructor(params: ParamsT, ...args: unknown[]) {
     const options = optimizerArgs("AdamW", args) as AdamWOptions;

@@ -24,7 +24,7 @@ import type { Positional } from "./positional";
 
 export interface ASGDOptions extends Omit<ImplementationFlags, "fused"> {
   /** Learning rate γ; default 1e-2. */
-  lr?: number;
+  lr?: number | Tensor;
   /** Decay term λ, in θ ← θ(1 − λη) and η_t = γ / (1 + λγt)^α; default 1e-4. */
   lambd?: number;
   /** Power α of the step-size schedule η_t = γ / (1 + λγt)^α; default 0.75. */
@@ -41,7 +41,7 @@ export class ASGD extends Optimizer {
   constructor(params: ParamsT, options?: ASGDOptions);
   constructor(
     params: ParamsT,
-    ...args: Positional<[lr: number, lambd: number, alpha: number, t0: number, weight_decay: number, foreach: boolean | null, maximize: boolean, differentiable: boolean, capturable: boolean], ASGDOptions>
+    ...args: Positional<[lr: number | Tensor, lambd: number, alpha: number, t0: number, weight_decay: number, foreach: boolean | null, maximize: boolean, differentiable: boolean, capturable: boolean], ASGDOptions>
   );
   constructor(params: ParamsT, ...args: unknown[]) {
     const options = optimizerArgs("ASGD", args) as ASGDOptions;

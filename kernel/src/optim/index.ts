@@ -20,6 +20,10 @@ export {
   type Closure,
   type OptimizerPreHook,
   type OptimizerPostHook,
+  type StateDictPreHook,
+  type StateDictPostHook,
+  type LoadStateDictPreHook,
+  type LoadStateDictPostHook,
 } from "./optimizer";
 export { SGD, type SGDOptions } from "./sgd";
 export { Adam, type AdamOptions } from "./adam";

@@ -21,14 +21,14 @@
  * Deviation: an unknown `line_search_fn` is rejected by the constructor (PyTorch: at step()).
  */
 import { Tensor, type Storage } from "../tensor/tensor";
-import { Optimizer, type Closure, type ParamState, type ParamsT } from "./optimizer";
+import { Optimizer, notTensorStateMessage, type Closure, type ParamState, type ParamsT } from "./optimizer";
 import { checkLr, evalClosure, rounder, type Round } from "./_functional";
 import { checkOptimizerOptions, optimizerArgs } from "./options";
 import type { Positional } from "./positional";
 
 export interface LBFGSOptions {
   /** Learning rate γ: the step length t, before any line search; default 1. */
-  lr?: number;
+  lr?: number | Tensor;
   /** Maximal number of iterations per optimization step; default 20. */
   max_iter?: number;
   /** Maximal number of function evaluations per optimization step; default null, meaning max_iter · 5/4 (25). */
@@ -166,7 +166,7 @@ export class LBFGS extends Optimizer {
   constructor(params: ParamsT, options?: LBFGSOptions);
   constructor(
     params: ParamsT,
-    ...args: Positional<[lr: number, max_iter: number, max_eval: number | null, tolerance_grad: number, tolerance_change: number, history_size: number, line_search_fn: "strong_wolfe" | null], LBFGSOptions>
+    ...args: Positional<[lr: number | Tensor, max_iter: number, max_eval: number | null, tolerance_grad: number, tolerance_change: number, history_size: number, line_search_fn: "strong_wolfe" | null], LBFGSOptions>
   );
   constructor(params: ParamsT, ...args: unknown[]) {
     const options = optimizerArgs("LBFGS", args) as LBFGSOptions;
@@ -185,6 +185,49 @@ export class LBFGS extends Optimizer {
     if (this._params.some((p) => p.dtype !== this._params[0].dtype)) {
       throw new TypeError(`LBFGS: all parameters must share one dtype, got ${[...new Set(this._params.map((p) => p.dtype))].join(" and ")}`);
     }
+  }
+
+  /**
+   * PyTorch's LBFGS state holds `ro` and `al` as lists of 0-dim tensors and `H_diag` (and, after
+   * a strong-Wolfe search, sometimes `t`) as 0-dim tensors; lrlab keeps those as numbers. A
+   * 0-dim (or 1-element) tensor there is taken as its number, cast to the parameters' dtype as
+   * PyTorch's load_state_dict casts every floating state tensor, so a PyTorch checkpoint
+   * continues as in PyTorch. `d`, `prev_flat_grad` must be tensors (or null), `old_dirs` and
+   * `old_stps` lists of tensors; anything else (a JSON round trip's arrays) is refused here.
+   */
+  protected override _prepare_loaded_state(index: number, p: Tensor, state: ParamState): ParamState {
+    const r = rounder(p);
+    const refuse = (key: string, value: unknown, allowed: string): never => {
+      throw new TypeError(notTensorStateMessage("LBFGS", index, key, value, allowed));
+    };
+    const scalar = (key: string, v: unknown, allowNull: boolean): number | null => {
+      if (typeof v === "number") return v;
+      if (v === null && allowNull) return null;
+      if (v instanceof Tensor && v.data.length === 1 && !v.is_sparse) {
+        const x = Number(v.data[0]);
+        return v.dtype === "float32" || v.dtype === "float64" ? r(x) : x;
+      }
+      return refuse(key, v, `a number${allowNull ? " or null" : ""} (a 0-dim tensor is taken as its value)`);
+    };
+    if (state === null || typeof state !== "object" || Array.isArray(state) || state instanceof Tensor) {
+      return super._prepare_loaded_state(index, p, state);
+    }
+    for (const [key, value] of Object.entries(state)) {
+      if (value === undefined) continue;
+      if (key === "old_dirs" || key === "old_stps") {
+        if (!Array.isArray(value) || value.some((t) => !(t instanceof Tensor))) refuse(key, value, "a list of tensors");
+      } else if (key === "ro" || key === "al") {
+        if (!Array.isArray(value)) refuse(key, value, "a list of numbers");
+        state[key] = (value as unknown[]).map((v) => scalar(key, v, key === "al"));
+      } else if (key === "d" || key === "prev_flat_grad") {
+        if (value !== null && !(value instanceof Tensor)) refuse(key, value, "a Tensor or null");
+      } else if (key === "t" || key === "H_diag" || key === "prev_loss" || key === "func_evals" || key === "n_iter") {
+        state[key] = scalar(key, value, false);
+      } else if (!(value === null || value instanceof Tensor || typeof value === "number" || typeof value === "boolean" || typeof value === "string")) {
+        refuse(key, value, "a Tensor or a number");
+      }
+    }
+    return state;
   }
 
   /**
@@ -239,6 +282,11 @@ export class LBFGS extends Optimizer {
   }
 
   /** One L-BFGS step; returns what the closure returned at its first evaluation (PyTorch's `orig_loss`), so `opt.step(closure).item()` type-checks. */
+  /** A Tensor lr is used only as its value here, as in PyTorch: any dtype is exact (Optimizer._check_tensor_lr). */
+  protected override _lr_tensor_any_dtype(): boolean {
+    return true;
+  }
+
   step<L extends number | Tensor>(closure: () => L): L;
   step(closure?: Closure): number | Tensor | undefined;
   step(closure?: Closure): number | Tensor | undefined {
@@ -247,7 +295,8 @@ export class LBFGS extends Optimizer {
     }
     const evaluate = () => evalClosure(closure) as number | Tensor;
     const group = this.param_groups[0];
-    const { lr, max_iter, max_eval, tolerance_grad, tolerance_change, line_search_fn, history_size } = group;
+    const { max_iter, max_eval, tolerance_grad, tolerance_change, line_search_fn, history_size } = group;
+    const lr = Number(group.lr); // (a Tensor lr: its value, so the state's `t` never aliases it)
     const r = rounder(this._params[0]);
     const N = this._numel();
     const state = this.stateOf(this._params[0]);

@@ -17,13 +17,13 @@
  */
 import type { Tensor } from "../tensor/tensor";
 import { Optimizer, pyStr, type Closure, type ParamsT } from "./optimizer";
-import { check, lerpInPlace, paramsWithGrad, rounder, sqrt, zerosLike, evalClosure } from "./_functional";
+import { check, checkLr, lerpInPlace, paramsWithGrad, rounder, sqrt, zerosLike, evalClosure } from "./_functional";
 import { checkOptimizerOptions, optimizerArgs } from "./options";
 import type { Positional } from "./positional";
 
 export interface MuonOptions {
   /** Learning rate γ; default 1e-3. */
-  lr?: number;
+  lr?: number | Tensor;
   /** Weight decay λ, decoupled, θ ← θ(1 − γλ); default 0.1. */
   weight_decay?: number;
   /** Momentum factor μ; default 0.95. */
@@ -105,7 +105,7 @@ export class Muon extends Optimizer {
   constructor(params: ParamsT, options?: MuonOptions);
   constructor(
     params: ParamsT,
-    ...args: Positional<[lr: number, weight_decay: number, momentum: number, nesterov: boolean, ns_coefficients: [number, number, number], eps: number, ns_steps: number, adjust_lr_fn: "original" | "match_rms_adamw" | null], MuonOptions>
+    ...args: Positional<[lr: number | Tensor, weight_decay: number, momentum: number, nesterov: boolean, ns_coefficients: [number, number, number], eps: number, ns_steps: number, adjust_lr_fn: "original" | "match_rms_adamw" | null], MuonOptions>
   );
   constructor(params: ParamsT, ...args: unknown[]) {
     const options = optimizerArgs("Muon", args) as MuonOptions;
@@ -114,8 +114,7 @@ export class Muon extends Optimizer {
       lr = 1e-3, weight_decay = 0.1, momentum = 0.95, nesterov = true, eps = 1e-7, ns_steps = 5, adjust_lr_fn = null,
     } = options;
     const ns_coefficients = options.ns_coefficients ?? [3.4445, -4.775, 2.0315];
-    if (typeof lr !== "number") throw new TypeError("lr must be a number");
-    check(0 <= lr, `Learning rate should be >= 0 but is: ${pyStr(lr)}`);
+    checkLr(lr, (v) => `Learning rate should be >= 0 but is: ${pyStr(v)}`);
     check(0 <= momentum, `momentum should be >= 0 but is: ${pyStr(momentum)}`);
     check(0 <= weight_decay, `weight decay should be >= 0 but is: ${pyStr(weight_decay)}`);
     check(

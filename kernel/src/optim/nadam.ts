@@ -29,7 +29,7 @@ import {
 
 export interface NAdamOptions extends Omit<ImplementationFlags, "fused"> {
   /** Learning rate γ; default 2e-3. */
-  lr?: number;
+  lr?: number | Tensor;
   /** Coefficients (β₁, β₂) for the running averages of the gradient and its square; default [0.9, 0.999]. */
   betas?: [number, number];
   /** Term ε added to the denominator for numerical stability; default 1e-8. */
@@ -48,7 +48,7 @@ export class NAdam extends Optimizer {
   constructor(params: ParamsT, options?: NAdamOptions);
   constructor(
     params: ParamsT,
-    ...args: Positional<[lr: number, betas: [number, number], eps: number, weight_decay: number, momentum_decay: number, decoupled_weight_decay: boolean], NAdamOptions>
+    ...args: Positional<[lr: number | Tensor, betas: [number, number], eps: number, weight_decay: number, momentum_decay: number, decoupled_weight_decay: boolean], NAdamOptions>
   );
   constructor(params: ParamsT, ...args: unknown[]) {
     const options = optimizerArgs("NAdam", args) as NAdamOptions;

@@ -14,6 +14,7 @@
  */
 import { Tensor, type Storage } from "../tensor/tensor";
 import { suspiciousGroupKey } from "./options";
+import { tensorValueText } from "./_functional";
 import { RemovableHandle } from "../utils/hooks";
 
 /** One parameter group: its tensors and every hyperparameter (read as `group.lr`, `group.betas`...). */
@@ -56,6 +57,15 @@ export type OptimizerPreHook = (
   kwargs: Record<string, unknown>,
 ) => void | undefined | [unknown[], Record<string, unknown>];
 export type OptimizerPostHook = (optimizer: Optimizer, args: unknown[], kwargs: Record<string, unknown>) => void;
+
+/** `hook(optimizer)`: runs before `state_dict()` packs the state (register_state_dict_pre_hook). */
+export type StateDictPreHook = (optimizer: Optimizer) => void;
+/** `hook(optimizer, state_dict)`: may change the dict in place or return a new one (register_state_dict_post_hook). */
+export type StateDictPostHook = (optimizer: Optimizer, state_dict: StateDict) => StateDict | void | undefined | null;
+/** `hook(optimizer, state_dict)`: may change the (shallow-copied) dict or return the one to load (register_load_state_dict_pre_hook). */
+export type LoadStateDictPreHook = (optimizer: Optimizer, state_dict: StateDict) => StateDict | void | undefined | null;
+/** `hook(optimizer)`: runs after `load_state_dict()` loaded the state (register_load_state_dict_post_hook). */
+export type LoadStateDictPostHook = (optimizer: Optimizer) => void;
 
 const globalPreHooks = new Map<number, OptimizerPreHook>();
 const globalPostHooks = new Map<number, OptimizerPostHook>();
@@ -155,6 +165,10 @@ export abstract class Optimizer {
   /** Per-instance hooks, in registration order. */
   _optimizer_step_pre_hooks = new Map<number, OptimizerPreHook>();
   _optimizer_step_post_hooks = new Map<number, OptimizerPostHook>();
+  _optimizer_state_dict_pre_hooks = new Map<number, StateDictPreHook>();
+  _optimizer_state_dict_post_hooks = new Map<number, StateDictPostHook>();
+  _optimizer_load_state_dict_pre_hooks = new Map<number, LoadStateDictPreHook>();
+  _optimizer_load_state_dict_post_hooks = new Map<number, LoadStateDictPostHook>();
 
   constructor(params: ParamsT, defaults: Record<string, unknown>) {
     this.defaults = defaults;
@@ -270,6 +284,7 @@ export abstract class Optimizer {
     for (const [name, dflt] of Object.entries(this.defaults)) {
       if (!(name in group) || group[name] === undefined) group[name] = cloneDefault(dflt);
     }
+    if ((group.lr as unknown) instanceof Tensor) this._check_tensor_lr(group.lr as unknown as Tensor);
     if (new Set(group.params).size !== group.params.length) {
       console.warn(
         "optimizer contains a parameter group with duplicate parameters; in future, this will cause an error; see github.com/pytorch/pytorch/issues/40967 for more information",
@@ -287,6 +302,34 @@ export abstract class Optimizer {
       throw new Error("some parameters appear in more than one parameter group");
     }
     this.param_groups.push(group);
+  }
+
+  /**
+   * A Tensor lr (PyTorch 2.13 takes a 1-element tensor in every optimizer and keeps it a tensor in
+   * the group, so a scheduler can update it in place). lrlab reads its value at each step, which
+   * is exactly what PyTorch computes when the tensor is float64 (every optimizer; checked against
+   * PyTorch 2.13), or whatever its dtype for the optimizers that use lr only as a Python scalar
+   * (`_lr_tensor_any_dtype`: SGD, RMSprop, Adadelta, Rprop, LBFGS). The others (Adam, ...) compute
+   * their step size from a float32 lr tensor in float32 tensor arithmetic, whose rounding lrlab
+   * does not reproduce (1e-9 to 1e-7 relative after a few steps), so that is refused here, saying
+   * what to write instead, rather than giving other numbers than PyTorch.
+   */
+  private _check_tensor_lr(lr: Tensor): void {
+    if (lr.is_sparse || lr.data.length !== 1) throw new Error("Tensor lr must be 1-element");
+    if (lr.dtype === "float64" || this._lr_tensor_any_dtype()) return;
+    const cls = this.constructor.name;
+    const v = tensorValueText(lr);
+    throw new TypeError(
+      `${cls}: lr as a ${lr.dtype} Tensor is not supported by lrlab: PyTorch then computes ${cls}'s step size in ` +
+        `${lr.dtype} tensor arithmetic, whose rounding lrlab does not reproduce. Pass a float64 tensor ` +
+        `(lr: torch.tensor(${v}, { dtype: torch.float64 }), which PyTorch and lrlab use exactly as its value) or a number ` +
+        `(lr: ${v}). SGD, RMSprop, Adadelta, Rprop and LBFGS take a Tensor lr of any dtype.`,
+    );
+  }
+
+  /** Whether this optimizer uses a Tensor lr only as its value whatever its dtype (see `_check_tensor_lr`). */
+  protected _lr_tensor_any_dtype(): boolean {
+    return false;
   }
 
   /**
@@ -313,8 +356,15 @@ export abstract class Optimizer {
     }
   }
 
-  /** Sets every parameter's `.grad` to null (default) or zeroes it in place. */
-  zero_grad({ set_to_none = true }: { set_to_none?: boolean } = {}): void {
+  /**
+   * Sets every parameter's `.grad` to null (default) or zeroes it in place. PyTorch's positional
+   * form `zero_grad(false)` (set_to_none=False) and the options form `zero_grad({ set_to_none:
+   * false })` are the same call.
+   */
+  zero_grad(set_to_none?: boolean): void;
+  zero_grad(options?: { set_to_none?: boolean }): void;
+  zero_grad(arg: boolean | { set_to_none?: boolean } | null = {}): void {
+    const set_to_none = zeroGradFlag(arg);
     for (const group of this.param_groups) {
       for (const p of group.params) {
         const g = p.grad;
@@ -344,10 +394,45 @@ export abstract class Optimizer {
   }
 
   /**
+   * `hook(optimizer)` runs at the start of every `state_dict()` call; its return value is not
+   * used. `prepend: true` runs it before the hooks already registered (PyTorch's `prepend=True`,
+   * also accepted positionally). `handle.remove()` unregisters it.
+   */
+  register_state_dict_pre_hook(hook: StateDictPreHook, prepend: boolean | { prepend?: boolean } = false): RemovableHandle {
+    return registerHook(this._optimizer_state_dict_pre_hooks, hook, prepend, "register_state_dict_pre_hook");
+  }
+
+  /**
+   * `hook(optimizer, state_dict)` runs after `state_dict()` packed the state: it may change the
+   * dict in place, or return another one, which is then what the next hook gets and what
+   * `state_dict()` returns (undefined/null: keep the dict). `prepend` and the handle as above.
+   */
+  register_state_dict_post_hook(hook: StateDictPostHook, prepend: boolean | { prepend?: boolean } = false): RemovableHandle {
+    return registerHook(this._optimizer_state_dict_post_hooks, hook, prepend, "register_state_dict_post_hook");
+  }
+
+  /**
+   * `hook(optimizer, state_dict)` runs at the start of `load_state_dict()`, with a shallow copy of
+   * the dict given (its `state` and `param_groups` are the caller's objects, as in PyTorch): it may
+   * change it in place, or return another dict, which is then loaded (undefined/null: keep it).
+   * The place to adapt a checkpoint (rename, drop or convert state) before it is checked.
+   */
+  register_load_state_dict_pre_hook(hook: LoadStateDictPreHook, prepend: boolean | { prepend?: boolean } = false): RemovableHandle {
+    return registerHook(this._optimizer_load_state_dict_pre_hooks, hook, prepend, "register_load_state_dict_pre_hook");
+  }
+
+  /** `hook(optimizer)` runs after `load_state_dict()` loaded the state; its return value is not used. */
+  register_load_state_dict_post_hook(hook: LoadStateDictPostHook, prepend: boolean | { prepend?: boolean } = false): RemovableHandle {
+    return registerHook(this._optimizer_load_state_dict_post_hooks, hook, prepend, "register_load_state_dict_post_hook");
+  }
+
+  /**
    * PyTorch's packed format: `state` keyed by the parameter's index in group order, groups with
-   * `params` as those indices. Everything is deep-copied, so the dict is a snapshot.
+   * `params` as those indices. Everything is deep-copied, so the dict is a snapshot. The state-dict
+   * pre hooks run first, the post hooks last (each may replace the dict).
    */
   state_dict(): StateDict {
+    for (const hook of [...this._optimizer_state_dict_pre_hooks.values()]) hook(this);
     const index = new Map<Tensor, number>();
     let next = 0;
     const param_groups = this.param_groups.map((g) => {
@@ -365,16 +450,35 @@ export abstract class Optimizer {
       const i = index.get(p);
       if (i !== undefined) state[i] = deepCopyState(s);
     }
-    return { state, param_groups };
+    let out: StateDict = { state, param_groups };
+    for (const hook of [...this._optimizer_state_dict_post_hooks.values()]) {
+      const result = hook(this, out);
+      if (result !== undefined && result !== null) out = result;
+    }
+    return out;
   }
 
   /**
    * Restores a `state_dict()` (deep-copied, so the source can be reused); params stay this
    * optimizer's. As in PyTorch, floating state but `step` takes each parameter's dtype. State
    * saved for parameters of other shapes is refused here, before anything changes
-   * (`_check_loaded_state`), where PyTorch would fail at the next step.
+   * (`_check_loaded_state`), where PyTorch would fail at the next step. The load pre hooks get a
+   * shallow copy of `state_dict` first (each may replace it); the post hooks run at the end.
    */
   load_state_dict(state_dict: StateDict): void {
+    if (state_dict === null || typeof state_dict !== "object") {
+      throw new TypeError(`state_dict must be an object with 'state' and 'param_groups', got ${pyTypename(state_dict)}`);
+    }
+    state_dict = { ...state_dict };
+    for (const hook of [...this._optimizer_load_state_dict_pre_hooks.values()]) {
+      const result = hook(this, state_dict);
+      if (result !== undefined && result !== null) state_dict = result;
+    }
+    this._load_state_dict(state_dict);
+    for (const hook of [...this._optimizer_load_state_dict_post_hooks.values()]) hook(this);
+  }
+
+  private _load_state_dict(state_dict: StateDict): void {
     const saved = state_dict.param_groups;
     if (!Array.isArray(saved) || typeof state_dict.state !== "object" || state_dict.state === null) {
       throw new TypeError("state_dict must have 'state' (an object) and 'param_groups' (an array)");
@@ -392,8 +496,8 @@ export abstract class Optimizer {
     for (const [k, v] of Object.entries(state_dict.state)) {
       const p = idMap.get(Number(k));
       if (p === undefined) continue;
-      const s = castState(p, deepCopyState(v));
       // Before anything changes: a mismatch leaves this optimizer as it was.
+      const s = castState(p, this._prepare_loaded_state(Number(k), p, deepCopyState(v)));
       this._check_loaded_state(Number(k), p, s);
       if (scalarKeys.length > 0 && (p.dtype === "float32" || p.dtype === "float64")) {
         // PyTorch's scalar state tensors take the param's dtype on load, like every other
@@ -411,6 +515,33 @@ export abstract class Optimizer {
       return group;
     });
     this.state = state;
+  }
+
+  /**
+   * One parameter's loaded state (a deep copy) before it is cast and checked; `index` is its key
+   * in the state_dict. Refuses what the update loops cannot read: a state entry that should be a
+   * tensor but is a plain array or object, which is what `JSON.parse(JSON.stringify(sd))` makes of
+   * every tensor. PyTorch never meets this (its checkpoints are torch.save/torch.load, which keep
+   * tensors) and would fail inside the next step(); lrlab refuses it here, at load time, naming
+   * the key. Refused rather than converted: a JSON array does not say which dtype or shape its
+   * tensor had (a 1-element array may be a 0-dim tensor or a shape [1] one, LBFGS's `old_dirs` is a
+   * list of tensors), and NaN or ±Infinity became null; torch.save/torch.load keeps all of it.
+   * Only the built-in optimizers' state keys are checked (BUILTIN_STATE_KEYS); LBFGS, which keeps
+   * lists and turns PyTorch's 0-dim tensors into numbers, overrides this.
+   */
+  protected _prepare_loaded_state(index: number, _p: Tensor, state: ParamState): ParamState {
+    if (state === null || typeof state !== "object" || Array.isArray(state) || state instanceof Tensor) {
+      throw new TypeError(
+        `${this.constructor.name}.load_state_dict: the saved state of parameter ${index} must be an object of state ` +
+          `entries (e.g. { step, exp_avg, ... }), got ${pyTypename(state)}; nothing was loaded.`,
+      );
+    }
+    for (const [key, value] of Object.entries(state)) {
+      if (BUILTIN_STATE_KEYS.has(key) && !isStateLeaf(value)) {
+        throw new TypeError(notTensorStateMessage(this.constructor.name, index, key, value, "a Tensor or a number"));
+      }
+    }
+    return state;
   }
 
   /**
@@ -473,6 +604,73 @@ function isPlainGroup(v: unknown): v is ParamGroupInput {
   return (
     v !== null && typeof v === "object" && !(v instanceof Tensor) && !Array.isArray(v) &&
     typeof (v as { [Symbol.iterator]?: unknown })[Symbol.iterator] !== "function"
+  );
+}
+
+/**
+ * `set_to_none` from zero_grad's argument: a boolean (PyTorch's positional form), an options
+ * object, or nothing (true). Anything else is refused, as Python would not silently ignore it.
+ */
+function zeroGradFlag(arg: unknown): boolean {
+  if (arg === undefined || arg === null) return true;
+  if (typeof arg === "boolean") return arg;
+  if (typeof arg === "object" && !Array.isArray(arg) && !(arg instanceof Tensor)) {
+    for (const key of Object.keys(arg)) {
+      if (key !== "set_to_none") throw new TypeError(`zero_grad() got an unexpected keyword argument '${key}'; accepted: set_to_none`);
+    }
+    const v = (arg as { set_to_none?: unknown }).set_to_none;
+    if (v === undefined) return true;
+    if (typeof v !== "boolean") throw new TypeError(`zero_grad(): set_to_none must be true or false, got ${pyTypename(v)}`);
+    return v;
+  }
+  throw new TypeError(`zero_grad(): set_to_none must be true or false (zero_grad(false) or zero_grad({ set_to_none: false })), got ${pyTypename(arg)}`);
+}
+
+/**
+ * Adds `hook` to `registry` (last, or first with `prepend`: PyTorch's `move_to_end(last=False)`)
+ * and returns its handle. `prepend` is PyTorch's positional or keyword argument.
+ */
+function registerHook<H>(registry: Map<number, H>, hook: H, prepend: boolean | { prepend?: boolean }, what: string): RemovableHandle {
+  if (typeof hook !== "function") throw new TypeError(`${what}: hook must be a function, got ${pyTypename(hook)}`);
+  const first = typeof prepend === "object" && prepend !== null ? prepend.prepend ?? false : prepend;
+  if (typeof first !== "boolean") throw new TypeError(`${what}: prepend must be true or false, got ${pyTypename(first)}`);
+  const handle = new RemovableHandle(registry as Map<number, unknown>);
+  if (first) {
+    const rest = [...registry];
+    registry.clear();
+    registry.set(handle.id, hook);
+    for (const [id, h] of rest) registry.set(id, h);
+  } else registry.set(handle.id, hook);
+  return handle;
+}
+
+/**
+ * The per-parameter state keys of lrlab's optimizers (all but LBFGS, which checks its own), each
+ * a tensor or a number. Only these are checked on load: a user's own optimizer may keep any state
+ * (lists, records), as in PyTorch.
+ */
+const BUILTIN_STATE_KEYS = new Set([
+  "step", "exp_avg", "exp_avg_sq", "max_exp_avg_sq", "exp_inf", "momentum_buffer", "square_avg", "grad_avg",
+  "acc_delta", "sum", "ax", "eta", "mu", "mu_product", "prev", "step_size", "row_var", "col_var", "variance",
+]);
+
+/** A state value the update loops read as it is: a tensor, a number, a boolean, a string, or null. */
+export function isStateLeaf(v: unknown): boolean {
+  return v === null || v === undefined || v instanceof Tensor || typeof v === "number" || typeof v === "boolean" || typeof v === "string";
+}
+
+/**
+ * The error for a state entry that is not what the optimizer keeps (`allowed`): typically a tensor
+ * that a JSON round trip turned into a plain array.
+ */
+export function notTensorStateMessage(cls: string, index: number, key: string, value: unknown, allowed: string): string {
+  const got = Array.isArray(value) ? `a plain array (length ${value.length})`
+    : value !== null && typeof value === "object" ? "a plain object" : `${pyTypename(value)} ${String(value)}`;
+  return (
+    `${cls}.load_state_dict: the saved state of parameter ${index} has '${key}' as ${got}, but it must be ${allowed}. ` +
+    "JSON.stringify turns every tensor of a state_dict into an array: save and load checkpoints with " +
+    "torch.save(opt.state_dict(), path) and opt.load_state_dict(torch.load(path)), which keep the tensors " +
+    "(or rebuild each state tensor with torch.tensor(values, { dtype }) before loading); nothing was loaded."
   );
 }
 

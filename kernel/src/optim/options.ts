@@ -39,7 +39,7 @@ export const OPTIMIZER_OPTIONS = {
 
 export type OptimizerName = keyof typeof OPTIMIZER_OPTIONS;
 
-const lr = ["lr", "number"] as const;
+const lr = ["lr", "number|Tensor"] as const;
 const betas = ["betas", "array"] as const;
 const eps = ["eps", "number"] as const;
 const weight_decay = ["weight_decay", "number"] as const;

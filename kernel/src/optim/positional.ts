@@ -14,6 +14,7 @@
  * unknown mode) are checked by each class as before, whichever way they came.
  */
 import { TypeError_ } from "../errors";
+import { Tensor } from "../tensor/tensor";
 
 /**
  * The arguments of the positional form in TypeScript: any leading part of the positional
@@ -31,7 +32,7 @@ type Rest<O> = {} extends O ? O : Partial<O>;
 
 /** What a positional value must be (its JS type; the value's range is checked by the class). */
 export type ArgType =
-  | "number" | "number?" | "boolean" | "boolean?" | "string" | "string?" | "array" | "number|array"
+  | "number" | "number|Tensor" | "number?" | "boolean" | "boolean?" | "string" | "string?" | "array" | "number|array"
   | "function|array" | "function?" | "object?";
 
 /** A positional parameter: its Python name and what it takes. */
@@ -39,6 +40,7 @@ export type PositionalParam = readonly [name: string, type: ArgType];
 
 const ACCEPTS: Record<ArgType, [takes: string, ok: (v: unknown) => boolean]> = {
   "number": ["a number", (v) => typeof v === "number"],
+  "number|Tensor": ["a number or a 1-element Tensor", (v) => typeof v === "number" || v instanceof Tensor],
   "number?": ["a number or null", (v) => v === null || typeof v === "number"],
   "boolean": ["true or false", (v) => typeof v === "boolean"],
   "boolean?": ["true, false or null", (v) => v === null || typeof v === "boolean"],

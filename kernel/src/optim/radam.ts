@@ -24,7 +24,7 @@ import {
 
 export interface RAdamOptions extends Omit<ImplementationFlags, "fused"> {
   /** Learning rate γ; default 1e-3. */
-  lr?: number;
+  lr?: number | Tensor;
   /** Coefficients (β₁, β₂) for the running averages of the gradient and its square; default [0.9, 0.999]. */
   betas?: [number, number];
   /** Term ε added to the denominator for numerical stability; default 1e-8. */
@@ -41,7 +41,7 @@ export class RAdam extends Optimizer {
   constructor(params: ParamsT, options?: RAdamOptions);
   constructor(
     params: ParamsT,
-    ...args: Positional<[lr: number, betas: [number, number], eps: number, weight_decay: number, decoupled_weight_decay: boolean], RAdamOptions>
+    ...args: Positional<[lr: number | Tensor, betas: [number, number], eps: number, weight_decay: number, decoupled_weight_decay: boolean], RAdamOptions>
   );
   constructor(params: ParamsT, ...args: unknown[]) {
     const options = optimizerArgs("RAdam", args) as RAdamOptions;

@@ -22,7 +22,7 @@ import type { Positional } from "./positional";
 
 export interface RMSpropOptions extends Omit<ImplementationFlags, "fused"> {
   /** Learning rate γ; default 1e-2. */
-  lr?: number;
+  lr?: number | Tensor;
   /** Smoothing constant α of the running average of the squared gradient; default 0.99. */
   alpha?: number;
   /** Term ε added to the denominator for numerical stability; default 1e-8. */
@@ -41,7 +41,7 @@ export class RMSprop extends Optimizer {
   constructor(params: ParamsT, options?: RMSpropOptions);
   constructor(
     params: ParamsT,
-    ...args: Positional<[lr: number, alpha: number, eps: number, weight_decay: number, momentum: number, centered: boolean, capturable: boolean, foreach: boolean | null, maximize: boolean, differentiable: boolean], RMSpropOptions>
+    ...args: Positional<[lr: number | Tensor, alpha: number, eps: number, weight_decay: number, momentum: number, centered: boolean, capturable: boolean, foreach: boolean | null, maximize: boolean, differentiable: boolean], RMSpropOptions>
   );
   constructor(params: ParamsT, ...args: unknown[]) {
     const options = optimizerArgs("RMSprop", args) as RMSpropOptions;
@@ -56,6 +56,11 @@ export class RMSprop extends Optimizer {
       lr, momentum, alpha, eps, centered, weight_decay, capturable: options.capturable ?? false,
       foreach: options.foreach ?? null, maximize, differentiable: options.differentiable ?? false,
     });
+  }
+
+  /** A Tensor lr is used only as its value here, as in PyTorch: any dtype is exact (Optimizer._check_tensor_lr). */
+  protected override _lr_tensor_any_dtype(): boolean {
+    return true;
   }
 
   step(closure?: Closure): number | Tensor | undefined {

@@ -20,7 +20,7 @@ import type { Positional } from "./positional";
 
 export interface RpropOptions extends Omit<ImplementationFlags, "fused"> {
   /** Learning rate γ: the initial step size Δ₀ of every element; default 1e-2. */
-  lr?: number;
+  lr?: number | Tensor;
   /** Pair (η⁻, η⁺) of multiplicative decrease and increase factors of the step size; default [0.5, 1.2]. */
   etas?: [number, number];
   /** Pair (Δmin, Δmax) of the minimal and maximal allowed step sizes; default [1e-6, 50]. */
@@ -31,7 +31,7 @@ export interface RpropOptions extends Omit<ImplementationFlags, "fused"> {
 
 export class Rprop extends Optimizer {
   constructor(params: ParamsT, options?: RpropOptions);
-  constructor(params: ParamsT, ...args: Positional<[lr: number, etas: [number, number], step_sizes: [number, number]], RpropOptions>);
+  constructor(params: ParamsT, ...args: Positional<[lr: number | Tensor, etas: [number, number], step_sizes: [number, number]], RpropOptions>);
   constructor(params: ParamsT, ...args: unknown[]) {
     const options = optimizerArgs("Rprop", args) as RpropOptions;
     checkOptimizerOptions("Rprop", options);
@@ -47,6 +47,11 @@ export class Rprop extends Optimizer {
       lr, etas, step_sizes, foreach: options.foreach ?? null, maximize,
       differentiable: options.differentiable ?? false, capturable: options.capturable ?? false,
     });
+  }
+
+  /** A Tensor lr is used only as its value here, as in PyTorch: any dtype is exact (Optimizer._check_tensor_lr). */
+  protected override _lr_tensor_any_dtype(): boolean {
+    return true;
   }
 
   step(closure?: Closure): number | Tensor | undefined {

@@ -35,7 +35,7 @@ import type { Positional } from "./positional";
 
 export interface SGDOptions extends Omit<ImplementationFlags, "capturable"> {
   /** Learning rate γ; default 1e-3. */
-  lr?: number;
+  lr?: number | Tensor;
   /** Momentum factor μ (0: no momentum buffer); default 0. */
   momentum?: number;
   /** Dampening τ of the momentum, b ← μb + (1 − τ)g; default 0. */
@@ -61,7 +61,7 @@ export class SGD extends Optimizer {
   constructor(params: ParamsT, options?: SGDOptions);
   constructor(
     params: ParamsT,
-    ...args: Positional<[lr: number, momentum: number, dampening: number, weight_decay: number, nesterov: boolean], SGDOptions>
+    ...args: Positional<[lr: number | Tensor, momentum: number, dampening: number, weight_decay: number, nesterov: boolean], SGDOptions>
   );
   constructor(params: ParamsT, ...args: unknown[]) {
     const options = optimizerArgs("SGD", args) as SGDOptions;
@@ -79,6 +79,11 @@ export class SGD extends Optimizer {
       lr, momentum, dampening, weight_decay, nesterov, maximize,
       foreach: options.foreach ?? null, differentiable: options.differentiable ?? false, fused: options.fused ?? null,
     });
+  }
+
+  /** A Tensor lr is used only as its value here, as in PyTorch: any dtype is exact (Optimizer._check_tensor_lr). */
+  protected override _lr_tensor_any_dtype(): boolean {
+    return true;
   }
 
   step(closure?: Closure): number | Tensor | undefined {

@@ -39,7 +39,7 @@ import type { Positional } from "./positional";
 
 export interface SparseAdamOptions {
   /** Learning rate γ (> 0); default 1e-3. */
-  lr?: number;
+  lr?: number | Tensor;
   /** Coefficients (β₁, β₂) for the running averages of the gradient and its square; default [0.9, 0.999]. */
   betas?: [number, number];
   /** Term ε (> 0) added to √v for numerical stability; default 1e-8. */
@@ -50,14 +50,14 @@ export interface SparseAdamOptions {
 
 export class SparseAdam extends Optimizer {
   constructor(params: ParamsT, options?: SparseAdamOptions);
-  constructor(params: ParamsT, ...args: Positional<[lr: number, betas: [number, number], eps: number, maximize: boolean], SparseAdamOptions>);
+  constructor(params: ParamsT, ...args: Positional<[lr: number | Tensor, betas: [number, number], eps: number, maximize: boolean], SparseAdamOptions>);
   constructor(params: ParamsT, ...args: unknown[]) {
     const options = optimizerArgs("SparseAdam", args) as SparseAdamOptions;
     checkOptimizerOptions("SparseAdam", options);
     const { lr = 1e-3, eps = 1e-8, maximize = false } = options;
     const betas = pair(options.betas ?? [0.9, 0.999], "betas");
-    checkLr(lr, (v) => `Invalid learning rate: ${pyStr(v)} (lr must be > 0)`);
-    check(0 < lr, `Invalid learning rate: ${pyStr(lr)} (lr must be > 0)`);
+    const lrValue = checkLr(lr, (v) => `Invalid learning rate: ${pyStr(v)} (lr must be > 0)`);
+    check(0 < lrValue, `Invalid learning rate: ${pyStr(lrValue)} (lr must be > 0)`);
     check(0 < eps, `Invalid epsilon value: ${pyStr(eps)} (eps must be > 0)`);
     check(0 <= betas[0] && betas[0] < 1, `Invalid beta parameter at index 0: ${pyStr(betas[0])} (betas must be in [0, 1))`);
     check(0 <= betas[1] && betas[1] < 1, `Invalid beta parameter at index 1: ${pyStr(betas[1])} (betas must be in [0, 1))`);

@@ -2,6 +2,8 @@ import { KeyError, NotImplementedError, TypeError_, ValueError } from "./errors"
 import type { OptimizerLike, ParamGroup, SchedulerStateDict } from "./types";
 import { scheduler_repr } from "./repr";
 import { positionalArgs } from "../positional";
+import { Tensor } from "../../tensor/tensor";
+import { tensorValueText } from "../_functional";
 import { SCHEDULER_POSITIONAL } from "./options";
 import {
   EPOCH_DEPRECATION_WARNING,
@@ -36,8 +38,21 @@ export function checkOptimizer(optimizer: unknown): OptimizerLike {
       `${typeName(optimizer)} is not an Optimizer (expected a torch.optim optimizer or an object with param_groups)`,
     );
   }
+  // A Tensor lr (which the optimizers take): PyTorch's schedulers then compute each rate in tensor
+  // arithmetic, in the tensor's dtype, and write it into the tensor in place (`fill_`); lrlab's
+  // schedulers compute in numbers and do not reproduce that, so they refuse it (a deviation).
+  const i = (groups as Array<{ lr?: unknown }>).findIndex((g) => g !== null && typeof g === "object" && g.lr instanceof Tensor);
+  if (i >= 0) {
+    const value = tensorValueText((groups[i] as { lr: Tensor }).lr);
+    throw TypeError_(
+      `param_groups[${i}]['lr'] is a Tensor: lrlab's learning-rate schedulers take an optimizer whose lr is a number ` +
+        `(PyTorch updates a Tensor lr in place in the tensor's dtype, which lrlab does not reproduce). ` +
+        `Create the optimizer with lr: ${value} to use a scheduler.`,
+    );
+  }
   return optimizer as OptimizerLike;
 }
+
 
 /**
  * One value per param group from a scalar or a per-group list (PyTorch's `_format_param`):

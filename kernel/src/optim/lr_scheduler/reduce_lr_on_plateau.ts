@@ -177,6 +177,18 @@ export class ReduceLROnPlateau extends LRScheduler {
     this.threshold_mode = threshold_mode;
   }
 
+  /**
+   * PyTorch 2.13's keys: its ReduceLROnPlateau never runs LRScheduler's `__init__`, so it has no
+   * `_get_lr_called_within_step` nor `_is_initial` (nor `base_lrs`, `_step_count`); the base
+   * constructor here sets the first two, so they are left out.
+   */
+  override state_dict(): SchedulerStateDict {
+    const state = super.state_dict();
+    delete state._get_lr_called_within_step;
+    delete state._is_initial;
+    return state;
+  }
+
   override load_state_dict(state_dict: SchedulerStateDict): void {
     super.load_state_dict(state_dict);
     this._init_is_better(this.mode, this.threshold, this.threshold_mode);
