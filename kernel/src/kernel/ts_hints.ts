@@ -160,7 +160,7 @@ export function hintFor(code: number, message: string, at: string, before = ""):
   if (code === 2304 || code === 2552) {
     // "Cannot find name 'X'."
     const name = /Cannot find name '(\w+)'/.exec(message)?.[1];
-    return name === undefined ? null : pythonName(name) ?? assignedName(name, at, before) ?? runName(name);
+    return name === undefined ? null : indexNone(name, before) ?? pythonName(name) ?? assignedName(name, at, before) ?? runName(name);
   }
   if (code === 2503) {
     // "Cannot find namespace 'nn'.": `const nn = torch.nn;` then the type `nn.Sequential`
@@ -332,7 +332,7 @@ const PYTHON_NAMES: Record<string, string> = {
   range: "for (let i = 0; i < n; i++)",
   True: "true",
   False: "false",
-  None: "null (or undefined)",
+  None: "null (or undefined); in an index, PyTorch's x[None] (a new axis) is x.index(\"None\")",
   self: "this",
   isinstance: "x instanceof Class",
   enumerate: "for (const [i, x] of xs.entries())",
@@ -343,6 +343,16 @@ const PYTHON_NAMES: Record<string, string> = {
   str: "String(x)",
   sum: "xs.reduce((a, b) => a + b, 0) for an array, t.sum() for a tensor",
 };
+
+/**
+ * `x.index(None, 1)`: in an index Python's None is a new axis (`x[None, 1]`), while index()'s
+ * `null` is a whole dim (`:`), so "None is null" would silently change the result; index() takes
+ * the string "None" for the new axis (tensor/indexing.ts).
+ */
+function indexNone(name: string, before: string): string | null {
+  if (name !== "None" || !/\.index\s*\([^()]*$/.test(before)) return null;
+  return 'hint: None in an index is a new axis (size 1): write the string "None", x.index("None", 1) for x[None, 1] (or x.unsqueeze(d)); null in index() is a whole dim, ":"';
+}
 
 /** A hint for "Cannot find name 'X'" (2304, 2552) when X is a Python builtin, else null. */
 function pythonName(name: string): string | null {

@@ -57,17 +57,27 @@ export function add(a: TensorLike, b: TensorLike, options?: AlphaOptions): Tenso
   ], false);
 }
 
+/**
+ * PyTorch refuses a bool operand in a subtraction (tensor or scalar, whatever the other one is):
+ * two bools suggest xor (a - b on masks is "in one, not both"), one bool suggests ~ / logical_not.
+ */
+export function check_sub_bool(a: TensorLike, b: TensorLike): void {
+  const is_bool = (v: TensorLike): boolean => (v instanceof Tensor ? v.dtype === "bool" : typeof v === "boolean");
+  if (is_bool(a) && is_bool(b)) {
+    throw new TypeError("Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or `logical_xor()` operator instead.");
+  }
+  if (is_bool(a) || is_bool(b)) {
+    throw new TypeError("Subtraction, the `-` operator, with a bool tensor is not supported. If you are trying to invert a mask, use the `~` or `logical_not()` operator instead.");
+  }
+}
+
 /** a - alpha * b. d/da = 1, d/db = -alpha. */
 export function sub(a: TensorLike, b: TensorLike, options?: AlphaOptions): Tensor {
   as_tensor_arg(a, "sub");
   check_operand(b, "sub");
   const alpha = alpha_of(options, "sub");
+  check_sub_bool(a, b);
   const dt = result_type(a, b);
-  if (dt === "bool") {
-    throw new TypeError(
-      "Subtraction, the `-` operator, with two bool tensors is not supported. If you are trying to invert a mask, use the `~` or `logical_not()` operator instead.",
-    );
-  }
   const out = alpha === 1 ? ew("a - b", [a, b], dt) : ew(kernel("a - alpha * b", 2, ["alpha"]), [a, b], dt, dt, [alpha]);
   return attach(out, "SubBackward0", [a, b], (g, need) => [
     need[0] ? grad_of(g, a) : null,
@@ -279,9 +289,14 @@ export function abs(x: Tensor): Tensor {
   return unary(x, "abs", "AbsBackward0", "Math.abs(a)", "b > 0 ? a : (b < 0 ? -a : 0)", false);
 }
 
-/** sign has zero gradient everywhere. */
+/** -1, 0 or 1 by sign; sign(NaN) = 0 and sign(-0) = 0, as PyTorch's CPU kernel. Zero gradient everywhere. */
 export function sign(x: Tensor): Tensor {
-  return unary(x, "sign", "SignBackward0", "a > 0 ? 1 : (a < 0 ? -1 : (a === 0 ? 0 : a))", null, false);
+  return unary(x, "sign", "SignBackward0", "a > 0 ? 1 : (a < 0 ? -1 : 0)", null, false);
+}
+
+/** x / |x| (0 at 0): for real tensors the same values as sign (NaN -> 0); zero gradient. */
+export function sgn(x: Tensor): Tensor {
+  return unary(x, "sgn", "SgnBackward0", "a > 0 ? 1 : (a < 0 ? -1 : 0)", null, false);
 }
 
 export function sin(x: Tensor): Tensor {

@@ -25,7 +25,7 @@ export type { TensorOptions } from "./shape";
 export { broadcast_shapes } from "./shape";
 export {
   add, sub, rsub, mul, div, true_divide, floor_divide, remainder, pow, maximum, minimum, neg, negative, exp, log,
-  log1p, expm1, log2, log10, sqrt, rsqrt, square, reciprocal, abs, sign, sin, cos, floor, ceil, round, clamp, clip,
+  log1p, expm1, log2, log10, sqrt, rsqrt, square, reciprocal, abs, sign, sgn, sin, cos, floor, ceil, round, clamp, clip,
   clamp_min, clamp_max, lerp,
 } from "./elementwise";
 export type { TensorLike, AlphaOptions, DivOptions, ClampBounds, ClampBound } from "./elementwise";
@@ -62,7 +62,7 @@ export { cumsum, cumprod } from "./cumulative";
 export type { CumOptions } from "./cumulative";
 export { flip, repeat, tril, triu } from "./rearrange";
 export { sort, argsort, topk } from "./sorting";
-export type { SortOptions } from "./sorting";
+export type { SortOptions, TopkOptions } from "./sorting";
 export { sparse_coo_tensor, sparse_coo, strided } from "./sparse";
 export type { Layout } from "./sparse";
 export { set_num_threads, get_num_threads } from "./wasm/threads";

@@ -3,7 +3,9 @@
  * Python's `x[...]` taking one entry per leading dim: a number (picks and removes the dim), null
  * or ":" (the whole dim), a slice string "start:stop:step" with Python's rules (negative indices
  * count from the end, out-of-range bounds are clamped, step > 0), "..." (as many full dims as
- * needed), an int64 tensor (picks those indices along the dim) or, alone, a bool mask.
+ * needed), "None" (Python's None / np.newaxis: a new dim of size 1; `null` is ":" here, as
+ * undefined), an int64 tensor (picks those indices along the dim) or a bool mask over as many dims
+ * as it has (`x.index(keep)` with a 1-D keep picks rows); one index tensor (or mask) per index.
  *
  * Basic indexing is a strided read (offset + per-dim strides); its backward gives the gradient
  * at the same positions of zeros of the input's shape, as a SliceGrad (slice_grad.ts) that autograd
@@ -15,7 +17,7 @@ import { attach, rename } from "./autograd";
 import { coerce, storage_for } from "./dtype";
 import { contiguous_strides, fmt_shape, strided_copy, wrap_dim } from "./shape";
 import { check_operand, ew, TensorLike } from "./operand";
-import { squeeze } from "./views";
+import { reshape, squeeze } from "./views";
 import { make_view } from "./view_history";
 import { index_select_raw_checked } from "./gather";
 import { SliceGrad } from "./slice_grad";
@@ -123,20 +125,88 @@ export function parse_slice(text: string, size: number): DimSpec {
 
 export type IndexSpec = number | null | string | Tensor;
 
-/** `x.index(0, "1:3")` is Python's `x[0, 1:3]`; see the module comment for what each entry may be. */
+/** `index()`'s marker for Python's `None` in an index (a new axis of size 1): `x.index("None", 1)` is `x[None, 1]`. */
+export const NEWAXIS = "None";
+
+/** How many dims of x an index entry consumes ("None" and "..." none of their own; a bool mask its own dims). */
+function consumed(i: IndexSpec): number {
+  if (i === NEWAXIS || i === "...") return 0;
+  if (i instanceof Tensor && i.dtype === "bool") return i.dim();
+  return 1;
+}
+
+/** The entry of `expanded` (no "...") at each dim of x it consumes (a mask at each of its dims). */
+function expanded_dims(expanded: IndexSpec[]): IndexSpec[] {
+  const out: IndexSpec[] = [];
+  for (const i of expanded) for (let k = 0; k < consumed(i); k++) out.push(i);
+  return out;
+}
+
+/** The positions where a bool mask is true, as an int64 tensor (row-major over the mask). */
+function mask_positions(mask: Tensor): Tensor {
+  const picks: number[] = [];
+  for (let i = 0; i < mask.data.length; i++) if (mask.data[i] !== 0) picks.push(i);
+  return new Tensor(Float64Array.from(picks), [picks.length], "int64");
+}
+
+/**
+ * `x.index(0, "1:3")` is Python's `x[0, 1:3]`; see the module comment for what each entry may be.
+ * "None" (NEWAXIS) inserts a dim of size 1 and a bool mask of k dims selects over k dims (the
+ * positions where it is true), as PyTorch: both are rewritten as a reshape of x (a view) and an
+ * int64 index over the merged dims, then read as basic indexing plus one index tensor.
+ */
 export function index(x: Tensor, ...indices: IndexSpec[]): Tensor {
   check(x, "index");
-  if (indices.length === 1 && indices[0] instanceof Tensor && indices[0].dtype === "bool") return rename(masked_select(x, indices[0]), "IndexBackward0");
+  const only = indices[0];
+  if (indices.length === 1 && only instanceof Tensor && only.dtype === "bool" && only.dim() === x.dim() && only.shape.every((s, i) => s === x.shape[i])) {
+    return rename(masked_select(x, only), "IndexBackward0");
+  }
   const ell = indices.filter((i) => i === "...").length;
   if (ell > 1) throw new SyntaxError("an index can only have a single ellipsis ('...')");
-  const used = indices.length - ell;
+  const used = indices.reduce<number>((n, i) => n + consumed(i), 0);
   if (used > x.dim()) throw new RangeError(`too many indices for tensor of dimension ${x.dim()} (got ${used})`);
   const expanded: IndexSpec[] = [];
   for (const i of indices) {
     if (i === "...") for (let k = 0; k < x.dim() - used; k++) expanded.push(null);
     else expanded.push(i);
   }
-  while (expanded.length < x.dim()) expanded.push(null);
+  for (let k = ell === 0 ? used : x.dim(); k < x.dim(); k++) expanded.push(null);
+  if (!expanded.some((i) => i === NEWAXIS || (i instanceof Tensor && i.dtype === "bool"))) return index_core(x, expanded);
+  // New axes and masks: the shape x is viewed as, one dim per entry.
+  const shape: number[] = [];
+  const entries: IndexSpec[] = [];
+  let d = 0; // dim of x the entry starts at
+  // PyTorch checks a mask against x after its integer indices are applied (their dims gone)
+  const kept = x.shape.filter((_, k) => typeof expanded_dims(expanded)[k] !== "number");
+  let removed = 0;
+  for (const i of expanded) {
+    if (i === NEWAXIS) {
+      shape.push(1);
+      entries.push(null);
+    } else if (i instanceof Tensor && i.dtype === "bool") {
+      const k = i.dim();
+      for (let m = 0; m < k; m++) {
+        if (i.shape[m] !== x.shape[d + m]) {
+          throw new RangeError(`The shape of the mask ${fmt_shape(i.shape)} at index ${m} does not match the shape of the indexed tensor ${fmt_shape(kept)} at index ${d - removed + m}`);
+        }
+      }
+      // a 0-dim mask adds a dim of size 1 and keeps it (true) or empties it (false)
+      shape.push(x.shape.slice(d, d + k).reduce((p, n) => p * n, 1));
+      entries.push(mask_positions(i));
+      d += k;
+    } else {
+      shape.push(x.shape[d]);
+      entries.push(i);
+      if (typeof i === "number") removed++;
+      d += 1;
+    }
+  }
+  const same = shape.length === x.dim() && shape.every((n, k) => n === x.shape[k]);
+  return index_core(same ? x : reshape(x, shape), entries);
+}
+
+/** Basic indexing (one entry per dim: number, null / ":", slice string) and at most one int64 index tensor. */
+function index_core(x: Tensor, expanded: IndexSpec[]): Tensor {
   const specs = full_specs(x);
   const tensor_dims: [number, Tensor][] = [];
   expanded.forEach((i, d) => {
@@ -145,9 +215,9 @@ export function index(x: Tensor, ...indices: IndexSpec[]): Tensor {
     if (typeof i === "number") specs[d] = { len: null, start: int_index(i, size, d), step: 1 };
     else if (typeof i === "string") specs[d] = parse_slice(i, size);
     else if (i instanceof Tensor) {
-      if (i.dtype !== "int64") throw new TypeError(`tensors used as indices must be long or bool tensors (got ${i.dtype} at position ${d})`);
+      if (i.dtype !== "int64") throw new TypeError(`tensors used as indices must be long (int64) or bool tensors, got ${i.dtype} at position ${d}`);
       tensor_dims.push([d, i]);
-    } else throw new TypeError(`index(): unsupported index ${JSON.stringify(i)} at position ${d}; use a number, null, a slice string like "1:3", "..." or an int64 tensor`);
+    } else throw new TypeError(`index(): unsupported index ${JSON.stringify(i)} at position ${d}; use a number, null or ":" (the whole dim), a slice string like "1:3", "...", "None" (a new axis), an int64 tensor or a bool mask`);
   });
   if (tensor_dims.length > 1) throw new RangeError("index(): only one tensor index is supported");
   let out = specs.every((s, d) => s.len === x.shape[d] && s.step === 1 && s.start === 0) ? x : basic_index(x, specs, "SliceBackward0");
@@ -161,6 +231,7 @@ export function index(x: Tensor, ...indices: IndexSpec[]): Tensor {
   }
   return out === x ? alias_of(x) : out;
 }
+
 
 /** `x[:]`: a view of all of x (in-place ops through it reach x). */
 function alias_of(x: Tensor): Tensor {
@@ -199,5 +270,20 @@ export function masked_fill(x: Tensor, mask: Tensor, value: TensorLike): Tensor 
   if (out0.shape.length !== x.shape.length || out0.shape.some((s, i) => s !== x.shape[i])) {
     throw new RangeError(`masked_fill: the mask of shape ${fmt_shape(mask.shape)} does not broadcast to the tensor's shape ${fmt_shape(x.shape)}`);
   }
-  return attach(out0, "MaskedFillBackward0", [x], (g) => [ew("b ? 0 : a", [g, mask], g.dtype)]);
+  if (!(value instanceof Tensor)) return attach(out0, "MaskedFillBackward0", [x], (g) => [ew("b ? 0 : a", [g, mask], g.dtype)]);
+  // A 0-dim tensor value is an input too (PyTorch's MaskedFillBackward1): its gradient is the sum of g where the mask is true.
+  return attach(out0, "MaskedFillBackward1", [x, value], (g, need) => [
+    need[0] ? ew("b ? 0 : a", [g, mask], g.dtype) : null,
+    need[1] ? sum_where(g, mask, value.dtype) : null,
+  ]);
+}
+
+/** Σ g where `mask` (broadcast to g) is true, as a 0-dim tensor of `dtype` (a fill value's gradient). */
+export function sum_where(g: Tensor, mask: Tensor | null, dtype: Tensor["dtype"]): Tensor {
+  const picked = mask === null ? g : ew("b ? a : 0", [g, mask], g.dtype);
+  let acc = 0;
+  for (let i = 0; i < picked.data.length; i++) acc += picked.data[i];
+  const out = storage_for(dtype, 1);
+  out[0] = acc;
+  return new Tensor(out, [], dtype);
 }

@@ -23,7 +23,7 @@ import { TensorLike, as_operand, check_operand, result_type } from "./operand";
 import { kernel, run } from "./kernels";
 import { broadcast_shapes, fmt_shape } from "./shape";
 import * as E from "./elementwise";
-import { masked_fill } from "./indexing";
+import { masked_fill, sum_where } from "./indexing";
 import { attach, rename } from "./autograd";
 import { check_inplace, rebase_history } from "./view_history";
 import { sum_to } from "./sum_to";
@@ -108,6 +108,7 @@ export function add_(self: Tensor, other: TensorLike, options?: E.AlphaOptions):
 
 export function sub_(self: Tensor, other: TensorLike, options?: E.AlphaOptions): Tensor {
   const alpha = options?.alpha ?? 1;
+  if (self instanceof Tensor) E.check_sub_bool(self, other);
   return inplace(self, "sub_", [other], "a - b * alpha", ["alpha"], [alpha], (old) => E.sub(old, other, options));
 }
 
@@ -215,10 +216,15 @@ export function fill_(self: Tensor, value: number | boolean | Tensor): Tensor {
     v = value.data[0];
   } else if (typeof value === "number" || typeof value === "boolean") v = Number(value);
   else throw new TypeError(`fill_(): value must be a number, not ${value === null ? "null" : typeof value}`);
-  if (is_grad_enabled() && self.requires_grad) {
-    // The old values no longer matter: the gradient w.r.t. them is zero.
+  if (records(self, [value])) {
+    // The old values no longer matter: the gradient w.r.t. them is zero. A 0-dim tensor value
+    // gets the sum of g (PyTorch's FillBackward3).
     const filled = new Tensor(self.data.slice() as typeof self.data, self.shape, self.dtype);
     filled.data.fill(coerce(v, self.dtype));
+    if (value instanceof Tensor) {
+      const vdt = value.dtype;
+      return adopt(self, attach(filled, "FillBackward3", [snapshot(self), value], (g, need) => [need[0] ? overwritten(g) : null, need[1] ? sum_where(g, null, vdt) : null], false));
+    }
     return adopt(self, attach(filled, v === 0 ? "ZeroBackward0" : "FillBackward2", [snapshot(self)], (g) => [overwritten(g)], false));
   }
   self.data.fill(coerce(v, self.dtype));

@@ -8,7 +8,8 @@
  *
  * Gradients: sum -> g broadcast back; mean -> g / N; prod -> g * (product of the other elements,
  * from prefix and suffix products, so zeros are handled); var -> g * 2 (x - mean) / (N - correction);
- * std -> g (x - mean) / ((N - correction) std); norm_p -> g x |x|^(p-2) / norm^(p-1);
+ * std -> g (x - mean) / ((N - correction) std), 0 where std = 0; norm_p -> g x |x|^(p-2) / norm^(p-1),
+ * 0 at x = 0 for p < 1 (as PyTorch's norm_backward masks it);
  * logsumexp -> g exp(x - lse); max/min without dim -> g shared evenly between the tied extrema;
  * max/min with dim -> g at the returned index.
  */
@@ -256,17 +257,71 @@ function moments(L: Layout, correction: number): { means: Float64Array; vars: Fl
   return { means, vars };
 }
 
-function var_args(dim: DimArg | VarOptions, o: VarOptions | boolean | undefined, op: string): { dim: number | readonly number[] | null; keepdim: boolean; correction: number } {
-  let opts: VarOptions = {};
+/** The keepdim slot after a positional `unbiased`: a boolean, or `{ keepdim }` (PyTorch's keyword). */
+export type UnbiasedKeep = boolean | { keepdim?: boolean };
+
+/** A JS argument as PyTorch's "invalid combination" message names its type. */
+function arg_type(v: unknown): string {
+  if (typeof v === "boolean") return "bool";
+  if (typeof v === "number") return Number.isInteger(v) ? "int" : "float";
+  if (v === null) return "NoneType";
+  if (Array.isArray(v)) return "list";
+  if (v instanceof Tensor) return "Tensor";
+  if (typeof v === "object") return Object.keys(v as object).map((k) => `${k}=${arg_type((v as Record<string, unknown>)[k])}`).join(", ");
+  return typeof v;
+}
+
+/**
+ * PyTorch 2.13's three overloads of var / std / var_mean / std_mean:
+ *   (dim, unbiased: bool, keepdim = false)   a boolean after dim is `unbiased`, not keepdim;
+ *   (dim = null, { correction, keepdim })    keywords (also `unbiased`, not with `correction`);
+ *   (unbiased: bool)                         over all elements.
+ * Anything else is PyTorch's "received an invalid combination of arguments" TypeError.
+ */
+export function var_args(dim: unknown, o: unknown, k: unknown, op: string, extra: readonly unknown[] = []): { dim: number | readonly number[] | null; keepdim: boolean; correction: number } {
+  const bad = (): TypeError => {
+    const got = [dim, o, k, ...extra].slice(0, extra.length > 0 ? 3 + extra.length : k !== undefined ? 3 : o !== undefined ? 2 : 1).map(arg_type).join(", ");
+    return new TypeError(
+      `${op}() received an invalid combination of arguments - got (${got}), but expected one of:\n` +
+        " * (dim: number | number[], unbiased: boolean = true, keepdim: boolean = false)\n" +
+        " * (dim: number | number[] | null = null, { correction?: number, keepdim?: boolean })\n" +
+        " * (unbiased: boolean = true)",
+    );
+  };
+  const is_dim = (v: unknown): boolean => v === null || v === undefined || typeof v === "number" || Array.isArray(v);
+  const is_opts = (v: unknown): boolean => v !== null && typeof v === "object" && !Array.isArray(v) && !(v instanceof Tensor);
+  if (extra.length > 0) throw bad();
   let d: number | readonly number[] | null = null;
-  if (dim !== null && typeof dim === "object" && !Array.isArray(dim)) {
+  let opts: VarOptions;
+  if (typeof dim === "boolean") {
+    // (unbiased)
+    if (o !== undefined || k !== undefined) throw bad();
+    opts = { unbiased: dim };
+  } else if (is_opts(dim)) {
+    // ({ dim, correction, unbiased, keepdim })
+    if (o !== undefined || k !== undefined) throw bad();
     opts = dim as VarOptions;
     d = opts.dim ?? null;
-  } else {
+  } else if (!is_dim(dim)) {
+    throw bad();
+  } else if (typeof o === "boolean" || (o === undefined && k !== undefined)) {
+    // (dim, unbiased, keepdim); an undefined unbiased is its default (true)
     d = (dim as number | readonly number[] | null | undefined) ?? null;
-    if (typeof o === "boolean") opts = { keepdim: o };
-    else opts = o ?? {};
-  }
+    let keepdim = false;
+    if (typeof k === "boolean") keepdim = k;
+    else if (is_opts(k)) {
+      const ko = k as Record<string, unknown>;
+      if (Object.keys(ko).some((key) => key !== "keepdim")) throw bad();
+      keepdim = (ko.keepdim as boolean | undefined) ?? false;
+    } else if (k !== undefined) throw bad();
+    opts = { unbiased: (o as boolean | undefined) ?? true, keepdim };
+  } else if (o === undefined || is_opts(o)) {
+    // (dim, { correction, unbiased, keepdim })
+    if (k !== undefined) throw bad();
+    d = (dim as number | readonly number[] | null | undefined) ?? null;
+    opts = (o as VarOptions | undefined) ?? {};
+    if (opts.dim !== undefined) throw new TypeError(`${op}() got multiple values for argument 'dim'`);
+  } else throw bad();
   if (opts.correction !== undefined && opts.unbiased !== undefined) {
     throw new TypeError(`${op}(): cannot specify both correction and unbiased arguments`);
   }
@@ -274,25 +329,39 @@ function var_args(dim: DimArg | VarOptions, o: VarOptions | boolean | undefined,
   return { dim: d, keepdim: opts.keepdim ?? false, correction };
 }
 
-/** Variance with Bessel's `correction` (default 1; `unbiased: false` means 0). */
-export function var_(x: Tensor, dim?: DimArg | VarOptions, options?: VarOptions | boolean): Tensor {
-  return var_std(x, dim, options, false);
+/** Variance Σ(x - mean)² / max(0, N - correction), Bessel's `correction` 1 by default. PyTorch's overloads: `var(unbiased)`, `var(dim, unbiased, keepdim?)`, `var(dim?, { correction | unbiased, keepdim })`. */
+export function var_(x: Tensor, unbiased: boolean): Tensor;
+export function var_(x: Tensor, dim: number | readonly number[] | null | undefined, unbiased: boolean, keepdim?: UnbiasedKeep): Tensor;
+export function var_(x: Tensor, dim?: DimArg | VarOptions, options?: VarOptions): Tensor;
+export function var_(x: Tensor, dim?: unknown, options?: unknown, keepdim?: unknown, ...extra: unknown[]): Tensor {
+  return var_std(x, dim, options, keepdim, false, "var", extra);
 }
 
-export function std(x: Tensor, dim?: DimArg | VarOptions, options?: VarOptions | boolean): Tensor {
-  return var_std(x, dim, options, true);
+/** Standard deviation √var, with var's overloads: `std(unbiased)`, `std(dim, unbiased, keepdim?)`, `std(dim?, { correction | unbiased, keepdim })`. */
+export function std(x: Tensor, unbiased: boolean): Tensor;
+export function std(x: Tensor, dim: number | readonly number[] | null | undefined, unbiased: boolean, keepdim?: UnbiasedKeep): Tensor;
+export function std(x: Tensor, dim?: DimArg | VarOptions, options?: VarOptions): Tensor;
+export function std(x: Tensor, dim?: unknown, options?: unknown, keepdim?: unknown, ...extra: unknown[]): Tensor {
+  return var_std(x, dim, options, keepdim, true, "std", extra);
 }
 
-function var_std(x: Tensor, dim: DimArg | VarOptions, options: VarOptions | boolean | undefined, is_std: boolean): Tensor {
-  const op = is_std ? "std" : "var";
+/**
+ * var or std from raw (not yet parsed) arguments; `op` names the caller in errors (var_mean too).
+ * Backward as PyTorch's var_backward / std_backward: var -> g 2 (x - mean) / (N - correction),
+ * over all elements with N - correction <= 0 -> g * (x == mean ? NaN : inf); std -> var's with
+ * g / (2 std), which is 0 where std == 0 (a constant slice has a zero gradient, not 0/0).
+ */
+export function var_std(x: Tensor, dim: unknown, options: unknown, keepdim: unknown, is_std: boolean, op: string = is_std ? "std" : "var", extra: readonly unknown[] = []): Tensor {
   check(x, op);
   if (!is_floating(x.dtype)) throw new TypeError(`${op}(): input dtype should be either floating point or complex dtypes. Got ${x.dtype} instead.`);
-  const a = var_args(dim, options, op);
+  const a = var_args(dim, options, keepdim, op, extra);
   const L = layout(x, a.dim, a.keepdim);
   const { means, vars } = moments(L, a.correction);
   const vals = is_std ? vars.map(Math.sqrt) : vars;
   const out = finish(vals, L.out_shape, x.dtype);
-  const denom = L.size - a.correction;
+  const dof = L.size - a.correction;
+  const all = a.dim === null || x.dim() === 0;
+  const round = x.dtype === "float32" ? Math.fround : (v: number) => v;
   return attach(out, is_std ? "StdBackward0" : "VarBackward0", [x], (g) => {
     const gx = new Float64Array(x.data.length);
     const { src, outer, size, inner } = L;
@@ -303,8 +372,10 @@ function var_std(x: Tensor, dim: DimArg | VarOptions, options: VarOptions | bool
         const b = o * size * inner + k * inner;
         for (let i = 0; i < inner; i++) {
           const j = o * inner + i;
+          const gv = is_std ? (vals[j] === 0 ? 0 : g.data[j] / (2 * vals[j])) : g.data[j];
           const dev = src[b + i] - means[j];
-          gx[b + i] = is_std ? (g.data[j] * dev) / (denom * vals[j]) : (g.data[j] * 2 * dev) / denom;
+          if (all && dof <= 0) gx[b + i] = gv * (src[b + i] === round(means[j]) ? NaN : Infinity);
+          else gx[b + i] = (2 / dof) * gv * dev;
         }
       }
     }
@@ -387,6 +458,7 @@ export function norm(x: Tensor, p: number | "fro" | NormOptions | null = 2, dim?
           else if (nv === 0) gx[at] = 0;
           else if (pp === 2) gx[at] = (gv * v) / nv;
           else if (pp === 1) gx[at] = gv * sg;
+          else if (v === 0) gx[at] = 0; // p < 2: sgn(0) = 0; for p < 1 PyTorch masks the 0 * inf
           else gx[at] = (gv * sg * Math.pow(Math.abs(v), pp - 1)) / Math.pow(nv, pp - 1);
         }
       }

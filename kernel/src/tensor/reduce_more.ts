@@ -16,8 +16,8 @@ import { attach, rename } from "./autograd";
 import { is_floating, storage_for } from "./dtype";
 import { wrap_dim } from "./shape";
 import { ValuesIndices } from "./return_types";
-import { Layout, expand_raw, layout, mean, std, var_ } from "./reduce";
-import type { VarOptions } from "./reduce";
+import { Layout, expand_raw, layout, mean, var_args, var_std } from "./reduce";
+import type { UnbiasedKeep, VarOptions } from "./reduce";
 import { cat, clone } from "./views";
 import { narrow } from "./indexing";
 import { sub } from "./elementwise";
@@ -446,29 +446,25 @@ export function nanmean(x: Tensor, dim?: number | readonly number[] | null | Nan
   return attach(out, "DivBackward0", [x], (g) => [nan_grad(x, L, g, counts)]);
 }
 
-/** `var_mean`'s and `std_mean`'s (dim, options) as var and std take them; the mean's dim/keepdim. */
-function mean_args(dim: unknown, options: unknown): { dim: number | readonly number[] | null; keepdim: boolean } {
-  if (dim !== null && typeof dim === "object" && !Array.isArray(dim)) {
-    const o = dim as VarOptions;
-    return { dim: o.dim ?? null, keepdim: o.keepdim ?? false };
-  }
-  const keepdim = typeof options === "boolean" ? options : ((options as VarOptions | undefined)?.keepdim ?? false);
-  return { dim: (dim as number | number[] | null | undefined) ?? null, keepdim };
-}
-
-/** [var, mean] in one call (a tuple), with var's `correction` / `unbiased`, `dim` and `keepdim`. */
-export function var_mean(x: Tensor, dim?: number | readonly number[] | null | VarOptions, options?: VarOptions | boolean): [Tensor, Tensor] {
+/** [var, mean] in one call (a tuple), with var's overloads: `(unbiased)`, `(dim, unbiased, keepdim?)`, `(dim?, { correction | unbiased, keepdim })`. */
+export function var_mean(x: Tensor, unbiased: boolean): [Tensor, Tensor];
+export function var_mean(x: Tensor, dim: number | readonly number[] | null | undefined, unbiased: boolean, keepdim?: UnbiasedKeep): [Tensor, Tensor];
+export function var_mean(x: Tensor, dim?: number | readonly number[] | null | VarOptions, options?: VarOptions): [Tensor, Tensor];
+export function var_mean(x: Tensor, dim?: unknown, options?: unknown, keepdim?: unknown, ...extra: unknown[]): [Tensor, Tensor] {
   check_tensor(x, "var_mean");
-  const v = var_(x, dim, options);
-  const a = mean_args(dim, options);
+  const v = var_std(x, dim, options, keepdim, false, "var_mean", extra);
+  const a = var_args(dim, options, keepdim, "var_mean");
   return [rename(v, "VarMeanBackward0"), rename(mean(x, a.dim, a.keepdim), "VarMeanBackward0")];
 }
 
-/** [std, mean] in one call (a tuple), with std's `correction` / `unbiased`, `dim` and `keepdim`. */
-export function std_mean(x: Tensor, dim?: number | readonly number[] | null | VarOptions, options?: VarOptions | boolean): [Tensor, Tensor] {
+/** [std, mean] in one call (a tuple), with std's overloads: `(unbiased)`, `(dim, unbiased, keepdim?)`, `(dim?, { correction | unbiased, keepdim })`. */
+export function std_mean(x: Tensor, unbiased: boolean): [Tensor, Tensor];
+export function std_mean(x: Tensor, dim: number | readonly number[] | null | undefined, unbiased: boolean, keepdim?: UnbiasedKeep): [Tensor, Tensor];
+export function std_mean(x: Tensor, dim?: number | readonly number[] | null | VarOptions, options?: VarOptions): [Tensor, Tensor];
+export function std_mean(x: Tensor, dim?: unknown, options?: unknown, keepdim?: unknown, ...extra: unknown[]): [Tensor, Tensor] {
   check_tensor(x, "std_mean");
-  const s = std(x, dim, options);
-  const a = mean_args(dim, options);
+  const s = var_std(x, dim, options, keepdim, true, "std_mean", extra);
+  const a = var_args(dim, options, keepdim, "std_mean");
   return [rename(s, "StdMeanBackward0"), rename(mean(x, a.dim, a.keepdim), "StdMeanBackward0")];
 }
 

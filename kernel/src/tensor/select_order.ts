@@ -7,6 +7,7 @@
  *     which input position a quantile's gradient reaches, depends on these exact steps.
  *   - `nth_element` is std::nth_element (introselect), which median/nanmedian along a dim use:
  *     with NaNs compared as equals, the index of an all-NaN slice's result depends on it.
+ *   - `heap_select` + `sort_heap` are std::partial_sort, which topk uses for small k (sorting.ts).
  * Both permute an array of indices in place with a strict weak order `less(i, j)` over them.
  * Written from the algorithms' description (the same steps, so the same permutation).
  */
@@ -120,13 +121,13 @@ function pop_heap(v: number[], first: number, last: number, result: number, less
 }
 
 /** std::__heap_select: the smallest (middle - first) elements into a heap at first. */
-function heap_select(v: number[], first: number, middle: number, last: number, less: Less): void {
+export function heap_select(v: number[], first: number, middle: number, last: number, less: Less): void {
   make_heap(v, first, middle, less);
   for (let i = middle; i < last; i++) if (less(v[i], v[first])) pop_heap(v, first, middle, i, less);
 }
 
 /** std::__sort_heap. */
-function sort_heap(v: number[], first: number, last: number, less: Less): void {
+export function sort_heap(v: number[], first: number, last: number, less: Less): void {
   while (last - first > 1) {
     last--;
     pop_heap(v, first, last, last, less);

@@ -2,6 +2,12 @@
  * Sorting along a dim: sort (values and indices; stable), argsort, topk. The gradient of the
  * values goes back to the positions they came from (a scatter by the indices). NaN sorts as the
  * largest value, as in PyTorch.
+ *
+ * topk picks among tied values as PyTorch's CPU kernel (TopKImpl.h) does, so the same indices (and
+ * the gradient reaches the same elements): the (value, index) pairs in index order, then
+ * std::partial_sort of the first k when k * 64 <= n, else std::nth_element at k - 1 followed (when
+ * `sorted`) by std::sort of the first k - 1, all with a comparator that looks at values only
+ * (libstdc++'s algorithms, select_order.ts).
  */
 import { Tensor, check_tensor } from "./tensor";
 import { attach } from "./autograd";
@@ -9,13 +15,17 @@ import { storage_for } from "./dtype";
 import { layout } from "./reduce";
 import { ValuesIndices } from "./return_types";
 import { wrap_dim } from "./shape";
+import { heap_select, introsort, nth_element, sort_heap } from "./select_order";
 
 function check(x: Tensor, op: string): void {
   check_tensor(x, op);
 }
 
-/** Orders each slice along dim, keeping the first `k` (all when k is undefined). */
-function ordered(x: Tensor, dim: number, descending: boolean, k: number | undefined, name: string, op: string): ValuesIndices {
+/** Puts a slice's positions (`order`, 0..size-1) in the order the op returns them, given `less(p, q)` on values. */
+type Arrange = (order: number[], at: (p: number) => number) => void;
+
+/** Orders each slice along dim, keeping the first `k` (all when k is undefined); `arrange` replaces the stable sort (topk). */
+function ordered(x: Tensor, dim: number, descending: boolean, k: number | undefined, name: string, op: string, arrange?: Arrange): ValuesIndices {
   const d = x.dim() === 0 ? 0 : wrap_dim(dim, x.dim());
   const L = layout(x, x.dim() === 0 ? null : d, true);
   const { src, outer, size, inner } = L;
@@ -31,7 +41,8 @@ function ordered(x: Tensor, dim: number, descending: boolean, k: number | undefi
     for (let i = 0; i < inner; i++) {
       const base = o * size * inner + i;
       for (let j = 0; j < size; j++) order[j] = j;
-      order.sort((p, q) => {
+      if (arrange !== undefined) arrange(order, (p) => src[base + p * inner]);
+      else order.sort((p, q) => {
         const a = src[base + p * inner];
         const b = src[base + q * inner];
         const an = a !== a;
@@ -84,11 +95,56 @@ export function argsort(x: Tensor, dim: number | SortOptions = -1, descending = 
   return sort(x, dim, descending).indices;
 }
 
-/** The k largest (or smallest, `largest: false`) elements along dim, sorted. */
-export function topk(x: Tensor, k: number, dim = -1, largest = true): ValuesIndices {
+export interface TopkOptions {
+  dim?: number;
+  largest?: boolean;
+  sorted?: boolean;
+}
+
+/**
+ * The k largest (or smallest, `largest: false`) elements along dim: torch.return_types.topk(values,
+ * indices), sorted unless `sorted: false` (then in PyTorch's selection order). `topk(x, k, dim = -1,
+ * largest = true, sorted = true)` or `topk(x, k, { dim, largest, sorted })`.
+ */
+export function topk(x: Tensor, k: number, dim: number | TopkOptions = -1, largest = true, sorted = true): ValuesIndices {
   check(x, "topk");
+  if (typeof dim === "object" && dim !== null) {
+    largest = dim.largest ?? true;
+    sorted = dim.sorted ?? true;
+    dim = dim.dim ?? -1;
+  }
   const d = x.dim() === 0 ? 0 : wrap_dim(dim, x.dim());
   const size = x.dim() === 0 ? 1 : x.shape[d];
   if (!Number.isInteger(k) || k < 0 || k > size) throw new RangeError(`selected index k out of range (k = ${k}, size of dim ${d} = ${size})`);
-  return ordered(x, d, largest, k, "TopkBackward0", "topk");
+  const big = largest;
+  const keep_sorted = sorted;
+  const arrange: Arrange = (order, at) => {
+    if (k === 0) return;
+    // PyTorch's comparator: a before b when a > b (largest; < for smallest), NaN before numbers
+    // for largest and after them for smallest; ties compare as equal.
+    const less = big
+      ? (p: number, q: number): boolean => {
+          const a = at(p);
+          const b = at(q);
+          return a > b || (a !== a && b === b);
+        }
+      : (p: number, q: number): boolean => {
+          const a = at(p);
+          const b = at(q);
+          return b > a || (b !== b && a === a);
+        };
+    if (k * 64 <= order.length) {
+      // std::partial_sort(first, first + k, last)
+      heap_select(order, 0, k, order.length, less);
+      sort_heap(order, 0, k, less);
+    } else {
+      nth_element(order, k - 1, less);
+      if (keep_sorted && k > 2) {
+        const head = order.slice(0, k - 1);
+        introsort(head, less);
+        for (let j = 0; j < k - 1; j++) order[j] = head[j];
+      }
+    }
+  };
+  return ordered(x, d, largest, k, "TopkBackward0", "topk", arrange);
 }

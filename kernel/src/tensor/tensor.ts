@@ -472,6 +472,10 @@ export class Tensor {
   sign(): Tensor {
     return E.sign(this);
   }
+  /** x / |x| (0 at 0; NaN -> 0): sign for real tensors. */
+  sgn(): Tensor {
+    return E.sgn(this);
+  }
   /** Sine. */
   sin(): Tensor {
     return E.sin(this);
@@ -527,13 +531,19 @@ export class Tensor {
   prod(dim?: number | null | ReduceOptions, keepdim?: KeepArg): Tensor {
     return R.prod(this, dim, keepdim);
   }
-  /** Variance (Bessel-corrected by default: `{ correction: 0 }` or `{ unbiased: false }` for the population variance). */
-  var(dim?: DimArg | VarOptions, options?: VarOptions | boolean): Tensor {
-    return R.var_(this, dim, options);
+  /** Variance (Bessel-corrected by default: `{ correction: 0 }` or `{ unbiased: false }` for the population variance). PyTorch's overloads: `var(unbiased)`, `var(dim, unbiased, keepdim?)` (a boolean after dim is `unbiased`), `var(dim?, { correction, keepdim })`. */
+  var(unbiased: boolean): Tensor;
+  var(dim: number | readonly number[] | null | undefined, unbiased: boolean, keepdim?: R.UnbiasedKeep): Tensor;
+  var(dim?: DimArg | VarOptions, options?: VarOptions): Tensor;
+  var(dim?: unknown, options?: unknown, keepdim?: unknown, ...extra: unknown[]): Tensor {
+    return R.var_std(this, dim, options, keepdim, false, "var", extra);
   }
-  /** Standard deviation (Bessel-corrected by default, as var). */
-  std(dim?: DimArg | VarOptions, options?: VarOptions | boolean): Tensor {
-    return R.std(this, dim, options);
+  /** Standard deviation (Bessel-corrected by default), with var's overloads: `std(unbiased)`, `std(dim, unbiased, keepdim?)`, `std(dim?, { correction, keepdim })`. */
+  std(unbiased: boolean): Tensor;
+  std(dim: number | readonly number[] | null | undefined, unbiased: boolean, keepdim?: R.UnbiasedKeep): Tensor;
+  std(dim?: DimArg | VarOptions, options?: VarOptions): Tensor;
+  std(dim?: unknown, options?: unknown, keepdim?: unknown, ...extra: unknown[]): Tensor {
+    return R.var_std(this, dim, options, keepdim, true, "std", extra);
   }
   /** Vector p-norm (default 2) of all elements or along `dim`. */
   norm(p?: number | "fro" | NormOptions | null, dim?: number | readonly number[] | null, keepdim?: boolean): Tensor {
@@ -686,7 +696,7 @@ export class Tensor {
   narrow(dim: number, start: number, length: number): Tensor {
     return I.narrow(this, dim, start, length);
   }
-  /** Python's `x[i, "1:3", null, ...]`: numbers, null/":" (whole dim), slice strings, "...", int64 tensors. */
+  /** Python's `x[i, "1:3", null, ...]`: numbers, null/":" (whole dim), slice strings, "...", "None" (Python's None: a new axis), an int64 tensor or a bool mask. */
   index(...indices: IndexSpec[]): Tensor {
     return I.index(this, ...indices);
   }
@@ -1055,9 +1065,9 @@ export class Tensor {
   argsort(dim?: number | SortOptions, descending?: boolean): Tensor {
     return SO.argsort(this, dim, descending);
   }
-  /** The k largest (or smallest) values and their indices along `dim`. */
-  topk(k: number, dim?: number, largest?: boolean): ValuesIndices {
-    return SO.topk(this, k, dim, largest);
+  /** The k largest (or smallest, `largest: false`) values and their indices along `dim` (sorted unless `sorted: false`); tied values get PyTorch's CPU indices. */
+  topk(k: number, dim?: number | SO.TopkOptions, largest?: boolean, sorted?: boolean): ValuesIndices {
+    return SO.topk(this, k, dim, largest, sorted);
   }
 
   // ---- more element-wise math (see math_more.ts) ---------------------------------------------
