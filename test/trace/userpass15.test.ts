@@ -32,7 +32,7 @@ describe("lr_preconditioned leaves out elements whose state has seen no gradient
     t.stop();
     // the factor of every element whose second moment is nonzero, from the optimizer's state
     const f: number[] = [];
-    for (const p of [emb.weight, head.weight, head.bias]) {
+    for (const p of [emb.weight, head.weight, head.bias!]) {
       const st = opt.state.get(p) as { step: number; exp_avg_sq: { data: Float32Array } };
       const tt = Number(st.step);
       for (const v of st.exp_avg_sq.data) if (v !== 0) f.push(1e-3 / (1 - 0.9 ** tt) / (Math.sqrt(v) / Math.sqrt(1 - 0.999 ** tt) + 1e-8));

@@ -331,6 +331,7 @@ export class Kernel {
         const parent = this.parents.current()?.msg;
         if (!parent) return;
         this.streams.flush();
+        this.clears++;
         this.iopub.publish("clear_output", { wait }, parent.header);
       },
       input: (prompt, password) => this.input(prompt, password),
@@ -651,13 +652,36 @@ export class Kernel {
     if (r.hasValue) st.result = { has: true, value: r.value };
   }
 
+  /** clear_output calls so far (magicDisplay compares it with when each display was shown). */
+  private clears = 0;
+  /** The `clears` count when a magic's display was last sent whole, by display id. */
+  private readonly shownAt = new Map<string, number>();
+
+  /**
+   * A magic's display (the live plot of %%lr_trace, its final figure). An update of a display
+   * that a clear_output has removed since it was shown reaches nothing: the user's
+   * `clear_output({ wait: true }); console.log(epoch)` in a traced loop (the common idiom) lost
+   * the plot for good, the final figure included (a user's pass). Such an update is sent as a
+   * display_data of the same id instead, so the plot comes back and later updates reach it.
+   */
+  private magicDisplay(bundle: Parameters<DisplaySink["display"]>[0], id: string | undefined, update: boolean): void {
+    if (id !== undefined) {
+      if (update && this.shownAt.get(id) !== this.clears) update = false;
+      if (!update) {
+        this.shownAt.set(id, this.clears);
+        if (this.shownAt.size > 200) this.shownAt.delete(this.shownAt.keys().next().value!);
+      }
+    }
+    this.sink().display(bundle, {}, id, update);
+  }
+
   private context(st: ExecState): MagicContext {
     return {
       engine: this.engine,
       runCode: async (code, shown) => await this.engine.run(code, shown),
       evaluate: async (expr) => (await this.engine.run(`(${expr})`)).value,
-      display: (bundle, o = {}) => this.sink().display(bundle, {}, o.display_id, !!o.update),
-      displayValue: (value, o = {}) => this.sink().display(bundleOf(value, { live: o.live }), {}, o.display_id, !!o.update),
+      display: (bundle, o = {}) => this.magicDisplay(bundle, o.display_id, !!o.update),
+      displayValue: (value, o = {}) => this.magicDisplay(bundleOf(value, { live: o.live }), o.display_id, !!o.update),
       print: (text) => process.stdout.write(text.endsWith("\n") ? text : text + "\n"),
       setResult: (value) => { st.result = { has: true, value }; },
       magics: () => allMagics(),
