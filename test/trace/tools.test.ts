@@ -55,7 +55,10 @@ describe("find: learning-rate range test", () => {
     const payload = b[PLOT_MIME] as PlotPayload;
     expect(payload.kind).toBe("range_test");
     expect(payload.x_log).toBe(true);
-    expect(payload.markers.map((m) => m.label.split(" ")[0])).toEqual(["steepest", "valley", "minimum/10"]);
+    // the suggestions, and a divergence marker where the blow-up leaves the plot (find.ts: its
+    // losses are off the scale of the curve; the marker says how high they went)
+    expect(payload.markers.filter((m) => m.kind === "suggestion").map((m) => m.label.split(" ")[0])).toEqual(["steepest", "valley", "minimum/10"]);
+    expect(payload.markers.filter((m) => m.kind === "divergence").map((m) => m.label)).toEqual([expect.stringMatching(/^(loss off the scale from lr \S+ \(\S+(, up to \S+)?\)|diverged at lr \S+ \(loss \S+\))$/)]);
     expect((b[PLOTLY_MIME] as any).layout.xaxis.type).toBe("log");
     expect(b[SVG_MIME] as string).toContain("smoothed loss");
     expect(b[TEXT_MIME]).toMatch(/suggestions: steepest [\d.e-]+, valley [\d.e-]+, minimum\/10 [\d.e-]+/);

@@ -34,7 +34,8 @@ export const lr_find: Magic = {
   name: "lr_find",
   kind: "line",
   usage: "model=M (loss=L | step=S) data=D [optimizer=O] [--start-lr a] [--end-lr b] [--num-iter n] [--step-mode exp|linear] [--smooth-f f] [--diverge-th t] [--name N]",
-  help: "Runs a learning-rate range test and plots loss against learning rate with the suggestions (steepest, valley, minimum/10).\n"
+  help: "Runs a learning-rate range test and plots loss against learning rate with the suggestions (steepest, valley, minimum/10),\n"
+    + "taken on the smoothed loss: a centred running median of the losses (no lag behind them), the blow-up at the end left out.\n"
     + "The model, the optimizer and the random generator (torch's default one, and data's own generator) are restored afterwards:\n"
     + "run again, it gives the same suggestions, and the training after it is the same as without it.\n"
     + "Batches: [input, target] runs loss(model.forward(input), target); [x1, ..., xk, target] runs\n"
@@ -56,7 +57,7 @@ export const lr_find: Magic = {
     { name: "end_lr", type: "number", help: "last rate", default: 10 },
     { name: "num_iter", type: "int", help: "steps", default: 100 },
     { name: "step_mode", type: "string", help: "exp or linear", default: "exp", values: () => ["exp", "linear"] },
-    { name: "smooth_f", type: "number", help: "loss smoothing factor", default: 0.05 },
+    { name: "smooth_f", type: "number", help: "weight of the newest loss in the running average that stops the test (--diverge-th); the plotted curve is a centred median over a tenth of the rates at most (±5 of 100)", default: 0.05 },
     { name: "diverge_th", type: "number", help: "stop when loss > th × best", default: 5 },
     { name: "name", type: "string", help: "legend label", default: "lr_find" },
   ],

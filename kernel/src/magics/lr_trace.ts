@@ -8,6 +8,11 @@
  * await anything, so they leave while a synchronous loop is still running.
  *
  * In the cell, `_lr_trace` is the running GlobalTrace: `_lr_trace.log_loss(loss)` adds the loss.
+ *
+ * A cell with the --name of a recorded run (without --append) replaces that run: one line under
+ * the plot says so, with the earlier run's steps and how to keep both (a teacher re-ran a cell, and
+ * the %lr_compare output already in the notebook no longer matched a re-run of it, with nothing
+ * said). Not for the default name, which a cell without --name re-runs as a matter of course.
  */
 import type { Magic, MagicContext } from "./types";
 import { MagicError } from "./parser";
@@ -16,6 +21,16 @@ import { find_run, new_run_note, recording, saveRun } from "../trace/runs";
 import { CellError } from "../kernel/engine";
 
 export const LIVE_INTERVAL_MS = 250;
+const DEFAULT_NAME = "trace";
+
+/** The line under a cell that replaced the run of its --name: the earlier run's steps, and how to keep both. */
+export function replacedNote(name: string, earlier: { traces: readonly { steps: number }[] }): string {
+  const steps = earlier.traces.map((t) => t.steps);
+  const n = (k: number) => `${k} step${k === 1 ? "" : "s"}`;
+  const what = steps.length === 1 ? n(steps[0]) : `${steps.length} optimizers, ${steps.map(n).join(" and ")}`;
+  return `%%lr_trace: replaced the earlier run ${JSON.stringify(name)} (${what}); to keep both, give this cell another --name, `
+    + `or --append to continue that run`;
+}
 
 export const lr_trace: Magic = {
   name: "lr_trace",
@@ -29,7 +44,7 @@ export const lr_trace: Magic = {
     + "before optimizer.step(): _lr_trace.log_loss(loss, { batch_size: x.shape[0] }) (or _lr_trace.record({ batch_size })).\n"
     + "Example:\n  %%lr_trace --name adam --every 5\n  for (let i = 0; i < 100; i++) { ...; optimizer.step(); }",
   options: [
-    { name: "name", type: "string", help: "the run's name (legend, %lr_compare)", default: "trace" },
+    { name: "name", type: "string", help: "the run's name (legend, %lr_compare)", default: DEFAULT_NAME },
     { name: "append", type: "boolean", help: "continue the run of this --name (its steps, series and plot go on) instead of replacing it", default: false },
     { name: "every", type: "int", help: "update the live plot at most every K steps", default: 1 },
     { name: "metrics", type: "list", help: "metrics to record (default: all)", values: () => tools().METRIC_NAMES },
@@ -52,6 +67,8 @@ export const lr_trace: Magic = {
     const lr = tools();
     // --append: the run's own options stay; those given (not left at their defaults) must be the run's
     const append = !!args.flags.append;
+    // the run this cell replaces when it records a step (taken before it starts recording)
+    const replaced = !append && name !== DEFAULT_NAME ? find_run(name) : undefined;
     if (append && find_run(name) === undefined) {
       const note = new_run_note(name);
       if (note !== null) process.stderr.write(`%%lr_trace --append: ${note}\n`);
@@ -113,6 +130,8 @@ export const lr_trace: Magic = {
       if ((ran && !(raised && gt.traces.length === 0)) || shown) {
         const final = gt.traces.length > 0 ? gt.bundle({}) : { "text/plain": `%%lr_trace: no optimizer stepped in this cell (call optimizer.step() to trace it)` };
         ctx.display(final, { display_id: id, update: shown });
+        // under the plot, with the cell's other notes
+        if (replaced !== undefined && gt.traces.length > 0) ctx.print(replacedNote(name, replaced));
         for (const t of gt.traces) {
           const none = withoutGradient(t);
           if (none === null) continue;

@@ -15,6 +15,12 @@
  * `toSVG` does after its awaits (same size, origin, padding and background — it reads the view's
  * `_viewWidth/_viewHeight/_origin`, which is what Vega's own headless path reads);
  * test/plot checks that both give the same SVG, so a Vega upgrade that changes this is caught.
+ *
+ * The picture carries the text summary too (bundle.ts passes the figure's summary lines): under
+ * the title, as a caption. nbconvert's HTML and Markdown exports, GitHub
+ * and nbviewer show one representation of an output, the SVG, so the summary's numbers ("lr 0.1
+ * → 0.0125", the suggestions of a range test) were in none of them; JupyterLab shows the
+ * extension's plot instead of the SVG, so nothing is shown twice there.
  */
 import type * as Vega from "vega";
 import type * as VegaLite from "vega-lite";
@@ -139,8 +145,40 @@ function onAxis(v: number | null | undefined, log: boolean): number | null {
   return log && v <= 0 ? null : v;
 }
 
-/** The Vega-Lite spec of a payload (exported for tests and for users who want to restyle it). */
-export function toVegaLite(payload: PlotPayload): Record<string, unknown> {
+/** Characters of a caption line (at 11 px, about the width of the panels and their axis). */
+const CAPTION_CHARS = 100;
+/** Caption lines at most: a comparison of many runs has a summary of many. */
+const CAPTION_LINES = 12;
+
+/**
+ * The summary lines as the picture's caption: without the first when it is the title, long lines
+ * broken at a space (continued, indented, on the next), at most CAPTION_LINES, and the leading
+ * spaces of the summary's indented lines kept (no-break spaces: SVG text collapses spaces).
+ */
+export function captionLines(summary: readonly string[], title: string): string[] {
+  const lines = summary[0] === title ? summary.slice(1) : [...summary];
+  const out: string[] = [];
+  for (const line of lines) {
+    const indent = /^ */.exec(line)![0];
+    let rest = line;
+    while (rest.length > CAPTION_CHARS) {
+      const at = rest.lastIndexOf(" ", CAPTION_CHARS);
+      if (at <= indent.length + 4) break;
+      out.push(rest.slice(0, at));
+      rest = `${indent}    ${rest.slice(at + 1)}`;
+    }
+    out.push(rest);
+  }
+  const kept = out.length > CAPTION_LINES ? [...out.slice(0, CAPTION_LINES - 1), `… (${out.length - CAPTION_LINES + 1} more lines in the text summary)`] : out;
+  return kept.map((l) => l.replace(/^ +/, (sp) => "\u00a0".repeat(sp.length)));
+}
+
+/**
+ * The Vega-Lite spec of a payload (exported for tests and for users who want to restyle it);
+ * `caption`: the figure's summary lines, drawn under the title (captionLines).
+ */
+export function toVegaLite(payload: PlotPayload, caption: readonly string[] = []): Record<string, unknown> {
+  const subtitle = captionLines(caption, payload.title);
   const panels = panelsFor(payload);
   const legendInfo = legendOf(payload);
   const byLine = legendInfo.byLine;
@@ -151,10 +189,15 @@ export function toVegaLite(payload: PlotPayload): Record<string, unknown> {
   const indexOf = new Map(payload.series.map((s, i) => [s, i]));
   const domain = legendInfo.entries.map((e) => e.label);
   const range = legendInfo.entries.map((e) => e.colour);
-  const xScale = payload.x_log ? { type: "log" } : { zero: false };
+  // Not `nice`: the axis ends where the data do (a run of 320 steps drawn to 350 looked as if it
+  // had stopped early; a range test stopped at 0.5 drawn to 1 likewise).
+  const xScale = payload.x_log ? { type: "log", nice: false } : { zero: false, nice: false };
   const xFormat = stepTickFormat(payload);
   const divergences = payload.markers.filter((m) => m.kind === "divergence");
   const charts = panels.map((panel, i) => {
+    // the middle of the panel's x range: labels of markers right of it are drawn to their left
+    const xs = payload.series.filter((s) => inPanel(panel, s)).flatMap((s) => s.x);
+    const mid = payload.x_log ? Math.sqrt(Math.min(...xs) * Math.max(...xs)) : (Math.min(...xs) + Math.max(...xs)) / 2;
     const last = i === panels.length - 1;
     const yScale = panel.log ? { type: "log" } : { zero: false };
     const lines: Row[] = [];
@@ -209,7 +252,8 @@ export function toVegaLite(payload: PlotPayload): Record<string, unknown> {
     const strokeDash = key.length > 0
       ? {
         field: "metric", type: "nominal", scale: { domain: key.map((k) => k.label), range: key.map((k) => DASH_ARRAYS[k.dash]) },
-        legend: { title: null, orient: "top", direction: "horizontal", symbolType: "stroke", symbolSize: 500, symbolStrokeWidth: 1.6, symbolStrokeColor: KEY_COLOUR, symbolOpacity: 1, labelColor: KEY_COLOUR },
+        // labelLimit: Vega's default (160 px) cut "steady-state lr γ(1−τ)/(1−μ)" to "steady-state lr γ(…"
+        legend: { title: null, orient: "top", direction: "horizontal", symbolType: "stroke", symbolSize: 500, symbolStrokeWidth: 1.6, symbolStrokeColor: KEY_COLOUR, symbolOpacity: 1, labelColor: KEY_COLOUR, labelLimit: PANEL_WIDTH },
       }
       : null;
     // Lines of one entry in one panel (a group's lr and projected lr) stay apart.
@@ -238,24 +282,26 @@ export function toVegaLite(payload: PlotPayload): Record<string, unknown> {
         },
       });
     }
-    if (divergences.length > 0) {
+    const suggestions = payload.markers.filter((m) => m.kind === "suggestion" && panel.metrics.includes(m.metric ?? "loss") && m.y !== null);
+    for (const right of [false, true]) {
+      // (a label right of the middle ran out of the picture: it goes left of its rule; in a range
+      // test, over the panel: in it, it printed over the suggestions' rows and the curve)
+      const here = divergences.filter((m) => (m.x > mid) === right);
+      if (here.length === 0) continue;
       layers.push({
-        data: { values: divergences.map((m) => ({ x: m.x, label: i === 0 ? m.label : "" })) },
+        data: { values: here.map((m) => ({ x: m.x, label: i === 0 ? m.label : "" })) },
         layer: [
           { mark: { type: "rule", color: "#d62728", strokeDash: [5, 3], strokeWidth: 1.5 }, encoding: { x: { field: "x", type: "quantitative" } } },
           {
-            mark: { type: "text", color: "#d62728", align: "left", dx: 4, baseline: "top", y: 2 },
+            mark: { type: "text", color: "#d62728", align: right ? "right" : "left", dx: right ? -4 : 4, baseline: "top", ...(suggestions.length > 0 ? { y: -13, fontSize: 10 } : { y: 2 }) },
             encoding: { x: { field: "x", type: "quantitative" }, text: { field: "label" } },
           },
         ],
       });
     }
-    const suggestions = payload.markers.filter((m) => m.kind === "suggestion" && panel.metrics.includes(m.metric ?? "loss") && m.y !== null);
     // Each suggestion: a point on its curve, a dotted rule at its rate, and its label on a row of
     // its own at the top of the panel. Labels placed next to their points printed over each
     // other (valley and minimum/10 are often close in both rate and loss).
-    const xs = payload.series.filter((s) => inPanel(panel, s)).flatMap((s) => s.x);
-    const mid = payload.x_log ? Math.sqrt(Math.min(...xs) * Math.max(...xs)) : (Math.min(...xs) + Math.max(...xs)) / 2;
     suggestions.forEach((m, j) => {
       const x = { field: "x", type: "quantitative" };
       const right = m.x > mid;
@@ -275,7 +321,10 @@ export function toVegaLite(payload: PlotPayload): Record<string, unknown> {
   });
   return {
     $schema: "https://vega.github.io/schema/vega-lite/v5.json",
-    title: { text: payload.title, anchor: "start", fontSize: 15 },
+    title: {
+      text: payload.title, anchor: "start", fontSize: 15,
+      ...(subtitle.length > 0 ? { subtitle, subtitleFontSize: 11, subtitleColor: "#333", subtitlePadding: 4, subtitleLineHeight: 14 } : {}),
+    },
     background: "white",
     padding: 8,
     // No ARIA attributes and no tick marks (grid lines remain): each is markup repeated hundreds
@@ -332,7 +381,11 @@ export function altText(payload: PlotPayload): string {
   return [payload.title, ...panels].join(". ");
 }
 
-/** The picture's own description: role, aria-label and a <title> first inside the root. */
+/**
+ * The picture's own description: role, aria-label and a <title> first inside the root. The
+ * summary's numbers are the drawn caption's text, which screen readers read: a <desc> with them
+ * again cost the bytes that kept every step of a 3-group 40-step trace (test/plot/points.test.ts).
+ */
 function describeSvg(svg: string, payload: PlotPayload): string {
   const alt = xml(altText(payload));
   return svg.replace(/^<svg\b([^>]*)>/, (_, attrs: string) => `<svg${attrs} role="img" aria-label="${alt}"><title>${alt}</title>`);
@@ -351,9 +404,9 @@ function loadVega(): void {
   }
 }
 
-function viewOf(payload: PlotPayload): Vega.View {
+function viewOf(payload: PlotPayload, caption: readonly string[]): Vega.View {
   loadVega();
-  const compiled = vl.compile(toVegaLite(payload) as unknown as VegaLite.TopLevelSpec).spec;
+  const compiled = vl.compile(toVegaLite(payload, caption) as unknown as VegaLite.TopLevelSpec).spec;
   return new vega.View(vega.parse(compiled), { renderer: "none" });
 }
 
@@ -364,9 +417,9 @@ interface StringRenderer {
   svg(): string;
 }
 
-/** The SVG, synchronously (see the module comment for why this is the same as `toSVG`). */
-export function toSvgSync(payload: PlotPayload): string {
-  const view = viewOf(payload);
+/** The SVG, synchronously (see the module comment for why this is the same as `toSVG`); `caption`: the summary lines. */
+export function toSvgSync(payload: PlotPayload, caption: readonly string[] = []): string {
+  const view = viewOf(payload, caption);
   view.run();
   // Vega's headless path sizes the canvas from these (vega-view's width/height/offset helpers).
   const v = view as unknown as { _viewWidth: number; _viewHeight: number; _origin: [number, number] };
@@ -388,8 +441,8 @@ export function toSvgSync(payload: PlotPayload): string {
 }
 
 /** The SVG through Vega's documented asynchronous API. */
-export async function toSvg(payload: PlotPayload): Promise<string> {
-  const view = viewOf(payload);
+export async function toSvg(payload: PlotPayload, caption: readonly string[] = []): Promise<string> {
+  const view = viewOf(payload, caption);
   const svg = await view.toSVG();
   view.finalize();
   return describeSvg(compactMarkup(compactPaths(svg)), payload);

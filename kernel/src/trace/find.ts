@@ -7,9 +7,30 @@
  *   exponential: γ_i = start_lr · (end_lr/start_lr)^(i/(num_iter−1))
  *   linear:      γ_i = start_lr + (end_lr − start_lr) · i/(num_iter−1)
  * then `step_fn(i)` runs one training step's forward and backward and returns the loss, and
- * `optimizer.step()` applies it. The loss is smoothed by a debiased exponential moving average
- * (a_i = β a_{i−1} + (1−β) ℓ_i, s_i = a_i / (1 − β^{i+1}), β = 1 − smooth_f). The test stops
- * early when the loss is not finite or s_i > diverge_th · min_j s_j.
+ * `optimizer.step()` applies it. While it runs, the loss is followed by a debiased exponential
+ * moving average (a_i = β a_{i−1} + (1−β) ℓ_i, r_i = a_i / (1 − β^{i+1}), β = 1 − smooth_f, as
+ * fastai's AvgSmoothLoss), and the test stops early when the loss is not finite or
+ * r_i > diverge_th · min_j r_j (torch-lr-finder's rule; fastai's is 4 × the minimum).
+ *
+ * That running average lags: a batch's weight halves only after ln 2/smooth_f ≈ 14 batches, its
+ * mean delay is β/(1−β) = 19 batches for smooth_f 0.05, about 1.5 decades of a 100-rate sweep
+ * over 8 decades. Curves and suggestions made on it (fastai's and torch-lr-finder's are) sit at
+ * rates where the raw loss had already reached its floor: a teacher's tutorial run (an MLP on
+ * regression data, test/trace/find_centred.test.ts) read "steepest 0.17" where the loss fell
+ * between 0.07 and 0.17 and was flat from there to its blow-up at 0.4, and in notebook 03
+ * "minimum/10" came out above "valley" (the running average's minimum is just before the
+ * blow-up). The sweep is over when the curve is drawn, so the curve need not be causal: the
+ * plotted and suggested `smoothed` loss is a CENTRED running median of the losses within ±h
+ * rates (smoothHalfWidth: 5 of 100), the window narrowing evenly at the ends, which has no lag
+ * and keeps a sharp fall sharp (centredMedian). The same tutorial run now reads steepest 0.079,
+ * valley 0.066, minimum/10 0.024, in its fall from 0.066 to 0.17. And the blow-up at the end is
+ * left out of it (blowUpStart): the final run of losses above the start's level (the first
+ * quarter's mean), whose values (26, 43, 420 against 5) would fill the windows of the rates
+ * before them and hide where the loss bottomed out.
+ *
+ * The plotted losses stop at the first one of that blow-up above EXPLOSION_CAP times the start's
+ * level, with a divergence marker there naming how high it went: a linear axis up to the blow-up's
+ * 43 flattened the whole interesting part (a fall from 5 to 0.2) into the x axis.
  *
  * step_fn reads its batch itself, so from code any model and batch work: a forward of several
  * inputs (a transformer's forward(src, mask), a two-tower forward(a, b)), object batches
@@ -17,17 +38,18 @@
  * builds this function from loss= and [x1, ..., xk, target] batches, or from its step= (the
  * forward and the loss of one batch; it adds zero_grad() and backward()).
  *
- * Suggestions, on the smoothed curve, from where it really falls. Mini-batch losses are noisy:
+ * Suggestions, on the (centred) smoothed curve, from where it really falls. Mini-batch losses are noisy:
  * at rates too small to train, the smoothed loss still wanders by a few percent, and its steepest
  * wiggle there was once suggested as "steepest" (7.7e-7 for a loss that only fell between 0.1 and
  * 0.4). So first the falling region: the start's level and batch-to-batch noise σ are measured on
  * the first quarter of the sweep (σ from successive differences, so a slow trend barely counts);
  * a point has fallen when its smoothed loss lies FALL_Z standard deviations (of the smoothed loss
  * there and of the level, both from σ) below that level. The region is the run of fallen points
- * that ends at the smallest smoothed loss, extended back over the descent that led into it (the
- * smoothed loss lags the batches). If the smallest smoothed loss has not fallen, nothing is
- * suggested and the summary says why. Within the region, and the window fastai and
- * torch-lr-finder use (the first tenth and the last few points left out):
+ * that ends at the smallest smoothed loss, extended back over the descent that led into it (its
+ * start is not yet significant). If the smallest smoothed loss has not fallen, nothing is
+ * suggested and the summary says why. Within the region, the first tenth of the points left out
+ * (as fastai and torch-lr-finder do), and the last point (after a divergence; the last h of a
+ * sweep that did not diverge, whose narrowed windows are noisy):
  *   steepest:   the rate where ds/d(log γ) is most negative (torch-lr-finder's suggestion);
  *   valley:     fastai's "valley": the longest decreasing run, taken half way down it (its rate,
  *               not the minimum's, is robust to noise at the bottom);
@@ -46,6 +68,7 @@ import type { Tensor } from "../tensor/tensor";
 import { bundle, type BundleOptions, type MimeBundle, type Plottable } from "../plot/bundle";
 import { bucketsOf } from "../plot/downsample";
 import type { FigureSource } from "../plot/figure";
+import type { Marker } from "../plot/payload";
 import { fmt } from "../plot/text";
 import { withoutTracing } from "./suspend";
 import { with_cleanup } from "../interrupt_cleanup";
@@ -59,7 +82,11 @@ export interface FindOptions {
   end_lr?: number;
   num_iter?: number;
   step_mode?: "exp" | "linear";
-  /** Weight of the newest loss in the smoothing average (0 = none... 1 = no smoothing). Default 0.05. */
+  /**
+   * Weight of the newest loss in the running average that decides when the loss diverged (1 = no
+   * smoothing). Default 0.05. It also bounds the centred smoothing of the plotted curve (half
+   * width at most a quarter of the running average's delay (1 − f)/f: none at f = 1).
+   */
   smooth_f?: number;
   /** Stop when the smoothed loss exceeds diverge_th × its minimum. Default 5. */
   diverge_th?: number;
@@ -99,6 +126,8 @@ export class RangeTest implements Plottable {
     /** Why a suggestion is missing (one line each); empty when all three were made. */
     readonly notes: readonly string[] = [],
   ) {}
+  // `smoothed` is the centred smoothed loss of the rates before the blow-up (see the file's
+  // comment): shorter than `lrs` when the loss blew up at the end.
 
   /** The suggested rate by one method (default valley). */
   suggestion(method: keyof Suggestions = "valley"): number | null {
@@ -109,25 +138,38 @@ export class RangeTest implements Plottable {
   }
 
   to_figure_source(): FigureSource {
-    const markers = (Object.keys(this.suggestions) as (keyof Suggestions)[]).flatMap((k) => {
+    const markers: Marker[] = (Object.keys(this.suggestions) as (keyof Suggestions)[]).flatMap((k) => {
       const lr = this.suggestions[k];
       if (lr === null) return [];
       // The marker sits on the smoothed curve at the tested rate nearest to it (in log scale;
       // minimum/10 is not itself a tested rate).
       let i = 0;
-      this.lrs.forEach((x, j) => {
+      this.lrs.slice(0, this.smoothed.length).forEach((x, j) => {
         if (Math.abs(Math.log(x / lr)) < Math.abs(Math.log(this.lrs[i] / lr))) i = j;
       });
       return [{ kind: "suggestion" as const, name: this.name, metric: "smoothed_loss", x: lr, y: this.smoothed[i], label: `${k} ${fmt(lr)}` }];
     });
-    // The diverged point is left out of the curves: its loss is off the scale of the others
-    // and would flatten the whole curve into the x axis.
+    // The diverged point and the blow-up's losses over EXPLOSION_CAP × the start's level are left
+    // out of the curves: off the scale of the others, they flattened the whole curve into the x
+    // axis. A divergence marker where they start says how high the loss went.
     const n = this.diverged_at ?? this.lrs.length;
+    const shown = plottedCount(this.losses, n, this.smoothed.length);
+    if (shown < this.lrs.length) {
+      const rest = this.losses.slice(shown).filter(Number.isFinite);
+      const peak = rest.length > 0 ? Math.max(...rest) : null;
+      const first = this.losses[shown];
+      markers.push({
+        kind: "divergence" as const, name: this.name, x: this.lrs[shown], y: null,
+        label: shown === this.diverged_at
+          ? `diverged at lr ${fmt(this.lrs[shown])} (loss ${fmt(first)})`
+          : `loss off the scale from lr ${fmt(this.lrs[shown])} (${fmt(first)}${peak !== null && peak > first ? `, up to ${fmt(peak)}` : ""})`,
+      });
+    }
     return {
       name: this.name,
       series: [
-        { metric: "loss", group: null, buckets: bucketsOf(this.lrs.slice(0, n), this.losses.slice(0, n)) },
-        { metric: "smoothed_loss", group: null, buckets: bucketsOf(this.lrs.slice(0, n), this.smoothed.slice(0, n)) },
+        { metric: "loss", group: null, buckets: bucketsOf(this.lrs.slice(0, shown), this.losses.slice(0, shown)) },
+        { metric: "smoothed_loss", group: null, buckets: bucketsOf(this.lrs.slice(0, this.smoothed.length), this.smoothed) },
       ],
       markers,
       summary: this.summary(),
@@ -312,35 +354,99 @@ export function find(optimizer: FindableOptimizer, step_fn: (i: number, lr: numb
       }
     });
   });
-  // Suggestions ignore the diverged point itself (it would dominate the slope).
-  const n = diverged !== null ? diverged : smoothed.length;
-  const { suggestions, notes } = suggest(lrs.slice(0, n), losses.slice(0, n), smoothed.slice(0, n), { smooth_f: o.smooth_f, diverged: diverged !== null });
-  return new RangeTest(options.name ?? "lr range test", lrs, losses, smoothed, suggestions, diverged, notes);
+  // The curve and the suggestions: the centred smoothing of the losses before the blow-up (the
+  // diverged point and the final run above the start's level left out; see the file's comment).
+  const n = diverged !== null ? diverged : losses.length;
+  const cut = blowUpStart(losses, n, diverged !== null);
+  const h = smoothHalfWidth(o.num_iter, o.smooth_f);
+  const centred = centredMedian(losses.slice(0, cut), h);
+  const { suggestions, notes } = suggest(lrs.slice(0, cut), losses.slice(0, cut), centred, { smooth_f: o.smooth_f, diverged: diverged !== null, half_width: h });
+  return new RangeTest(options.name ?? "lr range test", lrs, losses, centred, suggestions, diverged, notes);
+}
+
+/** Above this many times the start's level, the blow-up's losses are left off the plot (a divergence marker says how high they went). */
+export const EXPLOSION_CAP = 3;
+
+/** The start's level: the mean loss over the first quarter of the n rates (at least 4 of them). */
+export function startLevel(losses: readonly number[], n: number): number {
+  const w = Math.min(n, Math.max(4, Math.floor(n / 4)));
+  return losses.slice(0, w).reduce((a, b) => a + b, 0) / Math.max(1, w);
+}
+
+/**
+ * Where the blow-up at the end of the n rates starts: the final run of losses above the start's
+ * level, not reaching back to the smallest loss, when the test stopped on divergence or that run
+ * reaches EXPLOSION_CAP × the level; else n. (A flat sweep ends in a few losses above its level
+ * by chance: cutting those left its end biased low, and a fall was seen there in 14% of flat
+ * simulated sweeps instead of 4%.)
+ */
+export function blowUpStart(losses: readonly number[], n: number, diverged: boolean): number {
+  if (n < 4) return n;
+  const level = startLevel(losses, n);
+  let low = 0;
+  for (let i = 1; i < n; i++) if (losses[i] < losses[low]) low = i;
+  let cut = n;
+  let top = -Infinity;
+  while (cut - 1 > low && !(losses[cut - 1] <= level)) top = Math.max(top, losses[--cut]);
+  return diverged || (level > 0 && !(top <= EXPLOSION_CAP * level)) ? cut : n;
+}
+
+/** How many of the rates the plot draws: up to the first loss of the blow-up (from `cut`) over EXPLOSION_CAP × the start's level, else the n before divergence. */
+export function plottedCount(losses: readonly number[], n: number, cut: number): number {
+  const level = startLevel(losses, n);
+  if (!(level > 0)) return n;
+  for (let i = cut; i < n; i++) if (!(losses[i] <= EXPLOSION_CAP * level)) return i;
+  return n;
+}
+
+/**
+ * Half width h of the centred smoothing: a twentieth of the sweep (5 rates of 100, half a decade
+ * of the default 8-decade sweep), and at most a quarter of the running average's mean delay
+ * (1 − f)/f, so that a larger smooth_f smooths less and smooth_f 1 not at all.
+ */
+export function smoothHalfWidth(num_iter: number, smooth_f: number): number {
+  return Math.max(0, Math.min(Math.round(num_iter / 20), Math.round((1 - smooth_f) / smooth_f / 4)));
+}
+
+/**
+ * The median of the losses within ±h of each point, the window narrowed evenly at the ends (so it
+ * stays centred: no lag). A median, not a mean: it keeps a sharp fall sharp (a mean of 11 spread
+ * the README run's fall over 0.03–0.3 and put "valley" at 0.038, before the loss fell) and a
+ * single wild batch does not move it.
+ */
+export function centredMedian(losses: readonly number[], h: number): number[] {
+  const n = losses.length;
+  return losses.map((_, i) => {
+    const r = Math.min(h, i, n - 1 - i);
+    return losses.slice(i - r, i + r + 1).sort((a, b) => a - b)[r];
+  });
 }
 
 /**
  * How far below the start's level (in standard deviations of the batch noise, as it shows in the
- * smoothed loss and in the level) the smoothed loss must be to have fallen. With 2.5, flat sweeps
- * of 100 independent noisy losses pass by chance 2–7% of the time (simulated: Gaussian, χ² and
- * Student-t(4) noise), and 0 of 1000 seeded runs of the README model at rates too small to train
- * did; with 3, the README model with L1Loss (its smoothed loss falls by an eighth) went without
- * suggestions in 28 of 300 seeds instead of 6, and with SGD momentum and 50 steps in 241 instead
- * of 190.
+ * smoothed loss and in the level) the smoothed loss must be to have fallen. On the running average
+ * 2.5 let 2–7% of flat sweeps of 100 independent noisy losses pass by chance; the centred median
+ * has less correlation along the sweep (more chances), and 2.5 let 13.5% of 1000 simulated
+ * Gaussian flat sweeps pass, 3 lets 6.5% (2.75: 8.9%, 3.25: 4.1%). The README model's runs (SGD,
+ * Adam, momentum over 100 and 50 steps, L1Loss: find_suggestions.test.ts) keep their suggestions.
  */
-const FALL_Z = 2.5;
+const FALL_Z = 3;
 
 /**
  * The suggestions from one sweep's rates, losses and smoothed losses (the diverged point left
  * out), and a note for each suggestion that cannot be made; see the file's comment.
  */
 export function suggest(
-  lrs: readonly number[], losses: readonly number[], s: readonly number[], o: { smooth_f: number; diverged: boolean },
+  lrs: readonly number[], losses: readonly number[], s: readonly number[], o: { smooth_f: number; diverged: boolean; half_width: number },
 ): { suggestions: Suggestions; notes: string[] } {
   const suggestions: Suggestions = { steepest: null, valley: null, "minimum/10": null };
   const n = s.length;
   const more = o.diverged ? "more iterations, so that more rates are tested before it diverges" : "a larger end lr or more iterations";
   const skipStart = Math.min(10, Math.floor(n / 10));
-  const end = n - Math.min(5, Math.floor(n / 20));
+  // After a divergence the blow-up is already left out (blowUpStart) and the bottom is often just
+  // before it: only the last point (the median of itself alone) is. Otherwise the last h, whose
+  // narrowed windows are noisy: a flat sweep's end passed for a fall in 13% of simulated sweeps.
+  const end = n - (o.diverged ? 1 : Math.max(1, o.half_width));
   if (n < 4 || end - skipStart < 2) {
     return { suggestions, notes: [`no suggestion: only ${n} rates tested before ${o.diverged ? "the loss diverged" : "the end"}; rerun with ${more}`] };
   }
@@ -355,12 +461,11 @@ export function suggest(
   const typical = [...diffs].map(Math.abs).sort((a, b) => a - b)[Math.floor((w - 1) / 2)] / 0.6745;
   const kept = diffs.filter((d) => Math.abs(d) <= 5 * typical);
   const sigma = Math.max(Math.sqrt(kept.reduce((a, d) => a + d * d, 0) / (2 * Math.max(1, kept.length))), 1e-4 * Math.abs(level));
-  // Standard deviation (over σ) of the debiased average s_i = (1−β) Σ β^k ℓ_{i−k} / (1 − β^{i+1})
-  // of independent losses: √((1−β)(1+β^{i+1}) / ((1+β)(1−β^{i+1}))); 1 at i = 0, √((1−β)/(1+β)) later.
-  const beta = 1 - o.smooth_f;
+  // Standard deviation (over σ) of the median of 2r + 1 independent losses: √(π/2)/√(2r + 1)
+  // for many (Gaussian noise; a little less for few), 1 for one.
   const threshold = (i: number) => {
-    const b = beta ** (i + 1);
-    const sdSmoothed = Math.sqrt(((1 - beta) * (1 + b)) / ((1 + beta) * (1 - b)));
+    const r = Math.min(o.half_width, i, n - 1 - i);
+    const sdSmoothed = r === 0 ? 1 : Math.sqrt(Math.PI / 2 / (2 * r + 1));
     return level - FALL_Z * sigma * Math.sqrt(sdSmoothed ** 2 + 1 / w);
   };
   const fallen = (i: number) => s[i] < threshold(i);
