@@ -7,7 +7,7 @@
  *   }
  */
 export { Module } from "./module";
-export type { StateDict, IncompatibleKeys, RemovableHandle, ForwardHook, ForwardPreHook } from "./module";
+export type { StateDict, IncompatibleKeys, RemovableHandle, ForwardHook, ForwardPreHook, ForwardHookOptions, ForwardPreHookOptions } from "./module";
 export { Parameter } from "./parameter";
 export { Linear, Identity } from "./modules/linear";
 export { Sequential, ModuleList } from "./modules/container";

@@ -14,6 +14,11 @@
  *
  * Internal state (training flag, buffer names, hooks) lives in non-enumerable properties so it is
  * never mistaken for a field.
+ *
+ * Forward hooks run whichever way the module is run: JavaScript cannot call an object, so
+ * `model.forward(x)` is lrlab's `model(x)` (forward_hooks.ts; PyTorch's own `m.forward(x)` skips
+ * the hooks, lrlab's runs them, once). Assigning to a parameter's field anything but a Parameter
+ * or null is PyTorch's TypeError (param_assign.ts), not a parameter silently lost.
  */
 import { inspect } from "node:util";
 import { Tensor } from "../tensor/tensor";
@@ -21,19 +26,27 @@ import { Device } from "../tensor/device";
 import type { DType } from "../tensor/tensor";
 import { RemovableHandle } from "../utils/hooks";
 import { Parameter } from "./parameter";
+import { ForwardHookRegistry, type ForwardHookOptions, type ForwardPreHookOptions } from "./forward_hooks";
+import { IncompatibleKeys, unexpectedKeysInLoadOrder } from "./param_assign";
 
 export type StateDict = Record<string, Tensor>;
-export type ForwardHook = (module: Module, input: unknown[], output: unknown) => unknown;
-export type ForwardPreHook = (module: Module, input: unknown[]) => unknown[] | void | undefined;
+/**
+ * `hook(module, input, output)` after forward; a returned value replaces the output. With
+ * `{ with_kwargs: true }`: `hook(module, args, kwargs, output)`, the trailing options object as kwargs.
+ */
+export type ForwardHook = (module: Module, input: any[], ...rest: any[]) => unknown;
+/**
+ * `hook(module, input)` before forward; a returned value replaces the input (an array, or one
+ * value). With `{ with_kwargs: true }`: `hook(module, args, kwargs)` returning `[args, kwargs]`.
+ */
+export type ForwardPreHook = (module: Module, input: any[], ...rest: any[]) => unknown;
 
 /** Returned by `register_forward_hook`: `handle.remove()` unregisters the hook (torch.utils.hooks'). */
 export { RemovableHandle };
+export type { ForwardHookOptions, ForwardPreHookOptions };
 
-/** What `load_state_dict` returns when it does not throw (PyTorch's named tuple). */
-export interface IncompatibleKeys {
-  missing_keys: string[];
-  unexpected_keys: string[];
-}
+/** What `load_state_dict` returns when it does not throw (PyTorch's named tuple, with its repr). */
+export { IncompatibleKeys };
 
 function hidden(obj: object, key: string, value: unknown): void {
   Object.defineProperty(obj, key, { value, writable: true, enumerable: false, configurable: true });
@@ -43,51 +56,47 @@ export class Module {
   /** True in training mode (`train()`), false after `eval()`. */
   declare training: boolean;
   declare private _buffer_names: Map<string, boolean>; // name -> persistent
-  declare private _forward_hooks: Map<number, ForwardHook>;
-  declare private _forward_pre_hooks: Map<number, ForwardPreHook>;
+  declare private _forward_hooks: ForwardHookRegistry;
 
   constructor() {
     hidden(this, "training", true);
     hidden(this, "_buffer_names", new Map());
-    hidden(this, "_forward_hooks", new Map());
-    hidden(this, "_forward_pre_hooks", new Map());
+    hidden(this, "_forward_hooks", new ForwardHookRegistry());
   }
 
-  /** The computation; subclasses override it. Users call `model.forward(x)`. */
+  /**
+   * The computation; subclasses override it. Users call `model.forward(x)`, which also runs the
+   * module's forward pre-hooks and hooks when it has any (forward_hooks.ts).
+   */
   forward(..._args: any[]): any {
     throw new Error(
       `Module [${this._get_name()}] is missing the required "forward" function`,
     );
   }
 
-  /** Runs forward pre-hooks, `forward(...args)`, then forward hooks (Python's `module(x)`). */
+  /** Python's `module(x)`: the same as `forward(...args)`, which runs the hooks (forward pre-hooks, forward, forward hooks). */
   call(...args: any[]): any {
-    let input: unknown[] = args;
-    for (const hook of this._forward_pre_hooks.values()) {
-      const r = hook(this, input);
-      if (r !== undefined && r !== null) input = Array.isArray(r) ? r : [r];
-    }
-    let output = this.forward(...input);
-    for (const hook of this._forward_hooks.values()) {
-      const r = hook(this, input, output);
-      if (r !== undefined) output = r;
-    }
-    return output;
+    return this.forward(...args);
   }
 
-  register_forward_hook(hook: ForwardHook): RemovableHandle {
-    return this._addHook(this._forward_hooks, hook);
+  /**
+   * Registers `hook(module, input, output)` to run after every forward (`m.forward(x)`, `m.call(x)`,
+   * or a container or layer running `m`); a returned value replaces the output. Options (PyTorch's
+   * keywords): `prepend` (run before the hooks already registered), `with_kwargs` (the hook gets
+   * `(module, args, kwargs, output)`, kwargs being the trailing options object, `{}` if none),
+   * `always_call` (also run when forward or an earlier hook throws; the output is then null).
+   */
+  register_forward_hook(hook: ForwardHook, options: ForwardHookOptions = {}): RemovableHandle {
+    return this._forward_hooks.add(this, "post", hook, options);
   }
 
-  register_forward_pre_hook(hook: ForwardPreHook): RemovableHandle {
-    return this._addHook(this._forward_pre_hooks, hook);
-  }
-
-  private _addHook<H>(map: Map<number, H>, hook: H): RemovableHandle {
-    if (typeof hook !== "function") throw new TypeError("hook must be a function");
-    const handle = new RemovableHandle(map);
-    map.set(handle.id, hook);
-    return handle;
+  /**
+   * Registers `hook(module, input)` to run before every forward; a returned array (or one value)
+   * replaces the input. Options: `prepend`, `with_kwargs` (the hook gets `(module, args, kwargs)`
+   * and returns `[args, kwargs]` or nothing).
+   */
+  register_forward_pre_hook(hook: ForwardPreHook, options: ForwardPreHookOptions = {}): RemovableHandle {
+    return this._forward_hooks.add(this, "pre", hook, options);
   }
 
   // ---------------------------------------------------------------- registration
@@ -413,7 +422,7 @@ export class Module {
     }
     const own = this.state_dict({ keep_vars: true });
     const missing_keys = Object.keys(own).filter((k) => !(k in state_dict));
-    const unexpected_keys = Object.keys(state_dict).filter((k) => !(k in own));
+    const unexpected_keys = unexpectedKeysInLoadOrder(this, Object.keys(state_dict).filter((k) => !(k in own)));
     const errors: string[] = [];
     if (strict) {
       if (unexpected_keys.length > 0) {
@@ -446,7 +455,7 @@ export class Module {
     }
     // Copy only once everything checked, so a failed load leaves the module untouched.
     for (const [target, src] of copies) target.data.set(src.data);
-    return { missing_keys, unexpected_keys };
+    return new IncompatibleKeys(missing_keys, unexpected_keys);
   }
 
   // ---------------------------------------------------------------- printing

@@ -11,7 +11,9 @@
  *
  * As in PyTorch: leaf gradients accumulate into `.grad` across backward calls; non-leaf gradients
  * are dropped unless `retain_grad()` was called; saved tensors are freed after backward unless
- * `retain_graph` is set, and a second pass then fails with PyTorch's message.
+ * `retain_graph` is set, and a second pass then fails with PyTorch's message. Tensor hooks run once
+ * per pass on the tensor's total gradient (a leaf's too: its uses are summed first), under
+ * autograd.grad as under backward; autograd.grad runs only the nodes on a path to its inputs.
  */
 import { is_grad_enabled, no_grad } from "./grad_mode";
 import { cast_storage } from "./dtype";
@@ -62,7 +64,7 @@ export class Node implements GradFn {
         "Trying to backward through the graph a second time (or directly access saved tensors after they have already been freed). " +
           "Saved intermediate values of the graph are freed when you call .backward() or autograd.grad(). " +
           "Specify retain_graph=True if you need to backward through the graph a second time or if you need to access saved tensors after calling backward. " +
-          "(In lrlab: t.backward(undefined, { retain_graph: true }).)",
+          "(In lrlab: t.backward({ retain_graph: true }).)",
       );
     }
     return this.fn(grad_output);
@@ -145,6 +147,8 @@ export type GradHook = (grad: Tensor) => Tensor | void | null | undefined;
 // accumulated into .grad), a non-leaf's by its grad_fn, that is by value: hooks registered before
 // an in-place op get the gradient w.r.t. the old values, later ones w.r.t. the new (as PyTorch).
 const hooks = new WeakMap<Tensor | GradFn, GradHook[]>();
+// How many hooks are registered on leaves now: while none is, backward skips looking leaves up.
+let leaf_hooks = 0;
 
 /**
  * Registers `hook` to be called with the tensor's gradient during backward (before it is
@@ -161,11 +165,16 @@ export function register_hook(t: Tensor, hook: GradHook): { remove(): void } {
     hooks.set(key, list);
   }
   list.push(hook);
+  const leaf = key === t;
+  if (leaf) leaf_hooks++;
   return {
     remove: () => {
       const l = hooks.get(key);
       const i = l ? l.indexOf(hook) : -1;
-      if (i >= 0) l!.splice(i, 1);
+      if (i >= 0) {
+        l!.splice(i, 1);
+        if (leaf) leaf_hooks--;
+      }
     },
   };
 }
@@ -362,9 +371,40 @@ export function check_grad_options(where: string, options: object, accepted: rea
   }
 }
 
-/** `tensor.backward(gradient?, { retain_graph })`: see the module comment. */
-export function run_backward(root: Tensor, gradient?: Tensor | number | null, options: BackwardOptions = {}, capture?: Capture): void {
+/** An options object written where the gradient goes: `y.backward({ retain_graph: true })`. */
+function is_options(v: unknown): v is BackwardOptions {
+  if (v === null || typeof v !== "object" || v instanceof Tensor) return false;
+  const proto = Object.getPrototypeOf(v);
+  return proto === Object.prototype || proto === null;
+}
+
+/**
+ * A leaf with hooks (PyTorch's AccumulateGrad with tensor pre-hooks): the gradients of all its
+ * uses are summed first, and the hooks run once on the total when the last edge into the leaf is
+ * done, as PyTorch's (not once per use with a partial gradient).
+ */
+interface HeldLeaf {
+  sum: GradSum | null;
+  left: number;
+}
+
+/**
+ * `tensor.backward(gradient?, { retain_graph })`, or `tensor.backward({ retain_graph })` (the
+ * keywords as the one options object: an object that is not a tensor cannot be a gradient); see
+ * the module comment. With `capture` (autograd.grad) only the nodes on a path to a captured tensor
+ * run, as PyTorch's engine (so only their hooks run, and only their saved tensors are freed), and
+ * the captured gradients are the ones after the tensors' hooks.
+ */
+export function run_backward(root: Tensor, gradient?: Tensor | number | null | BackwardOptions, options?: BackwardOptions, capture?: Capture): void {
   if (!(root instanceof Tensor)) throw new TypeError("backward(): expected a Tensor");
+  if (is_options(gradient)) {
+    if (options !== undefined) {
+      throw new TypeError("backward(): the options were given twice: write backward(gradient, { retain_graph }) or backward({ retain_graph })");
+    }
+    options = gradient;
+    gradient = undefined;
+  }
+  options ??= {};
   if (capture === undefined) check_grad_options("backward", options, ["retain_graph"]);
   if (!root.requires_grad) {
     throw new Error("element 0 of tensors does not require grad and does not have a grad_fn");
@@ -392,29 +432,46 @@ export function run_backward(root: Tensor, gradient?: Tensor | number | null, op
   const retain_graph = options.retain_graph === true;
   const start = root.grad_fn;
   fresh.length = 0; // (left over only if an earlier backward threw midway)
+  // Into the capture map (autograd.grad): the captured sums are the engine's own tensors (copies,
+  // or sums), so dense ones add in place.
+  const capture_add = (t: Tensor, gt: Tensor | SliceGrad): void => {
+    const prev = capture!.get(t);
+    if (!prev) capture!.set(t, gt instanceof SliceGrad ? gt.dense() : gt.is_sparse ? gt.clone() : new Tensor(gt.data.slice() as typeof gt.data, gt.shape, gt.dtype));
+    else if (gt instanceof SliceGrad && !prev.is_sparse) gt.add_to(prev.data);
+    else if (gt instanceof Tensor && !gt.is_sparse && !prev.is_sparse) add_into(prev, gt);
+    else capture!.set(t, sum_grads(prev, gt instanceof SliceGrad ? gt.dense() : gt));
+  };
   // Where a gradient for tensor t goes: into t.grad, or (autograd.grad) into the capture map.
   const deliver = (t: Tensor, gt: Tensor | SliceGrad): void => {
     if (capture === undefined) {
       if (gt instanceof SliceGrad) accumulate_slice(t, gt);
       else accumulate(t, apply_hooks(t, gt));
-    } else if (capture.has(t)) {
-      // The captured sums are the engine's own tensors (copies, or sums): dense ones add in place.
-      const prev = capture.get(t);
-      if (!prev) capture.set(t, gt instanceof SliceGrad ? gt.dense() : gt.is_sparse ? gt.clone() : new Tensor(gt.data.slice() as typeof gt.data, gt.shape, gt.dtype));
-      else if (gt instanceof SliceGrad && !prev.is_sparse) gt.add_to(prev.data);
-      else if (gt instanceof Tensor && !gt.is_sparse && !prev.is_sparse) add_into(prev, gt);
-      else capture.set(t, sum_grads(prev, gt instanceof SliceGrad ? gt.dense() : gt));
-    }
+    } else if (capture.has(t)) capture_add(t, gt);
+  };
+  // A leaf's total gradient, through its hooks once, then delivered (HeldLeaf).
+  const flush = (t: Tensor, h: HeldLeaf): void => {
+    if (h.sum === null) return;
+    const total = apply_hooks(t, h.sum.get());
+    if (capture === undefined) accumulate(t, total);
+    else capture_add(t, total);
   };
   const captured_fns = new Map<GradFn, Tensor>();
   if (capture !== undefined) for (const t of capture.keys()) if (t.grad_fn !== null) captured_fns.set(t.grad_fn, t);
   if (start === null) {
-    no_grad(() => deliver(root, g));
+    no_grad(() => {
+      if (capture === undefined) deliver(root, g);
+      else if (capture.has(root)) capture_add(root, apply_hooks(root, g));
+    });
     return;
   }
 
-  // Pass 1: count, for every node, how many edges of the graph point to it.
+  // Pass 1: count, for every node, how many edges of the graph point to it (and into each leaf
+  // with hooks, which gets its gradient only when they are all done).
   const deps = new Map<GradFn, number>();
+  const held = leaf_hooks > 0 ? new Map<Tensor, HeldLeaf>() : null;
+  // autograd.grad: each node's consumers, to find the nodes on a path to a captured tensor.
+  const parents = capture !== undefined ? new Map<GradFn, GradFn[]>() : null;
+  const needed = capture !== undefined ? new Set<GradFn>() : null;
   deps.set(start, 0);
   const stack: GradFn[] = [start];
   while (stack.length > 0) {
@@ -423,12 +480,41 @@ export function run_backward(root: Tensor, gradient?: Tensor | number | null, op
     const edges = fn instanceof Node ? fn.edges : null;
     for (let i = 0; i < ins.length; i++) {
       const c = edges !== null ? edges[i] : ins[i]?.grad_fn;
-      if (!c) continue;
+      if (!c) {
+        const t = ins[i];
+        if (t && needed !== null && capture!.has(t)) needed.add(fn);
+        if (t && held !== null && t.requires_grad && hooks.get(t)?.length && (capture === undefined || capture.has(t))) {
+          const h = held.get(t);
+          if (h === undefined) held.set(t, { sum: null, left: 1 });
+          else h.left++;
+        }
+        continue;
+      }
+      if (parents !== null) {
+        const p = parents.get(c);
+        if (p === undefined) parents.set(c, [fn]);
+        else p.push(fn);
+      }
       const d = deps.get(c);
       if (d === undefined) {
         deps.set(c, 1);
         stack.push(c);
       } else deps.set(c, d + 1);
+    }
+  }
+  // autograd.grad: a node is needed when a captured tensor is below it; its hooks run when it is
+  // needed or captured itself (PyTorch captures a tensor's gradient after its hooks).
+  if (needed !== null) {
+    const queue: GradFn[] = [...needed];
+    for (const fn of captured_fns.keys()) if (deps.has(fn)) queue.push(fn);
+    while (queue.length > 0) {
+      const fn = queue.pop()!;
+      for (const p of parents!.get(fn) ?? []) {
+        if (!needed.has(p)) {
+          needed.add(p);
+          queue.push(p);
+        }
+      }
     }
   }
 
@@ -442,16 +528,15 @@ export function run_backward(root: Tensor, gradient?: Tensor | number | null, op
   no_grad(() => {
     while (ready.length > 0) {
       const fn = ready.pop()!;
-      visited.push(fn);
       let go = pending.get(fn)?.get();
       pending.delete(fn);
-      if (go !== undefined && capture === undefined) {
-        go = apply_hooks(fn, go);
-      }
+      const cap = captured_fns.get(fn);
+      const run = needed === null || needed.has(fn);
+      if (run) visited.push(fn);
+      if (go !== undefined && (run || cap !== undefined)) go = apply_hooks(fn, go);
       const ins = fn.inputs;
       let grads: (Tensor | SliceGrad | null)[] | null = null;
       if (go !== undefined) {
-        const cap = captured_fns.get(fn);
         if (cap !== undefined) deliver(cap, go);
         const keep = capture === undefined ? retained.get(fn) : undefined;
         if (keep !== undefined) {
@@ -459,7 +544,7 @@ export function run_backward(root: Tensor, gradient?: Tensor | number | null, op
           else accumulate(keep, go);
         }
         fresh.length = 0;
-        grads = fn instanceof Node ? fn.gradients(go) : fn.backward(go);
+        if (run) grads = fn instanceof Node ? fn.gradients(go) : fn.backward(go);
       }
       const edges = fn instanceof Node ? fn.edges : null;
       for (let i = 0; i < ins.length; i++) {
@@ -467,9 +552,11 @@ export function run_backward(root: Tensor, gradient?: Tensor | number | null, op
         if (!t) continue;
         const gi = grads !== null ? grads[i] : null;
         const c = edges !== null ? edges[i] : t.grad_fn;
+        const h = c === null && held !== null ? held.get(t) : undefined;
         if (gi && (c !== null || t.requires_grad)) {
           const gt = as_grad_for(gi, t, fn.name);
-          if (c === null) deliver(t, gt);
+          if (h !== undefined) (h.sum ??= new GradSum()).add(gt);
+          else if (c === null) deliver(t, gt);
           else {
             let sum = pending.get(c);
             if (sum === undefined) {
@@ -479,6 +566,7 @@ export function run_backward(root: Tensor, gradient?: Tensor | number | null, op
             sum.add(gt);
           }
         }
+        if (h !== undefined && --h.left === 0) flush(t, h);
         if (c) {
           const d = deps.get(c)! - 1;
           deps.set(c, d);

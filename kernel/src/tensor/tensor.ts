@@ -251,9 +251,10 @@ export class Tensor {
 
   /**
    * Computes the gradient of this tensor w.r.t. the graph leaves and accumulates it into their
-   * `.grad`. `gradient` is required unless the tensor has one element.
+   * `.grad`. `gradient` is required unless the tensor has one element. The options may also come
+   * alone: `y.backward({ retain_graph: true })`.
    */
-  backward(gradient?: Tensor | number | null, options?: autograd.BackwardOptions): void {
+  backward(gradient?: Tensor | number | null | autograd.BackwardOptions, options?: autograd.BackwardOptions): void {
     autograd.run_backward(this, gradient, options);
   }
 

@@ -12,6 +12,10 @@
  * layer_norm over the last k dims (M values per row), same x̂ with per-row μ, σ²:
  *   y = γ x̂ + β;  with h = g γ:  dx = 1/(M√(σ²+ε)) · (M h - Σh - x̂ Σ(h x̂)),
  *   dγ = Σ_rows g x̂,  dβ = Σ_rows g
+ *
+ * Both take PyTorch's arguments positionally (`batch_norm(x, rm, rv, null, null, true)`, null for
+ * None) or after the required ones as one options object; a null running statistic, weight or
+ * bias is PyTorch's None (no running update, no scale, no shift).
  */
 import { Tensor, storageFor } from "../../tensor/tensor";
 import { checkFloat, record } from "../_autograd";
@@ -31,11 +35,52 @@ function checkVec(t: Tensor | null | undefined, C: number, what: string): void {
   if (t.data.length !== C) throw new RangeError(`${what} should contain ${C} elements not ${t.data.length}`);
 }
 
+const BN_NAMES = ["weight", "bias", "training", "momentum", "eps"];
+const LN_NAMES = ["weight", "bias", "eps"];
+
+/**
+ * The optional arguments of `op` after its required ones: one options object, or positional in
+ * Python's order (`names`), where null is None. Keys and counts are checked as Python would.
+ */
+function optionalArgs(op: string, args: unknown[], names: readonly string[], required: number): Record<string, unknown> {
+  const a0 = args[0];
+  if (args.length === 1 && typeof a0 === "object" && a0 !== null && !(a0 instanceof Tensor)) {
+    const o = a0 as Record<string, unknown>;
+    for (const k of Object.keys(o)) {
+      if (!names.includes(k)) throw new TypeError(`${op}() got an unexpected keyword argument '${k}' (allowed: ${names.join(", ")})`);
+    }
+    return o;
+  }
+  if (args.length > names.length) {
+    throw new TypeError(`${op}() takes from ${required} to ${required + names.length} positional arguments but ${required + args.length} were given`);
+  }
+  const o: Record<string, unknown> = {};
+  args.forEach((v, i) => {
+    if (v !== undefined) o[names[i]] = v;
+  });
+  return o;
+}
+
+/**
+ * F.batch_norm(input, running_mean, running_var, weight = null, bias = null, training = false,
+ * momentum = 0.1, eps = 1e-5): the optional arguments positionally or as
+ * `{ weight, bias, training, momentum, eps }`. See the file comment for the formulas.
+ */
+export function batch_norm(input: Tensor, running_mean: Tensor | null, running_var: Tensor | null, options?: BatchNormOptions): Tensor;
 export function batch_norm(
+  input: Tensor, running_mean: Tensor | null, running_var: Tensor | null, weight?: Tensor | null, bias?: Tensor | null,
+  training?: boolean, momentum?: number, eps?: number,
+): Tensor;
+export function batch_norm(input: Tensor, running_mean: Tensor | null, running_var: Tensor | null, ...args: unknown[]): Tensor {
+  const o = optionalArgs("batch_norm", args, BN_NAMES, 3) as BatchNormOptions;
+  return batchNorm(input, running_mean ?? null, running_var ?? null, o);
+}
+
+function batchNorm(
   input: Tensor,
   running_mean: Tensor | null,
   running_var: Tensor | null,
-  { weight = null, bias = null, training = false, momentum = 0.1, eps = 1e-5 }: BatchNormOptions = {},
+  { weight = null, bias = null, training = false, momentum = 0.1, eps = 1e-5 }: BatchNormOptions,
 ): Tensor {
   checkFloat(input, "batch_norm");
   if (input.dim() < 2) {
@@ -133,10 +178,20 @@ export interface LayerNormOptions {
   eps?: number;
 }
 
-export function layer_norm(
+/**
+ * F.layer_norm(input, normalized_shape, weight = null, bias = null, eps = 1e-5): the optional
+ * arguments positionally or as `{ weight, bias, eps }`.
+ */
+export function layer_norm(input: Tensor, normalized_shape: number | readonly number[], options?: LayerNormOptions): Tensor;
+export function layer_norm(input: Tensor, normalized_shape: number | readonly number[], weight?: Tensor | null, bias?: Tensor | null, eps?: number): Tensor;
+export function layer_norm(input: Tensor, normalized_shape: number | readonly number[], ...args: unknown[]): Tensor {
+  return layerNorm(input, normalized_shape, optionalArgs("layer_norm", args, LN_NAMES, 2) as LayerNormOptions);
+}
+
+function layerNorm(
   input: Tensor,
   normalized_shape: number | readonly number[],
-  { weight = null, bias = null, eps = 1e-5 }: LayerNormOptions = {},
+  { weight = null, bias = null, eps = 1e-5 }: LayerNormOptions,
 ): Tensor {
   checkFloat(input, "layer_norm");
   const ns = typeof normalized_shape === "number" ? [normalized_shape] : [...normalized_shape];
