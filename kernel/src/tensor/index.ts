@@ -25,7 +25,7 @@ export type { TensorOptions } from "./shape";
 export { broadcast_shapes } from "./shape";
 export {
   add, sub, rsub, mul, div, true_divide, floor_divide, remainder, pow, maximum, minimum, neg, negative, exp, log,
-  log1p, expm1, log2, log10, sqrt, rsqrt, square, reciprocal, abs, sign, sgn, sin, cos, floor, ceil, round, clamp, clip,
+  log1p, expm1, log2, log10, sqrt, rsqrt, square, reciprocal, abs, sign, sgn, sin, cos, floor, ceil, clamp, clip,
   clamp_min, clamp_max, lerp,
 } from "./elementwise";
 export type { TensorLike, AlphaOptions, DivOptions, ClampBounds, ClampBound } from "./elementwise";
@@ -39,7 +39,7 @@ export {
   reshape, view, flatten, unflatten, squeeze, unsqueeze, expand, expand_as, broadcast_to, permute, transpose,
   swapaxes, swapdims, t, cat, concat, concatenate, stack, hstack, vstack, split, chunk, unbind, clone,
 } from "./views";
-export { select, narrow, index, masked_fill, masked_select } from "./indexing";
+export { select, narrow, index, masked_fill } from "./indexing"; // (masked_select: nonzero_forms.ts)
 export type { IndexSpec } from "./indexing";
 export { gather, index_select, scatter, scatter_add } from "./gather";
 export { matmul, mm, bmm, mv, dot, outer } from "./linalg";
@@ -49,7 +49,7 @@ export { relu, leaky_relu, sigmoid, tanh, silu, softplus, gelu, softmax, log_sof
 export type { GeluOptions } from "./activation";
 export {
   eq, ne, lt, le, gt, ge, greater, greater_equal, less, less_equal, not_equal, isfinite, isnan, isinf,
-  logical_not, logical_and, logical_or, logical_xor, all, any, equal, isclose, allclose, where, nonzero, count_nonzero,
+  logical_not, logical_and, logical_or, logical_xor, all, any, equal, isclose, allclose, count_nonzero, // (where, nonzero: nonzero_forms.ts)
 } from "./compare";
 export type { CloseOptions } from "./compare";
 export {
@@ -95,3 +95,16 @@ export type { UniqueOptions, BincountOptions, HistcOptions, SearchsortedOptions 
 export {
   bitwise_and, bitwise_or, bitwise_xor, bitwise_not, bitwise_left_shift, bitwise_right_shift, gcd, lcm,
 } from "./bitwise";
+export { addcmul, addcdiv, logit, erfc, exp2, sinc, heaviside, lgamma, digamma } from "./special_math";
+export { logcumsumexp, kthvalue, msort, isin } from "./order_more";
+export type { KthvalueOptions, IsinOptions } from "./order_more";
+export { tensor_split } from "./tensor_split";
+export { dist, renorm } from "./norms_more";
+export { where, nonzero, argwhere, masked_select } from "./nonzero_forms";
+export type { NonzeroOptions } from "./nonzero_forms";
+export { round } from "./round_decimals";
+export { cov, corrcoef } from "./stats";
+export type { CovOptions } from "./stats";
+export { tensordot, inner } from "./products_more";
+export type { TensordotDims } from "./products_more";
+export { block_diag, cartesian_prod } from "./combine_more";

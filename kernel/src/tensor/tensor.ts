@@ -56,6 +56,17 @@ import * as RM from "./reduce_more";
 import type { DiffOptions, DimKeepOptions, MinMax, NanReduceOptions, QuantileOptions } from "./reduce_more";
 import * as BW from "./bitwise";
 import * as LA from "./linalg/solve";
+import * as SM from "./special_math";
+import * as OM from "./order_more";
+import type { IsinOptions, KthvalueOptions } from "./order_more";
+import { tensor_split as tensor_split_ } from "./tensor_split";
+import * as NM from "./norms_more";
+import * as NZ from "./nonzero_forms";
+import type { NonzeroOptions } from "./nonzero_forms";
+import { round as round_decimals } from "./round_decimals";
+import * as ST from "./stats";
+import type { CovOptions } from "./stats";
+import * as PM from "./products_more";
 
 export type DType = "float32" | "float64" | "int64" | "bool";
 export type Storage = Float32Array | Float64Array;
@@ -493,9 +504,9 @@ export class Tensor {
   ceil(): Tensor {
     return E.ceil(this);
   }
-  /** Rounds half to even. */
-  round(): Tensor {
-    return E.round(this);
+  /** Rounds half to even; `{ decimals }` to that many decimal places (negative: to tens, hundreds, ...). */
+  round(options?: { decimals?: number }): Tensor {
+    return options === undefined ? E.round(this) : round_decimals(this, options);
   }
   /** Limits values to [min, max] (numbers or tensors; `clamp(min, max)` or `clamp({ min, max })`). */
   clamp(min?: ClampBound | ClampBounds, max?: ClampBound): Tensor {
@@ -721,9 +732,9 @@ export class Tensor {
   masked_fill(mask: Tensor, value: TensorLike): Tensor {
     return I.masked_fill(this, mask, value);
   }
-  /** The elements where `mask` is true, as a 1-D tensor. */
+  /** The elements where `mask` is true (self and mask broadcast together), as a 1-D tensor. */
   masked_select(mask: Tensor): Tensor {
-    return I.masked_select(this, mask);
+    return NZ.masked_select(this, mask);
   }
 
   // ---- matrix products (see linalg.ts) --------------------------------------------------------
@@ -802,9 +813,11 @@ export class Tensor {
   ge(other: TensorLike): Tensor {
     return C.ge(this, other);
   }
-  /** Indices of the nonzero elements, shape [count, ndim]. */
-  nonzero(): Tensor {
-    return C.nonzero(this);
+  /** Indices of the nonzero elements, shape [count, ndim]; `{ as_tuple: true }`: one 1-D index tensor per dim. */
+  nonzero(options: NonzeroOptions & { as_tuple: true }): Tensor[];
+  nonzero(options?: NonzeroOptions & { as_tuple?: false }): Tensor;
+  nonzero(options?: NonzeroOptions): Tensor | Tensor[] {
+    return options === undefined ? C.nonzero(this) : NZ.nonzero(this, options);
   }
   /** Number of nonzero elements (along `dim`). */
   count_nonzero(dim?: number | readonly number[] | null): Tensor {
@@ -1436,6 +1449,86 @@ export class Tensor {
   /** Histogram with `bins` equal bins over [min, max] (the data's range when both are 0). */
   histc(bins?: number | HistcOptions, min?: number, max?: number): Tensor {
     return UQ.histc(this, bins, min, max);
+  }
+
+  // ---- special functions, order statistics, splits, norms, statistics (see special_math.ts,
+  // order_more.ts, tensor_split.ts, norms_more.ts, nonzero_forms.ts, stats.ts, products_more.ts) --
+
+  /** self + value · tensor1 · tensor2 (broadcast). */
+  addcmul(tensor1: Tensor, tensor2: Tensor, options?: { value?: number }): Tensor {
+    return SM.addcmul(this, tensor1, tensor2, options);
+  }
+  /** self + value · tensor1 / tensor2 (broadcast; floats). */
+  addcdiv(tensor1: Tensor, tensor2: Tensor, options?: { value?: number }): Tensor {
+    return SM.addcdiv(this, tensor1, tensor2, options);
+  }
+  /** log(p / (1 - p)), p clamped to [eps, 1 - eps] when eps is given. */
+  logit(eps?: number | null | { eps?: number | null }): Tensor {
+    return SM.logit(this, eps);
+  }
+  /** 1 - erf(x), accurate in the tail. */
+  erfc(): Tensor {
+    return SM.erfc(this);
+  }
+  /** 2^x. */
+  exp2(): Tensor {
+    return SM.exp2(this);
+  }
+  /** sin(πx)/(πx), 1 at 0. */
+  sinc(): Tensor {
+    return SM.sinc(this);
+  }
+  /** 0 where x < 0, values where x == 0, 1 where x > 0 (same dtype; not differentiable). */
+  heaviside(values: Tensor): Tensor {
+    return SM.heaviside(this, values);
+  }
+  /** log|Γ(x)|. */
+  lgamma(): Tensor {
+    return SM.lgamma(this);
+  }
+  /** ψ(x) = Γ'(x)/Γ(x). */
+  digamma(): Tensor {
+    return SM.digamma(this);
+  }
+  /** log Σ_{j<=k} exp(x_j) along `dim`, computed stably. */
+  logcumsumexp(dim: number | { dim: number }): Tensor {
+    return OM.logcumsumexp(this, dim);
+  }
+  /** The k-th smallest value (k from 1) along `dim` (default -1) and its index. */
+  kthvalue(k: number, dim?: number | KthvalueOptions, keepdim?: boolean): ValuesIndices {
+    return OM.kthvalue(this, k, dim, keepdim);
+  }
+  /** Sorted along dim 0 (values only). */
+  msort(): Tensor {
+    return OM.msort(this);
+  }
+  /** Pieces along `dim`: `sections` nearly equal ones, or split at `indices`. */
+  tensor_split(indices_or_sections: number | readonly number[] | Tensor, dim?: number | { dim?: number }): Tensor[] {
+    return tensor_split_(this, indices_or_sections, dim);
+  }
+  /** Indices of the nonzero elements, shape [count, ndim]. */
+  argwhere(): Tensor {
+    return NZ.argwhere(this);
+  }
+  /** ‖self - other‖_p (broadcast; p = 2 by default). */
+  dist(other: Tensor, p?: number | { p?: number }): Tensor {
+    return NM.dist(this, other, p);
+  }
+  /** Each slice along `dim` with p-norm above maxnorm rescaled to maxnorm. */
+  renorm(p: number, dim: number, maxnorm: number): Tensor {
+    return NM.renorm(this, p, dim, maxnorm);
+  }
+  /** Covariance matrix of the rows (variables) over the columns (observations). */
+  cov(options?: CovOptions): Tensor {
+    return ST.cov(this, options);
+  }
+  /** Pearson correlation coefficients of the rows. */
+  corrcoef(): Tensor {
+    return ST.corrcoef(this);
+  }
+  /** Σ over the last dim of self and other. */
+  inner(other: Tensor): Tensor {
+    return PM.inner(this, other);
   }
 
   // ---- torch.linalg shortcuts (see linalg/solve.ts) -------------------------------------------
