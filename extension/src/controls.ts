@@ -129,6 +129,10 @@ export class Controls {
     this.log.checked = isLogY(s, p);
     this.band.checked = s.band;
     this.band.disabled = !hasBand(p, s.metric);
+    // Greyed with its label (index.css): a disabled checkbox alone looked enabled in the dark
+    // theme (a teacher's pass), and the label says why it is off.
+    this.band.parentElement?.classList.toggle("lrlab-mod-disabled", this.band.disabled);
+    if (this.band.parentElement) this.band.parentElement.title = this.band.disabled ? "this metric's lines carry no band (each point is one step, or a value set, not measured)" : "";
     for (const box of this.groups.querySelectorAll<HTMLInputElement>("input")) box.checked = !s.hiddenGroups.includes(Number(box.dataset.id));
     for (const box of this.runs.querySelectorAll<HTMLInputElement>("input")) box.checked = !s.hiddenRuns.includes(box.dataset.id ?? "");
     // An empty end stays empty (null in the state): it follows the data's end (state.ts xRangeOf).

@@ -39,7 +39,7 @@ export interface Figure {
  * Role of each trace, parallel to `data`; lets tests and the browser check what is drawn.
  * "hidden": the legend entry of a line switched off, no data drawn.
  */
-export type TraceRole = "line" | "band-max" | "band-min" | "divergence" | "suggestion" | "hidden" | "smoothed" | "reference" | "tail";
+export type TraceRole = "line" | "band-max" | "band-min" | "divergence" | "suggestion" | "hidden" | "smoothed" | "reference" | "configured" | "tail";
 
 export const FIGURE_HEIGHT = 380;
 
@@ -253,8 +253,13 @@ function hoverNumber(v: number): string {
 export function hoverTexts(t: Series): string[] | null {
   const steps = pointSteps(t);
   if (!steps) return null;
+  // A set metric's stairs (kernel/src/plot/downsample.ts stairs): a run of one value is a point
+  // of all its steps but the last, then its last step, same value. That value held at every one
+  // of them: "steps 0–30", not a mean.
+  const set = ["lr", "momentum", "beta2", "weight_decay"].includes(t.metric);
+  const held = (i: number, b: number) => set && i + 1 < steps.length && t.mean[i] !== null && t.mean[i + 1] === t.mean[i] && steps[i + 1][0] === b + 1;
   return steps.map(([a, b], i) => {
-    const what = a === b ? `step ${a}` : `mean of steps ${a}–${b}`;
+    const what = a === b ? `step ${a}` : held(i, b) ? `steps ${a}–${b}` : `mean of steps ${a}–${b}`;
     const lo = t.min?.[i], hi = t.max?.[i];
     if (a === b || lo === undefined || lo === null || hi === undefined || hi === null) return what;
     // an element-wise rate's band is its q05–q95 spread, not the min and max of its median
@@ -464,6 +469,109 @@ function referenceTraces(p: PlotPayload, s: ViewState, logY: boolean, slotOf: Ma
 }
 
 /**
+ * The views on which the configured (scheduled) lr is drawn too, as a reference: the measured
+ * rates that equal it for plain SGD (projected, realized, element-wise) and the momentum
+ * steady state γ(1−τ)/(1−μ), which it scales. The static picture's first panel draws `lr` with
+ * the projected rate (kernel/src/plot/figure.ts panelsFor); in JupyterLab the single-choice
+ * metric menu never showed "what I set" beside "what the optimizer did" (a teacher's pass), and
+ * the companion notebooks' text reads the configured lr as "the flat line". Not on the per-sample
+ * rate (lr/B, a factor B below: it would only squeeze it) nor on Adam's preconditioned factor.
+ */
+export const CONFIGURED_REFERENCE_VIEWS: readonly string[] = ["lr_projected", "lr_realized", "lr_elementwise", "lr_momentum_steady"];
+
+/** The legend group and uid prefix of the configured-lr reference lines (one legend entry for all). */
+export const CONFIGURED_GROUP = "configured-lr";
+
+/**
+ * The configured lr of each drawn line on a rate view (CONFIGURED_REFERENCE_VIEWS), thin and
+ * dotted in its line's colour (several runs keep their colours), under one legend entry,
+ * "configured lr": a click on it shows or hides them all (plotly's own legend toggle, kept across
+ * redraws by uirevision and the stable uid; renderer.ts lets it through). Lines switched off keep
+ * theirs off. Drawn as the lr view draws it (lineShape: true steps while each point is one step).
+ */
+function configuredTraces(p: PlotPayload, s: ViewState, logY: boolean, slotOf: Map<Series, number>, lines: Map<string, number>, theme: Theme): PlotlyTrace[] {
+  if (p.kind !== "trace" && p.kind !== "compare") return [];
+  if (!CONFIGURED_REFERENCE_VIEWS.includes(s.metric)) return [];
+  const drawn = new Set(visibleSeries(p, s).map(lineKey));
+  // our own name, whatever the payload labels its lr ("lr" in older payloads)
+  const label = "configured lr";
+  const out: PlotlyTrace[] = [];
+  for (const t of p.series) {
+    if (t.metric !== "lr" || t.param || !drawn.has(lineKey(t))) continue;
+    const slot = slotOf.get(t) ?? 0;
+    const index = lines.get(lineKey(t)) ?? 0;
+    const tail = stepTail(t);
+    const x = tail ? [...t.x, tail.x[1]] : t.x;
+    const y = tail ? [...t.mean, tail.y[1]] : t.mean;
+    const texts = hoverTexts(t);
+    out.push({
+      type: "scatter", mode: "lines", name: escapeText(label), x, y: logY ? forLogAxis(y) : y, connectgaps: false,
+      line: { width: 1.2, color: withAlpha(theme.palette[slot % theme.palette.length], 0.75), dash: "dot", shape: lineShape(t) },
+      legendgroup: CONFIGURED_GROUP, showlegend: out.length === 0, uid: `${CONFIGURED_GROUP}-${index}`,
+      ...(texts ? { hovertext: tail ? [...texts, texts[texts.length - 1]] : texts } : {}), ...hoverOf(p.x_label, label, texts !== null),
+    });
+  }
+  return out;
+}
+
+/**
+ * Reference lines take part in the y range only within this factor of the measured lines' own
+ * magnitude (fitWithReferences): the measured lines keep at least about half of the axis. (At 3,
+ * a measured rate reaching 0.18 still shared its axis with a steady state of 0.5, in 40% of it.)
+ */
+export const REFERENCE_FACTOR = 2;
+
+/**
+ * The y range of a view with reference lines (the configured lr, momentum's steady state): fitted
+ * to the measured lines and to the references of their magnitude: on a linear axis, a reference
+ * whose largest |value| is within REFERENCE_FACTOR of the measured lines' largest; on a log axis,
+ * one within that factor of their smallest and largest values. Plotly's autorange spanned them
+ * all: SGD momentum 0.9's steady state (0.5, ten times its lr) squeezed the measured projected
+ * rate (0–0.13) into the bottom fifth of the plot (a teacher's pass), while Adam's configured 0.01
+ * beside its projected 0.0056 is the comparison a student is meant to read (notebook 02: "the
+ * configured lr as the flat line"). Magnitudes rather than shares of the axis: a measured line
+ * that barely varies (Adam's first steps) would leave no room for any reference by share. A log
+ * axis is no way out of the squeeze: the projected rate turns negative under momentum (the axis is
+ * linear then), and where it could be log a reference a decade away still takes half of it. A
+ * reference left off the axis is named in a note with its values, so nothing is hidden silently;
+ * `log y`, or switching its line off, shows it. `references`: whether a reference line is drawn
+ * (the range is then always set: plotly's autorange would span every trace).
+ */
+function fitWithReferences(data: PlotlyTrace[], roles: TraceRole[], xrange: [number, number], logY: boolean): { fit: ReturnType<typeof fitY>; references: boolean; off: string[] } {
+  const isRef = (r: TraceRole) => r === "reference" || r === "configured";
+  const refs = data.filter((_, i) => isRef(roles[i]));
+  if (refs.length === 0) return { fit: fitY(data, xrange, logY), references: false, off: [] };
+  const kept = data.filter((_, i) => !isRef(roles[i]));
+  const measured = yExtent(kept.filter((t) => t.x.length > 0), xrange, logY);
+  if (!measured) return { fit: fitY(data, xrange, logY), references: true, off: [] };
+  const magnitude = Math.max(Math.abs(measured[0]), Math.abs(measured[1]));
+  const near = ([lo, hi]: [number, number]) => logY
+    ? lo >= measured[0] / REFERENCE_FACTOR && hi <= measured[1] * REFERENCE_FACTOR
+    : Math.max(Math.abs(lo), Math.abs(hi)) <= magnitude * REFERENCE_FACTOR;
+  // each kind of reference (its legend name's last part) drawn into the range, or named in the note
+  const kinds = new Map<string, PlotlyTrace[]>();
+  for (const t of refs) {
+    const kind = t.name.split(" · ").pop() as string;
+    kinds.set(kind, [...(kinds.get(kind) ?? []), t]);
+  }
+  const off: string[] = [];
+  for (const [kind, traces] of kinds) {
+    const ext = yExtent(traces, xrange, logY);
+    if (!ext) continue;
+    if (near(ext)) {
+      kept.push(...traces);
+      continue;
+    }
+    // the side where it leaves the measured lines' range (both: its whole span)
+    const above = logY ? ext[1] > measured[1] * REFERENCE_FACTOR : ext[1] > magnitude * REFERENCE_FACTOR;
+    const below = logY ? ext[0] < measured[0] / REFERENCE_FACTOR : ext[0] < -magnitude * REFERENCE_FACTOR;
+    const [lo, hi] = ext.map(hoverNumber);
+    off.push(above && below ? `${kind} (${lo} to ${hi})` : above ? `${kind} (up to ${hi})` : `${kind} (down to ${lo})`);
+  }
+  return { fit: fitY(kept, xrange, logY), references: true, off };
+}
+
+/**
  * The note of a log axis: line points <= 0 it cannot show, and band points whose minimum is
  * <= 0, cut at the axis (bandEdges), over the lines drawn. Null when there are none.
  */
@@ -482,7 +590,7 @@ export function logAxisNote(p: PlotPayload, s: ViewState, band: boolean): string
 }
 
 /** Builds the figure and the role of each trace (same order as `data`). */
-export function buildFigureWithRoles(p: PlotPayload, s: ViewState, theme: Theme): Figure & { roles: TraceRole[] } {
+export function buildFigureWithRoles(p: PlotPayload, s: ViewState, theme: Theme, width?: number): Figure & { roles: TraceRole[] } {
   const slots = colourSlots(p);
   const slotOf = new Map(p.series.map((t, i) => [t, slots[i]]));
   const lines = lineIndex(p);
@@ -527,6 +635,10 @@ export function buildFigureWithRoles(p: PlotPayload, s: ViewState, theme: Theme)
     data.push(r);
     roles.push("reference");
   }
+  for (const r of configuredTraces(p, s, logY, slotOf, lines, theme)) {
+    data.push(r);
+    roles.push("configured");
+  }
   const markers = visibleMarkers(p, s);
   for (const kind of ["divergence", "suggestion"] as const) {
     const tr = markerTrace(kind, markers.filter((m) => m.kind === kind), p, s, theme);
@@ -538,9 +650,16 @@ export function buildFigureWithRoles(p: PlotPayload, s: ViewState, theme: Theme)
   // the drawn step range, resolved once (an empty end: the data's end) for the layout and the y fit
   const xrange = xRangeOf(s, p);
   const layout = buildLayout(p, s, theme, markers, xrange);
+  if (titleUnderModebar(p, s, width)) {
+    // a row of its own, under the modebar's (its buttons sit in the top 30 px)
+    layout.title = { ...(layout.title as Record<string, unknown>), yref: "container", y: 1, yanchor: "top", pad: { t: 32 } };
+    layout.margin = { ...(layout.margin as Record<string, unknown>), t: 66 };
+    layout.height = FIGURE_HEIGHT + 26;
+  }
   const y = layout.yaxis as Record<string, unknown>;
-  const fit = fitY(data, xrange ?? [-Infinity, Infinity], logY);
-  if (fit && (xrange || fit.widened)) {
+  const fitted = fitWithReferences(data, roles, xrange ?? [-Infinity, Infinity], logY);
+  const fit = fitted.fit;
+  if (fit && (xrange || fit.widened || fitted.references)) {
     // Plotly's autorange spans all the data, not what is in the zoomed step range; and it fits a
     // constant line to a hair's width, drawing the payload's 4-digit rounding as a sawtooth (on
     // a log axis it spans two decades instead, where the ticks below, chosen for the fitted
@@ -554,7 +673,7 @@ export function buildFigureWithRoles(p: PlotPayload, s: ViewState, theme: Theme)
     const ticks = logTicks(fit.range[0], fit.range[1]);
     y.tickmode = "array";
     y.tickvals = ticks;
-    y.ticktext = ticks.map(tickLabel);
+    y.ticktext = tickLabels(ticks);
   }
   const note = logY ? logAxisNote(p, s, s.band) : null;
   if (note) {
@@ -563,6 +682,16 @@ export function buildFigureWithRoles(p: PlotPayload, s: ViewState, theme: Theme)
     layout.annotations = [{
       text: note,
       xref: "paper", yref: "paper", x: 1, y: 1, xanchor: "right", yanchor: "bottom", showarrow: false,
+      font: { color: theme.fontMuted, size: 11 },
+    }];
+  }
+  if (fitted.off.length > 0) {
+    // Said, not silent: a reference line the axis was not fitted to (fitWithReferences), which
+    // runs beyond it: "beyond the axis: steady-state lr γ(1−τ)/(1−μ) (up to 0.5)".
+    layout.annotations = [...((layout.annotations as unknown[]) ?? []), {
+      // (the kinds are legend names, already escaped)
+      text: `beyond the axis: ${fitted.off.join("; ")}`,
+      xref: "paper", yref: "paper", x: 0, y: 1, xanchor: "left", yanchor: "bottom", showarrow: false,
       font: { color: theme.fontMuted, size: 11 },
     }];
   }
@@ -622,6 +751,19 @@ export const MIN_RELATIVE_SPAN = 0.02;
  * for a constant 2) need the range they were chosen for.
  */
 export const MIN_LOG_SPAN = 0.1;
+
+/** The smallest and largest y (data units) of `data` over `xrange`, as fitY counts them; null when none. */
+function yExtent(data: PlotlyTrace[], xrange: [number, number], logY: boolean): [number, number] | null {
+  let lo = Infinity, hi = -Infinity;
+  for (const t of data) {
+    for (let i = 0; i < t.x.length; i++) {
+      const v = t.y[i], x = t.x[i];
+      if (v === null || x === null || (logY && v <= 0) || x < xrange[0] || x > xrange[1]) continue;
+      [lo, hi] = [Math.min(lo, v), Math.max(hi, v)];
+    }
+  }
+  return lo <= hi ? [lo, hi] : null;
+}
 
 /** `yRangeFor`, and whether the span was widened (MIN_RELATIVE_SPAN, MIN_LOG_SPAN). */
 function fitY(data: PlotlyTrace[], xrange: [number, number], logY: boolean): { range: [number, number]; widened: boolean } | null {
@@ -705,6 +847,20 @@ export function tickLabel(v: number): string {
 }
 
 /**
+ * The labels of one axis's ticks, in one notation: exponents for all when one of them needs
+ * them (tickLabel), so an axis never reads "0.0011, 0.00105, 0.001, 9.5e−4" (a teacher's pass)
+ * but "1.1e−3 … 9.5e−4"; else plain decimals.
+ */
+export function tickLabels(ticks: readonly number[]): string[] {
+  const labels = ticks.map(tickLabel);
+  if (!labels.some((l) => l.includes("e")) || labels.every((l) => l.includes("e") || l === "0")) return labels;
+  return ticks.map((v) => {
+    const r = Number(v.toPrecision(6));
+    return withMinus(r === 0 ? "0" : r.toExponential());
+  });
+}
+
+/**
  * The minus sign of every tick label: U+2212 ("1e−4", "−0.05"), the one plotly writes in the
  * ticks it labels itself. Our explicit log ticks wrote an ASCII hyphen ("1e-4") and a StepLR
  * preview read "1e-4" where a OneCycleLR one read "1e−3" (a teacher's pass); the static SVG
@@ -715,9 +871,23 @@ export function withMinus(text: string): string {
   return text.replace(/-/g, MINUS);
 }
 
-export function buildFigure(p: PlotPayload, s: ViewState, theme: Theme): Figure {
-  const { data, layout } = buildFigureWithRoles(p, s, theme);
+export function buildFigure(p: PlotPayload, s: ViewState, theme: Theme, width?: number): Figure {
+  const { data, layout } = buildFigureWithRoles(p, s, theme, width);
   return { data, layout };
+}
+
+/** Pixels of plotly's modebar (its six buttons and their gaps) at the plot's top right. */
+export const MODEBAR_WIDTH = 190;
+
+/**
+ * Whether the title of the metric shown would run under the modebar at a plot `width` px wide
+ * (about 8 px a character at 14 px, from 1% of the width): then it goes on a row of its own under
+ * the modebar (buildLayout). At an 800 px window the comparison's title ran under the camera and
+ * zoom buttons (a teacher's pass). False when the width is unknown (tests, before layout).
+ */
+export function titleUnderModebar(p: PlotPayload, s: ViewState, width: number | undefined): boolean {
+  if (width === undefined || !(width > 0)) return false;
+  return 0.01 * width + 8 * plotTitle(p, s.metric).length + 12 > width - MODEBAR_WIDTH;
 }
 
 /**

@@ -12,7 +12,7 @@ import type { Message } from "@lumino/messaging";
 import { Widget } from "@lumino/widgets";
 import { Controls } from "./controls";
 import { createErrorBox } from "./errorbox";
-import { buildFigure, legendLine } from "./figure";
+import { buildFigure, legendLine, titleUnderModebar } from "./figure";
 import { MARKER_KINDS, PLOT_MIME, type PlotPayload, validatePayload } from "./payload";
 import { DOUBLE_CLICK_DELAY, loadPlotly, PLOTLY_CONFIG, type PlotlyApi, type PlotlyGraphDiv, type PlotlyLoader } from "./plotly";
 import { applyControl, type ControlEvent, initialState, rangeFromRelayout, reconcile, type ViewState } from "./state";
@@ -26,6 +26,8 @@ export class LrlabPlotRenderer extends Widget implements IRenderMime.IRenderer {
   private readonly plotNode: PlotlyGraphDiv;
   private errorNode: HTMLElement | null = null;
   private payload: PlotPayload | null = null;
+  /** Whether the figure on screen has its title under the modebar (figure.ts titleUnderModebar). */
+  private titleBelow = false;
   /** The payload of the figure on screen: what its legend groups refer to (figure.ts legendLine). */
   private drawnPayload: PlotPayload | null = null;
   /** A legend click waiting to see whether a second click makes it a double click. */
@@ -108,6 +110,8 @@ export class LrlabPlotRenderer extends Widget implements IRenderMime.IRenderer {
     if (!this.plotly || !this.plotted || !this.isVisible) return;
     this.lastWidth = this.node.clientWidth;
     this.plotly.Plots.resize(this.plotNode);
+    // the title's row depends on the width (figure.ts titleUnderModebar): redraw when it moves
+    if (this.payload && this.state && titleUnderModebar(this.payload, this.state, this.plotNode.clientWidth || this.node.clientWidth) !== this.titleBelow) void this.draw();
   }
 
   private onControl(e: ControlEvent): void {
@@ -139,7 +143,9 @@ export class LrlabPlotRenderer extends Widget implements IRenderMime.IRenderer {
     this.controls.update(this.payload, this.state);
     this.plotly ??= await this.load();
     if (this.isDisposed) return;
-    const fig = buildFigure(this.payload, this.state, currentTheme(this.node));
+    const width = this.plotNode.clientWidth || this.node.clientWidth || undefined;
+    this.titleBelow = titleUnderModebar(this.payload, this.state, width);
+    const fig = buildFigure(this.payload, this.state, currentTheme(this.node), width);
     this.drawnPayload = this.payload;
     if (!this.plotted) {
       await this.plotly.newPlot(this.plotNode, fig.data, fig.layout, PLOTLY_CONFIG);

@@ -138,7 +138,25 @@ export function isLogY(s: ViewState, p: PlotPayload): boolean {
   if (Object.prototype.hasOwnProperty.call(s.log, s.metric)) return s.log[s.metric] === true;
   if (p.kind === "schedule") return wideSchedule(p, s.metric);
   if (!(p.metrics.find((m) => m.key === s.metric)?.log ?? false)) return spansDecades(p, s.metric);
-  return nonPositive(p, s.metric) === 0 && stepBandNonPositive(p, s.metric) === 0;
+  return nonPositive(p, s.metric) === 0 && stepBandNonPositive(p, s.metric) === 0 && !nearlyFlat(p, s.metric);
+}
+
+/**
+ * A rate metric whose values stay within this factor opens on a linear axis: over less than a
+ * third of a decade a log axis looks like a linear one, and its ticks, finer than 1-2-5 (1.05e−3,
+ * 9.5e−4), read worse than plain decimals; a constant lr 0.001 opened on a log axis (a teacher's
+ * pass). `log y` still gives one.
+ */
+export const FLAT_RATIO = 2;
+
+/** Whether every value of the metric's lines (means and band edges, > 0) lies within FLAT_RATIO. */
+export function nearlyFlat(p: PlotPayload, metric: string): boolean {
+  let lo = Infinity, hi = -Infinity;
+  for (const t of p.series) {
+    if (t.metric !== metric) continue;
+    for (const arr of [t.mean, t.min ?? [], t.max ?? []]) for (const v of arr) if (v !== null && v > 0) [lo, hi] = [Math.min(lo, v), Math.max(hi, v)];
+  }
+  return lo <= hi && hi / lo < FLAT_RATIO;
 }
 
 /** Metrics whose band is a spread of elements (q05–q95), not the min–max of merged steps (kernel/src/plot/figure.ts). */

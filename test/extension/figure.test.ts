@@ -18,7 +18,8 @@ describe("buildFigure: one run with two parameter groups", () => {
     const s = applyControl(initialState(p), { type: "log", on: true }, p);
     const { data, roles, layout } = buildFigureWithRoles(p, s, light);
     expect(s.metric).toBe("lr_projected");
-    expect(roles).toEqual(["band-max", "band-min", "line", "band-max", "band-min", "line"]);
+    // then each group's configured lr, dotted, as a reference (userD_plots_figure.test.ts)
+    expect(roles).toEqual(["band-max", "band-min", "line", "band-max", "band-min", "line", "configured", "configured"]);
     const lines = data.filter((_, i) => roles[i] === "line");
     const src = p.series.filter((t) => t.metric === "lr_projected");
     expect(lines.map((l) => l.name)).toEqual(["group 0", "group 1"]);
@@ -40,7 +41,7 @@ describe("buildFigure: one run with two parameter groups", () => {
     expect((data[2].line as any).color).toBe(LIGHT_PALETTE[0]);
     expect((data[5].line as any).color).toBe(LIGHT_PALETTE[1]);
     expect(data.every((t) => t.connectgaps === false || t.mode === "markers")).toBe(true);
-    expect(data.map((t) => t.uid)).toEqual(["line0-max", "line0-min", "line0-mean", "line1-max", "line1-min", "line1-mean"]);
+    expect(data.map((t) => t.uid)).toEqual(["line0-max", "line0-min", "line0-mean", "line1-max", "line1-min", "line1-mean", "configured-lr-0", "configured-lr-1"]);
     expect((layout.yaxis as any).type).toBe("log");
     expect((layout.yaxis as any).title.text).toBe("projected LR");
     expect((layout.xaxis as any).type).toBe("linear");
@@ -69,7 +70,7 @@ describe("buildFigure: one run with two parameter groups", () => {
 
   it("turns the band off", () => {
     const s = applyControl(initialState(p), { type: "band", on: false }, p);
-    expect(buildFigureWithRoles(p, s, light).roles).toEqual(["line", "line"]);
+    expect(buildFigureWithRoles(p, s, light).roles).toEqual(["line", "line", "configured", "configured"]);
   });
 
   it("hides and shows parameter groups, keeping each group's colour", () => {
@@ -154,7 +155,8 @@ describe("buildFigure: one run with two parameter groups", () => {
   it("a log axis over less than three decades labels 1, 2 and 5 of each decade, not every digit", () => {
     const flat = clone(p);
     for (const t of flat.series) if (t.metric === "lr") { t.mean = t.mean.map((v) => (v === null ? null : 0.05)); delete t.min; delete t.max; }
-    const s = applyControl(initialState(flat), { type: "metric", metric: "lr" }, flat);
+    // a flat line opens on a linear axis (state.ts nearlyFlat): log chosen by the user
+    const s = applyControl(applyControl(initialState(flat), { type: "metric", metric: "lr" }, flat), { type: "log", on: true }, flat);
     const y = (q: typeof p, st: typeof s) => buildFigureWithRoles(q, st, light).layout.yaxis as Record<string, unknown>;
     expect(y(flat, s).type).toBe("log");
     // Whole numbers, never plotly's bare digits ("5" for 0.05).

@@ -30,7 +30,8 @@ describe("line shapes", () => {
       plot_kind: "schedule",
       to_figure_source: (): FigureSource => ({ name: "CosineAnnealingLR", series: [{ metric: "lr", group: 0, buckets: bucketsOf(steps(3000), lr) }] }),
     };
-    const p = validatePayload(JSON.parse(JSON.stringify(bundle(cosine, { svg: false })[PLOT_MIME])));
+    // (merged by max_points: without it the preview now keeps all 3000 steps, a set lr carrying no band)
+    const p = validatePayload(JSON.parse(JSON.stringify(bundle(cosine, { svg: false, max_points: 300 })[PLOT_MIME])));
     expect(p.series[0].x.length).toBeLessThan(3000);
     const light = themeFrom(() => "", true);
     const f = buildFigureWithRoles(p, applyControl(initialState(p), { type: "metric", metric: "lr" }, p), light);

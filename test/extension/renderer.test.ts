@@ -85,7 +85,8 @@ describe("LrlabPlotRenderer", () => {
   it("draws the payload with newPlot and fills the controls", async () => {
     await r.renderModel(model(fixture("trace_two_groups")));
     expect(plotly.calls.map((c) => c.fn)).toEqual(["newPlot"]);
-    expect(plotly.last.data.filter((t) => t.mode === "lines" && t.showlegend !== false)).toHaveLength(2);
+    // the two groups, and the configured lr's reference lines under one entry
+    expect(plotly.last.data.filter((t) => t.mode === "lines" && t.showlegend !== false)).toHaveLength(3);
     const select = control<HTMLSelectElement>("metric");
     expect([...select.options].map((o) => o.textContent)).toEqual(["lr", "projected LR", "realized LR", "per-sample LR", "update ratio", "loss"]);
     expect(select.value).toBe("lr_projected");
@@ -142,7 +143,7 @@ describe("LrlabPlotRenderer", () => {
     control<HTMLButtonElement>("reset").click();
     await settle();
     expect(select.value).toBe("lr_projected");
-    expect(plotly.last.data.filter((t) => t.showlegend !== false).map((t) => t.name)).toEqual(["group 0", "group 1"]);
+    expect(plotly.last.data.filter((t) => t.showlegend !== false).map((t) => t.name)).toEqual(["group 0", "group 1", "configured lr"]);
     expect(band.checked).toBe(true);
     expect(g1.checked).toBe(true);
   });
@@ -152,7 +153,8 @@ describe("LrlabPlotRenderer", () => {
     const box = r.node.querySelector<HTMLInputElement>('[data-control="runs"] input[data-id="adam"]')!;
     /** What plotly reports for a click on the legend entry of run `name` (its drawn line). */
     const entryOf = (name: string) => ({ data: plotly.last.data, curveNumber: plotly.last.data.findIndex((t) => t.name === name && t.showlegend !== false) });
-    const visibility = () => Object.fromEntries(plotly.last.data.filter((t) => t.showlegend !== false && t.mode !== "markers").map((t) => [t.name, t.visible ?? true]));
+    // (the configured lr's reference entry left aside: plotly's own toggle, figure.ts configuredTraces)
+    const visibility = () => Object.fromEntries(plotly.last.data.filter((t) => t.showlegend !== false && t.mode !== "markers" && t.name !== "configured lr").map((t) => [t.name, t.visible ?? true]));
     // a marker kind's entry goes through the state too: its markers and each divergence's dashed
     // line (a layout shape, which plotly's own toggle left drawn) go and come back together; its
     // double click (plotly's would hide every line behind the state's back) does nothing

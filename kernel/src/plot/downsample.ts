@@ -176,6 +176,50 @@ export function downsampleAligned(
 }
 
 /**
+ * A series that holds one value over runs of steps (a configured lr or momentum: a scheduler
+ * changes them between steps, per epoch or not at all) as its stairs: each run of steps with one
+ * value becomes its first and its last step (one point when the run is one step), so a line drawn
+ * straight through the points is the exact staircase at a riser one step wide, in two points a
+ * run however long. Means of merged steps drew a per-epoch schedule with slanted risers and a
+ * constant lr in a hundred points (a teacher's pass). A bucket whose steps took several values
+ * (the trace's own merging of a schedule that changed within it) is a point of its own at its
+ * mean; a bucket of gaps a gap. Null when the steps are not integers (a range test's rates).
+ * Each point's first and last step tile the run (spansOf): the first point of a run covers all
+ * its steps but the last.
+ */
+export function stairs(buckets: readonly Bucket[], digits: number = DEFAULT_DIGITS): Points | null {
+  const out: Points = { x: [], mean: [], min: [], max: [], first: [], last: [] };
+  const push = (x: number, v: number | null, first: number, last: number) => {
+    const r = round(v, digits);
+    out.x.push(x); out.mean.push(r); out.min.push(r); out.max.push(r); out.first.push(first); out.last.push(last);
+  };
+  let i = 0;
+  while (i < buckets.length) {
+    const b = buckets[i];
+    if (!Number.isInteger(b.first_step) || !Number.isInteger(b.last_step)) return null;
+    const flat = b.count > 0 && b.count === b.pushes && b.min === b.max && b.min !== null;
+    if (!flat) {
+      push(pointStep(buckets, i, i + 1), b.count > 0 ? b.sum / b.count : null, b.first_step, b.last_step);
+      i++;
+      continue;
+    }
+    let j = i + 1;
+    while (j < buckets.length) {
+      const c = buckets[j];
+      if (!(c.count > 0 && c.count === c.pushes && c.min === b.min && c.max === b.min && c.first_step === buckets[j - 1].last_step + 1)) break;
+      j++;
+    }
+    const [a, z] = [b.first_step, buckets[j - 1].last_step];
+    if (z > a) {
+      push(a, b.min, a, z - 1);
+      push(z, b.min, z, z);
+    } else push(a, b.min, a, a);
+    i = j;
+  }
+  return out;
+}
+
+/**
  * The x of the point that merges `buckets[start..end)`: the series' first step for the first
  * point, its last step for the last point (a single point: the last step, the latest value of a
  * live run), else the middle of the merged steps: when they are every integer between the first

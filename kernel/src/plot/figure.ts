@@ -20,7 +20,14 @@
  *   twice (payload and plotly JSON) and its path in the SVG, a band twice and more again
  *   (lineBytes). A line carries a band of merged steps only when its points would merge
  *   BAND_STEPS steps or more without bands (hasBand): a thinner merge shows little spread the
- *   line does not show, and its band would cost more than half the points.
+ *   line does not show, and its band would cost more than half the points. A set metric (the
+ *   configured lr, momentum: SET_METRICS) carries no band, and a long one its exact stairs, two
+ *   points a run of one value (downsample.stairs), when they take no more points than its share.
+ *   The plotly JSON draws at most PLOTLY_POINTS a line (plotly.ts thinned), as the SVG draws
+ *   SVG_POINTS: the payload, which the extension draws, gets the rest. (Every step of a run of
+ *   1,000 steps of ~10 lines does not fit: as saved, every number of the payload is a line of its
+ *   own, ~14 to 19 bytes; what would is a compact encoding of the payload's numbers, a change of
+ *   the payload's contract and of its readers.)
  * - Per-parameter lines (a `per_param` trace; a comparison never carries them): for the
  *   extension's parameter selector only, never all drawn at once. PARAM_POINT_BUDGET points in
  *   all, each line between PARAM_MIN_POINTS and PARAM_MAX_POINTS points. When every parameter
@@ -42,7 +49,7 @@
  */
 import type { Bucket } from "../trace/series";
 import { closeMatches } from "../close_matches";
-import { downsample, downsampleAligned, spansOf } from "./downsample";
+import { downsample, downsampleAligned, spansOf, stairs, type Points } from "./downsample";
 import type { Marker, MetricInfo, PlotPayload, Series } from "./payload";
 
 /** Every metric a figure may show, in display order, with its label and default axis. */
@@ -151,6 +158,20 @@ export const NUMBER_BYTES = 19;
 /** Points per line in the SVG (svg.ts thins longer lines): a 560-pixel panel shows no more. */
 export const SVG_POINTS = 120;
 /**
+ * Points per line in the plotly JSON (plotly.ts thins longer lines): a fallback picture for
+ * frontends without the extension (VS Code, nteract), as the SVG is. It carried every point of
+ * the payload, twice the numbers of a drawn line (and six per point of a band), so the lines'
+ * points in the payload, the ones the extension draws, were a third of what the bytes allowed.
+ */
+export const PLOTLY_POINTS = 100;
+/**
+ * Metrics set, not measured: the optimizer's hyperparameters, which hold one value a step (a
+ * scheduler changes them between steps). They never carry a min–max band (a band on a
+ * deterministic schedule showed only where it moved within a point), and a long line of them is
+ * carried as its stairs (downsample.stairs) when they take no more points than its share.
+ */
+export const SET_METRICS: readonly string[] = ["lr", "momentum", "beta2", "weight_decay"];
+/**
  * Bytes of one point of a line in the SVG's paths, and of one point of a band (its area),
  * measured on saved traces.
  */
@@ -198,7 +219,7 @@ function stepsOf(s: SourceSeries): number {
 }
 
 /** Steps a point merges, at least, for its line to carry the min–max band of those steps. */
-export const BAND_STEPS = 4;
+export const BAND_STEPS = 8;
 
 /**
  * Whether series `s` shown at `points` points carries a band: its own (`low`/`high`: the spread
@@ -209,28 +230,37 @@ export const BAND_STEPS = 4;
  */
 export function hasBand(s: SourceSeries, points: number): boolean {
   if (s.low !== undefined) return true;
+  if (SET_METRICS.includes(s.metric)) return false;
   if (stepsOf(s) < BAND_STEPS * Math.min(points, s.buckets.length)) return false;
   const v = s.buckets[0].min;
   return s.buckets.some((b) => b.min !== v || b.max !== v);
 }
 
 /**
- * Numbers one point of a line costs as saved: in the payload x and mean (and min and max with a
- * band); in the plotly JSON, when the static panels draw it, x and y (and its band as a closed
- * shape: x and y along each edge).
+ * Bytes of one x of a line as saved: a step is an integer, the ten spaces of its line, its digits,
+ * a comma and a newline (14 bytes for the steps of a 40-step run, not the 19 of a rate: counting
+ * them at 19 left a 3-group 40-step run one point a line short of every step). Other x (a range
+ * test's rates) cost NUMBER_BYTES.
  */
-export function numbersPerPoint(drawn: boolean, band: boolean): number {
-  return (band ? 4 : 2) + (drawn ? (band ? 6 : 2) : 0);
+export function xBytes(s: SourceSeries): number {
+  const last = s.buckets.length > 0 ? s.buckets[s.buckets.length - 1].last_step : 0;
+  return Number.isInteger(last) && last >= 0 ? 12 + String(last).length : NUMBER_BYTES;
 }
 
 /**
- * Bytes, as saved, of a line of `points` points: its numbers, its path in the SVG when drawn,
- * and its markup.
+ * Bytes of a line of `points` points as saved: in the payload its x and mean (and min and max
+ * with a band); when the static panels draw it, in the plotly JSON at most PLOTLY_POINTS of them
+ * (plotly.ts thinned), x and y, and its band as a closed shape (x and y along each edge); its path
+ * in the SVG (at most SVG_POINTS); and its markup. `x` is the bytes of one x (xBytes).
  */
-export function lineBytes(points: number, drawn: boolean, band: boolean): number {
+export function lineBytes(points: number, drawn: boolean, band: boolean, x = NUMBER_BYTES): number {
+  const plotly = drawn ? Math.min(points, PLOTLY_POINTS) : 0;
+  const qb = band ? 2 : 0;
+  const xs = points + plotly * (1 + qb);
+  const values = points * (band ? 3 : 1) + plotly * (1 + qb);
   const svg = drawn ? Math.min(points, SVG_POINTS) * (SVG_POINT_BYTES + (band ? SVG_BAND_BYTES : 0)) : 0;
   const markup = drawn ? DRAWN_MARKUP_BYTES + (band ? BAND_MARKUP_BYTES : 0) : LINE_MARKUP_BYTES;
-  return points * numbersPerPoint(drawn, band) * NUMBER_BYTES + svg + markup;
+  return xs * x + values * NUMBER_BYTES + svg + markup;
 }
 
 /**
@@ -330,15 +360,27 @@ export function make_figure(sources: readonly FigureSource[], options: FigureOpt
     options.kind === "compare" ? m === (options.default_metric ?? "lr_projected") || m === "loss"
       : options.kind === "trace" ? STATIC_METRICS.includes(m) || m === "momentum" : true;
   const lines = groupSources.flatMap((src) => src.series.filter((s) => s.buckets.length > 0));
+  // A set metric's stairs (SET_METRICS), when its line would merge steps and its stairs take no
+  // more points than it is given: its points, and what a share of `n` points costs it.
+  const stairsOf = new Map<SourceSeries, Points | null>();
+  const stairsFor = (s: SourceSeries): Points | null => {
+    if (!SET_METRICS.includes(s.metric) || options.kind === "range_test" || s.low !== undefined) return null;
+    if (!stairsOf.has(s)) stairsOf.set(s, stairs(s.buckets));
+    return stairsOf.get(s) ?? null;
+  };
+  const kept = (s: SourceSeries, n: number): number => {
+    const st = n < s.buckets.length ? stairsFor(s) : null;
+    return st && st.x.length <= n ? st.x.length : n;
+  };
   const drawnLines = lines.filter((s) => drawnMetric(s.metric)).length;
   const groupBudget = Math.floor((perParam ? GROUP_LINE_BUDGET : LINE_BUDGET) * scale);
   // Which lines carry a band is decided at the points they would keep without bands of merged
   // steps, then the points are shared out again with those bands' bytes. (Deciding at each count
   // would make the bytes jump where a band comes with merging: not monotonic, and a budget a
   // little lower could halve the points.)
-  const unbanded = shareOut(lines, groupBudget, (s, n) => lineBytes(n, drawnMetric(s.metric), s.low !== undefined));
+  const unbanded = shareOut(lines, groupBudget, (s, n) => lineBytes(kept(s, n), drawnMetric(s.metric), s.low !== undefined, xBytes(s)));
   const bands = new Set(lines.filter((s) => hasBand(s, unbanded)));
-  const shared = shareOut(lines, groupBudget, (s, n) => lineBytes(n, drawnMetric(s.metric), bands.has(s)));
+  const shared = shareOut(lines, groupBudget, (s, n) => lineBytes(kept(s, n), drawnMetric(s.metric), bands.has(s), xBytes(s)));
   const max_points = options.max_points ?? Math.max(floor, shared);
   let pointsOf = (_s: SourceSeries): number => max_points;
   let banded = (_s: SourceSeries): boolean => true;
@@ -390,11 +432,13 @@ export function make_figure(sources: readonly FigureSource[], options: FigureOpt
   for (const src of sources) {
     for (const s of src.series as (SourceSeries & { points?: number })[]) {
       if (s.buckets.length === 0) continue;
-      const p = s.points !== undefined ? downsampleAligned(s.buckets, s.points, s.low, s.high) : downsample(s.buckets, pointsOf(s), s.low, s.high);
+      const st = s.points === undefined && pointsOf(s) < s.buckets.length ? stairsFor(s) : null;
+      const p = s.points !== undefined ? downsampleAligned(s.buckets, s.points, s.low, s.high)
+        : st && st.x.length <= pointsOf(s) ? st : downsample(s.buckets, pointsOf(s), s.low, s.high);
       const out: Series = { name: src.name, metric: s.metric, group: s.group, x: p.x, mean: p.mean };
       if (s.param !== undefined && s.param !== null) out.param = s.param;
       if (s.reference_for !== undefined) out.reference_for = s.reference_for;
-      if (p.x.length < s.buckets.length) downsampled = true;
+      if (p.x.length < s.buckets.length && p !== st) downsampled = true;
       const spans = spansOf(p);
       if (spans) out.spans = spans;
       // The band is only worth its bytes when it differs from the line, and its points merge

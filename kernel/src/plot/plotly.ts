@@ -20,7 +20,7 @@
  * several groups has no entry: it is drawn once per group entry of its run (Legend.follows), so
  * it goes when all of them are hidden and comes back with any.
  */
-import { inPanel, lineLabel, panelOf, panelsFor, seriesLabel, shortLabel, type Panel } from "./figure";
+import { inPanel, lineLabel, panelOf, panelsFor, PLOTLY_POINTS, seriesLabel, shortLabel, type Panel } from "./figure";
 import type { PlotPayload, Series } from "./payload";
 
 export interface PlotlyFigure {
@@ -351,7 +351,68 @@ export function mergedHover(s: Pick<Series, "spans">): string | undefined {
   return `%{y} (mean of ${lo === hi ? lo : `${lo}–${hi}`} steps)`;
 }
 
+/**
+ * A line of the payload thinned to at most `n` points for the plotly JSON (figure.ts
+ * PLOTLY_POINTS): the first and the last point kept (the run's first and last values, as
+ * downsample keeps them), the others merged in runs of consecutive points: each merged point's
+ * mean weighted by the steps its points merge (`spans`), its band the min of their minimums and
+ * the max of their maximums, its x its middle point's, and `spans` the steps it merges (when the
+ * x are steps). A line of at most `n` points is returned as it is.
+ */
+export function thinned(s: Series, n: number = PLOTLY_POINTS): Series {
+  const m = s.x.length;
+  if (m <= n || n < 3) return s;
+  const w: number[] = [];
+  if (s.spans) for (let i = 0; i < s.spans.length; i += 2) for (let k = 0; k < s.spans[i]; k++) w.push(s.spans[i + 1]);
+  while (w.length < m) w.push(1);
+  const steps = s.spans !== undefined || s.x.every((x, i) => Number.isInteger(x) && (i === 0 || x - s.x[i - 1] === 1));
+  const inner = n - 2;
+  const per = Math.floor((m - 2) / inner);
+  const wide = m - 2 - per * inner;
+  const out: Series = { ...s, x: [], mean: [] };
+  delete out.spans;
+  const band = s.min !== undefined && s.max !== undefined;
+  const lo: (number | null)[] = [], hi: (number | null)[] = [];
+  const widths: number[] = [];
+  const bounds: [number, number][] = [[0, 1]];
+  for (let k = 0, start = 1; k < inner; k++) {
+    const end = start + per + (k < wide ? 1 : 0);
+    bounds.push([start, end]);
+    start = end;
+  }
+  bounds.push([m - 1, m]);
+  for (const [a, b] of bounds) {
+    let sum = 0, weight = 0, mn = Infinity, mx = -Infinity, width = 0;
+    for (let i = a; i < b; i++) {
+      width += w[i];
+      const v = s.mean[i];
+      if (v !== null) { sum += v * w[i]; weight += w[i]; }
+      if (band) {
+        const l = (s.min as (number | null)[])[i], h = (s.max as (number | null)[])[i];
+        if (l !== null && l < mn) mn = l;
+        if (h !== null && h > mx) mx = h;
+      }
+    }
+    out.x.push(b - a === 1 ? s.x[a] : s.x[a + Math.floor((b - a) / 2)]);
+    out.mean.push(weight > 0 ? Number((sum / weight).toPrecision(4)) : null);
+    if (band) { lo.push(mn === Infinity ? null : mn); hi.push(mx === -Infinity ? null : mx); }
+    widths.push(width);
+  }
+  if (band) { out.min = lo; out.max = hi; }
+  if (steps) {
+    const spans: number[] = [];
+    for (const v of widths) {
+      if (spans.length > 0 && spans[spans.length - 1] === v) spans[spans.length - 2]++;
+      else spans.push(1, v);
+    }
+    out.spans = spans;
+  }
+  return out;
+}
+
 export function toPlotly(payload: PlotPayload): PlotlyFigure {
+  // a fallback picture: at most PLOTLY_POINTS a line (thinned), whatever the payload carries
+  payload = { ...payload, series: payload.series.map((s) => thinned(s)) };
   const panels = panelsFor(payload);
   const styles = lineStyles(payload);
   const legend = legendOf(payload);
