@@ -56,6 +56,25 @@ describe("%%lr_trace --name X run again: the cell says that it replaced run X", 
     }
   }, 120_000);
 
+  it("a seeded cell run again records the same numbers: no note (a re-run gives the same output)", async () => {
+    const cell = `%%lr_trace --name seeded --batch-size 32 --no-live
+torch.manual_seed(5);
+const m5 = new torch.nn.Linear(4, 1); const o5 = new torch.optim.SGD(m5.parameters(), { lr: 0.05 });
+for (let i = 0; i < 4; i++) { o5.zero_grad(); const l = lf.forward(m5.forward(X), y); l.backward(); _lr_trace.log_loss(l); o5.step(); }`;
+    const outs: string[] = [];
+    for (let i = 0; i < 2; i++) {
+      const r = await k.execute(cell);
+      ok(r);
+      outs.push(r.stdout);
+    }
+    expect(outs[1]).not.toMatch(REPLACED);
+    expect(outs[1]).toBe(outs[0]);
+    // the same cell with another seed records other numbers: the note is back
+    const changed = await k.execute(cell.replace("manual_seed(5)", "manual_seed(6)"));
+    ok(changed);
+    expect(changed.stdout).toMatch(/replaced the earlier run "seeded" \(4 steps\)/);
+  }, 120_000);
+
   it("a cell that fails before any step keeps the earlier run, and says nothing of replacing it", async () => {
     const failed = await k.execute("%%lr_trace --name b --no-live\nthrow new Error(\"boom\");");
     expect(failed.reply.content.status).toBe("error");

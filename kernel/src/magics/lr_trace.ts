@@ -12,7 +12,8 @@
  * A cell with the --name of a recorded run (without --append) replaces that run: one line under
  * the plot says so, with the earlier run's steps and how to keep both (a teacher re-ran a cell, and
  * the %lr_compare output already in the notebook no longer matched a re-run of it, with nothing
- * said). Not for the default name, which a cell without --name re-runs as a matter of course.
+ * said). Not for the default name, which a cell without --name re-runs as a matter of course, nor
+ * when the new run recorded the same numbers (`sameRecord`: a seeded cell run again).
  */
 import type { Magic, MagicContext } from "./types";
 import { MagicError } from "./parser";
@@ -22,6 +23,17 @@ import { CellError } from "../kernel/engine";
 
 export const LIVE_INTERVAL_MS = 250;
 const DEFAULT_NAME = "trace";
+
+/**
+ * Whether a re-run recorded what the replaced run had: as many optimizers, each with the same
+ * steps and the same metrics at its last step (bit for bit: a seeded cell run again). Then nothing
+ * the notebook shows changed, and a note would only make "run the cell again, get the same output"
+ * false (test/notebooks).
+ */
+function sameRecord(a: { traces: readonly { steps: number; latest(): unknown }[] }, b: { traces: readonly { steps: number; latest(): unknown }[] }): boolean {
+  return a.traces.length === b.traces.length
+    && a.traces.every((t, i) => t.steps === b.traces[i].steps && JSON.stringify(t.latest()) === JSON.stringify(b.traces[i].latest()));
+}
 
 /** The line under a cell that replaced the run of its --name: the earlier run's steps, and how to keep both. */
 export function replacedNote(name: string, earlier: { traces: readonly { steps: number }[] }): string {
@@ -131,7 +143,7 @@ export const lr_trace: Magic = {
         const final = gt.traces.length > 0 ? gt.bundle({}) : { "text/plain": `%%lr_trace: no optimizer stepped in this cell (call optimizer.step() to trace it)` };
         ctx.display(final, { display_id: id, update: shown });
         // under the plot, with the cell's other notes
-        if (replaced !== undefined && gt.traces.length > 0) ctx.print(replacedNote(name, replaced));
+        if (replaced !== undefined && gt.traces.length > 0 && !sameRecord(replaced, gt)) ctx.print(replacedNote(name, replaced));
         for (const t of gt.traces) {
           const none = withoutGradient(t);
           if (none === null) continue;
