@@ -314,7 +314,7 @@ so the rate the `k`-th parameter actually gets, relative to its gradient, is
 Run the same training under `%%lr_trace`: it reads every step's update, and Adam's state.
 """),
     code("""
-%%lr_trace --name adam
+%%lr_trace --name adam --batch-size 1
 torch.manual_seed(0);
 const model2 = new SimpleModel();
 const optimizer2 = new torch.optim.Adam(model2.parameters(), { lr: base_lr });
@@ -533,9 +533,12 @@ torch.manual_seed(1);  // the loader's shuffle: the same mini-batches each time 
 The loss falls once `lr` is large enough to move in one pass, reaches its floor (the noise),
 and explodes past the stability limit. The stars are the suggestions (`steepest`, `valley`,
 `minimum/10`), all below the explosion; the last one is the fastai rule of thumb "a tenth of the
-rate at the minimum". They are taken on the smoothed loss, the dashed line: a moving average in
-which each new mini-batch weighs 0.05, so it lags the raw loss, and from `lr = 0.1` to `0.8`,
-where the raw loss is down at its floor (about `0.1`), it still reads 2.7 falling to 1.2.
+rate at the minimum". They are taken on the smoothed loss, the dashed line: the median of the
+losses at the five rates on either side of each rate. A moving average (fastai's, and what the
+test uses to decide when to stop) would lag the raw loss by about twenty mini-batches, more than
+a decade of this sweep, and put the steepest fall where the raw loss is already flat. The
+explosion itself is left off the axis: a marker says at which rate the loss went off the scale
+and how high it went.
 """),
 ]
 
@@ -630,14 +633,14 @@ First without warm-up. `%%lr_trace` traces the optimizer the cell steps; `_lr_tr
 adds each mini-batch's loss:
 """),
     code("""
-%%lr_trace --name no_warmup
+%%lr_trace --name no_warmup --batch-size 32
 const model1 = fresh_model();
 const optimizer1 = new torch.optim.Adam(model1.parameters(), { lr: 0.03 });
 train(model1, optimizer1, null, (_, loss) => _lr_trace.log_loss(loss));
 """),
     md("Then with the 20-step linear warm-up: the same model, data and batches."),
     code("""
-%%lr_trace --name warmup
+%%lr_trace --name warmup --batch-size 32
 const model2 = fresh_model();
 const optimizer2 = new torch.optim.Adam(model2.parameters(), { lr: 0.03 });
 const warmup = new torch.optim.lr_scheduler.LinearLR(optimizer2, { start_factor: 0.05, total_iters: 20 });
