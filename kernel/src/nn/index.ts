@@ -49,6 +49,15 @@ export { TransformerEncoderLayer, TransformerEncoder } from "./modules/transform
 export type {
   TransformerEncoderLayerArgs, TransformerEncoderLayerForwardArgs, TransformerEncoderArgs, TransformerEncoderForwardArgs, TransformerActivation,
 } from "./modules/transformer";
+export { TransformerDecoderLayer, TransformerDecoder } from "./modules/transformer_decoder";
+export type {
+  TransformerDecoderLayerArgs, TransformerDecoderLayerForwardArgs, TransformerDecoderArgs, TransformerDecoderForwardArgs,
+} from "./modules/transformer_decoder";
+export { Transformer } from "./modules/transformer_model";
+export type { TransformerArgs, TransformerForwardArgs } from "./modules/transformer_model";
+export { RMSNorm, type RMSNormArgs } from "./modules/rms_norm";
+export { Bilinear } from "./modules/bilinear";
+export { Unfold, Fold } from "./modules/fold";
 export { RNNBase, RNN, LSTM, GRU, RNNCellBase, RNNCell, LSTMCell, GRUCell } from "./modules/rnn";
 export type { RNNBaseOptions, RNNOptions, LSTMOptions, RNNCellOptions } from "./modules/rnn";
 export {

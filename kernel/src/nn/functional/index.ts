@@ -52,5 +52,9 @@ export { multilabel_soft_margin_loss, multi_margin_loss, multilabel_margin_loss 
 export type { MultilabelSoftMarginOptions, MultiMarginOptions } from "./multi_margin";
 export { ctc_loss } from "./ctc";
 export type { CTCOptions } from "./ctc";
+export { rms_norm, type RmsNormOptions } from "./rms_norm";
+export { bilinear } from "./bilinear";
+export { unfold, fold, type FoldOptions } from "./fold";
+export { gumbel_softmax, type GumbelSoftmaxOptions } from "./gumbel_softmax";
 export { scaled_dot_product_attention, multi_head_attention_forward } from "./attention";
 export type { ScaledDotProductAttentionOptions, MultiheadAttentionForwardOptions } from "./attention";
