@@ -66,8 +66,8 @@ export interface TransformerEncoderLayerForwardArgs {
   is_causal?: boolean;
 }
 
-/** PyTorch's `_get_activation_fn`: the function for "relu" and "gelu". */
-function activationFn(name: string): (x: Tensor) => Tensor {
+/** PyTorch's `_get_activation_fn`: the function for "relu" and "gelu" (the decoder layer's too). */
+export function activationFn(name: string): (x: Tensor) => Tensor {
   if (name === "relu") return relu;
   if (name === "gelu") return gelu;
   throw RuntimeError(`activation should be relu/gelu, not ${name}`);

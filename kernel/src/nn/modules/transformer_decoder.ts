@@ -24,11 +24,9 @@ import { Linear } from "./linear";
 import { Dropout } from "./dropout";
 import { LayerNorm } from "./normalization";
 import { ModuleList } from "./container";
-import { relu, gelu } from "../functional/activation";
 import { keywords } from "../functional/attention";
 import { deepcopy_module } from "../../optim/swa_utils/deepcopy";
-import { RuntimeError } from "../../optim/lr_scheduler/errors";
-import type { TransformerActivation, TransformerEncoderLayerArgs } from "./transformer";
+import { activationFn, type TransformerActivation, type TransformerEncoderLayerArgs } from "./transformer";
 
 /** TransformerDecoderLayer's keyword arguments: the same as TransformerEncoderLayer's. */
 export type TransformerDecoderLayerArgs = TransformerEncoderLayerArgs;
@@ -51,13 +49,6 @@ export interface TransformerDecoderLayerForwardArgs {
 const LAYER_FORWARD = [
   "tgt_mask", "memory_mask", "tgt_key_padding_mask", "memory_key_padding_mask", "tgt_is_causal", "memory_is_causal",
 ];
-
-/** PyTorch's `_get_activation_fn`: the function for "relu" and "gelu". */
-function activationFn(name: string): (x: Tensor) => Tensor {
-  if (name === "relu") return relu;
-  if (name === "gelu") return gelu;
-  throw RuntimeError(`activation should be relu/gelu, not ${name}`);
-}
 
 export class TransformerDecoderLayer extends Module {
   self_attn: MultiheadAttention;
