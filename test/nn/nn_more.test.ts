@@ -156,7 +156,7 @@ describe("nn.Transformer matches PyTorch", () => {
     const mask = nn.Transformer.generate_square_subsequent_mask(4);
     expect(Array.from(mask.data)).toEqual((fx.transformer_misc.mask.data as unknown[]).map((v) => (v === "-inf" ? -Infinity : v)));
     checkSeededInit("transformer", () => new nn.Transformer(8, 2, 1, 2, 12));
-    expect(() => new nn.Transformer(8, 2, { d_model: 8 })).toThrow("multiple values for argument 'd_model'");
+    expect(() => new nn.Transformer(8, 2, { d_model: 8 } as never)).toThrow("multiple values for argument 'd_model'");
     const x = torch.randn(3, 2, 8);
     expect(() => t.forward(x, torch.randn(3, 4, 8))).toThrow(fx.transformer_misc.errors.batch.message);
     expect(() => t.forward(x, torch.randn(3, 2, 6))).toThrow(fx.transformer_misc.errors.feature.message);

@@ -120,7 +120,7 @@ describe("range-test suggestions where the raw loss falls (teacher's pass, findi
 
 describe("the centred smoothing", () => {
   it("has no lag: a step down in the losses is a step down at the same rate; a single wild batch does not move it", () => {
-    const losses = Array.from({ length: 40 }, (_, i) => (i < 20 ? 5 : 1));
+    const losses: number[] = Array.from({ length: 40 }, (_, i) => (i < 20 ? 5 : 1));
     losses[8] = 50;
     const s = centredMedian(losses, 5);
     expect(s.slice(0, 20).every((v) => v === 5)).toBe(true);
