@@ -28,6 +28,7 @@ import { RemovableHandle } from "../utils/hooks";
 import { Parameter } from "./parameter";
 import { ForwardHookRegistry, type ForwardHookOptions, type ForwardPreHookOptions } from "./forward_hooks";
 import { IncompatibleKeys, unexpectedKeysInLoadOrder } from "./param_assign";
+import { nnArgs } from "./positional";
 
 export type StateDict = Record<string, Tensor>;
 /**
@@ -319,8 +320,11 @@ export class Module {
     return this;
   }
 
-  /** Resets gradients: to null by default (PyTorch 2), or to zeros with `set_to_none: false`. */
-  zero_grad({ set_to_none = true }: { set_to_none?: boolean } = {}): void {
+  /** Resets gradients: to null by default (PyTorch 2), or to zeros in place with `zero_grad(false)` / `{ set_to_none: false }`. */
+  zero_grad(set_to_none?: boolean): void;
+  zero_grad(options?: { set_to_none?: boolean }): void;
+  zero_grad(...args: unknown[]): void {
+    const { set_to_none = true } = nnArgs("Module.zero_grad", "Module", args) as { set_to_none?: boolean };
     for (const p of this.parameters()) {
       const g = p.grad;
       if (g === null) continue;
@@ -415,8 +419,15 @@ export class Module {
   /**
    * Copies tensors from `state_dict` into this module's parameters and buffers. With
    * `strict` (default) missing or unexpected keys raise PyTorch's error; shapes must match.
+   * `load_state_dict(sd, false)` or `{ strict: false }` is non-strict. `assign` (PyTorch's
+   * `assign=True`, keeping the checkpoint's tensors) is not in lrlab: values are always copied.
    */
-  load_state_dict(state_dict: StateDict, { strict = true }: { strict?: boolean } = {}): IncompatibleKeys {
+  load_state_dict(state_dict: StateDict, strict?: boolean, assign?: false): IncompatibleKeys;
+  load_state_dict(state_dict: StateDict, options?: { strict?: boolean; assign?: false }): IncompatibleKeys;
+  load_state_dict(state_dict: StateDict, strict: boolean, options: { assign?: false }): IncompatibleKeys;
+  load_state_dict(state_dict: StateDict, ...args: unknown[]): IncompatibleKeys {
+    const { strict = true, assign = false } = nnArgs("Module.load_state_dict", "Module", args) as { strict?: boolean; assign?: boolean };
+    if (assign) throw new TypeError("load_state_dict: assign=True is not supported in lrlab (the values are copied into the module's own tensors); leave it false");
     if (state_dict === null || typeof state_dict !== "object") {
       throw new TypeError(`Expected state_dict to be dict-like, got ${describe(state_dict)}.`);
     }

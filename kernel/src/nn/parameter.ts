@@ -5,6 +5,7 @@
  */
 import { inspect } from "node:util";
 import { Tensor, storageFor } from "../tensor/tensor";
+import { RuntimeError } from "../errors";
 
 /** The body of `Parameter` (below: the class users see adds nothing to it). */
 class ParameterBody extends Tensor {
@@ -14,6 +15,11 @@ class ParameterBody extends Tensor {
       throw new TypeError(`Parameter(): argument 'data' must be a Tensor, got ${typeof data}`);
     }
     const src = data ?? new Tensor(storageFor("float32", 0), [0], "float32");
+    // PyTorch's RuntimeError for `nn.Parameter(torch.tensor([1, 2]))`: an int64 or bool tensor can
+    // only be a frozen Parameter (`new Parameter(t, false)`).
+    if (requires_grad && src.dtype !== "float32" && src.dtype !== "float64") {
+      throw RuntimeError(`Only Tensors of floating point and complex dtype can require gradients (got dtype ${src.dtype}; use new Parameter(t, false) for a frozen ${src.dtype} parameter, or t.float())`);
+    }
     super(src.data, src.shape, src.dtype, requires_grad);
   }
 

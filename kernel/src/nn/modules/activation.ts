@@ -8,6 +8,7 @@ import { unflatten } from "../../tensor/views";
 import * as P from "../functional/pointwise";
 import { pyFloat } from "./_util";
 import { pyArgs } from "../_args";
+import { nnArgs } from "../positional";
 
 export class ReLU extends Module {
   inplace: boolean;
@@ -61,8 +62,12 @@ export class GELU extends Module {
 
 export class Softmax extends Module {
   dim: number | null;
-  constructor(dim: number | null = null) {
+  /** `new Softmax(1)` or `new Softmax({ dim: 1 })`, as PyTorch's positional or keyword form. */
+  constructor(dim?: number | null);
+  constructor(options: { dim?: number | null });
+  constructor(...args: unknown[]) {
     super();
+    const { dim = null } = nnArgs("Softmax", new.target.name, args) as { dim?: number | null };
     this.dim = dim;
   }
   /**
@@ -79,8 +84,12 @@ export class Softmax extends Module {
 
 export class LogSoftmax extends Module {
   dim: number | null;
-  constructor(dim: number | null = null) {
+  /** `new LogSoftmax(1)` or `new LogSoftmax({ dim: 1 })`, as PyTorch's positional or keyword form. */
+  constructor(dim?: number | null);
+  constructor(options: { dim?: number | null });
+  constructor(...args: unknown[]) {
     super();
+    const { dim = null } = nnArgs("LogSoftmax", new.target.name, args) as { dim?: number | null };
     this.dim = dim;
   }
   /** log(softmax(x)) along `dim`, computed stably. Shape kept: input [*] (any number of dims) → output [*], the same shape. */
@@ -104,8 +113,13 @@ function implicitDim(dim: number | null, input: Tensor, name: string): number {
 export class Flatten extends Module {
   start_dim: number;
   end_dim: number;
-  constructor(start_dim = 1, end_dim = -1) {
+  /** `new Flatten(0)`, `new Flatten(1, 2)` or `new Flatten({ start_dim: 0 })`, as PyTorch's positional or keyword form. */
+  constructor(start_dim?: number, end_dim?: number);
+  constructor(start_dim: number, options: { end_dim?: number });
+  constructor(options: { start_dim?: number; end_dim?: number });
+  constructor(...args: unknown[]) {
     super();
+    const { start_dim = 1, end_dim = -1 } = nnArgs("Flatten", new.target.name, args) as { start_dim?: number; end_dim?: number };
     this.start_dim = start_dim;
     this.end_dim = end_dim;
   }
@@ -162,6 +176,7 @@ export class LeakyReLU extends Module {
   inplace: boolean;
   /** `new LeakyReLU(0.2)` or `new LeakyReLU({ negative_slope: 0.2, inplace })`, as PyTorch's positional or keyword form. */
   constructor(negative_slope?: number, options?: { inplace?: boolean });
+  constructor(negative_slope: number, inplace: boolean);
   constructor(options?: { negative_slope?: number; inplace?: boolean });
   constructor(...args: unknown[]) {
     super();
@@ -183,6 +198,7 @@ export class ELU extends Module {
   inplace: boolean;
   /** `new ELU(0.3)` or `new ELU({ alpha: 0.3, inplace })`, as PyTorch's positional or keyword form. */
   constructor(alpha?: number, options?: { inplace?: boolean });
+  constructor(alpha: number, inplace: boolean);
   constructor(options?: { alpha?: number; inplace?: boolean });
   constructor(...args: unknown[]) {
     super();

@@ -15,6 +15,7 @@ export abstract class _DropoutNd extends Module {
   inplace: boolean;
   /** `new Dropout(0.2)` or `new Dropout({ p: 0.2, inplace })` (Dropout2d alike), as PyTorch's positional or keyword form. */
   constructor(p?: number, options?: { inplace?: boolean });
+  constructor(p: number, inplace: boolean);
   constructor(options?: { p?: number; inplace?: boolean });
   constructor(...args: unknown[]) {
     super();

@@ -7,7 +7,8 @@
  * `Embedding.from_pretrained(table, { freeze = true })` wraps a given table.
  * `sparse: true` makes the weight's gradient a sparse COO tensor (functional/embedding.ts), for
  * SparseAdam, SGD or Adagrad. max_norm and scale_grad_by_freq are not in lrlab: asking for them is
- * an error.
+ * an error. The options may also follow positionally in PyTorch's order (`new Embedding(10, 3, 0)`:
+ * padding_idx 0; nn/positional.ts).
  */
 import type { DType, Tensor } from "../../tensor/tensor";
 import { Module } from "../module";
@@ -15,9 +16,10 @@ import { Parameter } from "../parameter";
 import { embedding, paddingRow, refuseUnsupported, type EmbeddingOptions } from "../functional/embedding";
 import { normal_ } from "../init";
 import { checkSize, emptyParam, floatDtype } from "./_util";
+import { nnArgs, type DeviceArg, type FactoryArgs } from "../positional";
+import type { Positional } from "../../optim/positional";
 
-export interface EmbeddingArgs extends EmbeddingOptions {
-  dtype?: DType;
+export interface EmbeddingArgs extends EmbeddingOptions, FactoryArgs {
   /** A table to use instead of a new one (PyTorch's `_weight`). */
   _weight?: Tensor | null;
   /** With `_weight`: whether the table is frozen (requires_grad false). */
@@ -34,13 +36,24 @@ export class Embedding extends Module {
   sparse: boolean;
   weight: Parameter;
 
-  constructor(num_embeddings: number, embedding_dim: number, args: EmbeddingArgs = {}) {
+  /** `new Embedding(10, 3)`, `new Embedding(10, 3, 0)` or `new Embedding(10, 3, { padding_idx: 0 })`, as PyTorch's positional or keyword form. */
+  constructor(num_embeddings: number, embedding_dim: number, options?: EmbeddingArgs);
+  constructor(
+    num_embeddings: number, embedding_dim: number,
+    ...args: Positional<[
+      padding_idx: number | null, max_norm: number | null, norm_type: number, scale_grad_by_freq: boolean, sparse: boolean,
+      _weight: Tensor | null, _freeze: boolean, device: DeviceArg, dtype: DType | null,
+    ], EmbeddingArgs>
+  );
+  constructor(num_embeddings: number, embedding_dim: number, ...rest: unknown[]) {
     super();
+    const args = nnArgs("Embedding", new.target.name, rest) as EmbeddingArgs;
     this.num_embeddings = checkSize(num_embeddings, "Embedding", "num_embeddings");
     this.embedding_dim = checkSize(embedding_dim, "Embedding", "embedding_dim");
     refuseUnsupported(args, "Embedding");
     this.padding_idx = paddingRow(args.padding_idx, num_embeddings);
     this.sparse = args.sparse === true;
+    if (args.norm_type !== undefined) this.norm_type = args.norm_type;
     const given = args._weight ?? null;
     if (given === null) {
       this.weight = emptyParam([num_embeddings, embedding_dim], floatDtype(args.dtype, "Embedding"));

@@ -2,6 +2,9 @@
  * Loss modules: `new nn.MSELoss({ reduction: "sum" })`, then `loss_fn.forward(input, target)`.
  * Each holds its options and calls the functional form (math in functional/loss.ts, binary.ts,
  * classification.ts). Class weights and pos_weight are buffers, as in PyTorch.
+ * The first ones also take PyTorch's positional order (nn/positional.ts): `new CrossEntropyLoss(w)`
+ * is class-weighted, `new HuberLoss("sum", 0.5)`; the deprecated size_average and reduce keep their
+ * places but take only null (`new NLLLoss(w, null, 0)`: ignore_index 0).
  */
 import type { Tensor } from "../../tensor/tensor";
 import { Module } from "../module";
@@ -11,6 +14,11 @@ import * as F from "../functional/index";
 import { lossArgs, reductionArg } from "../functional/_loss_more";
 import type { KLDivReduction } from "../functional/probabilistic";
 import { ValueError } from "../../optim/lr_scheduler/errors";
+import { nnArgs } from "../positional";
+import type { Positional } from "../../optim/positional";
+
+/** The deprecated size_average / reduce of PyTorch's losses: only null here (use `reduction`). */
+type Deprecated = null;
 
 abstract class Loss extends Module {
   reduction: Reduction;
@@ -30,7 +38,10 @@ abstract class WeightedLoss extends Loss {
 }
 
 export class MSELoss extends Loss {
-  constructor({ reduction = "mean" }: { reduction?: Reduction } = {}) {
+  constructor(options?: { reduction?: Reduction });
+  constructor(...args: Positional<[size_average: Deprecated, reduce: Deprecated, reduction: Reduction], { reduction?: Reduction }>);
+  constructor(...args: unknown[]) {
+    const { reduction = "mean" } = nnArgs("MSELoss", new.target.name, args) as { reduction?: Reduction };
     super(reduction);
   }
   /** Mean squared error (x − y)²: input [*] and target [*] of the same shape → a scalar, or [*] with reduction "none". */
@@ -40,7 +51,10 @@ export class MSELoss extends Loss {
 }
 
 export class L1Loss extends Loss {
-  constructor({ reduction = "mean" }: { reduction?: Reduction } = {}) {
+  constructor(options?: { reduction?: Reduction });
+  constructor(...args: Positional<[size_average: Deprecated, reduce: Deprecated, reduction: Reduction], { reduction?: Reduction }>);
+  constructor(...args: unknown[]) {
+    const { reduction = "mean" } = nnArgs("L1Loss", new.target.name, args) as { reduction?: Reduction };
     super(reduction);
   }
   /** Mean absolute error |x − y|: input [*] and target [*] of the same shape → a scalar, or [*] with reduction "none". */
@@ -51,7 +65,11 @@ export class L1Loss extends Loss {
 
 export class HuberLoss extends Loss {
   delta: number;
-  constructor({ reduction = "mean", delta = 1.0 }: { reduction?: Reduction; delta?: number } = {}) {
+  /** `new HuberLoss("sum", 0.5)` or `new HuberLoss({ reduction: "sum", delta: 0.5 })`, as PyTorch's positional or keyword form. */
+  constructor(options?: { reduction?: Reduction; delta?: number });
+  constructor(...args: Positional<[reduction: Reduction, delta: number], { reduction?: Reduction; delta?: number }>);
+  constructor(...args: unknown[]) {
+    const { reduction = "mean", delta = 1.0 } = nnArgs("HuberLoss", new.target.name, args) as { reduction?: Reduction; delta?: number };
     super(reduction);
     this.delta = delta;
   }
@@ -66,7 +84,10 @@ export class HuberLoss extends Loss {
 
 export class SmoothL1Loss extends Loss {
   beta: number;
-  constructor({ reduction = "mean", beta = 1.0 }: { reduction?: Reduction; beta?: number } = {}) {
+  constructor(options?: { reduction?: Reduction; beta?: number });
+  constructor(...args: Positional<[size_average: Deprecated, reduce: Deprecated, reduction: Reduction, beta: number], { reduction?: Reduction; beta?: number }>);
+  constructor(...args: unknown[]) {
+    const { reduction = "mean", beta = 1.0 } = nnArgs("SmoothL1Loss", new.target.name, args) as { reduction?: Reduction; beta?: number };
     super(reduction);
     this.beta = beta;
   }
@@ -80,7 +101,11 @@ export class SmoothL1Loss extends Loss {
 }
 
 export class BCELoss extends WeightedLoss {
-  constructor({ weight = null, reduction = "mean" }: { weight?: Tensor | null; reduction?: Reduction } = {}) {
+  /** `new BCELoss(w)` or `new BCELoss({ weight: w })`, as PyTorch's positional or keyword form. */
+  constructor(options?: { weight?: Tensor | null; reduction?: Reduction });
+  constructor(...args: Positional<[weight: Tensor | null, size_average: Deprecated, reduce: Deprecated, reduction: Reduction], { weight?: Tensor | null; reduction?: Reduction }>);
+  constructor(...args: unknown[]) {
+    const { weight = null, reduction = "mean" } = nnArgs("BCELoss", new.target.name, args) as { weight?: Tensor | null; reduction?: Reduction };
     super(weight, reduction);
   }
   /**
@@ -92,14 +117,23 @@ export class BCELoss extends WeightedLoss {
   }
 }
 
+/** BCEWithLogitsLoss's options. */
+export interface BCEWithLogitsLossArgs {
+  /** A rescaling weight broadcast to the input (a buffer). */
+  weight?: Tensor | null;
+  reduction?: Reduction;
+  /** The weight of positive examples, per class (broadcast over the last dim; a buffer). */
+  pos_weight?: Tensor | null;
+}
+
 export class BCEWithLogitsLoss extends Loss {
   declare weight: Tensor | null;
   declare pos_weight: Tensor | null;
-  constructor({
-    weight = null,
-    reduction = "mean",
-    pos_weight = null,
-  }: { weight?: Tensor | null; reduction?: Reduction; pos_weight?: Tensor | null } = {}) {
+  /** `new BCEWithLogitsLoss(w)`, `new BCEWithLogitsLoss(null, null, null, "mean", pw)` or `new BCEWithLogitsLoss({ pos_weight: pw })`, as PyTorch's positional or keyword form. */
+  constructor(options?: BCEWithLogitsLossArgs);
+  constructor(...args: Positional<[weight: Tensor | null, size_average: Deprecated, reduce: Deprecated, reduction: Reduction, pos_weight: Tensor | null], BCEWithLogitsLossArgs>);
+  constructor(...args: unknown[]) {
+    const { weight = null, reduction = "mean", pos_weight = null } = nnArgs("BCEWithLogitsLoss", new.target.name, args) as BCEWithLogitsLossArgs;
     super(reduction);
     this.register_buffer("weight", weight);
     this.register_buffer("pos_weight", pos_weight);
@@ -117,13 +151,22 @@ export class BCEWithLogitsLoss extends Loss {
   }
 }
 
+/** NLLLoss's options. */
+export interface NLLLossArgs {
+  /** A weight per class [C] (a buffer). */
+  weight?: Tensor | null;
+  /** A target value that does not count (no loss, no gradient). Default -100. */
+  ignore_index?: number;
+  reduction?: Reduction;
+}
+
 export class NLLLoss extends WeightedLoss {
   ignore_index: number;
-  constructor({
-    weight = null,
-    ignore_index = -100,
-    reduction = "mean",
-  }: { weight?: Tensor | null; ignore_index?: number; reduction?: Reduction } = {}) {
+  /** `new NLLLoss(w)` or `new NLLLoss({ weight: w, ignore_index: 0 })`, as PyTorch's positional or keyword form. */
+  constructor(options?: NLLLossArgs);
+  constructor(...args: Positional<[weight: Tensor | null, size_average: Deprecated, ignore_index: number, reduce: Deprecated, reduction: Reduction], NLLLossArgs>);
+  constructor(...args: unknown[]) {
+    const { weight = null, ignore_index = -100, reduction = "mean" } = nnArgs("NLLLoss", new.target.name, args) as NLLLossArgs;
     super(weight, reduction);
     this.ignore_index = ignore_index;
   }
@@ -137,15 +180,22 @@ export class NLLLoss extends WeightedLoss {
   }
 }
 
+/** CrossEntropyLoss's options. */
+export interface CrossEntropyLossArgs extends NLLLossArgs {
+  /** Mix the target with the uniform distribution by this amount, in [0, 1]. Default 0. */
+  label_smoothing?: number;
+}
+
 export class CrossEntropyLoss extends WeightedLoss {
   ignore_index: number;
   label_smoothing: number;
-  constructor({
-    weight = null,
-    ignore_index = -100,
-    reduction = "mean",
-    label_smoothing = 0.0,
-  }: { weight?: Tensor | null; ignore_index?: number; reduction?: Reduction; label_smoothing?: number } = {}) {
+  /** `new CrossEntropyLoss(w)` (class weights) or `new CrossEntropyLoss({ weight: w, label_smoothing: 0.1 })`, as PyTorch's positional or keyword form. */
+  constructor(options?: CrossEntropyLossArgs);
+  constructor(
+    ...args: Positional<[weight: Tensor | null, size_average: Deprecated, ignore_index: number, reduce: Deprecated, reduction: Reduction, label_smoothing: number], CrossEntropyLossArgs>
+  );
+  constructor(...args: unknown[]) {
+    const { weight = null, ignore_index = -100, reduction = "mean", label_smoothing = 0.0 } = nnArgs("CrossEntropyLoss", new.target.name, args) as CrossEntropyLossArgs;
     super(weight, reduction);
     this.ignore_index = ignore_index;
     this.label_smoothing = label_smoothing;

@@ -9,6 +9,10 @@
  * normalises with the batch statistics and updates the running ones; with momentum null the
  * update is the cumulative average (factor 1/num_batches_tracked). In eval mode it uses the
  * running statistics (or the batch's when not tracking).
+ *
+ * Every layer here also takes its options positionally in PyTorch's order (nn/positional.ts):
+ * `new BatchNorm1d(4, 1e-3, 0.5, false)`, `new LayerNorm(4, 1e-6)`, `new GroupNorm(2, 4, 1e-3,
+ * false)`, with a trailing options object for the rest (and the keyword-only `bias`).
  */
 import { Tensor } from "../../tensor/tensor";
 import type { DType } from "../../tensor/tensor";
@@ -18,16 +22,23 @@ import { batch_norm, layer_norm } from "../functional/normalization";
 import { group_norm, instance_norm } from "../functional/group_norm";
 import { local_response_norm } from "../functional/local_response_norm";
 import { checkSize, emptyParam, filled, floatDtype, pyBool, pyFloat } from "./_util";
+import { nnArgs, type DeviceArg, type FactoryArgs } from "../positional";
+import type { Positional } from "../../optim/positional";
 
-export interface BatchNormArgs {
+export interface BatchNormArgs extends FactoryArgs {
   eps?: number;
   momentum?: number | null;
   affine?: boolean;
   track_running_stats?: boolean;
   /** Learn a shift β (with affine); PyTorch 2.13's keyword-only `bias`. */
   bias?: boolean;
-  dtype?: DType;
 }
+
+/** BatchNorm's and InstanceNorm's positional parameters after num_features, in PyTorch's order. */
+type NormPositional = Positional<
+  [eps: number, momentum: number | null, affine: boolean, track_running_stats: boolean, device: DeviceArg, dtype: DType | null],
+  BatchNormArgs
+>;
 
 /**
  * BatchNorm's and InstanceNorm's shared state (PyTorch's _NormBase): the options, weight (ones) and
@@ -88,11 +99,13 @@ abstract class NormBase extends Module {
 }
 
 export class BatchNorm1d extends NormBase {
-  constructor(
-    num_features: number,
-    { eps = 1e-5, momentum = 0.1, affine = true, track_running_stats = true, bias = true, dtype }: BatchNormArgs = {},
-  ) {
-    super(num_features, eps, momentum, affine, track_running_stats, bias, dtype);
+  /** `new BatchNorm1d(4)`, `new BatchNorm1d(4, 1e-3, 0.5, false)` or `new BatchNorm1d(4, { eps: 1e-3, affine: false })`, as PyTorch's positional or keyword form. */
+  constructor(num_features: number, options?: BatchNormArgs);
+  constructor(num_features: number, ...args: NormPositional);
+  constructor(num_features: number, ...args: unknown[]) {
+    const o = nnArgs("BatchNorm1d", new.target.name, args) as BatchNormArgs;
+    const { eps = 1e-5, momentum = 0.1, affine = true, track_running_stats = true, bias = true, dtype } = o;
+    super(num_features, eps, momentum, affine, track_running_stats, bias, dtype ?? undefined);
   }
 
   /** The input ranks this layer takes (PyTorch's `_check_input_dim`). */
@@ -168,11 +181,10 @@ export class BatchNorm3d extends BatchNorm1d {
   }
 }
 
-export interface LayerNormArgs {
+export interface LayerNormArgs extends FactoryArgs {
   eps?: number;
   elementwise_affine?: boolean;
   bias?: boolean;
-  dtype?: DType;
 }
 
 export class LayerNorm extends Module {
@@ -182,11 +194,15 @@ export class LayerNorm extends Module {
   weight: Parameter | null;
   bias: Parameter | null;
 
+  /** `new LayerNorm(4)`, `new LayerNorm(4, 1e-6, false)` or `new LayerNorm(4, { eps: 1e-6 })`, as PyTorch's positional or keyword form. */
+  constructor(normalized_shape: number | number[], options?: LayerNormArgs);
   constructor(
     normalized_shape: number | number[],
-    { eps = 1e-5, elementwise_affine = true, bias = true, dtype }: LayerNormArgs = {},
-  ) {
+    ...args: Positional<[eps: number, elementwise_affine: boolean, bias: boolean, device: DeviceArg, dtype: DType | null], LayerNormArgs>
+  );
+  constructor(normalized_shape: number | number[], ...args: unknown[]) {
     super();
+    const { eps = 1e-5, elementwise_affine = true, bias = true, dtype } = nnArgs("LayerNorm", new.target.name, args) as LayerNormArgs;
     this.normalized_shape = typeof normalized_shape === "number" ? [normalized_shape] : [...normalized_shape];
     this.normalized_shape.forEach((d) => checkSize(d, "LayerNorm", "normalized_shape"));
     this.eps = eps;
@@ -216,12 +232,11 @@ export class LayerNorm extends Module {
   }
 }
 
-export interface GroupNormArgs {
+export interface GroupNormArgs extends FactoryArgs {
   eps?: number;
   affine?: boolean;
   /** Learn a shift β (with affine); PyTorch 2.13's keyword-only `bias`. */
   bias?: boolean;
-  dtype?: DType;
 }
 
 /**
@@ -237,8 +252,12 @@ export class GroupNorm extends Module {
   weight: Parameter | null;
   bias: Parameter | null;
 
-  constructor(num_groups: number, num_channels: number, { eps = 1e-5, affine = true, bias = true, dtype }: GroupNormArgs = {}) {
+  /** `new GroupNorm(2, 4)`, `new GroupNorm(2, 4, 1e-3, false)` or `new GroupNorm(2, 4, { eps: 1e-3 })`, as PyTorch's positional or keyword form. */
+  constructor(num_groups: number, num_channels: number, options?: GroupNormArgs);
+  constructor(num_groups: number, num_channels: number, ...args: Positional<[eps: number, affine: boolean, device: DeviceArg, dtype: DType | null], GroupNormArgs>);
+  constructor(num_groups: number, num_channels: number, ...args: unknown[]) {
     super();
+    const { eps = 1e-5, affine = true, bias = true, dtype } = nnArgs("GroupNorm", new.target.name, args) as GroupNormArgs;
     checkSize(num_groups, "GroupNorm", "num_groups", false);
     checkSize(num_channels, "GroupNorm", "num_channels");
     if (num_channels % num_groups !== 0) throw new RangeError(`num_channels (${num_channels}) must be divisible by num_groups (${num_groups})`);
@@ -279,11 +298,13 @@ export class GroupNorm extends Module {
  * PyTorch, which passes 0; num_batches_tracked is not counted either), eval normalises with them.
  */
 export class InstanceNorm1d extends NormBase {
-  constructor(
-    num_features: number,
-    { eps = 1e-5, momentum = 0.1, affine = false, track_running_stats = false, bias = true, dtype }: BatchNormArgs = {},
-  ) {
-    super(num_features, eps, momentum, affine, track_running_stats, bias, dtype);
+  /** `new InstanceNorm1d(4)`, `new InstanceNorm1d(4, 1e-3, 0.1, true)` or `new InstanceNorm1d(4, { affine: true })`, as PyTorch's positional or keyword form. */
+  constructor(num_features: number, options?: BatchNormArgs);
+  constructor(num_features: number, ...args: NormPositional);
+  constructor(num_features: number, ...args: unknown[]) {
+    const o = nnArgs("InstanceNorm1d", new.target.name, args) as BatchNormArgs;
+    const { eps = 1e-5, momentum = 0.1, affine = false, track_running_stats = false, bias = true, dtype } = o;
+    super(num_features, eps, momentum, affine, track_running_stats, bias, dtype ?? undefined);
   }
 
   /** The rank of an unbatched input (PyTorch's `_get_no_batch_dim`). */
