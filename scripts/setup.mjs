@@ -86,6 +86,24 @@ if (existsSync(extIndex)) {
     stamp(nativeStamp, key);
   }
 }
+// The kernel's heap-limit guard (kernel/native/heap_limit.cc): V8's API, so C++ and Node's own
+// headers; optional: without it a cell that fills the JavaScript heap ends the kernel's process.
+{
+  const src = join(root, "kernel", "native", "heap_limit.cc");
+  const out = join(root, "kernel", "native", "build", "heap_limit.node");
+  const headers = join(dirname(dirname(realpathSync(process.execPath))), "include", "node");
+  const key = hashFiles(["kernel/native/heap_limit.cc"]) + " " + process.version;
+  const heapStamp = join(root, "kernel", "native", "build", ".lrlab-heap-limit-stamp");
+  if (existsSync(out) && stamped(heapStamp, key)) say("kernel/native heap limit guard: built");
+  else if (!has("c++") || !existsSync(join(headers, "v8.h"))) {
+    say(`kernel/native heap limit guard: skipped (${has("c++") ? `no Node headers in ${headers}` : "no C++ compiler"}): a cell that fills the JavaScript heap ends the kernel`);
+  } else {
+    say("building kernel/native/heap_limit.node (c++)");
+    mkdirSync(dirname(out), { recursive: true });
+    run("c++", ["-O2", "-std=c++17", "-shared", "-fPIC", `-I${headers}`, src, "-o", out]);
+    stamp(heapStamp, key);
+  }
+}
 if (buildOnly) process.exit(0);
 
 // 3. Project-local Python environment with pinned packages

@@ -26,7 +26,7 @@ import { parentPort, workerData } from "node:worker_threads";
 import * as zmq from "zeromq";
 import { ConnectionInfo, Signer, decode, encode, endpoint, newHeader, Message, WireError } from "./wire";
 import { iopubFrames, iopubInproc } from "./iopub";
-import { BEAT, interruptShare, INTERRUPTS_SEEN, KERNEL_TASKS, SIGINTS_SENT, USER_CODE, WORKING } from "./interrupt_share";
+import { BEAT, HEAP_STOPS, interruptShare, INTERRUPTS_SEEN, KERNEL_TASKS, SIGINTS_SENT, USER_CODE, WORKING } from "./interrupt_share";
 import { StuckCodeStopper } from "./stuck_code";
 
 export interface WorkerInit {
@@ -66,9 +66,11 @@ function main(init: WorkerInit): void {
   const port = parentPort!;
   const { info, session } = init;
   const signer = new Signer(info.key, info.signature_scheme);
-  const control = new zmq.Router({ sendTimeout: 0, linger: 0 });
+  // handover: a client that connects with the identity of one still attached takes its place
+  // (ipykernel's router_handover on shell, control and stdin; kernel.ts says why)
+  const control = new zmq.Router({ sendTimeout: 0, linger: 0, handover: true });
   const hb = new zmq.Reply({ linger: 0 });
-  const stdin = new zmq.Router({ sendTimeout: 0, linger: 0 });
+  const stdin = new zmq.Router({ sendTimeout: 0, linger: 0, handover: true });
   /**
    * iopub: the proxy's back end, bound to the port (an XPUB passes the clients' subscriptions on,
    * every one of them: a second client's too, so that each gets its welcome); its front end, the
@@ -171,19 +173,7 @@ function main(init: WorkerInit): void {
     const t = msg.header.msg_type;
     if (t === "interrupt_request") {
       status("busy", msg.header);
-      // A cell blocked in prompt() is woken with "interrupted" (a signal could not reach it, and
-      // a late one would stop the next cell); otherwise SIGINT breaks a busy synchronous cell.
-      if (!wakeInput(INPUT_INTERRUPTED)) {
-        post({ type: "interrupt" });
-        stopper?.interruptPosted();
-        // only when a cell runs or is about to: a SIGINT while idle would stay in the watchdog's
-        // record and stop the next cell (sigint.ts); counted, for the main thread to take its
-        // record at the request's end (kernel.ts doneWorking)
-        if (Atomics.load(interrupts, WORKING) === 1) {
-          Atomics.add(interrupts, SIGINTS_SENT, 1);
-          process.kill(process.pid, "SIGINT");
-        }
-      }
+      interruptMain();
       reply(msg, "interrupt_reply", { status: "ok" });
       status("idle", msg.header);
     } else if (t === "shutdown_request") {
@@ -205,6 +195,34 @@ function main(init: WorkerInit): void {
       post({ type: "control_request", frames });
     }
   }
+
+  /** An interrupt_request's work, also a heap stop's (below: `urgent`, stuck_code.ts). */
+  function interruptMain(urgent = false): void {
+    // A cell blocked in prompt() is woken with "interrupted" (a signal could not reach it, and
+    // a late one would stop the next cell); otherwise SIGINT breaks a busy synchronous cell.
+    if (wakeInput(INPUT_INTERRUPTED)) return;
+    post({ type: "interrupt" });
+    stopper?.interruptPosted(urgent);
+    // only when a cell runs or is about to: a SIGINT while idle would stay in the watchdog's
+    // record and stop the next cell (sigint.ts); counted, for the main thread to take its
+    // record at the request's end (kernel.ts doneWorking)
+    if (Atomics.load(interrupts, WORKING) === 1) {
+      Atomics.add(interrupts, SIGINTS_SENT, 1);
+      process.kill(process.pid, "SIGINT");
+    }
+  }
+
+  // The heap-limit guard (heap_limit.ts) found the heap full while the user's code ran outside a
+  // script (an awaiting cell, a timer): stopped as an interrupt stops it; the main thread's
+  // engine then reports a MemoryError instead of KeyboardInterrupt.
+  let heapStops = Atomics.load(interrupts, HEAP_STOPS);
+  setInterval(() => {
+    const n = Atomics.load(interrupts, HEAP_STOPS);
+    if (n === heapStops) return;
+    heapStops = n;
+    log("the JavaScript heap is full while the user's code runs outside a script: stopping it");
+    interruptMain(true);
+  }, 50).unref();
 
   async function serveHeartbeat(): Promise<void> {
     for await (const frames of hb) await hb.send(frames);

@@ -23,10 +23,12 @@ import Module from "node:module";
 import { Prelude } from "./prelude_source";
 import { aliasTypes, calleeAt, declaredOverloads, dottedNameAt, moduleDoc, signatureNotes, withoutImportPaths } from "./module_docs";
 import { hasTopLevelAwait, withoutExportKeywords } from "./cell_source";
+import { unfinishedCell } from "./cell_end";
 import { alignLines } from "./line_map";
 import { accessorSource, sourceOf, type Source } from "./source_of";
 import { guardAwaits, inRun, installGuard, RunToken } from "./await_guard";
-import { beforeBreakOnSigint, noteRunInterrupted, takePendingSigint } from "./sigint";
+import { beforeBreakOnSigint, noteRunInterrupted, settleSigints, takePendingSigint } from "./sigint";
+import { armHeapGuard, MemoryError, takeHeapLimitHit } from "./heap_limit";
 import { controlSigints, markUserCode } from "./interrupt_share";
 import { createConverter, tslabTypeScript } from "./engine_tslab";
 import { saveTypeScriptCodeCache } from "./tslab_typescript";
@@ -236,8 +238,11 @@ export class Engine {
         if (d.fileName) return { line: d.start.line + 1, column: d.start.character + 1, message, code: d.code, ...more, file: d.fileName, ...this.lineOf(d.fileName, d.start.line) };
         // a string literal the error names, where the error's span is the whole call (ts_hints.ts literalPosition)
         const moved = d.end ? literalPosition(tslabTypeScript(), src, d.start.offset, d.end.offset, [message, ...chain.map((c) => c.message)]) : null;
-        const start = moved === null ? d.start : positionIn(src, moved);
-        const where = { line: start.line + 1, column: start.character + 1, message, code: d.code, ...more };
+        // an error past the cell's end (an unfinished cell): at the end of its last line (cell_end.ts)
+        const unfinished = moved === null ? unfinishedCell(tslabTypeScript(), src, d.start.offset) : null;
+        const start = unfinished ? positionIn(src, unfinished.offset) : moved === null ? d.start : positionIn(src, moved);
+        const said = unfinished ? `${message.replace(/\.$/, "")}: ${unfinished.note}.` : message;
+        const where = { line: start.line + 1, column: start.character + 1, message: said, code: d.code, ...more };
         // the text before the position too: whether `x=` sits in a call's arguments (ts_hints.ts)
         const before = [...lines.slice(0, start.line), (lines[start.line] ?? "").slice(0, start.character)].join("\n");
         const at = (lines[start.line] ?? "").slice(start.character);
@@ -302,20 +307,28 @@ export class Engine {
     if (takePendingSigint()) throw new KeyboardInterrupt();
     markUnassigned(this.locals, declared);
     const token = new RunToken();
-    if (r.hasToplevelAwait) return this.runAwaiting(wrapped, filename, token, done, () => { this.prevDecl = r.declOutput ?? this.prevDecl; });
+    if (r.hasToplevelAwait) {
+      return this.runAwaiting(wrapped, filename, token, done, () => { this.prevDecl = r.declOutput ?? this.prevDecl; },
+        (m) => m.cleared(this.locals, declared));
+    }
     const user = markUserCode(true);
+    const armed = armHeapGuard(true);
     try {
       beforeBreakOnSigint();
       inRun(token, () => vm.runInThisContext(wrapped, { filename, breakOnSigint: true }));
     } catch (e) {
+      armHeapGuard(armed);
       this.prevDecl = r.declOutput ?? this.prevDecl;
       const t = this.translate(e);
       // what the cell started and left running (a promise, a timer) stops at its next await
-      if (t instanceof KeyboardInterrupt) token.end();
+      if (t instanceof KeyboardInterrupt || t instanceof MemoryError) token.end();
+      if (t instanceof MemoryError) t.cleared(this.locals, declared);
       throw t;
     } finally {
+      armHeapGuard(armed);
       markUserCode(user);
     }
+    this.heapStopAfterEnd();
     return done();
   }
 
@@ -332,26 +345,33 @@ export class Engine {
    * job that attaches its handler): the cell was stopped but its request never ended. Started
    * here, what is queued behind its code is its own: attaching handlers (`then`) queues nothing.
    */
-  private runAwaiting(wrapped: string, filename: string, token: RunToken, done: () => RunResult, keepDecls: () => void): Promise<RunResult> {
+  private runAwaiting(wrapped: string, filename: string, token: RunToken, done: () => RunResult, keepDecls: () => void,
+    onMemoryError: (e: MemoryError) => void): Promise<RunResult> {
     let started = false;
     return this.awaitRun(token, (run) => {
       setImmediate(() => {
         if (run.settled) return; // interrupted before it started
         started = true;
         let ret: unknown;
+        const armed = armHeapGuard(true);
         try {
           beforeBreakOnSigint();
           ret = inRun(token, () => vm.runInThisContext(wrapped, { filename, breakOnSigint: true }));
         } catch (e) {
-          run.end(e);
+          armHeapGuard(armed);
+          run.end(e, undefined, true);
           return;
+        } finally {
+          armHeapGuard(armed);
         }
+        this.heapStopAfterEnd();
         (ret as Promise<unknown>).then(
-          () => { if (!run.settled) { let v: RunResult; try { v = done(); } catch (e) { run.end(e); return; } run.end(undefined, v); } },
-          (e) => run.end(e ?? new Error(String(e))),
+          () => { if (!run.settled) { let v: RunResult; try { v = done(); } catch (e) { run.end(e, undefined, true); return; } run.end(undefined, v); } },
+          // what the cell threw, `undefined` too (`await Promise.reject(undefined)`, as `throw undefined`)
+          (e) => run.end(e, undefined, true),
         );
       });
-    }, () => !started, keepDecls);
+    }, () => !started, keepDecls, onMemoryError);
   }
 
   /**
@@ -363,8 +383,8 @@ export class Engine {
     const token = new RunToken();
     return this.awaitRun<T>(token, (run) => {
       let p: Promise<T>;
-      try { p = inRun(token, work); } catch (e) { run.end(e); return; }
-      p.then((v) => run.end(undefined, v), (e) => run.end(e ?? new Error(String(e))));
+      try { p = inRun(token, work); } catch (e) { run.end(e, undefined, true); return; }
+      p.then((v) => run.end(undefined, v), (e) => run.end(e, undefined, true));
     }, () => false);
   }
 
@@ -375,8 +395,8 @@ export class Engine {
    * a run ended by an interrupt ends its token (what it left running stops at its awaits).
    * `notStarted()`: an interrupt ends the run at once, nothing of it having run.
    */
-  private awaitRun<T>(token: RunToken, start: (run: { settled: boolean; end: (e: unknown, value?: T) => void }) => void,
-    notStarted: () => boolean, keepDecls: () => void = () => {}): Promise<T> {
+  private awaitRun<T>(token: RunToken, start: (run: { settled: boolean; end: (e: unknown, value?: T, failed?: boolean) => void }) => void,
+    notStarted: () => boolean, keepDecls: () => void = () => {}, onMemoryError: (e: MemoryError) => void = () => {}): Promise<T> {
     const prev = this.current;
     return new Promise<T>((resolve, reject) => {
       const user = markUserCode(true);
@@ -392,17 +412,19 @@ export class Engine {
       }, 50).unref();
       const run = {
         settled: false,
-        end: (e: unknown, value?: T) => {
+        // `failed`: whether `e` was thrown, also when it is undefined
+        end: (e: unknown, value?: T, failed = e !== undefined) => {
           if (run.settled) return;
           run.settled = true;
           markUserCode(user);
           clearInterval(poll);
           this.current = prev;
-          if (e === undefined) { resolve(value as T); return; }
+          if (!failed) { resolve(value as T); return; }
           keepDecls();
           let t: unknown;
           try { t = this.translate(e); } catch (err) { t = err; }
-          if (t instanceof KeyboardInterrupt) token.end();
+          if (t instanceof KeyboardInterrupt || t instanceof MemoryError) token.end();
+          if (t instanceof MemoryError) onMemoryError(t);
           reject(t);
         },
       };
@@ -424,9 +446,15 @@ export class Engine {
     return true;
   }
 
-  /** The control thread terminated code of the awaiting run (stuck_code.ts): it ends now. */
-  terminated(): void {
-    this.current?.terminated();
+  /**
+   * The control thread terminated code of the awaiting run (stuck_code.ts): it ends now. Code
+   * that ran outside any run (a timer's) and was stopped because it filled the heap: returns
+   * the MemoryError to report (heap_limit.ts).
+   */
+  terminated(): MemoryError | null {
+    if (this.current) { this.current.terminated(); return null; }
+    const limit = takeHeapLimitHit();
+    return limit > 0 ? new MemoryError(limit) : null;
   }
 
   private translate(e: unknown): unknown {
@@ -434,13 +462,24 @@ export class Engine {
       && e instanceof Error && ((e as any).code === "ERR_SCRIPT_EXECUTION_INTERRUPTED" || /^Script execution (was )?interrupted/.test(e.message));
     if (terminated) noteRunInterrupted();
     if (!terminated && !(e instanceof KeyboardInterrupt)) return e;
+    // stopped at the heap's limit (heap_limit.ts), not by an interrupt
+    const heapLimit = takeHeapLimitHit();
     // The interrupt unwound the cell without running its `finally` blocks: scoped library modes
     // (no_grad inside optimizer.step(), tracing paused by a preview) go back to top level, and
     // what the library registered to put back (a range test's model) is put back.
     reset_grad_scopes();
     reset_suspend();
     for (const err of run_interrupted_cleanups()) this.log(`clean-up after an interrupt failed: ${err instanceof Error ? err.message : String(err)}`);
+    if (heapLimit > 0) return new MemoryError(heapLimit);
     return e instanceof KeyboardInterrupt ? e : new KeyboardInterrupt();
+  }
+
+  /**
+   * A script that reached the heap's limit just as it ended: the SIGINT raised to stop it found
+   * no script and stays in the watchdog's record, where it would stop the next cell. Taken here.
+   */
+  private heapStopAfterEnd(): void {
+    if (takeHeapLimitHit() > 0) settleSigints(1);
   }
 
   /**
@@ -457,11 +496,16 @@ export class Engine {
       if (takePendingSigint()) throw new KeyboardInterrupt(); // as in run(): an interrupt before it started
       beforeBreakOnSigint();
       const user = markUserCode(true);
+      const armed = armHeapGuard(true);
+      let out: T;
       try {
-        return vm.runInThisContext("__lrlab_call__()", { filename: "<magic>", breakOnSigint: true }) as T;
+        out = vm.runInThisContext("__lrlab_call__()", { filename: "<magic>", breakOnSigint: true }) as T;
       } finally {
+        armHeapGuard(armed);
         markUserCode(user);
       }
+      this.heapStopAfterEnd();
+      return out;
     } catch (e) {
       throw this.translate(e);
     } finally {

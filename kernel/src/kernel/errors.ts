@@ -8,6 +8,7 @@ import * as path from "node:path";
 import { inspect } from "node:util";
 import { CellError, Engine, KeyboardInterrupt } from "./engine";
 import { MagicError } from "../magics/parser";
+import { MemoryError } from "./heap_limit";
 import { cellHints, runtimeHint } from "./ts_hints";
 
 export interface ErrorContent {
@@ -41,6 +42,10 @@ export function errorContent(e: unknown, engine: Engine | null, source?: string)
   }
   if (e instanceof KeyboardInterrupt) {
     return { ename: "KeyboardInterrupt", evalue: "execution interrupted", traceback: [`${RED}KeyboardInterrupt${RESET}: execution interrupted`] };
+  }
+  if (e instanceof MemoryError) {
+    // the kernel stopped the cell (heap_limit.ts): where it stood says nothing more
+    return { ename: "MemoryError", evalue: e.message, traceback: [`${RED}MemoryError${RESET}: ${e.message}`] };
   }
   if (e instanceof MagicError) {
     const tb = [`${RED}UsageError${RESET}: ${e.message}`];

@@ -20,7 +20,14 @@ export const USER_CODE = 4;
 export const BEAT = 5;
 export const BEAT_MS = 100;
 
-const SLOTS = 6;
+/**
+ * How many times the heap-limit guard (heap_limit.ts, native) found the heap full while the
+ * user's code ran outside a script (an awaiting cell, a timer): the control thread then stops it
+ * as it stops it for an interrupt. Counted by the addon, from inside V8's garbage collector.
+ */
+export const HEAP_STOPS = 6;
+
+const SLOTS = 7;
 
 /** The slots over `buffer`, or over a new buffer. */
 export function interruptShare(buffer: SharedArrayBuffer = new SharedArrayBuffer(4 * SLOTS)): Int32Array {

@@ -55,7 +55,7 @@ function codeStatus(code: string): { status: "complete" | "incomplete" | "invali
   if (src.trim() === "") return { status: "complete" };
   const { ts, isCompleteCode } = load();
   const r = isCompleteCode(src);
-  if (!r.completed) return { status: "incomplete", indent: r.indent ?? "" };
+  if (!r.completed) return { status: "incomplete", indent: indentAfter(src, r.indent ?? "") };
   const sf = ts.createSourceFile("cell.ts", src, ts.ScriptTarget.Latest, false, ts.ScriptKind.TS);
   const diags: { code: number }[] = sf.parseDiagnostics ?? [];
   // An unterminated template literal may go on over lines: more input completes it (it was
@@ -66,3 +66,14 @@ function codeStatus(code: string): { status: "complete" | "incomplete" | "invali
 
 /** TypeScript's "Unterminated template literal." */
 const UNTERMINATED_TEMPLATE = 1160;
+
+/**
+ * The next line's indent when the code ends with a newline (`for (...) {\n`: a console's
+ * continuation): tslab reads the indent from the last line, which is then empty (indent "", while
+ * `function f() {` without the newline got "  "). Read from the line the newline ends instead.
+ */
+function indentAfter(src: string, indent: string): string {
+  if (!src.endsWith("\n")) return indent;
+  const r = load().isCompleteCode(src.slice(0, -1));
+  return r.completed ? indent : r.indent ?? indent;
+}

@@ -37,6 +37,8 @@ import { codePointsToIndex, indexToCodePoints } from "./unicode";
 import { ignoreBrokenPipes, watchParent } from "./parent_watch";
 import type * as PreviewModule from "../trace/preview";
 import type * as SchedulersModule from "../optim/lr_scheduler";
+import { installHeapGuard, watchHeapStops } from "./heap_limit";
+import { ASK_EXIT, isExitRequest } from "./exit_request";
 import { holdSigintWatchdog, settleSigints, sigintsHandled, takePendingSigint } from "./sigint";
 import { BEAT, BEAT_MS, countKernelTask, interruptShare, INTERRUPTS_SEEN, setMainShare, SIGINTS_SENT, WORKING } from "./interrupt_share";
 import { prepareMainThread } from "./stuck_code";
@@ -134,7 +136,16 @@ const WARM_AFTER_JOIN_MS = 700;
 export class Kernel {
   private readonly signer: Signer;
   private readonly session = randomUUID();
-  private readonly shell = new zmq.Router({ sendTimeout: 0, linger: 0 });
+  /**
+   * handover: a client connecting with the identity (session id) of one still attached takes its
+   * place, as ipykernel sets router_handover on its ROUTERs (ipykernel#270, libzmq#2892). Without
+   * it the new connection was refused and its requests got no reply: a second `km.client()` of
+   * one KernelManager (they share its session), or a front end reconnecting before the stale
+   * connection had gone (jupyter_server reuses the session id), saw a dead kernel.
+   */
+  private readonly shell = new zmq.Router({ sendTimeout: 0, linger: 0, handover: true });
+  /** installGuards' report of an error raised after its cell (an uncaught exception's path). */
+  private reportLate: ((e: unknown, what: string) => void) | null = null;
   private readonly iopub: Iopub;
   private streams!: StreamCapture;
   private worker!: Worker;
@@ -256,6 +267,10 @@ export class Kernel {
     // SIGINT stops a running cell through Node's watchdog, held between cells (sigint.ts); where
     // it cannot be held, a listener interrupts an awaiting cell.
     if (!holdSigintWatchdog()) process.on("SIGINT", () => { this.engine.interrupt(); });
+    // a cell that fills the JavaScript heap ends with a MemoryError, not the process (heap_limit.ts)
+    const noHeapGuard = installHeapGuard();
+    if (noHeapGuard !== null) this.log(`heap limit guard not in use (${noHeapGuard}): a cell that fills the JavaScript heap ends the kernel`);
+    else watchHeapStops(this.interrupts);
     const report = (e: unknown, what: string) => {
       const parent = this.parents.current()?.msg;
       this.log(`${what}: ${(e as Error)?.stack ?? e}`);
@@ -268,6 +283,7 @@ export class Kernel {
         this.log(`could not report ${what}: ${err}`);
       }
     };
+    this.reportLate = report;
     // process.exit() from a cell would end the kernel: it throws instead (the kernel keeps the real one).
     process.exit = ((code?: number) => {
       throw new Error(`process.exit(${code ?? ""}) is disabled in the lrlab kernel: it would stop the kernel; restart or shut it down from the notebook instead`);
@@ -370,7 +386,12 @@ export class Kernel {
       case "log": this.log(m.text); break;
       case "iopub_joined": this.iopub.joinedNow(); break;
       case "interrupt": Atomics.add(this.interrupts, INTERRUPTS_SEEN, 1); this.engine?.interrupt(); break;
-      case "terminated": this.engine?.terminated(); break;
+      case "terminated": {
+        // code outside any run (a timer's) stopped because it filled the heap: said under the last cell
+        const late = this.engine?.terminated();
+        if (late) this.reportLate?.(late, "the heap's limit reached by code running after its cell");
+        break;
+      }
       case "shutdown": this.shutdown(); break;
       case "control_request": {
         let msg: Message;
@@ -626,6 +647,11 @@ export class Kernel {
 
   /** A whole cell: pager requests, magics, or plain TypeScript. */
   private async runCell(code: string, st: ExecState): Promise<void> {
+    // `exit` / `quit`: the console leaves, as with ipykernel (exit_request.ts)
+    if (isExitRequest(code, (name) => Object.hasOwn(this.engine.locals, name) || name in globalThis)) {
+      st.payload.push({ ...ASK_EXIT });
+      return;
+    }
     const page = helpLine(code);
     if (page) {
       this.page(page[2].replace(/\s+/g, ""), st, detailOf(page));

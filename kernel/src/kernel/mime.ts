@@ -33,10 +33,30 @@ export function textOf(value: unknown): string {
     try { return errorTextOf(value); } catch { /* fall through to inspect */ }
   }
   if (typeof value === "string") return inspect(value);
-  if (typeof value === "object" && value !== null && hasOwnToString(value) && !Array.isArray(value)) {
+  // typed arrays, Buffers and DataViews have a toString of their own (Array's join, a Buffer's
+  // UTF-8 text): shown with it, the type was lost and a large one flooded the output
+  // (`Float64Array(200)` as 200 numbers on a line); Node's inspect shows them as nested ones are
+  if (value instanceof Promise) hideAsyncBookkeeping(value);
+  if (typeof value === "object" && value !== null && hasOwnToString(value) && !Array.isArray(value) && !ArrayBuffer.isView(value)) {
     try { return String(value); } catch { /* fall through to inspect */ }
   }
   return inspect(value, { depth: 4, colors: false, maxArrayLength: 100 });
+}
+
+/**
+ * Node's async hooks put their bookkeeping on every promise made while a hook or an
+ * AsyncLocalStorage is enabled (the kernel's run tokens: await_guard.ts, parents.ts), as
+ * enumerable symbol properties, so a promise read `Promise { 5, [Symbol(async_id_symbol)]: 660,
+ * ..., [Symbol(kResourceStore)]: RunToken {...} }`. They are made non-enumerable (Node reads them
+ * by key only), and the promise shows as Node's REPL shows it: `Promise { 5 }`.
+ */
+const ASYNC_BOOKKEEPING = new Set(["async_id_symbol", "trigger_async_id_symbol", "kResourceStore"]);
+function hideAsyncBookkeeping(p: Promise<unknown>): void {
+  for (const sym of Object.getOwnPropertySymbols(p)) {
+    if (!ASYNC_BOOKKEEPING.has(sym.description ?? "")) continue;
+    const d = Object.getOwnPropertyDescriptor(p, sym);
+    if (d?.enumerable && d.configurable) Object.defineProperty(p, sym, { ...d, enumerable: false });
+  }
 }
 
 /** JSON mime types (`application/json`, `application/vnd.plotly.v1+json`): their data is any JSON value. */

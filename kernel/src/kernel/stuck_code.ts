@@ -28,6 +28,8 @@ import type * as inspector from "node:inspector";
 import * as path from "node:path";
 
 const GRACE_MS = 250;
+/** A heap stop's grace: a main thread that is free takes the message in about a millisecond. */
+const URGENT_GRACE_MS = 20;
 const RETRY_MS = 250;
 /**
  * How long the main thread's heartbeat (interrupt_share.ts BEAT) must have stood still: on a
@@ -103,6 +105,12 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export class StuckCodeStopper {
   private posted = 0;
   private running = false;
+  /**
+   * Set by a heap stop (heap_limit.ts): the main thread's code is filling the heap, and V8 ends
+   * the process if it goes on for long; it is stopped without waiting for the heartbeat to stand
+   * still (the wait that keeps a merely slow thread from being taken for held code).
+   */
+  private urgent = false;
 
   /**
    * `seen()`: how many "interrupt" messages the main thread has taken; `mayBeUserCode()`: whether
@@ -111,9 +119,13 @@ export class StuckCodeStopper {
   constructor(private readonly seen: () => number, private readonly beat: () => number, private readonly mayBeUserCode: () => boolean,
     private readonly log: (text: string) => void, private readonly terminated: () => void = () => {}) {}
 
-  /** Called right after the control thread posts an "interrupt" message to the main thread. */
-  interruptPosted(): void {
+  /**
+   * Called right after the control thread posts an "interrupt" message to the main thread;
+   * `urgent` for a heap stop (see above).
+   */
+  interruptPosted(urgent = false): void {
     this.posted++;
+    if (urgent) this.urgent = true;
     if (!this.running) void this.watch();
   }
 
@@ -124,18 +136,20 @@ export class StuckCodeStopper {
   private async watch(): Promise<void> {
     this.running = true;
     try {
-      await sleep(GRACE_MS);
+      await sleep(this.urgent ? URGENT_GRACE_MS : GRACE_MS);
       if (!this.taken()) await this.stop();
     } catch (e) {
       this.log(`stopping the main thread's code failed: ${(e as Error)?.stack ?? e}`);
     } finally {
       this.running = false;
+      this.urgent = false;
     }
   }
 
   private async stop(): Promise<void> {
     let lastBeat = this.beat(), lastChange = Date.now();
     const stuck = (): boolean => {
+      if (this.urgent) return true;
       const b = this.beat();
       if (b !== lastBeat) { lastBeat = b; lastChange = Date.now(); }
       return Date.now() - lastChange >= STUCK_MS;
