@@ -71,6 +71,6 @@ describe("positional optimizer and scheduler arguments in a cell", () => {
     // inside a positional call: the form it resolves to, with the order of the positions
     const after = "new torch.optim.SGD(model.parameters(), 0.1, ";
     const sig = String((await k.request("inspect_request", { code: after, cursor_pos: after.length, detail_level: 0 })).content.data?.["text/plain"] ?? "");
-    expect(sig).toContain("...args: Positional<[lr: number, momentum: number, dampening: number, weight_decay: number, nesterov: boolean], ");
+    expect(sig).toContain("...args: Positional<[lr: number | torch.Tensor, momentum: number, dampening: number, weight_decay: number, nesterov: boolean], ");
   }, 60_000);
 });

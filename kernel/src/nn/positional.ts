@@ -26,6 +26,7 @@ import { TypeError_ } from "../errors";
 import { Tensor } from "../tensor/tensor";
 import type { DType } from "../tensor/tensor";
 import { nearKey } from "../close_matches";
+import { isOptionsObject, shown } from "../optim/positional";
 
 /** A device as lrlab takes it: the CPU only ("cpu", `{ type: "cpu" }`, or null for the default). */
 export type DeviceArg = "cpu" | { type: "cpu" } | null;
@@ -124,29 +125,6 @@ const ACCEPTS: Record<NNArgType, [takes: string, ok: (v: unknown) => boolean]> =
   "dtype": ['a dtype ("float32", "float64") or null', (v) => v === null || typeof v === "string"],
   "deprecated": ["only null (deprecated in PyTorch and not in lrlab: use reduction, 'mean', 'sum' or 'none')", (v) => v === null],
 };
-
-/** A plain object `{ ... }`: the options (class instances such as a Tensor are values). */
-function isOptionsObject(v: unknown): v is Record<string, unknown> {
-  if (typeof v !== "object" || v === null || Array.isArray(v)) return false;
-  const proto = Object.getPrototypeOf(v);
-  return proto === Object.prototype || proto === null;
-}
-
-/** A value as the messages show it: `0.1`, `"mean"`, `true`, `[2, 3] (an array)`, `a Tensor`. */
-function shown(v: unknown): string {
-  if (typeof v === "string") return JSON.stringify(v);
-  if (typeof v === "function") return "a function";
-  if (Array.isArray(v)) {
-    try {
-      const s = JSON.stringify(v);
-      if (s !== undefined && s.length <= 40) return `${s} (an array)`;
-    } catch { /* a cyclic array: no contents */ }
-    return "an array";
-  }
-  if (v instanceof Tensor) return "a Tensor";
-  if (typeof v === "object" && v !== null) return `a ${(v as object).constructor?.name ?? "object"}`;
-  return `${String(v)} (${v === null ? "null" : typeof v})`;
-}
 
 /**
  * One options object for `key`'s constructor (NN_POSITIONAL[key]) from what followed its leading

@@ -60,8 +60,8 @@ export function isOptionsObject(v: unknown): v is Record<string, unknown> {
   return proto === Object.prototype || proto === null;
 }
 
-/** A value as the messages show it: `0.1`, `"0.1"`, `true`, `[0.9, 0.999]`, `a Tensor`. */
-function shown(v: unknown): string {
+/** A value as the messages show it: `0.1`, `"0.1"`, `true`, `[0.9, 0.999]`, `a Tensor` (nn/positional.ts too). */
+export function shown(v: unknown): string {
   if (typeof v === "string") return JSON.stringify(v);
   if (typeof v === "function") return "a function";
   if (Array.isArray(v)) {
@@ -71,6 +71,7 @@ function shown(v: unknown): string {
     } catch { /* a cyclic array: no contents */ }
     return "an array";
   }
+  if (v instanceof Tensor) return "a Tensor";
   if (typeof v === "object" && v !== null) return `a ${(v as object).constructor?.name ?? "object"}`;
   return `${String(v)} (${v === null ? "null" : typeof v})`;
 }
