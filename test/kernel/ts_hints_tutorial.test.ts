@@ -102,13 +102,13 @@ describe("tutorial Dataset, DataLoader and device code", () => {
     expect(() => run("torch.device('cuda' as any)")).toThrow(/lrlab runs on the CPU/);
   }, 60_000);
 
-  it("numpy, half, Transformer, load, save, cuda: what to use instead", () => {
+  it("numpy, half, a misspelt nn class, load, save, cuda: what to use instead", () => {
     expect(hints("outputs.numpy()")[0]).toMatch(/t\.tolist\(\)/);
     expect(hints("outputs.half()")[0]).toMatch(/^hint: lrlab has no float16 \(half precision\): its dtypes are float32 .*float64.*t\.float\(\)/);
     expect(run("outputs.float().dtype + outputs.to(torch.float32).dtype")).toBe("float32float32");
     expect(hints("outputs.to(torch.float16)")[0]).toMatch(/^hint: lrlab's torch has no float16: lrlab's dtypes are float32/);
     expect(hints("outputs.to('cuda')")[0]).toMatch(/^hint: lrlab runs on the CPU/);
-    expect(hints("new torch.nn.Transformer()")[0]).toMatch(/^hint: lrlab's torch\.nn has no Transformer; the closest: .*\bTransformerEncoder\b.*\(Tab after the dot lists all \d+\)$/);
+    expect(hints("new torch.nn.EmbeddingBagLayer()")[0]).toMatch(/^hint: lrlab's torch\.nn has no EmbeddingBagLayer; the closest: .*\bEmbedding\b.*\(Tab after the dot lists all \d+\)$/);
     expect(run("new torch.nn.LSTM(1, 2).forward(torch.randn(3, 1))[0].shape.join('x')")).toBe("3x2");
     expect(run("new torch.nn.Conv2d(1, 2, 3).forward(torch.randn(1, 1, 5, 5)).shape.join('x')")).toBe("1x2x3x3");
     // a tutorial's checkpoint lines run as written (torch.save / torch.load, lrlab's own file format)
