@@ -24,7 +24,7 @@ describe("Shift-Tab in an optimizer's options object", () => {
   it("shows each key with what it is and its default", async () => {
     const { found, text } = await inspect("new torch.optim.Adam(model.parameters(), { ");
     expect(found).toBe(true);
-    expect(text).toMatch(/^ {2}lr\?: number +Learning rate γ; default 1e-3\.$/m);
+    expect(text).toMatch(/^ {2}lr\?: number \| torch\.Tensor +Learning rate γ; default 1e-3\.$/m);
     expect(text).toMatch(/^ {2}betas\?: \[number, number\] +Coefficients \(β₁, β₂\) .*; default \[0\.9, 0\.999\]\.$/m);
     expect(text).toMatch(/^ {2}foreach\?: boolean(?: \| null)? +Accepted and ignored: .*; default null\.$/m);
     // AdamW has its own weight_decay default

@@ -254,8 +254,9 @@ def test_example3_text_the_run_stops_moving():
 def test_example3_text_plot_views_and_range_test():
     """The markdown: the steplr plot opens on the projected rate (0.1, then 0.05, then 0 from step
     84), the update ratio reads 2.7 while it diverges; the range test's suggestions sit on the
-    smoothed loss, which from lr 0.1 to 0.8 reads 2.7 falling to 1.2 while the raw loss is at its
-    floor (about 0.1)."""
+    smoothed loss, a centred median that has no lag: from lr 0.1 to 0.8, where the raw loss is at
+    its floor (about 0.1), it is at the floor too (a moving average read 2.7 falling to 1.2 there);
+    the explosion is off the axis, with a marker saying how high it went."""
     nb = executed("03-steplr.ipynb")
     p = plot_payload(next(c for c in nb.cells if c.cell_type == "code" and c.source.startswith("%%lr_trace --name steplr")))
     assert p["default_metric"] == "lr_projected"
@@ -268,8 +269,8 @@ def test_example3_text_plot_views_and_range_test():
     raw, smooth = series(r, "loss"), series(r, "smoothed_loss")
     floor = [(l, s) for x, l, s in zip(raw["x"], raw["mean"], smooth["mean"]) if 0.1 <= x <= 0.8]
     assert max(l for l, _ in floor) < 0.25
-    assert (round(floor[0][1], 1), round(floor[-1][1], 1)) == (2.7, 1.2), floor
-    assert all(a[1] > b[1] for a, b in zip(floor, floor[1:]))
+    assert max(s for _, s in floor) < 0.25, floor
+    assert any(m["kind"] == "divergence" and "off the scale" in m["label"] for m in r["markers"]), r["markers"]
 
 
 def test_example4_trace_plots_open_on_the_projected_rate():
@@ -278,7 +279,7 @@ def test_example4_trace_plots_open_on_the_projected_rate():
     nb = executed("04-adam-warmup.ipynb")
     code = [c for c in nb.cells if c.cell_type == "code"]
     for name in ("no_warmup", "warmup"):
-        p = plot_payload(next(c for c in code if c.source.startswith(f"%%lr_trace --name {name}\n")))
+        p = plot_payload(next(c for c in code if c.source.startswith(f"%%lr_trace --name {name} --batch-size 32\n")))
         assert p["default_metric"] == "lr_projected" and any(s["metric"] == "lr_preconditioned" for s in p["series"])
     assert plot_payload(next(c for c in code if c.source.startswith("%lr_compare")))["default_metric"] == "update_ratio"
 
@@ -315,7 +316,7 @@ def test_example4_text_warmup():
     assert "warm-up   : largest step ‖Δ‖ 0.430 at step 21, largest update ratio 0.0310 at step 21, largest RMS step / lr after step 0 0.7821" in out
     assert "after 80 steps: no warm-up 0.0077, warm-up 0.0017" in out
 
-    pre = {name: series(plot_payload(next(c for c in code if c.source.startswith(f"%%lr_trace --name {name}\n"))), "lr_preconditioned")["mean"]
+    pre = {name: series(plot_payload(next(c for c in code if c.source.startswith(f"%%lr_trace --name {name} --batch-size 32\n"))), "lr_preconditioned")["mean"]
            for name in ("no_warmup", "warmup")}
     assert round(pre["no_warmup"][0]) == 78 and round(pre["no_warmup"][9]) == 15
     assert (round(min(pre["no_warmup"][9:]), 1), round(max(pre["no_warmup"][9:]), 1)) == (13.7, 19.7)
