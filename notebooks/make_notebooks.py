@@ -509,7 +509,10 @@ spacing left in them, in directions the single sample's gradient cannot see (any
 `θ·x + b = y` fits it). They are now thousands of times larger than at the start: the model fits
 this one sample and is ruined for any other input. And the updates, `γ·g` of about `1e-5` per
 element, are smaller than half the spacing of float32 numbers near `1800` (`1.2e-4`), so each
-one rounds away and the loss stays at `1.5e-8` for good. The schedule did not "work": it
+one rounds away and the loss stays at `1.5e-8` for good. The steps just before (81-83), where the
+projected rate reads `0.053` and `0.056` instead of `0.05`, are the same rounding half-way: each
+`γ·gₖ` is then a few of those spacings, so the step actually taken is it rounded to one of them,
+sometimes up. The schedule did not "work": it
 stopped a divergence that had already done its damage, and the article's commentary does not
 notice. The fix is a learning rate below `2/λ` from the start.
 
