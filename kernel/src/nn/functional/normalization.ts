@@ -179,6 +179,22 @@ export interface LayerNormOptions {
 }
 
 /**
+ * `normalized_shape` as a list, checked against the input's last dims with PyTorch's message
+ * (layer_norm; rms_norm.ts too).
+ */
+export function normalizedShape(input: Tensor, normalized_shape: number | readonly number[]): number[] {
+  const ns = typeof normalized_shape === "number" ? [normalized_shape] : [...normalized_shape];
+  const k = ns.length;
+  const tail = input.shape.slice(input.dim() - k);
+  if (k === 0 || input.dim() < k || tail.some((d, i) => d !== ns[i])) {
+    throw new RangeError(
+      `Given normalized_shape=[${ns.join(", ")}], expected input with shape [*, ${ns.join(", ")}], but got input of size[${input.shape.join(", ")}]`,
+    );
+  }
+  return ns;
+}
+
+/**
  * F.layer_norm(input, normalized_shape, weight = null, bias = null, eps = 1e-5): the optional
  * arguments positionally or as `{ weight, bias, eps }`.
  */
@@ -194,14 +210,8 @@ function layerNorm(
   { weight = null, bias = null, eps = 1e-5 }: LayerNormOptions,
 ): Tensor {
   checkFloat(input, "layer_norm");
-  const ns = typeof normalized_shape === "number" ? [normalized_shape] : [...normalized_shape];
+  const ns = normalizedShape(input, normalized_shape);
   const k = ns.length;
-  const tail = input.shape.slice(input.dim() - k);
-  if (k === 0 || input.dim() < k || tail.some((d, i) => d !== ns[i])) {
-    throw new RangeError(
-      `Given normalized_shape=[${ns.join(", ")}], expected input with shape [*, ${ns.join(", ")}], but got input of size[${input.shape.join(", ")}]`,
-    );
-  }
   const M = ns.reduce((a, b) => a * b, 1);
   for (const [t, what] of [[weight, "weight"], [bias, "bias"]] as const) {
     if (t && (t.dim() !== k || t.shape.some((d, i) => d !== ns[i]))) {

@@ -8,6 +8,7 @@
 import { Tensor, storageFor } from "../../tensor/tensor";
 import { checkFloat, record } from "../_autograd";
 import { cast } from "./linear";
+import { normalizedShape } from "./normalization";
 
 export interface RmsNormOptions {
   /** Elementwise scale γ of shape normalized_shape (null: none). */
@@ -51,14 +52,8 @@ function rmsNorm(input: Tensor, normalized_shape: number | readonly number[], we
   checkFloat(input, "rms_norm");
   if (weight !== null) checkFloat(weight, "rms_norm", "weight");
   if (epsArg !== null && typeof epsArg !== "number") throw new TypeError(`rms_norm(): argument 'eps' must be a number or null, not ${typeof epsArg}`);
-  const ns = typeof normalized_shape === "number" ? [normalized_shape] : [...normalized_shape];
+  const ns = normalizedShape(input, normalized_shape);
   const k = ns.length;
-  const tail = input.shape.slice(input.dim() - k);
-  if (k === 0 || input.dim() < k || tail.some((d, i) => d !== ns[i])) {
-    throw new RangeError(
-      `Given normalized_shape=[${ns.join(", ")}], expected input with shape [*, ${ns.join(", ")}], but got input of size[${input.shape.join(", ")}]`,
-    );
-  }
   if (weight !== null && (weight.dim() !== k || weight.shape.some((d, i) => d !== ns[i]))) {
     throw new RangeError(`Expected weight to be of same shape as normalized_shape, but got weight of shape [${weight.shape.join(", ")}] and normalized_shape = [${ns.join(", ")}]`);
   }
