@@ -68,42 +68,41 @@ if (existsSync(extIndex)) {
     run("npm", ["run", "build", "-w", "lrlab-jupyterlab"]);
   } else say("extension/: built");
 }
+/**
+ * An optional native addon of kernel/native: built with `compiler` against Node's headers (which
+ * must hold `header`), rebuilt when its source or Node changes; skipped, saying what the kernel
+ * does without it, when the compiler or the headers are missing.
+ */
+function buildAddon({ what, source, output, stampName, compiler, compilerName, header, flags, libs = [], without }) {
+  const src = join(root, "kernel", "native", source);
+  const out = join(root, "kernel", "native", "build", output);
+  const headers = join(dirname(dirname(realpathSync(process.execPath))), "include", "node");
+  const key = hashFiles([`kernel/native/${source}`]) + " " + process.version;
+  const stampFile = join(root, "kernel", "native", "build", stampName);
+  if (existsSync(out) && stamped(stampFile, key)) say(`${what}: built`);
+  else if (!has(compiler) || !existsSync(join(headers, header))) {
+    say(`${what}: skipped (${has(compiler) ? `no Node headers in ${headers}` : `no ${compilerName}`}): ${without}`);
+  } else {
+    say(`building kernel/native/${output} (${compiler})`);
+    mkdirSync(dirname(out), { recursive: true });
+    run(compiler, [...flags, "-shared", "-fPIC", `-I${headers}`, src, "-o", out, ...libs]);
+    stamp(stampFile, key);
+  }
+}
 // The C library's log for float64 normals (kernel/native/libm.c): optional, needs a C compiler and
 // Node's headers; without it lrlab uses its correctly rounded log (see kernel/src/random/native_libm.ts).
-{
-  const src = join(root, "kernel", "native", "libm.c");
-  const out = join(root, "kernel", "native", "build", "libm.node");
-  const headers = join(dirname(dirname(realpathSync(process.execPath))), "include", "node");
-  const key = hashFiles(["kernel/native/libm.c"]) + " " + process.version;
-  const nativeStamp = join(root, "kernel", "native", "build", ".lrlab-native-stamp");
-  if (existsSync(out) && stamped(nativeStamp, key)) say("kernel/native: built");
-  else if (!has("cc") || !existsSync(join(headers, "node_api.h"))) {
-    say(`kernel/native: skipped (${has("cc") ? `no Node headers in ${headers}` : "no C compiler"}): float64 normals use lrlab's own log`);
-  } else {
-    say("building kernel/native/libm.node (cc)");
-    mkdirSync(dirname(out), { recursive: true });
-    run("cc", ["-O2", "-shared", "-fPIC", `-I${headers}`, src, "-o", out, "-lm"]);
-    stamp(nativeStamp, key);
-  }
-}
+buildAddon({
+  what: "kernel/native", source: "libm.c", output: "libm.node", stampName: ".lrlab-native-stamp",
+  compiler: "cc", compilerName: "C compiler", header: "node_api.h", flags: ["-O2"], libs: ["-lm"],
+  without: "float64 normals use lrlab's own log",
+});
 // The kernel's heap-limit guard (kernel/native/heap_limit.cc): V8's API, so C++ and Node's own
 // headers; optional: without it a cell that fills the JavaScript heap ends the kernel's process.
-{
-  const src = join(root, "kernel", "native", "heap_limit.cc");
-  const out = join(root, "kernel", "native", "build", "heap_limit.node");
-  const headers = join(dirname(dirname(realpathSync(process.execPath))), "include", "node");
-  const key = hashFiles(["kernel/native/heap_limit.cc"]) + " " + process.version;
-  const heapStamp = join(root, "kernel", "native", "build", ".lrlab-heap-limit-stamp");
-  if (existsSync(out) && stamped(heapStamp, key)) say("kernel/native heap limit guard: built");
-  else if (!has("c++") || !existsSync(join(headers, "v8.h"))) {
-    say(`kernel/native heap limit guard: skipped (${has("c++") ? `no Node headers in ${headers}` : "no C++ compiler"}): a cell that fills the JavaScript heap ends the kernel`);
-  } else {
-    say("building kernel/native/heap_limit.node (c++)");
-    mkdirSync(dirname(out), { recursive: true });
-    run("c++", ["-O2", "-std=c++17", "-shared", "-fPIC", `-I${headers}`, src, "-o", out]);
-    stamp(heapStamp, key);
-  }
-}
+buildAddon({
+  what: "kernel/native heap limit guard", source: "heap_limit.cc", output: "heap_limit.node", stampName: ".lrlab-heap-limit-stamp",
+  compiler: "c++", compilerName: "C++ compiler", header: "v8.h", flags: ["-O2", "-std=c++17"],
+  without: "a cell that fills the JavaScript heap ends the kernel",
+});
 if (buildOnly) process.exit(0);
 
 // 3. Project-local Python environment with pinned packages
