@@ -19,13 +19,14 @@ describe("SIGINT with the watchdog held", () => {
     expect(resultText(r)).toBe("true");
   });
 
-  it("SIGINT stops a cell awaiting a promise within a second", async () => {
+  it("SIGINT stops a cell awaiting a promise within seconds (it waited 60)", async () => {
     const p = k.execute(`await new Promise((r) => setTimeout(r, 60000));`);
     await sleep(500);
     const t0 = Date.now();
     k.interruptBySignal();
     const r = await p;
-    expect(Date.now() - t0).toBeLessThan(1000);
+    // ~100 ms on a quiet machine; 1.1-1.3 s with four times more runnable threads than cores
+    expect(Date.now() - t0).toBeLessThan(5000);
     expect(r.reply.content.ename, JSON.stringify(r.reply.content)).toBe("KeyboardInterrupt");
   });
 

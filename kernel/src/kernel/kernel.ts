@@ -190,7 +190,11 @@ export class Kernel {
     const init: WorkerInit = { info: this.info, session: this.session, kernelInfo: kernelInfo(), inputBuffer: this.inputBuffer, interrupts: this.interrupts.buffer as SharedArrayBuffer, stopsStuckCode: prepareMainThread() };
     setMainShare(this.interrupts);
     // the heartbeat the control thread reads before it stops code that holds this thread
-    setInterval(() => Atomics.add(this.interrupts, BEAT, 1), BEAT_MS).unref();
+    // and, while idle, the drop of a SIGINT recorded while idle (startingWork), whenever it was recorded
+    setInterval(() => {
+      Atomics.add(this.interrupts, BEAT, 1);
+      if (!this.busy) this.dropIdleSigint();
+    }, BEAT_MS).unref();
     // the control thread binds iopub, control, hb and stdin
     this.worker = new Worker(path.join(__dirname, "control_worker.js"), { workerData: init });
     this.worker.on("message", (m: FromWorker) => this.onWorker(m));
@@ -437,6 +441,8 @@ export class Kernel {
         }
       }
     } finally {
+      // the queue is empty: a SIGINT recorded by now was for the requests just done, none is waiting
+      takePendingSigint();
       this.busy = false;
       this.busyEnded = performance.now();
     }
@@ -467,6 +473,16 @@ export class Kernel {
    * work starts after more than 50 ms of idleness, that record is dropped: it came while idle.
    */
   private startingWork(): void {
+    this.dropIdleSigint();
+  }
+
+  /**
+   * Drops the watchdog's record when the kernel has been idle for more than 50 ms. Checked by
+   * startingWork and by the heartbeat timer while idle: a SIGINT the watchdog's thread recorded
+   * late (a loaded machine) was otherwise taken by the next cell when that came within 50 ms of
+   * the kernel's last work (a CI run: "SIGINT while idle" stopped the next cell).
+   */
+  private dropIdleSigint(): void {
     if (performance.now() - this.busyEnded > 50) takePendingSigint();
   }
 
