@@ -96,11 +96,16 @@ export class SGD extends Optimizer {
         if (group.fused === true) throw new Error("`_fused_sgd` does not support sparse gradients");
         for (const p of group.params) if (p.grad !== null && p.grad.is_sparse) sgdSparse(p, p.grad, stateOf(p), group);
       }
+      // Parameters whose buffer this step created: PyTorch reads every buffer before it updates
+      // any, so a parameter listed twice in a group (PyTorch warns) starts two buffers on its first
+      // step, and the later one is kept.
+      let fresh: Set<Tensor> | null = null;
       for (const { p, grad, state } of paramsWithGrad(group, stateOf, "SGD", "skip")) {
         const theta = p.data;
         let buf: Tensor | null = null;
         if (momentum !== 0) {
           buf = (state.momentum_buffer as Tensor | undefined | null) ?? null;
+          if (buf !== null && fresh !== null && fresh.has(p)) buf = null;
           if (buf !== null && buf.is_sparse) {
             // a buffer left sparse by earlier sparse gradients: PyTorch's ops (and its error for a dense gradient)
             sgdSparse(p, p.grad as Tensor, state, group);
@@ -110,6 +115,7 @@ export class SGD extends Optimizer {
             // First step: b_1 = g_1 (weight decay included), then θ ← θ − γ b_1.
             const g1 = maximize ? effectiveGrad(p, grad, true, 0) : grad;
             state.momentum_buffer = cloneAs(p, effectiveGrad(p, g1, false, weight_decay));
+            (fresh ??= new Set()).add(p);
             sgdFirstMomentumStep(p, state.momentum_buffer as Tensor, lr, momentum, nesterov);
             continue;
           }
