@@ -1,17 +1,35 @@
 /**
  * The engine's converter (engine_tslab.ts: tslab's converter on a plain builder program) must
- * give exactly what stock tslab gives: same JS, same carried declarations, same diagnostics (type
+ * give exactly what stock tslab gives (with the one patch that changes what cells do, live
+ * bindings, applied to both): same JS, same carried declarations, same diagnostics (type
  * errors, declaration-emit errors, top-level await), same emitted local .ts dependencies. Both
  * run the same sequence of cells side by side and every result is compared field by field.
  * The converter's unchecked ES-to-CommonJS step is also compared with TypeScript's own
  * transpileModule on a corpus of module shapes.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { counts as declDiagnosticCounts } from "../../kernel/src/kernel/decl_diagnostics";
-import { checkDirect, createConverter, esModuleToCommonJsDirect, transpileModuleUnchecked, tslabTypeScript } from "../../kernel/src/kernel/engine_tslab";
+import { checkDirect, createConverter, esModuleToCommonJsDirect, LIVE_BINDINGS_PATCH, transpileModuleUnchecked, tslabTypeScript } from "../../kernel/src/kernel/engine_tslab";
+import { visitLive } from "../../kernel/src/kernel/live_bindings";
+import { applyTextPatches, moduleFor } from "../../kernel/src/kernel/patched_module";
+
+/**
+ * Stock tslab's converter with the one patch that changes what cells do (live bindings: a cell's
+ * functions read its top-level variables through `exports`), and none of the engine's other
+ * patches, which must not change any result.
+ */
+function stockWithLiveBindings(): { createConverter(o: { isJS: boolean; isBrowser: boolean }): Conv } {
+  const file = require.resolve("tslab/dist/converter");
+  const { text, applied } = applyTextPatches(readFileSync(file, "utf8"), [LIVE_BINDINGS_PATCH]);
+  if (applied.length !== 1) throw new Error("the live-bindings patch no longer applies to tslab's converter.js");
+  const m = moduleFor(file, module) as ReturnType<typeof moduleFor> & { lrlabLive: unknown };
+  m.lrlabLive = visitLive;
+  m._compile(`${text}\nvar __lrlabLive = module.lrlabLive;\n`, file);
+  return m.exports as never;
+}
 
 interface Result { output?: string; declOutput?: string; diagnostics: unknown[]; lastExpressionVar?: string; hasToplevelAwait?: boolean; sideOutputs?: unknown[] }
 interface Conv { convert(prev: string, src: string): Result; complete(prev: string, src: string, pos: number): { candidates: string[] }; inspect(prev: string, src: string, pos: number): unknown; close(): void }
@@ -113,7 +131,7 @@ describe("engine converter (tslab's converter on a plain builder)", () => {
     writeFileSync(join(dir, "deps", "b.ts"), "import { c } from './c';\nexport const b: number = c * 2;\n");
     writeFileSync(join(dir, "deps", "c.ts"), "export const c = 20;\n");
     process.chdir(dir);
-    stock = require("tslab/dist/converter").createConverter({ isJS: false, isBrowser: false });
+    stock = stockWithLiveBindings().createConverter({ isJS: false, isBrowser: false });
     ours = createConverter({ isJS: false, isBrowser: false });
   }, 120_000);
 

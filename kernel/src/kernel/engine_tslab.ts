@@ -48,6 +48,7 @@ import * as path from "node:path";
 import * as declDiagnostics from "./decl_diagnostics";
 import * as declsPrint from "./decls_print";
 import { applyTextPatches, moduleFor, type LoadableModule, type TextPatch } from "./patched_module";
+import { visitLive } from "./live_bindings";
 import { checkerFor, lastProgramShared, withoutSharing, withSortedUnions } from "./shared_checker";
 import { hooks, loadTslabTypeScript } from "./tslab_typescript";
 import { sameTokens } from "./ts_tokens";
@@ -560,8 +561,24 @@ let createConverterFn: ((options: TS) => TS) | null = null;
  *   (`net.parameters()` did not exist). A cell that redeclares the name's value (or, for an alias
  *   of a type, its type) replaces the alias; a value left without its declaration then stays as
  *   `let name: any`, as tslab does for an import whose type was redeclared.
+ * - `liveBindings`: a cell's functions read and write its top-level variables through `exports`,
+ *   so they see what later cells assign, and `{ lr }` naming an earlier cell's variable works
+ *   (live_bindings.ts).
  */
+/**
+ * The one patch that changes what a cell does (live_bindings.ts); test/kernel/engine_converter.test.ts
+ * applies it to stock tslab too, to compare the rest. The converter's module must define `__lrlabLive`.
+ */
+export const LIVE_BINDINGS_PATCH: TextPatch = {
+  name: "liveBindings",
+  find: "        function wrapPrevIdentifier(node) {\n            var _a, _b;\n",
+  replace: "        function wrapPrevIdentifier(node) {\n            var _a, _b;\n"
+    + "            const lrlabLive = __lrlabLive(ts, checker, declsFile, node, wrapPrevIdentifier, nullTransformationContext);\n"
+    + "            if (lrlabLive !== undefined) return lrlabLive;\n",
+};
+
 const CONVERTER_PATCHES: TextPatch[] = [
+  LIVE_BINDINGS_PATCH,
   {
     name: "decls",
     find: "function remainingDecls(checker, srcSF, declsSF) {\n        const declLocals = declsSF.locals;",
@@ -631,12 +648,13 @@ export const appliedConverterPatches: string[] = [];
 function loadPatchedConverter(): { createConverter: (options: TS) => TS } {
   const { text, applied } = applyTextPatches(fs.readFileSync(converterPath, "utf8"), CONVERTER_PATCHES);
   appliedConverterPatches.push(...applied);
-  const m = moduleFor(converterPath, module) as LoadableModule & { lrlabDecls: unknown; lrlabDeclDiagnostics: unknown; lrlabCellNames: unknown };
+  const m = moduleFor(converterPath, module) as LoadableModule & { lrlabDecls: unknown; lrlabDeclDiagnostics: unknown; lrlabCellNames: unknown; lrlabLive: unknown };
   m.lrlabDecls = declsPrint;
+  m.lrlabLive = visitLive;
   m.lrlabDeclDiagnostics = declDiagnostics;
   m.lrlabCellNames = cellNames;
   m._compile(text + "\nvar __lrlabDecls = module.lrlabDecls;\nvar __lrlabDeclDiagnostics = module.lrlabDeclDiagnostics;\n"
-    + "var __lrlabCellNames = module.lrlabCellNames;\n", converterPath);
+    + "var __lrlabCellNames = module.lrlabCellNames;\nvar __lrlabLive = module.lrlabLive;\n", converterPath);
   return m.exports;
 }
 

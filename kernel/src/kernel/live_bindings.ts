@@ -1,0 +1,169 @@
+/**
+ * One variable per top-level name across cells, as in IPython: a function a cell defines sees
+ * what a later cell assigns to that cell's variables.
+ *
+ * The cells share one scope, the transpiled cell's `exports` (engine.ts `locals`). tslab compiles
+ * a cell's top-level `let lr = 0.1` to a local binding copied to `exports.lr` after each write,
+ * and a later cell's `lr` to `exports.lr`. A function of the first cell kept reading its local
+ * `lr`, so
+ *
+ *     let lr = 0.1; function train() { ... lr ... }      // cell 1
+ *     lr = 0.001; train()                                 // cell 2: trained at 0.1
+ *
+ * silently trained at the old rate (a sweep over a rate, re-declaring a constant, all alike).
+ * Here, in tslab's last transform of a cell (the one that already writes `exports.x` for earlier
+ * cells' names), a cell's own top-level variables (`let`, `const`, `var` statements of the cell's
+ * top level) are read and written through `exports` as well:
+ * - inside functions and classes (closures: they run later, after other cells);
+ * - at top level too, when a closure of the cell writes that variable (`[1, 5].forEach((v) => {
+ *   best = v; })` then `best`), except in the statement that declares it (the copy to `exports`
+ *   comes right after that statement).
+ * Top-level code of a cell that no closure writes keeps its local variables (a top-level loop
+ * runs at local speed), and every top-level write is copied to `exports` as before.
+ *
+ * Functions and classes a cell declares stay local bindings (a function is hoisted: other code of
+ * the cell may call it before its copy to `exports`), so a function redefined by a later cell is
+ * not seen by an earlier cell's functions.
+ *
+ * Also: an object literal's shorthand `{ lr }` naming an earlier cell's variable (or, under the
+ * rules above, the cell's own) becomes `{ lr: exports.lr }`. tslab rewrote only plain identifiers,
+ * and `{ lr }` ran as a free name: "ReferenceError: lr is not defined" in every later cell.
+ */
+/* eslint-disable @typescript-eslint/no-explicit-any */
+type TS = any;
+
+/** Per cell source file: its top-level variables that some closure of the cell writes. */
+const closureWritten = new WeakMap<object, Set<TS>>();
+
+/** The top-level statement containing `node` (its ancestor whose parent is the source file). */
+function topStatement(ts: TS, node: TS): TS {
+  let n = node;
+  while (n.parent && !ts.isSourceFile(n.parent)) n = n.parent;
+  return n;
+}
+
+/** Whether `node` sits inside a function or class (below `stop`, the top-level statement). */
+function inClosure(ts: TS, node: TS): boolean {
+  for (let p = node.parent; p && !ts.isSourceFile(p); p = p.parent) {
+    if (ts.isFunctionLike(p) || ts.isClassLike(p)) return true;
+  }
+  return false;
+}
+
+/**
+ * The declaration statement when `symbol` is a variable declared by a `let`/`const`/`var`
+ * statement at the top level of the cell `cell` (not of a library's or the earlier cells'
+ * declarations: `declare var Error` is a top-level variable too), else null.
+ */
+function ownTopLevelVariable(ts: TS, symbol: TS, cell: TS): TS {
+  for (const decl of symbol?.declarations ?? []) {
+    if (!ts.isVariableDeclaration(decl) && !ts.isBindingElement(decl)) continue;
+    const root = ts.getRootDeclaration(decl);
+    const statement = root?.parent?.parent;
+    if (!statement || !ts.isVariableStatement(statement) || !ts.isSourceFile(statement.parent)) continue;
+    if (statement.parent !== cell) continue;
+    return statement;
+  }
+  return null;
+}
+
+/** Whether `symbol` is declared in the earlier cells' declarations file. */
+function fromEarlierCell(symbol: TS, declsFile: TS): boolean {
+  for (const decl of symbol?.declarations ?? []) if (decl.getSourceFile() === declsFile) return true;
+  return false;
+}
+
+/** Whether `node` is the name a declaration declares (not a reference). */
+function isDeclarationName(ts: TS, node: TS): boolean {
+  const p = node.parent;
+  return !!p && (ts.isVariableDeclaration(p) || ts.isBindingElement(p) || ts.isParameter(p) || ts.isFunctionDeclaration(p)
+    || ts.isClassDeclaration(p) || ts.isFunctionExpression(p) || ts.isClassExpression(p)) && p.name === node;
+}
+
+/** Whether `node` is written (assigned, incremented, a destructuring or for-in/of target). */
+function isWrite(ts: TS, node: TS): boolean {
+  let n = node;
+  // up through destructuring patterns and parentheses to the assignment or loop they are the target of
+  for (;;) {
+    const p = n.parent;
+    if (!p) return false;
+    if (ts.isParenthesizedExpression(p) || ts.isArrayLiteralExpression(p) || ts.isSpreadElement(p)
+      || (ts.isPropertyAssignment(p) && p.initializer === n) || ts.isShorthandPropertyAssignment(p)
+      || ts.isObjectLiteralExpression(p) || ts.isSpreadAssignment(p)) {
+      n = p;
+      continue;
+    }
+    if (ts.isBinaryExpression(p)) {
+      return p.left === n && p.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && p.operatorToken.kind <= ts.SyntaxKind.LastAssignment;
+    }
+    if (ts.isPrefixUnaryExpression(p) || ts.isPostfixUnaryExpression(p)) {
+      return p.operator === ts.SyntaxKind.PlusPlusToken || p.operator === ts.SyntaxKind.MinusMinusToken;
+    }
+    if (ts.isForInStatement(p) || ts.isForOfStatement(p)) return p.initializer === n;
+    return false;
+  }
+}
+
+/** The cell's top-level variables that a closure of the cell writes (computed once per source file). */
+function writtenByClosures(ts: TS, checker: TS, sourceFile: TS): Set<TS> {
+  let found = closureWritten.get(sourceFile);
+  if (found) return found;
+  found = new Set();
+  const visit = (node: TS): void => {
+    if (ts.isIdentifier(node) && inClosure(ts, node) && isWrite(ts, node)) {
+      const symbol = ts.isShorthandPropertyAssignment(node.parent) && node.parent.name === node
+        ? checker.getShorthandAssignmentValueSymbol(node.parent)
+        : checker.getSymbolAtLocation(node);
+      if (symbol && ownTopLevelVariable(ts, symbol, sourceFile)) found!.add(symbol);
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(sourceFile);
+  closureWritten.set(sourceFile, found);
+  return found;
+}
+
+/** Whether a reference at `node` to `symbol` goes through `exports` (see the file comment). */
+function throughExports(ts: TS, checker: TS, node: TS, symbol: TS, declsFile: TS): boolean {
+  if (!symbol) return false;
+  if (fromEarlierCell(symbol, declsFile)) return true;
+  const cell = node.getSourceFile();
+  const statement = ownTopLevelVariable(ts, symbol, cell);
+  if (!statement) return false;
+  if (inClosure(ts, node)) return true;
+  if (topStatement(ts, node) === statement) return false;
+  return writtenByClosures(ts, checker, cell).has(symbol);
+}
+
+function exportsOf(ts: TS, name: TS): TS {
+  return ts.factory.createPropertyAccessExpression(ts.factory.createIdentifier("exports"), name);
+}
+
+/**
+ * tslab's visitor for a cell's last transform (converter.js `wrapPrevIdentifier`) asks this first:
+ * the node to put in place of `node`, or undefined to let tslab visit its children. Identifiers
+ * are decided here, tslab's own rule included (an earlier cell's name: `exports.x`), and so is a
+ * shorthand property.
+ */
+export function visitLive(ts: TS, checker: TS, declsFile: TS, node: TS, visit: (n: TS) => TS, context: TS): TS {
+  // `export { ... }` lists name the cell's variables as they are
+  if (ts.isExportDeclaration(node)) return node;
+  if (ts.isShorthandPropertyAssignment(node)) {
+    const original = ts.getOriginalNode(node);
+    if (!original.parent) return ts.visitEachChild(node, visit, context);
+    const symbol = checker.getShorthandAssignmentValueSymbol(original);
+    if (!throughExports(ts, checker, original, symbol, declsFile)) return ts.visitEachChild(node, visit, context);
+    const target = exportsOf(ts, ts.factory.createIdentifier(node.name.text));
+    // `({ lr = 1 } = o)`: a default in a destructuring assignment
+    const value = node.objectAssignmentInitializer
+      ? ts.factory.createAssignment(target, ts.visitNode(node.objectAssignmentInitializer, visit))
+      : target;
+    return ts.factory.createPropertyAssignment(node.name.text, value);
+  }
+  if (!ts.isIdentifier(node)) return undefined;
+  // An identifier is decided here, tslab's rule included (one symbol lookup, not two).
+  if (!node.parent || isDeclarationName(ts, node)) return node;
+  if (ts.isPropertyAccessExpression(node.parent) && node.parent.name === node) return node;
+  const symbol = checker.getSymbolAtLocation(node);
+  return throughExports(ts, checker, node, symbol, declsFile) ? exportsOf(ts, node) : node;
+}
