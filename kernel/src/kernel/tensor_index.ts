@@ -21,7 +21,8 @@ const PREFIX = "export {};\n";
 
 /** What to write instead of t[i] (shown under the error). */
 export const TENSOR_INDEX_HINT = "hint: tensors have no [i] indexing in JavaScript: t.index(i) is PyTorch's t[i] "
-  + "(t.index(i, \"1:3\") is t[i, 1:3], t.index(null, j) is t[:, j]); to write: t.masked_fill_(mask, v), or t.data (the values, row-major); "
+  + "(t.index(i, \"1:3\") is t[i, 1:3], t.index(null, j) is t[:, j]); to write: t.index_put_([i, j], v) is t[i, j] = v (int64 / bool index tensors), "
+  + "t.index(i, \"1:3\").copy_(v) or .fill_(v) writes through a slice, t.masked_fill_(mask, v), or t.data (the values, row-major); "
   + "t.item() is the number of a one-element tensor";
 
 /** The `t[i]` of the cell just converted (call right after a conversion without diagnostics). */

@@ -90,6 +90,8 @@ export type { DiagonalOptions } from "./diagonal";
 export { addmm, addmv, baddbmm, addbmm, kron, cross, cdist } from "./products";
 export type { AddmmOptions, CdistOptions } from "./products";
 export { index_add, index_copy, index_fill, take, take_along_dim, put } from "./index_more"; // (index_add_ etc.: methods only, as PyTorch)
+export { index_put, index_put_ } from "./index_put"; // torch.index_put_ exists in PyTorch too
+export type { AccumulateArg } from "./index_put";
 export { unique, unique_consecutive, bincount, histc, searchsorted, bucketize } from "./unique";
 export type { UniqueOptions, BincountOptions, HistcOptions, SearchsortedOptions } from "./unique";
 export {

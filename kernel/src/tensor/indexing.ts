@@ -5,7 +5,8 @@
  * count from the end, out-of-range bounds are clamped, step > 0), "..." (as many full dims as
  * needed), "None" (Python's None / np.newaxis: a new dim of size 1; `null` is ":" here, as
  * undefined), an int64 tensor (picks those indices along the dim) or a bool mask over as many dims
- * as it has (`x.index(keep)` with a 1-D keep picks rows); one index tensor (or mask) per index.
+ * as it has (`x.index(keep)` with a 1-D keep picks rows). Several index tensors (any shapes,
+ * broadcast together) and masks follow PyTorch's advanced indexing (advanced_index.ts).
  *
  * Basic indexing is a strided read (offset + per-dim strides); its backward gives the gradient
  * at the same positions of zeros of the input's shape, as a SliceGrad (slice_grad.ts) that autograd
@@ -22,6 +23,8 @@ import { make_view } from "./view_history";
 import { index_select_raw_checked } from "./gather";
 import { SliceGrad } from "./slice_grad";
 import { set_window } from "./slice_window";
+import { AdvDim, AdvPlan, advanced_positions } from "./advanced_index";
+import { gather_flat } from "./flat_index";
 
 export { gather, index_select, scatter, scatter_add } from "./gather";
 
@@ -135,13 +138,6 @@ function consumed(i: IndexSpec): number {
   return 1;
 }
 
-/** The entry of `expanded` (no "...") at each dim of x it consumes (a mask at each of its dims). */
-function expanded_dims(expanded: IndexSpec[]): IndexSpec[] {
-  const out: IndexSpec[] = [];
-  for (const i of expanded) for (let k = 0; k < consumed(i); k++) out.push(i);
-  return out;
-}
-
 /** The positions where a bool mask is true, as an int64 tensor (row-major over the mask). */
 function mask_positions(mask: Tensor): Tensor {
   const picks: number[] = [];
@@ -153,7 +149,8 @@ function mask_positions(mask: Tensor): Tensor {
  * `x.index(0, "1:3")` is Python's `x[0, 1:3]`; see the module comment for what each entry may be.
  * "None" (NEWAXIS) inserts a dim of size 1 and a bool mask of k dims selects over k dims (the
  * positions where it is true), as PyTorch: both are rewritten as a reshape of x (a view) and an
- * int64 index over the merged dims, then read as basic indexing plus one index tensor.
+ * int64 index over the merged dims, then read as basic indexing plus one index tensor. Several
+ * index tensors / masks, or an index tensor of 2+ dims: PyTorch's advanced indexing, one gather.
  */
 export function index(x: Tensor, ...indices: IndexSpec[]): Tensor {
   check(x, "index");
@@ -161,6 +158,17 @@ export function index(x: Tensor, ...indices: IndexSpec[]): Tensor {
   if (indices.length === 1 && only instanceof Tensor && only.dtype === "bool" && only.dim() === x.dim() && only.shape.every((s, i) => s === x.shape[i])) {
     return rename(masked_select(x, only), "IndexBackward0");
   }
+  const expanded = expand_index(x, indices);
+  if (needs_advanced(expanded)) {
+    const plan = resolve_advanced(x, expanded, false);
+    return gather_flat(x, plan.pos, plan.shape, "IndexBackward0");
+  }
+  if (!expanded.some((i) => i === NEWAXIS || (i instanceof Tensor && i.dtype === "bool"))) return index_core(x, expanded);
+  return index_viewed(x, expanded);
+}
+
+/** `indices` with "..." replaced by as many ":" (null) as it stands for and ":" appended for the dims not indexed; PyTorch's errors. */
+function expand_index(x: Tensor, indices: readonly IndexSpec[]): IndexSpec[] {
   const ell = indices.filter((i) => i === "...").length;
   if (ell > 1) throw new SyntaxError("an index can only have a single ellipsis ('...')");
   const used = indices.reduce<number>((n, i) => n + consumed(i), 0);
@@ -171,25 +179,134 @@ export function index(x: Tensor, ...indices: IndexSpec[]): Tensor {
     else expanded.push(i);
   }
   for (let k = ell === 0 ? used : x.dim(); k < x.dim(); k++) expanded.push(null);
-  if (!expanded.some((i) => i === NEWAXIS || (i instanceof Tensor && i.dtype === "bool"))) return index_core(x, expanded);
+  return expanded;
+}
+
+/** Whether an expanded index needs the general advanced path: several index tensors / masks, or an index tensor of 2+ dims. */
+function needs_advanced(expanded: readonly IndexSpec[]): boolean {
+  const ts = expanded.filter((i): i is Tensor => i instanceof Tensor);
+  return ts.length > 1 || ts.some((t) => t.dtype !== "bool" && t.dim() > 1);
+}
+
+/**
+ * The flat positions of x that x[expanded] reads and the result's shape (PyTorch's advanced
+ * indexing; advanced_index.ts). `zero_dim_tensor_dims`: a 0-dim int64 tensor is an index tensor of
+ * shape [] (index_put) instead of an integer select (Python's x[...]); the results agree, the
+ * difference is only which dimension an out-of-range error names.
+ */
+function resolve_advanced(x: Tensor, expanded: readonly IndexSpec[], zero_dim_tensor_dims: boolean): AdvPlan {
+  const st = contiguous_strides(x.shape);
+  const is_select = (i: IndexSpec): boolean => typeof i === "number" || (!zero_dim_tensor_dims && i instanceof Tensor && i.dtype === "int64" && i.dim() === 0);
+  const dims: AdvDim[] = [];
+  let offset = 0;
+  let d = 0; // dim of x the entry starts at
+  let yd = 0; // PyTorch's dim number for a select (new axes and each dim of a mask count)
+  let no = 0; // index tensors so far (a k-dim mask counts k)
+  for (const i of expanded) {
+    if (i === NEWAXIS) {
+      dims.push({ kind: "kept", len: 1, stride: 0 });
+      yd++;
+    } else if (i === null || i === ":") {
+      dims.push({ kind: "kept", len: x.shape[d], stride: st[d] });
+      d++;
+      yd++;
+    } else if (typeof i === "number") {
+      offset += int_index(i, x.shape[d], yd) * st[d];
+      d++;
+      yd++;
+    } else if (typeof i === "string") {
+      const s = parse_slice(i, x.shape[d]);
+      dims.push({ kind: "kept", len: s.len ?? 0, stride: s.step * st[d] });
+      offset += s.start * st[d];
+      d++;
+      yd++;
+    } else if (i instanceof Tensor && i.dtype === "bool") {
+      const k = i.dim();
+      if (i.shape.some((n, m) => n !== x.shape[d + m])) {
+        d += k; // check_masks below says how, after the selects are checked (PyTorch's order)
+        yd += Math.max(k, 1);
+        continue;
+      }
+      const pos = mask_positions(i);
+      const count = pos.shape[0];
+      // a 0-dim mask adds a dim of size 1 and keeps it (true) or empties it (false)
+      const size = x.shape.slice(d, d + k).reduce((p, n) => p * n, 1);
+      const stride = k === 0 ? 0 : st[d + k - 1];
+      const shapes = Array.from({ length: Math.max(k, 1) }, () => [count]);
+      dims.push({ kind: "tensor", index: pos, size, stride, no, shapes, check: false });
+      no += Math.max(k, 1);
+      yd += Math.max(k, 1);
+      d += k;
+    } else if (i instanceof Tensor && i.dtype === "int64") {
+      if (is_select(i)) {
+        offset += int_index(i.data[0], x.shape[d], yd) * st[d];
+      } else {
+        dims.push({ kind: "tensor", index: i, size: x.shape[d], stride: st[d], no, shapes: [[...i.shape]], check: true });
+        no++;
+      }
+      d++;
+      yd++;
+    } else if (i instanceof Tensor) {
+      throw new TypeError(`tensors used as indices must be long (int64) or bool tensors, got ${i.dtype} at position ${d}`);
+    } else throw new TypeError(`index(): unsupported index ${JSON.stringify(i)} at position ${d}; use a number, null or ":" (the whole dim), a slice string like "1:3", "...", "None" (a new axis), an int64 tensor or a bool mask`);
+  }
+  check_masks(x, expanded, is_select);
+  return advanced_positions(offset, dims);
+}
+
+/**
+ * PyTorch's check of each bool mask against the tensor it indexes, which is x after the index's
+ * selects, slices and new axes (Python applies those first): that tensor's shape, and the mask's
+ * dims at the position the mask starts at there.
+ */
+function check_masks(x: Tensor, expanded: readonly IndexSpec[], is_select: (i: IndexSpec) => boolean): void {
+  const indexed: number[] = [];
+  const at: [Tensor, number, number][] = []; // mask, its first dim in x, its first dim in `indexed`
+  let d = 0;
+  for (const i of expanded) {
+    if (i === NEWAXIS) indexed.push(1);
+    else if (is_select(i)) d++;
+    else if (i instanceof Tensor && i.dtype === "bool") {
+      at.push([i, d, indexed.length]);
+      if (i.dim() === 0) indexed.push(1); // Python unsqueezes for a 0-dim mask
+      for (let m = 0; m < i.dim(); m++) indexed.push(x.shape[d + m]);
+      d += i.dim();
+    } else {
+      indexed.push(typeof i === "string" && i !== ":" && i !== "..." ? parse_slice(i, x.shape[d]).len ?? 0 : x.shape[d]);
+      d++;
+    }
+  }
+  for (const [mask, xd, id] of at) {
+    for (let m = 0; m < mask.dim(); m++) {
+      if (mask.shape[m] !== x.shape[xd + m]) {
+        throw new RangeError(`The shape of the mask ${fmt_shape(mask.shape)} at index ${m} does not match the shape of the indexed tensor ${fmt_shape(indexed)} at index ${id + m}`);
+      }
+    }
+  }
+}
+
+/**
+ * The flat positions of x that Python's `x[indices]` (index tensors only: int64 of any shape, bool
+ * masks) reads and the result's shape, for index_put; PyTorch's errors (too many indices, mask
+ * shapes, broadcasting, out-of-range values).
+ */
+export function index_put_plan(x: Tensor, indices: readonly Tensor[]): AdvPlan {
+  return resolve_advanced(x, expand_index(x, indices), true);
+}
+
+/** New axes and masks (with at most one index tensor): x viewed with one dim per entry, then index_core. */
+function index_viewed(x: Tensor, expanded: IndexSpec[]): Tensor {
   // New axes and masks: the shape x is viewed as, one dim per entry.
   const shape: number[] = [];
   const entries: IndexSpec[] = [];
   let d = 0; // dim of x the entry starts at
-  // PyTorch checks a mask against x after its integer indices are applied (their dims gone)
-  const kept = x.shape.filter((_, k) => typeof expanded_dims(expanded)[k] !== "number");
-  let removed = 0;
+  check_masks(x, expanded, (i) => typeof i === "number" || (i instanceof Tensor && i.dtype === "int64" && i.dim() === 0));
   for (const i of expanded) {
     if (i === NEWAXIS) {
       shape.push(1);
       entries.push(null);
     } else if (i instanceof Tensor && i.dtype === "bool") {
       const k = i.dim();
-      for (let m = 0; m < k; m++) {
-        if (i.shape[m] !== x.shape[d + m]) {
-          throw new RangeError(`The shape of the mask ${fmt_shape(i.shape)} at index ${m} does not match the shape of the indexed tensor ${fmt_shape(kept)} at index ${d - removed + m}`);
-        }
-      }
       // a 0-dim mask adds a dim of size 1 and keeps it (true) or empties it (false)
       shape.push(x.shape.slice(d, d + k).reduce((p, n) => p * n, 1));
       entries.push(mask_positions(i));
@@ -197,7 +314,6 @@ export function index(x: Tensor, ...indices: IndexSpec[]): Tensor {
     } else {
       shape.push(x.shape[d]);
       entries.push(i);
-      if (typeof i === "number") removed++;
       d += 1;
     }
   }
@@ -219,13 +335,23 @@ function index_core(x: Tensor, expanded: IndexSpec[]): Tensor {
       tensor_dims.push([d, i]);
     } else throw new TypeError(`index(): unsupported index ${JSON.stringify(i)} at position ${d}; use a number, null or ":" (the whole dim), a slice string like "1:3", "...", "None" (a new axis), an int64 tensor or a bool mask`);
   });
-  if (tensor_dims.length > 1) throw new RangeError("index(): only one tensor index is supported");
   let out = specs.every((s, d) => s.len === x.shape[d] && s.step === 1 && s.start === 0) ? x : basic_index(x, specs, "SliceBackward0");
   if (tensor_dims.length === 1) {
     const [d, idx] = tensor_dims[0];
     // Position of dim d in `out` (dims removed by integer indices before it shift it left).
     const pos = specs.slice(0, d).filter((s) => s.len !== null).length;
-    if (idx.dim() > 1) throw new RangeError("index(): only 1-D or 0-D index tensors are supported");
+    // (several index tensors, or one of 2+ dims, took the advanced path in index())
+    if (idx.dim() > 0 && out.numel() === 0) {
+      // PyTorch reads nothing for an empty result, so it reports no out-of-range index: the general path does the same
+      const plan = resolve_advanced(x, expanded, false);
+      return gather_flat(x, plan.pos, plan.shape, "IndexBackward0");
+    }
+    // PyTorch's bounds error: a 1-D index is its index tensor number 0, a 0-D one an integer select of dim d
+    const size = x.shape[d];
+    for (let k = 0; k < idx.data.length; k++) {
+      const v = idx.data[k];
+      if (v < -size || v >= size) throw new RangeError(`index ${v} is out of bounds for dimension ${idx.dim() === 0 ? d : 0} with size ${size}`);
+    }
     out = rename(index_select_raw_checked(out, pos, idx), "IndexBackward0");
     if (idx.dim() === 0) out = squeeze(out, pos);
   }

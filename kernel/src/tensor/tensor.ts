@@ -67,6 +67,8 @@ import { round as round_decimals } from "./round_decimals";
 import * as ST from "./stats";
 import type { CovOptions } from "./stats";
 import * as PM from "./products_more";
+import * as IPT from "./index_put";
+import type { AccumulateArg } from "./index_put";
 
 export type DType = "float32" | "float64" | "int64" | "bool";
 export type Storage = Float32Array | Float64Array;
@@ -708,7 +710,7 @@ export class Tensor {
   narrow(dim: number, start: number, length: number): Tensor {
     return I.narrow(this, dim, start, length);
   }
-  /** Python's `x[i, "1:3", null, ...]`: numbers, null/":" (whole dim), slice strings, "...", "None" (Python's None: a new axis), an int64 tensor or a bool mask. */
+  /** Python's `x[i, "1:3", null, ...]`: numbers, null/":" (whole dim), slice strings, "...", "None" (Python's None: a new axis), int64 index tensors (any shapes, broadcast) and bool masks. */
   index(...indices: IndexSpec[]): Tensor {
     return I.index(this, ...indices);
   }
@@ -1428,6 +1430,15 @@ export class Tensor {
   /** In place: source written (or added, accumulate) at flat positions `index`. */
   put_(index: Tensor, source: Tensor, accumulate?: boolean): this {
     IM.put_(this, index, source, accumulate);
+    return this;
+  }
+  /** A copy with values (broadcast to self[i0, i1, ...]) written, or added with accumulate, where self[i0, i1, ...] reads. */
+  index_put(indices: readonly Tensor[], values: Tensor, accumulate?: AccumulateArg): Tensor {
+    return IPT.index_put(this, indices, values, accumulate);
+  }
+  /** In place: Python's `self[i0, i1, ...] = values` (`+=` with accumulate); indices: int64 tensors (broadcast) or bool masks. */
+  index_put_(indices: readonly Tensor[], values: Tensor, accumulate?: AccumulateArg): this {
+    IPT.index_put_(this, indices, values, accumulate);
     return this;
   }
   /** The distinct elements (sorted); [values, inverse?, counts?] with return_inverse / return_counts. */

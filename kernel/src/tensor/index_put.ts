@@ -1,0 +1,128 @@
+/**
+ * `index_put` / `index_put_`: PyTorch's op behind `x[i0, i1] = v` (`x.index_put_((i0, i1), v,
+ * accumulate=False)`). The indices are an array of index tensors (int64 of any shapes, broadcast
+ * together, or bool masks over as many dims as they have) for the leading dims of x, read as
+ * `x[i0, i1]` reads (advanced_index.ts); `values` broadcast to that result's shape and are written
+ * (or, with accumulate, added: repeated indices sum) at the positions it reads.
+ *
+ * As PyTorch: an index must be a tensor (no null for a whole dim: PyTorch's index_put_ refuses
+ * None too), values must be a tensor of x's dtype, at least one index is needed (PyTorch's
+ * `index_put_(())` fails inside its kernel; here it is a clear error). Without accumulate, a
+ * position indexed twice keeps the last value written (PyTorch's CPU order).
+ *
+ * Gradients (IndexPutBackward0): x gets the output's gradient with zeros where values were written
+ * (all of it with accumulate); values get the output's gradient read at their positions, summed
+ * over broadcast dims. The in-place form writes into x (no_grad, or nothing requires grad) or, when
+ * autograd records it, runs the op on a snapshot of x and rebases x's history on the result, as
+ * inplace.ts; a leaf that requires grad is PyTorch's error outside no_grad.
+ */
+import { DType, Storage, Tensor, check_tensor } from "./tensor";
+import { attach } from "./autograd";
+import { is_grad_enabled } from "./grad_mode";
+import { coerce, storage_for } from "./dtype";
+import { broadcast_strides, fmt_shape } from "./shape";
+import { check_inplace, rebase_history } from "./view_history";
+import { strided_positions } from "./flat_index";
+import { sum_to } from "./sum_to";
+import { index_put_plan } from "./indexing";
+import type { AdvPlan } from "./advanced_index";
+
+const TORCH_NAME: Record<DType, string> = { float32: "Float", float64: "Double", int64: "Long", bool: "Bool" };
+
+/** `accumulate` as PyTorch's positional bool or a trailing `{ accumulate }` (Python's keyword). */
+export type AccumulateArg = boolean | { accumulate?: boolean };
+
+const py_type = (v: unknown): string => (v === null ? "null" : v === undefined ? "undefined" : Array.isArray(v) ? "list" : v instanceof Tensor ? "Tensor" : typeof v);
+
+interface Put {
+  plan: AdvPlan;
+  /** For each written position, the element of values (flat) it takes. */
+  vpos: Uint32Array;
+  accumulate: boolean;
+}
+
+/** Checks the arguments (PyTorch's messages) and resolves where values go. */
+function prepare(x: Tensor, indices: unknown, values: unknown, accumulate: AccumulateArg | undefined, op: string): Put {
+  check_tensor(x, op);
+  if (!Array.isArray(indices)) throw new TypeError(`${op}(): argument 'indices' (position 1) must be tuple of Tensors, not ${py_type(indices)}`);
+  indices.forEach((t, k) => {
+    if (!(t instanceof Tensor)) throw new TypeError(`expected Tensor as element ${k} in argument 0, but got ${py_type(t)}`);
+    if (t.dtype !== "int64" && t.dtype !== "bool") throw new TypeError(`tensors used as indices must be long, int, byte or bool tensors (lrlab: int64 or bool), got ${t.dtype}`);
+  });
+  if (indices.length === 0) throw new RangeError(`${op}(): expected at least one index tensor (an empty indices list writes nothing defined in PyTorch); use copy_ or fill_ for the whole tensor`);
+  if (!(values instanceof Tensor)) throw new TypeError(`${op}(): argument 'values' (position 2) must be Tensor, not ${py_type(values)}`);
+  const acc = typeof accumulate === "object" && accumulate !== null ? accumulate.accumulate ?? false : accumulate ?? false;
+  if (typeof acc !== "boolean") throw new TypeError(`${op}(): argument 'accumulate' (position 3) must be bool, not ${py_type(acc)}`);
+  const plan = index_put_plan(x, indices as Tensor[]);
+  if (values.dtype !== x.dtype) {
+    throw new TypeError(`Index put requires the source and destination dtypes match, got ${TORCH_NAME[x.dtype]} for the destination and ${TORCH_NAME[values.dtype]} for the source.`);
+  }
+  const vs = values.shape;
+  const rs = plan.shape;
+  const off = rs.length - vs.length;
+  if (off < 0 || vs.some((n, k) => n !== 1 && n !== rs[k + off])) {
+    throw new RangeError(`shape mismatch: value tensor of shape ${fmt_shape(vs)} cannot be broadcast to indexing result of shape ${fmt_shape(rs)}`);
+  }
+  const vpos = strided_positions(rs, broadcast_strides(vs, rs), 0);
+  return { plan, vpos, accumulate: acc };
+}
+
+/** Writes (or adds) values into `dst` (x's storage or a copy of it) at the planned positions. */
+function write(dst: Storage, dtype: DType, values: Tensor, p: Put): void {
+  const { pos } = p.plan;
+  const v = values.data;
+  const vpos = p.vpos;
+  if (!p.accumulate) for (let i = 0; i < pos.length; i++) dst[pos[i]] = v[vpos[i]];
+  else if (dtype === "int64" || dtype === "bool") for (let i = 0; i < pos.length; i++) dst[pos[i]] = coerce(dst[pos[i]] + v[vpos[i]], dtype);
+  else for (let i = 0; i < pos.length; i++) dst[pos[i]] += v[vpos[i]];
+}
+
+function put_out_of_place(x: Tensor, values: Tensor, p: Put): Tensor {
+  const out = x.data.slice() as Storage;
+  write(out, x.dtype, values, p);
+  const { pos, shape } = p.plan;
+  return attach(new Tensor(out, x.shape, x.dtype), "IndexPutBackward0", [x, values], (g, need) => {
+    let gx: Tensor | null = null;
+    if (need[0]) {
+      if (p.accumulate) gx = g;
+      else {
+        const z = g.data.slice() as Storage;
+        for (let i = 0; i < pos.length; i++) z[pos[i]] = 0;
+        gx = new Tensor(z, g.shape, g.dtype);
+      }
+    }
+    let gv: Tensor | null = null;
+    if (need[1]) {
+      const r = storage_for(g.dtype, pos.length);
+      for (let i = 0; i < pos.length; i++) r[i] = g.data[pos[i]];
+      gv = sum_to(new Tensor(r, shape, g.dtype), values.shape);
+    }
+    return [gx, gv];
+  });
+}
+
+/**
+ * `torch.index_put(x, [i0, i1, ...], values, accumulate = false)`: a copy of x with `values`
+ * (broadcast to x[i0, i1, ...]'s shape) written, or added with accumulate, where x[i0, i1, ...] reads.
+ */
+export function index_put(x: Tensor, indices: readonly Tensor[], values: Tensor, accumulate?: AccumulateArg): Tensor {
+  const p = prepare(x, indices, values, accumulate, "index_put");
+  return put_out_of_place(x, values, p);
+}
+
+/** In place: `x.index_put_([i0, i1, ...], values, accumulate = false)`, Python's `x[i0, i1] = values` (`+=` with accumulate); returns x. */
+export function index_put_(x: Tensor, indices: readonly Tensor[], values: Tensor, accumulate?: AccumulateArg): Tensor {
+  const p = prepare(x, indices, values, accumulate, "index_put_");
+  check_inplace(x, [values]);
+  const records = is_grad_enabled() && (x.requires_grad || values.requires_grad);
+  if (!records) {
+    write(x.data, x.dtype, values, p);
+    return x;
+  }
+  const old = new Tensor(x.data.slice() as Storage, x.shape, x.dtype, x.requires_grad);
+  old.grad_fn = x.grad_fn;
+  const r = put_out_of_place(old, values, p);
+  x.data.set(r.data);
+  rebase_history(x, r);
+  return x;
+}
