@@ -9,6 +9,8 @@
  * `data` is a DataLoader (or any iterable of batches) or one batch given as an array of tensors;
  * `loss` a loss module (its forward is called) or a function (output, target) => loss.
  * Without optimizer=, an SGD optimizer over model.parameters() is made (its output line says so).
+ * An optimizer of several param groups is swept at the ratio of its groups' rates (find.ts): the
+ * output line gives each group's suggestions, and a line under it which group's rate the x axis is.
  *
  * The batches it reads by itself (fastai's convention, n_inp = length − 1: the last element is
  * the target, everything before it the model's inputs):
@@ -45,6 +47,8 @@ export const lr_find: Magic = {
     + "gradients, calls backward() and steps the optimizer. From code: lrlab.find(optimizer, step_fn, options).\n"
     + "optimizer=: the optimizer whose rates are tested (yours, e.g. an AdamW: its suggestions differ from SGD's). Without it,\n"
     + "the test uses SGD(lr) over model.parameters() (no momentum), and the output line says so.\n"
+    + "Several param groups keep the ratio of their lrs (each group's lr = its lr × the swept rate / group 0's lr): the rates\n"
+    + "tested and the x axis are group 0's, and the output gives each group's suggestions.\n"
     + "Examples:\n  %lr_find model=net loss=loss_fn data=loader --end-lr 1 --num-iter 100\n"
     + "  %lr_find model=two_tower loss=loss_fn data=[A, B, Y]\n"
     + "  %lr_find model=transformer data=loader step=(b, m) => loss_fn.forward(m.forward(b.src, b.mask), b.tgt)",
@@ -212,6 +216,9 @@ export const lr_find: Magic = {
       ? `with ${values.optimizer.constructor?.name ?? "the optimizer"}, optimizer=${args.raw.optimizer}`
       : "with SGD(lr) over model.parameters(), since no optimizer= was given: pass optimizer=opt to test yours";
     ctx.print(`suggested lr: ${summary ?? `steepest ${fmt(s.steepest)}, valley ${fmt(s.valley)}, minimum/10 ${fmt(s["minimum/10"])}`} (${used})`);
+    // several param groups: swept at the ratio of their rates, whose rate the numbers are (find.ts)
+    const groups = rt.groups_line();
+    if (groups !== null) ctx.print(`  ${groups}`);
     // why a suggestion is missing ("—"): printed too, not only in the plot's text
     for (const note of rt.notes ?? []) ctx.print(`  ${note}`);
   },

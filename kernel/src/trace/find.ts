@@ -56,6 +56,15 @@
  *   minimum/10: the rate of the smallest smoothed loss divided by ten (fastai's "minimum"); left
  *               out, with a note, when that is below the first rate tested: it was never tried.
  *
+ * Several param groups (an embedding at 1e-2, the rest at 3e-3) are swept together at the ratio
+ * of their rates: each group's lr is its own rate when the test starts times the sweep's factor,
+ * γ_i / lr_ref, where γ_i above is the rate of the reference group, group 0 (the first group whose
+ * rate is > 0, when group 0's is 0). So the rates tested, the plot's x axis and `suggestions` are
+ * group 0's, and `suggestions_for(g)` / `suggestion(method, g)` give every group's (the same factor
+ * times its rate); the summary names each group's. A group at lr 0 stays at 0 (frozen). All groups
+ * were once set to the same rate: the configured 10:3 was not what was tested, and the one
+ * suggestion named no group. One group, or groups of one rate: the same sweep as before.
+ *
  * Afterwards every parameter of the optimizer, the optimizer's state (state_dict) and its
  * groups' rates are restored, and `model.load_state_dict(model.state_dict())` (taken before) when
  * a model is given, and the default random generator's state (torch.get_rng_state(), which a
@@ -105,6 +114,16 @@ export interface Suggestions {
   "minimum/10": number | null;
 }
 
+/** One param group as the range test swept it. */
+export interface SweptGroup {
+  /** Its rate when the test started (param_groups[i].lr; a Tensor lr's value). */
+  lr: number;
+  /** Its rate during the sweep was ratio × the swept rate (the reference group's): lr / the reference group's lr. */
+  ratio: number;
+  /** What it holds, for the text: its `name` key, else its parameters' names (param_names, or the model's names); null when unknown. */
+  label: string | null;
+}
+
 interface FindableOptimizer {
   param_groups: { params: Tensor[]; [k: string]: any }[];
   step(...a: any[]): unknown;
@@ -125,16 +144,47 @@ export class RangeTest implements Plottable {
     readonly diverged_at: number | null,
     /** Why a suggestion is missing (one line each); empty when all three were made. */
     readonly notes: readonly string[] = [],
+    /** The optimizer's param groups as swept (their rates kept their ratio); empty: one group. */
+    readonly groups: readonly SweptGroup[] = [],
+    /** The group whose rates `lrs` and `suggestions` are (the x axis): 0, unless its lr was 0. */
+    readonly reference_group: number = 0,
   ) {}
+
+  /** Whether the groups had different rates (each group's suggestion is its own then). */
+  private get scaled(): boolean {
+    return this.groups.length > 1 && this.groups.some((g) => g.ratio !== 1);
+  }
+
+  private checkGroup(group: number, where: string): void {
+    const n = Math.max(1, this.groups.length);
+    if (!Number.isInteger(group) || group < 0 || group >= n) {
+      throw new RangeError(`RangeTest.${where}: group must be an integer index of the optimizer's param groups (0..${n - 1}), got ${group}`);
+    }
+  }
+
+  /** The suggestions for one param group: the reference group's times that group's ratio (a group at lr 0: 0). */
+  suggestions_for(group: number): Suggestions {
+    this.checkGroup(group, "suggestions_for");
+    const r = this.groups[group]?.ratio ?? 1;
+    const of = (v: number | null) => (v === null ? null : v * r);
+    return { steepest: of(this.suggestions.steepest), valley: of(this.suggestions.valley), "minimum/10": of(this.suggestions["minimum/10"]) };
+  }
+
+  /** The rates one param group was set to during the sweep (`lrs` are the reference group's). */
+  lrs_of(group: number): number[] {
+    this.checkGroup(group, "lrs_of");
+    const r = this.groups[group]?.ratio ?? 1;
+    return r === 1 ? [...this.lrs] : this.lrs.map((x) => x * r);
+  }
   // `smoothed` is the centred smoothed loss of the rates before the blow-up (see the file's
   // comment): shorter than `lrs` when the loss blew up at the end.
 
-  /** The suggested rate by one method (default valley). */
-  suggestion(method: keyof Suggestions = "valley"): number | null {
+  /** The suggested rate by one method (default valley), for one param group (default: the reference group, `lrs`'s). */
+  suggestion(method: keyof Suggestions = "valley", group: number = this.reference_group): number | null {
     if (!(method in this.suggestions)) {
       throw new RangeError(`RangeTest.suggestion: unknown method ${JSON.stringify(method)}; valid: ${Object.keys(this.suggestions).join(", ")}`);
     }
-    return this.suggestions[method];
+    return this.suggestions_for(group)[method];
   }
 
   to_figure_source(): FigureSource {
@@ -147,7 +197,11 @@ export class RangeTest implements Plottable {
       this.lrs.slice(0, this.smoothed.length).forEach((x, j) => {
         if (Math.abs(Math.log(x / lr)) < Math.abs(Math.log(this.lrs[i] / lr))) i = j;
       });
-      return [{ kind: "suggestion" as const, name: this.name, metric: "smoothed_loss", x: lr, y: this.smoothed[i], label: `${k} ${fmt(lr)}` }];
+      // several rates: the other groups' in the label (the x axis is the reference group's rate)
+      const others = this.scaled
+        ? ` (${this.groups.map((g, j) => (j === this.reference_group ? null : `group ${j}: ${fmt(lr * g.ratio)}`)).filter((t) => t !== null).join(", ")})`
+        : "";
+      return [{ kind: "suggestion" as const, name: this.name, metric: "smoothed_loss", x: lr, y: this.smoothed[i], label: `${k} ${fmt(lr)}${this.scaled ? ` for group ${this.reference_group}` : ""}${others}` }];
     });
     // The diverged point and the blow-up's losses over EXPLOSION_CAP × the start's level are left
     // out of the curves: off the scale of the others, they flattened the whole curve into the x
@@ -161,8 +215,8 @@ export class RangeTest implements Plottable {
       markers.push({
         kind: "divergence" as const, name: this.name, x: this.lrs[shown], y: null,
         label: shown === this.diverged_at
-          ? `diverged at lr ${fmt(this.lrs[shown])} (loss ${fmt(first)})`
-          : `loss off the scale from lr ${fmt(this.lrs[shown])} (${fmt(first)}${peak !== null && peak > first ? `, up to ${fmt(peak)}` : ""})`,
+          ? `diverged at lr ${fmt(this.lrs[shown])}${this.ofReference()} (loss ${fmt(first)})`
+          : `loss off the scale from lr ${fmt(this.lrs[shown])}${this.ofReference()} (${fmt(first)}${peak !== null && peak > first ? `, up to ${fmt(peak)}` : ""})`,
       });
     }
     return {
@@ -176,12 +230,54 @@ export class RangeTest implements Plottable {
     };
   }
 
+  /** " of group 0" after a rate of the x axis, when the groups had different rates; else "". */
+  private ofReference(): string {
+    return this.scaled ? ` of group ${this.reference_group}` : "";
+  }
+
+  /** "group 1 (lstm, fc)": a group's number and what it holds. */
+  private groupName(j: number): string {
+    const label = this.groups[j]?.label;
+    return label ? `group ${j} (${label})` : `group ${j}`;
+  }
+
+  /**
+   * The line saying how several param groups were swept (null for one group): at their ratio,
+   * which group's rate the x axis is; or that they all had one rate.
+   */
+  groups_line(): string | null {
+    if (this.groups.length < 2) return null;
+    const n = this.groups.length;
+    if (!this.scaled) {
+      const same = this.groups.every((g) => Object.is(g.lr, this.groups[0].lr));
+      return same ? `the ${n} param groups had the same lr (${fmt(this.groups[0].lr)}) and were swept together: each suggestion is for every group`
+        : `the ${n} param groups' lrs (${this.groups.map((g) => fmt(g.lr)).join(", ")}) give no ratio to keep: every group was set to the rate tested`;
+    }
+    const ref = this.groups[this.reference_group];
+    const frozen = this.groups.map((g, j) => (g.ratio === 0 ? j : -1)).filter((j) => j >= 0);
+    return `the ${n} param groups were swept together keeping the ratio of their lrs (each group's lr = its lr × the swept rate / ${fmt(ref.lr)}): `
+      + this.groups.map((g, j) => `${this.groupName(j)} lr ${fmt(g.lr)}`).join(", ")
+      + `; the rates tested, the x axis and the plot's suggestions are group ${this.reference_group}'s`
+      + (frozen.length > 0 ? `; ${frozen.map((j) => `group ${j}`).join(", ")} at lr 0 stayed at 0` : "");
+  }
+
+  /** The suggestions line's text after "suggestions: ": one rate per method, or each group's. */
+  private suggestionsText(): string {
+    const keys = Object.keys(this.suggestions) as (keyof Suggestions)[];
+    if (!this.scaled) return keys.map((k) => `${k} ${fmt(this.suggestions[k])}`).join(", ");
+    const per = this.groups.map((_, j) => this.suggestions_for(j));
+    return keys.map((k, i) => (this.suggestions[k] === null ? `${k} —`
+      : `${k} ${per.map((s, j) => `${fmt(s[k])} for ${i === 0 ? this.groupName(j) : `group ${j}`}`).join(", ")}`)).join("; ");
+  }
+
   /** Text summary lines: the rates tested, where the loss diverged, the suggestions and why any is missing. */
   summary(): string[] {
+    const groups = this.groups_line();
     return [
-      `${this.name}: ${this.lrs.length} rates from ${fmt(this.lrs[0])} to ${fmt(this.lrs[this.lrs.length - 1])}` +
+      `${this.name}: ${this.lrs.length} rates from ${fmt(this.lrs[0])} to ${fmt(this.lrs[this.lrs.length - 1])}${this.ofReference()}` +
         (this.diverged_at !== null ? ` (stopped: loss diverged at lr ${fmt(this.lrs[this.diverged_at])})` : ""),
-      `  suggestions: steepest ${fmt(this.suggestions.steepest)}, valley ${fmt(this.suggestions.valley)}, minimum/10 ${fmt(this.suggestions["minimum/10"])}`,
+      `  suggestions: ${this.suggestionsText()}`,
+      ...(groups !== null ? [`  ${groups}`] : []),
       ...this.notes.map((n) => `  ${n}`),
     ];
   }
@@ -313,6 +409,13 @@ export function find(optimizer: FindableOptimizer, step_fn: (i: number, lr: numb
     model: options.model ? deepCopyState(options.model.state_dict()) : null,
     rng: default_generator.get_state(),
   };
+  const swept = sweptGroups(optimizer.param_groups, options.model);
+  const reference = Math.max(0, swept.findIndex((g) => g.lr > 0 && Number.isFinite(g.lr)));
+  if (swept.some((g) => g.lr > 0 && Number.isFinite(g.lr))) {
+    // each group at its share of the reference group's rate (exactly 1 for groups of its rate)
+    // (a rate that is no number ≥ 0 cannot be scaled: that group gets the swept rate, as before)
+    for (const g of swept) g.ratio = g.lr === swept[reference].lr || !(g.lr >= 0 && Number.isFinite(g.lr)) ? 1 : g.lr / swept[reference].lr;
+  }
   const lrs: number[] = [];
   const losses: number[] = [];
   const smoothed: number[] = [];
@@ -338,7 +441,7 @@ export function find(optimizer: FindableOptimizer, step_fn: (i: number, lr: numb
       for (let i = 0; i < o.num_iter; i++) {
         const f = i / (o.num_iter - 1);
         const lr = o.step_mode === "exp" ? o.start_lr * Math.pow(o.end_lr / o.start_lr, f) : o.start_lr + (o.end_lr - o.start_lr) * f;
-        for (const g of optimizer.param_groups) g.lr = lr;
+        optimizer.param_groups.forEach((g, j) => (g.lr = swept[j].ratio === 1 ? lr : lr * swept[j].ratio));
         const loss = lossValue(step_fn(i, lr));
         optimizer.step();
         avg = beta * avg + (1 - beta) * loss;
@@ -361,7 +464,56 @@ export function find(optimizer: FindableOptimizer, step_fn: (i: number, lr: numb
   const h = smoothHalfWidth(o.num_iter, o.smooth_f);
   const centred = centredMedian(losses.slice(0, cut), h);
   const { suggestions, notes } = suggest(lrs.slice(0, cut), losses.slice(0, cut), centred, { smooth_f: o.smooth_f, diverged: diverged !== null, half_width: h });
-  return new RangeTest(options.name ?? "lr range test", lrs, losses, centred, suggestions, diverged, notes);
+  return new RangeTest(options.name ?? "lr range test", lrs, losses, centred, suggestions, diverged, notes, swept.length > 1 ? swept : [], reference);
+}
+
+/** A rate's value: a number, or a one-element Tensor lr's (PyTorch takes both). */
+function rateValue(lr: unknown): number {
+  if (typeof lr === "number") return lr;
+  const t = lr as { item?: () => number } | null;
+  return t !== null && typeof t === "object" && typeof t.item === "function" ? Number(t.item()) : NaN;
+}
+
+/** The dotted module path all the names start with ("encoder.layer" for encoder.layer.weight, encoder.layer.bias); "" when none. */
+function commonPath(names: readonly string[]): string {
+  const parts = names.map((k) => k.split("."));
+  const out: string[] = [];
+  for (let i = 0; i < parts[0].length - 1 && parts.every((p) => p.length - 1 > i && p[i] === parts[0][i]); i++) out.push(parts[0][i]);
+  return out.join(".");
+}
+
+/**
+ * The optimizer's groups with their rates (ratio 1 until find() sets it) and labels: a group's
+ * `name` key, else its parameters' names (its param_names, else the model's named_parameters()):
+ * the module they all belong to ("emb"), else up to two names as they are, more as their
+ * top-level modules and their count ("lstm, fc: 6 tensors").
+ */
+function sweptGroups(groups: FindableOptimizer["param_groups"], model: FindOptions["model"]): SweptGroup[] {
+  let names: Map<unknown, string> | null = null;
+  const named = (model as { named_parameters?: () => Iterable<[string, unknown]> } | undefined)?.named_parameters;
+  if (groups.length > 1 && typeof named === "function") {
+    try {
+      names = new Map(Array.from(named.call(model), ([k, p]) => [p, k]));
+    } catch {
+      names = null;
+    }
+  }
+  return groups.map((g) => {
+    let label: string | null = typeof g.name === "string" && g.name !== "" ? g.name : null;
+    if (label === null && groups.length > 1) {
+      const own: string[] = Array.isArray(g.param_names) && g.param_names.length === g.params.length ? g.param_names
+        : names !== null && g.params.every((p) => names!.has(p)) ? g.params.map((p) => names!.get(p)!) : [];
+      // the module they all belong to ("emb" for emb.weight and emb.bias), unless it is only a number (Sequential's "0")
+      const common = own.length > 1 ? commonPath(own) : "";
+      if (common !== "" && !/^\d+$/.test(common.split(".").pop()!)) label = common;
+      else if (own.length > 0 && own.length <= 2) label = own.join(", ");
+      else if (own.length > 2) {
+        const tops = [...new Set(own.map((k) => k.split(".")[0]))];
+        label = `${tops.slice(0, 3).join(", ")}${tops.length > 3 ? ", …" : ""}: ${own.length} tensors`;
+      }
+    }
+    return { lr: rateValue(g.lr), ratio: 1, label };
+  });
 }
 
 /** Above this many times the start's level, the blow-up's losses are left off the plot (a divergence marker says how high they went). */
