@@ -11,6 +11,10 @@ export { Node, attach, needs_grad, rename } from "./autograd";
 export type { BackwardFn, BackwardOptions, GradHook } from "./autograd";
 export { sum_to } from "./sum_to";
 export { no_grad, enable_grad, set_grad_enabled, is_grad_enabled } from "./grad_mode";
+export { Function, FunctionCtx, once_differentiable } from "./autograd_function";
+export type { ApplyArgs, ApplyResult } from "./autograd_function";
+export { gradcheck, GradcheckError } from "./gradcheck";
+export type { GradcheckOptions } from "./gradcheck";
 
 function as_list<T>(x: T | readonly T[]): T[] {
   return Array.isArray(x) ? [...(x as T[])] : [x as T];
