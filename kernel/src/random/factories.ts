@@ -11,7 +11,8 @@
 
 import { Tensor } from "../tensor/tensor";
 import { Generator, RuntimeError, default_generator } from "./generator";
-import { fillBernoulliTensor, fillNormal, fillRandomInt, fillRandperm, fillUniform } from "./kernels";
+import { fillBernoulliTensor, fillNormal, fillNormalSerial, fillRandomInt, fillRandperm, fillUniform } from "./kernels";
+import { memory_index } from "../tensor/memory_order";
 import {
   checkIntRange, checkOptions, checkProbabilities, checkStd, describe, floatDtype, isPlainObject, make, numelOf,
   parseSizeArgs, resolveGenerator, sizeOf, storage, type RandomOptions,
@@ -89,26 +90,48 @@ export function randperm(n: number, options?: RandomOptions): Tensor {
   return make(data, [n], dtype, o.requires_grad, "randperm");
 }
 
-/** Uniform samples shaped like `t` (its dtype unless `dtype` is given). */
+/**
+ * `r`, whose values were drawn in sequence, laid out as `t` (PyTorch's empty_like keeps t's
+ * strides): for a `t` PyTorch holds permuted the k-th draw goes to t's k-th element in memory.
+ */
+function laidOutLike(r: Tensor, t: Tensor): Tensor {
+  const order = t._memory_order;
+  if (order === null) return r;
+  const drawn = r.data.slice();
+  const idx = memory_index(t.shape, order);
+  for (let k = 0; k < idx.length; k++) r.data[idx[k]] = drawn[k];
+  r._memory_order = order;
+  return r;
+}
+
+/** Uniform samples shaped like `t` (its dtype unless `dtype` is given; drawn in t's memory order, as PyTorch's). */
 export function rand_like(t: Tensor, options?: RandomOptions): Tensor {
   if (!(t instanceof Tensor)) throw new TypeError(`rand_like(): expected a Tensor, got ${describe(t)}`);
   const o = checkOptions(options, "rand_like");
-  return rand(t.shape, { ...o, dtype: o.dtype ?? t.dtype });
+  return laidOutLike(rand(t.shape, { ...o, dtype: o.dtype ?? t.dtype }), t);
 }
 
-/** Standard-normal samples shaped like `t` (its dtype unless `dtype` is given). */
+/**
+ * Standard-normal samples shaped like `t` (its dtype unless `dtype` is given). For a `t` PyTorch
+ * holds permuted (x.t(), ...) PyTorch draws one scalar sample per element in memory order (its
+ * non-contiguous path), and so does this.
+ */
 export function randn_like(t: Tensor, options?: RandomOptions): Tensor {
   if (!(t instanceof Tensor)) throw new TypeError(`randn_like(): expected a Tensor, got ${describe(t)}`);
   const o = checkOptions(options, "randn_like");
-  return randn(t.shape, { ...o, dtype: o.dtype ?? t.dtype });
+  if (t._memory_order === null) return randn(t.shape, { ...o, dtype: o.dtype ?? t.dtype });
+  const dtype = floatDtype(o.dtype ?? t.dtype, "randn_like", "normal_kernel_cpu");
+  const data = storage(dtype, t.numel());
+  fillNormalSerial(data, 0, 1, o.generator ?? default_generator);
+  return laidOutLike(make(data, t.shape, dtype, o.requires_grad, "randn_like"), t);
 }
 
-/** Integers in [low, high) shaped like `t`: `randint_like(t, high)` or `randint_like(t, low, high)`. */
+/** Integers in [low, high) shaped like `t`: `randint_like(t, high)` or `randint_like(t, low, high)` (drawn in t's memory order, as PyTorch's). */
 export function randint_like(t: Tensor, a: number, b?: number | RandomOptions, options?: RandomOptions): Tensor {
   if (!(t instanceof Tensor)) throw new TypeError(`randint_like(): expected a Tensor, got ${describe(t)}`);
   const [low, high, opts] = typeof b === "number" ? [a, b, options] : [0, a, b];
   const o = checkOptions(opts, "randint_like");
-  return randint(low, high, t.shape, { ...o, dtype: o.dtype ?? t.dtype });
+  return laidOutLike(randint(low, high, t.shape, { ...o, dtype: o.dtype ?? t.dtype }), t);
 }
 
 /**

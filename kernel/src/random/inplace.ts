@@ -5,12 +5,14 @@
  *   uniform_(t, from = 0, to = 1, generator?) · normal_(t, mean = 0, std = 1, generator?)
  *   random_(t, from?, to?, generator?) · bernoulli_(t, p = 0.5, generator?) · exponential_(t, lambd = 1, generator?)
  * `generator` may be a Generator, null/undefined (the default generator) or `{ generator }`.
+ * A tensor PyTorch holds permuted (x.t(), ...) is filled in its memory order, as PyTorch's.
  */
 
 import { Tensor } from "../tensor/tensor";
 import { written } from "../tensor/slice_window";
 import { RuntimeError } from "./generator";
-import { fillBernoulliScalar, fillBernoulliTensor, fillExponential, fillNormal, fillRandomInt, fillUniform } from "./kernels";
+import { fillBernoulliScalar, fillBernoulliTensor, fillExponential, fillNormal, fillNormalSerial, fillRandomInt, fillUniform } from "./kernels";
+import { fill_in_memory_order, gather_memory_order } from "../tensor/memory_order";
 import {
   checkInplace, checkIntRange, checkNumber, checkProbabilities, checkStd, floatDtype, resolveGenerator, type GeneratorArg,
 } from "./options";
@@ -22,7 +24,8 @@ export function uniform_(t: Tensor, from = 0, to = 1, generator?: GeneratorArg):
   checkNumber(to, "to", "uniform_");
   floatDtype(x.dtype, "uniform_", "check_uniform_bounds");
   if (!(from <= to)) throw new RuntimeError(`uniform_ expects to return a [from, to) range, but found from=${from} > to=${to}`);
-  fillUniform(x.data, x.dtype === "float32", from, to, resolveGenerator(generator, "uniform_"));
+  const gen = resolveGenerator(generator, "uniform_");
+  fill_in_memory_order(x.data, x.shape, x._memory_order, (d) => fillUniform(d, x.dtype === "float32", from, to, gen));
   return written(x);
 }
 
@@ -33,7 +36,10 @@ export function normal_(t: Tensor, mean = 0, std = 1, generator?: GeneratorArg):
   checkNumber(std, "std", "normal_");
   floatDtype(x.dtype, "normal_", "normal_kernel_cpu");
   checkStd(std);
-  fillNormal(x.data, x.dtype === "float32", mean, std, resolveGenerator(generator, "normal_"));
+  const gen = resolveGenerator(generator, "normal_");
+  // PyTorch fills a non-contiguous tensor by its serial path, in memory order
+  if (x._memory_order === null) fillNormal(x.data, x.dtype === "float32", mean, std, gen);
+  else fill_in_memory_order(x.data, x.shape, x._memory_order, (d) => fillNormalSerial(d, mean, std, gen));
   return written(x);
 }
 
@@ -46,7 +52,8 @@ export function random_(t: Tensor, a: number, b?: number | GeneratorArg, generat
   const [from, to, g] = typeof b === "number" ? [a, b, generator] : [0, a, b];
   checkIntRange(from, to, "random_");
   if (x.dtype === "bool" && (from < 0 || to > 2)) throw new RuntimeError(`random_ expects 'from' and 'to' within [0, 2) for bool, got from=${from}, to=${to}`);
-  fillRandomInt(x.data, from, to, resolveGenerator(g, "random_"));
+  const gen = resolveGenerator(g, "random_");
+  fill_in_memory_order(x.data, x.shape, x._memory_order, (d) => fillRandomInt(d, from, to, gen));
   return written(x);
 }
 
@@ -60,12 +67,14 @@ export function bernoulli_(t: Tensor, p: number | Tensor = 0.5, generator?: Gene
     }
     floatDtype(p.dtype, "bernoulli_", "bernoulli_tensor_cpu_p_");
     checkProbabilities(p, "bernoulli_");
-    fillBernoulliTensor(x.data, p.data, p.dtype === "float32", gen);
+    // self's layout sets the order of the draws; p is read at the same elements
+    const pm = x._memory_order === null ? p.data : gather_memory_order(p.data, p.shape, x._memory_order);
+    fill_in_memory_order(x.data, x.shape, x._memory_order, (d) => fillBernoulliTensor(d, pm, p.dtype === "float32", gen));
     return x;
   }
   checkNumber(p, "p", "bernoulli_");
   if (!(p >= 0 && p <= 1)) throw new RuntimeError(`bernoulli_ expects p to be in [0, 1], but got p=${p}`);
-  fillBernoulliScalar(x.data, p, gen);
+  fill_in_memory_order(x.data, x.shape, x._memory_order, (d) => fillBernoulliScalar(d, p, gen));
   return written(x);
 }
 
@@ -75,6 +84,7 @@ export function exponential_(t: Tensor, lambd = 1, generator?: GeneratorArg): Te
   checkNumber(lambd, "lambd", "exponential_");
   floatDtype(x.dtype, "exponential_", "exponential_cpu");
   if (!(lambd > 0)) throw new RuntimeError(`exponential_ expects lambda > 0.0, but found lambda=${lambd}`);
-  fillExponential(x.data, lambd, resolveGenerator(generator, "exponential_"));
+  const gen = resolveGenerator(generator, "exponential_");
+  fill_in_memory_order(x.data, x.shape, x._memory_order, (d) => fillExponential(d, lambd, gen));
   return written(x);
 }

@@ -183,6 +183,14 @@ export function fillNormal(data: FloatStorage, single: boolean, mean: number, st
 }
 
 /**
+ * PyTorch's serial normal path, one scalar sample per element in the order given: what it takes
+ * for fewer than 16 elements and for any non-contiguous tensor (filled in memory order).
+ */
+export function fillNormalSerial(data: FloatStorage, mean: number, std: number, gen: Generator): void {
+  for (let i = 0; i < data.length; i++) data[i] = fma(normalDoubleSample(gen), std, mean);
+}
+
+/**
  * The double-precision Box-Muller block (generic NormalFill16<double>). With std = 1 and mean = ±0
  * (randn), fma(x, 1, mean) = x + mean exactly: the product is exact, and the sum of zeros gets the
  * same IEEE sign either way. Other std keep the emulated fma: a rounded x·std could underflow to

@@ -16,7 +16,11 @@ import { type GeneratorArg } from "./options";
  * PyTorch gives zeros).
  */
 function sampled(self: Tensor, node: string, sample: (t: Tensor) => void): Tensor {
-  return overwrite_(self, node, (data) => sample(new Tensor(data, self.shape, self.dtype)));
+  return overwrite_(self, node, (data) => {
+    const t = new Tensor(data, self.shape, self.dtype);
+    t._memory_order = self._memory_order; // PyTorch fills in memory order
+    sample(t);
+  });
 }
 
 declare module "../tensor/tensor" {

@@ -29,6 +29,7 @@ export function relu(x: Tensor): Tensor {
   const big = x.data.length >= WASM_MIN_ELEMENTS && x.dtype !== "int64";
   const y = big ? storage_for(x.dtype, x.data.length) : null;
   const out = y !== null && wasm_relu(x.data, y) ? new Tensor(y, x.shape, x.dtype) : ew("a > 0 ? a : (a !== a ? a : 0)", [x], x.dtype);
+  out._memory_order = x._memory_order; // PyTorch's output keeps the input's layout (memory_order.ts)
   return attach(out, "ReluBackward0", [x], (g) => {
     const gx = big && g.dtype === out.dtype ? storage_for(g.dtype, g.data.length) : null;
     if (gx !== null && wasm_relu_backward(out.data, g.data, gx)) return [new Tensor(gx, g.shape, g.dtype)];

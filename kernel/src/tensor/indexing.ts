@@ -393,6 +393,7 @@ export function masked_fill(x: Tensor, mask: Tensor, value: TensorLike): Tensor 
   }
   const v = value instanceof Tensor ? value.data[0] : coerce(Number(value), x.dtype);
   const out0 = ew("b ? c : a", [x, mask, v], x.dtype);
+  out0._memory_order = null; // PyTorch fills a contiguous clone (memory_order.ts)
   if (out0.shape.length !== x.shape.length || out0.shape.some((s, i) => s !== x.shape[i])) {
     throw new RangeError(`masked_fill: the mask of shape ${fmt_shape(mask.shape)} does not broadcast to the tensor's shape ${fmt_shape(x.shape)}`);
   }

@@ -6,6 +6,7 @@ import { DType, Tensor } from "./tensor";
 import { category, get_default_dtype, promote_types, scalar_dtype, storage_for } from "./dtype";
 import { broadcast_shapes } from "./shape";
 import { Kernel, Operand, kernel, run } from "./kernels";
+import { elementwise_order } from "./memory_order";
 
 export type Scalar = number | boolean;
 export type TensorLike = Tensor | Scalar;
@@ -66,12 +67,20 @@ export function shape_of(x: TensorLike): readonly number[] {
  */
 export function ew(expr: string | Kernel, xs: readonly TensorLike[], out_dtype: DType, compute: DType = out_dtype, extra: readonly number[] = []): Tensor {
   let shape: readonly number[] = scalar_shape;
-  for (const x of xs) if (x instanceof Tensor) shape = shape === scalar_shape ? x.shape : broadcast_shapes(shape, x.shape);
+  let permuted = false;
+  for (const x of xs) {
+    if (x instanceof Tensor) {
+      shape = shape === scalar_shape ? x.shape : broadcast_shapes(shape, x.shape);
+      if (x._memory_order !== null) permuted = true;
+    }
+  }
   let n = 1;
   for (const d of shape) n *= d;
   const out = storage_for(out_dtype, n);
   // "+ 0" turns -0 into 0: int64 has no negative zero.
   const k = typeof expr === "string" ? kernel(out_dtype === "int64" ? `(${expr}) + 0` : expr, xs.length) : expr;
   run(k, out, shape, xs.map((x) => as_operand(x, compute)), extra);
-  return new Tensor(out, shape, out_dtype);
+  const res = new Tensor(out, shape, out_dtype);
+  if (permuted) res._memory_order = elementwise_order(xs, shape); // PyTorch's TensorIterator keeps the layout
+  return res;
 }

@@ -127,6 +127,8 @@ export class Tensor {
   _window: SliceWindow | null = null;
   /** Counts the in-place ops that rewrote this tensor's history (read by its views). */
   _history = 0;
+  /** @internal PyTorch's memory order (logical dims, outermost first) of a tensor PyTorch holds permuted; null when contiguous (memory_order.ts). */
+  _memory_order: readonly number[] | null = null;
 
   /** Low-level constructor: wraps `data` (not copied) as a tensor of `shape`. */
   constructor(data: Storage, shape: Shape, dtype?: DType, requires_grad = false) {
@@ -691,13 +693,16 @@ export class Tensor {
   clone(): Tensor {
     return V.clone(this);
   }
-  /** Every tensor is contiguous here, so this is the tensor itself (as PyTorch for contiguous ones). */
+  /** The tensor itself, or for one PyTorch holds permuted (x.t(), ...) a copy in row-major order (as PyTorch's). */
   contiguous(): Tensor {
-    return this;
+    if (this._memory_order === null) return this;
+    const c = V.clone(this);
+    c._memory_order = null;
+    return c;
   }
-  /** Always true here. */
+  /** False for a tensor PyTorch holds permuted (x.t(), x.permute(...), ...), else true. */
   is_contiguous(): boolean {
-    return true;
+    return this._memory_order === null;
   }
 
   // ---- indexing (see indexing.ts, gather.ts) --------------------------------------------------

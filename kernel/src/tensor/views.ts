@@ -18,6 +18,7 @@ import { sum_to } from "./sum_to";
 import { make_view } from "./view_history";
 import { SliceGrad } from "./slice_grad";
 import { set_window } from "./slice_window";
+import { permuted_order } from "./memory_order";
 
 export type ShapeArgs = (number | readonly number[])[];
 
@@ -179,6 +180,7 @@ export function permute_raw(x: Tensor, dims: readonly number[]): Tensor {
 
 function permutation(x: Tensor, dims: readonly number[], name: string): Tensor {
   const out = permute_raw(x, dims);
+  out._memory_order = permuted_order(x._memory_order, dims); // PyTorch's strides, for the random fills
   const st = contiguous_strides(x.shape);
   set_window(out, x, 0, dims.map((d) => st[d])); // PyTorch's is a view: in-place ops write back
   const inv = new Array<number>(dims.length);
@@ -404,5 +406,6 @@ export function unbind(x: Tensor, dim = 0): Tensor[] {
 export function clone(x: Tensor): Tensor {
   check(x, "clone");
   const out = new Tensor(x.data.slice() as typeof x.data, x.shape, x.dtype);
+  out._memory_order = x._memory_order; // PyTorch's preserve_format keeps the strides
   return attach(out, "CloneBackward0", [x], (g) => [g], false);
 }

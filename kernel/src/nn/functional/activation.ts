@@ -26,6 +26,7 @@ export function relu(input: Tensor): Tensor {
   // WebAssembly SIMD for large inputs (branch-free; see tensor/wasm/elementwise.ts), else JS.
   if (!wasm_relu(x, y)) for (let i = 0; i < x.length; i++) y[i] = x[i] > 0 ? x[i] : Number.isNaN(x[i]) ? NaN : 0;
   const out = new Tensor(y, input.shape, input.dtype);
+  out._memory_order = input._memory_order; // PyTorch's output keeps the input's layout (tensor/memory_order.ts)
   return record(out, "ReluBackward0", [input], (g) => {
     const gd = g.data;
     const gx = storageFor(input.dtype, x.length);
@@ -40,6 +41,7 @@ export function tanh(input: Tensor): Tensor {
   const y = storageFor(input.dtype, x.length);
   for (let i = 0; i < x.length; i++) y[i] = Math.tanh(x[i]);
   const out = new Tensor(y, input.shape, input.dtype);
+  out._memory_order = input._memory_order; // PyTorch's output keeps the input's layout
   return record(out, "TanhBackward0", [input], (g) => {
     const gd = g.data;
     const gx = storageFor(input.dtype, x.length);
@@ -54,6 +56,7 @@ export function sigmoid(input: Tensor): Tensor {
   const y = storageFor(input.dtype, x.length);
   for (let i = 0; i < x.length; i++) y[i] = sigmoidScalar(x[i]);
   const out = new Tensor(y, input.shape, input.dtype);
+  out._memory_order = input._memory_order; // PyTorch's output keeps the input's layout
   return record(out, "SigmoidBackward0", [input], (g) => {
     const gd = g.data;
     const gx = storageFor(input.dtype, x.length);
@@ -89,6 +92,7 @@ export function gelu(input: Tensor, { approximate = "none" }: { approximate?: Ge
     }
   }
   const out = new Tensor(y, input.shape, input.dtype);
+  out._memory_order = input._memory_order; // PyTorch's output keeps the input's layout
   return record(out, "GeluBackward0", [input], (g) => {
     const gd = g.data;
     const gx = storageFor(input.dtype, n);

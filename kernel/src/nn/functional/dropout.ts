@@ -4,9 +4,14 @@
  *   y = x · m / (1 - p),  m_i ~ Bernoulli(1 - p);   ∂y/∂x = m / (1 - p)
  * The mask is drawn as PyTorch's CPU `bernoulli_(1 - p)` draws it: one 64-bit draw per element,
  * u = (draw & (2^53 - 1)) · 2^-53, m = [u < 1 - p]; so `torch.manual_seed` gives PyTorch's mask.
+ * PyTorch's mask takes the input's strides and is filled in memory order: for an input PyTorch
+ * holds permuted (x.t(), MultiheadAttention's batch_first output, ...; tensor/memory_order.ts)
+ * the draws go in that order here too, and the result keeps the layout, as PyTorch's. The
+ * channel-wise dropouts draw one per channel of a contiguous [N, C, 1, ...] noise: logical order.
  * p = 0, eval mode or an empty input return the input itself; p = 1 zeroes without drawing.
  */
 import { Tensor, storageFor } from "../../tensor/tensor";
+import { memory_index } from "../../tensor/memory_order";
 import { default_generator, Generator } from "../../random/generator";
 import { checkFloat, record } from "../_autograd";
 import { pyArgs } from "../_args";
@@ -39,13 +44,19 @@ export function dropout(input: Tensor, ...args: unknown[]): Tensor {
   if (p < 1) {
     const gen = generator ?? default_generator;
     const q = 1 - p;
-    for (let i = 0; i < n; i++) mask[i] = gen.random53() * TWO_POW_M53 < q ? 1 : 0;
+    const order = input._memory_order;
+    if (order === null) for (let i = 0; i < n; i++) mask[i] = gen.random53() * TWO_POW_M53 < q ? 1 : 0;
+    else {
+      const idx = memory_index(input.shape, order); // the k-th draw is the k-th element in PyTorch's memory
+      for (let k = 0; k < n; k++) mask[idx[k]] = gen.random53() * TWO_POW_M53 < q ? 1 : 0;
+    }
     // PyTorch divides the float mask by the scalar (1 - p) in the tensor's dtype.
     scale = dtype === "float32" ? Math.fround(1 / Math.fround(q)) : 1 / q;
   }
   const y = storageFor(dtype, n);
   for (let i = 0; i < n; i++) y[i] = x[i] * (mask[i] ? scale : 0); // x·0 keeps the sign of zero, as PyTorch
   const out = new Tensor(y, input.shape, dtype);
+  out._memory_order = input._memory_order; // input * noise keeps the layout
   return record(out, "MulBackward0", [input], (g) => {
     const gd = g.data;
     const gx = storageFor(dtype, n);
@@ -109,6 +120,7 @@ function featureDropout(input: Tensor, p: number, training: boolean, M: number):
   const y = storageFor(dtype, n);
   for (let i = 0; i < n; i++) y[i] = x[i] * (mask[(i / F) | 0] ? scale : 0);
   const out = new Tensor(y, input.shape, dtype);
+  out._memory_order = input._memory_order;
   return record(out, "MulBackward0", [input], (g) => {
     const gd = g.data;
     const gx = storageFor(dtype, n);
@@ -144,12 +156,20 @@ export function dropout3d(input: Tensor, ...args: unknown[]): Tensor {
   return featureDropout(input, p, training, nd === 5 ? input.shape[0] * input.shape[1] : input.shape[0]);
 }
 
-/** The Bernoulli(1 − p) keep mask of `count` entries, drawn as PyTorch's CPU `bernoulli_(1 - p)` draws it. */
-function keepMask(count: number, p: number): Uint8Array {
+/**
+ * The Bernoulli(1 − p) keep mask of `count` entries, drawn as PyTorch's CPU `bernoulli_(1 - p)` draws it;
+ * with `like`, one per element of that tensor in its memory order (PyTorch's noise is empty_like(input)).
+ */
+function keepMask(count: number, p: number, like: Tensor | null = null): Uint8Array {
   const mask = new Uint8Array(count);
   const gen = default_generator;
   const q = 1 - p;
-  for (let i = 0; i < count; i++) mask[i] = gen.random53() * TWO_POW_M53 < q ? 1 : 0;
+  if (like === null || like._memory_order === null) {
+    for (let i = 0; i < count; i++) mask[i] = gen.random53() * TWO_POW_M53 < q ? 1 : 0;
+  } else {
+    const idx = memory_index(like.shape, like._memory_order);
+    for (let k = 0; k < count; k++) mask[idx[k]] = gen.random53() * TWO_POW_M53 < q ? 1 : 0;
+  }
   return mask;
 }
 
@@ -159,7 +179,9 @@ function timesZero(input: Tensor): Tensor {
   const x = input.data;
   const y = storageFor(input.dtype, n);
   for (let i = 0; i < n; i++) y[i] = x[i] * 0;
-  return record(new Tensor(y, input.shape, input.dtype), "MulBackward0", [input], (g) => {
+  const out = new Tensor(y, input.shape, input.dtype);
+  out._memory_order = input._memory_order;
+  return record(out, "MulBackward0", [input], (g) => {
     const gd = g.data;
     const gx = storageFor(input.dtype, n);
     for (let i = 0; i < n; i++) gx[i] = gd[i] * 0;
@@ -202,7 +224,9 @@ export function dropout1d(input: Tensor, ...args: unknown[]): Tensor {
     const s = mask[c] ? scale : 0;
     for (let i = c * L; i < (c + 1) * L; i++) y[i] = x[i] * s;
   }
-  return record(new Tensor(y, input.shape, dtype), "MulBackward0", [input], (g) => {
+  const out = new Tensor(y, input.shape, dtype);
+  out._memory_order = input._memory_order;
+  return record(out, "MulBackward0", [input], (g) => {
     const gd = g.data;
     const gx = storageFor(dtype, n);
     for (let c = 0; c < M; c++) {
@@ -223,11 +247,11 @@ const ALPHA_P = 1.7580993408473766;
  * m ~ Bernoulli(1 − p) per group, α' = 1.7580993408473766. The arithmetic and the draws are
  * PyTorch's (`_dropout_impl`), rounded as its float32 ops round, so a seed gives its exact values.
  */
-function alphaDropoutCore(input: Tensor, p: number, groups: number): Tensor {
+function alphaDropoutCore(input: Tensor, p: number, groups: number, elementwise = false): Tensor {
   const n = input.data.length;
   const dtype = input.dtype;
   const F = groups === 0 ? 0 : n / groups;
-  const mask = keepMask(groups, p);
+  const mask = keepMask(groups, p, elementwise ? input : null); // element-wise: in memory order
   const a = 1 / Math.sqrt((ALPHA_P * ALPHA_P * p + 1) * (1 - p));
   const f32 = dtype === "float32";
   const r = f32 ? Math.fround : (v: number) => v;
@@ -243,7 +267,9 @@ function alphaDropoutCore(input: Tensor, p: number, groups: number): Tensor {
     if (f32) for (let i = c * F; i < (c + 1) * F; i++) y[i] = Math.fround(x[i] * mul) + add;
     else for (let i = c * F; i < (c + 1) * F; i++) y[i] = x[i] * mul + add;
   }
-  return record(new Tensor(y, input.shape, dtype), "AddBackward0", [input], (g) => {
+  const out = new Tensor(y, input.shape, dtype);
+  out._memory_order = input._memory_order;
+  return record(out, "AddBackward0", [input], (g) => {
     const gd = g.data;
     const gx = storageFor(dtype, n);
     for (let c = 0; c < groups; c++) {
@@ -269,7 +295,7 @@ export function alpha_dropout(input: Tensor, ...args: unknown[]): Tensor {
   checkFloat(input, "alpha_dropout");
   if (p === 0 || !training || input.data.length === 0) return input;
   if (p === 1) return timesZero(input);
-  return alphaDropoutCore(input, p, input.data.length);
+  return alphaDropoutCore(input, p, input.data.length, true);
 }
 
 /**
