@@ -14,7 +14,7 @@ function rnd(): number {
   seed = (seed * 1103515245 + 12345) % 2147483648;
   return seed / 2147483648 - 0.5;
 }
-const t = (shape: number[], scale = 2, rg = false) =>
+const t = (shape: readonly number[], scale = 2, rg = false) =>
   new Tensor(Float64Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => rnd() * scale), shape, "float64", rg);
 
 function gradcheck(name: string, inputs: Tensor[], op: (...xs: Tensor[]) => Tensor): void {

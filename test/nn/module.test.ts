@@ -210,7 +210,7 @@ describe("containers", () => {
     const s = new nn.Sequential(new nn.Linear(2, 3), new nn.ReLU());
     expect(s.length).toBe(2);
     expect(s.get(-1)).toBeInstanceOf(nn.ReLU);
-    expect(s.get(0).weight.shape).toEqual([3, 2]);
+    expect(s.get<nn.Linear>(0).weight.shape).toEqual([3, 2]);
     expect(s[0]).toBe(s.get(0));
     s.append(new nn.Linear(3, 1));
     expect(s.forward(f32([1, 2], [1, 2])).shape).toEqual([1, 1]);

@@ -34,7 +34,7 @@ export function loadCases<T = OptimCase>(name: string): T[] {
   return (JSON.parse(readFileSync(path, "utf8")) as { cases: T[] }).cases;
 }
 
-export function tensorOf(values: number[], shape: number[], dtype: DTypeName, requires_grad = false): Tensor {
+export function tensorOf(values: number[], shape: readonly number[], dtype: DTypeName, requires_grad = false): Tensor {
   const data = dtype === "float32" ? Float32Array.from(values) : Float64Array.from(values);
   return new Tensor(data, shape, dtype, requires_grad);
 }

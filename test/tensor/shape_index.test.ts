@@ -17,7 +17,7 @@ import { DType, Tensor } from "../../kernel/src/tensor/tensor";
 import { gradcheck, randn, rng } from "./gradcheck";
 
 interface T {
-  shape: number[];
+  shape: readonly number[];
   dtype: DType;
   values: (number | string)[];
 }

@@ -12,13 +12,23 @@
  * registered (`register_buffer`), as in PyTorch; the registry only remembers their names and the
  * value lives in the field, so `this.running_mean = t` replaces the buffer.
  *
+ * An ES private field (`#fc = new Linear(2, 2)`) is invisible: no JavaScript code outside the class
+ * body can list it, so its parameters are not in `parameters()` (never trained), `state_dict()` or
+ * the printout, silently. Use a TypeScript `private fc = ...` field (an ordinary field at run time)
+ * or `register_module("fc", m)`. There is no warning: a module without hooks runs its own class's
+ * `forward` directly, so nothing sees a submodule run by a parent that did not register it.
+ *
  * Internal state (training flag, buffer names, hooks) lives in non-enumerable properties so it is
  * never mistaken for a field.
  *
  * Forward hooks run whichever way the module is run: JavaScript cannot call an object, so
  * `model.forward(x)` is lrlab's `model(x)` (forward_hooks.ts; PyTorch's own `m.forward(x)` skips
- * the hooks, lrlab's runs them, once). Assigning to a parameter's field anything but a Parameter
- * or null is PyTorch's TypeError (param_assign.ts), not a parameter silently lost.
+ * the hooks, lrlab's runs them, once).
+ *
+ * Assign a Parameter (or null) to a parameter's field: `m.weight = new Parameter(t)`. Unlike
+ * PyTorch (TypeError), a plain tensor is not refused: it replaces the field and the weight leaves
+ * `parameters()` and `state_dict()` (refusing it would need a Proxy around every module, which slows
+ * every field read; param_assign.ts). `register_parameter` does check.
  */
 import { inspect } from "node:util";
 import { Tensor } from "../tensor/tensor";
@@ -75,10 +85,12 @@ export class Module {
     );
   }
 
-  /** Python's `module(x)`: the same as `forward(...args)`, which runs the hooks (forward pre-hooks, forward, forward hooks). */
-  call(...args: any[]): any {
-    return this.forward(...args);
-  }
+  /**
+   * Python's `module(x)`: the same as `forward(...args)`, which runs the hooks (forward pre-hooks,
+   * forward, forward hooks). Typed as the module's own `forward` (overloads included), so
+   * `new Linear(3, 2).call(x)` is a Tensor. Defined on the prototype below.
+   */
+  declare call: this["forward"];
 
   /**
    * Registers `hook(module, input, output)` to run after every forward (`m.forward(x)`, `m.call(x)`,
@@ -500,6 +512,17 @@ export class Module {
     return this.toString();
   }
 }
+
+// Module.call: a prototype method (non-enumerable, as a class method), typed `this["forward"]` in
+// the class so every module's `call` has its own forward's parameters and result.
+Object.defineProperty(Module.prototype, "call", {
+  value: function call(this: Module, ...args: any[]): any {
+    return this.forward(...args);
+  },
+  writable: true,
+  enumerable: false,
+  configurable: true,
+});
 
 export interface MemberOptions {
   prefix?: string;

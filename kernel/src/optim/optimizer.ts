@@ -17,7 +17,14 @@ import { suspiciousGroupKey } from "./options";
 import { tensorValueText } from "./_functional";
 import { RemovableHandle } from "../utils/hooks";
 
-/** One parameter group: its tensors and every hyperparameter (read as `group.lr`, `group.betas`...). */
+/**
+ * One parameter group: its tensors and every hyperparameter (read as `group.lr`, `group.betas`...).
+ * Any other key is allowed, as in PyTorch's dict (`group.name`, a custom optimizer's own
+ * hyperparameters), so the type check cannot refuse a misspelt one: `param_groups[0].lrr = 0.01`
+ * type-checks and changes nothing. lrlab warns instead (PyTorch does not), once per optimizer and
+ * key, when `add_param_group` or `step()` finds a key that looks like a mistake: a near-miss of one
+ * of the optimizer's hyperparameters (`lrr`, `momentun`) or another optimizer's that it lacks.
+ */
 export interface ParamGroup {
   params: Tensor[];
   /**
@@ -158,6 +165,23 @@ export function pyFloat(x: number): string {
   return String(x);
 }
 
+/**
+ * torch.optim.Optimizer: the base class of every optimizer, and of your own.
+ *
+ * A subclass (as in PyTorch's docs) implements:
+ * - a constructor that checks its options and calls `super(params, defaults)`, `defaults` being
+ *   every hyperparameter with its value (`{ lr, momentum }`): each param group gets the ones it
+ *   does not set itself, so `step` reads them from the group (`group.lr`, `group.momentum`), never
+ *   from the constructor's arguments, and schedulers and per-group options then work;
+ * - `step(closure?)`: if a closure is given, call it under `torch.enable_grad(() => ...)` and return
+ *   its loss; update every `p` of every `this.param_groups[i].params` whose `p.grad` is not null, in
+ *   place and under `torch.no_grad(() => ...)` (`p.add_(p.grad, { alpha: -group.lr })`);
+ * - per-parameter state in `this.state` (a Map from the parameter to a record; `this.stateOf(p)`
+ *   creates it empty on first use), PyTorch's `self.state[p]`: `state_dict()`/`load_state_dict()`
+ *   save and restore it, tensors and numbers alike.
+ * Hooks, `zero_grad`, `add_param_group`, `state_dict`, learning-rate schedulers and lrlab.trace
+ * (which measures the step taken) then work on it as on the built-in optimizers.
+ */
 export abstract class Optimizer {
   defaults: Record<string, unknown>;
   param_groups: ParamGroup[] = [];
@@ -213,6 +237,7 @@ export abstract class Optimizer {
           }
         }
       }
+      this._warn_new_group_keys();
       const out = (raw as (...a: unknown[]) => unknown).apply(this, args.slice(1));
       for (const hook of [...this._optimizer_step_post_hooks.values(), ...globalPostHooks.values()]) {
         hook(this, args, kwargs);
@@ -338,9 +363,9 @@ export abstract class Optimizer {
    * hyperparameter this one lacks, `maximize` for Muon) changes nothing, so it gets a warning
    * (once per optimizer and key) naming the hyperparameters this optimizer has.
    */
-  private _warn_suspicious_group_keys(group: ParamGroup): void {
+  private _warn_suspicious_group_keys(group: ParamGroup, keys: Iterable<string> = Object.keys(group)): void {
     const hyperparameters = Object.keys(this.defaults);
-    for (const key of Object.keys(group)) {
+    for (const key of keys) {
       const why = suspiciousGroupKey(key, hyperparameters);
       if (why === null) continue;
       let warned = warnedGroupKeys.get(this);
@@ -353,6 +378,25 @@ export abstract class Optimizer {
           `A param group keeps any key, as in PyTorch, but this one changes nothing. ` +
           `${cls}'s hyperparameters: ${hyperparameters.join(", ")}.`,
       );
+    }
+  }
+
+  /**
+   * Before each step: the same check for keys added to a group since it was last looked at
+   * (`opt.param_groups[0].lrr = 0.01`). Each group's keys are remembered, so a step costs one
+   * `for...in` over each group's ~10 keys.
+   */
+  private _warn_new_group_keys(): void {
+    for (const group of this.param_groups) {
+      let seen = checkedGroupKeys.get(group);
+      if (seen === undefined) checkedGroupKeys.set(group, (seen = new Set()));
+      let fresh: string[] | null = null;
+      for (const key in group) {
+        if (seen.has(key)) continue;
+        seen.add(key);
+        (fresh ??= []).push(key);
+      }
+      if (fresh !== null) this._warn_suspicious_group_keys(group, fresh);
     }
   }
 
@@ -676,6 +720,8 @@ export function notTensorStateMessage(cls: string, index: number, key: string, v
 
 /** Optimizers already warned about a param-group key (once per optimizer and key). */
 const warnedGroupKeys = new WeakMap<Optimizer, Set<string>>();
+/** The keys of each param group that `step()` has already checked (`_warn_new_group_keys`). */
+const checkedGroupKeys = new WeakMap<ParamGroup, Set<string>>();
 
 /** State records whose scalar state was loaded by load_state_dict, hence is in the param's dtype. */
 const paramDtypeScalarStates = new WeakSet<ParamState>();

@@ -117,14 +117,26 @@ export function checkOptimizerOptions(cls: OptimizerName, options: unknown): Rec
 }
 
 /**
+ * `key` is `name` with one letter typed twice (`lrr`, `epss`): the near-miss rule allows no edit
+ * for names of 3 letters or fewer (`lr`, `eps`), where one edit reaches legitimate keys (`l1`).
+ */
+function isDoubledLetter(key: string, name: string): boolean {
+  if (key.length !== name.length + 1) return false;
+  for (let i = 0; i + 1 < key.length; i++) {
+    if (key[i] === key[i + 1] && key.slice(0, i) + key.slice(i + 1) === name) return true;
+  }
+  return false;
+}
+
+/**
  * Why a param-group key looks like a mistake, or null when it is fine. `hyperparameters` are the
  * optimizer's (its defaults' keys). A near-miss of one of them (`momentun`, `weight_decy`,
- * `Lr`) or a hyperparameter of another optimizer that this one lacks (`maximize` for Muon,
+ * `Lr`, `lrr`) or a hyperparameter of another optimizer that this one lacks (`maximize` for Muon,
  * `weight_decay` for Rprop) is suspicious; any other key (`name`, `initial_lr`, ...) is not.
  */
 export function suspiciousGroupKey(key: string, hyperparameters: readonly string[]): string | null {
   if (key === "params" || key === "param_names" || hyperparameters.includes(key)) return null;
-  const near = hyperparameters.filter((h) => isNearMiss(key, h));
+  const near = hyperparameters.filter((h) => isNearMiss(key, h) || isDoubledLetter(key, h));
   if (near.length > 0) return `did you mean ${near.map((h) => `'${h}'`).join(" or ")}?`;
   if (ALL_HYPERPARAMETERS.has(key)) return `an option of other optimizers, which this one does not have`;
   return null;

@@ -72,7 +72,7 @@ function bstrides(shape: readonly number[], out: readonly number[], mat: number)
   return out.map((_, d) => (d < off || shape[d - off] === 1 ? 0 : st[d - off]));
 }
 
-function as_view(x: Tensor, shape: number[]): Tensor {
+function as_view(x: Tensor, shape: readonly number[]): Tensor {
   return new Tensor(x.data, shape, x.dtype);
 }
 

@@ -89,7 +89,7 @@ function pointwiseLoss(
     dtype = input.dtype;
   }
   const red = checkReduction(reduction);
-  let shape: number[] = input.shape;
+  let shape: readonly number[] = input.shape;
   let ix: Int32Array | null = null;
   let it: Int32Array | null = null;
   if (!sameShape(input.shape, target.shape)) {

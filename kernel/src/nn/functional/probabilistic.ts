@@ -178,7 +178,7 @@ export function gaussian_nll_loss(input: Tensor, target: Tensor, variance: Tenso
   const full = (o.full as boolean | undefined) ?? false;
   const eps = (o.eps as number | undefined) ?? 1e-6;
   let varT: Tensor | null = null;
-  let varShape: number[];
+  let varShape: readonly number[];
   if (typeof variance === "number") {
     if (variance < 0) throw ValueError("var has negative entry/entries");
     varShape = input.shape;

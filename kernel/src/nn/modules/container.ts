@@ -4,6 +4,7 @@
  * Sequential), so the generic discovery of Module finds them, and `seq[0]` works too.
  */
 import { Module, moduleListRepr } from "../module";
+import type { Tensor } from "../../tensor/tensor";
 
 function checkModule(m: unknown, where: string, i: number | string): Module {
   if (!(m instanceof Module)) {
@@ -13,16 +14,20 @@ function checkModule(m: unknown, where: string, i: number | string): Module {
 }
 
 abstract class IndexedModules extends Module {
-  /** `seq[0]` works as in Python (children are the own fields "0", "1", ...). */
-  [index: number]: any;
+  /** `seq[0]` works as in Python (children are the own fields "0", "1", ...); a Module (`ModuleList<T>`: a T). */
+  [index: number]: Module;
 
   /** Number of children. */
   get length(): number {
     return this.children().length;
   }
 
-  /** The child at `idx` (negative counts from the end), with PyTorch's IndexError text. */
-  get<M extends Module = any>(idx: number): M {
+  /**
+   * The child at `idx` (negative counts from the end), with PyTorch's IndexError text. A Module;
+   * name the class you know it is to get its own members: `seq.get<nn.BatchNorm1d>(1).momentum`
+   * (a cast, not checked at run time).
+   */
+  get<M extends Module = Module>(idx: number): M {
     const items = this._items();
     const n = items.length;
     if (!Number.isInteger(idx) || idx < -n || idx >= n) throw new RangeError(`index ${idx} is out of range`);
@@ -74,7 +79,14 @@ abstract class IndexedModules extends Module {
   }
 }
 
-export class Sequential extends IndexedModules {
+/**
+ * Runs its children in order, each one's output the next one's input (PyTorch's nn.Sequential).
+ * Typed `forward(input: Tensor): Tensor`, the common case. When the children take or return
+ * something else (an LSTM last returns `[output, [h, c]]`), say so in the type arguments:
+ * `new nn.Sequential<Tensor, [Tensor, [Tensor, Tensor]]>(emb, lstm)`; they are not checked
+ * against the children, which are only known to be Modules.
+ */
+export class Sequential<In = Tensor, Out = Tensor> extends IndexedModules {
   /** `new Sequential(a, b, c)` or `new Sequential({ fc1: a, act: b })` (PyTorch's OrderedDict form). */
   constructor(...args: Module[] | [Record<string, Module>]) {
     super();
@@ -86,10 +98,10 @@ export class Sequential extends IndexedModules {
   }
 
   /** Feeds the input through each child in turn (each child's `call`, so its hooks run). */
-  override forward(input: any): any {
-    let x = input;
+  override forward(input: In): Out {
+    let x: unknown = input;
     for (const m of this._items()) x = m.call(x);
-    return x;
+    return x as Out;
   }
 }
 
@@ -101,6 +113,11 @@ export class ModuleList<T extends Module = Module> extends IndexedModules {
     super();
     let i = 0;
     for (const m of modules) this.add_module(String(i), checkModule(m, "ModuleList", i++));
+  }
+
+  /** The item at `idx` (negative counts from the end): a T. */
+  override get<M extends Module = T>(idx: number): M {
+    return super.get<M>(idx);
   }
 
   /** Not callable (PyTorch's ModuleList has no forward): throws. Iterate over the list in your own module's forward(). */
