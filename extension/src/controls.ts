@@ -6,10 +6,13 @@
  * `update` brings the controls in line with a payload and state without rebuilding what did not
  * change, so a live update does not steal focus or flicker.
  */
+import { metricHelp } from "./metric_help";
 import type { PlotPayload } from "./payload";
 import { type ControlEvent, groupsOf, hasBand, isLogY, paramsOf, rangeText, runsOf, type ViewState } from "./state";
 
 export const CONTROLS_CLASS = "lrlab-Controls";
+/** The span holding the reset-zoom and reset buttons, which wrap together. */
+export const BUTTONS_CLASS = "lrlab-Controls-buttons";
 
 export class Controls {
   readonly node: HTMLElement;
@@ -99,11 +102,15 @@ export class Controls {
     range.append(this.rangeLabel, this.from, dash, this.to);
     const metricLabel = this.el("label");
     metricLabel.append("metric ", this.metric);
-    this.node.append(
-      metricLabel, this.log.parentElement!, this.band.parentElement!, this.groups, this.runs, this.paramLabel, range,
+    // The two buttons wrap as one (style/index.css .lrlab-Controls-buttons): with the parameter
+    // selector and its note the toolbar wrapped between them, "reset" alone on a second line at
+    // 1400 px (a user's pass).
+    const buttons = this.el("span", BUTTONS_CLASS);
+    buttons.append(
       this.button("reset-zoom", "reset zoom", () => emit({ type: "reset-zoom" })),
       this.button("reset", "reset", () => emit({ type: "reset" })),
     );
+    this.node.append(metricLabel, this.log.parentElement!, this.band.parentElement!, this.groups, this.runs, this.paramLabel, range, buttons);
   }
 
   update(p: PlotPayload, s: ViewState): void {
@@ -116,6 +123,8 @@ export class Controls {
         const o = this.doc.createElement("option");
         o.value = m.key;
         o.textContent = m.label;
+        // what the metric is, one line (metric_help.ts): its label's symbols were unexplained
+        o.title = metricHelp(m.key);
         return o;
       }));
       this.fillSet(this.groups, "groups", groups.length > 1 ? groups.map((g) => [String(g), `group ${g}`]) : [], (id, on) =>
@@ -126,9 +135,12 @@ export class Controls {
     this.updateParams(p, s);
     this.param.value = s.param ?? "";
     this.metric.value = s.metric;
+    this.metric.title = metricHelp(s.metric);
     this.log.checked = isLogY(s, p);
-    this.band.checked = s.band;
     this.band.disabled = !hasBand(p, s.metric);
+    // Unchecked while it does not apply: a checked greyed box read as "the band is on" over
+    // lines without one (a user's pass). The state keeps the choice for the metrics that have one.
+    this.band.checked = s.band && !this.band.disabled;
     // Greyed with its label (index.css): a disabled checkbox alone looked enabled in the dark
     // theme (a teacher's pass), and the label says why it is off.
     this.band.parentElement?.classList.toggle("lrlab-mod-disabled", this.band.disabled);

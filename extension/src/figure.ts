@@ -16,6 +16,7 @@
  * dashed vertical line at its step. Every payload string is escaped (see escape.ts).
  */
 import { escapeText } from "./escape";
+import { symbolsOf } from "./metric_help";
 import { type Marker, type PlotKind, type PlotPayload, pointSteps, type Series } from "./payload";
 import { isHidden, isLogY, lineKey, nonPositive, paramsOf, QUANTILE_BAND_METRICS, seriesFor, type ViewState, xExtent, xRangeOf } from "./state";
 import type { Theme } from "./theme";
@@ -39,7 +40,23 @@ export interface Figure {
  * Role of each trace, parallel to `data`; lets tests and the browser check what is drawn.
  * "hidden": the legend entry of a line switched off, no data drawn.
  */
-export type TraceRole = "line" | "band-max" | "band-min" | "divergence" | "suggestion" | "hidden" | "smoothed" | "reference" | "configured" | "tail";
+export type TraceRole = "line" | "band-max" | "band-min" | "divergence" | "suggestion" | "hidden" | "smoothed" | "reference" | "configured" | "tail" | "band-legend";
+
+/** The uid of the spread band's legend entry (bandLegend; renderer.ts: a click turns the band off). */
+export const BAND_LEGEND = "band-legend";
+
+/**
+ * The spread band's legend entry, a grey swatch saying what the shaded area is: the min–max of
+ * the steps a point merges, or the q05–q95 spread of the elements' rates. Only the hover said so
+ * (a user's pass). One entry for all the lines' bands, after the markers.
+ */
+export function bandLegend(metric: string, theme: Theme): PlotlyTrace {
+  const name = QUANTILE_BAND_METRICS.includes(metric) ? "shaded: q05–q95 of the elements' rates" : "shaded: min–max of the steps a point merges";
+  return {
+    type: "scatter", mode: "lines", name, x: [null], y: [null], connectgaps: false, fill: "toself", fillcolor: withAlpha(theme.palette[0], 0.2),
+    line: { width: 0, color: theme.palette[0] }, showlegend: true, hoverinfo: "skip", legendgroup: BAND_LEGEND, uid: BAND_LEGEND,
+  };
+}
 
 export const FIGURE_HEIGHT = 380;
 
@@ -239,9 +256,24 @@ function smoothedLabel(t: Series, p: PlotPayload): string {
   return new Set(p.series.map((u) => u.name)).size > 1 ? `${t.name} · smoothed loss` : "smoothed loss";
 }
 
-/** A hover's number: four significant digits, as the payload keeps. */
-function hoverNumber(v: number): string {
-  return String(Number(v.toPrecision(4)));
+/**
+ * A hover's number: four significant digits, as the payload keeps, in the notation of the axis
+ * ticks (tickLabel): exponents below 1e−3 and from 1e5, with U+2212 minus signs. Plotly's own
+ * `%{y:.4~g}` wrote "0.00007813" and "0.000005254" under an axis reading "7.8e−5" (a user's pass).
+ */
+export function hoverNumber(v: number): string {
+  const r = Number(v.toPrecision(4));
+  return withMinus(r !== 0 && (Math.abs(r) < 1e-3 || Math.abs(r) >= 1e5) ? r.toExponential() : String(r));
+}
+
+/**
+ * The hover's numbers of a line's points, parallel to its x: [x, y] as text (hoverNumber; a
+ * step stays a whole number), read by hoverOf's template as `%{customdata[0]}` and
+ * `%{customdata[1]}`. Numbers only: no payload string goes into a template.
+ */
+export function hoverData(x: readonly (number | null)[], y: readonly (number | null)[]): [string, string][] {
+  const text = (v: number | null | undefined) => (v === null || v === undefined ? "" : Number.isInteger(v) && Math.abs(v) < 1e15 ? withMinus(String(v)) : hoverNumber(v));
+  return x.map((v, i) => [text(v), text(y[i])]);
 }
 
 /**
@@ -280,14 +312,23 @@ export function hoverMetric(label: string): string {
 /**
  * The hover of a line's points, naming the axes: "step 12 · loss 2.054 · b128" (a merged point:
  * "mean of steps 175–177 · projected lr 0.05 · sgd"). The axis names and the metric come in
- * `meta` and the line's name as plotly's `fullData.name`, so no payload string is read as a
- * template; `<extra></extra>` drops plotly's side box, which cut names to 15 characters
+ * `meta`, the numbers as text in `customdata` (hoverData: the axis's notation, 7.813e−5 rather
+ * than 0.00007813), and the line's name as plotly's `fullData.name`, so no payload string is read
+ * as a template; `<extra></extra>` drops plotly's side box, which cut names to 15 characters
  * ("ReduceLROnPl...": a teacher's pass); layout.hoverlabel.namelength -1 keeps whole names
- * wherever plotly still shows one.
+ * wherever plotly still shows one. `who` names the line instead of its legend name (meta[2]): a
+ * reference line whose legend entry is shared ("configured lr" of every run) or says what it is
+ * names its run, once ("step 38 · configured lr 0.01 · adam"); `after` follows the value (an
+ * explanation of the metric's symbols).
  */
-export function hoverOf(xLabel: string, metricLabel: string, merged: boolean): { hovertemplate: string; meta: string[] } {
-  const at = merged ? "%{hovertext}" : "%{meta[0]} %{x:.4~g}";
-  return { hovertemplate: `${at} · %{meta[1]} %{y:.4~g} · %{fullData.name}<extra></extra>`, meta: [escapeText(xLabel), escapeText(hoverMetric(metricLabel))] };
+export function hoverOf(xLabel: string, metricLabel: string, merged: boolean, who?: string, after = ""): { hovertemplate: string; meta: string[] } {
+  const at = merged ? "%{hovertext}" : "%{meta[0]} %{customdata[0]}";
+  const name = who === undefined ? "%{fullData.name}" : "%{meta[2]}";
+  const meta = [escapeText(xLabel), escapeText(hoverMetric(metricLabel))];
+  if (who !== undefined) meta.push(escapeText(who));
+  if (after) meta.push(escapeText(after));
+  const tail = after ? ` %{meta[${meta.length - 1}]}` : "";
+  return { hovertemplate: `${at} · %{meta[1]} %{customdata[1]}${tail} · ${name}<extra></extra>`, meta };
 }
 
 /**
@@ -304,10 +345,15 @@ export function stepTail(t: Pick<Series, "metric" | "x" | "mean">): { x: number[
   return { x: [t.x[n - 1], t.x[n - 1] + 1], y: [v, v] };
 }
 
-function seriesTraces(t: Series, label: string, colour: string, group: string, band: boolean, logY: boolean, floor: number | null, hover: { xLabel: string; metric: string }): { traces: PlotlyTrace[]; roles: TraceRole[] } {
+function seriesTraces(t: Series, label: string, colour: string, group: string, band: boolean, logY: boolean, floor: number | null, hover: { xLabel: string; metric: string }, cut?: [number, number]): { traces: PlotlyTrace[]; roles: TraceRole[] } {
   const traces: PlotlyTrace[] = [];
   const roles: TraceRole[] = [];
   const ys = (v: (number | null)[]) => (logY ? forLogAxis(v) : v);
+  if (band && t.min && t.max && cut && !logY) {
+    // a linear axis cuts the band to a note's band_range (bandRange): its note says so
+    const clamp = (vs: (number | null)[]) => vs.map((v) => (v === null ? null : Math.min(Math.max(v, cut[0]), cut[1])));
+    t = { ...t, min: clamp(t.min), max: clamp(t.max) };
+  }
   if (band && t.min && t.max) {
     // A band point needs both edges: where one is missing (or the maximum not drawable on a log
     // axis), the other is dropped too; a minimum <= 0 on a log axis is clipped (bandEdges). The
@@ -334,7 +380,7 @@ function seriesTraces(t: Series, label: string, colour: string, group: string, b
   traces.push({
     type: "scatter", mode: t.x.length === 1 ? "lines+markers" : "lines", name: label, x: t.x, y: ys(t.mean),
     connectgaps: false, line: { width: 2, color: colour, shape: lineShape(t) }, legendgroup: group, uid: `${group}-mean`,
-    ...(texts ? { hovertext: texts } : {}), ...hoverOf(hover.xLabel, hover.metric, texts !== null),
+    ...(texts ? { hovertext: texts } : {}), customdata: hoverData(t.x, t.mean), ...hoverOf(hover.xLabel, hover.metric, texts !== null),
   });
   roles.push("line");
   const tail = stepTail(t);
@@ -462,7 +508,7 @@ function referenceTraces(p: PlotPayload, s: ViewState, logY: boolean, slotOf: Ma
     out.push({
       type: "scatter", mode: "lines", name, x: t.x, y: logY ? forLogAxis(t.mean) : t.mean, connectgaps: false,
       line: { width: 1.5, color: theme.palette[slot % theme.palette.length], dash: "dash" }, legendgroup: group, showlegend: true,
-      uid: `${group}-reference`, ...hoverOf(p.x_label, label, false),
+      uid: `${group}-reference`, customdata: hoverData(t.x, t.mean), ...hoverOf(p.x_label, label, false, seriesLabel(t, p), symbolsOf(t.metric)),
     });
   }
   return out;
@@ -508,10 +554,34 @@ function configuredTraces(p: PlotPayload, s: ViewState, logY: boolean, slotOf: M
       type: "scatter", mode: "lines", name: escapeText(label), x, y: logY ? forLogAxis(y) : y, connectgaps: false,
       line: { width: 1.2, color: withAlpha(theme.palette[slot % theme.palette.length], 0.75), dash: "dot", shape: lineShape(t) },
       legendgroup: CONFIGURED_GROUP, showlegend: out.length === 0, uid: `${CONFIGURED_GROUP}-${index}`,
-      ...(texts ? { hovertext: tail ? [...texts, texts[texts.length - 1]] : texts } : {}), ...hoverOf(p.x_label, label, texts !== null),
+      ...(texts ? { hovertext: tail ? [...texts, texts[texts.length - 1]] : texts } : {}), customdata: hoverData(x, y),
+      ...hoverOf(p.x_label, label, texts !== null, seriesLabel(t, p)),
     });
   }
   return out;
+}
+
+/** The payload's notes (payload.notes) over the view of `s.metric`, when one of its lines is drawn. */
+export function payloadNotes(p: PlotPayload, s: ViewState): string[] {
+  if (visibleSeries(p, s).length === 0) return [];
+  return (p.notes ?? []).filter((n) => n.metrics.includes(s.metric)).map((n) => n.text);
+}
+
+/** The range a note cuts the bands of `metric` to on a linear axis (payload note band_range), if any. */
+export function bandRange(p: PlotPayload, metric: string): [number, number] | undefined {
+  return (p.notes ?? []).find((n) => n.metrics.includes(metric) && n.band_range)?.band_range;
+}
+
+/** A note's text in lines of about 6.2 px a character (11 px) that fit a plot `width` px wide (900 when unknown). */
+export function wrapNote(text: string, width?: number): string[] {
+  const limit = Math.max(40, Math.floor(((width && width > 0 ? width : 900) - 40) / 6.2));
+  const lines: string[] = [];
+  for (const word of text.split(" ")) {
+    const last = lines.length - 1;
+    if (last >= 0 && lines[last].length + 1 + word.length <= limit) lines[last] += ` ${word}`;
+    else lines.push(word);
+  }
+  return lines;
 }
 
 /**
@@ -566,7 +636,9 @@ function fitWithReferences(data: PlotlyTrace[], roles: TraceRole[], xrange: [num
     const above = logY ? ext[1] > measured[1] * REFERENCE_FACTOR : ext[1] > magnitude * REFERENCE_FACTOR;
     const below = logY ? ext[0] < measured[0] / REFERENCE_FACTOR : ext[0] < -magnitude * REFERENCE_FACTOR;
     const [lo, hi] = ext.map(hoverNumber);
-    off.push(above && below ? `${kind} (${lo} to ${hi})` : above ? `${kind} (up to ${hi})` : `${kind} (down to ${lo})`);
+    // (its symbols said: "μ the momentum, τ the dampening" beside γ(1−τ)/(1−μ): a user's pass)
+    const symbols = kind.includes("(1−μ)") ? ` ${symbolsOf("lr_momentum_steady")}` : "";
+    off.push(above && below ? `${kind} (${lo} to ${hi})${symbols}` : above ? `${kind} (up to ${hi})${symbols}` : `${kind} (down to ${lo})${symbols}`);
   }
   return { fit: fitY(kept, xrange, logY), references: true, off };
 }
@@ -613,7 +685,7 @@ export function buildFigureWithRoles(p: PlotPayload, s: ViewState, theme: Theme,
       roles.push("hidden");
       continue;
     }
-    const out = seriesTraces(t, label, colour, group, s.band, logY, floor, { xLabel: p.x_label, metric: p.metrics.find((m) => m.key === s.metric)?.label ?? s.metric });
+    const out = seriesTraces(t, label, colour, group, s.band, logY, floor, { xLabel: p.x_label, metric: p.metrics.find((m) => m.key === s.metric)?.label ?? s.metric }, bandRange(p, s.metric));
     data.push(...out.traces);
     roles.push(...out.roles);
     const smoothed = smoothedUnder(p, s, t);
@@ -625,7 +697,7 @@ export function buildFigureWithRoles(p: PlotPayload, s: ViewState, theme: Theme,
         // Its own legend entry, "smoothed loss": the dashed line was otherwise unexplained. A
         // click on it toggles the run, as its raw loss's entry does (same legend group).
         type: "scatter", mode: "lines", name: escapeText(smoothedLabel(smoothed, p)), x: smoothed.x, y: logY ? forLogAxis(smoothed.mean) : smoothed.mean,
-        connectgaps: false, line: { width: 2, color: colour, dash: "dash" }, ...hoverOf(p.x_label, "smoothed loss", false), legendgroup: group, showlegend: true,
+        connectgaps: false, line: { width: 2, color: colour, dash: "dash" }, customdata: hoverData(smoothed.x, smoothed.mean), ...hoverOf(p.x_label, "smoothed loss", false), legendgroup: group, showlegend: true,
         uid: `${group}-smoothed`,
       });
       roles.push("smoothed");
@@ -647,6 +719,10 @@ export function buildFigureWithRoles(p: PlotPayload, s: ViewState, theme: Theme,
       roles.push(kind);
     }
   }
+  if (roles.includes("band-min")) {
+    data.push(bandLegend(s.metric, theme));
+    roles.push("band-legend");
+  }
   // the drawn step range, resolved once (an empty end: the data's end) for the layout and the y fit
   const xrange = xRangeOf(s, p);
   const layout = buildLayout(p, s, theme, markers, xrange);
@@ -667,10 +743,12 @@ export function buildFigureWithRoles(p: PlotPayload, s: ViewState, theme: Theme,
     y.range = fit.range;
     y.autorange = false;
   }
-  if (logY && fit && fit.range[1] - fit.range[0] < 5) {
+  if (logY && fit) {
     // Over less than about four decades (at this height) plotly labels a log axis by bare digits
-    // ("5" for 0.05, every digit of each decade); explicit ticks carry their magnitude.
-    const ticks = logTicks(fit.range[0], fit.range[1]);
+    // ("5" for 0.05, every digit of each decade); explicit ticks carry their magnitude. Over more,
+    // plotly's own labels mixed notations on one axis ("1e−4, 1e−3, 0.01, 0.1": a user's pass):
+    // explicit decades (every k-th, at most WIDE_LOG_TICKS), in one notation (tickLabels).
+    const ticks = fit.range[1] - fit.range[0] < 5 ? logTicks(fit.range[0], fit.range[1]) : decadeTicks(fit.range[0], fit.range[1]);
     y.tickmode = "array";
     y.tickvals = ticks;
     y.ticktext = tickLabels(ticks);
@@ -682,6 +760,21 @@ export function buildFigureWithRoles(p: PlotPayload, s: ViewState, theme: Theme,
     layout.annotations = [{
       text: note,
       xref: "paper", yref: "paper", x: 1, y: 1, xanchor: "right", yanchor: "bottom", showarrow: false,
+      font: { color: theme.fontMuted, size: 11 },
+    }];
+  }
+  const notes = payloadNotes(p, s);
+  if (notes.length > 0) {
+    // Said, not silent: why a measured rate reads what it does (kernel/src/plot/notes.ts: plain
+    // SGD's updates rounding away in float32; an element-wise band whose top is elements of
+    // near-zero gradient), in lines over the plot, above the axis notes; the top margin grows.
+    const lines = wrapNote(notes.join(" · "), width);
+    const grow = 14 * lines.length;
+    layout.margin = { ...(layout.margin as Record<string, unknown>), t: ((layout.margin as { t: number }).t) + grow };
+    layout.height = (layout.height as number) + grow;
+    layout.annotations = [...((layout.annotations as unknown[]) ?? []), {
+      text: lines.map(escapeText).join("<br>"), align: "left",
+      xref: "paper", yref: "paper", x: 0, y: 1, xanchor: "left", yanchor: "bottom", yshift: 16, showarrow: false,
       font: { color: theme.fontMuted, size: 11 },
     }];
   }
@@ -824,6 +917,18 @@ export function logTicks(lo: number, hi: number): number[] {
   const step = ([5, 2, 1].find((m) => m * mag <= raw) ?? 1) * mag;
   const out: number[] = [];
   for (let v = Math.ceil(a / step) * step; v <= b; v += step) out.push(Number(v.toPrecision(12)));
+  return out;
+}
+
+/** Ticks at most of a wide log axis (decadeTicks). */
+export const WIDE_LOG_TICKS = 8;
+
+/** Decades over [lo, hi] (log10 units), every k-th so that at most WIDE_LOG_TICKS remain, k dividing the exponents alike. */
+export function decadeTicks(lo: number, hi: number): number[] {
+  const a = Math.ceil(lo), b = Math.floor(hi);
+  const k = Math.max(1, Math.ceil((b - a + 1) / WIDE_LOG_TICKS));
+  const out: number[] = [];
+  for (let d = Math.ceil(a / k) * k; d <= b; d += k) out.push(Number((10 ** d).toPrecision(12)));
   return out;
 }
 

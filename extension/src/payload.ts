@@ -68,6 +68,18 @@ export interface PlotPayload {
    * many the payload left out (its budget), and the order of the ones it carries.
    */
   param_info?: ParamInfo;
+  /**
+   * Notes over the views of `metrics` (optional, within version 1; kernel/src/plot/notes.ts): why
+   * a measured rate reads what it does. `band_range`: on a linear axis those metrics' bands are
+   * cut to [lo, hi] (the note says so).
+   */
+  notes?: PlotNote[];
+}
+
+export interface PlotNote {
+  metrics: string[];
+  text: string;
+  band_range?: [number, number];
 }
 
 export interface ParamInfo {
@@ -204,6 +216,21 @@ export function pointSteps(t: Series): [number, number][] | null {
   return out.length === t.x.length ? out : null;
 }
 
+function note(v: unknown, path: string): PlotNote {
+  const o = object(v, path);
+  const metrics = array(o.metrics, `${path}.metrics`, LIMITS.metrics).map((m, i) => {
+    if (typeof m !== "string") throw new PayloadError(`${path}.metrics[${i}]`, `expected a metric key (string), got ${describe(m)}`);
+    return m;
+  });
+  const out: PlotNote = { metrics, text: text(o, "text", path) };
+  if (o.band_range !== undefined && o.band_range !== null) {
+    const r = array(o.band_range, `${path}.band_range`, 2).map((x, i) => finite(x, `${path}.band_range[${i}]`));
+    if (r.length !== 2 || !(r[0] < r[1])) throw new PayloadError(`${path}.band_range`, "expected [lo, hi] with lo < hi");
+    out.band_range = [r[0], r[1]];
+  }
+  return out;
+}
+
 function paramInfo(v: unknown, path: string): ParamInfo {
   const o = object(v, path);
   const count = (key: string) => {
@@ -263,5 +290,6 @@ export function validatePayload(data: unknown): PlotPayload {
     live: bool(o, "live", "payload"),
   };
   if (o.param_info !== undefined && o.param_info !== null) out.param_info = paramInfo(o.param_info, "payload.param_info");
+  if (o.notes !== undefined && o.notes !== null) out.notes = array(o.notes, "payload.notes", LIMITS.markers).map((n, i) => note(n, `payload.notes[${i}]`));
   return out;
 }

@@ -12,7 +12,7 @@ import type { Message } from "@lumino/messaging";
 import { Widget } from "@lumino/widgets";
 import { Controls } from "./controls";
 import { createErrorBox } from "./errorbox";
-import { buildFigure, legendLine, titleUnderModebar } from "./figure";
+import { BAND_LEGEND, buildFigure, legendLine, titleUnderModebar } from "./figure";
 import { MARKER_KINDS, PLOT_MIME, type PlotPayload, validatePayload } from "./payload";
 import { DOUBLE_CLICK_DELAY, loadPlotly, PLOTLY_CONFIG, type PlotlyApi, type PlotlyGraphDiv, type PlotlyLoader } from "./plotly";
 import { applyControl, type ControlEvent, initialState, rangeFromRelayout, reconcile, type ViewState } from "./state";
@@ -189,6 +189,12 @@ export class LrlabPlotRenderer extends Widget implements IRenderMime.IRenderer {
     const kind = MARKER_KINDS.find((k) => k === trace?.uid);
     if (kind !== undefined) {
       if (!isolate) this.onControl({ type: "marker", kind });
+      return false;
+    }
+    if (trace?.uid === BAND_LEGEND) {
+      // the spread band's entry (figure.ts bandLegend): its click turns the band off, as the
+      // toolbar's box does (which turns it back on)
+      if (!isolate) this.onControl({ type: "band", on: false });
       return false;
     }
     const line = this.drawnPayload && trace ? legendLine(this.drawnPayload, trace.legendgroup) : undefined;

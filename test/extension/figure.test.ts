@@ -19,7 +19,8 @@ describe("buildFigure: one run with two parameter groups", () => {
     const { data, roles, layout } = buildFigureWithRoles(p, s, light);
     expect(s.metric).toBe("lr_projected");
     // then each group's configured lr, dotted, as a reference (userD_plots_figure.test.ts)
-    expect(roles).toEqual(["band-max", "band-min", "line", "band-max", "band-min", "line", "configured", "configured"]);
+    // (and the band's legend entry, saying what is shaded: userpass16_figure.test.ts)
+    expect(roles).toEqual(["band-max", "band-min", "line", "band-max", "band-min", "line", "configured", "configured", "band-legend"]);
     const lines = data.filter((_, i) => roles[i] === "line");
     const src = p.series.filter((t) => t.metric === "lr_projected");
     expect(lines.map((l) => l.name)).toEqual(["group 0", "group 1"]);
@@ -41,7 +42,7 @@ describe("buildFigure: one run with two parameter groups", () => {
     expect((data[2].line as any).color).toBe(LIGHT_PALETTE[0]);
     expect((data[5].line as any).color).toBe(LIGHT_PALETTE[1]);
     expect(data.every((t) => t.connectgaps === false || t.mode === "markers")).toBe(true);
-    expect(data.map((t) => t.uid)).toEqual(["line0-max", "line0-min", "line0-mean", "line1-max", "line1-min", "line1-mean", "configured-lr-0", "configured-lr-1"]);
+    expect(data.map((t) => t.uid)).toEqual(["line0-max", "line0-min", "line0-mean", "line1-max", "line1-min", "line1-mean", "configured-lr-0", "configured-lr-1", "band-legend"]);
     expect((layout.yaxis as any).type).toBe("log");
     expect((layout.yaxis as any).title.text).toBe("projected LR");
     expect((layout.xaxis as any).type).toBe("linear");
@@ -163,10 +164,12 @@ describe("buildFigure: one run with two parameter groups", () => {
     expect(y(flat, s).tickmode).toBe("array");
     expect((y(flat, s).tickvals as number[]).length).toBeGreaterThanOrEqual(3);
     expect((y(flat, s).ticktext as string[]).every((t) => Number(t) > 0.04 && Number(t) < 0.06)).toBe(true);
-    // a wide range keeps plotly's own ticks (decades)
+    // a wide range gets decades, in one notation (plotly's own mixed "1e−4" and "0.01": userpass16)
     const wide = clone(p);
     for (const t of wide.series) if (t.metric === "lr") t.mean = t.mean.map((v, i) => (v === null ? null : 10 ** -(i % 8)));
-    expect(y(wide, applyControl(initialState(wide), { type: "metric", metric: "lr" }, wide)).tickvals).toBeUndefined();
+    const wy = y(wide, applyControl(initialState(wide), { type: "metric", metric: "lr" }, wide));
+    expect((wy.tickvals as number[]).every((v) => Number.isInteger(Math.round(Math.log10(v) * 1e9) / 1e9))).toBe(true);
+    expect((wy.ticktext as string[]).every((t) => t.includes("e"))).toBe(true);
   });
 
   it("log ticks: enough of them, each with its magnitude", () => {

@@ -86,7 +86,8 @@ describe("LrlabPlotRenderer", () => {
     await r.renderModel(model(fixture("trace_two_groups")));
     expect(plotly.calls.map((c) => c.fn)).toEqual(["newPlot"]);
     // the two groups, and the configured lr's reference lines under one entry
-    expect(plotly.last.data.filter((t) => t.mode === "lines" && t.showlegend !== false)).toHaveLength(3);
+    // (and the band's entry, "shaded: ...": userpass16_figure.test.ts)
+    expect(plotly.last.data.filter((t) => t.mode === "lines" && t.showlegend !== false && t.uid !== "band-legend")).toHaveLength(3);
     const select = control<HTMLSelectElement>("metric");
     expect([...select.options].map((o) => o.textContent)).toEqual(["lr", "projected LR", "realized LR", "per-sample LR", "update ratio", "loss"]);
     expect(select.value).toBe("lr_projected");
@@ -143,7 +144,7 @@ describe("LrlabPlotRenderer", () => {
     control<HTMLButtonElement>("reset").click();
     await settle();
     expect(select.value).toBe("lr_projected");
-    expect(plotly.last.data.filter((t) => t.showlegend !== false).map((t) => t.name)).toEqual(["group 0", "group 1", "configured lr"]);
+    expect(plotly.last.data.filter((t) => t.showlegend !== false).map((t) => t.name)).toEqual(["group 0", "group 1", "configured lr", "shaded: min–max of the steps a point merges"]);
     expect(band.checked).toBe(true);
     expect(g1.checked).toBe(true);
   });
@@ -154,7 +155,7 @@ describe("LrlabPlotRenderer", () => {
     /** What plotly reports for a click on the legend entry of run `name` (its drawn line). */
     const entryOf = (name: string) => ({ data: plotly.last.data, curveNumber: plotly.last.data.findIndex((t) => t.name === name && t.showlegend !== false) });
     // (the configured lr's reference entry left aside: plotly's own toggle, figure.ts configuredTraces)
-    const visibility = () => Object.fromEntries(plotly.last.data.filter((t) => t.showlegend !== false && t.mode !== "markers" && t.name !== "configured lr").map((t) => [t.name, t.visible ?? true]));
+    const visibility = () => Object.fromEntries(plotly.last.data.filter((t) => t.showlegend !== false && t.mode !== "markers" && t.name !== "configured lr" && t.uid !== "band-legend").map((t) => [t.name, t.visible ?? true]));
     // a marker kind's entry goes through the state too: its markers and each divergence's dashed
     // line (a layout shape, which plotly's own toggle left drawn) go and come back together; its
     // double click (plotly's would hide every line behind the state's back) does nothing

@@ -153,7 +153,7 @@ describe("F7: hovers name the axes", () => {
     const p = ext(bundle({ b128: sgd(), ReduceLROnPlateau_run_name: mom() }, { default_metric: "loss", svg: false })[PLOT_MIME]);
     const f = buildFigureWithRoles(p, initialState(p), light);
     const line = f.data[f.roles.indexOf("line")];
-    expect(line.hovertemplate).toBe("%{meta[0]} %{x:.4~g} · %{meta[1]} %{y:.4~g} · %{fullData.name}<extra></extra>");
+    expect(line.hovertemplate).toBe("%{meta[0]} %{customdata[0]} · %{meta[1]} %{customdata[1]} · %{fullData.name}<extra></extra>");
     expect(line.meta).toEqual(["step", "loss"]);
     expect((f.layout.hoverlabel as any).namelength).toBe(-1);
   });

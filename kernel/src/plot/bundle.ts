@@ -28,6 +28,7 @@ import { toPlotly } from "./plotly";
 import { toSvgSync } from "./svg";
 import { toText } from "./text";
 import { withRecordedMetrics } from "./recorded";
+import { roundingNote } from "./notes";
 import { samplesBatch, SAMPLES_LABEL, toSamplesAxis } from "./samples_axis";
 
 export const SVG_MIME = "image/svg+xml";
@@ -142,6 +143,9 @@ export function figure(x: BundleInput, options: BundleOptions = {}): Figure {
     // the metrics the trace recorded that its source leaves out (recorded.ts)
     let s = withRecordedMetrics(p, p.to_figure_source(), options.default_metric ? [options.default_metric] : []);
     if (axis === "samples") s = toSamplesAxis(s, samplesBatch(p, name ?? s.name));
+    // plain SGD's updates rounding away in float32 (notes.ts): said over the rates' views
+    const rounding = roundingNote(p, s, items.length > 1 ? name ?? s.name : "");
+    if (rounding) s = { ...s, notes: [...(s.notes ?? []), rounding] };
     if (name === undefined) return s;
     return {
       ...s,

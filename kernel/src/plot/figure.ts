@@ -50,7 +50,8 @@
 import type { Bucket } from "../trace/series";
 import { closeMatches } from "../close_matches";
 import { downsample, downsampleAligned, spansOf, stairs, type Points } from "./downsample";
-import type { Marker, MetricInfo, PlotPayload, Series } from "./payload";
+import { elementwiseNote } from "./notes";
+import type { Marker, MetricInfo, PlotNote, PlotPayload, Series } from "./payload";
 
 /** Every metric a figure may show, in display order, with its label and default axis. */
 export const METRIC_CATALOGUE: readonly MetricInfo[] = [
@@ -100,6 +101,8 @@ export interface FigureSource {
   markers?: Marker[];
   /** Lines for text/plain naming the key numbers. */
   summary?: string[];
+  /** Notes over some metrics' views (notes.ts roundingNote): the payload's `notes`. */
+  notes?: PlotNote[];
 }
 
 export interface FigureOptions {
@@ -472,6 +475,11 @@ export function make_figure(sources: readonly FigureSource[], options: FigureOpt
     live: options.live ?? false,
     ...(param_info ? { param_info } : {}),
   };
+  // notes over some metrics' views (notes.ts): the sources' (SGD's rounding), the element-wise band's
+  const notes = sources.flatMap((src) => src.notes ?? []).filter((n) => n.metrics.some((m) => present.has(m)));
+  const outliers = elementwiseNote(payload);
+  if (outliers) notes.push(outliers);
+  if (notes.length > 0) payload.notes = notes;
   const summary: string[] = [payload.title];
   for (const src of sources) for (const line of src.summary ?? []) summary.push(line);
   return { payload, summary, downsampled, ...(paramLines ? { param_lines: paramLines } : {}) };
@@ -489,6 +497,11 @@ export interface Panel {
   params?: string[];
   /** A line over the panel saying what it shows (the per-parameter panel: which of how many). */
   note?: string;
+  /**
+   * On a linear axis, bands of this panel are cut to [lo, hi] (a payload note's band_range: an
+   * element-wise band whose top is elements of near-zero gradient, notes.ts).
+   */
+  band_range?: [number, number];
   /**
    * Metrics of `metrics` drawn here only as reference lines: their series that name a metric of
    * this panel in `reference_for` (SGD momentum's steady-state rate beside the projected rate).
@@ -584,7 +597,8 @@ export function panelsFor(payload: PlotPayload): Panel[] {
     .map((p) => ({ ...p, log: payload.kind === "schedule" ? wideSchedule(payload, p.metrics) : p.log ? !hasNonPositive(payload, p.metrics) : spansDecades(payload, p.metrics) }))
     .flatMap((p) => splitByScale(payload, p))
     .filter((p) => payload.series.some((s) => inPanel(p, s)))
-    .map((p) => withCutNote(payload, p));
+    .map((p) => withCutNote(payload, p))
+    .map((p) => withPayloadNotes(payload, p));
   // Static pictures stay readable: of the other metrics (which the payload carries for the
   // extension's metric selector) only a cycled momentum gets a panel in a trace figure; other
   // kinds show every metric they have.
@@ -666,6 +680,19 @@ function withCutNote(payload: PlotPayload, p: Panel): Panel {
   if (cut === 0) return p;
   const what = p.metrics.every((m) => QUANTILE_BAND_METRICS.includes(m)) ? "q05" : "minimum";
   return { ...p, note: `band cut at the axis where its ${what} is ≤ 0 (${cut} point${cut === 1 ? "" : "s"})` };
+}
+
+/**
+ * The payload's notes (notes.ts) over the panels that draw their metrics (a panel of parameters'
+ * lines draws none of them), after any note the panel has; a linear panel takes a note's
+ * band_range.
+ */
+function withPayloadNotes(payload: PlotPayload, p: Panel): Panel {
+  if (p.params) return p;
+  const notes = (payload.notes ?? []).filter((n) => n.metrics.some((m) => p.metrics.includes(m) && !(p.references ?? []).includes(m)));
+  if (notes.length === 0) return p;
+  const range = p.log ? undefined : notes.find((n) => n.band_range)?.band_range;
+  return { ...p, note: [p.note, ...notes.map((n) => n.text)].filter(Boolean).join("; "), ...(range ? { band_range: range } : {}) };
 }
 
 /** Metrics whose band is a spread of elements (q05–q95), not the min–max of the steps a point merges. */

@@ -90,4 +90,19 @@ export interface PlotPayload {
    * lines as before.
    */
   param_info?: { total: number; omitted: number; criterion: string };
+  /**
+   * Notes a renderer shows over the views of `metrics` (plot/notes.ts): why a measured rate reads
+   * what it does (plain SGD's updates rounding away in float32; an element-wise band whose top is
+   * elements of near-zero gradient). `band_range`: on a linear axis the bands of those metrics
+   * are cut to [lo, hi], so the lines stay readable (the note says so). Optional, added within
+   * version 1: a renderer that does not know it draws the plot as before.
+   */
+  notes?: PlotNote[];
+}
+
+/** A note over the views of some metrics (PlotPayload.notes). */
+export interface PlotNote {
+  metrics: string[];
+  text: string;
+  band_range?: [number, number];
 }

@@ -253,6 +253,23 @@ export const KEY_COLOUR = "#555555";
  * reduction, OneCycleLR's final rate: a teacher's pass). Null for other lines. The extension and
  * the SVG draw the same (extension/src/figure.ts stepTail, svg.ts).
  */
+/** `text` in lines of at most `limit` characters, broken at spaces (a longer word keeps a line of its own). */
+export function wrapWords(text: string, limit: number): string[] {
+  const lines: string[] = [];
+  for (const word of text.split(" ")) {
+    const last = lines.length - 1;
+    if (last >= 0 && lines[last].length + 1 + word.length <= limit) lines[last] += ` ${word}`;
+    else lines.push(word);
+  }
+  return lines;
+}
+
+/** A band edge cut to the panel's band_range on a linear axis (notes.ts elementwiseNote); svg.ts cuts alike. */
+export function cutBand(v: number | null | undefined, panel: { log: boolean; band_range?: [number, number] }): number | null | undefined {
+  if (v === null || v === undefined || panel.log || !panel.band_range) return v;
+  return Math.min(Math.max(v, panel.band_range[0]), panel.band_range[1]);
+}
+
 export function stepTail(s: Pick<Series, "metric" | "x" | "mean">): { x: number[]; y: number[] } | null {
   const n = s.x.length;
   if (n === 0 || !stepwise(s)) return null;
@@ -508,7 +525,9 @@ export function toPlotly(payload: PlotPayload): PlotlyFigure {
         if (s.min && s.max && !panel.params) {
           // The band as closed shapes, one per run of points with both edges (on a log axis, both
           // > 0): "tonexty" between two lines would fill across gaps towards the next run.
-          const edges = bandEdges(s.min, s.max, panel.log, floors.get(panel) ?? null);
+          // (a linear panel's band_range cuts it, as its note says: svg.ts cutBand)
+          const cut = (vs: (number | null)[]) => vs.map((v) => cutBand(v, panel) as number | null);
+          const edges = bandEdges(cut(s.min), cut(s.max), panel.log, floors.get(panel) ?? null);
           const shape = bandShape(s.x, edges.lo, edges.hi);
           data.push({
             type: "scatter", mode: "lines", x: shape.x, y: shape.y, xaxis: xa, yaxis: ya, fill: "toself",
@@ -540,7 +559,9 @@ export function toPlotly(payload: PlotPayload): PlotlyFigure {
   panels.forEach((panel, i) => {
     if (!panel.note) return;
     const top = 1 - i * (h + gap);
-    annotations.push({ xref: "paper", yref: "paper", x: 0, y: top, xanchor: "left", yanchor: "bottom", text: escapeText(panel.note), showarrow: false, font: { size: 11, color: "#555" } });
+    // (a long note, notes.ts, in lines: one ran past the picture)
+    const lines = wrapWords(panel.note, 110);
+    annotations.push({ xref: "paper", yref: "paper", x: 0, y: top, xanchor: "left", yanchor: "bottom", align: "left", text: lines.map(escapeText).join("<br>"), showarrow: false, font: { size: 11, color: "#555" } });
   });
   // Suggestions' labels above and below their diamonds in turn, by rate: valley and minimum/10
   // are often close, and their labels printed over each other.

@@ -25,7 +25,7 @@
 import type * as Vega from "vega";
 import type * as VegaLite from "vega-lite";
 import { inPanel, panelsFor, seriesLabel, SVG_POINTS } from "./figure";
-import { bandEdges, DASHES, KEY_COLOUR, legendOf, logBandFloor, panelKey, stepTickFormat, stepwise } from "./plotly";
+import { bandEdges, cutBand, DASHES, wrapWords, KEY_COLOUR, legendOf, logBandFloor, panelKey, stepTickFormat, stepwise } from "./plotly";
 import type { PlotPayload } from "./payload";
 
 /** Tick labels: plain numbers in the middle range, 1e+10 / 1e-6 style outside it (~g would write
@@ -140,6 +140,16 @@ function axisTitle(title: string): string | string[] {
 }
 
 /** Non-positive values cannot sit on a log axis: they become gaps rather than -Infinity. */
+/**
+ * A panel's note in lines that fit its width (about 6 px a character at 11 px): one title line
+ * ran past the picture once a note said why a rate reads what it does (notes.ts). A short note
+ * stays one string.
+ */
+export function noteLines(note: string): string | string[] {
+  const limit = Math.floor(PANEL_WIDTH / 6);
+  return note.length <= limit ? note : wrapWords(note, limit);
+}
+
 function onAxis(v: number | null | undefined, log: boolean): number | null {
   if (v === null || v === undefined || !Number.isFinite(v)) return null;
   return log && v <= 0 ? null : v;
@@ -222,8 +232,9 @@ export function toVegaLite(payload: PlotPayload, caption: readonly string[] = []
         // a line of steps goes on over its last step (plotly.ts stepTail): no bare tick at the end
         if (step && j === t.x.length - 1) lines.push({ series: entry, ...own, x: x + 1, y: onAxis(mean[j], panel.log), step });
         if (min && max && !panel.params) {
-          const lo = onAxis(min[j], panel.log);
-          const hi = onAxis(max[j], panel.log);
+          // a linear panel's band_range (figure.ts withPayloadNotes): cut there, as its note says
+          const lo = onAxis(cutBand(min[j], panel), panel.log);
+          const hi = onAxis(cutBand(max[j], panel), panel.log);
           bands.push({ series: entry, ...own, x, y: null, lo, hi: lo === null ? null : hi });
         }
       });
@@ -317,7 +328,7 @@ export function toVegaLite(payload: PlotPayload, caption: readonly string[] = []
         ],
       });
     });
-    return { width: PANEL_WIDTH, height: PANEL_HEIGHT, layer: layers, ...(panel.note ? { title: { text: panel.note, fontSize: 11, fontWeight: "normal", anchor: "start", color: "#555" } } : {}) };
+    return { width: PANEL_WIDTH, height: PANEL_HEIGHT, layer: layers, ...(panel.note ? { title: { text: noteLines(panel.note), fontSize: 11, fontWeight: "normal", anchor: "start", color: "#555" } } : {}) };
   });
   return {
     $schema: "https://vega.github.io/schema/vega-lite/v5.json",

@@ -1,0 +1,127 @@
+/**
+ * Notes a plot shows over some metrics' views (payload `notes`): why a measured rate reads what it
+ * does, where a student would otherwise read a lesson that is not there. Both are detected from
+ * what a trace records, cheaply (one pass over bucketed series), and change no recorded metric.
+ *
+ * - Rounding (roundingNote): plain SGD (no momentum, no weight decay) steps θ ← θ − γ·g, so its
+ *   projected lr −⟨Δ,g⟩/‖g‖² is γ exactly, up to float32's rounding of θ − γ·g. In a converged run
+ *   γ·g falls below the resolution of θ (half its ulp) and the update rounds away: the projected
+ *   rate read 1e-4 for a configured 0.01 after 40,000 steps (PyTorch 2.13 reads 7.6e-5 on the same
+ *   seed), and a student read "SGD's effective rate decayed 100×" (a user's pass). Nothing else
+ *   moves it below γ (a maximized loss makes it −γ, excluded by its sign), so the criterion is:
+ *   a bucket of steps whose projected rate lies in [0, γ/2) throughout (its max below half the
+ *   configured rate's min), with momentum and weight decay recorded as 0 there. The note says at
+ *   how many steps, from which to which.
+ * - Element-wise outliers (elementwiseNotes): ρ = −Δ/g of an element whose gradient is float noise
+ *   (~1e-10: MHA's key-projection bias) is 1e4–1e5 under Adam, which moves every element by about
+ *   γ; when they are 5% of a group its q95 is there, and a linear axis 0..80,000 flattened the
+ *   medians onto 0 (a user's pass). When a line's band top exceeds OUTLIER_RATIO times its
+ *   median's largest |value|, the note says so, with how far and at how many points (the trace
+ *   keeps q05/q50/q95, so "at least 5% of the elements" is what it can say of their number), and
+ *   `band_range` cuts the band on a linear axis at BAND_CUT times the medians' largest |value|.
+ */
+import type { Bucket } from "../trace/series";
+import type { FigureSource } from "./figure";
+import type { PlotNote, PlotPayload } from "./payload";
+
+/** The metrics whose views carry the rounding note: the measured rates plain SGD's γ shows in. */
+export const ROUNDING_METRICS: readonly string[] = ["lr_projected", "lr_realized", "lr_per_sample", "lr_elementwise"];
+/** A bucket counts as rounded when its projected rate stays below this share of γ. */
+export const ROUNDING_SHARE = 0.5;
+/** A band top this many times the median's largest |value| is said to come from near-zero gradients. */
+export const OUTLIER_RATIO = 100;
+/** A linear axis cuts such a band at this many times the medians' largest |value|. */
+export const BAND_CUT = 3;
+
+/** What roundingNote reads of a trace (kernel/src/trace/trace.ts Trace). */
+interface Reader {
+  readonly plot_kind: string;
+  readonly metrics: readonly string[];
+  readonly optimizer_name?: string;
+  series(metric: string, group?: number): { buckets(): readonly Bucket[] } | undefined;
+}
+
+function isReader(x: unknown): x is Reader {
+  const r = x as Reader;
+  return typeof x === "object" && x !== null && r.plot_kind === "trace" && Array.isArray(r.metrics) && typeof r.series === "function";
+}
+
+/** A number in a note: 2 significant digits, exponents below 1e−3 and from 1e5 (as the axes). */
+export function noteNumber(v: number): string {
+  const r = Number(v.toPrecision(2));
+  return (r !== 0 && (Math.abs(r) < 1e-3 || Math.abs(r) >= 1e5) ? r.toExponential() : String(r)).replace(/-/g, "\u2212");
+}
+
+/** A step count with thousands separators ("38,012"). */
+function count(n: number): string {
+  return n.toLocaleString("en-US");
+}
+
+/**
+ * The rounding note of a plain SGD trace (file comment), or null. `who`: the run's name when the
+ * plot holds several runs ("" otherwise).
+ */
+export function roundingNote(p: unknown, src: FigureSource, who = ""): PlotNote | null {
+  if (!isReader(p) || p.optimizer_name !== "SGD") return null;
+  for (const m of ["lr", "lr_projected", "momentum", "weight_decay"]) if (!p.metrics.includes(m)) return null;
+  const groups = [...new Set(src.series.filter((s) => s.group !== null && !s.param).map((s) => s.group as number))].sort((a, b) => a - b);
+  const parts: string[] = [];
+  for (const g of groups) {
+    const at = (metric: string) => new Map((p.series(metric, g)?.buckets() ?? []).map((b) => [b.first_step, b]));
+    const lr = at("lr"), mom = at("momentum"), wd = at("weight_decay");
+    let steps = 0, total = 0, first = -1, last = -1;
+    for (const b of p.series("lr_projected", g)?.buckets() ?? []) {
+      total += b.pushes;
+      const l = lr.get(b.first_step), mu = mom.get(b.first_step), w = wd.get(b.first_step);
+      if (b.count === 0 || b.min === null || b.max === null || !l || l.min === null || l.min <= 0) continue;
+      // momentum and weight decay held 0 (a bucket without values for them does not count)
+      if (!mu || mu.count === 0 || mu.min !== 0 || mu.max !== 0 || !w || w.count === 0 || w.min !== 0 || w.max !== 0) continue;
+      if (b.min < 0 || b.max >= ROUNDING_SHARE * l.min) continue;
+      steps += b.pushes;
+      if (first < 0) first = b.first_step;
+      last = b.last_step;
+    }
+    if (steps === 0) continue;
+    const range = first === last ? `step ${count(first)}` : `steps ${count(first)}–${count(last)}`;
+    parts.push(`${groups.length > 1 ? `group ${g}: ` : ""}${count(steps)} of ${count(total)} steps (${range})`);
+  }
+  if (parts.length === 0) return null;
+  return {
+    metrics: [...ROUNDING_METRICS],
+    text: `${who ? `${who}: ` : ""}projected lr below half the configured lr at ${parts.join("; ")}: plain SGD's updates γ·g there are below float32's resolution of θ and round away (as in PyTorch), the rate set did not change`,
+  };
+}
+
+/** The element-wise outlier note of a payload's ρ lines (file comment), or null. */
+export function elementwiseNote(payload: Pick<PlotPayload, "series" | "kind">): PlotNote | null {
+  const lines = payload.series.filter((s) => s.metric === "lr_elementwise" && !s.param && s.max);
+  if (lines.length === 0) return null;
+  const names = new Set(payload.series.map((s) => s.name));
+  const groups = new Set(payload.series.filter((s) => s.group !== null).map((s) => s.group));
+  let widest = 0, lowest = Infinity;
+  const parts: string[] = [];
+  for (const s of lines) {
+    let med = 0;
+    for (const v of s.mean) if (v !== null) med = Math.max(med, Math.abs(v));
+    widest = Math.max(widest, med);
+    for (const v of s.min ?? []) if (v !== null) lowest = Math.min(lowest, v);
+    if (!(med > 0)) continue;
+    let top = -Infinity, points = 0;
+    for (const v of s.max ?? []) {
+      if (v === null) continue;
+      top = Math.max(top, v);
+      if (v > OUTLIER_RATIO * med) points++;
+    }
+    if (points === 0) continue;
+    const who = [names.size > 1 || payload.kind === "compare" ? s.name : "", groups.size > 1 && s.group !== null ? `group ${s.group}` : ""].filter(Boolean).join(" · ");
+    parts.push(`${who ? `${who}: ` : ""}q95 up to ${noteNumber(top)}, ${noteNumber(top / med)}× the median's largest |value| ${noteNumber(med)} (${points} of ${s.x.length} points)`);
+  }
+  if (parts.length === 0) return null;
+  const hi = BAND_CUT * widest;
+  const lo = Math.max(lowest, -hi);
+  return {
+    metrics: ["lr_elementwise"],
+    text: `element-wise band: ${parts.join("; ")}: at least 5% of the elements take their step on a gradient near zero (ρ = −Δ/g grows as g → 0); a linear axis cuts the band at ${noteNumber(hi)}`,
+    band_range: [lo < hi ? lo : -hi, hi],
+  };
+}
