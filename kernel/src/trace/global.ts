@@ -20,6 +20,7 @@ import type { StepMetrics } from "./metrics";
 import type { BoundedSeries } from "./series";
 import { _set_trace_run, find_run } from "./runs";
 import { continuedTrace, optionDifference } from "./append";
+import { ClipWatch } from "./clip";
 
 export class GlobalTrace {
   /** One trace per optimizer, in the order they first stepped. */
@@ -27,6 +28,11 @@ export class GlobalTrace {
   /** Weak: a stopped run (kept by name for %lr_compare) does not keep its optimizers alive. */
   private readonly byOptimizer = new WeakMap<object, Trace>();
   private handles: { remove(): void }[] = [];
+  /**
+   * The clipping calls of the cell (clip.ts), on any parameter: an optimizer's trace is made at its
+   * first step, after that step's clip_grad_norm_ ran; each trace takes its parameters' records.
+   */
+  private clipWatch: ClipWatch | null = null;
   private listeners = new Set<StepListener>();
   private lastStepped: Trace | null = null;
   private pendingLoss: (number | Tensor)[] = [];
@@ -57,6 +63,8 @@ export class GlobalTrace {
     new Trace(null, options); // validates the options now, not at the first step
     if (!hooks) return;
     if (options.append === true) this.continueRun();
+    this.clipWatch = new ClipWatch(null).start();
+    for (const t of this.traces) t._watch_clipping(this.clipWatch, false);
     this.handles = [
       register_optimizer_step_pre_hook((opt: Optimizer, args: unknown[], kwargs: Record<string, unknown>) => {
         if (!suspended()) return this.traceOf(opt as unknown as TraceableOptimizer)._before_step(opt as unknown as TraceableOptimizer, args, kwargs);
@@ -109,6 +117,8 @@ export class GlobalTrace {
     for (const h of this.handles) h.remove();
     this.handles = [];
     for (const t of this.traces) t.stop();
+    this.clipWatch?.stop();
+    this.clipWatch = null;
   }
 
   /** The trace of `optimizer` (undefined when it has not stepped yet). */
@@ -269,6 +279,7 @@ export class GlobalTrace {
       this.rename();
       for (const l of this.listeners) this.forward(t, l);
     }
+    t._watch_clipping(this.clipWatch, false);
     for (const loss of this.pendingLoss.splice(0)) t.log_loss(loss);
     if (this.pendingBatch !== null) t._next_batch_size(this.pendingBatch, "log_loss");
     return t;

@@ -55,6 +55,14 @@ export interface StepMetrics {
   betas: [number, number] | null;
   weight_decay: number | null;
   loss: number | null;
+  /**
+   * ‖g‖ before clipping, when clip_grad_norm_/clip_grad_value_ ran on the group's gradients
+   * since the last step (clip.ts); null otherwise, and for a parameter's own metrics (per group).
+   * The other metrics stay relative to the gradient step() read (the clipped one).
+   */
+  grad_norm_raw: number | null;
+  /** ‖g_clipped‖/‖g_raw‖ of that clipping (clip.ts); null without clipping, as grad_norm_raw. */
+  clip_factor: number | null;
 }
 
 /** Scalar metrics that become series (one BoundedSeries each). */
@@ -65,8 +73,13 @@ export const SCALAR_METRICS = [
 /** Quantile metrics: recorded as three series each, `.q05`, `.q50` and `.q95`. */
 export const QUANTILE_METRICS = ["lr_elementwise", "lr_preconditioned"] as const;
 export const SERIES_QUANTILES = ["q05", "q50", "q95"] as const;
+/**
+ * Clipping metrics (clip.ts), per group: their series are made at the first step that clipping
+ * ran before, so a run without clipping has none (series() undefined) and pays nothing for them.
+ */
+export const CLIP_METRICS = ["grad_norm_raw", "clip_factor"] as const;
 /** Every name the `metrics` option accepts. */
-export const METRIC_NAMES: readonly string[] = [...SCALAR_METRICS, ...QUANTILE_METRICS, "loss"];
+export const METRIC_NAMES: readonly string[] = [...SCALAR_METRICS, ...QUANTILE_METRICS, "loss", ...CLIP_METRICS];
 
 /** The measured metrics of one step, from the sums of its elements. */
 export interface Measured {

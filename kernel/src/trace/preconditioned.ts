@@ -35,7 +35,12 @@
  * step size does not multiply g), Adafactor (factored second moment with relative step sizes),
  * Muon (orthogonalised update, not element-wise), LBFGS (a quasi-Newton direction).
  *
- * `kind` is found from the class chain, so a user's subclass of Adam counts as Adam.
+ * `kind` is found from the class chain, so a user's subclass of Adam counts as Adam, as long as the
+ * step it takes is Adam's own: a subclass that overrides `step()` (LARS or LAMB written over SGD's
+ * groups, a projection after `super.step()`, a doubled step) takes another step than the formula
+ * describes, so it has no factor (null, as an unknown optimizer), and `factorNote` says why (a
+ * user's pass read "lr_preconditioned median 0.1" for a LARS whose measured rates were 0.067 and
+ * 0.092).
  */
 import type { Tensor } from "../tensor/tensor";
 
@@ -51,16 +56,53 @@ const KINDS: Record<string, PreconditionedKind> = {
   SparseAdam: "SparseAdam",
 };
 
-/** The optimizer's class name, and the first known one up its prototype chain. */
-export function optimizerKind(optimizer: object): { name: string; kind: PreconditionedKind | null } {
+/** The classes whose factor is known, as `factorNote` lists them. */
+const KNOWN = Object.keys(KINDS).join(", ");
+
+/**
+ * The step an optimizer's `step()` runs: what the wrapper of its step hooks wraps (optim/
+ * optimizer.ts _patch_step_function records it as `__wrapped__`, as functools.wraps does), or,
+ * when another wrapper is outermost (an LR scheduler's, which records nothing), the step its class
+ * defines, which is what that wrapper was made of at construction.
+ */
+function stepThatRuns(optimizer: object): unknown {
+  let f: unknown = (optimizer as { step?: unknown }).step;
+  let wrapped = false;
+  for (let i = 0; i < 8 && typeof f === "function" && (f as { __wrapped__?: unknown }).__wrapped__ !== undefined; i++) {
+    f = (f as { __wrapped__?: unknown }).__wrapped__;
+    wrapped = true;
+  }
+  return wrapped ? f : (Object.getPrototypeOf(optimizer) as { step?: unknown } | null)?.step;
+}
+
+/**
+ * The optimizer's class name, and the first known one up its prototype chain (`kind`), unless the
+ * step the optimizer runs is not that class's own (a subclass overriding `step()`: kind null,
+ * `overrides` the known class's name).
+ */
+export function optimizerKind(optimizer: object): { name: string; kind: PreconditionedKind | null; overrides: string | null } {
   const name = optimizer.constructor?.name ?? "Optimizer";
   let proto: object | null = Object.getPrototypeOf(optimizer);
   while (proto !== null && proto !== Object.prototype) {
     const n = (proto as { constructor?: { name?: string } }).constructor?.name;
-    if (n !== undefined && n in KINDS) return { name, kind: KINDS[n] };
+    if (n !== undefined && n in KINDS) {
+      const own = (proto as { step?: unknown }).step;
+      if (stepThatRuns(optimizer) !== own) return { name, kind: null, overrides: n };
+      return { name, kind: KINDS[n], overrides: null };
+    }
     proto = Object.getPrototypeOf(proto);
   }
-  return { name, kind: null };
+  return { name, kind: null, overrides: null };
+}
+
+/**
+ * The summary's line for an optimizer without a known factor (null for one with): a user could
+ * not tell "not applicable" from "not recorded" or "broken" (a user's pass).
+ */
+export function factorNote(k: { name: string; kind: PreconditionedKind | null; overrides: string | null }): string | null {
+  if (k.kind !== null) return null;
+  const why = k.overrides !== null ? `its own step(), not ${k.overrides}'s` : `a factor is known for ${KNOWN}`;
+  return `lr_preconditioned: not known for ${k.name} (${why}); the measured rates are shown`;
 }
 
 type Group = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any

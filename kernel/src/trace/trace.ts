@@ -18,13 +18,19 @@
  *
  * Nothing throws out of the hooks: a failure is kept in `trace.errors` and the step goes on.
  * The first step where Δ, θ_{t+1} or a logged loss is not finite is `diverged_at`.
+ *
+ * Gradient clipping between steps (clip_grad_norm_, clip_grad_value_) is seen by a ClipWatch
+ * (clip.ts): the metrics stay relative to the gradient step() reads, and each group's step also
+ * gets grad_norm_raw and clip_factor; nothing more is done in a run without clipping.
  */
 import type { Tensor } from "../tensor/tensor";
 import { bundle, type BundleOptions, type MimeBundle, type Plottable } from "../plot/bundle";
 import type { FigureSource, SourceSeries } from "../plot/figure";
 import { fmt } from "../plot/text";
-import { METRIC_NAMES, QUANTILE_METRICS, SCALAR_METRICS, SERIES_QUANTILES, type Measured, type StepMetrics } from "./metrics";
-import { optimizerKind, type PreconditionedKind } from "./preconditioned";
+import { CLIP_METRICS, METRIC_NAMES, QUANTILE_METRICS, SCALAR_METRICS, SERIES_QUANTILES, type Measured, type StepMetrics } from "./metrics";
+import { factorNote, optimizerKind, type PreconditionedKind } from "./preconditioned";
+import { ClipWatch, paramSet, type GroupClip } from "./clip";
+import { clipLine, notDivergedLine, overTheRun, seriesMedian, type ClipCounts } from "./summary_lines";
 import type { Quantiles } from "./quantiles";
 import type { Snapshots } from "./snapshot";
 import { OFFLOAD_MIN_ELEMENTS, StepPipeline, type GroupAtStep, type StepSink } from "./steps";
@@ -131,8 +137,11 @@ export type StepListener = (trace: Trace, metrics: StepMetrics[]) => void;
  * ("lr_elementwise.q50"), and the loss.
  */
 const SERIES_NAMES: readonly string[] = [
-  ...SCALAR_METRICS, ...QUANTILE_METRICS.flatMap((m) => SERIES_QUANTILES.map((q) => `${m}.${q}`)), "loss",
+  ...SCALAR_METRICS, ...QUANTILE_METRICS.flatMap((m) => SERIES_QUANTILES.map((q) => `${m}.${q}`)), "loss", ...CLIP_METRICS,
 ];
+
+/** METRIC_NAMES before the clipping metrics: a saved trace recording all of these recorded every metric (from_json). */
+const METRIC_NAMES_BEFORE_CLIP = METRIC_NAMES.filter((m) => !(CLIP_METRICS as readonly string[]).includes(m));
 
 /** The series of one group or one parameter: metric key (e.g. "lr_elementwise.q50") → series. */
 type SeriesMap = Map<string, BoundedSeries>;
@@ -234,6 +243,14 @@ export class Trace implements Plottable {
   private readonly _errors: Error[] = [];
 
   private readonly kind: PreconditionedKind | null;
+  /** Why lr_preconditioned is null for this optimizer (preconditioned.ts factorNote); null: known. */
+  private factorNote: string | null;
+  /** The clipping calls seen between steps (clip.ts): this trace's own, or its trace_all run's. */
+  private clipWatch: ClipWatch | null = null;
+  private ownClipWatch = false;
+  /** Each step's clipping per group, until its groups are recorded (the pipeline may defer them). */
+  private readonly clipAt = new Map<number, (GroupClip | null)[]>();
+  private readonly clipCounts: ClipCounts = { ran: 0, clipped: 0, uniform: [] };
   private readonly capacity: number;
   private readonly paramCapacity: number;
   private readonly groupSeries: SeriesMap[] = [];
@@ -293,9 +310,10 @@ export class Trace implements Plottable {
   constructor(optimizer: TraceableOptimizer | null, options: TraceOptions = {}, optimizer_name?: string) {
     validateOptions(options);
     this.optimizerRef = optimizer;
-    const k = optimizer ? optimizerKind(optimizer) : { name: optimizer_name ?? "Optimizer", kind: null };
+    const k = optimizer ? optimizerKind(optimizer) : { name: optimizer_name ?? "Optimizer", kind: null, overrides: null };
     this.optimizer_name = optimizer_name ?? k.name;
     this.kind = k.kind;
+    this.factorNote = optimizer ? factorNote(k) : null;
     this.name = options.name ?? "trace";
     this.batch_size = options.batch_size ?? null;
     this.reduction = options.reduction ?? "mean";
@@ -344,6 +362,9 @@ export class Trace implements Plottable {
   stop(): void {
     for (const h of this.handles) h.remove();
     this.handles = [];
+    if (this.ownClipWatch) this.clipWatch?.stop();
+    this.clipWatch = null;
+    this.ownClipWatch = false;
     this.pipeline.stop();
     this.hear(Infinity); // every step measured, to the listeners
     const opt = this.optimizerRef;
@@ -377,6 +398,16 @@ export class Trace implements Plottable {
   /** @internal Used by trace() and trace_all(): the hooks' removal handles. */
   _attach(handles: { remove(): void }[]): void {
     this.handles.push(...handles);
+  }
+
+  /**
+   * @internal Where the clipping calls between this trace's steps are seen (clip.ts): a watch of
+   * its own (trace(): stopped with it), or its trace_all run's (`own` false: the run stops it).
+   */
+  _watch_clipping(watch: ClipWatch | null, own: boolean): void {
+    if (this.ownClipWatch && this.clipWatch !== watch) this.clipWatch?.stop();
+    this.clipWatch = watch;
+    this.ownClipWatch = own;
   }
 
   /** The optimizer's parameter shapes and names, by group and place (append.ts). */
@@ -815,6 +846,12 @@ export class Trace implements Plottable {
     this.gradCount = -1;
     this.gradRef = null;
     if (loss === null) this.markGradients(optimizer);
+    const clip = this.clipWatch !== null ? this.clipWatch.take(optimizer) : null;
+    if (clip !== null) {
+      this.clipAt.set(step, clip);
+      this.clipCounts.ran++;
+      if (clip.some((c) => c !== null && c.clip_factor !== null && c.clip_factor < 1)) this.clipCounts.clipped++;
+    }
     this.pipeline.after(optimizer, step, loss);
     this.hear(step);
     if (this.listeners.size > 0 && (this.unheard.length > 0 || this.measuredSteps < this.steps)) this.hearSoon();
@@ -882,10 +919,19 @@ export class Trace implements Plottable {
   /** Records one group's step (and its parameters' with per_param): latest, series, divergence. */
   private recordStep(step: number, gi: number, at: GroupAtStep, meas: Measured, params: Measured[] | null, loss: number | null): StepMetrics {
     const m = this.stepMetrics(step, gi, at, meas, at.factor, loss);
+    if (this.clipAt.size > 0) {
+      const c = this.clipAt.get(step)?.[gi] ?? null;
+      if (c !== null) {
+        m.grad_norm_raw = c.grad_norm_raw;
+        m.clip_factor = c.clip_factor;
+      }
+      this.clipCounts.uniform[gi] = c !== null && c.uniform;
+    }
     this.lastGroups[gi] = m;
     this.lastFinite[gi] = meas.finite;
     if (this.groupSeries[gi] === undefined) this.groupSeries[gi] = new Map();
     this.pushSeries(this.groupSeries[gi], step, m, this.capacity);
+    if (this.clipCounts.ran > 0) this.pushClipSeries(this.groupSeries[gi], step, m);
     if (params !== null) {
       params.forEach((pmeas, k) => {
         const name = at.names[k];
@@ -904,6 +950,10 @@ export class Trace implements Plottable {
   }
 
   private notify(out: StepMetrics[]): void {
+    if (this.clipAt.size > 0) {
+      for (const m of out) this.clipAt.delete(m.step);
+      if (this.clipAt.size > 8) for (const k of this.clipAt.keys()) if (k < this.steps - 8) this.clipAt.delete(k);
+    }
     // each step's own batch size is needed until its groups are recorded (deferred steps: later)
     if (this.stepBatch.size > 0) {
       for (const m of out) this.stepBatch.delete(m.step);
@@ -944,7 +994,26 @@ export class Trace implements Plottable {
       betas: at.betas,
       weight_decay: at.weight_decay,
       loss,
+      grad_norm_raw: null,
+      clip_factor: null,
     };
+  }
+
+  /**
+   * The clipping series of a group (clip.ts): made at the first step clipping ran before (from
+   * then on every step pushes, null without clipping: a gap), so a run without clipping has none.
+   */
+  private pushClipSeries(map: SeriesMap, step: number, m: StepMetrics): void {
+    for (const key of CLIP_METRICS) {
+      let s = map.get(key);
+      if (s === undefined) {
+        if (m[key] === null || !this.metricSet.has(key)) continue;
+        s = new BoundedSeries(this.capacity);
+        s.name = key;
+        map.set(key, s);
+      }
+      s.push(step, m[key]);
+    }
   }
 
   /**
@@ -1076,7 +1145,11 @@ export class Trace implements Plottable {
     return { names, criterion: "the optimizer's order" };
   }
 
-  /** Text summary lines: steps, last lr, lr_projected, lr_per_sample, divergence. */
+  /**
+   * Text summary lines: steps, last lr, lr_projected, lr_per_sample, divergence; and, when they
+   * apply, the run's range of a scheduled lr, why lr_preconditioned is not known, the clipping,
+   * and a finite run whose loss or update ratio blew up (summary_lines.ts).
+   */
   summary(): string[] {
     this.settle();
     const lines = [`${this.name} (${this.optimizer_name}): ${this.steps} step${this.steps === 1 ? "" : "s"}`];
@@ -1098,16 +1171,23 @@ export class Trace implements Plottable {
       ];
       if (m.lr_preconditioned) parts.push(`lr_preconditioned median ${val(m.lr_preconditioned.q50)}`);
       lines.push(`  group ${gi}: ${parts.join(", ")}`);
+      // a scheduled run's last step is its annealed tail: its range and medians over the run too
+      const map = this.groupSeries[gi];
+      const run = map ? overTheRun(map.get("lr"), map.get("lr_projected"), map.get("update_ratio")) : null;
+      if (run !== null) lines.push(`    ${run}`);
     });
     if (nonFinite !== null) {
       lines.push(`  (—: not measured at step ${nonFinite}: its update, parameters or optimizer state hold NaN or ±Infinity)`);
     }
+    if (this.factorNote !== null && this.metricSet.has("lr_preconditioned") && this.steps > 0) lines.push(`  ${this.factorNote}`);
+    const clip = clipLine(this.steps, this.clipCounts, this.groupSeries.map((map) => seriesMedian(map?.get("clip_factor"))), this.lastGroups);
+    if (clip !== null) lines.push(clip);
     if (this.lastLoss !== null) lines.push(`  loss ${fmt(this.lastLoss)}`);
     // Under a mean-reduced loss the per-sample rate needs B, which the optimizer cannot know.
     if (this.steps > 0 && this.batch_size == null && !this.sawStepBatch && this.reduction === "mean") {
       lines.push("  (lr_per_sample needs the batch size: trace(optimizer, { batch_size: B }) or %%lr_trace --batch-size B)");
     }
-    lines.push(this.diverged_at ? `  diverged at step ${this.diverged_at.step} (lr ${fmt(this.diverged_at.lr)})` : "  no divergence");
+    lines.push(this.diverged_at ? `  diverged at step ${this.diverged_at.step} (lr ${fmt(this.diverged_at.lr)})` : notDivergedLine(this.lossView(), this.lastLoss, this.lastGroups));
     return lines;
   }
 
@@ -1158,21 +1238,29 @@ export class Trace implements Plottable {
       params: Object.fromEntries([...this.paramSeries].map(([k, v]) => [k, { group: v.group, series: dump(v.series), vector: v.vector }])),
       loss: this.lossView().to_json(),
       last_loss: this.lastLoss,
+      factor_note: this.factorNote,
+      clip: { ran: this.clipCounts.ran, clipped: this.clipCounts.clipped, uniform: [...this.clipCounts.uniform] },
     };
   }
 
   /** A detached (not hooked) trace from `to_json()`, e.g. to plot a saved run. */
   static from_json(j: TraceJSON): Trace {
     if (j === null || typeof j !== "object" || j.version !== 1) throw new TypeError("Trace.from_json: expected the output of trace.to_json() (version 1)");
+    // a trace saved before the clipping metrics existed, recording every metric then, records every metric
+    const all = METRIC_NAMES_BEFORE_CLIP.every((m) => j.metrics.includes(m)) && !CLIP_METRICS.some((m) => j.metrics.includes(m));
     const t = new Trace(null, {
       name: j.name, batch_size: j.batch_size ?? undefined, reduction: j.reduction, per_param: j.per_param,
-      metrics: j.metrics, capacity: j.capacity, ...(j.param_capacity !== undefined ? { param_capacity: j.param_capacity } : {}),
+      metrics: all ? [...j.metrics, ...CLIP_METRICS] : j.metrics, capacity: j.capacity, ...(j.param_capacity !== undefined ? { param_capacity: j.param_capacity } : {}),
     }, j.optimizer);
     t.steps = j.steps;
     t.diverged_at = j.diverged_at;
     t.lastLoss = j.last_loss;
-    j.latest.forEach((m, i) => (t.lastGroups[i] = m));
-    for (const [k, m] of Object.entries(j.latest_params)) t.lastParams.set(k, m);
+    t.factorNote = j.factor_note ?? null;
+    if (j.clip) Object.assign(t.clipCounts, { ran: j.clip.ran, clipped: j.clip.clipped, uniform: [...j.clip.uniform] });
+    // a trace saved before the clipping metrics existed has none (null, as a run without clipping)
+    const upgraded = (m: StepMetrics | null): StepMetrics | null => (m === null ? null : { ...m, grad_norm_raw: m.grad_norm_raw ?? null, clip_factor: m.clip_factor ?? null });
+    j.latest.forEach((m, i) => (t.lastGroups[i] = upgraded(m)));
+    for (const [k, m] of Object.entries(j.latest_params)) t.lastParams.set(k, upgraded(m) as StepMetrics);
     const named = (k: string, s: SeriesJSON) => {
       const series = BoundedSeries.from_json(s);
       series.name = k;
@@ -1205,6 +1293,10 @@ export interface TraceJSON {
   params: Record<string, { group: number; series: Record<string, SeriesJSON>; vector?: boolean }>;
   loss: SeriesJSON;
   last_loss: number | null;
+  /** Why lr_preconditioned is null for the traced optimizer (absent in JSON from before it existed). */
+  factor_note?: string | null;
+  /** Clipping counts (clip.ts; absent in JSON from before it existed: none). */
+  clip?: { ran: number; clipped: number; uniform: boolean[] };
 }
 
 /** The traces `trace()` made of each optimizer (weak: the optimizer's own lifetime). */
@@ -1255,6 +1347,8 @@ export function trace(optimizer: TraceableOptimizer, options: TraceOptions = {})
     optimizer.register_step_pre_hook((opt: TraceableOptimizer, args: unknown[], kwargs: Record<string, unknown>) => t._before_step(opt, args, kwargs)),
     optimizer.register_step_post_hook((opt: TraceableOptimizer) => t._after_step(opt)),
   ]);
+  // clip_grad_norm_/clip_grad_value_ on this optimizer's parameters between its steps (clip.ts)
+  t._watch_clipping(new ClipWatch(() => paramSet(t.optimizer)).start(), true);
   return t;
 }
 

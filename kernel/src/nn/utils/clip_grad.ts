@@ -12,14 +12,46 @@
  * A sparse gradient (nn.Embedding with `sparse: true`) is refused by both, before any gradient
  * changes: PyTorch 2.13 raises there too (NotImplementedError: no sparse kernel for
  * linalg_vector_norm, clamp_min_ or clamp_).
+ *
+ * Observers (the effective-learning-rate tracer, kernel/src/trace/clip.ts): while one is
+ * registered, each call also tells it, after clipping, every clipped parameter with the float64
+ * sum of squares of its gradient before and after (one more pass over the gradients each, only
+ * then), so a trace can report the raw gradient's norm and the clip factor ‖g_clipped‖/‖g_raw‖.
+ * Without an observer nothing more is done.
  */
 import { Tensor, storageFor } from "../../tensor/tensor";
 
 type Params = Tensor | Iterable<Tensor>;
 
-function gradsOf(parameters: Params, op: string, kernel: string): Tensor[] {
+/** @internal What a clipping call tells its observers (kernel/src/trace/clip.ts). */
+export interface ClipObserver {
+  /**
+   * `params[i]`'s gradient had the sum of squares `before[i]` and now has `after[i]` (float64
+   * sums); `by_norm`: clip_grad_norm_ (every gradient scaled by one factor), else clip_grad_value_.
+   */
+  clipped(params: readonly Tensor[], before: Float64Array, after: Float64Array, by_norm: boolean): void;
+}
+
+const observers = new Set<ClipObserver>();
+
+/** @internal Register a clipping observer; returns the function that removes it. */
+export function _observe_clipping(o: ClipObserver): () => void {
+  observers.add(o);
+  return () => {
+    observers.delete(o);
+  };
+}
+
+function sumSquares(d: ArrayLike<number>): number {
+  let s = 0;
+  for (let i = 0; i < d.length; i++) s += d[i] * d[i];
+  return s;
+}
+
+function gradsOf(parameters: Params, op: string, kernel: string): { params: Tensor[]; grads: Tensor[] } {
   const list = parameters instanceof Tensor ? [parameters] : [...parameters];
-  const grads = list.filter((p) => p.grad !== null).map((p) => p.grad as Tensor);
+  const params = list.filter((p) => p.grad !== null);
+  const grads = params.map((p) => p.grad as Tensor);
   if (grads.some((g) => g.is_sparse)) {
     throw new Error(
       `${op}: a gradient is sparse (layout=torch.sparse_coo), which ${op} does not support, as in PyTorch 2.13 ` +
@@ -27,7 +59,19 @@ function gradsOf(parameters: Params, op: string, kernel: string): Tensor[] {
         "clip the dense equivalent (p.grad = p.grad.to_dense()) or leave that parameter out",
     );
   }
-  return grads;
+  return { params, grads };
+}
+
+/** The gradients' sums of squares now (observed calls only). */
+function squares(grads: readonly Tensor[]): Float64Array {
+  const out = new Float64Array(grads.length);
+  for (let i = 0; i < grads.length; i++) out[i] = sumSquares(grads[i].data);
+  return out;
+}
+
+function tell(params: readonly Tensor[], before: Float64Array, grads: readonly Tensor[], by_norm: boolean): void {
+  const after = squares(grads);
+  for (const o of [...observers]) o.clipped(params, before, after, by_norm);
 }
 
 function vecNorm(x: ArrayLike<number>, p: number): number {
@@ -64,7 +108,7 @@ export function clip_grad_norm_(
 ): Tensor {
   const p = norm_type === "inf" ? Infinity : Number(norm_type);
   if (!(p > 0)) throw new RangeError(`clip_grad_norm_: norm_type must be positive or "inf", got ${String(norm_type)}`);
-  const grads = gradsOf(parameters, "clip_grad_norm_", "aten::linalg_vector_norm");
+  const { params, grads } = gradsOf(parameters, "clip_grad_norm_", "aten::linalg_vector_norm");
   if (grads.length === 0) return new Tensor(new Float32Array(1), [], "float32");
   const dtype = grads.some((g) => g.dtype === "float64") ? "float64" : "float32";
   const round = dtype === "float32" ? Math.fround : (v: number) => v;
@@ -78,11 +122,13 @@ export function clip_grad_norm_(
   }
   const coef = round(max_norm / round(total + 1e-6));
   const clamped = Math.min(coef, 1);
+  const before = observers.size > 0 ? squares(grads) : null;
   for (const g of grads) {
     const d = g.data;
     const c = g.dtype === "float32" ? Math.fround(clamped) : clamped;
     for (let i = 0; i < d.length; i++) d[i] *= c;
   }
+  if (before !== null) tell(params, before, grads, true);
   const out = storageFor(dtype, 1);
   out[0] = total;
   return new Tensor(out, [], dtype);
@@ -93,8 +139,11 @@ export function clip_grad_value_(parameters: Params, clip_value: number): void {
     throw new TypeError(`clip_grad_value_: clip_value must be a number, got ${String(clip_value)}`);
   }
   const lo = -clip_value;
-  for (const g of gradsOf(parameters, "clip_grad_value_", "aten::clamp_min_")) {
+  const { params, grads } = gradsOf(parameters, "clip_grad_value_", "aten::clamp_min_");
+  const before = observers.size > 0 ? squares(grads) : null;
+  for (const g of grads) {
     const d = g.data;
     for (let i = 0; i < d.length; i++) d[i] = d[i] < lo ? lo : d[i] > clip_value ? clip_value : d[i];
   }
+  if (before !== null) tell(params, before, grads, false);
 }

@@ -1,0 +1,123 @@
+/**
+ * Lines of a trace's text summary (trace.ts `summary()`) beyond its last step's values: what the
+ * run did over all its steps, its gradient clipping, and a loss that grew without going
+ * non-finite. Users' passes: the summary of a OneCycleLR run gave only the annealed tail (lr
+ * 1.2e-8, nothing of the peak 3e-3); a loss grown 1e34-fold read "no divergence"; clipping never
+ * showed (the rates are relative to the clipped gradient).
+ *
+ * Medians come from the bounded series (series.ts): the median of the buckets' means weighted by
+ * their counts, which is the exact median while every bucket holds one step (up to `capacity`
+ * steps, 2,000 by default) and the median of steps-averages beyond.
+ */
+import { fmt } from "../plot/text";
+import type { Bucket, BoundedSeries } from "./series";
+import type { StepMetrics } from "./metrics";
+
+/** The median of a series (see the file comment); null without a finite value. */
+export function seriesMedian(s: BoundedSeries | undefined): number | null {
+  if (s === undefined) return null;
+  const b = s.buckets().filter((x) => x.count > 0 && x.mean !== null).sort((x, y) => (x.mean as number) - (y.mean as number));
+  const total = b.reduce((n, x) => n + x.count, 0);
+  if (total === 0) return null;
+  // the lower and upper middle values (equal for an odd total), each the bucket holding it
+  const at = (k: number): number => {
+    let seen = 0;
+    for (const x of b) {
+      seen += x.count;
+      if (seen > k) return x.mean as number;
+    }
+    return b[b.length - 1].mean as number;
+  };
+  return (at(Math.floor((total - 1) / 2)) + at(Math.floor(total / 2))) / 2;
+}
+
+/** "at step 6", or "in steps 512–1023" for a bucket of several steps. */
+function stepsOf(x: Bucket): string {
+  return x.first_step === x.last_step ? `at step ${x.first_step}` : `in steps ${x.first_step}–${x.last_step}`;
+}
+
+/**
+ * "over the run: lr 1.2e-8..0.003 (peak at step 6), lr_projected median 0.05, update_ratio median
+ * 0.001" for a group whose configured lr changed during the run (a schedule); null when it did not
+ * (the last step's line says it all) or the lr is not recorded.
+ */
+export function overTheRun(lr: BoundedSeries | undefined, projected: BoundedSeries | undefined, ratio: BoundedSeries | undefined): string | null {
+  if (lr === undefined) return null;
+  const b = lr.buckets().filter((x) => x.count > 0);
+  if (b.length === 0) return null;
+  let lo = Infinity, hi = -Infinity, peak = b[0];
+  for (const x of b) {
+    if ((x.min as number) < lo) lo = x.min as number;
+    if ((x.max as number) > hi) {
+      hi = x.max as number;
+      peak = x;
+    }
+  }
+  if (!(hi > lo)) return null;
+  const parts = [`lr ${fmt(lo)}..${fmt(hi)} (peak ${stepsOf(peak)})`];
+  const mp = seriesMedian(projected), mr = seriesMedian(ratio);
+  if (mp !== null) parts.push(`lr_projected median ${fmt(mp)}`);
+  if (mr !== null) parts.push(`update_ratio median ${fmt(mr)}`);
+  return `over the run: ${parts.join(", ")}`;
+}
+
+/**
+ * Divergence is a non-finite loss, update or parameter (EFFECTIVE_LR.md), and stays so. A run
+ * whose loss grew more than GROWTH-fold from its first recorded steps, or whose last update moved
+ * a group by more than its norm (update_ratio > 1), is not all clear though: the line then says
+ * that, where it said "no divergence".
+ */
+export const GROWTH = 1e3;
+
+export function notDivergedLine(loss: BoundedSeries | undefined, lastLoss: number | null, last: readonly (StepMetrics | null)[]): string {
+  const warn: string[] = [];
+  const first = loss?.buckets().find((x) => x.count > 0);
+  if (first !== undefined && lastLoss !== null) {
+    const f = first.mean as number;
+    const g = lastLoss / f;
+    if (f > 0 && lastLoss > 0 && Number.isFinite(g) && g > GROWTH) {
+      warn.push(`the loss grew ×${fmt(g)} since ${first.first_step === first.last_step ? `step ${first.first_step}` : `steps ${first.first_step}–${first.last_step}`}`);
+    }
+  }
+  let ur: number | null = null;
+  for (const m of last) if (m && m.update_ratio !== null && Number.isFinite(m.update_ratio) && (ur === null || m.update_ratio > ur)) ur = m.update_ratio;
+  if (ur !== null && ur > 1) warn.push(`update_ratio is ${fmt(ur)}`);
+  return warn.length === 0 ? "  no divergence" : `  not diverged (finite), but ${warn.join(" and ")}`;
+}
+
+/** The clipping counts a trace keeps (trace.ts). */
+export interface ClipCounts {
+  /** Steps at which clipping ran on a traced group. */
+  ran: number;
+  /** Steps at which it cut some group's gradient (clip_factor < 1). */
+  clipped: number;
+  /** Per group, whether the last step's clipped gradient was the raw one times one factor (clip.ts). */
+  uniform: boolean[];
+}
+
+/**
+ * "gradients clipped at 37 of 40 steps (clip_factor median 0.48): relative to the raw gradient
+ * (× clip_factor), the last step's lr_projected is 0.0316"; null when no clipping ran. Relative
+ * to the raw gradient: lr_projected × clip_factor when the clipped gradient is the raw one scaled
+ * (clip_grad_norm_), else lr_realized × clip_factor (exact for any clipping: ‖Δ‖/‖g_raw‖).
+ */
+export function clipLine(steps: number, counts: ClipCounts, medians: (number | null)[], last: readonly (StepMetrics | null)[]): string | null {
+  if (counts.ran === 0) return null;
+  const shown = medians.map((m, gi) => ({ m, gi })).filter((x) => x.m !== null);
+  const distinct = new Set(shown.map((x) => fmt(x.m)));
+  const median = distinct.size <= 1 ? (shown.length ? fmt(shown[0].m) : "—") : shown.map((x) => `${fmt(x.m)} (group ${x.gi})`).join(", ");
+  const ran = counts.ran !== counts.clipped ? `clipping ran at ${counts.ran}; ` : "";
+  let line = `  gradients clipped at ${counts.clipped} of ${steps} step${steps === 1 ? "" : "s"} (${ran}clip_factor median ${median})`;
+  const several = last.filter((m) => m).length > 1;
+  const items: { name: string; text: string }[] = [];
+  last.forEach((m, gi) => {
+    if (!m || m.clip_factor === null || !(m.clip_factor < 1)) return;
+    const rate = counts.uniform[gi] && m.lr_projected !== null ? ["lr_projected", m.lr_projected] as const : ["lr_realized", m.lr_realized] as const;
+    if (rate[1] === null || !Number.isFinite(rate[1])) return;
+    items.push({ name: rate[0], text: `${fmt(rate[1] * m.clip_factor)}${several ? ` (group ${gi})` : ""}` });
+  });
+  // "lr_projected is 3.07 (group 0), 0.0316 (group 1)": the rate named once when the groups share it
+  const said = items.map((x, i) => (i > 0 && items[i - 1].name === x.name ? x.text : `${x.name} is ${x.text}`));
+  if (items.length > 0) line += `: relative to the raw gradient (× clip_factor), the last step's ${said.join(", ")}`;
+  return line;
+}
