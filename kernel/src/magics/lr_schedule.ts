@@ -8,9 +8,11 @@
  *   %lr_schedule LambdaLR lr_lambda=(epoch) => 0.95 ** epoch --steps 50
  *   %lr_schedule LambdaLR lr_lambda=myLambda --steps 50           (a function the cells defined)
  *   %lr_schedule SWALR swa_lr=0.05 anneal_epochs=10               (torch.optim.swa_utils.SWALR)
+ *   %lr_schedule OneCycleLR max_lr=[0.1,0.2] total_steps=100 --lr 0.01,0.02   (one param group per --lr value)
+ *   %lr_schedule StepLR step_size=5 last_epoch=4 --steps 10       (a resumed run: from epoch 5)
  */
 import type { Magic, MagicContext } from "./types";
-import { booleanValue, didYouMean, expressionError, MagicError, ParsedArgs } from "./parser";
+import { booleanValue, didYouMean, expressionError, MagicError, parseArgs, ParsedArgs } from "./parser";
 import { tools, torch } from "./tools";
 import { scheduler_names } from "../optim/lr_scheduler/names";
 import { swa_scheduler_names } from "../optim/swa_utils/names";
@@ -90,10 +92,11 @@ function optimizerNames(): readonly string[] {
   return tools().PREVIEW_OPTIMIZERS;
 }
 
-/** A throw-away optimizer for probing schedulers (one zero parameter). */
-function scratchOptimizer(): unknown {
+/** A throw-away optimizer for probing schedulers (one zero parameter per group: a group per --lr value). */
+function scratchOptimizer(lrs: number | number[] = 0.1): unknown {
   const t = torch();
-  return new t.optim.SGD([t.zeros([1], { requires_grad: true })], { lr: 0.1 });
+  if (Array.isArray(lrs)) return new t.optim.SGD(lrs.map((lr) => ({ params: [t.zeros([1], { requires_grad: true })], lr })), { lr: lrs[0] });
+  return new t.optim.SGD([t.zeros([1], { requires_grad: true })], { lr: lrs });
 }
 
 /**
@@ -151,14 +154,16 @@ const DEFINED_LENGTH: Record<string, { length: (s: any) => number; from: string;
  * takes from its own options", contradicting itself. A length that is no positive integer
  * (T_max=10.5, total_iters=0) says which option gave it and asks for --steps.
  */
-function definedSteps(name: string, o: Record<string, unknown>, a: ParsedArgs, usage: string): number | undefined {
+function definedSteps(name: string, o: Record<string, unknown>, a: ParsedArgs, lrs: number | number[], usage: string): number | undefined {
   const defined = DEFINED_LENGTH[name];
   if (defined === undefined) return undefined;
   let scheduler: unknown;
   try {
-    scheduler = new (schedulerClass(name))(scratchOptimizer(), o);
+    scheduler = new (schedulerClass(name))(scratchOptimizer(lrs), o);
   } catch (e: any) {
-    throw schedulerError(name, e, usage);
+    const err = schedulerError(name, e, usage);
+    const more = groupsHint(err.message, lrs) || listHint(err.message);
+    throw more ? new MagicError(err.message + more, usage) : err;
   }
   const v = defined.length(scheduler);
   if (Number.isInteger(v) && v > 0) return v;
@@ -174,17 +179,39 @@ function definedSteps(name: string, o: Record<string, unknown>, a: ParsedArgs, u
  * 101 times. The specified number of total steps is 100" alone did not say that --steps was the
  * cause, nor that the magic takes the length from total_steps when --steps is left out.
  */
-function pastTotalSteps(message: string, steps: number, a: ParsedArgs): string {
+function pastTotalSteps(message: string, steps: number, a: ParsedArgs, resume: number | undefined): string {
   const total = /Tried to step \d+ times\. The specified number of total steps is (\d+)/.exec(message)?.[1];
   if (total === undefined) return "";
   const from = a.raw.total_steps !== undefined ? `total_steps (${total})` : `total_steps = epochs × steps_per_epoch (${total})`;
+  if (resume !== undefined) {
+    // a resumed run starts at epoch k + 1: what is left of the schedule is total_steps − k − 1 steps
+    const left = Number(total) - resume - 1;
+    return `. From last_epoch=${resume}, --steps ${steps} runs past ${from}, where OneCycleLR's schedule ends; leave --steps out (the preview then runs the ${left} steps left), or give --steps ${left} or fewer`;
+  }
   return `. --steps ${steps} exceeds ${from}, where OneCycleLR's schedule ends; leave --steps out (the preview then runs total_steps steps), or give --steps ${total} or fewer`;
 }
 
-/** A scheduler's error as a MagicError, prefixed with its name once (its messages may already start with it). */
+/**
+ * A scheduler's error as a MagicError, prefixed with its name once (its messages may already start
+ * with it). lrlab.preview's own "preview: " prefix is dropped: the line is no call of preview(), and
+ * "ReduceLROnPlateau: preview: ReduceLROnPlateau needs ..." named the scheduler twice.
+ */
 function schedulerError(name: string, e: any, usage: string): MagicError {
-  const message = String(e?.message ?? e);
-  return new MagicError(message.startsWith(`${name}:`) ? message : `${name}: ${message}`, usage);
+  const message = String(e?.message ?? e).replace(/^preview: /, "");
+  return new MagicError(new RegExp(`^${name}[: ]`).test(message) ? message : `${name}: ${message}`, usage);
+}
+
+/**
+ * A per-group list given for a one-group preview (`max_lr=[0.1,0.2]`: "max_lr has 2 values,
+ * param_groups has 1", LambdaLR's "Expected 1 lr_lambdas, but got 2"): the preview's optimizer has
+ * one group per --lr value, which the scheduler's message cannot say.
+ */
+function groupsHint(message: string, lrs: number | number[]): string {
+  const n = /has (\d+) values, param_groups has \d+/.exec(message)?.[1] ?? /Expected \d+ lr_lambdas, but got (\d+)/.exec(message)?.[1];
+  if (n === undefined) return "";
+  const groups = Array.isArray(lrs) ? lrs.length : 1;
+  const example = Array.from({ length: Number(n) }, (_, i) => (Array.isArray(lrs) ? lrs[i] ?? lrs[lrs.length - 1] : lrs)).join(",");
+  return `${message.endsWith(".") ? " " : ". "}The preview's optimizer has one param group per --lr value (${groups} here): give --lr with one value per group, e.g. --lr ${example}`;
 }
 
 /**
@@ -228,12 +255,95 @@ export const BOOLEAN_KEYS: Readonly<Record<string, readonly string[]>> = {
   CyclicLR: ["cycle_momentum"],
 };
 
+/** `30,60`, `30, 60` or `(30,60)` as numbers; undefined for anything else. */
+function numberList(v: unknown): number[] | undefined {
+  if (typeof v !== "string") return undefined;
+  const inner = /^\((.*)\)$/s.exec(v.trim())?.[1] ?? v;
+  if (!inner.includes(",")) return undefined; // (0.5) is Python's number, not a tuple
+  const items = inner.split(",").map((t) => t.trim());
+  if (items[items.length - 1] === "" && items.length > 1) items.pop(); // (30,): Python's one-element tuple
+  if (items.length === 0 || !items.every((t) => /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(t))) return undefined;
+  return items.map(Number);
+}
+
+/**
+ * --lr: one number (one param group), or a list `0.1,0.01` / `[0.1,0.01]` (one group per value).
+ */
+function lrsOf(a: ParsedArgs, usage: string): number | number[] {
+  const v = a.flags.lr ?? 0.1; // the default, or the list option's words (strings)
+  if (typeof v === "number") return v;
+  const words = (v as string[]).join(",").replace(/^\[|\]$/g, "").split(",").map((t) => t.trim()).filter(Boolean);
+  const list = words.map((t) => (/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(t) ? Number(t) : NaN));
+  const bad = list.findIndex((x) => !(Number.isFinite(x) && x >= 0));
+  if (bad >= 0 || list.length === 0) {
+    // `--lr 0.1 StepLR ...`: the list option took the scheduler's name
+    const name = schedulerNames().includes(words[bad]) ? `; put the scheduler's name first: %lr_schedule ${words[bad]} key=value ... --lr ${words.slice(0, bad).join(",") || "0.1"}` : "";
+    throw new MagicError(`--lr takes a number >= 0, or one per param group: --lr 0.1,0.01 (a group each), got ${words.join(",")}${name}`, usage);
+  }
+  return list.length === 1 ? list[0] : list;
+}
+
+/** The most epochs `last_epoch=k` may replay before the preview (preview's own limit of steps). */
+const MAX_RESUME = 1_000_000;
+
+/**
+ * `last_epoch=k` (k >= 0): where a resumed run continues. PyTorch's scheduler then needs the state a
+ * run that reached epoch k left in its optimizer (`initial_lr`, the current lr, OneCycleLR's
+ * max_lr/min_lr, a cycled momentum): a fresh optimizer has none, and PyTorch's checkpoint-resume
+ * KeyError ('initial_lr') was all the line gave, which nothing on it could fix. The preview runs
+ * the same scheduler from the start for k steps on its optimizer (so the optimizer holds exactly
+ * what a checkpoint taken at epoch k holds), then builds the line's scheduler with last_epoch=k
+ * on it, as a resumed script does. Its constructor steps to epoch k + 1, the first step plotted.
+ * Undefined when the line does not resume.
+ */
+function resumeEpoch(name: string, options: Record<string, unknown>, usage: string): number | undefined {
+  const k = options.last_epoch;
+  if (typeof k !== "number" || !Number.isInteger(k) || k < 0) return undefined; // -1 (start), or the scheduler's own error
+  if (k >= MAX_RESUME) throw new MagicError(`${name}: last_epoch=${k}: the preview replays the schedule up to epoch ${k} first; at most ${MAX_RESUME - 1}`, usage);
+  return k;
+}
+
+/**
+ * Labels that tell the lines of an overlay apart. The same scheduler and options at two --lr (or on
+ * SGD and Adam) had one label, and the plot merged the two lines into one zig-zag with no legend.
+ * Lines whose labels are equal get the options that differ between them (`--lr 0.05`,
+ * `--optimizer Adam`), and still-equal ones their line number; a --name given to two lines is an
+ * error (the user chose both labels, and one cannot be changed for them).
+ */
+function overlayLabels(all: ParsedArgs[], defaults: string[], usage: string): string[] {
+  const named = all.map((a) => a.flags.name as string | undefined);
+  named.forEach((n, i) => {
+    const j = named.indexOf(n);
+    if (n !== undefined && j < i) {
+      throw new MagicError(`--name ${n} is given to lines ${j + 1} and ${i + 1} of the overlay: each line needs its own label (its legend entry); `
+        + "give another --name, or leave --name out to label a line with its scheduler and options", usage);
+    }
+  });
+  const base = all.map((_, i) => named[i] ?? defaults[i]);
+  const shown: Record<string, (a: ParsedArgs) => string | undefined> = {
+    lr: (a) => { const v = a.flags.lr ?? 0.1; return Array.isArray(v) ? v.join(",").replace(/^\[|\]$/g, "") : String(v); },
+    optimizer: (a) => (a.flags.optimizer as string | undefined) ?? "SGD",
+    steps: (a) => (a.flags.steps === undefined ? undefined : String(a.flags.steps)),
+    metrics: (a) => (a.flags.metrics === undefined ? undefined : (a.flags.metrics as string[]).join(",")),
+  };
+  const labels = base.map((label, i) => {
+    if (named[i] !== undefined) return label;
+    const same = all.map((_, j) => j).filter((j) => base[j] === label);
+    if (same.length < 2) return label;
+    const differ = Object.keys(shown).filter((f) => new Set(same.map((j) => shown[f](all[j]))).size > 1);
+    const parts = differ.map((f) => shown[f](all[i])).map((v, n) => (v === undefined ? "" : ` --${differ[n]} ${v}`)).join("");
+    return label + parts;
+  });
+  return labels.map((label, i) => (named[i] === undefined && labels.some((l, j) => j !== i && l === label) ? `${label} (line ${i + 1})` : label));
+}
+
 /**
  * The scheduler a line names, checked with its keys (a misspelt one is named with the close key);
  * run as the line is parsed (`check`), so a bad line runs nothing of its cell.
  */
 function checkLine(a: ParsedArgs, usage: string): string {
   const names = schedulerNames();
+  lrsOf(a, usage); // a bad --lr (or one that took the scheduler's name: `--lr 0.1 StepLR`) as the line is parsed
   if (a.positional.length === 0) throw new MagicError(`name a scheduler; valid names: ${names.join(", ")}`, usage);
   // PyTorch's full path names the same class: torch.optim.lr_scheduler.StepLR is StepLR
   const dotted = /^(?:torch\.)?(?:optim\.)?lr_scheduler\.(\w+)$/.exec(a.positional[0]);
@@ -255,6 +365,13 @@ function checkLine(a: ParsedArgs, usage: string): string {
     const near = didYouMean(bad[0], [...keys.map((k) => k + "="), "--steps", "--lr", "--optimizer", "--metrics", "--name"]);
     throw new MagicError(`${name}: ${name}.__init__() got an unexpected keyword argument '${bad[0]}'${near}; accepted: ${keys.join(", ")}`, usage);
   }
+  // milestones=30,60 (or Python's tuple (30,60)): the list [30,60]. It was the string "30,60", which
+  // MultiStepLR refused ("must be a list of integers, but got 30,60") without showing the [..] form.
+  // No option takes text with commas, so a comma list of numbers is always a list.
+  a.kv.forEach((kv, i) => {
+    const list = numberList(kv[1]);
+    if (list !== undefined && !isExpression(kv[0], kv[1])) a.kv[i] = [kv[0], list];
+  });
   for (const [k, v] of a.kv) {
     if (BOOLEAN_KEYS[name]?.includes(k)) booleanValue(`${name}: ${k}`, v, usage);
     const words = WORD_VALUES[name]?.[k];
@@ -265,7 +382,7 @@ function checkLine(a: ParsedArgs, usage: string): string {
   return name;
 }
 
-function build(a: ParsedArgs, options: Record<string, unknown>, usage: string) {
+function build(a: ParsedArgs, options: Record<string, unknown>, label: string, usage: string) {
   const names = schedulerNames();
   const name = checkLine(a, usage);
   if (a.positional.length > 1) {
@@ -307,28 +424,55 @@ function build(a: ParsedArgs, options: Record<string, unknown>, usage: string) {
     throw new MagicError("ReduceLROnPlateau lowers lr when a metric stops improving: give the metric of each step, "
       + "e.g. --metrics 1,0.8,0.7,0.7,0.7,0.7 (one step per value), or trace a real run with %%lr_trace", usage);
   }
-  const steps = (a.flags.steps as number | undefined) ?? (metrics ? metrics.length : definedSteps(name, options, a, usage));
+  const lrs = lrsOf(a, usage);
+  const resume = resumeEpoch(name, options, usage);
+  const fresh = resume === undefined ? options : { ...options, last_epoch: -1 };
+  // a resumed schedule's own length is what is left of it after epoch k (OneCycleLR cannot step past total_steps)
+  let steps = (a.flags.steps as number | undefined) ?? (metrics ? metrics.length : definedSteps(name, fresh, a, lrs, usage));
+  if (steps !== undefined && resume !== undefined && a.flags.steps === undefined) {
+    steps -= resume + 1;
+    if (steps < 1) {
+      throw new MagicError(`${name}: last_epoch=${resume} is at or past the end of the schedule's own length (${steps + resume + 1} steps), `
+        + "from which the preview takes its length without --steps; give --steps N", usage);
+    }
+  }
   if (steps === undefined) {
     throw new MagicError(`--steps N is required for ${name} (how many steps to simulate); `
       + "OneCycleLR, CosineAnnealingLR, CyclicLR, PolynomialLR and SWALR take it from their own options", usage);
   }
   if (steps < 1) throw new MagicError(`--steps must be a positive integer, got ${steps}`, usage);
+  if (metrics !== undefined && metrics.length < steps) {
+    throw new MagicError(`ReduceLROnPlateau: --metrics has ${metrics.length} values for --steps ${steps}: give one metric per step, `
+      + "or leave --steps out (one step per --metrics value)", usage);
+  }
   const Sched = schedulerClass(name);
-  const label = (a.flags.name as string | undefined) ?? `${name}(${a.kv.map(([k, v]) => `${k}=${isExpression(k, v) ? a.raw[k] : JSON.stringify(v)}`).join(", ")})`;
+  const make = (opt: any) => {
+    if (resume !== undefined) {
+      // the run up to the checkpoint: optimizer.step() then scheduler.step(), as training does
+      const before = new Sched(opt, fresh);
+      for (let i = 0; i < resume; i++) {
+        opt.step();
+        before.step();
+      }
+    }
+    return new Sched(opt, options);
+  };
   let preview;
   try {
-    preview = tools().preview((opt: unknown) => new Sched(opt, options), {
+    preview = tools().preview(make, {
       steps,
-      lr: (a.flags.lr as number | undefined) ?? 0.1,
+      lr: lrs,
       ...(optimizer ? { optimizer: optimizer as any } : {}),
       ...(metrics ? { metrics } : {}),
+      ...(resume !== undefined ? { first_step: resume + 1 } : {}),
       name: label,
     });
   } catch (e: any) {
     // the scheduler's own messages may already start with its name ("MultiStepLR: milestones ...")
     const err = schedulerError(name, e, usage);
-    const past = name === "OneCycleLR" && a.flags.steps !== undefined ? pastTotalSteps(err.message, steps, a) : "";
-    throw past ? new MagicError(err.message + past, usage) : err;
+    const past = name === "OneCycleLR" && a.flags.steps !== undefined ? pastTotalSteps(err.message, steps as number, a, resume) : "";
+    const more = past || groupsHint(err.message, lrs) || listHint(err.message);
+    throw more ? new MagicError(err.message + more, usage) : err;
   }
   // A schedule whose numbers alone reach a non-finite lr (ExponentialLR gamma=1e200): an empty plot
   // and "lr Infinity" with status ok said nothing of it. (A function option's result is checked as
@@ -338,24 +482,36 @@ function build(a: ParsedArgs, options: Record<string, unknown>, usage: string) {
   return preview;
 }
 
+/** A line's label without --name: the scheduler and its options as written. */
+function defaultLabel(a: ParsedArgs): string {
+  return `${a.positional[0]}(${a.kv.map(([k, v]) => `${k}=${isExpression(k, v) ? a.raw[k] : JSON.stringify(v)}`).join(", ")})`;
+}
+
+/** A list option given a single word a list cannot be made of: the line's list syntax. */
+function listHint(message: string): string {
+  const key = /(\w+) must be a list of (?:integers|numbers)/.exec(message)?.[1];
+  return key === undefined ? "" : `; on a %lr_schedule line a list is written ${key}=[30,60] (or ${key}=30,60)`;
+}
+
 export const lr_schedule: Magic = {
   name: "lr_schedule",
   kind: "line",
-  usage: "Scheduler key=value ... [--steps N] [--lr γ] [--optimizer SGD|Adam|...] [--metrics m1,m2,...] [--name label]",
+  usage: "Scheduler key=value ... [--steps N] [--lr γ[,γ2,...]] [--optimizer SGD|Adam|...] [--metrics m1,m2,...] [--name label]",
   help: "Plots the learning rate a torch.optim.lr_scheduler scheduler (or torch.optim.swa_utils.SWALR) gives at each step, simulated on a fresh optimizer.\n"
     + "key=value pairs are the scheduler's options (as in PyTorch; a boolean one takes true or false); several lines in one cell overlay.\n"
     + "--metrics feeds ReduceLROnPlateau one metric per step; lr_lambda and scale_fn are TypeScript (an arrow function or a function's name),\n"
-    + "as is any value written as an arrow function.\n"
+    + "as is any value written as an arrow function. A list is [30,60] or 30,60; --lr 0.1,0.01 makes a param group per value (per-group lists).\n"
+    + "last_epoch=k previews a resumed run: from epoch k + 1, after the same schedule's first k steps. Overlaid lines that differ only in --lr or --optimizer say so in their labels.\n"
     + "Example:\n  %lr_schedule StepLR step_size=30 gamma=0.1 --steps 100\n  %lr_schedule CosineAnnealingLR T_max=100 --steps 100",
   options: [
     { name: "steps", type: "int", help: "steps to simulate (required, except OneCycleLR: total_steps, CosineAnnealingLR: T_max, CyclicLR: two cycles, PolynomialLR: total_iters, SWALR: 2 × anneal_epochs, ReduceLROnPlateau: one per --metrics value)" },
-    { name: "lr", type: "number", help: "the optimizer's initial lr", default: 0.1 },
+    { name: "lr", type: "list", help: "the optimizer's initial lr; several (0.1,0.01) make one param group each, for per-group lists (max_lr=[0.1,0.2])", default: 0.1 },
     {
       name: "optimizer", type: "string", help: "optimizer of the simulation (SGD, Adam, ...)", values: optimizerNames,
       invalid: (v, near) => `--optimizer ${v}${near}: a preview simulates on ${optimizerNames().join(", ")} (the optimizer decides only which momentum a cycling scheduler moves)`,
     },
     { name: "metrics", type: "list", help: "ReduceLROnPlateau only: the metric of each step (numbers), what scheduler.step(metrics) receives" },
-    { name: "name", type: "string", help: "legend label" },
+    { name: "name", type: "string", help: "legend label (default: the scheduler and its options, plus --lr/--optimizer where overlaid lines differ only in those; two lines may not share one)" },
   ],
   groupLines: true,
   check(args, usage) {
@@ -374,14 +530,29 @@ export const lr_schedule: Magic = {
   async run(ctx, args, _body, lines) {
     const usage = "%lr_schedule " + this.usage;
     const all = lines ?? [args];
+    for (const a of all) checkLine(a, usage);
+    const labels = overlayLabels(all, all.map(defaultLabel), usage);
     // Build every preview before showing anything: one bad line shows nothing.
     const previews = [];
     // The preview calls the user's functions (lr_lambda=...): stopped by an interrupt as a cell is
     // (it ran to its end before, however long)
-    for (const a of all) {
+    for (const [i, a] of all.entries()) {
       const values = await functionValues(ctx, a, usage);
-      previews.push(ctx.engine.runInterruptible(() => build(a, values, usage)));
+      previews.push(ctx.engine.runInterruptible(() => build(a, values, labels[i], usage)));
     }
     ctx.display(tools().bundle(previews.length === 1 ? previews[0] : previews));
   },
 };
+
+/**
+ * The previews of a cell's %lr_schedule lines (each given as its argument text), without a kernel:
+ * what `run` displays, for tests (test/trace/lr_schedule_preview.test.ts compares the rates with
+ * PyTorch's). Lines with TypeScript values (lr_lambda=...) need the kernel's scope: not here.
+ */
+export function previewLines(texts: readonly string[]) {
+  const usage = "%lr_schedule " + lr_schedule.usage;
+  const all = texts.map((t) => parseArgs(t, lr_schedule.options ?? [], usage));
+  for (const a of all) checkLine(a, usage);
+  const labels = overlayLabels(all, all.map(defaultLabel), usage);
+  return all.map((a, i) => build(a, Object.fromEntries(a.kv), labels[i], usage));
+}

@@ -11,7 +11,8 @@
  *
  * `scheduler` is either a factory `(optimizer) => scheduler`, which gets a fresh optimizer of
  * the kind asked for (`optimizer: "SGD" | "Adam" | ...`, on one dummy parameter with no
- * gradient, so stepping it changes nothing) — or an existing scheduler instance, which is
+ * gradient, so stepping it changes nothing; `lr: [0.1, 0.01]` gives it one param group per value,
+ * for per-group lists such as OneCycleLR's `max_lr: [...]`) — or an existing scheduler instance, which is
  * stepped on its own optimizer and then restored (scheduler state_dict, and each group's lr,
  * initial_lr, momentum and betas).
  */
@@ -40,8 +41,11 @@ interface SchedulerLike {
 
 export interface PreviewOptions {
   steps: number;
-  /** Starting lr of the fresh optimizer (factory form). Default 0.1. */
-  lr?: number;
+  /**
+   * Starting lr of the fresh optimizer (factory form). Default 0.1. A list makes one param group
+   * per value (each on its own dummy parameter), for schedulers given per-group lists.
+   */
+  lr?: number | number[];
   /** Which optimizer the factory gets. Default "SGD" (with momentum 0.9, so momentum cycles show). */
   optimizer?: PreviewOptimizer;
   /** Extra options for that optimizer, e.g. { momentum: 0.9 } or { betas: [0.9, 0.99] }. */
@@ -50,9 +54,14 @@ export interface PreviewOptions {
   metrics?: number[];
   /** Name in plots. Default: the scheduler's class name. */
   name?: string;
+  /**
+   * The number of the first simulated step on the plot's x axis and in the text (default 0): a
+   * resumed schedule's first epoch (%lr_schedule ... last_epoch=k runs from epoch k + 1).
+   */
+  first_step?: number;
 }
 
-const OPTION_KEYS = ["steps", "lr", "optimizer", "optimizer_options", "metrics", "name"];
+const OPTION_KEYS = ["steps", "lr", "optimizer", "optimizer_options", "metrics", "name", "first_step"];
 
 /** The simulated schedule. */
 export class SchedulePreview implements Plottable {
@@ -63,6 +72,8 @@ export class SchedulePreview implements Plottable {
     readonly lrs: number[][],
     /** momentum[g][i] (SGD/RMSprop momentum or Adam β1), or null when the optimizer has none. */
     readonly momentums: (number[] | null)[],
+    /** The number of step 0 on the x axis (a resumed schedule's first epoch), 0 for a fresh one. */
+    readonly first_step = 0,
   ) {}
 
   /** Group 0's rates. */
@@ -82,7 +93,7 @@ export class SchedulePreview implements Plottable {
   to_figure_source(): FigureSource {
     const series: SourceSeries[] = [];
     this.lrs.forEach((lr, g) => {
-      const x = lr.map((_, i) => i);
+      const x = lr.map((_, i) => this.first_step + i);
       series.push({ metric: "lr", group: g, buckets: bucketsOf(x, lr) });
       const m = this.momentums[g];
       if (m && m.some((v) => v !== m[0])) series.push({ metric: "momentum", group: g, buckets: bucketsOf(x, m) });
@@ -90,11 +101,20 @@ export class SchedulePreview implements Plottable {
     return { name: this.name, series, summary: [this.toString()] };
   }
 
-  /** `StepLR: 100 steps, lr 0.1 → 1e-20 (min 1e-20, max 0.1)`: the plot's text form. */
+  /**
+   * `StepLR: 100 steps, lr 0.1 → 1e-20 (min 1e-20, max 0.1)`: the plot's text form. With several
+   * param groups, one part per group (`3 groups; group 0: lr ...; group 1: lr ...`): group 0's
+   * alone hid that groups 1 and 2 peaked at other rates. A resumed schedule says where it starts.
+   */
   toString(): string {
-    const lr = this.lr;
-    const [lo, hi] = extent(lr);
-    return `${this.name}: ${this.steps} steps, lr ${fmt(lr[0])} → ${fmt(lr[lr.length - 1])} (min ${fmt(lo)}, max ${fmt(hi)})`;
+    const one = (lr: number[]) => {
+      const [lo, hi] = extent(lr);
+      return `lr ${fmt(lr[0])} → ${fmt(lr[lr.length - 1])} (min ${fmt(lo)}, max ${fmt(hi)})`;
+    };
+    const steps = this.first_step === 0 ? `${this.steps} steps`
+      : `${this.steps} steps from step ${this.first_step}`;
+    if (this.lrs.length === 1) return `${this.name}: ${steps}, ${one(this.lr)}`;
+    return `${this.name}: ${steps}, ${this.lrs.length} groups; ${this.lrs.map((lr, g) => `group ${g}: ${one(lr)}`).join("; ")}`;
   }
 
   /** `console.log(preview)` prints that line, not every step's rate. */
@@ -139,8 +159,12 @@ function validate(options: PreviewOptions): void {
   }
   if (!Number.isInteger(options.steps) || options.steps < 1) throw new RangeError(`preview: steps must be a positive integer, got ${options.steps}`);
   if (options.steps > 1_000_000) throw new RangeError(`preview: steps must be at most 1000000, got ${options.steps}`);
-  if (options.lr !== undefined && !(typeof options.lr === "number" && options.lr >= 0 && Number.isFinite(options.lr))) {
-    throw new RangeError(`preview: lr must be a finite number >= 0, got ${options.lr}`);
+  const rate = (v: unknown) => typeof v === "number" && v >= 0 && Number.isFinite(v);
+  if (options.lr !== undefined && !(Array.isArray(options.lr) ? options.lr.length > 0 && options.lr.every(rate) : rate(options.lr))) {
+    throw new RangeError(`preview: lr must be a finite number >= 0, or a non-empty list of them (one param group each), got ${Array.isArray(options.lr) ? `[${options.lr.join(", ")}]` : options.lr}`);
+  }
+  if (options.first_step !== undefined && !(Number.isInteger(options.first_step) && options.first_step >= 0)) {
+    throw new RangeError(`preview: first_step must be an integer >= 0, got ${options.first_step}`);
   }
   if (options.optimizer !== undefined && !PREVIEW_OPTIMIZERS.includes(options.optimizer)) {
     throw new RangeError(`preview: unknown optimizer ${JSON.stringify(options.optimizer)}; valid: ${PREVIEW_OPTIMIZERS.join(", ")}`);
@@ -156,7 +180,9 @@ function freshOptimizer(options: PreviewOptions): any {
   const kind = options.optimizer ?? "SGD";
   const Ctor = (optim as any)[kind];
   const extra = { ...(kind === "SGD" ? { momentum: 0.9 } : {}), ...(options.optimizer_options ?? {}) };
-  return new Ctor([new Tensor(new Float64Array(1), [1], "float64", true)], { lr: options.lr ?? 0.1, ...extra });
+  const dummy = () => new Tensor(new Float64Array(1), [1], "float64", true);
+  if (Array.isArray(options.lr)) return new Ctor(options.lr.map((lr) => ({ params: [dummy()], lr })), { lr: options.lr[0], ...extra });
+  return new Ctor([dummy()], { lr: options.lr ?? 0.1, ...extra });
 }
 
 /** Simulate `steps` steps of a scheduler; see the module comment. Tracers ignore its steps. */
@@ -225,5 +251,5 @@ function simulate(scheduler: SchedulerLike | ((optimizer: any) => SchedulerLike)
       else sched.step();
     }
   });
-  return new SchedulePreview(options.name ?? sched.constructor.name, lrs, moms);
+  return new SchedulePreview(options.name ?? sched.constructor.name, lrs, moms, options.first_step ?? 0);
 }

@@ -26,16 +26,40 @@ export function checkComposable(cls: string, schedulers: unknown, optimizer: Opt
       throw ValueError(
         `${cls} expects all schedulers to belong to the same optimizer, but got scheduler ` +
           `${typeName(scheduler)} at index ${idx} has ${typeName((scheduler as LRScheduler).optimizer)}, ` +
-          `which is different from ${typeName(opt)}.`,
+          `which is different from ${typeName(opt)}.` + sameClassNote(cls, (scheduler as LRScheduler).optimizer, opt, optimizer !== undefined),
       );
     }
   });
   return schedulers as LRScheduler[];
 }
 
-/** state_dict of a composite: its own attributes plus each child's state_dict in `_schedulers`. */
+/**
+ * PyTorch's text names the classes only ("has SGD, which is different from SGD."; where it prints
+ * the first optimizer's repr, lrlab prints its class), which reads as a contradiction when both are
+ * of one class: the note says they are two optimizer objects, and tells them apart by their rates.
+ */
+function sameClassNote(cls: string, theirs: unknown, ours: unknown, given: boolean): string {
+  if (typeName(theirs) !== typeName(ours)) return "";
+  const rates = (o: unknown) => {
+    const groups = (o as OptimizerLike | null)?.param_groups;
+    return Array.isArray(groups) ? `lr [${groups.map((g) => String(g.lr)).join(", ")}]` : "no param_groups";
+  };
+  const reference = given ? `the optimizer given to ${cls}` : "the first scheduler's";
+  return ` They are two different ${typeName(ours)} objects (this scheduler's: ${rates(theirs)}; ${reference}: ${rates(ours)}): ` +
+    `build every scheduler on the one optimizer object ${cls} schedules.`;
+}
+
+/**
+ * Attributes of the base class that a composite never uses (it has no step of its own in "initial"
+ * mode, nor a get_lr): PyTorch's composite state_dict does not have them (its class defaults, not
+ * instance attributes), so neither does this one. lrlab saved them, always false, before.
+ */
+const NOT_COMPOSITE_STATE = ["_get_lr_called_within_step", "_is_initial"];
+
+/** state_dict of a composite: its own attributes (PyTorch's keys) plus each child's state_dict in `_schedulers`. */
 export function compositeStateDict(own: SchedulerStateDict, schedulers: LRScheduler[]): SchedulerStateDict {
   const { _schedulers: _children, ...rest } = own;
+  for (const key of NOT_COMPOSITE_STATE) delete rest[key];
   return { ...rest, _schedulers: schedulers.map((s) => s.state_dict()) };
 }
 
@@ -46,6 +70,8 @@ export function splitCompositeState(
   schedulers: LRScheduler[],
 ): { own: SchedulerStateDict; children: SchedulerStateDict[] } {
   const { _schedulers: children, ...own } = state_dict;
+  // an older lrlab state_dict carried them (always false): the composite's own stay as they are
+  for (const key of NOT_COMPOSITE_STATE) delete own[key];
   if (!Array.isArray(children) || children.length !== schedulers.length) {
     throw ValueError(
       `${cls}.load_state_dict: expected _schedulers with ${schedulers.length} entries, got ${
