@@ -21,7 +21,7 @@ import * as vm from "node:vm";
 import * as path from "node:path";
 import Module from "node:module";
 import { Prelude } from "./prelude_source";
-import { aliasTypes, calleeAt, declaredOverloads, dottedNameAt, moduleDoc, signatureNotes, withoutImportPaths } from "./module_docs";
+import { aliasTypes, calleeAt, declaredOverloads, dottedNameAt, moduleDoc, optionKeys, signatureNotes, withoutImportPaths } from "./module_docs";
 import { hasTopLevelAwait, withoutExportKeywords } from "./cell_source";
 import { unfinishedCell } from "./cell_end";
 import { alignLines } from "./line_map";
@@ -33,7 +33,7 @@ import { controlSigints, markUserCode } from "./interrupt_share";
 import { createConverter, tslabTypeScript } from "./engine_tslab";
 import { saveTypeScriptCodeCache } from "./tslab_typescript";
 import { moduleFor } from "./patched_module";
-import { hintFor, literalPosition, overloadChains, tidyMessage, withoutEchoes } from "./ts_hints";
+import { hintFor, literalPosition, overloadChains, tidyMessage, unknownOption, withoutEchoes } from "./ts_hints";
 import { tensorIndexErrors, TENSOR_INDEX_HINT } from "./tensor_index";
 import { tensorConditionErrors } from "./tensor_condition";
 import { withKeywordHints } from "./keyword_hint";
@@ -179,7 +179,15 @@ export class Engine {
   /** The awaiting run (a cell with top-level await, a magic's loop), while there is one. */
   private current: { interrupt(): void; terminated(): void } | null = null;
   /** The JS of the last compiled cell, by its vm filename: for mapping error lines back. */
-  private readonly sources = new Map<string, { js: string; ts: string; lines?: number[] }>();
+  private readonly sources = new Map<string, { js: string; ts: string; lines?: number[]; label?: string }>();
+  /** The vm filename of the latest cell run. */
+  private latestFile: string | null = null;
+  /**
+   * How error frames name the cells run from now on (the kernel's `In [3]`, set per execute
+   * request; unset: unnamed): a frame in a function an earlier cell defined reads `In [3] line 6`,
+   * not `cell line 6`, which named no cell (errors.ts).
+   */
+  cellLabel: string | undefined = undefined;
   private readonly global: { exports: Record<string, unknown>; require: NodeJS.Require };
 
   constructor(private readonly prelude: Prelude, rootDir = process.cwd(), private readonly log: (s: string) => void = () => {}) {
@@ -236,6 +244,13 @@ export class Engine {
         const more = chain.length > 0 ? { details: chain.map((c) => c.message) } : {};
         // an error in a local module the cell imports: its position is in that file, whose line is shown
         if (d.fileName) return { line: d.start.line + 1, column: d.start.character + 1, message, code: d.code, ...more, file: d.fileName, ...this.lineOf(d.fileName, d.start.line) };
+        // a misspelt key of an options object: one line naming it, at the key (ts_hints.ts unknownOption)
+        const option = d.code === 2769 && d.end ? unknownOption(tslabTypeScript(), src, d.start.offset, d.end.offset, chain, optionKeys) : null;
+        if (option !== null) {
+          const at = positionIn(src, option.offset);
+          const hint = chain.map((c) => hintFor(c.code, c.message, (lines[at.line] ?? "").slice(at.character), src.slice(0, option.offset))).find((h) => h !== null) ?? null;
+          return { line: at.line + 1, column: at.character + 1, message: option.message, code: option.code, ...(hint ? { hint } : {}) };
+        }
         // a string literal the error names, where the error's span is the whole call (ts_hints.ts literalPosition)
         const moved = d.end ? literalPosition(tslabTypeScript(), src, d.start.offset, d.end.offset, [message, ...chain.map((c) => c.message)]) : null;
         // an error past the cell's end (an unfinished cell): at the end of its last line (cell_end.ts)
@@ -291,7 +306,8 @@ export class Engine {
     const wrapped = `${head}\n${js}\n})(__lrlab__.exports, __lrlab__.require)`;
     // what errors quote as its lines: `shown` when a magic compiled its own wrapper around the
     // user's text (the same lines, the wrapper's text blanked: timeit.ts)
-    this.sources.set(filename, { js, ts: shown ?? src });
+    this.sources.set(filename, { js, ts: shown ?? src, ...(this.cellLabel !== undefined ? { label: this.cellLabel } : {}) });
+    this.latestFile = filename;
     if (this.sources.size > 50) this.sources.delete(this.sources.keys().next().value!);
     // Declarations are kept even when the cell throws: what ran before the error is defined.
     const done = (): RunResult => {
@@ -514,13 +530,23 @@ export class Engine {
   }
 
   /** Maps a line of a cell's transpiled JS (1-based) to the user's TypeScript line (line_map.ts). */
-  userLine(filename: string, jsLine: number): { line: number; text: string } | null {
+  userLine(filename: string, jsLine: number): { line: number; text: string; cell: string | null } | null {
     const s = this.sources.get(filename);
     if (!s) return null;
     s.lines ??= alignLines(s.js, s.ts);
     const t = s.lines[jsLine - 1];
     if (t === undefined || t < 0) return null;
-    return { line: t + 1, text: s.ts.split("\n")[t] };
+    return { line: t + 1, text: s.ts.split("\n")[t], cell: this.cellName(filename, s.label) };
+  }
+
+  /**
+   * How an error names the cell of vm file `filename`: null for the cell running now (its label
+   * is the current one, or, unlabelled, it is the latest file), else its label (`In [3]`), or
+   * "an earlier cell" when it has none.
+   */
+  private cellName(filename: string, label: string | undefined): string | null {
+    if (label !== undefined ? label === this.cellLabel : filename === this.latestFile) return null;
+    return label ?? "an earlier cell,";
   }
 
   /**
@@ -538,7 +564,8 @@ export class Engine {
       const visible = candidates.filter((c: string) => !c.startsWith("_"));
       if (visible.length > 0) candidates = visible;
     }
-    const aliases = aliasTypes(src, r.start, candidates.filter((c) => kinds.get(c) === "alias"));
+    // re-exports, and variables that may hold a function (torch's aliases, `export const clip = clamp`)
+    const aliases = aliasTypes(src, r.start, candidates.filter((c) => ["alias", "const", "var", "let"].includes(kinds.get(c) ?? "")));
     return { start: r.start, end: r.end, candidates, types: candidates.map((c) => aliases.get(c) ?? jupyterType(kinds.get(c))) };
   }
 

@@ -61,7 +61,7 @@ export function errorContent(e: unknown, engine: Engine | null, source?: string)
   const { ename, evalue } = nameAndValue(err);
   const { pointed, frames } = userFrames(err, engine);
   const tb: string[] = [];
-  if (pointed) tb.push(`${RED}cell line ${pointed.line}${RESET}: ${pointed.text.trim()}`);
+  if (pointed) tb.push(`${RED}${lineName(pointed)}${RESET}: ${pointed.text.trim()}`);
   tb.push(`${RED}${ename}${RESET}: ${evalue}`, ...frames, ...causes(err, engine));
   // what a runtime error from a habit means (a null read after trace.latest()), as type errors get
   const hint = runtimeHint(err, pointed?.text, source);
@@ -83,14 +83,22 @@ function nameAndValue(err: Error): { ename: string; evalue: string } {
   return { ename: err.name || err.constructor?.name || "Error", evalue: String(err.message ?? "") };
 }
 
-/** The stack's frames in the user's terms: cell frames as cell lines, the kernel's own left out. */
-function userFrames(err: Error, engine: Engine | null): { pointed: { line: number; text: string } | null; frames: string[] } {
+/** A cell line as frames name it: `cell line 6` in the cell running now, `In [3] line 6` in another. */
+function lineName(u: { line: number; cell: string | null }): string {
+  return u.cell === null ? `cell line ${u.line}` : `${u.cell} line ${u.line}`;
+}
+
+/**
+ * The stack's frames in the user's terms: cell frames as cell lines (another cell's named by its
+ * prompt: a function an earlier cell defined), the kernel's own left out.
+ */
+function userFrames(err: Error, engine: Engine | null): { pointed: { line: number; text: string; cell: string | null } | null; frames: string[] } {
   let frames = String(err.stack ?? "").split("\n").filter((l) => /^\s+at /.test(l));
   // Below the cell's outermost frame is whatever ran the cell (the kernel, a magic): not the user's.
   let outermost = frames.length - 1;
   while (outermost >= 0 && !/<cell \d+>:\d+:\d+/.test(frames[outermost])) outermost--;
   if (outermost >= 0) frames = frames.slice(0, outermost + 1);
-  let pointed: { line: number; text: string } | null = null;
+  let pointed: { line: number; text: string; cell: string | null } | null = null;
   const kept: string[] = [];
   for (const f of frames) {
     const m = /(<cell \d+>):(\d+):(\d+)/.exec(f);
@@ -100,7 +108,7 @@ function userFrames(err: Error, engine: Engine | null): { pointed: { line: numbe
         pointed ??= u;
         // a function the cell's last expression held is named after the kernel's own variable
         // for it (`exports.tsLastExpr`, %timeit's statement): not a name the user wrote
-        kept.push(f.replace(/<cell \d+>:\d+:\d+/, `cell line ${u.line}`).replace(/at exports\.tsLastExpr\d* \((cell line \d+)\)$/, "at $1"));
+        kept.push(f.replace(/<cell \d+>:\d+:\d+/, lineName(u)).replace(/at exports\.tsLastExpr\d* \(([^()]*line \d+)\)$/, "at $1"));
       }
       continue; // a cell frame with no user line is the kernel's wrapper around the cell
     }

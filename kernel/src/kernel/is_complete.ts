@@ -55,7 +55,7 @@ function codeStatus(code: string): { status: "complete" | "incomplete" | "invali
   if (src.trim() === "") return { status: "complete" };
   const { ts, isCompleteCode } = load();
   const r = isCompleteCode(src);
-  if (!r.completed) return { status: "incomplete", indent: indentAfter(src, r.indent ?? "") };
+  if (!r.completed) return { status: "incomplete", indent: afterCloser(src, indentAfter(src, r.indent ?? "")) };
   const sf = ts.createSourceFile("cell.ts", src, ts.ScriptTarget.Latest, false, ts.ScriptKind.TS);
   const diags: { code: number }[] = sf.parseDiagnostics ?? [];
   // An unterminated template literal may go on over lines: more input completes it (it was
@@ -76,4 +76,19 @@ function indentAfter(src: string, indent: string): string {
   if (!src.endsWith("\n")) return indent;
   const r = load().isCompleteCode(src.slice(0, -1));
   return r.completed ? indent : r.indent ?? indent;
+}
+
+/**
+ * After a line that starts by closing a block (`  }` ending a method inside a class), the next
+ * line stays at that line's indent: the user already put the closer at the enclosing block's
+ * level. tslab's indentOnEnter takes two more spaces off it, VS Code's rule for the line being
+ * typed, not for the line after it (`class A {\n  m() {\n    return 1;\n  }` gave "", not "  ";
+ * `} else {` gave "", not "  ").
+ */
+function afterCloser(src: string, indent: string): string {
+  const line = src.replace(/\n$/, "").match(/[^\n]*$/)![0];
+  if (!/^\s*[}\]]/.test(line)) return indent;
+  const own = /^\s*/.exec(line)![0];
+  // `} else {`, `}, {`: the line opens a block again (tslab's own rule for an opening line)
+  return /^((?!\/\/).)*(\{[^}"'`]*|\([^)"'`]*|\[[^\]"'`]*)$/.test(line) ? own + "  " : own;
 }

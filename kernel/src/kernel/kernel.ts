@@ -574,6 +574,8 @@ export class Kernel {
     const stopOnError = msg.content.stop_on_error !== false;
     if (storeHistory) this.executionCount++;
     const count = this.executionCount;
+    // error frames name an earlier cell by its prompt, `In [3] line 6` (engine.ts cellLabel)
+    this.engine.cellLabel = storeHistory ? `In [${count}]` : undefined;
     if (!silent) this.iopub.publish("execute_input", { code, execution_count: count }, msg.header);
     if (storeHistory) this.history.add(count, code);
     let error: { ename: string; evalue: string; traceback: string[] } | null = null;

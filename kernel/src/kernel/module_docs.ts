@@ -142,7 +142,14 @@ export function signatureNotes(src: string, pos: number): string[] {
     let signatures: any[] = [];
     const callee = ts.isPropertyAccessExpression(node.parent) && node.parent.name === node ? node.parent : node;
     const call = callee.parent;
-    if (call && (ts.isCallExpression(call) || ts.isNewExpression(call)) && call.expression === callee) {
+    let compact = false;
+    if (call && ts.isNewExpression(call) && call.expression === callee && call.arguments === undefined) {
+      // `new torch.optim.Adam` before its "(": quick info shows the first construct signature, and
+      // there is no call to resolve yet; the options of every one, on one line each (names and
+      // defaults: what a user looks for first, above the class's long header comment)
+      signatures = checker.getTypeAtLocation(callee).getConstructSignatures();
+      compact = true;
+    } else if (call && (ts.isCallExpression(call) || ts.isNewExpression(call)) && call.expression === callee) {
       // the call being typed: quick info shows the signature it resolves to
       const sig = checker.getResolvedSignature(call);
       if (sig && sig.declaration) signatures = [sig];
@@ -166,6 +173,12 @@ export function signatureNotes(src: string, pos: number): string[] {
         seen.add(t);
         const props = checker.getPropertiesOfType(t);
         if (props.length === 0) continue;
+        if (compact) {
+          out.push(compactOptions(parameterName(p), props.map((prop: any) => ({
+            name: prop.name, optional: !!(prop.flags & ts.SymbolFlags.Optional), doc: ts.displayPartsToString(prop.getDocumentationComment(checker)),
+          }))));
+          continue;
+        }
         out.push(`${parameterName(p)}:`);
         const rows = props.map((prop: any) => {
           const optional = prop.flags & ts.SymbolFlags.Optional ? "?" : "";
@@ -181,6 +194,41 @@ export function signatureNotes(src: string, pos: number): string[] {
   } catch {
     return [];
   }
+}
+
+/**
+ * An options object on one line, each key with the default its doc comment gives ("Learning rate
+ * γ; default 1e-3."): `options: { lr: 1e-3, betas: [0.9, 0.999], ... }`, a required key bare;
+ * the keys accepted and ignored (PyTorch's implementation switches) named after it.
+ */
+export function compactOptions(name: string, props: { name: string; optional: boolean; doc: string }[]): string {
+  const used: string[] = [], ignored: string[] = [];
+  for (const p of props) {
+    const doc = p.doc.replace(/\s+/g, " ").trim();
+    if (/^Accepted and ignored\b/i.test(doc)) { ignored.push(p.name); continue; }
+    const value = defaultIn(doc);
+    used.push(value !== undefined && value.length <= 24 ? `${p.name}: ${value}` : p.optional ? `${p.name}?` : p.name);
+  }
+  return `${name}: { ${used.join(", ")} }${ignored.length > 0 ? `; accepted and ignored: ${ignored.join(", ")}` : ""}`;
+}
+
+/**
+ * The value after "default" in an option's doc ("...; default [0.9, 0.999].", "default -1, which
+ * starts ..."): up to a `;`, `,` or `)` outside brackets, or a sentence's end. Undefined when none.
+ */
+function defaultIn(doc: string): string | undefined {
+  const m = /(?:^|[\s;(])[Dd]efaults? (?:is |to )?/.exec(doc);
+  if (m === null) return undefined;
+  const rest = doc.slice(m.index + m[0].length);
+  let depth = 0, end = rest.length;
+  for (let i = 0; i < rest.length; i++) {
+    const c = rest[i];
+    if (c === "[" || c === "{" || c === "(") depth++;
+    else if (depth > 0 && (c === "]" || c === "}" || c === ")")) depth--;
+    else if (depth === 0 && (c === ";" || c === "," || c === ")" || (c === "." && (i + 1 === rest.length || rest[i + 1] === " ")))) { end = i; break; }
+  }
+  const value = rest.slice(0, end).trim();
+  return value === "" ? undefined : value;
 }
 
 /**
@@ -324,12 +372,66 @@ export function aliasTypes(src: string, start: number, names: string[]): Map<str
       if (s.flags & ts.SymbolFlags.Alias) s = checker.getAliasedSymbol(s);
       const f = s.flags, F = ts.SymbolFlags;
       out.set(n, f & F.Class ? "class" : f & (F.Function | F.Method) ? "function" : f & (F.ValueModule | F.NamespaceModule) || s.valueDeclaration?.kind === ts.SyntaxKind.SourceFile ? "module"
-        : f & F.Variable ? "instance" : f & (F.Interface | F.TypeAlias | F.Enum) ? "class" : "alias");
+        : f & F.Variable ? variableType(checker, s) : f & (F.Interface | F.TypeAlias | F.Enum) ? "class" : "alias");
     });
   } catch {
     // types are a nicety: without them the completion is the same
   }
   return out;
+}
+
+/**
+ * A variable as completion names it: "function" when it holds one (`export const arccos = acos`,
+ * torch's aliases: they read as "instance", as if not callable), "class" for a constructor,
+ * "instance" otherwise.
+ */
+function variableType(checker: any, s: any): string {
+  const type = checker.getTypeOfSymbol(s);
+  if (type.getConstructSignatures().length > 0) return "class";
+  return type.getCallSignatures().length > 0 ? "function" : "instance";
+}
+
+/**
+ * The keys of the options type a type error names (`AdamOptions`, `Partial<StepLROptions>`, the
+ * inline `{ p?: number; inplace?: boolean; }`), in declaration order (inherited keys after the
+ * type's own), read with the checker of the cells' latest program (the one that just reported the
+ * error), for the one-line error of a misspelt option (ts_hints.ts unknownOption). Null for a type
+ * that is no plain options object (a class such as Tensor, an array, a primitive), for a name no
+ * top-level interface or alias has, or one whose declarations disagree.
+ */
+export function optionKeys(typeText: string): string[] | null {
+  try {
+    const ts = tsLib();
+    const text = typeText.trim().replace(/^Partial<(.*)>$/, "$1");
+    if (text.startsWith("{")) {
+      // an inline type literal: its members, as the message writes them
+      const sf = ts.createSourceFile("t.ts", `type T = ${text};`, ts.ScriptTarget.Latest, true);
+      const lit = sf.statements[0]?.type;
+      if (!lit || !ts.isTypeLiteralNode(lit) || lit.members.length === 0) return null;
+      if (!lit.members.every((m: any) => ts.isPropertySignature(m) && m.name && (ts.isIdentifier(m.name) || ts.isStringLiteral(m.name)))) return null;
+      return lit.members.map((m: any) => m.name.text);
+    }
+    if (!/^[A-Za-z_$][\w$]*$/.test(text)) return null;
+    const program = latestProgram();
+    if (!program) return null;
+    const checker = program.getTypeChecker();
+    const found = new Set<string>();
+    let keys: string[] | null = null;
+    for (const sf of program.getSourceFiles()) {
+      if (program.isSourceFileDefaultLibrary(sf)) continue;
+      for (const st of sf.statements) {
+        if (!(ts.isInterfaceDeclaration(st) || ts.isTypeAliasDeclaration(st)) || st.name.text !== text) continue;
+        const props: any[] = checker.getPropertiesOfType(checker.getTypeAtLocation(st.name));
+        // options are data: a type with methods (a class's instance type) is not one
+        if (props.length === 0 || props.some((p) => p.flags & ts.SymbolFlags.Method)) return null;
+        keys = props.map((p) => p.name as string);
+        found.add(JSON.stringify(keys));
+      }
+    }
+    return found.size === 1 ? keys : null;
+  } catch {
+    return null; // the error is then TypeScript's own
+  }
 }
 
 /**

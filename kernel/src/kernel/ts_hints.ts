@@ -10,7 +10,7 @@ import type * as TorchModule from "../index";
 import type * as ToolsModule from "../tools";
 import type * as RunsModule from "../trace/runs";
 import type * as ModuleDocs from "./module_docs";
-import { closeMatches } from "../close_matches";
+import { closeMatches, isNearMiss } from "../close_matches";
 
 /** What hints read from the library: its namespaces' names and the traced runs' names. */
 export interface HintLibrary {
@@ -138,6 +138,10 @@ export function hintFor(code: number, message: string, at: string, before = ""):
       return `hint: a torch.nn module (or loss) is called through its forward method: ${name}.forward(...) (JavaScript objects cannot be called as in Python)`;
     }
   }
+  // TS 5's standard decorators, `(value, context: ClassMethodDecoratorContext)`: "Unable to resolve
+  // signature of method decorator when called as an expression." (1238-1241), "The runtime will
+  // invoke the decorator with 1 arguments, but the decorator expects 2." (1278, 1279)
+  if ((code >= 1238 && code <= 1241) || code === 1270 || code === 1271 || code === 1278 || code === 1279) return DECORATOR_HINT;
   // `with torch.no_grad():` ("'with' statements are not allowed in strict mode.", then '(' expected
   // and no_grad's missing argument), `const g = torch.no_grad();` ("Expected 1 arguments, but got 0.")
   if (code === 1101 && /^with\b/.test(at)) return withHint(at);
@@ -200,6 +204,14 @@ export function hintFor(code: number, message: string, at: string, before = ""):
   if (code === 2322 || code === 2345 || code === 2820) return literalHint(message);
   return null;
 }
+
+/**
+ * The kernel compiles with experimentalDecorators (tslab's setting, which cells written against
+ * it rely on): decorators are TypeScript's legacy ones, called with (target, key, descriptor).
+ */
+const DECORATOR_HINT = "hint: this kernel compiles decorators as TypeScript's legacy experimentalDecorators, not TS 5's standard ones "
+  + "(value, context: ClassMethodDecoratorContext ...): a method decorator is (target, key: string, descriptor: PropertyDescriptor) => descriptor or nothing, "
+  + "a class decorator (constructor) => a constructor or nothing, a property decorator (target, key: string) => nothing";
 
 /** Python dict methods a PyTorch user calls on a state_dict, which is a plain object here. */
 const DICT_METHODS = new Set(["keys", "items", "values", "get", "update", "pop"]);
@@ -579,6 +591,74 @@ export function overloadChains<D extends { code: number; start: { offset: number
     }
   }
   return out;
+}
+
+/** Other frameworks' names for PyTorch's options (Keras, TensorFlow, Optax, JAX), each PyTorch's key(s). */
+const OPTION_ALIASES: Record<string, string[]> = {
+  learning_rate: ["lr"], learningRate: ["lr"], learning_rate_init: ["lr"],
+  beta1: ["betas"], beta2: ["betas"], beta_1: ["betas"], beta_2: ["betas"], b1: ["betas"], b2: ["betas"],
+  epsilon: ["eps"], decay: ["weight_decay"], weightDecay: ["weight_decay"], wd: ["weight_decay"], l2: ["weight_decay"],
+  decay_steps: ["step_size"], decay_rate: ["gamma"], rate: ["p"], drop_rate: ["p"], dropout_rate: ["p"],
+  use_bias: ["bias"], strides: ["stride"], dilation_rate: ["dilation"], epochs: ["epochs", "T_max"],
+};
+
+/**
+ * "No overload matches this call." (TS2769) whose chain says an object literal has a key its type
+ * lacks ("Object literal may only specify known properties, but 'beta' does not exist in type
+ * 'AdamOptions'. Did you mean to write 'betas'?"): TypeScript places it at the call (`new`),
+ * under ten lines of overloads, the last about the positional overload, which an object literal
+ * is not meant for ("'lr' does not exist in type 'Tensor'": false, and read first). As one
+ * error in PyTorch's terms ("unexpected keyword argument"): `Adam has no option 'beta' (did you
+ * mean betas?); accepted: lr, betas, ...`, at the key. The key's place is the object literal's
+ * property of that name inside the diagnostic's span, an argument of the call (tslab's converter
+ * keeps no related positions); `keysOf` reads the type's keys with the checker (module_docs.ts
+ * optionKeys). Null (TypeScript's error as it is) when no chain line names such a key, the type is
+ * no options object, or the key is not found once in the span.
+ */
+export function unknownOption(ts: any, src: string, start: number, end: number, chain: readonly { code: number; message: string }[],
+  keysOf: (type: string) => string[] | null): { offset: number; code: number; message: string } | null {
+  if (end <= start) return null;
+  let sf: any = null;
+  for (const c of chain) {
+    const m = /^Object literal may only specify known properties, (?:and|but) '([^']+)' does not exist in type '(.+)'\.(?: Did you mean to write '([^']+)'\?)?$/.exec(c.message);
+    if (m === null) continue;
+    const [, key, type, suggested] = m;
+    const keys = keysOf(type);
+    if (keys === null || keys.includes(key)) continue;
+    // a key another overload's options take is no misspelling (that overload failed for another reason)
+    // (the types the chain's arguments had to be: not the argument's own, which has the key)
+    const named = new Set(chain.flatMap((o) => [...o.message.matchAll(/(?:to (?:parameter of )?type|in type) '([^']+)'/g)].map((t) => t[1])).filter((t) => t !== type));
+    if ([...named].some((t) => keysOf(t)?.includes(key))) continue;
+    try {
+      sf ??= ts.createSourceFile("cell.ts", src, ts.ScriptTarget.Latest, true);
+    } catch {
+      return null;
+    }
+    const found: any[] = [];
+    const visit = (node: any): void => {
+      if (node.end <= start || node.pos >= end) return;
+      if ((ts.isPropertyAssignment(node) || ts.isShorthandPropertyAssignment(node)) && ts.isObjectLiteralExpression(node.parent)
+        && (ts.isIdentifier(node.name) || ts.isStringLiteral(node.name)) && node.name.text === key && node.getStart(sf) >= start && node.end <= end) found.push(node);
+      ts.forEachChild(node, visit);
+    };
+    visit(sf);
+    if (found.length !== 1) continue;
+    const object = found[0].parent;
+    const call = object.parent;
+    let owner = `'${type}'`;
+    if (call && (ts.isCallExpression(call) || ts.isNewExpression(call)) && (call.arguments ?? []).includes(object)) {
+      let callee = call.expression;
+      while (ts.isParenthesizedExpression(callee) || ts.isNonNullExpression(callee)) callee = callee.expression;
+      if (ts.isPropertyAccessExpression(callee)) callee = callee.name;
+      if (ts.isIdentifier(callee)) owner = callee.text;
+    }
+    const aliases = Object.prototype.hasOwnProperty.call(OPTION_ALIASES, key) ? OPTION_ALIASES[key].filter((k) => keys.includes(k)) : [];
+    const near = suggested !== undefined && keys.includes(suggested) ? [suggested]
+      : aliases.length > 0 ? aliases : closeMatches(key, keys, 2).filter((k) => isNearMiss(key, k) || k.toLowerCase().startsWith(key.toLowerCase()));
+    const mean = near.length > 0 ? ` (did you mean ${near.join(" or ")}?)` : "";
+    return { offset: found[0].name.getStart(sf), code: c.code, message: `${owner} has no option '${key}'${mean}; accepted: ${keys.join(", ")}` };
+  }
+  return null;
 }
 
 /**

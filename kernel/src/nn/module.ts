@@ -456,11 +456,14 @@ export class Module {
       }
     }
     const copies: [Tensor, Tensor][] = [];
+    // an array (or plain object) where a tensor goes: a checkpoint read back from JSON (the hint below, once)
+    let roundTripped = false;
     for (const [k, target] of Object.entries(own)) {
       if (!(k in state_dict)) continue;
       const src = state_dict[k];
       if (!(src instanceof Tensor)) {
         errors.push(`While copying the parameter named "${k}", expected torch.Tensor or Tensor-like object from checkpoint but received ${describe(src)}`);
+        roundTripped ||= Array.isArray(src) || (src !== null && typeof src === "object");
         continue;
       }
       if (src.shape.length !== target.shape.length || src.shape.some((d, i) => d !== target.shape[i])) {
@@ -473,7 +476,12 @@ export class Module {
     }
     if (errors.length > 0) {
       throw new Error(
-        `Error(s) in loading state_dict for ${this._get_name()}:\n\t${errors.join("\n\t")}`,
+        `Error(s) in loading state_dict for ${this._get_name()}:\n\t${errors.join("\n\t")}` +
+          (roundTripped
+            ? "\nJSON.stringify turns every tensor of a state_dict into an array: save and load checkpoints with " +
+              "torch.save(model.state_dict(), path) and model.load_state_dict(torch.load(path)), which keep the tensors " +
+              "(or rebuild each entry with torch.tensor(values, { dtype }) before loading); nothing was loaded."
+            : ""),
       );
     }
     // Copy only once everything checked, so a failed load leaves the module untouched.
