@@ -38,7 +38,7 @@ describe("Shift-Tab in lrlab's own options objects", () => {
     const { found, text } = await inspect("lrlab.preview((opt) => new torch.optim.lr_scheduler.StepLR(opt, { step_size: 10 }), { ");
     expect(found).toBe(true);
     // "Starting lr of the fresh optimizer (factory form). Default 0.1.": the default was dropped
-    expect(text).toMatch(/^ {2}lr\?: number +Starting lr of the fresh optimizer \(factory form\)\. Default 0\.1\.$/m);
+    expect(text).toMatch(/^ {2}lr\?: number \| number\[\] +Starting lr of the fresh optimizer \(factory form\)\. Default 0\.1\./m);
     // "Extra options for that optimizer, e.g. { momentum: 0.9 } or ...": it stopped at "e.g."
     expect(text).toMatch(/^ {2}optimizer_options\?: .* +Extra options for that optimizer, e\.g\. \{ momentum: 0\.9 \}/m);
   });
