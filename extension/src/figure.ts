@@ -261,8 +261,8 @@ function smoothedLabel(t: Series, p: PlotPayload): string {
  * ticks (tickLabel): exponents below 1e−3 and from 1e5, with U+2212 minus signs. Plotly's own
  * `%{y:.4~g}` wrote "0.00007813" and "0.000005254" under an axis reading "7.8e−5" (a user's pass).
  */
-export function hoverNumber(v: number): string {
-  const r = Number(v.toPrecision(4));
+export function hoverNumber(v: number, digits = 4): string {
+  const r = Number(v.toPrecision(digits));
   return withMinus(r !== 0 && (Math.abs(r) < 1e-3 || Math.abs(r) >= 1e5) ? r.toExponential() : String(r));
 }
 
@@ -272,8 +272,25 @@ export function hoverNumber(v: number): string {
  * `%{customdata[1]}`. Numbers only: no payload string goes into a template.
  */
 export function hoverData(x: readonly (number | null)[], y: readonly (number | null)[]): [string, string][] {
-  const text = (v: number | null | undefined) => (v === null || v === undefined ? "" : Number.isInteger(v) && Math.abs(v) < 1e15 ? withMinus(String(v)) : hoverNumber(v));
-  return x.map((v, i) => [text(v), text(y[i])]);
+  const digits = hoverDigits(y);
+  const text = (v: number | null | undefined, d = 4) => (v === null || v === undefined ? "" : Number.isInteger(v) && Math.abs(v) < 1e15 ? withMinus(String(v)) : hoverNumber(v, d));
+  return x.map((v, i) => [text(v), text(y[i], digits)]);
+}
+
+/**
+ * The significant digits a line's hovers need (4 to 7): more than four when two neighbouring
+ * points that differ would read the same, as a slow schedule's steps do (ExponentialLR(γ =
+ * 0.99999): 0.099999, 0.099998... all read 0.1 at four digits; the payload keeps seven for a set
+ * metric, kernel/src/plot/downsample.ts SET_DIGITS).
+ */
+export function hoverDigits(y: readonly (number | null)[]): number {
+  let digits = 4;
+  for (let i = 1; i < y.length && digits < 7; i++) {
+    const [a, b] = [y[i - 1], y[i]];
+    if (a === null || b === null || a === b) continue;
+    while (digits < 7 && a.toPrecision(digits) === b.toPrecision(digits)) digits++;
+  }
+  return digits;
 }
 
 /**
@@ -290,8 +307,10 @@ export function hoverTexts(t: Series): string[] | null {
   // of them: "steps 0–30", not a mean.
   const set = ["lr", "momentum", "beta2", "weight_decay"].includes(t.metric);
   const held = (i: number, b: number) => set && i + 1 < steps.length && t.mean[i] !== null && t.mean[i + 1] === t.mean[i] && steps[i + 1][0] === b + 1;
+  // An exact line (payload `exact`: a ramp as its ends) holds each point's value at its own step;
+  // the steps up to the next point lie on the line drawn to it.
   return steps.map(([a, b], i) => {
-    const what = a === b ? `step ${a}` : held(i, b) ? `steps ${a}–${b}` : `mean of steps ${a}–${b}`;
+    const what = a === b ? `step ${a}` : held(i, b) ? `steps ${a}–${b}` : set && t.exact && !t.min ? `step ${a}` : `mean of steps ${a}–${b}`;
     const lo = t.min?.[i], hi = t.max?.[i];
     if (a === b || lo === undefined || lo === null || hi === undefined || hi === null) return what;
     // an element-wise rate's band is its q05–q95 spread, not the min and max of its median
@@ -420,7 +439,7 @@ export const LABEL_POSITIONS = ["top center", "bottom center", "top right", "bot
  * a few pixels (steepest, valley, minimum/10 of one sweep) printed "minimum/10" over "steepest"
  * (a teacher's pass). When every position collides the one overlapping least is taken.
  */
-export function labelPositions(fx: readonly number[], fy: readonly number[], texts: readonly string[], width = 900, height = 290): string[] {
+export function labelPositions(fx: readonly number[], fy: readonly number[], texts: readonly string[], width = 900, height = 290, curves: readonly (readonly [number, number][])[] = []): string[] {
   type Box = [number, number, number, number];
   const stars: Box[] = fx.map((x, i) => [x * width - 7, (1 - fy[i]) * height - 7, x * width + 7, (1 - fy[i]) * height + 7]);
   const boxOf = (i: number, pos: string): Box => {
@@ -432,6 +451,21 @@ export function labelPositions(fx: readonly number[], fy: readonly number[], tex
     return [x0, y0, x0 + w, y0 + h];
   };
   const overlap = (a: Box, b: Box) => Math.max(0, Math.min(a[2], b[2]) - Math.max(a[0], b[0])) * Math.max(0, Math.min(a[3], b[3]) - Math.max(a[1], b[1]));
+  // The curves drawn (the loss lines, fractions of the plot), sampled every 2 px: a label over
+  // one is as bad as over a star ("minimum/10" printed over the loss line: a user's pass).
+  const samples: [number, number][] = [];
+  for (const c of curves) {
+    for (let k = 1; k < c.length; k++) {
+      const [ax, ay, bx, by] = [c[k - 1][0] * width, (1 - c[k - 1][1]) * height, c[k][0] * width, (1 - c[k][1]) * height];
+      const steps = Math.min(400, Math.max(1, Math.ceil(Math.hypot(bx - ax, by - ay) / 2)));
+      for (let j = 0; j <= steps; j++) samples.push([ax + ((bx - ax) * j) / steps, ay + ((by - ay) * j) / steps]);
+    }
+  }
+  const onCurves = (b: Box) => {
+    let n = 0;
+    for (const [x, y] of samples) if (x >= b[0] && x <= b[2] && y >= b[1] && y <= b[3]) n++;
+    return n * 28;
+  };
   const out: string[] = new Array(texts.length).fill("top center");
   const placed: Box[] = [];
   const order = fx.map((x, i) => ({ x, i })).sort((a, b) => a.x - b.x).map((e) => e.i);
@@ -439,7 +473,7 @@ export function labelPositions(fx: readonly number[], fy: readonly number[], tex
     let best: string = LABEL_POSITIONS[0], least = Infinity;
     for (const pos of LABEL_POSITIONS) {
       const box = boxOf(i, pos);
-      const hit = [...placed, ...stars.filter((_, j) => j !== i)].reduce((a, b) => a + overlap(box, b), 0);
+      const hit = [...placed, ...stars.filter((_, j) => j !== i)].reduce((a, b) => a + overlap(box, b), 0) + onCurves(box);
       if (hit < least) [best, least] = [pos, hit];
       if (hit === 0) break;
     }
@@ -457,7 +491,11 @@ function markerTrace(kind: Marker["kind"], ms: Marker[], p: PlotPayload, s: View
   // Suggestions are named on the plot ("valley" beside its star) and in the legend: three stars
   // under one "suggested" entry did not say which was the steepest, the valley or minimum/10.
   const names = placed.map((e) => suggestionName(e.m));
-  const name = divergence ? "diverged" : suggestionsName([...new Set(names)].map(escapeText));
+  // (a range test's marker where its loss left the scale, before the rate it diverged at, is
+  // named so: "diverged" at 1.385 beside "stopped: loss diverged at lr 1.556" named two rates
+  // for one event, a user's pass; kernel/src/trace/find.ts)
+  const name = !divergence ? suggestionsName([...new Set(names)].map(escapeText))
+    : placed.every((e) => e.m.label.startsWith("loss off the scale")) ? "loss off the scale" : "diverged";
   if (s.hiddenMarkers.includes(kind)) {
     // switched off in the legend: its entry stays, greyed, to click it back on
     return { type: "scatter", mode: "markers", name, uid: kind, x: [null], y: [null], visible: "legendonly", hoverinfo: "skip",
@@ -465,7 +503,17 @@ function markerTrace(kind: Marker["kind"], ms: Marker[], p: PlotPayload, s: View
   }
   // Labels go where they overlap no other label nor star (labelPositions), in the fractions of
   // the axes the stars sit at (the x range of the data, the y range fitted to the lines).
-  const position = divergence ? [] : labelPositions(...starFractions(placed.map((e) => [e.m.x, e.y as number]), p, s, logY), names);
+  // (and off the lines drawn: the curves' points in the same fractions)
+  const curves = divergence ? [] : visibleSeries(p, s).map((t) => t.x.flatMap((x, i) => (t.mean[i] === null || (logY && (t.mean[i] as number) <= 0) ? [] : [[x, t.mean[i] as number] as [number, number]])));
+  const stars = placed.map((e) => [e.m.x, e.y as number] as [number, number]);
+  const [fxAll, fyAll] = divergence ? [[], []] : starFractions([...stars, ...curves.flat()], p, s, logY);
+  const curveFractions: [number, number][][] = [];
+  let at = stars.length;
+  for (const c of curves) {
+    curveFractions.push(c.map((_, k) => [fxAll[at + k], fyAll[at + k]] as [number, number]));
+    at += c.length;
+  }
+  const position = divergence ? [] : labelPositions(fxAll.slice(0, stars.length), fyAll.slice(0, stars.length), names, 900, 290, curveFractions);
   return {
     type: "scatter", mode: divergence ? "markers" : "markers+text", name, uid: kind,
     x: placed.map((e) => e.m.x), y: placed.map((e) => e.y),
@@ -549,16 +597,57 @@ function configuredTraces(p: PlotPayload, s: ViewState, logY: boolean, slotOf: M
     const tail = stepTail(t);
     const x = tail ? [...t.x, tail.x[1]] : t.x;
     const y = tail ? [...t.mean, tail.y[1]] : t.mean;
-    const texts = hoverTexts(t);
     out.push({
       type: "scatter", mode: "lines", name: escapeText(label), x, y: logY ? forLogAxis(y) : y, connectgaps: false,
       line: { width: 1.2, color: withAlpha(theme.palette[slot % theme.palette.length], 0.75), dash: "dot", shape: lineShape(t) },
       legendgroup: CONFIGURED_GROUP, showlegend: out.length === 0, uid: `${CONFIGURED_GROUP}-${index}`,
-      ...(texts ? { hovertext: tail ? [...texts, texts[texts.length - 1]] : texts } : {}), customdata: hoverData(x, y),
-      ...hoverOf(p.x_label, label, texts !== null, seriesLabel(t, p)),
+      // its value is in the hover of the measured line it is drawn under (withConfiguredHover):
+      // lying on that line (plain SGD), it took the hover from it (a user's pass)
+      hoverinfo: "skip",
     });
   }
   return out;
+}
+
+/**
+ * The configured lr of line `lr` at step `x`, when the payload says it: a point of its own, a
+ * step on the straight line between two points of an exact line (payload `exact`), a step of a
+ * held value (two points of one value), the step after the last (stepTail). Null otherwise (a
+ * point between two means of merged steps).
+ */
+export function configuredAt(lr: Pick<Series, "x" | "mean" | "exact">, x: number): number | null {
+  const n = lr.x.length;
+  if (n === 0 || x < lr.x[0]) return null;
+  if (x >= lr.x[n - 1]) return x <= lr.x[n - 1] + 1 ? lr.mean[n - 1] : null;
+  let lo = 0, hi = n - 1;
+  while (hi - lo > 1) {
+    const mid = (lo + hi) >> 1;
+    if (lr.x[mid] <= x) lo = mid;
+    else hi = mid;
+  }
+  const [a, b] = [lr.mean[lo], lr.mean[hi]];
+  if (lr.x[lo] === x) return a;
+  if (a === null || b === null) return null;
+  if (a === b) return a;
+  return lr.exact ? a + ((b - a) * (x - lr.x[lo])) / (lr.x[hi] - lr.x[lo]) : null;
+}
+
+/**
+ * A measured line's hover with the configured lr drawn under it (configuredTraces), "step 38 ·
+ * projected lr 0.0098 · configured 0.01 · sgd": the configured line's own hover is skipped, so
+ * the hover stays on the measured line (plotly's closest point was often the configured line's,
+ * under it). Its text in customdata[2] (numbers only, no payload string).
+ */
+export function withConfiguredHover(trace: PlotlyTrace, t: Series, lr: Series): PlotlyTrace {
+  const cd = trace.customdata as [string, string][] | undefined;
+  const tpl = trace.hovertemplate as string | undefined;
+  if (!cd || !tpl || !tpl.includes("%{customdata[1]}")) return trace;
+  const digits = hoverDigits(lr.mean);
+  const extra = t.x.map((x) => {
+    const v = configuredAt(lr, x);
+    return v === null ? "" : ` · configured ${hoverNumber(v, digits)}`;
+  });
+  return { ...trace, customdata: cd.map((c, i) => [c[0], c[1], extra[i]]), hovertemplate: tpl.replace("%{customdata[1]}", "%{customdata[1]}%{customdata[2]}") };
 }
 
 /** The payload's notes (payload.notes) over the view of `s.metric`, when one of its lines is drawn. */
@@ -635,7 +724,7 @@ function fitWithReferences(data: PlotlyTrace[], roles: TraceRole[], xrange: [num
     // the side where it leaves the measured lines' range (both: its whole span)
     const above = logY ? ext[1] > measured[1] * REFERENCE_FACTOR : ext[1] > magnitude * REFERENCE_FACTOR;
     const below = logY ? ext[0] < measured[0] / REFERENCE_FACTOR : ext[0] < -magnitude * REFERENCE_FACTOR;
-    const [lo, hi] = ext.map(hoverNumber);
+    const [lo, hi] = ext.map((v) => hoverNumber(v));
     // (its symbols said: "μ the momentum, τ the dampening" beside γ(1−τ)/(1−μ): a user's pass)
     const symbols = kind.includes("(1−μ)") ? ` ${symbolsOf("lr_momentum_steady")}` : "";
     off.push(above && below ? `${kind} (${lo} to ${hi})${symbols}` : above ? `${kind} (up to ${hi})${symbols}` : `${kind} (down to ${lo})${symbols}`);
@@ -686,6 +775,10 @@ export function buildFigureWithRoles(p: PlotPayload, s: ViewState, theme: Theme,
       continue;
     }
     const out = seriesTraces(t, label, colour, group, s.band, logY, floor, { xLabel: p.x_label, metric: p.metrics.find((m) => m.key === s.metric)?.label ?? s.metric }, bandRange(p, s.metric));
+    // the configured lr drawn under it says its value in this line's hover (configuredTraces)
+    const lr = (p.kind === "trace" || p.kind === "compare") && CONFIGURED_REFERENCE_VIEWS.includes(s.metric) && !t.param
+      ? p.series.find((u) => u.metric === "lr" && !u.param && lineKey(u) === lineKey(t)) : undefined;
+    if (lr) out.traces = out.traces.map((tr, i) => (out.roles[i] === "line" ? withConfiguredHover(tr, t, lr) : tr));
     data.push(...out.traces);
     roles.push(...out.roles);
     const smoothed = smoothedUnder(p, s, t);
@@ -769,9 +862,12 @@ export function buildFigureWithRoles(p: PlotPayload, s: ViewState, theme: Theme,
     // SGD's updates rounding away in float32; an element-wise band whose top is elements of
     // near-zero gradient), in lines over the plot, above the axis notes; the top margin grows.
     const lines = wrapNote(notes.join(" · "), width);
-    const grow = 14 * lines.length;
+    // (and the title keeps the top of the figure: plotly centres it in the top margin, which put
+    // it over the note's first line in chromium, userpass16b)
+    const grow = 14 * lines.length + 10;
     layout.margin = { ...(layout.margin as Record<string, unknown>), t: ((layout.margin as { t: number }).t) + grow };
     layout.height = (layout.height as number) + grow;
+    layout.title = { ...(layout.title as Record<string, unknown>), yref: "container", y: 1, yanchor: "top", pad: { t: 10 } };
     layout.annotations = [...((layout.annotations as unknown[]) ?? []), {
       text: lines.map(escapeText).join("<br>"), align: "left",
       xref: "paper", yref: "paper", x: 0, y: 1, xanchor: "left", yanchor: "bottom", yshift: 16, showarrow: false,

@@ -39,6 +39,12 @@ export interface Series {
    * reference (SGD momentum's steady-state rate γ(1−τ)/(1−μ) on the projected-lr view).
    */
   reference_for?: string;
+  /**
+   * Optional, within version 1: a set metric's line (configured lr, momentum) whose points give
+   * every step's value exactly (the steps between two points lie on the line between them); each
+   * point is the value of its own step x, so hovers say "step k", not "mean of steps".
+   */
+  exact?: true;
 }
 
 export interface Marker {
@@ -196,6 +202,7 @@ function series(v: unknown, path: string, metricKeys: Set<string>): Series {
     const r = text(o, "reference_for", path);
     if (metricKeys.has(r)) out.reference_for = r;
   }
+  if (o.exact === true) out.exact = true;
   return out;
 }
 

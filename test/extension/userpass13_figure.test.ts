@@ -58,7 +58,8 @@ describe("F2: hovers of merged points", () => {
     expect(steps[steps.length - 1]).toEqual([479, 479]);
     const hover = line.hovertext as string[];
     // (named axes since userpassB: "mean of steps 1–4 · projected lr 0.05 · t480")
-    expect(line.hovertemplate).toMatch(/^%\{hovertext\} · %\{meta\[1\]\} %\{customdata\[1\]\} · %\{fullData\.name\}<extra><\/extra>$/);
+    // (customdata[2]: the configured lr drawn under it, userpass16b)
+    expect(line.hovertemplate).toMatch(/^%\{hovertext\} · %\{meta\[1\]\} %\{customdata\[1\]\}%\{customdata\[2\]\} · %\{fullData\.name\}<extra><\/extra>$/);
     expect(hover[0]).toBe("step 0");
     expect(hover[1]).toMatch(/^mean of steps 1–\d+$/);
     expect(hover[hover.length - 1]).toBe("step 479");
@@ -82,7 +83,7 @@ describe("F2: hovers of merged points", () => {
     const f = buildFigureWithRoles(q, initialState(q), light);
     const line = f.data[f.roles.indexOf("line")];
     // its step and value, with the axes named (userpassB): "step 12 · projected lr 0.05 · t60"
-    expect([line.hovertemplate, line.hovertext]).toEqual(["%{meta[0]} %{customdata[0]} · %{meta[1]} %{customdata[1]} · %{fullData.name}<extra></extra>", undefined]);
+    expect([line.hovertemplate, line.hovertext]).toEqual(["%{meta[0]} %{customdata[0]} · %{meta[1]} %{customdata[1]}%{customdata[2]} · %{fullData.name}<extra></extra>", undefined]);
     expect(line.meta).toEqual(["step", "projected lr"]);
   });
 

@@ -49,7 +49,7 @@
  */
 import type { Bucket } from "../trace/series";
 import { closeMatches } from "../close_matches";
-import { downsample, downsampleAligned, spansOf, stairs, type Points } from "./downsample";
+import { DEFAULT_DIGITS, downsample, downsampleAligned, exactLine, SET_DIGITS, spansOf, stairs, type Points } from "./downsample";
 import { elementwiseNote } from "./notes";
 import type { Marker, MetricInfo, PlotNote, PlotPayload, Series } from "./payload";
 
@@ -193,6 +193,10 @@ const BAND_MARKUP_BYTES = 500;
  * An estimate: bundle.ts measures what it built.
  */
 export const LINE_BUDGET = SAVED_BUDGET - 20_000;
+/** The share of the lines' bytes set metrics' exact lines may take before the others (make_figure). */
+export const EXACT_SHARE = 0.5;
+/** The share of their points the other lines keep when set metrics' exact lines come first (make_figure). */
+export const EXACT_KEEP = 0.6;
 /** The fewest points per series while the budget allows (bundle.ts goes lower when it must). */
 export const MIN_POINTS = 16;
 /** The group lines' share when per-parameter lines come too (they are drawn in the static panels too). */
@@ -212,6 +216,39 @@ function units(s: SourceSeries): number {
   if (s.buckets.length === 0) return 0;
   const band = s.low !== undefined || s.buckets.some((b) => b.count > 1 && b.min !== b.max);
   return band ? 2 : 1;
+}
+
+/** How far (a share of its range) a merged set line may pass from a step's value before its exact line goes first. */
+export const EXACT_TOLERANCE = 0.01;
+
+/**
+ * Whether set line `s` shown at `share` points (its stairs when they fit, else means of merged
+ * steps) passes further than EXACT_TOLERANCE of its range from some step's value: a CyclicLR's
+ * triangle as 4-step means peaked at 0.086 of 0.1, while a 400-step OneCycleLR's 3-step means
+ * lie on its curve (its measured lines keep their points).
+ */
+function misdrawn(s: SourceSeries, share: number): boolean {
+  const n = Math.min(share, s.buckets.length);
+  if (n >= s.buckets.length) return false;
+  const st = stairs(s.buckets, SET_DIGITS);
+  if (st && st.x.length <= n) return false;
+  const p = downsample(s.buckets, Math.max(1, n), undefined, undefined, SET_DIGITS);
+  let lo = Infinity, hi = -Infinity;
+  for (const b of s.buckets) if (b.min !== null && b.max !== null) [lo, hi] = [Math.min(lo, b.min), Math.max(hi, b.max)];
+  if (!(hi > lo)) return false;
+  let k = 0;
+  for (const b of s.buckets) {
+    if (b.min === null) continue;
+    for (const x of [b.first_step, b.last_step]) {
+      while (k + 1 < p.x.length && p.x[k + 1] <= x) k++;
+      const [x0, y0] = [p.x[k], p.mean[k]];
+      const [x1, y1] = k + 1 < p.x.length ? [p.x[k + 1], p.mean[k + 1]] : [x0, y0];
+      if (y0 === null || y1 === null) continue;
+      const y = x1 > x0 && x >= x0 ? y0 + ((y1 - y0) * (Math.min(x, x1) - x0)) / (x1 - x0) : y0;
+      if (Math.abs(y - b.min) > EXACT_TOLERANCE * (hi - lo)) return true;
+    }
+  }
+  return false;
 }
 
 /** Steps a series covers (its buckets' pushes, gaps included). */
@@ -366,9 +403,16 @@ export function make_figure(sources: readonly FigureSource[], options: FigureOpt
   // A set metric's stairs (SET_METRICS), when its line would merge steps and its stairs take no
   // more points than it is given: its points, and what a share of `n` points costs it.
   const stairsOf = new Map<SourceSeries, Points | null>();
+  // (exactLine: every step's value exact in the fewest points; else its stairs, a bucket of
+  // several values a point at its mean)
+  const exactOf = new Set<Points>();
   const stairsFor = (s: SourceSeries): Points | null => {
     if (!SET_METRICS.includes(s.metric) || options.kind === "range_test" || s.low !== undefined) return null;
-    if (!stairsOf.has(s)) stairsOf.set(s, stairs(s.buckets));
+    if (!stairsOf.has(s)) {
+      const ex = exactLine(s.buckets, SET_DIGITS);
+      if (ex) exactOf.add(ex);
+      stairsOf.set(s, ex ?? stairs(s.buckets, SET_DIGITS));
+    }
     return stairsOf.get(s) ?? null;
   };
   const kept = (s: SourceSeries, n: number): number => {
@@ -377,15 +421,54 @@ export function make_figure(sources: readonly FigureSource[], options: FigureOpt
   };
   const drawnLines = lines.filter((s) => drawnMetric(s.metric)).length;
   const groupBudget = Math.floor((perParam ? GROUP_LINE_BUDGET : LINE_BUDGET) * scale);
+  // A set metric's exact line (the configured lr, momentum: what a schedule is) is carried
+  // whole before the measured lines share the rest, while the exact lines take no more than
+  // EXACT_SHARE of the bytes: its share of points merged a 100-step CyclicLR of three groups
+  // into 4-step means, a beat pattern peaking at 0.086 instead of 0.1 (a user's pass), while
+  // one group kept every step. The measured lines' means show a trend; a schedule's shape is
+  // its points.
+  // Every step (a hover at each, drawn as true steps) when they fit, else the exact line's points.
+  // A tier is taken only while the other lines keep EXACT_KEEP of the points they get without
+  // it: a 1000-step cosine's every step took 40 KB and left the measured lines 45 points of 162.
+  const fixed = new Map<SourceSeries, number>();
+  if (options.max_points === undefined && options.kind !== "range_test") {
+    // the points every line of `ls` keeps in `budget` bytes, with the bands it then carries
+    const share = (ls: SourceSeries[], budget: number): number => {
+      const u = shareOut(ls, budget, (t, n) => lineBytes(kept(t, n), drawnMetric(t.metric), t.low !== undefined, xBytes(t)));
+      const b = new Set(ls.filter((t) => hasBand(t, u)));
+      return shareOut(ls, budget, (t, n) => lineBytes(kept(t, n), drawnMetric(t.metric), b.has(t), xBytes(t)));
+    };
+    const plainShare = share(lines, groupBudget);
+    const exact = lines.filter((s) => { const st = stairsFor(s); return st !== null && exactOf.has(st) && misdrawn(s, plainShare); });
+    // every set line whole, then as its exact points, then the configured lr's alone (momentum
+    // joins the measured lines)
+    for (const [whole, only] of [[true, null], [false, null], [true, "lr"], [false, "lr"]] as const) {
+      let bytes = 0;
+      fixed.clear();
+      for (const s of exact) {
+        if (only !== null && s.metric !== only) continue;
+        const n = whole ? s.buckets.length : Math.min((stairsFor(s) as Points).x.length, s.buckets.length);
+        fixed.set(s, n);
+        bytes += lineBytes(n, drawnMetric(s.metric), false, xBytes(s));
+      }
+      const rest = lines.filter((t) => !fixed.has(t));
+      const others = bytes <= EXACT_SHARE * groupBudget ? share(rest, groupBudget - bytes) : 0;
+      if (others >= EXACT_KEEP * Math.min(plainShare, Math.max(0, ...rest.map((t) => t.buckets.length)))) break;
+      fixed.clear();
+    }
+  }
+  const fixedBytes = [...fixed].reduce((a, [s, n]) => a + lineBytes(n, drawnMetric(s.metric), false, xBytes(s)), 0);
+  const shareLines = lines.filter((s) => !fixed.has(s));
+  const shareBudget = groupBudget - fixedBytes;
   // Which lines carry a band is decided at the points they would keep without bands of merged
   // steps, then the points are shared out again with those bands' bytes. (Deciding at each count
   // would make the bytes jump where a band comes with merging: not monotonic, and a budget a
   // little lower could halve the points.)
-  const unbanded = shareOut(lines, groupBudget, (s, n) => lineBytes(kept(s, n), drawnMetric(s.metric), s.low !== undefined, xBytes(s)));
-  const bands = new Set(lines.filter((s) => hasBand(s, unbanded)));
-  const shared = shareOut(lines, groupBudget, (s, n) => lineBytes(kept(s, n), drawnMetric(s.metric), bands.has(s), xBytes(s)));
+  const unbanded = shareOut(shareLines, shareBudget, (s, n) => lineBytes(kept(s, n), drawnMetric(s.metric), s.low !== undefined, xBytes(s)));
+  const bands = new Set(shareLines.filter((s) => hasBand(s, unbanded)));
+  const shared = shareOut(shareLines, shareBudget, (s, n) => lineBytes(kept(s, n), drawnMetric(s.metric), bands.has(s), xBytes(s)));
   const max_points = options.max_points ?? Math.max(floor, shared);
-  let pointsOf = (_s: SourceSeries): number => max_points;
+  let pointsOf = (s: SourceSeries): number => fixed.get(s) ?? max_points;
   let banded = (_s: SourceSeries): boolean => true;
   // Too many lines for MIN_POINTS each (many runs or groups): the lines the static panels draw
   // get 65% of the bytes, the selector's others 35%, and no line carries its band: a dozen
@@ -398,7 +481,7 @@ export function make_figure(sources: readonly FigureSource[], options: FigureOpt
     const rest = Math.max(0, groupBudget - markup);
     const a = Math.max(2, Math.floor((0.65 * rest) / (perPoint(true) * drawnLines)));
     const b = Math.max(2, Math.floor((0.35 * rest) / (perPoint(false) * plain)));
-    pointsOf = (s) => (drawnMetric(s.metric) ? a : b);
+    pointsOf = (s) => fixed.get(s) ?? (drawnMetric(s.metric) ? a : b);
     banded = () => false;
   }
   let carried: Map<string, number> | null = null;
@@ -436,9 +519,12 @@ export function make_figure(sources: readonly FigureSource[], options: FigureOpt
     for (const s of src.series as (SourceSeries & { points?: number })[]) {
       if (s.buckets.length === 0) continue;
       const st = s.points === undefined && pointsOf(s) < s.buckets.length ? stairsFor(s) : null;
+      const digits = SET_METRICS.includes(s.metric) && options.kind !== "range_test" ? SET_DIGITS : DEFAULT_DIGITS;
       const p = s.points !== undefined ? downsampleAligned(s.buckets, s.points, s.low, s.high)
-        : st && st.x.length <= pointsOf(s) ? st : downsample(s.buckets, pointsOf(s), s.low, s.high);
+        : st && st.x.length <= pointsOf(s) ? st : downsample(s.buckets, pointsOf(s), s.low, s.high, digits);
       const out: Series = { name: src.name, metric: s.metric, group: s.group, x: p.x, mean: p.mean };
+      // every step's value on the line through the points (exactLine): hovers say "step k"
+      if (exactOf.has(p) && p.x.length < s.buckets.length) out.exact = true;
       if (s.param !== undefined && s.param !== null) out.param = s.param;
       if (s.reference_for !== undefined) out.reference_for = s.reference_for;
       if (p.x.length < s.buckets.length && p !== st) downsampled = true;

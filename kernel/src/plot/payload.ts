@@ -52,6 +52,13 @@ export interface Series {
    * renderer that does not know it shows the line in its own metric's view only.
    */
   reference_for?: string;
+  /**
+   * A set metric's line (a configured lr, momentum) whose points give every step's value exactly:
+   * the steps between two points lie on the straight line between them (a ramp's ends, a held
+   * value's first and last step: downsample.exactLine), each point the value of its own step x.
+   * Hovers say "step k", not "mean of steps". Optional, added within version 1.
+   */
+  exact?: true;
 }
 
 /** A point of interest: where a run diverged, or a suggested learning rate of a range test. */

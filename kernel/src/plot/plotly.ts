@@ -20,7 +20,8 @@
  * several groups has no entry: it is drawn once per group entry of its run (Legend.follows), so
  * it goes when all of them are hidden and comes back with any.
  */
-import { inPanel, lineLabel, panelOf, panelsFor, PLOTLY_POINTS, seriesLabel, shortLabel, type Panel } from "./figure";
+import { inPanel, lineLabel, panelOf, panelsFor, PLOTLY_POINTS, SET_METRICS, seriesLabel, shortLabel, type Panel } from "./figure";
+import { DEFAULT_DIGITS, SET_DIGITS } from "./downsample";
 import type { PlotPayload, Series } from "./payload";
 
 export interface PlotlyFigure {
@@ -388,6 +389,9 @@ export function thinned(s: Series, n: number = PLOTLY_POINTS): Series {
   const wide = m - 2 - per * inner;
   const out: Series = { ...s, x: [], mean: [] };
   delete out.spans;
+  delete out.exact;
+  // a set metric keeps its digits (downsample.SET_DIGITS)
+  const digits = SET_METRICS.includes(s.metric) ? SET_DIGITS : DEFAULT_DIGITS;
   const band = s.min !== undefined && s.max !== undefined;
   const lo: (number | null)[] = [], hi: (number | null)[] = [];
   const widths: number[] = [];
@@ -411,7 +415,7 @@ export function thinned(s: Series, n: number = PLOTLY_POINTS): Series {
       }
     }
     out.x.push(b - a === 1 ? s.x[a] : s.x[a + Math.floor((b - a) / 2)]);
-    out.mean.push(weight > 0 ? Number((sum / weight).toPrecision(4)) : null);
+    out.mean.push(weight > 0 ? Number((sum / weight).toPrecision(digits)) : null);
     if (band) { lo.push(mn === Infinity ? null : mn); hi.push(mx === -Infinity ? null : mx); }
     widths.push(width);
   }
@@ -535,7 +539,7 @@ export function toPlotly(payload: PlotPayload): PlotlyFigure {
             showlegend: false, legendgroup, name: escapeText(`${label} band`),
           });
         }
-        const merged = mergedHover(s);
+        const merged = s.exact ? undefined : mergedHover(s);
         data.push({
           type: "scatter", mode: "lines", x: s.x, y: s.mean, xaxis: xa, yaxis: ya, name: escapeText(label),
           line: { color: colour, dash, width: 1.8, shape: stepwise(s) ? "hv" : "linear" }, connectgaps: false, legendgroup,
