@@ -100,7 +100,9 @@ for (let epoch = 0; Date.now() - t0 < 20000; epoch++) {
     const t0 = Date.now();
     await k.interruptByMessage();
     const r = await p;
-    expect(Date.now() - t0).toBeLessThan(1000);
+    // the reply follows the final plot (~0.15-0.25 s on a quiet machine, its SVG most of it):
+    // 1.0-1.2 s under a full suite's load beside other jobs
+    expect(Date.now() - t0).toBeLessThan(2000);
     expect(r.reply.content.ename).toBe("KeyboardInterrupt");
     // At least twice a second over the first three seconds (the first one comes after type-checking).
     expect(during.length).toBeGreaterThanOrEqual(5);

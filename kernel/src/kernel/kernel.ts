@@ -442,7 +442,7 @@ export class Kernel {
       }
     } finally {
       // the queue is empty: a SIGINT recorded by now was for the requests just done, none is waiting
-      takePendingSigint();
+      if (takePendingSigint()) this.log("a SIGINT recorded as the last request ended was dropped (it stops nothing)");
       this.busy = false;
       this.busyEnded = performance.now();
     }
@@ -483,7 +483,9 @@ export class Kernel {
    * the kernel's last work (a CI run: "SIGINT while idle" stopped the next cell).
    */
   private dropIdleSigint(): void {
-    if (performance.now() - this.busyEnded > 50) takePendingSigint();
+    if (performance.now() - this.busyEnded > 50 && takePendingSigint()) {
+      this.log("a SIGINT that came while the kernel was idle was dropped (it stops nothing)");
+    }
   }
 
   private reply(req: Message, send: (frames: Buffer[]) => void, content: object, metadata: object = {}): void {
