@@ -46,27 +46,30 @@ interface GraphState {
 
 function graphState(plot: Locator): Promise<GraphState> {
   // Lines drawn: a line switched off keeps a greyed legend entry (a legend-only trace), not counted.
-  // The configured lr's reference lines (extension/src/figure.ts configuredTraces) are left aside
+  // The configured lr's reference lines (extension/src/figure.ts configuredTraces) and the spread band's legend entry are left aside
   // here: test/extension/userD_*.test.ts check them.
   return plot.locator(".lrlab-Plot-figure").evaluate((gd: any) => ({
     traces: gd.data.length,
-    names: gd.data.filter((t: any) => t.showlegend !== false && t.visible !== "legendonly" && !String(t.uid).startsWith("configured-lr")).map((t: any) => t.name),
-    lengths: gd.data.filter((t: any) => t.showlegend !== false && t.visible !== "legendonly" && !String(t.mode).startsWith("markers") && !String(t.uid).startsWith("configured-lr")).map((t: any) => t.x.length),
+    names: gd.data.filter((t: any) => t.showlegend !== false && t.visible !== "legendonly" && !String(t.uid).startsWith("configured-lr") && t.uid !== "band-legend").map((t: any) => t.name),
+    lengths: gd.data.filter((t: any) => t.showlegend !== false && t.visible !== "legendonly" && !String(t.mode).startsWith("markers") && !String(t.uid).startsWith("configured-lr") && t.uid !== "band-legend").map((t: any) => t.x.length),
     yType: gd._fullLayout.yaxis.type,
     yTitle: gd._fullLayout.yaxis.title.text,
     xRange: [...gd._fullLayout.xaxis.range] as [number, number],
     xAuto: gd._fullLayout.xaxis.autorange === true,
     yAuto: gd._fullLayout.yaxis.autorange === true,
     bg: gd._fullLayout.paper_bgcolor,
-    lineColours: gd.data.filter((t: any) => t.showlegend !== false && t.visible !== "legendonly" && !String(t.mode).startsWith("markers") && !String(t.uid).startsWith("configured-lr")).map((t: any) => t.line.color),
+    lineColours: gd.data.filter((t: any) => t.showlegend !== false && t.visible !== "legendonly" && !String(t.mode).startsWith("markers") && !String(t.uid).startsWith("configured-lr") && t.uid !== "band-legend").map((t: any) => t.line.color),
     notes: (gd._fullLayout.annotations ?? []).map((a: any) => a.text),
   }));
 }
 
-/** Traces plotly actually drew as SVG groups, the configured lr's reference lines left aside (graphState). */
+/**
+ * Traces plotly actually drew as SVG groups, the configured lr's reference lines and the spread
+ * band's legend entry (a swatch with no points) left aside (graphState).
+ */
 const drawnTraces = (plot: Locator) => plot.locator(".lrlab-Plot-figure").evaluate((gd: any) =>
   gd.querySelectorAll(".scatterlayer .trace").length
-  - gd.data.filter((t: any) => String(t.uid).startsWith("configured-lr") && t.visible !== "legendonly" && t.visible !== false).length);
+  - gd.data.filter((t: any) => (String(t.uid).startsWith("configured-lr") || t.uid === "band-legend") && t.visible !== "legendonly" && t.visible !== false).length);
 
 async function waitForTraces(plot: Locator, n: number): Promise<void> {
   await expect.poll(() => drawnTraces(plot), { timeout: 20_000 }).toBe(n);
@@ -284,7 +287,7 @@ describe("saved outputs in a real JupyterLab", () => {
     const legend = () => compare.locator(".lrlab-Plot-figure").evaluate((gd: any) => {
       const out: Record<string, string> = {};
       // (the configured lr's entry left aside: graphState)
-      for (const t of gd._fullData) if (t.showlegend !== false && t.mode !== "markers" && !String(t.uid).startsWith("configured-lr")) out[t.name] = t.visible === true ? "on" : t.visible === "legendonly" ? "off" : String(t.visible);
+      for (const t of gd._fullData) if (t.showlegend !== false && t.mode !== "markers" && !String(t.uid).startsWith("configured-lr") && t.uid !== "band-legend") out[t.name] = t.visible === true ? "on" : t.visible === "legendonly" ? "off" : String(t.visible);
       return out;
     });
     const runs = ["sgd", escapeText(EVIL_NAME), "sgd lr=2"];
