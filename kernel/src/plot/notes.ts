@@ -20,9 +20,10 @@
  *   keeps q05/q50/q95, so "at least 5% of the elements" is what it can say of their number), and
  *   `band_range` cuts the band on a linear axis at BAND_CUT times the medians' largest |value|.
  */
-import type { Bucket } from "../trace/series";
 import type { FigureSource } from "./figure";
 import type { PlotNote, PlotPayload } from "./payload";
+import { isRecordedSeriesReader } from "./recorded";
+import { fmt } from "./text";
 
 /** The metrics whose views carry the rounding note: the measured rates plain SGD's γ shows in. */
 export const ROUNDING_METRICS: readonly string[] = ["lr_projected", "lr_realized", "lr_per_sample", "lr_elementwise"];
@@ -33,23 +34,9 @@ export const OUTLIER_RATIO = 100;
 /** A linear axis cuts such a band at this many times the medians' largest |value|. */
 export const BAND_CUT = 3;
 
-/** What roundingNote reads of a trace (kernel/src/trace/trace.ts Trace). */
-interface Reader {
-  readonly plot_kind: string;
-  readonly metrics: readonly string[];
-  readonly optimizer_name?: string;
-  series(metric: string, group?: number): { buckets(): readonly Bucket[] } | undefined;
-}
-
-function isReader(x: unknown): x is Reader {
-  const r = x as Reader;
-  return typeof x === "object" && x !== null && r.plot_kind === "trace" && Array.isArray(r.metrics) && typeof r.series === "function";
-}
-
-/** A number in a note: 2 significant digits, exponents below 1e−3 and from 1e5 (as the axes). */
+/** A number in a note: text.ts's `fmt` at 2 significant digits, with a true minus sign (as the axes). */
 export function noteNumber(v: number): string {
-  const r = Number(v.toPrecision(2));
-  return (r !== 0 && (Math.abs(r) < 1e-3 || Math.abs(r) >= 1e5) ? r.toExponential() : String(r)).replace(/-/g, "\u2212");
+  return fmt(v, 2).replace(/-/g, "\u2212");
 }
 
 /** A step count with thousands separators ("38,012"). */
@@ -62,7 +49,7 @@ function count(n: number): string {
  * plot holds several runs ("" otherwise).
  */
 export function roundingNote(p: unknown, src: FigureSource, who = ""): PlotNote | null {
-  if (!isReader(p) || p.optimizer_name !== "SGD") return null;
+  if (!isRecordedSeriesReader(p) || p.optimizer_name !== "SGD") return null;
   for (const m of ["lr", "lr_projected", "momentum", "weight_decay"]) if (!p.metrics.includes(m)) return null;
   const groups = [...new Set(src.series.filter((s) => s.group !== null && !s.param).map((s) => s.group as number))].sort((a, b) => a - b);
   const parts: string[] = [];

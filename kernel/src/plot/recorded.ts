@@ -37,7 +37,8 @@ export interface RecordedSeriesReader {
   series(metric: string, group?: number): { buckets(): readonly Bucket[] } | undefined;
 }
 
-function isReader(x: unknown): x is RecordedSeriesReader {
+/** Whether `x` is a trace `withRecordedMetrics` (and the plot notes, notes.ts) can read series of. */
+export function isRecordedSeriesReader(x: unknown): x is RecordedSeriesReader {
   const r = x as RecordedSeriesReader;
   return typeof x === "object" && x !== null && r.plot_kind === "trace" && Array.isArray(r.metrics) && typeof r.series === "function";
 }
@@ -57,7 +58,7 @@ function differs(a: readonly Bucket[], b: readonly Bucket[]): boolean {
  * list shorter than every metric a trace can record: chosen by its user) does.
  */
 export function withRecordedMetrics(p: unknown, src: FigureSource, asked: readonly string[] = []): FigureSource {
-  if (!isReader(p)) return src;
+  if (!isRecordedSeriesReader(p)) return src;
   const chosen = p.metrics.length < METRIC_NAMES.length;
   const wanted = (m: string) => asked.includes(m) || (chosen && p.metrics.includes(m));
   const groups = [...new Set(src.series.filter((s) => s.group !== null && !s.param).map((s) => s.group as number))];
