@@ -42,7 +42,7 @@ import { Tensor } from "./tensor";
 import { is_grad_enabled, no_grad } from "./grad_mode";
 import { Node } from "./autograd";
 import { is_floating } from "./dtype";
-import { broadcast_shapes } from "./shape";
+import { broadcast_shapes, fmt_shape } from "./shape";
 import { sum_to } from "./sum_to";
 import { check_inplace, rebase_history } from "./view_history";
 import { zeros_like } from "./factories";
@@ -176,9 +176,6 @@ class FunctionNode extends Node {
   }
 }
 
-function fmt(s: readonly number[]): string {
-  return `[${s.join(", ")}]`;
-}
 
 function is_differentiable(t: Tensor, ctx: FunctionCtx): boolean {
   return is_floating(t.dtype) && !ctx._non_differentiable.includes(t);
@@ -310,7 +307,7 @@ function check_gradients(name: string, res: unknown[], args: unknown[], ins: (Te
       expandable = false;
     }
     if (!expandable) {
-      throw new RangeError(`Function ${name} returned an invalid gradient at index ${i} - got ${fmt(g.shape)} but expected shape compatible with ${fmt(t.shape)}`);
+      throw new RangeError(`Function ${name} returned an invalid gradient at index ${i} - got ${fmt_shape(g.shape)} but expected shape compatible with ${fmt_shape(t.shape)}`);
     }
     return sum_to(g, t.shape);
   });

@@ -9,13 +9,10 @@ import { Tensor, check_tensor } from "./tensor";
 import { mul } from "./elementwise";
 import { mm } from "./linalg";
 import { permute, reshape } from "./views";
-import { wrap_dim } from "./shape";
+import { fmt_shape, wrap_dim } from "./shape";
 
 export type TensordotDims = number | readonly [number | readonly number[], number | readonly number[]] | Tensor;
 
-function fmt(s: readonly number[]): string {
-  return `[${s.join(", ")}]`;
-}
 
 /**
  * Σ over the paired dims of a and b: `tensordot(a, b, 2)` (default: a's last 2 dims with b's first
@@ -71,7 +68,7 @@ export function inner(a: Tensor, b: Tensor): Tensor {
   check_tensor(b, "inner", "other");
   if (a.dim() === 0 || b.dim() === 0) return mul(a, b);
   if (a.shape[a.dim() - 1] !== b.shape[b.dim() - 1]) {
-    throw new RangeError(`inner() the last dimension must match on both input tensors but got shapes ${fmt(a.shape)} and ${fmt(b.shape)}`);
+    throw new RangeError(`inner() the last dimension must match on both input tensors but got shapes ${fmt_shape(a.shape)} and ${fmt_shape(b.shape)}`);
   }
   return tensordot(a, b, [[-1], [-1]]);
 }

@@ -21,7 +21,7 @@
  * per step: `take` returns at once when no call was seen.
  */
 import type { Tensor } from "../tensor/tensor";
-import { _observe_clipping } from "../nn/utils/clip_grad";
+import { _observe_clipping, sumSquares } from "../nn/utils/clip_grad";
 
 /** One parameter's gradient before the first clipping call of the window and after the last. */
 interface ClipRecord {
@@ -144,12 +144,6 @@ export class ClipWatch {
     });
     return any ? out : null;
   }
-}
-
-function sumSquares(d: ArrayLike<number>): number {
-  let s = 0;
-  for (let i = 0; i < d.length; i++) s += d[i] * d[i];
-  return s;
 }
 
 /** The parameters of an optimizer's groups, as a set (what a trace's ClipWatch keeps records of). */

@@ -42,7 +42,8 @@ export function _observe_clipping(o: ClipObserver): () => void {
   };
 }
 
-function sumSquares(d: ArrayLike<number>): number {
+/** @internal Σ d², in float64 (a gradient's squared norm; also trace/clip.ts's). */
+export function sumSquares(d: ArrayLike<number>): number {
   let s = 0;
   for (let i = 0; i < d.length; i++) s += d[i] * d[i];
   return s;
