@@ -392,6 +392,31 @@ function variableType(checker: any, s: any): string {
 }
 
 /**
+ * What `read` gives for the top-level declarations named `name` that `matches` (outside
+ * TypeScript's default libs), read with the checker of the cells' latest program: the value when
+ * every such declaration gives one and they agree (compared by `key`), else null (none, one that
+ * reads null, or two that disagree).
+ */
+function agreedDeclaration<T>(name: string, matches: (st: any) => boolean, read: (st: any, checker: any) => T | null,
+  key: (value: T) => string): T | null {
+  const program = latestProgram();
+  if (!program) return null;
+  const checker = program.getTypeChecker();
+  const found = new Set<string>();
+  let value: T | null = null;
+  for (const sf of program.getSourceFiles()) {
+    if (program.isSourceFileDefaultLibrary(sf)) continue;
+    for (const st of sf.statements) {
+      if (!matches(st) || st.name.text !== name) continue;
+      value = read(st, checker);
+      if (value === null) return null;
+      found.add(key(value));
+    }
+  }
+  return found.size === 1 ? value : null;
+}
+
+/**
  * The keys of the options type a type error names (`AdamOptions`, `Partial<StepLROptions>`, the
  * inline `{ p?: number; inplace?: boolean; }`), in declaration order (inherited keys after the
  * type's own), read with the checker of the cells' latest program (the one that just reported the
@@ -412,23 +437,12 @@ export function optionKeys(typeText: string): string[] | null {
       return lit.members.map((m: any) => m.name.text);
     }
     if (!/^[A-Za-z_$][\w$]*$/.test(text)) return null;
-    const program = latestProgram();
-    if (!program) return null;
-    const checker = program.getTypeChecker();
-    const found = new Set<string>();
-    let keys: string[] | null = null;
-    for (const sf of program.getSourceFiles()) {
-      if (program.isSourceFileDefaultLibrary(sf)) continue;
-      for (const st of sf.statements) {
-        if (!(ts.isInterfaceDeclaration(st) || ts.isTypeAliasDeclaration(st)) || st.name.text !== text) continue;
-        const props: any[] = checker.getPropertiesOfType(checker.getTypeAtLocation(st.name));
-        // options are data: a type with methods (a class's instance type) is not one
-        if (props.length === 0 || props.some((p) => p.flags & ts.SymbolFlags.Method)) return null;
-        keys = props.map((p) => p.name as string);
-        found.add(JSON.stringify(keys));
-      }
-    }
-    return found.size === 1 ? keys : null;
+    return agreedDeclaration(text, (st) => ts.isInterfaceDeclaration(st) || ts.isTypeAliasDeclaration(st), (st, checker) => {
+      const props: any[] = checker.getPropertiesOfType(checker.getTypeAtLocation(st.name));
+      // options are data: a type with methods (a class's instance type) is not one
+      if (props.length === 0 || props.some((p) => p.flags & ts.SymbolFlags.Method)) return null;
+      return props.map((p) => p.name as string);
+    }, (keys) => JSON.stringify(keys));
   } catch {
     return null; // the error is then TypeScript's own
   }
@@ -443,24 +457,13 @@ export function optionKeys(typeText: string): string[] | null {
  */
 export function literalUnionMembers(name: string): string[] | null {
   try {
-    const program = latestProgram();
-    if (!program) return null;
     const ts = tsLib();
-    const checker = program.getTypeChecker();
-    const found = new Set<string>();
-    let members: string[] | null = null;
-    for (const sf of program.getSourceFiles()) {
-      if (program.isSourceFileDefaultLibrary(sf)) continue;
-      for (const st of sf.statements) {
-        if (!ts.isTypeAliasDeclaration(st) || st.name.text !== name) continue;
-        const type = checker.getTypeAtLocation(st.name);
-        const parts: any[] = type.isUnion() ? type.types : [type];
-        if (!parts.every((t) => t.isStringLiteral())) return null;
-        members = parts.map((t) => t.value as string);
-        found.add(JSON.stringify([...members].sort()));
-      }
-    }
-    return found.size === 1 ? members : null;
+    return agreedDeclaration(name, (st) => ts.isTypeAliasDeclaration(st), (st, checker) => {
+      const type = checker.getTypeAtLocation(st.name);
+      const parts: any[] = type.isUnion() ? type.types : [type];
+      if (!parts.every((t) => t.isStringLiteral())) return null;
+      return parts.map((t) => t.value as string);
+    }, (members) => JSON.stringify([...members].sort()));
   } catch {
     return null; // a hint is a nicety: without it the error is the same
   }
