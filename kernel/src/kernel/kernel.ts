@@ -190,7 +190,7 @@ export class Kernel {
     const init: WorkerInit = { info: this.info, session: this.session, kernelInfo: kernelInfo(), inputBuffer: this.inputBuffer, interrupts: this.interrupts.buffer as SharedArrayBuffer, stopsStuckCode: prepareMainThread() };
     setMainShare(this.interrupts);
     // the heartbeat the control thread reads before it stops code that holds this thread
-    // and, while idle, the drop of a SIGINT recorded while idle (startingWork), whenever it was recorded
+    // and, while idle, the drop of a SIGINT recorded while idle (dropIdleSigint), whenever it was recorded
     setInterval(() => {
       Atomics.add(this.interrupts, BEAT, 1);
       if (!this.busy) this.dropIdleSigint();
@@ -236,7 +236,7 @@ export class Kernel {
     this.warmTimer = setTimeout(() => {
       this.warmed = true;
       if (process.env.LRLAB_KERNEL_LOG) this.log(`warm-up: ${why}`);
-      this.startingWork();
+      this.dropIdleSigint();
       Atomics.store(this.interrupts, WORKING, 1);
       countKernelTask(1);
       try { this.engine.warm(); } catch (e) { this.log(`compiler warm-up failed: ${(e as Error)?.stack ?? e}`); }
@@ -429,7 +429,7 @@ export class Kernel {
 
   private async pump(): Promise<void> {
     if (this.busy) return;
-    this.startingWork();
+    this.dropIdleSigint();
     this.busy = true;
     try {
       while (this.queue.length > 0) {
@@ -461,7 +461,7 @@ export class Kernel {
     settleSigints(sent - (sigintsHandled() - this.sigintsBefore.handled));
   }
 
-  /** When the main thread last finished work (requests, the warm-up): see startingWork. */
+  /** When the main thread last finished work (requests, the warm-up): see dropIdleSigint. */
   private busyEnded = 0;
 
   /**
@@ -469,18 +469,11 @@ export class Kernel {
    * cell; one that came while the main thread was busy before a cell could run (the warm-up with
    * the cell queued behind it, the cell's compile) must stop that cell: before, it found no script
    * to stop and was lost, and the cell ran to its end. The watchdog keeps a record of a SIGINT
-   * that came while no script ran (sigint.ts), which the engine checks before it runs a cell. When
-   * work starts after more than 50 ms of idleness, that record is dropped: it came while idle.
-   */
-  private startingWork(): void {
-    this.dropIdleSigint();
-  }
-
-  /**
-   * Drops the watchdog's record when the kernel has been idle for more than 50 ms. Checked by
-   * startingWork and by the heartbeat timer while idle: a SIGINT the watchdog's thread recorded
-   * late (a loaded machine) was otherwise taken by the next cell when that came within 50 ms of
-   * the kernel's last work (a CI run: "SIGINT while idle" stopped the next cell).
+   * that came while no script ran (sigint.ts), which the engine checks before it runs a cell. This
+   * drops that record when the kernel has been idle for more than 50 ms: it came while idle.
+   * Called when work starts, and by the heartbeat timer while idle: a SIGINT the watchdog's thread
+   * recorded late (a loaded machine) was otherwise taken by the next cell when that came within
+   * 50 ms of the kernel's last work (a CI run: "SIGINT while idle" stopped the next cell).
    */
   private dropIdleSigint(): void {
     if (performance.now() - this.busyEnded > 50 && takePendingSigint()) {
