@@ -12,7 +12,7 @@ import { StepLR } from "../../kernel/src/optim/lr_scheduler/index";
 import { trace, type Trace } from "../../kernel/src/trace/trace";
 import { OFFLOAD_MIN_ELEMENTS } from "../../kernel/src/trace/steps";
 import type { StepMetrics } from "../../kernel/src/trace/metrics";
-import { offload_stats, worker_ready } from "../../kernel/src/trace/offload";
+import { forget, offload_stats, poll_job, post_job, wait_job, worker_ready } from "../../kernel/src/trace/offload";
 import { rng } from "../tensor/gradcheck";
 
 type Opt = Parameters<typeof trace>[0] & { step(): void; add_param_group(g: object): void };
@@ -223,5 +223,25 @@ describe("tracer worker thread: the same results as measuring on the main thread
     }
     expect(w.t.steps).toBe(3);
     expect(report(w.t)).toEqual(report(m.t));
+  });
+});
+
+describe("tracer worker thread: a lost reply", () => {
+  it("a reply the worker sent that is nowhere (lost to an interrupt, or dropped): null at once, and the worker stays in use", () => {
+    // An interrupt that unwinds the main thread between taking a reply off the port and keeping
+    // it loses that reply. The same happens to the oldest of more than 64 unclaimed replies, which
+    // is how this test loses some. Before: the step waited WAIT_MS (10 s) for it, then the worker
+    // was dropped for the rest of the session (a kernel test saw no more replies after an interrupt).
+    const memory = new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true });
+    const owner = {}, id = 987_654;
+    // jobs the worker answers with an error (an empty job): any reply will do here
+    const seqs = Array.from({ length: 70 }, () => post_job(owner, id, memory as never, {} as never));
+    const until = Date.now() + 10_000;
+    while (poll_job(seqs[69]) === undefined && Date.now() < until);
+    expect(poll_job(seqs[69]), "the worker answered the last job").toBeDefined();
+    expect(wait_job(seqs[0])).toBeNull(); // dropped: the worker answered it, it is gone
+    expect(worker_ready()).toBe(true);
+    expect(wait_job(seqs[69])).toMatchObject({ seq: seqs[69], error: expect.stringMatching(/^trace worker: /) });
+    forget(id);
   });
 });

@@ -24,7 +24,13 @@ import type { GroupResult, StepJob } from "./step_job";
 
 /** The longest wait for one job before the worker counts as gone (a huge step takes ~0.1 s). */
 const WAIT_MS = 10000;
-const READY = 0, DONE = 1;
+/**
+ * The shared counters: READY (1 once the worker listens), DONE (bumped per reply, to wake a
+ * waiting main thread), REPLIED (the number of the last job replied to, stored after its reply was
+ * posted: jobs are taken in order, so a job at or below it whose reply is nowhere was answered
+ * and its reply lost, e.g. to an interrupt that unwound the thread taking it).
+ */
+const READY = 0, DONE = 1, REPLIED = 2;
 
 interface Port {
   postMessage(m: unknown): void;
@@ -74,7 +80,7 @@ function start(): void {
       receiveMessageOnPort(p: Port): { message: JobReply } | undefined;
     };
     const channel = new wt.MessageChannel();
-    ctrl = new Int32Array(new SharedArrayBuffer(8));
+    ctrl = new Int32Array(new SharedArrayBuffer(12));
     worker = new wt.Worker(workerFile(), { workerData: { port: channel.port2, ctrl }, transferList: [channel.port2] });
     worker.unref(); // an idle worker must not keep the process alive
     worker.on("error", () => { usable = false; });
@@ -126,33 +132,35 @@ function keep(reply: JobReply): void {
   if (early.size > 64) early.delete(early.keys().next().value as number);
 }
 
-/** The reply to job `seq` if it has come, without waiting (undefined: not yet). */
-export function poll_job(seq: number): JobReply | undefined {
-  if (ctrl === null || Atomics.load(ctrl, DONE) === 0 || port === null || receive === null) return early.get(seq);
+/** Moves every reply that has come into `early`. */
+function drain(): void {
+  if (port === null || receive === null) return;
   let r: { message: JobReply } | undefined;
   while ((r = receive(port)) !== undefined) keep(r.message);
+}
+
+/** The reply to job `seq` if it has come, without waiting (undefined: not yet). */
+export function poll_job(seq: number): JobReply | undefined {
+  if (ctrl !== null && Atomics.load(ctrl, DONE) !== 0) drain();
   return early.get(seq);
 }
 
-/** The reply to job `seq`, or null when the worker is gone or silent (measure it yourself). */
+/**
+ * The reply to job `seq`, or null when it cannot come (measure it yourself): the worker is gone
+ * or silent, or it replied and the reply was lost. Each reply is put in `early` before it is
+ * looked at, so an interrupt can lose one only between taking it off the port and keeping it;
+ * a lost reply then costs one step measured here, not a wait of WAIT_MS and the worker.
+ */
 export function wait_job(seq: number): JobReply | null {
-  const done = early.get(seq);
-  if (done !== undefined) {
-    early.delete(seq);
-    return done;
-  }
-  if (port === null || ctrl === null || receive === null) return null;
+  if (port === null || ctrl === null || receive === null) return take(seq) ?? null;
   const deadline = Date.now() + WAIT_MS;
   for (;;) {
     const seen = Atomics.load(ctrl, DONE);
-    let r: { message: JobReply } | undefined;
-    while ((r = receive(port)) !== undefined) {
-      if (r.message.seq === seq) {
-        offload_stats.replies++;
-        return r.message;
-      }
-      keep(r.message);
-    }
+    const replied = Atomics.load(ctrl, REPLIED); // read before draining: those replies are on the port
+    drain();
+    const reply = take(seq);
+    if (reply !== undefined) return reply;
+    if (replied >= seq) return null; // answered, and the answer lost: the worker is fine
     const left = deadline - Date.now();
     if (left <= 0 || !usable) {
       usable = false; // silent this long: do not count on it again
@@ -160,6 +168,13 @@ export function wait_job(seq: number): JobReply | null {
     }
     Atomics.wait(ctrl, DONE, seen, Math.min(left, 100));
   }
+}
+
+/** Takes job `seq`'s reply out of `early` (undefined: not there). */
+function take(seq: number): JobReply | undefined {
+  const reply = early.get(seq);
+  if (reply !== undefined) early.delete(seq);
+  return reply;
 }
 
 /** The worker may drop the memory of trace `id` (stopped or collected). */

@@ -1,7 +1,7 @@
 /**
  * The tracer's worker thread (offload.ts starts it): measures the jobs it is sent (step_job.ts)
- * on the traces' shared memories and replies on its port, bumping a shared counter per reply so
- * the main thread, which may be blocked in a training loop, wakes up.
+ * on the traces' shared memories and replies on its port, noting the job's number and bumping a
+ * shared counter per reply so the main thread, which may be blocked in a training loop, wakes up.
  */
 import { workerData } from "node:worker_threads";
 import { runJob, type StepJob } from "./step_job";
@@ -38,6 +38,7 @@ port.on("message", (m) => {
     reply = { seq: m.seq, error: `trace worker: ${e instanceof Error ? e.message : String(e)}` };
   }
   port.postMessage(reply);
+  Atomics.store(ctrl, 2, m.seq); // REPLIED (offload.ts): after the post, so the reply is on the port
   Atomics.add(ctrl, 1, 1);
   Atomics.notify(ctrl, 1);
 });
