@@ -113,14 +113,15 @@ export function post_job(owner: object, id: number, memory: WasmMemory, job: Ste
   const seq = nextSeq++;
   // Sent again when it has grown since: a worker's view of a shared memory grown on another
   // thread keeps its old length (V8), so its typed arrays could not reach the new pages.
-  let mem: WasmMemory | undefined;
+  // Noted as known only once posted: an interrupt between the two then sends it again, rather
+  // than leaving the worker without it (every later job would fail).
   const size = memory.buffer.byteLength;
-  if (known.get(id) !== size) {
+  const send = known.get(id) !== size;
+  (port as Port).postMessage({ seq, id, memory: send ? memory : undefined, job });
+  if (send) {
     if (!known.has(id)) forgetRegistry?.register(owner, id);
     known.set(id, size);
-    mem = memory;
   }
-  (port as Port).postMessage({ seq, id, memory: mem, job });
   offload_stats.posted++;
   return seq;
 }
