@@ -38,6 +38,7 @@ import { tensorIndexErrors, TENSOR_INDEX_HINT } from "./tensor_index";
 import { tensorConditionErrors } from "./tensor_condition";
 import { withKeywordHints } from "./keyword_hint";
 import { isAssigned, markUnassigned, withoutResets } from "./unassigned";
+import { withHoistedFunctions } from "./live_bindings";
 import { reset_grad_scopes } from "../tensor/grad_mode";
 import { reset_suspend } from "../trace/suspend";
 import { run_interrupted_cleanups } from "../interrupt_cleanup";
@@ -302,7 +303,9 @@ export class Engine {
     const head = r.hasToplevelAwait ? "(async function (exports, require) {" : "(function (exports, require) {";
     // The wrapper's head sits on its own line: line L of a stack is line L-1 of the transpiled code.
     // The names the cell declares stay unassigned (an error on read) until it assigns them (unassigned.ts).
-    const { js, names: declared } = withoutResets(r.output);
+    const { js: reset, names: declared } = withoutResets(r.output);
+    // the cell's functions are in the shared scope from its start, as they are hoisted (live_bindings.ts)
+    const js = withHoistedFunctions(reset, declared);
     const wrapped = `${head}\n${js}\n})(__lrlab__.exports, __lrlab__.require)`;
     // what errors quote as its lines: `shown` when a magic compiled its own wrapper around the
     // user's text (the same lines, the wrapper's text blanked: timeit.ts)

@@ -21,9 +21,15 @@
  * Top-level code of a cell that no closure writes keeps its local variables (a top-level loop
  * runs at local speed), and every top-level write is copied to `exports` as before.
  *
- * Functions and classes a cell declares stay local bindings (a function is hoisted: other code of
- * the cell may call it before its copy to `exports`), so a function redefined by a later cell is
- * not seen by an earlier cell's functions.
+ * Functions a cell declares are read through `exports` in the cell's closures too, so a helper a
+ * later cell declares again is what an earlier cell's `train()` calls (as in IPython, where a
+ * function looks its globals up when it runs). A function is hoisted (code of the cell may call it
+ * before its declaration), so its copy to `exports` is hoisted too: `withHoistedFunctions` puts
+ * it at the cell's start. The cell's top-level code keeps its local binding. Classes stay local
+ * bindings (a class is not hoisted: read through `exports` before its declaration ran, it would
+ * be a declared-but-unassigned name, unassigned.ts, rather than JavaScript's "Cannot access 'A'
+ * before initialization"), so a class declared again by a later cell is not seen by an earlier
+ * cell's functions.
  *
  * Also: an object literal's shorthand `{ lr }` naming an earlier cell's variable (or, under the
  * rules above, the cell's own) becomes `{ lr: exports.lr }`. tslab rewrote only plain identifiers,
@@ -65,6 +71,12 @@ function ownTopLevelVariable(ts: TS, symbol: TS, cell: TS): TS {
     return statement;
   }
   return null;
+}
+
+/** Whether `symbol` is a function the cell `cell` declares at its top level (with a body). */
+function ownTopLevelFunction(ts: TS, symbol: TS, cell: TS): boolean {
+  for (const decl of symbol?.declarations ?? []) if (decl.parent === cell && ts.isFunctionDeclaration(decl) && decl.body !== undefined) return true;
+  return false;
 }
 
 /** Whether `symbol` is declared in the earlier cells' declarations file. */
@@ -129,7 +141,7 @@ function throughExports(ts: TS, checker: TS, node: TS, symbol: TS, declsFile: TS
   if (fromEarlierCell(symbol, declsFile)) return true;
   const cell = node.getSourceFile();
   const statement = ownTopLevelVariable(ts, symbol, cell);
-  if (!statement) return false;
+  if (!statement) return inClosure(ts, node) && ownTopLevelFunction(ts, symbol, cell);
   if (inClosure(ts, node)) return true;
   if (topStatement(ts, node) === statement) return false;
   return writtenByClosures(ts, checker, cell).has(symbol);
@@ -137,6 +149,23 @@ function throughExports(ts: TS, checker: TS, node: TS, symbol: TS, declsFile: TS
 
 function exportsOf(ts: TS, name: TS): TS {
   return ts.factory.createPropertyAccessExpression(ts.factory.createIdentifier("exports"), name);
+}
+
+/**
+ * The cell's transpiled code with `exports.f = f;` for each of its top-level functions `names`
+ * (the names the cell declares) appended to its first line, TypeScript's CommonJS prologue, so
+ * that the copies are made before anything of the cell runs, as the functions are hoisted (line
+ * numbers are unchanged). A top-level function declaration is a line of its own at column 0 in
+ * TypeScript's emit: `function f(`, `async function f(`, `function* f(`.
+ */
+export function withHoistedFunctions(js: string, names: readonly string[]): string {
+  const nl = js.indexOf("\n");
+  if (nl < 0 || names.length === 0) return js;
+  let copies = "";
+  for (const name of names) {
+    if (new RegExp(`^(?:async )?function\\*? ?${name.replace(/\$/g, "\\$")}\\(`, "m").test(js)) copies += ` exports.${name} = ${name};`;
+  }
+  return copies === "" ? js : js.slice(0, nl) + copies + js.slice(nl);
 }
 
 /**
