@@ -9,17 +9,31 @@ import { KernelClient, resultText } from "./client";
 
 let k: KernelClient;
 // A first cell loads TypeScript (1-2 s under a full suite's load): without it the first case's
-// interrupt, 600 ms after its request, can come while that cell is still being compiled, which
-// stops it before anything ran. That is the likely cause of this file's one failure, in its first
-// case, seen in loaded runs of sessions 15 and 16 (it never failed alone).
+// interrupt (then 600 ms after its request) could come while that cell was still being compiled,
+// which stops it before anything ran: the likely cause of this file's failure in its first case
+// in loaded runs of sessions 15 and 16. `interrupted` below now also waits for the cell's start.
 beforeAll(async () => { k = await KernelClient.start(); await k.execute("1"); }, 120_000);
 afterAll(async () => { await k?.shutdown(); });
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Runs `code`, interrupts it by interrupt_request after `afterMs`; the reply and how long it took. */
-async function interrupted(code: string, afterMs = 600) {
-  const p = k.execute(code);
+/**
+ * Runs `code`, interrupts it by interrupt_request `afterMs` after the kernel started it (its
+ * execute_input); the reply and how long it took.
+ * - From the start, not from sending: an interrupt that comes before the kernel has read the
+ *   request finds nothing running and stops nothing, as ipykernel's does. Counted from sending,
+ *   that happened under load to the 30 ms case below (a loaded run of session 17: round 7 of 20
+ *   ran its 60 s await, its interrupt taking 60 s).
+ * - 1.5 s by default: the cell's type check comes first (0.1-0.3 s for these cells, above 0.6 s
+ *   under a full suite's load), and an interrupt during it stops the cell before any of it ran,
+ *   which the cases that read what ran before would take for a failure.
+ */
+async function interrupted(code: string, afterMs = 1500) {
+  let id = "";
+  const p = k.execute(code, { onSent: (m) => { id = m; } });
+  const started = () => k.iopubLog.some((m) => m.parent_header.msg_id === id && m.header.msg_type === "execute_input");
+  for (const until = Date.now() + 20_000; !started() && Date.now() < until;) await sleep(5);
+  expect(started(), "the kernel started the cell (execute_input) within 20 s").toBe(true);
   await sleep(afterMs);
   const t0 = Date.now();
   await k.interruptByMessage();
