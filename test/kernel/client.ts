@@ -172,11 +172,30 @@ export class KernelClient {
       code, silent: o.silent ?? false, store_history: o.store_history ?? true, user_expressions: o.user_expressions ?? {},
       allow_stdin: o.allow_stdin ?? false, stop_on_error: o.stop_on_error ?? true,
     }, { timeout: o.timeoutMs ?? 60000, msgId });
+    this.lastExecute = msgId;
     o.onSent?.(msgId);
     const reply = await replyP;
     const outputs = await this.iopubUntilIdle(msgId, start, o.timeoutMs ?? 60000);
     const stdout = outputs.filter((m) => m.header.msg_type === "stream" && m.content.name === "stdout").map((m) => m.content.text).join("");
     return { reply, outputs, stdout };
+  }
+
+  /** The msg_id of the last execute request sent. */
+  private lastExecute = "";
+
+  /**
+   * Resolves once the kernel has started the last execute request sent (its execute_input). Tests
+   * that interrupt a cell time the interrupt from here, not from sending: an interrupt that comes
+   * before the kernel has read the request finds nothing running and stops nothing (as
+   * ipykernel's), which happened on a loaded machine (session 17: 30 and 200 ms after sending).
+   */
+  async started(timeoutMs = 20_000): Promise<void> {
+    const id = this.lastExecute;
+    const deadline = Date.now() + timeoutMs;
+    while (!this.iopubLog.some((m) => m.parent_header.msg_id === id && m.header.msg_type === "execute_input")) {
+      if (Date.now() > deadline) throw new Error(`the kernel did not start execute request ${id} within ${timeoutMs} ms`);
+      await new Promise<void>((r) => { this.iopubWaiters.push(r); setTimeout(r, 50); });
+    }
   }
 
   async iopubUntilIdle(msgId: string, from = 0, timeoutMs = 30000): Promise<Received[]> {

@@ -159,6 +159,7 @@ const mseb_${v} = new torch.nn.MSELoss();
 let taken_${v} = 0;
 function stepb_${v}() { optb_${v}.zero_grad(); mseb_${v}.forward(big_${v}.forward(xb_${v}), yb_${v}).backward(); optb_${v}.step(); taken_${v}++; }`);
       const p = k.execute(`for (;;) stepb_${v}();`);
+      await k.started();
       await new Promise((r) => setTimeout(r, 1000));
       if (how === "SIGINT") k.interruptBySignal(); else await k.interruptByMessage();
       const r = await p;
@@ -179,6 +180,7 @@ describe("interrupts", () => {
       await k.execute(`const kept_${how === "SIGINT" ? "s" : "m"} = { value: 41 }; let counter = 0;`);
       let start = 0;
       const p = k.execute(`for (;;) { counter++; }`, { onSent: () => { start = Date.now(); } });
+      await k.started();
       await new Promise((r) => setTimeout(r, 1000));
       const t0 = Date.now();
       if (how === "SIGINT") k.interruptBySignal(); else await k.interruptByMessage();
@@ -205,6 +207,7 @@ const A = torch.randn(256, 512), B = torch.randn(512, 256);
 torch.set_num_threads(1); const one = torch.matmul(A, B); torch.set_num_threads(2);
 let products = 0;`);
       const p = k.execute(`for (;;) { torch.matmul(A, B); products++; }`);
+      await k.started();
       await new Promise((r) => setTimeout(r, 1000));
       if (how === "SIGINT") k.interruptBySignal(); else await k.interruptByMessage();
       const r = await p;
@@ -220,11 +223,13 @@ let products = 0;`);
     // modes): before that reset, a training loop interrupted inside optimizer.step() left
     // gradients off, and every later backward() failed.
     const p = k.execute(`torch.no_grad(() => { for (;;) {} })`);
+    await k.started();
     await new Promise((r) => setTimeout(r, 500));
     await k.interruptByMessage();
     expect((await p).reply.content.ename).toBe("KeyboardInterrupt");
     expect(resultText(await k.execute("torch.is_grad_enabled()"))).toBe("true");
     const q = k.execute(`torch.set_grad_enabled(false); torch.enable_grad(() => { for (;;) {} })`);
+    await k.started();
     await new Promise((r) => setTimeout(r, 500));
     k.interruptBySignal();
     expect((await q).reply.content.ename).toBe("KeyboardInterrupt");
@@ -248,6 +253,7 @@ const slow_${v} = (out: any, y: any) => { const t = Date.now(); while (Date.now(
         ? `%lr_find model=netf_m loss=slow_m data=[xf_m,yf_m] optimizer=optf_m --num-iter 200 --diverge-th 1e9`
         : `lrlab.find(optf_f, () => { optf_f.zero_grad(); const l = slow_f(netf_f.forward(xf_f), yf_f); l.backward(); return l; }, { num_iter: 200, diverge_th: 1e9, model: netf_f })`;
       const p = k.execute(code);
+      await k.started();
       await new Promise((r) => setTimeout(r, 1500));
       const t0 = Date.now();
       if (how === "%lr_find") k.interruptBySignal(); else await k.interruptByMessage();
@@ -261,6 +267,7 @@ const slow_${v} = (out: any, y: any) => { const t = Date.now(); while (Date.now(
 
   it("interrupts a cell awaiting a promise", async () => {
     const p = k.execute(`await new Promise((r) => setTimeout(r, 60000));`);
+    await k.started();
     await new Promise((r) => setTimeout(r, 500));
     const t0 = Date.now();
     await k.interruptByMessage();

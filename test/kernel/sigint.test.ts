@@ -21,13 +21,19 @@ describe("SIGINT with the watchdog held", () => {
 
   it("SIGINT stops a cell awaiting a promise within seconds (it waited 60)", async () => {
     const p = k.execute(`await new Promise((r) => setTimeout(r, 60000));`);
+    await k.started();
     await sleep(500);
     const t0 = Date.now();
     k.interruptBySignal();
-    const r = await p;
+    // Seen once, in a loaded run of four kernel test files (session 17), never reproduced: the
+    // cell went on awaiting. What the kernel logged then is part of the failure, and the cell is
+    // stopped by message so that the next cases run.
+    const r = await Promise.race([p, sleep(15_000).then(() => null)]);
+    if (r === null) await k.interruptByMessage().then(() => p);
+    expect(r, `no reply 15 s after the SIGINT; the kernel's stderr:\n${k.stderr}`).not.toBeNull();
     // ~100 ms on a quiet machine; 1.1-1.3 s with four times more runnable threads than cores
     expect(Date.now() - t0).toBeLessThan(5000);
-    expect(r.reply.content.ename, JSON.stringify(r.reply.content)).toBe("KeyboardInterrupt");
+    expect(r!.reply.content.ename, JSON.stringify(r!.reply.content)).toBe("KeyboardInterrupt");
   });
 
   // The kernel logs (stderr) each SIGINT it dropped as idle. Waiting for that line, not a fixed
@@ -61,6 +67,7 @@ describe("SIGINT with the watchdog held", () => {
     expect(resultText(await k.execute("heard"))).toBe("1");
     for (const how of ["signal", "message"] as const) {
       const p = k.execute(`for (;;) {}`);
+      await k.started();
       await sleep(500);
       if (how === "signal") k.interruptBySignal(); else await k.interruptByMessage();
       const r = await p;
@@ -75,6 +82,7 @@ describe("SIGINT with the watchdog held", () => {
     const held = await k.execute(`require(${JSON.stringify(require.resolve("../../kernel/dist/kernel/sigint.js"))}).sigintWatchdogHeld()`);
     expect(resultText(held)).toBe("true");
     const p = k.execute(`for (;;) {}`);
+    await k.started();
     await sleep(500);
     k.interruptBySignal();
     expect((await p).reply.content.ename).toBe("KeyboardInterrupt");
@@ -93,6 +101,7 @@ describe("an interrupt while the main thread is busy before the cell runs", () =
     // The loop would run 16 s: a cell that ran its loop takes that much more than its check; an
     // interrupted one, its check only (~1 s here, 9.6 s seen on a loaded 2-core machine).
     const p = k.execute(`${lines}\nlet spins_c = 0; const t_c = Date.now(); while (Date.now() - t_c < 16000) spins_c++; spins_c`);
+    await k.started(); // (client.ts; a loaded run of session 17: the interrupt came first, the loop ran its 16 s)
     await sleep(200);
     await k.interruptByMessage();
     const r = await p;
@@ -117,6 +126,7 @@ describe("an interrupt while the main thread is busy before the cell runs", () =
     expect(resultText(before.r)).toBe("1");
     const t = Date.now();
     const p = k.execute(`${fns("cut")}\nconst ran_cut = true; ran_cut`);
+    await k.started();
     await sleep(Math.min(300, before.ms / 4));
     await k.interruptByMessage();
     const r = await p;

@@ -19,6 +19,7 @@ async function ok(code: string): Promise<string | undefined> {
 /** Runs `code` (a loop that never ends), interrupts it after `ms`; expects KeyboardInterrupt. */
 async function interruptAfter(code: string, ms: number): Promise<void> {
   const p = k.execute(code, { timeoutMs: 60_000 });
+  await k.started();
   await new Promise((r) => setTimeout(r, ms));
   await k.interruptByMessage();
   const r = await p;

@@ -14,6 +14,7 @@ import { OFFLOAD_MIN_ELEMENTS } from "../../kernel/src/trace/steps";
 import type { StepMetrics } from "../../kernel/src/trace/metrics";
 import { forget, offload_stats, poll_job, post_job, wait_job, worker_ready } from "../../kernel/src/trace/offload";
 import { rng } from "../tensor/gradcheck";
+import { wasm_api } from "../../kernel/src/wasm_host";
 
 type Opt = Parameters<typeof trace>[0] & { step(): void; add_param_group(g: object): void };
 
@@ -232,10 +233,10 @@ describe("tracer worker thread: a lost reply", () => {
     // it loses that reply. The same happens to the oldest of more than 64 unclaimed replies, which
     // is how this test loses some. Before: the step waited WAIT_MS (10 s) for it, then the worker
     // was dropped for the rest of the session (a kernel test saw no more replies after an interrupt).
-    const memory = new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true });
+    const memory = new (wasm_api()!.Memory)({ initial: 1, maximum: 1, shared: true });
     const owner = {}, id = 987_654;
     // jobs the worker answers with an error (an empty job): any reply will do here
-    const seqs = Array.from({ length: 70 }, () => post_job(owner, id, memory as never, {} as never));
+    const seqs = Array.from({ length: 70 }, () => post_job(owner, id, memory, {} as never));
     const until = Date.now() + 10_000;
     while (poll_job(seqs[69]) === undefined && Date.now() < until);
     expect(poll_job(seqs[69]), "the worker answered the last job").toBeDefined();
