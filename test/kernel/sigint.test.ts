@@ -97,16 +97,16 @@ describe("an interrupt while the main thread is busy before the cell runs", () =
     // and was lost. A cell of a few thousand typed lines takes as long to check; the interrupt
     // comes while it is checked.
     const lines = Array.from({ length: 4000 }, (_, i) => `const busy_${i}: number = ${i} * 2;`).join("\n");
-    const t0 = Date.now();
-    // The loop would run 16 s: a cell that ran its loop takes that much more than its check; an
-    // interrupted one, its check only (~1 s here, 9.6 s seen on a loaded 2-core machine).
+    // The loop would run 16 s, and a cell that ran it would end "ok" (it is interrupted once,
+    // during the check) with spins_c defined. Its time is not a test: the check of this cell,
+    // which has no function where the check could stop early, takes ~1 s here, 9.6 s and 18 s
+    // seen on loaded 2-core machines.
     const p = k.execute(`${lines}\nlet spins_c = 0; const t_c = Date.now(); while (Date.now() - t_c < 16000) spins_c++; spins_c`);
     await k.started(); // (client.ts; a loaded run of session 17: the interrupt came first, the loop ran its 16 s)
     await sleep(200);
     await k.interruptByMessage();
     const r = await p;
     expect(r.reply.content.ename, JSON.stringify(r.reply.content)).toBe("KeyboardInterrupt");
-    expect(Date.now() - t0).toBeLessThan(14000);
     // nothing of it ran, and the interrupt is not left over for the next cell
     const after = await k.execute("spins_c");
     expect(JSON.stringify(after.reply.content)).toMatch(/Cannot find name 'spins_c'/);
