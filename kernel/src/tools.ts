@@ -6,6 +6,7 @@
  *   run(name), run_names()        the runs recorded by %%lr_trace --name
  *   preview(scheduler, options)   simulate a schedule without a model
  *   find(optimizer, step_fn, o)   learning-rate range test with suggestions
+ *   range_test(name)              the RangeTest of a %lr_find (by --name; default the last)
  *   scale(options)                batch-size scaling rules
  *   bundle(x, options)            the display bundle (lrlab payload, plotly, SVG, text) of a
  *                                 Trace, preview, range test, or an array/record of them
@@ -19,7 +20,7 @@ export {
   Trace, trace, type TraceOptions, type TraceJSON, type Divergence, type StepListener, type TraceableOptimizer,
   GlobalTrace, trace_all, run, run_names,
   preview, SchedulePreview, PREVIEW_OPTIMIZERS, type PreviewOptions, type PreviewOptimizer,
-  find, RangeTest, type FindOptions, type Suggestions,
+  find, RangeTest, range_test, type FindOptions, type Suggestions,
   scale, SCALE_RULES, type ScaleOptions, type ScaleResult, type ScaleRule,
   METRIC_NAMES, type StepMetrics, type Quantiles,
 } from "./trace/index";

@@ -28,6 +28,7 @@
 import type { Magic } from "./types";
 import { didYouMean, expressionError, flagName, MagicError } from "./parser";
 import { tools, torch } from "./tools";
+import { record_range_test } from "../trace/range_tests";
 import { fmt } from "../plot/text";
 
 const EXPR_KEYS = ["model", "loss", "data", "optimizer", "step"];
@@ -63,7 +64,7 @@ export const lr_find: Magic = {
     { name: "step_mode", type: "string", help: "exp or linear", default: "exp", values: () => ["exp", "linear"] },
     { name: "smooth_f", type: "number", help: "weight of the newest loss in the running average that stops the test (--diverge-th); the plotted curve is a centred median over a tenth of the rates at most (±5 of 100)", default: 0.05 },
     { name: "diverge_th", type: "number", help: "stop when loss > th × best", default: 5 },
-    { name: "name", type: "string", help: "legend label", default: "lr_find" },
+    { name: "name", type: "string", help: "legend label; lrlab.range_test(name) gives the result to code", default: "lr_find" },
   ],
   keys: EXPR_KEYS,
   // as the line is parsed, before any part of the cell runs (unknown keys: parseArgs, from `keys`)
@@ -206,6 +207,8 @@ export const lr_find: Magic = {
     } finally {
       restoreRandom();
     }
+    // for the next cell's code: lrlab.range_test(name) (range_tests.ts)
+    record_range_test(args.flags.name as string, rt);
     ctx.display(tools().bundle(rt));
     // The suggestions as the plot's summary line writes them (trace/find.ts summary(): the same
     // order, names and numbers; it printed valley first, and "none" where the summary has "—").

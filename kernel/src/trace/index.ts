@@ -10,4 +10,5 @@ export { GlobalTrace, trace_all } from "./global";
 export { run, run_names } from "./runs";
 export { preview, SchedulePreview, PREVIEW_OPTIMIZERS, type PreviewOptions, type PreviewOptimizer } from "./preview";
 export { find, RangeTest, steepestIndex, valleyIndex, type FindOptions, type Suggestions } from "./find";
+export { range_test, record_range_test } from "./range_tests";
 export { scale, SCALE_RULES, type ScaleOptions, type ScaleResult, type ScaleRule } from "./scale";
