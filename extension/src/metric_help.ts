@@ -14,7 +14,7 @@ export const METRIC_HELP: Readonly<Record<string, string>> = {
   lr_realized: "the step's length per unit of gradient: ‖Δ‖/‖g‖, whatever its direction",
   lr_elementwise: "each element's own rate ρ = −Δ/g: the median line and the q05–q95 band of the elements",
   lr_preconditioned: "the optimizer's own per-element factor from its state (Adam: γ/(1−β₁ᵗ)/(√v̂+ε)): median and q05–q95",
-  lr_momentum_steady: "γ(1−τ)/(1−μ), γ the lr, μ the momentum, τ the dampening: the rate SGD with momentum reaches under a constant gradient",
+  lr_momentum_steady: "γ(1−τ)/(1−μ), γ the lr, μ the momentum, τ the dampening: the rate SGD with momentum reaches under a constant gradient (a limit, not a ceiling: with changing gradients the projected lr can stay below it or overshoot it)",
   update_ratio: "‖Δ‖/‖θ‖: how much of the parameters one step changes (about 1e−3 is a common rule of thumb)",
   angular_update: "the angle (radians) between θ before and after the step",
   grad_norm: "‖g‖: the norm of the gradient the optimizer stepped with",
