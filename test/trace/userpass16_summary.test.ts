@@ -61,7 +61,7 @@ describe("a finite run whose loss blew up is not 'no divergence'", () => {
   });
 });
 
-describe("over the run, when the lr changed", () => {
+describe("over the run, when the lr changed or the run is long", () => {
   it("OneCycleLR: range, peak step and medians; a constant lr adds nothing", () => {
     const p = param([1, -2, 3]);
     const opt = new Adam([p], { lr: 0.003 });
@@ -99,6 +99,31 @@ describe("over the run, when the lr changed", () => {
     expect(t2.summary().join("\n")).not.toContain("over the run");
     t2.stop();
     expect(Trace.from_json(JSON.parse(JSON.stringify(t.to_json()))).summary()).toEqual(s);
+  });
+
+  it("a constant lr from 10 steps: the medians alone (a noisy run's last step is one draw), not before", () => {
+    // SGD with momentum 0.9 at lr 0.1 on gradients that flip sign every third step: the last
+    // step's projected rate is one draw of a swinging series; the line gives its median
+    const p = param([1, 2]);
+    const opt = new SGD([p], { lr: 0.1, momentum: 0.9 });
+    const t = trace(opt);
+    const summaries: string[] = [];
+    for (let i = 0; i < 11; i++) {
+      p.grad = grad(i % 3 === 2 ? [-1, 0.5] : [1, 0.25 * (i + 1)]);
+      opt.step();
+      summaries.push(t.summary().join("\n"));
+    }
+    // 9 steps: nothing; 10 and 11 steps: the medians of the steps' values (one per bucket, exact)
+    expect(summaries[8]).not.toContain("over the run");
+    const proj: number[] = [], ratio: number[] = [];
+    for (const b of t.series("lr_projected")!.buckets()) proj.push(b.mean!);
+    for (const b of t.series("update_ratio")!.buckets()) ratio.push(b.mean!);
+    const mid = (xs: number[]) => [...xs].sort((a, b) => a - b)[5]; // 11 values: the sixth
+    const s = t.summary();
+    expect(s[s.findIndex((l) => l.startsWith("  group 0:")) + 1]).toBe(`    over the run: lr_projected median ${fmt(mid(proj))}, update_ratio median ${fmt(mid(ratio))}`);
+    expect(mid(proj)).not.toBe(proj[10]); // the last step is not the median here
+    expect(summaries[9]).toContain("over the run: lr_projected median");
+    t.stop();
   });
 
   it("seriesMedian: exact for one step per bucket, the middle of an even count", () => {

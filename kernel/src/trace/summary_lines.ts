@@ -36,10 +36,15 @@ function stepsOf(x: Bucket): string {
   return x.first_step === x.last_step ? `at step ${x.first_step}` : `in steps ${x.first_step}–${x.last_step}`;
 }
 
+/** Steps from which a run at a constant lr also gets its medians over the run (below that, the last step's line is most of it). */
+export const MEDIAN_MIN_STEPS = 10;
+
 /**
  * "over the run: lr 1.2e-8..0.003 (peak at step 6), lr_projected median 0.05, update_ratio median
- * 0.001" for a group whose configured lr changed during the run (a schedule); null when it did not
- * (the last step's line says it all) or the lr is not recorded.
+ * 0.001" for a group whose configured lr changed during the run (a schedule: its last step is the
+ * annealed tail). At a constant lr, from MEDIAN_MIN_STEPS steps, the medians alone: the last
+ * step of a noisy run is one draw (a momentum run on mini-batches ended on lr_projected −0.0015,
+ * its median 0.09: a teacher's pass). Null otherwise, or when the lr is not recorded.
  */
 export function overTheRun(lr: BoundedSeries | undefined, projected: BoundedSeries | undefined, ratio: BoundedSeries | undefined): string | null {
   if (lr === undefined) return null;
@@ -53,12 +58,13 @@ export function overTheRun(lr: BoundedSeries | undefined, projected: BoundedSeri
       peak = x;
     }
   }
-  if (!(hi > lo)) return null;
-  const parts = [`lr ${fmt(lo)}..${fmt(hi)} (peak ${stepsOf(peak)})`];
+  const scheduled = hi > lo;
+  if (!scheduled && lr.steps < MEDIAN_MIN_STEPS) return null;
+  const parts = scheduled ? [`lr ${fmt(lo)}..${fmt(hi)} (peak ${stepsOf(peak)})`] : [];
   const mp = seriesMedian(projected), mr = seriesMedian(ratio);
   if (mp !== null) parts.push(`lr_projected median ${fmt(mp)}`);
   if (mr !== null) parts.push(`update_ratio median ${fmt(mr)}`);
-  return `over the run: ${parts.join(", ")}`;
+  return parts.length === 0 ? null : `over the run: ${parts.join(", ")}`;
 }
 
 /**

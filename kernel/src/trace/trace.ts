@@ -1171,7 +1171,7 @@ export class Trace implements Plottable {
       ];
       if (m.lr_preconditioned) parts.push(`lr_preconditioned median ${val(m.lr_preconditioned.q50)}`);
       lines.push(`  group ${gi}: ${parts.join(", ")}`);
-      // a scheduled run's last step is its annealed tail: its range and medians over the run too
+      // a scheduled run's last step is its annealed tail, a noisy run's one draw: medians over the run too
       const map = this.groupSeries[gi];
       const run = map ? overTheRun(map.get("lr"), map.get("lr_projected"), map.get("update_ratio")) : null;
       if (run !== null) lines.push(`    ${run}`);
