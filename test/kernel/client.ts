@@ -65,7 +65,8 @@ export class KernelClient {
   private controlReplies = new Map<string, (m: Message) => void>();
   stdinHandler: ((m: Message) => void) | null = null;
 
-  static async start(options: { key?: string; scheme?: string; cwd?: string } = {}): Promise<KernelClient> {
+  /** `env`: variables added to this process's environment for the kernel (LRLAB_KERNEL_DEBUG, LRLAB_KERNEL_LOG, ...). */
+  static async start(options: { key?: string; scheme?: string; cwd?: string; env?: Record<string, string> } = {}): Promise<KernelClient> {
     // Free ports are found by binding and releasing them, so another process (a parallel test's
     // kernel, an outgoing connection's ephemeral port) can take one before the kernel binds it.
     // Jupyter's own launchers have the same race; like them, start again on new ports.
@@ -85,12 +86,12 @@ export class KernelClient {
     }
   }
 
-  private async launch(options: { key?: string; scheme?: string; cwd?: string }): Promise<void> {
+  private async launch(options: { key?: string; scheme?: string; cwd?: string; env?: Record<string, string> }): Promise<void> {
     const { info, file } = await connectionFile(options);
     this.info = info;
     this.signer = new Signer(this.info.key, this.info.signature_scheme);
     this.proc = spawn(process.execPath, [join(ROOT, "kernel", "bin", "lrlab.js"), "kernel", "--connection-file", file],
-      { cwd: options.cwd ?? dirname(file), stdio: ["ignore", "pipe", "pipe"] });
+      { cwd: options.cwd ?? dirname(file), stdio: ["ignore", "pipe", "pipe"], ...(options.env ? { env: { ...process.env, ...options.env } } : {}) });
     this.proc.stderr!.on("data", (d) => { this.stderr += d.toString(); });
     this.proc.stdout!.on("data", (d) => { this.stderr += d.toString(); });
     const url = (p: number) => `tcp://127.0.0.1:${p}`;

@@ -8,7 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { KernelClient, resultText } from "./client";
 
 let k: KernelClient;
-beforeAll(async () => { k = await KernelClient.start(); });
+// LRLAB_KERNEL_DEBUG: the kernel says on stderr that it dropped an idle SIGINT (signalWhileIdle
+// waits for that line); without it the line goes to the log file only (sigint_quiet.test.ts)
+beforeAll(async () => { k = await KernelClient.start({ env: { LRLAB_KERNEL_DEBUG: "1" } }); });
 afterAll(async () => { await k?.shutdown(); });
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -177,9 +177,25 @@ export class Kernel {
 
   private log(s: string): void {
     if (this.streams) this.streams.rawStderr(`[lrlab] ${s}\n`); else this.logger(s);
+    this.logFile(s);
+  }
+
+  private logFile(s: string): void {
     if (process.env.LRLAB_KERNEL_LOG) {
       try { appendFileSync(process.env.LRLAB_KERNEL_LOG, `${new Date().toISOString()} ${s}\n`); } catch { /* logging is best effort */ }
     }
+  }
+
+  /**
+   * A note for whoever debugs the kernel, not for the notebook's reader: the log file
+   * (LRLAB_KERNEL_LOG) only, and stderr too when LRLAB_KERNEL_DEBUG is set (not "" or "0"). The
+   * dropped idle SIGINT: jupyter_client interrupts the kernel as it shuts it down, so every
+   * headless run (nbconvert --execute, jupyter execute, papermill) printed it on stderr (a teacher).
+   */
+  private debug(s: string): void {
+    const on = process.env.LRLAB_KERNEL_DEBUG;
+    if (on !== undefined && on !== "" && on !== "0") this.log(s);
+    else this.logFile(s);
   }
 
   async start(): Promise<void> {
@@ -442,7 +458,7 @@ export class Kernel {
       }
     } finally {
       // the queue is empty: a SIGINT recorded by now was for the requests just done, none is waiting
-      if (takePendingSigint()) this.log("a SIGINT recorded as the last request ended was dropped (it stops nothing)");
+      if (takePendingSigint()) this.debug("a SIGINT recorded as the last request ended was dropped (it stops nothing)");
       this.busy = false;
       this.busyEnded = performance.now();
     }
@@ -477,7 +493,7 @@ export class Kernel {
    */
   private dropIdleSigint(): void {
     if (performance.now() - this.busyEnded > 50 && takePendingSigint()) {
-      this.log("a SIGINT that came while the kernel was idle was dropped (it stops nothing)");
+      this.debug("a SIGINT that came while the kernel was idle was dropped (it stops nothing)");
     }
   }
 

@@ -5,7 +5,8 @@
  *
  * Live updates are throttled: one at most every `--every` steps and at most every 250 ms, so a
  * fast loop costs little and the plot still moves several times a second. The sends do not
- * await anything, so they leave while a synchronous loop is still running.
+ * await anything, so they leave while a synchronous loop is still running. `--every` with
+ * `--no-live` is an error (it has no live plot to pace; it was accepted without effect).
  *
  * In the cell, `_lr_trace` is the running GlobalTrace: `_lr_trace.log_loss(loss)` adds the loss.
  *
@@ -58,7 +59,8 @@ export const lr_trace: Magic = {
   options: [
     { name: "name", type: "string", help: "the run's name (legend, %lr_compare)", default: DEFAULT_NAME },
     { name: "append", type: "boolean", help: "continue the run of this --name (its steps, series and plot go on) instead of replacing it", default: false },
-    { name: "every", type: "int", help: "update the live plot at most every K steps", default: 1 },
+    // no `default`: --every given with --no-live is told (it has nothing to pace); 1 when not given
+    { name: "every", type: "int", help: "update the live plot at most every K steps (default: 1)" },
     { name: "metrics", type: "list", help: "metrics to record (default: all)", values: () => tools().METRIC_NAMES },
     { name: "per_param", type: "boolean", help: "also trace each parameter tensor (the plot: group lines, and a parameter selector)", default: false },
     { name: "batch_size", type: "int", help: "batch size B, for lr_per_sample (a step's own: _lr_trace.log_loss(loss, { batch_size }))" },
@@ -71,8 +73,12 @@ export const lr_trace: Magic = {
     if (args.positional.length || args.kv.length) {
       throw new MagicError(`unexpected argument ${args.positional[0] ?? args.kv[0][0] + "="}: %%lr_trace takes only --options; the code goes on the following lines`, usage);
     }
-    const every = args.flags.every as number;
+    const every = (args.flags.every as number | undefined) ?? 1;
     if (every < 1) throw new MagicError(`--every must be a positive integer, got ${every}`, usage);
+    // as %lr_schedule's --metrics for a scheduler that takes none: an option with nothing to act on is an error
+    if (args.flags.every !== undefined && !args.flags.live) {
+      throw new MagicError(`--every ${every} paces the live plot, which --no-live turns off (only the final plot is drawn): give one or the other`, usage);
+    }
     const reduction = args.flags.reduction;
     if (reduction !== "mean" && reduction !== "sum") throw new MagicError(`--reduction must be mean or sum, got ${JSON.stringify(reduction)}`, usage);
     const name = String(args.flags.name);
@@ -150,13 +156,9 @@ export const lr_trace: Magic = {
           process.stderr.write(`%%lr_trace: ${t.name} (${t.optimizer_name}) ${none} without a gradient (every parameter's .grad was null: nothing moved`
             + `${none.startsWith("stepped") ? ", and the plot shows only the configured lr" : ""}); call loss.backward() before optimizer.step()\n`);
         }
-        // Without a batch size the per-sample lr is missing from the plot's menu: said under the
-        // plot, as %lr_compare --metric lr_per_sample says it (a teacher's pass).
-        const has = (t: (typeof gt.traces)[number], m: string) => t.metrics.includes(m) && !!t.series(m)?.buckets().some((b) => b.count > 0);
-        const perSample = gt.traces.filter((t) => t.metrics.includes("lr_per_sample") && has(t, "lr_projected") && !has(t, "lr_per_sample"));
-        if (perSample.length > 0) {
-          ctx.print(`%%lr_trace: no per-sample lr (lr_projected/B) in the plot: it needs the batch size (--batch-size B, or _lr_trace.log_loss(loss, { batch_size: B }) per step)`);
-        }
+        // Without a batch size the per-sample lr is missing from the plot's menu: the plot's text
+        // (the trace's summary, trace.ts) says it needs the batch size; said once, there only (a
+        // second stdout line after the cell's own output repeated it: a teacher's pass).
       }
     }
   },

@@ -10,7 +10,7 @@
  * Values become numbers when they read as numbers, booleans for true/false, arrays/objects for
  * JSON-looking text ([0.9, 0.999]), strings otherwise; each magic's option spec checks types. A
  * boolean option's value (`--live=false`, `three_phase=true`) is true, false, True or False only
- * (booleanValue).
+ * (booleanValue); the `--no-flag` form takes none (`--no-live=false` is an error).
  *
  * An unknown magic, option, key or value is an error naming it, what is allowed, and the close one
  * when there is one (`closeMatches` / `didYouMean`, used by every magic: --batchsize → --batch-size,
@@ -229,6 +229,12 @@ export function parseArgs(text: string, options: OptionSpec[], usage = ""): Pars
       name = name.replace(/-/g, "_");
       const o = spec.get(name);
       if (!o && name.startsWith("no_") && spec.get(name.slice(3))?.type === "boolean") {
+        // `--no-live=false`: a value on the negated form was dropped (it read as --no-live); as
+        // argparse's --no-flag, it takes none (the value goes on the flag itself: --live=false)
+        if (inline !== undefined) {
+          const base = flagName(name.slice(3));
+          throw new MagicError(`${flagName(name)} takes no value, got ${words[i]}: write ${flagName(name)} alone, or ${base}=true / ${base}=false`, usage);
+        }
         once(flagName(name.slice(3)), words[i]);
         res.flags[name.slice(3)] = false;
         continue;
