@@ -112,18 +112,19 @@ describe("a subclass overriding step() has no per-element factor", () => {
 });
 
 describe("the summary says when the factor is not known", () => {
-  it("NAdam: one line, listing the optimizers with a known factor", () => {
+  it("Rprop: one line, listing the optimizers with a known factor", () => {
+    // (NAdam was this test's optimizer until its factor became known: factor_more_optimizers.test.ts)
     torch.manual_seed(3);
     const net = new torch.nn.Linear(3, 2);
-    const opt = new torch.optim.NAdam(net.parameters(), { lr: 0.01 });
+    const opt = new torch.optim.Rprop(net.parameters(), { lr: 0.01 });
     const t = trace(opt);
     run(opt, net, t);
     expect(t.latest()!.lr_preconditioned).toBeNull();
     expect(t.summary()).toContain(
-      "  lr_preconditioned: not known for NAdam (a factor is known for SGD, Adam, AdamW, Adamax, RMSprop, Adagrad, SparseAdam); the measured rates are shown",
+      "  lr_preconditioned: not known for Rprop (a factor is known for SGD, Adam, AdamW, Adamax, RMSprop, Adagrad, SparseAdam, NAdam, RAdam, Adadelta, ASGD, Adafactor); the measured rates are shown",
     );
     // kept through to_json / from_json, and not said of a trace that does not record the factor
-    expect(Trace.from_json(JSON.parse(JSON.stringify(t.to_json()))).summary().join("\n")).toContain("not known for NAdam");
+    expect(Trace.from_json(JSON.parse(JSON.stringify(t.to_json()))).summary().join("\n")).toContain("not known for Rprop");
     t.stop();
     const t2 = trace(opt, { metrics: ["lr", "lr_projected"] });
     run(opt, net, t2);
@@ -149,7 +150,9 @@ describe("the summary says when the factor is not known", () => {
     const opt = new SignStep(net.parameters(), 0.01);
     run(opt, net, all);
     all.stop();
-    expect(all.summary()).toContain("  lr_preconditioned: not known for SignStep (a factor is known for SGD, Adam, AdamW, Adamax, RMSprop, Adagrad, SparseAdam); the measured rates are shown");
+    expect(all.summary()).toContain(
+      "  lr_preconditioned: not known for SignStep (a factor is known for SGD, Adam, AdamW, Adamax, RMSprop, Adagrad, SparseAdam, NAdam, RAdam, Adadelta, ASGD, Adafactor); the measured rates are shown",
+    );
     // SGD: no such line
     const t = trace(new torch.optim.SGD(net.parameters(), { lr: 0.1 }));
     expect(t.summary().join("\n")).not.toContain("not known");

@@ -146,10 +146,11 @@ export function factorRanges(views: readonly FactorView[]): FactorRanges {
  * per_param trace takes the group's and each parameter's from the same views).
  *
  * Cost: when the views share one factor f(x) that is non-increasing over their x (Adam, Adamax,
- * RMSprop, Adagrad with lr > 0, a state with x ≥ 0; mode 2 and ε = 0 need x > 0, where the sign
+ * RMSprop, Adagrad, NAdam, adaptive RAdam with lr > 0, a state with x ≥ 0; mode 2 and ε = 0 need x > 0, where the sign
  * of a zero would matter), the x are selected and f is taken at the ten ranks a summary reads
  * (`summarizeDecreasing`): the same numbers as taking f of every element, without the √ and ÷
- * per element. Otherwise f of every element drawn, as before.
+ * per element. Otherwise f of every element drawn, as before (mode 4, whose view holds the factors
+ * themselves, always).
  */
 export function factorQuantiles(views: readonly FactorView[], ranges: FactorRanges = factorRanges(views)): Quantiles | null {
   let min = Infinity, max = -Infinity, N = 0, M = 0;
@@ -172,7 +173,7 @@ export function factorQuantiles(views: readonly FactorView[], ranges: FactorRang
   if (M === 0) return null;
   if (!(min <= max)) return constantQuantiles(NaN);
   if (min === max) return constantQuantiles(min); // every factor equal (SGD: γ), nothing to sample
-  const decreasing = shared && f0.mode !== 0 && f0.c > 0 && Number.isFinite(f0.c) && f0.s > 0 && Number.isFinite(f0.s) && f0.eps >= 0
+  const decreasing = shared && f0.mode !== 0 && f0.mode !== 4 && f0.c > 0 && Number.isFinite(f0.c) && f0.s > 0 && Number.isFinite(f0.s) && f0.eps >= 0
     && Number.isFinite(f0.eps) && (f0.mode === 2 || f0.eps === 0 ? xlo > 0 : xlo >= 0) && xlo <= xhi;
   // decreasing: the draws hold x, and f is taken at the summary's ranks only
   const m = draw(views, N, M, decreasing);

@@ -8,7 +8,7 @@ import type { Tensor } from "../tensor/tensor";
 import type { SparseTensor } from "../tensor/sparse";
 import type { Measured, StepMetrics } from "./metrics";
 import { forget, poll_job, post_job, wait_job, worker_ready } from "./offload";
-import { factorView, momentumSteady, type FactorView, type PreconditionedKind } from "./preconditioned";
+import { factorView, momentumSteady, NEEDS_COPIES, type FactorView, type PreconditionedKind } from "./preconditioned";
 import type { Quantiles } from "./quantiles";
 import { factorQuantiles, factorRanges } from "./sample";
 import { Snapshots, type ParamSlot, type Region } from "./snapshot";
@@ -334,7 +334,7 @@ export class StepPipeline {
       views = [];
       for (const slot of slots) {
         const present = this.kind === "SparseAdam" ? (this.present.get(slot.p) ?? null) : null;
-        const v = factorView(this.kind, group, optimizer.state.get(slot.p), slot.theta.length, present);
+        const v = factorView(this.kind, group, optimizer.state.get(slot.p), slot.theta.length, present, NEEDS_COPIES.has(this.kind) ? slot : null);
         if (v === null) {
           views = null;
           break;
