@@ -1,7 +1,8 @@
 /**
  * %lr_compare: one plot of several named runs: runs recorded by `%%lr_trace --name N` or made by
  * `lrlab.trace(optimizer, { name: N })` (trace/runs.ts), or variables holding a Trace or a
- * GlobalTrace.
+ * GlobalTrace. The label of one optimizer's trace in a run of several (`gan:Adam`, as the legend
+ * and text write it) names that trace alone (runs.ts).
  *
  * However many runs, the plot stays within the saved-size budget (plot/figure.ts "Budget": fewer
  * points per line, no bands, once a dozen runs share it); per-parameter lines of per_param runs
@@ -10,7 +11,7 @@
 import type { Magic } from "./types";
 import { MagicError } from "./parser";
 import { plot, tools } from "./tools";
-import { find_run as getRun, run_names as runNames, unknown_run_message } from "../trace/runs";
+import { find_run as getRun, run_labels as runLabels, run_names as runNames, unknown_run_message } from "../trace/runs";
 
 export const lr_compare: Magic = {
   name: "lr_compare",
@@ -26,7 +27,7 @@ export const lr_compare: Magic = {
   ],
   // the runs not named yet on the line
   // (once each: a variable may share its name with a run, `const mine = lrlab.trace(opt, { name: "mine" })`)
-  complete: (positional, _kv, user) => [...new Set([...runNames(), ...user().filter(([, v]) => isRun(v)).map(([k]) => k)])].filter((n) => !positional.includes(n)),
+  complete: (positional, _kv, user) => [...new Set([...runNames(), ...runLabels(), ...user().filter(([, v]) => isRun(v)).map(([k]) => k)])].filter((n) => !positional.includes(n)),
   run(ctx, args) {
     const usage = "%lr_compare " + this.usage;
     if (args.kv.length) {
@@ -58,7 +59,8 @@ export const lr_compare: Magic = {
       }
       if (v instanceof lr.GlobalTrace) {
         if (v.traces.length === 1) record[name] = v.traces[0];
-        else for (const t of v.traces) record[`${name}:${t.optimizer_name}`] = t;
+        // each optimizer's trace under its label's optimizer part (`:Adam`, `:Adam#2`: two of a class)
+        else for (const t of v.traces) record[`${name}${t.name.includes(":") ? t.name.slice(t.name.lastIndexOf(":")) : `:${t.optimizer_name}`}`] = t;
       } else {
         record[name] = v;
       }

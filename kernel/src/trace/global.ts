@@ -6,6 +6,17 @@
  * Each optimizer gets its own Trace the first time it steps, named `options.name` (default
  * "trace") when it is the only one, else `name:OptimizerClass` (with `#k` for repeats).
  *
+ * A loss logged through the run (`_lr_trace.log_loss(loss)`) belongs to every traced optimizer:
+ * with several (a GAN's two, a model trained by two optimizers, each stepping after one
+ * backward()), each one's coming step gets it, as each of those steps descends that loss; logged
+ * after their steps (no gradient changed since), each one's step just taken (Trace.log_loss tells
+ * the two places apart per optimizer). A coming step's loss is handed to each optimizer at its
+ * step's pre-hook, so an optimizer that does not step again (trained before another one in the
+ * same cell) does not get the next one's losses. A loss logged on one optimizer's trace,
+ * `_lr_trace.get(optimizer).log_loss(loss)`, is that run's only (a GAN's generator and
+ * discriminator losses). During a `step(closure)` (LBFGS), a loss logged in the closure is that
+ * optimizer's step's (the first of that step(): Trace.log_loss).
+ *
  * With `append: true` (`%%lr_trace --name N --append`) it continues the run N: the run's traces
  * are this one's from the start, and each optimizer that steps continues one of them (its own, or
  * one of the same class and parameter shapes: append.ts) rather than starting a trace.
@@ -15,7 +26,7 @@ import type { Optimizer } from "../optim/optimizer";
 import type { Tensor } from "../tensor/tensor";
 import { bundle, displayableBundle, type BundleOptions, type MimeBundle } from "../plot/bundle";
 import { suspended } from "./suspend";
-import { Trace, type Divergence, type StepListener, type TraceableOptimizer, type TraceJSON, type TraceOptions } from "./trace";
+import { Trace, lossNumber, lossSumReduced, type Divergence, type StepListener, type TraceableOptimizer, type TraceJSON, type TraceOptions } from "./trace";
 import type { StepMetrics } from "./metrics";
 import type { BoundedSeries } from "./series";
 import { _set_trace_run, find_run } from "./runs";
@@ -35,7 +46,17 @@ export class GlobalTrace {
   private clipWatch: ClipWatch | null = null;
   private listeners = new Set<StepListener>();
   private lastStepped: Trace | null = null;
-  private pendingLoss: (number | Tensor)[] = [];
+  /**
+   * The last loss logged through the run (log_loss), numbered: each optimizer takes it as its
+   * coming step's at that step's pre-hook, unless it took it already (`given`: the number each
+   * trace took last). `stepped`: an optimizer stepped with it (one that takes it after that,
+   * takes it weakly: Trace._log_coming_loss). `immediate`: the one trace it went to at once
+   * (a run of one optimizer so far), as its coming step's. A number (a tensor kept would keep its
+   * graph alive until the next loss), and whether it was reduced by "sum" (Trace.log_loss's note).
+   */
+  private current: { loss: number; sumReduced: boolean; seq: number; stepped: boolean; immediate: Trace | null } | null = null;
+  private lossSeq = 0;
+  private readonly given = new WeakMap<Trace, number>();
   /** The last batch size given (log_loss/record): a trace made at an optimizer's first step takes it. */
   private pendingBatch: number | null = null;
 
@@ -67,11 +88,15 @@ export class GlobalTrace {
     for (const t of this.traces) t._watch_clipping(this.clipWatch, false);
     this.handles = [
       register_optimizer_step_pre_hook((opt: Optimizer, args: unknown[], kwargs: Record<string, unknown>) => {
-        if (!suspended()) return this.traceOf(opt as unknown as TraceableOptimizer)._before_step(opt as unknown as TraceableOptimizer, args, kwargs);
+        if (suspended()) return;
+        const t = this.traceOf(opt as unknown as TraceableOptimizer);
+        this.giveLoss(t);
+        return t._before_step(opt as unknown as TraceableOptimizer, args, kwargs);
       }),
       register_optimizer_step_post_hook((opt: Optimizer) => {
         if (suspended()) return;
         const t = this.traceOf(opt as unknown as TraceableOptimizer);
+        if (this.current !== null && this.given.get(t) === this.current.seq) this.current.stepped = true;
         t._after_step(opt as unknown as TraceableOptimizer);
         this.lastStepped = t;
         this.pendingBatch = null;
@@ -193,13 +218,15 @@ export class GlobalTrace {
   }
 
   /**
-   * The loss of a step (one number, or a one-element tensor), given to the optimizer that stepped
-   * last (or the first one to step). Logged between `loss.backward()` and `optimizer.step()`, every
-   * step or every K steps, it is the coming step's; logged after `step()`, before the next
+   * The loss of a step (one number, or a one-element tensor), given to every traced optimizer
+   * (see the file comment: with several, each one's coming step gets it; one optimizer's own loss
+   * is `get(optimizer).log_loss(loss)`). Logged between `loss.backward()` and `optimizer.step()`,
+   * every step or every K steps, it is the coming step's; logged after `step()`, before the next
    * `zero_grad()`/`backward()`, the step just taken's; twice for one step, the later one counts
-   * (Trace.log_loss says how the two places are told apart). With `{ batch_size }`: the batch
-   * size of every traced optimizer's coming step, for a batch of another size than --batch-size
-   * (a DataLoader's smaller last batch).
+   * (Trace.log_loss says how the two places are told apart); in a `step(closure)`'s closure, the
+   * first of that step() (the closure's first evaluation) is the step's. With `{ batch_size }`:
+   * the batch size of every traced optimizer's coming step, for a batch of another size than
+   * --batch-size (a DataLoader's smaller last batch).
    */
   log_loss(loss: number | Tensor, options?: { batch_size?: number }): void {
     if (options !== undefined && options !== null && typeof options === "object") {
@@ -209,9 +236,51 @@ export class GlobalTrace {
     } else if (options !== undefined) {
       throw new TypeError(`log_loss: options must be an object like { batch_size: B }, got ${options}`);
     }
-    // (the trace that takes the loss is given the batch size again: it says when that comes late)
-    if (this.lastStepped) this.lastStepped.log_loss(loss, options);
-    else this.pendingLoss.push(loss);
+    // in a step(closure)'s closure: that optimizer's step's (the first of its step(): Trace.log_loss)
+    const inClosure = this.traces.find((t) => t._in_step_closure);
+    if (inClosure !== undefined) {
+      inClosure.log_loss(loss, options);
+      return;
+    }
+    // (a trace that takes the loss now is given the batch size again: it says when that comes late)
+    const open = this.open;
+    const stepping = open === null ? this.traces : this.traces.filter((t) => !open.includes(t));
+    const seq = ++this.lossSeq;
+    // (a loss that is not a number fails here, not in step())
+    const current: NonNullable<GlobalTrace["current"]> = { loss: lossNumber(loss), sumReduced: lossSumReduced(loss), seq, stepped: false, immediate: null };
+    if (stepping.length === 1) {
+      // one optimizer so far: its trace takes it now (reads before the step see it), as it did
+      const t = stepping[0];
+      const taken = t._loss_goes_to_step_taken;
+      t.log_loss(loss, options);
+      this.given.set(t, seq);
+      if (!taken) current.immediate = t;
+    } else {
+      // several: those whose step just taken gets it take it now; every coming step, at its pre-hook
+      for (const t of stepping) {
+        if (!t._loss_goes_to_step_taken) continue;
+        t.log_loss(loss, options);
+        this.given.set(t, seq);
+      }
+    }
+    this.current = current;
+  }
+
+  /**
+   * The pre-hook of `t`'s step: the loss logged through the run since its last step is its coming
+   * step's (see `current`). An optimizer stepping for the first time with a loss that went at once
+   * to the only other one, which has not stepped with it, takes it from that one: it was logged
+   * for this step (optimizers trained one after the other in one cell).
+   */
+  private giveLoss(t: Trace): void {
+    const c = this.current;
+    if (c === null || (this.given.get(t) ?? 0) >= c.seq) return;
+    if (c.immediate !== null && c.immediate !== t && !c.stepped && !this.given.has(t)) {
+      c.immediate._withdraw_coming_loss();
+      c.immediate = null;
+    }
+    this.given.set(t, c.seq);
+    t._log_coming_loss(c.loss, c.sumReduced, c.stepped);
   }
 
   /** `record({ loss, batch_size })`: log_loss in record form (either key alone, or both). */
@@ -280,7 +349,6 @@ export class GlobalTrace {
       for (const l of this.listeners) this.forward(t, l);
     }
     t._watch_clipping(this.clipWatch, false);
-    for (const loss of this.pendingLoss.splice(0)) t.log_loss(loss);
     if (this.pendingBatch !== null) t._next_batch_size(this.pendingBatch, "log_loss");
     return t;
   }

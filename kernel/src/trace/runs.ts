@@ -4,6 +4,11 @@
  * `lrlab.run("N")` gives one back to code (a later run with the same name replaces the earlier
  * one, unless it continues it: `--append`, `{ append: true }`, append.ts). Bounded so a long
  * session does not hoard traces.
+ *
+ * A run of several optimizers labels each one's trace `N:Class` (`gan:Adam`, `gan:SGD`, `#2` for a
+ * second of a class: global.ts), as its legend and text say: those labels are names too
+ * (`%lr_compare gan:Adam gan:SGD`, `lrlab.run("gan:Adam")`), of a run of that one trace. A run
+ * named exactly so comes first.
  */
 import type { GlobalTrace } from "./global";
 import type { Trace } from "./trace";
@@ -90,14 +95,44 @@ export function run(name: string): GlobalTrace {
  */
 export function unknown_run_message(name: string, others: readonly string[], detail = ""): string {
   const known = run_names();
-  const near = closeMatches(name, [...known, ...others]);
+  const near = closeMatches(name, [...known, ...run_labels(), ...others]);
+  // a run of several optimizers is listed with its optimizers' labels, which are names too
+  const listed = known.map((n) => {
+    const r = recorded(n) ?? runs.get(n);
+    return r !== undefined && r.traces.length > 1 ? `${n} (${r.traces.map((t) => t.name).join(", ")})` : n;
+  });
   return `no run named ${JSON.stringify(name)}${detail}${near.length ? ` (did you mean ${near.join(" or ")}?)` : ""}; `
-    + `recorded runs: ${known.length ? known.join(", ") : "none yet (use %%lr_trace --name N)"}`;
+    + `recorded runs: ${known.length ? listed.join(", ") : "none yet (use %%lr_trace --name N)"}`;
 }
 
 /** @internal The run of that name, or undefined (what run() finds, without its error). */
 export function find_run(name: string): GlobalTrace | undefined {
-  return recorded(name) ?? runs.get(name);
+  return recorded(name) ?? runs.get(name) ?? labelled(name);
+}
+
+/** The runs of several optimizers, by name (a run being recorded in place of the one it replaces). */
+function multiRuns(): GlobalTrace[] {
+  const out: GlobalTrace[] = [];
+  for (const n of run_names()) {
+    const r = recorded(n) ?? runs.get(n);
+    if (r !== undefined && r.traces.length > 1) out.push(r);
+  }
+  return out;
+}
+
+/** One optimizer's trace of a run of several, by its label (`gan:Adam`), as a run of it. */
+function labelled(name: string): GlobalTrace | undefined {
+  if (typeof name !== "string" || !name.includes(":") || asRun === null) return undefined;
+  for (const r of multiRuns().reverse()) {
+    const t = r.traces.find((x) => x.name === name);
+    if (t !== undefined) return asRun(t);
+  }
+  return undefined;
+}
+
+/** The labels of the traces of the runs of several optimizers (`gan:Adam`, `gan:SGD`): names too. */
+export function run_labels(): string[] {
+  return multiRuns().flatMap((r) => r.traces.map((t) => t.name));
 }
 
 /**

@@ -182,6 +182,16 @@ function validateOptions(options: TraceOptions): void {
   }
 }
 
+/** @internal A logged loss as a number (global.ts checks one when it logs it: an error there, not in step()). */
+export function lossNumber(x: unknown): number {
+  return toNumber(x);
+}
+
+/** @internal Whether a logged loss is a tensor a torch.nn loss reduced by "sum" (global.ts keeps that, not the tensor). */
+export function lossSumReduced(x: unknown): boolean {
+  return typeof x === "object" && x !== null && (x as Record<symbol, unknown>)[SUM_REDUCED] === true;
+}
+
 function toNumber(x: unknown): number {
   if (typeof x === "number") return x;
   if (x !== null && typeof x === "object") {
@@ -298,6 +308,19 @@ export class Trace implements Plottable {
   private warnedLateBatch = false;
   private lastStepHasLoss = false;
   private lastLoss: number | null = null;
+  /** `lastLoss` before the coming step's loss was logged (`_withdraw_coming_loss` puts it back). */
+  private lastLossBefore: number | null = null;
+  /**
+   * The coming step's loss was handed over by a run of several optimizers (global.ts) after
+   * another optimizer stepped with it: a loss logged after this step, with no gradient changed,
+   * still replaces it as this step's (see `_log_coming_loss`).
+   */
+  private pendingWeak = false;
+  /** step(closure): how deep in calls of the closure (see `_before_step`), and whether one logged a loss. */
+  private closureDepth = 0;
+  private closureLogged = false;
+  /** Set while `_log_coming_loss` logs: the loss is the coming step's. */
+  private forcingComing = false;
   /** Whether the note on a sum-reduced loss under reduction "mean" was given (log_loss: once). */
   private warnedSum = false;
   /** The traced optimizer's parameter shapes and names by place (append.ts: who may continue it). */
@@ -528,6 +551,13 @@ export class Trace implements Plottable {
    * be told from a loss logged after the step before: log it after `backward()`. Logged twice for
    * one step, the later value replaces the earlier one.
    *
+   * Logged during `step(closure)` (inside the closure, PyTorch's idiom for LBFGS), the first loss
+   * logged in that step() is the step's: the closure's first evaluation, at θ_t, which is the loss
+   * step() returns (LBFGS's orig_loss) and the one PyTorch's examples print. It replaces a loss
+   * logged for that step before step(); the later evaluations in that step (LBFGS's line search,
+   * at other points than θ_t) are not the step's loss and are left out (a non-finite one there is
+   * not a divergence of the run either).
+   *
    * `{ batch_size }`: the batch size of the coming step (its lr_per_sample; a DataLoader's smaller
    * last batch), given with its loss between backward() and step().
    */
@@ -542,7 +572,12 @@ export class Trace implements Plottable {
       const bad = Object.keys(options).filter((k) => k !== "batch_size");
       if (bad.length > 0) throw new TypeError(`trace.log_loss: unknown option ${JSON.stringify(bad[0])}; valid options: batch_size`);
     }
-    const taken = this.lossGoesToStepTaken();
+    if (this.closureDepth > 0) {
+      // inside step(closure): the first loss of this step() is its loss, the others are not
+      if (this.closureLogged) return;
+      this.closureLogged = true;
+    }
+    const taken = this.closureDepth === 0 && !this.forcingComing && this.lossGoesToStepTaken();
     if (options?.batch_size !== undefined) {
       if (taken) this.warnLateBatch("trace.log_loss");
       this._next_batch_size(options.batch_size, "trace.log_loss");
@@ -559,10 +594,52 @@ export class Trace implements Plottable {
     } else {
       step = this.steps;
       this.loggedSince = "coming";
+      if (this.pendingLoss === null) this.lastLossBefore = this.lastLoss;
       this.pendingLoss = v;
+      this.pendingWeak = false;
     }
     this.lastLoss = v;
     if (!Number.isFinite(v)) this.diverged(step, this.currentLr());
+  }
+
+  /**
+   * @internal A loss a run of several optimizers (global.ts) hands to this trace at its step's
+   * pre-hook: the coming step's whatever the gradients say (it was logged before this step). With
+   * `weak`, another optimizer already stepped with it: a loss logged after this step with no
+   * gradient changed replaces it (optimizers trained one after the other in one cell, the loss
+   * of the second logged after its step()).
+   */
+  _log_coming_loss(loss: number, sumReduced: boolean, weak: boolean): void {
+    if (sumReduced && !this.warnedSum && this.reduction === "mean") this.warnSumLoss();
+    this.forcingComing = true;
+    try {
+      this.log_loss(loss);
+    } finally {
+      this.forcingComing = false;
+    }
+    this.pendingWeak = weak;
+  }
+
+  /**
+   * @internal The coming step's loss logged here was another optimizer's (global.ts: a run of one
+   * optimizer so far, then another one stepped first with it): taken back.
+   */
+  _withdraw_coming_loss(): void {
+    if (this.loggedSince !== "coming" || this.pendingLoss === null) return;
+    this.pendingLoss = null;
+    this.pendingWeak = false;
+    this.loggedSince = null;
+    this.lastLoss = this.lastLossBefore;
+  }
+
+  /** @internal Whether a loss logged now would go to the step just taken (global.ts). */
+  get _loss_goes_to_step_taken(): boolean {
+    return this.closureDepth === 0 && this.lossGoesToStepTaken();
+  }
+
+  /** @internal Whether this trace's optimizer is running its step's closure now (global.ts). */
+  get _in_step_closure(): boolean {
+    return this.closureDepth > 0;
   }
 
   /**
@@ -795,6 +872,9 @@ export class Trace implements Plottable {
   _before_step(optimizer: TraceableOptimizer, args?: unknown[], kwargs?: Record<string, unknown>): void | [unknown[], Record<string, unknown>] {
     if (suspended()) return;
     this.hearing = false; // (left set only by an interrupt that ended a listener)
+    // (reset here too: an interrupt unwinds a closure without its `finally`)
+    this.closureDepth = 0;
+    this.closureLogged = false;
     const closure = args?.[1];
     if (this.isLarge(optimizer, typeof closure === "function")) this.largeSteps.add(this.steps);
     if (typeof closure !== "function") {
@@ -808,8 +888,16 @@ export class Trace implements Plottable {
     // the copies are taken then (at the pre-hook `.grad` is the last step's, or null). LBFGS
     // calls it again at other points of its line search; those are not g_t.
     this.closurePending = true;
+    // While the closure runs, a loss logged (here or through a run, global.ts) is this step's when
+    // it is the first of this step() (log_loss): the first evaluation's, at θ_t.
     const wrapped = (...a: unknown[]): unknown => {
-      const loss = (closure as (...a: unknown[]) => unknown)(...a);
+      let loss: unknown;
+      this.closureDepth++;
+      try {
+        loss = (closure as (...a: unknown[]) => unknown)(...a);
+      } finally {
+        this.closureDepth = Math.max(0, this.closureDepth - 1);
+      }
       if (this.closurePending) {
         this.closurePending = false;
         this.pipeline.before(optimizer);
@@ -830,9 +918,13 @@ export class Trace implements Plottable {
       this.closurePending = false;
       this.pipeline.skip(new Error(`trace: step ${this.steps} was given a closure that it never called: no gradient at θ_t, step not measured`));
     }
+    this.closureDepth = 0;
+    this.closureLogged = false;
     const step = this.steps++;
     const loss = this.pendingLoss;
+    const weak = this.pendingWeak;
     this.pendingLoss = null;
+    this.pendingWeak = false;
     if (this.pendingBatch !== null) {
       this.stepBatch.set(step, this.pendingBatch);
       this.pendingBatch = null;
@@ -842,10 +934,11 @@ export class Trace implements Plottable {
     if (held !== null && this.metricSet.has("loss")) this.lossSeries.push(held.step, held.value);
     this.heldLoss = loss !== null ? { step, value: loss } : null;
     this.loggedSince = null;
-    this.lastStepHasLoss = loss !== null;
+    // (a loss handed over weakly, global.ts, is replaced by one logged after this step)
+    this.lastStepHasLoss = loss !== null && !weak;
     this.gradCount = -1;
     this.gradRef = null;
-    if (loss === null) this.markGradients(optimizer);
+    if (!this.lastStepHasLoss) this.markGradients(optimizer);
     const clip = this.clipWatch !== null ? this.clipWatch.take(optimizer) : null;
     if (clip !== null) {
       this.clipAt.set(step, clip);
