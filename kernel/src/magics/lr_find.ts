@@ -26,7 +26,7 @@
  * step_fn) takes such a step function already (trace/find.ts).
  */
 import type { Magic } from "./types";
-import { didYouMean, expressionError, flagName, MagicError } from "./parser";
+import { didYouMean, expressionError, flagName, isInterrupt, MagicError } from "./parser";
 import { tools, torch } from "./tools";
 import { record_range_test } from "../trace/range_tests";
 import { fmt } from "../plot/text";
@@ -93,6 +93,7 @@ export const lr_find: Magic = {
       try {
         values[k] = await ctx.evaluate(args.raw[k]);
       } catch (e: any) {
+        if (isInterrupt(e)) throw e;
         throw expressionError(k, args.raw[k], e, usage);
       }
     }
@@ -327,11 +328,6 @@ function stepFunction(f: any, model: any, raw: Record<string, string>, usage: st
   }
   if (typeof f !== "function") throw new MagicError(`step=${raw.step} is ${describe(f)}, not a function: ${takes}`, usage);
   return f;
-}
-
-/** An interrupt (engine.ts: KeyboardInterrupt, or the script's termination) must pass unchanged. */
-function isInterrupt(e: any): boolean {
-  return e?.name === "KeyboardInterrupt" || e?.code === "ERR_SCRIPT_EXECUTION_INTERRUPTED";
 }
 
 /** Runs one part of a training step; its error becomes a UsageError saying which part and option (the original is its cause). */

@@ -12,7 +12,7 @@
  *   %lr_schedule StepLR step_size=5 last_epoch=4 --steps 10       (a resumed run: from epoch 5)
  */
 import type { Magic, MagicContext } from "./types";
-import { booleanValue, didYouMean, expressionError, MagicError, parseArgs, ParsedArgs } from "./parser";
+import { booleanValue, didYouMean, expressionError, isInterrupt, MagicError, parseArgs, ParsedArgs } from "./parser";
 import { tools, torch } from "./tools";
 import { scheduler_names } from "../optim/lr_scheduler/names";
 import { swa_scheduler_names } from "../optim/swa_utils/names";
@@ -43,6 +43,7 @@ async function functionValues(ctx: MagicContext, a: ParsedArgs, usage: string): 
       try {
         value = await ctx.evaluate(a.raw[k]);
       } catch (e: any) {
+        if (isInterrupt(e)) throw e;
         throw expressionError(k, a.raw[k], e, usage);
       }
       out[k] = FUNCTION_KEYS.has(k) ? checkedFunctions(k, value) : value;

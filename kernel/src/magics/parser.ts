@@ -33,6 +33,17 @@ export class MagicError extends Error {
  * error, without the checker's "1:2 - " positions (they count in the wrapped one-line expression,
  * not in anything the user sees); several errors are joined by "; ".
  */
+/**
+ * Whether `e` stops the cell rather than describing a bad argument: an interrupt (engine.ts
+ * KeyboardInterrupt, or a script's termination by SIGINT) or a MemoryError (the heap guard). A
+ * magic passes these on unchanged: wrapped as a UsageError, an interrupt that came while an
+ * option's expression ran read as a wrong option (`%lr_find`, under load).
+ */
+export function isInterrupt(e: unknown): boolean {
+  const x = e as { name?: unknown; code?: unknown } | null;
+  return x?.name === "KeyboardInterrupt" || x?.name === "MemoryError" || x?.code === "ERR_SCRIPT_EXECUTION_INTERRUPTED";
+}
+
 export function expressionError(key: string, expr: string, e: unknown, usage: string): MagicError {
   const message = String((e as Error)?.message ?? e).split("\n").map((l) => l.replace(/^\d+:\d+ - /, "")).join("; ");
   return new MagicError(`${key}=${expr}: ${message}`, usage);
