@@ -22,7 +22,8 @@
  * Float64 sums that overflow (values above ~1e154) or underflow (float64 values of ~1e-160 and
  * below, whose squares are below ~1e-308) are rescaled exactly (sums.ts): the metrics of such a
  * step are those of the definitions, not ∞, 0 or a gap.
- * With `maximize: true` the optimizer climbs g, so the rates come out negative, as they should.
+ * With `maximize: true` the optimizer climbs g, so these come out negative; the trace takes them
+ * along −g, the gradient of the objective the optimizer minimizes (trace.ts stepMetrics).
  * Sums run in float64 whatever the parameters' dtype; they are taken in one pass (sums.ts) and the
  * ρ quantiles come from sample.ts.
  */

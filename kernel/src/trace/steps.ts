@@ -38,6 +38,8 @@ export interface GroupAtStep {
   momentum: number | null;
   weight_decay: number | null;
   lr_momentum_steady: number | null;
+  /** The group's `maximize`: its rates are measured along the gradient the optimizer descends, −g (trace.ts stepMetrics). */
+  maximize: boolean;
   /** lr_preconditioned of the group, and of each parameter with per_param (from optimizer state). */
   factor: Quantiles | null;
   param_factors: (Quantiles | null)[] | null;
@@ -351,6 +353,7 @@ export class StepPipeline {
       momentum: scalarOf(group.momentum) ?? (betas ? betas[0] : null),
       weight_decay: scalarOf(group.weight_decay),
       lr_momentum_steady: momentumSteady(this.kind, group),
+      maximize: group.maximize === true,
       factor: views !== null ? factorQuantiles(views, ranges!) : null,
       param_factors: this.per_param ? slots.map((_, k) => (views ? factorQuantiles([views[k]], { f: [ranges!.f[k]], x: [ranges!.x[k]] }) : null)) : null,
       names: this.per_param ? slots.map((slot) => this.nameOf(slot.p, gi, slot.index)) : [],

@@ -1059,28 +1059,38 @@ export class Trace implements Plottable {
   }
 
 
+  /**
+   * A group's (or parameter's) metrics at a step. Under `maximize: true` the optimizer descends
+   * −f, whose gradient is −g: the rates with g in them (lr_projected, lr_per_sample, the
+   * element-wise ρ) are measured along that one, EFFECTIVE_LR.md's definitions for the objective
+   * the optimizer minimizes. So a maximizing run reads as the same run minimizing −f, next to its
+   * own factor and the momentum steady-state line (positive), and beside a minimizing run in
+   * %lr_compare (a researcher's pass: its rates were negative, on the other side of 0). The
+   * norms and ratios without g's sign (lr_realized, update_ratio, grad_norm) are the same.
+   */
   private stepMetrics(step: number, gi: number, at: GroupAtStep, meas: Measured, lr_preconditioned: Quantiles | null, loss: number | null): StepMetrics {
     if (!meas.finite) this.diverged(step, at.lr);
+    const lr_projected = at.maximize ? negated(meas.lr_projected) : meas.lr_projected;
     let lr_per_sample: number | null = null;
-    if (meas.lr_projected !== null) {
-      if (this.reduction === "sum") lr_per_sample = meas.lr_projected;
+    if (lr_projected !== null) {
+      if (this.reduction === "sum") lr_per_sample = lr_projected;
       else {
         const b = this.stepBatch.size > 0 ? (this.stepBatch.get(step) ?? this.batch_size) : this.batch_size;
-        if (b !== null) lr_per_sample = meas.lr_projected / b;
+        if (b !== null) lr_per_sample = lr_projected / b;
       }
     }
     return {
       step,
       group: gi,
       lr: at.lr,
-      lr_projected: meas.lr_projected,
+      lr_projected,
       lr_realized: meas.lr_realized,
       lr_per_sample,
       update_ratio: meas.update_ratio,
       angular_update: meas.angular_update,
       grad_norm: meas.grad_norm,
       param_norm: meas.param_norm,
-      lr_elementwise: meas.lr_elementwise,
+      lr_elementwise: at.maximize && meas.lr_elementwise !== null ? mirrored(meas.lr_elementwise) : meas.lr_elementwise,
       lr_preconditioned,
       lr_momentum_steady: at.lr_momentum_steady,
       momentum: at.momentum,
@@ -1473,4 +1483,16 @@ function continued(optimizer: TraceableOptimizer, options: TraceOptions): Trace 
   }
   t._continue(optimizer, options.batch_size);
   return t;
+}
+
+/** −x, with 0 staying 0 (not −0). */
+const neg = (x: number): number => (x === 0 ? 0 : -x);
+
+function negated(x: number | null): number | null {
+  return x === null ? null : neg(x);
+}
+
+/** The quantiles of −ρ from those of ρ: each level's mirror, negated (q05 of −ρ is −q95 of ρ). */
+function mirrored(q: Quantiles): Quantiles {
+  return { min: neg(q.max), q05: neg(q.q95), q25: neg(q.q75), q50: neg(q.q50), q75: neg(q.q25), q95: neg(q.q05), max: neg(q.min) };
 }
