@@ -345,6 +345,10 @@ describe("trace: behaviour", () => {
     // a quantile metric's series are its levels
     expect(() => t.series("lr_elementwise")).toThrow(/^trace\.series: unknown metric "lr_elementwise" \(did you mean lr_elementwise\.q05 or lr_elementwise\.q50 or lr_elementwise\.q95\?\); valid names: lr, /);
     expect(() => t.series("nonsense")).toThrow(/^trace\.series: unknown metric "nonsense"; valid names: lr, /);
+    // a level latest() has but the series do not keep: said so (it read "unknown metric")
+    expect(() => t.series("lr_elementwise.q25")).toThrow(new RangeError("trace.series: lr_elementwise.q25 is not kept as a series: the series of "
+      + "lr_elementwise are its q05, q50 and q95 (lr_elementwise.q05, .q50, .q95); latest() and latest_param() have every level "
+      + "(min, q05, q25, q50, q75, q95, max) of the last step"));
     for (let i = 0; i < 2; i++) {
       w.grad = grad([1, -1]);
       b.grad = grad([2]);

@@ -794,6 +794,12 @@ export class Trace implements Plottable {
     this.settle();
     if (!SERIES_NAMES.includes(metric)) {
       const near = typeof metric === "string" ? closeMatches(metric, SERIES_NAMES) : [];
+      // a level latest() has but the series do not keep (a researcher asked for q25)
+      const level = typeof metric === "string" ? /^(lr_elementwise|lr_preconditioned)\.(min|q25|q75|max)$/.exec(metric) : null;
+      if (level !== null) {
+        throw new RangeError(`trace.series: ${metric} is not kept as a series: the series of ${level[1]} are its q05, q50 and q95 `
+          + `(${level[1]}.q05, .q50, .q95); latest() and latest_param() have every level (min, q05, q25, q50, q75, q95, max) of the last step`);
+      }
       throw new RangeError(`trace.series: unknown metric ${JSON.stringify(metric)}${near.length ? ` (did you mean ${near.join(" or ")}?)` : ""}; `
         + `valid names: ${SERIES_NAMES.join(", ")}`);
     }
