@@ -186,6 +186,9 @@ for (let i = 0; i < 3; i++) { ppAdam.zero_grad(); ppHead.forward(ppEnc.forward(t
     expect(await complete("%lr_schedule Step")).toEqual({ matches: ["StepLR"], replaced: "Step" });
     expect((await complete("%lr_schedule StepLR ")).matches).toEqual(["step_size=", "gamma=", "last_epoch="]);
     expect((await complete("%lr_schedule StepLR step_size=3 ")).matches).toEqual(["gamma=", "last_epoch="]);
+    // schedulers that combine others take objects a line cannot write: no keys offered (schedulers= was, then refused)
+    expect((await complete("%lr_schedule SequentialLR ")).matches).toEqual([]);
+    expect((await complete("%lr_schedule ChainedScheduler ")).matches).toEqual([]);
     expect((await complete("%lr_schedule StepLR step_size=3 --optimizer Ad")).matches).toEqual(expect.arrayContaining(["Adam", "AdamW", "Adagrad"]));
     // exactly the optimizers a preview accepts (LBFGS, Muon, Adafactor were offered, then rejected)
     const optimizers = (await complete("%lr_schedule StepLR step_size=5 --optimizer ")).matches;

@@ -116,6 +116,9 @@ function schedulerClass(name: string): new (o: unknown, options: object) => any 
   return (home as unknown as Record<string, new (o: unknown, options: object) => any>)[name];
 }
 
+/** The schedulers that combine others (scheduler objects: not a magic line's key=value). */
+const COMBINED: ReadonlySet<string> = new Set(["SequentialLR", "ChainedScheduler"]);
+
 /**
  * A scheduler's keyword arguments, for Tab. The schedulers check their options against the list
  * they accept and name it in the error (lr_scheduler/options.ts), so a probe with an unknown key
@@ -399,7 +402,7 @@ function build(a: ParsedArgs, options: Record<string, unknown>, label: string, u
     throw new MagicError(`--optimizer ${optimizer}: a preview simulates on ${optimizerNames().join(", ")}`
       + " (the optimizer decides only which momentum a cycling scheduler moves)", usage);
   }
-  if (name === "SequentialLR" || name === "ChainedScheduler") {
+  if (COMBINED.has(name)) {
     // they take scheduler objects, which key=value cannot write; the example uses the line's --steps
     const userSteps = Number.isInteger(a.flags.steps) && (a.flags.steps as number) > 5 ? a.flags.steps as number : 50;
     const combined = name === "SequentialLR"
@@ -526,6 +529,9 @@ export const lr_schedule: Magic = {
     const names = schedulerNames();
     if (positional.length === 0) return names;
     const given = new Set(kv.map((w) => w.slice(0, w.indexOf("=") + 1)));
+    // SequentialLR and ChainedScheduler take scheduler objects, which a line cannot write (run()
+    // says how to preview them in code): their keys (schedulers=) were offered, then refused
+    if (COMBINED.has(positional[0])) return [];
     return names.includes(positional[0]) ? schedulerKeywords(positional[0]).map((k) => `${k}=`).filter((k) => !given.has(k)) : [];
   },
   async run(ctx, args, _body, lines) {
