@@ -21,7 +21,33 @@ const RED = "\u001b[0;31m", RESET = "\u001b[0m";
 /** kernel/dist/ (this file is kernel/dist/kernel/errors.js), as stack frames write it. */
 const LIBRARY_DIR = path.resolve(__dirname, "..") + path.sep;
 
+/**
+ * The error content of `e`; never throws. A thrown value whose own getters throw (a lazy `stack`
+ * or `message`, a Proxy) made the formatting throw, and the kernel then sent no reply at all: the
+ * frontend kept the cell running forever (a hostile tester's pass). It now gets what can be read.
+ */
 export function errorContent(e: unknown, engine: Engine | null, source?: string): ErrorContent {
+  try {
+    return contentOf(e, engine, source);
+  } catch (inner) {
+    const ename = tryRead(() => { const n = (e as { name?: unknown })?.name; return typeof n === "string" && n !== "" ? n : "Error"; }, "Error");
+    const why = tryRead(() => String((inner as { message?: unknown })?.message ?? inner), "an error");
+    const message = tryRead(() => { const m = (e as { message?: unknown })?.message; return typeof m === "string" ? m : ""; }, "");
+    const evalue = `${message !== "" ? `${message} ` : ""}(the error could not be shown whole: reading it threw ${why})`;
+    return { ename, evalue, traceback: [`${RED}${ename}${RESET}: ${evalue}`] };
+  }
+}
+
+/** `read()`, or `fallback` when reading throws. */
+function tryRead(read: () => string, fallback: string): string {
+  try {
+    return read();
+  } catch {
+    return fallback;
+  }
+}
+
+function contentOf(e: unknown, engine: Engine | null, source?: string): ErrorContent {
   if (e instanceof CellError) {
     const lines = (source ?? "").split("\n");
     const tb: string[] = [];

@@ -1,0 +1,34 @@
+/**
+ * A thrown value whose own getters throw, through the real kernel (kernel/src/kernel/errors.ts
+ * errorContent). Before, formatting it threw inside the kernel and no execute_reply was sent: the
+ * frontend kept the cell running forever, nbconvert waited for its timeout (a hostile tester's
+ * pass). Now the reply is an error with what could be read, and the kernel goes on.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { KernelClient, resultText } from "./client";
+
+let k: KernelClient;
+beforeAll(async () => { k = await KernelClient.start(); await k.execute("const kept_h = 41;"); }, 120_000);
+afterAll(async () => { await k?.shutdown(); });
+
+describe("an error that cannot be read whole", () => {
+  const cases: [string, string, string, RegExp][] = [
+    ["an Error whose stack getter throws", `const e = new Error("x"); Object.defineProperty(e, "stack", { get() { throw new Error("stackget"); } }); throw e`,
+      "Error", /^x \(the error could not be shown whole: reading it threw stackget\)$/],
+    ["an object whose message and stack getters throw", `throw { get message() { throw new Error("getter"); }, get stack() { throw new Error("stack getter"); } }`,
+      "Error", /^\(the error could not be shown whole: reading it threw .*getter\)$/],
+    // a thrown non-Error is "Uncaught" as before (Node's inspect shows a Proxy without its traps)
+    ["a Proxy that throws on every read", `throw new Proxy({}, { get() { throw new Error("trap"); } })`,
+      "Uncaught", /./],
+  ];
+  for (const [what, code, ename, evalue] of cases) {
+    it(`${what}: an error reply, and the kernel and its variables go on`, async () => {
+      const r = await k.execute(code, { timeoutMs: 20_000 });
+      expect(r.reply.content.status, JSON.stringify(r.reply.content)).toBe("error");
+      expect(r.reply.content.ename).toBe(ename);
+      expect(r.reply.content.evalue).toMatch(evalue);
+      expect(r.outputs.filter((m) => m.header.msg_type === "error")).toHaveLength(1);
+      expect(resultText(await k.execute("kept_h + 1"))).toBe("42");
+    });
+  }
+});
