@@ -37,10 +37,17 @@ export const loadPlotly: PlotlyLoader = () => {
  */
 export const DOUBLE_CLICK_DELAY = 300;
 
+/**
+ * The plots' plotly config. No "send to cloud" button: the bundled plotly showed one ("This chart
+ * will be uploaded to Plotly Cloud"), which would send a user's training data to a third party
+ * from a button beside the zoom controls (a JupyterLab power user's pass); nothing of lrlab's
+ * leaves the machine.
+ */
 export const PLOTLY_CONFIG: Record<string, unknown> = {
   displaylogo: false,
+  showSendToCloud: false,
   doubleClickDelay: DOUBLE_CLICK_DELAY,
   responsive: false,
   doubleClick: "reset",
-  modeBarButtonsToRemove: ["select2d", "lasso2d", "zoomIn2d", "zoomOut2d"],
+  modeBarButtonsToRemove: ["select2d", "lasso2d", "zoomIn2d", "zoomOut2d", "sendDataToCloud"],
 };

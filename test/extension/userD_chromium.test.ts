@@ -124,3 +124,15 @@ describe("finding 6: a narrow plot's title", () => {
     expect(overlap, JSON.stringify(boxes)).toBe(false);
   }, 120_000);
 });
+
+describe("the plot's toolbar sends nothing off the machine", () => {
+  it("has no plotly cloud button (it offered to upload the figure: a power user's pass, session 17)", async () => {
+    const a = sgd("sgd_cosine", 30, () => () => undefined);
+    await mount(bundle(a, { svg: false })[PLOT_MIME], 960);
+    await page.hover(".lrlab-Plot-figure .main-svg");
+    const titles = await page.evaluate(() => Array.from(document.querySelectorAll(".lrlab-Plot-figure .modebar-btn")).map((b) => b.getAttribute("data-title") ?? ""));
+    expect(titles.length, "the modebar's buttons are there").toBeGreaterThan(2);
+    expect(titles.filter((t) => /cloud|share|chart studio/i.test(t)), titles.join(" | ")).toEqual([]);
+  }, 120_000);
+});
+
