@@ -4,6 +4,7 @@
  *   trace(optimizer, options)     effective-LR tracer (Trace: latest(), diverged_at, log_loss, ...)
  *   trace_all(options)            trace every optimizer stepped (global hooks; %%lr_trace)
  *   run(name), run_names()        the runs recorded by %%lr_trace --name
+ *   drop_run(name), clear_runs()  delete recorded runs (MAX_RUNS are kept, the oldest dropped)
  *   preview(scheduler, options)   simulate a schedule without a model
  *   find(optimizer, step_fn, o)   learning-rate range test with suggestions
  *   range_test(name)              the RangeTest of a %lr_find (by --name; default the last)
@@ -18,7 +19,7 @@
  */
 export {
   Trace, trace, type TraceOptions, type TraceJSON, type Divergence, type StepListener, type TraceableOptimizer,
-  GlobalTrace, trace_all, run, run_names,
+  GlobalTrace, trace_all, run, run_names, drop_run, clear_runs, MAX_RUNS,
   preview, SchedulePreview, PREVIEW_OPTIMIZERS, type PreviewOptions, type PreviewOptimizer,
   find, RangeTest, range_test, type FindOptions, type Suggestions,
   scale, SCALE_RULES, type ScaleOptions, type ScaleResult, type ScaleRule,

@@ -19,7 +19,7 @@
 import type { Magic, MagicContext } from "./types";
 import { MagicError } from "./parser";
 import { tools, torch } from "./tools";
-import { find_run, new_run_note, recording, saveRun } from "../trace/runs";
+import { append_dropped_message, find_run, new_run_note, recording, saveRun } from "../trace/runs";
 import { CellError } from "../kernel/engine";
 
 export const LIVE_INTERVAL_MS = 250;
@@ -88,6 +88,9 @@ export const lr_trace: Magic = {
     // the run this cell replaces when it records a step (taken before it starts recording)
     const replaced = !append && name !== DEFAULT_NAME ? find_run(name) : undefined;
     if (append && find_run(name) === undefined) {
+      // the run of that name was dropped by the limit: an error, not a new run from step 0 (runs.ts)
+      const gone = append_dropped_message(name);
+      if (gone !== null) throw new MagicError(gone, usage);
       const note = new_run_note(name);
       if (note !== null) process.stderr.write(`%%lr_trace --append: ${note}\n`);
     }

@@ -29,7 +29,7 @@ import { suspended } from "./suspend";
 import { Trace, lossNumber, lossSumReduced, type Divergence, type StepListener, type TraceableOptimizer, type TraceJSON, type TraceOptions } from "./trace";
 import type { StepMetrics } from "./metrics";
 import type { BoundedSeries } from "./series";
-import { _set_trace_run, find_run } from "./runs";
+import { _set_trace_run, append_dropped_message, find_run } from "./runs";
 import { continuedTrace, optionDifference } from "./append";
 import { ClipWatch } from "./clip";
 
@@ -112,6 +112,11 @@ export class GlobalTrace {
     const name = this.options.name;
     if (name === undefined) throw new TypeError('trace_all: append: true continues the run of a name: give the name, { name: "...", append: true }');
     const run = find_run(name);
+    if (run === undefined) {
+      // a run the limit dropped is not started again from step 0 as if continued (runs.ts)
+      const gone = append_dropped_message(name);
+      if (gone !== null) throw new Error(`trace_all: ${gone}`);
+    }
     if (run === undefined || run.traces.length === 0) return;
     if (run._recording) throw new Error(`trace_all: the run ${JSON.stringify(name)} is being recorded (a %%lr_trace cell of that name is running)`);
     for (const t of run.traces) {

@@ -7,7 +7,7 @@ export {
   Trace, trace, type TraceOptions, type TraceJSON, type Divergence, type StepListener, type TraceableOptimizer,
 } from "./trace";
 export { GlobalTrace, trace_all } from "./global";
-export { run, run_names } from "./runs";
+export { run, run_names, drop_run, clear_runs, MAX_RUNS } from "./runs";
 export { preview, SchedulePreview, PREVIEW_OPTIMIZERS, type PreviewOptions, type PreviewOptimizer } from "./preview";
 export { find, RangeTest, steepestIndex, valleyIndex, type FindOptions, type Suggestions } from "./find";
 export { range_test, record_range_test } from "./range_tests";
