@@ -67,7 +67,8 @@ describe("F1: every metric a trace records can be plotted", () => {
   it("a trace told which metrics to record carries each of them (--metrics lr_projected,lr_momentum_steady)", () => {
     const t = run("two", (p) => new torch.optim.SGD(p, { lr: 0.05, momentum: 0.9 }), 20, { metrics: ["lr_projected", "lr_momentum_steady"] });
     const p = payloadOf(t.bundle({ svg: false }));
-    expect(p.metrics.map((m) => m.key)).toEqual(["lr_projected", "lr_momentum_steady"]);
+    // the configured lr and the logged loss come too: they are recorded whatever `metrics` says (userpass17_metrics_zero)
+    expect(p.metrics.map((m) => m.key)).toEqual(["lr", "lr_projected", "lr_momentum_steady", "loss"]);
   });
 
   it("a plot asked for nothing more keeps its usual lines (the budget's share), plus the steady-state reference", () => {

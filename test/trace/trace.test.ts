@@ -412,7 +412,9 @@ describe("trace: behaviour", () => {
     opt5.step();
     expect(() => t5.latest_param("fc.weight")).toThrow(/traced: 0\.0, 0\.1\. These are default names \(group\.index\).*model\.named_parameters\(\)/);
     expect(() => t5.latest_param("0.7")).toThrow(/traced: 0\.0, 0\.1$/);
-    expect(t2.series("lr")).toBeUndefined();
+    // a metric left out of `metrics` is not recorded; the configured lr always is (userpass17_metrics_zero)
+    expect(t2.series("grad_norm")).toBeUndefined();
+    expect(t2.series("lr")!.steps).toBe(3);
     expect(t2.series("lr_projected")!.steps).toBe(3);
     expect(t3.steps).toBe(3);
     expect(() => t1.latest(2)).toThrow(/group 2 out of range \(the optimizer has 2 parameter groups\)/);

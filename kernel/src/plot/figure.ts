@@ -103,6 +103,8 @@ export interface FigureSource {
   summary?: string[];
   /** Notes over some metrics' views (notes.ts roundingNote): the payload's `notes`. */
   notes?: PlotNote[];
+  /** Metrics the static panels draw although a trace figure leaves them to the menu (asked for: recorded.ts). */
+  panels?: string[];
 }
 
 export interface FigureOptions {
@@ -544,7 +546,8 @@ export function make_figure(sources: readonly FigureSource[], options: FigureOpt
     }
     for (const m of src.markers ?? []) markers.push(m);
   }
-  const metrics: MetricInfo[] = METRIC_CATALOGUE.filter((m) => present.has(m.key));
+  const asked = new Set(sources.flatMap((src) => src.panels ?? []));
+  const metrics: MetricInfo[] = METRIC_CATALOGUE.filter((m) => present.has(m.key)).map((m) => (asked.has(m.key) ? { ...m, panel: true as const } : m));
   for (const key of present) if (!CATALOGUE.has(key)) metrics.push({ key, label: key, log: false });
   let default_metric = options.default_metric ?? "";
   if (!present.has(default_metric)) default_metric = metrics[0]?.key ?? (options.default_metric ?? "lr");
@@ -686,13 +689,14 @@ export function panelsFor(payload: PlotPayload): Panel[] {
     .map((p) => withCutNote(payload, p))
     .map((p) => withPayloadNotes(payload, p));
   // Static pictures stay readable: of the other metrics (which the payload carries for the
-  // extension's metric selector) only a cycled momentum gets a panel in a trace figure; other
-  // kinds show every metric they have.
+  // extension's metric selector) only a cycled momentum and the metrics the trace was told to
+  // record (`panel`: --metrics angular_update,param_norm were in the menu only, a user's pass)
+  // get a panel in a trace figure; other kinds show every metric they have.
   const covered = new Set(panels.flatMap((p) => p.metrics));
   const trace = payload.kind === "trace" || payload.kind === "compare";
   for (const m of payload.kind === "compare" ? [] : payload.metrics) {
     // (a momentum that holds one value all run says nothing a panel should show: its menu entry does)
-    if (covered.has(m.key) || !has.has(m.key) || (trace && (m.key !== "momentum" || !varies(payload, m.key)))) continue;
+    if (covered.has(m.key) || !has.has(m.key) || (trace && !m.panel && (m.key !== "momentum" || !varies(payload, m.key)))) continue;
     shown.push({ title: m.label, metrics: [m.key], log: logOf(m.key) && !hasNonPositive(payload, [m.key]) });
   }
   if (extra) shown.push(extra);

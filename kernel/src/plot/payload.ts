@@ -16,6 +16,12 @@ export interface MetricInfo {
   label: string;
   /** Whether a log y-axis is the sensible default for it. */
   log: boolean;
+  /**
+   * The static pictures (plotly JSON, SVG) give it a panel: a metric the trace was told to record
+   * (`--metrics`), which a trace figure otherwise leaves to the metric menu. Optional, added
+   * within version 1.
+   */
+  panel?: true;
 }
 
 /**

@@ -81,6 +81,10 @@ export function withRecordedMetrics(p: unknown, src: FigureSource, asked: readon
       added.push(out);
     }
   }
+  // the ones the trace was told to record get a static panel too (figure.ts panelsFor), whether
+  // added here or carried by the source already (lr_realized, grad_norm)
+  const panels = chosen ? RECORDED_EXTRAS.filter((m) => p.metrics.includes(m)) : [];
+  if (panels.length > 0) src = { ...src, panels: [...(src.panels ?? []), ...panels] };
   if (added.length === 0) return src;
   // group series before the run's own (the loss) and the per-parameter lines, as the trace orders them
   const at = src.series.findIndex((s) => s.group === null || !!s.param);

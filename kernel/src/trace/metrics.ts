@@ -92,6 +92,12 @@ export interface Measured {
   param_norm: number | null;
   lr_elementwise: Quantiles | null;
   finite: boolean;
+  /**
+   * Elements measured, and those with g ≠ 0 and a finite step (sums.ts `n`, `nonzero`, counted in
+   * the same pass): the summary says what share ρ and the factor leave out (g = 0 exactly).
+   */
+  elements: number;
+  nonzero: number;
 }
 
 /**
@@ -108,7 +114,7 @@ export function measure(s: StepSums, rho: () => Quantiles, parts: readonly { the
   if (s.n <= 0) {
     return {
       lr_projected: null, lr_realized: null, update_ratio: null, angular_update: null,
-      grad_norm: null, param_norm: null, lr_elementwise: null, finite: true,
+      grad_norm: null, param_norm: null, lr_elementwise: null, finite: true, elements: 0, nonzero: 0,
     };
   }
   const { dg, gg, dd, tt, aa, td, finite, kt, kg, kd } = s;
@@ -125,6 +131,8 @@ export function measure(s: StepSums, rho: () => Quantiles, parts: readonly { the
     param_norm: ldexp(pn, kt),
     lr_elementwise: ok && s.nonzero > 0 ? rho() : null,
     finite,
+    elements: s.n,
+    nonzero: s.nonzero,
   };
 }
 

@@ -127,3 +127,53 @@ export function clipLine(steps: number, counts: ClipCounts, medians: (number | n
   if (items.length > 0) line += `: relative to the raw gradient (× clip_factor), the last step's ${said.join(", ")}`;
   return line;
 }
+
+/**
+ * Share of a group's elements with g = 0 exactly at the last step from which the summary says so.
+ * ρ and the factor's quantiles leave such elements out (EFFECTIVE_LR.md), so from half of them on
+ * the rates describe a minority of the group: a dead-ReLU MLP whose 98.7% of elements had g = 0
+ * read "lr_projected 0.01 ... no divergence" (a user's pass). A healthy dense layer's gradient,
+ * summed over a batch, is almost never exactly 0 element-wise, so below half it stays silent;
+ * a large embedding table on a small batch does reach it, and is named as "unused parameters".
+ */
+export const ZERO_GRAD_SHARE = 0.5;
+
+/** What the trace keeps per group of the gradient's zeros (trace.ts): cheap counts of sums.ts's pass. */
+export interface ZeroGrad {
+  /** Elements of the group's last step, and those with g ≠ 0 (sums.ts `nonzero`). */
+  elements: number;
+  nonzero: number;
+  /** Steps at which the group's gradient was exactly 0 (‖g‖ = 0): no rate measured. */
+  zero_steps: number;
+}
+
+/**
+ * "(—: the gradient is exactly 0 at step 99: no rate; ‖g‖ = 0 at 100 of 100 steps)" for a group
+ * whose last gradient is 0 (its rates read "—"), "‖g‖ = 0 at 3 of 100 steps" when some earlier
+ * steps were, and "98.7% of the elements have g = 0 at step 99: left out of the element-wise
+ * rates; dead units or unused parameters?" from ZERO_GRAD_SHARE on.
+ */
+export function zeroGradLines(steps: number, zero: readonly (ZeroGrad | undefined)[], last: readonly (StepMetrics | null)[]): string[] {
+  const lines: string[] = [];
+  const several = last.filter((m) => m).length > 1;
+  last.forEach((m, gi) => {
+    const z = zero[gi];
+    if (!m || z === undefined) return;
+    const of = several ? ` (group ${gi})` : "";
+    const count = z.zero_steps > 0 ? `‖g‖ = 0 at ${z.zero_steps} of ${steps} step${steps === 1 ? "" : "s"}${of}` : null;
+    if (m.grad_norm === 0) {
+      lines.push(`  (—: the gradient is exactly 0 at step ${m.step}${of}: no rate${count !== null ? `; ${count}` : ""})`);
+      return;
+    }
+    if (count !== null) lines.push(`  ${count}: no rate at those steps`);
+    if (z.elements > 0 && m.grad_norm !== null && Number.isFinite(m.grad_norm)) {
+      const share = 1 - z.nonzero / z.elements;
+      if (share >= ZERO_GRAD_SHARE) {
+        // three digits (98.7%); a share below 1 never reads "100%"
+        const pct = share < 1 && fmt(100 * share, 3) === "100" ? "99.9" : fmt(100 * share, 3);
+        lines.push(`  ${pct}% of the elements${of} have g = 0 at step ${m.step}: left out of the element-wise rates; dead units or unused parameters?`);
+      }
+    }
+  });
+  return lines;
+}

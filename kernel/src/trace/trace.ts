@@ -30,7 +30,7 @@ import { fmt } from "../plot/text";
 import { CLIP_METRICS, METRIC_NAMES, QUANTILE_METRICS, SCALAR_METRICS, SERIES_QUANTILES, type Measured, type StepMetrics } from "./metrics";
 import { factorNote, optimizerKind, type PreconditionedKind } from "./preconditioned";
 import { ClipWatch, paramSet, type GroupClip } from "./clip";
-import { clipLine, notDivergedLine, overTheRun, seriesMedian, type ClipCounts } from "./summary_lines";
+import { clipLine, notDivergedLine, overTheRun, seriesMedian, zeroGradLines, type ClipCounts, type ZeroGrad } from "./summary_lines";
 import type { Quantiles } from "./quantiles";
 import type { Snapshots } from "./snapshot";
 import { OFFLOAD_MIN_ELEMENTS, StepPipeline, type GroupAtStep, type StepSink } from "./steps";
@@ -77,7 +77,10 @@ export interface TraceOptions {
    * of that name: `lrlab.run(name)`, `%lr_compare name` (runs.ts saveNamedTrace).
    */
   name?: string;
-  /** Which metrics to record as series (default all: see METRIC_NAMES). */
+  /**
+   * Which metrics to record as series (default all: see METRIC_NAMES). The configured `lr` and a
+   * logged `loss` are recorded whatever the list says.
+   */
   metrics?: string[];
   /** Buckets per series (default 2000). */
   capacity?: number;
@@ -118,6 +121,9 @@ function defaultNamesNote(names: string[], asked: unknown): string {
   return ". These are default names (group.index): the optimizer was given model.parameters(). For the model's names, "
     + "build it from model.named_parameters(), or trace it with lrlab.trace(optimizer, { per_param: true, named_parameters: model.named_parameters() })";
 }
+
+/** Series recorded whatever the `metrics` option says (see the constructor). */
+const ALWAYS_RECORDED = ["lr", "loss"];
 
 const OPTION_KEYS = ["batch_size", "reduction", "per_param", "named_parameters", "name", "metrics", "capacity", "param_capacity", "append"];
 
@@ -267,6 +273,8 @@ export class Trace implements Plottable {
   private readonly paramSeries = new Map<string, { group: number; series: SeriesMap; vector: boolean }>();
   private readonly lossSeries: BoundedSeries;
   private readonly lastGroups: (StepMetrics | null)[] = [];
+  /** Per group: its last step's elements with g = 0, and its steps with ‖g‖ = 0 (summary). */
+  private readonly zeroGrad: ZeroGrad[] = [];
   /** Whether each group's last step was finite (summary: why its rates are "—"). */
   private readonly lastFinite: boolean[] = [];
   private readonly lastParams = new Map<string, StepMetrics>();
@@ -342,7 +350,13 @@ export class Trace implements Plottable {
     this.reduction = options.reduction ?? "mean";
     this.per_param = options.per_param ?? false;
     this.metrics = options.metrics ? [...options.metrics] : [...METRIC_NAMES];
-    this.metricSet = new Set(this.metrics);
+    // The configured lr and a logged loss are recorded whatever `metrics` says: the loss is not a
+    // rate the user trades off (with --metrics lr_projected,angular_update, log_loss's loss was
+    // dropped from the plot and series("loss") while the summary printed it: a user's pass), and
+    // the lr, one number a step, is what the rates are read against (the summary's "over the run"
+    // line, the plot's configured-lr line and the rates panel's legend). `metrics` stays the list
+    // given (append.ts compares it).
+    this.metricSet = new Set([...this.metrics, ...ALWAYS_RECORDED]);
     this.capacity = options.capacity ?? DEFAULT_CAPACITY;
     this.paramCapacity = Math.min(this.capacity, options.param_capacity ?? PARAM_CAPACITY);
     this.lossSeries = new BoundedSeries(this.capacity);
@@ -1028,6 +1042,11 @@ export class Trace implements Plottable {
     }
     this.lastGroups[gi] = m;
     this.lastFinite[gi] = meas.finite;
+    // the gradient's zeros (summary): counts sums.ts already took, no pass of their own
+    const z = this.zeroGrad[gi] ?? (this.zeroGrad[gi] = { elements: 0, nonzero: 0, zero_steps: 0 });
+    z.elements = meas.elements;
+    z.nonzero = meas.nonzero;
+    if (meas.grad_norm === 0) z.zero_steps++;
     if (this.groupSeries[gi] === undefined) this.groupSeries[gi] = new Map();
     this.pushSeries(this.groupSeries[gi], step, m, this.capacity);
     if (this.clipCounts.ran > 0) this.pushClipSeries(this.groupSeries[gi], step, m);
@@ -1288,6 +1307,8 @@ export class Trace implements Plottable {
     if (nonFinite !== null) {
       lines.push(`  (—: not measured at step ${nonFinite}: its update, parameters or optimizer state hold NaN or ±Infinity)`);
     }
+    // a gradient exactly 0 (its rates "—"), or mostly 0 (the rates leave those elements out)
+    for (const l of zeroGradLines(this.steps, this.zeroGrad, this.lastGroups)) lines.push(l);
     if (this.factorNote !== null && this.metricSet.has("lr_preconditioned") && this.steps > 0) lines.push(`  ${this.factorNote}`);
     const clip = clipLine(this.steps, this.clipCounts, this.groupSeries.map((map) => seriesMedian(map?.get("clip_factor"))), this.lastGroups);
     if (clip !== null) lines.push(clip);
@@ -1349,6 +1370,7 @@ export class Trace implements Plottable {
       last_loss: this.lastLoss,
       factor_note: this.factorNote,
       clip: { ran: this.clipCounts.ran, clipped: this.clipCounts.clipped, uniform: [...this.clipCounts.uniform] },
+      zero_grad: Array.from(this.zeroGrad, (z) => (z ? { ...z } : null)),
     };
   }
 
@@ -1365,6 +1387,7 @@ export class Trace implements Plottable {
     t.diverged_at = j.diverged_at;
     t.lastLoss = j.last_loss;
     t.factorNote = j.factor_note ?? null;
+    if (Array.isArray(j.zero_grad)) j.zero_grad.forEach((z, i) => { if (z) t.zeroGrad[i] = { ...z }; });
     if (j.clip) Object.assign(t.clipCounts, { ran: j.clip.ran, clipped: j.clip.clipped, uniform: [...j.clip.uniform] });
     // a trace saved before the clipping metrics existed has none (null, as a run without clipping)
     const upgraded = (m: StepMetrics | null): StepMetrics | null => (m === null ? null : { ...m, grad_norm_raw: m.grad_norm_raw ?? null, clip_factor: m.clip_factor ?? null });
@@ -1406,6 +1429,8 @@ export interface TraceJSON {
   factor_note?: string | null;
   /** Clipping counts (clip.ts; absent in JSON from before it existed: none). */
   clip?: { ran: number; clipped: number; uniform: boolean[] };
+  /** Per group, the gradient's zeros (summary; absent in JSON from before it existed). */
+  zero_grad?: (ZeroGrad | null)[];
 }
 
 /** The traces `trace()` made of each optimizer (weak: the optimizer's own lifetime). */
