@@ -32,3 +32,18 @@ describe("an error that cannot be read whole", () => {
     });
   }
 });
+
+describe("%who <type>, the first in a kernel", () => {
+  it("says nothing of built-ins the user replaced (it read Node's lazy globals, which replace themselves)", async () => {
+    const fresh = await KernelClient.start();
+    try {
+      const r = await fresh.execute("%who Array");
+      expect(r.reply.content.status, JSON.stringify(r.reply.content)).toBe("ok");
+      const stderr = r.outputs.filter((m) => m.header.msg_type === "stream" && m.content.name === "stderr").map((m) => m.content.text).join("");
+      expect(stderr).toBe("");
+      expect(r.stdout).toBe("No variables match your requested type.\n");
+    } finally {
+      await fresh.shutdown();
+    }
+  }, 120_000);
+});
