@@ -338,7 +338,9 @@ export function isOptionOrKeyValue(word: string): boolean {
 }
 
 export function checkType(what: string, v: MagicValue, type: OptionSpec["type"], usage = ""): MagicValue {
-  const bad = (want: string) => new MagicError(`${what} must be ${want}, got ${JSON.stringify(v)}`, usage);
+  // a number as written (JSON.stringify wrote Infinity and NaN as null: "--steps must be an integer, got null")
+  const shown = typeof v === "number" ? String(v) : JSON.stringify(v);
+  const bad = (want: string) => new MagicError(`${what} must be ${want}, got ${shown}`, usage);
   switch (type) {
     case "number": if (typeof v !== "number" || Number.isNaN(v)) throw bad("a number"); return v;
     case "int": if (typeof v !== "number" || !Number.isInteger(v)) throw bad("an integer"); return v;

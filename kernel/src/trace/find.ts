@@ -106,6 +106,9 @@ export interface FindOptions {
   name?: string;
 }
 
+/** The longest range test (steps): fastai's valley below is O(n²), ~0.3 s at this n. */
+export const MAX_NUM_ITER = 10_000;
+
 const OPTION_KEYS = ["start_lr", "end_lr", "num_iter", "step_mode", "smooth_f", "diverge_th", "restore", "model", "name"];
 
 export interface Suggestions {
@@ -308,7 +311,10 @@ function validate(o: FindOptions): Required<Omit<FindOptions, "model" | "name">>
   } as const;
   if (!(r.start_lr > 0 && Number.isFinite(r.start_lr))) throw new RangeError(`find: start_lr must be a finite number > 0, got ${r.start_lr}`);
   if (!(r.end_lr > r.start_lr && Number.isFinite(r.end_lr))) throw new RangeError(`find: end_lr must be finite and greater than start_lr (${r.start_lr}), got ${r.end_lr}`);
-  if (!Number.isInteger(r.num_iter) || r.num_iter < 2) throw new RangeError(`find: num_iter must be an integer >= 2, got ${r.num_iter}`);
+  // at most MAX_NUM_ITER: the valley rule is quadratic in it (1e9 was accepted, and ran for ever)
+  if (!Number.isInteger(r.num_iter) || r.num_iter < 2 || r.num_iter > MAX_NUM_ITER) {
+    throw new RangeError(`find: num_iter must be an integer from 2 to ${MAX_NUM_ITER} (a range test takes 100 to 1000 steps), got ${r.num_iter}`);
+  }
   if (r.step_mode !== "exp" && r.step_mode !== "linear") throw new RangeError(`find: step_mode must be "exp" or "linear", got ${JSON.stringify(r.step_mode)}`);
   if (!(r.smooth_f > 0 && r.smooth_f <= 1)) throw new RangeError(`find: smooth_f must be in (0, 1], got ${r.smooth_f}`);
   if (!(r.diverge_th > 1)) throw new RangeError(`find: diverge_th must be > 1, got ${r.diverge_th}`);

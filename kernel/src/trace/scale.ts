@@ -62,6 +62,12 @@ export function printed(v: number): number {
  * kernel and console.log show a value through util.inspect, which asks this.
  */
 function result(r: ScaleResult): ScaleResult {
+  // a rate beyond float64 (lr=1e308 scaled up) was printed as "lr Infinity", a result
+  for (const [k, v] of Object.entries(r)) {
+    if (typeof v === "number" && !Number.isFinite(v)) {
+      throw new RangeError(`scale: the ${r.rule} rule gives ${k} = ${v} for these values (it overflows a float64): check lr, batch_size and new_batch_size`);
+    }
+  }
   Object.defineProperty(r, Symbol.for("nodejs.util.inspect.custom"), {
     enumerable: false,
     value: () => {
