@@ -47,3 +47,15 @@ describe("%who <type>, the first in a kernel", () => {
     }
   }, 120_000);
 });
+
+describe("a line magic inside a %%lr_trace cell", () => {
+  it("is an error saying it does not run there (it was read as code: 8 TypeScript errors and a hint to declare its keys)", async () => {
+    const r = await k.execute("%%lr_trace --name lm\n%lr_schedule StepLR step_size=5 --steps 10");
+    expect(r.reply.content.ename).toBe("UsageError");
+    expect(r.reply.content.evalue).toBe("line 2: %lr_schedule is a line magic, and the lines below %%lr_trace are its code, where magics do not run: "
+      + "put %lr_schedule in a cell of its own (or run both under %%time)");
+    // %%time runs the magics in its body, as before
+    const t = await k.execute("%%time\n%lr_scale linear lr=0.1 batch_size=256 new_batch_size=1024");
+    expect(t.reply.content.status, JSON.stringify(t.reply.content)).toBe("ok");
+  });
+});

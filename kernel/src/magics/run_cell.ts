@@ -53,6 +53,23 @@ const BODY_AS_CELL = new Set(["time"]);
 function cellMagicInBody(outer: string, body: string, firstLine: number): void {
   const lines = body.split("\n");
   const first = lines.findIndex((l) => l.trim() !== "");
+  // a line magic in the body of a cell magic that does not run magics (%%lr_trace): TypeScript
+  // read it as code, 8 errors and a hint to declare its keys (a hostile tester's pass)
+  if (!BODY_AS_CELL.has(outer)) {
+    lines.forEach((l, i) => {
+      const m = /^\s*%([A-Za-z_]\w*)/.exec(l);
+      if (!m) return;
+      let usage: string | undefined;
+      try {
+        const magic = findMagic(m[1], "line");
+        usage = `%${magic.name} ${magic.usage}`;
+      } catch {
+        // not a line magic lrlab has: said all the same
+      }
+      throw new MagicError(`line ${firstLine + i + 1}: %${m[1]} is a line magic, and the lines below %%${outer} are its code, where magics do not run: `
+        + `put %${m[1]} in a cell of its own${[...BODY_AS_CELL].map((n) => ` (or run both under %%${n})`).join("")}`, usage);
+    });
+  }
   lines.forEach((l, i) => {
     const m = /^\s*%%([A-Za-z_]\w*)/.exec(l);
     if (!m || (i === first && BODY_AS_CELL.has(outer))) return;
