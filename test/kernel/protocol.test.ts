@@ -242,6 +242,8 @@ describe("other requests", () => {
     expect(c.language_info.file_extension).toBe(".ts");
     expect(c.banner).toContain("lrlab");
     expect(c.help_links.length).toBeGreaterThan(0);
+    // every link is a real, public address: no made-up project URL (it pointed at github.com/lrlab/lrlab)
+    expect(c.help_links.map((l: { url: string }) => new URL(l.url).host)).toEqual(["www.typescriptlang.org", "pytorch.org"]);
     const viaControl = (await k.request("kernel_info_request", {}, { channel: "control" })).content;
     expect(viaControl.implementation).toBe("lrlab");
   });

@@ -87,8 +87,9 @@ export function kernelInfo(): Record<string, unknown> {
     },
     banner: `lrlab ${VERSION}: TypeScript (tslab engine, TypeScript ${ts.version}) with torch = lrlab, lrlab = lrlab/tools.\n`
       + "display(obj), clear_output(), prompt(); %lsmagic lists the magics; expr? shows documentation.",
+    // no link to lrlab's README: the project declares no public address (a github.com/lrlab URL
+    // here was made up; a power user's pass); `%lsmagic` and `name?` are its help in the notebook
     help_links: [
-      { text: "lrlab README", url: "https://github.com/lrlab/lrlab#readme" },
       { text: "TypeScript handbook", url: "https://www.typescriptlang.org/docs/handbook/intro.html" },
       { text: "PyTorch optimizers (names mirrored)", url: "https://pytorch.org/docs/stable/optim.html" },
     ],
