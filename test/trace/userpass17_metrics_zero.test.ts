@@ -157,6 +157,18 @@ describe("zero gradients are said, not shown as healthy rates", () => {
     expect(pct).toBeLessThan(100);
   });
 
+  it("a step that is not finite (a NaN lr) says nothing of zeros: its count leaves out the non-finite updates", () => {
+    // before: "100% of the elements have g = 0 ... dead units?" with ‖g‖ = 3.25 and no zero in g
+    const p = param([1, 2, 3]);
+    const opt = new SGD([p], { lr: 0.1 });
+    opt.param_groups[0].lr = NaN; // set after construction, which refuses it
+    const t = trace(opt, { name: "nanlr" });
+    p.grad = grad([1.5, -2, 2]);
+    opt.step();
+    expect(t.diverged_at).not.toBeNull();
+    expect(t.summary().some((l) => l.includes("g = 0"))).toBe(false);
+  });
+
   it("a healthy run says nothing of zeros", () => {
     const t = linearRun({ name: "healthy" });
     expect(t.summary().some((l) => l.includes("g = 0") || l.includes("‖g‖ = 0"))).toBe(false);

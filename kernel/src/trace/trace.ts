@@ -1044,8 +1044,11 @@ export class Trace implements Plottable {
     this.lastFinite[gi] = meas.finite;
     // the gradient's zeros (summary): counts sums.ts already took, no pass of their own
     const z = this.zeroGrad[gi] ?? (this.zeroGrad[gi] = { elements: 0, nonzero: 0, zero_steps: 0 });
-    z.elements = meas.elements;
-    z.nonzero = meas.nonzero;
+    // not of a step that was not finite: its count leaves out the elements whose update is not
+    // finite (sums.ts), which read as "100% of the elements have g = 0" after a NaN lr (a
+    // hostile tester's pass); no share is said for such a step
+    z.elements = meas.finite ? meas.elements : 0;
+    z.nonzero = meas.finite ? meas.nonzero : 0;
     if (meas.grad_norm === 0) z.zero_steps++;
     if (this.groupSeries[gi] === undefined) this.groupSeries[gi] = new Map();
     this.pushSeries(this.groupSeries[gi], step, m, this.capacity);
