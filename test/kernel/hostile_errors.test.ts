@@ -59,3 +59,23 @@ describe("a line magic inside a %%lr_trace cell", () => {
     expect(t.reply.content.status, JSON.stringify(t.reply.content)).toBe("ok");
   });
 });
+
+describe("built-ins the guard missed (a hostile tester's pass: each left the kernel answering nothing until a restart)", () => {
+  const cases: [string, string, string][] = [
+    // the guard's own for-of over what it watches went through the replaced iterator: nothing was put back
+    ["Array.prototype[Symbol.iterator]", "(Array.prototype as any)[Symbol.iterator] = function* () {}; 1", "[...[1, 2, 3]].length"],
+    // Node's Buffer is an accessor with a setter: the descriptor stays the same, only its value changes
+    ["globalThis.Buffer = null", "(globalThis as any).Buffer = null; 1", "typeof Buffer"],
+  ];
+  for (const [what, code, check] of cases) {
+    it(`${what}: put back after the cell, said in it, and the kernel answers`, async () => {
+      const r = await k.execute(code, { timeoutMs: 20_000 });
+      expect(r.reply.content.status, JSON.stringify(r.reply.content)).toBe("ok");
+      const stderr = r.outputs.filter((m) => m.header.msg_type === "stream" && m.content.name === "stderr").map((m) => m.content.text).join("");
+      expect(stderr).toMatch(/lrlab: this code replaced or deleted .*the original is back in place/);
+      const c = await k.execute(check, { timeoutMs: 20_000 });
+      expect(resultText(c)).toBe(what.startsWith("Array") ? "3" : "'function'");
+      expect(resultText(await k.execute("kept_h + 1"))).toBe("42");
+    });
+  }
+});

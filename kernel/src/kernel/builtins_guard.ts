@@ -22,7 +22,12 @@ const defineProp = Reflect.defineProperty;
 const ownKeys = Reflect.ownKeys;
 const getProto = Object.getPrototypeOf;
 
-interface Saved { label: string; owner: object; key: PropertyKey; desc: PropertyDescriptor }
+/**
+ * A watched property: its descriptor, and for a global accessor with a setter (Node's `Buffer`),
+ * the value its getter gave: `globalThis.Buffer = null` goes through the setter and leaves the
+ * descriptor as it was, so only the value tells (the kernel then failed to send any reply).
+ */
+interface Saved { label: string; owner: object; key: PropertyKey; desc: PropertyDescriptor; value?: { v: unknown } }
 
 /** Globals the kernel (and the libraries under it: zeromq, TypeScript, tslab) use by name. */
 const GLOBAL_NAMES = [
@@ -81,7 +86,16 @@ export class BuiltinsGuard {
     // such as process.argv or process.env a user may set on purpose)
     if (!desc || !(desc.configurable || desc.writable)) return;
     if (owner !== globalThis && !desc.get && !desc.set && typeof desc.value !== "function") return;
-    this.saved.push({ label, owner, key, desc });
+    const saved: Saved = { label, owner, key, desc };
+    if (owner === globalThis && desc.get && desc.set) {
+      // a lazy global's getter replaces itself with the value when read (TextEncoder): put back
+      // as it was, and watched by its descriptor only
+      const v = desc.get.call(owner);
+      const after = getDesc(owner, key);
+      if (after && after.get === desc.get) saved.value = { v };
+      else defineProp(owner, key, desc);
+    }
+    this.saved[this.saved.length] = saved;
   }
 
   /**
@@ -90,10 +104,19 @@ export class BuiltinsGuard {
    */
   restore(): { restored: string[]; failed: string[] } {
     const restored: string[] = [], failed: string[] = [];
-    for (const s of this.saved) {
+    // index loops and index writes: a cell may have replaced Array.prototype[Symbol.iterator]
+    // (for-of over `saved` then saw nothing, and nothing was put back) or push
+    const saved = this.saved;
+    for (let i = 0; i < saved.length; i++) {
+      const s = saved[i];
       const now = getDesc(s.owner, s.key);
-      if (now && now.value === s.desc.value && now.get === s.desc.get && now.set === s.desc.set) continue;
-      if (defineProp(s.owner, s.key, s.desc)) restored.push(s.label); else failed.push(s.label);
+      const same = now && now.value === s.desc.value && now.get === s.desc.get && now.set === s.desc.set;
+      if (same && (s.value === undefined || (s.desc.get as () => unknown).call(s.owner) === s.value.v)) continue;
+      let ok = defineProp(s.owner, s.key, s.desc);
+      if (ok && s.value !== undefined && s.desc.set) {
+        try { (s.desc.set as (v: unknown) => void).call(s.owner, s.value.v); } catch { ok = false; }
+      }
+      if (ok) restored[restored.length] = s.label; else failed[failed.length] = s.label;
     }
     return { restored, failed };
   }
