@@ -10,6 +10,7 @@
  *   completed TypeScript's globals, and Shift-Tab anywhere in a magic cell showed the magic's help.)
  */
 import type { Magic } from "./types";
+import { CodeLines } from "./code_lines";
 import { findMagic } from "./registry";
 import { convertValue, isOptionOrKeyValue } from "./parser";
 
@@ -223,8 +224,14 @@ export function codeView(code: string): string {
   const lines = code.split("\n");
   let extra = "";
   let seenCode = false;
+  // a `%` line in a template literal or a comment is text, inside brackets the remainder operator
+  // unless it names a magic (parser.ts splitCell)
+  const lexer = new CodeLines();
   const out = lines.map((line) => {
-    const m = LINE.exec(line);
+    const at = lexer.start;
+    let m = at.quoted ? null : LINE.exec(line);
+    if (m !== null && at.depth > 0 && magicOf(m) === null) m = null;
+    if (m === null) lexer.feed(line);
     const cellLine = m !== null && m[2] === "%%" && !seenCode;
     if (line.trim() !== "") seenCode = true;
     if (!m || (m[2] === "%%" && !cellLine)) return line;

@@ -18,6 +18,7 @@
  */
 
 import { closeMatches } from "../close_matches";
+import { CodeLines } from "./code_lines";
 export { closeMatches, editDistance } from "../close_matches";
 
 /** A bad magic line: the kernel prints the message and the magic's usage and runs nothing. */
@@ -360,8 +361,13 @@ const MAGIC_LINE = /^%([A-Za-z_]\w*)(\?{1,2})?(?:[ \t]+(.*))?$/;
 /**
  * Splits a cell. `%%name` on the first line makes the whole cell a cell magic. Otherwise lines of
  * the form `%name ...` are line magics and the text between them is code.
+ *
+ * A `%` line inside a template literal or a block comment is text (code_lines.ts), and so is one
+ * inside brackets unless `isMagic` knows its name: that is the remainder operator continuing an
+ * expression (`a\n  % b`); a magic's name there is an error that says where magics go (IPython
+ * runs a magic inside a function body; lrlab's run when the cell runs, not when the function does).
  */
-export function splitCell(src: string): CellPart[] {
+export function splitCell(src: string, isMagic: (name: string) => boolean = () => false): CellPart[] {
   const lines = src.split("\n");
   const first = lines.findIndex((l) => l.trim() !== "");
   if (first >= 0 && /^%%/.test(lines[first].trim())) {
@@ -375,22 +381,29 @@ export function splitCell(src: string): CellPart[] {
     if (code.some((l) => l.trim() !== "")) parts.push({ kind: "code", code: code.join("\n"), firstLine: codeStart });
     code = [];
   };
+  const lexer = new CodeLines();
   lines.forEach((l, i) => {
+    const at = lexer.start;
     // `%%name` below the first line: TypeScript would read it as code ("Expression expected",
     // "Cannot find name 'lr_trace'", one error per word of its options)
-    const cellMagic = /^\s*%%([A-Za-z_]\w*)/.exec(l);
+    const cellMagic = at.quoted ? null : /^\s*%%([A-Za-z_]\w*)/.exec(l);
     if (cellMagic) {
       throw new MagicError(`line ${i + 1}: %%${cellMagic[1]} is a cell magic: it goes on the first line of its cell, the code on the lines below it (as in IPython); code above it goes in a cell of its own`);
     }
-    const m = MAGIC_LINE.exec(l.trim());
-    if (m && /^\s*%/.test(l)) {
+    const m = at.quoted || !/^\s*%/.test(l) ? null : MAGIC_LINE.exec(l.trim());
+    if (m !== null && at.depth > 0 && isMagic(m[1])) {
+      throw new MagicError(`line ${i + 1}: %${m[1]} inside a block ({...}, (...) or [...] opened above it): a line magic goes at the top level of its cell, `
+        + "on a line of its own; it runs when the cell runs, so it cannot run inside a function, a loop or an expression (IPython's can)");
+    }
+    if (m !== null && at.depth === 0) {
       flushCode();
       parts.push({ kind: "line", name: m[1], help: !!m[2], args: (m[3] ?? "").trim(), line: i + 1 });
       codeStart = i + 1;
-    } else {
-      if (code.length === 0) codeStart = i;
-      code.push(l);
+      return;
     }
+    if (code.length === 0) codeStart = i;
+    code.push(l);
+    lexer.feed(l);
   });
   flushCode();
   return parts;

@@ -10,6 +10,7 @@ import type { MagicContext } from "./types";
 import { fullHelp } from "./types";
 import { hasMagic, MagicError, parseArgs, splitCell, type ParsedArgs } from "./parser";
 import { findMagic } from "./registry";
+import { CodeLines } from "./code_lines";
 import { CellError } from "../kernel/engine";
 
 /** A magic written after code on its line (`model.eval(); %lr_find ...`): its code, its name. */
@@ -41,6 +42,16 @@ async function runChunk(ctx: MagicContext, code: string): Promise<{ hasValue: bo
   }
 }
 
+/** Whether lrlab has a magic of this name (either kind). */
+function isMagicName(name: string): boolean {
+  try {
+    findMagic(name);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Cell magics that run their body as a cell (magics in it run): one may stand on its body's first line. */
 const BODY_AS_CELL = new Set(["time"]);
 
@@ -56,9 +67,13 @@ function cellMagicInBody(outer: string, body: string, firstLine: number): void {
   // a line magic in the body of a cell magic that does not run magics (%%lr_trace): TypeScript
   // read it as code, 8 errors and a hint to declare its keys (a hostile tester's pass)
   if (!BODY_AS_CELL.has(outer)) {
+    const lexer = new CodeLines();
     lines.forEach((l, i) => {
-      const m = /^\s*%([A-Za-z_]\w*)/.exec(l);
-      if (!m) return;
+      // text in a template literal or a comment, or the remainder operator inside brackets
+      const at = lexer.start;
+      lexer.feed(l);
+      const m = at.quoted ? null : /^\s*%([A-Za-z_]\w*)/.exec(l);
+      if (!m || (at.depth > 0 && !isMagicName(m[1]))) return;
       let usage: string | undefined;
       try {
         const magic = findMagic(m[1], "line");
@@ -70,8 +85,11 @@ function cellMagicInBody(outer: string, body: string, firstLine: number): void {
         + `put %${m[1]} in a cell of its own${[...BODY_AS_CELL].map((n) => ` (or run both under %%${n})`).join("")}`, usage);
     });
   }
+  const lexer = new CodeLines();
   lines.forEach((l, i) => {
-    const m = /^\s*%%([A-Za-z_]\w*)/.exec(l);
+    const at = lexer.start;
+    lexer.feed(l);
+    const m = at.quoted ? null : /^\s*%%([A-Za-z_]\w*)/.exec(l);
     if (!m || (i === first && BODY_AS_CELL.has(outer))) return;
     const line = firstLine + i + 1;
     const fix = BODY_AS_CELL.has(m[1]) ? `put it before %%${outer}: %%${m[1]} on line 1, %%${outer} ... on line 2, then the code`
@@ -97,7 +115,7 @@ export async function runWithMagics(
   showHelp: (text: string) => void = ctx.print,
 ): Promise<{ hasValue: boolean; value: unknown }> {
   if (!hasMagic(code)) return runChunk(ctx, code);
-  const parts = splitCell(code);
+  const parts = splitCell(code, isMagicName);
   const prepared = parts.map((part) => {
     if (part.kind === "code") return { part, args: undefined };
     const m = findMagic(part.name, part.kind);
