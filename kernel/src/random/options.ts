@@ -4,6 +4,7 @@
  */
 
 import { Tensor, type DType } from "../tensor/tensor";
+import { check_size } from "../tensor/shape";
 import { check_dtype, get_default_dtype } from "../tensor/dtype";
 import { is_grad_enabled } from "../tensor/grad_mode";
 import { Generator, RuntimeError, default_generator } from "./generator";
@@ -62,15 +63,7 @@ export function describe(x: unknown): string {
 }
 
 export function checkSize(list: readonly unknown[], where: string): number[] {
-  const out: number[] = [];
-  for (const d of list) {
-    if (typeof d !== "number" || !Number.isInteger(d)) {
-      throw new TypeError(`${where}(): size must be a sequence of integers, got ${JSON.stringify(list)}`);
-    }
-    if (d < 0) throw new RangeError(`${where}(): Trying to create tensor with negative dimension ${d}: [${list.join(", ")}]`);
-    out.push(d);
-  }
-  return out;
+  return check_size(list, where);
 }
 
 /** `f(2, 3)`, `f([2, 3])`, either optionally followed by an options object. */

@@ -18,11 +18,20 @@ function is_options(x: unknown): x is TensorOptions {
   return x !== null && typeof x === "object" && !Array.isArray(x) && !ArrayBuffer.isView(x);
 }
 
+/** An element of a size as written: NaN, Infinity and 2.5 as numbers (JSON wrote NaN as null), strings quoted. */
+function showDim(d: unknown): string {
+  if (typeof d === "number" || typeof d === "bigint" || typeof d === "boolean" || d === null || d === undefined) return String(d);
+  if (typeof d === "string") return JSON.stringify(d);
+  if (Array.isArray(d)) return "an array";
+  return typeof d === "object" ? (d.constructor?.name ?? "an object") : typeof d;
+}
+
 export function check_size(size: readonly unknown[], where: string): number[] {
   const out: number[] = [];
-  for (const d of size) {
+  for (let k = 0; k < size.length; k++) {
+    const d = size[k];
     if (typeof d !== "number" || !Number.isInteger(d)) {
-      throw new TypeError(`${where}(): size must be a sequence of integers, got ${JSON.stringify(size)}`);
+      throw new TypeError(`${where}(): size must be a sequence of integers, got [${size.map(showDim).join(", ")}]: element ${k} is ${showDim(d)}`);
     }
     if (d < 0) throw new RangeError(`${where}(): Trying to create tensor with negative dimension ${d}: ${fmt_shape(size as number[])}`);
     out.push(d);
