@@ -66,6 +66,10 @@ describe("built-ins the guard missed (a hostile tester's pass: each left the ker
     ["Array.prototype[Symbol.iterator]", "(Array.prototype as any)[Symbol.iterator] = function* () {}; 1", "[...[1, 2, 3]].length"],
     // Node's Buffer is an accessor with a setter: the descriptor stays the same, only its value changes
     ["globalThis.Buffer = null", "(globalThis as any).Buffer = null; 1", "typeof Buffer"],
+    // the kernel settles a cell's run through Promise.prototype.then before the after-cell check:
+    // put back as the cell's code returns (engine.ts afterCode), in a cell with await too
+    ["Promise.prototype.then", "(Promise.prototype as any).then = function () { return this; }; 1", "[1, 2, 3].length"],
+    ["Promise.prototype.then, awaiting", "await null; (Promise.prototype as any).then = function () { return this; }; 1", "[1, 2, 3].length"],
   ];
   for (const [what, code, check] of cases) {
     it(`${what}: put back after the cell, said in it, and the kernel answers`, async () => {
@@ -74,7 +78,7 @@ describe("built-ins the guard missed (a hostile tester's pass: each left the ker
       const stderr = r.outputs.filter((m) => m.header.msg_type === "stream" && m.content.name === "stderr").map((m) => m.content.text).join("");
       expect(stderr).toMatch(/lrlab: this code replaced or deleted .*the original is back in place/);
       const c = await k.execute(check, { timeoutMs: 20_000 });
-      expect(resultText(c)).toBe(what.startsWith("Array") ? "3" : "'function'");
+      expect(resultText(c)).toBe(what.startsWith("globalThis") ? "'function'" : "3");
       expect(resultText(await k.execute("kept_h + 1"))).toBe("42");
     });
   }

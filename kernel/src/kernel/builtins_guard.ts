@@ -48,6 +48,10 @@ const SKIP = new Set(["Error.prepareStackTrace", "Error.stackTraceLimit", "Math.
 
 export class BuiltinsGuard {
   private readonly saved: Saved[] = [];
+  /** The watched members of Promise and Promise.prototype, and the global Promise (`restorePromises`). */
+  private readonly promises: Saved[] = [];
+  /** What `restorePromises` put back since the last `restore` (which reports it). */
+  private early: string[] = [];
 
   /** Takes the snapshot: call it once the kernel's own patches (stream capture, process.exit) are in place. */
   constructor() {
@@ -77,6 +81,20 @@ export class BuiltinsGuard {
     for (const name of GLOBAL_NAMES) if (name in g) this.save(name, g, name);
     this.save("process.stdout.write", process.stdout, "write");
     this.save("process.stderr.write", process.stderr, "write");
+    for (const s of this.saved) if (s.owner === Promise || s.owner === Promise.prototype || (s.owner === g && s.key === "Promise")) this.promises.push(s);
+  }
+
+  /**
+   * Puts back Promise's members at once, as the cell's code returns (engine.ts), not after the
+   * cell: the kernel's own code settles the cell's run through them before the after-cell check
+   * (resolving with a promise calls its `then`), so `Promise.prototype.then = () => {}` left the
+   * cell running for ever and the kernel answering nothing. `restore` reports what this put back.
+   */
+  restorePromises(): void {
+    // (index writes: a cell may have replaced Array.prototype.push too)
+    const r = this.check(this.promises);
+    for (let i = 0; i < r.restored.length; i++) this.early[this.early.length] = r.restored[i];
+    for (let i = 0; i < r.failed.length; i++) this.early[this.early.length] = r.failed[i];
   }
 
   private save(label: string, owner: object, key: PropertyKey): void {
@@ -103,10 +121,25 @@ export class BuiltinsGuard {
    * what could not be (a cell froze its owner after replacing it).
    */
   restore(): { restored: string[]; failed: string[] } {
+    const r = this.check(this.saved);
+    const early = this.early;
+    if (early.length === 0) return r;
+    this.early = [];
+    // put back early, named first (a frozen Promise.prototype comes again under `failed`)
+    const restored: string[] = [];
+    for (let i = 0; i < early.length; i++) {
+      let failedToo = false;
+      for (let j = 0; j < r.failed.length; j++) if (r.failed[j] === early[i]) failedToo = true;
+      if (!failedToo) restored[restored.length] = early[i];
+    }
+    for (let i = 0; i < r.restored.length; i++) restored[restored.length] = r.restored[i];
+    return { restored, failed: r.failed };
+  }
+
+  private check(saved: Saved[]): { restored: string[]; failed: string[] } {
     const restored: string[] = [], failed: string[] = [];
     // index loops and index writes: a cell may have replaced Array.prototype[Symbol.iterator]
     // (for-of over `saved` then saw nothing, and nothing was put back) or push
-    const saved = this.saved;
     for (let i = 0; i < saved.length; i++) {
       const s = saved[i];
       const now = getDesc(s.owner, s.key);

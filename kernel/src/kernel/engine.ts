@@ -74,6 +74,8 @@ function signatureText(parts: SymbolDisplayPart[] | undefined, name: string | nu
  * holding the cells' names. Completion offered them at the start of every cell.
  */
 const NOT_IN_CELLS = new Set(["module", "exports", "__dirname", "__filename"]);
+/** Promise.prototype.then as the kernel started: a cell may replace it (builtins_guard.ts). */
+const promiseThen = Promise.prototype.then;
 
 /**
  * A completion's TypeScript kind (ScriptElementKind) as the type JupyterLab's completer shows an
@@ -189,6 +191,12 @@ export class Engine {
    * not `cell line 6`, which named no cell (errors.ts).
    */
   cellLabel: string | undefined = undefined;
+  /**
+   * Called as a cell's code returns (or throws), before the engine settles anything: the kernel
+   * puts back Promise's members there (builtins_guard.ts `restorePromises`), which its own
+   * settling of the run goes through.
+   */
+  afterCode: () => void = () => {};
   private readonly global: { exports: Record<string, unknown>; require: NodeJS.Require };
 
   constructor(private readonly prelude: Prelude, rootDir = process.cwd(), private readonly log: (s: string) => void = () => {}) {
@@ -334,7 +342,11 @@ export class Engine {
     const armed = armHeapGuard(true);
     try {
       beforeBreakOnSigint();
-      inRun(token, () => vm.runInThisContext(wrapped, { filename, breakOnSigint: true }));
+      try {
+        inRun(token, () => vm.runInThisContext(wrapped, { filename, breakOnSigint: true }));
+      } finally {
+        this.afterCode();
+      }
     } catch (e) {
       armHeapGuard(armed);
       this.prevDecl = r.declOutput ?? this.prevDecl;
@@ -375,7 +387,11 @@ export class Engine {
         const armed = armHeapGuard(true);
         try {
           beforeBreakOnSigint();
-          ret = inRun(token, () => vm.runInThisContext(wrapped, { filename, breakOnSigint: true }));
+          try {
+            ret = inRun(token, () => vm.runInThisContext(wrapped, { filename, breakOnSigint: true }));
+          } finally {
+            this.afterCode();
+          }
         } catch (e) {
           armHeapGuard(armed);
           run.end(e, undefined, true);
@@ -384,7 +400,8 @@ export class Engine {
           armHeapGuard(armed);
         }
         this.heapStopAfterEnd();
-        (ret as Promise<unknown>).then(
+        // the native `then`: the cell's code may go on to replace Promise.prototype.then after an await
+        promiseThen.call(ret as Promise<unknown>,
           () => { if (!run.settled) { let v: RunResult; try { v = done(); } catch (e) { run.end(e, undefined, true); return; } run.end(undefined, v); } },
           // what the cell threw, `undefined` too (`await Promise.reject(undefined)`, as `throw undefined`)
           (e) => run.end(e, undefined, true),

@@ -337,6 +337,8 @@ export class Kernel {
     });
     // last: its snapshot holds the kernel's own replacements above (process.exit, stream capture)
     this.builtins = new BuiltinsGuard();
+    const builtins = this.builtins;
+    this.engine.afterCode = () => builtins.restorePromises();
   }
 
   private builtins!: BuiltinsGuard;
