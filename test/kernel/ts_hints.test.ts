@@ -17,6 +17,8 @@ describe("type error hints", () => {
 
   it("names the fix for calling a module and for operators on tensors", () => {
     expect(hintFor(2757, "Type 'MSELoss' has no call signatures.", "loss_fn(out, y)")).toMatch(/loss_fn\.forward\(\.\.\.\)/);
+    // a cell too large for TypeScript's control flow analysis (data pasted inline)
+    expect(hintFor(2563, "The containing function or module body is too large for control flow analysis.", "let x = 0")).toMatch(/^hint: the cell is too long for TypeScript to check; keep data in a file and read it/);
     expect(hintFor(2365, "Operator '*' cannot be applied to types 'Tensor' and 'number'.", "a * 2")).toMatch(/a \* b is a\.mul\(b\)/);
     expect(hintFor(2365, "Operator '@' cannot be applied to types 'Tensor' and 'Tensor'.", "a @ b")).toMatch(/use their methods/);
     // not about tensors: no hint

@@ -145,6 +145,11 @@ export function hintFor(code: number, message: string, at: string, before = ""):
   // `with torch.no_grad():` ("'with' statements are not allowed in strict mode.", then '(' expected
   // and no_grad's missing argument), `const g = torch.no_grad();` ("Expected 1 arguments, but got 0.")
   if (code === 1101 && /^with\b/.test(at)) return withHint(at);
+  // "The containing function or module body is too large for control flow analysis." (a cell of
+  // data pasted inline, 200,000 lines: a hostile tester's pass)
+  if (code === 2563) {
+    return "hint: the cell is too long for TypeScript to check; keep data in a file and read it (JSON.parse(require(\"fs\").readFileSync(\"data.json\", \"utf8\"))), or split the code over several cells";
+  }
   if (code === 2554) {
     const mode = new RegExp(`^(${GRAD_MODES})\\s*\\(\\s*\\)`).exec(at)?.[1];
     if (mode !== undefined) return gradModeHint(mode);
