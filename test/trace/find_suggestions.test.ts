@@ -152,3 +152,43 @@ describe("valleyIndex on a short run", () => {
     expect(valleyIndex([2, 1])).toBe(0);
   });
 });
+
+describe("a model that fits its data: the rates above were not tested on a learning model", () => {
+  /**
+   * The companion notebook's one-sample problem (Linear(10, 1), one sample, MSE): its stability
+   * limit is 2/λ = 2/(2(‖x‖² + 1)) ≈ 0.074, yet the sweep to lr 10 "passed": the loss is ~0 from
+   * lr ≈ 0.03 on, the gradient with it, and no rate can diverge then. The summary says so.
+   */
+  function oneSample(end_lr: number): RangeTest {
+    torch.manual_seed(0);
+    const model = new torch.nn.Linear(10, 1);
+    const x = torch.randn(1, 10), y = torch.randn(1, 1);
+    const loss_fn = new torch.nn.MSELoss();
+    const opt = new torch.optim.SGD(Array.from(model.parameters()) as Tensor[], { lr: 1e-4 });
+    const step_fn = () => {
+      opt.zero_grad();
+      const l = loss_fn.forward(model.forward(x), y);
+      l.backward();
+      return l;
+    };
+    return find(opt, step_fn, { model, start_lr: 1e-4, end_lr, num_iter: 100 });
+  }
+
+  it("says where the loss reached ~0 and that the test cannot find the limit", () => {
+    const r = oneSample(10);
+    expect(r.diverged_at).toBeNull();
+    const note = r.summary().find((l) => l.includes("fell to ~0"));
+    expect(note).toMatch(/^ {2}the loss fell to ~0 \(\S+, under 1e-6 of its start\) at lr (\S+) and stayed there: .*no rate can diverge, so the rates above \1 were not tested/);
+    // where: the first rate from which every loss is under 1e-6 of the start's level
+    const at = Number(/at lr (\S+) and stayed/.exec(note!)![1]);
+    const k = r.lrs.findIndex((v) => Math.abs(v - at) <= 1e-3 * at);
+    expect(k).toBeGreaterThan(0);
+    expect(r.losses.slice(k).every((v) => v <= 1e-6 * r.losses[0] * 2)).toBe(true);
+    expect(r.losses[k - 1]).toBeGreaterThan(1e-6 * r.losses[0] * 0.5);
+  });
+
+  it("no such note when the sweep stops before the loss is ~0, or on noisy mini-batches", () => {
+    expect(oneSample(1e-3).summary().some((l) => l.includes("fell to ~0"))).toBe(false);
+    expect(readmeRangeTest().summary().some((l) => l.includes("fell to ~0"))).toBe(false);
+  });
+});

@@ -655,5 +655,29 @@ export function suggest(
   if (lrs[m] / 10 < lrs[0]) {
     notes.push(`minimum/10: none, the smallest loss is at lr ${fmt(lrs[m])}, less than ten times the first rate tested (${fmt(lrs[0])}); rerun with a lower start lr`);
   } else suggestions["minimum/10"] = lrs[m] / 10;
+  const fitted = fittedFrom(losses, level, o.diverged);
+  if (fitted !== null) {
+    notes.push(`the loss fell to ~0 (${fmt(losses[fitted])}, under ${fmt(FITTED_SHARE)} of its start) at lr ${fmt(lrs[fitted])} and stayed there: with nothing left to fit, the gradient is ~0 and no rate can `
+      + `diverge, so the rates above ${fmt(lrs[fitted])} were not tested on a model that still learns (this test cannot find where training becomes unstable: `
+      + "use more data than the model can fit, e.g. a real training set)");
+  }
   return { suggestions, notes };
+}
+
+/** A loss below this share of the start's level counts as fitted (~0). */
+export const FITTED_SHARE = 1e-6;
+
+/**
+ * The first index from which every loss to the end is ~0 (FITTED_SHARE of the start's `level`), when
+ * that holds over at least the last tenth of the rates (three at least) and the loss did not
+ * diverge; else null. A model that fits the data exactly has a zero gradient, and every larger rate
+ * then "passes": a one-sample problem whose limit is 2/λ = 0.074 swept clean to lr 10 (a reviewer
+ * of the companion notebooks).
+ */
+export function fittedFrom(losses: readonly number[], level: number, diverged: boolean): number | null {
+  if (diverged || !(level > 0)) return null;
+  const n = losses.length;
+  let z = n;
+  while (z > 0 && Math.abs(losses[z - 1]) <= FITTED_SHARE * level) z--;
+  return n - z >= Math.max(3, Math.ceil(n / 10)) ? z : null;
 }
