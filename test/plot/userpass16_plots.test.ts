@@ -48,10 +48,14 @@ describe("F2: plain SGD's updates below float32's resolution are said", () => {
     const p = bundle(t)[PLOT_MIME] as PlotPayload;
     const note = p.notes?.find((n) => n.metrics.includes("lr_projected"));
     expect(note).toBeDefined();
-    expect(note!.text).toMatch(/^projected lr below half the configured lr at [\d,]+ of 3,000 steps \(steps [\d,]+–2,999\): plain SGD's updates γ·g there are below float32's resolution of θ and round away/);
+    expect(note!.text).toMatch(/^projected lr below half the configured lr at [\d,]+ of 3,000 steps \(steps [\d,]+–2,999\): plain SGD's updates γ·g there are below float32's resolution of θ and most of them round away \(in PyTorch too\)/);
     // the static picture's learning-rate panel says it too
-    const panel = panelsFor(p).find((q) => q.metrics.includes("lr_projected"))!;
+    const panels = panelsFor(p);
+    const panel = panels.find((q) => q.metrics.includes("lr_projected"))!;
     expect(panel.note).toContain("round away");
+    // once: not again over the element-wise panel, which the note concerns too (it was printed twice)
+    expect(panels.filter((q) => q.note?.includes("round away")).length).toBe(1);
+    expect(panels.some((q) => q.metrics.includes("lr_elementwise"))).toBe(true);
     const svg = bundle(t)["image/svg+xml"] as string;
     expect(svg).toContain("below float32");
   });

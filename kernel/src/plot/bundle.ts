@@ -157,7 +157,9 @@ export function figure(x: BundleInput, options: BundleOptions = {}): Figure {
   return make_figure(sources, {
     kind,
     title: options.title,
-    x_label: kind === "range_test" ? "learning rate" : axis === "samples" ? SAMPLES_LABEL : "step",
+    // a preview's steps are scheduler.step() calls: per epoch or per batch, as the loop calls it
+    // ("step" read as optimizer steps in a per-epoch preview: a reviewer of the notebooks)
+    x_label: kind === "range_test" ? "learning rate" : axis === "samples" ? SAMPLES_LABEL : kind === "schedule" ? "scheduler step" : "step",
     default_metric: options.default_metric ?? divergedMetric(kind, sources) ?? DEFAULT_METRIC[kind],
     live: options.live ?? false,
     max_points: options.max_points,

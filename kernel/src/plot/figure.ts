@@ -652,6 +652,9 @@ export function panelsFor(payload: PlotPayload): Panel[] {
   if (extra) payload = { ...payload, series: payload.series.filter((s) => !s.param) };
   const has = new Set(payload.series.map((s) => s.metric));
   const logOf = (k: string) => CATALOGUE.get(k)?.log ?? false;
+  // a note's text goes over the first panel it concerns (the rounding note concerns the rates of
+  // two panels and was printed over both: a reviewer of the companion notebooks)
+  const noted = new Set<PlotNote>();
   // SGD momentum's steady-state rate, a dashed reference beside the projected rate (recorded.ts)
   const steady = payload.series.some((s) => s.reference_for === "lr_projected") ? { metrics: ["lr_momentum_steady"], references: ["lr_momentum_steady"] } : null;
   let panels: Panel[];
@@ -687,7 +690,7 @@ export function panelsFor(payload: PlotPayload): Panel[] {
     .flatMap((p) => splitByScale(payload, p))
     .filter((p) => payload.series.some((s) => inPanel(p, s)))
     .map((p) => withCutNote(payload, p))
-    .map((p) => withPayloadNotes(payload, p));
+    .map((p) => withPayloadNotes(payload, p, noted));
   // Static pictures stay readable: of the other metrics (which the payload carries for the
   // extension's metric selector) only a cycled momentum and the metrics the trace was told to
   // record (`panel`: --metrics angular_update,param_norm were in the menu only, a user's pass)
@@ -777,12 +780,15 @@ function withCutNote(payload: PlotPayload, p: Panel): Panel {
  * lines draws none of them), after any note the panel has; a linear panel takes a note's
  * band_range.
  */
-function withPayloadNotes(payload: PlotPayload, p: Panel): Panel {
+function withPayloadNotes(payload: PlotPayload, p: Panel, noted: Set<PlotNote>): Panel {
   if (p.params) return p;
   const notes = (payload.notes ?? []).filter((n) => n.metrics.some((m) => p.metrics.includes(m) && !(p.references ?? []).includes(m)));
   if (notes.length === 0) return p;
+  // a band's cut applies in every panel of its metric; the note's text once, over the first
   const range = p.log ? undefined : notes.find((n) => n.band_range)?.band_range;
-  return { ...p, note: [p.note, ...notes.map((n) => n.text)].filter(Boolean).join("; "), ...(range ? { band_range: range } : {}) };
+  const texts = notes.filter((n) => !noted.has(n)).map((n) => n.text);
+  for (const n of notes) noted.add(n);
+  return { ...p, note: [p.note, ...texts].filter(Boolean).join("; ") || undefined, ...(range ? { band_range: range } : {}) };
 }
 
 /** Metrics whose band is a spread of elements (q05–q95), not the min–max of the steps a point merges. */

@@ -75,7 +75,7 @@ export function roundingNote(p: unknown, src: FigureSource, who = ""): PlotNote 
   if (parts.length === 0) return null;
   return {
     metrics: [...ROUNDING_METRICS],
-    text: `${who ? `${who}: ` : ""}projected lr below half the configured lr at ${parts.join("; ")}: plain SGD's updates γ·g there are below float32's resolution of θ and round away (as in PyTorch), the rate set did not change`,
+    text: `${who ? `${who}: ` : ""}projected lr below half the configured lr at ${parts.join("; ")}: plain SGD's updates γ·g there are below float32's resolution of θ and most of them round away (in PyTorch too), the rate set did not change`,
   };
 }
 
