@@ -18,7 +18,7 @@
 import { escapeText } from "./escape";
 import { symbolsOf } from "./metric_help";
 import { type Marker, type PlotKind, type PlotPayload, pointSteps, type Series } from "./payload";
-import { isHidden, isLogY, lineKey, nonPositive, paramsOf, QUANTILE_BAND_METRICS, seriesFor, type ViewState, xExtent, xRangeOf } from "./state";
+import { heldLiveLog, isHidden, isLogY, lineKey, nonPositive, paramsOf, QUANTILE_BAND_METRICS, seriesFor, type ViewState, xExtent, xRangeOf } from "./state";
 import type { Theme } from "./theme";
 
 export interface PlotlyTrace {
@@ -747,7 +747,11 @@ export function logAxisNote(p: PlotPayload, s: ViewState, band: boolean): string
     const what = QUANTILE_BAND_METRICS.includes(s.metric) ? "q05" : "minimum";
     parts.push(`band cut at the axis where its ${what} is ≤ 0 (${cut} point${cut === 1 ? "" : "s"})`);
   }
-  return parts.length > 0 ? parts.join("; ") : null;
+  if (parts.length === 0) return null;
+  // The rule would open this view on a linear axis; the live run keeps the log one it showed
+  // (state.ts holdLiveAxis): said, so that the points left off are not a mystery.
+  if (heldLiveLog(s, p)) parts.push("log kept while live (untick log y for linear)");
+  return parts.join("; ");
 }
 
 /** Builds the figure and the role of each trace (same order as `data`). */
@@ -1178,7 +1182,8 @@ function buildLayout(p: PlotPayload, s: ViewState, theme: Theme, markers: Marker
     showlegend: true,
     hovermode: "closest",
     // whole names in hovers: plotly cut them to 15 characters ("ReduceLROnPl...")
-    hoverlabel: { namelength: -1 },
+    // and the theme's font, as the axes and legend have: plotly's default was Arial 13 px
+    hoverlabel: { namelength: -1, font: { family: theme.fontFamily, size: 12 } },
     dragmode: "zoom",
     // Plotly keeps user interaction (legend clicks, zoom) while this stays the same; a reset
     // changes it so the remembered zoom is dropped.

@@ -6,6 +6,15 @@
  * calls `renderModel` again on the same widget for `update_display_data`, so a live run redraws
  * in place; the user's view state (metric, axis, groups, band, zoom) is kept across payloads.
  * Draws are chained so that overlapping calls never interleave, and coalesced (see `draw`).
+ *
+ * The view the user chose is written into the output's metadata (saved_view.ts), so the notebook
+ * saves it, and read back from there: a notebook opened again, or a second view of the output
+ * ("Create New View for Output", which shares the output's model), shows it. JupyterLab answers a
+ * metadata write (IMimeModel.setData) by calling `renderModel` again on every renderer of the
+ * output, synchronously (the output model's `changed`, through the output area's `_setOutput`);
+ * the writer ignores its own echo (`writingView`), the others apply the view. Nothing is written
+ * while the run is live: each update replaces the output's model (and its metadata); the final
+ * payload gets the view.
  */
 import type { IRenderMime } from "@jupyterlab/rendermime-interfaces";
 import type { Message } from "@lumino/messaging";
@@ -15,6 +24,7 @@ import { createErrorBox } from "./errorbox";
 import { BAND_LEGEND, buildFigure, legendLine, titleUnderModebar } from "./figure";
 import { MARKER_KINDS, PLOT_MIME, type PlotPayload, validatePayload } from "./payload";
 import { DOUBLE_CLICK_DELAY, loadPlotly, PLOTLY_CONFIG, type PlotlyApi, type PlotlyGraphDiv, type PlotlyLoader } from "./plotly";
+import { applySavedView, isDefaultView, readSavedView, sameView, savedViewOf, withSavedView } from "./saved_view";
 import { applyControl, type ControlEvent, initialState, rangeFromRelayout, reconcile, type ViewState } from "./state";
 import { currentTheme, watchTheme } from "./theme";
 
@@ -33,6 +43,10 @@ export class LrlabPlotRenderer extends Widget implements IRenderMime.IRenderer {
   /** A legend click waiting to see whether a second click makes it a double click. */
   private legendTimer: ReturnType<typeof setTimeout> | undefined;
   private state: ViewState | null = null;
+  /** The output's model last rendered: where the view is saved (saveView). */
+  private model: IRenderMime.IMimeModel | null = null;
+  /** True while saveView writes the model's metadata: the renderModel calls that come back are its echo. */
+  private writingView = false;
   private plotly: PlotlyApi | null = null;
   private plotted = false;
   private drawing: Promise<void> = Promise.resolve();
@@ -68,6 +82,8 @@ export class LrlabPlotRenderer extends Widget implements IRenderMime.IRenderer {
   }
 
   async renderModel(model: IRenderMime.IMimeModel): Promise<void> {
+    // our own metadata write coming back: the payload and the view are the ones on screen
+    if (this.writingView) return;
     let p: PlotPayload;
     try {
       p = validatePayload(model.data[this.mimeType]);
@@ -76,7 +92,14 @@ export class LrlabPlotRenderer extends Widget implements IRenderMime.IRenderer {
       return;
     }
     this.payload = p;
-    this.state = this.state ? reconcile(this.state, p) : initialState(p);
+    this.model = model;
+    const state = this.state ? reconcile(this.state, p) : initialState(p);
+    const saved = readSavedView(model.metadata, this.mimeType);
+    // a view saved with the notebook, or written by another view of this output
+    this.state = saved && !sameView(saved, savedViewOf(state)) ? applySavedView(state, saved, p) : state;
+    // A model without a saved view is the kernel's (the final payload of a run replaced the live
+    // one): the view chosen meanwhile is written to it, once this call's caller is done.
+    if (!saved && !isDefaultView(savedViewOf(this.state))) queueMicrotask(() => this.saveView(model));
     this.node.classList.toggle("lrlab-mod-live", p.live);
     await this.draw();
   }
@@ -117,7 +140,25 @@ export class LrlabPlotRenderer extends Widget implements IRenderMime.IRenderer {
   private onControl(e: ControlEvent): void {
     if (!this.payload || !this.state) return;
     this.state = applyControl(this.state, e, this.payload);
+    this.saveView(this.model);
     void this.draw();
+  }
+
+  /**
+   * Writes the view into `model`'s metadata when it differs from the one saved there, unless the
+   * run is live (the next update replaces the model) or `model` is no longer this output's.
+   */
+  private saveView(model: IRenderMime.IMimeModel | null): void {
+    if (!model || model !== this.model || this.isDisposed || !this.state || !this.payload || this.payload.live) return;
+    const view = savedViewOf(this.state);
+    const saved = readSavedView(model.metadata, this.mimeType);
+    if (saved ? sameView(saved, view) : isDefaultView(view)) return;
+    this.writingView = true;
+    try {
+      model.setData({ metadata: withSavedView(model.metadata, this.mimeType, view) as IRenderMime.IMimeModel["metadata"] });
+    } finally {
+      this.writingView = false;
+    }
   }
 
   /**
@@ -169,6 +210,7 @@ export class LrlabPlotRenderer extends Widget implements IRenderMime.IRenderer {
     const range = rangeFromRelayout(ev, this.payload.x_log);
     if (range === undefined) return;
     this.state = { ...this.state, xrange: range };
+    this.saveView(this.model);
     // Plotly has already moved the x axis; the redraw fits y to the new step range.
     void this.draw();
   }

@@ -50,10 +50,16 @@ export interface ViewState {
   xrange: [number | null, number | null] | null;
   /** Bumped by a reset, so plotly drops the zoom it remembers (its `uirevision`). */
   revision: number;
+  /**
+   * While a run is live: the automatic y axis (true: log) held per metric (holdLiveAxis), so that
+   * the axis does not flip under the user's eyes as the data comes in. Emptied by the final
+   * payload, which applies the documented rule once.
+   */
+  liveLog: Record<string, boolean>;
 }
 
 export function initialState(p: PlotPayload): ViewState {
-  return { metric: p.default_metric, metricChosen: false, log: {}, hiddenGroups: [], hiddenRuns: [], hiddenLines: [], hiddenMarkers: [], param: null, params: paramsOf(p), band: true, xrange: null, revision: 0 };
+  return holdLiveAxis({ metric: p.default_metric, metricChosen: false, log: {}, hiddenGroups: [], hiddenRuns: [], hiddenLines: [], hiddenMarkers: [], param: null, params: paramsOf(p), band: true, xrange: null, revision: 0, liveLog: {} }, p);
 }
 
 /**
@@ -65,7 +71,7 @@ export function reconcile(s: ViewState, p: PlotPayload): ViewState {
   const keep = s.metricChosen && p.metrics.some((m) => m.key === s.metric);
   const params = paramOrder(s.params, p);
   const param = s.param !== null && params.includes(s.param) ? s.param : null;
-  return { ...s, metric: keep ? s.metric : p.default_metric, metricChosen: keep, param, params };
+  return holdLiveAxis({ ...s, metric: keep ? s.metric : p.default_metric, metricChosen: keep, param, params }, p);
 }
 
 /**
@@ -134,11 +140,54 @@ export function resetState(s: ViewState, p: PlotPayload): ViewState {
  * test's loss, which ends where it blew up, otherwise flattened every other point onto the x axis.
  */
 export function isLogY(s: ViewState, p: PlotPayload): boolean {
-  // Own keys only: a metric named "constructor" or "__proto__" must not read Object.prototype.
-  if (Object.prototype.hasOwnProperty.call(s.log, s.metric)) return s.log[s.metric] === true;
-  if (p.kind === "schedule") return wideSchedule(p, s.metric);
-  if (!(p.metrics.find((m) => m.key === s.metric)?.log ?? false)) return spansDecades(p, s.metric);
-  return nonPositive(p, s.metric) === 0 && stepBandNonPositive(p, s.metric) === 0 && !nearlyFlat(p, s.metric);
+  if (own(s.log, s.metric)) return s.log[s.metric] === true;
+  if (p.live && own(s.liveLog, s.metric)) return s.liveLog[s.metric] === true;
+  return autoLogY(s.metric, p);
+}
+
+/** Own keys only: a metric named "constructor" or "__proto__" must not read Object.prototype. */
+function own(r: Record<string, boolean>, key: string): boolean {
+  return Object.prototype.hasOwnProperty.call(r, key);
+}
+
+/** The documented rule of isLogY for a metric the user has not chosen an axis for. */
+export function autoLogY(metric: string, p: PlotPayload): boolean {
+  if (p.kind === "schedule") return wideSchedule(p, metric);
+  if (!(p.metrics.find((m) => m.key === metric)?.log ?? false)) return spansDecades(p, metric);
+  return nonPositive(p, metric) === 0 && stepBandNonPositive(p, metric) === 0 && !nearlyFlat(p, metric);
+}
+
+/**
+ * Holds the automatic y axis of the metric shown while the run is live (ViewState.liveLog), and
+ * lets it go with the final payload. The rule re-applied on every live update flipped the axis
+ * log → linear → log within two seconds as a projected rate touched 0 and came back (a JupyterLab
+ * power user's pass). Held: a log axis once shown (values ≤ 0 that come later are left off it,
+ * and its note says so and that "log y" switches: logAxisNote), and a linear axis shown because
+ * a value was ≤ 0. Not held: a linear axis shown only because the lines are still nearly flat
+ * (or a loss does not yet span three decades): a live run's first points always are (one point
+ * is flat), so holding that would have kept every live plot linear until its end; it turns log
+ * once, when the data spreads, and then stays. The user's own "log y" is never touched.
+ */
+export function holdLiveAxis(s: ViewState, p: PlotPayload): ViewState {
+  if (!p.live) return Object.keys(s.liveLog).length === 0 ? s : { ...s, liveLog: {} };
+  const m = s.metric;
+  if (own(s.log, m) || own(s.liveLog, m) || !hasValues(p, m)) return s;
+  const log = autoLogY(m, p);
+  if (!log && nonPositive(p, m) === 0 && stepBandNonPositive(p, m) === 0) return s;
+  return { ...s, liveLog: { ...s.liveLog, [m]: log } };
+}
+
+/**
+ * Whether the y axis is log only because the live run holds it (holdLiveAxis) where the rule
+ * would now say linear: its note says so (figure.ts logAxisNote).
+ */
+export function heldLiveLog(s: ViewState, p: PlotPayload): boolean {
+  return p.live && !own(s.log, s.metric) && own(s.liveLog, s.metric) && s.liveLog[s.metric] === true && !autoLogY(s.metric, p);
+}
+
+/** Whether a line of the metric has a value drawn (a live run's first payload has none). */
+function hasValues(p: PlotPayload, metric: string): boolean {
+  return p.series.some((t) => t.metric === metric && t.mean.some((v) => v !== null));
 }
 
 /**
@@ -323,6 +372,11 @@ function toggle<T>(hidden: T[], item: T, on: boolean): T[] {
 }
 
 export function applyControl(s: ViewState, e: ControlEvent, p: PlotPayload): ViewState {
+  // a metric picked during a live run holds its axis from then on, as the one shown first did
+  return holdLiveAxis(nextState(s, e, p), p);
+}
+
+function nextState(s: ViewState, e: ControlEvent, p: PlotPayload): ViewState {
   switch (e.type) {
     case "metric":
       return p.metrics.some((m) => m.key === e.metric) ? { ...s, metric: e.metric, metricChosen: true } : s;

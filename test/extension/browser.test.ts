@@ -12,6 +12,7 @@ import { join } from "node:path";
 import type { Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { escapeText } from "../../extension/src/escape";
+import { PLOT_MIME } from "../../extension/src/payload";
 import { DARK_PALETTE, LIGHT_PALETTE } from "../../extension/src/theme";
 import { launchChromium } from "./browser/chromium";
 import { ensureExtensionInstalled, hasKernelspec, LABEXTENSION, type Lab, ROOT, startLab, venvRun } from "./browser/jupyter";
@@ -473,6 +474,17 @@ describe("a live cell", () => {
     // Several intermediate redraws, each growing the same plot.
     expect(new Set(lengths.filter((n) => n > LIVE_BUCKETS_FIRST)).size).toBeGreaterThanOrEqual(3);
     expect(await page.locator(".lrlab-Plot").count()).toBe(1);
+    // The view chosen while the run was live is written to the final output's metadata (saved
+    // with the notebook: extension/src/saved_view.ts), not to the live ones the updates replaced.
+    const outputMetadata = () => page.evaluate((mime) => {
+      const cells = (window as any).jupyterapp.shell.currentWidget.content.widgets;
+      for (const c of cells) for (let i = 0; i < (c.model.outputs?.length ?? 0); i++) {
+        const o = c.model.outputs.get(i);
+        if (o.data[mime]) return o.metadata;
+      }
+      return null;
+    }, PLOT_MIME);
+    await expect.poll(outputMetadata, { timeout: 10_000 }).toEqual({ [PLOT_MIME]: { view: { metric: "update_ratio", hiddenGroups: [1], xrange: [2, 30] } } });
     await shot("08-live-after");
   }, 120_000);
 });

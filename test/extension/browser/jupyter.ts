@@ -86,7 +86,11 @@ async function startLabOnce(extraArgs: string[]): Promise<Lab> {
   }
   const dir = mkdtempSync(join(tmpdir(), "lrlab-lab-"));
   const notebooks = join(dir, "notebooks");
-  for (const d of ["config", "runtime", "settings", "workspaces", "notebooks"]) mkdirSync(join(dir, d), { recursive: true });
+  for (const d of ["config", "runtime", "settings", "workspaces", "notebooks", "labextensions"]) mkdirSync(join(dir, d), { recursive: true });
+  // This checkout's build, ahead of the one installed in the .venv (extra_labextensions_path is
+  // searched first): a git worktree shares the .venv (a symlink), whose installed extension is a
+  // link to another checkout's build, so its browser tests ran that build, not the code under test.
+  if (existsSync(join(LABEXTENSION, "package.json"))) symlinkSync(LABEXTENSION, join(dir, "labextensions", "lrlab-jupyterlab"), "dir");
   // No "get notified about Jupyter news?" toast over the plots.
   const apputils = join(dir, "settings", "@jupyterlab", "apputils-extension");
   mkdirSync(apputils, { recursive: true });
@@ -96,6 +100,7 @@ async function startLabOnce(extraArgs: string[]): Promise<Lab> {
   const args = [
     "--no-browser", `--port=${port}`, "--ip=127.0.0.1", `--IdentityProvider.token=${token}`,
     `--ServerApp.root_dir=${notebooks}`, "--ServerApp.port_retries=0", "--LabApp.expose_app_in_browser=True",
+    `--LabApp.extra_labextensions_path=${join(dir, "labextensions")}`,
     "--LabApp.news_url=None", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
   ];
   if (process.getuid?.() === 0) args.push("--allow-root");
