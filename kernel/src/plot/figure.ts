@@ -690,7 +690,8 @@ export function panelsFor(payload: PlotPayload): Panel[] {
     .flatMap((p) => splitByScale(payload, p))
     .filter((p) => payload.series.some((s) => inPanel(p, s)))
     .map((p) => withCutNote(payload, p))
-    .map((p) => withPayloadNotes(payload, p, noted));
+    .map((p) => withPayloadNotes(payload, p, noted))
+    .map((p) => withoutSameLines(payload, p));
   // Static pictures stay readable: of the other metrics (which the payload carries for the
   // extension's metric selector) only a cycled momentum and the metrics the trace was told to
   // record (`panel`: --metrics angular_update,param_norm were in the menu only, a user's pass)
@@ -789,6 +790,25 @@ function withPayloadNotes(payload: PlotPayload, p: Panel, noted: Set<PlotNote>):
   const texts = notes.filter((n) => !noted.has(n)).map((n) => n.text);
   for (const n of notes) noted.add(n);
   return { ...p, note: [p.note, ...texts].filter(Boolean).join("; ") || undefined, ...(range ? { band_range: range } : {}) };
+}
+
+/**
+ * A panel holding the projected and the per-sample lr where every per-sample line is its
+ * projected line (a batch of 1, or a sum-reduced loss): one line is drawn and a note says why. Two
+ * lines on top of each other showed one, under a legend that promised a dotted second (a reviewer
+ * of the companion notebooks).
+ */
+function withoutSameLines(payload: PlotPayload, p: Panel): Panel {
+  if (p.params || !p.metrics.includes("lr_projected") || !p.metrics.includes("lr_per_sample")) return p;
+  const perSample = payload.series.filter((s) => s.metric === "lr_per_sample" && !s.param);
+  if (perSample.length === 0) return p;
+  const same = perSample.every((s) => {
+    const q = payload.series.find((t) => t.metric === "lr_projected" && !t.param && t.name === s.name && t.group === s.group);
+    return q !== undefined && q.x.length === s.x.length && q.x.every((x, i) => x === s.x[i] && q.mean[i] === s.mean[i]);
+  });
+  if (!same) return p;
+  const text = "per-sample lr = projected lr here (a batch of 1, or a summed loss): one line";
+  return { ...p, metrics: p.metrics.filter((m) => m !== "lr_per_sample"), note: [p.note, text].filter(Boolean).join("; ") };
 }
 
 /** Metrics whose band is a spread of elements (q05–q95), not the min–max of the steps a point merges. */
