@@ -436,9 +436,21 @@ export function factorView(
     s = Math.sqrt(1 - b2 ** t);
     v = data(state.exp_avg_sq);
   } else if (kind === "Adam") {
-    const [b1, b2] = group.betas as [number, number];
-    c = lr / (1 - b1 ** t);
-    s = Math.sqrt(1 - b2 ** t);
+    const betas = group.betas as [number, number];
+    const b1 = betas[0], b2 = betas[1];
+    // the parameters of a group share c and s at a step: the powers once per group, not per tensor
+    // (numbers only: a β given as a tensor is read each time; Object.is: γ = −0 gives c = −0)
+    const k = adamScalars;
+    if (k.t !== t || !Object.is(k.lr, lr) || k.b1 !== b1 || k.b2 !== b2 || typeof b1 !== "number" || typeof b2 !== "number") {
+      k.t = t;
+      k.lr = lr;
+      k.b1 = b1;
+      k.b2 = b2;
+      k.c = lr / (1 - b1 ** t);
+      k.s = Math.sqrt(1 - b2 ** t);
+    }
+    c = k.c;
+    s = k.s;
     v = data(group.amsgrad ? state.max_exp_avg_sq : state.exp_avg_sq);
   } else if (kind === "Adamax") {
     const [b1] = group.betas as [number, number];
@@ -463,6 +475,12 @@ export function factorView(
   if (v === null || v.length !== n) return null;
   return { mode, c, s, eps, v, w, n, seen: seen ?? v };
 }
+
+/**
+ * Adam's c = γ/(1 − β1^t) and s = √(1 − β2^t) of the last (γ, β1, β2, t) factorView saw (NaN: none
+ * yet, and NaN never equals, so a NaN γ or β is computed each time, as before).
+ */
+const adamScalars = { t: NaN, lr: NaN, b1: NaN, b2: NaN, c: NaN, s: NaN };
 
 /** f_i of a factor view. */
 export function factorAt(f: FactorView, i: number): number {

@@ -65,7 +65,12 @@ interface RankPlan {
 const planCache = new Map<number, { plain: RankPlan; mirrored: RankPlan }>();
 const RANK_CACHE_SIZE = 16;
 
+/** The last size asked for (a group trace summarises the same sizes every step: no Map lookup). */
+let lastSize = -1;
+let lastPlans: { plain: RankPlan; mirrored: RankPlan } | null = null;
+
 function plansFor(m: number): { plain: RankPlan; mirrored: RankPlan } {
+  if (m === lastSize) return lastPlans as { plain: RankPlan; mirrored: RankPlan };
   let p = planCache.get(m);
   if (p === undefined) {
     if (planCache.size >= RANK_CACHE_SIZE) planCache.delete(planCache.keys().next().value as number);
@@ -84,6 +89,8 @@ function plansFor(m: number): { plain: RankPlan; mirrored: RankPlan } {
     };
     planCache.set(m, p);
   }
+  lastSize = m;
+  lastPlans = p;
   return p;
 }
 
@@ -99,12 +106,19 @@ export function summarize(buf: Float64Array, m: number, min: number, max: number
   if (min === max) return constantQuantiles(min);
   const { ranks, lo, hi } = plansFor(m).plain;
   select_values(buf, m, ranks, picked, min, max);
-  const at = (j: number): number => {
-    const pos = LEVELS[j] * (m - 1);
-    const alo = picked[lo[j]];
-    return alo + (picked[hi[j]] - alo) * (pos - Math.floor(pos));
+  return {
+    min, q05: level(0, m, picked[lo[0]], picked[hi[0]]), q25: level(1, m, picked[lo[1]], picked[hi[1]]), q50: level(2, m, picked[lo[2]], picked[hi[2]]),
+    q75: level(3, m, picked[lo[3]], picked[hi[3]]), q95: level(4, m, picked[lo[4]], picked[hi[4]]), max,
   };
-  return { min, q05: at(0), q25: at(1), q50: at(2), q75: at(3), q95: at(4), max };
+}
+
+/**
+ * Level j of a summary of m values from its two order statistics: a[lo] + (a[hi] − a[lo])·(pos − lo),
+ * pos = q·(m − 1). A function of its own, not a closure made at each summary (two a step).
+ */
+function level(j: number, m: number, alo: number, ahi: number): number {
+  const pos = LEVELS[j] * (m - 1);
+  return alo + (ahi - alo) * (pos - Math.floor(pos));
 }
 
 /**
@@ -119,12 +133,11 @@ export function summarizeDecreasing(buf: Float64Array, m: number, min: number, m
   if (min === max) return constantQuantiles(min);
   const { ranks, lo, hi } = plansFor(m).mirrored;
   select_values(buf, m, ranks, picked, xlo, xhi);
-  const at = (j: number): number => {
-    const pos = LEVELS[j] * (m - 1);
-    const alo = f(picked[lo[j]]);
-    return alo + (f(picked[hi[j]]) - alo) * (pos - Math.floor(pos));
+  return {
+    min, q05: level(0, m, f(picked[lo[0]]), f(picked[hi[0]])), q25: level(1, m, f(picked[lo[1]]), f(picked[hi[1]])),
+    q50: level(2, m, f(picked[lo[2]]), f(picked[hi[2]])), q75: level(3, m, f(picked[lo[3]]), f(picked[hi[3]])),
+    q95: level(4, m, f(picked[lo[4]]), f(picked[hi[4]])), max,
   };
-  return { min, q05: at(0), q25: at(1), q50: at(2), q75: at(3), q95: at(4), max };
 }
 
 /** Every quantile equal to v (a constant factor, e.g. SGD's lr_preconditioned = γ). */

@@ -160,10 +160,12 @@ export function factorQuantiles(views: readonly FactorView[], ranges: FactorRang
   for (let k = 0; k < views.length; k++) {
     const f = views[k];
     N += f.n;
-    const [a, b, m] = ranges.x[k];
+    const xr = ranges.x[k];
+    const a = xr[0], b = xr[1], m = xr[2];
     if (m === 0) continue;
     M += m;
-    const [lo, hi] = ranges.f[k];
+    const fr = ranges.f[k];
+    const lo = fr[0], hi = fr[1];
     if (lo < min) min = lo;
     if (hi > max) max = hi;
     if (a < xlo) xlo = a;
@@ -178,8 +180,21 @@ export function factorQuantiles(views: readonly FactorView[], ranges: FactorRang
   // decreasing: the draws hold x, and f is taken at the summary's ranks only
   const m = draw(views, N, M, decreasing);
   if (m === 0) return { min, q05: NaN, q25: NaN, q50: NaN, q75: NaN, q95: NaN, max };
-  return decreasing ? summarizeDecreasing(buf, m, min, max, (x) => factorOf(f0, x), xlo, xhi) : summarize(buf, m, min, max);
+  if (!decreasing) return summarize(buf, m, min, max);
+  summarized = f0;
+  try {
+    return summarizeDecreasing(buf, m, min, max, factorOfSummarized, xlo, xhi);
+  } finally {
+    summarized = null;
+  }
 }
+
+/**
+ * The view `factorQuantiles` summarizes, and f of it as one function made once (not a closure
+ * over the view at every step: the tracer's fixed per-step cost on tiny models, PERF.md).
+ */
+let summarized: FactorView | null = null;
+const factorOfSummarized = (x: number): number => factorOf(summarized as FactorView, x);
 
 /**
  * Draws the factors (or, with `xs`, the x) of the M elements that count among the views' N into
@@ -189,10 +204,11 @@ export function factorQuantiles(views: readonly FactorView[], ranges: FactorRang
  * states (M < N/4) the M values are compacted first and sampled from.
  */
 function draw(views: readonly FactorView[], N: number, M: number, xs: boolean): number {
-  const at = (v: FactorView, i: number) => (xs ? factorX(v, i) : factorAt(v, i));
+  const at = xs ? factorX : factorAt;
   let m = 0;
   if (M <= SAMPLE_SIZE) {
-    for (const v of views) {
+    for (let k = 0; k < views.length; k++) {
+      const v = views[k];
       for (let i = 0; i < v.n; i++) {
         if (!counts(v, i)) continue;
         const x = at(v, i);

@@ -14,7 +14,9 @@
  * Merging is exact: a bucket's min/max/mean equal those of the raw values it covers.
  *
  * Storage is one typed array of bucket rows that starts small and grows up to `capacity`, so a
- * short trace stays tiny.
+ * short trace stays tiny. Series always pushed at the same steps (a trace's metrics of one group
+ * or parameter) share it: `SeriesSet` keeps their buckets' common numbers once and grows once for
+ * all of them; each of its series is a BoundedSeries, read as any other.
  */
 
 import { fmt } from "../plot/text";
@@ -61,133 +63,323 @@ export interface SeriesJSON {
 export const DEFAULT_CAPACITY = 2000;
 
 /**
- * Storage: one Float64Array of ROW = 8 numbers per bucket (first step, last step, pushes, count,
- * sum, min, max, last), bucket after bucket. Why rows: while a series is short (one push per
- * bucket) every push opens a bucket and writes all eight numbers; in rows they are one 64-byte
- * cache line, in eight columns they were eight, and a trace pushes ~18 series per step (the
- * pushes were ~40% of the tracer's cost on a tiny model, PERF.md "Session 10"). One allocation
- * per growth (typed-array backing stores are costly to allocate and count as external memory for
- * the garbage collector).
+ * Storage (SeriesSet): one Float64Array of bucket rows shared by K series that are always pushed
+ * at the same steps (a trace's ~18 series of one group or parameter). Why shared: the K series of
+ * a trace have the same buckets (same width, fill, merges), so doing that bookkeeping K times and
+ * growing K arrays one by one (32 → 64 → … → 2000 rows: an allocation and a copy per series per
+ * doubling) was most of the cost of the pushes on a tiny model (PERF.md "Session 18"). Why rows:
+ * while a series is short every push opens a bucket; the numbers it writes are then a few cache
+ * lines, not one per column (PERF.md "Session 10").
+ *
+ * Two row layouts. Narrow, while every bucket is one push (width 1, until the first merge): the
+ * step and each series' value (NaN: a gap), 1 + K numbers. Wide, from the first merge on: the
+ * bookkeeping once (first step, last step, pushes) and each series' count, sum, min, max, last,
+ * 3 + 5K numbers. A narrow row is what a wide one says of a single push (count 0 or 1, sum 0 + v,
+ * min = max = last = v), so reads give the same numbers from either; the first merge writes the
+ * narrow rows out wide and merges those. Why narrow first: a trace of up to `capacity` steps never
+ * merges, and its series' memory is touched for the first time as it fills: on this VM each new
+ * 4 KB page costs a page fault of a few µs, which was most of what the series cost in a trace
+ * (2000 steps of 18 series: ~480 faults wide, 744 B a step; narrow rows are 152 B).
  */
-const ROW = 8;
-const FIRST = 0, LAST_STEP = 1, PUSHES = 2, COUNT = 3, SUM = 4, MIN = 5, MAX = 6, LAST = 7;
+const FIRST = 0, LAST_STEP = 1, PUSHES = 2, HEAD = 3;
+/** Offsets inside a series' five numbers (wide rows), which start at HEAD + 5·column. */
+const COUNT = 0, SUM = 1, MIN = 2, MAX = 3, LAST = 4, PER = 5;
 const INITIAL_ALLOCATION = 32;
 
 /** Rows a printed series shows at most (the first and last half of them), see `toString`. */
 const PRINTED_ROWS = 10;
+
+/**
+ * K series pushed together, step by step: `begin(step)` does the step's bookkeeping once and
+ * returns the row, then `put(row, column, value)` records each series' value (each column at
+ * most once a step); a column not put at a step has a gap there, as a push of null. `series[k]` are the BoundedSeries views of the
+ * columns, the read API. Wide rows past the last bucket are all zeros (begin, mergePairs, widen).
+ */
+export class SeriesSet {
+  /** The maximum number of buckets (even, at least 2). */
+  readonly capacity: number;
+  /** Series (columns) in the set. */
+  readonly k: number;
+  /** Whether rows are wide (see above); narrow until the first merge. */
+  wide = false;
+  /** Numbers per bucket row: 1 + k narrow, HEAD + PER·k wide. */
+  stride: number;
+  /** Pushes per full bucket (a power of two). */
+  width = 1;
+  n = 0;
+  total = 0;
+  /** Pushes in the last bucket (its PUSHES, kept here to decide without a load). */
+  fill = 0;
+  /** `stride` numbers per bucket; room for `rows.length / stride` buckets. */
+  rows: Float64Array;
+  /** One view per column (made by the constructor; a lone series makes its own set). */
+  readonly series: BoundedSeries[] = [];
+
+  constructor(capacity: number, k: number, views: boolean = true) {
+    if (!Number.isInteger(capacity) || capacity < 2 || capacity % 2 !== 0) {
+      throw new RangeError(`BoundedSeries: capacity must be an even integer >= 2, got ${capacity}`);
+    }
+    this.capacity = capacity;
+    this.k = k;
+    this.stride = 1 + k;
+    this.rows = new Float64Array(this.stride * Math.min(INITIAL_ALLOCATION, capacity));
+    if (views) for (let c = 0; c < k; c++) this.series.push(new BoundedSeries(capacity, this, c));
+  }
+
+  /** Opens step `step` (a new bucket when the last one is full) and returns its row's offset. */
+  begin(step: number): number {
+    if (!this.wide) {
+      if (this.n < this.capacity) {
+        // narrow: every push is a bucket of its own; its values start as gaps
+        const S = this.stride;
+        if (this.n * S === this.rows.length) this.grow();
+        const o = this.n++ * S;
+        const r = this.rows;
+        r[o] = step;
+        for (let p = o + 1, end = o + S; p < end; p++) r[p] = NaN;
+        this.fill = 1;
+        this.total += 1;
+        return o;
+      }
+      this.widen(this.capacity);
+    }
+    const S = this.stride;
+    if (this.n === 0 || this.fill >= this.width) {
+      if (this.n === this.capacity) this.mergePairs();
+      if (this.n * S === this.rows.length) this.grow();
+      // rows past the last bucket are all zeros (count 0, sum 0: see put), so opening one
+      // writes its first step only, not 5K numbers
+      this.rows[this.n++ * S + FIRST] = step;
+      this.fill = 0;
+    }
+    const o = (this.n - 1) * S;
+    const r = this.rows;
+    r[o + LAST_STEP] = step;
+    r[o + PUSHES] = ++this.fill;
+    this.total += 1;
+    return o;
+  }
+
+  /**
+   * Records column `column`'s value at the step `begin` opened (null/undefined/non-finite: a gap).
+   * Wide: a bucket's min, max and last mean something only once its count is > 0 (every reader
+   * checks the count): the first value sets them, as min(+∞, v), max(−∞, v) did, and is added to
+   * the zero sum as before (0 + −0 is +0).
+   */
+  put(row: number, column: number, value: number | null | undefined): void {
+    if (value === null || value === undefined || !Number.isFinite(value)) return;
+    const r = this.rows;
+    if (!this.wide) {
+      r[row + 1 + column] = value;
+      return;
+    }
+    const p = row + HEAD + PER * column;
+    const c = r[p + COUNT];
+    r[p + COUNT] = c + 1;
+    r[p + SUM] += value;
+    if (c === 0) {
+      r[p + MIN] = value;
+      r[p + MAX] = value;
+    } else {
+      if (value < r[p + MIN]) r[p + MIN] = value;
+      if (value > r[p + MAX]) r[p + MAX] = value;
+    }
+    r[p + LAST] = value;
+  }
+
+  /** Bucket i of column `column` (0 ≤ i < n), as `BoundedSeries.buckets()` gives it. */
+  bucket(i: number, column: number): Bucket {
+    const r = this.rows, S = this.stride;
+    if (!this.wide) {
+      const step = r[i * S], v = r[i * S + 1 + column];
+      const c = v === v ? 1 : 0;
+      return { first_step: step, last_step: step, pushes: 1, count: c, sum: c > 0 ? 0 + v : 0, mean: c > 0 ? (0 + v) / 1 : null, min: c > 0 ? v : null, max: c > 0 ? v : null, last: c > 0 ? v : null };
+    }
+    const h = i * S, o = h + HEAD + PER * column;
+    const c = r[o + COUNT];
+    return {
+      first_step: r[h + FIRST],
+      last_step: r[h + LAST_STEP],
+      pushes: r[h + PUSHES],
+      count: c,
+      sum: r[o + SUM],
+      mean: c > 0 ? r[o + SUM] / c : null,
+      min: c > 0 ? r[o + MIN] : null,
+      max: c > 0 ? r[o + MAX] : null,
+      last: c > 0 ? r[o + LAST] : null,
+    };
+  }
+
+  /** The last finite value of column `column`, or null when none was pushed. */
+  lastValue(column: number): number | null {
+    const r = this.rows, S = this.stride;
+    if (!this.wide) {
+      for (let i = this.n - 1; i >= 0; i--) {
+        const v = r[i * S + 1 + column];
+        if (v === v) return v;
+      }
+      return null;
+    }
+    const at = HEAD + PER * column;
+    for (let i = this.n - 1; i >= 0; i--) if (r[i * S + at + COUNT] > 0) return r[i * S + at + LAST];
+    return null;
+  }
+
+  /** Gives back the room allocated ahead for more buckets (see BoundedSeries.compact). */
+  compact(): void {
+    const size = Math.max(1, this.n) * this.stride;
+    if (this.rows.length <= size) return;
+    this.rows = this.rows.slice(0, size);
+  }
+
+  /** @internal Room for at least one more bucket (doubling, up to `capacity`). */
+  grow(): void {
+    const S = this.stride;
+    const size = Math.min(this.capacity, Math.max(2, (this.rows.length / S) * 2));
+    const next = new Float64Array(size * S);
+    next.set(this.rows);
+    this.rows = next;
+  }
+
+  /**
+   * @internal Switches to wide rows, with room for `room` buckets (at least n): each narrow row
+   * written as the wide row of its one push (count 0 or 1, sum 0 + v, min = max = last = v).
+   */
+  widen(room: number): void {
+    if (this.wide) return;
+    const K = this.k, N = 1 + K, S = HEAD + PER * K;
+    const from = this.rows;
+    const r = new Float64Array(S * Math.max(room, this.n, 1));
+    for (let i = 0; i < this.n; i++) {
+      const a = i * N, h = i * S;
+      r[h + FIRST] = from[a];
+      r[h + LAST_STEP] = from[a];
+      r[h + PUSHES] = 1;
+      for (let c = 0; c < K; c++) {
+        const v = from[a + 1 + c];
+        if (v !== v) continue;
+        const o = h + HEAD + PER * c;
+        r[o + COUNT] = 1;
+        r[o + SUM] = 0 + v;
+        r[o + MIN] = v;
+        r[o + MAX] = v;
+        r[o + LAST] = v;
+      }
+    }
+    this.rows = r;
+    this.stride = S;
+    this.wide = true;
+    this.fill = this.n > 0 ? 1 : 0;
+  }
+
+  /** Merge buckets (2i, 2i+1) into i: exact for count, sum, min, max; last from the right one. */
+  private mergePairs(): void {
+    const half = this.n >> 1;
+    const r = this.rows;
+    const S = this.stride;
+    for (let i = 0; i < half; i++) {
+      const o = i * S, a = 2 * o, b = a + S;
+      r[o + FIRST] = r[a + FIRST];
+      r[o + LAST_STEP] = r[b + LAST_STEP];
+      r[o + PUSHES] = r[a + PUSHES] + r[b + PUSHES];
+      for (let c = HEAD; c < S; c += PER) {
+        const ca = r[a + c + COUNT], cb = r[b + c + COUNT];
+        r[o + c + COUNT] = ca + cb;
+        r[o + c + SUM] = r[a + c + SUM] + r[b + c + SUM];
+        // min/max/last of a bucket without values are not set (put): the other bucket's
+        if (ca === 0 || cb === 0) {
+          const from = ca === 0 ? b : a;
+          r[o + c + MIN] = r[from + c + MIN];
+          r[o + c + MAX] = r[from + c + MAX];
+          r[o + c + LAST] = r[from + c + LAST];
+        } else {
+          r[o + c + MIN] = Math.min(r[a + c + MIN], r[b + c + MIN]);
+          r[o + c + MAX] = Math.max(r[a + c + MAX], r[b + c + MAX]);
+          r[o + c + LAST] = r[b + c + LAST];
+        }
+      }
+    }
+    // the rows given up are zeros again, as rows past the last bucket must be (begin)
+    r.fill(0, half * S, this.n * S);
+    this.n = half;
+    this.width *= 2;
+    this.fill = this.n > 0 ? r[(this.n - 1) * S + PUSHES] : 0;
+  }
+}
 
 export class BoundedSeries {
   /** The maximum number of buckets (even, at least 2). */
   readonly capacity: number;
   /** What it records (the metric, e.g. "lr_projected"), for its printed form; null: unnamed. */
   name: string | null = null;
-  /** Pushes per full bucket (a power of two). */
-  private width = 1;
-  private n = 0;
-  private total = 0;
-  /** Pushes in the last bucket (its PUSHES, kept here to decide without a load). */
-  private fill = 0;
-  /** ROW numbers per bucket; room for `rows.length / ROW` buckets. */
-  private rows: Float64Array;
+  /** Where its buckets are: its own set of one, or a column of a trace's set. */
+  private readonly set: SeriesSet;
+  /** Its column in the set. */
+  private readonly column: number;
 
-  constructor(capacity: number = DEFAULT_CAPACITY) {
-    if (!Number.isInteger(capacity) || capacity < 2 || capacity % 2 !== 0) {
-      throw new RangeError(`BoundedSeries: capacity must be an even integer >= 2, got ${capacity}`);
-    }
-    this.capacity = capacity;
-    this.rows = new Float64Array(ROW * Math.min(INITIAL_ALLOCATION, capacity));
+  /** `set`/`column` are for SeriesSet's views; `new BoundedSeries(capacity)` is a series of its own. */
+  constructor(capacity: number = DEFAULT_CAPACITY, set?: SeriesSet, column: number = 0) {
+    this.set = set ?? new SeriesSet(capacity, 1, false);
+    this.capacity = this.set.capacity;
+    this.column = column;
   }
 
   /** Number of buckets held now (at most `capacity`). */
   get length(): number {
-    return this.n;
+    return this.set.n;
   }
 
   /** Number of pushes (steps) seen since creation, gaps included. */
   get steps(): number {
-    return this.total;
+    return this.set.total;
   }
 
   /** Pushes per bucket at the current resolution. */
   get bucket_width(): number {
-    return this.width;
+    return this.set.width;
   }
 
-  /** Bytes held by the typed array: bounded by 64 · capacity. */
+  /**
+   * Bytes held by the typed array (this series' share of it when it is one of a set's K series):
+   * bounded by 64 · capacity.
+   */
   get byte_length(): number {
-    return this.rows.byteLength;
+    return Math.ceil(this.set.rows.byteLength / this.set.k);
   }
 
   /** The last finite value pushed, or null when none was. */
   get last_value(): number | null {
-    const r = this.rows;
-    for (let i = this.n - 1; i >= 0; i--) if (r[i * ROW + COUNT] > 0) return r[i * ROW + LAST];
-    return null;
+    return this.set.lastValue(this.column);
   }
 
-  /** Record the value of `step` (null/undefined/non-finite records a gap). O(1) amortised. */
+  /**
+   * Record the value of `step` (null/undefined/non-finite records a gap). O(1) amortised. A
+   * series that is one of a trace's set is pushed with the others (SeriesSet), not alone.
+   */
   push(step: number, value: number | null | undefined): void {
-    if (this.n === 0 || this.fill >= this.width) {
-      if (this.n === this.capacity) this.mergePairs();
-      if (this.n * ROW === this.rows.length) this.grow();
-      const o = this.n++ * ROW;
-      const r = this.rows;
-      r[o + FIRST] = step;
-      r[o + COUNT] = 0;
-      r[o + SUM] = 0;
-      r[o + MIN] = Infinity;
-      r[o + MAX] = -Infinity;
-      r[o + LAST] = NaN;
-      this.fill = 0;
-    }
-    const r = this.rows;
-    const o = (this.n - 1) * ROW;
-    r[o + LAST_STEP] = step;
-    r[o + PUSHES] = ++this.fill;
-    this.total += 1;
-    if (value === null || value === undefined || !Number.isFinite(value)) return;
-    r[o + COUNT] += 1;
-    r[o + SUM] += value;
-    if (value < r[o + MIN]) r[o + MIN] = value;
-    if (value > r[o + MAX]) r[o + MAX] = value;
-    r[o + LAST] = value;
+    const set = this.set;
+    if (set.k !== 1) throw new Error(`BoundedSeries.push: ${this.name ?? "this series"} is recorded by its trace, together with its other series; it cannot be pushed alone`);
+    set.put(set.begin(step), 0, value);
   }
 
   /** A copy of the buckets, oldest first. */
   buckets(): Bucket[] {
     const out: Bucket[] = [];
-    const r = this.rows;
-    for (let i = 0; i < this.n; i++) {
-      const o = i * ROW;
-      const c = r[o + COUNT];
-      out.push({
-        first_step: r[o + FIRST],
-        last_step: r[o + LAST_STEP],
-        pushes: r[o + PUSHES],
-        count: c,
-        sum: r[o + SUM],
-        mean: c > 0 ? r[o + SUM] / c : null,
-        min: c > 0 ? r[o + MIN] : null,
-        max: c > 0 ? r[o + MAX] : null,
-        last: c > 0 ? r[o + LAST] : null,
-      });
-    }
+    for (let i = 0; i < this.set.n; i++) out.push(this.set.bucket(i, this.column));
     return out;
   }
 
   /** The buckets as columns (x = last step of each bucket). */
   columns(): SeriesColumns {
     const cols: SeriesColumns = { x: [], mean: [], min: [], max: [], last: [], count: [] };
-    const r = this.rows;
-    for (let i = 0; i < this.n; i++) {
-      const o = i * ROW;
-      const c = r[o + COUNT];
-      cols.x.push(r[o + LAST_STEP]);
-      cols.count.push(c);
-      cols.mean.push(c > 0 ? r[o + SUM] / c : null);
-      cols.min.push(c > 0 ? r[o + MIN] : null);
-      cols.max.push(c > 0 ? r[o + MAX] : null);
-      cols.last.push(c > 0 ? r[o + LAST] : null);
+    for (let i = 0; i < this.set.n; i++) {
+      const b = this.set.bucket(i, this.column);
+      cols.x.push(b.last_step);
+      cols.count.push(b.count);
+      cols.mean.push(b.mean);
+      cols.min.push(b.min);
+      cols.max.push(b.max);
+      cols.last.push(b.last);
     }
     return cols;
   }
@@ -196,7 +388,7 @@ export class BoundedSeries {
     const b = this.buckets();
     return {
       capacity: this.capacity,
-      width: this.width,
+      width: this.set.width,
       first_step: b.map((x) => x.first_step),
       last_step: b.map((x) => x.last_step),
       pushes: b.map((x) => x.pushes),
@@ -210,25 +402,29 @@ export class BoundedSeries {
 
   static from_json(j: SeriesJSON): BoundedSeries {
     const s = new BoundedSeries(j.capacity);
+    const set = s.set;
     const n = j.first_step.length;
     if (n > j.capacity) throw new RangeError(`BoundedSeries.from_json: ${n} buckets exceed capacity ${j.capacity}`);
-    while (s.rows.length < n * ROW) s.grow();
-    s.width = j.width;
-    s.n = n;
-    const r = s.rows;
+    // wide rows whatever the buckets hold (any width; pushes may follow)
+    set.widen(Math.min(INITIAL_ALLOCATION, j.capacity));
+    const S = set.stride;
+    while (set.rows.length < n * S) set.grow();
+    set.width = j.width;
+    set.n = n;
+    const r = set.rows;
     for (let i = 0; i < n; i++) {
-      const o = i * ROW;
-      r[o + FIRST] = j.first_step[i];
-      r[o + LAST_STEP] = j.last_step[i];
-      r[o + PUSHES] = j.pushes[i];
+      const h = i * S, o = h + HEAD;
+      r[h + FIRST] = j.first_step[i];
+      r[h + LAST_STEP] = j.last_step[i];
+      r[h + PUSHES] = j.pushes[i];
       r[o + COUNT] = j.count[i];
       r[o + SUM] = j.sum[i];
       r[o + MIN] = j.min[i] ?? Infinity;
       r[o + MAX] = j.max[i] ?? -Infinity;
       r[o + LAST] = j.last[i] ?? NaN;
-      s.total += j.pushes[i];
+      set.total += j.pushes[i];
     }
-    s.fill = n > 0 ? r[(n - 1) * ROW + PUSHES] : 0;
+    set.fill = n > 0 ? r[(n - 1) * S + PUSHES] : 0;
     return s;
   }
 
@@ -244,8 +440,8 @@ export class BoundedSeries {
     const plural = (n: number, w: string) => `${n} ${w}${n === 1 ? "" : "s"}`;
     const perStep = b.every((x) => x.pushes === 1);
     const span = `${b[0].first_step} to ${b[b.length - 1].last_step}`;
-    const head = `BoundedSeries${label}: ${plural(this.total, "step")} (${span}), `
-      + (perStep ? "one value per step" : `in ${plural(b.length, "bucket")} of up to ${this.width} steps (mean, min to max)`);
+    const head = `BoundedSeries${label}: ${plural(this.set.total, "step")} (${span}), `
+      + (perStep ? "one value per step" : `in ${plural(b.length, "bucket")} of up to ${this.set.width} steps (mean, min to max)`);
     const v = (x: number | null) => (x === null ? "—" : fmt(x));
     const rows: string[][] = perStep ? [["step", "value"]] : [["steps", "mean", "min to max"]];
     const shown = b.length <= PRINTED_ROWS ? b.map((x, i) => [x, i] as const)
@@ -284,7 +480,7 @@ export class BoundedSeries {
       name: this.name,
       steps,
       values: b.map((x) => x.mean),
-      bucket_width: this.width,
+      bucket_width: this.set.width,
       buckets: b.map((x) => ({ first_step: x.first_step, last_step: x.last_step, count: x.count, mean: x.mean, min: x.min, max: x.max })),
     };
   }
@@ -296,39 +492,9 @@ export class BoundedSeries {
 
   /**
    * Gives back the room allocated ahead for more buckets (a stopped trace's series hold up to
-   * twice what they use otherwise). Pushes may follow: the storage grows again.
+   * twice what they use otherwise), for its whole set. Pushes may follow: the storage grows again.
    */
   compact(): void {
-    const size = Math.max(1, this.n) * ROW;
-    if (this.rows.length <= size) return;
-    this.rows = this.rows.slice(0, size);
-  }
-
-  private grow(): void {
-    const size = Math.min(this.capacity, Math.max(2, (this.rows.length / ROW) * 2));
-    const next = new Float64Array(size * ROW);
-    next.set(this.rows);
-    this.rows = next;
-  }
-
-  /** Merge buckets (2i, 2i+1) into i: exact for count, sum, min, max; last from the right one. */
-  private mergePairs(): void {
-    const half = this.n >> 1;
-    const r = this.rows;
-    for (let i = 0; i < half; i++) {
-      const o = i * ROW, a = 2 * o, b = a + ROW;
-      const cb = r[b + COUNT];
-      r[o + FIRST] = r[a + FIRST];
-      r[o + LAST_STEP] = r[b + LAST_STEP];
-      r[o + PUSHES] = r[a + PUSHES] + r[b + PUSHES];
-      r[o + COUNT] = r[a + COUNT] + cb;
-      r[o + SUM] = r[a + SUM] + r[b + SUM];
-      r[o + MIN] = Math.min(r[a + MIN], r[b + MIN]);
-      r[o + MAX] = Math.max(r[a + MAX], r[b + MAX]);
-      r[o + LAST] = cb > 0 ? r[b + LAST] : r[a + LAST];
-    }
-    this.n = half;
-    this.width *= 2;
-    this.fill = this.n > 0 ? r[(this.n - 1) * ROW + PUSHES] : 0;
+    this.set.compact();
   }
 }

@@ -35,7 +35,7 @@ import type { Quantiles } from "./quantiles";
 import type { Snapshots } from "./snapshot";
 import { OFFLOAD_MIN_ELEMENTS, StepPipeline, type GroupAtStep, type StepSink } from "./steps";
 import { env } from "../wasm_host";
-import { BoundedSeries, DEFAULT_CAPACITY, type SeriesJSON } from "./series";
+import { BoundedSeries, DEFAULT_CAPACITY, SeriesSet, type SeriesJSON } from "./series";
 import { suspended } from "./suspend";
 import { closeMatches } from "../close_matches";
 import { find_run, new_run_note, saveNamedTrace } from "./runs";
@@ -219,17 +219,24 @@ const WORKER_OFF = env("LRLAB_TRACE_WORKER") === "0";
 
 /**
  * Three values of a gradient (its first, middle and last element; a sparse one's count of
- * entries), pushed to `out`: what tells a gradient zeroed and accumulated in place since
- * (Trace.gradientsMoved), at three reads per parameter.
+ * entries), written to `out` from index `k`: what tells a gradient zeroed and accumulated in
+ * place since (Trace.gradientsMoved), at three reads per parameter. Returns the index after them
+ * (written in place, not pushed after emptying the array: markGradients runs every step).
  */
-function sampleGradient(g: Tensor, out: number[]): void {
+function sampleGradient(g: Tensor, out: number[], k: number): number {
   if (g.is_sparse) {
-    out.push(g._nnz());
-    return;
+    out[k] = g._nnz();
+    return k + 1;
   }
   const d = g.data, n = d.length;
-  if (n === 0) out.push(0);
-  else out.push(Number(d[0]), Number(d[n >> 1]), Number(d[n - 1]));
+  if (n === 0) {
+    out[k] = 0;
+    return k + 1;
+  }
+  out[k] = Number(d[0]);
+  out[k + 1] = Number(d[n >> 1]);
+  out[k + 2] = Number(d[n - 1]);
+  return k + 3;
 }
 
 export class Trace implements Plottable {
@@ -335,7 +342,11 @@ export class Trace implements Plottable {
   private layout: Layout | null = null;
   private positions: string[][] = [];
   private readonly metricSet: Set<string>;
-  private readonly slots = new WeakMap<SeriesMap, (BoundedSeries | null)[]>();
+  /**
+   * Each series map's set (series.ts SeriesSet: its series share one store, pushed together) and
+   * the set's column of each slot of `pushSeries` (-1: that metric is not recorded).
+   */
+  private readonly slots = new WeakMap<SeriesMap, { set: SeriesSet; c: Int32Array }>();
 
   /** Use `trace(optimizer, options)`; this constructor does not hook anything by itself. */
   constructor(optimizer: TraceableOptimizer | null, options: TraceOptions = {}, optimizer_name?: string) {
@@ -686,20 +697,20 @@ export class Trace implements Plottable {
    */
   private markGradients(optimizer: TraceableOptimizer): void {
     const values = this.gradValues;
-    values.length = 0;
-    let count = 0, ref: Tensor | null = null, size = Infinity;
+    let count = 0, ref: Tensor | null = null, size = Infinity, k = 0;
     for (const g of optimizer.param_groups) {
       for (const p of g.params) {
         const gr = p.grad;
         if (gr === null || gr === undefined) continue;
         count++;
-        sampleGradient(gr, values);
+        k = sampleGradient(gr, values, k);
         if (!gr.is_sparse && gr.data.length < size) {
           size = gr.data.length;
           ref = gr;
         }
       }
     }
+    if (values.length !== k) values.length = k;
     this.gradCount = count;
     this.gradRef = ref;
   }
@@ -709,14 +720,14 @@ export class Trace implements Plottable {
     const optimizer = this.optimizer;
     if (this.gradCount < 0 || optimizer === null) return false;
     const values: number[] = [];
-    let count = 0, sawRef = false;
+    let count = 0, sawRef = false, k = 0;
     for (const g of optimizer.param_groups) {
       for (const p of g.params) {
         const gr = p.grad;
         if (gr === null || gr === undefined) continue;
         count++;
         if (gr === this.gradRef) sawRef = true;
-        sampleGradient(gr, values);
+        k = sampleGradient(gr, values, k);
       }
     }
     if (count !== this.gradCount || (this.gradRef !== null && !sawRef) || values.length !== this.gradValues.length) return true;
@@ -1148,49 +1159,68 @@ export class Trace implements Plottable {
   }
 
   /**
-   * Push one step into a group's (or parameter's) series. The series are resolved once per map
-   * into an array in the fixed order of SCALAR_METRICS then QUANTILE_METRICS × SERIES_QUANTILES
-   * (null: not recorded), and the values read with plain property accesses: this runs for every
-   * metric of every step, which dominates the tracer's cost on tiny models.
+   * Push one step into a group's (or parameter's) series. The series are made at a map's first
+   * push, as the views of one SeriesSet (series.ts: they are always pushed together, here, so
+   * they share the bucket bookkeeping and one store), the slots in the fixed order of
+   * SCALAR_METRICS then QUANTILE_METRICS × SERIES_QUANTILES, and the values read with plain
+   * property accesses: this runs for every metric of every step, which dominates the tracer's
+   * cost on tiny models.
    */
   private pushSeries(map: SeriesMap, step: number, m: StepMetrics, capacity: number): void {
     let s = this.slots.get(map);
-    if (s === undefined) {
-      s = [];
-      for (const key of SCALAR_METRICS) s.push(this.makeSeries(map, key, key, capacity));
-      for (const key of QUANTILE_METRICS) for (const level of SERIES_QUANTILES) s.push(this.makeSeries(map, key, `${key}.${level}`, capacity));
-      this.slots.set(map, s);
-    }
+    if (s === undefined) s = this.makeSeriesSet(map, capacity);
+    const { set, c } = s;
+    if (set.k === 0) return;
+    const o = set.begin(step);
     // SCALAR_METRICS order: lr, lr_projected, lr_realized, lr_per_sample, update_ratio,
     // angular_update, grad_norm, param_norm, lr_momentum_steady, momentum, beta2, weight_decay
-    s[0]?.push(step, m.lr);
-    s[1]?.push(step, m.lr_projected);
-    s[2]?.push(step, m.lr_realized);
-    s[3]?.push(step, m.lr_per_sample);
-    s[4]?.push(step, m.update_ratio);
-    s[5]?.push(step, m.angular_update);
-    s[6]?.push(step, m.grad_norm);
-    s[7]?.push(step, m.param_norm);
-    s[8]?.push(step, m.lr_momentum_steady);
-    s[9]?.push(step, m.momentum);
-    s[10]?.push(step, m.betas ? m.betas[1] : null);
-    s[11]?.push(step, m.weight_decay);
+    if (c[0] >= 0) set.put(o, c[0], m.lr);
+    if (c[1] >= 0) set.put(o, c[1], m.lr_projected);
+    if (c[2] >= 0) set.put(o, c[2], m.lr_realized);
+    if (c[3] >= 0) set.put(o, c[3], m.lr_per_sample);
+    if (c[4] >= 0) set.put(o, c[4], m.update_ratio);
+    if (c[5] >= 0) set.put(o, c[5], m.angular_update);
+    if (c[6] >= 0) set.put(o, c[6], m.grad_norm);
+    if (c[7] >= 0) set.put(o, c[7], m.param_norm);
+    if (c[8] >= 0) set.put(o, c[8], m.lr_momentum_steady);
+    if (c[9] >= 0) set.put(o, c[9], m.momentum);
+    if (c[10] >= 0) set.put(o, c[10], m.betas ? m.betas[1] : null);
+    if (c[11] >= 0) set.put(o, c[11], m.weight_decay);
     const e = m.lr_elementwise, p = m.lr_preconditioned;
-    s[12]?.push(step, e ? e.q05 : null);
-    s[13]?.push(step, e ? e.q50 : null);
-    s[14]?.push(step, e ? e.q95 : null);
-    s[15]?.push(step, p ? p.q05 : null);
-    s[16]?.push(step, p ? p.q50 : null);
-    s[17]?.push(step, p ? p.q95 : null);
+    if (e !== null) {
+      if (c[12] >= 0) set.put(o, c[12], e.q05);
+      if (c[13] >= 0) set.put(o, c[13], e.q50);
+      if (c[14] >= 0) set.put(o, c[14], e.q95);
+    }
+    if (p !== null) {
+      if (c[15] >= 0) set.put(o, c[15], p.q05);
+      if (c[16] >= 0) set.put(o, c[16], p.q50);
+      if (c[17] >= 0) set.put(o, c[17], p.q95);
+    }
   }
 
-  /** The series `name` of `map` when `metric` is recorded, else null. */
-  private makeSeries(map: SeriesMap, metric: string, name: string, capacity: number): BoundedSeries | null {
-    if (!this.metricSet.has(metric)) return null;
-    const series = new BoundedSeries(capacity);
-    series.name = name;
-    map.set(name, series);
-    return series;
+  /** The SeriesSet of `map`'s recorded metrics (pushSeries' slots), its series put into `map`. */
+  private makeSeriesSet(map: SeriesMap, capacity: number): { set: SeriesSet; c: Int32Array } {
+    const names: string[] = [];
+    const c = new Int32Array(SCALAR_METRICS.length + QUANTILE_METRICS.length * SERIES_QUANTILES.length).fill(-1);
+    let slot = 0;
+    const add = (metric: string, name: string) => {
+      if (this.metricSet.has(metric)) {
+        c[slot] = names.length;
+        names.push(name);
+      }
+      slot++;
+    };
+    for (const key of SCALAR_METRICS) add(key, key);
+    for (const key of QUANTILE_METRICS) for (const level of SERIES_QUANTILES) add(key, `${key}.${level}`);
+    const set = new SeriesSet(capacity, names.length);
+    names.forEach((name, k) => {
+      set.series[k].name = name;
+      map.set(name, set.series[k]);
+    });
+    const s = { set, c };
+    this.slots.set(map, s);
+    return s;
   }
 
   /** The figure source of this trace (plot/figure): what the plots draw. */
