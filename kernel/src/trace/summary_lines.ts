@@ -177,3 +177,36 @@ export function zeroGradLines(steps: number, zero: readonly (ZeroGrad | undefine
   });
   return lines;
 }
+
+/**
+ * Below this median update ratio ‖Δ‖/‖θ‖ (with a loss that barely moved) a run's lr looks far too
+ * low. The common rule of thumb for healthy training is updates of ~1e-3 of the weights per step
+ * (CS231n's "ratio of the update magnitudes to the value magnitudes"); fine-tuning runs at 1e-4
+ * to 1e-5. Without a recorded loss, only a ratio below LOW_RATIO_ALONE says so.
+ */
+export const LOW_RATIO = 1e-5;
+export const LOW_RATIO_ALONE = 1e-6;
+/** A loss that changed by less than this fraction of itself over the run "barely moved". */
+export const FLAT_LOSS = 0.01;
+
+/**
+ * "lr far too low? the updates moved the weights by a median 3.2e-7 of their norm per step and
+ * the loss changed by 0.3% over 500 steps (updates of ~1e-3 of the weights per step are a common
+ * rule of thumb)"; null when the run is shorter than MEDIAN_MIN_STEPS, its weights moved enough,
+ * or its loss moved. `ratio` is the group's update_ratio series, `loss` the run's.
+ */
+export function lowLrLine(ratio: BoundedSeries | undefined, loss: BoundedSeries | undefined): string | null {
+  if (ratio === undefined || ratio.steps < MEDIAN_MIN_STEPS) return null;
+  const r = seriesMedian(ratio);
+  if (r === null || !(r > 0)) return null; // a ratio of 0: nothing moved at all (zeroGradLines says why)
+  const b = loss?.buckets().filter((x) => x.count > 0) ?? [];
+  let change: number | null = null;
+  if (b.length >= 2) {
+    const first = b[0].mean as number, last = b[b.length - 1].mean as number;
+    if (first !== 0 && Number.isFinite(first) && Number.isFinite(last)) change = Math.abs(last - first) / Math.abs(first);
+  }
+  if (change !== null ? !(r < LOW_RATIO && change < FLAT_LOSS) : !(r < LOW_RATIO_ALONE)) return null;
+  const lossPart = change !== null ? ` and the loss changed by ${fmt(change * 100)}% over ${ratio.steps} steps` : ` over ${ratio.steps} steps`;
+  return `lr far too low? the updates moved the weights by a median ${fmt(r)} of their norm per step${lossPart} `
+    + "(updates of ~1e-3 of the weights per step are a common rule of thumb)";
+}

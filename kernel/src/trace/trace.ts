@@ -30,7 +30,7 @@ import { fmt } from "../plot/text";
 import { CLIP_METRICS, METRIC_NAMES, QUANTILE_METRICS, SCALAR_METRICS, SERIES_QUANTILES, type Measured, type StepMetrics } from "./metrics";
 import { factorNote, optimizerKind, type PreconditionedKind } from "./preconditioned";
 import { ClipWatch, paramSet, type GroupClip } from "./clip";
-import { clipLine, notDivergedLine, overTheRun, seriesMedian, zeroGradLines, type ClipCounts, type ZeroGrad } from "./summary_lines";
+import { clipLine, lowLrLine, notDivergedLine, overTheRun, seriesMedian, zeroGradLines, type ClipCounts, type ZeroGrad } from "./summary_lines";
 import type { Quantiles } from "./quantiles";
 import type { Snapshots } from "./snapshot";
 import { OFFLOAD_MIN_ELEMENTS, StepPipeline, type GroupAtStep, type StepSink } from "./steps";
@@ -1336,6 +1336,9 @@ export class Trace implements Plottable {
       const map = this.groupSeries[gi];
       const run = map ? overTheRun(map.get("lr"), map.get("lr_projected"), map.get("update_ratio")) : null;
       if (run !== null) lines.push(`    ${run}`);
+      // weights that hardly move and a loss that hardly moves: an lr far too low (summary_lines.ts)
+      const low = map ? lowLrLine(map.get("update_ratio"), this.lossView()) : null;
+      if (low !== null) lines.push(`    ${low}`);
     });
     if (nonFinite !== null) {
       lines.push(`  (—: not measured at step ${nonFinite}: its update, parameters or optimizer state hold NaN or ±Infinity)`);
