@@ -26,7 +26,7 @@ import type { Optimizer } from "../optim/optimizer";
 import type { Tensor } from "../tensor/tensor";
 import { bundle, displayableBundle, type BundleOptions, type MimeBundle } from "../plot/bundle";
 import { suspended } from "./suspend";
-import { Trace, lossNumber, lossSumReduced, type Divergence, type StepListener, type TraceableOptimizer, type TraceJSON, type TraceOptions } from "./trace";
+import { Trace, lossNumber, lossSamples, lossSumReduced, type Divergence, type StepListener, type TraceableOptimizer, type TraceJSON, type TraceOptions } from "./trace";
 import type { StepMetrics } from "./metrics";
 import type { BoundedSeries } from "./series";
 import { _set_trace_run, append_dropped_message, find_run } from "./runs";
@@ -54,7 +54,7 @@ export class GlobalTrace {
    * (a run of one optimizer so far), as its coming step's. A number (a tensor kept would keep its
    * graph alive until the next loss), and whether it was reduced by "sum" (Trace.log_loss's note).
    */
-  private current: { loss: number; sumReduced: boolean; seq: number; stepped: boolean; immediate: Trace | null } | null = null;
+  private current: { loss: number; sumReduced: boolean; samples: number | null; seq: number; stepped: boolean; immediate: Trace | null } | null = null;
   private lossSeq = 0;
   private readonly given = new WeakMap<Trace, number>();
   /** The last batch size given (log_loss/record): a trace made at an optimizer's first step takes it. */
@@ -252,7 +252,7 @@ export class GlobalTrace {
     const stepping = open === null ? this.traces : this.traces.filter((t) => !open.includes(t));
     const seq = ++this.lossSeq;
     // (a loss that is not a number fails here, not in step())
-    const current: NonNullable<GlobalTrace["current"]> = { loss: lossNumber(loss), sumReduced: lossSumReduced(loss), seq, stepped: false, immediate: null };
+    const current: NonNullable<GlobalTrace["current"]> = { loss: lossNumber(loss), sumReduced: lossSumReduced(loss), samples: lossSamples(loss), seq, stepped: false, immediate: null };
     if (stepping.length === 1) {
       // one optimizer so far: its trace takes it now (reads before the step see it), as it did
       const t = stepping[0];
@@ -285,7 +285,7 @@ export class GlobalTrace {
       c.immediate = null;
     }
     this.given.set(t, c.seq);
-    t._log_coming_loss(c.loss, c.sumReduced, c.stepped);
+    t._log_coming_loss(c.loss, c.sumReduced, c.stepped, c.samples);
   }
 
   /** `record({ loss, batch_size })`: log_loss in record form (either key alone, or both). */

@@ -129,6 +129,15 @@ const OPTION_KEYS = ["batch_size", "reduction", "per_param", "named_parameters",
 
 /** The mark of a sum-reduced loss tensor (nn/functional/_reduce.ts SUM_REDUCED). */
 const SUM_REDUCED = Symbol.for("lrlab.loss.sum_reduced");
+/** The samples a mean-reduced loss tensor averages (nn/functional/_reduce.ts MEAN_SAMPLES). */
+const MEAN_SAMPLES = Symbol.for("lrlab.loss.mean_samples");
+
+/** @internal The samples a torch.nn loss reduced by "mean" averaged (its mark), or null. */
+export function lossSamples(x: unknown): number | null {
+  if (typeof x !== "object" || x === null) return null;
+  const n = (x as Record<symbol, unknown>)[MEAN_SAMPLES];
+  return typeof n === "number" ? n : null;
+}
 
 /** `{ step, lr }` of the first non-finite step or loss. */
 export interface Divergence {
@@ -338,6 +347,11 @@ export class Trace implements Plottable {
   private forcingComing = false;
   /** Whether the note on a sum-reduced loss under reduction "mean" was given (log_loss: once). */
   private warnedSum = false;
+  /**
+   * Losses logged whose torch.nn mean averaged another number of samples than `batch_size` (no
+   * per-step batch size given): how many, and the smallest and largest such number (the summary).
+   */
+  private otherBatch: { losses: number; lo: number; hi: number } | null = null;
   /** The traced optimizer's parameter shapes and names by place (append.ts: who may continue it). */
   private layout: Layout | null = null;
   private positions: string[][] = [];
@@ -592,6 +606,7 @@ export class Trace implements Plottable {
       this.warnSumLoss();
     }
     const v = toNumber(loss);
+    if (options?.batch_size === undefined) this.noteLossSamples(lossSamples(loss));
     if (options !== undefined) {
       if (options === null || typeof options !== "object") throw new TypeError(`trace.log_loss: options must be an object like { batch_size: B }, got ${options}`);
       const bad = Object.keys(options).filter((k) => k !== "batch_size");
@@ -634,8 +649,9 @@ export class Trace implements Plottable {
    * gradient changed replaces it (optimizers trained one after the other in one cell, the loss
    * of the second logged after its step()).
    */
-  _log_coming_loss(loss: number, sumReduced: boolean, weak: boolean): void {
+  _log_coming_loss(loss: number, sumReduced: boolean, weak: boolean, samples: number | null = null): void {
     if (sumReduced && !this.warnedSum && this.reduction === "mean") this.warnSumLoss();
+    this.noteLossSamples(samples);
     this.forcingComing = true;
     try {
       this.log_loss(loss);
@@ -672,6 +688,21 @@ export class Trace implements Plottable {
    * (lr_projected/B) is then B times too small (EFFECTIVE_LR.md: a sum-reduced loss's per-sample
    * rate is lr_projected). Said once per trace, on stderr; the trace records on as it was told.
    */
+  /**
+   * A logged loss averaged `n` samples (its torch.nn mean; null: not known): counted when that is
+   * not the declared batch_size and no batch size was given for the coming step.
+   */
+  private noteLossSamples(n: number | null): void {
+    if (n === null || this.batch_size === null || n === this.batch_size || this.reduction !== "mean" || this.pendingBatch !== null || this.sawStepBatch) return;
+    const o = this.otherBatch;
+    if (o === null) this.otherBatch = { losses: 1, lo: n, hi: n };
+    else {
+      o.losses++;
+      if (n < o.lo) o.lo = n;
+      if (n > o.hi) o.hi = n;
+    }
+  }
+
   private warnSumLoss(): void {
     this.warnedSum = true;
     console.warn(`lrlab: the loss logged to the trace ${JSON.stringify(this.name)} was computed with reduction "sum" (a torch.nn loss or F.* loss given { reduction: "sum" }), `
@@ -1352,6 +1383,13 @@ export class Trace implements Plottable {
     // Under a mean-reduced loss the per-sample rate needs B, which the optimizer cannot know.
     if (this.steps > 0 && this.batch_size == null && !this.sawStepBatch && this.reduction === "mean") {
       lines.push("  (lr_per_sample needs the batch size: trace(optimizer, { batch_size: B }) or %%lr_trace --batch-size B)");
+    }
+    const ob = this.otherBatch;
+    if (this.steps > 0 && ob !== null && this.batch_size !== null && !this.sawStepBatch) {
+      const n = ob.lo === ob.hi ? `${ob.lo} samples` : `${ob.lo} to ${ob.hi} samples`;
+      lines.push(`  (lr_per_sample is lr_projected/${this.batch_size}, the batch_size given, while ${ob.losses} of the losses logged averaged ${n}: `
+        + `if a step's gradient is one such loss's, B is that (--batch-size ${ob.hi}, or trace.record({ loss, batch_size }) before each step); `
+        + `with gradients accumulated over several losses a step, ${this.batch_size} may be right)`);
     }
     lines.push(this.diverged_at ? `  diverged at step ${this.diverged_at.step} (lr ${fmt(this.diverged_at.lr)})` : notDivergedLine(this.lossView(), this.lastLoss, this.lastGroups));
     return lines;

@@ -18,6 +18,14 @@ import type { Reduction } from "../_autograd";
  */
 export const SUM_REDUCED = Symbol.for("lrlab.loss.sum_reduced");
 
+/**
+ * The mark of a loss reduced by "mean": the number of samples it averages (the leading dimension of
+ * its per-element losses; 1 for an unbatched input), hidden as SUM_REDUCED is. The tracer compares it
+ * with a trace's declared batch_size (trace.ts): a batch of 4096 declared over a data set of 2048
+ * samples read lr_per_sample as γ/4096 where each batch held 2048 (a reviewer of the notebooks).
+ */
+export const MEAN_SAMPLES = Symbol.for("lrlab.loss.mean_samples");
+
 /** Marks `out` as a loss reduced by "sum" (SUM_REDUCED); losses that reduce on their own (CTC) call it too. */
 export function markSumReduced(out: Tensor): Tensor {
   Object.defineProperty(out, SUM_REDUCED, { value: true });
@@ -36,7 +44,9 @@ export function reduceLoss(loss: Float64Array, shape: readonly number[], dtype: 
   const d = storageFor(dtype, 1);
   d[0] = v;
   const out = new Tensor(d, [], dtype);
-  return reduction === "sum" ? markSumReduced(out) : out;
+  if (reduction === "sum") return markSumReduced(out);
+  Object.defineProperty(out, MEAN_SAMPLES, { value: shape.length > 0 ? shape[0] : 1 });
+  return out;
 }
 
 /** The upstream gradient of each element: g_i ("none"), g ("sum") or g/D ("mean"). */
