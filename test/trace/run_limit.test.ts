@@ -87,10 +87,13 @@ describe("the run limit", () => {
     expect(run("keep").steps).toBe(2);
   });
 
-  it("{ append: true } of a dropped run is an error (trace_all), a note for lrlab.trace, not a silent new run", () => {
+  it("{ append: true } of a dropped run is an error, for trace_all and lrlab.trace alike, not a silent new run", () => {
     record("keep", 3);
     for (let k = 0; k < MAX_RUNS; k++) record("r" + k, 1);
     expect(() => trace_all({ name: "keep", append: true })).toThrow(/--append continues the run "keep", but the run "keep" was dropped \(3 steps/);
+    // lrlab.trace only warned and started the run again at step 0 (a known gap of session 17)
+    const m = model(), o = new torch.optim.SGD(m.parameters(), { lr: 0.01 });
+    expect(() => trace(o, { name: "keep", append: true })).toThrow(/^lrlab\.trace: --append continues the run "keep", but the run "keep" was dropped \(3 steps/);
     expect(new_run_note("keep")).toMatch(/was dropped .*so this starts a new run of that name from step 0/);
   });
 });

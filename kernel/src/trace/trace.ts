@@ -38,7 +38,7 @@ import { env } from "../wasm_host";
 import { BoundedSeries, DEFAULT_CAPACITY, SeriesSet, type SeriesJSON } from "./series";
 import { suspended } from "./suspend";
 import { closeMatches } from "../close_matches";
-import { find_run, new_run_note, saveNamedTrace } from "./runs";
+import { append_dropped_message, find_run, new_run_note, saveNamedTrace } from "./runs";
 import { continuedTrace, layoutOf, optionDifference, type Layout } from "./append";
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -1573,6 +1573,10 @@ function continued(optimizer: TraceableOptimizer, options: TraceOptions): Trace 
   }
   const run = find_run(name);
   if (run === undefined || run.traces.length === 0) {
+    // a run the limit dropped: its steps are gone, and starting again at step 0 would look like a
+    // continued run (the magic's --append errs the same way; this only warned)
+    const gone = append_dropped_message(name);
+    if (gone !== null) throw new Error(`lrlab.trace: ${gone}`);
     const note = new_run_note(name);
     if (note !== null) console.warn(`lrlab.trace: ${note}`);
     return null;
