@@ -215,7 +215,8 @@ describe("in-place op through a view of a non-leaf", () => {
   it("fill_, zero_ and copy_ give the overwritten values a zero gradient, not none", () => {
     // b = a*2; b.fill_(1); b.sum().backward() -> a.grad [0, 0, 0, 0] (FillBackward2); zero_ likewise (ZeroBackward0)
     // b = a*2; b.copy_(torch.zeros(4)) -> b.requires_grad True, CopyBackwards; backward -> a.grad [0, 0, 0, 0]
-    for (const [op, name] of [[(b: Tensor) => b.fill_(1), "FillBackward2"], [(b: Tensor) => b.zero_(), "ZeroBackward0"], [(b: Tensor) => b.copy_(torch.zeros(4, { dtype: "float64" })), "CopyBackwards"]] as const) {
+    // fill_(0) is FillBackward2 too: only zero_ is ZeroBackward0 (PyTorch 2.13; it read ZeroBackward0)
+    for (const [op, name] of [[(b: Tensor) => b.fill_(1), "FillBackward2"], [(b: Tensor) => b.fill_(0), "FillBackward2"], [(b: Tensor) => b.zero_(), "ZeroBackward0"], [(b: Tensor) => b.copy_(torch.zeros(4, { dtype: "float64" })), "CopyBackwards"]] as const) {
       const a = f64([1, 2, 3, 4], true);
       const b = a.mul(2);
       op(b);

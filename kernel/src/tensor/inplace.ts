@@ -209,7 +209,12 @@ export function copy_(self: Tensor, src: Tensor): Tensor {
 
 
 export function fill_(self: Tensor, value: number | boolean | Tensor): Tensor {
-  check_self(self, "fill_", [value]);
+  return fillWith(self, value, "fill_");
+}
+
+/** fill_ and zero_: one op, named in the history as PyTorch names it (zero_ ZeroBackward0, fill_(0) FillBackward2). */
+function fillWith(self: Tensor, value: number | boolean | Tensor, op: "fill_" | "zero_"): Tensor {
+  check_self(self, op, [value]);
   let v: number;
   if (value instanceof Tensor) {
     if (value.dim() !== 0) throw new RangeError(`fill_ only supports 0-dimension value tensor but got tensor with ${value.dim()} dimensions.`);
@@ -225,7 +230,7 @@ export function fill_(self: Tensor, value: number | boolean | Tensor): Tensor {
       const vdt = value.dtype;
       return adopt(self, attach(filled, "FillBackward3", [snapshot(self), value], (g, need) => [need[0] ? overwritten(g) : null, need[1] ? sum_where(g, null, vdt) : null], false));
     }
-    return adopt(self, attach(filled, v === 0 ? "ZeroBackward0" : "FillBackward2", [snapshot(self)], (g) => [overwritten(g)], false));
+    return adopt(self, attach(filled, op === "zero_" ? "ZeroBackward0" : "FillBackward2", [snapshot(self)], (g) => [overwritten(g)], false));
   }
   self.data.fill(coerce(v, self.dtype));
   return self;
@@ -253,7 +258,7 @@ export function overwrite_(self: Tensor, node: string, fill: (data: Storage) => 
 }
 
 export function zero_(self: Tensor): Tensor {
-  return fill_(self, 0);
+  return fillWith(self, 0, "zero_");
 }
 
 export function masked_fill_(self: Tensor, mask: Tensor, value: TensorLike): Tensor {
