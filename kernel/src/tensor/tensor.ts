@@ -1083,13 +1083,13 @@ export class Tensor {
   triu(diagonal?: number): Tensor {
     return RA.triu(this, diagonal);
   }
-  /** Sorted values and their indices along `dim` (stable; NaN last). */
-  sort(dim?: number | SortOptions, descending?: boolean): ValuesIndices {
-    return SO.sort(this, dim, descending);
+  /** Sorted values and their indices along `dim` (NaN the largest; tied values in PyTorch's order, or in input order with `stable`). */
+  sort(dim?: number | SortOptions, descending?: boolean, stable?: boolean): ValuesIndices {
+    return SO.sort(this, dim, descending, stable);
   }
-  /** Indices that sort along `dim`. */
-  argsort(dim?: number | SortOptions, descending?: boolean): Tensor {
-    return SO.argsort(this, dim, descending);
+  /** Indices that sort along `dim` (ties as `sort`). */
+  argsort(dim?: number | SortOptions, descending?: boolean, stable?: boolean): Tensor {
+    return SO.argsort(this, dim, descending, stable);
   }
   /** The k largest (or smallest, `largest: false`) values and their indices along `dim` (sorted unless `sorted: false`); tied values get PyTorch's CPU indices. */
   topk(k: number, dim?: number | SO.TopkOptions, largest?: boolean, sorted?: boolean): ValuesIndices {
