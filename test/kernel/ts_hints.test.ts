@@ -17,6 +17,15 @@ describe("type error hints", () => {
 
   it("names the fix for calling a module and for operators on tensors", () => {
     expect(hintFor(2757, "Type 'MSELoss' has no call signatures.", "loss_fn(out, y)")).toMatch(/loss_fn\.forward\(\.\.\.\)/);
+    // a generic module (Sequential<Tensor, Tensor>) had no hint; the callee as written (the error's span), not cut at "("
+    expect(hintFor(2757, "Type 'Sequential<Tensor, Tensor>' has no call signatures.", "features(x)", "", "features")).toMatch(/features\.forward\(\.\.\.\)/);
+    expect(hintFor(2757, "Type 'Linear' has no call signatures.", "ml.get(0)(x)", "", "ml.get(0)")).toMatch(/ ml\.get\(0\)\.forward\(\.\.\.\)/);
+    // == on tensors: the objects compared, not the elements (a porter's pass)
+    expect(hintFor(2339, "Property 'sum' does not exist on type 'boolean'.", "sum().item();", "correct += (pred == y).")).toBe(
+      "hint: == compares JavaScript objects, not tensor elements (pred == y is a single boolean, and false for two tensors): use pred.eq(y) for the "
+      + "element-wise comparison (a bool tensor: .sum() counts, .all().item() for one boolean); lt, le, gt, ge likewise");
+    expect(hintFor(2367, "This comparison appears to be unintentional because the types 'Tensor' and 'number' have no overlap.", "t != 2) console.log(1)")).toMatch(/use t\.ne\(2\) for the element-wise comparison/);
+    expect(hintFor(2339, "Property 'sum' does not exist on type 'boolean'.", "sum()", "const ok = done.")).toBeNull();
     // a cell too large for TypeScript's control flow analysis (data pasted inline)
     expect(hintFor(2563, "The containing function or module body is too large for control flow analysis.", "let x = 0")).toMatch(/^hint: the cell is too long for TypeScript to check; keep data in a file and read it/);
     expect(hintFor(2365, "Operator '*' cannot be applied to types 'Tensor' and 'number'.", "a * 2")).toMatch(/a \* b is a\.mul\(b\)/);

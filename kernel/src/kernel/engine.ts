@@ -270,8 +270,10 @@ export class Engine {
         // the text before the position too: whether `x=` sits in a call's arguments (ts_hints.ts)
         const before = [...lines.slice(0, start.line), (lines[start.line] ?? "").slice(0, start.character)].join("\n");
         const at = (lines[start.line] ?? "").slice(start.character);
+        // the error's own text (the callee of a call that is not callable: ts_hints.ts)
+        const span = moved === null && !unfinished && d.end ? src.slice(d.start.offset, d.end.offset) : undefined;
         const hint = (d as { hint?: string }).hint ?? (d.code === 0 ? TENSOR_INDEX_HINT : null)
-          ?? hintFor(d.code, message, at, before) ?? chain.map((c) => hintFor(c.code, c.message, at, before)).find((h) => h !== null) ?? null;
+          ?? hintFor(d.code, message, at, before, span) ?? chain.map((c) => hintFor(c.code, c.message, at, before, span)).find((h) => h !== null) ?? null;
         return { ...where, ...(hint ? { hint } : {}) };
       }));
     }

@@ -128,11 +128,14 @@ const MAYBE_NO_OPERATORS = `hint: if that is a tensor: ${NO_OPERATORS.slice(6)};
  * diagnostic's position to the end of its line, for naming the fix; `before` the cell's text
  * before that position, for what encloses it (a call's arguments, or a statement of its own).
  */
-export function hintFor(code: number, message: string, at: string, before = ""): string | null {
+export function hintFor(code: number, message: string, at: string, before = "", span?: string): string | null {
   if (code === 2757 || code === 2349) {
-    // "Type 'Linear' has no call signatures." (the second line of "This expression is not callable.")
-    const type = /Type '([\w.]+)' has no call signatures/.exec(message)?.[1];
-    const name = /^[A-Za-z_$][\w$.]*/.exec(at)?.[0];
+    // "Type 'Linear' has no call signatures." (the second line of "This expression is not callable."),
+    // "Type 'Sequential<Tensor, Tensor>' ..." (a generic module: it had no hint, a porter's pass)
+    const type = /Type '([\w.]+)(?:<.*>)?' has no call signatures/.exec(message)?.[1];
+    // the callee as written: the error's span (`ml.get(0)`; the name alone read `ml.get`), else its name
+    const spanned = span !== undefined && !span.includes("\n") && /^[A-Za-z_$][\w$.]*(?:\([^()]*\)|\[[^\[\]]*\]|\.[A-Za-z_$][\w$]*)*$/.test(span.trim()) ? span.trim() : undefined;
+    const name = spanned ?? /^[A-Za-z_$][\w$.]*/.exec(at)?.[0];
     if (type !== undefined && name !== undefined && (type === "Tensor" || type === "Parameter")) return calledTensor(name, before);
     if (type !== undefined && name !== undefined) {
       return `hint: a torch.nn module (or loss) is called through its forward method: ${name}.forward(...) (JavaScript objects cannot be called as in Python)`;
@@ -166,6 +169,16 @@ export function hintFor(code: number, message: string, at: string, before = ""):
   // "The left-hand side of an arithmetic operation must be of type 'any', 'number', ...": the
   // message does not name the operand's type, so the hint says when it applies
   if (code === 2362 || code === 2363) return MAYBE_NO_OPERATORS;
+  // `(pred == y).sum()`: == compared the two objects (a boolean), not their elements (a porter's pass)
+  if (code === 2339 && /on type 'boolean'/.test(message)) {
+    const cmp = /\(\s*([^()]*?)\s*(===?|!==?)\s*([^()]*?)\s*\)\s*\.?\s*$/.exec(before);
+    if (cmp) return equalityHint(cmp[1], cmp[2], cmp[3]);
+  }
+  // `t == 2`: "This comparison appears to be unintentional because the types 'Tensor' and 'number' have no overlap."
+  if (code === 2367 && /types '(?:Tensor|Parameter)'|and '(?:Tensor|Parameter)'/.test(message)) {
+    const cmp = /^([A-Za-z_$][\w$.]*(?:\([^()]*\))?)\s*(===?|!==?)\s*([^)\s;&|]+)/.exec(at);
+    if (cmp) return equalityHint(cmp[1], cmp[2], cmp[3]);
+  }
   if (code === 2304 || code === 2552) {
     // "Cannot find name 'X'."
     const name = /Cannot find name '(\w+)'/.exec(message)?.[1];
@@ -226,6 +239,16 @@ const DICT_METHODS = new Set(["keys", "items", "values", "get", "update", "pop"]
  * `sd.keys()` on a state_dict (typed Record<string, Tensor>, so its `.keys` reads as an entry):
  * Object.keys and friends; any other: a tensor property called as a method.
  */
+/**
+ * `a == b` on tensors: JavaScript compares the objects (two tensors are never ==, a tensor and a
+ * number never), where PyTorch compares elements. The element-wise methods, named for the operator.
+ */
+function equalityHint(a: string, op: string, b: string): string {
+  const method = op.startsWith("!") ? "ne" : "eq";
+  return `hint: ${op} compares JavaScript objects, not tensor elements (${a} ${op} ${b} is a single boolean, and false for two tensors): `
+    + `use ${a}.${method}(${b}) for the element-wise comparison (a bool tensor: .sum() counts, .all().item() for one boolean); lt, le, gt, ge likewise`;
+}
+
 function calledTensor(name: string, before: string): string {
   const member = name.split(".").pop() ?? name;
   if (name === member && DICT_METHODS.has(member)) {
