@@ -98,6 +98,22 @@ describe("batching", () => {
     };
     expect(run({ num_workers: 2, pin_memory: true })).toEqual(run({}));
   });
+
+  it("the worker options port too (persistent_workers, prefetch_factor, worker_init_fn, timeout), checked with PyTorch's messages", () => {
+    const run = (opts: object) => {
+      manual_seed(7);
+      return batchesOf(new DataLoader(new TensorDataset(arange(50)), { batch_size: 8, shuffle: true, ...opts }));
+    };
+    let called = 0;
+    const init = () => { called++; };
+    expect(run({ num_workers: 2, persistent_workers: true, prefetch_factor: 2, worker_init_fn: init, timeout: 30 })).toEqual(run({}));
+    expect(called).toBe(0); // no worker processes: PyTorch without workers does not call it either
+    const ds = new TensorDataset(arange(8));
+    // PyTorch 2.13's messages (DataLoader(ds, persistent_workers=True), prefetch_factor=2, timeout=-1)
+    expect(() => new DataLoader(ds, { persistent_workers: true })).toThrow("persistent_workers option needs num_workers > 0");
+    expect(() => new DataLoader(ds, { prefetch_factor: 2 })).toThrow("prefetch_factor option could only be specified in multiprocessing.let num_workers > 0 to enable multiprocessing, otherwise set prefetch_factor to None.");
+    expect(() => new DataLoader(ds, { timeout: -1 })).toThrow("timeout option should be non-negative");
+  });
 });
 
 describe("shuffling equals PyTorch's order for the same seed", () => {

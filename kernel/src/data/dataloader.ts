@@ -38,6 +38,17 @@ export interface DataLoaderOptions<B> {
    * lrlab runs on the CPU (PyTorch on a machine without one ignores it too).
    */
   pin_memory?: boolean;
+  /**
+   * The worker options that come with `num_workers` in PyTorch code, accepted so it ports and
+   * checked as PyTorch checks them (a porter's DataLoader line was refused), with no effect: there
+   * are no worker processes. `persistent_workers` and `prefetch_factor` need num_workers > 0;
+   * `worker_init_fn` is not called (PyTorch calls it in each worker, and lrlab loads as PyTorch
+   * does without workers); `timeout` is a non-negative number of seconds.
+   */
+  persistent_workers?: boolean;
+  prefetch_factor?: number | null;
+  worker_init_fn?: ((worker_id: number) => void) | null;
+  timeout?: number;
 }
 
 export class DataLoader<B = any> implements Iterable<B> {
@@ -50,7 +61,8 @@ export class DataLoader<B = any> implements Iterable<B> {
   readonly collate_fn: ((samples: any[]) => B) | null;
 
   constructor(dataset: DatasetLike, options: DataLoaderOptions<B> = {}) {
-    const { batch_size = 1, shuffle = false, drop_last = false, generator = null, sampler = null, collate_fn = null, num_workers = 0, pin_memory = false } = options;
+    const { batch_size = 1, shuffle = false, drop_last = false, generator = null, sampler = null, collate_fn = null, num_workers = 0, pin_memory = false,
+      persistent_workers = false, prefetch_factor = null, worker_init_fn = null, timeout = 0 } = options;
     const n = datasetLength(dataset);
     if (batch_size !== null && (typeof batch_size !== "number" || !Number.isInteger(batch_size) || batch_size <= 0)) {
       throw new RangeError(`batch_size should be a positive integer value, but got batch_size=${String(batch_size)}`);
@@ -62,6 +74,17 @@ export class DataLoader<B = any> implements Iterable<B> {
     }
     if (typeof pin_memory !== "boolean") throw new TypeError(`pin_memory must be true or false, got ${String(pin_memory)}`);
     if (!(Number.isInteger(num_workers) && num_workers >= 0)) throw new RangeError(`num_workers must be a non-negative integer, got ${String(num_workers)}`);
+    // PyTorch's checks and messages for the worker options (they change nothing here)
+    if (typeof timeout !== "number" || !(timeout >= 0)) throw new RangeError("timeout option should be non-negative");
+    if (typeof persistent_workers !== "boolean") throw new TypeError(`persistent_workers must be true or false, got ${String(persistent_workers)}`);
+    if (persistent_workers && num_workers === 0) throw new RangeError("persistent_workers option needs num_workers > 0");
+    if (prefetch_factor !== null && num_workers === 0) {
+      throw new RangeError("prefetch_factor option could only be specified in multiprocessing.let num_workers > 0 to enable multiprocessing, otherwise set prefetch_factor to None.");
+    }
+    if (prefetch_factor !== null && !(Number.isInteger(prefetch_factor) && prefetch_factor >= 0)) {
+      throw new RangeError(`prefetch_factor must be a non-negative integer or null, got ${String(prefetch_factor)}`);
+    }
+    if (worker_init_fn !== null && typeof worker_init_fn !== "function") throw new TypeError(`worker_init_fn must be a function or null, got ${typeof worker_init_fn}`);
     this.dataset = dataset;
     this.batch_size = batch_size;
     this.drop_last = drop_last;
