@@ -7,7 +7,10 @@
  */
 import { describe, expect, it } from "vitest";
 import * as torch from "../../kernel/src/index";
-import fixture from "../fixtures/tensor/sort_ties.json";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+
+const fixture = JSON.parse(readFileSync(join(__dirname, "../fixtures/tensor/sort_ties.json"), "utf8"));
 
 interface Case { x: (number | null)[]; shape: number[]; dim: number; descending: boolean; stable: boolean; indices: number[] }
 

@@ -630,8 +630,8 @@ export class Tensor {
   reshape_as(other: Tensor): Tensor {
     return V.reshape(this, other.shape);
   }
-  /** Merges dims start_dim..end_dim (all by default) into one. */
-  flatten(start_dim?: number, end_dim?: number): Tensor {
+  /** Merges dims start_dim..end_dim (all by default) into one; `flatten({ start_dim: 1 })` as Python's keyword. */
+  flatten(start_dim?: number | V.FlattenOptions, end_dim?: number): Tensor {
     return V.flatten(this, start_dim, end_dim);
   }
   /** Splits dim `dim` into `sizes`. */

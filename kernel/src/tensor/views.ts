@@ -68,9 +68,23 @@ export function view(x: Tensor, ...shape: ShapeArgs): Tensor {
   return alias(x, infer_shape(flat_args(shape, "view"), x.numel()), "ViewBackward0");
 }
 
-/** Merges dims start_dim..end_dim into one. */
-export function flatten(x: Tensor, start_dim = 0, end_dim = -1): Tensor {
+/** `flatten`'s keyword form, Python's `start_dim=1`: `flatten(x, { start_dim: 1 })`. */
+export interface FlattenOptions {
+  start_dim?: number;
+  end_dim?: number;
+}
+
+/** Merges dims start_dim..end_dim into one: `flatten(x, start_dim = 0, end_dim = -1)` or `flatten(x, { start_dim, end_dim })`. */
+export function flatten(x: Tensor, start_dim: number | FlattenOptions = 0, end_dim = -1): Tensor {
   check(x, "flatten");
+  if (typeof start_dim === "object" && start_dim !== null) {
+    const o = start_dim;
+    const bad = Object.keys(o).filter((k) => k !== "start_dim" && k !== "end_dim");
+    if (bad.length > 0) throw new TypeError(`flatten() got an unexpected keyword argument '${bad[0]}' (valid: start_dim, end_dim)`);
+    end_dim = o.end_dim ?? -1;
+    start_dim = o.start_dim ?? 0;
+  }
+  if (typeof start_dim !== "number") throw new TypeError(`flatten(): start_dim must be an int, got ${start_dim === null ? "null" : typeof start_dim}`);
   if (x.dim() === 0) return alias(x, [1], "ViewBackward0");
   const s = wrap_dim(start_dim, x.dim());
   const e = wrap_dim(end_dim, x.dim());
