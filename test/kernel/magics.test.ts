@@ -521,12 +521,19 @@ train(inCellOpt, 3);
     const r = await k.execute("%lr_schedule SequentialLR milestones=[5] --steps 25");
     expect(r.reply.content.ename).toBe("UsageError");
     // the example is the user's run: its --steps, and the main scheduler over the steps after the warm-up
-    expect(r.reply.content.evalue).toMatch(/\{ T_max: 20 \}\); return .*\}, \{ steps: 25 \}\)$/m);
+    expect(r.reply.content.evalue).toMatch(/\{ T_max: 20 \}\); return .*\}, \{ steps: 25, lr: 0\.1 \}\)$/m);
     const code = /\n {2}(lrlab\.preview\(.*)$/m.exec(r.reply.content.evalue)?.[1];
     expect(code).toBeDefined();
     const run = await k.execute(code!);
     expect(run.reply.content.status).toBe("ok");
     expect(resultText(run)).toMatch(/SequentialLR/);
+    // the line's schedulers, milestones and --lr are the example's (it wrote milestones [5] and lr 0.1 whatever they were: a porter's pass)
+    const given = await k.execute("%lr_schedule SequentialLR schedulers=[LinearLR,CosineAnnealingLR] milestones=[50] --steps 192 --lr 0.003");
+    const givenCode = /\n {2}(lrlab\.preview\(.*)$/m.exec(given.reply.content.evalue)?.[1];
+    expect(givenCode).toBe("lrlab.preview((opt) => { const s0 = new torch.optim.lr_scheduler.LinearLR(opt, { start_factor: 0.1, total_iters: 50 }); "
+      + "const s1 = new torch.optim.lr_scheduler.CosineAnnealingLR(opt, { T_max: 142 }); "
+      + "return new torch.optim.lr_scheduler.SequentialLR(opt, { schedulers: [s0, s1], milestones: [50] }); }, { steps: 192, lr: 0.003 })");
+    expect((await k.execute(givenCode!)).reply.content.status).toBe("ok");
     const chained = await k.execute("%lr_schedule ChainedScheduler --steps 10");
     expect(chained.reply.content.evalue).toMatch(/ChainedScheduler combines other schedulers/);
     const chainedCode = /\n {2}(lrlab\.preview\(.*)$/m.exec(chained.reply.content.evalue)?.[1];

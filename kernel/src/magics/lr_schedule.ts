@@ -386,6 +386,42 @@ function checkLine(a: ParsedArgs, usage: string): string {
   return name;
 }
 
+/**
+ * SequentialLR and ChainedScheduler take scheduler objects, which key=value cannot write: the
+ * error gives the preview in code, built from what the line gave (--steps, --lr, milestones=,
+ * schedulers=[LinearLR,CosineAnnealingLR]); it ignored them and wrote milestones [5] and lr 0.1
+ * whatever the line said (a porter's pass).
+ */
+function combinedExample(name: string, a: ParsedArgs): string {
+  const steps = Number.isInteger(a.flags.steps) && (a.flags.steps as number) > 1 ? a.flags.steps as number : 50;
+  const kv = new Map(a.kv);
+  const given = kv.get("milestones");
+  const milestones = ((Array.isArray(given) ? given : typeof given === "number" ? [given] : []) as unknown[]).filter((m): m is number => typeof m === "number" && Number.isInteger(m) && m > 0 && m < steps);
+  const sequential = name === "SequentialLR";
+  // the schedulers the line named (schedulers=[LinearLR,CosineAnnealingLR]), else warm-up then cosine
+  const listed = String(kv.get("schedulers") ?? "").replace(/[[\]\s]/g, "").split(",").filter((n) => schedulerNames().includes(n));
+  const names = listed.length >= 2 ? listed : ["LinearLR", "CosineAnnealingLR"];
+  const bounds = sequential ? (milestones.length === names.length - 1 ? milestones : names.slice(1).map((_, i) => Math.max(1, Math.round(((i + 1) * steps) / (10 * names.length))))) : [];
+  const spans = names.map((_, i) => (sequential ? (bounds[i] ?? steps) - (bounds[i - 1] ?? 0) : steps));
+  const make = (n: string, span: number): string => {
+    const opts: Record<string, string> = {
+      LinearLR: `start_factor: 0.1, total_iters: ${span}`, ConstantLR: `factor: 0.1, total_iters: ${span}`, CosineAnnealingLR: `T_max: ${span}`,
+      ExponentialLR: "gamma: 0.95", StepLR: `step_size: ${Math.max(1, Math.round(span / 3))}, gamma: 0.5`, PolynomialLR: `total_iters: ${span}, power: 1`,
+    };
+    return `new torch.optim.lr_scheduler.${n}(opt, { ${opts[n] ?? "/* its options */"} })`;
+  };
+  const vars = names.map((_, i) => `s${i}`);
+  const decls = names.map((n, i) => `const ${vars[i]} = ${make(n, spans[i])}; `).join("");
+  const combined = sequential
+    ? `new torch.optim.lr_scheduler.SequentialLR(opt, { schedulers: [${vars.join(", ")}], milestones: [${bounds.join(", ")}] })`
+    : `new torch.optim.lr_scheduler.ChainedScheduler([${vars.join(", ")}])`;
+  // --lr is a number, or a list (one param group per value)
+  const lrs = (Array.isArray(a.flags.lr) ? a.flags.lr : [a.flags.lr]).map(Number).filter((v) => Number.isFinite(v));
+  const lr = lrs.length === 0 ? "" : `, lr: ${lrs.length === 1 ? lrs[0] : `[${lrs.join(", ")}]`}`;
+  return `${name} combines other schedulers, which a magic line cannot build; preview it in code (the schedulers' options are examples: give yours):\n`
+    + `  lrlab.preview((opt) => { ${decls}return ${combined}; }, { steps: ${steps}${lr} })`;
+}
+
 function build(a: ParsedArgs, options: Record<string, unknown>, label: string, usage: string) {
   const names = schedulerNames();
   const name = checkLine(a, usage);
@@ -402,16 +438,7 @@ function build(a: ParsedArgs, options: Record<string, unknown>, label: string, u
     throw new MagicError(`--optimizer ${optimizer}: a preview simulates on ${optimizerNames().join(", ")}`
       + " (the optimizer decides only which momentum a cycling scheduler moves)", usage);
   }
-  if (COMBINED.has(name)) {
-    // they take scheduler objects, which key=value cannot write; the example uses the line's --steps
-    const userSteps = Number.isInteger(a.flags.steps) && (a.flags.steps as number) > 5 ? a.flags.steps as number : 50;
-    const combined = name === "SequentialLR"
-      ? "new torch.optim.lr_scheduler.SequentialLR(opt, { schedulers: [warmup, main], milestones: [5] })"
-      : "new torch.optim.lr_scheduler.ChainedScheduler([warmup, main])";
-    throw new MagicError(`${name} combines other schedulers, which a magic line cannot build; preview it in code:\n`
-      + "  lrlab.preview((opt) => { const warmup = new torch.optim.lr_scheduler.LinearLR(opt, { start_factor: 0.1, total_iters: 5 }); "
-      + `const main = new torch.optim.lr_scheduler.CosineAnnealingLR(opt, { T_max: ${Math.max(1, userSteps - 5)} }); return ${combined}; }, { steps: ${userSteps} })`, usage);
-  }
+  if (COMBINED.has(name)) throw new MagicError(combinedExample(name, a), usage);
   // --metrics: what ReduceLROnPlateau.step(metrics) receives at each step, and nothing else
   const metricsText = a.flags.metrics as string[] | undefined;
   let metrics: number[] | undefined;
