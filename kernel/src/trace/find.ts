@@ -83,6 +83,7 @@ import { withoutTracing } from "./suspend";
 import { with_cleanup } from "../interrupt_cleanup";
 import { deepCopyState } from "../optim/optimizer";
 import { default_generator } from "../random/generator";
+import { groupLabel } from "./group_label";
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 
@@ -480,14 +481,6 @@ function rateValue(lr: unknown): number {
   return t !== null && typeof t === "object" && typeof t.item === "function" ? Number(t.item()) : NaN;
 }
 
-/** The dotted module path all the names start with ("encoder.layer" for encoder.layer.weight, encoder.layer.bias); "" when none. */
-function commonPath(names: readonly string[]): string {
-  const parts = names.map((k) => k.split("."));
-  const out: string[] = [];
-  for (let i = 0; i < parts[0].length - 1 && parts.every((p) => p.length - 1 > i && p[i] === parts[0][i]); i++) out.push(parts[0][i]);
-  return out.join(".");
-}
-
 /**
  * The optimizer's groups with their rates (ratio 1 until find() sets it) and labels: a group's
  * `name` key, else its parameters' names (its param_names, else the model's named_parameters()):
@@ -505,20 +498,10 @@ function sweptGroups(groups: FindableOptimizer["param_groups"], model: FindOptio
     }
   }
   return groups.map((g) => {
-    let label: string | null = typeof g.name === "string" && g.name !== "" ? g.name : null;
-    if (label === null && groups.length > 1) {
-      const own: string[] = Array.isArray(g.param_names) && g.param_names.length === g.params.length ? g.param_names
+    const own: string[] = groups.length < 2 ? []
+      : Array.isArray(g.param_names) && g.param_names.length === g.params.length ? g.param_names
         : names !== null && g.params.every((p) => names!.has(p)) ? g.params.map((p) => names!.get(p)!) : [];
-      // the module they all belong to ("emb" for emb.weight and emb.bias), unless it is only a number (Sequential's "0")
-      const common = own.length > 1 ? commonPath(own) : "";
-      if (common !== "" && !/^\d+$/.test(common.split(".").pop()!)) label = common;
-      else if (own.length > 0 && own.length <= 2) label = own.join(", ");
-      else if (own.length > 2) {
-        const tops = [...new Set(own.map((k) => k.split(".")[0]))];
-        label = `${tops.slice(0, 3).join(", ")}${tops.length > 3 ? ", …" : ""}: ${own.length} tensors`;
-      }
-    }
-    return { lr: rateValue(g.lr), ratio: 1, label };
+    return { lr: rateValue(g.lr), ratio: 1, label: groupLabel(g.name, own) };
   });
 }
 

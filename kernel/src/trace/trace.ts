@@ -39,6 +39,7 @@ import { BoundedSeries, DEFAULT_CAPACITY, SeriesSet, type SeriesJSON } from "./s
 import { suspended } from "./suspend";
 import { closeMatches } from "../close_matches";
 import { append_dropped_message, find_run, new_run_note, saveNamedTrace } from "./runs";
+import { groupLabel } from "./group_label";
 import { continuedTrace, layoutOf, optionDifference, type Layout } from "./append";
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -1350,6 +1351,7 @@ export class Trace implements Plottable {
     // state, is NaN, and the line read "lr_projected —, ... lr_preconditioned median NaN".
     let nonFinite: number | null = null;
     const val = (x: number | null): string => (x !== null && !Number.isFinite(x) ? "—" : fmt(x));
+    const titles = this.groupTitles();
     this.lastGroups.forEach((m, gi) => {
       if (!m) return;
       const shown = [m.lr, m.lr_projected, m.lr_per_sample, m.lr_realized, m.update_ratio, m.lr_preconditioned?.q50 ?? null];
@@ -1362,7 +1364,7 @@ export class Trace implements Plottable {
         `update_ratio ${val(m.update_ratio)}`,
       ];
       if (m.lr_preconditioned) parts.push(`lr_preconditioned median ${val(m.lr_preconditioned.q50)}`);
-      lines.push(`  group ${gi}: ${parts.join(", ")}`);
+      lines.push(`  group ${gi}${titles[gi] ?? ""}: ${parts.join(", ")}`);
       // a scheduled run's last step is its annealed tail, a noisy run's one draw: medians over the run too
       const map = this.groupSeries[gi];
       const run = map ? overTheRun(map.get("lr"), map.get("lr_projected"), map.get("update_ratio")) : null;
@@ -1393,6 +1395,31 @@ export class Trace implements Plottable {
     }
     lines.push(this.diverged_at ? `  diverged at step ${this.diverged_at.step} (lr ${fmt(this.diverged_at.lr)})` : notDivergedLine(this.lossView(), this.lastLoss, this.lastGroups));
     return lines;
+  }
+
+  /**
+   * Per group, what the summary says after "group 1": its label (group_label.ts: its `name` key,
+   * else its parameters' names) and the hyper-parameters in which the groups differ (lr is on the
+   * line already): " (no_decay; weight_decay 0)". "" when there is nothing to tell.
+   */
+  private groupTitles(): string[] {
+    const groups = (this.optimizer?.param_groups ?? []) as Record<string, unknown>[];
+    const n = this.lastGroups.length;
+    const shown = (v: unknown): string | null => (typeof v === "number" ? fmt(v) : typeof v === "boolean" || typeof v === "string" ? String(v)
+      : Array.isArray(v) && v.every((x) => typeof x === "number") ? `[${v.map((x) => fmt(x)).join(", ")}]` : null);
+    const SKIP = new Set(["params", "param_names", "name", "lr", "initial_lr"]);
+    const keys = [...new Set(groups.flatMap((g) => Object.keys(g)))].filter((k) => !SKIP.has(k));
+    const differing = groups.length > 1 ? keys.filter((k) => new Set(groups.map((g) => JSON.stringify(g[k] ?? null))).size > 1) : [];
+    const titles: string[] = [];
+    for (let gi = 0; gi < n; gi++) {
+      const g = groups[gi] ?? {};
+      const names = this.positions?.[gi] ?? [];
+      // the trace's own names only when they are real ones (not its "1.0" placeholders)
+      const real = n > 1 && names.length > 0 && names.every((name, i) => name !== `${gi}.${i}`) ? names : [];
+      const parts = [groupLabel(g.name, real), ...differing.map((k) => (shown(g[k]) === null ? null : `${k} ${shown(g[k])}`))].filter((x): x is string => x !== null);
+      titles.push(parts.length > 0 ? ` (${parts.join("; ")})` : "");
+    }
+    return titles;
   }
 
   /** The display bundle (plot/bundle): lrlab payload, plotly, SVG, text. */
