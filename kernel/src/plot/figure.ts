@@ -50,7 +50,7 @@
 import type { Bucket } from "../trace/series";
 import { closeMatches } from "../close_matches";
 import { DEFAULT_DIGITS, downsample, downsampleAligned, exactLine, SET_DIGITS, spansOf, stairs, type Points } from "./downsample";
-import { elementwiseNote } from "./notes";
+import { elementwiseNote, preconditionedNote } from "./notes";
 import type { Marker, MetricInfo, PlotNote, PlotPayload, Series } from "./payload";
 
 /** Every metric a figure may show, in display order, with its label and default axis. */
@@ -568,6 +568,8 @@ export function make_figure(sources: readonly FigureSource[], options: FigureOpt
   const notes = sources.flatMap((src) => src.notes ?? []).filter((n) => n.metrics.some((m) => present.has(m)));
   const outliers = elementwiseNote(payload);
   if (outliers) notes.push(outliers);
+  const factorOutliers = preconditionedNote(payload);
+  if (factorOutliers) notes.push(factorOutliers);
   if (notes.length > 0) payload.notes = notes;
   const summary: string[] = [payload.title];
   for (const src of sources) for (const line of src.summary ?? []) summary.push(line);

@@ -81,7 +81,37 @@ export function roundingNote(p: unknown, src: FigureSource, who = ""): PlotNote 
 
 /** The element-wise outlier note of a payload's ρ lines (file comment), or null. */
 export function elementwiseNote(payload: Pick<PlotPayload, "series" | "kind">): PlotNote | null {
-  const lines = payload.series.filter((s) => s.metric === "lr_elementwise" && !s.param && s.max);
+  const o = outlierParts(payload, "lr_elementwise");
+  if (o === null) return null;
+  const { parts, widest, lowest } = o;
+  const hi = BAND_CUT * widest;
+  const lo = Math.max(lowest, -hi);
+  return {
+    metrics: ["lr_elementwise"],
+    text: `element-wise band: ${parts.join("; ")}: at least 5% of the elements take their step on a gradient near zero (ρ = −Δ/g grows as g → 0); a linear axis cuts the band at ${noteNumber(hi)}`,
+    band_range: [lo < hi ? lo : -hi, hi],
+  };
+}
+
+/**
+ * The same for the optimizer's factor (lr_preconditioned): Adam's γ/(√v̂ + ε) of an element whose
+ * gradient is float noise (a conv bias before BatchNorm: ~1e-10) is ~γ/ε, and a q95 of 1e6 over a
+ * median of 1 read as a confusing band with no word (a porter's pass). No cut: the panel is on a
+ * log axis, where the band is readable.
+ */
+export function preconditionedNote(payload: Pick<PlotPayload, "series" | "kind">): PlotNote | null {
+  const o = outlierParts(payload, "lr_preconditioned");
+  if (o === null) return null;
+  return {
+    metrics: ["lr_preconditioned"],
+    text: `preconditioned band: ${o.parts.join("; ")}: at least 5% of the elements have a second moment near zero, so the optimizer's factor `
+      + "γ/(√v̂+ε) nears γ/ε there: parameters whose gradient is ~0 (a bias before a norm layer, unused rows); per_param: true (--per-param) names them",
+  };
+}
+
+/** Per line of `metric` whose band top exceeds OUTLIER_RATIO × its median's largest |value|: what to say; null when none does. */
+function outlierParts(payload: Pick<PlotPayload, "series" | "kind">, metric: string): { parts: string[]; widest: number; lowest: number } | null {
+  const lines = payload.series.filter((s) => s.metric === metric && !s.param && s.max);
   if (lines.length === 0) return null;
   const names = new Set(payload.series.map((s) => s.name));
   const groups = new Set(payload.series.filter((s) => s.group !== null).map((s) => s.group));
@@ -103,12 +133,5 @@ export function elementwiseNote(payload: Pick<PlotPayload, "series" | "kind">): 
     const who = [names.size > 1 || payload.kind === "compare" ? s.name : "", groups.size > 1 && s.group !== null ? `group ${s.group}` : ""].filter(Boolean).join(" · ");
     parts.push(`${who ? `${who}: ` : ""}q95 up to ${noteNumber(top)}, ${noteNumber(top / med)}× the median's largest |value| ${noteNumber(med)} (${points} of ${s.x.length} points)`);
   }
-  if (parts.length === 0) return null;
-  const hi = BAND_CUT * widest;
-  const lo = Math.max(lowest, -hi);
-  return {
-    metrics: ["lr_elementwise"],
-    text: `element-wise band: ${parts.join("; ")}: at least 5% of the elements take their step on a gradient near zero (ρ = −Δ/g grows as g → 0); a linear axis cuts the band at ${noteNumber(hi)}`,
-    band_range: [lo < hi ? lo : -hi, hi],
-  };
+  return parts.length === 0 ? null : { parts, widest, lowest };
 }
