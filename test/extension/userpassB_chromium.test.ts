@@ -72,7 +72,8 @@ describe("hovers", () => {
     await page().screenshot({ path: join(SHOTS, "hover-plateau.png") });
     expect(text).toContain("ReduceLROnPlateau");
     expect(text).not.toContain("...");
-    expect(text).toMatch(/^step 7 · (configured )?lr 0\.05 · ReduceLROnPlateau/);
+    // a schedule preview's x axis is "scheduler step" (scheduler.step() calls)
+    expect(text).toMatch(/^scheduler step 7 · (configured )?lr 0\.05 · ReduceLROnPlateau/);
   }, 60_000);
 });
 
