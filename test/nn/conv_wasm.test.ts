@@ -36,6 +36,8 @@ const CASES: [string, () => Module, number[]][] = [
   ["padding larger than the kernel's reach (whole rows of zeros)", () => new nn.Conv2d(2, 3, 2, { padding: 3 }), [2, 2, 6, 7]],
   ["conv1d, strided", () => new nn.Conv1d(3, 5, 3, { padding: 2, stride: 2 }), [4, 3, 40]],
   ["a batch split into chunks (over 2^22 column entries)", () => new nn.Conv2d(3, 4, 3, { bias: false }), [48, 3, 64, 64]],
+  // 3·7·9 = 189 output positions: the module's bias addition (add_cols) ends on a part vector
+  ["an odd number of output positions, with a bias", () => new nn.Conv2d(3, 5, 3), [3, 3, 9, 11]],
 ];
 
 afterEach(() => {

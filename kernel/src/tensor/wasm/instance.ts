@@ -21,8 +21,8 @@ type Fn6 = (a: number, b: number, c: number, d: number, e: number, f: number) =>
 type Fn9 = (a: number, b: number, c: number, d: number, e: number, f: number, g: number, h: number, i: number) => void;
 
 export interface WasmExports {
-  pack_a_f32: Fn6; pack_b_f32: Fn6; macro_f32: Fn9; add_rows_f32: Fn4; relu_f32: Fn3; relu_bwd_f32: Fn4; im2col_f32: Fn3; col2im_f32: Fn3;
-  pack_a_f64: Fn6; pack_b_f64: Fn6; macro_f64: Fn9; add_rows_f64: Fn4; relu_f64: Fn3; relu_bwd_f64: Fn4; im2col_f64: Fn3; col2im_f64: Fn3;
+  pack_a_f32: Fn6; pack_b_f32: Fn6; macro_f32: Fn9; add_rows_f32: Fn4; relu_f32: Fn3; relu_bwd_f32: Fn4; im2col_f32: Fn3; col2im_f32: Fn3; add_cols_f32: Fn4;
+  pack_a_f64: Fn6; pack_b_f64: Fn6; macro_f64: Fn9; add_rows_f64: Fn4; relu_f64: Fn3; relu_bwd_f64: Fn4; im2col_f64: Fn3; col2im_f64: Fn3; add_cols_f64: Fn4;
 }
 
 export interface WasmInstance {
