@@ -534,6 +534,12 @@ train(inCellOpt, 3);
       + "const s1 = new torch.optim.lr_scheduler.CosineAnnealingLR(opt, { T_max: 142 }); "
       + "return new torch.optim.lr_scheduler.SequentialLR(opt, { schedulers: [s0, s1], milestones: [50] }); }, { steps: 192, lr: 0.003 })");
     expect((await k.execute(givenCode!)).reply.content.status).toBe("ok");
+    // and for a scheduler the notebook built (a porter's pass found no way): preview the object
+    expect(given.reply.content.evalue).toMatch(/\nor, for a scheduler your code already built: lrlab\.preview\(scheduler, \{ steps: 192 \}\)/);
+    const built = await k.execute("const o_pv = new torch.optim.SGD([new torch.nn.Parameter(torch.zeros(1))], { lr: 0.1 });\n"
+      + "const s_pv = new torch.optim.lr_scheduler.StepLR(o_pv, { step_size: 2, gamma: 0.5 });\n"
+      + "const pv = lrlab.preview(s_pv, { steps: 6 });\n[pv.lrs[0].join(','), o_pv.param_groups[0].lr]");
+    expect(resultText(built)).toBe("[ '0.1,0.1,0.05,0.05,0.025,0.025', 0.1 ]");
     const chained = await k.execute("%lr_schedule ChainedScheduler --steps 10");
     expect(chained.reply.content.evalue).toMatch(/ChainedScheduler combines other schedulers/);
     const chainedCode = /\n {2}(lrlab\.preview\(.*)$/m.exec(chained.reply.content.evalue)?.[1];

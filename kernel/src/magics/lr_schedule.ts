@@ -419,7 +419,8 @@ function combinedExample(name: string, a: ParsedArgs): string {
   const lrs = (Array.isArray(a.flags.lr) ? a.flags.lr : [a.flags.lr]).map(Number).filter((v) => Number.isFinite(v));
   const lr = lrs.length === 0 ? "" : `, lr: ${lrs.length === 1 ? lrs[0] : `[${lrs.join(", ")}]`}`;
   return `${name} combines other schedulers, which a magic line cannot build; preview it in code (the schedulers' options are examples: give yours):\n`
-    + `  lrlab.preview((opt) => { ${decls}return ${combined}; }, { steps: ${steps}${lr} })`;
+    + `  lrlab.preview((opt) => { ${decls}return ${combined}; }, { steps: ${steps}${lr} })\n`
+    + `or, for a scheduler your code already built: lrlab.preview(scheduler, { steps: ${steps} }) (stepped on its own optimizer, then put back as it was)`;
 }
 
 function build(a: ParsedArgs, options: Record<string, unknown>, label: string, usage: string) {
