@@ -62,10 +62,6 @@ export function describe(x: unknown): string {
   return x === null ? "null" : typeof x;
 }
 
-export function checkSize(list: readonly unknown[], where: string): number[] {
-  return check_size(list, where);
-}
-
 /** `f(2, 3)`, `f([2, 3])`, either optionally followed by an options object. */
 export function parseSizeArgs(args: readonly unknown[], where: string): { size: number[]; options: RandomOptions } {
   let list = args;
@@ -76,11 +72,11 @@ export function parseSizeArgs(args: readonly unknown[], where: string): { size: 
   }
   if (list.length === 1 && Array.isArray(list[0])) list = list[0] as unknown[];
   else if (list.length === 0) throw new TypeError(`${where}() missing 1 required positional argument: "size"`);
-  return { size: checkSize(list, where), options };
+  return { size: check_size(list, where), options };
 }
 
 export function sizeOf(size: number | readonly number[], where: string): number[] {
-  return checkSize(typeof size === "number" ? [size] : Array.isArray(size) ? size : [size as never], where);
+  return check_size(typeof size === "number" ? [size] : Array.isArray(size) ? size : [size as never], where);
 }
 
 export function numelOf(size: readonly number[]): number {

@@ -103,18 +103,23 @@ export function sort(x: Tensor, dim: number | SortOptions = -1, descending = fal
  * only, NaN the largest (first when descending).
  */
 function unstableOrder(descending: boolean): Arrange {
-  return (order, at) => {
-    const less = descending
-      ? (p: number, q: number): boolean => {
-          const a = at(p), b = at(q);
-          return a > b || (a !== a && b === b);
-        }
-      : (p: number, q: number): boolean => {
-          const a = at(p), b = at(q);
-          return a < b || (b !== b && a === a);
-        };
-    introsort(order, less);
-  };
+  return (order, at) => introsort(order, valueLess(descending, at));
+}
+
+/**
+ * PyTorch's CPU comparator on values only (ties compare equal): p before q when its value is
+ * larger (`first_largest`, NaN first) or smaller (NaN last). sort's and topk's.
+ */
+function valueLess(firstLargest: boolean, at: (p: number) => number): (p: number, q: number) => boolean {
+  return firstLargest
+    ? (p, q) => {
+        const a = at(p), b = at(q);
+        return a > b || (a !== a && b === b);
+      }
+    : (p, q) => {
+        const a = at(p), b = at(q);
+        return a < b || (b !== b && a === a);
+      };
 }
 
 export function argsort(x: Tensor, dim: number | SortOptions = -1, descending = false, stable = false): Tensor {
@@ -148,17 +153,7 @@ export function topk(x: Tensor, k: number, dim: number | TopkOptions = -1, large
     if (k === 0) return;
     // PyTorch's comparator: a before b when a > b (largest; < for smallest), NaN before numbers
     // for largest and after them for smallest; ties compare as equal.
-    const less = big
-      ? (p: number, q: number): boolean => {
-          const a = at(p);
-          const b = at(q);
-          return a > b || (a !== a && b === b);
-        }
-      : (p: number, q: number): boolean => {
-          const a = at(p);
-          const b = at(q);
-          return b > a || (b !== b && a === a);
-        };
+    const less = valueLess(big, at);
     if (k * 64 <= order.length) {
       // std::partial_sort(first, first + k, last)
       heap_select(order, 0, k, order.length, less);
