@@ -96,6 +96,13 @@ buildAddon({
   compiler: "cc", compilerName: "C compiler", header: "node_api.h", flags: ["-O2"], libs: ["-lm"],
   without: "float64 normals use lrlab's own log",
 });
+// The tracer's per-element pass with 256-bit SIMD (kernel/native/trace_sums.c): optional, needs a C
+// compiler and Node's headers; without it (or on a processor without AVX2) the WebAssembly pass runs.
+buildAddon({
+  what: "kernel/native tracer pass", source: "trace_sums.c", output: "trace_sums.node", stampName: ".lrlab-trace-sums-stamp",
+  compiler: "cc", compilerName: "C compiler", header: "node_api.h", flags: ["-O2"],
+  without: "the tracer sums in WebAssembly (~3× slower on a large model)",
+});
 // The kernel's heap-limit guard (kernel/native/heap_limit.cc): V8's API, so C++ and Node's own
 // headers; optional: without it a cell that fills the JavaScript heap ends the kernel's process.
 buildAddon({

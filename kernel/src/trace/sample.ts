@@ -22,6 +22,7 @@
 import type { Storage } from "../tensor/tensor";
 import { counts, factorAt, factorOf, factorRange, factorX, factorXRange, type FactorView, type XRange } from "./preconditioned";
 import { constantQuantiles, SAMPLE_SEED, SAMPLE_SIZE, summarize, summarizeDecreasing, xorshift32, type Quantiles } from "./quantiles";
+import { native_rho_gather } from "./native_sums";
 import type { StepSums } from "./sums";
 
 /** The arrays of one parameter: θ_t, g_t (snapshots) and θ_{t+1}. */
@@ -100,6 +101,15 @@ export function rhoQuantiles(parts: readonly ElementPart[], sums: StepSums): Qua
     // of the draws have g ≠ 0
     const idx = strata(N, Math.floor((SAMPLE_SIZE * N) / M));
     ensure(idx.length);
+    const gather = native_rho_gather();
+    if (gather !== null) {
+      // the same reads and float64 operations in native code: each draw is a cache miss or two on a
+      // large model, which the JavaScript loop below pays with its per-element costs on top
+      const arrays: Storage[] = [];
+      for (const p of parts) arrays.push(p.theta, p.grad, p.after);
+      const m = gather(arrays, idx, buf);
+      if (m > 0) return summarize(buf, m, min, max);
+    }
     let m = 0, k = 0, start = 0, end = parts[0].theta.length;
     for (let j = 0; j < idx.length; j++) {
       const u = idx[j];

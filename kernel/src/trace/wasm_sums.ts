@@ -23,6 +23,7 @@
  * ~0.21 ms here, plus the copy of θ_{t+1}.
  */
 import { wasm_api, type WasmMemory } from "../wasm_host";
+import { bytesOf, native_pass } from "./native_sums";
 import { TINY, underflows, type StepSums } from "./sums";
 
 /* eslint-disable no-bitwise */
@@ -248,7 +249,9 @@ export interface WasmPlace {
 
 /**
  * The module's pass over one parameter placed at `w` (n elements, pads zeroed), with its output
- * block at byte `out`: the sums into `s` (reset by the caller). Returns false when a sum is not
+ * block at byte `out`: the sums into `s` (reset by the caller). The native pass (native_sums.ts:
+ * the same block, 256-bit vectors, ~3× faster) runs instead where it was built and the processor
+ * has AVX2. Returns false when a sum is not
  * finite (non-finite values, or an overflow) or underflowed: the caller redoes the careful JS
  * pass (sums.ts).
  */
@@ -258,7 +261,10 @@ export function wasmSums(mod: SumsModule, w: WasmPlace, n: number, out: number, 
   o[12] = o[13] = Infinity;
   o[14] = o[15] = -Infinity;
   o[16] = o[17] = 0;
-  (w.f32 ? mod.sums_f32 : mod.sums_f64)(w.theta, w.after, w.grad, w.padded, out);
+  const nat = native_pass();
+  if (nat === null || !nat(bytesOf(mod.memory.buffer), w.f32, w.theta, w.after, w.grad, w.padded, out)) {
+    (w.f32 ? mod.sums_f32 : mod.sums_f64)(w.theta, w.after, w.grad, w.padded, out);
+  }
   // the module sums e = θ − a = −d: Σ e·g and Σ θ·e come out negated, exactly (0 − x: a zero
   // sum stays +0, as the direct sums give)
   s.dg = 0 - (o[0] + o[1]);

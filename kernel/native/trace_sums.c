@@ -1,0 +1,296 @@
+/*
+ * The tracer's per-element pass (kernel/src/trace/sums.ts `accumulate`) with 256-bit SIMD and fused
+ * multiply-adds, for large parameters (kernel/src/trace/native_sums.ts).
+ *
+ * Why: the WebAssembly pass (wasm_sums.ts) has 128-bit vectors, two float64 lanes, and no fused
+ * multiply-add. Six float64 sums, the extremes of ρ and a count take it ~1 ns an element: 0.2 ms a
+ * step for a 784-256-10 MLP, the whole of the tracer's 10% budget. Four lanes and an FMA per sum
+ * take the same pass ~3× less (bench/NOTES.md, "Session 19").
+ *
+ * The same numbers as the WebAssembly pass, up to the order of the additions:
+ * - θ, θ_{t+1} and g are float32 or float64 values; float32 ones are converted to float64 exactly;
+ * - e = θ − a is one float64 subtraction, as there;
+ * - a product of two float32 values is exact in float64, so a fused multiply-add rounds once where
+ *   a multiply then an add rounds once too: the same sum, element by element. (A product of e,
+ *   whose bits may outnumber float32's, rounds in the multiply there and not here: a rounding-level
+ *   difference, as the order of the lanes is.)
+ * - ρ = e/g is the same correctly rounded division, and its extremes are kept with the comparison
+ *   `r < lo ? r : lo` (MINPD returns its second operand when either is NaN), over the elements with
+ *   g ≠ 0: exactly the same minimum and maximum.
+ *
+ * Exports: level(): "avx2" when this processor runs the fast pass, else "" (then the caller keeps
+ * the WebAssembly pass); sums(memory: Uint8Array, f32: boolean, theta, after, grad, n, out): writes
+ * the output block of wasm_sums.ts at byte `out` of `memory` (nine pairs of float64: the sums −dg,
+ * gg, dd, tt, aa, −td in the first lane of their pair and 0 in the second, ρ's min and max with
+ * ±Infinity in the second lane, and at out + 128 the count of g = 0 as two int64), from the three
+ * arrays at byte offsets theta, after, grad of n elements each (n a multiple of 4, pads zero).
+ * Every offset is checked against the memory's length first: a bad call throws, it never reads
+ * outside.
+ * Built by scripts/setup.mjs with the machine's C compiler; optional: without it (or without AVX2
+ * and FMA) the tracer uses its WebAssembly pass.
+ */
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <node_api.h>
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#define HAVE_X86 1
+#else
+#define HAVE_X86 0
+#endif
+
+typedef struct {
+  double s[6];
+  double lo, hi;
+  int64_t zeros;
+} Sums;
+
+#if HAVE_X86
+__attribute__((target("avx2,fma"))) static double hsum(__m256d v) {
+  double b[4];
+  _mm256_storeu_pd(b, v);
+  return (b[0] + b[1]) + (b[2] + b[3]);
+}
+
+/* The loop body of both types: t, a, g four float64 lanes. */
+#define STEP(t, a, g)                                             \
+  do {                                                            \
+    __m256d e = _mm256_sub_pd(t, a);                              \
+    s0 = _mm256_fmadd_pd(e, g, s0);                               \
+    s1 = _mm256_fmadd_pd(g, g, s1);                               \
+    s2 = _mm256_fmadd_pd(e, e, s2);                               \
+    s3 = _mm256_fmadd_pd(t, t, s3);                               \
+    s4 = _mm256_fmadd_pd(a, a, s4);                               \
+    s5 = _mm256_fmadd_pd(t, e, s5);                               \
+    __m256d gz = _mm256_cmp_pd(g, zero, _CMP_EQ_OQ);              \
+    zeros = _mm256_sub_epi64(zeros, _mm256_castpd_si256(gz));     \
+    __m256d r = _mm256_blendv_pd(_mm256_div_pd(e, g), nan, gz);   \
+    lo = _mm256_min_pd(r, lo);                                    \
+    hi = _mm256_max_pd(r, hi);                                    \
+  } while (0)
+
+#define PASS_BODY(LOAD)                                                              \
+  __m256d s0 = _mm256_setzero_pd(), s1 = s0, s2 = s0, s3 = s0, s4 = s0, s5 = s0;     \
+  __m256d lo = _mm256_set1_pd(INFINITY), hi = _mm256_set1_pd(-INFINITY);             \
+  __m256d zero = _mm256_setzero_pd(), nan = _mm256_set1_pd(NAN);                      \
+  __m256i zeros = _mm256_setzero_si256();                                            \
+  for (size_t i = 0; i < n; i += 4) {                                                \
+    __m256d t = LOAD(th + i), a = LOAD(af + i), g = LOAD(gr + i);                    \
+    STEP(t, a, g);                                                                   \
+  }                                                                                  \
+  o->s[0] = hsum(s0); o->s[1] = hsum(s1); o->s[2] = hsum(s2);                        \
+  o->s[3] = hsum(s3); o->s[4] = hsum(s4); o->s[5] = hsum(s5);                        \
+  double b[4];                                                                       \
+  _mm256_storeu_pd(b, lo);                                                           \
+  o->lo = INFINITY;                                                                  \
+  for (int k = 0; k < 4; k++) o->lo = b[k] < o->lo ? b[k] : o->lo;                   \
+  _mm256_storeu_pd(b, hi);                                                           \
+  o->hi = -INFINITY;                                                                 \
+  for (int k = 0; k < 4; k++) o->hi = b[k] > o->hi ? b[k] : o->hi;                   \
+  int64_t z[4];                                                                      \
+  _mm256_storeu_si256((__m256i *)z, zeros);                                          \
+  o->zeros = z[0] + z[1] + z[2] + z[3];
+
+#define LOAD_F32(p) _mm256_cvtps_pd(_mm_loadu_ps(p))
+#define LOAD_F64(p) _mm256_loadu_pd(p)
+
+__attribute__((target("avx2,fma"))) static void pass_f32(const float *th, const float *af, const float *gr, size_t n, Sums *o) {
+  PASS_BODY(LOAD_F32)
+}
+
+__attribute__((target("avx2,fma"))) static void pass_f64(const double *th, const double *af, const double *gr, size_t n, Sums *o) {
+  PASS_BODY(LOAD_F64)
+}
+
+static int fast(void) {
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+}
+#else
+static int fast(void) { return 0; }
+#endif
+
+static napi_value str(napi_env env, const char *s) {
+  napi_value v;
+  napi_create_string_utf8(env, s, NAPI_AUTO_LENGTH, &v);
+  return v;
+}
+
+static napi_value call_level(napi_env env, napi_callback_info info) {
+  (void)info;
+  return str(env, fast() ? "avx2" : "");
+}
+
+static int offset_arg(napi_env env, napi_value v, int64_t *out) {
+  double d;
+  if (napi_get_value_double(env, v, &d) != napi_ok || !(d >= 0) || d > 9007199254740991.0 || d != floor(d)) return 0;
+  *out = (int64_t)d;
+  return 1;
+}
+
+static napi_value call_sums(napi_env env, napi_callback_info info) {
+  size_t argc = 7;
+  napi_value argv[7];
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 7) {
+    napi_throw_type_error(env, NULL, "sums(memory, f32, theta, after, grad, n, out): 7 arguments expected");
+    return NULL;
+  }
+  napi_typedarray_type type;
+  size_t length;
+  void *data;
+  if (napi_get_typedarray_info(env, argv[0], &type, &length, &data, NULL, NULL) != napi_ok || type != napi_uint8_array) {
+    napi_throw_type_error(env, NULL, "sums: memory must be a Uint8Array over the whole memory");
+    return NULL;
+  }
+  bool f32;
+  int64_t theta, after, grad, n, out;
+  if (napi_get_value_bool(env, argv[1], &f32) != napi_ok || !offset_arg(env, argv[2], &theta) || !offset_arg(env, argv[3], &after) ||
+      !offset_arg(env, argv[4], &grad) || !offset_arg(env, argv[5], &n) || !offset_arg(env, argv[6], &out)) {
+    napi_throw_type_error(env, NULL, "sums: f32 must be a boolean and theta, after, grad, n, out non-negative integers");
+    return NULL;
+  }
+  const int64_t size = f32 ? 4 : 8, len = (int64_t)length;
+  if (n % 4 != 0 || n > len / size || theta % size || after % size || grad % size || out % 8 || theta > len - n * size ||
+      after > len - n * size || grad > len - n * size || out > len - 144) {
+    napi_throw_range_error(env, NULL, "sums: n must be a multiple of 4 and every array (and the 144-byte output) inside the memory, aligned to its type");
+    return NULL;
+  }
+  napi_value result;
+  if (!fast()) {
+    napi_get_boolean(env, false, &result);
+    return result;
+  }
+#if HAVE_X86
+  uint8_t *m = (uint8_t *)data;
+  Sums s;
+  if (f32) pass_f32((const float *)(m + theta), (const float *)(m + after), (const float *)(m + grad), (size_t)n, &s);
+  else pass_f64((const double *)(m + theta), (const double *)(m + after), (const double *)(m + grad), (size_t)n, &s);
+  double block[16];
+  for (int k = 0; k < 6; k++) {
+    block[2 * k] = s.s[k];
+    block[2 * k + 1] = 0;
+  }
+  block[12] = s.lo;
+  block[13] = INFINITY;
+  block[14] = s.hi;
+  block[15] = -INFINITY;
+  int64_t counts[2] = {s.zeros, 0};
+  memcpy(m + out, block, sizeof block);
+  memcpy(m + out + 128, counts, sizeof counts);
+#endif
+  napi_get_boolean(env, true, &result);
+  return result;
+}
+
+
+/* One array of a part: its data and element type. */
+typedef struct {
+  const void *data;
+  int f32;
+} Arr;
+
+static double at(Arr a, size_t i) { return a.f32 ? (double)((const float *)a.data)[i] : ((const double *)a.data)[i]; }
+
+#define MAX_PARTS 4096
+
+/*
+ * rho_gather(parts: (Float32Array | Float64Array)[] (θ_t, g_t, θ_{t+1} of each part in turn),
+ * idx: Int32Array (increasing indices into the parts laid end to end), out: Float64Array): the
+ * number m of drawn elements with g ≠ 0, whose ρ = −(θ_{t+1} − θ_t)/g, the same float64 operations
+ * as sample.ts, are written to out[0..m). The strided reads of sample.ts `rhoQuantiles`, without
+ * the JavaScript loop's per-element costs.
+ */
+static napi_value call_rho_gather(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 3) {
+    napi_throw_type_error(env, NULL, "rho_gather(parts, idx, out): 3 arguments expected");
+    return NULL;
+  }
+  uint32_t count;
+  bool isArray;
+  if (napi_is_array(env, argv[0], &isArray) != napi_ok || !isArray || napi_get_array_length(env, argv[0], &count) != napi_ok || count % 3 != 0 ||
+      count / 3 > MAX_PARTS) {
+    napi_throw_type_error(env, NULL, "rho_gather: parts must be an array of θ, g, θ' typed arrays, three per part");
+    return NULL;
+  }
+  /* per call, not static: the main thread and the tracer's worker thread both call this */
+  size_t parts = count / 3, total = 0;
+  Arr *arrs = malloc(sizeof(Arr) * (count + 1));
+  size_t *lens = malloc(sizeof(size_t) * (parts + 1));
+  if (arrs == NULL || lens == NULL) {
+    free(arrs);
+    free(lens);
+    napi_throw_error(env, NULL, "rho_gather: out of memory");
+    return NULL;
+  }
+  for (uint32_t k = 0; k < count; k++) {
+    napi_value v;
+    napi_typedarray_type type;
+    size_t length;
+    void *data;
+    if (napi_get_element(env, argv[0], k, &v) != napi_ok || napi_get_typedarray_info(env, v, &type, &length, &data, NULL, NULL) != napi_ok ||
+        (type != napi_float32_array && type != napi_float64_array)) {
+      napi_throw_type_error(env, NULL, "rho_gather: every part array must be a Float32Array or a Float64Array");
+      goto fail;
+    }
+    if (k % 3 == 0) lens[k / 3] = length;
+    else if (length != lens[k / 3]) {
+      napi_throw_range_error(env, NULL, "rho_gather: a part's three arrays must have the same length");
+      goto fail;
+    }
+    arrs[k].data = data;
+    arrs[k].f32 = type == napi_float32_array;
+  }
+  for (size_t k = 0; k < parts; k++) total += lens[k];
+  napi_typedarray_type type;
+  size_t nidx, nout;
+  void *pidx, *pout;
+  if (napi_get_typedarray_info(env, argv[1], &type, &nidx, &pidx, NULL, NULL) != napi_ok || type != napi_int32_array ||
+      napi_get_typedarray_info(env, argv[2], &type, &nout, &pout, NULL, NULL) != napi_ok || type != napi_float64_array || nout < nidx) {
+    napi_throw_type_error(env, NULL, "rho_gather: idx must be an Int32Array and out a Float64Array at least as long");
+    goto fail;
+  }
+  const int32_t *idx = (const int32_t *)pidx;
+  double *o = (double *)pout;
+  size_t m = 0, k = 0, start = 0, end = parts > 0 ? lens[0] : 0;
+  int64_t prev = -1;
+  for (size_t j = 0; j < nidx; j++) {
+    int64_t u = idx[j];
+    if (u <= prev || (size_t)u >= total) {
+      napi_throw_range_error(env, NULL, "rho_gather: idx must be increasing and inside the parts");
+      goto fail;
+    }
+    prev = u;
+    while ((size_t)u >= end) {
+      start = end;
+      end += lens[++k];
+    }
+    size_t i = (size_t)u - start;
+    double g = at(arrs[3 * k + 1], i);
+    if (g != 0) o[m++] = -(at(arrs[3 * k + 2], i) - at(arrs[3 * k], i)) / g;
+  }
+  free(arrs);
+  free(lens);
+  napi_value result;
+  napi_create_double(env, (double)m, &result);
+  return result;
+fail:
+  free(arrs);
+  free(lens);
+  return NULL;
+}
+
+NAPI_MODULE_INIT() {
+  napi_value fn;
+  napi_create_function(env, "level", NAPI_AUTO_LENGTH, call_level, NULL, &fn);
+  napi_set_named_property(env, exports, "level", fn);
+  napi_create_function(env, "sums", NAPI_AUTO_LENGTH, call_sums, NULL, &fn);
+  napi_set_named_property(env, exports, "sums", fn);
+  napi_create_function(env, "rho_gather", NAPI_AUTO_LENGTH, call_rho_gather, NULL, &fn);
+  napi_set_named_property(env, exports, "rho_gather", fn);
+  return exports;
+}

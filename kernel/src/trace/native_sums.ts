@@ -1,0 +1,67 @@
+/**
+ * The tracer's per-element pass in native code (kernel/native/trace_sums.c: 256-bit SIMD with
+ * fused multiply-adds), used by wasm_sums.ts `wasmSums` in place of the WebAssembly pass when it
+ * is available: the same output block in the module's memory, the same sums up to the order of
+ * the additions, the same exact extremes of ρ (the C file says why), ~3× faster.
+ *
+ * Null (the WebAssembly pass runs) when the addon was not built (no C compiler or no Node headers
+ * at set-up), cannot load, the processor lacks AVX2 and FMA, or LRLAB_TRACE_NATIVE=0 or
+ * LRLAB_NATIVE=0 (every native addon off).
+ */
+import * as path from "node:path";
+import { env } from "../wasm_host";
+
+/** The addon's pass: false when it did not run (the caller runs the WebAssembly pass). */
+export type NativePass = (memory: Uint8Array, f32: boolean, theta: number, after: number, grad: number, n: number, out: number) => boolean;
+/**
+ * The addon's strided reads of sample.ts: ρ of the drawn elements with g ≠ 0 (`idx` increasing,
+ * into the parts laid end to end; `parts` θ_t, g_t, θ_{t+1} of each part in turn) into `out`;
+ * returns how many. The same float64 operations as the JavaScript loop, so the same values.
+ */
+export type NativeGather = (parts: ArrayLike<number>[], idx: Int32Array, out: Float64Array) => number;
+
+/** Where scripts/setup.mjs writes the addon (the same place from kernel/src and kernel/dist). */
+export const NATIVE_TRACE_SUMS = path.join(__dirname, "..", "..", "native", "build", "trace_sums.node");
+
+let loaded: { sums: NativePass; rho_gather: NativeGather } | null | undefined;
+
+function addon(): { sums: NativePass; rho_gather: NativeGather } | null {
+  if (loaded !== undefined) return loaded;
+  loaded = null;
+  if (env("LRLAB_TRACE_NATIVE") === "0" || env("LRLAB_NATIVE") === "0") return null;
+  try {
+    const m = require(NATIVE_TRACE_SUMS) as { level?: () => string; sums?: NativePass; rho_gather?: NativeGather };
+    if (typeof m.sums === "function" && typeof m.rho_gather === "function" && typeof m.level === "function" && m.level() !== "") {
+      loaded = { sums: m.sums, rho_gather: m.rho_gather };
+    }
+  } catch {
+    // not built here, or not loadable in this process: the WebAssembly pass
+  }
+  return loaded;
+}
+
+/** The native pass, or null (see the file comment). */
+export function native_pass(): NativePass | null {
+  return addon()?.sums ?? null;
+}
+
+/** The native strided reads of ρ, or null (sample.ts then reads in JavaScript). */
+export function native_rho_gather(): NativeGather | null {
+  return addon()?.rho_gather ?? null;
+}
+
+/** Switches the native code off (false) or back on (true): tests compare it with the WebAssembly and JavaScript code. */
+export function set_native_pass_enabled(on: boolean): void {
+  loaded = on ? undefined : null;
+}
+
+/** A byte view of the whole memory, kept while the memory's buffer is the same (it changes when it grows). */
+const views = new WeakMap<ArrayBufferLike, Uint8Array>();
+export function bytesOf(buffer: ArrayBufferLike): Uint8Array {
+  let v = views.get(buffer);
+  if (v === undefined) {
+    v = new Uint8Array(buffer);
+    views.set(buffer, v);
+  }
+  return v;
+}

@@ -1,0 +1,224 @@
+/**
+ * The tracer's native pass and strided reads (kernel/native/trace_sums.c, trace/native_sums.ts)
+ * against the WebAssembly pass, the JavaScript loops and a float64 reference: the same sums up to
+ * the order of the additions, the same exact extremes of ρ and counts, the same sampled ρ values
+ * bit for bit; bad calls are errors, never reads outside the memory.
+ */
+import { spawnSync } from "node:child_process";
+import { existsSync, realpathSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { Tensor } from "../../kernel/src/tensor/tensor";
+import { Adam, SGD } from "../../kernel/src/optim/index";
+import { trace, type StepMetrics } from "../../kernel/src/trace/index";
+import { NATIVE_TRACE_SUMS, native_pass, native_rho_gather, set_native_pass_enabled, bytesOf } from "../../kernel/src/trace/native_sums";
+import { memoryView, reserve, sumsInstance, wasmSums } from "../../kernel/src/trace/wasm_sums";
+import { rhoQuantiles, strata } from "../../kernel/src/trace/sample";
+import { StepSums } from "../../kernel/src/trace/sums";
+import { SAMPLE_SIZE } from "../../kernel/src/trace/quantiles";
+import { rng } from "../tensor/gradcheck";
+
+const rel = (a: number, b: number) => Math.abs(a - b) / Math.max(Math.abs(b), 1e-300);
+const cc = spawnSync("sh", ["-c", "command -v cc"]).status === 0;
+const headers = join(dirname(dirname(realpathSync(process.execPath))), "include", "node", "node_api.h");
+const x86 = process.arch === "x64" || process.arch === "ia32";
+
+afterEach(() => set_native_pass_enabled(true));
+
+/** Sums, min/max of ρ, count, straight from the definitions (float64, one element at a time). */
+function reference(theta: ArrayLike<number>, grad: ArrayLike<number>, after: ArrayLike<number>) {
+  const r = { dg: 0, gg: 0, dd: 0, tt: 0, aa: 0, td: 0, lo: Infinity, hi: -Infinity, m: 0 };
+  for (let i = 0; i < theta.length; i++) {
+    const t = theta[i], a = after[i], g = grad[i], d = a - t;
+    r.dg += d * g; r.gg += g * g; r.dd += d * d; r.tt += t * t; r.aa += a * a; r.td += t * d;
+    if (g !== 0) { const x = -d / g; r.lo = x < r.lo ? x : r.lo; r.hi = x > r.hi ? x : r.hi; r.m++; }
+  }
+  return r;
+}
+
+/** θ, g, θ' of n elements (n a multiple of 4) in a fresh module memory, as the tracer lays them out. */
+function place(n: number, f32: boolean, seed: number, zeroShare = 0.2) {
+  const mod = sumsInstance(true)!;
+  const size = f32 ? 4 : 8;
+  const base = 512;
+  expect(reserve(mod, base + 3 * n * size + 64)).toBe(true);
+  const w = { theta: base, after: base + n * size, grad: base + 2 * n * size, padded: n, f32 };
+  const theta = memoryView(mod, f32, w.theta, n), grad = memoryView(mod, f32, w.grad, n), after = memoryView(mod, f32, w.after, n);
+  const rnd = rng(seed);
+  for (let i = 0; i < n; i++) {
+    theta[i] = rnd() - 0.5;
+    grad[i] = rnd() < zeroShare ? 0 : (rnd() - 0.5) * 10 ** Math.floor(rnd() * 6 - 3);
+    after[i] = theta[i] - 0.01 * grad[i] * (0.5 + rnd()); // a spread of per-element rates
+  }
+  return { mod, w, theta, grad, after };
+}
+
+describe("the native tracer pass (kernel/native/trace_sums.node)", () => {
+  it("is built and used wherever set-up had a C compiler and Node's headers on an x86 processor with AVX2", () => {
+    if (cc && existsSync(headers)) {
+      expect(existsSync(NATIVE_TRACE_SUMS), "run `npm run setup` (it builds the addon)").toBe(true);
+      // its level() is "" on a processor without AVX2 and FMA, which then keeps the WebAssembly pass
+      const m = require(NATIVE_TRACE_SUMS) as { level(): string };
+      expect(native_pass() !== null).toBe(m.level() === "avx2");
+      if (x86) expect(["", "avx2"]).toContain(m.level());
+      else expect(m.level()).toBe("");
+    } else expect(existsSync(NATIVE_TRACE_SUMS)).toBe(false);
+  });
+
+  const itNative = native_pass() !== null ? it : it.skip; // skipped only where the addon is absent or the processor lacks AVX2 (the test above checks that is so)
+
+  itNative("gives the WebAssembly pass's sums (to rounding) and its exact ρ extremes and counts, float32 and float64", () => {
+    for (const f32 of [true, false]) {
+      for (const [n, seed] of [[4, 1], [64, 2], [4096, 3], [200704, 4]]) {
+        const { mod, w, theta, grad, after } = place(n, f32, seed);
+        const r = reference(theta, grad, after);
+        const viaNative = new StepSums(), viaWasm = new StepSums();
+        set_native_pass_enabled(true);
+        expect(wasmSums(mod, w, n, 0, viaNative.reset())).toBe(true);
+        set_native_pass_enabled(false);
+        expect(wasmSums(mod, w, n, 0, viaWasm.reset())).toBe(true);
+        for (const k of ["dg", "gg", "dd", "tt", "aa", "td"] as const) {
+          expect(rel(viaNative[k], r[k]), `${k} n=${n} f32=${f32}`).toBeLessThan(1e-10);
+          expect(rel(viaNative[k], viaWasm[k]), `${k} n=${n} f32=${f32}`).toBeLessThan(1e-10);
+        }
+        // the same extremes; === since an extreme of 0 (updates that round away) is +0 or −0 by
+        // which element a lane met first, in the WebAssembly pass as here
+        expect(viaNative.rho_min === r.lo && viaNative.rho_min === viaWasm.rho_min, `min n=${n} f32=${f32}`).toBe(true);
+        expect(viaNative.rho_max === r.hi && viaNative.rho_max === viaWasm.rho_max, `max n=${n} f32=${f32}`).toBe(true);
+        expect(viaNative.nonzero).toBe(r.m);
+        expect(viaWasm.nonzero).toBe(r.m);
+        expect(viaNative.n).toBe(n);
+      }
+    }
+  });
+
+  itNative("finds an extreme in any lane and at either end; an all-zero gradient has no ρ", () => {
+    for (const at of [0, 1, 2, 3, 4093, 4095]) {
+      const { mod, w, theta, grad, after } = place(4096, true, 10 + at);
+      grad[at] = 1e-3;
+      after[at] = theta[at] - 5; // ρ = 5000: the largest
+      const s = new StepSums();
+      expect(wasmSums(mod, w, 4096, 0, s.reset())).toBe(true);
+      expect(s.rho_max).toBe(reference(theta, grad, after).hi);
+      expect(s.rho_max).toBeGreaterThan(4000);
+    }
+    const { mod, w, grad } = place(8, false, 5);
+    grad.fill(0);
+    const s = new StepSums();
+    wasmSums(mod, w, 8, 0, s.reset());
+    expect([s.nonzero, s.rho_min, s.rho_max]).toEqual([0, Infinity, -Infinity]);
+  });
+
+  itNative("a non-finite value sends the step to the careful JavaScript pass (the sums come out non-finite)", () => {
+    const { mod, w, after } = place(64, true, 6);
+    after[17] = NaN;
+    expect(wasmSums(mod, w, 64, 0, new StepSums())).toBe(false);
+  });
+
+  itNative("refuses, with an error that says what is allowed, any call that would read or write outside the memory", () => {
+    const { mod, w } = place(64, true, 7);
+    const pass = native_pass()!;
+    const bytes = bytesOf(mod.memory.buffer);
+    const len = bytes.length;
+    expect(() => pass(bytes, true, len - 64, w.after, w.grad, 64, 0)).toThrow(/inside the memory/);
+    expect(() => pass(bytes, true, w.theta, w.after, w.grad, 63, 0)).toThrow(/multiple of 4/);
+    expect(() => pass(bytes, true, w.theta + 2, w.after, w.grad, 64, 0)).toThrow(/aligned/);
+    expect(() => pass(bytes, true, w.theta, w.after, w.grad, 64, len - 100)).toThrow(/144-byte output/);
+    expect(() => pass(bytes, true, -4, w.after, w.grad, 64, 0)).toThrow(/non-negative integers/);
+    expect(() => pass(new Float32Array(16) as unknown as Uint8Array, true, 0, 0, 0, 4, 0)).toThrow(/Uint8Array/);
+  });
+});
+
+describe("the native strided reads of ρ", () => {
+  const itNative = native_rho_gather() !== null ? it : it.skip; // skipped only where the addon is absent (see native pass test)
+
+  itNative("read the same ρ values as the JavaScript loop, bit for bit, over parts of both types", () => {
+    const rnd = rng(11);
+    const mk = (n: number, f64: boolean) => {
+      const C = f64 ? Float64Array : Float32Array;
+      const theta = new C(n).map(() => rnd() - 0.5);
+      const grad = new C(n).map(() => (rnd() < 0.3 ? 0 : rnd() - 0.5));
+      const after = theta.map((t, i) => t - 0.003 * grad[i] * (1 + rnd()));
+      return { theta, grad, after };
+    };
+    const parts = [mk(50000, false), mk(7, true), mk(30001, false), mk(1, false)];
+    const N = parts.reduce((k, p) => k + p.theta.length, 0);
+    const idx = strata(N, 2 * SAMPLE_SIZE);
+    const out = new Float64Array(idx.length);
+    const m = native_rho_gather()!(parts.flatMap((p) => [p.theta, p.grad, p.after]), idx, out);
+    // the JavaScript loop of sample.ts, written out
+    const want: number[] = [];
+    let k = 0, start = 0;
+    for (const u of idx) {
+      while (u >= start + parts[k].theta.length) start += parts[k++].theta.length;
+      const p = parts[k], i = u - start, g = p.grad[i];
+      if (g !== 0) want.push(-(p.after[i] - p.theta[i]) / g);
+    }
+    expect(m).toBe(want.length);
+    expect(Array.from(out.subarray(0, m))).toEqual(want);
+  });
+
+  itNative("refuses indices that are not increasing or fall outside the parts, and parts of unequal lengths", () => {
+    const p = { theta: new Float32Array(10), grad: new Float32Array(10).fill(1), after: new Float32Array(10) };
+    const gather = native_rho_gather()!;
+    const out = new Float64Array(4);
+    expect(() => gather([p.theta, p.grad, p.after], Int32Array.from([1, 1]), out)).toThrow(/increasing/);
+    expect(() => gather([p.theta, p.grad, p.after], Int32Array.from([3, 10]), out)).toThrow(/inside the parts/);
+    expect(() => gather([p.theta, p.grad, new Float32Array(9)], Int32Array.from([0]), out)).toThrow(/same length/);
+    expect(() => gather([p.theta, p.grad], Int32Array.from([0]), out)).toThrow(/three per part/);
+    expect(() => gather([p.theta, p.grad, p.after], Int32Array.from([0, 1, 2, 3, 4]), out)).toThrow(/at least as long/);
+  });
+
+  itNative("rhoQuantiles gives the same summary with and without native code", () => {
+    const { theta, grad, after } = place(200704, true, 12, 0.5);
+    const s = new StepSums();
+    // the sums from the JavaScript reference, so only the strided reads differ between the two
+    const r = reference(theta, grad, after);
+    Object.assign(s, { rho_min: r.lo, rho_max: r.hi, nonzero: r.m, n: theta.length });
+    const parts = [{ theta, grad, after }];
+    set_native_pass_enabled(true);
+    const a = rhoQuantiles(parts, s);
+    set_native_pass_enabled(false);
+    const b = rhoQuantiles(parts, s);
+    expect(a).toEqual(b);
+  });
+});
+
+describe("a traced run with and without native code", () => {
+  const itNative = native_pass() !== null ? it : it.skip; // skipped only where the addon is absent or the processor lacks AVX2
+
+  function run(native: boolean, make: (ps: Tensor[]) => { step(): void }) {
+    set_native_pass_enabled(native);
+    const rnd = rng(21);
+    const sizes = [40000, 5000, 300];
+    const ps = sizes.map((n) => new Tensor(Float32Array.from({ length: n }, () => rnd() - 0.5), [n], "float32", true));
+    const opt = make(ps) as unknown as Parameters<typeof trace>[0] & { step(): void };
+    const t = trace(opt, { per_param: true });
+    const out: StepMetrics[] = [];
+    for (let step = 0; step < 4; step++) {
+      ps.forEach((p, i) => (p.grad = new Tensor(Float32Array.from({ length: sizes[i] }, () => (rnd() < 0.1 ? 0 : (rnd() - 0.5) * 0.02)), [sizes[i]], "float32")));
+      opt.step();
+      out.push(t.latest()!);
+    }
+    expect(t.errors).toEqual([]);
+    const perParam = sizes.map((_, k) => t.latest_param(`0.${k}`)!);
+    t.stop();
+    return { out, perParam };
+  }
+
+  for (const [name, make] of [
+    ["SGD with momentum", (ps: Tensor[]) => new SGD(ps, { lr: 0.1, momentum: 0.9 })],
+    ["Adam", (ps: Tensor[]) => new Adam(ps, { lr: 1e-3 })],
+  ] as const) {
+    itNative(`${name}: the same metrics (ratios to 1e-9, ρ quantiles and extremes exactly), per group and per parameter`, () => {
+      const a = run(true, make), b = run(false, make);
+      const pairs: [StepMetrics, StepMetrics][] = [...a.out.map((m, i) => [m, b.out[i]] as [StepMetrics, StepMetrics]), ...a.perParam.map((m, i) => [m, b.perParam[i]] as [StepMetrics, StepMetrics])];
+      for (const [x, y] of pairs) {
+        for (const k of ["lr_projected", "lr_realized", "update_ratio", "angular_update", "grad_norm", "param_norm"] as const) {
+          expect(rel(x[k] as number, y[k] as number), k).toBeLessThan(1e-9);
+        }
+        expect(x.lr_elementwise).toEqual(y.lr_elementwise);
+      }
+    });
+  }
+});
