@@ -15,11 +15,15 @@
  * the writer ignores its own echo (`writingView`), the others apply the view. Nothing is written
  * while the run is live: each update replaces the output's model (and its metadata); the final
  * payload gets the view.
+ *
+ * A copy of the whole output ("Copy Output to Clipboard") gives the output's summary and picture,
+ * not the toolbar's labels (copy.ts).
  */
 import type { IRenderMime } from "@jupyterlab/rendermime-interfaces";
 import type { Message } from "@lumino/messaging";
 import { Widget } from "@lumino/widgets";
 import { Controls } from "./controls";
+import { copyContent, watchCopy } from "./copy";
 import { createErrorBox } from "./errorbox";
 import { BAND_LEGEND, buildFigure, legendLine, titleUnderModebar } from "./figure";
 import { MARKER_KINDS, PLOT_MIME, type PlotPayload, validatePayload } from "./payload";
@@ -52,6 +56,7 @@ export class LrlabPlotRenderer extends Widget implements IRenderMime.IRenderer {
   private drawing: Promise<void> = Promise.resolve();
   private queued = false;
   private readonly unwatchTheme: () => void;
+  private readonly unwatchCopy: () => void;
   private readonly sizeObserver: ResizeObserver | null = null;
   private lastWidth = -1;
 
@@ -65,6 +70,8 @@ export class LrlabPlotRenderer extends Widget implements IRenderMime.IRenderer {
     this.plotNode.className = "lrlab-Plot-figure";
     this.node.append(this.controls.node, this.plotNode);
     this.unwatchTheme = watchTheme(doc.body, () => void this.draw());
+    // the bundle of the payload on screen; nothing of ours while an error box stands in for it
+    this.unwatchCopy = watchCopy(this.node, () => (this.model && this.payload && !this.errorNode ? copyContent(this.model.data, this.payload.title) : null));
     // Lumino resize messages do not cover every case (a notebook's windowing can lay a cell out
     // after it was attached, a side panel can narrow the notebook), so the width is watched too.
     if (typeof ResizeObserver !== "undefined") {
@@ -107,6 +114,7 @@ export class LrlabPlotRenderer extends Widget implements IRenderMime.IRenderer {
   override dispose(): void {
     if (this.isDisposed) return;
     this.unwatchTheme();
+    this.unwatchCopy();
     this.sizeObserver?.disconnect();
     clearTimeout(this.legendTimer);
     if (this.plotly && this.plotted) this.plotly.purge(this.plotNode);
