@@ -10,6 +10,7 @@
  *   %lr_schedule SWALR swa_lr=0.05 anneal_epochs=10               (torch.optim.swa_utils.SWALR)
  *   %lr_schedule OneCycleLR max_lr=[0.1,0.2] total_steps=100 --lr 0.01,0.02   (one param group per --lr value)
  *   %lr_schedule StepLR step_size=5 last_epoch=4 --steps 10       (a resumed run: from epoch 5)
+ *   %lr_schedule sched --steps 100                                (a scheduler the cells built: scheduler_variable.ts)
  */
 import type { Magic, MagicContext } from "./types";
 import { booleanValue, didYouMean, expressionError, isInterrupt, MagicError, parseArgs, ParsedArgs } from "./parser";
@@ -20,6 +21,7 @@ import type * as OneCycleLRModule from "../optim/lr_scheduler/one_cycle_lr";
 import type * as CyclicLRModule from "../optim/lr_scheduler/cyclic_lr";
 import type * as ReduceLROnPlateauModule from "../optim/lr_scheduler/reduce_lr_on_plateau";
 import type * as SWALRModule from "../optim/swa_utils/swalr";
+import { classOptions, schedulerOf, schedulerVariables, unknownNameError, variableName, variablePreview, type OwnLength, type Scope } from "./scheduler_variable";
 
 /**
  * The options that take a function (LambdaLR's and MultiplicativeLR's lr_lambda, CyclicLR's
@@ -147,6 +149,18 @@ const DEFINED_LENGTH: Record<string, { length: (s: any) => number; from: string;
   PolynomialLR: { length: (s) => s.total_iters, from: "total_iters", keys: ["total_iters"] },
   // the annealing, then as long again at swa_lr
   SWALR: { length: (s) => 2 * s.anneal_epochs, from: "2 × anneal_epochs", keys: ["anneal_epochs"] },
+};
+
+/**
+ * The length a scheduler object defines itself (a variable's line without --steps), by the nearest
+ * class of its prototype chain that has one (a user's subclass of CosineAnnealingLR has T_max too).
+ */
+const ownLength: OwnLength = (sched) => {
+  for (let p = Object.getPrototypeOf(sched); p !== null; p = Object.getPrototypeOf(p)) {
+    const cls: unknown = p.constructor?.name;
+    if (typeof cls === "string" && Object.hasOwn(DEFINED_LENGTH, cls)) return { length: DEFINED_LENGTH[cls].length(sched), from: DEFINED_LENGTH[cls].from };
+  }
+  return undefined;
 };
 
 /**
@@ -360,7 +374,10 @@ function checkLine(a: ParsedArgs, usage: string): string {
       throw new MagicError(`${call[1]}(...) is Python's call: write the scheduler's options as key=value words after its name, `
         + `without parentheses or commas, e.g. %lr_schedule ${call[1]} ${(schedulerKeywords(call[1]).slice(0, 2).map((k) => k + "=...").join(" "))} --steps 100`, usage);
     }
-    throw new MagicError(`unknown scheduler ${JSON.stringify(name)}${didYouMean(name, names)}; valid names: ${names.join(", ")}`, usage);
+    // A name that may be a variable holding a scheduler (scheduler_variable.ts): what it holds is
+    // the cells' to say, checked by checkScope before the cell runs and by run when the line runs
+    if (variableName(a, names) !== undefined) return name;
+    throw unknownNameError(name, names, undefined, usage);
   }
   const keys = schedulerKeywords(name);
   const bad = keys.length ? a.kv.find(([k]) => !keys.includes(k)) : undefined;
@@ -516,6 +533,8 @@ function build(a: ParsedArgs, options: Record<string, unknown>, label: string, u
 
 /** A line's label without --name: the scheduler and its options as written. */
 function defaultLabel(a: ParsedArgs): string {
+  // a variable's line: the variable's name (its options are the scheduler's own)
+  if (variableName(a, schedulerNames()) !== undefined) return a.positional[0];
   return `${a.positional[0]}(${a.kv.map(([k, v]) => `${k}=${isExpression(k, v) ? a.raw[k] : JSON.stringify(v)}`).join(", ")})`;
 }
 
@@ -528,13 +547,15 @@ function listHint(message: string): string {
 export const lr_schedule: Magic = {
   name: "lr_schedule",
   kind: "line",
-  usage: "Scheduler key=value ... [--steps N] [--lr γ[,γ2,...]] [--optimizer SGD|Adam|...] [--metrics m1,m2,...] [--name label]",
+  usage: "Scheduler key=value ... [--steps N] [--lr γ[,γ2,...]] [--optimizer SGD|Adam|...] [--metrics m1,m2,...] [--name label]  |  variable [--steps N] [--name label]",
   help: "Plots the learning rate a torch.optim.lr_scheduler scheduler (or torch.optim.swa_utils.SWALR) gives at each step, simulated on a fresh optimizer.\n"
     + "key=value pairs are the scheduler's options (as in PyTorch; a boolean one takes true or false); several lines in one cell overlay.\n"
     + "--metrics feeds ReduceLROnPlateau one metric per step; lr_lambda and scale_fn are TypeScript (an arrow function or a function's name),\n"
     + "as is any value written as an arrow function. A list is [30,60] or 30,60; --lr 0.1,0.01 makes a param group per value (per-group lists).\n"
     + "last_epoch=k previews a resumed run: from epoch k + 1, after the same schedule's first k steps. Overlaid lines that differ only in --lr or --optimizer say so in their labels.\n"
-    + "Example:\n  %lr_schedule StepLR step_size=30 gamma=0.1 --steps 100\n  %lr_schedule CosineAnnealingLR T_max=100 --steps 100",
+    + "A variable holding a scheduler your code built (SequentialLR, ChainedScheduler included) is previewed as lrlab.preview(sched, { steps }) does: on its own optimizer, then put back;\n"
+    + "its line takes --steps (optional when its options define a length), --name and, for a ReduceLROnPlateau, --metrics; it is labelled with the variable's name.\n"
+    + "Example:\n  %lr_schedule StepLR step_size=30 gamma=0.1 --steps 100\n  %lr_schedule CosineAnnealingLR T_max=100 --steps 100\n  %lr_schedule sched --steps 100",
   options: [
     { name: "steps", type: "int", help: "steps to simulate (required, except OneCycleLR: total_steps, CosineAnnealingLR: T_max, CyclicLR: two cycles, PolynomialLR: total_iters, SWALR: 2 × anneal_epochs, ReduceLROnPlateau: one per --metrics value)" },
     { name: "lr", type: "list", help: "the optimizer's initial lr; several (0.1,0.01) make one param group each, for per-group lists (max_lr=[0.1,0.2])", default: 0.1 },
@@ -549,13 +570,20 @@ export const lr_schedule: Magic = {
   check(args, usage) {
     checkLine(args, usage);
   },
+  // A variable's line with class-line options (key=value, --lr, --optimizer) is wrong whatever the
+  // cell's code above it does: refused before any of the cell runs, saying what the name holds
+  checkScope(args, usage, user) {
+    const name = variableName(args, schedulerNames());
+    if (name !== undefined && classOptions(args).length) schedulerOf(args, name, schedulerNames(), user, usage);
+  },
   // Shift-Tab on the scheduler's name: its class's docs (the magic's help is on the rest of the line)
   inspectWord: (word, index) => (index === 0 && schedulerNames().includes(word)
     ? `torch.optim.${(swa_scheduler_names as readonly string[]).includes(word) ? "swa_utils" : "lr_scheduler"}.${word}` : null),
   completeValue: (key, positional) => WORD_VALUES[positional[0]]?.[key] ?? (BOOLEAN_KEYS[positional[0]]?.includes(key) ? ["true", "false"] : []),
-  complete(positional, kv) {
+  complete(positional, kv, user) {
     const names = schedulerNames();
-    if (positional.length === 0) return names;
+    // the cells' variables holding a scheduler, then the classes
+    if (positional.length === 0) return [...schedulerVariables(user), ...names];
     const given = new Set(kv.map((w) => w.slice(0, w.indexOf("=") + 1)));
     // SequentialLR and ChainedScheduler take scheduler objects, which a line cannot write (run()
     // says how to preview them in code): their keys (schedulers=) were offered, then refused
@@ -567,11 +595,23 @@ export const lr_schedule: Magic = {
     const all = lines ?? [args];
     for (const a of all) checkLine(a, usage);
     const labels = overlayLabels(all, all.map(defaultLabel), usage);
+    // the variables as the cell's code above the lines left them
+    const scope: Scope = () => ctx.engine.userNames().map((n) => [n, ctx.engine.value(n)]);
+    // every variable's scheduler first: a line naming no scheduler shows nothing of the overlay
+    const variables = all.map((a) => {
+      const name = variableName(a, schedulerNames());
+      return name === undefined ? undefined : { name, sched: schedulerOf(a, name, schedulerNames(), scope, usage) };
+    });
     // Build every preview before showing anything: one bad line shows nothing.
     const previews = [];
-    // The preview calls the user's functions (lr_lambda=...): stopped by an interrupt as a cell is
-    // (it ran to its end before, however long)
+    // The preview calls the user's functions (lr_lambda=..., a LambdaLR's own): stopped by an
+    // interrupt as a cell is (it ran to its end before, however long)
     for (const [i, a] of all.entries()) {
+      const v = variables[i];
+      if (v !== undefined) {
+        previews.push(ctx.engine.runInterruptible(() => variablePreview(a, v.name, v.sched, labels[i], ownLength, usage)));
+        continue;
+      }
       const values = await functionValues(ctx, a, usage);
       previews.push(ctx.engine.runInterruptible(() => build(a, values, labels[i], usage)));
     }
@@ -583,11 +623,18 @@ export const lr_schedule: Magic = {
  * The previews of a cell's %lr_schedule lines (each given as its argument text), without a kernel:
  * what `run` displays, for tests (test/trace/lr_schedule_preview.test.ts compares the rates with
  * PyTorch's). Lines with TypeScript values (lr_lambda=...) need the kernel's scope: not here.
+ * `variables` stands for the cells' variables, for lines that name one (`sched --steps 100`).
  */
-export function previewLines(texts: readonly string[]) {
+export function previewLines(texts: readonly string[], variables: Record<string, unknown> = {}) {
   const usage = "%lr_schedule " + lr_schedule.usage;
+  const scope: Scope = () => Object.entries(variables);
   const all = texts.map((t) => parseArgs(t, lr_schedule.options ?? [], usage));
+  // as the kernel checks a cell's lines: as parsed, then against the variables
   for (const a of all) checkLine(a, usage);
+  for (const a of all) lr_schedule.checkScope?.(a, usage, scope);
   const labels = overlayLabels(all, all.map(defaultLabel), usage);
-  return all.map((a, i) => build(a, Object.fromEntries(a.kv), labels[i], usage));
+  const names = all.map((a) => variableName(a, schedulerNames()));
+  const scheds = all.map((a, i) => (names[i] === undefined ? undefined : schedulerOf(a, names[i] as string, schedulerNames(), scope, usage)));
+  return all.map((a, i) => (names[i] === undefined ? build(a, Object.fromEntries(a.kv), labels[i], usage)
+    : variablePreview(a, names[i] as string, scheds[i] as object, labels[i], ownLength, usage)));
 }

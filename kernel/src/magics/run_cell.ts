@@ -125,6 +125,13 @@ export async function runWithMagics(
     const args: ParsedArgs = m.raw ? { positional: [part.args], flags: {}, kv: [], raw: {} } : parseArgs(part.args, m.options, usage);
     return { part, args };
   });
+  // every line's check against the variables, still before anything runs (types.ts checkScope)
+  const user = (): [string, unknown][] => ctx.engine.userNames().map((n) => [n, ctx.engine.value(n)]);
+  for (const { part, args } of prepared) {
+    if (part.kind === "code" || args === undefined) continue;
+    const m = findMagic(part.name, part.kind);
+    m.checkScope?.(args, `${part.kind === "cell" ? "%%" : "%"}${m.name} ${m.usage}`, user);
+  }
   let result: { hasValue: boolean; value: unknown } = { hasValue: false, value: undefined };
   const inner: MagicContext = { ...ctx, setResult: (value) => { result = { hasValue: true, value }; } };
   for (let i = 0; i < prepared.length; i++) {

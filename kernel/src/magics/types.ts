@@ -43,6 +43,13 @@ export interface Magic {
    */
   check?(args: ParsedArgs, usage: string): void;
   /**
+   * Checks a parsed line against the cells' variables as they are before the cell runs (after
+   * every magic line of the cell is parsed, before any part of it runs: run_cell.ts), for what
+   * depends on what a name holds (`%lr_schedule sched --lr 0.1`: sched's scheduler has its own
+   * optimizer). A name the cell's code may still define is left to `run`. `user()` as in complete.
+   */
+  checkScope?(args: ParsedArgs, usage: string, user: () => [string, unknown][]): void;
+  /**
    * Runs the magic. `lines` holds the argument lists of consecutive lines of the same line magic
    * when the magic sets `groupLines` (several %lr_schedule lines overlay in one plot).
    */

@@ -213,9 +213,11 @@ function simulate(scheduler: SchedulerLike | ((optimizer: any) => SchedulerLike)
       throw new TypeError("preview: a scheduler instance needs state_dict()/load_state_dict() to be restored; pass a factory (optimizer) => scheduler instead");
     }
     const saved = sched.state_dict();
-    const groups = opt.param_groups.map((g: Record<string, any>) => ({
-      lr: g.lr, initial_lr: g.initial_lr, momentum: g.momentum, betas: Array.isArray(g.betas) ? [...g.betas] : g.betas,
-    }));
+    // only the keys a group has: `betas: undefined` was written into an SGD group (`momentum` into
+    // an Adam one), a key it did not have, which SGD then warned of as not one of its hyperparameters
+    const KEYS = ["lr", "initial_lr", "momentum", "betas"];
+    const groups = opt.param_groups.map((g: Record<string, any>) => Object.fromEntries(KEYS.filter((k) => Object.hasOwn(g, k))
+      .map((k) => [k, Array.isArray(g[k]) ? [...g[k]] : g[k]])));
     restore = () => {
       (sched.load_state_dict as (s: Record<string, any>) => void)(saved);
       opt.param_groups.forEach((g: Record<string, any>, i: number) => Object.assign(g, groups[i]));
