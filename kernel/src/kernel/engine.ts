@@ -36,6 +36,7 @@ import { moduleFor } from "./patched_module";
 import { hintFor, literalPosition, overloadChains, tidyMessage, unknownOption, withoutEchoes } from "./ts_hints";
 import { tensorIndexErrors, TENSOR_INDEX_HINT } from "./tensor_index";
 import { tensorConditionErrors } from "./tensor_condition";
+import { tensorEqualityErrors } from "./tensor_equality";
 import { withKeywordHints } from "./keyword_hint";
 import { isAssigned, markUnassigned, withoutResets } from "./unassigned";
 import { withHoistedFunctions } from "./live_bindings";
@@ -709,8 +710,8 @@ export class Engine {
     // read now, while the converter's program is this cell's
     if (r.diagnostics.length > 0) r = { ...r, diagnostics: withKeywordHints(src, r.diagnostics) };
     if (r.diagnostics.length === 0) {
-      // lrlab's own checks (code 0): `t[0]`, and a tensor as a condition
-      const own = [...tensorIndexErrors(src), ...tensorConditionErrors(src, (name) => this.holdsTensor(name))];
+      // lrlab's own checks (code 0): `t[0]`, a tensor as a condition, `==` / `!=` on a tensor
+      const own = [...tensorIndexErrors(src), ...tensorConditionErrors(src, (name) => this.holdsTensor(name)), ...tensorEqualityErrors(src)];
       if (own.length > 0) r = { diagnostics: own.sort((a, b) => a.start.offset - b.start.offset) };
     }
     if (cacheable && !(r.sideOutputs && r.sideOutputs.length)) {
