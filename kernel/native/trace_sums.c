@@ -77,8 +77,19 @@ __attribute__((target("avx2,fma"))) static double hsum(__m256d v) {
   __m256d lo = _mm256_set1_pd(INFINITY), hi = _mm256_set1_pd(-INFINITY);             \
   __m256d zero = _mm256_setzero_pd(), nan = _mm256_set1_pd(NAN);                      \
   __m256i zeros = _mm256_setzero_si256();                                            \
-  for (size_t i = 0; i < n; i += 4) {                                                \
+  size_t whole = n & ~(size_t)3;                                                     \
+  for (size_t i = 0; i < whole; i += 4) {                                            \
     __m256d t = LOAD(th + i), a = LOAD(af + i), g = LOAD(gr + i);                    \
+    STEP(t, a, g);                                                                   \
+  }                                                                                  \
+  if (whole < n) {                                                                   \
+    /* the last n mod 4 elements as one more vector padded with zeros, as the */     \
+    /* tracer's memory holds them (which makes both give the same bits) */           \
+    double bt[4] = {0, 0, 0, 0}, ba[4] = {0, 0, 0, 0}, bg[4] = {0, 0, 0, 0};         \
+    for (size_t k = whole; k < n; k++) {                                             \
+      bt[k - whole] = th[k]; ba[k - whole] = af[k]; bg[k - whole] = gr[k];           \
+    }                                                                                \
+    __m256d t = _mm256_loadu_pd(bt), a = _mm256_loadu_pd(ba), g = _mm256_loadu_pd(bg); \
     STEP(t, a, g);                                                                   \
   }                                                                                  \
   o->s[0] = hsum(s0); o->s[1] = hsum(s1); o->s[2] = hsum(s2);                        \
@@ -92,7 +103,7 @@ __attribute__((target("avx2,fma"))) static double hsum(__m256d v) {
   for (int k = 0; k < 4; k++) o->hi = b[k] > o->hi ? b[k] : o->hi;                   \
   int64_t z[4];                                                                      \
   _mm256_storeu_si256((__m256i *)z, zeros);                                          \
-  o->zeros = z[0] + z[1] + z[2] + z[3];
+  o->zeros = z[0] + z[1] + z[2] + z[3] - (int64_t)((4 - n % 4) % 4);
 
 #define LOAD_F32(p) _mm256_cvtps_pd(_mm_loadu_ps(p))
 #define LOAD_F64(p) _mm256_loadu_pd(p)
@@ -284,12 +295,66 @@ fail:
   return NULL;
 }
 
+/*
+ * sums_arrays(theta, after, grad, out: Float64Array(9)): the same pass over three typed arrays of
+ * one type and length (any length: the last n mod 4 elements go through one more vector padded
+ * with zeros, which add nothing and are not counted, as `sums` over the tracer's padded copies:
+ * the same bits either way): out = [Σ e·g, Σ g², Σ e², Σ θ², Σ a², Σ θ·e,
+ * ρ's min, ρ's max, the count of g = 0], e = θ − a. For a step measured at once on the main thread,
+ * which reads the gradient and θ_{t+1} where they are (trace/snapshot.ts).
+ */
+
+static napi_value call_sums_arrays(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4];
+  napi_value result;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 4) {
+    napi_throw_type_error(env, NULL, "sums_arrays(theta, after, grad, out): 4 arguments expected");
+    return NULL;
+  }
+  void *p[3];
+  size_t len[3];
+  napi_typedarray_type type[3];
+  for (int k = 0; k < 3; k++) {
+    if (napi_get_typedarray_info(env, argv[k], &type[k], &len[k], &p[k], NULL, NULL) != napi_ok ||
+        (type[k] != napi_float32_array && type[k] != napi_float64_array) || type[k] != type[0] || len[k] != len[0]) {
+      napi_throw_type_error(env, NULL, "sums_arrays: theta, after and grad must be typed arrays of one type (Float32Array or Float64Array) and one length");
+      return NULL;
+    }
+  }
+  napi_typedarray_type ot;
+  size_t olen;
+  void *op;
+  if (napi_get_typedarray_info(env, argv[3], &ot, &olen, &op, NULL, NULL) != napi_ok || ot != napi_float64_array || olen < 9) {
+    napi_throw_type_error(env, NULL, "sums_arrays: out must be a Float64Array of at least 9 elements");
+    return NULL;
+  }
+  if (!fast()) {
+    napi_get_boolean(env, false, &result);
+    return result;
+  }
+#if HAVE_X86
+  Sums s;
+  if (type[0] == napi_float32_array) pass_f32((const float *)p[0], (const float *)p[1], (const float *)p[2], len[0], &s);
+  else pass_f64((const double *)p[0], (const double *)p[1], (const double *)p[2], len[0], &s);
+  double *o = (double *)op;
+  for (int k = 0; k < 6; k++) o[k] = s.s[k];
+  o[6] = s.lo;
+  o[7] = s.hi;
+  o[8] = (double)s.zeros;
+#endif
+  napi_get_boolean(env, true, &result);
+  return result;
+}
+
 NAPI_MODULE_INIT() {
   napi_value fn;
   napi_create_function(env, "level", NAPI_AUTO_LENGTH, call_level, NULL, &fn);
   napi_set_named_property(env, exports, "level", fn);
   napi_create_function(env, "sums", NAPI_AUTO_LENGTH, call_sums, NULL, &fn);
   napi_set_named_property(env, exports, "sums", fn);
+  napi_create_function(env, "sums_arrays", NAPI_AUTO_LENGTH, call_sums_arrays, NULL, &fn);
+  napi_set_named_property(env, exports, "sums_arrays", fn);
   napi_create_function(env, "rho_gather", NAPI_AUTO_LENGTH, call_rho_gather, NULL, &fn);
   napi_set_named_property(env, exports, "rho_gather", fn);
   return exports;

@@ -6,6 +6,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { KernelClient, ofType, resultText, Received } from "./client";
+import { native_in_place } from "../../kernel/src/trace/native_sums";
+
+/** Whether the kernel measures large traced steps in place (the same addon loads in its process). */
+const nativeInPlace = native_in_place() && process.env.LRLAB_TRACE_IN_PLACE !== "0";
 
 /**
  * Two clocks, so the checks hold on a loaded machine: the kernel's send time (header.date) shows
@@ -121,9 +125,13 @@ for (let epoch = 0; Date.now() - t0 < 20000; epoch++) {
 describe("the tracer's worker thread in the kernel", () => {
   // The kernel's own copy of offload.ts (same file, so the same module instance in its process).
   const offloadJs = JSON.stringify(require("node:path").resolve(__dirname, "../../kernel/dist/trace/offload.js"));
+  // Where the native pass is built, large steps are measured at once in place (steps.ts in_place):
+  // these tests switch that off so that the worker measures them.
+  const stepsJs = JSON.stringify(require("node:path").resolve(__dirname, "../../kernel/dist/trace/steps.js"));
   it("%%lr_trace on a model large enough for the worker: the final plot has every step", async () => {
     // the worker starts on first use and is ready some tens of milliseconds later
     await k.execute(`const statsr = require(${offloadJs}); statsr.worker_ready(); await new Promise((r) => setTimeout(r, 500));
+require(${stepsJs}).set_in_place_allowed(false);
 const repliesr = statsr.offload_stats.replies;`);
     const r = await k.execute(`%%lr_trace --name bigrun --batch-size 64
 const bigr = new torch.nn.Linear(300, 256);
@@ -143,11 +151,12 @@ for (let i = 0; i < 30; i++) {
     expect(text).toContain("lr_per_sample");
     expect(text).not.toMatch(/error/i);
     expect(resultText(await k.execute("statsr.offload_stats.replies - repliesr > 0"))).toBe("true");
+    await k.execute(`require(${stepsJs}).set_in_place_allowed(true);`);
   });
 
-  for (const how of ["interrupt_request", "SIGINT"] as const) {
-    it(`${how} during a traced loop large enough for the worker: the kernel lives, no tracer errors, tracing goes on`, async () => {
-      const v = how === "SIGINT" ? "s" : "m";
+  for (const [how, where] of [["interrupt_request", "worker"], ["SIGINT", "worker"], ["interrupt_request", "in place"], ["SIGINT", "in place"]] as const) {
+    it(`${how} during a traced loop large enough for the worker, measured ${where === "worker" ? "by the worker" : "in place"}: the kernel lives, no tracer errors, tracing goes on`, async () => {
+      const v = (how === "SIGINT" ? "s" : "m") + (where === "worker" ? "" : "i");
       await k.execute(`
 const stats_${v} = require(${offloadJs}).offload_stats;
 const before_${v} = stats_${v}.replies;
@@ -155,6 +164,7 @@ const big_${v} = new torch.nn.Linear(300, 256);
 const xb_${v} = torch.randn(64, 300), yb_${v} = torch.randn(64, 256);
 const optb_${v} = new torch.optim.SGD(big_${v}.parameters(), { lr: 0.01, momentum: 0.9 });
 const tb_${v} = lrlab.trace(optb_${v}, { batch_size: 64 });
+${where === "worker" ? `(tb_${v} as any)._use_worker = true;` : ""}
 const mseb_${v} = new torch.nn.MSELoss();
 let taken_${v} = 0;
 function stepb_${v}() { optb_${v}.zero_grad(); mseb_${v}.forward(big_${v}.forward(xb_${v}), yb_${v}).backward(); optb_${v}.step(); taken_${v}++; }`);
@@ -169,7 +179,10 @@ function stepb_${v}() { optb_${v}.zero_grad(); mseb_${v}.forward(big_${v}.forwar
 const m_${v} = tb_${v}.latest();
 JSON.stringify([tb_${v}.steps - taken_${v} <= 1 && tb_${v}.steps >= taken_${v}, m_${v}.step === tb_${v}.steps - 1,
   m_${v}.lr_projected > 0, tb_${v}.errors.map((e) => e.message), stats_${v}.replies - before_${v} > 0])`);
-      expect(resultText(c), JSON.stringify(c.reply.content)).toBe(`'[true,true,true,[],true]'`);
+      // in place, the worker is not asked (where the native pass is not built, in-place
+      // measurement is off and the worker measures these steps too)
+      const workerUsed = where === "worker" || !nativeInPlace;
+      expect(resultText(c), JSON.stringify(c.reply.content)).toBe(`'[true,true,true,[],${workerUsed}]'`);
     });
   }
 });

@@ -194,16 +194,19 @@ describe("a large model (steps measured on the worker thread)", () => {
       for (let i = 0; i < n; i++) { opt.zero_grad(); m.forward(XB).pow(2).mean().backward(); opt.step(); }
     };
     const a = make();
+    // the worker's path, even where the native pass measures in place (steps.ts in_place)
     const whole = trace(a.opt, { name: "ap-big-whole" });
+    whole._use_worker = true;
     go(a.m, a.opt, 6);
     whole.stop();
     const b = make();
     const part = trace(b.opt, { name: "ap-big" });
+    part._use_worker = true;
     go(b.m, b.opt, 3);
     part.stop();
     await new Promise((r) => setTimeout(r, 10));
     const posted = offload_stats.posted;
-    trace(b.opt, { name: "ap-big", append: true });
+    trace(b.opt, { name: "ap-big", append: true })._use_worker = true;
     go(b.m, b.opt, 3);
     part.stop();
     expect(offload_stats.posted).toBeGreaterThan(posted); // the continued trace's steps went to the worker

@@ -11,7 +11,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { Tensor } from "../../kernel/src/tensor/tensor";
 import { Adam, SGD } from "../../kernel/src/optim/index";
 import { trace, type StepMetrics } from "../../kernel/src/trace/index";
-import { NATIVE_TRACE_SUMS, native_pass, native_rho_gather, set_native_pass_enabled, bytesOf } from "../../kernel/src/trace/native_sums";
+import { NATIVE_TRACE_SUMS, nativeArraySums, native_pass, native_rho_gather, set_native_pass_enabled, bytesOf } from "../../kernel/src/trace/native_sums";
 import { memoryView, reserve, sumsInstance, wasmSums } from "../../kernel/src/trace/wasm_sums";
 import { rhoQuantiles, strata } from "../../kernel/src/trace/sample";
 import { StepSums } from "../../kernel/src/trace/sums";
@@ -126,6 +126,33 @@ describe("the native tracer pass (kernel/native/trace_sums.node)", () => {
     expect(() => pass(bytes, true, w.theta, w.after, w.grad, 64, len - 100)).toThrow(/144-byte output/);
     expect(() => pass(bytes, true, -4, w.after, w.grad, 64, 0)).toThrow(/non-negative integers/);
     expect(() => pass(new Float32Array(16) as unknown as Uint8Array, true, 0, 0, 0, 4, 0)).toThrow(/Uint8Array/);
+  });
+});
+
+describe("the native pass over arrays where they are (in-place measurement)", () => {
+  const itNative = native_pass() !== null ? it : it.skip; // skipped only where the addon is absent or the processor lacks AVX2
+
+  itNative("gives the padded copies' sums bit for bit, for every length mod 4, float32 and float64", () => {
+    for (const f32 of [true, false]) {
+      for (const n of [1, 2, 3, 4, 4097, 4098, 4099, 77101]) {
+        const padded = (n + 3) & ~3;
+        const { mod, w, theta, grad, after } = place(padded, f32, 30 + n);
+        for (let i = n; i < padded; i++) theta[i] = grad[i] = after[i] = 0; // the tracer's pads
+        const fromMemory = new StepSums(), fromArrays = new StepSums();
+        expect(wasmSums(mod, { ...w, padded }, n, 0, fromMemory.reset())).toBe(true);
+        expect(nativeArraySums(theta.slice(0, n), grad.slice(0, n), after.slice(0, n), fromArrays.reset())).toBe(true);
+        for (const k of ["dg", "gg", "dd", "tt", "aa", "td", "rho_min", "rho_max", "nonzero", "n"] as const) {
+          expect(Object.is(fromArrays[k], fromMemory[k]), `${k} n=${n} f32=${f32}: ${fromArrays[k]} vs ${fromMemory[k]}`).toBe(true);
+        }
+      }
+    }
+  });
+
+  itNative("arrays of different types or lengths go to the JavaScript pass (false), a non-finite step too", () => {
+    const a = new Float32Array(8).fill(1), b = new Float64Array(8).fill(1);
+    expect(nativeArraySums(a, a, b, new StepSums())).toBe(false);
+    expect(nativeArraySums(a, a, new Float32Array(7), new StepSums())).toBe(false);
+    expect(nativeArraySums(a, a, Float32Array.from([1, 1, NaN, 1, 1, 1, 1, 1]), new StepSums())).toBe(false);
   });
 });
 

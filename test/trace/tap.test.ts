@@ -90,9 +90,9 @@ describe("update taps: what the WebAssembly loop copies", () => {
     expect(wrong.filled).toBe(false);
     expect(tap_stats.filled).toBe(filled + 1);
     expect(Array.from(tap.theta)).toEqual(Array.from(before));
-    expect(Array.from(tap.grad)).toEqual(Array.from(grad));
+    expect(Array.from(tap.grad!)).toEqual(Array.from(grad));
     expect(Array.from(theta)).toEqual(Array.from(expected));
-    expect(Array.from(tap.after)).toEqual(Array.from(theta));
+    expect(Array.from(tap.after!)).toEqual(Array.from(theta));
 
     // ∇ passed to the loop is a scratch array: the tap copies its own source instead
     const scratch = grad.map((v) => v * 2);
@@ -101,8 +101,8 @@ describe("update taps: what the WebAssembly loop copies", () => {
     sgd_wasm(theta, scratch, null, 0, false, Math.fround(-0.1), 0, 0, 1);
     close_tap(theta, tap2);
     expect(tap2.filled).toBe(true);
-    expect(Array.from(tap2.grad)).toEqual(Array.from(grad));
-    expect(Array.from(tap2.after)).toEqual(Array.from(theta));
+    expect(Array.from(tap2.grad!)).toEqual(Array.from(grad));
+    expect(Array.from(tap2.after!)).toEqual(Array.from(theta));
   });
 });
 

@@ -182,6 +182,7 @@ describe("1: log_loss puts each loss on its own step", () => {
 
   it("every 3 steps on the worker thread (a large step, measured later): the same steps", async () => {
     const { opt, t, forward } = setup(OFFLOAD_MIN_ELEMENTS + 16);
+    t._use_worker = true; // the worker even where the native pass measures in place (steps.ts in_place)
     const before = offload_stats.replies;
     const logged: [number, number][] = [];
     for (let i = 0; i < 8; i++) {
@@ -269,6 +270,7 @@ describe("9: when on_step listeners hear of a step", () => {
     const X = torch.randn([8, features]);
     const opt = new Adam(model.parameters(), { lr: 1e-3 });
     const t = trace(opt, { name: `up14-listen-${features}` });
+    t._use_worker = true; // the worker's timing, even where the native pass measures in place (steps.ts in_place)
     const heard: number[] = [];
     t.on_step((_, ms) => heard.push(ms[0].step));
     const after: number[][] = [];

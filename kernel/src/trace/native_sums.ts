@@ -9,7 +9,9 @@
  * LRLAB_NATIVE=0 (every native addon off).
  */
 import * as path from "node:path";
+import type { Storage } from "../tensor/tensor";
 import { env } from "../wasm_host";
+import { TINY, underflows, type StepSums } from "./sums";
 
 /** The addon's pass: false when it did not run (the caller runs the WebAssembly pass). */
 export type NativePass = (memory: Uint8Array, f32: boolean, theta: number, after: number, grad: number, n: number, out: number) => boolean;
@@ -19,20 +21,28 @@ export type NativePass = (memory: Uint8Array, f32: boolean, theta: number, after
  * returns how many. The same float64 operations as the JavaScript loop, so the same values.
  */
 export type NativeGather = (parts: ArrayLike<number>[], idx: Int32Array, out: Float64Array) => number;
+/** The addon's pass over three typed arrays wherever they are (see trace_sums.c `sums_arrays`). */
+type NativeArrays = (theta: Storage, after: Storage, grad: Storage, out: Float64Array) => boolean;
 
 /** Where scripts/setup.mjs writes the addon (the same place from kernel/src and kernel/dist). */
 export const NATIVE_TRACE_SUMS = path.join(__dirname, "..", "..", "native", "build", "trace_sums.node");
 
-let loaded: { sums: NativePass; rho_gather: NativeGather } | null | undefined;
+interface Addon {
+  sums: NativePass;
+  sums_arrays: NativeArrays;
+  rho_gather: NativeGather;
+}
 
-function addon(): { sums: NativePass; rho_gather: NativeGather } | null {
+let loaded: Addon | null | undefined;
+
+function addon(): Addon | null {
   if (loaded !== undefined) return loaded;
   loaded = null;
   if (env("LRLAB_TRACE_NATIVE") === "0" || env("LRLAB_NATIVE") === "0") return null;
   try {
-    const m = require(NATIVE_TRACE_SUMS) as { level?: () => string; sums?: NativePass; rho_gather?: NativeGather };
-    if (typeof m.sums === "function" && typeof m.rho_gather === "function" && typeof m.level === "function" && m.level() !== "") {
-      loaded = { sums: m.sums, rho_gather: m.rho_gather };
+    const m = require(NATIVE_TRACE_SUMS) as Partial<Addon> & { level?: () => string };
+    if (typeof m.sums === "function" && typeof m.sums_arrays === "function" && typeof m.rho_gather === "function" && typeof m.level === "function" && m.level() !== "") {
+      loaded = { sums: m.sums, sums_arrays: m.sums_arrays, rho_gather: m.rho_gather };
     }
   } catch {
     // not built here, or not loadable in this process: the WebAssembly pass
@@ -48,6 +58,42 @@ export function native_pass(): NativePass | null {
 /** The native strided reads of ρ, or null (sample.ts then reads in JavaScript). */
 export function native_rho_gather(): NativeGather | null {
   return addon()?.rho_gather ?? null;
+}
+
+/** Whether the native pass over arrays in place is available (snapshot.ts's in-place measurement). */
+export function native_in_place(): boolean {
+  return addon() !== null;
+}
+
+const arrayOut = new Float64Array(9);
+
+/**
+ * The sums of one parameter from θ_t, g_t and θ_{t+1} wherever they are (the copy of θ_t, the live
+ * gradient and parameter) into `s` (reset by the caller), as wasm_sums.ts `wasmSums` from the
+ * module's memory: false when the addon is not there, a sum is not finite or a float64 sum of
+ * squares underflowed (the caller redoes the careful JavaScript pass, sums.ts).
+ */
+export function nativeArraySums(theta: Storage, grad: Storage, after: Storage, s: StepSums): boolean {
+  const a = addon();
+  // one type and length (a parameter whose dtype changed in the step goes to the JS pass)
+  if (a === null || after.constructor !== theta.constructor || grad.constructor !== theta.constructor || after.length !== theta.length || grad.length !== theta.length) return false;
+  if (!a.sums_arrays(theta, after, grad, arrayOut)) return false;
+  const o = arrayOut;
+  const n = theta.length;
+  // e = θ − a = −d: Σ e·g and Σ θ·e come out negated, exactly
+  s.dg = 0 - o[0];
+  s.gg = o[1];
+  s.dd = o[2];
+  s.tt = o[3];
+  s.aa = o[4];
+  s.td = 0 - o[5];
+  s.rho_min = o[6];
+  s.rho_max = o[7];
+  s.nonzero = n - o[8];
+  s.n = n;
+  if (!Number.isFinite(s.dg + s.gg + s.dd + s.tt + s.aa + s.td)) return false;
+  if (theta instanceof Float32Array || (s.tt >= TINY && s.gg >= TINY && s.dd >= TINY && s.aa >= TINY)) return true;
+  return !underflows(theta, grad, after, s.tt, s.gg, s.dd, s.aa, s.nonzero > 0);
 }
 
 /** Switches the native code off (false) or back on (true): tests compare it with the WebAssembly and JavaScript code. */

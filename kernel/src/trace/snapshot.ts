@@ -12,6 +12,11 @@
  * WebAssembly SIMD, keep per-parameter buffers allocated once and use the JS loop. Both give
  * the same sums up to the order of the additions.
  *
+ * In place (`in_place`, where the native pass runs and the pipeline measures the step at once):
+ * a large parameter's θ_t alone is copied, into its own buffer (by its tap once the update loop
+ * filled one), and the gradient and θ_{t+1} are read where they are after the step: one copy
+ * instead of three, and nothing read twice (steps.ts `in_place` says why).
+ *
  * A step measured off the main thread (offload.ts) has every parameter in the module's memory,
  * which is then shared; its copies stay there until the worker is done, so the next step's go
  * into another region (`capture`'s `busy`).
@@ -33,7 +38,8 @@ import { env } from "../wasm_host";
 import type { Storage, Tensor } from "../tensor/tensor";
 import type { ElementPart } from "./sample";
 import { slotSums, WASM_MIN_ELEMENTS, type JobSlot } from "./step_job";
-import { StepSums } from "./sums";
+import { nativeArraySums } from "./native_sums";
+import { accumulate, StepSums } from "./sums";
 import { MAIN_OUT, memoryView, reserve, sumsInstance, type SumsModule } from "./wasm_sums";
 
 export { WASM_MIN_ELEMENTS };
@@ -55,6 +61,11 @@ export interface ParamSlot extends ElementPart {
   tapOk: boolean;
   /** Whether θ_t and g_t were copied before this step (needed until a tap was filled once). */
   copied: boolean;
+  /**
+   * Measured in place at this step (`Snapshots.in_place`): θ_t copied into `own.theta` (by the
+   * tap, or before the step), g_t and θ_{t+1} read where they are after the step.
+   */
+  inPlace: boolean;
 }
 
 /** Storage of the same type and length as `like`: `prev` when it fits, else a new one. */
@@ -110,6 +121,15 @@ export class Snapshots {
    * optimizer's update loop (tests compare both; LRLAB_TRACE_TAP=0 for before/after timings).
    */
   use_taps = env("LRLAB_TRACE_TAP") !== "0";
+  /**
+   * Measure large parameters in place (set by the pipeline for each step it measures at once
+   * with the native pass, native_sums.ts): only θ_t is copied (by the update loop's tap when it
+   * fills one), and the gradient and θ_{t+1} are read where they are once the step is done. The
+   * optimizers' update loops never write the gradient; the gradient read is the array the
+   * parameter held at the pre-hook, and it is read in place only when the tap was filled (the
+   * update loop ran): otherwise it was copied before the step, as on the other paths.
+   */
+  in_place = false;
   /** Whether the module's memory should be shared (a worker thread may measure steps). */
   constructor(private readonly shared = false) {
     tapsLeftOpen?.register(this, this.pending);
@@ -166,14 +186,18 @@ export class Snapshots {
         if (slot === undefined || slot.index !== i) {
           slot = {
             p, index: i, theta: p.data, grad: grad.data, after: p.data, sums: new StepSums(), place: null, own: null,
-            tap: null, tapped: null, tapOk: false, copied: true,
+            tap: null, tapped: null, tapOk: false, copied: true, inPlace: false,
           };
           this.slotOf.set(p, slot);
         }
         const n = p.data.length;
         const f32 = p.data instanceof Float32Array;
         slot.place = null;
-        if ((all || n >= WASM_MIN_ELEMENTS) && grad.data.length === n && f32 === grad.data instanceof Float32Array && (mod ??= this.module()) !== null) {
+        slot.inPlace = false;
+        if (!all && this.in_place && n >= WASM_MIN_ELEMENTS && grad.data.length === n && f32 === grad.data instanceof Float32Array) {
+          this.captureInPlace(slot, grad.data);
+          everyone = false;
+        } else if ((all || n >= WASM_MIN_ELEMENTS) && grad.data.length === n && f32 === grad.data instanceof Float32Array && (mod ??= this.module()) !== null) {
           big.push(slot);
         } else {
           everyone = false;
@@ -235,6 +259,34 @@ export class Snapshots {
     return everyone ? { start, end: at } : null;
   }
 
+  /**
+   * A parameter measured in place (`in_place`): θ_t into its own buffer (JavaScript memory: the
+   * copy is a plain memcpy), by the update loop's tap once one was filled, else here with g_t.
+   */
+  private captureInPlace(slot: ParamSlot, grad: Storage): void {
+    const p = slot.p;
+    slot.inPlace = true;
+    const own = slot.own ?? (slot.own = { theta: bufferLike(p.data, undefined), grad: bufferLike(grad, undefined) });
+    own.theta = bufferLike(p.data, own.theta);
+    slot.theta = own.theta;
+    slot.copied = !(this.use_taps && slot.tapOk);
+    if (slot.copied) {
+      own.theta.set(p.data);
+      own.grad = bufferLike(grad, own.grad);
+      own.grad.set(grad);
+      slot.grad = own.grad;
+    } else slot.grad = grad;
+    if (this.use_taps) {
+      const tap = slot.tap ?? (slot.tap = { theta: own.theta, grad: null, after: null, gradSource: grad, filled: false });
+      tap.theta = own.theta;
+      tap.grad = null;
+      tap.after = null;
+      tap.gradSource = grad;
+      open_tap(p.data, tap);
+      slot.tapped = p.data;
+    }
+  }
+
   /** The JS path's copies of θ_t and g_t, into buffers kept across steps. */
   private copyOwn(slot: ParamSlot, theta: Storage, grad: Storage): void {
     const own = slot.own ?? (slot.own = { theta: bufferLike(theta, undefined), grad: bufferLike(grad, undefined) });
@@ -256,14 +308,15 @@ export class Snapshots {
     if (tap !== null) {
       slot.tapOk = tap.filled && same;
       const w = slot.place;
-      if (slot.tapOk && w !== null) {
+      if (slot.tapOk && w !== null && tap.after !== null) {
         // θ_t, g_t and θ_{t+1} were copied by the update loop; the padding is zeroed here
         slot.after = tap.after;
         const n = tap.after.length;
         if (w.padded > n) memoryView(this.module() as SumsModule, w.f32, w.after + n * (w.f32 ? 4 : 8), w.padded - n).fill(0);
         return;
       }
-      if (!slot.copied) {
+      // in place, a filled tap copied θ_t (the gradient and θ_{t+1} are read below, where they are)
+      if (!slot.copied && !(slot.inPlace && slot.tapOk)) {
         throw new Error(
           `trace: step not measured for parameter ${label}: the optimizer did not update it through its WebAssembly loop this time, `
           + "which the tracer relied on to copy θ_t and g_t (from the next step on they are copied before the step again)",
@@ -273,6 +326,11 @@ export class Snapshots {
     const after = slot.p.data;
     if (after.length !== slot.theta.length) {
       throw new RangeError(`trace: parameter ${label} changed size during step() (${slot.theta.length} → ${after.length} elements)`);
+    }
+    if (slot.inPlace) {
+      // θ_{t+1} where it is (a parameter whose type changed in the step goes to the JS pass, which takes any storage)
+      slot.after = after;
+      return;
     }
     const w = slot.place;
     const mod = w !== null ? this.module() : null;
@@ -290,6 +348,11 @@ export class Snapshots {
 
   /** Post-hook, after `take_after`: the sums of one captured parameter into `slot.sums`. */
   measure_slot(slot: ParamSlot): void {
+    if (slot.inPlace) {
+      // the native pass where the arrays are; the careful JS pass when it says so (sums.ts)
+      if (!nativeArraySums(slot.theta, slot.grad, slot.after, slot.sums.reset())) accumulate(slot.theta, slot.grad, slot.after, slot.sums.reset());
+      return;
+    }
     slotSums(slot.place !== null ? this.module() : null, slot, slot.place, slot.after.length, MAIN_OUT, slot.sums.reset());
   }
 
@@ -311,7 +374,11 @@ export class Snapshots {
     this.closeTaps();
     for (const list of this.pending) {
       if (list === undefined) continue;
-      for (const slot of list) slot.after = slot.theta;
+      // (and of the gradient read in place)
+      for (const slot of list) {
+        slot.after = slot.theta;
+        if (slot.inPlace) slot.grad = slot.theta;
+      }
       list.length = 0;
     }
   }

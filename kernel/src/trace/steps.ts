@@ -1,7 +1,8 @@
 /**
  * A trace's steps, from the optimizer's hooks to measured metrics: the copies (snapshot.ts), the
- * measurement (at once, or deferred to the worker thread for large steps: offload.ts,
- * step_job.ts), and what each group's metrics need from the optimizer at the step. What is
+ * measurement (at once, in place where the native pass runs; else at once, or deferred to the
+ * worker thread for large steps: offload.ts, step_job.ts), and what each group's metrics need from
+ * the optimizer at the step. What is
  * measured goes to the trace (`StepSink`), which keeps the series, `latest()` and listeners.
  */
 import type { Tensor } from "../tensor/tensor";
@@ -16,6 +17,8 @@ import { measureGroup, runJob, type GroupResult, type JobSlot, type StepJob } fr
 import { StepSums } from "./sums";
 import type { TraceableOptimizer } from "./trace";
 import { MAIN_OUT } from "./wasm_sums";
+import { native_in_place } from "./native_sums";
+import { env } from "../wasm_host";
 
 /** Where measured steps go (the Trace). */
 export interface StepSink {
@@ -25,6 +28,14 @@ export interface StepSink {
   notify(out: StepMetrics[]): void;
   /** Keeps an error caught in a hook. */
   fail(e: unknown): void;
+}
+
+/** LRLAB_TRACE_IN_PLACE=0: never measure in place (the worker, or copies on this thread). */
+let inPlaceAllowed = env("LRLAB_TRACE_IN_PLACE") !== "0";
+
+/** Allows (true) or forbids in-place measurement for the traces' next steps (tests of the worker in a kernel). */
+export function set_in_place_allowed(on: boolean): void {
+  inPlaceAllowed = on && env("LRLAB_TRACE_IN_PLACE") !== "0";
 }
 
 /** Elements per step from which a step is measured on the tracer's worker thread (offload.ts). */
@@ -82,6 +93,11 @@ export class StepPipeline {
   readonly snapshots = new Snapshots(true);
   /** Measure large steps on the worker thread (tests turn it off to compare). */
   use_worker = true;
+  /**
+   * Set when `use_worker` was set explicitly (Trace._use_worker: tests of the worker path): the
+   * worker then measures large steps even where the native in-place measurement is available.
+   */
+  worker_forced = false;
   /** This pipeline's number for the worker (which keeps its memory). */
   private readonly id = ++pipelineIds;
   /** Steps measured by step_job.ts whose metrics are not final yet, oldest first (at most two). */
@@ -129,7 +145,9 @@ export class StepPipeline {
     try {
       this.captured = null;
       let all = false;
-      if (this.use_worker) {
+      const inPlace = this.in_place();
+      this.snapshots.in_place = inPlace;
+      if (this.use_worker && !inPlace) {
         let n = 0;
         for (const g of optimizer.param_groups) for (const p of g.params) if (p.grad !== null && p.grad !== undefined) n += p.data.length;
         all = n >= OFFLOAD_MIN_ELEMENTS && worker_ready() && this.snapshots.shareable();
@@ -154,6 +172,23 @@ export class StepPipeline {
       this.snapshots.clear();
       this.sink.fail(e);
     }
+  }
+
+  /**
+   * Whether steps are measured at once on this thread, in place (snapshot.ts `in_place`): where
+   * the native pass runs (native_sums.ts), unless the worker was asked for explicitly or
+   * LRLAB_TRACE_IN_PLACE=0. Why not the worker there: its measurement needs every array copied
+   * into the trace's shared memory (2.4 MB a step for a 784-256-10 MLP) and read again, and on a
+   * machine whose cores the matrix products keep busy it waits for a core; in place, one copy
+   * (θ_t) and the native pass (~0.1 ms for that MLP) on this thread cost less (PERF.md, session 19).
+   */
+  in_place(): boolean {
+    return !this.worker_forced && inPlaceAllowed && native_in_place();
+  }
+
+  /** Whether a large step is measured on the worker thread (its listeners hear of it later). */
+  defers(): boolean {
+    return this.use_worker && !this.in_place();
   }
 
   /**

@@ -411,6 +411,7 @@ export class Trace implements Plottable {
 
   set _use_worker(on: boolean) {
     this.pipeline.use_worker = on;
+    this.pipeline.worker_forced = on;
   }
 
   /** Whether the trace still receives steps. */
@@ -1025,7 +1026,7 @@ export class Trace implements Plottable {
    * not computed yet: every parameter counts.
    */
   private isLarge(optimizer: TraceableOptimizer, all: boolean): boolean {
-    if (!this.pipeline.use_worker || WORKER_OFF || this.listeners.size === 0) return false;
+    if (!this.pipeline.defers() || WORKER_OFF || this.listeners.size === 0) return false;
     let n = 0;
     for (const g of optimizer.param_groups) for (const p of g.params) if (all || (p.grad !== null && p.grad !== undefined)) n += p.data.length;
     return n >= OFFLOAD_MIN_ELEMENTS;

@@ -19,10 +19,14 @@
 import type { Storage } from "../../tensor/tensor";
 
 export interface UpdateTap {
-  /** Where θ_t, ∇ and θ_{t+1} go: the parameter's type and length. */
+  /**
+   * Where θ_t, ∇ and θ_{t+1} go: the parameter's type and length. A null ∇ or θ_{t+1} is not
+   * copied (a reader that takes them where they are after the step: trace/snapshot.ts's in-place
+   * measurement).
+   */
   theta: Storage;
-  grad: Storage;
-  after: Storage;
+  grad: Storage | null;
+  after: Storage | null;
   /** The gradient to copy (the parameter's `grad` data when the tap was opened). */
   gradSource: Storage;
   /** Set by the update loop once all three are copied. */
@@ -56,7 +60,7 @@ export function taps_on(theta: Storage): UpdateTap[] {
   if (taps.size === 0) return NONE;
   const list = taps.get(theta);
   if (list === undefined) return NONE;
-  const fits = (a: Storage) => a.length === theta.length && a.constructor === theta.constructor;
+  const fits = (a: Storage | null) => a === null || (a.length === theta.length && a.constructor === theta.constructor);
   return list.filter((t) => fits(t.theta) && fits(t.grad) && fits(t.after) && t.gradSource.length === theta.length);
 }
 const NONE: UpdateTap[] = [];

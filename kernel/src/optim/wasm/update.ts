@@ -64,10 +64,10 @@ function inChunks(w: OptimWasm, arrays: readonly (Storage | null)[], written: re
     }
     for (const tap of taps) {
       tap.theta.set(view.subarray(0, cnt), start);
-      tap.grad.set(arrays[1] === tap.gradSource ? view.subarray(stride, stride + cnt) : tap.gradSource.subarray(start, start + cnt), start);
+      tap.grad?.set(arrays[1] === tap.gradSource ? view.subarray(stride, stride + cnt) : tap.gradSource.subarray(start, start + cnt), start);
     }
     kernel(cnt);
-    for (const tap of taps) tap.after.set(view.subarray(0, cnt), start);
+    for (const tap of taps) tap.after?.set(view.subarray(0, cnt), start);
     for (let r = 0; r < arrays.length; r++) {
       const a = arrays[r];
       if (a !== null && written[r]) copyOut(a, start, view, r * stride, cnt);
