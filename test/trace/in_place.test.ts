@@ -32,16 +32,16 @@ function report(t: Trace) {
 /** The same training twice: measured in place, and by the worker (forced). */
 function twins(sizes: number[], make: (ps: Tensor[]) => Opt, dtype: "float32" | "float64" = "float32", per_param = true) {
   const rnd = rng(3);
-  const C = dtype === "float32" ? Float32Array : Float64Array;
-  const init = sizes.map((n) => C.from({ length: n }, () => rnd() - 0.5));
+  const C = (values: number[]) => (dtype === "float32" ? Float32Array.from(values) : Float64Array.from(values));
+  const init = sizes.map((n) => C(Array.from({ length: n }, () => rnd() - 0.5)));
   const side = (worker: boolean) => {
-    const ps = init.map((v) => new Tensor(C.from(v), [v.length], dtype, true));
+    const ps = init.map((v) => new Tensor(C(Array.from(v)), [v.length], dtype, true));
     const opt = make(ps);
     const t = trace(opt, { per_param, batch_size: 16 });
     if (worker) t._use_worker = true;
     const g = rng(8);
     const setGrads = () => ps.forEach((p) => {
-      p.grad = new Tensor(C.from({ length: p.data.length }, () => (g() < 0.1 ? 0 : (g() - 0.5) * 0.01)), [p.data.length], dtype);
+      p.grad = new Tensor(C(Array.from({ length: p.data.length }, () => (g() < 0.1 ? 0 : (g() - 0.5) * 0.01))), [p.data.length], dtype);
     });
     return { ps, opt, t, setGrads };
   };
