@@ -20,6 +20,7 @@ export {
   Softmin, GLU, PReLU,
 } from "./modules/activation_more";
 export type { PReLUOptions } from "./modules/activation_more";
+export { RReLU } from "./modules/rrelu";
 export { Dropout, Dropout2d } from "./modules/dropout";
 export { Dropout1d, AlphaDropout, FeatureAlphaDropout } from "./modules/dropout";
 export { Dropout3d } from "./modules/dropout";

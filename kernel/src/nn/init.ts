@@ -17,6 +17,7 @@ import type { Generator } from "../random/generator";
 import { samplers } from "./_random";
 import { written } from "../tensor/slice_window";
 import { erf } from "./_math";
+export { sparse_, dirac_ } from "./init_more";
 
 export type Nonlinearity =
   | "linear" | "conv1d" | "conv2d" | "conv3d" | "conv_transpose1d" | "conv_transpose2d" | "conv_transpose3d"

@@ -14,12 +14,20 @@ import { Tensor, storageFor } from "../../tensor/tensor";
 import { checkFloat, record } from "../_autograd";
 import { erfc } from "../_math";
 import { wasm_relu, wasm_relu_backward } from "../../tensor/wasm/elementwise";
+import { pyArgs } from "../_args";
+import { maybeInplace } from "../_inplace";
 
 const SQRT1_2 = Math.SQRT1_2;
 const INV_SQRT_2PI = 0.3989422804014327;
 const SQRT_2_OVER_PI = 0.7978845608028654;
 
-export function relu(input: Tensor): Tensor {
+/** max(x, 0): `relu(x)`; `relu(x, true)` or `relu(x, { inplace: true })` writes the result into x (PyTorch's relu_). */
+export function relu(input: Tensor, inplace?: boolean | { inplace?: boolean }): Tensor {
+  const o = pyArgs("relu", [["inplace", "boolean"]], inplace === undefined ? [] : [inplace]) as { inplace?: boolean };
+  return maybeInplace(input, o.inplace ?? false, reluCore);
+}
+
+function reluCore(input: Tensor): Tensor {
   checkFloat(input, "relu");
   const x = input.data;
   const y = storageFor(input.dtype, x.length);

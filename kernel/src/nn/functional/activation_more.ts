@@ -24,14 +24,16 @@
  * scalar arguments (min_val, max_val, lambd, threshold, value, alpha) are first rounded to a
  * float32 input's dtype, as PyTorch converts them, so `threshold(x, 0.3, ...)` compares a float32
  * 0.3 with 0.3f as PyTorch does.
- * `inplace` is accepted wherever PyTorch has it, but lrlab returns a new tensor either way and
- * leaves the input as it is (as lrlab's relu, leaky_relu and elu do): use the result.
+ * `inplace` (wherever PyTorch has it) writes the result into the input and returns the input, as
+ * PyTorch's relu6_/hardtanh_/... do (nn/_inplace.ts: lrlab's rules for in-place ops under autograd).
  */
 import { Tensor, storageFor } from "../../tensor/tensor";
 import type { DType } from "../../tensor/tensor";
 import { checkFloat, describe, record } from "../_autograd";
 import { pyArgs } from "../_args";
 import { sigmoidScalar, softmax, wrapDim } from "./activation";
+import { maybeInplace } from "../_inplace";
+import { ELU_NEGATIVE } from "./pointwise";
 
 const SELU_ALPHA = 1.6732632423543772848170429916717;
 const SELU_SCALE = 1.0507009873554804934193349852946;
@@ -62,8 +64,9 @@ function scalarFor(input: Tensor, v: number): number {
 const ONE_SIXTH_F = Math.fround(1 / 6);
 
 /** Reads the lone `inplace` flag of `f(input, inplace = false)` (positional or keyword). */
-function inplaceOnly(op: string, args: unknown[]): void {
-  pyArgs(op, [["inplace", "boolean"]], args);
+function inplaceOnly(op: string, inplace: boolean | InplaceOnly | undefined): boolean {
+  const o = pyArgs(op, [["inplace", "boolean"]], inplace === undefined ? [] : [inplace]) as InplaceOnly;
+  return o.inplace ?? false;
 }
 
 // ---------------------------------------------------------------- clamps
@@ -85,7 +88,7 @@ function hardtanhCore(input: Tensor, lo_: number, hi_: number, op: string): Tens
 export interface HardtanhOptions {
   min_val?: number;
   max_val?: number;
-  /** Accepted for PyTorch's signature; lrlab returns a new tensor and leaves the input as it is. */
+  /** Write the result into the input and return it (PyTorch's in-place form). */
   inplace?: boolean;
 }
 
@@ -93,20 +96,22 @@ export interface HardtanhOptions {
 export function hardtanh(input: Tensor, min_val?: number, max_val?: number, inplace?: boolean): Tensor;
 export function hardtanh(input: Tensor, options?: HardtanhOptions): Tensor;
 export function hardtanh(input: Tensor, ...args: unknown[]): Tensor {
-  const { min_val = -1.0, max_val = 1.0 } = pyArgs("hardtanh", [["min_val", "number"], ["max_val", "number"], ["inplace", "boolean"]], args) as HardtanhOptions;
+  const { min_val = -1.0, max_val = 1.0, inplace = false } = pyArgs("hardtanh", [["min_val", "number"], ["max_val", "number"], ["inplace", "boolean"]], args) as HardtanhOptions;
   if (min_val > max_val) throw new RangeError("min_val cannot be greater than max_val");
-  return hardtanhCore(input, min_val, max_val, "hardtanh");
+  return maybeInplace(input, inplace, (t) => hardtanhCore(t, min_val, max_val, "hardtanh"));
 }
 
-/** min(max(x, 0), 6), shape kept: `relu6(x)`; `inplace` accepted (lrlab returns a new tensor). */
+/** min(max(x, 0), 6), shape kept: `relu6(x)`; `relu6(x, true)` writes into x. */
 export function relu6(input: Tensor, inplace?: boolean | InplaceOnly): Tensor {
-  inplaceOnly("relu6", inplace === undefined ? [] : [inplace]);
-  return hardtanhCore(input, 0, 6, "relu6");
+  return maybeInplace(input, inplaceOnly("relu6", inplace), (t) => hardtanhCore(t, 0, 6, "relu6"));
 }
 
-/** clamp(x/6 + 1/2, 0, 1), shape kept; ∂ = 1/6 on -3 < x < 3. `inplace` accepted (lrlab returns a new tensor). */
+/** clamp(x/6 + 1/2, 0, 1), shape kept; ∂ = 1/6 on -3 < x < 3. `hardsigmoid(x, true)` writes into x. */
 export function hardsigmoid(input: Tensor, inplace?: boolean | InplaceOnly): Tensor {
-  inplaceOnly("hardsigmoid", inplace === undefined ? [] : [inplace]);
+  return maybeInplace(input, inplaceOnly("hardsigmoid", inplace), hardsigmoidCore);
+}
+
+function hardsigmoidCore(input: Tensor): Tensor {
   const [x, y] = data(input, "hardsigmoid");
   const n = y.length;
   for (let i = 0; i < n; i++) {
@@ -118,9 +123,12 @@ export function hardsigmoid(input: Tensor, inplace?: boolean | InplaceOnly): Ten
   });
 }
 
-/** x · relu6(x + 3)/6, shape kept. `inplace` accepted (lrlab returns a new tensor). */
+/** x · relu6(x + 3)/6, shape kept. `hardswish(x, true)` writes into x. */
 export function hardswish(input: Tensor, inplace?: boolean | InplaceOnly): Tensor {
-  inplaceOnly("hardswish", inplace === undefined ? [] : [inplace]);
+  return maybeInplace(input, inplaceOnly("hardswish", inplace), hardswishCore);
+}
+
+function hardswishCore(input: Tensor): Tensor {
   const [x, y] = data(input, "hardswish");
   const n = y.length;
   for (let i = 0; i < n; i++) {
@@ -142,9 +150,12 @@ function softplus1(v: number): number {
   return Math.max(v, 0) + Math.log1p(Math.exp(-Math.abs(v)));
 }
 
-/** x · tanh(softplus(x)), shape kept. `inplace` accepted (lrlab returns a new tensor). */
+/** x · tanh(softplus(x)), shape kept. `mish(x, true)` writes into x. */
 export function mish(input: Tensor, inplace?: boolean | InplaceOnly): Tensor {
-  inplaceOnly("mish", inplace === undefined ? [] : [inplace]);
+  return maybeInplace(input, inplaceOnly("mish", inplace), mishCore);
+}
+
+function mishCore(input: Tensor): Tensor {
   const [x, y] = data(input, "mish");
   const n = y.length;
   for (let i = 0; i < n; i++) y[i] = x[i] * Math.tanh(softplus1(x[i]));
@@ -157,9 +168,12 @@ export function mish(input: Tensor, inplace?: boolean | InplaceOnly): Tensor {
   });
 }
 
-/** scale·(max(0, x) + min(0, α(e^x − 1))), α ≈ 1.6733, scale ≈ 1.0507; shape kept. `inplace` accepted (lrlab returns a new tensor). */
+/** scale·(max(0, x) + min(0, α(e^x − 1))), α ≈ 1.6733, scale ≈ 1.0507; shape kept. `selu(x, true)` writes into x. */
 export function selu(input: Tensor, inplace?: boolean | InplaceOnly): Tensor {
-  inplaceOnly("selu", inplace === undefined ? [] : [inplace]);
+  return maybeInplace(input, inplaceOnly("selu", inplace), seluCore, "EluBackward1");
+}
+
+function seluCore(input: Tensor): Tensor {
   const [x, y] = data(input, "selu");
   const n = y.length;
   for (let i = 0; i < n; i++) y[i] = x[i] > 0 ? SELU_SCALE * x[i] : SELU_SCALE * SELU_ALPHA * Math.expm1(x[i]);
@@ -170,7 +184,7 @@ export function selu(input: Tensor, inplace?: boolean | InplaceOnly): Tensor {
 
 export interface CeluOptions {
   alpha?: number;
-  /** Accepted for PyTorch's signature; lrlab returns a new tensor and leaves the input as it is. */
+  /** Write the result into the input and return it (PyTorch's in-place form). */
   inplace?: boolean;
 }
 
@@ -178,14 +192,20 @@ export interface CeluOptions {
 export function celu(input: Tensor, alpha?: number, inplace?: boolean): Tensor;
 export function celu(input: Tensor, options?: CeluOptions): Tensor;
 export function celu(input: Tensor, ...args: unknown[]): Tensor {
-  const { alpha: a = 1.0 } = pyArgs("celu", [["alpha", "number"], ["inplace", "boolean"]], args) as CeluOptions;
+  const { alpha: a = 1.0, inplace = false } = pyArgs("celu", [["alpha", "number"], ["inplace", "boolean"]], args) as CeluOptions;
   if (a === 0) throw new RangeError("ZeroDivisionError: alpha cannot be 0 for CELU");
+  return maybeInplace(input, inplace, (t) => celuCore(t, a, inplace && a < 0), "CeluBackward1");
+}
+
+/** `refuse`: backward raises PyTorch's error for an in-place celu with a negative alpha. */
+function celuCore(input: Tensor, a: number, refuse: boolean): Tensor {
   const [x, y] = data(input, "celu");
   const alpha = scalarFor(input, a);
   const n = y.length;
   const inv = 1 / alpha;
   for (let i = 0; i < n; i++) y[i] = x[i] > 0 ? x[i] : alpha * Math.expm1(x[i] * inv);
   return unary(input, "EluBackward0", y, (gd, gx) => {
+    if (refuse) throw new Error(ELU_NEGATIVE);
     for (let i = 0; i < n; i++) gx[i] = x[i] > 0 ? gd[i] : gd[i] * Math.exp(x[i] * inv);
   });
 }
@@ -271,7 +291,7 @@ export function hardshrink(input: Tensor, lambd?: number | { lambd?: number }): 
 export interface ThresholdOptions {
   threshold?: number;
   value?: number;
-  /** Accepted for PyTorch's signature; lrlab returns a new tensor and leaves the input as it is. */
+  /** Write the result into the input and return it (PyTorch's in-place form). */
   inplace?: boolean;
 }
 
@@ -285,9 +305,13 @@ export function threshold(input: Tensor, ...args: unknown[]): Tensor {
   if (missing.length > 0) {
     throw new TypeError(`threshold() missing ${missing.length} required positional argument${missing.length > 1 ? "s" : ""}: ${missing.map((k) => `'${k}'`).join(" and ")}`);
   }
+  return maybeInplace(input, o.inplace ?? false, (t) => thresholdCore(t, o.threshold as number, o.value as number), "ThresholdBackward1");
+}
+
+function thresholdCore(input: Tensor, threshold: number, value: number): Tensor {
   const [x, y] = data(input, "threshold");
-  const t = scalarFor(input, o.threshold as number);
-  const val = scalarFor(input, o.value as number);
+  const t = scalarFor(input, threshold);
+  const val = scalarFor(input, value);
   const n = y.length;
   for (let i = 0; i < n; i++) y[i] = x[i] > t ? x[i] : Number.isNaN(x[i]) ? x[i] : val;
   return unary(input, "ThresholdBackward0", y, (gd, gx) => {

@@ -17,24 +17,30 @@ import { default_generator, Generator } from "../../random/generator";
 import { fillBernoulliScalar } from "../../random/kernels";
 import { checkFloat, record } from "../_autograd";
 import { pyArgs } from "../_args";
+import { maybeInplace } from "../_inplace";
 
 const TWO_POW_M53 = 2 ** -53;
 
 export interface DropoutOptions {
   p?: number;
   training?: boolean;
-  /** Accepted for PyTorch's signature; the result is computed out of place either way. */
+  /** Write the result into the input and return it (PyTorch's dropout_ etc.; nn/_inplace.ts). */
   inplace?: boolean;
   generator?: Generator | null;
 }
 
 /** `dropout(x, 0.2)`, `dropout(x, 0.2, false)` or `dropout(x, { p: 0.2, training })` (PyTorch's positional or keyword form). */
+export function dropout(input: Tensor, p?: number, training?: boolean, inplace?: boolean): Tensor;
 export function dropout(input: Tensor, p?: number, training?: boolean, options?: { inplace?: boolean; generator?: Generator | null }): Tensor;
 export function dropout(input: Tensor, p: number, options: { training?: boolean; inplace?: boolean; generator?: Generator | null }): Tensor;
 export function dropout(input: Tensor, options?: DropoutOptions): Tensor;
 export function dropout(input: Tensor, ...args: unknown[]): Tensor {
   const params = [["p", "number"], ["training", "boolean"], ["inplace", "boolean"]] as const;
-  const { p = 0.5, training = true, generator = null } = pyArgs("dropout", params, args, ["generator"]) as DropoutOptions;
+  const { p = 0.5, training = true, generator = null, inplace = false } = pyArgs("dropout", params, args, ["generator"]) as DropoutOptions;
+  return maybeInplace(input, inplace, (t) => dropoutCore(t, p, training, generator));
+}
+
+function dropoutCore(input: Tensor, p: number, training: boolean, generator: Generator | null): Tensor {
   checkFloat(input, "dropout");
   if (!(p >= 0 && p <= 1)) throw new RangeError(`dropout probability has to be between 0 and 1, but got ${p}`);
   const n = input.data.length;
@@ -86,11 +92,16 @@ function scaleBy(a: Storage, f: Storage, out: Storage): void {
  * is read as [N, C, L] (channel-wise 1-D dropout, with PyTorch's warning), and other ranks warn
  * and drop along their first two dims.
  */
+export function dropout2d(input: Tensor, p?: number, training?: boolean, inplace?: boolean): Tensor;
 export function dropout2d(input: Tensor, p?: number, training?: boolean, options?: { inplace?: boolean }): Tensor;
 export function dropout2d(input: Tensor, options?: { p?: number; training?: boolean; inplace?: boolean }): Tensor;
 export function dropout2d(input: Tensor, ...args: unknown[]): Tensor {
   const params = [["p", "number"], ["training", "boolean"], ["inplace", "boolean"]] as const;
-  const { p = 0.5, training = true } = pyArgs("dropout2d", params, args) as DropoutOptions;
+  const { p = 0.5, training = true, inplace = false } = pyArgs("dropout2d", params, args) as DropoutOptions;
+  return maybeInplace(input, inplace, (t) => dropout2dCore(t, p, training));
+}
+
+function dropout2dCore(input: Tensor, p: number, training: boolean): Tensor {
   checkFloat(input, "dropout2d");
   if (!(p >= 0 && p <= 1)) throw new RangeError(`dropout probability has to be between 0 and 1, but got ${p}`);
   const nd = input.dim();
@@ -149,11 +160,16 @@ function featureDropout(input: Tensor, p: number, training: boolean, M: number):
  * `torch.manual_seed` gives PyTorch's mask) and scaled by 1/(1 − p). As PyTorch 2.13, other ranks
  * warn and are read as unbatched (channels along their first dim).
  */
+export function dropout3d(input: Tensor, p?: number, training?: boolean, inplace?: boolean): Tensor;
 export function dropout3d(input: Tensor, p?: number, training?: boolean, options?: { inplace?: boolean }): Tensor;
 export function dropout3d(input: Tensor, options?: { p?: number; training?: boolean; inplace?: boolean }): Tensor;
 export function dropout3d(input: Tensor, ...args: unknown[]): Tensor {
   const params = [["p", "number"], ["training", "boolean"], ["inplace", "boolean"]] as const;
-  const { p = 0.5, training = true } = pyArgs("dropout3d", params, args) as DropoutOptions;
+  const { p = 0.5, training = true, inplace = false } = pyArgs("dropout3d", params, args) as DropoutOptions;
+  return maybeInplace(input, inplace, (t) => dropout3dCore(t, p, training));
+}
+
+function dropout3dCore(input: Tensor, p: number, training: boolean): Tensor {
   checkFloat(input, "dropout3d");
   if (!(p >= 0 && p <= 1)) throw new RangeError(`dropout probability has to be between 0 and 1, but got ${p}`);
   const nd = input.dim();
@@ -206,14 +222,18 @@ function timesZero(input: Tensor): Tensor {
  * F.dropout1d(input, p = 0.5, training = true, inplace = false): zeroes whole channels of an
  * input [N, C, L] or unbatched [C, L] (one Bernoulli(1 − p) draw per channel, in order, as
  * PyTorch's `feature_dropout`, so `torch.manual_seed` gives PyTorch's mask), scaling the kept
- * ones by 1/(1 − p); the identity when not training. `inplace` is accepted; lrlab returns a new
- * tensor and leaves the input as it is.
+ * ones by 1/(1 − p); the identity when not training. `inplace` writes the result into the input.
  */
+export function dropout1d(input: Tensor, p?: number, training?: boolean, inplace?: boolean): Tensor;
 export function dropout1d(input: Tensor, p?: number, training?: boolean, options?: { inplace?: boolean }): Tensor;
 export function dropout1d(input: Tensor, options?: { p?: number; training?: boolean; inplace?: boolean }): Tensor;
 export function dropout1d(input: Tensor, ...args: unknown[]): Tensor {
   const params = [["p", "number"], ["training", "boolean"], ["inplace", "boolean"]] as const;
-  const { p = 0.5, training = true } = pyArgs("dropout1d", params, args) as DropoutOptions;
+  const { p = 0.5, training = true, inplace = false } = pyArgs("dropout1d", params, args) as DropoutOptions;
+  return maybeInplace(input, inplace, (t) => dropout1dCore(t, p, training));
+}
+
+function dropout1dCore(input: Tensor, p: number, training: boolean): Tensor {
   if (!(p >= 0 && p <= 1)) throw new RangeError(`dropout probability has to be between 0 and 1, but got ${p}`);
   checkFloat(input, "dropout1d");
   const nd = input.dim();
@@ -297,13 +317,18 @@ function alphaDropoutCore(input: Tensor, p: number, groups: number, elementwise 
  * F.alpha_dropout(input, p = 0.5, training = false, inplace = false): dropout for SELU networks
  * that keeps the activations' mean and variance (each element kept with probability 1 − p, see
  * alphaDropoutCore for the affine map); shape kept. Note PyTorch's default `training = false`.
- * `p = 1` gives x·0, as PyTorch. `inplace` is accepted; lrlab returns a new tensor.
+ * `p = 1` gives x·0, as PyTorch. `inplace` writes the result into the input.
  */
+export function alpha_dropout(input: Tensor, p?: number, training?: boolean, inplace?: boolean): Tensor;
 export function alpha_dropout(input: Tensor, p?: number, training?: boolean, options?: { inplace?: boolean }): Tensor;
 export function alpha_dropout(input: Tensor, options?: { p?: number; training?: boolean; inplace?: boolean }): Tensor;
 export function alpha_dropout(input: Tensor, ...args: unknown[]): Tensor {
   const params = [["p", "number"], ["training", "boolean"], ["inplace", "boolean"]] as const;
-  const { p = 0.5, training = false } = pyArgs("alpha_dropout", params, args) as DropoutOptions;
+  const { p = 0.5, training = false, inplace = false } = pyArgs("alpha_dropout", params, args) as DropoutOptions;
+  return maybeInplace(input, inplace, (t) => alpha_dropoutCore(t, p, training));
+}
+
+function alpha_dropoutCore(input: Tensor, p: number, training: boolean): Tensor {
   if (!(p >= 0 && p <= 1)) throw new RangeError(`dropout probability has to be between 0 and 1, but got ${p}`);
   checkFloat(input, "alpha_dropout");
   if (p === 0 || !training || input.data.length === 0) return input;
@@ -315,13 +340,18 @@ export function alpha_dropout(input: Tensor, ...args: unknown[]): Tensor {
  * F.feature_alpha_dropout(input, p = 0.5, training = false, inplace = false): alpha dropout of
  * whole channels (one draw per entry of the first two dims, as PyTorch's feature noise
  * [N, C, 1, ...]); the input needs at least 2 dims when it drops. Note PyTorch's default
- * `training = false`. `inplace` is accepted; lrlab returns a new tensor.
+ * `training = false`. `inplace` writes the result into the input.
  */
+export function feature_alpha_dropout(input: Tensor, p?: number, training?: boolean, inplace?: boolean): Tensor;
 export function feature_alpha_dropout(input: Tensor, p?: number, training?: boolean, options?: { inplace?: boolean }): Tensor;
 export function feature_alpha_dropout(input: Tensor, options?: { p?: number; training?: boolean; inplace?: boolean }): Tensor;
 export function feature_alpha_dropout(input: Tensor, ...args: unknown[]): Tensor {
   const params = [["p", "number"], ["training", "boolean"], ["inplace", "boolean"]] as const;
-  const { p = 0.5, training = false } = pyArgs("feature_alpha_dropout", params, args) as DropoutOptions;
+  const { p = 0.5, training = false, inplace = false } = pyArgs("feature_alpha_dropout", params, args) as DropoutOptions;
+  return maybeInplace(input, inplace, (t) => feature_alpha_dropoutCore(t, p, training));
+}
+
+function feature_alpha_dropoutCore(input: Tensor, p: number, training: boolean): Tensor {
   if (!(p >= 0 && p <= 1)) throw new RangeError(`dropout probability has to be between 0 and 1, but got ${p}`);
   checkFloat(input, "feature_alpha_dropout");
   if (p === 0 || !training || input.data.length === 0) return input;

@@ -8,6 +8,7 @@ export {
   softmin, glu, prelu,
 } from "./activation_more";
 export type { HardtanhOptions, CeluOptions, ThresholdOptions, SoftminOptions } from "./activation_more";
+export { rrelu, type RreluOptions } from "./rrelu";
 export { batch_norm, layer_norm } from "./normalization";
 export type { BatchNormOptions, LayerNormOptions } from "./normalization";
 export { group_norm, instance_norm } from "./group_norm";

@@ -10,6 +10,7 @@ import { Tensor, storageFor } from "../../tensor/tensor";
 import { checkFloat, record } from "../_autograd";
 import { pyArgs } from "../_args";
 import { sigmoidScalar } from "./activation";
+import { maybeInplace } from "../_inplace";
 
 /** y = f(x) element-wise with ∂y/∂x = df(x), as one node named `node`. */
 function pointwise(op: string, node: string, input: Tensor, f: (x: number) => number, df: (x: number) => number): Tensor {
@@ -27,40 +28,63 @@ function pointwise(op: string, node: string, input: Tensor, f: (x: number) => nu
   });
 }
 
+const LEAKY_NEGATIVE =
+  "In-place leakyReLu backward calculation is triggered with a negative slope which is not supported. This is caused by calling in-place forward " +
+  "function with a negative slope, please call out-of-place version instead. File an issue at https://github.com/pytorch/pytorch if you do require " +
+  "supporting in-place leakRelu backward calculation with negative slope";
+/** PyTorch's error for backward through elu_/celu_ with a negative alpha (shared with activation_more.ts). */
+export const ELU_NEGATIVE =
+  "In-place elu backward calculation is triggered with a negative slope which is not supported. This is caused by calling in-place forward " +
+  "function with a negative slope, please call out-of-place version instead.";
+
+/** A derivative that raises PyTorch's error when backward reaches it. */
+export function refuse(message: string): (x: number) => number {
+  return () => {
+    throw new Error(message);
+  };
+}
+
 export interface LeakyReluOptions {
   negative_slope?: number;
-  /** Accepted for PyTorch's signature; the result is computed out of place either way. */
+  /** Write the result into the input and return it (PyTorch's leaky_relu_). */
   inplace?: boolean;
 }
 
-/** `leaky_relu(x, 0.2)` or `leaky_relu(x, { negative_slope: 0.2 })` (PyTorch's positional or keyword form). */
+/** `leaky_relu(x, 0.2)`, `leaky_relu(x, 0.2, true)` or `leaky_relu(x, { negative_slope: 0.2, inplace })` (PyTorch's positional or keyword form). */
+export function leaky_relu(input: Tensor, negative_slope?: number, inplace?: boolean): Tensor;
 export function leaky_relu(input: Tensor, negative_slope?: number, options?: { inplace?: boolean }): Tensor;
 export function leaky_relu(input: Tensor, options?: LeakyReluOptions): Tensor;
 export function leaky_relu(input: Tensor, ...args: unknown[]): Tensor {
-  const { negative_slope = 0.01 } = pyArgs("leaky_relu", [["negative_slope", "number"], ["inplace", "boolean"]], args) as LeakyReluOptions;
+  const { negative_slope = 0.01, inplace = false } = pyArgs("leaky_relu", [["negative_slope", "number"], ["inplace", "boolean"]], args) as LeakyReluOptions;
   const s = negative_slope;
-  return pointwise("leaky_relu", "LeakyReluBackward0", input, (x) => (x > 0 ? x : x * s), (x) => (x > 0 ? 1 : s));
+  // PyTorch's in-place backward reads the result, whose sign a negative slope flips: it refuses
+  const df = inplace && s < 0 ? refuse(LEAKY_NEGATIVE) : (x: number) => (x > 0 ? 1 : s);
+  return maybeInplace(input, inplace, (t) => pointwise("leaky_relu", "LeakyReluBackward0", t, (x) => (x > 0 ? x : x * s), df), "LeakyReluBackward1");
 }
 
 export interface EluOptions {
   alpha?: number;
-  /** Accepted for PyTorch's signature; the result is computed out of place either way. */
+  /** Write the result into the input and return it (PyTorch's elu_). */
   inplace?: boolean;
 }
 
-/** `elu(x, 0.3)` or `elu(x, { alpha: 0.3 })` (PyTorch's positional or keyword form). */
+/** `elu(x, 0.3)`, `elu(x, 0.3, true)` or `elu(x, { alpha: 0.3, inplace })` (PyTorch's positional or keyword form). */
+export function elu(input: Tensor, alpha?: number, inplace?: boolean): Tensor;
 export function elu(input: Tensor, alpha?: number, options?: { inplace?: boolean }): Tensor;
 export function elu(input: Tensor, options?: EluOptions): Tensor;
 export function elu(input: Tensor, ...args: unknown[]): Tensor {
-  const { alpha = 1.0 } = pyArgs("elu", [["alpha", "number"], ["inplace", "boolean"]], args) as EluOptions;
-  return pointwise("elu", "EluBackward0", input, (x) => (x > 0 ? x : alpha * Math.expm1(x)), (x) => (x > 0 ? 1 : alpha * Math.exp(x)));
+  const { alpha = 1.0, inplace = false } = pyArgs("elu", [["alpha", "number"], ["inplace", "boolean"]], args) as EluOptions;
+  const df = inplace && alpha < 0 ? refuse(ELU_NEGATIVE) : (x: number) => (x > 0 ? 1 : alpha * Math.exp(x));
+  return maybeInplace(input, inplace, (t) => pointwise("elu", "EluBackward0", t, (x) => (x > 0 ? x : alpha * Math.expm1(x)), df), "EluBackward1");
 }
 
-export function silu(input: Tensor): Tensor {
-  return pointwise("silu", "SiluBackward0", input, (x) => x * sigmoidScalar(x), (x) => {
+/** x·σ(x): `silu(x)`; `silu(x, true)` or `silu(x, { inplace: true })` writes the result into x (PyTorch's silu_). */
+export function silu(input: Tensor, inplace?: boolean | { inplace?: boolean }): Tensor {
+  const o = pyArgs("silu", [["inplace", "boolean"]], inplace === undefined ? [] : [inplace]) as { inplace?: boolean };
+  return maybeInplace(input, o.inplace ?? false, (t) => pointwise("silu", "SiluBackward0", t, (x) => x * sigmoidScalar(x), (x) => {
     const s = sigmoidScalar(x);
     return s * (1 + x * (1 - s));
-  });
+  }));
 }
 
 export interface SoftplusOptions {

@@ -12,13 +12,15 @@ import { nnArgs } from "../positional";
 
 export class ReLU extends Module {
   inplace: boolean;
-  constructor({ inplace = false }: { inplace?: boolean } = {}) {
+  /** `new ReLU()`, `new ReLU(true)` or `new ReLU({ inplace: true })` (forward then writes into its input, as PyTorch's). */
+  constructor(inplace?: boolean | { inplace?: boolean }) {
     super();
-    this.inplace = inplace;
+    const o = pyArgs("ReLU", [["inplace", "boolean"]], inplace === undefined ? [] : [inplace]) as { inplace?: boolean };
+    this.inplace = o.inplace ?? false;
   }
   /** max(0, x) elementwise. Shape kept: input [*] (any number of dims) → output [*], the same shape. */
   override forward(input: Tensor): Tensor {
-    return F.relu(input);
+    return F.relu(input, this.inplace);
   }
   override extra_repr(): string {
     return this.inplace ? "inplace=True" : "";
@@ -186,7 +188,7 @@ export class LeakyReLU extends Module {
   }
   /** x where x ≥ 0, else negative_slope·x. Shape kept: input [*] (any number of dims) → output [*], the same shape. */
   override forward(input: Tensor): Tensor {
-    return P.leaky_relu(input, { negative_slope: this.negative_slope });
+    return P.leaky_relu(input, { negative_slope: this.negative_slope, inplace: this.inplace });
   }
   override extra_repr(): string {
     return `negative_slope=${pyFloat(this.negative_slope)}${this.inplace ? ", inplace=True" : ""}`;
@@ -208,7 +210,7 @@ export class ELU extends Module {
   }
   /** x where x > 0, else α·(e^x − 1). Shape kept: input [*] (any number of dims) → output [*], the same shape. */
   override forward(input: Tensor): Tensor {
-    return P.elu(input, { alpha: this.alpha });
+    return P.elu(input, { alpha: this.alpha, inplace: this.inplace });
   }
   override extra_repr(): string {
     return `alpha=${pyFloat(this.alpha)}${this.inplace ? ", inplace=True" : ""}`;
@@ -216,9 +218,19 @@ export class ELU extends Module {
 }
 
 export class SiLU extends Module {
+  inplace: boolean;
+  /** `new SiLU()`, `new SiLU(true)` or `new SiLU({ inplace: true })` (forward then writes into its input, as PyTorch's). */
+  constructor(inplace?: boolean | { inplace?: boolean }) {
+    super();
+    const o = pyArgs("SiLU", [["inplace", "boolean"]], inplace === undefined ? [] : [inplace]) as { inplace?: boolean };
+    this.inplace = o.inplace ?? false;
+  }
   /** x·σ(x) elementwise (swish). Shape kept: input [*] (any number of dims) → output [*], the same shape. */
   override forward(input: Tensor): Tensor {
-    return P.silu(input);
+    return P.silu(input, this.inplace);
+  }
+  override extra_repr(): string {
+    return this.inplace ? "inplace=True" : "";
   }
 }
 

@@ -1,7 +1,7 @@
 /**
  * More activation layers: thin modules over functional/activation_more.ts (the math is there),
  * with PyTorch's constructor arguments (positional or one options object) and reprs. `inplace`
- * is accepted and printed as PyTorch prints it; lrlab computes out of place either way.
+ * is printed as PyTorch prints it and, as in PyTorch, makes forward write into its input.
  *
  * Reprs print numbers as Python floats (`Threshold(threshold=0.1, value=20.0)`): PyTorch prints
  * the number as the caller typed it (`value=20` for an int), which JS cannot tell apart.
@@ -51,7 +51,7 @@ export class Hardtanh extends Module {
   }
   /** Clamps to [min_val, max_val]. Shape kept: input [*] (any number of dims) → output [*], the same shape. */
   override forward(input: Tensor): Tensor {
-    return A.hardtanh(input, { min_val: this.min_val, max_val: this.max_val });
+    return A.hardtanh(input, { min_val: this.min_val, max_val: this.max_val, inplace: this.inplace });
   }
   override extra_repr(): string {
     return `min_val=${pyFloat(this.min_val)}, max_val=${pyFloat(this.max_val)}${this.inplace ? ", inplace=True" : ""}`;
@@ -66,7 +66,7 @@ export class ReLU6 extends Hardtanh {
   }
   /** min(max(0, x), 6). Shape kept: input [*] (any number of dims) → output [*], the same shape. */
   override forward(input: Tensor): Tensor {
-    return A.relu6(input);
+    return A.relu6(input, this.inplace);
   }
   override extra_repr(): string {
     return this.inplace ? "inplace=True" : "";
@@ -76,7 +76,7 @@ export class ReLU6 extends Hardtanh {
 /** What the layers with only an `inplace` flag share. */
 abstract class InplaceActivation extends Module {
   inplace: boolean;
-  /** `new Mish()`, `new Mish(true)` or `new Mish({ inplace: true })` (accepted; lrlab computes out of place). */
+  /** `new Mish()`, `new Mish(true)` or `new Mish({ inplace: true })` (forward then writes into its input). */
   constructor(inplace?: boolean | Inplace) {
     super();
     this.inplace = readInplace(new.target.name, inplace === undefined ? [] : [inplace]);
@@ -90,7 +90,7 @@ abstract class InplaceActivation extends Module {
 export class Hardsigmoid extends InplaceActivation {
   /** 0 for x ≤ −3, 1 for x ≥ 3, else x/6 + 1/2. Shape kept: input [*] (any number of dims) → output [*], the same shape. */
   override forward(input: Tensor): Tensor {
-    return A.hardsigmoid(input);
+    return A.hardsigmoid(input, this.inplace);
   }
   override extra_repr(): string {
     return "";
@@ -101,7 +101,7 @@ export class Hardsigmoid extends InplaceActivation {
 export class Hardswish extends InplaceActivation {
   /** x·Hardsigmoid(x). Shape kept: input [*] (any number of dims) → output [*], the same shape. */
   override forward(input: Tensor): Tensor {
-    return A.hardswish(input);
+    return A.hardswish(input, this.inplace);
   }
   override extra_repr(): string {
     return "";
@@ -112,7 +112,7 @@ export class Hardswish extends InplaceActivation {
 export class Mish extends InplaceActivation {
   /** x·tanh(softplus(x)). Shape kept: input [*] (any number of dims) → output [*], the same shape. */
   override forward(input: Tensor): Tensor {
-    return A.mish(input);
+    return A.mish(input, this.inplace);
   }
 }
 
@@ -123,7 +123,7 @@ export class SELU extends InplaceActivation {
    * dims) → output [*], the same shape.
    */
   override forward(input: Tensor): Tensor {
-    return A.selu(input);
+    return A.selu(input, this.inplace);
   }
 }
 
@@ -142,7 +142,7 @@ export class CELU extends Module {
   }
   /** max(0, x) + min(0, α·(e^{x/α} − 1)). Shape kept: input [*] (any number of dims) → output [*], the same shape. */
   override forward(input: Tensor): Tensor {
-    return A.celu(input, { alpha: this.alpha });
+    return A.celu(input, { alpha: this.alpha, inplace: this.inplace });
   }
   override extra_repr(): string {
     return `alpha=${pyFloat(this.alpha)}${this.inplace ? ", inplace=True" : ""}`;
@@ -235,7 +235,7 @@ export class Threshold extends Module {
   }
   /** x where x > threshold, else `value`. Shape kept: input [*] (any number of dims) → output [*], the same shape. */
   override forward(input: Tensor): Tensor {
-    return A.threshold(input, this.threshold, this.value);
+    return A.threshold(input, this.threshold, this.value, this.inplace);
   }
   override extra_repr(): string {
     return `threshold=${pyFloat(this.threshold)}, value=${pyFloat(this.value)}${this.inplace ? ", inplace=True" : ""}`;

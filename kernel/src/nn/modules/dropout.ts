@@ -39,7 +39,7 @@ export class Dropout extends _DropoutNd {
    * identity. Shape kept: input [*] (any number of dims) → output [*], the same shape.
    */
   override forward(input: Tensor): Tensor {
-    return dropout(input, { p: this.p, training: this.training });
+    return dropout(input, { p: this.p, training: this.training, inplace: this.inplace });
   }
 }
 
@@ -53,7 +53,7 @@ export class Dropout2d extends _DropoutNd {
    * identity. Input [N, C, H, W] or [C, H, W] → same shape.
    */
   override forward(input: Tensor): Tensor {
-    return dropout2d(input, { p: this.p, training: this.training });
+    return dropout2d(input, { p: this.p, training: this.training, inplace: this.inplace });
   }
 }
 
@@ -68,7 +68,7 @@ export class Dropout3d extends _DropoutNd {
    * identity. Input [N, C, D, H, W] or [C, D, H, W] → same shape.
    */
   override forward(input: Tensor): Tensor {
-    return dropout3d(input, { p: this.p, training: this.training });
+    return dropout3d(input, { p: this.p, training: this.training, inplace: this.inplace });
   }
 }
 
@@ -82,7 +82,7 @@ export class Dropout1d extends _DropoutNd {
    * identity. Input [N, C, L] or [C, L] → same shape.
    */
   override forward(input: Tensor): Tensor {
-    return dropout1d(input, { p: this.p, training: this.training });
+    return dropout1d(input, { p: this.p, training: this.training, inplace: this.inplace });
   }
 }
 
@@ -97,7 +97,7 @@ export class AlphaDropout extends _DropoutNd {
    * variance; in eval, the identity. Shape kept: input [*] (any number of dims) → output [*], the same shape.
    */
   override forward(input: Tensor): Tensor {
-    return alpha_dropout(input, { p: this.p, training: this.training });
+    return alpha_dropout(input, { p: this.p, training: this.training, inplace: this.inplace });
   }
 }
 
@@ -111,6 +111,6 @@ export class FeatureAlphaDropout extends _DropoutNd {
    * *] → same shape.
    */
   override forward(input: Tensor): Tensor {
-    return feature_alpha_dropout(input, { p: this.p, training: this.training });
+    return feature_alpha_dropout(input, { p: this.p, training: this.training, inplace: this.inplace });
   }
 }
