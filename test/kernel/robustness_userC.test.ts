@@ -46,7 +46,10 @@ describe("a cell that fills the JavaScript heap", () => {
       expect(resultText(await k.execute("keep + small.length"))).toBe("44");
       // what the stopped cell's names held is let go (else the next cell's type check found no room)
       expect(r.reply.content.evalue).toContain("the names it declared (hog) were cleared");
-      expect((await k.execute("hog")).reply.content.ename).toBe("ReferenceError");
+      const cleared = await k.execute("hog");
+      expect(cleared.reply.content.ename).toBe("ReferenceError");
+      // it had been assigned: "cleared", not "stopped ... before assigning it" (a user's pass)
+      expect(cleared.reply.content.evalue).toBe("hog is not defined: it was cleared to free the heap when the cell that declares it stopped with a MemoryError; assign it again");
       expect(resultText(await k.execute("const again: string[] = [];\nfor (let i = 0; i < 1000; i++) again.push('x' + i);\nagain.length"))).toBe("1000");
       // filling an earlier cell's array: stopped again; the array is the user's to free
       await k.execute("const big: object[] = [];");

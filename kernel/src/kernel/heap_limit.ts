@@ -74,6 +74,9 @@ export function takeHeapLimitHit(): number {
   return addon ? addon.takeHit() : 0;
 }
 
+/** Why a name cleared by cleared() holds nothing (its cell had assigned it: unassigned.ts's default would say not). */
+export const CLEARED = "it was cleared to free the heap when the cell that declares it stopped with a MemoryError; assign it again";
+
 /**
  * Python's name for the same event: a cell stopped because the JavaScript heap was full. Unlike
  * Python's, the names the stopped cell declared that hold objects are cleared (cleared()): what they held filled
@@ -110,7 +113,7 @@ export class MemoryError extends Error {
         return false; // not assigned yet: holds nothing
       }
     });
-    markUnassigned(scope, large);
+    markUnassigned(scope, large, CLEARED);
     this.message = this.text(large);
   }
 }

@@ -92,6 +92,22 @@ function isDeclarationName(ts: TS, node: TS): boolean {
     || ts.isClassDeclaration(p) || ts.isFunctionExpression(p) || ts.isClassExpression(p)) && p.name === node;
 }
 
+/**
+ * Whether `node` names a property rather than a variable: the `a` of a destructuring's `{ a: b0 }`,
+ * of an object literal's `{ a: 1 }`, of a class, interface or enum member. The checker resolves a
+ * destructuring's property name to the property of the value's type, and when that type is an
+ * earlier cell's (`const { a: b0 } = f()`, `arr.map(({ a: v }) => v)`), its declaration is in the
+ * earlier cells' file, which made the name `exports.a`: printed as `{ exports, a: b0 }`, "Identifier
+ * 'exports' has already been declared" at the top level, and a parameter shadowing `exports` in a
+ * function.
+ */
+function isPropertyName(ts: TS, node: TS): boolean {
+  const p = node.parent;
+  if (!p) return false;
+  if (ts.isBindingElement(p)) return p.propertyName === node;
+  return (ts.isPropertyAssignment(p) || ts.isClassElement(p) || ts.isTypeElement(p) || ts.isEnumMember(p)) && p.name === node;
+}
+
 /** Whether `node` is written (assigned, incremented, a destructuring or for-in/of target). */
 function isWrite(ts: TS, node: TS): boolean {
   let n = node;
@@ -191,7 +207,7 @@ export function visitLive(ts: TS, checker: TS, declsFile: TS, node: TS, visit: (
   }
   if (!ts.isIdentifier(node)) return undefined;
   // An identifier is decided here, tslab's rule included (one symbol lookup, not two).
-  if (!node.parent || isDeclarationName(ts, node)) return node;
+  if (!node.parent || isDeclarationName(ts, node) || isPropertyName(ts, node)) return node;
   if (ts.isPropertyAccessExpression(node.parent) && node.parent.name === node) return node;
   const symbol = checker.getSymbolAtLocation(node);
   return throughExports(ts, checker, node, symbol, declsFile) ? exportsOf(ts, node) : node;

@@ -182,7 +182,7 @@ export function hintFor(code: number, message: string, at: string, before = "", 
   if (code === 2304 || code === 2552) {
     // "Cannot find name 'X'."
     const name = /Cannot find name '(\w+)'/.exec(message)?.[1];
-    return name === undefined ? null : indexNone(name, before) ?? pythonName(name) ?? assignedName(name, at, before) ?? runName(name);
+    return name === undefined ? null : indexNone(name, before) ?? pythonName(name) ?? lrTraceOutside(name) ?? assignedName(name, at, before) ?? runName(name);
   }
   if (code === 2503) {
     // "Cannot find namespace 'nn'.": `const nn = torch.nn;` then the type `nn.Sequential`
@@ -531,6 +531,21 @@ function assignedValue(rest: string): string {
   }
   const value = rest.slice(0, end).trim();
   return value === "" || value.length > 40 ? "..." : value;
+}
+
+/**
+ * "Cannot find name '_lr_trace'": the magic declares it for its own cell's code (and the cells
+ * checked after it), so a `train()` a porter keeps in a cell of its own, as the Python script had
+ * it, run before any %%lr_trace cell, cannot log with it. The ways that work whatever ran before:
+ * the function takes the run as an argument (or a callback) from the %%lr_trace cell, or the code
+ * traces the optimizer itself with lrlab.trace (whose Trace has the same log_loss).
+ */
+function lrTraceOutside(name: string): string | null {
+  if (name !== "_lr_trace") return null;
+  return "hint: _lr_trace is the run a %%lr_trace cell records, declared for that cell's code (a cell checked before any %%lr_trace cell ran "
+    + "does not know it): give it to a function of another cell as an argument, function train(..., tr: lrlab.GlobalTrace) { ... tr.log_loss(loss) }, "
+    + "called in the %%lr_trace cell as train(..., _lr_trace) (or a callback: train(..., (l) => _lr_trace.log_loss(l))); or trace in code, "
+    + "without the magic: const trace = lrlab.trace(optimizer), then trace.log_loss(loss) and display(trace)";
 }
 
 /** A hint for "Cannot find name 'X'" when X names a run of `%%lr_trace --name X`, else null. */

@@ -47,14 +47,21 @@ export function withoutResets(js: string): { js: string; names: string[] } {
   return { js: out + js.slice(pos), names };
 }
 
-/** Makes each of `names` in `scope` an accessor that throws on read until something assigns it. */
-export function markUnassigned(scope: Record<string, unknown>, names: readonly string[]): void {
+/** Why a name holds nothing: its cell threw before assigning it (the default), or another reason. */
+export const NOT_ASSIGNED = "the cell that declares it stopped with an error before assigning it";
+
+/**
+ * Makes each of `names` in `scope` an accessor that throws on read until something assigns it,
+ * saying `why` the name holds nothing (a MemoryError clears names their cell had assigned:
+ * heap_limit.ts says so, not "before assigning it").
+ */
+export function markUnassigned(scope: Record<string, unknown>, names: readonly string[], why: string = NOT_ASSIGNED): void {
   for (const name of names) {
     Object.defineProperty(scope, name, {
       configurable: true,
       enumerable: true,
       get() {
-        throw new ReferenceError(`${name} is not defined: the cell that declares it stopped with an error before assigning it`);
+        throw new ReferenceError(`${name} is not defined: ${why}`);
       },
       set(value: unknown) {
         Object.defineProperty(scope, name, { value, writable: true, enumerable: true, configurable: true });
