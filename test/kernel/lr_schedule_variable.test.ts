@@ -87,7 +87,7 @@ describe("%lr_schedule <variable>", () => {
     expect(error(r)).toMatch(/^UsageError: n holds the number 5, not a learning-rate scheduler \(an LRScheduler\); %lr_schedule takes a scheduler class with its options/);
     expect(plot(r)).toBeUndefined();
     const none = await k.execute("%lr_schedule shed --steps 10");
-    expect(error(none)).toMatch(/^UsageError: unknown scheduler "shed" \(did you mean sched\?\); valid names: .*; or a variable holding a scheduler your code built \(yours: cos, late, sched, step, warm\)/);
+    expect(error(none)).toMatch(/^UsageError: unknown scheduler "shed" \(did you mean sched\?\); valid names: .*; or a variable \(or a property of one: rq\.sched\) holding a scheduler your code built \(yours: cos, late, sched, step, warm\)/);
   });
 
   it("Tab after %lr_schedule offers the variables holding a scheduler, then the classes", async () => {

@@ -5,10 +5,13 @@
  * - `--no-live=false` was taken as --no-live without a word: the --no-flag form takes no value
  *   now (an error saying to write --live=true/false; `--live=false` stays the boolean it says);
  * - `--every K` with `--no-live` was accepted with no effect: an error now (as %lr_schedule's
- *   --metrics for a scheduler that takes none).
+ *   --metrics for a scheduler that takes none), which says what --every does (it redraws the live
+ *   plot; every step is recorded whatever K is: a user read it as recording every K-th step).
  */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { KernelClient, ofType } from "./client";
+import { KernelClient, ofType, resultText } from "./client";
 
 let k: KernelClient;
 beforeAll(async () => {
@@ -56,9 +59,18 @@ describe("%%lr_trace's boolean and live options", () => {
     for (const line of ["%%lr_trace --name ev --every 5 --no-live", "%%lr_trace --name ev --no-live --every 1", "%%lr_trace --name ev --live=false --every 5"]) {
       const r = await k.execute(`${line}\ntrain(new torch.optim.SGD(net.parameters(), { lr: 0.05 }), 2);`);
       expect(r.reply.content.ename, line).toBe("UsageError");
-      expect(r.reply.content.evalue, line).toMatch(/^--every \d paces the live plot, which --no-live turns off \(only the final plot is drawn\): give one or the other$/);
+      expect(r.reply.content.evalue, line).toMatch(/^--every (\d) redraws the live plot at most every \1 steps \(every step is recorded whatever K is\), and --no-live turns the live plot off \(only the final plot is drawn\), so --every has nothing to pace: give one or the other$/);
     }
-    ok(await k.execute("%%lr_trace --name ev --every 5\ntrain(new torch.optim.SGD(net.parameters(), { lr: 0.05 }), 2);"));
+    ok(await k.execute("%%lr_trace --name ev --every 5\ntrain(new torch.optim.SGD(net.parameters(), { lr: 0.05 }), 7);"));
+    // --every paces the drawing only: all 7 steps are recorded (as the message and README say)
+    expect(resultText(await k.execute("lrlab.run('ev').traces[0].steps"))).toBe("7");
     ok(await k.execute("%%lr_trace --name ev2 --no-live\ntrain(new torch.optim.SGD(net.parameters(), { lr: 0.05 }), 2);"));
+  }, 60_000);
+  it("README's magic table and the option's help say what --every does (the table listed it with no word of it)", async () => {
+    const readme = readFileSync(join(__dirname, "..", "..", "README.md"), "utf8");
+    const row = readme.split("\n").find((l) => l.startsWith("| `%%lr_trace "));
+    expect(row).toMatch(/`--every K`: redraws the live plot at most every K steps, while every step is recorded whatever K is; not with `--no-live`/);
+    const help = await k.execute("%%lr_trace?");
+    expect(String(help.reply.content.payload?.[0]?.data?.["text/plain"] ?? help.stdout)).toContain("--every <int>  redraw the live plot at most every K steps (default: 1); every step is recorded whatever K is");
   }, 60_000);
 });

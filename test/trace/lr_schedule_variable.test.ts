@@ -123,7 +123,7 @@ describe("%lr_schedule <variable>: the scheduler the cells built", () => {
 
   it("a variable holding something else is named with what it holds and what is allowed", () => {
     const allowed = "%lr_schedule takes a scheduler class with its options (%lr_schedule StepLR step_size=5 --steps 100), "
-      + "or a variable holding a scheduler your code built (%lr_schedule sched --steps 100)";
+      + "or a variable holding a scheduler your code built (%lr_schedule sched --steps 100; or a property or element of one: rq.sched, runs[0].sched)";
     expect(thrown(() => previewLines(["x --steps 10"], { x: 5 }))).toBe(`UsageError: x holds the number 5, not a learning-rate scheduler (an LRScheduler); ${allowed}`);
     expect(thrown(() => previewLines(["u --steps 10"], { u: undefined }))).toBe(`UsageError: u holds undefined, not a learning-rate scheduler (an LRScheduler); ${allowed}`);
     const { opt } = stepLR();
@@ -135,8 +135,8 @@ describe("%lr_schedule <variable>: the scheduler the cells built", () => {
   it("a name that is neither a class nor a variable: the unknown scheduler's error, which says a variable is accepted (and the close one)", () => {
     const { sched } = stepLR();
     const e = thrown(() => previewLines(["shed --steps 10"], { sched, n: 3 }));
-    expect(e).toMatch(/^UsageError: unknown scheduler "shed" \(did you mean sched\?\); valid names: LambdaLR, .*, SWALR; or a variable holding a scheduler your code built \(yours: sched\), previewed as built/);
-    expect(thrown(() => previewLines(["StepLRR step_size=2 --steps 5"]))).toMatch(/^UsageError: unknown scheduler "StepLRR" \(did you mean StepLR\?\); valid names: .*; or a variable holding a scheduler your code built, previewed as built/);
+    expect(e).toMatch(/^UsageError: unknown scheduler "shed" \(did you mean sched\?\); valid names: LambdaLR, .*, SWALR; or a variable \(or a property of one: rq\.sched\) holding a scheduler your code built \(yours: sched\), previewed as built/);
+    expect(thrown(() => previewLines(["StepLRR step_size=2 --steps 5"]))).toMatch(/^UsageError: unknown scheduler "StepLRR" \(did you mean StepLR\?\); valid names: .*; or a variable \(or a property of one: rq\.sched\) holding a scheduler your code built, previewed as built/);
   });
 
   it("the scheduler and its optimizer are as they were after the preview (lr, last_epoch, state_dicts, gradients), and keep stepping as before", () => {

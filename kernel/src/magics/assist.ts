@@ -208,7 +208,7 @@ export function completeMagicLine(at: MagicLineAt, user: () => [string, unknown]
   const kv = /^([A-Za-z_]\w*)=(.*)$/.exec(word);
   if (kv) {
     // the value of key=: names the user defined (a model, a loss, a loader), when the magic says so
-    const values = magic.completeValue?.(kv[1], positional) ?? [];
+    const values = magic.completeValue?.(kv[1], positional, user) ?? [];
     const all = values === "user" ? user().map(([k]) => k) : values;
     return pick(wordStart + kv[1].length + 1, kv[2], all);
   }

@@ -30,6 +30,7 @@ import { didYouMean, expressionError, flagName, isInterrupt, MagicError } from "
 import { tools, torch } from "./tools";
 import { record_range_test } from "../trace/range_tests";
 import { fmt } from "../plot/text";
+import { namesFor } from "./value_kinds";
 
 const EXPR_KEYS = ["model", "loss", "data", "optimizer", "step"];
 
@@ -56,7 +57,10 @@ export const lr_find: Magic = {
   // loss= and step= exclude each other: once one is written, the other is not offered
   complete: (_positional, kv) => ["model=", "loss=", "data=", "optimizer=", "step="].filter((k) => !kv.some((w) => w.startsWith(k)))
     .filter((k) => !(k === "loss=" && kv.some((w) => w.startsWith("step="))) && !(k === "step=" && kv.some((w) => w.startsWith("loss=")))),
-  completeValue: () => "user",
+  // model= and optimizer=: the variables of that kind first, then those that may lead to one
+  // (value_kinds.ts); loss=, data=, step= any of the user's names
+  completeValue: (key, _positional, user) => (key === "model" ? namesFor("Module", ["Optimizer", "LRScheduler", "Tensor"], user)
+    : key === "optimizer" ? namesFor("Optimizer", ["Module", "Tensor"], user) : "user"),
   options: [
     { name: "start_lr", type: "number", help: "first rate", default: 1e-7 },
     { name: "end_lr", type: "number", help: "last rate", default: 10 },

@@ -11,6 +11,7 @@
  *   %lr_schedule OneCycleLR max_lr=[0.1,0.2] total_steps=100 --lr 0.01,0.02   (one param group per --lr value)
  *   %lr_schedule StepLR step_size=5 last_epoch=4 --steps 10       (a resumed run: from epoch 5)
  *   %lr_schedule sched --steps 100                                (a scheduler the cells built: scheduler_variable.ts)
+ *   %lr_schedule rq.sched --steps 100                             (one a variable's property holds: value_path.ts)
  */
 import type { Magic, MagicContext } from "./types";
 import { booleanValue, didYouMean, expressionError, isInterrupt, MagicError, parseArgs, ParsedArgs } from "./parser";
@@ -553,8 +554,8 @@ export const lr_schedule: Magic = {
     + "--metrics feeds ReduceLROnPlateau one metric per step; lr_lambda and scale_fn are TypeScript (an arrow function or a function's name),\n"
     + "as is any value written as an arrow function. A list is [30,60] or 30,60; --lr 0.1,0.01 makes a param group per value (per-group lists).\n"
     + "last_epoch=k previews a resumed run: from epoch k + 1, after the same schedule's first k steps. Overlaid lines that differ only in --lr or --optimizer say so in their labels.\n"
-    + "A variable holding a scheduler your code built (SequentialLR, ChainedScheduler included) is previewed as lrlab.preview(sched, { steps }) does: on its own optimizer, then put back;\n"
-    + "its line takes --steps (optional when its options define a length), --name and, for a ReduceLROnPlateau, --metrics; it is labelled with the variable's name.\n"
+    + "A variable holding a scheduler your code built (SequentialLR, ChainedScheduler included), or a property or element of one (rq.sched, runs[0].sched), is previewed as lrlab.preview(sched, { steps }) does: on its own optimizer, then put back;\n"
+    + "its line takes --steps (optional when its options define a length), --name and, for a ReduceLROnPlateau, --metrics; it is labelled with the variable's name (or path).\n"
     + "Example:\n  %lr_schedule StepLR step_size=30 gamma=0.1 --steps 100\n  %lr_schedule CosineAnnealingLR T_max=100 --steps 100\n  %lr_schedule sched --steps 100",
   options: [
     { name: "steps", type: "int", help: "steps to simulate (required, except OneCycleLR: total_steps, CosineAnnealingLR: T_max, CyclicLR: two cycles, PolynomialLR: total_iters, SWALR: 2 × anneal_epochs, ReduceLROnPlateau: one per --metrics value)" },

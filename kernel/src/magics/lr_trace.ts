@@ -5,8 +5,10 @@
  *
  * Live updates are throttled: one at most every `--every` steps and at most every 250 ms, so a
  * fast loop costs little and the plot still moves several times a second. The sends do not
- * await anything, so they leave while a synchronous loop is still running. `--every` with
- * `--no-live` is an error (it has no live plot to pace; it was accepted without effect).
+ * await anything, so they leave while a synchronous loop is still running. `--every` paces the
+ * drawing only: every step is recorded whatever K is (a user read it as "record every K-th step",
+ * which the error and the help now rule out). `--every` with `--no-live` is an error (it has no
+ * live plot to pace; it was accepted without effect).
  *
  * In the cell, `_lr_trace` is the running GlobalTrace: `_lr_trace.log_loss(loss)` adds the loss.
  *
@@ -60,7 +62,7 @@ export const lr_trace: Magic = {
     { name: "name", type: "string", help: "the run's name (legend, %lr_compare)", default: DEFAULT_NAME },
     { name: "append", type: "boolean", help: "continue the run of this --name (its steps, series and plot go on) instead of replacing it", default: false },
     // no `default`: --every given with --no-live is told (it has nothing to pace); 1 when not given
-    { name: "every", type: "int", help: "update the live plot at most every K steps (default: 1)" },
+    { name: "every", type: "int", help: "redraw the live plot at most every K steps (default: 1); every step is recorded whatever K is" },
     { name: "metrics", type: "list", help: "metrics to record (default: all)", values: () => tools().METRIC_NAMES },
     { name: "per_param", type: "boolean", help: "also trace each parameter tensor (the plot: group lines, and a parameter selector)", default: false },
     { name: "batch_size", type: "int", help: "batch size B, for lr_per_sample (a step's own: _lr_trace.log_loss(loss, { batch_size }))" },
@@ -77,7 +79,8 @@ export const lr_trace: Magic = {
     if (every < 1) throw new MagicError(`--every must be a positive integer, got ${every}`, usage);
     // as %lr_schedule's --metrics for a scheduler that takes none: an option with nothing to act on is an error
     if (args.flags.every !== undefined && !args.flags.live) {
-      throw new MagicError(`--every ${every} paces the live plot, which --no-live turns off (only the final plot is drawn): give one or the other`, usage);
+      throw new MagicError(`--every ${every} redraws the live plot at most every ${every} steps (every step is recorded whatever K is), `
+        + "and --no-live turns the live plot off (only the final plot is drawn), so --every has nothing to pace: give one or the other", usage);
     }
     const reduction = args.flags.reduction;
     if (reduction !== "mean" && reduction !== "sum") throw new MagicError(`--reduction must be mean or sum, got ${JSON.stringify(reduction)}`, usage);

@@ -21,9 +21,17 @@ export const reset: Magic = {
     const n = ctx.engine.userNames().length;
     ctx.engine.reset();
     // runs are the tracer's history, not names: they stay (lost work otherwise), and it says so
-    const runs = run_names().length;
-    const kept = runs === 0 ? "" : ` The ${runs === 1 ? "run" : `${runs} runs`} recorded by %%lr_trace --name / lrlab.trace stay (lrlab.run_names()); `
-      + "lrlab.clear_runs() deletes them, lrlab.drop_run(name) one.";
-    ctx.print(`Deleted ${n} name${n === 1 ? "" : "s"}.${kept}`);
+    ctx.print(`Deleted ${n} name${n === 1 ? "" : "s"}.${keptRunsNote(run_names().length)}`);
   },
 };
+
+/**
+ * What %reset says of the runs it keeps, after "Deleted n names.": nothing without runs, and the
+ * verb and pronoun agreeing with their number (one run "stays", not "stay": a user's pass).
+ */
+export function keptRunsNote(runs: number): string {
+  if (runs === 0) return "";
+  if (runs === 1) return " The run recorded by %%lr_trace --name / lrlab.trace stays (lrlab.run_names()); lrlab.clear_runs() deletes it.";
+  return ` The ${runs} runs recorded by %%lr_trace --name / lrlab.trace stay (lrlab.run_names()); `
+    + "lrlab.clear_runs() deletes them, lrlab.drop_run(name) one.";
+}

@@ -11,6 +11,9 @@
  * its step() receives, not one of its options): key=value, --lr and --optimizer are an error
  * saying so.
  *
+ * The name may be a path into a variable (`rq.sched`, `runs[0].sched`: value_path.ts), as a
+ * porter's helper returns `{ opt, sched }`; it is labelled and named in errors as written.
+ *
  * The scope a line sees is the cells' variables (`Scope`, as the magics' Tab gets them). What a
  * name holds is read twice: before any part of the cell runs (`checkScope`: a line with options
  * is wrong whatever the code above it does, so it runs nothing), and when the line runs (the
@@ -18,17 +21,24 @@
  */
 import { didYouMean, MagicError, type ParsedArgs } from "./parser";
 import { tools } from "./tools";
+import { dataProperties, parsePath, readPath } from "./value_path";
 
 /** The cells' variables, each name with its value (engine.userNames(); the magics' `user()`). */
 export type Scope = () => [string, unknown][];
 
-/** A name a line may mean as a variable: an identifier (a dotted path or a call is no variable). */
-const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
+/**
+ * A class's path written in PyTorch's modules (`lr_scheduler.StepLRR`): a misspelt class, said as
+ * the line is parsed, not a path into a variable.
+ */
+const CLASS_PATH = /^(?:torch\.)?(?:optim\.)?(?:lr_scheduler|swa_utils)\./;
 
-/** The variable a line's first word names: an identifier that is no scheduler class; else undefined. */
+/**
+ * The variable a line's first word names: a variable or a path into one (`sched`, `rq.sched`,
+ * `runs[0].sched`; a call or an operator is none) that is no scheduler class; else undefined.
+ */
 export function variableName(a: ParsedArgs, classNames: readonly string[]): string | undefined {
   const word = a.positional[0];
-  return word !== undefined && IDENTIFIER.test(word) && !classNames.includes(word) ? word : undefined;
+  return word !== undefined && parsePath(word) !== undefined && !CLASS_PATH.test(word) && !classNames.includes(word) ? word : undefined;
 }
 
 /**
@@ -51,13 +61,38 @@ export function className(v: object): string {
   return (v as { constructor?: { name?: string } }).constructor?.name || "object";
 }
 
-/** The names of the cells' variables that hold a scheduler, sorted: for Tab and "did you mean". */
-export function schedulerVariables(scope: Scope): string[] {
-  return scope().filter(([n, v]) => !n.startsWith("_") && isScheduler(v)).map(([n]) => n).sort();
+/** Whether `v` is a plain object (`{ opt, sched }`) or an array: the containers Tab looks into. */
+function isContainer(v: unknown): v is object {
+  if (Array.isArray(v)) return true;
+  if (typeof v !== "object" || v === null) return false;
+  const p = Object.getPrototypeOf(v);
+  return p === null || p === Object.prototype;
 }
 
-/** A in English before a class or type name (an SGD, an Adam, a StepLR). */
+/** A container's own data properties that hold a scheduler, as paths after `at` (`rq.sched`, `scheds[0]`). */
+function schedulersIn(at: string, v: object): string[] {
+  if (Array.isArray(v) && v.length > 1000) return [];
+  return dataProperties(v).filter(([, x]) => isScheduler(x))
+    .map(([k]) => (Array.isArray(v) ? `${at}[${k}]` : /^[A-Za-z_$][\w$]*$/.test(k) ? `${at}.${k}` : `${at}[${JSON.stringify(k)}]`));
+}
+
+/**
+ * The names of the cells' variables that hold a scheduler, sorted, and the paths one step into a
+ * plain object or array that do (`rq.sched` of `const rq = { opt, sched }`; no getter is run):
+ * for Tab and "did you mean".
+ */
+export function schedulerVariables(scope: Scope): string[] {
+  const visible = scope().filter(([n]) => !n.startsWith("_"));
+  return [
+    ...visible.filter(([, v]) => isScheduler(v)).map(([n]) => n),
+    ...visible.filter(([, v]) => isContainer(v)).flatMap(([n, v]) => schedulersIn(n, v as object)),
+  ].sort();
+}
+
+/** A in English before a class or type name (an SGD, an Adam, a StepLR, a OneCycleLR). */
 function article(word: string): string {
+  // a vowel letter said as a consonant: "a OneCycleLR" (it said "an OneCycleLR"), "a Uniform"
+  if (/^(One|Uni|Use)/i.test(word)) return "a";
   return /^([AEIOU]|S[A-Z]|[FHLMNRX][A-Z])/.test(word) || /^[aeiou]/.test(word) ? "an" : "a";
 }
 
@@ -81,7 +116,7 @@ export function holds(v: unknown): string {
 
 /** What a line may name, for the errors below. */
 export const ALLOWED = "a scheduler class with its options (%lr_schedule StepLR step_size=5 --steps 100), "
-  + "or a variable holding a scheduler your code built (%lr_schedule sched --steps 100)";
+  + "or a variable holding a scheduler your code built (%lr_schedule sched --steps 100; or a property or element of one: rq.sched, runs[0].sched)";
 
 /** What a variable's line takes besides --steps: the words of the errors below. */
 const VARIABLE_OPTIONS = "--steps N and --name label (and --metrics m1,m2,... for a ReduceLROnPlateau)";
@@ -211,7 +246,7 @@ export function unknownNameError(name: string, classNames: readonly string[], sc
   const near = didYouMean(name, [...classNames, ...variables]);
   const held = variables.length ? ` (yours: ${variables.join(", ")})` : "";
   return new MagicError(`unknown scheduler ${JSON.stringify(name)}${near}; valid names: ${classNames.join(", ")}; `
-    + `or a variable holding a scheduler your code built${held}, previewed as built, with ${VARIABLE_OPTIONS} only: %lr_schedule sched --steps 100`, usage);
+    + `or a variable (or a property of one: rq.sched) holding a scheduler your code built${held}, previewed as built, with ${VARIABLE_OPTIONS} only: %lr_schedule sched --steps 100`, usage);
 }
 
 /**
@@ -219,9 +254,14 @@ export function unknownNameError(name: string, classNames: readonly string[], sc
  * variable (the unknown scheduler's), holds no scheduler, or the line gives it class-line options.
  */
 export function schedulerOf(a: ParsedArgs, name: string, classNames: readonly string[], scope: Scope, usage: string): object {
-  const found = scope().find(([n]) => n === name);
+  // a step of a path that is not there names the path so far, what it holds, and its schedulers
+  const inside = (at: string, v: object) => {
+    const found = schedulersIn(at, v);
+    return found.length ? `; ${found.join(", ")} hold${found.length === 1 ? "s" : ""} a scheduler` : "";
+  };
+  const found = readPath(name, scope, holds, inside, usage);
   if (found === undefined) throw unknownNameError(name, classNames, scope, usage);
-  const v = found[1];
+  const v = found.value;
   if (!isScheduler(v)) throw notSchedulerError(name, v, classNames, usage);
   const given = classOptions(a);
   if (given.length) throw optionsError(name, v as object, given, usage);

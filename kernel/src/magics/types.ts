@@ -64,8 +64,11 @@ export interface Magic {
    * far; `user()` lists the user's variables with their values.
    */
   complete?(positional: string[], kv: string[], user: () => [string, unknown][]): readonly string[];
-  /** Tab after `key=`: the values, or "user" for the names the user defined. */
-  completeValue?(key: string, positional: string[]): readonly string[] | "user";
+  /**
+   * Tab after `key=`: the values, or "user" for the names the user defined. `user()` as in
+   * complete, for values that are some of the user's variables (`%lr_find model=`: the modules).
+   */
+  completeValue?(key: string, positional: string[], user: () => [string, unknown][]): readonly string[] | "user";
   /**
    * Shift-Tab on a word of the magic's line (`index`: its place after the magic's name, from 0):
    * a TypeScript expression whose documentation to show instead of the magic's help (the
