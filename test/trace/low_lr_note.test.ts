@@ -3,7 +3,8 @@
  * a median update ratio ‖Δ‖/‖θ‖ under 1e-5 per step while its loss changed by under 1% over the
  * run says so, with both numbers and the rule of thumb (updates of ~1e-3 of the weights per step).
  * A healthy run, a short one, and a run whose loss is not logged but whose updates are only small
- * (not under 1e-6) do not.
+ * (not under 1e-6) do not. (The loss's change is its trend since session 19: the mean of its last
+ * quarter against its first; userpass19_loss.test.ts has the mini-batch cases.)
  */
 import { describe, expect, it } from "vitest";
 import * as torch from "../../kernel/src/index";
@@ -32,7 +33,7 @@ const noteOf = (lines: string[]) => lines.find((l) => l.includes("lr far too low
 describe("lr far too low: said when the weights and the loss hardly move", () => {
   it("SGD at lr 1e-6 for 50 steps: the line, with the median ratio, the loss change and the rule of thumb", () => {
     const note = noteOf(run(1e-6, 50));
-    expect(note).toMatch(/^ {4}lr far too low\? the updates moved the weights by a median (\S+) of their norm per step and the loss changed by (\S+)% over 50 steps \(updates of ~1e-3 of the weights per step are a common rule of thumb\)$/);
+    expect(note).toMatch(/^ {4}lr far too low\? the updates moved the weights by a median (\S+) of their norm per step and the loss's trend changed by (\S+)% over 50 steps \(updates of ~1e-3 of the weights per step are a common rule of thumb\)$/);
     const [, ratio, change] = /median (\S+) of .* by (\S+)%/.exec(note!)!;
     expect(Number(ratio)).toBeGreaterThan(0);
     expect(Number(ratio)).toBeLessThan(1e-5);

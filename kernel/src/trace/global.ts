@@ -14,8 +14,12 @@
  * step's pre-hook, so an optimizer that does not step again (trained before another one in the
  * same cell) does not get the next one's losses. A loss logged on one optimizer's trace,
  * `_lr_trace.get(optimizer).log_loss(loss)`, is that run's only (a GAN's generator and
- * discriminator losses). During a `step(closure)` (LBFGS), a loss logged in the closure is that
- * optimizer's step's (the first of that step(): Trace.log_loss).
+ * discriminator losses); `get` of an optimizer that has not stepped yet starts its trace then, so
+ * that a loss logged before its first step() is that step's (it was undefined, and the README's
+ * idiom threw: a user's pass). Several losses logged before the first step of a run's first
+ * optimizer (no trace saw them: gradient accumulation's micro-batches) all go to that step.
+ * During a `step(closure)` (LBFGS), a loss logged in the closure is that optimizer's step's (the
+ * first of that step(): Trace.log_loss).
  *
  * With `append: true` (`%%lr_trace --name N --append`) it continues the run N: the run's traces
  * are this one's from the start, and each optimizer that steps continues one of them (its own, or
@@ -57,6 +61,15 @@ export class GlobalTrace {
   private current: { loss: number; sumReduced: boolean; samples: number | null; seq: number; stepped: boolean; immediate: Trace | null } | null = null;
   private lossSeq = 0;
   private readonly given = new WeakMap<Trace, number>();
+  /**
+   * The losses logged while no trace could take them (before the first optimizer's first step),
+   * numbered: that first step gets them all (Trace._log_coming_loss), not the last alone: micro-
+   * batches of gradient accumulation (their mean, or the batch-size hint's count of them: 45 of
+   * 48 losses were counted in a user's pass, its first step's first three lost).
+   */
+  private early: { loss: number; samples: number | null; seq: number }[] = [];
+  /** Traces `get` started before their optimizer stepped: no run if it never does (stop()). */
+  private readonly gotten = new WeakSet<Trace>();
   /** The last batch size given (log_loss/record): a trace made at an optimizer's first step takes it. */
   private pendingBatch: number | null = null;
 
@@ -149,11 +162,42 @@ export class GlobalTrace {
     for (const t of this.traces) t.stop();
     this.clipWatch?.stop();
     this.clipWatch = null;
+    // an optimizer `get` started tracing that never stepped is no run (as one never stepped)
+    const idle = this.traces.filter((t) => this.gotten.has(t) && t.steps === 0);
+    if (idle.length > 0) {
+      for (const t of idle) {
+        this.traces.splice(this.traces.indexOf(t), 1);
+        const opt = t.optimizer;
+        if (opt !== null) this.byOptimizer.delete(opt);
+      }
+      if (this.traces.length > 0) this.rename();
+    }
   }
 
-  /** The trace of `optimizer` (undefined when it has not stepped yet). */
-  get(optimizer: object): Trace | undefined {
-    return this.byOptimizer.get(optimizer);
+  /**
+   * The trace of `optimizer`. While the run records (a `%%lr_trace` cell), an optimizer that has
+   * not stepped yet is traced from now on (its trace named as at its first step), so
+   * `get(optimizer).log_loss(loss)` before its first `step()` is that step's loss, as
+   * `log_loss` is; it is no run if it never steps. After the run, an optimizer that did not step
+   * in it is an error, as is anything that is not an optimizer.
+   */
+  get(optimizer: object): Trace {
+    const t = this.byOptimizer.get(optimizer);
+    if (t !== undefined) return t;
+    const o = optimizer as { param_groups?: unknown } | null;
+    const what = o === null || typeof o !== "object" ? String(o) : (o.constructor?.name ?? "an object");
+    if (o === null || typeof o !== "object" || !Array.isArray(o.param_groups)) {
+      throw new TypeError(`get(optimizer): expected an optimizer (torch.optim.SGD, Adam, ...: an object with param_groups), got ${what}`);
+    }
+    const name = this.options.name ?? "trace";
+    if (!this._recording) {
+      const had = this.traces.length === 0 ? "none stepped" : `its optimizers: ${this.traces.map((x) => x.name).join(", ")}`;
+      throw new Error(`get(optimizer): this ${what} optimizer did not step in the run ${JSON.stringify(name)} (${had}); `
+        + "get(optimizer) starts the trace of one not stepped yet only while its %%lr_trace cell runs");
+    }
+    const made = this.traceOf(optimizer as TraceableOptimizer);
+    if (made.steps === 0) this.gotten.add(made);
+    return made;
   }
 
   /**
@@ -253,6 +297,9 @@ export class GlobalTrace {
     const seq = ++this.lossSeq;
     // (a loss that is not a number fails here, not in step())
     const current: NonNullable<GlobalTrace["current"]> = { loss: lossNumber(loss), sumReduced: lossSumReduced(loss), samples: lossSamples(loss), seq, stepped: false, immediate: null };
+    // no trace yet to take it (before the first step): kept with the others since, for that step
+    if (stepping.length === 0) this.early.push({ loss: current.loss, samples: current.samples, seq });
+    else this.early = [];
     if (stepping.length === 1) {
       // one optimizer so far: its trace takes it now (reads before the step see it), as it did
       const t = stepping[0];
@@ -284,8 +331,11 @@ export class GlobalTrace {
       c.immediate._withdraw_coming_loss();
       c.immediate = null;
     }
+    const e = this.early;
+    const earlier = e.length > 1 && e[e.length - 1].seq === c.seq && !this.given.has(t) ? e.slice(0, -1) : [];
+    this.early = [];
     this.given.set(t, c.seq);
-    t._log_coming_loss(c.loss, c.sumReduced, c.stepped, c.samples);
+    t._log_coming_loss(c.loss, c.sumReduced, c.stepped, c.samples, earlier);
   }
 
   /** `record({ loss, batch_size })`: log_loss in record form (either key alone, or both). */

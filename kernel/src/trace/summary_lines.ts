@@ -1,7 +1,8 @@
 /**
  * Lines of a trace's text summary (trace.ts `summary()`) beyond its last step's values: what the
- * run did over all its steps, its gradient clipping, and a loss that grew without going
- * non-finite. Users' passes: the summary of a OneCycleLR run gave only the annealed tail (lr
+ * run did over all its steps, its gradient clipping, a loss that grew without going non-finite,
+ * an lr far too low, the loss line (with its step when it is an older one) and gradient
+ * accumulation. Users' passes: the summary of a OneCycleLR run gave only the annealed tail (lr
  * 1.2e-8, nothing of the peak 3e-3); a loss grown 1e34-fold read "no divergence"; clipping never
  * showed (the rates are relative to the clipped gradient).
  *
@@ -182,31 +183,127 @@ export function zeroGradLines(steps: number, zero: readonly (ZeroGrad | undefine
  * Below this median update ratio ‖Δ‖/‖θ‖ (with a loss that barely moved) a run's lr looks far too
  * low. The common rule of thumb for healthy training is updates of ~1e-3 of the weights per step
  * (CS231n's "ratio of the update magnitudes to the value magnitudes"); fine-tuning runs at 1e-4
- * to 1e-5. Without a recorded loss, only a ratio below LOW_RATIO_ALONE says so.
+ * to 1e-5. Below LOW_RATIO_ALONE the ratio says so alone, whatever the loss did: a run that logs
+ * its mini-batch loss has batch-to-batch noise of far more than FLAT_LOSS, and the line never
+ * fired on one whose weights moved by 4e-8 of their norm a step (a user's pass), while it did
+ * when the loss was not logged.
  */
 export const LOW_RATIO = 1e-5;
 export const LOW_RATIO_ALONE = 1e-6;
-/** A loss that changed by less than this fraction of itself over the run "barely moved". */
+/** A loss whose trend changed by less than this fraction of itself over the run "barely moved". */
 export const FLAT_LOSS = 0.01;
+/** Losses from which the trend is the mean of the first and last quarter of them, with a noise estimate. */
+export const TREND_MIN_LOSSES = 8;
+/** A trend within this many standard errors of its change (of the two quarters' means) is noise. */
+export const NOISE_SE = 2;
+
+/**
+ * How a logged loss moved over the run: its relative change, from the mean of its first quarter
+ * of values to the mean of its last (the first and last value under TREND_MIN_LOSSES), and the
+ * standard error of that change from its batch-to-batch noise (null under TREND_MIN_LOSSES). The
+ * noise σ of one value is estimated from successive differences, which a slow trend hardly
+ * touches: a bucket of c steps' mean has variance σ²/c, so E[(m_i − m_{i+1})²] = σ²(1/c_i + 1/c_{i+1}).
+ */
+export function lossTrend(loss: BoundedSeries | undefined): { change: number; noise: number | null } | null {
+  const b = loss?.buckets().filter((x) => x.count > 0 && x.mean !== null && Number.isFinite(x.mean)) ?? [];
+  if (b.length < 2) return null;
+  const total = b.reduce((n, x) => n + x.count, 0);
+  if (total < TREND_MIN_LOSSES) {
+    const first = b[0].mean as number, last = b[b.length - 1].mean as number;
+    return first !== 0 ? { change: Math.abs(last - first) / Math.abs(first), noise: null } : null;
+  }
+  // the count-weighted means of the buckets holding the first and the last quarter of the values
+  const quarter = Math.max(1, Math.floor(total / 4));
+  const meanOf = (xs: Bucket[]): { mean: number; n: number } => {
+    let n = 0, s = 0;
+    for (const x of xs) {
+      if (n >= quarter) break;
+      n += x.count;
+      s += (x.mean as number) * x.count;
+    }
+    return { mean: s / n, n };
+  };
+  const head = meanOf(b), tail = meanOf([...b].reverse());
+  if (head.mean === 0) return null;
+  let v = 0;
+  for (let i = 0; i + 1 < b.length; i++) v += ((b[i].mean as number) - (b[i + 1].mean as number)) ** 2 / (1 / b[i].count + 1 / b[i + 1].count);
+  const sigma = Math.sqrt(v / (b.length - 1));
+  const se = sigma * Math.sqrt(1 / head.n + 1 / tail.n);
+  return { change: Math.abs(tail.mean - head.mean) / Math.abs(head.mean), noise: se / Math.abs(head.mean) };
+}
 
 /**
  * "lr far too low? the updates moved the weights by a median 3.2e-7 of their norm per step and
  * the loss changed by 0.3% over 500 steps (updates of ~1e-3 of the weights per step are a common
- * rule of thumb)"; null when the run is shorter than MEDIAN_MIN_STEPS, its weights moved enough,
- * or its loss moved. `ratio` is the group's update_ratio series, `loss` the run's.
+ * rule of thumb)"; null when the run is shorter than MEDIAN_MIN_STEPS or its weights moved enough.
+ * Said when the median ratio is under LOW_RATIO_ALONE (the line then says the ratio alone is too
+ * small), or under LOW_RATIO with a loss whose trend changed by under FLAT_LOSS or by less than
+ * NOISE_SE standard errors of its batch-to-batch noise (the line says which). `ratio` is the
+ * group's update_ratio series, `loss` the run's.
  */
 export function lowLrLine(ratio: BoundedSeries | undefined, loss: BoundedSeries | undefined): string | null {
   if (ratio === undefined || ratio.steps < MEDIAN_MIN_STEPS) return null;
   const r = seriesMedian(ratio);
   if (r === null || !(r > 0)) return null; // a ratio of 0: nothing moved at all (zeroGradLines says why)
-  const b = loss?.buckets().filter((x) => x.count > 0) ?? [];
-  let change: number | null = null;
-  if (b.length >= 2) {
-    const first = b[0].mean as number, last = b[b.length - 1].mean as number;
-    if (first !== 0 && Number.isFinite(first) && Number.isFinite(last)) change = Math.abs(last - first) / Math.abs(first);
-  }
-  if (change !== null ? !(r < LOW_RATIO && change < FLAT_LOSS) : !(r < LOW_RATIO_ALONE)) return null;
-  const lossPart = change !== null ? ` and the loss changed by ${fmt(change * 100)}% over ${ratio.steps} steps` : ` over ${ratio.steps} steps`;
-  return `lr far too low? the updates moved the weights by a median ${fmt(r)} of their norm per step${lossPart} `
+  if (!(r < LOW_RATIO)) return null;
+  const trend = lossTrend(loss);
+  const flat = trend !== null && trend.change < FLAT_LOSS;
+  const noisy = trend !== null && !flat && trend.noise !== null && trend.change < NOISE_SE * trend.noise;
+  const alone = r < LOW_RATIO_ALONE;
+  if (!flat && !noisy && !alone) return null;
+  const n = ratio.steps;
+  let why: string;
+  if (trend === null) why = ` over ${n} steps`;
+  else if (flat) why = ` and the loss${trend.noise !== null ? "'s trend" : ""} changed by ${fmt(trend.change * 100)}% over ${n} steps`;
+  else if (noisy) why = ` and the loss's trend changed by ${fmt(trend.change * 100)}% over ${n} steps, within its batch-to-batch noise (±${fmt(NOISE_SE * (trend.noise as number) * 100)}%)`;
+  else why = ` over ${n} steps (under 1e-6 of the weights a step is too small to train, whatever the loss did: it changed by ${fmt(trend.change * 100)}%)`;
+  return `lr far too low? the updates moved the weights by a median ${fmt(r)} of their norm per step${why} `
     + "(updates of ~1e-3 of the weights per step are a common rule of thumb)";
+}
+
+/**
+ * "loss 1.229", or, when the last loss logged is not the last step's, "loss 1.229 (step 2's, the
+ * last logged; the last step is 29)": the line sits under the last step's rates, and a loss logged
+ * only in a run's first steps (or in a first cell of an --append run) read as the last step's (a
+ * user's pass). A loss logged for a step not taken yet says so. `loss` is the loss series as reads
+ * see it (its last push is the last loss logged), `steps` the steps taken.
+ */
+export function lossLine(lastLoss: number, loss: BoundedSeries | undefined, steps: number): string {
+  const at = loss?.buckets().filter((x) => x.pushes > 0).pop()?.last_step ?? null;
+  let where = "";
+  if (at !== null && at >= steps) where = ` (logged for step ${at}, not taken yet)`;
+  else if (at !== null && at < steps - 1) where = ` (step ${at}'s, the last logged; the last step is ${steps - 1})`;
+  return `  loss ${fmt(lastLoss)}${where}`;
+}
+
+/** Steps at which several losses were logged with backward() between them (trace.ts: gradient accumulation). */
+export interface Accumulation {
+  /** Such steps; the fewest and most losses one of them got; how many were averaged (each a torch.nn loss). */
+  steps: number;
+  lo: number;
+  hi: number;
+  averaged: number;
+}
+
+/**
+ * A line on gradient accumulation (several log_loss calls for one step, a backward() between them):
+ * null when no step had it. When every micro-batch loss of a step was a torch.nn loss reduced by
+ * "mean" (its mark, _reduce.ts), the step's loss is their mean: the mean loss over the accumulated
+ * batch, which is the sum of the loss/k that PyTorch's loop adds up (`tot += (loss / k).item()`).
+ * Otherwise (`loss / k` tensors, numbers) the values cannot be told apart from unscaled ones, the
+ * last one is kept as documented, and the line says what to log instead (a user's pass: the panel
+ * showed 0.9 for a loss of 3.7, 1/4 of it, with no word).
+ */
+export function accumulationLine(a: Accumulation | null, steps: number): string | null {
+  if (a === null || a.steps === 0) return null;
+  const k = a.lo === a.hi ? `${a.hi}` : "k";
+  const at = a.steps === steps ? `at each of ${steps} steps` : `at ${a.steps} of ${steps} steps`;
+  const head = `${a.lo === a.hi ? a.hi : `${a.lo} to ${a.hi}`} losses logged with backward() between them ${at}`;
+  if (a.averaged === a.steps) {
+    return `  gradient accumulation: ${head}; a step's loss is their mean (each a torch.nn loss reduced by "mean", as the sum of loss/${k} that PyTorch's loop adds up)`;
+  }
+  const some = a.averaged > 0 ? ` (at ${a.steps - a.averaged} of them; the mean of torch.nn losses at the others)` : "";
+  return `  gradient accumulation? ${head}: a step's loss is the last one${some} (1/${k} of the step's if each is loss/${k}); `
+    + `log the step's loss once before step() (the sum of the loss/${k} values, PyTorch's tot += loss.item()), `
+    + "or each torch.nn loss itself (their mean is then kept)";
 }

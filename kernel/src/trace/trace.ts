@@ -30,7 +30,7 @@ import { fmt } from "../plot/text";
 import { CLIP_METRICS, METRIC_NAMES, QUANTILE_METRICS, SCALAR_METRICS, SERIES_QUANTILES, type Measured, type StepMetrics } from "./metrics";
 import { factorNote, optimizerKind, type PreconditionedKind } from "./preconditioned";
 import { ClipWatch, paramSet, type GroupClip } from "./clip";
-import { clipLine, lowLrLine, notDivergedLine, overTheRun, seriesMedian, zeroGradLines, type ClipCounts, type ZeroGrad } from "./summary_lines";
+import { accumulationLine, clipLine, lossLine, lowLrLine, notDivergedLine, overTheRun, seriesMedian, zeroGradLines, type Accumulation, type ClipCounts, type ZeroGrad } from "./summary_lines";
 import type { Quantiles } from "./quantiles";
 import type { Snapshots } from "./snapshot";
 import { OFFLOAD_MIN_ELEMENTS, StepPipeline, type GroupAtStep, type StepSink } from "./steps";
@@ -249,6 +249,13 @@ function sampleGradient(g: Tensor, out: number[], k: number): number {
   return k + 3;
 }
 
+/** Whether two gradient samples (sampleGradient) are the same values (NaN: no gradient, equal to itself). */
+function sameSample(a: readonly number[], b: readonly number[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) return false;
+  return true;
+}
+
 export class Trace implements Plottable {
   readonly plot_kind = "trace" as const;
   name: string;
@@ -353,6 +360,15 @@ export class Trace implements Plottable {
    * per-step batch size given): how many, and the smallest and largest such number (the summary).
    */
   private otherBatch: { losses: number; lo: number; hi: number } | null = null;
+  /**
+   * The losses logged for the coming step so far (log_loss), when a backward() between them makes
+   * them micro-batches of one step (gradient accumulation): how many, their sum and last value,
+   * whether every one was a torch.nn loss reduced by "mean" (its mark, _reduce.ts), and a sample
+   * of the traced gradients at the last one (what tells a backward() between two logs).
+   */
+  private micro: { k: number; sum: number; last: number; means: boolean; grads: number[] } | null = null;
+  /** Steps that got several micro-batch losses (summary_lines.ts accumulationLine). */
+  private accumulation: Accumulation | null = null;
   /** The traced optimizer's parameter shapes and names by place (append.ts: who may continue it). */
   private layout: Layout | null = null;
   private positions: string[][] = [];
@@ -607,8 +623,9 @@ export class Trace implements Plottable {
     if (!this.warnedSum && this.reduction === "mean" && typeof loss === "object" && loss !== null && (loss as unknown as Record<symbol, unknown>)[SUM_REDUCED] === true) {
       this.warnSumLoss();
     }
-    const v = toNumber(loss);
-    if (options?.batch_size === undefined) this.noteLossSamples(lossSamples(loss));
+    let v = toNumber(loss);
+    const samples = lossSamples(loss);
+    if (options?.batch_size === undefined) this.noteLossSamples(samples);
     if (options !== undefined) {
       if (options === null || typeof options !== "object") throw new TypeError(`trace.log_loss: options must be an object like { batch_size: B }, got ${options}`);
       const bad = Object.keys(options).filter((k) => k !== "batch_size");
@@ -635,6 +652,9 @@ export class Trace implements Plottable {
       }
     } else {
       step = this.steps;
+      // several losses for the coming step with a backward() between them: its micro-batches
+      if (this.closureDepth === 0 && !this.forcingComing) v = this.microLoss(v, samples !== null, this.pendingLoss !== null && this.loggedSince === "coming");
+      else this.micro = null;
       this.loggedSince = "coming";
       if (this.pendingLoss === null) this.lastLossBefore = this.lastLoss;
       this.pendingLoss = v;
@@ -651,8 +671,9 @@ export class Trace implements Plottable {
    * gradient changed replaces it (optimizers trained one after the other in one cell, the loss
    * of the second logged after its step()).
    */
-  _log_coming_loss(loss: number, sumReduced: boolean, weak: boolean, samples: number | null = null): void {
+  _log_coming_loss(loss: number, sumReduced: boolean, weak: boolean, samples: number | null = null, earlier: readonly { loss: number; samples: number | null }[] = []): void {
     if (sumReduced && !this.warnedSum && this.reduction === "mean") this.warnSumLoss();
+    for (const e of earlier) this.noteLossSamples(e.samples);
     this.noteLossSamples(samples);
     this.forcingComing = true;
     try {
@@ -661,6 +682,73 @@ export class Trace implements Plottable {
       this.forcingComing = false;
     }
     this.pendingWeak = weak;
+    if (earlier.length > 0 && this.pendingLoss !== null) {
+      // losses logged through a run before this optimizer's first step (global.ts): no trace saw
+      // the gradients between them, and no step came between them: this step's micro-batches
+      const all = [...earlier, { loss, samples }];
+      const means = all.every((e) => e.samples !== null);
+      const sum = all.reduce((a, e) => a + e.loss, 0);
+      this.micro = { k: all.length, sum, last: loss, means, grads: this.gradSample() };
+      if (means) this.pendingLoss = this.lastLoss = sum / all.length;
+    }
+  }
+
+  /**
+   * The value a loss logged for the coming step records (log_loss). The first one of a step starts
+   * `micro`. A later one (`again`) after a backward() (a traced gradient changed since the last
+   * one) is one more micro-batch: with every one a torch.nn mean loss, the step's loss is their
+   * mean (summary_lines.ts accumulationLine says why), else the last one as before; without a
+   * backward() between, it replaces the last one (README: the later value replaces the earlier).
+   */
+  private microLoss(v: number, mean: boolean, again: boolean): number {
+    const m = this.micro;
+    const grads = this.gradSample();
+    if (!again || m === null) {
+      this.micro = { k: 1, sum: v, last: v, means: mean, grads };
+      return v;
+    }
+    if (!sameSample(grads, m.grads)) {
+      m.k++;
+      m.sum += v;
+      m.means &&= mean;
+    } else {
+      m.sum += v - m.last; // the last one logged again with no backward() between: replaced
+      m.means = m.k === 1 ? mean : m.means && mean;
+    }
+    m.last = v;
+    m.grads = grads;
+    return m.k > 1 && m.means ? m.sum / m.k : v;
+  }
+
+  /** A few values of each traced gradient (sampleGradient), in order; [] without an optimizer. */
+  private gradSample(): number[] {
+    const out: number[] = [];
+    const optimizer = this.optimizer;
+    if (optimizer === null) return out;
+    let k = 0;
+    for (const g of optimizer.param_groups) {
+      for (const p of g.params) {
+        const gr = p.grad;
+        if (gr === null || gr === undefined) {
+          out[k++] = NaN; // (a gradient made by the next backward() is a change)
+          continue;
+        }
+        k = sampleGradient(gr, out, k);
+      }
+    }
+    return out;
+  }
+
+  /** The step's micro-batch losses are final (the step is taken): counted when there were several. */
+  private closeMicro(): void {
+    const m = this.micro;
+    this.micro = null;
+    if (m === null || m.k < 2) return;
+    const a = this.accumulation ?? (this.accumulation = { steps: 0, lo: m.k, hi: m.k, averaged: 0 });
+    a.steps++;
+    if (m.k < a.lo) a.lo = m.k;
+    if (m.k > a.hi) a.hi = m.k;
+    if (m.means) a.averaged++;
   }
 
   /**
@@ -670,6 +758,7 @@ export class Trace implements Plottable {
   _withdraw_coming_loss(): void {
     if (this.loggedSince !== "coming" || this.pendingLoss === null) return;
     this.pendingLoss = null;
+    this.micro = null;
     this.pendingWeak = false;
     this.loggedSince = null;
     this.lastLoss = this.lastLossBefore;
@@ -695,7 +784,7 @@ export class Trace implements Plottable {
    * not the declared batch_size and no batch size was given for the coming step.
    */
   private noteLossSamples(n: number | null): void {
-    if (n === null || this.batch_size === null || n === this.batch_size || this.reduction !== "mean" || this.pendingBatch !== null || this.sawStepBatch) return;
+    if (n === null || !(n > 0) || this.batch_size === null || n === this.batch_size || this.reduction !== "mean" || this.pendingBatch !== null || this.sawStepBatch) return;
     const o = this.otherBatch;
     if (o === null) this.otherBatch = { losses: 1, lo: n, hi: n };
     else {
@@ -987,6 +1076,7 @@ export class Trace implements Plottable {
     const step = this.steps++;
     const loss = this.pendingLoss;
     const weak = this.pendingWeak;
+    this.closeMicro();
     this.pendingLoss = null;
     this.pendingWeak = false;
     if (this.pendingBatch !== null) {
@@ -1382,16 +1472,20 @@ export class Trace implements Plottable {
     if (this.factorNote !== null && this.metricSet.has("lr_preconditioned") && this.steps > 0) lines.push(`  ${this.factorNote}`);
     const clip = clipLine(this.steps, this.clipCounts, this.groupSeries.map((map) => seriesMedian(map?.get("clip_factor"))), this.lastGroups);
     if (clip !== null) lines.push(clip);
-    if (this.lastLoss !== null) lines.push(`  loss ${fmt(this.lastLoss)}`);
+    if (this.lastLoss !== null) lines.push(lossLine(this.lastLoss, this.lossView(), this.steps));
+    const acc = accumulationLine(this.accumulation, this.steps);
+    if (acc !== null) lines.push(acc);
     // Under a mean-reduced loss the per-sample rate needs B, which the optimizer cannot know.
     if (this.steps > 0 && this.batch_size == null && !this.sawStepBatch && this.reduction === "mean") {
       lines.push("  (lr_per_sample needs the batch size: trace(optimizer, { batch_size: B }) or %%lr_trace --batch-size B)");
     }
     const ob = this.otherBatch;
     if (this.steps > 0 && ob !== null && this.batch_size !== null && !this.sawStepBatch) {
-      const n = ob.lo === ob.hi ? `${ob.lo} samples` : `${ob.lo} to ${ob.hi} samples`;
+      // (a weighted cross-entropy's mean divides by the sum of its targets' class weights: not a whole number)
+      const c = (x: number): string => (Number.isInteger(x) ? String(x) : fmt(x));
+      const n = ob.lo === ob.hi ? `${c(ob.lo)} samples` : `${c(ob.lo)} to ${c(ob.hi)} samples`;
       lines.push(`  (lr_per_sample is lr_projected/${this.batch_size}, the batch_size given, while ${ob.losses} of the losses logged averaged ${n}: `
-        + `if a step's gradient is one such loss's, B is that (--batch-size ${ob.hi}, or trace.record({ loss, batch_size }) before each step); `
+        + `if a step's gradient is one such loss's, B is that (--batch-size ${Math.max(1, Math.round(ob.hi))}, or trace.record({ loss, batch_size }) before each step); `
         + `with gradients accumulated over several losses a step, ${this.batch_size} may be right)`);
     }
     lines.push(this.diverged_at ? `  diverged at step ${this.diverged_at.step} (lr ${fmt(this.diverged_at.lr)})` : notDivergedLine(this.lossView(), this.lastLoss, this.lastGroups));
@@ -1470,6 +1564,7 @@ export class Trace implements Plottable {
       params: Object.fromEntries([...this.paramSeries].map(([k, v]) => [k, { group: v.group, series: dump(v.series), vector: v.vector }])),
       loss: this.lossView().to_json(),
       last_loss: this.lastLoss,
+      ...(this.accumulation !== null ? { accumulation: { ...this.accumulation } } : {}),
       factor_note: this.factorNote,
       clip: { ran: this.clipCounts.ran, clipped: this.clipCounts.clipped, uniform: [...this.clipCounts.uniform] },
       zero_grad: Array.from(this.zeroGrad, (z) => (z ? { ...z } : null)),
@@ -1488,6 +1583,7 @@ export class Trace implements Plottable {
     t.steps = j.steps;
     t.diverged_at = j.diverged_at;
     t.lastLoss = j.last_loss;
+    if (j.accumulation) t.accumulation = { ...j.accumulation };
     t.factorNote = j.factor_note ?? null;
     if (Array.isArray(j.zero_grad)) j.zero_grad.forEach((z, i) => { if (z) t.zeroGrad[i] = { ...z }; });
     if (j.clip) Object.assign(t.clipCounts, { ran: j.clip.ran, clipped: j.clip.clipped, uniform: [...j.clip.uniform] });
@@ -1527,6 +1623,8 @@ export interface TraceJSON {
   params: Record<string, { group: number; series: Record<string, SeriesJSON>; vector?: boolean }>;
   loss: SeriesJSON;
   last_loss: number | null;
+  /** Steps that got several micro-batch losses (summary; absent when none, and in JSON from before it existed). */
+  accumulation?: Accumulation;
   /** Why lr_preconditioned is null for the traced optimizer (absent in JSON from before it existed). */
   factor_note?: string | null;
   /** Clipping counts (clip.ts; absent in JSON from before it existed: none). */

@@ -23,6 +23,10 @@ export const SUM_REDUCED = Symbol.for("lrlab.loss.sum_reduced");
  * its per-element losses; 1 for an unbatched input), hidden as SUM_REDUCED is. The tracer compares it
  * with a trace's declared batch_size (trace.ts): a batch of 4096 declared over a data set of 2048
  * samples read lr_per_sample as γ/4096 where each batch held 2048 (a reviewer of the notebooks).
+ * A loss whose mean divides by another count gives it (`reduceLoss`'s `samples`): NLL and
+ * cross-entropy divide by the targets not equal to ignore_index, or by the sum of their class
+ * weights, as PyTorch does; the rows there made a padded token model read "averaged 512 samples"
+ * where ~300 tokens counted (a user's pass).
  */
 export const MEAN_SAMPLES = Symbol.for("lrlab.loss.mean_samples");
 
@@ -32,7 +36,12 @@ export function markSumReduced(out: Tensor): Tensor {
   return out;
 }
 
-export function reduceLoss(loss: Float64Array, shape: readonly number[], dtype: DType, reduction: Reduction, denom = loss.length): Tensor {
+/**
+ * `samples`: what MEAN_SAMPLES marks (default: the leading dimension; 1 unbatched). Classification
+ * losses pass their `denom` (the non-ignored targets or their total weight, every position of a
+ * [N, C, d1, ...] input counted): the count their mean divides by.
+ */
+export function reduceLoss(loss: Float64Array, shape: readonly number[], dtype: DType, reduction: Reduction, denom = loss.length, samples?: number): Tensor {
   if (reduction === "none") {
     const d = storageFor(dtype, loss.length);
     d.set(loss);
@@ -45,7 +54,7 @@ export function reduceLoss(loss: Float64Array, shape: readonly number[], dtype: 
   d[0] = v;
   const out = new Tensor(d, [], dtype);
   if (reduction === "sum") return markSumReduced(out);
-  Object.defineProperty(out, MEAN_SAMPLES, { value: shape.length > 0 ? shape[0] : 1 });
+  Object.defineProperty(out, MEAN_SAMPLES, { value: samples ?? (shape.length > 0 ? shape[0] : 1) });
   return out;
 }
 

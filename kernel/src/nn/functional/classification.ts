@@ -100,7 +100,7 @@ export function nll_loss(
     D += wt[i];
     loss[i] = -wt[i] * x[(n * C + c) * K + k];
   }
-  const out = reduceLoss(loss, L.outShape, input.dtype, red, D);
+  const out = reduceLoss(loss, L.outShape, input.dtype, red, D, D); // marked with D: what PyTorch's mean divides by
   return record(out, "NllLossBackward0", [input], (g) => {
     const up = upstream(g, red, N * K, D);
     const gx = new Float64Array(x.length);
@@ -150,7 +150,7 @@ export function cross_entropy(
       for (let c = 0; c < C; c++) s -= (w ? w[c] : 1) * ys[idx(n, c, k)] * logp[idx(n, c, k)];
       loss[n * K + k] = s;
     }
-    const out = reduceLoss(loss, L.outShape, input.dtype, red, N * K);
+    const out = reduceLoss(loss, L.outShape, input.dtype, red, N * K, N * K);
     return record(out, "CrossEntropyBackward", [input, target], (g, need) => {
       const up = upstream(g, red, N * K);
       const gx = need[0] ? new Float64Array(logp.length) : null;
@@ -189,7 +189,7 @@ export function cross_entropy(
     if (eps > 0) for (let c = 0; c < C; c++) smooth -= (w ? w[c] : 1) * logp[idx(n, c, k)];
     loss[i] = (1 - eps) * -wt[i] * logp[idx(n, tc, k)] + (eps / C) * smooth;
   }
-  const out = reduceLoss(loss, L.outShape, input.dtype, red, D);
+  const out = reduceLoss(loss, L.outShape, input.dtype, red, D, D); // marked with D: what PyTorch's mean divides by
   return record(out, "NllLossBackward0", [input], (g) => {
     const up = upstream(g, red, N * K, D);
     const gx = new Float64Array(logp.length);
