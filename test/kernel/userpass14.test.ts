@@ -15,6 +15,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { KernelClient, ofType, resultText } from "./client";
+import { native_in_place } from "../../kernel/src/trace/native_sums";
+
+/** Whether the kernel measures large traced steps in place (the same addon loads in its process). */
+const nativeInPlace = native_in_place() && process.env.LRLAB_TRACE_IN_PLACE !== "0";
 
 let k: KernelClient;
 beforeAll(async () => {
@@ -82,6 +86,7 @@ const big = new torch.nn.Linear(300, 300);
 const bigOpt = new torch.optim.Adam(big.parameters(), { lr: 1e-3 });
 const XB = torch.randn([64, 300]);
 const bigTrace = lrlab.trace(bigOpt, { batch_size: 64, name: "big" });
+(bigTrace as any)._use_worker = true; // the worker's timing, even where the native pass measures in place (steps.ts in_place)
 const seen: number[] = [];
 bigTrace.on_step((tr, ms) => { seen.push(ms[0]!.step); });`));
     for (let rep = 0; rep < 3; rep++) {
@@ -95,6 +100,21 @@ console.log("end of cell", JSON.stringify(seen.map((s) => s - first)));`);
       expect(resultText(await k.execute("JSON.stringify(seen.map((s) => s - first))"))).toBe("'[0,1,2,3,4]'");
     }
   }, 180_000);
+
+  it("a large model measured in place (where the native pass runs): every step at once", async () => {
+    const r = await k.execute(`
+const bigIp = new torch.nn.Linear(300, 300);
+const bigIpOpt = new torch.optim.Adam(bigIp.parameters(), { lr: 1e-3 });
+const ipTrace = lrlab.trace(bigIpOpt, { batch_size: 64, name: "big-in-place" });
+const heardIp: number[] = [];
+ipTrace.on_step((tr, ms) => { heardIp.push(ms[0]!.step); });
+for (let i = 0; i < 5; i++) { bigIpOpt.zero_grad(); bigIp.forward(XB).pow(2).mean().backward(); bigIpOpt.step(); }
+console.log("end of cell", JSON.stringify(heardIp));
+ipTrace.stop();`);
+    ok(r);
+    // where the native pass is not built, the worker measures these steps: two behind
+    expect(r.stdout).toContain(nativeInPlace ? "end of cell [0,1,2,3,4]" : "end of cell [0,1,2]");
+  }, 120_000);
 
   it("a small model: every step at once", async () => {
     const r = await k.execute(`const small = lrlab.trace(opt, { name: "small" });
