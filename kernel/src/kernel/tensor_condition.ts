@@ -34,7 +34,20 @@ export interface ConditionError {
 }
 
 /** The part of the cell file before the user's text (tslab's converter: `srcPrefix`). */
-const PREFIX = "export {};\n";
+export const PREFIX = "export {};\n";
+
+/**
+ * The cell just converted as its program holds it (the converter's latest program; null when that
+ * program is another cell's), with where the user's text ends in its file: what the cell checks
+ * (this file's, tensor_equality.ts) walk with the program's type checker.
+ */
+export function convertedCell(src: string): { ts: TS; program: TS; sf: TS; srcEnd: number } | null {
+  const ts = tslabTypeScript();
+  const program = latestProgram();
+  const sf = program?.getSourceFiles().find((f: TS) => /[\\/]__tslab__\.ts$/.test(f.fileName));
+  if (!sf || !sf.text.startsWith(PREFIX + src)) return null;
+  return { ts, program, sf, srcEnd: PREFIX.length + src.length };
+}
 
 /** Shown under the errors (once a cell: the same text for each). */
 export const TENSOR_CONDITION_HINT = "hint: JavaScript reads every object as true, a tensor too, whatever its values (PyTorch's bool(t) reads the value): "
@@ -53,13 +66,11 @@ const MAX_DEPTH = 4;
  */
 export function tensorConditionErrors(src: string, tensorNow: (name: string) => boolean = () => false): ConditionError[] {
   if (!CONDITION_TOKENS.test(src)) return [];
-  const ts = tslabTypeScript();
-  const program = latestProgram();
-  const sf = program?.getSourceFiles().find((f: TS) => /[\\/]__tslab__\.ts$/.test(f.fileName));
-  if (!sf || !sf.text.startsWith(PREFIX + src)) return [];
+  const cell = convertedCell(src);
+  if (cell === null) return [];
+  const { ts, program, sf, srcEnd } = cell;
   const checker = program.getTypeChecker();
   const K = ts.SyntaxKind;
-  const srcEnd = PREFIX.length + src.length;
   const reported = new Set<TS>();
   /** The `&&` / `||` expressions searched as conditions (both operands). */
   const inCondition = new Set<TS>();

@@ -26,13 +26,10 @@
  * otherwise one walk of its syntax tree and a few type look-ups per `==` / `!=` (~2.6 ms for 40
  * lines each with one, against ~150 ms for that cell's type check).
  */
-import { latestProgram, tslabTypeScript } from "./engine_tslab";
-import type { ConditionError } from "./tensor_condition";
+import { convertedCell, PREFIX, type ConditionError } from "./tensor_condition";
 
 type TS = any;
 
-/** The part of the cell file before the user's text (tslab's converter: `srcPrefix`). */
-const PREFIX = "export {};\n";
 
 /** `==` or `!=` that is not part of `===` / `!==` (or of `<=`, `>=`, `=>`). */
 const EQUALITY_TOKEN = /(?<![=!<>])[=!]=(?!=)/;
@@ -48,14 +45,12 @@ export const TENSOR_EQUALITY_HINT = "hint: tensors have no operators in JavaScri
  */
 export function tensorEqualityErrors(src: string): ConditionError[] {
   if (!EQUALITY_TOKEN.test(src)) return [];
-  const ts = tslabTypeScript();
-  const program = latestProgram();
-  const sf = program?.getSourceFiles().find((f: TS) => /[\\/]__tslab__\.ts$/.test(f.fileName));
-  if (!sf || !sf.text.startsWith(PREFIX + src)) return [];
+  const cell = convertedCell(src);
+  if (cell === null) return [];
+  const { ts, program, sf, srcEnd } = cell;
   const checker = program.getTypeChecker();
   const K = ts.SyntaxKind;
   const F = ts.TypeFlags;
-  const srcEnd = PREFIX.length + src.length;
   const out: ConditionError[] = [];
 
   const isTensorSymbol = (s: TS): boolean => {
