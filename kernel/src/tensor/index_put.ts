@@ -46,7 +46,16 @@ function prepare(x: Tensor, indices: unknown, values: unknown, accumulate: Accum
   check_tensor(x, op);
   if (!Array.isArray(indices)) throw new TypeError(`${op}(): argument 'indices' (position 1) must be tuple of Tensors, not ${py_type(indices)}`);
   indices.forEach((t, k) => {
-    if (!(t instanceof Tensor)) throw new TypeError(`expected Tensor as element ${k} in argument 0, but got ${py_type(t)}`);
+    if (!(t instanceof Tensor)) {
+      // PyTorch's message; a slice string (":", "0::2") is what a porter of `x[:, 0::2] = v` tries
+      // here, which PyTorch's index_put_ refuses too: say the two forms that write it
+      const slice = typeof t === "string"
+        ? ": a slice is not an index here. For x[:, 0::2] = v write through the slice, x.index(\":\", \"0::2\").copy_(v) "
+          + "(slices are strings in index(); a basic slice's in-place methods write into x), or give index tensors that broadcast, "
+          + "x.index_put_([torch.arange(n).unsqueeze(1), torch.arange(0, d, 2)], v)"
+        : "";
+      throw new TypeError(`expected Tensor as element ${k} in argument 0, but got ${py_type(t)}${slice}`);
+    }
     if (t.dtype !== "int64" && t.dtype !== "bool") throw new TypeError(`tensors used as indices must be long, int, byte or bool tensors (lrlab: int64 or bool), got ${t.dtype}`);
   });
   if (indices.length === 0) throw new RangeError(`${op}(): expected at least one index tensor (an empty indices list writes nothing defined in PyTorch); use copy_ or fill_ for the whole tensor`);
