@@ -21,7 +21,8 @@
  */
 import { didYouMean, MagicError, type ParsedArgs } from "./parser";
 import { tools } from "./tools";
-import { dataProperties, parsePath, readPath } from "./value_path";
+import { kindOf } from "./value_kinds";
+import { dataProperties, parsePath, readPath, written } from "./value_path";
 
 /** The cells' variables, each name with its value (engine.userNames(); the magics' `user()`). */
 export type Scope = () => [string, unknown][];
@@ -49,11 +50,7 @@ export function variableName(a: ParsedArgs, classNames: readonly string[]): stri
  * included, is one, as in PyTorch 2.
  */
 export function isScheduler(v: unknown): boolean {
-  if (typeof v !== "object" || v === null) return false;
-  for (let p = Object.getPrototypeOf(v); p !== null; p = Object.getPrototypeOf(p)) {
-    if (p.constructor?.name === "LRScheduler") return true;
-  }
-  return false;
+  return kindOf(v) === "LRScheduler";
 }
 
 /** The class a scheduler (or any object) is of, for messages: StepLR, SequentialLR, Tensor, ... */
@@ -72,8 +69,7 @@ function isContainer(v: unknown): v is object {
 /** A container's own data properties that hold a scheduler, as paths after `at` (`rq.sched`, `scheds[0]`). */
 function schedulersIn(at: string, v: object): string[] {
   if (Array.isArray(v) && v.length > 1000) return [];
-  return dataProperties(v).filter(([, x]) => isScheduler(x))
-    .map(([k]) => (Array.isArray(v) ? `${at}[${k}]` : /^[A-Za-z_$][\w$]*$/.test(k) ? `${at}.${k}` : `${at}[${JSON.stringify(k)}]`));
+  return dataProperties(v).filter(([, x]) => isScheduler(x)).map(([k]) => at + written(Array.isArray(v) ? Number(k) : k));
 }
 
 /**
@@ -108,10 +104,7 @@ export function holds(v: unknown): string {
   if (typeof v !== "object") return `a ${typeof v}`;
   const name = className(v);
   // an optimizer: the scheduler is built on it, not it
-  for (let p = Object.getPrototypeOf(v); p !== null; p = Object.getPrototypeOf(p)) {
-    if (p.constructor?.name === "Optimizer") return `${article(name)} ${name} optimizer`;
-  }
-  return `${article(name)} ${name}`;
+  return kindOf(v) === "Optimizer" ? `${article(name)} ${name} optimizer` : `${article(name)} ${name}`;
 }
 
 /** What a line may name, for the errors below. */

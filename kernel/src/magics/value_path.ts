@@ -27,7 +27,7 @@ export function parsePath(text: string): { root: string; steps: PathStep[] } | u
 }
 
 /** How a step is written after the path before it: `.sched`, `[0]`, `["warm up"]`. */
-function written(step: PathStep): string {
+export function written(step: PathStep): string {
   if (typeof step === "number") return `[${step}]`;
   return /^[A-Za-z_$][\w$]*$/.test(step) ? `.${step}` : `[${JSON.stringify(step)}]`;
 }

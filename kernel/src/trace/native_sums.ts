@@ -11,7 +11,7 @@
 import * as path from "node:path";
 import type { Storage } from "../tensor/tensor";
 import { env } from "../wasm_host";
-import { TINY, underflows, type StepSums } from "./sums";
+import { keepPass, type StepSums } from "./sums";
 
 /** The addon's pass: false when it did not run (the caller runs the WebAssembly pass). */
 export type NativePass = (memory: Uint8Array, f32: boolean, theta: number, after: number, grad: number, n: number, out: number) => boolean;
@@ -91,9 +91,7 @@ export function nativeArraySums(theta: Storage, grad: Storage, after: Storage, s
   s.rho_max = o[7];
   s.nonzero = n - o[8];
   s.n = n;
-  if (!Number.isFinite(s.dg + s.gg + s.dd + s.tt + s.aa + s.td)) return false;
-  if (theta instanceof Float32Array || (s.tt >= TINY && s.gg >= TINY && s.dd >= TINY && s.aa >= TINY)) return true;
-  return !underflows(theta, grad, after, s.tt, s.gg, s.dd, s.aa, s.nonzero > 0);
+  return keepPass(s, theta instanceof Float32Array, () => [theta, grad, after]);
 }
 
 /** Switches the native code off (false) or back on (true): tests compare it with the WebAssembly and JavaScript code. */

@@ -266,19 +266,17 @@ export class Snapshots {
   private captureInPlace(slot: ParamSlot, grad: Storage): void {
     const p = slot.p;
     slot.inPlace = true;
-    const own = slot.own ?? (slot.own = { theta: bufferLike(p.data, undefined), grad: bufferLike(grad, undefined) });
-    own.theta = bufferLike(p.data, own.theta);
-    slot.theta = own.theta;
     slot.copied = !(this.use_taps && slot.tapOk);
-    if (slot.copied) {
-      own.theta.set(p.data);
-      own.grad = bufferLike(grad, own.grad);
-      own.grad.set(grad);
-      slot.grad = own.grad;
-    } else slot.grad = grad;
+    if (slot.copied) this.copyOwn(slot, p.data, grad);
+    else {
+      const own = slot.own ?? (slot.own = { theta: bufferLike(p.data, undefined), grad: bufferLike(grad, undefined) });
+      own.theta = bufferLike(p.data, own.theta);
+      slot.theta = own.theta;
+      slot.grad = grad;
+    }
     if (this.use_taps) {
-      const tap = slot.tap ?? (slot.tap = { theta: own.theta, grad: null, after: null, gradSource: grad, filled: false });
-      tap.theta = own.theta;
+      const tap = slot.tap ?? (slot.tap = { theta: slot.theta, grad: null, after: null, gradSource: grad, filled: false });
+      tap.theta = slot.theta;
       tap.grad = null;
       tap.after = null;
       tap.gradSource = grad;

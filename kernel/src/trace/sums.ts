@@ -231,6 +231,20 @@ function anyChange(theta: Storage, after: Storage): boolean {
 }
 
 /**
+ * Whether the sums a vector pass (WebAssembly or native) put in `s` can be kept: false when one is
+ * not finite (non-finite values, an overflow) or, for float64 data, a sum of squares underflowed
+ * (`underflows`; float32 data cannot): the caller then redoes the careful JS pass. Per parameter,
+ * one test for float32 data, four comparisons for float64; `arrays` (θ_t, g_t, θ_{t+1}) is called
+ * only for the scan after a sum below TINY.
+ */
+export function keepPass(s: StepSums, f32: boolean, arrays: () => readonly [Storage, Storage, Storage]): boolean {
+  if (!Number.isFinite(s.dg + s.gg + s.dd + s.tt + s.aa + s.td)) return false;
+  if (f32 || (s.tt >= TINY && s.gg >= TINY && s.dd >= TINY && s.aa >= TINY)) return true;
+  const [theta, grad, after] = arrays();
+  return !underflows(theta, grad, after, s.tt, s.gg, s.dd, s.aa, s.nonzero > 0);
+}
+
+/**
  * For finite sums of which some is below TINY (the fast path's test, in JS and WebAssembly):
  * whether a nonzero vector's sum of squares is that small, i.e. it underflowed and the careful
  * pass must rescale (see the file comment). A positive sum says so at once, `gNonzero` (the

@@ -852,9 +852,7 @@ export class Trace implements Plottable {
         k = sampleGradient(gr, values, k);
       }
     }
-    if (count !== this.gradCount || (this.gradRef !== null && !sawRef) || values.length !== this.gradValues.length) return true;
-    for (let i = 0; i < values.length; i++) if (!Object.is(values[i], this.gradValues[i])) return true;
-    return false;
+    return count !== this.gradCount || (this.gradRef !== null && !sawRef) || !sameSample(values, this.gradValues);
   }
 
   /**

@@ -24,7 +24,7 @@
  */
 import { wasm_api, type WasmMemory } from "../wasm_host";
 import { bytesOf, native_pass } from "./native_sums";
-import { TINY, underflows, type StepSums } from "./sums";
+import { keepPass, type StepSums } from "./sums";
 
 /* eslint-disable no-bitwise */
 
@@ -278,9 +278,5 @@ export function wasmSums(mod: SumsModule, w: WasmPlace, n: number, out: number, 
   const c = new Uint32Array(mod.memory.buffer, out + 128, 4); // two little-endian i64 counts of g = 0
   s.nonzero = w.padded - (c[0] + c[2] + (c[1] + c[3]) * 4294967296);
   s.n = n;
-  if (!Number.isFinite(s.dg + s.gg + s.dd + s.tt + s.aa + s.td)) return false;
-  // float64 data whose squares underflow (sums.ts `underflows`; float32 data cannot): the careful
-  // JS pass rescales. Per parameter, one test for float32 data, four comparisons for float64.
-  if (w.f32 || (s.tt >= TINY && s.gg >= TINY && s.dd >= TINY && s.aa >= TINY)) return true;
-  return !underflows(memoryView(mod, false, w.theta, n), memoryView(mod, false, w.grad, n), memoryView(mod, false, w.after, n), s.tt, s.gg, s.dd, s.aa, s.nonzero > 0);
+  return keepPass(s, w.f32, () => [memoryView(mod, false, w.theta, n), memoryView(mod, false, w.grad, n), memoryView(mod, false, w.after, n)]);
 }
