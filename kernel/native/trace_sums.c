@@ -48,6 +48,24 @@ typedef struct {
   int64_t zeros;
 } Sums;
 
+/*
+ * The draws of a ρ sample that fall in one array (sums_arrays's optional arguments): idx[j0..j1),
+ * increasing element indices into the arrays laid end to end, this array starting at `base`; each
+ * drawn element with g ≠ 0 appends ρ = −(θ_{t+1} − θ_t)/g (the float64 operations of sample.ts and
+ * rho_gather) to rho[m...]. Taken chunk by chunk inside the pass, while the chunk is in the L1
+ * cache: read afterwards, each draw was a cache miss or two on a large parameter (PERF.md).
+ */
+typedef struct {
+  const int32_t *idx;
+  size_t j, j1;
+  int64_t base;
+  double *rho;
+  size_t m;
+} Draws;
+
+/* Elements per chunk of the pass between two looks at the draws (a multiple of 4). */
+#define DRAW_CHUNK 2048
+
 #if HAVE_X86
 __attribute__((target("avx2,fma"))) static double hsum(__m256d v) {
   double b[4];
@@ -78,10 +96,15 @@ __attribute__((target("avx2,fma"))) static double hsum(__m256d v) {
   __m256d zero = _mm256_setzero_pd(), nan = _mm256_set1_pd(NAN);                      \
   __m256i zeros = _mm256_setzero_si256();                                            \
   size_t whole = n & ~(size_t)3;                                                     \
-  for (size_t i = 0; i < whole; i += 4) {                                            \
-    __m256d t = LOAD(th + i), a = LOAD(af + i), g = LOAD(gr + i);                    \
-    STEP(t, a, g);                                                                   \
+  for (size_t c = 0; c < whole; c += DRAW_CHUNK) {                                   \
+    size_t ce = c + DRAW_CHUNK < whole ? c + DRAW_CHUNK : whole;                     \
+    for (size_t i = c; i < ce; i += 4) {                                             \
+      __m256d t = LOAD(th + i), a = LOAD(af + i), g = LOAD(gr + i);                  \
+      STEP(t, a, g);                                                                 \
+    }                                                                                \
+    if (d != NULL) take_draws(d, th, af, gr, ce);                                    \
   }                                                                                  \
+  if (d != NULL) take_draws(d, th, af, gr, n);                                       \
   if (whole < n) {                                                                   \
     /* the last n mod 4 elements as one more vector padded with zeros, as the */     \
     /* tracer's memory holds them (which makes both give the same bits) */           \
@@ -108,12 +131,34 @@ __attribute__((target("avx2,fma"))) static double hsum(__m256d v) {
 #define LOAD_F32(p) _mm256_cvtps_pd(_mm_loadu_ps(p))
 #define LOAD_F64(p) _mm256_loadu_pd(p)
 
-__attribute__((target("avx2,fma"))) static void pass_f32(const float *th, const float *af, const float *gr, size_t n, Sums *o) {
+/* The draws below element `end` (see Draws). */
+#define TAKE_DRAWS(T)                                                                              \
+  __attribute__((target("avx2,fma"))) static void take_draws_##T(Draws *d, const T *th, const T *af, const T *gr, size_t end) {       \
+    const int32_t *idx = d->idx;                                                                   \
+    double *restrict rho = d->rho;                                                                 \
+    const int64_t base = d->base;                                                                  \
+    size_t j = d->j, j1 = d->j1, m = d->m;                                                         \
+    for (; j < j1 && (size_t)(idx[j] - base) < end; j++) {                                         \
+      size_t i = (size_t)(idx[j] - base);                                                          \
+      double g = gr[i];                                                                            \
+      if (g != 0) rho[m++] = -((double)af[i] - (double)th[i]) / g;                                 \
+    }                                                                                              \
+    d->j = j;                                                                                      \
+    d->m = m;                                                                                      \
+  }
+TAKE_DRAWS(float)
+TAKE_DRAWS(double)
+
+__attribute__((target("avx2,fma"))) static void pass_f32(const float *th, const float *af, const float *gr, size_t n, Sums *o, Draws *d) {
+#define take_draws take_draws_float
   PASS_BODY(LOAD_F32)
+#undef take_draws
 }
 
-__attribute__((target("avx2,fma"))) static void pass_f64(const double *th, const double *af, const double *gr, size_t n, Sums *o) {
+__attribute__((target("avx2,fma"))) static void pass_f64(const double *th, const double *af, const double *gr, size_t n, Sums *o, Draws *d) {
+#define take_draws take_draws_double
   PASS_BODY(LOAD_F64)
+#undef take_draws
 }
 
 static int fast(void) {
@@ -177,8 +222,8 @@ static napi_value call_sums(napi_env env, napi_callback_info info) {
 #if HAVE_X86
   uint8_t *m = (uint8_t *)data;
   Sums s;
-  if (f32) pass_f32((const float *)(m + theta), (const float *)(m + after), (const float *)(m + grad), (size_t)n, &s);
-  else pass_f64((const double *)(m + theta), (const double *)(m + after), (const double *)(m + grad), (size_t)n, &s);
+  if (f32) pass_f32((const float *)(m + theta), (const float *)(m + after), (const float *)(m + grad), (size_t)n, &s, NULL);
+  else pass_f64((const double *)(m + theta), (const double *)(m + after), (const double *)(m + grad), (size_t)n, &s, NULL);
   double block[16];
   for (int k = 0; k < 6; k++) {
     block[2 * k] = s.s[k];
@@ -302,14 +347,54 @@ fail:
  * the same bits either way): out = [Σ e·g, Σ g², Σ e², Σ θ², Σ a², Σ θ·e,
  * ρ's min, ρ's max, the count of g = 0], e = θ − a. For a step measured at once on the main thread,
  * which reads the gradient and θ_{t+1} where they are (trace/snapshot.ts).
+ *
+ * sums_arrays(theta, after, grad, out: Float64Array(10), idx: Int32Array, j0, j1, base,
+ * rho: Float64Array, m): the same, and the ρ sample's draws idx[j0..j1) (see Draws; each
+ * idx[j] − base inside the arrays, increasing) appended to rho from rho[m]; out[9] = the new m.
+ * The sums are the same bits with or without draws.
  */
 
+/* Reads the optional draws' arguments (argv[4..9]) into d; 0 after throwing. */
+static int draws_args(napi_env env, napi_value *argv, size_t n, size_t olen, Draws *d) {
+  napi_typedarray_type it, rt;
+  size_t nidx, nrho;
+  void *pidx, *prho;
+  int64_t j0, j1, base, m;
+  if (napi_get_typedarray_info(env, argv[4], &it, &nidx, &pidx, NULL, NULL) != napi_ok || it != napi_int32_array ||
+      napi_get_typedarray_info(env, argv[8], &rt, &nrho, &prho, NULL, NULL) != napi_ok || rt != napi_float64_array || olen < 10 ||
+      !offset_arg(env, argv[5], &j0) || !offset_arg(env, argv[6], &j1) || !offset_arg(env, argv[7], &base) || !offset_arg(env, argv[9], &m)) {
+    napi_throw_type_error(env, NULL, "sums_arrays: with draws, idx must be an Int32Array, j0, j1, base, m non-negative integers, rho a Float64Array and out 10 long");
+    return 0;
+  }
+  const int32_t *idx = (const int32_t *)pidx;
+  if (j0 > j1 || (size_t)j1 > nidx || (size_t)m > nrho || (size_t)(j1 - j0) > nrho - (size_t)m) {
+    napi_throw_range_error(env, NULL, "sums_arrays: the draws idx[j0..j1) must be inside idx, and rho must have room for them from m");
+    return 0;
+  }
+  int64_t prev = -1;
+  for (int64_t j = j0; j < j1; j++) {
+    int64_t i = (int64_t)idx[j] - base;
+    if (i <= prev || i >= (int64_t)n) {
+      napi_throw_range_error(env, NULL, "sums_arrays: the draws must be increasing and, less base, inside the arrays");
+      return 0;
+    }
+    prev = i;
+  }
+  d->idx = idx;
+  d->j = (size_t)j0;
+  d->j1 = (size_t)j1;
+  d->base = base;
+  d->rho = (double *)prho;
+  d->m = (size_t)m;
+  return 1;
+}
+
 static napi_value call_sums_arrays(napi_env env, napi_callback_info info) {
-  size_t argc = 4;
-  napi_value argv[4];
+  size_t argc = 10;
+  napi_value argv[10];
   napi_value result;
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 4) {
-    napi_throw_type_error(env, NULL, "sums_arrays(theta, after, grad, out): 4 arguments expected");
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || (argc != 4 && argc != 10)) {
+    napi_throw_type_error(env, NULL, "sums_arrays(theta, after, grad, out[, idx, j0, j1, base, rho, m]): 4 or 10 arguments expected");
     return NULL;
   }
   void *p[3];
@@ -329,15 +414,21 @@ static napi_value call_sums_arrays(napi_env env, napi_callback_info info) {
     napi_throw_type_error(env, NULL, "sums_arrays: out must be a Float64Array of at least 9 elements");
     return NULL;
   }
+  Draws draws, *d = NULL;
+  if (argc == 10) {
+    if (!draws_args(env, argv, len[0], olen, &draws)) return NULL;
+    d = &draws;
+  }
   if (!fast()) {
     napi_get_boolean(env, false, &result);
     return result;
   }
 #if HAVE_X86
   Sums s;
-  if (type[0] == napi_float32_array) pass_f32((const float *)p[0], (const float *)p[1], (const float *)p[2], len[0], &s);
-  else pass_f64((const double *)p[0], (const double *)p[1], (const double *)p[2], len[0], &s);
+  if (type[0] == napi_float32_array) pass_f32((const float *)p[0], (const float *)p[1], (const float *)p[2], len[0], &s, d);
+  else pass_f64((const double *)p[0], (const double *)p[1], (const double *)p[2], len[0], &s, d);
   double *o = (double *)op;
+  if (d != NULL) o[9] = (double)d->m;
   for (int k = 0; k < 6; k++) o[k] = s.s[k];
   o[6] = s.lo;
   o[7] = s.hi;

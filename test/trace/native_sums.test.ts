@@ -13,7 +13,7 @@ import { Adam, SGD } from "../../kernel/src/optim/index";
 import { trace, type StepMetrics } from "../../kernel/src/trace/index";
 import { NATIVE_TRACE_SUMS, nativeArraySums, native_pass, native_rho_gather, set_native_pass_enabled, bytesOf } from "../../kernel/src/trace/native_sums";
 import { memoryView, reserve, sumsInstance, wasmSums } from "../../kernel/src/trace/wasm_sums";
-import { rhoQuantiles, strata } from "../../kernel/src/trace/sample";
+import { draws_stats, RhoDraws, rhoQuantiles, strata } from "../../kernel/src/trace/sample";
 import { StepSums } from "../../kernel/src/trace/sums";
 import { SAMPLE_SIZE } from "../../kernel/src/trace/quantiles";
 import { rng } from "../tensor/gradcheck";
@@ -148,6 +148,59 @@ describe("the native pass over arrays where they are (in-place measurement)", ()
     }
   });
 
+  itNative("takes a ρ sample's draws inside the pass: the same sums bit for bit, the values the JavaScript loop reads", () => {
+    const rnd = rng(41);
+    for (const f32 of [true, false]) {
+      // lengths around the pass's 2048-element chunks and with a tail of n mod 4 elements
+      for (const n of [5, 2047, 2048, 2049, 6146, 50001]) {
+        const C = f32 ? Float32Array : Float64Array;
+        const theta = new C(n).map(() => rnd() - 0.5);
+        const grad = new C(n).map(() => (rnd() < 0.2 ? 0 : rnd() - 0.5));
+        const after = theta.map((t, i) => t - 0.01 * grad[i] * (1 + rnd()));
+        // this array is the second part of three laid end to end: its draws are idx[j0..j1), less base
+        const base = 1000, N = base + n + 700;
+        const idx = strata(N, Math.min(N - 1, 3000));
+        let j0 = 0;
+        while (idx[j0] < base) j0++;
+        let j1 = j0;
+        while (j1 < idx.length && idx[j1] < base + n) j1++;
+        const plain = new StepSums(), drawn = new StepSums();
+        expect(nativeArraySums(theta, grad, after, plain.reset())).toBe(true);
+        const values = new Float64Array(idx.length + 3).fill(-7);
+        const draws = { idx, j0, j1, base, values, m: 3 };
+        expect(nativeArraySums(theta, grad, after, drawn.reset(), draws)).toBe(true);
+        for (const k of ["dg", "gg", "dd", "tt", "aa", "td", "rho_min", "rho_max", "nonzero", "n"] as const) {
+          expect(Object.is(drawn[k], plain[k]), `${k} n=${n} f32=${f32}`).toBe(true);
+        }
+        const want: number[] = [];
+        for (let j = j0; j < j1; j++) {
+          const i = idx[j] - base;
+          if (grad[i] !== 0) want.push(-(after[i] - theta[i]) / grad[i]);
+        }
+        expect(draws.j0, `n=${n}`).toBe(j1);
+        expect(draws.m).toBe(3 + want.length);
+        expect(Array.from(values.subarray(0, 3))).toEqual([-7, -7, -7]); // written from m on
+        expect(Array.from(values.subarray(3, draws.m)), `n=${n} f32=${f32}`).toEqual(want);
+      }
+    }
+  });
+
+  itNative("refuses draws outside the arrays, out of order, or without room, saying what is allowed", () => {
+    const a = new Float32Array(10).fill(1), out = new Float64Array(10);
+    const call = (idx: number[], j0: number, j1: number, base: number, room: number, outLen = 10) =>
+      (require(NATIVE_TRACE_SUMS) as { sums_arrays: (...args: unknown[]) => boolean }).sums_arrays(a, a, a, new Float64Array(outLen), Int32Array.from(idx), j0, j1, base, new Float64Array(room), 0);
+    expect(call([0, 1, 2], 0, 3, 0, 3)).toBe(true);
+    expect(() => call([0, 1, 2], 0, 3, 0, 2)).toThrow(/room/);
+    expect(() => call([0, 1, 2], 2, 1, 0, 3)).toThrow(/inside idx/);
+    expect(() => call([0, 1, 2], 0, 4, 0, 4)).toThrow(/inside idx/);
+    expect(() => call([2, 1], 0, 2, 0, 2)).toThrow(/increasing/);
+    expect(() => call([5, 15], 0, 2, 0, 2)).toThrow(/inside the arrays/);
+    expect(() => call([5, 6], 0, 2, 6, 2)).toThrow(/inside the arrays/);
+    expect(() => call([0], 0, 1, 0, 1, 9)).toThrow(/out 10 long/);
+    expect(() => call([0], -1, 1, 0, 1)).toThrow(/non-negative integers/);
+    expect(out[0]).toBe(0);
+  });
+
   itNative("arrays of different types or lengths go to the JavaScript pass (false), a non-finite step too", () => {
     const a = new Float32Array(8).fill(1), b = new Float64Array(8).fill(1);
     expect(nativeArraySums(a, a, b, new StepSums())).toBe(false);
@@ -214,7 +267,7 @@ describe("the native strided reads of ρ", () => {
 describe("a traced run with and without native code", () => {
   const itNative = native_pass() !== null ? it : it.skip; // skipped only where the addon is absent or the processor lacks AVX2
 
-  function run(native: boolean, make: (ps: Tensor[]) => { step(): void }) {
+  function run(native: boolean, make: (ps: Tensor[]) => { step(): void }, zeros = 0.1) {
     set_native_pass_enabled(native);
     const rnd = rng(21);
     const sizes = [40000, 5000, 300];
@@ -223,7 +276,7 @@ describe("a traced run with and without native code", () => {
     const t = trace(opt, { per_param: true });
     const out: StepMetrics[] = [];
     for (let step = 0; step < 4; step++) {
-      ps.forEach((p, i) => (p.grad = new Tensor(Float32Array.from({ length: sizes[i] }, () => (rnd() < 0.1 ? 0 : (rnd() - 0.5) * 0.02)), [sizes[i]], "float32")));
+      ps.forEach((p, i) => (p.grad = new Tensor(Float32Array.from({ length: sizes[i] }, () => (rnd() < zeros ? 0 : (rnd() - 0.5) * 0.02 || 1e-3)), [sizes[i]], "float32")));
       opt.step();
       out.push(t.latest()!);
     }
@@ -237,8 +290,14 @@ describe("a traced run with and without native code", () => {
     ["SGD with momentum", (ps: Tensor[]) => new SGD(ps, { lr: 0.1, momentum: 0.9 })],
     ["Adam", (ps: Tensor[]) => new Adam(ps, { lr: 1e-3 })],
   ] as const) {
-    itNative(`${name}: the same metrics (ratios to 1e-9, ρ quantiles and extremes exactly), per group and per parameter`, () => {
-      const a = run(true, make), b = run(false, make);
+    for (const zeros of [0.1, 0]) {
+      // zeros 0: every gradient nonzero, so the group's ρ sample is drawn during the native passes
+      itNative(`${name}, ${zeros ? "some gradients zero" : "no gradient zero"}: the same metrics (ratios to 1e-9, ρ quantiles and extremes exactly), per group and per parameter`, () => {
+      const used = draws_stats.used;
+      const a = run(true, make, zeros);
+      const drawn = draws_stats.used - used;
+      const b = run(false, make, zeros);
+      expect(drawn > 0, "the ρ sample drawn during the passes").toBe(zeros === 0);
       const pairs: [StepMetrics, StepMetrics][] = [...a.out.map((m, i) => [m, b.out[i]] as [StepMetrics, StepMetrics]), ...a.perParam.map((m, i) => [m, b.perParam[i]] as [StepMetrics, StepMetrics])];
       for (const [x, y] of pairs) {
         for (const k of ["lr_projected", "lr_realized", "update_ratio", "angular_update", "grad_norm", "param_norm"] as const) {
@@ -246,6 +305,7 @@ describe("a traced run with and without native code", () => {
         }
         expect(x.lr_elementwise).toEqual(y.lr_elementwise);
       }
-    });
+      });
+    }
   }
 });

@@ -21,8 +21,25 @@ export type NativePass = (memory: Uint8Array, f32: boolean, theta: number, after
  * returns how many. The same float64 operations as the JavaScript loop, so the same values.
  */
 export type NativeGather = (parts: ArrayLike<number>[], idx: Int32Array, out: Float64Array) => number;
-/** The addon's pass over three typed arrays wherever they are (see trace_sums.c `sums_arrays`). */
-type NativeArrays = (theta: Storage, after: Storage, grad: Storage, out: Float64Array) => boolean;
+/** The addon's pass over three typed arrays wherever they are, with or without draws (see trace_sums.c `sums_arrays`). */
+type NativeArrays = {
+  (theta: Storage, after: Storage, grad: Storage, out: Float64Array): boolean;
+  (theta: Storage, after: Storage, grad: Storage, out: Float64Array, idx: Int32Array, j0: number, j1: number, base: number, rho: Float64Array, m: number): boolean;
+};
+
+/**
+ * The draws of a ρ sample inside one parameter's arrays (sample.ts RhoDraws): idx[j0..j1), each
+ * idx[j] − base an element of the arrays; ρ of those with g ≠ 0 goes to values[m...]. The pass
+ * takes them chunk by chunk (trace_sums.c Draws); then `m` is moved on and j0 set to j1.
+ */
+export interface PassDraws {
+  idx: Int32Array;
+  j0: number;
+  j1: number;
+  base: number;
+  values: Float64Array;
+  m: number;
+}
 
 /** Where scripts/setup.mjs writes the addon (the same place from kernel/src and kernel/dist). */
 export const NATIVE_TRACE_SUMS = path.join(__dirname, "..", "..", "native", "build", "trace_sums.node");
@@ -65,20 +82,28 @@ export function native_in_place(): boolean {
   return addon() !== null;
 }
 
-const arrayOut = new Float64Array(9);
+const arrayOut = new Float64Array(10);
 
 /**
  * The sums of one parameter from θ_t, g_t and θ_{t+1} wherever they are (the copy of θ_t, the live
  * gradient and parameter) into `s` (reset by the caller), as wasm_sums.ts `wasmSums` from the
  * module's memory: false when the addon is not there, a sum is not finite or a float64 sum of
- * squares underflowed (the caller redoes the careful JavaScript pass, sums.ts).
+ * squares underflowed (the caller redoes the careful JavaScript pass, sums.ts). With `draws`,
+ * the pass also takes them when it runs (whatever it then says of the sums: ρ is read from the
+ * arrays, not from the sums); draws.j0 = draws.j1 says they were taken.
  */
-export function nativeArraySums(theta: Storage, grad: Storage, after: Storage, s: StepSums): boolean {
+export function nativeArraySums(theta: Storage, grad: Storage, after: Storage, s: StepSums, draws: PassDraws | null = null): boolean {
   const a = addon();
   // one type and length (a parameter whose dtype changed in the step goes to the JS pass)
   if (a === null || after.constructor !== theta.constructor || grad.constructor !== theta.constructor || after.length !== theta.length || grad.length !== theta.length) return false;
-  if (!a.sums_arrays(theta, after, grad, arrayOut)) return false;
   const o = arrayOut;
+  if (draws === null) {
+    if (!a.sums_arrays(theta, after, grad, o)) return false;
+  } else {
+    if (!a.sums_arrays(theta, after, grad, o, draws.idx, draws.j0, draws.j1, draws.base, draws.values, draws.m)) return false;
+    draws.m = o[9];
+    draws.j0 = draws.j1;
+  }
   const n = theta.length;
   // e = θ − a = −d: Σ e·g and Σ θ·e come out negated, exactly
   s.dg = 0 - o[0];

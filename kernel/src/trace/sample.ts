@@ -22,7 +22,7 @@
 import type { Storage } from "../tensor/tensor";
 import { counts, factorAt, factorOf, factorRange, factorX, factorXRange, type FactorView, type XRange } from "./preconditioned";
 import { constantQuantiles, SAMPLE_SEED, SAMPLE_SIZE, summarize, summarizeDecreasing, xorshift32, type Quantiles } from "./quantiles";
-import { native_rho_gather } from "./native_sums";
+import { native_rho_gather, type PassDraws } from "./native_sums";
 import type { StepSums } from "./sums";
 
 /** The arrays of one parameter: θ_t, g_t (snapshots) and θ_{t+1}. */
@@ -88,14 +88,97 @@ function collectRho(parts: readonly ElementPart[], out: Float64Array): number {
   return m;
 }
 
-/** Quantiles of ρ over the parts; `sums` are their combined sums, finite with nonzero > 0. */
-export function rhoQuantiles(parts: readonly ElementPart[], sums: StepSums): Quantiles {
+const NO_DRAWS = new Int32Array(0);
+
+/** How many ρ summaries used a RhoDraws sample (tests check that the path was taken). */
+export const draws_stats = { used: 0 };
+
+/**
+ * A group's ρ sample, drawn while the post-hook measures its parameters one by one (steps.ts):
+ * each parameter's draws are taken by its native pass chunk by chunk, while the chunk is in the
+ * cache (native_sums.ts), or read here right after its pass. The draws are strata(N, SAMPLE_SIZE)
+ * over the group's N elements, which are rhoQuantiles's own when every element has g ≠ 0 (then it
+ * uses these: the same values in the same order, without its reads afterwards, a cache miss or two
+ * per draw on a large model: ~45 µs of a traced 784-256-10 MLP step, PERF.md session 20). Otherwise
+ * (some g = 0: its draw count depends on how many) rhoQuantiles draws as before.
+ */
+export class RhoDraws implements PassDraws {
+  idx: Int32Array = NO_DRAWS;
+  j0 = 0;
+  j1 = 0;
+  base = 0;
+  values = new Float64Array(0);
+  m = 0;
+  /** Elements of the group's parts gone through `next` this step; −1: not drawing. */
+  private taken = -1;
+  private N = 0;
+
+  /** A new step of a group of N elements (none drawn when N ≤ SAMPLE_SIZE: rhoQuantiles reads every ρ then). */
+  begin(N: number): void {
+    this.N = N;
+    this.m = this.j0 = this.j1 = this.base = 0;
+    if (N <= SAMPLE_SIZE) {
+      this.taken = -1;
+      return;
+    }
+    this.idx = strata(N, SAMPLE_SIZE);
+    if (this.values.length < this.idx.length) this.values = new Float64Array(this.idx.length);
+    this.taken = 0;
+  }
+
+  /** The next part's (n elements) draws into j0, j1, base; false when not drawing. */
+  next(n: number): boolean {
+    if (this.taken < 0) return false;
+    const idx = this.idx, limit = this.taken + n;
+    let lo = this.j1, hi = idx.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (idx[mid] < limit) lo = mid + 1;
+      else hi = mid;
+    }
+    this.base = this.taken;
+    this.j0 = this.j1;
+    this.j1 = lo;
+    this.taken = limit;
+    return true;
+  }
+
+  /** Reads the current part's draws not taken by a native pass (rhoQuantiles's operations). */
+  read(part: ElementPart): void {
+    const { idx, values, base, j1 } = this;
+    const { theta, grad, after } = part;
+    let m = this.m;
+    for (let j = this.j0; j < j1; j++) {
+      const i = idx[j] - base;
+      const g = grad[i];
+      if (g !== 0) values[m++] = -(after[i] - theta[i]) / g;
+    }
+    this.m = m;
+    this.j0 = j1;
+  }
+
+  /** Whether every part of a group of N elements was drawn from, in order. */
+  complete(N: number): boolean {
+    return this.taken === N && this.N === N && this.j1 === this.idx.length && this.j0 === this.j1;
+  }
+}
+
+/**
+ * Quantiles of ρ over the parts; `sums` are their combined sums, finite with nonzero > 0. `draws`:
+ * the parts' sample drawn during their passes (RhoDraws), used when it is the one drawn here.
+ */
+export function rhoQuantiles(parts: readonly ElementPart[], sums: StepSums, draws: RhoDraws | null = null): Quantiles {
   const { rho_min: min, rho_max: max } = sums;
   if (min === max) return constantQuantiles(min);
   const M = sums.nonzero;
   if (M <= SAMPLE_SIZE) return summarize(buf, collectRho(parts, buf), min, max);
   let N = 0;
   for (const p of parts) N += p.theta.length;
+  // every g ≠ 0: the draws below would be strata(N, SAMPLE_SIZE), those RhoDraws took
+  if (M === N && draws !== null && draws.complete(N) && draws.m > 0) {
+    draws_stats.used++;
+    return summarize(draws.values, draws.m, min, max);
+  }
   if (4 * M >= N) {
     // at least S·N/M draws, each element drawn with the same probability: on average at least S
     // of the draws have g ≠ 0

@@ -36,7 +36,7 @@
 import { close_tap, open_tap, type UpdateTap } from "../optim/wasm/tap";
 import { env } from "../wasm_host";
 import type { Storage, Tensor } from "../tensor/tensor";
-import type { ElementPart } from "./sample";
+import type { ElementPart, RhoDraws } from "./sample";
 import { slotSums, WASM_MIN_ELEMENTS, type JobSlot } from "./step_job";
 import { nativeArraySums } from "./native_sums";
 import { accumulate, StepSums } from "./sums";
@@ -344,14 +344,20 @@ export class Snapshots {
     if (w.padded > n) memoryView(mod, w.f32, w.after + n * (w.f32 ? 4 : 8), w.padded - n).fill(0);
   }
 
-  /** Post-hook, after `take_after`: the sums of one captured parameter into `slot.sums`. */
-  measure_slot(slot: ParamSlot): void {
+  /**
+   * Post-hook, after `take_after`: the sums of one captured parameter into `slot.sums`, and its
+   * share of the group's ρ sample into `draws` (taken by the native pass in place, else read
+   * right after the pass, while the arrays are still in the cache).
+   */
+  measure_slot(slot: ParamSlot, draws: RhoDraws | null = null): void {
+    const drawing = draws !== null && draws.next(slot.theta.length);
     if (slot.inPlace) {
       // the native pass where the arrays are; the careful JS pass when it says so (sums.ts)
-      if (!nativeArraySums(slot.theta, slot.grad, slot.after, slot.sums.reset())) accumulate(slot.theta, slot.grad, slot.after, slot.sums.reset());
-      return;
+      if (!nativeArraySums(slot.theta, slot.grad, slot.after, slot.sums.reset(), drawing ? draws : null)) accumulate(slot.theta, slot.grad, slot.after, slot.sums.reset());
+    } else {
+      slotSums(slot.place !== null ? this.module() : null, slot, slot.place, slot.after.length, MAIN_OUT, slot.sums.reset());
     }
-    slotSums(slot.place !== null ? this.module() : null, slot, slot.place, slot.after.length, MAIN_OUT, slot.sums.reset());
+    if (drawing) (draws as RhoDraws).read(slot);
   }
 
   /** Closes a slot's open tap; returns it (null: none was open). */

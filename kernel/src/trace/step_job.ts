@@ -7,7 +7,7 @@
  * of operations, the same numbers.
  */
 import { measure, type Measured } from "./metrics";
-import { rhoQuantiles, type ElementPart } from "./sample";
+import { rhoQuantiles, type ElementPart, type RhoDraws } from "./sample";
 import { accumulate, StepSums } from "./sums";
 import { memoryView, wasmSums, type SumsModule, type WasmPlace } from "./wasm_sums";
 
@@ -71,10 +71,11 @@ const noSums = new StepSums();
 /**
  * A group's metrics from its parameters' arrays and sums (`total`: theirs combined), and each
  * parameter's with `per_param`: the one place both the deferred and the immediate path take them.
+ * `draws`: the group's ρ sample drawn during the passes (the immediate path, sample.ts RhoDraws).
  */
-export function measureGroup(parts: readonly ElementPart[], sums: readonly StepSums[], total: StepSums, per_param: boolean): GroupResult {
+export function measureGroup(parts: readonly ElementPart[], sums: readonly StepSums[], total: StepSums, per_param: boolean, draws: RhoDraws | null = null): GroupResult {
   return {
-    measured: measure(parts.length > 0 ? total : noSums, () => rhoQuantiles(parts, total), parts),
+    measured: measure(parts.length > 0 ? total : noSums, () => rhoQuantiles(parts, total, draws), parts),
     params: per_param ? sums.map((s, k) => measure(s, () => rhoQuantiles([parts[k]], s), [parts[k]])) : null,
   };
 }

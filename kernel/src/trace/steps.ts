@@ -11,7 +11,7 @@ import type { Measured, StepMetrics } from "./metrics";
 import { forget, poll_job, post_job, wait_job, worker_ready } from "./offload";
 import { factorView, momentumSteady, NEEDS_COPIES, type FactorView, type PreconditionedKind } from "./preconditioned";
 import type { Quantiles } from "./quantiles";
-import { factorQuantiles, factorRanges } from "./sample";
+import { factorQuantiles, factorRanges, RhoDraws } from "./sample";
 import { Snapshots, type ParamSlot, type Region } from "./snapshot";
 import { measureGroup, runJob, type GroupResult, type JobSlot, type StepJob } from "./step_job";
 import { StepSums } from "./sums";
@@ -105,6 +105,8 @@ export class StepPipeline {
   /** Whether the pre-hook copied every parameter for runJob (see `before`). */
   private captured: Region | null = null;
   private readonly groupSums: StepSums[] = [];
+  /** Per group: its ρ sample, drawn as its parameters are measured (sample.ts RhoDraws). */
+  private readonly groupDraws: RhoDraws[] = [];
 
   constructor(
     private readonly sink: StepSink,
@@ -313,12 +315,16 @@ export class StepPipeline {
         if (slots === undefined) continue;
         // One pass per parameter; the group's sums are theirs combined.
         const total = (this.groupSums[gi] ??= new StepSums()).reset();
+        const draws = (this.groupDraws[gi] ??= new RhoDraws());
+        let N = 0;
+        for (const slot of slots) N += slot.theta.length;
+        draws.begin(N);
         for (const slot of slots) {
           this.snapshots.take_after(slot, this.nameOf(slot.p, gi, slot.index));
-          this.snapshots.measure_slot(slot);
+          this.snapshots.measure_slot(slot, draws);
           total.add(slot.sums);
         }
-        const r = measureGroup(slots, slots.map((slot) => slot.sums), total, this.per_param);
+        const r = measureGroup(slots, slots.map((slot) => slot.sums), total, this.per_param, draws);
         out.push(this.sink.record(step, gi, this.groupAtStep(optimizer, gi, slots), r.measured, r.params, loss));
       }
     } catch (e) {
