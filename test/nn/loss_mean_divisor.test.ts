@@ -52,6 +52,29 @@ describe("the divisor a classification loss's mean is marked with", () => {
       opt.step();
     }
     tr.stop();
+    // each step's gradient: the two losses, of 6 and 4 real targets (session 20: the accumulated batch's hint)
+    expect(tr.summary().filter((l) => l.includes("the batch_size given"))).toEqual([
+      expect.stringMatching(/while each step's gradient averaged 10 samples \(2 losses, gradient accumulation\): .*lr_projected\/10 \(--batch-size 10,/),
+    ]);
+  });
+
+  it("micro-batches whose counts add up differently from step to step: the hint names the losses' counts (a range)", () => {
+    torch.manual_seed(0);
+    const m = new torch.nn.Linear(4, 3);
+    const opt = new torch.optim.SGD(m.parameters(), { lr: 0.1 });
+    const tr = trace(opt, { name: "div-hint-range", batch_size: 64 });
+    const crit = new torch.nn.CrossEntropyLoss({ ignore_index: 0 });
+    const targets = [idx([0, 1, 2, 1, 0, 2, 1, 1]), idx([0, 0, 2, 1, 0, 2, 0, 1])]; // 6 and 4 real
+    for (let s = 0; s < 3; s++) {
+      opt.zero_grad();
+      for (const y of s === 1 ? [targets[0], targets[0]] : targets) {
+        const l = crit.forward(m.forward(torch.randn(8, 4)), y);
+        l.div(2).backward();
+        tr.log_loss(l);
+      }
+      opt.step();
+    }
+    tr.stop();
     expect(tr.summary().find((l) => l.includes("the batch_size given"))).toMatch(/while 6 of the losses logged averaged 4 to 6 samples: .*--batch-size 6,/);
   });
 

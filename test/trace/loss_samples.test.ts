@@ -38,8 +38,9 @@ describe("the samples a mean-reduced loss averaged", () => {
     expect(lossSamples(new torch.nn.CrossEntropyLoss().forward(torch.randn(5, 3), torch.tensor([0, 1, 2, 0, 1], { dtype: "int64" })))).toBe(5);
     expect(lossSamples(new torch.nn.CrossEntropyLoss().forward(torch.randn(3), torch.tensor(1, { dtype: "int64" })))).toBe(1);
     expect(lossSamples(new torch.nn.MSELoss({ reduction: "sum" }).forward(x, y))).toBeNull();
-    // a loss computed from it is another tensor: not marked
-    expect(lossSamples(new torch.nn.MSELoss().forward(x, y).div(2))).toBeNull();
+    // a loss computed from it is another tensor: not marked, but for one scaled by a number (tensor/loss_scale.ts)
+    expect(lossSamples(new torch.nn.MSELoss().forward(x, y).add(2))).toBeNull();
+    expect(lossSamples(new torch.nn.MSELoss().forward(x, y).div(2))).toBe(6);
   });
 
   it("a declared batch_size other than the losses' samples: the summary says so, with both readings", () => {

@@ -155,13 +155,16 @@ describe("T3: lr far too low on a noisy mini-batch run that logs its loss", () =
 });
 
 /** userS's idiom: ACC micro-batches of 8, `loss / ACC` (or the raw loss) logged after each backward(), one step. */
-function accumulate(o: { scaled: boolean; item?: boolean; steps?: number; ACC?: number; name?: string }) {
+const MEAN_LINE = "  gradient accumulation: 4 losses logged with backward() between them at each of 6 steps; a step's loss is their mean "
+  + "(each a torch.nn loss reduced by \"mean\", or one divided by a number as a tensor, loss.div(4): the sum of loss/4 that PyTorch's loop adds up)";
+
+function accumulate(o: { scaled: boolean; item?: boolean; steps?: number; ACC?: number; name?: string; batch?: number }) {
   torch.manual_seed(1);
   const ACC = o.ACC ?? 4;
   const m = new torch.nn.Linear(6, 5);
   const opt = new torch.optim.SGD(m.parameters(), { lr: 0.05 });
   const crit = new torch.nn.CrossEntropyLoss();
-  const t = trace(opt, { name: o.name ?? "up19-acc", batch_size: 8 * ACC });
+  const t = trace(opt, { name: o.name ?? "up19-acc", batch_size: o.batch ?? 8 * ACC });
   const stepLoss: number[] = [];
   for (let s = 0; s < (o.steps ?? 6); s++) {
     opt.zero_grad();
@@ -188,20 +191,35 @@ describe("S1.2: gradient accumulation", () => {
     const s = t.series("loss")!.columns();
     expect(s.x).toEqual([0, 1, 2, 3, 4, 5]);
     s.mean.forEach((v, i) => expect(v).toBeCloseTo(stepLoss[i], 5));
-    expect(lineWith(lines, "gradient accumulation")).toBe(
-      "  gradient accumulation: 4 losses logged with backward() between them at each of 6 steps; a step's loss is their mean "
-      + "(each a torch.nn loss reduced by \"mean\", as the sum of loss/4 that PyTorch's loop adds up)");
+    expect(lineWith(lines, "gradient accumulation")).toBe(MEAN_LINE);
   });
 
-  it("loss/k (or a number) logged per micro-batch: the last is kept (ambiguous), and the note says what to log", () => {
-    for (const variant of [{ scaled: true }, { scaled: false, item: true }]) {
-      const { t, lines } = accumulate({ ...variant, name: "up19-acc2" });
-      expect(t.series("loss")!.columns().x).toEqual([0, 1, 2, 3, 4, 5]);
-      expect(lineWith(lines, "gradient accumulation?")).toBe(
-        "  gradient accumulation? 4 losses logged with backward() between them at each of 6 steps: a step's loss is the last one "
-        + "(1/4 of the step's if each is loss/4); log the step's loss once before step() (the sum of the loss/4 values, "
-        + "PyTorch's tot += loss.item()), or each torch.nn loss itself (their mean is then kept)");
-    }
+  // session 20: the tensor loss.div(k) keeps the loss's mark with its factor (tensor/loss_scale.ts)
+  it("loss.div(k) logged per micro-batch, as a tensor: the step's loss is the sum of the loss/k, PyTorch's tot", () => {
+    const { t, stepLoss, lines } = accumulate({ scaled: true, name: "up19-acc-div" });
+    const s = t.series("loss")!.columns();
+    expect(s.x).toEqual([0, 1, 2, 3, 4, 5]);
+    // (the mean of v·4 over 4 micro-batches is the sum of the v, to float32's rounding of each v)
+    s.mean.forEach((v, i) => expect(v).toBeCloseTo(stepLoss[i], 6));
+    expect(lineWith(lines, "gradient accumulation")).toBe(MEAN_LINE);
+    // the batch_size given (32) is the accumulated batch's: no hint about it
+    expect(lineWith(lines, "the batch_size given")).toBeUndefined();
+  });
+
+  it("a number logged per micro-batch (loss.item()): the last is kept (ambiguous), and the note says what to log", () => {
+    const { t, lines } = accumulate({ scaled: false, item: true, name: "up19-acc2" });
+    expect(t.series("loss")!.columns().x).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(lineWith(lines, "gradient accumulation?")).toBe(
+      "  gradient accumulation? 4 losses logged with backward() between them at each of 6 steps: a step's loss is the last one "
+      + "(1/4 of the step's if each is loss/4); log the step's loss once before step() (the sum of the loss/4 values, "
+      + "PyTorch's tot += loss.item()), or each torch.nn loss itself, or loss.div(4) as a tensor, not a number (the mean of the losses is then kept)");
+  });
+
+  it("the batch_size given is one micro-batch's (8 of 4 × 8): a hint names the accumulated batch (32)", () => {
+    const { lines } = accumulate({ scaled: true, batch: 8, name: "up19-acc-b8" });
+    expect(lineWith(lines, "the batch_size given")).toBe(
+      "  (lr_per_sample is lr_projected/8, the batch_size given, while each step's gradient averaged 32 samples (4 losses, gradient accumulation): "
+      + "the per-sample rate of the accumulated batch is lr_projected/32 (--batch-size 32, or trace(optimizer, { batch_size: 32 }))");
   });
 
   it("one loss a step, or a loss logged twice with no backward() between: no note, the later replaces", () => {
@@ -231,7 +249,8 @@ describe("S1.2 in a %%lr_trace run: the micro-batches of the first step count to
 
   it("4 raw losses a step through _lr_trace.log_loss: every step's loss is their mean, step 0's too", () => {
     torch.manual_seed(2);
-    g = trace_all({ name: "up19-accg", batch_size: 32 });
+    // (16: neither a micro-batch's 8 nor the accumulated 32, so that the hint speaks)
+    g = trace_all({ name: "up19-accg", batch_size: 16 });
     const m = new torch.nn.Linear(6, 5);
     const opt = new torch.optim.SGD(m.parameters(), { lr: 0.05 });
     const crit = new torch.nn.CrossEntropyLoss();
@@ -252,8 +271,10 @@ describe("S1.2 in a %%lr_trace run: the micro-batches of the first step count to
     const s = g.series("loss")!.columns();
     s.mean.forEach((v, i) => expect(v).toBeCloseTo(stepLoss[i], 5));
     expect(lineWith(g.summary(), "gradient accumulation")).toMatch(/^ {2}gradient accumulation: 4 losses logged with backward\(\) between them at each of 5 steps;/);
-    // and the batch-size hint counts all 20 losses (it counted 17: step 0's first 3 were lost)
-    expect(lineWith(g.summary(), "the batch_size given")).toMatch(/while 20 of the losses logged averaged 8 samples/);
+    // and the batch-size hint counts all 20 losses, step 0's 4 too
+    // (it counted 17: step 0's first 3 were lost; then step 0 would not have averaged 32 samples)
+    const hints = g.summary().filter((l) => l.includes("the batch_size given"));
+    expect(hints).toEqual([expect.stringMatching(/while each step's gradient averaged 32 samples \(4 losses, gradient accumulation\)/)]);
   });
 });
 

@@ -10,6 +10,7 @@ import { is_floating } from "./dtype";
 import { TensorLike, check_operand, ew, float_type, result_type, shape_of } from "./operand";
 import { kernel } from "./kernels";
 import { sum_to } from "./sum_to";
+import { carryLossScale } from "./loss_scale";
 
 export type { TensorLike } from "./operand";
 
@@ -96,10 +97,12 @@ export function mul(a: TensorLike, b: TensorLike): Tensor {
   check_operand(b, "mul");
   const dt = result_type(a, b);
   const out = ew("a * b", [a, b], dt);
-  return attach(out, "MulBackward0", [a, b], (g, need) => [
+  attach(out, "MulBackward0", [a, b], (g, need) => [
     need[0] ? grad_of(ew("a * b", [g, b], g.dtype), a) : null,
     need[1] ? grad_of(ew("a * b", [g, a], g.dtype), b) : null,
   ]);
+  // a loss scaled by a number keeps its mark (loss_scale.ts)
+  return typeof b === "number" ? carryLossScale(a, out, b) : out;
 }
 
 /**
@@ -137,10 +140,12 @@ export function div(a: TensorLike, b: TensorLike, options?: DivOptions): Tensor 
   }
   const dt = float_type(rt);
   const out = ew("a / b", [a, b], dt);
-  return attach(out, "DivBackward0", [a, b], (g, need) => [
+  attach(out, "DivBackward0", [a, b], (g, need) => [
     need[0] ? grad_of(ew("a / b", [g, b], g.dtype), a) : null,
     need[1] ? grad_of(ew("-a * b / (c * c)", [g, a, b], g.dtype), b) : null,
   ]);
+  // a loss divided by a number keeps its mark (loss_scale.ts)
+  return typeof b === "number" ? carryLossScale(a, out, 1 / b) : out;
 }
 
 export const true_divide = div;

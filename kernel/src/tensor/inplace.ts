@@ -27,6 +27,7 @@ import { masked_fill, sum_where } from "./indexing";
 import { attach, rename } from "./autograd";
 import { check_inplace, rebase_history } from "./view_history";
 import { sum_to } from "./sum_to";
+import { carryLossScale } from "./loss_scale";
 
 const TORCH_NAME: Record<DType, string> = { float32: "Float", float64: "Double", int64: "Long", bool: "Bool" };
 
@@ -113,14 +114,17 @@ export function sub_(self: Tensor, other: TensorLike, options?: E.AlphaOptions):
 }
 
 export function mul_(self: Tensor, other: TensorLike): Tensor {
-  return inplace(self, "mul_", [other], "a * b", [], [], (old) => E.mul(old, other));
+  const out = inplace(self, "mul_", [other], "a * b", [], [], (old) => E.mul(old, other));
+  // a loss scaled in place keeps its mark, with the factor (loss_scale.ts)
+  return typeof other === "number" ? carryLossScale(out, out, other) : out;
 }
 
 export function div_(self: Tensor, other: TensorLike, options?: E.DivOptions): Tensor {
   const mode = options?.rounding_mode ?? null;
   const expr = mode === "trunc" ? "Math.trunc(a / b)" : mode === "floor" ? "Math.floor(a / b)" : "a / b";
   const rt = mode === null ? E_float(result_type(self, other)) : undefined;
-  return inplace(self, "div_", [other], expr, [], [], (old) => E.div(old, other, options), rt);
+  const out = inplace(self, "div_", [other], expr, [], [], (old) => E.div(old, other, options), rt);
+  return mode === null && typeof other === "number" ? carryLossScale(out, out, 1 / other) : out;
 }
 
 function E_float(d: DType): DType {

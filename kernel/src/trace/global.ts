@@ -30,7 +30,7 @@ import type { Optimizer } from "../optim/optimizer";
 import type { Tensor } from "../tensor/tensor";
 import { bundle, displayableBundle, type BundleOptions, type MimeBundle } from "../plot/bundle";
 import { suspended } from "./suspend";
-import { Trace, lossNumber, lossSamples, lossSumReduced, type Divergence, type StepListener, type TraceableOptimizer, type TraceJSON, type TraceOptions } from "./trace";
+import { Trace, lossNumber, lossSamples, lossSumReduced, lossUnscaled, type Divergence, type EarlyLoss, type StepListener, type TraceableOptimizer, type TraceJSON, type TraceOptions } from "./trace";
 import type { StepMetrics } from "./metrics";
 import type { BoundedSeries } from "./series";
 import { _set_trace_run, append_dropped_message, find_run } from "./runs";
@@ -58,7 +58,7 @@ export class GlobalTrace {
    * (a run of one optimizer so far), as its coming step's. A number (a tensor kept would keep its
    * graph alive until the next loss), and whether it was reduced by "sum" (Trace.log_loss's note).
    */
-  private current: { loss: number; sumReduced: boolean; samples: number | null; seq: number; stepped: boolean; immediate: Trace | null } | null = null;
+  private current: { loss: number; sumReduced: boolean; samples: number | null; unscaled: number | null; seq: number; stepped: boolean; immediate: Trace | null } | null = null;
   private lossSeq = 0;
   private readonly given = new WeakMap<Trace, number>();
   /**
@@ -67,7 +67,7 @@ export class GlobalTrace {
    * batches of gradient accumulation (their mean, or the batch-size hint's count of them: 45 of
    * 48 losses were counted in a user's pass, its first step's first three lost).
    */
-  private early: { loss: number; samples: number | null; seq: number }[] = [];
+  private early: (EarlyLoss & { seq: number })[] = [];
   /** Traces `get` started before their optimizer stepped: no run if it never does (stop()). */
   private readonly gotten = new WeakSet<Trace>();
   /** The last batch size given (log_loss/record): a trace made at an optimizer's first step takes it. */
@@ -296,9 +296,10 @@ export class GlobalTrace {
     const stepping = open === null ? this.traces : this.traces.filter((t) => !open.includes(t));
     const seq = ++this.lossSeq;
     // (a loss that is not a number fails here, not in step())
-    const current: NonNullable<GlobalTrace["current"]> = { loss: lossNumber(loss), sumReduced: lossSumReduced(loss), samples: lossSamples(loss), seq, stepped: false, immediate: null };
+    const value = lossNumber(loss);
+    const current: NonNullable<GlobalTrace["current"]> = { loss: value, sumReduced: lossSumReduced(loss), samples: lossSamples(loss), unscaled: lossUnscaled(loss, value), seq, stepped: false, immediate: null };
     // no trace yet to take it (before the first step): kept with the others since, for that step
-    if (stepping.length === 0) this.early.push({ loss: current.loss, samples: current.samples, seq });
+    if (stepping.length === 0) this.early.push({ loss: current.loss, samples: current.samples, unscaled: current.unscaled, seq });
     else this.early = [];
     if (stepping.length === 1) {
       // one optimizer so far: its trace takes it now (reads before the step see it), as it did
@@ -335,7 +336,7 @@ export class GlobalTrace {
     const earlier = e.length > 1 && e[e.length - 1].seq === c.seq && !this.given.has(t) ? e.slice(0, -1) : [];
     this.early = [];
     this.given.set(t, c.seq);
-    t._log_coming_loss(c.loss, c.sumReduced, c.stepped, c.samples, earlier);
+    t._log_coming_loss(c.loss, c.sumReduced, c.stepped, c.samples, earlier, c.unscaled);
   }
 
   /** `record({ loss, batch_size })`: log_loss in record form (either key alone, or both). */

@@ -283,6 +283,11 @@ export interface Accumulation {
   lo: number;
   hi: number;
   averaged: number;
+  /**
+   * The samples an accumulated step's gradient averaged (its micro-batches' marks, loss_scale.ts),
+   * fewest and most over those steps; null when some step's losses did not say (undefined: none yet).
+   */
+  samples?: [number, number] | null;
 }
 
 /**
@@ -300,10 +305,33 @@ export function accumulationLine(a: Accumulation | null, steps: number): string 
   const at = a.steps === steps ? `at each of ${steps} steps` : `at ${a.steps} of ${steps} steps`;
   const head = `${a.lo === a.hi ? a.hi : `${a.lo} to ${a.hi}`} losses logged with backward() between them ${at}`;
   if (a.averaged === a.steps) {
-    return `  gradient accumulation: ${head}; a step's loss is their mean (each a torch.nn loss reduced by "mean", as the sum of loss/${k} that PyTorch's loop adds up)`;
+    return `  gradient accumulation: ${head}; a step's loss is their mean (each a torch.nn loss reduced by "mean", or one divided by a number as a tensor, loss.div(${k}): `
+      + `the sum of loss/${k} that PyTorch's loop adds up)`;
   }
   const some = a.averaged > 0 ? ` (at ${a.steps - a.averaged} of them; the mean of torch.nn losses at the others)` : "";
   return `  gradient accumulation? ${head}: a step's loss is the last one${some} (1/${k} of the step's if each is loss/${k}); `
     + `log the step's loss once before step() (the sum of the loss/${k} values, PyTorch's tot += loss.item()), `
-    + "or each torch.nn loss itself (their mean is then kept)";
+    + `or each torch.nn loss itself, or loss.div(${k}) as a tensor, not a number (the mean of the losses is then kept)`;
+}
+
+/** The samples every accumulated step's gradient averaged, when the same at each (Accumulation.samples); else null. */
+export function accumulatedBatch(a: Accumulation | null): number | null {
+  return a !== null && a.steps > 0 && a.averaged === a.steps && a.samples && a.samples[0] === a.samples[1] ? a.samples[0] : null;
+}
+
+/**
+ * The batch-size hint of gradient accumulation: a step's gradient averages its micro-batches'
+ * samples (k losses of n samples, each divided by k: k·n in all), where lr_per_sample divides by
+ * the batch_size given (EFFECTIVE_LR.md: B is the samples of the step's gradient). Said when every
+ * accumulated step averaged the same count and it is not the batch_size given (a declared 8 read
+ * lr_per_sample 4× too high for 4 micro-batches of 8); null otherwise.
+ */
+export function accumulatedBatchLine(a: Accumulation | null, steps: number, batch: number | null): string | null {
+  if (a === null || a.steps === 0 || a.averaged !== a.steps || !a.samples || batch === null) return null;
+  const [lo, hi] = a.samples;
+  if (lo !== hi || lo === batch || !Number.isInteger(lo)) return null;
+  const k = a.lo === a.hi ? `${a.hi} losses` : `${a.lo} to ${a.hi} losses`;
+  const at = a.steps === steps ? "each step's gradient" : `the gradient of ${a.steps} of ${steps} steps`;
+  return `  (lr_per_sample is lr_projected/${batch}, the batch_size given, while ${at} averaged ${lo} samples (${k}, gradient accumulation): `
+    + `the per-sample rate of the accumulated batch is lr_projected/${lo} (--batch-size ${lo}, or trace(optimizer, { batch_size: ${lo} }))`;
 }

@@ -30,7 +30,7 @@ import { fmt } from "../plot/text";
 import { CLIP_METRICS, METRIC_NAMES, QUANTILE_METRICS, SCALAR_METRICS, SERIES_QUANTILES, type Measured, type StepMetrics } from "./metrics";
 import { factorNote, optimizerKind, type PreconditionedKind } from "./preconditioned";
 import { ClipWatch, paramSet, type GroupClip } from "./clip";
-import { accumulationLine, clipLine, lossLine, lowLrLine, notDivergedLine, overTheRun, seriesMedian, zeroGradLines, type Accumulation, type ClipCounts, type ZeroGrad } from "./summary_lines";
+import { accumulatedBatch, accumulatedBatchLine, accumulationLine, clipLine, lossLine, lowLrLine, notDivergedLine, overTheRun, seriesMedian, zeroGradLines, type Accumulation, type ClipCounts, type ZeroGrad } from "./summary_lines";
 import type { Quantiles } from "./quantiles";
 import type { Snapshots } from "./snapshot";
 import { OFFLOAD_MIN_ELEMENTS, StepPipeline, type GroupAtStep, type StepSink } from "./steps";
@@ -41,6 +41,7 @@ import { closeMatches } from "../close_matches";
 import { append_dropped_message, find_run, new_run_note, saveNamedTrace } from "./runs";
 import { groupLabel } from "./group_label";
 import { continuedTrace, layoutOf, optionDifference, type Layout } from "./append";
+import { lossScale } from "../tensor/loss_scale";
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 
@@ -132,6 +133,22 @@ const OPTION_KEYS = ["batch_size", "reduction", "per_param", "named_parameters",
 const SUM_REDUCED = Symbol.for("lrlab.loss.sum_reduced");
 /** The samples a mean-reduced loss tensor averages (nn/functional/_reduce.ts MEAN_SAMPLES). */
 const MEAN_SAMPLES = Symbol.for("lrlab.loss.mean_samples");
+
+/**
+ * @internal A loss logged before a run's first step (global.ts): its value, the samples its mark
+ * says (null: not a torch.nn mean loss), and that loss unscaled when it was logged as `loss.div(k)`
+ * (loss_scale.ts; null: not a mean loss).
+ */
+export interface EarlyLoss {
+  loss: number;
+  samples: number | null;
+  unscaled?: number | null;
+}
+
+/** @internal The torch.nn mean loss a logged value is, unscaled (loss_scale.ts), or null when it is not one. */
+export function lossUnscaled(x: unknown, value: number): number | null {
+  return lossSamples(x) !== null ? value / lossScale(x) : null;
+}
 
 /** @internal The samples a torch.nn loss reduced by "mean" averaged (its mark), or null. */
 export function lossSamples(x: unknown): number | null {
@@ -366,7 +383,7 @@ export class Trace implements Plottable {
    * whether every one was a torch.nn loss reduced by "mean" (its mark, _reduce.ts), and a sample
    * of the traced gradients at the last one (what tells a backward() between two logs).
    */
-  private micro: { k: number; sum: number; last: number; means: boolean; grads: number[] } | null = null;
+  private micro: { k: number; sum: number; last: number; means: boolean; grads: number[]; samples: number; lastSamples: number } | null = null;
   /** Steps that got several micro-batch losses (summary_lines.ts accumulationLine). */
   private accumulation: Accumulation | null = null;
   /** The traced optimizer's parameter shapes and names by place (append.ts: who may continue it). */
@@ -653,7 +670,7 @@ export class Trace implements Plottable {
     } else {
       step = this.steps;
       // several losses for the coming step with a backward() between them: its micro-batches
-      if (this.closureDepth === 0 && !this.forcingComing) v = this.microLoss(v, samples !== null, this.pendingLoss !== null && this.loggedSince === "coming");
+      if (this.closureDepth === 0 && !this.forcingComing) v = this.microLoss(v, lossUnscaled(loss, v), this.pendingLoss !== null && this.loggedSince === "coming", samples);
       else this.micro = null;
       this.loggedSince = "coming";
       if (this.pendingLoss === null) this.lastLossBefore = this.lastLoss;
@@ -671,7 +688,7 @@ export class Trace implements Plottable {
    * gradient changed replaces it (optimizers trained one after the other in one cell, the loss
    * of the second logged after its step()).
    */
-  _log_coming_loss(loss: number, sumReduced: boolean, weak: boolean, samples: number | null = null, earlier: readonly { loss: number; samples: number | null }[] = []): void {
+  _log_coming_loss(loss: number, sumReduced: boolean, weak: boolean, samples: number | null = null, earlier: readonly EarlyLoss[] = [], unscaled: number | null = null): void {
     if (sumReduced && !this.warnedSum && this.reduction === "mean") this.warnSumLoss();
     for (const e of earlier) this.noteLossSamples(e.samples);
     this.noteLossSamples(samples);
@@ -685,10 +702,12 @@ export class Trace implements Plottable {
     if (earlier.length > 0 && this.pendingLoss !== null) {
       // losses logged through a run before this optimizer's first step (global.ts): no trace saw
       // the gradients between them, and no step came between them: this step's micro-batches
-      const all = [...earlier, { loss, samples }];
+      const all: EarlyLoss[] = [...earlier, { loss, samples, unscaled }];
       const means = all.every((e) => e.samples !== null);
-      const sum = all.reduce((a, e) => a + e.loss, 0);
-      this.micro = { k: all.length, sum, last: loss, means, grads: this.gradSample() };
+      // (torch.nn mean losses: each unscaled, loss_scale.ts; their mean is the step's)
+      const sum = all.reduce((a, e) => a + (means ? (e.unscaled ?? e.loss) : e.loss), 0);
+      const n = all.reduce((a, e) => a + (e.samples ?? NaN), 0);
+      this.micro = { k: all.length, sum, last: unscaled ?? loss, means, grads: this.gradSample(), samples: n, lastSamples: samples ?? NaN };
       if (means) this.pendingLoss = this.lastLoss = sum / all.length;
     }
   }
@@ -699,23 +718,33 @@ export class Trace implements Plottable {
    * one) is one more micro-batch: with every one a torch.nn mean loss, the step's loss is their
    * mean (summary_lines.ts accumulationLine says why), else the last one as before; without a
    * backward() between, it replaces the last one (README: the later value replaces the earlier).
+   * `loss`: the torch.nn mean loss `v` is, unscaled (`loss.div(k)` logged: v·k, loss_scale.ts), or
+   * null when `v` is not one; the mean is taken over those, so k micro-batches of loss/k give the
+   * sum of the logged values, as PyTorch's loop adds them up.
    */
-  private microLoss(v: number, mean: boolean, again: boolean): number {
+  private microLoss(v: number, loss: number | null, again: boolean, samples: number | null): number {
     const m = this.micro;
     const grads = this.gradSample();
+    const mean = loss !== null;
+    const u = loss ?? v;
+    // the samples the micro-batches' mean losses averaged, in all (NaN: some loss does not say)
+    const n = samples ?? NaN;
     if (!again || m === null) {
-      this.micro = { k: 1, sum: v, last: v, means: mean, grads };
+      this.micro = { k: 1, sum: u, last: u, means: mean, grads, samples: n, lastSamples: n };
       return v;
     }
     if (!sameSample(grads, m.grads)) {
       m.k++;
-      m.sum += v;
+      m.sum += u;
       m.means &&= mean;
+      m.samples += n;
     } else {
-      m.sum += v - m.last; // the last one logged again with no backward() between: replaced
+      m.sum += u - m.last; // the last one logged again with no backward() between: replaced
       m.means = m.k === 1 ? mean : m.means && mean;
+      m.samples += n - m.lastSamples;
     }
-    m.last = v;
+    m.last = u;
+    m.lastSamples = n;
     m.grads = grads;
     return m.k > 1 && m.means ? m.sum / m.k : v;
   }
@@ -749,6 +778,12 @@ export class Trace implements Plottable {
     if (m.k < a.lo) a.lo = m.k;
     if (m.k > a.hi) a.hi = m.k;
     if (m.means) a.averaged++;
+    // the samples of an accumulated step's gradient: its micro-batches' (summary: the batch-size hint)
+    if (m.means && Number.isFinite(m.samples)) {
+      const r = a.samples;
+      if (r === undefined) a.samples = [m.samples, m.samples];
+      else if (r !== null) a.samples = [Math.min(r[0], m.samples), Math.max(r[1], m.samples)];
+    } else a.samples = null;
   }
 
   /**
@@ -1473,12 +1508,16 @@ export class Trace implements Plottable {
     if (this.lastLoss !== null) lines.push(lossLine(this.lastLoss, this.lossView(), this.steps));
     const acc = accumulationLine(this.accumulation, this.steps);
     if (acc !== null) lines.push(acc);
+    const accB = this.reduction === "mean" && !this.sawStepBatch ? accumulatedBatchLine(this.accumulation, this.steps, this.batch_size) : null;
+    if (accB !== null) lines.push(accB);
     // Under a mean-reduced loss the per-sample rate needs B, which the optimizer cannot know.
     if (this.steps > 0 && this.batch_size == null && !this.sawStepBatch && this.reduction === "mean") {
       lines.push("  (lr_per_sample needs the batch size: trace(optimizer, { batch_size: B }) or %%lr_trace --batch-size B)");
     }
     const ob = this.otherBatch;
-    if (this.steps > 0 && ob !== null && this.batch_size !== null && !this.sawStepBatch) {
+    // (not when the losses are micro-batches whose samples add up to the same count at each step:
+    // the batch_size given is then that count, or the line above says it is not)
+    if (this.steps > 0 && ob !== null && this.batch_size !== null && !this.sawStepBatch && accumulatedBatch(this.accumulation) === null) {
       // (a weighted cross-entropy's mean divides by the sum of its targets' class weights: not a whole number)
       const c = (x: number): string => (Number.isInteger(x) ? String(x) : fmt(x));
       const n = ob.lo === ob.hi ? `${c(ob.lo)} samples` : `${c(ob.lo)} to ${c(ob.hi)} samples`;

@@ -26,7 +26,8 @@ export const SUM_REDUCED = Symbol.for("lrlab.loss.sum_reduced");
  * A loss whose mean divides by another count gives it (`reduceLoss`'s `samples`): NLL and
  * cross-entropy divide by the targets not equal to ignore_index, or by the sum of their class
  * weights, as PyTorch does; the rows there made a padded token model read "averaged 512 samples"
- * where ~300 tokens counted (a user's pass).
+ * where ~300 tokens counted (a user's pass). A loss scaled by a number (`loss.div(k)`) keeps it, with
+ * the factor (tensor/loss_scale.ts): gradient accumulation's micro-batch losses.
  */
 export const MEAN_SAMPLES = Symbol.for("lrlab.loss.mean_samples");
 
