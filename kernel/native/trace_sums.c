@@ -31,6 +31,7 @@
  */
 #include <math.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <node_api.h>
@@ -50,17 +51,17 @@ typedef struct {
 
 /*
  * The draws of a ρ sample that fall in one array (sums_arrays's optional arguments): idx[j0..j1),
- * increasing element indices into the arrays laid end to end, this array starting at `base`; each
- * drawn element with g ≠ 0 appends ρ = −(θ_{t+1} − θ_t)/g (the float64 operations of sample.ts and
- * rho_gather) to rho[m...]. Taken chunk by chunk inside the pass, while the chunk is in the L1
- * cache: read afterwards, each draw was a cache miss or two on a large parameter (PERF.md).
+ * increasing element indices into the arrays laid end to end, this array starting at `base`; draw
+ * j's ρ = −(θ_{t+1} − θ_t)/g (the float64 operations of sample.ts and rho_gather) goes to rho[j], NaN
+ * where g = 0 (a place per draw, whatever order the arrays are measured in). Taken chunk by chunk
+ * inside the pass, while the chunk is in the L1 cache: read afterwards, each draw was a cache miss
+ * or two on a large parameter (PERF.md).
  */
 typedef struct {
   const int32_t *idx;
   size_t j, j1;
   int64_t base;
   double *rho;
-  size_t m;
 } Draws;
 
 /* Elements per chunk of the pass between two looks at the draws (a multiple of 4). */
@@ -137,14 +138,13 @@ __attribute__((target("avx2,fma"))) static double hsum(__m256d v) {
     const int32_t *idx = d->idx;                                                                   \
     double *restrict rho = d->rho;                                                                 \
     const int64_t base = d->base;                                                                  \
-    size_t j = d->j, j1 = d->j1, m = d->m;                                                         \
+    size_t j = d->j, j1 = d->j1;                                                                   \
     for (; j < j1 && (size_t)(idx[j] - base) < end; j++) {                                         \
       size_t i = (size_t)(idx[j] - base);                                                          \
       double g = gr[i];                                                                            \
-      if (g != 0) rho[m++] = -((double)af[i] - (double)th[i]) / g;                                 \
+      rho[j] = g != 0 ? -((double)af[i] - (double)th[i]) / g : NAN;                                \
     }                                                                                              \
     d->j = j;                                                                                      \
-    d->m = m;                                                                                      \
   }
 TAKE_DRAWS(float)
 TAKE_DRAWS(double)
@@ -348,34 +348,37 @@ fail:
  * ρ's min, ρ's max, the count of g = 0], e = θ − a. For a step measured at once on the main thread,
  * which reads the gradient and θ_{t+1} where they are (trace/snapshot.ts).
  *
- * sums_arrays(theta, after, grad, out: Float64Array(10), idx: Int32Array, j0, j1, base,
- * rho: Float64Array, m): the same, and the ρ sample's draws idx[j0..j1) (see Draws; each
- * idx[j] − base inside the arrays, increasing) appended to rho from rho[m]; out[9] = the new m.
- * The sums are the same bits with or without draws.
+ * sums_arrays(theta, after, grad, out, idx: Int32Array, j0, j1, base, rho: Float64Array): the
+ * same, and the ρ sample's draws idx[j0..j1) (see Draws; each idx[j] − base inside the arrays,
+ * increasing) into rho[j0..j1). The sums are the same bits with or without draws.
  */
 
-/* Reads the optional draws' arguments (argv[4..9]) into d; 0 after throwing. */
-static int draws_args(napi_env env, napi_value *argv, size_t n, size_t olen, Draws *d) {
+/* Reads the draws' arguments (argv[at..at+4]: idx, j0, j1, base, rho) into d; 0 after throwing. */
+static int draws_args(napi_env env, napi_value *argv, size_t at, size_t n, const char *fn, Draws *d) {
   napi_typedarray_type it, rt;
   size_t nidx, nrho;
   void *pidx, *prho;
-  int64_t j0, j1, base, m;
-  if (napi_get_typedarray_info(env, argv[4], &it, &nidx, &pidx, NULL, NULL) != napi_ok || it != napi_int32_array ||
-      napi_get_typedarray_info(env, argv[8], &rt, &nrho, &prho, NULL, NULL) != napi_ok || rt != napi_float64_array || olen < 10 ||
-      !offset_arg(env, argv[5], &j0) || !offset_arg(env, argv[6], &j1) || !offset_arg(env, argv[7], &base) || !offset_arg(env, argv[9], &m)) {
-    napi_throw_type_error(env, NULL, "sums_arrays: with draws, idx must be an Int32Array, j0, j1, base, m non-negative integers, rho a Float64Array and out 10 long");
+  int64_t j0, j1, base;
+  char msg[200];
+  if (napi_get_typedarray_info(env, argv[at], &it, &nidx, &pidx, NULL, NULL) != napi_ok || it != napi_int32_array ||
+      napi_get_typedarray_info(env, argv[at + 4], &rt, &nrho, &prho, NULL, NULL) != napi_ok || rt != napi_float64_array ||
+      !offset_arg(env, argv[at + 1], &j0) || !offset_arg(env, argv[at + 2], &j1) || !offset_arg(env, argv[at + 3], &base)) {
+    snprintf(msg, sizeof msg, "%s: with draws, idx must be an Int32Array, j0, j1 and base non-negative integers, and rho a Float64Array", fn);
+    napi_throw_type_error(env, NULL, msg);
     return 0;
   }
   const int32_t *idx = (const int32_t *)pidx;
-  if (j0 > j1 || (size_t)j1 > nidx || (size_t)m > nrho || (size_t)(j1 - j0) > nrho - (size_t)m) {
-    napi_throw_range_error(env, NULL, "sums_arrays: the draws idx[j0..j1) must be inside idx, and rho must have room for them from m");
+  if (j0 > j1 || (size_t)j1 > nidx || (size_t)j1 > nrho) {
+    snprintf(msg, sizeof msg, "%s: the draws idx[j0..j1) must be inside idx, and rho at least j1 long", fn);
+    napi_throw_range_error(env, NULL, msg);
     return 0;
   }
   int64_t prev = -1;
   for (int64_t j = j0; j < j1; j++) {
     int64_t i = (int64_t)idx[j] - base;
     if (i <= prev || i >= (int64_t)n) {
-      napi_throw_range_error(env, NULL, "sums_arrays: the draws must be increasing and, less base, inside the arrays");
+      snprintf(msg, sizeof msg, "%s: the draws must be increasing and, less base, inside the arrays", fn);
+      napi_throw_range_error(env, NULL, msg);
       return 0;
     }
     prev = i;
@@ -385,16 +388,15 @@ static int draws_args(napi_env env, napi_value *argv, size_t n, size_t olen, Dra
   d->j1 = (size_t)j1;
   d->base = base;
   d->rho = (double *)prho;
-  d->m = (size_t)m;
   return 1;
 }
 
 static napi_value call_sums_arrays(napi_env env, napi_callback_info info) {
-  size_t argc = 10;
-  napi_value argv[10];
+  size_t argc = 9;
+  napi_value argv[9];
   napi_value result;
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || (argc != 4 && argc != 10)) {
-    napi_throw_type_error(env, NULL, "sums_arrays(theta, after, grad, out[, idx, j0, j1, base, rho, m]): 4 or 10 arguments expected");
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || (argc != 4 && argc != 9)) {
+    napi_throw_type_error(env, NULL, "sums_arrays(theta, after, grad, out[, idx, j0, j1, base, rho]): 4 or 9 arguments expected");
     return NULL;
   }
   void *p[3];
@@ -415,8 +417,8 @@ static napi_value call_sums_arrays(napi_env env, napi_callback_info info) {
     return NULL;
   }
   Draws draws, *d = NULL;
-  if (argc == 10) {
-    if (!draws_args(env, argv, len[0], olen, &draws)) return NULL;
+  if (argc == 9) {
+    if (!draws_args(env, argv, 4, len[0], "sums_arrays", &draws)) return NULL;
     d = &draws;
   }
   if (!fast()) {
@@ -428,7 +430,6 @@ static napi_value call_sums_arrays(napi_env env, napi_callback_info info) {
   if (type[0] == napi_float32_array) pass_f32((const float *)p[0], (const float *)p[1], (const float *)p[2], len[0], &s, d);
   else pass_f64((const double *)p[0], (const double *)p[1], (const double *)p[2], len[0], &s, d);
   double *o = (double *)op;
-  if (d != NULL) o[9] = (double)d->m;
   for (int k = 0; k < 6; k++) o[k] = s.s[k];
   o[6] = s.lo;
   o[7] = s.hi;

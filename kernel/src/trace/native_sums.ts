@@ -24,13 +24,13 @@ export type NativeGather = (parts: ArrayLike<number>[], idx: Int32Array, out: Fl
 /** The addon's pass over three typed arrays wherever they are, with or without draws (see trace_sums.c `sums_arrays`). */
 type NativeArrays = {
   (theta: Storage, after: Storage, grad: Storage, out: Float64Array): boolean;
-  (theta: Storage, after: Storage, grad: Storage, out: Float64Array, idx: Int32Array, j0: number, j1: number, base: number, rho: Float64Array, m: number): boolean;
+  (theta: Storage, after: Storage, grad: Storage, out: Float64Array, idx: Int32Array, j0: number, j1: number, base: number, rho: Float64Array): boolean;
 };
 
 /**
  * The draws of a ρ sample inside one parameter's arrays (sample.ts RhoDraws): idx[j0..j1), each
- * idx[j] − base an element of the arrays; ρ of those with g ≠ 0 goes to values[m...]. The pass
- * takes them chunk by chunk (trace_sums.c Draws); then `m` is moved on and j0 set to j1.
+ * idx[j] − base an element of the arrays; draw j's ρ goes to values[j] (NaN where g = 0). The pass
+ * takes them chunk by chunk (trace_sums.c Draws); then j0 is set to j1.
  */
 export interface PassDraws {
   idx: Int32Array;
@@ -38,7 +38,6 @@ export interface PassDraws {
   j1: number;
   base: number;
   values: Float64Array;
-  m: number;
 }
 
 /** Where scripts/setup.mjs writes the addon (the same place from kernel/src and kernel/dist). */
@@ -82,7 +81,7 @@ export function native_in_place(): boolean {
   return addon() !== null;
 }
 
-const arrayOut = new Float64Array(10);
+const arrayOut = new Float64Array(9);
 
 /**
  * The sums of one parameter from θ_t, g_t and θ_{t+1} wherever they are (the copy of θ_t, the live
@@ -100,8 +99,7 @@ export function nativeArraySums(theta: Storage, grad: Storage, after: Storage, s
   if (draws === null) {
     if (!a.sums_arrays(theta, after, grad, o)) return false;
   } else {
-    if (!a.sums_arrays(theta, after, grad, o, draws.idx, draws.j0, draws.j1, draws.base, draws.values, draws.m)) return false;
-    draws.m = o[9];
+    if (!a.sums_arrays(theta, after, grad, o, draws.idx, draws.j0, draws.j1, draws.base, draws.values)) return false;
     draws.j0 = draws.j1;
   }
   const n = theta.length;

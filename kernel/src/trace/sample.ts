@@ -107,8 +107,8 @@ export class RhoDraws implements PassDraws {
   j0 = 0;
   j1 = 0;
   base = 0;
+  /** Draw j's ρ at j (NaN where g = 0: then M < N and rhoQuantiles draws on its own). */
   values = new Float64Array(0);
-  m = 0;
   /** Elements of the group's parts gone through `next` this step; −1: not drawing. */
   private taken = -1;
   private N = 0;
@@ -116,7 +116,7 @@ export class RhoDraws implements PassDraws {
   /** A new step of a group of N elements (none drawn when N ≤ SAMPLE_SIZE: rhoQuantiles reads every ρ then). */
   begin(N: number): void {
     this.N = N;
-    this.m = this.j0 = this.j1 = this.base = 0;
+    this.j0 = this.j1 = this.base = 0;
     if (N <= SAMPLE_SIZE) {
       this.taken = -1;
       return;
@@ -147,13 +147,11 @@ export class RhoDraws implements PassDraws {
   read(part: ElementPart): void {
     const { idx, values, base, j1 } = this;
     const { theta, grad, after } = part;
-    let m = this.m;
     for (let j = this.j0; j < j1; j++) {
       const i = idx[j] - base;
       const g = grad[i];
-      if (g !== 0) values[m++] = -(after[i] - theta[i]) / g;
+      values[j] = g !== 0 ? -(after[i] - theta[i]) / g : NaN;
     }
-    this.m = m;
     this.j0 = j1;
   }
 
@@ -175,9 +173,9 @@ export function rhoQuantiles(parts: readonly ElementPart[], sums: StepSums, draw
   let N = 0;
   for (const p of parts) N += p.theta.length;
   // every g ≠ 0: the draws below would be strata(N, SAMPLE_SIZE), those RhoDraws took
-  if (M === N && draws !== null && draws.complete(N) && draws.m > 0) {
+  if (M === N && draws !== null && draws.complete(N)) {
     draws_stats.used++;
-    return summarize(draws.values, draws.m, min, max);
+    return summarize(draws.values, draws.idx.length, min, max);
   }
   if (4 * M >= N) {
     // at least S·N/M draws, each element drawn with the same probability: on average at least S
