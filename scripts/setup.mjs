@@ -73,11 +73,12 @@ if (existsSync(extIndex)) {
  * must hold `header`), rebuilt when its source or Node changes; skipped, saying what the kernel
  * does without it, when the compiler or the headers are missing.
  */
-function buildAddon({ what, source, output, stampName, compiler, compilerName, header, flags, libs = [], without }) {
+function buildAddon({ what, source, includes = [], output, stampName, compiler, compilerName, header, flags, libs = [], without }) {
   const src = join(root, "kernel", "native", source);
   const out = join(root, "kernel", "native", "build", output);
   const headers = join(dirname(dirname(realpathSync(process.execPath))), "include", "node");
-  const key = hashFiles([`kernel/native/${source}`]) + " " + process.version;
+  // (the files it includes from kernel/native count too: a change there rebuilds it)
+  const key = hashFiles([source, ...includes].map((f) => `kernel/native/${f}`)) + " " + flags.join(" ") + " " + process.version;
   const stampFile = join(root, "kernel", "native", "build", stampName);
   if (existsSync(out) && stamped(stampFile, key)) say(`${what}: built`);
   else if (!has(compiler) || !existsSync(join(headers, header))) {
@@ -96,11 +97,13 @@ buildAddon({
   compiler: "cc", compilerName: "C compiler", header: "node_api.h", flags: ["-O2"], libs: ["-lm"],
   without: "float64 normals use lrlab's own log",
 });
-// The tracer's per-element pass with 256-bit SIMD (kernel/native/trace_sums.c): optional, needs a C
-// compiler and Node's headers; without it (or on a processor without AVX2) the WebAssembly pass runs.
+// The tracer's per-element pass with 256-bit SIMD (kernel/native/trace_sums.c), and SGD's update of
+// float32 parameters with that pass along (sgd_update.h): optional, needs a C compiler and Node's
+// headers; without it (or on a processor without AVX2) the WebAssembly pass and update run.
 buildAddon({
-  what: "kernel/native tracer pass", source: "trace_sums.c", output: "trace_sums.node", stampName: ".lrlab-trace-sums-stamp",
-  compiler: "cc", compilerName: "C compiler", header: "node_api.h", flags: ["-O2"],
+  what: "kernel/native tracer pass", source: "trace_sums.c", includes: ["sgd_update.h"], output: "trace_sums.node", stampName: ".lrlab-trace-sums-stamp",
+  // no contraction of a multiply and an add into one rounding: SGD's update must round as JavaScript does
+  compiler: "cc", compilerName: "C compiler", header: "node_api.h", flags: ["-O2", "-ffp-contract=off"],
   without: "the tracer sums in WebAssembly (~3× slower on a large model)",
 });
 // The kernel's heap-limit guard (kernel/native/heap_limit.cc): V8's API, so C++ and Node's own

@@ -36,6 +36,17 @@
 #include <string.h>
 #include <node_api.h>
 
+/*
+ * No fused multiply-add but where an intrinsic asks for one: sgd_update.h's update must round a
+ * product before adding it, as JavaScript does (the compiler may otherwise fuse a multiply and an
+ * add written apart; set-up also passes -ffp-contract=off).
+ */
+#if defined(__clang__)
+#pragma STDC FP_CONTRACT OFF
+#elif defined(__GNUC__)
+#pragma GCC optimize("fp-contract=off")
+#endif
+
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
 #define HAVE_X86 1
@@ -116,15 +127,19 @@ __attribute__((target("avx2,fma"))) static double hsum(__m256d v) {
     __m256d t = _mm256_loadu_pd(bt), a = _mm256_loadu_pd(ba), g = _mm256_loadu_pd(bg); \
     STEP(t, a, g);                                                                   \
   }                                                                                  \
+  PASS_OUT
+
+/* The pass's accumulators (s0..s5, lo, hi, zeros) over n elements into o. */
+#define PASS_OUT                                                                     \
   o->s[0] = hsum(s0); o->s[1] = hsum(s1); o->s[2] = hsum(s2);                        \
   o->s[3] = hsum(s3); o->s[4] = hsum(s4); o->s[5] = hsum(s5);                        \
-  double b[4];                                                                       \
-  _mm256_storeu_pd(b, lo);                                                           \
+  double q[4];                                                                       \
+  _mm256_storeu_pd(q, lo);                                                           \
   o->lo = INFINITY;                                                                  \
-  for (int k = 0; k < 4; k++) o->lo = b[k] < o->lo ? b[k] : o->lo;                   \
-  _mm256_storeu_pd(b, hi);                                                           \
+  for (int k = 0; k < 4; k++) o->lo = q[k] < o->lo ? q[k] : o->lo;                   \
+  _mm256_storeu_pd(q, hi);                                                           \
   o->hi = -INFINITY;                                                                 \
-  for (int k = 0; k < 4; k++) o->hi = b[k] > o->hi ? b[k] : o->hi;                   \
+  for (int k = 0; k < 4; k++) o->hi = q[k] > o->hi ? q[k] : o->hi;                   \
   int64_t z[4];                                                                      \
   _mm256_storeu_si256((__m256i *)z, zeros);                                          \
   o->zeros = z[0] + z[1] + z[2] + z[3] - (int64_t)((4 - n % 4) % 4);
@@ -168,6 +183,8 @@ static int fast(void) {
 #else
 static int fast(void) { return 0; }
 #endif
+
+#include "sgd_update.h"
 
 static napi_value str(napi_env env, const char *s) {
   napi_value v;
@@ -439,6 +456,87 @@ static napi_value call_sums_arrays(napi_env env, napi_callback_info info) {
   return result;
 }
 
+/* A Float32Array argument: its data and length; 0 (and *ok false) when it is not one. */
+static float *f32_arg(napi_env env, napi_value v, size_t *len, int *ok) {
+  napi_typedarray_type type;
+  void *data;
+  if (napi_get_typedarray_info(env, v, &type, len, &data, NULL, NULL) != napi_ok || type != napi_float32_array) {
+    *ok = 0;
+    return NULL;
+  }
+  return (float *)data;
+}
+
+/*
+ * sgd(theta, grad, buf | null, kind, maximize, negLr, wd, mom, keep): SGD's update of float32
+ * parameters in place (sgd_update.h; kind 0 plain with buf null, 1 momentum, 2 Nesterov; the
+ * scalars as sgd.ts gives them: float32-rounded −γ, λ, μ, 1 − τ).
+ * sgd(..., out: Float64Array(9), copy: Float32Array(n)[, idx, j0, j1, base, rho]): the same update,
+ * with the pass's sums into out (sums_arrays's layout, over θ_t, θ_{t+1} and ∇), θ_t into copy,
+ * and the draws (sums_arrays's) into rho. False when this processor lacks AVX2 and FMA (the caller
+ * updates another way).
+ */
+static napi_value call_sgd(napi_env env, napi_callback_info info) {
+  size_t argc = 16;
+  napi_value argv[16], result;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || (argc != 9 && argc != 11 && argc != 16)) {
+    napi_throw_type_error(env, NULL, "sgd(theta, grad, buf, kind, maximize, negLr, wd, mom, keep[, out, copy[, idx, j0, j1, base, rho]]): 9, 11 or 16 arguments expected");
+    return NULL;
+  }
+  int ok = 1;
+  size_t n, ng, nb = 0, nc = 0;
+  float *th = f32_arg(env, argv[0], &n, &ok), *gr = f32_arg(env, argv[1], &ng, &ok), *b = NULL, *copy = NULL;
+  napi_valuetype bt;
+  napi_typeof(env, argv[2], &bt);
+  if (bt != napi_null) b = f32_arg(env, argv[2], &nb, &ok);
+  int64_t kind;
+  bool maximize;
+  SgdArgs A;
+  if (!ok || ng != n || (b != NULL && nb != n) || !offset_arg(env, argv[3], &kind) || kind > 2 || (kind == 0) != (b == NULL) ||
+      napi_get_value_bool(env, argv[4], &maximize) != napi_ok || napi_get_value_double(env, argv[5], &A.negLr) != napi_ok ||
+      napi_get_value_double(env, argv[6], &A.wd) != napi_ok || napi_get_value_double(env, argv[7], &A.mom) != napi_ok ||
+      napi_get_value_double(env, argv[8], &A.keep) != napi_ok) {
+    napi_throw_type_error(env, NULL, "sgd: theta, grad (and buf, null exactly when kind is 0) must be Float32Arrays of one length, kind 0, 1 or 2, maximize a boolean and negLr, wd, mom, keep numbers");
+    return NULL;
+  }
+  A.kind = (int)kind;
+  A.maximize = maximize;
+  double *o = NULL;
+  Draws draws, *d = NULL;
+  if (argc >= 11) {
+    napi_typedarray_type ot;
+    size_t olen;
+    void *op;
+    copy = f32_arg(env, argv[10], &nc, &ok);
+    if (napi_get_typedarray_info(env, argv[9], &ot, &olen, &op, NULL, NULL) != napi_ok || ot != napi_float64_array || olen < 9 || !ok || nc != n) {
+      napi_throw_type_error(env, NULL, "sgd: out must be a Float64Array of at least 9 elements and copy a Float32Array as long as theta");
+      return NULL;
+    }
+    o = (double *)op;
+    if (argc == 16) {
+      if (!draws_args(env, argv, 11, n, "sgd", &draws)) return NULL;
+      d = &draws;
+    }
+  }
+  if (!fast()) {
+    napi_get_boolean(env, false, &result);
+    return result;
+  }
+#if HAVE_X86
+  if (o == NULL) sgd_f32(th, gr, b, n, &A);
+  else {
+    Sums s;
+    sgd_f32_pass(th, gr, b, n, &A, &s, copy, d);
+    for (int k = 0; k < 6; k++) o[k] = s.s[k];
+    o[6] = s.lo;
+    o[7] = s.hi;
+    o[8] = (double)s.zeros;
+  }
+#endif
+  napi_get_boolean(env, true, &result);
+  return result;
+}
+
 NAPI_MODULE_INIT() {
   napi_value fn;
   napi_create_function(env, "level", NAPI_AUTO_LENGTH, call_level, NULL, &fn);
@@ -449,5 +547,7 @@ NAPI_MODULE_INIT() {
   napi_set_named_property(env, exports, "sums_arrays", fn);
   napi_create_function(env, "rho_gather", NAPI_AUTO_LENGTH, call_rho_gather, NULL, &fn);
   napi_set_named_property(env, exports, "rho_gather", fn);
+  napi_create_function(env, "sgd", NAPI_AUTO_LENGTH, call_sgd, NULL, &fn);
+  napi_set_named_property(env, exports, "sgd", fn);
   return exports;
 }

@@ -1,7 +1,9 @@
 /**
- * The WebAssembly SIMD update loops (kernel/src/optim/wasm) are bit-identical to the JS loops:
- * every optimizer path they cover runs several steps twice, once with the module and once with
- * it switched off, and every byte of the parameters and state tensors must match.
+ * The WebAssembly SIMD update loops (kernel/src/optim/wasm), and SGD's native update of float32
+ * parameters (kernel/native/sgd_update.h, optim/native_update.ts), are bit-identical to the JS
+ * loops: every optimizer path they cover runs several steps twice, once with the module (or the
+ * native update) and once with it switched off, and every byte of the parameters and state
+ * tensors must match.
  *
  * The runs mix two param groups (different lr), a None grad on some steps, an lr change
  * mid-run, sizes around WASM_MIN_ELEMENTS and across chunks (odd lengths), and values including
@@ -15,6 +17,8 @@ import { Adagrad, Adam, AdamW, RMSprop, SGD } from "../../kernel/src/optim/index
 import type { Optimizer } from "../../kernel/src/optim/optimizer";
 import { CHUNK, optim_wasm, set_optim_wasm_enabled } from "../../kernel/src/optim/wasm/instance";
 import { WASM_MIN_ELEMENTS, optim_wasm_stats } from "../../kernel/src/optim/wasm/update";
+import { native_update_stats, set_native_update_enabled } from "../../kernel/src/optim/native_update";
+import { native_in_place } from "../../kernel/src/trace/native_sums";
 import { rng } from "../tensor/gradcheck";
 
 type DType = "float32" | "float64";
@@ -54,14 +58,16 @@ interface Run {
   /** Every parameter and state value, in a fixed order, as bytes (tensors) or numbers. */
   snapshot: { name: string; value: Uint8Array | number }[];
   wasmUpdates: number;
+  nativeUpdates: number;
 }
 
 const SIZES_A = [WASM_MIN_ELEMENTS - 1, WASM_MIN_ELEMENTS, WASM_MIN_ELEMENTS + 1];
 const SIZES_B = [1027, 2 * CHUNK + 5, 3];
 
-function run(make: (groups: object[]) => Optimizer, dtype: DType, wasmOn: boolean, specials: boolean, steps = 9): Run {
+function run(make: (groups: object[]) => Optimizer, dtype: DType, wasmOn: boolean, specials: boolean, steps = 9, nativeOn = false): Run {
   set_optim_wasm_enabled(wasmOn);
-  const before = optim_wasm_stats.updates;
+  set_native_update_enabled(nativeOn);
+  const before = optim_wasm_stats.updates, nativeBefore = native_update_stats.updates;
   try {
     const a = SIZES_A.map((n, k) => values(n, 100 + k, dtype, specials));
     const b = SIZES_B.map((n, k) => values(n, 200 + k, dtype, specials));
@@ -85,9 +91,10 @@ function run(make: (groups: object[]) => Optimizer, dtype: DType, wasmOn: boolea
         snapshot.push({ name: `param ${k} ${key}`, value: v instanceof Tensor ? bytesOf(v) : (v as number) });
       }
     });
-    return { snapshot, wasmUpdates: optim_wasm_stats.updates - before };
+    return { snapshot, wasmUpdates: optim_wasm_stats.updates - before, nativeUpdates: native_update_stats.updates - nativeBefore };
   } finally {
     set_optim_wasm_enabled(true);
+    set_native_update_enabled(true);
   }
 }
 
@@ -105,11 +112,13 @@ function firstDiff(a: Uint8Array, b: Uint8Array, dtype: DType): string | null {
   return null;
 }
 
-function expectIdentical(make: (groups: object[]) => Optimizer, dtype: DType, specials: boolean): void {
-  const w = run(make, dtype, true, specials);
+/** `native`: the native update on (the WebAssembly loops too, for what it leaves) against the JS loops. */
+function expectIdentical(make: (groups: object[]) => Optimizer, dtype: DType, specials: boolean, native = false): void {
+  const w = run(make, dtype, true, specials, 9, native);
   const js = run(make, dtype, false, specials);
-  expect(w.wasmUpdates).toBeGreaterThan(0);
-  expect(js.wasmUpdates).toBe(0);
+  if (native) expect(w.nativeUpdates).toBeGreaterThan(0);
+  else expect(w.wasmUpdates).toBeGreaterThan(0);
+  expect(js.wasmUpdates + js.nativeUpdates).toBe(0);
   expect(w.snapshot.map((x) => x.name)).toEqual(js.snapshot.map((x) => x.name));
   w.snapshot.forEach((x, k) => {
     const y = js.snapshot[k].value;
@@ -157,6 +166,31 @@ const ADAGRAD_CASES: Record<string, object> = {
   "weight_decay, maximize": { lr: 0.01, weight_decay: 0.1, maximize: true },
   "initial_accumulator_value, lr_decay, weight_decay, eps 0.1": { lr: 0.1, initial_accumulator_value: 0.3, lr_decay: 0.01, weight_decay: 1e-3, eps: 0.1 },
 };
+
+describe("SGD's native update of float32 parameters", () => {
+  // skipped only where set-up built no addon (no C compiler) or the processor lacks AVX2 and FMA
+  const itNative = native_in_place() ? it : it.skip;
+  for (const specials of [false, true]) {
+    for (const [name, o] of Object.entries(SGD_CASES)) {
+      itNative(`SGD ${name} (float32${specials ? ", special values" : ""}): every byte as the JS loop`, () => {
+        expectIdentical((groups) => new SGD(groups as never, o), "float32", specials, true);
+      });
+    }
+  }
+
+  itNative("leaves float64 parameters and those below WASM_MIN_ELEMENTS to the other loops", () => {
+    const before = native_update_stats.updates;
+    for (const [n, dtype] of [[WASM_MIN_ELEMENTS - 1, "float32"], [WASM_MIN_ELEMENTS + 3, "float64"]] as const) {
+      const p = values(n, 1, dtype, false);
+      const opt = new SGD([p], { lr: 0.1, momentum: 0.9 });
+      for (let s = 0; s < 3; s++) {
+        p.grad = values(n, 2 + s, dtype, false);
+        opt.step();
+      }
+    }
+    expect(native_update_stats.updates).toBe(before);
+  });
+});
 
 describe("WebAssembly optimizer loops", () => {
   it("the module loads here (Node has WebAssembly SIMD) unless LRLAB_WASM=0, and can be switched off", () => {

@@ -29,7 +29,8 @@ import { Optimizer, pyStr, type Closure, type ParamsT } from "./optimizer";
 import { check, checkLr, cloneAs, effectiveGrad, hasSparseGrad, paramsWithGrad, type ImplementationFlags, evalClosure, sparseWeightDecayMessage } from "./_functional";
 import { add_sparse_into, type SparseTensor } from "../tensor/sparse";
 import { no_grad } from "../tensor/grad_mode";
-import { sgd_wasm } from "./wasm/update";
+import { sgd_wasm, WASM_MIN_ELEMENTS } from "./wasm/update";
+import { sgd_native } from "./native_update";
 import { checkOptimizerOptions, optimizerArgs } from "./options";
 import type { Positional } from "./positional";
 
@@ -123,8 +124,10 @@ export class SGD extends Optimizer {
         const f32 = theta instanceof Float32Array;
         const r = f32 ? Math.fround : (x: number) => x;
         const s: SGDScalars = { negLr: r(-lr), wd: r(weight_decay), mom: r(momentum), keep: r(1 - dampening), nesterov };
-        // Large parameters: the same update in WebAssembly SIMD (bit-identical; wasm/update.ts).
+        // Large parameters: the same update in native code where the arrays are, else in
+        // WebAssembly SIMD (both bit-identical; native_update.ts, wasm/update.ts).
         const kind = buf === null ? 0 : nesterov ? 2 : 1;
+        if (f32 && theta.length >= WASM_MIN_ELEMENTS && sgd_native(theta, grad, buf === null ? null : buf.data, kind, maximize, s.negLr, s.wd, s.mom, s.keep)) continue;
         if (sgd_wasm(theta, grad, buf === null ? null : buf.data, kind, maximize, s.negLr, s.wd, s.mom, s.keep)) continue;
         // maximize negates ∇ in a scratch buffer (rare; kept out of the update loops).
         const g = maximize ? effectiveGrad(p, grad, true, 0) : grad;

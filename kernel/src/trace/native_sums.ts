@@ -102,6 +102,16 @@ export function nativeArraySums(theta: Storage, grad: Storage, after: Storage, s
     if (!a.sums_arrays(theta, after, grad, o, draws.idx, draws.j0, draws.j1, draws.base, draws.values)) return false;
     draws.j0 = draws.j1;
   }
+  return nativeOutSums(o, theta, grad, after, s);
+}
+
+/**
+ * The sums of one parameter from the native pass's output block `o` (sums_arrays's layout; also
+ * what SGD's native update writes when it takes the pass along, optim/native_update.ts) into `s`:
+ * false when a sum is not finite or a float64 sum of squares underflowed (the caller redoes the
+ * careful JavaScript pass over the same arrays, sums.ts).
+ */
+export function nativeOutSums(o: Float64Array, theta: Storage, grad: Storage, after: Storage, s: StepSums): boolean {
   const n = theta.length;
   // e = θ − a = −d: Σ e·g and Σ θ·e come out negated, exactly
   s.dg = 0 - o[0];

@@ -94,29 +94,28 @@ const NO_DRAWS = new Int32Array(0);
 export const draws_stats = { used: 0 };
 
 /**
- * A group's ρ sample, drawn while the post-hook measures its parameters one by one (steps.ts):
- * each parameter's draws are taken by its native pass chunk by chunk, while the chunk is in the
- * cache (native_sums.ts), or read here right after its pass. The draws are strata(N, SAMPLE_SIZE)
- * over the group's N elements, which are rhoQuantiles's own when every element has g ≠ 0 (then it
- * uses these: the same values in the same order, without its reads afterwards, a cache miss or two
- * per draw on a large model: ~45 µs of a traced 784-256-10 MLP step, PERF.md session 20). Otherwise
- * (some g = 0: its draw count depends on how many) rhoQuantiles draws as before.
+ * A group's ρ sample, drawn while its parameters are measured one by one (steps.ts): each
+ * parameter's draws (a `PartDraws` range, set by the pre-hook) are taken by SGD's native update as
+ * it updates the parameter (optim/native_update.ts), or by its native pass in the post-hook, while
+ * its values are in the cache (native_sums.ts), or read here right after its pass. The draws are
+ * strata(N, SAMPLE_SIZE) over the group's N elements, which are rhoQuantiles's own when every
+ * element of the group has g ≠ 0 (then it uses these: the same values in the same order, without
+ * its reads afterwards, a cache miss or two per draw on a large model: PERF.md session 20).
+ * Otherwise (some g = 0: its draw count depends on how many) rhoQuantiles draws as before.
  */
-export class RhoDraws implements PassDraws {
+export class RhoDraws {
   idx: Int32Array = NO_DRAWS;
-  j0 = 0;
-  j1 = 0;
-  base = 0;
   /** Draw j's ρ at j (NaN where g = 0: then M < N and rhoQuantiles draws on its own). */
   values = new Float64Array(0);
-  /** Elements of the group's parts gone through `next` this step; −1: not drawing. */
+  /** Elements of the group's parts given a range this step; −1: not drawing. */
   private taken = -1;
   private N = 0;
+  private end = 0;
 
   /** A new step of a group of N elements (none drawn when N ≤ SAMPLE_SIZE: rhoQuantiles reads every ρ then). */
   begin(N: number): void {
     this.N = N;
-    this.j0 = this.j1 = this.base = 0;
+    this.end = 0;
     if (N <= SAMPLE_SIZE) {
       this.taken = -1;
       return;
@@ -126,39 +125,52 @@ export class RhoDraws implements PassDraws {
     this.taken = 0;
   }
 
-  /** The next part's (n elements) draws into j0, j1, base; false when not drawing. */
-  next(n: number): boolean {
+  /** The next part's (n elements) draws into `into`; false (nothing to take) when not drawing. */
+  next(n: number, into: PassDraws): boolean {
     if (this.taken < 0) return false;
     const idx = this.idx, limit = this.taken + n;
-    let lo = this.j1, hi = idx.length;
+    let lo = this.end, hi = idx.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
       if (idx[mid] < limit) lo = mid + 1;
       else hi = mid;
     }
-    this.base = this.taken;
-    this.j0 = this.j1;
-    this.j1 = lo;
+    into.idx = idx;
+    into.values = this.values;
+    into.base = this.taken;
+    into.j0 = this.end;
+    into.j1 = lo;
+    this.end = lo;
     this.taken = limit;
     return true;
   }
 
-  /** Reads the current part's draws not taken by a native pass (rhoQuantiles's operations). */
-  read(part: ElementPart): void {
-    const { idx, values, base, j1 } = this;
-    const { theta, grad, after } = part;
-    for (let j = this.j0; j < j1; j++) {
-      const i = idx[j] - base;
-      const g = grad[i];
-      values[j] = g !== 0 ? -(after[i] - theta[i]) / g : NaN;
-    }
-    this.j0 = j1;
+  /** Drops this step's draws (after its measurement: a later step's must be its own). */
+  clear(): void {
+    this.taken = -1;
   }
 
-  /** Whether every part of a group of N elements was drawn from, in order. */
+  /** Whether every part of a group of N elements was given its range, in order. */
   complete(N: number): boolean {
-    return this.taken === N && this.N === N && this.j1 === this.idx.length && this.j0 === this.j1;
+    return this.taken === N && this.N === N && this.end === this.idx.length;
   }
+}
+
+/** A part's draws of a RhoDraws (its `next`), allocated once per parameter. */
+export function partDraws(): PassDraws {
+  return { idx: NO_DRAWS, j0: 0, j1: 0, base: 0, values: new Float64Array(0) };
+}
+
+/** Reads a part's draws not taken by native code (rhoQuantiles's operations); marks them taken. */
+export function readDraws(d: PassDraws, part: ElementPart): void {
+  const { idx, values, base, j1 } = d;
+  const { theta, grad, after } = part;
+  for (let j = d.j0; j < j1; j++) {
+    const i = idx[j] - base;
+    const g = grad[i];
+    values[j] = g !== 0 ? -(after[i] - theta[i]) / g : NaN;
+  }
+  d.j0 = j1;
 }
 
 /**

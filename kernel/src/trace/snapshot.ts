@@ -33,12 +33,12 @@
  * reads them: after any step pre-hook registered after the trace's, which the pre-hook's copies
  * come before.
  */
-import { close_tap, open_tap, type UpdateTap } from "../optim/wasm/tap";
+import { close_tap, open_tap, type FusedPass, type UpdateTap } from "../optim/wasm/tap";
 import { env } from "../wasm_host";
 import type { Storage, Tensor } from "../tensor/tensor";
-import type { ElementPart, RhoDraws } from "./sample";
+import { partDraws, readDraws, type ElementPart } from "./sample";
 import { slotSums, WASM_MIN_ELEMENTS, type JobSlot } from "./step_job";
-import { nativeArraySums } from "./native_sums";
+import { nativeArraySums, nativeOutSums, type PassDraws } from "./native_sums";
 import { accumulate, StepSums } from "./sums";
 import { MAIN_OUT, memoryView, reserve, sumsInstance, type SumsModule } from "./wasm_sums";
 
@@ -66,6 +66,16 @@ export interface ParamSlot extends ElementPart {
    * tap, or before the step), g_t and θ_{t+1} read where they are after the step.
    */
   inPlace: boolean;
+  /**
+   * In place: the pass the update loop may take as it updates (optim/native_update.ts; its tap
+   * asks for it), allocated once. `done` after the step: the sums are in `fused.out` and the
+   * parameter's draws taken.
+   */
+  fused: FusedPass | null;
+  /** This step's share of its group's ρ sample (sample.ts RhoDraws), set by the pre-hook; null: none. */
+  draws: PassDraws | null;
+  /** The object `draws` points to when set (allocated once). */
+  drawsBox: PassDraws | null;
 }
 
 /** Storage of the same type and length as `like`: `prev` when it fits, else a new one. */
@@ -186,7 +196,7 @@ export class Snapshots {
         if (slot === undefined || slot.index !== i) {
           slot = {
             p, index: i, theta: p.data, grad: grad.data, after: p.data, sums: new StepSums(), place: null, own: null,
-            tap: null, tapped: null, tapOk: false, copied: true, inPlace: false,
+            tap: null, tapped: null, tapOk: false, copied: true, inPlace: false, fused: null, draws: null, drawsBox: null,
           };
           this.slotOf.set(p, slot);
         }
@@ -194,6 +204,7 @@ export class Snapshots {
         const f32 = p.data instanceof Float32Array;
         slot.place = null;
         slot.inPlace = false;
+        slot.draws = null;
         if (!all && this.in_place && n >= WASM_MIN_ELEMENTS && grad.data.length === n && f32 === grad.data instanceof Float32Array) {
           this.captureInPlace(slot, grad.data);
           everyone = false;
@@ -248,6 +259,7 @@ export class Snapshots {
         tap.grad = slot.grad;
         tap.after = after;
         tap.gradSource = grad;
+        tap.fused = null;
         open_tap(slot.p.data, tap);
         slot.tapped = slot.p.data;
       }
@@ -280,9 +292,24 @@ export class Snapshots {
       tap.grad = null;
       tap.after = null;
       tap.gradSource = grad;
+      // an update loop that can takes the pass along (its draws are set by `set_draws`)
+      const fused = slot.fused ?? (slot.fused = { out: new Float64Array(9), draws: null, done: false });
+      fused.done = false;
+      fused.draws = null;
+      tap.fused = fused;
       open_tap(p.data, tap);
       slot.tapped = p.data;
     }
+  }
+
+  /**
+   * Pre-hook, after `capture`: each captured parameter's share of its group's ρ sample, in order
+   * (`next` of the group's RhoDraws), given to its fused pass too.
+   */
+  set_draws(slot: ParamSlot, next: (n: number, into: PassDraws) => boolean): void {
+    const box = slot.drawsBox ?? (slot.drawsBox = partDraws());
+    slot.draws = next(slot.theta.length, box) ? box : null;
+    if (slot.inPlace && slot.fused !== null && slot.tap !== null && slot.tap.fused === slot.fused) slot.fused.draws = slot.draws;
   }
 
   /** The JS path's copies of θ_t and g_t, into buffers kept across steps. */
@@ -346,18 +373,26 @@ export class Snapshots {
 
   /**
    * Post-hook, after `take_after`: the sums of one captured parameter into `slot.sums`, and its
-   * share of the group's ρ sample into `draws` (taken by the native pass in place, else read
-   * right after the pass, while the arrays are still in the cache).
+   * share of the group's ρ sample (`slot.draws`): both taken by the update loop when it took the
+   * pass along (`slot.fused`), else by the native pass in place, else read right after the pass,
+   * while the arrays are still in the cache.
    */
-  measure_slot(slot: ParamSlot, draws: RhoDraws | null = null): void {
-    const drawing = draws !== null && draws.next(slot.theta.length);
+  measure_slot(slot: ParamSlot): void {
+    const draws = slot.draws;
     if (slot.inPlace) {
-      // the native pass where the arrays are; the careful JS pass when it says so (sums.ts)
-      if (!nativeArraySums(slot.theta, slot.grad, slot.after, slot.sums.reset(), drawing ? draws : null)) accumulate(slot.theta, slot.grad, slot.after, slot.sums.reset());
+      const fused = slot.fused;
+      if (fused !== null && fused.done) {
+        if (draws !== null) draws.j0 = draws.j1; // taken by the update loop
+        // the careful JS pass when the sums say so (θ_t was copied, g_t and θ_{t+1} are in place)
+        if (!nativeOutSums(fused.out, slot.theta, slot.grad, slot.after, slot.sums.reset())) accumulate(slot.theta, slot.grad, slot.after, slot.sums.reset());
+      } else if (!nativeArraySums(slot.theta, slot.grad, slot.after, slot.sums.reset(), draws)) {
+        // the native pass where the arrays are; the careful JS pass when it says so (sums.ts)
+        accumulate(slot.theta, slot.grad, slot.after, slot.sums.reset());
+      }
     } else {
       slotSums(slot.place !== null ? this.module() : null, slot, slot.place, slot.after.length, MAIN_OUT, slot.sums.reset());
     }
-    if (drawing) (draws as RhoDraws).read(slot);
+    if (draws !== null) readDraws(draws, slot);
   }
 
   /** Closes a slot's open tap; returns it (null: none was open). */

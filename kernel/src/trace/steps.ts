@@ -17,7 +17,7 @@ import { measureGroup, runJob, type GroupResult, type JobSlot, type StepJob } fr
 import { StepSums } from "./sums";
 import type { TraceableOptimizer } from "./trace";
 import { MAIN_OUT } from "./wasm_sums";
-import { native_in_place } from "./native_sums";
+import { native_in_place, type PassDraws } from "./native_sums";
 import { env } from "../wasm_host";
 
 /** Where measured steps go (the Trace). */
@@ -168,11 +168,31 @@ export class StepPipeline {
       } finally {
         if (swapped !== null) for (const [p, g] of swapped) p.grad = g;
       }
+      this.setDraws();
       this.handOver();
     } catch (e) {
       this.captured = null;
       this.snapshots.clear();
       this.sink.fail(e);
+    }
+  }
+
+  /**
+   * Each group's ρ sample for this step (sample.ts RhoDraws), its parameters' shares given to them
+   * in order before the step: SGD's native update takes a parameter's along as it updates it, the
+   * post-hook the others (snapshot.ts measure_slot).
+   */
+  private setDraws(): void {
+    const pending = this.snapshots.pending;
+    for (let gi = 0; gi < pending.length; gi++) {
+      const slots = pending[gi];
+      if (slots === undefined || slots.length === 0) continue;
+      const draws = (this.groupDraws[gi] ??= new RhoDraws());
+      let N = 0;
+      for (const slot of slots) N += slot.theta.length;
+      draws.begin(N);
+      const next = (n: number, into: PassDraws) => draws.next(n, into);
+      for (const slot of slots) this.snapshots.set_draws(slot, next);
     }
   }
 
@@ -315,16 +335,14 @@ export class StepPipeline {
         if (slots === undefined) continue;
         // One pass per parameter; the group's sums are theirs combined.
         const total = (this.groupSums[gi] ??= new StepSums()).reset();
-        const draws = (this.groupDraws[gi] ??= new RhoDraws());
-        let N = 0;
-        for (const slot of slots) N += slot.theta.length;
-        draws.begin(N);
         for (const slot of slots) {
           this.snapshots.take_after(slot, this.nameOf(slot.p, gi, slot.index));
-          this.snapshots.measure_slot(slot, draws);
+          this.snapshots.measure_slot(slot);
           total.add(slot.sums);
         }
+        const draws = this.groupDraws[gi] ?? null;
         const r = measureGroup(slots, slots.map((slot) => slot.sums), total, this.per_param, draws);
+        draws?.clear();
         out.push(this.sink.record(step, gi, this.groupAtStep(optimizer, gi, slots), r.measured, r.params, loss));
       }
     } catch (e) {

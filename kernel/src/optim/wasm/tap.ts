@@ -31,6 +31,22 @@ export interface UpdateTap {
   gradSource: Storage;
   /** Set by the update loop once all three are copied. */
   filled: boolean;
+  /**
+   * Asked by an in-place reader (θ_t alone, `grad` and `after` null): an update loop that can
+   * (optim/native_update.ts) also takes the tracer's pass over θ_t, ∇ and θ_{t+1} as it updates,
+   * into `fused` (then `fused.done`); any other loop leaves it and copies θ_t as above.
+   */
+  fused?: FusedPass | null;
+}
+
+/**
+ * The tracer's pass taken by the update loop (trace_sums.c `sgd`): the sums block (9 numbers, the
+ * layout of native_sums.ts's pass), and the ρ sample's draws in this parameter (null: none).
+ */
+export interface FusedPass {
+  out: Float64Array;
+  draws: { idx: Int32Array; j0: number; j1: number; base: number; values: Float64Array } | null;
+  done: boolean;
 }
 
 /** Open taps by parameter data array (two traces of one optimizer each open their own). */

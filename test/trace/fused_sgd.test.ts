@@ -1,0 +1,124 @@
+/**
+ * SGD's native update taking the tracer's pass along (kernel/native/sgd_update.h through
+ * optim/native_update.ts, asked for by an in-place tap, trace/snapshot.ts): the sums are the
+ * native pass's over θ_t, θ_{t+1} and ∇ bit for bit, θ_t is copied, the ρ draws are the values the
+ * JavaScript loop reads; bad calls are errors. Traced runs give the same metrics, every one
+ * exactly, with the native update on and off (the WebAssembly loop and the post-hook's pass), per
+ * group and per parameter, with and without zero gradients.
+ */
+import { afterEach, describe, expect, it } from "vitest";
+import { Tensor } from "../../kernel/src/tensor/tensor";
+import { SGD } from "../../kernel/src/optim/index";
+import { native_update_stats, set_native_update_enabled } from "../../kernel/src/optim/native_update";
+import { trace, type StepMetrics } from "../../kernel/src/trace/index";
+import { NATIVE_TRACE_SUMS, native_in_place } from "../../kernel/src/trace/native_sums";
+import { strata } from "../../kernel/src/trace/sample";
+import { rng } from "../tensor/gradcheck";
+
+type Addon = { sgd: (...args: unknown[]) => boolean; sums_arrays: (...args: unknown[]) => boolean };
+const addon = (): Addon => require(NATIVE_TRACE_SUMS) as Addon;
+// skipped only where set-up built no addon (no C compiler) or the processor lacks AVX2 and FMA
+const itNative = native_in_place() ? it : it.skip;
+
+afterEach(() => set_native_update_enabled(true));
+
+function arrays(n: number, seed: number, zeros: number) {
+  const r = rng(seed);
+  const theta = new Float32Array(n).map(() => r() - 0.5);
+  const grad = new Float32Array(n).map(() => (r() < zeros ? 0 : (r() - 0.5) * 0.1));
+  const buf = new Float32Array(n).map(() => (r() - 0.5) * 0.1);
+  return { theta, grad, buf };
+}
+
+describe("the native SGD update with the tracer's pass", () => {
+  itNative("the pass's sums bit for bit, θ_t copied, the draws the JavaScript loop reads, for every kind and length mod 4", () => {
+    const f = Math.fround;
+    for (const [kind, wd, maximize] of [[0, 0, false], [1, 0, false], [1, f(0.01), true], [2, 0, false], [2, f(0.05), false]] as const) {
+      for (const n of [5, 2047, 2048, 2049, 9003]) {
+        const a = arrays(n, 7 * n + kind, 0.1);
+        const t0 = a.theta.slice();
+        const out = new Float64Array(9), copy = new Float32Array(n);
+        const base = 500, N = base + n + 300, idx = strata(N, Math.min(N - 1, 2000));
+        let j0 = 0;
+        while (idx[j0] < base) j0++;
+        let j1 = j0;
+        while (j1 < idx.length && idx[j1] < base + n) j1++;
+        const rho = new Float64Array(idx.length).fill(-7);
+        const args = [a.theta, a.grad, kind === 0 ? null : a.buf, kind, maximize, f(-0.1), wd, f(0.9), 1];
+        expect(addon().sgd(...args, out, copy, idx, j0, j1, base, rho)).toBe(true);
+        expect(Array.from(copy)).toEqual(Array.from(t0));
+        const pass = new Float64Array(9);
+        expect(addon().sums_arrays(t0, a.theta, a.grad, pass)).toBe(true);
+        for (let k = 0; k < 9; k++) expect(Object.is(out[k], pass[k]), `kind ${kind} n ${n} sum ${k}: ${out[k]} vs ${pass[k]}`).toBe(true);
+        for (let j = j0; j < j1; j++) {
+          const i = idx[j] - base, g = a.grad[i];
+          expect(Object.is(rho[j], g !== 0 ? -(a.theta[i] - t0[i]) / g : NaN), `draw ${j}`).toBe(true);
+        }
+        expect(rho.subarray(0, j0).every((v) => v === -7) && rho.subarray(j1).every((v) => v === -7)).toBe(true);
+      }
+    }
+  });
+
+  itNative("the same update with and without the pass", () => {
+    const a = arrays(5003, 3, 0), b = { theta: a.theta.slice(), buf: a.buf.slice() };
+    addon().sgd(a.theta, a.grad, a.buf, 1, false, Math.fround(-0.1), 0, Math.fround(0.9), 1);
+    addon().sgd(b.theta, a.grad, b.buf, 1, false, Math.fround(-0.1), 0, Math.fround(0.9), 1, new Float64Array(9), new Float32Array(5003));
+    expect(Array.from(b.theta)).toEqual(Array.from(a.theta));
+    expect(Array.from(b.buf)).toEqual(Array.from(a.buf));
+  });
+
+  itNative("refuses bad calls, saying what is allowed", () => {
+    const x = new Float32Array(8), y = new Float32Array(8);
+    const sgd = addon().sgd;
+    expect(() => sgd(x, y, null, 1, false, -0.1, 0, 0.9, 1)).toThrow(/null exactly when kind is 0/);
+    expect(() => sgd(x, y, new Float32Array(8), 0, false, -0.1, 0, 0.9, 1)).toThrow(/null exactly when kind is 0/);
+    expect(() => sgd(x, new Float32Array(7), null, 0, false, -0.1, 0, 0, 1)).toThrow(/one length/);
+    expect(() => sgd(x, new Float64Array(8), null, 0, false, -0.1, 0, 0, 1)).toThrow(/Float32Arrays/);
+    expect(() => sgd(x, y, null, 3, false, -0.1, 0, 0, 1)).toThrow(/kind 0, 1 or 2/);
+    expect(() => sgd(x, y, null, 0, false, -0.1, 0, 0)).toThrow(/9, 11 or 16 arguments/);
+    expect(() => sgd(x, y, null, 0, false, -0.1, 0, 0, 1, new Float64Array(8), new Float32Array(8))).toThrow(/at least 9 elements/);
+    expect(() => sgd(x, y, null, 0, false, -0.1, 0, 0, 1, new Float64Array(9), new Float32Array(7))).toThrow(/as long as theta/);
+    expect(() => sgd(x, y, null, 0, false, -0.1, 0, 0, 1, new Float64Array(9), new Float32Array(8), Int32Array.from([9]), 0, 1, 0, new Float64Array(1)))
+      .toThrow(/inside the arrays/);
+  });
+});
+
+describe("traced SGD runs with the native update on and off", () => {
+  function run(native: boolean, options: object, per_param: boolean, zeros: number) {
+    set_native_update_enabled(native);
+    const r = rng(5);
+    const sizes = [40000, 5000, 300];
+    const ps = sizes.map((n) => new Tensor(Float32Array.from({ length: n }, () => r() - 0.5), [n], "float32", true));
+    const opt = new SGD(ps, { lr: 0.05, ...options });
+    const t = trace(opt, { per_param });
+    const before = native_update_stats.fused;
+    const out: StepMetrics[] = [];
+    for (let s = 0; s < 5; s++) {
+      ps.forEach((p, i) => (p.grad = new Tensor(Float32Array.from({ length: sizes[i] }, () => (r() < zeros ? 0 : (r() - 0.5) * 0.02 || 1e-3)), [sizes[i]], "float32")));
+      opt.step();
+      out.push(t.latest()!);
+    }
+    expect(t.errors).toEqual([]);
+    const params = per_param ? sizes.map((_, k) => t.latest_param(`0.${k}`)) : [];
+    t.stop();
+    return { out, params, fused: native_update_stats.fused - before, data: ps.map((p) => Array.from(p.data)) };
+  }
+
+  for (const [name, options] of [
+    ["momentum", { momentum: 0.9 }], ["plain", {}], ["nesterov, weight_decay", { momentum: 0.9, nesterov: true, weight_decay: 0.01 }],
+    ["momentum, dampening, maximize", { momentum: 0.8, dampening: 0.2, maximize: true }],
+  ] as const) {
+    for (const per_param of [false, true]) {
+      for (const zeros of [0, 0.1]) {
+        itNative(`${name}${per_param ? ", per_param" : ""}, ${zeros ? "some gradients zero" : "no gradient zero"}: every metric the same`, () => {
+          const a = run(true, options, per_param, zeros), b = run(false, options, per_param, zeros);
+          expect(a.fused).toBeGreaterThan(0);
+          expect(b.fused).toBe(0);
+          expect(a.data).toEqual(b.data);
+          expect(a.out).toEqual(b.out);
+          expect(a.params).toEqual(b.params);
+        });
+      }
+    }
+  }
+});
