@@ -101,24 +101,6 @@ const one = new Float64Array(1);
 const oneWords = new Int32Array(one.buffer);
 const hist = new Int32Array(BUCKETS);
 const mark = new Uint8Array(BUCKETS);
-/** How far the extremes may lie above most values (in binades) before `valuesTop` sets the buckets instead. */
-const TAIL_BINADES = 8;
-/** Values `valuesTop` looks at. */
-const TOP_PROBES = 64;
-const probes = new Int32Array(TOP_PROBES);
-
-/**
- * A high magnitude word among the n values whose high words are w[base + 2i]: the 62nd of 64
- * evenly spaced values' magnitude words in ascending order (about the 97th percentile), so that a
- * few far larger values (a heavy tail) do not set the buckets. Any answer keeps the selection exact.
- */
-function valuesTop(w: Int32Array<ArrayBufferLike>, base: number, n: number): number {
-  const step = n / TOP_PROBES;
-  for (let k = 0; k < TOP_PROBES; k++) probes[k] = w[base + 2 * Math.floor(k * step)] & 0x7fffffff;
-  probes.sort();
-  return probes[TOP_PROBES - 3];
-}
-
 /**
  * Values `select_values` takes through buckets at most (the tracer's samples hold at most 2 ×
  * SAMPLE_SIZE + 1); more go to the quickselect. The buffers are allocated once: allocating them
@@ -189,13 +171,8 @@ function bucketed(a: Float64Array, n: number, ranks: readonly number[], out: Flo
   if (!(lo <= hi) || !LITTLE_ENDIAN || n > BUCKETED_MAX) return false;
   const w = wordsFor(a.buffer);
   const base = (a.byteOffset >> 2) + 1; // the high word of a[0]
-  // key(v) = ±min(max(magnitudeWord(v) − floor, 0), span) with v's sign
-  let top = Math.max(magnitudeWord(lo), magnitudeWord(hi));
-  // A heavy tail (ρ where some g is tiny: extremes 2^30 above most values) put every value but a
-  // few in the floor's bucket, and the quickselect took all of them (~60 µs a traced MLP step,
-  // PERF.md session 20): the top is then taken from the values themselves, the larger ones capped.
-  const mid = valuesTop(w, base, n);
-  if (mid < top - (TAIL_BINADES << 20)) top = mid;
+  // key(v) = ±max(magnitudeWord(v) − floor, 0) with v's sign (keyOf also caps it at span, for lo and hi)
+  const top = Math.max(magnitudeWord(lo), magnitudeWord(hi));
   let floor = top - (BINADES << 20);
   if (floor < 0) floor = 0;
   const span = top - floor;
@@ -214,7 +191,7 @@ function bucketed(a: Float64Array, n: number, ranks: readonly number[], out: Flo
   for (let i = 0; i < n; i++) {
     const x = w[base + 2 * i];
     let m = (x & 0x7fffffff) - floor;
-    m = m > 0 ? (m < span ? m : span) : 0;
+    m = m > 0 ? m : 0;
     const s = x >> 31; // 0, or −1 for a negative value: (m ^ s) − s = −m
     const b = (((m ^ s) - s) + off) >>> shift;
     any |= b;
