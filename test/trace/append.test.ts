@@ -154,12 +154,12 @@ describe("lrlab.trace(opt, { name, append: true })", () => {
     const t = trace(opt, { name: "ap-div" });
     steps(model, opt, 3, (l) => t.log_loss(t.steps === 1 ? NaN : l));
     t.stop();
-    expect(t.diverged_at).toEqual({ step: 1, lr: 0.1 });
+    expect(t.diverged_at).toMatchObject({ step: 1, lr: 0.1 });
     trace(opt, { name: "ap-div", append: true });
     steps(model, opt, 2);
     t.stop();
     expect(t.steps).toBe(5);
-    expect(t.diverged_at).toEqual({ step: 1, lr: 0.1 });
+    expect(t.diverged_at).toMatchObject({ step: 1, lr: 0.1 });
   });
 
   it("a name with no run starts it; a name close to a recorded run's gets a note (a typo?)", () => {

@@ -98,7 +98,7 @@ describe("non-finite data: grad_norm = ‖g_t‖ and param_norm = ‖θ_t‖, th
     expect(seen[2].grad_norm).toBeNaN();
     expect(seen[2].param_norm).toBe(Infinity);
     for (const m of seen) for (const k of RATIOS) expect(m[k], `step ${m.step} ${k}`).toBeNull();
-    expect(t.diverged_at).toEqual({ step: 0, lr: 0.1 });
+    expect(t.diverged_at).toMatchObject({ step: 0, lr: 0.1 });
     // series: the non-finite values are gaps (never zeros), the finite ones are kept
     expect(t.series("grad_norm")!.columns().mean).toEqual([null, Math.sqrt(3), null]);
     expect(t.series("param_norm")!.columns().mean).toEqual([Math.sqrt(1.3125), null, null]);

@@ -176,7 +176,7 @@ describe("the per-element pass", () => {
       return t;
     };
     const [w, j] = [run(true), run(false)];
-    expect(w.diverged_at).toEqual({ step: 1, lr: 1e300 });
+    expect(w.diverged_at).toMatchObject({ step: 1, lr: 1e300 });
     expect(j.diverged_at).toEqual(w.diverged_at);
     expectMetricsClose(w.latest()!, j.latest()!);
   });

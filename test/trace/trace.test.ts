@@ -266,7 +266,7 @@ describe("trace: behaviour", () => {
       p.grad = grad([2 * th]);
       opt.step();
     }
-    expect(t.diverged_at).toEqual({ step: 2, lr: 1e150 });
+    expect(t.diverged_at).toMatchObject({ step: 2, lr: 1e150 });
     expect(t.errors).toEqual([]);
     const b = t._repr_mimebundle_();
     const payload = b[PLOT_MIME] as PlotPayload;

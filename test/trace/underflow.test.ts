@@ -273,7 +273,7 @@ describe("underflow together with non-finite data or an overflow", () => {
     const want = reference([{ theta, grad: new Float64Array(5), after: theta }]);
     expect(rel(m.param_norm!, want.param_norm)).toBeLessThan(1e-14);
     expect([m.lr_projected, m.lr_realized, m.update_ratio, m.angular_update]).toEqual([null, null, null, null]);
-    expect(t.diverged_at).toEqual({ step: 0, lr: 0.1 });
+    expect(t.diverged_at).toMatchObject({ step: 0, lr: 0.1 });
   });
 
   it("one parameter whose ‖θ‖² overflows while its ‖g‖² underflows (θ ~ 1e155, g ~ 1e-165, Δ ~ 1e140)", () => {

@@ -13,6 +13,7 @@
 import { fmt } from "../plot/text";
 import type { Bucket, BoundedSeries } from "./series";
 import type { StepMetrics } from "./metrics";
+import type { Divergence } from "./trace";
 
 /** The median of a series (see the file comment); null without a finite value. */
 export function seriesMedian(s: BoundedSeries | undefined): number | null {
@@ -90,6 +91,52 @@ export function notDivergedLine(loss: BoundedSeries | undefined, lastLoss: numbe
   for (const m of last) if (m && m.update_ratio !== null && Number.isFinite(m.update_ratio) && (ur === null || m.update_ratio > ur)) ur = m.update_ratio;
   if (ur !== null && ur > 1) warn.push(`update_ratio is ${fmt(ur)}`);
   return warn.length === 0 ? "  no divergence" : `  not diverged (finite), but ${warn.join(" and ")}`;
+}
+
+/**
+ * What the summary and the plot's divergence marker say of `diverged_at`: "diverged at step 8
+ * (lr 0.05)" for an optimizer of one group (or a trace saved before the group was kept); with
+ * several groups, whose it was: "diverged at step 8 (group 1: update or parameters not finite;
+ * lr 0.05)", or for a non-finite loss, which is no group's, "diverged at step 7 (loss -Infinity;
+ * lr 0.1 in group 0, 0.05 in group 1)" (every group's lr when they differ; "loss not finite" once
+ * JSON has made the value null). "(lr 0.1)" alone
+ * read as the rate that failed, group 0's, where another group blew up (a researcher's pass).
+ */
+export function divergedText(d: Divergence): string {
+  const head = `diverged at step ${d.step}`;
+  const lrs = d.lrs ?? [];
+  if (d.cause === undefined || lrs.length <= 1) return `${head} (lr ${fmt(d.lr)})`;
+  const rates = (gs: readonly number[]): string => (gs.length === 1 || gs.every((g) => Object.is(lrs[g], lrs[gs[0]]))
+    ? `lr ${fmt(lrs[gs[0]] ?? d.lr)}`
+    : `lr ${gs.map((g) => `${fmt(lrs[g])} in group ${g}`).join(", ")}`);
+  if (d.cause === "loss") return `${head} (loss ${typeof d.loss === "number" ? fmt(d.loss) : "not finite"}; ${rates(lrs.map((_, g) => g))})`;
+  const gs = d.groups !== undefined && d.groups.length > 0 ? d.groups : [d.group ?? 0];
+  return `${head} (group${gs.length > 1 ? "s" : ""} ${gs.join(", ")}: update or parameters not finite; ${rates(gs)})`;
+}
+
+/** The momentum range a cycling scheduler set on a group of an optimizer built with momentum 0 (trace.ts). */
+export interface CycledMomentum {
+  lo: number;
+  hi: number;
+}
+
+/**
+ * "momentum 0.85..0.95 set by a scheduler cycling momentum (OneCycleLR/CyclicLR cycle_momentum,
+ * on by default) on an SGD built with momentum 0: ..." when a group's momentum rose from the
+ * optimizer's 0. PyTorch does the same, but the student who built plain SGD saw lr_per_sample go
+ * negative with no word (a teacher's pass). Null when no group's was.
+ */
+export function cycledMomentumLine(optimizer: string, cycled: readonly (CycledMomentum | null | undefined)[]): string | null {
+  const shown = cycled.map((c, gi) => ({ c, gi })).filter((x): x is { c: CycledMomentum; gi: number } => x.c !== null && x.c !== undefined);
+  if (shown.length === 0) return null;
+  const range = (c: CycledMomentum): string => (c.lo === c.hi ? fmt(c.lo) : `${fmt(c.lo)}..${fmt(c.hi)}`);
+  const several = cycled.length > 1;
+  const ranges = new Set(shown.map((x) => range(x.c)));
+  const said = several && (ranges.size > 1 || shown.length < cycled.length)
+    ? shown.map((x) => `${range(x.c)} (group ${x.gi})`).join(", ")
+    : range(shown[0].c);
+  return `  momentum ${said} set by a scheduler cycling momentum (OneCycleLR/CyclicLR cycle_momentum, on by default) on ${optimizer} built with momentum 0: `
+    + "the rates include it (lr_projected, lr_per_sample can go negative); cycle_momentum: false keeps it 0";
 }
 
 /** The clipping counts a trace keeps (trace.ts). */

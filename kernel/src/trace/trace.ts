@@ -30,7 +30,7 @@ import { fmt } from "../plot/text";
 import { CLIP_METRICS, METRIC_NAMES, QUANTILE_METRICS, SCALAR_METRICS, SERIES_QUANTILES, type Measured, type StepMetrics } from "./metrics";
 import { factorNote, optimizerKind, type PreconditionedKind } from "./preconditioned";
 import { ClipWatch, paramSet, type GroupClip } from "./clip";
-import { accumulatedBatch, accumulatedBatchLine, accumulationLine, clipLine, lossLine, lowLrLine, notDivergedLine, overTheRun, seriesMedian, zeroGradLines, type Accumulation, type ClipCounts, type ZeroGrad } from "./summary_lines";
+import { accumulatedBatch, accumulatedBatchLine, accumulationLine, clipLine, cycledMomentumLine, divergedText, lossLine, lowLrLine, notDivergedLine, overTheRun, seriesMedian, zeroGradLines, type Accumulation, type ClipCounts, type CycledMomentum, type ZeroGrad } from "./summary_lines";
 import type { Quantiles } from "./quantiles";
 import type { Snapshots } from "./snapshot";
 import { OFFLOAD_MIN_ELEMENTS, StepPipeline, type GroupAtStep, type StepSink } from "./steps";
@@ -157,10 +157,27 @@ export function lossSamples(x: unknown): number | null {
   return typeof n === "number" ? n : null;
 }
 
-/** `{ step, lr }` of the first non-finite step or loss. */
+/**
+ * The first non-finite step or loss. `step` and `lr` as always; the other fields say whose it
+ * was (absent in JSON from before they existed, whose summary says step and lr alone). With
+ * several groups `{ step, lr }` alone misled: a non-finite loss gave group 0's lr, and a group
+ * gone non-finite was not named (a researcher's pass: "diverged at step 7 (lr 0.1)" where only
+ * the group at lr 0.05 blew up).
+ */
 export interface Divergence {
   step: number;
+  /** The lr of the group that diverged (`group`); for a non-finite loss, group 0's (`lrs`: every group's). */
   lr: number;
+  /** "step": some Δ or θ_{t+1} of `group` was not finite; "loss": a logged loss was not finite. */
+  cause?: "loss" | "step";
+  /** The first group (by index) whose Δ or θ_{t+1} was not finite at `step`; null for a loss (not one group's). */
+  group?: number | null;
+  /** Every group whose Δ or θ_{t+1} was not finite at `step` (cause "step"; [] for a loss). */
+  groups?: number[];
+  /** Every group's lr at `step`, by group. */
+  lrs?: number[];
+  /** The loss that was not finite (cause "loss"), else null. */
+  loss?: number | null;
 }
 
 export type StepListener = (trace: Trace, metrics: StepMetrics[]) => void;
@@ -308,6 +325,13 @@ export class Trace implements Plottable {
   /** Each step's clipping per group, until its groups are recorded (the pipeline may defer them). */
   private readonly clipAt = new Map<number, (GroupClip | null)[]>();
   private readonly clipCounts: ClipCounts = { ran: 0, clipped: 0, uniform: [] };
+  /**
+   * Per group, the momentum range a scheduler cycling momentum set on an optimizer built with
+   * momentum 0 (summary); null: not so; undefined: not known yet (no step with momentum yet).
+   */
+  private readonly momentumCycled: (CycledMomentum | null | undefined)[] = [];
+  /** Per group, its parameters measured at some step (per_param): recordStep gives the others a null record. */
+  private readonly groupParams: Set<string>[] = [];
   private readonly capacity: number;
   private readonly paramCapacity: number;
   private readonly groupSeries: SeriesMap[] = [];
@@ -576,19 +600,38 @@ export class Trace implements Plottable {
   /**
    * The exact metrics of the last step of a named parameter (per_param traces); the default name
    * "group.index" finds a parameter the trace named otherwise (paramAlias).
+   *
+   * A parameter without a gradient at the last step (step() skipped it) has that step with null
+   * rates, as `latest(group)` has for a group without gradients: not its last measured step. A
+   * parameter of the optimizer that no step measured yet (requires_grad false, or frozen so far)
+   * gives null, as `latest()` does before the first step ("nothing measured yet"): it said "no
+   * parameter named", for a parameter the summary's group label names. A name the optimizer does
+   * not have is a RangeError naming the near ones.
    */
   latest_param(name: string): StepMetrics | null {
     this.settle();
     if (!this.per_param) throw new Error("trace.latest_param: this trace was made without per_param: true");
     name = this.paramAlias(name);
     const m = this.lastParams.get(name);
-    if (m === undefined && !this.paramSeries.has(name)) {
-      const names = [...this.paramSeries.keys()];
-      const near = typeof name === "string" ? closeMatches(name, names) : [];
-      throw new RangeError(`trace.latest_param: no parameter named ${JSON.stringify(name)}${near.length ? ` (did you mean ${near.join(" or ")}?)` : ""}; `
-        + `traced: ${names.join(", ") || "(none yet)"}${defaultNamesNote(names, name)}`);
-    }
+    if (m === undefined && !this.paramSeries.has(name)) this.unknownParam("trace.latest_param", name);
     return m ?? null;
+  }
+
+  /**
+   * Unless `name` is a parameter of the optimizer that no step measured yet (latest_param: null,
+   * series: undefined, "nothing measured yet"; its group is returned), a RangeError naming the
+   * traced parameters.
+   */
+  private unknownParam(caller: string, name: string): number {
+    const all = this.unmeasuredParams();
+    const group = all.get(name);
+    if (group !== undefined) return group;
+    const unmeasured = [...all.keys()];
+    const names = [...this.paramSeries.keys()];
+    const near = typeof name === "string" ? closeMatches(name, [...names, ...unmeasured]) : [];
+    const none = unmeasured.length > 0 ? `; no gradient yet (nothing measured): ${unmeasured.join(", ")}` : "";
+    throw new RangeError(`${caller}: no parameter named ${JSON.stringify(name)}${near.length ? ` (did you mean ${near.join(" or ")}?)` : ""}; `
+      + `traced: ${names.join(", ") || "(none yet)"}${none}${defaultNamesNote(names, name)}`);
   }
 
   /**
@@ -678,7 +721,7 @@ export class Trace implements Plottable {
       this.pendingWeak = false;
     }
     this.lastLoss = v;
-    if (!Number.isFinite(v)) this.diverged(step, this.currentLr());
+    if (!Number.isFinite(v)) this.lossDiverged(step, v);
   }
 
   /**
@@ -968,7 +1011,8 @@ export class Trace implements Plottable {
    * given, must be the parameter's). Undefined while a valid metric has no data: before the first
    * step, or a metric this trace does not record (its `metrics` option). An unknown metric (a
    * misspelt name, or "lr_elementwise" without its level), a group out of range, an unknown
-   * parameter and a parameter of another group are RangeErrors naming what there is.
+   * parameter and a parameter of another group are RangeErrors naming what there is; a parameter
+   * of the optimizer that had no gradient yet (frozen) is undefined, as before the first step.
    */
   series(metric: string, group?: number, param?: string): BoundedSeries | undefined {
     this.settle();
@@ -990,10 +1034,14 @@ export class Trace implements Plottable {
       const name = this.paramAlias(param);
       const entry = this.paramSeries.get(name);
       if (entry === undefined) {
-        const names = [...this.paramSeries.keys()];
-        const near = typeof param === "string" ? closeMatches(param, names) : [];
-        throw new RangeError(`trace.series: no parameter named ${JSON.stringify(param)}${near.length ? ` (did you mean ${near.join(" or ")}?)` : ""}; `
-          + `traced: ${names.join(", ") || "(none yet)"}${defaultNamesNote(names, param)}`);
+        // a parameter of the optimizer that no step measured yet: no data, as before the first step
+        const gi = this.unknownParam("trace.series", name);
+        if (group !== undefined && gi !== group) {
+          throw new RangeError(`trace.series: parameter ${JSON.stringify(param)} is in group ${gi}, not group ${group}: `
+            + `series(${JSON.stringify(metric)}, ${gi}, ${JSON.stringify(param)}) (or series(${JSON.stringify(metric)}, undefined, ${JSON.stringify(param)}))`);
+        }
+        if (metric === "loss") return this.lossView();
+        return undefined;
       }
       if (group !== undefined && entry.group !== group) {
         throw new RangeError(`trace.series: parameter ${JSON.stringify(param)} is in group ${entry.group}, not group ${group}: `
@@ -1028,9 +1076,43 @@ export class Trace implements Plottable {
     if (this._errors.length > 10) this._errors.shift();
   }
 
-  /** Step `step` (at learning rate `lr`) was not finite: the earliest such step is kept. */
-  private diverged(step: number, lr: number): void {
-    if (this._diverged === null || step < this._diverged.step) this._diverged = { step, lr };
+  /**
+   * Group `gi`'s step `step` (at learning rate `lr`) was not finite: the earliest such step is
+   * kept, with every group that went non-finite at it (groups are recorded in order within a step).
+   * A divergence already kept for that step (a non-finite loss logged before it) stays.
+   */
+  private diverged(step: number, gi: number, lr: number): void {
+    const d = this._diverged;
+    if (d === null || step < d.step) {
+      this._diverged = { step, lr, cause: "step", group: gi, groups: [gi], lrs: this.groupLrs(step), loss: null };
+    } else if (d.step === step && d.cause === "step" && d.groups !== undefined && !d.groups.includes(gi)) {
+      d.groups.push(gi);
+    }
+  }
+
+  /**
+   * A logged loss at step `step` was not finite: not one group's, so `group` is null, `lr` group
+   * 0's (as before) and `lrs` every group's (the summary gives them all when they differ).
+   */
+  private lossDiverged(step: number, loss: number): void {
+    if (this._diverged !== null && step >= this._diverged.step) return;
+    const lrs = this.groupLrs(step);
+    this._diverged = { step, lr: this.currentLr(), cause: "loss", group: null, groups: [], lrs, loss };
+  }
+
+  /**
+   * Every group's lr at step `step`: its recorded one when the group's last record is that step,
+   * else the optimizer's now (the coming step's, where a loss logged before step() belongs).
+   */
+  private groupLrs(step: number): number[] {
+    const groups = this.optimizer?.param_groups;
+    const n = Math.max(groups?.length ?? 0, this.lastGroups.length);
+    const lrs: number[] = [];
+    for (let gi = 0; gi < n; gi++) {
+      const m = this.lastGroups[gi];
+      lrs.push(m && m.step === step ? m.lr : groups?.[gi] ? Number(groups[gi].lr) : (m?.lr ?? NaN));
+    }
+    return lrs;
   }
 
   private nameParameters(optimizer: TraceableOptimizer, named?: TraceOptions["named_parameters"]): void {
@@ -1045,6 +1127,45 @@ export class Trace implements Plottable {
         this.names.set(p, pn?.[i] ?? `${gi}.${i}`);
       });
     });
+  }
+
+  /**
+   * Group `gi`'s momentum (SGD, RMSprop: not β1) is `momentum`, not 0. Decided at its first such
+   * step: set by a scheduler cycling momentum when the optimizer was built with momentum 0 and the
+   * group has the scheduler's `max_momentum`/`base_momentum` (OneCycleLR and CyclicLR write them
+   * with cycle_momentum, PyTorch's too); then its range over the run is kept for the summary.
+   */
+  private noteMomentum(gi: number, momentum: number): void {
+    let c = this.momentumCycled[gi];
+    if (c === undefined) {
+      const opt = this.optimizer as (TraceableOptimizer & { defaults?: Record<string, unknown> }) | null;
+      const g = opt?.param_groups[gi];
+      c = opt?.defaults?.momentum === 0 && g !== undefined && "max_momentum" in g && "base_momentum" in g ? { lo: momentum, hi: momentum } : null;
+      this.momentumCycled[gi] = c;
+    }
+    if (c === null) return;
+    if (momentum < c.lo) c.lo = momentum;
+    if (momentum > c.hi) c.hi = momentum;
+  }
+
+  /** Group `gi`'s parameters measured at some step (per_param; from the series of a continued trace). */
+  private measuredParamsOf(gi: number): Set<string> {
+    const known = new Set<string>();
+    for (const [name, entry] of this.paramSeries) if (entry.group === gi) known.add(name);
+    return known;
+  }
+
+  /**
+   * The traced optimizer's parameters that no step measured yet (no gradient at any traced step:
+   * requires_grad false, or frozen so far), by name; [] once the optimizer is gone.
+   */
+  private unmeasuredParams(): Map<string, number> {
+    const out = new Map<string, number>();
+    this.optimizer?.param_groups.forEach((g, gi) => g.params.forEach((p, i) => {
+      const name = this.nameOf(p, gi, i);
+      if (!this.paramSeries.has(name)) out.set(name, gi);
+    }));
+    return out;
   }
 
   private nameOf(p: Tensor, gi: number, i: number): string {
@@ -1199,6 +1320,9 @@ export class Trace implements Plottable {
   /** Records one group's step (and its parameters' with per_param): latest, series, divergence. */
   private recordStep(step: number, gi: number, at: GroupAtStep, meas: Measured, params: Measured[] | null, loss: number | null): StepMetrics {
     const m = this.stepMetrics(step, gi, at, meas, at.factor, loss);
+    // the divergence's lrs are the ones in force at its step: this group's, now that it is recorded
+    const d = this._diverged;
+    if (d !== null && d.step === step && d.lrs !== undefined) d.lrs[gi] = at.lr;
     if (this.clipAt.size > 0) {
       const c = this.clipAt.get(step)?.[gi] ?? null;
       if (c !== null) {
@@ -1209,6 +1333,7 @@ export class Trace implements Plottable {
     }
     this.lastGroups[gi] = m;
     this.lastFinite[gi] = meas.finite;
+    if (m.momentum !== null && m.momentum !== 0 && m.betas === null) this.noteMomentum(gi, m.momentum);
     // the gradient's zeros (summary): counts sums.ts already took, no pass of their own
     const z = this.zeroGrad[gi] ?? (this.zeroGrad[gi] = { elements: 0, nonzero: 0, zero_steps: 0 });
     // not of a step that was not finite: its count leaves out the elements whose update is not
@@ -1221,6 +1346,7 @@ export class Trace implements Plottable {
     this.pushSeries(this.groupSeries[gi], step, m, this.capacity);
     if (this.clipCounts.ran > 0) this.pushClipSeries(this.groupSeries[gi], step, m);
     if (params !== null) {
+      const known = this.groupParams[gi] ?? (this.groupParams[gi] = this.measuredParamsOf(gi));
       params.forEach((pmeas, k) => {
         const name = at.names[k];
         const pm = this.stepMetrics(step, gi, at, pmeas, at.param_factors?.[k] ?? null, loss);
@@ -1232,7 +1358,23 @@ export class Trace implements Plottable {
           this.paramSeries.set(name, entry);
         }
         this.pushSeries(entry.series, step, pm, this.paramCapacity);
+        known.add(name);
       });
+      // A parameter of this group measured before and without a gradient now (step() skipped it)
+      // gets this step with null rates, as the group does at a step without gradients:
+      // latest_param gave its last measured step, which a loop appending it after every step()
+      // logged twice (a researcher's pass); its series has a gap here (null), as the group's.
+      if (known.size > params.length) {
+        const here = new Set(at.names);
+        for (const name of known) {
+          if (here.has(name)) continue;
+          const pm = this.stepMetrics(step, gi, at, NOT_MEASURED, null, loss);
+          pm.param = name;
+          this.lastParams.set(name, pm);
+          const entry = this.paramSeries.get(name);
+          if (entry !== undefined) this.pushSeries(entry.series, step, pm, this.paramCapacity);
+        }
+      }
     }
     return m;
   }
@@ -1264,7 +1406,7 @@ export class Trace implements Plottable {
    * norms and ratios without g's sign (lr_realized, update_ratio, grad_norm) are the same.
    */
   private stepMetrics(step: number, gi: number, at: GroupAtStep, meas: Measured, lr_preconditioned: Quantiles | null, loss: number | null): StepMetrics {
-    if (!meas.finite) this.diverged(step, at.lr);
+    if (!meas.finite) this.diverged(step, gi, at.lr);
     const lr_projected = at.maximize ? negated(meas.lr_projected) : meas.lr_projected;
     let lr_per_sample: number | null = null;
     if (lr_projected !== null) {
@@ -1424,7 +1566,7 @@ export class Trace implements Plottable {
     const loss = this.lossView();
     if (hasData(loss)) series.push({ metric: "loss", group: null, buckets: loss.buckets() });
     const markers = this.diverged_at
-      ? [{ kind: "divergence" as const, name: this.name, x: this.diverged_at.step, y: null, label: `diverged at step ${this.diverged_at.step} (lr ${fmt(this.diverged_at.lr)})` }]
+      ? [{ kind: "divergence" as const, name: this.name, x: this.diverged_at.step, y: null, label: divergedText(this.diverged_at) }]
       : [];
     return { name: this.name, series, markers, summary: this.summary(), ...(params ? { params } : {}) };
   }
@@ -1503,6 +1645,8 @@ export class Trace implements Plottable {
     // a gradient exactly 0 (its rates "—"), or mostly 0 (the rates leave those elements out)
     for (const l of zeroGradLines(this.steps, this.zeroGrad, this.lastGroups)) lines.push(l);
     if (this.factorNote !== null && this.metricSet.has("lr_preconditioned") && this.steps > 0) lines.push(`  ${this.factorNote}`);
+    const cycled = cycledMomentumLine(this.optimizer_name, this.lastGroups.map((m, gi) => (m ? this.momentumCycled[gi] : null)));
+    if (cycled !== null) lines.push(cycled);
     const clip = clipLine(this.steps, this.clipCounts, this.groupSeries.map((map) => seriesMedian(map?.get("clip_factor"))), this.lastGroups);
     if (clip !== null) lines.push(clip);
     if (this.lastLoss !== null) lines.push(lossLine(this.lastLoss, this.lossView(), this.steps));
@@ -1525,7 +1669,7 @@ export class Trace implements Plottable {
         + `if a step's gradient is one such loss's, B is that (--batch-size ${Math.max(1, Math.round(ob.hi))}, or trace.record({ loss, batch_size }) before each step); `
         + `with gradients accumulated over several losses a step, ${this.batch_size} may be right)`);
     }
-    lines.push(this.diverged_at ? `  diverged at step ${this.diverged_at.step} (lr ${fmt(this.diverged_at.lr)})` : notDivergedLine(this.lossView(), this.lastLoss, this.lastGroups));
+    lines.push(this.diverged_at ? `  ${divergedText(this.diverged_at)}` : notDivergedLine(this.lossView(), this.lastLoss, this.lastGroups));
     return lines;
   }
 
@@ -1594,7 +1738,7 @@ export class Trace implements Plottable {
       capacity: this.capacity,
       param_capacity: this.paramCapacity,
       steps: this.steps,
-      diverged_at: this.diverged_at,
+      diverged_at: copyDivergence(this.diverged_at),
       latest: this.lastGroups.map((m) => m ?? null),
       latest_params: Object.fromEntries(this.lastParams),
       groups: this.groupSeries.map(dump),
@@ -1605,6 +1749,7 @@ export class Trace implements Plottable {
       factor_note: this.factorNote,
       clip: { ran: this.clipCounts.ran, clipped: this.clipCounts.clipped, uniform: [...this.clipCounts.uniform] },
       zero_grad: Array.from(this.zeroGrad, (z) => (z ? { ...z } : null)),
+      ...(this.momentumCycled.some((c) => c) ? { momentum_cycled: Array.from(this.momentumCycled, (c) => (c ? { ...c } : null)) } : {}),
     };
   }
 
@@ -1618,11 +1763,12 @@ export class Trace implements Plottable {
       metrics: all ? [...j.metrics, ...CLIP_METRICS] : j.metrics, capacity: j.capacity, ...(j.param_capacity !== undefined ? { param_capacity: j.param_capacity } : {}),
     }, j.optimizer);
     t.steps = j.steps;
-    t.diverged_at = j.diverged_at;
+    t.diverged_at = copyDivergence(j.diverged_at ?? null);
     t.lastLoss = j.last_loss;
     if (j.accumulation) t.accumulation = { ...j.accumulation };
     t.factorNote = j.factor_note ?? null;
     if (Array.isArray(j.zero_grad)) j.zero_grad.forEach((z, i) => { if (z) t.zeroGrad[i] = { ...z }; });
+    if (Array.isArray(j.momentum_cycled)) j.momentum_cycled.forEach((c, i) => { t.momentumCycled[i] = c ? { ...c } : null; });
     if (j.clip) Object.assign(t.clipCounts, { ran: j.clip.ran, clipped: j.clip.clipped, uniform: [...j.clip.uniform] });
     // a trace saved before the clipping metrics existed has none (null, as a run without clipping)
     const upgraded = (m: StepMetrics | null): StepMetrics | null => (m === null ? null : { ...m, grad_norm_raw: m.grad_norm_raw ?? null, clip_factor: m.clip_factor ?? null });
@@ -1668,6 +1814,20 @@ export interface TraceJSON {
   clip?: { ran: number; clipped: number; uniform: boolean[] };
   /** Per group, the gradient's zeros (summary; absent in JSON from before it existed). */
   zero_grad?: (ZeroGrad | null)[];
+  /** Per group, the momentum a cycling scheduler set on an optimizer built with momentum 0 (summary; absent when none, and in JSON from before it existed). */
+  momentum_cycled?: (CycledMomentum | null)[];
+}
+
+/** A parameter's metrics at a step that did not measure it (no gradient): every rate null, as a group's. */
+const NOT_MEASURED: Measured = {
+  lr_projected: null, lr_realized: null, update_ratio: null, angular_update: null,
+  grad_norm: null, param_norm: null, lr_elementwise: null, finite: true, elements: 0, nonzero: 0,
+};
+
+/** A divergence's copy (its arrays too): the trace adds to its own at the step's later groups. */
+function copyDivergence(d: Divergence | null): Divergence | null {
+  if (d === null) return null;
+  return { ...d, ...(d.groups ? { groups: [...d.groups] } : {}), ...(d.lrs ? { lrs: [...d.lrs] } : {}) };
 }
 
 /** The traces `trace()` made of each optimizer (weak: the optimizer's own lifetime). */
