@@ -46,7 +46,8 @@ describe("%lr_schedule <variable>", () => {
     expect(r.reply.content.status, error(r)).toBe("ok");
     expect(lrNames(r)).toEqual(["sched", "sched"]); // one line per param group
     const expected = String(resultText(await k.execute("String(lrlab.preview(sched, { steps: 20, name: 'sched' }))")));
-    expect(expected).toMatch(/^'sched: 20 steps, 2 groups; group 0: lr /);
+    // the cell stepped it twice: the preview goes on from there and says so (userpass20, V1)
+    expect(expected).toMatch(/^'sched: 20 steps from step 2 \(the scheduler has taken 2 steps\), 2 groups; group 0: lr /);
     expect(plot(r)["text/plain"]).toContain(expected.slice(1, -1));
     // the plotted rates are lrlab.preview's (20 steps: one point per step; the payload keeps 7 digits)
     const rates: number[][] = JSON.parse(resultText(await k.execute("JSON.stringify(lrlab.preview(sched, { steps: 20 }).lrs)"))!.slice(1, -1));

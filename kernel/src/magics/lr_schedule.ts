@@ -22,6 +22,7 @@ import type * as OneCycleLRModule from "../optim/lr_scheduler/one_cycle_lr";
 import type * as CyclicLRModule from "../optim/lr_scheduler/cyclic_lr";
 import type * as ReduceLROnPlateauModule from "../optim/lr_scheduler/reduce_lr_on_plateau";
 import type * as SWALRModule from "../optim/swa_utils/swalr";
+import { listedSchedulers } from "./combined_options";
 import { classOptions, schedulerOf, schedulerVariables, unknownNameError, variableName, variablePreview, type OwnLength, type Scope } from "./scheduler_variable";
 
 /**
@@ -408,7 +409,11 @@ function checkLine(a: ParsedArgs, usage: string): string {
  * SequentialLR and ChainedScheduler take scheduler objects, which key=value cannot write: the
  * error gives the preview in code, built from what the line gave (--steps, --lr, milestones=,
  * schedulers=[LinearLR,CosineAnnealingLR]); it ignored them and wrote milestones [5] and lr 0.1
- * whatever the line said (a porter's pass).
+ * whatever the line said (a porter's pass). Each listed scheduler's options too, when the line gives
+ * them in Python's call syntax (`LinearLR(start_factor=0.125,total_iters=7)`: combined_options.ts):
+ * the code had start_factor 0.1 and total_iters 8 in their place, saying "the schedulers' options are
+ * examples" of options the user had given (a teacher's pass). Examples stand only where the line
+ * gives nothing readable, and the message names what is an example.
  */
 function combinedExample(name: string, a: ParsedArgs): string {
   const steps = Number.isInteger(a.flags.steps) && (a.flags.steps as number) > 1 ? a.flags.steps as number : 50;
@@ -416,10 +421,12 @@ function combinedExample(name: string, a: ParsedArgs): string {
   const given = kv.get("milestones");
   const milestones = ((Array.isArray(given) ? given : typeof given === "number" ? [given] : []) as unknown[]).filter((m): m is number => typeof m === "number" && Number.isInteger(m) && m > 0 && m < steps);
   const sequential = name === "SequentialLR";
-  // the schedulers the line named (schedulers=[LinearLR,CosineAnnealingLR]), else warm-up then cosine
-  const listed = String(kv.get("schedulers") ?? "").replace(/[[\]\s]/g, "").split(",").filter((n) => schedulerNames().includes(n));
-  const names = listed.length >= 2 ? listed : ["LinearLR", "CosineAnnealingLR"];
-  const bounds = sequential ? (milestones.length === names.length - 1 ? milestones : names.slice(1).map((_, i) => Math.max(1, Math.round(((i + 1) * steps) / (10 * names.length))))) : [];
+  // the schedulers the line named (schedulers=[LinearLR,CosineAnnealingLR], with their options or not), else warm-up then cosine
+  const listed = listedSchedulers(kv.get("schedulers"), schedulerNames());
+  const chosen = listed.length >= 2 ? listed : [{ name: "LinearLR", options: null }, { name: "CosineAnnealingLR", options: null }];
+  const names = chosen.map((c) => c.name);
+  const ownMilestones = milestones.length === names.length - 1;
+  const bounds = sequential ? (ownMilestones ? milestones : names.slice(1).map((_, i) => Math.max(1, Math.round(((i + 1) * steps) / (10 * names.length))))) : [];
   const spans = names.map((_, i) => (sequential ? (bounds[i] ?? steps) - (bounds[i - 1] ?? 0) : steps));
   const make = (n: string, span: number): string => {
     const opts: Record<string, string> = {
@@ -429,14 +436,21 @@ function combinedExample(name: string, a: ParsedArgs): string {
     return `new torch.optim.lr_scheduler.${n}(opt, { ${opts[n] ?? "/* its options */"} })`;
   };
   const vars = names.map((_, i) => `s${i}`);
-  const decls = names.map((n, i) => `const ${vars[i]} = ${make(n, spans[i])}; `).join("");
+  // the line's own options where it gave them, readable; else the examples
+  const decls = chosen.map((c, i) => `const ${vars[i]} = ${c.options !== null ? `new torch.optim.lr_scheduler.${c.name}(opt, ${c.options})` : make(c.name, spans[i])}; `).join("");
+  const invented = chosen.filter((c) => c.options === null).map((c) => c.name);
+  const examples = [
+    ...(invented.length === chosen.length ? ["the schedulers' options"] : invented.length ? [`the options of ${[...new Set(invented)].join(" and ")}`] : []),
+    ...(sequential && !ownMilestones ? ["the milestones"] : []),
+  ];
+  const what = examples.length ? ` (${examples.join(" and ")} are examples: give yours)` : ", with the options your line gave";
   const combined = sequential
     ? `new torch.optim.lr_scheduler.SequentialLR(opt, { schedulers: [${vars.join(", ")}], milestones: [${bounds.join(", ")}] })`
     : `new torch.optim.lr_scheduler.ChainedScheduler([${vars.join(", ")}])`;
   // --lr is a number, or a list (one param group per value)
   const lrs = (Array.isArray(a.flags.lr) ? a.flags.lr : [a.flags.lr]).map(Number).filter((v) => Number.isFinite(v));
   const lr = lrs.length === 0 ? "" : `, lr: ${lrs.length === 1 ? lrs[0] : `[${lrs.join(", ")}]`}`;
-  return `${name} combines other schedulers, which a magic line cannot build; preview it in code (the schedulers' options are examples: give yours):\n`
+  return `${name} combines other schedulers, which a magic line cannot build; preview it in code${what}:\n`
     + `  lrlab.preview((opt) => { ${decls}return ${combined}; }, { steps: ${steps}${lr} })\n`
     + `or, for a scheduler your code already built: lrlab.preview(scheduler, { steps: ${steps} }) (stepped on its own optimizer, then put back as it was)`;
 }

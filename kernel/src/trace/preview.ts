@@ -15,6 +15,13 @@
  * for per-group lists such as OneCycleLR's `max_lr: [...]`) — or an existing scheduler instance, which is
  * stepped on its own optimizer and then restored (scheduler state_dict, and each group's lr,
  * initial_lr, momentum and betas).
+ *
+ * An instance that has already been stepped (a preview cell re-run after the training cell) goes
+ * on from where it is: its preview is the rest of its run, not the schedule from its start. That
+ * was drawn from "step 0" with nothing saying so, and a student took a cosine's second half (or
+ * what it does past T_max) for the schedule (a teacher's pass). The x axis starts at its
+ * `last_epoch` (the epoch whose rate is in force, as a fresh scheduler's is 0, and as a class
+ * line's `last_epoch=k` starts at k + 1), and the text says how many steps it has taken.
  */
 import * as optim from "../optim/index";
 import { Tensor } from "../tensor/tensor";
@@ -55,25 +62,48 @@ export interface PreviewOptions {
   /** Name in plots. Default: the scheduler's class name. */
   name?: string;
   /**
-   * The number of the first simulated step on the plot's x axis and in the text (default 0): a
-   * resumed schedule's first epoch (%lr_schedule ... last_epoch=k runs from epoch k + 1).
+   * The number of the first simulated step on the plot's x axis and in the text: a resumed
+   * schedule's first epoch (%lr_schedule ... last_epoch=k runs from epoch k + 1). Default 0 for a
+   * factory; for a scheduler instance, its `last_epoch` (the steps it has taken: it goes on from there).
    */
   first_step?: number;
 }
 
 const OPTION_KEYS = ["steps", "lr", "optimizer", "optimizer_options", "metrics", "name", "first_step"];
 
-/** The simulated schedule. */
+/**
+ * Where a scheduler instance stood when it was previewed: its `last_epoch`, and the `step()` calls
+ * it had taken since it was built (they differ for a scheduler built with `last_epoch=k`, or
+ * stepped with `step(epoch)`); null when it was stepped by fractional epochs
+ * (CosineAnnealingWarmRestarts' `step(epoch + i / iters)`), whose calls nothing counts.
+ */
+export interface PreviewStart {
+  last_epoch: number;
+  step_calls: number | null;
+}
+
+/**
+ * The simulated schedule (what `lrlab.preview` returns). To compare it with a traced run by hand:
+ * `lrs[0][i]` is the rate of the run's step `first_step + i` (`run.series("lr").columns()`: `x`, `last`).
+ */
 export class SchedulePreview implements Plottable {
   readonly plot_kind = "schedule" as const;
   constructor(
     public name: string,
-    /** lrs[g][i]: group g's rate in force at step i. */
+    /**
+     * lrs[g][i]: param group g's rate in force at simulated step i (drawn at x = first_step + i):
+     * what `optimizer.step()` uses there, as a trace's `lr` records it.
+     */
     readonly lrs: number[][],
     /** momentum[g][i] (SGD/RMSprop momentum or Adam β1), or null when the optimizer has none. */
     readonly momentums: (number[] | null)[],
-    /** The number of step 0 on the x axis (a resumed schedule's first epoch), 0 for a fresh one. */
+    /**
+     * The number of step 0 on the x axis: 0 for a fresh schedule, a resumed one's first epoch
+     * (`last_epoch=k`: k + 1), a stepped scheduler instance's `last_epoch`.
+     */
     readonly first_step = 0,
+    /** A scheduler instance that had already been stepped: where it stood (null: it started fresh). */
+    readonly continued: PreviewStart | null = null,
   ) {}
 
   /** Group 0's rates. */
@@ -111,8 +141,8 @@ export class SchedulePreview implements Plottable {
       const [lo, hi] = extent(lr);
       return `lr ${fmt(lr[0])} → ${fmt(lr[lr.length - 1])} (min ${fmt(lo)}, max ${fmt(hi)})`;
     };
-    const steps = this.first_step === 0 ? `${this.steps} steps`
-      : `${this.steps} steps from step ${this.first_step}`;
+    const steps = this.first_step === 0 && this.continued === null ? `${this.steps} steps`
+      : `${this.steps} steps from step ${this.first_step}${this.continued === null ? "" : ` (${startText(this.continued)})`}`;
     if (this.lrs.length === 1) return `${this.name}: ${steps}, ${one(this.lr)}`;
     return `${this.name}: ${steps}, ${this.lrs.length} groups; ${this.lrs.map((lr, g) => `group ${g}: ${one(lr)}`).join("; ")}`;
   }
@@ -129,6 +159,34 @@ export class SchedulePreview implements Plottable {
   _repr_mimebundle_(options: BundleOptions = {}): MimeBundle {
     return bundle(this, options);
   }
+}
+
+/** `the scheduler has taken 32 steps`, or where it is when that is not its last_epoch. */
+function startText(c: PreviewStart): string {
+  const calls = (n: number) => `${n} step${n === 1 ? "" : "s"}`;
+  if (c.step_calls === null) return `the scheduler is at last_epoch=${c.last_epoch}, stepped by fractional epochs`;
+  return c.step_calls === c.last_epoch ? `the scheduler has taken ${calls(c.last_epoch)}`
+    : `the scheduler is at last_epoch=${c.last_epoch}, after ${c.step_calls} step() call${c.step_calls === 1 ? "" : "s"}`;
+}
+
+/**
+ * Where a scheduler instance stands (see PreviewStart), or null when it has not been stepped. A
+ * ChainedScheduler has no last_epoch of its own (as in PyTorch): its schedulers', which step together.
+ */
+function startOf(sched: any): PreviewStart | null {
+  const epochOf = (s: any, depth: number): number => {
+    if (Number.isInteger(s?.last_epoch)) return Math.max(0, s.last_epoch);
+    const children = depth < 8 && Array.isArray(s?._schedulers) ? s._schedulers as unknown[] : [];
+    return children.reduce((m: number, c) => Math.max(m, epochOf(c, depth + 1)), 0);
+  };
+  const last_epoch = epochOf(sched, 0);
+  // _step_count counts the constructor's initial step (PyTorch's). ReduceLROnPlateau and SequentialLR
+  // have none, and CosineAnnealingWarmRestarts' stays 0 (its step() does not count, as in PyTorch):
+  // their last_epoch counts the calls of step(), unless a fractional epoch was given (T_cur tells)
+  const fractional = typeof sched?.T_cur === "number" && !Number.isInteger(sched.T_cur);
+  const step_calls = Number.isInteger(sched?._step_count) && sched._step_count >= 1 ? sched._step_count - 1
+    : fractional ? null : last_epoch;
+  return last_epoch === 0 && step_calls === 0 ? null : { last_epoch, step_calls };
 }
 
 /**
@@ -196,6 +254,7 @@ function simulate(scheduler: SchedulerLike | ((optimizer: any) => SchedulerLike)
   let sched: SchedulerLike;
   let opt: any;
   let restore: (() => void) | null = null;
+  let start: PreviewStart | null = null;
   if (factory) {
     opt = freshOptimizer(options);
     sched = (scheduler as (o: any) => SchedulerLike)(opt);
@@ -212,6 +271,7 @@ function simulate(scheduler: SchedulerLike | ((optimizer: any) => SchedulerLike)
     if (typeof sched.state_dict !== "function" || typeof sched.load_state_dict !== "function") {
       throw new TypeError("preview: a scheduler instance needs state_dict()/load_state_dict() to be restored; pass a factory (optimizer) => scheduler instead");
     }
+    start = startOf(sched);
     const saved = sched.state_dict();
     // only the keys a group has: `betas: undefined` was written into an SGD group (`momentum` into
     // an Adam one), a key it did not have, which SGD then warned of as not one of its hyperparameters
@@ -253,5 +313,5 @@ function simulate(scheduler: SchedulerLike | ((optimizer: any) => SchedulerLike)
       else sched.step();
     }
   });
-  return new SchedulePreview(options.name ?? sched.constructor.name, lrs, moms, options.first_step ?? 0);
+  return new SchedulePreview(options.name ?? sched.constructor.name, lrs, moms, options.first_step ?? start?.last_epoch ?? 0, start);
 }

@@ -214,6 +214,15 @@ export function run(name: string): GlobalTrace {
 }
 
 /**
+ * What "recorded runs:" says when there is none at all. After a kernel restart a student re-ran
+ * only the comparison cell and read "none yet" with no word that the restart had dropped the runs
+ * (a teacher's pass): they live in the kernel's memory, and only a saved trace outlives it.
+ */
+const NO_RUNS = "none yet (use %%lr_trace --name N). Runs live in the kernel: a restart drops them, so re-run the cells that trained them; "
+  + "to keep one across restarts, save lrlab.run(\"N\").to_json() (or trace.to_json()) to a file with JSON.stringify "
+  + "and read it back with lrlab.Trace.from_json(JSON.parse(text))";
+
+/**
  * @internal "no run named "x" (did you mean y?); recorded runs: ..." (%lr_compare and lrlab.run
  * say it alike). `others`: more names to match against (variables holding traces).
  */
@@ -225,7 +234,7 @@ export function unknown_run_message(name: string, others: readonly string[], det
     const r = recorded(n) ?? kept(n);
     return r !== undefined && r.traces.length > 1 ? `${n} (${r.traces.map((t) => t.name).join(", ")})` : n;
   });
-  const recordedRuns = `recorded runs: ${known.length ? listed.join(", ") : "none yet (use %%lr_trace --name N)"}`;
+  const recordedRuns = `recorded runs: ${known.length ? listed.join(", ") : NO_RUNS}`;
   // a run the limit pushed out: say so, not "no run named" as if it never was
   const gone = dropped_run_note(name);
   if (gone !== null) return `${gone}${detail}; ${recordedRuns}`;
