@@ -185,6 +185,7 @@ static int fast(void) { return 0; }
 #endif
 
 #include "sgd_update.h"
+#include "select.h"
 
 static napi_value str(napi_env env, const char *s) {
   napi_value v;
@@ -537,6 +538,49 @@ static napi_value call_sgd(napi_env env, napi_callback_info info) {
   return result;
 }
 
+/*
+ * select(a: Float64Array, n, ranks: Int32Array, out: Float64Array): the r-th smallest of a[0..n)
+ * for each r in ranks (ascending, each in [0, n)) into out (select.h; a[0..n) is permuted). False,
+ * with nothing done, when a value is NaN (the caller's own selection then says what it does).
+ */
+static napi_value call_select(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4], result;
+  napi_typedarray_type ta, tr, to;
+  size_t na, nr, no;
+  void *pa, *pr, *po;
+  int64_t n;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 4 ||
+      napi_get_typedarray_info(env, argv[0], &ta, &na, &pa, NULL, NULL) != napi_ok || ta != napi_float64_array || !offset_arg(env, argv[1], &n) ||
+      napi_get_typedarray_info(env, argv[2], &tr, &nr, &pr, NULL, NULL) != napi_ok || tr != napi_int32_array ||
+      napi_get_typedarray_info(env, argv[3], &to, &no, &po, NULL, NULL) != napi_ok || to != napi_float64_array) {
+    napi_throw_type_error(env, NULL, "select(a, n, ranks, out): a and out must be Float64Arrays, n a non-negative integer and ranks an Int32Array");
+    return NULL;
+  }
+  const int32_t *ranks = (const int32_t *)pr;
+  double *a = (double *)pa, *out = (double *)po;
+  if ((size_t)n > na || no < nr) {
+    napi_throw_range_error(env, NULL, "select: n must be at most a's length, and out as long as ranks");
+    return NULL;
+  }
+  for (size_t k = 0; k < nr; k++) {
+    if (ranks[k] < 0 || ranks[k] >= n || (k > 0 && ranks[k] < ranks[k - 1])) {
+      napi_throw_range_error(env, NULL, "select: ranks must be ascending, each in [0, n)");
+      return NULL;
+    }
+  }
+  for (int64_t i = 0; i < n; i++) {
+    if (a[i] != a[i]) {
+      napi_get_boolean(env, false, &result);
+      return result;
+    }
+  }
+  if (n > 1 && nr > 0) select_range(a, 0, n - 1, ranks, 0, nr);
+  for (size_t k = 0; k < nr; k++) out[k] = a[ranks[k]];
+  napi_get_boolean(env, true, &result);
+  return result;
+}
+
 NAPI_MODULE_INIT() {
   napi_value fn;
   napi_create_function(env, "level", NAPI_AUTO_LENGTH, call_level, NULL, &fn);
@@ -549,5 +593,7 @@ NAPI_MODULE_INIT() {
   napi_set_named_property(env, exports, "rho_gather", fn);
   napi_create_function(env, "sgd", NAPI_AUTO_LENGTH, call_sgd, NULL, &fn);
   napi_set_named_property(env, exports, "sgd", fn);
+  napi_create_function(env, "select", NAPI_AUTO_LENGTH, call_select, NULL, &fn);
+  napi_set_named_property(env, exports, "select", fn);
   return exports;
 }

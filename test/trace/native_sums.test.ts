@@ -11,11 +11,11 @@ import { afterEach, describe, expect, it } from "vitest";
 import { Tensor } from "../../kernel/src/tensor/tensor";
 import { Adam, SGD } from "../../kernel/src/optim/index";
 import { trace, type StepMetrics } from "../../kernel/src/trace/index";
-import { NATIVE_TRACE_SUMS, nativeArraySums, native_pass, native_rho_gather, set_native_pass_enabled, bytesOf } from "../../kernel/src/trace/native_sums";
+import { NATIVE_TRACE_SUMS, nativeArraySums, native_pass, native_rho_gather, native_select, set_native_pass_enabled, bytesOf } from "../../kernel/src/trace/native_sums";
+import { SAMPLE_SIZE, summarize, summarizeDecreasing } from "../../kernel/src/trace/quantiles";
 import { memoryView, reserve, sumsInstance, wasmSums } from "../../kernel/src/trace/wasm_sums";
 import { draws_stats, RhoDraws, rhoQuantiles, strata } from "../../kernel/src/trace/sample";
 import { StepSums } from "../../kernel/src/trace/sums";
-import { SAMPLE_SIZE } from "../../kernel/src/trace/quantiles";
 import { rng } from "../tensor/gradcheck";
 
 const rel = (a: number, b: number) => Math.abs(a - b) / Math.max(Math.abs(b), 1e-300);
@@ -259,6 +259,57 @@ describe("the native strided reads of ρ", () => {
     set_native_pass_enabled(false);
     const b = rhoQuantiles(parts, s);
     expect(a).toEqual(b);
+  });
+});
+
+describe("the native order statistics (kernel/native/select.h)", () => {
+  const itNative = native_select() !== null ? it : it.skip; // skipped only where the addon is absent (see native pass test)
+
+  itNative("leave the sorted array's values at the wanted ranks: ties, infinities, ±0, sorted and reversed input", () => {
+    const rnd = rng(31);
+    const cases: Float64Array[] = [
+      Float64Array.from({ length: 4153 }, () => rnd() - 0.5),
+      Float64Array.from({ length: 4096 }, () => Math.floor(rnd() * 5)), // runs of ties
+      Float64Array.from({ length: 3000 }, () => 7), // one value
+      Float64Array.from({ length: 1000 }, (_, i) => i), // sorted
+      Float64Array.from({ length: 1000 }, (_, i) => -i), // reversed
+      Float64Array.from({ length: 2000 }, (_, i) => (i % 7 === 0 ? Infinity : i % 11 === 0 ? -Infinity : i % 5 === 0 ? -0 : rnd())),
+    ];
+    for (const a of cases) {
+      const n = a.length;
+      const ranks = [0, 1, Math.floor(0.05 * (n - 1)), Math.floor(0.5 * (n - 1)), Math.floor(0.95 * (n - 1)) + 1, n - 1].sort((x, y) => x - y);
+      const sorted = Float64Array.from(a).sort();
+      const out = new Float64Array(ranks.length);
+      expect(native_select()!(Float64Array.from(a), n, Int32Array.from(ranks), out)).toBe(true);
+      ranks.forEach((r, k) => expect(out[k] === sorted[r], `n=${n} rank ${r}: ${out[k]} vs ${sorted[r]}`).toBe(true));
+    }
+  });
+
+  itNative("says no (false, nothing done) for a NaN, and refuses bad calls", () => {
+    const a = Float64Array.from([3, NaN, 1]);
+    expect(native_select()!(a, 3, Int32Array.from([1]), new Float64Array(1))).toBe(false);
+    expect(Array.from(a)).toEqual([3, NaN, 1]);
+    const sel = native_select()!;
+    expect(() => sel(new Float64Array(4), 5, Int32Array.from([0]), new Float64Array(1))).toThrow(/at most a's length/);
+    expect(() => sel(new Float64Array(4), 4, Int32Array.from([2, 1]), new Float64Array(2))).toThrow(/ascending, each in \[0, n\)/);
+    expect(() => sel(new Float64Array(4), 4, Int32Array.from([4]), new Float64Array(1))).toThrow(/ascending, each in \[0, n\)/);
+    expect(() => sel(new Float64Array(4), 4, Int32Array.from([0, 1]), new Float64Array(1))).toThrow(/as long as ranks/);
+    expect(() => sel(new Float32Array(4) as unknown as Float64Array, 4, Int32Array.from([0]), new Float64Array(1))).toThrow(/Float64Arrays/);
+  });
+
+  itNative("summaries are the same with and without it", () => {
+    const rnd = rng(32);
+    for (const n of [300, 4153, 8000]) {
+      const v = Float64Array.from({ length: n }, () => (rnd() < 0.03 ? (rnd() - 0.5) * 100 : 0.1 + 0.01 * rnd()));
+      const lo = Math.min(...v), hi = Math.max(...v);
+      set_native_pass_enabled(true);
+      const a = summarize(Float64Array.from(v), n, lo, hi);
+      const f = (x: number) => 1 / (1 + x);
+      const ad = summarizeDecreasing(Float64Array.from(v).map((x) => Math.abs(x)), n, f(hi), f(0), f, 0, hi);
+      set_native_pass_enabled(false);
+      expect(summarize(Float64Array.from(v), n, lo, hi)).toEqual(a);
+      expect(summarizeDecreasing(Float64Array.from(v).map((x) => Math.abs(x)), n, f(hi), f(0), f, 0, hi)).toEqual(ad);
+    }
   });
 });
 

@@ -43,10 +43,15 @@ export interface PassDraws {
 /** Where scripts/setup.mjs writes the addon (the same place from kernel/src and kernel/dist). */
 export const NATIVE_TRACE_SUMS = path.join(__dirname, "..", "..", "native", "build", "trace_sums.node");
 
+/** The addon's order statistics (select.h): false when a value is NaN (nothing done). */
+export type NativeSelect = (a: Float64Array, n: number, ranks: Int32Array, out: Float64Array) => boolean;
+
 interface Addon {
   sums: NativePass;
   sums_arrays: NativeArrays;
   rho_gather: NativeGather;
+  /** Absent from an addon built before session 20 (then select.ts selects). */
+  select: NativeSelect | null;
 }
 
 let loaded: Addon | null | undefined;
@@ -58,7 +63,7 @@ function addon(): Addon | null {
   try {
     const m = require(NATIVE_TRACE_SUMS) as Partial<Addon> & { level?: () => string };
     if (typeof m.sums === "function" && typeof m.sums_arrays === "function" && typeof m.rho_gather === "function" && typeof m.level === "function" && m.level() !== "") {
-      loaded = { sums: m.sums, sums_arrays: m.sums_arrays, rho_gather: m.rho_gather };
+      loaded = { sums: m.sums, sums_arrays: m.sums_arrays, rho_gather: m.rho_gather, select: typeof m.select === "function" ? m.select : null };
     }
   } catch {
     // not built here, or not loadable in this process: the WebAssembly pass
@@ -74,6 +79,11 @@ export function native_pass(): NativePass | null {
 /** The native strided reads of ρ, or null (sample.ts then reads in JavaScript). */
 export function native_rho_gather(): NativeGather | null {
   return addon()?.rho_gather ?? null;
+}
+
+/** The native order statistics, or null (quantiles.ts then selects with select.ts). */
+export function native_select(): NativeSelect | null {
+  return addon()?.select ?? null;
 }
 
 /** Whether the native pass over arrays in place is available (snapshot.ts's in-place measurement). */

@@ -22,6 +22,7 @@
  * order statistics come from a bucket pass and a multi-rank quickselect (select.ts), not a sort.
  */
 import { select_values } from "./select";
+import { native_select } from "./native_sums";
 
 export interface Quantiles {
   min: number;
@@ -59,6 +60,8 @@ export function xorshift32(s: number): number {
  */
 interface RankPlan {
   ranks: number[];
+  /** `ranks` for the native selection. */
+  ranks32: Int32Array;
   lo: number[];
   hi: number[];
 }
@@ -83,9 +86,10 @@ function plansFor(m: number): { plain: RankPlan; mirrored: RankPlan } {
     const last = ranks.length - 1;
     const lo = LEVELS.map((q) => ranks.indexOf(Math.floor(q * (m - 1))));
     const hi = LEVELS.map((q) => ranks.indexOf(Math.min(m - 1, Math.floor(q * (m - 1)) + 1)));
+    const mirroredRanks = ranks.map((k) => m - 1 - k).reverse();
     p = {
-      plain: { ranks, lo, hi },
-      mirrored: { ranks: ranks.map((k) => m - 1 - k).reverse(), lo: lo.map((i) => last - i), hi: hi.map((i) => last - i) },
+      plain: { ranks, ranks32: Int32Array.from(ranks), lo, hi },
+      mirrored: { ranks: mirroredRanks, ranks32: Int32Array.from(mirroredRanks), lo: lo.map((i) => last - i), hi: hi.map((i) => last - i) },
     };
     planCache.set(m, p);
   }
@@ -97,6 +101,22 @@ function plansFor(m: number): { plain: RankPlan; mirrored: RankPlan } {
 /** The order statistics a summary reads (at most ten: two per level), as `select_values` gives them. */
 const picked = new Float64Array(10);
 
+/** Values from which the native selection is used (below, the call costs more than it saves). */
+const NATIVE_SELECT_MIN = 256;
+
+/**
+ * The plan's order statistics of buf[0..m) into `picked`: native code where it runs (the same
+ * values: order statistics do not depend on the algorithm; kernel/native/select.h says why),
+ * else select.ts. `lo`, `hi`: select_values's bucket hints.
+ */
+function pick(buf: Float64Array, m: number, plan: RankPlan, lo: number, hi: number): void {
+  if (m >= NATIVE_SELECT_MIN) {
+    const select = native_select();
+    if (select !== null && select(buf, m, plan.ranks32, picked)) return;
+  }
+  select_values(buf, m, plan.ranks, picked, lo, hi);
+}
+
 /**
  * The summary of the m values in `buf` (all of them, or a sample), with the exact `min` and `max`
  * of the full set given by the caller. Permutes the first m entries of `buf`. Each level q is
@@ -104,8 +124,9 @@ const picked = new Float64Array(10);
  */
 export function summarize(buf: Float64Array, m: number, min: number, max: number): Quantiles {
   if (min === max) return constantQuantiles(min);
-  const { ranks, lo, hi } = plansFor(m).plain;
-  select_values(buf, m, ranks, picked, min, max);
+  const plan = plansFor(m).plain;
+  const { lo, hi } = plan;
+  pick(buf, m, plan, min, max);
   return {
     min, q05: level(0, m, picked[lo[0]], picked[hi[0]]), q25: level(1, m, picked[lo[1]], picked[hi[1]]), q50: level(2, m, picked[lo[2]], picked[hi[2]]),
     q75: level(3, m, picked[lo[3]], picked[hi[3]]), q95: level(4, m, picked[lo[4]], picked[hi[4]]), max,
@@ -131,8 +152,9 @@ function level(j: number, m: number, alo: number, ahi: number): number {
  */
 export function summarizeDecreasing(buf: Float64Array, m: number, min: number, max: number, f: (x: number) => number, xlo: number, xhi: number): Quantiles {
   if (min === max) return constantQuantiles(min);
-  const { ranks, lo, hi } = plansFor(m).mirrored;
-  select_values(buf, m, ranks, picked, xlo, xhi);
+  const plan = plansFor(m).mirrored;
+  const { lo, hi } = plan;
+  pick(buf, m, plan, xlo, xhi);
   return {
     min, q05: level(0, m, f(picked[lo[0]]), f(picked[hi[0]])), q25: level(1, m, f(picked[lo[1]]), f(picked[hi[1]])),
     q50: level(2, m, f(picked[lo[2]]), f(picked[hi[2]])), q75: level(3, m, f(picked[lo[3]]), f(picked[hi[3]])),
