@@ -14,7 +14,11 @@
  *
  * The same bits as the JavaScript loop (and the WebAssembly one): four float64 lanes, each
  * intermediate the JavaScript loop rounds with Math.fround rounded to float32 here too (R32), the
- * rest in float64, no fused multiply-add in the update (trace_sums.c turns contraction off):
+ * rest in float64, no fused multiply-add in the update (trace_sums.c turns contraction off), and
+ * additions and products with their operands swapped, as V8 evaluates JavaScript's `a + b` and
+ * `a * b` (x64 keeps the first operand's payload when both are NaNs: kernel/scripts/
+ * gen_optim_wasm.cjs measured it; add_first and mul_first, trace_sums.c, keep the order); the last
+ * n mod 4 elements go through the same vector code on a padded copy:
  *   g' = −∇ under maximize;  g' = fr(g' + λθ) with weight decay;
  *   plain:    θ ← θ + (−γ)·g'
  *   momentum: v = fr(fr(b·μ) + (1 − τ)·g'), b ← v, θ ← θ + (−γ)·v
@@ -37,31 +41,38 @@ typedef struct {
   __m256d t = _mm256_cvtps_pd(_mm_loadu_ps(th + (i)));                                       \
   __m256d g = _mm256_cvtps_pd(_mm_loadu_ps(gr + (i)));                                       \
   __m256d gd = A->maximize ? _mm256_xor_pd(g, negz) : g; /* −∇, −0 for +0 as JS's negation */ \
-  if (A->wd != 0) gd = R32(_mm256_add_pd(gd, _mm256_mul_pd(vwd, t)));                        \
+  /* g + λθ */                                                                               \
+  if (A->wd != 0) gd = R32(add_first(mul_first(t, vwd), gd));                        \
   __m256d dir = gd;                                                                          \
   if (A->kind != 0) {                                                                        \
     __m256d bb = _mm256_cvtps_pd(_mm_loadu_ps(b + (i)));                                     \
-    __m128 v32 = _mm256_cvtpd_ps(_mm256_add_pd(R32(_mm256_mul_pd(bb, vmom)), _mm256_mul_pd(vkeep, gd))); \
+    /* fr(b·μ) + (1 − τ)·g */                                                                \
+    __m128 v32 = _mm256_cvtpd_ps(add_first(mul_first(gd, vkeep), R32(mul_first(vmom, bb)))); \
     _mm_storeu_ps(b + (i), v32);                                                             \
     __m256d v = _mm256_cvtps_pd(v32);                                                        \
-    dir = A->kind == 1 ? v : R32(_mm256_add_pd(gd, _mm256_mul_pd(vmom, v)));                 \
+    /* g + μ·v */                                                                            \
+    dir = A->kind == 1 ? v : R32(add_first(mul_first(v, vmom), gd));                 \
   }                                                                                          \
-  __m128 a32 = _mm256_cvtpd_ps(_mm256_add_pd(t, _mm256_mul_pd(vlr, dir)));                   \
+  /* θ + (−γ)·dir */                                                                         \
+  __m128 a32 = _mm256_cvtpd_ps(add_first(mul_first(dir, vlr), t));                   \
   _mm_storeu_ps(th + (i), a32);                                                              \
   __m256d a = _mm256_cvtps_pd(a32)
 
-/* The last n mod 4 elements, one at a time (the same operations in float64). */
-static void sgd_tail(float *th, const float *gr, float *b, size_t from, size_t n, const SgdArgs *A) {
-  for (size_t i = from; i < n; i++) {
-    double t = th[i], gd = A->maximize ? -(double)gr[i] : (double)gr[i];
-    if (A->wd != 0) gd = (float)(gd + A->wd * t);
-    double dir = gd;
-    if (A->kind != 0) {
-      float v = (float)((double)(float)((double)b[i] * A->mom) + A->keep * gd);
-      b[i] = v;
-      dir = A->kind == 1 ? (double)v : (double)(float)(gd + A->mom * (double)v);
-    }
-    th[i] = (float)(t + A->negLr * dir);
+/* Elements from..n (fewer than 4), through SGD4 on a copy padded with zeros. */
+__attribute__((target("avx2,fma"))) static void sgd_tail(float *th0, const float *gr0, float *b0, size_t from, size_t n, const SgdArgs *A) {
+  if (from >= n) return;
+  float th[4] = {0, 0, 0, 0}, gr[4] = {0, 0, 0, 0}, b[4] = {0, 0, 0, 0};
+  for (size_t k = from; k < n; k++) {
+    th[k - from] = th0[k]; gr[k - from] = gr0[k];
+    if (b0 != NULL) b[k - from] = b0[k];
+  }
+  const __m256d negz = _mm256_set1_pd(-0.0), vwd = _mm256_set1_pd(A->wd), vmom = _mm256_set1_pd(A->mom);
+  const __m256d vkeep = _mm256_set1_pd(A->keep), vlr = _mm256_set1_pd(A->negLr);
+  SGD4(0);
+  (void)a;
+  for (size_t k = from; k < n; k++) {
+    th0[k] = th[k - from];
+    if (b0 != NULL) b0[k] = b[k - from];
   }
 }
 
@@ -77,39 +88,10 @@ __attribute__((target("avx2,fma"))) static void sgd_f32(float *th, const float *
   sgd_tail(th, gr, b, whole, n, A);
 }
 
-/*
- * The update with the pass: the sums into o (as pass_f32 over θ_t, θ_{t+1}, ∇: the same bits), θ_t
- * copied to `copy`, and the draws d (may be NULL) taken chunk by chunk from the copy and the arrays.
- */
+/* The update with the pass (UPDATE_WITH_PASS, trace_sums.c). */
 __attribute__((target("avx2,fma"))) static void sgd_f32_pass(float *th, const float *gr, float *b, size_t n, const SgdArgs *A, Sums *o, float *copy, Draws *d) {
   const __m256d negz = _mm256_set1_pd(-0.0), vwd = _mm256_set1_pd(A->wd), vmom = _mm256_set1_pd(A->mom);
   const __m256d vkeep = _mm256_set1_pd(A->keep), vlr = _mm256_set1_pd(A->negLr);
-  __m256d s0 = _mm256_setzero_pd(), s1 = s0, s2 = s0, s3 = s0, s4 = s0, s5 = s0;
-  __m256d lo = _mm256_set1_pd(INFINITY), hi = _mm256_set1_pd(-INFINITY);
-  __m256d zero = _mm256_setzero_pd(), nan = _mm256_set1_pd(NAN);
-  __m256i zeros = _mm256_setzero_si256();
-  size_t whole = n & ~(size_t)3;
-  for (size_t c = 0; c < whole; c += DRAW_CHUNK) {
-    size_t ce = c + DRAW_CHUNK < whole ? c + DRAW_CHUNK : whole;
-    for (size_t i = c; i < ce; i += 4) {
-      _mm_storeu_ps(copy + i, _mm_loadu_ps(th + i));
-      SGD4(i);
-      STEP(t, a, g);
-    }
-    if (d != NULL) take_draws_float(d, copy, th, gr, ce);
-  }
-  if (whole < n) {
-    /* the tail: updated one by one, then its pass as one vector padded with zeros (as pass_f32) */
-    for (size_t k = whole; k < n; k++) copy[k] = th[k];
-    sgd_tail(th, gr, b, whole, n, A);
-    double bt[4] = {0, 0, 0, 0}, ba[4] = {0, 0, 0, 0}, bg[4] = {0, 0, 0, 0};
-    for (size_t k = whole; k < n; k++) {
-      bt[k - whole] = copy[k]; ba[k - whole] = th[k]; bg[k - whole] = gr[k];
-    }
-    __m256d t = _mm256_loadu_pd(bt), a = _mm256_loadu_pd(ba), g = _mm256_loadu_pd(bg);
-    STEP(t, a, g);
-  }
-  if (d != NULL) take_draws_float(d, copy, th, gr, n);
-  PASS_OUT
+  UPDATE_WITH_PASS(SGD4, sgd_tail(th, gr, b, whole, n, A));
 }
 #endif

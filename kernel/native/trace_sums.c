@@ -184,7 +184,64 @@ static int fast(void) {
 static int fast(void) { return 0; }
 #endif
 
+#if HAVE_X86
+/*
+ * x + y and x · y with x as the instruction's first source, whose payload x64 keeps when both are
+ * NaNs. In inline assembly because the compiler treats an addition or a product as commutative and
+ * may swap its operands, which changes only that payload: the update loops (sgd_update.h,
+ * adam_update.h) must store the JavaScript loop's NaNs bit for bit.
+ */
+__attribute__((target("avx2,fma"), always_inline)) static inline __m256d add_first(__m256d x, __m256d y) {
+  __m256d r;
+  __asm__("vaddpd %2, %1, %0" : "=x"(r) : "x"(x), "x"(y));
+  return r;
+}
+__attribute__((target("avx2,fma"), always_inline)) static inline __m256d mul_first(__m256d x, __m256d y) {
+  __m256d r;
+  __asm__("vmulpd %2, %1, %0" : "=x"(r) : "x"(x), "x"(y));
+  return r;
+}
+
+/*
+ * An optimizer's update loop with the tracer's pass riding along (sgd_update.h, adam_update.h):
+ * UPD4(i) updates elements i..i+3 in place and leaves t (θ_t), g (∇ as read) and a (θ_{t+1}) as
+ * four float64 lanes; TAIL updates elements whole..n one by one. θ_t goes to `copy` on the way;
+ * the sums are pass_f32's over θ_t, θ_{t+1} and ∇ (the same lanes in the same order: the same
+ * bits); the draws d (may be NULL) are taken after each chunk from the copy and the arrays. Needs
+ * th, gr, n, o, copy, d in scope.
+ */
+#define UPDATE_WITH_PASS(UPD4, TAIL)                                                        \
+  __m256d s0 = _mm256_setzero_pd(), s1 = s0, s2 = s0, s3 = s0, s4 = s0, s5 = s0;            \
+  __m256d lo = _mm256_set1_pd(INFINITY), hi = _mm256_set1_pd(-INFINITY);                    \
+  __m256d zero = _mm256_setzero_pd(), nan = _mm256_set1_pd(NAN);                             \
+  __m256i zeros = _mm256_setzero_si256();                                                   \
+  size_t whole = n & ~(size_t)3;                                                            \
+  for (size_t c = 0; c < whole; c += DRAW_CHUNK) {                                          \
+    size_t ce = c + DRAW_CHUNK < whole ? c + DRAW_CHUNK : whole;                            \
+    for (size_t i = c; i < ce; i += 4) {                                                    \
+      _mm_storeu_ps(copy + i, _mm_loadu_ps(th + i));                                        \
+      UPD4(i);                                                                              \
+      STEP(t, a, g);                                                                        \
+    }                                                                                       \
+    if (d != NULL) take_draws_float(d, copy, th, gr, ce);                                   \
+  }                                                                                         \
+  if (whole < n) {                                                                          \
+    /* the tail: updated one by one, then its pass as one vector padded with zeros */       \
+    for (size_t k = whole; k < n; k++) copy[k] = th[k];                                     \
+    TAIL;                                                                                   \
+    double bt[4] = {0, 0, 0, 0}, ba[4] = {0, 0, 0, 0}, bg[4] = {0, 0, 0, 0};                \
+    for (size_t k = whole; k < n; k++) {                                                    \
+      bt[k - whole] = copy[k]; ba[k - whole] = th[k]; bg[k - whole] = gr[k];                \
+    }                                                                                       \
+    __m256d t = _mm256_loadu_pd(bt), a = _mm256_loadu_pd(ba), g = _mm256_loadu_pd(bg);      \
+    STEP(t, a, g);                                                                          \
+  }                                                                                         \
+  if (d != NULL) take_draws_float(d, copy, th, gr, n);                                      \
+  PASS_OUT
+#endif
+
 #include "sgd_update.h"
+#include "adam_update.h"
 #include "select.h"
 
 static napi_value str(napi_env env, const char *s) {
@@ -539,6 +596,75 @@ static napi_value call_sgd(napi_env env, napi_callback_info info) {
 }
 
 /*
+ * adam(theta, grad, m, v, vMax | null, maximize, decay, wd, lerpFromM, w, wMinus1, beta2,
+ * oneMinusBeta2, negStepSize, bc2Sqrt, eps): Adam's update of float32 parameters in place
+ * (adam_update.h; the scalars as adam.ts's AdamScalars).
+ * adam(..., out: Float64Array(9), copy: Float32Array(n)[, idx, j0, j1, base, rho]): with the
+ * tracer's pass, as sgd's. False when this processor lacks AVX2 and FMA.
+ */
+static napi_value call_adam(napi_env env, napi_callback_info info) {
+  size_t argc = 23;
+  napi_value argv[23], result;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || (argc != 16 && argc != 18 && argc != 23)) {
+    napi_throw_type_error(env, NULL, "adam(theta, grad, m, v, vMax, maximize, decay, wd, lerpFromM, w, wMinus1, beta2, oneMinusBeta2, negStepSize, bc2Sqrt, eps[, out, copy[, idx, j0, j1, base, rho]]): 16, 18 or 23 arguments expected");
+    return NULL;
+  }
+  int ok = 1;
+  size_t n, ng, nm, nv, nx = 0, nc = 0;
+  float *th = f32_arg(env, argv[0], &n, &ok), *gr = f32_arg(env, argv[1], &ng, &ok), *mm = f32_arg(env, argv[2], &nm, &ok);
+  float *vv = f32_arg(env, argv[3], &nv, &ok), *vmax = NULL, *copy = NULL;
+  napi_valuetype xt;
+  napi_typeof(env, argv[4], &xt);
+  if (xt != napi_null) vmax = f32_arg(env, argv[4], &nx, &ok);
+  bool maximize, lerp;
+  AdamArgs A;
+  double *scalars[] = {&A.decay, &A.wd, &A.w, &A.wMinus1, &A.beta2, &A.oneMinusBeta2, &A.negStepSize, &A.bc2Sqrt, &A.eps};
+  const int at[] = {6, 7, 9, 10, 11, 12, 13, 14, 15};
+  for (int k = 0; k < 9; k++) ok = ok && napi_get_value_double(env, argv[at[k]], scalars[k]) == napi_ok;
+  if (!ok || ng != n || nm != n || nv != n || (vmax != NULL && nx != n) || napi_get_value_bool(env, argv[5], &maximize) != napi_ok ||
+      napi_get_value_bool(env, argv[8], &lerp) != napi_ok) {
+    napi_throw_type_error(env, NULL, "adam: theta, grad, m, v (and vMax, or null) must be Float32Arrays of one length, maximize and lerpFromM booleans, the other scalars numbers");
+    return NULL;
+  }
+  A.maximize = maximize;
+  A.lerpFromM = lerp;
+  double *o = NULL;
+  Draws draws, *d = NULL;
+  if (argc >= 18) {
+    napi_typedarray_type ot;
+    size_t olen;
+    void *op;
+    copy = f32_arg(env, argv[17], &nc, &ok);
+    if (napi_get_typedarray_info(env, argv[16], &ot, &olen, &op, NULL, NULL) != napi_ok || ot != napi_float64_array || olen < 9 || !ok || nc != n) {
+      napi_throw_type_error(env, NULL, "adam: out must be a Float64Array of at least 9 elements and copy a Float32Array as long as theta");
+      return NULL;
+    }
+    o = (double *)op;
+    if (argc == 23) {
+      if (!draws_args(env, argv, 18, n, "adam", &draws)) return NULL;
+      d = &draws;
+    }
+  }
+  if (!fast()) {
+    napi_get_boolean(env, false, &result);
+    return result;
+  }
+#if HAVE_X86
+  if (o == NULL) adam_f32(th, gr, mm, vv, vmax, n, &A);
+  else {
+    Sums s;
+    adam_f32_pass(th, gr, mm, vv, vmax, n, &A, &s, copy, d);
+    for (int k = 0; k < 6; k++) o[k] = s.s[k];
+    o[6] = s.lo;
+    o[7] = s.hi;
+    o[8] = (double)s.zeros;
+  }
+#endif
+  napi_get_boolean(env, true, &result);
+  return result;
+}
+
+/*
  * select(a: Float64Array, n, ranks: Int32Array, out: Float64Array): the r-th smallest of a[0..n)
  * for each r in ranks (ascending, each in [0, n)) into out (select.h; a[0..n) is permuted). False,
  * with nothing done, when a value is NaN (the caller's own selection then says what it does).
@@ -593,6 +719,8 @@ NAPI_MODULE_INIT() {
   napi_set_named_property(env, exports, "rho_gather", fn);
   napi_create_function(env, "sgd", NAPI_AUTO_LENGTH, call_sgd, NULL, &fn);
   napi_set_named_property(env, exports, "sgd", fn);
+  napi_create_function(env, "adam", NAPI_AUTO_LENGTH, call_adam, NULL, &fn);
+  napi_set_named_property(env, exports, "adam", fn);
   napi_create_function(env, "select", NAPI_AUTO_LENGTH, call_select, NULL, &fn);
   napi_set_named_property(env, exports, "select", fn);
   return exports;

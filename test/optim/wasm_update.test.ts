@@ -167,13 +167,21 @@ const ADAGRAD_CASES: Record<string, object> = {
   "initial_accumulator_value, lr_decay, weight_decay, eps 0.1": { lr: 0.1, initial_accumulator_value: 0.3, lr_decay: 0.01, weight_decay: 1e-3, eps: 0.1 },
 };
 
-describe("SGD's native update of float32 parameters", () => {
+describe("SGD's and Adam's native updates of float32 parameters", () => {
   // skipped only where set-up built no addon (no C compiler) or the processor lacks AVX2 and FMA
   const itNative = native_in_place() ? it : it.skip;
   for (const specials of [false, true]) {
     for (const [name, o] of Object.entries(SGD_CASES)) {
       itNative(`SGD ${name} (float32${specials ? ", special values" : ""}): every byte as the JS loop`, () => {
         expectIdentical((groups) => new SGD(groups as never, o), "float32", specials, true);
+      });
+    }
+  }
+
+  for (const specials of [false, true]) {
+    for (const [name, [cls, o]] of Object.entries(ADAM_CASES)) {
+      itNative(`${name} (float32${specials ? ", special values" : ""}): every byte as the JS loop`, () => {
+        expectIdentical((groups) => new cls(groups as never, o), "float32", specials, true);
       });
     }
   }

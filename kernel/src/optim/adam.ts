@@ -18,7 +18,8 @@
 import { Tensor } from "../tensor/tensor";
 import { Optimizer, pyStr, type Closure, type ParamsT } from "./optimizer";
 import { check, checkLr, pair, paramsWithGrad, sqrt, zerosLike, evalClosure, type ImplementationFlags } from "./_functional";
-import { adam_wasm } from "./wasm/update";
+import { adam_wasm, WASM_MIN_ELEMENTS } from "./wasm/update";
+import { adam_native } from "./native_update";
 import { checkOptimizerOptions, optimizerArgs } from "./options";
 import type { Positional } from "./positional";
 
@@ -107,7 +108,9 @@ export class Adam extends Optimizer {
         const m = (state.exp_avg as Tensor).data;
         const v = (state.exp_avg_sq as Tensor).data;
         const vMax = amsgrad ? (state.max_exp_avg_sq as Tensor).data : null;
-        // Large parameters: the same update in WebAssembly SIMD (bit-identical; wasm/update.ts).
+        // Large parameters: the same update in native code where the arrays are, else in
+        // WebAssembly SIMD (both bit-identical; native_update.ts, wasm/update.ts).
+        if (f32 && theta.length >= WASM_MIN_ELEMENTS && adam_native(theta, grad, m, v, vMax, s)) continue;
         if (adam_wasm(theta, grad, m, v, vMax, s)) continue;
         if (f32) adamUpdate32(theta, grad as Float32Array, m as Float32Array, v as Float32Array, vMax as Float32Array | null, s);
         else adamUpdate64(theta as Float64Array, grad as Float64Array, m as Float64Array, v as Float64Array, vMax as Float64Array | null, s);

@@ -1,9 +1,10 @@
 /**
- * SGD's update of large float32 parameters in native code (kernel/native/sgd_update.h, built into
- * the tracer's addon kernel/native/build/trace_sums.node by set-up): the same bits as the
- * JavaScript and WebAssembly loops (sgd.ts sgdUpdate32, wasm/update.ts), read and written where the
- * arrays are, ~0.11 ms a step for a 784-256-10 MLP against ~0.2 ms for the WebAssembly loop's
- * copies in and out of its memory (PERF.md, session 20).
+ * SGD's and Adam's (AdamW's) updates of large float32 parameters in native code
+ * (kernel/native/sgd_update.h, adam_update.h, built into the tracer's addon
+ * kernel/native/build/trace_sums.node by set-up): the same bits as the JavaScript and WebAssembly
+ * loops (sgd.ts sgdUpdate32, adam.ts adamUpdate32, wasm/update.ts), read and written where the
+ * arrays are: SGD's ~0.11 ms a step for a 784-256-10 MLP against ~0.2 ms for the WebAssembly
+ * loop's copies in and out of its memory (PERF.md, session 20).
  *
  * Taps (wasm/tap.ts): an in-place tap asking for the tracer's pass (`fused`) gets it from the same
  * loop, with θ_t copied into it; a tap that wants ∇ and θ_{t+1} copied (the tracer's worker and
@@ -15,7 +16,7 @@
 import * as path from "node:path";
 import type { Storage } from "../tensor/tensor";
 import { env } from "../wasm_host";
-import { taps_on, tap_stats } from "./wasm/tap";
+import { taps_on, tap_stats, type FusedPass, type UpdateTap } from "./wasm/tap";
 
 type NativeSgd = {
   (theta: Float32Array, grad: Float32Array, buf: Float32Array | null, kind: number, maximize: boolean, negLr: number, wd: number, mom: number, keep: number): boolean;
@@ -25,22 +26,57 @@ type NativeSgd = {
     out: Float64Array, copy: Float32Array, idx: Int32Array, j0: number, j1: number, base: number, rho: Float64Array): boolean;
 };
 
+/** The addon's Adam (adam_update.h): the scalars of adam.ts's AdamScalars, then the pass's arguments as sgd's. */
+type NativeAdam = (theta: Float32Array, grad: Float32Array, m: Float32Array, v: Float32Array, vMax: Float32Array | null, maximize: boolean,
+  decay: number, wd: number, lerpFromM: boolean, w: number, wMinus1: number, beta2: number, oneMinusBeta2: number, negStepSize: number,
+  bc2Sqrt: number, eps: number, ...pass: unknown[]) => boolean;
+
 /** Where scripts/setup.mjs writes the addon (the same place from kernel/src and kernel/dist). */
 const ADDON = path.join(__dirname, "..", "..", "native", "build", "trace_sums.node");
 
-let loaded: NativeSgd | null | undefined;
+let loaded: { sgd: NativeSgd; adam: NativeAdam | null } | null | undefined;
 
-function nativeSgd(): NativeSgd | null {
+function addon(): { sgd: NativeSgd; adam: NativeAdam | null } | null {
   if (loaded !== undefined) return loaded;
   loaded = null;
   if (env("LRLAB_OPTIM_NATIVE") === "0" || env("LRLAB_NATIVE") === "0") return null;
   try {
-    const m = require(ADDON) as { sgd?: NativeSgd; level?: () => string };
-    if (typeof m.sgd === "function" && typeof m.level === "function" && m.level() !== "") loaded = m.sgd;
+    const m = require(ADDON) as { sgd?: NativeSgd; adam?: NativeAdam; level?: () => string };
+    if (typeof m.sgd === "function" && typeof m.level === "function" && m.level() !== "") {
+      loaded = { sgd: m.sgd, adam: typeof m.adam === "function" ? m.adam : null };
+    }
   } catch {
     // not built here, or not loadable in this process: the WebAssembly loop
   }
   return loaded;
+}
+
+/**
+ * The tap of `theta` asking for the pass on this gradient (an in-place one alone), its request;
+ * null when there is no tap (a plain update); undefined when a tap wants something else (copies of
+ * ∇ and θ_{t+1}: the WebAssembly loop makes them).
+ */
+function fusedRequest(theta: Float32Array, grad: Float32Array): { tap: UpdateTap; fused: FusedPass } | null | undefined {
+  const taps = taps_on(theta);
+  if (taps.length === 0) return null;
+  const tap = taps[0];
+  const fused = tap.fused ?? null;
+  if (taps.length !== 1 || fused === null || tap.grad !== null || tap.after !== null || tap.gradSource !== grad || !(tap.theta instanceof Float32Array)) return undefined;
+  return { tap, fused };
+}
+
+/** The pass's arguments for the addon: out, copy, and the draws when there are any. */
+function passArgs(tap: UpdateTap, fused: FusedPass): unknown[] {
+  const d = fused.draws;
+  return d === null ? [fused.out, tap.theta] : [fused.out, tap.theta, d.idx, d.j0, d.j1, d.base, d.values];
+}
+
+/** A fused update that ran: its tap is filled. */
+function filled(tap: UpdateTap, fused: FusedPass): void {
+  fused.done = true;
+  tap.filled = true;
+  tap_stats.filled++;
+  native_update_stats.fused++;
 }
 
 /** Switches the native update off (false) or back on (true): tests compare it with the other loops. */
@@ -60,28 +96,37 @@ export function sgd_native(
   theta: Storage, grad: Storage, buf: Storage | null, kind: number, maximize: boolean,
   negLr: number, wd: number, mom: number, keep: number,
 ): boolean {
-  const sgd = nativeSgd();
-  if (sgd === null || !(theta instanceof Float32Array) || !(grad instanceof Float32Array) || grad.length !== theta.length) return false;
-  if (buf !== null && (!(buf instanceof Float32Array) || buf.length !== theta.length)) return false;
-  const taps = taps_on(theta);
-  if (taps.length === 0) {
-    if (!sgd(theta, grad, buf, kind, maximize, negLr, wd, mom, keep)) return false;
-    native_update_stats.updates++;
-    return true;
-  }
-  // one in-place tap asking for the pass, on the gradient being read: the fused loop
-  const tap = taps[0];
-  const fused = tap.fused ?? null;
-  if (taps.length !== 1 || fused === null || tap.grad !== null || tap.after !== null || tap.gradSource !== grad || !(tap.theta instanceof Float32Array)) return false;
-  const d = fused.draws;
-  const ran = d === null
-    ? sgd(theta, grad, buf, kind, maximize, negLr, wd, mom, keep, fused.out, tap.theta)
-    : sgd(theta, grad, buf, kind, maximize, negLr, wd, mom, keep, fused.out, tap.theta, d.idx, d.j0, d.j1, d.base, d.values);
-  if (!ran) return false;
-  fused.done = true;
-  tap.filled = true;
-  tap_stats.filled++;
+  const a = addon();
+  if (a === null || !f32Like(theta, grad) || (buf !== null && !f32Like(theta, buf))) return false;
+  const req = fusedRequest(theta as Float32Array, grad as Float32Array);
+  if (req === undefined) return false;
+  const args = [theta, grad, buf, kind, maximize, negLr, wd, mom, keep, ...(req === null ? [] : passArgs(req.tap, req.fused))];
+  if (!(a.sgd as (...x: unknown[]) => boolean)(...args)) return false;
   native_update_stats.updates++;
-  native_update_stats.fused++;
+  if (req !== null) filled(req.tap, req.fused);
+  return true;
+}
+
+/** Whether `x` is a Float32Array as long as the float32 `theta`. */
+function f32Like(theta: Storage, x: Storage): boolean {
+  return theta instanceof Float32Array && x instanceof Float32Array && x.length === theta.length;
+}
+
+/**
+ * Adam's (and AdamW's) step on float32 θ, ∇, exp_avg `m`, exp_avg_sq `v` and, under amsgrad,
+ * max_exp_avg_sq `vMax`, as adam.ts's loop with its scalars `s`. False when it did not run (as sgd_native).
+ */
+export function adam_native(
+  theta: Storage, grad: Storage, m: Storage, v: Storage, vMax: Storage | null,
+  s: { maximize: boolean; decay: number; wd: number; lerpFromM: boolean; w: number; wMinus1: number; beta2: number; oneMinusBeta2: number; negStepSize: number; bc2Sqrt: number; eps: number },
+): boolean {
+  const a = addon();
+  if (a === null || a.adam === null || !f32Like(theta, grad) || !f32Like(theta, m) || !f32Like(theta, v) || (vMax !== null && !f32Like(theta, vMax))) return false;
+  const req = fusedRequest(theta as Float32Array, grad as Float32Array);
+  if (req === undefined) return false;
+  if (!a.adam(theta as Float32Array, grad as Float32Array, m as Float32Array, v as Float32Array, vMax as Float32Array | null, s.maximize,
+    s.decay, s.wd, s.lerpFromM, s.w, s.wMinus1, s.beta2, s.oneMinusBeta2, s.negStepSize, s.bc2Sqrt, s.eps, ...(req === null ? [] : passArgs(req.tap, req.fused)))) return false;
+  native_update_stats.updates++;
+  if (req !== null) filled(req.tap, req.fused);
   return true;
 }

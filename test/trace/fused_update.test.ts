@@ -1,5 +1,6 @@
 /**
- * SGD's native update taking the tracer's pass along (kernel/native/sgd_update.h through
+ * SGD's and Adam's native updates taking the tracer's pass along (kernel/native/sgd_update.h,
+ * adam_update.h, through
  * optim/native_update.ts, asked for by an in-place tap, trace/snapshot.ts): the sums are the
  * native pass's over θ_t, θ_{t+1} and ∇ bit for bit, θ_t is copied, the ρ draws are the values the
  * JavaScript loop reads; bad calls are errors. Traced runs give the same metrics, every one
@@ -8,14 +9,15 @@
  */
 import { afterEach, describe, expect, it } from "vitest";
 import { Tensor } from "../../kernel/src/tensor/tensor";
-import { SGD } from "../../kernel/src/optim/index";
+import { Adam, AdamW, SGD } from "../../kernel/src/optim/index";
+import type { Optimizer } from "../../kernel/src/optim/optimizer";
 import { native_update_stats, set_native_update_enabled } from "../../kernel/src/optim/native_update";
 import { trace, type StepMetrics } from "../../kernel/src/trace/index";
 import { NATIVE_TRACE_SUMS, native_in_place } from "../../kernel/src/trace/native_sums";
 import { strata } from "../../kernel/src/trace/sample";
 import { rng } from "../tensor/gradcheck";
 
-type Addon = { sgd: (...args: unknown[]) => boolean; sums_arrays: (...args: unknown[]) => boolean };
+type Addon = { sgd: (...args: unknown[]) => boolean; adam: (...args: unknown[]) => boolean; sums_arrays: (...args: unknown[]) => boolean };
 const addon = (): Addon => require(NATIVE_TRACE_SUMS) as Addon;
 // skipped only where set-up built no addon (no C compiler) or the processor lacks AVX2 and FMA
 const itNative = native_in_place() ? it : it.skip;
@@ -59,6 +61,22 @@ describe("the native SGD update with the tracer's pass", () => {
     }
   });
 
+  itNative("Adam: the pass's sums bit for bit and θ_t copied, with amsgrad and decoupled decay", () => {
+    const f = Math.fround;
+    for (const [amsgrad, decay] of [[false, 1], [true, f(1 - 1e-4)]] as const) {
+      for (const n of [7, 2048, 5001]) {
+        const a = arrays(n, 3 * n, 0.1);
+        const v = new Float32Array(n).map((_, i) => (i % 3) * 1e-4), vMax = amsgrad ? new Float32Array(n).fill(2e-4) : null;
+        const t0 = a.theta.slice(), out = new Float64Array(9), copy = new Float32Array(n);
+        expect(addon().adam(a.theta, a.grad, a.buf, v, vMax, false, decay, 0, true, f(0.1), f(-0.9), f(0.999), f(0.001), f(-0.01), f(0.0447), f(1e-8), out, copy)).toBe(true);
+        expect(Array.from(copy)).toEqual(Array.from(t0));
+        const pass = new Float64Array(9);
+        addon().sums_arrays(t0, a.theta, a.grad, pass);
+        for (let k = 0; k < 9; k++) expect(Object.is(out[k], pass[k]), `n ${n} sum ${k}`).toBe(true);
+      }
+    }
+  });
+
   itNative("the same update with and without the pass", () => {
     const a = arrays(5003, 3, 0), b = { theta: a.theta.slice(), buf: a.buf.slice() };
     addon().sgd(a.theta, a.grad, a.buf, 1, false, Math.fround(-0.1), 0, Math.fround(0.9), 1);
@@ -83,13 +101,13 @@ describe("the native SGD update with the tracer's pass", () => {
   });
 });
 
-describe("traced SGD runs with the native update on and off", () => {
-  function run(native: boolean, options: object, per_param: boolean, zeros: number) {
+describe("traced runs with the native update on and off", () => {
+  function run(native: boolean, make: (ps: Tensor[]) => Optimizer, per_param: boolean, zeros: number) {
     set_native_update_enabled(native);
     const r = rng(5);
     const sizes = [40000, 5000, 300];
     const ps = sizes.map((n) => new Tensor(Float32Array.from({ length: n }, () => r() - 0.5), [n], "float32", true));
-    const opt = new SGD(ps, { lr: 0.05, ...options });
+    const opt = make(ps);
     const t = trace(opt, { per_param });
     const before = native_update_stats.fused;
     const out: StepMetrics[] = [];
@@ -104,10 +122,16 @@ describe("traced SGD runs with the native update on and off", () => {
     return { out, params, fused: native_update_stats.fused - before, data: ps.map((p) => Array.from(p.data)) };
   }
 
-  for (const [name, options] of [
-    ["momentum", { momentum: 0.9 }], ["plain", {}], ["nesterov, weight_decay", { momentum: 0.9, nesterov: true, weight_decay: 0.01 }],
-    ["momentum, dampening, maximize", { momentum: 0.8, dampening: 0.2, maximize: true }],
-  ] as const) {
+  const cases: [string, (ps: Tensor[]) => Optimizer][] = [
+    ["SGD momentum", (ps) => new SGD(ps, { lr: 0.05, momentum: 0.9 })],
+    ["SGD plain", (ps) => new SGD(ps, { lr: 0.05 })],
+    ["SGD nesterov, weight_decay", (ps) => new SGD(ps, { lr: 0.05, momentum: 0.9, nesterov: true, weight_decay: 0.01 })],
+    ["SGD momentum, dampening, maximize", (ps) => new SGD(ps, { lr: 0.05, momentum: 0.8, dampening: 0.2, maximize: true })],
+    ["Adam", (ps) => new Adam(ps, { lr: 1e-3 })],
+    ["Adam amsgrad, weight_decay, maximize", (ps) => new Adam(ps, { lr: 1e-3, amsgrad: true, weight_decay: 0.01, maximize: true })],
+    ["AdamW", (ps) => new AdamW(ps, { lr: 1e-3, weight_decay: 0.1 })],
+  ];
+  for (const [name, options] of cases) {
     for (const per_param of [false, true]) {
       for (const zeros of [0, 0.1]) {
         itNative(`${name}${per_param ? ", per_param" : ""}, ${zeros ? "some gradients zero" : "no gradient zero"}: every metric the same`, () => {
