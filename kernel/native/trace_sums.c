@@ -525,6 +525,46 @@ static float *f32_arg(napi_env env, napi_value v, size_t *len, int *ok) {
   return (float *)data;
 }
 
+/* An update's pass: where its sums go, θ_t's copy, and the draws (null: none). */
+typedef struct {
+  double *out;
+  float *copy;
+  Draws draws, *d;
+} PassArgs;
+
+/*
+ * The pass's arguments of an update call (sgd, adam) from argv[at]: out, copy, then the draws
+ * when argc reaches at + 7. 0 after throwing.
+ */
+static int pass_args(napi_env env, napi_value *argv, size_t argc, size_t at, size_t n, const char *fn, PassArgs *p) {
+  napi_typedarray_type ot;
+  size_t olen, nc = 0;
+  void *op;
+  int ok = 1;
+  char msg[160];
+  p->copy = f32_arg(env, argv[at + 1], &nc, &ok);
+  if (napi_get_typedarray_info(env, argv[at], &ot, &olen, &op, NULL, NULL) != napi_ok || ot != napi_float64_array || olen < 9 || !ok || nc != n) {
+    snprintf(msg, sizeof msg, "%s: out must be a Float64Array of at least 9 elements and copy a Float32Array as long as theta", fn);
+    napi_throw_type_error(env, NULL, msg);
+    return 0;
+  }
+  p->out = (double *)op;
+  p->d = NULL;
+  if (argc == at + 7) {
+    if (!draws_args(env, argv, at + 2, n, fn, &p->draws)) return 0;
+    p->d = &p->draws;
+  }
+  return 1;
+}
+
+/* The pass's sums into an update's out (sums_arrays's layout). */
+static void write_sums(double *o, const Sums *s) {
+  for (int k = 0; k < 6; k++) o[k] = s->s[k];
+  o[6] = s->lo;
+  o[7] = s->hi;
+  o[8] = (double)s->zeros;
+}
+
 /*
  * sgd(theta, grad, buf | null, kind, maximize, negLr, wd, mom, keep): SGD's update of float32
  * parameters in place (sgd_update.h; kind 0 plain with buf null, 1 momentum, 2 Nesterov; the
@@ -542,8 +582,8 @@ static napi_value call_sgd(napi_env env, napi_callback_info info) {
     return NULL;
   }
   int ok = 1;
-  size_t n, ng, nb = 0, nc = 0;
-  float *th = f32_arg(env, argv[0], &n, &ok), *gr = f32_arg(env, argv[1], &ng, &ok), *b = NULL, *copy = NULL;
+  size_t n, ng, nb = 0;
+  float *th = f32_arg(env, argv[0], &n, &ok), *gr = f32_arg(env, argv[1], &ng, &ok), *b = NULL;
   napi_valuetype bt;
   napi_typeof(env, argv[2], &bt);
   if (bt != napi_null) b = f32_arg(env, argv[2], &nb, &ok);
@@ -559,36 +599,18 @@ static napi_value call_sgd(napi_env env, napi_callback_info info) {
   }
   A.kind = (int)kind;
   A.maximize = maximize;
-  double *o = NULL;
-  Draws draws, *d = NULL;
-  if (argc >= 11) {
-    napi_typedarray_type ot;
-    size_t olen;
-    void *op;
-    copy = f32_arg(env, argv[10], &nc, &ok);
-    if (napi_get_typedarray_info(env, argv[9], &ot, &olen, &op, NULL, NULL) != napi_ok || ot != napi_float64_array || olen < 9 || !ok || nc != n) {
-      napi_throw_type_error(env, NULL, "sgd: out must be a Float64Array of at least 9 elements and copy a Float32Array as long as theta");
-      return NULL;
-    }
-    o = (double *)op;
-    if (argc == 16) {
-      if (!draws_args(env, argv, 11, n, "sgd", &draws)) return NULL;
-      d = &draws;
-    }
-  }
+  PassArgs p = {NULL, NULL, {0}, NULL};
+  if (argc >= 11 && !pass_args(env, argv, argc, 9, n, "sgd", &p)) return NULL;
   if (!fast()) {
     napi_get_boolean(env, false, &result);
     return result;
   }
 #if HAVE_X86
-  if (o == NULL) sgd_f32(th, gr, b, n, &A);
+  if (p.out == NULL) sgd_f32(th, gr, b, n, &A);
   else {
     Sums s;
-    sgd_f32_pass(th, gr, b, n, &A, &s, copy, d);
-    for (int k = 0; k < 6; k++) o[k] = s.s[k];
-    o[6] = s.lo;
-    o[7] = s.hi;
-    o[8] = (double)s.zeros;
+    sgd_f32_pass(th, gr, b, n, &A, &s, p.copy, p.d);
+    write_sums(p.out, &s);
   }
 #endif
   napi_get_boolean(env, true, &result);
@@ -610,9 +632,9 @@ static napi_value call_adam(napi_env env, napi_callback_info info) {
     return NULL;
   }
   int ok = 1;
-  size_t n, ng, nm, nv, nx = 0, nc = 0;
+  size_t n, ng, nm, nv, nx = 0;
   float *th = f32_arg(env, argv[0], &n, &ok), *gr = f32_arg(env, argv[1], &ng, &ok), *mm = f32_arg(env, argv[2], &nm, &ok);
-  float *vv = f32_arg(env, argv[3], &nv, &ok), *vmax = NULL, *copy = NULL;
+  float *vv = f32_arg(env, argv[3], &nv, &ok), *vmax = NULL;
   napi_valuetype xt;
   napi_typeof(env, argv[4], &xt);
   if (xt != napi_null) vmax = f32_arg(env, argv[4], &nx, &ok);
@@ -628,36 +650,18 @@ static napi_value call_adam(napi_env env, napi_callback_info info) {
   }
   A.maximize = maximize;
   A.lerpFromM = lerp;
-  double *o = NULL;
-  Draws draws, *d = NULL;
-  if (argc >= 18) {
-    napi_typedarray_type ot;
-    size_t olen;
-    void *op;
-    copy = f32_arg(env, argv[17], &nc, &ok);
-    if (napi_get_typedarray_info(env, argv[16], &ot, &olen, &op, NULL, NULL) != napi_ok || ot != napi_float64_array || olen < 9 || !ok || nc != n) {
-      napi_throw_type_error(env, NULL, "adam: out must be a Float64Array of at least 9 elements and copy a Float32Array as long as theta");
-      return NULL;
-    }
-    o = (double *)op;
-    if (argc == 23) {
-      if (!draws_args(env, argv, 18, n, "adam", &draws)) return NULL;
-      d = &draws;
-    }
-  }
+  PassArgs p = {NULL, NULL, {0}, NULL};
+  if (argc >= 18 && !pass_args(env, argv, argc, 16, n, "adam", &p)) return NULL;
   if (!fast()) {
     napi_get_boolean(env, false, &result);
     return result;
   }
 #if HAVE_X86
-  if (o == NULL) adam_f32(th, gr, mm, vv, vmax, n, &A);
+  if (p.out == NULL) adam_f32(th, gr, mm, vv, vmax, n, &A);
   else {
     Sums s;
-    adam_f32_pass(th, gr, mm, vv, vmax, n, &A, &s, copy, d);
-    for (int k = 0; k < 6; k++) o[k] = s.s[k];
-    o[6] = s.lo;
-    o[7] = s.hi;
-    o[8] = (double)s.zeros;
+    adam_f32_pass(th, gr, mm, vv, vmax, n, &A, &s, p.copy, p.d);
+    write_sums(p.out, &s);
   }
 #endif
   napi_get_boolean(env, true, &result);
