@@ -242,6 +242,8 @@ __attribute__((target("avx2,fma"), always_inline)) static inline __m256d mul_fir
 
 #include "sgd_update.h"
 #include "adam_update.h"
+#include "rmsprop_update.h"
+#include "adagrad_update.h"
 #include "select.h"
 
 static napi_value str(napi_env env, const char *s) {
@@ -668,6 +670,113 @@ static napi_value call_adam(napi_env env, napi_callback_info info) {
   return result;
 }
 
+/* A Float32Array argument as long as n, or null (then NULL); *ok false when it is neither. */
+static float *f32_or_null(napi_env env, napi_value v, size_t n, int *ok) {
+  napi_valuetype t;
+  napi_typeof(env, v, &t);
+  if (t == napi_null) return NULL;
+  size_t len = 0;
+  float *p = f32_arg(env, v, &len, ok);
+  if (len != n) *ok = 0;
+  return p;
+}
+
+/* Reads the numbers argv[at[k]] into *dst[k]; 0 when one is not a number. */
+static int doubles(napi_env env, napi_value *argv, const int *at, double **dst, int count) {
+  for (int k = 0; k < count; k++) {
+    if (napi_get_value_double(env, argv[at[k]], dst[k]) != napi_ok) return 0;
+  }
+  return 1;
+}
+
+/*
+ * rmsprop(theta, grad, v, ga | null, b | null, maximize, wd, alpha, oneMinusAlpha, lerpFromAvg, w,
+ * wMinus1, mom, negLr, eps): RMSprop's update of float32 parameters in place (rmsprop_update.h;
+ * the scalars as rmsprop.ts's RMSpropScalars; ga when centered, b with momentum).
+ * rmsprop(..., out, copy[, idx, j0, j1, base, rho]): with the tracer's pass, as sgd's.
+ */
+static napi_value call_rmsprop(napi_env env, napi_callback_info info) {
+  size_t argc = 22;
+  napi_value argv[22], result;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || (argc != 15 && argc != 17 && argc != 22)) {
+    napi_throw_type_error(env, NULL, "rmsprop(theta, grad, v, ga, b, maximize, wd, alpha, oneMinusAlpha, lerpFromAvg, w, wMinus1, mom, negLr, eps[, out, copy[, idx, j0, j1, base, rho]]): 15, 17 or 22 arguments expected");
+    return NULL;
+  }
+  int ok = 1;
+  size_t n, ng, nv;
+  float *th = f32_arg(env, argv[0], &n, &ok), *gr = f32_arg(env, argv[1], &ng, &ok), *vv = f32_arg(env, argv[2], &nv, &ok);
+  float *ga = f32_or_null(env, argv[3], n, &ok), *b = f32_or_null(env, argv[4], n, &ok);
+  bool maximize, lerp;
+  RmspropArgs A;
+  const int at[] = {6, 7, 8, 10, 11, 12, 13, 14};
+  double *dst[] = {&A.wd, &A.alpha, &A.oneMinusAlpha, &A.w, &A.wMinus1, &A.mom, &A.negLr, &A.eps};
+  if (!ok || ng != n || nv != n || !doubles(env, argv, at, dst, 8) || napi_get_value_bool(env, argv[5], &maximize) != napi_ok ||
+      napi_get_value_bool(env, argv[9], &lerp) != napi_ok) {
+    napi_throw_type_error(env, NULL, "rmsprop: theta, grad, v (and ga, b, or null) must be Float32Arrays of one length, maximize and lerpFromAvg booleans, the other scalars numbers");
+    return NULL;
+  }
+  A.maximize = maximize;
+  A.lerpFromAvg = lerp;
+  PassArgs p = {NULL, NULL, {0}, NULL};
+  if (argc >= 17 && !pass_args(env, argv, argc, 15, n, "rmsprop", &p)) return NULL;
+  if (!fast()) {
+    napi_get_boolean(env, false, &result);
+    return result;
+  }
+#if HAVE_X86
+  if (p.out == NULL) rmsprop_f32(th, gr, vv, ga, b, n, &A);
+  else {
+    Sums s;
+    rmsprop_f32_pass(th, gr, vv, ga, b, n, &A, &s, p.copy, p.d);
+    write_sums(p.out, &s);
+  }
+#endif
+  napi_get_boolean(env, true, &result);
+  return result;
+}
+
+/*
+ * adagrad(theta, grad, sum, maximize, wd, negClr, eps): Adagrad's update of float32 parameters in
+ * place (adagrad_update.h; the scalars as adagrad.ts's AdagradScalars).
+ * adagrad(..., out, copy[, idx, j0, j1, base, rho]): with the tracer's pass, as sgd's.
+ */
+static napi_value call_adagrad(napi_env env, napi_callback_info info) {
+  size_t argc = 14;
+  napi_value argv[14], result;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || (argc != 7 && argc != 9 && argc != 14)) {
+    napi_throw_type_error(env, NULL, "adagrad(theta, grad, sum, maximize, wd, negClr, eps[, out, copy[, idx, j0, j1, base, rho]]): 7, 9 or 14 arguments expected");
+    return NULL;
+  }
+  int ok = 1;
+  size_t n, ng, ns;
+  float *th = f32_arg(env, argv[0], &n, &ok), *gr = f32_arg(env, argv[1], &ng, &ok), *ss = f32_arg(env, argv[2], &ns, &ok);
+  bool maximize;
+  AdagradArgs A;
+  const int at[] = {4, 5, 6};
+  double *dst[] = {&A.wd, &A.negClr, &A.eps};
+  if (!ok || ng != n || ns != n || !doubles(env, argv, at, dst, 3) || napi_get_value_bool(env, argv[3], &maximize) != napi_ok) {
+    napi_throw_type_error(env, NULL, "adagrad: theta, grad and sum must be Float32Arrays of one length, maximize a boolean, wd, negClr and eps numbers");
+    return NULL;
+  }
+  A.maximize = maximize;
+  PassArgs p = {NULL, NULL, {0}, NULL};
+  if (argc >= 9 && !pass_args(env, argv, argc, 7, n, "adagrad", &p)) return NULL;
+  if (!fast()) {
+    napi_get_boolean(env, false, &result);
+    return result;
+  }
+#if HAVE_X86
+  if (p.out == NULL) adagrad_f32(th, gr, ss, n, &A);
+  else {
+    Sums s;
+    adagrad_f32_pass(th, gr, ss, n, &A, &s, p.copy, p.d);
+    write_sums(p.out, &s);
+  }
+#endif
+  napi_get_boolean(env, true, &result);
+  return result;
+}
+
 /*
  * select(a: Float64Array, n, ranks: Int32Array, out: Float64Array): the r-th smallest of a[0..n)
  * for each r in ranks (ascending, each in [0, n)) into out (select.h; a[0..n) is permuted). False,
@@ -725,6 +834,10 @@ NAPI_MODULE_INIT() {
   napi_set_named_property(env, exports, "sgd", fn);
   napi_create_function(env, "adam", NAPI_AUTO_LENGTH, call_adam, NULL, &fn);
   napi_set_named_property(env, exports, "adam", fn);
+  napi_create_function(env, "rmsprop", NAPI_AUTO_LENGTH, call_rmsprop, NULL, &fn);
+  napi_set_named_property(env, exports, "rmsprop", fn);
+  napi_create_function(env, "adagrad", NAPI_AUTO_LENGTH, call_adagrad, NULL, &fn);
+  napi_set_named_property(env, exports, "adagrad", fn);
   napi_create_function(env, "select", NAPI_AUTO_LENGTH, call_select, NULL, &fn);
   napi_set_named_property(env, exports, "select", fn);
   return exports;

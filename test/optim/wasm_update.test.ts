@@ -167,7 +167,7 @@ const ADAGRAD_CASES: Record<string, object> = {
   "initial_accumulator_value, lr_decay, weight_decay, eps 0.1": { lr: 0.1, initial_accumulator_value: 0.3, lr_decay: 0.01, weight_decay: 1e-3, eps: 0.1 },
 };
 
-describe("SGD's and Adam's native updates of float32 parameters", () => {
+describe("the native update loops of float32 parameters (SGD, Adam/AdamW, RMSprop, Adagrad)", () => {
   // skipped only where set-up built no addon (no C compiler) or the processor lacks AVX2 and FMA
   const itNative = native_in_place() ? it : it.skip;
   for (const specials of [false, true]) {
@@ -179,9 +179,20 @@ describe("SGD's and Adam's native updates of float32 parameters", () => {
   }
 
   for (const specials of [false, true]) {
+    const tag = `float32${specials ? ", special values" : ""}`;
     for (const [name, [cls, o]] of Object.entries(ADAM_CASES)) {
-      itNative(`${name} (float32${specials ? ", special values" : ""}): every byte as the JS loop`, () => {
+      itNative(`${name} (${tag}): every byte as the JS loop`, () => {
         expectIdentical((groups) => new cls(groups as never, o), "float32", specials, true);
+      });
+    }
+    for (const [name, o] of Object.entries(RMSPROP_CASES)) {
+      itNative(`RMSprop ${name} (${tag}): every byte as the JS loop`, () => {
+        expectIdentical((groups) => new RMSprop(groups as never, o), "float32", specials, true);
+      });
+    }
+    for (const [name, o] of Object.entries(ADAGRAD_CASES)) {
+      itNative(`Adagrad ${name} (${tag}): every byte as the JS loop`, () => {
+        expectIdentical((groups) => new Adagrad(groups as never, o), "float32", specials, true);
       });
     }
   }

@@ -1,6 +1,6 @@
 /**
- * SGD's and Adam's native updates taking the tracer's pass along (kernel/native/sgd_update.h,
- * adam_update.h, through
+ * The native update loops taking the tracer's pass along (kernel/native/sgd_update.h,
+ * adam_update.h, rmsprop_update.h, adagrad_update.h, through
  * optim/native_update.ts, asked for by an in-place tap, trace/snapshot.ts): the sums are the
  * native pass's over θ_t, θ_{t+1} and ∇ bit for bit, θ_t is copied, the ρ draws are the values the
  * JavaScript loop reads; bad calls are errors. Traced runs give the same metrics, every one
@@ -9,7 +9,7 @@
  */
 import { afterEach, describe, expect, it } from "vitest";
 import { Tensor } from "../../kernel/src/tensor/tensor";
-import { Adam, AdamW, SGD } from "../../kernel/src/optim/index";
+import { Adagrad, Adam, AdamW, RMSprop, SGD } from "../../kernel/src/optim/index";
 import type { Optimizer } from "../../kernel/src/optim/optimizer";
 import { native_update_stats, set_native_update_enabled } from "../../kernel/src/optim/native_update";
 import { trace, type StepMetrics } from "../../kernel/src/trace/index";
@@ -98,6 +98,14 @@ describe("the native SGD update with the tracer's pass", () => {
     expect(() => sgd(x, y, null, 0, false, -0.1, 0, 0, 1, new Float64Array(9), new Float32Array(7))).toThrow(/as long as theta/);
     expect(() => sgd(x, y, null, 0, false, -0.1, 0, 0, 1, new Float64Array(9), new Float32Array(8), Int32Array.from([9]), 0, 1, 0, new Float64Array(1)))
       .toThrow(/inside the arrays/);
+    const a = addon() as unknown as Record<string, (...args: unknown[]) => boolean>;
+    const m = new Float32Array(8);
+    expect(() => a.adam(x, y, m, new Float32Array(7), null, false, 1, 0, true, 0.1, -0.9, 0.999, 0.001, -0.01, 1, 1e-8)).toThrow(/one length/);
+    expect(() => a.adam(x, y, m, m, null, false, 1, 0, true, 0.1, -0.9, 0.999, 0.001, -0.01, 1)).toThrow(/16, 18 or 23 arguments/);
+    expect(() => a.rmsprop(x, y, m, new Float32Array(3), null, false, 0, 0.99, 0.01, true, 0.1, -0.9, 0, -0.01, 1e-8)).toThrow(/ga, b, or null/);
+    expect(() => a.rmsprop(x, y, m, null, null, "no", 0, 0.99, 0.01, true, 0.1, -0.9, 0, -0.01, 1e-8)).toThrow(/booleans/);
+    expect(() => a.adagrad(x, y, new Float64Array(8), false, 0, -0.01, 1e-10)).toThrow(/Float32Arrays of one length/);
+    expect(() => a.adagrad(x, y, m, false, 0, -0.01, 1e-10, new Float64Array(9), new Float32Array(2))).toThrow(/as long as theta/);
   });
 });
 
@@ -130,6 +138,9 @@ describe("traced runs with the native update on and off", () => {
     ["Adam", (ps) => new Adam(ps, { lr: 1e-3 })],
     ["Adam amsgrad, weight_decay, maximize", (ps) => new Adam(ps, { lr: 1e-3, amsgrad: true, weight_decay: 0.01, maximize: true })],
     ["AdamW", (ps) => new AdamW(ps, { lr: 1e-3, weight_decay: 0.1 })],
+    ["RMSprop centered, momentum", (ps) => new RMSprop(ps, { lr: 1e-3, centered: true, momentum: 0.9 })],
+    ["RMSprop weight_decay", (ps) => new RMSprop(ps, { lr: 1e-3, weight_decay: 0.01 })],
+    ["Adagrad lr_decay, maximize", (ps) => new Adagrad(ps, { lr: 1e-2, lr_decay: 0.01, maximize: true })],
   ];
   for (const [name, options] of cases) {
     for (const per_param of [false, true]) {

@@ -21,7 +21,8 @@ import type { Tensor } from "../tensor/tensor";
 import { Optimizer, pyStr, type Closure, type ParamsT } from "./optimizer";
 import { check, checkLr, fullLike, hasSparseGrad, paramsWithGrad, type ImplementationFlags, evalClosure, sparseWeightDecayMessage } from "./_functional";
 import type { SparseTensor } from "../tensor/sparse";
-import { adagrad_wasm } from "./wasm/update";
+import { adagrad_wasm, WASM_MIN_ELEMENTS } from "./wasm/update";
+import { adagrad_native } from "./native_update";
 import { checkOptimizerOptions, optimizerArgs } from "./options";
 import type { Positional } from "./positional";
 
@@ -105,7 +106,9 @@ export class Adagrad extends Optimizer {
         const f32 = theta instanceof Float32Array;
         const r = f32 ? Math.fround : (x: number) => x;
         const s: AdagradScalars = { maximize, wd: r(weight_decay), negClr: r(-(lr / (1 + (step - 1) * lr_decay))), eps: r(eps) };
-        // Large parameters: the same update in WebAssembly SIMD (bit-identical; wasm/update.ts).
+        // Large parameters: the same update in native code where the arrays are, else in
+        // WebAssembly SIMD (both bit-identical; native_update.ts, wasm/update.ts).
+        if (f32 && theta.length >= WASM_MIN_ELEMENTS && adagrad_native(theta, grad, sum, maximize, s.wd, s.negClr, s.eps)) continue;
         if (adagrad_wasm(theta, grad, sum, maximize, s.wd, s.negClr, s.eps)) continue;
         if (f32) adagradUpdate32(theta, grad as Float32Array, sum as Float32Array, s);
         else adagradUpdate64(theta as Float64Array, grad as Float64Array, sum as Float64Array, s);

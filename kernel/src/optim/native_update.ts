@@ -1,8 +1,9 @@
 /**
- * SGD's and Adam's (AdamW's) updates of large float32 parameters in native code
- * (kernel/native/sgd_update.h, adam_update.h, built into the tracer's addon
- * kernel/native/build/trace_sums.node by set-up): the same bits as the JavaScript and WebAssembly
- * loops (sgd.ts sgdUpdate32, adam.ts adamUpdate32, wasm/update.ts), read and written where the
+ * SGD's, Adam's (AdamW's), RMSprop's and Adagrad's updates of large float32 parameters in native
+ * code (kernel/native/sgd_update.h, adam_update.h, rmsprop_update.h, adagrad_update.h, built into
+ * the tracer's addon kernel/native/build/trace_sums.node by set-up): the same bits as the
+ * JavaScript and WebAssembly loops (sgd.ts sgdUpdate32, adam.ts adamUpdate32, rmsprop.ts,
+ * adagrad.ts, wasm/update.ts), read and written where the
  * arrays are: SGD's ~0.11 ms a step for a 784-256-10 MLP against ~0.2 ms for the WebAssembly
  * loop's copies in and out of its memory (PERF.md, session 20).
  *
@@ -34,16 +35,27 @@ type NativeAdam = (theta: Float32Array, grad: Float32Array, m: Float32Array, v: 
 /** Where scripts/setup.mjs writes the addon (the same place from kernel/src and kernel/dist). */
 const ADDON = path.join(__dirname, "..", "..", "native", "build", "trace_sums.node");
 
-let loaded: { sgd: NativeSgd; adam: NativeAdam | null } | null | undefined;
+/** An update of the addon with its scalars, then the pass's arguments (rmsprop, adagrad). */
+type NativeUpdate = (...args: unknown[]) => boolean;
 
-function addon(): { sgd: NativeSgd; adam: NativeAdam | null } | null {
+interface Loops {
+  sgd: NativeSgd;
+  adam: NativeAdam | null;
+  rmsprop: NativeUpdate | null;
+  adagrad: NativeUpdate | null;
+}
+
+let loaded: Loops | null | undefined;
+
+function addon(): Loops | null {
   if (loaded !== undefined) return loaded;
   loaded = null;
   if (env("LRLAB_OPTIM_NATIVE") === "0" || env("LRLAB_NATIVE") === "0") return null;
   try {
-    const m = require(ADDON) as { sgd?: NativeSgd; adam?: NativeAdam; level?: () => string };
+    const m = require(ADDON) as { sgd?: NativeSgd; adam?: NativeAdam; rmsprop?: NativeUpdate; adagrad?: NativeUpdate; level?: () => string };
     if (typeof m.sgd === "function" && typeof m.level === "function" && m.level() !== "") {
-      loaded = { sgd: m.sgd, adam: typeof m.adam === "function" ? m.adam : null };
+      const fn = <T>(f: T | undefined): T | null => (typeof f === "function" ? f : null);
+      loaded = { sgd: m.sgd, adam: fn(m.adam), rmsprop: fn(m.rmsprop), adagrad: fn(m.adagrad) };
     }
   } catch {
     // not built here, or not loadable in this process: the WebAssembly loop
@@ -126,6 +138,38 @@ export function adam_native(
   if (req === undefined) return false;
   if (!a.adam(theta as Float32Array, grad as Float32Array, m as Float32Array, v as Float32Array, vMax as Float32Array | null, s.maximize,
     s.decay, s.wd, s.lerpFromM, s.w, s.wMinus1, s.beta2, s.oneMinusBeta2, s.negStepSize, s.bc2Sqrt, s.eps, ...(req === null ? [] : passArgs(req.tap, req.fused)))) return false;
+  native_update_stats.updates++;
+  if (req !== null) filled(req.tap, req.fused);
+  return true;
+}
+
+/**
+ * RMSprop's step on float32 θ, ∇, square_avg `v`, grad_avg `ga` (centered, else null) and
+ * momentum_buffer `b` (momentum > 0, else null), as rmsprop.ts's loop with its scalars `s`. False
+ * when it did not run (as sgd_native).
+ */
+export function rmsprop_native(
+  theta: Storage, grad: Storage, v: Storage, ga: Storage | null, b: Storage | null,
+  s: { maximize: boolean; wd: number; alpha: number; oneMinusAlpha: number; lerpFromAvg: boolean; w: number; wMinus1: number; mom: number; negLr: number; eps: number },
+): boolean {
+  const a = addon();
+  if (a === null || a.rmsprop === null || !f32Like(theta, grad) || !f32Like(theta, v) || (ga !== null && !f32Like(theta, ga)) || (b !== null && !f32Like(theta, b))) return false;
+  const req = fusedRequest(theta as Float32Array, grad as Float32Array);
+  if (req === undefined) return false;
+  if (!a.rmsprop(theta, grad, v, ga, b, s.maximize, s.wd, s.alpha, s.oneMinusAlpha, s.lerpFromAvg, s.w, s.wMinus1, s.mom, s.negLr, s.eps,
+    ...(req === null ? [] : passArgs(req.tap, req.fused)))) return false;
+  native_update_stats.updates++;
+  if (req !== null) filled(req.tap, req.fused);
+  return true;
+}
+
+/** Adagrad's step on float32 θ, ∇ and `sum`, as adagrad.ts's loop (scalars in θ's dtype). False when it did not run. */
+export function adagrad_native(theta: Storage, grad: Storage, sum: Storage, maximize: boolean, wd: number, negClr: number, eps: number): boolean {
+  const a = addon();
+  if (a === null || a.adagrad === null || !f32Like(theta, grad) || !f32Like(theta, sum)) return false;
+  const req = fusedRequest(theta as Float32Array, grad as Float32Array);
+  if (req === undefined) return false;
+  if (!a.adagrad(theta, grad, sum, maximize, wd, negClr, eps, ...(req === null ? [] : passArgs(req.tap, req.fused)))) return false;
   native_update_stats.updates++;
   if (req !== null) filled(req.tap, req.fused);
   return true;

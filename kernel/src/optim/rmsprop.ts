@@ -16,7 +16,8 @@
 import type { Tensor } from "../tensor/tensor";
 import { Optimizer, pyStr, type Closure, type ParamsT } from "./optimizer";
 import { check, checkLr, paramsWithGrad, zerosLike, type ImplementationFlags, evalClosure } from "./_functional";
-import { rmsprop_wasm } from "./wasm/update";
+import { rmsprop_wasm, WASM_MIN_ELEMENTS } from "./wasm/update";
+import { rmsprop_native } from "./native_update";
 import { checkOptimizerOptions, optimizerArgs } from "./options";
 import type { Positional } from "./positional";
 
@@ -86,7 +87,9 @@ export class RMSprop extends Optimizer {
         const sq = (state.square_avg as Tensor).data;
         const ga = centered ? (state.grad_avg as Tensor).data : null;
         const buf = momentum > 0 ? (state.momentum_buffer as Tensor).data : null;
-        // Large parameters: the same update in WebAssembly SIMD (bit-identical; wasm/update.ts).
+        // Large parameters: the same update in native code where the arrays are, else in
+        // WebAssembly SIMD (both bit-identical; native_update.ts, wasm/update.ts).
+        if (f32 && theta.length >= WASM_MIN_ELEMENTS && rmsprop_native(theta, grad, sq, ga, buf, s)) continue;
         if (rmsprop_wasm(theta, grad, sq, ga, buf, s)) continue;
         if (f32) {
           rmspropUpdate32(theta, grad as Float32Array, sq as Float32Array, ga as Float32Array | null, buf as Float32Array | null, s);
