@@ -25,6 +25,7 @@ import { enable_grad } from "../tensor/grad_mode";
 import { get_default_dtype } from "../tensor/dtype";
 import type { Closure } from "./optimizer";
 import { pyStr, type ParamGroup, type ParamState } from "./optimizer";
+import { RuntimeError } from "../errors";
 
 export type Round = (x: number) => number;
 const identity: Round = (x) => x;
@@ -279,4 +280,23 @@ export function sparseWeightDecayMessage(name: string, weight_decay: number, pyt
     + `put the sparse parameters in a param group of their own with weight_decay: 0 `
     + `(new torch.optim.${name}([{ params: emb.parameters(), weight_decay: 0 }, { params: rest }], ...)), or use dense gradients. `
     + `PyTorch 2.13 raises here too: RuntimeError: ${pytorch}`;
+}
+
+/** PyTorch's name of a dtype in its messages ("float" for float32, "double" for float64). */
+function atenDtype(d: string): string {
+  return d === "float32" ? "float" : d === "float64" ? "double" : d === "float16" ? "Half" : d === "bfloat16" ? "BFloat16" : d;
+}
+
+/**
+ * `exp_avg.lerp_(grad, 1 − β1)` (Adam, AdamW, NAdam, RAdam, Adamax) needs both of one dtype:
+ * PyTorch's error when the model's dtype changed after the optimizer's state was made
+ * (`model.double()` mid-run: a user's pass found lrlab training on silently), with what to do.
+ */
+export function checkLerpDtype(expAvg: Tensor, grad: Tensor, optimizer: string): void {
+  if (expAvg.dtype === grad.dtype) return;
+  throw RuntimeError(
+    `expected dtype ${atenDtype(expAvg.dtype)} for \`end\` but got dtype ${atenDtype(grad.dtype)} `
+    + `(${optimizer}'s state exp_avg is ${expAvg.dtype} and the gradient ${grad.dtype}: the parameters' dtype changed after the optimizer's first step, `
+    + "e.g. model.double(); make the optimizer again after the change, as in PyTorch)",
+  );
 }

@@ -17,7 +17,7 @@
  */
 import { Tensor } from "../tensor/tensor";
 import { Optimizer, pyStr, type Closure, type ParamsT } from "./optimizer";
-import { check, checkLr, pair, paramsWithGrad, sqrt, zerosLike, evalClosure, type ImplementationFlags } from "./_functional";
+import { checkLerpDtype, check, checkLr, pair, paramsWithGrad, sqrt, zerosLike, evalClosure, type ImplementationFlags } from "./_functional";
 import { adam_wasm, WASM_MIN_ELEMENTS } from "./wasm/update";
 import { adam_native } from "./native_update";
 import { checkOptimizerOptions, optimizerArgs } from "./options";
@@ -86,6 +86,7 @@ export class Adam extends Optimizer {
           if (amsgrad) state.max_exp_avg_sq = zerosLike(p);
         }
         const step = (state.step += 1);
+        checkLerpDtype(state.exp_avg as Tensor, p.grad as Tensor, this.constructor.name);
         const theta = p.data;
         const f32 = theta instanceof Float32Array;
         const r = f32 ? Math.fround : (x: number) => x;

@@ -14,7 +14,7 @@ import { Optimizer, type Closure, type ParamsT } from "./optimizer";
 import { checkAdamFamily } from "./adam";
 import { checkOptimizerOptions, optimizerArgs } from "./options";
 import type { Positional } from "./positional";
-import { effectiveGrad, lerpInPlace, pair, paramsWithGrad, rounder, zerosLike, type ImplementationFlags, evalClosure } from "./_functional";
+import { checkLerpDtype, effectiveGrad, lerpInPlace, pair, paramsWithGrad, rounder, zerosLike, type ImplementationFlags, evalClosure } from "./_functional";
 
 export interface AdamaxOptions extends Omit<ImplementationFlags, "fused"> {
   /** Learning rate γ; default 2e-3. */
@@ -60,6 +60,7 @@ export class Adamax extends Optimizer {
         }
         const r = rounder(p);
         const step = (state.step += 1);
+        checkLerpDtype(state.exp_avg as Tensor, p.grad as Tensor, "Adamax");
         const g = effectiveGrad(p, grad, maximize, weight_decay);
         const m = (state.exp_avg as Tensor).data;
         const u = (state.exp_inf as Tensor).data;

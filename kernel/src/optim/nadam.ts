@@ -22,8 +22,7 @@ import { Optimizer, pyStr, scalarStateRounder, type Closure, type ParamsT } from
 import { checkAdamFamily } from "./adam";
 import { checkOptimizerOptions, optimizerArgs } from "./options";
 import type { Positional } from "./positional";
-import {
-  check, decoupledDecay, effectiveGrad, emaSquareInPlace, lerpInPlace, pair, paramsWithGrad, rounder, scalarRounder, sqrt, zerosLike, evalClosure,
+import { checkLerpDtype,   check, decoupledDecay, effectiveGrad, emaSquareInPlace, lerpInPlace, pair, paramsWithGrad, rounder, scalarRounder, sqrt, zerosLike, evalClosure,
   type ImplementationFlags,
 } from "./_functional";
 
@@ -82,6 +81,7 @@ export class NAdam extends Optimizer {
         }
         const r = rounder(p);
         const step = (state.step += 1);
+        checkLerpDtype(state.exp_avg as Tensor, p.grad as Tensor, "NAdam");
         const bias_correction2 = 1 - beta2 ** step;
         let g: typeof grad;
         if (decoupled_weight_decay) {

@@ -17,8 +17,7 @@ import { Optimizer, type Closure, type ParamsT } from "./optimizer";
 import { checkAdamFamily } from "./adam";
 import { checkOptimizerOptions, optimizerArgs } from "./options";
 import type { Positional } from "./positional";
-import {
-  decoupledDecay, effectiveGrad, emaSquareInPlace, lerpInPlace, pair, paramsWithGrad, rounder, sqrt, zerosLike, evalClosure,
+import { checkLerpDtype,   decoupledDecay, effectiveGrad, emaSquareInPlace, lerpInPlace, pair, paramsWithGrad, rounder, sqrt, zerosLike, evalClosure,
   type ImplementationFlags,
 } from "./_functional";
 
@@ -68,6 +67,7 @@ export class RAdam extends Optimizer {
         }
         const r = rounder(p);
         const step = (state.step += 1);
+        checkLerpDtype(state.exp_avg as Tensor, p.grad as Tensor, "RAdam");
         let g: typeof grad;
         if (decoupled_weight_decay) {
           g = effectiveGrad(p, grad, maximize, 0);
