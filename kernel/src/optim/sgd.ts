@@ -117,6 +117,10 @@ export class SGD extends Optimizer {
             const g1 = maximize ? effectiveGrad(p, grad, true, 0) : grad;
             state.momentum_buffer = cloneAs(p, effectiveGrad(p, g1, false, weight_decay));
             (fresh ??= new Set()).add(p);
+            // b_1 = ∇ itself (no maximize, no weight decay): θ − γ b_1 is plain SGD's step on ∇,
+            // which the native loop takes (the tracer's pass with it: its gradient is ∇)
+            const plain = !nesterov && !maximize && weight_decay === 0 && theta instanceof Float32Array && theta.length >= WASM_MIN_ELEMENTS;
+            if (plain && sgd_native(theta, grad, null, 0, false, Math.fround(-lr), 0, 0, 1)) continue;
             sgdFirstMomentumStep(p, state.momentum_buffer as Tensor, lr, momentum, nesterov);
             continue;
           }
