@@ -568,6 +568,33 @@ static void write_sums(double *o, const Sums *s) {
 }
 
 /*
+ * The end of an update call (sgd, adam, rmsprop, adagrad), once its arguments are read into
+ * locals and `p`: where this processor runs the fast loops, the update alone (PLAIN) or with the
+ * pass (PASS, whose sums go to `s`, then to p.out); `ran` answers whether it did.
+ */
+#if HAVE_X86
+#define RUN_UPDATE(PLAIN, PASS)      \
+  do {                               \
+    if (!fast()) break;              \
+    if (p.out == NULL) {             \
+      PLAIN;                         \
+    } else {                         \
+      Sums s;                        \
+      PASS;                          \
+      write_sums(p.out, &s);         \
+    }                                \
+  } while (0)
+#else
+#define RUN_UPDATE(PLAIN, PASS) do { } while (0)
+#endif
+
+static napi_value ran(napi_env env) {
+  napi_value r;
+  napi_get_boolean(env, fast(), &r);
+  return r;
+}
+
+/*
  * sgd(theta, grad, buf | null, kind, maximize, negLr, wd, mom, keep): SGD's update of float32
  * parameters in place (sgd_update.h; kind 0 plain with buf null, 1 momentum, 2 Nesterov; the
  * scalars as sgd.ts gives them: float32-rounded −γ, λ, μ, 1 − τ).
@@ -578,7 +605,7 @@ static void write_sums(double *o, const Sums *s) {
  */
 static napi_value call_sgd(napi_env env, napi_callback_info info) {
   size_t argc = 16;
-  napi_value argv[16], result;
+  napi_value argv[16];
   if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || (argc != 9 && argc != 11 && argc != 16)) {
     napi_throw_type_error(env, NULL, "sgd(theta, grad, buf, kind, maximize, negLr, wd, mom, keep[, out, copy[, idx, j0, j1, base, rho]]): 9, 11 or 16 arguments expected");
     return NULL;
@@ -603,20 +630,8 @@ static napi_value call_sgd(napi_env env, napi_callback_info info) {
   A.maximize = maximize;
   PassArgs p = {NULL, NULL, {0}, NULL};
   if (argc >= 11 && !pass_args(env, argv, argc, 9, n, "sgd", &p)) return NULL;
-  if (!fast()) {
-    napi_get_boolean(env, false, &result);
-    return result;
-  }
-#if HAVE_X86
-  if (p.out == NULL) sgd_f32(th, gr, b, n, &A);
-  else {
-    Sums s;
-    sgd_f32_pass(th, gr, b, n, &A, &s, p.copy, p.d);
-    write_sums(p.out, &s);
-  }
-#endif
-  napi_get_boolean(env, true, &result);
-  return result;
+  RUN_UPDATE(sgd_f32(th, gr, b, n, &A), sgd_f32_pass(th, gr, b, n, &A, &s, p.copy, p.d));
+  return ran(env);
 }
 
 /*
@@ -628,7 +643,7 @@ static napi_value call_sgd(napi_env env, napi_callback_info info) {
  */
 static napi_value call_adam(napi_env env, napi_callback_info info) {
   size_t argc = 23;
-  napi_value argv[23], result;
+  napi_value argv[23];
   if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || (argc != 16 && argc != 18 && argc != 23)) {
     napi_throw_type_error(env, NULL, "adam(theta, grad, m, v, vMax, maximize, decay, wd, lerpFromM, w, wMinus1, beta2, oneMinusBeta2, negStepSize, bc2Sqrt, eps[, out, copy[, idx, j0, j1, base, rho]]): 16, 18 or 23 arguments expected");
     return NULL;
@@ -654,20 +669,8 @@ static napi_value call_adam(napi_env env, napi_callback_info info) {
   A.lerpFromM = lerp;
   PassArgs p = {NULL, NULL, {0}, NULL};
   if (argc >= 18 && !pass_args(env, argv, argc, 16, n, "adam", &p)) return NULL;
-  if (!fast()) {
-    napi_get_boolean(env, false, &result);
-    return result;
-  }
-#if HAVE_X86
-  if (p.out == NULL) adam_f32(th, gr, mm, vv, vmax, n, &A);
-  else {
-    Sums s;
-    adam_f32_pass(th, gr, mm, vv, vmax, n, &A, &s, p.copy, p.d);
-    write_sums(p.out, &s);
-  }
-#endif
-  napi_get_boolean(env, true, &result);
-  return result;
+  RUN_UPDATE(adam_f32(th, gr, mm, vv, vmax, n, &A), adam_f32_pass(th, gr, mm, vv, vmax, n, &A, &s, p.copy, p.d));
+  return ran(env);
 }
 
 /* A Float32Array argument as long as n, or null (then NULL); *ok false when it is neither. */
@@ -697,7 +700,7 @@ static int doubles(napi_env env, napi_value *argv, const int *at, double **dst, 
  */
 static napi_value call_rmsprop(napi_env env, napi_callback_info info) {
   size_t argc = 22;
-  napi_value argv[22], result;
+  napi_value argv[22];
   if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || (argc != 15 && argc != 17 && argc != 22)) {
     napi_throw_type_error(env, NULL, "rmsprop(theta, grad, v, ga, b, maximize, wd, alpha, oneMinusAlpha, lerpFromAvg, w, wMinus1, mom, negLr, eps[, out, copy[, idx, j0, j1, base, rho]]): 15, 17 or 22 arguments expected");
     return NULL;
@@ -719,20 +722,8 @@ static napi_value call_rmsprop(napi_env env, napi_callback_info info) {
   A.lerpFromAvg = lerp;
   PassArgs p = {NULL, NULL, {0}, NULL};
   if (argc >= 17 && !pass_args(env, argv, argc, 15, n, "rmsprop", &p)) return NULL;
-  if (!fast()) {
-    napi_get_boolean(env, false, &result);
-    return result;
-  }
-#if HAVE_X86
-  if (p.out == NULL) rmsprop_f32(th, gr, vv, ga, b, n, &A);
-  else {
-    Sums s;
-    rmsprop_f32_pass(th, gr, vv, ga, b, n, &A, &s, p.copy, p.d);
-    write_sums(p.out, &s);
-  }
-#endif
-  napi_get_boolean(env, true, &result);
-  return result;
+  RUN_UPDATE(rmsprop_f32(th, gr, vv, ga, b, n, &A), rmsprop_f32_pass(th, gr, vv, ga, b, n, &A, &s, p.copy, p.d));
+  return ran(env);
 }
 
 /*
@@ -742,7 +733,7 @@ static napi_value call_rmsprop(napi_env env, napi_callback_info info) {
  */
 static napi_value call_adagrad(napi_env env, napi_callback_info info) {
   size_t argc = 14;
-  napi_value argv[14], result;
+  napi_value argv[14];
   if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || (argc != 7 && argc != 9 && argc != 14)) {
     napi_throw_type_error(env, NULL, "adagrad(theta, grad, sum, maximize, wd, negClr, eps[, out, copy[, idx, j0, j1, base, rho]]): 7, 9 or 14 arguments expected");
     return NULL;
@@ -761,20 +752,8 @@ static napi_value call_adagrad(napi_env env, napi_callback_info info) {
   A.maximize = maximize;
   PassArgs p = {NULL, NULL, {0}, NULL};
   if (argc >= 9 && !pass_args(env, argv, argc, 7, n, "adagrad", &p)) return NULL;
-  if (!fast()) {
-    napi_get_boolean(env, false, &result);
-    return result;
-  }
-#if HAVE_X86
-  if (p.out == NULL) adagrad_f32(th, gr, ss, n, &A);
-  else {
-    Sums s;
-    adagrad_f32_pass(th, gr, ss, n, &A, &s, p.copy, p.d);
-    write_sums(p.out, &s);
-  }
-#endif
-  napi_get_boolean(env, true, &result);
-  return result;
+  RUN_UPDATE(adagrad_f32(th, gr, ss, n, &A), adagrad_f32_pass(th, gr, ss, n, &A, &s, p.copy, p.d));
+  return ran(env);
 }
 
 /*
