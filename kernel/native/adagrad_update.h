@@ -33,16 +33,12 @@ typedef struct {
 
 __attribute__((target("avx2,fma"))) static void adagrad_tail(float *th0, const float *gr0, float *ss0, size_t from, size_t n, const AdagradArgs *A) {
   if (from >= n) return;
-  float th[4] = {0, 0, 0, 0}, gr[4] = {0, 0, 0, 0}, ss[4] = {0, 0, 0, 0};
-  for (size_t k = from; k < n; k++) {
-    th[k - from] = th0[k]; gr[k - from] = gr0[k]; ss[k - from] = ss0[k];
-  }
+  float th[4], gr[4], ss[4];
+  pad_in(th, th0, from, n); pad_in(gr, gr0, from, n); pad_in(ss, ss0, from, n);
   ADAGRAD_CONSTS;
   ADAGRAD4(0);
   (void)a;
-  for (size_t k = from; k < n; k++) {
-    th0[k] = th[k - from]; ss0[k] = ss[k - from];
-  }
+  pad_out(th0, th, from, n); pad_out(ss0, ss, from, n);
 }
 
 __attribute__((target("avx2,fma"))) static void adagrad_f32(float *th, const float *gr, float *ss, size_t n, const AdagradArgs *A) {

@@ -64,19 +64,13 @@ typedef struct {
 /* Elements from..n (fewer than 4), through ADAM4 on a copy padded with zeros. */
 __attribute__((target("avx2,fma"))) static void adam_tail(float *th0, const float *gr0, float *mm0, float *vv0, float *vmax0, size_t from, size_t n, const AdamArgs *A) {
   if (from >= n) return;
-  float th[4] = {0, 0, 0, 0}, gr[4] = {0, 0, 0, 0}, mm[4] = {0, 0, 0, 0}, vv[4] = {0, 0, 0, 0}, vx[4] = {0, 0, 0, 0};
+  float th[4], gr[4], mm[4], vv[4], vx[4];
   float *vmax = vmax0 != NULL ? vx : NULL;
-  for (size_t k = from; k < n; k++) {
-    th[k - from] = th0[k]; gr[k - from] = gr0[k]; mm[k - from] = mm0[k]; vv[k - from] = vv0[k];
-    if (vmax0 != NULL) vx[k - from] = vmax0[k];
-  }
+  pad_in(th, th0, from, n); pad_in(gr, gr0, from, n); pad_in(mm, mm0, from, n); pad_in(vv, vv0, from, n); pad_in(vx, vmax0, from, n);
   ADAM_CONSTS;
   ADAM4(0);
   (void)a;
-  for (size_t k = from; k < n; k++) {
-    th0[k] = th[k - from]; mm0[k] = mm[k - from]; vv0[k] = vv[k - from];
-    if (vmax0 != NULL) vmax0[k] = vx[k - from];
-  }
+  pad_out(th0, th, from, n); pad_out(mm0, mm, from, n); pad_out(vv0, vv, from, n); pad_out(vmax0, vx, from, n);
 }
 
 /* The update alone. */

@@ -60,21 +60,13 @@ typedef struct {
 /* Elements from..n (fewer than 4), through RMSPROP4 on a copy padded with zeros. */
 __attribute__((target("avx2,fma"))) static void rmsprop_tail(float *th0, const float *gr0, float *vv0, float *ga0, float *b0, size_t from, size_t n, const RmspropArgs *A) {
   if (from >= n) return;
-  float th[4] = {0, 0, 0, 0}, gr[4] = {0, 0, 0, 0}, vv[4] = {0, 0, 0, 0}, gx[4] = {0, 0, 0, 0}, bx[4] = {0, 0, 0, 0};
+  float th[4], gr[4], vv[4], gx[4], bx[4];
   float *ga = ga0 != NULL ? gx : NULL, *b = b0 != NULL ? bx : NULL;
-  for (size_t k = from; k < n; k++) {
-    th[k - from] = th0[k]; gr[k - from] = gr0[k]; vv[k - from] = vv0[k];
-    if (ga0 != NULL) gx[k - from] = ga0[k];
-    if (b0 != NULL) bx[k - from] = b0[k];
-  }
+  pad_in(th, th0, from, n); pad_in(gr, gr0, from, n); pad_in(vv, vv0, from, n); pad_in(gx, ga0, from, n); pad_in(bx, b0, from, n);
   RMSPROP_CONSTS;
   RMSPROP4(0);
   (void)a;
-  for (size_t k = from; k < n; k++) {
-    th0[k] = th[k - from]; vv0[k] = vv[k - from];
-    if (ga0 != NULL) ga0[k] = gx[k - from];
-    if (b0 != NULL) b0[k] = bx[k - from];
-  }
+  pad_out(th0, th, from, n); pad_out(vv0, vv, from, n); pad_out(ga0, gx, from, n); pad_out(b0, bx, from, n);
 }
 
 __attribute__((target("avx2,fma"))) static void rmsprop_f32(float *th, const float *gr, float *vv, float *ga, float *b, size_t n, const RmspropArgs *A) {

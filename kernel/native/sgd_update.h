@@ -61,19 +61,13 @@ typedef struct {
 /* Elements from..n (fewer than 4), through SGD4 on a copy padded with zeros. */
 __attribute__((target("avx2,fma"))) static void sgd_tail(float *th0, const float *gr0, float *b0, size_t from, size_t n, const SgdArgs *A) {
   if (from >= n) return;
-  float th[4] = {0, 0, 0, 0}, gr[4] = {0, 0, 0, 0}, b[4] = {0, 0, 0, 0};
-  for (size_t k = from; k < n; k++) {
-    th[k - from] = th0[k]; gr[k - from] = gr0[k];
-    if (b0 != NULL) b[k - from] = b0[k];
-  }
+  float th[4], gr[4], b[4];
+  pad_in(th, th0, from, n); pad_in(gr, gr0, from, n); pad_in(b, b0, from, n);
   const __m256d negz = _mm256_set1_pd(-0.0), vwd = _mm256_set1_pd(A->wd), vmom = _mm256_set1_pd(A->mom);
   const __m256d vkeep = _mm256_set1_pd(A->keep), vlr = _mm256_set1_pd(A->negLr);
   SGD4(0);
   (void)a;
-  for (size_t k = from; k < n; k++) {
-    th0[k] = th[k - from];
-    if (b0 != NULL) b0[k] = b[k - from];
-  }
+  pad_out(th0, th, from, n); pad_out(b0, b, from, n);
 }
 
 /* The update alone. */

@@ -240,6 +240,20 @@ __attribute__((target("avx2,fma"), always_inline)) static inline __m256d mul_fir
   PASS_OUT
 #endif
 
+#if HAVE_X86
+/*
+ * The update loops' last n mod 4 elements go through their vector code on padded copies (the
+ * operands' order of C's scalar code is the compiler's): elements from..n of src into pad, the
+ * rest zero (src NULL: all zero), and back.
+ */
+static void pad_in(float pad[4], const float *src, size_t from, size_t n) {
+  for (size_t k = 0; k < 4; k++) pad[k] = src != NULL && from + k < n ? src[from + k] : 0;
+}
+static void pad_out(float *dst, const float pad[4], size_t from, size_t n) {
+  if (dst != NULL) for (size_t k = from; k < n; k++) dst[k] = pad[k - from];
+}
+#endif
+
 #include "sgd_update.h"
 #include "adam_update.h"
 #include "rmsprop_update.h"

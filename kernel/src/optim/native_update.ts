@@ -14,9 +14,9 @@
  * Null (false: the caller updates another way) when the addon was not built, cannot load, the
  * processor lacks AVX2 and FMA, or LRLAB_OPTIM_NATIVE=0 or LRLAB_NATIVE=0 (every native addon off).
  */
-import * as path from "node:path";
 import type { Storage } from "../tensor/tensor";
 import { env } from "../wasm_host";
+import { nativeAddon } from "../native_addon";
 import { taps_on, tap_stats, type FusedPass, type UpdateTap } from "./wasm/tap";
 
 type NativeSgd = {
@@ -31,9 +31,6 @@ type NativeSgd = {
 type NativeAdam = (theta: Float32Array, grad: Float32Array, m: Float32Array, v: Float32Array, vMax: Float32Array | null, maximize: boolean,
   decay: number, wd: number, lerpFromM: boolean, w: number, wMinus1: number, beta2: number, oneMinusBeta2: number, negStepSize: number,
   bc2Sqrt: number, eps: number, ...pass: unknown[]) => boolean;
-
-/** Where scripts/setup.mjs writes the addon (the same place from kernel/src and kernel/dist). */
-const ADDON = path.join(__dirname, "..", "..", "native", "build", "trace_sums.node");
 
 /** An update of the addon with its scalars, then the pass's arguments (rmsprop, adagrad). */
 type NativeUpdate = (...args: unknown[]) => boolean;
@@ -50,15 +47,11 @@ let loaded: Loops | null | undefined;
 function addon(): Loops | null {
   if (loaded !== undefined) return loaded;
   loaded = null;
-  if (env("LRLAB_OPTIM_NATIVE") === "0" || env("LRLAB_NATIVE") === "0") return null;
-  try {
-    const m = require(ADDON) as { sgd?: NativeSgd; adam?: NativeAdam; rmsprop?: NativeUpdate; adagrad?: NativeUpdate; level?: () => string };
-    if (typeof m.sgd === "function" && typeof m.level === "function" && m.level() !== "") {
-      const fn = <T>(f: T | undefined): T | null => (typeof f === "function" ? f : null);
-      loaded = { sgd: m.sgd, adam: fn(m.adam), rmsprop: fn(m.rmsprop), adagrad: fn(m.adagrad) };
-    }
-  } catch {
-    // not built here, or not loadable in this process: the WebAssembly loop
+  if (env("LRLAB_OPTIM_NATIVE") === "0") return null;
+  const m = nativeAddon() as { sgd?: NativeSgd; adam?: NativeAdam; rmsprop?: NativeUpdate; adagrad?: NativeUpdate } | null;
+  if (m !== null && typeof m.sgd === "function") {
+    const fn = <T>(f: T | undefined): T | null => (typeof f === "function" ? f : null);
+    loaded = { sgd: m.sgd, adam: fn(m.adam), rmsprop: fn(m.rmsprop), adagrad: fn(m.adagrad) };
   }
   return loaded;
 }

@@ -8,9 +8,9 @@
  * at set-up), cannot load, the processor lacks AVX2 and FMA, or LRLAB_TRACE_NATIVE=0 or
  * LRLAB_NATIVE=0 (every native addon off).
  */
-import * as path from "node:path";
 import type { Storage } from "../tensor/tensor";
 import { env } from "../wasm_host";
+import { NATIVE_ADDON, nativeAddon } from "../native_addon";
 import { keepPass, type StepSums } from "./sums";
 
 /** The addon's pass: false when it did not run (the caller runs the WebAssembly pass). */
@@ -40,8 +40,8 @@ export interface PassDraws {
   values: Float64Array;
 }
 
-/** Where scripts/setup.mjs writes the addon (the same place from kernel/src and kernel/dist). */
-export const NATIVE_TRACE_SUMS = path.join(__dirname, "..", "..", "native", "build", "trace_sums.node");
+/** Where scripts/setup.mjs writes the addon (native_addon.ts). */
+export const NATIVE_TRACE_SUMS = NATIVE_ADDON;
 
 /** The addon's order statistics (select.h): false when a value is NaN (nothing done). */
 export type NativeSelect = (a: Float64Array, n: number, ranks: Int32Array, out: Float64Array) => boolean;
@@ -59,14 +59,10 @@ let loaded: Addon | null | undefined;
 function addon(): Addon | null {
   if (loaded !== undefined) return loaded;
   loaded = null;
-  if (env("LRLAB_TRACE_NATIVE") === "0" || env("LRLAB_NATIVE") === "0") return null;
-  try {
-    const m = require(NATIVE_TRACE_SUMS) as Partial<Addon> & { level?: () => string };
-    if (typeof m.sums === "function" && typeof m.sums_arrays === "function" && typeof m.rho_gather === "function" && typeof m.level === "function" && m.level() !== "") {
-      loaded = { sums: m.sums, sums_arrays: m.sums_arrays, rho_gather: m.rho_gather, select: typeof m.select === "function" ? m.select : null };
-    }
-  } catch {
-    // not built here, or not loadable in this process: the WebAssembly pass
+  if (env("LRLAB_TRACE_NATIVE") === "0") return null;
+  const m = nativeAddon() as (Partial<Addon> & Record<string, unknown>) | null;
+  if (m !== null && typeof m.sums === "function" && typeof m.sums_arrays === "function" && typeof m.rho_gather === "function") {
+    loaded = { sums: m.sums, sums_arrays: m.sums_arrays, rho_gather: m.rho_gather, select: typeof m.select === "function" ? m.select : null };
   }
   return loaded;
 }
