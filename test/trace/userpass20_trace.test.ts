@@ -179,6 +179,29 @@ describe("momentum a cycling scheduler set on an optimizer built with momentum 0
     expect(oneCycleRun(0, false).summary().some((l) => l.includes("cycling momentum"))).toBe(false);
   });
 
+  it("by each group's own momentum, not the optimizer's default", () => {
+    // group 1 given momentum 0.9 under a default of 0, group 0 given 0 under a default of 0.9:
+    // only group 0 got its momentum from the scheduler
+    const run = (defaults: number, own: [number | undefined, number | undefined]) => {
+      const a = new torch.nn.Parameter(torch.ones([3])), b = new torch.nn.Parameter(torch.ones([3]));
+      const group = (p: unknown, m: number | undefined) => (m === undefined ? { params: [p] } : { params: [p], momentum: m });
+      const opt = new torch.optim.SGD([group(a, own[0]), group(b, own[1])] as never, { lr: 0.1, momentum: defaults });
+      const s = new torch.optim.lr_scheduler.OneCycleLR(opt, { max_lr: 0.1, total_steps: 10 });
+      const t = trace(opt);
+      for (let i = 0; i < 4; i++) {
+        a.grad = torch.ones([3]);
+        b.grad = torch.ones([3]);
+        opt.step();
+        s.step();
+      }
+      t.stop();
+      return t.summary().find((l) => l.includes("cycling momentum")) ?? null;
+    };
+    expect(run(0, [undefined, 0.9])).toMatch(/^ {2}momentum [\d.]+\.\.0\.95 \(group 0\) set by a scheduler cycling momentum/);
+    expect(run(0.9, [0, undefined])).toMatch(/^ {2}momentum [\d.]+\.\.0\.95 \(group 0\) set by a scheduler cycling momentum/);
+    expect(run(0.9, [undefined, undefined])).toBe(null);
+  });
+
   it("CyclicLR on RMSprop: per group when the groups differ", () => {
     const a = new torch.nn.Parameter(torch.ones([3])), b = new torch.nn.Parameter(torch.ones([3]));
     const opt = new torch.optim.RMSprop([{ params: [a] }, { params: [b] }], { lr: 0.01 });

@@ -175,9 +175,9 @@ export const lr_trace: Magic = {
  * step"; null when a step had one): `loss.backward()` forgotten. Such steps move nothing, and the
  * plot showed a flat configured lr with nothing to say why.
  */
-function withoutGradient(t: { steps: number; metrics: readonly string[]; optimizer: { param_groups: unknown[] } | null; latest(group?: number): { grad_norm: number | null } | null; series(metric: string, group?: number): { buckets(): { count: number }[] } | undefined }): string | null {
+function withoutGradient(t: { steps: number; metrics: readonly string[]; group_count: number; latest(group?: number): { grad_norm: number | null } | null; series(metric: string, group?: number): { buckets(): { count: number }[] } | undefined }): string | null {
   if (t.steps === 0) return null;
-  const groups = t.optimizer?.param_groups.length ?? 1;
+  const groups = t.group_count;
   for (let g = 0; g < groups; g++) if (t.latest(g)?.grad_norm != null) return null;
   if (!t.metrics.includes("grad_norm")) return "took its last step";
   for (let g = 0; g < groups; g++) if (t.series("grad_norm", g)?.buckets().some((b) => b.count > 0)) return null;

@@ -19,6 +19,20 @@ import type { Tensor } from "../tensor/tensor";
 import { optimizerKind } from "./preconditioned";
 import type { Trace, TraceableOptimizer, TraceOptions } from "./trace";
 
+const IDENTITY = new WeakMap<object, number>();
+let nextIdentity = 1;
+
+/**
+ * A number that tells `optimizer` from every other object, for a stopped trace that must know its
+ * optimizer again without holding it (a WeakMap's key is not kept alive; a WeakRef would be, until
+ * the end of the current job).
+ */
+export function optimizerIdentity(optimizer: object): number {
+  let id = IDENTITY.get(optimizer);
+  if (id === undefined) IDENTITY.set(optimizer, (id = nextIdentity++));
+  return id;
+}
+
 /** Per parameter group, each parameter's shape: what a continuing optimizer must match. */
 export type Layout = number[][][];
 
@@ -82,7 +96,7 @@ export function optionDifference(t: Trace, options: TraceOptions): string | null
  * the run's optimizers).
  */
 export function continuedTrace(caller: string, name: string, traces: readonly Trace[], open: readonly Trace[], optimizer: TraceableOptimizer): Trace {
-  const own = open.find((t) => t.optimizer === optimizer);
+  const own = open.find((t) => t._traced(optimizer));
   if (own !== undefined) return own;
   for (const t of open) if (differenceFrom(t, optimizer) === null) return t;
   const cls = optimizerKind(optimizer).name;

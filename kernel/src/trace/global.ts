@@ -159,15 +159,15 @@ export class GlobalTrace {
   stop(): void {
     for (const h of this.handles) h.remove();
     this.handles = [];
+    // an optimizer `get` started tracing that never stepped is no run (as one never stepped); its
+    // optimizer is read before stop() lets it go
+    const idle = this.traces.filter((t) => this.gotten.has(t) && t.steps === 0).map((t) => ({ t, opt: t.optimizer }));
     for (const t of this.traces) t.stop();
     this.clipWatch?.stop();
     this.clipWatch = null;
-    // an optimizer `get` started tracing that never stepped is no run (as one never stepped)
-    const idle = this.traces.filter((t) => this.gotten.has(t) && t.steps === 0);
     if (idle.length > 0) {
-      for (const t of idle) {
+      for (const { t, opt } of idle) {
         this.traces.splice(this.traces.indexOf(t), 1);
-        const opt = t.optimizer;
         if (opt !== null) this.byOptimizer.delete(opt);
       }
       if (this.traces.length > 0) this.rename();

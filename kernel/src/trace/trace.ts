@@ -40,7 +40,8 @@ import { suspended } from "./suspend";
 import { closeMatches } from "../close_matches";
 import { append_dropped_message, find_run, new_run_note, saveNamedTrace } from "./runs";
 import { groupLabel } from "./group_label";
-import { continuedTrace, layoutOf, optionDifference, type Layout } from "./append";
+import { continuedTrace, layoutOf, optimizerIdentity, optionDifference, type Layout } from "./append";
+import { momentumBeforeCycling } from "../optim/lr_scheduler/momentum";
 import { lossScale } from "../tensor/loss_scale";
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -294,16 +295,22 @@ export class Trace implements Plottable {
   readonly plot_kind = "trace" as const;
   name: string;
   /**
-   * The traced optimizer: null for a trace loaded with from_json, and once the trace is stopped
-   * and nothing else holds the optimizer. A stopped trace holds it weakly, so a run kept for
-   * `%lr_compare` (runs.ts) or a trace kept in a variable keeps its series, not the model and
-   * optimizer state it traced (a long session makes many of them).
+   * The traced optimizer while the trace is active; null once it is stopped, and for a trace loaded
+   * with from_json. A run kept for `%lr_compare` (runs.ts) or a trace kept in a variable keeps its
+   * series, not the model and optimizer state it traced (a long session makes many of them).
+   * Not even weakly: a `WeakRef` keeps its target alive until the end of the JavaScript job that
+   * made it (V8), so a cell tracing 40 runs in a loop kept all 40 models (~130 MB for the bench's
+   * MLP) until it ended. What the stopped trace still reads from the optimizer (its groups'
+   * hyper-parameters, for the summary) is copied at stop (`groupsAtStop`).
    */
   get optimizer(): TraceableOptimizer | null {
-    return this.optimizerRef ?? (this.optimizerWeak?.deref() ?? null);
+    return this.optimizerRef;
   }
   private optimizerRef: TraceableOptimizer | null;
-  private optimizerWeak: WeakRef<TraceableOptimizer> | null = null;
+  /** Which optimizer this trace measured (optimizerIdentity), to tell it again without holding it. */
+  private optimizerId = 0;
+  /** The param groups' entries but `params`, as they were when the trace stopped. */
+  private groupsAtStop: Record<string, unknown>[] = [];
   /** The optimizer's class name (e.g. "Adam"). */
   readonly optimizer_name: string;
   readonly batch_size: number | null;
@@ -489,11 +496,15 @@ export class Trace implements Plottable {
     this.pipeline.stop();
     this.hear(Infinity); // every step measured, to the listeners
     const opt = this.optimizerRef;
-    if (opt !== null) this.remember(opt);
-    if (opt !== null && typeof WeakRef === "function") {
-      this.optimizerWeak = new WeakRef(opt);
-      this.optimizerRef = null;
+    if (opt !== null) {
+      this.remember(opt);
+      this.groupsAtStop = opt.param_groups.map((g) => {
+        const { params: _params, ...rest } = g as Record<string, unknown>;
+        return rest;
+      });
     }
+    this.optimizerRef = null;
+    this.gradRef = null;
     for (const map of [...this.groupSeries, ...[...this.paramSeries.values()].map((e) => e.series)]) {
       if (map !== undefined) for (const series of map.values()) series.compact();
     }
@@ -533,8 +544,19 @@ export class Trace implements Plottable {
 
   /** The optimizer's parameter shapes and names, by group and place (append.ts). */
   private remember(optimizer: TraceableOptimizer): void {
+    this.optimizerId = optimizerIdentity(optimizer);
     this.layout = layoutOf(optimizer);
     this.positions = optimizer.param_groups.map((g, gi) => g.params.map((p, i) => this.nameOf(p, gi, i)));
+  }
+
+  /** @internal Whether this trace measured `optimizer` (also once stopped, without holding it). */
+  _traced(optimizer: object): boolean {
+    return this.optimizerId !== 0 && optimizerIdentity(optimizer) === this.optimizerId;
+  }
+
+  /** The number of parameter groups of the traced optimizer (at the stop, once stopped). */
+  get group_count(): number {
+    return this.optimizerRef?.param_groups.length ?? Math.max(this.groupsAtStop.length, this.lastGroups.length, 1);
   }
 
   /** @internal Per group, each traced parameter's shape (null: loaded with from_json). */
@@ -560,7 +582,7 @@ export class Trace implements Plottable {
    */
   _continue(optimizer: TraceableOptimizer, batch_size?: number): void {
     if (this.active) this.stop();
-    if (optimizer !== this.optimizer) {
+    if (!this._traced(optimizer)) {
       optimizer.param_groups.forEach((g, gi) => {
         g.params.forEach((p, i) => {
           if (!this.names.has(p)) this.names.set(p, this.positions[gi]?.[i] ?? (g as { param_names?: string[] }).param_names?.[i] ?? `${gi}.${i}`);
@@ -568,7 +590,6 @@ export class Trace implements Plottable {
       });
     }
     this.optimizerRef = optimizer;
-    this.optimizerWeak = null;
     this.remember(optimizer);
     if (batch_size !== undefined) (this as { batch_size: number | null }).batch_size = batch_size;
   }
@@ -589,7 +610,7 @@ export class Trace implements Plottable {
   private checkGroup(caller: string, group: number): void {
     const written = typeof group === "number" ? String(group) : JSON.stringify(group);
     if (!Number.isInteger(group) || group < 0) throw new RangeError(`${caller}: group must be a non-negative integer, got ${written}`);
-    const ngroups = this.optimizer ? this.optimizer.param_groups.length : this.lastGroups.length;
+    const ngroups = this.optimizer ? this.optimizer.param_groups.length : Math.max(this.groupsAtStop.length, this.lastGroups.length);
     // group 0 always exists (an optimizer has a group), also for a trace loaded or stopped before
     // any step, whose optimizer is gone: its series("loss") is the loss, not an error
     if (group >= Math.max(ngroups, this.lastGroups.length, 1)) {
@@ -643,8 +664,7 @@ export class Trace implements Plottable {
   private paramAlias(name: string): string {
     if (typeof name !== "string" || this.paramSeries.has(name)) return name;
     const m = /^(\d+)\.(\d+)$/.exec(name);
-    const p = m ? this.optimizer?.param_groups[Number(m[1])]?.params[Number(m[2])] : undefined;
-    const named = p !== undefined ? this.names.get(p) : undefined;
+    const named = m ? this._position_name(Number(m[1]), Number(m[2])) ?? undefined : undefined;
     return named !== undefined && this.paramSeries.has(named) ? named : name;
   }
 
@@ -1066,8 +1086,13 @@ export class Trace implements Plottable {
     return n;
   }
 
+  /** The param groups as they are now (the optimizer's), or as they were when the trace stopped. */
+  private groupsNow(): readonly Record<string, unknown>[] {
+    return (this.optimizerRef?.param_groups as Record<string, unknown>[] | undefined) ?? this.groupsAtStop;
+  }
+
   private currentLr(): number {
-    const g = this.optimizer?.param_groups[0];
+    const g = this.groupsNow()[0];
     return g ? Number(g.lr) : (this.lastGroups[0]?.lr ?? NaN);
   }
 
@@ -1105,8 +1130,8 @@ export class Trace implements Plottable {
    * else the optimizer's now (the coming step's, where a loss logged before step() belongs).
    */
   private groupLrs(step: number): number[] {
-    const groups = this.optimizer?.param_groups;
-    const n = Math.max(groups?.length ?? 0, this.lastGroups.length);
+    const groups = this.groupsNow();
+    const n = Math.max(groups.length, this.lastGroups.length);
     const lrs: number[] = [];
     for (let gi = 0; gi < n; gi++) {
       const m = this.lastGroups[gi];
@@ -1140,7 +1165,10 @@ export class Trace implements Plottable {
     if (c === undefined) {
       const opt = this.optimizer as (TraceableOptimizer & { defaults?: Record<string, unknown> }) | null;
       const g = opt?.param_groups[gi];
-      c = opt?.defaults?.momentum === 0 && g !== undefined && "max_momentum" in g && "base_momentum" in g ? { lo: momentum, hi: momentum } : null;
+      // the group's own momentum before the scheduler wrote it (a group may have its own under the
+      // optimizer's default); the default when no scheduler of ours recorded it
+      const built = g !== undefined ? momentumBeforeCycling(g) ?? opt?.defaults?.momentum : undefined;
+      c = built === 0 && g !== undefined && "max_momentum" in g && "base_momentum" in g ? { lo: momentum, hi: momentum } : null;
       this.momentumCycled[gi] = c;
     }
     if (c === null) return;
@@ -1157,12 +1185,11 @@ export class Trace implements Plottable {
 
   /**
    * The traced optimizer's parameters that no step measured yet (no gradient at any traced step:
-   * requires_grad false, or frozen so far), by name; [] once the optimizer is gone.
+   * requires_grad false, or frozen so far), by name (also once stopped: `positions`).
    */
   private unmeasuredParams(): Map<string, number> {
     const out = new Map<string, number>();
-    this.optimizer?.param_groups.forEach((g, gi) => g.params.forEach((p, i) => {
-      const name = this.nameOf(p, gi, i);
+    this.positions.forEach((names, gi) => names.forEach((name) => {
       if (!this.paramSeries.has(name)) out.set(name, gi);
     }));
     return out;
@@ -1679,7 +1706,7 @@ export class Trace implements Plottable {
    * line already): " (no_decay; weight_decay 0)". "" when there is nothing to tell.
    */
   private groupTitles(): string[] {
-    const groups = (this.optimizer?.param_groups ?? []) as Record<string, unknown>[];
+    const groups = this.groupsNow();
     const n = this.lastGroups.length;
     const shown = (v: unknown): string | null => (typeof v === "number" ? fmt(v) : typeof v === "boolean" || typeof v === "string" ? String(v)
       : Array.isArray(v) && v.every((x) => typeof x === "number") ? `[${v.map((x) => fmt(x)).join(", ")}]` : null);

@@ -1,7 +1,7 @@
 import { LRScheduler, checkOptimizer, formatParam } from "./lr_scheduler";
 import { TypeError_, ValueError } from "./errors";
 import { closeWord, factorOf, finiteNumber, isWord, quotedWords, shown } from "./checks";
-import { setMomentum, usesBeta1 } from "./momentum";
+import { recordBuiltMomentum, setMomentum, usesBeta1 } from "./momentum";
 import { checkOptions, opt, schedulerArgs } from "./options";
 import type { Positional } from "../positional";
 import type { OptimizerLike, SchedulerStateDict } from "./types";
@@ -125,6 +125,7 @@ export class CyclicLR extends LRScheduler {
     this.cycle_momentum = opt(options, "cycle_momentum", true);
     if (this.cycle_momentum) {
       this.use_beta1 = usesBeta1(opt_);
+      recordBuiltMomentum(opt_.param_groups, this.use_beta1);
       this.base_momentums = formatParam("base_momentum", opt_, opt(options, "base_momentum", 0.8));
       this.max_momentums = formatParam("max_momentum", opt_, opt(options, "max_momentum", 0.9));
       if (last_epoch === -1) {

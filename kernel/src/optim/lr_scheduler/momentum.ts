@@ -19,3 +19,21 @@ export function setMomentum(group: ParamGroup, useBeta1: boolean, momentum: numb
   if (useBeta1) group.betas = [momentum, ...(group.betas ?? []).slice(1)];
   else group.momentum = momentum;
 }
+
+const BUILT = new WeakMap<ParamGroup, number>();
+
+/**
+ * Records each group's `momentum` as it is before a scheduler cycling momentum first writes it
+ * (the optimizer's own, or a checkpoint's): the tracer's summary says when the cycled momentum
+ * came to a group that had none (trace.ts noteMomentum), group by group, as a group can be given
+ * its own momentum under the optimizer's default. β1 is not recorded (Adam always has one).
+ */
+export function recordBuiltMomentum(groups: readonly ParamGroup[], useBeta1: boolean): void {
+  if (useBeta1) return;
+  for (const g of groups) if (!BUILT.has(g) && typeof g.momentum === "number") BUILT.set(g, g.momentum);
+}
+
+/** The group's momentum before a scheduler cycled it; undefined when none did (or for β1). */
+export function momentumBeforeCycling(group: object): number | undefined {
+  return BUILT.get(group as ParamGroup);
+}

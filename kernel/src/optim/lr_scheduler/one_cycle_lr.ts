@@ -1,7 +1,7 @@
 import { LRScheduler, checkOptimizer, formatParam, paramGroupsChangedMessage } from "./lr_scheduler";
 import { KeyError, ValueError } from "./errors";
 import { closeWord, finiteNumber, isWord, quotedWords } from "./checks";
-import { setMomentum, usesBeta1 } from "./momentum";
+import { recordBuiltMomentum, setMomentum, usesBeta1 } from "./momentum";
 import { checkOptions, opt, schedulerArgs } from "./options";
 import type { Positional } from "../positional";
 import type { OptimizerLike } from "./types";
@@ -146,6 +146,7 @@ export class OneCycleLR extends LRScheduler {
     this.cycle_momentum = opt(options, "cycle_momentum", true);
     if (this.cycle_momentum) {
       this.use_beta1 = usesBeta1(opt_);
+      recordBuiltMomentum(opt_.param_groups, this.use_beta1);
       const max_m = formatParam("max_momentum", opt_, opt(options, "max_momentum", 0.95));
       const base_m = formatParam("base_momentum", opt_, opt(options, "base_momentum", 0.85));
       if (last_epoch === -1) {
