@@ -76,7 +76,7 @@ while (Date.now() - t_l < 30000) {
 }`);
     expect(r.reply.content.ename, JSON.stringify(r.reply.content)).toBe("KeyboardInterrupt");
     expect(took).toBeLessThan(5000);
-    const after = await k.execute(`[steps_l > 0, torch.is_grad_enabled(), torch.isfinite(net_l.weight).all().item() === 1].join(" ")`);
+    const after = await k.execute(`[steps_l > 0, torch.is_grad_enabled(), torch.isfinite(net_l.weight).all().item() === true].join(" ")`);
     expect(resultText(after)).toBe("'true true true'");
   });
 

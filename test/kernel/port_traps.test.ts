@@ -113,7 +113,8 @@ describe("a tensor as a condition is an error before the cell runs", () => {
       "let bt = torch.tensor(1);",
       "bt = null;",
       "if (bt) console.log(\"bt\");",
-      "const sd = lin.state_dict();",
+      // a state_dict's missing key raises KeyError as PyTorch's does (nn/state_dict_keys.ts): a plain record here
+      "const sd: Record<string, torch.Tensor> = { ...lin.state_dict() };",
       "if (sd[\"weight\"] && !sd[\"bias\"]) console.log(\"weight only\");",
       "const xs: torch.Tensor[] = [];",
       "if (xs[0]) console.log(\"xs\");",
@@ -142,7 +143,7 @@ describe("hints for Python habits", () => {
     expect(keys.errors[0]).toBe("1:20 - error TS2349: This expression is not callable.");
     expect(keys.hints).toEqual(["hint: a state_dict here is a plain object (parameter name → tensor), not a Python dict: "
       + "Object.keys(model.state_dict()) is .keys(), Object.entries(model.state_dict()) is .items() "
-      + "(for (const [name, t] of Object.entries(model.state_dict())) ...), Object.values(model.state_dict()) is .values(), model.state_dict()[name] is .get(name)"]);
+      + "(for (const [name, t] of Object.entries(model.state_dict())) ...), Object.values(model.state_dict()) is .values(), (name in model.state_dict() ? model.state_dict()[name] : d) is .get(name, d)"]);
     const items = await failure("const sd = model.state_dict();\nfor (const [k, v] of sd.items()) console.log(k);");
     expect(items.hints).toHaveLength(1);
     expect(items.hints[0]).toContain("Object.entries(sd) is .items()");

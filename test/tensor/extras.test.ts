@@ -38,8 +38,8 @@ describe("values of cumulative, rearranging and sorting ops", () => {
     expect(x.eq(2).tolist()).toEqual([[false, false, true], [false, false, false]]);
     expect(x.ge(torch.tensor([1, 5, 4])).tolist()).toEqual([[true, false, false], [false, true, true]]);
     expect(torch.tensor([1, NaN, Infinity]).isfinite().tolist()).toEqual([true, false, false]);
-    expect(torch.tensor([1, NaN]).isnan().any().item()).toBe(1);
-    expect(x.gt(-1).all().item()).toBe(1);
+    expect(torch.tensor([1, NaN]).isnan().any().item()).toBe(true);
+    expect(x.gt(-1).all().item()).toBe(true);
     expect(torch.equal(x, x.clone())).toBe(true);
     expect(torch.equal(x, x.view(3, 2))).toBe(false);
     expect(torch.allclose(torch.tensor([1, 2]), torch.tensor([1 + 1e-7, 2]))).toBe(true);

@@ -256,7 +256,7 @@ function calledTensor(name: string, before: string): string {
     const owner = /([A-Za-z_$][\w$]*(?:\s*\.\s*[A-Za-z_$][\w$]*|\s*\([^()]*\))*)\s*\.\s*$/.exec(before)?.[1]?.replace(/\s+/g, "") ?? "sd";
     const sd = /^[\w$.()]+$/.test(owner) && owner.length <= 30 ? owner : "sd";
     return `hint: a state_dict here is a plain object (parameter name → tensor), not a Python dict: Object.keys(${sd}) is .keys(), `
-      + `Object.entries(${sd}) is .items() (for (const [name, t] of Object.entries(${sd})) ...), Object.values(${sd}) is .values(), ${sd}[name] is .get(name)`
+      + `Object.entries(${sd}) is .items() (for (const [name, t] of Object.entries(${sd})) ...), Object.values(${sd}) is .values(), (name in ${sd} ? ${sd}[name] : d) is .get(name, d)`
       + (sd === owner ? "" : ` (with const sd = ${owner})`);
   }
   return `hint: ${name} is a Tensor, not a function or a module: use it without the call`;

@@ -39,6 +39,7 @@ import { Parameter } from "./parameter";
 import { ForwardHookRegistry, type ForwardHookOptions, type ForwardPreHookOptions } from "./forward_hooks";
 import { IncompatibleKeys, unexpectedKeysInLoadOrder } from "./param_assign";
 import { nnArgs } from "./positional";
+import { keyedStateDict } from "./state_dict_keys";
 
 export type StateDict = Record<string, Tensor>;
 /**
@@ -413,9 +414,15 @@ export class Module {
 
   /**
    * An ordered record of dotted name -> tensor: each module's parameters, then its persistent
-   * buffers, depth-first (PyTorch's order). The tensors share storage with the module's.
+   * buffers, depth-first (PyTorch's order). The tensors share storage with the module's. Reading a
+   * key that is not there throws PyTorch's KeyError, naming the closest keys (state_dict_keys.ts).
    */
   state_dict({ prefix = "", keep_vars = false }: { prefix?: string; keep_vars?: boolean } = {}): StateDict {
+    return keyedStateDict(this._plain_state_dict(prefix, keep_vars));
+  }
+
+  /** state_dict's object without the Proxy (load_state_dict's own reads need no KeyError). */
+  private _plain_state_dict(prefix: string, keep_vars: boolean): StateDict {
     const sd: StateDict = {};
     const visit = (m: Module, pre: string): void => {
       for (const [n, p] of m._own_parameters()) sd[pre + n] = keep_vars ? p : detachShared(p);
@@ -443,7 +450,7 @@ export class Module {
     if (state_dict === null || typeof state_dict !== "object") {
       throw new TypeError(`Expected state_dict to be dict-like, got ${describe(state_dict)}.`);
     }
-    const own = this.state_dict({ keep_vars: true });
+    const own = this._plain_state_dict("", true);
     const missing_keys = Object.keys(own).filter((k) => !(k in state_dict));
     const unexpected_keys = unexpectedKeysInLoadOrder(this, Object.keys(state_dict).filter((k) => !(k in own)));
     const errors: string[] = [];

@@ -262,7 +262,7 @@ export class SparseTensor extends Tensor {
 
   private checkScalar(other: unknown, op: string): number {
     if (typeof other === "number") return other;
-    if (other instanceof Tensor && !other.is_sparse && other.shape.length === 0) return other.item();
+    if (other instanceof Tensor && !other.is_sparse && other.shape.length === 0) return Number(other.item()); // a bool one is true/false now: as 1/0
     throw sparse_unsupported(`${op}(${other instanceof Tensor ? (other.is_sparse ? "sparse tensor" : "dense tensor") : typeof other})`);
   }
 

@@ -989,10 +989,16 @@ export class Tensor {
 
   // ---- conversion and inspection ---------------------------------------------------------------
 
-  /** The value of a one-element tensor (bool gives 0/1). */
-  item(): number {
+  /**
+   * The value of a one-element tensor: a number, or a boolean for a bool tensor (PyTorch's Python
+   * `True`/`False`). Typed `any`, as PyTorch's stub types it `Number` (int | float | bool): the
+   * dtype is known only when it runs, and `number | boolean` would refuse the common
+   * `loss.item().toFixed(4)` and `total += loss.item()`, `number` the `mask.all().item() === true`.
+   */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  item(): any {
     if (this.data.length !== 1) throw new RangeError(`a Tensor with ${this.data.length} elements cannot be converted to Scalar`);
-    return this.data[0];
+    return this.dtype === "bool" ? this.data[0] !== 0 : this.data[0];
   }
 
   /**

@@ -19,9 +19,14 @@
  * causal mask (−∞ above the diagonal) is detected as causal (PyTorch's `_detect_is_causal_mask`).
  *
  * PyTorch's fast paths (the fused `_transformer_encoder_layer_fwd` and nested tensors in inference)
- * compute the same values as this math path and are not reproduced: `use_nested_tensor` is always
- * false, and so the constructor does not warn that it is (PyTorch's warning when nested tensors
- * are asked for but cannot be used has nothing to tell here).
+ * are not run: `use_nested_tensor` is always false, and so the constructor does not warn that it is
+ * (PyTorch's warning when nested tensors are asked for but cannot be used has nothing to tell
+ * here). Where the fused layer path's results differ, the layer mirrors them: it reads float masks
+ * as booleans (a float 0/1 src_key_padding_mask masks the 1s in eval under no_grad;
+ * transformer_fastpath.ts). Not mirrored: PyTorch's nested-tensor path (a batch_first encoder
+ * built with enable_nested_tensor, in eval with gradients off, given only a left-aligned padding
+ * mask) returns 0 at the padded positions (before `norm`), where lrlab returns what the layers
+ * compute there; positions that are not padding agree.
  */
 import type { DType, Tensor } from "../../tensor/tensor";
 import { Module } from "../module";
@@ -34,6 +39,7 @@ import { GELU, ReLU } from "./activation";
 import { relu, gelu } from "../functional/activation";
 import { canonical_mask, keywords } from "../functional/attention";
 import { deepcopy_module } from "../../optim/swa_utils/deepcopy";
+import { encoderLayerFastPath, fusedPathMasks } from "./transformer_fastpath";
 import { RuntimeError } from "../../optim/lr_scheduler/errors";
 
 export type TransformerActivation = "relu" | "gelu" | ((x: Tensor) => Tensor) | Module;
@@ -120,8 +126,13 @@ export class TransformerEncoderLayer extends Module {
   override forward(src: Tensor, options: TransformerEncoderLayerForwardArgs = {}): Tensor {
     options = keywords("TransformerEncoderLayer.forward", options, ["src_mask", "src_key_padding_mask", "is_causal"]);
     const { is_causal = false } = options;
-    const key_padding_mask = canonical_mask(options.src_key_padding_mask, "src_key_padding_mask", options.src_mask?.dtype ?? null, "src_mask", src.dtype, this);
-    const attn_mask = canonical_mask(options.src_mask, "src_mask", null, "", src.dtype, this);
+    let key_padding_mask = canonical_mask(options.src_key_padding_mask, "src_key_padding_mask", options.src_mask?.dtype ?? null, "src_mask", src.dtype, this);
+    let attn_mask = canonical_mask(options.src_mask, "src_mask", null, "", src.dtype, this);
+    // PyTorch's fused inference path reads float masks as booleans (transformer_fastpath.ts)
+    const floatMask = [options.src_mask, options.src_key_padding_mask].some((m) => m && m.dtype !== "bool");
+    if (floatMask && encoderLayerFastPath(this, src)) {
+      [attn_mask, key_padding_mask] = fusedPathMasks(attn_mask, key_padding_mask, src, this.self_attn.num_heads);
+    }
     let x = src;
     if (this.norm_first) {
       x = x.add(this._sa_block(this.norm1.forward(x), attn_mask, key_padding_mask, is_causal));
@@ -150,7 +161,7 @@ export class TransformerEncoderLayer extends Module {
 export interface TransformerEncoderArgs {
   /** A final normalisation (e.g. a LayerNorm) after the last layer. Default null. */
   norm?: Module | null;
-  /** PyTorch's nested-tensor inference path: accepted, never used by lrlab (same results). Default true. */
+  /** PyTorch's nested-tensor inference path: accepted, never used by lrlab (same results but at padded positions, which PyTorch zeroes). Default true. */
   enable_nested_tensor?: boolean;
   /** PyTorch's check of the padding mask for that path: accepted, unused. Default true. */
   mask_check?: boolean;
