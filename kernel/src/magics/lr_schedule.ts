@@ -381,7 +381,10 @@ function checkLine(a: ParsedArgs, usage: string): string {
     if (variableName(a, names) !== undefined) return name;
     throw unknownNameError(name, names, undefined, usage);
   }
-  const keys = schedulerKeywords(name);
+  // ChainedScheduler's list is its first argument, positional here as in PyTorch, where a call may
+  // also name it (schedulers=[...]): a line can only name it. Refused as unknown, that line never
+  // reached combinedExample, which says how to preview it (a user's pass)
+  const keys = name === "ChainedScheduler" ? ["schedulers", ...schedulerKeywords(name).filter((k) => k !== "schedulers")] : schedulerKeywords(name);
   const bad = keys.length ? a.kv.find(([k]) => !keys.includes(k)) : undefined;
   if (bad !== undefined) {
     // the scheduler's own words (PyTorch's), with the close key, or the magic's option (steps= → --steps)

@@ -22,6 +22,9 @@
  * what it does past T_max) for the schedule (a teacher's pass). The x axis starts at its
  * `last_epoch` (the epoch whose rate is in force, as a fresh scheduler's is 0, and as a class
  * line's `last_epoch=k` starts at k + 1), and the text says how many steps it has taken.
+ *
+ * A preview past a CosineAnnealingLR's T_max (the cosine rising again, as PyTorch's does) has a
+ * note saying where it passes it, in its text and over the plot's lr (cosineWatch).
  */
 import * as optim from "../optim/index";
 import { Tensor } from "../tensor/tensor";
@@ -120,6 +123,12 @@ export class SchedulePreview implements Plottable {
     return this.lrs[0]?.length ?? 0;
   }
 
+  /**
+   * Notes on the steps previewed (cosineWatch: the steps past a CosineAnnealingLR's T_max), each a
+   * line of the text under the schedule's own and a note over the plot's lr.
+   */
+  readonly notes: string[] = [];
+
   to_figure_source(): FigureSource {
     const series: SourceSeries[] = [];
     this.lrs.forEach((lr, g) => {
@@ -128,7 +137,10 @@ export class SchedulePreview implements Plottable {
       const m = this.momentums[g];
       if (m && m.some((v) => v !== m[0])) series.push({ metric: "momentum", group: g, buckets: bucketsOf(x, m) });
     });
-    return { name: this.name, series, summary: [this.toString()] };
+    return {
+      name: this.name, series, summary: [this.toString(), ...this.notes.map((n) => `  note: ${n}`)],
+      ...(this.notes.length ? { notes: [{ metrics: ["lr"], text: this.notes.map((n) => `${this.name}: ${n}`).join("; ") }] } : {}),
+    };
   }
 
   /**
@@ -149,7 +161,7 @@ export class SchedulePreview implements Plottable {
 
   /** `console.log(preview)` prints that line, not every step's rate. */
   [Symbol.for("nodejs.util.inspect.custom")](): string {
-    return this.toString();
+    return [this.toString(), ...this.notes.map((n) => `  note: ${n}`)].join("\n");
   }
 
   bundle(options: BundleOptions = {}): MimeBundle {
@@ -300,9 +312,12 @@ function simulate(scheduler: SchedulerLike | ((optimizer: any) => SchedulerLike)
     params.forEach((p, i) => (p.grad = grads[i]));
     if (restore) restore();
   };
+  const first = options.first_step ?? start?.last_epoch ?? 0;
+  const past = cosineWatch(sched);
   // (run after a kernel interrupt too: interrupt_cleanup.ts)
   with_cleanup(putBack, () => {
     for (let i = 0; i < options.steps; i++) {
+      past?.at(first + i);
       groups.forEach((g, k) => {
         lrs[k].push(Number(g.lr));
         const m = moms[k];
@@ -313,5 +328,74 @@ function simulate(scheduler: SchedulerLike | ((optimizer: any) => SchedulerLike)
       else sched.step();
     }
   });
-  return new SchedulePreview(options.name ?? sched.constructor.name, lrs, moms, options.first_step ?? start?.last_epoch ?? 0, start);
+  const result = new SchedulePreview(options.name ?? sched.constructor.name, lrs, moms, first, start);
+  if (past) result.notes.push(...past.notes(first, options.steps, start === null));
+  return result;
+}
+
+/** A CosineAnnealingLR in charge of the rate: the scheduler itself, or a child of a SequentialLR or ChainedScheduler. */
+interface ActiveCosine {
+  s: any;
+  /** Where it is: "" for the scheduler itself, "schedulers[1]" for a child. */
+  path: string;
+}
+
+/** Whether `s` is a CosineAnnealingLR (or a user's subclass of one), by its prototype chain's class names. */
+function isCosine(s: any): boolean {
+  for (let p = Object.getPrototypeOf(s); p !== null; p = Object.getPrototypeOf(p)) if (p.constructor?.name === "CosineAnnealingLR") return true;
+  return false;
+}
+
+/**
+ * The CosineAnnealingLRs setting the rate now: a SequentialLR's child in charge (its milestones
+ * bisected at its last_epoch, as its step() does), every child of a ChainedScheduler.
+ */
+function activeCosines(s: any, path: string, depth: number, out: ActiveCosine[]): ActiveCosine[] {
+  if (s === null || typeof s !== "object" || depth > 8) return out;
+  const at = (i: number) => `${path ? `${path}.` : ""}schedulers[${i}]`;
+  if (Array.isArray(s._schedulers)) {
+    if (Array.isArray(s._milestones) && Number.isInteger(s.last_epoch)) {
+      const idx = (s._milestones as number[]).filter((m) => m <= s.last_epoch).length;
+      activeCosines(s._schedulers[idx], at(idx), depth + 1, out);
+    } else (s._schedulers as unknown[]).forEach((c, i) => activeCosines(c, at(i), depth + 1, out));
+  } else if (isCosine(s) && typeof s.T_max === "number" && Number.isInteger(s.last_epoch)) out.push({ s, path });
+  return out;
+}
+
+/**
+ * Where the preview passes a CosineAnnealingLR's T_max, for its notes; null when the scheduler
+ * holds no cosine. PyTorch's cosine does not stop at T_max: it goes on with a period of 2 × T_max,
+ * so the rate rises again from eta_min. That is right, but a student previewing T_max=50 over 100
+ * steps took the rise for the schedule (a user's pass). Other schedules with an end of their own
+ * hold their last rate past it (LinearLR, ConstantLR, PolynomialLR's total_iters, SWALR's
+ * anneal_epochs: a plateau, as drawn), cycle by design (CyclicLR, CosineAnnealingWarmRestarts), or
+ * cannot step past it (OneCycleLR's total_steps is an error): none gets a note.
+ */
+function cosineWatch(sched: any): { at(x: number): void; notes(first: number, steps: number, fresh: boolean): string[] } | null {
+  if (hasCosine(sched, 0) === false) return null;
+  const passed = new Map<any, { path: string; T_max: number; x: number }>();
+  return {
+    at(x: number) {
+      for (const c of activeCosines(sched, "", 0, [])) {
+        if (!passed.has(c.s) && c.s.last_epoch > c.s.T_max) passed.set(c.s, { path: c.path, T_max: c.s.T_max, x });
+      }
+    },
+    notes(first: number, steps: number, fresh: boolean) {
+      return [...passed.values()].map((p) => {
+        const whose = p.path === "" ? "the CosineAnnealingLR" : `the CosineAnnealingLR in ${p.path}`;
+        // the way out, for a cosine previewed alone from its start: its T_max, or the steps up to its end
+        const fix = p.path === "" && fresh && first === 0
+          ? `; T_max=${steps} anneals over all ${steps} steps, or preview ${p.x} steps to stop at its minimum` : "";
+        return `step ${p.x} is past T_max=${fmt(p.T_max)} of ${whose}: from there its cosine rises again `
+          + `(PyTorch's goes on, a period every 2 × T_max steps)${fix}`;
+      });
+    },
+  };
+}
+
+/** Whether any CosineAnnealingLR is in the scheduler (nested in SequentialLR / ChainedScheduler too). */
+function hasCosine(s: any, depth: number): boolean {
+  if (s === null || typeof s !== "object" || depth > 8) return false;
+  if (Array.isArray(s._schedulers)) return (s._schedulers as unknown[]).some((c) => hasCosine(c, depth + 1));
+  return isCosine(s);
 }

@@ -382,3 +382,111 @@ export function accumulatedBatchLine(a: Accumulation | null, steps: number, batc
   return `  (lr_per_sample is lr_projected/${batch}, the batch_size given, while ${at} averaged ${lo} samples (${k}, gradient accumulation): `
     + `the per-sample rate of the accumulated batch is lr_projected/${lo} (--batch-size ${lo}, or trace(optimizer, { batch_size: ${lo} }))`;
 }
+
+/**
+ * How far a group's configured lr must go from the level around it, within one step, for
+ * lrExcursionLines to say so; and how close the steps around it must stay to each other (the two
+ * before and the two after: max/min) for that level to be one. A restart on resume leaves ×20 and
+ * more (OneCycleLR back at max_lr/div_factor = max_lr/25). No real schedule makes such a spike: a
+ * StepLR drop or a ReduceLROnPlateau cut stays down, a warm restart or a cycle's turn does not come
+ * back to where it was, and where one does (CyclicLR's short cycles, a cosine's bottom at
+ * eta_min = 0, OneCycleLR over a few steps) the steps around it differ by more than LEVEL_FACTOR,
+ * head for it (a V or a peak), or are not two on each side (test/trace/p21_lr_excursion.test.ts
+ * runs them).
+ */
+export const EXCURSION_FACTOR = 5;
+export const LEVEL_FACTOR = 2;
+
+/** A step (or bucket of steps) of the lr series: Bucket's fields that lrExcursions reads. */
+export interface LrPoint {
+  first_step: number;
+  last_step: number;
+  count: number;
+  min: number | null;
+  max: number | null;
+  last: number | null;
+}
+
+/** An lr that left its level for one step (or within one bucket of merged steps) and came back. */
+export interface LrExcursion {
+  first_step: number;
+  last_step: number;
+  /** The lr before it, at it (its extreme) and after it (for a bucket of several steps: its mins/maxes). */
+  before: number;
+  at: number;
+  after: number;
+  /** before / at for a fall, at / before for a rise: > EXCURSION_FACTOR. */
+  factor: number;
+  fell: boolean;
+}
+
+/**
+ * The one-step excursions of a group's lr, over its values per step (a trace's lr series: exact
+ * buckets of one step up to its capacity, 2,000 by default; beyond, a bucket of several steps whose
+ * extreme leaves the level while the rest of it stays there). Step k is one when the steps k − 2,
+ * k − 1, k + 1 and k + 2 lie within LEVEL_FACTOR of each other, and k's lr is EXCURSION_FACTOR or
+ * more below (or above) all of them and below (above) where each side's trend leads: 2·lr(k − 1) −
+ * lr(k − 2) and 2·lr(k + 1) − lr(k + 2).
+ */
+export function lrExcursions(points: readonly LrPoint[]): LrExcursion[] {
+  const p = points.filter((x) => x.count > 0 && x.min !== null && x.max !== null && Number.isFinite(x.min) && Number.isFinite(x.max));
+  const out: LrExcursion[] = [];
+  // neighbours must be the adjacent steps: a gap (a step without a recorded lr) breaks the level
+  const adjacent = (j: number): boolean => j >= 0 && j + 1 < p.length && p[j + 1].first_step === p[j].last_step + 1;
+  const next = (i: number, d: -1 | 1): LrPoint | undefined => (adjacent(d < 0 ? i - 1 : i) ? p[i + d] : undefined);
+  for (let i = 1; i + 1 < p.length; i++) {
+    const b1 = next(i, -1), a1 = next(i, 1);
+    if (b1 === undefined || a1 === undefined) continue;
+    const b2 = next(i - 1, -1), a2 = next(i + 1, 1);
+    if (b2 === undefined || a2 === undefined) continue;
+    const around = [b2, b1, a1, a2];
+    const lo = Math.min(...around.map((x) => x.min as number));
+    const hi = Math.max(...around.map((x) => x.max as number));
+    if (!(lo > 0) || hi / lo > LEVEL_FACTOR) continue;
+    // where the trend of either side leads (linearly): a V or a peak (a cyclic schedule's turn, a
+    // cosine's bottom at eta_min = 0) is where both sides head, a restart is not
+    const mid = (x: LrPoint): number => (x.min as number + (x.max as number)) / 2;
+    const ahead = [2 * mid(b1) - mid(b2), 2 * mid(a1) - mid(a2)];
+    const x = p[i];
+    const one = x.first_step === x.last_step;
+    // a bucket of several steps: its other extreme is at the level (the rest of its steps stayed there)
+    const fell = (x.min as number) * EXCURSION_FACTOR <= Math.min(lo, ...ahead) && (one || (x.max as number) >= lo);
+    const rose = (x.max as number) >= Math.max(hi, ...ahead) * EXCURSION_FACTOR && (one || (x.min as number) <= hi);
+    if (!fell && !rose) continue;
+    const before = b1.last ?? (b1.max as number);
+    const after = (fell ? a1.min : a1.max) as number;
+    const at = (fell ? x.min : x.max) as number;
+    out.push({ first_step: x.first_step, last_step: x.last_step, before, at, after, factor: fell ? before / at : at / before, fell });
+  }
+  return out;
+}
+
+/**
+ * "lr fell ×22.7 at step 5 (0.009083 → 4e-4) and rose again the next step (0.009875): a
+ * scheduler restarted on resume? ...", a line per group that had such an excursion (lrExcursions),
+ * at most three excursions a group. PyTorch's usual resume (optimizer.load_state_dict, then a new
+ * scheduler, then scheduler.load_state_dict) gives the first resumed step the rate a new
+ * scheduler's constructor set (OneCycleLR: max_lr/div_factor); the next step() puts the schedule's
+ * back. An --append'ed trace recorded it, and the summary's "over the run: lr 4e-4..0.009875" hid
+ * it (a researcher's pass). Empty when no group had one.
+ */
+export function lrExcursionLines(lrs: readonly (BoundedSeries | undefined)[]): string[] {
+  const several = lrs.length > 1;
+  const lines: string[] = [];
+  lrs.forEach((s, gi) => {
+    const found = s === undefined ? [] : lrExcursions(s.buckets());
+    if (found.length === 0) return;
+    const said = found.slice(0, 3).map((e) => {
+      const where = e.first_step === e.last_step ? `at step ${e.first_step}` : `in steps ${e.first_step}–${e.last_step}`;
+      const back = e.first_step === e.last_step ? "the next step" : "within those steps";
+      // (a fall to 0: no factor)
+      const by = e.fell && e.at === 0 ? "to 0" : `×${fmt(e.factor, 3)}`;
+      return `lr ${e.fell ? "fell" : "rose"} ${by} ${where} (${fmt(e.before)} → ${fmt(e.at)}) and ${e.fell ? "rose" : "fell"} again ${back} (${fmt(e.after)})`;
+    });
+    const more = found.length > 3 ? ` (and ${found.length - 3} more)` : "";
+    lines.push(`  ${several ? `group ${gi}: ` : ""}${said.join("; ")}${more}: a scheduler restarted on resume? A scheduler built after `
+      + "optimizer.load_state_dict sets the lr of the first step after it (OneCycleLR: max_lr/div_factor); build the scheduler first, "
+      + "then load the optimizer's state and the scheduler's");
+  });
+  return lines;
+}

@@ -31,6 +31,7 @@ import { CLIP_METRICS, METRIC_NAMES, QUANTILE_METRICS, SCALAR_METRICS, SERIES_QU
 import { factorNote, optimizerKind, type PreconditionedKind } from "./preconditioned";
 import { ClipWatch, paramSet, type GroupClip } from "./clip";
 import { accumulatedBatch, accumulatedBatchLine, accumulationLine, clipLine, cycledMomentumLine, divergedText, lossLine, lowLrLine, notDivergedLine, overTheRun, seriesMedian, zeroGradLines, type Accumulation, type ClipCounts, type CycledMomentum, type ZeroGrad } from "./summary_lines";
+import { lrExcursionLines } from "./summary_lines";
 import type { Quantiles } from "./quantiles";
 import type { Snapshots } from "./snapshot";
 import { OFFLOAD_MIN_ELEMENTS, StepPipeline, type GroupAtStep, type StepSink } from "./steps";
@@ -1674,6 +1675,7 @@ export class Trace implements Plottable {
     if (this.factorNote !== null && this.metricSet.has("lr_preconditioned") && this.steps > 0) lines.push(`  ${this.factorNote}`);
     const cycled = cycledMomentumLine(this.optimizer_name, this.lastGroups.map((m, gi) => (m ? this.momentumCycled[gi] : null)));
     if (cycled !== null) lines.push(cycled);
+    lines.push(...lrExcursionLines(this.groupSeries.map((map) => map?.get("lr")))); // a one-step lr jump: a scheduler restarted on resume?
     const clip = clipLine(this.steps, this.clipCounts, this.groupSeries.map((map) => seriesMedian(map?.get("clip_factor"))), this.lastGroups);
     if (clip !== null) lines.push(clip);
     if (this.lastLoss !== null) lines.push(lossLine(this.lastLoss, this.lossView(), this.steps));
