@@ -1119,6 +1119,8 @@ export function isRateMetric(metric: string): boolean {
  * learning rate whatever its y axis shows.
  */
 export function plotTitle(p: PlotPayload, metric: string): string {
+  // the configured lr is no effective rate (kernel/src/plot/figure.ts figureTitle says the same)
+  if (metric === "lr" && p.kind === "compare" && p.title === DEFAULT_TITLES.compare) return "Configured learning rate: comparison";
   if (isRateMetric(metric) || p.kind === "range_test" || p.title !== DEFAULT_TITLES[p.kind]) return p.title;
   const label = p.metrics.find((m) => m.key === metric)?.label ?? metric;
   // ASCII only: "β2" must not become "Β2".

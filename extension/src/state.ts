@@ -152,7 +152,8 @@ function own(r: Record<string, boolean>, key: string): boolean {
 
 /** The documented rule of isLogY for a metric the user has not chosen an axis for. */
 export function autoLogY(metric: string, p: PlotPayload): boolean {
-  if (p.kind === "schedule") return wideSchedule(p, metric);
+  // a comparison's configured lr is schedules: a preview's rule (kernel/src/plot/figure.ts configuredOnly)
+  if (p.kind === "schedule" || (p.kind === "compare" && metric === "lr")) return wideSchedule(p, metric);
   if (!(p.metrics.find((m) => m.key === metric)?.log ?? false)) return spansDecades(p, metric);
   return nonPositive(p, metric) === 0 && stepBandNonPositive(p, metric) === 0 && !nearlyFlat(p, metric);
 }

@@ -7,17 +7,26 @@
  * However many runs, the plot stays within the saved-size budget (plot/figure.ts "Budget": fewer
  * points per line, no bands, once a dozen runs share it); per-parameter lines of per_param runs
  * are left out (each run's group lines are compared).
+ *
+ * A name may also be a variable holding a schedule preview (`pv = lrlab.preview(...)`) or a
+ * scheduler your code built (previewed as `%lr_schedule sched` does, over the runs' steps): it is
+ * drawn as a line `pv (preview)` on the runs' configured lr (metric lr, the only one a preview
+ * has), and a text line per run says whether they agree (plot/schedule_overlay.ts). The lesson
+ * "preview, train, check the trace against the preview" had no picture: a preview was "not a
+ * trace" here (a teacher's pass). Names keep their order on the line; at least one run is named.
  */
 import type { Magic } from "./types";
 import { MagicError } from "./parser";
 import { plot, tools } from "./tools";
 import { find_run as getRun, run_labels as runLabels, run_names as runNames, unknown_run_message } from "../trace/runs";
+import { className, isScheduler } from "./scheduler_variable";
 
 export const lr_compare: Magic = {
   name: "lr_compare",
   kind: "line",
   usage: "name [name ...] [--metric M] [--x step|samples] [--title T]",
   help: "Compares runs in one plot. Names are %%lr_trace --name runs, or variables holding traces.\n"
+    + "A variable holding a schedule preview (pv = lrlab.preview(...)) or a scheduler draws that schedule on the runs' configured lr (metric lr), with a line saying whether they agree: %lr_compare seq pv\n"
     + "--x samples puts the samples each run has seen ((step + 1) × its batch size) on the x axis: runs of different batch sizes at equal data.\n"
     + "Example:\n  %lr_compare sgd adam --metric lr_projected",
   options: [
@@ -27,7 +36,7 @@ export const lr_compare: Magic = {
   ],
   // the runs not named yet on the line
   // (once each: a variable may share its name with a run, `const mine = lrlab.trace(opt, { name: "mine" })`)
-  complete: (positional, _kv, user) => [...new Set([...runNames(), ...runLabels(), ...user().filter(([, v]) => isRun(v)).map(([k]) => k)])].filter((n) => !positional.includes(n)),
+  complete: (positional, _kv, user) => [...new Set([...runNames(), ...runLabels(), ...user().filter(([k, v]) => isRun(v) || (!k.startsWith("_") && isSchedule(v))).map(([k]) => k)])].filter((n) => !positional.includes(n)),
   run(ctx, args) {
     const usage = "%lr_compare " + this.usage;
     if (args.kv.length) {
@@ -47,14 +56,22 @@ export const lr_compare: Magic = {
       throw new MagicError(`unknown metric ${JSON.stringify(metric)}; valid: ${lr.METRIC_NAMES.join(", ")}`, usage);
     }
     const record: Record<string, any> = {};
+    // previews and schedulers named on the line, in their places (filled once the runs' steps are known)
+    const schedules: { name: string; v: any }[] = [];
     for (const name of args.positional) {
-      const v: any = getRun(name) ?? ctx.engine.value(name);
+      const found = getRun(name);
+      const v: any = found ?? ctx.engine.value(name);
+      if (found === undefined && isSchedule(v)) {
+        schedules.push({ name, v });
+        record[plot().previewLabel(name)] = null;
+        continue;
+      }
       if (!isRun(v)) {
         // the recorded runs and the variables holding traces, for "did you mean" (lrlab.run says it alike)
         const traces = ctx.engine.userNames().filter((n) => isRun(ctx.engine.locals[n]));
         const detail = v === undefined ? ""
           : plot().isSavedTrace(v) ? ` (that variable holds a trace saved with to_json(), not a trace: const ${name}_trace = lrlab.Trace.from_json(${name}) makes it one, then %lr_compare ${name}_trace)`
-          : " (that variable is not a trace)";
+          : ` (that variable is not a trace; %lr_compare takes runs, and variables holding a trace, a schedule preview from lrlab.preview(...) or a scheduler)`;
         throw new MagicError(unknown_run_message(name, traces, detail), usage);
       }
       if (v instanceof lr.GlobalTrace) {
@@ -65,10 +82,12 @@ export const lr_compare: Magic = {
         record[name] = v;
       }
     }
+    const previews = schedules.length > 0 ? overlaid(schedules, record, metric, args.flags.x as string, usage) : [];
     let b: Record<string, any>;
     try {
       b = lr.bundle(record, {
-        ...(metric !== undefined ? { default_metric: metric } : {}),
+        // a preview has the configured lr alone: the comparison opens on it
+        ...(metric !== undefined ? { default_metric: metric } : previews.length > 0 ? { default_metric: "lr" } : {}),
         ...(args.flags.title ? { title: args.flags.title as string } : {}),
         ...(args.flags.x === "samples" ? { x: "samples" as const } : {}),
       });
@@ -99,8 +118,75 @@ export const lr_compare: Magic = {
       }
     }
     ctx.display(b);
+    // whether each run's configured lr is each preview's, in words (plot/schedule_overlay.ts)
+    if (previews.length > 0) {
+      const runs = Object.entries(record).filter(([k]) => !previews.some((p) => p.label === k));
+      const lines = previews.flatMap((p) => [
+        ...(p.note ? [p.note] : []),
+        ...runs.flatMap(([run, t]) => plot().agreementLines(run, t.to_figure_source(), p.name, p.preview)),
+      ]);
+      ctx.print(lines.join("\n"));
+    }
   },
 };
+
+/**
+ * The previews a line names, as runs of its comparison (`record` holds null at their places):
+ * a preview variable as it is, a scheduler variable previewed over the runs' steps. Errors name
+ * what is allowed: the configured lr (metric lr), on the step axis, beside at least one run.
+ */
+function overlaid(schedules: { name: string; v: any }[], record: Record<string, any>, metric: string | undefined,
+  x: string | undefined, usage: string): { name: string; label: string; preview: any; note?: string }[] {
+  const first = schedules[0].name;
+  const what = (s: { v: any }) => (isScheduler(s.v) ? `holds a scheduler (${className(s.v)})` : "is a schedule preview");
+  const runs = Object.entries(record).filter(([, t]) => t !== null);
+  if (runs.length === 0) {
+    throw new MagicError(`${first} ${what(schedules[0])}: %lr_compare draws it over traced runs' configured lr; name a run too (%lr_compare seq ${first}), `
+      + `or see it alone with ${isScheduler(schedules[0].v) ? `%lr_schedule ${first} --steps N` : `display(${first})`}`, usage);
+  }
+  if (metric !== undefined && metric !== "lr") {
+    throw new MagicError(`--metric ${metric}: ${first} ${what(schedules[0])}, which has the configured lr only; compare it with --metric lr `
+      + `(the default when a preview is named), or leave ${first} out to compare the runs' ${metric}`, usage);
+  }
+  if (x === "samples") {
+    throw new MagicError(`--x samples: ${first} ${what(schedules[0])}, whose steps are scheduler steps with no batch size; compare it on --x step (the default)`, usage);
+  }
+  // a scheduler is previewed over every step the runs have (from where it stands: preview.ts)
+  const steps = Math.max(1, ...runs.map(([, t]) => {
+    let last = -1;
+    for (const s of t.to_figure_source().series) if (s.metric === "lr" && !s.param && s.buckets.length > 0) last = Math.max(last, s.buckets[s.buckets.length - 1].last_step);
+    return last + 1;
+  }));
+  const out: { name: string; label: string; preview: any; note?: string }[] = [];
+  for (const s of schedules) {
+    const label = plot().previewLabel(s.name);
+    let preview = s.v;
+    let note: string | undefined;
+    if (isScheduler(s.v)) {
+      try {
+        preview = tools().preview(s.v, { steps, name: label });
+      } catch (e: any) {
+        const plateau = /ReduceLROnPlateau needs metrics/.test(String(e?.message));
+        throw new MagicError(`${s.name}: ${String(e?.message ?? e).replace(/^preview: /, "")}`
+          + (plateau ? `; preview it with its metrics, const pv = lrlab.preview(${s.name}, { steps: ${steps}, metrics: [...] }), then %lr_compare ${runs[0][0]} pv` : ""), usage);
+      }
+      // a scheduler the training cell stepped goes on from where it is: not the runs' schedule
+      if (preview.continued) {
+        note = `${s.name} had already taken ${preview.continued.last_epoch} steps (last_epoch=${preview.continued.last_epoch}): its preview starts there, `
+          + "not where the runs started; to compare the whole schedule, preview a fresh one: "
+          + `const pv = lrlab.preview((opt) => new torch.optim.lr_scheduler.${className(s.v)}(opt, { ... }), { steps: ${steps} }), then %lr_compare ${runs[0][0]} pv`;
+      }
+    }
+    record[label] = plot().previewAsRun(preview, label);
+    out.push({ name: s.name, label, preview, ...(note ? { note } : {}) });
+  }
+  return out;
+}
+
+/** A schedule preview (lrlab.preview's result) or a scheduler: what %lr_compare draws over the runs' lr. */
+function isSchedule(v: unknown): boolean {
+  return isScheduler(v) || plot().isScheduleLike(v);
+}
 
 /** What %lr_compare compares: a trace, or a %%lr_trace run (a GlobalTrace). */
 function isRun(v: any): boolean {

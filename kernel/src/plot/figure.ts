@@ -52,6 +52,7 @@ import { closeMatches } from "../close_matches";
 import { DEFAULT_DIGITS, downsample, downsampleAligned, exactLine, SET_DIGITS, spansOf, stairs, type Points } from "./downsample";
 import { elementwiseNote, preconditionedNote } from "./notes";
 import type { Marker, MetricInfo, PlotNote, PlotPayload, Series } from "./payload";
+import { fmt } from "./text";
 
 /** Every metric a figure may show, in display order, with its label and default axis. */
 export const METRIC_CATALOGUE: readonly MetricInfo[] = [
@@ -151,6 +152,21 @@ export const DEFAULT_TITLES: Readonly<Record<PlotPayload["kind"], string>> = {
   schedule: "Learning-rate schedule",
   range_test: "Learning-rate range test",
 };
+
+/**
+ * The title the static pictures (SVG, plotly JSON, text) show: the payload's, except a default
+ * comparison title over the configured lr, which is no effective rate ("Effective learning rate:
+ * comparison" over `%lr_compare seq --metric lr`, a teacher's pass). The payload keeps the default
+ * so that the extension, whose selector changes the metric, titles each metric itself
+ * (extension/src/figure.ts plotTitle, which says the same over lr).
+ */
+export function figureTitle(payload: Pick<PlotPayload, "kind" | "title" | "default_metric">): string {
+  if (payload.kind === "compare" && payload.title === DEFAULT_TITLES.compare && payload.default_metric === "lr") return CONFIGURED_COMPARE_TITLE;
+  return payload.title;
+}
+
+/** figureTitle's title of a comparison of configured rates (the extension keeps a copy). */
+export const CONFIGURED_COMPARE_TITLE = "Configured learning rate: comparison";
 
 /** The bound of a plot output as saved in a notebook (README, test/plot/saved_size.test.ts). */
 export const SAVED_BUDGET = 150_000;
@@ -571,7 +587,7 @@ export function make_figure(sources: readonly FigureSource[], options: FigureOpt
   const factorOutliers = preconditionedNote(payload);
   if (factorOutliers) notes.push(factorOutliers);
   if (notes.length > 0) payload.notes = notes;
-  const summary: string[] = [payload.title];
+  const summary: string[] = [figureTitle(payload)];
   for (const src of sources) for (const line of src.summary ?? []) summary.push(line);
   return { payload, summary, downsampled, ...(paramLines ? { param_lines: paramLines } : {}) };
 }
@@ -598,6 +614,11 @@ export interface Panel {
    * this panel in `reference_for` (SGD momentum's steady-state rate beside the projected rate).
    */
   references?: string[];
+  /**
+   * A linear panel's y range when its reference lines would set it (withClippedReferences): the
+   * range of its other lines; the references are cut at its top, as its note says.
+   */
+  y_range?: [number, number];
 }
 
 /** Whether a panel draws series `s` (its metric, and its parameters or none). */
@@ -688,12 +709,14 @@ export function panelsFor(payload: PlotPayload): Panel[] {
     .map((p) => ({ ...p, metrics: p.metrics.filter((m) => has.has(m)) }))
     .filter((p) => p.metrics.length > 0)
     .flatMap((p) => splitPreconditioned(payload, p))
-    .map((p) => ({ ...p, log: payload.kind === "schedule" ? wideSchedule(payload, p.metrics) : p.log ? !hasNonPositive(payload, p.metrics) : spansDecades(payload, p.metrics) }))
+    // (a comparison of configured rates is schedules: it opens as their previews do, configuredOnly)
+    .map((p) => ({ ...p, log: payload.kind === "schedule" || configuredOnly(payload, p) ? wideSchedule(payload, p.metrics) : p.log ? !hasNonPositive(payload, p.metrics) : spansDecades(payload, p.metrics) }))
     .flatMap((p) => splitByScale(payload, p))
     .filter((p) => payload.series.some((s) => inPanel(p, s)))
     .map((p) => withCutNote(payload, p))
     .map((p) => withPayloadNotes(payload, p, noted))
-    .map((p) => withoutSameLines(payload, p));
+    .map((p) => withoutSameLines(payload, p))
+    .map((p) => withClippedReferences(payload, p));
   // Static pictures stay readable: of the other metrics (which the payload carries for the
   // extension's metric selector) only a cycled momentum and the metrics the trace was told to
   // record (`panel`: --metrics angular_update,param_norm were in the menu only, a user's pass)
@@ -707,6 +730,64 @@ export function panelsFor(payload: PlotPayload): Panel[] {
   }
   if (extra) shown.push(extra);
   return shown;
+}
+
+/**
+ * Whether a panel shows the configured lr alone in a comparison (`%lr_compare a b --metric lr`, or
+ * runs with a schedule preview): those lines are schedules, so the panel takes a preview's axis
+ * rule (wideSchedule: linear unless most of the rates span more than two decades). The rates' rule
+ * (log unless a value ≤ 0) opened a warm-up + cosine on a log axis beside its linear preview (a
+ * teacher's pass); the lines a trace measures keep it.
+ */
+export function configuredOnly(payload: Pick<PlotPayload, "kind">, p: Pick<Panel, "metrics">): boolean {
+  return payload.kind === "compare" && p.metrics.length > 0 && p.metrics.every((m) => m === "lr");
+}
+
+/**
+ * How far a reference line may rise over the top of a linear panel's other lines, as a share of
+ * their range, before the panel's range is theirs and the reference is cut (withClippedReferences).
+ */
+export const REFERENCE_OVERSHOOT = 0.25;
+
+/**
+ * A linear panel whose reference lines rise well over its other lines takes the range of those
+ * lines, and the references are cut at its top, with a note saying so and how high they go. With
+ * SGD(momentum=0.9) the steady-state rate γ/(1−μ) is 10 × lr: it set a 0–1 axis, and a warm-up +
+ * cosine peaking at 0.1 lay flat in its bottom tenth, unlike its preview (a teacher's pass). Not a
+ * second y axis: the reference is there to be read against the projected rate on the same scale,
+ * and two scales in one panel would draw equal rates at different heights. A log panel holds the
+ * reference's decade and is left as it is.
+ */
+function withClippedReferences(payload: PlotPayload, p: Panel): Panel {
+  if (p.log || p.params || !p.references?.length) return p;
+  let lo = Infinity, hi = -Infinity, refLo = Infinity, refHi = -Infinity;
+  for (const s of payload.series) {
+    if (!inPanel(p, s)) continue;
+    const ref = p.references.includes(s.metric);
+    const arrays = ref ? [s.mean] : [s.mean, ...(s.min && s.max ? [s.min.map((v) => cutBand(v, p)), s.max.map((v) => cutBand(v, p))] : [])];
+    for (const arr of arrays) {
+      for (const v of arr) {
+        if (v === null || !Number.isFinite(v)) continue;
+        if (ref) [refLo, refHi] = [Math.min(refLo, v), Math.max(refHi, v)];
+        else [lo, hi] = [Math.min(lo, v), Math.max(hi, v)];
+      }
+    }
+  }
+  if (!(hi >= lo) || !(refHi > hi)) return p;
+  const span = hi - lo > 0 ? hi - lo : Math.abs(hi) || 1;
+  if (refHi <= hi + REFERENCE_OVERSHOOT * span) return p;
+  // the lowest of every line (a reference under the rates is drawn whole), a margin over the highest
+  const bottom = Math.min(lo, refLo);
+  const pad = 0.05 * (hi - bottom > 0 ? hi - bottom : span);
+  const names = [...new Set(p.references)].map(shortLabel).join(", ");
+  const text = `${names} reaches ${fmt(refHi)}, above this axis: cut at its top, so that the rates keep their scale`;
+  return { ...p, y_range: [bottom - (bottom < 0 ? pad : 0), hi + pad], note: [p.note, text].filter(Boolean).join("; ") };
+}
+
+/** A band edge cut to a linear panel's band_range (plotly.ts cutBand, which the renderers use). */
+function cutBand(v: number | null, p: Panel): number | null {
+  if (v === null || p.log || !p.band_range) return v;
+  return Math.min(Math.max(v, p.band_range[0]), p.band_range[1]);
 }
 
 /** Metrics whose typical magnitudes differ by more than this share no linear panel (splitByScale). */

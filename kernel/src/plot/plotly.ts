@@ -20,7 +20,7 @@
  * several groups has no entry: it is drawn once per group entry of its run (Legend.follows), so
  * it goes when all of them are hidden and comes back with any.
  */
-import { inPanel, lineLabel, panelOf, panelsFor, PLOTLY_POINTS, SET_METRICS, seriesLabel, shortLabel, type Panel } from "./figure";
+import { figureTitle, inPanel, lineLabel, panelOf, panelsFor, PLOTLY_POINTS, SET_METRICS, seriesLabel, shortLabel, type Panel } from "./figure";
 import { DEFAULT_DIGITS, SET_DIGITS } from "./downsample";
 import type { PlotPayload, Series } from "./payload";
 
@@ -443,7 +443,7 @@ export function toPlotly(payload: PlotPayload): PlotlyFigure {
   let keys = 0;
   const data: Record<string, unknown>[] = [];
   const layout: Record<string, unknown> = {
-    title: { text: escapeText(payload.title) },
+    title: { text: escapeText(figureTitle(payload)) },
     showlegend: true,
     // Under everything, in pixels of the whole figure (yref "container", plotly.js 2.27 and
     // later): plotly then reserves the legend's own height, however many rows it wraps to, and
@@ -474,6 +474,8 @@ export function toPlotly(payload: PlotPayload): PlotlyFigure {
     layout[k === 1 ? "yaxis" : `yaxis${k}`] = {
       title: { text: escapeText(panel.title) },
       type: panel.log ? "log" : "linear",
+      // a range of the panel's own (its reference line cut at the top: figure.ts withClippedReferences)
+      ...(panel.y_range ? { range: panel.y_range, autorange: false } : {}),
       domain: [Math.max(0, top - h), top],
       exponentformat: "e",
     };

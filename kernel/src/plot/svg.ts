@@ -24,7 +24,7 @@
  */
 import type * as Vega from "vega";
 import type * as VegaLite from "vega-lite";
-import { inPanel, panelsFor, seriesLabel, SVG_POINTS } from "./figure";
+import { figureTitle, inPanel, panelsFor, seriesLabel, SVG_POINTS } from "./figure";
 import { bandEdges, cutBand, DASHES, wrapWords, KEY_COLOUR, legendOf, logBandFloor, panelKey, stepTickFormat, stepwise } from "./plotly";
 import type { PlotPayload } from "./payload";
 
@@ -188,7 +188,7 @@ export function captionLines(summary: readonly string[], title: string): string[
  * `caption`: the figure's summary lines, drawn under the title (captionLines).
  */
 export function toVegaLite(payload: PlotPayload, caption: readonly string[] = []): Record<string, unknown> {
-  const subtitle = captionLines(caption, payload.title);
+  const subtitle = captionLines(caption, figureTitle(payload));
   const panels = panelsFor(payload);
   const legendInfo = legendOf(payload);
   const byLine = legendInfo.byLine;
@@ -209,7 +209,9 @@ export function toVegaLite(payload: PlotPayload, caption: readonly string[] = []
     const xs = payload.series.filter((s) => inPanel(panel, s)).flatMap((s) => s.x);
     const mid = payload.x_log ? Math.sqrt(Math.min(...xs) * Math.max(...xs)) : (Math.min(...xs) + Math.max(...xs)) / 2;
     const last = i === panels.length - 1;
-    const yScale = panel.log ? { type: "log" } : { zero: false };
+    // a range of the panel's own (its reference line cut at the top: figure.ts withClippedReferences)
+    const yScale = panel.log ? { type: "log" } : panel.y_range ? { zero: false, nice: false, domain: panel.y_range } : { zero: false };
+    const clip = panel.y_range ? { clip: true } : {};
     const lines: Row[] = [];
     const bands: Row[] = [];
     const key = panelKey(panel, keys);
@@ -273,7 +275,7 @@ export function toVegaLite(payload: PlotPayload, caption: readonly string[] = []
     if (bands.length > 0) {
       layers.push({
         data: { values: bands },
-        mark: { type: "area", opacity: 0.2, invalid: "break-paths-filter-domains" },
+        mark: { type: "area", opacity: 0.2, invalid: "break-paths-filter-domains", ...clip },
         encoding: { x: xEnc, y: { field: "lo", type: "quantitative", scale: yScale, title: axisTitle(panel.title), axis: yAxis }, y2: { field: "hi" }, color: colour, ...detail },
       });
     }
@@ -282,7 +284,7 @@ export function toVegaLite(payload: PlotPayload, caption: readonly string[] = []
       if (values.length === 0) continue;
       layers.push({
         data: { values },
-        mark: { type: "line", strokeWidth: 1.6, invalid: "break-paths-filter-domains", ...(step ? { interpolate: "step-after" } : {}) },
+        mark: { type: "line", strokeWidth: 1.6, invalid: "break-paths-filter-domains", ...clip, ...(step ? { interpolate: "step-after" } : {}) },
         encoding: {
           x: xEnc,
           // Few ticks on log axes: Vega otherwise draws a grid line per minor tick (bytes, clutter).
@@ -333,7 +335,7 @@ export function toVegaLite(payload: PlotPayload, caption: readonly string[] = []
   return {
     $schema: "https://vega.github.io/schema/vega-lite/v5.json",
     title: {
-      text: payload.title, anchor: "start", fontSize: 15,
+      text: figureTitle(payload), anchor: "start", fontSize: 15,
       ...(subtitle.length > 0 ? { subtitle, subtitleFontSize: 11, subtitleColor: "#333", subtitlePadding: 4, subtitleLineHeight: 14 } : {}),
     },
     background: "white",
@@ -389,7 +391,7 @@ export function altText(payload: PlotPayload): string {
     const names = [...new Set(payload.series.filter((s) => inPanel(p, s)).map((s) => seriesLabel(s, payload)))];
     return `${p.title} (${p.log ? "log" : "linear"} axis) against ${payload.x_label}: ${names.join(", ")}`;
   });
-  return [payload.title, ...panels].join(". ");
+  return [figureTitle(payload), ...panels].join(". ");
 }
 
 /**
