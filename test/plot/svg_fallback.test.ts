@@ -113,3 +113,28 @@ describe("the static fallback's log y axes", () => {
     expect(yLabels(toSvgSync(ratio(2, 3)))).toEqual(["1", "2", "5", "10"]);
   });
 });
+
+describe("the static fallback's linear y axes: every tick its own value (a teacher's pass)", () => {
+  const yLabels = (svg: string) => [...svg.matchAll(/<text text-anchor="end" transform="translate\(-2,[^>]*?( opacity="0")?>([^<]*)<\/text>/g)]
+    .filter((m) => !m[1]).map((m) => m[2]);
+  /** A schedule's lr (a warm-up), linear: from lo to hi. */
+  const lr = (lo: number, hi: number) => make_figure([{
+    name: "r", series: [{ metric: "lr", group: 0, buckets: buckets(Array.from({ length: 20 }, (_, i) => lo + ((hi - lo) * i) / 19)) }],
+  }], { kind: "schedule" }).payload;
+
+  it("below 1e-3 the labels keep their digits (a tick at 1.5e-4 read \"1e−4\" or \"2e−4\": two ticks alike)", () => {
+    const small = yLabels(toSvgSync(lr(5e-5, 2e-4)));
+    expect(small.length).toBeGreaterThanOrEqual(3);
+    expect(new Set(small).size).toBe(small.length);
+    expect(small).toContain("1.5e−4");
+    const tiny = yLabels(toSvgSync(lr(7.5e-6, 3e-5)));
+    expect(new Set(tiny).size).toBe(tiny.length);
+    expect(tiny).toContain("2.5e−5");
+  });
+
+  it("a negative small value's every minus sign is U+2212 (the exponent's too)", () => {
+    const labels = yLabels(toSvgSync(lr(-2e-4, 2e-4)));
+    expect(labels).toContain("−1e−4");
+    expect(labels.join(" ")).not.toContain("-");
+  });
+});

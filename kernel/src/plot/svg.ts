@@ -29,18 +29,19 @@ import { bandEdges, cutBand, DASHES, wrapWords, KEY_COLOUR, legendOf, logBandFlo
 import type { PlotPayload } from "./payload";
 
 /** Tick labels: plain numbers in the middle range, 1e+10 / 1e-6 style outside it (~g would write
- * 10000000000, and log axes of losses and update ratios span many decades). The minus sign is
- * U+2212 ("1e−4"), the one plotly writes in its ticks and the extension in its own (a teacher's
- * pass found both "1e-4" and "1e−3" under one notebook's plots). */
+ * 10000000000, and log axes of losses and update ratios span many decades), with the digits the
+ * tick has ("1.5e−4": '.0e' wrote "2e−4" there, and a warm-up to 3e-5 had two ticks "2e−5", a
+ * teacher's pass). The minus sign is U+2212 ("1e−4"), the one plotly writes in its ticks and the
+ * extension in its own (a teacher's pass found both "1e-4" and "1e−3" under one notebook's plots). */
 const AXIS_LABEL =
-  "replace(datum.value != 0 && (abs(datum.value) >= 1e5 || abs(datum.value) < 1e-3) ? format(datum.value, '.0e') : format(datum.value, '~g'), '-', '\u2212')";
+  "replace(datum.value != 0 && (abs(datum.value) >= 1e5 || abs(datum.value) < 1e-3) ? format(datum.value, '~e') : format(datum.value, '~g'), '-', '\u2212')";
 /**
  * Tick labels of a log axis, as plotly writes its decades with `exponentformat: "e"` (plotly.ts,
  * the extension): an exponent from three decades away from 1 on ("1e-3", "0.01", "1e+3"), so the
  * three pictures of a range test label its learning rates alike.
  */
 const LOG_AXIS_LABEL =
-  "replace(datum.value != 0 && (abs(datum.value) >= 1e3 || abs(datum.value) < 1e-2) ? format(datum.value, '.0e') : format(datum.value, '~g'), '-', '\u2212')";
+  "replace(datum.value != 0 && (abs(datum.value) >= 1e3 || abs(datum.value) < 1e-2) ? format(datum.value, '~e') : format(datum.value, '~g'), '-', '\u2212')";
 
 /** Vega's stroke-dash arrays for plotly's dash names (plotly.ts DASHES). */
 const DASH_ARRAYS: Record<(typeof DASHES)[number], number[]> = { solid: [1, 0], dash: [6, 3], dot: [2, 2], dashdot: [6, 3, 2, 3] };
