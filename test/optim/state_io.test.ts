@@ -236,10 +236,15 @@ describe("a Tensor lr (finding 6)", () => {
     expect(() => new optim.Adam([p], { lr: 0.01, betas: [0.9] as unknown as [number, number] })).toThrow(
       "betas must be an array of two numbers, got [0.9]",
     );
+    // (a scheduler on a Tensor lr was refused here until session 21; it now updates the tensor in
+    // place as PyTorch does: test/optim/lr_scheduler/p21_tensor_lr.test.ts)
     const sgd = new optim.SGD([p], { lr: scalar(0.05) });
-    expect(() => new optim.lr_scheduler.StepLR(sgd, 2)).toThrow(
-      "param_groups[0]['lr'] is a Tensor: lrlab's learning-rate schedulers take an optimizer whose lr is a number",
-    );
+    const lr = sgd.param_groups[0].lr;
+    const sched = new optim.lr_scheduler.StepLR(sgd, 1, 0.5);
+    sgd.step();
+    sched.step();
+    expect(sgd.param_groups[0].lr).toBe(lr);
+    expect(Number(lr)).toBe(Math.fround(Math.fround(0.05) * 0.5));
     // positionally too
     expect(new optim.RMSprop([p], scalar(0.05)).param_groups[0].lr).toBeInstanceOf(Tensor);
   });

@@ -32,8 +32,17 @@ export interface ParamGroup {
    * what `param_groups[0]['lr']` reads in PyTorch: not the step the optimizer takes (lrlab.trace
    * measures that). Typed here so that Tab and Shift-Tab know it; the optimizer's other
    * hyper-parameters are in the group too, untyped (`momentum`, `betas`, `weight_decay`, ...).
+   *
+   * It may be a 1-element Tensor, as in PyTorch (`group.lr = torch.tensor(0.01)`, or `lr:` a tensor
+   * at construction): the optimizers use its value and the schedulers update it in place. So it
+   * is written as `number | Tensor` but read as `number`: reading it as `number | Tensor` would
+   * make every cell's `group.lr * 2` or `lr < 1e-3` a type error for a case few use, while a
+   * 1-element tensor acts as its number in arithmetic and comparisons anyway (Tensor's
+   * Symbol.toPrimitive). Where it is a Tensor, `typeof group.lr` is "object" and number methods
+   * (`group.lr.toFixed(3)`) are missing: use `Number(group.lr)`.
    */
-  lr: number;
+  get lr(): number;
+  set lr(value: number | Tensor);
   /** Present when the group was given `[name, tensor]` pairs (PyTorch's named parameters). */
   param_names?: string[];
   // eslint-disable-next-line @typescript-eslint/no-explicit-any

@@ -1,3 +1,4 @@
+import { mul, type Lr } from "./tensor_lr";
 import { LRScheduler } from "./lr_scheduler";
 import { ValueError } from "./errors";
 import { nonNegativeInteger } from "./checks";
@@ -48,16 +49,16 @@ export class ConstantLR extends LRScheduler {
     super._init(optimizer, options);
   }
 
-  override get_lr(): number[] {
+  override get_lr(): Lr[] {
     this._warn_get_lr_called_within_step();
     const groups = this.optimizer.param_groups;
-    if (this.last_epoch === 0) return groups.map((g) => g.lr * this.factor);
+    if (this.last_epoch === 0) return groups.map((g) => mul(g.lr, this.factor));
     if (this.last_epoch !== this.total_iters) return groups.map((g) => g.lr);
-    return groups.map((g) => g.lr * (1.0 / this.factor));
+    return groups.map((g) => mul(g.lr, 1.0 / this.factor));
   }
 
-  override _get_closed_form_lr(): number[] {
+  override _get_closed_form_lr(): Lr[] {
     const f = this.factor + (this.last_epoch >= this.total_iters ? 1 : 0) * (1 - this.factor);
-    return this.base_lrs.map((base_lr) => base_lr * f);
+    return this.base_lrs.map((base_lr) => mul(base_lr, f));
   }
 }

@@ -1,3 +1,4 @@
+import { add, div, mul, sub, type Lr } from "./tensor_lr";
 import { LRScheduler } from "./lr_scheduler";
 import { finiteNumber, shown } from "./checks";
 import { ValueError } from "./errors";
@@ -50,7 +51,7 @@ export class CosineAnnealingLR extends LRScheduler {
     super._init(optimizer, options);
   }
 
-  override get_lr(): number[] {
+  override get_lr(): Lr[] {
     this._warn_get_lr_called_within_step();
     const groups = this.optimizer.param_groups;
     const { T_max, eta_min, last_epoch: t } = this;
@@ -58,20 +59,20 @@ export class CosineAnnealingLR extends LRScheduler {
     if (this._step_count === 1 && t > 0) {
       // Stepped straight to t > 0 (resume): jump to the closed form.
       this._check_param_groups();
-      return this.base_lrs.map((base_lr) => eta_min + ((base_lr - eta_min) * (1 + Math.cos((t * Math.PI) / T_max))) / 2);
+      return this.base_lrs.map((base_lr) => add(eta_min, div(mul(sub(base_lr, eta_min), 1 + Math.cos((t * Math.PI) / T_max)), 2)));
     }
     if ((t - 1 - T_max) % (2 * T_max) === 0) {
       this._check_param_groups(); // reads base_lrs[i]: NaN for a group added after construction
       return groups.map(
-        (g, i) => g.lr + ((this.base_lrs[i] - eta_min) * (1 - Math.cos(Math.PI / T_max))) / 2,
+        (g, i) => add(g.lr, div(mul(sub(this.base_lrs[i], eta_min), 1 - Math.cos(Math.PI / T_max)), 2)),
       );
     }
     const ratio = (1 + Math.cos((Math.PI * t) / T_max)) / (1 + Math.cos((Math.PI * (t - 1)) / T_max));
-    return groups.map((g) => ratio * (g.lr - eta_min) + eta_min);
+    return groups.map((g) => add(mul(ratio, sub(g.lr, eta_min)), eta_min));
   }
 
-  override _get_closed_form_lr(): number[] {
+  override _get_closed_form_lr(): Lr[] {
     const { T_max, eta_min, last_epoch: t } = this;
-    return this.base_lrs.map((base_lr) => eta_min + ((base_lr - eta_min) * (1 + Math.cos((Math.PI * t) / T_max))) / 2);
+    return this.base_lrs.map((base_lr) => add(eta_min, div(mul(sub(base_lr, eta_min), 1 + Math.cos((Math.PI * t) / T_max)), 2)));
   }
 }

@@ -1,3 +1,4 @@
+import { add, div, mul, sub, type Lr } from "./tensor_lr";
 import { LRScheduler } from "./lr_scheduler";
 import { logFast } from "../../random/log_fast";
 import { normal_log } from "../../random/native_libm";
@@ -76,11 +77,11 @@ export class CosineAnnealingWarmRestarts extends LRScheduler {
     super._init(optimizer, options);
   }
 
-  override get_lr(): number[] {
+  override get_lr(): Lr[] {
     this._warn_get_lr_called_within_step();
     this._check_param_groups();
     return this.base_lrs.map(
-      (base_lr) => this.eta_min + ((base_lr - this.eta_min) * (1 + Math.cos((Math.PI * this.T_cur) / this.T_i))) / 2,
+      (base_lr) => add(this.eta_min, div(mul(sub(base_lr, this.eta_min), 1 + Math.cos((Math.PI * this.T_cur) / this.T_i)), 2)),
     );
   }
 
@@ -113,7 +114,7 @@ export class CosineAnnealingWarmRestarts extends LRScheduler {
     }
     this.last_epoch = Math.floor(epoch);
     this._get_lr_called_within_step = true;
-    let values: number[];
+    let values: Lr[];
     try {
       values = this.get_lr();
     } finally {

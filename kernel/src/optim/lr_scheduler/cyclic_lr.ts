@@ -1,3 +1,4 @@
+import { setGroupValue } from "./tensor_lr";
 import { LRScheduler, checkOptimizer, formatParam } from "./lr_scheduler";
 import { TypeError_, ValueError } from "./errors";
 import { closeWord, factorOf, finiteNumber, isWord, quotedWords, shown } from "./checks";
@@ -89,7 +90,7 @@ export class CyclicLR extends LRScheduler {
     const last_epoch = opt(options, "last_epoch", -1);
     const base_lrs = formatParam("base_lr", opt_, options.base_lr);
     // The cycle starts at base_lr: it replaces the optimizer's lr (and becomes initial_lr).
-    if (last_epoch === -1) opt_.param_groups.forEach((g, i) => (g.lr = base_lrs[i]));
+    if (last_epoch === -1) opt_.param_groups.forEach((g, i) => setGroupValue(g, "lr", base_lrs[i])); // (a Tensor lr: in place)
     this.max_lrs = formatParam("max_lr", opt_, options.max_lr);
 
     const up = positiveSize("step_size_up", opt(options, "step_size_up", 2000));

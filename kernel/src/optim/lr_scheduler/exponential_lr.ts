@@ -1,3 +1,4 @@
+import { mul, type Lr } from "./tensor_lr";
 import { LRScheduler } from "./lr_scheduler";
 import { finiteNumber } from "./checks";
 import { checkOptions, schedulerArgs } from "./options";
@@ -35,14 +36,14 @@ export class ExponentialLR extends LRScheduler {
     super._init(optimizer, options);
   }
 
-  override get_lr(): number[] {
+  override get_lr(): Lr[] {
     this._warn_get_lr_called_within_step();
     const groups = this.optimizer.param_groups;
     if (this._is_initial) return groups.map((g) => g.lr);
-    return groups.map((g) => g.lr * this.gamma);
+    return groups.map((g) => mul(g.lr, this.gamma));
   }
 
-  override _get_closed_form_lr(): number[] {
-    return this.base_lrs.map((base_lr) => base_lr * this.gamma ** this.last_epoch);
+  override _get_closed_form_lr(): Lr[] {
+    return this.base_lrs.map((base_lr) => mul(base_lr, this.gamma ** this.last_epoch));
   }
 }

@@ -1,3 +1,4 @@
+import { mul, type Lr } from "./tensor_lr";
 import { ValueError, TypeError_ } from "./errors";
 import { LRScheduler, checkOptimizer, typeName } from "./lr_scheduler";
 import { checkOptions, schedulerArgs } from "./options";
@@ -63,11 +64,13 @@ export class LambdaLR extends LRScheduler {
     super._init(optimizer, options);
   }
 
-  override get_lr(): number[] {
+  override get_lr(): Lr[] {
     this._warn_get_lr_called_within_step();
     this._check_param_groups();
     const epoch = this.last_epoch;
-    return this.base_lrs.map((base_lr, i) => base_lr * factorOf("lr_lambda", "the factor of the initial lr", this.lr_lambdas[i](epoch), `epoch ${epoch}`));
+    // A tensor the lambda returns counts as its number (a number lr stays a number: lrlab's choice;
+    // PyTorch would turn the group's lr into that tensor's product); a Tensor lr is computed in its dtype.
+    return this.base_lrs.map((base_lr, i) => mul(base_lr, Number(factorOf("lr_lambda", "the factor of the initial lr", this.lr_lambdas[i](epoch), `epoch ${epoch}`))));
   }
 
   /** The lambdas stay those of this scheduler; the saved ones are `null`. */

@@ -1,3 +1,4 @@
+import { mul, type Lr } from "./tensor_lr";
 import { LRScheduler } from "./lr_scheduler";
 import { ValueError } from "./errors";
 import { closedFormDivision, nonNegativeInteger } from "./checks";
@@ -59,21 +60,21 @@ export class LinearLR extends LRScheduler {
     super._init(optimizer, options);
   }
 
-  override get_lr(): number[] {
+  override get_lr(): Lr[] {
     this._warn_get_lr_called_within_step();
     const groups = this.optimizer.param_groups;
-    if (this.last_epoch === 0) return groups.map((g) => g.lr * this.start_factor);
+    if (this.last_epoch === 0) return groups.map((g) => mul(g.lr, this.start_factor));
     if (this._is_initial || this.last_epoch > this.total_iters) return groups.map((g) => g.lr);
     const ds = this.end_factor - this.start_factor;
     const ratio = 1.0 + ds / (this.total_iters * this.start_factor + (this.last_epoch - 1) * ds);
-    return groups.map((g) => g.lr * ratio);
+    return groups.map((g) => mul(g.lr, ratio));
   }
 
-  override _get_closed_form_lr(): number[] {
+  override _get_closed_form_lr(): Lr[] {
     if (this.total_iters === 0) throw closedFormDivision("LinearLR");
     const ds = this.end_factor - this.start_factor;
     return this.base_lrs.map(
-      (base_lr) => base_lr * (this.start_factor + (ds * Math.min(this.total_iters, this.last_epoch)) / this.total_iters),
+      (base_lr) => mul(base_lr, this.start_factor + (ds * Math.min(this.total_iters, this.last_epoch)) / this.total_iters),
     );
   }
 }

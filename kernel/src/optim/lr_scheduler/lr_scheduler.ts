@@ -3,7 +3,7 @@ import type { OptimizerLike, ParamGroup, SchedulerStateDict } from "./types";
 import { scheduler_repr } from "./repr";
 import { positionalArgs } from "../positional";
 import { Tensor } from "../../tensor/tensor";
-import { tensorValueText } from "../_functional";
+import { checkTensorLr, copyLr, setGroupValue, type Lr } from "./tensor_lr";
 import { SCHEDULER_POSITIONAL } from "./options";
 import {
   EPOCH_DEPRECATION_WARNING,
@@ -38,18 +38,11 @@ export function checkOptimizer(optimizer: unknown): OptimizerLike {
       `${typeName(optimizer)} is not an Optimizer (expected a torch.optim optimizer or an object with param_groups)`,
     );
   }
-  // A Tensor lr (which the optimizers take): PyTorch's schedulers then compute each rate in tensor
-  // arithmetic, in the tensor's dtype, and write it into the tensor in place (`fill_`); lrlab's
-  // schedulers compute in numbers and do not reproduce that, so they refuse it (a deviation).
-  const i = (groups as Array<{ lr?: unknown }>).findIndex((g) => g !== null && typeof g === "object" && g.lr instanceof Tensor);
-  if (i >= 0) {
-    const value = tensorValueText((groups[i] as { lr: Tensor }).lr);
-    throw TypeError_(
-      `param_groups[${i}]['lr'] is a Tensor: lrlab's learning-rate schedulers take an optimizer whose lr is a number ` +
-        `(PyTorch updates a Tensor lr in place in the tensor's dtype, which lrlab does not reproduce). ` +
-        `Create the optimizer with lr: ${value} to use a scheduler.`,
-    );
-  }
+  // A Tensor lr (which the optimizers take) is kept a tensor and updated in place, as PyTorch does
+  // (tensor_lr.ts); only float32 and float64 ones are taken.
+  (groups as Array<{ lr?: unknown }>).forEach((g, i) => {
+    if (g !== null && typeof g === "object" && g.lr instanceof Tensor) checkTensorLr(g.lr, `param_groups[${i}]['lr']`);
+  });
   return optimizer as OptimizerLike;
 }
 
@@ -71,13 +64,14 @@ export function formatParam(name: string, optimizer: OptimizerLike, param: numbe
   return optimizer.param_groups.map(() => param as number);
 }
 
-/** Each group's `key` as a list (PyTorch's `_param_groups_val_list`). */
+/** Each group's `key` as a list (PyTorch's `_param_groups_val_list`: a Tensor value is cloned, never aliased). */
 export function groupValues(optimizer: OptimizerLike, key: string): number[] {
-  return optimizer.param_groups.map((group) => group[key]);
+  return optimizer.param_groups.map((group) => copyLr(group[key]));
 }
 
-/** Deep copy of plain data (arrays, plain objects); functions and other values are kept as they are. */
+/** Deep copy of plain data (arrays, plain objects, a Tensor lr); functions and other values are kept as they are. */
 export function deepCopy<T>(value: T): T {
+  if (value instanceof Tensor) return value.clone() as T;
   if (Array.isArray(value)) return value.map(deepCopy) as T;
   if (value !== null && typeof value === "object" && Object.getPrototypeOf(value) === Object.prototype) {
     const out: Record<string, unknown> = {};
@@ -168,6 +162,7 @@ function firstStepError(s: LRScheduler, what: string): Error {
  */
 export class LRScheduler {
   declare optimizer: OptimizerLike;
+  /** Each group's starting rate (`initial_lr`); a copy of the tensor where the lr is a Tensor, as in PyTorch. */
   declare base_lrs: number[];
   declare last_epoch: number;
   declare _step_count: number;
@@ -175,7 +170,7 @@ export class LRScheduler {
   declare _get_lr_called_within_step: boolean;
   declare _is_initial: boolean;
   /** Closed form `lr(last_epoch)` used by the deprecated `step(epoch)`, where the schedule has one. */
-  _get_closed_form_lr?(): number[];
+  _get_closed_form_lr?(): Lr[];
 
   constructor(optimizer: OptimizerLike, options?: LRSchedulerOptions);
   constructor(optimizer: OptimizerLike, last_epoch: number);
@@ -200,7 +195,8 @@ export class LRScheduler {
     this.optimizer = opt;
     if (last_epoch === -1) {
       // setdefault: a second scheduler on the same optimizer keeps the first one's starting rate.
-      for (const group of opt.param_groups) if (!("initial_lr" in group)) group.initial_lr = group.lr;
+      // A Tensor lr: its clone, so the schedule's start stays put when the lr is updated in place.
+      for (const group of opt.param_groups) if (!("initial_lr" in group)) group.initial_lr = copyLr(group.lr);
     } else {
       opt.param_groups.forEach((group, i) => {
         if (!("initial_lr" in group)) {
@@ -279,14 +275,21 @@ export class LRScheduler {
     }
   }
 
-  /** The learning rates the last `step()` wrote, one per param group. */
+  /**
+   * The learning rates the last `step()` wrote, one per param group. Where a group's lr is a
+   * Tensor, its entry is a copy of that tensor, as in PyTorch (typed `number` all the same: a
+   * 1-element tensor acts as its number in arithmetic and comparisons, and most code reads numbers).
+   */
   get_last_lr(): number[] {
     settle(this);
     return [...this._last_lr];
   }
 
-  /** The chainable rule: the next rates from the current ones. Subclasses implement it. */
-  get_lr(): number[] {
+  /**
+   * The chainable rule: the next rates from the current ones. Subclasses implement it. Where the
+   * groups' lr is a Tensor, the library's schedulers return tensors computed in its dtype, as PyTorch.
+   */
+  get_lr(): Lr[] {
     throw NotImplementedError(`${this.constructor.name} must implement get_lr()`);
   }
 
@@ -310,7 +313,7 @@ export class LRScheduler {
 
   /** Computes the rates for the next epoch (or for `epoch`, closed form) and writes them to the groups. */
   _update_lr(epoch?: number | null): void {
-    let values: number[];
+    let values: Lr[];
     this._get_lr_called_within_step = true;
     try {
       if (epoch === undefined || epoch === null) {
@@ -323,9 +326,10 @@ export class LRScheduler {
             if (!SETTLING.has(this)) throw new FirstStepPutOff();
             throw firstStepError(this, `failed (${e.message})`);
           }
-          if (values.some((v) => typeof v !== "number" || !Number.isFinite(v))) {
+          const finite = (v: unknown) => (typeof v === "number" || v instanceof Tensor) && Number.isFinite(Number(v));
+          if (values.some((v) => !finite(v))) {
             if (!SETTLING.has(this)) throw new FirstStepPutOff();
-            throw firstStepError(this, `returned ${JSON.stringify(values.map((v) => (typeof v === "number" ? String(v) : v)))}`);
+            throw firstStepError(this, `returned ${JSON.stringify(values.map((v) => (typeof v === "number" || v instanceof Tensor ? String(Number(v)) : v)))}`);
           }
         } else {
           values = this.get_lr();
@@ -346,7 +350,7 @@ export class LRScheduler {
   }
 
   /** Writes one rate per group and records them as `_last_lr`. */
-  protected _writeLrs(values: number[]): void {
+  protected _writeLrs(values: Lr[]): void {
     const groups = this.optimizer.param_groups;
     if (values.length !== groups.length) {
       this._check_param_groups();
@@ -354,9 +358,8 @@ export class LRScheduler {
         `${this.constructor.name}.get_lr() returned ${values.length} learning rates for ${groups.length} param groups`,
       );
     }
-    groups.forEach((group: ParamGroup, i) => {
-      group.lr = values[i];
-    });
+    // a Tensor lr is filled in place (PyTorch's _update_param_group_val), a number replaced
+    groups.forEach((group: ParamGroup, i) => setGroupValue(group, "lr", values[i]));
     this._last_lr = groupValues(this.optimizer, "lr");
   }
 

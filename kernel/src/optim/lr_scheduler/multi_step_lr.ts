@@ -1,3 +1,4 @@
+import { mul, type Lr } from "./tensor_lr";
 import { LRScheduler } from "./lr_scheduler";
 import { finiteNumber } from "./checks";
 import { TypeError_ } from "./errors";
@@ -47,17 +48,17 @@ export class MultiStepLR extends LRScheduler {
     super._init(optimizer, options);
   }
 
-  override get_lr(): number[] {
+  override get_lr(): Lr[] {
     this._warn_get_lr_called_within_step();
     const groups = this.optimizer.param_groups;
     const count = this.milestones[this.last_epoch];
     if (count === undefined) return groups.map((g) => g.lr);
-    return groups.map((g) => g.lr * this.gamma ** count);
+    return groups.map((g) => mul(g.lr, this.gamma ** count));
   }
 
-  override _get_closed_form_lr(): number[] {
+  override _get_closed_form_lr(): Lr[] {
     let passed = 0;
     for (const [m, count] of Object.entries(this.milestones)) if (Number(m) <= this.last_epoch) passed += count;
-    return this.base_lrs.map((base_lr) => base_lr * this.gamma ** passed);
+    return this.base_lrs.map((base_lr) => mul(base_lr, this.gamma ** passed));
   }
 }

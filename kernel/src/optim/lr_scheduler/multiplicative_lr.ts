@@ -1,3 +1,4 @@
+import { mul, type Lr } from "./tensor_lr";
 import { LRScheduler, checkOptimizer } from "./lr_scheduler";
 import { lrLambdaList, stateWithoutLambdas, type LrLambda } from "./lambda_lr";
 import { checkOptions, schedulerArgs } from "./options";
@@ -40,14 +41,16 @@ export class MultiplicativeLR extends LRScheduler {
     super._init(optimizer, options);
   }
 
-  override get_lr(): number[] {
+  override get_lr(): Lr[] {
     this._warn_get_lr_called_within_step();
     const groups = this.optimizer.param_groups;
     // The initial step leaves the rates alone: λ applies from epoch 1 on.
     if (this._is_initial) return groups.map((g) => g.lr);
     this._check_param_groups(); // one lambda per group it was created for
     const epoch = this.last_epoch;
-    return groups.map((g, i) => g.lr * factorOf("lr_lambda", "the factor of the current lr", this.lr_lambdas[i](epoch), `epoch ${epoch}`));
+    // A tensor the lambda returns counts as its number (a number lr stays a number: lrlab's choice;
+    // PyTorch would turn the group's lr into that tensor's product); a Tensor lr is computed in its dtype.
+    return groups.map((g, i) => mul(g.lr, Number(factorOf("lr_lambda", "the factor of the current lr", this.lr_lambdas[i](epoch), `epoch ${epoch}`))));
   }
 
   override state_dict(): SchedulerStateDict {

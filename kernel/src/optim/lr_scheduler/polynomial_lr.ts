@@ -1,3 +1,4 @@
+import { mul, type Lr } from "./tensor_lr";
 import { LRScheduler } from "./lr_scheduler";
 import { closedFormDivision, finiteNumber, nonNegativeInteger } from "./checks";
 import { checkOptions, opt, schedulerArgs } from "./options";
@@ -43,18 +44,18 @@ export class PolynomialLR extends LRScheduler {
     super._init(optimizer, options);
   }
 
-  override get_lr(): number[] {
+  override get_lr(): Lr[] {
     this._warn_get_lr_called_within_step();
     const groups = this.optimizer.param_groups;
     if (this._is_initial || this.last_epoch > this.total_iters) return groups.map((g) => g.lr);
     const T = this.total_iters;
     const decay = ((1.0 - this.last_epoch / T) / (1.0 - (this.last_epoch - 1) / T)) ** this.power;
-    return groups.map((g) => g.lr * decay);
+    return groups.map((g) => mul(g.lr, decay));
   }
 
-  override _get_closed_form_lr(): number[] {
+  override _get_closed_form_lr(): Lr[] {
     if (this.total_iters === 0) throw closedFormDivision("PolynomialLR");
     const T = this.total_iters;
-    return this.base_lrs.map((base_lr) => base_lr * (1.0 - Math.min(T, this.last_epoch) / T) ** this.power);
+    return this.base_lrs.map((base_lr) => mul(base_lr, (1.0 - Math.min(T, this.last_epoch) / T) ** this.power));
   }
 }

@@ -1,3 +1,4 @@
+import { setGroupValue } from "./tensor_lr";
 import { LRScheduler, checkOptimizer, groupValues, typeName } from "./lr_scheduler";
 import { RuntimeError, TypeError_, ValueError } from "./errors";
 import { closeWord, finiteNumber, isWord, quotedWords } from "./checks";
@@ -145,7 +146,7 @@ export class ReduceLROnPlateau extends LRScheduler {
     groups.forEach((group, i) => {
       const old_lr = Number(group.lr);
       const new_lr = Math.max(old_lr * this.factor, this.min_lrs[i]);
-      if (old_lr - new_lr > this.eps) group.lr = new_lr;
+      if (old_lr - new_lr > this.eps) setGroupValue(group, "lr", new_lr); // (a Tensor lr: filled in place, as PyTorch)
     });
   }
 

@@ -1,3 +1,4 @@
+import { setGroupValue } from "./tensor_lr";
 import { LRScheduler, checkOptimizer } from "./lr_scheduler";
 import { checkComposable, compositeStateDict, rejectStepArguments, splitCompositeState } from "./composition";
 import { KeyError, TypeError_, ValueError } from "./errors";
@@ -76,7 +77,7 @@ export class SequentialLR extends LRScheduler {
     // Undo the children's initial steps: back to the starting rates and epochs.
     opt.param_groups.forEach((group, i) => {
       if (!("initial_lr" in group)) throw KeyError(`'initial_lr' missing in param_groups[${i}]`);
-      group.lr = group.initial_lr as number;
+      setGroupValue(group, "lr", group.initial_lr); // (a Tensor lr: filled in place, as PyTorch)
     });
     this.recursive_undo();
 
