@@ -15,6 +15,7 @@
  * Then one marker trace per marker kind present (divergence, suggestion) and, per divergence, a
  * dashed vertical line at its step. Every payload string is escaped (see escape.ts).
  */
+import { clippedNote, clippedRange } from "./clipped_reference";
 import { escapeText } from "./escape";
 import { symbolsOf } from "./metric_help";
 import { type Marker, type PlotKind, type PlotPayload, pointSteps, type Series } from "./payload";
@@ -681,38 +682,46 @@ export function wrapNote(text: string, width?: number): string[] {
 export const REFERENCE_FACTOR = 2;
 
 /**
- * The y range of a view with reference lines (the configured lr, momentum's steady state): fitted
- * to the measured lines and to the references of their magnitude: on a linear axis, a reference
- * whose largest |value| is within REFERENCE_FACTOR of the measured lines' largest; on a log axis,
- * one within that factor of their smallest and largest values. Plotly's autorange spanned them
- * all: SGD momentum 0.9's steady state (0.5, ten times its lr) squeezed the measured projected
- * rate (0–0.13) into the bottom fifth of the plot (a teacher's pass), while Adam's configured 0.01
- * beside its projected 0.0056 is the comparison a student is meant to read (notebook 02: "the
- * configured lr as the flat line"). Magnitudes rather than shares of the axis: a measured line
- * that barely varies (Adam's first steps) would leave no room for any reference by share. A log
- * axis is no way out of the squeeze: the projected rate turns negative under momentum (the axis is
- * linear then), and where it could be log a reference a decade away still takes half of it. A
- * reference left off the axis is named in a note with its values, so nothing is hidden silently;
- * `log y`, or switching its line off, shows it. `references`: whether a reference line is drawn
- * (the range is then always set: plotly's autorange would span every trace).
+ * The y range of a view with reference lines (the configured lr, momentum's steady state).
+ * A reference is fitted when it is of the measured lines' magnitude: on a linear axis, when its
+ * largest |value| is within REFERENCE_FACTOR of theirs; on a log axis, within that factor of
+ * their smallest and largest values. Plotly's autorange spanned them all,
+ * while Adam's configured 0.01 beside its projected 0.0056 is the comparison a student is meant
+ * to read (notebook 02: "the configured lr as the flat line"). Magnitudes rather than shares of
+ * the axis: a measured line that barely varies (Adam's first steps) would leave no room for any
+ * reference by share. A log axis is no way out of the squeeze: a reference a decade away still
+ * takes half of it. A reference left off the axis is named in `off` with its values.
+ * On a linear axis a steady-state line (role "reference") follows the static picture's rule
+ * instead (clipped_reference.ts, the kernel's withClippedReferences), so that JupyterLab shows
+ * what the saved picture shows: one that rises over the other lines' top (the measured rates and
+ * the configured lr fitted) by more than REFERENCE_OVERSHOOT of their range is cut at the top
+ * (SGD momentum 0.9's steady state, ten times its lr, squeezed the projected rate into the bottom
+ * fifth: a teacher's pass), the axis is theirs, and `cutTop` (its highest value) gives cutNote's
+ * note; one that does not is drawn whole. (The kernel draws a log panel's references whole; here
+ * the magnitude rule above still holds on a log view, a user's finding of its own.) `log y`, or
+ * switching a line off, shows what is cut. `references`: whether a reference line is drawn (the
+ * range is then always set: plotly's autorange would span every trace).
  */
-function fitWithReferences(data: PlotlyTrace[], roles: TraceRole[], xrange: [number, number], logY: boolean): { fit: ReturnType<typeof fitY>; references: boolean; off: string[] } {
+function fitWithReferences(data: PlotlyTrace[], roles: TraceRole[], xrange: [number, number], logY: boolean): { fit: ReturnType<typeof fitY>; references: boolean; off: string[]; cutTop: number | null } {
   const isRef = (r: TraceRole) => r === "reference" || r === "configured";
   const refs = data.filter((_, i) => isRef(roles[i]));
-  if (refs.length === 0) return { fit: fitY(data, xrange, logY), references: false, off: [] };
+  if (refs.length === 0) return { fit: fitY(data, xrange, logY), references: false, off: [], cutTop: null };
   const kept = data.filter((_, i) => !isRef(roles[i]));
   const measured = yExtent(kept.filter((t) => t.x.length > 0), xrange, logY);
-  if (!measured) return { fit: fitY(data, xrange, logY), references: true, off: [] };
+  if (!measured) return { fit: fitY(data, xrange, logY), references: true, off: [], cutTop: null };
   const magnitude = Math.max(Math.abs(measured[0]), Math.abs(measured[1]));
   const near = ([lo, hi]: [number, number]) => logY
     ? lo >= measured[0] / REFERENCE_FACTOR && hi <= measured[1] * REFERENCE_FACTOR
     : Math.max(Math.abs(lo), Math.abs(hi)) <= magnitude * REFERENCE_FACTOR;
-  // each kind of reference (its legend name's last part) drawn into the range, or named in the note
+  // each kind of reference (its legend name's last part) drawn into the range, or named in a note
   const kinds = new Map<string, PlotlyTrace[]>();
-  for (const t of refs) {
+  const steady = new Map<string, PlotlyTrace[]>();
+  refs.forEach((t) => {
     const kind = t.name.split(" · ").pop() as string;
-    kinds.set(kind, [...(kinds.get(kind) ?? []), t]);
-  }
+    // (on a log axis the steady state keeps the magnitude rule too: see above)
+    const into = roles[data.indexOf(t)] === "reference" && !logY ? steady : kinds;
+    into.set(kind, [...(into.get(kind) ?? []), t]);
+  });
   const off: string[] = [];
   for (const [kind, traces] of kinds) {
     const ext = yExtent(traces, xrange, logY);
@@ -729,7 +738,26 @@ function fitWithReferences(data: PlotlyTrace[], roles: TraceRole[], xrange: [num
     const symbols = kind.includes("(1−μ)") ? ` ${symbolsOf("lr_momentum_steady")}` : "";
     off.push(above && below ? `${kind} (${lo} to ${hi})${symbols}` : above ? `${kind} (up to ${hi})${symbols}` : `${kind} (down to ${lo})${symbols}`);
   }
-  return { fit: fitY(kept, xrange, logY), references: true, off };
+  const traces = [...steady.values()].flat();
+  const ext = yExtent(traces, xrange, logY);
+  // the lines the steady state is read against: the measured rates and the configured lr kept
+  const lines = yExtent(kept.filter((t) => t.x.length > 0), xrange, logY);
+  const range = !logY && ext && lines ? clippedRange(lines, ext) : null;
+  if (!range || !ext) return { fit: fitY([...kept, ...traces], xrange, logY), references: true, off, cutTop: null };
+  return { fit: { range, widened: false }, references: true, off, cutTop: ext[1] };
+}
+
+/**
+ * The note over a view whose steady-state lines are cut at `top` (fitWithReferences), naming them
+ * by their metric's label as their legend entries do, unescaped (the notes are escaped once,
+ * where they are drawn), and what their symbols mean ("μ the momentum, τ the dampening": a
+ * user's pass).
+ */
+function cutNote(p: PlotPayload, s: ViewState, top: number): string {
+  const metrics = [...new Set(p.series.filter((t) => t.reference_for === s.metric && !t.param).map((t) => t.metric))];
+  const names = metrics.map((m) => (p.metrics.find((x) => x.key === m)?.label ?? m).replace(/^momentum /, ""));
+  const symbols = metrics.map(symbolsOf).filter(Boolean).join(" ");
+  return clippedNote(names, hoverNumber(top), symbols);
 }
 
 /**
@@ -860,7 +888,8 @@ export function buildFigureWithRoles(p: PlotPayload, s: ViewState, theme: Theme,
       font: { color: theme.fontMuted, size: 11 },
     }];
   }
-  const notes = payloadNotes(p, s);
+  // (with a steady-state line cut at the top, the static picture's note over its panel: cutNote)
+  const notes = [...payloadNotes(p, s), ...(fitted.cutTop === null ? [] : [cutNote(p, s, fitted.cutTop)])];
   if (notes.length > 0) {
     // Said, not silent: why a measured rate reads what it does (kernel/src/plot/notes.ts: plain
     // SGD's updates rounding away in float32; an element-wise band whose top is elements of
@@ -871,7 +900,9 @@ export function buildFigureWithRoles(p: PlotPayload, s: ViewState, theme: Theme,
     const grow = 14 * lines.length + 10;
     layout.margin = { ...(layout.margin as Record<string, unknown>), t: ((layout.margin as { t: number }).t) + grow };
     layout.height = (layout.height as number) + grow;
-    layout.title = { ...(layout.title as Record<string, unknown>), yref: "container", y: 1, yanchor: "top", pad: { t: 10 } };
+    // (a title under the modebar keeps its row: titleUnderModebar's pad, not the top's 10 px)
+    const under = ((layout.title as { pad?: { t?: number } }).pad?.t ?? 0);
+    layout.title = { ...(layout.title as Record<string, unknown>), yref: "container", y: 1, yanchor: "top", pad: { t: Math.max(10, under) } };
     layout.annotations = [...((layout.annotations as unknown[]) ?? []), {
       text: lines.map(escapeText).join("<br>"), align: "left",
       xref: "paper", yref: "paper", x: 0, y: 1, xanchor: "left", yanchor: "bottom", yshift: 16, showarrow: false,
@@ -879,8 +910,8 @@ export function buildFigureWithRoles(p: PlotPayload, s: ViewState, theme: Theme,
     }];
   }
   if (fitted.off.length > 0) {
-    // Said, not silent: a reference line the axis was not fitted to (fitWithReferences), which
-    // runs beyond it: "beyond the axis: steady-state lr γ(1−τ)/(1−μ) (up to 0.5)".
+    // Said, not silent: a configured lr the axis was not fitted to (fitWithReferences), which
+    // runs beyond it: "beyond the axis: configured lr (down to 7.9e−5)".
     layout.annotations = [...((layout.annotations as unknown[]) ?? []), {
       // (the kinds are legend names, already escaped)
       text: `beyond the axis: ${fitted.off.join("; ")}`,
@@ -1119,8 +1150,11 @@ export function isRateMetric(metric: string): boolean {
  * learning rate whatever its y axis shows.
  */
 export function plotTitle(p: PlotPayload, metric: string): string {
-  // the configured lr is no effective rate (kernel/src/plot/figure.ts figureTitle says the same)
+  // the configured lr is no effective rate (kernel/src/plot/figure.ts figureTitle says the same):
+  // a comparison's (`%lr_compare a b --metric lr`), and one run's (`%lr_compare seq --metric lr`,
+  // a trace's figure opened on lr, or a trace's lr chosen in the menu: it draws the configured lr alone)
   if (metric === "lr" && p.kind === "compare" && p.title === DEFAULT_TITLES.compare) return "Configured learning rate: comparison";
+  if (metric === "lr" && p.kind === "trace" && p.title === DEFAULT_TITLES.trace) return "Configured learning rate";
   if (isRateMetric(metric) || p.kind === "range_test" || p.title !== DEFAULT_TITLES[p.kind]) return p.title;
   const label = p.metrics.find((m) => m.key === metric)?.label ?? metric;
   // ASCII only: "β2" must not become "Β2".

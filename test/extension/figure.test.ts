@@ -445,7 +445,8 @@ describe("the title fits the metric shown", () => {
     raw.title = DEFAULT_TITLES.trace;
     const p = validatePayload(raw);
     expect(titled(p, "lr_projected")).toBe("Effective learning rate");
-    expect(titled(p, "lr")).toBe("Effective learning rate");
+    // the configured lr is no effective rate (session 21: test/extension/p21b_one_run_title.test.ts)
+    expect(titled(p, "lr")).toBe("Configured learning rate");
     expect(titled(p, "loss")).toBe("Loss");
     // The metric's own label, escaped: "update ratio ‖Δ‖/‖θ‖" and the like.
     raw.metrics.find((m) => m.key === "update_ratio")!.label = "update ratio ‖Δ‖/‖θ‖";

@@ -3,7 +3,7 @@
  * renderer_page.ts) in Debian's chromium, on the bundles of real traces.
  * - 1: SGD momentum 0.9 with a per-epoch cosine: the projected-rate view draws the configured lr
  *   (dotted) beside the measured rate, and the y axis is fitted to the measured rate, not to the
- *   steady state ten times above it (which the note names);
+ *   steady state ten times above it (which the note names), as the static picture's panel (session 21);
  * - 2: a 400-step OneCycleLR run's final figure draws over 100 points a line (it drew 53);
  * - 6: at a narrow width the title and the modebar do not overlap.
  * Screenshots go to test-output/userD/.
@@ -13,7 +13,7 @@ import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as torch from "../../kernel/src/index";
 import { trace } from "../../kernel/src/trace/index";
-import { bundle, PLOT_MIME } from "../../kernel/src/plot/index";
+import { bundle, panelsFor, PLOT_MIME, type PlotPayload } from "../../kernel/src/plot/index";
 import { launchChromium } from "./browser/chromium";
 import { openRendererPage } from "./browser/renderer_page";
 import { trainLogged } from "../plot/saved";
@@ -68,7 +68,8 @@ describe("finding 1: the configured lr beside the measured rate", () => {
       const s = new torch.optim.lr_scheduler.CosineAnnealingLR(o, { T_max: 20 });
       return (step) => { if (step % 16 === 15) s.step(); };
     });
-    await mount(t.bundle({ svg: false })[PLOT_MIME], 960);
+    const payload = t.bundle({ svg: false })[PLOT_MIME];
+    await mount(payload, 960);
     const d = await drawn();
     await page.screenshot({ path: join(SHOTS, "configured-lr.png") });
     const configured = d.traces.filter((x) => x.uid?.startsWith("configured-lr"));
@@ -79,7 +80,12 @@ describe("finding 1: the configured lr beside the measured rate", () => {
     const top = d.type === "log" ? 10 ** d.range[1] : d.range[1];
     expect(top).toBeGreaterThan(0.05);
     expect(top).toBeLessThan(0.4);
-    expect(d.notes.join(" ")).toContain("beyond the axis: steady-state lr");
+    // the static picture's range and note (session 21: its lr panel, kernel/src/plot/figure.ts withClippedReferences)
+    const panel = panelsFor(payload as PlotPayload)[0];
+    expect(d.type).toBe("linear");
+    expect(d.range[0]).toBeCloseTo(panel.y_range![0], 9);
+    expect(d.range[1]).toBeCloseTo(panel.y_range![1], 9);
+    expect(d.notes.join(" ")).toContain("steady-state lr γ(1−τ)/(1−μ) reaches 0.5, above this axis: cut at its top");
     // its legend entry toggles it with plotly's own toggle (the other lines stay)
     await page.evaluate(() => {
       const gd = document.querySelector(".lrlab-Plot-figure") as any;

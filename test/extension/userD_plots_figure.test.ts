@@ -95,7 +95,8 @@ describe("finding 1: the configured lr on the rate views", () => {
     // measured 0.004 below zero to 0.03; the configured 0.05 fits beside it, the steady state 0.5 does not
     expect(y.range![1]).toBeGreaterThan(0.05);
     expect(y.range![1]).toBeLessThan(0.1);
-    expect(notes(f).join(" ")).toContain("beyond the axis: steady-state lr γ(1−τ)/(1−μ) (up to 0.5)");
+    // (the static picture's note since session 21: test/extension/p21b_reference_axis.test.ts)
+    expect(notes(f).join(" ")).toContain("steady-state lr γ(1−τ)/(1−μ) reaches 0.5, above this axis: cut at its top");
   });
 
   it("Adam's projected 0.0056 beside the configured 0.01: both on the axis (notebook 02's flat line)", () => {
@@ -120,7 +121,9 @@ describe("finding 6: the title and the modebar", () => {
     expect((narrow.margin as { t: number }).t).toBeGreaterThan(60);
     expect((narrow.title as { yanchor: string; pad: { t: number } }).pad.t).toBeGreaterThanOrEqual(30);
     const wide = buildFigureWithRoles(p, s, light, 1200).layout;
-    expect((wide.margin as { t: number }).t).toBe(40);
+    // (40, and a line of note over the plot: the steady state cut at the top since session 21)
+    expect((wide.margin as { t: number }).t).toBe(40 + 14 + 10);
+    expect((wide.title as { pad: { t: number } }).pad.t).toBeLessThan(30);
   });
 });
 

@@ -20,7 +20,9 @@ function trace(projected: number[]): PlotPayload {
       { metric: "update_ratio", group: 0, buckets: buckets(projected.map((_, i) => 1e-3 / (i + 1))) },
     ],
   };
-  return make_figure([src], { kind: "trace" }).payload;
+  // (opened on the projected lr, as bundle() opens a trace: one opened on the configured lr is
+  // titled "Configured learning rate" since session 21, figure.ts figureTitle)
+  return make_figure([src], { kind: "trace", default_metric: "lr_projected" }).payload;
 }
 
 describe("the static fallback's axes follow the extension's rule for values <= 0", () => {

@@ -155,18 +155,24 @@ export const DEFAULT_TITLES: Readonly<Record<PlotPayload["kind"], string>> = {
 
 /**
  * The title the static pictures (SVG, plotly JSON, text) show: the payload's, except a default
- * comparison title over the configured lr, which is no effective rate ("Effective learning rate:
- * comparison" over `%lr_compare seq --metric lr`, a teacher's pass). The payload keeps the default
- * so that the extension, whose selector changes the metric, titles each metric itself
+ * title over the configured lr, which is no effective rate ("Effective learning rate: comparison"
+ * over `%lr_compare a b --metric lr`, and "Effective learning rate" over the one run of
+ * `%lr_compare seq --metric lr`, a trace's figure: teachers' passes). The payload keeps the
+ * default so that the extension, whose selector changes the metric, titles each metric itself
  * (extension/src/figure.ts plotTitle, which says the same over lr).
  */
 export function figureTitle(payload: Pick<PlotPayload, "kind" | "title" | "default_metric">): string {
-  if (payload.kind === "compare" && payload.title === DEFAULT_TITLES.compare && payload.default_metric === "lr") return CONFIGURED_COMPARE_TITLE;
+  if (payload.default_metric !== "lr") return payload.title;
+  if (payload.kind === "compare" && payload.title === DEFAULT_TITLES.compare) return CONFIGURED_COMPARE_TITLE;
+  if (payload.kind === "trace" && payload.title === DEFAULT_TITLES.trace) return CONFIGURED_TRACE_TITLE;
   return payload.title;
 }
 
 /** figureTitle's title of a comparison of configured rates (the extension keeps a copy). */
 export const CONFIGURED_COMPARE_TITLE = "Configured learning rate: comparison";
+
+/** figureTitle's title of one run's configured rate (`%lr_compare seq --metric lr`; the extension keeps a copy). */
+export const CONFIGURED_TRACE_TITLE = "Configured learning rate";
 
 /** The bound of a plot output as saved in a notebook (README, test/plot/saved_size.test.ts). */
 export const SAVED_BUDGET = 150_000;

@@ -1,0 +1,73 @@
+/**
+ * `%lr_compare seq --metric lr` of one run: a trace's figure opened on the configured lr, titled
+ * "Effective learning rate" in its plotly figure, SVG and text (a teacher's pass, userV finding 2;
+ * P1 titled the comparison of several runs "Configured learning rate: comparison"). Now titled
+ * "Configured learning rate", one run needing no ": comparison"; the payload keeps its default
+ * title for the extension's menu (test/extension/p21b_one_run_title.test.ts). The first case
+ * failed before the change; the second guards what stays (other metrics, a title given).
+ * In-process (kernel/dist, as the kernel loads it), as test/magics/p21_compare_preview.test.ts.
+ */
+import { createRequire } from "node:module";
+import { join } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+
+const load = createRequire(__filename);
+const DIST = join(__dirname, "../../kernel/dist");
+const { lr_compare } = load(join(DIST, "magics/lr_compare.js")) as typeof import("../../kernel/src/magics/lr_compare");
+const { parseArgs } = load(join(DIST, "magics/parser.js")) as typeof import("../../kernel/src/magics/parser");
+const lrlab = load(join(DIST, "tools.js")) as typeof import("../../kernel/src/tools");
+const torch = load(join(DIST, "index.js")) as typeof import("../../kernel/src/index");
+const PLOT = "application/vnd.lrlab.plot+json";
+const PLOTLY = "application/vnd.plotly.v1+json";
+
+const locals: Record<string, unknown> = {};
+let shown: Record<string, any>[] = [];
+const ctx: any = {
+  engine: { value: (n: string) => locals[n], userNames: () => Object.keys(locals), locals },
+  print: () => undefined,
+  display: (b: Record<string, any>) => shown.push(b),
+};
+function run(line: string): Record<string, any> {
+  shown = [];
+  lr_compare.run(ctx, parseArgs(line, lr_compare.options, lr_compare.usage), undefined);
+  return shown[0];
+}
+
+beforeAll(() => {
+  lrlab.clear_runs();
+  torch.manual_seed(0);
+  const p = torch.zeros([4], { requires_grad: true });
+  const target = torch.randn(4);
+  const opt = new torch.optim.SGD([p], { lr: 0.1, momentum: 0.9 });
+  const sched = new torch.optim.lr_scheduler.CosineAnnealingLR(opt, { T_max: 32 });
+  const t = lrlab.trace(opt, { name: "seq" });
+  for (let i = 0; i < 32; i++) {
+    opt.zero_grad();
+    const loss = p.sub(target).pow(2).sum();
+    loss.backward();
+    t.log_loss(loss);
+    opt.step();
+    sched.step();
+  }
+  t.stop();
+});
+
+describe("%lr_compare of one run --metric lr", () => {
+  it("is titled as the configured lr in plotly, SVG and text", () => {
+    const b = run("seq --metric lr");
+    expect(b[PLOT].kind).toBe("trace");
+    expect(b[PLOT].default_metric).toBe("lr");
+    // the payload keeps the default: the extension titles each metric of its menu itself
+    expect(b[PLOT].title).toBe("Effective learning rate");
+    expect(b[PLOTLY].layout.title.text).toBe("Configured learning rate");
+    expect(b["text/plain"]).toMatch(/^Configured learning rate\n/);
+    expect(b["image/svg+xml"]).toContain("Configured learning rate");
+    expect(b["image/svg+xml"]).not.toContain("Effective learning rate");
+  });
+
+  it("another metric, or a title given, keeps its title", () => {
+    expect(run("seq --metric lr_projected")[PLOTLY].layout.title.text).toBe("Effective learning rate");
+    expect(run("seq")[PLOTLY].layout.title.text).toBe("Effective learning rate");
+    expect(run("seq --metric lr --title mine")[PLOTLY].layout.title.text).toBe("mine");
+  });
+});
