@@ -148,3 +148,18 @@ describe("lrlab.preview: lr per group, first_step", () => {
       "preview: first_step must be an integer >= 0, got -1");
   });
 });
+
+describe("lrlab.preview of a scheduler whose optimizer has a Tensor lr", () => {
+  it("puts the Tensor back, the same object with its value (the schedulers fill it in place)", () => {
+    const lr = torch.tensor(0.1);
+    const opt = new torch.optim.SGD([torch.zeros([2], { requires_grad: true })], { lr });
+    const sched = new torch.optim.lr_scheduler.StepLR(opt, { step_size: 2, gamma: 0.5 });
+    const before = Number(opt.param_groups[0].lr);
+    const p = preview(sched, { steps: 10 }) as unknown as { lrs: number[][] };
+    // the preview's own rates: halved every 2 steps, from the tensor's float32 0.1
+    expect(p.lrs[0][9]).toBeCloseTo(Math.fround(0.1) / 16, 9);
+    expect(opt.param_groups[0].lr).toBe(lr);
+    expect(Number(opt.param_groups[0].lr)).toBe(before);
+    expect(Number(lr)).toBe(Math.fround(0.1));
+  });
+});

@@ -288,11 +288,20 @@ function simulate(scheduler: SchedulerLike | ((optimizer: any) => SchedulerLike)
     // only the keys a group has: `betas: undefined` was written into an SGD group (`momentum` into
     // an Adam one), a key it did not have, which SGD then warned of as not one of its hyperparameters
     const KEYS = ["lr", "initial_lr", "momentum", "betas"];
+    // a Tensor lr is filled in place by the schedulers (PyTorch's fill_): its number is kept, and
+    // put back into the same tensor, which the optimizer holds
     const groups = opt.param_groups.map((g: Record<string, any>) => Object.fromEntries(KEYS.filter((k) => Object.hasOwn(g, k))
-      .map((k) => [k, Array.isArray(g[k]) ? [...g[k]] : g[k]])));
+      .map((k) => [k, Array.isArray(g[k]) ? [...g[k]] : g[k] instanceof Tensor ? { tensor: g[k], value: g[k].data[0] } : g[k]])));
     restore = () => {
       (sched.load_state_dict as (s: Record<string, any>) => void)(saved);
-      opt.param_groups.forEach((g: Record<string, any>, i: number) => Object.assign(g, groups[i]));
+      opt.param_groups.forEach((g: Record<string, any>, i: number) => {
+        for (const [k, v] of Object.entries(groups[i] as Record<string, any>)) {
+          if (v !== null && typeof v === "object" && v.tensor instanceof Tensor) {
+            g[k] = v.tensor;
+            v.tensor.data[0] = v.value;
+          } else g[k] = v;
+        }
+      });
     };
   }
   const plateau = sched.constructor.name === "ReduceLROnPlateau";
