@@ -1,6 +1,6 @@
 // Old-generation collections over 33 traced 20-step MLP runs in one job (PERF.md, session 21):
 //   node --trace-gc bench/micro/trace_gc_count.cjs | grep -c Mark-Compact     (DIST=<kernel/dist> selects a build)
-const path = require("node:path"); const dist = process.env.DIST || "/work/main/kernel/dist";
+const path = require("node:path"); const dist = process.env.DIST || path.join(__dirname, "../../kernel/dist");
 const torch = require(path.join(dist, "index.js")), tools = require(path.join(dist, "tools.js"));
 function run() {
   const model = new torch.nn.Sequential(new torch.nn.Linear(784, 256), new torch.nn.ReLU(), new torch.nn.Linear(256, 10));
