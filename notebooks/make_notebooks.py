@@ -424,18 +424,23 @@ gradient as a small batch's, with less noise: as notebook 1 showed for SGD, with
 the *step* does not shrink, for either optimizer. What a larger batch changes is the noise,
 `Var(ḡ) ∝ 1/B`, and that Adam does notice.
 
-## With real batches, Adam's per-sample rate falls like `1/√B`
+## With real batches, Adam's factor per sample falls like `1/√B`
 Adam's `v̂` averages `ḡ²`, the squared mean gradient plus its noise variance. Where the noise
 dominates, `√v̂ ∝ 1/√B`, so Adam's factor `(γ/(1−β₁ᵗ))/(√v̂+ε)` grows like `√B` on its own, and
-each sample's rate, the factor times its share `1/B` of a mean, falls like `1/√B`: it halves
-for every ×4 in `B`, where SGD's `γ/B` falls to a quarter. (Where the mean gradient dominates,
-`v̂` does not depend on `B`, and Adam's per-sample rate falls like `1/B`, as SGD's does.)
+Adam's factor per sample, the factor times each sample's share `1/B` of a mean, falls like `1/√B`:
+it halves for every ×4 in `B`, where SGD's `γ/B` falls to a quarter. (Where the mean gradient
+dominates, `v̂` does not depend on `B`, and Adam's factor per sample falls like `1/B`, as SGD's
+`γ/B` does.)
 
 The measurement: the linear model, trained with Adam (`γ = 0.001`) for 200 steps on fresh
 batches of `B` samples drawn from one distribution. It starts at the optimum (the targets are the
 initial model's outputs plus noise of variance 1), so every gradient is noise. The tracer reads
-Adam's factor at the last step; its median over the 11 parameters, divided by `B`, is the rate
-per sample:
+Adam's factor at the last step; its median over the 11 parameters, divided by `B`, is Adam's
+factor per sample ("per sample" in the lines below). It is not the tracer's `lr_per_sample`
+(`lr_projected/B`, the rate along each step's own gradient): the factor multiplies Adam's first
+moment `m`, which under pure noise holds on average only `1 − β₁ = 0.1` of this step's gradient,
+so `lr_per_sample` is about a tenth of the factor per sample, varies from step to step, and is
+negative when `m` points against the gradient:
 """),
     code("""
 /** Adam on `steps` fresh batches of `bs` samples from one distribution, started at the optimum: Adam's factor at the last step. */
@@ -464,8 +469,8 @@ for (const bs of [64, 256, 1024, 4096]) {
     pytorch_says("example2_batch_noise"),
     md("""
 The same numbers. From `B = 64` to `4096` (×64) Adam's factor grows 8.1 times (`√64 = 8`) at the
-same `γ`, and its rate per sample falls 7.9 times, where SGD's falls 64 times. So Adam does
-notice the batch size, less than SGD. To keep its per-sample rate when `B → κB`, its factor must
+same `γ`, and its factor per sample falls 7.9 times, where SGD's `γ/B` falls 64 times. So Adam does
+notice the batch size, less than SGD. To keep its factor per sample when `B → κB`, its factor must
 grow `κ` times: the smaller noise supplies `√κ` of it, `γ` the other `√κ`. That is the
 square-root rule of Malladi et al. (2022, arXiv:2205.10287), derived from a stochastic
 differential equation for Adam in which the gradient noise sets `v`; it also moves `β₁`, `β₂`
@@ -553,7 +558,8 @@ for (let epoch = 0; epoch < 10; epoch++) {
 """),
     md("""
 With `γ = 0.1`, `γλ ≈ 2.7 > 2`: every step overshoots and the error grows by `|1 − γλ| ≈ 1.7`
-per step, so the loss climbs to `4e22` in 50 steps. No value becomes infinite, so nothing is
+per step, so the loss climbs to `1.4e22` at step 49 (epoch 4's last loss above) and `4e22` after
+50 steps. No value becomes infinite, so nothing is
 flagged as a divergence, and the plot opens on the projected rate, which for plain SGD is the
 configured one (`0.1`, then `0.05`). Choose *loss* in its metric menu to see the divergence, or
 *update ratio*: `2.7`, where about `1e-3` is healthy (in JupyterLab the plot shows one metric at

@@ -11,6 +11,7 @@ import type * as ToolsModule from "../tools";
 import type * as RunsModule from "../trace/runs";
 import type * as ModuleDocs from "./module_docs";
 import { closeMatches, isNearMiss } from "../close_matches";
+import { cloneHint } from "./clone_hint";
 
 /** What hints read from the library: its namespaces' names and the traced runs' names. */
 export interface HintLibrary {
@@ -560,9 +561,12 @@ function runName(name: string): string | null {
  * its first step: latest() is null then, by design, and cells do not check nulls, so the type
  * `StepMetrics | null` cannot say it; the bare TypeError did not either. The null read may be on
  * the line that called latest() or through a variable the cell set from it (`const m = t.latest();`
- * then `m.lr`).
+ * then `m.lr`). A DataCloneError (structuredClone of a state_dict) names the copy that works.
  */
 export function runtimeHint(err: Error, line: string | undefined, source = ""): string | null {
+  // structuredClone(model.state_dict()), the port of copy.deepcopy (clone_hint.ts)
+  const clone = cloneHint(err, line);
+  if (clone !== null) return clone;
   const prop = /^Cannot read properties of null \(reading '([^']*)'\)/.exec(String(err?.message ?? ""))?.[1];
   if (prop === undefined || line === undefined) return null;
   // `prop` read of latest()'s own result: t.latest().lr, t.latest()!.lr (not t.latest().lr_preconditioned.q50,

@@ -40,6 +40,7 @@ export const lr_find: Magic = {
   usage: "model=M (loss=L | step=S) data=D [optimizer=O] [--start-lr a] [--end-lr b] [--num-iter n] [--step-mode exp|linear] [--smooth-f f] [--diverge-th t] [--name N]",
   help: "Runs a learning-rate range test and plots loss against learning rate with the suggestions (steepest, valley, minimum/10),\n"
     + "taken on the smoothed loss: a centred running median of the losses (no lag behind them), the blow-up at the end left out.\n"
+    + "The model trains in train mode (model.train(), as torch-lr-finder; a model in eval mode is said, and each module's mode put back).\n"
     + "The model, the optimizer and the random generator (torch's default one, and data's own generator) are restored afterwards:\n"
     + "run again, it gives the same suggestions, and the training after it is the same as without it.\n"
     + "Batches: [input, target] runs loss(model.forward(input), target); [x1, ..., xk, target] runs\n"

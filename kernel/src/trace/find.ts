@@ -71,7 +71,8 @@
  * shuffling DataLoader and dropout draw from) — so the range test leaves training where it was:
  * run again, it draws the same batches and gives the same suggestions, and the training after it
  * is the one without it. A generator of the caller's own (a DataLoader's `generator`) is the
- * caller's to restore (%lr_find restores its data's).
+ * caller's to restore (%lr_find restores its data's). The model (when given) trains in train mode,
+ * as torch-lr-finder's test does, and each module gets its own mode back (find_mode.ts).
  */
 import type { Tensor } from "../tensor/tensor";
 import { bundle, type BundleOptions, type MimeBundle, type Plottable } from "../plot/bundle";
@@ -84,6 +85,7 @@ import { with_cleanup } from "../interrupt_cleanup";
 import { deepCopyState } from "../optim/optimizer";
 import { default_generator } from "../random/generator";
 import { groupLabel } from "./group_label";
+import { trainModeFor } from "./find_mode";
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 
@@ -102,7 +104,7 @@ export interface FindOptions {
   diverge_th?: number;
   /** Restore the parameters, optimizer state and the default random generator afterwards. Default true. */
   restore?: boolean;
-  /** A module whose state_dict (buffers too) is restored afterwards. */
+  /** A module whose state_dict (buffers too) is restored afterwards; it trains in train mode during the test, its modes restored after. */
   model?: { state_dict(): any; load_state_dict(s: any): unknown };
   name?: string;
 }
@@ -146,7 +148,7 @@ export class RangeTest implements Plottable {
     readonly suggestions: Suggestions,
     /** Index at which the test stopped because the loss diverged, or null. */
     readonly diverged_at: number | null,
-    /** Why a suggestion is missing (one line each); empty when all three were made. */
+    /** Why a suggestion is missing, and what the test changed for its run (a model in eval mode trained in train mode): one line each. */
     readonly notes: readonly string[] = [],
     /** The optimizer's param groups as swept (their rates kept their ratio); empty: one group. */
     readonly groups: readonly SweptGroup[] = [],
@@ -430,7 +432,11 @@ export function find(optimizer: FindableOptimizer, step_fn: (i: number, lr: numb
   const beta = 1 - o.smooth_f;
   let avg = 0;
   let best = Infinity;
+  // in train mode for the test, each module's own mode back afterwards (find_mode.ts); put back
+  // even with restore: false, which keeps the weights the test trained, not its mode
+  const mode = trainModeFor(options.model);
   const restore = () => {
+    mode.restore();
     if (!o.restore) return;
     params.forEach((p, i) => {
       p.data.set(saved.data[i]);
@@ -471,7 +477,8 @@ export function find(optimizer: FindableOptimizer, step_fn: (i: number, lr: numb
   const h = smoothHalfWidth(o.num_iter, o.smooth_f);
   const centred = centredMedian(losses.slice(0, cut), h);
   const { suggestions, notes } = suggest(lrs.slice(0, cut), losses.slice(0, cut), centred, { smooth_f: o.smooth_f, diverged: diverged !== null, half_width: h });
-  return new RangeTest(options.name ?? "lr range test", lrs, losses, centred, suggestions, diverged, notes, swept.length > 1 ? swept : [], reference);
+  const said = mode.note !== null ? [mode.note, ...notes] : notes;
+  return new RangeTest(options.name ?? "lr range test", lrs, losses, centred, suggestions, diverged, said, swept.length > 1 ? swept : [], reference);
 }
 
 /** A rate's value: a number, or a one-element Tensor lr's (PyTorch takes both). */

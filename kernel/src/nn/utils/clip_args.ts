@@ -17,6 +17,13 @@
  * `float('inf')`), or a string such as "inf", "-inf", "2"; any order vector_norm takes (0 counts
  * the non-zero entries, negative orders and -inf are PyTorch's too). "fro" is not a float: the
  * same ValueError as PyTorch's.
+ *
+ * The required arguments after the first may be given by name too, as Python scripts mostly write
+ * them (`clip_grad_norm_(model.parameters(), max_norm=1.0)`): one options object in the place of
+ * the first of them holds it and everything after (`clip_grad_norm_(params, { max_norm: 1.0,
+ * norm_type: 2 })`, leadArgs). That was a bare type error (TS2345, "not assignable to parameter of
+ * type 'number'") in a typed cell: a porting user's pass. A required one left out is Python's
+ * "missing 1 required positional argument: 'max_norm'".
  */
 import { TypeError_, ValueError } from "../../errors";
 import { nearKey } from "../../close_matches";
@@ -61,6 +68,46 @@ export const CLIP_GRAD_VALUE: ClipSignature = {
   params: [["foreach", "boolean?"]],
 };
 
+/**
+ * The lead arguments after the first (`rest` is every argument after it) and the arguments after
+ * the lead ones, for clipArgs: as given, unless an options object stands in the place of a lead
+ * argument (max_norm's): then the lead values from it by name and the rest of it as the trailing
+ * options object. It must be the last argument (Python has no positional value after a keyword).
+ */
+export function leadArgs(sig: ClipSignature, rest: readonly unknown[]): { lead: unknown[]; args: unknown[] } {
+  const { op, lead } = sig;
+  const named = lead.slice(1);
+  const at = rest.findIndex((v, i) => i < named.length && isOptionsObject(v));
+  if (at < 0) return { lead: rest.slice(0, named.length), args: rest.slice(named.length) };
+  const keywords = rest[at] as Record<string, unknown>;
+  if (rest.slice(at + 1).some((v) => v !== undefined)) {
+    throw TypeError_(`${op}(): the options object in '${named[at]}''s place holds '${named[at]}' and every argument after it by name, `
+      + `so it is the last argument: write ${op}(${lead.slice(0, at + 1).join(", ")}, { ${[...named.slice(at), ...sig.params.map((p) => p[0])].map((n) => `${n}: ...`).join(", ")} }) `
+      + `or give them positionally (the order is ${op}(${[...lead, ...sig.params.map((p) => p[0])].join(", ")}))`);
+  }
+  // as Python: a name it does not take first, then the required ones left out
+  const names = [...named.slice(at), ...sig.params.map((p) => p[0])];
+  const unknown = Object.keys(keywords).find((k) => !names.includes(k));
+  if (unknown !== undefined) {
+    throw TypeError_(`${op}() got an unexpected keyword argument '${unknown}' (it takes ${names.map((n) => `'${n}'`).join(", ")} `
+      + `after ${lead.slice(0, at + 1).join(", ")})${nearKey(unknown, names)}`);
+  }
+  const own = { ...keywords };
+  const values = named.map((name, i) => {
+    if (i < at) return rest[i];
+    const v = own[name];
+    delete own[name];
+    return v;
+  });
+  const missing = named.filter((name, i) => i >= at && values[i] === undefined);
+  if (missing.length > 0) {
+    const list = missing.map((n) => `'${n}'`);
+    throw TypeError_(`${op}() missing ${missing.length} required positional argument${missing.length > 1 ? "s" : ""}: `
+      + `${list.length > 1 ? `${list.slice(0, -1).join(", ")} and ${list[list.length - 1]}` : list[0]}`);
+  }
+  return { lead: values, args: Object.keys(own).length > 0 ? [own] : [] };
+}
+
 /** The values after the lead arguments as one keyword object (see the header). */
 export function clipArgs(sig: ClipSignature, args: readonly unknown[]): Record<string, unknown> {
   const { op, lead, params } = sig;
@@ -83,6 +130,8 @@ export function clipArgs(sig: ClipSignature, args: readonly unknown[]): Record<s
   });
   if (keywords) {
     for (const [k, v] of Object.entries(keywords)) {
+      // a lead argument named again after it was given positionally (clip_grad_norm_(ps, 1.0, { max_norm: 1.0 })): Python's words
+      if (lead.includes(k)) throw TypeError_(`${op}() got multiple values for argument '${k}' (given positionally and in the options object)`);
       if (!names.includes(k)) {
         throw TypeError_(`${op}() got an unexpected keyword argument '${k}' (it takes ${names.map((s) => `'${s}'`).join(", ")} after ${lead.join(", ")})${nearKey(k, names)}`);
       }

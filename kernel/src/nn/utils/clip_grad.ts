@@ -12,7 +12,9 @@
  * clip_grad_value_: clamps every gradient element into [-clip_value, clip_value].
  *
  * The optional arguments are PyTorch's, positional in its order or in an options object
- * (clip_args.ts); `foreach` is accepted and changes nothing (one CPU implementation).
+ * (clip_args.ts); `foreach` is accepted and changes nothing (one CPU implementation). The required
+ * ones after the parameters may be named in that object too, as Python's keywords:
+ * `clip_grad_norm_(params, { max_norm: 1.0, norm_type: 2 })`, `clip_grad_value_(params, { clip_value: 0.5 })`.
  *
  * A sparse gradient (nn.Embedding with `sparse: true`) is refused by both, before any gradient
  * changes: PyTorch 2.13 raises there too (NotImplementedError: no sparse kernel for
@@ -28,7 +30,7 @@ import { Tensor, storageFor } from "../../tensor/tensor";
 import { RuntimeError, TypeError_ } from "../../errors";
 import { shown, type Positional } from "../../optim/positional";
 import {
-  CLIP_GRAD_NORM, CLIP_GRAD_VALUE, CLIP_GRADS_WITH_NORM, GET_TOTAL_NORM, clipArgs, normOrder, pyFloatRepr, type NormType,
+  CLIP_GRAD_NORM, CLIP_GRAD_VALUE, CLIP_GRADS_WITH_NORM, GET_TOTAL_NORM, clipArgs, leadArgs, normOrder, pyFloatRepr, type NormType,
 } from "./clip_args";
 
 type Params = Tensor | Iterable<Tensor>;
@@ -134,6 +136,22 @@ export interface ClipForeachOptions {
   foreach?: boolean | null;
 }
 
+/** clip_grad_norm_'s arguments after the parameters all by name, as Python's `max_norm=1.0, norm_type=2`. */
+export interface ClipGradNormKeywords extends ClipGradNormOptions {
+  max_norm: number | Tensor;
+}
+
+/** clip_grad_value_'s arguments after the parameters by name (`clip_value=0.5`). */
+export interface ClipGradValueKeywords extends ClipForeachOptions {
+  clip_value: number;
+}
+
+/** clip_grads_with_norm_'s arguments after the parameters (or after max_norm) by name. */
+export interface ClipGradsWithNormKeywords extends ClipForeachOptions {
+  max_norm?: number | Tensor;
+  total_norm: Tensor | number;
+}
+
 /**
  * The optional arguments: the options object, or PyTorch's positional values then optionally the
  * options for the rest. One signature each, not overloads: a typed cell's error then says what
@@ -193,10 +211,11 @@ function scaleGrads(params: readonly Tensor[], grads: readonly Tensor[], max_nor
  * positional in PyTorch's order (`clip_grad_norm_(ps, 1.0, Infinity)`) or an options object
  * (`clip_grad_norm_(ps, 1.0, { norm_type: "inf" })`). Returns the total norm before clipping.
  */
-export function clip_grad_norm_(parameters: Params, max_norm: number, ...args: NormArgs): Tensor {
+export function clip_grad_norm_(parameters: Params, max_norm: number | Tensor | ClipGradNormKeywords, ...args: NormArgs): Tensor {
   const op = "clip_grad_norm_";
-  const { norm_type = 2.0, error_if_nonfinite = false } = clipArgs(CLIP_GRAD_NORM, args) as ClipGradNormOptions;
-  const maxNorm = floatArg(op, "max_norm", max_norm);
+  const given = leadArgs(CLIP_GRAD_NORM, [max_norm, ...args]);
+  const { norm_type = 2.0, error_if_nonfinite = false } = clipArgs(CLIP_GRAD_NORM, given.args) as ClipGradNormOptions;
+  const maxNorm = floatArg(op, "max_norm", given.lead[0]);
   const p = normOrder(op, norm_type);
   const { params, grads } = gradsOf(parameters, op, "aten::linalg_vector_norm");
   const total = totalNorm(grads, p, error_if_nonfinite);
@@ -224,10 +243,16 @@ export function get_total_norm(tensors: Params, ...args: NormArgs): Tensor {
  * (get_total_norm); clip_grad_norm_ is the two together. total_norm is a one-element Tensor as in
  * PyTorch, or (lrlab only: PyTorch raises a TypeError from torch.clamp) a number, e.g. `.item()`'s.
  */
-export function clip_grads_with_norm_(parameters: Params, max_norm: number, total_norm: Tensor | number, ...args: ForeachArgs): void {
+export function clip_grads_with_norm_(
+  parameters: Params, max_norm: number | Tensor | ClipGradsWithNormKeywords, total_norm?: Tensor | number | ClipGradsWithNormKeywords, ...args: ForeachArgs
+): void {
   const op = "clip_grads_with_norm_";
-  clipArgs(CLIP_GRADS_WITH_NORM, args);
-  const maxNorm = floatArg(op, "max_norm", max_norm);
+  const given = leadArgs(CLIP_GRADS_WITH_NORM, [max_norm, total_norm, ...args]);
+  clipArgs(CLIP_GRADS_WITH_NORM, given.args);
+  const maxNorm = floatArg(op, "max_norm", given.lead[0]);
+  // optional in the signature only for the keyword form, clip_grads_with_norm_(ps, { max_norm, total_norm }); left out
+  // positionally, the type error below says what it takes
+  total_norm = given.lead[1] as Tensor | number;
   let total: number, dtype: string;
   if (typeof total_norm === "number") [total, dtype] = [total_norm, "float64"];
   else if (total_norm instanceof Tensor && total_norm.numel() === 1 && (total_norm.dtype === "float32" || total_norm.dtype === "float64")) {
@@ -246,8 +271,10 @@ export function clip_grads_with_norm_(parameters: Params, max_norm: number, tota
  * `clip_grad_value_(parameters, clip_value, foreach=None)`: clamps every gradient element into
  * [-clip_value, clip_value]; foreach positionally (`clip_grad_value_(ps, 0.5, true)`) or as an option.
  */
-export function clip_grad_value_(parameters: Params, clip_value: number, ...args: ForeachArgs): void {
-  clipArgs(CLIP_GRAD_VALUE, args);
+export function clip_grad_value_(parameters: Params, clip_value: number | ClipGradValueKeywords, ...args: ForeachArgs): void {
+  const given = leadArgs(CLIP_GRAD_VALUE, [clip_value, ...args]);
+  clipArgs(CLIP_GRAD_VALUE, given.args);
+  clip_value = given.lead[0] as number;
   if (typeof clip_value !== "number" || Number.isNaN(clip_value)) {
     throw new TypeError(`clip_grad_value_: clip_value must be a number, got ${String(clip_value)}`);
   }
