@@ -78,3 +78,16 @@ describe("the DataCloneError hint is for state_dicts only", () => {
     expect(plain(r.reply.content.traceback)).toContain(`const best = ${STATE_DICT_COPY}`);
   }, 60_000);
 });
+
+describe("state[\"step\"] ported with .item()", () => {
+  it("an optimizer's step count is a number here: the TypeError says so (it said only 'item is not a function')", async () => {
+    const r = await k.execute(`
+const ca = new torch.optim.AdamW(model.parameters(), { lr: 1e-3 });
+model.forward(torch.randn(4, 3)).sum().backward(); ca.step();
+const s0 = ca.state_dict()["state"][0];
+console.log(s0["step"].item());`);
+    expect(r.reply.content.status).toBe("error");
+    expect(String(r.reply.content.evalue)).toContain("step.item is not a function");
+    expect(plain(r.reply.content.traceback)).toContain(`hint: an optimizer's state["step"] is a number in lrlab (PyTorch's is a 0-dim tensor): use it as it is, without .item()`);
+  }, 60_000);
+});

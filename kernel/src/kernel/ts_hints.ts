@@ -567,6 +567,8 @@ export function runtimeHint(err: Error, line: string | undefined, source = ""): 
   // structuredClone(model.state_dict()), the port of copy.deepcopy (clone_hint.ts)
   const clone = cloneHint(err, line);
   if (clone !== null) return clone;
+  const step = stepHint(err, line);
+  if (step !== null) return step;
   const prop = /^Cannot read properties of null \(reading '([^']*)'\)/.exec(String(err?.message ?? ""))?.[1];
   if (prop === undefined || line === undefined) return null;
   // `prop` read of latest()'s own result: t.latest().lr, t.latest()!.lr (not t.latest().lr_preconditioned.q50,
@@ -581,6 +583,20 @@ export function runtimeHint(err: Error, line: string | undefined, source = ""): 
   if (!fromLatest) return null;
   return "hint: latest() is null until the traced optimizer's first step() (latest_param(name): until that parameter's): "
     + "step first, or test it: const m = t.latest(); if (m) { ... } (or t.latest()?.lr)";
+}
+
+/**
+ * `state["step"].item()` (or `.float()`, `.numpy()`...), ported from PyTorch, where an optimizer's
+ * per-parameter step count is a 0-dim tensor: lrlab keeps it a number (one per parameter per step;
+ * a tensor there would cost the small models' steps an allocation each), and the call failed with
+ * "....item is not a function", which did not say why (a porting user's pass). `state` is `any`,
+ * so the type check cannot see it.
+ */
+function stepHint(err: Error, line: string | undefined): string | null {
+  const m = /^(?:\S+\.)?step\.(\w+) is not a function/.exec(String(err?.message ?? ""));
+  if (m === null || line === undefined || !/\bstep\b|\[\s*["']step["']\s*\]/.test(line)) return null;
+  return `hint: an optimizer's state["step"] is a number in lrlab (PyTorch's is a 0-dim tensor): use it as it is, without .${m[1]}() `
+    + `(Number(state["step"]) reads either)`;
 }
 
 /** A call of latest() or latest_param(name), as a regular expression's source. */
