@@ -397,16 +397,19 @@ function seriesTraces(t: Series, label: string, colour: string, group: string, b
     roles.push("band-max", "band-min");
   }
   const texts = hoverTexts(t);
+  // a schedule preview among runs, dashed (drawn over them: buildFigureWithRoles), so that a run
+  // it agrees with stays visible under it (the kernel's pictures draw it so: kernel/src/plot/plotly.ts)
+  const dashed = t.preview ? { dash: "dash" } : {};
   traces.push({
     type: "scatter", mode: t.x.length === 1 ? "lines+markers" : "lines", name: label, x: t.x, y: ys(t.mean),
-    connectgaps: false, line: { width: 2, color: colour, shape: lineShape(t) }, legendgroup: group, uid: `${group}-mean`,
+    connectgaps: false, line: { width: 2, color: colour, shape: lineShape(t), ...dashed }, legendgroup: group, uid: `${group}-mean`,
     ...(texts ? { hovertext: texts } : {}), customdata: hoverData(t.x, t.mean), ...hoverOf(hover.xLabel, hover.metric, texts !== null),
   });
   roles.push("line");
   const tail = stepTail(t);
   if (tail && (!logY || tail.y[0] > 0)) {
     traces.push({
-      type: "scatter", mode: "lines", name: label, x: tail.x, y: tail.y, connectgaps: false, line: { width: 2, color: colour },
+      type: "scatter", mode: "lines", name: label, x: tail.x, y: tail.y, connectgaps: false, line: { width: 2, color: colour, ...dashed },
       showlegend: false, hoverinfo: "skip", legendgroup: group, uid: `${group}-tail`,
     });
     roles.push("tail");
@@ -791,7 +794,9 @@ export function buildFigureWithRoles(p: PlotPayload, s: ViewState, theme: Theme,
   const roles: TraceRole[] = [];
   const logY = isLogY(s, p);
   const floor = logY ? logBandFloor(visibleSeries(p, s)) : null;
-  for (const t of seriesFor(p, s)) {
+  // a preview's lines last: over the runs' lines (seriesTraces draws them dashed)
+  const ordered = seriesFor(p, s);
+  for (const t of [...ordered.filter((u) => !u.preview), ...ordered.filter((u) => u.preview)]) {
     const slot = slotOf.get(t) ?? 0;
     const label = escapeText(seriesLabel(t, p));
     const colour = theme.palette[slot % theme.palette.length];

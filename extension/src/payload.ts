@@ -45,6 +45,11 @@ export interface Series {
    * point is the value of its own step x, so hovers say "step k", not "mean of steps".
    */
   exact?: true;
+  /**
+   * Optional, within version 1: a schedule preview's line among runs (%lr_compare run pv), drawn
+   * dashed over the runs' lines (a preview that agrees with a run hid the run's line).
+   */
+  preview?: true;
 }
 
 export interface Marker {
@@ -203,6 +208,7 @@ function series(v: unknown, path: string, metricKeys: Set<string>): Series {
     if (metricKeys.has(r)) out.reference_for = r;
   }
   if (o.exact === true) out.exact = true;
+  if (o.preview === true) out.preview = true;
   return out;
 }
 

@@ -13,7 +13,7 @@
  * drawn as a line `pv (preview)` on the runs' configured lr (metric lr, the only one a preview
  * has), and a text line per run says whether they agree (plot/schedule_overlay.ts). The lesson
  * "preview, train, check the trace against the preview" had no picture: a preview was "not a
- * trace" here (a teacher's pass). Names keep their order on the line; at least one run is named.
+ * trace" here (a teacher's pass). Names keep their order on the line; previews alone overlay.
  */
 import type { Magic } from "./types";
 import { MagicError } from "./parser";
@@ -26,7 +26,7 @@ export const lr_compare: Magic = {
   kind: "line",
   usage: "name [name ...] [--metric M] [--x step|samples] [--title T]",
   help: "Compares runs in one plot. Names are %%lr_trace --name runs, or variables holding traces.\n"
-    + "A variable holding a schedule preview (pv = lrlab.preview(...)) or a scheduler draws that schedule on the runs' configured lr (metric lr), with a line saying whether they agree: %lr_compare seq pv\n"
+    + "A variable holding a schedule preview (pv = lrlab.preview(...)) or a scheduler draws that schedule on the runs' configured lr (metric lr), with a line saying whether they agree: %lr_compare seq pv; previews alone overlay: %lr_compare pa pb\n"
     + "--x samples puts the samples each run has seen ((step + 1) × its batch size) on the x axis: runs of different batch sizes at equal data.\n"
     + "Example:\n  %lr_compare sgd adam --metric lr_projected",
   options: [
@@ -125,7 +125,7 @@ export const lr_compare: Magic = {
         ...(p.note ? [p.note] : []),
         ...runs.flatMap(([run, t]) => plot().agreementLines(run, t.to_figure_source(), p.name, p.preview)),
       ]);
-      ctx.print(lines.join("\n"));
+      if (lines.length > 0) ctx.print(lines.join("\n"));
     }
   },
 };
@@ -133,16 +133,26 @@ export const lr_compare: Magic = {
 /**
  * The previews a line names, as runs of its comparison (`record` holds null at their places):
  * a preview variable as it is, a scheduler variable previewed over the runs' steps. Errors name
- * what is allowed: the configured lr (metric lr), on the step axis, beside at least one run.
+ * what is allowed: the configured lr (metric lr), on the step axis. Previews alone (`%lr_compare
+ * pa pb`: cosine against step before any training) are overlaid as they are, as several
+ * %lr_schedule lines in one cell overlay (a lecturer's pass: it was refused, with an example
+ * naming a run "seq" of the README's); a scheduler variable among them is previewed over their
+ * steps. Each preview's line carries, over the picture's lr panel, what the text says of the runs
+ * (plot pictureNote).
  */
 function overlaid(schedules: { name: string; v: any }[], record: Record<string, any>, metric: string | undefined,
   x: string | undefined, usage: string): { name: string; label: string; preview: any; note?: string }[] {
   const first = schedules[0].name;
   const what = (s: { v: any }) => (isScheduler(s.v) ? `holds a scheduler (${className(s.v)})` : "is a schedule preview");
   const runs = Object.entries(record).filter(([, t]) => t !== null);
-  if (runs.length === 0) {
-    throw new MagicError(`${first} ${what(schedules[0])}: %lr_compare draws it over traced runs' configured lr; name a run too (%lr_compare seq ${first}), `
-      + `or see it alone with ${isScheduler(schedules[0].v) ? `%lr_schedule ${first} --steps N` : `display(${first})`}`, usage);
+  const given = schedules.filter((s) => !isScheduler(s.v));
+  if (runs.length === 0 && given.length === 0) {
+    // schedulers alone: no run and no preview gives their steps (the user's own names in the example)
+    const known = runNames();
+    const names = schedules.map((s) => s.name).join(" ");
+    throw new MagicError(`${first} ${what(schedules[0])}: with no run or preview on the line, %lr_compare has no steps to preview it over; `
+      + `name a run too (%lr_compare ${known.length ? known[known.length - 1] : "<run>"} ${names}), or preview it over N steps with %lr_schedule ${first} --steps N `
+      + `(several %lr_schedule lines in one cell overlay)`, usage);
   }
   if (metric !== undefined && metric !== "lr") {
     throw new MagicError(`--metric ${metric}: ${first} ${what(schedules[0])}, which has the configured lr only; compare it with --metric lr `
@@ -151,12 +161,15 @@ function overlaid(schedules: { name: string; v: any }[], record: Record<string, 
   if (x === "samples") {
     throw new MagicError(`--x samples: ${first} ${what(schedules[0])}, whose steps are scheduler steps with no batch size; compare it on --x step (the default)`, usage);
   }
-  // a scheduler is previewed over every step the runs have (from where it stands: preview.ts)
-  const steps = Math.max(1, ...runs.map(([, t]) => {
+  // a scheduler is previewed over every step the runs have (from where it stands: preview.ts);
+  // with no run, over the previews' steps
+  const steps = runs.length > 0 ? Math.max(1, ...runs.map(([, t]) => {
     let last = -1;
     for (const s of t.to_figure_source().series) if (s.metric === "lr" && !s.param && s.buckets.length > 0) last = Math.max(last, s.buckets[s.buckets.length - 1].last_step);
     return last + 1;
-  }));
+  })) : Math.max(1, ...given.map((s) => s.v.first_step + (s.v.lrs[0]?.length ?? 0)));
+  const sources: [string, any][] = runs.map(([n, t]) => [n, t.to_figure_source()]);
+  const example = runs.length > 0 ? runs[0][0] : "<run>";
   const out: { name: string; label: string; preview: any; note?: string }[] = [];
   for (const s of schedules) {
     const label = plot().previewLabel(s.name);
@@ -168,19 +181,28 @@ function overlaid(schedules: { name: string; v: any }[], record: Record<string, 
       } catch (e: any) {
         const plateau = /ReduceLROnPlateau needs metrics/.test(String(e?.message));
         throw new MagicError(`${s.name}: ${String(e?.message ?? e).replace(/^preview: /, "")}`
-          + (plateau ? `; preview it with its metrics, const pv = lrlab.preview(${s.name}, { steps: ${steps}, metrics: [...] }), then %lr_compare ${runs[0][0]} pv` : ""), usage);
+          + (plateau ? `; preview it with its metrics, const pv = lrlab.preview(${s.name}, { steps: ${steps}, metrics: [...] }), then %lr_compare ${example} pv` : ""), usage);
       }
       // a scheduler the training cell stepped goes on from where it is: not the runs' schedule
       if (preview.continued) {
+        // the fresh preview at the scheduler's base lr (the run's): the factory's default 0.1 would
+        // differ from the run at every step (a user's pass)
+        const bases: number[] = Array.isArray(s.v.base_lrs) ? s.v.base_lrs.map(Number) : [];
+        const lr = bases.length === 0 || !bases.every(Number.isFinite) ? "" : `, lr: ${bases.length === 1 ? rate(bases[0]) : `[${bases.map(rate).join(", ")}]`}`;
         note = `${s.name} had already taken ${preview.continued.last_epoch} steps (last_epoch=${preview.continued.last_epoch}): its preview starts there, `
-          + "not where the runs started; to compare the whole schedule, preview a fresh one: "
-          + `const pv = lrlab.preview((opt) => new torch.optim.lr_scheduler.${className(s.v)}(opt, { ... }), { steps: ${steps} }), then %lr_compare ${runs[0][0]} pv`;
+          + `not where the ${runs.length > 0 ? "runs" : "previews"} started; to compare the whole schedule, preview a fresh one: `
+          + `const pv = lrlab.preview((opt) => new torch.optim.lr_scheduler.${className(s.v)}(opt, { ... }), { steps: ${steps}${lr} }), then %lr_compare ${example} pv`;
       }
     }
-    record[label] = plot().previewAsRun(preview, label);
+    record[label] = plot().previewAsRun(preview, label, sources.length > 0 ? plot().pictureNote(s.name, sources, preview) : undefined);
     out.push({ name: s.name, label, preview, ...(note ? { note } : {}) });
   }
   return out;
+}
+
+/** A rate in code the user copies: 6 significant digits (0.003, not 0.0030000000000000005). */
+function rate(v: number): string {
+  return String(Number(v.toPrecision(6)));
 }
 
 /** A schedule preview (lrlab.preview's result) or a scheduler: what %lr_compare draws over the runs' lr. */

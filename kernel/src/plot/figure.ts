@@ -91,6 +91,8 @@ export interface SourceSeries {
   high?: readonly Bucket[];
   /** Also drawn, dashed, as a reference line on this metric's view (payload Series.reference_for). */
   reference_for?: string;
+  /** A schedule preview's line among runs, drawn dashed over them (payload Series.preview). */
+  preview?: true;
 }
 
 /** One named run (a trace, a scheduler preview, a range test). */
@@ -551,6 +553,7 @@ export function make_figure(sources: readonly FigureSource[], options: FigureOpt
       if (exactOf.has(p) && p.x.length < s.buckets.length) out.exact = true;
       if (s.param !== undefined && s.param !== null) out.param = s.param;
       if (s.reference_for !== undefined) out.reference_for = s.reference_for;
+      if (s.preview) out.preview = true;
       if (p.x.length < s.buckets.length && p !== st) downsampled = true;
       const spans = spansOf(p);
       if (spans) out.spans = spans;
@@ -721,6 +724,7 @@ export function panelsFor(payload: PlotPayload): Panel[] {
     .filter((p) => payload.series.some((s) => inPanel(p, s)))
     .map((p) => withCutNote(payload, p))
     .map((p) => withPayloadNotes(payload, p, noted))
+    .map((p) => withBandKey(payload, p))
     .map((p) => withoutSameLines(payload, p))
     .map((p) => withClippedReferences(payload, p));
   // Static pictures stay readable: of the other metrics (which the payload carries for the
@@ -856,13 +860,49 @@ function hasNonPositive(payload: PlotPayload, metrics: string[]): boolean {
 function withCutNote(payload: PlotPayload, p: Panel): Panel {
   if (!p.log || p.note) return p;
   let cut = 0;
+  const whose = new Set<string>();
   for (const s of payload.series) {
     if (!inPanel(p, s) || !s.min || !s.max) continue;
-    s.min.forEach((v, i) => { if (v !== null && v <= 0 && s.max![i] !== null && (s.max![i] as number) > 0) cut++; });
+    s.min.forEach((v, i) => {
+      if (v !== null && v <= 0 && s.max![i] !== null && (s.max![i] as number) > 0) {
+        cut++;
+        whose.add(s.metric);
+      }
+    });
   }
   if (cut === 0) return p;
   const what = p.metrics.every((m) => QUANTILE_BAND_METRICS.includes(m)) ? "q05" : "minimum";
-  return { ...p, note: `band cut at the axis where its ${what} is ≤ 0 (${cut} point${cut === 1 ? "" : "s"})` };
+  // whose band, when the panel has the bands of several metrics (it did not say, a lecturer's pass)
+  const band = bandedMetrics(payload, p).length > 1 ? `${[...whose].map(shortLabel).join(" and ")}'s band` : "band";
+  return { ...p, note: `${band} cut at the axis where its ${what} is ≤ 0 (${cut} point${cut === 1 ? "" : "s"})` };
+}
+
+/** A panel's metrics that draw a band (a line of a run or group with min and max), in its order. */
+export function bandedMetrics(payload: Pick<PlotPayload, "series">, p: Panel): string[] {
+  if (p.params) return [];
+  return p.metrics.filter((m) => !(p.references ?? []).includes(m)
+    && payload.series.some((s) => s.metric === m && !s.param && s.min && s.max && inPanel(p, s)));
+}
+
+/**
+ * The fill opacities of a panel's bands, by their metric's place among its banded metrics
+ * (bandedMetrics): the first darker. The element-wise and the preconditioned lr in one panel drew
+ * two bands of one colour and opacity, and nothing said whose was whose (a lecturer's pass).
+ */
+export const BAND_OPACITY: readonly number[] = [0.2, 0.07];
+
+/** The opacity of `metric`'s band in panel `p` (BAND_OPACITY). */
+export function bandOpacity(payload: Pick<PlotPayload, "series">, p: Panel, metric: string): number {
+  const i = bandedMetrics(payload, p).indexOf(metric);
+  return BAND_OPACITY[Math.min(Math.max(i, 0), BAND_OPACITY.length - 1)];
+}
+
+/** A panel of several bands says whose band is the darker (BAND_OPACITY); the key of dashes names the lines. */
+function withBandKey(payload: PlotPayload, p: Panel): Panel {
+  const banded = bandedMetrics(payload, p);
+  if (banded.length < 2) return p;
+  const text = `bands (each line's spread): ${banded.map((m, i) => `${shortLabel(m)} ${i === 0 ? "darker" : "lighter"}`).join(", ")}`;
+  return { ...p, note: [p.note, text].filter(Boolean).join("; ") };
 }
 
 /**

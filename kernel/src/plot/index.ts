@@ -6,4 +6,4 @@ export { toPlotly, escapeText, type PlotlyFigure } from "./plotly";
 export { toVegaLite, toSvg, toSvgSync } from "./svg";
 export { toText } from "./text";
 export * from "./bundle";
-export { isScheduleLike, previewAsRun, previewLabel, agreementLines, type ScheduleLike } from "./schedule_overlay";
+export { isScheduleLike, previewAsRun, previewLabel, agreementLines, pictureNote, type ScheduleLike } from "./schedule_overlay";

@@ -95,18 +95,49 @@ export function elementwiseNote(payload: Pick<PlotPayload, "series" | "kind">): 
 
 /**
  * The same for the optimizer's factor (lr_preconditioned): Adam's γ/(√v̂ + ε) of an element whose
- * gradient is float noise (a conv bias before BatchNorm: ~1e-10) is ~γ/ε, and a q95 of 1e6 over a
- * median of 1 read as a confusing band with no word (a porter's pass). No cut: the panel is on a
- * log axis, where the band is readable.
+ * gradient is float noise (a conv bias before BatchNorm, an attention key bias: ~1e-10) is ~γ/ε,
+ * and a q95 of 1e6 over a median of 1 read as a confusing band with no word (a porter's pass). No
+ * cut: the panel is on a log axis, where the band is readable. A per_param trace's lines name the
+ * parameters whose own factor reaches that far (paramCulprits); the note asked for --per-param
+ * when it was on, and named none (an engineer's pass).
  */
 export function preconditionedNote(payload: Pick<PlotPayload, "series" | "kind">): PlotNote | null {
   const o = outlierParts(payload, "lr_preconditioned");
   if (o === null) return null;
+  const perParam = payload.series.some((s) => s.metric === "lr_preconditioned" && s.param);
+  const culprits = perParam ? paramCulprits(payload, "lr_preconditioned") : [];
+  const named = culprits.length > 0 ? `: here ${culprits.slice(0, 3).join(", ")}${culprits.length > 3 ? ` and ${culprits.length - 3} more` : ""}`
+    : perParam ? `; no parameter's line the plot carries reaches that far (trace.series("lr_preconditioned", group, name) has every parameter's)`
+    : "; per_param: true (--per-param) names them";
   return {
     metrics: ["lr_preconditioned"],
     text: `preconditioned band: ${o.parts.join("; ")}: at least 5% of the elements have a second moment near zero, so the optimizer's factor `
-      + "γ/(√v̂+ε) nears γ/ε there: parameters whose gradient is ~0 (a bias before a norm layer, unused rows); per_param: true (--per-param) names them",
+      + `γ/(√v̂+ε) nears γ/ε there: parameters whose gradient is ~0 (a bias before a norm layer, an attention key bias, unused rows)${named}`,
   };
+}
+
+/**
+ * The parameters (per-parameter lines of `metric`) whose band top, or line where they carry no
+ * band, exceeds OUTLIER_RATIO × their group line's median's largest |value|: highest first.
+ */
+function paramCulprits(payload: Pick<PlotPayload, "series">, metric: string): string[] {
+  const top = (vs: readonly (number | null)[] | undefined) => {
+    let t = -Infinity;
+    for (const v of vs ?? []) if (v !== null && v > t) t = v;
+    return t;
+  };
+  const found = new Map<string, number>();
+  for (const line of payload.series.filter((s) => s.metric === metric && !s.param)) {
+    let med = 0;
+    for (const v of line.mean) if (v !== null) med = Math.max(med, Math.abs(v));
+    if (!(med > 0)) continue;
+    for (const s of payload.series) {
+      if (s.metric !== metric || !s.param || s.name !== line.name || s.group !== line.group) continue;
+      const t = Math.max(top(s.max), top(s.mean));
+      if (t > OUTLIER_RATIO * med) found.set(s.param, Math.max(found.get(s.param) ?? -Infinity, t));
+    }
+  }
+  return [...found].sort((a, b) => b[1] - a[1]).map(([name]) => name);
 }
 
 /** Per line of `metric` whose band top exceeds OUTLIER_RATIO × its median's largest |value|: what to say; null when none does. */

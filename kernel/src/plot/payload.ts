@@ -65,6 +65,13 @@ export interface Series {
    * Hovers say "step k", not "mean of steps". Optional, added within version 1.
    */
   exact?: true;
+  /**
+   * A schedule preview's line among runs (`%lr_compare run pv`): drawn dashed, over the runs'
+   * lines, so that a preview that agrees with a run leaves the run's line visible under it (it
+   * hid it, a lecturer's pass). Optional, added within version 1: a renderer that does not know it
+   * draws the line solid.
+   */
+  preview?: true;
 }
 
 /** A point of interest: where a run diverged, or a suggested learning rate of a range test. */

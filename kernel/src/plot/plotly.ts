@@ -20,7 +20,7 @@
  * several groups has no entry: it is drawn once per group entry of its run (Legend.follows), so
  * it goes when all of them are hidden and comes back with any.
  */
-import { figureTitle, inPanel, lineLabel, panelOf, panelsFor, PLOTLY_POINTS, SET_METRICS, seriesLabel, shortLabel, type Panel } from "./figure";
+import { bandOpacity, figureTitle, inPanel, lineLabel, panelOf, panelsFor, PLOTLY_POINTS, SET_METRICS, seriesLabel, shortLabel, type Panel } from "./figure";
 import { DEFAULT_DIGITS, SET_DIGITS } from "./downsample";
 import type { PlotPayload, Series } from "./payload";
 
@@ -504,10 +504,12 @@ export function toPlotly(payload: PlotPayload): PlotlyFigure {
         });
       }
     }
-    for (const s of payload.series) {
+    // a preview's lines last, over the runs' lines, dashed (Series.preview): one that agrees with
+    // a run hid the run's line under it
+    for (const s of overPreviews(payload.series)) {
       if (!inPanel(panel, s)) continue;
       const label = seriesLabel(s, payload);
-      const { colour, dash } = styles.get(label) as LineStyle;
+      const { colour, dash } = lineStyle(styles.get(label) as LineStyle, s);
       // One copy of the series' traces per entry it follows (Legend.follows: several only for
       // the loss of a comparison's run of groups); the copies coincide, and only the first
       // shows in the hover ("x unified" would list the loss once per copy).
@@ -537,7 +539,7 @@ export function toPlotly(payload: PlotPayload): PlotlyFigure {
           const shape = bandShape(s.x, edges.lo, edges.hi);
           data.push({
             type: "scatter", mode: "lines", x: shape.x, y: shape.y, xaxis: xa, yaxis: ya, fill: "toself",
-            fillcolor: withAlpha(colour, 0.2), line: { width: 0, color: colour }, hoverinfo: "skip",
+            fillcolor: withAlpha(colour, bandOpacity(payload, panel, s.metric)), line: { width: 0, color: colour }, hoverinfo: "skip",
             showlegend: false, legendgroup, name: escapeText(`${label} band`),
           });
         }
@@ -597,4 +599,14 @@ export function toPlotly(payload: PlotPayload): PlotlyFigure {
   layout.shapes = shapes;
   layout.annotations = annotations;
   return { data, layout };
+}
+
+/** The series with a preview's lines (Series.preview) last: drawn over the runs' lines. */
+export function overPreviews<T extends { preview?: true }>(series: readonly T[]): T[] {
+  return [...series.filter((s) => !s.preview), ...series.filter((s) => s.preview)];
+}
+
+/** A preview's line is dashed (Series.preview), whatever its style in the legend. */
+function lineStyle(style: LineStyle, s: Pick<Series, "preview">): LineStyle {
+  return s.preview ? { ...style, dash: "dash" } : style;
 }

@@ -24,7 +24,7 @@
  */
 import type * as Vega from "vega";
 import type * as VegaLite from "vega-lite";
-import { figureTitle, inPanel, panelsFor, seriesLabel, SVG_POINTS } from "./figure";
+import { BAND_OPACITY, bandedMetrics, bandOpacity, figureTitle, inPanel, panelsFor, seriesLabel, SVG_POINTS } from "./figure";
 import { bandEdges, cutBand, DASHES, wrapWords, KEY_COLOUR, legendOf, logBandFloor, panelKey, stepTickFormat, stepwise } from "./plotly";
 import type { PlotPayload } from "./payload";
 
@@ -107,8 +107,12 @@ interface Row {
    * another metric of the same entry, and its metric's label for the panel's key of dashes. */
   line?: string;
   metric?: string;
+  /** A band's metric (its opacity: figure.ts bandOpacity). */
+  band?: string;
   /** Drawn as steps (configured rate, momentum) rather than as a line. */
   step?: boolean;
+  /** A schedule preview's line among runs (Series.preview): dashed, over the runs' lines. */
+  dashed?: boolean;
   x: number;
   y: number | null;
   lo?: number | null;
@@ -158,30 +162,74 @@ function onAxis(v: number | null | undefined, log: boolean): number | null {
 
 /** Characters of a caption line (at 11 px, about the width of the panels and their axis). */
 const CAPTION_CHARS = 100;
-/** Caption lines at most: a comparison of many runs has a summary of many. */
+/**
+ * Caption lines at most, but for each run's headline and its "group k:" lines, which are always
+ * drawn (the picture grows): a comparison of many runs has a summary of many.
+ */
 const CAPTION_LINES = 12;
 
 /**
  * The summary lines as the picture's caption: without the first when it is the title, long lines
- * broken at a space (continued, indented, on the next), at most CAPTION_LINES, and the leading
- * spaces of the summary's indented lines kept (no-break spaces: SVG text collapses spaces).
+ * broken at a space (continued, indented, on the next), and the leading spaces of the summary's
+ * indented lines kept (no-break spaces: SVG text collapses spaces). Past CAPTION_LINES, the other
+ * lines fill what is left in their order, and a last line says how many are in the text summary
+ * only. Every run's headline and its "group k:" lines are kept whatever their number: the cut
+ * hid a third run's numbers, which nbconvert's HTML (the SVG alone) then had nowhere (a
+ * lecturer's pass).
  */
 export function captionLines(summary: readonly string[], title: string): string[] {
   const lines = summary[0] === title ? summary.slice(1) : [...summary];
-  const out: string[] = [];
-  for (const line of lines) {
-    const indent = /^ */.exec(line)![0];
-    let rest = line;
-    while (rest.length > CAPTION_CHARS) {
-      const at = rest.lastIndexOf(" ", CAPTION_CHARS);
-      if (at <= indent.length + 4) break;
-      out.push(rest.slice(0, at));
-      rest = `${indent}    ${rest.slice(at + 1)}`;
-    }
-    out.push(rest);
+  const wrapped = lines.map(breakLine);
+  const total = wrapped.reduce((n, w) => n + w.length, 0);
+  let out: string[];
+  if (total <= CAPTION_LINES) out = wrapped.flat();
+  else {
+    // a "group k:" line and the headline over it (its run's first, unindented line)
+    const kept = lines.map(() => false);
+    let head = -1;
+    lines.forEach((l, i) => {
+      if (!l.startsWith(" ")) head = i;
+      else if (/^ +group \d+:/.test(l)) {
+        kept[i] = true;
+        if (head >= 0) kept[head] = true;
+      }
+    });
+    let room = CAPTION_LINES - 1 - wrapped.reduce((n, w, i) => n + (kept[i] ? w.length : 0), 0);
+    wrapped.forEach((w, i) => {
+      if (!kept[i] && w.length <= room) [kept[i], room] = [true, room - w.length];
+    });
+    out = wrapped.flatMap((w, i) => (kept[i] ? w : []));
+    if (out.length < total) out.push(`… (${total - out.length} more lines in the text summary)`);
   }
-  const kept = out.length > CAPTION_LINES ? [...out.slice(0, CAPTION_LINES - 1), `… (${out.length - CAPTION_LINES + 1} more lines in the text summary)`] : out;
-  return kept.map((l) => l.replace(/^ +/, (sp) => "\u00a0".repeat(sp.length)));
+  return out.map((l) => l.replace(/^ +/, (sp) => "\u00a0".repeat(sp.length)));
+}
+
+/**
+ * The summary without its `note: ...` lines that a panel's note says already (a preview past
+ * T_max: the note was written twice in the picture, in the caption and over the lr panel, a
+ * lecturer's pass). The text summary keeps them: it has no panels.
+ */
+function withoutNoted(summary: readonly string[], payload: PlotPayload): readonly string[] {
+  const notes = (payload.notes ?? []).map((n) => n.text);
+  return summary.filter((l) => {
+    const m = /^ *note: (.+)$/.exec(l);
+    return m === null || !notes.some((t) => t.includes(m[1]));
+  });
+}
+
+/** A summary line in caption lines of CAPTION_CHARS at most, broken at spaces (continued, indented). */
+function breakLine(line: string): string[] {
+  const indent = /^ */.exec(line)![0];
+  const out: string[] = [];
+  let rest = line;
+  while (rest.length > CAPTION_CHARS) {
+    const at = rest.lastIndexOf(" ", CAPTION_CHARS);
+    if (at <= indent.length + 4) break;
+    out.push(rest.slice(0, at));
+    rest = `${indent}    ${rest.slice(at + 1)}`;
+  }
+  out.push(rest);
+  return out;
 }
 
 /**
@@ -189,7 +237,7 @@ export function captionLines(summary: readonly string[], title: string): string[
  * `caption`: the figure's summary lines, drawn under the title (captionLines).
  */
 export function toVegaLite(payload: PlotPayload, caption: readonly string[] = []): Record<string, unknown> {
-  const subtitle = captionLines(caption, figureTitle(payload));
+  const subtitle = captionLines(withoutNoted(caption, payload), figureTitle(payload));
   const panels = panelsFor(payload);
   const legendInfo = legendOf(payload);
   const byLine = legendInfo.byLine;
@@ -216,6 +264,7 @@ export function toVegaLite(payload: PlotPayload, caption: readonly string[] = []
     const lines: Row[] = [];
     const bands: Row[] = [];
     const key = panelKey(panel, keys);
+    const banded = bandedMetrics(payload, panel);
     const floor = panel.log ? logBandFloor(payload.series.filter((s) => inPanel(panel, s))) : null;
     for (const s of payload.series) {
       if (!inPanel(panel, s)) continue;
@@ -230,15 +279,16 @@ export function toVegaLite(payload: PlotPayload, caption: readonly string[] = []
       const { lo: min, hi: max } = s.min && s.max ? bandEdges(t.ys[1], t.ys[2], panel.log, floor) : { lo: undefined, hi: undefined };
       // Steps while each drawn point is still one step (plotly.ts stepwise): thinned, a line.
       const step = stepwise({ metric: s.metric, x: t.x });
+      const dashed = s.preview ? { dashed: true } : {};
       t.x.forEach((x, j) => {
-        lines.push({ series: entry, ...own, x, y: onAxis(mean[j], panel.log), step });
+        lines.push({ series: entry, ...own, x, y: onAxis(mean[j], panel.log), step, ...dashed });
         // a line of steps goes on over its last step (plotly.ts stepTail): no bare tick at the end
-        if (step && j === t.x.length - 1) lines.push({ series: entry, ...own, x: x + 1, y: onAxis(mean[j], panel.log), step });
+        if (step && j === t.x.length - 1) lines.push({ series: entry, ...own, x: x + 1, y: onAxis(mean[j], panel.log), step, ...dashed });
         if (min && max && !panel.params) {
           // a linear panel's band_range (figure.ts withPayloadNotes): cut there, as its note says
           const lo = onAxis(cutBand(min[j], panel), panel.log);
           const hi = onAxis(cutBand(max[j], panel), panel.log);
-          bands.push({ series: entry, ...own, x, y: null, lo, hi: lo === null ? null : hi });
+          bands.push({ series: entry, ...own, band: s.metric, x, y: null, lo, hi: lo === null ? null : hi });
         }
       });
     }
@@ -276,16 +326,24 @@ export function toVegaLite(payload: PlotPayload, caption: readonly string[] = []
     if (bands.length > 0) {
       layers.push({
         data: { values: bands },
-        mark: { type: "area", opacity: 0.2, invalid: "break-paths-filter-domains", ...clip },
-        encoding: { x: xEnc, y: { field: "lo", type: "quantitative", scale: yScale, title: axisTitle(panel.title), axis: yAxis }, y2: { field: "hi" }, color: colour, ...detail },
+        mark: { type: "area", opacity: BAND_OPACITY[0], invalid: "break-paths-filter-domains", ...clip },
+        encoding: {
+          x: xEnc, y: { field: "lo", type: "quantitative", scale: yScale, title: axisTitle(panel.title), axis: yAxis }, y2: { field: "hi" }, color: colour, ...detail,
+          // the bands of several metrics by opacity, the first darker (figure.ts withBandKey's note names them)
+          ...(banded.length > 1 ? { opacity: { field: "band", type: "ordinal", sort: banded, scale: { domain: banded, range: banded.map((m) => bandOpacity(payload, panel, m)) }, legend: null } } : {}),
+        },
       });
     }
-    for (const step of [false, true]) {
-      const values = lines.filter((r) => !!r.step === step);
+    // (a preview's lines last, dashed: over a run's line it agrees with, which it hid)
+    for (const [step, dashed] of [[false, false], [true, false], [false, true], [true, true]]) {
+      const values = lines.filter((r) => !!r.step === step && !!r.dashed === dashed);
       if (values.length === 0) continue;
       layers.push({
         data: { values },
-        mark: { type: "line", strokeWidth: 1.6, invalid: "break-paths-filter-domains", ...clip, ...(step ? { interpolate: "step-after" } : {}) },
+        mark: {
+          type: "line", strokeWidth: 1.6, invalid: "break-paths-filter-domains", ...clip, ...(step ? { interpolate: "step-after" } : {}),
+          ...(dashed ? { strokeDash: DASH_ARRAYS.dash } : {}),
+        },
         encoding: {
           x: xEnc,
           // Few ticks on log axes: Vega otherwise draws a grid line per minor tick (bytes, clutter).
@@ -344,8 +402,11 @@ export function toVegaLite(payload: PlotPayload, caption: readonly string[] = []
     // No ARIA attributes and no tick marks (grid lines remain): each is markup repeated hundreds
     // of times in a static picture, where it only costs bytes.
     config: { aria: false, view: { stroke: "#ccc" }, axis: { labelFontSize: 10, titleFontSize: 11, ticks: false, grid: true } },
-    // One colour legend for all panels; each panel's key of dashes is its own.
-    resolve: { scale: { color: "shared", strokeDash: "independent" }, legend: { strokeDash: "independent" } },
+    // One colour legend for all panels; each panel's key of dashes is its own. One x domain for
+    // all panels (plotly's `matches: "x"`): a preview past the run drew the lr panel over steps
+    // 0–48 and the loss panel under it over 0–23, under the loss panel's tick labels alone (an
+    // engineer's pass).
+    resolve: { scale: { x: "shared", color: "shared", strokeDash: "independent", opacity: "independent" }, legend: { strokeDash: "independent" } },
     vconcat: charts,
     spacing: 12,
   };

@@ -129,6 +129,13 @@ export class SchedulePreview implements Plottable {
    */
   readonly notes: string[] = [];
 
+  /**
+   * Each group's base lr (its `initial_lr`, what the scheduler scales): %lr_compare names it when a
+   * run's rates are this preview's times a constant (a preview at the factory's default lr 0.1 of a
+   * run at 0.05, plot/schedule_overlay.ts). Empty when the optimizer's groups have none.
+   */
+  base_lrs: number[] = [];
+
   to_figure_source(): FigureSource {
     const series: SourceSeries[] = [];
     this.lrs.forEach((lr, g) => {
@@ -338,6 +345,7 @@ function simulate(scheduler: SchedulerLike | ((optimizer: any) => SchedulerLike)
     }
   });
   const result = new SchedulePreview(options.name ?? sched.constructor.name, lrs, moms, first, start);
+  result.base_lrs = groups.map((g) => Number(g.initial_lr));
   if (past) result.notes.push(...past.notes(first, options.steps, start === null));
   return result;
 }
