@@ -64,6 +64,8 @@ describe("session 21's findings through the kernel", () => {
     ].join("\n"));
     expect(b.reply.content.status, error(b)).toBe("ok");
     const text = plot(b)["text/plain"] as string;
-    expect(text).toContain("lr fell ×22.7 at step 5 (0.009083 → 4e-4) and rose again the next step (0.009875): a scheduler restarted on resume?");
+    // (OneCycleLR reset β1 for that step too: said in the same line since s21 f1)
+    expect(text).toContain("lr fell ×22.7 at step 5 (0.009083 → 4e-4) and rose again the next step (0.009875), and β1 0.8595 → 0.95 → 0.8513 with it");
+    expect(text).toContain(": a scheduler restarted on resume?");
   });
 });

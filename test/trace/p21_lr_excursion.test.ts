@@ -90,8 +90,10 @@ describe("a one-step lr excursion (a scheduler restarted on resume) is said in t
     lr.forEach((v, i) => expect(v).toBeCloseTo(PYTORCH.wrong[i], 12));
     const lines = tr.summary();
     const line = lines.find((l) => hint.test(l));
-    expect(line).toBe("  lr fell ×22.7 at step 5 (0.009083 → 4e-4) and rose again the next step (0.009875): a scheduler restarted on resume? "
-      + "A scheduler built after optimizer.load_state_dict sets the lr of the first step after it (OneCycleLR: max_lr/div_factor); "
+    // (OneCycleLR reset β1 for that step too: said in the same line since s21 f1, a teacher's pass)
+    expect(line).toBe("  lr fell ×22.7 at step 5 (0.009083 → 4e-4) and rose again the next step (0.009875), and β1 0.8595 → 0.95 → 0.8513 with it "
+      + "(that step ran with β1 0.95): a scheduler restarted on resume? "
+      + "A scheduler built after optimizer.load_state_dict sets the lr of the first step after it (OneCycleLR: max_lr/div_factor; a warm-up: its first factor of the lr); "
       + "build the scheduler first, then load the optimizer's state and the scheduler's");
     // the range line is still there
     expect(lines.some((l) => l.includes("over the run: lr 4e-4..0.009875"))).toBe(true);

@@ -338,7 +338,7 @@ describe("trace: behaviour", () => {
     const t = trace(opt, { per_param: true, named_parameters: [["fc.weight", w], ["fc.bias", b]] });
     const names = "lr, lr_projected, lr_realized, lr_per_sample, update_ratio, angular_update, grad_norm, param_norm, lr_momentum_steady, "
       + "momentum, beta2, weight_decay, lr_elementwise.q05, lr_elementwise.q50, lr_elementwise.q95, "
-      + "lr_preconditioned.q05, lr_preconditioned.q50, lr_preconditioned.q95, loss, grad_norm_raw, clip_factor";
+      + "lr_preconditioned.q05, lr_preconditioned.q50, lr_preconditioned.q95, loss, val_loss, grad_norm_raw, clip_factor"; // (val_loss: s21 f1)
     // a valid name with no data yet (before the first step): undefined, as documented
     expect(t.series("lr_projected")).toBeUndefined();
     expect(() => t.series("lr_projectd", 0)).toThrow(new RangeError(`trace.series: unknown metric "lr_projectd" (did you mean lr_projected?); valid names: ${names}`));

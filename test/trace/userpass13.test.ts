@@ -82,8 +82,9 @@ describe("F3: a step's own batch size", () => {
     expect(rel(perSample[3], 0.1 / 32)).toBeLessThan(1e-6);
     expect(() => t.log_loss(1, { batch_size: 0 })).toThrow("trace.log_loss: batch_size must be a positive integer, got 0");
     expect(() => t.record({ batch_size: 2.5 })).toThrow("trace.record: batch_size must be a positive integer, got 2.5");
-    expect(() => t.record({ batch: 3 } as never)).toThrow('trace.record: unknown key "batch"; valid keys: loss, batch_size');
-    expect(() => t.log_loss(1, { bs: 3 } as never)).toThrow('trace.log_loss: unknown option "bs"; valid options: batch_size');
+    // (val_loss and split: a validation loss's own series, s21 f1)
+    expect(() => t.record({ batch: 3 } as never)).toThrow('trace.record: unknown key "batch"; valid keys: loss, batch_size, val_loss');
+    expect(() => t.log_loss(1, { bs: 3 } as never)).toThrow('trace.log_loss: unknown option "bs"; valid options: batch_size, split');
     t.stop();
   });
 

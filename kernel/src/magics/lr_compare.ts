@@ -117,6 +117,17 @@ export const lr_compare: Magic = {
         ctx.print(`%lr_compare: ${without.join(", ")} ${one ? "has" : "have"} no ${metric}${why}: ${one ? "its line is" : "their lines are"} left out of this metric's view`);
       }
     }
+    // --x samples counts each run's batch size a step; a run whose losses showed gradient
+    // accumulation saw more (its summary's hint): said, not silently drawn at half (a user's pass)
+    if (args.flags.x === "samples") {
+      for (const [run, t] of Object.entries(record)) {
+        const acc = t?._accumulated_batch;
+        if (typeof acc === "number") {
+          ctx.print(`%lr_compare: ${run}'s samples axis counts its batch size ${t.batch_size} a step, while each of its steps' gradients averaged ${acc} samples `
+            + `(gradient accumulation, its summary says): it saw ${acc / t.batch_size}× the samples drawn; trace it with --batch-size ${acc} to count them`);
+        }
+      }
+    }
     ctx.display(b);
     // whether each run's configured lr is each preview's, in words (plot/schedule_overlay.ts)
     if (previews.length > 0) {

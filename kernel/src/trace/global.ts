@@ -277,10 +277,14 @@ export class GlobalTrace {
    * the batch size of every traced optimizer's coming step, for a batch of another size than
    * --batch-size (a DataLoader's smaller last batch).
    */
-  log_loss(loss: number | Tensor, options?: { batch_size?: number }): void {
+  log_loss(loss: number | Tensor, options?: { batch_size?: number; split?: "train" | "val" }): void {
     if (options !== undefined && options !== null && typeof options === "object") {
-      const bad = Object.keys(options).filter((k) => k !== "batch_size");
-      if (bad.length > 0) throw new TypeError(`log_loss: unknown option ${JSON.stringify(bad[0])}; valid options: batch_size`);
+      const bad = Object.keys(options).filter((k) => k !== "batch_size" && k !== "split");
+      if (bad.length > 0) throw new TypeError(`log_loss: unknown option ${JSON.stringify(bad[0])}; valid options: batch_size, split`);
+      if (options.split === "val") {
+        this.logVal(loss, options);
+        return;
+      }
       if (options.batch_size !== undefined) this.nextBatchSize(options.batch_size, "log_loss");
     } else if (options !== undefined) {
       throw new TypeError(`log_loss: options must be an object like { batch_size: B }, got ${options}`);
@@ -320,6 +324,22 @@ export class GlobalTrace {
   }
 
   /**
+   * A validation loss (`log_loss(v, { split: "val" })`, `record({ val_loss })`): every traced
+   * optimizer's val_loss series gets it at its steps taken (Trace.log_loss); logged before any
+   * optimizer stepped (a baseline before training), the traces made later get it at step 0.
+   * Never a step's training loss.
+   */
+  private logVal(loss: number | Tensor, options: { batch_size?: number; split?: "train" | "val" }): void {
+    if (options.batch_size !== undefined) throw new TypeError('log_loss: batch_size is the coming step\'s training batch size; a validation loss ({ split: "val" }) takes none');
+    // (a value that is not a number fails here, not at the first step)
+    if (this.traces.length === 0) this.earlyVal.push(lossNumber(loss));
+    else for (const t of this.traces) t.log_loss(loss, { split: "val" });
+  }
+
+  /** Validation losses logged before any optimizer stepped (logVal). */
+  private earlyVal: number[] = [];
+
+  /**
    * The pre-hook of `t`'s step: the loss logged through the run since its last step is its coming
    * step's (see `current`). An optimizer stepping for the first time with a loss that went at once
    * to the only other one, which has not stepped with it, takes it from that one: it was logged
@@ -340,10 +360,11 @@ export class GlobalTrace {
   }
 
   /** `record({ loss, batch_size })`: log_loss in record form (either key alone, or both). */
-  record(values: { loss?: number | Tensor; batch_size?: number }): void {
+  record(values: { loss?: number | Tensor; batch_size?: number; val_loss?: number | Tensor }): void {
     if (values === null || typeof values !== "object") throw new TypeError("record: expected an object like { loss, batch_size }");
-    const bad = Object.keys(values).filter((k) => k !== "loss" && k !== "batch_size");
-    if (bad.length > 0) throw new TypeError(`record: unknown key ${JSON.stringify(bad[0])}; valid keys: loss, batch_size`);
+    const bad = Object.keys(values).filter((k) => k !== "loss" && k !== "batch_size" && k !== "val_loss");
+    if (bad.length > 0) throw new TypeError(`record: unknown key ${JSON.stringify(bad[0])}; valid keys: loss, batch_size, val_loss`);
+    if (values.val_loss !== undefined) this.logVal(values.val_loss, { split: "val" });
     if (values.batch_size !== undefined) this.nextBatchSize(values.batch_size, "record");
     if (values.loss !== undefined) this.log_loss(values.loss);
   }
@@ -406,6 +427,7 @@ export class GlobalTrace {
     }
     t._watch_clipping(this.clipWatch, false);
     if (this.pendingBatch !== null) t._next_batch_size(this.pendingBatch, "log_loss");
+    for (const v of this.earlyVal) t.log_loss(v, { split: "val" });
     return t;
   }
 

@@ -361,6 +361,46 @@ export function accumulationLine(a: Accumulation | null, steps: number): string 
     + `or each torch.nn loss itself, or loss.div(${k}) as a tensor, not a number (the mean of the losses is then kept)`;
 }
 
+/** Steps whose several losses had `zero_grad()` run between them (trace.ts): how many, the fewest and most losses. */
+export interface ZeroedBetween {
+  steps: number;
+  lo: number;
+  hi: number;
+}
+
+/**
+ * "zero_grad() ran between the 2 losses logged at each of 8 steps ...": several losses logged for
+ * one step with backward() between them, but the gradients were reset between them (a traced
+ * gradient replaced: `zero_grad()` inside the micro-batch loop, the classic accumulation bug).
+ * Each backward() then starts from zero and only the last one's gradient reaches step(): no
+ * accumulation, and the batch-size hint of accumulation would be false (a user's pass: "each
+ * step's gradient averaged 32 samples" for 16). Null when no step had it.
+ */
+export function zeroedBetweenLine(z: ZeroedBetween | null, steps: number): string | null {
+  if (z === null || z.steps === 0) return null;
+  const k = z.lo === z.hi ? `${z.hi}` : `${z.lo} to ${z.hi}`;
+  const at = z.steps === steps ? `at each of ${steps} steps` : `at ${z.steps} of ${steps} steps`;
+  return `  zero_grad() ran between the ${k} losses logged with backward() between them ${at}: each backward() started from a zero gradient, `
+    + "so only the last one's gradient reaches step() (one micro-batch's, divided by k if each loss was): not gradient accumulation; "
+    + "a step's loss is their mean. To accumulate, call zero_grad() once per step (after step()), not before each backward()";
+}
+
+/**
+ * "3 losses logged after a step that had its loss, with no backward() before the next (after 4,
+ * 8, 12 steps taken): ...": a number logged after a step that already had its loss, before the next
+ * step's micro-batches (no backward() between), is not a training loss of the coming step (a
+ * validation loss logged after an epoch: it was merged into the next step's micro-batches and
+ * dropped one, a user's pass). Kept out of the loss series, in the val_loss series. Null when
+ * there was none.
+ */
+export function setAsideLine(a: { count: number; steps: number[] } | null): string | null {
+  if (a === null || a.count === 0) return null;
+  const shown = a.steps.slice(0, 5).join(", ") + (a.count > 5 ? `, … (${a.count} in all)` : "");
+  return `  ${a.count === 1 ? "a loss" : `${a.count} losses`} logged after a step that had its loss, with no backward() before the next (after ${shown} step${a.count === 1 && a.steps[0] === 1 ? "" : "s"} taken): `
+    + "not a training loss of a step (a validation loss?): kept out of the loss series, in series(\"val_loss\"); "
+    + "log a validation loss with log_loss(v, { split: \"val\" }) (or record({ val_loss: v })) to say so";
+}
+
 /** The samples every accumulated step's gradient averaged, when the same at each (Accumulation.samples); else null. */
 export function accumulatedBatch(a: Accumulation | null): number | null {
   return a !== null && a.steps > 0 && a.averaged === a.steps && a.samples && a.samples[0] === a.samples[1] ? a.samples[0] : null;
@@ -387,14 +427,18 @@ export function accumulatedBatchLine(a: Accumulation | null, steps: number, batc
  * How far a group's configured lr must go from the level around it, within one step, for
  * lrExcursionLines to say so; and how close the steps around it must stay to each other (the two
  * before and the two after: max/min) for that level to be one. A restart on resume leaves ×20 and
- * more (OneCycleLR back at max_lr/div_factor = max_lr/25). No real schedule makes such a spike: a
+ * more (OneCycleLR back at max_lr/div_factor = max_lr/25), but a warm-up's leaves only its first
+ * factor's inverse: ×2.9 for a LambdaLR warm-up resumed at 0.75 of its peak, ×3 for LinearLR's
+ * default start_factor 1/3 (×5 missed both: a user's pass). Measured from the adjacent steps and
+ * where the trends lead, ×2.2 is as low as the real schedules allow: CosineAnnealingWarmRestarts
+ * with T_0 2 or 3 dips ×2 below its trend every cycle. No real schedule makes such a spike: a
  * StepLR drop or a ReduceLROnPlateau cut stays down, a warm restart or a cycle's turn does not come
  * back to where it was, and where one does (CyclicLR's short cycles, a cosine's bottom at
  * eta_min = 0, OneCycleLR over a few steps) the steps around it differ by more than LEVEL_FACTOR,
  * head for it (a V or a peak), or are not two on each side (test/trace/p21_lr_excursion.test.ts
  * runs them).
  */
-export const EXCURSION_FACTOR = 5;
+export const EXCURSION_FACTOR = 2.2;
 export const LEVEL_FACTOR = 2;
 
 /** A step (or bucket of steps) of the lr series: Bucket's fields that lrExcursions reads. */
@@ -425,7 +469,7 @@ export interface LrExcursion {
  * buckets of one step up to its capacity, 2,000 by default; beyond, a bucket of several steps whose
  * extreme leaves the level while the rest of it stays there). Step k is one when the steps k − 2,
  * k − 1, k + 1 and k + 2 lie within LEVEL_FACTOR of each other, and k's lr is EXCURSION_FACTOR or
- * more below (or above) all of them and below (above) where each side's trend leads: 2·lr(k − 1) −
+ * more below (or above) both adjacent steps and where each side's trend leads: 2·lr(k − 1) −
  * lr(k − 2) and 2·lr(k + 1) − lr(k + 2).
  */
 export function lrExcursions(points: readonly LrPoint[]): LrExcursion[] {
@@ -450,8 +494,10 @@ export function lrExcursions(points: readonly LrPoint[]): LrExcursion[] {
     const x = p[i];
     const one = x.first_step === x.last_step;
     // a bucket of several steps: its other extreme is at the level (the rest of its steps stayed there)
-    const fell = (x.min as number) * EXCURSION_FACTOR <= Math.min(lo, ...ahead) && (one || (x.max as number) >= lo);
-    const rose = (x.max as number) >= Math.max(hi, ...ahead) * EXCURSION_FACTOR && (one || (x.min as number) <= hi);
+    // measured from the adjacent steps and the trends (not the level's farthest step: a resumed
+    // warm-up's dip sits in a falling cosine, whose step k + 2 is already lower)
+    const fell = (x.min as number) * EXCURSION_FACTOR <= Math.min(b1.min as number, a1.min as number, ...ahead) && (one || (x.max as number) >= lo);
+    const rose = (x.max as number) >= Math.max(b1.max as number, a1.max as number, ...ahead) * EXCURSION_FACTOR && (one || (x.min as number) <= hi);
     if (!fell && !rose) continue;
     const before = b1.last ?? (b1.max as number);
     const after = (fell ? a1.min : a1.max) as number;
@@ -462,30 +508,52 @@ export function lrExcursions(points: readonly LrPoint[]): LrExcursion[] {
 }
 
 /**
+ * The momentum (β1) before, at and after step `k` when it left the steps around it at `k` and came
+ * back (it differs from both, and by more than they differ from each other): a scheduler cycling
+ * momentum (OneCycleLR, CyclicLR) built on resume resets it with the lr (a teacher's pass: 0.869 →
+ * 0.95 → 0.878, as PyTorch does). Null otherwise, or when those steps are not one bucket each.
+ */
+function momentumExcursion(s: BoundedSeries, k: number): [number, number, number] | null {
+  const at = new Map<number, number>();
+  for (const b of s.buckets()) {
+    if (b.count === 1 && b.first_step >= k - 1 && b.first_step <= k + 1 && b.last !== null && Number.isFinite(b.last)) at.set(b.first_step, b.last);
+  }
+  const before = at.get(k - 1), x = at.get(k), after = at.get(k + 1);
+  if (before === undefined || x === undefined || after === undefined) return null;
+  const away = Math.min(Math.abs(x - before), Math.abs(x - after));
+  return away > 0 && away > Math.abs(after - before) ? [before, x, after] : null;
+}
+
+/**
  * "lr fell ×22.7 at step 5 (0.009083 → 4e-4) and rose again the next step (0.009875): a
  * scheduler restarted on resume? ...", a line per group that had such an excursion (lrExcursions),
  * at most three excursions a group. PyTorch's usual resume (optimizer.load_state_dict, then a new
  * scheduler, then scheduler.load_state_dict) gives the first resumed step the rate a new
  * scheduler's constructor set (OneCycleLR: max_lr/div_factor); the next step() puts the schedule's
  * back. An --append'ed trace recorded it, and the summary's "over the run: lr 4e-4..0.009875" hid
- * it (a researcher's pass). Empty when no group had one.
+ * it (a researcher's pass). `momenta`: each group's momentum series (β1 for the Adam family) and
+ * its name: a momentum that left its level at the same step is said in the same line. Empty when
+ * no group had one.
  */
-export function lrExcursionLines(lrs: readonly (BoundedSeries | undefined)[]): string[] {
+export function lrExcursionLines(lrs: readonly (BoundedSeries | undefined)[], momenta: readonly ({ series: BoundedSeries; name: string } | undefined)[] = []): string[] {
   const several = lrs.length > 1;
   const lines: string[] = [];
   lrs.forEach((s, gi) => {
     const found = s === undefined ? [] : lrExcursions(s.buckets());
     if (found.length === 0) return;
+    const mom = momenta[gi];
     const said = found.slice(0, 3).map((e) => {
       const where = e.first_step === e.last_step ? `at step ${e.first_step}` : `in steps ${e.first_step}–${e.last_step}`;
       const back = e.first_step === e.last_step ? "the next step" : "within those steps";
       // (a fall to 0: no factor)
       const by = e.fell && e.at === 0 ? "to 0" : `×${fmt(e.factor, 3)}`;
-      return `lr ${e.fell ? "fell" : "rose"} ${by} ${where} (${fmt(e.before)} → ${fmt(e.at)}) and ${e.fell ? "rose" : "fell"} again ${back} (${fmt(e.after)})`;
+      const m = mom !== undefined && e.first_step === e.last_step ? momentumExcursion(mom.series, e.first_step) : null;
+      const also = m === null ? "" : `, and ${mom!.name} ${fmt(m[0])} → ${fmt(m[1])} → ${fmt(m[2])} with it (that step ran with ${mom!.name} ${fmt(m[1])})`;
+      return `lr ${e.fell ? "fell" : "rose"} ${by} ${where} (${fmt(e.before)} → ${fmt(e.at)}) and ${e.fell ? "rose" : "fell"} again ${back} (${fmt(e.after)})${also}`;
     });
     const more = found.length > 3 ? ` (and ${found.length - 3} more)` : "";
     lines.push(`  ${several ? `group ${gi}: ` : ""}${said.join("; ")}${more}: a scheduler restarted on resume? A scheduler built after `
-      + "optimizer.load_state_dict sets the lr of the first step after it (OneCycleLR: max_lr/div_factor); build the scheduler first, "
+      + "optimizer.load_state_dict sets the lr of the first step after it (OneCycleLR: max_lr/div_factor; a warm-up: its first factor of the lr); build the scheduler first, "
       + "then load the optimizer's state and the scheduler's");
   });
   return lines;

@@ -30,7 +30,7 @@ import { fmt } from "../plot/text";
 import { CLIP_METRICS, METRIC_NAMES, QUANTILE_METRICS, SCALAR_METRICS, SERIES_QUANTILES, type Measured, type StepMetrics } from "./metrics";
 import { factorNote, optimizerKind, type PreconditionedKind } from "./preconditioned";
 import { ClipWatch, paramSet, type GroupClip } from "./clip";
-import { accumulatedBatch, accumulatedBatchLine, accumulationLine, clipLine, cycledMomentumLine, divergedText, lossLine, lowLrLine, lrExcursionLines, notDivergedLine, overTheRun, seriesMedian, zeroGradLines, type Accumulation, type ClipCounts, type CycledMomentum, type ZeroGrad } from "./summary_lines";
+import { accumulatedBatch, accumulatedBatchLine, accumulationLine, clipLine, cycledMomentumLine, divergedText, lossLine, lowLrLine, lrExcursionLines, notDivergedLine, overTheRun, seriesMedian, setAsideLine, zeroedBetweenLine, zeroGradLines, type Accumulation, type ClipCounts, type CycledMomentum, type ZeroedBetween, type ZeroGrad } from "./summary_lines";
 import type { Quantiles } from "./quantiles";
 import type { Snapshots } from "./snapshot";
 import { OFFLOAD_MIN_ELEMENTS, StepPipeline, type GroupAtStep, type StepSink } from "./steps";
@@ -188,7 +188,7 @@ export type StepListener = (trace: Trace, metrics: StepMetrics[]) => void;
  * ("lr_elementwise.q50"), and the loss.
  */
 const SERIES_NAMES: readonly string[] = [
-  ...SCALAR_METRICS, ...QUANTILE_METRICS.flatMap((m) => SERIES_QUANTILES.map((q) => `${m}.${q}`)), "loss", ...CLIP_METRICS,
+  ...SCALAR_METRICS, ...QUANTILE_METRICS.flatMap((m) => SERIES_QUANTILES.map((q) => `${m}.${q}`)), "loss", "val_loss", ...CLIP_METRICS,
 ];
 
 /** METRIC_NAMES before the clipping metrics: a saved trace recording all of these recorded every metric (from_json). */
@@ -289,6 +289,56 @@ function sameSample(a: readonly number[], b: readonly number[]): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) return false;
   return true;
+}
+
+/**
+ * The losses logged for the coming step so far (Trace.log_loss), when a backward() between them
+ * makes them micro-batches of one step (gradient accumulation): how many, their sum and last
+ * value (unscaled: loss_scale.ts) and its logged value, whether every one was a torch.nn loss
+ * reduced by "mean" (its mark, _reduce.ts), a sample of the traced gradients at the last one
+ * (what tells a backward() between two logs) and a gradient tensor then (what tells zero_grad()
+ * between them: `resets`); whether the first one may be no training loss (`fresh`: a number
+ * logged after a step that had its loss, no backward() since) and the same sums over the others.
+ */
+interface Micro {
+  k: number;
+  sum: number;
+  last: number;
+  lastV: number;
+  means: boolean;
+  grads: number[];
+  samples: number;
+  lastSamples: number;
+  ref: { p: Tensor; g: Tensor } | null;
+  resets: number;
+  fresh: boolean;
+  headValue: number;
+  rest: { k: number; sum: number; means: boolean; samples: number; lastSamples: number };
+  /** Logged before the trace existed (global.ts): no gradient seen between them. */
+  early: boolean;
+}
+
+/** A logged loss off the autograd graph: a number, or a tensor without grad_fn (computed under no_grad, or detached). */
+function detachedLoss(x: unknown): boolean {
+  if (typeof x === "number") return true;
+  const t = x as { grad_fn?: unknown } | null;
+  return t === null || typeof t !== "object" || t.grad_fn === null || t.grad_fn === undefined;
+}
+
+/** `acc` (a new record when null) with the step of micro-batch losses `m` counted in: its count, range and samples. */
+function countAccumulated(acc: Accumulation | null, m: Micro): Accumulation {
+  const a = acc ?? { steps: 0, lo: m.k, hi: m.k, averaged: 0 };
+  a.steps++;
+  if (m.k < a.lo) a.lo = m.k;
+  if (m.k > a.hi) a.hi = m.k;
+  if (m.means) a.averaged++;
+  // the samples of an accumulated step's gradient: its micro-batches' (summary: the batch-size hint)
+  if (m.means && Number.isFinite(m.samples)) {
+    const r = a.samples;
+    if (r === undefined) a.samples = [m.samples, m.samples];
+    else if (r !== null) a.samples = [Math.min(r[0], m.samples), Math.max(r[1], m.samples)];
+  } else a.samples = null;
+  return a;
 }
 
 export class Trace implements Plottable {
@@ -414,9 +464,25 @@ export class Trace implements Plottable {
    * whether every one was a torch.nn loss reduced by "mean" (its mark, _reduce.ts), and a sample
    * of the traced gradients at the last one (what tells a backward() between two logs).
    */
-  private micro: { k: number; sum: number; last: number; means: boolean; grads: number[]; samples: number; lastSamples: number } | null = null;
+  private micro: Micro | null = null;
   /** Steps that got several micro-batch losses (summary_lines.ts accumulationLine). */
   private accumulation: Accumulation | null = null;
+  /** Steps whose several losses had zero_grad() run between them: no accumulation (zeroedBetweenLine). */
+  private zeroedBetween: ZeroedBetween | null = null;
+  /** A first step's micro-batch losses logged before the trace existed, until the next step of several tells what they were (closeMicro). */
+  private earlyMicro: Micro | null = null;
+  /** The traced gradients' sample (sampleGradient) at the last step's post-hook: what tells "no backward() since". */
+  private stepSample: number[] | null = null;
+  /**
+   * Validation losses (log_loss(v, { split: "val" }), record({ val_loss })), each at the steps
+   * taken when it was logged (the weights it measured are those the coming step starts from, as
+   * a training loss logged for that step); the last one held (a later one for the same step
+   * replaces it) until one for a later step comes.
+   */
+  private readonly valSeries: BoundedSeries;
+  private pendingVal: { step: number; value: number } | null = null;
+  /** Losses set aside from the training loss series (setAsideLine): how many, and at which steps. */
+  private setAside: { count: number; steps: number[] } | null = null;
   /** The traced optimizer's parameter shapes and names by place (append.ts: who may continue it). */
   private layout: Layout | null = null;
   private positions: string[][] = [];
@@ -451,6 +517,8 @@ export class Trace implements Plottable {
     this.paramCapacity = Math.min(this.capacity, options.param_capacity ?? PARAM_CAPACITY);
     this.lossSeries = new BoundedSeries(this.capacity);
     this.lossSeries.name = "loss";
+    this.valSeries = new BoundedSeries(this.capacity);
+    this.valSeries.name = "val_loss";
     if (optimizer) {
       this.nameParameters(optimizer, options.named_parameters);
       this.remember(optimizer);
@@ -488,6 +556,16 @@ export class Trace implements Plottable {
    * `optimizer`), and the series give back the room they had grown for more steps.
    */
   stop(): void {
+    // a number logged after the last step had its loss, no backward() since, no step after it:
+    // no training loss (a validation loss after the last epoch read as a step past the run's end)
+    const m = this.micro;
+    if (this.pendingLoss !== null && this.loggedSince === "coming" && m !== null && m.k === 1 && m.fresh && this.optimizerRef !== null && this.noBackwardSince(m.grads)) {
+      this.putAside(this.steps, m.headValue);
+      this.pendingLoss = null;
+      this.micro = null;
+      this.loggedSince = null;
+      this.lastLoss = this.lastLossBefore;
+    }
     for (const h of this.handles) h.remove();
     this.handles = [];
     if (this.ownClipWatch) this.clipWatch?.stop();
@@ -698,7 +776,17 @@ export class Trace implements Plottable {
    * `{ batch_size }`: the batch size of the coming step (its lr_per_sample; a DataLoader's smaller
    * last batch), given with its loss between backward() and step().
    */
-  log_loss(loss: number | Tensor, options?: { batch_size?: number }): void {
+  log_loss(loss: number | Tensor, options?: { batch_size?: number; split?: "train" | "val" }): void {
+    if (options !== undefined && options !== null && typeof options === "object" && options.split !== undefined) {
+      if (options.split !== "train" && options.split !== "val") {
+        throw new TypeError(`trace.log_loss: split must be "train" (the coming step's training loss, the default) or "val" (a validation loss, its own series val_loss), got ${JSON.stringify(options.split)}`);
+      }
+      if (options.split === "val") {
+        if (options.batch_size !== undefined) throw new TypeError('trace.log_loss: batch_size is the coming step\'s training batch size; a validation loss ({ split: "val" }) takes none');
+        this.logVal(this.steps, toNumber(loss));
+        return;
+      }
+    }
     // one read per call: a loss tensor a torch.nn loss reduced by "sum" is marked (_reduce.ts)
     if (!this.warnedSum && this.reduction === "mean" && typeof loss === "object" && loss !== null && (loss as unknown as Record<symbol, unknown>)[SUM_REDUCED] === true) {
       this.warnSumLoss();
@@ -708,8 +796,8 @@ export class Trace implements Plottable {
     if (options?.batch_size === undefined) this.noteLossSamples(samples);
     if (options !== undefined) {
       if (options === null || typeof options !== "object") throw new TypeError(`trace.log_loss: options must be an object like { batch_size: B }, got ${options}`);
-      const bad = Object.keys(options).filter((k) => k !== "batch_size");
-      if (bad.length > 0) throw new TypeError(`trace.log_loss: unknown option ${JSON.stringify(bad[0])}; valid options: batch_size`);
+      const bad = Object.keys(options).filter((k) => k !== "batch_size" && k !== "split");
+      if (bad.length > 0) throw new TypeError(`trace.log_loss: unknown option ${JSON.stringify(bad[0])}; valid options: batch_size, split`);
     }
     if (this.closureDepth > 0) {
       // inside step(closure): the first loss of this step() is its loss, the others are not
@@ -733,7 +821,7 @@ export class Trace implements Plottable {
     } else {
       step = this.steps;
       // several losses for the coming step with a backward() between them: its micro-batches
-      if (this.closureDepth === 0 && !this.forcingComing) v = this.microLoss(v, lossUnscaled(loss, v), this.pendingLoss !== null && this.loggedSince === "coming", samples);
+      if (this.closureDepth === 0 && !this.forcingComing) v = this.microLoss(v, lossUnscaled(loss, v), this.pendingLoss !== null && this.loggedSince === "coming", samples, detachedLoss(loss));
       else this.micro = null;
       this.loggedSince = "coming";
       if (this.pendingLoss === null) this.lastLossBefore = this.lastLoss;
@@ -770,7 +858,10 @@ export class Trace implements Plottable {
       // (torch.nn mean losses: each unscaled, loss_scale.ts; their mean is the step's)
       const sum = all.reduce((a, e) => a + (means ? (e.unscaled ?? e.loss) : e.loss), 0);
       const n = all.reduce((a, e) => a + (e.samples ?? NaN), 0);
-      this.micro = { k: all.length, sum, last: unscaled ?? loss, means, grads: this.gradSample(), samples: n, lastSamples: samples ?? NaN };
+      this.micro = {
+        k: all.length, sum, last: unscaled ?? loss, lastV: loss, means, grads: this.gradSample(), samples: n, lastSamples: samples ?? NaN,
+        ref: null, resets: 0, fresh: false, headValue: loss, rest: { k: 0, sum: 0, means: true, samples: 0, lastSamples: 0 }, early: true,
+      };
       if (means) this.pendingLoss = this.lastLoss = sum / all.length;
     }
   }
@@ -785,31 +876,151 @@ export class Trace implements Plottable {
    * null when `v` is not one; the mean is taken over those, so k micro-batches of loss/k give the
    * sum of the logged values, as PyTorch's loop adds them up.
    */
-  private microLoss(v: number, loss: number | null, again: boolean, samples: number | null): number {
+  private microLoss(v: number, loss: number | null, again: boolean, samples: number | null, detached: boolean): number {
     const m = this.micro;
     const grads = this.gradSample();
+    const ref = this.gradHolder();
     const mean = loss !== null;
     const u = loss ?? v;
     // the samples the micro-batches' mean losses averaged, in all (NaN: some loss does not say)
     const n = samples ?? NaN;
     if (!again || m === null) {
-      this.micro = { k: 1, sum: u, last: u, means: mean, grads, samples: n, lastSamples: n };
+      // a number (or a tensor off the graph) logged after a step that had its loss, no backward()
+      // since: maybe no training loss (a validation loss after an epoch); the step decides (`_after_step`)
+      const fresh = detached && this.steps > 0 && this.lastStepHasLoss
+        && (grads.every((x) => Number.isNaN(x)) || (this.stepSample !== null && sameSample(grads, this.stepSample)));
+      this.micro = {
+        k: 1, sum: u, last: u, lastV: v, means: mean, grads, samples: n, lastSamples: n,
+        ref, resets: 0, fresh, headValue: v, rest: { k: 0, sum: 0, means: true, samples: 0, lastSamples: 0 }, early: false,
+      };
       return v;
     }
+    const r = m.rest;
     if (!sameSample(grads, m.grads)) {
+      // a backward() since the last one; the gradient it was in replaced since: zero_grad() ran
+      // between (dense gradients accumulate in place, autograd.ts), so this backward() started
+      // from zero (not after a first loss that may be no training loss: its gap is no micro-batch's)
+      if (m.ref !== null && m.ref.p.grad !== m.ref.g && !(m.k === 1 && m.fresh)) m.resets++;
       m.k++;
       m.sum += u;
       m.means &&= mean;
       m.samples += n;
+      r.k++;
+      r.sum += u;
+      r.means &&= mean;
+      r.samples += n;
     } else {
       m.sum += u - m.last; // the last one logged again with no backward() between: replaced
       m.means = m.k === 1 ? mean : m.means && mean;
       m.samples += n - m.lastSamples;
+      if (m.k === 1) {
+        m.headValue = v;
+        m.fresh &&= detached;
+      } else {
+        r.sum += u - m.last;
+        r.means = r.k === 1 ? mean : r.means && mean;
+        r.samples += n - r.lastSamples;
+      }
     }
+    if (m.k > 1) r.lastSamples = n;
     m.last = u;
+    m.lastV = v;
     m.lastSamples = n;
     m.grads = grads;
+    m.ref = ref;
     return m.k > 1 && m.means ? m.sum / m.k : v;
+  }
+
+  /**
+   * The smallest dense traced gradient and its parameter (null: none): a backward() adds into it
+   * in place, so another tensor there later means the gradients were reset (zero_grad()) between.
+   * The smallest, so that holding it past a reset keeps little alive.
+   */
+  private gradHolder(): { p: Tensor; g: Tensor } | null {
+    const optimizer = this.optimizer;
+    if (optimizer === null) return null;
+    let best: { p: Tensor; g: Tensor } | null = null, size = Infinity;
+    for (const group of optimizer.param_groups) {
+      for (const p of group.params) {
+        const g = p.grad;
+        if (g === null || g === undefined || g.is_sparse || g.data.length >= size) continue;
+        size = g.data.length;
+        best = { p, g };
+      }
+    }
+    return best;
+  }
+
+  /**
+   * Whether no backward() ran since the gradients' sample `before`: the same values, or the same
+   * times one factor in (0, 1] (clip_grad_norm_ scaled them in place since).
+   */
+  private noBackwardSince(before: readonly number[]): boolean {
+    const now = this.gradSample();
+    if (sameSample(now, before)) return true;
+    if (now.length !== before.length) return false;
+    let c: number | null = null;
+    for (let i = 0; i < now.length; i++) {
+      const a = before[i], b = now[i];
+      if (Number.isNaN(a) || Number.isNaN(b)) {
+        if (!(Number.isNaN(a) && Number.isNaN(b))) return false;
+        continue;
+      }
+      if (a === 0) {
+        if (b !== 0) return false;
+        continue;
+      }
+      if (c === null) c = b / a;
+      if (Math.abs(b - c * a) > 1e-5 * Math.abs(a)) return false;
+    }
+    return c !== null && c > 0 && c <= 1 + 1e-6;
+  }
+
+  /**
+   * At the step: the first of its losses was logged after the last step had its loss, with no
+   * backward() since, as a number (`fresh`), and the step's other losses came after backward()s,
+   * the last one with no backward() after it (the losses follow their backward(), as log_loss
+   * asks). That first one is then no micro-batch of this step (a validation loss logged after
+   * an epoch's last step, merged into the next step's micro-batches, halved its loss: a user's
+   * pass): set aside (val_loss), and the step's loss is the others'. Returns the step's loss.
+   */
+  private dropFreshHead(step: number, loss: number): number {
+    const m = this.micro;
+    if (m === null || m.k < 2 || !m.fresh || this.loggedSince !== "coming" || !this.noBackwardSince(m.grads)) return loss;
+    this.putAside(step, m.headValue);
+    const r = m.rest;
+    m.k = r.k;
+    m.sum = r.sum;
+    m.means = r.means;
+    m.samples = r.samples;
+    m.fresh = false;
+    const v = r.k > 1 && r.means ? r.sum / r.k : m.lastV;
+    this.lastLoss = v;
+    return v;
+  }
+
+  /** A loss kept out of the training loss series (dropFreshHead, stop): in val_loss, and counted for the summary. */
+  private putAside(step: number, value: number): void {
+    this.logVal(step, value);
+    const a = this.setAside ?? (this.setAside = { count: 0, steps: [] });
+    a.count++;
+    if (a.steps.length < 5) a.steps.push(step);
+  }
+
+  /** A validation loss at `step` (see valSeries): a later one for the same step replaces it. */
+  private logVal(step: number, value: number): void {
+    const p = this.pendingVal;
+    if (p !== null && p.step !== step) this.valSeries.push(p.step, p.value);
+    this.pendingVal = { step, value };
+  }
+
+  /** The val_loss series as reads see it (with the one held); null when none was logged. */
+  private valView(): BoundedSeries | null {
+    if (this.pendingVal === null) return this.valSeries.steps > 0 ? this.valSeries : null;
+    const s = BoundedSeries.from_json(this.valSeries.to_json());
+    s.name = "val_loss";
+    s.push(this.pendingVal.step, this.pendingVal.value);
+    return s;
   }
 
   /** A few values of each traced gradient (sampleGradient), in order; [] without an optimizer. */
@@ -831,22 +1042,50 @@ export class Trace implements Plottable {
     return out;
   }
 
-  /** The step's micro-batch losses are final (the step is taken): counted when there were several. */
+  /**
+   * The step's micro-batch losses are final (the step is taken): counted when there were several,
+   * as accumulation or as zero_grad() between them (`resets`). The losses of a run's first step
+   * logged before its trace existed (global.ts, `early`: no gradient seen between them) are
+   * counted as the next step of several losses is (the loop is the same), or as accumulation
+   * when none comes (`accumulationSeen`).
+   */
   private closeMicro(): void {
     const m = this.micro;
     this.micro = null;
     if (m === null || m.k < 2) return;
-    const a = this.accumulation ?? (this.accumulation = { steps: 0, lo: m.k, hi: m.k, averaged: 0 });
-    a.steps++;
-    if (m.k < a.lo) a.lo = m.k;
-    if (m.k > a.hi) a.hi = m.k;
-    if (m.means) a.averaged++;
-    // the samples of an accumulated step's gradient: its micro-batches' (summary: the batch-size hint)
-    if (m.means && Number.isFinite(m.samples)) {
-      const r = a.samples;
-      if (r === undefined) a.samples = [m.samples, m.samples];
-      else if (r !== null) a.samples = [Math.min(r[0], m.samples), Math.max(r[1], m.samples)];
-    } else a.samples = null;
+    if (m.early) {
+      this.earlyMicro = m;
+      return;
+    }
+    const early = this.earlyMicro;
+    this.earlyMicro = null;
+    for (const x of early !== null ? [m, early] : [m]) {
+      if (m.resets > 0) {
+        // zero_grad() between them: each backward() started from zero, no accumulation
+        const z = this.zeroedBetween ?? (this.zeroedBetween = { steps: 0, lo: x.k, hi: x.k });
+        z.steps++;
+        if (x.k < z.lo) z.lo = x.k;
+        if (x.k > z.hi) z.hi = x.k;
+      } else this.accumulation = countAccumulated(this.accumulation, x);
+    }
+  }
+
+  /**
+   * @internal The samples each step's gradient averaged, when the losses showed gradient
+   * accumulation with the same count at every such step and that is not the batch_size given
+   * (the summary's hint: accumulatedBatchLine); null otherwise. `%lr_compare --x samples` says so
+   * (its axis counts batch_size a step).
+   */
+  get _accumulated_batch(): number | null {
+    if (this.reduction !== "mean" || this.sawStepBatch || this.batch_size === null) return null;
+    const n = accumulatedBatch(this.accumulationSeen());
+    return n !== null && n !== this.batch_size && Number.isInteger(n) ? n : null;
+  }
+
+  /** The accumulation the summary reads: with the first step's early losses still unclassified (closeMicro) counted as such. */
+  private accumulationSeen(): Accumulation | null {
+    const e = this.earlyMicro;
+    return e === null ? this.accumulation : countAccumulated(this.accumulation === null ? null : { ...this.accumulation }, e);
   }
 
   /**
@@ -971,10 +1210,11 @@ export class Trace implements Plottable {
    * `trace.record({ loss, batch_size })`: log_loss in record form; `batch_size` is the batch size
    * of the coming step (see `_next_batch_size`), either alone or with the loss.
    */
-  record(values: { loss?: number | Tensor; batch_size?: number }): void {
+  record(values: { loss?: number | Tensor; batch_size?: number; val_loss?: number | Tensor }): void {
     if (values === null || typeof values !== "object") throw new TypeError("trace.record: expected an object like { loss, batch_size }");
-    const bad = Object.keys(values).filter((k) => k !== "loss" && k !== "batch_size");
-    if (bad.length > 0) throw new TypeError(`trace.record: unknown key ${JSON.stringify(bad[0])}; valid keys: loss, batch_size`);
+    const bad = Object.keys(values).filter((k) => k !== "loss" && k !== "batch_size" && k !== "val_loss");
+    if (bad.length > 0) throw new TypeError(`trace.record: unknown key ${JSON.stringify(bad[0])}; valid keys: loss, batch_size, val_loss`);
+    if (values.val_loss !== undefined) this.log_loss(values.val_loss, { split: "val" });
     if (values.batch_size !== undefined) {
       if (values.loss !== undefined && this.lossGoesToStepTaken()) this.warnLateBatch("trace.record");
       this._next_batch_size(values.batch_size, "trace.record");
@@ -1070,6 +1310,7 @@ export class Trace implements Plottable {
       map = entry.series;
     }
     if (metric === "loss") return this.lossView(); // one per trace, whatever the group or parameter
+    if (metric === "val_loss") return this.valView() ?? undefined;
     return map?.get(metric);
   }
 
@@ -1255,7 +1496,8 @@ export class Trace implements Plottable {
     this.closureDepth = 0;
     this.closureLogged = false;
     const step = this.steps++;
-    const loss = this.pendingLoss;
+    const logged = this.pendingLoss;
+    const loss = logged !== null ? this.dropFreshHead(step, logged) : null;
     const weak = this.pendingWeak;
     this.closeMicro();
     this.pendingLoss = null;
@@ -1274,6 +1516,7 @@ export class Trace implements Plottable {
     this.gradCount = -1;
     this.gradRef = null;
     if (!this.lastStepHasLoss) this.markGradients(optimizer);
+    this.stepSample = this.gradSample();
     const clip = this.clipWatch !== null ? this.clipWatch.take(optimizer) : null;
     if (clip !== null) {
       this.clipAt.set(step, clip);
@@ -1674,13 +1917,23 @@ export class Trace implements Plottable {
     if (this.factorNote !== null && this.metricSet.has("lr_preconditioned") && this.steps > 0) lines.push(`  ${this.factorNote}`);
     const cycled = cycledMomentumLine(this.optimizer_name, this.lastGroups.map((m, gi) => (m ? this.momentumCycled[gi] : null)));
     if (cycled !== null) lines.push(cycled);
-    lines.push(...lrExcursionLines(this.groupSeries.map((map) => map?.get("lr")))); // a one-step lr jump: a scheduler restarted on resume?
+    // a one-step lr jump: a scheduler restarted on resume? (and its momentum/β1, reset with it)
+    const momenta = this.groupSeries.map((map, gi) => {
+      const series = map?.get("momentum");
+      return series === undefined ? undefined : { series, name: this.lastGroups[gi]?.betas ? "β1" : "momentum" };
+    });
+    lines.push(...lrExcursionLines(this.groupSeries.map((map) => map?.get("lr")), momenta));
     const clip = clipLine(this.steps, this.clipCounts, this.groupSeries.map((map) => seriesMedian(map?.get("clip_factor"))), this.lastGroups);
     if (clip !== null) lines.push(clip);
     if (this.lastLoss !== null) lines.push(lossLine(this.lastLoss, this.lossView(), this.steps));
-    const acc = accumulationLine(this.accumulation, this.steps);
+    const accumulated = this.accumulationSeen();
+    const acc = accumulationLine(accumulated, this.steps);
     if (acc !== null) lines.push(acc);
-    const accB = this.reduction === "mean" && !this.sawStepBatch ? accumulatedBatchLine(this.accumulation, this.steps, this.batch_size) : null;
+    const zeroed = zeroedBetweenLine(this.zeroedBetween, this.steps);
+    if (zeroed !== null) lines.push(zeroed);
+    const aside = setAsideLine(this.setAside);
+    if (aside !== null) lines.push(aside);
+    const accB = this.reduction === "mean" && !this.sawStepBatch ? accumulatedBatchLine(accumulated, this.steps, this.batch_size) : null;
     if (accB !== null) lines.push(accB);
     // Under a mean-reduced loss the per-sample rate needs B, which the optimizer cannot know.
     if (this.steps > 0 && this.batch_size == null && !this.sawStepBatch && this.reduction === "mean") {
@@ -1689,7 +1942,7 @@ export class Trace implements Plottable {
     const ob = this.otherBatch;
     // (not when the losses are micro-batches whose samples add up to the same count at each step:
     // the batch_size given is then that count, or the line above says it is not)
-    if (this.steps > 0 && ob !== null && this.batch_size !== null && !this.sawStepBatch && accumulatedBatch(this.accumulation) === null) {
+    if (this.steps > 0 && ob !== null && this.batch_size !== null && !this.sawStepBatch && accumulatedBatch(accumulated) === null) {
       // (a weighted cross-entropy's mean divides by the sum of its targets' class weights: not a whole number)
       const c = (x: number): string => (Number.isInteger(x) ? String(x) : fmt(x));
       const n = ob.lo === ob.hi ? `${c(ob.lo)} samples` : `${c(ob.lo)} to ${c(ob.hi)} samples`;
@@ -1773,7 +2026,10 @@ export class Trace implements Plottable {
       params: Object.fromEntries([...this.paramSeries].map(([k, v]) => [k, { group: v.group, series: dump(v.series), vector: v.vector }])),
       loss: this.lossView().to_json(),
       last_loss: this.lastLoss,
-      ...(this.accumulation !== null ? { accumulation: { ...this.accumulation } } : {}),
+      ...(this.accumulationSeen() !== null ? { accumulation: { ...this.accumulationSeen() as Accumulation } } : {}),
+      ...(this.zeroedBetween !== null ? { zeroed_between: { ...this.zeroedBetween } } : {}),
+      ...(this.valView() !== null ? { val_loss: (this.valView() as BoundedSeries).to_json() } : {}),
+      ...(this.setAside !== null ? { set_aside: { count: this.setAside.count, steps: [...this.setAside.steps] } } : {}),
       factor_note: this.factorNote,
       clip: { ran: this.clipCounts.ran, clipped: this.clipCounts.clipped, uniform: [...this.clipCounts.uniform] },
       zero_grad: Array.from(this.zeroGrad, (z) => (z ? { ...z } : null)),
@@ -1794,6 +2050,8 @@ export class Trace implements Plottable {
     t.diverged_at = copyDivergence(j.diverged_at ?? null);
     t.lastLoss = j.last_loss;
     if (j.accumulation) t.accumulation = { ...j.accumulation };
+    if (j.zeroed_between) t.zeroedBetween = { ...j.zeroed_between };
+    if (j.set_aside) t.setAside = { count: j.set_aside.count, steps: [...j.set_aside.steps] };
     t.factorNote = j.factor_note ?? null;
     if (Array.isArray(j.zero_grad)) j.zero_grad.forEach((z, i) => { if (z) t.zeroGrad[i] = { ...z }; });
     if (Array.isArray(j.momentum_cycled)) j.momentum_cycled.forEach((c, i) => { t.momentumCycled[i] = c ? { ...c } : null; });
@@ -1811,6 +2069,7 @@ export class Trace implements Plottable {
     j.groups.forEach((g, i) => (t.groupSeries[i] = load(g)));
     for (const [k, v] of Object.entries(j.params)) t.paramSeries.set(k, { group: v.group, series: load(v.series), vector: v.vector ?? false });
     (t as unknown as { lossSeries: BoundedSeries }).lossSeries = named("loss", j.loss);
+    if (j.val_loss) (t as unknown as { valSeries: BoundedSeries }).valSeries = named("val_loss", j.val_loss);
     return t;
   }
 }
@@ -1836,6 +2095,11 @@ export interface TraceJSON {
   last_loss: number | null;
   /** Steps that got several micro-batch losses (summary; absent when none, and in JSON from before it existed). */
   accumulation?: Accumulation;
+  /** Steps whose losses had zero_grad() run between them (absent when none, and in JSON from before it existed). */
+  zeroed_between?: ZeroedBetween;
+  /** Validation losses (log_loss(v, { split: "val" })) and losses set aside from the training loss (absent when none). */
+  val_loss?: SeriesJSON;
+  set_aside?: { count: number; steps: number[] };
   /** Why lr_preconditioned is null for the traced optimizer (absent in JSON from before it existed). */
   factor_note?: string | null;
   /** Clipping counts (clip.ts; absent in JSON from before it existed: none). */
