@@ -20,6 +20,7 @@ export const METRIC_HELP: Readonly<Record<string, string>> = {
   grad_norm: "‖g‖: the norm of the gradient the optimizer stepped with",
   param_norm: "‖θ‖: the norm of the parameters",
   loss: "the loss logged with log_loss, one value per step",
+  val_loss: "a validation loss logged with log_loss(v, { split: \"val\" }) (or record({ val_loss })), at the step the weights it measured start",
   smoothed_loss: "the loss smoothed by an exponential moving average (the range test's suggestions use it)",
   momentum: "the momentum μ (SGD, RMSprop) or Adam's β₁ at each step (OneCycleLR and CyclicLR cycle it)",
   beta2: "Adam's β₂ at each step",

@@ -206,3 +206,24 @@ describe("F4: a validation loss logged after each epoch is not a training loss",
     expect(lineWith(g.summary(), "gradient accumulation?")).toMatch(/2 losses logged with backward\(\) between them at 3 of 4 steps|at each of 4 steps/);
   });
 });
+
+describe("a validation loss on the plot", () => {
+  it("is a line of its own in the loss panel (payload, SVG legend), beside the training loss", async () => {
+    const { bundle } = await import("../../kernel/src/plot/bundle");
+    torch.manual_seed(0);
+    const model = new torch.nn.Linear(4, 1);
+    const opt = new torch.optim.SGD(model.parameters(), { lr: 0.1 });
+    const x = torch.randn(8, 4), y = torch.randn(8, 1);
+    const t = trace(opt, { batch_size: 8 });
+    for (let s = 0; s < 12; s++) {
+      const loss = torch.nn.functional.mse_loss(model.forward(x), y);
+      opt.zero_grad(); loss.backward(); t.log_loss(loss); opt.step();
+      if (s % 4 === 3) t.log_loss(loss.item() * 1.1, { split: "val" });
+    }
+    t.stop();
+    const b = bundle(t) as Record<string, any>;
+    const series = b["application/vnd.lrlab.plot+json"].series as { metric: string }[];
+    expect(series.filter((s) => s.metric === "val_loss")).toHaveLength(1);
+    expect(String(b["image/svg+xml"])).toContain("validation loss");
+  });
+});

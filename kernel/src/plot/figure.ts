@@ -68,6 +68,7 @@ export const METRIC_CATALOGUE: readonly MetricInfo[] = [
   { key: "grad_norm", label: "gradient norm ‖g‖", log: true },
   { key: "param_norm", label: "parameter norm ‖θ‖", log: true },
   { key: "loss", label: "loss", log: false },
+  { key: "val_loss", label: "validation loss", log: false },
   { key: "smoothed_loss", label: "smoothed loss", log: false },
   { key: "momentum", label: "momentum (β1)", log: false },
   { key: "beta2", label: "β2", log: false },
@@ -235,7 +236,7 @@ export const PARAM_MAX_POINTS = 100;
 export const STATIC_PARAMS = 5;
 
 /** Metrics a trace's static panels draw (panelsFor), besides a cycled momentum. */
-const STATIC_METRICS = ["lr", "lr_projected", "lr_per_sample", "lr_momentum_steady", "lr_elementwise", "lr_preconditioned", "update_ratio", "loss"];
+const STATIC_METRICS = ["lr", "lr_projected", "lr_per_sample", "lr_momentum_steady", "lr_elementwise", "lr_preconditioned", "update_ratio", "loss", "val_loss"];
 
 /** Points (a band counts twice: it adds min and max) of one per-parameter series per payload point. */
 function units(s: SourceSeries): number {
@@ -711,7 +712,7 @@ export function panelsFor(payload: PlotPayload): Panel[] {
       { title: "learning rate", metrics: ["lr", "lr_projected", "lr_per_sample", ...(steady?.metrics ?? [])], log: true, ...(steady ? { references: steady.references } : {}) },
       { title: "element-wise learning rate", metrics: ["lr_elementwise", "lr_preconditioned"], log: true },
       { title: "update ratio ‖Δ‖/‖θ‖", metrics: ["update_ratio"], log: true },
-      { title: "loss", metrics: ["loss"], log: false },
+      { title: "loss", metrics: ["loss", "val_loss"], log: false },
     ];
   }
   const shown = panels
@@ -1058,6 +1059,7 @@ export function shortLabel(metric: string): string {
     lr_preconditioned: "preconditioned lr",
     update_ratio: "update ratio",
     smoothed_loss: "smoothed loss",
+    val_loss: "validation loss",
     lr_momentum_steady: "steady-state lr γ(1−τ)/(1−μ)",
     angular_update: "angular update",
     grad_norm: "gradient norm",

@@ -1835,6 +1835,9 @@ export class Trace implements Plottable {
     }
     const loss = this.lossView();
     if (hasData(loss)) series.push({ metric: "loss", group: null, buckets: loss.buckets() });
+    // a validation loss logged beside it (log_loss(v, { split: "val" })): a line in the loss panel
+    const val = this.valView();
+    if (val !== null && hasData(val)) series.push({ metric: "val_loss", group: null, buckets: val.buckets() });
     const markers = this.diverged_at
       ? [{ kind: "divergence" as const, name: this.name, x: this.diverged_at.step, y: null, label: divergedText(this.diverged_at) }]
       : [];
