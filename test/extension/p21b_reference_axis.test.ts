@@ -11,8 +11,8 @@
  * what stays (a steady state near the rates is drawn whole; a log view keeps its magnitude rule).
  */
 import { beforeAll, describe, expect, it } from "vitest";
-import * as torch from "../../kernel/src/index";
 import { trace } from "../../kernel/src/trace/index";
+import { teacherSeqRun } from "../plot/teacher_seq_run";
 import { bundle, panelsFor, PLOT_MIME, type PlotPayload as KernelPayload } from "../../kernel/src/plot/index";
 import { make_figure, REFERENCE_OVERSHOOT as KERNEL_OVERSHOOT } from "../../kernel/src/plot/figure";
 import { bucketsOf } from "../../kernel/src/plot/downsample";
@@ -50,31 +50,7 @@ function synthetic(lr: (i: number) => number, projected: (i: number) => number, 
 let seq: ReturnType<typeof trace>;
 
 beforeAll(() => {
-  // the teacher's notebook (userV t2.txt setup, build_seq and train_seq), as test/plot/p21_lr_panel.test.ts
-  torch.manual_seed(0);
-  const X = torch.randn(512, 10);
-  const w = torch.randn(10, 1);
-  const Y = X.matmul(w).add(torch.randn(512, 1).mul(0.3));
-  const ds = new torch.utils.data.TensorDataset(X, Y);
-  const lossFn = new torch.nn.MSELoss();
-  torch.manual_seed(1);
-  const m = new torch.nn.Sequential(new torch.nn.Linear(10, 32), new torch.nn.ReLU(), new torch.nn.Linear(32, 1));
-  const o = new torch.optim.SGD(m.parameters(), { lr: 0.1, momentum: 0.9 });
-  const { LinearLR, CosineAnnealingLR, SequentialLR } = torch.optim.lr_scheduler;
-  const s = new SequentialLR(o, [new LinearLR(o, { start_factor: 1 / 8, total_iters: 7 }), new CosineAnnealingLR(o, { T_max: 56 })], { milestones: [8] });
-  seq = trace(o, { name: "seq", batch_size: 32 });
-  const dl = new torch.utils.data.DataLoader(ds, { batch_size: 32, shuffle: true });
-  for (let ep = 0; ep < 4; ep++) {
-    for (const [x, y] of dl) {
-      o.zero_grad();
-      const l = lossFn.forward(m.forward(x), y);
-      l.backward();
-      seq.log_loss(l);
-      o.step();
-      s.step();
-    }
-  }
-  seq.stop();
+  seq = teacherSeqRun();
 });
 
 describe("the extension's projected-lr view sizes its axis as the static picture's lr panel", () => {
