@@ -43,6 +43,7 @@ import { groupLabel } from "./group_label";
 import { continuedTrace, layoutOf, optimizerIdentity, optionDifference, type Layout } from "./append";
 import { momentumBeforeCycling } from "../optim/lr_scheduler/momentum";
 import { lossScale } from "../tensor/loss_scale";
+import { backward_runs } from "../tensor/autograd";
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 
@@ -471,8 +472,8 @@ export class Trace implements Plottable {
   private zeroedBetween: ZeroedBetween | null = null;
   /** A first step's micro-batch losses logged before the trace existed, until the next step of several tells what they were (closeMicro). */
   private earlyMicro: Micro | null = null;
-  /** The traced gradients' sample (sampleGradient) at the last step's post-hook: what tells "no backward() since". */
-  private stepSample: number[] | null = null;
+  /** The process's backward passes (autograd.ts backward_runs) at the last step's post-hook: what tells "no backward() since". */
+  private backwardsAtStep = -1;
   /**
    * Validation losses (log_loss(v, { split: "val" }), record({ val_loss })), each at the steps
    * taken when it was logged (the weights it measured are those the coming step starts from, as
@@ -888,7 +889,7 @@ export class Trace implements Plottable {
       // a number (or a tensor off the graph) logged after a step that had its loss, no backward()
       // since: maybe no training loss (a validation loss after an epoch); the step decides (`_after_step`)
       const fresh = detached && this.steps > 0 && this.lastStepHasLoss
-        && (grads.every((x) => Number.isNaN(x)) || (this.stepSample !== null && sameSample(grads, this.stepSample)));
+        && backward_runs() === this.backwardsAtStep;
       this.micro = {
         k: 1, sum: u, last: u, lastV: v, means: mean, grads, samples: n, lastSamples: n,
         ref, resets: 0, fresh, headValue: v, rest: { k: 0, sum: 0, means: true, samples: 0, lastSamples: 0 }, early: false,
@@ -1516,7 +1517,7 @@ export class Trace implements Plottable {
     this.gradCount = -1;
     this.gradRef = null;
     if (!this.lastStepHasLoss) this.markGradients(optimizer);
-    this.stepSample = this.gradSample();
+    this.backwardsAtStep = backward_runs();
     const clip = this.clipWatch !== null ? this.clipWatch.take(optimizer) : null;
     if (clip !== null) {
       this.clipAt.set(step, clip);
