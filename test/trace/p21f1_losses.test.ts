@@ -37,19 +37,21 @@ afterEach(() => {
 
 describe("F1: zero_grad() between the micro-batches is not gradient accumulation", () => {
   /** The user's loop: 2 micro-batches of 16 a step, loss.div(2) logged after each backward(); where zero_grad() runs is `where`. */
-  function run(name: string, where: "per step" | "per micro-batch" | "model per micro-batch") {
+  function run(name: string, where: "per step" | "per micro-batch" | "model per micro-batch" | "in place per micro-batch" | "in place per step") {
     const { model, opt, crit, batches } = setup(2);
     g = trace_all({ name, batch_size: 16 });
     for (let ep = 0; ep < 2; ep++) {
       batches.forEach(([x, y], i) => {
         if (where === "per micro-batch") opt.zero_grad();
         if (where === "model per micro-batch") model.zero_grad();
+        if (where === "in place per micro-batch") opt.zero_grad(false);
         const loss = crit.forward(model.forward(x), y).div(ACC);
         loss.backward();
         g!.log_loss(loss);
         if ((i + 1) % ACC === 0) {
           opt.step();
           if (where === "per step") opt.zero_grad();
+          if (where === "in place per step") opt.zero_grad(false);
         }
       });
     }
@@ -74,6 +76,15 @@ describe("F1: zero_grad() between the micro-batches is not gradient accumulation
       "  zero_grad() ran between the 2 losses logged with backward() between them at each of 8 steps: each backward() started from a zero gradient, "
       + "so only the last one's gradient reaches step() (one micro-batch's, divided by k if each loss was): not gradient accumulation; "
       + "a step's loss is their mean. To accumulate, call zero_grad() once per step (after step()), not before each backward()");
+  });
+
+  it("zero_grad(false) (zeroed in place) before each micro-batch: the same; once per step: accumulation", () => {
+    const zeroed = run("p21f1_zgf", "in place per micro-batch").lines;
+    expect(lineWith(zeroed, "gradient accumulation:")).toBeUndefined();
+    expect(lineWith(zeroed, "zero_grad() ran between")).toMatch(/at each of 8 steps/);
+    const acc = run("p21f1_accf", "in place per step").lines;
+    expect(lineWith(acc, "gradient accumulation")).toMatch(/^ {2}gradient accumulation: 2 losses logged with backward\(\) between them at each of 8 steps;/);
+    expect(lineWith(acc, "zero_grad() ran between")).toBeUndefined();
   });
 
   it("model.zero_grad() before each micro-batch: the same", () => {

@@ -40,6 +40,7 @@ import { ForwardHookRegistry, type ForwardHookOptions, type ForwardPreHookOption
 import { IncompatibleKeys, unexpectedKeysInLoadOrder } from "./param_assign";
 import { nnArgs } from "./positional";
 import { keyedStateDict } from "./state_dict_keys";
+import { noteZeroed } from "../tensor/grad_zeroed";
 
 export type StateDict = Record<string, Tensor>;
 /**
@@ -347,6 +348,7 @@ export class Module {
         g.requires_grad = false;
         if (g.is_sparse) g.zero_(); // (nnz 0, as PyTorch)
         else g.data.fill(0);
+        noteZeroed(g);
       }
     }
   }

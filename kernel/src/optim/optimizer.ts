@@ -12,6 +12,7 @@
  * object or positionally in PyTorch's order (positional.ts); a param
  * group keeps any key, as in PyTorch, with a warning for one that looks like a mistake.
  */
+import { noteZeroed } from "../tensor/grad_zeroed";
 import { Tensor, type Storage } from "../tensor/tensor";
 import { suspiciousGroupKey } from "./options";
 import { tensorValueText } from "./_functional";
@@ -434,6 +435,7 @@ export abstract class Optimizer {
           // a sparse gradient keeps no entry (nnz 0), as PyTorch's zero_() of a sparse tensor
           if (g.is_sparse) g.zero_();
           else g.data.fill(0);
+          noteZeroed(g);
         }
       }
     }

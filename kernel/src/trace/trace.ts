@@ -44,6 +44,7 @@ import { continuedTrace, layoutOf, optimizerIdentity, optionDifference, type Lay
 import { momentumBeforeCycling } from "../optim/lr_scheduler/momentum";
 import { lossScale } from "../tensor/loss_scale";
 import { backward_runs } from "../tensor/autograd";
+import { zeroedCount } from "../tensor/grad_zeroed";
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 
@@ -310,7 +311,7 @@ interface Micro {
   grads: number[];
   samples: number;
   lastSamples: number;
-  ref: { p: Tensor; g: Tensor } | null;
+  ref: { p: Tensor; g: Tensor; zeroed: number } | null;
   resets: number;
   fresh: boolean;
   headValue: number;
@@ -901,7 +902,8 @@ export class Trace implements Plottable {
       // a backward() since the last one; the gradient it was in replaced since: zero_grad() ran
       // between (dense gradients accumulate in place, autograd.ts), so this backward() started
       // from zero (not after a first loss that may be no training loss: its gap is no micro-batch's)
-      if (m.ref !== null && m.ref.p.grad !== m.ref.g && !(m.k === 1 && m.fresh)) m.resets++;
+      // (or zeroed in place: zero_grad(false), grad_zeroed.ts)
+      if (m.ref !== null && (m.ref.p.grad !== m.ref.g || zeroedCount(m.ref.g) !== m.ref.zeroed) && !(m.k === 1 && m.fresh)) m.resets++;
       m.k++;
       m.sum += u;
       m.means &&= mean;
@@ -937,7 +939,7 @@ export class Trace implements Plottable {
    * in place, so another tensor there later means the gradients were reset (zero_grad()) between.
    * The smallest, so that holding it past a reset keeps little alive.
    */
-  private gradHolder(): { p: Tensor; g: Tensor } | null {
+  private gradHolder(): { p: Tensor; g: Tensor; zeroed: number } | null {
     const optimizer = this.optimizer;
     if (optimizer === null) return null;
     let best: { p: Tensor; g: Tensor } | null = null, size = Infinity;
@@ -949,7 +951,7 @@ export class Trace implements Plottable {
         best = { p, g };
       }
     }
-    return best;
+    return best === null ? null : { ...best, zeroed: zeroedCount(best.g) };
   }
 
   /**
