@@ -103,6 +103,12 @@ describe("one x domain for every panel (X F3)", () => {
     const scales = (vl.compile(toVegaLite(payload) as any).spec.scales ?? []).map((s: any) => s.name);
     // one x scale over both panels (it was concat_0_x and concat_1_x, each over its own data)
     expect(scales.filter((n: string) => /(^|_)x$/.test(n))).toEqual(["x"]);
+    // the legend draws the preview's entry dashed, as its line, the run's solid (it drew both solid)
+    const svg = String(lrlab.bundle({ fast: t, "pv (preview)": previewAsRun(pv, "pv (preview)") }, { default_metric: "lr" })[SVG_MIME]);
+    // (a legend symbol: a 10 px stroke, its entry's text after it)
+    const entries = [...svg.matchAll(/<path transform="translate\(6,6\)" d="M-5,0L5,0"[^>]*?stroke-dasharray="([^"]*)"\/>.*?<text [^>]*>([^<]*)<\/text>/g)]
+      .map((m) => [m[2], m[1]]);
+    expect(entries).toEqual([["fast", "1,0"], ["pv (preview)", "6,3"]]);
   });
 });
 

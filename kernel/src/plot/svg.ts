@@ -308,7 +308,12 @@ export function toVegaLite(payload: PlotPayload, caption: readonly string[] = []
       // AXIS_LABEL wrote "1e+5" for 100,000 and for 120,000 alike.
       axis: last ? { title: payload.x_label, tickCount: 6, ...(payload.x_log ? { labelExpr: LOG_AXIS_LABEL } : xFormat ? { format: xFormat } : {}) } : { title: null, labels: false, tickCount: 6 },
     };
-    const legend = byLine ? { title: null, orient: "bottom", ...legendColumns(domain), symbolType: "stroke", symbolStrokeWidth: 2, symbolOpacity: 1 } : null;
+    // a preview's entry (schedule_overlay.ts previewLabel: "pv (preview)") drawn dashed, as its line
+    // (its symbol was solid, a run's: a user's pass)
+    const previewSymbol = domain.some((d) => d.endsWith(" (preview)"))
+      ? { encode: { symbols: { update: { strokeDash: { signal: `indexof(datum.value, ' (preview)') >= 0 && indexof(datum.value, ' (preview)') === length(datum.value) - 10 ? [${DASH_ARRAYS.dash.join(", ")}] : [1, 0]` } } } } }
+      : {};
+    const legend = byLine ? { title: null, orient: "bottom", ...legendColumns(domain), symbolType: "stroke", symbolStrokeWidth: 2, symbolOpacity: 1, ...previewSymbol } : null;
     const colour = { field: "series", type: "nominal", scale: { domain, range }, legend };
     // The colour legend names the lines (none for one line), and a panel of several metrics gets
     // a key of its own, over it, naming its dashes (plotly.ts panelKey); a panel of one metric
