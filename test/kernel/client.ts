@@ -241,3 +241,14 @@ export function resultText(r: ExecResult): string | undefined {
 export function ofType(r: ExecResult, type: string): Received[] {
   return r.outputs.filter((m) => m.header.msg_type === type);
 }
+
+/** The data of a cell's first lrlab plot (display_data with the plot mime type), or undefined. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function plotData(r: ExecResult): any {
+  return r.outputs.find((m) => m.header.msg_type === "display_data" && m.content.data?.["application/vnd.lrlab.plot+json"])?.content.data;
+}
+
+/** A cell's error reply as "ename: evalue" (an assertion's message). */
+export function errorText(r: ExecResult): string {
+  return `${r.reply.content.ename}: ${r.reply.content.evalue}`;
+}

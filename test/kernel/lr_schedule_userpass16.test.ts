@@ -7,12 +7,9 @@
  * checked against PyTorch in test/trace/lr_schedule_preview.test.ts.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { KernelClient } from "./client";
+import { KernelClient, errorText as error, plotData as plot } from "./client";
 
 const PLOT = "application/vnd.lrlab.plot+json";
-type Result = Awaited<ReturnType<KernelClient["execute"]>>;
-const plot = (r: Result) => r.outputs.find((m) => m.header.msg_type === "display_data" && m.content.data?.[PLOT])?.content.data;
-const error = (r: Result) => `${r.reply.content.ename}: ${r.reply.content.evalue}`;
 
 let k: KernelClient;
 beforeAll(async () => { k = await KernelClient.start(); });

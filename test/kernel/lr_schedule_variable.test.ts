@@ -9,12 +9,10 @@
  * lrlab.preview and more schedulers: test/trace/lr_schedule_variable.test.ts.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { KernelClient, resultText } from "./client";
+import { KernelClient, resultText, errorText as error, plotData as plot } from "./client";
 
 const PLOT = "application/vnd.lrlab.plot+json";
 type Result = Awaited<ReturnType<KernelClient["execute"]>>;
-const plot = (r: Result) => r.outputs.find((m) => m.header.msg_type === "display_data" && m.content.data?.[PLOT])?.content.data;
-const error = (r: Result) => `${r.reply.content.ename}: ${r.reply.content.evalue}`;
 const lrNames = (r: Result) => plot(r)[PLOT].series.filter((s: { metric: string }) => s.metric === "lr").map((s: { name: string }) => s.name);
 
 let k: KernelClient;

@@ -5,12 +5,9 @@
  * variable is not a trace)". The cases in detail, in-process: p21_compare_preview.test.ts.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { KernelClient } from "../kernel/client";
+import { KernelClient, errorText as error, plotData as plot } from "../kernel/client";
 
 const PLOT = "application/vnd.lrlab.plot+json";
-type Result = Awaited<ReturnType<KernelClient["execute"]>>;
-const plot = (r: Result) => r.outputs.find((m) => m.header.msg_type === "display_data" && m.content.data?.[PLOT])?.content.data;
-const error = (r: Result) => `${r.reply.content.ename}: ${r.reply.content.evalue}`;
 
 let k: KernelClient;
 beforeAll(async () => {

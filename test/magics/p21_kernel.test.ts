@@ -11,12 +11,9 @@
  *    for one step at step 5 and rose again.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { KernelClient, resultText } from "../kernel/client";
+import { KernelClient, resultText, errorText as error, plotData as plot } from "../kernel/client";
 
 const PLOT = "application/vnd.lrlab.plot+json";
-type Result = Awaited<ReturnType<KernelClient["execute"]>>;
-const plot = (r: Result) => r.outputs.find((m) => m.header.msg_type === "display_data" && m.content.data?.[PLOT])?.content.data;
-const error = (r: Result) => `${r.reply.content.ename}: ${r.reply.content.evalue}`;
 
 let k: KernelClient;
 beforeAll(async () => {

@@ -14,12 +14,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { KernelClient, ROOT, resultText } from "../kernel/client";
+import { KernelClient, ROOT, resultText, errorText as error, plotData as plot } from "../kernel/client";
 
 const PLOT = "application/vnd.lrlab.plot+json";
-type Result = Awaited<ReturnType<KernelClient["execute"]>>;
-const plot = (r: Result) => r.outputs.find((m) => m.header.msg_type === "display_data" && m.content.data?.[PLOT])?.content.data;
-const error = (r: Result) => `${r.reply.content.ename}: ${r.reply.content.evalue}`;
 
 let k: KernelClient;
 beforeAll(async () => {
