@@ -6,16 +6,8 @@
  * variables. Every case failed before the overlay ("no run named "pv" (that variable is not a
  * trace)"; the last, a variable holding a number, by the old detail, which named traces only).
  */
-import { createRequire } from "node:module";
-import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-
-const load = createRequire(__filename);
-const DIST = join(__dirname, "../../kernel/dist");
-const { lr_compare } = load(join(DIST, "magics/lr_compare.js")) as typeof import("../../kernel/src/magics/lr_compare");
-const { parseArgs } = load(join(DIST, "magics/parser.js")) as typeof import("../../kernel/src/magics/parser");
-const lrlab = load(join(DIST, "tools.js")) as typeof import("../../kernel/src/tools");
-const torch = load(join(DIST, "index.js")) as typeof import("../../kernel/src/index");
+import { compareRun, locals, lrlab, torch } from "./compare_harness";
 const { lr_scheduler } = torch.optim;
 const PLOT = "application/vnd.lrlab.plot+json";
 
@@ -26,20 +18,7 @@ function seqLR(opt: any, warm = 7) {
     new lr_scheduler.CosineAnnealingLR(opt, { T_max: 56 })], { milestones: [8] });
 }
 
-const locals: Record<string, unknown> = {};
-let printed: string[] = [];
-let shown: Record<string, any>[] = [];
-const ctx: any = {
-  engine: { value: (n: string) => locals[n], userNames: () => Object.keys(locals), locals },
-  print: (t: string) => printed.push(t),
-  display: (b: Record<string, any>) => shown.push(b),
-};
-function run(line: string) {
-  printed = [];
-  shown = [];
-  lr_compare.run(ctx, parseArgs(line, lr_compare.options, lr_compare.usage), undefined);
-  return { text: printed.join("\n"), bundle: shown[0] };
-}
+const run = compareRun;
 
 beforeAll(() => {
   lrlab.clear_runs();

@@ -7,31 +7,12 @@
  * failed before the change; the second guards what stays (other metrics, a title given).
  * In-process (kernel/dist, as the kernel loads it), as test/magics/p21_compare_preview.test.ts.
  */
-import { createRequire } from "node:module";
-import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-
-const load = createRequire(__filename);
-const DIST = join(__dirname, "../../kernel/dist");
-const { lr_compare } = load(join(DIST, "magics/lr_compare.js")) as typeof import("../../kernel/src/magics/lr_compare");
-const { parseArgs } = load(join(DIST, "magics/parser.js")) as typeof import("../../kernel/src/magics/parser");
-const lrlab = load(join(DIST, "tools.js")) as typeof import("../../kernel/src/tools");
-const torch = load(join(DIST, "index.js")) as typeof import("../../kernel/src/index");
+import { compareRun, lrlab, torch } from "./compare_harness";
 const PLOT = "application/vnd.lrlab.plot+json";
 const PLOTLY = "application/vnd.plotly.v1+json";
 
-const locals: Record<string, unknown> = {};
-let shown: Record<string, any>[] = [];
-const ctx: any = {
-  engine: { value: (n: string) => locals[n], userNames: () => Object.keys(locals), locals },
-  print: () => undefined,
-  display: (b: Record<string, any>) => shown.push(b),
-};
-function run(line: string): Record<string, any> {
-  shown = [];
-  lr_compare.run(ctx, parseArgs(line, lr_compare.options, lr_compare.usage), undefined);
-  return shown[0];
-}
+const run = (line: string) => compareRun(line).bundle;
 
 beforeAll(() => {
   lrlab.clear_runs();

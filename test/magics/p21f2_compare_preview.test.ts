@@ -7,35 +7,14 @@
  * preview dashed over the runs and says in its note whether they agree (stdout alone said it).
  * In-process (kernel/dist, as the kernel loads it), as test/magics/p21_compare_preview.test.ts.
  */
-import { createRequire } from "node:module";
-import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-
-const load = createRequire(__filename);
-const DIST = join(__dirname, "../../kernel/dist");
-const { lr_compare } = load(join(DIST, "magics/lr_compare.js")) as typeof import("../../kernel/src/magics/lr_compare");
-const { parseArgs } = load(join(DIST, "magics/parser.js")) as typeof import("../../kernel/src/magics/parser");
-const lrlab = load(join(DIST, "tools.js")) as typeof import("../../kernel/src/tools");
-const torch = load(join(DIST, "index.js")) as typeof import("../../kernel/src/index");
+import { compareRun, locals, lrlab, torch } from "./compare_harness";
 const { lr_scheduler } = torch.optim;
 const PLOT = "application/vnd.lrlab.plot+json";
 const PLOTLY = "application/vnd.plotly.v1+json";
 const SVG = "image/svg+xml";
 
-const locals: Record<string, unknown> = {};
-let printed: string[] = [];
-let shown: Record<string, any>[] = [];
-const ctx: any = {
-  engine: { value: (n: string) => locals[n], userNames: () => Object.keys(locals), locals },
-  print: (t: string) => printed.push(t),
-  display: (b: Record<string, any>) => shown.push(b),
-};
-function run(line: string) {
-  printed = [];
-  shown = [];
-  lr_compare.run(ctx, parseArgs(line, lr_compare.options, lr_compare.usage), undefined);
-  return { text: printed.join("\n"), bundle: shown[0] };
-}
+const run = compareRun;
 
 /** A run of `steps` SGD steps at `lr` under a cosine of T_max 20, traced as `name`; its scheduler. */
 function traced(name: string, lr: number | number[], steps = 20) {
