@@ -7,10 +7,10 @@
  * momentum buffer into its memory and back, ~0.2 ms a step for a 784-256-10 MLP; these loops read
  * and write the arrays where they are, ~0.11 ms. And a traced step measured in place
  * (trace/snapshot.ts) needed θ_t copied by the update and a pass over θ_t, ∇ and θ_{t+1} after it,
- * ~0.19 ms more; here the pass's sums and the ρ sample's draws are taken as each vector is updated,
- * while its values are in registers, and θ_t is copied on the way (the measurement's other
- * readers: ρ's own draws when some g = 0, per-parameter summaries): ~0.09 ms more than the update
- * alone (PERF.md, session 20).
+ * ~0.19 ms more; here the pass's sums and the ρ sample's draws are taken block by block as the
+ * update leaves each block in the L1 cache, and θ_t is copied on the way (the measurement's other
+ * readers: ρ's own draws when some g = 0, per-parameter summaries): ~0.08 ms more than the update
+ * alone (PERF.md, sessions 20 and 22).
  *
  * The same bits as the JavaScript loop (and the WebAssembly one): four float64 lanes, each
  * intermediate the JavaScript loop rounds with Math.fround rounded to float32 here too (R32), the

@@ -78,6 +78,16 @@ typedef struct {
 /* Elements per chunk of the pass between two looks at the draws (a multiple of 4). */
 #define DRAW_CHUNK 2048
 
+/*
+ * Elements per block of an update loop with the pass (UPDATE_WITH_PASS, a multiple of 4 dividing
+ * DRAW_CHUNK): the block is updated, then the pass reads it back from the L1 cache. One loop doing
+ * both was ~1.9× slower than the update alone (282 against 141 µs over 200,704 elements), against
+ * ~1.5× (216 µs) in two: each vector's chain (load, update, rounding, division, extremes) is ~40
+ * cycles long, and the processor's schedulers held too few of the fused loop's ~45 instructions a
+ * vector to overlap them (kernel/src/trace/PERF.md, "Session 22").
+ */
+#define PASS_BLOCK 256
+
 #if HAVE_X86
 __attribute__((target("avx2,fma"))) static double hsum(__m256d v) {
   double b[4];
@@ -206,8 +216,9 @@ __attribute__((target("avx2,fma"), always_inline)) static inline __m256d mul_fir
  * An optimizer's update loop with the tracer's pass riding along (sgd_update.h, adam_update.h):
  * UPD4(i) updates elements i..i+3 in place and leaves t (θ_t), g (∇ as read) and a (θ_{t+1}) as
  * four float64 lanes; TAIL updates elements whole..n one by one. θ_t goes to `copy` on the way;
- * the sums are pass_f32's over θ_t, θ_{t+1} and ∇ (the same lanes in the same order: the same
- * bits); the draws d (may be NULL) are taken after each chunk from the copy and the arrays. Needs
+ * each PASS_BLOCK of elements is updated, then summed from the cache (the copy, θ_{t+1} and ∇ read
+ * back): the sums are pass_f32's over θ_t, θ_{t+1} and ∇ (the same lanes in the same order: the
+ * same bits); the draws d (may be NULL) are taken after each chunk from the copy and the arrays. Needs
  * th, gr, n, o, copy, d in scope.
  */
 #define UPDATE_WITH_PASS(UPD4, TAIL)                                                        \
@@ -218,10 +229,17 @@ __attribute__((target("avx2,fma"), always_inline)) static inline __m256d mul_fir
   size_t whole = n & ~(size_t)3;                                                            \
   for (size_t c = 0; c < whole; c += DRAW_CHUNK) {                                          \
     size_t ce = c + DRAW_CHUNK < whole ? c + DRAW_CHUNK : whole;                            \
-    for (size_t i = c; i < ce; i += 4) {                                                    \
-      _mm_storeu_ps(copy + i, _mm_loadu_ps(th + i));                                        \
-      UPD4(i);                                                                              \
-      STEP(t, a, g);                                                                        \
+    for (size_t b0 = c; b0 < ce; b0 += PASS_BLOCK) {                                        \
+      size_t b1 = b0 + PASS_BLOCK < ce ? b0 + PASS_BLOCK : ce;                              \
+      for (size_t i = b0; i < b1; i += 4) {                                                 \
+        _mm_storeu_ps(copy + i, _mm_loadu_ps(th + i));                                      \
+        UPD4(i);                                                                            \
+        (void)t; (void)a; (void)g;                                                          \
+      }                                                                                     \
+      for (size_t i = b0; i < b1; i += 4) {                                                 \
+        __m256d t = LOAD_F32(copy + i), a = LOAD_F32(th + i), g = LOAD_F32(gr + i);         \
+        STEP(t, a, g);                                                                      \
+      }                                                                                     \
     }                                                                                       \
     if (d != NULL) take_draws_float(d, copy, th, gr, ce);                                   \
   }                                                                                         \
