@@ -66,13 +66,15 @@ typedef struct {
  * j's ρ = −(θ_{t+1} − θ_t)/g (the float64 operations of sample.ts and rho_gather) goes to rho[j], NaN
  * where g = 0 (a place per draw, whatever order the arrays are measured in). Taken chunk by chunk
  * inside the pass, while the chunk is in the L1 cache: read afterwards, each draw was a cache miss
- * or two on a large parameter (PERF.md).
+ * or two on a large parameter (PERF.md). `more`: a second sample of the same array taken along
+ * (an update's pass takes the group's share and, with per_param, the parameter's own), or NULL.
  */
-typedef struct {
+typedef struct Draws {
   const int32_t *idx;
   size_t j, j1;
   int64_t base;
   double *rho;
+  struct Draws *more;
 } Draws;
 
 /* Elements per chunk of the pass between two looks at the draws (a multiple of 4). */
@@ -157,9 +159,9 @@ __attribute__((target("avx2,fma"))) static double hsum(__m256d v) {
 #define LOAD_F32(p) _mm256_cvtps_pd(_mm_loadu_ps(p))
 #define LOAD_F64(p) _mm256_loadu_pd(p)
 
-/* The draws below element `end` (see Draws). */
+/* The draws below element `end` (see Draws), of d and of the samples chained to it. */
 #define TAKE_DRAWS(T)                                                                              \
-  __attribute__((target("avx2,fma"))) static void take_draws_##T(Draws *d, const T *th, const T *af, const T *gr, size_t end) {       \
+  __attribute__((target("avx2,fma"))) static void take_draws_one_##T(Draws *d, const T *th, const T *af, const T *gr, size_t end) {   \
     const int32_t *idx = d->idx;                                                                   \
     double *restrict rho = d->rho;                                                                 \
     const int64_t base = d->base;                                                                  \
@@ -170,6 +172,9 @@ __attribute__((target("avx2,fma"))) static double hsum(__m256d v) {
       rho[j] = g != 0 ? -((double)af[i] - (double)th[i]) / g : NAN;                                \
     }                                                                                              \
     d->j = j;                                                                                      \
+  }                                                                                                \
+  __attribute__((target("avx2,fma"))) static void take_draws_##T(Draws *d, const T *th, const T *af, const T *gr, size_t end) {       \
+    for (; d != NULL; d = d->more) take_draws_one_##T(d, th, af, gr, end);                         \
   }
 TAKE_DRAWS(float)
 TAKE_DRAWS(double)
@@ -497,6 +502,7 @@ static int draws_args(napi_env env, napi_value *argv, size_t at, size_t n, const
   d->j1 = (size_t)j1;
   d->base = base;
   d->rho = (double *)prho;
+  d->more = NULL;
   return 1;
 }
 
@@ -559,16 +565,17 @@ static float *f32_arg(napi_env env, napi_value v, size_t *len, int *ok) {
   return (float *)data;
 }
 
-/* An update's pass: where its sums go, θ_t's copy, and the draws (null: none). */
+/* An update's pass: where its sums go, θ_t's copy, and the draws (null: none; `own` chained after `draws`). */
 typedef struct {
   double *out;
   float *copy;
-  Draws draws, *d;
+  Draws draws, own, *d;
 } PassArgs;
 
 /*
  * The pass's arguments of an update call (sgd, adam) from argv[at]: out, copy, then the draws
- * when argc reaches at + 7. 0 after throwing.
+ * when argc reaches at + 7, and a second sample of draws (the parameter's own, per_param) when it
+ * reaches at + 12. 0 after throwing.
  */
 static int pass_args(napi_env env, napi_value *argv, size_t argc, size_t at, size_t n, const char *fn, PassArgs *p) {
   napi_typedarray_type ot;
@@ -584,9 +591,13 @@ static int pass_args(napi_env env, napi_value *argv, size_t argc, size_t at, siz
   }
   p->out = (double *)op;
   p->d = NULL;
-  if (argc == at + 7) {
+  if (argc >= at + 7) {
     if (!draws_args(env, argv, at + 2, n, fn, &p->draws)) return 0;
     p->d = &p->draws;
+  }
+  if (argc == at + 12) {
+    if (!draws_args(env, argv, at + 7, n, fn, &p->own)) return 0;
+    p->draws.more = &p->own;
   }
   return 1;
 }
@@ -632,14 +643,15 @@ static napi_value ran(napi_env env) {
  * scalars as sgd.ts gives them: float32-rounded −γ, λ, μ, 1 − τ).
  * sgd(..., out: Float64Array(9), copy: Float32Array(n)[, idx, j0, j1, base, rho]): the same update,
  * with the pass's sums into out (sums_arrays's layout, over θ_t, θ_{t+1} and ∇), θ_t into copy,
- * and the draws (sums_arrays's) into rho. False when this processor lacks AVX2 and FMA (the caller
- * updates another way).
+ * and the draws (sums_arrays's) into rho; a second set of five draws arguments: a second sample
+ * taken along (the parameter's own, per_param). False when this processor lacks AVX2 and FMA (the
+ * caller updates another way).
  */
 static napi_value call_sgd(napi_env env, napi_callback_info info) {
-  size_t argc = 16;
-  napi_value argv[16];
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || (argc != 9 && argc != 11 && argc != 16)) {
-    napi_throw_type_error(env, NULL, "sgd(theta, grad, buf, kind, maximize, negLr, wd, mom, keep[, out, copy[, idx, j0, j1, base, rho]]): 9, 11 or 16 arguments expected");
+  size_t argc = 21;
+  napi_value argv[21];
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || (argc != 9 && argc != 11 && argc != 16 && argc != 21)) {
+    napi_throw_type_error(env, NULL, "sgd(theta, grad, buf, kind, maximize, negLr, wd, mom, keep[, out, copy[, idx, j0, j1, base, rho[, idx, j0, j1, base, rho]]]): 9, 11, 16 or 21 arguments expected");
     return NULL;
   }
   int ok = 1;
@@ -660,7 +672,7 @@ static napi_value call_sgd(napi_env env, napi_callback_info info) {
   }
   A.kind = (int)kind;
   A.maximize = maximize;
-  PassArgs p = {NULL, NULL, {0}, NULL};
+  PassArgs p = {NULL, NULL, {0}, {0}, NULL};
   if (argc >= 11 && !pass_args(env, argv, argc, 9, n, "sgd", &p)) return NULL;
   RUN_UPDATE(sgd_f32(th, gr, b, n, &A), sgd_f32_pass(th, gr, b, n, &A, &s, p.copy, p.d));
   return ran(env);
@@ -670,14 +682,14 @@ static napi_value call_sgd(napi_env env, napi_callback_info info) {
  * adam(theta, grad, m, v, vMax | null, maximize, decay, wd, lerpFromM, w, wMinus1, beta2,
  * oneMinusBeta2, negStepSize, bc2Sqrt, eps): Adam's update of float32 parameters in place
  * (adam_update.h; the scalars as adam.ts's AdamScalars).
- * adam(..., out: Float64Array(9), copy: Float32Array(n)[, idx, j0, j1, base, rho]): with the
- * tracer's pass, as sgd's. False when this processor lacks AVX2 and FMA.
+ * adam(..., out: Float64Array(9), copy: Float32Array(n)[, idx, j0, j1, base, rho[, ...own]]): with
+ * the tracer's pass, as sgd's. False when this processor lacks AVX2 and FMA.
  */
 static napi_value call_adam(napi_env env, napi_callback_info info) {
-  size_t argc = 23;
-  napi_value argv[23];
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || (argc != 16 && argc != 18 && argc != 23)) {
-    napi_throw_type_error(env, NULL, "adam(theta, grad, m, v, vMax, maximize, decay, wd, lerpFromM, w, wMinus1, beta2, oneMinusBeta2, negStepSize, bc2Sqrt, eps[, out, copy[, idx, j0, j1, base, rho]]): 16, 18 or 23 arguments expected");
+  size_t argc = 28;
+  napi_value argv[28];
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || (argc != 16 && argc != 18 && argc != 23 && argc != 28)) {
+    napi_throw_type_error(env, NULL, "adam(theta, grad, m, v, vMax, maximize, decay, wd, lerpFromM, w, wMinus1, beta2, oneMinusBeta2, negStepSize, bc2Sqrt, eps[, out, copy[, idx, j0, j1, base, rho[, idx, j0, j1, base, rho]]]): 16, 18, 23 or 28 arguments expected");
     return NULL;
   }
   int ok = 1;
@@ -699,7 +711,7 @@ static napi_value call_adam(napi_env env, napi_callback_info info) {
   }
   A.maximize = maximize;
   A.lerpFromM = lerp;
-  PassArgs p = {NULL, NULL, {0}, NULL};
+  PassArgs p = {NULL, NULL, {0}, {0}, NULL};
   if (argc >= 18 && !pass_args(env, argv, argc, 16, n, "adam", &p)) return NULL;
   RUN_UPDATE(adam_f32(th, gr, mm, vv, vmax, n, &A), adam_f32_pass(th, gr, mm, vv, vmax, n, &A, &s, p.copy, p.d));
   return ran(env);
@@ -728,13 +740,13 @@ static int doubles(napi_env env, napi_value *argv, const int *at, double **dst, 
  * rmsprop(theta, grad, v, ga | null, b | null, maximize, wd, alpha, oneMinusAlpha, lerpFromAvg, w,
  * wMinus1, mom, negLr, eps): RMSprop's update of float32 parameters in place (rmsprop_update.h;
  * the scalars as rmsprop.ts's RMSpropScalars; ga when centered, b with momentum).
- * rmsprop(..., out, copy[, idx, j0, j1, base, rho]): with the tracer's pass, as sgd's.
+ * rmsprop(..., out, copy[, idx, j0, j1, base, rho[, idx, j0, j1, base, rho]]): with the tracer's pass, as sgd's.
  */
 static napi_value call_rmsprop(napi_env env, napi_callback_info info) {
-  size_t argc = 22;
-  napi_value argv[22];
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || (argc != 15 && argc != 17 && argc != 22)) {
-    napi_throw_type_error(env, NULL, "rmsprop(theta, grad, v, ga, b, maximize, wd, alpha, oneMinusAlpha, lerpFromAvg, w, wMinus1, mom, negLr, eps[, out, copy[, idx, j0, j1, base, rho]]): 15, 17 or 22 arguments expected");
+  size_t argc = 27;
+  napi_value argv[27];
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || (argc != 15 && argc != 17 && argc != 22 && argc != 27)) {
+    napi_throw_type_error(env, NULL, "rmsprop(theta, grad, v, ga, b, maximize, wd, alpha, oneMinusAlpha, lerpFromAvg, w, wMinus1, mom, negLr, eps[, out, copy[, idx, j0, j1, base, rho[, idx, j0, j1, base, rho]]]): 15, 17, 22 or 27 arguments expected");
     return NULL;
   }
   int ok = 1;
@@ -752,7 +764,7 @@ static napi_value call_rmsprop(napi_env env, napi_callback_info info) {
   }
   A.maximize = maximize;
   A.lerpFromAvg = lerp;
-  PassArgs p = {NULL, NULL, {0}, NULL};
+  PassArgs p = {NULL, NULL, {0}, {0}, NULL};
   if (argc >= 17 && !pass_args(env, argv, argc, 15, n, "rmsprop", &p)) return NULL;
   RUN_UPDATE(rmsprop_f32(th, gr, vv, ga, b, n, &A), rmsprop_f32_pass(th, gr, vv, ga, b, n, &A, &s, p.copy, p.d));
   return ran(env);
@@ -761,13 +773,13 @@ static napi_value call_rmsprop(napi_env env, napi_callback_info info) {
 /*
  * adagrad(theta, grad, sum, maximize, wd, negClr, eps): Adagrad's update of float32 parameters in
  * place (adagrad_update.h; the scalars as adagrad.ts's AdagradScalars).
- * adagrad(..., out, copy[, idx, j0, j1, base, rho]): with the tracer's pass, as sgd's.
+ * adagrad(..., out, copy[, idx, j0, j1, base, rho[, idx, j0, j1, base, rho]]): with the tracer's pass, as sgd's.
  */
 static napi_value call_adagrad(napi_env env, napi_callback_info info) {
-  size_t argc = 14;
-  napi_value argv[14];
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || (argc != 7 && argc != 9 && argc != 14)) {
-    napi_throw_type_error(env, NULL, "adagrad(theta, grad, sum, maximize, wd, negClr, eps[, out, copy[, idx, j0, j1, base, rho]]): 7, 9 or 14 arguments expected");
+  size_t argc = 19;
+  napi_value argv[19];
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || (argc != 7 && argc != 9 && argc != 14 && argc != 19)) {
+    napi_throw_type_error(env, NULL, "adagrad(theta, grad, sum, maximize, wd, negClr, eps[, out, copy[, idx, j0, j1, base, rho[, idx, j0, j1, base, rho]]]): 7, 9, 14 or 19 arguments expected");
     return NULL;
   }
   int ok = 1;
@@ -782,7 +794,7 @@ static napi_value call_adagrad(napi_env env, napi_callback_info info) {
     return NULL;
   }
   A.maximize = maximize;
-  PassArgs p = {NULL, NULL, {0}, NULL};
+  PassArgs p = {NULL, NULL, {0}, {0}, NULL};
   if (argc >= 9 && !pass_args(env, argv, argc, 7, n, "adagrad", &p)) return NULL;
   RUN_UPDATE(adagrad_f32(th, gr, ss, n, &A), adagrad_f32_pass(th, gr, ss, n, &A, &s, p.copy, p.d));
   return ran(env);

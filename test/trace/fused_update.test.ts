@@ -15,6 +15,7 @@ import { native_update_stats, set_native_update_enabled } from "../../kernel/src
 import { trace, type StepMetrics } from "../../kernel/src/trace/index";
 import { NATIVE_TRACE_SUMS, native_in_place } from "../../kernel/src/trace/native_sums";
 import { strata } from "../../kernel/src/trace/sample";
+import { param_draws_stats } from "../../kernel/src/trace/snapshot";
 import { rng } from "../tensor/gradcheck";
 
 type Addon = { sgd: (...args: unknown[]) => boolean; adam: (...args: unknown[]) => boolean; sums_arrays: (...args: unknown[]) => boolean };
@@ -93,7 +94,14 @@ describe("the native SGD update with the tracer's pass", () => {
     expect(() => sgd(x, new Float32Array(7), null, 0, false, -0.1, 0, 0, 1)).toThrow(/one length/);
     expect(() => sgd(x, new Float64Array(8), null, 0, false, -0.1, 0, 0, 1)).toThrow(/Float32Arrays/);
     expect(() => sgd(x, y, null, 3, false, -0.1, 0, 0, 1)).toThrow(/kind 0, 1 or 2/);
-    expect(() => sgd(x, y, null, 0, false, -0.1, 0, 0)).toThrow(/9, 11 or 16 arguments/);
+    expect(() => sgd(x, y, null, 0, false, -0.1, 0, 0)).toThrow(/9, 11, 16 or 21 arguments/);
+    // the second sample's draws (a parameter's own, per_param) are checked as the first's
+    const out = new Float64Array(9), copy = new Float32Array(8), ok = [Int32Array.from([1, 5]), 0, 2, 0, new Float64Array(2)];
+    expect(() => sgd(x, y, null, 0, false, -0.1, 0, 0, 1, out, copy, ...ok, Int32Array.from([5, 1]), 0, 2, 0, new Float64Array(2)))
+      .toThrow(/increasing/);
+    expect(() => sgd(x, y, null, 0, false, -0.1, 0, 0, 1, out, copy, ...ok, Int32Array.from([1]), 0, 1, 0, new Float64Array(0)))
+      .toThrow(/rho at least j1 long/);
+    expect(() => sgd(x, y, null, 0, false, -0.1, 0, 0, 1, out, copy, ...ok, Int32Array.from([1]), 0, 1)).toThrow(/9, 11, 16 or 21 arguments/);
     expect(() => sgd(x, y, null, 0, false, -0.1, 0, 0, 1, new Float64Array(8), new Float32Array(8))).toThrow(/at least 9 elements/);
     expect(() => sgd(x, y, null, 0, false, -0.1, 0, 0, 1, new Float64Array(9), new Float32Array(7))).toThrow(/as long as theta/);
     expect(() => sgd(x, y, null, 0, false, -0.1, 0, 0, 1, new Float64Array(9), new Float32Array(8), Int32Array.from([9]), 0, 1, 0, new Float64Array(1)))
@@ -101,7 +109,7 @@ describe("the native SGD update with the tracer's pass", () => {
     const a = addon() as unknown as Record<string, (...args: unknown[]) => boolean>;
     const m = new Float32Array(8);
     expect(() => a.adam(x, y, m, new Float32Array(7), null, false, 1, 0, true, 0.1, -0.9, 0.999, 0.001, -0.01, 1, 1e-8)).toThrow(/one length/);
-    expect(() => a.adam(x, y, m, m, null, false, 1, 0, true, 0.1, -0.9, 0.999, 0.001, -0.01, 1)).toThrow(/16, 18 or 23 arguments/);
+    expect(() => a.adam(x, y, m, m, null, false, 1, 0, true, 0.1, -0.9, 0.999, 0.001, -0.01, 1)).toThrow(/16, 18, 23 or 28 arguments/);
     expect(() => a.rmsprop(x, y, m, new Float32Array(3), null, false, 0, 0.99, 0.01, true, 0.1, -0.9, 0, -0.01, 1e-8)).toThrow(/ga, b, or null/);
     expect(() => a.rmsprop(x, y, m, null, null, "no", 0, 0.99, 0.01, true, 0.1, -0.9, 0, -0.01, 1e-8)).toThrow(/booleans/);
     expect(() => a.adagrad(x, y, new Float64Array(8), false, 0, -0.01, 1e-10)).toThrow(/Float32Arrays of one length/);
@@ -117,7 +125,7 @@ describe("traced runs with the native update on and off", () => {
     const ps = sizes.map((n) => new Tensor(Float32Array.from({ length: n }, () => r() - 0.5), [n], "float32", true));
     const opt = make(ps);
     const t = trace(opt, { per_param });
-    const before = native_update_stats.fused;
+    const before = native_update_stats.fused, ownBefore = param_draws_stats.fused;
     const out: StepMetrics[] = [];
     for (let s = 0; s < 5; s++) {
       ps.forEach((p, i) => (p.grad = new Tensor(Float32Array.from({ length: sizes[i] }, () => (r() < zeros ? 0 : (r() - 0.5) * 0.02 || 1e-3)), [sizes[i]], "float32")));
@@ -127,7 +135,7 @@ describe("traced runs with the native update on and off", () => {
     expect(t.errors).toEqual([]);
     const params = per_param ? sizes.map((_, k) => t.latest_param(`0.${k}`)) : [];
     t.stop();
-    return { out, params, fused: native_update_stats.fused - before, data: ps.map((p) => Array.from(p.data)) };
+    return { out, params, fused: native_update_stats.fused - before, ownFused: param_draws_stats.fused - ownBefore, data: ps.map((p) => Array.from(p.data)) };
   }
 
   const cases: [string, (ps: Tensor[]) => Optimizer][] = [
@@ -149,6 +157,10 @@ describe("traced runs with the native update on and off", () => {
           const a = run(true, options, per_param, zeros), b = run(false, options, per_param, zeros);
           expect(a.fused).toBeGreaterThan(0);
           expect(b.fused).toBe(0);
+          // per_param: each large parameter's own ρ sample was taken by the update loop too
+          // (the 40000- and 5000-element ones, at every step once the taps were filled)
+          expect(a.ownFused > 0, "parameters' own draws taken by the update loop").toBe(per_param);
+          expect(b.ownFused).toBe(0);
           expect(a.data).toEqual(b.data);
           expect(a.out).toEqual(b.out);
           expect(a.params).toEqual(b.params);

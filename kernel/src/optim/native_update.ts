@@ -70,10 +70,11 @@ function fusedRequest(theta: Float32Array, grad: Float32Array): { tap: UpdateTap
   return { tap, fused };
 }
 
-/** The pass's arguments for the addon: out, copy, and the draws when there are any. */
+/** The pass's arguments for the addon: out, copy, and the draws when there are any (the group's, then the parameter's own). */
 function passArgs(tap: UpdateTap, fused: FusedPass): unknown[] {
-  const d = fused.draws;
-  return d === null ? [fused.out, tap.theta] : [fused.out, tap.theta, d.idx, d.j0, d.j1, d.base, d.values];
+  const args: unknown[] = [fused.out, tap.theta];
+  for (const d of [fused.draws, fused.own]) if (d !== null) args.push(d.idx, d.j0, d.j1, d.base, d.values);
+  return args;
 }
 
 /** A fused update that ran: its tap is filled. */

@@ -36,13 +36,16 @@
 import { close_tap, open_tap, type FusedPass, type UpdateTap } from "../optim/wasm/tap";
 import { env } from "../wasm_host";
 import type { Storage, Tensor } from "../tensor/tensor";
-import { partDraws, readDraws, type ElementPart } from "./sample";
+import { partDraws, readDraws, RhoDraws, type ElementPart } from "./sample";
 import { slotSums, WASM_MIN_ELEMENTS, type JobSlot } from "./step_job";
 import { nativeArraySums, nativeOutSums, type PassDraws } from "./native_sums";
 import { accumulate, StepSums } from "./sums";
 import { MAIN_OUT, memoryView, reserve, sumsInstance, type SumsModule } from "./wasm_sums";
 
 export { WASM_MIN_ELEMENTS };
+
+/** How many parameters' own ρ samples (per_param) an update loop took along (tests check the path). */
+export const param_draws_stats = { fused: 0 };
 
 /** One parameter's per-step state, allocated once and reused. */
 export interface ParamSlot extends ElementPart {
@@ -76,6 +79,13 @@ export interface ParamSlot extends ElementPart {
   draws: PassDraws | null;
   /** The object `draws` points to when set (allocated once). */
   drawsBox: PassDraws | null;
+  /**
+   * With per_param: the parameter's own ρ sample (allocated once) and this step's draws of it
+   * (null: none), taken along with `draws` by the same passes, for its own summary.
+   */
+  paramRho: RhoDraws | null;
+  paramDraws: PassDraws | null;
+  paramBox: PassDraws | null;
 }
 
 /** Storage of the same type and length as `like`: `prev` when it fits, else a new one. */
@@ -197,6 +207,7 @@ export class Snapshots {
           slot = {
             p, index: i, theta: p.data, grad: grad.data, after: p.data, sums: new StepSums(), place: null, own: null,
             tap: null, tapped: null, tapOk: false, copied: true, inPlace: false, fused: null, draws: null, drawsBox: null,
+            paramRho: null, paramDraws: null, paramBox: null,
           };
           this.slotOf.set(p, slot);
         }
@@ -205,6 +216,7 @@ export class Snapshots {
         slot.place = null;
         slot.inPlace = false;
         slot.draws = null;
+        slot.paramDraws = null;
         if (!all && this.in_place && n >= WASM_MIN_ELEMENTS && grad.data.length === n && f32 === grad.data instanceof Float32Array) {
           this.captureInPlace(slot, grad.data);
           everyone = false;
@@ -293,9 +305,10 @@ export class Snapshots {
       tap.after = null;
       tap.gradSource = grad;
       // an update loop that can takes the pass along (its draws are set by `set_draws`)
-      const fused = slot.fused ?? (slot.fused = { out: new Float64Array(9), draws: null, done: false });
+      const fused = slot.fused ?? (slot.fused = { out: new Float64Array(9), draws: null, own: null, done: false });
       fused.done = false;
       fused.draws = null;
+      fused.own = null;
       tap.fused = fused;
       open_tap(p.data, tap);
       slot.tapped = p.data;
@@ -309,7 +322,26 @@ export class Snapshots {
   set_draws(slot: ParamSlot, next: (n: number, into: PassDraws) => boolean): void {
     const box = slot.drawsBox ?? (slot.drawsBox = partDraws());
     slot.draws = next(slot.theta.length, box) ? box : null;
-    if (slot.inPlace && slot.fused !== null && slot.tap !== null && slot.tap.fused === slot.fused) slot.fused.draws = slot.draws;
+    if (this.fusedOf(slot) !== null) (slot.fused as FusedPass).draws = slot.draws;
+  }
+
+  /**
+   * Pre-hook, with per_param: the parameter's own ρ sample for its own summary (sample.ts
+   * RhoDraws over its n elements), taken by the same passes as its share of the group's: read
+   * after the step, each of a large parameter's draws was a cache miss or two (PERF.md, session 22).
+   */
+  set_param_draws(slot: ParamSlot): void {
+    const rho = slot.paramRho ?? (slot.paramRho = new RhoDraws());
+    const n = slot.theta.length;
+    rho.begin(n);
+    const box = slot.paramBox ?? (slot.paramBox = partDraws());
+    slot.paramDraws = rho.next(n, box) ? box : null;
+    if (this.fusedOf(slot) !== null) (slot.fused as FusedPass).own = slot.paramDraws;
+  }
+
+  /** The pass this step's update loop takes along for `slot` (its tap asks for it), or null. */
+  private fusedOf(slot: ParamSlot): FusedPass | null {
+    return slot.inPlace && slot.fused !== null && slot.tap !== null && slot.tap.fused === slot.fused ? slot.fused : null;
   }
 
   /** The JS path's copies of θ_t and g_t, into buffers kept across steps. */
@@ -378,11 +410,15 @@ export class Snapshots {
    * while the arrays are still in the cache.
    */
   measure_slot(slot: ParamSlot): void {
-    const draws = slot.draws;
+    const draws = slot.draws, own = slot.paramDraws;
     if (slot.inPlace) {
       const fused = slot.fused;
       if (fused !== null && fused.done) {
         if (draws !== null) draws.j0 = draws.j1; // taken by the update loop
+        if (own !== null && fused.own === own) {
+          own.j0 = own.j1;
+          param_draws_stats.fused++;
+        }
         // the careful JS pass when the sums say so (θ_t was copied, g_t and θ_{t+1} are in place)
         if (!nativeOutSums(fused.out, slot.theta, slot.grad, slot.after, slot.sums.reset())) accumulate(slot.theta, slot.grad, slot.after, slot.sums.reset());
       } else if (!nativeArraySums(slot.theta, slot.grad, slot.after, slot.sums.reset(), draws)) {
@@ -393,6 +429,7 @@ export class Snapshots {
       slotSums(slot.place !== null ? this.module() : null, slot, slot.place, slot.after.length, MAIN_OUT, slot.sums.reset());
     }
     if (draws !== null) readDraws(draws, slot);
+    if (own !== null) readDraws(own, slot);
   }
 
   /** Closes a slot's open tap; returns it (null: none was open). */

@@ -71,11 +71,15 @@ const noSums = new StepSums();
 /**
  * A group's metrics from its parameters' arrays and sums (`total`: theirs combined), and each
  * parameter's with `per_param`: the one place both the deferred and the immediate path take them.
- * `draws`: the group's ρ sample drawn during the passes (the immediate path, sample.ts RhoDraws).
+ * `draws`: the group's ρ sample drawn during the passes (the immediate path, sample.ts RhoDraws);
+ * `paramDraws`: each parameter's own (per_param), or null.
  */
-export function measureGroup(parts: readonly ElementPart[], sums: readonly StepSums[], total: StepSums, per_param: boolean, draws: RhoDraws | null = null): GroupResult {
+export function measureGroup(
+  parts: readonly ElementPart[], sums: readonly StepSums[], total: StepSums, per_param: boolean,
+  draws: RhoDraws | null = null, paramDraws: readonly (RhoDraws | null)[] | null = null,
+): GroupResult {
   return {
     measured: measure(parts.length > 0 ? total : noSums, () => rhoQuantiles(parts, total, draws), parts),
-    params: per_param ? sums.map((s, k) => measure(s, () => rhoQuantiles([parts[k]], s), [parts[k]])) : null,
+    params: per_param ? sums.map((s, k) => measure(s, () => rhoQuantiles([parts[k]], s, paramDraws?.[k] ?? null), [parts[k]])) : null,
   };
 }

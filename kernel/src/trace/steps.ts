@@ -193,6 +193,7 @@ export class StepPipeline {
       draws.begin(N);
       const next = (n: number, into: PassDraws) => draws.next(n, into);
       for (const slot of slots) this.snapshots.set_draws(slot, next);
+      if (this.per_param) for (const slot of slots) this.snapshots.set_param_draws(slot);
     }
   }
 
@@ -341,8 +342,9 @@ export class StepPipeline {
           total.add(slot.sums);
         }
         const draws = this.groupDraws[gi] ?? null;
-        const r = measureGroup(slots, slots.map((slot) => slot.sums), total, this.per_param, draws);
+        const r = measureGroup(slots, slots.map((slot) => slot.sums), total, this.per_param, draws, this.per_param ? slots.map((slot) => slot.paramRho) : null);
         draws?.clear();
+        if (this.per_param) for (const slot of slots) slot.paramRho?.clear();
         out.push(this.sink.record(step, gi, this.groupAtStep(optimizer, gi, slots), r.measured, r.params, loss));
       }
     } catch (e) {

@@ -45,8 +45,19 @@ export interface UpdateTap {
  */
 export interface FusedPass {
   out: Float64Array;
-  draws: { idx: Int32Array; j0: number; j1: number; base: number; values: Float64Array } | null;
+  draws: FusedDraws | null;
+  /** A second sample of this parameter taken along (its own, under per_param), or null. */
+  own: FusedDraws | null;
   done: boolean;
+}
+
+/** Draws idx[j0..j1) (less `base`) of a ρ sample, their values into `values` (trace/sample.ts). */
+export interface FusedDraws {
+  idx: Int32Array;
+  j0: number;
+  j1: number;
+  base: number;
+  values: Float64Array;
 }
 
 /** Open taps by parameter data array (two traces of one optimizer each open their own). */
