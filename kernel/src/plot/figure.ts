@@ -50,7 +50,7 @@
 import type { Bucket } from "../trace/series";
 import { closeMatches } from "../close_matches";
 import { DEFAULT_DIGITS, downsample, downsampleAligned, exactLine, SET_DIGITS, spansOf, stairs, type Points } from "./downsample";
-import { elementwiseNote, preconditionedNote } from "./notes";
+import { coincidenceNote, elementwiseNote, preconditionedNote } from "./notes";
 import type { Marker, MetricInfo, PlotNote, PlotPayload, Series } from "./payload";
 import { fmt } from "./text";
 
@@ -596,6 +596,8 @@ export function make_figure(sources: readonly FigureSource[], options: FigureOpt
   if (outliers) notes.push(outliers);
   const factorOutliers = preconditionedNote(payload);
   if (factorOutliers) notes.push(factorOutliers);
+  const coinciding = coincidenceNote(payload);
+  if (coinciding) notes.push(coinciding);
   if (notes.length > 0) payload.notes = notes;
   const summary: string[] = [figureTitle(payload)];
   for (const src of sources) for (const line of src.summary ?? []) summary.push(line);

@@ -19,6 +19,10 @@
  *   median's largest |value|, the note says so, with how far and at how many points (the trace
  *   keeps q05/q50/q95, so "at least 5% of the elements" is what it can say of their number), and
  *   `band_range` cuts the band on a linear axis at BAND_CUT times the medians' largest |value|.
+ * - Coinciding runs (coincidenceNote): two runs of a comparison whose lines are equal at every
+ *   point (the same schedule traced twice, a run compared with its copy, SGD and SGD with
+ *   momentum 0) draw one line over the other, and the legend names a run the plot seems not to
+ *   show (a user's pass, session 21's list). The note names them on the views where it happens.
  */
 import type { FigureSource } from "./figure";
 import type { PlotNote, PlotPayload } from "./payload";
@@ -165,4 +169,57 @@ function outlierParts(payload: Pick<PlotPayload, "series" | "kind">, metric: str
     parts.push(`${who ? `${who}: ` : ""}q95 up to ${noteNumber(top)}, ${noteNumber(top / med)}× the median's largest |value| ${noteNumber(med)} (${points} of ${s.x.length} points)`);
   }
   return parts.length === 0 ? null : { parts, widest, lowest };
+}
+
+/**
+ * The coinciding runs of a comparison (file comment), or null: per metric (and group), the runs
+ * whose line has the same points as an earlier run's, named after the first of them. Previews
+ * (drawn dashed over the runs) and per-parameter lines are left out.
+ */
+export function coincidenceNote(payload: Pick<PlotPayload, "series" | "kind">): PlotNote | null {
+  if (payload.kind !== "compare" && payload.kind !== "schedule") return null;
+  const lines = payload.series.filter((s) => !s.param && !s.preview && s.x.length > 0);
+  const groups = new Set(lines.filter((s) => s.group !== null).map((s) => s.group));
+  // one sentence per set of coinciding runs, with the metrics where they coincide
+  const said = new Map<string, string[]>();
+  const byView = new Map<string, typeof lines>();
+  for (const s of lines) {
+    const k = `${s.metric}\u0000${s.group}`;
+    const list = byView.get(k);
+    if (list === undefined) byView.set(k, [s]);
+    else list.push(s);
+  }
+  for (const list of byView.values()) {
+    const taken = new Set<number>();
+    for (let i = 0; i < list.length; i++) {
+      if (taken.has(i)) continue;
+      const same: string[] = [];
+      for (let j = i + 1; j < list.length; j++) {
+        if (!taken.has(j) && list[j].name !== list[i].name && samePoints(list[i], list[j])) {
+          taken.add(j);
+          same.push(list[j].name);
+        }
+      }
+      if (same.length === 0) continue;
+      const where = groups.size > 1 && list[i].group !== null ? `group ${list[i].group}: ` : "";
+      const text = `${where}${same.join(", ")} ${same.length === 1 ? "coincides" : "coincide"} with ${list[i].name}`;
+      const metrics = said.get(text);
+      if (metrics === undefined) said.set(text, [list[i].metric]);
+      else if (!metrics.includes(list[i].metric)) metrics.push(list[i].metric);
+    }
+  }
+  if (said.size === 0) return null;
+  const metrics = [...new Set([...said.values()].flat())];
+  const parts = [...said].map(([text, ms]) => (ms.length === metrics.length ? text : `${text} (${ms.join(", ")})`));
+  return {
+    metrics,
+    text: `${parts.join("; ")}: the same value at every point, so one line is drawn over the other`,
+  };
+}
+
+/** Whether two lines have the same points (x and values; a gap matches a gap). */
+function samePoints(a: { x: number[]; mean: (number | null)[] }, b: { x: number[]; mean: (number | null)[] }): boolean {
+  if (a.x.length !== b.x.length) return false;
+  for (let i = 0; i < a.x.length; i++) if (a.x[i] !== b.x[i] || a.mean[i] !== b.mean[i]) return false;
+  return true;
 }
