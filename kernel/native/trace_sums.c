@@ -801,18 +801,20 @@ static napi_value call_adagrad(napi_env env, napi_callback_info info) {
 }
 
 /*
- * select(a: Float64Array, n, ranks: Int32Array, out: Float64Array): the r-th smallest of a[0..n)
- * for each r in ranks (ascending, each in [0, n)) into out (select.h; a[0..n) is permuted). False,
- * with nothing done, when a value is NaN (the caller's own selection then says what it does).
+ * select(a: Float64Array, n, ranks: Int32Array, out: Float64Array[, isa]): the r-th smallest of
+ * a[0..n) for each r in ranks (ascending, each in [0, n)) into out, as a sort puts them (select.h;
+ * a is not changed). False, with nothing done, when a value is NaN (the caller's own selection
+ * then says what it does). isa (tests): 1, 2 or 3 runs at most the one-at-a-time, AVX2 or AVX-512
+ * partition (select_f64); absent or 0, the fastest.
  */
 static napi_value call_select(napi_env env, napi_callback_info info) {
-  size_t argc = 4;
-  napi_value argv[4], result;
+  size_t argc = 5;
+  napi_value argv[5], result;
   napi_typedarray_type ta, tr, to;
   size_t na, nr, no;
   void *pa, *pr, *po;
-  int64_t n;
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 4 ||
+  int64_t n, isa = 0;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 4 || (argc > 4 && !offset_arg(env, argv[4], &isa)) ||
       napi_get_typedarray_info(env, argv[0], &ta, &na, &pa, NULL, NULL) != napi_ok || ta != napi_float64_array || !offset_arg(env, argv[1], &n) ||
       napi_get_typedarray_info(env, argv[2], &tr, &nr, &pr, NULL, NULL) != napi_ok || tr != napi_int32_array ||
       napi_get_typedarray_info(env, argv[3], &to, &no, &po, NULL, NULL) != napi_ok || to != napi_float64_array) {
@@ -831,15 +833,12 @@ static napi_value call_select(napi_env env, napi_callback_info info) {
       return NULL;
     }
   }
-  for (int64_t i = 0; i < n; i++) {
-    if (a[i] != a[i]) {
-      napi_get_boolean(env, false, &result);
-      return result;
-    }
+  int ok = select_f64(a, n, ranks, nr, out, (int)(isa < 3 ? isa : 3));
+  if (ok < 0) {
+    napi_throw_error(env, NULL, "select: out of memory");
+    return NULL;
   }
-  if (n > 1 && nr > 0) select_range(a, 0, n - 1, ranks, 0, nr);
-  for (size_t k = 0; k < nr; k++) out[k] = a[ranks[k]];
-  napi_get_boolean(env, true, &result);
+  napi_get_boolean(env, ok == 1, &result);
   return result;
 }
 
