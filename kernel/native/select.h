@@ -251,8 +251,8 @@ static _Thread_local int64_t select_scratch[2 * SELECT_SCRATCH] __attribute__((a
 
 /*
  * isa: 0 the fastest this processor runs, else at most 1 (one key at a time), 2 (AVX2) or 3
- * (AVX-512) (the tests run each). ranks ascending, each in [0, n). Returns 0 when a value is NaN
- * (nothing written), -1 when out of memory, else 1.
+ * (AVX-512) (the tests run each). ranks ascending, each in [0, n). Returns 0, writing nothing,
+ * when a value is NaN or more than SELECT_SCRATCH values find no memory; else 1.
  */
 static int select_f64(const double *a, int64_t n, const int32_t *ranks, size_t nr, double *out, int isa) {
   select_part_fn part = select_part_scalar;
@@ -272,7 +272,7 @@ static int select_f64(const double *a, int64_t n, const int32_t *ranks, size_t n
   int64_t *buf = select_scratch;
   if (n > SELECT_SCRATCH) {
     buf = (int64_t *)malloc(2 * (size_t)n * sizeof *buf);
-    if (buf == NULL) return -1;
+    if (buf == NULL) return 0;
   }
   int nan = keys(a, buf, n);
   uint32_t rnd = 0;

@@ -803,9 +803,9 @@ static napi_value call_adagrad(napi_env env, napi_callback_info info) {
 /*
  * select(a: Float64Array, n, ranks: Int32Array, out: Float64Array[, isa]): the r-th smallest of
  * a[0..n) for each r in ranks (ascending, each in [0, n)) into out, as a sort puts them (select.h;
- * a is not changed). False, with nothing done, when a value is NaN (the caller's own selection
- * then says what it does). isa (tests): 1, 2 or 3 runs at most the one-at-a-time, AVX2 or AVX-512
- * partition (select_f64); absent or 0, the fastest.
+ * a is not changed). False, with nothing done, when a value is NaN or, above 8448 values, no
+ * scratch memory was had (the caller's own selection then runs). isa (tests): 1, 2 or 3 runs at
+ * most the one-at-a-time, AVX2 or AVX-512 partition (select_f64); absent or 0, the fastest.
  */
 static napi_value call_select(napi_env env, napi_callback_info info) {
   size_t argc = 5;
@@ -833,12 +833,7 @@ static napi_value call_select(napi_env env, napi_callback_info info) {
       return NULL;
     }
   }
-  int ok = select_f64(a, n, ranks, nr, out, (int)(isa < 3 ? isa : 3));
-  if (ok < 0) {
-    napi_throw_error(env, NULL, "select: out of memory");
-    return NULL;
-  }
-  napi_get_boolean(env, ok == 1, &result);
+  napi_get_boolean(env, select_f64(a, n, ranks, nr, out, (int)(isa < 3 ? isa : 3)), &result);
   return result;
 }
 
