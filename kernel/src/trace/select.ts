@@ -3,7 +3,7 @@
  * smallest of the first n values (0-based) for every r in `ranks`, as it would after sorting.
  *
  * Algorithm: quickselect generalised to several ranks ("multiselect"). Partition [lo, hi] around
- * the median of a[lo], a[mid], a[hi] into a[lo..j) < pivot ≤ a[j..hi] (branchless Lomuto; when
+ * a pivot (the median of a[lo], a[mid], a[hi]; of nine values spread over it from 64 values on) into a[lo..j) < pivot ≤ a[j..hi] (branchless Lomuto; when
  * fewer than 1/16 of the values fall below, the values equal to the pivot are gathered next, so
  * their ranks are settled and runs of ties cannot stall it). Only the sides that still contain a
  * wanted rank are processed further. Expected cost O(n·(1 + log k)) for k ranks,
@@ -31,10 +31,7 @@ function range(a: Float64Array, lo: number, hi: number, ranks: readonly number[]
       insertion(a, lo, hi);
       return;
     }
-    const mid = (lo + hi) >>> 1;
-    const x = a[lo], y = a[mid], z = a[hi];
-    // median of three: robust to sorted and reverse-sorted input
-    const pivot = x < y ? (y < z ? y : x < z ? z : x) : (x < z ? x : y < z ? z : y);
+    const pivot = hi - lo + 1 >= NINTHER_FROM ? ninther(a, lo, hi) : med3(a[lo], a[(lo + hi) >>> 1], a[hi]);
     // Branchless Lomuto partition: a[lo..j) < pivot ≤ a[j..i). The comparison feeds an index
     // instead of a branch: on unordered values a branch mispredicts about every other element,
     // which cost more than the partition itself (~35% faster on a ρ sample than Hoare's scheme).
@@ -71,6 +68,26 @@ function range(a: Float64Array, lo: number, hi: number, ranks: readonly number[]
     lo = k;
     r0 = right;
   }
+}
+
+/** Ranges from which the pivot is a median of three medians of three (below, of three values). */
+const NINTHER_FROM = 64;
+
+/** The median of three values. */
+function med3(x: number, y: number, z: number): number {
+  return x < y ? (y < z ? y : x < z ? z : x) : (x < z ? x : y < z ? z : y);
+}
+
+/**
+ * Tukey's ninther: the median of the medians of three triples spread over [lo, hi]. The median of
+ * a[lo], a[mid], a[hi] alone is robust to sorted and reversed input, not to others: an organ pipe
+ * (up, then down) of 4096 values took 8.0 ms and a reversed one 4.6 ms, against 43 µs for random
+ * values (the native selection, select.h, had the same cases and takes the same pivot).
+ */
+function ninther(a: Float64Array, lo: number, hi: number): number {
+  const e = Math.floor((hi - lo) / 8);
+  const mid = (lo + hi) >>> 1;
+  return med3(med3(a[lo], a[lo + e], a[lo + 2 * e]), med3(a[mid - e], a[mid], a[mid + e]), med3(a[hi - 2 * e], a[hi - e], a[hi]));
 }
 
 function insertion(a: Float64Array, lo: number, hi: number): void {
