@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { counts as cellNamesCounts, differ as namesDiffer, topLevelNames } from "../../kernel/src/kernel/cell_names";
 import { counts as declDiagnosticCounts } from "../../kernel/src/kernel/decl_diagnostics";
 import { checkDirect, createConverter, esModuleToCommonJsDirect, LIVE_BINDINGS_PATCH, transpileModuleUnchecked, tslabTypeScript } from "../../kernel/src/kernel/engine_tslab";
 import { visitLive } from "../../kernel/src/kernel/live_bindings";
@@ -116,6 +117,37 @@ const SHAPE_CELLS: string[] = [
   Array.from({ length: 55 }, (_, i) => `const y${i} = ${i};`).join("\n"),
 ];
 
+/**
+ * Cells for the names read off a parsed cell (cell_names.ts): every kind of top-level declaration,
+ * `var`s in nested statements, declarations in blocks, and shapes the reading declines.
+ */
+const NAME_CELLS: string[] = [
+  "const a1 = 1, a2 = 2;\nlet a3: number;\nvar a4 = 4;",
+  "const { b1, b2: [b3, , ...b4], b5: { b6 = 1 } } = {} as any;\nlet [b7, [b8]] = [1, [2]];",
+  "class C1 {}\nfunction f1() {}\ninterface I1 {}\ntype T1 = 1;\nenum E1 { A }\nconst enum E2 { B }\nnamespace N1 { export const x = 1; }\nnamespace N2.N3 { }\nfunction f2() {}",
+  "function ov(a: string): void;\nfunction ov(a: number): void;\nfunction ov(a: any) {}\ninterface ov2 {}\nconst ov2 = 1;",
+  "declare const d1: number;\ndeclare function d2(): void;\ndeclare class d3 {}\ndeclare namespace d4 { }\nabstract class d5 {}\nasync function d6() {}",
+  "import * as im1 from 'node:fs';\nimport im2, { a as im3, im4 } from 'm';\nimport type { im5 } from 'm';\nimport 'side';\nimport im6 = im1.constants;",
+  "for (var i1 = 0; i1 < 2; i1++) { var i2 = i1; let i3 = 1; function i4() {} class i5 {} }\nfor (let i6 of []) var i7 = 1;\nfor (var i8 in {}) ;",
+  "if (1) { var j1 = 1; } else var j2 = 2;\nwhile (0) var j3;\ndo { var { j4, j5: [j6] } = {} as any; } while (0);\nlab: var j7 = 1;\nlab2: for (var j8 of []) {}",
+  "try { var k1 = 1; let k2 = 2; } catch (k3) { var k4 = 3; } finally { var k5; }\nswitch (1) { case 1: var k6; let k7; break; default: var k8; function k9() {} }\n{ var k10; const k11 = 1; { var k12; } }",
+  "const later = () => { var notMine = 1; };\n[1].forEach(function (x) { var alsoNot = x; });\nclass Holder { static { var inStatic = 1; } m() { var inMethod; } }\nlater",
+  "let ___proto__x = 1; const __proto__ = 2; const \\u0061bc = 3; const $d = 4, _e = 5;",
+  "x1 = 1; y1.z;\nconsole.log(1)",
+  "export {};\nexport { zz };\nexport * as ns1 from 'm';\nexport default 1;\nconst after1 = 1;",
+  "const twice = 1;\nfunction twice2() {}\nlet twice = 2;\nvar twice2;",
+  // declined: the reading is not sure of these (a wrong guess would cost a rebuild)
+  "if (1) function g1() {}\nconst g2 = 1;",
+  "lab: let g3 = 1;",
+  "{ namespace g4 {} }\nconst g5 = 1;",
+  "{ import g6 = Math; }",
+  "declare global { interface G7 {} }\nconst g8 = 1;",
+  "declare module 'g9' { }\nconst g10 = 1;",
+  "export const g11 = 1;",
+  "export function g12() {}",
+  "const = 1;",
+];
+
 describe("engine converter (tslab's converter on a plain builder)", () => {
   let dir: string;
   let cwd: string;
@@ -146,6 +178,7 @@ describe("engine converter (tslab's converter on a plain builder)", () => {
     let prevStock = "", prevOurs = "";
     const seen = { errors: 0, tla: 0, sides: 0, values: 0 };
     const declCounts = { ...declDiagnosticCounts };
+    const namesCounts = { ...cellNamesCounts };
     for (const src of CELLS) {
       const a = stock.convert(prevStock, src);
       const b = ours.convert(prevOurs, src);
@@ -169,6 +202,11 @@ describe("engine converter (tslab's converter on a plain builder)", () => {
     const converters = process.env.LRLAB_CHECK_SHARED_CHECKER === "1" ? 2 : 1;
     expect(declDiagnosticCounts.deferred - declCounts.deferred).toBeGreaterThanOrEqual(10 * converters);
     expect(declDiagnosticCounts.emitReported - declCounts.emitReported).toBe(2 * converters);
+    // The cells' names were read off their syntax (cell_names.ts), and the program's binder found
+    // the same names every time: no cell was built again.
+    expect(cellNamesCounts.read - namesCounts.read).toBeGreaterThanOrEqual(12 * converters);
+    expect(cellNamesCounts.bound - namesCounts.bound).toBe(0);
+    expect(cellNamesCounts.redone - namesCounts.redone).toBe(0);
   }, 120_000);
 
   it("re-emits a local module after it changes, as stock tslab does", async () => {
@@ -202,6 +240,66 @@ describe("engine converter (tslab's converter on a plain builder)", () => {
       expect(b, src).toEqual(a);
       if (a.diagnostics.length === 0) { prevStock = a.declOutput ?? prevStock; prevOurs = b.declOutput ?? prevOurs; }
     }
+  }, 120_000);
+
+  it("reads a cell's top-level names as TypeScript's binder finds them, in its order, or declines", () => {
+    const ts = tslabTypeScript();
+    const options = { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext };
+    const parse = (src: string) => ts.createSourceFile("/x/__tslab__.ts", `export {};\n${src}`, {
+      languageVersion: ts.ScriptTarget.ES2022, setExternalModuleIndicator: ts.getSetExternalModuleIndicator(options),
+    });
+    let read = 0;
+    for (const src of [...NAME_CELLS, ...CELLS, ...SHAPE_CELLS]) {
+      const names = topLevelNames(ts, parse(src));
+      const bound = parse(src);
+      ts.bindSourceFile(bound, options);
+      const binder = [...(bound.locals?.keys() ?? [])];
+      if (names === undefined) continue;
+      read++;
+      expect(names, src).toEqual(binder);
+      expect(namesDiffer(bound.locals, new Set(names)), src).toBe(false);
+    }
+    // every cell but the declined ones (the last nine of NAME_CELLS) and `export default 3;` is read
+    const declined = NAME_CELLS.slice(NAME_CELLS.indexOf("if (1) function g1() {}\nconst g2 = 1;"));
+    for (const src of declined) expect(topLevelNames(ts, parse(src)), src).toBeUndefined();
+    expect(read).toBe(NAME_CELLS.length - declined.length + CELLS.length + SHAPE_CELLS.length);
+    // the check: names missing, added or out of order differ
+    const bound = parse("const m1 = 1; let m2 = 2;");
+    ts.bindSourceFile(bound, options);
+    expect(namesDiffer(bound.locals, new Set(["m1", "m2"]))).toBe(false);
+    expect(namesDiffer(bound.locals, new Set(["m2", "m1"]))).toBe(true);
+    expect(namesDiffer(bound.locals, new Set(["m1"]))).toBe(true);
+    expect(namesDiffer(bound.locals, new Set(["m1", "m2", "m3"]))).toBe(true);
+    expect(namesDiffer(undefined, new Set())).toBe(false);
+  });
+
+  it("gives stock tslab's result when the names read off a cell are wrong: the program's binder decides", () => {
+    const before = { ...cellNamesCounts };
+    const cells = [...CELLS.filter((c) => !c.includes("./deps/")), ...[0, 1, 3, 5].map((i) => NAME_CELLS[i])];
+    const saved = process.env.LRLAB_CELL_NAMES;
+    // names in reverse, and one the cell does not declare (cells without namespaces, which stock
+    // tslab drops from the declarations: the `namespaces` patch)
+    process.env.LRLAB_CELL_NAMES = "misread";
+    try {
+      let prevStock = "", prevOurs = "";
+      for (const src of cells) {
+        const a = stock.convert(prevStock, src);
+        const b = ours.convert(prevOurs, src);
+        expect(b, src).toEqual(a);
+        if (a.diagnostics.length === 0) { prevStock = a.declOutput ?? prevStock; prevOurs = b.declOutput ?? prevOurs; }
+      }
+    } finally {
+      if (saved === undefined) delete process.env.LRLAB_CELL_NAMES; else process.env.LRLAB_CELL_NAMES = saved;
+    }
+    // every cell read with names was built again (under npm test a second converter checks the
+    // shared type checker: it converts each cell too)
+    const ts = tslabTypeScript();
+    const withNames = cells.filter((src) => (topLevelNames(ts, ts.createSourceFile("/x/__tslab__.ts", `export {};\n${src}`, {
+      languageVersion: ts.ScriptTarget.ES2022, setExternalModuleIndicator: ts.getSetExternalModuleIndicator({ module: ts.ModuleKind.ESNext }),
+    })) ?? []).length > 0).length;
+    expect(withNames).toBeGreaterThanOrEqual(12);
+    const converters = process.env.LRLAB_CHECK_SHARED_CHECKER === "1" ? 2 : 1;
+    expect(cellNamesCounts.redone - before.redone).toBe(withNames * converters);
   }, 120_000);
 
   it("LRLAB_CHECK_DIRECT_CJS's check: the same tokens pass whatever the layout, another program fails the cell", () => {

@@ -34,7 +34,7 @@ describe("the shared type checker", () => {
   it("serves consecutive cells, each getting what a checker of its own gives", () => {
     const engine = new Engine(makePrelude(DIST), tmpdir());
     engine.run("1 + 1");
-    expect([...patched.appliedPatches].sort()).toEqual(["absolutePath", "checker"]);
+    expect([...patched.appliedPatches].sort()).toEqual(["absolutePath", "checker", "uptoDate"]);
     const before = { ...shared.sharedCheckerStats };
     // Cells whose checking or declarations could depend on what the checker met before: unions
     // and literal types (printed in the order the checker created them), generics, inferred
@@ -64,6 +64,30 @@ describe("the shared type checker", () => {
     expect(shared.sharedCheckerStats.shared - before.shared).toBeGreaterThan(cells.length / 2);
     engine.close();
   }, 120_000);
+
+  it("tells the watch program whether a file changed as `some` does, asking the file that changed last time first", () => {
+    const hook = patched.hooks.anyNotUptoDate;
+    const files = ["a", "b", "c", "d"].map((n) => ({ n }));
+    let changed = new Set(["c"]);
+    const asked: string[] = [];
+    const notUptoDate = (f: { n: string }) => { asked.push(f.n); return changed.has(f.n); };
+    const ask = (want: boolean, order: string[] | null) => {
+      asked.length = 0;
+      expect(hook(files, notUptoDate)).toBe(want);
+      expect(hook(files, notUptoDate)).toBe(files.some((f) => changed.has(f.n)));
+      if (order) expect(asked.slice(0, order.length)).toEqual(order);
+    };
+    ask(true, null); // whatever an earlier program left: "c" is now the file that changed last
+    ask(true, ["c", "c"]); // asked first, and only it
+    changed = new Set(); // nothing changed since: every file is asked
+    ask(false, ["c", "a", "b", "c", "d"]);
+    changed = new Set(["a", "d"]);
+    ask(true, ["a", "a"]); // after a miss, found in order
+    changed = new Set(["d"]);
+    ask(true, ["a", "a", "b", "c", "d", "d"]);
+    ask(true, ["d", "d"]);
+    expect(hook(files.slice(0, 2), notUptoDate)).toBe(false); // the remembered place past a shorter program
+  });
 
   it("reports a type error again when the same cell runs again, and nothing a completion of broken code left", () => {
     const engine = new Engine(makePrelude(DIST), tmpdir());

@@ -18,8 +18,10 @@
  *    (allDependencies) and binding on `getSourceFile` (tslab reads the cell's binder table
  *    `locals`, which the old builder's checker had filled as a side effect).
  * 2. The first of convert()'s two rebuilds, made only to learn the cell's top-level names, is
- *    left out when the cell declares names: they are read from the cell parsed and bound on its
- *    own (cellNames, CONVERTER_PATCHES `names`).
+ *    left out when the cell declares names: they are read from the cell parsed on its own
+ *    (cellNames, cell_names.ts; bound, when that reading is unsure), and the program built with
+ *    them binds the cell and must find the same names, else it is built again with its binder's
+ *    (CONVERTER_PATCHES `names`).
  * 3. The ES-module-to-CommonJS pass skips a type check whose result nobody reads
  *    (transpileModuleUnchecked).
  * 4. For the usual shape of a cell's module (declarations, statements, an export list) that pass
@@ -50,6 +52,7 @@ import * as declsPrint from "./decls_print";
 import { applyTextPatches, moduleFor, type LoadableModule, type TextPatch } from "./patched_module";
 import { visitLive } from "./live_bindings";
 import { checkerFor, lastProgramShared, withoutSharing, withSortedUnions } from "./shared_checker";
+import { counts as cellNamesCounts, differ as namesDiffer, topLevelNames } from "./cell_names";
 import { hooks, loadTslabTypeScript } from "./tslab_typescript";
 import { sameTokens } from "./ts_tokens";
 
@@ -316,7 +319,9 @@ export function esModuleToCommonJsDirect(input: string, target: number): string 
   const K = ts.SyntaxKind;
   if (input.startsWith("#!") || input.includes("\n\n") || input.includes("\r")) return undefined;
   if (!input.endsWith("\n")) return undefined;
-  const sf = ts.createSourceFile("custom.js", input, target, /*setParentNodes*/ true, ts.ScriptKind.JS);
+  // without parent pointers (the walk below passes each node's parent): setting them was a second
+  // pass over the tree, ~0.2 ms of a new cell in a kernel (p50 of alternated cells)
+  const sf = ts.createSourceFile("custom.js", input, target, /*setParentNodes*/ false, ts.ScriptKind.JS);
   if (sf.parseDiagnostics?.length) return undefined;
   const statements: TS[] = sf.statements;
   if (statements.length === 0) return undefined;
@@ -430,7 +435,7 @@ export function esModuleToCommonJsDirect(input: string, target: number): string 
   let ok = true;
   const line = (pos: number) => sf.getLineAndCharacterOfPosition(pos).line;
   const FUNCTION_LIKE = new Set([K.FunctionDeclaration, K.FunctionExpression, K.ArrowFunction, K.MethodDeclaration, K.Constructor, K.GetAccessor, K.SetAccessor, K.ClassStaticBlockDeclaration]);
-  const visit = (n: TS, inFunction: boolean): void => {
+  const visit = (n: TS, inFunction: boolean, parent: TS): void => {
     if (!ok) return;
     if (FUNCTION_LIKE.has(n.kind)) {
       // A body the first print kept on the user's one line, with a statement the printer put on
@@ -446,14 +451,14 @@ export function esModuleToCommonJsDirect(input: string, target: number): string 
     switch (n.kind) {
       case K.ImportDeclaration: case K.ImportEqualsDeclaration: case K.ImportKeyword: case K.MetaProperty:
       case K.ExportAssignment: case K.Decorator: case K.AccessorKeyword: case K.ExportDeclaration:
-        if (n.kind !== K.ExportDeclaration || n.parent !== sf) { ok = false; return; }
+        if (n.kind !== K.ExportDeclaration || parent !== sf) { ok = false; return; }
         break;
       case K.ThisKeyword: if (!inFunction) { ok = false; return; } break;
       case K.Identifier: {
         const t: string = n.escapedText;
         if (reserved.has(t)) { ok = false; return; }
         identifierCount.set(t, (identifierCount.get(t) ?? 0) + 1);
-        const p = n.parent;
+        const p = parent;
         if (t === "exports" && !(p.kind === K.PropertyAccessExpression && p.expression === n)) { ok = false; return; }
         if (noDeclare.has(t) && p.name === n && p.kind !== K.PropertyAccessExpression && p.kind !== K.PropertyAssignment && p.kind !== K.ExportSpecifier) { ok = false; return; }
         break;
@@ -477,9 +482,9 @@ export function esModuleToCommonJsDirect(input: string, target: number): string 
     }
     const fn = n.kind === K.FunctionDeclaration || n.kind === K.FunctionExpression || n.kind === K.MethodDeclaration || n.kind === K.Constructor
       || n.kind === K.GetAccessor || n.kind === K.SetAccessor || n.kind === K.ClassDeclaration || n.kind === K.ClassExpression;
-    ts.forEachChild(n, (c: TS) => visit(c, inFunction || fn));
+    ts.forEachChild(n, (c: TS) => visit(c, inFunction || fn, n));
   };
-  for (const st of statements) visit(st, false);
+  for (const st of statements) visit(st, false, sf);
   if (!ok) return undefined;
   for (const name of written) if (exportedSet.has(name)) return undefined;
   for (const e of edits) if (declarations.get(e.name) !== 1) return undefined;
@@ -528,19 +533,42 @@ export function esModuleToCommonJsDirect(input: string, target: number): string 
  * The top-level names of a cell, for tslab's convert(), which rebuilt the whole program once only
  * to read them (the binder's `locals` of the cell file) and then again with `export { those
  * names }` appended, using that second program for everything. A rebuild of the watch program
- * costs more than parsing and binding the cell on its own, with the same text and the options of
- * the program (so the same names, in the same order). When the cell declares nothing (null
- * here), tslab keeps the first program, so it is built as before.
+ * costs more than parsing the cell on its own, with the same text and the options of the program
+ * (so the same names, in the same order). The names are read off the parsed cell (cell_names.ts;
+ * the converter checks them against the program's binder and rebuilds when they differ), or,
+ * when that reading is unsure, from the cell bound on its own (always with LRLAB_CELL_NAMES=bind;
+ * LRLAB_CELL_NAMES=0 rebuilds as tslab did). When the cell declares nothing
+ * (null here), tslab keeps the first program, so it is built as before.
  */
-export function cellNames(builder: TS, fileName: string, text: string): TS {
+export function cellNames(builder: TS, fileName: string, text: string): Map<string, unknown> | null {
   if (process.env.LRLAB_CELL_NAMES === "0") return null;
   const options = builder.getProgram().getCompilerOptions();
   const cell = ts.createSourceFile(fileName, text, {
     languageVersion: ts.getEmitScriptTarget(options),
     setExternalModuleIndicator: ts.getSetExternalModuleIndicator(options),
   });
+  const mode = process.env.LRLAB_CELL_NAMES;
+  let read = mode === "bind" ? undefined : topLevelNames(ts, cell);
+  // a wrong reading on purpose (LRLAB_CELL_NAMES=misread), for the test of the converter's check
+  if (read !== undefined && read.length > 0 && mode === "misread") read = [...read.reverse(), "lrlabMisread"];
+  if (read !== undefined) {
+    cellNamesCounts.read++;
+    return read.length > 0 ? new Map(read.map((n) => [n, true])) : null;
+  }
+  cellNamesCounts.bound++;
   ts.bindSourceFile(cell, options);
   return cell.locals && cell.locals.size > 0 ? cell.locals : null;
+}
+
+/**
+ * The `names` patch's check, after the program was built with the names cellNames gave (`keys`):
+ * whether the program's binder found other names in the cell (then the converter builds it again
+ * with the binder's names, tslab's way).
+ */
+export function cellNamesDiffer(srcFile: TS, keys: Set<string>): boolean {
+  const differs = namesDiffer(srcFile.locals, keys);
+  if (differs) cellNamesCounts.redone++;
+  return differs;
 }
 
 let createConverterFn: ((options: TS) => TS) | null = null;
@@ -552,7 +580,8 @@ let createConverterFn: ((options: TS) => TS) | null = null;
  *   instead of reprinting every one, and puts the parsed file back as it was);
  * - `declDiagnostics`: a cell's declaration diagnostics are read from its emit instead of a
  *   declaration transform of their own (decl_diagnostics.ts, header point 7);
- * - `names`: convert() learns the cell's names from cellNames instead of a rebuild (header point 2);
+ * - `names`: convert() learns the cell's names from cellNames instead of a rebuild, and builds
+ *   again with the binder's names when those differ (header point 2);
  * - `namespaces`: remainingDecls keeps a namespace a later cell does not redeclare (tslab dropped
  *   every namespace from the declarations at the next cell: `N.z` was "Cannot find name 'N'").
  * - `importAliases`: remainingDecls keeps an import alias (`import nn = torch.nn;`) a later cell
@@ -603,6 +632,20 @@ const CONVERTER_PATCHES: TextPatch[] = [
       + "        const locals = lrlabNames || srcFile.locals;\n",
   },
   {
+    name: "names",
+    find: "            updateContent(prevDecl, src + suffix);\n            declsFile = builder.getSourceFile(declFilename);\n"
+      + "            srcFile = builder.getSourceFile(srcFilename);\n        }\n",
+    replace: "            updateContent(prevDecl, src + suffix);\n            declsFile = builder.getSourceFile(declFilename);\n"
+      + "            srcFile = builder.getSourceFile(srcFilename);\n        }\n"
+      + "        if (lrlabNames && __lrlabCellNamesDiffer(srcFile, keys)) {\n"
+      + "            keys.clear();\n"
+      + "            if (srcFile.locals) srcFile.locals.forEach((_, key) => { keys.add(key); });\n"
+      + "            updateContent(prevDecl, keys.size > 0 ? src + \"\\nexport {\" + Array.from(keys).join(\", \") + \"}\" : src);\n"
+      + "            declsFile = builder.getSourceFile(declFilename);\n"
+      + "            srcFile = builder.getSourceFile(srcFilename);\n"
+      + "        }\n",
+  },
+  {
     name: "declDiagnostics",
     find: "const diag = convertDiagnostics(getPreEmitDiagnosticsWithDependencies(builder, srcFile));",
     replace: "const lrlabPreEmit = __lrlabDeclDiagnostics.beforeEmit(ts, builder, srcFile, getAllSrcDependencies, getPreEmitDiagnosticsWithDependencies);\n"
@@ -648,13 +691,14 @@ export const appliedConverterPatches: string[] = [];
 function loadPatchedConverter(): { createConverter: (options: TS) => TS } {
   const { text, applied } = applyTextPatches(fs.readFileSync(converterPath, "utf8"), CONVERTER_PATCHES);
   appliedConverterPatches.push(...applied);
-  const m = moduleFor(converterPath, module) as LoadableModule & { lrlabDecls: unknown; lrlabDeclDiagnostics: unknown; lrlabCellNames: unknown; lrlabLive: unknown };
+  const m = moduleFor(converterPath, module) as LoadableModule & { lrlabDecls: unknown; lrlabDeclDiagnostics: unknown; lrlabCellNames: unknown; lrlabCellNamesDiffer: unknown; lrlabLive: unknown };
   m.lrlabDecls = declsPrint;
   m.lrlabLive = visitLive;
   m.lrlabDeclDiagnostics = declDiagnostics;
   m.lrlabCellNames = cellNames;
+  m.lrlabCellNamesDiffer = cellNamesDiffer;
   m._compile(text + "\nvar __lrlabDecls = module.lrlabDecls;\nvar __lrlabDeclDiagnostics = module.lrlabDeclDiagnostics;\n"
-    + "var __lrlabCellNames = module.lrlabCellNames;\nvar __lrlabLive = module.lrlabLive;\n", converterPath);
+    + "var __lrlabCellNames = module.lrlabCellNames;\nvar __lrlabCellNamesDiffer = module.lrlabCellNamesDiffer;\nvar __lrlabLive = module.lrlabLive;\n", converterPath);
   return m.exports;
 }
 
