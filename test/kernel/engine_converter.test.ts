@@ -259,7 +259,7 @@ describe("engine converter (tslab's converter on a plain builder)", () => {
       expect(names, src).toEqual(binder);
       expect(namesDiffer(bound.locals, new Set(names)), src).toBe(false);
     }
-    // every cell but the declined ones (the last nine of NAME_CELLS) and `export default 3;` is read
+    // every cell but the declined ones (the last nine of NAME_CELLS) is read, `export default 3;` too
     const declined = NAME_CELLS.slice(NAME_CELLS.indexOf("if (1) function g1() {}\nconst g2 = 1;"));
     for (const src of declined) expect(topLevelNames(ts, parse(src)), src).toBeUndefined();
     expect(read).toBe(NAME_CELLS.length - declined.length + CELLS.length + SHAPE_CELLS.length);
