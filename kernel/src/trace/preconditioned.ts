@@ -388,7 +388,8 @@ export function counts(f: FactorView, i: number): boolean {
 /**
  * The factor view of one parameter, or null when its state does not allow one (as
  * preconditionedFactors). SparseAdam's view holds the elements at `present` only (n of them:
- * the positions its sparse gradient had at this step; null: not known, no view).
+ * the positions its sparse gradient had at this step; null: not known, no view). `into`: a view
+ * to refresh and return instead of a new one (the tracer keeps one per parameter).
  */
 export function factorView(
   kind: PreconditionedKind,
@@ -397,6 +398,7 @@ export function factorView(
   n: number,
   present: ArrayLike<number> | null = null,
   copies: StepCopies | null = null,
+  into: FactorView | null = null,
 ): FactorView | null {
   const lr = Number(group.lr);
   if (kind === "SparseAdam") {
@@ -405,29 +407,29 @@ export function factorView(
     if (!(t >= 1) || v === null || v.length !== n || present === null) return null;
     const vp = new Float64Array(present.length);
     for (let i = 0; i < vp.length; i++) vp[i] = v[present[i]];
-    return { mode: 1, c: sparseAdamStepSize(group, t), s: 1, eps: group.eps as number, v: vp, w: null, n: vp.length, seen: null };
+    return viewOf(into, 1, sparseAdamStepSize(group, t), 1, group.eps as number, vp, null, vp.length, null);
   }
-  if (kind === "SGD") return { mode: 0, c: lr, s: 1, eps: 0, v: null, w: null, n, seen: null };
+  if (kind === "SGD") return viewOf(into, 0, lr, 1, 0, null, null, n, null);
   if (state === undefined) return null;
   const t = Number(state.step);
   if (!(t >= 1)) return null;
   let mode: FactorView["mode"] = 1, c: number, s = 1, eps = group.eps as number, w: ArrayLike<number> | null = null;
   let v: ArrayLike<number> | null;
   let seen: ArrayLike<number> | null = null;
-  if (kind === "ASGD") return { mode: 0, c: asgdEta(group, t), s: 1, eps: 0, v: null, w: null, n, seen: null };
+  if (kind === "ASGD") return viewOf(into, 0, asgdEta(group, t), 1, 0, null, null, n, null);
   if (kind === "RAdam") {
     const [cr, adaptive] = radamScalar(group, t);
-    if (!adaptive) return { mode: 0, c: cr, s: 1, eps: 0, v: null, w: null, n, seen: null };
+    if (!adaptive) return viewOf(into, 0, cr, 1, 0, null, null, n, null);
     c = cr;
     v = data(state.exp_avg_sq);
   } else if (kind === "Adadelta") {
     const fs = adadeltaFactors(group, state, n, copies);
     if (fs === null) return null;
-    return { mode: 4, c: 1, s: 1, eps: 0, v: fs, w: null, n, seen: data(state.square_avg) };
+    return viewOf(into, 4, 1, 1, 0, fs, null, n, data(state.square_avg));
   } else if (kind === "Adafactor") {
     const fs = adafactorFactors(group, state, n, copies);
     if (fs === null) return null;
-    return { mode: 4, c: 1, s: 1, eps: 0, v: fs[0], w: null, n, seen: fs[1] };
+    return viewOf(into, 4, 1, 1, 0, fs[0], null, n, fs[1]);
   } else if (kind === "NAdam") {
     const [b1, b2] = group.betas as [number, number];
     const psi = Number(group.momentum_decay), prod = Number(state.mu_product);
@@ -473,7 +475,27 @@ export function factorView(
     v = data(state.sum);
   }
   if (v === null || v.length !== n) return null;
-  return { mode, c, s, eps, v, w, n, seen: seen ?? v };
+  return viewOf(into, mode, c, s, eps, v, w, n, seen ?? v);
+}
+
+/**
+ * A factor view of these fields: `into` refreshed when given (a tracer's view kept from one step
+ * to the next: PERF.md session 22), else a new one; one shape for every mode.
+ */
+function viewOf(
+  into: FactorView | null, mode: FactorView["mode"], c: number, s: number, eps: number,
+  v: ArrayLike<number> | null, w: ArrayLike<number> | null, n: number, seen: ArrayLike<number> | null,
+): FactorView {
+  if (into === null) return { mode, c, s, eps, v, w, n, seen };
+  into.mode = mode;
+  into.c = c;
+  into.s = s;
+  into.eps = eps;
+  into.v = v;
+  into.w = w;
+  into.n = n;
+  into.seen = seen;
+  return into;
 }
 
 /**
@@ -517,15 +539,25 @@ export function factorOf(f: FactorView, x: number): number {
 /**
  * Exact [min, max] of the view's factors (see FactorView): one pass over x, none over f. NaN
  * entries of the state are passed over; [NaN, NaN] when every one is NaN. `xr`: the view's
- * factorXRange, when the caller has it.
+ * factorXRange, when the caller has it. `into`: a pair to write and return instead of a new one.
  */
-export function factorRange(f: FactorView, xr: XRange = factorXRange(f)): [number, number] {
-  if (f.mode === 0) return [f.c, f.c];
-  const [lo, hi] = xr;
-  // every x NaN (a state gone non-finite), or no element counts: no range
-  if (!(lo <= hi)) return [NaN, NaN];
-  const a = factorOf(f, lo), b = factorOf(f, hi);
-  return a <= b ? [a, b] : [b, a];
+export function factorRange(f: FactorView, xr: XRange = factorXRange(f), into: [number, number] | null = null): [number, number] {
+  let a: number, b: number;
+  if (f.mode === 0) a = b = f.c;
+  else {
+    const lo = xr[0], hi = xr[1];
+    // every x NaN (a state gone non-finite), or no element counts: no range
+    if (!(lo <= hi)) a = b = NaN;
+    else {
+      const flo = factorOf(f, lo), fhi = factorOf(f, hi);
+      a = flo <= fhi ? flo : fhi;
+      b = flo <= fhi ? fhi : flo;
+    }
+  }
+  if (into === null) return [a, b];
+  into[0] = a;
+  into[1] = b;
+  return into;
 }
 
 /** [min of x, max of x, how many elements count] of a factor view. */
@@ -534,9 +566,10 @@ export type XRange = [number, number, number];
 /**
  * [min, max] of the view's x over the elements that count (`counts`), NaN entries passed over
  * ([Infinity, -Infinity] when none is left), and how many elements count (NaN ones included).
+ * `into`: a triple to write and return instead of a new one.
  */
-export function factorXRange(f: FactorView): XRange {
-  if (f.mode === 0) return [NaN, NaN, f.n];
+export function factorXRange(f: FactorView, into: XRange | null = null): XRange {
+  if (f.mode === 0) return xrangeOf(into, NaN, NaN, f.n);
   const v = f.v as ArrayLike<number>;
   let lo = Infinity, hi = -Infinity, m = 0;
   if (f.mode === 3) {
@@ -574,7 +607,15 @@ export function factorXRange(f: FactorView): XRange {
       if (x > hi) hi = x;
     }
   }
-  return [lo, hi, m];
+  return xrangeOf(into, lo, hi, m);
+}
+
+function xrangeOf(into: XRange | null, lo: number, hi: number, m: number): XRange {
+  if (into === null) return [lo, hi, m];
+  into[0] = lo;
+  into[1] = hi;
+  into[2] = m;
+  return into;
 }
 
 /**

@@ -155,12 +155,20 @@ export function summarizeDecreasing(buf: Float64Array, m: number, min: number, m
   const plan = plansFor(m).mirrored;
   const { lo, hi } = plan;
   pick(buf, m, plan, xlo, xhi);
+  // f at each picked x first, in a loop of its own: its divisions and square roots then overlap
+  // (evaluated inside each level's expression they ran one after the other: ~50 ns of the tiny
+  // model's step, PERF.md session 22); each rank is read by some level, so f runs where it did
+  const nr = plan.ranks.length;
+  for (let k = 0; k < nr; k++) fpicked[k] = f(picked[k]);
   return {
-    min, q05: level(0, m, f(picked[lo[0]]), f(picked[hi[0]])), q25: level(1, m, f(picked[lo[1]]), f(picked[hi[1]])),
-    q50: level(2, m, f(picked[lo[2]]), f(picked[hi[2]])), q75: level(3, m, f(picked[lo[3]]), f(picked[hi[3]])),
-    q95: level(4, m, f(picked[lo[4]]), f(picked[hi[4]])), max,
+    min, q05: level(0, m, fpicked[lo[0]], fpicked[hi[0]]), q25: level(1, m, fpicked[lo[1]], fpicked[hi[1]]),
+    q50: level(2, m, fpicked[lo[2]], fpicked[hi[2]]), q75: level(3, m, fpicked[lo[3]], fpicked[hi[3]]),
+    q95: level(4, m, fpicked[lo[4]], fpicked[hi[4]]), max,
   };
 }
+
+/** f of each of `picked` (summarizeDecreasing). */
+const fpicked = new Float64Array(10);
 
 /** Every quantile equal to v (a constant factor, e.g. SGD's lr_preconditioned = γ). */
 export function constantQuantiles(v: number): Quantiles {

@@ -78,7 +78,8 @@ function ensure(n: number): void {
 /** Write every ρ of the parts into `out` (which must hold sums.nonzero values); returns the count. */
 function collectRho(parts: readonly ElementPart[], out: Float64Array): number {
   let m = 0;
-  for (const { theta, grad, after } of parts) {
+  for (let k = 0; k < parts.length; k++) {
+    const { theta, grad, after } = parts[k];
     const n = theta.length;
     for (let i = 0; i < n; i++) {
       const g = grad[i];
@@ -231,14 +232,22 @@ export interface FactorRanges {
   x: XRange[];
 }
 
-export function factorRanges(views: readonly FactorView[]): FactorRanges {
-  const f: [number, number][] = [], x: XRange[] = [];
-  for (const v of views) {
-    const xr = factorXRange(v);
-    x.push(xr);
-    f.push(factorRange(v, xr));
+/**
+ * `into`: ranges to refresh and return instead of new ones (a tracer's, kept from one step to the
+ * next: PERF.md session 22); its pairs and triples are rewritten, and its arrays cut to the views.
+ */
+export function factorRanges(views: readonly FactorView[], into: FactorRanges | null = null): FactorRanges {
+  const r = into ?? { f: [], x: [] };
+  const f = r.f, x = r.x;
+  for (let k = 0; k < views.length; k++) {
+    const v = views[k];
+    const xr = factorXRange(v, k < x.length ? x[k] : null);
+    x[k] = xr;
+    f[k] = factorRange(v, xr, k < f.length ? f[k] : null);
   }
-  return { f, x };
+  if (x.length !== views.length) x.length = views.length;
+  if (f.length !== views.length) f.length = views.length;
+  return r;
 }
 
 /**

@@ -88,6 +88,35 @@ export interface ParamSlot extends ElementPart {
   paramBox: PassDraws | null;
 }
 
+/** Below this many elements copyInto copies in a loop (TypedArray.prototype.set costs ~20-40 ns a call). */
+const LOOP_COPY_MAX = 64;
+
+/**
+ * `dst.set(src)` (same type and length): a small array in a loop, the same bits (a float32 value
+ * converted to float64 and back is itself, except a signalling NaN, which would come back quiet:
+ * at the first NaN the copy is left to `set`, which copies bytes).
+ */
+function copyInto(dst: Storage, src: Storage): void {
+  const n = src.length;
+  if (n > LOOP_COPY_MAX) {
+    dst.set(src);
+    return;
+  }
+  for (let i = 0; i < n; i++) {
+    const x = src[i];
+    if (x !== x) {
+      dst.set(src);
+      return;
+    }
+    dst[i] = x;
+  }
+}
+
+/** A parameter's name for an error (take_after's `label`). */
+function labelOf(slot: ParamSlot, label: string | ((slot: ParamSlot) => string)): string {
+  return typeof label === "string" ? label : label(slot);
+}
+
 /** Storage of the same type and length as `like`: `prev` when it fits, else a new one. */
 function bufferLike(like: Storage, prev: Storage | undefined): Storage {
   if (prev !== undefined && prev.length === like.length && prev.constructor === like.constructor) return prev;
@@ -190,13 +219,14 @@ export class Snapshots {
    */
   capture(groups: readonly { params: Tensor[] }[], all = false, busy: Region | null = null): Region | null {
     this.closeTaps(); // a step that threw between the hooks leaves its taps open
-    this.pending.length = groups.length;
+    // (an array's length set is a call into the runtime, ~50 ns, even to its own length: only when it changes)
+    if (this.pending.length !== groups.length) this.pending.length = groups.length;
     let mod: SumsModule | null | undefined;
     const big: ParamSlot[] = [];
     let everyone = true;
     for (let gi = 0; gi < groups.length; gi++) {
       const list = this.pending[gi] ?? (this.pending[gi] = []);
-      list.length = 0;
+      if (list.length !== 0) list.length = 0;
       const params = groups[gi].params;
       for (let i = 0; i < params.length; i++) {
         const p = params[i];
@@ -349,8 +379,8 @@ export class Snapshots {
     const own = slot.own ?? (slot.own = { theta: bufferLike(theta, undefined), grad: bufferLike(grad, undefined) });
     own.theta = bufferLike(theta, own.theta);
     own.grad = bufferLike(grad, own.grad);
-    own.theta.set(theta);
-    own.grad.set(grad);
+    copyInto(own.theta, theta);
+    copyInto(own.grad, grad);
     slot.theta = own.theta;
     slot.grad = own.grad;
   }
@@ -358,8 +388,10 @@ export class Snapshots {
   /**
    * Post-hook: θ_{t+1} of one captured parameter: `slot.after` (a copy in the module's memory for
    * a placed parameter, else the live data). Throws when the parameter changed size during the step.
+   * `label`: its name in the error, or what makes it (called only then: a string made at every
+   * step for each parameter was one of the tracer's fixed costs, PERF.md session 22).
    */
-  take_after(slot: ParamSlot, label: string): void {
+  take_after(slot: ParamSlot, label: string | ((slot: ParamSlot) => string)): void {
     const same = slot.tapped === slot.p.data;
     const tap = this.closeTap(slot);
     if (tap !== null) {
@@ -375,14 +407,14 @@ export class Snapshots {
       // in place, a filled tap copied θ_t (the gradient and θ_{t+1} are read below, where they are)
       if (!slot.copied && !(slot.inPlace && slot.tapOk)) {
         throw new Error(
-          `trace: step not measured for parameter ${label}: the optimizer did not update it through its WebAssembly loop this time, `
+          `trace: step not measured for parameter ${labelOf(slot, label)}: the optimizer did not update it through its WebAssembly loop this time, `
           + "which the tracer relied on to copy θ_t and g_t (from the next step on they are copied before the step again)",
         );
       }
     }
     const after = slot.p.data;
     if (after.length !== slot.theta.length) {
-      throw new RangeError(`trace: parameter ${label} changed size during step() (${slot.theta.length} → ${after.length} elements)`);
+      throw new RangeError(`trace: parameter ${labelOf(slot, label)} changed size during step() (${slot.theta.length} → ${after.length} elements)`);
     }
     if (slot.inPlace) {
       // θ_{t+1} where it is (a parameter whose type changed in the step goes to the JS pass, which takes any storage)
@@ -442,20 +474,28 @@ export class Snapshots {
 
   /** Closes every open tap of the captured parameters. */
   private closeTaps(): void {
-    for (const list of this.pending) if (list !== undefined) for (const slot of list) this.closeTap(slot);
+    const pending = this.pending;
+    for (let gi = 0; gi < pending.length; gi++) {
+      const list = pending[gi];
+      if (list !== undefined) for (let k = 0; k < list.length; k++) this.closeTap(list[k]);
+    }
   }
 
   /** After the post-hook: forget this step's parameters (and the reference to their live data). */
   release(): void {
     this.closeTaps();
-    for (const list of this.pending) {
+    const pending = this.pending;
+    for (let gi = 0; gi < pending.length; gi++) {
+      const list = pending[gi];
       if (list === undefined) continue;
       // (and of the gradient read in place)
-      for (const slot of list) {
+      for (let k = 0; k < list.length; k++) {
+        const slot = list[k];
         slot.after = slot.theta;
         if (slot.inPlace) slot.grad = slot.theta;
       }
-      list.length = 0;
+      // emptied by pops: setting the length is a call into the runtime (see `capture`)
+      while (list.length > 0) list.pop();
     }
   }
 

@@ -7,6 +7,7 @@
  * of operations, the same numbers.
  */
 import { measure, type Measured } from "./metrics";
+import type { Quantiles } from "./quantiles";
 import { rhoQuantiles, type ElementPart, type RhoDraws } from "./sample";
 import { accumulate, StepSums } from "./sums";
 import { memoryView, wasmSums, type SumsModule, type WasmPlace } from "./wasm_sums";
@@ -78,8 +79,29 @@ export function measureGroup(
   parts: readonly ElementPart[], sums: readonly StepSums[], total: StepSums, per_param: boolean,
   draws: RhoDraws | null = null, paramDraws: readonly (RhoDraws | null)[] | null = null,
 ): GroupResult {
+  let measured: Measured;
+  rhoParts = parts;
+  rhoSums = total;
+  rhoDraws = draws;
+  try {
+    measured = measure(parts.length > 0 ? total : noSums, rhoOfGroup, parts);
+  } finally {
+    rhoParts = NO_PARTS;
+    rhoSums = noSums;
+    rhoDraws = null;
+  }
   return {
-    measured: measure(parts.length > 0 ? total : noSums, () => rhoQuantiles(parts, total, draws), parts),
+    measured,
     params: per_param ? sums.map((s, k) => measure(s, () => rhoQuantiles([parts[k]], s, paramDraws?.[k] ?? null), [parts[k]])) : null,
   };
 }
+
+/**
+ * The group `measureGroup` measures, and its ρ quantiles as one function made once (not a closure
+ * over them at every step: the tracer's fixed per-step cost on tiny models, PERF.md session 22).
+ */
+const NO_PARTS: readonly ElementPart[] = [];
+let rhoParts: readonly ElementPart[] = NO_PARTS;
+let rhoSums: StepSums = noSums;
+let rhoDraws: RhoDraws | null = null;
+const rhoOfGroup = (): Quantiles => rhoQuantiles(rhoParts, rhoSums, rhoDraws);

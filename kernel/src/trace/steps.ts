@@ -11,7 +11,7 @@ import type { Measured, StepMetrics } from "./metrics";
 import { forget, poll_job, post_job, wait_job, worker_ready } from "./offload";
 import { factorView, momentumSteady, NEEDS_COPIES, type FactorView, type PreconditionedKind } from "./preconditioned";
 import type { Quantiles } from "./quantiles";
-import { factorQuantiles, factorRanges, RhoDraws } from "./sample";
+import { factorQuantiles, factorRanges, RhoDraws, type FactorRanges } from "./sample";
 import { Snapshots, type ParamSlot, type Region } from "./snapshot";
 import { measureGroup, runJob, type GroupResult, type JobSlot, type StepJob } from "./step_job";
 import { StepSums } from "./sums";
@@ -88,6 +88,44 @@ function scalarOf(x: unknown): number | null {
   return null;
 }
 
+/** A group's objects that its post-hooks refresh at each step rather than make anew (StepPipeline `kept`). */
+interface KeptGroup {
+  /** Its parameters' sums at this step, in order (measureGroup's `sums`). */
+  sums: StepSums[];
+  /** A parameter's name, for take_after's errors (the string made only when one is thrown). */
+  label: (slot: ParamSlot) => string;
+  /** The immediate path's GroupAtStep, read by the sink before the next step. */
+  at: GroupAtStep;
+  /** The parameters' factor views and their ranges (sample.ts factorRanges). */
+  views: FactorView[];
+  ranges: FactorRanges;
+  /** The last betas recorded: the same array while they do not change (frozen: steps' metrics share it). */
+  betas: readonly [number, number] | null;
+}
+
+/** The names and vectors of a GroupAtStep without per_param (empty; never written). */
+const NO_NAMES: string[] = Object.freeze([]) as unknown as string[];
+const NO_VECTORS: boolean[] = Object.freeze([]) as unknown as boolean[];
+
+function newGroupAtStep(): GroupAtStep {
+  return {
+    lr: 0, betas: null, momentum: null, weight_decay: null, lr_momentum_steady: null, maximize: false,
+    factor: null, param_factors: null, names: NO_NAMES, vectors: NO_VECTORS,
+  };
+}
+
+/**
+ * The group's betas as a frozen pair: the one recorded last while β1 and β2 are the same numbers
+ * (Object.is: NaN and −0 kept apart as before), so that a step's metrics make no new array.
+ */
+function betasOf(kept: KeptGroup, b1: number, b2: number): [number, number] {
+  const last = kept.betas;
+  if (last !== null && Object.is(last[0], b1) && Object.is(last[1], b2)) return last as [number, number];
+  const betas = Object.freeze([b1, b2] as [number, number]);
+  kept.betas = betas;
+  return betas as [number, number];
+}
+
 export class StepPipeline {
   /** θ_t/g_t copies and the per-element pass (snapshot.ts). */
   readonly snapshots = new Snapshots(true);
@@ -114,7 +152,14 @@ export class StepPipeline {
     private readonly kind: PreconditionedKind | null,
     private readonly metricSet: ReadonlySet<string>,
     private readonly nameOf: (p: Tensor, gi: number, i: number) => string,
-  ) {}
+  ) {
+    this.factors = kind !== null && metricSet.has("lr_preconditioned");
+    this.factorCopies = kind !== null && NEEDS_COPIES.has(kind);
+  }
+
+  /** Whether lr_preconditioned is recorded (the optimizer's factor taken: groupAtStep), and from the step's copies too. */
+  private readonly factors: boolean;
+  private readonly factorCopies: boolean;
 
   /** The trace stops: every deferred step is finished and the memory goes to the next trace. */
   stop(): void {
@@ -227,8 +272,12 @@ export class StepPipeline {
    */
   private densifySparseGrads(optimizer: TraceableOptimizer): [Tensor, Tensor][] | null {
     let swapped: [Tensor, Tensor][] | null = null;
-    for (const group of optimizer.param_groups) {
-      for (const p of group.params) {
+    // indexed loops: for-of makes an iterator per array where V8 does not optimize it away (each step)
+    const groups = optimizer.param_groups;
+    for (let gi = 0; gi < groups.length; gi++) {
+      const params = groups[gi].params;
+      for (let i = 0; i < params.length; i++) {
+        const p = params[i];
         const g = p.grad;
         if (g === null || g === undefined || !g.is_sparse) continue;
         const c = g.coalesce() as SparseTensor;
@@ -336,16 +385,21 @@ export class StepPipeline {
         if (slots === undefined) continue;
         // One pass per parameter; the group's sums are theirs combined.
         const total = (this.groupSums[gi] ??= new StepSums()).reset();
-        for (const slot of slots) {
-          this.snapshots.take_after(slot, this.nameOf(slot.p, gi, slot.index));
+        const kept = this.kept(gi);
+        const sums = kept.sums;
+        for (let k = 0; k < slots.length; k++) {
+          const slot = slots[k];
+          this.snapshots.take_after(slot, kept.label);
           this.snapshots.measure_slot(slot);
           total.add(slot.sums);
+          sums[k] = slot.sums;
         }
+        if (sums.length !== slots.length) sums.length = slots.length;
         const draws = this.groupDraws[gi] ?? null;
-        const r = measureGroup(slots, slots.map((slot) => slot.sums), total, this.per_param, draws, this.per_param ? slots.map((slot) => slot.paramRho) : null);
+        const r = measureGroup(slots, sums, total, this.per_param, draws, this.per_param ? slots.map((slot) => slot.paramRho) : null);
         draws?.clear();
         if (this.per_param) for (const slot of slots) slot.paramRho?.clear();
-        out.push(this.sink.record(step, gi, this.groupAtStep(optimizer, gi, slots), r.measured, r.params, loss));
+        out.push(this.sink.record(step, gi, this.groupAtStep(optimizer, gi, slots, kept.at), r.measured, r.params, loss));
       }
     } catch (e) {
       this.sink.fail(e);
@@ -369,7 +423,7 @@ export class StepPipeline {
       if (slots === undefined) continue;
       const list: JobSlot[] = [];
       for (const slot of slots) {
-        this.snapshots.take_after(slot, this.nameOf(slot.p, gi, slot.index));
+        this.snapshots.take_after(slot, this.kept(gi).label);
         if (slot.place === null) return false;
         list.push(slot.place);
       }
@@ -388,37 +442,76 @@ export class StepPipeline {
     return true;
   }
 
-  /** What group `gi`'s metrics need from the optimizer now (its hyper-parameters and state). */
-  private groupAtStep(optimizer: TraceableOptimizer, gi: number, slots: readonly ParamSlot[]): GroupAtStep {
+  /** Per group index: what its post-hooks keep from one step to the next (`kept`). */
+  private readonly keptOf: KeptGroup[] = [];
+
+  /** Group `gi`'s objects kept across steps (made at its first step). */
+  private kept(gi: number): KeptGroup {
+    let k = this.keptOf[gi];
+    if (k === undefined) {
+      const nameOf = this.nameOf;
+      k = {
+        sums: [],
+        label: (slot) => nameOf(slot.p, gi, slot.index),
+        at: newGroupAtStep(),
+        views: [],
+        ranges: { f: [], x: [] },
+        betas: null,
+      };
+      this.keptOf[gi] = k;
+    }
+    return k;
+  }
+
+  /**
+   * What group `gi`'s metrics need from the optimizer now (its hyper-parameters and state), into
+   * `into` when given (the immediate path, whose sink reads it before the next step: the tracer's
+   * fixed per-step cost on tiny models, PERF.md session 22), else into a new object (a deferred
+   * step keeps it until measured). The factor views and their ranges are the group's kept ones,
+   * refreshed: factorQuantiles reads them at once and keeps nothing.
+   */
+  private groupAtStep(optimizer: TraceableOptimizer, gi: number, slots: readonly ParamSlot[], into: GroupAtStep | null = null): GroupAtStep {
     const group = optimizer.param_groups[gi];
+    const kept = this.kept(gi);
     // The optimizer's factor views (null: not available for this optimizer/state).
     let views: FactorView[] | null = null;
-    if (this.kind !== null && this.metricSet.has("lr_preconditioned") && slots.length > 0) {
-      views = [];
-      for (const slot of slots) {
-        const present = this.kind === "SparseAdam" ? (this.present.get(slot.p) ?? null) : null;
-        const v = factorView(this.kind, group, optimizer.state.get(slot.p), slot.theta.length, present, NEEDS_COPIES.has(this.kind) ? slot : null);
+    const kind = this.kind;
+    if (kind !== null && slots.length > 0 && this.factors) {
+      views = kept.views;
+      const copies = this.factorCopies;
+      const state = optimizer.state;
+      for (let k = 0; k < slots.length; k++) {
+        const slot = slots[k];
+        const present = kind === "SparseAdam" ? (this.present.get(slot.p) ?? null) : null;
+        const v = factorView(kind, group, state.get(slot.p), slot.theta.length, present, copies ? slot : null, views[k] ?? null);
         if (v === null) {
           views = null;
           break;
         }
-        views.push(v);
+        views[k] = v;
       }
+      if (views !== null && views.length !== slots.length) views.length = slots.length;
     }
     // each view's exact range once: the group's summary and each parameter's read the same views
-    const ranges = views !== null ? factorRanges(views) : null;
-    const betas = Array.isArray(group.betas) ? ([Number(group.betas[0]), Number(group.betas[1])] as [number, number]) : null;
-    return {
-      lr: Number(group.lr),
-      betas,
-      momentum: scalarOf(group.momentum) ?? (betas ? betas[0] : null),
-      weight_decay: scalarOf(group.weight_decay),
-      lr_momentum_steady: momentumSteady(this.kind, group),
-      maximize: group.maximize === true,
-      factor: views !== null ? factorQuantiles(views, ranges!) : null,
-      param_factors: this.per_param ? slots.map((_, k) => (views ? factorQuantiles([views[k]], { f: [ranges!.f[k]], x: [ranges!.x[k]] }) : null)) : null,
-      names: this.per_param ? slots.map((slot) => this.nameOf(slot.p, gi, slot.index)) : [],
-      vectors: this.per_param ? slots.map((slot) => slot.p.dim() < 2) : [],
-    };
+    const ranges = views !== null ? factorRanges(views, kept.ranges) : null;
+    const betas = Array.isArray(group.betas) ? betasOf(kept, Number(group.betas[0]), Number(group.betas[1])) : null;
+    const at = into ?? newGroupAtStep();
+    at.lr = Number(group.lr);
+    at.betas = betas;
+    at.momentum = scalarOf(group.momentum) ?? (betas ? betas[0] : null);
+    at.weight_decay = scalarOf(group.weight_decay);
+    at.lr_momentum_steady = momentumSteady(kind, group);
+    at.maximize = group.maximize === true;
+    at.factor = views !== null ? factorQuantiles(views, ranges!) : null;
+    if (this.per_param) {
+      at.param_factors = slots.map((_, k) => (views ? factorQuantiles([views[k]], { f: [ranges!.f[k]], x: [ranges!.x[k]] }) : null));
+      at.names = slots.map((slot) => this.nameOf(slot.p, gi, slot.index));
+      at.vectors = slots.map((slot) => slot.p.dim() < 2);
+    } else {
+      at.param_factors = null;
+      at.names = NO_NAMES;
+      at.vectors = NO_VECTORS;
+    }
+    return at;
   }
 }

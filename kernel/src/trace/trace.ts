@@ -1160,9 +1160,12 @@ export class Trace implements Plottable {
   private markGradients(optimizer: TraceableOptimizer): void {
     const values = this.gradValues;
     let count = 0, ref: Tensor | null = null, size = Infinity, k = 0;
-    for (const g of optimizer.param_groups) {
-      for (const p of g.params) {
-        const gr = p.grad;
+    // indexed loops: for-of makes an iterator per array where V8 does not optimize it away (each step)
+    const groups = optimizer.param_groups;
+    for (let gi = 0; gi < groups.length; gi++) {
+      const params = groups[gi].params;
+      for (let i = 0; i < params.length; i++) {
+        const gr = params[i].grad;
         if (gr === null || gr === undefined) continue;
         count++;
         k = sampleGradient(gr, values, k);
@@ -1743,32 +1746,34 @@ export class Trace implements Plottable {
     const { set, c } = s;
     if (set.k === 0) return;
     const o = set.begin(step);
+    // the values in slot order (null: NaN, a gap), then written by the set in one call
+    const v = this.rowValues;
     // SCALAR_METRICS order: lr, lr_projected, lr_realized, lr_per_sample, update_ratio,
     // angular_update, grad_norm, param_norm, lr_momentum_steady, momentum, beta2, weight_decay
-    if (c[0] >= 0) set.put(o, c[0], m.lr);
-    if (c[1] >= 0) set.put(o, c[1], m.lr_projected);
-    if (c[2] >= 0) set.put(o, c[2], m.lr_realized);
-    if (c[3] >= 0) set.put(o, c[3], m.lr_per_sample);
-    if (c[4] >= 0) set.put(o, c[4], m.update_ratio);
-    if (c[5] >= 0) set.put(o, c[5], m.angular_update);
-    if (c[6] >= 0) set.put(o, c[6], m.grad_norm);
-    if (c[7] >= 0) set.put(o, c[7], m.param_norm);
-    if (c[8] >= 0) set.put(o, c[8], m.lr_momentum_steady);
-    if (c[9] >= 0) set.put(o, c[9], m.momentum);
-    if (c[10] >= 0) set.put(o, c[10], m.betas ? m.betas[1] : null);
-    if (c[11] >= 0) set.put(o, c[11], m.weight_decay);
+    v[0] = m.lr ?? NaN;
+    v[1] = m.lr_projected ?? NaN;
+    v[2] = m.lr_realized ?? NaN;
+    v[3] = m.lr_per_sample ?? NaN;
+    v[4] = m.update_ratio ?? NaN;
+    v[5] = m.angular_update ?? NaN;
+    v[6] = m.grad_norm ?? NaN;
+    v[7] = m.param_norm ?? NaN;
+    v[8] = m.lr_momentum_steady ?? NaN;
+    v[9] = m.momentum ?? NaN;
+    v[10] = m.betas ? m.betas[1] : NaN;
+    v[11] = m.weight_decay ?? NaN;
     const e = m.lr_elementwise, p = m.lr_preconditioned;
-    if (e !== null) {
-      if (c[12] >= 0) set.put(o, c[12], e.q05);
-      if (c[13] >= 0) set.put(o, c[13], e.q50);
-      if (c[14] >= 0) set.put(o, c[14], e.q95);
-    }
-    if (p !== null) {
-      if (c[15] >= 0) set.put(o, c[15], p.q05);
-      if (c[16] >= 0) set.put(o, c[16], p.q50);
-      if (c[17] >= 0) set.put(o, c[17], p.q95);
-    }
+    v[12] = e !== null ? e.q05 : NaN;
+    v[13] = e !== null ? e.q50 : NaN;
+    v[14] = e !== null ? e.q95 : NaN;
+    v[15] = p !== null ? p.q05 : NaN;
+    v[16] = p !== null ? p.q50 : NaN;
+    v[17] = p !== null ? p.q95 : NaN;
+    set.putRow(o, c, v);
   }
+
+  /** pushSeries' values of one row, in its slot order. */
+  private readonly rowValues = new Float64Array(SCALAR_METRICS.length + QUANTILE_METRICS.length * SERIES_QUANTILES.length);
 
   /** The SeriesSet of `map`'s recorded metrics (pushSeries' slots), its series put into `map`. */
   private makeSeriesSet(map: SeriesMap, capacity: number): { set: SeriesSet; c: Int32Array } {
