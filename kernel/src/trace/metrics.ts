@@ -110,7 +110,7 @@ export interface Measured {
  * power of two that undoes the scaling (ldexp), which is exact: with exponents 0 (every step that
  * neither over- nor underflowed) the factors are 1.
  */
-export function measure(s: StepSums, rho: () => Quantiles, parts: readonly { theta: Storage; after: Storage }[] = []): Measured {
+export function measure(s: StepSums, rho: (() => Quantiles) | null, parts: readonly { theta: Storage; after: Storage }[] = []): Measured {
   if (s.n <= 0) {
     return {
       lr_projected: null, lr_realized: null, update_ratio: null, angular_update: null,
@@ -129,7 +129,7 @@ export function measure(s: StepSums, rho: () => Quantiles, parts: readonly { the
     angular_update: finite && tt > 0 && aa > 0 ? angle(s, parts) : null,
     grad_norm: ldexp(gn, kg),
     param_norm: ldexp(pn, kt),
-    lr_elementwise: ok && s.nonzero > 0 ? rho() : null,
+    lr_elementwise: ok && s.nonzero > 0 && rho !== null ? rho() : null,
     finite,
     elements: s.n,
     nonzero: s.nonzero,

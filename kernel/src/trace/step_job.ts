@@ -25,6 +25,8 @@ export interface StepJob {
   groups: JobSlot[][];
   /** Also measure every parameter alone (the trace's `per_param`). */
   per_param: boolean;
+  /** Whether lr_elementwise is recorded (the trace's `metrics`): else its ρ summary is not taken. */
+  elementwise: boolean;
 }
 
 export interface GroupResult {
@@ -62,7 +64,7 @@ export function runJob(mod: SumsModule, job: StepJob, out: number): GroupResult[
       parts.push(part);
       sums.push(s);
     }
-    results.push(measureGroup(parts, sums, total, job.per_param));
+    results.push(measureGroup(parts, sums, total, job.per_param, null, null, job.elementwise));
   }
   return results;
 }
@@ -77,14 +79,14 @@ const noSums = new StepSums();
  */
 export function measureGroup(
   parts: readonly ElementPart[], sums: readonly StepSums[], total: StepSums, per_param: boolean,
-  draws: RhoDraws | null = null, paramDraws: readonly (RhoDraws | null)[] | null = null,
+  draws: RhoDraws | null = null, paramDraws: readonly (RhoDraws | null)[] | null = null, elementwise = true,
 ): GroupResult {
   let measured: Measured;
   rhoParts = parts;
   rhoSums = total;
   rhoDraws = draws;
   try {
-    measured = measure(parts.length > 0 ? total : noSums, rhoOfGroup, parts);
+    measured = measure(parts.length > 0 ? total : noSums, elementwise ? rhoOfGroup : null, parts);
   } finally {
     rhoParts = NO_PARTS;
     rhoSums = noSums;
@@ -92,7 +94,7 @@ export function measureGroup(
   }
   return {
     measured,
-    params: per_param ? sums.map((s, k) => measure(s, () => rhoQuantiles([parts[k]], s, paramDraws?.[k] ?? null), [parts[k]])) : null,
+    params: per_param ? sums.map((s, k) => measure(s, elementwise ? () => rhoQuantiles([parts[k]], s, paramDraws?.[k] ?? null) : null, [parts[k]])) : null,
   };
 }
 

@@ -154,11 +154,17 @@ export class StepPipeline {
     private readonly nameOf: (p: Tensor, gi: number, i: number) => string,
   ) {
     this.factors = kind !== null && metricSet.has("lr_preconditioned");
+    this.elementwise = metricSet.has("lr_elementwise");
     this.factorCopies = kind !== null && NEEDS_COPIES.has(kind);
   }
 
   /** Whether lr_preconditioned is recorded (the optimizer's factor taken: groupAtStep), and from the step's copies too. */
   private readonly factors: boolean;
+  /**
+   * Whether lr_elementwise is recorded (the trace's `metrics`): without it, no ρ sample is drawn
+   * and no ρ summary taken (as lr_preconditioned's factor is not: `factors`), and latest() has it null.
+   */
+  private readonly elementwise: boolean;
   private readonly factorCopies: boolean;
 
   /** The trace stops: every deferred step is finished and the memory goes to the next trace. */
@@ -228,6 +234,7 @@ export class StepPipeline {
    * post-hook the others (snapshot.ts measure_slot).
    */
   private setDraws(): void {
+    if (!this.elementwise) return;
     const pending = this.snapshots.pending;
     for (let gi = 0; gi < pending.length; gi++) {
       const slots = pending[gi];
@@ -396,7 +403,7 @@ export class StepPipeline {
         }
         if (sums.length !== slots.length) sums.length = slots.length;
         const draws = this.groupDraws[gi] ?? null;
-        const r = measureGroup(slots, sums, total, this.per_param, draws, this.per_param ? slots.map((slot) => slot.paramRho) : null);
+        const r = measureGroup(slots, sums, total, this.per_param, draws, this.per_param ? slots.map((slot) => slot.paramRho) : null, this.elementwise);
         draws?.clear();
         if (this.per_param) for (const slot of slots) slot.paramRho?.clear();
         out.push(this.sink.record(step, gi, this.groupAtStep(optimizer, gi, slots, kept.at), r.measured, r.params, loss));
@@ -433,7 +440,7 @@ export class StepPipeline {
     for (let gi = 0; gi < pending.length; gi++) {
       if (pending[gi] !== undefined) groups[gi] = this.groupAtStep(optimizer, gi, pending[gi]);
     }
-    this.deferred.push({ step, loss, groups, job: { groups: jobGroups, per_param: this.per_param }, region, seq: null });
+    this.deferred.push({ step, loss, groups, job: { groups: jobGroups, per_param: this.per_param, elementwise: this.elementwise }, region, seq: null });
     this.snapshots.release();
     // the step handed over at this step's pre-hook is usually measured by now: finish it when its
     // reply is there (no waiting), so listeners are one step behind rather than two
