@@ -235,9 +235,12 @@ export abstract class Optimizer {
   private _patch_step_function(): void {
     const raw = this.step;
     const wrapped = (...stepArgs: unknown[]): unknown => {
-      let args: unknown[] = [this, ...stepArgs];
+      // (without hooks, no argument lists and no copies of the hook maps: ~0.1 µs of a tiny
+      // model's step; with them, the maps are copied first, as Python iterates over a snapshot)
+      let args: unknown[] | null = null;
       let kwargs: Record<string, unknown> = {};
-      for (const hook of [...globalPreHooks.values(), ...this._optimizer_step_pre_hooks.values()]) {
+      if (globalPreHooks.size > 0 || this._optimizer_step_pre_hooks.size > 0) args = [this, ...stepArgs];
+      if (args !== null) for (const hook of [...globalPreHooks.values(), ...this._optimizer_step_pre_hooks.values()]) {
         const result = hook(this, args, kwargs);
         if (result !== undefined && result !== null) {
           if (Array.isArray(result) && result.length === 2) {
@@ -252,9 +255,12 @@ export abstract class Optimizer {
       // the first 16 steps, then every 256th: the check costs ~0.1 µs, a sixth of a tiny Adam step
       const n = ++this._steps_wrapped;
       if (n <= 16 || (n & 255) === 0) this._warn_new_group_keys();
-      const out = (raw as (...a: unknown[]) => unknown).apply(this, args.slice(1));
-      for (const hook of [...this._optimizer_step_post_hooks.values(), ...globalPostHooks.values()]) {
-        hook(this, args, kwargs);
+      const out = (raw as (...a: unknown[]) => unknown).apply(this, args === null ? stepArgs : args.slice(1));
+      if (this._optimizer_step_post_hooks.size > 0 || globalPostHooks.size > 0) {
+        const postArgs = args ?? [this, ...stepArgs];
+        for (const hook of [...this._optimizer_step_post_hooks.values(), ...globalPostHooks.values()]) {
+          hook(this, postArgs, kwargs);
+        }
       }
       return out;
     };
