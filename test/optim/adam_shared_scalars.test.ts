@@ -25,7 +25,9 @@ function grads(ps: Tensor[], s: number): void {
   const r = rng(100 + s);
   ps.forEach((p, k) => {
     const n = p.data.length;
-    p.grad = k === 1 && (s === 1 || s === 4) ? null : new Tensor((p.data instanceof Float32Array ? Float32Array : Float64Array).from({ length: n }, () => (r() - 0.5) * 0.1), [n], p.dtype);
+    const values = Array.from({ length: n }, () => (r() - 0.5) * 0.1);
+    p.grad = k === 1 && (s === 1 || s === 4) ? null
+      : new Tensor(p.data instanceof Float32Array ? Float32Array.from(values) : Float64Array.from(values), [n], p.dtype);
   });
 }
 

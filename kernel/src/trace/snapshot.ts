@@ -347,11 +347,11 @@ export class Snapshots {
 
   /**
    * Pre-hook, after `capture`: each captured parameter's share of its group's ρ sample, in order
-   * (`next` of the group's RhoDraws), given to its fused pass too.
+   * (the group's RhoDraws `next`), given to its fused pass too.
    */
-  set_draws(slot: ParamSlot, next: (n: number, into: PassDraws) => boolean): void {
+  set_draws(slot: ParamSlot, group: RhoDraws): void {
     const box = slot.drawsBox ?? (slot.drawsBox = partDraws());
-    slot.draws = next(slot.theta.length, box) ? box : null;
+    slot.draws = group.next(slot.theta.length, box) ? box : null;
     if (this.fusedOf(slot) !== null) (slot.fused as FusedPass).draws = slot.draws;
   }
 

@@ -17,7 +17,7 @@ import { measureGroup, runJob, type GroupResult, type JobSlot, type StepJob } fr
 import { StepSums } from "./sums";
 import type { TraceableOptimizer } from "./trace";
 import { MAIN_OUT } from "./wasm_sums";
-import { native_in_place, type PassDraws } from "./native_sums";
+import { native_in_place } from "./native_sums";
 import { env } from "../wasm_host";
 
 /** Where measured steps go (the Trace). */
@@ -243,8 +243,7 @@ export class StepPipeline {
       let N = 0;
       for (const slot of slots) N += slot.theta.length;
       draws.begin(N);
-      const next = (n: number, into: PassDraws) => draws.next(n, into);
-      for (const slot of slots) this.snapshots.set_draws(slot, next);
+      for (const slot of slots) this.snapshots.set_draws(slot, draws);
       if (this.per_param) for (const slot of slots) this.snapshots.set_param_draws(slot);
     }
   }
