@@ -37,7 +37,7 @@ afterEach(() => {
 
 describe("F1: zero_grad() between the micro-batches is not gradient accumulation", () => {
   /** The user's loop: 2 micro-batches of 16 a step, loss.div(2) logged after each backward(); where zero_grad() runs is `where`. */
-  function run(name: string, where: "per step" | "per micro-batch" | "model per micro-batch" | "in place per micro-batch" | "in place per step") {
+  function run(name: string, where: "per step" | "per micro-batch" | "model per micro-batch" | "in place per micro-batch" | "in place per step" | "by hand per micro-batch" | "by hand per step") {
     const { model, opt, crit, batches } = setup(2);
     g = trace_all({ name, batch_size: 16 });
     for (let ep = 0; ep < 2; ep++) {
@@ -45,6 +45,7 @@ describe("F1: zero_grad() between the micro-batches is not gradient accumulation
         if (where === "per micro-batch") opt.zero_grad();
         if (where === "model per micro-batch") model.zero_grad();
         if (where === "in place per micro-batch") opt.zero_grad(false);
+        if (where === "by hand per micro-batch") for (const p of model.parameters()) p.grad?.zero_();
         const loss = crit.forward(model.forward(x), y).div(ACC);
         loss.backward();
         g!.log_loss(loss);
@@ -52,6 +53,7 @@ describe("F1: zero_grad() between the micro-batches is not gradient accumulation
           opt.step();
           if (where === "per step") opt.zero_grad();
           if (where === "in place per step") opt.zero_grad(false);
+          if (where === "by hand per step") for (const p of model.parameters()) p.grad?.fill_(0);
         }
       });
     }
@@ -85,6 +87,14 @@ describe("F1: zero_grad() between the micro-batches is not gradient accumulation
     const acc = run("p21f1_accf", "in place per step").lines;
     expect(lineWith(acc, "gradient accumulation")).toMatch(/^ {2}gradient accumulation: 2 losses logged with backward\(\) between them at each of 8 steps;/);
     expect(lineWith(acc, "zero_grad() ran between")).toBeUndefined();
+  });
+
+  it("the gradients zeroed by hand (p.grad.zero_()) before each micro-batch: the same; fill_(0) once per step: accumulation", () => {
+    const zeroed = run("p22_hand", "by hand per micro-batch").lines;
+    expect(lineWith(zeroed, "gradient accumulation:")).toBeUndefined();
+    expect(lineWith(zeroed, "zero_grad() ran between")).toMatch(/at each of 8 steps/);
+    const acc = run("p22_handacc", "by hand per step").lines;
+    expect(lineWith(acc, "gradient accumulation")).toMatch(/^ {2}gradient accumulation: 2 losses logged with backward\(\) between them at each of 8 steps;/);
   });
 
   it("model.zero_grad() before each micro-batch: the same", () => {

@@ -34,6 +34,7 @@ import * as C from "./compare";
 import type { CloseOptions } from "./compare";
 import * as IP from "./inplace";
 import { tensor_repr } from "./print";
+import { noteZeroed } from "./grad_zeroed";
 import { sync_view } from "./view_history";
 import type { SliceWindow } from "./slice_window";
 import type { ViewMeta } from "./view_history";
@@ -971,14 +972,19 @@ export class Tensor {
     IP.copy_(this, src);
     return this;
   }
-  /** In place: fills with zeros. */
+  /**
+   * In place: fills with zeros. Noted (grad_zeroed.ts): a gradient zeroed by hand between
+   * micro-batch losses (`p.grad.zero_()`) is no accumulation, as zero_grad(false) is not.
+   */
   zero_(): this {
     IP.zero_(this);
+    noteZeroed(this);
     return this;
   }
-  /** In place: fills with `value`. */
+  /** In place: fills with `value` (0: noted as zero_() is). */
   fill_(value: number | boolean | Tensor): this {
     IP.fill_(this, value);
+    if (value === 0) noteZeroed(this);
     return this;
   }
   /** In place: writes `value` where `mask` is true. */
