@@ -9,6 +9,7 @@ import * as torch from "../../kernel/src/index";
 import { trace } from "../../kernel/src/trace/index";
 import { bundle, panelsFor, PLOT_MIME, type PlotPayload } from "../../kernel/src/plot/index";
 import { coincidenceNote } from "../../kernel/src/plot/notes";
+import { trainLogged } from "./saved";
 
 /** A 12-step traced run of Linear(3, 1) with optimizer `make`, same data and seed every time. */
 function run(name: string, make: (ps: torch.Tensor[]) => torch.optim.Optimizer) {
@@ -16,17 +17,7 @@ function run(name: string, make: (ps: torch.Tensor[]) => torch.optim.Optimizer) 
   const m = new torch.nn.Linear(3, 1);
   const o = make(m.parameters());
   const X = torch.randn(8, 3), Y = torch.randn(8, 1);
-  const lf = new torch.nn.MSELoss();
-  const t = trace(o as never, { name, batch_size: 8 });
-  for (let k = 0; k < 12; k++) {
-    o.zero_grad();
-    const l = lf.forward(m.forward(X), Y);
-    l.backward();
-    t.log_loss(l);
-    o.step();
-  }
-  t.stop();
-  return t;
+  return trainLogged(m, o, trace(o as never, { name, batch_size: 8 }), X, Y, 12);
 }
 
 const noteOf = (b: Record<string, unknown>) => ((b[PLOT_MIME] as PlotPayload).notes ?? []).find((n) => n.text.includes("coincide"));
