@@ -73,7 +73,9 @@ function fusedRequest(theta: Float32Array, grad: Float32Array): { tap: UpdateTap
 /** The pass's arguments for the addon: out, copy, and the draws when there are any (the group's, then the parameter's own). */
 function passArgs(tap: UpdateTap, fused: FusedPass): unknown[] {
   const args: unknown[] = [fused.out, tap.theta];
-  for (const d of [fused.draws, fused.own]) if (d !== null) args.push(d.idx, d.j0, d.j1, d.base, d.values);
+  const d = fused.draws, own = fused.own;
+  if (d !== null) args.push(d.idx, d.j0, d.j1, d.base, d.values);
+  if (own !== null) args.push(own.idx, own.j0, own.j1, own.base, own.values);
   return args;
 }
 
