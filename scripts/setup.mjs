@@ -101,9 +101,9 @@ buildAddon({
 // float32 parameters with that pass along (sgd_update.h): optional, needs a C compiler and Node's
 // headers; without it (or on a processor without AVX2) the WebAssembly pass and update run.
 buildAddon({
-  what: "kernel/native tracer pass", source: "trace_sums.c", includes: ["sgd_update.h", "adam_update.h", "rmsprop_update.h", "adagrad_update.h", "select.h"], output: "trace_sums.node", stampName: ".lrlab-trace-sums-stamp",
+  what: "kernel/native tracer pass", source: "trace_sums.c", includes: ["sgd_update.h", "adam_update.h", "rmsprop_update.h", "adagrad_update.h", "select.h", "pass_helper.h"], output: "trace_sums.node", stampName: ".lrlab-trace-sums-stamp",
   // no contraction of a multiply and an add into one rounding: SGD's update must round as JavaScript does
-  compiler: "cc", compilerName: "C compiler", header: "node_api.h", flags: ["-O2", "-ffp-contract=off"], libs: ["-lm"],
+  compiler: "cc", compilerName: "C compiler", header: "node_api.h", flags: ["-O2", "-ffp-contract=off"], libs: ["-lm", "-lpthread"],
   without: "the tracer sums in WebAssembly (~3× slower on a large model)",
 });
 // The kernel's heap-limit guard (kernel/native/heap_limit.cc): V8's API, so C++ and Node's own

@@ -55,4 +55,18 @@ __attribute__((target("avx2,fma"))) static void adagrad_f32_pass(float *th, cons
   ADAGRAD_CONSTS;
   UPDATE_WITH_PASS(ADAGRAD4, adagrad_tail(th, gr, ss, whole, n, A));
 }
+
+/* Elements [from, from + len) of one adagrad call (pass_helper.h's RangeFn; o NULL: the update alone). */
+typedef struct {
+  float *th, *ss, *copy;
+  const float *gr;
+  const AdagradArgs *A;
+} AdagradCall;
+
+__attribute__((target("avx2,fma"))) static void adagrad_range(void *c, size_t from, size_t len, Sums *o, Draws *d) {
+  const AdagradCall *C = (const AdagradCall *)c;
+  if (o == NULL) adagrad_f32(C->th + from, C->gr + from, C->ss + from, len, C->A);
+  else adagrad_f32_pass(C->th + from, C->gr + from, C->ss + from, len, C->A, o, C->copy + from, d);
+}
+
 #endif

@@ -89,4 +89,19 @@ __attribute__((target("avx2,fma"))) static void adam_f32_pass(float *th, const f
   ADAM_CONSTS;
   UPDATE_WITH_PASS(ADAM4, adam_tail(th, gr, mm, vv, vmax, whole, n, A));
 }
+
+/* Elements [from, from + len) of one adam call (pass_helper.h's RangeFn; o NULL: the update alone). */
+typedef struct {
+  float *th, *mm, *vv, *vmax, *copy;
+  const float *gr;
+  const AdamArgs *A;
+} AdamCall;
+
+__attribute__((target("avx2,fma"))) static void adam_range(void *c, size_t from, size_t len, Sums *o, Draws *d) {
+  const AdamCall *C = (const AdamCall *)c;
+  float *vmax = C->vmax != NULL ? C->vmax + from : NULL;
+  if (o == NULL) adam_f32(C->th + from, C->gr + from, C->mm + from, C->vv + from, vmax, len, C->A);
+  else adam_f32_pass(C->th + from, C->gr + from, C->mm + from, C->vv + from, vmax, len, C->A, o, C->copy + from, d);
+}
+
 #endif

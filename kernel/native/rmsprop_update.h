@@ -83,4 +83,19 @@ __attribute__((target("avx2,fma"))) static void rmsprop_f32_pass(float *th, cons
   RMSPROP_CONSTS;
   UPDATE_WITH_PASS(RMSPROP4, rmsprop_tail(th, gr, vv, ga, b, whole, n, A));
 }
+
+/* Elements [from, from + len) of one rmsprop call (pass_helper.h's RangeFn; o NULL: the update alone). */
+typedef struct {
+  float *th, *vv, *ga, *b, *copy;
+  const float *gr;
+  const RmspropArgs *A;
+} RmspropCall;
+
+__attribute__((target("avx2,fma"))) static void rmsprop_range(void *c, size_t from, size_t len, Sums *o, Draws *d) {
+  const RmspropCall *C = (const RmspropCall *)c;
+  float *ga = C->ga != NULL ? C->ga + from : NULL, *b = C->b != NULL ? C->b + from : NULL;
+  if (o == NULL) rmsprop_f32(C->th + from, C->gr + from, C->vv + from, ga, b, len, C->A);
+  else rmsprop_f32_pass(C->th + from, C->gr + from, C->vv + from, ga, b, len, C->A, o, C->copy + from, d);
+}
+
 #endif

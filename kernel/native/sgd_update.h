@@ -88,4 +88,19 @@ __attribute__((target("avx2,fma"))) static void sgd_f32_pass(float *th, const fl
   const __m256d vkeep = _mm256_set1_pd(A->keep), vlr = _mm256_set1_pd(A->negLr);
   UPDATE_WITH_PASS(SGD4, sgd_tail(th, gr, b, whole, n, A));
 }
+
+/* Elements [from, from + len) of one sgd call (pass_helper.h's RangeFn; o NULL: the update alone). */
+typedef struct {
+  float *th, *b, *copy;
+  const float *gr;
+  const SgdArgs *A;
+} SgdCall;
+
+__attribute__((target("avx2,fma"))) static void sgd_range(void *c, size_t from, size_t len, Sums *o, Draws *d) {
+  const SgdCall *C = (const SgdCall *)c;
+  float *b = C->b != NULL ? C->b + from : NULL;
+  if (o == NULL) sgd_f32(C->th + from, C->gr + from, b, len, C->A);
+  else sgd_f32_pass(C->th + from, C->gr + from, b, len, C->A, o, C->copy + from, d);
+}
+
 #endif

@@ -90,6 +90,8 @@ typedef struct Draws {
  */
 #define PASS_BLOCK 256
 
+#include "pass_helper.h"
+
 #if HAVE_X86
 __attribute__((target("avx2,fma"))) static double hsum(__m256d v) {
   double b[4];
@@ -189,6 +191,24 @@ __attribute__((target("avx2,fma"))) static void pass_f64(const double *th, const
 #define take_draws take_draws_double
   PASS_BODY(LOAD_F64)
 #undef take_draws
+}
+
+/* Elements [from, from + len) of one pass (pass_helper.h's RangeFn): θ_t, θ_{t+1}, ∇ of one type. */
+typedef struct {
+  const void *th, *af, *gr;
+  int f32;
+} PassCall;
+
+__attribute__((target("avx2,fma"))) static void pass_range(void *c, size_t from, size_t len, Sums *o, Draws *d) {
+  const PassCall *C = (const PassCall *)c;
+  if (C->f32) pass_f32((const float *)C->th + from, (const float *)C->af + from, (const float *)C->gr + from, len, o, d);
+  else pass_f64((const double *)C->th + from, (const double *)C->af + from, (const double *)C->gr + from, len, o, d);
+}
+
+/* The pass over n elements, in two halves from HELP_MIN (pass_helper.h). */
+static void pass_split(const void *th, const void *af, const void *gr, int f32, size_t n, Sums *o, Draws *d) {
+  PassCall C = {th, af, gr, f32};
+  split_run(pass_range, &C, n, o, d);
 }
 
 static int fast(void) {
@@ -336,8 +356,7 @@ static napi_value call_sums(napi_env env, napi_callback_info info) {
 #if HAVE_X86
   uint8_t *m = (uint8_t *)data;
   Sums s;
-  if (f32) pass_f32((const float *)(m + theta), (const float *)(m + after), (const float *)(m + grad), (size_t)n, &s, NULL);
-  else pass_f64((const double *)(m + theta), (const double *)(m + after), (const double *)(m + grad), (size_t)n, &s, NULL);
+  pass_split(m + theta, m + after, m + grad, f32, (size_t)n, &s, NULL);
   double block[16];
   for (int k = 0; k < 6; k++) {
     block[2 * k] = s.s[k];
@@ -542,8 +561,7 @@ static napi_value call_sums_arrays(napi_env env, napi_callback_info info) {
   }
 #if HAVE_X86
   Sums s;
-  if (type[0] == napi_float32_array) pass_f32((const float *)p[0], (const float *)p[1], (const float *)p[2], len[0], &s, d);
-  else pass_f64((const double *)p[0], (const double *)p[1], (const double *)p[2], len[0], &s, d);
+  pass_split(p[0], p[1], p[2], type[0] == napi_float32_array, len[0], &s, d);
   double *o = (double *)op;
   for (int k = 0; k < 6; k++) o[k] = s.s[k];
   o[6] = s.lo;
@@ -612,23 +630,25 @@ static void write_sums(double *o, const Sums *s) {
 
 /*
  * The end of an update call (sgd, adam, rmsprop, adagrad), once its arguments are read into
- * locals and `p`: where this processor runs the fast loops, the update alone (PLAIN) or with the
- * pass (PASS, whose sums go to `s`, then to p.out); `ran` answers whether it did.
+ * locals and `p`: where this processor runs the fast loops, FN over the call CTX (a TYPE, the
+ * arrays and scalars FN reads), the update alone or with the pass (whose sums go to p.out), cut
+ * in two halves from HELP_MIN elements (pass_helper.h); `ran` answers whether it did.
  */
 #if HAVE_X86
-#define RUN_UPDATE(PLAIN, PASS)      \
-  do {                               \
-    if (!fast()) break;              \
-    if (p.out == NULL) {             \
-      PLAIN;                         \
-    } else {                         \
-      Sums s;                        \
-      PASS;                          \
-      write_sums(p.out, &s);         \
-    }                                \
+#define RUN_UPDATE(FN, TYPE, CTX)                     \
+  do {                                                \
+    if (!fast()) break;                               \
+    TYPE *ctx_ = CTX;                                 \
+    if (p.out == NULL) {                              \
+      split_run(FN, ctx_, n, NULL, NULL);             \
+    } else {                                          \
+      Sums s;                                         \
+      split_run(FN, ctx_, n, &s, p.d);                \
+      write_sums(p.out, &s);                          \
+    }                                                 \
   } while (0)
 #else
-#define RUN_UPDATE(PLAIN, PASS) do { } while (0)
+#define RUN_UPDATE(FN, TYPE, CTX) do { } while (0)
 #endif
 
 static napi_value ran(napi_env env) {
@@ -674,7 +694,7 @@ static napi_value call_sgd(napi_env env, napi_callback_info info) {
   A.maximize = maximize;
   PassArgs p = {NULL, NULL, {0}, {0}, NULL};
   if (argc >= 11 && !pass_args(env, argv, argc, 9, n, "sgd", &p)) return NULL;
-  RUN_UPDATE(sgd_f32(th, gr, b, n, &A), sgd_f32_pass(th, gr, b, n, &A, &s, p.copy, p.d));
+  RUN_UPDATE(sgd_range, SgdCall, (&(SgdCall){th, b, p.copy, gr, &A}));
   return ran(env);
 }
 
@@ -713,7 +733,7 @@ static napi_value call_adam(napi_env env, napi_callback_info info) {
   A.lerpFromM = lerp;
   PassArgs p = {NULL, NULL, {0}, {0}, NULL};
   if (argc >= 18 && !pass_args(env, argv, argc, 16, n, "adam", &p)) return NULL;
-  RUN_UPDATE(adam_f32(th, gr, mm, vv, vmax, n, &A), adam_f32_pass(th, gr, mm, vv, vmax, n, &A, &s, p.copy, p.d));
+  RUN_UPDATE(adam_range, AdamCall, (&(AdamCall){th, mm, vv, vmax, p.copy, gr, &A}));
   return ran(env);
 }
 
@@ -766,7 +786,7 @@ static napi_value call_rmsprop(napi_env env, napi_callback_info info) {
   A.lerpFromAvg = lerp;
   PassArgs p = {NULL, NULL, {0}, {0}, NULL};
   if (argc >= 17 && !pass_args(env, argv, argc, 15, n, "rmsprop", &p)) return NULL;
-  RUN_UPDATE(rmsprop_f32(th, gr, vv, ga, b, n, &A), rmsprop_f32_pass(th, gr, vv, ga, b, n, &A, &s, p.copy, p.d));
+  RUN_UPDATE(rmsprop_range, RmspropCall, (&(RmspropCall){th, vv, ga, b, p.copy, gr, &A}));
   return ran(env);
 }
 
@@ -796,7 +816,7 @@ static napi_value call_adagrad(napi_env env, napi_callback_info info) {
   A.maximize = maximize;
   PassArgs p = {NULL, NULL, {0}, {0}, NULL};
   if (argc >= 9 && !pass_args(env, argv, argc, 7, n, "adagrad", &p)) return NULL;
-  RUN_UPDATE(adagrad_f32(th, gr, ss, n, &A), adagrad_f32_pass(th, gr, ss, n, &A, &s, p.copy, p.d));
+  RUN_UPDATE(adagrad_range, AdagradCall, (&(AdagradCall){th, ss, p.copy, gr, &A}));
   return ran(env);
 }
 
@@ -837,8 +857,50 @@ static napi_value call_select(napi_env env, napi_callback_info info) {
   return result;
 }
 
+/* help_wake(): wakes the helper thread ahead of a step's updates (pass_helper.h); returns nothing. */
+static napi_value call_help_wake(napi_env env, napi_callback_info info) {
+  (void)env;
+  (void)info;
+  help_wake();
+  return NULL;
+}
+
+/*
+ * help_mode(on?: boolean): whether large calls give their second half to the helper thread (the
+ * halves are the same either way: tests compare); returns the mode before.
+ */
+static napi_value call_help_mode(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1], r;
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  bool before = atomic_load(&help_enabled) != 0, on;
+  if (argc >= 1 && napi_get_value_bool(env, argv[0], &on) == napi_ok) atomic_store(&help_enabled, on ? 1 : 0);
+  napi_get_boolean(env, before, &r);
+  return r;
+}
+
+/* help_stats(): [calls cut in two, second halves the helper ran, elements from which calls are cut]. */
+static napi_value call_help_stats(napi_env env, napi_callback_info info) {
+  (void)info;
+  napi_value arr, v;
+  napi_create_array_with_length(env, 3, &arr);
+  napi_create_double(env, (double)atomic_load(&help_splits), &v);
+  napi_set_element(env, arr, 0, v);
+  napi_create_double(env, (double)atomic_load(&help_helped), &v);
+  napi_set_element(env, arr, 1, v);
+  napi_create_double(env, (double)HELP_MIN, &v);
+  napi_set_element(env, arr, 2, v);
+  return arr;
+}
+
 NAPI_MODULE_INIT() {
   napi_value fn;
+  napi_create_function(env, "help_wake", NAPI_AUTO_LENGTH, call_help_wake, NULL, &fn);
+  napi_set_named_property(env, exports, "help_wake", fn);
+  napi_create_function(env, "help_mode", NAPI_AUTO_LENGTH, call_help_mode, NULL, &fn);
+  napi_set_named_property(env, exports, "help_mode", fn);
+  napi_create_function(env, "help_stats", NAPI_AUTO_LENGTH, call_help_stats, NULL, &fn);
+  napi_set_named_property(env, exports, "help_stats", fn);
   napi_create_function(env, "level", NAPI_AUTO_LENGTH, call_level, NULL, &fn);
   napi_set_named_property(env, exports, "level", fn);
   napi_create_function(env, "sums", NAPI_AUTO_LENGTH, call_sums, NULL, &fn);

@@ -47,6 +47,10 @@ export const NATIVE_TRACE_SUMS = NATIVE_ADDON;
 export type NativeSelect = (a: Float64Array, n: number, ranks: Int32Array, out: Float64Array) => boolean;
 
 interface Addon {
+  /** Absent from an addon built before session 23 (then nothing is woken: the halves wait for it). */
+  help_wake: (() => void) | null;
+  /** Elements from which the addon cuts a pass or an update in two (pass_helper.h HELP_MIN). */
+  help_min: number;
   sums: NativePass;
   sums_arrays: NativeArrays;
   rho_gather: NativeGather;
@@ -62,7 +66,12 @@ function addon(): Addon | null {
   if (env("LRLAB_TRACE_NATIVE") === "0") return null;
   const m = nativeAddon() as (Partial<Addon> & Record<string, unknown>) | null;
   if (m !== null && typeof m.sums === "function" && typeof m.sums_arrays === "function" && typeof m.rho_gather === "function") {
-    loaded = { sums: m.sums, sums_arrays: m.sums_arrays, rho_gather: m.rho_gather, select: typeof m.select === "function" ? m.select : null };
+    const stats = typeof m.help_stats === "function" ? (m.help_stats as () => number[])() : null;
+    loaded = {
+      help_wake: typeof m.help_wake === "function" ? (m.help_wake as () => void) : null,
+      help_min: stats !== null ? stats[2] : Infinity,
+      sums: m.sums, sums_arrays: m.sums_arrays, rho_gather: m.rho_gather, select: typeof m.select === "function" ? m.select : null,
+    };
   }
   return loaded;
 }
@@ -80,6 +89,16 @@ export function native_rho_gather(): NativeGather | null {
 /** The native order statistics, or null (quantiles.ts then selects with select.ts). */
 export function native_select(): NativeSelect | null {
   return addon()?.select ?? null;
+}
+
+/**
+ * Wakes the addon's helper thread when a step is about to update or measure a parameter of at
+ * least `largest` elements that the addon cuts in two (trace_sums.c pass_helper.h): the helper
+ * then is running when the update posts its second half (~25 µs sooner). The tracer's pre-hook.
+ */
+export function native_help_wake(largest: number): void {
+  const a = addon();
+  if (a !== null && a.help_wake !== null && largest >= a.help_min) a.help_wake();
 }
 
 /** Whether the native pass over arrays in place is available (snapshot.ts's in-place measurement). */

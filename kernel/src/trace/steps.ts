@@ -17,7 +17,7 @@ import { measureGroup, runJob, type GroupResult, type JobSlot, type StepJob } fr
 import { StepSums } from "./sums";
 import type { TraceableOptimizer } from "./trace";
 import { MAIN_OUT } from "./wasm_sums";
-import { native_in_place } from "./native_sums";
+import { native_help_wake, native_in_place } from "./native_sums";
 import { env } from "../wasm_host";
 
 /** Where measured steps go (the Trace). */
@@ -106,6 +106,20 @@ interface KeptGroup {
 /** The names and vectors of a GroupAtStep without per_param (empty; never written). */
 const NO_NAMES: string[] = Object.freeze([]) as unknown as string[];
 const NO_VECTORS: boolean[] = Object.freeze([]) as unknown as boolean[];
+
+/** The most elements of a parameter with a gradient (the pre-hook's wake-up of the native helper). */
+function largestWithGrad(optimizer: TraceableOptimizer): number {
+  let most = 0;
+  const groups = optimizer.param_groups;
+  for (let gi = 0; gi < groups.length; gi++) {
+    const params = groups[gi].params;
+    for (let i = 0; i < params.length; i++) {
+      const p = params[i];
+      if (p.grad !== null && p.grad !== undefined && p.data.length > most) most = p.data.length;
+    }
+  }
+  return most;
+}
 
 function newGroupAtStep(): GroupAtStep {
   return {
@@ -200,6 +214,8 @@ export class StepPipeline {
       let all = false;
       const inPlace = this.in_place();
       this.snapshots.in_place = inPlace;
+      // the native update cuts a large parameter in two, half on a helper thread: wake it now
+      if (inPlace) native_help_wake(largestWithGrad(optimizer));
       if (this.use_worker && !inPlace) {
         let n = 0;
         for (const g of optimizer.param_groups) for (const p of g.params) if (p.grad !== null && p.grad !== undefined) n += p.data.length;
