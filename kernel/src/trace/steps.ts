@@ -101,6 +101,13 @@ interface KeptGroup {
   ranges: FactorRanges;
   /** The last betas recorded: the same array while they do not change (frozen: steps' metrics share it). */
   betas: readonly [number, number] | null;
+  /**
+   * per_param: the parameters' last names and vectors (frozen: read, never written, by the steps
+   * that share them), made again when a name or a vector changes (no tensors held: a stopped
+   * trace keeps none alive).
+   */
+  names: string[];
+  vectors: boolean[];
 }
 
 /** The names and vectors of a GroupAtStep without per_param (empty; never written). */
@@ -479,6 +486,8 @@ export class StepPipeline {
         views: [],
         ranges: { f: [], x: [] },
         betas: null,
+        names: NO_NAMES,
+        vectors: NO_VECTORS,
       };
       this.keptOf[gi] = k;
     }
@@ -492,6 +501,24 @@ export class StepPipeline {
    * step keeps it until measured). The factor views and their ranges are the group's kept ones,
    * refreshed: factorQuantiles reads them at once and keeps nothing.
    */
+  /**
+   * per_param: the parameters' names and whether each is a vector into `at`: the arrays of the
+   * last step while they are the same (a name set by `trace.names()` between steps makes new ones).
+   */
+  private namesOf(kept: KeptGroup, gi: number, slots: readonly ParamSlot[], at: GroupAtStep): void {
+    let same = kept.names.length === slots.length;
+    for (let k = 0; same && k < slots.length; k++) {
+      const slot = slots[k];
+      same = kept.names[k] === this.nameOf(slot.p, gi, slot.index) && kept.vectors[k] === slot.p.dim() < 2;
+    }
+    if (!same) {
+      kept.names = Object.freeze(slots.map((slot) => this.nameOf(slot.p, gi, slot.index))) as string[];
+      kept.vectors = Object.freeze(slots.map((slot) => slot.p.dim() < 2)) as boolean[];
+    }
+    at.names = kept.names;
+    at.vectors = kept.vectors;
+  }
+
   private groupAtStep(optimizer: TraceableOptimizer, gi: number, slots: readonly ParamSlot[], into: GroupAtStep | null = null): GroupAtStep {
     const group = optimizer.param_groups[gi];
     const kept = this.kept(gi);
@@ -527,8 +554,7 @@ export class StepPipeline {
     at.factor = views !== null ? factorQuantiles(views, ranges!) : null;
     if (this.per_param) {
       at.param_factors = slots.map((_, k) => (views ? factorQuantiles([views[k]], { f: [ranges!.f[k]], x: [ranges!.x[k]] }) : null));
-      at.names = slots.map((slot) => this.nameOf(slot.p, gi, slot.index));
-      at.vectors = slots.map((slot) => slot.p.dim() < 2);
+      this.namesOf(kept, gi, slots, at);
     } else {
       at.param_factors = null;
       at.names = NO_NAMES;
