@@ -87,8 +87,13 @@ static void *helper_main(void *arg) {
       }
       continue;
     }
+    /* spinning, it yields now and then: when the scheduler put it on the caller's core (a woken
+       thread can preempt its waker), the caller goes on instead of waiting for the spin to end */
     int spins = atomic_exchange(&help_wanted, 0) ? HELP_LINGER : HELP_SPIN;
-    for (int k = 0; k < spins && atomic_load_explicit(&help_seq, memory_order_relaxed) == seq; k++) HELP_PAUSE();
+    for (int k = 0; k < spins && atomic_load_explicit(&help_seq, memory_order_relaxed) == seq; k++) {
+      HELP_PAUSE();
+      if ((k & 63) == 63) sched_yield();
+    }
     if (atomic_load(&help_seq) != seq) continue;
     atomic_store(&help_sleeping, 1);
     if (atomic_load(&help_seq) == seq) syscall(SYS_futex, (uint32_t *)&help_seq, FUTEX_WAIT_PRIVATE, seq, NULL, NULL, 0);
@@ -159,9 +164,10 @@ static void help_finish(HelpJob *J) {
     J->fn(J->ctx, J->from, J->len, J->o, J->d);
     atomic_store(&J->state, JOB_FREE);
   } else {
-    /* the helper has it: spin (it is running), then yield the core in case it shares ours */
+    /* the helper has it: spin (~40 µs: it is running, its half about as long as ours), then
+       yield the core at each look, in case the helper was put on ours or preempted */
     for (int k = 0; atomic_load(&J->state) != JOB_FREE; k++) {
-      if (k < 200000) HELP_PAUSE();
+      if (k < 2000) HELP_PAUSE();
       else sched_yield();
     }
   }
