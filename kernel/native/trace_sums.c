@@ -25,7 +25,8 @@
  * ±Infinity in the second lane, and at out + 128 the count of g = 0 as two int64), from the three
  * arrays at byte offsets theta, after, grad of n elements each (n a multiple of 4, pads zero).
  * Every offset is checked against the memory's length first: a bad call throws, it never reads
- * outside.
+ * outside. From 65,536 elements the passes and updates run in two halves, the second on a helper
+ * thread (pass_helper.h; help_wake, help_mode, help_stats below).
  * Built by scripts/setup.mjs with the machine's C compiler; optional: without it (or without AVX2
  * and FMA) the tracer uses its WebAssembly pass.
  */
