@@ -25,8 +25,8 @@
  * ±Infinity in the second lane, and at out + 128 the count of g = 0 as two int64), from the three
  * arrays at byte offsets theta, after, grad of n elements each (n a multiple of 4, pads zero).
  * Every offset is checked against the memory's length first: a bad call throws, it never reads
- * outside. From 65,536 elements the passes and updates run in two halves, the second on a helper
- * thread (pass_helper.h; help_wake, help_mode, help_stats below).
+ * outside. From 65,536 elements the passes and updates run in chunks shared with a helper thread
+ * (pass_helper.h; help_wake, help_mode, help_stats below).
  * Built by scripts/setup.mjs with the machine's C compiler; optional: without it (or without AVX2
  * and FMA) the tracer uses its WebAssembly pass.
  */
@@ -206,7 +206,7 @@ __attribute__((target("avx2,fma"))) static void pass_range(void *c, size_t from,
   else pass_f64((const double *)C->th + from, (const double *)C->af + from, (const double *)C->gr + from, len, o, d);
 }
 
-/* The pass over n elements, in two halves from HELP_MIN (pass_helper.h). */
+/* The pass over n elements, in chunks shared with the helper thread from HELP_MIN (pass_helper.h). */
 static void pass_split(const void *th, const void *af, const void *gr, int f32, size_t n, Sums *o, Draws *d) {
   PassCall C = {th, af, gr, f32};
   split_run(pass_range, &C, n, o, d);
@@ -632,8 +632,9 @@ static void write_sums(double *o, const Sums *s) {
 /*
  * The end of an update call (sgd, adam, rmsprop, adagrad), once its arguments are read into
  * locals and `p`: where this processor runs the fast loops, FN over the call CTX (a TYPE, the
- * arrays and scalars FN reads), the update alone or with the pass (whose sums go to p.out), cut
- * in two halves from HELP_MIN elements (pass_helper.h); `ran` answers whether it did.
+ * arrays and scalars FN reads), the update alone or with the pass (whose sums go to p.out), in
+ * chunks shared with the helper thread from HELP_MIN elements (pass_helper.h); `ran` answers
+ * whether it did.
  */
 #if HAVE_X86
 #define RUN_UPDATE(FN, TYPE, CTX)                     \
@@ -867,8 +868,8 @@ static napi_value call_help_wake(napi_env env, napi_callback_info info) {
 }
 
 /*
- * help_mode(on?: boolean): whether large calls give their second half to the helper thread (the
- * halves are the same either way: tests compare); returns the mode before.
+ * help_mode(on?: boolean): whether large calls share their chunks with the helper thread (the
+ * results are the same either way: tests compare); returns the mode before.
  */
 static napi_value call_help_mode(napi_env env, napi_callback_info info) {
   size_t argc = 1;
@@ -880,7 +881,7 @@ static napi_value call_help_mode(napi_env env, napi_callback_info info) {
   return r;
 }
 
-/* help_stats(): [calls cut in two, second halves the helper ran, elements from which calls are cut]. */
+/* help_stats(): [calls cut into chunks, chunks the helper ran, elements from which calls are cut]. */
 static napi_value call_help_stats(napi_env env, napi_callback_info info) {
   (void)info;
   napi_value arr, v;

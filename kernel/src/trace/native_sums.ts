@@ -47,7 +47,7 @@ export const NATIVE_TRACE_SUMS = NATIVE_ADDON;
 export type NativeSelect = (a: Float64Array, n: number, ranks: Int32Array, out: Float64Array) => boolean;
 
 interface Addon {
-  /** Absent from an addon built before session 23 (then nothing is woken: the halves wait for it). */
+  /** Absent from an addon built before session 23 (then nothing is woken ahead of an update). */
   help_wake: (() => void) | null;
   /** Elements from which the addon cuts a pass or an update in two (pass_helper.h HELP_MIN). */
   help_min: number;
@@ -93,8 +93,9 @@ export function native_select(): NativeSelect | null {
 
 /**
  * Wakes the addon's helper thread when a step is about to update or measure a parameter of at
- * least `largest` elements that the addon cuts in two (trace_sums.c pass_helper.h): the helper
- * then is running when the update posts its second half (~25 µs sooner). The tracer's pre-hook.
+ * least `largest` elements that the addon cuts into chunks shared with it (trace_sums.c
+ * pass_helper.h): the helper then is running when the update posts them (~25 µs sooner). The
+ * tracer's pre-hook.
  */
 export function native_help_wake(largest: number): void {
   const a = addon();

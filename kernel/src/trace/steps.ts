@@ -221,7 +221,7 @@ export class StepPipeline {
       let all = false;
       const inPlace = this.in_place();
       this.snapshots.in_place = inPlace;
-      // the native update cuts a large parameter in two, half on a helper thread: wake it now
+      // the native update shares a large parameter's chunks with a helper thread: wake it now
       if (inPlace) native_help_wake(largestWithGrad(optimizer));
       if (this.use_worker && !inPlace) {
         let n = 0;

@@ -1,9 +1,9 @@
 /**
- * Large native passes and updates in two halves, the second on a helper thread
- * (kernel/native/pass_helper.h): the cut depends on n alone, so the results are the same bit for
- * bit with the helper on or off (or busy, or asleep), the halves' sums are the two halves' own
- * passes added, the draws on both sides of the cut are taken, the update is the same, and the
- * helper really runs the second half.
+ * Large native passes and updates in chunks shared with a helper thread
+ * (kernel/native/pass_helper.h): the chunks depend on n alone, so the results are the same bit for
+ * bit with the helper on or off (or busy, or asleep), the sums are the chunks' own passes added in
+ * order, the draws in every chunk are taken, the update is the same, and the helper really runs
+ * chunks.
  */
 import { afterEach, describe, expect, it } from "vitest";
 import { SGD } from "../../kernel/src/optim/index";
@@ -24,9 +24,13 @@ afterEach(() => {
   if (native_in_place()) addon().help_mode(true);
 });
 
-/** Elements from which calls are cut, and where (pass_helper.h split_at: half, whole 2048-element chunks). */
+/** Elements from which calls are cut, and the chunks' size (pass_helper.h chunk_size: 8192, doubled up to 256 chunks). */
 const helpMin = (): number => (addon().help_stats() as number[])[2];
-const cutOf = (n: number): number => Math.floor(n / 2) & ~2047;
+const chunkOf = (n: number): number => {
+  let size = 8192;
+  while (n > size * 256) size *= 2;
+  return size;
+};
 
 function arrays(n: number, seed: number, zeros: number) {
   const r = rng(seed);
@@ -57,7 +61,7 @@ function sgdOnce(n: number, helper: boolean, zeros: number) {
   return { a, t0, out, copy, rho, idx, j0, j1, base };
 }
 
-describe("native passes and updates of large parameters in two halves", () => {
+describe("native passes and updates of large parameters in chunks shared with a helper thread", () => {
   itNative("the same sums, θ_{t+1}, buffer, copy and draws with the helper thread on and off", () => {
     const n = helpMin() + 3 * 2048 + 3;
     for (const zeros of [0, 0.2]) {
@@ -70,42 +74,44 @@ describe("native passes and updates of large parameters in two halves", () => {
     }
   });
 
-  itNative("the sums are the two halves' own passes added; every draw on both sides of the cut is taken", () => {
-    // each half below HELP_MIN, so that its own pass is one piece
-    for (const n of [helpMin(), helpMin() + 2049, helpMin() + 40001]) {
-      expect(n - cutOf(n)).toBeLessThan(helpMin());
+  itNative("the sums are the chunks' own passes added in order; every draw in every chunk is taken", () => {
+    for (const n of [helpMin(), helpMin() + 2049, 3 * helpMin() + 7, 2_500_003]) {
       const r = sgdOnce(n, true, 0.1);
-      const cut = cutOf(n);
-      expect(cut > 0 && cut < n && cut % 2048 === 0).toBe(true);
-      const half = (from: number, to: number) => {
-        const s = new Float64Array(9);
-        expect(addon().sums_arrays(r.t0.subarray(from, to), r.a.theta.subarray(from, to), r.a.grad.subarray(from, to), s)).toBe(true);
-        return s;
-      };
-      const p = half(0, cut), q = half(cut, n);
-      for (let k = 0; k < 6; k++) expect(Object.is(r.out[k], p[k] + q[k]), `n ${n} sum ${k}`).toBe(true);
-      expect(r.out[6]).toBe(Math.min(p[6], q[6]));
-      expect(r.out[7]).toBe(Math.max(p[7], q[7]));
-      expect(r.out[8]).toBe(p[8] + q[8]);
-      // the pass over the same arrays (sums_arrays, cut the same way) gives the update's sums
+      const size = chunkOf(n);
+      expect(size < helpMin() && size % 2048 === 0).toBe(true);
+      // each chunk below HELP_MIN: its own pass is one piece
+      const acc = new Float64Array(9);
+      for (let from = 0; from < n; from += size) {
+        const to = Math.min(n, from + size), c = new Float64Array(9);
+        expect(addon().sums_arrays(r.t0.subarray(from, to), r.a.theta.subarray(from, to), r.a.grad.subarray(from, to), c)).toBe(true);
+        if (from === 0) acc.set(c);
+        else {
+          for (let k = 0; k < 6; k++) acc[k] = acc[k] + c[k];
+          acc[6] = Math.min(acc[6], c[6]);
+          acc[7] = Math.max(acc[7], c[7]);
+          acc[8] += c[8];
+        }
+      }
+      for (let k = 0; k < 9; k++) expect(Object.is(r.out[k], acc[k]), `n ${n} sum ${k}: ${r.out[k]} vs ${acc[k]}`).toBe(true);
+      // the pass over the same arrays (sums_arrays, in the same chunks) gives the update's sums
       const whole = new Float64Array(9);
       addon().sums_arrays(r.t0, r.a.theta, r.a.grad, whole);
       for (let k = 0; k < 9; k++) expect(Object.is(whole[k], r.out[k]), `n ${n} pass ${k}`).toBe(true);
-      let before = 0, after = 0;
+      const chunksDrawn = new Set<number>();
       for (let j = r.j0; j < r.j1; j++) {
         const i = r.idx[j] - r.base, g = r.a.grad[i];
         expect(Object.is(r.rho[j], g !== 0 ? -(r.a.theta[i] - r.t0[i]) / g : NaN), `n ${n} draw ${j}`).toBe(true);
-        if (i < cut) before++;
-        else after++;
+        chunksDrawn.add(Math.floor(i / size));
       }
-      expect(before > 100 && after > 100).toBe(true);
+      // draws in every whole chunk (the sample is denser than a chunk; a short last one may have none)
+      for (let k = 0; k < Math.floor(n / size); k++) expect(chunksDrawn.has(k), `n ${n} chunk ${k}`).toBe(true);
       expect(r.rho.subarray(0, r.j0).every((v) => v === -7) && r.rho.subarray(r.j1).every((v) => v === -7)).toBe(true);
     }
   });
 
-  itNative("draws that all lie on one side of the cut", () => {
-    const n = helpMin() + 8192, cut = cutOf(n);
-    for (const [lo, hi] of [[0, cut - 1], [cut, n], [cut - 3, cut + 3]]) {
+  itNative("draws in one chunk, in the last, and across a chunk's edge", () => {
+    const n = helpMin() + 8195, cut = chunkOf(n);
+    for (const [lo, hi] of [[0, cut - 1], [n - 20, n], [cut - 3, cut + 3], [2 * cut - 1, 2 * cut + 1]]) {
       const a = arrays(n, lo + 5, 0), t0 = a.theta.slice();
       const idx = Int32Array.from({ length: hi - lo }, (_, k) => lo + k);
       const rho = new Float64Array(idx.length).fill(-7);
@@ -140,17 +146,41 @@ describe("native passes and updates of large parameters in two halves", () => {
     }
   });
 
-  itNative("the helper thread runs second halves (large updates); below HELP_MIN nothing is cut", () => {
+  itNative("the helper thread runs chunks (large updates); below HELP_MIN nothing is cut", () => {
     const stats = () => addon().help_stats() as number[];
     const small = arrays(helpMin() - 4, 1, 0), s0 = stats();
     addon().sgd(small.theta, small.grad, null, 0, false, f(-0.1), 0, 0, 1, new Float64Array(9), new Float32Array(small.theta.length));
     expect(stats()[0]).toBe(s0[0]);
-    // 4M elements: the caller's half takes milliseconds, time enough for the helper to wake
+    // 4M elements: the caller's chunks take milliseconds, time enough for the helper to wake
     const big = arrays(1 << 22, 2, 0), before = stats();
     for (let k = 0; k < 5; k++) addon().sgd(big.theta, big.grad, null, 0, false, f(-1e-3), 0, 0, 1, new Float64Array(9), new Float32Array(big.theta.length));
     const after = stats();
     expect(after[0] - before[0]).toBe(5);
-    expect(after[1] - before[1], "second halves run by the helper").toBeGreaterThan(0);
+    expect(after[1] - before[1], "chunks run by the helper").toBeGreaterThan(0);
+  });
+
+  itNative("many updates in a row (each chunk taken once, whoever takes it): the same bits with the helper on and off", () => {
+    // small chunks (n just above HELP_MIN: 8192 elements, ~10 µs each), both threads taking them at once
+    const n = helpMin() + 12345, steps = 300;
+    const run = (helper: boolean) => {
+      const a = arrays(n, 99, 0);
+      addon().help_mode(helper);
+      const out = new Float64Array(9), copy = new Float32Array(n), sums: number[] = [];
+      for (let s = 0; s < steps; s++) {
+        if (helper && s % 3 === 0) addon().help_wake();
+        addon().sgd(a.theta, a.grad, a.buf, 1, false, f(-0.01), 0, f(0.9), 1, out, copy);
+        sums.push(...out);
+      }
+      return { theta: Buffer.from(a.theta.buffer), buf: Buffer.from(a.buf.buffer), sums };
+    };
+    const before = addon().help_stats() as number[];
+    const on = run(true);
+    const helped = (addon().help_stats() as number[])[1] - before[1];
+    const off = run(false);
+    expect(on.theta.equals(off.theta)).toBe(true);
+    expect(on.buf.equals(off.buf)).toBe(true);
+    expect(on.sums.every((v, k) => Object.is(v, off.sums[k]))).toBe(true);
+    expect(helped, "chunks run by the helper").toBeGreaterThan(0);
   });
 
   itNative("a traced run of a large model measures the same with the helper on and off", () => {
