@@ -17,6 +17,7 @@ import { NATIVE_TRACE_SUMS, native_in_place } from "../../kernel/src/trace/nativ
 import { strata } from "../../kernel/src/trace/sample";
 import { param_draws_stats } from "../../kernel/src/trace/snapshot";
 import { rng } from "../tensor/gradcheck";
+import { updateArrays } from "./update_arrays";
 
 type Addon = { sgd: (...args: unknown[]) => boolean; adam: (...args: unknown[]) => boolean; sums_arrays: (...args: unknown[]) => boolean };
 const addon = (): Addon => require(NATIVE_TRACE_SUMS) as Addon;
@@ -25,13 +26,7 @@ const itNative = native_in_place() ? it : it.skip;
 
 afterEach(() => set_native_update_enabled(true));
 
-function arrays(n: number, seed: number, zeros: number) {
-  const r = rng(seed);
-  const theta = new Float32Array(n).map(() => r() - 0.5);
-  const grad = new Float32Array(n).map(() => (r() < zeros ? 0 : (r() - 0.5) * 0.1));
-  const buf = new Float32Array(n).map(() => (r() - 0.5) * 0.1);
-  return { theta, grad, buf };
-}
+const arrays = updateArrays;
 
 describe("the native SGD update with the tracer's pass", () => {
   itNative("the pass's sums bit for bit, θ_t copied, the draws the JavaScript loop reads, for every kind and length mod 4", () => {

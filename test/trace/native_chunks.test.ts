@@ -12,6 +12,7 @@ import { trace } from "../../kernel/src/trace/index";
 import { NATIVE_TRACE_SUMS, native_in_place } from "../../kernel/src/trace/native_sums";
 import { strata } from "../../kernel/src/trace/sample";
 import { rng } from "../tensor/gradcheck";
+import { updateArrays } from "./update_arrays";
 
 type Fn = (...args: unknown[]) => unknown;
 type Addon = Record<"sgd" | "adam" | "rmsprop" | "adagrad" | "sums_arrays" | "help_mode" | "help_stats" | "help_wake", Fn>;
@@ -32,13 +33,7 @@ const chunkOf = (n: number): number => {
   return size;
 };
 
-function arrays(n: number, seed: number, zeros: number) {
-  const r = rng(seed);
-  const theta = new Float32Array(n).map(() => r() - 0.5);
-  const grad = new Float32Array(n).map(() => (r() < zeros ? 0 : (r() - 0.5) * 0.1));
-  const buf = new Float32Array(n).map(() => (r() - 0.5) * 0.1);
-  return { theta, grad, buf };
-}
+const arrays = updateArrays;
 
 /** The draws of a group sample over [base, base + n) of a longer group: idx, j0, j1. */
 function drawsOver(base: number, n: number, size: number) {
