@@ -133,6 +133,8 @@ const WARM_FALLBACK_MS = 3000;
  * so that a client that did miss it asks again first, and that answer restarts the wait.
  */
 const WARM_AFTER_JOIN_MS = 700;
+/** A warm-up due while a request is being handled looks again this long after. */
+const WARM_WHILE_BUSY_MS = 200;
 
 export class Kernel {
   private readonly signer: Signer;
@@ -251,6 +253,14 @@ export class Kernel {
     if (this.warmed) return;
     if (this.warmTimer) clearTimeout(this.warmTimer);
     this.warmTimer = setTimeout(() => {
+      // Not while a request is being handled (a cell awaiting a promise): a SIGINT recorded for
+      // that cell would be dropped here as an idle one, and the cell went on awaiting (a CI run,
+      // session 23: "SIGINT stops a cell awaiting a promise"); the warm-up waits for the end.
+      if (this.busy) {
+        this.warmTimer = null;
+        this.warmSoon(WARM_WHILE_BUSY_MS, why);
+        return;
+      }
       this.warmed = true;
       if (process.env.LRLAB_KERNEL_LOG) this.log(`warm-up: ${why}`);
       this.dropIdleSigint();
