@@ -24,6 +24,21 @@ function running(pid: number): boolean {
   }
 }
 
+/**
+ * A kernel spawned on a connection file of its own, no client attached, with LRLAB_KERNEL_LOG
+ * naming a log file (with it set the kernel also says when it warms up, on stderr too): the
+ * warm-up tests' kernel. `log()`: its stderr so far.
+ */
+async function spawnLogged() {
+  const { info, file } = await connectionFile();
+  const logFile = join(mkdtempSync(join(tmpdir(), "lrlab-log-")), "kernel.log");
+  const proc = spawn(process.execPath, [join(ROOT, "kernel", "bin", "lrlab.js"), "kernel", "--connection-file", file],
+    { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, LRLAB_KERNEL_LOG: logFile } });
+  let stderr = "";
+  proc.stderr!.on("data", (d) => { stderr += String(d); });
+  return { info, proc, logFile, log: () => stderr, signer: new Signer(info.key, info.signature_scheme) };
+}
+
 describe("kernel lifecycle", () => {
   it("runs unsigned with an empty key, and with hmac-sha512", async () => {
     for (const opts of [{ key: "" }, { scheme: "hmac-sha512" }]) {
@@ -150,14 +165,7 @@ describe("kernel lifecycle", () => {
     // A client whose iopub joined late misses the reply's status messages and asks kernel_info
     // again (jupyter_client after 0.2 s, Jupyter Server after 0.5 s). A warm-up started 100 ms
     // after the first reply held that second answer ~1.5 s: 2 of 5 starts took 1.8 s.
-    const { info, file } = await connectionFile();
-    // LRLAB_KERNEL_LOG names a log file; with it set the kernel also says when it warms up (on stderr too)
-    const logFile = join(mkdtempSync(join(tmpdir(), "lrlab-log-")), "kernel.log");
-    const proc = spawn(process.execPath, [join(ROOT, "kernel", "bin", "lrlab.js"), "kernel", "--connection-file", file],
-      { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, LRLAB_KERNEL_LOG: logFile } });
-    let log = "";
-    proc.stderr!.on("data", (d) => { log += String(d); });
-    const signer = new Signer(info.key, info.signature_scheme);
+    const { info, proc, logFile, log, signer } = await spawnLogged();
     const shell = new zmq.Dealer({ linger: 0, receiveTimeout: 20_000 });
     const sub = new zmq.Subscriber({ linger: 0, receiveTimeout: 300 });
     const session = "test";
@@ -172,7 +180,7 @@ describe("kernel lifecycle", () => {
       shell.connect(`tcp://127.0.0.1:${info.shell_port}`);
       await kernelInfo(); // no subscriber yet: its status messages reach no one
       await new Promise((r) => setTimeout(r, 1000));
-      expect(log).not.toContain("warm-up:");
+      expect(log()).not.toContain("warm-up:");
       sub.connect(`tcp://127.0.0.1:${info.iopub_port}`);
       sub.subscribe();
       // ask again until a status arrives, as jupyter_client does
@@ -193,7 +201,7 @@ describe("kernel lifecycle", () => {
       // after a reply a subscriber had (or one it may have had: it joined just after; a client
       // that missed it would have asked again), not the 3 s fallback
       expect(fileLog()).toMatch(/warm-up: after (a kernel_info reply that reached a subscriber|a subscriber joined just after a kernel_info reply)/);
-      expect(log).toMatch(/warm-up: after (a kernel_info reply that reached a subscriber|a subscriber joined just after a kernel_info reply)/);
+      expect(log()).toMatch(/warm-up: after (a kernel_info reply that reached a subscriber|a subscriber joined just after a kernel_info reply)/);
     } finally {
       shell.close();
       sub.close();
@@ -205,13 +213,7 @@ describe("kernel lifecycle", () => {
     // No kernel_info: the warm-up is the 3 s fallback, due while this cell awaits 6 s. Run then, it
     // took a SIGINT recorded for the awaiting cell for one sent while idle and dropped it (a CI
     // run, session 23: test/kernel/sigint.test.ts "SIGINT stops a cell awaiting a promise").
-    const { info, file } = await connectionFile();
-    const logFile = join(mkdtempSync(join(tmpdir(), "lrlab-log-")), "kernel.log");
-    const proc = spawn(process.execPath, [join(ROOT, "kernel", "bin", "lrlab.js"), "kernel", "--connection-file", file],
-      { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, LRLAB_KERNEL_LOG: logFile } });
-    let log = "";
-    proc.stderr!.on("data", (d) => { log += String(d); });
-    const signer = new Signer(info.key, info.signature_scheme);
+    const { info, proc, log, signer } = await spawnLogged();
     const shell = new zmq.Dealer({ linger: 0, receiveTimeout: 30_000 });
     try {
       shell.connect(`tcp://127.0.0.1:${info.shell_port}`);
@@ -221,10 +223,10 @@ describe("kernel lifecycle", () => {
       do reply = decode((await shell.receive()) as Buffer[], signer);
       while (reply.header.msg_type !== "execute_reply");
       expect((reply.content as { status: string }).status).toBe("ok");
-      expect(log, "the warm-up ran while the cell awaited").not.toContain("warm-up:");
+      expect(log(), "the warm-up ran while the cell awaited").not.toContain("warm-up:");
       const deadline = Date.now() + 10_000;
-      while (!log.includes("warm-up:") && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-      expect(log).toContain("warm-up: no client asked kernel_info");
+      while (!log().includes("warm-up:") && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      expect(log()).toContain("warm-up: no client asked kernel_info");
     } finally {
       shell.close();
       proc.kill("SIGKILL");
