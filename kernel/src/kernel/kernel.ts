@@ -133,8 +133,6 @@ const WARM_FALLBACK_MS = 3000;
  * so that a client that did miss it asks again first, and that answer restarts the wait.
  */
 const WARM_AFTER_JOIN_MS = 700;
-/** A warm-up due while a request is being handled looks again this long after. */
-const WARM_WHILE_BUSY_MS = 200;
 
 export class Kernel {
   private readonly signer: Signer;
@@ -253,17 +251,12 @@ export class Kernel {
     if (this.warmed) return;
     if (this.warmTimer) clearTimeout(this.warmTimer);
     this.warmTimer = setTimeout(() => {
-      // Not while a request is being handled (a cell awaiting a promise): a SIGINT recorded for
-      // that cell would be dropped here as an idle one, and the cell went on awaiting (a CI run,
-      // session 23: "SIGINT stops a cell awaiting a promise"); the warm-up waits for the end.
-      if (this.busy) {
-        this.warmTimer = null;
-        this.warmSoon(WARM_WHILE_BUSY_MS, why);
-        return;
-      }
       this.warmed = true;
       if (process.env.LRLAB_KERNEL_LOG) this.log(`warm-up: ${why}`);
-      this.dropIdleSigint();
+      // only when idle: while a request is handled (a cell awaiting a promise) a SIGINT recorded
+      // is that cell's, and dropping it as an idle one left the cell awaiting (a CI run, session
+      // 23: "SIGINT stops a cell awaiting a promise")
+      if (!this.busy) this.dropIdleSigint();
       Atomics.store(this.interrupts, WORKING, 1);
       countKernelTask(1);
       try { this.engine.warm(); } catch (e) { this.log(`compiler warm-up failed: ${(e as Error)?.stack ?? e}`); }
