@@ -339,14 +339,15 @@ describe("a traced run with and without native code", () => {
     ["SGD with momentum", (ps: Tensor[]) => new SGD(ps, { lr: 0.1, momentum: 0.9 })],
     ["Adam", (ps: Tensor[]) => new Adam(ps, { lr: 1e-3 })],
   ] as const) {
-    for (const zeros of [0.1, 0]) {
-      // zeros 0: every gradient nonzero, so the group's ρ sample is drawn during the native passes
-      itNative(`${name}, ${zeros ? "some gradients zero" : "no gradient zero"}: the same metrics (ratios to 1e-9, ρ quantiles and extremes exactly), per group and per parameter`, () => {
+    for (const zeros of [0, 0.1, 0.6, 0.85]) {
+      // at most half the gradients zero: the group's ρ sample is the one drawn during the native
+      // passes (its g = 0 draws left out); more: rhoQuantiles draws ⌊S·N/M⌋ (0.6) or compacts (0.85)
+      itNative(`${name}, ${zeros * 100}% of the gradients zero: the same metrics (ratios to 1e-9, ρ quantiles and extremes exactly), per group and per parameter`, () => {
       const used = draws_stats.used;
       const a = run(true, make, zeros);
       const drawn = draws_stats.used - used;
       const b = run(false, make, zeros);
-      expect(drawn > 0, "the ρ sample drawn during the passes").toBe(zeros === 0);
+      expect(drawn > 0, "the ρ sample drawn during the passes").toBe(zeros <= 0.5);
       const pairs: [StepMetrics, StepMetrics][] = [...a.out.map((m, i) => [m, b.out[i]] as [StepMetrics, StepMetrics]), ...a.perParam.map((m, i) => [m, b.perParam[i]] as [StepMetrics, StepMetrics])];
       for (const [x, y] of pairs) {
         for (const k of ["lr_projected", "lr_realized", "update_ratio", "angular_update", "grad_norm", "param_norm"] as const) {

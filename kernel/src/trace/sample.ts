@@ -4,11 +4,12 @@
  *
  * - `rhoQuantiles`: ρ_i = −Δ_i/g_i over the elements with g_i ≠ 0, given the parts' combined
  *   sums (sums.ts), which already hold the exact min/max and the count M of such elements.
- *   M ≤ S: all M values are collected (exact). Otherwise at least S of them on average, sampled
- *   as below over the N elements with ⌊S·N/M⌋ as the draw count, those with g = 0 left out
- *   (every element with g ≠ 0 is still drawn with the same probability): O(S·N/M) reads, a few S
- *   when at least a quarter of the elements have g ≠ 0; for sparser gradients (e.g. embeddings)
- *   the M values are compacted first and sampled from.
+ *   M ≤ S: all M values are collected (exact). Otherwise sampled as below over the N elements,
+ *   those with g = 0 left out (every element with g ≠ 0 is still drawn with the same
+ *   probability): with S as the draw count when at least half the elements have g ≠ 0 (S·M/N ≥
+ *   S/2 values on average: the draws the passes took, RhoDraws), else with ⌊S·N/M⌋ (at least S
+ *   values on average, O(S·N/M) reads) when at least a quarter have; for sparser gradients (e.g.
+ *   embeddings) the M values are compacted first and sampled from.
  * - `factorQuantiles`: the optimizer's factor over the elements whose state has seen a gradient
  *   (preconditioned.ts views and `counts`), exact min/max from `factorRange`, interior quantiles
  *   from all values or a sample drawn as ρ's.
@@ -99,14 +100,15 @@ export const draws_stats = { used: 0 };
  * parameter's draws (a `PartDraws` range, set by the pre-hook) are taken by SGD's native update as
  * it updates the parameter (optim/native_update.ts), or by its native pass in the post-hook, while
  * its values are in the cache (native_sums.ts), or read here right after its pass. The draws are
- * strata(N, SAMPLE_SIZE) over the group's N elements, which are rhoQuantiles's own when every
- * element of the group has g ≠ 0 (then it uses these: the same values in the same order, without
- * its reads afterwards, a cache miss or two per draw on a large model: PERF.md session 20).
- * Otherwise (some g = 0: its draw count depends on how many) rhoQuantiles draws as before.
+ * strata(N, SAMPLE_SIZE) over the group's N elements, which are rhoQuantiles's own when at least
+ * half the elements of the group have g ≠ 0 (then it uses these, those with g = 0 left out: the
+ * same values in the same order, without its reads afterwards, a cache miss or two per draw on a
+ * large model: PERF.md sessions 20 and 24). Otherwise (its draw count depends on how many g ≠ 0)
+ * rhoQuantiles draws on its own.
  */
 export class RhoDraws {
   idx: Int32Array = NO_DRAWS;
-  /** Draw j's ρ at j (NaN where g = 0: then M < N and rhoQuantiles draws on its own). */
+  /** Draw j's ρ at j (NaN where g = 0: rhoQuantiles leaves those out). */
   values = new Float64Array(0);
   /** Elements of the group's parts given a range this step; −1: not drawing. */
   private taken = -1;
@@ -185,37 +187,23 @@ export function rhoQuantiles(parts: readonly ElementPart[], sums: StepSums, draw
   if (M <= SAMPLE_SIZE) return summarize(buf, collectRho(parts, buf), min, max);
   let N = 0;
   for (const p of parts) N += p.theta.length;
-  // every g ≠ 0: the draws below would be strata(N, SAMPLE_SIZE), those RhoDraws took
-  if (M === N && draws !== null && draws.complete(N)) {
-    draws_stats.used++;
-    return summarize(draws.values, draws.idx.length, min, max);
-  }
-  if (4 * M >= N) {
+  if (2 * M >= N) {
+    // at least half the elements have g ≠ 0 (a network's layers mostly do: some 0 from ReLU's
+    // dead units or inputs that are always 0): the sample is strata(N, S) with the draws whose
+    // g = 0 left out, S·M/N ≥ S/2 values on average, each element with g ≠ 0 drawn with the same
+    // probability. Those are the draws RhoDraws took during the passes, when it has them all:
+    // no reads afterwards (a cache miss or two per draw on a large model: PERF.md session 24).
+    let m: number;
+    if (draws !== null && draws.complete(N)) {
+      draws_stats.used++;
+      if (M === N) return summarize(draws.values, draws.idx.length, min, max);
+      m = keepDrawn(draws.values, draws.idx.length);
+    } else m = gatherRho(parts, strata(N, SAMPLE_SIZE));
+    if (m > 0) return summarize(buf, m, min, max);
+  } else if (4 * M >= N) {
     // at least S·N/M draws, each element drawn with the same probability: on average at least S
     // of the draws have g ≠ 0
-    const idx = strata(N, Math.floor((SAMPLE_SIZE * N) / M));
-    ensure(idx.length);
-    const gather = native_rho_gather();
-    if (gather !== null) {
-      // the same reads and float64 operations in native code: each draw is a cache miss or two on a
-      // large model, which the JavaScript loop below pays with its per-element costs on top
-      const arrays: Storage[] = [];
-      for (const p of parts) arrays.push(p.theta, p.grad, p.after);
-      const m = gather(arrays, idx, buf);
-      if (m > 0) return summarize(buf, m, min, max);
-    }
-    let m = 0, k = 0, start = 0, end = parts[0].theta.length;
-    for (let j = 0; j < idx.length; j++) {
-      const u = idx[j];
-      while (u >= end) {
-        start = end;
-        end += parts[++k].theta.length;
-      }
-      const p = parts[k];
-      const i = u - start;
-      const g = p.grad[i];
-      if (g !== 0) buf[m++] = -(p.after[i] - p.theta[i]) / g;
-    }
+    const m = gatherRho(parts, strata(N, Math.floor((SAMPLE_SIZE * N) / M)));
     if (m > 0) return summarize(buf, m, min, max);
   }
   if (compact.length < M) compact = new Float64Array(M);
@@ -224,6 +212,46 @@ export function rhoQuantiles(parts: readonly ElementPart[], sums: StepSums, draw
   ensure(idx.length);
   for (let j = 0; j < idx.length; j++) buf[j] = compact[idx[j]];
   return summarize(buf, idx.length, min, max);
+}
+
+/** The ρ of the drawn elements idx (increasing, over the parts in order) with g ≠ 0 into `buf`, in order; returns their count. */
+function gatherRho(parts: readonly ElementPart[], idx: Int32Array): number {
+  ensure(idx.length);
+  const gather = native_rho_gather();
+  if (gather !== null) {
+    // the same reads and float64 operations in native code: each draw is a cache miss or two on a
+    // large model, which the JavaScript loop below pays with its per-element costs on top
+    const arrays: Storage[] = [];
+    for (const p of parts) arrays.push(p.theta, p.grad, p.after);
+    return gather(arrays, idx, buf);
+  }
+  let m = 0, k = 0, start = 0, end = parts[0].theta.length;
+  for (let j = 0; j < idx.length; j++) {
+    const u = idx[j];
+    while (u >= end) {
+      start = end;
+      end += parts[++k].theta.length;
+    }
+    const p = parts[k];
+    const i = u - start;
+    const g = p.grad[i];
+    if (g !== 0) buf[m++] = -(p.after[i] - p.theta[i]) / g;
+  }
+  return m;
+}
+
+/**
+ * The first n of a RhoDraws' values without its NaNs (its draws with g = 0: a finite step's other
+ * ρ are numbers, ±∞ at most) into `buf`, in order: what `gatherRho` reads for the same draws.
+ */
+function keepDrawn(values: Float64Array, n: number): number {
+  ensure(n);
+  let m = 0;
+  for (let j = 0; j < n; j++) {
+    const v = values[j];
+    if (v === v) buf[m++] = v;
+  }
+  return m;
 }
 
 /** The exact [min, max] of each view's factor and of its x (preconditioned.ts), taken once a step. */
