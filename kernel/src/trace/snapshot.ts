@@ -117,10 +117,43 @@ function labelOf(slot: ParamSlot, label: string | ((slot: ParamSlot) => string))
   return typeof label === "string" ? label : label(slot);
 }
 
-/** Storage of the same type and length as `like`: `prev` when it fits, else a new one. */
+/** Storage of the same type and length as `like`: `prev` when it fits, else a spare one or a new one. */
 function bufferLike(like: Storage, prev: Storage | undefined): Storage {
   if (prev !== undefined && prev.length === like.length && prev.constructor === like.constructor) return prev;
-  return like instanceof Float32Array ? new Float32Array(like.length) : new Float64Array(like.length);
+  const f32 = like instanceof Float32Array;
+  return takeSpare(f32, like.length) ?? (f32 ? new Float32Array(like.length) : new Float64Array(like.length));
+}
+
+/**
+ * The copy buffers (`own`) of stopped traces, for the next traces' parameters of the same sizes: a
+ * new buffer's first step costs its page faults and, as external memory, garbage collections (~0.25
+ * ms of the first traced step of a 784-256-10 MLP; a notebook makes a new trace each time a traced
+ * cell runs again: PERF.md session 24). At most SPARE_BUFFERS of them, SPARE_BUFFER_BYTES in all.
+ */
+const spareBuffers: Storage[] = [];
+let spareBytes = 0;
+/** Buffers a trace took from the spares (tests check that the path was taken). */
+export const spare_buffer_stats = { taken: 0 };
+const SPARE_BUFFERS = 32;
+const SPARE_BUFFER_BYTES = 32 << 20;
+
+function takeSpare(f32: boolean, n: number): Storage | undefined {
+  for (let k = spareBuffers.length - 1; k >= 0; k--) {
+    const b = spareBuffers[k];
+    if (b.length === n && b instanceof Float32Array === f32) {
+      spareBuffers.splice(k, 1);
+      spareBytes -= b.byteLength;
+      spare_buffer_stats.taken++;
+      return b;
+    }
+  }
+  return undefined;
+}
+
+function giveSpare(b: Storage): void {
+  if (spareBuffers.length >= SPARE_BUFFERS || spareBytes + b.byteLength > SPARE_BUFFER_BYTES) return;
+  spareBuffers.push(b);
+  spareBytes += b.byteLength;
 }
 
 const align16 = (n: number) => (n + 15) & ~15;
@@ -199,14 +232,22 @@ export class Snapshots {
   }
 
   /**
-   * A stopped trace's memory goes to the next trace (its pages are mapped already: a new memory
-   * costs page faults and growth in its first steps). Nothing may use this trace's copies after.
+   * A stopped trace's memory and copy buffers go to the next traces (their pages are mapped
+   * already: new ones cost page faults and growth in the first steps). Nothing may use this
+   * trace's copies after.
    */
   release_memory(): void {
     const mod = this.mod;
     this.mod = undefined;
     this.closeTaps();
     for (const list of this.pending) if (list !== undefined) list.length = 0;
+    // (the taps are closed: no update loop writes into these any more)
+    for (const slot of this.slotOf.values()) {
+      if (slot.own === null) continue;
+      giveSpare(slot.own.theta);
+      giveSpare(slot.own.grad);
+      slot.own = null;
+    }
     this.slotOf.clear();
     if (mod && this.shared && spare.length < SPARE_MEMORIES && mod.memory.buffer.byteLength <= SPARE_MAX_BYTES) spare.push(mod);
   }
