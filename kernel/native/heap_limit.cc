@@ -18,14 +18,16 @@
  * the limit and counts a stop in a shared slot: the control thread sees it and stops that code as
  * it stops it for an interrupt (an awaiting cell's awaits throw; code that holds the main thread is
  * terminated through the inspector, stuck_code.ts). Otherwise (the kernel's own code), the limit
- * is raised by the margin, up to twice the initial limit, and nothing is stopped: V8 then ends
- * the process as before if the heap keeps growing. The raised limit goes back to the initial one once the heap falls below it
- * again (AutomaticallyRestoreInitialHeapLimit).
+ * is raised by the margin, up to twice the initial limit and 256 MB more (Cap; a stop that began
+ * at a limit still raised by an earlier one gets as much room above it: StopCap), and nothing is
+ * stopped: V8 then ends the process as before if the heap keeps growing. The raised limit goes
+ * back to the initial one once a collection finds the heap below 90% of it
+ * (AutomaticallyRestoreInitialHeapLimit); the engine asks for one after a stop (collect()).
  *
  * Exports: arm(on: boolean): boolean (the previous state), takeHit(): number (the heap limit in
  * bytes at the last stop not taken yet, else 0), initialLimit(): number (bytes),
  * watch(slots: Int32Array over a SharedArrayBuffer the caller keeps, userCode, kernelTasks, stops:
- * slot indexes).
+ * slot indexes), collect() (full collections: see Collect).
  * Built by scripts/setup.mjs with the machine's C++ compiler and Node's headers (V8's API is not
  * in Node-API); optional: without it the kernel runs as before (kernel/src/kernel/heap_limit.ts).
  */
@@ -65,6 +67,15 @@ size_t Cap(size_t initial) {
   return 2 * initial + (256u << 20);
 }
 
+/*
+ * The most a stop may raise the limit to: Cap(), shifted up by as much as the limit was still
+ * raised by earlier stops when this one began (no collection had lowered it yet: Collect), so
+ * every stop has the same room above the limit where it began.
+ */
+size_t StopCap(size_t initial, size_t began) {
+  return began > initial ? Cap(initial) + (began - initial) : Cap(initial);
+}
+
 /**
  * Runs inside V8's garbage collector: no JavaScript, no allocation on V8's heap. Returns the new
  * limit; returning `current` lets V8 end the process.
@@ -76,9 +87,10 @@ size_t NearHeapLimit(void*, size_t current, size_t initial) {
     // One SIGINT per stop: a second call before the termination lands only raises the limit.
     size_t none = 0;
     if (hit_limit.compare_exchange_strong(none, current)) raise(SIGINT);
-    // Raised at most to Cap() (a cell that keeps what an earlier stopped
+    // Raised at most to StopCap() (a cell that keeps what an earlier stopped
     // cell filled gets stopped again, until that much; then V8 ends the process as before).
-    return current + margin <= Cap(initial) ? current + margin : current;
+    const size_t cap = StopCap(initial, hit_limit.load());
+    return current + margin <= cap ? current + margin : current;
   }
   if (UserCodeOutsideScript()) {
     // The control thread needs a moment (on a loaded machine, seconds) to stop this code: a
@@ -86,8 +98,9 @@ size_t NearHeapLimit(void*, size_t current, size_t initial) {
     size_t none = 0;
     if (hit_limit.compare_exchange_strong(none, current)) __atomic_fetch_add(&slots[stops_slot], 1, __ATOMIC_SEQ_CST);
     const size_t step = initial / 2 > margin ? initial / 2 : margin;
-    if (current + step <= Cap(initial)) return current + step;
-    return current + margin <= Cap(initial) ? current + margin : current;
+    const size_t cap = StopCap(initial, hit_limit.load());
+    if (current + step <= cap) return current + step;
+    return current + margin <= cap ? current + margin : current;
   }
   // the kernel's own code (the next cell's type check while the user's data fills the heap):
   // room is made, up to the same bound, and nothing is stopped
@@ -146,6 +159,19 @@ napi_value InitialLimit(napi_env env, napi_callback_info) {
   return out;
 }
 
+/*
+ * Full garbage collections now (V8's LowMemoryNotification), after a stop freed what the stopped
+ * cell held: a collection is what lowers the limit raised for the stop back to the initial one
+ * (AutomaticallyRestoreInitialHeapLimit), and without one the kernel, idle, made none, so a next
+ * stop started from the raised limit with that much less room below Cap(): the third stop in a
+ * row, in a test's kernel at --max-old-space-size=160, began at 288 MB and V8 ended the process at
+ * 557 MB while the control thread was still stopping the code (a loaded machine, session 24).
+ */
+napi_value Collect(napi_env env, napi_callback_info) {
+  v8::Isolate::GetCurrent()->LowMemoryNotification();
+  return nullptr;
+}
+
 bool installed = false;
 
 }  // namespace
@@ -158,7 +184,7 @@ NAPI_MODULE_INIT() {
     isolate->AutomaticallyRestoreInitialHeapLimit(0.9);
   }
   const struct { const char* name; napi_callback fn; } fns[] = {
-    {"arm", Arm}, {"takeHit", TakeHit}, {"initialLimit", InitialLimit}, {"watch", Watch},
+    {"arm", Arm}, {"takeHit", TakeHit}, {"initialLimit", InitialLimit}, {"watch", Watch}, {"collect", Collect},
   };
   for (const auto& f : fns) {
     napi_value fn;

@@ -16,8 +16,10 @@
  * addon counts a stop in the kernel's shared slots; an awaiting cell's awaits throw, code that
  * holds the main thread is terminated, stuck_code.ts); the cell ends with MemoryError, a timer's
  * stop is reported under the last cell. That takes the control thread ~1 s, for which the limit
- * is raised up to twice its size; code that outgrows even that ends the process, as before. The
- * kernel's own code is never stopped (its limit is raised once).
+ * is raised up to twice its size and 256 MB more (above the limit where the stop began, when an
+ * earlier stop's raise was still in effect); code that outgrows even that ends the process, as
+ * before. The kernel's own code is never stopped (its limit is raised once). After a stop, what
+ * the cleared names held is collected at once, which puts the limit back (heap_limit.cc Collect).
  * Without the addon (no C++ compiler at set-up, or LRLAB_NATIVE=0) nothing changes.
  */
 import * as path from "node:path";
@@ -27,6 +29,8 @@ import { markUnassigned } from "./unassigned";
 interface Addon {
   arm(on: boolean): boolean; takeHit(): number; initialLimit(): number;
   watch(slots: Int32Array, userCode: number, kernelTasks: number, stops: number): void;
+  /** Absent from an addon built before session 24. */
+  collect?(): void;
 }
 
 /** Where scripts/setup.mjs writes the addon (the same place from kernel/src and kernel/dist). */
@@ -115,5 +119,8 @@ export class MemoryError extends Error {
     });
     markUnassigned(scope, large, CLEARED);
     this.message = this.text(large);
+    // what they held is collected now: the limit raised for this stop goes back to the initial
+    // one, and a next stop has the room above it (heap_limit.cc Collect)
+    addon?.collect?.();
   }
 }
