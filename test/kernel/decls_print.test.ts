@@ -24,7 +24,7 @@ describe("the previous cells' declarations", () => {
   it("stay right through redeclarations of every kind, each copy checked against the printer", () => {
     const e = new Engine(makePrelude(DIST), tmpdir());
     e.run("1");
-    expect([...tslab.appliedConverterPatches].sort()).toEqual(["declDiagnostics", "decls", "importAliases", "liveBindings", "names", "namespaces"]);
+    expect([...tslab.appliedConverterPatches].sort()).toEqual(["declDiagnostics", "decls", "escapedNames", "importAliases", "liveBindings", "names", "namespaces"]);
     const cells: [string, unknown][] = [
       ["const a = 1, b = 'two'; const tup = [1, 2] as const; a", 1],
       ["import * as os from 'os'; import { join, dirname } from 'path'; typeof join", "function"],

@@ -317,6 +317,9 @@ function isTslabCommonJs(co: TS): boolean {
 export function esModuleToCommonJsDirect(input: string, target: number): string | undefined {
   tslabTypeScript();
   const K = ts.SyntaxKind;
+  // names are compared as the parser keeps them (escapedText: `__x` is "___x") and written as
+  // they are spelt
+  const unescaped = (name: string): string => ts.unescapeLeadingUnderscores(name);
   if (input.startsWith("#!") || input.includes("\n\n") || input.includes("\r")) return undefined;
   if (!input.endsWith("\n")) return undefined;
   // without parent pointers (the walk below passes each node's parent): setting them was a second
@@ -398,13 +401,14 @@ export function esModuleToCommonJsDirect(input: string, target: number): string 
     const target = isAssign ? e.left : isStep ? e.operand : undefined;
     if (!target || target.kind !== K.Identifier || !exportedLets.has(target.escapedText)) return;
     const name: string = target.escapedText;
+    const written = unescaped(name);
     const start = e.getStart(sf);
     if (e.kind === K.PostfixUnaryExpression) {
       const op = e.operator === K.PlusPlusToken ? "++" : "--";
-      if (input.slice(start, e.end) !== name + op) return; // the printer's spelling, or decline
-      edits.push({ pos: start, end: e.end, text: `exports.${name} = (${name}${op}, ${name})`, name });
+      if (input.slice(start, e.end) !== written + op) return; // the printer's spelling, or decline
+      edits.push({ pos: start, end: e.end, text: `exports.${written} = (${written}${op}, ${written})`, name });
     } else {
-      edits.push({ pos: start, end: start, text: `exports.${name} = `, name });
+      edits.push({ pos: start, end: start, text: `exports.${written} = `, name });
     }
     exempt.add(e);
   };
@@ -503,7 +507,7 @@ export function esModuleToCommonJsDirect(input: string, target: number): string 
     return text + input.slice(at, to);
   };
   let out = 'Object.defineProperty(exports, "__esModule", { value: true });\n';
-  if (exported.length) out += exported.slice().reverse().map((n) => `exports.${n} = `).join("") + "void 0;\n";
+  if (exported.length) out += exported.slice().reverse().map((n) => `exports.${unescaped(n)} = `).join("") + "void 0;\n";
   let chunkStart = 0;
   for (let i = 0; i < statements.length; i++) {
     const st = statements[i];
@@ -516,11 +520,11 @@ export function esModuleToCommonJsDirect(input: string, target: number): string 
     if (input.slice(end, nl < 0 ? input.length : nl).trim() !== "") return undefined;
     if (st.kind !== K.ExportDeclaration) {
       const name = lastExpr.get(st);
-      out += name === undefined ? edited(chunkStart, lineEnd) : edited(chunkStart, start) + `exports.${name} =` + edited(st.declarationList.declarations[0].initializer.pos, lineEnd);
+      out += name === undefined ? edited(chunkStart, lineEnd) : edited(chunkStart, start) + `exports.${unescaped(name)} =` + edited(st.declarationList.declarations[0].initializer.pos, lineEnd);
       if (name === undefined) {
         const names: string[] = st.kind === K.VariableStatement ? st.declarationList.declarations.map((d: TS) => d.name.escapedText)
           : st.kind === K.FunctionDeclaration || st.kind === K.ClassDeclaration ? [st.name.escapedText] : [];
-        for (const n of names) if (exportedSet.has(n)) out += `exports.${n} = ${n};\n`;
+        for (const n of names) if (exportedSet.has(n)) out += `exports.${unescaped(n)} = ${unescaped(n)};\n`;
       }
     }
     chunkStart = lineEnd;
@@ -590,6 +594,8 @@ let createConverterFn: ((options: TS) => TS) | null = null;
  *   (`net.parameters()` did not exist). A cell that redeclares the name's value (or, for an alias
  *   of a type, its type) replaces the alias; a value left without its declaration then stays as
  *   `let name: any`, as tslab does for an import whose type was redeclared.
+ * - `escapedNames`: the cell's `export { ... }` list spells its names as written, not as the
+ *   binder keeps them (`__x` is "___x" there: tslab failed every cell declaring such a name);
  * - `liveBindings`: a cell's functions read and write its top-level variables through `exports`,
  *   so they see what later cells assign, and `{ lr }` naming an earlier cell's variable works
  *   (live_bindings.ts).
@@ -608,6 +614,14 @@ export const LIVE_BINDINGS_PATCH: TextPatch = {
 
 const CONVERTER_PATCHES: TextPatch[] = [
   LIVE_BINDINGS_PATCH,
+  {
+    // the binder's names are TypeScript's escaped ones (`__h` is "___h" in `locals`): the
+    // `export { ... }` list wants them as written (tslab exported "___h": "Cannot find name
+    // '___h'" for every top-level name starting with two underscores)
+    name: "escapedNames",
+    find: "const suffix = \"\\nexport {\" + Array.from(keys).join(\", \") + \"}\";",
+    replace: "const suffix = \"\\nexport {\" + Array.from(keys, (k) => ts.unescapeLeadingUnderscores(k)).join(\", \") + \"}\";",
+  },
   {
     name: "decls",
     find: "function remainingDecls(checker, srcSF, declsSF) {\n        const declLocals = declsSF.locals;",
@@ -640,7 +654,7 @@ const CONVERTER_PATCHES: TextPatch[] = [
       + "        if (lrlabNames && __lrlabCellNamesDiffer(srcFile, keys)) {\n"
       + "            keys.clear();\n"
       + "            if (srcFile.locals) srcFile.locals.forEach((_, key) => { keys.add(key); });\n"
-      + "            updateContent(prevDecl, keys.size > 0 ? src + \"\\nexport {\" + Array.from(keys).join(\", \") + \"}\" : src);\n"
+      + "            updateContent(prevDecl, keys.size > 0 ? src + \"\\nexport {\" + Array.from(keys, (k) => ts.unescapeLeadingUnderscores(k)).join(\", \") + \"}\" : src);\n"
       + "            declsFile = builder.getSourceFile(declFilename);\n"
       + "            srcFile = builder.getSourceFile(srcFilename);\n"
       + "        }\n",
