@@ -713,6 +713,16 @@ export class Tensor {
 
   // ---- indexing (see indexing.ts, gather.ts) --------------------------------------------------
 
+  /**
+   * The slices along dim 0 (PyTorch's `for row in t`, `list(t)`): `for (const row of t)`, `[...t]`,
+   * `Array.from(t)`, each a view, taken as the loop reaches it. A 0-d tensor has none: TypeError,
+   * as PyTorch's.
+   */
+  *[Symbol.iterator](): Iterator<Tensor> {
+    if (this.shape.length === 0) throw new TypeError("iteration over a 0-d tensor");
+    const n = this.shape[0];
+    for (let i = 0; i < n; i++) yield I.select(this, 0, i);
+  }
   /** Removes dim `dim` by taking entry `index`. */
   select(dim: number, index: number): Tensor {
     return I.select(this, dim, index);

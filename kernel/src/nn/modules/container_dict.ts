@@ -241,7 +241,8 @@ export class ParameterList extends Module {
 
   /** Appends every value of `values`; returns this. */
   extend(values: Iterable<unknown>): this {
-    if (values === null || typeof values !== "object" || !(Symbol.iterator in values)) {
+    // a Tensor is iterable (its rows) but not a list of parameters: PyTorch refuses it by name
+    if (values === null || typeof values !== "object" || !(Symbol.iterator in values) || values instanceof Tensor) {
       throw TypeError_(`ParameterList.extend should be called with an iterable, but got ${pyType(values)}`);
     }
     for (const v of values) this.append(v);
