@@ -29,6 +29,19 @@ async function startWith(nodeOptions: string, env?: Record<string, string>): Pro
   }
 }
 
+/** Runs `body` on a kernel from startWith(), printing its stderr when the body fails; shuts it down. */
+async function withKernel(nodeOptions: string, env: Record<string, string> | undefined, body: (k: KernelClient) => Promise<void>): Promise<void> {
+  const k = await startWith(nodeOptions, env);
+  try {
+    await body(k);
+  } catch (e) {
+    console.log("kernel stderr (the test failed):\n" + k.stderr.slice(-4000));
+    throw e;
+  } finally {
+    await k.shutdown();
+  }
+}
+
 describe("a cell that fills the JavaScript heap", () => {
   const built = existsSync(join(ROOT, "kernel", "native", "build", "heap_limit.node"));
   // the addon is optional (no C++ compiler at set-up): then this protection is absent, said so here
@@ -37,8 +50,7 @@ describe("a cell that fills the JavaScript heap", () => {
     // kernel's own heap is ~170 MB: at 160 MB its own work had raised the limit before the first
     // stop, no collection could bring it back (V8 does below 90% of the initial limit), and each
     // stop began higher, the third one with too little room: V8 ended the process (session 24)
-    const k = await startWith("--max-old-space-size=256");
-    try {
+    await withKernel("--max-old-space-size=256", undefined, async (k) => {
       expect(resultText(await k.execute("const keep = 41;\nconst small: number[] = [1, 2, 3];\nkeep"))).toBe("41");
       const t0 = Date.now();
       const r = await k.execute("const hog: number[][] = [];\nwhile (true) hog.push(new Array(1e5).fill(1.5));", { timeoutMs: 120_000 });
@@ -78,31 +90,20 @@ describe("a cell that fills the JavaScript heap", () => {
       expect(resultText(await k.execute("hog4 = [];\nkeep"))).toBe("41");
       expect(k.alive).toBe(true);
       expect(k.stderr).not.toMatch(/FATAL ERROR/);
-    } catch (e) {
-      console.log("kernel stderr (the test failed):\n" + k.stderr.slice(-4000));
-      throw e;
-    } finally {
-      await k.shutdown();
-    }
+    });
   }, 240_000);
 
   it.skipIf(!built)("what a stopped cell's cleared names held is collected at once: the limit raised for the stop is back where it was", async () => {
     // the cross-checks of `npm test` off (a kernel as users run it, ~120 MB of its own), so that
     // 160 MB is a limit the heap can fall back under (heap_limit.cc Collect)
     const off = { LRLAB_CHECK_DIRECT_CJS: "0", LRLAB_CHECK_SHARED_CHECKER: "0", LRLAB_CHECK_DECLS_PRINT: "0", LRLAB_CHECK_DECL_DIAGNOSTICS: "0" };
-    const k = await startWith("--max-old-space-size=160", off);
-    try {
+    await withKernel("--max-old-space-size=160", off, async (k) => {
       const limit = "require('v8').getHeapStatistics().heap_size_limit"; // the same text twice: no new compile between
       const before = Number(resultText(await k.execute(limit)));
       const r = await k.execute("const hog: number[][] = [];\nwhile (true) hog.push(new Array(1e5).fill(1.5));", { timeoutMs: 120_000 });
       expect(r.reply.content.ename).toBe("MemoryError");
       expect(Number(resultText(await k.execute(limit)))).toBe(before);
-    } catch (e) {
-      console.log("kernel stderr (the test failed):\n" + k.stderr.slice(-4000));
-      throw e;
-    } finally {
-      await k.shutdown();
-    }
+    });
   }, 120_000);
 });
 
