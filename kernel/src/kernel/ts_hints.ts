@@ -569,6 +569,8 @@ export function runtimeHint(err: Error, line: string | undefined, source = ""): 
   if (clone !== null) return clone;
   const step = stepHint(err, line);
   if (step !== null) return step;
+  const int64 = int64Hint(err);
+  if (int64 !== null) return int64;
   const prop = /^Cannot read properties of null \(reading '([^']*)'\)/.exec(String(err?.message ?? ""))?.[1];
   if (prop === undefined || line === undefined) return null;
   // `prop` read of latest()'s own result: t.latest().lr, t.latest()!.lr (not t.latest().lr_preconditioned.q50,
@@ -597,6 +599,34 @@ function stepHint(err: Error, line: string | undefined): string | null {
   if (m === null || line === undefined || !/\bstep\b|\[\s*["']step["']\s*\]/.test(line)) return null;
   return `hint: an optimizer's state["step"] is a number in lrlab (PyTorch's is a 0-dim tensor): use it as it is, without .${m[1]}() `
     + `(Number(state["step"]) reads either)`;
+}
+
+/**
+ * The messages of an index or class-label tensor that is float where int64 is needed (PyTorch's
+ * own words, kept: embedding, cross_entropy/nll_loss, index_select/gather/scatter, advanced
+ * indexing, one_hot, bincount).
+ */
+const FLOAT_INDEX = [
+  /Expected dtype int64 for \w+ \(got float(?:32|64)\)/,
+  /expected scalar type Long but found Float/,
+  /tensors used as indices must be long \(int64\) or bool tensors, got float/,
+  /scalar types: Long, Int; but got float/,
+  /LongTensor\. \(got float/,
+  /"bincount_cpu" not implemented for 'Float'/,
+];
+
+/**
+ * A PyTorch port's `torch.tensor([1, 0, 2])` of class labels or indices is float32 in lrlab (a
+ * deliberate difference, README: JavaScript's numbers do not tell 1 from 1.0), so the embedding,
+ * loss or index call that follows failed with PyTorch's message about Long, which did not say why
+ * the tensor was float. The hint says it, and what makes int64.
+ */
+function int64Hint(err: Error): string | null {
+  const message = String(err?.message ?? "");
+  if (!FLOAT_INDEX.some((re) => re.test(message))) return null;
+  return "hint: torch.tensor([1, 0, 2]) is float32 in lrlab (JavaScript's numbers do not tell 1 from 1.0), where PyTorch's is int64: "
+    + "make index and class-label tensors with torch.tensor([1, 0, 2], { dtype: torch.int64 }) or .long() "
+    + "(torch.arange of integers, torch.randint, argmax and the indices of max/sort/topk are int64 already)";
 }
 
 /** A call of latest() or latest_param(name), as a regular expression's source. */
