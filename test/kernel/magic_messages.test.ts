@@ -195,6 +195,12 @@ const loss_fn = new torch.nn.MSELoss();`);
     expect(await evalue("%lr_schedule StepLR step_size=2 steps=5")).toMatch(/^StepLR: .*'steps' \(did you mean --steps\?\)/);
     expect(await evalue("%lr_schedule StepLR step_size=2 --step 5")).toMatch(/^unknown option --step \(did you mean --steps\?\); allowed: --steps, --lr/);
     expect(await evalue("%lr_schedule StepLR step_size=2 -steps 5")).toMatch(/^unknown option -steps \(did you mean --steps\?\)/);
+    // the scheduler's own argument written as an option (argparse's habit): told to be key=value
+    expect(await evalue("%lr_schedule StepLR --step_size 10 --gamma 0.5 --steps 30")).toBe(
+      "unknown option --step_size: step_size is StepLR's own argument, written key=value (step_size=<value>); the --options are the magic's: --steps, --lr, --optimizer, --metrics, --name");
+    expect(await evalue("%lr_schedule torch.optim.lr_scheduler.OneCycleLR --max-lr 1 --total_steps 10")).toMatch(/^unknown option --max-lr: max_lr is torch\.optim\.lr_scheduler\.OneCycleLR's own argument, written key=value \(max_lr=<value>\)/);
+    // not one of its arguments: as before
+    expect(await evalue("%lr_schedule StepLR --bogus 1")).toMatch(/^unknown option --bogus; allowed: --steps/);
     expect(await evalue("%lr_schedule StepLR step_size=2 --steps 5 --optimizer adam")).toMatch(/^--optimizer adam \(did you mean Adam\?\): a preview simulates on SGD, Adam, /);
     expect(await evalue("%%lr_trace --metrics lr,lr_projectd\nconst zz = 1;")).toMatch(/^unknown metric "lr_projectd" \(did you mean lr_projected\?\); valid: lr, lr_projected, /);
     expect(await evalue("%%lr_trace --nmae x\nconst zz = 1;")).toMatch(/^unknown option --nmae \(did you mean --name\?\)/);

@@ -585,6 +585,11 @@ export const lr_schedule: Magic = {
     { name: "name", type: "string", help: "legend label (default: the scheduler and its options, plus --lr/--optimizer where overlaid lines differ only in those; two lines may not share one)" },
   ],
   groupLines: true,
+  keysOf(positional) {
+    // the scheduler's own arguments, once the line has named one (PyTorch's full path too)
+    const name = /^(?:(?:torch\.)?(?:optim\.)?lr_scheduler\.)?(\w+)$/.exec(positional[0] ?? "")?.[1];
+    return name !== undefined && schedulerNames().includes(name) ? schedulerKeywords(name) : [];
+  },
   check(args, usage) {
     checkLine(args, usage);
   },

@@ -71,6 +71,8 @@ function magicNameOf(usage: string): string {
 export interface LineRules {
   /** The keys it takes (others are an error naming the close one); absent: the magic checks its keys. */
   keys?: readonly string[];
+  /** Keys that depend on the positional words so far (types.ts Magic.keysOf). */
+  keysOf?: (positional: readonly string[]) => readonly string[];
   check?: (args: ParsedArgs, usage: string) => void;
 }
 
@@ -204,6 +206,12 @@ export function parseArgs(text: string, options: OptionSpec[], usage = ""): Pars
   const keys = rules?.keys ?? [];
   // an unknown --option (or -option): the close option, or the key it may have meant (--batch-size → batch_size=)
   const unknownOption = (written: string) => {
+    // `--step_size 10` on %lr_schedule StepLR: the scheduler's own argument, written as an option
+    const asKey = written.replace(/^-+/, "").replace(/-/g, "_");
+    if (res.positional.length > 0 && (rules?.keysOf?.(res.positional) ?? []).includes(asKey)) {
+      return new MagicError(`unknown option ${written}: ${asKey} is ${res.positional[0]}'s own argument, written key=value (${asKey}=<value>); `
+        + `the --options are the magic's: ${known()}`, usage);
+    }
     const names = options.flatMap((o) => [flagName(o.name), ...(o.type === "boolean" && o.default === true ? [flagName("no_" + o.name)] : [])]);
     const near = didYouMean(written, [...names, ...keys.map((k) => k + "=")]);
     const takes = options.length ? `allowed: ${known()}`

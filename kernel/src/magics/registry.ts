@@ -24,7 +24,9 @@ const magics = (): Magic[] => (registered ??= linked([lsmagic, time, timeLine, t
 
 /** Each magic's keys and check, linked to its option list: parseArgs applies them as it parses a line. */
 function linked(list: Magic[]): Magic[] {
-  for (const m of list) if (m.keys !== undefined || m.check !== undefined) setLineRules(m.options, { keys: m.keys, check: m.check?.bind(m) });
+  for (const m of list) {
+    if (m.keys !== undefined || m.check !== undefined || m.keysOf !== undefined) setLineRules(m.options, { keys: m.keys, keysOf: m.keysOf?.bind(m), check: m.check?.bind(m) });
+  }
   return list;
 }
 

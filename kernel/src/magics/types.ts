@@ -38,6 +38,11 @@ export interface Magic {
    */
   keys?: readonly string[];
   /**
+   * Keys that depend on the line's positional words so far (a scheduler's own arguments): an
+   * unknown --option that spells one is told to be written key=value (parser.ts).
+   */
+  keysOf?(positional: readonly string[]): readonly string[];
+  /**
    * Checks a parsed line as it is parsed (parser.ts LineRules): every magic line of a cell is
    * parsed before any part of the cell runs, so a line this rejects runs nothing.
    */
