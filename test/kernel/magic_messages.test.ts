@@ -201,6 +201,9 @@ const loss_fn = new torch.nn.MSELoss();`);
     expect(await evalue("%lr_schedule torch.optim.lr_scheduler.OneCycleLR --max-lr 1 --total_steps 10")).toMatch(/^unknown option --max-lr: max_lr is torch\.optim\.lr_scheduler\.OneCycleLR's own argument, written key=value \(max_lr=<value>\)/);
     // not one of its arguments: as before
     expect(await evalue("%lr_schedule StepLR --bogus 1")).toMatch(/^unknown option --bogus; allowed: --steps/);
+    // --help (argparse's habit): where the help is
+    expect(await evalue("%lr_scale --help")).toBe("--help: a magic's help is %lr_scale? (a cell of that alone), or Shift-Tab on its line");
+    expect(await evalue("%lr_find -h")).toBe("-h: a magic's help is %lr_find? (a cell of that alone), or Shift-Tab on its line");
     expect(await evalue("%lr_schedule StepLR step_size=2 --steps 5 --optimizer adam")).toMatch(/^--optimizer adam \(did you mean Adam\?\): a preview simulates on SGD, Adam, /);
     expect(await evalue("%%lr_trace --metrics lr,lr_projectd\nconst zz = 1;")).toMatch(/^unknown metric "lr_projectd" \(did you mean lr_projected\?\); valid: lr, lr_projected, /);
     expect(await evalue("%%lr_trace --nmae x\nconst zz = 1;")).toMatch(/^unknown option --nmae \(did you mean --name\?\)/);

@@ -206,6 +206,10 @@ export function parseArgs(text: string, options: OptionSpec[], usage = ""): Pars
   const keys = rules?.keys ?? [];
   // an unknown --option (or -option): the close option, or the key it may have meant (--batch-size → batch_size=)
   const unknownOption = (written: string) => {
+    // argparse's habit: the help is the line's name with a ? (IPython's way), or Shift-Tab on it
+    if (written === "--help" || written === "-h") {
+      return new MagicError(`${written}: a magic's help is ${magicNameOf(usage)}? (a cell of that alone), or Shift-Tab on its line`, usage);
+    }
     // `--step_size 10` on %lr_schedule StepLR: the scheduler's own argument, written as an option
     const asKey = written.replace(/^-+/, "").replace(/-/g, "_");
     if (res.positional.length > 0 && (rules?.keysOf?.(res.positional) ?? []).includes(asKey)) {
