@@ -77,6 +77,24 @@ describe("errors as the user reads them", () => {
     e.close();
   }, 60_000);
 
+  it("explain an undefined read after trace.series(): series() is undefined before the first step", () => {
+    const e = new Engine(makePrelude(DIST), tmpdir());
+    e.run("const sopt = new torch.optim.SGD([torch.zeros([1], { requires_grad: true })], { lr: 0.1 }); const ts0 = lrlab.trace(sopt);");
+    const hint = "hint: series(metric) is undefined until the traced optimizer's first step(), and for a metric the trace does not record "
+      + "(its metrics option): step first, or test it: const s = t.series(\"lr\"); if (s) { ... } (or t.series(\"lr\")?.last_value)";
+    const src = "ts0.series(\"lr\").last_value";
+    const direct = errorContent(thrown(e, src), e, src).traceback.map(plain);
+    expect(direct).toContain("TypeError: Cannot read properties of undefined (reading 'last_value')");
+    expect(direct[direct.length - 1]).toBe(hint);
+    // through a variable the cell set from series()
+    const two = "const s0 = ts0.series(\"lr_projected\");\nconsole.log(s0.buckets().length);";
+    expect(errorContent(thrown(e, two), e, two).traceback.map(plain)).toContain(hint);
+    // any other undefined read: no hint
+    const other = "const nothing: any = undefined;\nnothing.values";
+    expect(errorContent(thrown(e, other), e, other).traceback.map(plain).join("\n")).not.toContain("hint:");
+    e.close();
+  }, 60_000);
+
   it("hint for `x = 5` (an undeclared name): declare it; the keyword-argument hint only inside a call's arguments", () => {
     const e = new Engine(makePrelude(DIST), tmpdir());
     const hints = (src: string) => errorContent(thrown(e, src), e, src).traceback.map(plain).filter((l) => l.startsWith("hint:"));

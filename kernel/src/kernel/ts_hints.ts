@@ -571,18 +571,13 @@ export function runtimeHint(err: Error, line: string | undefined, source = ""): 
   if (step !== null) return step;
   const int64 = int64Hint(err);
   if (int64 !== null) return int64;
+  const series = seriesHint(err, line, source);
+  if (series !== null) return series;
   const prop = /^Cannot read properties of null \(reading '([^']*)'\)/.exec(String(err?.message ?? ""))?.[1];
   if (prop === undefined || line === undefined) return null;
   // `prop` read of latest()'s own result: t.latest().lr, t.latest()!.lr (not t.latest().lr_preconditioned.q50,
-  // a field that is null for its own reasons)
-  const read = `\\s*!?\\s*\\.\\s*${escapeRegExp(prop)}\\b`;
-  let fromLatest = new RegExp(LATEST_CALL + read).test(line);
-  // or of a variable the cell set to it: const m = t.latest(); ... m.lr
-  for (const m of fromLatest ? [] : line.matchAll(new RegExp(`([A-Za-z_$][\\w$]*)${read}`, "g"))) {
-    const set = new RegExp(`(?:^|[^\\w$.])${escapeRegExp(m[1])}\\s*(?::[^=;\\n]*)?=(?![=>])[^;\\n]*${LATEST_CALL}\\s*(?:;|$)`, "m");
-    if (set.test(source)) fromLatest = true;
-  }
-  if (!fromLatest) return null;
+  // a field that is null for its own reasons), or of a variable the cell set to it: const m = t.latest(); ... m.lr
+  if (!readsResultOf(LATEST_CALL, prop, line, source)) return null;
   return "hint: latest() is null until the traced optimizer's first step() (latest_param(name): until that parameter's): "
     + "step first, or test it: const m = t.latest(); if (m) { ... } (or t.latest()?.lr)";
 }
@@ -627,6 +622,38 @@ function int64Hint(err: Error): string | null {
   return "hint: torch.tensor([1, 0, 2]) is float32 in lrlab (JavaScript's numbers do not tell 1 from 1.0), where PyTorch's is int64: "
     + "make index and class-label tensors with torch.tensor([1, 0, 2], { dtype: torch.int64 }) or .long() "
     + "(torch.arange of integers, torch.randint, argmax and the indices of max/sort/topk are int64 already)";
+}
+
+/**
+ * `t.series("lr").last_value` before the trace's first step (or for a metric its `metrics` option
+ * leaves out): series() is undefined then, by design (trace.ts), and the read failed with the bare
+ * "Cannot read properties of undefined". On the line that called series(), or through a variable
+ * the cell set from it (`const s = t.series("lr");` then `s.buckets()`).
+ */
+function seriesHint(err: Error, line: string | undefined, source: string): string | null {
+  const prop = /^Cannot read properties of undefined \(reading '([^']*)'\)/.exec(String(err?.message ?? ""))?.[1];
+  if (prop === undefined || line === undefined) return null;
+  if (!readsResultOf(SERIES_CALL, prop, line, source)) return null;
+  return "hint: series(metric) is undefined until the traced optimizer's first step(), and for a metric the trace does not record "
+    + "(its metrics option): step first, or test it: const s = t.series(\"lr\"); if (s) { ... } (or t.series(\"lr\")?.last_value)";
+}
+
+/** A call of series(...), as a regular expression's source. */
+const SERIES_CALL = String.raw`\.series\s*\([^()]*\)\s*!?`;
+
+/**
+ * Whether `line` reads `prop` of the result of `call` (a regular expression's source): on the call
+ * itself (`t.latest().lr`, `t.latest()!.lr`), or through a variable the cell set to it
+ * (`const m = t.latest();` then `m.lr`).
+ */
+function readsResultOf(call: string, prop: string, line: string, source: string): boolean {
+  const read = `\\s*!?\\s*\\.\\s*${escapeRegExp(prop)}\\b`;
+  if (new RegExp(call + read).test(line)) return true;
+  for (const m of line.matchAll(new RegExp(`([A-Za-z_$][\\w$]*)${read}`, "g"))) {
+    const set = new RegExp(`(?:^|[^\\w$.])${escapeRegExp(m[1])}\\s*(?::[^=;\\n]*)?=(?![=>])[^;\\n]*${call}\\s*(?:;|$)`, "m");
+    if (set.test(source)) return true;
+  }
+  return false;
 }
 
 /** A call of latest() or latest_param(name), as a regular expression's source. */
