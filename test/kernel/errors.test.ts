@@ -59,40 +59,45 @@ describe("errors as the user reads them", () => {
     e.close();
   }, 60_000);
 
-  it("explain a null read after trace.latest() (it was a bare 'Cannot read properties of null'): latest() is null before the first step", () => {
+  /**
+   * A read of a trace's not-yet-there result (`setup` made the trace `t`, no step): `direct` reads
+   * it on the call's line and fails with `message`, `two` through a variable set from the call;
+   * both end with `hint`; `other`, the same kind of read of something else, has no hint.
+   */
+  function readHint(c: { setup: string; hint: string; direct: string; message: string; two: string; other: string }): void {
     const e = new Engine(makePrelude(DIST), tmpdir());
-    e.run("const hopt = new torch.optim.SGD([torch.zeros([1], { requires_grad: true })], { lr: 0.1 }); const t0 = lrlab.trace(hopt);");
-    const hint = "hint: latest() is null until the traced optimizer's first step() (latest_param(name): until that parameter's): "
-      + "step first, or test it: const m = t.latest(); if (m) { ... } (or t.latest()?.lr)";
-    const src = "t0.latest().lr";
-    const direct = errorContent(thrown(e, src), e, src).traceback.map(plain);
-    expect(direct).toContain("TypeError: Cannot read properties of null (reading 'lr')");
-    expect(direct[direct.length - 1]).toBe(hint);
-    // through a variable the cell set from latest() (the line that threw does not say latest)
-    const two = "const m0 = t0.latest();\nconsole.log(m0.lr_projected);";
-    expect(errorContent(thrown(e, two), e, two).traceback.map(plain)).toContain(hint);
-    // any other null read: no hint
-    const other = "const nothing: any = null;\nnothing.lr";
-    expect(errorContent(thrown(e, other), e, other).traceback.map(plain).join("\n")).not.toContain("hint:");
+    e.run(c.setup);
+    const direct = errorContent(thrown(e, c.direct), e, c.direct).traceback.map(plain);
+    expect(direct).toContain(c.message);
+    expect(direct[direct.length - 1]).toBe(c.hint);
+    // through a variable the cell set from the call (the line that threw does not name it)
+    expect(errorContent(thrown(e, c.two), e, c.two).traceback.map(plain)).toContain(c.hint);
+    expect(errorContent(thrown(e, c.other), e, c.other).traceback.map(plain).join("\n")).not.toContain("hint:");
     e.close();
+  }
+
+  it("explain a null read after trace.latest() (it was a bare 'Cannot read properties of null'): latest() is null before the first step", () => {
+    readHint({
+      setup: "const hopt = new torch.optim.SGD([torch.zeros([1], { requires_grad: true })], { lr: 0.1 }); const t0 = lrlab.trace(hopt);",
+      hint: "hint: latest() is null until the traced optimizer's first step() (latest_param(name): until that parameter's): "
+        + "step first, or test it: const m = t.latest(); if (m) { ... } (or t.latest()?.lr)",
+      direct: "t0.latest().lr",
+      message: "TypeError: Cannot read properties of null (reading 'lr')",
+      two: "const m0 = t0.latest();\nconsole.log(m0.lr_projected);",
+      other: "const nothing: any = null;\nnothing.lr",
+    });
   }, 60_000);
 
   it("explain an undefined read after trace.series(): series() is undefined before the first step", () => {
-    const e = new Engine(makePrelude(DIST), tmpdir());
-    e.run("const sopt = new torch.optim.SGD([torch.zeros([1], { requires_grad: true })], { lr: 0.1 }); const ts0 = lrlab.trace(sopt);");
-    const hint = "hint: series(metric) is undefined until the traced optimizer's first step(), and for a metric the trace does not record "
-      + "(its metrics option): step first, or test it: const s = t.series(\"lr\"); if (s) { ... } (or t.series(\"lr\")?.last_value)";
-    const src = "ts0.series(\"lr\").last_value";
-    const direct = errorContent(thrown(e, src), e, src).traceback.map(plain);
-    expect(direct).toContain("TypeError: Cannot read properties of undefined (reading 'last_value')");
-    expect(direct[direct.length - 1]).toBe(hint);
-    // through a variable the cell set from series()
-    const two = "const s0 = ts0.series(\"lr_projected\");\nconsole.log(s0.buckets().length);";
-    expect(errorContent(thrown(e, two), e, two).traceback.map(plain)).toContain(hint);
-    // any other undefined read: no hint
-    const other = "const nothing: any = undefined;\nnothing.values";
-    expect(errorContent(thrown(e, other), e, other).traceback.map(plain).join("\n")).not.toContain("hint:");
-    e.close();
+    readHint({
+      setup: "const sopt = new torch.optim.SGD([torch.zeros([1], { requires_grad: true })], { lr: 0.1 }); const ts0 = lrlab.trace(sopt);",
+      hint: "hint: series(metric) is undefined until the traced optimizer's first step(), and for a metric the trace does not record "
+        + "(its metrics option): step first, or test it: const s = t.series(\"lr\"); if (s) { ... } (or t.series(\"lr\")?.last_value)",
+      direct: "ts0.series(\"lr\").last_value",
+      message: "TypeError: Cannot read properties of undefined (reading 'last_value')",
+      two: "const s0 = ts0.series(\"lr_projected\");\nconsole.log(s0.buckets().length);",
+      other: "const nothing: any = undefined;\nnothing.values",
+    });
   }, 60_000);
 
   it("hint for `x = 5` (an undeclared name): declare it; the keyword-argument hint only inside a call's arguments", () => {
