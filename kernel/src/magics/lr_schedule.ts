@@ -114,6 +114,12 @@ function schedulerNames(): readonly string[] {
   return [...scheduler_names, ...swa_scheduler_names];
 }
 
+/** The scheduler `word` names, bare (StepLR) or by PyTorch's path (torch.optim.lr_scheduler.StepLR); null: none. */
+function schedulerNameOf(word: string): string | null {
+  const name = /^(?:(?:torch\.)?(?:optim\.)?lr_scheduler\.)?(\w+)$/.exec(word)?.[1];
+  return name !== undefined && schedulerNames().includes(name) ? name : null;
+}
+
 function schedulerClass(name: string): new (o: unknown, options: object) => any {
   const optim = torch().optim;
   const home = (swa_scheduler_names as readonly string[]).includes(name) ? optim.swa_utils : optim.lr_scheduler;
@@ -366,8 +372,8 @@ function checkLine(a: ParsedArgs, usage: string): string {
   lrsOf(a, usage); // a bad --lr (or one that took the scheduler's name: `--lr 0.1 StepLR`) as the line is parsed
   if (a.positional.length === 0) throw new MagicError(`name a scheduler; valid names: ${names.join(", ")}`, usage);
   // PyTorch's full path names the same class: torch.optim.lr_scheduler.StepLR is StepLR
-  const dotted = /^(?:torch\.)?(?:optim\.)?lr_scheduler\.(\w+)$/.exec(a.positional[0]);
-  if (dotted !== null && names.includes(dotted[1])) a.positional[0] = dotted[1];
+  const short = schedulerNameOf(a.positional[0]);
+  if (short !== null) a.positional[0] = short;
   const name = a.positional[0];
   if (!names.includes(name)) {
     // StepLR(step_size=5, gamma=0.5): Python's call, which the line writes as key=value words
@@ -587,8 +593,8 @@ export const lr_schedule: Magic = {
   groupLines: true,
   keysOf(positional) {
     // the scheduler's own arguments, once the line has named one (PyTorch's full path too)
-    const name = /^(?:(?:torch\.)?(?:optim\.)?lr_scheduler\.)?(\w+)$/.exec(positional[0] ?? "")?.[1];
-    return name !== undefined && schedulerNames().includes(name) ? schedulerKeywords(name) : [];
+    const name = schedulerNameOf(positional[0] ?? "");
+    return name !== null ? schedulerKeywords(name) : [];
   },
   check(args, usage) {
     checkLine(args, usage);
