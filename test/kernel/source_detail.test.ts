@@ -61,6 +61,17 @@ class Box<T> {
     expect(await page("made_s??")).toContain("Source:\nfunction inner_s(q: number) {\n  return q * k;\n}");
   });
 
+  it("of a function or class that shares its line with other statements: itself, not the line's first statement", async () => {
+    // `myfn??` showed `const aa_s = 1;`, the first declaration on the function's line
+    const r = await k.execute("const aa_s = 1; function myfn_s(a: number): number { return a * 2 }\n"
+      + "class Q_s { x = 1 }; const qq_s = 2; class R_s { y = 2 }; async function* gen_s() { yield 1 }");
+    expect(r.reply.content.status).toBe("ok");
+    expect(await page("myfn_s??")).toContain("Source:\nfunction myfn_s(a: number): number { return a * 2 }");
+    expect(await page("R_s??")).toContain("Source:\nclass R_s { y = 2 }");
+    expect(await page("Q_s??")).toContain("Source:\nclass Q_s { x = 1 }");
+    expect(await page("gen_s??")).toContain("Source:\nasync function* gen_s() { yield 1 }");
+  });
+
   it("of lrlab's library as compiled JavaScript; none for a built-in, without an error", async () => {
     const sgd = await page("torch.optim.SGD??");
     expect(sgd).toContain("Source (compiled JavaScript):\nclass SGD");

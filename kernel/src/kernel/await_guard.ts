@@ -38,7 +38,12 @@ type TS = any;
  * catches it around its await still waits as it did, instead of spinning without yielding
  * (which held the kernel at 100% CPU, growing, until it was killed).
  */
+/** RunTokens made so far: each token's serial, in the order runs started. */
+let made = 0;
+
 export class RunToken {
+  /** Runs started later have larger serials (kernel.ts: whose cell an uncaught error is). */
+  readonly serial = ++made;
   /** The run's request ended by an interrupt. */
   ended = false;
   /** An interrupt no await has taken yet. */
@@ -68,6 +73,20 @@ export class RunToken {
 }
 
 const runs = new AsyncLocalStorage<RunToken>();
+
+/** The serial the next run's token gets. */
+export function nextRunSerial(): number {
+  return made + 1;
+}
+
+/**
+ * The run whose asynchronous context this is, if any: inside Node's uncaughtException and
+ * unhandledRejection handlers, the context the error was raised in (a timer or promise a cell
+ * started carries that cell's run).
+ */
+export function currentRun(): RunToken | undefined {
+  return runs.getStore();
+}
 
 /** Runs `fn` (a cell's script) in `token`'s context: its awaits check that token. */
 export function inRun<T>(token: RunToken, fn: () => T): T {

@@ -119,7 +119,14 @@ function lineName(u: { line: number; cell: string | null }): string {
  * prompt: a function an earlier cell defined), the kernel's own left out.
  */
 function userFrames(err: Error, engine: Engine | null): { pointed: { line: number; text: string; cell: string | null } | null; frames: string[] } {
-  let frames = String(err.stack ?? "").split("\n").filter((l) => /^\s+at /.test(l));
+  return keptFrames(String(err.stack ?? "").split("\n").filter((l) => FRAME.test(l)), engine);
+}
+
+/** A stack's frame line, as V8 writes it (indented by Node's inspect when nested). */
+const FRAME = /^\s+at /;
+
+/** `frames` (V8's `    at ...` lines) in the user's terms: see userFrames. Each keeps its indentation. */
+function keptFrames(frames: string[], engine: Engine | null): { pointed: { line: number; text: string; cell: string | null } | null; frames: string[] } {
   // Below the cell's outermost frame is whatever ran the cell (the kernel, a magic): not the user's.
   let outermost = frames.length - 1;
   while (outermost >= 0 && !/<cell \d+>:\d+:\d+/.test(frames[outermost])) outermost--;
@@ -144,6 +151,28 @@ function userFrames(err: Error, engine: Engine | null): { pointed: { line: numbe
     kept.push(f.split(LIBRARY_DIR).join("lrlab/"));
   }
   return { pointed, frames: kept };
+}
+
+/**
+ * Node's inspect of a value holding errors (`{ err: new Error("x") }`, a rejected promise) with
+ * each error's frames in the user's terms, as a thrown error's: cell lines, not the transpiled
+ * cell's positions; the kernel's frames left out (they showed `Script.runInThisContext`, the
+ * kernel's files). An error with properties of its own ends its last frame line with ` {`: kept.
+ */
+export function cleanStacks(text: string, engine: Engine | null): string {
+  if (!/\n\s+at /.test(text)) return text;
+  const lines = text.split("\n");
+  const out: string[] = [];
+  for (let i = 0; i < lines.length;) {
+    if (!FRAME.test(lines[i])) { out.push(lines[i++]); continue; }
+    const block: string[] = [];
+    while (i < lines.length && FRAME.test(lines[i])) block.push(lines[i++]);
+    const opens = / \{$/.test(block[block.length - 1]);
+    const kept = keptFrames(block.map((l) => l.replace(/ \{$/, "")), engine).frames;
+    out.push(...kept);
+    if (opens && out.length > 0) out[out.length - 1] += " {";
+  }
+  return out.join("\n");
 }
 
 /**

@@ -79,7 +79,8 @@ export class Iopub {
  * Captures process.stdout/stderr writes as `stream` messages of the request they belong to
  * (`parentOf`: parents.ts). Text is batched: flushed when 64 KB have gathered, when 50 ms passed
  * since the last flush (checked on each write, so a busy loop still streams), at the end of each
- * request, and before text of another request is gathered: one message never carries text of two
+ * request, before text of the other stream is gathered (the two streams' text stays in the order it
+ * was written), and before text of another request is gathered: one message never carries text of two
  * requests (a control cell's and a shell cell's, written in the same instant). Between requests
  * the output still belongs to the last cell, as in IPython (a timer's console.log shows under it).
  */
@@ -104,6 +105,10 @@ export class StreamCapture {
         if (parent !== this.parent) {
           this.flush();
           this.parent = parent;
+        } else if (this.buf[name === "stdout" ? "stderr" : "stdout"]) {
+          // the other stream's text first: a cell's prints and errors keep their order
+          // (`console.log(a); console.error(b); console.log(c)` showed a, c, then b)
+          this.flush();
         }
         this.buf[name] += typeof chunk === "string" ? chunk : Buffer.from(chunk).toString("utf8");
         if (typeof enc === "function") enc(); else if (typeof cb === "function") cb();

@@ -25,9 +25,10 @@ import { makePrelude } from "./prelude_source";
 import { connectPrelude, DisplaySink, SILENT_RESULT } from "./prelude";
 import { History } from "./history";
 import { bundleOf, formatErrorsWith, MimeBundle } from "./mime";
-import { errorContent, errorText } from "./errors";
+import { cleanStacks, errorContent, errorText } from "./errors";
 import { INPUT_DONE, INPUT_PENDING, FromWorker, ToWorker, WorkerInit } from "./control_worker";
 import { hasMagic, MagicError } from "../magics/parser";
+import { currentRun, nextRunSerial } from "./await_guard";
 import { MagicContext, fullHelp } from "../magics/types";
 import { findMagic, allMagics } from "../magics/registry";
 import { runWithMagics } from "../magics/run_cell";
@@ -103,13 +104,21 @@ const defaultLogger = (s: string) => { process.stderr.write(`[lrlab] ${s}\n`); }
 interface ExecState extends RequestScope {
   payload: object[];
   result: { has: boolean; value: unknown };
+  /**
+   * The first uncaught exception or unhandled rejection raised while this request ran (shown
+   * when raised): the cell ends as failed with it, as a cell that throws.
+   */
+  raised?: { ename: string; evalue: string; traceback: string[] };
+  /** The serial of this request's first run (await_guard.ts): runs before it are earlier cells'. */
+  firstRun?: number;
 }
 
 type Channel = "shell" | "control";
 
 /** A request that ended with an error output; the reply carries the same content. */
 class CellFailed extends Error {
-  constructor(readonly content: { ename: string; evalue: string; traceback: string[] }) { super(content.evalue); }
+  /** `shown`: its error output went out already (ExecState.raised). */
+  constructor(readonly content: { ename: string; evalue: string; traceback: string[] }, readonly shown = false) { super(content.evalue); }
 }
 
 /**
@@ -227,7 +236,7 @@ export class Kernel {
     this.streams = new StreamCapture(this.iopub, () => this.parents.current()?.msg.header ?? null);
     this.engine = new Engine(makePrelude(), process.cwd(), (s) => this.log(s));
     connectPrelude(this.sink());
-    formatErrorsWith((e) => errorText(e, this.engine));
+    formatErrorsWith((e) => errorText(e, this.engine), (t) => cleanStacks(t, this.engine));
     this.installGuards();
     ignoreBrokenPipes();
     watchParent(() => {
@@ -296,12 +305,23 @@ export class Kernel {
     if (noHeapGuard !== null) this.log(`heap limit guard not in use (${noHeapGuard}): a cell that fills the JavaScript heap ends the kernel`);
     else watchHeapStops(this.interrupts);
     const report = (e: unknown, what: string) => {
-      const parent = this.parents.current()?.msg;
+      const scope = this.parents.current();
+      const parent = scope?.msg;
       this.log(`${what}: ${(e as Error)?.stack ?? e}`);
       if (!parent) return;
       try {
         const c = errorContent(e, this.engine);
-        c.traceback.unshift(`(${what}, raised after its cell had returned)`);
+        // While its request runs (a promise the cell rejected with no handler, reported as the
+        // event loop turns after the cell's code, or while it awaits), the error is the cell's:
+        // it fails as a cell that throws (it showed the error, "raised after its cell had
+        // returned", and replied "ok" with the value).
+        // (not one an earlier cell's timer or promise raised meanwhile: said as before)
+        const from = currentRun();
+        const running = scope && !scope.done && "result" in scope
+          && !(from && from.serial < ((scope as ExecState).firstRun ?? 0));
+        if (running) (scope as ExecState).raised ??= c;
+        c.traceback.unshift(`(${what}, raised ${running ? "while its cell ran" : "after its cell had returned"})`);
+        this.streams.flush();
         this.iopub.publish("error", c, parent.header);
       } catch (err) {
         this.log(`could not report ${what}: ${err}`);
@@ -598,6 +618,7 @@ export class Kernel {
     let error: { ename: string; evalue: string; traceback: string[] } | null = null;
     this.sigintsBefore = { sent: Atomics.load(this.interrupts, SIGINTS_SENT), handled: sigintsHandled() };
     Atomics.store(this.interrupts, WORKING, 1);
+    st.firstRun = nextRunSerial();
     try {
       try {
         await this.runCell(code, st);
@@ -609,6 +630,7 @@ export class Kernel {
         // the reply and idle, which JupyterLab no longer routes to the cell (it was lost).
         await new Promise((r) => setImmediate(r));
       }
+      if (st.raised) throw new CellFailed(st.raised, true);
       const shown = st.result.has && st.result.value !== undefined && !(st.result.value as any)?.[SILENT_RESULT];
       if (shown && !silent) {
         let data: MimeBundle;
@@ -621,7 +643,7 @@ export class Kernel {
       error = e instanceof CellFailed ? e.content : errorContent(e, this.engine, code);
       if (process.env.LRLAB_KERNEL_LOG) this.log(`cell ${count} failed: ${(e as Error)?.stack ?? e}`);
       this.streams.flush();
-      this.iopub.publish("error", error, msg.header);
+      if (!(e instanceof CellFailed && e.shown)) this.iopub.publish("error", error, msg.header);
     }
     // Not after a failed cell (as ipykernel): its error reply carries none, and they could have effects.
     const user_expressions = error ? {} : this.userExpressions(msg.content.user_expressions ?? {});

@@ -23,8 +23,11 @@ export function hasOwnToString(x: object): boolean {
  * kernel's, and cell lines, not the transpiled cell's positions). Unset outside a kernel.
  */
 let errorTextOf: ((e: Error) => string) | null = null;
-export function formatErrorsWith(f: ((e: Error) => string) | null): void {
+/** And the frames of errors inside other values, in Node's inspect of them (errors.ts cleanStacks). */
+let stacksCleaned: ((text: string) => string) | null = null;
+export function formatErrorsWith(f: ((e: Error) => string) | null, stacks: ((text: string) => string) | null = null): void {
   errorTextOf = f;
+  stacksCleaned = stacks;
 }
 
 /** Plain-text form of a value, as a REPL shows it. */
@@ -40,7 +43,11 @@ export function textOf(value: unknown): string {
   if (typeof value === "object" && value !== null && hasOwnToString(value) && !Array.isArray(value) && !ArrayBuffer.isView(value)) {
     try { return String(value); } catch { /* fall through to inspect */ }
   }
-  return inspect(value, { depth: 4, colors: false, maxArrayLength: 100 });
+  const text = inspect(value, { depth: 4, colors: false, maxArrayLength: 100 });
+  if (stacksCleaned) {
+    try { return stacksCleaned(text); } catch { /* as inspect wrote it */ }
+  }
+  return text;
 }
 
 /**

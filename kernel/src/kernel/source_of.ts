@@ -129,10 +129,15 @@ function fromCells(js: string, cells: CellSource[], ts: TS): string | null {
 }
 
 /**
- * What a method's or accessor's text (as V8 gives it: `get v() {...}`, `pick(a) {...}`) declares,
- * to find it on a line that holds more (a class written on one line); null for other text.
+ * What a function's, class's, method's or accessor's text (as V8 gives it: `function f(a) {...}`,
+ * `class P {...}`, `get v() {...}`, `pick(a) {...}`) declares, to find it on a line that holds
+ * more (a class written on one line, `const a = 1; function f() {...}`); null for other text.
  */
 function memberOf(js: string): { kinds: string[]; name: string } | null {
+  const fn = /^(?:async\s+)?function\s*\*?\s*([A-Za-z_$][\w$]*)\s*[(<]/.exec(js);
+  if (fn) return { kinds: ["FunctionDeclaration"], name: fn[1] };
+  const cls = /^class\s+([A-Za-z_$][\w$]*)/.exec(js);
+  if (cls) return { kinds: ["ClassDeclaration"], name: cls[1] };
   const m = /^(?:(get|set)\s+|static\s+|async\s+|\*\s*)*([A-Za-z_$#][\w$]*)\s*\(/.exec(js);
   if (!m || m[2] === "function") return null;
   return { kinds: m[1] === "get" ? ["GetAccessor"] : m[1] === "set" ? ["SetAccessor"] : ["MethodDeclaration"], name: m[2] };
@@ -156,7 +161,7 @@ function declarationAt(src: string, line: number, ts: TS, member: { kinds: strin
     const endLine = sf.getLineAndCharacterOfPosition(node.end).line;
     if (startLine > line || endLine < line) return; // not around that line
     // (the implementation, with a body: the JavaScript came from it, not from an overload)
-    if (startLine === line && memberKinds.has(node.kind) && node.body && node.name?.getText(sf) === member?.name) {
+    if (startLine === line && memberKinds.has(node.kind) && (node.body || ts.isClassDeclaration(node)) && node.name?.getText(sf) === member?.name) {
       found = node;
       return;
     }
