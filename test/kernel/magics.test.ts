@@ -290,7 +290,11 @@ for (let i = 0; i < 3; i++) { ppAdam.zero_grad(); ppHead.forward(ppEnc.forward(t
     const option = await k.execute("%who -x");
     expect(option.reply.content.ename).toBe("UsageError");
     expect(option.reply.content.evalue).toMatch(/^unknown option -x; %who takes no options, only type names/);
+    // a Parameter answers to Parameter and Tensor, not to the library's inner class ParameterBody
+    await k.execute("const whoParam = new torch.nn.Parameter(torch.zeros([2]));");
+    expect((await k.execute("%who Parameter")).stdout.trim().split("\t")).toContain("whoParam");
     const typo = await k.execute("%who Tensorr");
+    expect(typo.reply.content.evalue).not.toContain("ParameterBody");
     expect(typo.reply.content.ename).toBe("UsageError");
     expect(typo.reply.content.evalue).toMatch(/^unknown type "Tensorr" \(did you mean Tensor\?\); types of your variables: .*\bTensor\b.*; also: .*\bboolean\b.*, or a class name \(Tensor, Module/);
     const k2 = await KernelClient.start();

@@ -27,7 +27,7 @@ function typeNames(v: unknown): string[] {
   if (typeof v === "object" && v !== null) {
     for (let p = Object.getPrototypeOf(Object.getPrototypeOf(v)); p !== null; p = Object.getPrototypeOf(p)) {
       const n = p.constructor?.name;
-      if (n && n !== "Object") names.push(n);
+      if (n && n !== "Object" && !names.includes(n)) names.push(n);
     }
   }
   return names;

@@ -47,6 +47,9 @@ class ParameterBody extends Tensor {
  * `new Parameter(t)` runs ParameterBody's constructor, and `instanceof Parameter` holds.
  */
 const ParameterConstructor: new (data?: Tensor, requires_grad?: boolean) => Tensor = ParameterBody;
+// the name users meet where a class's name is shown (%who's types and their completions offered
+// "ParameterBody", a name of no use to anyone)
+Object.defineProperty(ParameterBody, "name", { value: "Parameter" });
 
 /**
  * `torch.nn.Parameter`: `new Parameter(torch.randn(3, 2))`; `new Parameter(t, false)` for a
