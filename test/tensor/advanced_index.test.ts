@@ -158,7 +158,7 @@ describe("index(): advanced indexing against PyTorch", () => {
     const x = torch.arange(12, { dtype: "float32" }).reshape(3, 4).requires_grad_();
     expect(x.index(L([2, 0])).grad_fn?.name()).toBe("IndexBackward0");
     expect(x.index(":", L([1])).grad_fn?.name()).toBe("IndexBackward0");
-    expect(x.index(0).grad_fn?.name()).toBe("SliceBackward0"); // as before (PyTorch: SelectBackward0)
+    expect(x.index(0).grad_fn?.name()).toBe("SelectBackward0"); // as PyTorch
     expect(x.index("1:").grad_fn?.name()).toBe("SliceBackward0");
     expect(x.index(x.gt(3)).grad_fn?.name()).toBe("IndexBackward0");
   });
