@@ -85,7 +85,7 @@ describe("functional forms", () => {
     expect(Array.from(w.grad!.data)).toEqual([12, 16, 24, 28]);
     expect(Array.from(b.grad!.data)).toEqual([4]);
     expect(Array.from(x.grad!.data)).toEqual([1, 1, 0, 1, 0, -1, 0, -1, -1]);
-    expect(y.grad_fn!.name).toBe("ConvolutionBackward0");
+    expect(y.grad_fn!.name()).toBe("ConvolutionBackward0");
   });
 
   it("F.conv1d/F.conv2d positional and keyword options equal the module's forward", () => {

@@ -82,7 +82,7 @@ describe("F.conv3d", () => {
     expectClose(x.grad, c.grad_x, "grad x");
     expectClose(w.grad, c.grad_w, "grad w");
     if (b) expectClose(b.grad, c.grad_b, "grad b");
-    expect(y.grad_fn!.name).toBe("ConvolutionBackward0");
+    expect(y.grad_fn!.name()).toBe("ConvolutionBackward0");
   });
 
   it("by hand: a 2×1×1 kernel sums two depth slices", () => {

@@ -114,7 +114,7 @@ describe("functional forms", () => {
     expect(Array.from(x.grad!.data)).toEqual([4, 4, 4, 4]);
     expect(Array.from(w.grad!.data)).toEqual([10, 10, 10, 10]);
     expect(Array.from(b.grad!.data)).toEqual([9]);
-    expect(y.grad_fn!.name).toBe("ConvolutionBackward0");
+    expect(y.grad_fn!.name()).toBe("ConvolutionBackward0");
     expect(Array.from(F.conv_transpose2d(x, w, { stride: 2 }).data)).toEqual([1, 1, 2, 2, 1, 1, 2, 2, 3, 3, 4, 4, 3, 3, 4, 4]);
     expect(Array.from(F.conv_transpose2d(x, w, null, 2, 1).data)).toEqual([1, 2, 3, 4]);
     // output_padding 1 adds a last row and column that no input reaches: only the bias

@@ -67,7 +67,7 @@ describe("inplace=true writes into the input, as PyTorch (values, gradient, node
     const up = torch.arange(1, (fx.xs as number[]).length + 1, { dtype }).reshape(x.shape).div(4);
     x.mul(up).sum().backward();
     expectClose(leaf.grad, c.grad as FixtureTensor, "grad");
-    if (!NAME_UNCHECKED.has(base)) expect(x.grad_fn?.name).toBe(c.grad_fn);
+    if (!NAME_UNCHECKED.has(base)) expect(x.grad_fn?.name()).toBe(c.grad_fn);
   });
 
   it("without autograd, the input's own storage takes the values (a view's base too)", () => {
@@ -147,7 +147,7 @@ describe("nn.RReLU / F.rrelu match PyTorch", () => {
     expectExact(y.detach(), c.out, "values");
     y.mul(torch.arange((fx.rrelu_x as number[]).length, { dtype: c.dtype }).sub(4).div(4)).sum().backward();
     expectExact(leaf.grad!, c.grad, "grad");
-    expect(y.grad_fn?.name).toBe(c.grad_fn);
+    expect(y.grad_fn?.name()).toBe(c.grad_fn);
   });
 
   it("NaN passes through and draws nothing, as PyTorch's (x <= 0 is false for it)", () => {

@@ -84,8 +84,8 @@ describe("F.pad by hand", () => {
   });
   it("names the autograd node as PyTorch", () => {
     const x = torch.randn(1, 2, 3, { requires_grad: true });
-    expect(F.pad(x, [1, 1]).grad_fn?.name).toBe("ConstantPadNdBackward0");
-    expect(F.pad(x, [1, 1], "reflect").grad_fn?.name).toBe("ReflectionPad1DBackward0");
+    expect(F.pad(x, [1, 1]).grad_fn?.name()).toBe("ConstantPadNdBackward0");
+    expect(F.pad(x, [1, 1], "reflect").grad_fn?.name()).toBe("ReflectionPad1DBackward0");
   });
 });
 

@@ -74,7 +74,7 @@ describe("functional forms", () => {
     expect(idx.dtype).toBe("int64");
     y.sum().backward();
     expect(Array.from(x.grad!.data)).toEqual([0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1]);
-    expect(y.grad_fn!.name).toBe("MaxPool3DWithIndicesBackward0");
+    expect(y.grad_fn!.name()).toBe("MaxPool3DWithIndicesBackward0");
   });
 
   it("F.avg_pool3d by hand: padding, count_include_pad, divisor_override", () => {
@@ -85,7 +85,7 @@ describe("functional forms", () => {
     expect(Array.from(F.avg_pool3d(x, [1, 1, 2], kw).data)).toEqual([0.5, 1]);
     expect(Array.from(F.avg_pool3d(x, [1, 1, 2], [1, 1, 2], [0, 0, 1], false, false).data)).toEqual([1, 2]);
     expect(Array.from(F.avg_pool3d(x, [1, 1, 2], { ...kw, divisor_override: 4 }).data)).toEqual([0.25, 0.5]);
-    expect(F.avg_pool3d(x.requires_grad_(), [1, 1, 2], kw).grad_fn!.name).toBe("AvgPool3DBackward0");
+    expect(F.avg_pool3d(x.requires_grad_(), [1, 1, 2], kw).grad_fn!.name()).toBe("AvgPool3DBackward0");
   });
 
   it("F.adaptive_avg_pool3d by hand: 3 slices to 2 cells overlap in the middle one", () => {
@@ -94,7 +94,7 @@ describe("functional forms", () => {
     expect(Array.from(y.data)).toEqual([1.5, 2.5]);
     y.sum().backward();
     expect(Array.from(x.grad!.data)).toEqual([0.5, 1, 0.5]);
-    expect(y.grad_fn!.name).toBe("AdaptiveAvgPool3DBackward0");
+    expect(y.grad_fn!.name()).toBe("AdaptiveAvgPool3DBackward0");
   });
 
   it("positional and keyword options equal the modules' forward", () => {

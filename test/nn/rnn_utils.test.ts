@@ -64,7 +64,7 @@ describe("pad_sequence", () => {
       const seqs: Tensor[] = c.sequences.map((s: FixtureTensor) => fromFixture(s, true));
       const y = R.pad_sequence(seqs, c.kwargs);
       expectClose(y, c.out, `${c.name} out`);
-      expect(y.grad_fn?.name).toBe("CopySlices");
+      expect(y.grad_fn?.name()).toBe("CopySlices");
       backward([y], [c.upstream]);
       seqs.forEach((s, i) => expectClose(s.grad, c.grads[i], `${c.name} grad ${i}`));
     });
@@ -109,7 +109,7 @@ describe("pack_padded_sequence", () => {
       const x = fromFixture(c.input, true);
       const p = R.pack_padded_sequence(x, c.lengths, c.kwargs);
       expectPacked(p, c.packed, c.name);
-      expect(p.data.grad_fn?.name).toBe("PackPaddedSequenceBackward0");
+      expect(p.data.grad_fn?.name()).toBe("PackPaddedSequenceBackward0");
       backward([p.data], [c.upstream]);
       expectClose(x.grad, c.grad_input, `${c.name} grad input`);
     });

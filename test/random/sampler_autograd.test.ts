@@ -46,6 +46,6 @@ describe("in-place samplers and autograd", () => {
     torch.manual_seed(7);
     const recorded = torch.ones([6], { requires_grad: true }).mul(1).normal_();
     expect(Array.from(recorded.data)).toEqual(Array.from(plain.data));
-    expect(recorded.grad_fn?.name).toBe("NormalBackward0");
+    expect(recorded.grad_fn?.name()).toBe("NormalBackward0");
   });
 });

@@ -122,7 +122,7 @@ describe("index(): advanced indexing against PyTorch", () => {
       const x = build(fx.inputs[c.x], true);
       const out = x.index(...c.index.map(entry));
       expectTensor(out, c.out, "out", 0);
-      expect(out.grad_fn?.name ?? null).toBe(c.grad_fn);
+      expect(out.grad_fn?.name() ?? null).toBe(c.grad_fn);
       if (c.grad) {
         torch.sum(torch.mul(out, build(c.w!))).backward();
         expectTensor(x.grad!, c.grad, "grad");
@@ -156,11 +156,11 @@ describe("index(): advanced indexing against PyTorch", () => {
 
   it("keeps the single-index fast paths and their grad_fn names", () => {
     const x = torch.arange(12, { dtype: "float32" }).reshape(3, 4).requires_grad_();
-    expect(x.index(L([2, 0])).grad_fn?.name).toBe("IndexBackward0");
-    expect(x.index(":", L([1])).grad_fn?.name).toBe("IndexBackward0");
-    expect(x.index(0).grad_fn?.name).toBe("SliceBackward0"); // as before (PyTorch: SelectBackward0)
-    expect(x.index("1:").grad_fn?.name).toBe("SliceBackward0");
-    expect(x.index(x.gt(3)).grad_fn?.name).toBe("IndexBackward0");
+    expect(x.index(L([2, 0])).grad_fn?.name()).toBe("IndexBackward0");
+    expect(x.index(":", L([1])).grad_fn?.name()).toBe("IndexBackward0");
+    expect(x.index(0).grad_fn?.name()).toBe("SelectBackward0"); // as PyTorch
+    expect(x.index("1:").grad_fn?.name()).toBe("SliceBackward0");
+    expect(x.index(x.gt(3)).grad_fn?.name()).toBe("IndexBackward0");
   });
 
   it("names a non-integer index tensor in the general path as in the single one", () => {
@@ -184,7 +184,7 @@ describe("index_put / index_put_ against PyTorch", () => {
         expect(out).toBe(y);
       } else out = torch.index_put(x, ids, v, c.accumulate);
       expectTensor(out, c.out, "out");
-      expect(out.grad_fn?.name ?? null).toBe(c.grad_fn);
+      expect(out.grad_fn?.name() ?? null).toBe(c.grad_fn);
       if (c.grad_x) {
         torch.sum(torch.mul(out, build(c.w!))).backward();
         expectTensor(x.grad!, c.grad_x, "grad x");

@@ -119,7 +119,7 @@ describe("autograd engine", () => {
       [torch.where(a.gt(2), a, 0), "WhereBackward0"], [a.maximum(a), "MaximumBackward0"], [a.logsumexp(1), "LogsumexpBackward0"],
       [torch.gelu(a), "GeluBackward0"], [a.lerp(a, 0.5), "LerpBackward0"], [a.prod(), "ProdBackward0"],
     ];
-    for (const [t, n] of names) expect(t.grad_fn?.name, n).toBe(n);
+    for (const [t, n] of names) expect(t.grad_fn?.name(), n).toBe(n);
   });
 });
 
@@ -256,7 +256,7 @@ describe("torch.autograd", () => {
     const x = torch.tensor([1, 2], { requires_grad: true });
     const out = torch.tensor([2, 8]);
     torch.autograd.attach(out, "CubeTimesTwoBackward", [x], (g) => [g.mul(x.pow(2)).mul(6)]);
-    expect(out.grad_fn!.name).toBe("CubeTimesTwoBackward");
+    expect(out.grad_fn!.name()).toBe("CubeTimesTwoBackward");
     out.sum().backward();
     expect(Array.from(x.grad!.data)).toEqual([6, 24]);
   });

@@ -93,7 +93,7 @@ describe("torch.autograd.Function", () => {
     const x = torch.tensor(c.x, { requires_grad: true });
     const y = MyExp.apply(x);
     close(y.tolist(), c.y);
-    expect(y.grad_fn!.name).toBe(c.grad_fn);
+    expect(y.grad_fn!.name()).toBe(c.grad_fn);
     expect(y.toString()).toBe(c.repr);
     y.mul(torch.tensor(c.w)).sum().backward();
     close(x.grad!.tolist(), c.grad);
@@ -115,8 +115,8 @@ describe("torch.autograd.Function", () => {
     const [p, q] = MulAdd.apply(a, b, c.k);
     close(p.tolist(), c.p);
     close(q.tolist(), c.q);
-    expect(p.grad_fn!.name).toBe(c.grad_fn);
-    expect(q.grad_fn!.name).toBe(c.grad_fn);
+    expect(p.grad_fn!.name()).toBe(c.grad_fn);
+    expect(q.grad_fn!.name()).toBe(c.grad_fn);
     p.mul(torch.tensor(c.wp)).add(q.pow(2)).sum().backward();
     close(a.grad!.tolist(), c.grad_a);
     close(b.grad!.tolist(), c.grad_b);
@@ -195,7 +195,7 @@ describe("torch.autograd.Function", () => {
     const x = torch.tensor(c.x, { requires_grad: true });
     const y = ScaledExp.apply(x, 3);
     close(y.tolist(), c.y);
-    expect(y.grad_fn!.name).toBe(c.grad_fn);
+    expect(y.grad_fn!.name()).toBe(c.grad_fn);
     y.sum().backward();
     close(x.grad!.tolist(), c.grad);
   });
@@ -223,7 +223,7 @@ describe("torch.autograd.Function", () => {
     const h = x.mul(1.5);
     const o = Double_.apply(h);
     expect(o === h).toBe(c.same_object);
-    expect(h.grad_fn!.name).toBe(c.grad_fn);
+    expect(h.grad_fn!.name()).toBe(c.grad_fn);
     expect(o.tolist()).toEqual(c.out);
     o.mul(torch.tensor([1, 3])).sum().backward();
     expect(x.grad!.tolist()).toEqual(c.grad);
@@ -267,7 +267,7 @@ describe("torch.autograd.Function", () => {
     const o = Ident.apply(x);
     expect(o === x).toBe(false);
     expect(x.is_leaf).toBe(true);
-    expect(o.grad_fn!.name).toBe("IdentBackward");
+    expect(o.grad_fn!.name()).toBe("IdentBackward");
     o.sum().backward();
     expect(x.grad!.tolist()).toEqual([3, 3]);
   });

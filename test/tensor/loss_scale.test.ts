@@ -59,7 +59,7 @@ describe("a mean loss scaled by a number keeps its mark", () => {
   it("the same values, gradient and grad_fn as without it", () => {
     const a = meanLoss(), b = meanLoss();
     const la = a.loss.div(4), lb = b.loss.mul(torch.tensor(0.25));
-    expect(la.grad_fn?.name).toBe("DivBackward0");
+    expect(la.grad_fn?.name()).toBe("DivBackward0");
     la.backward();
     lb.backward();
     expect(Array.from(a.w.grad!.data)).toEqual(Array.from(b.w.grad!.data));

@@ -162,7 +162,7 @@ describe("masked_fill / masked_fill_ / fill_ with a 0-dim value that requires gr
       }
       const what = `${c.op} x.requires_grad=${c.x_requires_grad} value ${c.value_dtype}`;
       same(y, c.out, what);
-      expect(y.grad_fn?.name, what).toBe(c.grad_fn);
+      expect(y.grad_fn?.name(), what).toBe(c.grad_fn);
       y.mul(w).sum().backward();
       same(v.grad, c.value_grad, `${what}: value grad`);
       if (c.x_grad === null) expect(x.grad, what).toBeNull();

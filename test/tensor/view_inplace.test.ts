@@ -50,8 +50,8 @@ describe("in-place op through a view of a non-leaf", () => {
     const b = a.mul(2);
     const v = b.view(2, 2);
     v.mul_(3);
-    expect(b.grad_fn!.name).toBe("CopySlices");
-    expect(v.grad_fn!.name).toBe("AsStridedBackward0");
+    expect(b.grad_fn!.name()).toBe("CopySlices");
+    expect(v.grad_fn!.name()).toBe("AsStridedBackward0");
     expect(v.grad_fn!.inputs[0]).toBe(b);
   });
 
@@ -114,7 +114,7 @@ describe("in-place op through a view of a non-leaf", () => {
       expectClose(a.grad!.tolist(), want.a, `${name} a.grad`);
       if (want.o === null) expect(o.grad).toBeNull();
       else expectClose(o.grad!.tolist(), want.o, `${name} o.grad`);
-      expect(b.grad_fn!.name).toBe("CopySlices");
+      expect(b.grad_fn!.name()).toBe("CopySlices");
     });
   }
 
@@ -174,7 +174,7 @@ describe("in-place op through a view of a non-leaf", () => {
     const v = b.view(2, 2);
     const c = v.mul(5);
     b.mul_(3);
-    expect(v.grad_fn!.name).toBe("AsStridedBackward0");
+    expect(v.grad_fn!.name()).toBe("AsStridedBackward0");
     c.sum().add(v.sum()).backward();
     expect(a.grad!.tolist()).toEqual([16, 16, 16, 16]);
     // Without views: b = a.mul(2); c = b.add(1); b.mul_(3); c.sum().backward()  -> a.grad [2, 2, 2, 2]
@@ -196,9 +196,9 @@ describe("in-place op through a view of a non-leaf", () => {
     const w = x.view(4);
     expect(w.requires_grad).toBe(false);
     v.add_(a.view(2, 2));
-    expect(x.grad_fn!.name).toBe("CopySlices");
+    expect(x.grad_fn!.name()).toBe("CopySlices");
     expect(w.requires_grad).toBe(true);
-    expect(w.grad_fn!.name).toBe("AsStridedBackward0");
+    expect(w.grad_fn!.name()).toBe("AsStridedBackward0");
     x.mul(x).sum().backward();
     expect(a.grad!.tolist()).toEqual([2, 4, 6, 8]);
   });
@@ -221,7 +221,7 @@ describe("in-place op through a view of a non-leaf", () => {
       const b = a.mul(2);
       op(b);
       expect(b.requires_grad).toBe(true);
-      expect(b.grad_fn!.name).toBe(name);
+      expect(b.grad_fn!.name()).toBe(name);
       b.sum().backward();
       expect(a.grad!.tolist()).toEqual([0, 0, 0, 0]);
     }
@@ -278,12 +278,12 @@ describe("overwrite_ (for in-place samplers kept outside tensor/)", () => {
     const b = a.mul(2);
     overwrite_(b.view(2, 2), "NormalBackward0", (d) => d.fill(5));
     expect(b.tolist()).toEqual([5, 5, 5, 5]);
-    expect(b.grad_fn!.name).toBe("CopySlices");
+    expect(b.grad_fn!.name()).toBe("CopySlices");
     b.sum().backward();
     expect(a.grad!.tolist()).toEqual([0, 0, 0, 0]);
     const c = a.mul(2);
     overwrite_(c, "NormalBackward0", (d) => d.fill(1));
-    expect(c.grad_fn!.name).toBe("NormalBackward0");
+    expect(c.grad_fn!.name()).toBe("NormalBackward0");
     // and PyTorch's checks: a.normal_() / a.view(4).normal_() on a leaf that requires grad raise; under no_grad they fill
     expect(() => overwrite_(a, "NormalBackward0", (d) => d.fill(0))).toThrow("a leaf Variable that requires grad is being used in an in-place operation.");
     expect(() => overwrite_(a.view(4), "NormalBackward0", (d) => d.fill(0))).toThrow("a view of a leaf Variable that requires grad is being used in an in-place operation.");

@@ -29,8 +29,8 @@ export type BackwardFn = (grad_output: Tensor) => (Tensor | SliceGrad | null)[];
 
 /** A graph node made by the library's ops: the backward is a closure over what the op saved. */
 export class Node implements GradFn {
-  /** Writable so composite ops can carry PyTorch's name for the whole op. */
-  name: string;
+  /** @internal PyTorch's name; writable so composite ops can carry PyTorch's name for the whole op (rename). */
+  _name: string;
   readonly inputs: (Tensor | null)[];
   private fn: BackwardFn | null;
   /** Whether the closure holds saved tensors (then a second backward without retain_graph fails). */
@@ -43,13 +43,18 @@ export class Node implements GradFn {
   readonly edges: (GradFn | null)[];
 
   constructor(name: string, inputs: (Tensor | null)[], fn: BackwardFn, saves = true) {
-    this.name = name;
+    this._name = name;
     this.inputs = inputs;
     const edges: (GradFn | null)[] = new Array(inputs.length);
     for (let i = 0; i < inputs.length; i++) edges[i] = inputs[i]?.grad_fn ?? null;
     this.edges = edges;
     this.fn = fn;
     this.saves = saves;
+  }
+
+  /** PyTorch's name for the node, e.g. "MulBackward0": a method, as PyTorch's `grad_fn.name()`. */
+  name(): string {
+    return this._name;
   }
 
   backward(grad_output: Tensor): (Tensor | null)[] {
@@ -78,7 +83,7 @@ export class Node implements GradFn {
 
 /** Renames the node that produced `t` (for ops built from other ops), returning `t`. */
 export function rename(t: Tensor, name: string): Tensor {
-  if (t.grad_fn instanceof Node) t.grad_fn.name = name;
+  if (t.grad_fn instanceof Node) t.grad_fn._name = name;
   return t;
 }
 
@@ -113,7 +118,7 @@ export function attach(
     any = any || r;
   }
   if (!any) return out;
-  out.requires_grad = true;
+  out._set_requires_grad(true);
   out.grad_fn = new Node(name, ins, (g) => backward(g, need), saves);
   return out;
 }
@@ -566,7 +571,7 @@ export function run_backward(root: Tensor, gradient?: Tensor | number | null | B
         const c = edges !== null ? edges[i] : t.grad_fn;
         const h = c === null && held !== null ? held.get(t) : undefined;
         if (gi && (c !== null || t.requires_grad)) {
-          const gt = as_grad_for(gi, t, fn.name);
+          const gt = as_grad_for(gi, t, fn.name());
           if (h !== undefined) (h.sum ??= new GradSum()).add(gt);
           else if (c === null) deliver(t, gt);
           else {

@@ -6,7 +6,7 @@
  *     static forward(ctx: torch.autograd.FunctionCtx, x: torch.Tensor) { const y = x.exp(); ctx.save_for_backward(y); return y; }
  *     static backward(ctx: torch.autograd.FunctionCtx, g: torch.Tensor) { const [y] = ctx.saved_tensors; return g.mul(y); }
  *   }
- *   const y = MyExp.apply(x);            // y.grad_fn.name === "MyExpBackward"
+ *   const y = MyExp.apply(x);            // y.grad_fn.name() === "MyExpBackward"
  *
  * For outputs y_1..y_m of inputs x_1..x_n, `backward(ctx, g_1, ..., g_m)` returns the
  * vector-Jacobian products  grad x_i = sum_j (dy_j/dx_i)^T g_j  (one entry per forward argument,
@@ -250,7 +250,7 @@ function apply_function(cls: typeof Function, args: unknown[]): unknown {
       return run_user_backward(grads);
     }, ctx);
     const link = new Tensor(new Float64Array(1), [], "float64");
-    link.requires_grad = true;
+    link._set_requires_grad(true);
     link.grad_fn = hub;
     for (let j = 0; j < outs.length; j++) {
       if (!diff[j]) continue;
@@ -275,7 +275,7 @@ function apply_function(cls: typeof Function, args: unknown[]): unknown {
  */
 function wire(o: Tensor, node: Node, args: unknown[], ctx: FunctionCtx): Tensor {
   const result = ctx._dirty.includes(o) || args.includes(o) ? new Tensor(o.data, o.shape, o.dtype) : o;
-  result.requires_grad = true;
+  result._set_requires_grad(true);
   result.grad_fn = node;
   if (!ctx._dirty.includes(o)) return result;
   rebase_history(o, result);

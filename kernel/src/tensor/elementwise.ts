@@ -291,7 +291,13 @@ export function reciprocal(x: Tensor): Tensor {
 
 /** d/dx |x| = sign(x) (0 at 0). */
 export function abs(x: Tensor): Tensor {
+  check_abs_dtype(x);
   return unary(x, "abs", "AbsBackward0", "Math.abs(a)", "b > 0 ? a : (b < 0 ? -a : 0)", false);
+}
+
+/** PyTorch has no abs for bool (its NotImplementedError), where |b| would silently be b here. */
+export function check_abs_dtype(x: Tensor): void {
+  if (x instanceof Tensor && x.dtype === "bool") throw new TypeError(`"abs_cpu" not implemented for 'Bool'`);
 }
 
 /** -1, 0 or 1 by sign; sign(NaN) = 0 and sign(-0) = 0, as PyTorch's CPU kernel. Zero gradient everywhere. */

@@ -56,6 +56,9 @@ export {
   add_, sub_, mul_, div_, pow_, addcmul_, addcdiv_, lerp_, clamp_, clamp_min_, clamp_max_, sqrt_, exp_, log_, neg_, abs_,
   copy_, fill_, zero_, masked_fill_,
 } from "./inplace"; // (not overwrite_: a helper for the random samplers, not a PyTorch name)
+export {
+  relu_, sigmoid_, tanh_, floor_, ceil_, round_, trunc_, fix_, frac_, sin_, cos_, reciprocal_, rsqrt_, square_, log1p_, expm1_, erf_,
+} from "./inplace_unary"; // (also the methods, and sign_ scatter_ scatter_add_: methods only, as PyTorch)
 export { set_printoptions, get_printoptions } from "./print";
 export type { PrintOptions } from "./print";
 export { cumsum, cumprod } from "./cumulative";

@@ -321,6 +321,19 @@ function index_viewed(x: Tensor, expanded: IndexSpec[]): Tensor {
   return index_core(same ? x : reshape(x, shape), entries);
 }
 
+/**
+ * The node PyTorch records for a basic index: it applies the entries dim by dim, skipping slices
+ * that keep a whole dim, so the result's grad_fn is the last one applied: SelectBackward0 for an
+ * integer (x[0], x[:, 1], x[1:3, 0]), SliceBackward0 for a range (x[0, 1:3]).
+ */
+function basic_node(specs: readonly DimSpec[], whole: (s: DimSpec, d: number) => boolean): string {
+  for (let d = specs.length - 1; d >= 0; d--) {
+    if (specs[d].len === null) return "SelectBackward0";
+    if (!whole(specs[d], d)) return "SliceBackward0";
+  }
+  return "SliceBackward0";
+}
+
 /** Basic indexing (one entry per dim: number, null / ":", slice string) and at most one int64 index tensor. */
 function index_core(x: Tensor, expanded: IndexSpec[]): Tensor {
   const specs = full_specs(x);
@@ -335,7 +348,8 @@ function index_core(x: Tensor, expanded: IndexSpec[]): Tensor {
       tensor_dims.push([d, i]);
     } else throw new TypeError(`index(): unsupported index ${JSON.stringify(i)} at position ${d}; use a number, null or ":" (the whole dim), a slice string like "1:3", "...", "None" (a new axis), an int64 tensor or a bool mask`);
   });
-  let out = specs.every((s, d) => s.len === x.shape[d] && s.step === 1 && s.start === 0) ? x : basic_index(x, specs, "SliceBackward0");
+  const whole = (s: DimSpec, d: number): boolean => s.len === x.shape[d] && s.step === 1 && s.start === 0;
+  let out = specs.every(whole) ? x : basic_index(x, specs, basic_node(specs, whole));
   if (tensor_dims.length === 1) {
     const [d, idx] = tensor_dims[0];
     // Position of dim d in `out` (dims removed by integer indices before it shift it left).

@@ -189,6 +189,7 @@ export function neg_(self: Tensor): Tensor {
 }
 
 export function abs_(self: Tensor): Tensor {
+  E.check_abs_dtype(self);
   return unary_(self, "abs_", "Math.abs(a)", (old) => E.abs(old), false);
 }
 

@@ -323,7 +323,7 @@ export function tensor_repr(t: Tensor, prefix = "tensor("): string {
     if (!has_default_dtype) suffixes.push(`dtype=torch.${t.dtype}`);
     body = tensor_str(t, indent);
   }
-  if (t.grad_fn !== null) suffixes.push(`grad_fn=<${t.grad_fn.name}>`);
+  if (t.grad_fn !== null) suffixes.push(`grad_fn=<${t.grad_fn.name()}>`);
   else if (t.requires_grad) suffixes.push("requires_grad=True");
   return add_suffixes(prefix + body, suffixes, indent);
 }

@@ -642,10 +642,12 @@ function arg(x: Tensor, dim: unknown, keepdim: unknown, max: boolean): Tensor {
 
 export function argmax(x: Tensor, dim?: number | null | DimOptions, keepdim: boolean | DimOptions = false): Tensor {
   check(x, "argmax");
+  if (x.dtype === "bool") throw new Error("argmax(): does not support bool input"); // (PyTorch's RuntimeError)
   return arg(x, dim, keepdim, true);
 }
 
 export function argmin(x: Tensor, dim?: number | null | DimOptions, keepdim: boolean | DimOptions = false): Tensor {
   check(x, "argmin");
+  if (x.dtype === "bool") throw new Error("argmin(): does not support bool input"); // (PyTorch's RuntimeError)
   return arg(x, dim, keepdim, false);
 }

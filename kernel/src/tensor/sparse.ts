@@ -471,7 +471,7 @@ sparse_support.add = (self, other, alpha) => {
 
 // Every other method and getter of Tensor refuses a sparse tensor, naming itself.
 const KEEP = new Set([
-  "constructor", "grad", "requires_grad", "grad_fn", "sync_history", "is_leaf", "dim", "ndim", "size", "device", "cpu",
+  "constructor", "grad", "requires_grad", "_set_requires_grad", "grad_fn", "sync_history", "is_leaf", "dim", "ndim", "size", "device", "cpu",
   "is_floating_point", "register_hook", "retain_grad", "retains_grad", "requires_grad_", "detach_", "is_sparse", "layout",
   "is_contiguous",
 ]);

@@ -33,6 +33,7 @@ import * as A from "./activation";
 import * as C from "./compare";
 import type { CloseOptions } from "./compare";
 import * as IP from "./inplace";
+import { check_requires_grad_assignment } from "./requires_grad_checks";
 import { tensor_repr } from "./print";
 import { noteZeroed } from "./grad_zeroed";
 import { sync_view } from "./view_history";
@@ -77,8 +78,8 @@ export type Shape = readonly number[];
 
 /** A node of the autograd graph: made by an op, it maps the output's gradient to its inputs'. */
 export interface GradFn {
-  /** PyTorch's name for the node, e.g. "AddBackward0" (shown in the tensor's printout). */
-  readonly name: string;
+  /** PyTorch's name for the node, e.g. "AddBackward0" (shown in the tensor's printout): a method, as PyTorch's `grad_fn.name()`. */
+  name(): string;
   /** The op's tensor inputs, in order; null for inputs that need no gradient. */
   readonly inputs: readonly (Tensor | null)[];
   /** Gradients w.r.t. each input (same order as `inputs`, shaped like them), or null. */
@@ -148,7 +149,7 @@ export class Tensor {
     if ((this.dtype === "float32") !== (data instanceof Float32Array)) {
       throw new TypeError(`Tensor: dtype ${this.dtype} cannot be stored in a ${data.constructor.name}`);
     }
-    this.requires_grad = requires_grad;
+    this._set_requires_grad(requires_grad);
   }
 
   /** The gradient accumulated by backward(); assignable as in PyTorch (`p.grad = t` or `null`). */
@@ -175,7 +176,18 @@ export class Tensor {
     this.sync_history();
     return this._requires_grad;
   }
+  /**
+   * `t.requires_grad = r` in a notebook: PyTorch's checks (a non-leaf refuses either value, a
+   * non-floating dtype refuses true). The library sets it through `_set_requires_grad`, which has
+   * none: an op's result takes its history (a non-leaf, any dtype) that way.
+   */
   set requires_grad(r: boolean) {
+    check_requires_grad_assignment(this, r);
+    this._set_requires_grad(r);
+  }
+
+  /** @internal Sets requires_grad without the user-facing checks (ops, views, in-place rebasing). */
+  _set_requires_grad(r: boolean): void {
     this.sync_history(); // (a view given its own history keeps it until its base changes again)
     this._requires_grad = r;
   }
@@ -292,7 +304,7 @@ export class Tensor {
       );
     }
     this.grad_fn = null;
-    this.requires_grad = false;
+    this._set_requires_grad(false);
     return this;
   }
 
@@ -306,7 +318,8 @@ export class Tensor {
         "you can only change requires_grad flags of leaf variables. If you want to use a computed variable in a subgraph that doesn't require differentiation use var_no_grad = var.detach().",
       );
     }
-    this.requires_grad = requires_grad;
+    // (true on a non-leaf is allowed here, as PyTorch's requires_grad_; the setter refuses it)
+    this._set_requires_grad(requires_grad);
     return this;
   }
 

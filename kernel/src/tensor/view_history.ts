@@ -60,7 +60,7 @@ export function sync_view(v: Tensor): void {
   const old = v.grad_fn;
   const shape = [...base.shape];
   const r = base.requires_grad;
-  v.requires_grad = r;
+  v._set_requires_grad(r);
   v.grad_fn = r ? new Node("AsStridedBackward0", [base], (g) => [new Tensor(g.data, shape, g.dtype)], false) : null;
   history_replaced(v, old);
 }
@@ -103,7 +103,7 @@ export function rebase_history(self: Tensor, result: Tensor): void {
   if (m === null) {
     const old = self.grad_fn;
     self.grad_fn = result.grad_fn;
-    self.requires_grad = result.requires_grad;
+    self._set_requires_grad(result.requires_grad);
     self._history++;
     history_replaced(self, old);
     return;
@@ -112,7 +112,7 @@ export function rebase_history(self: Tensor, result: Tensor): void {
   const old = base.grad_fn;
   const shape = [...self.shape];
   base.grad_fn = result.requires_grad ? new Node("CopySlices", [result], (g) => [new Tensor(g.data, shape, g.dtype)], false) : null;
-  base.requires_grad = result.requires_grad;
+  base._set_requires_grad(result.requires_grad);
   base._history++;
   history_replaced(base, old);
 }

@@ -1,6 +1,7 @@
 /** torch.nn.functional: the functional forms of the layers and losses. */
 export { linear } from "./linear";
 export { relu, tanh, sigmoid, gelu, softmax, log_softmax } from "./activation";
+export { relu_ } from "../../tensor/inplace_unary"; // F.relu_ is torch.relu_, as PyTorch's
 export type { GeluApproximate } from "./activation";
 export { leaky_relu, elu, silu, softplus } from "./pointwise";
 export {
