@@ -37,6 +37,7 @@ import { check_requires_grad_assignment } from "./requires_grad_checks";
 import { tensor_repr } from "./print";
 import { noteZeroed } from "./grad_zeroed";
 import { sync_view } from "./view_history";
+import { is_torch_contiguous } from "./torch_strides";
 import type { SliceWindow } from "./slice_window";
 import type { ViewMeta } from "./view_history";
 import * as CU from "./cumulative";
@@ -712,16 +713,16 @@ export class Tensor {
   clone(): Tensor {
     return V.clone(this);
   }
-  /** The tensor itself, or for one PyTorch holds permuted (x.t(), ...) a copy in row-major order (as PyTorch's). */
+  /**
+   * The tensor itself, or for one PyTorch holds non-contiguous (x.t(), x[:, 0:2], ...) a copy in
+   * row-major order, as PyTorch's: in-place ops on that copy leave x alone (torch_strides.ts).
+   */
   contiguous(): Tensor {
-    if (this._memory_order === null) return this;
-    const c = V.clone(this);
-    c._memory_order = null;
-    return c;
+    return is_torch_contiguous(this) ? this : V.contiguous_copy(this);
   }
-  /** False for a tensor PyTorch holds permuted (x.t(), x.permute(...), ...), else true. */
+  /** PyTorch's: false for a tensor it holds non-contiguous (x.t(), x[:, 0], x[:, 0:2], ...). */
   is_contiguous(): boolean {
-    return this._memory_order === null;
+    return is_torch_contiguous(this);
   }
 
   // ---- indexing (see indexing.ts, gather.ts) --------------------------------------------------

@@ -3,8 +3,10 @@
  * split chunk unbind clone contiguous.
  *
  * `reshape`, `view`, `flatten`, `squeeze` and `unsqueeze` share storage with their input (as
- * PyTorch views do; an in-place op through one reaches its base's history: view_history.ts);
- * `transpose`, `permute` and `expand` copy (every tensor here is contiguous).
+ * PyTorch views do; an in-place op through one reaches its base's history: view_history.ts),
+ * except a reshape or flatten that PyTorch's strides allow no view for: a copy, as PyTorch's
+ * (torch_strides.ts; `view` refuses those); `transpose`, `permute` and `expand` copy (every
+ * tensor here is contiguous).
  * The backward of a reshape reshapes the gradient back, of a permutation applies the inverse
  * permutation, of an expand sums over the broadcast dims, of cat/stack slices the gradient, of
  * split/chunk/unbind places each piece's gradient at its positions (a SliceGrad: slice_grad.ts).
@@ -19,6 +21,7 @@ import { make_view } from "./view_history";
 import { SliceGrad } from "./slice_grad";
 import { set_window } from "./slice_window";
 import { permuted_order } from "./memory_order";
+import { is_torch_contiguous, torch_strides, view_strides, viewable } from "./torch_strides";
 
 export type ShapeArgs = (number | readonly number[])[];
 
@@ -58,14 +61,40 @@ function alias(x: Tensor, shape: readonly number[], name: string): Tensor {
   return make_view(x, shape, name);
 }
 
+/**
+ * x's elements in `shape` as PyTorch's reshape gives them: a view when PyTorch's strides allow
+ * one (always for a contiguous x), else a copy (PyTorch's `_unsafe_view` of a contiguous clone):
+ * in-place ops on it then leave x alone, as in PyTorch (torch_strides.ts).
+ */
+export function reshape_to(x: Tensor, shape: readonly number[]): Tensor {
+  if (is_torch_contiguous(x)) return alias(x, shape, "ViewBackward0");
+  if (view_strides(x.shape, torch_strides(x), shape) !== null) return alias(x, shape, "ReshapeAliasBackward0");
+  const c = contiguous_copy(x);
+  const out = new Tensor(c.data, [...shape], c.dtype);
+  const in_shape = [...c.shape];
+  return attach(out, "UnsafeViewBackward0", [c], (g) => [new Tensor(g.data, in_shape, g.dtype)], false);
+}
+
+/** A row-major copy of x that PyTorch holds non-contiguous (its `contiguous()`; CloneBackward0). */
+export function contiguous_copy(x: Tensor): Tensor {
+  const c = clone(x);
+  c._memory_order = null;
+  return c;
+}
+
 export function reshape(x: Tensor, ...shape: ShapeArgs): Tensor {
   check(x, "reshape");
-  return alias(x, infer_shape(flat_args(shape, "reshape"), x.numel()), "ViewBackward0");
+  return reshape_to(x, infer_shape(flat_args(shape, "reshape"), x.numel()));
 }
 
 export function view(x: Tensor, ...shape: ShapeArgs): Tensor {
   check(x, "view");
-  return alias(x, infer_shape(flat_args(shape, "view"), x.numel()), "ViewBackward0");
+  const next = infer_shape(flat_args(shape, "view"), x.numel());
+  // PyTorch's view never copies: where its strides allow no view, it refuses
+  if (!viewable(x, next)) {
+    throw new Error("view size is not compatible with input tensor's size and stride (at least one dimension spans across two contiguous subspaces). Use .reshape(...) instead.");
+  }
+  return alias(x, next, "ViewBackward0");
 }
 
 /** `flatten`'s keyword form, Python's `start_dim=1`: `flatten(x, { start_dim: 1 })`. */
@@ -92,7 +121,8 @@ export function flatten(x: Tensor, start_dim: number | FlattenOptions = 0, end_d
   if (s === e) return x;
   let m = 1;
   for (let i = s; i <= e; i++) m *= x.shape[i];
-  return alias(x, [...x.shape.slice(0, s), m, ...x.shape.slice(e + 1)], "ViewBackward0");
+  // PyTorch's flatten is a reshape: a copy when x's strides allow no view
+  return reshape_to(x, [...x.shape.slice(0, s), m, ...x.shape.slice(e + 1)]);
 }
 
 export function unflatten(x: Tensor, dim: number, sizes: readonly number[]): Tensor {
