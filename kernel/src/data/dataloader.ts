@@ -89,7 +89,7 @@ export class DataLoader<B = any> implements Iterable<B> {
     this.batch_size = batch_size;
     this.drop_last = drop_last;
     this.generator = generator;
-    this.sampler = sampler ?? (shuffle ? new RandomSampler(n, generator) : new SequentialSampler(n));
+    this.sampler = sampler ?? (shuffle ? new RandomSampler(n, { generator }) : new SequentialSampler(n));
     this.batch_sampler = batch_size === null ? null : new BatchSampler(this.sampler, batch_size, drop_last);
     this.collate_fn = collate_fn;
   }

@@ -11,10 +11,10 @@ import { nearKey } from "../close_matches";
 
 /**
  * A parameter: its Python name and what its value must be ("number?": a number or null,
- * "generator?": a torch.Generator or null, as nn.init's `generator`).
+ * "generator?": a torch.Generator or null, as nn.init's `generator`; "any": the caller checks it).
  */
 export type Param = readonly [name: string, type: ParamType];
-export type ParamType = "number" | "boolean" | "string" | "number?" | "generator?";
+export type ParamType = "number" | "boolean" | "string" | "number?" | "generator?" | "any";
 
 const TAKES: Record<ParamType, [takes: string, ok: (v: unknown) => boolean]> = {
   "number": ["a number", (v) => typeof v === "number"],
@@ -22,6 +22,8 @@ const TAKES: Record<ParamType, [takes: string, ok: (v: unknown) => boolean]> = {
   "string": ["a string", (v) => typeof v === "string"],
   "number?": ["a number or null", (v) => v === null || typeof v === "number"],
   "generator?": ["a torch.Generator or null", (v) => v === null || v instanceof Generator],
+  // checked by the caller, with its own (PyTorch's) message
+  "any": ["anything", () => true],
 };
 
 // A Generator is a value (nn.init's last positional argument), never the keywords object.
