@@ -1,6 +1,6 @@
 /**
- * DataLoader(dataset, { batch_size = 1, shuffle = false, drop_last = false, generator,
- * collate_fn }): iterate with `for (const [x, y] of loader)`.
+ * DataLoader(dataset, { batch_size = 1, shuffle = false, sampler, batch_sampler, drop_last = false,
+ * generator, collate_fn }): iterate with `for (const [x, y] of loader)`.
  *
  * Order of random draws, as PyTorch's single-process loader: creating an iterator draws the
  * loader's `_base_seed` (one 64-bit draw from `generator`, or the default generator); then the
@@ -8,6 +8,9 @@
  * So the batch order equals PyTorch's for the same `torch.manual_seed`. With batch_size null the
  * loader yields single samples, uncollated (PyTorch's batch_size=None).
  * A TensorDataset is batched by gathering rows directly (no per-sample tensors).
+ * `batch_sampler` (anything iterable yielding arrays of indices, with a length) replaces the
+ * loader's own BatchSampler, so, as in PyTorch, it excludes batch_size, shuffle, sampler and
+ * drop_last; the loader's batch_size is then null and each yielded array is one batch.
  */
 import type { Generator } from "../random/generator";
 import { default_generator } from "../random/generator";
@@ -18,13 +21,23 @@ import { default_collate } from "./collate";
 import { loader_repr } from "./repr";
 import { BatchSampler, RandomSampler, SequentialSampler, int64Seed } from "./sampler";
 import type { Sampler } from "./sampler";
+import { ValueError } from "../errors";
+
+/** What `batch_sampler` takes: PyTorch's `Sampler[list]` or `Iterable[list]` (a BatchSampler, an array of arrays). */
+export interface BatchSamplerLike {
+  readonly length: number;
+  [Symbol.iterator](): Iterator<readonly number[]>;
+}
 
 export interface DataLoaderOptions<B> {
   batch_size?: number | null;
   shuffle?: boolean;
   drop_last?: boolean;
   generator?: Generator | null;
+  /** The sample order (a Sampler, or an array of indices): excludes shuffle. */
   sampler?: Sampler | null;
+  /** Whole batches of indices (a BatchSampler, or an array of index arrays): excludes batch_size, shuffle, sampler and drop_last. */
+  batch_sampler?: BatchSamplerLike | null;
   collate_fn?: ((samples: any[]) => B) | null;
   /**
    * Accepted so PyTorch code ports (a tutorial's `num_workers: 2`), and batches are always loaded
@@ -57,19 +70,31 @@ export class DataLoader<B = any> implements Iterable<B> {
   readonly drop_last: boolean;
   readonly generator: Generator | null;
   readonly sampler: Sampler;
-  readonly batch_sampler: BatchSampler | null;
+  readonly batch_sampler: BatchSamplerLike | null;
   readonly collate_fn: ((samples: any[]) => B) | null;
 
   constructor(dataset: DatasetLike, options: DataLoaderOptions<B> = {}) {
-    const { batch_size = 1, shuffle = false, drop_last = false, generator = null, sampler = null, collate_fn = null, num_workers = 0, pin_memory = false,
+    const { shuffle = false, generator = null, sampler = null, batch_sampler = null, collate_fn = null, num_workers = 0, pin_memory = false,
       persistent_workers = false, prefetch_factor = null, worker_init_fn = null, timeout = 0 } = options;
+    let { batch_size = 1, drop_last = false } = options;
     const n = datasetLength(dataset);
     if (batch_size !== null && (typeof batch_size !== "number" || !Number.isInteger(batch_size) || batch_size <= 0)) {
       throw new RangeError(`batch_size should be a positive integer value, but got batch_size=${String(batch_size)}`);
     }
     if (typeof shuffle !== "boolean") throw new TypeError(`shuffle must be true or false, got ${String(shuffle)}`);
     if (sampler !== null && shuffle) throw new Error("sampler option is mutually exclusive with shuffle");
-    if (batch_size === null && drop_last) {
+    if (batch_sampler !== null) {
+      // PyTorch's test: a batch_size of 1 is its default, so it cannot tell it was given
+      if (batch_size !== 1 || shuffle || sampler !== null || drop_last) {
+        throw ValueError("batch_sampler option is mutually exclusive with batch_size, shuffle, sampler, and drop_last");
+      }
+      const len = (batch_sampler as { length?: unknown }).length;
+      if (typeof (batch_sampler as { [Symbol.iterator]?: unknown })[Symbol.iterator] !== "function" || typeof len !== "number") {
+        throw new TypeError("batch_sampler must be iterable (arrays of indices) and have a length, e.g. a BatchSampler or an array of arrays");
+      }
+      batch_size = null;
+      drop_last = false;
+    } else if (batch_size === null && drop_last) {
       throw new Error("batch_size=None option disables auto-batching and is mutually exclusive with drop_last");
     }
     if (typeof pin_memory !== "boolean") throw new TypeError(`pin_memory must be true or false, got ${String(pin_memory)}`);
@@ -89,8 +114,8 @@ export class DataLoader<B = any> implements Iterable<B> {
     this.batch_size = batch_size;
     this.drop_last = drop_last;
     this.generator = generator;
-    this.sampler = sampler ?? (shuffle ? new RandomSampler(n, generator) : new SequentialSampler(n));
-    this.batch_sampler = batch_size === null ? null : new BatchSampler(this.sampler, batch_size, drop_last);
+    this.sampler = sampler ?? (shuffle ? new RandomSampler(n, { generator }) : new SequentialSampler(n));
+    this.batch_sampler = batch_sampler ?? (batch_size === null ? null : new BatchSampler(this.sampler, batch_size, drop_last));
     this.collate_fn = collate_fn;
   }
 
@@ -102,7 +127,7 @@ export class DataLoader<B = any> implements Iterable<B> {
   [Symbol.iterator](): Iterator<B> {
     // PyTorch draws the iterator's base seed before the sampler starts.
     int64Seed(this.generator ?? default_generator);
-    const indices: Iterator<number[] | number> = (this.batch_sampler ?? this.sampler)[Symbol.iterator]();
+    const indices: Iterator<readonly number[] | number> = (this.batch_sampler ?? this.sampler)[Symbol.iterator]();
     return {
       next: (): IteratorResult<B> => {
         const r = indices.next();
@@ -125,7 +150,7 @@ export class DataLoader<B = any> implements Iterable<B> {
     return this.toString();
   }
 
-  private fetch(idx: number[] | number): B {
+  private fetch(idx: readonly number[] | number): B {
     if (typeof idx === "number") {
       const s = datasetItem(this.dataset, idx);
       return (this.collate_fn ? this.collate_fn([s]) : s) as B;

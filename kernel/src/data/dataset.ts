@@ -6,6 +6,7 @@ import { Tensor } from "../tensor/tensor";
 import type { Generator } from "../random/generator";
 import { default_generator } from "../random/generator";
 import { samplers } from "../nn/_random";
+import { pyArgs } from "../nn/_args";
 import { dataset_repr } from "./repr";
 
 export interface MapDataset<T = unknown> {
@@ -126,15 +127,18 @@ export class Subset<T = unknown> extends Dataset<T> {
 }
 
 /**
- * random_split(dataset, lengths, { generator }): disjoint Subsets of the given lengths (or
- * fractions summing to 1: floor of each, the remainder spread round-robin, as PyTorch), from
- * one randperm of the whole dataset drawn on `generator` (the default generator otherwise).
+ * random_split(dataset, lengths, generator) or random_split(dataset, lengths, { generator }):
+ * disjoint Subsets of the given lengths (or fractions summing to 1: floor of each, the remainder
+ * spread round-robin, as PyTorch), from one randperm of the whole dataset drawn on `generator`
+ * (the default generator otherwise).
  */
 export function random_split<T>(
   dataset: DatasetLike<T>,
   lengths: readonly number[],
-  { generator = default_generator }: { generator?: Generator } = {},
-): Subset<T>[] {
+  generator?: Generator | null | { generator?: Generator | null },
+): Subset<T>[];
+export function random_split<T>(dataset: DatasetLike<T>, lengths: readonly number[], ...args: unknown[]): Subset<T>[] {
+  const generator = (pyArgs("random_split", [["generator", "generator?"]], args).generator as Generator | null | undefined) ?? default_generator;
   const n = datasetLength(dataset);
   let lens = [...lengths];
   const total = lens.reduce((a, b) => a + b, 0);

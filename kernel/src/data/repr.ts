@@ -50,9 +50,12 @@ export function loader_repr(loader: any): string {
   else if (loader.sampler instanceof SequentialSampler) parts.push("shuffle=False");
   else parts.push(`sampler=${loader.sampler?.constructor?.name ?? py(loader.sampler)}`);
   if (loader.batch_size !== null) parts.push(`drop_last=${py(loader.drop_last)}`);
+  // a batch_sampler of the user's own (batch_size is then None, and the batches are its)
+  const ownBatches = loader.batch_size === null && loader.batch_sampler;
+  if (ownBatches) parts.push(`batch_sampler=${loader.batch_sampler.constructor?.name ?? "?"}`);
   if (loader.generator) parts.push(`generator=${String(loader.generator)}`);
   if (loader.collate_fn) parts.push(`collate_fn=${loader.collate_fn.name || "<function>"}`);
   // (length is batches per epoch, or samples when batch_size is None)
-  parts.push(loader.batch_size === null ? `length=${loader.length}` : `batches=${loader.length}`);
+  parts.push(loader.batch_size === null && !ownBatches ? `length=${loader.length}` : `batches=${loader.length}`);
   return `${loader.constructor?.name ?? "DataLoader"}(${parts.join(", ")})`;
 }

@@ -6,13 +6,29 @@
  * keyword, a value of the wrong type) is an error with Python's wording, never a silent default.
  */
 import { Tensor } from "../tensor/tensor";
+import { Generator } from "../random/generator";
 import { nearKey } from "../close_matches";
 
-/** A parameter: its Python name and the JS type its value must have. */
-export type Param = readonly [name: string, type: "number" | "boolean"];
+/**
+ * A parameter: its Python name and what its value must be ("number?": a number or null,
+ * "generator?": a torch.Generator or null, as nn.init's `generator`; "any": the caller checks it).
+ */
+export type Param = readonly [name: string, type: ParamType];
+export type ParamType = "number" | "boolean" | "string" | "number?" | "generator?" | "any";
 
+const TAKES: Record<ParamType, [takes: string, ok: (v: unknown) => boolean]> = {
+  "number": ["a number", (v) => typeof v === "number"],
+  "boolean": ["a boolean", (v) => typeof v === "boolean"],
+  "string": ["a string", (v) => typeof v === "string"],
+  "number?": ["a number or null", (v) => v === null || typeof v === "number"],
+  "generator?": ["a torch.Generator or null", (v) => v === null || v instanceof Generator],
+  // checked by the caller, with its own (PyTorch's) message
+  "any": ["anything", () => true],
+};
+
+// A Generator is a value (nn.init's last positional argument), never the keywords object.
 function isKeywords(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v) && !(v instanceof Tensor);
+  return typeof v === "object" && v !== null && !Array.isArray(v) && !(v instanceof Tensor) && !(v instanceof Generator);
 }
 
 /**
@@ -44,8 +60,9 @@ export function pyArgs(op: string, params: readonly Param[], args: readonly unkn
   }
   for (const [name, type] of params) {
     const v = out[name];
-    if (v !== undefined && typeof v !== type) {
-      throw new TypeError(`${op}(): argument '${name}' must be ${type === "number" ? "a number" : "a boolean"}, not ${v === null ? "null" : typeof v}`);
+    const [takes, ok] = TAKES[type];
+    if (v !== undefined && !ok(v)) {
+      throw new TypeError(`${op}(): argument '${name}' must be ${takes}, not ${v === null ? "null" : typeof v}`);
     }
   }
   return out;

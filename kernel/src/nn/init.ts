@@ -11,12 +11,20 @@
  *   kaiming_normal_:  N(0, std²), std = gain/√fan
  * Every scalar is computed in double in PyTorch's order, and the draws come from the random
  * library's uniform_/normal_, so the values equal PyTorch's bit for bit for the same seed.
+ *
+ * Every parameter after the tensor is Python's positional-or-keyword, so each function takes
+ * them positionally (`normal_(w, 0, 0.02)`), as one options object (`normal_(w, { std: 0.02 })`,
+ * PyTorch's `normal_(w, std=0.02)`), or both (`normal_(w, 0, { std: 0.02 })`), through nn's
+ * shared pyArgs (nn/_args.ts): unknown keywords and values given twice are Python's errors.
  */
 import { Tensor } from "../tensor/tensor";
 import type { Generator } from "../random/generator";
 import { samplers } from "./_random";
 import { written } from "../tensor/slice_window";
 import { erf } from "./_math";
+import { pyArgs } from "./_args";
+import type { Param } from "./_args";
+import type { Positional } from "../optim/positional";
 export { sparse_, dirac_ } from "./init_more";
 
 export type Nonlinearity =
@@ -29,7 +37,9 @@ function checkTensor(t: unknown, fn: string): asserts t is Tensor {
   if (!(t instanceof Tensor)) throw new TypeError(`nn.init.${fn}: expected a Tensor, got ${t === null ? "null" : typeof t}`);
 }
 
-export function calculate_gain(nonlinearity: Nonlinearity, param?: number | null): number {
+export function calculate_gain(nonlinearity: Nonlinearity, param?: number | null | { param?: number | null }): number;
+export function calculate_gain(nonlinearity: Nonlinearity, ...args: unknown[]): number {
+  const { param } = pyArgs("calculate_gain", [["param", "number?"]], args) as { param?: number | null };
   const linear = ["linear", "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d"];
   if (linear.includes(nonlinearity) || nonlinearity === "sigmoid") return 1;
   if (nonlinearity === "tanh") return 5.0 / 3;
@@ -73,18 +83,45 @@ function zeroElements(tensor: Tensor): boolean {
   return false;
 }
 
-export function uniform_(tensor: Tensor, a = 0.0, b = 1.0, generator: Generator | null = null): Tensor {
+const GENERATOR: Param = ["generator", "generator?"];
+
+export interface UniformOptions {
+  a?: number;
+  b?: number;
+  generator?: Generator | null;
+}
+
+/** U(a, b) in place: `uniform_(w, -0.1, 0.1)` or `uniform_(w, { a: -0.1, b: 0.1, generator })`. */
+export function uniform_(tensor: Tensor, options?: UniformOptions): Tensor;
+export function uniform_(tensor: Tensor, ...args: Positional<[a: number, b: number, generator: Generator | null], UniformOptions>): Tensor;
+export function uniform_(tensor: Tensor, ...args: unknown[]): Tensor {
   checkTensor(tensor, "uniform_");
+  const { a = 0.0, b = 1.0, generator = null } = pyArgs("uniform_", [["a", "number"], ["b", "number"], GENERATOR], args) as UniformOptions;
   return samplers().uniform_(tensor, a, b, generator);
 }
 
-export function normal_(tensor: Tensor, mean = 0.0, std = 1.0, generator: Generator | null = null): Tensor {
+export interface NormalOptions {
+  mean?: number;
+  std?: number;
+  generator?: Generator | null;
+}
+
+/** N(mean, std²) in place: `normal_(w, 0, 0.02)` or `normal_(w, { std: 0.02, generator })`. */
+export function normal_(tensor: Tensor, options?: NormalOptions): Tensor;
+export function normal_(tensor: Tensor, ...args: Positional<[mean: number, std: number, generator: Generator | null], NormalOptions>): Tensor;
+export function normal_(tensor: Tensor, ...args: unknown[]): Tensor {
   checkTensor(tensor, "normal_");
+  const { mean = 0.0, std = 1.0, generator = null } = pyArgs("normal_", [["mean", "number"], ["std", "number"], GENERATOR], args) as NormalOptions;
   return samplers().normal_(tensor, mean, std, generator);
 }
 
-export function constant_(tensor: Tensor, val: number): Tensor {
+/** Fills with `val`: `constant_(w, 0.5)` or `constant_(w, { val: 0.5 })`. */
+export function constant_(tensor: Tensor, val: number): Tensor;
+export function constant_(tensor: Tensor, options: { val: number }): Tensor;
+export function constant_(tensor: Tensor, ...args: unknown[]): Tensor {
   checkTensor(tensor, "constant_");
+  const { val } = pyArgs("constant_", [["val", "number"]], args) as { val?: number };
+  if (val === undefined) throw new TypeError("constant_() missing 1 required positional argument: 'val'");
   tensor.data.fill(val);
   return written(tensor);
 }
@@ -107,16 +144,31 @@ export function eye_(tensor: Tensor): Tensor {
   return written(tensor);
 }
 
-export function xavier_uniform_(tensor: Tensor, gain = 1.0, generator: Generator | null = null): Tensor {
+export interface XavierOptions {
+  gain?: number;
+  generator?: Generator | null;
+}
+
+const GAIN: readonly Param[] = [["gain", "number"], GENERATOR];
+
+/** `xavier_uniform_(w, 2)` or `xavier_uniform_(w, { gain: 2, generator })`. */
+export function xavier_uniform_(tensor: Tensor, options?: XavierOptions): Tensor;
+export function xavier_uniform_(tensor: Tensor, ...args: Positional<[gain: number, generator: Generator | null], XavierOptions>): Tensor;
+export function xavier_uniform_(tensor: Tensor, ...args: unknown[]): Tensor {
   checkTensor(tensor, "xavier_uniform_");
+  const { gain = 1.0, generator = null } = pyArgs("xavier_uniform_", GAIN, args) as XavierOptions;
   const [fin, fout] = _calculate_fan_in_and_fan_out(tensor);
   const std = gain * Math.sqrt(2.0 / (fin + fout));
   const a = Math.sqrt(3.0) * std;
   return samplers().uniform_(tensor, -a, a, generator);
 }
 
-export function xavier_normal_(tensor: Tensor, gain = 1.0, generator: Generator | null = null): Tensor {
+/** `xavier_normal_(w, 0.5)` or `xavier_normal_(w, { gain: 0.5, generator })`. */
+export function xavier_normal_(tensor: Tensor, options?: XavierOptions): Tensor;
+export function xavier_normal_(tensor: Tensor, ...args: Positional<[gain: number, generator: Generator | null], XavierOptions>): Tensor;
+export function xavier_normal_(tensor: Tensor, ...args: unknown[]): Tensor {
   checkTensor(tensor, "xavier_normal_");
+  const { gain = 1.0, generator = null } = pyArgs("xavier_normal_", GAIN, args) as XavierOptions;
   const [fin, fout] = _calculate_fan_in_and_fan_out(tensor);
   const std = gain * Math.sqrt(2.0 / (fin + fout));
   return samplers().normal_(tensor, 0, std, generator);
@@ -129,11 +181,15 @@ export interface KaimingOptions {
   generator?: Generator | null;
 }
 
-export function kaiming_uniform_(
-  tensor: Tensor,
-  { a = 0, mode = "fan_in", nonlinearity = "leaky_relu", generator = null }: KaimingOptions = {},
-): Tensor {
+const KAIMING: readonly Param[] = [["a", "number"], ["mode", "string"], ["nonlinearity", "string"], GENERATOR];
+type KaimingPositional = Positional<[a: number, mode: FanMode, nonlinearity: Nonlinearity, generator: Generator | null], KaimingOptions>;
+
+/** `kaiming_uniform_(w, Math.sqrt(5))` (nn.Linear's) or `kaiming_uniform_(w, { a, mode, nonlinearity, generator })`. */
+export function kaiming_uniform_(tensor: Tensor, options?: KaimingOptions): Tensor;
+export function kaiming_uniform_(tensor: Tensor, ...args: KaimingPositional): Tensor;
+export function kaiming_uniform_(tensor: Tensor, ...args: unknown[]): Tensor {
   checkTensor(tensor, "kaiming_uniform_");
+  const { a = 0, mode = "fan_in", nonlinearity = "leaky_relu", generator = null } = pyArgs("kaiming_uniform_", KAIMING, args) as KaimingOptions;
   if (zeroElements(tensor)) return tensor;
   const fan = correctFan(tensor, mode);
   const gain = calculate_gain(nonlinearity, a);
@@ -142,11 +198,12 @@ export function kaiming_uniform_(
   return samplers().uniform_(tensor, -bound, bound, generator);
 }
 
-export function kaiming_normal_(
-  tensor: Tensor,
-  { a = 0, mode = "fan_in", nonlinearity = "leaky_relu", generator = null }: KaimingOptions = {},
-): Tensor {
+/** `kaiming_normal_(w, 0, "fan_out", "relu")` or `kaiming_normal_(w, { mode: "fan_out", nonlinearity: "relu" })`. */
+export function kaiming_normal_(tensor: Tensor, options?: KaimingOptions): Tensor;
+export function kaiming_normal_(tensor: Tensor, ...args: KaimingPositional): Tensor;
+export function kaiming_normal_(tensor: Tensor, ...args: unknown[]): Tensor {
   checkTensor(tensor, "kaiming_normal_");
+  const { a = 0, mode = "fan_in", nonlinearity = "leaky_relu", generator = null } = pyArgs("kaiming_normal_", KAIMING, args) as KaimingOptions;
   if (zeroElements(tensor)) return tensor;
   const fan = correctFan(tensor, mode);
   const gain = calculate_gain(nonlinearity, a);
@@ -171,11 +228,16 @@ export interface TruncNormalOptions {
  * Float32 arithmetic is rounded at each step like PyTorch's in-place ops; a float32 log that
  * differs from PyTorch's by an ulp could, very rarely, flip one acceptance in the second sampler.
  */
+export function trunc_normal_(tensor: Tensor, options?: TruncNormalOptions): Tensor;
 export function trunc_normal_(
   tensor: Tensor,
-  { mean = 0, std = 1, a = -2, b = 2, generator = null }: TruncNormalOptions = {},
-): Tensor {
+  ...args: Positional<[mean: number, std: number, a: number, b: number, generator: Generator | null], TruncNormalOptions>
+): Tensor;
+export function trunc_normal_(tensor: Tensor, ...args: unknown[]): Tensor {
   checkTensor(tensor, "trunc_normal_");
+  const { mean = 0, std = 1, a = -2, b = 2, generator = null } = pyArgs(
+    "trunc_normal_", [["mean", "number"], ["std", "number"], ["a", "number"], ["b", "number"], GENERATOR], args,
+  ) as TruncNormalOptions;
   const s = samplers();
   const cdf = (x: number): number => (1.0 + erf(x / Math.sqrt(2.0))) / 2.0;
   if (mean < a - 2 * std || mean > b + 2 * std) {
@@ -236,8 +298,11 @@ export function trunc_normal_(
  * reflections in double precision; R's diagonal signs make Q unique, so it matches LAPACK's up
  * to rounding.
  */
-export function orthogonal_(tensor: Tensor, gain = 1, generator: Generator | null = null): Tensor {
+export function orthogonal_(tensor: Tensor, options?: XavierOptions): Tensor;
+export function orthogonal_(tensor: Tensor, ...args: Positional<[gain: number, generator: Generator | null], XavierOptions>): Tensor;
+export function orthogonal_(tensor: Tensor, ...args: unknown[]): Tensor {
   checkTensor(tensor, "orthogonal_");
+  const { gain = 1, generator = null } = pyArgs("orthogonal_", GAIN, args) as XavierOptions;
   if (tensor.dim() < 2) throw new Error("Only tensors with 2 or more dimensions are supported");
   if (tensor.data.length === 0) return tensor;
   const rows = tensor.shape[0];

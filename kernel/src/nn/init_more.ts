@@ -15,16 +15,30 @@ import { Tensor } from "../tensor/tensor";
 import type { Generator } from "../random/generator";
 import { samplers } from "./_random";
 import { written } from "../tensor/slice_window";
+import { pyArgs } from "./_args";
+import type { Positional } from "../optim/positional";
 
 function checkTensor(t: unknown, fn: string): asserts t is Tensor {
   if (!(t instanceof Tensor)) throw new TypeError(`nn.init.${fn}: expected a Tensor, got ${t === null ? "null" : typeof t}`);
 }
 
 /** Fills a 2-D tensor as a sparse matrix: N(0, std²) with a fraction `sparsity` of each column zeroed. */
-export function sparse_(tensor: Tensor, sparsity: number, std = 0.01, generator: Generator | null = null): Tensor {
+export interface SparseOptions {
+  sparsity: number;
+  std?: number;
+  generator?: Generator | null;
+}
+
+/** `sparse_(w, 0.1, 0.01)`, or with PyTorch's keywords as options: `sparse_(w, { sparsity: 0.1, std: 0.01 })`. */
+export function sparse_(tensor: Tensor, options: SparseOptions): Tensor;
+export function sparse_(tensor: Tensor, ...args: Positional<[sparsity: number, std: number, generator: Generator | null], SparseOptions>): Tensor;
+export function sparse_(tensor: Tensor, ...args: unknown[]): Tensor {
   checkTensor(tensor, "sparse_");
+  const { sparsity, std = 0.01, generator = null } = pyArgs(
+    "sparse_", [["sparsity", "number"], ["std", "number"], ["generator", "generator?"]], args,
+  ) as Partial<SparseOptions>;
+  if (sparsity === undefined) throw new TypeError("sparse_() missing 1 required positional argument: 'sparsity'");
   if (tensor.dim() !== 2) throw new Error("Only tensors with 2 dimensions are supported");
-  if (typeof sparsity !== "number") throw new TypeError(`nn.init.sparse_: sparsity must be a number, not ${typeof sparsity}`);
   const [rows, cols] = tensor.shape;
   const numZeros = Math.ceil(sparsity * rows);
   // Python's row_indices[:num_zeros]: a negative end counts from the end
@@ -39,8 +53,10 @@ export function sparse_(tensor: Tensor, sparsity: number, std = 0.01, generator:
 }
 
 /** Fills a 3-, 4- or 5-D convolution weight with the Dirac delta (identity per group of channels). */
-export function dirac_(tensor: Tensor, groups = 1): Tensor {
+export function dirac_(tensor: Tensor, groups?: number | { groups?: number }): Tensor;
+export function dirac_(tensor: Tensor, ...args: unknown[]): Tensor {
   checkTensor(tensor, "dirac_");
+  const { groups = 1 } = pyArgs("dirac_", [["groups", "number"]], args) as { groups?: number };
   const nd = tensor.dim();
   if (nd !== 3 && nd !== 4 && nd !== 5) throw new Error("Only tensors with 3, 4, or 5 dimensions are supported");
   if (!Number.isInteger(groups) || groups < 1) throw new RangeError(`nn.init.dirac_: groups must be a positive integer, got ${String(groups)}`);

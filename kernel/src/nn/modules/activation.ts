@@ -43,8 +43,11 @@ export class Sigmoid extends Module {
 
 export class GELU extends Module {
   approximate: GeluApproximate;
-  constructor({ approximate = "none" }: { approximate?: GeluApproximate } = {}) {
+  /** `new GELU("tanh")` or `new GELU({ approximate: "tanh" })`, as PyTorch's positional or keyword form. */
+  constructor(approximate?: GeluApproximate | { approximate?: GeluApproximate });
+  constructor(...args: unknown[]) {
     super();
+    const { approximate = "none" } = pyArgs("GELU", [["approximate", "string"]], args) as { approximate?: GeluApproximate };
     if (approximate !== "none" && approximate !== "tanh") {
       throw new Error(`approximate argument must be either none or tanh. (got ${String(approximate)})`);
     }
