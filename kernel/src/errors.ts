@@ -41,6 +41,10 @@ export function ZeroDivisionError(message: string): Error {
 export function RuntimeError(message: string): Error {
   return named("RuntimeError", Error, message, RuntimeError);
 }
+/** Python's AttributeError (Module.get_submodule / get_parameter / get_buffer). */
+export function AttributeError(message: string): Error {
+  return named("AttributeError", Error, message, AttributeError);
+}
 export function AssertionError(message: string): Error {
   return named("AssertionError", Error, message, AssertionError);
 }

@@ -138,8 +138,9 @@ describe("state_dict", () => {
     const net = new Net();
     const sd = net.state_dict();
     const bad: Record<string, Tensor> = { "fc.weight": sd["fc.weight"], "fc.extra": sd["fc.bias"] };
+    // PyTorch lists the missing keys first (both go in front of error_msgs, missing last)
     expect(() => net.load_state_dict(bad)).toThrow(
-      'Error(s) in loading state_dict for Net:\n\tUnexpected key(s) in state_dict: "fc.extra". \n\tMissing key(s) in state_dict: "fc.bias". ',
+      'Error(s) in loading state_dict for Net:\n\tMissing key(s) in state_dict: "fc.bias". \n\tUnexpected key(s) in state_dict: "fc.extra". ',
     );
     expect(net.load_state_dict(bad, { strict: false })).toEqual({ missing_keys: ["fc.bias"], unexpected_keys: ["fc.extra"] });
     expect(() => net.load_state_dict({ "fc.weight": f32([1, 2], [1, 2]), "fc.bias": sd["fc.bias"] })).toThrow(

@@ -2,7 +2,8 @@
  * torch.nn.Module for TypeScript.
  *
  * Parameters and submodules are found from the module's own enumerable fields, in declaration
- * order (class fields are defined in source order), so
+ * order (class fields are defined in source order; names registered with add_module /
+ * register_parameter / register_buffer in registration order, "0" and "2" included: key_order.ts), so
  *
  *   class Net extends torch.nn.Module { fc = new torch.nn.Linear(10, 1); forward(x) { ... } }
  *
@@ -37,10 +38,13 @@ import type { DType } from "../tensor/tensor";
 import { RemovableHandle } from "../utils/hooks";
 import { Parameter } from "./parameter";
 import { ForwardHookRegistry, type ForwardHookOptions, type ForwardPreHookOptions } from "./forward_hooks";
-import { IncompatibleKeys, unexpectedKeysInLoadOrder } from "./param_assign";
+import { IncompatibleKeys } from "./param_assign";
+import { loadStateDict, type StateDictMetadata } from "./load_state_dict";
 import { nnArgs } from "./positional";
 import { keyedStateDict } from "./state_dict_keys";
+import { orderedKeys, registerKey } from "./key_order";
 import { noteZeroed } from "../tensor/grad_zeroed";
+import { AttributeError } from "../errors";
 
 export type StateDict = Record<string, Tensor>;
 /**
@@ -70,9 +74,12 @@ export class Module {
   declare training: boolean;
   declare private _buffer_names: Map<string, boolean>; // name -> persistent
   declare private _forward_hooks: ForwardHookRegistry;
+  /** Own keys in registration order (PyTorch's OrderedDicts; key_order.ts): Object.keys puts "0", "2" first. */
+  declare private _key_order: string[];
 
   constructor() {
     hidden(this, "training", true);
+    hidden(this, "_key_order", []);
     hidden(this, "_buffer_names", new Map());
     hidden(this, "_forward_hooks", new ForwardHookRegistry());
   }
@@ -125,7 +132,7 @@ export class Module {
       );
     }
     this._buffer_names.delete(name);
-    (this as any)[name] = param;
+    registerKey(this, this._key_order, name, () => ((this as any)[name] = param));
   }
 
   /** Adds a buffer (a tensor saved in state_dict but not trained), or null. */
@@ -136,7 +143,7 @@ export class Module {
       throw new TypeError(`cannot assign '${describe(tensor)}' object to buffer '${name}' (torch Tensor or None required)`);
     }
     this._buffer_names.set(name, persistent);
-    (this as any)[name] = tensor;
+    registerKey(this, this._key_order, name, () => ((this as any)[name] = tensor));
   }
 
   /** Adds a child module (or null) under `name`. */
@@ -150,7 +157,7 @@ export class Module {
     }
     this._checkName(name, "module");
     this._buffer_names.delete(name);
-    (this as any)[name] = module;
+    registerKey(this, this._key_order, name, () => ((this as any)[name] = module));
   }
 
   private _checkName(name: string, kind: string): void {
@@ -164,10 +171,15 @@ export class Module {
 
   // ---------------------------------------------------------------- discovery
 
+  /** Own enumerable keys (fields) in registration order, integer-like names included (key_order.ts). */
+  protected _ordered_keys(): string[] {
+    return orderedKeys(this, this._key_order);
+  }
+
   /** Own direct parameters, as [name, p] (null entries skipped). */
   protected _own_parameters(): [string, Parameter][] {
     const out: [string, Parameter][] = [];
-    for (const key of Object.keys(this)) {
+    for (const key of this._ordered_keys()) {
       const v = (this as any)[key];
       if (v instanceof Parameter && !this._buffer_names.has(key)) out.push([key, v]);
       else if (Array.isArray(v) && v.length > 0 && v.every((x) => x instanceof Parameter)) {
@@ -190,7 +202,7 @@ export class Module {
   /** Direct children as [name, module]; arrays of modules count as lists "name.i". */
   protected _own_children(): [string, Module][] {
     const out: [string, Module][] = [];
-    for (const key of Object.keys(this)) {
+    for (const key of this._ordered_keys()) {
       const v = (this as any)[key];
       if (v instanceof Module) out.push([key, v]);
       else if (Array.isArray(v) && v.length > 0 && v.every((x) => x instanceof Module)) {
@@ -203,7 +215,7 @@ export class Module {
   /** Children for printing: an array field prints as one ModuleList. */
   protected _print_children(): [string, Module | Module[]][] {
     const out: [string, Module | Module[]][] = [];
-    for (const key of Object.keys(this)) {
+    for (const key of this._ordered_keys()) {
       const v = (this as any)[key];
       if (v instanceof Module) out.push([key, v]);
       else if (Array.isArray(v) && v.length > 0 && v.every((x) => x instanceof Module)) out.push([key, v]);
@@ -240,10 +252,38 @@ export class Module {
         name = `${name}.${parts[++i]}`;
       }
       const child = children.find(([n]) => n === name)?.[1];
-      if (!child) throw new Error(`${mod._get_name()} has no attribute \`${parts[i]}\``);
+      if (!child) {
+        // PyTorch tells a name that is there but not a module from one that is not there
+        if (parts[i] in mod) throw AttributeError(`\`${parts[i]}\` is not an nn.Module`);
+        throw AttributeError(`${mod._get_name()} has no attribute \`${parts[i]}\``);
+      }
       mod = child;
     }
     return mod;
+  }
+
+  /** The parameter at a dotted path ("0.weight"), with PyTorch's AttributeError when it is not one. */
+  get_parameter(target: string): Parameter {
+    const [mod, name] = this._member_at(target);
+    const param = (mod as any)[name];
+    if (!(param instanceof Parameter)) throw AttributeError(`\`${name}\` is not an nn.Parameter`);
+    return param;
+  }
+
+  /** The buffer at a dotted path ("1.running_mean"; null if registered as null), with PyTorch's AttributeError when it is not one. */
+  get_buffer(target: string): Tensor | null {
+    const [mod, name] = this._member_at(target);
+    if (!mod._buffer_names.has(name)) throw AttributeError(`\`${name}\` is not a buffer`);
+    return (mod as any)[name];
+  }
+
+  /** The module holding `target`'s last name, and that name (get_parameter / get_buffer). */
+  private _member_at(target: string): [Module, string] {
+    const dot = target.lastIndexOf(".");
+    const mod = this.get_submodule(dot < 0 ? "" : target.slice(0, dot));
+    const name = target.slice(dot + 1);
+    if (!(name in mod)) throw AttributeError(`${mod._get_name()} has no attribute \`${name}\``);
+    return [mod, name];
   }
 
   modules(): Module[] {
@@ -420,16 +460,44 @@ export class Module {
    * key that is not there throws PyTorch's KeyError, naming the closest keys (state_dict_keys.ts).
    */
   state_dict({ prefix = "", keep_vars = false }: { prefix?: string; keep_vars?: boolean } = {}): StateDict {
-    return keyedStateDict(this._plain_state_dict(prefix, keep_vars));
+    const sd = keyedStateDict(this._state_entries(prefix, keep_vars));
+    // PyTorch's `_metadata`: each module's `_version` by path, which load_state_dict passes to
+    // `_upgrade_state_dict` (hidden, so a copy made of the entries has none, as a Python dict
+    // comprehension has none)
+    const metadata: StateDictMetadata = {};
+    for (const [path, m] of this.named_modules(new Set(), prefix.replace(/\.$/, ""), false)) metadata[path] = { version: m._version };
+    hidden(sd, "_metadata", metadata);
+    return sd;
   }
 
-  /** state_dict's object without the Proxy (load_state_dict's own reads need no KeyError). */
-  private _plain_state_dict(prefix: string, keep_vars: boolean): StateDict {
-    const sd: StateDict = {};
+  /**
+   * The version of this module's state_dict layout (PyTorch's class attribute `_version`): 1, or 2
+   * for BatchNorm and InstanceNorm (which added `num_batches_tracked`). Recorded in
+   * `state_dict()._metadata`.
+   */
+  get _version(): number {
+    return 1;
+  }
+
+  /**
+   * Before load_state_dict checks the keys: adds to `sd` (a copy of the checkpoint) what a
+   * checkpoint of an older `version` of this module lacks (PyTorch does it in
+   * `_load_from_state_dict`). `prefix` is this module's path with its dot ("0.", or ""); `version`
+   * is undefined when the checkpoint has no `_metadata` (a dict built by hand, an old checkpoint).
+   * Nothing by default.
+   */
+  _upgrade_state_dict(_sd: Map<string, unknown>, _prefix: string, _version: number | undefined): void {}
+
+  /**
+   * state_dict's [key, tensor] entries in order (an array: an object would list integer-like keys
+   * first; load_state_dict's own reads need no KeyError either).
+   */
+  private _state_entries(prefix: string, keep_vars: boolean): [string, Tensor][] {
+    const sd: [string, Tensor][] = [];
     const visit = (m: Module, pre: string): void => {
-      for (const [n, p] of m._own_parameters()) sd[pre + n] = keep_vars ? p : detachShared(p);
+      for (const [n, p] of m._own_parameters()) sd.push([pre + n, keep_vars ? p : detachShared(p)]);
       for (const [n, b, persistent] of m._own_buffers()) {
-        if (persistent) sd[pre + n] = keep_vars ? b : detachShared(b);
+        if (persistent) sd.push([pre + n, keep_vars ? b : detachShared(b)]);
       }
       for (const [n, c] of m._own_children()) visit(c, `${pre}${n}.`);
     };
@@ -452,50 +520,7 @@ export class Module {
     if (state_dict === null || typeof state_dict !== "object") {
       throw new TypeError(`Expected state_dict to be dict-like, got ${describe(state_dict)}.`);
     }
-    const own = this._plain_state_dict("", true);
-    const missing_keys = Object.keys(own).filter((k) => !(k in state_dict));
-    const unexpected_keys = unexpectedKeysInLoadOrder(this, Object.keys(state_dict).filter((k) => !(k in own)));
-    const errors: string[] = [];
-    if (strict) {
-      if (unexpected_keys.length > 0) {
-        errors.push(`Unexpected key(s) in state_dict: ${unexpected_keys.map((k) => `"${k}"`).join(", ")}. `);
-      }
-      if (missing_keys.length > 0) {
-        errors.push(`Missing key(s) in state_dict: ${missing_keys.map((k) => `"${k}"`).join(", ")}. `);
-      }
-    }
-    const copies: [Tensor, Tensor][] = [];
-    // an array (or plain object) where a tensor goes: a checkpoint read back from JSON (the hint below, once)
-    let roundTripped = false;
-    for (const [k, target] of Object.entries(own)) {
-      if (!(k in state_dict)) continue;
-      const src = state_dict[k];
-      if (!(src instanceof Tensor)) {
-        errors.push(`While copying the parameter named "${k}", expected torch.Tensor or Tensor-like object from checkpoint but received ${describe(src)}`);
-        roundTripped ||= Array.isArray(src) || (src !== null && typeof src === "object");
-        continue;
-      }
-      if (src.shape.length !== target.shape.length || src.shape.some((d, i) => d !== target.shape[i])) {
-        errors.push(
-          `size mismatch for ${k}: copying a param with shape torch.Size([${src.shape.join(", ")}]) from checkpoint, the shape in current model is torch.Size([${target.shape.join(", ")}]).`,
-        );
-        continue;
-      }
-      copies.push([target, src]);
-    }
-    if (errors.length > 0) {
-      throw new Error(
-        `Error(s) in loading state_dict for ${this._get_name()}:\n\t${errors.join("\n\t")}` +
-          (roundTripped
-            ? "\nJSON.stringify turns every tensor of a state_dict into an array: save and load checkpoints with " +
-              "torch.save(model.state_dict(), path) and model.load_state_dict(torch.load(path)), which keep the tensors " +
-              "(or rebuild each entry with torch.tensor(values, { dtype }) before loading); nothing was loaded."
-            : ""),
-      );
-    }
-    // Copy only once everything checked, so a failed load leaves the module untouched.
-    for (const [target, src] of copies) target.data.set(src.data);
-    return new IncompatibleKeys(missing_keys, unexpected_keys);
+    return loadStateDict(this, state_dict, strict, this._state_entries("", true));
   }
 
   // ---------------------------------------------------------------- printing

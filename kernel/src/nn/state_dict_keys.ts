@@ -2,8 +2,15 @@
  * `model.state_dict()["fc.wieght"]`: PyTorch's state_dict is an OrderedDict and raises
  * `KeyError: 'fc.wieght'`; lrlab's is a plain object, where a missing key read as `undefined` and
  * failed later and elsewhere (`undefined.shape`), or not at all (`copy_(undefined)` in a loop
- * guarded by `if (t)`). So `Module.state_dict()` returns its object behind a Proxy whose only trap
+ * guarded by `if (t)`). So `Module.state_dict()` returns its object behind a Proxy whose main trap
  * is `get`: reading a key that is not there throws a KeyError naming the closest keys.
+ *
+ * Key order: an OrderedDict lists its keys in insertion order, an object lists integer-like keys
+ * ("0", "2": a ParameterList's entries, `register_parameter("0", p)` on the top module) first. When
+ * a state_dict has such keys, the Proxy's `ownKeys` trap lists them in the module's order (so
+ * Object.keys/entries, for...in and JSON.stringify see PyTorch's order), and `deleteProperty`
+ * forgets a deleted key's place, so one set again comes last, as in a dict. A spread copy
+ * (`{ ...sd }`) and `util.inspect` see the plain object's own order.
  *
  * Everything else is the plain object's: `Object.keys/entries/values`, spread (`{ ...sd }` is a
  * plain object again), `for ... in`, `k in sd`, `JSON.stringify`, assignment and `delete`,
@@ -30,11 +37,30 @@ function isProbe(key: string): boolean {
   return PROBES.has(key) || key.startsWith("_") || key.startsWith("$") || key.startsWith("@");
 }
 
+/** The key order of state_dicts whose object would list them otherwise (some key is integer-like). */
+const KEY_ORDER = new WeakMap<object, string[]>();
+
 const handler: ProxyHandler<Record<string, unknown>> = {
   get(target, key, receiver) {
     const value = Reflect.get(target, key, receiver);
     if (value !== undefined || typeof key !== "string" || key in target || isProbe(key)) return value;
     throw missingKey(key, Object.keys(target));
+  },
+  ownKeys(target) {
+    const keys = Reflect.ownKeys(target);
+    const order = KEY_ORDER.get(target);
+    if (order === undefined) return keys;
+    // the recorded keys still there, in their order, then keys added since (in the object's order)
+    const present = new Set(keys);
+    const listed = order.filter((k) => present.has(k));
+    const seen = new Set<string | symbol>(listed);
+    return [...listed, ...keys.filter((k) => !seen.has(k))];
+  },
+  deleteProperty(target, key) {
+    const order = KEY_ORDER.get(target);
+    const i = order && typeof key === "string" ? order.indexOf(key) : -1;
+    if (i >= 0) order!.splice(i, 1);
+    return Reflect.deleteProperty(target, key);
   },
 };
 
@@ -56,7 +82,14 @@ function missingKey(key: string, keys: string[]): Error {
   return KeyError(`${what}; its keys: ${keys.length === 0 ? "none" : listed + more}`);
 }
 
-/** `sd` behind the Proxy that makes a missing key a KeyError (the object itself is unchanged). */
-export function keyedStateDict<T extends Record<string, unknown>>(sd: T): T {
-  return new Proxy(sd, handler as ProxyHandler<T>);
+/**
+ * The entries as a state_dict object behind the Proxy that makes a missing key a KeyError and
+ * lists the keys in the entries' order.
+ */
+export function keyedStateDict<V>(entries: [string, V][]): Record<string, V> {
+  const sd: Record<string, V> = {};
+  for (const [k, v] of entries) sd[k] = v;
+  const keys = Object.keys(sd);
+  if (keys.some((k, i) => k !== entries[i][0])) KEY_ORDER.set(sd, entries.map(([k]) => k));
+  return new Proxy(sd, handler as ProxyHandler<Record<string, V>>);
 }

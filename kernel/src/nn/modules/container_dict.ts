@@ -77,7 +77,9 @@ export class ModuleDict<T extends Module = Module> extends Module {
   declare private _dict_keys: string[];
 
   /**
-   * From [name, module] pairs (kept in order), a record, a Map or a ModuleDict. (Typed with
+   * From [name, module] pairs (kept in order), a record, a Map or a ModuleDict. A record lists
+   * integer-like names ("0", "2") first, whatever order they were written in (JavaScript's object
+   * order): give pairs or a Map when such names mix with others. (Typed with
    * Module, not T, so that mixed modules do not make TypeScript infer T from the first one; give
    * T explicitly, `new ModuleDict<Linear>(...)`, for typed items.)
    */

@@ -84,6 +84,22 @@ abstract class NormBase extends Module {
     }
   }
 
+  /** 2: version 2 added the num_batches_tracked buffer (PyTorch's _NormBase._version). */
+  override get _version(): number {
+    return 2;
+  }
+
+  /**
+   * A checkpoint without version 2 in its `_metadata` (a dict built by hand, or written before
+   * num_batches_tracked existed) may lack num_batches_tracked: PyTorch's _NormBase fills it in with
+   * the module's own count (or tensor(0) when the module's is null), so the load passes strict.
+   */
+  override _upgrade_state_dict(sd: Map<string, unknown>, prefix: string, version: number | undefined): void {
+    if ((version !== undefined && version >= 2) || !this.track_running_stats) return;
+    const key = `${prefix}num_batches_tracked`;
+    if (!sd.has(key)) sd.set(key, this.num_batches_tracked ?? new Tensor(new Float64Array(1), [], "int64"));
+  }
+
   /** Zeroes the running statistics (mean 0, var 1, count 0). */
   reset_running_stats(): void {
     if (!this.track_running_stats) return;
