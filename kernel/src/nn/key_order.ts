@@ -60,14 +60,33 @@ function sync(obj: object, order: string[]): string[] {
  * places, and `name`, if new, goes last. Call `assign` to set it.
  */
 export function registerKey(obj: object, order: string[], name: string, assign: () => void): void {
+  last.delete(order);
   sync(obj, order);
   assign();
   if (!order.includes(name) && Object.prototype.hasOwnProperty.call(obj, name)) order.push(name);
+}
+
+/**
+ * The last answer per module while its keys stay the same: a Sequential's forward reads its
+ * children on every call, and their keys are integer-like, so each call went through sync (Sets
+ * and a Map) for the same answer.
+ */
+const last = new WeakMap<string[], { keys: string[]; ordered: string[] }>();
+
+function sameKeys(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /** `obj`'s own enumerable keys in registration order. */
 export function orderedKeys(obj: object, order: string[]): string[] {
   const keys = Object.keys(obj);
   if (keys.length === 0 || !isIndexKey(keys[0])) return keys;
-  return sync(obj, order).slice();
+  // the same own keys in the same Object.keys order: nothing was added, deleted or re-added since
+  const seen = last.get(order);
+  if (seen !== undefined && sameKeys(seen.keys, keys)) return seen.ordered.slice();
+  const ordered = sync(obj, order).slice();
+  last.set(order, { keys, ordered });
+  return ordered.slice();
 }
