@@ -1,7 +1,7 @@
 /**
  * In-place forms of ops that lrlab had only out of place: relu_ sigmoid_ tanh_ floor_ ceil_
- * round_ trunc_ sin_ cos_ reciprocal_ rsqrt_ square_ sign_ log1p_ expm1_ erf_ frac_, and scatter_
- * scatter_add_, as Tensor methods and (where PyTorch has them) torch.<name>_ functions.
+ * round_ trunc_ sin_ cos_ reciprocal_ rsqrt_ square_ sign_ log1p_ expm1_ erf_ frac_ tril_ triu_, and
+ * scatter_ scatter_add_, as Tensor methods and (where PyTorch has them) torch.<name>_ functions.
  *
  * Each computes its out-of-place op, then writes the result into self with lrlab's rules for
  * in-place ops (nn/_inplace.ts maybeInplace: PyTorch's leaf / view checks, the op reading a
@@ -21,6 +21,7 @@ import * as A from "./activation";
 import * as MM from "./math_more";
 import { round } from "./round_decimals";
 import { scatter, scatter_add } from "./gather";
+import { tril, triu, type TriDiagonal } from "./rearrange";
 
 const TORCH_NAME = { float32: "Float", float64: "Double", int64: "Long", bool: "Bool" } as const;
 
@@ -53,6 +54,14 @@ export const erf_ = (self: Tensor): Tensor => unary_(self, A.erf, true);
 /** round_(), or round_({ decimals }) as round's (PyTorch's RoundBackward1 then). */
 export function round_(self: Tensor, options?: { decimals?: number }): Tensor {
   return unary_(self, (x) => round(x, options), false);
+}
+
+/** tril_(diagonal) / triu_(diagonal), the diagonal as tril's (a number or `{ diagonal }`). */
+export function tril_(self: Tensor, diagonal?: TriDiagonal): Tensor {
+  return unary_(self, (x) => tril(x, diagonal), false);
+}
+export function triu_(self: Tensor, diagonal?: TriDiagonal): Tensor {
+  return unary_(self, (x) => triu(x, diagonal), false);
 }
 
 /** scatter_ / scatter_add_: src is an operand too (it may require grad while self does not). */
@@ -102,6 +111,8 @@ declare module "./tensor" {
     /** In place: log1p. */ log1p_(): this;
     /** In place: expm1. */ expm1_(): this;
     /** In place: erf. */ erf_(): this;
+    /** In place: tril (zeros above the `diagonal`-th diagonal). */ tril_(diagonal?: TriDiagonal): this;
+    /** In place: triu (zeros below the `diagonal`-th diagonal). */ triu_(diagonal?: TriDiagonal): this;
     /** In place: self[p with p[dim] = index[p]] = src[p] (or the number `src`). */ scatter_(dim: number, index: Tensor, src: Tensor | number): this;
     /** In place: adds src[p] at self[p with p[dim] = index[p]]. */ scatter_add_(dim: number, index: Tensor, src: Tensor): this;
   }
@@ -109,6 +120,8 @@ declare module "./tensor" {
 
 const METHODS: Record<string, (this: Tensor, ...a: never[]) => Tensor> = {
   round_(this: Tensor, options?: { decimals?: number }) { return round_(this, options); },
+  tril_(this: Tensor, diagonal?: TriDiagonal) { return tril_(this, diagonal); },
+  triu_(this: Tensor, diagonal?: TriDiagonal) { return triu_(this, diagonal); },
   scatter_(this: Tensor, dim: number, index: Tensor, src: Tensor | number) { return scatter_(this, dim, index, src); },
   scatter_add_(this: Tensor, dim: number, index: Tensor, src: Tensor) { return scatter_add_(this, dim, index, src); },
 };

@@ -80,12 +80,29 @@ function tri(x: Tensor, diagonal: number, lower: boolean): Tensor {
   return attach(mask_apply(x), lower ? "TrilBackward0" : "TriuBackward0", [x], (g) => [mask_apply(g)], false);
 }
 
+/** tril/triu's diagonal, Python's keyword form too: `triu(x, { diagonal: 1 })`. */
+export type TriDiagonal = number | { diagonal?: number };
+
+/** The diagonal asked for, checked as PyTorch checks its int (an options object was read as NaN: all zeros, no error). */
+function diagonal_of(d: TriDiagonal | undefined, op: string): number {
+  if (typeof d === "object" && d !== null) {
+    const bad = Object.keys(d).filter((k) => k !== "diagonal");
+    if (bad.length > 0) throw new TypeError(`${op}() got an unexpected keyword argument '${bad[0]}' (valid: diagonal)`);
+    d = d.diagonal;
+  }
+  if (d === undefined) return 0;
+  if (typeof d !== "number" || !Number.isInteger(d)) {
+    throw new TypeError(`${op}(): argument 'diagonal' must be int, not ${typeof d === "number" ? "float" : d === null ? "NoneType" : typeof d}`);
+  }
+  return d;
+}
+
 /** Keeps the elements on and below the `diagonal`-th diagonal of the last two dims. */
-export function tril(x: Tensor, diagonal = 0): Tensor {
-  return tri(x, diagonal, true);
+export function tril(x: Tensor, diagonal: TriDiagonal = 0): Tensor {
+  return tri(x, diagonal_of(diagonal, "tril"), true);
 }
 
 /** Keeps the elements on and above the `diagonal`-th diagonal of the last two dims. */
-export function triu(x: Tensor, diagonal = 0): Tensor {
-  return tri(x, diagonal, false);
+export function triu(x: Tensor, diagonal: TriDiagonal = 0): Tensor {
+  return tri(x, diagonal_of(diagonal, "triu"), false);
 }

@@ -1112,11 +1112,11 @@ export class Tensor {
     return RA.repeat(this, ...sizes);
   }
   /** Zeros above the `diagonal`-th diagonal (last two dims). */
-  tril(diagonal?: number): Tensor {
+  tril(diagonal?: RA.TriDiagonal): Tensor {
     return RA.tril(this, diagonal);
   }
   /** Zeros below the `diagonal`-th diagonal (last two dims). */
-  triu(diagonal?: number): Tensor {
+  triu(diagonal?: RA.TriDiagonal): Tensor {
     return RA.triu(this, diagonal);
   }
   /** Sorted values and their indices along `dim` (NaN the largest; tied values in PyTorch's order, or in input order with `stable`). */
