@@ -54,10 +54,11 @@ NB1 = [
 # 1 · Batch size and the per-sample learning rate
 
 The article's Example 1 claims that *"increasing batch size with the same base learning rate
-yields smaller changes in parameter norms"*, because gradients are averaged over the batch.
-With a **mean**-reduced loss over `B` samples, SGD's step is `−(γ/B) Σ ∇ℓᵢ`: every sample gets
-the rate `γ/B`. The claim is right in spirit. The code that is meant to show it does something
-else. Let us run it first, exactly as written.
+yields smaller changes in parameter norms after 10 steps of optimization"*, because gradients
+are averaged over the batch. With a **mean**-reduced loss over `B` samples, SGD's step is
+`−(γ/B) Σ ∇ℓᵢ`: every sample gets the rate `γ/B`. The claim is true per sample and per epoch,
+false per step, as the last part of this notebook measures. The code that is meant to show it
+does something else. Let us run it first, exactly as written.
 """),
     md("## The original code, ported line by line"),
     code("torch.manual_seed(0);  // added, so the numbers can be compared with PyTorch's\n" + SIMPLE_MODEL + """
@@ -93,16 +94,18 @@ for (const bs of batch_sizes) {
 """, "raises-exception"),
     pytorch_says("example1_batch_size"),
     md("""
-Both fail the same way. Reading the code critically, it has three bugs, and the first one hides
-the other two:
+Both fail on the same line, for the same reason: `param.grad` is `None` (`null`); only the
+exception differs. Reading the code critically, it has three bugs, and the first one hides the
+other two:
 
 1. **It reads the gradient after clearing it.** `optimizer.zero_grad()` sets every `.grad` to
    `None` (PyTorch 2's default, `set_to_none=True`), so `torch.norm(param.grad)` fails. Under
    PyTorch 1.6, when the article was written, the gradients were zeroed instead and it printed
-   `0.0000` three times. Either way it never looked at a *parameter change*.
-2. **Its "batch" is a sum, not a mean.** The inner loop calls `loss.backward()` `bs` times on
-   the same single sample; gradients accumulate, so each step uses `bs × ∇ℓ`. Nothing is averaged:
-   the step *grows* with `bs`, the opposite of what the article says.
+   `0.0000` three times. Either way it never looked at a *parameter change*: what it sums is
+   `‖∇W‖ + ‖∇b‖`, one gradient norm per tensor, not even the norm of the whole gradient.
+2. **Its "batch" is a sum, not a mean.** There is one dummy sample, and the inner loop calls
+   `loss.backward()` on it `bs` times; gradients accumulate, so each step uses `bs × ∇ℓ`. Nothing
+   is averaged: the step *grows* with `bs`, the opposite of what the article says.
 3. **The three runs share one model.** It is not re-created for each batch size, so each run
    starts where the previous one ended.
 
@@ -146,16 +149,20 @@ The parameters fly off to `1e8` and beyond: the run **diverges**, and faster for
 Summing `bs` gradients makes the step `bs` times larger. For this one-sample least-squares
 problem the curvature along the input is `λ = 2(‖x‖² + 1) ≈ 27`, and gradient descent is stable
 only while `step size × λ < 2`. Here the step size is `γ·bs = 0.32` to `5.12`, so `γ·bs·λ` is
-between 8.6 and 138. The tracer shows it, though one of its numbers needs care. Traced with
-`reduction: "sum"` and `batch_size: 32` (what the accumulation is), it counts each of the 32
-backward calls as a sample, so its projected and per-sample rates both read `γ = 0.01`. But the
-32 are one sample 32 times: the step holds its gradient `∇ℓ` 32 times, and measured against that
-gradient, `‖Δθ‖/‖∇ℓ‖`, the one real sample's step is `γ·bs = 0.32`. The cell prints both. Its
-plot shows the update ratio `‖Δθ‖/‖θ‖` beside the configured `lr`: the trace records only that
-series (`metrics: ["update_ratio"]`), since its projected and per-sample rates, `γ` by the
-tracer's count, would be two more lines on top of the configured one. The update ratio is far
-above 1 (healthy is about `1e-3`) and settles at `γ·bs·λ = 8.64`, the product that must stay
-below 2.
+between 8.6 and 138.
+
+The tracer shows it, though one of its numbers needs care. Traced with `reduction: "sum"` and
+`batch_size: 32`, which is what the accumulation is, it counts each of the 32 backward calls as
+a sample, so its projected and per-sample rates both read `γ = 0.01`. But the 32 are one sample
+32 times: the step holds its gradient `∇ℓ` 32 times. Measured against that gradient, the one
+real sample's step is `‖Δθ‖/‖∇ℓ‖ = γ·bs = 0.32`. The cell prints both.
+
+The tracer computes its rates at every step, and the summary under the plot prints the last
+step's values. Only the metrics listed in `metrics` are recorded as series over the steps, and
+here that is the update ratio `‖Δθ‖/‖θ‖` alone: the projected and per-sample rates, `γ` by the
+tracer's count, would be two more lines on top of the configured `lr`. The update ratio is far
+above 1, where about `1e-3` is healthy, and settles at `γ·bs·λ = 8.64`, the product that must
+stay below 2.
 """),
     code("""
 torch.manual_seed(0);
@@ -183,7 +190,7 @@ display(t32.bundle({ default_metric: "update_ratio" }));
 Now the experiment the article describes: a data set of `N = 2048` samples, mini-batches of
 `B` samples, the mean-reduced MSE, the same `γ = 0.01` for every `B`, each run from the same
 initial weights. `lrlab.trace(optimizer, { batch_size: B, name })` traces each run (as
-`%%lr_trace --name N --batch-size B` does for the optimizers a cell steps): the batch size lets
+`%%lr_trace --name NAME --batch-size B` does for the optimizers a cell steps): the batch size lets
 it report the **per-sample** rate `lr_per_sample = γ/B`, and the name makes the trace a run,
 which `%lr_compare` then plots by that name.
 """),
@@ -231,14 +238,20 @@ const b512 = run(512, 0.01, "B=512, lr=0.01");
 What holds exactly is the per-sample rate, which the plot opens on: SGD's projected rate is `γ`
 whatever `B`, and the rate each sample gets is `γ/B`: `3.1e-4`, `7.8e-5`, `2.0e-5`. The *step*
 does not shrink: a mean over more samples estimates the same gradient, only with less noise, so
-step for step the three runs learn alike. Choose *loss* in the plot's metric menu (in JupyterLab
-it shows one metric at a time, chosen in the menu above it; the static picture that GitHub,
-nbviewer and exported HTML show stacks the loss in a second panel): against steps, the three
-batch losses fall together, `B = 32`'s the noisiest. After 8 steps the loss on all the data is
-2.248, 2.286 and 2.288. What a larger batch loses is steps: one epoch
-of 2048 samples is 64 steps at `B = 32` and 4 at `B = 512`, so after two epochs the loss is
-0.024, 0.823 and 2.288 (at `B = 512` two epochs are those 8 steps). The article's claim holds per epoch, not per step, and `γ/B` says by how
-much.
+step for step the three runs learn alike.
+
+Choose *loss* in the plot's metric menu. In JupyterLab a plot shows one metric at a time, chosen
+in the menu above it; the static picture that GitHub, nbviewer and exported HTML show stacks the
+metrics in panels, here the loss in a second one. This holds for every plot of these notebooks.
+Against steps, the three batch losses fall together, `B = 32`'s the noisiest. The summaries under
+this notebook's plots print each run's loss on its last mini-batch; the losses quoted here are
+on all 2048 samples, as the cell that ran them prints. After 8 steps they are 2.248, 2.286 and 2.288.
+
+What a larger batch loses is steps: one epoch of 2048 samples is 64 steps at `B = 32` and 4 at
+`B = 512`. After two epochs the loss is 0.024, 0.823 and 2.288; at `B = 512`, two epochs are
+those 8 steps. The article's claim holds per epoch, not per step, and for SGD `γ/B` says by
+how much. Adam ignores the `1/B` of a mean loss, though not the smaller noise of a larger batch:
+notebook 2 shows both, in its sections *Adam ignores the loss's scale* and *With real batches*.
 
 ## Keeping the per-sample rate: the linear scaling rule
 Goyal et al. (2017, arXiv:1706.02677): when `B → kB`, set `γ → kγ`; this keeps `γ/B`.
@@ -265,8 +278,9 @@ The rule also stops where the first experiment's limit starts: the scaled `γ` m
 for the largest curvature `λ ≈ 2.2`, that is `γ < 0.89` here. Doubled twice more, to `B = 2048`
 (the whole data set), `γ = 0.64` still trains (a loss of 0.080 on all the data after its two
 steps); the next doubling of `γ`, to `1.28`, diverges (the loss grows from 3.2 to 30 in those
-two steps; lrlab and PyTorch give the same numbers for both runs). Goyal et al. report the rule holding up to batches of 8k images on ImageNet and breaking down
-beyond, and add a gradual warm-up, because a large `γ` can be unstable early on.
+two steps; lrlab and PyTorch give the same numbers for both runs). Goyal et al. report the rule
+holding up to batches of 8k images on ImageNet and breaking down beyond, and add a gradual
+warm-up, because a large `γ` can be unstable early on.
 """),
 ]
 
@@ -306,6 +320,7 @@ for (let step = 0; step < 20; step++) {
     console.log(`Step: ${step}, Effective Learning Rate: ${optimizer.param_groups[0].lr.toFixed(4)}`);
   }
 }
+// added: the final weights, to compare with PyTorch's
 console.log(`Final weight: [${(model.linear.weight.detach().flatten().tolist() as number[]).map((v: number) => +v.toFixed(4)).join(", ")}]`);
 """),
     pytorch_says("example2_adam"),
@@ -316,9 +331,12 @@ constant") and still labels it "Effective Learning Rate". What Adam does per ele
 
 `Δθₖ = −(γ / (1−β₁ᵗ)) · mₖ / (√vₖ / √(1−β₂ᵗ) + ε)`,
 
-so the rate the `k`-th parameter actually gets, relative to its gradient, is
-`ρₖ = −Δθₖ / gₖ`, and Adam's own factor (from its state) is
-`(γ / (1−β₁ᵗ)) / (√v̂ₖ + ε)` (Kingma & Ba 2015; PyTorch adds `ε` after the bias correction).
+where `t` counts the steps from 1, and `m ← β₁m + (1−β₁)g`, `v ← β₂v + (1−β₂)g²` are running
+averages of the gradient and of its square, started at 0 (PyTorch's defaults: `β₁ = 0.9`,
+`β₂ = 0.999`). Dividing by `1−β₁ᵗ` and `1−β₂ᵗ` corrects that start: `m̂ = m/(1−β₁ᵗ)`,
+`v̂ = v/(1−β₂ᵗ)`. So the rate the `k`-th parameter actually gets, relative to its gradient, is
+`ρₖ = −Δθₖ / gₖ`, and Adam's own factor, read from its state, is `(γ / (1−β₁ᵗ)) / (√v̂ₖ + ε)`,
+which multiplies `mₖ` (Kingma & Ba 2015; PyTorch adds `ε` after the bias correction).
 
 ## The right measurement
 Run the same training under `%%lr_trace`: it reads every step's update, and Adam's state.
@@ -340,24 +358,28 @@ const pre = _lr_trace.latest().lr_preconditioned;  // Adam's own factor, over th
 console.log(`Adam's factor at the last step: min ${pre.min.toFixed(4)}, 5% ${pre.q05.toFixed(4)}, median ${pre.q50.toFixed(4)}, 95% ${pre.q95.toFixed(4)}, max ${pre.max.toFixed(4)}`);
 """),
     md("""
-The plot opens on the projected rate `−⟨Δ,g⟩/‖g‖²` (in JupyterLab it shows one metric at a time,
-chosen in the menu above it; the static picture that GitHub, nbviewer and exported HTML show
-stacks them in panels, the configured `lr` as the flat line of the first): `0.0056` at the first
-step against the configured `0.01`, `0.34` at step 7, negative from step 8 to 12. Now choose
-*element-wise lr* (the second panel of the static picture): the line is the median over the 11
-parameters of `ρₖ = −Δθₖ/gₖ`, the band its 5–95% range. At the first step it already spans
-`0.0054` to `0.19`, a factor of 35 around the configured `0.01` (on the panel's linear axis,
-scaled for step 7, steps 0 to 6 are a flat line near 0: in JupyterLab, zoom in on them; the cell
-after next prints the first step's rates); at step 7, where the loss dips to `5e-5` and the
-gradient almost vanishes, it reaches `11`. From step 8 to 12 every `ρₖ` is **negative**: Adam's momentum `m` still points the
-old way, so the step goes against the new gradient, uphill, and the loss climbs back to `0.046`.
-No single learning rate describes that. Adam's own per-element factor (choose *preconditioned
-lr*, the third panel of the static picture; read from its state, before momentum) stays
-positive: once the first steps are past (from step 5) its 5–95% band lies between `0.014` and
-`0.6`, 1.4 to 60 times the configured rate. Not every parameter gets more than `lr`, though: the
-one with the largest gradient (the weight of the largest input) gets `0.0076` to `0.0092`, less
-than `lr` (the cell prints the last step's). That is Adam's point: a large gradient gets a
-small factor.
+The plot opens on the projected rate `−⟨Δ,g⟩/‖g‖²`, beside the configured `lr`, the flat line:
+`0.0056` at the first step against the configured `0.01`, `0.34` at step 7, negative from step 8
+to 12.
+
+Now choose *element-wise lr*, the second panel of the static picture. Its line is the median over
+the 11 parameters of `ρₖ = −Δθₖ/gₖ`, its band their 5–95% range. At the first step the band
+already spans `0.0054` to `0.19` around the configured `0.01`; the full range is `0.0029` to
+`0.19`, 64 times, as the cell after next prints. The panel's linear axis is scaled for step 7, so
+steps 0 to 6 lie flat near 0 (in JupyterLab, zoom in on them). At step 7 the loss dips to `5e-5`
+and the gradient almost vanishes: the median reaches `0.62`, the band's top `11`.
+
+From step 8 to 12 every `ρₖ` is **negative**: Adam's momentum `m` still points the old way, so
+the step goes against the new gradient, uphill, and the loss climbs back to `0.046`. No single
+learning rate describes that.
+
+Adam's own per-element factor stays positive: choose *preconditioned lr*, the third panel. It is
+read from Adam's state and multiplies `m`, so where `m` points does not enter it. Once the first
+steps are past, from step 5, its 5–95% band lies between `0.014` and `0.6`, 1.4 to 60 times the
+configured rate. Not every
+parameter gets more than `lr`, though: the one with the largest gradient, the weight of the
+largest input, gets `0.0076` to `0.0092`, less than `lr` (the cell prints the last step's). That
+is Adam's point: a large gradient gets a small factor.
 
 The first step shows where the spread comes from (Kingma & Ba §2.1): with `m₁ = (1−β₁)g`,
 `v₁ = (1−β₂)g²`, the bias-corrected step is `γ · g/|g| ≈ ±γ` for **every** element, whatever its
@@ -421,8 +443,8 @@ weight on the loss, trains alike; for SGD it scales the rate.
 That is the loss's scale, not the batch size. Dividing the loss by 64 divides every gradient by
 64; a batch 64 times larger does not. Under a mean loss its gradient estimates the same mean
 gradient as a small batch's, with less noise: as notebook 1 showed for SGD, with real batches
-the *step* does not shrink, for either optimizer. What a larger batch changes is the noise,
-`Var(ḡ) ∝ 1/B`, and that Adam does notice.
+the *step* does not shrink. What a larger batch changes is the noise of the batch's mean
+gradient `ḡ`, `Var(ḡ) ∝ 1/B`, and that Adam does notice.
 
 ## With real batches, Adam's factor per sample falls like `1/√B`
 Adam's `v̂` averages `ḡ²`, the squared mean gradient plus its noise variance. Where the noise
@@ -474,7 +496,8 @@ notice the batch size, less than SGD. To keep its factor per sample when `B → 
 grow `κ` times: the smaller noise supplies `√κ` of it, `γ` the other `√κ`. That is the
 square-root rule of Malladi et al. (2022, arXiv:2205.10287), derived from a stochastic
 differential equation for Adam in which the gradient noise sets `v`; it also moves `β₁`, `β₂`
-and `ε`:
+and `ε`. For `B = 32 → 128`, `lrlab.scale` reports `κ = 4` as its `factor`, and `γ` only
+doubles (`√κ = 2`); under notebook 1's linear rule the two are the same, `factor: 16` and `16γ`:
 """),
     code("""lrlab.scale({ rule: "adam_sqrt", lr: 0.001, batch_size: 32, new_batch_size: 128, betas: [0.9, 0.999], eps: 1e-8 })"""),
 ]
@@ -518,10 +541,12 @@ for (let epoch = 0; epoch < 10; epoch++) {
     md("""
 Two things are off.
 
-**An off-by-one.** `get_last_lr()` is read *after* `scheduler.step()`, so each line shows the
-rate for the **next** epoch. Epoch 4 trained at `0.1`, not `0.05`; epoch 9 at `0.05`. The rate
-in force is `0.1` in epochs 0–4, `0.05` in 5–9. `%lr_schedule` previews a scheduler without a
-model (here, one step per epoch):
+**An off-by-one.** The article's commentary says "The `get_last_lr()` provides the *current*
+base learning rate". Not the rate the epoch just trained at: it returns the rate the scheduler
+set at its last `step()`, which the **next** optimizer step will use. Read after
+`scheduler.step()`, each line shows the rate for the next epoch. Epoch 4 trained at `0.1`, not `0.05`; epoch 9 at `0.05`, and the
+`0.0250` printed for it is a rate no step used. The rate in force is `0.1` in epochs 0–4,
+`0.05` in 5–9. `%lr_schedule` previews a scheduler without a model (here, one step per epoch):
 """),
     code("%lr_schedule StepLR step_size=5 gamma=0.5 --steps 10 --lr 0.1"),
     md("""
@@ -559,13 +584,15 @@ for (let epoch = 0; epoch < 10; epoch++) {
     md("""
 With `γ = 0.1`, `γλ ≈ 2.7 > 2`: every step overshoots and the error grows by `|1 − γλ| ≈ 1.7`
 per step, so the loss climbs to `1.4e22` at step 49 (epoch 4's last loss above) and `4e22` after
-50 steps. No value becomes infinite, so nothing is
-flagged as a divergence, and the plot opens on the projected rate, which for plain SGD is the
-configured one (`0.1`, then `0.05`). Choose *loss* in its metric menu to see the divergence, or
-*update ratio*: `2.7`, where about `1e-3` is healthy (in JupyterLab the plot shows one metric at
-a time, chosen in the menu above it; the static picture that GitHub, nbviewer and exported HTML
-show stacks them in panels). `StepLR` then halves the rate to `0.05` (`γλ ≈ 1.35 < 2`) and the
-loss falls as fast as it rose: below `1` at step 75, to `1.5e-8` at step 84.
+50 steps. No value becomes infinite, so nothing is flagged as a divergence, and the plot opens
+on the projected rate, which for plain SGD is the configured one (`0.1`, then `0.05`). Choose
+*loss* in its metric menu to see the divergence, or *update ratio*: `2.7`, where about `1e-3` is
+healthy. (The static picture shows each of them in a panel of its own.)
+
+`StepLR` then halves the rate to `0.05` (`γλ ≈ 1.35 < 2`), and the loss falls about twice as
+fast as it rose. Each step multiplies the error by `|1 − γλ|`, so the loss by `1.7² ≈ 2.9` on the
+way up and by `0.35² ≈ 0.12` on the way down: some 23 decades up in 50 steps, and down again in
+25, below `1` at step 75, to `1.5e-8` at step 84.
 
 Then it stops: in lrlab, from step 84 on, the projected and element-wise rates and the update
 ratio read `0` (the projected rate's line drops to `0` there), while the configured rate is
@@ -587,36 +614,40 @@ console.log(`γ·|gₖ| at most ${Math.max(...update).toExponential(1)}; the lar
   + `${Math.max(...update.map((u, k) => u / spacing[k])).toFixed(2)}`);
 """),
     md("""
-The weights went out to about `1e11` and came back with rounding errors of that scale's float32
-spacing left in them, in directions the single sample's gradient cannot see (any `θ` with
-`θ·x + b = y` fits it). They are now thousands of times larger than at the start: the model fits
-this one sample and is ruined for any other input. And the updates are too small for such
-weights. Float32 numbers near `1800` are `1.2e-4` apart, near `150` `1.5e-5`, and an update
-smaller than half the spacing at its weight rounds away. Each `γ·gₖ` here is at most `3.5e-5`,
-and at every weight less than half a spacing (at most 0.37 of one, the cell prints), so every
-update rounds away and the loss stays at `1.5e-8` for good. The steps just before (81-83), where
-the projected rate reads `0.053` and `0.056` instead of `0.05`, are the same rounding half-way:
-each `γ·gₖ` is then a few of those spacings, so the step actually taken is it rounded to one of
-them, sometimes up.
+The weights went out to about `5e10` and came back with rounding errors of that scale's float32
+spacing left in them, in directions the single sample's gradient cannot see: any weights `w` and
+bias `b` with `w·x + b = y` fit it. They are now thousands of times larger than at the start:
+the model fits this one sample and is ruined for any other input.
 
-These last digits are float32 rounding after a trip to `1e11`, and they are not reproducible:
+And the updates are too small for such weights. Their sizes range from `59` to `1806`; float32
+numbers near `1800` are `1.2e-4` apart, near `60` `3.8e-6`, and an update smaller than half the
+spacing at its weight rounds away. Each `γ·gₖ` here is at most `3.5e-5`, and at every weight
+less than half a spacing (at most 0.37 of one, the cell prints), so every update rounds away and
+the loss stays at `1.5e-8` for good. The steps just before (81-83), where the projected rate
+reads `0.053` and `0.056` instead of `0.05`, are the same rounding half-way: each `γ·gₖ` is then
+a few of those spacings, so the step actually taken is it rounded to one of them, sometimes up.
+
+These last digits are float32 rounding after a trip to `5e10`, and they are not reproducible:
 which rounding errors remain depends on the order of every sum. The same program in PyTorch 2.13
 ends with `‖θ‖ = 5644` (largest `|θₖ|` 3138), not 3393 (1806), and its loss stalls at `1.7e-7`
-from step 83, not at `1.5e-8`. Nor do all its updates round away: its two smallest weights, −108
-and 79, sit where float32 numbers are `7.6e-6` apart, and move by one and six spacings every step
-(its projected rate reads `0.0045`, not `0`); at steps 94 to 98 their accumulated moves change the
-rounding of the output, and the loss rises to `7e-6` and falls back. What holds in both: the run
-makes no more progress, and its weights are ruined. The schedule did not "work": it stopped a
-divergence that had already done its damage, and the article's commentary does not notice. The
-fix is a learning rate below `2/λ` from the start.
+from step 83, not at `1.5e-8`. Nor do all its updates round away. Its three smallest weights,
+`79`, `102` and `−108`, sit where float32 numbers are `7.6e-6` apart. Two of them move every
+step, `θ₆ = 79` by six spacings and `θ₀ = −108` by one, so its projected rate reads `0.0045`,
+not `0`; the one at `102` has an input of only `−0.045`, a gradient too small to move it. At
+steps 94 to 98 the accumulated moves change the rounding of the output, and the loss rises to
+`7e-6` and falls back.
+
+What holds in both: the run makes no more progress, and its weights are ruined. The schedule did
+not "work": it stopped a divergence that had already done its damage, and the article's
+commentary does not notice. The fix is a learning rate below `2/λ` from the start.
 
 A learning-rate range test, `%lr_find`, looks for that limit before training. Not on this
 notebook's one sample, though: there the model fits the sample (a loss of 0) before the rate
 reaches `2/λ`, and with a zero gradient no rate can diverge, so a sweep up to `lr = 10` finds no
-limit at all. It needs real data. A range test raises `lr`
-exponentially from one mini-batch to the next, records the (smoothed) loss, and stops when the
-loss explodes. Here, a regression data set with noise, mini-batches of 32, and the mean MSE;
-the model and optimizer are restored afterwards.
+limit at all. It needs real data. A range test raises `lr` exponentially from one mini-batch to
+the next, records the (smoothed) loss, and stops when the loss explodes. Here, a regression data
+set with noise, mini-batches of 32, and the mean MSE; the model and optimizer are restored
+afterwards.
 """),
     code("""
 torch.manual_seed(0);
@@ -634,11 +665,12 @@ The loss falls once `lr` is large enough to move in one pass, reaches its floor 
 and explodes past the stability limit. The stars are the suggestions (`steepest`, `valley`,
 `minimum/10`), all below the explosion; the last one is the fastai rule of thumb "a tenth of the
 rate at the minimum". They are taken on the smoothed loss, the dashed line: the median of the
-losses at the five rates on either side of each rate. A moving average (fastai's, and what the
-test uses to decide when to stop) would lag the raw loss by about twenty mini-batches, more than
-a decade of this sweep, and put the steepest fall where the raw loss is already flat. The
-explosion itself is left off the axis: a marker says at which rate the loss went off the scale
-and how high it went.
+losses at the five rates on either side of each rate. A moving average lags the raw loss:
+torch-lr-finder's (`smooth_f = 0.05`, the one this test uses to decide when to stop) by about 20
+mini-batches, a decade of this sweep, and fastai's (`β = 0.98`) by about 50, two and a half
+decades. Either would put the steepest fall where the raw loss is already flat. The explosion
+itself is left off the axis: a marker says at which rate the loss went off the scale and how
+high it went.
 """),
 ]
 
@@ -666,7 +698,9 @@ with a linear warm-up, with the tracer reading every step.
 Both runs use Adam with `lr = 0.03` for 80 steps. The warm-up is PyTorch's `LinearLR`: the rate
 starts at `start_factor = 0.05` of `lr` and grows linearly to the full `lr` at step 20, then stays
 there, so from step 20 on the two runs train at the same rate. `%lr_schedule` previews them
-(several lines in one cell overlay; steps are counted from 0, as in every plot here):
+(several lines in one cell overlay; steps are counted from 0, as in every plot here). It takes a
+scheduler, so "no warm-up" is written as one that changes nothing: `ConstantLR` multiplies `lr`
+by `factor` for the first `total_iters` steps, here by 1 for none.
 """),
     code("""
 %lr_schedule ConstantLR factor=1 total_iters=0 --steps 80 --lr 0.03 --name "no warm-up"
@@ -782,15 +816,17 @@ runs.forEach(([name], r) => {
 console.log(`loss on all 256 sequences after 80 steps: no warm-up ${full_loss(model1).toFixed(4)}, warm-up ${full_loss(model2).toFixed(4)}`);
 """),
     md("""
-**Without warm-up, the first step is the largest of the run**, by every measure the tracer has:
-every element moves by `lr` (the RMS step is `0.9964·lr`; the missing 0.4% is explained below),
-the step is `‖Δ‖ = 2.0` long, and it changes the weights by 16% of their norm (update ratio
-`0.16`, 160 times the rule of thumb). At the same `lr`, the RMS step is `0.70·lr` one step
+**Without warm-up, the first step is the largest of the run**: in length, `‖Δ‖ = 2.0`; in update
+ratio, 16% of the weights' norm (`0.16`, 160 times the rule of thumb); in RMS step, as every
+element moves by `lr` (`0.9964·lr`; the missing 0.4% is explained below); and in Adam's own
+factor, below. Not in the rates per unit of gradient: `lr_realized = ‖Δ‖/‖g‖` and
+`lr_projected` peak at step 20, where the mini-batch's gradient nearly vanishes (`‖g‖ = 0.072`
+in the table) while Adam's step does not. At the same `lr`, the RMS step is `0.70·lr` one step
 later, `0.38·lr` at step 4, `0.25·lr` at step 9 and `0.08·lr` at the end. Adam's step per
 element is `lr·|m̂|/(√v̂ + ε)`, and `|m̂|/√v̂` is 1 at step 0 and stays near 1 only while the
-gradients seen so far agree: `m̂` averages the last ten or so gradients (β₁ = 0.9), `v̂` the squares of all of them
-(β₂ = 0.999 remembers about a thousand steps; with the bias correction, `v̂` is close to a plain
-average of the 80 gradients here). As soon as mini-batch gradients disagree in sign, or shrink
+gradients seen so far agree: `m̂` averages the last ten or so gradients (β₁ = 0.9), `v̂` the
+squares of all of them (β₂ = 0.999 remembers about a thousand steps; with the bias correction,
+`v̂` is close to a plain average of the 80 gradients here). As soon as mini-batch gradients disagree in sign, or shrink
 while `v̂` still holds the larger early ones, the step falls below `lr`. The large first steps
 show in the loss too: at step 2, on the same mini-batch in both runs, the run without warm-up
 has a batch loss of 0.47 (0.40 at the start) and a gradient 2.8 times longer than at step 0
@@ -867,15 +903,15 @@ scale for each element rests on a single gradient, and the step ignores the grad
 altogether; it is the sign step `−lr·sign(g₁)`. How good is its direction? 72% of the elements
 move downhill for the whole data set and 28% uphill, each by a full `lr` (PyTorch counts 72.2%:
 the key biases' gradients are rounding noise, so the signs of their tiny steps are arbitrary).
-Its cosine with the full-data direction `−g_all` is 0.17, against 0.72 for an SGD step along the same mini-batch's
-gradient. Part of the loss is what any sign step does (even `−sign(g_all)`, which knows the whole
-data set, reaches only 0.305): a tiny gradient element moves as far as a large one. The rest is
-the mini-batch's noise in those signs.
+Its cosine with the full-data direction `−g_all` is 0.17, against 0.72 for an SGD step along the
+same mini-batch's gradient. Part of the loss is what any sign step does (even `−sign(g_all)`,
+which knows the whole data set, reaches only 0.305): a tiny gradient element moves as far as a
+large one. The rest is the mini-batch's noise in those signs.
 
 Per tensor, a step of `lr` in every element changes a tensor by `lr/RMS(θ)` of its size: 3% for
-the LayerNorm weights (they start at 1), 17% to 33% for the attention, feed-forward and head
-parameters of layer 0 and the head, whose elements are 0.09 to 0.18 in size. The biases that
-start at zero have no update ratio at step 0 (`‖θ‖ = 0`: the tracer records a gap, not infinity).
+the LayerNorm weights (they start at 1), 17% to 33% for layer 0's attention and feed-forward
+parameters and the head's, whose elements are 0.09 to 0.18 in size. The biases that start at
+zero have no update ratio at step 0 (`‖θ‖ = 0`: the tracer records a gap, not infinity).
 
 ## Does the warm-up help? It depends on `lr`
 One pair of runs says little. The same comparison at three rates, from the same weights and

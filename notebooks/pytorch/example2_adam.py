@@ -1,4 +1,5 @@
-# The seed's Example 2, as written, plus torch.manual_seed(0) so lrlab can reproduce it.
+# The seed's Example 2, as written, plus torch.manual_seed(0) so lrlab can reproduce it,
+# and a print of the final weights to compare with lrlab's.
 import torch
 import torch.nn as nn
 import torch.optim as optim
@@ -26,4 +27,5 @@ for step in range(20):
     optimizer.zero_grad()
     if step % 5 == 0:
       print(f"Step: {step}, Effective Learning Rate: {optimizer.param_groups[0]['lr']:.4f}")
+# added: the final weights, to compare with lrlab's
 print(f"Final weight: {[round(v, 4) for v in model.linear.weight.detach().flatten().tolist()]}")
