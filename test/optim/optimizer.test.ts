@@ -59,7 +59,7 @@ describe("param groups", () => {
     expect(() => opt.add_param_group({ params: [3 as any] })).toThrow("optimizer can only optimize Tensors, but one of the params is int");
     expect(() => opt.add_param_group({ params: new Set([param([0])]) })).toThrow("ordered collections");
     const nonLeaf = param([1]);
-    nonLeaf.grad_fn = { name: () => "MulBackward0", inputs: [], backward: () => [] };
+    nonLeaf.grad_fn = { name: () => "MulBackward0", inputs: [], backward: () => [], next_functions: [] };
     expect(() => opt.add_param_group({ params: [nonLeaf] })).toThrow("can't optimize a non-leaf Tensor");
   });
 

@@ -1,6 +1,9 @@
 /**
  * Datasets (torch.utils.data): a dataset is anything with a `length` and a `get(index)`
- * (Python's __len__ and __getitem__); plain arrays work too.
+ * (Python's __len__ and __getitem__); plain arrays work too, and so does a Tensor (PyTorch takes
+ * any sized indexable: `len(t)` is t.shape[0], item i is `t[i]`, a view along dim 0).
+ * A Dataset (so a Subset and a TensorDataset) iterates over its items, as Python's `list(ds)` /
+ * `for x in ds` does through __getitem__.
  */
 import { Tensor } from "../tensor/tensor";
 import type { Generator } from "../random/generator";
@@ -14,15 +17,29 @@ export interface MapDataset<T = unknown> {
   get(index: number): T;
 }
 
-export type DatasetLike<T = unknown> = MapDataset<T> | readonly T[];
+/** A map-style dataset, an array, or a Tensor (whose items are Tensors: only where T admits them). */
+export type DatasetLike<T = unknown> = MapDataset<T> | readonly T[] | (Tensor extends T ? Tensor : never);
 
 /** Base class for map-style datasets: subclass it and define `length` and `get(index)`. */
 export abstract class Dataset<T = unknown> implements MapDataset<T> {
   abstract readonly length: number;
   abstract get(index: number): T;
+
+  /**
+   * `[...ds]`, `for (const x of ds)`: get(0), get(1), ... get(length - 1). Python's `list(ds)`
+   * gets the same items through __getitem__ until it raises IndexError, at `len(ds)` for
+   * PyTorch's Subset and TensorDataset.
+   */
+  *[Symbol.iterator](): Iterator<T> {
+    for (let i = 0; i < this.length; i++) yield this.get(i);
+  }
 }
 
 export function datasetLength(ds: DatasetLike): number {
+  if (ds instanceof Tensor) {
+    if (ds.dim() === 0) throw new TypeError("len() of a 0-d tensor");
+    return ds.shape[0];
+  }
   const n = (ds as { length?: unknown }).length;
   if (typeof n !== "number" || !Number.isInteger(n) || n < 0) {
     throw new TypeError("dataset must have a non-negative integer `length` (and a `get(index)` method, or be an array)");
@@ -32,6 +49,7 @@ export function datasetLength(ds: DatasetLike): number {
 
 export function datasetItem<T>(ds: DatasetLike<T>, i: number): T {
   if (Array.isArray(ds)) return ds[i];
+  if (ds instanceof Tensor) return ds.select(0, i) as T; // PyTorch's t[i]
   const get = (ds as MapDataset<T>).get;
   if (typeof get !== "function") throw new TypeError("dataset must have a `get(index)` method (or be an array)");
   return get.call(ds, i);
@@ -132,6 +150,11 @@ export class Subset<T = unknown> extends Dataset<T> {
  * spread round-robin, as PyTorch), from one randperm of the whole dataset drawn on `generator`
  * (the default generator otherwise).
  */
+export function random_split(
+  dataset: Tensor,
+  lengths: readonly number[],
+  generator?: Generator | null | { generator?: Generator | null },
+): Subset<Tensor>[];
 export function random_split<T>(
   dataset: DatasetLike<T>,
   lengths: readonly number[],

@@ -5,16 +5,17 @@
  * object holds the keywords. Anything else (too many values, a value given twice, an unknown
  * keyword, a value of the wrong type) is an error with Python's wording, never a silent default.
  */
-import { Tensor } from "../tensor/tensor";
 import { Generator } from "../random/generator";
 import { nearKey } from "../close_matches";
+import { isOptionsObject } from "../optim/positional";
 
 /**
  * A parameter: its Python name and what its value must be ("number?": a number or null,
- * "generator?": a torch.Generator or null, as nn.init's `generator`; "any": the caller checks it).
+ * "generator?": a torch.Generator or null, as nn.init's `generator`; "device": PyTorch's factory
+ * keyword, "cpu" or null here; "any": the caller checks it).
  */
 export type Param = readonly [name: string, type: ParamType];
-export type ParamType = "number" | "boolean" | "string" | "number?" | "generator?" | "any";
+export type ParamType = "number" | "boolean" | "string" | "number?" | "generator?" | "device" | "any";
 
 const TAKES: Record<ParamType, [takes: string, ok: (v: unknown) => boolean]> = {
   "number": ["a number", (v) => typeof v === "number"],
@@ -22,13 +23,16 @@ const TAKES: Record<ParamType, [takes: string, ok: (v: unknown) => boolean]> = {
   "string": ["a string", (v) => typeof v === "string"],
   "number?": ["a number or null", (v) => v === null || typeof v === "number"],
   "generator?": ["a torch.Generator or null", (v) => v === null || v instanceof Generator],
+  "device": ['"cpu" or null (lrlab runs on the CPU)', (v) => v === null || v === "cpu" || (typeof v === "object" && (v as { type?: unknown }).type === "cpu")],
   // checked by the caller, with its own (PyTorch's) message
   "any": ["anything", () => true],
 };
 
-// A Generator is a value (nn.init's last positional argument), never the keywords object.
+// Only a plain `{ ... }` is the keywords object: a class instance is a value, e.g. a Generator
+// (nn.init's last positional argument) or a Module (TransformerEncoder's `norm`, whose fields
+// would otherwise be read as unknown keywords).
 function isKeywords(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v) && !(v instanceof Tensor) && !(v instanceof Generator);
+  return isOptionsObject(v);
 }
 
 /**

@@ -19,6 +19,9 @@ import { is_grad_enabled, no_grad } from "./grad_mode";
 import { cast_storage } from "./dtype";
 import { GradFn, Tensor, storageFor } from "./tensor";
 import { SliceGrad } from "./slice_grad";
+import { nextFunctions, nodeRepr } from "./next_functions";
+import type { NextFunction } from "./tensor";
+import { inspect } from "node:util";
 
 /**
  * A node's backward: the gradient w.r.t. each input, or null. Slicing ops may return a SliceGrad
@@ -55,6 +58,23 @@ export class Node implements GradFn {
   /** PyTorch's name for the node, e.g. "MulBackward0": a method, as PyTorch's `grad_fn.name()`. */
   name(): string {
     return this._name;
+  }
+
+  /**
+   * PyTorch's `grad_fn.next_functions`: `[node, 0]` per input in the op's order (an AccumulateGrad
+   * for a leaf requiring grad), `[null, 0]` where no gradient goes (tensor/next_functions.ts).
+   */
+  get next_functions(): readonly NextFunction[] {
+    return nextFunctions(this.inputs, this.edges);
+  }
+
+  /** `<MseLossBackward0 object #1>`: PyTorch's repr with a number for its address (next_functions.ts). */
+  toString(): string {
+    return nodeRepr(this, this._name);
+  }
+
+  [inspect.custom](): string {
+    return this.toString();
   }
 
   backward(grad_output: Tensor): (Tensor | null)[] {

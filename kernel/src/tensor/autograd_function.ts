@@ -151,11 +151,30 @@ export class Function {
   /**
    * Runs the op and records it for autograd: `MyOp.apply(x, ...)`. The arguments are forward's
    * (without ctx); the result is what forward returned, outputs joined to one `<Name>Backward`.
+   * It works unbound too, as PyTorch's tutorials use it: `const P3 = LegendrePolynomial3.apply;
+   * P3(x)` (an accessor gives each class its own bound function, below; unbound, TypeScript no
+   * longer knows the class, so the arguments and result are untyped then).
    */
-  static apply<C extends typeof Function>(this: C, ...args: ApplyArgs<C>): ApplyResult<C> {
-    return apply_function(this, args as unknown[]) as ApplyResult<C>;
-  }
+  declare static apply: <C extends typeof Function>(this: C | void, ...args: ApplyArgs<C>) => ApplyResult<C>;
 }
+
+// `Sub.apply` is an accessor returning `apply_function` bound to Sub, one function per class (so
+// `Sub.apply === Sub.apply`, as a Python classmethod's bound method compares equal): a static
+// method would get `this` undefined when called unbound (`const f = Sub.apply; f(x)`), and the
+// class would be lost.
+const boundApply = new WeakMap<typeof Function, (...args: unknown[]) => unknown>();
+Object.defineProperty(Function, "apply", {
+  configurable: true,
+  get(this: typeof Function) {
+    let fn = boundApply.get(this);
+    if (fn === undefined) {
+      const cls = this;
+      fn = (...args: unknown[]) => apply_function(cls, args);
+      boundApply.set(this, fn);
+    }
+    return fn;
+  },
+});
 
 /** Makes `backward` run under no_grad (lrlab's backward always does: it has no double backward). */
 export function once_differentiable<F extends (...args: any[]) => any>(fn: F): F {

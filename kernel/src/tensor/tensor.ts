@@ -85,7 +85,16 @@ export interface GradFn {
   readonly inputs: readonly (Tensor | null)[];
   /** Gradients w.r.t. each input (same order as `inputs`, shaped like them), or null. */
   backward(grad_output: Tensor): (Tensor | null)[];
+  /**
+   * PyTorch's `grad_fn.next_functions`: per input, in the op's order, `[node, 0]` with the input's
+   * grad_fn (an AccumulateGrad for a leaf requiring grad, whose `.variable` is the leaf), or
+   * `[null, 0]` for an input that needs no gradient (tensor/next_functions.ts).
+   */
+  readonly next_functions: readonly NextFunction[];
 }
+
+/** One entry of `grad_fn.next_functions`: the next node (null: no gradient goes there) and its output number. */
+export type NextFunction = readonly [node: GradFn | null, input_nr: number];
 
 /** A zero-filled storage for `n` elements of `dtype`: a Float32Array for float32, else a Float64Array. */
 export function storageFor(dtype: DType, n: number): Storage {

@@ -2,7 +2,8 @@
  * nn.MultiheadAttention (math in functional/attention.ts: multi_head_attention_forward).
  *
  * MultiheadAttention(embed_dim, num_heads, { dropout = 0, bias = true, add_bias_kv = false,
- * add_zero_attn = false, kdim = embed_dim, vdim = embed_dim, batch_first = false, dtype }).
+ * add_zero_attn = false, kdim = embed_dim, vdim = embed_dim, batch_first = false, dtype }), the
+ * options also positionally in PyTorch's order (`new MultiheadAttention(8, 2, 0.1)`; transformer_args.ts).
  * Parameters as PyTorch's: in_proj_weight [3E, E] and in_proj_bias [3E] (q, k, v stacked), or
  * q_proj_weight [E, E], k_proj_weight [E, kdim], v_proj_weight [E, vdim] when kdim or vdim differ
  * from E; bias_k and bias_v [1, 1, E] with add_bias_kv; out_proj, a Linear(E, E) printed as
@@ -28,6 +29,10 @@ import { canonical_mask, keywords, multi_head_attention_forward } from "../funct
 import { constant_, xavier_normal_, xavier_uniform_ } from "../init";
 import { emptyParam, floatDtype } from "./_util";
 import { AssertionError, ValueError } from "../../optim/lr_scheduler/errors";
+import { pyArgs } from "../_args";
+import type { DeviceArg } from "../positional";
+import type { Positional } from "../../optim/positional";
+import { MHA_PARAMS } from "./transformer_args";
 
 /** PyTorch's Linear subclass for MultiheadAttention's out_proj (a name for its quantization tools; a Linear in every other way). */
 export class NonDynamicallyQuantizableLinear extends Linear {}
@@ -47,8 +52,10 @@ export interface MultiheadAttentionArgs {
   vdim?: number | null;
   /** Inputs and output are [N, L, E] instead of [L, N, E]. Default false. */
   batch_first?: boolean;
+  /** "cpu" or null: lrlab runs on the CPU. */
+  device?: DeviceArg;
   /** "float32" or "float64" (default: torch.get_default_dtype()). */
-  dtype?: DType;
+  dtype?: DType | null;
 }
 
 export interface MultiheadAttentionForwardArgs {
@@ -83,11 +90,20 @@ export class MultiheadAttention extends Module {
   bias_v: Parameter | null;
   add_zero_attn: boolean;
 
-  constructor(embed_dim: number, num_heads: number, options: MultiheadAttentionArgs = {}) {
+  /** `new MultiheadAttention(8, 2, { dropout: 0.1, batch_first: true })`. */
+  constructor(embed_dim: number, num_heads: number, options?: MultiheadAttentionArgs);
+  /** PyTorch's positional form: `new MultiheadAttention(8, 2, 0.1)` (dropout 0.1), then optionally the options for the rest. */
+  constructor(
+    embed_dim: number, num_heads: number,
+    ...args: Positional<[
+      dropout: number, bias: boolean, add_bias_kv: boolean, add_zero_attn: boolean, kdim: number | null, vdim: number | null,
+      batch_first: boolean, device: DeviceArg, dtype: DType | null,
+    ], MultiheadAttentionArgs>
+  );
+  constructor(embed_dim: number, num_heads: number, ...args: unknown[]) {
     super();
-    const { dropout = 0, bias = true, add_bias_kv = false, add_zero_attn = false, kdim = null, vdim = null, batch_first = false, dtype } = keywords(
-      "MultiheadAttention", options, ["dropout", "bias", "add_bias_kv", "add_zero_attn", "kdim", "vdim", "batch_first", "dtype"],
-    );
+    const { dropout = 0, bias = true, add_bias_kv = false, add_zero_attn = false, kdim = null, vdim = null, batch_first = false, dtype } =
+      pyArgs("MultiheadAttention", MHA_PARAMS, args) as MultiheadAttentionArgs;
     if (!Number.isInteger(embed_dim) || !Number.isInteger(num_heads) || embed_dim <= 0 || num_heads <= 0) {
       throw ValueError(`embed_dim and num_heads must be greater than 0, got embed_dim=${embed_dim} and num_heads=${num_heads} instead`);
     }

@@ -3,7 +3,8 @@
  *
  * TransformerEncoderLayer(d_model, nhead, { dim_feedforward = 2048, dropout = 0.1,
  * activation = "relu", layer_norm_eps = 1e-5, batch_first = false, norm_first = false,
- * bias = true, dtype }): self-attention (a MultiheadAttention) and a feed-forward block
+ * bias = true, dtype }), the options also positionally in PyTorch's order
+ * (`new TransformerEncoderLayer(8, 2, 16, 0.0)`; transformer_args.ts): self-attention (a MultiheadAttention) and a feed-forward block
  * linear2(dropout(activation(linear1(x)))), each followed by dropout and added to its input:
  *   post-norm (default):  x = norm1(x + sa(x));         x = norm2(x + ff(x))
  *   norm_first:           x = x + sa(norm1(x));         x = x + ff(norm2(x))
@@ -12,7 +13,7 @@
  * forward(src, { src_mask, src_key_padding_mask, is_causal = false }).
  *
  * TransformerEncoder(encoder_layer, num_layers, { norm = null, enable_nested_tensor = true,
- * mask_check = true }): `layers`, a ModuleList of num_layers deep copies of encoder_layer (PyTorch's
+ * mask_check = true }), or positionally (`new TransformerEncoder(layer, 2, new LayerNorm(8))`): `layers`, a ModuleList of num_layers deep copies of encoder_layer (PyTorch's
  * `_get_clones`, a copy.deepcopy each; here the library's module deep copy, see
  * optim/swa_utils/deepcopy.ts), run in turn, then `norm` if given.
  * forward(src, { mask, src_key_padding_mask, is_causal }); without is_causal, a mask equal to the
@@ -41,6 +42,10 @@ import { canonical_mask, keywords } from "../functional/attention";
 import { deepcopy_module } from "../../optim/swa_utils/deepcopy";
 import { encoderLayerFastPath, fusedPathMasks } from "./transformer_fastpath";
 import { RuntimeError } from "../../optim/lr_scheduler/errors";
+import { pyArgs } from "../_args";
+import type { DeviceArg } from "../positional";
+import type { Positional } from "../../optim/positional";
+import { ENCODER_PARAMS, LAYER_PARAMS } from "./transformer_args";
 
 export type TransformerActivation = "relu" | "gelu" | ((x: Tensor) => Tensor) | Module;
 
@@ -59,9 +64,17 @@ export interface TransformerEncoderLayerArgs {
   norm_first?: boolean;
   /** Biases in the linear layers and LayerNorms. Default true. */
   bias?: boolean;
+  /** "cpu" or null: lrlab runs on the CPU. */
+  device?: DeviceArg;
   /** "float32" or "float64" (default: torch.get_default_dtype()). */
-  dtype?: DType;
+  dtype?: DType | null;
 }
+
+/** The layers' positional parameters after (d_model, nhead), PyTorch's order (also TransformerDecoderLayer's). */
+export type TransformerLayerPositional = [
+  dim_feedforward: number, dropout: number, activation: TransformerActivation, layer_norm_eps: number, batch_first: boolean,
+  norm_first: boolean, bias: boolean, device: DeviceArg, dtype: DType | null,
+];
 
 export interface TransformerEncoderLayerForwardArgs {
   /** [S, S] or [N·nhead, S, S]: TRUE (or −∞) marks pairs that may NOT attend; a float mask is added. */
@@ -93,14 +106,16 @@ export class TransformerEncoderLayer extends Module {
   activation_relu_or_gelu: number;
   activation: ((x: Tensor) => Tensor) | Module;
 
-  constructor(d_model: number, nhead: number, options: TransformerEncoderLayerArgs = {}) {
+  /** `new TransformerEncoderLayer(8, 2, { dim_feedforward: 16, dropout: 0 })`. */
+  constructor(d_model: number, nhead: number, options?: TransformerEncoderLayerArgs);
+  /** PyTorch's positional form: `new TransformerEncoderLayer(8, 2, 16, 0.0)`, then optionally the options for the rest. */
+  constructor(d_model: number, nhead: number, ...args: Positional<TransformerLayerPositional, TransformerEncoderLayerArgs>);
+  constructor(d_model: number, nhead: number, ...args: unknown[]) {
     super();
     const {
       dim_feedforward = 2048, dropout = 0.1, activation = "relu", layer_norm_eps = 1e-5, batch_first = false,
       norm_first = false, bias = true, dtype,
-    } = keywords("TransformerEncoderLayer", options, [
-      "dim_feedforward", "dropout", "activation", "layer_norm_eps", "batch_first", "norm_first", "bias", "dtype",
-    ]);
+    } = pyArgs("TransformerEncoderLayer", LAYER_PARAMS, args) as TransformerEncoderLayerArgs;
     this.self_attn = new MultiheadAttention(d_model, nhead, { dropout, bias, batch_first, dtype });
     this.linear1 = new Linear(d_model, dim_feedforward, { bias, dtype });
     this.dropout = new Dropout(dropout);
@@ -194,9 +209,17 @@ export class TransformerEncoder extends Module {
   use_nested_tensor: boolean;
   mask_check: boolean;
 
-  constructor(encoder_layer: TransformerEncoderLayer, num_layers: number, options: TransformerEncoderArgs = {}) {
+  /** `new TransformerEncoder(layer, 6, { norm: new LayerNorm(512) })`. */
+  constructor(encoder_layer: TransformerEncoderLayer, num_layers: number, options?: TransformerEncoderArgs);
+  /** PyTorch's positional form: `new TransformerEncoder(layer, 6, new LayerNorm(512))`. */
+  constructor(
+    encoder_layer: TransformerEncoderLayer, num_layers: number,
+    ...args: Positional<[norm: Module | null, enable_nested_tensor: boolean, mask_check: boolean], TransformerEncoderArgs>
+  );
+  constructor(encoder_layer: TransformerEncoderLayer, num_layers: number, ...args: unknown[]) {
     super();
-    const { norm = null, enable_nested_tensor = true, mask_check = true } = keywords("TransformerEncoder", options, ["norm", "enable_nested_tensor", "mask_check"]);
+    const { norm = null, enable_nested_tensor = true, mask_check = true } = pyArgs("TransformerEncoder", ENCODER_PARAMS, args) as TransformerEncoderArgs;
+    if (norm !== null && !(norm instanceof Module)) throw new TypeError(`TransformerEncoder: norm must be a Module (e.g. a LayerNorm) or null, got ${typeof norm}`);
     if (!(encoder_layer instanceof Module)) throw new TypeError("TransformerEncoder: encoder_layer must be a Module (a TransformerEncoderLayer)");
     if (!Number.isInteger(num_layers) || num_layers < 0) throw new TypeError(`TransformerEncoder: num_layers must be a non-negative integer, got ${String(num_layers)}`);
     this.layers = new ModuleList(Array.from({ length: num_layers }, () => deepcopy_module(encoder_layer, "TransformerEncoder")));

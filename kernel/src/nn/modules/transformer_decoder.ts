@@ -4,7 +4,8 @@
  *
  * TransformerDecoderLayer(d_model, nhead, { dim_feedforward = 2048, dropout = 0.1,
  * activation = "relu", layer_norm_eps = 1e-5, batch_first = false, norm_first = false,
- * bias = true, dtype }): self-attention over tgt, cross-attention to memory (the encoder's output),
+ * bias = true, dtype }), the options also positionally in PyTorch's order
+ * (`new TransformerDecoderLayer(8, 2, 16, 0.0)`; transformer_args.ts): self-attention over tgt, cross-attention to memory (the encoder's output),
  * then linear2(dropout(activation(linear1(x)))), each followed by dropout and added to its input:
  *   post-norm (default):  x = norm1(x + sa(x));  x = norm2(x + mha(x, mem));  x = norm3(x + ff(x))
  *   norm_first:           x = x + sa(norm1(x));  x = x + mha(norm2(x), mem);  x = x + ff(norm3(x))
@@ -12,7 +13,7 @@
  * tgt_is_causal = false, memory_is_causal = false }). The masks go to the attention modules as
  * given (PyTorch's decoder layer does not convert them; MultiheadAttention does).
  *
- * TransformerDecoder(decoder_layer, num_layers, { norm = null }): `layers`, num_layers deep copies
+ * TransformerDecoder(decoder_layer, num_layers, { norm = null }), or `norm` positionally: `layers`, num_layers deep copies
  * of decoder_layer, run in turn, then `norm` if given. forward(tgt, memory, { ..., tgt_is_causal =
  * null, memory_is_causal = false }): without tgt_is_causal, a tgt_mask equal to the causal mask
  * (−∞ above the diagonal, 0 elsewhere) is detected as causal (PyTorch's `_detect_is_causal_mask`).
@@ -26,7 +27,10 @@ import { LayerNorm } from "./normalization";
 import { ModuleList } from "./container";
 import { keywords } from "../functional/attention";
 import { deepcopy_module } from "../../optim/swa_utils/deepcopy";
-import { activationFn, type TransformerActivation, type TransformerEncoderLayerArgs } from "./transformer";
+import { activationFn, type TransformerActivation, type TransformerEncoderLayerArgs, type TransformerLayerPositional } from "./transformer";
+import { pyArgs } from "../_args";
+import type { Positional } from "../../optim/positional";
+import { DECODER_PARAMS, LAYER_PARAMS } from "./transformer_args";
 
 /** TransformerDecoderLayer's keyword arguments: the same as TransformerEncoderLayer's. */
 export type TransformerDecoderLayerArgs = TransformerEncoderLayerArgs;
@@ -65,14 +69,16 @@ export class TransformerDecoderLayer extends Module {
   dropout3: Dropout;
   activation: ((x: Tensor) => Tensor) | Module;
 
-  constructor(d_model: number, nhead: number, options: TransformerDecoderLayerArgs = {}) {
+  /** `new TransformerDecoderLayer(8, 2, { dim_feedforward: 16, dropout: 0 })`. */
+  constructor(d_model: number, nhead: number, options?: TransformerDecoderLayerArgs);
+  /** PyTorch's positional form: `new TransformerDecoderLayer(8, 2, 16, 0.0)`, then optionally the options for the rest. */
+  constructor(d_model: number, nhead: number, ...args: Positional<TransformerLayerPositional, TransformerDecoderLayerArgs>);
+  constructor(d_model: number, nhead: number, ...args: unknown[]) {
     super();
     const {
       dim_feedforward = 2048, dropout = 0.1, activation = "relu", layer_norm_eps = 1e-5, batch_first = false,
       norm_first = false, bias = true, dtype,
-    } = keywords("TransformerDecoderLayer", options, [
-      "dim_feedforward", "dropout", "activation", "layer_norm_eps", "batch_first", "norm_first", "bias", "dtype",
-    ]);
+    } = pyArgs("TransformerDecoderLayer", LAYER_PARAMS, args) as TransformerDecoderLayerArgs;
     this.self_attn = new MultiheadAttention(d_model, nhead, { dropout, bias, batch_first, dtype });
     this.multihead_attn = new MultiheadAttention(d_model, nhead, { dropout, bias, batch_first, dtype });
     this.linear1 = new Linear(d_model, dim_feedforward, { bias, dtype });
@@ -165,10 +171,14 @@ export class TransformerDecoder extends Module {
   num_layers: number;
   norm: Module | null;
 
-  /** `new TransformerDecoder(layer, 6)`, `new TransformerDecoder(layer, 6, { norm })`, or `norm` positionally as in Python. */
-  constructor(decoder_layer: TransformerDecoderLayer, num_layers: number, options: TransformerDecoderArgs | Module | null = {}) {
+  /** `new TransformerDecoder(layer, 6)` or `new TransformerDecoder(layer, 6, { norm: new LayerNorm(512) })`. */
+  constructor(decoder_layer: TransformerDecoderLayer, num_layers: number, options?: TransformerDecoderArgs);
+  /** PyTorch's positional form: `new TransformerDecoder(layer, 6, new LayerNorm(512))`. */
+  constructor(decoder_layer: TransformerDecoderLayer, num_layers: number, ...args: Positional<[norm: Module | null], TransformerDecoderArgs>);
+  constructor(decoder_layer: TransformerDecoderLayer, num_layers: number, ...args: unknown[]) {
     super();
-    const { norm = null } = options === null || options instanceof Module ? { norm: options } : keywords("TransformerDecoder", options, ["norm"]);
+    const { norm = null } = pyArgs("TransformerDecoder", DECODER_PARAMS, args) as TransformerDecoderArgs;
+    if (norm !== null && !(norm instanceof Module)) throw new TypeError(`TransformerDecoder: norm must be a Module (e.g. a LayerNorm) or null, got ${typeof norm}`);
     if (!(decoder_layer instanceof Module)) throw new TypeError("TransformerDecoder: decoder_layer must be a Module (a TransformerDecoderLayer)");
     if (!Number.isInteger(num_layers) || num_layers < 0) throw new TypeError(`TransformerDecoder: num_layers must be a non-negative integer, got ${String(num_layers)}`);
     this.layers = new ModuleList(Array.from({ length: num_layers }, () => deepcopy_module(decoder_layer, "TransformerDecoder")));

@@ -6,7 +6,8 @@
  * Transformer({ d_model = 512, nhead = 8, num_encoder_layers = 6, num_decoder_layers = 6,
  * dim_feedforward = 2048, dropout = 0.1, activation = "relu", custom_encoder = null,
  * custom_decoder = null, layer_norm_eps = 1e-5, batch_first = false, norm_first = false,
- * bias = true, dtype }). Every parameter of more than one dim is re-initialised with
+ * bias = true, dtype }), any leading part of them positionally in PyTorch's order
+ * (`new Transformer(8, 2, 1, 1, 16, 0.0, "gelu")`; transformer_args.ts). Every parameter of more than one dim is re-initialised with
  * xavier_uniform_ (PyTorch's `_reset_parameters`), in parameter order, so a seed gives PyTorch's
  * weights. forward(src, tgt, { src_mask, tgt_mask, memory_mask, src_key_padding_mask,
  * tgt_key_padding_mask, memory_key_padding_mask, src_is_causal, tgt_is_causal, memory_is_causal }).
@@ -23,6 +24,10 @@ import { TransformerDecoder, TransformerDecoderLayer } from "./transformer_decod
 import { keywords } from "../functional/attention";
 import { xavier_uniform_ } from "../init";
 import { RuntimeError } from "../../optim/lr_scheduler/errors";
+import { pyArgs } from "../_args";
+import type { DeviceArg } from "../positional";
+import type { Positional } from "../../optim/positional";
+import { TRANSFORMER_PARAMS } from "./transformer_args";
 
 export interface TransformerArgs {
   /** Width of the model (embedding size). Default 512. */
@@ -51,8 +56,10 @@ export interface TransformerArgs {
   norm_first?: boolean;
   /** Biases in the linear layers and LayerNorms. Default true. */
   bias?: boolean;
+  /** "cpu" or null: lrlab runs on the CPU. */
+  device?: DeviceArg;
   /** "float32" or "float64" (default: torch.get_default_dtype()). */
-  dtype?: DType;
+  dtype?: DType | null;
 }
 
 export interface TransformerForwardArgs {
@@ -76,10 +83,6 @@ export interface TransformerForwardArgs {
   memory_is_causal?: boolean;
 }
 
-const CTOR = [
-  "d_model", "nhead", "num_encoder_layers", "num_decoder_layers", "dim_feedforward", "dropout", "activation",
-  "custom_encoder", "custom_decoder", "layer_norm_eps", "batch_first", "norm_first", "bias", "dtype",
-];
 const FORWARD = [
   "src_mask", "tgt_mask", "memory_mask", "src_key_padding_mask", "tgt_key_padding_mask", "memory_key_padding_mask",
   "src_is_causal", "tgt_is_causal", "memory_is_causal",
@@ -92,30 +95,26 @@ export class Transformer extends Module {
   nhead: number;
   batch_first: boolean;
 
+  /** `new Transformer({ d_model: 512, nhead: 8, ... })`. */
+  constructor(options?: TransformerArgs);
   /**
-   * `new Transformer({ d_model: 512, nhead: 8, ... })`, or Python's leading arguments positionally:
+   * PyTorch's positional form, any leading part of (d_model, nhead, num_encoder_layers,
+   * num_decoder_layers, dim_feedforward, dropout, activation, custom_encoder, custom_decoder,
+   * layer_norm_eps, batch_first, norm_first, bias, device, dtype), then optionally the options:
    * `new Transformer(512, 8, 6, 6, 2048, 0.1, { batch_first: true })`.
    */
-  constructor(options?: TransformerArgs);
-  constructor(d_model: number, nhead?: number, num_encoder_layers?: number, num_decoder_layers?: number, dim_feedforward?: number, dropout?: number, options?: TransformerArgs);
+  constructor(...args: Positional<[
+    d_model: number, nhead: number, num_encoder_layers: number, num_decoder_layers: number, dim_feedforward: number,
+    dropout: number, activation: TransformerActivation, custom_encoder: Module | null, custom_decoder: Module | null,
+    layer_norm_eps: number, batch_first: boolean, norm_first: boolean, bias: boolean, device: DeviceArg, dtype: DType | null,
+  ], TransformerArgs>);
   constructor(...args: unknown[]) {
     super();
-    const last = args[args.length - 1];
-    const kw = { ...((typeof last === "object" && last !== null ? args.pop() : {}) as Record<string, unknown>) };
-    const positional = ["d_model", "nhead", "num_encoder_layers", "num_decoder_layers", "dim_feedforward", "dropout"];
-    if (args.length > positional.length) throw new TypeError(`Transformer() takes at most ${positional.length} positional arguments (${positional.join(", ")}) but ${args.length} were given`);
-    args.forEach((v, i) => {
-      if (v === undefined) return;
-      if (typeof v !== "number") throw new TypeError(`Transformer(): argument '${positional[i]}' must be a number, not ${typeof v}`);
-      if (positional[i] in kw) throw new TypeError(`Transformer() got multiple values for argument '${positional[i]}'`);
-      kw[positional[i]] = v;
-    });
-    const options = kw as TransformerArgs;
     const {
       d_model = 512, nhead = 8, num_encoder_layers = 6, num_decoder_layers = 6, dim_feedforward = 2048, dropout = 0.1,
       activation = "relu", custom_encoder = null, custom_decoder = null, layer_norm_eps = 1e-5, batch_first = false,
       norm_first = false, bias = true, dtype,
-    } = keywords("Transformer", options, CTOR);
+    } = pyArgs("Transformer", TRANSFORMER_PARAMS, args) as TransformerArgs;
     const layerArgs = { dim_feedforward, dropout, activation, layer_norm_eps, batch_first, norm_first, bias, dtype };
     if (custom_encoder !== null) {
       this.encoder = custom_encoder;
