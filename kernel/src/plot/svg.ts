@@ -306,7 +306,9 @@ export function toVegaLite(payload: PlotPayload, caption: readonly string[] = []
       // rather than Vega's "0.000001" (plotly writes them so too: plotly.ts exponentformat).
       // A long run's steps with SI suffixes, as plotly writes them (plotly.ts stepTickFormat):
       // AXIS_LABEL wrote "1e+5" for 100,000 and for 120,000 alike.
-      axis: last ? { title: payload.x_label, tickCount: 6, ...(payload.x_log ? { labelExpr: LOG_AXIS_LABEL } : xFormat ? { format: xFormat } : {}) } : { title: null, labels: false, tickCount: 6 },
+      // (the SI format as a per-tick labelExpr, not the axis `format`: Vega hands a `format` to
+      // d3's tickFormat, which gives every tick the prefix of the largest, and 0 read "0k")
+      axis: last ? { title: payload.x_label, tickCount: 6, ...(payload.x_log ? { labelExpr: LOG_AXIS_LABEL } : xFormat ? { labelExpr: `format(datum.value, '${xFormat}')` } : {}) } : { title: null, labels: false, tickCount: 6 },
     };
     // a preview's entry (schedule_overlay.ts previewLabel: "pv (preview)") drawn dashed, as its line
     // (its symbol was solid, a run's: a user's pass)
