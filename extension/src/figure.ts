@@ -598,9 +598,11 @@ function configuredTraces(p: PlotPayload, s: ViewState, logY: boolean, slotOf: M
     if (t.metric !== "lr" || t.param || !drawn.has(lineKey(t))) continue;
     const slot = slotOf.get(t) ?? 0;
     const index = lines.get(lineKey(t)) ?? 0;
-    const tail = stepTail(t);
-    const x = tail ? [...t.x, tail.x[1]] : t.x;
-    const y = tail ? [...t.mean, tail.y[1]] : t.mean;
+    // Without the step tail the lr view draws (stepTail): here it is a reference for the measured
+    // line, which has no value past the last step, and the tail stretched these views' x axis a
+    // step past their data (steps 0–20 for a projected lr ending at 19, an empty strip), while
+    // the other measured metrics' views ended at 19: the axis jumped between metrics.
+    const { x, mean: y } = t;
     out.push({
       type: "scatter", mode: "lines", name: escapeText(label), x, y: logY ? forLogAxis(y) : y, connectgaps: false,
       line: { width: 1.2, color: withAlpha(theme.palette[slot % theme.palette.length], 0.75), dash: "dot", shape: lineShape(t) },
