@@ -50,7 +50,7 @@
 import type { Bucket } from "../trace/series";
 import { closeMatches } from "../close_matches";
 import { DEFAULT_DIGITS, downsample, downsampleAligned, exactLine, SET_DIGITS, spansOf, stairs, type Points } from "./downsample";
-import { coincidenceNote, elementwiseNote, preconditionedNote } from "./notes";
+import { coincidenceNote, elementwiseNote, preconditionedNote, wideBandNote } from "./notes";
 import type { Marker, MetricInfo, PlotNote, PlotPayload, Series } from "./payload";
 import { fmt } from "./text";
 
@@ -603,7 +603,8 @@ export function make_figure(sources: readonly FigureSource[], options: FigureOpt
   };
   // notes over some metrics' views (notes.ts): the sources' (SGD's rounding), the element-wise band's
   const notes = sources.flatMap((src) => src.notes ?? []).filter((n) => n.metrics.some((m) => present.has(m)));
-  const outliers = elementwiseNote(payload);
+  // (near-zero-gradient outliers, else a band merely too wide for its median to read)
+  const outliers = elementwiseNote(payload) ?? wideBandNote(payload);
   if (outliers) notes.push(outliers);
   const factorOutliers = preconditionedNote(payload);
   if (factorOutliers) notes.push(factorOutliers);
