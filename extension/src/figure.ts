@@ -1047,7 +1047,9 @@ export function logTicks(lo: number, hi: number): number[] {
         if (Math.log10(v) >= lo && Math.log10(v) <= hi) out.push(v);
       }
     }
-    if (out.length >= 4) return withTopTick(out, lo, hi);
+    // (the extra top tick only among every digit's: over decades or 1-2-5 it added an odd
+    // "7.5e−1" or "5.5e−1" at the end of the axis, a tester's pass)
+    if (out.length >= 4) return digits.length === 9 ? withTopTick(out, lo, hi) : out;
   }
   const a = 10 ** lo, b = 10 ** hi;
   const raw = (b - a) / 4;
@@ -1083,24 +1085,33 @@ function withTopTick(out: number[], lo: number, hi: number): number[] {
   return top > last * 1.05 && Math.log10(top) <= hi ? [...out, top] : out;
 }
 
-/** A tick label that carries its magnitude: 0.05, 2e-5, 3.5e+6. */
+/**
+ * A tick label that carries its magnitude: 0.05, 2e−5, 3.5e6. An exponent is written without a
+ * "+" and without padding ("1e0", "1e3"): "1e+0" at the top of a loss axis read as noise beside
+ * "1e−4" (a tester's pass).
+ */
 export function tickLabel(v: number): string {
   const r = Number(v.toPrecision(6));
-  return withMinus(r !== 0 && (Math.abs(r) < 1e-3 || Math.abs(r) >= 1e5) ? r.toExponential() : String(r));
+  return r !== 0 && (Math.abs(r) < 1e-3 || Math.abs(r) >= 1e5) ? expLabel(r) : withMinus(String(r));
+}
+
+/** A number in exponent form, "5.5e−1", "1e0", "2e3" (tickLabel). */
+function expLabel(r: number): string {
+  if (r === 0) return "0";
+  const [m, e] = r.toExponential().split("e");
+  return withMinus(`${m}e${Number(e)}`);
 }
 
 /**
  * The labels of one axis's ticks, in one notation: exponents for all when one of them needs
  * them (tickLabel), so an axis never reads "0.0011, 0.00105, 0.001, 9.5e−4" (a teacher's pass)
- * but "1.1e−3 … 9.5e−4"; else plain decimals.
+ * but "1.1e−3 … 9.5e−4"; else plain decimals. The static SVG writes its log axes by the same rule
+ * (kernel/src/plot/ticks.ts tickLabels keeps a copy; test/extension/tester_ticks.test.ts compares).
  */
 export function tickLabels(ticks: readonly number[]): string[] {
   const labels = ticks.map(tickLabel);
   if (!labels.some((l) => l.includes("e")) || labels.every((l) => l.includes("e") || l === "0")) return labels;
-  return ticks.map((v) => {
-    const r = Number(v.toPrecision(6));
-    return withMinus(r === 0 ? "0" : r.toExponential());
-  });
+  return ticks.map((v) => expLabel(Number(v.toPrecision(6))));
 }
 
 /**
@@ -1187,6 +1198,18 @@ export function stepTickFormat(p: Pick<PlotPayload, "x_log" | "series">): string
   return far >= STEP_SI_FROM ? "~s" : undefined;
 }
 
+/**
+ * The ticks of a log x axis (a range test's learning rates) over the drawn range, or the data's:
+ * decades, or 1-2-5 of each when it spans less than four decades (logTicks, decadeTicks). Null
+ * when there is no positive range.
+ */
+export function logXTicks(p: PlotPayload, xrange: [number, number] | null): number[] | null {
+  const [lo, hi] = xrange ?? xExtent(p);
+  if (!(lo > 0 && hi > lo) || !Number.isFinite(hi)) return null;
+  const [a, b] = [Math.log10(lo), Math.log10(hi)];
+  return b - a < 5 ? logTicks(a, b) : decadeTicks(a, b);
+}
+
 function buildLayout(p: PlotPayload, s: ViewState, theme: Theme, markers: Marker[], xrange: [number, number] | null): Record<string, unknown> {
   const metric = p.metrics.find((m) => m.key === s.metric);
   const axis = { gridcolor: theme.grid, zerolinecolor: theme.axis, linecolor: theme.axis, color: theme.font };
@@ -1198,6 +1221,14 @@ function buildLayout(p: PlotPayload, s: ViewState, theme: Theme, markers: Marker
   };
   const xFormat = stepTickFormat(p);
   if (xFormat) xaxis.tickformat = xFormat;
+  const xTicks = p.x_log ? logXTicks(p, xrange) : null;
+  if (xTicks) {
+    // a range test's learning rates labelled as the y axes are (tickLabels): plotly's own wrote
+    // "1e−4, 1e−3, 0.01, 0.1, 1" on one axis (a tester's pass)
+    xaxis.tickmode = "array";
+    xaxis.tickvals = xTicks;
+    xaxis.ticktext = tickLabels(xTicks);
+  }
   if (xrange) {
     // Plotly keeps log-axis ranges in log10 units; the state keeps data units.
     xaxis.range = p.x_log ? xrange.map((v) => Math.log10(v)) : [...xrange];
