@@ -313,9 +313,10 @@ export function hoverTexts(t: Series): string[] | null {
   return steps.map(([a, b], i) => {
     const what = a === b ? `step ${a}` : held(i, b) ? `steps ${a}–${b}` : set && t.exact && !t.min ? `step ${a}` : `mean of steps ${a}–${b}`;
     const lo = t.min?.[i], hi = t.max?.[i];
-    if (a === b || lo === undefined || lo === null || hi === undefined || hi === null) return what;
-    // an element-wise rate's band is its q05–q95 spread, not the min and max of its median
-    const quantiles = t.metric === "lr_elementwise" || t.metric === "lr_preconditioned";
+    // an element-wise rate's band is its q05–q95 spread, not the min and max of its median: a
+    // point of one step has one too
+    const quantiles = QUANTILE_BAND_METRICS.includes(t.metric);
+    if ((a === b && !quantiles) || lo === undefined || lo === null || hi === undefined || hi === null) return what;
     return quantiles ? `${what} (q05–q95 band ${hoverNumber(lo)} to ${hoverNumber(hi)})` : `${what} (min ${hoverNumber(lo)}, max ${hoverNumber(hi)})`;
   });
 }
@@ -365,7 +366,23 @@ export function stepTail(t: Pick<Series, "metric" | "x" | "mean">): { x: number[
   return { x: [t.x[n - 1], t.x[n - 1] + 1], y: [v, v] };
 }
 
+/**
+ * The hover numbers of a line (hoverData) whose points are one step each (no hovertext), with
+ * their element spread when it is a quantile band: "0.53 (q05–q95 band −12 to 40)". The hover
+ * said only the median, while the band drawn around it went from −60 to 60 (a tester's pass).
+ */
+export function bandHoverData(t: Series): [string, string][] {
+  const cd = hoverData(t.x, t.mean);
+  if (!t.min || !t.max || !QUANTILE_BAND_METRICS.includes(t.metric)) return cd;
+  return cd.map(([x, y], i) => {
+    const lo = t.min![i], hi = t.max![i];
+    return lo === null || hi === null || y === "" ? [x, y] : [x, `${y} (q05–q95 band ${hoverNumber(lo)} to ${hoverNumber(hi)})`];
+  });
+}
+
 function seriesTraces(t: Series, label: string, colour: string, group: string, band: boolean, logY: boolean, floor: number | null, hover: { xLabel: string; metric: string }, cut?: [number, number]): { traces: PlotlyTrace[]; roles: TraceRole[] } {
+  // (the hovers say the band's own numbers, not its cut: the drawn band is cut to a note's range)
+  const uncut = t;
   const traces: PlotlyTrace[] = [];
   const roles: TraceRole[] = [];
   const ys = (v: (number | null)[]) => (logY ? forLogAxis(v) : v);
@@ -396,14 +413,14 @@ function seriesTraces(t: Series, label: string, colour: string, group: string, b
     });
     roles.push("band-max", "band-min");
   }
-  const texts = hoverTexts(t);
+  const texts = hoverTexts(uncut);
   // a schedule preview among runs, dashed (drawn over them: buildFigureWithRoles), so that a run
   // it agrees with stays visible under it (the kernel's pictures draw it so: kernel/src/plot/plotly.ts)
   const dashed = t.preview ? { dash: "dash" } : {};
   traces.push({
     type: "scatter", mode: t.x.length === 1 ? "lines+markers" : "lines", name: label, x: t.x, y: ys(t.mean),
     connectgaps: false, line: { width: 2, color: colour, shape: lineShape(t), ...dashed }, legendgroup: group, uid: `${group}-mean`,
-    ...(texts ? { hovertext: texts } : {}), customdata: hoverData(t.x, t.mean), ...hoverOf(hover.xLabel, hover.metric, texts !== null),
+    ...(texts ? { hovertext: texts } : {}), customdata: texts ? hoverData(t.x, t.mean) : bandHoverData(uncut), ...hoverOf(hover.xLabel, hover.metric, texts !== null),
   });
   roles.push("line");
   const tail = stepTail(t);

@@ -81,3 +81,17 @@ describe("the element-wise view keeps its median readable", () => {
     expect(raw.notes ?? []).toEqual([]);
   });
 });
+
+describe("the hover of a line with a quantile band says the band", () => {
+  it("each point of one step: its q05 and q95 beside the median, the band's own numbers (not its cut)", () => {
+    const p = adamRun(20);
+    const f = view(p, "lr_elementwise");
+    const line = f.data[f.roles.indexOf("line")];
+    const cd = line.customdata as [string, string][];
+    // step 3: median 1 + sin(3), band −57 to 57 (drawn cut at ±6)
+    expect(cd[3][1]).toBe("1.141 (q05–q95 band −57 to 57)");
+    // a metric without a quantile band keeps its number alone
+    const loss = view(p, "loss");
+    expect((loss.data[loss.roles.indexOf("line")].customdata as [string, string][])[3][1]).toBe("0.25");
+  });
+});
