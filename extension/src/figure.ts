@@ -313,9 +313,10 @@ export function hoverTexts(t: Series): string[] | null {
   return steps.map(([a, b], i) => {
     const what = a === b ? `step ${a}` : held(i, b) ? `steps ${a}–${b}` : set && t.exact && !t.min ? `step ${a}` : `mean of steps ${a}–${b}`;
     const lo = t.min?.[i], hi = t.max?.[i];
-    if (a === b || lo === undefined || lo === null || hi === undefined || hi === null) return what;
-    // an element-wise rate's band is its q05–q95 spread, not the min and max of its median
-    const quantiles = t.metric === "lr_elementwise" || t.metric === "lr_preconditioned";
+    // an element-wise rate's band is its q05–q95 spread, not the min and max of its median: a
+    // point of one step has one too
+    const quantiles = QUANTILE_BAND_METRICS.includes(t.metric);
+    if ((a === b && !quantiles) || lo === undefined || lo === null || hi === undefined || hi === null) return what;
     return quantiles ? `${what} (q05–q95 band ${hoverNumber(lo)} to ${hoverNumber(hi)})` : `${what} (min ${hoverNumber(lo)}, max ${hoverNumber(hi)})`;
   });
 }
@@ -365,7 +366,23 @@ export function stepTail(t: Pick<Series, "metric" | "x" | "mean">): { x: number[
   return { x: [t.x[n - 1], t.x[n - 1] + 1], y: [v, v] };
 }
 
+/**
+ * The hover numbers of a line (hoverData) whose points are one step each (no hovertext), with
+ * their element spread when it is a quantile band: "0.53 (q05–q95 band −12 to 40)". The hover
+ * said only the median, while the band drawn around it went from −60 to 60 (a tester's pass).
+ */
+export function bandHoverData(t: Series): [string, string][] {
+  const cd = hoverData(t.x, t.mean);
+  if (!t.min || !t.max || !QUANTILE_BAND_METRICS.includes(t.metric)) return cd;
+  return cd.map(([x, y], i) => {
+    const lo = t.min![i], hi = t.max![i];
+    return lo === null || hi === null || y === "" ? [x, y] : [x, `${y} (q05–q95 band ${hoverNumber(lo)} to ${hoverNumber(hi)})`];
+  });
+}
+
 function seriesTraces(t: Series, label: string, colour: string, group: string, band: boolean, logY: boolean, floor: number | null, hover: { xLabel: string; metric: string }, cut?: [number, number]): { traces: PlotlyTrace[]; roles: TraceRole[] } {
+  // (the hovers say the band's own numbers, not its cut: the drawn band is cut to a note's range)
+  const uncut = t;
   const traces: PlotlyTrace[] = [];
   const roles: TraceRole[] = [];
   const ys = (v: (number | null)[]) => (logY ? forLogAxis(v) : v);
@@ -396,14 +413,14 @@ function seriesTraces(t: Series, label: string, colour: string, group: string, b
     });
     roles.push("band-max", "band-min");
   }
-  const texts = hoverTexts(t);
+  const texts = hoverTexts(uncut);
   // a schedule preview among runs, dashed (drawn over them: buildFigureWithRoles), so that a run
   // it agrees with stays visible under it (the kernel's pictures draw it so: kernel/src/plot/plotly.ts)
   const dashed = t.preview ? { dash: "dash" } : {};
   traces.push({
     type: "scatter", mode: t.x.length === 1 ? "lines+markers" : "lines", name: label, x: t.x, y: ys(t.mean),
     connectgaps: false, line: { width: 2, color: colour, shape: lineShape(t), ...dashed }, legendgroup: group, uid: `${group}-mean`,
-    ...(texts ? { hovertext: texts } : {}), customdata: hoverData(t.x, t.mean), ...hoverOf(hover.xLabel, hover.metric, texts !== null),
+    ...(texts ? { hovertext: texts } : {}), customdata: texts ? hoverData(t.x, t.mean) : bandHoverData(uncut), ...hoverOf(hover.xLabel, hover.metric, texts !== null),
   });
   roles.push("line");
   const tail = stepTail(t);
@@ -598,9 +615,11 @@ function configuredTraces(p: PlotPayload, s: ViewState, logY: boolean, slotOf: M
     if (t.metric !== "lr" || t.param || !drawn.has(lineKey(t))) continue;
     const slot = slotOf.get(t) ?? 0;
     const index = lines.get(lineKey(t)) ?? 0;
-    const tail = stepTail(t);
-    const x = tail ? [...t.x, tail.x[1]] : t.x;
-    const y = tail ? [...t.mean, tail.y[1]] : t.mean;
+    // Without the step tail the lr view draws (stepTail): here it is a reference for the measured
+    // line, which has no value past the last step, and the tail stretched these views' x axis a
+    // step past their data (steps 0–20 for a projected lr ending at 19, an empty strip), while
+    // the other measured metrics' views ended at 19: the axis jumped between metrics.
+    const { x, mean: y } = t;
     out.push({
       type: "scatter", mode: "lines", name: escapeText(label), x, y: logY ? forLogAxis(y) : y, connectgaps: false,
       line: { width: 1.2, color: withAlpha(theme.palette[slot % theme.palette.length], 0.75), dash: "dot", shape: lineShape(t) },
@@ -1045,7 +1064,9 @@ export function logTicks(lo: number, hi: number): number[] {
         if (Math.log10(v) >= lo && Math.log10(v) <= hi) out.push(v);
       }
     }
-    if (out.length >= 4) return withTopTick(out, lo, hi);
+    // (the extra top tick only among every digit's: over decades or 1-2-5 it added an odd
+    // "7.5e−1" or "5.5e−1" at the end of the axis, a tester's pass)
+    if (out.length >= 4) return digits.length === 9 ? withTopTick(out, lo, hi) : out;
   }
   const a = 10 ** lo, b = 10 ** hi;
   const raw = (b - a) / 4;
@@ -1081,24 +1102,33 @@ function withTopTick(out: number[], lo: number, hi: number): number[] {
   return top > last * 1.05 && Math.log10(top) <= hi ? [...out, top] : out;
 }
 
-/** A tick label that carries its magnitude: 0.05, 2e-5, 3.5e+6. */
+/**
+ * A tick label that carries its magnitude: 0.05, 2e−5, 3.5e6. An exponent is written without a
+ * "+" and without padding ("1e0", "1e3"): "1e+0" at the top of a loss axis read as noise beside
+ * "1e−4" (a tester's pass).
+ */
 export function tickLabel(v: number): string {
   const r = Number(v.toPrecision(6));
-  return withMinus(r !== 0 && (Math.abs(r) < 1e-3 || Math.abs(r) >= 1e5) ? r.toExponential() : String(r));
+  return r !== 0 && (Math.abs(r) < 1e-3 || Math.abs(r) >= 1e5) ? expLabel(r) : withMinus(String(r));
+}
+
+/** A number in exponent form, "5.5e−1", "1e0", "2e3" (tickLabel). */
+function expLabel(r: number): string {
+  if (r === 0) return "0";
+  const [m, e] = r.toExponential().split("e");
+  return withMinus(`${m}e${Number(e)}`);
 }
 
 /**
  * The labels of one axis's ticks, in one notation: exponents for all when one of them needs
  * them (tickLabel), so an axis never reads "0.0011, 0.00105, 0.001, 9.5e−4" (a teacher's pass)
- * but "1.1e−3 … 9.5e−4"; else plain decimals.
+ * but "1.1e−3 … 9.5e−4"; else plain decimals. The static SVG writes its log axes by the same rule
+ * (kernel/src/plot/ticks.ts tickLabels keeps a copy; test/extension/tester_ticks.test.ts compares).
  */
 export function tickLabels(ticks: readonly number[]): string[] {
   const labels = ticks.map(tickLabel);
   if (!labels.some((l) => l.includes("e")) || labels.every((l) => l.includes("e") || l === "0")) return labels;
-  return ticks.map((v) => {
-    const r = Number(v.toPrecision(6));
-    return withMinus(r === 0 ? "0" : r.toExponential());
-  });
+  return ticks.map((v) => expLabel(Number(v.toPrecision(6))));
 }
 
 /**
@@ -1185,6 +1215,18 @@ export function stepTickFormat(p: Pick<PlotPayload, "x_log" | "series">): string
   return far >= STEP_SI_FROM ? "~s" : undefined;
 }
 
+/**
+ * The ticks of a log x axis (a range test's learning rates) over the drawn range, or the data's:
+ * decades, or 1-2-5 of each when it spans less than four decades (logTicks, decadeTicks). Null
+ * when there is no positive range.
+ */
+export function logXTicks(p: PlotPayload, xrange: [number, number] | null): number[] | null {
+  const [lo, hi] = xrange ?? xExtent(p);
+  if (!(lo > 0 && hi > lo) || !Number.isFinite(hi)) return null;
+  const [a, b] = [Math.log10(lo), Math.log10(hi)];
+  return b - a < 5 ? logTicks(a, b) : decadeTicks(a, b);
+}
+
 function buildLayout(p: PlotPayload, s: ViewState, theme: Theme, markers: Marker[], xrange: [number, number] | null): Record<string, unknown> {
   const metric = p.metrics.find((m) => m.key === s.metric);
   const axis = { gridcolor: theme.grid, zerolinecolor: theme.axis, linecolor: theme.axis, color: theme.font };
@@ -1196,6 +1238,14 @@ function buildLayout(p: PlotPayload, s: ViewState, theme: Theme, markers: Marker
   };
   const xFormat = stepTickFormat(p);
   if (xFormat) xaxis.tickformat = xFormat;
+  const xTicks = p.x_log ? logXTicks(p, xrange) : null;
+  if (xTicks) {
+    // a range test's learning rates labelled as the y axes are (tickLabels): plotly's own wrote
+    // "1e−4, 1e−3, 0.01, 0.1, 1" on one axis (a tester's pass)
+    xaxis.tickmode = "array";
+    xaxis.tickvals = xTicks;
+    xaxis.ticktext = tickLabels(xTicks);
+  }
   if (xrange) {
     // Plotly keeps log-axis ranges in log10 units; the state keeps data units.
     xaxis.range = p.x_log ? xrange.map((v) => Math.log10(v)) : [...xrange];

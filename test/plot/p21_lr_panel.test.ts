@@ -26,7 +26,8 @@ describe("the trace's learning-rate panel keeps the rates' scale", () => {
     const b = bundle(seq);
     const payload = b[PLOT_MIME] as PlotPayload;
     const panel = panelsFor(payload)[0];
-    expect(panel.title).toBe("learning rate");
+    // (split by scale from the per-sample lr: titled by the metrics it draws)
+    expect(panel.title).toBe("lr, projected lr");
     expect(panel.log).toBe(false);
     // the rates (configured lr to 0.1, the projected lr a little over it) set the range, not 10 × lr = 1
     const steady = Math.max(...payload.series.filter((s) => s.metric === "lr_momentum_steady").flatMap((s) => s.mean as number[]));

@@ -22,7 +22,7 @@ import type { Magic, MagicContext } from "./types";
 import { MagicError } from "./parser";
 import { tools, torch } from "./tools";
 import { append_dropped_message, find_run, new_run_note, recording, saveRun } from "../trace/runs";
-import { CellError } from "../kernel/engine";
+import { CellError, KeyboardInterrupt } from "../kernel/engine";
 
 export const LIVE_INTERVAL_MS = 250;
 const DEFAULT_NAME = "trace";
@@ -134,7 +134,7 @@ export const lr_trace: Magic = {
     // The running trace is visible to the cell as `_lr_trace`.
     await ctx.runCode(this.bodyDeclarations!);
     ctx.engine.locals._lr_trace = gt;
-    let ran = true, raised = false;
+    let ran = true, raised = false, interrupted = false;
     recording(name, gt);
     try {
       const r = await ctx.runCode(body ?? "");
@@ -142,6 +142,8 @@ export const lr_trace: Magic = {
     } catch (e) {
       // a type error: the body never ran, and the error says why (no "no optimizer stepped")
       if (e instanceof CellError) ran = false;
+      // the kernel's interrupt stopped the run: the final plot says at which step (interrupted.ts)
+      if (e instanceof KeyboardInterrupt) interrupted = true;
       raised = true;
       throw e;
     } finally {
@@ -152,7 +154,7 @@ export const lr_trace: Magic = {
       // A cell that raised before any step: its error is the whole story. The note "no optimizer
       // stepped" printed above the traceback read like the error's cause (a user's pass).
       if ((ran && !(raised && gt.traces.length === 0)) || shown) {
-        const final = gt.traces.length > 0 ? gt.bundle({}) : { "text/plain": `%%lr_trace: no optimizer stepped in this cell (call optimizer.step() to trace it)` };
+        const final = gt.traces.length > 0 ? gt.bundle(interrupted ? { interrupted } : {}) : { "text/plain": `%%lr_trace: no optimizer stepped in this cell (call optimizer.step() to trace it)` };
         ctx.display(final, { display_id: id, update: shown });
         // under the plot, with the cell's other notes
         if (replaced !== undefined && gt.traces.length > 0 && !sameRecord(replaced, gt)) ctx.print(replacedNote(name, replaced));

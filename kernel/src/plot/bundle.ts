@@ -29,6 +29,7 @@ import { toSvgSync } from "./svg";
 import { toText } from "./text";
 import { withRecordedMetrics } from "./recorded";
 import { roundingNote } from "./notes";
+import { withInterruptedNote } from "./interrupted";
 import { samplesBatch, SAMPLES_LABEL, toSamplesAxis } from "./samples_axis";
 
 export const SVG_MIME = "image/svg+xml";
@@ -60,6 +61,11 @@ export interface BundleOptions {
    * `display(trace.bundle({ params: ["12.weight"] }))` for a parameter a large model's plot left out.
    */
   params?: string[];
+  /**
+   * The run was interrupted (`%%lr_trace` passes it when its cell is stopped by the kernel's
+   * interrupt): the plot says "interrupted at step N" (interrupted.ts). Default false.
+   */
+  interrupted?: boolean;
   /** @internal Scales the point budgets (set by `bundle` when a bundle is over SAVED_BUDGET). */
   budget_scale?: number;
   /** @internal Points of each per-parameter line (set by `bundle` when the bytes leave room). */
@@ -154,7 +160,7 @@ export function figure(x: BundleInput, options: BundleOptions = {}): Figure {
       summary: s.summary?.map((l, i) => (i === 0 ? l.replace(s.name, name) : l)),
     };
   });
-  return make_figure(sources, {
+  return make_figure(options.interrupted ? withInterruptedNote(sources) : sources, {
     kind,
     title: options.title,
     // a preview's steps are scheduler.step() calls: per epoch or per batch, as the loop calls it

@@ -50,7 +50,7 @@
 import type { Bucket } from "../trace/series";
 import { closeMatches } from "../close_matches";
 import { DEFAULT_DIGITS, downsample, downsampleAligned, exactLine, SET_DIGITS, spansOf, stairs, type Points } from "./downsample";
-import { coincidenceNote, elementwiseNote, preconditionedNote } from "./notes";
+import { coincidenceNote, elementwiseNote, preconditionedNote, wideBandNote } from "./notes";
 import type { Marker, MetricInfo, PlotNote, PlotPayload, Series } from "./payload";
 import { fmt } from "./text";
 
@@ -157,18 +157,29 @@ export const DEFAULT_TITLES: Readonly<Record<PlotPayload["kind"], string>> = {
 };
 
 /**
- * The title the static pictures (SVG, plotly JSON, text) show: the payload's, except a default
- * title over the configured lr, which is no effective rate ("Effective learning rate: comparison"
- * over `%lr_compare a b --metric lr`, and "Effective learning rate" over the one run of
- * `%lr_compare seq --metric lr`, a trace's figure: teachers' passes). The payload keeps the
- * default so that the extension, whose selector changes the metric, titles each metric itself
- * (extension/src/figure.ts plotTitle, which says the same over lr).
+ * The title the static pictures (SVG, plotly JSON, text) show: the extension's title of the
+ * metric the figure opens on (extension/src/figure.ts plotTitle keeps a copy of this rule). A
+ * title the user gave, a range test's, and a default title over an effective rate stay as the
+ * payload has them; a default title over the configured lr, which is no effective rate, says so
+ * ("Configured learning rate: comparison" over `%lr_compare a b --metric lr`: teachers' passes);
+ * over another metric it names that metric ("Update ratio ‖Δ‖/‖θ‖: comparison" over
+ * `%lr_compare a b --metric update_ratio`, whose SVG said "Effective learning rate: comparison"
+ * over panels of update ratio and loss while JupyterLab named the metric: a tester's pass). The
+ * payload keeps the default so that the extension, whose selector changes the metric, titles
+ * each metric itself.
  */
-export function figureTitle(payload: Pick<PlotPayload, "kind" | "title" | "default_metric">): string {
-  if (payload.default_metric !== "lr") return payload.title;
-  if (payload.kind === "compare" && payload.title === DEFAULT_TITLES.compare) return CONFIGURED_COMPARE_TITLE;
-  if (payload.kind === "trace" && payload.title === DEFAULT_TITLES.trace) return CONFIGURED_TRACE_TITLE;
-  return payload.title;
+export function figureTitle(payload: Pick<PlotPayload, "kind" | "title" | "default_metric" | "metrics">): string {
+  const metric = payload.default_metric;
+  if (payload.title !== DEFAULT_TITLES[payload.kind] || payload.kind === "range_test") return payload.title;
+  if (metric === "lr" && payload.kind === "compare") return CONFIGURED_COMPARE_TITLE;
+  if (metric === "lr" && payload.kind === "trace") return CONFIGURED_TRACE_TITLE;
+  if (metric === "lr" || metric.startsWith("lr_")) return payload.title;
+  const label = payload.metrics.find((m) => m.key === metric)?.label ?? metric;
+  // ASCII only, as the extension: "β2" must not become "Β2"
+  const name = label.replace(/^[a-z]/, (c) => c.toUpperCase());
+  if (payload.kind === "compare") return `${name}: comparison`;
+  if (payload.kind === "schedule") return `${name} schedule`;
+  return name;
 }
 
 /** figureTitle's title of a comparison of configured rates (the extension keeps a copy). */
@@ -592,7 +603,8 @@ export function make_figure(sources: readonly FigureSource[], options: FigureOpt
   };
   // notes over some metrics' views (notes.ts): the sources' (SGD's rounding), the element-wise band's
   const notes = sources.flatMap((src) => src.notes ?? []).filter((n) => n.metrics.some((m) => present.has(m)));
-  const outliers = elementwiseNote(payload);
+  // (near-zero-gradient outliers, else a band merely too wide for its median to read)
+  const outliers = elementwiseNote(payload) ?? wideBandNote(payload);
   if (outliers) notes.push(outliers);
   const factorOutliers = preconditionedNote(payload);
   if (factorOutliers) notes.push(factorOutliers);
@@ -840,7 +852,10 @@ function splitByScale(payload: PlotPayload, p: Panel): Panel[] {
   const wantsLog = (ms: string[]) => ms.every((m) => CATALOGUE.get(m)?.log ?? false);
   return scales.map((g, i) => ({
     ...p,
-    title: i === 0 && g.metrics.length > 1 ? p.title : g.metrics.map(shortLabel).join(", "),
+    // Each part is titled by the metrics it draws: which metrics share a scale depends on the
+    // run's values (lr with the projected lr in one run, with the per-sample lr in another), so
+    // a fixed "learning rate" over the first part named different lines in two pictures.
+    title: g.metrics.map(shortLabel).join(", "),
     metrics: g.metrics.includes("lr_projected") ? [...g.metrics, ...refs] : g.metrics,
     log: wantsLog(g.metrics) ? !hasNonPositive(payload, g.metrics) : spansDecades(payload, g.metrics),
   }));

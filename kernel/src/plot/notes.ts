@@ -98,6 +98,37 @@ export function elementwiseNote(payload: Pick<PlotPayload, "series" | "kind">): 
 }
 
 /**
+ * A band this many times wider than its median's largest |value| (q05–q95 of ±60 over a median
+ * of 0–2: Adam's ρ on an 80-step run) is cut on a linear axis even without near-zero-gradient
+ * outliers (elementwiseNote): on the band's own range the median lay flat on zero, readable only
+ * once "spread band" was unticked (a tester's pass).
+ */
+export const READABLE_RATIO = 10;
+
+/**
+ * The element-wise view's note when its band is wide but not outliers (READABLE_RATIO up to
+ * OUTLIER_RATIO): the band is cut at BAND_CUT × the median's largest |value|, as for outliers, and
+ * the note says so and how far the band reaches. Null when the band fits or elementwiseNote applies.
+ */
+export function wideBandNote(payload: Pick<PlotPayload, "series">): PlotNote | null {
+  let med = 0, lo = Infinity, hi = -Infinity;
+  for (const s of payload.series) {
+    if (s.metric !== "lr_elementwise" || s.param || !s.min || !s.max) continue;
+    for (const v of s.mean) if (v !== null) med = Math.max(med, Math.abs(v));
+    for (const v of s.min) if (v !== null) lo = Math.min(lo, v);
+    for (const v of s.max) if (v !== null) hi = Math.max(hi, v);
+  }
+  if (!(med > 0) || !(hi >= lo) || Math.max(Math.abs(lo), Math.abs(hi)) <= READABLE_RATIO * med) return null;
+  const cut = BAND_CUT * med;
+  const range: [number, number] = [Math.max(lo, -cut), Math.min(hi, cut)];
+  return {
+    metrics: ["lr_elementwise"],
+    text: `element-wise band (q05–q95) reaches ${noteNumber(lo)} to ${noteNumber(hi)}, over ${READABLE_RATIO}× the median's largest |value| ${noteNumber(med)}: a linear axis cuts the band at ${noteNumber(range[0])} and ${noteNumber(range[1])} so that the median stays readable`,
+    band_range: range,
+  };
+}
+
+/**
  * The same for the optimizer's factor (lr_preconditioned): Adam's γ/(√v̂ + ε) of an element whose
  * gradient is float noise (a conv bias before BatchNorm, an attention key bias: ~1e-10) is ~γ/ε,
  * and a q95 of 1e6 over a median of 1 read as a confusing band with no word (a porter's pass). No

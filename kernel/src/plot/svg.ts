@@ -27,6 +27,7 @@ import type * as VegaLite from "vega-lite";
 import { BAND_OPACITY, bandedMetrics, bandOpacity, figureTitle, inPanel, panelsFor, seriesLabel, SVG_POINTS } from "./figure";
 import { bandEdges, cutBand, DASHES, wrapWords, KEY_COLOUR, legendOf, logBandFloor, panelKey, stepTickFormat, stepwise } from "./plotly";
 import type { PlotPayload } from "./payload";
+import { labelsExpr, tickLabels } from "./ticks";
 
 /** Tick labels: plain numbers in the middle range, 1e+10 / 1e-6 style outside it (~g would write
  * 10000000000, and log axes of losses and update ratios span many decades), with the digits the
@@ -252,6 +253,11 @@ export function toVegaLite(payload: PlotPayload, caption: readonly string[] = []
   // had stopped early; a range test stopped at 0.5 drawn to 1 likewise).
   const xScale = payload.x_log ? { type: "log", nice: false } : { zero: false, nice: false };
   const xFormat = stepTickFormat(payload);
+  // a log x axis (a range test's rates): its ticks given, labelled in one notation (ticks.ts)
+  const xValues = payload.x_log ? logTickValues(payload.series.flatMap((s) => s.x)) : undefined;
+  const xTicks = xValues
+    ? { values: xValues, labelOverlap: false, labelExpr: labelsExpr(xValues, tickLabels(xValues)) }
+    : { tickCount: 6, ...(payload.x_log ? { labelExpr: LOG_AXIS_LABEL } : xFormat ? { labelExpr: `format(datum.value, '${xFormat}')` } : {}) };
   const divergences = payload.markers.filter((m) => m.kind === "divergence");
   const charts = panels.map((panel, i) => {
     // the middle of the panel's x range: labels of markers right of it are drawn to their left
@@ -297,7 +303,10 @@ export function toVegaLite(payload: PlotPayload, caption: readonly string[] = []
     // 2, 4, 7, 20 with no 1 or 10), and wrote the hidden ones into the SVG anyway.
     const yValues = panel.log ? logTickValues([...lines.map((r) => r.y), ...bands.flatMap((r) => [r.lo, r.hi])]) : undefined;
     // (with values given, no tickCount: Vega thins even given values down to it)
-    const yAxis = { labelExpr: panel.log ? LOG_AXIS_LABEL : AXIS_LABEL, ...(yValues ? { values: yValues, labelOverlap: false } : { tickCount: panel.log ? 4 : 5 }) };
+    // (given values: labelled in one notation for the whole axis, ticks.ts)
+    const yAxis = yValues
+      ? { labelExpr: labelsExpr(yValues, tickLabels(yValues)), values: yValues, labelOverlap: false }
+      : { labelExpr: panel.log ? LOG_AXIS_LABEL : AXIS_LABEL, tickCount: panel.log ? 4 : 5 };
     const xEnc = {
       field: "x",
       type: "quantitative",
@@ -306,7 +315,9 @@ export function toVegaLite(payload: PlotPayload, caption: readonly string[] = []
       // rather than Vega's "0.000001" (plotly writes them so too: plotly.ts exponentformat).
       // A long run's steps with SI suffixes, as plotly writes them (plotly.ts stepTickFormat):
       // AXIS_LABEL wrote "1e+5" for 100,000 and for 120,000 alike.
-      axis: last ? { title: payload.x_label, tickCount: 6, ...(payload.x_log ? { labelExpr: LOG_AXIS_LABEL } : xFormat ? { format: xFormat } : {}) } : { title: null, labels: false, tickCount: 6 },
+      // (the SI format as a per-tick labelExpr, not the axis `format`: Vega hands a `format` to
+      // d3's tickFormat, which gives every tick the prefix of the largest, and 0 read "0k")
+      axis: last ? { title: payload.x_label, ...xTicks } : { title: null, labels: false, ...xTicks },
     };
     // a preview's entry (schedule_overlay.ts previewLabel: "pv (preview)") drawn dashed, as its line
     // (its symbol was solid, a run's: a user's pass)
