@@ -17,6 +17,8 @@ import { Tensor } from "../tensor";
 import { attach } from "../autograd";
 import { check_matrix, eps_of, from_blocks, grad_blocks, matrices } from "./common";
 import * as D from "./dense";
+import { pyArgs } from "../../nn/_args";
+import { nearKey } from "../../close_matches";
 import type { Mat } from "./dense";
 import { named } from "./return_types";
 import type { EighResult, QRResult, SVDResult } from "./return_types";
@@ -239,6 +241,45 @@ export interface PinvOptions {
   hermitian?: boolean;
 }
 
+/** pinv's legacy overload `pinv(A, rcond, hermitian = false)`: rcond is a relative tolerance (rtol). */
+export interface PinvRcondOptions {
+  rcond?: number;
+  hermitian?: boolean;
+}
+/** matrix_rank's legacy overload `matrix_rank(A, tol, hermitian = false)`: tol is an absolute tolerance (atol). */
+export interface MatrixRankTolOptions {
+  tol?: number;
+  hermitian?: boolean;
+}
+
+/**
+ * PyTorch 2.13's two overloads: `(A, *, atol, rtol, hermitian)` and the legacy `(A, rcond |
+ * tol, hermitian = false)` (positionally or as keywords; pinv's rcond is relative, matrix_rank's
+ * tol absolute). An unknown keyword, or the legacy name mixed with atol / rtol, is an error (the
+ * legacy keywords used to be ignored silently).
+ */
+function tol_args(op: string, legacy: "rcond" | "tol", args: readonly unknown[]): PinvOptions {
+  const last = args.length > 0 ? args[args.length - 1] : undefined;
+  const kw = (last !== null && typeof last === "object" && !(last instanceof Tensor) ? last : {}) as Record<string, unknown>;
+  const positional = last === kw ? args.slice(0, -1) : args;
+  const legacyForm = positional.length > 0 || legacy in kw;
+  const overloads = `(A, *, atol = None, rtol = None, hermitian = False) or (A, ${legacy}, hermitian = False)`;
+  if (legacyForm) {
+    const a = pyArgs(op, [[legacy, "number"], ["hermitian", "boolean"]], args);
+    if (a[legacy] === undefined) throw new TypeError(`${op}() missing required argument '${legacy}' of the overload (A, ${legacy}, hermitian = False)`);
+    const h = a.hermitian as boolean | undefined;
+    return legacy === "rcond" ? { atol: 0, rtol: a.rcond as number, hermitian: h } : { atol: a.tol as number, rtol: 0, hermitian: h };
+  }
+  const bad = Object.keys(kw).find((k) => !["atol", "rtol", "hermitian"].includes(k));
+  if (bad !== undefined) throw new TypeError(`${op}() got an unexpected keyword argument '${bad}'; its overloads are ${overloads}${nearKey(bad, ["atol", "rtol", "hermitian", legacy])}`);
+  for (const k of ["atol", "rtol"]) {
+    const v = kw[k];
+    if (v !== undefined && v !== null && typeof v !== "number") throw new TypeError(`${op}(): argument '${k}' must be a number or null, not ${typeof v}`);
+  }
+  if (kw.hermitian !== undefined && typeof kw.hermitian !== "boolean") throw new TypeError(`${op}(): argument 'hermitian' must be bool, not ${typeof kw.hermitian}`);
+  return kw as PinvOptions;
+}
+
 /** PyTorch's default tolerances: rtol = eps·max(m, n) when neither is given, else 0; atol 0. */
 function tolerances(A: Tensor, o: PinvOptions): { atol: number; rtol: number } {
   const m = A.shape[A.dim() - 2];
@@ -254,7 +295,10 @@ function tolerances(A: Tensor, o: PinvOptions): { atol: number; rtol: number } {
  * Gradient (PyTorch's, for locally constant rank), P = A⁺:
  * dA = −Pᵀ G Pᵀ + (I − A P) Gᵀ P Pᵀ + Pᵀ P Gᵀ (I − P A).
  */
-export function pinv(A: Tensor, options: PinvOptions = {}): Tensor {
+export function pinv(A: Tensor, options?: PinvOptions | PinvRcondOptions): Tensor;
+export function pinv(A: Tensor, rcond: number, hermitian?: boolean | { hermitian?: boolean }): Tensor;
+export function pinv(A: Tensor, ...args: unknown[]): Tensor {
+  const options = tol_args("linalg.pinv", "rcond", args);
   check_matrix(A, "linalg.pinv", options.hermitian === true);
   const { atol, rtol } = tolerances(A, options);
   const { batch, m, n, mats } = matrices(A);
@@ -305,7 +349,10 @@ export function pinv(A: Tensor, options: PinvOptions = {}): Tensor {
 }
 
 /** `torch.linalg.matrix_rank(A, { atol, rtol, hermitian })`: the number of singular values above max(atol, rtol·σ₁) (int64). */
-export function matrix_rank(A: Tensor, options: PinvOptions = {}): Tensor {
+export function matrix_rank(A: Tensor, options?: PinvOptions | MatrixRankTolOptions): Tensor;
+export function matrix_rank(A: Tensor, tol: number, hermitian?: boolean | { hermitian?: boolean }): Tensor;
+export function matrix_rank(A: Tensor, ...args: unknown[]): Tensor {
+  const options = tol_args("linalg.matrix_rank", "tol", args);
   check_matrix(A, "linalg.matrix_rank", options.hermitian === true);
   const { batch, m, n, mats } = matrices(A);
   const { atol, rtol } = tolerances(A, options);
