@@ -7,6 +7,7 @@
  * the output's gradient. The in-place forms compute the op out of place on a snapshot of self when
  * autograd records it and rebase self's history on the result (as inplace.ts does).
  */
+import { pyArgs } from "../nn/_args";
 import { DType, Tensor, check_tensor } from "./tensor";
 import { attach } from "./autograd";
 import { is_grad_enabled } from "./grad_mode";
@@ -249,8 +250,14 @@ export function take_along_dim(x: Tensor, indices: Tensor, dim?: number | null |
  * `put(x, index, source, accumulate = false)`: x (flattened) with source's elements written (or,
  * with accumulate, added) at the flat positions `index`; source has index's number of elements.
  */
-export function put(x: Tensor, index: Tensor, source: Tensor, accumulate = false): Tensor {
-  check_tensor(x, "put");
+export function put(x: Tensor, index: Tensor, source: Tensor, accumulateArg?: boolean | { accumulate?: boolean }): Tensor {
+  return putWith("put", x, index, source, accumulateArg);
+}
+
+/** `accumulate` positionally or as PyTorch's keyword; an object used to count as true (`put(x, i, s, { accumulate: false })` added). */
+function putWith(op: string, x: Tensor, index: Tensor, source: Tensor, accumulateArg: unknown): Tensor {
+  const accumulate = (pyArgs(op, [["accumulate", "boolean"]], [accumulateArg]).accumulate as boolean | undefined) ?? false;
+  check_tensor(x, op);
   check_long(index, "put");
   check_tensor(source, "put", "source");
   if (source.dtype !== x.dtype) throw new TypeError(`put_(): self (${TORCH_NAME[x.dtype]}) and source (${TORCH_NAME[source.dtype]}) must have the same scalar type`);
@@ -276,6 +283,7 @@ export function put(x: Tensor, index: Tensor, source: Tensor, accumulate = false
 }
 
 /** In place: put. */
-export function put_(x: Tensor, index: Tensor, source: Tensor, accumulate = false): Tensor {
-  return in_place(x, "put_", [source], (t) => put(t, index, source, accumulate));
+export function put_(x: Tensor, index: Tensor, source: Tensor, accumulate?: boolean | { accumulate?: boolean }): Tensor {
+  pyArgs("put_", [["accumulate", "boolean"]], [accumulate]);
+  return in_place(x, "put_", [source], (t) => putWith("put_", t, index, source, accumulate));
 }

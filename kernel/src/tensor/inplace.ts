@@ -23,7 +23,7 @@ import { TensorLike, as_operand, check_operand, result_type } from "./operand";
 import { kernel, run } from "./kernels";
 import { broadcast_shapes, fmt_shape } from "./shape";
 import * as E from "./elementwise";
-import { masked_fill, sum_where } from "./indexing";
+import { masked_fill, masked_fill_value, sum_where } from "./indexing";
 import { attach, rename } from "./autograd";
 import { check_inplace, rebase_history } from "./view_history";
 import { sum_to } from "./sum_to";
@@ -266,7 +266,8 @@ export function zero_(self: Tensor): Tensor {
   return fillWith(self, 0, "zero_");
 }
 
-export function masked_fill_(self: Tensor, mask: Tensor, value: TensorLike): Tensor {
+export function masked_fill_(self: Tensor, mask: Tensor, valueArg: TensorLike | { value: TensorLike }): Tensor {
+  const value = masked_fill_value(valueArg, "masked_fill_");
   check_self(self, "masked_fill_", [value]);
   if (!(mask instanceof Tensor) || mask.dtype !== "bool") throw new TypeError(`masked_fill_ only supports boolean masks`);
   check_shapes(self, [mask]);
