@@ -55,6 +55,16 @@ export function numpyKeywords(op: string, kw: Record<string, unknown>): Record<s
 }
 
 /**
+ * The `{ dim }` (or PyTorch's alias `{ axis }`) object of a native op taking only `dim` as a
+ * keyword: its dim, an unknown key being an error.
+ */
+export function dimKeyword<T>(op: string, kw: object): T {
+  const o = numpyKeywords(op, kw as Record<string, unknown>);
+  checkKeywords(op, o, ["dim"]);
+  return o.dim as T;
+}
+
+/**
  * Rejects a keyword `op` doesn't take, in PyTorch's words plus what is allowed and the likely
  * intended name: an unknown key must never be silently ignored.
  */

@@ -7,6 +7,7 @@
  * the output's gradient. The in-place forms compute the op out of place on a snapshot of self when
  * autograd records it and rebase self's history on the result (as inplace.ts does).
  */
+import { dimKeyword } from "../nn/_args";
 import { pyArgs } from "../nn/_args";
 import { DType, Tensor, check_tensor } from "./tensor";
 import { attach } from "./autograd";
@@ -95,7 +96,8 @@ function zero_slices(g: Tensor, s: Slices): Tensor {
 export function index_add(x: Tensor, dim: number, index: Tensor, source: Tensor, options?: { alpha?: number }): Tensor {
   const { d, s } = slices(x, dim, index, "index_add");
   check_source(x, d, index, source, "index_add");
-  const alpha = options?.alpha ?? 1;
+  // keyword-only in PyTorch; an unknown key used to be ignored
+  const alpha = (pyArgs("index_add", [["alpha", "number"]], options === undefined ? [] : [options]).alpha as number | undefined) ?? 1;
   const out = x.data.slice() as typeof x.data;
   const src = source.data;
   each(s, (xo, so) => (out[xo] += alpha * src[so]));
@@ -211,7 +213,7 @@ export function take(x: Tensor, index: Tensor): Tensor {
 export function take_along_dim(x: Tensor, indices: Tensor, dim?: number | null | { dim?: number | null }): Tensor {
   check_tensor(x, "take_along_dim");
   check_long(indices, "take_along_dim", "indices");
-  const dd = typeof dim === "object" && dim !== null ? dim.dim : dim;
+  const dd = typeof dim === "object" && dim !== null ? dimKeyword<number | null | undefined>("take_along_dim", dim) : dim;
   if (dd === undefined || dd === null) {
     const n = x.numel();
     const pos = new Uint32Array(indices.numel());

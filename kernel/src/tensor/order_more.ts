@@ -6,6 +6,7 @@
  *     median-of-three pivot that its SortingUtils uses, so gradients reach the same element),
  *   msort (sort along dim 0, values only), isin (membership in a set of test elements).
  */
+import { dimKeyword } from "../nn/_args";
 import { pyArgs } from "../nn/_args";
 import { Tensor, check_tensor } from "./tensor";
 import { attach } from "./autograd";
@@ -31,7 +32,7 @@ function dim_arg(dim: unknown, op: string): number {
  */
 export function logcumsumexp(x: Tensor, dim: number | { dim: number }): Tensor {
   check_tensor(x, "logcumsumexp");
-  const d = dim_arg(typeof dim === "object" && dim !== null ? dim.dim : dim, "logcumsumexp");
+  const d = dim_arg(typeof dim === "object" && dim !== null ? dimKeyword<number>("logcumsumexp", dim) : dim, "logcumsumexp");
   if (!is_floating(x.dtype)) throw new TypeError(`"logcumsumexp_out_cpu" not implemented for '${cname(x.dtype)}'`);
   const { src, outer, size, inner } = layout(x, x.dim() === 0 ? null : wrap_dim(d, x.dim()), true);
   const acc = new Float64Array(src.length);

@@ -431,6 +431,7 @@ export interface NormOptions {
   p?: number | "fro";
   dim?: number | readonly number[] | null;
   keepdim?: boolean;
+  dtype?: DType | null;
 }
 
 /** The vector p-norm (default 2; "fro" = 2; Infinity = max |x|; 0 = count of nonzeros). */
@@ -438,7 +439,7 @@ export function norm(x: Tensor, pArg?: number | "fro" | NormOptions | null, dimA
   check(x, "norm");
   // Keywords in any trailing slot (`norm(x, 1, 1, { keepdim: false })`: the object used to count
   // as true). torch.norm is a Python function: no numpy `axis` alias (PyTorch refuses it too).
-  const a = pyArgs("norm", [["p", "any"], ["dim", "any"], ["keepdim", "boolean"]], [pArg, dimArg, keepdimArg]);
+  const a = pyArgs("norm", [["p", "any"], ["dim", "any"], ["keepdim", "boolean"]], [pArg, dimArg, keepdimArg], ["dtype"]);
   const p = a.p === undefined ? 2 : (a.p as number | "fro" | null);
   const dim = a.dim as number | readonly number[] | null | undefined;
   const keepdim = (a.keepdim as boolean | undefined) ?? false;
@@ -446,6 +447,8 @@ export function norm(x: Tensor, pArg?: number | "fro" | NormOptions | null, dimA
   const pp = p === "fro" || p === null ? 2 : p;
   if (typeof pp !== "number") throw new TypeError(`norm(): p must be a number or "fro", got ${JSON.stringify(p)}`);
   if (!is_floating(x.dtype)) throw new TypeError(`linalg.vector_norm: Expected a floating point or complex tensor as input. Got ${x.dtype === "int64" ? "Long" : "Bool"}`);
+  // PyTorch's keyword-only dtype (of a floating input): the norm computed in and returned as that dtype
+  if (a.dtype !== undefined && a.dtype !== null) x = x.to(a.dtype as DType);
   const L = layout(x, dim ?? null, keepdim);
   const { src, outer, size, inner } = L;
   const vals = new Float64Array(outer * inner);

@@ -72,7 +72,7 @@ import type { CovOptions } from "./stats";
 import * as PM from "./products_more";
 import * as IPT from "./index_put";
 import * as FA from "./factories";
-import { pyArgs } from "../nn/_args";
+import { checkKeywords, pyArgs } from "../nn/_args";
 import type { TensorOptions } from "./shape";
 import type { AccumulateArg } from "./index_put";
 
@@ -349,11 +349,19 @@ export class Tensor {
   // ---- dtype conversion ----------------------------------------------------------------------
 
   /** A copy in `dtype` (the same tensor when it already has it, as PyTorch). Differentiable. */
-  to(dtype: DType | "cpu" | Device | { dtype?: DType; device?: "cpu" | Device }): Tensor {
+  to(dtype: DType | "cpu" | Device | { dtype?: DType; device?: "cpu" | Device; non_blocking?: boolean; copy?: boolean }): Tensor {
     // Everything lives on the CPU: a device of "cpu" (or torch.device("cpu")) is accepted (so
     // PyTorch code ports) and ignored, returning this tensor as PyTorch does when nothing changes.
     if (dtype === "cpu" || dtype instanceof Device) return this;
     if (typeof dtype === "object" && dtype !== null) {
+      // an unknown key used to be ignored; non_blocking means nothing on the CPU; copy forces a new tensor
+      const kw = pyArgs("to", [], [dtype], ["dtype", "device", "non_blocking", "copy"]);
+      if (kw.copy !== undefined && typeof kw.copy !== "boolean") throw new TypeError(`to(): argument 'copy' must be bool, not ${typeof kw.copy}`);
+      if (kw.copy === true) {
+        const { copy: _copy, ...rest } = dtype;
+        const out = this.to(rest);
+        return out === this ? this.clone() : out;
+      }
       if (dtype.device !== undefined && dtype.device !== "cpu" && !(dtype.device instanceof Device)) throw new TypeError(`to(): only the "cpu" device exists here, got ${JSON.stringify(dtype.device)}`);
       if (dtype.dtype === undefined) return this;
     }
@@ -401,6 +409,7 @@ export class Tensor {
   type(dtype: DType): Tensor;
   // PyTorch's two overloads, so `t.type(torch.float64).dtype` type-checks (one `Tensor | string` did not)
   type(dtype?: DType): Tensor | string {
+    if (typeof dtype === "object" && dtype !== null) checkKeywords("type", dtype, ["dtype", "non_blocking"]);
     if (dtype === undefined) return { float32: "torch.FloatTensor", float64: "torch.DoubleTensor", int64: "torch.LongTensor", bool: "torch.BoolTensor" }[this.dtype];
     return this.to(dtype);
   }

@@ -30,7 +30,8 @@ export interface QROptions {
 
 /** `torch.linalg.qr(A, { mode })`: A = Q R with orthonormal Q and upper-triangular R (Householder, LAPACK's signs). */
 export function qr(A: Tensor, mode: QROptions["mode"] | QROptions = "reduced"): QRResult {
-  const md = typeof mode === "object" && mode !== null ? mode.mode ?? "reduced" : mode;
+  // an unknown key used to be ignored
+  const md = (pyArgs("linalg.qr", [["mode", "any"]], [mode]).mode as string | undefined) ?? "reduced";
   if (md !== "reduced" && md !== "complete" && md !== "r") {
     throw new RangeError(`qr received unrecognized mode '${String(md)}' but expected one of 'reduced' (default), 'r', or 'complete'`);
   }
@@ -114,7 +115,7 @@ export interface EighOptions {
 
 /** `torch.linalg.eigh(A, UPLO="L")`: eigenvalues (ascending) and orthonormal eigenvectors (columns) of symmetric A [..., n, n]. */
 export function eigh(A: Tensor, UPLO: "L" | "U" | EighOptions = "L"): EighResult {
-  const lower = check_uplo(typeof UPLO === "object" && UPLO !== null ? UPLO.UPLO ?? "L" : UPLO);
+  const lower = check_uplo(pyArgs("linalg.eigh", [["UPLO", "any"]], [UPLO]).UPLO ?? "L");
   check_matrix(A, "linalg.eigh", true);
   const { batch, n, mats } = matrices(A);
   const es = mats.map((a) => D.eigh(a, n, lower));
@@ -129,7 +130,7 @@ export function eigh(A: Tensor, UPLO: "L" | "U" | EighOptions = "L"): EighResult
 
 /** `torch.linalg.eigvalsh(A, UPLO="L")`: the eigenvalues of symmetric A, ascending. */
 export function eigvalsh(A: Tensor, UPLO: "L" | "U" | EighOptions = "L"): Tensor {
-  const lower = check_uplo(typeof UPLO === "object" && UPLO !== null ? UPLO.UPLO ?? "L" : UPLO);
+  const lower = check_uplo(pyArgs("linalg.eigvalsh", [["UPLO", "any"]], [UPLO]).UPLO ?? "L");
   check_matrix(A, "linalg.eigvalsh", true);
   const { batch, n, mats } = matrices(A);
   const es = mats.map((a) => D.eigh(a, n, lower));
@@ -159,7 +160,7 @@ export interface SVDOptions {
 
 /** `torch.linalg.svd(A, full_matrices=True)`: U, S (descending), Vh with A = U diag(S) Vh, batched. */
 export function svd(A: Tensor, full_matrices: boolean | SVDOptions = true): SVDResult {
-  const full = typeof full_matrices === "object" && full_matrices !== null ? full_matrices.full_matrices ?? true : full_matrices;
+  const full = (pyArgs("linalg.svd", [["full_matrices", "any"]], [full_matrices]).full_matrices as boolean | undefined) ?? true;
   check_matrix(A, "linalg.svd", false);
   const { batch, m, n, mats } = matrices(A);
   const k = Math.min(m, n);

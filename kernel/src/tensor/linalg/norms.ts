@@ -5,6 +5,7 @@
  * the library's p-norm (reduce.ts, LinalgVectorNormBackward0); ±1/±inf are max/min of |A|'s
  * column/row sums (amax/amin split ties evenly, as PyTorch's); 'nuc' and ±2 sum/max/min svdvals.
  */
+import { pyArgs } from "../../nn/_args";
 import { DType, Tensor } from "../tensor";
 import { check_dtype, is_floating } from "../dtype";
 import { wrap_dim } from "../shape";
@@ -45,13 +46,13 @@ export interface NormOptions {
 }
 
 /** Positional (ord, dim, keepdim, { dtype }) or one options object, into one options object. */
-function parse<O extends { ord?: unknown; dim?: unknown; keepdim?: unknown; dtype?: unknown }>(ord: unknown, dim: unknown, keepdim: unknown, rest: unknown): O {
-  if (ord !== null && typeof ord === "object" && !Array.isArray(ord)) return { ...(ord as O) };
-  const o = { ...((rest ?? {}) as O) };
-  if (ord !== undefined) o.ord = ord;
-  if (dim !== undefined) o.dim = dim;
-  if (keepdim !== undefined) o.keepdim = keepdim;
-  return o;
+/**
+ * (ord, dim, keepdim, *, dtype) positionally or as keywords in the trailing object (with PyTorch's
+ * numpy aliases axis / keepdims: these linalg norms are native ops); an unknown key, a value given
+ * twice or a non-boolean keepdim is an error (an unknown key used to be ignored).
+ */
+function parse<O extends { ord?: unknown; dim?: unknown; keepdim?: unknown; dtype?: unknown }>(op: string, ord: unknown, dim: unknown, keepdim: unknown, rest: unknown): O {
+  return pyArgs(op, [["ord", "any"], ["dim", "any"], ["keepdim", "boolean"]], [ord, dim, keepdim, rest], ["dtype"], true) as O;
 }
 
 function cast(x: Tensor, dtype: DType | null | undefined, op: string): Tensor {
@@ -66,7 +67,7 @@ function cast(x: Tensor, dtype: DType | null | undefined, op: string): Tensor {
  * over `dim` (all elements by default); ord ±Infinity gives max/min |x|, 0 the count of nonzeros.
  */
 export function vector_norm(x: Tensor, ord?: number | VectorNormOptions, dim?: Dims, keepdim?: boolean, options?: { dtype?: DType | null }): Tensor {
-  const o = parse<VectorNormOptions>(ord, dim, keepdim, options);
+  const o = parse<VectorNormOptions>("linalg.vector_norm", ord, dim, keepdim, options);
   check_tensor(x, "linalg_vector_norm", "input");
   const p = o.ord ?? 2;
   if (typeof p !== "number") throw new TypeError(`linalg_vector_norm(): argument 'ord' must be Number, not ${typeof p === "string" ? "str" : typeof p}`);
@@ -82,7 +83,7 @@ export function vector_norm(x: Tensor, ord?: number | VectorNormOptions, dim?: D
  * 'nuc' Σσ, 2/−2 max/min σ, 1/−1 max/min column sum of |a|, ±Infinity max/min row sum of |a|.
  */
 export function matrix_norm(A: Tensor, ord?: MatrixOrd | MatrixNormOptions, dim?: readonly number[], keepdim?: boolean, options?: { dtype?: DType | null }): Tensor {
-  const o = parse<MatrixNormOptions>(ord, dim, keepdim, options);
+  const o = parse<MatrixNormOptions>("linalg.matrix_norm", ord, dim, keepdim, options);
   check_tensor(A, "linalg_matrix_norm", "input");
   const p = o.ord ?? "fro";
   const kd = o.keepdim ?? false;
@@ -123,7 +124,7 @@ export function matrix_norm(A: Tensor, ord?: MatrixOrd | MatrixNormOptions, dim?
  * with neither `ord` nor `dim`, the 2-norm of all elements.
  */
 export function norm(A: Tensor, ord?: MatrixOrd | null | NormOptions, dim?: Dims, keepdim?: boolean, options?: { dtype?: DType | null }): Tensor {
-  const o = parse<NormOptions>(ord, dim, keepdim, options);
+  const o = parse<NormOptions>("linalg.norm", ord, dim, keepdim, options);
   check_tensor(A, "linalg_norm", "input");
   const p = o.ord ?? null;
   const kd = o.keepdim ?? false;
