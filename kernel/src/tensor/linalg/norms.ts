@@ -25,6 +25,9 @@ export interface VectorNormOptions {
   /** Dims to reduce (default all). */
   dim?: Dims;
   keepdim?: boolean;
+  /** numpy's names for dim / keepdim, which PyTorch accepts too (not with dim / keepdim). */
+  axis?: Dims;
+  keepdims?: boolean;
   /** Cast the input to this floating dtype first. */
   dtype?: DType | null;
 }
@@ -35,6 +38,9 @@ export interface MatrixNormOptions {
   /** The two dims holding the matrices (default [-2, -1]). */
   dim?: readonly number[];
   keepdim?: boolean;
+  /** numpy's names for dim / keepdim, which PyTorch accepts too (not with dim / keepdim). */
+  axis?: readonly number[];
+  keepdims?: boolean;
   dtype?: DType | null;
 }
 
@@ -42,6 +48,9 @@ export interface NormOptions {
   ord?: MatrixOrd | null;
   dim?: Dims;
   keepdim?: boolean;
+  /** numpy's names for dim / keepdim, which PyTorch accepts too (not with dim / keepdim). */
+  axis?: Dims;
+  keepdims?: boolean;
   dtype?: DType | null;
 }
 
@@ -66,7 +75,7 @@ function cast(x: Tensor, dtype: DType | null | undefined, op: string): Tensor {
  * `torch.linalg.vector_norm(x, ord=2, dim=None, keepdim=False, { dtype })`: (Σ|x|^ord)^(1/ord)
  * over `dim` (all elements by default); ord ±Infinity gives max/min |x|, 0 the count of nonzeros.
  */
-export function vector_norm(x: Tensor, ord?: number | VectorNormOptions, dim?: Dims, keepdim?: boolean, options?: { dtype?: DType | null }): Tensor {
+export function vector_norm(x: Tensor, ord?: number | VectorNormOptions, dim?: Dims | VectorNormOptions, keepdim?: boolean | VectorNormOptions, options?: { dtype?: DType | null }): Tensor {
   const o = parse<VectorNormOptions>("linalg.vector_norm", ord, dim, keepdim, options);
   check_tensor(x, "linalg_vector_norm", "input");
   const p = o.ord ?? 2;
@@ -82,7 +91,7 @@ export function vector_norm(x: Tensor, ord?: number | VectorNormOptions, dim?: D
  * `torch.linalg.matrix_norm(A, ord='fro', dim=(-2, -1), keepdim=False, { dtype })`: 'fro' √Σa²,
  * 'nuc' Σσ, 2/−2 max/min σ, 1/−1 max/min column sum of |a|, ±Infinity max/min row sum of |a|.
  */
-export function matrix_norm(A: Tensor, ord?: MatrixOrd | MatrixNormOptions, dim?: readonly number[], keepdim?: boolean, options?: { dtype?: DType | null }): Tensor {
+export function matrix_norm(A: Tensor, ord?: MatrixOrd | MatrixNormOptions, dim?: readonly number[] | MatrixNormOptions, keepdim?: boolean | MatrixNormOptions, options?: { dtype?: DType | null }): Tensor {
   const o = parse<MatrixNormOptions>("linalg.matrix_norm", ord, dim, keepdim, options);
   check_tensor(A, "linalg_matrix_norm", "input");
   const p = o.ord ?? "fro";
@@ -123,7 +132,7 @@ export function matrix_norm(A: Tensor, ord?: MatrixOrd | MatrixNormOptions, dim?
  * is one dim (or A is 1-D), a matrix norm when `dim` is two dims (or A is 2-D and `ord` given);
  * with neither `ord` nor `dim`, the 2-norm of all elements.
  */
-export function norm(A: Tensor, ord?: MatrixOrd | null | NormOptions, dim?: Dims, keepdim?: boolean, options?: { dtype?: DType | null }): Tensor {
+export function norm(A: Tensor, ord?: MatrixOrd | null | NormOptions, dim?: Dims | NormOptions, keepdim?: boolean | NormOptions, options?: { dtype?: DType | null }): Tensor {
   const o = parse<NormOptions>("linalg.norm", ord, dim, keepdim, options);
   check_tensor(A, "linalg_norm", "input");
   const p = o.ord ?? null;
