@@ -35,15 +35,62 @@ function isKeywords(v: unknown): v is Record<string, unknown> {
   return isOptionsObject(v);
 }
 
+/** Whether `v` is a trailing keywords object (not a Tensor, an array or a Generator). */
+export function isKeywordsObject(v: unknown): v is Record<string, unknown> {
+  return isKeywords(v);
+}
+
+/**
+ * PyTorch's numpy-style keyword aliases for native ops (python_arg_parser.cpp's
+ * numpy_compatibility_arg_names): `axis` for `dim`, `keepdims` for `keepdim`, so
+ * `torch.sum(x, axis=1, keepdims=True)` works. Given together with the name they alias, PyTorch
+ * reports the alias as unexpected (`sum() got an unexpected keyword argument 'axis'`).
+ * Python-level functions (torch.norm, F.*) have no aliases: don't pass them through this.
+ */
+export function numpyKeywords(op: string, kw: Record<string, unknown>): Record<string, unknown> {
+  if (!("axis" in kw) && !("keepdims" in kw)) return kw;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(kw)) {
+    const name = k === "axis" ? "dim" : k === "keepdims" ? "keepdim" : k;
+    if (name !== k && name in kw) throw new TypeError(`${op}() got an unexpected keyword argument '${k}'`);
+    out[name] = v;
+  }
+  return out;
+}
+
+/**
+ * The `{ dim }` (or PyTorch's alias `{ axis }`) object of a native op taking only `dim` as a
+ * keyword: its dim, an unknown key being an error.
+ */
+export function dimKeyword<T>(op: string, kw: object): T {
+  const o = numpyKeywords(op, kw as Record<string, unknown>);
+  checkKeywords(op, o, ["dim"]);
+  return o.dim as T;
+}
+
+/**
+ * Rejects a keyword `op` doesn't take, in PyTorch's words plus what is allowed and the likely
+ * intended name: an unknown key must never be silently ignored.
+ */
+export function checkKeywords(op: string, kw: object, allowed: readonly string[]): void {
+  for (const k of Object.keys(kw)) {
+    if (!allowed.includes(k)) throw new TypeError(`${op}() got an unexpected keyword argument '${k}' (allowed: ${allowed.join(", ")})${nearKey(k, allowed)}`);
+  }
+}
+
 /**
  * Merges `args` (what followed the leading arguments) into one keyword object for `params`.
  * `extra` names keywords that exist only as keywords (e.g. dropout's `generator`).
  */
-export function pyArgs(op: string, params: readonly Param[], args: readonly unknown[], extra: readonly string[] = []): Record<string, unknown> {
-  const last = args.length > 0 ? args[args.length - 1] : undefined;
-  const kw = isKeywords(last) ? last : {};
-  const positional = isKeywords(last) ? args.slice(0, -1) : args;
-  // Trailing `undefined`s are JS's "not given" (a wrapper forwarding its own optional parameters).
+export function pyArgs(op: string, params: readonly Param[], args: readonly unknown[], extra: readonly string[] = [], numpy = false): Record<string, unknown> {
+  // Trailing `undefined`s are JS's "not given" (a wrapper forwarding its own optional parameters,
+  // e.g. `sort(x, dim, descending, stable)` called as `sort(x, 1, { descending })`), so the
+  // keywords object is the last argument that was given.
+  let given = args.length;
+  while (given > 0 && args[given - 1] === undefined) given--;
+  const last = given > 0 ? args[given - 1] : undefined;
+  const kw = isKeywords(last) ? (numpy ? numpyKeywords(op, last) : last) : {};
+  const positional = isKeywords(last) ? args.slice(0, given - 1) : args.slice(0, given);
   let n = positional.length;
   while (n > 0 && positional[n - 1] === undefined) n--;
   if (n > params.length) {

@@ -27,6 +27,7 @@ import { Tensor } from "../tensor/tensor";
 import type { DType } from "../tensor/tensor";
 import { nearKey } from "../close_matches";
 import { isOptionsObject, shown } from "../optim/positional";
+import { checkKeywords } from "./_args";
 
 /** A device as lrlab takes it: the CPU only ("cpu", `{ type: "cpu" }`, or null for the default). */
 export type DeviceArg = "cpu" | { type: "cpu" } | null;
@@ -192,4 +193,25 @@ export interface FactoryArgs {
   device?: DeviceArg;
   /** "float32" or "float64" (default: torch.get_default_dtype()). */
   dtype?: DType | null;
+}
+
+/**
+ * The options object of a functional loss (`F.mse_loss(x, y, { reduction })`): an unknown key is
+ * an error, and the deprecated `size_average` / `reduce` (where PyTorch's F.* has them: `legacy`)
+ * take only null, as the loss classes' constructors (NN_POSITIONAL's "deprecated"), instead of
+ * being ignored (`F.mse_loss(x, y, { reduce: false })` used to return the mean).
+ */
+export function lossKeywords(op: string, options: unknown, allowed: readonly string[], legacy = true): void {
+  if (options === undefined) return;
+  if (options === null || typeof options !== "object" || Array.isArray(options) || options instanceof Tensor) {
+    throw TypeError_(`${op}(): after input and target it takes an options object { ${allowed.join(", ")} }, but got ${shown(options)}`);
+  }
+  const names = legacy ? [...allowed, "size_average", "reduce"] : allowed;
+  checkKeywords(op, options, names);
+  if (!legacy) return;
+  const [takes, ok] = ACCEPTS.deprecated;
+  for (const k of ["size_average", "reduce"]) {
+    const v = (options as Record<string, unknown>)[k];
+    if (v !== undefined && !ok(v)) throw TypeError_(`${op}(): '${k}' takes ${takes}, but got ${shown(v)}`);
+  }
 }

@@ -8,6 +8,7 @@
  * gelu(x) = x * Phi(x) with Phi the normal CDF (exact, via erf), or PyTorch's "tanh"
  * approximation 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))).
  */
+import { checkKeywords, numpyKeywords } from "../nn/_args";
 import { DType, Tensor, check_tensor } from "./tensor";
 import { attach } from "./autograd";
 import { storage_for } from "./dtype";
@@ -216,8 +217,12 @@ function sm(x: Tensor, dim: number | SoftmaxOptions | undefined | null, options:
   const op = log ? "log_softmax" : "softmax";
   check(x, op);
   const kw = typeof dim === "object" && dim !== null;
-  const d = dim_arg(x, kw ? dim.dim : dim, op);
-  const dt = (kw ? dim.dtype : undefined) ?? options?.dtype ?? float_type(x.dtype);
+  // PyTorch's keywords (axis: its numpy alias of dim); an unknown key used to be ignored
+  if (kw) dim = numpyKeywords(op, dim as Record<string, unknown>) as SoftmaxOptions;
+  if (kw) checkKeywords(op, dim as object, ["dim", "dtype"]);
+  if (options !== undefined && options !== null) checkKeywords(op, options, ["dtype"]);
+  const d = dim_arg(x, kw ? (dim as SoftmaxOptions).dim : (dim as number | undefined | null), op);
+  const dt = (kw ? (dim as SoftmaxOptions).dtype : undefined) ?? options?.dtype ?? float_type(x.dtype);
   const src = dt === x.dtype ? x : x.to(dt);
   const y = softmax_raw(src, d, dt, log);
   return attach(y, log ? "LogSoftmaxBackward0" : "SoftmaxBackward0", [src], (g) => {

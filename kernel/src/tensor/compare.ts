@@ -3,6 +3,7 @@
  * logical_not/and/or all any, the whole-tensor checks equal allclose isclose, and the
  * differentiable selection where(cond, a, b).
  */
+import { pyArgs } from "../nn/_args";
 import { Tensor, check_tensor } from "./tensor";
 import { attach } from "./autograd";
 import { TensorLike, check_operand, ew, result_type, shape_of } from "./operand";
@@ -71,7 +72,7 @@ export function logical_xor(a: Tensor, b: TensorLike): Tensor {
 function all_any(x: Tensor, dim: DimArg, keepdim: KeepArg, all: boolean): Tensor {
   const op = all ? "all" : "any";
   check_tensor(x, op);
-  const a = reduce_args(dim, keepdim);
+  const a = reduce_args(dim, keepdim, op, ["dim", "keepdim"]);
   const L = layout(x, a.dim, a.keepdim);
   const { src, outer, size, inner } = L;
   const out = storage_for("bool", outer * inner);
@@ -119,10 +120,19 @@ export interface CloseOptions {
   equal_nan?: boolean;
 }
 
-/** |a - b| <= atol + rtol * |b| elementwise (infinities must match exactly). */
-export function isclose(a: Tensor, b: TensorLike, options: CloseOptions = {}): Tensor {
-  check_tensor(a, "isclose");
-  check_operand(b, "isclose");
+/** PyTorch's (rtol=1e-05, atol=1e-08, equal_nan=False), positionally or as keywords (positional ones used to be dropped). */
+type CloseArg = number | boolean | CloseOptions | undefined;
+const CLOSE_PARAMS = [["rtol", "number"], ["atol", "number"], ["equal_nan", "boolean"]] as const;
+
+/** |a - b| <= atol + rtol * |b| elementwise (infinities must match exactly): `isclose(a, b, rtol?, atol?, equal_nan?)` or `isclose(a, b, { rtol, atol, equal_nan })`. */
+export function isclose(a: Tensor, b: TensorLike, ...rest: CloseArg[]): Tensor {
+  return iscloseWith("isclose", a, b, rest);
+}
+
+function iscloseWith(op: string, a: Tensor, b: TensorLike, rest: readonly CloseArg[]): Tensor {
+  check_tensor(a, op);
+  check_operand(b, op);
+  const options = pyArgs(op, CLOSE_PARAMS, rest) as CloseOptions;
   const rtol = options.rtol ?? 1e-5;
   const atol = options.atol ?? 1e-8;
   if (rtol < 0) throw new RangeError(`rtol must be greater than or equal to zero, but got ${rtol}`);
@@ -132,8 +142,9 @@ export function isclose(a: Tensor, b: TensorLike, options: CloseOptions = {}): T
   return ew(k, [a, b], "bool", "float64", [rtol, atol, en]);
 }
 
-export function allclose(a: Tensor, b: TensorLike, options: CloseOptions = {}): boolean {
-  const c = isclose(a, b, options);
+/** Whether every element isclose: `allclose(a, b, rtol?, atol?, equal_nan?)` or with `{ rtol, atol, equal_nan }`. */
+export function allclose(a: Tensor, b: TensorLike, ...rest: CloseArg[]): boolean {
+  const c = iscloseWith("allclose", a, b, rest);
   for (let i = 0; i < c.data.length; i++) if (c.data[i] === 0) return false;
   return true;
 }

@@ -11,6 +11,7 @@ import { TensorLike, check_operand, ew, float_type, result_type, shape_of } from
 import { kernel } from "./kernels";
 import { sum_to } from "./sum_to";
 import { carryLossScale } from "./loss_scale";
+import { checkKeywords } from "../nn/_args";
 
 export type { TensorLike } from "./operand";
 
@@ -32,6 +33,7 @@ export interface AlphaOptions {
 }
 
 function alpha_of(o: AlphaOptions | undefined, op: string): number {
+  if (o !== undefined && o !== null) checkKeywords(op, o, ["alpha"]);
   const a = o?.alpha ?? 1;
   if (typeof a !== "number") throw new TypeError(`${op}(): alpha must be a number, got ${typeof a}`);
   return a;
@@ -127,6 +129,7 @@ export interface DivOptions {
 export function div(a: TensorLike, b: TensorLike, options?: DivOptions): Tensor {
   as_tensor_arg(a, "div");
   check_operand(b, "div");
+  if (options !== undefined && options !== null) checkKeywords("div", options, ["rounding_mode"]);
   const mode = options?.rounding_mode ?? null;
   if (mode !== null && mode !== "trunc" && mode !== "floor") {
     throw new RangeError(`div expected rounding_mode to be one of None, 'trunc', or 'floor' but found '${mode}'`);
@@ -341,6 +344,7 @@ export type ClampBound = number | Tensor | null | undefined;
 /** Normalises clamp's (min, max) or ({ min, max }) arguments. */
 export function clamp_bounds(min: ClampBound | ClampBounds, max: ClampBound, op: string): [number | Tensor, number | Tensor] {
   if (min !== null && typeof min === "object" && !(min instanceof Tensor)) {
+    checkKeywords(op, min, ["min", "max"]);
     max = min.max;
     min = min.min;
   }

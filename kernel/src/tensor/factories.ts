@@ -181,8 +181,45 @@ export function empty_like(t: Tensor, options?: TensorOptions): Tensor {
   return filled([...t.shape], 0, like_opts(t, options, "empty_like"), "empty_like");
 }
 
-export function full_like(t: Tensor, fill_value: number | boolean, options?: TensorOptions): Tensor {
-  return filled([...t.shape], Number(fill_value), like_opts(t, options, "full_like"), "full_like");
+export interface FullOptions extends TensorOptions {
+  fill_value?: number | boolean;
+}
+
+/**
+ * `fill_value` positionally or as PyTorch's keyword (`full_like(t, { fill_value: 2 })`), the rest
+ * tensor options. A non-number (an object read with Number() gave NaN) is an error.
+ */
+function fill_args(fill_value: unknown, options: unknown, where: string): { value: number | boolean; options: TensorOptions | undefined } {
+  if (fill_value !== null && typeof fill_value === "object" && !Array.isArray(fill_value) && !(fill_value instanceof Tensor)) {
+    if (options !== undefined) throw new TypeError(`${where}(): the options object must be the last argument`);
+    const { fill_value: v, ...rest } = fill_value as FullOptions;
+    if (v === undefined) throw new TypeError(`${where}() missing required argument 'fill_value' (pos 2)`);
+    fill_value = v;
+    options = rest;
+  }
+  if (typeof fill_value !== "number" && typeof fill_value !== "boolean") {
+    throw new TypeError(`${where}(): argument 'fill_value' must be a number or a boolean, got ${describe(fill_value)}`);
+  }
+  return { value: fill_value, options: options as TensorOptions | undefined };
+}
+
+export function full_like(t: Tensor, fill_value: number | boolean | FullOptions, options?: TensorOptions): Tensor {
+  const a = fill_args(fill_value, options, "full_like");
+  return filled([...t.shape], Number(a.value), like_opts(t, a.options, "full_like"), "full_like");
+}
+
+/** `t.new_zeros(2, 3)` / `t.new_zeros([2, 3], { dtype, requires_grad })`: t's dtype unless `dtype` is given (it used to be ignored). */
+export function new_filled(t: Tensor, args: SizeArgs, value: number, where: string): Tensor {
+  const { size, options } = parse_size_args(args, where);
+  return filled(size, value, { dtype: options.dtype ?? t.dtype, requires_grad: options.requires_grad }, where);
+}
+
+/** `t.new_full(size, fill_value, { dtype, requires_grad })` or `t.new_full(size, { fill_value, dtype })`. */
+export function new_full(t: Tensor, size: number | readonly number[], fill_value: number | boolean | FullOptions, options?: TensorOptions): Tensor {
+  const a = fill_args(fill_value, options, "new_full");
+  const o = check_options(a.options, "new_full");
+  const s = check_size(typeof size === "number" ? [size] : size, "new_full");
+  return filled(s, Number(a.value), { dtype: o.dtype ?? t.dtype, requires_grad: o.requires_grad }, "new_full");
 }
 
 /**

@@ -6,7 +6,8 @@
  */
 import { Tensor, check_tensor } from "./tensor";
 import { attach } from "./autograd";
-import { storage_for } from "./dtype";
+import { coerce, storage_for } from "./dtype";
+import { checkKeywords } from "../nn/_args";
 import { contiguous_strides, fmt_shape, wrap_dim } from "./shape";
 
 function check(x: Tensor, op: string): void {
@@ -110,24 +111,49 @@ export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
   });
 }
 
-/** A copy of x with x[p with p[dim] = index[p]] = src[p] (or `value`). Not differentiable w.r.t. src here. */
-export function scatter(x: Tensor, dim: number, index: Tensor, src: Tensor | number): Tensor {
-  return scatter_impl(x, dim, index, src, false);
+export interface ScatterOptions {
+  /** PyTorch's (deprecated but working) scatter reduce: src added to / multiplied into x instead of written. */
+  reduce?: "add" | "multiply";
+}
+
+/**
+ * A copy of x with x[p with p[dim] = index[p]] = src[p] (or `value`); with `{ reduce: "add" }` /
+ * `{ reduce: "multiply" }` (PyTorch's keyword) src is added / multiplied in (it used to be ignored).
+ * Not differentiable with a reduce, as PyTorch ("derivative for aten::scatter is not implemented").
+ */
+export function scatter(x: Tensor, dim: number, index: Tensor, src: Tensor | number, options?: ScatterOptions): Tensor {
+  return scatter_impl(x, dim, index, src, "scatter", scatter_reduce_arg(options, "scatter"));
+}
+
+/** `{ reduce }` checked: the keyword and its two values only. */
+export function scatter_reduce_arg(options: unknown, op: string): "set" | "add" | "multiply" {
+  if (options === undefined) return "set";
+  if (options === null || typeof options !== "object" || Array.isArray(options) || options instanceof Tensor) {
+    throw new TypeError(`${op}(): the argument after src must be an options object { reduce }, got ${options === null ? "null" : typeof options}`);
+  }
+  checkKeywords(op, options, ["reduce"]);
+  const r = (options as ScatterOptions).reduce;
+  if (r === undefined) return "set";
+  if (r !== "add" && r !== "multiply") throw new RangeError(`${op}(): reduce argument must be either add or multiply, got ${JSON.stringify(r)}`);
+  return r;
 }
 
 /** A copy of x with src[p] added at x[p with p[dim] = index[p]]; d/dx = 1, d/dsrc = gather(g). */
 export function scatter_add(x: Tensor, dim: number, index: Tensor, src: Tensor): Tensor {
-  return scatter_impl(x, dim, index, src, true);
+  return scatter_impl(x, dim, index, src, "scatter_add", "add");
 }
 
-function scatter_impl(x: Tensor, dim: number, index: Tensor, src: Tensor | number, add: boolean): Tensor {
-  const op = add ? "scatter_add" : "scatter";
+function scatter_impl(x: Tensor, dim: number, index: Tensor, src: Tensor | number, op: string, mode: "set" | "add" | "multiply"): Tensor {
+  const add = op === "scatter_add";
   check(x, op);
   check_index(index, op);
   const d = wrap_dim(dim, x.dim());
   const offs = gather_offsets(x, d, index, op);
   const data = x.data.slice() as typeof x.data;
-  if (typeof src === "number") for (let e = 0; e < offs.length; e++) data[offs[e]] = add ? data[offs[e]] + src : src;
+  const put = mode === "add" ? (o: number, v: number) => (data[o] = coerce(data[o] + v, x.dtype))
+    : mode === "multiply" ? (o: number, v: number) => (data[o] = coerce(data[o] * v, x.dtype))
+    : (o: number, v: number) => (data[o] = v);
+  if (typeof src === "number") for (let e = 0; e < offs.length; e++) put(offs[e], src);
   else {
     if (!(src instanceof Tensor)) throw new TypeError(`${op}(): src must be a Tensor or a number`);
     const ss = contiguous_strides(src.shape);
@@ -136,12 +162,18 @@ function scatter_impl(x: Tensor, dim: number, index: Tensor, src: Tensor | numbe
     for (let e = 0; e < offs.length; e++) {
       let so = 0;
       for (let k = 0; k < is.length; k++) so += pos[k] * ss[k];
-      data[offs[e]] = add ? data[offs[e]] + src.data[so] : src.data[so];
+      put(offs[e], src.data[so]);
       for (let k = is.length - 1; k >= 0; k--) {
         if (++pos[k] < is[k]) break;
         pos[k] = 0;
       }
     }
+  }
+  if (!add && mode !== "set") {
+    const out = new Tensor(data, x.shape, x.dtype);
+    return attach(out, "ScatterBackward0", [x, src], () => {
+      throw new Error("derivative for aten::scatter is not implemented");
+    });
   }
   const out = new Tensor(data, x.shape, x.dtype);
   return attach(out, add ? "ScatterAddBackward0" : "ScatterBackward0", [x, src], (g, need) => {

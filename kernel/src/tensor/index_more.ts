@@ -7,6 +7,8 @@
  * the output's gradient. The in-place forms compute the op out of place on a snapshot of self when
  * autograd records it and rebase self's history on the result (as inplace.ts does).
  */
+import { dimKeyword } from "../nn/_args";
+import { pyArgs } from "../nn/_args";
 import { DType, Tensor, check_tensor } from "./tensor";
 import { attach } from "./autograd";
 import { is_grad_enabled } from "./grad_mode";
@@ -94,7 +96,8 @@ function zero_slices(g: Tensor, s: Slices): Tensor {
 export function index_add(x: Tensor, dim: number, index: Tensor, source: Tensor, options?: { alpha?: number }): Tensor {
   const { d, s } = slices(x, dim, index, "index_add");
   check_source(x, d, index, source, "index_add");
-  const alpha = options?.alpha ?? 1;
+  // keyword-only in PyTorch; an unknown key used to be ignored
+  const alpha = (pyArgs("index_add", [["alpha", "number"]], options === undefined ? [] : [options]).alpha as number | undefined) ?? 1;
   const out = x.data.slice() as typeof x.data;
   const src = source.data;
   each(s, (xo, so) => (out[xo] += alpha * src[so]));
@@ -210,7 +213,7 @@ export function take(x: Tensor, index: Tensor): Tensor {
 export function take_along_dim(x: Tensor, indices: Tensor, dim?: number | null | { dim?: number | null }): Tensor {
   check_tensor(x, "take_along_dim");
   check_long(indices, "take_along_dim", "indices");
-  const dd = typeof dim === "object" && dim !== null ? dim.dim : dim;
+  const dd = typeof dim === "object" && dim !== null ? dimKeyword<number | null | undefined>("take_along_dim", dim) : dim;
   if (dd === undefined || dd === null) {
     const n = x.numel();
     const pos = new Uint32Array(indices.numel());
@@ -249,8 +252,14 @@ export function take_along_dim(x: Tensor, indices: Tensor, dim?: number | null |
  * `put(x, index, source, accumulate = false)`: x (flattened) with source's elements written (or,
  * with accumulate, added) at the flat positions `index`; source has index's number of elements.
  */
-export function put(x: Tensor, index: Tensor, source: Tensor, accumulate = false): Tensor {
-  check_tensor(x, "put");
+export function put(x: Tensor, index: Tensor, source: Tensor, accumulateArg?: boolean | { accumulate?: boolean }): Tensor {
+  return putWith("put", x, index, source, accumulateArg);
+}
+
+/** `accumulate` positionally or as PyTorch's keyword; an object used to count as true (`put(x, i, s, { accumulate: false })` added). */
+function putWith(op: string, x: Tensor, index: Tensor, source: Tensor, accumulateArg: unknown): Tensor {
+  const accumulate = (pyArgs(op, [["accumulate", "boolean"]], [accumulateArg]).accumulate as boolean | undefined) ?? false;
+  check_tensor(x, op);
   check_long(index, "put");
   check_tensor(source, "put", "source");
   if (source.dtype !== x.dtype) throw new TypeError(`put_(): self (${TORCH_NAME[x.dtype]}) and source (${TORCH_NAME[source.dtype]}) must have the same scalar type`);
@@ -276,6 +285,7 @@ export function put(x: Tensor, index: Tensor, source: Tensor, accumulate = false
 }
 
 /** In place: put. */
-export function put_(x: Tensor, index: Tensor, source: Tensor, accumulate = false): Tensor {
-  return in_place(x, "put_", [source], (t) => put(t, index, source, accumulate));
+export function put_(x: Tensor, index: Tensor, source: Tensor, accumulate?: boolean | { accumulate?: boolean }): Tensor {
+  pyArgs("put_", [["accumulate", "boolean"]], [accumulate]);
+  return in_place(x, "put_", [source], (t) => putWith("put_", t, index, source, accumulate));
 }

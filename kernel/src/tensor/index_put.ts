@@ -16,6 +16,7 @@
  * autograd records it, runs the op on a snapshot of x and rebases x's history on the result, as
  * inplace.ts; a leaf that requires grad is PyTorch's error outside no_grad.
  */
+import { checkKeywords } from "../nn/_args";
 import { DType, Storage, Tensor, check_tensor } from "./tensor";
 import { attach } from "./autograd";
 import { is_grad_enabled } from "./grad_mode";
@@ -60,6 +61,7 @@ function prepare(x: Tensor, indices: unknown, values: unknown, accumulate: Accum
   });
   if (indices.length === 0) throw new RangeError(`${op}(): expected at least one index tensor (an empty indices list writes nothing defined in PyTorch); use copy_ or fill_ for the whole tensor`);
   if (!(values instanceof Tensor)) throw new TypeError(`${op}(): argument 'values' (position 2) must be Tensor, not ${py_type(values)}`);
+  if (typeof accumulate === "object" && accumulate !== null) checkKeywords(op, accumulate, ["accumulate"]);
   const acc = typeof accumulate === "object" && accumulate !== null ? accumulate.accumulate ?? false : accumulate ?? false;
   if (typeof acc !== "boolean") throw new TypeError(`${op}(): argument 'accumulate' (position 3) must be bool, not ${py_type(acc)}`);
   const plan = index_put_plan(x, indices as Tensor[]);

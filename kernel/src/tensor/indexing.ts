@@ -13,6 +13,7 @@
  * adds in place, so many slices of one tensor cost O(slice) each in backward. index_select / gather
  * backward scatter-add the gradient (indices may repeat).
  */
+import { checkKeywords } from "../nn/_args";
 import { Tensor, check_tensor } from "./tensor";
 import { attach, rename } from "./autograd";
 import { coerce, storage_for } from "./dtype";
@@ -398,8 +399,23 @@ export function masked_select(x: Tensor, mask: Tensor): Tensor {
 }
 
 /** x with `value` where `mask` (broadcast) is true; the gradient is zero there. */
-export function masked_fill(x: Tensor, mask: Tensor, value: TensorLike): Tensor {
+/**
+ * masked_fill's `value` positionally or as PyTorch's keyword (`masked_fill(mask, { value: 0 })`);
+ * any other object is an error (masked_fill_ used to read it with Number(): a NaN fill).
+ */
+export function masked_fill_value(value: TensorLike | { value: TensorLike }, op: string): TensorLike {
+  if (value !== null && typeof value === "object" && !(value instanceof Tensor) && !Array.isArray(value)) {
+    checkKeywords(op, value, ["value"]);
+    if (!("value" in value)) throw new TypeError(`${op}() missing required argument 'value'`);
+    value = (value as { value: TensorLike }).value;
+  }
+  check_operand(value, op, "value");
+  return value as TensorLike;
+}
+
+export function masked_fill(x: Tensor, mask: Tensor, valueArg: TensorLike | { value: TensorLike }): Tensor {
   check(x, "masked_fill");
+  const value = masked_fill_value(valueArg, "masked_fill");
   if (!(mask instanceof Tensor) || mask.dtype !== "bool") throw new TypeError(`masked_fill_ only supports boolean masks, but got mask with dtype ${mask instanceof Tensor ? mask.dtype : typeof mask}`);
   check_operand(value, "masked_fill", "value");
   if (value instanceof Tensor && value.dim() !== 0) {

@@ -16,6 +16,7 @@
  * Deviation: PyTorch's version counter is not kept, so modifying a tensor that an earlier op saved
  * for backward is not detected.
  */
+import { checkKeywords, pyArgs } from "../nn/_args";
 import { DType, Storage, Tensor, check_tensor, storageFor } from "./tensor";
 import { is_grad_enabled } from "./grad_mode";
 import { category, coerce } from "./dtype";
@@ -23,7 +24,7 @@ import { TensorLike, as_operand, check_operand, result_type } from "./operand";
 import { kernel, run } from "./kernels";
 import { broadcast_shapes, fmt_shape } from "./shape";
 import * as E from "./elementwise";
-import { masked_fill, sum_where } from "./indexing";
+import { masked_fill, masked_fill_value, sum_where } from "./indexing";
 import { attach, rename } from "./autograd";
 import { check_inplace, rebase_history } from "./view_history";
 import { sum_to } from "./sum_to";
@@ -103,12 +104,12 @@ function inplace(self: Tensor, op: string, others: TensorLike[], expr: string, e
 }
 
 export function add_(self: Tensor, other: TensorLike, options?: E.AlphaOptions): Tensor {
-  const alpha = options?.alpha ?? 1;
+  const alpha = (pyArgs("add_", [["alpha", "number"]], options === undefined ? [] : [options]).alpha as number | undefined) ?? 1;
   return inplace(self, "add_", [other], "a + b * alpha", ["alpha"], [alpha], (old) => E.add(old, other, options));
 }
 
 export function sub_(self: Tensor, other: TensorLike, options?: E.AlphaOptions): Tensor {
-  const alpha = options?.alpha ?? 1;
+  const alpha = (pyArgs("sub_", [["alpha", "number"]], options === undefined ? [] : [options]).alpha as number | undefined) ?? 1;
   if (self instanceof Tensor) E.check_sub_bool(self, other);
   return inplace(self, "sub_", [other], "a - b * alpha", ["alpha"], [alpha], (old) => E.sub(old, other, options));
 }
@@ -120,6 +121,7 @@ export function mul_(self: Tensor, other: TensorLike): Tensor {
 }
 
 export function div_(self: Tensor, other: TensorLike, options?: E.DivOptions): Tensor {
+  if (options !== undefined && options !== null) checkKeywords("div_", options, ["rounding_mode"]);
   const mode = options?.rounding_mode ?? null;
   const expr = mode === "trunc" ? "Math.trunc(a / b)" : mode === "floor" ? "Math.floor(a / b)" : "a / b";
   const rt = mode === null ? E_float(result_type(self, other)) : undefined;
@@ -137,13 +139,13 @@ export function pow_(self: Tensor, exponent: TensorLike): Tensor {
 
 /** self += value * t1 * t2 */
 export function addcmul_(self: Tensor, t1: Tensor, t2: Tensor, options?: { value?: number }): Tensor {
-  const value = options?.value ?? 1;
+  const value = (pyArgs("addcmul_", [["value", "number"]], options === undefined ? [] : [options]).value as number | undefined) ?? 1;
   return inplace(self, "addcmul_", [t1, t2], "a + value * b * c", ["value"], [value], (old) => E.add(old, E.mul(E.mul(t1, t2), value)), undefined, "AddcmulBackward0");
 }
 
 /** self += value * t1 / t2 */
 export function addcdiv_(self: Tensor, t1: Tensor, t2: Tensor, options?: { value?: number }): Tensor {
-  const value = options?.value ?? 1;
+  const value = (pyArgs("addcdiv_", [["value", "number"]], options === undefined ? [] : [options]).value as number | undefined) ?? 1;
   return inplace(self, "addcdiv_", [t1, t2], "a + value * b / c", ["value"], [value], (old) => E.add(old, E.mul(E.div(t1, t2), value)), undefined, "AddcdivBackward0");
 }
 
@@ -266,7 +268,8 @@ export function zero_(self: Tensor): Tensor {
   return fillWith(self, 0, "zero_");
 }
 
-export function masked_fill_(self: Tensor, mask: Tensor, value: TensorLike): Tensor {
+export function masked_fill_(self: Tensor, mask: Tensor, valueArg: TensorLike | { value: TensorLike }): Tensor {
+  const value = masked_fill_value(valueArg, "masked_fill_");
   check_self(self, "masked_fill_", [value]);
   if (!(mask instanceof Tensor) || mask.dtype !== "bool") throw new TypeError(`masked_fill_ only supports boolean masks`);
   check_shapes(self, [mask]);

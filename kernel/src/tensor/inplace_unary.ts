@@ -20,7 +20,8 @@ import * as E from "./elementwise";
 import * as A from "./activation";
 import * as MM from "./math_more";
 import { round } from "./round_decimals";
-import { scatter, scatter_add } from "./gather";
+import { scatter, scatter_add, scatter_reduce_arg } from "./gather";
+import type { ScatterOptions } from "./gather";
 import { tril, triu, type TriDiagonal } from "./rearrange";
 
 const TORCH_NAME = { float32: "Float", float64: "Double", int64: "Long", bool: "Bool" } as const;
@@ -81,8 +82,9 @@ function scatter_into(self: Tensor, src: Tensor | number, op: (x: Tensor) => Ten
   return self;
 }
 
-export function scatter_(self: Tensor, dim: number, index: Tensor, src: Tensor | number): Tensor {
-  return scatter_into(self, src, (x) => scatter(x, dim, index, src));
+export function scatter_(self: Tensor, dim: number, index: Tensor, src: Tensor | number, options?: ScatterOptions): Tensor {
+  scatter_reduce_arg(options, "scatter_"); // checked before anything is written
+  return scatter_into(self, src, (x) => scatter(x, dim, index, src, options));
 }
 
 export function scatter_add_(self: Tensor, dim: number, index: Tensor, src: Tensor): Tensor {
@@ -113,7 +115,7 @@ declare module "./tensor" {
     /** In place: erf. */ erf_(): this;
     /** In place: tril (zeros above the `diagonal`-th diagonal). */ tril_(diagonal?: TriDiagonal): this;
     /** In place: triu (zeros below the `diagonal`-th diagonal). */ triu_(diagonal?: TriDiagonal): this;
-    /** In place: self[p with p[dim] = index[p]] = src[p] (or the number `src`). */ scatter_(dim: number, index: Tensor, src: Tensor | number): this;
+    /** In place: self[p with p[dim] = index[p]] = src[p] (or the number `src`). */ scatter_(dim: number, index: Tensor, src: Tensor | number, options?: ScatterOptions): this;
     /** In place: adds src[p] at self[p with p[dim] = index[p]]. */ scatter_add_(dim: number, index: Tensor, src: Tensor): this;
   }
 }
@@ -122,7 +124,7 @@ const METHODS: Record<string, (this: Tensor, ...a: never[]) => Tensor> = {
   round_(this: Tensor, options?: { decimals?: number }) { return round_(this, options); },
   tril_(this: Tensor, diagonal?: TriDiagonal) { return tril_(this, diagonal); },
   triu_(this: Tensor, diagonal?: TriDiagonal) { return triu_(this, diagonal); },
-  scatter_(this: Tensor, dim: number, index: Tensor, src: Tensor | number) { return scatter_(this, dim, index, src); },
+  scatter_(this: Tensor, dim: number, index: Tensor, src: Tensor | number, options?: ScatterOptions) { return scatter_(this, dim, index, src, options); },
   scatter_add_(this: Tensor, dim: number, index: Tensor, src: Tensor) { return scatter_add_(this, dim, index, src); },
 };
 for (const [name, f] of Object.entries({

@@ -5,6 +5,7 @@
  * PyTorch's renorm_backward: it differentiates through the norm too); the result's node carries
  * PyTorch's name (DistBackward0, RenormBackward0).
  */
+import { checkKeywords } from "../nn/_args";
 import { Tensor, check_tensor } from "./tensor";
 import { rename } from "./autograd";
 import { is_floating } from "./dtype";
@@ -24,6 +25,7 @@ function tensor_arg(x: unknown, op: string, arg: string, pos: number): asserts x
 export function dist(input: Tensor, other: Tensor, p: number | { p?: number } = 2): Tensor {
   check_tensor(input, "dist");
   tensor_arg(other, "dist", "other", 2);
+  if (typeof p === "object" && p !== null) checkKeywords("dist", p, ["p"]);
   const pp = typeof p === "object" && p !== null ? p.p ?? 2 : p;
   if (typeof pp !== "number") throw new TypeError(`dist(): argument 'p' must be Number, not ${typeof pp}`);
   if (!is_floating(input.dtype) || !is_floating(other.dtype)) {

@@ -6,6 +6,8 @@
  *     median-of-three pivot that its SortingUtils uses, so gradients reach the same element),
  *   msort (sort along dim 0, values only), isin (membership in a set of test elements).
  */
+import { dimKeyword } from "../nn/_args";
+import { pyArgs } from "../nn/_args";
 import { Tensor, check_tensor } from "./tensor";
 import { attach } from "./autograd";
 import { is_floating, storage_for } from "./dtype";
@@ -30,7 +32,7 @@ function dim_arg(dim: unknown, op: string): number {
  */
 export function logcumsumexp(x: Tensor, dim: number | { dim: number }): Tensor {
   check_tensor(x, "logcumsumexp");
-  const d = dim_arg(typeof dim === "object" && dim !== null ? dim.dim : dim, "logcumsumexp");
+  const d = dim_arg(typeof dim === "object" && dim !== null ? dimKeyword<number>("logcumsumexp", dim) : dim, "logcumsumexp");
   if (!is_floating(x.dtype)) throw new TypeError(`"logcumsumexp_out_cpu" not implemented for '${cname(x.dtype)}'`);
   const { src, outer, size, inner } = layout(x, x.dim() === 0 ? null : wrap_dim(d, x.dim()), true);
   const acc = new Float64Array(src.length);
@@ -128,6 +130,9 @@ function quickselect(vals: number[], idx: number[], k: number): void {
 export interface KthvalueOptions {
   dim?: number;
   keepdim?: boolean;
+  /** numpy's names for `dim` / `keepdim`, which PyTorch accepts too. */
+  axis?: number;
+  keepdims?: boolean;
 }
 
 /**
@@ -135,13 +140,12 @@ export interface KthvalueOptions {
  * torch.return_types.kthvalue(values, indices). `kthvalue(x, k, dim, keepdim)` or
  * `kthvalue(x, k, { dim, keepdim })`. The gradient goes to the selected element.
  */
-export function kthvalue(x: Tensor, k: number, dim: number | KthvalueOptions = -1, keepdim = false): ValuesIndices {
+export function kthvalue(x: Tensor, k: number, dimArg?: number | KthvalueOptions, keepdimArg?: boolean | KthvalueOptions): ValuesIndices {
   check_tensor(x, "kthvalue");
-  if (typeof dim === "object" && dim !== null) {
-    for (const key of Object.keys(dim)) if (key !== "dim" && key !== "keepdim") throw new TypeError(`kthvalue() got an unexpected keyword argument '${key}' (allowed: dim, keepdim)`);
-    keepdim = dim.keepdim ?? false;
-    dim = dim.dim ?? -1;
-  }
+  // Keywords in any trailing slot (`kthvalue(x, 2, 1, { keepdim: false })`: the object used to count as true).
+  const a = pyArgs("kthvalue", [["dim", "number"], ["keepdim", "boolean"]], [dimArg, keepdimArg], [], true);
+  const dim = (a.dim as number | undefined) ?? -1;
+  const keepdim = (a.keepdim as boolean | undefined) ?? false;
   if (typeof k !== "number" || !Number.isInteger(k)) throw new TypeError(`kthvalue(): argument 'k' must be int, not ${typeof k}`);
   const nd = x.dim();
   const d = wrap_dim(dim_arg(dim, "kthvalue"), Math.max(nd, 1));

@@ -4,6 +4,7 @@
  * backward), kron (Kronecker product, a broadcast multiply), cross (3-vector cross product along a
  * dim) and cdist (p-norm distances between the rows of two batches of matrices, its own backward).
  */
+import { dimKeyword } from "../nn/_args";
 import { DType, Tensor, check_tensor } from "./tensor";
 import { attach, rename } from "./autograd";
 import { storage_for } from "./dtype";
@@ -170,7 +171,7 @@ export function kron(a: Tensor, b: Tensor): Tensor {
 export function cross(a: Tensor, b: Tensor, dim?: number | null | { dim?: number | null }): Tensor {
   check_tensor(a, "cross");
   check_tensor(b, "cross", "other");
-  const dd = typeof dim === "object" && dim !== null ? dim.dim : dim;
+  const dd = typeof dim === "object" && dim !== null ? dimKeyword<number | null | undefined>("cross", dim) : dim;
   if (a.dim() !== b.dim()) throw new RangeError(`linalg.cross: inputs must have the same number of dimensions.`);
   const shape = broadcast_shapes(a.shape, b.shape);
   let d: number;

@@ -20,35 +20,52 @@ import { contiguous_strides, strided_copy, wrap_dim } from "./shape";
 import { permute_raw } from "./views";
 import { maximum, minimum } from "./elementwise";
 import { ValuesIndices } from "./return_types";
+import { checkKeywords, numpyKeywords, pyArgs } from "../nn/_args";
 
 export { ValuesIndices };
 
 export interface ReduceOptions {
   dim?: number | readonly number[] | null;
   keepdim?: boolean;
+  /** numpy's name for `dim`, which PyTorch accepts too (not together with `dim`). */
+  axis?: number | readonly number[] | null;
+  /** numpy's name for `keepdim`, which PyTorch accepts too. */
+  keepdims?: boolean;
   dtype?: DType;
 }
 
 export type DimArg = number | readonly number[] | null | undefined | ReduceOptions;
 export type KeepArg = boolean | ReduceOptions | undefined;
 
-/** Parses PyTorch's (dim=None, keepdim=False, ...) in positional or options-object form. */
-export function reduce_args(dim: DimArg, keepdim: KeepArg): { dim: number | readonly number[] | null; keepdim: boolean; opts: ReduceOptions } {
+/**
+ * Parses PyTorch's (dim=None, keepdim=False, *, dtype=None) in positional or options-object form.
+ * The options object takes `allowed` keys only (an unknown key is an error, never ignored), with
+ * PyTorch's numpy aliases `axis` / `keepdims`; `op` names the function in errors.
+ */
+export function reduce_args(dim: DimArg, keepdim: KeepArg, op = "sum", allowed: readonly string[] = ["dim", "keepdim", "dtype"]): { dim: number | readonly number[] | null; keepdim: boolean; opts: ReduceOptions } {
   let opts: ReduceOptions = {};
   let d: number | readonly number[] | null = null;
-  let k = false;
+  let k: unknown = false;
+  const keywords = (o: object): ReduceOptions => {
+    const kw = numpyKeywords(op, o as Record<string, unknown>);
+    checkKeywords(op, kw, allowed);
+    return kw as ReduceOptions;
+  };
   if (dim !== null && typeof dim === "object" && !Array.isArray(dim)) {
-    opts = dim as ReduceOptions;
+    // (false is a wrapper's default for the keepdim slot, not a value given)
+    if (keepdim !== undefined && keepdim !== false) throw new TypeError(`${op}(): the options object must be the last argument, got ${typeof keepdim} after it`);
+    opts = keywords(dim);
     d = opts.dim ?? null;
     k = opts.keepdim ?? false;
   } else {
     d = (dim as number | readonly number[] | null | undefined) ?? null;
     if (typeof keepdim === "object" && keepdim !== null) {
-      opts = keepdim;
+      opts = keywords(keepdim);
+      if (opts.dim !== undefined) throw new TypeError(`${op}() got multiple values for argument 'dim'`);
       k = opts.keepdim ?? false;
     } else k = keepdim ?? false;
   }
-  if (typeof k !== "boolean") throw new TypeError(`keepdim must be a boolean, got ${typeof k}`);
+  if (typeof k !== "boolean") throw new TypeError(`${op}(): argument 'keepdim' must be bool, not ${k === null ? "None" : typeof k}`);
   return { dim: d, keepdim: k, opts };
 }
 
@@ -56,12 +73,20 @@ export function reduce_args(dim: DimArg, keepdim: KeepArg): { dim: number | read
 export interface DimOptions {
   dim?: number | null;
   keepdim?: boolean;
+  /** numpy's name for `dim`, which PyTorch accepts too (not together with `dim`). */
+  axis?: number | null;
+  /** numpy's name for `keepdim`, which PyTorch accepts too. */
+  keepdims?: boolean;
 }
 
 /** The same for an op that reduces one dim or several (logsumexp, amax, amin). */
 export interface DimsOptions {
   dim?: number | readonly number[] | null;
   keepdim?: boolean;
+  /** numpy's name for `dim`, which PyTorch accepts too (not together with `dim`). */
+  axis?: number | readonly number[] | null;
+  /** numpy's name for `keepdim`, which PyTorch accepts too. */
+  keepdims?: boolean;
 }
 
 /**
@@ -70,12 +95,7 @@ export interface DimsOptions {
  * `one` ops (max, min, argmax, argmin) take a single int dim, as PyTorch's.
  */
 function dim_args(dim: unknown, keepdim: unknown, op: string, one: boolean): { dim: number | readonly number[] | null; keepdim: boolean } {
-  for (const o of [dim, keepdim]) {
-    if (o === null || typeof o !== "object" || Array.isArray(o) || o instanceof Tensor) continue;
-    const bad = Object.keys(o).find((k) => k !== "dim" && k !== "keepdim");
-    if (bad !== undefined) throw new TypeError(`${op}() got an unexpected keyword argument '${bad}' (allowed: dim, keepdim)`);
-  }
-  const a = reduce_args(dim as DimArg, keepdim as KeepArg);
+  const a = reduce_args(dim as DimArg, keepdim as KeepArg, op, ["dim", "keepdim"]);
   const d = a.dim;
   if (d !== null && !(typeof d === "number" && Number.isInteger(d)) && !(Array.isArray(d) && !one)) {
     throw new TypeError(`${op}(): argument 'dim' must be ${one ? "an int" : "an int or a list of ints"}, not ${JSON.stringify(d)}`);
@@ -164,7 +184,7 @@ function finish(vals: ArrayLike<number>, shape: number[], dtype: DType): Tensor 
 
 export function sum(x: Tensor, dim?: DimArg, keepdim?: KeepArg): Tensor {
   check(x, "sum");
-  const a = reduce_args(dim, keepdim);
+  const a = reduce_args(dim, keepdim, "sum");
   const L = layout(x, a.dim, a.keepdim);
   const dtype = a.opts.dtype ?? (is_floating(x.dtype) ? x.dtype : "int64");
   const out = finish(slice_sums(L), L.out_shape, dtype);
@@ -173,7 +193,7 @@ export function sum(x: Tensor, dim?: DimArg, keepdim?: KeepArg): Tensor {
 
 export function mean(x: Tensor, dim?: DimArg, keepdim?: KeepArg): Tensor {
   check(x, "mean");
-  const a = reduce_args(dim, keepdim);
+  const a = reduce_args(dim, keepdim, "mean");
   const dtype = a.opts.dtype ?? x.dtype;
   if (!is_floating(dtype)) {
     throw new TypeError(
@@ -194,7 +214,7 @@ export function mean(x: Tensor, dim?: DimArg, keepdim?: KeepArg): Tensor {
 
 export function prod(x: Tensor, dim?: number | null | ReduceOptions, keepdim?: KeepArg): Tensor {
   check(x, "prod");
-  const a = reduce_args(dim, keepdim);
+  const a = reduce_args(dim, keepdim, "prod");
   if (Array.isArray(a.dim)) throw new TypeError("prod(): dim must be a single integer");
   const L = layout(x, a.dim, a.keepdim);
   const { src, outer, size, inner } = L;
@@ -291,6 +311,12 @@ export function var_args(dim: unknown, o: unknown, k: unknown, op: string, extra
   const is_dim = (v: unknown): boolean => v === null || v === undefined || typeof v === "number" || Array.isArray(v);
   const is_opts = (v: unknown): boolean => v !== null && typeof v === "object" && !Array.isArray(v) && !(v instanceof Tensor);
   if (extra.length > 0) throw bad();
+  // PyTorch's keywords (and numpy aliases axis / keepdims); an unknown one used to be ignored.
+  const var_keywords = (kw: object): VarOptions => {
+    const out = numpyKeywords(op, kw as Record<string, unknown>);
+    checkKeywords(op, out, ["dim", "correction", "unbiased", "keepdim"]);
+    return out as VarOptions;
+  };
   let d: number | readonly number[] | null = null;
   let opts: VarOptions;
   if (typeof dim === "boolean") {
@@ -300,7 +326,7 @@ export function var_args(dim: unknown, o: unknown, k: unknown, op: string, extra
   } else if (is_opts(dim)) {
     // ({ dim, correction, unbiased, keepdim })
     if (o !== undefined || k !== undefined) throw bad();
-    opts = dim as VarOptions;
+    opts = var_keywords(dim as object);
     d = opts.dim ?? null;
   } else if (!is_dim(dim)) {
     throw bad();
@@ -319,7 +345,7 @@ export function var_args(dim: unknown, o: unknown, k: unknown, op: string, extra
     // (dim, { correction, unbiased, keepdim })
     if (k !== undefined) throw bad();
     d = (dim as number | readonly number[] | null | undefined) ?? null;
-    opts = (o as VarOptions | undefined) ?? {};
+    opts = o === undefined ? {} : var_keywords(o as object);
     if (opts.dim !== undefined) throw new TypeError(`${op}() got multiple values for argument 'dim'`);
   } else throw bad();
   if (opts.correction !== undefined && opts.unbiased !== undefined) {
@@ -405,19 +431,24 @@ export interface NormOptions {
   p?: number | "fro";
   dim?: number | readonly number[] | null;
   keepdim?: boolean;
+  dtype?: DType | null;
 }
 
 /** The vector p-norm (default 2; "fro" = 2; Infinity = max |x|; 0 = count of nonzeros). */
-export function norm(x: Tensor, p: number | "fro" | NormOptions | null = 2, dim?: number | readonly number[] | null, keepdim = false): Tensor {
+export function norm(x: Tensor, pArg?: number | "fro" | NormOptions | null, dimArg?: number | readonly number[] | null | NormOptions, keepdimArg?: boolean | NormOptions): Tensor {
   check(x, "norm");
-  if (p !== null && typeof p === "object") {
-    dim = p.dim;
-    keepdim = p.keepdim ?? false;
-    p = p.p ?? 2;
-  }
+  // Keywords in any trailing slot (`norm(x, 1, 1, { keepdim: false })`: the object used to count
+  // as true). torch.norm is a Python function: no numpy `axis` alias (PyTorch refuses it too).
+  const a = pyArgs("norm", [["p", "any"], ["dim", "any"], ["keepdim", "boolean"]], [pArg, dimArg, keepdimArg], ["dtype"]);
+  const p = a.p === undefined ? 2 : (a.p as number | "fro" | null);
+  const dim = a.dim as number | readonly number[] | null | undefined;
+  const keepdim = (a.keepdim as boolean | undefined) ?? false;
+  if (dim !== undefined && dim !== null && typeof dim !== "number" && !Array.isArray(dim)) throw new TypeError(`norm(): argument 'dim' must be an int or a list of ints, not ${typeof dim}`);
   const pp = p === "fro" || p === null ? 2 : p;
   if (typeof pp !== "number") throw new TypeError(`norm(): p must be a number or "fro", got ${JSON.stringify(p)}`);
   if (!is_floating(x.dtype)) throw new TypeError(`linalg.vector_norm: Expected a floating point or complex tensor as input. Got ${x.dtype === "int64" ? "Long" : "Bool"}`);
+  // PyTorch's keyword-only dtype (of a floating input): the norm computed in and returned as that dtype
+  if (a.dtype !== undefined && a.dtype !== null) x = x.to(a.dtype as DType);
   const L = layout(x, dim ?? null, keepdim);
   const { src, outer, size, inner } = L;
   const vals = new Float64Array(outer * inner);

@@ -19,6 +19,7 @@ import { layout } from "./reduce";
 import { ValuesIndices } from "./return_types";
 import { wrap_dim } from "./shape";
 import { heap_select, introsort, nth_element, sort_heap } from "./select_order";
+import { pyArgs } from "../nn/_args";
 
 function check(x: Tensor, op: string): void {
   check_tensor(x, op);
@@ -80,22 +81,30 @@ function ordered(x: Tensor, dim: number, descending: boolean, k: number | undefi
 
 export interface SortOptions {
   dim?: number;
+  /** numpy's name for `dim`, which PyTorch accepts too. */
+  axis?: number;
   descending?: boolean;
   stable?: boolean;
 }
 
 /**
- * `sort(x, dim = -1, descending = false, stable = false)` or `sort(x, { dim, descending, stable })`:
- * { values, indices }.
+ * `sort(x, dim = -1, descending = false, stable = false)` or `sort(x, { dim, descending, stable })`,
+ * or mixed (`sort(x, 1, { descending: true })`): { values, indices }. The trailing object holds
+ * PyTorch's keywords (also its numpy alias `axis`); an object in a boolean slot or an unknown key
+ * is an error (it used to count as `true`: `sort(x, 1, { descending: false })` sorted descending).
  */
-export function sort(x: Tensor, dim: number | SortOptions = -1, descending = false, stable = false): ValuesIndices {
-  check(x, "sort");
-  if (typeof dim === "object") {
-    descending = dim.descending ?? false;
-    stable = dim.stable ?? false;
-    dim = dim.dim ?? -1;
-  }
-  return ordered(x, dim, descending, undefined, "SortBackward0", "sort", stable ? undefined : unstableOrder(descending));
+export function sort(x: Tensor, dim?: number | SortOptions, descending?: boolean | SortOptions, stable?: boolean | SortOptions): ValuesIndices {
+  return sortWith("sort", x, dim, descending, stable);
+}
+
+function sortWith(op: string, x: Tensor, dim: unknown, descending: unknown, stable: unknown): ValuesIndices {
+  check(x, op);
+  const a = pyArgs(op, [["dim", "number"], ["descending", "boolean"], ["stable", "boolean"]], [dim, descending, stable], [], true);
+  const d = (a.dim as number | undefined) ?? -1;
+  if (!Number.isInteger(d)) throw new TypeError(`${op}(): argument 'dim' must be int, not ${d}`);
+  const desc = (a.descending as boolean | undefined) ?? false;
+  const st = (a.stable as boolean | undefined) ?? false;
+  return ordered(x, d, desc, undefined, "SortBackward0", "sort", st ? undefined : unstableOrder(desc));
 }
 
 /**
@@ -122,12 +131,14 @@ function valueLess(firstLargest: boolean, at: (p: number) => number): (p: number
       };
 }
 
-export function argsort(x: Tensor, dim: number | SortOptions = -1, descending = false, stable = false): Tensor {
-  return sort(x, dim, descending, stable).indices;
+export function argsort(x: Tensor, dim?: number | SortOptions, descending?: boolean | SortOptions, stable?: boolean | SortOptions): Tensor {
+  return sortWith("argsort", x, dim, descending, stable).indices;
 }
 
 export interface TopkOptions {
   dim?: number;
+  /** numpy's name for `dim`, which PyTorch accepts too. */
+  axis?: number;
   largest?: boolean;
   sorted?: boolean;
 }
@@ -137,13 +148,15 @@ export interface TopkOptions {
  * indices), sorted unless `sorted: false` (then in PyTorch's selection order). `topk(x, k, dim = -1,
  * largest = true, sorted = true)` or `topk(x, k, { dim, largest, sorted })`.
  */
-export function topk(x: Tensor, k: number, dim: number | TopkOptions = -1, largest = true, sorted = true): ValuesIndices {
+export function topk(x: Tensor, k: number, dim?: number | TopkOptions, largest?: boolean | TopkOptions, sorted?: boolean | TopkOptions): ValuesIndices {
   check(x, "topk");
-  if (typeof dim === "object" && dim !== null) {
-    largest = dim.largest ?? true;
-    sorted = dim.sorted ?? true;
-    dim = dim.dim ?? -1;
-  }
+  // An object in a boolean slot used to count as true (`topk(x, 2, 1, { largest: false })` gave the largest).
+  const a = pyArgs("topk", [["dim", "number"], ["largest", "boolean"], ["sorted", "boolean"]], [dim, largest, sorted], [], true);
+  return topkWith(x, k, (a.dim as number | undefined) ?? -1, (a.largest as boolean | undefined) ?? true, (a.sorted as boolean | undefined) ?? true);
+}
+
+function topkWith(x: Tensor, k: number, dim: number, largest: boolean, sorted: boolean): ValuesIndices {
+  if (!Number.isInteger(dim)) throw new TypeError(`topk(): argument 'dim' must be int, not ${dim}`);
   const d = x.dim() === 0 ? 0 : wrap_dim(dim, x.dim());
   const size = x.dim() === 0 ? 1 : x.shape[d];
   if (!Number.isInteger(k) || k < 0 || k > size) throw new RangeError(`selected index k out of range (k = ${k}, size of dim ${d} = ${size})`);

@@ -71,6 +71,9 @@ import * as ST from "./stats";
 import type { CovOptions } from "./stats";
 import * as PM from "./products_more";
 import * as IPT from "./index_put";
+import * as FA from "./factories";
+import { checkKeywords, pyArgs } from "../nn/_args";
+import type { TensorOptions } from "./shape";
 import type { AccumulateArg } from "./index_put";
 
 export type DType = "float32" | "float64" | "int64" | "bool";
@@ -319,7 +322,9 @@ export class Tensor {
   }
 
   /** Sets requires_grad in place (leaves only, floating dtypes only, as PyTorch). */
-  requires_grad_(requires_grad = true): this {
+  requires_grad_(requiresGrad?: boolean | { requires_grad?: boolean }): this {
+    // PyTorch's keyword too; an object used to be stored as the flag itself.
+    const requires_grad = (pyArgs("requires_grad_", [["requires_grad", "boolean"]], [requiresGrad]).requires_grad as boolean | undefined) ?? true;
     if (requires_grad && !is_floating(this.dtype)) {
       throw new TypeError(`only Tensors of floating point dtype can require gradients (got ${this.dtype})`);
     }
@@ -353,11 +358,19 @@ export class Tensor {
   // ---- dtype conversion ----------------------------------------------------------------------
 
   /** A copy in `dtype` (the same tensor when it already has it, as PyTorch). Differentiable. */
-  to(dtype: DType | "cpu" | Device | { dtype?: DType; device?: "cpu" | Device }): Tensor {
+  to(dtype: DType | "cpu" | Device | { dtype?: DType; device?: "cpu" | Device; non_blocking?: boolean; copy?: boolean }): Tensor {
     // Everything lives on the CPU: a device of "cpu" (or torch.device("cpu")) is accepted (so
     // PyTorch code ports) and ignored, returning this tensor as PyTorch does when nothing changes.
     if (dtype === "cpu" || dtype instanceof Device) return this;
     if (typeof dtype === "object" && dtype !== null) {
+      // an unknown key used to be ignored; non_blocking means nothing on the CPU; copy forces a new tensor
+      const kw = pyArgs("to", [], [dtype], ["dtype", "device", "non_blocking", "copy"]);
+      if (kw.copy !== undefined && typeof kw.copy !== "boolean") throw new TypeError(`to(): argument 'copy' must be bool, not ${typeof kw.copy}`);
+      if (kw.copy === true) {
+        const { copy: _copy, ...rest } = dtype;
+        const out = this.to(rest);
+        return out === this ? this.clone() : out;
+      }
       if (dtype.device !== undefined && dtype.device !== "cpu" && !(dtype.device instanceof Device)) throw new TypeError(`to(): only the "cpu" device exists here, got ${JSON.stringify(dtype.device)}`);
       if (dtype.dtype === undefined) return this;
     }
@@ -405,6 +418,7 @@ export class Tensor {
   type(dtype: DType): Tensor;
   // PyTorch's two overloads, so `t.type(torch.float64).dtype` type-checks (one `Tensor | string` did not)
   type(dtype?: DType): Tensor | string {
+    if (typeof dtype === "object" && dtype !== null) checkKeywords("type", dtype, ["dtype", "non_blocking"]);
     if (dtype === undefined) return { float32: "torch.FloatTensor", float64: "torch.DoubleTensor", int64: "torch.LongTensor", bool: "torch.BoolTensor" }[this.dtype];
     return this.to(dtype);
   }
@@ -591,7 +605,7 @@ export class Tensor {
     return R.var_std(this, dim, options, keepdim, true, "std", extra);
   }
   /** Vector p-norm (default 2) of all elements or along `dim`. */
-  norm(p?: number | "fro" | NormOptions | null, dim?: number | readonly number[] | null, keepdim?: boolean): Tensor {
+  norm(p?: number | "fro" | NormOptions | null, dim?: number | readonly number[] | null | NormOptions, keepdim?: boolean | NormOptions): Tensor {
     return R.norm(this, p, dim, keepdim);
   }
   /** log(sum(exp(self))) along `dim`, computed stably. */
@@ -767,15 +781,15 @@ export class Tensor {
     return G.gather(this, dim, index);
   }
   /** A copy with src (or a number) written at `index` along `dim`. */
-  scatter(dim: number, index: Tensor, src: Tensor | number): Tensor {
-    return G.scatter(this, dim, index, src);
+  scatter(dim: number, index: Tensor, src: Tensor | number, options?: G.ScatterOptions): Tensor {
+    return G.scatter(this, dim, index, src, options);
   }
   /** A copy with src added at `index` along `dim`. */
   scatter_add(dim: number, index: Tensor, src: Tensor): Tensor {
     return G.scatter_add(this, dim, index, src);
   }
   /** A copy with `value` where `mask` (bool, broadcast) is true. */
-  masked_fill(mask: Tensor, value: TensorLike): Tensor {
+  masked_fill(mask: Tensor, value: TensorLike | { value: TensorLike }): Tensor {
     return I.masked_fill(this, mask, value);
   }
   /** The elements where `mask` is true (self and mask broadcast together), as a 1-D tensor. */
@@ -902,12 +916,12 @@ export class Tensor {
     return C.equal(this, other);
   }
   /** All elements within atol + rtol * |other| (defaults 1e-8, 1e-5). */
-  allclose(other: TensorLike, options?: CloseOptions): boolean {
-    return C.allclose(this, other, options);
+  allclose(other: TensorLike, ...rest: (number | boolean | CloseOptions | undefined)[]): boolean {
+    return C.allclose(this, other, ...rest);
   }
   /** Element-wise closeness (see allclose). */
-  isclose(other: TensorLike, options?: CloseOptions): Tensor {
-    return C.isclose(this, other, options);
+  isclose(other: TensorLike, ...rest: (number | boolean | CloseOptions | undefined)[]): Tensor {
+    return C.isclose(this, other, ...rest);
   }
   /** `x.where(condition, y)`: x where condition, else y. */
   where(condition: Tensor, other: TensorLike): Tensor {
@@ -1021,7 +1035,7 @@ export class Tensor {
     return this;
   }
   /** In place: writes `value` where `mask` is true. */
-  masked_fill_(mask: Tensor, value: TensorLike): this {
+  masked_fill_(mask: Tensor, value: TensorLike | { value: TensorLike }): this {
     IP.masked_fill_(this, mask, value);
     return this;
   }
@@ -1086,19 +1100,21 @@ export class Tensor {
     return this.data.length;
   }
 
-  /** Zeros of `size` with this tensor's dtype. */
-  new_zeros(size: readonly number[]): Tensor {
-    return new Tensor(this.data instanceof Float32Array ? new Float32Array(size.reduce((a, b) => a * b, 1)) : new Float64Array(size.reduce((a, b) => a * b, 1)), size, this.dtype);
+  /** Zeros of `size` with this tensor's dtype, or `{ dtype }`'s: `new_zeros(2, 3)`, `new_zeros([2, 3], { dtype: torch.int64 })`. */
+  new_zeros(...size: FA.SizeArgs): Tensor {
+    return FA.new_filled(this, size, 0, "new_zeros");
   }
-  /** Ones of `size` with this tensor's dtype. */
-  new_ones(size: readonly number[]): Tensor {
-    return this.new_full(size, 1);
+  /** Ones of `size` with this tensor's dtype, or `{ dtype }`'s. */
+  new_ones(...size: FA.SizeArgs): Tensor {
+    return FA.new_filled(this, size, 1, "new_ones");
   }
-  /** `fill_value` in `size` with this tensor's dtype. */
-  new_full(size: readonly number[], fill_value: number): Tensor {
-    const t = this.new_zeros(size);
-    t.data.fill(this.dtype === "int64" ? Math.trunc(fill_value) : this.dtype === "bool" ? (fill_value !== 0 ? 1 : 0) : fill_value);
-    return t;
+  /** Zero-filled (PyTorch's are uninitialised) of `size` with this tensor's dtype, or `{ dtype }`'s. */
+  new_empty(...size: FA.SizeArgs): Tensor {
+    return FA.new_filled(this, size, 0, "new_empty");
+  }
+  /** `fill_value` in `size` with this tensor's dtype, or `{ dtype }`'s: `new_full([2], 3)`, `new_full([2], { fill_value: 3 })`. */
+  new_full(size: number | readonly number[], fill_value: number | boolean | FA.FullOptions, options?: TensorOptions): Tensor {
+    return FA.new_full(this, size, fill_value, options);
   }
 
   // ---- cumulative, rearranging and sorting ops ----------------------------------------------
@@ -1129,15 +1145,15 @@ export class Tensor {
     return RA.triu(this, diagonal);
   }
   /** Sorted values and their indices along `dim` (NaN the largest; tied values in PyTorch's order, or in input order with `stable`). */
-  sort(dim?: number | SortOptions, descending?: boolean, stable?: boolean): ValuesIndices {
+  sort(dim?: number | SortOptions, descending?: boolean | SortOptions, stable?: boolean | SortOptions): ValuesIndices {
     return SO.sort(this, dim, descending, stable);
   }
   /** Indices that sort along `dim` (ties as `sort`). */
-  argsort(dim?: number | SortOptions, descending?: boolean, stable?: boolean): Tensor {
+  argsort(dim?: number | SortOptions, descending?: boolean | SortOptions, stable?: boolean | SortOptions): Tensor {
     return SO.argsort(this, dim, descending, stable);
   }
   /** The k largest (or smallest, `largest: false`) values and their indices along `dim` (sorted unless `sorted: false`); tied values get PyTorch's CPU indices. */
-  topk(k: number, dim?: number | SO.TopkOptions, largest?: boolean, sorted?: boolean): ValuesIndices {
+  topk(k: number, dim?: number | SO.TopkOptions, largest?: boolean | SO.TopkOptions, sorted?: boolean | SO.TopkOptions): ValuesIndices {
     return SO.topk(this, k, dim, largest, sorted);
   }
 
@@ -1479,11 +1495,11 @@ export class Tensor {
     return IM.take_along_dim(this, indices, dim);
   }
   /** A copy with source written (or added, accumulate) at flat positions `index`. */
-  put(index: Tensor, source: Tensor, accumulate?: boolean): Tensor {
+  put(index: Tensor, source: Tensor, accumulate?: boolean | { accumulate?: boolean }): Tensor {
     return IM.put(this, index, source, accumulate);
   }
   /** In place: source written (or added, accumulate) at flat positions `index`. */
-  put_(index: Tensor, source: Tensor, accumulate?: boolean): this {
+  put_(index: Tensor, source: Tensor, accumulate?: boolean | { accumulate?: boolean }): this {
     IM.put_(this, index, source, accumulate);
     return this;
   }
@@ -1499,14 +1515,20 @@ export class Tensor {
   /** The distinct elements (sorted); [values, inverse?, counts?] with return_inverse / return_counts. */
   unique(options: UniqueOptions & ({ return_inverse: true } | { return_counts: true })): Tensor[];
   unique(options?: UniqueOptions): Tensor;
-  unique(options?: UniqueOptions): Tensor | Tensor[] {
-    return UQ.unique(this, options as UniqueOptions & { return_counts: true });
+  unique(sorted: boolean, return_inverse: true, ...rest: (boolean | number | null | UniqueOptions | undefined)[]): Tensor[];
+  unique(sorted: boolean, return_inverse: boolean, return_counts: true, ...rest: (number | null | UniqueOptions | undefined)[]): Tensor[];
+  unique(...args: (boolean | number | null | UniqueOptions | undefined)[]): Tensor | Tensor[];
+  unique(...args: (boolean | number | null | UniqueOptions | undefined)[]): Tensor | Tensor[] {
+    return UQ.unique(this, ...args);
   }
   /** Runs of equal consecutive elements collapsed; [values, inverse?, counts?] when asked. */
   unique_consecutive(options: Omit<UniqueOptions, "sorted"> & ({ return_inverse: true } | { return_counts: true })): Tensor[];
   unique_consecutive(options?: Omit<UniqueOptions, "sorted">): Tensor;
-  unique_consecutive(options?: Omit<UniqueOptions, "sorted">): Tensor | Tensor[] {
-    return UQ.unique_consecutive(this, options as Omit<UniqueOptions, "sorted"> & { return_counts: true });
+  unique_consecutive(return_inverse: true, ...rest: (boolean | number | null | Omit<UniqueOptions, "sorted"> | undefined)[]): Tensor[];
+  unique_consecutive(return_inverse: boolean, return_counts: true, ...rest: (number | null | Omit<UniqueOptions, "sorted"> | undefined)[]): Tensor[];
+  unique_consecutive(...args: (boolean | number | null | Omit<UniqueOptions, "sorted"> | undefined)[]): Tensor | Tensor[];
+  unique_consecutive(...args: (boolean | number | null | Omit<UniqueOptions, "sorted"> | undefined)[]): Tensor | Tensor[] {
+    return UQ.unique_consecutive(this, ...args);
   }
   /** Occurrences of each non-negative int (weighted sums with weights). */
   bincount(weights?: Tensor | null | BincountOptions, minlength?: number): Tensor {
@@ -1561,7 +1583,7 @@ export class Tensor {
     return OM.logcumsumexp(this, dim);
   }
   /** The k-th smallest value (k from 1) along `dim` (default -1) and its index. */
-  kthvalue(k: number, dim?: number | KthvalueOptions, keepdim?: boolean): ValuesIndices {
+  kthvalue(k: number, dim?: number | KthvalueOptions, keepdim?: boolean | KthvalueOptions): ValuesIndices {
     return OM.kthvalue(this, k, dim, keepdim);
   }
   /** Sorted along dim 0 (values only). */

@@ -8,6 +8,7 @@
  * order for sorted=False is unspecified); `out_int32` is accepted and gives int64 (lrlab has no
  * int32 dtype).
  */
+import { pyArgs } from "../nn/_args";
 import { DType, Tensor, check_tensor } from "./tensor";
 import { is_floating, storage_for } from "./dtype";
 import { fmt_shape, wrap_dim } from "./shape";
@@ -94,9 +95,13 @@ function group(x: Tensor, R: ReturnType<typeof rows>, order: number[], opts: Uni
  */
 export function unique(x: Tensor, options: UniqueOptions & ({ return_inverse: true } | { return_counts: true })): Tensor[];
 export function unique(x: Tensor, options?: UniqueOptions): Tensor;
-export function unique(x: Tensor, options: UniqueOptions = {}): Tensor | Tensor[] {
+export function unique(x: Tensor, sorted: boolean, return_inverse: true, ...rest: (boolean | number | null | UniqueOptions | undefined)[]): Tensor[];
+export function unique(x: Tensor, sorted: boolean, return_inverse: boolean, return_counts: true, ...rest: (number | null | UniqueOptions | undefined)[]): Tensor[];
+export function unique(x: Tensor, ...args: (boolean | number | null | UniqueOptions | undefined)[]): Tensor | Tensor[];
+export function unique(x: Tensor, ...args: unknown[]): Tensor | Tensor[] {
   check_tensor(x, "unique");
-  check_keys(options, ["sorted", "return_inverse", "return_counts", "dim"], "unique");
+  // PyTorch's positional order too: `unique(v, true, true, true)` (positional flags used to be dropped).
+  const options = pyArgs("unique", [["sorted", "boolean"], ["return_inverse", "boolean"], ["return_counts", "boolean"], ["dim", "number?"]], args) as UniqueOptions;
   if (options.dim === undefined || options.dim === null) return unique_flat(x, options);
   const R = rows(x, options.dim);
   const order = Array.from({ length: R.n }, (_, i) => i);
@@ -159,9 +164,12 @@ function unique_flat(x: Tensor, opts: UniqueOptions): Tensor | Tensor[] {
  */
 export function unique_consecutive(x: Tensor, options: Omit<UniqueOptions, "sorted"> & ({ return_inverse: true } | { return_counts: true })): Tensor[];
 export function unique_consecutive(x: Tensor, options?: Omit<UniqueOptions, "sorted">): Tensor;
-export function unique_consecutive(x: Tensor, options: Omit<UniqueOptions, "sorted"> = {}): Tensor | Tensor[] {
+export function unique_consecutive(x: Tensor, return_inverse: true, ...rest: (boolean | number | null | Omit<UniqueOptions, "sorted"> | undefined)[]): Tensor[];
+export function unique_consecutive(x: Tensor, return_inverse: boolean, return_counts: true, ...rest: (number | null | Omit<UniqueOptions, "sorted"> | undefined)[]): Tensor[];
+export function unique_consecutive(x: Tensor, ...args: (boolean | number | null | Omit<UniqueOptions, "sorted"> | undefined)[]): Tensor | Tensor[];
+export function unique_consecutive(x: Tensor, ...args: unknown[]): Tensor | Tensor[] {
   check_tensor(x, "unique_consecutive");
-  check_keys(options, ["return_inverse", "return_counts", "dim"], "unique_consecutive");
+  const options = pyArgs("unique_consecutive", [["return_inverse", "boolean"], ["return_counts", "boolean"], ["dim", "number?"]], args) as UniqueOptions;
   const R = rows(x, options.dim);
   return group(x, R, Array.from({ length: R.n }, (_, i) => i), options);
 }

@@ -14,7 +14,8 @@ import { Tensor, storageFor } from "../../tensor/tensor";
 import { checkFloat, record } from "../_autograd";
 import { erfc } from "../_math";
 import { wasm_relu, wasm_relu_backward } from "../../tensor/wasm/elementwise";
-import { pyArgs } from "../_args";
+import { checkKeywords, pyArgs } from "../_args";
+import type { DType } from "../../tensor/tensor";
 import { maybeInplace } from "../_inplace";
 
 const SQRT1_2 = Math.SQRT1_2;
@@ -82,7 +83,9 @@ export function sigmoidScalar(x: number): number {
 
 export type GeluApproximate = "none" | "tanh";
 
-export function gelu(input: Tensor, { approximate = "none" }: { approximate?: GeluApproximate } = {}): Tensor {
+export function gelu(input: Tensor, options: { approximate?: GeluApproximate } = {}): Tensor {
+  checkKeywords("gelu", options, ["approximate"]); // an unknown key used to be ignored
+  const { approximate = "none" } = options;
   checkFloat(input, "gelu");
   if (approximate !== "none" && approximate !== "tanh") {
     throw new Error(`approximate argument must be either none or tanh. (got ${String(approximate)})`);
@@ -167,13 +170,35 @@ export function logSoftmaxRaw(input: Tensor, dim: number): Float64Array {
 }
 
 /** `dim` given positionally or as Python's keyword (`{ dim: 1 }`). */
-function dimArg(dim: number | { dim: number }, op: string): number {
+/** F.softmax / F.log_softmax's (dim, _stacklevel, dtype) keywords. */
+export interface FSoftmaxOptions {
+  dim?: number;
+  /** Cast the input to this dtype first (PyTorch's; it used to be ignored). */
+  dtype?: DType | null;
+  /** Python's warning stack level: accepted and unused. */
+  _stacklevel?: number;
+}
+
+/** `dtype` from `{ dim, dtype }` or a trailing `{ dtype }` (after a number dim); null when not given. */
+function softmaxDtype(op: string, dim: number | FSoftmaxOptions, options: FSoftmaxOptions | undefined): DType | null {
+  if (options !== undefined && options !== null) checkKeywords(op, options, ["_stacklevel", "dtype"]);
+  const a = typeof dim === "object" && dim !== null ? dim.dtype : undefined;
+  const b = options?.dtype;
+  if (a !== undefined && a !== null && b !== undefined && b !== null) throw new TypeError(`${op}() got multiple values for argument 'dtype'`);
+  return a ?? b ?? null;
+}
+
+/** The dim of F.softmax-style (dim | { dim, dtype, _stacklevel }) arguments; an unknown key is an error. */
+function dimArg(dim: number | FSoftmaxOptions, op: string): number {
+  if (typeof dim === "object" && dim !== null) checkKeywords(op, dim, ["dim", "_stacklevel", "dtype"]);
   const d = typeof dim === "object" && dim !== null ? dim.dim : dim;
   if (typeof d !== "number") throw new TypeError(`${op}(): argument 'dim' must be an int (implicit dim is deprecated)`);
   return d;
 }
 
-export function log_softmax(input: Tensor, dim: number | { dim: number }): Tensor {
+export function log_softmax(input: Tensor, dim: number | FSoftmaxOptions, options?: FSoftmaxOptions): Tensor {
+  const dtype = softmaxDtype("log_softmax", dim, options);
+  if (dtype !== null) input = input.to(dtype); // PyTorch casts first (input.log_softmax(dim, dtype=dtype))
   checkFloat(input, "log_softmax");
   const d = wrapDim(dimArg(dim, "log_softmax"), input.dim());
   const ls = logSoftmaxData(input, d);
@@ -198,7 +223,9 @@ export function log_softmax(input: Tensor, dim: number | { dim: number }): Tenso
   });
 }
 
-export function softmax(input: Tensor, dim: number | { dim: number }): Tensor {
+export function softmax(input: Tensor, dim: number | FSoftmaxOptions, options?: FSoftmaxOptions): Tensor {
+  const dtype = softmaxDtype("softmax", dim, options);
+  if (dtype !== null) input = input.to(dtype); // PyTorch casts first (input.softmax(dim, dtype=dtype))
   checkFloat(input, "softmax");
   const d = wrapDim(dimArg(dim, "softmax"), input.dim());
   const ls = logSoftmaxData(input, d);

@@ -8,6 +8,8 @@
  *       ∂ℓ/∂x = w ((1 - y) - c·σ(-x))                 ∂ℓ/∂y = w (-x + (pos_weight - 1)·softplus(-x))
  * (the logits form never takes log of a rounded probability, hence its stability).
  */
+import { lossKeywords } from "../positional";
+import type { LegacyReduction } from "./loss";
 import { Tensor } from "../../tensor/tensor";
 import { checkFloat, checkReduction, record, resultDtype, sameShape, sizeStr } from "../_autograd";
 import type { Reduction } from "../_autograd";
@@ -17,7 +19,7 @@ import { cast } from "./linear";
 import { broadcastOrThrow } from "./loss";
 import { sigmoidScalar } from "./activation";
 
-export interface BCEOptions {
+export interface BCEOptions extends LegacyReduction {
   weight?: Tensor | null;
   reduction?: Reduction;
 }
@@ -36,8 +38,10 @@ function weightsFor(w: Tensor | null | undefined, shape: readonly number[], what
 export function binary_cross_entropy(
   input: Tensor,
   target: Tensor,
-  { weight = null, reduction = "mean" }: BCEOptions = {},
+  options: BCEOptions = {},
 ): Tensor {
+  lossKeywords("binary_cross_entropy", options, ["weight", "reduction"]);
+  const { weight = null, reduction = "mean" } = options;
   checkFloat(input, "binary_cross_entropy", "input");
   checkFloat(target, "binary_cross_entropy", "target");
   const red = checkReduction(reduction);
@@ -77,8 +81,10 @@ export function binary_cross_entropy(
 export function binary_cross_entropy_with_logits(
   input: Tensor,
   target: Tensor,
-  { weight = null, reduction = "mean", pos_weight = null }: BCEOptions & { pos_weight?: Tensor | null } = {},
+  options: BCEOptions & { pos_weight?: Tensor | null } = {},
 ): Tensor {
+  lossKeywords("binary_cross_entropy_with_logits", options, ["weight", "reduction", "pos_weight"]);
+  const { weight = null, reduction = "mean", pos_weight = null } = options;
   checkFloat(input, "binary_cross_entropy_with_logits", "input");
   checkFloat(target, "binary_cross_entropy_with_logits", "target");
   const red = checkReduction(reduction);

@@ -10,6 +10,8 @@
  * With class-probability targets y (float, shaped like the input), y' = (1 - ε) y + ε/C:
  *   ℓ = -Σ_c w_c y'_c p_c;  "mean" divides by N·K;  ∂ℓ/∂x_c = softmax_c Σ_j w_j y'_j - w_c y'_c
  */
+import { lossKeywords } from "../positional";
+import type { LegacyReduction } from "./loss";
 import { Tensor } from "../../tensor/tensor";
 import { checkFloat, checkReduction, describe, record, sameShape } from "../_autograd";
 import type { Reduction } from "../_autograd";
@@ -17,7 +19,7 @@ import { reduceLoss, upstream } from "./_reduce";
 import { cast, torchName } from "./linear";
 import { logSoftmaxRaw } from "./activation";
 
-export interface NLLOptions {
+export interface NLLOptions extends LegacyReduction {
   weight?: Tensor | null;
   ignore_index?: number;
   reduction?: Reduction;
@@ -79,8 +81,10 @@ function checkClass(t: number, C: number, ignore_index: number): void {
 export function nll_loss(
   input: Tensor,
   target: Tensor,
-  { weight = null, ignore_index = -100, reduction = "mean" }: NLLOptions = {},
+  options: NLLOptions = {},
 ): Tensor {
+  lossKeywords("nll_loss", options, ["weight", "ignore_index", "reduction"]);
+  const { weight = null, ignore_index = -100, reduction = "mean" } = options;
   checkFloat(input, "nll_loss", "input");
   const red = checkReduction(reduction);
   const L = layoutOf(input, "nll_loss");
@@ -116,8 +120,10 @@ export function nll_loss(
 export function cross_entropy(
   input: Tensor,
   target: Tensor,
-  { weight = null, ignore_index = -100, reduction = "mean", label_smoothing = 0 }: CrossEntropyOptions = {},
+  options: CrossEntropyOptions = {},
 ): Tensor {
+  lossKeywords("cross_entropy", options, ["weight", "ignore_index", "reduction", "label_smoothing"]);
+  const { weight = null, ignore_index = -100, reduction = "mean", label_smoothing = 0 } = options;
   checkFloat(input, "cross_entropy", "input");
   if (!(target instanceof Tensor)) throw new TypeError(`cross_entropy(): argument 'target' must be Tensor, not ${describe(target)}`);
   const red = checkReduction(reduction);

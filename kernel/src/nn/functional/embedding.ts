@@ -11,6 +11,7 @@
  * the order of the (flattened) input, index input[p] and values g[p]; repeats are not summed
  * (the tensor is not coalesced unless it has fewer than two entries).
  */
+import { checkKeywords } from "../_args";
 import { Tensor, storageFor } from "../../tensor/tensor";
 import { checkFloat, describe, record } from "../_autograd";
 import { fresh_grad } from "../../tensor/autograd";
@@ -50,6 +51,8 @@ export function embedding(input: Tensor, weight: Tensor, options: EmbeddingOptio
   if (input.dtype !== "int64") {
     throw new TypeError(`Expected tensor for argument #1 'indices' to have one of the following scalar types: Long, Int; but got ${input.dtype} instead (while checking arguments for embedding)`);
   }
+  // PyTorch's F.embedding keywords; an unknown one used to be ignored
+  checkKeywords("embedding", options, ["padding_idx", "max_norm", "norm_type", "scale_grad_by_freq", "sparse"]);
   refuseUnsupported(options, "embedding");
   const [num, dim] = weight.shape;
   const pad = paddingRow(options.padding_idx, num);

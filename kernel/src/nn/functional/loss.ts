@@ -18,9 +18,38 @@ import type { Reduction } from "../_autograd";
 import { broadcastIndex, broadcastShapes } from "../_broadcast";
 import { reduceLoss, upstream } from "./_reduce";
 import { cast, torchName } from "./linear";
+import { lossKeywords } from "../positional";
+import { ValueError } from "../../errors";
 
 export interface LossOptions {
   reduction?: Reduction;
+}
+
+/** PyTorch's deprecated size_average / reduce: only null here, as the loss classes (use `reduction`). */
+export interface LegacyReduction {
+  size_average?: null;
+  reduce?: null;
+}
+
+/** mse_loss / l1_loss / huber_loss's per-element `weight` (PyTorch 2.13), the input's shape. */
+export interface WeightedLossOptions extends LossOptions {
+  weight?: Tensor | null;
+}
+
+/**
+ * PyTorch 2.13's weighted mse / l1 / huber loss: the unreduced loss times `weight` (same size as
+ * the input, else PyTorch's ValueError), then summed; "mean" divides by Σweight for mse and l1 but
+ * takes the plain mean for huber (functional.py's own formulas).
+ */
+function weighted(op: string, unreduced: (r: Reduction) => Tensor, input: Tensor, weight: Tensor | null | undefined, reduction: Reduction, meanBySumOfWeights: boolean): Tensor {
+  if (weight === null || weight === undefined) return unreduced(reduction);
+  if (!(weight instanceof Tensor)) throw new TypeError(`${op}(): argument 'weight' must be Tensor or null, not ${describe(weight)}`);
+  if (!sameShape(weight.shape, input.shape)) throw ValueError("Weights and input must have the same size.");
+  const red = checkReduction(reduction);
+  const w = unreduced("none").mul(weight);
+  if (red === "none") return w;
+  if (red === "sum") return w.sum();
+  return meanBySumOfWeights ? w.sum().div(weight.sum()) : w.mean();
 }
 
 const warned = new Set<string>();
@@ -130,41 +159,50 @@ function pointwiseLoss(
   });
 }
 
-export function mse_loss(input: Tensor, target: Tensor, { reduction = "mean" }: LossOptions = {}): Tensor {
-  return pointwiseLoss("mse_loss", "MseLossBackward0", input, target, reduction, (d) => d * d, (d) => 2 * d);
+export function mse_loss(input: Tensor, target: Tensor, options: WeightedLossOptions & LegacyReduction = {}): Tensor {
+  lossKeywords("mse_loss", options, ["reduction", "weight"]);
+  const { reduction = "mean", weight } = options;
+  return weighted("mse_loss", (r) => pointwiseLoss("mse_loss", "MseLossBackward0", input, target, r, (d) => d * d, (d) => 2 * d), input, weight, reduction, true);
 }
 
-export function l1_loss(input: Tensor, target: Tensor, { reduction = "mean" }: LossOptions = {}): Tensor {
+export function l1_loss(input: Tensor, target: Tensor, options: WeightedLossOptions & LegacyReduction = {}): Tensor {
+  lossKeywords("l1_loss", options, ["reduction", "weight"]);
+  const { reduction = "mean", weight } = options;
   // PyTorch computes l1_loss as (input - target).abs(): a bool operand is refused by the subtraction.
-  return pointwiseLoss("l1_loss", "L1LossBackward0", input, target, reduction, Math.abs, Math.sign, { boolOk: false });
+  return weighted("l1_loss", (r) => pointwiseLoss("l1_loss", "L1LossBackward0", input, target, r, Math.abs, Math.sign, { boolOk: false }), input, weight, reduction, true);
 }
 
 export function huber_loss(
   input: Tensor,
   target: Tensor,
-  { reduction = "mean", delta = 1.0 }: LossOptions & { delta?: number } = {},
+  options: WeightedLossOptions & { delta?: number } = {},
 ): Tensor {
+  // PyTorch's huber_loss has no size_average / reduce; it has `weight` (it used to be ignored).
+  lossKeywords("huber_loss", options, ["reduction", "delta", "weight"], false);
+  const { reduction = "mean", delta = 1.0, weight } = options;
   if (!(delta > 0)) throw new RangeError(`huber_loss does not support non-positive values for delta (got ${delta})`);
-  return pointwiseLoss(
+  return weighted("huber_loss", (r) => pointwiseLoss(
     "huber_loss",
     "HuberLossBackward0",
     input,
     target,
-    reduction,
+    r,
     (d) => {
       const z = Math.abs(d);
       return z < delta ? 0.5 * d * d : delta * (z - 0.5 * delta);
     },
     (d) => (d < -delta ? -delta : d > delta ? delta : d),
     { huber: true },
-  );
+  ), input, weight, reduction, false);
 }
 
 export function smooth_l1_loss(
   input: Tensor,
   target: Tensor,
-  { reduction = "mean", beta = 1.0 }: LossOptions & { beta?: number } = {},
+  options: LossOptions & LegacyReduction & { beta?: number } = {},
 ): Tensor {
+  lossKeywords("smooth_l1_loss", options, ["reduction", "beta"]);
+  const { reduction = "mean", beta = 1.0 } = options;
   if (beta < 0) throw new RangeError("smooth_l1_loss does not support negative values for beta.");
   if (beta === 0) {
     return pointwiseLoss("smooth_l1_loss", "SmoothL1LossBackward0", input, target, reduction, Math.abs, Math.sign);

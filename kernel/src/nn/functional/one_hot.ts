@@ -3,6 +3,7 @@
  * one-hot vectors in a new last dim of size num_classes (inferred as max + 1 when −1). Not
  * differentiable (integer in, integer out).
  */
+import { checkKeywords } from "../_args";
 import { Tensor } from "../../tensor/tensor";
 import { describe } from "../_autograd";
 
@@ -11,6 +12,7 @@ import { describe } from "../_autograd";
  * [...tensor.shape, num_classes], int64. num_classes = −1 takes the largest index + 1.
  */
 export function one_hot(tensor: Tensor, num_classes: number | { num_classes?: number } = -1): Tensor {
+  if (typeof num_classes === "object" && num_classes !== null) checkKeywords("one_hot", num_classes, ["num_classes"]);
   const n0 = typeof num_classes === "object" && num_classes !== null ? num_classes.num_classes ?? -1 : num_classes;
   if (!(tensor instanceof Tensor)) throw new TypeError(`one_hot(): argument 'input' must be Tensor, not ${describe(tensor)}`);
   if (typeof n0 !== "number" || !Number.isInteger(n0)) throw new TypeError(`one_hot(): argument 'num_classes' must be int, not ${describe(n0)}`);

@@ -6,6 +6,7 @@
  * Reprs print numbers as Python floats (`Threshold(threshold=0.1, value=20.0)`): PyTorch prints
  * the number as the caller typed it (`value=20` for an int), which JS cannot tell apart.
  */
+import { checkKeywords } from "../_args";
 import type { Tensor } from "../../tensor/tensor";
 import type { DType } from "../../tensor/tensor";
 import { Module } from "../module";
@@ -248,6 +249,7 @@ export class Softmin extends Module {
   /** `new Softmin(1)` or `new Softmin({ dim: 1 })`. */
   constructor(dim: number | null | { dim?: number | null } = null) {
     super();
+    if (typeof dim === "object" && dim !== null) checkKeywords("Softmin", dim, ["dim"]);
     const d = typeof dim === "object" && dim !== null ? dim.dim ?? null : dim;
     if (d !== null && (typeof d !== "number" || !Number.isInteger(d))) throw new TypeError(`Softmin: dim must be an int or null, got ${String(d)}`);
     this.dim = d;

@@ -1,4 +1,5 @@
 /** nn.CosineSimilarity and nn.PairwiseDistance (math in functional/distance.ts). */
+import { pyArgs } from "../_args";
 import type { Tensor } from "../../tensor/tensor";
 import { Module } from "../module";
 import { cosine_similarity, pairwise_distance } from "../functional/distance";
@@ -15,7 +16,8 @@ export class CosineSimilarity extends Module {
   constructor(dim?: number, eps?: number);
   constructor(a?: number | { dim?: number; eps?: number }, eps?: number) {
     super();
-    const o = typeof a === "object" && a !== null ? a : { dim: a, eps };
+    // positional or keywords; an unknown key (or a wrong kind of value) is an error, never ignored
+    const o = pyArgs("CosineSimilarity", [["dim", "number"], ["eps", "number"]], [a, eps]) as { dim?: number; eps?: number };
     this.dim = o.dim ?? 1;
     this.eps = o.eps ?? 1e-8;
   }
@@ -41,7 +43,7 @@ export class PairwiseDistance extends Module {
   constructor(p?: number, eps?: number, keepdim?: boolean);
   constructor(a?: number | { p?: number; eps?: number; keepdim?: boolean }, eps?: number, keepdim?: boolean) {
     super();
-    const o = typeof a === "object" && a !== null ? a : { p: a, eps, keepdim };
+    const o = pyArgs("PairwiseDistance", [["p", "number"], ["eps", "number"], ["keepdim", "boolean"]], [a, eps, keepdim]) as { p?: number; eps?: number; keepdim?: boolean };
     this.norm = o.p ?? 2;
     this.eps = o.eps ?? 1e-6;
     this.keepdim = o.keepdim ?? false;

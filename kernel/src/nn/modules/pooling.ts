@@ -4,6 +4,7 @@
  * nn.AdaptiveMaxPool2d (functional/adaptive_max.ts); nn.MaxPool3d, nn.AvgPool3d and
  * nn.AdaptiveAvgPool3d (functional/pooling3d.ts).
  */
+import { checkKeywords } from "../_args";
 import type { Tensor } from "../../tensor/tensor";
 import { Module } from "../module";
 import { adaptive_avg_pool2d, avgPool, maxPool } from "../functional/pooling";
@@ -245,6 +246,7 @@ abstract class AdaptiveMaxPoolNd<S extends number | (number | null)[], R extends
   constructor(output_size: S, return_indices?: R | { return_indices?: R }) {
     super();
     this.output_size = output_size;
+    if (typeof return_indices === "object" && return_indices !== null) checkKeywords(new.target.name, return_indices, ["return_indices"]);
     const r = typeof return_indices === "object" && return_indices !== null ? return_indices.return_indices : return_indices;
     this.return_indices = (r ?? false) as R;
   }

@@ -2,6 +2,7 @@
  * nn.Upsample, nn.UpsamplingNearest2d, nn.UpsamplingBilinear2d, nn.PixelShuffle and
  * nn.PixelUnshuffle (math in functional/resample.ts).
  */
+import { checkKeywords } from "../_args";
 import type { Tensor } from "../../tensor/tensor";
 import { Module } from "../module";
 import { interpolate, pixel_shuffle, pixel_unshuffle } from "../functional/resample";
@@ -79,6 +80,7 @@ export class UpsamplingNearest2d extends Upsample {
   constructor(options?: { size?: number | number[] | null; scale_factor?: number | number[] | null });
   constructor(size?: number | number[] | null, scale_factor?: number | number[] | null);
   constructor(a?: unknown, scale_factor?: number | number[] | null) {
+    if (typeof a === "object" && a !== null && !Array.isArray(a)) checkKeywords(new.target.name, a, ["size", "scale_factor"]); // (mode is fixed here)
     const o = typeof a === "object" && a !== null && !Array.isArray(a) ? (a as UpsampleArgs) : { size: a as number | number[] | null, scale_factor };
     super({ size: o.size, scale_factor: o.scale_factor, mode: "nearest" });
   }
@@ -96,6 +98,7 @@ export class UpsamplingBilinear2d extends Upsample {
   constructor(options?: { size?: number | number[] | null; scale_factor?: number | number[] | null });
   constructor(size?: number | number[] | null, scale_factor?: number | number[] | null);
   constructor(a?: unknown, scale_factor?: number | number[] | null) {
+    if (typeof a === "object" && a !== null && !Array.isArray(a)) checkKeywords(new.target.name, a, ["size", "scale_factor"]); // (mode is fixed here)
     const o = typeof a === "object" && a !== null && !Array.isArray(a) ? (a as UpsampleArgs) : { size: a as number | number[] | null, scale_factor };
     super({ size: o.size, scale_factor: o.scale_factor, mode: "bilinear", align_corners: true });
   }

@@ -17,6 +17,8 @@ import { Tensor } from "../tensor";
 import { attach } from "../autograd";
 import { check_matrix, eps_of, from_blocks, grad_blocks, matrices } from "./common";
 import * as D from "./dense";
+import { pyArgs } from "../../nn/_args";
+import { nearKey } from "../../close_matches";
 import type { Mat } from "./dense";
 import { named } from "./return_types";
 import type { EighResult, QRResult, SVDResult } from "./return_types";
@@ -28,7 +30,8 @@ export interface QROptions {
 
 /** `torch.linalg.qr(A, { mode })`: A = Q R with orthonormal Q and upper-triangular R (Householder, LAPACK's signs). */
 export function qr(A: Tensor, mode: QROptions["mode"] | QROptions = "reduced"): QRResult {
-  const md = typeof mode === "object" && mode !== null ? mode.mode ?? "reduced" : mode;
+  // an unknown key used to be ignored
+  const md = (pyArgs("linalg.qr", [["mode", "any"]], [mode]).mode as string | undefined) ?? "reduced";
   if (md !== "reduced" && md !== "complete" && md !== "r") {
     throw new RangeError(`qr received unrecognized mode '${String(md)}' but expected one of 'reduced' (default), 'r', or 'complete'`);
   }
@@ -112,7 +115,7 @@ export interface EighOptions {
 
 /** `torch.linalg.eigh(A, UPLO="L")`: eigenvalues (ascending) and orthonormal eigenvectors (columns) of symmetric A [..., n, n]. */
 export function eigh(A: Tensor, UPLO: "L" | "U" | EighOptions = "L"): EighResult {
-  const lower = check_uplo(typeof UPLO === "object" && UPLO !== null ? UPLO.UPLO ?? "L" : UPLO);
+  const lower = check_uplo(pyArgs("linalg.eigh", [["UPLO", "any"]], [UPLO]).UPLO ?? "L");
   check_matrix(A, "linalg.eigh", true);
   const { batch, n, mats } = matrices(A);
   const es = mats.map((a) => D.eigh(a, n, lower));
@@ -127,7 +130,7 @@ export function eigh(A: Tensor, UPLO: "L" | "U" | EighOptions = "L"): EighResult
 
 /** `torch.linalg.eigvalsh(A, UPLO="L")`: the eigenvalues of symmetric A, ascending. */
 export function eigvalsh(A: Tensor, UPLO: "L" | "U" | EighOptions = "L"): Tensor {
-  const lower = check_uplo(typeof UPLO === "object" && UPLO !== null ? UPLO.UPLO ?? "L" : UPLO);
+  const lower = check_uplo(pyArgs("linalg.eigvalsh", [["UPLO", "any"]], [UPLO]).UPLO ?? "L");
   check_matrix(A, "linalg.eigvalsh", true);
   const { batch, n, mats } = matrices(A);
   const es = mats.map((a) => D.eigh(a, n, lower));
@@ -157,7 +160,7 @@ export interface SVDOptions {
 
 /** `torch.linalg.svd(A, full_matrices=True)`: U, S (descending), Vh with A = U diag(S) Vh, batched. */
 export function svd(A: Tensor, full_matrices: boolean | SVDOptions = true): SVDResult {
-  const full = typeof full_matrices === "object" && full_matrices !== null ? full_matrices.full_matrices ?? true : full_matrices;
+  const full = (pyArgs("linalg.svd", [["full_matrices", "any"]], [full_matrices]).full_matrices as boolean | undefined) ?? true;
   check_matrix(A, "linalg.svd", false);
   const { batch, m, n, mats } = matrices(A);
   const k = Math.min(m, n);
@@ -239,6 +242,45 @@ export interface PinvOptions {
   hermitian?: boolean;
 }
 
+/** pinv's legacy overload `pinv(A, rcond, hermitian = false)`: rcond is a relative tolerance (rtol). */
+export interface PinvRcondOptions {
+  rcond?: number;
+  hermitian?: boolean;
+}
+/** matrix_rank's legacy overload `matrix_rank(A, tol, hermitian = false)`: tol is an absolute tolerance (atol). */
+export interface MatrixRankTolOptions {
+  tol?: number;
+  hermitian?: boolean;
+}
+
+/**
+ * PyTorch 2.13's two overloads: `(A, *, atol, rtol, hermitian)` and the legacy `(A, rcond |
+ * tol, hermitian = false)` (positionally or as keywords; pinv's rcond is relative, matrix_rank's
+ * tol absolute). An unknown keyword, or the legacy name mixed with atol / rtol, is an error (the
+ * legacy keywords used to be ignored silently).
+ */
+function tol_args(op: string, legacy: "rcond" | "tol", args: readonly unknown[]): PinvOptions {
+  const last = args.length > 0 ? args[args.length - 1] : undefined;
+  const kw = (last !== null && typeof last === "object" && !(last instanceof Tensor) ? last : {}) as Record<string, unknown>;
+  const positional = last === kw ? args.slice(0, -1) : args;
+  const legacyForm = positional.length > 0 || legacy in kw;
+  const overloads = `(A, *, atol = None, rtol = None, hermitian = False) or (A, ${legacy}, hermitian = False)`;
+  if (legacyForm) {
+    const a = pyArgs(op, [[legacy, "number"], ["hermitian", "boolean"]], args);
+    if (a[legacy] === undefined) throw new TypeError(`${op}() missing required argument '${legacy}' of the overload (A, ${legacy}, hermitian = False)`);
+    const h = a.hermitian as boolean | undefined;
+    return legacy === "rcond" ? { atol: 0, rtol: a.rcond as number, hermitian: h } : { atol: a.tol as number, rtol: 0, hermitian: h };
+  }
+  const bad = Object.keys(kw).find((k) => !["atol", "rtol", "hermitian"].includes(k));
+  if (bad !== undefined) throw new TypeError(`${op}() got an unexpected keyword argument '${bad}'; its overloads are ${overloads}${nearKey(bad, ["atol", "rtol", "hermitian", legacy])}`);
+  for (const k of ["atol", "rtol"]) {
+    const v = kw[k];
+    if (v !== undefined && v !== null && typeof v !== "number") throw new TypeError(`${op}(): argument '${k}' must be a number or null, not ${typeof v}`);
+  }
+  if (kw.hermitian !== undefined && typeof kw.hermitian !== "boolean") throw new TypeError(`${op}(): argument 'hermitian' must be bool, not ${typeof kw.hermitian}`);
+  return kw as PinvOptions;
+}
+
 /** PyTorch's default tolerances: rtol = eps·max(m, n) when neither is given, else 0; atol 0. */
 function tolerances(A: Tensor, o: PinvOptions): { atol: number; rtol: number } {
   const m = A.shape[A.dim() - 2];
@@ -254,7 +296,10 @@ function tolerances(A: Tensor, o: PinvOptions): { atol: number; rtol: number } {
  * Gradient (PyTorch's, for locally constant rank), P = A⁺:
  * dA = −Pᵀ G Pᵀ + (I − A P) Gᵀ P Pᵀ + Pᵀ P Gᵀ (I − P A).
  */
-export function pinv(A: Tensor, options: PinvOptions = {}): Tensor {
+export function pinv(A: Tensor, options?: PinvOptions | PinvRcondOptions): Tensor;
+export function pinv(A: Tensor, rcond: number, hermitian?: boolean | { hermitian?: boolean }): Tensor;
+export function pinv(A: Tensor, ...args: unknown[]): Tensor {
+  const options = tol_args("linalg.pinv", "rcond", args);
   check_matrix(A, "linalg.pinv", options.hermitian === true);
   const { atol, rtol } = tolerances(A, options);
   const { batch, m, n, mats } = matrices(A);
@@ -305,7 +350,10 @@ export function pinv(A: Tensor, options: PinvOptions = {}): Tensor {
 }
 
 /** `torch.linalg.matrix_rank(A, { atol, rtol, hermitian })`: the number of singular values above max(atol, rtol·σ₁) (int64). */
-export function matrix_rank(A: Tensor, options: PinvOptions = {}): Tensor {
+export function matrix_rank(A: Tensor, options?: PinvOptions | MatrixRankTolOptions): Tensor;
+export function matrix_rank(A: Tensor, tol: number, hermitian?: boolean | { hermitian?: boolean }): Tensor;
+export function matrix_rank(A: Tensor, ...args: unknown[]): Tensor {
+  const options = tol_args("linalg.matrix_rank", "tol", args);
   check_matrix(A, "linalg.matrix_rank", options.hermitian === true);
   const { batch, m, n, mats } = matrices(A);
   const { atol, rtol } = tolerances(A, options);

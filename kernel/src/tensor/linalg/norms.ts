@@ -5,6 +5,7 @@
  * the library's p-norm (reduce.ts, LinalgVectorNormBackward0); ±1/±inf are max/min of |A|'s
  * column/row sums (amax/amin split ties evenly, as PyTorch's); 'nuc' and ±2 sum/max/min svdvals.
  */
+import { pyArgs } from "../../nn/_args";
 import { DType, Tensor } from "../tensor";
 import { check_dtype, is_floating } from "../dtype";
 import { wrap_dim } from "../shape";
@@ -24,6 +25,9 @@ export interface VectorNormOptions {
   /** Dims to reduce (default all). */
   dim?: Dims;
   keepdim?: boolean;
+  /** numpy's names for dim / keepdim, which PyTorch accepts too (not with dim / keepdim). */
+  axis?: Dims;
+  keepdims?: boolean;
   /** Cast the input to this floating dtype first. */
   dtype?: DType | null;
 }
@@ -34,6 +38,9 @@ export interface MatrixNormOptions {
   /** The two dims holding the matrices (default [-2, -1]). */
   dim?: readonly number[];
   keepdim?: boolean;
+  /** numpy's names for dim / keepdim, which PyTorch accepts too (not with dim / keepdim). */
+  axis?: readonly number[];
+  keepdims?: boolean;
   dtype?: DType | null;
 }
 
@@ -41,17 +48,20 @@ export interface NormOptions {
   ord?: MatrixOrd | null;
   dim?: Dims;
   keepdim?: boolean;
+  /** numpy's names for dim / keepdim, which PyTorch accepts too (not with dim / keepdim). */
+  axis?: Dims;
+  keepdims?: boolean;
   dtype?: DType | null;
 }
 
 /** Positional (ord, dim, keepdim, { dtype }) or one options object, into one options object. */
-function parse<O extends { ord?: unknown; dim?: unknown; keepdim?: unknown; dtype?: unknown }>(ord: unknown, dim: unknown, keepdim: unknown, rest: unknown): O {
-  if (ord !== null && typeof ord === "object" && !Array.isArray(ord)) return { ...(ord as O) };
-  const o = { ...((rest ?? {}) as O) };
-  if (ord !== undefined) o.ord = ord;
-  if (dim !== undefined) o.dim = dim;
-  if (keepdim !== undefined) o.keepdim = keepdim;
-  return o;
+/**
+ * (ord, dim, keepdim, *, dtype) positionally or as keywords in the trailing object (with PyTorch's
+ * numpy aliases axis / keepdims: these linalg norms are native ops); an unknown key, a value given
+ * twice or a non-boolean keepdim is an error (an unknown key used to be ignored).
+ */
+function parse<O extends { ord?: unknown; dim?: unknown; keepdim?: unknown; dtype?: unknown }>(op: string, ord: unknown, dim: unknown, keepdim: unknown, rest: unknown): O {
+  return pyArgs(op, [["ord", "any"], ["dim", "any"], ["keepdim", "boolean"]], [ord, dim, keepdim, rest], ["dtype"], true) as O;
 }
 
 function cast(x: Tensor, dtype: DType | null | undefined, op: string): Tensor {
@@ -65,8 +75,8 @@ function cast(x: Tensor, dtype: DType | null | undefined, op: string): Tensor {
  * `torch.linalg.vector_norm(x, ord=2, dim=None, keepdim=False, { dtype })`: (Σ|x|^ord)^(1/ord)
  * over `dim` (all elements by default); ord ±Infinity gives max/min |x|, 0 the count of nonzeros.
  */
-export function vector_norm(x: Tensor, ord?: number | VectorNormOptions, dim?: Dims, keepdim?: boolean, options?: { dtype?: DType | null }): Tensor {
-  const o = parse<VectorNormOptions>(ord, dim, keepdim, options);
+export function vector_norm(x: Tensor, ord?: number | VectorNormOptions, dim?: Dims | VectorNormOptions, keepdim?: boolean | VectorNormOptions, options?: { dtype?: DType | null }): Tensor {
+  const o = parse<VectorNormOptions>("linalg.vector_norm", ord, dim, keepdim, options);
   check_tensor(x, "linalg_vector_norm", "input");
   const p = o.ord ?? 2;
   if (typeof p !== "number") throw new TypeError(`linalg_vector_norm(): argument 'ord' must be Number, not ${typeof p === "string" ? "str" : typeof p}`);
@@ -81,8 +91,8 @@ export function vector_norm(x: Tensor, ord?: number | VectorNormOptions, dim?: D
  * `torch.linalg.matrix_norm(A, ord='fro', dim=(-2, -1), keepdim=False, { dtype })`: 'fro' √Σa²,
  * 'nuc' Σσ, 2/−2 max/min σ, 1/−1 max/min column sum of |a|, ±Infinity max/min row sum of |a|.
  */
-export function matrix_norm(A: Tensor, ord?: MatrixOrd | MatrixNormOptions, dim?: readonly number[], keepdim?: boolean, options?: { dtype?: DType | null }): Tensor {
-  const o = parse<MatrixNormOptions>(ord, dim, keepdim, options);
+export function matrix_norm(A: Tensor, ord?: MatrixOrd | MatrixNormOptions, dim?: readonly number[] | MatrixNormOptions, keepdim?: boolean | MatrixNormOptions, options?: { dtype?: DType | null }): Tensor {
+  const o = parse<MatrixNormOptions>("linalg.matrix_norm", ord, dim, keepdim, options);
   check_tensor(A, "linalg_matrix_norm", "input");
   const p = o.ord ?? "fro";
   const kd = o.keepdim ?? false;
@@ -122,8 +132,8 @@ export function matrix_norm(A: Tensor, ord?: MatrixOrd | MatrixNormOptions, dim?
  * is one dim (or A is 1-D), a matrix norm when `dim` is two dims (or A is 2-D and `ord` given);
  * with neither `ord` nor `dim`, the 2-norm of all elements.
  */
-export function norm(A: Tensor, ord?: MatrixOrd | null | NormOptions, dim?: Dims, keepdim?: boolean, options?: { dtype?: DType | null }): Tensor {
-  const o = parse<NormOptions>(ord, dim, keepdim, options);
+export function norm(A: Tensor, ord?: MatrixOrd | null | NormOptions, dim?: Dims | NormOptions, keepdim?: boolean | NormOptions, options?: { dtype?: DType | null }): Tensor {
+  const o = parse<NormOptions>("linalg.norm", ord, dim, keepdim, options);
   check_tensor(A, "linalg_norm", "input");
   const p = o.ord ?? null;
   const kd = o.keepdim ?? false;

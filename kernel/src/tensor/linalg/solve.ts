@@ -9,6 +9,7 @@
  *   solve:     dB = A⁻ᵀ g, dA = −dB Xᵀ (summed over broadcast batch dims)
  *   cholesky:  dA = ½(S + Sᵀ), S = L⁻ᵀ Φ(Lᵀ ḡ) L⁻¹, Φ = lower triangle with the diagonal halved
  */
+import { pyArgs } from "../../nn/_args";
 import { Tensor, check_tensor } from "../tensor";
 import { attach } from "../autograd";
 import { broadcast_shapes } from "../shape";
@@ -119,7 +120,7 @@ export interface SolveOptions {
 export function solve(A: Tensor, B: Tensor, options: SolveOptions = {}): Tensor {
   check_matrix(A, "linalg.solve", true);
   check_tensor(B, "linalg_solve", "B");
-  const left = options.left ?? true;
+  const left = (pyArgs("linalg.solve", [["left", "boolean"]], [options]).left as boolean | undefined) ?? true;
   if (B.dtype !== A.dtype) {
     throw new TypeError(`linalg.solve: Expected A and B to have the same dtype, but found A of type ${torch_type(A.dtype)} and B of type ${torch_type(B.dtype)} instead`);
   }
@@ -230,7 +231,7 @@ export interface CholeskyOptions {
  */
 export function cholesky(A: Tensor, options: CholeskyOptions = {}): Tensor {
   check_matrix(A, "linalg.cholesky", true);
-  const upper = options.upper ?? false;
+  const upper = (pyArgs("linalg.cholesky", [["upper", "boolean"]], [options]).upper as boolean | undefined) ?? false;
   const { n, mats } = matrices(A);
   const Ls = mats.map((a, b) => {
     const { L, info } = D.cholesky(a, n);
