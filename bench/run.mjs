@@ -10,6 +10,7 @@
 //
 // Environment: LRLAB_BENCH_PYTHON = the Python with torch (default .venv/bin/python);
 // LRLAB_BENCH_DIST = another build of kernel/ to measure (default kernel/dist).
+import { spawnSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -18,7 +19,7 @@ import { bundleRows, runBundles } from "./lib/bundle.mjs";
 import { kernelRows, runKernels } from "./lib/kernels.mjs";
 import { benchPython, probePython } from "./lib/python.mjs";
 import { renderTable } from "./lib/table.mjs";
-import { tracerRows, runTracer } from "./lib/tracer.mjs";
+import { tracerRows } from "./lib/tracer.mjs";
 import { runTraining, trainingRows } from "./lib/train.mjs";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
@@ -65,6 +66,14 @@ function section(name, run, rows, fallbackRows) {
   }
 }
 
+/** The tracer section in a child process (bench/lib/tracer_child.mjs says why); its log passes through. */
+function runTracerApart(quick) {
+  const r = spawnSync(process.execPath, [join(root, "bench", "lib", "tracer_child.mjs"), ...(quick ? ["--quick"] : [])],
+    { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"], maxBuffer: 16 << 20, env: process.env });
+  if (r.status !== 0) throw new Error(`the tracer section's process ended with ${r.status ?? r.signal}`);
+  return JSON.parse(r.stdout);
+}
+
 function main() {
   let args;
   try {
@@ -84,7 +93,7 @@ function main() {
     rows.push(...section("train", () => runTraining(root, { quick, python, log }), trainingRows, (why) => trainingRows({ error: why })));
   }
   if (args.only.includes("tracer")) {
-    rows.push(...section("tracer", () => runTracer(root, { quick, log }), tracerRows, (why) => tracerRows({ error: why })));
+    rows.push(...section("tracer", () => runTracerApart(quick), tracerRows, (why) => tracerRows({ error: why })));
   }
   if (args.only.includes("bundle")) {
     rows.push(...section("bundle", () => runBundles(root, { log }), bundleRows, (why) => bundleRows({ error: why })));
