@@ -35,11 +35,6 @@ function isKeywords(v: unknown): v is Record<string, unknown> {
   return isOptionsObject(v);
 }
 
-/** Whether `v` is a trailing keywords object (not a Tensor, an array or a Generator). */
-export function isKeywordsObject(v: unknown): v is Record<string, unknown> {
-  return isKeywords(v);
-}
-
 /**
  * PyTorch's numpy-style keyword aliases for native ops (python_arg_parser.cpp's
  * numpy_compatibility_arg_names): `axis` for `dim`, `keepdims` for `keepdim`, so
