@@ -115,6 +115,8 @@ for (let epoch = 0; Date.now() - t0 < 20000; epoch++) {
     // The final plot replaces the live one after the interrupt; state is intact.
     const last = r.outputs.filter((m) => m.header.msg_type === "update_display_data").pop()!;
     expect(last.content.data["application/vnd.lrlab.plot+json"].live).toBe(false);
+    // and says the run was cut short, at its last traced step (plot/interrupted.ts)
+    expect(last.content.data["text/plain"]).toMatch(/interrupted at step \d+/);
     const steps = await k.execute("steps20 > 100 && net20.weight.shape.join('x')");
     expect(resultText(steps)).toBe("'1x8'");
     const cmp = await k.execute("%lr_compare long");
