@@ -79,11 +79,17 @@ export function strides_contiguous(shape: readonly number[], strides: readonly n
   return true;
 }
 
+/** PyTorch's strides of `x` when it would hold it non-contiguous, else null (computed once for the callers below). */
+export function noncontiguous_strides(x: Tensor): number[] | null {
+  if (plain(x)) return null;
+  for (const n of x.shape) if (n === 0) return null;
+  const st = torch_strides(x);
+  return strides_contiguous(x.shape, st) ? null : st;
+}
+
 /** Whether PyTorch would hold `x` contiguous (its `x.is_contiguous()`). */
 export function is_torch_contiguous(x: Tensor): boolean {
-  if (plain(x)) return true;
-  for (const n of x.shape) if (n === 0) return true;
-  return strides_contiguous(x.shape, torch_strides(x));
+  return noncontiguous_strides(x) === null;
 }
 
 /**
@@ -127,5 +133,6 @@ export function view_strides(shape: readonly number[], strides: readonly number[
 
 /** Whether PyTorch's `x.view(next)` works (a plain tensor: always, with the element count right). */
 export function viewable(x: Tensor, next: readonly number[]): boolean {
-  return plain(x) || is_torch_contiguous(x) || view_strides(x.shape, torch_strides(x), next) !== null;
+  const st = noncontiguous_strides(x);
+  return st === null || view_strides(x.shape, st, next) !== null;
 }

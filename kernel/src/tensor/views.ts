@@ -21,7 +21,7 @@ import { make_view } from "./view_history";
 import { SliceGrad } from "./slice_grad";
 import { set_window } from "./slice_window";
 import { permuted_order } from "./memory_order";
-import { is_torch_contiguous, torch_strides, view_strides, viewable } from "./torch_strides";
+import { noncontiguous_strides, view_strides, viewable } from "./torch_strides";
 
 export type ShapeArgs = (number | readonly number[])[];
 
@@ -67,8 +67,9 @@ function alias(x: Tensor, shape: readonly number[], name: string): Tensor {
  * in-place ops on it then leave x alone, as in PyTorch (torch_strides.ts).
  */
 export function reshape_to(x: Tensor, shape: readonly number[]): Tensor {
-  if (is_torch_contiguous(x)) return alias(x, shape, "ViewBackward0");
-  if (view_strides(x.shape, torch_strides(x), shape) !== null) return alias(x, shape, "ReshapeAliasBackward0");
+  const st = noncontiguous_strides(x);
+  if (st === null) return alias(x, shape, "ViewBackward0");
+  if (view_strides(x.shape, st, shape) !== null) return alias(x, shape, "ReshapeAliasBackward0");
   const c = contiguous_copy(x);
   const out = new Tensor(c.data, [...shape], c.dtype);
   const in_shape = [...c.shape];
