@@ -227,7 +227,8 @@ describe("composite graphs", () => {
   });
   it("in-place ops on non-leaf tensors are differentiated", () => {
     gradcheck((x, b) => { const y = x.mul(2); y.add_(b, { alpha: 3 }); y.mul_(x); y.clamp_(-1, 100); return y; }, [U(0.1, 1, 3), N(3)]);
-    gradcheck((x) => { const y = x.mul(1); y.sqrt_(); y.neg_(); return y; }, [U(0.5, 2, 4)]);
+    // (sqrt_ saves its result: an in-place op after it is PyTorch's error, version_counter.test.ts)
+    gradcheck((x) => { const y = x.mul(1); y.neg_(); y.mul_(-1); y.sqrt_(); return y; }, [U(0.5, 2, 4)]);
     gradcheck((x, t1, t2) => { const y = x.mul(1); y.addcmul_(t1, t2, { value: 0.5 }); y.addcdiv_(t1, t2, { value: 2 }); return y; }, [N(3), N(3), away(3)]);
     gradcheck((x, e) => { const y = x.mul(1); y.lerp_(e, 0.25); return y; }, [N(3), N(3)]);
     gradcheck((x, s) => { const y = x.mul(1); y.copy_(s); return y.mul(x); }, [N(2, 3), N(3)]);

@@ -404,15 +404,20 @@ describe("in-place forms", () => {
 });
 
 describe("einsum runs matrix products through matmul", () => {
-  it("bij,bjk->bik is one batched matmul of the operands themselves (no permute or reshape around it), ij,jk->ik one mm", () => {
+  it("bij,bjk->bik is one bmm of views of the operands themselves (no copy), ij,jk->ik one bmm of a batch of 1, as PyTorch's einsum", () => {
     const a = random.randn(4, 8, 16).requires_grad_();
     const b = random.randn(4, 16, 5).requires_grad_();
     const out = torch.einsum("bij,bjk->bik", a, b);
-    // A 3-D matmul's node is directly the output's (no reshape / permute nodes around it).
-    expect(out.grad_fn?.name()).toBe("UnsafeViewBackward0");
-    expect(out.grad_fn?.inputs).toEqual([a, b]);
+    // PyTorch's einsum: a view of one bmm of views of the operands (which its node saves)
+    expect(out.grad_fn?.name()).toBe("ViewBackward0");
+    const bmm = out.grad_fn!.next_functions[0][0]!;
+    expect(bmm.name()).toBe("BmmBackward0");
+    const [va, vb] = bmm.inputs;
+    expect(va!.data).toBe(a.data);
+    expect(vb!.data).toBe(b.data);
     const m = torch.einsum("ij,jk->ik", a.select(0, 0).detach().requires_grad_(), b.select(0, 0).detach());
-    expect(m.grad_fn?.name()).toBe("MmBackward0");
+    expect(m.grad_fn?.name()).toBe("ViewBackward0");
+    expect(m.grad_fn!.next_functions[0][0]!.name()).toBe("BmmBackward0");
   });
 });
 

@@ -7,6 +7,7 @@ import { Tensor, storageFor } from "../tensor/tensor";
 import type { DType, Shape, Storage } from "../tensor/tensor";
 import { is_grad_enabled } from "../tensor/grad_mode";
 import { attach } from "../tensor/autograd";
+import type { SaveSpec } from "../tensor/version";
 
 /** True when autograd records. */
 export function gradEnabled(): boolean {
@@ -27,14 +28,18 @@ export function zerosLike(t: Tensor): Tensor {
  * Wraps `out` as the result of a differentiable op (through the engine's `attach`): if grad mode
  * is on and any input requires grad, `out` gets `requires_grad` and a GradFn. `backward` receives
  * the output's gradient and, per input, whether that input needs a gradient (skip the others).
+ * `saved`: the tensors PyTorch's op saves for backward (tensor/version.ts `saves`; `x<i>` names
+ * `extra[i]`), checked for in-place changes before the backward runs.
  */
 export function record(
   out: Tensor,
   name: string,
   inputs: readonly (Tensor | null | undefined)[],
   backward: (grad_output: Tensor, need: boolean[]) => (Tensor | null)[],
+  saved?: SaveSpec,
+  extra?: readonly unknown[],
 ): Tensor {
-  return attach(out, name, inputs, backward);
+  return attach(out, name, inputs, backward, true, saved, extra);
 }
 
 /** A floating dtype check with a clear error (nn ops work on float32/float64 only). */

@@ -8,14 +8,19 @@
  * grad, a view of one, a view made under no_grad, a slice written through a function), the op
  * reads a snapshot of the old values (its backward needs them, and the input's storage is about
  * to be overwritten), and the input's history is rebased on the result's node (through a view,
- * its base's too), renamed as PyTorch names the in-place node (LeakyReluBackward1, ...).
- * Deviation (as everywhere in lrlab): no version counter, so a tensor an earlier op saved for its
- * backward and then modified in place here is not detected.
+ * its base's too), renamed as PyTorch names the in-place node (LeakyReluBackward1, ...). The
+ * input's version counter moves by one (tensor/version.ts), so an earlier op that saved it for its
+ * backward raises PyTorch's error then; an identity (dropout in eval mode) writes nothing and
+ * leaves it, as PyTorch's.
  */
 import { Tensor } from "../tensor/tensor";
 import { is_grad_enabled } from "../tensor/grad_mode";
-import { rename } from "../tensor/autograd";
+import { rename, saves_result } from "../tensor/autograd";
 import { check_inplace, rebase_history } from "../tensor/view_history";
+import { bump_version } from "../tensor/version";
+
+/** The in-place nodes whose backward reads the result (as PyTorch's): the input's later in-place changes are its error. */
+const SAVES_RESULT = new Set(["LeakyReluBackward1", "EluBackward1", "CeluBackward1", "RreluWithNoiseBackward1"]);
 
 /**
  * `op(input)` when `inplace` is false; otherwise `op` computed on the input's old values, written
@@ -35,6 +40,13 @@ export function maybeInplace(input: Tensor, inplace: boolean, op: (x: Tensor) =>
   const result = op(src);
   if (result === src) return input; // an identity (dropout in eval mode, p = 0): nothing changes
   input.data.set(result.data);
-  if (recording) rebase_history(input, node !== undefined ? rename(result, node) : result);
+  if (recording) {
+    if (node !== undefined) {
+      rename(result, node);
+      // PyTorch's in-place leaky_relu_ / elu_ / celu_ / selu_ / rrelu_ nodes save their result (the input, after)
+      if (SAVES_RESULT.has(node)) saves_result(result);
+    }
+    rebase_history(input, result);
+  } else bump_version(input);
   return input;
 }

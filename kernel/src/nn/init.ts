@@ -253,14 +253,17 @@ export function trunc_normal_(tensor: Tensor, ...args: unknown[]): Tensor {
     s.normal_(tensor, mean, std, generator);
     const x = tensor.data;
     const fresh = new Tensor(f32 ? new Float32Array(n) : new Float64Array(n), tensor.shape, tensor.dtype);
+    let resampled = false;
     for (;;) {
       let any = false;
       for (let i = 0; i < n; i++) if (x[i] < lo || x[i] > hi) { any = true; break; }
       if (!any) break;
+      resampled = true;
       s.normal_(fresh, mean, std, generator);
       for (let i = 0; i < n; i++) if (x[i] < lo || x[i] > hi) x[i] = fresh.data[i];
     }
-    return tensor;
+    // (PyTorch copies the resampled values in with one more in-place op, copy_)
+    return resampled ? written(tensor) : tensor;
   }
   const mode = Math.max(a, Math.min(mean, b));
   const logPeak = -0.5 * ((mode - mean) / std) ** 2;
@@ -277,6 +280,7 @@ export function trunc_normal_(tensor: Tensor, ...args: unknown[]): Tensor {
     pending[i] = r(Math.log(acc.data[i])) > logPdf(result[i]) ? 1 : 0;
     any = any || pending[i] === 1;
   }
+  const resampled = any;
   while (any) {
     s.uniform_(cand, a, b, generator);
     const c = cand.data;
@@ -288,7 +292,8 @@ export function trunc_normal_(tensor: Tensor, ...args: unknown[]): Tensor {
       any = any || pending[i] === 1;
     }
   }
-  return written(tensor);
+  // (PyTorch: uniform_ above, then a copy_ of the resampled values if there were any)
+  return written(tensor, resampled ? 1 : 0);
 }
 
 /**
@@ -322,7 +327,7 @@ export function orthogonal_(tensor: Tensor, ...args: unknown[]): Tensor {
   for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) {
     tensor.data[i * cols + j] = gain * (tr ? q[j * k + i] : q[i * k + j]);
   }
-  return written(tensor);
+  return written(tensor, 2); // (PyTorch's copy_ then mul_: two in-place ops)
 }
 
 /** Thin Q (m×k) of A = QR by Householder, with columns signed so that diag(R) ≥ 0. */

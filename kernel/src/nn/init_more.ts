@@ -49,7 +49,7 @@ export function sparse_(tensor: Tensor, ...args: unknown[]): Tensor {
     const perm = samplers().randperm(rows).data;
     for (let i = 0; i < end; i++) d[Number(perm[i]) * cols + c] = 0;
   }
-  return written(tensor);
+  return written(tensor, cols); // (PyTorch writes each column's zeros as one in-place op, after normal_)
 }
 
 /** Fills a 3-, 4- or 5-D convolution weight with the Dirac delta (identity per group of channels). */
@@ -76,5 +76,5 @@ export function dirac_(tensor: Tensor, ...args: unknown[]): Tensor {
   for (let g = 0; g < groups; g++) {
     for (let j = 0; j < minDim; j++) d[((g * perGroup + j) * s[1] + j) * k + centre] = 1;
   }
-  return written(tensor);
+  return written(tensor, 1 + groups * minDim); // (PyTorch's zero_, then one in-place write per 1)
 }

@@ -13,6 +13,7 @@
 import { Tensor } from "../tensor/tensor";
 import type { Module } from "./module";
 import { IncompatibleKeys, unexpectedKeysInLoadOrder } from "./param_assign";
+import { bump_version } from "../tensor/version";
 
 /** What state_dict() records per module path (PyTorch's `state_dict._metadata`): `{ "": { version: 1 }, "0": ... }`. */
 export type StateDictMetadata = Record<string, { version?: number }>;
@@ -78,6 +79,7 @@ export function loadStateDict(root: Module, state_dict: Record<string, unknown>,
   for (const [target, src] of copies) {
     // a shared storage (num_batches_tracked filled in with the module's own tensor) needs no copy
     if (target.data !== src.data) target.data.set(src.data);
+    bump_version(target); // (PyTorch's `param.copy_(input_param)`)
   }
   return new IncompatibleKeys(missing_keys, unexpected_keys);
 }

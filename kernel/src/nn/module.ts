@@ -33,6 +33,7 @@
  */
 import { inspect } from "node:util";
 import { Tensor } from "../tensor/tensor";
+import { share_version } from "../tensor/version";
 import { Device } from "../tensor/device";
 import type { DType } from "../tensor/tensor";
 import { RemovableHandle } from "../utils/hooks";
@@ -45,6 +46,7 @@ import { keyedStateDict } from "./state_dict_keys";
 import { orderedKeys, registerKey } from "./key_order";
 import { noteZeroed } from "../tensor/grad_zeroed";
 import { AttributeError } from "../errors";
+import { bump_version } from "../tensor/version";
 
 export type StateDict = Record<string, Tensor>;
 /**
@@ -387,7 +389,10 @@ export class Module {
         g.grad_fn = null;
         g.requires_grad = false;
         if (g.is_sparse) g.zero_(); // (nnz 0, as PyTorch)
-        else g.data.fill(0);
+        else {
+          g.data.fill(0);
+          bump_version(g); // (PyTorch's `p.grad.zero_()`)
+        }
         noteZeroed(g);
       }
     }
@@ -579,9 +584,9 @@ function memberOptions(prefix: string | MemberOptions, recurse: boolean, remove_
   return { prefix, recurse, remove_duplicate };
 }
 
-/** A tensor sharing `t`'s storage, detached from autograd (state_dict's default). */
+/** A tensor sharing `t`'s storage (and version counter), detached from autograd (state_dict's default). */
 function detachShared(t: Tensor): Tensor {
-  return new Tensor(t.data, t.shape, t.dtype, false);
+  return share_version(new Tensor(t.data, t.shape, t.dtype, false), t);
 }
 
 function describe(v: unknown): string {

@@ -6,6 +6,7 @@
 import { inspect } from "node:util";
 import { Tensor, storageFor } from "../tensor/tensor";
 import { RuntimeError } from "../errors";
+import { share_version } from "../tensor/version";
 
 /** The body of `Parameter` (below: the class users see adds nothing to it). */
 class ParameterBody extends Tensor {
@@ -21,6 +22,7 @@ class ParameterBody extends Tensor {
       throw RuntimeError(`Only Tensors of floating point and complex dtype can require gradients (got dtype ${src.dtype}; use new Parameter(t, false) for a frozen ${src.dtype} parameter, or t.float())`);
     }
     super(src.data, src.shape, src.dtype, requires_grad);
+    if (data !== undefined) share_version(this, src); // (PyTorch's Parameter and its data share one version counter)
   }
 
   override toString(): string {

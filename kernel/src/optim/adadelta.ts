@@ -12,7 +12,7 @@
  * Accepts and ignores `foreach`, `capturable`, `differentiable`.
  */
 import type { Tensor } from "../tensor/tensor";
-import { Optimizer, pyStr, type Closure, type ParamsT } from "./optimizer";
+import { Optimizer, pyStr, type Closure, type ParamsT, type ParamGroup } from "./optimizer";
 import { check, checkLr, effectiveGrad, emaSquareInPlace, paramsWithGrad, rounder, sqrt, zerosLike, type ImplementationFlags, evalClosure } from "./_functional";
 import { checkOptimizerOptions, optimizerArgs } from "./options";
 import type { Positional } from "./positional";
@@ -53,6 +53,11 @@ export class Adadelta extends Optimizer {
   /** A Tensor lr is used only as its value here, as in PyTorch: any dtype is exact (Optimizer._check_tensor_lr). */
   protected override _lr_tensor_any_dtype(): boolean {
     return true;
+  }
+
+  /** In-place ops PyTorch's step makes on each parameter (its version moves by as many): `param.add_(...)`. */
+  protected override _param_writes(_group: ParamGroup): number {
+    return 1;
   }
 
   step(closure?: Closure): number | Tensor | undefined {

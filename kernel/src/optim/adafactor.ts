@@ -20,7 +20,7 @@
  * State: `step`, `row_var` and `col_var` (≥2-D) or `variance` (1-D). Accepts and ignores `foreach`.
  */
 import { Tensor, type Storage } from "../tensor/tensor";
-import { Optimizer, pyStr, type Closure, type ParamState, type ParamsT } from "./optimizer";
+import { Optimizer, pyStr, type Closure, type ParamState, type ParamsT, type ParamGroup } from "./optimizer";
 import { check, checkLr, lerpInPlace, paramsWithGrad, rounder, sqrt, zerosLike, type ImplementationFlags, type Round, evalClosure } from "./_functional";
 import { checkOptimizerOptions, optimizerArgs } from "./options";
 import type { Positional } from "./positional";
@@ -112,6 +112,11 @@ export class Adafactor extends Optimizer {
       );
     }
     super._check_loaded_state(index, p, state);
+  }
+
+  /** In-place ops PyTorch's step makes on each parameter (its version moves by as many): `param.add_(...)`, after `param.mul_(1 - lr * weight_decay)` with weight decay. */
+  protected override _param_writes(group: ParamGroup): number {
+    return group.weight_decay !== 0 ? 2 : 1;
   }
 
   step(closure?: Closure): number | Tensor | undefined {

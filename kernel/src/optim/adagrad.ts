@@ -18,7 +18,7 @@
  * the step is counted), and so is `fused: true`.
  */
 import type { Tensor } from "../tensor/tensor";
-import { Optimizer, pyStr, type Closure, type ParamsT } from "./optimizer";
+import { Optimizer, pyStr, type Closure, type ParamsT, type ParamGroup } from "./optimizer";
 import { check, checkLr, fullLike, hasSparseGrad, paramsWithGrad, type ImplementationFlags, evalClosure, sparseWeightDecayMessage } from "./_functional";
 import type { SparseTensor } from "../tensor/sparse";
 import { adagrad_wasm, WASM_MIN_ELEMENTS } from "./wasm/update";
@@ -72,6 +72,11 @@ export class Adagrad extends Optimizer {
         state.sum = fullLike(p, initial_accumulator_value);
       }
     }
+  }
+
+  /** In-place ops PyTorch's step makes on each parameter (its version moves by as many): `param.addcdiv_(...)` (`param.add_(...)` for a sparse gradient). */
+  protected override _param_writes(_group: ParamGroup): number {
+    return 1;
   }
 
   step(closure?: Closure): number | Tensor | undefined {

@@ -16,7 +16,7 @@
  * Accepts and ignores `foreach`, `fused`, `capturable`, `differentiable`.
  */
 import { Tensor } from "../tensor/tensor";
-import { Optimizer, pyStr, type Closure, type ParamsT } from "./optimizer";
+import { Optimizer, pyStr, type Closure, type ParamsT, type ParamGroup } from "./optimizer";
 import { checkLerpDtype, check, checkLr, pair, paramsWithGrad, sqrt, zerosLike, evalClosure, type ImplementationFlags } from "./_functional";
 import { adam_wasm, WASM_MIN_ELEMENTS } from "./wasm/update";
 import { adam_native } from "./native_update";
@@ -71,6 +71,11 @@ export class Adam extends Optimizer {
       foreach: options.foreach ?? null, capturable: options.capturable ?? false,
       differentiable: options.differentiable ?? false, fused: options.fused ?? null, decoupled_weight_decay,
     });
+  }
+
+  /** In-place ops PyTorch's step makes on each parameter (its version moves by as many): `param.addcdiv_(...)`, after `param.mul_(1 - lr * weight_decay)` under decoupled weight decay (AdamW). */
+  protected override _param_writes(group: ParamGroup): number {
+    return group.decoupled_weight_decay && group.weight_decay !== 0 ? 2 : 1;
   }
 
   step(closure?: Closure): number | Tensor | undefined {

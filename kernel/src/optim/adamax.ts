@@ -10,7 +10,7 @@
  * State: `step`, `exp_avg`, `exp_inf`. Accepts and ignores `foreach`, `capturable`, `differentiable`.
  */
 import type { Tensor } from "../tensor/tensor";
-import { Optimizer, type Closure, type ParamsT } from "./optimizer";
+import { Optimizer, type Closure, type ParamsT, type ParamGroup } from "./optimizer";
 import { checkAdamFamily } from "./adam";
 import { checkOptimizerOptions, optimizerArgs } from "./options";
 import type { Positional } from "./positional";
@@ -45,6 +45,11 @@ export class Adamax extends Optimizer {
       lr, betas, eps, weight_decay, foreach: options.foreach ?? null, maximize,
       differentiable: options.differentiable ?? false, capturable: options.capturable ?? false,
     });
+  }
+
+  /** In-place ops PyTorch's step makes on each parameter (its version moves by as many): `param.addcdiv_(...)`. */
+  protected override _param_writes(_group: ParamGroup): number {
+    return 1;
   }
 
   step(closure?: Closure): number | Tensor | undefined {

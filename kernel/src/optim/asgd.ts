@@ -17,7 +17,7 @@
  * State: `step`, `eta`, `mu`, `ax`. Accepts and ignores `foreach`, `capturable`, `differentiable`.
  */
 import type { Tensor } from "../tensor/tensor";
-import { Optimizer, pyStr, scalarStateRounder, type Closure, type ParamsT } from "./optimizer";
+import { Optimizer, pyStr, scalarStateRounder, type Closure, type ParamsT, type ParamGroup } from "./optimizer";
 import { check, checkLr, effectiveGrad, paramsWithGrad, rounder, scalarRounder, zerosLike, type ImplementationFlags, evalClosure } from "./_functional";
 import { checkOptimizerOptions, optimizerArgs } from "./options";
 import type { Positional } from "./positional";
@@ -58,6 +58,11 @@ export class ASGD extends Optimizer {
   /** `eta` and `mu`: 0-dim tensors in PyTorch, cast to the parameter's dtype on load. */
   protected override _scalar_state_keys(): readonly string[] {
     return ["eta", "mu"];
+  }
+
+  /** In-place ops PyTorch's step makes on each parameter (its version moves by as many): `param.mul_(1 - lambd * eta)` then `param.add_(grad, alpha=-eta)`. */
+  protected override _param_writes(_group: ParamGroup): number {
+    return 2;
   }
 
   step(closure?: Closure): number | Tensor | undefined {

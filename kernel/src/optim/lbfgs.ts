@@ -22,6 +22,7 @@
  */
 import { Tensor, type Storage } from "../tensor/tensor";
 import { Optimizer, notTensorStateMessage, type Closure, type ParamState, type ParamsT } from "./optimizer";
+import { bump_version } from "../tensor/version";
 import { checkLr, evalClosure, rounder, type Round } from "./_functional";
 import { checkOptimizerOptions, optimizerArgs } from "./options";
 import type { Positional } from "./positional";
@@ -270,7 +271,7 @@ export class LBFGS extends Optimizer {
     return out;
   }
 
-  /** x ← x + t·d, PyTorch's `p.add_(d, alpha=t)`. */
+  /** x ← x + t·d, PyTorch's `p.add_(d, alpha=t)` (one in-place op on each parameter: its version moves). */
   private _add_grad(t: number, d: Storage, r: Round): void {
     const tr = r(t);
     let off = 0;
@@ -278,6 +279,7 @@ export class LBFGS extends Optimizer {
       const x = p.data;
       for (let i = 0; i < x.length; i++) x[i] = x[i] + tr * d[off + i];
       off += x.length;
+      bump_version(p);
     }
   }
 
@@ -395,7 +397,11 @@ export class LBFGS extends Optimizer {
           this._add_grad(step, dir, r);
           const f = lossValue(evaluate());
           const g = this._gather_flat_grad();
-          this._params.forEach((p, i) => p.data.set(xInit[i]));
+          // PyTorch's _set_param: `p.copy_(pdata)`, an in-place op
+          this._params.forEach((p, i) => {
+            p.data.set(xInit[i]);
+            bump_version(p);
+          });
           return [f, g];
         };
         [loss, flatGrad, t, lsEvals] = strongWolfe(obj, t, d, loss, flatGrad, gtd, r, 1e-4, 0.9, 1e-9, max_eval - currentEvals);

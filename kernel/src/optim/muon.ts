@@ -16,7 +16,7 @@
  * State: `momentum_buffer`.
  */
 import type { Tensor } from "../tensor/tensor";
-import { Optimizer, pyStr, type Closure, type ParamsT } from "./optimizer";
+import { Optimizer, pyStr, type Closure, type ParamsT, type ParamGroup } from "./optimizer";
 import { check, checkLr, lerpInPlace, paramsWithGrad, rounder, sqrt, zerosLike, evalClosure } from "./_functional";
 import { checkOptimizerOptions, optimizerArgs } from "./options";
 import type { Positional } from "./positional";
@@ -129,6 +129,11 @@ export class Muon extends Optimizer {
         }
       }
     }
+  }
+
+  /** In-place ops PyTorch's step makes on each parameter (its version moves by as many): `param.mul_(1 - lr * weight_decay)` (whatever the weight decay) then `param.add_(...)`. */
+  protected override _param_writes(_group: ParamGroup): number {
+    return 2;
   }
 
   step(closure?: Closure): number | Tensor | undefined {

@@ -18,7 +18,7 @@
  * `capturable`, `differentiable`.
  */
 import type { Tensor } from "../tensor/tensor";
-import { Optimizer, pyStr, scalarStateRounder, type Closure, type ParamsT } from "./optimizer";
+import { Optimizer, pyStr, scalarStateRounder, type Closure, type ParamsT, type ParamGroup } from "./optimizer";
 import { checkAdamFamily } from "./adam";
 import { checkOptimizerOptions, optimizerArgs } from "./options";
 import type { Positional } from "./positional";
@@ -65,6 +65,11 @@ export class NAdam extends Optimizer {
   /** `mu_product`: a 0-dim tensor in PyTorch, cast to the parameter's dtype on load. */
   protected override _scalar_state_keys(): readonly string[] {
     return ["mu_product"];
+  }
+
+  /** In-place ops PyTorch's step makes on each parameter (its version moves by as many): two `param.addcdiv_(...)`, after `param.mul_(...)` under decoupled weight decay. */
+  protected override _param_writes(group: ParamGroup): number {
+    return group.decoupled_weight_decay && group.weight_decay !== 0 ? 3 : 2;
   }
 
   step(closure?: Closure): number | Tensor | undefined {

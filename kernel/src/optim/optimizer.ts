@@ -17,6 +17,7 @@ import { Tensor, type Storage } from "../tensor/tensor";
 import { suspiciousGroupKey } from "./options";
 import { tensorValueText } from "./_functional";
 import { RemovableHandle } from "../utils/hooks";
+import { bump_version } from "../tensor/version";
 
 /**
  * One parameter group: its tensors and every hyperparameter (read as `group.lr`, `group.betas`...).
@@ -256,6 +257,7 @@ export abstract class Optimizer {
       const n = ++this._steps_wrapped;
       if (n <= 16 || (n & 255) === 0) this._warn_new_group_keys();
       const out = (raw as (...a: unknown[]) => unknown).apply(this, args === null ? stepArgs : args.slice(1));
+      this._count_param_writes();
       if (this._optimizer_step_post_hooks.size > 0 || globalPostHooks.size > 0) {
         const postArgs = args ?? [this, ...stepArgs];
         for (const hook of [...this._optimizer_step_post_hooks.values(), ...globalPostHooks.values()]) {
@@ -272,6 +274,28 @@ export abstract class Optimizer {
 
   /** Performs one optimization step; returns the closure's loss (or undefined without one). */
   abstract step(closure?: Closure): number | Tensor | undefined;
+
+  /**
+   * How many in-place ops PyTorch's step (its single-tensor implementation) makes on each
+   * parameter with a gradient in `group`: the built-in optimizers write the parameters' storage
+   * directly (native code, WebAssembly, typed-array loops), and their versions move by this much
+   * per step, as PyTorch's (`param.add_(...)`: 1; AdamW's `param.mul_` first: 2). So a graph built
+   * before `optimizer.step()` that saved a parameter refuses its backward after it, as PyTorch's
+   * does. 0 here: an optimizer of the user's own changes the parameters through tensor ops, which
+   * count themselves.
+   */
+  protected _param_writes(_group: ParamGroup): number {
+    return 0;
+  }
+
+  /** After a step: each updated parameter's version moves on by `_param_writes` (see there). */
+  private _count_param_writes(): void {
+    for (const group of this.param_groups) {
+      const n = this._param_writes(group);
+      if (n === 0) continue;
+      for (const p of group.params) if (p.grad !== null) bump_version(p, n);
+    }
+  }
 
   /** PyTorch's `self.state[p]` on a defaultdict: the record for `p`, created empty on first use. */
   protected stateOf(p: Tensor): ParamState {
@@ -440,7 +464,10 @@ export abstract class Optimizer {
           g.requires_grad = false;
           // a sparse gradient keeps no entry (nnz 0), as PyTorch's zero_() of a sparse tensor
           if (g.is_sparse) g.zero_();
-          else g.data.fill(0);
+          else {
+          g.data.fill(0);
+          bump_version(g); // (PyTorch's `p.grad.zero_()`)
+        }
           noteZeroed(g);
         }
       }

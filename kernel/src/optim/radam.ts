@@ -13,7 +13,7 @@
  * State: `step`, `exp_avg`, `exp_avg_sq`. Accepts and ignores `foreach`, `capturable`, `differentiable`.
  */
 import type { Tensor } from "../tensor/tensor";
-import { Optimizer, type Closure, type ParamsT } from "./optimizer";
+import { Optimizer, type Closure, type ParamsT, type ParamGroup } from "./optimizer";
 import { checkAdamFamily } from "./adam";
 import { checkOptimizerOptions, optimizerArgs } from "./options";
 import type { Positional } from "./positional";
@@ -52,6 +52,11 @@ export class RAdam extends Optimizer {
       lr, betas, eps, weight_decay, maximize, foreach: options.foreach ?? null, capturable: options.capturable ?? false,
       decoupled_weight_decay, differentiable: options.differentiable ?? false,
     });
+  }
+
+  /** In-place ops PyTorch's step makes on each parameter (its version moves by as many): `param.add_(...)`, after `param.mul_(...)` under decoupled weight decay. */
+  protected override _param_writes(group: ParamGroup): number {
+    return group.decoupled_weight_decay && group.weight_decay !== 0 ? 2 : 1;
   }
 
   step(closure?: Closure): number | Tensor | undefined {

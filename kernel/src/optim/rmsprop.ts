@@ -14,7 +14,7 @@
  * Accepts and ignores `foreach`, `capturable`, `differentiable`.
  */
 import type { Tensor } from "../tensor/tensor";
-import { Optimizer, pyStr, type Closure, type ParamsT } from "./optimizer";
+import { Optimizer, pyStr, type Closure, type ParamsT, type ParamGroup } from "./optimizer";
 import { check, checkLr, paramsWithGrad, zerosLike, type ImplementationFlags, evalClosure } from "./_functional";
 import { rmsprop_wasm, WASM_MIN_ELEMENTS } from "./wasm/update";
 import { rmsprop_native } from "./native_update";
@@ -62,6 +62,11 @@ export class RMSprop extends Optimizer {
   /** A Tensor lr is used only as its value here, as in PyTorch: any dtype is exact (Optimizer._check_tensor_lr). */
   protected override _lr_tensor_any_dtype(): boolean {
     return true;
+  }
+
+  /** In-place ops PyTorch's step makes on each parameter (its version moves by as many): `param.addcdiv_(...)` (or `param.add_(buf, ...)` with momentum). */
+  protected override _param_writes(_group: ParamGroup): number {
+    return 1;
   }
 
   step(closure?: Closure): number | Tensor | undefined {

@@ -25,7 +25,7 @@
  * Accepts and ignores `foreach`, `fused`, `differentiable` (see ImplementationFlags).
  */
 import type { Tensor } from "../tensor/tensor";
-import { Optimizer, pyStr, type Closure, type ParamsT } from "./optimizer";
+import { Optimizer, pyStr, type Closure, type ParamsT, type ParamGroup } from "./optimizer";
 import { check, checkLr, cloneAs, effectiveGrad, hasSparseGrad, paramsWithGrad, type ImplementationFlags, evalClosure, sparseWeightDecayMessage } from "./_functional";
 import { add_sparse_into, type SparseTensor } from "../tensor/sparse";
 import { no_grad } from "../tensor/grad_mode";
@@ -85,6 +85,11 @@ export class SGD extends Optimizer {
   /** A Tensor lr is used only as its value here, as in PyTorch: any dtype is exact (Optimizer._check_tensor_lr). */
   protected override _lr_tensor_any_dtype(): boolean {
     return true;
+  }
+
+  /** In-place ops PyTorch's step makes on each parameter (its version moves by as many): `param.add_(...)`. */
+  protected override _param_writes(_group: ParamGroup): number {
+    return 1;
   }
 
   step(closure?: Closure): number | Tensor | undefined {

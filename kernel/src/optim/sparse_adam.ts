@@ -32,7 +32,7 @@
  */
 import { Tensor } from "../tensor/tensor";
 import { SparseTensor } from "../tensor/sparse";
-import { Optimizer, pyStr, type Closure, type ParamsT } from "./optimizer";
+import { Optimizer, pyStr, type Closure, type ParamsT, type ParamGroup } from "./optimizer";
 import { check, checkLr, evalClosure, pair, zerosLike } from "./_functional";
 import { checkOptimizerOptions, optimizerArgs } from "./options";
 import type { Positional } from "./positional";
@@ -67,6 +67,11 @@ export class SparseAdam extends Optimizer {
       if (p.is_sparse) sparse.push(`[${gi}, ${i}]`);
     }));
     if (sparse.length > 0) throw new Error(`Sparse params at indices [${sparse.join(", ")}]: SparseAdam requires dense parameter tensors`);
+  }
+
+  /** In-place ops PyTorch's step makes on each parameter (its version moves by as many): `param.add_(...)` of the sparse update. */
+  protected override _param_writes(_group: ParamGroup): number {
+    return 1;
   }
 
   step(closure?: Closure): number | Tensor | undefined {

@@ -70,7 +70,7 @@ export function bernoulli_(t: Tensor, p: number | Tensor = 0.5, generator?: Gene
     // self's layout sets the order of the draws; p is read at the same elements
     const pm = x._memory_order === null ? p.data : gather_memory_order(p.data, p.shape, x._memory_order);
     fill_in_memory_order(x.data, x.shape, x._memory_order, (d) => fillBernoulliTensor(d, pm, p.dtype === "float32", gen));
-    return x;
+    return written(x);
   }
   checkNumber(p, "p", "bernoulli_");
   if (!(p >= 0 && p <= 1)) throw new RuntimeError(`bernoulli_ expects p to be in [0, 1], but got p=${p}`);

@@ -17,6 +17,11 @@ import { kernel } from "./kernels";
 import { layout } from "./reduce";
 import { wrap_dim } from "./shape";
 import { WASM_MIN_ELEMENTS, wasm_relu, wasm_relu_backward } from "./wasm/elementwise";
+import { saves } from "./version";
+
+// What PyTorch's derivative formulas save for these ops (tensor/version.ts)
+const SAVES_SELF = saves("0");
+const SAVES_OUT = saves("out");
 
 function check(x: Tensor, op: string): void {
   check_tensor(x, op);
@@ -35,7 +40,7 @@ export function relu(x: Tensor): Tensor {
     const gx = big && g.dtype === out.dtype ? storage_for(g.dtype, g.data.length) : null;
     if (gx !== null && wasm_relu_backward(out.data, g.data, gx)) return [new Tensor(gx, g.shape, g.dtype)];
     return [ew("b > 0 ? a : 0", [g, out], g.dtype)];
-  });
+  }, true, SAVES_OUT);
 }
 
 /** x for x > 0, negative_slope * x otherwise. */
@@ -43,7 +48,7 @@ export function leaky_relu(x: Tensor, negative_slope = 0.01): Tensor {
   check(x, "leaky_relu");
   const dt = float_type(x.dtype);
   const out = ew(kernel("a > 0 ? a : a * s", 1, ["s"]), [x], dt, dt, [negative_slope]);
-  return attach(out, "LeakyReluBackward0", [x], (g) => [ew(kernel("b > 0 ? a : a * s", 2, ["s"]), [g, x], g.dtype, g.dtype, [negative_slope])]);
+  return attach(out, "LeakyReluBackward0", [x], (g) => [ew(kernel("b > 0 ? a : a * s", 2, ["s"]), [g, x], g.dtype, g.dtype, [negative_slope])], true, SAVES_SELF);
 }
 
 /**
@@ -54,7 +59,7 @@ export function sigmoid(x: Tensor): Tensor {
   check(x, "sigmoid");
   const dt = float_type(x.dtype);
   const out = ew("1 / (1 + Math.exp(-a))", [x], dt);
-  return attach(out, "SigmoidBackward0", [x], (g) => [ew("a * b * (1 - b)", [g, out], g.dtype)]);
+  return attach(out, "SigmoidBackward0", [x], (g) => [ew("a * b * (1 - b)", [g, out], g.dtype)], true, SAVES_OUT);
 }
 
 /** d/dx tanh(x) = 1 - y^2. */
@@ -62,7 +67,7 @@ export function tanh(x: Tensor): Tensor {
   check(x, "tanh");
   const dt = float_type(x.dtype);
   const out = ew("Math.tanh(a)", [x], dt);
-  return attach(out, "TanhBackward0", [x], (g) => [ew("a * (1 - b * b)", [g, out], g.dtype)]);
+  return attach(out, "TanhBackward0", [x], (g) => [ew("a * (1 - b * b)", [g, out], g.dtype)], true, SAVES_OUT);
 }
 
 /** x * sigmoid(x); d/dx = s (1 + x (1 - s)). */
@@ -72,7 +77,7 @@ export function silu(x: Tensor): Tensor {
   const out = ew("a / (1 + Math.exp(-a))", [x], dt);
   return attach(out, "SiluBackward0", [x], (g) => [
     ew("(1 / (1 + Math.exp(-b))) * (1 + b * (1 - 1 / (1 + Math.exp(-b)))) * a", [g, x], g.dtype),
-  ]);
+  ], true, SAVES_SELF);
 }
 
 /** log(1 + exp(beta x)) / beta, linear above `threshold` (as PyTorch); d/dx = sigmoid(beta x). */
@@ -82,7 +87,7 @@ export function softplus(x: Tensor, beta = 1, threshold = 20): Tensor {
   const out = ew(kernel("a * beta > th ? a : Math.log1p(Math.exp(a * beta)) / beta", 1, ["beta", "th"]), [x], dt, dt, [beta, threshold]);
   return attach(out, "SoftplusBackward0", [x], (g) => [
     ew(kernel("b * beta > th ? a : a / (1 + Math.exp(-b * beta))", 2, ["beta", "th"]), [g, x], g.dtype, g.dtype, [beta, threshold]),
-  ]);
+  ], true, SAVES_SELF);
 }
 
 /**
@@ -170,7 +175,7 @@ export function gelu(x: Tensor, options?: GeluOptions | "none" | "tanh"): Tensor
       }
     }
     return [new Tensor(gx, x.shape, g.dtype)];
-  });
+  }, true, SAVES_SELF);
 }
 
 /** Computes softmax or log_softmax along `dim` into new storage (no autograd). */
@@ -245,7 +250,7 @@ function sm(x: Tensor, dim: number | SoftmaxOptions | undefined | null, options:
       }
     }
     return [new Tensor(gx, g.shape, g.dtype)];
-  });
+  }, true, SAVES_OUT);
 }
 
 export function softmax(x: Tensor, dim: number | SoftmaxOptions, options?: SoftmaxOptions): Tensor {
@@ -269,5 +274,5 @@ export function erf(x: Tensor): Tensor {
     const c = 2 / Math.sqrt(Math.PI);
     for (let i = 0; i < n; i++) gx[i] = g.data[i] * c * Math.exp(-x.data[i] * x.data[i]);
     return [new Tensor(gx, x.shape, g.dtype)];
-  });
+  }, true, SAVES_SELF);
 }

@@ -11,7 +11,9 @@
  *
  * As in PyTorch: leaf gradients accumulate into `.grad` across backward calls; non-leaf gradients
  * are dropped unless `retain_grad()` was called; saved tensors are freed after backward unless
- * `retain_graph` is set, and a second pass then fails with PyTorch's message. Tensor hooks run once
+ * `retain_graph` is set, and a second pass then fails with PyTorch's message; a tensor a node
+ * saved and that was modified in place since makes that node's backward fail with PyTorch's
+ * version-counter message (version.ts). Tensor hooks run once
  * per pass on the tensor's total gradient (a leaf's too: its uses are summed first), under
  * autograd.grad as under backward; autograd.grad runs only the nodes on a path to its inputs.
  */
@@ -22,6 +24,8 @@ import { SliceGrad } from "./slice_grad";
 import { nextFunctions, nodeRepr } from "./next_functions";
 import type { NextFunction } from "./tensor";
 import { inspect } from "node:util";
+import { bump_version, check_saved, extras_spec, merge_saved, record_saved, saves } from "./version";
+import type { SaveSpec, SavedVersions } from "./version";
 
 /**
  * A node's backward: the gradient w.r.t. each input, or null. Slicing ops may return a SliceGrad
@@ -44,6 +48,11 @@ export class Node implements GradFn {
    * this node read belongs to the history that produced those values).
    */
   readonly edges: (GradFn | null)[];
+  /**
+   * @internal The tensors the op saved (as PyTorch's derivative formulas save them) with their
+   * versions then: backward refuses to run when one was modified in place since (version.ts).
+   */
+  _saved: SavedVersions | null = null;
 
   constructor(name: string, inputs: (Tensor | null)[], fn: BackwardFn, saves = true) {
     this._name = name;
@@ -92,12 +101,16 @@ export class Node implements GradFn {
           "(In lrlab: t.backward({ retain_graph: true }).)",
       );
     }
+    if (this._saved !== null) check_saved(this._saved, this._name);
     return this.fn(grad_output);
   }
 
   /** Drops the saved tensors (called by the engine after a pass without retain_graph). */
   release(): void {
-    if (this.saves) this.fn = null;
+    if (this.saves) {
+      this.fn = null;
+      this._saved = null;
+    }
   }
 }
 
@@ -118,6 +131,11 @@ export function needs_grad(...inputs: unknown[]): boolean {
  * Records `out` as produced by an op: if grad mode is on and an input requires grad, `out` gets a
  * grad_fn named `name`. Inputs that are not tensors needing grad are stored as null, so the
  * backward closure can skip them (check `node.inputs[i] !== null`, or the `need` array).
+ *
+ * `saved`: the tensors PyTorch's op saves for backward (version.ts `saves("0 if 1, 1 if 0")`:
+ * inputs by position, `out`, `x<i>` for `extra[i]`), recorded with their versions so that
+ * backward raises PyTorch's error when one was modified in place in between. Without it the node
+ * checks nothing.
  */
 export function attach(
   out: Tensor,
@@ -125,9 +143,11 @@ export function attach(
   inputs: readonly unknown[],
   backward: (grad_output: Tensor, need: boolean[]) => (Tensor | SliceGrad | null)[],
   saves = true,
+  saved?: SaveSpec,
+  extra?: readonly unknown[],
 ): Tensor {
   if (!is_grad_enabled()) return out;
-  let any = false;
+  let mask = 0;
   const ins: (Tensor | null)[] = new Array(inputs.length);
   const need: boolean[] = new Array(inputs.length);
   for (let i = 0; i < inputs.length; i++) {
@@ -135,11 +155,38 @@ export function attach(
     const r = t instanceof Tensor && t.requires_grad;
     ins[i] = r ? (t as Tensor) : null;
     need[i] = r;
-    any = any || r;
+    if (r) mask |= 1 << (i < 30 ? i : 30);
   }
-  if (!any) return out;
+  if (mask === 0) return out;
   out._set_requires_grad(true);
-  out.grad_fn = new Node(name, ins, (g) => backward(g, need), saves);
+  const node = new Node(name, ins, (g) => backward(g, need), saves);
+  if (saved !== undefined) node._saved = record_saved(saved, inputs, out, mask, extra, is_tensor);
+  out.grad_fn = node;
+  return out;
+}
+
+function is_tensor(v: unknown): v is Tensor {
+  return v instanceof Tensor;
+}
+
+const RESULT_ONLY = saves("out");
+
+/** The node that made `out` saves `out` (its result) instead of what it saved (an in-place variant's node). Returns out. */
+export function saves_result(out: Tensor): Tensor {
+  const fn = out.grad_fn;
+  if (fn instanceof Node) fn._saved = record_saved(RESULT_ONLY, [], out, -1, undefined, is_tensor);
+  return out;
+}
+
+/**
+ * For an op built of other ops (or renamed): the node that made `out` saves `tensors` too (the
+ * index tensors PyTorch's IndexBackward0 keeps, ...), at their versions now. Returns out.
+ */
+export function saved_also(out: Tensor, tensors: readonly Tensor[]): Tensor {
+  const fn = out.grad_fn;
+  if (!(fn instanceof Node) || tensors.length === 0) return out;
+  const more = record_saved(extras_spec(tensors.length), tensors, out, -1, tensors, is_tensor);
+  fn._saved = fn._saved === null ? more : merge_saved(fn._saved, more!);
   return out;
 }
 
@@ -332,7 +379,10 @@ function accumulate(leaf: Tensor, g: Tensor): void {
     if (at >= 0) fresh.splice(at, 1);
     const data = adopt ? g.data : (g.data.slice() as typeof g.data);
     leaf.grad = new Tensor(data, leaf.shape, leaf.dtype);
-  } else add_into(cur, g);
+  } else {
+    add_into(cur, g);
+    bump_version(cur); // (PyTorch's `grad += g` is an in-place op)
+  }
 }
 
 /**
@@ -344,7 +394,10 @@ function accumulate_slice(leaf: Tensor, g: SliceGrad): void {
   const cur = leaf.grad;
   if (hooks.get(leaf)?.length || (cur !== null && cur.is_sparse)) accumulate(leaf, apply_hooks(leaf, g.dense()));
   else if (cur === null) leaf.grad = g.dense();
-  else g.add_to(cur.data);
+  else {
+    g.add_to(cur.data);
+    bump_version(cur);
+  }
 }
 
 /**

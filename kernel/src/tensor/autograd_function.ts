@@ -16,7 +16,8 @@
  *   - `setup_context` style: `static forward(...args)` without ctx, and
  *     `static setup_context(ctx, inputs, output)` fills ctx afterwards;
  *   - ctx: `save_for_backward` / `saved_tensors` (freed after a backward without retain_graph:
- *     then PyTorch's "backward through the graph a second time" error), `needs_input_grad`,
+ *     then PyTorch's "backward through the graph a second time" error; a saved tensor modified in
+ *     place since apply returned is PyTorch's version-counter error there, tensor/version.ts), `needs_input_grad`,
  *     `mark_non_differentiable` (those outputs get requires_grad false; integer outputs too),
  *     `set_materialize_grads` (default true: an output that got no gradient is given zeros;
  *     false: null), `mark_dirty` (an input modified in place in forward: the same tensor object is
@@ -34,8 +35,7 @@
  *     output's gradient; so `y1.grad_fn !== y2.grad_fn` where PyTorch has one object;
  *   - no double backward (lrlab has no create_graph), so `once_differentiable` only runs backward
  *     under no_grad, which is how every backward runs here anyway;
- *   - no forward-mode AD (`jvp`, `save_for_forward`), no `vmap`; no version counter (a saved
- *     tensor modified in place later is not detected; as everywhere in lrlab, see inplace.ts);
+ *   - no forward-mode AD (`jvp`, `save_for_forward`), no `vmap`;
  *   - a wrong gradient type says JavaScript's `typeof` (`got number`) where Python names its type.
  */
 import { Tensor } from "./tensor";
@@ -46,6 +46,7 @@ import { broadcast_shapes, fmt_shape } from "./shape";
 import { sum_to } from "./sum_to";
 import { check_inplace, rebase_history } from "./view_history";
 import { zeros_like } from "./factories";
+import { share_version, version_error, version_of } from "./version";
 
 /** The `ctx` object given to a custom Function's forward/setup_context and backward. */
 export class FunctionCtx {
@@ -60,6 +61,13 @@ export class FunctionCtx {
   /** @internal */ _freed = false;
   /** @internal */ _dirty: Tensor[] = [];
   /** @internal */ _non_differentiable: Tensor[] = [];
+  /**
+   * @internal The saved tensors' versions when apply returned (and, for a saved output, its
+   * number), checked when backward reads `saved_tensors`; null when apply recorded no node.
+   */
+  _versions: { t: Tensor; v: number; output: number }[] | null = null;
+  /** @internal The node's name (`<ClassName>Backward`), for the version error. */
+  _name = "";
 
   /** Keeps tensors (or null) for backward; read them there as `ctx.saved_tensors`. */
   save_for_backward(...tensors: (Tensor | null | undefined)[]): void {
@@ -83,6 +91,14 @@ export class FunctionCtx {
           "Specify retain_graph=True if you need to backward through the graph a second time or if you need to access saved tensors after calling backward. " +
           "(In lrlab: t.backward({ retain_graph: true }).)",
       );
+    }
+    if (this._versions !== null) {
+      for (const { t, v, output } of this._versions) {
+        const now = version_of(t);
+        if (now === v) continue;
+        const fn = output >= 0 ? null : t.grad_fn;
+        throw version_error(t.dtype, t.shape, output >= 0 ? this._name : fn === null ? null : fn.name(), now, v, Math.max(output, 0));
+      }
     }
     return [...this._saved] as Tensor[];
   }
@@ -284,6 +300,10 @@ function apply_function(cls: typeof Function, args: unknown[]): unknown {
     const o = outs[j];
     if (o instanceof Tensor && !diff[j] && !ctx._dirty.includes(o) && args.includes(o)) results[j] = o.detach();
   }
+  // What ctx saved, at its versions now (PyTorch packs the saved tensors once the outputs are made)
+  ctx._name = name;
+  ctx._versions = [];
+  for (const t of ctx._saved) if (t !== null) ctx._versions.push({ t, v: version_of(t), output: outs.indexOf(t) });
   return is_list ? results : results[0];
 }
 
@@ -293,7 +313,8 @@ function apply_function(cls: typeof Function, args: unknown[]): unknown {
  * just takes the node.
  */
 function wire(o: Tensor, node: Node, args: unknown[], ctx: FunctionCtx): Tensor {
-  const result = ctx._dirty.includes(o) || args.includes(o) ? new Tensor(o.data, o.shape, o.dtype) : o;
+  // (an input returned comes back as a tensor over its storage: PyTorch's view of it, with its version counter)
+  const result = ctx._dirty.includes(o) || args.includes(o) ? share_version(new Tensor(o.data, o.shape, o.dtype), o) : o;
   result._set_requires_grad(true);
   result.grad_fn = node;
   if (!ctx._dirty.includes(o)) return result;

@@ -11,6 +11,10 @@ import { kernel } from "./kernels";
 import { layout, reduce_args, DimArg, KeepArg } from "./reduce";
 import { storage_for } from "./dtype";
 import { sum_to } from "./sum_to";
+import { saves } from "./version";
+
+// What PyTorch's derivative formulas save for these ops (tensor/version.ts)
+const SAVES_COND = saves("0");
 
 function cmp(a: Tensor, b: TensorLike, op: string, expr: string): Tensor {
   check_tensor(a, op);
@@ -164,7 +168,7 @@ export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
     null,
     need[1] ? sum_to(ew("b !== 0 ? a : 0", [g, cond], g.dtype), shape_of(a)) : null,
     need[2] ? sum_to(ew("b !== 0 ? 0 : a", [g, cond], g.dtype), shape_of(b)) : null,
-  ]);
+  ], true, SAVES_COND);
 }
 
 

@@ -7,6 +7,10 @@ import { DType, Tensor, check_tensor } from "./tensor";
 import { attach } from "./autograd";
 import { is_floating, storage_for } from "./dtype";
 import { layout } from "./reduce";
+import { saves } from "./version";
+
+// What PyTorch's derivative formulas save for these ops (tensor/version.ts)
+const SELF_AND_OUT = saves("0, out");
 
 type Store = { length: number; [i: number]: number };
 
@@ -89,5 +93,5 @@ export function cumprod(x: Tensor, dim: number | CumOptions, options?: CumOption
       }
     }
     return [new Tensor(gx, x.shape, g.dtype)];
-  });
+  }, true, SELF_AND_OUT);
 }

@@ -5,17 +5,20 @@
  * in an operand (diagonals / traces), and size-1 dims broadcasting against their label's size.
  *
  * How: each operand first has repeated labels taken as diagonals and the labels no one else needs
- * summed out; then the operands are contracted left to right, each pair as one batched matrix
- * product (matmul, so "bij,bjk->bik" is exactly a bmm): the labels both share and still need
- * become the batch, those only this pair needs are contracted (K), the rest stay as rows / columns.
- * Everything is built from differentiable ops (diagonal, sum, expand, permute, reshape, matmul), so
- * autograd comes with it. PyTorch reorders pairs only when opt_einsum is installed; this is its
+ * summed out; then the operands are contracted left to right, each pair as one bmm of 3-D views
+ * of them, as PyTorch's einsum (a batch of 1 without batch labels; "bij,bjk->bik" is exactly a
+ * bmm): the labels both share and still need become the batch, those only this pair needs are
+ * contracted (K), the rest stay as rows / columns; a pair with nothing to contract is a product
+ * of views broadcast against each other. What the bmm / mul node saves is then what PyTorch's
+ * saves: views of the operands (tensor/version.ts). Everything is built from differentiable ops
+ * (diagonal, sum, expand, permute, reshape, bmm, mul), so autograd comes with it. PyTorch reorders pairs only when opt_einsum is installed; this is its
  * left-to-right order (the values agree to rounding either way).
  */
 import { Tensor } from "./tensor";
 import { sum } from "./reduce";
 import { expand, permute, reshape } from "./views";
-import { matmul } from "./linalg";
+import { bmm } from "./linalg";
+import { mul } from "./elementwise";
 import { diagonal } from "./diagonal";
 
 const ELL = 52; // ids of ellipsis dims start here (labels are 0..51: A-Z then a-z, as PyTorch)
@@ -89,7 +92,7 @@ function sum_ids(op: Op, drop: (id: number) => boolean): Op {
   return { x: sum(op.x, dims), ids: op.ids.filter((id) => !drop(id)) };
 }
 
-/** Contracts a and b, keeping the ids in `keep` (the output's and later operands'), via one matmul. */
+/** Contracts a and b, keeping the ids in `keep` (the output's and later operands'), via one bmm (or a product). */
 function contract(a: Op, b: Op, keep: Set<number>): Op {
   a = sum_ids(a, (id) => !keep.has(id) && !b.ids.includes(id));
   b = sum_ids(b, (id) => !keep.has(id) && !a.ids.includes(id));
@@ -120,21 +123,25 @@ function contract(a: Op, b: Op, keep: Set<number>): Op {
   const L = prod(left, a);
   const K = prod(red, a);
   const R = prod(right, b);
-  const am = shaped(a.x, batch.length > 0 ? [nb, L, K] : [L, K]);
-  const bm = shaped(b.x, batch.length > 0 ? [nb, K, R] : [K, R]);
   const out_shape = [...bshape, ...left.map((id) => size(a, id)), ...right.map((id) => size(b, id))];
-  return { x: shaped(matmul(am, bm), out_shape), ids: [...batch, ...left, ...right] };
+  if (red.length === 0) {
+    // Nothing to contract: PyTorch's einsum multiplies views broadcast against each other
+    // ([..., left, 1s] * [..., 1s, right]), which its node saves
+    const av = reshape(a.x, [...bshape, ...left.map((id) => size(a, id)), ...right.map(() => 1)]);
+    const bv = reshape(b.x, [...bshape, ...left.map(() => 1), ...right.map((id) => size(b, id))]);
+    return { x: mul(av, bv), ids: [...batch, ...left, ...right] };
+  }
+  // As PyTorch's einsum: one bmm of 3-D views (a batch of 1 without batch labels), which is what
+  // its node saves (the views, whose version is the operands')
+  const am = reshape(a.x, [nb, L, K]);
+  const bm = reshape(b.x, [nb, K, R]);
+  return { x: reshape(bmm(am, bm), out_shape), ids: [...batch, ...left, ...right] };
 }
 
-/** x reshaped to `shape`, or x itself when it has that shape already (no view node). */
-function shaped(x: Tensor, shape: number[]): Tensor {
-  if (x.shape.length === shape.length && x.shape.every((s, i) => s === shape[i])) return x;
-  return reshape(x, shape);
-}
 
 /**
  * `einsum(equation, ...operands)` (or `einsum(equation, [operands])`): sums the product of the
- * operands over the labels not in the output, e.g. "ij,jk->ik" (matmul), "bij,bjk->bik" (bmm),
+ * operands over the labels not in the output, e.g. "ij,jk->ik" (a matrix product), "bij,bjk->bik" (bmm),
  * "ii->i" (diagonal), "ii" (trace), "...ij->...ji" (batched transpose), "i,j->ij" (outer).
  */
 export function einsum(equation: string, ...operands: (Tensor | readonly Tensor[])[]): Tensor {

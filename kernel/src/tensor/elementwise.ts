@@ -12,6 +12,20 @@ import { kernel } from "./kernels";
 import { sum_to } from "./sum_to";
 import { carryLossScale } from "./loss_scale";
 import { checkKeywords } from "../nn/_args";
+import { saves } from "./version";
+
+// What PyTorch's derivative formulas save (version.ts): backward refuses to run when one of these
+// was modified in place since.
+const SAVES_SELF = saves("0");
+const SAVES_OUT = saves("out");
+const SELF_AND_OUT = saves("0, out");
+const MUL_SAVES = saves("1 if 0, 0 if 1");
+const DIV_SAVES = saves("1, 0 if 1");
+const REMAINDER_SAVES = saves("0 if 1, 1 if 1");
+const POW_SAVES: Record<string, ReturnType<typeof saves>> = { PowBackward0: saves("0"), PowBackward1: saves("0, 1, out"), PowBackward2: saves("1, out") };
+const BOTH_SAVES = saves("0, 1");
+const CLAMP_SAVES = saves("0, 1, 2");
+const LERP_SAVES = saves("2, 0 if 2, 1 if 2");
 
 export type { TensorLike } from "./operand";
 
@@ -102,7 +116,7 @@ export function mul(a: TensorLike, b: TensorLike): Tensor {
   attach(out, "MulBackward0", [a, b], (g, need) => [
     need[0] ? grad_of(ew("a * b", [g, b], g.dtype), a) : null,
     need[1] ? grad_of(ew("a * b", [g, a], g.dtype), b) : null,
-  ]);
+  ], true, MUL_SAVES);
   // a loss scaled by a number keeps its mark (loss_scale.ts)
   return typeof b === "number" ? carryLossScale(a, out, b) : out;
 }
@@ -146,7 +160,7 @@ export function div(a: TensorLike, b: TensorLike, options?: DivOptions): Tensor 
   attach(out, "DivBackward0", [a, b], (g, need) => [
     need[0] ? grad_of(ew("a / b", [g, b], g.dtype), a) : null,
     need[1] ? grad_of(ew("-a * b / (c * c)", [g, a, b], g.dtype), b) : null,
-  ]);
+  ], true, DIV_SAVES);
   // a loss divided by a number keeps its mark (loss_scale.ts)
   return typeof b === "number" ? carryLossScale(a, out, 1 / b) : out;
 }
@@ -175,7 +189,7 @@ export function remainder(a: TensorLike, b: TensorLike): Tensor {
   return attach(out, "RemainderBackward0", [a, b], (g, need) => [
     need[0] ? grad_of(g, a) : null,
     need[1] ? grad_of(ew("-a * Math.floor(b / c)", [g, a, b], g.dtype), b) : null,
-  ]);
+  ], true, REMAINDER_SAVES);
 }
 
 /**
@@ -195,7 +209,7 @@ export function pow(a: TensorLike, b: TensorLike): Tensor {
   return attach(out, name, [a, b], (g, need) => [
     need[0] ? grad_of(ew("c === 0 ? 0 : a * c * Math.pow(b, c - 1)", [g, a, b], g.dtype), a) : null,
     need[1] ? grad_of(ew("(b === 0 && c >= 0) ? 0 : a * Math.pow(b, c) * Math.log(b)", [g, a, b], g.dtype), b) : null,
-  ]);
+  ], true, POW_SAVES[name]);
 }
 
 /** Elementwise max; where equal, each side gets half of the gradient (as PyTorch). */
@@ -219,67 +233,67 @@ function minmax(a: Tensor, b: TensorLike, max: boolean): Tensor {
   return attach(out, max ? "MaximumBackward0" : "MinimumBackward0", [a, b], (g, need) => [
     need[0] ? grad_of(ew(`b === c ? a / 2 : (b ${cmp} c ? a : 0)`, [g, a, b], g.dtype), a) : null,
     need[1] ? grad_of(ew(`b === c ? a / 2 : (c ${cmp} b ? a : 0)`, [g, a, b], g.dtype), b) : null,
-  ]);
+  ], true, BOTH_SAVES);
 }
-
 
 /**
  * A unary op: `fwd` over `a`; `bwd` over (a = grad, b = input, c = output) gives the input's
- * gradient. `floating` ops turn integer inputs into the default float dtype.
+ * gradient. `floating` ops turn integer inputs into the default float dtype. `saved`: what
+ * PyTorch saves for the gradient (the input, or the result), none when null.
  */
-function unary(x: Tensor, op: string, name: string, fwd: string, bwd: string | null, floating: boolean, saves = true): Tensor {
+function unary(x: Tensor, op: string, name: string, fwd: string, bwd: string | null, floating: boolean, saved: "self" | "out" | null): Tensor {
   check_tensor(x, op);
   const dt: DType = floating ? float_type(x.dtype) : x.dtype;
   const out = ew(fwd, [x], dt, dt);
   // Piecewise constant (floor, ceil, round, sign): a zero gradient (PyTorch gives zeros, not None).
   if (bwd === null) return attach(out, name, [x], (g) => [zeros_for(g, x)], false);
-  return attach(out, name, [x], (g) => [ew(bwd, [g, x, out], g.dtype)], saves);
+  return attach(out, name, [x], (g) => [ew(bwd, [g, x, out], g.dtype)], saved !== null, saved === "self" ? SAVES_SELF : saved === "out" ? SAVES_OUT : undefined);
 }
 
 export function neg(x: Tensor): Tensor {
   if (x instanceof Tensor && x.dtype === "bool") {
     throw new TypeError("Negation, the `-` operator, on a bool tensor is not supported. If you are trying to invert a mask, use the `~` or `logical_not()` operator instead.");
   }
-  return unary(x, "neg", "NegBackward0", "-a", "-a", false, false);
+  return unary(x, "neg", "NegBackward0", "-a", "-a", false, null);
 }
 export const negative = neg;
 
 /** d/dx exp(x) = exp(x). */
 export function exp(x: Tensor): Tensor {
-  return unary(x, "exp", "ExpBackward0", "Math.exp(a)", "a * c", true);
+  return unary(x, "exp", "ExpBackward0", "Math.exp(a)", "a * c", true, "out");
 }
 
 /** d/dx log(x) = 1/x. */
 export function log(x: Tensor): Tensor {
-  return unary(x, "log", "LogBackward0", "Math.log(a)", "a / b", true);
+  return unary(x, "log", "LogBackward0", "Math.log(a)", "a / b", true, "self");
 }
 
 /** d/dx log(1 + x) = 1/(1 + x). */
 export function log1p(x: Tensor): Tensor {
-  return unary(x, "log1p", "Log1PBackward0", "Math.log1p(a)", "a / (1 + b)", true);
+  return unary(x, "log1p", "Log1PBackward0", "Math.log1p(a)", "a / (1 + b)", true, "self");
 }
 
 /** d/dx exp(x) - 1 = exp(x). */
 export function expm1(x: Tensor): Tensor {
-  return unary(x, "expm1", "Expm1Backward0", "Math.expm1(a)", "a * (c + 1)", true);
+  return unary(x, "expm1", "Expm1Backward0", "Math.expm1(a)", "a * (c + 1)", true, "out");
 }
 
 export function log2(x: Tensor): Tensor {
-  return unary(x, "log2", "Log2Backward0", "Math.log2(a)", "a / (b * Math.LN2)", true);
+  return unary(x, "log2", "Log2Backward0", "Math.log2(a)", "a / (b * Math.LN2)", true, "self");
 }
 
 export function log10(x: Tensor): Tensor {
-  return unary(x, "log10", "Log10Backward0", "Math.log10(a)", "a / (b * Math.LN10)", true);
+  return unary(x, "log10", "Log10Backward0", "Math.log10(a)", "a / (b * Math.LN10)", true, "self");
 }
 
 /** d/dx sqrt(x) = 1 / (2 sqrt(x)). */
 export function sqrt(x: Tensor): Tensor {
-  return unary(x, "sqrt", "SqrtBackward0", "Math.sqrt(a)", "a / (2 * c)", true);
+  return unary(x, "sqrt", "SqrtBackward0", "Math.sqrt(a)", "a / (2 * c)", true, "out");
 }
 
 /** d/dx x^(-1/2) = -x^(-3/2) / 2 = -out^3 / 2. */
 export function rsqrt(x: Tensor): Tensor {
-  return unary(x, "rsqrt", "RsqrtBackward0", "1 / Math.sqrt(a)", "-0.5 * a * c * c * c", true);
+  return unary(x, "rsqrt", "RsqrtBackward0", "1 / Math.sqrt(a)", "-0.5 * a * c * c * c", true, "out");
 }
 
 /** d/dx x^2 = 2x. */
@@ -289,13 +303,13 @@ export function square(x: Tensor): Tensor {
 
 /** d/dx 1/x = -1/x^2 = -out^2. */
 export function reciprocal(x: Tensor): Tensor {
-  return unary(x, "reciprocal", "ReciprocalBackward0", "1 / a", "-a * c * c", true);
+  return unary(x, "reciprocal", "ReciprocalBackward0", "1 / a", "-a * c * c", true, "out");
 }
 
 /** d/dx |x| = sign(x) (0 at 0). */
 export function abs(x: Tensor): Tensor {
   check_abs_dtype(x);
-  return unary(x, "abs", "AbsBackward0", "Math.abs(a)", "b > 0 ? a : (b < 0 ? -a : 0)", false);
+  return unary(x, "abs", "AbsBackward0", "Math.abs(a)", "b > 0 ? a : (b < 0 ? -a : 0)", false, "self");
 }
 
 /** PyTorch has no abs for bool (its NotImplementedError), where |b| would silently be b here. */
@@ -305,33 +319,36 @@ export function check_abs_dtype(x: Tensor): void {
 
 /** -1, 0 or 1 by sign; sign(NaN) = 0 and sign(-0) = 0, as PyTorch's CPU kernel. Zero gradient everywhere. */
 export function sign(x: Tensor): Tensor {
-  return unary(x, "sign", "SignBackward0", "a > 0 ? 1 : (a < 0 ? -1 : 0)", null, false);
+  return unary(x, "sign", "SignBackward0", "a > 0 ? 1 : (a < 0 ? -1 : 0)", null, false, null);
 }
 
 /** x / |x| (0 at 0): for real tensors the same values as sign (NaN -> 0); zero gradient. */
 export function sgn(x: Tensor): Tensor {
-  return unary(x, "sgn", "SgnBackward0", "a > 0 ? 1 : (a < 0 ? -1 : 0)", null, false);
+  check_tensor(x, "sgn");
+  const out = ew("a > 0 ? 1 : (a < 0 ? -1 : 0)", [x], x.dtype, x.dtype);
+  // (PyTorch's SgnBackward0 saves the input and the result, for complex inputs)
+  return attach(out, "SgnBackward0", [x], (g) => [zeros_for(g, x)], true, SELF_AND_OUT);
 }
 
 export function sin(x: Tensor): Tensor {
-  return unary(x, "sin", "SinBackward0", "Math.sin(a)", "a * Math.cos(b)", true);
+  return unary(x, "sin", "SinBackward0", "Math.sin(a)", "a * Math.cos(b)", true, "self");
 }
 
 export function cos(x: Tensor): Tensor {
-  return unary(x, "cos", "CosBackward0", "Math.cos(a)", "-a * Math.sin(b)", true);
+  return unary(x, "cos", "CosBackward0", "Math.cos(a)", "-a * Math.sin(b)", true, "self");
 }
 
 export function floor(x: Tensor): Tensor {
-  return unary(x, "floor", "FloorBackward0", "Math.floor(a)", null, false);
+  return unary(x, "floor", "FloorBackward0", "Math.floor(a)", null, false, null);
 }
 
 export function ceil(x: Tensor): Tensor {
-  return unary(x, "ceil", "CeilBackward0", "Math.ceil(a)", null, false);
+  return unary(x, "ceil", "CeilBackward0", "Math.ceil(a)", null, false, null);
 }
 
 /** Round half to even, as torch.round. */
 export function round(x: Tensor): Tensor {
-  return unary(x, "round", "RoundBackward0", "(Math.abs(a % 1) === 0.5 ? 2 * Math.round(a / 2) : Math.round(a))", null, false);
+  return unary(x, "round", "RoundBackward0", "(Math.abs(a % 1) === 0.5 ? 2 * Math.round(a / 2) : Math.round(a))", null, false, null);
 }
 
 export interface ClampBounds {
@@ -375,11 +392,11 @@ export function clamp(x: Tensor, min?: ClampBound | ClampBounds, max?: ClampBoun
       // As PyTorch: when min > max the output is max, so min gets nothing and max gets everything.
       need[1] ? sum_to(ew("(b < c && c < d) ? a : 0", [g, x, lo, hi], g.dtype), shape_of(lo)) : null,
       need[2] ? sum_to(ew("(b > d || d < c) ? a : 0", [g, x, lo, hi], g.dtype), shape_of(hi)) : null,
-    ]);
+    ], true, CLAMP_SAVES);
   }
   const dt = is_floating(x.dtype) || ((Number.isInteger(lo) || lo === -Infinity) && (Number.isInteger(hi) || hi === Infinity)) ? x.dtype : float_type(x.dtype);
   const out = ew(kernel("a !== a ? a : Math.min(Math.max(a, lo), hi)", 1, ["lo", "hi"]), [x], dt, dt, [lo, hi]);
-  return attach(out, "ClampBackward1", [x], (g) => [ew(kernel("(b >= lo && b <= hi) ? a : 0", 2, ["lo", "hi"]), [g, x], g.dtype, g.dtype, [lo, hi])]);
+  return attach(out, "ClampBackward1", [x], (g) => [ew(kernel("(b >= lo && b <= hi) ? a : 0", 2, ["lo", "hi"]), [g, x], g.dtype, g.dtype, [lo, hi])], true, SAVES_SELF);
 }
 
 /** The gradient that passes through clamp to x: g where lo <= x <= hi. */
@@ -412,5 +429,5 @@ export function lerp(start: Tensor, end: TensorLike, weight: TensorLike): Tensor
     need[0] ? sum_to(ew("a * (1 - b)", [g, weight], g.dtype), start.shape) : null,
     need[1] ? sum_to(ew("a * b", [g, weight], g.dtype), shape_of(end)) : null,
     need[2] ? sum_to(ew("a * (c - b)", [g, start, end], g.dtype), shape_of(weight)) : null,
-  ]);
+  ], true, LERP_SAVES);
 }

@@ -9,6 +9,12 @@ import { attach } from "./autograd";
 import { coerce, storage_for } from "./dtype";
 import { checkKeywords } from "../nn/_args";
 import { contiguous_strides, fmt_shape, wrap_dim } from "./shape";
+import { saves } from "./version";
+
+// What PyTorch's derivative formulas save for these ops (tensor/version.ts)
+const SAVES_X0 = saves("x0");
+const SELF_X0 = saves("0, x0");
+const SCATTER_ADD_SAVES = saves("x0 if 1");
 
 function check(x: Tensor, op: string): void {
   check_tensor(x, op);
@@ -52,7 +58,7 @@ export function index_select_raw_checked(x: Tensor, d: number, idx: Tensor): Ten
       }
     }
     return [new Tensor(z, x.shape, g.dtype)];
-  });
+  }, true, SAVES_X0, [idx]);
 }
 
 export function index_select(x: Tensor, dim: number, index: Tensor): Tensor {
@@ -108,7 +114,7 @@ export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
     const z = storage_for(g.dtype, x.data.length);
     for (let e = 0; e < offs.length; e++) z[offs[e]] += g.data[e];
     return [new Tensor(z, x.shape, g.dtype)];
-  });
+  }, true, SELF_X0, [index]);
 }
 
 export interface ScatterOptions {
@@ -201,5 +207,5 @@ function scatter_impl(x: Tensor, dim: number, index: Tensor, src: Tensor | numbe
       gs = new Tensor(v, src.shape, g.dtype);
     }
     return [gx, gs];
-  });
+  }, true, (add ? SCATTER_ADD_SAVES : SAVES_X0), [index]);
 }

@@ -15,6 +15,7 @@ import { is_grad_enabled } from "./grad_mode";
 import { coerce, storage_for } from "./dtype";
 import { broadcast_shapes, fmt_shape, wrap_dim } from "./shape";
 import { check_inplace, rebase_history } from "./view_history";
+import { bump_version } from "./version";
 import { expand } from "./views";
 import { gather_flat, strided_positions, strides_of } from "./flat_index";
 
@@ -163,6 +164,7 @@ function in_place(self: Tensor, op: string, others: readonly unknown[], f: (t: T
   const records = is_grad_enabled() && (self.requires_grad || others.some((o) => o instanceof Tensor && o.requires_grad));
   if (!records) {
     self.data.set(f(self.detach()).data);
+    bump_version(self);
     return self;
   }
   const old = new Tensor(self.data.slice() as typeof self.data, self.shape, self.dtype, self.requires_grad);

@@ -23,6 +23,7 @@ import { is_grad_enabled } from "./grad_mode";
 import { coerce, storage_for } from "./dtype";
 import { broadcast_strides, fmt_shape } from "./shape";
 import { check_inplace, rebase_history } from "./view_history";
+import { bump_version } from "./version";
 import { strided_positions } from "./flat_index";
 import { sum_to } from "./sum_to";
 import { index_put_plan } from "./indexing";
@@ -128,6 +129,7 @@ export function index_put_(x: Tensor, indices: readonly Tensor[], values: Tensor
   const records = is_grad_enabled() && (x.requires_grad || values.requires_grad);
   if (!records) {
     write(x.data, x.dtype, values, p);
+    bump_version(x);
     return x;
   }
   const old = new Tensor(x.data.slice() as Storage, x.shape, x.dtype, x.requires_grad);

@@ -15,7 +15,7 @@
  */
 import { checkKeywords } from "../nn/_args";
 import { Tensor, check_tensor } from "./tensor";
-import { attach, rename } from "./autograd";
+import { attach, rename, saved_also } from "./autograd";
 import { coerce, storage_for } from "./dtype";
 import { contiguous_strides, fmt_shape, strided_copy, wrap_dim } from "./shape";
 import { check_operand, ew, TensorLike } from "./operand";
@@ -26,6 +26,10 @@ import { SliceGrad } from "./slice_grad";
 import { set_window } from "./slice_window";
 import { AdvDim, AdvPlan, advanced_positions } from "./advanced_index";
 import { gather_flat } from "./flat_index";
+import { saves } from "./version";
+
+// What PyTorch's derivative formulas save for these ops (tensor/version.ts)
+const SAVES_X0 = saves("x0");
 
 export { gather, index_select, scatter, scatter_add } from "./gather";
 
@@ -154,6 +158,13 @@ function mask_positions(mask: Tensor): Tensor {
  * index tensors / masks, or an index tensor of 2+ dims: PyTorch's advanced indexing, one gather.
  */
 export function index(x: Tensor, ...indices: IndexSpec[]): Tensor {
+  const out = index_impl(x, indices);
+  // PyTorch's IndexBackward0 saves the index tensors (and masks) for its backward
+  if (out.grad_fn !== null && indices.some((i) => i instanceof Tensor)) saved_also(out, indices.filter((i): i is Tensor => i instanceof Tensor));
+  return out;
+}
+
+function index_impl(x: Tensor, indices: readonly IndexSpec[]): Tensor {
   check(x, "index");
   const only = indices[0];
   if (indices.length === 1 && only instanceof Tensor && only.dtype === "bool" && only.dim() === x.dim() && only.shape.every((s, i) => s === x.shape[i])) {
@@ -427,12 +438,13 @@ export function masked_fill(x: Tensor, mask: Tensor, valueArg: TensorLike | { va
   if (out0.shape.length !== x.shape.length || out0.shape.some((s, i) => s !== x.shape[i])) {
     throw new RangeError(`masked_fill: the mask of shape ${fmt_shape(mask.shape)} does not broadcast to the tensor's shape ${fmt_shape(x.shape)}`);
   }
-  if (!(value instanceof Tensor)) return attach(out0, "MaskedFillBackward0", [x], (g) => [ew("b ? 0 : a", [g, mask], g.dtype)]);
+  // (PyTorch saves the mask)
+  if (!(value instanceof Tensor)) return attach(out0, "MaskedFillBackward0", [x], (g) => [ew("b ? 0 : a", [g, mask], g.dtype)], true, SAVES_X0, [mask]);
   // A 0-dim tensor value is an input too (PyTorch's MaskedFillBackward1): its gradient is the sum of g where the mask is true.
   return attach(out0, "MaskedFillBackward1", [x, value], (g, need) => [
     need[0] ? ew("b ? 0 : a", [g, mask], g.dtype) : null,
     need[1] ? sum_where(g, mask, value.dtype) : null,
-  ]);
+  ], true, SAVES_X0, [mask]);
 }
 
 /** Σ g where `mask` (broadcast to g) is true, as a 0-dim tensor of `dtype` (a fill value's gradient). */

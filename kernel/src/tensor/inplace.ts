@@ -2,6 +2,10 @@
  * In-place ops (the ones optimizers use): add_ sub_ mul_ div_ pow_ addcmul_ addcdiv_ lerp_ clamp_
  * sqrt_ neg_ exp_ abs_ copy_ zero_ fill_ masked_fill_.
  *
+ * Each moves self's version counter by one (under no_grad too; shared with self's views, version.ts):
+ * a node that saved self for its backward then raises PyTorch's error instead of differentiating
+ * through the new values.
+ *
  * Outside autograd (no_grad, or nothing requires grad) they write straight into `self.data` with
  * the element-wise kernels: no allocation besides the kernel call. When the graph must record
  * them, the op is computed out of place on a snapshot of `self` (so the node sees the old values)
@@ -13,8 +17,6 @@
  * As PyTorch: an in-place op on a leaf that requires grad, or on a view of one, (outside no_grad)
  * is an error; the other operands broadcast to self's shape (never the reverse); the result type
  * must be castable to self's dtype (no float into an int64 tensor).
- * Deviation: PyTorch's version counter is not kept, so modifying a tensor that an earlier op saved
- * for backward is not detected.
  */
 import { checkKeywords, pyArgs } from "../nn/_args";
 import { DType, Storage, Tensor, check_tensor, storageFor } from "./tensor";
@@ -29,6 +31,7 @@ import { attach, rename } from "./autograd";
 import { check_inplace, rebase_history } from "./view_history";
 import { sum_to } from "./sum_to";
 import { carryLossScale } from "./loss_scale";
+import { bump_version } from "./version";
 
 const TORCH_NAME: Record<DType, string> = { float32: "Float", float64: "Double", int64: "Long", bool: "Bool" };
 
@@ -100,6 +103,7 @@ function inplace(self: Tensor, op: string, others: TensorLike[], expr: string, e
   else if (self.dtype === "bool") e = `(${expr}) !== 0 ? 1 : 0`;
   const k = kernel(e, 1 + others.length, extra);
   run(k, self.data, self.shape, [self, ...others.map((o) => as_operand(o, t))], values);
+  bump_version(self);
   return self;
 }
 
@@ -211,6 +215,7 @@ export function copy_(self: Tensor, src: Tensor): Tensor {
   }
   const e = self.dtype === "int64" ? "Math.trunc(b)" : self.dtype === "bool" ? "b !== 0 ? 1 : 0" : "b";
   run(kernel(e, 2), self.data, self.shape, [self, src]);
+  bump_version(self);
   return self;
 }
 
@@ -240,6 +245,7 @@ function fillWith(self: Tensor, value: number | boolean | Tensor, op: "fill_" | 
     return adopt(self, attach(filled, op === "zero_" ? "ZeroBackward0" : "FillBackward2", [snapshot(self)], (g) => [overwritten(g)], false));
   }
   self.data.fill(coerce(v, self.dtype));
+  bump_version(self);
   return self;
 }
 
@@ -254,6 +260,7 @@ export function overwrite_(self: Tensor, node: string, fill: (data: Storage) => 
   check_self(self, node, []);
   if (!(is_grad_enabled() && self.requires_grad)) {
     fill(self.data);
+    bump_version(self);
     return self;
   }
   // The old values' history, without their values (the zero gradient does not read them).
@@ -276,5 +283,6 @@ export function masked_fill_(self: Tensor, mask: Tensor, valueArg: TensorLike | 
   if (records(self, [value])) return adopt(self, masked_fill(snapshot(self), mask, value));
   const v = value instanceof Tensor ? value.data[0] : coerce(Number(value), self.dtype);
   run(kernel("b !== 0 ? v : a", 2, ["v"]), self.data, self.shape, [self, mask], [v]);
+  bump_version(self);
   return self;
 }

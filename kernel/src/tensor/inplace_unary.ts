@@ -15,6 +15,7 @@ import { Tensor } from "./tensor";
 import { is_floating } from "./dtype";
 import { is_grad_enabled } from "./grad_mode";
 import { check_inplace, rebase_history } from "./view_history";
+import { bump_version } from "./version";
 import { maybeInplace } from "../nn/_inplace";
 import * as E from "./elementwise";
 import * as A from "./activation";
@@ -79,6 +80,7 @@ function scatter_into(self: Tensor, src: Tensor | number, op: (x: Tensor) => Ten
   const result = op(old);
   self.data.set(result.data);
   if (recording) rebase_history(self, result);
+  else bump_version(self);
   return self;
 }
 

@@ -8,13 +8,22 @@
  * Backward of C = A B: dA = dC Bᵀ, dB = Aᵀ dC (summed over broadcast batch dims).
  */
 import { DType, Tensor, check_tensor } from "./tensor";
-import { attach, rename } from "./autograd";
+import { attach } from "./autograd";
+import { is_grad_enabled } from "./grad_mode";
 import { mul } from "./elementwise";
 import { is_floating, promote_types, storage_for } from "./dtype";
 import { broadcast_shapes, contiguous_strides } from "./shape";
 import { gemm } from "./gemm";
 import { sum_to } from "./sum_to";
 import { unsqueeze } from "./views";
+import { bump_version, saves, type SaveSpec } from "./version";
+
+// What PyTorch's derivative formulas save for these ops (tensor/version.ts)
+const MM_SAVES = saves("1 if 0, 0 if 1");
+const ROW_MM_SAVES = saves("0 if 1 as row, 1 if 0");
+const ROWS_MM_SAVES = saves("0 if 1 as rows, 1 if 0");
+const VIEWS_BMM_SAVES = saves("0 if 1 as bmm_left, 1 if 0 as bmm_right");
+const T_MM_SAVES = saves("0 if 1 as mT_or_batched");
 
 function dims_str(s: readonly number[]): string {
   return s.join("x");
@@ -82,6 +91,23 @@ function as_view(x: Tensor, shape: readonly number[]): Tensor {
  * otherwise batch dims broadcast.
  */
 export function matmul(a: Tensor, b: Tensor): Tensor {
+  return matmul_op(a, b, false);
+}
+
+/**
+ * What PyTorch's matmul saves, by case: each operand for the other's gradient, as the mm / bmm it
+ * calls gets them (a 1-D left operand as a row, N-D batches folded into rows, batched operands
+ * expanded or folded: views, named AsStrided once their base changed).
+ */
+function matmul_saves(da: number, db: number, plain: boolean): SaveSpec {
+  if (plain || (da <= 2 && db <= 2 && da !== 1) || (da === 1 && db === 1)) return MM_SAVES;
+  if (da === 1 && db === 2) return ROW_MM_SAVES;
+  if (db <= 2) return ROWS_MM_SAVES;
+  if (da >= 3) return VIEWS_BMM_SAVES;
+  return T_MM_SAVES;
+}
+
+function matmul_op(a: Tensor, b: Tensor, bmm_op: boolean): Tensor {
   for (const [x, n] of [[a, "input"], [b, "other"]] as const) {
     check_tensor(x, "matmul", n);
     if (x.dim() === 0) throw new RangeError(`both arguments to matmul need to be at least 1D, but they are ${a.dim()}D and ${b.dim()}D`);
@@ -125,15 +151,21 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
     : da === 1 && db === 2 ? "SqueezeBackward4"
     : da === 2 ? "CloneBackward0"
     : "UnsafeViewBackward0";
+  // (PyTorch squeezes a 1-D @ 2-D product in place, `mm(...).squeeze_(0)`: its result is at version 1)
+  if (da === 1 && db === 2) bump_version(out);
   if (!is_floating(dtype)) return out;
-  return attach(out, name, [a, b], (g, need) => {
+  const spec = matmul_saves(da, db, bmm_op);
+  // A 2-D @ N-D product whose left operand requires grad: PyTorch folds it and keeps its own copy
+  // of the right operand, not the operand (which may then change in place before backward)
+  const Bk = !bmm_op && da <= 2 && db >= 3 && is_grad_enabled() && a.requires_grad ? new Tensor(B.data.slice() as typeof B.data, B.shape, B.dtype) : B;
+  return attach(out, bmm_op ? "BmmBackward0" : name, [a, b], (g, need) => {
     const G = as_view(g, C.shape);
     return [
       // dA = G Bᵀ, dB = Aᵀ G: the kernel reads B and A transposed in place.
-      need[0] ? as_view(sum_to(matmul_raw(G, B, g.dtype, true), A.shape), [...a.shape]) : null,
+      need[0] ? as_view(sum_to(matmul_raw(G, Bk, g.dtype, true), A.shape), [...a.shape]) : null,
       need[1] ? as_view(sum_to(matmul_raw(A, G, g.dtype, false, true), B.shape), [...b.shape]) : null,
     ];
-  });
+  }, true, spec);
 }
 
 /** mm: 2-D @ 2-D only. */
@@ -152,7 +184,7 @@ export function bmm(a: Tensor, b: Tensor): Tensor {
   if (b.shape[0] !== a.shape[0] || b.shape[1] !== a.shape[2]) {
     throw new RangeError(`Expected size for first two dimensions of batch2 tensor to be: [${a.shape[0]}, ${a.shape[2]}] but got: [${b.shape[0]}, ${b.shape[1]}].`);
   }
-  return rename(matmul(a, b), "BmmBackward0");
+  return matmul_op(a, b, true);
 }
 
 /** mv: 2-D @ 1-D. */

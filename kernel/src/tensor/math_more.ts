@@ -12,12 +12,21 @@
  */
 import { DType, Tensor, check_tensor, numelOf, storageFor } from "./tensor";
 import { attach } from "./autograd";
+import { saves, type SaveSpec } from "./version";
 import { is_floating } from "./dtype";
 import { TensorLike, check_operand, ew, float_type, result_type } from "./operand";
 import { kernel } from "./kernels";
 import { sum_to } from "./sum_to";
 import { erf_scalar } from "./activation";
 import { pow } from "./elementwise";
+
+// What PyTorch's derivative formulas save (version.ts)
+const SAVES_SELF = saves("0");
+const SAVES_OUT = saves("out");
+const BOTH_SAVES = saves("0, 1");
+const HYPOT_SAVES = saves("0 if 0, 1 if 1, out");
+const FMOD_SAVES = saves("0 if 1, 1 if 1");
+const COPYSIGN_SAVES = saves("0 if 0, out");
 
 /** PyTorch's name of a dtype in kernel errors ("Long", "Bool", ...). */
 function cname(d: DType): string {
@@ -49,56 +58,56 @@ function tensor_arg(x: unknown, op: string, arg: string, pos: number): asserts x
  * A float-valued unary op: `fwd` over `a`; `bwd` over (a = grad, b = input, c = output).
  * Integer and bool inputs give the default float dtype.
  */
-function unary(x: Tensor, op: string, name: string, fwd: string, bwd: string): Tensor {
+function unary(x: Tensor, op: string, name: string, fwd: string, bwd: string, saved?: SaveSpec): Tensor {
   check_tensor(x, op);
   const dt = float_type(x.dtype);
   const out = ew(fwd, [x], dt, dt);
-  return attach(out, name, [x], (g) => [ew(bwd, [g, x, out], g.dtype)]);
+  return attach(out, name, [x], (g) => [ew(bwd, [g, x, out], g.dtype)], saved !== undefined, saved);
 }
 
 /** tan(x); d/dx = 1 + tan(x)^2. */
 export function tan(x: Tensor): Tensor {
-  return unary(x, "tan", "TanBackward0", "Math.tan(a)", "a * (1 + c * c)");
+  return unary(x, "tan", "TanBackward0", "Math.tan(a)", "a * (1 + c * c)", SAVES_OUT);
 }
 
 /** asin(x); d/dx = 1 / sqrt(1 - x^2). */
 export function asin(x: Tensor): Tensor {
-  return unary(x, "asin", "AsinBackward0", "Math.asin(a)", "a / Math.sqrt(1 - b * b)");
+  return unary(x, "asin", "AsinBackward0", "Math.asin(a)", "a / Math.sqrt(1 - b * b)", SAVES_SELF);
 }
 
 /** acos(x); d/dx = -1 / sqrt(1 - x^2). */
 export function acos(x: Tensor): Tensor {
-  return unary(x, "acos", "AcosBackward0", "Math.acos(a)", "-a / Math.sqrt(1 - b * b)");
+  return unary(x, "acos", "AcosBackward0", "Math.acos(a)", "-a / Math.sqrt(1 - b * b)", SAVES_SELF);
 }
 
 /** atan(x); d/dx = 1 / (1 + x^2). */
 export function atan(x: Tensor): Tensor {
-  return unary(x, "atan", "AtanBackward0", "Math.atan(a)", "a / (1 + b * b)");
+  return unary(x, "atan", "AtanBackward0", "Math.atan(a)", "a / (1 + b * b)", SAVES_SELF);
 }
 
 /** sinh(x); d/dx = cosh(x). */
 export function sinh(x: Tensor): Tensor {
-  return unary(x, "sinh", "SinhBackward0", "Math.sinh(a)", "a * Math.cosh(b)");
+  return unary(x, "sinh", "SinhBackward0", "Math.sinh(a)", "a * Math.cosh(b)", SAVES_SELF);
 }
 
 /** cosh(x); d/dx = sinh(x). */
 export function cosh(x: Tensor): Tensor {
-  return unary(x, "cosh", "CoshBackward0", "Math.cosh(a)", "a * Math.sinh(b)");
+  return unary(x, "cosh", "CoshBackward0", "Math.cosh(a)", "a * Math.sinh(b)", SAVES_SELF);
 }
 
 /** asinh(x); d/dx = 1 / sqrt(x^2 + 1). */
 export function asinh(x: Tensor): Tensor {
-  return unary(x, "asinh", "AsinhBackward0", "Math.asinh(a)", "a / Math.sqrt(b * b + 1)");
+  return unary(x, "asinh", "AsinhBackward0", "Math.asinh(a)", "a / Math.sqrt(b * b + 1)", SAVES_SELF);
 }
 
 /** acosh(x) (NaN below 1); d/dx = 1 / sqrt(x^2 - 1). */
 export function acosh(x: Tensor): Tensor {
-  return unary(x, "acosh", "AcoshBackward0", "Math.acosh(a)", "a / Math.sqrt(b * b - 1)");
+  return unary(x, "acosh", "AcoshBackward0", "Math.acosh(a)", "a / Math.sqrt(b * b - 1)", SAVES_SELF);
 }
 
 /** atanh(x) (NaN outside [-1, 1]); d/dx = 1 / (1 - x^2). */
 export function atanh(x: Tensor): Tensor {
-  return unary(x, "atanh", "AtanhBackward0", "Math.atanh(a)", "a / (1 - b * b)");
+  return unary(x, "atanh", "AtanhBackward0", "Math.atanh(a)", "a / (1 - b * b)", SAVES_SELF);
 }
 
 export const arcsin = asin;
@@ -140,7 +149,12 @@ export function erfinv(x: Tensor): Tensor {
   const dt = float_type(x.dtype);
   const out = new Tensor(storageFor(dt, x.data.length), x.shape, dt);
   for (let i = 0; i < x.data.length; i++) out.data[i] = erfinv_scalar(x.data[i]);
-  return attach(out, "ErfinvBackward0", [x], (g) => [ew("a * (0.5 * Math.sqrt(Math.PI)) * Math.exp(b * b)", [g, out], g.dtype)]);
+  // (PyTorch saves the input, not the result: the result is computed again from it)
+  return attach(out, "ErfinvBackward0", [x], (g) => {
+    const y = new Tensor(storageFor(dt, x.data.length), x.shape, dt);
+    for (let i = 0; i < x.data.length; i++) y.data[i] = erfinv_scalar(x.data[i]);
+    return [ew("a * (0.5 * Math.sqrt(Math.PI)) * Math.exp(b * b)", [g, y], g.dtype)];
+  }, true, SAVES_SELF);
 }
 
 /**
@@ -260,7 +274,7 @@ export function nan_to_num(x: Tensor, nan?: number | NanToNumOptions | null, pos
   const out = is_floating(x.dtype)
     ? ew(kernel("a !== a ? vn : (a === Infinity ? vp : (a === -Infinity ? vm : a))", 1, ["vn", "vp", "vm"]), [x], x.dtype, x.dtype, [vn, vp, vm])
     : new Tensor(x.data.slice(), x.shape, x.dtype);
-  return attach(out, "NanToNumBackward0", [x], (g) => [ew("(b - b === 0) ? a : 0", [g, x], g.dtype)]);
+  return attach(out, "NanToNumBackward0", [x], (g) => [ew("(b - b === 0) ? a : 0", [g, x], g.dtype)], true, SAVES_SELF);
 }
 
 /** atan2(input, other): the angle of (other, input) in (-π, π]. d/da = b/(a²+b²), d/db = -a/(a²+b²). */
@@ -277,7 +291,7 @@ export function atan2(a: Tensor, b: Tensor): Tensor {
       need[0] ? grad_of(ew("d === Infinity ? 0 : a * c * d", [g, a, b, recip], g.dtype), a) : null,
       need[1] ? grad_of(ew("d === Infinity ? 0 : -a * b * d", [g, a, b, recip], g.dtype), b) : null,
     ];
-  });
+  }, true, BOTH_SAVES);
 }
 export const arctan2 = atan2;
 
@@ -291,7 +305,7 @@ export function hypot(a: Tensor, b: Tensor): Tensor {
   return attach(out, "HypotBackward0", [a, b], (g, need) => [
     need[0] ? grad_of(ew("a * b / c", [g, a, out], g.dtype), a) : null,
     need[1] ? grad_of(ew("a * b / c", [g, b, out], g.dtype), b) : null,
-  ]);
+  ], true, HYPOT_SAVES);
 }
 
 /**
@@ -307,7 +321,7 @@ export function fmod(a: Tensor, b: TensorLike): Tensor {
   return attach(out, b instanceof Tensor ? "FmodBackward1" : "FmodBackward0", [a, b], (g, need) => [
     need[0] ? grad_of(g, a) : null,
     need[1] ? grad_of(ew("-a * Math.trunc(b / c)", [g, a, b], g.dtype), b) : null,
-  ], true);
+  ], true, FMOD_SAVES);
 }
 
 /** a ** b computed in float64 (the result is always float64); gradients as pow's, cast back to each input's dtype. */
@@ -332,7 +346,7 @@ function fminmax(a: Tensor, b: Tensor, max: boolean): Tensor {
   return attach(out, max ? "FmaxBackward0" : "FminBackward0", [a, b], (g, need) => [
     need[0] ? grad_of(ew(`${pick} ? a : 0`, [g, a, b], g.dtype), a) : null,
     need[1] ? grad_of(ew(`${pick} ? 0 : a`, [g, a, b], g.dtype), b) : null,
-  ]);
+  ], true, BOTH_SAVES);
 }
 
 /** Element-wise maximum where a NaN loses to a number (maximum propagates NaN). */
@@ -359,7 +373,7 @@ function logaddexp_(a: Tensor, b: Tensor, base2: boolean): Tensor {
   return attach(out, base2 ? "Logaddexp2Backward0" : "LogaddexpBackward0", [a, b], (g, need) => [
     need[0] ? grad_of(ew(`a / (1 + ${e} c - b))`, [g, a, b], g.dtype), a) : null,
     need[1] ? grad_of(ew(`a / (1 + ${e} b - c))`, [g, a, b], g.dtype), b) : null,
-  ]);
+  ], true, BOTH_SAVES);
 }
 
 /** log(exp(a) + exp(b)), computed stably (floats only). d/da = 1 / (1 + exp(b - a)). */
@@ -381,7 +395,7 @@ export function copysign(a: Tensor, b: TensorLike): Tensor {
   return attach(out, b instanceof Tensor ? "CopysignBackward0" : "CopysignBackward1", [a, b], (g, need) => [
     need[0] ? grad_of(ew("b === 0 ? 0 : a * (c / b)", [g, a, out], g.dtype), a) : null,
     need[1] ? zeros_for(g, b) : null,
-  ]);
+  ], true, COPYSIGN_SAVES);
 }
 
 /** a · log(b), 0 where a = 0 (unless b is NaN). d/da = log(b) (0 where a = 0), d/db = a / b. */
@@ -395,5 +409,5 @@ export function xlogy(a: TensorLike, b: TensorLike): Tensor {
   return attach(out, name, [a, b], (g, need) => [
     need[0] ? grad_of(ew("c !== c ? NaN : (b === 0 ? 0 : a * Math.log(c))", [g, a, b], g.dtype), a) : null,
     need[1] ? grad_of(ew("a * b / c", [g, a, b], g.dtype), b) : null,
-  ]);
+  ], true, name === "XlogyBackward0" ? BOTH_SAVES : name === "XlogyBackward2" ? SAVES_SELF : undefined);
 }

@@ -7,7 +7,7 @@
  */
 import { checkKeywords } from "../nn/_args";
 import { Tensor, check_tensor } from "./tensor";
-import { rename } from "./autograd";
+import { rename, saved_also } from "./autograd";
 import { is_floating } from "./dtype";
 import { norm } from "./reduce";
 import { add, mul, reciprocal, sub } from "./elementwise";
@@ -31,7 +31,8 @@ export function dist(input: Tensor, other: Tensor, p: number | { p?: number } = 
   if (!is_floating(input.dtype) || !is_floating(other.dtype)) {
     throw new TypeError(`norm(): input dtype should be either floating point or complex. Got ${input.dtype === "int64" || other.dtype === "int64" ? "Long" : "Bool"} instead.`);
   }
-  return rename(norm(sub(input, other), pp), "DistBackward0");
+  // (PyTorch's DistBackward0 saves both inputs and the result; norm saved the result)
+  return saved_also(rename(norm(sub(input, other), pp), "DistBackward0"), [input, other]);
 }
 
 /**

@@ -15,6 +15,10 @@ import { layout } from "./reduce";
 import { ValuesIndices } from "./return_types";
 import { wrap_dim } from "./shape";
 import { sort } from "./sorting";
+import { saves } from "./version";
+
+// What PyTorch's derivative formulas save for these ops (tensor/version.ts)
+const SELF_AND_OUT = saves("0, out");
 
 /** PyTorch's name of a dtype in kernel errors. */
 function cname(d: Tensor["dtype"]): string {
@@ -75,7 +79,7 @@ export function logcumsumexp(x: Tensor, dim: number | { dim: number }): Tensor {
       }
     }
     return [new Tensor(gx, x.shape, g.dtype)];
-  });
+  }, true, SELF_AND_OUT);
 }
 
 /** PyTorch's order for the quickselect: a NaN is greater than any number. */

@@ -14,6 +14,10 @@ import { sum_to } from "./sum_to";
 import { mul, sub } from "./elementwise";
 import { expand, reshape } from "./views";
 import { roll } from "./rearrange_more";
+import { saves } from "./version";
+
+// What PyTorch's derivative formulas save for these ops (tensor/version.ts)
+const MAT_SAVES = saves("1 if 2, 2 if 1");
 
 export interface AddmmOptions {
   beta?: number;
@@ -83,7 +87,7 @@ export function addmm(input: Tensor, mat1: Tensor, mat2: Tensor, options?: Addmm
     need[0] ? sum_to(scaled(g, beta), input.shape) : null,
     need[1] ? scaled(matmul_raw(g, mat2, g.dtype, true), alpha) : null,
     need[2] ? scaled(matmul_raw(mat1, g, g.dtype, false, true), alpha) : null,
-  ]);
+  ], true, MAT_SAVES);
 }
 
 /** `addmv(input, mat, vec, { beta = 1, alpha = 1 })`: beta * input + alpha * (mat @ vec); input broadcasts to [n]. */
@@ -104,7 +108,7 @@ export function addmv(input: Tensor, mat: Tensor, vec: Tensor, options?: AddmmOp
       need[1] ? scaled(matmul_raw(gc, new Tensor(vec.data, [1, vec.shape[0]], vec.dtype), g.dtype), alpha) : null,
       need[2] ? reshape(scaled(matmul_raw(mat, gc, g.dtype, false, true), alpha), [vec.shape[0]]) : null,
     ];
-  });
+  }, true, MAT_SAVES);
 }
 
 function check_batches(b1: Tensor, b2: Tensor, op: string): void {
@@ -126,7 +130,7 @@ export function baddbmm(input: Tensor, batch1: Tensor, batch2: Tensor, options?:
     need[0] ? sum_to(scaled(g, beta), input.shape) : null,
     need[1] ? scaled(matmul_raw(g, batch2, g.dtype, true), alpha) : null,
     need[2] ? scaled(matmul_raw(batch1, g, g.dtype, false, true), alpha) : null,
-  ]);
+  ], true, MAT_SAVES);
 }
 
 /** `addbmm(input, batch1, batch2, { beta = 1, alpha = 1 })`: beta * input + alpha * sum_b batch1[b] @ batch2[b]; input broadcasts to [n, p]. */
@@ -150,7 +154,7 @@ export function addbmm(input: Tensor, batch1: Tensor, batch2: Tensor, options?: 
       need[1] ? scaled(matmul_raw(g3, batch2, g.dtype, true), alpha) : null,
       need[2] ? scaled(matmul_raw(batch1, g3, g.dtype, false, true), alpha) : null,
     ];
-  });
+  }, true, MAT_SAVES);
 }
 
 /** `kron(a, b)`: the Kronecker product; for matrices, blocks a[i, j] * b (dims padded in front to match). */

@@ -21,6 +21,11 @@ import { permute_raw } from "./views";
 import { maximum, minimum } from "./elementwise";
 import { ValuesIndices } from "./return_types";
 import { checkKeywords, numpyKeywords, pyArgs } from "../nn/_args";
+import { saves } from "./version";
+
+// What PyTorch's derivative formulas save for these ops (tensor/version.ts)
+const SAVES_SELF = saves("0");
+const SELF_AND_OUT = saves("0, out");
 
 export { ValuesIndices };
 
@@ -249,7 +254,7 @@ export function prod(x: Tensor, dim?: number | null | ReduceOptions, keepdim?: K
       }
     }
     return [finish(gx, [...x.shape], g.dtype)];
-  });
+  }, true, SELF_AND_OUT);
 }
 
 export interface VarOptions extends ReduceOptions {
@@ -406,7 +411,7 @@ export function var_std(x: Tensor, dim: unknown, options: unknown, keepdim: unkn
       }
     }
     return [direct ? finish(gx, [...x.shape], g.dtype) : unpermute(gx, x, L.dims!, g.dtype)];
-  });
+  }, true, (is_std ? SELF_AND_OUT : SAVES_SELF));
 }
 
 /** Undoes layout()'s permutation (kept dims first, reduced dims last). */
@@ -495,7 +500,7 @@ export function norm(x: Tensor, pArg?: number | "fro" | NormOptions | null, dimA
       }
     }
     return [to_input_order(gx, x, L, g.dtype)];
-  });
+  }, true, SELF_AND_OUT);
 }
 
 /** log(sum(exp(x))) along dim, computed as m + log(sum(exp(x - m))) with m the slice max. */
@@ -537,7 +542,7 @@ function logsumexp_(x: Tensor, dim: number | readonly number[], keepdim: boolean
       }
     }
     return [to_input_order(gx, x, L, g.dtype)];
-  });
+  }, true, SELF_AND_OUT);
 }
 
 /** Per slice: the extreme value (NaN wins) and the index of its first occurrence. */
@@ -601,7 +606,7 @@ function amaxmin(x: Tensor, dim: number | readonly number[] | null, keepdim: boo
       }
     }
     return [to_input_order(gx, x, L, g.dtype)];
-  });
+  }, true, SELF_AND_OUT);
 }
 
 export function amax(x: Tensor, dim: number | readonly number[] | null | DimsOptions = null, keepdim: boolean | DimsOptions = false): Tensor {

@@ -23,6 +23,12 @@ import { narrow } from "./indexing";
 import { sub } from "./elementwise";
 import { logical_xor } from "./compare";
 import { introsort, nth_element } from "./select_order";
+import { saves } from "./version";
+
+// What PyTorch's derivative formulas save for these ops (tensor/version.ts)
+const SELF_AND_OUT = saves("0, out");
+const SAVES_SELF = saves("0");
+const AMINMAX_MAX_SAVES = saves("0, out@1");
 
 /** PyTorch's named tuple `torch.return_types.aminmax(min=..., max=...)`. */
 export class MinMax {
@@ -188,7 +194,7 @@ function median_impl(x: Tensor, dim: unknown, keepdim: unknown, nan: boolean): T
       }
     }
     const out = finish([value], [], x.dtype);
-    return attach(out, nan ? "NanmedianBackward0" : "MedianBackward0", [x], (g) => [evenly(x, value, g)]);
+    return attach(out, nan ? "NanmedianBackward0" : "MedianBackward0", [x], (g) => [evenly(x, value, g)], true, SELF_AND_OUT);
   }
   return select_along(x, a.dim, a.keepdim, op, nan ? "NanmedianBackward1" : "MedianBackward1", (v, size) => {
     const first_nan = nan ? -1 : v.findIndex((e) => e !== e);
@@ -428,7 +434,7 @@ export function nansum(x: Tensor, dim?: number | readonly number[] | null | NanR
   const L = layout(x, a.dim, a.keepdim);
   const { sums } = nan_sums(L);
   const out = finish(sums, L.out_shape, a.dtype ?? (is_floating(x.dtype) ? x.dtype : "int64"));
-  return attach(out, "NansumBackward0", [x], (g) => [nan_grad(x, L, g, null)]);
+  return attach(out, "NansumBackward0", [x], (g) => [nan_grad(x, L, g, null)], true, SAVES_SELF);
 }
 
 /** Mean of the non-NaN elements (NaN where there are none); floats only. */
@@ -443,7 +449,7 @@ export function nanmean(x: Tensor, dim?: number | readonly number[] | null | Nan
   const { sums, counts } = nan_sums(L);
   for (let j = 0; j < sums.length; j++) sums[j] /= counts[j];
   const out = finish(sums, L.out_shape, dtype);
-  return attach(out, "DivBackward0", [x], (g) => [nan_grad(x, L, g, counts)]);
+  return attach(out, "DivBackward0", [x], (g) => [nan_grad(x, L, g, counts)], true, SAVES_SELF);
 }
 
 /** [var, mean] in one call (a tuple), with var's overloads: `(unbiased)`, `(dim, unbiased, keepdim?)`, `(dim?, { correction | unbiased, keepdim })`. */
@@ -515,8 +521,8 @@ export function aminmax(x: Tensor, options?: DimKeepOptions): MinMax {
     }
     return [new Tensor(gx, x.shape, g.dtype)];
   };
-  const mn = attach(finish(lo, out_shape, x.dtype), "AminmaxBackward0", [x], grad(lo));
-  const mx = attach(finish(hi, out_shape, x.dtype), "AminmaxBackward0", [x], grad(hi));
+  const mn = attach(finish(lo, out_shape, x.dtype), "AminmaxBackward0", [x], grad(lo), true, SELF_AND_OUT);
+  const mx = attach(finish(hi, out_shape, x.dtype), "AminmaxBackward0", [x], grad(hi), true, AMINMAX_MAX_SAVES);
   return new MinMax(mn, mx);
 }
 
@@ -565,7 +571,7 @@ function cum_extreme(x: Tensor, dim: unknown, max: boolean): ValuesIndices {
       }
     }
     return [new Tensor(gx, x.shape, g.dtype)];
-  });
+  }, true, SAVES_SELF);
   return new ValuesIndices(op, values, indices);
 }
 

@@ -21,6 +21,7 @@
  */
 import { Tensor } from "./tensor";
 import { is_grad_enabled } from "./grad_mode";
+import { bump_version, share_version } from "./version";
 
 /** Where a slice's elements sit in `base`'s storage: element i (row-major) at offset + Σ i_d·strides_d. */
 export interface SliceWindow {
@@ -42,6 +43,7 @@ function owner(t: Tensor): Tensor {
 export function set_window(out: Tensor, x: Tensor, offset: number, strides: readonly number[]): void {
   install();
   out._window = { base: owner(x), offset, strides: [...strides] };
+  share_version(out, x); // (one version counter, as PyTorch's view: writing either moves both)
 }
 
 /** Writes `t`'s elements (t owns its storage and has a window) into its base, and on up. */
@@ -55,11 +57,13 @@ function write_back(t: Tensor): void {
 /**
  * For code that writes a tensor's elements without its in-place methods (torch.nn.init, the
  * random module's functional samplers): after writing `t`, write it back when it is a slice (or
- * a view of one). Returns `t`.
+ * a view of one), and count the write in its version (`n` writes: what PyTorch does as n in-place
+ * ops). Returns `t`.
  */
-export function written(t: Tensor): Tensor {
+export function written(t: Tensor, n = 1): Tensor {
   const o = owner(t);
   if (o._window !== null) write_back(o);
+  bump_version(t, n);
   return t;
 }
 

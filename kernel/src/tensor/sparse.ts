@@ -30,6 +30,7 @@ import { Tensor, numelOf, storageFor, sparse_support, type DType, type Shape, ty
 import { needs_grad } from "./autograd";
 import { tensor_str } from "./print";
 import { get_default_dtype } from "./dtype";
+import { bump_version } from "./version";
 
 /** `torch.strided` and `torch.sparse_coo`: the values of `tensor.layout`. */
 export const strided = "strided";
@@ -278,6 +279,7 @@ export class SparseTensor extends Tensor {
     const v = this._vals.data;
     const c = this.dtype === "float32" ? Math.fround(s) : s;
     for (let i = 0; i < v.length; i++) v[i] = v[i] * c;
+    bump_version(this);
     return this;
   }
 
@@ -294,6 +296,7 @@ export class SparseTensor extends Tensor {
     this._idx = r._idx;
     this._vals = r._vals;
     this._coalesced = r._coalesced;
+    bump_version(this);
     return this;
   }
 
@@ -316,6 +319,7 @@ export class SparseTensor extends Tensor {
     this._idx = int64(new Float64Array(0), [S, 0]);
     this._vals = new Tensor(storageFor(this.dtype, 0), [0, ...this._vals.shape.slice(1)], this.dtype);
     this._coalesced = true;
+    bump_version(this);
     return this;
   }
 
@@ -460,6 +464,7 @@ sparse_support.add_ = (self, other, alpha) => {
   const o = other as SparseTensor;
   checkDenseSparse(self, o, "add_");
   add_sparse_into(self.data, o, alpha);
+  bump_version(self);
 };
 sparse_support.add = (self, other, alpha) => {
   const o = other as SparseTensor;
@@ -473,7 +478,7 @@ sparse_support.add = (self, other, alpha) => {
 const KEEP = new Set([
   "constructor", "grad", "requires_grad", "_set_requires_grad", "grad_fn", "sync_history", "is_leaf", "dim", "ndim", "size", "device", "cpu",
   "is_floating_point", "register_hook", "retain_grad", "retains_grad", "requires_grad_", "detach_", "is_sparse", "layout",
-  "is_contiguous",
+  "is_contiguous", "_version",
 ]);
 for (const name of Object.getOwnPropertyNames(Tensor.prototype)) {
   if (KEEP.has(name) || Object.prototype.hasOwnProperty.call(SparseTensor.prototype, name)) continue;

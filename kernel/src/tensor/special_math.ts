@@ -8,10 +8,17 @@
  */
 import { Tensor, check_tensor, numelOf, storageFor } from "./tensor";
 import { attach } from "./autograd";
+import { saves } from "./version";
 import { is_floating } from "./dtype";
 import { TensorLike, ew, float_type, result_type } from "./operand";
 import { sum_to } from "./sum_to";
 import { erf_scalar } from "./activation";
+
+// What PyTorch's derivative formulas save (version.ts)
+const SAVES_SELF = saves("0");
+const SAVES_OUT = saves("out");
+const ADDCMUL_SAVES = saves("2 if 1, 1 if 2");
+const ADDCDIV_SAVES = saves("2, 1 if 2");
 
 function grad_of(g: Tensor, x: TensorLike): Tensor | null {
   return x instanceof Tensor ? sum_to(g, x.shape) : null;
@@ -49,7 +56,7 @@ export function addcmul(input: Tensor, tensor1: Tensor, tensor2: Tensor, options
     need[0] ? grad_of(g, input) : null,
     need[1] ? grad_of(ew("a * c * b", [g, tensor2, v], g.dtype), tensor1) : null,
     need[2] ? grad_of(ew("a * c * b", [g, tensor1, v], g.dtype), tensor2) : null,
-  ]);
+  ], true, ADDCMUL_SAVES);
 }
 
 /** input + value · tensor1 / tensor2 (floats; integer tensor1 and tensor2 are refused, as PyTorch). d/dt2 = -value·t1/t2². */
@@ -71,7 +78,7 @@ export function addcdiv(input: Tensor, tensor1: Tensor, tensor2: Tensor, options
     need[0] ? grad_of(g, input) : null,
     need[1] ? grad_of(ew("a * c / b", [g, tensor2, value], g.dtype), tensor1) : null,
     need[2] ? grad_of(ew("-a * d * b / (c * c)", [g, tensor1, tensor2, value], g.dtype), tensor2) : null,
-  ]);
+  ], true, ADDCDIV_SAVES);
 }
 
 /**
@@ -89,12 +96,12 @@ export function logit(x: Tensor, eps?: number | null | { eps?: number | null }):
   const e = eps ?? null;
   if (e === null) {
     const out = ew("Math.log(a / (1 - a))", [x], dt);
-    return attach(out, "LogitBackward0", [x], (g) => [ew("(b < 0 || b > 1) ? NaN : a / (b * (1 - b))", [g, x], g.dtype)]);
+    return attach(out, "LogitBackward0", [x], (g) => [ew("(b < 0 || b > 1) ? NaN : a / (b * (1 - b))", [g, x], g.dtype)], true, SAVES_SELF);
   }
   // PyTorch clamps in the input's dtype (the scalars eps and 1 - eps are rounded to it).
   // As PyTorch's kernel: x < eps ? eps : (x > 1 - eps ? 1 - eps : x) (so eps > 0.5 gives ±log(eps / (1 - eps))).
   const out = ew("Math.log((a < b ? b : (a > c ? c : a)) / (1 - (a < b ? b : (a > c ? c : a))))", [x, e, 1 - e], dt);
-  return attach(out, "LogitBackward0", [x], (g) => [ew("(b < c || b > d) ? 0 : a / (b * (1 - b))", [g, x, e, 1 - e], g.dtype)]);
+  return attach(out, "LogitBackward0", [x], (g) => [ew("(b < c || b > d) ? 0 : a / (b * (1 - b))", [g, x, e, 1 - e], g.dtype)], true, SAVES_SELF);
 }
 
 /** erfc(x) = 1 - erf(x), with relative precision in the right tail (continued fraction from x = 2). */
@@ -133,7 +140,7 @@ function map_unary(x: Tensor, fn: (v: number) => number): Tensor {
 export function erfc(x: Tensor): Tensor {
   check_tensor(x, "erfc");
   const out = map_unary(x, erfc_scalar);
-  return attach(out, "ErfcBackward0", [x], (g) => [ew("-a * (2 / Math.sqrt(Math.PI)) * Math.exp(-b * b)", [g, x], g.dtype)]);
+  return attach(out, "ErfcBackward0", [x], (g) => [ew("-a * (2 / Math.sqrt(Math.PI)) * Math.exp(-b * b)", [g, x], g.dtype)], true, SAVES_SELF);
 }
 
 /** 2^x. d/dx = 2^x · ln 2. */
@@ -141,7 +148,7 @@ export function exp2(x: Tensor): Tensor {
   check_tensor(x, "exp2");
   const dt = float_type(x.dtype);
   const out = ew("Math.pow(2, a)", [x], dt);
-  return attach(out, "Exp2Backward0", [x], (g) => [ew("a * b * Math.LN2", [g, out], g.dtype)]);
+  return attach(out, "Exp2Backward0", [x], (g) => [ew("a * b * Math.LN2", [g, out], g.dtype)], true, SAVES_OUT);
 }
 
 /** The normalized sinc: sin(πx)/(πx), 1 at 0. d/dx = (πx·cos(πx) - sin(πx)) / (πx²), 0 at 0. */
@@ -151,7 +158,7 @@ export function sinc(x: Tensor): Tensor {
   const out = ew("a === 0 ? 1 : Math.sin(Math.PI * a) / (Math.PI * a)", [x], dt);
   return attach(out, "SincBackward0", [x], (g) => [
     ew("b === 0 ? 0 : a * (Math.PI * b * Math.cos(Math.PI * b) - Math.sin(Math.PI * b)) / (Math.PI * b * b)", [g, x], g.dtype),
-  ]);
+  ], true, SAVES_SELF);
 }
 
 /**
@@ -251,7 +258,7 @@ export function lgamma(x: Tensor): Tensor {
     const gx = new Tensor(storageFor(g.dtype, numelOf(x.shape)), x.shape, g.dtype);
     for (let i = 0; i < gx.data.length; i++) gx.data[i] = g.data[i] * digamma_scalar(x.data[i]);
     return [gx];
-  });
+  }, true, SAVES_SELF);
 }
 
 /** ψ(x) = Γ'(x)/Γ(x). d/dx = ψ'(x) (trigamma). */
@@ -262,5 +269,5 @@ export function digamma(x: Tensor): Tensor {
     const gx = new Tensor(storageFor(g.dtype, numelOf(x.shape)), x.shape, g.dtype);
     for (let i = 0; i < gx.data.length; i++) gx.data[i] = g.data[i] * trigamma_scalar(x.data[i]);
     return [gx];
-  });
+  }, true, SAVES_SELF);
 }

@@ -40,6 +40,8 @@ import { sync_view } from "./view_history";
 import { is_torch_contiguous } from "./torch_strides";
 import type { SliceWindow } from "./slice_window";
 import type { ViewMeta } from "./view_history";
+import type { VersionCounter } from "./version";
+import { share_version, version_of } from "./version";
 import * as CU from "./cumulative";
 import * as RA from "./rearrange";
 import * as SO from "./sorting";
@@ -139,14 +141,18 @@ export class Tensor {
   private _grad: Tensor | null = null;
   /**
    * Set on a view (view, reshape, flatten, squeeze, unsqueeze, ...: same storage as `base`).
-   * An in-place op through any view rewrites the base's history, so a view's own history is
-   * rebuilt from its base's whenever the base's `_history` has moved on (see view_history.ts).
+   * An in-place op through any view (or on the base) moves their shared version counter, and a
+   * view's own history is rebuilt from its base's whenever that counter has moved on since it was
+   * built (see view_history.ts), as PyTorch's views do.
    */
   _view: ViewMeta | null = null;
   /** @internal A slice's place in the tensor it was copied from (slice_window.ts: in-place ops write back). */
   _window: SliceWindow | null = null;
-  /** Counts the in-place ops that rewrote this tensor's history (read by its views). */
-  _history = 0;
+  /**
+   * @internal The version counter, shared by every tensor over this storage (views, detach(),
+   * slices); null until one is needed: the version is 0 (version.ts).
+   */
+  _vc: VersionCounter | null = null;
   /** @internal PyTorch's memory order (logical dims, outermost first) of a tensor PyTorch holds permuted; null when contiguous (memory_order.ts). */
   _memory_order: readonly number[] | null = null;
 
@@ -218,7 +224,16 @@ export class Tensor {
   /** A view whose base was modified in place since its history was built rebuilds it. */
   private sync_history(): void {
     const v = this._view;
-    if (v !== null && v.seen !== v.base._history) sync_view(this);
+    if (v !== null && v.seen !== version_of(v.base)) sync_view(this);
+  }
+
+  /**
+   * PyTorch's version counter: how many in-place ops wrote this tensor's storage (through it, a
+   * view, a detached alias or a slice of it), under no_grad too. Autograd compares it with the
+   * version an op saved the tensor at, and raises in backward when they differ (version.ts).
+   */
+  get _version(): number {
+    return version_of(this);
   }
 
   /** True for tensors made by the user (not by an op that records a graph). */
@@ -304,9 +319,9 @@ export class Tensor {
     autograd.run_backward(this, gradient, options);
   }
 
-  /** A new tensor sharing this one's data, cut from the graph (requires_grad false). */
+  /** A new tensor sharing this one's data (and version counter), cut from the graph (requires_grad false). */
   detach(): Tensor {
-    return new Tensor(this.data, this.shape, this.dtype, false);
+    return share_version(new Tensor(this.data, this.shape, this.dtype, false), this);
   }
 
   /** Cuts this tensor from the graph in place, making it a leaf. */

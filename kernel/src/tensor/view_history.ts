@@ -16,9 +16,12 @@
  *   - every view of the base (the modified one included) rebuilds its own grad_fn from the base's
  *     new one (AsStridedBackward0, PyTorch's name), so a later use of any view sees the new values'
  *     history. An in-place op on the base itself does the same for its views.
- * The base's `_history` counts those rewrites; a view keeps the count it was built at (`seen`) and
- * rebuilds lazily when they differ (Tensor's `grad_fn` and `requires_grad` getters call
- * `sync_view`), so views that are never used again cost nothing.
+ * A view and its base share one version counter (version.ts), which every in-place op on any of
+ * them moves (under no_grad too); a view keeps the version it was built at (`seen`) and rebuilds
+ * lazily when they differ (Tensor's `grad_fn` and `requires_grad` getters call `sync_view`), so
+ * views that are never used again cost nothing. As PyTorch's: after an in-place op under no_grad
+ * (an optimizer's step on a parameter) a view of a tensor that requires grad has an
+ * AsStridedBackward0 too.
  *
  * Before an in-place op records, PyTorch's checks (`check_inplace`), with its messages: a view of a
  * leaf that requires grad can't be modified (it would rewrite the parameter behind autograd's
@@ -31,11 +34,12 @@ import { Tensor } from "./tensor";
 import { Node, attach, history_replaced } from "./autograd";
 import { is_grad_enabled } from "./grad_mode";
 import { check_slice_inplace } from "./slice_window";
+import { bump_version, retarget_saved, share_version, version_of } from "./version";
 
 export interface ViewMeta {
   /** The tensor that owns the storage (never itself a view). */
   readonly base: Tensor;
-  /** `base._history` when this view's grad_fn was last built. */
+  /** The (shared) version when this view's grad_fn was last built. */
   seen: number;
   /** Made under no_grad (or from such a view): it stays out of the graph, and PyTorch forbids modifying it in place with grad mode on. */
   readonly no_grad: boolean;
@@ -43,10 +47,10 @@ export interface ViewMeta {
 
 /** `x`'s elements in `shape`, sharing x's storage; backward reshapes the gradient back. */
 export function make_view(x: Tensor, shape: readonly number[], name: string): Tensor {
-  const out = new Tensor(x.data, shape, x.dtype);
+  const out = share_version(new Tensor(x.data, shape, x.dtype), x);
   const parent = x._view;
   const base = parent !== null ? parent.base : x;
-  out._view = { base, seen: base._history, no_grad: !is_grad_enabled() || (parent !== null && parent.no_grad) };
+  out._view = { base, seen: version_of(base), no_grad: !is_grad_enabled() || (parent !== null && parent.no_grad) };
   const in_shape = [...x.shape];
   return attach(out, name, [x], (g) => [new Tensor(g.data, in_shape, g.dtype)], false);
 }
@@ -55,7 +59,7 @@ export function make_view(x: Tensor, shape: readonly number[], name: string): Te
 export function sync_view(v: Tensor): void {
   const m = v._view!;
   const base = m.base;
-  m.seen = base._history;
+  m.seen = version_of(base);
   if (m.no_grad) return;
   const old = v.grad_fn;
   const shape = [...base.shape];
@@ -94,25 +98,28 @@ export function check_inplace(self: Tensor, others: readonly unknown[]): void {
 }
 
 /**
- * After an in-place op on `self` recorded `result` (self's new values, with their history): self's
- * history becomes result's; for a view, its base's becomes CopySlices(result), and the views of
- * that base (self too) rebuild theirs from it.
+ * After an in-place op on `self` recorded `result` (self's new values, with their history, already
+ * written into self): self's version moves on; self's history becomes result's; for a view, its
+ * base's becomes CopySlices(result), and the views of that base (self too) rebuild theirs from it.
+ * What result's node saved as its output (sigmoid_ saves its result) is self now, at its new version.
  */
 export function rebase_history(self: Tensor, result: Tensor): void {
+  bump_version(self);
+  const fn = result.grad_fn;
+  if (fn instanceof Node && fn._saved !== null) retarget_saved(fn._saved, result, self);
   const m = self._view;
   if (m === null) {
     const old = self.grad_fn;
-    self.grad_fn = result.grad_fn;
+    self.grad_fn = fn;
     self._set_requires_grad(result.requires_grad);
-    self._history++;
     history_replaced(self, old);
     return;
   }
   const base = m.base;
   const old = base.grad_fn;
   const shape = [...self.shape];
+  // (base's own views, self too, see the version move and rebuild from this)
   base.grad_fn = result.requires_grad ? new Node("CopySlices", [result], (g) => [new Tensor(g.data, shape, g.dtype)], false) : null;
   base._set_requires_grad(result.requires_grad);
-  base._history++;
   history_replaced(base, old);
 }

@@ -17,6 +17,11 @@ import { wasm_relu, wasm_relu_backward } from "../../tensor/wasm/elementwise";
 import { checkKeywords, pyArgs } from "../_args";
 import type { DType } from "../../tensor/tensor";
 import { maybeInplace } from "../_inplace";
+import { saves } from "../../tensor/version";
+
+// What PyTorch's derivative formulas save for these ops (tensor/version.ts)
+const SAVES_SELF = saves("0");
+const SAVES_OUT = saves("out");
 
 const SQRT1_2 = Math.SQRT1_2;
 const INV_SQRT_2PI = 0.3989422804014327;
@@ -41,7 +46,7 @@ function reluCore(input: Tensor): Tensor {
     const gx = storageFor(input.dtype, x.length);
     if (!wasm_relu_backward(y, gd, gx)) for (let i = 0; i < x.length; i++) gx[i] = y[i] > 0 ? gd[i] : 0;
     return [new Tensor(gx, input.shape, input.dtype)];
-  });
+  }, SAVES_OUT);
 }
 
 export function tanh(input: Tensor): Tensor {
@@ -56,7 +61,7 @@ export function tanh(input: Tensor): Tensor {
     const gx = storageFor(input.dtype, x.length);
     for (let i = 0; i < x.length; i++) gx[i] = gd[i] * (1 - y[i] * y[i]);
     return [new Tensor(gx, input.shape, input.dtype)];
-  });
+  }, SAVES_OUT);
 }
 
 export function sigmoid(input: Tensor): Tensor {
@@ -71,7 +76,7 @@ export function sigmoid(input: Tensor): Tensor {
     const gx = storageFor(input.dtype, x.length);
     for (let i = 0; i < x.length; i++) gx[i] = gd[i] * (1 - y[i]) * y[i];
     return [new Tensor(gx, input.shape, input.dtype)];
-  });
+  }, SAVES_OUT);
 }
 
 /** σ(x) without overflow for large |x|. */
@@ -123,7 +128,7 @@ export function gelu(input: Tensor, options: { approximate?: GeluApproximate } =
       }
     }
     return [new Tensor(gx, input.shape, input.dtype)];
-  });
+  }, SAVES_SELF);
 }
 
 /** Normalises a possibly negative `dim` for a tensor of `ndim` dims, with PyTorch's message. */
@@ -220,7 +225,7 @@ export function log_softmax(input: Tensor, dim: number | FSoftmaxOptions, option
       }
     }
     return [new Tensor(gx, input.shape, input.dtype)];
-  });
+  }, SAVES_OUT);
 }
 
 export function softmax(input: Tensor, dim: number | FSoftmaxOptions, options?: FSoftmaxOptions): Tensor {
@@ -248,5 +253,5 @@ export function softmax(input: Tensor, dim: number | FSoftmaxOptions, options?: 
       }
     }
     return [new Tensor(gx, input.shape, input.dtype)];
-  });
+  }, SAVES_OUT);
 }

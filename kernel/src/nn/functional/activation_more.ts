@@ -30,22 +30,32 @@
 import { Tensor, storageFor } from "../../tensor/tensor";
 import type { DType } from "../../tensor/tensor";
 import { checkFloat, describe, record } from "../_autograd";
+import { needs_grad } from "../../tensor/autograd";
+import type { SaveSpec } from "../../tensor/version";
 import { pyArgs } from "../_args";
 import { sigmoidScalar, softmax, wrapDim } from "./activation";
 import { maybeInplace } from "../_inplace";
 import { ELU_NEGATIVE } from "./pointwise";
+import { saves } from "../../tensor/version";
+
+// What PyTorch's derivative formulas save for these ops (tensor/version.ts)
+const SAVES_SELF = saves("0");
+const PRELU_SAVES = saves("0, x0");
 
 const SELU_ALPHA = 1.6732632423543772848170429916717;
 const SELU_SCALE = 1.0507009873554804934193349852946;
 
-/** A result shaped and typed like `input` over `y`, with backward filling `gx` from `gd`. */
-function unary(input: Tensor, node: string, y: Float32Array | Float64Array, fill: (gd: ArrayLike<number>, gx: Float32Array | Float64Array) => void): Tensor {
+/**
+ * A result shaped and typed like `input` over `y`, with backward filling `gx` from `gd`. The node
+ * saves the input (as PyTorch's for these ops), unless `saved` says otherwise (null: nothing).
+ */
+function unary(input: Tensor, node: string, y: Float32Array | Float64Array, fill: (gd: ArrayLike<number>, gx: Float32Array | Float64Array) => void, saved: SaveSpec | null = SAVES_SELF): Tensor {
   const out = new Tensor(y, input.shape, input.dtype);
   return record(out, node, [input], (g) => {
     const gx = storageFor(input.dtype, y.length) as Float32Array | Float64Array;
     fill(g.data, gx);
     return [new Tensor(gx, input.shape, input.dtype)];
-  });
+  }, saved ?? undefined);
 }
 
 function data(input: Tensor, op: string): [ArrayLike<number>, Float32Array | Float64Array] {
@@ -237,13 +247,16 @@ export function softsign(input: Tensor): Tensor {
 export function tanhshrink(input: Tensor): Tensor {
   const [x, y] = data(input, "tanhshrink");
   const n = y.length;
-  for (let i = 0; i < n; i++) y[i] = x[i] - Math.tanh(x[i]);
+  // PyTorch's x - tanh(x) saves only tanh's result, which the user cannot reach (backward reads it
+  // here too: the input may change in place before backward, which PyTorch allows)
+  const th = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    th[i] = Math.tanh(x[i]);
+    y[i] = x[i] - th[i];
+  }
   return unary(input, "TanhshrinkBackward", y, (gd, gx) => {
-    for (let i = 0; i < n; i++) {
-      const t = Math.tanh(x[i]);
-      gx[i] = gd[i] * t * t;
-    }
-  });
+    for (let i = 0; i < n; i++) gx[i] = gd[i] * th[i] * th[i];
+  }, null);
 }
 
 // ---------------------------------------------------------------- shrinks and threshold
@@ -406,7 +419,7 @@ export function glu(input: Tensor, dim?: number | { dim?: number }): Tensor {
       }
     }
     return [new Tensor(gx, input.shape, input.dtype)];
-  });
+  }, SAVES_SELF);
 }
 
 /**
@@ -438,6 +451,8 @@ export function prelu(input: Tensor, weight: Tensor): Tensor {
     y[i] = v > 0 ? v : w[C === 1 ? 0 : Math.floor(i / inner) % C] * v;
   }
   const out = new Tensor(y, input.shape, input.dtype);
+  // PyTorch saves the weight as a view shaped to broadcast over the input ([1, C, 1, ...])
+  const saved_w = needs_grad(input, weight) ? weight.reshape(input.shape.map((_, i) => (i === 1 ? nw : 1))) : null;
   return record(out, "PreluKernelBackward0", [input, weight], (g, need) => {
     const gd = g.data;
     const gx = need[0] ? storageFor(input.dtype, n) : null;
@@ -454,5 +469,5 @@ export function prelu(input: Tensor, weight: Tensor): Tensor {
     }
     const gwt = need[1] ? new Tensor(weight.dtype === "float32" ? Float32Array.from(gw) : gw, weight.shape, weight.dtype) : null;
     return [gx ? new Tensor(gx, input.shape, input.dtype) : null, gwt];
-  });
+  }, PRELU_SAVES, [saved_w]);
 }

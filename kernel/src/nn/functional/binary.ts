@@ -18,6 +18,10 @@ import { reduceLoss, upstream } from "./_reduce";
 import { cast } from "./linear";
 import { broadcastOrThrow } from "./loss";
 import { sigmoidScalar } from "./activation";
+import { saves } from "../../tensor/version";
+
+// What PyTorch's derivative formulas save for these ops (tensor/version.ts)
+const BOTH_SAVES = saves("0, 1");
 
 export interface BCEOptions extends LegacyReduction {
   weight?: Tensor | null;
@@ -75,7 +79,7 @@ export function binary_cross_entropy(
       gx ? new Tensor(cast(gx, input.dtype), input.shape, input.dtype) : null,
       gt ? new Tensor(cast(gt, target.dtype), target.shape, target.dtype) : null,
     ];
-  });
+  }, BOTH_SAVES);
 }
 
 export function binary_cross_entropy_with_logits(
@@ -119,5 +123,5 @@ export function binary_cross_entropy_with_logits(
       gx ? new Tensor(cast(gx, input.dtype), input.shape, input.dtype) : null,
       gt ? new Tensor(cast(gt, target.dtype), target.shape, target.dtype) : null,
     ];
-  });
+  }, BOTH_SAVES);
 }

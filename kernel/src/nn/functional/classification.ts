@@ -18,6 +18,12 @@ import type { Reduction } from "../_autograd";
 import { reduceLoss, upstream } from "./_reduce";
 import { cast, torchName } from "./linear";
 import { logSoftmaxRaw } from "./activation";
+import { saves } from "../../tensor/version";
+
+// What PyTorch's derivative formulas save for these ops (tensor/version.ts)
+const NLL_SAVES = saves("0, x0");
+const TARGET_SAVES = saves("x0");
+const PROBS_SAVES = saves("1 if 0");
 
 export interface NLLOptions extends LegacyReduction {
   weight?: Tensor | null;
@@ -114,7 +120,7 @@ export function nll_loss(
       gx[(n * C + t[i]) * K + k] = -wt[i] * up[i];
     }
     return [new Tensor(cast(gx, input.dtype), input.shape, input.dtype)];
-  });
+  }, NLL_SAVES, [target]);
 }
 
 export function cross_entropy(
@@ -176,7 +182,7 @@ export function cross_entropy(
         gx ? new Tensor(cast(gx, input.dtype), input.shape, input.dtype) : null,
         gt ? new Tensor(cast(gt, target.dtype), target.shape, target.dtype) : null,
       ];
-    });
+    }, PROBS_SAVES);
   }
 
   // Class-index targets.
@@ -214,5 +220,5 @@ export function cross_entropy(
       }
     }
     return [new Tensor(cast(gx, input.dtype), input.shape, input.dtype)];
-  });
+  }, TARGET_SAVES, [target]);
 }

@@ -34,6 +34,10 @@ import { conv_forward_wasm_into, conv_input_grad_wasm, conv_weight_grad_wasm, sc
 import { fresh_grad } from "../../tensor/autograd";
 import { checkFloat, record } from "../_autograd";
 import { torchName } from "./linear";
+import { saves } from "../../tensor/version";
+
+// What PyTorch's derivative formulas save for these ops (tensor/version.ts)
+const BOTH_SAVES = saves("0, 1");
 
 /** Entries of one im2col buffer from which the batch is split into chunks. */
 export const COLS_LIMIT = 1 << 22;
@@ -363,7 +367,7 @@ export function convolution(
       gw ? fresh_grad(new Tensor(gw, weight.shape, dtype)) : null,
       gb && bias ? fresh_grad(new Tensor(gb, bias.shape, dtype)) : null,
     ];
-  });
+  }, BOTH_SAVES);
 }
 
 /**

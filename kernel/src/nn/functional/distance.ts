@@ -11,9 +11,13 @@
  * - pairwise_distance: y = ‖x1 − x2 + eps‖_p over the last dim of the broadcast shape (composed).
  */
 import { Tensor, storageFor } from "../../tensor/tensor";
-import { fresh_grad } from "../../tensor/autograd";
+import { fresh_grad, needs_grad, rename } from "../../tensor/autograd";
 import { broadcast_shapes, wrap_dim } from "../../tensor/shape";
 import { checkFloat, describe, record } from "../_autograd";
+import { saves } from "../../tensor/version";
+
+// What PyTorch's derivative formulas save for these ops (tensor/version.ts)
+const COSINE_SAVES = saves("0 if 0, 1 if 1");
 
 function options<T extends object>(op: string, names: readonly string[], args: unknown[]): Partial<T> {
   if (args.length === 1 && typeof args[0] === "object" && args[0] !== null) {
@@ -109,6 +113,13 @@ export function cosine_similarity(x1: Tensor, x2: Tensor, ...args: unknown[]): T
     }
   }
   const outShape = shape.filter((_, i) => i !== d);
+  // PyTorch saves x1 for x1's gradient and x2 for x2's, not the result: what backward reads
+  // besides them are copies (an in-place change of the result, or of an input that needs no
+  // gradient, must not reach the other's gradient)
+  const rec = needs_grad(a, b);
+  const ys = rec ? y.slice() : y;
+  const ca = rec && !a.requires_grad ? xa.slice() : xa;
+  const cb = rec && !b.requires_grad ? xb.slice() : xb;
   return record(new Tensor(y, outShape, dtype), "SumBackward1", [a, b], (g, need) => {
     const gd = g.data;
     const ga = need[0] ? storageFor(a.dtype, xa.length) : null;
@@ -117,19 +128,19 @@ export function cosine_similarity(x1: Tensor, x2: Tensor, ...args: unknown[]): T
       for (let i = 0; i < inner; i++) {
         const r = oo * inner + i;
         const base = oo * D * inner + i;
-        const gr = gd[r], yr = y[r];
+        const gr = gd[r], yr = ys[r];
         const ka = n1[r] === 0 ? 0 : yr / (N1[r] * n1[r]);
         const kb = n2[r] === 0 ? 0 : yr / (N2[r] * n2[r]);
         for (let k = 0; k < D; k++) {
           const at = base + k * inner;
-          const v1 = xa[at], v2 = xb[at];
+          const v1 = ca[at], v2 = cb[at];
           if (ga) ga[at] = gr * (v2 / N2[r] / N1[r] - ka * v1);
           if (gb) gb[at] = gr * (v1 / N1[r] / N2[r] - kb * v2);
         }
       }
     }
     return [ga ? fresh_grad(new Tensor(ga, a.shape, a.dtype)) : null, gb ? fresh_grad(new Tensor(gb, b.shape, b.dtype)) : null];
-  });
+  }, COSINE_SAVES);
 }
 
 function sameShape(a: readonly number[], b: readonly number[]): boolean {
@@ -162,5 +173,6 @@ export function pairwise_distance(x1: Tensor, x2: Tensor, ...args: unknown[]): T
   const nd = Math.max(x1.dim(), x2.dim());
   const diff = x1.sub(x2).add(eps);
   // PyTorch reduces dim max(x1.dim(), x2.dim()) − 1; two 0-d inputs have no dim to reduce
-  return nd === 0 ? diff.norm(p, null, keepdim) : diff.norm(p, nd - 1, keepdim);
+  const out = nd === 0 ? diff.norm(p, null, keepdim) : diff.norm(p, nd - 1, keepdim);
+  return rename(out, "NormBackward1"); // (PyTorch's at::norm node)
 }

@@ -16,6 +16,10 @@ import { Tensor, storageFor } from "../../tensor/tensor";
 import { checkFloat, describe, record } from "../_autograd";
 import { fresh_grad } from "../../tensor/autograd";
 import { SparseTensor } from "../../tensor/sparse";
+import { saves } from "../../tensor/version";
+
+// What PyTorch's derivative formulas save for these ops (tensor/version.ts)
+const INDICES_SAVES = saves("x0 if 1");
 
 export interface EmbeddingOptions {
   /** A row whose gradient stays zero (negative: counted from the end). */
@@ -80,7 +84,7 @@ export function embedding(input: Tensor, weight: Tensor, options: EmbeddingOptio
         k++;
       }
       return [null, new SparseTensor(new Tensor(idx, [1, m], "int64"), new Tensor(vals, [m, dim], weight.dtype), weight.shape)];
-    });
+    }, INDICES_SAVES, [input]);
   }
   return record(out, "EmbeddingBackward0", [null, weight], (g) => {
     const gw = storageFor(weight.dtype, num * dim);
@@ -92,5 +96,5 @@ export function embedding(input: Tensor, weight: Tensor, options: EmbeddingOptio
       for (let k = 0; k < dim; k++) gw[dst + k] += gd[src + k];
     }
     return [null, fresh_grad(new Tensor(gw, weight.shape, weight.dtype))];
-  });
+  }, INDICES_SAVES, [input]);
 }

@@ -18,6 +18,10 @@ import { Tensor } from "../../tensor/tensor";
 import { fresh_grad } from "../../tensor/autograd";
 import { checkFloat, describe, record } from "../_autograd";
 import { cast } from "./linear";
+import { bump_version, saves } from "../../tensor/version";
+
+// What PyTorch's derivative formulas save for these ops (tensor/version.ts)
+const GROUP_NORM_SAVES = saves("0, 1");
 
 function checkParam(t: unknown, op: string, what: string): Tensor | null {
   if (t === null || t === undefined) return null;
@@ -106,7 +110,7 @@ function groupNormCore(
       gw && weight ? fresh_grad(new Tensor(cast(gw, weight.dtype), weight.shape, weight.dtype)) : null,
       gb && bias ? fresh_grad(new Tensor(cast(gb, bias.dtype), bias.shape, bias.dtype)) : null,
     ];
-  });
+  }, (name === "NativeGroupNormBackward0" ? GROUP_NORM_SAVES : undefined));
 }
 
 /** N, C and L = ∏ of the dims after C. */
@@ -219,6 +223,9 @@ export function instance_norm(input: Tensor, ...args: unknown[]): Tensor {
       if (rm) rm.data[c] = (1 - momentum) * rm.data[c] + (momentum * mu) / N;
       if (rv) rv.data[c] = (1 - momentum) * rv.data[c] + (momentum * v) / N;
     }
+    // (PyTorch writes them with copy_: their versions move, unlike batch_norm's kernel update)
+    if (rm) bump_version(rm);
+    if (rv) bump_version(rv);
   } : undefined;
   return groupNormCore("NativeBatchNormBackward0", input, N, C, L, C, w, b, eps, update);
 }

@@ -12,6 +12,11 @@ import { Tensor, storageFor } from "../../tensor/tensor";
 import { checkFloat, record } from "../_autograd";
 import { gemm } from "../../tensor/gemm";
 import { fresh_grad } from "../../tensor/autograd";
+import { saves } from "../../tensor/version";
+
+// What PyTorch's derivative formulas save for these ops (tensor/version.ts)
+const LINEAR_SAVES = saves("0 if 1, 1 if 0 as t");
+const LINEAR_ND_SAVES = saves("0 if 1 as rows, 1 if 0 as t");
 
 export function linear(input: Tensor, weight: Tensor, bias: Tensor | null = null): Tensor {
   checkFloat(input, "linear", "input");
@@ -66,7 +71,7 @@ export function linear(input: Tensor, weight: Tensor, bias: Tensor | null = null
     }
     if (need[2] && bias) gb = fresh_grad(new Tensor(cast(columnSums(gd, N, O), dtype), bias.shape, dtype));
     return [gxT, gwT, gb];
-  });
+  }, input.dim() <= 2 ? LINEAR_SAVES : LINEAR_ND_SAVES);
 }
 
 /**

@@ -20,6 +20,10 @@ import { reduceLoss, upstream } from "./_reduce";
 import { cast, torchName } from "./linear";
 import { lossKeywords } from "../positional";
 import { ValueError } from "../../errors";
+import { saves } from "../../tensor/version";
+
+// What PyTorch's derivative formulas save for these ops (tensor/version.ts)
+const BOTH_SAVES = saves("0, 1");
 
 export interface LossOptions {
   reduction?: Reduction;
@@ -156,7 +160,7 @@ function pointwiseLoss(
       gx ? new Tensor(cast(gx, input.dtype), input.shape, input.dtype) : null,
       gt ? new Tensor(cast(gt, target.dtype), target.shape, target.dtype) : null,
     ];
-  });
+  }, (node === "L1LossBackward0" ? undefined : BOTH_SAVES));
 }
 
 export function mse_loss(input: Tensor, target: Tensor, options: WeightedLossOptions & LegacyReduction = {}): Tensor {

@@ -22,6 +22,11 @@ import { reduceLoss, upstream } from "./_reduce";
 import { broadcastOrThrow } from "./loss";
 import { broadcastAll, floatResult, gradOf, lossArgs, reductionArg, sizesStr, tensorArg } from "./_loss_more";
 import type { Broadcast } from "./_loss_more";
+import { saves } from "../../tensor/version";
+
+// What PyTorch's derivative formulas save for these ops (tensor/version.ts)
+const SELF_X0 = saves("0, x0");
+const BOTH_SAVES = saves("0, 1");
 
 export interface MarginOptions {
   margin?: number;
@@ -162,7 +167,7 @@ export function soft_margin_loss(input: Tensor, target: Tensor, ...args: unknown
       gx[i] = -up[i] * yi * sig;
     }
     return [gradOf(gx, input)];
-  });
+  }, SELF_X0, [target]);
 }
 
 /** PyTorch's guard added to each squared norm in cosine_embedding_loss. */
@@ -227,7 +232,8 @@ export function cosine_embedding_loss(input1: Tensor, input2: Tensor, target: Te
   const outShape = broadcastOrThrow(target.shape, cosShape);
   const ob = broadcastAll([outShape, target.shape, cosShape]);
   const [, iy, ic] = ob.idx;
-  const y = target.data;
+  // (a copy: PyTorch's backward reads masks made of the target, not the target, which may change in place before it)
+  const y = Float64Array.from(target.data);
   const n = ob.n;
   const loss = new Float64Array(n);
   for (let i = 0; i < n; i++) {
@@ -259,7 +265,7 @@ export function cosine_embedding_loss(input1: Tensor, input2: Tensor, target: Te
       }
     }
     return [g1 ? gradOf(g1, input1) : null, g2 ? gradOf(g2, input2) : null];
-  });
+  }, BOTH_SAVES);
 }
 
 export interface TripletMarginOptions {

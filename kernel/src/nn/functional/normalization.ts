@@ -20,6 +20,11 @@
 import { Tensor, storageFor } from "../../tensor/tensor";
 import { checkFloat, record } from "../_autograd";
 import { cast } from "./linear";
+import { saves } from "../../tensor/version";
+
+// What PyTorch's derivative formulas save for these ops (tensor/version.ts)
+const BATCH_NORM_SAVES = saves("0, 1, x0, x1");
+const LAYER_NORM_SAVES = saves("0, 1, 2");
 
 export interface BatchNormOptions {
   weight?: Tensor | null;
@@ -146,7 +151,7 @@ function batchNorm(
     const gw = need[1] && weight ? new Tensor(cast(sumGX, dtype), weight.shape, weight.dtype) : null;
     const gb = need[2] && bias ? new Tensor(cast(sumG.slice(), dtype), bias.shape, bias.dtype) : null;
     return [gx, gw, gb];
-  });
+  }, BATCH_NORM_SAVES, [running_mean, running_var]);
 }
 
 // The loops of batch_norm, one (n, c) row of L contiguous values at a time with the per-channel
@@ -353,5 +358,5 @@ function layerNorm(
       gw && weight ? new Tensor(cast(gw, dtype), weight.shape, weight.dtype) : null,
       gb && bias ? new Tensor(cast(gb, dtype), bias.shape, bias.dtype) : null,
     ];
-  });
+  }, LAYER_NORM_SAVES);
 }

@@ -11,6 +11,10 @@ import { checkFloat, record } from "../_autograd";
 import { pyArgs } from "../_args";
 import { sigmoidScalar } from "./activation";
 import { maybeInplace } from "../_inplace";
+import { saves } from "../../tensor/version";
+
+// What PyTorch's derivative formulas save for these ops (tensor/version.ts)
+const SAVES_SELF = saves("0");
 
 /** y = f(x) element-wise with ∂y/∂x = df(x), as one node named `node`. */
 function pointwise(op: string, node: string, input: Tensor, f: (x: number) => number, df: (x: number) => number): Tensor {
@@ -25,7 +29,7 @@ function pointwise(op: string, node: string, input: Tensor, f: (x: number) => nu
     const gx = storageFor(input.dtype, n);
     for (let i = 0; i < n; i++) gx[i] = gd[i] * df(x[i]);
     return [new Tensor(gx, input.shape, input.dtype)];
-  });
+  }, SAVES_SELF);
 }
 
 const LEAKY_NEGATIVE =

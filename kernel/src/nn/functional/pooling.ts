@@ -17,6 +17,10 @@ import { Tensor, storageFor } from "../../tensor/tensor";
 import type { Storage } from "../../tensor/tensor";
 import { fresh_grad } from "../../tensor/autograd";
 import { checkFloat, record } from "../_autograd";
+import { saves } from "../../tensor/version";
+
+// What PyTorch's derivative formulas save for these ops (tensor/version.ts)
+const SAVES_SELF = saves("0");
 
 /** An int or [h, w] for a 2-d pooling argument, with PyTorch's message for anything else. */
 function pair(v: unknown, name: string, op: string): [number, number] {
@@ -149,7 +153,7 @@ export function maxPool(
       for (let i = 0; i < Ho * Wo; i++) gx[xb + idx[yb + i]] += gd[yb + i];
     }
     return [fresh_grad(new Tensor(gx, input.shape, dtype))];
-  });
+  }, SAVES_SELF);
   return return_indices ? [out, new Tensor(Float64Array.from(idx), outShape, "int64")] : out;
 }
 
@@ -347,7 +351,7 @@ export function avgPool(
       }
     }
     return [fresh_grad(new Tensor(gx, input.shape, dtype))];
-  });
+  }, SAVES_SELF);
 }
 
 /** PyTorch's check that an adaptive pooling input has no empty dim after the batch dim (also adaptive_max.ts). */

@@ -13,10 +13,16 @@
  */
 import { Tensor } from "../../tensor/tensor";
 import { record } from "../_autograd";
+import { needs_grad } from "../../tensor/autograd";
 import type { Reduction } from "../_autograd";
 import { RuntimeError, ValueError } from "../../optim/lr_scheduler/errors";
 import { reduceLoss, upstream } from "./_reduce";
 import { broadcastAll, floatResult, gradOf, lossArgs, reductionArg, tensorArg } from "./_loss_more";
+import { saves } from "../../tensor/version";
+
+// What PyTorch's derivative formulas save for these ops (tensor/version.ts)
+const KL_SAVES = saves("1, 0 if 1");
+const POISSON_SAVES = saves("0 if 1, 1 if 0");
 
 export type KLDivReduction = Reduction | "batchmean";
 
@@ -89,7 +95,7 @@ export function kl_div(input: Tensor, target: Tensor, ...args: unknown[]): Tenso
       }
     }
     return [gx ? gradOf(gx, input) : null, gt ? gradOf(gt, target) : null];
-  });
+  }, KL_SAVES);
 }
 
 export interface PoissonNLLOptions {
@@ -132,13 +138,18 @@ export function poisson_nll_loss(input: Tensor, target: Tensor, ...args: unknown
     loss[i] = l;
   }
   const out = reduceLoss(loss, b.shape, dtype, red);
+  // PyTorch saves the input only for the target's gradient and the target only for the input's:
+  // backward reads copies of the others (they may change in place before it)
+  const rec = needs_grad(input, target);
+  const xs = rec && !target.requires_grad ? x.slice() : x;
+  const ts = rec && !input.requires_grad ? t.slice() : t;
   return record(out, "PoissonNllLossBackward0", [input, target], (g, need) => {
     const up = upstream(g, red, n);
     const gx = need[0] ? new Float64Array(x.length) : null;
     const gt = need[1] ? new Float64Array(t.length) : null;
     for (let i = 0; i < n; i++) {
-      const xi = x[ix ? ix[i] : i];
-      const ti = t[it ? it[i] : i];
+      const xi = xs[ix ? ix[i] : i];
+      const ti = ts[it ? it[i] : i];
       if (gx) gx[ix ? ix[i] : i] += up[i] * (logInput ? Math.exp(xi) - ti : 1 - ti / (xi + eps));
       if (gt) {
         let d = logInput ? -xi : -Math.log(xi + eps);
@@ -152,7 +163,7 @@ export function poisson_nll_loss(input: Tensor, target: Tensor, ...args: unknown
       }
     }
     return [gx ? gradOf(gx, input) : null, gt ? gradOf(gt, target) : null];
-  });
+  }, POISSON_SAVES);
 }
 
 export interface GaussianNLLOptions {
@@ -204,16 +215,22 @@ export function gaussian_nll_loss(input: Tensor, target: Tensor, variance: Tenso
   const dtype = varT ? floatResult("gaussian_nll_loss", input, target, varT) : floatResult("gaussian_nll_loss", input, target);
   const b = broadcastAll([input.shape, target.shape, varShape]);
   const [ix, it, iv] = b.idx;
-  const x = input.data;
-  const t = target.data;
-  const vd = varT ? varT.data : null;
+  const x0 = input.data;
+  const t0 = target.data;
+  const v0 = varT ? varT.data : null;
+  // PyTorch's composite saves none of its arguments (only its own intermediates): backward reads
+  // copies, since they may change in place before it
+  const rec = needs_grad(input, target, varT);
+  const x = rec ? x0.slice() : x0;
+  const t = rec ? t0.slice() : t0;
+  const vd = v0 !== null && rec ? v0.slice() : v0;
   const constVar = typeof variance === "number" ? Math.max(variance, eps) : 0;
   const n = b.n;
   const loss = new Float64Array(n);
   const extra = full ? HALF_LOG_2PI : 0;
   for (let i = 0; i < n; i++) {
-    const d = x[ix ? ix[i] : i] - t[it ? it[i] : i];
-    const v = vd ? Math.max(vd[iv ? iv[i] : i], eps) : constVar;
+    const d = x0[ix ? ix[i] : i] - t0[it ? it[i] : i];
+    const v = v0 ? Math.max(v0[iv ? iv[i] : i], eps) : constVar;
     loss[i] = 0.5 * (Math.log(v) + (d * d) / v) + extra;
   }
   const out = reduceLoss(loss, b.shape, dtype, red);

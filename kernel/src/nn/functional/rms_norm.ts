@@ -7,8 +7,13 @@
  */
 import { Tensor, storageFor } from "../../tensor/tensor";
 import { checkFloat, record } from "../_autograd";
+import { needs_grad } from "../../tensor/autograd";
 import { cast } from "./linear";
 import { normalizedShape } from "./normalization";
+import { saves } from "../../tensor/version";
+
+// What PyTorch's derivative formulas save for these ops (tensor/version.ts)
+const RMS_NORM_SAVES = saves("0 if 0, 1 if 0");
 
 export interface RmsNormOptions {
   /** Elementwise scale γ of shape normalized_shape (null: none). */
@@ -75,6 +80,10 @@ function rmsNorm(input: Tensor, normalized_shape: number | readonly number[], we
     else for (let j = 0; j < M; j++) y[base + j] = x[base + j] * rr;
   }
   const out = new Tensor(y, input.shape, dtype);
+  // Only the weight's gradient wanted: PyTorch then saves nothing of the input (the normalized
+  // values it keeps are its own), so a later in-place change of the input must not reach the
+  // gradient: backward reads a copy
+  const xs = weight !== null && !input.requires_grad && needs_grad(weight) ? x.slice() : x;
   return record(out, "RmsNormBackward0", [input, weight], (g, need) => {
     const gd = g.data;
     const gx = need[0] ? new Float64Array(x.length) : null;
@@ -82,7 +91,7 @@ function rmsNorm(input: Tensor, normalized_shape: number | readonly number[], we
     for (let r = 0; r < R; r++) {
       const base = r * M;
       const rr = rs[r];
-      if (gw) for (let j = 0; j < M; j++) gw[j] += gd[base + j] * x[base + j] * rr;
+      if (gw) for (let j = 0; j < M; j++) gw[j] += gd[base + j] * xs[base + j] * rr;
       if (gx) {
         let shx = 0;
         for (let j = 0; j < M; j++) shx += gd[base + j] * (w ? w[j] : 1) * x[base + j];
@@ -94,5 +103,5 @@ function rmsNorm(input: Tensor, normalized_shape: number | readonly number[], we
       gx ? new Tensor(cast(gx, dtype), input.shape, dtype) : null,
       gw && weight ? new Tensor(cast(gw, weight.dtype), weight.shape, weight.dtype) : null,
     ];
-  });
+  }, RMS_NORM_SAVES);
 }

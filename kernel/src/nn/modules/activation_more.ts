@@ -14,6 +14,7 @@ import { Parameter } from "../parameter";
 import * as A from "../functional/activation_more";
 import { pyArgs } from "../_args";
 import { checkSize, filled, floatDtype, pyFloat } from "./_util";
+import { bump_version } from "../../tensor/version";
 
 type Inplace = { inplace?: boolean };
 
@@ -314,10 +315,12 @@ export class PReLU extends Module {
     this.num_parameters = checkSize(o.num_parameters ?? 1, "PReLU", "num_parameters");
     this.init = o.init ?? 0.25;
     this.weight = new Parameter(filled([this.num_parameters], floatDtype(o.dtype, "PReLU"), this.init));
+    bump_version(this.weight); // (PyTorch's init.constant_)
   }
   /** Refills the weight with `init` (PyTorch's reset_parameters). */
   reset_parameters(): void {
     this.weight.data.fill(this.init);
+    bump_version(this.weight);
   }
   /**
    * x where x ≥ 0, else a·x with the learnable `weight` a (one per channel, dim 1 of the input, or one

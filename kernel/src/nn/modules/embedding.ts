@@ -18,6 +18,7 @@ import { normal_ } from "../init";
 import { checkSize, emptyParam, floatDtype } from "./_util";
 import { nnArgs, type DeviceArg, type FactoryArgs } from "../positional";
 import type { Positional } from "../../optim/positional";
+import { bump_version } from "../../tensor/version";
 
 export interface EmbeddingArgs extends EmbeddingOptions, FactoryArgs {
   /** A table to use instead of a new one (PyTorch's `_weight`). */
@@ -71,6 +72,7 @@ export class Embedding extends Module {
     if (this.padding_idx !== null) {
       const d = this.embedding_dim;
       this.weight.data.fill(0, this.padding_idx * d, this.padding_idx * d + d);
+      bump_version(this.weight); // (PyTorch's weight[padding_idx].fill_(0))
     }
   }
 

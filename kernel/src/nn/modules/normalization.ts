@@ -24,6 +24,12 @@ import { local_response_norm } from "../functional/local_response_norm";
 import { checkSize, emptyParam, filled, floatDtype, pyBool, pyFloat } from "./_util";
 import { nnArgs, type DeviceArg, type FactoryArgs } from "../positional";
 import type { Positional } from "../../optim/positional";
+import { bump_version } from "../../tensor/version";
+
+/** Tensors just initialised in place (PyTorch's init.ones_ / zeros_, fill_): each version moves by one. */
+function initialized(...ts: (Tensor | null | undefined)[]): void {
+  for (const t of ts) if (t) bump_version(t);
+}
 
 export interface BatchNormArgs extends FactoryArgs {
   eps?: number;
@@ -69,6 +75,7 @@ abstract class NormBase extends Module {
       this.weight = emptyParam([num_features], dt);
       this.weight.data.fill(1);
       this.bias = bias ? emptyParam([num_features], dt) : null;
+      initialized(this.weight, this.bias); // (PyTorch's init.ones_ / init.zeros_)
     } else {
       this.weight = null;
       this.bias = null;
@@ -77,6 +84,7 @@ abstract class NormBase extends Module {
       this.register_buffer("running_mean", filled([num_features], dt, 0));
       this.register_buffer("running_var", filled([num_features], dt, 1));
       this.register_buffer("num_batches_tracked", new Tensor(new Float64Array(1), [], "int64"));
+      initialized(this.running_mean, this.running_var, this.num_batches_tracked); // (PyTorch's reset_running_stats)
     } else {
       this.register_buffer("running_mean", null);
       this.register_buffer("running_var", null);
@@ -106,6 +114,7 @@ abstract class NormBase extends Module {
     this.running_mean?.data.fill(0);
     this.running_var?.data.fill(1);
     this.num_batches_tracked?.data.fill(0);
+    initialized(this.running_mean, this.running_var, this.num_batches_tracked); // (PyTorch's zero_ / fill_ / zero_)
   }
 
   override extra_repr(): string {
@@ -142,6 +151,7 @@ export class BatchNorm1d extends NormBase {
     let factor = this.momentum ?? 0;
     if (this.training && this.track_running_stats && this.num_batches_tracked !== null) {
       this.num_batches_tracked.data[0] += 1;
+      bump_version(this.num_batches_tracked); // (PyTorch's num_batches_tracked.add_(1); the running statistics' update counts nothing, as its kernel's)
       factor = this.momentum === null ? 1 / this.num_batches_tracked.data[0] : this.momentum;
     }
     const useBatch = this.training || this.running_mean === null;
@@ -228,6 +238,7 @@ export class LayerNorm extends Module {
       this.weight = emptyParam(this.normalized_shape, dt);
       this.weight.data.fill(1);
       this.bias = bias ? emptyParam(this.normalized_shape, dt) : null;
+      initialized(this.weight, this.bias);
     } else {
       this.weight = null;
       this.bias = null;
@@ -286,6 +297,7 @@ export class GroupNorm extends Module {
       this.weight = emptyParam([num_channels], dt);
       this.weight.data.fill(1);
       this.bias = bias ? emptyParam([num_channels], dt) : null;
+      initialized(this.weight, this.bias);
     } else {
       this.weight = null;
       this.bias = null;

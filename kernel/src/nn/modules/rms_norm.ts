@@ -9,6 +9,7 @@ import { Module } from "../module";
 import type { Parameter } from "../parameter";
 import { rms_norm } from "../functional/rms_norm";
 import { checkSize, emptyParam, floatDtype, pyBool, pyFloat } from "./_util";
+import { bump_version } from "../../tensor/version";
 
 export interface RMSNormArgs {
   /** Added to mean(x²); null (default): torch.finfo(input.dtype).eps. */
@@ -51,6 +52,7 @@ export class RMSNorm extends Module {
     if (elementwise_affine) {
       this.weight = emptyParam(this.normalized_shape, dt);
       this.weight.data.fill(1);
+      bump_version(this.weight); // (PyTorch's init.ones_)
     } else {
       this.weight = null;
     }
@@ -59,6 +61,7 @@ export class RMSNorm extends Module {
   /** Resets the weight to ones. */
   reset_parameters(): void {
     this.weight?.data.fill(1);
+    if (this.weight) bump_version(this.weight);
   }
 
   /** x / √(mean(x²) + ε) · γ over the last len(normalized_shape) dims: input [*, *normalized_shape] → the same shape. */

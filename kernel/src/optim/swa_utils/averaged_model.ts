@@ -6,6 +6,7 @@ import { checkOptions } from "../lr_scheduler/options";
 import { typeName } from "../lr_scheduler/lr_scheduler";
 import { get_swa_avg_fn, type AvgFn, type MultiAvgFn } from "./avg_fn";
 import { deepcopy_module } from "./deepcopy";
+import { bump_version } from "../../tensor/version";
 
 export interface AveragedModelOptions {
   /** Where the copy lives, "cpu" or null (lrlab has only the CPU); default null. */
@@ -172,6 +173,7 @@ export class AveragedModel<M extends Module = Module> extends Module {
         myBuffers.forEach((b, i) => b.detach().copy_(theirBuffers[i]));
       }
       this.n_averaged.data[0] += 1;
+      bump_version(this.n_averaged); // (PyTorch's `n_averaged += 1`, in place)
     });
   }
 }

@@ -26,6 +26,7 @@
  *   PyTorch's own error; WeakMap, WeakSet, WeakRef and Promise values, which have nothing to copy.
  */
 import { Tensor } from "../../tensor/tensor";
+import { VersionCounter } from "../../tensor/version";
 import { Module } from "../../nn/module";
 import { RuntimeError, TypeError_ } from "../lr_scheduler/errors";
 
@@ -51,6 +52,13 @@ function copyValue(value: unknown, memo: Map<object, unknown>, path: string): un
         `(${path} holds the result of an operation with autograd history; store a leaf tensor, e.g. t.detach(), ` +
         "or compute it in forward)",
     );
+  }
+  if (obj instanceof VersionCounter) {
+    // a copied tensor starts at version 0, as PyTorch's deepcopy (the copies of tensors that
+    // shared a counter share the new one: the memo)
+    const copy = new VersionCounter();
+    memo.set(obj, copy);
+    return copy;
   }
   if (ArrayBuffer.isView(obj)) {
     if (obj instanceof DataView) {
