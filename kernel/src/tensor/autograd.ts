@@ -24,7 +24,7 @@ import { SliceGrad } from "./slice_grad";
 import { nextFunctions, nodeRepr } from "./next_functions";
 import type { NextFunction } from "./tensor";
 import { inspect } from "node:util";
-import { bump_version, check_saved, extras_spec, merge_saved, record_saved, saves } from "./version";
+import { EXTRA, OUT, bump_version, check_saved, extras_spec, saves } from "./version";
 import type { SaveSpec, SavedVersions } from "./version";
 
 /**
@@ -160,13 +160,37 @@ export function attach(
   if (mask === 0) return out;
   out._set_requires_grad(true);
   const node = new Node(name, ins, (g) => backward(g, need), saves);
-  if (saved !== undefined) node._saved = record_saved(saved, inputs, out, mask, extra, is_tensor);
+  if (saved !== undefined) node._saved = record_saved(saved, inputs, out, mask, extra, null);
   out.grad_fn = node;
   return out;
 }
 
-function is_tensor(v: unknown): v is Tensor {
-  return v instanceof Tensor;
+/**
+ * The tensors of `spec` that an op with these inputs saves (`need`: bit i set when inputs[i]
+ * requires grad), with their versions now, appended to `into` (or a new record: version.ts's
+ * SavedVersions). Null when nothing is saved.
+ */
+function record_saved(spec: SaveSpec, inputs: readonly unknown[], out: Tensor, need: number, extra: readonly unknown[] | undefined, into: SavedVersions | null): SavedVersions | null {
+  let saved = into;
+  let at = 1;
+  if (into !== null) while (at < into.length && into[at] !== undefined) at += 3;
+  for (let k = 0; k < spec.length; k++) {
+    const e = spec[k];
+    if ((e.when & need) === 0) continue;
+    const t = e.slot === OUT ? out : e.slot >= EXTRA ? extra?.[e.slot - EXTRA] : inputs[e.slot];
+    if (!(t instanceof Tensor)) continue;
+    const c = t._vc;
+    // (sized for the whole spec at once: no growth; unused slots stay undefined, where check_saved stops)
+    if (saved === null) {
+      saved = new Array(1 + 3 * (spec.length - k));
+      saved[0] = inputs;
+    }
+    saved[at] = t;
+    saved[at + 1] = c === null ? 0 : c.v;
+    saved[at + 2] = e;
+    at += 3;
+  }
+  return saved;
 }
 
 const RESULT_ONLY = saves("out");
@@ -174,7 +198,7 @@ const RESULT_ONLY = saves("out");
 /** The node that made `out` saves `out` (its result) instead of what it saved (an in-place variant's node). Returns out. */
 export function saves_result(out: Tensor): Tensor {
   const fn = out.grad_fn;
-  if (fn instanceof Node) fn._saved = record_saved(RESULT_ONLY, [], out, -1, undefined, is_tensor);
+  if (fn instanceof Node) fn._saved = record_saved(RESULT_ONLY, [], out, -1, undefined, null);
   return out;
 }
 
@@ -185,8 +209,7 @@ export function saves_result(out: Tensor): Tensor {
 export function saved_also(out: Tensor, tensors: readonly Tensor[]): Tensor {
   const fn = out.grad_fn;
   if (!(fn instanceof Node) || tensors.length === 0) return out;
-  const more = record_saved(extras_spec(tensors.length), tensors, out, -1, tensors, is_tensor);
-  fn._saved = fn._saved === null ? more : merge_saved(fn._saved, more!);
+  fn._saved = record_saved(extras_spec(tensors.length), tensors, out, -1, tensors, fn._saved);
   return out;
 }
 

@@ -224,7 +224,9 @@ export class Tensor {
   /** A view whose base was modified in place since its history was built rebuilds it. */
   private sync_history(): void {
     const v = this._view;
-    if (v !== null && v.seen !== version_of(v.base)) sync_view(this);
+    if (v === null) return;
+    const c = v.base._vc; // (shared with this view: never null here)
+    if (v.seen !== (c === null ? 0 : c.v)) sync_view(this);
   }
 
   /**

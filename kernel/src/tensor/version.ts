@@ -176,35 +176,12 @@ export function saves(text: string): SaveSpec {
 }
 
 /**
- * What a node saved: [tensor, version, tensor, version, ...] for the entries of `spec` whose bit
- * is set in `mask` (in the spec's order). Null when nothing was saved.
+ * What a node saved, as one array (one allocation per node that saves anything): the op's inputs
+ * as given to attach (for the message's view shapes only), then for each tensor saved: the tensor,
+ * its version then, and its spec entry (slots past the last tensor saved may be empty: undefined).
+ * Made by autograd.ts's attach.
  */
-export interface SavedVersions {
-  readonly spec: SaveSpec;
-  readonly mask: number;
-  readonly list: (Tensor | number)[];
-  /** The op's inputs as given to attach (for the message's view shapes only). */
-  readonly inputs: readonly unknown[];
-}
-
-/**
- * The tensors of `spec` that an op with these inputs saves, with their versions now. `need` has
- * bit i set when inputs[i] requires grad.
- */
-export function record_saved(spec: SaveSpec, inputs: readonly unknown[], out: Tensor, need: number, extra: readonly unknown[] | undefined, is_tensor: (v: unknown) => v is Tensor): SavedVersions | null {
-  let mask = 0;
-  let list: (Tensor | number)[] | null = null;
-  for (let k = 0; k < spec.length; k++) {
-    const e = spec[k];
-    if ((e.when & need) === 0) continue;
-    const t = e.slot === OUT ? out : e.slot >= EXTRA ? extra?.[e.slot - EXTRA] : inputs[e.slot];
-    if (!is_tensor(t)) continue;
-    mask |= 1 << k;
-    const c = t._vc;
-    (list ??= []).push(t, c === null ? 0 : c.v);
-  }
-  return list === null ? null : { spec, mask, list, inputs };
-}
+export type SavedVersions = unknown[];
 
 const EXTRAS: SaveSpec[] = [];
 
@@ -218,42 +195,25 @@ export function extras_spec(n: number): SaveSpec {
   return spec;
 }
 
-/** What two records saved, as one (the second's entries after the first's). */
-export function merge_saved(a: SavedVersions, b: SavedVersions): SavedVersions {
-  const spec = [...a.spec, ...b.spec];
-  let mask = a.mask;
-  for (let k = 0; k < b.spec.length; k++) if ((b.mask & (1 << k)) !== 0) mask |= 1 << (a.spec.length + k);
-  return { spec, mask, list: [...a.list, ...b.list], inputs: a.inputs };
-}
-
-/** Throws PyTorch's error when a tensor `node` saved was modified in place since (`name`: the node's name now). */
+/** Throws PyTorch's error when a tensor a node saved was modified in place since (`name`: the node's name now). */
 export function check_saved(saved: SavedVersions, name: string): void {
-  const list = saved.list;
-  for (let i = 0; i < list.length; i += 2) {
-    const t = list[i] as Tensor;
+  for (let i = 1; i < saved.length; i += 3) {
+    const t = saved[i] as Tensor | undefined;
+    if (t === undefined) break;
     const c = t._vc;
     const now = c === null ? 0 : c.v;
-    if (now !== list[i + 1]) {
-      throw modified_error(t, now, list[i + 1] as number, entry_at(saved, i >> 1), name, saved.inputs);
+    if (now !== saved[i + 1]) {
+      throw modified_error(t, now, saved[i + 1] as number, saved[i + 2] as SavedEntry, name, saved[0] as readonly unknown[]);
     }
   }
 }
 
-/** The spec entry of the k-th tensor saved. */
-function entry_at(saved: SavedVersions, k: number): SavedEntry {
-  for (let j = 0; j < saved.spec.length; j++) {
-    if ((saved.mask & (1 << j)) !== 0 && k-- === 0) return saved.spec[j];
-  }
-  return saved.spec[0];
-}
-
 /** After an in-place op adopted `result`'s values and node into `self`: what that node saved as `result` is `self` now. */
 export function retarget_saved(saved: SavedVersions, result: Tensor, self: Tensor): void {
-  const list = saved.list;
-  for (let i = 0; i < list.length; i += 2) {
-    if (list[i] === result) {
-      list[i] = self;
-      list[i + 1] = version_of(self);
+  for (let i = 1; i < saved.length && saved[i] !== undefined; i += 3) {
+    if (saved[i] === result) {
+      saved[i] = self;
+      saved[i + 1] = version_of(self);
     }
   }
 }
