@@ -195,6 +195,43 @@ const OPS: Record<string, Op> = {
   softmax_dim0: (t) => t[0].softmax(0),
   log_softmax_method: (t) => t[0].log_softmax(1),
   aminmax: (t) => torch.aminmax(t[0]).max,
+  aminmax_min: (t) => torch.aminmax(t[0]).min,
+  var_mean: (t) => torch.var_mean(t[0], 1)[0],
+  std_mean: (t) => torch.std_mean(t[0], 1)[0],
+  cummin: (t) => t[0].cummin(1).values,
+  mode: (t) => t[0].mode(1).values,
+  quantile: (t) => torch.quantile(t[0], 0.3, { dim: 1 }),
+  diff: (t) => torch.diff(t[0]),
+  renorm: (t) => torch.renorm(t[0], 2, 0, 1.0),
+  cdist: (t) => torch.cdist(t[0], t[1]),
+  kron: (t) => torch.kron(t[0], t[1]),
+  cross: (t) => torch.cross(t[0], t[1], { dim: 1 }),
+  tensordot: (t) => torch.tensordot(t[0], t[1], 1),
+  inner: (t) => torch.inner(t[0], t[1]),
+  det: (t) => torch.linalg.det(t[0]),
+  inv: (t) => torch.linalg.inv(t[0]),
+  solve: (t) => torch.linalg.solve(t[0], t[1]),
+  diag: (t) => torch.diag(t[0]),
+  diagonal: (t) => t[0].diagonal(),
+  roll: (t) => t[0].roll(1, 1),
+  take_along_dim: (t) => torch.take_along_dim(t[0], t[1], 1),
+  take: (t) => torch.take(t[0], t[1]),
+  repeat_interleave: (t) => t[0].repeat_interleave(2),
+  masked_select: (t) => t[0].masked_select(t[1]),
+  index_add: (t) => t[0].index_add(1, t[1], t[2]),
+  index_copy: (t) => t[0].index_copy(1, t[1], t[2]),
+  index_fill: (t) => t[0].index_fill(1, t[1], 0.5),
+  index_put: (t) => t[0].index_put([t[1]], t[2]),
+  split: (t) => t[0].split(2, 1)[1],
+  chunk: (t) => t[0].chunk(3, 1)[2],
+  unbind: (t) => t[0].unbind(0)[1],
+  squeeze: (t) => t[0].squeeze(1),
+  flatten: (t) => t[0].flatten(),
+  movedim: (t) => t[0].movedim(0, 2),
+  tile: (t) => t[0].tile(2),
+  triu: (t) => t[0].triu(),
+  logaddexp_broadcast: (t) => torch.logaddexp(t[0], t[1]),
+  heaviside: (t) => torch.heaviside(t[0], t[1]),
   matmul: (t) => t[0].matmul(t[1]),
   matmul_batched: (t) => t[0].matmul(t[1]),
   mm: (t) => torch.mm(t[0], t[1]),
@@ -253,6 +290,36 @@ const OPS: Record<string, Op> = {
   embedding: (t) => F.embedding(t[0], t[1]),
   dropout: (t) => F.dropout(t[0], 0.5),
   pad: (t) => F.pad(t[0], [1, 1]),
+  conv_transpose1d: (t) => F.conv_transpose1d(t[0], t[1], t[2]),
+  conv_transpose2d: (t) => F.conv_transpose2d(t[0], t[1], t[2]),
+  max_pool1d: (t) => F.max_pool1d(t[0], 2),
+  avg_pool1d: (t) => F.avg_pool1d(t[0], 2),
+  adaptive_max_pool2d: (t) => F.adaptive_max_pool2d(t[0], 2),
+  adaptive_avg_pool1d: (t) => F.adaptive_avg_pool1d(t[0], 3),
+  adaptive_max_pool1d: (t) => F.adaptive_max_pool1d(t[0], 3),
+  quantile_q_tensor: (t) => torch.quantile(t[0], t[1], { dim: 1 }),
+  cholesky: (t) => torch.linalg.cholesky(t[0]),
+  slogdet: (t) => torch.linalg.slogdet(t[0]).logabsdet,
+  interpolate_nearest: (t) => F.interpolate(t[0], { scale_factor: 2 }),
+  interpolate_bilinear: (t) => F.interpolate(t[0], { scale_factor: 2, mode: "bilinear" }),
+  bilinear: (t) => F.bilinear(t[0], t[1], t[2], t[3]),
+  layer_norm_noaffine: (t) => F.layer_norm(t[0], [3]),
+  instance_norm: (t) => F.instance_norm(t[0], { weight: t[1], bias: t[2] }),
+  local_response_norm: (t) => F.local_response_norm(t[0], 2),
+  pixel_shuffle: (t) => F.pixel_shuffle(t[0], 2),
+  pad_reflect: (t) => F.pad(t[0], [1, 1], "reflect"),
+  pad_replicate: (t) => F.pad(t[0], [1, 1], "replicate"),
+  unfold: (t) => F.unfold(t[0], 2),
+  fold: (t) => F.fold(t[0], [3, 3], 2),
+  scaled_dot_product_attention: (t) => F.scaled_dot_product_attention(t[0], t[1], t[2]),
+  hinge_embedding_loss: (t) => F.hinge_embedding_loss(t[0], t[1]),
+  multi_margin_loss: (t) => F.multi_margin_loss(t[0], t[1]),
+  multilabel_margin_loss: (t) => F.multilabel_margin_loss(t[0], t[1]),
+  multilabel_soft_margin_loss: (t) => F.multilabel_soft_margin_loss(t[0], t[1]),
+  triplet_margin_loss: (t) => F.triplet_margin_loss(t[0], t[1], t[2]),
+  smooth_l1_beta: (t) => F.smooth_l1_loss(t[0], t[1], { beta: 0.5 }),
+  nll_loss_weight: (t) => F.nll_loss(t[0], t[1], { weight: t[2] }),
+  cross_entropy_smoothing: (t) => F.cross_entropy(t[0], t[1], { label_smoothing: 0.1 }),
   mse_loss: (t) => F.mse_loss(t[0], t[1]),
   l1_loss: (t) => F.l1_loss(t[0], t[1]),
   smooth_l1_loss: (t) => F.smooth_l1_loss(t[0], t[1]),
@@ -643,6 +710,32 @@ const CASES: Record<string, ((v: Versions) => void) | null> = {
     const y = conv.forward(x);
     nn.init.zeros_(conv.weight);
     y.sum().backward();
+  },
+  chunk_reused_after_step: (v) => {
+    const w = torch.tensor([1.0, 2.0, 3.0, 4.0], { requires_grad: true });
+    const [a, b] = w.chunk(2);
+    const opt = new torch.optim.SGD([w], { lr: 0.1 });
+    a.mul(b).sum().backward();
+    opt.step();
+    v.w = w._version;
+    a.mul(2).sum().backward();
+  },
+  unbind_base_modified: () => {
+    const x = torch.tensor([[1.0, 2.0], [3.0, 4.0]], { requires_grad: true }).mul(1);
+    const [, r1] = x.unbind(0);
+    torch.no_grad(() => x.add_(1));
+    r1.sum().backward();
+  },
+  chunk_fresh_after_step: (v) => {
+    const w = torch.tensor([1.0, 2.0, 3.0, 4.0], { requires_grad: true });
+    const opt = new torch.optim.SGD([w], { lr: 0.1 });
+    for (let i = 0; i < 2; i++) {
+      const [a, b] = w.chunk(2);
+      opt.zero_grad();
+      a.mul(b).sum().backward();
+      opt.step();
+    }
+    v.w = w._version;
   },
   function_saved_input: () => {
     const y = torch.tensor([1.0, 2.0, 3.0]);

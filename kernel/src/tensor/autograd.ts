@@ -203,6 +203,16 @@ export function saves_result(out: Tensor): Tensor {
 }
 
 /**
+ * For an op built of other ops: the node that made `out` saves what `spec` says instead of what it
+ * saved (`x<i>`: extra[i]; `out`: out), as the one node of PyTorch's fused op would. Returns out.
+ */
+export function saves_instead(out: Tensor, spec: SaveSpec, extra: readonly unknown[]): Tensor {
+  const fn = out.grad_fn;
+  if (fn instanceof Node) fn._saved = record_saved(spec, [], out, -1, extra, null);
+  return out;
+}
+
+/**
  * For an op built of other ops (or renamed): the node that made `out` saves `tensors` too (the
  * index tensors PyTorch's IndexBackward0 keeps, ...), at their versions now. Returns out.
  */

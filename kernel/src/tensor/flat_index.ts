@@ -9,12 +9,17 @@ import { DType, Tensor } from "./tensor";
 import { attach } from "./autograd";
 import { storage_for } from "./dtype";
 import { contiguous_strides } from "./shape";
+import type { SaveSpec } from "./version";
 
 /** Flat positions: Uint32Array (a tensor has fewer than 2^32 elements). */
 export type Positions = Uint32Array;
 
-/** out (shaped `shape`, x's dtype) with out[i] = x.data[pos[i]]; backward scatter-adds into x's shape. */
-export function gather_flat(x: Tensor, pos: Positions, shape: readonly number[], name: string): Tensor {
+/**
+ * out (shaped `shape`, x's dtype) with out[i] = x.data[pos[i]]; backward scatter-adds into x's
+ * shape. `saved` / `extra`: what PyTorch's op saves (autograd.ts's attach; the positions are
+ * computed here, so only the check reads them).
+ */
+export function gather_flat(x: Tensor, pos: Positions, shape: readonly number[], name: string, saved?: SaveSpec, extra?: readonly unknown[]): Tensor {
   const out = storage_for(x.dtype, pos.length);
   const src = x.data;
   for (let i = 0; i < pos.length; i++) out[i] = src[pos[i]];
@@ -24,7 +29,7 @@ export function gather_flat(x: Tensor, pos: Positions, shape: readonly number[],
     const gd = g.data;
     for (let i = 0; i < pos.length; i++) gx[pos[i]] += gd[i];
     return [new Tensor(gx, x.shape, g.dtype)];
-  }, false);
+  }, saved !== undefined, saved, extra);
 }
 
 /** Zeros of `shape` (`dtype`, default src's) with src.data[i] at pos[i]; backward gathers g at pos. */

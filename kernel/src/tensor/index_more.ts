@@ -18,6 +18,14 @@ import { check_inplace, rebase_history } from "./view_history";
 import { bump_version } from "./version";
 import { expand } from "./views";
 import { gather_flat, strided_positions, strides_of } from "./flat_index";
+import { saves } from "./version";
+
+// What PyTorch's derivative formulas save for these ops (tensor/version.ts)
+const SELF_X0 = saves("0, x0");
+const SELF_VIEW = saves("0 as same");
+const INDEX_ADD_SAVES = saves("x0 if 1, 1 if 1");
+const INDEX_COPY_SAVES = saves("x0, 1 if 1");
+const INDEX_X0 = saves("x0");
 
 const TORCH_NAME: Record<DType, string> = { float32: "Float", float64: "Double", int64: "Long", bool: "Bool" };
 
@@ -110,7 +118,7 @@ export function index_add(x: Tensor, dim: number, index: Tensor, source: Tensor,
       if (alpha !== 1) for (let i = 0; i < gs.data.length; i++) gs.data[i] *= alpha;
     }
     return [need[0] ? g : null, gs];
-  });
+  }, true, INDEX_ADD_SAVES, [index]);
 }
 
 /** `index_copy(x, dim, index, source)`: x with source[.., j, ..] written at x[.., index[j], ..]. */
@@ -123,7 +131,7 @@ export function index_copy(x: Tensor, dim: number, index: Tensor, source: Tensor
   return attach(new Tensor(out, x.shape, x.dtype), "IndexCopyBackward0", [x, source], (g, need) => [
     need[0] ? zero_slices(g, s) : null,
     need[1] ? pick(g, s, source.shape) : null,
-  ]);
+  ], true, INDEX_COPY_SAVES, [index]);
 }
 
 /** `index_fill(x, dim, index, value)`: x with every element of the slices x[.., index[j], ..] set to value (a number or 0-D tensor). */
@@ -154,7 +162,7 @@ export function index_fill(x: Tensor, dim: number, index: Tensor, value: number 
       gv = new Tensor(st, [], (value as Tensor).dtype);
     }
     return [need[0] ? zero_slices(g, s) : null, gv];
-  });
+  }, true, INDEX_X0, [index]);
 }
 
 /** Runs `f` (the out-of-place op) for an in-place op on self: values copied back, history rebased when autograd records it. */
@@ -205,7 +213,7 @@ export function take(x: Tensor, index: Tensor): Tensor {
   check_tensor(x, "take");
   check_long(index, "take");
   if (x.numel() === 0 && index.numel() > 0) throw new RangeError("take(): tried to take from an empty tensor");
-  return gather_flat(x, flat_ids(index, x.numel()), index.shape, "TakeBackward0");
+  return gather_flat(x, flat_ids(index, x.numel()), index.shape, "TakeBackward0", SELF_X0, [index]);
 }
 
 /**
@@ -247,7 +255,8 @@ export function take_along_dim(x: Tensor, indices: Tensor, dim?: number | null |
     if (v < -size || v >= size) throw new RangeError(`index ${v} is out of bounds for dimension ${d} with size ${size}`);
     pos[i] += (v < 0 ? v + size : v) * sd;
   }
-  return gather_flat(x, pos, out_shape, "GatherBackward0");
+  // (PyTorch saves x expanded to the broadcast shape: a view)
+  return gather_flat(x, pos, out_shape, "GatherBackward0", SELF_VIEW);
 }
 
 /**

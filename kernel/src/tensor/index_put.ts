@@ -18,7 +18,7 @@
  */
 import { checkKeywords } from "../nn/_args";
 import { DType, Storage, Tensor, check_tensor } from "./tensor";
-import { attach } from "./autograd";
+import { attach, saved_also } from "./autograd";
 import { is_grad_enabled } from "./grad_mode";
 import { coerce, storage_for } from "./dtype";
 import { broadcast_strides, fmt_shape } from "./shape";
@@ -119,7 +119,8 @@ function put_out_of_place(x: Tensor, values: Tensor, p: Put): Tensor {
  */
 export function index_put(x: Tensor, indices: readonly Tensor[], values: Tensor, accumulate?: AccumulateArg): Tensor {
   const p = prepare(x, indices, values, accumulate, "index_put");
-  return put_out_of_place(x, values, p);
+  // (PyTorch's IndexPutBackward0 saves the index tensors)
+  return saved_also(put_out_of_place(x, values, p), indices);
 }
 
 /** In place: `x.index_put_([i0, i1, ...], values, accumulate = false)`, Python's `x[i0, i1] = values` (`+=` with accumulate); returns x. */
@@ -134,7 +135,7 @@ export function index_put_(x: Tensor, indices: readonly Tensor[], values: Tensor
   }
   const old = new Tensor(x.data.slice() as Storage, x.shape, x.dtype, x.requires_grad);
   old.grad_fn = x.grad_fn;
-  const r = put_out_of_place(old, values, p);
+  const r = saved_also(put_out_of_place(old, values, p), indices);
   x.data.set(r.data);
   rebase_history(x, r);
   return x;

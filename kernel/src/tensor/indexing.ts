@@ -30,6 +30,7 @@ import { saves } from "./version";
 
 // What PyTorch's derivative formulas save for these ops (tensor/version.ts)
 const SAVES_X0 = saves("x0");
+const SELF_X0 = saves("0, x0");
 
 export { gather, index_select, scatter, scatter_add } from "./gather";
 
@@ -168,7 +169,7 @@ function index_impl(x: Tensor, indices: readonly IndexSpec[]): Tensor {
   check(x, "index");
   const only = indices[0];
   if (indices.length === 1 && only instanceof Tensor && only.dtype === "bool" && only.dim() === x.dim() && only.shape.every((s, i) => s === x.shape[i])) {
-    return rename(masked_select(x, only), "IndexBackward0");
+    return rename(masked_select(x, only, false), "IndexBackward0");
   }
   const expanded = expand_index(x, indices);
   if (needs_advanced(expanded)) {
@@ -391,7 +392,7 @@ function alias_of(x: Tensor): Tensor {
 }
 
 /** The elements where `mask` (broadcast to x) is true, as a 1-D tensor. */
-export function masked_select(x: Tensor, mask: Tensor): Tensor {
+export function masked_select(x: Tensor, mask: Tensor, saves_input = true): Tensor {
   check(x, "masked_select");
   if (!(mask instanceof Tensor) || mask.dtype !== "bool") throw new TypeError("masked_select: expected mask to be a bool tensor");
   if (mask.shape.length !== x.shape.length || mask.shape.some((s, i) => s !== x.shape[i])) {
@@ -402,11 +403,12 @@ export function masked_select(x: Tensor, mask: Tensor): Tensor {
   const data = storage_for(x.dtype, picks.length);
   for (let i = 0; i < picks.length; i++) data[i] = x.data[picks[i]];
   const out = new Tensor(data, [picks.length], x.dtype);
+  // PyTorch's masked_select saves the input and the mask (x[mask], its index, the mask only: index() adds it)
   return attach(out, "MaskedSelectBackward0", [x], (g) => {
     const z = storage_for(g.dtype, x.data.length);
     for (let i = 0; i < picks.length; i++) z[picks[i]] += g.data[i];
     return [new Tensor(z, x.shape, g.dtype)];
-  });
+  }, true, saves_input ? SELF_X0 : undefined, [mask]);
 }
 
 /** x with `value` where `mask` (broadcast) is true; the gradient is zero there. */

@@ -6,7 +6,7 @@
  */
 import { dimKeyword } from "../nn/_args";
 import { DType, Tensor, check_tensor } from "./tensor";
-import { attach, rename } from "./autograd";
+import { attach, rename, saved_also } from "./autograd";
 import { storage_for } from "./dtype";
 import { broadcast_shapes, fmt_shape, wrap_dim } from "./shape";
 import { matmul_raw } from "./linalg";
@@ -18,6 +18,7 @@ import { saves } from "./version";
 
 // What PyTorch's derivative formulas save for these ops (tensor/version.ts)
 const MAT_SAVES = saves("1 if 2, 2 if 1");
+const CDIST_SAVES = saves("0, 1, out");
 
 export interface AddmmOptions {
   beta?: number;
@@ -157,6 +158,13 @@ export function addbmm(input: Tensor, batch1: Tensor, batch2: Tensor, options?: 
   }, true, MAT_SAVES);
 }
 
+/** PyTorch's `_unsafe_view`: x's storage in `shape`, with a version counter of its own. */
+function unsafe_view(x: Tensor, shape: readonly number[]): Tensor {
+  const out = new Tensor(x.data, shape, x.dtype);
+  const in_shape = [...x.shape];
+  return attach(out, "UnsafeViewBackward0", [x], (g) => [new Tensor(g.data, in_shape, g.dtype)], false);
+}
+
 /** `kron(a, b)`: the Kronecker product; for matrices, blocks a[i, j] * b (dims padded in front to match). */
 export function kron(a: Tensor, b: Tensor): Tensor {
   check_tensor(a, "kron");
@@ -164,7 +172,9 @@ export function kron(a: Tensor, b: Tensor): Tensor {
   const n = Math.max(a.dim(), b.dim());
   const as = [...new Array<number>(n - a.dim()).fill(1), ...a.shape];
   const bs = [...new Array<number>(n - b.dim()).fill(1), ...b.shape];
-  const prod = mul(reshape(a, as.flatMap((s) => [s, 1])), reshape(b, bs.flatMap((s) => [1, s])));
+  // As PyTorch's kron: a product of _unsafe_view's of the inputs (their storage, not their version
+  // counter: an in-place change of an input before backward is not detected, there as here)
+  const prod = mul(unsafe_view(a, as.flatMap((s) => [s, 1])), unsafe_view(b, bs.flatMap((s) => [1, s])));
   return reshape(prod, as.map((s, i) => s * bs[i]));
 }
 
@@ -186,7 +196,11 @@ export function cross(a: Tensor, b: Tensor, dim?: number | null | { dim?: number
   if (a.shape[d] !== 3 || b.shape[d] !== 3) throw new RangeError(`linalg.cross: inputs dimension ${d} must have length 3. Got ${a.shape[d]} and ${b.shape[d]}`);
   // c_i = a_{i+1} b_{i+2} - a_{i+2} b_{i+1}: rolling by -1 / -2 lines up a_{i+1} / a_{i+2} with i.
   const out = sub(mul(roll(a, -1, d), roll(b, -2, d)), mul(roll(a, -2, d), roll(b, -1, d)));
-  return rename(out, "LinalgCrossBackward0");
+  // PyTorch's node saves each input for the other's gradient
+  const kept: Tensor[] = [];
+  if (b.requires_grad) kept.push(a);
+  if (a.requires_grad) kept.push(b);
+  return saved_also(rename(out, "LinalgCrossBackward0"), kept);
 }
 
 export interface CdistOptions {
@@ -282,5 +296,5 @@ export function cdist(x1: Tensor, x2: Tensor, p: number | CdistOptions = 2, comp
       return new Tensor(s, t.shape, g.dtype);
     };
     return [need[0] ? wrap(ga, a) : null, need[1] ? wrap(gb, b) : null];
-  });
+  }, true, CDIST_SAVES);
 }

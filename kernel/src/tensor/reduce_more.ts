@@ -23,7 +23,7 @@ import { narrow } from "./indexing";
 import { sub } from "./elementwise";
 import { logical_xor } from "./compare";
 import { introsort, nth_element } from "./select_order";
-import { saves } from "./version";
+import { bump_version, saves } from "./version";
 
 // What PyTorch's derivative formulas save for these ops (tensor/version.ts)
 const SELF_AND_OUT = saves("0, out");
@@ -343,6 +343,8 @@ function quantile_impl(x: Tensor, q: number | Tensor, dim: unknown, keepdim: unk
   }
   const shape = q_dim ? [nq, ...L.out_shape] : L.out_shape;
   const out = finish(vals, shape, x.dtype);
+  // (PyTorch's result comes out of in-place reshaping ops: version 2, 4 with a tensor of q's)
+  bump_version(out, q_dim ? 4 : 2);
   const q_in = q instanceof Tensor ? q : null;
   return attach(out, "SqueezeBackward4", [x, q_in], (g, need) => {
     let gx: Tensor | null = null;

@@ -22,6 +22,7 @@
 import { Tensor } from "./tensor";
 import { is_grad_enabled } from "./grad_mode";
 import { bump_version, share_version } from "./version";
+import type { MultiOutput } from "./version";
 
 /** Where a slice's elements sit in `base`'s storage: element i (row-major) at offset + Σ i_d·strides_d. */
 export interface SliceWindow {
@@ -29,6 +30,8 @@ export interface SliceWindow {
   readonly base: Tensor;
   readonly offset: number;
   readonly strides: readonly number[];
+  /** Set on split's and chunk's pieces made with autograd recording: one of several views an op returned (version.ts MultiOutput). */
+  multi?: MultiOutput;
 }
 
 /** The tensor that owns `t`'s storage (`t` itself unless it is a view). */

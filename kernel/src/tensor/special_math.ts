@@ -172,7 +172,7 @@ export function heaviside(x: Tensor, values: Tensor): Tensor {
   if (x.dtype !== values.dtype) throw new TypeError("heaviside is not yet implemented for tensors with different dtypes.");
   const out = ew("a === 0 ? b : (a > 0 ? 1 : 0)", [x, values], x.dtype);
   return attach(out, "NotImplemented", [x, values], () => {
-    throw new Error("the derivative for 'heaviside' is not implemented.");
+    throw new Error("derivative for aten::heaviside is not implemented");
   }, false);
 }
 

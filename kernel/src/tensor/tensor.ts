@@ -41,7 +41,7 @@ import { is_torch_contiguous } from "./torch_strides";
 import type { SliceWindow } from "./slice_window";
 import type { ViewMeta } from "./view_history";
 import type { VersionCounter } from "./version";
-import { share_version, version_of } from "./version";
+import { check_multi_output, share_version, version_of } from "./version";
 import * as CU from "./cumulative";
 import * as RA from "./rearrange";
 import * as SO from "./sorting";
@@ -224,7 +224,12 @@ export class Tensor {
   /** A view whose base was modified in place since its history was built rebuilds it. */
   private sync_history(): void {
     const v = this._view;
-    if (v === null) return;
+    if (v === null) {
+      const w = this._window;
+      if (w !== null && w.multi !== undefined) check_multi_output(this, w.multi);
+      return;
+    }
+    if (v.multi !== undefined) check_multi_output(this, v.multi);
     const c = v.base._vc; // (shared with this view: never null here)
     if (v.seen !== (c === null ? 0 : c.v)) sync_view(this);
   }

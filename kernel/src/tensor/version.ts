@@ -92,6 +92,10 @@ const VIEWS: Record<string, ViewShape> = {
   row: (s) => [1, s.reduce((a, b) => a * b, 1)],
   /** the same shape (a batched operand expanded to its own shape: still a view) */
   same: (s) => s,
+  /** a dim of 1 before the last: the 1-D poolings run as 2-D ones on `x.unsqueeze(-2)` */
+  unsqueeze_h: (s) => [...s.slice(0, -1), 1, s[s.length - 1]],
+  /** instance_norm's input as batch_norm sees it: `x.view(1, N * C, ...)` */
+  instance: (s) => [1, s[0] * s[1], ...s.slice(2)],
   /**
    * matmul's 2-D left operand of an N-D right one: `a.mT` when a requires grad (PyTorch folds the
    * product), else a expanded to the right operand's batch
@@ -221,6 +225,28 @@ export function retarget_saved(saved: SavedVersions, result: Tensor, self: Tenso
 /** Whether t is a slice (slice_window.ts) or a view of one. */
 function is_slice(t: Tensor): boolean {
   return (t._view !== null ? t._view.base : t)._window !== null;
+}
+
+/**
+ * One output of an op that returns several views (split, chunk, unbind): PyTorch's views there
+ * refuse to be used by autograd once their storage was written (their history cannot be rebuilt).
+ */
+export interface MultiOutput {
+  /** The op's name in PyTorch's message ("Split", "SplitWithSizes", "Unbind"). */
+  readonly name: string;
+  readonly index: number;
+  /** The version when the output was made. */
+  readonly seen: number;
+}
+
+/** PyTorch's error when a multi-output view's storage was written since it was made (read when its grad_fn is). */
+export function check_multi_output(t: Tensor, m: MultiOutput): void {
+  if (version_of(t) === m.seen) return;
+  throw RuntimeError(
+    `Output ${m.index} of ${m.name} is a view and its base or another view of its base has been modified inplace. ` +
+      "This view is the output of a function that returns multiple views. Such functions do not allow the output views to be modified inplace. " +
+      "You should replace the inplace operation by an out-of-place one.",
+  );
 }
 
 const TYPE_NAME: Record<DType, string> = {

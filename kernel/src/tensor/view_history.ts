@@ -35,6 +35,7 @@ import { Node, attach, history_replaced } from "./autograd";
 import { is_grad_enabled } from "./grad_mode";
 import { check_slice_inplace } from "./slice_window";
 import { bump_version, retarget_saved, share_version, version_of } from "./version";
+import type { MultiOutput } from "./version";
 
 export interface ViewMeta {
   /** The tensor that owns the storage (never itself a view). */
@@ -43,6 +44,8 @@ export interface ViewMeta {
   seen: number;
   /** Made under no_grad (or from such a view): it stays out of the graph, and PyTorch forbids modifying it in place with grad mode on. */
   readonly no_grad: boolean;
+  /** Set on unbind's outputs: one of several views an op returned (version.ts MultiOutput). */
+  multi?: MultiOutput;
 }
 
 /** `x`'s elements in `shape`, sharing x's storage; backward reshapes the gradient back. */

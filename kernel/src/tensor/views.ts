@@ -22,6 +22,7 @@ import { SliceGrad } from "./slice_grad";
 import { set_window } from "./slice_window";
 import { permuted_order } from "./memory_order";
 import { noncontiguous_strides, view_strides, viewable } from "./torch_strides";
+import { version_of } from "./version";
 
 export type ShapeArgs = (number | readonly number[])[];
 
@@ -399,7 +400,10 @@ function pieces(x: Tensor, sizes: number[], d: number, name: string): Tensor[] {
     const offset = start * strides[d];
     start += sizes[i];
     set_window(p, x, offset, strides); // PyTorch's pieces are views: in-place ops write back
-    return attach(p, name, [x], (g) => [new SliceGrad(g, full_shape, offset, strides)], false);
+    attach(p, name, [x], (g) => [new SliceGrad(g, full_shape, offset, strides)], false);
+    // one of several views of one op: once their storage is written, autograd refuses them (as PyTorch)
+    if (p.grad_fn !== null) p._window!.multi = { name: name.slice(0, -"Backward0".length), index: i, seen: version_of(p) };
+    return p;
   });
 }
 
@@ -444,7 +448,11 @@ export function chunk(x: Tensor, chunks: number, dim = 0): Tensor[] {
 export function unbind(x: Tensor, dim = 0): Tensor[] {
   check(x, "unbind");
   const d = wrap_dim(dim, x.dim());
-  return split(x, 1, d).map((p) => rename(squeeze(p, d), "UnbindBackward0"));
+  return split(x, 1, d).map((p, i) => {
+    const v = rename(squeeze(p, d), "UnbindBackward0");
+    if (v.grad_fn !== null) v._view!.multi = { name: "Unbind", index: i, seen: version_of(v) };
+    return v;
+  });
 }
 
 /** A copy with its own storage (differentiable). */

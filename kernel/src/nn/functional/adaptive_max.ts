@@ -10,9 +10,14 @@ import { fresh_grad } from "../../tensor/autograd";
 import { checkFloat, record } from "../_autograd";
 import { adaptiveSize1d } from "./pooling1d";
 import { nonEmptyDims } from "./pooling";
+import { saves, type SaveSpec } from "../../tensor/version";
+
+// What PyTorch's derivative formulas save for these ops (tensor/version.ts)
+const SAVES_SELF = saves("0");
+const UNSQ_SAVES = saves("0 as unsqueeze_h");
 
 /** Pools every H×W plane of x to Ho×Wo; returns the values and the winners' flat indices. */
-function adaptiveMax(input: Tensor, H: number, W: number, Ho: number, Wo: number, outShape: number[], name: string): [Tensor, Int32Array] {
+function adaptiveMax(input: Tensor, H: number, W: number, Ho: number, Wo: number, outShape: number[], name: string, saved: SaveSpec): [Tensor, Int32Array] {
   const dtype = input.dtype;
   const x = input.data;
   const planes = H * W === 0 ? 0 : x.length / (H * W);
@@ -47,7 +52,7 @@ function adaptiveMax(input: Tensor, H: number, W: number, Ho: number, Wo: number
       for (let i = 0; i < P; i++) gx[xb + idx[pl * P + i]] += gd[pl * P + i];
     }
     return [fresh_grad(new Tensor(gx, input.shape, dtype))];
-  });
+  }, saved);
   return [out, idx];
 }
 
@@ -88,7 +93,7 @@ export function adaptive_max_pool1d(input: Tensor, output_size: number | number[
       `adaptive_max_pool1d(): Expected input to have non-zero size for non-batch dimensions, but input has sizes [${input.shape.join(", ")}] with dimension ${nd - 1} being empty`,
     );
   }
-  const [out, idx] = adaptiveMax(input, 1, L, 1, Lo, outShape, "AdaptiveMaxPool2DBackward0");
+  const [out, idx] = adaptiveMax(input, 1, L, 1, Lo, outShape, "AdaptiveMaxPool2DBackward0", UNSQ_SAVES); // (PyTorch pools x.unsqueeze(-2))
   return withIndices(out, idx, ri);
 }
 
@@ -118,6 +123,6 @@ export function adaptive_max_pool2d(
   const outShape = [...input.shape.slice(0, nd - 2), Ho, Wo];
   const neg = Ho < 0 ? Ho : Wo < 0 ? Wo : 0;
   if (neg < 0) throw new RangeError(`Trying to create tensor with negative dimension ${neg}: [${outShape.join(", ")}]`);
-  const [out, idx] = adaptiveMax(input, H, W, Ho, Wo, outShape, "AdaptiveMaxPool2DBackward0");
+  const [out, idx] = adaptiveMax(input, H, W, Ho, Wo, outShape, "AdaptiveMaxPool2DBackward0", SAVES_SELF);
   return withIndices(out, idx, ri);
 }

@@ -32,6 +32,11 @@ import { pyArgs } from "../_args";
 import { nearKey } from "../../close_matches";
 import { AssertionError, NotImplementedError, RuntimeError } from "../../optim/lr_scheduler/errors";
 import { warn } from "../../optim/lr_scheduler/warnings";
+import { rename, saves_instead } from "../../tensor/autograd";
+import { saves } from "../../tensor/version";
+
+/** What PyTorch's fused flash attention node saves (tensor/version.ts). */
+const FLASH_SAVES = saves("x0, x1, x2, out");
 
 export interface ScaledDotProductAttentionOptions {
   /** Bool (true = takes part in attention) or float (added to the scores); broadcast to [..., L, S]. */
@@ -148,7 +153,14 @@ export function scaled_dot_product_attention(query: Tensor, key: Tensor, value: 
   if (mask !== null) scores = scores.add(mask);
   let weights = safeSoftmax(scores);
   if (dropout_p > 0) weights = dropout(weights, { p: dropout_p, training: true });
-  return weights.matmul(value);
+  const out = weights.matmul(value);
+  // Where PyTorch's CPU runs its fused flash kernel (4-D, no dropout, value's last dim E), its one
+  // node saves query, key, value and the result: so does the last node here, under its name
+  // (a later in-place change of any of them is then PyTorch's error in backward)
+  if (query.dim() === 4 && key.dim() === 4 && value.dim() === 4 && dropout_p === 0 && value.shape[3] === E) {
+    saves_instead(rename(out, "ScaledDotProductFlashAttentionForCpuBackward0"), FLASH_SAVES, [query, key, value]);
+  }
+  return out;
 }
 
 // ---------------------------------------------------------------- multi-head attention

@@ -9,6 +9,10 @@
 import { Tensor, storageFor } from "../../tensor/tensor";
 import { checkFloat, record } from "../_autograd";
 import { cast } from "./linear";
+import { saves } from "../../tensor/version";
+
+// What PyTorch's derivative formulas save for these ops (tensor/version.ts)
+const BILINEAR_SAVES = saves("0 if 1 2 as same, 1 if 0 2 as same, 2 if 0 1");
 
 /** F.bilinear(input1, input2, weight, bias = null): x1ᵀ W x2 + b per output feature (see the file comment). */
 export function bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias: Tensor | null = null): Tensor {
@@ -90,5 +94,5 @@ export function bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias: T
       gw ? new Tensor(cast(gw, dtype), weight.shape, dtype) : null,
       gb && bias ? new Tensor(cast(gb, dtype), bias.shape, dtype) : null,
     ];
-  });
+  }, BILINEAR_SAVES);
 }

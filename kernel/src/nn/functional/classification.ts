@@ -21,7 +21,7 @@ import { logSoftmaxRaw } from "./activation";
 import { saves } from "../../tensor/version";
 
 // What PyTorch's derivative formulas save for these ops (tensor/version.ts)
-const NLL_SAVES = saves("0, x0");
+const NLL_SAVES = saves("0, x0, x1");
 const TARGET_SAVES = saves("x0");
 const PROBS_SAVES = saves("1 if 0");
 
@@ -120,7 +120,7 @@ export function nll_loss(
       gx[(n * C + t[i]) * K + k] = -wt[i] * up[i];
     }
     return [new Tensor(cast(gx, input.dtype), input.shape, input.dtype)];
-  }, NLL_SAVES, [target]);
+  }, NLL_SAVES, [target, weight]);
 }
 
 export function cross_entropy(

@@ -25,6 +25,10 @@ import { COLS_LIMIT, col2im, convGeometry, expandArg, im2col } from "./conv";
 import { conv_forward_wasm, conv_input_grad_wasm, conv_weight_grad_wasm } from "./conv_wasm";
 import { torchName } from "./linear";
 import { nearKey } from "../../close_matches";
+import { saves } from "../../tensor/version";
+
+// What PyTorch's derivative formulas save for these ops (tensor/version.ts)
+const BOTH_SAVES = saves("0, 1");
 
 export interface ConvTransposeOptions {
   /** Step of the kernel over the output (int or one per spatial dim). Default 1. */
@@ -280,7 +284,7 @@ export function convolution_transpose(nd: 1 | 2, input: Tensor, weight: Tensor, 
       gw ? fresh_grad(new Tensor(gw, weight.shape, dtype)) : null,
       gb && bias ? fresh_grad(new Tensor(gb, bias.shape, dtype)) : null,
     ];
-  });
+  }, BOTH_SAVES);
 }
 
 function convTransposeFn(op: "conv_transpose1d" | "conv_transpose2d", nd: 1 | 2, input: Tensor, weight: Tensor, args: unknown[]): Tensor {

@@ -22,6 +22,7 @@ import { bump_version, saves } from "../../tensor/version";
 
 // What PyTorch's derivative formulas save for these ops (tensor/version.ts)
 const GROUP_NORM_SAVES = saves("0, 1");
+const INSTANCE_NORM_SAVES = saves("0 as instance");
 
 function checkParam(t: unknown, op: string, what: string): Tensor | null {
   if (t === null || t === undefined) return null;
@@ -74,6 +75,8 @@ function groupNormCore(
     }
   }
   onStats?.(means, sq);
+  // (instance_norm is PyTorch's batch_norm of the input viewed as [1, N·C, ...]: that view is saved)
+  const saved = name === "NativeGroupNormBackward0" ? GROUP_NORM_SAVES : INSTANCE_NORM_SAVES;
   return record(new Tensor(cast(y, dtype), input.shape, dtype), name, [input, weight, bias], (g, need) => {
     const gd = g.data;
     const gx = need[0] ? new Float64Array(x.length) : null;
@@ -110,7 +113,7 @@ function groupNormCore(
       gw && weight ? fresh_grad(new Tensor(cast(gw, weight.dtype), weight.shape, weight.dtype)) : null,
       gb && bias ? fresh_grad(new Tensor(cast(gb, bias.dtype), bias.shape, bias.dtype)) : null,
     ];
-  }, (name === "NativeGroupNormBackward0" ? GROUP_NORM_SAVES : undefined));
+  }, saved);
 }
 
 /** N, C and L = ∏ of the dims after C. */

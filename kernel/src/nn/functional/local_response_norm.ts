@@ -10,6 +10,10 @@ import { Tensor } from "../../tensor/tensor";
 import { fresh_grad } from "../../tensor/autograd";
 import { checkFloat, record } from "../_autograd";
 import { cast } from "./linear";
+import { saves } from "../../tensor/version";
+
+// What PyTorch's derivative formulas save for these ops (tensor/version.ts)
+const SAVES_SELF = saves("0");
 
 export interface LocalResponseNormOptions {
   alpha?: number;
@@ -93,5 +97,5 @@ export function local_response_norm(input: Tensor, size: number, ...args: unknow
       }
     }
     return [fresh_grad(new Tensor(cast(gx, dtype), input.shape, dtype))];
-  });
+  }, SAVES_SELF);
 }

@@ -57,9 +57,10 @@ export function margin_ranking_loss(input1: Tensor, input2: Tensor, target: Tens
   const dtype = floatResult(op, input1, input2, target);
   const b = broadcastAll([input1.shape, input2.shape, target.shape]);
   const [i1, i2, iy] = b.idx;
-  const a = input1.data;
-  const c = input2.data;
-  const y = target.data;
+  // (copies: PyTorch's composite keeps none of its arguments, which may change in place before backward)
+  const a = Float64Array.from(input1.data);
+  const c = Float64Array.from(input2.data);
+  const y = Float64Array.from(target.data);
   const n = b.n;
   const loss = new Float64Array(n);
   for (let i = 0; i < n; i++) loss[i] = Math.max(0, -y[at(iy, i)] * (a[at(i1, i)] - c[at(i2, i)]) + margin);
@@ -97,8 +98,9 @@ export function hinge_embedding_loss(input: Tensor, target: Tensor, ...args: unk
   const dtype = floatResult(op, input, target);
   const b = broadcastAll([input.shape, target.shape]);
   const [ix, iy] = b.idx;
-  const x = input.data;
-  const y = target.data;
+  // (copies: PyTorch's composite keeps none of its arguments, which may change in place before backward)
+  const x = Float64Array.from(input.data);
+  const y = Float64Array.from(target.data);
   const n = b.n;
   const loss = new Float64Array(n);
   for (let i = 0; i < n; i++) {

@@ -16,6 +16,11 @@ import { RuntimeError, ValueError } from "../../optim/lr_scheduler/errors";
 import { reduceLoss, upstream } from "./_reduce";
 import { torchName } from "./linear";
 import { broadcastAll, floatResult, gradOf, lossArgs, reductionArg, sizesStr, tensorArg } from "./_loss_more";
+import { saves } from "../../tensor/version";
+
+// What PyTorch's derivative formulas save for these ops (tensor/version.ts)
+const BOTH_SAVES = saves("0, 1");
+const SELF_X0 = saves("0, x0");
 
 export interface MultilabelSoftMarginOptions {
   weight?: Tensor | null;
@@ -99,7 +104,7 @@ export function multilabel_soft_margin_loss(input: Tensor, target: Tensor, ...ar
       }
     }
     return [gx ? gradOf(gx, input) : null, gy ? gradOf(gy, target) : null, gw && weight ? gradOf(gw, weight) : null];
-  });
+  }, BOTH_SAVES);
 }
 
 /** Rows of a (C), (N, C) or 0-d input: PyTorch's shape check for the class-margin losses. */
@@ -199,7 +204,7 @@ export function multi_margin_loss(input: Tensor, target: Tensor, ...args: unknow
       }
     }
     return [gradOf(gx, input)];
-  });
+  }, SELF_X0, [target]);
 }
 
 /**
@@ -265,5 +270,5 @@ export function multilabel_margin_loss(input: Tensor, target: Tensor, ...args: u
       }
     }
     return [gradOf(gx, input)];
-  });
+  }, SELF_X0, [target]);
 }

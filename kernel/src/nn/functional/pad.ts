@@ -18,6 +18,10 @@
 import { Tensor, storageFor } from "../../tensor/tensor";
 import { fresh_grad } from "../../tensor/autograd";
 import { describe, record } from "../_autograd";
+import { saves } from "../../tensor/version";
+
+// What PyTorch's derivative formulas save for these ops (tensor/version.ts)
+const SAVES_SELF = saves("0");
 
 export type PadMode = "constant" | "reflect" | "replicate" | "circular";
 
@@ -91,7 +95,7 @@ export function gatherByMaps(input: Tensor, outShape: readonly number[], maps: r
       }
     }
     return [fresh_grad(new Tensor(gx, input.shape, dtype))];
-  });
+  }, (name.startsWith("Reflection") || name.startsWith("Replication") ? SAVES_SELF : undefined));
 }
 
 /** The identity map of a dim of size n. */

@@ -15,6 +15,10 @@ import { Tensor, storageFor } from "../../tensor/tensor";
 import { fresh_grad } from "../../tensor/autograd";
 import { checkFloat, record } from "../_autograd";
 import { MAX_NAMES, poolArgs } from "./pooling";
+import { saves } from "../../tensor/version";
+
+// What PyTorch's derivative formulas save for these ops (tensor/version.ts)
+const UNSQ_SAVES = saves("0 as unsqueeze_h");
 
 /** An int or a one-int list for a 1-d pooling argument (null/[] when it may default). */
 function single(v: unknown, name: string, op: string, style: "max" | "avg"): number {
@@ -129,7 +133,7 @@ export function maxPool1d(
       for (let o = 0; o < Lo; o++) gx[r * L + idx[r * Lo + o]] += gd[r * Lo + o];
     }
     return [fresh_grad(new Tensor(gx, input.shape, dtype))];
-  });
+  }, UNSQ_SAVES);
   return return_indices ? [out, new Tensor(Float64Array.from(idx), outShape, "int64")] : out;
 }
 
@@ -208,7 +212,7 @@ export function avgPool1d(input: Tensor, kernel_size: unknown, stride: unknown, 
       }
     }
     return [fresh_grad(new Tensor(gx, input.shape, dtype))];
-  });
+  }, UNSQ_SAVES);
 }
 
 /** The output size of a 1-d adaptive pooling (an int or a one-int list). */
@@ -254,5 +258,5 @@ export function adaptive_avg_pool1d(input: Tensor, output_size: number | number[
       }
     }
     return [fresh_grad(new Tensor(gx, input.shape, dtype))];
-  });
+  }, UNSQ_SAVES);
 }

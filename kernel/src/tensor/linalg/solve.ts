@@ -18,6 +18,12 @@ import { check_matrix, from_blocks, grad_blocks, linalg_error, matrices, torch_t
 import * as D from "./dense";
 import { named } from "./return_types";
 import type { SlogdetResult } from "./return_types";
+import { saves } from "../version";
+
+// What PyTorch's derivative formulas save for these ops (tensor/version.ts)
+const SELF_AND_OUT = saves("0, out");
+const SAVES_OUT = saves("out");
+const SAVES_SELF = saves("0");
 
 /** The transposed inverse of each matrix, or null where singular. */
 function inv_t(mats: D.Mat[], n: number): (D.Mat | null)[] {
@@ -57,7 +63,7 @@ export function det(A: Tensor): Tensor {
       return G.map((v) => v * gd);
     });
     return [from_blocks(blocks, A.shape, g.dtype)];
-  });
+  }, true, SELF_AND_OUT);
 }
 
 /** `torch.linalg.slogdet(A)`: (sign, logabsdet) with det = sign·exp(logabsdet); sign 0 and logabsdet −inf when singular. */
@@ -84,7 +90,7 @@ export function slogdet(A: Tensor): SlogdetResult {
     const invs = inv_t(mats, n);
     const blocks = invs.map((it, b) => (it === null ? new Float64Array(n * n).fill(NaN) : it.map((v) => v * g.data[b])));
     return [from_blocks(blocks, A.shape, g.dtype)];
-  });
+  }, true, SAVES_SELF);
   return named<SlogdetResult>("linalg_slogdet", ["sign", "logabsdet"], [sign, logabsdet]);
 }
 
@@ -104,7 +110,7 @@ export function inv(A: Tensor): Tensor {
     const gs = grad_blocks(g, mats.length);
     const blocks = invs.map((X, b) => D.mm(D.mm(X, gs[b], n, n, n, true), X, n, n, n, false, true).map((v) => -v));
     return [from_blocks(blocks, A.shape, g.dtype)];
-  });
+  }, true, SAVES_OUT);
 }
 
 export interface SolveOptions {
@@ -173,7 +179,7 @@ export function solve(A: Tensor, B: Tensor, options: SolveOptions = {}): Tensor 
     const gbm = need[1] ? from_blocks(gB, left ? [...batch, n, k] : [...batch, k, n], g.dtype) : null;
     const gb = gbm === null ? null : sum_to(vector ? new Tensor(gbm.data, [...batch, n], g.dtype) : gbm, B.shape);
     return [ga, gb];
-  });
+  }, true, SELF_AND_OUT);
 }
 
 /** Solves Aᵀ X = B from A's LU (PA = LU ⇒ Aᵀ = Uᵀ Lᵀ P). */
@@ -259,6 +265,6 @@ export function cholesky(A: Tensor, options: CholeskyOptions = {}): Tensor {
       return G;
     });
     return [from_blocks(blocks, A.shape, g.dtype)];
-  });
+  }, true, SAVES_OUT);
 }
 
