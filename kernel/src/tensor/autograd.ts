@@ -414,7 +414,10 @@ function accumulate(leaf: Tensor, g: Tensor): void {
     leaf.grad = new Tensor(data, leaf.shape, leaf.dtype);
   } else {
     add_into(cur, g);
-    bump_version(cur); // (PyTorch's `grad += g` is an in-place op)
+    // (PyTorch's `grad += g` is an in-place op)
+    const c = cur._vc;
+    if (c !== null) c.v++;
+    else bump_version(cur);
   }
 }
 

@@ -223,10 +223,15 @@ export class Tensor {
 
   /** A view whose base was modified in place since its history was built rebuilds it. */
   private sync_history(): void {
+    // (kept this small, so that V8 inlines it into the getters: most tensors are neither)
+    if (this._view !== null || this._window !== null) this.sync_view_or_slice();
+  }
+
+  private sync_view_or_slice(): void {
     const v = this._view;
     if (v === null) {
-      const w = this._window;
-      if (w !== null && w.multi !== undefined) check_multi_output(this, w.multi);
+      const w = this._window!;
+      if (w.multi !== undefined) check_multi_output(this, w.multi);
       return;
     }
     if (v.multi !== undefined) check_multi_output(this, v.multi);
