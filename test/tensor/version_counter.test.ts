@@ -423,6 +423,17 @@ function mlp(): InstanceType<typeof nn.Sequential> {
 
 type Ctx = torch.autograd.FunctionCtx;
 
+class Dirty extends torch.autograd.Function {
+  static override forward(ctx: Ctx, x: Tensor): Tensor {
+    x.add_(1);
+    ctx.mark_dirty(x);
+    return x;
+  }
+  static override backward(_ctx: Ctx, g: Tensor): Tensor {
+    return g;
+  }
+}
+
 class Saver extends torch.autograd.Function {
   static override forward(ctx: Ctx, x: Tensor, y: Tensor): Tensor {
     ctx.save_for_backward(x, y);
@@ -736,6 +747,23 @@ const CASES: Record<string, ((v: Versions) => void) | null> = {
       opt.step();
     }
     v.w = w._version;
+  },
+  view_grad_fn_rebuilt: (v) => {
+    const w = torch.tensor([[1.0, 2.0], [3.0, 4.0]], { requires_grad: true });
+    const vw = w.view(4);
+    v.before = vw.grad_fn!.name();
+    torch.no_grad(() => w.add_(1));
+    v.after = vw.grad_fn!.name();
+    vw.mul(torch.tensor([1.0, 2.0, 3.0, 4.0])).sum().backward();
+    v.grad = w.grad!.tolist();
+  },
+  mark_dirty: (v) => {
+    const b = leaf3().mul(1);
+    v.before = b._version;
+    const c = Dirty.apply(b);
+    v.after = b._version;
+    v.same = c === b;
+    c.mul(c).sum().backward();
   },
   function_saved_input: () => {
     const y = torch.tensor([1.0, 2.0, 3.0]);
