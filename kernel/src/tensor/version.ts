@@ -30,9 +30,15 @@
  * spec says which (`1 as t`), for the message's shape and its node (AsStrided, as PyTorch's view
  * rebuilt after the in-place change).
  *
+ * An output of split, chunk or unbind (PyTorch's multi-output views; lrlab's slices) made while
+ * autograd records is refused once its storage was written, with PyTorch's "Output 1 of Split is
+ * a view and its base or another view of its base has been modified inplace ..." (check_multi_output,
+ * read by the tensor's grad_fn and requires_grad getters).
+ *
  * Deviations: ops without a spec save nothing here (their backward reads the values as they are
  * when it runs, as before); an op's spec is PyTorch's where the fixture covers it. The output
- * number in the message is 0 (lrlab's nodes have one output each).
+ * number in the message is 0 unless the spec says otherwise (`out@1`: aminmax's max) or the node is
+ * a custom Function's (lrlab's nodes have one output each).
  */
 import { RuntimeError } from "../errors";
 import type { DType, Tensor } from "./tensor";
