@@ -26,8 +26,9 @@ import { TypeError_ } from "../errors";
 import { Tensor } from "../tensor/tensor";
 import type { DType } from "../tensor/tensor";
 import { nearKey } from "../close_matches";
-import { isOptionsObject, shown } from "../optim/positional";
-import { checkKeywords } from "./_args";
+import { shown } from "../optim/positional";
+import { isOptionsObject } from "../utils/py_args";
+import { checkKeywords } from "../utils/py_args";
 
 /** A device as lrlab takes it: the CPU only ("cpu", `{ type: "cpu" }`, or null for the default). */
 export type DeviceArg = "cpu" | { type: "cpu" } | null;

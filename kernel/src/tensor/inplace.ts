@@ -16,7 +16,7 @@
  * Deviation: PyTorch's version counter is not kept, so modifying a tensor that an earlier op saved
  * for backward is not detected.
  */
-import { checkKeywords, pyArgs } from "../nn/_args";
+import { checkKeywords, pyArgs } from "../utils/py_args";
 import { DType, Storage, Tensor, check_tensor, storageFor } from "./tensor";
 import { is_grad_enabled } from "./grad_mode";
 import { category, coerce } from "./dtype";

@@ -14,7 +14,7 @@ import { Tensor, storageFor } from "../../tensor/tensor";
 import { checkFloat, record } from "../_autograd";
 import { erfc } from "../_math";
 import { wasm_relu, wasm_relu_backward } from "../../tensor/wasm/elementwise";
-import { checkKeywords, pyArgs } from "../_args";
+import { checkKeywords, pyArgs } from "../../utils/py_args";
 import type { DType } from "../../tensor/tensor";
 import { maybeInplace } from "../_inplace";
 

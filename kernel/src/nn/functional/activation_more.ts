@@ -30,7 +30,7 @@
 import { Tensor, storageFor } from "../../tensor/tensor";
 import type { DType } from "../../tensor/tensor";
 import { checkFloat, describe, record } from "../_autograd";
-import { pyArgs } from "../_args";
+import { pyArgs } from "../../utils/py_args";
 import { sigmoidScalar, softmax, wrapDim } from "./activation";
 import { maybeInplace } from "../_inplace";
 import { ELU_NEGATIVE } from "./pointwise";

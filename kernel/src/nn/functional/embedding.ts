@@ -11,7 +11,7 @@
  * the order of the (flattened) input, index input[p] and values g[p]; repeats are not summed
  * (the tensor is not coalesced unless it has fewer than two entries).
  */
-import { checkKeywords } from "../_args";
+import { checkKeywords } from "../../utils/py_args";
 import { Tensor, storageFor } from "../../tensor/tensor";
 import { checkFloat, describe, record } from "../_autograd";
 import { fresh_grad } from "../../tensor/autograd";

@@ -7,7 +7,7 @@ import { flatten } from "../functional/shape";
 import { unflatten } from "../../tensor/views";
 import * as P from "../functional/pointwise";
 import { pyFloat } from "./_util";
-import { pyArgs } from "../_args";
+import { pyArgs } from "../../utils/py_args";
 import { nnArgs } from "../positional";
 
 export class ReLU extends Module {

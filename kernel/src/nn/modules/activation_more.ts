@@ -6,13 +6,13 @@
  * Reprs print numbers as Python floats (`Threshold(threshold=0.1, value=20.0)`): PyTorch prints
  * the number as the caller typed it (`value=20` for an int), which JS cannot tell apart.
  */
-import { checkKeywords } from "../_args";
+import { checkKeywords } from "../../utils/py_args";
 import type { Tensor } from "../../tensor/tensor";
 import type { DType } from "../../tensor/tensor";
 import { Module } from "../module";
 import { Parameter } from "../parameter";
 import * as A from "../functional/activation_more";
-import { pyArgs } from "../_args";
+import { pyArgs } from "../../utils/py_args";
 import { checkSize, filled, floatDtype, pyFloat } from "./_util";
 
 type Inplace = { inplace?: boolean };
