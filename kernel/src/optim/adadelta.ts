@@ -9,10 +9,10 @@
  *
  * Where PyTorch deviates from the paper: a learning rate γ (default 1.0) scales the step; the
  * paper has none. State: `step`, `square_avg`, `acc_delta`.
- * Accepts and ignores `foreach`, `capturable`, `differentiable`.
+ * Accepts `foreach` (ignored), `capturable` and `differentiable` (PyTorch's CPU errors at step; ImplementationFlags).
  */
 import type { Tensor } from "../tensor/tensor";
-import { Optimizer, pyStr, type Closure, type ParamsT } from "./optimizer";
+import { Optimizer, pyStr, type Closure, type ParamsT, setstateGroup, type ParamGroup } from "./optimizer";
 import { check, checkLr, effectiveGrad, emaSquareInPlace, paramsWithGrad, rounder, sqrt, zerosLike, type ImplementationFlags, evalClosure } from "./_functional";
 import { checkOptimizerOptions, optimizerArgs } from "./options";
 import type { Positional } from "./positional";
@@ -53,6 +53,16 @@ export class Adadelta extends Optimizer {
   /** A Tensor lr is used only as its value here, as in PyTorch: any dtype is exact (Optimizer._check_tensor_lr). */
   protected override _lr_tensor_any_dtype(): boolean {
     return true;
+  }
+
+  /** PyTorch's float defaults with integral values, printed as Python does (see Optimizer._float_defaults). */
+  protected override _float_defaults(): Record<string, number> {
+    return { lr: 1.0 };
+  }
+
+  /** PyTorch's `Adadelta.__setstate__` on a loaded group (its `setdefault`s; see Optimizer._setstate_group). */
+  protected override _setstate_group(group: ParamGroup, index: number): void {
+    setstateGroup(this, group, index, { foreach: null, maximize: false, differentiable: false, capturable: false });
   }
 
   step(closure?: Closure): number | Tensor | undefined {

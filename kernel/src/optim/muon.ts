@@ -16,7 +16,7 @@
  * State: `momentum_buffer`.
  */
 import type { Tensor } from "../tensor/tensor";
-import { Optimizer, pyStr, type Closure, type ParamsT } from "./optimizer";
+import { Optimizer, pyStr, type Closure, type ParamsT, setstateGroup, type ParamGroup } from "./optimizer";
 import { check, checkLr, lerpInPlace, paramsWithGrad, rounder, sqrt, zerosLike, evalClosure } from "./_functional";
 import { checkOptimizerOptions, optimizerArgs } from "./options";
 import type { Positional } from "./positional";
@@ -129,6 +129,11 @@ export class Muon extends Optimizer {
         }
       }
     }
+  }
+
+  /** PyTorch's `Muon.__setstate__` on a loaded group (no defaults of its own; see Optimizer._setstate_group). */
+  protected override _setstate_group(group: ParamGroup, index: number): void {
+    setstateGroup(this, group, index, {});
   }
 
   step(closure?: Closure): number | Tensor | undefined {
