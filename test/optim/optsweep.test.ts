@@ -10,7 +10,8 @@
  *   an Adam state_dict's decoupled_weight_decay=False, another optimizer's state_dict loaded and
  *   stepped without its hyperparameters); torch.optim.optimizer.required was missing;
  * - scheduler state_dicts' key order; ConstantLR(factor=0) wrote NaN rates where PyTorch raises;
- * - printouts: a 0-dim Tensor lr, float defaults (Adadelta lr 1.0), a few messages.
+ * - printouts: a 0-dim Tensor lr, float defaults (Adadelta lr 1.0), a few messages;
+ * - step(closure=fn), PyTorch's keyword form, written step({ closure: fn }): it ran `{}` as the closure.
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -211,6 +212,31 @@ describe("state_dict() and load_state_dict() as PyTorch 2.13", () => {
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
     expect(() => opt.add_param_group([f64([2])] as any)).toThrow(fixture.messages.add_param_group_list);
   });
+});
+
+describe("step(closure=fn) as step({ closure: fn })", () => {
+  for (const [name, ref] of Object.entries(fixture.step_keyword as Record<string, any>)) { // eslint-disable-line @typescript-eslint/no-explicit-any
+    it(`${name}: the closure's loss and step, the hooks see a keyword, an unknown keyword is PyTorch's TypeError`, () => {
+      const p = f64([1, 2]);
+      const opt = new Optimizers[name]([p], { lr: 0.1 });
+      const seen: unknown[] = [];
+      opt.register_step_pre_hook((_o, args, kwargs) => {
+        seen.push([args.length, Object.keys(kwargs).sort()]);
+      });
+      const closure = (): Tensor => {
+        opt.zero_grad();
+        const loss = p.mul(p).sum();
+        loss.backward();
+        return loss;
+      };
+      const loss = opt.step({ closure });
+      expect(Number(loss)).toBe(ref.loss);
+      expect(relErr(Array.from(p.data), ref.params)).toBeLessThan(1e-12);
+      expect(seen[0]).toEqual(ref.hook);
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+      expect(() => opt.step({ foo: 1 } as any)).toThrow(ref.unknown_keyword);
+    });
+  }
 });
 
 describe("schedulers as PyTorch 2.13", () => {

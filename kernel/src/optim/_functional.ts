@@ -23,7 +23,7 @@
 import { Tensor, type Storage } from "../tensor/tensor";
 import { enable_grad } from "../tensor/grad_mode";
 import { get_default_dtype } from "../tensor/dtype";
-import type { Closure } from "./optimizer";
+import type { Closure, StepOptions } from "./optimizer";
 import { pyStr, type ParamGroup, type ParamState } from "./optimizer";
 import { AssertionError, RuntimeError } from "../errors";
 
@@ -354,8 +354,17 @@ export function checkLr(lr: unknown, message = (v: number) => `Invalid learning 
 }
 
 /** Runs the closure with gradients enabled (PyTorch's `with torch.enable_grad(): loss = closure()`). */
-export function evalClosure(closure: Closure | undefined): number | Tensor | undefined {
-  return closure ? enable_grad(closure) : undefined;
+export function evalClosure(closure: Closure | StepOptions | null | undefined, optimizer?: object): number | Tensor | undefined {
+  if (closure === undefined || closure === null) return undefined;
+  if (typeof closure === "function") return enable_grad(closure);
+  const step = `${optimizer?.constructor?.name ?? "Optimizer"}.step()`;
+  // (the step wrapper turns step({ closure }) into step(closure): another key got here)
+  if (typeof closure === "object" && !(closure instanceof Tensor)) {
+    const key = Object.keys(closure).find((k) => k !== "closure");
+    if (key !== undefined) throw new TypeError(`${step} got an unexpected keyword argument '${key}' (its one argument is the closure: step(closure) or step({ closure }))`);
+    return evalClosure((closure as StepOptions).closure, optimizer);
+  }
+  throw new TypeError(`${step} expects a closure (a function that re-evaluates the model and returns the loss), got ${typeof closure}`);
 }
 
 /**

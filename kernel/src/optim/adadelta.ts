@@ -12,7 +12,7 @@
  * Accepts `foreach` (ignored), `capturable` and `differentiable` (PyTorch's CPU errors at step; ImplementationFlags).
  */
 import type { Tensor } from "../tensor/tensor";
-import { Optimizer, pyStr, type Closure, type ParamsT, setstateGroup, type ParamGroup } from "./optimizer";
+import { Optimizer, pyStr, type Closure, type ParamsT, setstateGroup, type ParamGroup, type StepOptions } from "./optimizer";
 import { check, checkLr, effectiveGrad, emaSquareInPlace, paramsWithGrad, rounder, sqrt, zerosLike, type ImplementationFlags, evalClosure } from "./_functional";
 import { checkOptimizerOptions, optimizerArgs } from "./options";
 import type { Positional } from "./positional";
@@ -65,8 +65,8 @@ export class Adadelta extends Optimizer {
     setstateGroup(this, group, index, { foreach: null, maximize: false, differentiable: false, capturable: false });
   }
 
-  step(closure?: Closure): number | Tensor | undefined {
-    const loss = evalClosure(closure);
+  step(closure?: Closure | StepOptions): number | Tensor | undefined {
+    const loss = evalClosure(closure, this);
     for (const group of this.param_groups) {
       const { lr, rho, eps, weight_decay, maximize } = group;
       for (const { p, grad, state } of paramsWithGrad(group, (t) => this.stateOf(t), "Adadelta")) {

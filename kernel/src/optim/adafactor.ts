@@ -20,7 +20,7 @@
  * State: `step`, `row_var` and `col_var` (≥2-D) or `variance` (1-D). Accepts and ignores `foreach`.
  */
 import { Tensor, type Storage } from "../tensor/tensor";
-import { Optimizer, pyStr, type Closure, type ParamState, type ParamsT, setstateGroup, type ParamGroup } from "./optimizer";
+import { Optimizer, pyStr, type Closure, type ParamState, type ParamsT, setstateGroup, type ParamGroup, type StepOptions } from "./optimizer";
 import { check, checkLr, lerpInPlace, paramsWithGrad, rounder, sqrt, zerosLike, type ImplementationFlags, type Round, evalClosure } from "./_functional";
 import { checkOptimizerOptions, optimizerArgs } from "./options";
 import type { Positional } from "./positional";
@@ -124,8 +124,8 @@ export class Adafactor extends Optimizer {
     setstateGroup(this, group, index, { foreach: null });
   }
 
-  step(closure?: Closure): number | Tensor | undefined {
-    const loss = evalClosure(closure);
+  step(closure?: Closure | StepOptions): number | Tensor | undefined {
+    const loss = evalClosure(closure, this);
     for (const group of this.param_groups) {
       const { lr, beta2_decay, d, weight_decay, maximize } = group;
       const [eps1Opt, eps2] = group.eps as [number | null, number];

@@ -18,7 +18,7 @@
  * the step is counted), and so is `fused: true`.
  */
 import type { Tensor } from "../tensor/tensor";
-import { Optimizer, pyStr, type Closure, type ParamsT, setstateGroup, type ParamGroup } from "./optimizer";
+import { Optimizer, pyStr, type Closure, type ParamsT, setstateGroup, type ParamGroup, type StepOptions } from "./optimizer";
 import { check, checkFusedFlags, checkLr, fullLike, hasSparseGrad, paramsWithGrad, type ImplementationFlags, evalClosure, sparseWeightDecayMessage } from "./_functional";
 import type { SparseTensor } from "../tensor/sparse";
 import { adagrad_wasm, WASM_MIN_ELEMENTS } from "./wasm/update";
@@ -80,8 +80,8 @@ export class Adagrad extends Optimizer {
     setstateGroup(this, group, index, { foreach: null, maximize: false, differentiable: false, fused: null });
   }
 
-  step(closure?: Closure): number | Tensor | undefined {
-    const loss = evalClosure(closure);
+  step(closure?: Closure | StepOptions): number | Tensor | undefined {
+    const loss = evalClosure(closure, this);
     for (const group of this.param_groups) {
       const { lr, lr_decay, weight_decay, eps, maximize } = group;
       if (hasSparseGrad(group)) {

@@ -16,7 +16,7 @@
  * Accepts `foreach` and `fused` (ignored), `capturable` and `differentiable` (PyTorch's CPU errors at step; ImplementationFlags).
  */
 import { Tensor } from "../tensor/tensor";
-import { Optimizer, pyStr, type Closure, type ParamsT, setstateGroup, type ParamGroup } from "./optimizer";
+import { Optimizer, pyStr, type Closure, type ParamsT, setstateGroup, type ParamGroup, type StepOptions } from "./optimizer";
 import { checkLerpDtype, check, checkLr, pair, paramsWithGrad, sqrt, zerosLike, evalClosure, type ImplementationFlags } from "./_functional";
 import { adam_wasm, WASM_MIN_ELEMENTS } from "./wasm/update";
 import { adam_native } from "./native_update";
@@ -78,8 +78,8 @@ export class Adam extends Optimizer {
     setstateGroup(this, group, index, { amsgrad: false, maximize: false, foreach: null, capturable: false, differentiable: false, decoupled_weight_decay: false, fused: null });
   }
 
-  step(closure?: Closure): number | Tensor | undefined {
-    const loss = evalClosure(closure);
+  step(closure?: Closure | StepOptions): number | Tensor | undefined {
+    const loss = evalClosure(closure, this);
     for (const group of this.param_groups) {
       const { lr, eps, weight_decay, amsgrad, maximize, decoupled_weight_decay } = group;
       const [beta1, beta2] = group.betas as [number, number];

@@ -11,7 +11,7 @@
  * `capturable` and `differentiable` (PyTorch's CPU errors at step; ImplementationFlags).
  */
 import type { Tensor } from "../tensor/tensor";
-import { Optimizer, type Closure, type ParamsT, setstateGroup, type ParamGroup } from "./optimizer";
+import { Optimizer, type Closure, type ParamsT, setstateGroup, type ParamGroup, type StepOptions } from "./optimizer";
 import { checkAdamFamily } from "./adam";
 import { checkOptimizerOptions, optimizerArgs } from "./options";
 import type { Positional } from "./positional";
@@ -53,8 +53,8 @@ export class Adamax extends Optimizer {
     setstateGroup(this, group, index, { foreach: null, maximize: false, differentiable: false, capturable: false });
   }
 
-  step(closure?: Closure): number | Tensor | undefined {
-    const loss = evalClosure(closure);
+  step(closure?: Closure | StepOptions): number | Tensor | undefined {
+    const loss = evalClosure(closure, this);
     for (const group of this.param_groups) {
       const { lr, eps, weight_decay, maximize } = group;
       const [beta1, beta2] = group.betas as [number, number];

@@ -18,7 +18,7 @@
  * `capturable` and `differentiable` (PyTorch's CPU errors at step; ImplementationFlags).
  */
 import type { Tensor } from "../tensor/tensor";
-import { Optimizer, pyStr, scalarStateRounder, type Closure, type ParamsT, setstateGroup, type ParamGroup } from "./optimizer";
+import { Optimizer, pyStr, scalarStateRounder, type Closure, type ParamsT, setstateGroup, type ParamGroup, type StepOptions } from "./optimizer";
 import { check, checkLr, effectiveGrad, paramsWithGrad, rounder, scalarRounder, zerosLike, type ImplementationFlags, evalClosure } from "./_functional";
 import { checkOptimizerOptions, optimizerArgs } from "./options";
 import type { Positional } from "./positional";
@@ -71,8 +71,8 @@ export class ASGD extends Optimizer {
     setstateGroup(this, group, index, { foreach: null, maximize: false, differentiable: false, capturable: false });
   }
 
-  step(closure?: Closure): number | Tensor | undefined {
-    const loss = evalClosure(closure);
+  step(closure?: Closure | StepOptions): number | Tensor | undefined {
+    const loss = evalClosure(closure, this);
     for (const group of this.param_groups) {
       const { lr, lambd, alpha, t0, weight_decay, maximize } = group;
       for (const { p, grad, state } of paramsWithGrad(group, (t) => this.stateOf(t), "ASGD")) {

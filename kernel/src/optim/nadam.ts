@@ -18,7 +18,7 @@
  * `capturable` and `differentiable` (PyTorch's CPU errors at step; ImplementationFlags).
  */
 import type { Tensor } from "../tensor/tensor";
-import { Optimizer, pyStr, scalarStateRounder, type Closure, type ParamsT, setstateGroup, type ParamGroup } from "./optimizer";
+import { Optimizer, pyStr, scalarStateRounder, type Closure, type ParamsT, setstateGroup, type ParamGroup, type StepOptions } from "./optimizer";
 import { checkAdamFamily } from "./adam";
 import { checkOptimizerOptions, optimizerArgs } from "./options";
 import type { Positional } from "./positional";
@@ -72,8 +72,8 @@ export class NAdam extends Optimizer {
     setstateGroup(this, group, index, { maximize: false, foreach: null, capturable: false, differentiable: false, decoupled_weight_decay: false });
   }
 
-  step(closure?: Closure): number | Tensor | undefined {
-    const loss = evalClosure(closure);
+  step(closure?: Closure | StepOptions): number | Tensor | undefined {
+    const loss = evalClosure(closure, this);
     for (const group of this.param_groups) {
       const { lr, eps, weight_decay, momentum_decay, decoupled_weight_decay, maximize } = group;
       const [beta1, beta2] = group.betas as [number, number];

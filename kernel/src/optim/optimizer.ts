@@ -68,6 +68,11 @@ export type ParamState = Record<string, any>;
 /** Closure given to `step`: re-evaluates the model (sets `.grad`) and returns the loss. */
 export type Closure = () => number | Tensor;
 
+/** PyTorch's keyword form of step's argument: `optimizer.step(closure=fn)` is `optimizer.step({ closure: fn })`. */
+export interface StepOptions {
+  closure?: Closure | null;
+}
+
 /** `hook(optimizer, args, kwargs)`; a pre hook may return `[new_args, new_kwargs]`. */
 export type OptimizerPreHook = (
   optimizer: Optimizer,
@@ -256,6 +261,14 @@ export abstract class Optimizer {
       // model's step; with them, the maps are copied first, as Python iterates over a snapshot)
       let args: unknown[] | null = null;
       let kwargs: Record<string, unknown> = {};
+      // PyTorch's step(closure=fn), written step({ closure: fn }): the hooks see it as a keyword,
+      // as in PyTorch, and the step gets the closure (an object with other keys goes to the step
+      // as it is: a built-in's step refuses it, naming the key)
+      const keywords = stepArgs.length === 1 && isClosureKeywords(stepArgs[0]);
+      if (keywords) {
+        kwargs = { ...(stepArgs[0] as object) };
+        stepArgs = [];
+      }
       if (globalPreHooks.size > 0 || this._optimizer_step_pre_hooks.size > 0) args = [this, ...stepArgs];
       if (args !== null) for (const hook of [...globalPreHooks.values(), ...this._optimizer_step_pre_hooks.values()]) {
         const result = hook(this, args, kwargs);
@@ -272,7 +285,9 @@ export abstract class Optimizer {
       // the first 16 steps, then every 256th: the check costs ~0.1 µs, a sixth of a tiny Adam step
       const n = ++this._steps_wrapped;
       if (n <= 16 || (n & 255) === 0) this._warn_new_group_keys();
-      const out = (raw as (...a: unknown[]) => unknown).apply(this, args === null ? stepArgs : args.slice(1));
+      let callArgs = args === null ? stepArgs : args.slice(1);
+      if ("closure" in kwargs) callArgs = [kwargs.closure ?? undefined, ...callArgs.slice(1)];
+      const out = (raw as (...a: unknown[]) => unknown).apply(this, callArgs);
       if (this._optimizer_step_post_hooks.size > 0 || globalPostHooks.size > 0) {
         const postArgs = args ?? [this, ...stepArgs];
         for (const hook of [...this._optimizer_step_post_hooks.values(), ...globalPostHooks.values()]) {
@@ -287,8 +302,11 @@ export abstract class Optimizer {
     Object.defineProperty(this, "step", { value: wrapped, writable: true, configurable: true, enumerable: false });
   }
 
-  /** Performs one optimization step; returns the closure's loss (or undefined without one). */
-  abstract step(closure?: Closure): number | Tensor | undefined;
+  /**
+   * Performs one optimization step; returns the closure's loss (or undefined without one). The
+   * closure may also be given as PyTorch's keyword, `step({ closure })`.
+   */
+  abstract step(closure?: Closure | StepOptions): number | Tensor | undefined;
 
   /** PyTorch's `self.state[p]` on a defaultdict: the record for `p`, created empty on first use. */
   protected stateOf(p: Tensor): ParamState {
@@ -713,6 +731,13 @@ export abstract class Optimizer {
   [Symbol.for("nodejs.util.inspect.custom")](): string {
     return this.toString();
   }
+}
+
+/** `{ closure }` (or `{}`): step's keyword form, an object whose only key is `closure`. */
+function isClosureKeywords(v: unknown): boolean {
+  if (v === null || typeof v !== "object" || v instanceof Tensor || Array.isArray(v)) return false;
+  for (const key of Object.keys(v)) if (key !== "closure") return false;
+  return true;
 }
 
 /**

@@ -14,7 +14,7 @@
  * Accepts `foreach` (ignored), `capturable` and `differentiable` (PyTorch's CPU errors at step; ImplementationFlags).
  */
 import type { Tensor } from "../tensor/tensor";
-import { Optimizer, pyStr, type Closure, type ParamsT, setstateGroup, type ParamGroup } from "./optimizer";
+import { Optimizer, pyStr, type Closure, type ParamsT, setstateGroup, type ParamGroup, type StepOptions } from "./optimizer";
 import { check, checkLr, paramsWithGrad, zerosLike, type ImplementationFlags, evalClosure } from "./_functional";
 import { rmsprop_wasm, WASM_MIN_ELEMENTS } from "./wasm/update";
 import { rmsprop_native } from "./native_update";
@@ -69,8 +69,8 @@ export class RMSprop extends Optimizer {
     setstateGroup(this, group, index, { momentum: 0, centered: false, foreach: null, maximize: false, differentiable: false, capturable: false });
   }
 
-  step(closure?: Closure): number | Tensor | undefined {
-    const loss = evalClosure(closure);
+  step(closure?: Closure | StepOptions): number | Tensor | undefined {
+    const loss = evalClosure(closure, this);
     for (const group of this.param_groups) {
       const { lr, alpha, eps, weight_decay, momentum, centered, maximize } = group;
       for (const { p, grad, state } of paramsWithGrad(group, (t) => this.stateOf(t), "RMSprop")) {

@@ -14,7 +14,7 @@
  * `capturable` and `differentiable` (PyTorch's CPU errors at step; ImplementationFlags).
  */
 import type { Tensor } from "../tensor/tensor";
-import { Optimizer, pyStr, type Closure, type ParamsT, setstateGroup, type ParamGroup } from "./optimizer";
+import { Optimizer, pyStr, type Closure, type ParamsT, setstateGroup, type ParamGroup, type StepOptions } from "./optimizer";
 import { check, checkLr, fullLike, pair, paramsWithGrad, rounder, zerosLike, type ImplementationFlags, evalClosure } from "./_functional";
 import { checkOptimizerOptions, optimizerArgs } from "./options";
 import type { Positional } from "./positional";
@@ -60,8 +60,8 @@ export class Rprop extends Optimizer {
     setstateGroup(this, group, index, { foreach: null, maximize: false, differentiable: false, capturable: false });
   }
 
-  step(closure?: Closure): number | Tensor | undefined {
-    const loss = evalClosure(closure);
+  step(closure?: Closure | StepOptions): number | Tensor | undefined {
+    const loss = evalClosure(closure, this);
     for (const group of this.param_groups) {
       const { maximize } = group;
       const [etaminus, etaplus] = group.etas as [number, number];

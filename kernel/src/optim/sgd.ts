@@ -25,7 +25,7 @@
  * Accepts `foreach` and `fused` (ignored), `differentiable` (PyTorch's errors at step; see ImplementationFlags).
  */
 import type { Tensor } from "../tensor/tensor";
-import { Optimizer, pyStr, type Closure, type ParamsT, setstateGroup, type ParamGroup } from "./optimizer";
+import { Optimizer, pyStr, type Closure, type ParamsT, setstateGroup, type ParamGroup, type StepOptions } from "./optimizer";
 import { check, checkFusedFlags, checkLr, cloneAs, effectiveGrad, hasSparseGrad, paramsWithGrad, type ImplementationFlags, evalClosure, sparseWeightDecayMessage } from "./_functional";
 import { add_sparse_into, type SparseTensor } from "../tensor/sparse";
 import { no_grad } from "../tensor/grad_mode";
@@ -93,8 +93,8 @@ export class SGD extends Optimizer {
     setstateGroup(this, group, index, { nesterov: false, maximize: false, foreach: null, differentiable: false, fused: false });
   }
 
-  step(closure?: Closure): number | Tensor | undefined {
-    const loss = evalClosure(closure);
+  step(closure?: Closure | StepOptions): number | Tensor | undefined {
+    const loss = evalClosure(closure, this);
     for (const group of this.param_groups) {
       const { lr, momentum, dampening, weight_decay, nesterov, maximize } = group;
       // Without momentum SGD keeps no per-parameter state, as in PyTorch (state_dict().state is {}).
