@@ -17,6 +17,7 @@ import { wasm_relu, wasm_relu_backward } from "../../tensor/wasm/elementwise";
 import { checkKeywords, pyArgs } from "../../utils/py_args";
 import type { DType } from "../../tensor/tensor";
 import { maybeInplace } from "../_inplace";
+import { RuntimeError } from "../../errors";
 
 const SQRT1_2 = Math.SQRT1_2;
 const INV_SQRT_2PI = 0.3989422804014327;
@@ -88,7 +89,7 @@ export function gelu(input: Tensor, options: { approximate?: GeluApproximate } =
   const { approximate = "none" } = options;
   checkFloat(input, "gelu");
   if (approximate !== "none" && approximate !== "tanh") {
-    throw new Error(`approximate argument must be either none or tanh. (got ${String(approximate)})`);
+    throw RuntimeError(`approximate argument must be either none or tanh. (got ${String(approximate)})`);
   }
   const x = input.data;
   const n = x.length;

@@ -12,6 +12,8 @@ import type { DType } from "../../tensor/tensor";
 import { Module } from "../module";
 import { Parameter } from "../parameter";
 import * as A from "../functional/activation_more";
+import { softmax } from "../functional/activation";
+import { ValueError } from "../../errors";
 import { pyArgs } from "../../utils/py_args";
 import { checkSize, filled, floatDtype, pyFloat } from "./_util";
 
@@ -263,6 +265,21 @@ export class Softmin extends Module {
   }
   override extra_repr(): string {
     return `dim=${this.dim === null ? "None" : this.dim}`;
+  }
+}
+
+/**
+ * nn.Softmax2d(): softmax over the channels at each spatial location, input [N, C, H, W] or
+ * [C, H, W] (dim -3); shape kept.
+ */
+export class Softmax2d extends Module {
+  constructor() {
+    super();
+  }
+  /** softmax along the channel dim (-3) of an input [N, C, H, W] or [C, H, W]. */
+  override forward(input: Tensor): Tensor {
+    if (input.dim() !== 3 && input.dim() !== 4) throw ValueError(`Softmax2d: expected input to be 3D or 4D, got ${input.dim()}D instead`);
+    return softmax(input, -3);
   }
 }
 
