@@ -60,7 +60,7 @@ describe("discovery and names", () => {
     expect(m.named_buffers().map(([k]) => k)).toEqual(["steps", "scratch"]);
     expect(() => m.register_parameter("a.b", null)).toThrow(`parameter name can't contain "."`);
     expect(() => m.register_parameter("x", f32([1], [1]) as any)).toThrow(
-      "cannot assign 'Tensor' object to parameter 'x' (torch.nn.Parameter or None required)",
+      "cannot assign 'torch.FloatTensor' object to parameter 'x' (torch.nn.Parameter or None required)",
     );
     expect(() => m.add_module("train", new nn.ReLU())).toThrow("attribute 'train' already exists");
   });
@@ -183,7 +183,7 @@ describe("modes, grads, dtype, hooks", () => {
     expect(b.parameters().every((p) => p.dtype === "float64")).toBe(true);
     expect(b.bn.running_mean!.dtype).toBe("float64");
     expect(b.bn.num_batches_tracked!.dtype).toBe("int64");
-    expect(() => b.to("int64")).toThrow(/only accepts floating point dtypes/);
+    expect(() => b.to("int64")).toThrow("nn.Module.to only accepts floating point or complex dtypes, but got desired dtype=torch.int64");
   });
 
   it("call() runs forward pre-hooks and hooks; handles remove them", () => {

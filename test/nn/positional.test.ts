@@ -256,7 +256,9 @@ describe("Module.zero_grad and load_state_dict take their flags positionally", (
     expect(Array.from(m.weight.data)).toEqual(Array.from(sd.weight.data));
     expect(m.load_state_dict(sd, { strict: false }).unexpected_keys).toEqual(["extra"]);
     expect(() => m.load_state_dict(sd, true)).toThrow(/Unexpected key/);
-    expect(() => (m.load_state_dict as (...a: unknown[]) => unknown)(sd, false, true)).toThrow("assign=True is not supported in lrlab");
+    // assign (third, positionally): the checkpoint's tensors take the parameters' places
+    m.load_state_dict(sd, false, true);
+    expect(m.weight.data).toBe(sd.weight.data);
     expect(() => (m.load_state_dict as (...a: unknown[]) => unknown)(sd, "no")).toThrow("Module.load_state_dict(): argument 2 is 'strict', which takes true or false");
   });
 });

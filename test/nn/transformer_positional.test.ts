@@ -17,7 +17,7 @@ import * as torch from "../../kernel/src/tensor/index";
 import { manual_seed } from "../../kernel/src/random/index";
 import { no_grad } from "../../kernel/src/tensor/grad_mode";
 import { DECODER_PARAMS, ENCODER_PARAMS, LAYER_PARAMS, MHA_PARAMS, TRANSFORMER_PARAMS } from "../../kernel/src/nn/modules/transformer_args";
-import type { Param } from "../../kernel/src/nn/_args";
+import type { Param } from "../../kernel/src/utils/py_args";
 import { fixture } from "./helpers";
 
 interface Fixture {

@@ -16,8 +16,8 @@
  *    keeps as an attribute too. Where PyTorch itself resolves a default at construction (LBFGS's
  *    max_eval None becomes max_iter · 5/4 = 25; a scheduler's last_epoch -1 is 0 after the
  *    constructor's initial step), lrlab's value must be PyTorch's resolved one (in the fixture).
- * A required argument must not state a default. foreach, fused, capturable and differentiable must
- * say they are accepted and ignored. Where lrlab deliberately differs, the value comes from
+ * A required argument must not state a default. foreach and fused must say they are accepted and
+ * ignored, capturable and differentiable that they are accepted and what true does. Where lrlab deliberately differs, the value comes from
  * DEVIATIONS below, never from a silent skip.
  */
 import { readFileSync, readdirSync, statSync } from "node:fs";
@@ -56,7 +56,9 @@ const FIXTURE = JSON.parse(
 const DEVIATIONS: Record<string, { lrlab: Py; why: string }> = {};
 
 /** The accepted-and-ignored implementation switches (ImplementationFlags in _functional.ts). */
-const IGNORED_FLAGS = new Set(["foreach", "fused", "capturable", "differentiable"]);
+const IGNORED_FLAGS = new Set(["foreach", "fused"]);
+/** The implementation switches that are accepted and act at step() as on PyTorch's CPU (errors). */
+const ACCEPTED_FLAGS = new Set(["capturable", "differentiable"]);
 
 // ---------------------------------------------------------------- doc comments, by the compiler
 
@@ -204,6 +206,7 @@ function mismatches(
       continue;
     }
     if (IGNORED_FLAGS.has(key) && !/accepted and ignored/i.test(doc)) out.push(`${at}: does not say it is accepted and ignored: "${doc}"`);
+    if (ACCEPTED_FLAGS.has(key) && !/^accepted; true /i.test(doc)) out.push(`${at}: does not say it is accepted and what true does: "${doc}"`);
     const pytorch = entry.default as Py | { repr: string };
     if (pytorch !== null && typeof pytorch === "object" && !Array.isArray(pytorch)) {
       out.push(`${at}: PyTorch's default ${pytorch.repr} is not data, which this test cannot compare`);

@@ -9,7 +9,7 @@ import { Tensor } from "../tensor/tensor";
 import type { Generator } from "../random/generator";
 import { default_generator } from "../random/generator";
 import { samplers } from "../nn/_random";
-import { pyArgs } from "../nn/_args";
+import { pyArgs } from "../utils/py_args";
 import { dataset_repr } from "./repr";
 
 export interface MapDataset<T = unknown> {

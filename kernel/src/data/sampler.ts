@@ -17,7 +17,7 @@
 import { Generator, default_generator } from "../random/generator";
 import { samplers } from "../nn/_random";
 import { randint } from "../random/index";
-import { pyArgs } from "../nn/_args";
+import { pyArgs } from "../utils/py_args";
 import { TypeError_, ValueError, ZeroDivisionError } from "../errors";
 
 const MASK63 = (1n << 63n) - 1n;

@@ -6,7 +6,7 @@
  */
 import type { Generator } from "../random/generator";
 import { samplers } from "../nn/_random";
-import { pyArgs } from "../nn/_args";
+import { pyArgs } from "../utils/py_args";
 import { TypeError_ } from "../errors";
 import type { Sampler } from "./sampler";
 

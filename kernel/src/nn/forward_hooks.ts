@@ -24,6 +24,9 @@
  */
 import { RemovableHandle } from "../utils/hooks";
 import type { Module } from "./module";
+import { BackwardHookCall, type FullBackwardHook, type FullBackwardPreHook } from "./backward_hooks";
+import { is_grad_enabled } from "../tensor/grad_mode";
+import { RuntimeError } from "../errors";
 
 /** `register_forward_hook`'s keyword options. */
 export interface ForwardHookOptions {
@@ -59,17 +62,22 @@ class ModuleHookHandle extends RemovableHandle {
 export class ForwardHookRegistry {
   readonly pre = new Map<number, Entry>();
   readonly post = new Map<number, Entry>();
+  /** Full backward hooks and backward pre-hooks (backward_hooks.ts), run through the same accessor. */
+  readonly bwd = new Map<number, Entry>();
+  readonly bwdpre = new Map<number, Entry>();
   /**
    * Whether the instance had an own `forward` property (kept in `ownForwards`) when the accessor
    * was installed, or got one assigned since.
    */
   hasOwnForward = false;
 
-  add(module: Module, kind: "pre" | "post", hook: unknown, options: ForwardHookOptions): RemovableHandle {
-    const where = kind === "pre" ? "register_forward_pre_hook" : "register_forward_hook";
+  add(module: Module, kind: "pre" | "post" | "bwd" | "bwdpre", hook: unknown, options: ForwardHookOptions): RemovableHandle {
+    const where = {
+      pre: "register_forward_pre_hook", post: "register_forward_hook", bwd: "register_full_backward_hook", bwdpre: "register_full_backward_pre_hook",
+    }[kind];
     if (typeof hook !== "function") throw new TypeError(`${where}(): hook must be a function, got ${hook === null ? "null" : typeof hook}`);
     if (options === null || typeof options !== "object") throw new TypeError(`${where}() takes its options as one object, e.g. { prepend: true }`);
-    const accepted = kind === "pre" ? ["prepend", "with_kwargs"] : ["prepend", "with_kwargs", "always_call"];
+    const accepted = kind === "pre" ? ["prepend", "with_kwargs"] : kind === "post" ? ["prepend", "with_kwargs", "always_call"] : ["prepend"];
     for (const [k, v] of Object.entries(options)) {
       if (!accepted.includes(k)) throw new TypeError(`${where}() got an unexpected keyword argument '${k}'; accepted: ${accepted.join(", ")}`);
       if (v !== undefined && typeof v !== "boolean") throw new TypeError(`${where}(): ${k} must be true or false, got ${String(v)}`);
@@ -119,7 +127,7 @@ function hookedSet(this: Module, value: unknown): void {
 /** Installs or removes the hooked `forward` accessor as the module has hooks or not. */
 function sync(m: Module): void {
   const reg = registry(m);
-  const want = reg.pre.size + reg.post.size > 0;
+  const want = reg.pre.size + reg.post.size + reg.bwd.size + reg.bwdpre.size > 0;
   const has = Object.getOwnPropertyDescriptor(m, "forward")?.get === hookedGet;
   if (want && !has) {
     const own = Object.getOwnPropertyDescriptor(m, "forward");
@@ -185,7 +193,7 @@ function runWithHooks(m: Module, args: unknown[]): unknown {
         const r = hook(m, a, k);
         if (r === undefined || r === null) continue;
         if (!Array.isArray(r) || r.length !== 2 || !Array.isArray(r[0]) || !isOptions(r[1])) {
-          throw new Error(`forward pre-hook must return None or a tuple of (new_args, new_kwargs), but got ${describe(r)} (in lrlab: nothing, or [args array, kwargs object])`);
+          throw RuntimeError(`forward pre-hook must return None or a tuple of (new_args, new_kwargs), but got ${describe(r)} (in lrlab: nothing, or [args array, kwargs object])`);
         }
         input = join(r[0], r[1], isOptions(input[input.length - 1]));
       } else {
@@ -193,12 +201,18 @@ function runWithHooks(m: Module, args: unknown[]): unknown {
         if (r !== undefined && r !== null) input = Array.isArray(r) ? r : [r];
       }
     }
+    // PyTorch's order: backward hooks wrap the inputs after the pre-hooks, the outputs after the hooks
+    const bw = (reg.bwd.size > 0 || reg.bwdpre.size > 0) && is_grad_enabled()
+      ? new BackwardHookCall(m, [...reg.bwd.values()].map((e) => e.hook as FullBackwardHook), [...reg.bwdpre.values()].map((e) => e.hook as FullBackwardPreHook))
+      : null;
+    if (bw !== null) input = bw.setupInput(input);
     result = innerForward(m).apply(m, input);
     for (const [id, { hook, with_kwargs, always_call }] of [...reg.post]) {
       if (always_call) called.add(id);
       const r = with_kwargs ? hook(m, ...split(input), result) : hook(m, input, result);
       if (r !== undefined && r !== null) result = r;
     }
+    if (bw !== null) result = bw.setupOutput(result);
     return result;
   } catch (e) {
     for (const [id, { hook, with_kwargs, always_call }] of [...reg.post]) {

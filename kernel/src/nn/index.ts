@@ -7,7 +7,10 @@
  *   }
  */
 export { Module } from "./module";
-export type { StateDict, IncompatibleKeys, RemovableHandle, ForwardHook, ForwardPreHook, ForwardHookOptions, ForwardPreHookOptions } from "./module";
+export type {
+  StateDict, IncompatibleKeys, RemovableHandle, ForwardHook, ForwardPreHook, ForwardHookOptions, ForwardPreHookOptions, FullBackwardHook,
+  FullBackwardPreHook, ModuleToOptions, NamedModulesOptions,
+} from "./module";
 export { Parameter } from "./parameter";
 export { Linear, Identity } from "./modules/linear";
 export { Sequential, ModuleList } from "./modules/container";
@@ -17,7 +20,7 @@ export {
 } from "./modules/activation";
 export {
   Hardtanh, ReLU6, Hardsigmoid, Hardswish, Mish, SELU, CELU, LogSigmoid, Softsign, Tanhshrink, Softshrink, Hardshrink, Threshold,
-  Softmin, GLU, PReLU,
+  Softmin, Softmax2d, GLU, PReLU,
 } from "./modules/activation_more";
 export type { PReLUOptions } from "./modules/activation_more";
 export { RReLU } from "./modules/rrelu";

@@ -15,15 +15,15 @@
  * Every parameter after the tensor is Python's positional-or-keyword, so each function takes
  * them positionally (`normal_(w, 0, 0.02)`), as one options object (`normal_(w, { std: 0.02 })`,
  * PyTorch's `normal_(w, std=0.02)`), or both (`normal_(w, 0, { std: 0.02 })`), through nn's
- * shared pyArgs (nn/_args.ts): unknown keywords and values given twice are Python's errors.
+ * shared pyArgs (utils/py_args.ts): unknown keywords and values given twice are Python's errors.
  */
 import { Tensor } from "../tensor/tensor";
 import type { Generator } from "../random/generator";
 import { samplers } from "./_random";
 import { written } from "../tensor/slice_window";
 import { erf } from "./_math";
-import { pyArgs } from "./_args";
-import type { Param } from "./_args";
+import { pyArgs } from "../utils/py_args";
+import type { Param } from "../utils/py_args";
 import type { Positional } from "../optim/positional";
 export { sparse_, dirac_ } from "./init_more";
 

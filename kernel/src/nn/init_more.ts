@@ -15,7 +15,7 @@ import { Tensor } from "../tensor/tensor";
 import type { Generator } from "../random/generator";
 import { samplers } from "./_random";
 import { written } from "../tensor/slice_window";
-import { pyArgs } from "./_args";
+import { pyArgs } from "../utils/py_args";
 import type { Positional } from "../optim/positional";
 
 function checkTensor(t: unknown, fn: string): asserts t is Tensor {

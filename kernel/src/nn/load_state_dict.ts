@@ -11,6 +11,7 @@
  * - a shape-[1] tensor loads into a 0-dim parameter or buffer (PyTorch's `input_param[0]`).
  */
 import { Tensor } from "../tensor/tensor";
+import { AssertionError, RuntimeError } from "../errors";
 import type { Module } from "./module";
 import { IncompatibleKeys, unexpectedKeysInLoadOrder } from "./param_assign";
 import { bump_version } from "../tensor/version";
@@ -26,26 +27,40 @@ function describe(v: unknown): string {
 
 /**
  * Loads `state_dict` into `root`, whose own [key, tensor] entries (its state_dict with keep_vars)
- * are `own`. Throws PyTorch's "Error(s) in loading state_dict" text.
+ * are `own`. Throws PyTorch's "Error(s) in loading state_dict" text (a RuntimeError). With
+ * `assign` (key -> setter), each checkpoint tensor is handed to its key's setter instead of being
+ * copied into the module's tensor (PyTorch's assign=True).
  */
-export function loadStateDict(root: Module, state_dict: Record<string, unknown>, strict: boolean, own: [string, Tensor][]): IncompatibleKeys {
+export function loadStateDict(
+  root: Module,
+  state_dict: Record<string, unknown>,
+  strict: boolean,
+  own: [string, Tensor][],
+  assign?: Map<string, (value: Tensor) => void>,
+): IncompatibleKeys {
   // PyTorch copies the checkpoint (the upgrades below add keys to the copy, not to the user's dict)
   const sd = new Map<string, unknown>(Object.keys(state_dict).map((k) => [k, state_dict[k]]));
-  const metadata = (state_dict as { _metadata?: StateDictMetadata })._metadata;
-  for (const [path, m] of root.named_modules(new Set(), "", false)) {
-    const version = metadata && typeof metadata === "object" ? metadata[path]?.version : undefined;
-    m._upgrade_state_dict(sd, path === "" ? "" : `${path}.`, version);
-  }
-  const ownKeys = new Set(own.map(([k]) => k));
-  const missing_keys = own.map(([k]) => k).filter((k) => !sd.has(k));
-  const unexpected_keys = unexpectedKeysInLoadOrder(root, [...sd.keys()].filter((k) => !ownKeys.has(k)));
+  const raw = (state_dict as { _metadata?: unknown })._metadata;
+  const metadata = raw !== null && typeof raw === "object" ? (raw as StateDictMetadata) : undefined;
+  const mods = root._walk_modules(new Set(), "", false);
+  const hooked = mods.some(([, m]) => m._state_hooks !== undefined && m._state_hooks.load_pre.size + m._state_hooks.load_post.size > 0);
   const errors: string[] = [];
+  let missing_keys: string[];
+  let unexpected_keys: string[];
+  if (hooked) {
+    [missing_keys, unexpected_keys] = hookedKeys(mods, sd, metadata, own, errors);
+  } else {
+    for (const [path, m] of mods) m._upgrade_state_dict(sd, path === "" ? "" : `${path}.`, metadata?.[path]?.version);
+    const ownKeys = new Set(own.map(([k]) => k));
+    missing_keys = own.map(([k]) => k).filter((k) => !sd.has(k));
+    unexpected_keys = unexpectedKeysInLoadOrder(root, [...sd.keys()].filter((k) => !ownKeys.has(k)));
+  }
   if (strict) {
     // PyTorch puts both first, missing keys before unexpected ones
-    if (missing_keys.length > 0) errors.push(`Missing key(s) in state_dict: ${missing_keys.map((k) => `"${k}"`).join(", ")}. `);
-    if (unexpected_keys.length > 0) errors.push(`Unexpected key(s) in state_dict: ${unexpected_keys.map((k) => `"${k}"`).join(", ")}. `);
+    if (unexpected_keys.length > 0) errors.unshift(`Unexpected key(s) in state_dict: ${unexpected_keys.map((k) => `"${k}"`).join(", ")}. `);
+    if (missing_keys.length > 0) errors.unshift(`Missing key(s) in state_dict: ${missing_keys.map((k) => `"${k}"`).join(", ")}. `);
   }
-  const copies: [Tensor, Tensor][] = [];
+  const copies: [string, Tensor, Tensor][] = [];
   // an array (or plain object) where a tensor goes: a checkpoint read back from JSON (the hint below, once)
   let roundTripped = false;
   for (const [k, target] of own) {
@@ -64,10 +79,10 @@ export function loadStateDict(root: Module, state_dict: Record<string, unknown>,
       );
       continue;
     }
-    copies.push([target, src]);
+    copies.push([k, target, shape === src.shape ? src : src.reshape([])]);
   }
   if (errors.length > 0) {
-    throw new Error(
+    throw RuntimeError(
       `Error(s) in loading state_dict for ${root._get_name()}:\n\t${errors.join("\n\t")}` +
         (roundTripped
           ? "\nJSON.stringify turns every tensor of a state_dict into an array: save and load checkpoints with " +
@@ -76,10 +91,83 @@ export function loadStateDict(root: Module, state_dict: Record<string, unknown>,
           : ""),
     );
   }
-  for (const [target, src] of copies) {
-    // a shared storage (num_batches_tracked filled in with the module's own tensor) needs no copy
-    if (target.data !== src.data) target.data.set(src.data);
-    bump_version(target); // (PyTorch's `param.copy_(input_param)`)
+  for (const [k, target, src] of copies) {
+    if (assign !== undefined) assign.get(k)?.(src);
+    else {
+      // a shared storage (num_batches_tracked filled in with the module's own tensor) needs no copy
+      if (target.data !== src.data) target.data.set(src.data);
+      bump_version(target); // (PyTorch's `param.copy_(input_param)`)
+    }
   }
   return new IncompatibleKeys(missing_keys, unexpected_keys);
+}
+
+/**
+ * The missing and unexpected keys found module by module in PyTorch's load order, when some module
+ * has load_state_dict hooks: each module's upgrade and pre-hooks `(module, state_dict, prefix,
+ * local_metadata, strict, missing_keys, unexpected_keys, error_msgs)` run before its own keys are
+ * checked (the hook gets the checkpoint's keys under its prefix, as PyTorch's local dict, and what
+ * it changes there is kept), and its post-hooks `(module, incompatible_keys)` after its subtree's,
+ * with the lists as found so far, which they may change in place (PyTorch's `load`).
+ */
+function hookedKeys(
+  mods: [string, Module][],
+  sd: Map<string, unknown>,
+  metadata: StateDictMetadata | undefined,
+  own: [string, Tensor][],
+  error_msgs: string[],
+): [string[], string[]] {
+  const index = new Map<string, number>();
+  mods.forEach(([path], i) => {
+    if (!index.has(path)) index.set(path, i);
+  });
+  // the module a key belongs to: the deepest one its dotted path reaches
+  const at = (key: string): number => {
+    const parts = key.split(".");
+    let best = 0;
+    for (let j = 1; j < parts.length; j++) {
+      const i = index.get(parts.slice(0, j).join("."));
+      if (i !== undefined) best = i;
+    }
+    return best;
+  };
+  const ownAt = own.map(([k]) => [k, at(k)] as const);
+  const ownKeys = new Set(own.map(([k]) => k));
+  const missing: string[] = [];
+  const unexpected: string[] = [];
+  const incompatible = new IncompatibleKeys(missing, unexpected);
+  const post = (i: number): void => {
+    const [, m] = mods[i];
+    for (const hook of [...(m._state_hooks?.load_post.values() ?? [])]) {
+      const r = hook(m, incompatible);
+      if (r !== undefined && r !== null) {
+        throw AssertionError(
+          "Hooks registered with ``register_load_state_dict_post_hook`` are not expected to return new values, if incompatible_keys need to be modified, it should be done inplace.",
+        );
+      }
+    }
+  };
+  const stack: number[] = [];
+  mods.forEach(([path, m], i) => {
+    while (stack.length > 0) {
+      const top = mods[stack[stack.length - 1]][0];
+      if (top === "" || path.startsWith(`${top}.`)) break;
+      post(stack.pop()!);
+    }
+    const prefix = path === "" ? "" : `${path}.`;
+    const local_metadata = metadata?.[path] ?? {};
+    m._upgrade_state_dict(sd, prefix, local_metadata.version);
+    for (const hook of [...(m._state_hooks?.load_pre.values() ?? [])]) {
+      const local: Record<string, unknown> = {};
+      for (const [k, v] of sd) if (k.startsWith(prefix)) local[k] = v;
+      hook(m, local, prefix, local_metadata, true, missing, unexpected, error_msgs);
+      for (const k of [...sd.keys()]) if (k.startsWith(prefix) && !(k in local)) sd.delete(k);
+      for (const [k, v] of Object.entries(local)) sd.set(k, v);
+    }
+    for (const [k, j] of ownAt) if (j === i && !sd.has(k)) missing.push(k);
+    for (const k of sd.keys()) if (!ownKeys.has(k) && at(k) === i) unexpected.push(k);
+    stack.push(i);
+  });
+  while (stack.length > 0) post(stack.pop()!);
+  return [missing, unexpected];
 }

@@ -33,20 +33,22 @@
  */
 import { inspect } from "node:util";
 import { Tensor } from "../tensor/tensor";
-import { share_version } from "../tensor/version";
+import { bump_version, share_version } from "../tensor/version";
 import { Device } from "../tensor/device";
 import type { DType } from "../tensor/tensor";
 import { RemovableHandle } from "../utils/hooks";
 import { Parameter } from "./parameter";
 import { ForwardHookRegistry, type ForwardHookOptions, type ForwardPreHookOptions } from "./forward_hooks";
+import type { FullBackwardHook, FullBackwardPreHook } from "./backward_hooks";
 import { IncompatibleKeys } from "./param_assign";
 import { loadStateDict, type StateDictMetadata } from "./load_state_dict";
 import { nnArgs } from "./positional";
 import { keyedStateDict } from "./state_dict_keys";
 import { orderedKeys, registerKey } from "./key_order";
 import { noteZeroed } from "../tensor/grad_zeroed";
-import { AttributeError } from "../errors";
-import { bump_version } from "../tensor/version";
+import { checkKeywords, isOptionsObject } from "../utils/py_args";
+import { AttributeError, KeyError, NotImplementedError, RuntimeError, TypeError_, ValueError } from "../errors";
+import { typename } from "./typename";
 
 export type StateDict = Record<string, Tensor>;
 /**
@@ -62,7 +64,7 @@ export type ForwardPreHook = (module: Module, input: any[], ...rest: any[]) => u
 
 /** Returned by `register_forward_hook`: `handle.remove()` unregisters the hook (torch.utils.hooks'). */
 export { RemovableHandle };
-export type { ForwardHookOptions, ForwardPreHookOptions };
+export type { ForwardHookOptions, ForwardPreHookOptions, FullBackwardHook, FullBackwardPreHook };
 
 /** What `load_state_dict` returns when it does not throw (PyTorch's named tuple, with its repr). */
 export { IncompatibleKeys };
@@ -91,9 +93,7 @@ export class Module {
    * module's forward pre-hooks and hooks when it has any (forward_hooks.ts).
    */
   forward(..._args: any[]): any {
-    throw new Error(
-      `Module [${this._get_name()}] is missing the required "forward" function`,
-    );
+    throw NotImplementedError(`Module [${this._get_name()}] is missing the required "forward" function`);
   }
 
   /**
@@ -123,15 +123,34 @@ export class Module {
     return this._forward_hooks.add(this, "pre", hook, options);
   }
 
+  /**
+   * Registers `hook(module, grad_input, grad_output)` to run when the gradients w.r.t. the
+   * module's inputs have been computed in backward (PyTorch's register_full_backward_hook):
+   * `grad_input` and `grad_output` are arrays (Python's tuples) with one entry per positional
+   * argument / output, null for non-tensors and tensors that need no gradient; a returned array
+   * replaces `grad_input`. Options: `prepend`. The hook sees only what passes through the module
+   * while it has the hook (the inputs and outputs of each forward call run with grad mode on).
+   */
+  register_full_backward_hook(hook: FullBackwardHook, options: { prepend?: boolean } = {}): RemovableHandle {
+    return this._forward_hooks.add(this, "bwd", hook, options);
+  }
+
+  /**
+   * Registers `hook(module, grad_output)` to run when the gradients w.r.t. the module's outputs
+   * have been computed in backward, before the full backward hooks; a returned array replaces
+   * `grad_output` (PyTorch's register_full_backward_pre_hook). Options: `prepend`.
+   */
+  register_full_backward_pre_hook(hook: FullBackwardPreHook, options: { prepend?: boolean } = {}): RemovableHandle {
+    return this._forward_hooks.add(this, "bwdpre", hook, options);
+  }
+
   // ---------------------------------------------------------------- registration
 
   /** Adds a parameter (or null) under `name`, as PyTorch's `register_parameter`. */
   register_parameter(name: string, param: Parameter | null): void {
     this._checkName(name, "parameter");
     if (param !== null && !(param instanceof Parameter)) {
-      throw new TypeError(
-        `cannot assign '${describe(param)}' object to parameter '${name}' (torch.nn.Parameter or None required)`,
-      );
+      throw TypeError_(`cannot assign '${typename(param)}' object to parameter '${name}' (torch.nn.Parameter or None required)`);
     }
     this._buffer_names.delete(name);
     registerKey(this, this._key_order, name, () => ((this as any)[name] = param));
@@ -142,7 +161,7 @@ export class Module {
     if (typeof persistent === "object" && persistent !== null) persistent = persistent.persistent ?? true;
     this._checkName(name, "buffer");
     if (tensor !== null && !(tensor instanceof Tensor)) {
-      throw new TypeError(`cannot assign '${describe(tensor)}' object to buffer '${name}' (torch Tensor or None required)`);
+      throw TypeError_(`cannot assign '${typename(tensor)}' object to buffer '${name}' (torch Tensor or None required)`);
     }
     this._buffer_names.set(name, persistent);
     registerKey(this, this._key_order, name, () => ((this as any)[name] = tensor));
@@ -155,20 +174,36 @@ export class Module {
 
   add_module(name: string, module: Module | null): void {
     if (module !== null && !(module instanceof Module)) {
-      throw new TypeError(`${describe(module)} is not a Module subclass`);
+      throw TypeError_(`${typename(module)} is not a Module subclass`);
     }
     this._checkName(name, "module");
     this._buffer_names.delete(name);
     registerKey(this, this._key_order, name, () => ((this as any)[name] = module));
   }
 
-  private _checkName(name: string, kind: string): void {
-    if (typeof name !== "string") throw new TypeError(`${kind} name should be a string. Got ${describe(name)}`);
-    if (name === "") throw new Error(`${kind} name can't be empty string ""`);
-    if (name.includes(".")) throw new Error(`${kind} name can't contain "."`);
-    if (name in this && !Object.prototype.hasOwnProperty.call(this, name)) {
-      throw new Error(`attribute '${name}' already exists`);
-    }
+  /**
+   * PyTorch's checks of a name being registered, with its KeyErrors. A name the module already
+   * has is refused unless it holds a member of the same kind (PyTorch's `hasattr(self, name) and
+   * name not in self._parameters`): a method or getter, a parameter when registering a buffer or
+   * a module, a buffer when registering a parameter, a number field. An empty field (null, or a
+   * declared field still undefined) may be registered as anything, and a plain tensor field as a
+   * buffer (lrlab's buffers live in ordinary fields).
+   */
+  private _checkName(name: string, kind: "parameter" | "buffer" | "module"): void {
+    if (typeof name !== "string") throw TypeError_(`${kind} name should be a string. Got ${typename(name)}`);
+    if (name === "") throw KeyError(`${kind} name can't be empty string ""`);
+    if (name.includes(".")) throw KeyError(kind === "module" ? `module name can't contain ".", got: ${name}` : `${kind} name can't contain "."`);
+    if (name in this && !this._holdsKind(name, kind)) throw KeyError(`attribute '${name}' already exists`);
+  }
+
+  private _holdsKind(name: string, kind: "parameter" | "buffer" | "module"): boolean {
+    if (!Object.prototype.hasOwnProperty.call(this, name)) return false;
+    if (this._buffer_names.has(name)) return kind === "buffer";
+    const v = (this as any)[name];
+    if (v === null || v === undefined) return true;
+    if (kind === "parameter") return v instanceof Parameter;
+    if (kind === "module") return v instanceof Module;
+    return v instanceof Tensor && !(v instanceof Parameter);
   }
 
   // ---------------------------------------------------------------- discovery
@@ -227,7 +262,22 @@ export class Module {
 
   // ---------------------------------------------------------------- iteration
 
-  named_modules(memo: Set<Module> = new Set(), prefix = "", remove_duplicate = true): [string, Module][] {
+  /**
+   * [dotted name, module] pairs, this module first (named `prefix`), depth-first; each module once
+   * unless `remove_duplicate` is false; modules in `memo` are skipped (and those visited added to
+   * it). Positionally as in Python (`memo, prefix, remove_duplicate`) or as one options object
+   * (`{ memo, prefix, remove_duplicate }`).
+   */
+  named_modules(memo?: Set<Module> | null | NamedModulesOptions, prefix?: string, remove_duplicate?: boolean): [string, Module][];
+  named_modules(...args: unknown[]): [string, Module][] {
+    const o = nnArgs("Module.named_modules", "Module", args) as NamedModulesOptions;
+    const memo = o.memo ?? new Set<Module>();
+    if (!(memo instanceof Set)) throw TypeError_(`named_modules(): memo must be a Set of modules (Python's set), got ${typename(memo)}`);
+    return this._walk_modules(memo, o.prefix ?? "", o.remove_duplicate ?? true);
+  }
+
+  /** named_modules without the argument parsing (parameters(), state_dict() and load_state_dict() walk the tree often). */
+  _walk_modules(memo: Set<Module>, prefix: string, remove_duplicate: boolean): [string, Module][] {
     const out: [string, Module][] = [];
     const visit = (m: Module, pre: string): void => {
       if (remove_duplicate) {
@@ -264,6 +314,51 @@ export class Module {
     return mod;
   }
 
+  /**
+   * Replaces (or adds) the submodule at a dotted path ("encoder.fc", "body.0"; an array field's
+   * item "heads.1" too), with PyTorch's errors: an empty target or a value that is not a Module
+   * (ValueError), a path through something missing or not a module, or a name that holds
+   * something other than a module (AttributeError). With `strict` the name must already exist.
+   */
+  set_submodule(target: string, module: Module, strict?: boolean | { strict?: boolean }): void;
+  set_submodule(target: string, module: Module, ...args: unknown[]): void {
+    const { strict = false } = nnArgs("Module.set_submodule", "Module", args) as { strict?: boolean };
+    if (target === "") throw ValueError("Cannot set the submodule without a target name!");
+    if (!(module instanceof Module)) throw ValueError(`\`module\` is not an nn.Module, found <class '${typename(module)}'>`);
+    const dot = target.lastIndexOf(".");
+    const name = target.slice(dot + 1);
+    const parentPath = dot < 0 ? "" : target.slice(0, dot);
+    // an array field's item: "heads.1", heads being an array of modules of the module above it
+    if (parentPath !== "" && /^\d+$/.test(name)) {
+      const pdot = parentPath.lastIndexOf(".");
+      const holder = pdot < 0 ? this : this._module_or_null(parentPath.slice(0, pdot));
+      const field = parentPath.slice(pdot + 1);
+      const arr = holder === null ? undefined : (holder as any)[field];
+      if (Array.isArray(arr) && arr.length > 0 && arr.every((x) => x instanceof Module)) {
+        const i = Number(name);
+        if (i >= arr.length) {
+          throw AttributeError(`${field} is an array of ${arr.length} modules: index ${name} is out of range (its items are 0 to ${arr.length - 1}; add one with push)`);
+        }
+        arr[i] = module;
+        return;
+      }
+    }
+    const parent = this.get_submodule(parentPath);
+    const has = name in parent && (parent as any)[name] !== undefined;
+    if (strict && !has) throw AttributeError(`${parent._get_name()} has no attribute \`${name}\``);
+    if (has && !((parent as any)[name] instanceof Module)) throw AttributeError(`\`${name}\` is not an nn.Module`);
+    parent.add_module(name, module);
+  }
+
+  /** The module at `path` if there is one, else null (set_submodule's look for an array field's holder). */
+  private _module_or_null(path: string): Module | null {
+    try {
+      return this.get_submodule(path);
+    } catch {
+      return null;
+    }
+  }
+
   /** The parameter at a dotted path ("0.weight"), with PyTorch's AttributeError when it is not one. */
   get_parameter(target: string): Parameter {
     const [mod, name] = this._member_at(target);
@@ -289,7 +384,7 @@ export class Module {
   }
 
   modules(): Module[] {
-    return this.named_modules().map(([, m]) => m);
+    return this._walk_modules(new Set(), "", true).map(([, m]) => m);
   }
 
   named_children(): [string, Module][] {
@@ -340,7 +435,7 @@ export class Module {
     remove_duplicate: boolean,
   ): [string, T][] {
     const mods: [string, Module][] = recurse
-      ? this.named_modules(new Set(), prefix, remove_duplicate)
+      ? this._walk_modules(new Set(), prefix, remove_duplicate)
       : [[prefix, this]];
     const seen = new Set<T>();
     const out: [string, T][] = [];
@@ -359,8 +454,10 @@ export class Module {
   // ---------------------------------------------------------------- modes and grads
 
   /** Sets training mode on this module and every descendant; returns this. */
-  train(mode = true): this {
-    if (typeof mode !== "boolean") throw new Error("training mode is expected to be boolean");
+  train(mode?: boolean | { mode?: boolean }): this;
+  train(...args: unknown[]): this {
+    const { mode = true } = nnArgs("Module.train", "Module", args) as { mode?: unknown };
+    if (typeof mode !== "boolean") throw ValueError("training mode is expected to be boolean");
     this.training = mode;
     for (const c of this.children()) c.train(mode);
     return this;
@@ -371,7 +468,9 @@ export class Module {
   }
 
   /** Sets every parameter's `requires_grad` (freezing with `requires_grad_(false)`). */
-  requires_grad_(requires_grad = true): this {
+  requires_grad_(requires_grad?: boolean | { requires_grad?: boolean }): this;
+  requires_grad_(...args: unknown[]): this {
+    const { requires_grad = true } = nnArgs("Module.requires_grad_", "Module", args) as { requires_grad?: boolean };
     for (const p of this.parameters()) p.requires_grad = requires_grad;
     return this;
   }
@@ -408,25 +507,17 @@ export class Module {
   // ---------------------------------------------------------------- dtype
 
   /**
-   * Converts floating parameters and buffers to `dtype` ("float32" | "float64") in place.
-   * The only device is the CPU: `to("cpu")`, `to(torch.device("cpu"))` and `to({ device: "cpu" })`
-   * leave the module as it is.
+   * Converts floating parameters and buffers to `dtype` ("float32" | "float64") in place, as
+   * PyTorch's `Module.to`, in its forms: `to(dtype)`, `to(device)`, `to(device, dtype)`,
+   * `to(tensor)` (that tensor's dtype) and the options object `{ device, dtype, non_blocking }`.
+   * The only device is the CPU: "cpu" and `torch.device("cpu")` leave the module where it is;
+   * another device ("cuda", "mps") is an error saying so.
    */
-  to(dtype: DType | "cpu" | Device | { dtype?: DType; device?: string | Device }): this {
-    // torch.device("cpu") is the CPU: nothing moves, and the module itself comes back, as in PyTorch
-    if (dtype instanceof Device) return this;
-    const obj = typeof dtype === "object" && dtype !== null ? dtype : null;
-    const device = obj ? (obj.device instanceof Device ? "cpu" : obj.device) : dtype === "cpu" ? "cpu" : undefined;
-    if (device !== undefined && device !== "cpu") {
-      throw new Error(`lrlab runs on the CPU only; got device ${String(device)}`);
-    }
-    const dt = obj ? obj.dtype : dtype === "cpu" ? undefined : dtype;
+  to(dtype: DType | Tensor | ModuleToOptions): this;
+  to(device: "cpu" | Device | string | null, dtype?: DType | null | ModuleToOptions, options?: ModuleToOptions): this;
+  to(...args: unknown[]): this {
+    const dt = moduleToDtype(args);
     if (dt === undefined) return this;
-    if (dt !== "float32" && dt !== "float64") {
-      throw new TypeError(
-        `nn.Module.to only accepts floating point dtypes ("float32", "float64"), but got desired dtype=${String(dt)}`,
-      );
-    }
     const convert = (t: Tensor): void => {
       if (t.dtype === dt || (t.dtype !== "float32" && t.dtype !== "float64")) return;
       const data = dt === "float32" ? Float32Array.from(t.data) : Float64Array.from(t.data);
@@ -463,16 +554,100 @@ export class Module {
    * An ordered record of dotted name -> tensor: each module's parameters, then its persistent
    * buffers, depth-first (PyTorch's order). The tensors share storage with the module's. Reading a
    * key that is not there throws PyTorch's KeyError, naming the closest keys (state_dict_keys.ts).
+   * Modules' state_dict pre-hooks and post-hooks run as in PyTorch (register_state_dict_pre_hook).
    */
   state_dict({ prefix = "", keep_vars = false }: { prefix?: string; keep_vars?: boolean } = {}): StateDict {
-    const sd = keyedStateDict(this._state_entries(prefix, keep_vars));
     // PyTorch's `_metadata`: each module's `_version` by path, which load_state_dict passes to
     // `_upgrade_state_dict` (hidden, so a copy made of the entries has none, as a Python dict
     // comprehension has none)
     const metadata: StateDictMetadata = {};
-    for (const [path, m] of this.named_modules(new Set(), prefix.replace(/\.$/, ""), false)) metadata[path] = { version: m._version };
+    const mods = this._walk_modules(new Set(), prefix.replace(/\.$/, ""), false);
+    for (const [path, m] of mods) metadata[path] = { version: m._version };
+    const hooked = mods.some(([, m]) => m._state_hooks !== undefined && (m._state_hooks.sd_pre.size > 0 || m._state_hooks.sd_post.size > 0));
+    const sd = keyedStateDict(hooked ? this._hooked_state_entries(prefix, keep_vars, metadata) : this._state_entries(prefix, keep_vars));
     hidden(sd, "_metadata", metadata);
     return sd;
+  }
+
+  /**
+   * state_dict's entries when some module has state_dict hooks: the dict is built module by
+   * module, each module's pre-hooks `(module, prefix, keep_vars)` before its entries, its
+   * post-hooks `(module, state_dict, prefix, local_metadata)` after its children's, as PyTorch's;
+   * a post-hook may add or delete keys of the dict it is given.
+   */
+  private _hooked_state_entries(prefix: string, keep_vars: boolean, metadata: StateDictMetadata): [string, Tensor][] {
+    const dest: Record<string, Tensor> = {};
+    const order: string[] = [];
+    const visit = (m: Module, pre: string): void => {
+      const hooks = m._state_hooks;
+      if (hooks !== undefined) for (const hook of [...hooks.sd_pre.values()]) hook(m, pre, keep_vars);
+      const put = (k: string, t: Tensor): void => {
+        if (!(k in dest)) order.push(k);
+        dest[k] = keep_vars ? t : detachShared(t);
+      };
+      for (const [n, p] of m._own_parameters()) put(pre + n, p);
+      for (const [n, b, persistent] of m._own_buffers()) if (persistent) put(pre + n, b);
+      for (const [n, c] of m._own_children()) visit(c, `${pre}${n}.`);
+      if (hooks !== undefined) {
+        for (const hook of [...hooks.sd_post.values()]) {
+          const r = hook(m, dest, pre, metadata[pre.replace(/\.$/, "")]);
+          if (r !== undefined && r !== null) throw RuntimeError("state_dict post-hook must return None");
+          // keys the hook added take their places here, before the next modules' entries
+          const known = new Set(order);
+          for (const k of Object.keys(dest)) if (!known.has(k)) order.push(k);
+        }
+      }
+    };
+    visit(this, prefix);
+    return order.filter((k) => k in dest).map((k) => [k, dest[k]]);
+  }
+
+  /** This module's state_dict and load_state_dict hooks (made when the first is registered). */
+  declare _state_hooks: StateHooks | undefined;
+
+  private _state_hook(kind: keyof StateHooks, hook: unknown, where: string): RemovableHandle {
+    if (typeof hook !== "function") throw new TypeError(`${where}(): hook must be a function, got ${hook === null ? "null" : typeof hook}`);
+    if (this._state_hooks === undefined) {
+      hidden(this, "_state_hooks", { sd_pre: new Map(), sd_post: new Map(), load_pre: new Map(), load_post: new Map() });
+    }
+    const map = this._state_hooks![kind] as Map<number, unknown>;
+    const handle = new RemovableHandle(map);
+    map.set(handle.id, hook);
+    return handle;
+  }
+
+  /** `hook(module, prefix, keep_vars)` before this module's state_dict entries are collected (PyTorch's register_state_dict_pre_hook). */
+  register_state_dict_pre_hook(hook: (module: Module, prefix: string, keep_vars: boolean) => void): RemovableHandle {
+    return this._state_hook("sd_pre", hook, "register_state_dict_pre_hook");
+  }
+
+  /**
+   * `hook(module, state_dict, prefix, local_metadata)` after this module's entries (and its
+   * children's) are in `state_dict`; it may change that dict in place and must return nothing
+   * (PyTorch's register_state_dict_post_hook).
+   */
+  register_state_dict_post_hook(hook: (module: Module, state_dict: StateDict, prefix: string, local_metadata: { version?: number }) => void): RemovableHandle {
+    return this._state_hook("sd_post", hook, "register_state_dict_post_hook");
+  }
+
+  /**
+   * `hook(module, state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys,
+   * error_msgs)` before load_state_dict checks this module's keys: it may change `state_dict` (a
+   * copy of the checkpoint: its keys under this module's prefix) in place, e.g. rename old keys
+   * (PyTorch's register_load_state_dict_pre_hook).
+   */
+  register_load_state_dict_pre_hook(hook: LoadStateDictPreHook): RemovableHandle {
+    return this._state_hook("load_pre", hook, "register_load_state_dict_pre_hook");
+  }
+
+  /**
+   * `hook(module, incompatible_keys)` after load_state_dict found the missing and unexpected
+   * keys, before strict checks them: emptying `incompatible_keys.missing_keys` or
+   * `.unexpected_keys` in place lets a strict load through (PyTorch's
+   * register_load_state_dict_post_hook). It must return nothing.
+   */
+  register_load_state_dict_post_hook(hook: (module: Module, incompatible_keys: IncompatibleKeys) => void): RemovableHandle {
+    return this._state_hook("load_post", hook, "register_load_state_dict_post_hook");
   }
 
   /**
@@ -513,19 +688,53 @@ export class Module {
   /**
    * Copies tensors from `state_dict` into this module's parameters and buffers. With
    * `strict` (default) missing or unexpected keys raise PyTorch's error; shapes must match.
-   * `load_state_dict(sd, false)` or `{ strict: false }` is non-strict. `assign` (PyTorch's
-   * `assign=True`, keeping the checkpoint's tensors) is not in lrlab: values are always copied.
+   * `load_state_dict(sd, false)` or `{ strict: false }` is non-strict. With `assign` (PyTorch's
+   * `assign=True`) the checkpoint's tensors themselves take the places of the module's (a tensor
+   * becomes a Parameter where a parameter was, keeping the module's requires_grad; its dtype is
+   * the checkpoint's), instead of their values being copied in.
    */
-  load_state_dict(state_dict: StateDict, strict?: boolean, assign?: false): IncompatibleKeys;
-  load_state_dict(state_dict: StateDict, options?: { strict?: boolean; assign?: false }): IncompatibleKeys;
-  load_state_dict(state_dict: StateDict, strict: boolean, options: { assign?: false }): IncompatibleKeys;
+  load_state_dict(state_dict: StateDict, strict?: boolean, assign?: boolean): IncompatibleKeys;
+  load_state_dict(state_dict: StateDict, options?: { strict?: boolean; assign?: boolean }): IncompatibleKeys;
+  load_state_dict(state_dict: StateDict, strict: boolean, options: { assign?: boolean }): IncompatibleKeys;
   load_state_dict(state_dict: StateDict, ...args: unknown[]): IncompatibleKeys {
     const { strict = true, assign = false } = nnArgs("Module.load_state_dict", "Module", args) as { strict?: boolean; assign?: boolean };
-    if (assign) throw new TypeError("load_state_dict: assign=True is not supported in lrlab (the values are copied into the module's own tensors); leave it false");
-    if (state_dict === null || typeof state_dict !== "object") {
-      throw new TypeError(`Expected state_dict to be dict-like, got ${describe(state_dict)}.`);
+    // PyTorch takes any Mapping; an array (or a Map, whose entries are not its fields) is not one here
+    if (state_dict === null || typeof state_dict !== "object" || Array.isArray(state_dict) || state_dict instanceof Map || state_dict instanceof Tensor) {
+      throw TypeError_(`Expected state_dict to be dict-like, got <class '${typename(state_dict)}'>.`);
     }
-    return loadStateDict(this, state_dict, strict, this._state_entries("", true));
+    const slots = this._state_slots();
+    const own = slots.map(([k, , , t]) => [k, t] as [string, Tensor]);
+    const setters = assign ? new Map(slots.map(([k, owner, name]) => [k, (v: Tensor) => owner._assign_member(name, v)])) : undefined;
+    return loadStateDict(this, state_dict, strict, own, setters);
+  }
+
+  /** [key, owning module, its own name there, tensor] for each entry of state_dict() (load_state_dict's assign). */
+  private _state_slots(): [string, Module, string, Tensor][] {
+    const out: [string, Module, string, Tensor][] = [];
+    const visit = (m: Module, pre: string): void => {
+      for (const [n, p] of m._own_parameters()) out.push([pre + n, m, n, p]);
+      for (const [n, b, persistent] of m._own_buffers()) if (persistent) out.push([pre + n, m, n, b]);
+      for (const [n, c] of m._own_children()) visit(c, `${pre}${n}.`);
+    };
+    visit(this, "");
+    return out;
+  }
+
+  /**
+   * Puts `value` in the place of the own parameter or buffer `name` (load_state_dict's assign):
+   * where a Parameter was, a plain tensor becomes a Parameter sharing its storage, with the old
+   * one's requires_grad, as PyTorch's. `name` may be an array field's item ("heads.1").
+   */
+  private _assign_member(name: string, value: Tensor): void {
+    const dot = name.indexOf(".");
+    const holder: any = dot < 0 ? this : (this as any)[name.slice(0, dot)];
+    const key = dot < 0 ? name : name.slice(dot + 1);
+    const old = holder[key];
+    if (old instanceof Parameter) {
+      if (value instanceof Parameter) value.requires_grad = old.requires_grad;
+      else value = new Parameter(value, old.requires_grad);
+    }
+    holder[key] = value;
   }
 
   // ---------------------------------------------------------------- printing
@@ -571,6 +780,33 @@ Object.defineProperty(Module.prototype, "call", {
   configurable: true,
 });
 
+/** `named_modules`' keyword options. */
+export interface NamedModulesOptions {
+  memo?: Set<Module> | null;
+  prefix?: string;
+  remove_duplicate?: boolean;
+}
+
+/** `register_load_state_dict_pre_hook`'s hook (PyTorch's arguments, after `module`). */
+export type LoadStateDictPreHook = (
+  module: Module,
+  state_dict: Record<string, unknown>,
+  prefix: string,
+  local_metadata: { version?: number },
+  strict: boolean,
+  missing_keys: string[],
+  unexpected_keys: string[],
+  error_msgs: string[],
+) => void;
+
+/** A module's state_dict / load_state_dict hooks by handle id. */
+export interface StateHooks {
+  sd_pre: Map<number, (module: Module, prefix: string, keep_vars: boolean) => void>;
+  sd_post: Map<number, (module: Module, state_dict: StateDict, prefix: string, local_metadata: { version?: number }) => unknown>;
+  load_pre: Map<number, LoadStateDictPreHook>;
+  load_post: Map<number, (module: Module, incompatible_keys: IncompatibleKeys) => unknown>;
+}
+
 export interface MemberOptions {
   prefix?: string;
   recurse?: boolean;
@@ -584,15 +820,60 @@ function memberOptions(prefix: string | MemberOptions, recurse: boolean, remove_
   return { prefix, recurse, remove_duplicate };
 }
 
+/** `Module.to`'s keyword options (PyTorch's `non_blocking` and `copy` change nothing on the CPU). */
+export interface ModuleToOptions {
+  device?: "cpu" | Device | string | null;
+  dtype?: DType | null;
+  non_blocking?: boolean;
+  copy?: boolean;
+}
+
+// dtype names lrlab knows (its own) and PyTorch's others, so that `to("float16")` says it is a
+// dtype lrlab lacks rather than an unknown device
+const LRLAB_DTYPES = new Set(["float32", "float64", "int64", "bool"]);
+const OTHER_DTYPES = new Set([
+  "float16", "half", "bfloat16", "complex64", "complex128", "cfloat", "cdouble", "int32", "int16", "int8", "uint8", "int", "short",
+]);
+
+/** The dtype `Module.to(...args)` converts to (undefined: none), after PyTorch's `_parse_to` and checks. */
+function moduleToDtype(args: unknown[]): DType | undefined {
+  let n = args.length;
+  while (n > 0 && args[n - 1] === undefined) n--;
+  const kw = n > 0 && isOptionsObject(args[n - 1]) ? (args[--n] as Record<string, unknown>) : {};
+  checkKeywords("Module.to", kw, ["device", "dtype", "non_blocking", "copy", "memory_format"]);
+  const pos = args.slice(0, n);
+  let device: unknown = kw.device;
+  let dtype: unknown = kw.dtype;
+  const first = pos[0];
+  let rest = pos.slice(1);
+  if (first instanceof Tensor) dtype = first.dtype;
+  else if (typeof first === "string" && (LRLAB_DTYPES.has(first) || OTHER_DTYPES.has(first))) dtype = first;
+  else if (pos.length > 0) {
+    device = first;
+    if (rest.length > 0 && (rest[0] === null || typeof rest[0] === "string")) {
+      dtype = rest[0];
+      rest = rest.slice(1);
+    }
+  }
+  // what may follow: non_blocking, copy (booleans)
+  if (rest.length > 2 || rest.some((v) => typeof v !== "boolean")) {
+    throw TypeError_(`to() received an invalid combination of arguments: got (${pos.map(typename).join(", ")}); PyTorch's forms are to(device, dtype, non_blocking, copy), to(dtype, non_blocking, copy) and to(tensor, non_blocking, copy)`);
+  }
+  if (device !== undefined && device !== null && !(device instanceof Device)) {
+    const type = typeof device === "object" ? (device as { type?: unknown }).type : device;
+    if (typeof type !== "string" || !/^cpu(:\d+)?$/.test(type)) throw new Error(`lrlab runs on the CPU only; got device ${String(type)}`);
+  }
+  if (dtype === undefined || dtype === null) return undefined;
+  if (dtype === "float32" || dtype === "float64") return dtype;
+  if (dtype === "int64" || dtype === "bool" || (typeof dtype === "string" && /^u?int|^short$/.test(dtype))) {
+    throw TypeError_(`nn.Module.to only accepts floating point or complex dtypes, but got desired dtype=torch.${dtype}`);
+  }
+  throw TypeError_(`nn.Module.to: dtype ${String(dtype)} is not in lrlab (its floating point dtypes are float32 and float64)`);
+}
+
 /** A tensor sharing `t`'s storage (and version counter), detached from autograd (state_dict's default). */
 function detachShared(t: Tensor): Tensor {
   return share_version(new Tensor(t.data, t.shape, t.dtype, false), t);
-}
-
-function describe(v: unknown): string {
-  if (v === null) return "NoneType";
-  if (typeof v === "object") return (v as object).constructor?.name ?? "object";
-  return typeof v;
 }
 
 /** Indents every line but the first by `n` spaces (PyTorch's `_addindent`). */

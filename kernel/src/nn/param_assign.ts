@@ -53,7 +53,7 @@ export class IncompatibleKeys {
 export function unexpectedKeysInLoadOrder(root: Module, keys: string[]): string[] {
   if (keys.length < 2) return keys;
   const index = new Map<string, number>();
-  root.named_modules(new Set(), "", false).forEach(([path], i) => {
+  root._walk_modules(new Set(), "", false).forEach(([path], i) => {
     if (!index.has(path)) index.set(path, i);
   });
   const at = (key: string): number => {

@@ -26,15 +26,16 @@ import { TypeError_ } from "../errors";
 import { Tensor } from "../tensor/tensor";
 import type { DType } from "../tensor/tensor";
 import { nearKey } from "../close_matches";
-import { isOptionsObject, shown } from "../optim/positional";
-import { checkKeywords } from "./_args";
+import { shown } from "../optim/positional";
+import { isOptionsObject } from "../utils/py_args";
+import { checkKeywords } from "../utils/py_args";
 
 /** A device as lrlab takes it: the CPU only ("cpu", `{ type: "cpu" }`, or null for the default). */
 export type DeviceArg = "cpu" | { type: "cpu" } | null;
 
 /** What a positional value must be (its JS type; the value's range is checked by the class). */
 export type NNArgType =
-  | "number" | "number?" | "boolean" | "string" | "Tensor?" | "device" | "dtype" | "deprecated";
+  | "number" | "number?" | "boolean" | "string" | "Tensor?" | "device" | "dtype" | "deprecated" | "any";
 
 /** A parameter: its Python name and what it takes. */
 export type NNParam = readonly [name: string, type: NNArgType];
@@ -114,6 +115,13 @@ export const NN_POSITIONAL: Readonly<Record<string, NNSignature>> = {
   // Module's methods with positional flags: `model.zero_grad(false)`, `model.load_state_dict(sd, false)`.
   "Module.zero_grad": { lead: [], params: [["set_to_none", "boolean"]], keywordOnly: [], method: "zero_grad" },
   "Module.load_state_dict": { lead: ["state_dict"], params: [["strict", "boolean"], ["assign", "boolean"]], keywordOnly: [], method: "load_state_dict" },
+  // `mode` is checked by train() itself, with PyTorch's ValueError
+  "Module.train": { lead: [], params: [["mode", "any"]], keywordOnly: [], method: "train" },
+  "Module.requires_grad_": { lead: [], params: [["requires_grad", "boolean"]], keywordOnly: [], method: "requires_grad_" },
+  "Module.named_modules": {
+    lead: [], params: [["memo", "any"], ["prefix", "string"], ["remove_duplicate", "boolean"]], keywordOnly: [], method: "named_modules",
+  },
+  "Module.set_submodule": { lead: ["target", "module"], params: [["strict", "boolean"]], keywordOnly: [], method: "set_submodule" },
 };
 
 const ACCEPTS: Record<NNArgType, [takes: string, ok: (v: unknown) => boolean]> = {
@@ -125,6 +133,8 @@ const ACCEPTS: Record<NNArgType, [takes: string, ok: (v: unknown) => boolean]> =
   "device": ['"cpu" or null (lrlab runs on the CPU)', (v) => v === null || v === "cpu" || (typeof v === "object" && (v as { type?: unknown }).type === "cpu")],
   "dtype": ['a dtype ("float32", "float64") or null', (v) => v === null || typeof v === "string"],
   "deprecated": ["only null (deprecated in PyTorch and not in lrlab: use reduction, 'mean', 'sum' or 'none')", (v) => v === null],
+  // checked by the caller, with its own (PyTorch's) message
+  "any": ["anything", () => true],
 };
 
 /**

@@ -23,9 +23,9 @@
 import { Tensor, type Storage } from "../tensor/tensor";
 import { enable_grad } from "../tensor/grad_mode";
 import { get_default_dtype } from "../tensor/dtype";
-import type { Closure } from "./optimizer";
+import type { Closure, StepOptions } from "./optimizer";
 import { pyStr, type ParamGroup, type ParamState } from "./optimizer";
-import { RuntimeError } from "../errors";
+import { AssertionError, RuntimeError } from "../errors";
 
 export type Round = (x: number) => number;
 const identity: Round = (x) => x;
@@ -85,13 +85,99 @@ export function* paramsWithGrad(
   sparse: "refuse" | "skip" = "refuse",
 ): Generator<{ p: Tensor; grad: Storage; state: ParamState }> {
   if (sparse === "refuse" && hasSparseGrad(group)) throw new Error(sparseGradMessage(name));
+  // capturable / differentiable (rarely true): PyTorch's errors, once the group has a gradient
+  let flags = group.capturable === true || group.differentiable === true;
   for (const p of group.params) {
     const g = p.grad;
     if (g === null || g.is_sparse) continue;
+    if (flags) {
+      checkImplementationFlags(group, name);
+      flags = false;
+    }
     if (g.data.length !== p.data.length || g.dtype !== p.dtype) {
       throw new Error(`${name}: grad of a parameter of shape [${p.shape.join(", ")}] (${p.dtype}) has shape [${g.shape.join(", ")}] (${g.dtype})`);
     }
     yield { p, grad: g.data, state: stateOf(p) };
+  }
+}
+
+/**
+ * PyTorch's checks of `fused` against the other flags, made by SGD's and Adagrad's constructors
+ * after the param groups are built (Adam and AdamW check before): RuntimeErrors in PyTorch.
+ */
+export function checkFusedFlags(options: ImplementationFlags): void {
+  if (!options.fused) return;
+  if (options.differentiable) throw RuntimeError("`fused` does not support `differentiable`");
+  if (options.foreach) throw RuntimeError("`fused` and `foreach` cannot be `True` together.");
+}
+
+/** The devices PyTorch 2.13 lists as supporting capturable=True (`_get_capturable_supported_devices`). */
+function capturableDevices(xla: boolean): string {
+  return `['cuda', 'xpu', 'hpu', 'privateuseone'${xla ? ", 'xla'" : ""}]`;
+}
+
+/**
+ * PyTorch 2.13's error for `capturable=True` on the CPU, raised by its update function at the
+ * step (not at construction): the wording and the device list depend on the optimizer and on
+ * whether the group runs the multi-tensor (`foreach=True`) or the single-tensor implementation.
+ */
+export function capturableMessage(name: string, foreach: boolean): string {
+  let what = "params and state_steps";
+  let xla = !foreach || name === "RMSprop" || name === "Rprop";
+  if (name === "NAdam") what = foreach ? "params, mu_products, and state_steps" : "params, mu_products and state_steps";
+  else if (name === "ASGD") what = "params, mus, etas, and state_steps";
+  else if (name === "Adadelta") xla = false;
+  return (
+    `If capturable=True, ${what} must be on supported devices: ${capturableDevices(xla)}.` +
+    " (lrlab computes on the CPU, where PyTorch raises this too: capturable=True is for CUDA-graph capture; leave it false.)"
+  );
+}
+
+/** Optimizers whose differentiable=True step gives the numbers of their plain step (see checkImplementationFlags). */
+const DIFFERENTIABLE_SAME_NUMBERS = new Set(["SGD", "Adamax", "RAdam", "Adadelta", "Rprop", "ASGD"]);
+
+/**
+ * The implementation flags PyTorch acts on at the step, for a group with at least one gradient:
+ * - `capturable=True` (not with `fused=True`, whose CPU kernel ignores it): PyTorch's
+ *   AssertionError, since lrlab, like PyTorch on the CPU, has no CUDA-graph capture;
+ * - `differentiable=True`: PyTorch runs the step with autograd enabled (even inside no_grad), so
+ *   `foreach=True` is its "_foreach ops don't support autograd" (SGD excepted), and a leaf that
+ *   requires grad cannot be updated in place (its RuntimeError). A non-leaf parameter (what the
+ *   flag is for: differentiating through the update) is refused: lrlab's update loops write the
+ *   parameter's storage and record nothing in autograd, so later gradients through it would
+ *   silently be those of the tensor before the step. A parameter that does not require grad is
+ *   updated as without the flag where that gives PyTorch's numbers (checked against PyTorch 2.13,
+ *   float32 and float64: SGD, Adamax, RAdam, Adadelta, Rprop, ASGD); Adam, AdamW, NAdam, Adagrad
+ *   and RMSprop compute their differentiable step in another order (Adam's bias corrections as
+ *   tensors of the default dtype), 1 ulp to 1e-6 away, so it is refused there, saying so.
+ */
+export function checkImplementationFlags(group: ParamGroup, name: string): void {
+  if (group.capturable === true && group.fused !== true) throw AssertionError(capturableMessage(name, group.foreach === true));
+  if (group.differentiable !== true) return;
+  if (group.foreach === true && name !== "SGD") throw AssertionError("_foreach ops don't support autograd");
+  for (const p of group.params) {
+    if (p.grad === null) continue;
+    if (!p.requires_grad) {
+      if (DIFFERENTIABLE_SAME_NUMBERS.has(name)) continue;
+      throw RuntimeError(
+        `${name}: differentiable=True is not supported by lrlab here: PyTorch's differentiable ${name} step computes in another ` +
+          "order (in tensors of the default dtype), whose rounding lrlab does not reproduce, and for a parameter that does not " +
+          "require grad the flag changes nothing else: leave differentiable false.",
+      );
+    }
+    if (p.is_leaf) {
+      throw RuntimeError(
+        "a leaf Variable that requires grad is being used in an in-place operation. " +
+          `(${name} with differentiable=True updates its parameters with autograd on, as PyTorch does, even inside no_grad: ` +
+          "a parameter that requires grad must be a non-leaf tensor then. Without differentiable=True the step runs under no_grad.)",
+      );
+    }
+    throw RuntimeError(
+      `${name}: differentiable=True on a non-leaf parameter is not supported by lrlab: PyTorch records the update in autograd ` +
+        "so that gradients flow through the step (e.g. meta-learning), but lrlab's optimizers update the storage without recording " +
+        "anything, so gradients through the updated parameter would silently be wrong. Compute such an update with tensor ops " +
+        "(p2 = p.sub(p.grad.mul(lr))), or optimize leaf tensors without differentiable=True.",
+    );
   }
 }
 
@@ -220,20 +306,30 @@ function describeValue(v: unknown): string {
 }
 
 /**
- * The options every optimizer accepts and ignores, documented once: `foreach`, `fused`,
- * `capturable` and `differentiable` select PyTorch implementations (multi-tensor, fused kernels,
- * CUDA-graph capture, autograd through the step) that compute the same update; lrlab has one
- * implementation, the single-tensor loop, so they are stored in the group for fidelity and
- * otherwise ignored.
+ * The implementation switches, documented once: `foreach`, `fused`, `capturable` and
+ * `differentiable` select PyTorch implementations (multi-tensor, fused kernels, CUDA-graph capture,
+ * autograd through the step). lrlab has one implementation, the single-tensor loop, and stores
+ * them in the group for fidelity. `foreach` and `fused` compute the same update and are ignored
+ * (but for PyTorch's errors for fused with foreach or differentiable); `capturable: true` and
+ * `differentiable: true` give PyTorch's CPU errors at step() (checkImplementationFlags).
  */
 export interface ImplementationFlags {
   /** Accepted and ignored: PyTorch's choice of its multi-tensor (foreach) implementation; default null. */
   foreach?: boolean | null;
-  /** Accepted and ignored: PyTorch's fused-kernel implementation; default null. */
+  /** Accepted and ignored: PyTorch's fused-kernel implementation (with foreach or differentiable, PyTorch's error); default null. */
   fused?: boolean | null;
-  /** Accepted and ignored: PyTorch's support for CUDA-graph capture; default false. */
+  /**
+   * Accepted; true is PyTorch's AssertionError at step() ("If capturable=True, params and
+   * state_steps must be on supported devices"): CUDA-graph capture, which PyTorch refuses on the
+   * CPU, where lrlab computes (not with fused: true, which ignores it); default false.
+   */
   capturable?: boolean;
-  /** Accepted and ignored: PyTorch's autograd through the optimizer step; default false. */
+  /**
+   * Accepted; true runs PyTorch's checks of autograd through the step: a parameter that requires
+   * grad is PyTorch's in-place error (a leaf), or refused (a non-leaf: lrlab records no graph
+   * through the update); one that does not is updated as usual where that is PyTorch's result;
+   * default false.
+   */
   differentiable?: boolean;
 }
 
@@ -258,8 +354,17 @@ export function checkLr(lr: unknown, message = (v: number) => `Invalid learning 
 }
 
 /** Runs the closure with gradients enabled (PyTorch's `with torch.enable_grad(): loss = closure()`). */
-export function evalClosure(closure: Closure | undefined): number | Tensor | undefined {
-  return closure ? enable_grad(closure) : undefined;
+export function evalClosure(closure: Closure | StepOptions | null | undefined, optimizer?: object): number | Tensor | undefined {
+  if (closure === undefined || closure === null) return undefined;
+  if (typeof closure === "function") return enable_grad(closure);
+  const step = `${optimizer?.constructor?.name ?? "Optimizer"}.step()`;
+  // (the step wrapper turns step({ closure }) into step(closure): another key got here)
+  if (typeof closure === "object" && !(closure instanceof Tensor)) {
+    const key = Object.keys(closure).find((k) => k !== "closure");
+    if (key !== undefined) throw new TypeError(`${step} got an unexpected keyword argument '${key}' (its one argument is the closure: step(closure) or step({ closure }))`);
+    return evalClosure((closure as StepOptions).closure, optimizer);
+  }
+  throw new TypeError(`${step} expects a closure (a function that re-evaluates the model and returns the loss), got ${typeof closure}`);
 }
 
 /**

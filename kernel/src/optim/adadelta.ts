@@ -9,10 +9,10 @@
  *
  * Where PyTorch deviates from the paper: a learning rate γ (default 1.0) scales the step; the
  * paper has none. State: `step`, `square_avg`, `acc_delta`.
- * Accepts and ignores `foreach`, `capturable`, `differentiable`.
+ * Accepts `foreach` (ignored), `capturable` and `differentiable` (PyTorch's CPU errors at step; ImplementationFlags).
  */
 import type { Tensor } from "../tensor/tensor";
-import { Optimizer, pyStr, type Closure, type ParamsT, type ParamGroup } from "./optimizer";
+import { Optimizer, pyStr, type Closure, type ParamsT, setstateGroup, type ParamGroup, type StepOptions } from "./optimizer";
 import { check, checkLr, effectiveGrad, emaSquareInPlace, paramsWithGrad, rounder, sqrt, zerosLike, type ImplementationFlags, evalClosure } from "./_functional";
 import { checkOptimizerOptions, optimizerArgs } from "./options";
 import type { Positional } from "./positional";
@@ -60,8 +60,18 @@ export class Adadelta extends Optimizer {
     return 1;
   }
 
-  step(closure?: Closure): number | Tensor | undefined {
-    const loss = evalClosure(closure);
+  /** PyTorch's float defaults with integral values, printed as Python does (see Optimizer._float_defaults). */
+  protected override _float_defaults(): Record<string, number> {
+    return { lr: 1.0 };
+  }
+
+  /** PyTorch's `Adadelta.__setstate__` on a loaded group (its `setdefault`s; see Optimizer._setstate_group). */
+  protected override _setstate_group(group: ParamGroup, index: number): void {
+    setstateGroup(this, group, index, { foreach: null, maximize: false, differentiable: false, capturable: false });
+  }
+
+  step(closure?: Closure | StepOptions): number | Tensor | undefined {
+    const loss = evalClosure(closure, this);
     for (const group of this.param_groups) {
       const { lr, rho, eps, weight_decay, maximize } = group;
       for (const { p, grad, state } of paramsWithGrad(group, (t) => this.stateOf(t), "Adadelta")) {

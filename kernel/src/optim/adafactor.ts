@@ -20,7 +20,7 @@
  * State: `step`, `row_var` and `col_var` (≥2-D) or `variance` (1-D). Accepts and ignores `foreach`.
  */
 import { Tensor, type Storage } from "../tensor/tensor";
-import { Optimizer, pyStr, type Closure, type ParamState, type ParamsT, type ParamGroup } from "./optimizer";
+import { Optimizer, pyStr, type Closure, type ParamState, type ParamsT, setstateGroup, type ParamGroup, type StepOptions } from "./optimizer";
 import { check, checkLr, lerpInPlace, paramsWithGrad, rounder, sqrt, zerosLike, type ImplementationFlags, type Round, evalClosure } from "./_functional";
 import { checkOptimizerOptions, optimizerArgs } from "./options";
 import type { Positional } from "./positional";
@@ -119,8 +119,18 @@ export class Adafactor extends Optimizer {
     return group.weight_decay !== 0 ? 2 : 1;
   }
 
-  step(closure?: Closure): number | Tensor | undefined {
-    const loss = evalClosure(closure);
+  /** PyTorch's float defaults with integral values, printed as Python does (see Optimizer._float_defaults). */
+  protected override _float_defaults(): Record<string, number> {
+    return { d: 1.0, weight_decay: 0.0 };
+  }
+
+  /** PyTorch's `Adafactor.__setstate__` on a loaded group (its `setdefault`s; see Optimizer._setstate_group). */
+  protected override _setstate_group(group: ParamGroup, index: number): void {
+    setstateGroup(this, group, index, { foreach: null });
+  }
+
+  step(closure?: Closure | StepOptions): number | Tensor | undefined {
+    const loss = evalClosure(closure, this);
     for (const group of this.param_groups) {
       const { lr, beta2_decay, d, weight_decay, maximize } = group;
       const [eps1Opt, eps2] = group.eps as [number | null, number];

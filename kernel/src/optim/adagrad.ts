@@ -9,7 +9,7 @@
  * Where PyTorch deviates from the paper: ε is added outside the square root, and the optional
  * lr_decay is PyTorch's own. As in PyTorch, `sum` starts at the constructor's
  * initial_accumulator_value for every group (a group's own value is ignored). State: `step`, `sum`.
- * Accepts and ignores `foreach`, `fused`, `differentiable`.
+ * Accepts `foreach` and `fused` (ignored), `differentiable` (PyTorch's errors at step; ImplementationFlags).
  *
  * Sparse gradients (`nn.Embedding(..., { sparse: true })`), as PyTorch: the gradient is coalesced
  * (repeated rows summed), then only its rows R change: s_R ← s_R + g_R², θ_R ← θ_R − γ̃ g_R / (√s_R + ε)
@@ -18,8 +18,8 @@
  * the step is counted), and so is `fused: true`.
  */
 import type { Tensor } from "../tensor/tensor";
-import { Optimizer, pyStr, type Closure, type ParamsT, type ParamGroup } from "./optimizer";
-import { check, checkLr, fullLike, hasSparseGrad, paramsWithGrad, type ImplementationFlags, evalClosure, sparseWeightDecayMessage } from "./_functional";
+import { Optimizer, pyStr, type Closure, type ParamsT, setstateGroup, type ParamGroup, type StepOptions } from "./optimizer";
+import { check, checkFusedFlags, checkLr, fullLike, hasSparseGrad, paramsWithGrad, type ImplementationFlags, evalClosure, sparseWeightDecayMessage } from "./_functional";
 import type { SparseTensor } from "../tensor/sparse";
 import { adagrad_wasm, WASM_MIN_ELEMENTS } from "./wasm/update";
 import { adagrad_native } from "./native_update";
@@ -63,6 +63,7 @@ export class Adagrad extends Optimizer {
       lr, lr_decay, eps, weight_decay, initial_accumulator_value, foreach: options.foreach ?? null, maximize,
       differentiable: options.differentiable ?? false, fused: options.fused ?? null,
     });
+    checkFusedFlags(options);
     // PyTorch creates the state eagerly in the constructor (so `sum` exists before the first step),
     // filled with the constructor's initial_accumulator_value: a group's own value is ignored.
     for (const group of this.param_groups) {
@@ -79,8 +80,13 @@ export class Adagrad extends Optimizer {
     return 1;
   }
 
-  step(closure?: Closure): number | Tensor | undefined {
-    const loss = evalClosure(closure);
+  /** PyTorch's `Adagrad.__setstate__` on a loaded group (its `setdefault`s; see Optimizer._setstate_group). */
+  protected override _setstate_group(group: ParamGroup, index: number): void {
+    setstateGroup(this, group, index, { foreach: null, maximize: false, differentiable: false, fused: null });
+  }
+
+  step(closure?: Closure | StepOptions): number | Tensor | undefined {
+    const loss = evalClosure(closure, this);
     for (const group of this.param_groups) {
       const { lr, lr_decay, weight_decay, eps, maximize } = group;
       if (hasSparseGrad(group)) {

@@ -13,10 +13,10 @@
  * "ε-hat" form), and amsgrad keeps the max of the raw v_t (Reddi et al. 2018 as PyTorch reads it).
  *
  * State: `step`, `exp_avg`, `exp_avg_sq`, and `max_exp_avg_sq` under amsgrad.
- * Accepts and ignores `foreach`, `fused`, `capturable`, `differentiable`.
+ * Accepts `foreach` and `fused` (ignored), `capturable` and `differentiable` (PyTorch's CPU errors at step; ImplementationFlags).
  */
 import { Tensor } from "../tensor/tensor";
-import { Optimizer, pyStr, type Closure, type ParamsT, type ParamGroup } from "./optimizer";
+import { Optimizer, pyStr, type Closure, type ParamsT, setstateGroup, type ParamGroup, type StepOptions } from "./optimizer";
 import { checkLerpDtype, check, checkLr, pair, paramsWithGrad, sqrt, zerosLike, evalClosure, type ImplementationFlags } from "./_functional";
 import { adam_wasm, WASM_MIN_ELEMENTS } from "./wasm/update";
 import { adam_native } from "./native_update";
@@ -78,8 +78,13 @@ export class Adam extends Optimizer {
     return group.decoupled_weight_decay && group.weight_decay !== 0 ? 2 : 1;
   }
 
-  step(closure?: Closure): number | Tensor | undefined {
-    const loss = evalClosure(closure);
+  /** PyTorch's `Adam.__setstate__` on a loaded group (its `setdefault`s; see Optimizer._setstate_group). */
+  protected override _setstate_group(group: ParamGroup, index: number): void {
+    setstateGroup(this, group, index, { amsgrad: false, maximize: false, foreach: null, capturable: false, differentiable: false, decoupled_weight_decay: false, fused: null });
+  }
+
+  step(closure?: Closure | StepOptions): number | Tensor | undefined {
+    const loss = evalClosure(closure, this);
     for (const group of this.param_groups) {
       const { lr, eps, weight_decay, amsgrad, maximize, decoupled_weight_decay } = group;
       const [beta1, beta2] = group.betas as [number, number];

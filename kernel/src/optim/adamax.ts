@@ -7,10 +7,11 @@
  *   θ_t ← θ_{t−1} − (γ / (1 − β1^t)) · m_t / u_t
  *
  * Where PyTorch deviates from the paper: ε is added to |g_t| inside the max (the paper has no ε).
- * State: `step`, `exp_avg`, `exp_inf`. Accepts and ignores `foreach`, `capturable`, `differentiable`.
+ * State: `step`, `exp_avg`, `exp_inf`. Accepts `foreach` (ignored),
+ * `capturable` and `differentiable` (PyTorch's CPU errors at step; ImplementationFlags).
  */
 import type { Tensor } from "../tensor/tensor";
-import { Optimizer, type Closure, type ParamsT, type ParamGroup } from "./optimizer";
+import { Optimizer, type Closure, type ParamsT, setstateGroup, type ParamGroup, type StepOptions } from "./optimizer";
 import { checkAdamFamily } from "./adam";
 import { checkOptimizerOptions, optimizerArgs } from "./options";
 import type { Positional } from "./positional";
@@ -52,8 +53,13 @@ export class Adamax extends Optimizer {
     return 1;
   }
 
-  step(closure?: Closure): number | Tensor | undefined {
-    const loss = evalClosure(closure);
+  /** PyTorch's `Adamax.__setstate__` on a loaded group (its `setdefault`s; see Optimizer._setstate_group). */
+  protected override _setstate_group(group: ParamGroup, index: number): void {
+    setstateGroup(this, group, index, { foreach: null, maximize: false, differentiable: false, capturable: false });
+  }
+
+  step(closure?: Closure | StepOptions): number | Tensor | undefined {
+    const loss = evalClosure(closure, this);
     for (const group of this.param_groups) {
       const { lr, eps, weight_decay, maximize } = group;
       const [beta1, beta2] = group.betas as [number, number];

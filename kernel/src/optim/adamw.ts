@@ -9,7 +9,7 @@
 import type { Tensor } from "../tensor/tensor";
 import { Adam } from "./adam";
 import type { ImplementationFlags } from "./_functional";
-import type { ParamsT } from "./optimizer";
+import type { ParamGroup, ParamsT } from "./optimizer";
 import { checkOptimizerOptions, optimizerArgs } from "./options";
 import type { Positional } from "./positional";
 
@@ -39,5 +39,11 @@ export class AdamW extends Adam {
     const options = optimizerArgs("AdamW", args) as AdamWOptions;
     checkOptimizerOptions("AdamW", options); // no decoupled_weight_decay: always on
     super(params, { ...options, weight_decay: options.weight_decay ?? 1e-2, decoupled_weight_decay: true });
+  }
+
+  /** PyTorch's `AdamW.__setstate__`: Adam's defaults, then `decoupled_weight_decay` forced to True (an Adam state_dict loaded into AdamW decays decoupled). */
+  protected override _setstate_group(group: ParamGroup, index: number): void {
+    super._setstate_group(group, index);
+    group.decoupled_weight_decay = true;
   }
 }

@@ -14,10 +14,11 @@
  * value is still made in the default dtype (`torch.as_tensor`), then copied into that one (which
  * only changes anything for float32 parameters under a float64 default dtype).
  *
- * State: `step`, `eta`, `mu`, `ax`. Accepts and ignores `foreach`, `capturable`, `differentiable`.
+ * State: `step`, `eta`, `mu`, `ax`. Accepts `foreach` (ignored),
+ * `capturable` and `differentiable` (PyTorch's CPU errors at step; ImplementationFlags).
  */
 import type { Tensor } from "../tensor/tensor";
-import { Optimizer, pyStr, scalarStateRounder, type Closure, type ParamsT, type ParamGroup } from "./optimizer";
+import { Optimizer, pyStr, scalarStateRounder, type Closure, type ParamsT, setstateGroup, type ParamGroup, type StepOptions } from "./optimizer";
 import { check, checkLr, effectiveGrad, paramsWithGrad, rounder, scalarRounder, zerosLike, type ImplementationFlags, evalClosure } from "./_functional";
 import { checkOptimizerOptions, optimizerArgs } from "./options";
 import type { Positional } from "./positional";
@@ -65,8 +66,18 @@ export class ASGD extends Optimizer {
     return 2;
   }
 
-  step(closure?: Closure): number | Tensor | undefined {
-    const loss = evalClosure(closure);
+  /** PyTorch's float defaults with integral values, printed as Python does (see Optimizer._float_defaults). */
+  protected override _float_defaults(): Record<string, number> {
+    return { t0: 1e6 };
+  }
+
+  /** PyTorch's `ASGD.__setstate__` on a loaded group (its `setdefault`s; see Optimizer._setstate_group). */
+  protected override _setstate_group(group: ParamGroup, index: number): void {
+    setstateGroup(this, group, index, { foreach: null, maximize: false, differentiable: false, capturable: false });
+  }
+
+  step(closure?: Closure | StepOptions): number | Tensor | undefined {
+    const loss = evalClosure(closure, this);
     for (const group of this.param_groups) {
       const { lr, lambd, alpha, t0, weight_decay, maximize } = group;
       for (const { p, grad, state } of paramsWithGrad(group, (t) => this.stateOf(t), "ASGD")) {

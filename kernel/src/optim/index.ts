@@ -18,6 +18,7 @@ export {
   type ParamState,
   type StateDict,
   type Closure,
+  type StepOptions,
   type OptimizerPreHook,
   type OptimizerPostHook,
   type StateDictPreHook,

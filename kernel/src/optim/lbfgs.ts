@@ -21,7 +21,7 @@
  * Deviation: an unknown `line_search_fn` is rejected by the constructor (PyTorch: at step()).
  */
 import { Tensor, type Storage } from "../tensor/tensor";
-import { Optimizer, notTensorStateMessage, type Closure, type ParamState, type ParamsT } from "./optimizer";
+import { Optimizer, notTensorStateMessage, type Closure, type ParamState, type ParamsT, setstateGroup, type ParamGroup, type StepOptions } from "./optimizer";
 import { bump_version } from "../tensor/version";
 import { checkLr, evalClosure, rounder, type Round } from "./_functional";
 import { checkOptimizerOptions, optimizerArgs } from "./options";
@@ -283,15 +283,23 @@ export class LBFGS extends Optimizer {
     }
   }
 
-  /** One L-BFGS step; returns what the closure returned at its first evaluation (PyTorch's `orig_loss`), so `opt.step(closure).item()` type-checks. */
   /** A Tensor lr is used only as its value here, as in PyTorch: any dtype is exact (Optimizer._check_tensor_lr). */
   protected override _lr_tensor_any_dtype(): boolean {
     return true;
   }
 
-  step<L extends number | Tensor>(closure: () => L): L;
-  step(closure?: Closure): number | Tensor | undefined;
-  step(closure?: Closure): number | Tensor | undefined {
+  /** PyTorch's `LBFGS.__setstate__` on a loaded group (no defaults of its own; see Optimizer._setstate_group). */
+  protected override _setstate_group(group: ParamGroup, index: number): void {
+    setstateGroup(this, group, index, {});
+  }
+
+  /** One L-BFGS step; returns what the closure returned at its first evaluation (PyTorch's `orig_loss`), so `opt.step(closure).item()` type-checks. */
+  step<L extends number | Tensor>(closure: (() => L) | { closure: () => L }): L;
+  step(closure?: Closure | StepOptions): number | Tensor | undefined;
+  step(closure?: Closure | StepOptions): number | Tensor | undefined {
+    // (step({ closure }) arrives here as step(closure): the step wrapper, Optimizer._patch_step_function;
+    // an object with another key is refused as PyTorch's unexpected keyword)
+    if (typeof closure === "object" && closure !== null) evalClosure(closure, this);
     if (typeof closure !== "function") {
       throw new TypeError("LBFGS.step() requires a closure that re-evaluates the model and returns the loss");
     }

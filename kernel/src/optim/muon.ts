@@ -16,7 +16,7 @@
  * State: `momentum_buffer`.
  */
 import type { Tensor } from "../tensor/tensor";
-import { Optimizer, pyStr, type Closure, type ParamsT, type ParamGroup } from "./optimizer";
+import { Optimizer, pyStr, type Closure, type ParamsT, setstateGroup, type ParamGroup, type StepOptions } from "./optimizer";
 import { check, checkLr, lerpInPlace, paramsWithGrad, rounder, sqrt, zerosLike, evalClosure } from "./_functional";
 import { checkOptimizerOptions, optimizerArgs } from "./options";
 import type { Positional } from "./positional";
@@ -136,8 +136,13 @@ export class Muon extends Optimizer {
     return 2;
   }
 
-  step(closure?: Closure): number | Tensor | undefined {
-    const loss = evalClosure(closure);
+  /** PyTorch's `Muon.__setstate__` on a loaded group (no defaults of its own; see Optimizer._setstate_group). */
+  protected override _setstate_group(group: ParamGroup, index: number): void {
+    setstateGroup(this, group, index, {});
+  }
+
+  step(closure?: Closure | StepOptions): number | Tensor | undefined {
+    const loss = evalClosure(closure, this);
     for (const group of this.param_groups) {
       const { lr, weight_decay, momentum, nesterov, ns_coefficients, eps, ns_steps, adjust_lr_fn } = group;
       for (const { p, grad, state } of paramsWithGrad(group, (t) => this.stateOf(t), "Muon")) {

@@ -14,11 +14,11 @@
  * parameter's dtype; load_state_dict casts it to the parameter's dtype (as PyTorch casts every
  * floating state but `step`), and from then on it is rounded in that dtype.
  *
- * State: `step`, `mu_product`, `exp_avg`, `exp_avg_sq`. Accepts and ignores `foreach`,
- * `capturable`, `differentiable`.
+ * State: `step`, `mu_product`, `exp_avg`, `exp_avg_sq`. Accepts `foreach` (ignored),
+ * `capturable` and `differentiable` (PyTorch's CPU errors at step; ImplementationFlags).
  */
 import type { Tensor } from "../tensor/tensor";
-import { Optimizer, pyStr, scalarStateRounder, type Closure, type ParamsT, type ParamGroup } from "./optimizer";
+import { Optimizer, pyStr, scalarStateRounder, type Closure, type ParamsT, setstateGroup, type ParamGroup, type StepOptions } from "./optimizer";
 import { checkAdamFamily } from "./adam";
 import { checkOptimizerOptions, optimizerArgs } from "./options";
 import type { Positional } from "./positional";
@@ -72,8 +72,13 @@ export class NAdam extends Optimizer {
     return group.decoupled_weight_decay && group.weight_decay !== 0 ? 3 : 2;
   }
 
-  step(closure?: Closure): number | Tensor | undefined {
-    const loss = evalClosure(closure);
+  /** PyTorch's `NAdam.__setstate__` on a loaded group (its `setdefault`s; see Optimizer._setstate_group). */
+  protected override _setstate_group(group: ParamGroup, index: number): void {
+    setstateGroup(this, group, index, { maximize: false, foreach: null, capturable: false, differentiable: false, decoupled_weight_decay: false });
+  }
+
+  step(closure?: Closure | StepOptions): number | Tensor | undefined {
+    const loss = evalClosure(closure, this);
     for (const group of this.param_groups) {
       const { lr, eps, weight_decay, momentum_decay, decoupled_weight_decay, maximize } = group;
       const [beta1, beta2] = group.betas as [number, number];

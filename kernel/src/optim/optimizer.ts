@@ -17,6 +17,7 @@ import { Tensor, type Storage } from "../tensor/tensor";
 import { suspiciousGroupKey } from "./options";
 import { tensorValueText } from "./_functional";
 import { RemovableHandle } from "../utils/hooks";
+import { KeyError } from "../errors";
 import { bump_version } from "../tensor/version";
 
 /**
@@ -68,6 +69,11 @@ export type ParamState = Record<string, any>;
 /** Closure given to `step`: re-evaluates the model (sets `.grad`) and returns the loss. */
 export type Closure = () => number | Tensor;
 
+/** PyTorch's keyword form of step's argument: `optimizer.step(closure=fn)` is `optimizer.step({ closure: fn })`. */
+export interface StepOptions {
+  closure?: Closure | null;
+}
+
 /** `hook(optimizer, args, kwargs)`; a pre hook may return `[new_args, new_kwargs]`. */
 export type OptimizerPreHook = (
   optimizer: Optimizer,
@@ -102,6 +108,17 @@ export function register_optimizer_step_post_hook(hook: OptimizerPostHook): Remo
   return handle;
 }
 
+/**
+ * `torch.optim.optimizer.required`: the default of a hyperparameter that every param group must
+ * give itself (`super(params, { lr: required, momentum: 0 })` in an optimizer of your own); a group
+ * without it is PyTorch's ValueError "parameter group didn't specify a value of required
+ * optimization parameter lr".
+ */
+export const required: { toString(): string } = Object.freeze({
+  toString: () => "<required parameter>",
+  [Symbol.for("nodejs.util.inspect.custom")]: () => "<required parameter>",
+});
+
 /** PyTorch's packed state dict: state keyed by parameter index, groups holding indices. */
 export interface StateDict {
   state: Record<number, ParamState>;
@@ -126,7 +143,10 @@ function pyTypename(v: unknown): string {
   if (typeof v === "string") return "str";
   if (typeof v === "boolean") return "bool";
   if (Array.isArray(v)) return "list";
-  return typeof v === "object" ? ((v as object).constructor?.name ?? "object") : typeof v;
+  if (typeof v !== "object") return typeof v;
+  const name = (v as object).constructor?.name;
+  // a plain object is what Python calls a dict (a param group, an options object)
+  return name === undefined || name === "Object" ? "dict" : name;
 }
 
 /** Deep copy of a state value: tensors get fresh storage; arrays and records are copied. */
@@ -154,7 +174,9 @@ export function pyStr(v: unknown): string {
   // Arrays of strings are Python lists (param_names); other arrays are tuples (betas, etas).
   if (Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === "string")) return `[${v.map((x) => `'${x}'`).join(", ")}]`;
   if (Array.isArray(v)) return `(${v.map(pyStr).join(", ")}${v.length === 1 ? "," : ""})`;
-  if (v instanceof Tensor) return `tensor(${v.data.length === 1 ? pyFloat(v.data[0]) : "..."})`;
+  // f"{t}" of a 0-dim tensor is its item's format (Tensor.__format__), so a Tensor lr prints as its value
+  if (v instanceof Tensor && v.shape.length === 0) return pyFloat(Number(v.data[0]));
+  if (v instanceof Tensor) return String(v); // (str(t), as PyTorch's f-string: tensor([0.0100]))
   return String(v);
 }
 
@@ -240,6 +262,14 @@ export abstract class Optimizer {
       // model's step; with them, the maps are copied first, as Python iterates over a snapshot)
       let args: unknown[] | null = null;
       let kwargs: Record<string, unknown> = {};
+      // PyTorch's step(closure=fn), written step({ closure: fn }): the hooks see it as a keyword,
+      // as in PyTorch, and the step gets the closure (an object with other keys goes to the step
+      // as it is: a built-in's step refuses it, naming the key)
+      const keywords = stepArgs.length === 1 && isClosureKeywords(stepArgs[0]);
+      if (keywords) {
+        kwargs = { ...(stepArgs[0] as object) };
+        stepArgs = [];
+      }
       if (globalPreHooks.size > 0 || this._optimizer_step_pre_hooks.size > 0) args = [this, ...stepArgs];
       if (args !== null) for (const hook of [...globalPreHooks.values(), ...this._optimizer_step_pre_hooks.values()]) {
         const result = hook(this, args, kwargs);
@@ -256,7 +286,9 @@ export abstract class Optimizer {
       // the first 16 steps, then every 256th: the check costs ~0.1 µs, a sixth of a tiny Adam step
       const n = ++this._steps_wrapped;
       if (n <= 16 || (n & 255) === 0) this._warn_new_group_keys();
-      const out = (raw as (...a: unknown[]) => unknown).apply(this, args === null ? stepArgs : args.slice(1));
+      let callArgs = args === null ? stepArgs : args.slice(1);
+      if ("closure" in kwargs) callArgs = [kwargs.closure ?? undefined, ...callArgs.slice(1)];
+      const out = (raw as (...a: unknown[]) => unknown).apply(this, callArgs);
       this._count_param_writes();
       if (this._optimizer_step_post_hooks.size > 0 || globalPostHooks.size > 0) {
         const postArgs = args ?? [this, ...stepArgs];
@@ -272,8 +304,11 @@ export abstract class Optimizer {
     Object.defineProperty(this, "step", { value: wrapped, writable: true, configurable: true, enumerable: false });
   }
 
-  /** Performs one optimization step; returns the closure's loss (or undefined without one). */
-  abstract step(closure?: Closure): number | Tensor | undefined;
+  /**
+   * Performs one optimization step; returns the closure's loss (or undefined without one). The
+   * closure may also be given as PyTorch's keyword, `step({ closure })`.
+   */
+  abstract step(closure?: Closure | StepOptions): number | Tensor | undefined;
 
   /**
    * How many in-place ops PyTorch's step (its single-tensor implementation) makes on each
@@ -309,7 +344,7 @@ export abstract class Optimizer {
 
   add_param_group(param_group: ParamGroupInput): void {
     if (!isPlainGroup(param_group)) {
-      throw new TypeError(`param_group must be a dict, but got ${pyTypename(param_group)}`);
+      throw new TypeError(`param_group must be a dict, but got <class '${pyTypename(param_group)}'>`);
     }
     if (!("params" in param_group)) {
       throw new Error("param_group must have a 'params' key holding its tensors");
@@ -346,12 +381,18 @@ export abstract class Optimizer {
       if (!(p instanceof Tensor)) {
         throw new TypeError("optimizer can only optimize Tensors, but one of the params is " + pyTypename(p));
       }
-      if (!this.defaults.differentiable && !p.is_leaf) throw new Error("can't optimize a non-leaf Tensor");
+      // (a non-leaf that retains its grad is accepted, as in PyTorch: p.retain_grad())
+      if (!this.defaults.differentiable && !(p.is_leaf || p.retains_grad)) throw new Error("can't optimize a non-leaf Tensor");
     }
     group.params = tensors as Tensor[];
     this._warn_suspicious_group_keys(group);
     for (const [name, dflt] of Object.entries(this.defaults)) {
-      if (!(name in group) || group[name] === undefined) group[name] = cloneDefault(dflt);
+      if (!(name in group) || group[name] === undefined) {
+        if (dflt === required) {
+          throw new Error(`parameter group didn't specify a value of required optimization parameter ${name}`);
+        }
+        group[name] = cloneDefault(dflt);
+      }
     }
     if ((group.lr as unknown) instanceof Tensor) this._check_tensor_lr(group.lr as unknown as Tensor);
     if (new Set(group.params).size !== group.params.length) {
@@ -526,16 +567,21 @@ export abstract class Optimizer {
    */
   state_dict(): StateDict {
     for (const hook of [...this._optimizer_state_dict_pre_hooks.values()]) hook(this);
+    // PyTorch's packing: parameters numbered in group order; a parameter listed twice in one group
+    // (which PyTorch warns about) takes the index of its last place in that group, as its dict
+    // comprehension {id(p): i for i, p in ... if id(p) not in param_mappings} keeps the last one.
     const index = new Map<Tensor, number>();
     let next = 0;
     const param_groups = this.param_groups.map((g) => {
-      const packed: { params: number[]; [key: string]: unknown } = { params: [] };
+      // 'params' comes last, as in PyTorch's packed group ({...hyperparameters, 'params': [...]})
+      const packed = {} as { params: number[]; [key: string]: unknown };
       for (const [k, v] of Object.entries(g)) if (k !== "params") packed[k] = deepCopyState(v);
+      const before = new Set(index.keys());
       for (const p of g.params) {
-        if (!index.has(p)) index.set(p, next);
+        if (!before.has(p)) index.set(p, next);
         next++;
-        packed.params.push(index.get(p) as number);
       }
+      packed.params = g.params.map((p) => index.get(p) as number);
       return packed;
     });
     const state: Record<number, ParamState> = {};
@@ -600,15 +646,27 @@ export abstract class Optimizer {
       }
       state.set(p, s);
     }
-    this.param_groups = saved.map((g, gi) => {
+    const groups = saved.map((g, gi) => {
       // (lr and the rest: the saved group's, copied below)
       const group = { params: this.param_groups[gi].params } as unknown as ParamGroup;
       for (const [k, v] of Object.entries(g)) if (k !== "params") group[k] = deepCopyState(v);
       if (this.param_groups[gi].param_names && !group.param_names) group.param_names = this.param_groups[gi].param_names;
       return group;
     });
+    // PyTorch's __setstate__ (may refuse a group, before anything changes)
+    groups.forEach((group, gi) => this._setstate_group(group, gi));
+    this.param_groups = groups;
     this.state = state;
   }
+
+  /**
+   * PyTorch's `__setstate__`, which `load_state_dict` runs on the loaded groups: each built-in
+   * optimizer gives the hyperparameters added since older PyTorch versions their defaults
+   * (`group.setdefault('maximize', False)`, ...; AdamW also forces `decoupled_weight_decay` to
+   * True), so an older or another optimizer's state_dict loads as in PyTorch (setstateGroup). The
+   * base class, and so a user's own subclass, changes nothing.
+   */
+  protected _setstate_group(_group: ParamGroup, _index: number): void {}
 
   /**
    * One parameter's loaded state (a deep copy) before it is cast and checked; `index` is its key
@@ -671,13 +729,26 @@ export abstract class Optimizer {
     return [];
   }
 
+  /**
+   * Hyperparameters whose PyTorch default is a float with an integral value (Adadelta's `lr=1.0`,
+   * ASGD's `t0=1e6`, Adafactor's `d=1.0`, `weight_decay=0.0`): at that value the printout says
+   * `1.0`, as Python's does, where a JS number alone would print `1`.
+   */
+  protected _float_defaults(): Record<string, number> {
+    return {};
+  }
+
   /** Prints like PyTorch: class name, then each group's hyperparameters in sorted key order. */
   toString(): string {
     let s = `${this.constructor.name} (`;
+    const floats = this._float_defaults();
     this.param_groups.forEach((group, i) => {
       s += `\nParameter Group ${i}\n`;
       for (const key of Object.keys(group).sort()) {
-        if (key !== "params") s += `    ${key}: ${pyStr(group[key])}\n`;
+        if (key === "params") continue;
+        const v = group[key];
+        const text = key in floats && v === floats[key] && Number.isInteger(v) ? `${v}.0` : pyStr(v);
+        s += `    ${key}: ${text}\n`;
       }
     });
     return s + ")";
@@ -687,6 +758,13 @@ export abstract class Optimizer {
   [Symbol.for("nodejs.util.inspect.custom")](): string {
     return this.toString();
   }
+}
+
+/** `{ closure }` (or `{}`): step's keyword form, an object whose only key is `closure`. */
+function isClosureKeywords(v: unknown): boolean {
+  if (v === null || typeof v !== "object" || v instanceof Tensor || Array.isArray(v)) return false;
+  for (const key of Object.keys(v)) if (key !== "closure") return false;
+  return true;
 }
 
 /**
@@ -784,6 +862,28 @@ const paramDtypeScalarStates = new WeakSet<ParamState>();
 export function scalarStateRounder(state: ParamState, p: Tensor, fresh: (x: number) => number): (x: number) => number {
   if (!paramDtypeScalarStates.has(state)) return fresh;
   return p.dtype === "float32" ? Math.fround : (x) => x;
+}
+
+/**
+ * A built-in optimizer's `__setstate__` on loaded group `index`: `group.setdefault(key, value)` for
+ * each of `defaults` (PyTorch's own list for that optimizer, appended in its order), then every
+ * hyperparameter of the optimizer must be in the group. PyTorch loads a group without one (a
+ * state_dict of another optimizer: Adam's has no 'momentum' for SGD) and raises KeyError at the
+ * next step(); lrlab's steps would read `undefined` instead and train on silently with a
+ * hyperparameter missing, so the load is refused here, naming the keys, before anything changed.
+ */
+export function setstateGroup(opt: Optimizer, group: ParamGroup, index: number, defaults: Record<string, unknown>): void {
+  const saved = Object.keys(group).filter((k) => k !== "params");
+  for (const [key, value] of Object.entries(defaults)) if (!(key in group)) group[key] = value;
+  const missing = Object.keys(opt.defaults).filter((key) => !(key in group));
+  if (missing.length === 0) return;
+  const cls = opt.constructor.name;
+  const names = missing.map((k) => `'${k}'`).join(", ");
+  throw KeyError(
+    `${missing.map((k) => `'${k}'`)[0]} (the loaded param group ${index} has no ${names}, which ${cls}'s step reads: PyTorch loads it and ` +
+      `raises KeyError at the next step(). Was the state_dict saved by another optimizer (its groups have: ` +
+      `${saved.join(", ")})? Nothing was loaded.)`,
+  );
 }
 
 function sameShape(a: readonly number[], b: readonly number[]): boolean {

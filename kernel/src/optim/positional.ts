@@ -3,7 +3,7 @@
  * `new StepLR(opt, 30, 0.1)`, `new OneCycleLR(opt, 0.1, 100)` mean PyTorch's `SGD(params, 0.1,
  * 0.9)`, ...; the options-object form (`new SGD(params, { lr: 0.1 })`) is unchanged, and both
  * mix as in Python: positional values first, then one options object for the rest
- * (`new StepLR(opt, 30, { gamma: 0.5 })`). The same idea as torch.nn's layers (nn/_args.ts,
+ * (`new StepLR(opt, 30, { gamma: 0.5 })`). The same idea as torch.nn's layers (utils/py_args.ts,
  * nn/modules/conv.ts convLayerArgs), shared here by every class of torch.optim, with the
  * parameter lists (PyTorch 2.13's order) in optim/options.ts and lr_scheduler/options.ts.
  *
@@ -15,6 +15,7 @@
  */
 import { TypeError_ } from "../errors";
 import { Tensor } from "../tensor/tensor";
+import { isOptionsObject } from "../utils/py_args";
 
 /**
  * The arguments of the positional form in TypeScript: any leading part of the positional
@@ -52,13 +53,6 @@ const ACCEPTS: Record<ArgType, [takes: string, ok: (v: unknown) => boolean]> = {
   "function?": ["a function or null", (v) => v === null || typeof v === "function"],
   "object?": ["an optimizer or null", (v) => v === null || (typeof v === "object" && !Array.isArray(v))],
 };
-
-/** A plain object `{ ... }`: the options (class instances such as a Tensor or an optimizer are values). */
-export function isOptionsObject(v: unknown): v is Record<string, unknown> {
-  if (typeof v !== "object" || v === null || Array.isArray(v)) return false;
-  const proto = Object.getPrototypeOf(v);
-  return proto === Object.prototype || proto === null;
-}
 
 /** A value as the messages show it: `0.1`, `"0.1"`, `true`, `[0.9, 0.999]`, `a Tensor` (nn/positional.ts too). */
 export function shown(v: unknown): string {

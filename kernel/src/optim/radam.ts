@@ -10,10 +10,11 @@
  *
  * Where PyTorch deviates from the paper: ε is added to √v_t (the paper has none), and the
  * threshold is ρ_t > 5 (the paper's 4 plus the authors' implementation's margin).
- * State: `step`, `exp_avg`, `exp_avg_sq`. Accepts and ignores `foreach`, `capturable`, `differentiable`.
+ * State: `step`, `exp_avg`, `exp_avg_sq`. Accepts `foreach` (ignored),
+ * `capturable` and `differentiable` (PyTorch's CPU errors at step; ImplementationFlags).
  */
 import type { Tensor } from "../tensor/tensor";
-import { Optimizer, type Closure, type ParamsT, type ParamGroup } from "./optimizer";
+import { Optimizer, type Closure, type ParamsT, setstateGroup, type ParamGroup, type StepOptions } from "./optimizer";
 import { checkAdamFamily } from "./adam";
 import { checkOptimizerOptions, optimizerArgs } from "./options";
 import type { Positional } from "./positional";
@@ -59,8 +60,13 @@ export class RAdam extends Optimizer {
     return group.decoupled_weight_decay && group.weight_decay !== 0 ? 2 : 1;
   }
 
-  step(closure?: Closure): number | Tensor | undefined {
-    const loss = evalClosure(closure);
+  /** PyTorch's `RAdam.__setstate__` on a loaded group (its `setdefault`s; see Optimizer._setstate_group). */
+  protected override _setstate_group(group: ParamGroup, index: number): void {
+    setstateGroup(this, group, index, { foreach: null, maximize: false, differentiable: false, decoupled_weight_decay: false, capturable: false });
+  }
+
+  step(closure?: Closure | StepOptions): number | Tensor | undefined {
+    const loss = evalClosure(closure, this);
     for (const group of this.param_groups) {
       const { lr, eps, weight_decay, decoupled_weight_decay, maximize } = group;
       const [beta1, beta2] = group.betas as [number, number];

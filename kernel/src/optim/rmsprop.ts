@@ -11,10 +11,10 @@
  * Where PyTorch deviates from the lecture: ε is added outside the square root, and momentum
  * accumulates the preconditioned gradient (as Graves does), with γ applied after.
  * State: `step`, `square_avg`, `momentum_buffer` (momentum > 0), `grad_avg` (centered).
- * Accepts and ignores `foreach`, `capturable`, `differentiable`.
+ * Accepts `foreach` (ignored), `capturable` and `differentiable` (PyTorch's CPU errors at step; ImplementationFlags).
  */
 import type { Tensor } from "../tensor/tensor";
-import { Optimizer, pyStr, type Closure, type ParamsT, type ParamGroup } from "./optimizer";
+import { Optimizer, pyStr, type Closure, type ParamsT, setstateGroup, type ParamGroup, type StepOptions } from "./optimizer";
 import { check, checkLr, paramsWithGrad, zerosLike, type ImplementationFlags, evalClosure } from "./_functional";
 import { rmsprop_wasm, WASM_MIN_ELEMENTS } from "./wasm/update";
 import { rmsprop_native } from "./native_update";
@@ -69,8 +69,13 @@ export class RMSprop extends Optimizer {
     return 1;
   }
 
-  step(closure?: Closure): number | Tensor | undefined {
-    const loss = evalClosure(closure);
+  /** PyTorch's `RMSprop.__setstate__` on a loaded group (its `setdefault`s; see Optimizer._setstate_group). */
+  protected override _setstate_group(group: ParamGroup, index: number): void {
+    setstateGroup(this, group, index, { momentum: 0, centered: false, foreach: null, maximize: false, differentiable: false, capturable: false });
+  }
+
+  step(closure?: Closure | StepOptions): number | Tensor | undefined {
+    const loss = evalClosure(closure, this);
     for (const group of this.param_groups) {
       const { lr, alpha, eps, weight_decay, momentum, centered, maximize } = group;
       for (const { p, grad, state } of paramsWithGrad(group, (t) => this.stateOf(t), "RMSprop")) {

@@ -10,10 +10,11 @@
  * Where PyTorch deviates from the paper: it implements Rprop without weight backtracking (iRprop−
  * of Igel & Hüsken, 2000): after a sign change the gradient is zeroed, so the next step skips
  * that element. γ only sets the initial step size.
- * State: `step`, `prev`, `step_size`. Accepts and ignores `foreach`, `capturable`, `differentiable`.
+ * State: `step`, `prev`, `step_size`. Accepts `foreach` (ignored),
+ * `capturable` and `differentiable` (PyTorch's CPU errors at step; ImplementationFlags).
  */
 import type { Tensor } from "../tensor/tensor";
-import { Optimizer, pyStr, type Closure, type ParamsT, type ParamGroup } from "./optimizer";
+import { Optimizer, pyStr, type Closure, type ParamsT, setstateGroup, type ParamGroup, type StepOptions } from "./optimizer";
 import { check, checkLr, fullLike, pair, paramsWithGrad, rounder, zerosLike, type ImplementationFlags, evalClosure } from "./_functional";
 import { checkOptimizerOptions, optimizerArgs } from "./options";
 import type { Positional } from "./positional";
@@ -59,8 +60,13 @@ export class Rprop extends Optimizer {
     return 1;
   }
 
-  step(closure?: Closure): number | Tensor | undefined {
-    const loss = evalClosure(closure);
+  /** PyTorch's `Rprop.__setstate__` on a loaded group (its `setdefault`s; see Optimizer._setstate_group). */
+  protected override _setstate_group(group: ParamGroup, index: number): void {
+    setstateGroup(this, group, index, { foreach: null, maximize: false, differentiable: false, capturable: false });
+  }
+
+  step(closure?: Closure | StepOptions): number | Tensor | undefined {
+    const loss = evalClosure(closure, this);
     for (const group of this.param_groups) {
       const { maximize } = group;
       const [etaminus, etaplus] = group.etas as [number, number];

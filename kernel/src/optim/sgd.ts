@@ -22,11 +22,11 @@
  * and `fused: true` is PyTorch's error.
  *
  * State per parameter: `momentum_buffer` (only when momentum ≠ 0; PyTorch keeps no `step`).
- * Accepts and ignores `foreach`, `fused`, `differentiable` (see ImplementationFlags).
+ * Accepts `foreach` and `fused` (ignored), `differentiable` (PyTorch's errors at step; see ImplementationFlags).
  */
 import type { Tensor } from "../tensor/tensor";
-import { Optimizer, pyStr, type Closure, type ParamsT, type ParamGroup } from "./optimizer";
-import { check, checkLr, cloneAs, effectiveGrad, hasSparseGrad, paramsWithGrad, type ImplementationFlags, evalClosure, sparseWeightDecayMessage } from "./_functional";
+import { Optimizer, pyStr, type Closure, type ParamsT, setstateGroup, type ParamGroup, type StepOptions } from "./optimizer";
+import { check, checkFusedFlags, checkLr, cloneAs, effectiveGrad, hasSparseGrad, paramsWithGrad, type ImplementationFlags, evalClosure, sparseWeightDecayMessage } from "./_functional";
 import { add_sparse_into, type SparseTensor } from "../tensor/sparse";
 import { no_grad } from "../tensor/grad_mode";
 import { sgd_wasm, WASM_MIN_ELEMENTS } from "./wasm/update";
@@ -80,6 +80,7 @@ export class SGD extends Optimizer {
       lr, momentum, dampening, weight_decay, nesterov, maximize,
       foreach: options.foreach ?? null, differentiable: options.differentiable ?? false, fused: options.fused ?? null,
     });
+    checkFusedFlags(options);
   }
 
   /** A Tensor lr is used only as its value here, as in PyTorch: any dtype is exact (Optimizer._check_tensor_lr). */
@@ -92,8 +93,13 @@ export class SGD extends Optimizer {
     return 1;
   }
 
-  step(closure?: Closure): number | Tensor | undefined {
-    const loss = evalClosure(closure);
+  /** PyTorch's `SGD.__setstate__` on a loaded group (its `setdefault`s; see Optimizer._setstate_group). */
+  protected override _setstate_group(group: ParamGroup, index: number): void {
+    setstateGroup(this, group, index, { nesterov: false, maximize: false, foreach: null, differentiable: false, fused: false });
+  }
+
+  step(closure?: Closure | StepOptions): number | Tensor | undefined {
+    const loss = evalClosure(closure, this);
     for (const group of this.param_groups) {
       const { lr, momentum, dampening, weight_decay, nesterov, maximize } = group;
       // Without momentum SGD keeps no per-parameter state, as in PyTorch (state_dict().state is {}).

@@ -32,7 +32,7 @@
  */
 import { Tensor } from "../tensor/tensor";
 import { SparseTensor } from "../tensor/sparse";
-import { Optimizer, pyStr, type Closure, type ParamsT, type ParamGroup } from "./optimizer";
+import { Optimizer, pyStr, type Closure, type ParamsT, setstateGroup, type ParamGroup, type StepOptions } from "./optimizer";
 import { check, checkLr, evalClosure, pair, zerosLike } from "./_functional";
 import { checkOptimizerOptions, optimizerArgs } from "./options";
 import type { Positional } from "./positional";
@@ -74,8 +74,13 @@ export class SparseAdam extends Optimizer {
     return 1;
   }
 
-  step(closure?: Closure): number | Tensor | undefined {
-    const loss = evalClosure(closure);
+  /** PyTorch's `SparseAdam.__setstate__` on a loaded group (no defaults of its own; see Optimizer._setstate_group). */
+  protected override _setstate_group(group: ParamGroup, index: number): void {
+    setstateGroup(this, group, index, {});
+  }
+
+  step(closure?: Closure | StepOptions): number | Tensor | undefined {
+    const loss = evalClosure(closure, this);
     for (const group of this.param_groups) {
       const [beta1, beta2] = group.betas as [number, number];
       const { lr, eps } = group;

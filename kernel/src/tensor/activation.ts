@@ -8,7 +8,7 @@
  * gelu(x) = x * Phi(x) with Phi the normal CDF (exact, via erf), or PyTorch's "tanh"
  * approximation 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))).
  */
-import { checkKeywords, numpyKeywords } from "../nn/_args";
+import { checkKeywords, numpyKeywords } from "../utils/py_args";
 import { DType, Tensor, check_tensor } from "./tensor";
 import { attach } from "./autograd";
 import { storage_for } from "./dtype";

@@ -3,7 +3,7 @@
  * logical_not/and/or all any, the whole-tensor checks equal allclose isclose, and the
  * differentiable selection where(cond, a, b).
  */
-import { pyArgs } from "../nn/_args";
+import { pyArgs } from "../utils/py_args";
 import { Tensor, check_tensor } from "./tensor";
 import { attach } from "./autograd";
 import { TensorLike, check_operand, ew, result_type, shape_of } from "./operand";

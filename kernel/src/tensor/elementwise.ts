@@ -11,7 +11,7 @@ import { TensorLike, check_operand, ew, float_type, result_type, shape_of } from
 import { kernel } from "./kernels";
 import { sum_to } from "./sum_to";
 import { carryLossScale } from "./loss_scale";
-import { checkKeywords } from "../nn/_args";
+import { checkKeywords } from "../utils/py_args";
 import { saves } from "./version";
 
 // What PyTorch's derivative formulas save (version.ts): backward refuses to run when one of these

@@ -7,7 +7,7 @@
 import { Tensor, check_tensor } from "./tensor";
 import { attach } from "./autograd";
 import { coerce, storage_for } from "./dtype";
-import { checkKeywords } from "../nn/_args";
+import { checkKeywords } from "../utils/py_args";
 import { contiguous_strides, fmt_shape, wrap_dim } from "./shape";
 import { saves } from "./version";
 

@@ -7,8 +7,8 @@
  * the output's gradient. The in-place forms compute the op out of place on a snapshot of self when
  * autograd records it and rebase self's history on the result (as inplace.ts does).
  */
-import { dimKeyword } from "../nn/_args";
-import { pyArgs } from "../nn/_args";
+import { dimKeyword } from "../utils/py_args";
+import { pyArgs } from "../utils/py_args";
 import { DType, Tensor, check_tensor } from "./tensor";
 import { attach } from "./autograd";
 import { is_grad_enabled } from "./grad_mode";

@@ -16,7 +16,7 @@
  * autograd records it, runs the op on a snapshot of x and rebases x's history on the result, as
  * inplace.ts; a leaf that requires grad is PyTorch's error outside no_grad.
  */
-import { checkKeywords } from "../nn/_args";
+import { checkKeywords } from "../utils/py_args";
 import { DType, Storage, Tensor, check_tensor } from "./tensor";
 import { attach, saved_also } from "./autograd";
 import { is_grad_enabled } from "./grad_mode";

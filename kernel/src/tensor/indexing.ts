@@ -13,7 +13,7 @@
  * adds in place, so many slices of one tensor cost O(slice) each in backward. index_select / gather
  * backward scatter-add the gradient (indices may repeat).
  */
-import { checkKeywords } from "../nn/_args";
+import { checkKeywords } from "../utils/py_args";
 import { Tensor, check_tensor } from "./tensor";
 import { attach, rename, saved_also } from "./autograd";
 import { coerce, storage_for } from "./dtype";

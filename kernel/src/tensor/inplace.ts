@@ -18,7 +18,7 @@
  * is an error; the other operands broadcast to self's shape (never the reverse); the result type
  * must be castable to self's dtype (no float into an int64 tensor).
  */
-import { checkKeywords, pyArgs } from "../nn/_args";
+import { checkKeywords, pyArgs } from "../utils/py_args";
 import { DType, Storage, Tensor, check_tensor, storageFor } from "./tensor";
 import { is_grad_enabled } from "./grad_mode";
 import { category, coerce } from "./dtype";

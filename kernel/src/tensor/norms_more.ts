@@ -5,7 +5,7 @@
  * PyTorch's renorm_backward: it differentiates through the norm too); the result's node carries
  * PyTorch's name (DistBackward0, RenormBackward0).
  */
-import { checkKeywords } from "../nn/_args";
+import { checkKeywords } from "../utils/py_args";
 import { Tensor, check_tensor } from "./tensor";
 import { rename, saved_also } from "./autograd";
 import { is_floating } from "./dtype";

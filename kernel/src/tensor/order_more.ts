@@ -6,8 +6,8 @@
  *     median-of-three pivot that its SortingUtils uses, so gradients reach the same element),
  *   msort (sort along dim 0, values only), isin (membership in a set of test elements).
  */
-import { dimKeyword } from "../nn/_args";
-import { pyArgs } from "../nn/_args";
+import { dimKeyword } from "../utils/py_args";
+import { pyArgs } from "../utils/py_args";
 import { Tensor, check_tensor } from "./tensor";
 import { attach } from "./autograd";
 import { is_floating, storage_for } from "./dtype";

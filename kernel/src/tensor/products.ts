@@ -4,7 +4,7 @@
  * backward), kron (Kronecker product, a broadcast multiply), cross (3-vector cross product along a
  * dim) and cdist (p-norm distances between the rows of two batches of matrices, its own backward).
  */
-import { dimKeyword } from "../nn/_args";
+import { dimKeyword } from "../utils/py_args";
 import { DType, Tensor, check_tensor } from "./tensor";
 import { attach, rename, saved_also } from "./autograd";
 import { storage_for } from "./dtype";

@@ -20,7 +20,7 @@ import { contiguous_strides, strided_copy, wrap_dim } from "./shape";
 import { permute_raw } from "./views";
 import { maximum, minimum } from "./elementwise";
 import { ValuesIndices } from "./return_types";
-import { checkKeywords, numpyKeywords, pyArgs } from "../nn/_args";
+import { checkKeywords, numpyKeywords, pyArgs } from "../utils/py_args";
 import { saves } from "./version";
 
 // What PyTorch's derivative formulas save for these ops (tensor/version.ts)

@@ -19,7 +19,7 @@ import { layout } from "./reduce";
 import { ValuesIndices } from "./return_types";
 import { wrap_dim } from "./shape";
 import { heap_select, introsort, nth_element, sort_heap } from "./select_order";
-import { pyArgs } from "../nn/_args";
+import { pyArgs } from "../utils/py_args";
 
 function check(x: Tensor, op: string): void {
   check_tensor(x, op);

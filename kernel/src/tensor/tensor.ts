@@ -74,7 +74,7 @@ import type { CovOptions } from "./stats";
 import * as PM from "./products_more";
 import * as IPT from "./index_put";
 import * as FA from "./factories";
-import { checkKeywords, pyArgs } from "../nn/_args";
+import { checkKeywords, pyArgs } from "../utils/py_args";
 import type { TensorOptions } from "./shape";
 import type { AccumulateArg } from "./index_put";
 

@@ -8,7 +8,7 @@
  * order for sorted=False is unspecified); `out_int32` is accepted and gives int64 (lrlab has no
  * int32 dtype).
  */
-import { pyArgs } from "../nn/_args";
+import { pyArgs } from "../utils/py_args";
 import { DType, Tensor, check_tensor } from "./tensor";
 import { is_floating, storage_for } from "./dtype";
 import { fmt_shape, wrap_dim } from "./shape";

@@ -14,9 +14,10 @@ import { Tensor, storageFor } from "../../tensor/tensor";
 import { checkFloat, record } from "../_autograd";
 import { erfc } from "../_math";
 import { wasm_relu, wasm_relu_backward } from "../../tensor/wasm/elementwise";
-import { checkKeywords, pyArgs } from "../_args";
+import { checkKeywords, pyArgs } from "../../utils/py_args";
 import type { DType } from "../../tensor/tensor";
 import { maybeInplace } from "../_inplace";
+import { RuntimeError } from "../../errors";
 import { saves } from "../../tensor/version";
 
 // What PyTorch's derivative formulas save for these ops (tensor/version.ts)
@@ -93,7 +94,7 @@ export function gelu(input: Tensor, options: { approximate?: GeluApproximate } =
   const { approximate = "none" } = options;
   checkFloat(input, "gelu");
   if (approximate !== "none" && approximate !== "tanh") {
-    throw new Error(`approximate argument must be either none or tanh. (got ${String(approximate)})`);
+    throw RuntimeError(`approximate argument must be either none or tanh. (got ${String(approximate)})`);
   }
   const x = input.data;
   const n = x.length;

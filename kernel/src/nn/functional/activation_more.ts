@@ -30,13 +30,12 @@
 import { Tensor, storageFor } from "../../tensor/tensor";
 import type { DType } from "../../tensor/tensor";
 import { checkFloat, describe, record } from "../_autograd";
+import { pyArgs } from "../../utils/py_args";
 import { needs_grad } from "../../tensor/autograd";
-import type { SaveSpec } from "../../tensor/version";
-import { pyArgs } from "../_args";
 import { sigmoidScalar, softmax, wrapDim } from "./activation";
 import { maybeInplace } from "../_inplace";
 import { ELU_NEGATIVE } from "./pointwise";
-import { saves } from "../../tensor/version";
+import { saves, type SaveSpec } from "../../tensor/version";
 
 // What PyTorch's derivative formulas save for these ops (tensor/version.ts)
 const SAVES_SELF = saves("0");

@@ -28,7 +28,7 @@ import { ones, zeros } from "../../tensor/factories";
 import { softmax } from "./activation";
 import { dropout } from "./dropout";
 import { linear } from "./linear";
-import { pyArgs } from "../_args";
+import { pyArgs } from "../../utils/py_args";
 import { nearKey } from "../../close_matches";
 import { AssertionError, NotImplementedError, RuntimeError } from "../../optim/lr_scheduler/errors";
 import { warn } from "../../optim/lr_scheduler/warnings";

@@ -16,7 +16,7 @@ import { memory_index } from "../../tensor/memory_order";
 import { default_generator, Generator } from "../../random/generator";
 import { fillBernoulliScalar } from "../../random/kernels";
 import { checkFloat, record } from "../_autograd";
-import { pyArgs } from "../_args";
+import { pyArgs } from "../../utils/py_args";
 import { maybeInplace } from "../_inplace";
 
 const TWO_POW_M53 = 2 ** -53;

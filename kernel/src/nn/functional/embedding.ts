@@ -11,7 +11,7 @@
  * the order of the (flattened) input, index input[p] and values g[p]; repeats are not summed
  * (the tensor is not coalesced unless it has fewer than two entries).
  */
-import { checkKeywords } from "../_args";
+import { checkKeywords } from "../../utils/py_args";
 import { Tensor, storageFor } from "../../tensor/tensor";
 import { checkFloat, describe, record } from "../_autograd";
 import { fresh_grad } from "../../tensor/autograd";
@@ -24,7 +24,11 @@ const INDICES_SAVES = saves("x0 if 1");
 export interface EmbeddingOptions {
   /** A row whose gradient stays zero (negative: counted from the end). */
   padding_idx?: number | null;
-  /** Not in lrlab: renormalising rows in place during forward (max_norm, norm_type). */
+  /**
+   * Before the lookup, each row the input reads whose `norm_type`-norm (default 2) exceeds
+   * `max_norm` is scaled in place, under no_grad, to norm `max_norm` (PyTorch's
+   * embedding_renorm_: factor max_norm / (norm + 1e-7)); the weight itself changes.
+   */
   max_norm?: number | null;
   norm_type?: number;
   /** Not in lrlab: gradients scaled by the inverse frequency of each index in the batch. */
@@ -44,8 +48,43 @@ export function paddingRow(padding_idx: number | null | undefined, num: number):
 
 /** The options lrlab does not implement: an error naming the option, never a silent difference. */
 export function refuseUnsupported(o: EmbeddingOptions, op: string): void {
-  if (o.max_norm !== null && o.max_norm !== undefined) throw new TypeError(`${op}: max_norm is not supported in lrlab (rows are never renormalised); leave it null`);
+  if (o.max_norm !== null && o.max_norm !== undefined && typeof o.max_norm !== "number") throw new TypeError(`${op}: max_norm must be a number or null, got ${String(o.max_norm)}`);
+  if (o.norm_type !== undefined && typeof o.norm_type !== "number") throw new TypeError(`${op}: norm_type must be a number, got ${String(o.norm_type)}`);
   if (o.scale_grad_by_freq) throw new TypeError(`${op}: scale_grad_by_freq is not supported in lrlab; leave it false`);
+}
+
+/**
+ * PyTorch's embedding_renorm_ (CPU): every distinct row of `weight` that `ids` reads, whose
+ * p-norm exceeds `max_norm`, is multiplied in place by max_norm / (norm + 1e-7). No autograd
+ * record (PyTorch runs it under no_grad).
+ */
+function renorm_(weight: Tensor, ids: ArrayLike<number>, max_norm: number, p: number): void {
+  const [, dim] = weight.shape;
+  const w = weight.data;
+  const seen = new Set<number>();
+  for (let i = 0; i < ids.length; i++) {
+    const r = ids[i];
+    if (seen.has(r)) continue;
+    seen.add(r);
+    const o = r * dim;
+    let norm = 0;
+    if (p === Infinity) for (let k = 0; k < dim; k++) norm = Math.max(norm, Math.abs(w[o + k]));
+    else if (p === 1) for (let k = 0; k < dim; k++) norm += Math.abs(w[o + k]);
+    else if (p === 2) {
+      for (let k = 0; k < dim; k++) norm += w[o + k] * w[o + k];
+      norm = Math.sqrt(norm);
+    } else if (p === 0) for (let k = 0; k < dim; k++) norm += w[o + k] !== 0 ? 1 : 0;
+    else {
+      for (let k = 0; k < dim; k++) norm += Math.abs(w[o + k]) ** p;
+      norm **= 1 / p;
+    }
+    if (norm > max_norm) {
+      const scale = max_norm / (norm + 1e-7);
+      // PyTorch multiplies a float32 row by the scale in float32
+      const s = weight.dtype === "float32" ? Math.fround(scale) : scale;
+      for (let k = 0; k < dim; k++) w[o + k] *= s;
+    }
+  }
 }
 
 export function embedding(input: Tensor, weight: Tensor, options: EmbeddingOptions = {}): Tensor {
@@ -53,7 +92,7 @@ export function embedding(input: Tensor, weight: Tensor, options: EmbeddingOptio
   checkFloat(weight, "embedding", "weight");
   if (weight.dim() !== 2) throw new RangeError(`embedding(): weight must be 2-D [num_embeddings, embedding_dim], got shape [${weight.shape.join(", ")}]`);
   if (input.dtype !== "int64") {
-    throw new TypeError(`Expected tensor for argument #1 'indices' to have one of the following scalar types: Long, Int; but got ${input.dtype} instead (while checking arguments for embedding)`);
+    throw new TypeError(`Expected tensor for argument #1 'indices' to have one of the following scalar types: Long, Int; but got ${String(input.type())} instead (while checking arguments for embedding)`);
   }
   // PyTorch's F.embedding keywords; an unknown one used to be ignored
   checkKeywords("embedding", options, ["padding_idx", "max_norm", "norm_type", "scale_grad_by_freq", "sparse"]);
@@ -66,6 +105,7 @@ export function embedding(input: Tensor, weight: Tensor, options: EmbeddingOptio
     const r = ids[p];
     if (!(r >= 0 && r < num)) throw new RangeError(`index out of range in self (index ${r}, num_embeddings ${num})`);
   }
+  if (options.max_norm !== null && options.max_norm !== undefined) renorm_(weight, ids, options.max_norm, options.norm_type ?? 2);
   const w = weight.data;
   const y = storageFor(weight.dtype, n * dim);
   for (let p = 0; p < n; p++) y.set(w.subarray(ids[p] * dim, ids[p] * dim + dim), p * dim);

@@ -15,7 +15,7 @@ import { checkFloat } from "../_autograd";
 import { exponential_ } from "../../random/inplace";
 import { warn } from "../../optim/lr_scheduler/warnings";
 import { softmax } from "./activation";
-import { pyArgs } from "../_args";
+import { pyArgs } from "../../utils/py_args";
 
 export interface GumbelSoftmaxOptions {
   /** Temperature τ > 0. Default 1. */

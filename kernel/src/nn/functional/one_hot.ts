@@ -3,7 +3,7 @@
  * one-hot vectors in a new last dim of size num_classes (inferred as max + 1 when −1). Not
  * differentiable (integer in, integer out).
  */
-import { checkKeywords } from "../_args";
+import { checkKeywords } from "../../utils/py_args";
 import { Tensor } from "../../tensor/tensor";
 import { describe } from "../_autograd";
 

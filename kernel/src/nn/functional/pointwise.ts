@@ -8,7 +8,7 @@
  */
 import { Tensor, storageFor } from "../../tensor/tensor";
 import { checkFloat, record } from "../_autograd";
-import { pyArgs } from "../_args";
+import { pyArgs } from "../../utils/py_args";
 import { sigmoidScalar } from "./activation";
 import { maybeInplace } from "../_inplace";
 import { saves } from "../../tensor/version";

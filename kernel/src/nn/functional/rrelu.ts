@@ -16,7 +16,7 @@
 import { Tensor, storageFor } from "../../tensor/tensor";
 import { default_generator } from "../../random/generator";
 import { checkFloat, record } from "../_autograd";
-import { pyArgs } from "../_args";
+import { pyArgs } from "../../utils/py_args";
 import { maybeInplace } from "../_inplace";
 
 const TWO_POW_M53 = 2 ** -53;

@@ -7,8 +7,9 @@ import { flatten } from "../functional/shape";
 import { unflatten } from "../../tensor/views";
 import * as P from "../functional/pointwise";
 import { pyFloat } from "./_util";
-import { pyArgs } from "../_args";
+import { pyArgs } from "../../utils/py_args";
 import { nnArgs } from "../positional";
+import { RuntimeError } from "../../errors";
 
 export class ReLU extends Module {
   inplace: boolean;
@@ -49,7 +50,7 @@ export class GELU extends Module {
     super();
     const { approximate = "none" } = pyArgs("GELU", [["approximate", "string"]], args) as { approximate?: GeluApproximate };
     if (approximate !== "none" && approximate !== "tanh") {
-      throw new Error(`approximate argument must be either none or tanh. (got ${String(approximate)})`);
+      throw RuntimeError(`approximate argument must be either none or tanh. (got ${String(approximate)})`);
     }
     this.approximate = approximate;
   }

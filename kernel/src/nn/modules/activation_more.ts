@@ -6,13 +6,15 @@
  * Reprs print numbers as Python floats (`Threshold(threshold=0.1, value=20.0)`): PyTorch prints
  * the number as the caller typed it (`value=20` for an int), which JS cannot tell apart.
  */
-import { checkKeywords } from "../_args";
+import { checkKeywords } from "../../utils/py_args";
 import type { Tensor } from "../../tensor/tensor";
 import type { DType } from "../../tensor/tensor";
 import { Module } from "../module";
 import { Parameter } from "../parameter";
 import * as A from "../functional/activation_more";
-import { pyArgs } from "../_args";
+import { softmax } from "../functional/activation";
+import { ValueError } from "../../errors";
+import { pyArgs } from "../../utils/py_args";
 import { checkSize, filled, floatDtype, pyFloat } from "./_util";
 import { bump_version } from "../../tensor/version";
 
@@ -264,6 +266,21 @@ export class Softmin extends Module {
   }
   override extra_repr(): string {
     return `dim=${this.dim === null ? "None" : this.dim}`;
+  }
+}
+
+/**
+ * nn.Softmax2d(): softmax over the channels at each spatial location, input [N, C, H, W] or
+ * [C, H, W] (dim -3); shape kept.
+ */
+export class Softmax2d extends Module {
+  constructor() {
+    super();
+  }
+  /** softmax along the channel dim (-3) of an input [N, C, H, W] or [C, H, W]. */
+  override forward(input: Tensor): Tensor {
+    if (input.dim() !== 3 && input.dim() !== 4) throw ValueError(`Softmax2d: expected input to be 3D or 4D, got ${input.dim()}D instead`);
+    return softmax(input, -3);
   }
 }
 

@@ -29,7 +29,7 @@ import { canonical_mask, keywords, multi_head_attention_forward } from "../funct
 import { constant_, xavier_normal_, xavier_uniform_ } from "../init";
 import { emptyParam, floatDtype } from "./_util";
 import { AssertionError, ValueError } from "../../optim/lr_scheduler/errors";
-import { pyArgs } from "../_args";
+import { pyArgs } from "../../utils/py_args";
 import type { DeviceArg } from "../positional";
 import type { Positional } from "../../optim/positional";
 import { MHA_PARAMS } from "./transformer_args";

@@ -5,11 +5,12 @@
  */
 import { Module, moduleListRepr } from "../module";
 import type { Tensor } from "../../tensor/tensor";
+import { NotImplementedError, TypeError_ } from "../../errors";
+import { typename } from "../typename";
 
-function checkModule(m: unknown, where: string, i: number | string): Module {
-  if (!(m instanceof Module)) {
-    throw new TypeError(`${where}: item ${String(i)} is not a Module subclass (got ${m === null ? "null" : typeof m === "object" ? (m as object).constructor?.name : typeof m})`);
-  }
+/** `m`, or add_module's TypeError ("int is not a Module subclass", PyTorch's words). */
+function checkModule(m: unknown): Module {
+  if (!(m instanceof Module)) throw TypeError_(`${typename(m)} is not a Module subclass`);
   return m;
 }
 
@@ -17,9 +18,9 @@ abstract class IndexedModules extends Module {
   /** `seq[0]` works as in Python (children are the own fields "0", "1", ...); a Module (`ModuleList<T>`: a T). */
   [index: number]: Module;
 
-  /** Number of children. */
+  /** Number of children (a module held twice counts twice, as Python's len). */
   get length(): number {
-    return this.children().length;
+    return this._own_children().length;
   }
 
   /**
@@ -44,25 +45,42 @@ abstract class IndexedModules extends Module {
 
   /** Adds `module` at the end; returns this. */
   append(module: Module): this {
-    this.add_module(String(this._own_children().length), checkModule(module, `${this._get_name()}.append`, this.length));
+    this.add_module(String(this._own_children().length), checkModule(module));
     return this;
   }
 
+  /** Appends every module of `modules` (an array, another container); returns this. */
   extend(modules: Iterable<Module>): this {
+    if (modules === null || typeof modules !== "object" || !(Symbol.iterator in modules)) {
+      throw TypeError_(`${this._get_name()}.extend should be called with an iterable, but got ${typename(modules)}`);
+    }
     for (const m of modules) this.append(m);
     return this;
   }
 
-  /** Inserts `module` before index `index`, renumbering the children after it. */
-  insert(index: number, module: Module): void {
-    checkModule(module, `${this._get_name()}.insert`, index);
+  /** Inserts `module` before index `index` (Python's list.insert: clamped), renumbering the children after it. */
+  insert(index: number, module: Module): unknown {
+    checkModule(module);
     const items = this._items();
     const n = items.length;
     let i = index < 0 ? index + n : index;
     i = Math.max(0, Math.min(n, i));
     items.splice(i, 0, module);
     this._reset(items);
+    return undefined;
   }
+
+  /**
+   * Python's `container[start:end]`: a new container of the same class holding the children from
+   * `start` up to (not including) `end`, with Array.prototype.slice's rules (negative counts from
+   * the end, `end` omitted: to the end). The modules are the same objects, not copies.
+   */
+  slice(start?: number, end?: number): this {
+    const ctor = this.constructor as new (...a: any[]) => this;
+    return this._sliced(ctor, this._own_children().slice(start, end));
+  }
+
+  protected abstract _sliced(ctor: new (...a: any[]) => this, children: [string, Module][]): this;
 
   /** Removes and returns the child at `index`. */
   pop(index = -1): Module {
@@ -91,10 +109,29 @@ export class Sequential<In = Tensor, Out = Tensor> extends IndexedModules {
   constructor(...args: Module[] | [Record<string, Module>]) {
     super();
     if (args.length === 1 && !(args[0] instanceof Module) && typeof args[0] === "object" && args[0] !== null) {
-      for (const [k, m] of Object.entries(args[0] as Record<string, Module>)) this.add_module(k, checkModule(m, "Sequential", k));
+      for (const [k, m] of Object.entries(args[0] as Record<string, Module>)) this.add_module(k, checkModule(m));
     } else {
-      (args as Module[]).forEach((m, i) => this.add_module(String(i), checkModule(m, "Sequential", i)));
+      (args as Module[]).forEach((m, i) => this.add_module(String(i), checkModule(m)));
     }
+  }
+
+  /**
+   * Inserts `module` at `index` (negative counts from the end), renumbering the children after
+   * it; returns this. An index outside [-len, len] is PyTorch's IndexError.
+   */
+  override insert(index: number, module: Module): this {
+    checkModule(module);
+    const n = this.length;
+    if (!Number.isInteger(index) || index < -n || index > n) throw new RangeError(`Index out of range: ${index}`);
+    super.insert(index, module);
+    return this;
+  }
+
+  /** `seq[a:b]` keeps the children's names (PyTorch builds the slice from an OrderedDict). */
+  protected override _sliced(ctor: new (...a: any[]) => this, children: [string, Module][]): this {
+    const out = new ctor();
+    for (const [k, m] of children) out.add_module(k, m);
+    return out;
   }
 
   /** Feeds the input through each child in turn (each child's `call`, so its hooks run). */
@@ -112,7 +149,16 @@ export class ModuleList<T extends Module = Module> extends IndexedModules {
   constructor(modules: Iterable<T> = []) {
     super();
     let i = 0;
-    for (const m of modules) this.add_module(String(i), checkModule(m, "ModuleList", i++));
+    for (const m of modules) this.add_module(String(i++), checkModule(m));
+  }
+
+  /** Inserts `module` before index `index` (Python's list.insert: clamped), renumbering the children after it. */
+  override insert(index: number, module: Module): void {
+    super.insert(index, module);
+  }
+
+  protected override _sliced(ctor: new (...a: any[]) => this, children: [string, Module][]): this {
+    return new ctor(children.map(([, m]) => m));
   }
 
   /** The item at `idx` (negative counts from the end): a T. */
@@ -120,9 +166,12 @@ export class ModuleList<T extends Module = Module> extends IndexedModules {
     return super.get<M>(idx);
   }
 
-  /** Not callable (PyTorch's ModuleList has no forward): throws. Iterate over the list in your own module's forward(). */
+  /**
+   * Not callable (PyTorch's ModuleList has no forward): throws PyTorch's NotImplementedError.
+   * Iterate over the list in your own module's forward().
+   */
   override forward(): never {
-    throw new Error("ModuleList is not callable: it has no forward(); iterate over it in your module's forward()");
+    throw NotImplementedError(`Module [${this._get_name()}] is missing the required "forward" function (a ModuleList is not callable: iterate over it in your module's forward())`);
   }
 
   override toString(): string {

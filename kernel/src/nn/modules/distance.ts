@@ -1,5 +1,5 @@
 /** nn.CosineSimilarity and nn.PairwiseDistance (math in functional/distance.ts). */
-import { pyArgs } from "../_args";
+import { pyArgs } from "../../utils/py_args";
 import type { Tensor } from "../../tensor/tensor";
 import { Module } from "../module";
 import { cosine_similarity, pairwise_distance } from "../functional/distance";

@@ -3,7 +3,7 @@ import type { Tensor } from "../../tensor/tensor";
 import { Module } from "../module";
 import { dropout, dropout2d, dropout1d, dropout3d, alpha_dropout, feature_alpha_dropout } from "../functional/dropout";
 import { pyBool, pyFloat } from "./_util";
-import { pyArgs } from "../_args";
+import { pyArgs } from "../../utils/py_args";
 
 /**
  * What the dropout modules share (PyTorch's `_DropoutNd`): `p` and `inplace`, given positionally

@@ -6,8 +6,8 @@
  * PyTorch's exact table), then the padding row zeroed. The padding row's gradient stays zero.
  * `Embedding.from_pretrained(table, { freeze = true })` wraps a given table.
  * `sparse: true` makes the weight's gradient a sparse COO tensor (functional/embedding.ts), for
- * SparseAdam, SGD or Adagrad. max_norm and scale_grad_by_freq are not in lrlab: asking for them is
- * an error. The options may also follow positionally in PyTorch's order (`new Embedding(10, 3, 0)`:
+ * SparseAdam, SGD or Adagrad. `max_norm` (with `norm_type`) renormalises the rows forward reads,
+ * in place, as PyTorch's; scale_grad_by_freq is not in lrlab: asking for it is an error. The options may also follow positionally in PyTorch's order (`new Embedding(10, 3, 0)`:
  * padding_idx 0; nn/positional.ts).
  */
 import type { DType, Tensor } from "../../tensor/tensor";
@@ -15,7 +15,8 @@ import { Module } from "../module";
 import { Parameter } from "../parameter";
 import { embedding, paddingRow, refuseUnsupported, type EmbeddingOptions } from "../functional/embedding";
 import { normal_ } from "../init";
-import { checkSize, emptyParam, floatDtype } from "./_util";
+import { checkSize, emptyParam, floatDtype, pyFloat } from "./_util";
+import { checkKeywords } from "../../utils/py_args";
 import { nnArgs, type DeviceArg, type FactoryArgs } from "../positional";
 import type { Positional } from "../../optim/positional";
 import { bump_version } from "../../tensor/version";
@@ -31,8 +32,8 @@ export class Embedding extends Module {
   num_embeddings: number;
   embedding_dim: number;
   padding_idx: number | null;
-  max_norm: null = null;
-  norm_type = 2.0;
+  max_norm: number | null;
+  norm_type: number;
   scale_grad_by_freq = false;
   sparse: boolean;
   weight: Parameter;
@@ -54,7 +55,8 @@ export class Embedding extends Module {
     refuseUnsupported(args, "Embedding");
     this.padding_idx = paddingRow(args.padding_idx, num_embeddings);
     this.sparse = args.sparse === true;
-    if (args.norm_type !== undefined) this.norm_type = args.norm_type;
+    this.max_norm = args.max_norm ?? null;
+    this.norm_type = args.norm_type ?? 2.0;
     const given = args._weight ?? null;
     if (given === null) {
       this.weight = emptyParam([num_embeddings, embedding_dim], floatDtype(args.dtype, "Embedding"));
@@ -78,17 +80,28 @@ export class Embedding extends Module {
 
   /** Looks up rows of `weight`: integer indices [*] (each in [0, num_embeddings)) → [*, embedding_dim]. */
   override forward(input: Tensor): Tensor {
-    return embedding(input, this.weight, { padding_idx: this.padding_idx, sparse: this.sparse });
+    if (this.max_norm === null) return embedding(input, this.weight, { padding_idx: this.padding_idx, sparse: this.sparse });
+    return embedding(input, this.weight, { padding_idx: this.padding_idx, sparse: this.sparse, max_norm: this.max_norm, norm_type: this.norm_type });
   }
 
   override extra_repr(): string {
-    return `${this.num_embeddings}, ${this.embedding_dim}` + (this.padding_idx !== null ? `, padding_idx=${this.padding_idx}` : "") + (this.sparse ? ", sparse=True" : "");
+    return `${this.num_embeddings}, ${this.embedding_dim}` + (this.padding_idx !== null ? `, padding_idx=${this.padding_idx}` : "") +
+      (this.max_norm !== null ? `, max_norm=${pyFloat(this.max_norm)}` : "") + (this.norm_type !== 2 ? `, norm_type=${pyFloat(this.norm_type)}` : "") +
+      (this.sparse ? ", sparse=True" : "");
   }
 
-  /** An Embedding over `embeddings` ([num, dim]); frozen (no gradient) unless `freeze: false`. */
-  static from_pretrained(embeddings: Tensor, { freeze = true, padding_idx = null, sparse = false }: { freeze?: boolean; padding_idx?: number | null; sparse?: boolean } = {}): Embedding {
+  /**
+   * An Embedding over `embeddings` ([num, dim]); frozen (no gradient) unless `freeze: false`.
+   * PyTorch's other keywords: padding_idx, max_norm, norm_type, scale_grad_by_freq, sparse.
+   */
+  static from_pretrained(
+    embeddings: Tensor,
+    options: { freeze?: boolean; padding_idx?: number | null; max_norm?: number | null; norm_type?: number; scale_grad_by_freq?: boolean; sparse?: boolean } = {},
+  ): Embedding {
+    checkKeywords("Embedding.from_pretrained", options, ["freeze", "padding_idx", "max_norm", "norm_type", "scale_grad_by_freq", "sparse"]);
+    const { freeze = true, padding_idx = null, max_norm = null, norm_type = 2.0, scale_grad_by_freq = false, sparse = false } = options;
     if (embeddings.dim() !== 2) throw new RangeError("Embeddings parameter is expected to be 2-dimensional");
     const [rows, cols] = embeddings.shape;
-    return new Embedding(rows, cols, { _weight: embeddings, _freeze: freeze, padding_idx, sparse });
+    return new Embedding(rows, cols, { _weight: embeddings, _freeze: freeze, padding_idx, max_norm, norm_type, scale_grad_by_freq, sparse });
   }
 }

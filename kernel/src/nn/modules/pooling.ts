@@ -4,7 +4,7 @@
  * nn.AdaptiveMaxPool2d (functional/adaptive_max.ts); nn.MaxPool3d, nn.AvgPool3d and
  * nn.AdaptiveAvgPool3d (functional/pooling3d.ts).
  */
-import { checkKeywords } from "../_args";
+import { checkKeywords } from "../../utils/py_args";
 import type { Tensor } from "../../tensor/tensor";
 import { Module } from "../module";
 import { adaptive_avg_pool2d, avgPool, maxPool } from "../functional/pooling";

@@ -2,7 +2,7 @@
  * nn.Upsample, nn.UpsamplingNearest2d, nn.UpsamplingBilinear2d, nn.PixelShuffle and
  * nn.PixelUnshuffle (math in functional/resample.ts).
  */
-import { checkKeywords } from "../_args";
+import { checkKeywords } from "../../utils/py_args";
 import type { Tensor } from "../../tensor/tensor";
 import { Module } from "../module";
 import { interpolate, pixel_shuffle, pixel_unshuffle } from "../functional/resample";

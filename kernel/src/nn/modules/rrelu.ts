@@ -5,7 +5,7 @@
  */
 import type { Tensor } from "../../tensor/tensor";
 import { Module } from "../module";
-import { pyArgs } from "../_args";
+import { pyArgs } from "../../utils/py_args";
 import { rrelu } from "../functional/rrelu";
 import { pyFloat } from "./_util";
 

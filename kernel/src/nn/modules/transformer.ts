@@ -42,7 +42,7 @@ import { canonical_mask, keywords } from "../functional/attention";
 import { deepcopy_module } from "../../optim/swa_utils/deepcopy";
 import { encoderLayerFastPath, fusedPathMasks } from "./transformer_fastpath";
 import { RuntimeError } from "../../optim/lr_scheduler/errors";
-import { pyArgs } from "../_args";
+import { pyArgs } from "../../utils/py_args";
 import type { DeviceArg } from "../positional";
 import type { Positional } from "../../optim/positional";
 import { ENCODER_PARAMS, LAYER_PARAMS } from "./transformer_args";

@@ -1,6 +1,6 @@
 /**
  * PyTorch 2.13's constructor parameters of nn.MultiheadAttention and the transformer family, in
- * Python's order after the leading required ones, for nn/_args.ts `pyArgs`: so
+ * Python's order after the leading required ones, for utils/py_args.ts `pyArgs`: so
  * `new nn.TransformerEncoderLayer(8, 2, 16, 0.0)`, `new nn.MultiheadAttention(8, 2, 0.1)` and
  * `new nn.TransformerEncoder(layer, 2, new nn.LayerNorm(8))` mean what they mean in Python, the
  * options-object form is unchanged, and both mix (`new nn.TransformerEncoderLayer(8, 2, 16,
@@ -9,7 +9,7 @@
  * Kinds: "any" where the class checks the value itself with its own message (activation: a
  * string, function or Module; norm, custom_encoder/decoder: a Module or null; dtype: floatDtype).
  */
-import type { Param } from "../_args";
+import type { Param } from "../../utils/py_args";
 
 const FACTORY: readonly Param[] = [["device", "device"], ["dtype", "any"]];
 

@@ -28,7 +28,7 @@ import { ModuleList } from "./container";
 import { keywords } from "../functional/attention";
 import { deepcopy_module } from "../../optim/swa_utils/deepcopy";
 import { activationFn, type TransformerActivation, type TransformerEncoderLayerArgs, type TransformerLayerPositional } from "./transformer";
-import { pyArgs } from "../_args";
+import { pyArgs } from "../../utils/py_args";
 import type { Positional } from "../../optim/positional";
 import { DECODER_PARAMS, LAYER_PARAMS } from "./transformer_args";
 

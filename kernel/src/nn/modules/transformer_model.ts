@@ -24,7 +24,7 @@ import { TransformerDecoder, TransformerDecoderLayer } from "./transformer_decod
 import { keywords } from "../functional/attention";
 import { xavier_uniform_ } from "../init";
 import { RuntimeError } from "../../optim/lr_scheduler/errors";
-import { pyArgs } from "../_args";
+import { pyArgs } from "../../utils/py_args";
 import type { DeviceArg } from "../positional";
 import type { Positional } from "../../optim/positional";
 import { TRANSFORMER_PARAMS } from "./transformer_args";

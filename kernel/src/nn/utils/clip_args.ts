@@ -27,7 +27,8 @@
  */
 import { TypeError_, ValueError } from "../../errors";
 import { nearKey } from "../../close_matches";
-import { isOptionsObject, shown } from "../../optim/positional";
+import { shown } from "../../optim/positional";
+import { isOptionsObject } from "../../utils/py_args";
 
 /** PyTorch's norm_type: a number (Infinity for float('inf')) or a string float() reads ("inf", "-inf"). */
 export type NormType = number | "inf" | "-inf" | (string & {});

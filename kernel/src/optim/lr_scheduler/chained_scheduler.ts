@@ -1,7 +1,7 @@
 import { LRScheduler, groupValues } from "./lr_scheduler";
 import { checkComposable, compositeStateDict, rejectStepArguments, splitCompositeState } from "./composition";
 import { checkOptions, schedulerArgs } from "./options";
-import { isOptionsObject } from "../positional";
+import { isOptionsObject } from "../../utils/py_args";
 import type { OptimizerLike, SchedulerStateDict } from "./types";
 
 export interface ChainedSchedulerOptions {

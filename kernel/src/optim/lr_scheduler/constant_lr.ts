@@ -1,6 +1,6 @@
 import { mul, type Lr } from "./tensor_lr";
 import { LRScheduler } from "./lr_scheduler";
-import { ValueError } from "./errors";
+import { ValueError, ZeroDivisionError } from "./errors";
 import { nonNegativeInteger } from "./checks";
 import { checkOptions, opt, schedulerArgs } from "./options";
 import type { Positional } from "../positional";
@@ -54,6 +54,15 @@ export class ConstantLR extends LRScheduler {
     const groups = this.optimizer.param_groups;
     if (this.last_epoch === 0) return groups.map((g) => mul(g.lr, this.factor));
     if (this.last_epoch !== this.total_iters) return groups.map((g) => g.lr);
+    // PyTorch's `1.0 / self.factor` raises for factor 0 (the rate stays 0; later epochs leave it
+    // there); 1/0 here would write Infinity·0 = NaN rates, and NaN weights at the next step
+    if (this.factor === 0) {
+      throw ZeroDivisionError(
+        "float division by zero (ConstantLR with factor=0 restores the rate at epoch total_iters by dividing it by factor, " +
+          "as PyTorch does, which raises there too; the rate stays 0. For a zero-rate warm-up use LambdaLR(opt, (e) => " +
+          "(e < total_iters ? 0 : 1)), whose rate comes from the base rate rather than from the current one.)",
+      );
+    }
     return groups.map((g) => mul(g.lr, 1.0 / this.factor));
   }
 

@@ -1,5 +1,5 @@
 import { add, div, mul, sub, type Lr } from "./tensor_lr";
-import { LRScheduler } from "./lr_scheduler";
+import { LRScheduler, typeName } from "./lr_scheduler";
 import { logFast } from "../../random/log_fast";
 import { normal_log } from "../../random/native_libm";
 import { ValueError } from "./errors";
@@ -67,7 +67,11 @@ export class CosineAnnealingWarmRestarts extends LRScheduler {
       throw ValueError(`Expected integer T_mult >= 1, but got ${String(T_mult)}`);
     }
     if (typeof eta_min !== "number") {
-      throw ValueError(`Expected float or int eta_min, but got ${String(eta_min)} of type ${typeof eta_min}`);
+      // (Python's words for the value and its type: None of type <class 'NoneType'>, 0.1 of type <class 'str'>)
+      const py: Record<string, string> = { string: "str", boolean: "bool", object: "dict", Object: "dict", undefined: "NoneType" };
+      const kind = typeName(eta_min);
+      const text = eta_min === null || eta_min === undefined ? "None" : Array.isArray(eta_min) ? `[${(eta_min as unknown[]).map(String).join(", ")}]` : String(eta_min);
+      throw ValueError(`Expected float or int eta_min, but got ${text} of type <class '${py[kind] ?? kind}'>`);
     }
     this.T_0 = T_0;
     this.T_i = T_0;

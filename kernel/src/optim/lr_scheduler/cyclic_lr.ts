@@ -177,9 +177,13 @@ export class CyclicLR extends LRScheduler {
     return lrs;
   }
 
-  /** The custom `scale_fn` is a function and is not saved (`null`), as PyTorch does for plain functions. */
+  /**
+   * The custom `scale_fn` is a function and is not saved (`null`), as PyTorch does for plain
+   * functions; PyTorch pops the key and puts it back, so it comes last.
+   */
   override state_dict(): SchedulerStateDict {
-    return { ...super.state_dict(), _scale_fn_custom: null };
+    const { _scale_fn_custom: _fn, ...rest } = super.state_dict();
+    return { ...rest, _scale_fn_custom: null };
   }
 
   override load_state_dict(state_dict: SchedulerStateDict): void {

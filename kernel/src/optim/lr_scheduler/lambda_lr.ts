@@ -33,6 +33,8 @@ export function lrLambdaList(optimizer: OptimizerLike, lr_lambda: LrLambda | LrL
 
 /** state_dict without the lambdas: functions cannot be saved, so (as PyTorch does for plain functions) each is `null`. */
 export function stateWithoutLambdas(scheduler: { lr_lambdas: LrLambda[] }, state: SchedulerStateDict): SchedulerStateDict {
+  // PyTorch builds the dict without it and then sets it, so the key comes last
+  delete state.lr_lambdas;
   state.lr_lambdas = scheduler.lr_lambdas.map(() => null);
   return state;
 }

@@ -255,13 +255,28 @@ export class LRScheduler {
     }
   }
 
-  /** The scheduler's state: every attribute except the optimizer, deep-copied. */
+  /**
+   * The scheduler's state: every attribute except the optimizer, deep-copied, in PyTorch's order
+   * (its `__dict__`'s): the two step flags, which lrlab sets first, come after `_step_count`, where
+   * PyTorch's `_initial_step` first sets them.
+   */
   state_dict(): SchedulerStateDict {
     settle(this);
     const state: SchedulerStateDict = {};
+    const flags = ["_is_initial", "_get_lr_called_within_step"];
+    const putFlags = (): void => {
+      for (const key of flags) if (key in this) state[key] = (this as any)[key];
+    };
+    let flagsPut = false;
     for (const [key, value] of Object.entries(this)) {
-      if (key !== "optimizer") state[key] = deepCopy(value);
+      if (key === "optimizer" || flags.includes(key)) continue;
+      state[key] = deepCopy(value);
+      if (key === "_step_count") {
+        putFlags();
+        flagsPut = true;
+      }
     }
+    if (!flagsPut) putFlags();
     return state;
   }
 

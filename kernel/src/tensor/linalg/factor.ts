@@ -17,7 +17,7 @@ import { Tensor } from "../tensor";
 import { attach } from "../autograd";
 import { check_matrix, eps_of, from_blocks, grad_blocks, matrices } from "./common";
 import * as D from "./dense";
-import { pyArgs } from "../../nn/_args";
+import { pyArgs } from "../../utils/py_args";
 import { nearKey } from "../../close_matches";
 import type { Mat } from "./dense";
 import { named } from "./return_types";

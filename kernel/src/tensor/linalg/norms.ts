@@ -5,7 +5,7 @@
  * the library's p-norm (reduce.ts, LinalgVectorNormBackward0); ±1/±inf are max/min of |A|'s
  * column/row sums (amax/amin split ties evenly, as PyTorch's); 'nuc' and ±2 sum/max/min svdvals.
  */
-import { pyArgs } from "../../nn/_args";
+import { pyArgs } from "../../utils/py_args";
 import { DType, Tensor } from "../tensor";
 import { check_dtype, is_floating } from "../dtype";
 import { wrap_dim } from "../shape";

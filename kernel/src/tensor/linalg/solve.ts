@@ -9,7 +9,7 @@
  *   solve:     dB = A⁻ᵀ g, dA = −dB Xᵀ (summed over broadcast batch dims)
  *   cholesky:  dA = ½(S + Sᵀ), S = L⁻ᵀ Φ(Lᵀ ḡ) L⁻¹, Φ = lower triangle with the diagonal halved
  */
-import { pyArgs } from "../../nn/_args";
+import { pyArgs } from "../../utils/py_args";
 import { Tensor, check_tensor } from "../tensor";
 import { attach } from "../autograd";
 import { broadcast_shapes } from "../shape";

@@ -1,5 +1,5 @@
 /**
- * Python's "positional or keyword" parameters for torch.nn.utils.rnn, as nn/_args.ts's pyArgs
+ * Python's "positional or keyword" parameters for torch.nn.utils.rnn, as utils/py_args.ts's pyArgs
  * does for numbers and booleans: `pad_sequence(seqs, true, 0, "left")` and
  * `pad_sequence(seqs, { batch_first: true, padding_side: "left" })` mean the same call. This
  * module's parameters also take strings (`padding_side`) and `null` (`total_length`), which pyArgs

@@ -7,7 +7,13 @@
  */
 import { Generator } from "../random/generator";
 import { nearKey } from "../close_matches";
-import { isOptionsObject } from "../optim/positional";
+
+/** A plain object `{ ... }`: the options (class instances such as a Tensor or an optimizer are values). */
+export function isOptionsObject(v: unknown): v is Record<string, unknown> {
+  if (typeof v !== "object" || v === null || Array.isArray(v)) return false;
+  const proto = Object.getPrototypeOf(v);
+  return proto === Object.prototype || proto === null;
+}
 
 /**
  * A parameter: its Python name and what its value must be ("number?": a number or null,
