@@ -112,7 +112,7 @@ describe("6, 7: completion kinds and Shift-Tab", () => {
     const src = "const opt = new torch.optim.Adam";
     const text = e().inspect(src, src.length) ?? "";
     expect(text.split("\n")[1]).toBe("options: { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weight_decay: 0, amsgrad: false, maximize: false, "
-      + "decoupled_weight_decay: false }; accepted and ignored: foreach, fused, capturable, differentiable");
+      + "decoupled_weight_decay: false, capturable: false, differentiable: false }; accepted and ignored: foreach, fused");
     const step = "new torch.optim.lr_scheduler.StepLR";
     expect(e().inspect(step, step.length)).toContain("\noptions: { step_size, gamma: 0.1, last_epoch: -1 }\n");
   }, 60_000);

@@ -605,7 +605,7 @@ const FLOAT_INDEX = [
   /Expected dtype int64 for \w+ \(got float(?:32|64)\)/,
   /expected scalar type Long but found Float/,
   /tensors used as indices must be long \(int64\) or bool tensors, got float/,
-  /scalar types: Long, Int; but got float/,
+  /scalar types: Long, Int; but got (?:float|torch\.(?:Float|Double)Tensor)/,
   /LongTensor\. \(got float/,
   /"bincount_cpu" not implemented for 'Float'/,
 ];
