@@ -44,8 +44,10 @@ describe("a promise the cell rejects with no handler", () => {
   });
 
   it("one an earlier cell's timer raises while a later cell runs is that cell's: the later cell succeeds", async () => {
-    expect(resultText(await k.execute("setTimeout(() => Promise.reject(new Error('late_r')), 30); 'set'"))).toBe("'set'");
-    const r = await k.execute("await new Promise(r => setTimeout(r, 300)); 7");
+    // 200 ms, then a 1.5 s cell: the next request must start before the timer fires (with 30 ms
+    // and 300 ms a CI run at load ~10 sent it too late, and the rejection came between the cells)
+    expect(resultText(await k.execute("setTimeout(() => Promise.reject(new Error('late_r')), 200); 'set'"))).toBe("'set'");
+    const r = await k.execute("await new Promise(r => setTimeout(r, 1500)); 7");
     expect(r.reply.content.status).toBe("ok");
     expect(resultText(r)).toBe("7");
     const late = errors(r);
