@@ -137,7 +137,7 @@ export function measure(s: StepSums, rho: (() => Quantiles) | null, parts: reado
 }
 
 /** Below this share of tt·dd, tt·dd − td² is recomputed from `residual` (see `angle`). */
-const PARALLEL = 2 ** -20;
+export const PARALLEL = 2 ** -20;
 
 /**
  * The angle between θ and a = θ + Δ (finite step, θ ≠ 0, a ≠ 0): cos ∝ ⟨θ,a⟩ = tt + td and

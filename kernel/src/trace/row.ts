@@ -38,6 +38,41 @@ export class MetricsRow {
   finite = true;
   elements = 0;
   nonzero = 0;
+  /**
+   * lr_preconditioned's q25 and q75 still to be taken (small.ts smallFactor: the series read q05,
+   * q50 and q95 only): from the sorted x in `xs` (`xm` of them) and f's mode, c, s, ε in `fx`, as
+   * smallFactor takes the other levels (`finishFactor`, which metricsOf calls first).
+   */
+  factorLater = false;
+  xs = new Float64Array(16);
+  xm = 0;
+  readonly fx = new Float64Array(4);
+}
+
+/**
+ * f of a factor view's x (preconditioned.ts factorOf, the same expressions) for modes 1-3: c/x in
+ * mode 2, else c/(√x/s + ε).
+ */
+export function factorAtX(mode: number, c: number, s: number, eps: number, x: number): number {
+  return mode === 2 ? c / x : c / (Math.sqrt(x) / s + eps);
+}
+
+/**
+ * The q25 and q75 of lr_preconditioned that the small path left to take (`factorLater`), as it
+ * takes its other levels (small.ts smallFactor: the k-th smallest f is f of the (m − 1 − k)-th
+ * smallest x, each level a[lo] + (a[hi] − a[lo])·(pos − lo) as quantiles.ts `level`).
+ */
+export function finishFactor(row: MetricsRow): void {
+  if (!row.factorLater) return;
+  row.factorLater = false;
+  const xs = row.xs, last = row.xm - 1, fx = row.fx, v = row.v, P = R_PRECONDITIONED;
+  const mode = fx[0], c = fx[1], s = fx[2], eps = fx[3];
+  const p1 = 0.25 * last, p3 = 0.75 * last;
+  const i1 = Math.floor(p1), i3 = Math.floor(p3);
+  const a1 = factorAtX(mode, c, s, eps, xs[last - i1]), b1 = factorAtX(mode, c, s, eps, xs[last - Math.min(last, i1 + 1)]);
+  const a3 = factorAtX(mode, c, s, eps, xs[last - i3]), b3 = factorAtX(mode, c, s, eps, xs[last - Math.min(last, i3 + 1)]);
+  v[P + 2] = a1 + (b1 - a1) * (p1 - i1);
+  v[P + 4] = a3 + (b3 - a3) * (p3 - i3);
 }
 
 /** Slot `at` of the row: x, or null. */
@@ -110,6 +145,7 @@ export function quantilesAt(row: MetricsRow, at: number): Quantiles | null {
 
 /** The StepMetrics of a recorded row (a new object: the row is reused for later steps). */
 export function metricsOf(row: MetricsRow): StepMetrics {
+  finishFactor(row);
   const v = row.v, none = row.none;
   return {
     step: row.step,

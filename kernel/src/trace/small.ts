@@ -31,8 +31,8 @@
  *   through sample.ts factorQuantiles itself.
  */
 import type { Storage, Tensor } from "../tensor/tensor";
-import { angle, measure } from "./metrics";
-import { MetricsRow, R_ANGLE, R_ELEMENTWISE, R_GRAD_NORM, R_PARAM_NORM, R_PRECONDITIONED, R_PROJECTED, R_RATIO, R_REALIZED, setConstant, setMeasured, setQuantiles } from "./row";
+import { angle, measure, PARALLEL } from "./metrics";
+import { factorAtX, MetricsRow, R_ANGLE, R_ELEMENTWISE, R_GRAD_NORM, R_PARAM_NORM, R_PRECONDITIONED, R_PROJECTED, R_RATIO, R_REALIZED, setConstant, setMeasured, setQuantiles } from "./row";
 import { factorOf, type FactorView } from "./preconditioned";
 import { SAMPLE_SIZE, summarize, summarizeDecreasing, type Quantiles } from "./quantiles";
 import { rhoQuantiles } from "./sample";
@@ -236,16 +236,6 @@ export class SmallSteps {
       }
       return;
     }
-    total.dg = dgT;
-    total.gg = ggT;
-    total.dd = ddT;
-    total.tt = ttT;
-    total.aa = aaT;
-    total.td = tdT;
-    total.n = nT;
-    total.nonzero = mT;
-    total.rho_min = loT;
-    total.rho_max = hiT;
     // metrics.ts measure() of these sums: finite, every scaling exponent 0 (ldexp by 0 is the
     // number itself), into the row
     row.finite = true;
@@ -270,7 +260,24 @@ export class SmallSteps {
     } else none[R_RATIO] = 1;
     if (ttT > 0 && aaT > 0) {
       none[R_ANGLE] = 0;
-      v[R_ANGLE] = angle(total, list);
+      // metrics.ts angle() where its exponents are 0 (tt·dd within (1e-250, 1e250)) and Δ is not
+      // nearly parallel to θ (no `residual` pass): atan2(√(tt·dd − td²), tt + td); else angle() itself
+      const p = ttT * ddT, cross = nT === 1 ? 0 : p - tdT * tdT;
+      if (ddT === 0) v[R_ANGLE] = 0;
+      else if (p > 1e-250 && p < 1e250 && !(nT > 1 && cross < PARALLEL * p)) v[R_ANGLE] = Math.atan2(Math.sqrt(cross > 0 ? cross : 0), ttT + tdT);
+      else {
+        total.dg = dgT;
+        total.gg = ggT;
+        total.dd = ddT;
+        total.tt = ttT;
+        total.aa = aaT;
+        total.td = tdT;
+        total.n = nT;
+        total.nonzero = mT;
+        total.rho_min = loT;
+        total.rho_max = hiT;
+        v[R_ANGLE] = angle(total, list);
+      }
     } else none[R_ANGLE] = 1;
     none[R_GRAD_NORM] = 0;
     v[R_GRAD_NORM] = gn;
@@ -279,7 +286,12 @@ export class SmallSteps {
     if (ok && mT > 0 && elementwise) {
       // sample.ts rhoQuantiles with every ρ collected (M ≤ SAMPLE_SIZE)
       if (loT === hiT) setConstant(row, R_ELEMENTWISE, loT);
-      else summarizeSmall(rhoBuf, r, loT, hiT, order, row, R_ELEMENTWISE);
+      else {
+        // (the extremes in the row first: no number passed to a call, which would box it)
+        v[R_ELEMENTWISE] = loT;
+        v[R_ELEMENTWISE + 6] = hiT;
+        summarizeSmall(rhoBuf, r, order, row, R_ELEMENTWISE);
+      }
     } else none[R_ELEMENTWISE] = 1;
   }
 }
@@ -311,8 +323,8 @@ export class KeptOrder {
   private vals = new Float64Array(0);
   private m = -1;
 
-  /** a[0..m) sorted ascending, in a buffer of this order's (a is not modified). */
-  sorted(a: Float64Array, m: number): Float64Array {
+  /** a[0..m) sorted ascending, into `into` (at least m long) or a buffer of this order's (a is not modified). */
+  sorted(a: Float64Array, m: number, into: Float64Array | null = null): Float64Array {
     if (m !== this.m) {
       if (this.perm.length < m) {
         this.perm = new Int32Array(m);
@@ -321,7 +333,7 @@ export class KeptOrder {
       for (let k = 0; k < m; k++) this.perm[k] = k;
       this.m = m;
     }
-    const perm = this.perm, v = this.vals;
+    const perm = this.perm, v = into ?? this.vals;
     for (let k = 0; k < m; k++) v[k] = a[perm[k]];
     for (let i = 1; i < m; i++) {
       const x = v[i];
@@ -342,11 +354,12 @@ export class KeptOrder {
 
 /**
  * quantiles.ts `summarize` of values[0..m) (permuted above SORT_MAX), ordered by `order` when m is
- * small, into the row's summary at slot `at` (row.ts). Each level
+ * small, into the row's summary at slot `at` (row.ts), whose min and max the caller wrote there. Each level
  * q is quantiles.ts `level` of the sorted values: a[lo] + (a[hi] − a[lo])·(pos − lo), pos = q·(m − 1),
  * lo = ⌊pos⌋, hi = min(m − 1, lo + 1) (plansFor's ranks).
  */
-export function summarizeSmall(values: Float64Array, m: number, min: number, max: number, order: KeptOrder, row: MetricsRow, at: number): void {
+export function summarizeSmall(values: Float64Array, m: number, order: KeptOrder, row: MetricsRow, at: number): void {
+  const min = row.v[at], max = row.v[at + 6];
   if (min === max) {
     setConstant(row, at, min);
     return;
@@ -362,25 +375,15 @@ export function summarizeSmall(values: Float64Array, m: number, min: number, max
   const a0 = buf[i0], a1 = buf[i1], a2 = buf[i2], a3 = buf[i3], a4 = buf[i4];
   const v = row.v;
   row.none[at] = 0;
-  v[at] = min;
   v[at + 1] = a0 + (buf[Math.min(last, i0 + 1)] - a0) * (p0 - i0);
   v[at + 2] = a1 + (buf[Math.min(last, i1 + 1)] - a1) * (p1 - i1);
   v[at + 3] = a2 + (buf[Math.min(last, i2 + 1)] - a2) * (p2 - i2);
   v[at + 4] = a3 + (buf[Math.min(last, i3 + 1)] - a3) * (p3 - i3);
   v[at + 5] = a4 + (buf[Math.min(last, i4 + 1)] - a4) * (p4 - i4);
-  v[at + 6] = max;
 }
 
 /** The x a factor summary collects (SMALL_MAX elements at most). */
 const xBuf = new Float64Array(SMALL_MAX);
-
-/**
- * f of a factor view's x (preconditioned.ts factorOf, the same expressions) for modes 1-3: c/x in
- * mode 2, else c/(√x/s + ε).
- */
-function fOf(mode: number, c: number, s: number, eps: number, x: number): number {
-  return mode === 2 ? c / x : c / (Math.sqrt(x) / s + eps);
-}
 
 /** The view whose f summarizeDecreasing takes (above SORT_MAX values). */
 let decreasingView: FactorView | null = null;
@@ -468,7 +471,7 @@ export function smallFactor(views: readonly FactorView[], order: KeptOrder, row:
   const decreasing = c > 0 && Number.isFinite(c) && s > 0 && Number.isFinite(s) && eps >= 0
     && Number.isFinite(eps) && (mode === 2 || eps === 0 ? xlo > 0 : xlo >= 0) && xlo <= xhi;
   if (!decreasing) return false;
-  const min = fOf(mode, c, s, eps, xhi), max = fOf(mode, c, s, eps, xlo);
+  const min = factorAtX(mode, c, s, eps, xhi), max = factorAtX(mode, c, s, eps, xlo);
   if (!(min <= max)) {
     setConstant(row, P, NaN);
     return true;
@@ -490,28 +493,34 @@ export function smallFactor(views: readonly FactorView[], order: KeptOrder, row:
     }
     return true;
   }
-  buf = order.sorted(buf, m);
+  // the sorted x kept in the row: its q25 and q75 are taken when its StepMetrics is made (row.ts
+  // finishFactor), the series read the other levels
+  if (row.xs.length < m) row.xs = new Float64Array(Math.max(m, 2 * row.xs.length));
+  buf = order.sorted(buf, m, row.xs);
   // summarizeDecreasing: the k-th smallest f is f of the (m − 1 − k)-th smallest x; each level is
   // formed from those as `level` (f taken at every rank first: its divisions and roots overlap)
   const last = m - 1;
-  const p0 = L0 * last, p1 = L1 * last, p2 = L2 * last, p3 = L3 * last, p4 = L4 * last;
-  const i0 = Math.floor(p0), i1 = Math.floor(p1), i2 = Math.floor(p2), i3 = Math.floor(p3), i4 = Math.floor(p4);
+  const p0 = L0 * last, p2 = L2 * last, p4 = L4 * last;
+  const i0 = Math.floor(p0), i2 = Math.floor(p2), i4 = Math.floor(p4);
   // f at the largest x is `min` and at the smallest `max` (the same x: xhi and xlo are the least and
   // the greatest x collected), so the ends are not evaluated again: q05 reads rank 0 of f (x's last)
   // while m ≤ 20, q95 rank m − 1 (x's first)
-  const a0 = i0 === 0 ? min : fOf(mode, c, s, eps, buf[last - i0]), b0 = fOf(mode, c, s, eps, buf[last - Math.min(last, i0 + 1)]);
-  const a1 = fOf(mode, c, s, eps, buf[last - i1]), b1 = fOf(mode, c, s, eps, buf[last - Math.min(last, i1 + 1)]);
-  const a2 = fOf(mode, c, s, eps, buf[last - i2]), b2 = fOf(mode, c, s, eps, buf[last - Math.min(last, i2 + 1)]);
-  const a3 = fOf(mode, c, s, eps, buf[last - i3]), b3 = fOf(mode, c, s, eps, buf[last - Math.min(last, i3 + 1)]);
-  const a4 = fOf(mode, c, s, eps, buf[last - i4]), b4 = i4 + 1 >= last ? max : fOf(mode, c, s, eps, buf[last - Math.min(last, i4 + 1)]);
+  const a0 = i0 === 0 ? min : factorAtX(mode, c, s, eps, buf[last - i0]), b0 = factorAtX(mode, c, s, eps, buf[last - Math.min(last, i0 + 1)]);
+  const a2 = factorAtX(mode, c, s, eps, buf[last - i2]), b2 = factorAtX(mode, c, s, eps, buf[last - Math.min(last, i2 + 1)]);
+  const a4 = factorAtX(mode, c, s, eps, buf[last - i4]), b4 = i4 + 1 >= last ? max : factorAtX(mode, c, s, eps, buf[last - Math.min(last, i4 + 1)]);
   const v = row.v;
   row.none[P] = 0;
   v[P] = min;
   v[P + 1] = a0 + (b0 - a0) * (p0 - i0);
-  v[P + 2] = a1 + (b1 - a1) * (p1 - i1);
   v[P + 3] = a2 + (b2 - a2) * (p2 - i2);
-  v[P + 4] = a3 + (b3 - a3) * (p3 - i3);
   v[P + 5] = a4 + (b4 - a4) * (p4 - i4);
   v[P + 6] = max;
+  row.xm = m;
+  const fx = row.fx;
+  fx[0] = mode;
+  fx[1] = c;
+  fx[2] = s;
+  fx[3] = eps;
+  row.factorLater = true;
   return true;
 }

@@ -571,6 +571,7 @@ export class StepPipeline {
       }
       if (views !== null && views.length !== slots.length) views.length = slots.length;
     }
+    row.factorLater = false;
     if (views === null) row.none[R_PRECONDITIONED] = 1;
     else if (!smallFactor(views, (kept.xOrder ??= new KeptOrder()), row)) setQuantiles(row, R_PRECONDITIONED, factorQuantiles(views, factorRanges(views, kept.ranges)));
     setScalars(row, this.scalarsInto(group, kept, kept.at, lr, betas));

@@ -565,6 +565,15 @@ export class Trace implements Plottable {
     this.pipeline.worker_forced = on;
   }
 
+  /** @internal Whether small steps take the small path (small.ts; tests compare it with the general path). */
+  get _use_small(): boolean {
+    return this.pipeline.use_small;
+  }
+
+  set _use_small(on: boolean) {
+    this.pipeline.use_small = on;
+  }
+
   /** Whether the trace still receives steps. */
   get active(): boolean {
     return this.handles.length > 0;
@@ -1643,6 +1652,7 @@ export class Trace implements Plottable {
   private fillRow(row: MetricsRow, at: GroupAtStep, meas: Measured, lr_preconditioned: Quantiles | null): MetricsRow {
     setScalars(row, at);
     setMeasured(row, meas);
+    row.factorLater = false;
     setQuantiles(row, R_PRECONDITIONED, lr_preconditioned);
     return row;
   }
@@ -1879,7 +1889,37 @@ export class Trace implements Plottable {
     }
     const set = s.set, c = s.c;
     if (set.k === 0) return;
-    const v = this.rowValues, r = row.v, none = row.none;
+    const r = row.v, none = row.none;
+    // every metric recorded (the default): the values straight into the set's narrow row
+    if (c[0] === 0 && c[17] === 17 && set.k === 18) {
+      const o = set.openNarrow(step);
+      if (o >= 0) {
+        const R = set.rows, b = o + 1;
+        R[b] = finiteOr(r, none, R_LR);
+        R[b + 1] = finiteOr(r, none, R_PROJECTED);
+        R[b + 2] = finiteOr(r, none, R_REALIZED);
+        R[b + 3] = finiteOr(r, none, R_PER_SAMPLE);
+        R[b + 4] = finiteOr(r, none, R_RATIO);
+        R[b + 5] = finiteOr(r, none, R_ANGLE);
+        R[b + 6] = finiteOr(r, none, R_GRAD_NORM);
+        R[b + 7] = finiteOr(r, none, R_PARAM_NORM);
+        R[b + 8] = finiteOr(r, none, R_STEADY);
+        R[b + 9] = finiteOr(r, none, R_MOMENTUM);
+        const beta2 = row.betas !== null ? row.betas[1] : NaN;
+        R[b + 10] = beta2 - beta2 === 0 ? beta2 : NaN;
+        R[b + 11] = finiteOr(r, none, R_WEIGHT_DECAY);
+        const e = R_ELEMENTWISE, p = R_PRECONDITIONED;
+        const en = none[e] === 1, pn = none[p] === 1;
+        R[b + 12] = en ? NaN : finiteOr(r, none, e + 1);
+        R[b + 13] = en ? NaN : finiteOr(r, none, e + 3);
+        R[b + 14] = en ? NaN : finiteOr(r, none, e + 5);
+        R[b + 15] = pn ? NaN : finiteOr(r, none, p + 1);
+        R[b + 16] = pn ? NaN : finiteOr(r, none, p + 3);
+        R[b + 17] = pn ? NaN : finiteOr(r, none, p + 5);
+        return;
+      }
+    }
+    const v = this.rowValues;
     v[0] = r[R_LR];
     v[1] = none[R_PROJECTED] === 1 ? NaN : r[R_PROJECTED];
     v[2] = none[R_REALIZED] === 1 ? NaN : r[R_REALIZED];
@@ -2353,6 +2393,12 @@ function continued(optimizer: TraceableOptimizer, options: TraceOptions): Trace 
   }
   t._continue(optimizer, options.batch_size);
   return t;
+}
+
+/** A row's slot as a series value (SeriesSet.pushRow): the number when finite, else (null included) NaN, a gap. */
+function finiteOr(r: Float64Array, none: Uint8Array, at: number): number {
+  const x = r[at];
+  return none[at] === 0 && x - x === 0 ? x : NaN;
 }
 
 /** −x, with 0 staying 0 (not −0). */
