@@ -129,6 +129,16 @@ describe("the small path gives the general path's numbers, bit for bit", () => {
     expectSame((ps) => new optim.SGD(ps as Tensor[], { lr: 0 }) as unknown as Opt);
   });
 
+  it("float32: a zero update (lr 0) or zero gradients stay on the small path's own loop (no underflow there, as sums.ts says)", () => {
+    const general = small_stats.general;
+    expectSame((ps) => new optim.SGD(ps as Tensor[], { lr: 0 }) as unknown as Opt);
+    expectSame(OPTIMIZERS[0][1], { grad: (s, _k, g) => (s % 3 === 1 ? g.map(() => 0) : g) });
+    expect(small_stats.general).toBe(general);
+    // float64 values whose squares underflow take the general functions (the careful pass)
+    expectSame(OPTIMIZERS[0][1], { f64: true, grad: (s, k, g) => (s % 3 === 0 && k === 0 ? g.map((x) => x * 1e-200) : g) });
+    expect(small_stats.general).toBeGreaterThan(general);
+  });
+
   it("NaN and infinite gradients (the divergence), zero gradients, gradients of 1e-200 (underflow, float64)", () => {
     for (const [, make] of [OPTIMIZERS[0], OPTIMIZERS[3], OPTIMIZERS[5]]) {
       expectSame(make, { grad: (s, k, g) => (s >= 20 && s < 23 && k === 0 ? g.map((x, i) => (i === 3 ? (s % 2 ? NaN : Infinity) : x)) : g) });

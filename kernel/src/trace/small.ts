@@ -13,9 +13,9 @@
  * - after the step, one loop per parameter takes its sums (sums.ts `accumulate`, the same
  *   operations in the same order) and writes each ρ = −Δ/g (g ≠ 0) into a buffer as it goes,
  *   what sample.ts `collectRho` would read afterwards; the group's sums are the parameters' added
- *   in order (StepSums `add`'s operations). A parameter whose sums are not finite, or whose sum of
- *   squares is below TINY (sums.ts: an underflow to rule out), sends its group through the general
- *   functions (accumulate, StepSums.add, rhoQuantiles) on the same buffers: the careful passes;
+ *   in order (StepSums `add`'s operations). A parameter for which `accumulate` would take its
+ *   careful pass (a sum not finite, or an underflow: sums.ts) sends its group through the general
+ *   functions (accumulate, StepSums.add, rhoQuantiles) on the same buffers;
  * - the metrics are metrics.ts `measure` of those sums (the same function);
  * - ρ's summary: every ρ of the group (N ≤ SMALL_MAX ≤ SAMPLE_SIZE: the general path collects them
  *   all too), ordered by the order kept from the last step (KeptOrder) when there are at most SORT_MAX, else quantiles.ts
@@ -37,7 +37,7 @@ import { factorOf, type FactorView } from "./preconditioned";
 import { SAMPLE_SIZE, summarize, summarizeDecreasing, type Quantiles } from "./quantiles";
 import { rhoQuantiles } from "./sample";
 import { WASM_MIN_ELEMENTS } from "./step_job";
-import { accumulate, StepSums, TINY } from "./sums";
+import { accumulate, StepSums, TINY, underflows } from "./sums";
 
 /**
  * The most elements the parameters with a gradient may hold together for a step to take this path:
@@ -193,8 +193,10 @@ export class SmallSteps {
           buf[r++] = x;
         }
       }
-      // the careful pass (not finite, or a sum below TINY: sums.ts) goes through the general functions
-      if (!Number.isFinite(dg + gg + dd + tt + aa + td) || tt < TINY || gg < TINY || dd < TINY || aa < TINY) {
+      // accumulate's test for its careful pass (a sum not finite, or one below TINY that is an
+      // underflow: never for float32 data, a zero update or gradient is not one): the general
+      // functions then, on the same arrays
+      if (!Number.isFinite(dg + gg + dd + tt + aa + td) || ((tt < TINY || gg < TINY || dd < TINY || aa < TINY) && underflows(theta, grad, after, tt, gg, dd, aa, m > 0))) {
         fast = false;
         continue;
       }
