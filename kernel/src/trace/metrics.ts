@@ -137,7 +137,7 @@ export function measure(s: StepSums, rho: (() => Quantiles) | null, parts: reado
 }
 
 /** Below this share of tt·dd, tt·dd − td² is recomputed from `residual` (see `angle`). */
-const PARALLEL = 2 ** -20;
+export const PARALLEL = 2 ** -20;
 
 /**
  * The angle between θ and a = θ + Δ (finite step, θ ≠ 0, a ≠ 0): cos ∝ ⟨θ,a⟩ = tt + td and
@@ -155,7 +155,7 @@ const PARALLEL = 2 ** -20;
  * above that). The second pass runs only for such nearly parallel steps, never on a healthy
  * step of a large tensor.
  */
-function angle(s: StepSums, parts: readonly { theta: Storage; after: Storage }[]): number {
+export function angle(s: StepSums, parts: readonly { theta: Storage; after: Storage }[]): number {
   const { dd, tt, td } = s;
   if (dd === 0) return 0;
   // tt·dd over- or underflows for ‖θ‖‖Δ‖ beyond ~1e±154 even when the sums do not: then θ and Δ

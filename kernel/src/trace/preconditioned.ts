@@ -438,22 +438,7 @@ export function factorView(
     s = Math.sqrt(1 - b2 ** t);
     v = data(state.exp_avg_sq);
   } else if (kind === "Adam") {
-    const betas = group.betas as [number, number];
-    const b1 = betas[0], b2 = betas[1];
-    // the parameters of a group share c and s at a step: the powers once per group, not per tensor
-    // (numbers only: a β given as a tensor is read each time; Object.is: γ = −0 gives c = −0)
-    const k = adamScalars;
-    if (k.t !== t || !Object.is(k.lr, lr) || k.b1 !== b1 || k.b2 !== b2 || typeof b1 !== "number" || typeof b2 !== "number") {
-      k.t = t;
-      k.lr = lr;
-      k.b1 = b1;
-      k.b2 = b2;
-      k.c = lr / (1 - b1 ** t);
-      k.s = Math.sqrt(1 - b2 ** t);
-    }
-    c = k.c;
-    s = k.s;
-    v = data(group.amsgrad ? state.max_exp_avg_sq : state.exp_avg_sq);
+    return adamView(lr, group.betas, eps, group.amsgrad, state, n, into);
   } else if (kind === "Adamax") {
     const [b1] = group.betas as [number, number];
     mode = 2;
@@ -476,6 +461,32 @@ export function factorView(
   }
   if (v === null || v.length !== n) return null;
   return viewOf(into, mode, c, s, eps, v, w, n, seen ?? v);
+}
+
+/**
+ * factorView of Adam/AdamW from the group's values (γ as a number, betas, ε, amsgrad), which the
+ * caller reads once for all the group's parameters (steps.ts's small path: a group's property
+ * read is a megamorphic load, one per property a step rather than one per parameter).
+ */
+export function adamView(lr: number, betas: unknown, eps: number, amsgrad: unknown, state: State, n: number, into: FactorView | null = null): FactorView | null {
+  if (state === undefined) return null;
+  const t = Number(state.step);
+  if (!(t >= 1)) return null;
+  const b1 = (betas as [number, number])[0], b2 = (betas as [number, number])[1];
+  // the parameters of a group share c and s at a step: the powers once per group, not per tensor
+  // (numbers only: a β given as a tensor is read each time; Object.is: γ = −0 gives c = −0)
+  const k = adamScalars;
+  if (k.t !== t || !Object.is(k.lr, lr) || k.b1 !== b1 || k.b2 !== b2 || typeof b1 !== "number" || typeof b2 !== "number") {
+    k.t = t;
+    k.lr = lr;
+    k.b1 = b1;
+    k.b2 = b2;
+    k.c = lr / (1 - b1 ** t);
+    k.s = Math.sqrt(1 - b2 ** t);
+  }
+  const v = data(amsgrad ? state.max_exp_avg_sq : state.exp_avg_sq);
+  if (v === null || v.length !== n) return null;
+  return viewOf(into, 1, k.c, k.s, eps, v, null, n, v);
 }
 
 /**

@@ -206,6 +206,41 @@ export class SeriesSet {
     }
   }
 
+  /**
+   * `begin(step)` then `putRow` of its row, in one pass over a narrow row (each column written
+   * once: its value, or NaN for a gap, where `begin` wrote NaN and `putRow` then the finite
+   * values). `columns` must name every column of the set once (a trace's pushSeries slots).
+   */
+  pushRow(step: number, columns: Int32Array, values: Float64Array): void {
+    const o = this.openNarrow(step);
+    if (o < 0) {
+      this.putRow(this.begin(step), columns, values);
+      return;
+    }
+    const r = this.rows, b = o + 1;
+    const K = columns.length;
+    for (let k = 0; k < K; k++) {
+      const c = columns[k], v = values[k];
+      if (c >= 0) r[b + c] = v - v === 0 ? v : NaN;
+    }
+  }
+
+  /**
+   * A narrow row opened for step `step`, whose k values the caller then writes, each column once
+   * (its finite value, or NaN for a gap: what `pushRow` writes), at `rows[offset + 1 + column]`;
+   * −1 (nothing opened) when rows are wide or the set is full: then `pushRow`.
+   */
+  openNarrow(step: number): number {
+    if (this.wide || this.n >= this.capacity) return -1;
+    const S = this.stride;
+    if (this.n * S === this.rows.length) this.grow();
+    const o = this.n++ * S;
+    this.rows[o] = step;
+    this.fill = 1;
+    this.total += 1;
+    return o;
+  }
+
   /** Bucket i of column `column` (0 ≤ i < n), as `BoundedSeries.buckets()` gives it. */
   bucket(i: number, column: number): Bucket {
     const r = this.rows, S = this.stride;
@@ -251,13 +286,19 @@ export class SeriesSet {
     this.rows = this.rows.slice(0, size);
   }
 
-  /** @internal Room for at least one more bucket (doubling, up to `capacity`). */
+  /**
+   * @internal Room for at least one more bucket (doubling, up to `capacity`). Narrow rows grow
+   * into a store another set grew out of when there is one of the size (`spareRows`), and give
+   * theirs to the next set: nothing reads a narrow row before writing it whole (begin, pushRow).
+   */
   grow(): void {
     const S = this.stride;
     const size = Math.min(this.capacity, Math.max(2, (this.rows.length / S) * 2));
-    const next = new Float64Array(size * S);
-    next.set(this.rows);
+    const old = this.rows;
+    const next = (!this.wide ? takeSpareRows(size * S) : undefined) ?? new Float64Array(size * S);
+    next.set(old);
     this.rows = next;
+    if (!this.wide) giveSpareRows(old);
   }
 
   /**
@@ -288,6 +329,7 @@ export class SeriesSet {
     this.rows = r;
     this.stride = S;
     this.wide = true;
+    giveSpareRows(from);
     this.fill = this.n > 0 ? 1 : 0;
   }
 
@@ -324,6 +366,42 @@ export class SeriesSet {
     this.width *= 2;
     this.fill = this.n > 0 ? r[(this.n - 1) * S + PUSHES] : 0;
   }
+}
+
+/**
+ * Narrow stores that sets grew out of (SeriesSet.grow, widen), for the next sets' growth: a new
+ * typed array's memory is fresh from the allocator, and its first writes are page faults (each
+ * 4 KB page a few µs on this VM: ~0.1 µs of a tiny model's traced step, as a trace's series grow
+ * 32 → 64 → … → 2000 rows; PERF.md session 26). At most SPARE_ROWS stores, SPARE_ROWS_BYTES in all
+ * (the oldest let go first), of at least a page each.
+ */
+const spareRows: Float64Array[] = [];
+let spareRowsBytes = 0;
+const SPARE_ROWS = 16;
+const SPARE_ROWS_BYTES = 4 << 20;
+
+/** Stores taken from the spares (tests check that the path was taken). */
+export const spare_rows_stats = { taken: 0 };
+
+/** A spare store of exactly n numbers (its contents are not cleared), or undefined. */
+function takeSpareRows(n: number): Float64Array | undefined {
+  for (let k = spareRows.length - 1; k >= 0; k--) {
+    const b = spareRows[k];
+    if (b.length !== n) continue;
+    spareRows.splice(k, 1);
+    spareRowsBytes -= b.byteLength;
+    spare_rows_stats.taken++;
+    return b;
+  }
+  return undefined;
+}
+
+function giveSpareRows(b: Float64Array): void {
+  // (below a page, the allocator's own free lists serve as well); the oldest spares make room
+  if (b.byteLength < 4096 || b.byteLength > SPARE_ROWS_BYTES) return;
+  while (spareRows.length >= SPARE_ROWS || spareRowsBytes + b.byteLength > SPARE_ROWS_BYTES) spareRowsBytes -= (spareRows.shift() as Float64Array).byteLength;
+  spareRows.push(b);
+  spareRowsBytes += b.byteLength;
 }
 
 export class BoundedSeries {

@@ -540,6 +540,23 @@ export class Snapshots {
     }
   }
 
+  /**
+   * The per-group lists as `capture` leaves them after a step that it did not capture (steps.ts:
+   * the small path took it): one for each of the G groups, empty (a parameter still in one, from
+   * a step that threw between its hooks, is let go as `capture` would: its tap closed).
+   */
+  empty_lists(G: number): void {
+    const pending = this.pending;
+    for (let gi = 0; gi < pending.length; gi++) {
+      if (pending[gi] !== undefined && pending[gi].length !== 0) {
+        this.clear();
+        break;
+      }
+    }
+    if (pending.length !== G) pending.length = G;
+    for (let gi = 0; gi < G; gi++) if (pending[gi] === undefined) pending[gi] = [];
+  }
+
   /** Drop everything captured (a failing pre-hook). */
   clear(): void {
     this.closeTaps();

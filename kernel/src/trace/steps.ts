@@ -9,9 +9,10 @@ import type { Tensor } from "../tensor/tensor";
 import type { SparseTensor } from "../tensor/sparse";
 import type { Measured, StepMetrics } from "./metrics";
 import { forget, poll_job, post_job, wait_job, worker_ready } from "./offload";
-import { factorView, momentumSteady, NEEDS_COPIES, type FactorView, type PreconditionedKind } from "./preconditioned";
+import { adamView, factorView, momentumSteady, NEEDS_COPIES, type FactorView, type PreconditionedKind } from "./preconditioned";
 import type { Quantiles } from "./quantiles";
 import { factorQuantiles, factorRanges, RhoDraws, type FactorRanges } from "./sample";
+import { KeptOrder, SmallSteps, smallFactor, small_stats, type SmallSlot } from "./small";
 import { Snapshots, type ParamSlot, type Region } from "./snapshot";
 import { measureGroup, runJob, type GroupResult, type JobSlot, type StepJob } from "./step_job";
 import { StepSums } from "./sums";
@@ -19,19 +20,33 @@ import type { TraceableOptimizer } from "./trace";
 import { MAIN_OUT } from "./wasm_sums";
 import { native_help_wake, native_in_place } from "./native_sums";
 import { env } from "../wasm_host";
+import { R_PRECONDITIONED, setQuantiles, setScalars, type MetricsRow } from "./row";
 
 /** Where measured steps go (the Trace). */
 export interface StepSink {
-  /** Records one group's step (and its parameters' with per_param); returns the group's metrics. */
-  record(step: number, gi: number, at: GroupAtStep, meas: Measured, params: Measured[] | null, loss: number | null): StepMetrics;
-  /** Tells the listeners about a step's metrics (one entry per group). */
-  notify(out: StepMetrics[]): void;
+  /**
+   * Records one group's step (and its parameters' with per_param); returns the group's metrics
+   * when listeners will hear of the step, else null (trace.ts recordRow).
+   */
+  record(step: number, gi: number, at: GroupAtStep, meas: Measured, params: Measured[] | null, loss: number | null): StepMetrics | null;
+  /** The row to fill for group `gi`'s next `recordRow` (row.ts). */
+  rowFor(gi: number): MetricsRow;
+  /** Records one group's step from its row (rowFor's, filled), as `record` does from its objects. */
+  recordRow(step: number, gi: number, row: MetricsRow, loss: number | null): StepMetrics | null;
+  /**
+   * A step is measured: its groups' metrics for the listeners (`record`'s, those not null), and
+   * the step when some group of it was recorded (−1: none).
+   */
+  notify(out: StepMetrics[], recorded: number): void;
   /** Keeps an error caught in a hook. */
   fail(e: unknown): void;
 }
 
 /** LRLAB_TRACE_IN_PLACE=0: never measure in place (the worker, or copies on this thread). */
 let inPlaceAllowed = env("LRLAB_TRACE_IN_PLACE") !== "0";
+
+/** LRLAB_TRACE_SMALL=0: never the small-step path (small.ts; before/after timings). */
+const smallAllowed = env("LRLAB_TRACE_SMALL") !== "0";
 
 /** Allows (true) or forbids in-place measurement for the traces' next steps (tests of the worker in a kernel). */
 export function set_in_place_allowed(on: boolean): void {
@@ -93,7 +108,7 @@ interface KeptGroup {
   /** Its parameters' sums at this step, in order (measureGroup's `sums`). */
   sums: StepSums[];
   /** A parameter's name, for take_after's errors (the string made only when one is thrown). */
-  label: (slot: ParamSlot) => string;
+  label: (slot: { p: Tensor; index: number }) => string;
   /** The immediate path's GroupAtStep, read by the sink before the next step. */
   at: GroupAtStep;
   /** The parameters' factor views and their ranges (sample.ts factorRanges). */
@@ -108,7 +123,13 @@ interface KeptGroup {
    */
   names: string[];
   vectors: boolean[];
+  /** The small path's orders of its ρ and of its factor's x (small.ts KeptOrder), made at its first small step. */
+  rhoOrder: KeptOrder | null;
+  xOrder: KeptOrder | null;
 }
+
+/** A small step's `out` without listeners (never written: afterSmall makes its own when one hears). */
+const NO_OUT: StepMetrics[] = Object.freeze([]) as unknown as StepMetrics[];
 
 /** The names and vectors of a GroupAtStep without per_param (empty; never written). */
 const NO_NAMES: string[] = Object.freeze([]) as unknown as string[];
@@ -177,7 +198,19 @@ export class StepPipeline {
     this.factors = kind !== null && metricSet.has("lr_preconditioned");
     this.elementwise = metricSet.has("lr_elementwise");
     this.factorCopies = kind !== null && NEEDS_COPIES.has(kind);
+    // (per_param and SparseAdam's sparse gradients: the general path)
+    this.small = per_param || kind === "SparseAdam" || !smallAllowed ? null : new SmallSteps();
   }
+
+  /**
+   * The small-step path (small.ts): a step whose parameters with a gradient are small together is
+   * measured by it (the same numbers); null: never (per_param, SparseAdam, LRLAB_TRACE_SMALL=0).
+   */
+  private readonly small: SmallSteps | null;
+  /** Whether the small path may take the coming steps (tests compare it with the general path). */
+  use_small = true;
+  /** Whether the small path captured this step (its post-hook measures it). */
+  private smallCaptured = false;
 
   /** Whether lr_preconditioned is recorded (the optimizer's factor taken: groupAtStep), and from the step's copies too. */
   private readonly factors: boolean;
@@ -191,6 +224,8 @@ export class StepPipeline {
   /** The trace stops: every deferred step is finished and the memory goes to the next trace. */
   stop(): void {
     this.settle();
+    this.smallCaptured = false;
+    this.small?.clear();
     forget(this.id);
     // (stop() from a listener while steps are being settled: those still need the memory)
     if (this.deferred.length === 0) this.snapshots.release_memory();
@@ -216,6 +251,25 @@ export class StepPipeline {
    * hear of a step later: after the next step (at most two steps behind while training runs).
    */
   before(optimizer: TraceableOptimizer): void {
+    this.smallCaptured = false;
+    if (this.small !== null && this.use_small && this.deferred.length === 0) {
+      try {
+        this.captured = null;
+        const groups = optimizer.param_groups;
+        if (this.small.capture(groups)) {
+          // the general path's lists as its capture leaves them: one per group (a step whose
+          // closure is never called records each group without gradients, `skip`)
+          this.snapshots.empty_lists(groups.length);
+          this.smallCaptured = true;
+          small_stats.steps++;
+          return;
+        }
+      } catch (e) {
+        this.snapshots.clear();
+        this.sink.fail(e);
+        return;
+      }
+    }
     try {
       this.captured = null;
       let all = false;
@@ -326,6 +380,7 @@ export class StepPipeline {
   /** A step that cannot be measured (said in `errors`): its post-hook records nothing for it. */
   skip(reason: Error): void {
     this.captured = null;
+    this.smallCaptured = false;
     this.snapshots.clear();
     this.sink.fail(reason);
   }
@@ -377,36 +432,45 @@ export class StepPipeline {
       }
     }
     const out: StepMetrics[] = [];
+    let recorded = -1;
     if (results !== null) {
       try {
         let k = 0;
         d.groups.forEach((g, gi) => {
           if (g === undefined) return;
           const r = results?.[k++] as GroupResult;
-          out.push(this.sink.record(d.step, gi, g, r.measured, r.params, d.loss));
+          const m = this.sink.record(d.step, gi, g, r.measured, r.params, d.loss);
+          recorded = d.step;
+          if (m !== null) out.push(m);
         });
       } catch (e) {
         this.sink.fail(e);
       }
     }
-    this.sink.notify(out);
+    this.sink.notify(out, recorded);
   }
 
   /** Post-hook of step `step` (with its loss, if logged before): measured now or deferred. */
   after(optimizer: TraceableOptimizer, step: number, loss: number | null): void {
+    if (this.smallCaptured) {
+      this.smallCaptured = false;
+      this.afterSmall(optimizer, step, loss);
+      return;
+    }
     if (this.captured !== null) {
       try {
         if (this.defer(step, loss, optimizer)) return;
       } catch (e) {
         this.snapshots.release();
         this.sink.fail(e);
-        this.sink.notify([]);
+        this.sink.notify([], -1);
         return;
       }
     }
     // measured now: the deferred steps before it are finished first, so steps are recorded in order
     if (this.deferred.length > 0) this.settle();
     const out: StepMetrics[] = [];
+    let recorded = -1;
     try {
       const groups = optimizer.param_groups;
       for (let gi = 0; gi < groups.length; gi++) {
@@ -428,13 +492,89 @@ export class StepPipeline {
         const r = measureGroup(slots, sums, total, this.per_param, draws, this.per_param ? slots.map((slot) => slot.paramRho) : null, this.elementwise);
         draws?.clear();
         if (this.per_param) for (const slot of slots) slot.paramRho?.clear();
-        out.push(this.sink.record(step, gi, this.groupAtStep(optimizer, gi, slots, kept.at), r.measured, r.params, loss));
+        const m = this.sink.record(step, gi, this.groupAtStep(optimizer, gi, slots, kept.at), r.measured, r.params, loss);
+        recorded = step;
+        if (m !== null) out.push(m);
       }
     } catch (e) {
       this.sink.fail(e);
     }
     this.snapshots.release();
-    this.sink.notify(out);
+    this.sink.notify(out, recorded);
+  }
+
+  /**
+   * The post-hook of a step the small path captured (small.ts): each group captured measured by
+   * it, in the general path's order (a parameter that changed size stops the step there, as
+   * take_after's error does), with its hyper-parameters and factor (`smallRow`).
+   */
+  private afterSmall(optimizer: TraceableOptimizer, step: number, loss: number | null): void {
+    const small = this.small as SmallSteps;
+    let out: StepMetrics[] = NO_OUT;
+    let recorded = -1;
+    try {
+      const groups = optimizer.param_groups;
+      const G = groups.length < small.groups ? groups.length : small.groups;
+      for (let gi = 0; gi < G; gi++) {
+        const kept = this.kept(gi);
+        const row = this.sink.rowFor(gi);
+        small.measureGroup(gi, (this.groupSums[gi] ??= new StepSums()), this.elementwise, kept.label, (kept.rhoOrder ??= new KeptOrder()), row);
+        this.smallRow(groups[gi], optimizer.state, small.lists[gi], kept, row);
+        const m = this.sink.recordRow(step, gi, row, loss);
+        recorded = step;
+        if (m !== null) {
+          if (out === NO_OUT) out = [];
+          out.push(m);
+        }
+      }
+    } catch (e) {
+      this.sink.fail(e);
+    }
+    small.release();
+    this.sink.notify(out, recorded);
+  }
+
+  /**
+   * groupAtStep of a small step, into its row (row.ts): the group's hyper-parameters and its
+   * factor's summary, by small.ts when it can.
+   */
+  private smallRow(group: TraceableOptimizer["param_groups"][number], state: TraceableOptimizer["state"], slots: readonly SmallSlot[], kept: KeptGroup, row: MetricsRow): void {
+    const kind = this.kind;
+    // each of the group's properties read once (a group's property read is a megamorphic load:
+    // optimizers' groups do not share their shapes), the lr and betas for the scalars too
+    const lr = Number(group.lr), betas = group.betas;
+    let views: FactorView[] | null = null;
+    if (kind !== null && slots.length > 0 && this.factors) {
+      views = kept.views;
+      if (kind === "Adam") {
+        const eps = group.eps as number, amsgrad = group.amsgrad;
+        for (let k = 0; k < slots.length; k++) {
+          const slot = slots[k];
+          const v = adamView(lr, betas, eps, amsgrad, state.get(slot.p), slot.theta.length, views[k] ?? null);
+          if (v === null) {
+            views = null;
+            break;
+          }
+          views[k] = v;
+        }
+      } else {
+        const copies = this.factorCopies;
+        for (let k = 0; k < slots.length; k++) {
+          const slot = slots[k];
+          const v = factorView(kind, group, state.get(slot.p), slot.theta.length, null, copies ? slot : null, views[k] ?? null);
+          if (v === null) {
+            views = null;
+            break;
+          }
+          views[k] = v;
+        }
+      }
+      if (views !== null && views.length !== slots.length) views.length = slots.length;
+    }
+    row.factorLater = false;
+    if (views === null) row.none[R_PRECONDITIONED] = 1;
+    else if (!smallFactor(views, (kept.xOrder ??= new KeptOrder()), row)) setQuantiles(row, R_PRECONDITIONED, factorQuantiles(views, factorRanges(views, kept.ranges)));
+    setScalars(row, this.scalarsInto(group, kept, kept.at, lr, betas));
   }
 
   /**
@@ -488,6 +628,8 @@ export class StepPipeline {
         betas: null,
         names: NO_NAMES,
         vectors: NO_VECTORS,
+        rhoOrder: null,
+        xOrder: null,
       };
       this.keptOf[gi] = k;
     }
@@ -519,6 +661,18 @@ export class StepPipeline {
     at.vectors = kept.vectors;
   }
 
+  /** The group's hyper-parameters at the step into `at` (groupAtStep, smallRow). */
+  private scalarsInto(group: TraceableOptimizer["param_groups"][number], kept: KeptGroup, at: GroupAtStep, lr = Number(group.lr), b: unknown = group.betas): GroupAtStep {
+    const betas = Array.isArray(b) ? betasOf(kept, Number(b[0]), Number(b[1])) : null;
+    at.lr = lr;
+    at.betas = betas;
+    at.momentum = scalarOf(group.momentum) ?? (betas ? betas[0] : null);
+    at.weight_decay = scalarOf(group.weight_decay);
+    at.lr_momentum_steady = momentumSteady(this.kind, group);
+    at.maximize = group.maximize === true;
+    return at;
+  }
+
   private groupAtStep(optimizer: TraceableOptimizer, gi: number, slots: readonly ParamSlot[], into: GroupAtStep | null = null): GroupAtStep {
     const group = optimizer.param_groups[gi];
     const kept = this.kept(gi);
@@ -543,14 +697,7 @@ export class StepPipeline {
     }
     // each view's exact range once: the group's summary and each parameter's read the same views
     const ranges = views !== null ? factorRanges(views, kept.ranges) : null;
-    const betas = Array.isArray(group.betas) ? betasOf(kept, Number(group.betas[0]), Number(group.betas[1])) : null;
-    const at = into ?? newGroupAtStep();
-    at.lr = Number(group.lr);
-    at.betas = betas;
-    at.momentum = scalarOf(group.momentum) ?? (betas ? betas[0] : null);
-    at.weight_decay = scalarOf(group.weight_decay);
-    at.lr_momentum_steady = momentumSteady(kind, group);
-    at.maximize = group.maximize === true;
+    const at = this.scalarsInto(group, kept, into ?? newGroupAtStep());
     at.factor = views !== null ? factorQuantiles(views, ranges!) : null;
     if (this.per_param) {
       at.param_factors = slots.map((_, k) => (views ? factorQuantiles([views[k]], { f: [ranges!.f[k]], x: [ranges!.x[k]] }) : null));

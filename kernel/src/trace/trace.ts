@@ -35,6 +35,7 @@ import type { Quantiles } from "./quantiles";
 import type { Snapshots } from "./snapshot";
 import { OFFLOAD_MIN_ELEMENTS, StepPipeline, type GroupAtStep, type StepSink } from "./steps";
 import { env } from "../wasm_host";
+import { MetricsRow, metricsOf, R_ANGLE, R_CLIP_FACTOR, R_ELEMENTWISE, R_GRAD_NORM, R_GRAD_NORM_RAW, R_LOSS, R_LR, R_MOMENTUM, R_PARAM_NORM, R_PER_SAMPLE, R_PRECONDITIONED, R_PROJECTED, R_RATIO, R_REALIZED, R_STEADY, R_WEIGHT_DECAY, setMeasured, setQuantiles, setScalars, setValue, valueAt } from "./row";
 import { BoundedSeries, DEFAULT_CAPACITY, SeriesSet, type SeriesJSON } from "./series";
 import { suspended } from "./suspend";
 import { closeMatches } from "../close_matches";
@@ -398,7 +399,19 @@ export class Trace implements Plottable {
   private readonly groupSeries: SeriesMap[] = [];
   private readonly paramSeries = new Map<string, { group: number; series: SeriesMap; vector: boolean }>();
   private readonly lossSeries: BoundedSeries;
-  private readonly lastGroups: (StepMetrics | null)[] = [];
+  /**
+   * Per group: its last step's metrics (`lastGroups`, which makes them from the rows first). A
+   * group recorded from a row has null here until they are asked for (row.ts: made when read).
+   */
+  private readonly _latest: (StepMetrics | null)[] = [];
+  /** Per group: the row of its last recorded step (its StepMetrics made from it when read, `rowPending`), and a spare one the pipeline fills next. */
+  private readonly lastRows: (MetricsRow | undefined)[] = [];
+  private readonly spareRows: (MetricsRow | undefined)[] = [];
+  /** Per group: whether its last step's StepMetrics is still to be made from its row; and how many are. */
+  private readonly rowPending: boolean[] = [];
+  private pendingRows = 0;
+  /** per_param: the row a parameter's StepMetrics is made from (stepMetrics). */
+  private readonly scratchRow = new MetricsRow();
   /** Per group: its last step's elements with g = 0, and its steps with ‖g‖ = 0 (summary). */
   private readonly zeroGrad: ZeroGrad[] = [];
   /** Whether each group's last step was finite (summary: why its rates are "—"). */
@@ -529,7 +542,9 @@ export class Trace implements Plottable {
     }
     const sink: StepSink = {
       record: (step, gi, at, meas, params, loss) => this.recordStep(step, gi, at, meas, params, loss),
-      notify: (out) => this.notify(out),
+      rowFor: (gi) => this.rowFor(gi),
+      recordRow: (step, gi, row, loss) => this.recordRow(step, gi, row, loss),
+      notify: (out, step) => this.notify(out, step),
       fail: (e) => this.fail(e),
     };
     this.pipeline = new StepPipeline(sink, this.per_param, this.kind, this.metricSet, (p, gi, i) => this.nameOf(p, gi, i));
@@ -548,6 +563,15 @@ export class Trace implements Plottable {
   set _use_worker(on: boolean) {
     this.pipeline.use_worker = on;
     this.pipeline.worker_forced = on;
+  }
+
+  /** @internal Whether small steps take the small path (small.ts; tests compare it with the general path). */
+  get _use_small(): boolean {
+    return this.pipeline.use_small;
+  }
+
+  set _use_small(on: boolean) {
+    this.pipeline.use_small = on;
   }
 
   /** Whether the trace still receives steps. */
@@ -1548,7 +1572,7 @@ export class Trace implements Plottable {
    * not computed yet: every parameter counts.
    */
   private isLarge(optimizer: TraceableOptimizer, all: boolean): boolean {
-    if (!this.pipeline.defers() || WORKER_OFF || this.listeners.size === 0) return false;
+    if (this.listeners.size === 0 || WORKER_OFF || !this.pipeline.defers()) return false;
     let n = 0;
     for (const g of optimizer.param_groups) for (const p of g.params) if (all || (p.grad !== null && p.grad !== undefined)) n += p.data.length;
     return n >= OFFLOAD_MIN_ELEMENTS;
@@ -1557,7 +1581,8 @@ export class Trace implements Plottable {
   /** The listeners hear of every measured step whose turn (on_step) is at `clock` or before, in order. */
   private hear(clock: number): void {
     // a listener that reads the trace (settle) leaves the rest to the delivery it is called from
-    if (this.hearing) return;
+    // (nothing to deliver: nothing to do, no flag set and cleared)
+    if (this.unheard.length === 0 || this.hearing) return;
     this.hearing = true;
     try {
       while (this.unheard.length > 0 && this.unheard[0].due <= clock) {
@@ -1595,34 +1620,49 @@ export class Trace implements Plottable {
     });
   }
 
-  /** Records one group's step (and its parameters' with per_param): latest, series, divergence. */
-  private recordStep(step: number, gi: number, at: GroupAtStep, meas: Measured, params: Measured[] | null, loss: number | null): StepMetrics {
-    const m = this.stepMetrics(step, gi, at, meas, at.factor, loss);
-    // the divergence's lrs are the ones in force at its step: this group's, now that it is recorded
-    const d = this._diverged;
-    if (d !== null && d.step === step && d.lrs !== undefined) d.lrs[gi] = at.lr;
-    if (this.clipAt.size > 0) {
-      const c = this.clipAt.get(step)?.[gi] ?? null;
-      if (c !== null) {
-        m.grad_norm_raw = c.grad_norm_raw;
-        m.clip_factor = c.clip_factor;
-      }
-      this.clipCounts.uniform[gi] = c !== null && c.uniform;
+  /**
+   * Every group's last StepMetrics, made first from the rows not made into objects yet (row.ts):
+   * what every reader of the last metrics goes through.
+   */
+  private get lastGroups(): (StepMetrics | null)[] {
+    if (this.pendingRows > 0) this.makeLatest();
+    return this._latest;
+  }
+
+  /** The StepMetrics of every group whose last step is still a row. */
+  private makeLatest(): void {
+    const pending = this.rowPending;
+    for (let gi = 0; gi < pending.length; gi++) {
+      if (!pending[gi]) continue;
+      pending[gi] = false;
+      this._latest[gi] = metricsOf(this.lastRows[gi] as MetricsRow);
     }
-    this.lastGroups[gi] = m;
-    this.lastFinite[gi] = meas.finite;
-    if (m.momentum !== null && m.momentum !== 0 && m.betas === null) this.noteMomentum(gi, m.momentum);
-    // the gradient's zeros (summary): counts sums.ts already took, no pass of their own
-    const z = this.zeroGrad[gi] ?? (this.zeroGrad[gi] = { elements: 0, nonzero: 0, zero_steps: 0 });
-    // not of a step that was not finite: its count leaves out the elements whose update is not
-    // finite (sums.ts), which read as "100% of the elements have g = 0" after a NaN lr (a
-    // hostile tester's pass); no share is said for such a step
-    z.elements = meas.finite ? meas.elements : 0;
-    z.nonzero = meas.finite ? meas.nonzero : 0;
-    if (meas.grad_norm === 0) z.zero_steps++;
-    if (this.groupSeries[gi] === undefined) this.groupSeries[gi] = new Map();
-    this.pushSeries(this.groupSeries[gi], step, m, this.capacity);
-    if (this.clipCounts.ran > 0) this.pushClipSeries(this.groupSeries[gi], step, m);
+    this.pendingRows = 0;
+  }
+
+  /** The row the pipeline fills for group `gi`'s next record (never the one its latest() is made from). */
+  private rowFor(gi: number): MetricsRow {
+    return this.spareRows[gi] ?? (this.spareRows[gi] = new MetricsRow());
+  }
+
+  /**
+   * The group's hyper-parameters at the step, its measured metrics and its factor's summary into
+   * `row` (what stepMetrics reads of them; finishRow finishes it).
+   */
+  private fillRow(row: MetricsRow, at: GroupAtStep, meas: Measured, lr_preconditioned: Quantiles | null): MetricsRow {
+    setScalars(row, at);
+    setMeasured(row, meas);
+    row.factorLater = false;
+    setQuantiles(row, R_PRECONDITIONED, lr_preconditioned);
+    return row;
+  }
+
+  /**
+   * Records one group's step (and its parameters' with per_param): latest, series, divergence.
+   * Returns the group's StepMetrics when listeners will hear of the step, else null (recordRow).
+   */
+  private recordStep(step: number, gi: number, at: GroupAtStep, meas: Measured, params: Measured[] | null, loss: number | null): StepMetrics | null {
+    const m = this.recordRow(step, gi, this.fillRow(this.rowFor(gi), at, meas, at.factor), loss);
     if (params !== null) {
       const known = this.groupParams[gi] ?? (this.groupParams[gi] = this.measuredParamsOf(gi));
       params.forEach((pmeas, k) => {
@@ -1657,19 +1697,107 @@ export class Trace implements Plottable {
     return m;
   }
 
-  private notify(out: StepMetrics[]): void {
+  /**
+   * A row's StepMetrics part (what stepMetrics made of its hyper-parameters and measured metrics):
+   * the step, the divergence (a step that was not finite), the rates with g in them along −g under
+   * `maximize` (stepMetrics' comment), lr_per_sample, the loss, no clipping (recordRow sets it).
+   */
+  private finishRow(step: number, gi: number, row: MetricsRow, loss: number | null): void {
+    const v = row.v, none = row.none;
+    row.step = step;
+    row.group = gi;
+    if (!row.finite) this.diverged(step, gi, v[R_LR]);
+    if (row.maximize) {
+      if (none[R_PROJECTED] === 0) v[R_PROJECTED] = neg(v[R_PROJECTED]);
+      // mirrored(): q05 of −ρ is −q95 of ρ, ...
+      if (none[R_ELEMENTWISE] === 0) {
+        const e = R_ELEMENTWISE;
+        const min = v[e], q05 = v[e + 1], q25 = v[e + 2], q50 = v[e + 3], q75 = v[e + 4], q95 = v[e + 5], max = v[e + 6];
+        v[e] = neg(max);
+        v[e + 1] = neg(q95);
+        v[e + 2] = neg(q75);
+        v[e + 3] = neg(q50);
+        v[e + 4] = neg(q25);
+        v[e + 5] = neg(q05);
+        v[e + 6] = neg(min);
+      }
+    }
+    none[R_PER_SAMPLE] = 1;
+    if (none[R_PROJECTED] === 0) {
+      const lr_projected = v[R_PROJECTED];
+      if (this.reduction === "sum") setValue(row, R_PER_SAMPLE, lr_projected);
+      else {
+        const b = this.stepBatch.size > 0 ? (this.stepBatch.get(step) ?? this.batch_size) : this.batch_size;
+        if (b !== null) setValue(row, R_PER_SAMPLE, lr_projected / b);
+      }
+    }
+    setValue(row, R_LOSS, loss);
+    none[R_GRAD_NORM_RAW] = 1;
+    none[R_CLIP_FACTOR] = 1;
+  }
+
+  /**
+   * Records group `gi`'s step from `row` (rowFor's, filled by the pipeline: its hyper-parameters,
+   * measured metrics and factor): latest (its StepMetrics made from the row when read), series,
+   * divergence, the summary's counts. Returns its StepMetrics when listeners will hear of the
+   * step (they are handed objects), else null.
+   */
+  private recordRow(step: number, gi: number, row: MetricsRow, loss: number | null): StepMetrics | null {
+    this.finishRow(step, gi, row, loss);
+    const v = row.v, none = row.none;
+    // the divergence's lrs are the ones in force at its step: this group's, now that it is recorded
+    const d = this._diverged;
+    if (d !== null && d.step === step && d.lrs !== undefined) d.lrs[gi] = v[R_LR];
     if (this.clipAt.size > 0) {
-      for (const m of out) this.clipAt.delete(m.step);
+      const c = this.clipAt.get(step)?.[gi] ?? null;
+      if (c !== null) {
+        setValue(row, R_GRAD_NORM_RAW, c.grad_norm_raw);
+        setValue(row, R_CLIP_FACTOR, c.clip_factor);
+      }
+      this.clipCounts.uniform[gi] = c !== null && c.uniform;
+    }
+    // the latest: this row (the one before becomes the spare the pipeline fills next)
+    const prev = this.lastRows[gi];
+    this.lastRows[gi] = row;
+    this.spareRows[gi] = prev ?? new MetricsRow();
+    if (this.rowPending[gi] !== true) {
+      this.rowPending[gi] = true;
+      this.pendingRows++;
+    }
+    if (this._latest.length <= gi || this._latest[gi] !== null) this._latest[gi] = null;
+    this.lastFinite[gi] = row.finite;
+    if (none[R_MOMENTUM] === 0 && v[R_MOMENTUM] !== 0 && row.betas === null) this.noteMomentum(gi, v[R_MOMENTUM]);
+    // the gradient's zeros (summary): counts sums.ts already took, no pass of their own
+    const z = this.zeroGrad[gi] ?? (this.zeroGrad[gi] = { elements: 0, nonzero: 0, zero_steps: 0 });
+    // not of a step that was not finite: its count leaves out the elements whose update is not
+    // finite (sums.ts), which read as "100% of the elements have g = 0" after a NaN lr (a
+    // hostile tester's pass); no share is said for such a step
+    z.elements = row.finite ? row.elements : 0;
+    z.nonzero = row.finite ? row.nonzero : 0;
+    if (none[R_GRAD_NORM] === 0 && v[R_GRAD_NORM] === 0) z.zero_steps++;
+    if (this.groupSeries[gi] === undefined) this.groupSeries[gi] = new Map();
+    this.pushRowSeries(this.groupSeries[gi], step, row, gi);
+    if (this.clipCounts.ran > 0) this.pushClipSeries(this.groupSeries[gi], step, valueAt(row, R_GRAD_NORM_RAW), valueAt(row, R_CLIP_FACTOR));
+    return this.listeners.size > 0 ? this.lastGroups[gi] : null;
+  }
+
+  /**
+   * A step measured (its groups' records done): `out`, its groups' metrics for the listeners (none
+   * without listeners: recordRow); `recorded`, the step when some group was recorded, else −1.
+   */
+  private notify(out: StepMetrics[], recorded: number): void {
+    if (this.clipAt.size > 0) {
+      if (recorded >= 0) this.clipAt.delete(recorded);
       if (this.clipAt.size > 8) for (const k of this.clipAt.keys()) if (k < this.steps - 8) this.clipAt.delete(k);
     }
     // each step's own batch size is needed until its groups are recorded (deferred steps: later)
     if (this.stepBatch.size > 0) {
-      for (const m of out) this.stepBatch.delete(m.step);
+      if (recorded >= 0) this.stepBatch.delete(recorded);
       if (this.stepBatch.size > 8) for (const k of this.stepBatch.keys()) if (k < this.steps - 8) this.stepBatch.delete(k);
     }
     // each step's turn (on_step): at once, or two steps later for a step of the worker's size
     const step = this.measuredSteps++;
-    const due = this.largeSteps.delete(step) ? step + 2 : step;
+    const due = this.largeSteps.size > 0 && this.largeSteps.delete(step) ? step + 2 : step;
     if (this.listeners.size > 0) this.unheard.push({ step, due, out });
   }
 
@@ -1684,53 +1812,26 @@ export class Trace implements Plottable {
    * norms and ratios without g's sign (lr_realized, update_ratio, grad_norm) are the same.
    */
   private stepMetrics(step: number, gi: number, at: GroupAtStep, meas: Measured, lr_preconditioned: Quantiles | null, loss: number | null): StepMetrics {
-    if (!meas.finite) this.diverged(step, gi, at.lr);
-    const lr_projected = at.maximize ? negated(meas.lr_projected) : meas.lr_projected;
-    let lr_per_sample: number | null = null;
-    if (lr_projected !== null) {
-      if (this.reduction === "sum") lr_per_sample = lr_projected;
-      else {
-        const b = this.stepBatch.size > 0 ? (this.stepBatch.get(step) ?? this.batch_size) : this.batch_size;
-        if (b !== null) lr_per_sample = lr_projected / b;
-      }
-    }
-    return {
-      step,
-      group: gi,
-      lr: at.lr,
-      lr_projected,
-      lr_realized: meas.lr_realized,
-      lr_per_sample,
-      update_ratio: meas.update_ratio,
-      angular_update: meas.angular_update,
-      grad_norm: meas.grad_norm,
-      param_norm: meas.param_norm,
-      lr_elementwise: at.maximize && meas.lr_elementwise !== null ? mirrored(meas.lr_elementwise) : meas.lr_elementwise,
-      lr_preconditioned,
-      lr_momentum_steady: at.lr_momentum_steady,
-      momentum: at.momentum,
-      betas: at.betas,
-      weight_decay: at.weight_decay,
-      loss,
-      grad_norm_raw: null,
-      clip_factor: null,
-    };
+    const row = this.fillRow(this.scratchRow, at, meas, lr_preconditioned);
+    this.finishRow(step, gi, row, loss);
+    return metricsOf(row);
   }
 
   /**
    * The clipping series of a group (clip.ts): made at the first step clipping ran before (from
    * then on every step pushes, null without clipping: a gap), so a run without clipping has none.
    */
-  private pushClipSeries(map: SeriesMap, step: number, m: StepMetrics): void {
+  private pushClipSeries(map: SeriesMap, step: number, grad_norm_raw: number | null, clip_factor: number | null): void {
     for (const key of CLIP_METRICS) {
+      const x = key === "grad_norm_raw" ? grad_norm_raw : clip_factor;
       let s = map.get(key);
       if (s === undefined) {
-        if (m[key] === null || !this.metricSet.has(key)) continue;
+        if (x === null || !this.metricSet.has(key)) continue;
         s = new BoundedSeries(this.capacity);
         s.name = key;
         map.set(key, s);
       }
-      s.push(step, m[key]);
+      s.push(step, x);
     }
   }
 
@@ -1745,9 +1846,8 @@ export class Trace implements Plottable {
   private pushSeries(map: SeriesMap, step: number, m: StepMetrics, capacity: number): void {
     let s = this.slots.get(map);
     if (s === undefined) s = this.makeSeriesSet(map, capacity);
-    const { set, c } = s;
+    const set = s.set, c = s.c;
     if (set.k === 0) return;
-    const o = set.begin(step);
     // the values in slot order (null: NaN, a gap), then written by the set in one call
     const v = this.rowValues;
     // SCALAR_METRICS order: lr, lr_projected, lr_realized, lr_per_sample, update_ratio,
@@ -1771,8 +1871,81 @@ export class Trace implements Plottable {
     v[15] = p !== null ? p.q05 : NaN;
     v[16] = p !== null ? p.q50 : NaN;
     v[17] = p !== null ? p.q95 : NaN;
-    set.putRow(o, c, v);
+    set.pushRow(step, c, v);
   }
+
+  /**
+   * pushSeries of a group's row (recordRow): the same values in the same slots, read from the row;
+   * the group's set from its own entry (no WeakMap lookup: this runs at every step).
+   */
+  private pushRowSeries(map: SeriesMap, step: number, row: MetricsRow, gi: number): void {
+    let s: { set: SeriesSet; c: Int32Array } | undefined;
+    const last = this.groupSlots[gi];
+    if (last !== undefined && last.map === map) s = last;
+    else {
+      s = this.slots.get(map);
+      if (s === undefined) s = this.makeSeriesSet(map, this.capacity);
+      this.groupSlots[gi] = { map, set: s.set, c: s.c };
+    }
+    const set = s.set, c = s.c;
+    if (set.k === 0) return;
+    const r = row.v, none = row.none;
+    // every metric recorded (the default): the values straight into the set's narrow row
+    if (c[0] === 0 && c[17] === 17 && set.k === 18) {
+      const o = set.openNarrow(step);
+      if (o >= 0) {
+        const R = set.rows, b = o + 1;
+        R[b] = finiteOr(r, none, R_LR);
+        R[b + 1] = finiteOr(r, none, R_PROJECTED);
+        R[b + 2] = finiteOr(r, none, R_REALIZED);
+        R[b + 3] = finiteOr(r, none, R_PER_SAMPLE);
+        R[b + 4] = finiteOr(r, none, R_RATIO);
+        R[b + 5] = finiteOr(r, none, R_ANGLE);
+        R[b + 6] = finiteOr(r, none, R_GRAD_NORM);
+        R[b + 7] = finiteOr(r, none, R_PARAM_NORM);
+        R[b + 8] = finiteOr(r, none, R_STEADY);
+        R[b + 9] = finiteOr(r, none, R_MOMENTUM);
+        const beta2 = row.betas !== null ? row.betas[1] : NaN;
+        R[b + 10] = beta2 - beta2 === 0 ? beta2 : NaN;
+        R[b + 11] = finiteOr(r, none, R_WEIGHT_DECAY);
+        const e = R_ELEMENTWISE, p = R_PRECONDITIONED;
+        const en = none[e] === 1, pn = none[p] === 1;
+        R[b + 12] = en ? NaN : finiteOr(r, none, e + 1);
+        R[b + 13] = en ? NaN : finiteOr(r, none, e + 3);
+        R[b + 14] = en ? NaN : finiteOr(r, none, e + 5);
+        R[b + 15] = pn ? NaN : finiteOr(r, none, p + 1);
+        R[b + 16] = pn ? NaN : finiteOr(r, none, p + 3);
+        R[b + 17] = pn ? NaN : finiteOr(r, none, p + 5);
+        return;
+      }
+    }
+    const v = this.rowValues;
+    v[0] = r[R_LR];
+    v[1] = none[R_PROJECTED] === 1 ? NaN : r[R_PROJECTED];
+    v[2] = none[R_REALIZED] === 1 ? NaN : r[R_REALIZED];
+    v[3] = none[R_PER_SAMPLE] === 1 ? NaN : r[R_PER_SAMPLE];
+    v[4] = none[R_RATIO] === 1 ? NaN : r[R_RATIO];
+    v[5] = none[R_ANGLE] === 1 ? NaN : r[R_ANGLE];
+    v[6] = none[R_GRAD_NORM] === 1 ? NaN : r[R_GRAD_NORM];
+    v[7] = none[R_PARAM_NORM] === 1 ? NaN : r[R_PARAM_NORM];
+    v[8] = none[R_STEADY] === 1 ? NaN : r[R_STEADY];
+    v[9] = none[R_MOMENTUM] === 1 ? NaN : r[R_MOMENTUM];
+    v[10] = row.betas !== null ? row.betas[1] : NaN;
+    v[11] = none[R_WEIGHT_DECAY] === 1 ? NaN : r[R_WEIGHT_DECAY];
+    const e = R_ELEMENTWISE, p = R_PRECONDITIONED;
+    const en = none[e] === 1, pn = none[p] === 1;
+    v[12] = en ? NaN : r[e + 1];
+    v[13] = en ? NaN : r[e + 3];
+    v[14] = en ? NaN : r[e + 5];
+    v[15] = pn ? NaN : r[p + 1];
+    v[16] = pn ? NaN : r[p + 3];
+    v[17] = pn ? NaN : r[p + 5];
+    set.pushRow(step, c, v);
+  }
+
+  /** Per group: its series map's set and columns (pushRowSeries), kept with the map they belong to. */
+  private readonly groupSlots: ({ map: SeriesMap; set: SeriesSet; c: Int32Array } | undefined)[] = [];
+
 
   /** pushSeries' values of one row, in its slot order. */
   private readonly rowValues = new Float64Array(SCALAR_METRICS.length + QUANTILE_METRICS.length * SERIES_QUANTILES.length);
@@ -2220,6 +2393,12 @@ function continued(optimizer: TraceableOptimizer, options: TraceOptions): Trace 
   }
   t._continue(optimizer, options.batch_size);
   return t;
+}
+
+/** A row's slot as a series value (SeriesSet.pushRow): the number when finite, else (null included) NaN, a gap. */
+function finiteOr(r: Float64Array, none: Uint8Array, at: number): number {
+  const x = r[at];
+  return none[at] === 0 && x - x === 0 ? x : NaN;
 }
 
 /** −x, with 0 staying 0 (not −0). */
