@@ -1709,7 +1709,7 @@ export class Trace implements Plottable {
     if (!row.finite) this.diverged(step, gi, v[R_LR]);
     if (row.maximize) {
       if (none[R_PROJECTED] === 0) v[R_PROJECTED] = neg(v[R_PROJECTED]);
-      // mirrored(): q05 of −ρ is −q95 of ρ, ...
+      // the quantiles of −ρ from those of ρ: each level's mirror, negated (q05 of −ρ is −q95 of ρ)
       if (none[R_ELEMENTWISE] === 0) {
         const e = R_ELEMENTWISE;
         const min = v[e], q05 = v[e + 1], q25 = v[e + 2], q50 = v[e + 3], q75 = v[e + 4], q95 = v[e + 5], max = v[e + 6];
@@ -2403,12 +2403,3 @@ function finiteOr(r: Float64Array, none: Uint8Array, at: number): number {
 
 /** −x, with 0 staying 0 (not −0). */
 const neg = (x: number): number => (x === 0 ? 0 : -x);
-
-function negated(x: number | null): number | null {
-  return x === null ? null : neg(x);
-}
-
-/** The quantiles of −ρ from those of ρ: each level's mirror, negated (q05 of −ρ is −q95 of ρ). */
-function mirrored(q: Quantiles): Quantiles {
-  return { min: neg(q.max), q05: neg(q.q95), q25: neg(q.q75), q50: neg(q.q50), q75: neg(q.q25), q95: neg(q.q05), max: neg(q.min) };
-}
