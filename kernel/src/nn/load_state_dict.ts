@@ -13,7 +13,7 @@
 import { Tensor } from "../tensor/tensor";
 import { AssertionError, RuntimeError } from "../errors";
 import type { Module } from "./module";
-import { IncompatibleKeys, unexpectedKeysInLoadOrder } from "./param_assign";
+import { IncompatibleKeys, moduleOfKey, unexpectedKeysInLoadOrder } from "./param_assign";
 import { bump_version } from "../tensor/version";
 
 /** What state_dict() records per module path (PyTorch's `state_dict._metadata`): `{ "": { version: 1 }, "0": ... }`. */
@@ -117,20 +117,8 @@ function hookedKeys(
   own: [string, Tensor][],
   error_msgs: string[],
 ): [string[], string[]] {
-  const index = new Map<string, number>();
-  mods.forEach(([path], i) => {
-    if (!index.has(path)) index.set(path, i);
-  });
   // the module a key belongs to: the deepest one its dotted path reaches
-  const at = (key: string): number => {
-    const parts = key.split(".");
-    let best = 0;
-    for (let j = 1; j < parts.length; j++) {
-      const i = index.get(parts.slice(0, j).join("."));
-      if (i !== undefined) best = i;
-    }
-    return best;
-  };
+  const at = moduleOfKey(mods);
   const ownAt = own.map(([k]) => [k, at(k)] as const);
   const ownKeys = new Set(own.map(([k]) => k));
   const missing: string[] = [];

@@ -52,11 +52,21 @@ export class IncompatibleKeys {
  */
 export function unexpectedKeysInLoadOrder(root: Module, keys: string[]): string[] {
   if (keys.length < 2) return keys;
+  const at = moduleOfKey(root._walk_modules(new Set(), "", false));
+  return keys.map((k, i) => [at(k), i, k] as const).sort((a, b) => a[0] - b[0] || a[1] - b[1]).map(([, , k]) => k);
+}
+
+/**
+ * For modules in load order (their dotted paths, depth first), the function that gives a
+ * state_dict key's module: the position of the deepest module its dotted path reaches (0, the
+ * root, when none), where PyTorch's loader meets the key.
+ */
+export function moduleOfKey(mods: readonly (readonly [string, unknown])[]): (key: string) => number {
   const index = new Map<string, number>();
-  root._walk_modules(new Set(), "", false).forEach(([path], i) => {
+  mods.forEach(([path], i) => {
     if (!index.has(path)) index.set(path, i);
   });
-  const at = (key: string): number => {
+  return (key: string): number => {
     const parts = key.split(".");
     let best = 0;
     for (let j = 1; j < parts.length; j++) {
@@ -65,5 +75,4 @@ export function unexpectedKeysInLoadOrder(root: Module, keys: string[]): string[
     }
     return best;
   };
-  return keys.map((k, i) => [at(k), i, k] as const).sort((a, b) => a[0] - b[0] || a[1] - b[1]).map(([, , k]) => k);
 }
