@@ -798,6 +798,7 @@ describe("hand-written sequences: PyTorch's error, or none", () => {
   for (const [name, { message, versions }] of Object.entries(fx.cases) as [string, { message: string | null; versions: Versions }][]) {
     const f = CASES[name];
     if (f === null) {
+      // skipped with its reason: no lrlab counterpart, NOT_HERE says why (in the test's title too)
       it.skip(`${name} (${NOT_HERE[name]})`, () => {});
       continue;
     }
