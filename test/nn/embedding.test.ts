@@ -54,14 +54,14 @@ describe("nn.Embedding", () => {
     expect(Array.from(w.grad!.data)).toEqual([0, 0, 0, 0, 0, 0, 2, 2]);
   });
 
-  it("bad input: PyTorch's messages, and options lrlab does not have are errors", () => {
+  it("bad input: PyTorch's messages", () => {
     const e = new torch.nn.Embedding(6, 3);
     expect(() => e.forward(torch.tensor([6], { dtype: "int64" }))).toThrow(/^index out of range in self/);
     expect(() => e.forward(torch.tensor([-1], { dtype: "int64" }))).toThrow(/^index out of range in self/);
     expect(() => e.forward(torch.tensor([1.0]))).toThrow("Expected tensor for argument #1 'indices' to have one of the following scalar types: Long, Int; but got torch.FloatTensor instead");
     expect(() => new torch.nn.Embedding(6, 3, { padding_idx: 6 })).toThrow("Padding_idx must be within num_embeddings");
     // max_norm is supported (PyTorch's renormalisation: test/nn/nnsweep.test.ts)
-    expect(() => new torch.nn.Embedding(6, 3, { scale_grad_by_freq: true })).toThrow(/scale_grad_by_freq is not supported in lrlab/);
+    // scale_grad_by_freq is supported (test/nn/embedding_freq.test.ts)
     // sparse: true is supported (its gradients: test/optim/sparse.test.ts)
     expect(new torch.nn.Embedding(6, 3, { sparse: true }).sparse).toBe(true);
     expect(() => new torch.nn.Embedding(-1, 3)).toThrow(/num_embeddings must be a non-negative integer/);

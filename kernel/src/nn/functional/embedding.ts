@@ -10,6 +10,9 @@
  * embedding_sparse_backward makes it: one entry per position p whose index is not padding_idx, in
  * the order of the (flattened) input, index input[p] and values g[p]; repeats are not summed
  * (the tensor is not coalesced unless it has fewer than two entries).
+ *
+ * With `scale_grad_by_freq: true` each position's gradient is divided by how often its index
+ * occurs in this input (dense gradients only, as PyTorch's).
  */
 import { checkKeywords } from "../../utils/py_args";
 import { Tensor, storageFor } from "../../tensor/tensor";
@@ -17,6 +20,7 @@ import { checkFloat, describe, record } from "../_autograd";
 import { fresh_grad } from "../../tensor/autograd";
 import { SparseTensor } from "../../tensor/sparse";
 import { saves } from "../../tensor/version";
+import { fma } from "../../random/fpmath";
 
 // What PyTorch's derivative formulas save for these ops (tensor/version.ts)
 const INDICES_SAVES = saves("x0 if 1");
@@ -31,7 +35,12 @@ export interface EmbeddingOptions {
    */
   max_norm?: number | null;
   norm_type?: number;
-  /** Not in lrlab: gradients scaled by the inverse frequency of each index in the batch. */
+  /**
+   * Each position's gradient divided by the number of times its index occurs in this input, so a
+   * frequent row's gradient is an average, not a sum (word embeddings: common words would
+   * otherwise take the largest steps). Dense gradients only: with `sparse: true` backward raises
+   * PyTorch's error.
+   */
   scale_grad_by_freq?: boolean;
   /** The weight's gradient as a sparse COO tensor (rows of the indices seen only); default false. */
   sparse?: boolean;
@@ -46,11 +55,11 @@ export function paddingRow(padding_idx: number | null | undefined, num: number):
   return padding_idx < 0 ? padding_idx + num : padding_idx;
 }
 
-/** The options lrlab does not implement: an error naming the option, never a silent difference. */
-export function refuseUnsupported(o: EmbeddingOptions, op: string): void {
+/** The options' types: an error naming the option and what it takes, never a silent misreading. */
+export function checkOptionTypes(o: EmbeddingOptions, op: string): void {
   if (o.max_norm !== null && o.max_norm !== undefined && typeof o.max_norm !== "number") throw new TypeError(`${op}: max_norm must be a number or null, got ${String(o.max_norm)}`);
   if (o.norm_type !== undefined && typeof o.norm_type !== "number") throw new TypeError(`${op}: norm_type must be a number, got ${String(o.norm_type)}`);
-  if (o.scale_grad_by_freq) throw new TypeError(`${op}: scale_grad_by_freq is not supported in lrlab; leave it false`);
+  if (o.scale_grad_by_freq !== undefined && typeof o.scale_grad_by_freq !== "boolean") throw new TypeError(`${op}: scale_grad_by_freq must be a boolean, got ${String(o.scale_grad_by_freq)}`);
 }
 
 /**
@@ -96,7 +105,7 @@ export function embedding(input: Tensor, weight: Tensor, options: EmbeddingOptio
   }
   // PyTorch's F.embedding keywords; an unknown one used to be ignored
   checkKeywords("embedding", options, ["padding_idx", "max_norm", "norm_type", "scale_grad_by_freq", "sparse"]);
-  refuseUnsupported(options, "embedding");
+  checkOptionTypes(options, "embedding");
   const [num, dim] = weight.shape;
   const pad = paddingRow(options.padding_idx, num);
   const ids = input.data;
@@ -112,6 +121,7 @@ export function embedding(input: Tensor, weight: Tensor, options: EmbeddingOptio
   const out = new Tensor(y, [...input.shape, dim], weight.dtype);
   if (options.sparse === true) {
     return record(out, "EmbeddingBackward0", [null, weight], (g) => {
+      if (options.scale_grad_by_freq === true) throw new Error("embedding_backward: scale_grad_by_freq not supported with sparse gradients");
       let m = 0;
       for (let p = 0; p < n; p++) if (ids[p] !== pad) m++;
       const idx = new Float64Array(m);
@@ -129,6 +139,10 @@ export function embedding(input: Tensor, weight: Tensor, options: EmbeddingOptio
   return record(out, "EmbeddingBackward0", [null, weight], (g) => {
     const gw = storageFor(weight.dtype, num * dim);
     const gd = g.data;
+    if (options.scale_grad_by_freq === true) {
+      addScaledByFreq(gw, gd, ids, num, dim, pad, weight.dtype === "float32");
+      return [null, fresh_grad(new Tensor(gw, weight.shape, weight.dtype))];
+    }
     for (let p = 0; p < n; p++) {
       const r = ids[p];
       if (r === pad) continue;
@@ -137,4 +151,28 @@ export function embedding(input: Tensor, weight: Tensor, options: EmbeddingOptio
     }
     return [null, fresh_grad(new Tensor(gw, weight.shape, weight.dtype))];
   }, INDICES_SAVES, [input]);
+}
+
+/**
+ * gw[r] += g[p] / count(r) for every position p (index r ≠ pad), in position order: PyTorch's
+ * embedding_dense_backward_cpu, which counts every index of the input (padding included) and adds
+ * `grad[p]` with alpha = 1/count as one fused multiply-add per element. float32: alpha rounded to
+ * float32 first (PyTorch's Scalar → float), s·g exact in double, one rounding of the sum (checked
+ * bit for bit against PyTorch 2.13: test/fixtures/generate_embedding_freq.py).
+ */
+function addScaledByFreq(gw: Float32Array | Float64Array, gd: ArrayLike<number>, ids: ArrayLike<number>, num: number, dim: number, pad: number | null, f32: boolean): void {
+  const counts = new Float64Array(num);
+  for (let p = 0; p < ids.length; p++) counts[ids[p]]++;
+  for (let p = 0; p < ids.length; p++) {
+    const r = ids[p];
+    if (r === pad) continue;
+    const dst = r * dim, src = p * dim;
+    if (f32) {
+      const s = Math.fround(1 / counts[r]);
+      for (let k = 0; k < dim; k++) gw[dst + k] = gw[dst + k] + s * gd[src + k];
+    } else {
+      const s = 1 / counts[r];
+      for (let k = 0; k < dim; k++) gw[dst + k] = fma(s, gd[src + k], gw[dst + k]);
+    }
+  }
 }

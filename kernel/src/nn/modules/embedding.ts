@@ -7,13 +7,14 @@
  * `Embedding.from_pretrained(table, { freeze = true })` wraps a given table.
  * `sparse: true` makes the weight's gradient a sparse COO tensor (functional/embedding.ts), for
  * SparseAdam, SGD or Adagrad. `max_norm` (with `norm_type`) renormalises the rows forward reads,
- * in place, as PyTorch's; scale_grad_by_freq is not in lrlab: asking for it is an error. The options may also follow positionally in PyTorch's order (`new Embedding(10, 3, 0)`:
- * padding_idx 0; nn/positional.ts).
+ * in place, as PyTorch's; `scale_grad_by_freq` divides each position's gradient by how often its
+ * index occurs in the input. The options may also follow positionally in PyTorch's order
+ * (`new Embedding(10, 3, 0)`: padding_idx 0; nn/positional.ts).
  */
 import type { DType, Tensor } from "../../tensor/tensor";
 import { Module } from "../module";
 import { Parameter } from "../parameter";
-import { embedding, paddingRow, refuseUnsupported, type EmbeddingOptions } from "../functional/embedding";
+import { embedding, paddingRow, checkOptionTypes, type EmbeddingOptions } from "../functional/embedding";
 import { normal_ } from "../init";
 import { checkSize, emptyParam, floatDtype, pyFloat } from "./_util";
 import { checkKeywords } from "../../utils/py_args";
@@ -34,7 +35,7 @@ export class Embedding extends Module {
   padding_idx: number | null;
   max_norm: number | null;
   norm_type: number;
-  scale_grad_by_freq = false;
+  scale_grad_by_freq: boolean;
   sparse: boolean;
   weight: Parameter;
 
@@ -52,9 +53,10 @@ export class Embedding extends Module {
     const args = nnArgs("Embedding", new.target.name, rest) as EmbeddingArgs;
     this.num_embeddings = checkSize(num_embeddings, "Embedding", "num_embeddings");
     this.embedding_dim = checkSize(embedding_dim, "Embedding", "embedding_dim");
-    refuseUnsupported(args, "Embedding");
+    checkOptionTypes(args, "Embedding");
     this.padding_idx = paddingRow(args.padding_idx, num_embeddings);
     this.sparse = args.sparse === true;
+    this.scale_grad_by_freq = args.scale_grad_by_freq === true;
     this.max_norm = args.max_norm ?? null;
     this.norm_type = args.norm_type ?? 2.0;
     const given = args._weight ?? null;
@@ -80,14 +82,16 @@ export class Embedding extends Module {
 
   /** Looks up rows of `weight`: integer indices [*] (each in [0, num_embeddings)) → [*, embedding_dim]. */
   override forward(input: Tensor): Tensor {
-    if (this.max_norm === null) return embedding(input, this.weight, { padding_idx: this.padding_idx, sparse: this.sparse });
-    return embedding(input, this.weight, { padding_idx: this.padding_idx, sparse: this.sparse, max_norm: this.max_norm, norm_type: this.norm_type });
+    const options: EmbeddingOptions = { padding_idx: this.padding_idx, sparse: this.sparse };
+    if (this.scale_grad_by_freq) options.scale_grad_by_freq = true;
+    if (this.max_norm !== null) Object.assign(options, { max_norm: this.max_norm, norm_type: this.norm_type });
+    return embedding(input, this.weight, options);
   }
 
   override extra_repr(): string {
     return `${this.num_embeddings}, ${this.embedding_dim}` + (this.padding_idx !== null ? `, padding_idx=${this.padding_idx}` : "") +
       (this.max_norm !== null ? `, max_norm=${pyFloat(this.max_norm)}` : "") + (this.norm_type !== 2 ? `, norm_type=${pyFloat(this.norm_type)}` : "") +
-      (this.sparse ? ", sparse=True" : "");
+      (this.scale_grad_by_freq ? ", scale_grad_by_freq=True" : "") + (this.sparse ? ", sparse=True" : "");
   }
 
   /**
