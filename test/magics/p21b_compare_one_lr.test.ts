@@ -40,15 +40,17 @@ describe("%lr_compare of one run --metric lr", () => {
     expect(b[PLOT].default_metric).toBe("lr");
     // the payload keeps the default: the extension titles each metric of its menu itself
     expect(b[PLOT].title).toBe("Effective learning rate");
-    expect(b[PLOTLY].layout.title.text).toBe("Configured learning rate");
+    // (the line under it names the run: test/plot/plotly_subtitle.test.ts)
+    expect(b[PLOTLY].layout.title.text).toBe("Configured learning rate<br><sup>seq (SGD): 32 steps</sup>");
     expect(b["text/plain"]).toMatch(/^Configured learning rate\n/);
     expect(b["image/svg+xml"]).toContain("Configured learning rate");
     expect(b["image/svg+xml"]).not.toContain("Effective learning rate");
   });
 
   it("another metric, or a title given, keeps its title", () => {
-    expect(run("seq --metric lr_projected")[PLOTLY].layout.title.text).toBe("Effective learning rate");
-    expect(run("seq")[PLOTLY].layout.title.text).toBe("Effective learning rate");
-    expect(run("seq --metric lr --title mine")[PLOTLY].layout.title.text).toBe("mine");
+    const title = (b: Record<string, any>) => (b[PLOTLY].layout.title.text as string).split("<br>")[0];
+    expect(title(run("seq --metric lr_projected"))).toBe("Effective learning rate");
+    expect(title(run("seq"))).toBe("Effective learning rate");
+    expect(title(run("seq --metric lr --title mine"))).toBe("mine");
   });
 });

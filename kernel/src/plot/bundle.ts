@@ -286,7 +286,7 @@ function build(x: BundleInput, options: BundleOptions): { out: MimeBundle; fig: 
   const fig = figure(x, options);
   const out: MimeBundle = {
     [PLOT_MIME]: fig.payload,
-    [PLOTLY_MIME]: toPlotly(fig.payload),
+    [PLOTLY_MIME]: toPlotly(fig.payload, fig.summary),
   };
   // the summary goes into the picture too: exports show the SVG alone (svg.ts)
   if (options.svg ?? !options.live) out[SVG_MIME] = toSvgSync(fig.payload, fig.summary);

@@ -431,9 +431,26 @@ export function thinned(s: Series, n: number = PLOTLY_POINTS): Series {
   return out;
 }
 
-export function toPlotly(payload: PlotPayload): PlotlyFigure {
+/**
+ * The line under the title of a plotly figure: a figure's summary (figure.ts) starts with its
+ * title, then one unindented headline per run ("adam (Adam): 300 steps"). With one run, its
+ * headline names the run, which nothing else in the figure does (its legend names the metrics); a
+ * comparison's legend names its runs, so it gets none.
+ */
+export function plotlySubtitle(summary: readonly string[], title: string): string | null {
+  const heads = (summary[0] === title ? summary.slice(1) : summary).filter((l) => l !== "" && !l.startsWith(" "));
+  return heads.length === 1 ? heads[0] : null;
+}
+
+/**
+ * The plotly.js figure of a payload: the fallback picture where lrlab's extension is not installed
+ * (a plotly renderer shows it). `summary`: the figure's summary lines (plotlySubtitle).
+ */
+export function toPlotly(payload: PlotPayload, summary: readonly string[] = []): PlotlyFigure {
   // a fallback picture: at most PLOTLY_POINTS a line (thinned), whatever the payload carries
   payload = { ...payload, series: payload.series.map((s) => thinned(s)) };
+  const title = figureTitle(payload);
+  const subtitle = plotlySubtitle(summary, title);
   const panels = panelsFor(payload);
   const styles = lineStyles(payload);
   const legend = legendOf(payload);
@@ -443,7 +460,8 @@ export function toPlotly(payload: PlotPayload): PlotlyFigure {
   let keys = 0;
   const data: Record<string, unknown>[] = [];
   const layout: Record<string, unknown> = {
-    title: { text: escapeText(figureTitle(payload)) },
+    // the subtitle in <sup>, the form every plotly.js version draws (layout.title.subtitle is 2.35+)
+    title: { text: escapeText(title) + (subtitle === null ? "" : `<br><sup>${escapeText(subtitle)}</sup>`) },
     showlegend: true,
     // Under everything, in pixels of the whole figure (yref "container", plotly.js 2.27 and
     // later): plotly then reserves the legend's own height, however many rows it wraps to, and
@@ -455,7 +473,7 @@ export function toPlotly(payload: PlotPayload): PlotlyFigure {
     hovermode: "x unified",
     // whole names in hovers: plotly cut them to 15 characters ("ReduceLROnPl...")
     hoverlabel: { namelength: -1 },
-    margin: { l: 70, r: 20, t: 50, b: 20 },
+    margin: { l: 70, r: 20, t: subtitle === null ? 50 : 66, b: 20 },
     // a row of legend more than the panels had with the legend in their margin
     height: Math.max(320, 220 * panels.length) + 30,
   };
