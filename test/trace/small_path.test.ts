@@ -15,7 +15,7 @@ import { MetricsRow, metricsOf, R_ELEMENTWISE, R_PRECONDITIONED } from "../../ke
 import { summarize, type Quantiles } from "../../kernel/src/trace/quantiles";
 import { factorQuantiles } from "../../kernel/src/trace/sample";
 import type { FactorView } from "../../kernel/src/trace/preconditioned";
-import { BoundedSeries, SeriesSet, spare_rows_stats } from "../../kernel/src/trace/series";
+import { BoundedSeries, SeriesSet } from "../../kernel/src/trace/series";
 import { rng } from "../tensor/gradcheck";
 
 type Opt = Parameters<typeof trace>[0] & { step(closure?: () => unknown): unknown };
@@ -320,16 +320,8 @@ describe("the small path's parts against the functions they stand for", () => {
   });
 });
 
-describe("series: stores a set grew out of go to the next sets", () => {
-  it("a set growing into a used store holds exactly its own values", () => {
-    // sets that grow and leave their stores behind (filled with other values)
-    for (let k = 0; k < 4; k++) {
-      const junk = new SeriesSet(2000, 18);
-      const v = new Float64Array(18).fill(7.5 + k);
-      const c = Int32Array.from({ length: 18 }, (_, i) => i);
-      for (let s = 0; s < 700; s++) junk.pushRow(s, c, v);
-    }
-    const taken = spare_rows_stats.taken;
+describe("series: a narrow set written by pushRow and openNarrow", () => {
+  it("grows (32 → 64 → … rows) holding exactly its own values, gaps included", () => {
     const set = new SeriesSet(2000, 18);
     const c = Int32Array.from({ length: 18 }, (_, i) => i);
     const v = new Float64Array(18);
@@ -345,37 +337,27 @@ describe("series: stores a set grew out of go to the next sets", () => {
         for (let j = 0; j < 18; j++) set.rows[o + 1 + j] = v[j] - v[j] === 0 ? v[j] : NaN;
       }
     }
-    expect(spare_rows_stats.taken).toBeGreaterThan(taken);
     for (let j = 0; j < 18; j++) expect(set.series[j].buckets().map((b) => b.last)).toEqual(want[j]);
   });
 });
 
-describe("series: wide rows never grow into a used store (its rows past the last bucket must be zeros)", () => {
+describe("series: wide rows, and gaps in the rows written from the metrics", () => {
   it("a series loaded with from_json (wide rows) grows and takes pushes: its buckets are what was put", () => {
-    for (let trial = 0; trial < 3; trial++) {
-      // narrow sets of 7 columns (8 numbers a row, as a wide row of one series) leave used stores behind
-      for (let k = 0; k < 3; k++) {
-        const junk = new SeriesSet(2000, 7);
-        const c = Int32Array.from({ length: 7 }, (_, i) => i);
-        const v = new Float64Array(7).fill(3.25);
-        for (let s = 0; s < 300; s++) junk.pushRow(s, c, v);
-      }
-      const n = 40;
-      const json = {
-        capacity: 2000, width: 1,
-        first_step: Array.from({ length: n }, (_, i) => i), last_step: Array.from({ length: n }, (_, i) => i),
-        pushes: Array(n).fill(1), count: Array(n).fill(1), sum: Array.from({ length: n }, (_, i) => i * 0.5),
-        min: Array.from({ length: n }, (_, i) => i * 0.5), max: Array.from({ length: n }, (_, i) => i * 0.5), last: Array.from({ length: n }, (_, i) => i * 0.5),
-      };
-      const s = BoundedSeries.from_json(json);
-      for (let i = n; i < n + 100; i++) s.push(i, i % 9 === 0 ? null : i * 0.5);
-      const b = s.buckets();
-      expect(b.length).toBe(n + 100);
-      b.forEach((x, i) => {
-        const gap = i >= n && i % 9 === 0;
-        expect([x.first_step, x.last_step, x.pushes, x.count, x.sum, x.last]).toEqual([i, i, 1, gap ? 0 : 1, gap ? 0 : i * 0.5, gap ? null : i * 0.5]);
-      });
-    }
+    const n = 40;
+    const json = {
+      capacity: 2000, width: 1,
+      first_step: Array.from({ length: n }, (_, i) => i), last_step: Array.from({ length: n }, (_, i) => i),
+      pushes: Array(n).fill(1), count: Array(n).fill(1), sum: Array.from({ length: n }, (_, i) => i * 0.5),
+      min: Array.from({ length: n }, (_, i) => i * 0.5), max: Array.from({ length: n }, (_, i) => i * 0.5), last: Array.from({ length: n }, (_, i) => i * 0.5),
+    };
+    const s = BoundedSeries.from_json(json);
+    for (let i = n; i < n + 100; i++) s.push(i, i % 9 === 0 ? null : i * 0.5);
+    const b = s.buckets();
+    expect(b.length).toBe(n + 100);
+    b.forEach((x, i) => {
+      const gap = i >= n && i % 9 === 0;
+      expect([x.first_step, x.last_step, x.pushes, x.count, x.sum, x.last]).toEqual([i, i, 1, gap ? 0 : 1, gap ? 0 : i * 0.5, gap ? null : i * 0.5]);
+    });
   });
 
   it("a non-finite metric is a gap in its series (the narrow row written straight from the metrics' row)", () => {

@@ -20,6 +20,7 @@ import { Optimizer, pyStr, type Closure, type ParamsT, setstateGroup, type Param
 import { checkLerpDtype, check, checkLr, pair, paramsWithGrad, sqrt, zerosLike, evalClosure, type ImplementationFlags } from "./_functional";
 import { adam_wasm, WASM_MIN_ELEMENTS } from "./wasm/update";
 import { adam_native } from "./native_update";
+import { adamPowers, takeAdamPowers } from "./adam_powers";
 import { checkOptimizerOptions, optimizerArgs } from "./options";
 import type { Positional } from "./positional";
 
@@ -130,8 +131,10 @@ function adamScalars(
   maximize: boolean, decoupled_weight_decay: boolean,
 ): AdamScalars {
   const r = f32 ? Math.fround : (x: number) => x;
-  const bias_correction1 = 1 - beta1 ** step;
-  const bias_correction2 = 1 - beta2 ** step;
+  // (the two powers kept for the tracer's measure of this step: adam_powers.ts)
+  takeAdamPowers(step, beta1, beta2);
+  const bias_correction1 = 1 - adamPowers.p1;
+  const bias_correction2 = 1 - adamPowers.p2;
   const w = r(1 - beta1); // m.lerp_(g, 1 − β1)
   return {
     maximize,

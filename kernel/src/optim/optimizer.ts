@@ -380,7 +380,8 @@ export abstract class Optimizer {
       } else tensors.push(item);
     }
     // (lr and the other hyper-parameters not given come from the defaults, below)
-    const group = { ...param_group, params: [] } as unknown as ParamGroup;
+    const group = copyGroupKeys(param_group);
+    group.params = [];
     if (names.length !== 0) {
       if (names.length !== tensors.length) {
         throw new Error("all optimizer params should be with/without names. Some param names are missing");
@@ -781,6 +782,28 @@ function isClosureKeywords(v: unknown): boolean {
  * A param-group object (Python's dict): a non-iterable object that is not a tensor. No prototype
  * check, because notebook code may run in another realm whose `Object.prototype` differs.
  */
+/**
+ * A new object with `input`'s own enumerable keys and values in their order: what
+ * `{ ...input }` makes (the same keys, order, values, getters read once), built by stores onto an
+ * empty object instead. Why: V8 gives a spread's result a map (hidden class) of its own once the
+ * spread's site has seen a few shapes (from the fifth optimizer of a process on, checked with
+ * %HaveSameMap), so every group then had a map of its own, and each read of a group's property
+ * (the optimizers' steps, the tracer) was a megamorphic load. Stores onto `{}` follow V8's
+ * transition tree: groups given the same keys in the same order share one map.
+ */
+function copyGroupKeys(input: ParamGroupInput): ParamGroup {
+  const group: Record<string | symbol, unknown> = {};
+  for (const key of Object.keys(input)) {
+    // (`group["__proto__"] = v` would set the prototype; a spread makes an own property)
+    if (key === "__proto__") Object.defineProperty(group, key, { value: input[key], writable: true, enumerable: true, configurable: true });
+    else group[key] = input[key];
+  }
+  for (const sym of Object.getOwnPropertySymbols(input)) {
+    if (Object.prototype.propertyIsEnumerable.call(input, sym)) group[sym] = (input as unknown as Record<symbol, unknown>)[sym];
+  }
+  return group as unknown as ParamGroup;
+}
+
 function isPlainGroup(v: unknown): v is ParamGroupInput {
   return (
     v !== null && typeof v === "object" && !(v instanceof Tensor) && !Array.isArray(v) &&

@@ -83,6 +83,7 @@
  */
 import type { Tensor } from "../tensor/tensor";
 import { get_default_dtype } from "../tensor/dtype";
+import { adamPowers } from "../optim/adam_powers";
 
 export type PreconditionedKind =
   | "SGD" | "Adam" | "Adamax" | "RMSprop" | "Adagrad" | "SparseAdam" | "NAdam" | "RAdam" | "Adadelta" | "ASGD" | "Adafactor";
@@ -481,8 +482,11 @@ export function adamView(lr: number, betas: unknown, eps: number, amsgrad: unkno
     k.lr = lr;
     k.b1 = b1;
     k.b2 = b2;
-    k.c = lr / (1 - b1 ** t);
-    k.s = Math.sqrt(1 - b2 ** t);
+    // (β1^t and β2^t: the optimizer's own of this step when they are the ones needed)
+    const p = adamPowers;
+    const same = p.t === t && p.b1 === b1 && p.b2 === b2;
+    k.c = lr / (1 - (same ? p.p1 : b1 ** t));
+    k.s = Math.sqrt(1 - (same ? p.p2 : b2 ** t));
   }
   const v = data(amsgrad ? state.max_exp_avg_sq : state.exp_avg_sq);
   if (v === null || v.length !== n) return null;

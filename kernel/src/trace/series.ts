@@ -286,19 +286,13 @@ export class SeriesSet {
     this.rows = this.rows.slice(0, size);
   }
 
-  /**
-   * @internal Room for at least one more bucket (doubling, up to `capacity`). Narrow rows grow
-   * into a store another set grew out of when there is one of the size (`spareRows`), and give
-   * theirs to the next set: nothing reads a narrow row before writing it whole (begin, pushRow).
-   */
+  /** @internal Room for at least one more bucket (doubling, up to `capacity`). */
   grow(): void {
     const S = this.stride;
     const size = Math.min(this.capacity, Math.max(2, (this.rows.length / S) * 2));
-    const old = this.rows;
-    const next = (!this.wide ? takeSpareRows(size * S) : undefined) ?? new Float64Array(size * S);
-    next.set(old);
+    const next = new Float64Array(size * S);
+    next.set(this.rows);
     this.rows = next;
-    if (!this.wide) giveSpareRows(old);
   }
 
   /**
@@ -329,7 +323,6 @@ export class SeriesSet {
     this.rows = r;
     this.stride = S;
     this.wide = true;
-    giveSpareRows(from);
     this.fill = this.n > 0 ? 1 : 0;
   }
 
@@ -366,42 +359,6 @@ export class SeriesSet {
     this.width *= 2;
     this.fill = this.n > 0 ? r[(this.n - 1) * S + PUSHES] : 0;
   }
-}
-
-/**
- * Narrow stores that sets grew out of (SeriesSet.grow, widen), for the next sets' growth: a new
- * typed array's memory is fresh from the allocator, and its first writes are page faults (each
- * 4 KB page a few µs on this VM: ~0.1 µs of a tiny model's traced step, as a trace's series grow
- * 32 → 64 → … → 2000 rows; PERF.md session 26). At most SPARE_ROWS stores, SPARE_ROWS_BYTES in all
- * (the oldest let go first), of at least a page each.
- */
-const spareRows: Float64Array[] = [];
-let spareRowsBytes = 0;
-const SPARE_ROWS = 16;
-const SPARE_ROWS_BYTES = 4 << 20;
-
-/** Stores taken from the spares (tests check that the path was taken). */
-export const spare_rows_stats = { taken: 0 };
-
-/** A spare store of exactly n numbers (its contents are not cleared), or undefined. */
-function takeSpareRows(n: number): Float64Array | undefined {
-  for (let k = spareRows.length - 1; k >= 0; k--) {
-    const b = spareRows[k];
-    if (b.length !== n) continue;
-    spareRows.splice(k, 1);
-    spareRowsBytes -= b.byteLength;
-    spare_rows_stats.taken++;
-    return b;
-  }
-  return undefined;
-}
-
-function giveSpareRows(b: Float64Array): void {
-  // (below a page, the allocator's own free lists serve as well); the oldest spares make room
-  if (b.byteLength < 4096 || b.byteLength > SPARE_ROWS_BYTES) return;
-  while (spareRows.length >= SPARE_ROWS || spareRowsBytes + b.byteLength > SPARE_ROWS_BYTES) spareRowsBytes -= (spareRows.shift() as Float64Array).byteLength;
-  spareRows.push(b);
-  spareRowsBytes += b.byteLength;
 }
 
 export class BoundedSeries {
