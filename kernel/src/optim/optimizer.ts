@@ -779,10 +779,6 @@ function isClosureKeywords(v: unknown): boolean {
 }
 
 /**
- * A param-group object (Python's dict): a non-iterable object that is not a tensor. No prototype
- * check, because notebook code may run in another realm whose `Object.prototype` differs.
- */
-/**
  * A new object with `input`'s own enumerable keys and values in their order: what
  * `{ ...input }` makes (the same keys, order, values, getters read once), built by stores onto an
  * empty object instead. Why: V8 gives a spread's result a map (hidden class) of its own once the
@@ -804,6 +800,10 @@ function copyGroupKeys(input: ParamGroupInput): ParamGroup {
   return group as unknown as ParamGroup;
 }
 
+/**
+ * A param-group object (Python's dict): a non-iterable object that is not a tensor. No prototype
+ * check, because notebook code may run in another realm whose `Object.prototype` differs.
+ */
 function isPlainGroup(v: unknown): v is ParamGroupInput {
   return (
     v !== null && typeof v === "object" && !(v instanceof Tensor) && !Array.isArray(v) &&
