@@ -88,8 +88,9 @@ export interface ParamSlot extends ElementPart {
   paramBox: PassDraws | null;
   /**
    * With per_param: where this step's own draws are the same elements as its share of the group's
-   * (`sameDraws`), the index of that share's first draw in the group's values (the own values are
-   * copied from there after the step, not drawn a second time); −1: drawn by the passes.
+   * (`sameDraws`), the index of that share's first draw in the group's values (the own sample reads
+   * them there after the step, `viewShared`, instead of drawing them a second time); −1: drawn by
+   * the passes.
    */
   paramShared: number;
   /** The last index sets `sameDraws` compared for this slot, and what it found (kept from step to step). */
@@ -107,7 +108,7 @@ export interface ParamSlot extends ElementPart {
  * same values too (both are −Δ/g, NaN where g = 0). So they are for a group's first parameter when
  * both sets' strata have one length L (the same seed draws the same offsets, stratum by stratum):
  * e.g. a 784-256-10 MLP's first weight, 200,704 of the group's 203,530 elements, L = 49 in both. A
- * per_param step then draws it once (PERF.md session 27: the second set cost the update loop ~13 µs).
+ * per_param step then draws it once (PERF.md session 27: the second set cost the update loop 7-10 µs).
  * Compared element by element when the index sets change (they are strata's kept arrays, the same
  * from step to step), else the last answer.
  */
