@@ -45,7 +45,7 @@ import { MAIN_OUT, memoryView, reserve, sumsInstance, type SumsModule } from "./
 export { WASM_MIN_ELEMENTS };
 
 /** How many parameters' own ρ samples (per_param) an update loop took along (tests check the path). */
-export const param_draws_stats = { fused: 0 };
+export const param_draws_stats = { fused: 0, shared: 0 };
 
 /** One parameter's per-step state, allocated once and reused. */
 export interface ParamSlot extends ElementPart {
@@ -86,6 +86,72 @@ export interface ParamSlot extends ElementPart {
   paramRho: RhoDraws | null;
   paramDraws: PassDraws | null;
   paramBox: PassDraws | null;
+  /**
+   * With per_param: where this step's own draws are the same elements as its share of the group's
+   * (`sameDraws`), the index of that share's first draw in the group's values (the own sample reads
+   * them there after the step, `viewShared`, instead of drawing them a second time); −1: drawn by
+   * the passes.
+   */
+  paramShared: number;
+  /** The last index sets `sameDraws` compared for this slot, and what it found (kept from step to step). */
+  shareGroup: Int32Array | null;
+  shareOwn: Int32Array | null;
+  shareFound: boolean;
+  /** The view of the group's values the own sample reads while shared (viewShared), and the own sample's array meanwhile. */
+  shareView: Float64Array<ArrayBuffer> | null;
+  paramValues: Float64Array<ArrayBuffer> | null;
+}
+
+/**
+ * Whether a parameter's own draws `own` (strata(n, S) over its n elements) are the same elements,
+ * in the same order, as its share `group` of its group's (strata(N, S) over the group): then the
+ * same values too (both are −Δ/g, NaN where g = 0). So they are for a group's first parameter when
+ * both sets' strata have one length L (the same seed draws the same offsets, stratum by stratum):
+ * e.g. a 784-256-10 MLP's first weight, 200,704 of the group's 203,530 elements, L = 49 in both. A
+ * per_param step then draws it once (PERF.md session 27: the second set cost the update loop 7-10 µs).
+ * Compared element by element when the index sets change (they are strata's kept arrays, the same
+ * from step to step), else the last answer.
+ */
+function sameDraws(slot: ParamSlot, group: PassDraws, own: PassDraws): boolean {
+  if (group.base !== 0 || own.base !== 0 || group.j1 - group.j0 !== own.j1 - own.j0) return false;
+  if (slot.shareGroup === group.idx && slot.shareOwn === own.idx && group.j0 === 0 && own.j0 === 0) return slot.shareFound;
+  const a = group.idx, b = own.idx, k = group.j0 - own.j0;
+  let same = true;
+  for (let j = own.j0; j < own.j1; j++) {
+    if (a[j + k] !== b[j]) {
+      same = false;
+      break;
+    }
+  }
+  // kept only for the shares that start both sets (the one case that shares: base 0)
+  if (group.j0 === 0 && own.j0 === 0) {
+    slot.shareGroup = a;
+    slot.shareOwn = b;
+    slot.shareFound = same;
+  }
+  return same;
+}
+
+/**
+ * The own draws' values: the group's share that holds the same draws, from its draw `from`, seen
+ * through a view kept on the slot (not copied: a copy of the 4,096 values the update loop's threads
+ * had just written cost ~15 µs, more than drawing them twice); marks them taken. The view replaces
+ * the own sample's array until the next pre-hook (set_param_draws puts the array back), so no pass
+ * ever writes through it.
+ */
+function viewShared(slot: ParamSlot, group: PassDraws, from: number, own: PassDraws): void {
+  const rho = slot.paramRho as RhoDraws;
+  const n = own.j1 - own.j0, values = group.values;
+  let view = slot.shareView;
+  if (view === null || view.buffer !== values.buffer || view.byteOffset !== values.byteOffset + from * 8 || view.length !== n) {
+    // (a RhoDraws's array: an ArrayBuffer's, never shared memory)
+    view = slot.shareView = values.subarray(from, from + n) as Float64Array<ArrayBuffer>;
+  }
+  slot.paramValues = rho.values;
+  rho.values = view;
+  own.values = view;
+  own.j0 = own.j1;
+  param_draws_stats.shared++;
 }
 
 /** Below this many elements copyInto copies in a loop (TypedArray.prototype.set costs ~20-40 ns a call). */
@@ -278,7 +344,8 @@ export class Snapshots {
           slot = {
             p, index: i, theta: p.data, grad: grad.data, after: p.data, sums: new StepSums(), place: null, own: null,
             tap: null, tapped: null, tapOk: false, copied: true, inPlace: false, fused: null, draws: null, drawsBox: null,
-            paramRho: null, paramDraws: null, paramBox: null,
+            paramRho: null, paramDraws: null, paramBox: null, paramShared: -1, shareGroup: null, shareOwn: null, shareFound: false,
+            shareView: null, paramValues: null,
           };
           this.slotOf.set(p, slot);
         }
@@ -288,6 +355,7 @@ export class Snapshots {
         slot.inPlace = false;
         slot.draws = null;
         slot.paramDraws = null;
+        slot.paramShared = -1;
         if (!all && this.in_place && n >= WASM_MIN_ELEMENTS && grad.data.length === n && f32 === grad.data instanceof Float32Array) {
           this.captureInPlace(slot, grad.data);
           everyone = false;
@@ -403,11 +471,18 @@ export class Snapshots {
    */
   set_param_draws(slot: ParamSlot): void {
     const rho = slot.paramRho ?? (slot.paramRho = new RhoDraws());
+    if (slot.paramValues !== null) {
+      // its own array back (it read the group's last step: viewShared)
+      rho.values = slot.paramValues;
+      slot.paramValues = null;
+    }
     const n = slot.theta.length;
     rho.begin(n);
     const box = slot.paramBox ?? (slot.paramBox = partDraws());
     slot.paramDraws = rho.next(n, box) ? box : null;
-    if (this.fusedOf(slot) !== null) (slot.fused as FusedPass).own = slot.paramDraws;
+    const shared = slot.paramDraws !== null && slot.draws !== null && sameDraws(slot, slot.draws, slot.paramDraws);
+    slot.paramShared = shared ? (slot.draws as PassDraws).j0 : -1;
+    if (this.fusedOf(slot) !== null) (slot.fused as FusedPass).own = shared ? null : slot.paramDraws;
   }
 
   /** The pass this step's update loop takes along for `slot` (its tap asks for it), or null. */
@@ -502,7 +577,10 @@ export class Snapshots {
       slotSums(slot.place !== null ? this.module() : null, slot, slot.place, slot.after.length, MAIN_OUT, slot.sums.reset());
     }
     if (draws !== null) readDraws(draws, slot);
-    if (own !== null) readDraws(own, slot);
+    if (own !== null) {
+      if (slot.paramShared >= 0) viewShared(slot, draws as PassDraws, slot.paramShared, own);
+      else readDraws(own, slot);
+    }
   }
 
   /** Closes a slot's open tap; returns it (null: none was open). */

@@ -81,6 +81,11 @@ export function measureGroup(
   parts: readonly ElementPart[], sums: readonly StepSums[], total: StepSums, per_param: boolean,
   draws: RhoDraws | null = null, paramDraws: readonly (RhoDraws | null)[] | null = null, elementwise = true,
 ): GroupResult {
+  // the parameters first: a parameter's own ρ sample may be a view of its share of the group's
+  // (snapshot.ts viewShared), whose order the group's summary may permute (quantiles.ts summarize);
+  // the group's summary does not depend on the order of its values, the parameter's would on which
+  // values its view holds
+  const params = per_param ? sums.map((s, k) => measure(s, elementwise ? () => rhoQuantiles([parts[k]], s, paramDraws?.[k] ?? null) : null, [parts[k]])) : null;
   let measured: Measured;
   rhoParts = parts;
   rhoSums = total;
@@ -92,10 +97,7 @@ export function measureGroup(
     rhoSums = noSums;
     rhoDraws = null;
   }
-  return {
-    measured,
-    params: per_param ? sums.map((s, k) => measure(s, elementwise ? () => rhoQuantiles([parts[k]], s, paramDraws?.[k] ?? null) : null, [parts[k]])) : null,
-  };
+  return { measured, params };
 }
 
 /**
