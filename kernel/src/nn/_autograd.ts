@@ -7,6 +7,7 @@ import { Tensor, storageFor } from "../tensor/tensor";
 import type { DType, Shape, Storage } from "../tensor/tensor";
 import { is_grad_enabled } from "../tensor/grad_mode";
 import { attach } from "../tensor/autograd";
+import { ValueError } from "../errors";
 import type { SaveSpec } from "../tensor/version";
 
 /** True when autograd records. */
@@ -76,8 +77,15 @@ export function resultDtype(a: Tensor, b: Tensor): DType {
 
 export type Reduction = "mean" | "sum" | "none";
 
-/** Validates a loss's `reduction` with PyTorch's message (plus the allowed values). */
+/**
+ * Validates a loss's `reduction`: PyTorch's ValueError and message (plus the allowed values);
+ * the deprecated "elementwise_mean" is "mean" with PyTorch's warning.
+ */
 export function checkReduction(reduction: unknown): Reduction {
   if (reduction === "mean" || reduction === "sum" || reduction === "none") return reduction;
-  throw new Error(`${String(reduction)} is not a valid value for reduction (allowed: "mean", "sum", "none")`);
+  if (reduction === "elementwise_mean") {
+    console.warn("UserWarning: reduction='elementwise_mean' is deprecated. Please use reduction='mean' instead.");
+    return "mean";
+  }
+  throw ValueError(`${String(reduction)} is not a valid value for reduction (allowed: "mean", "sum", "none")`);
 }

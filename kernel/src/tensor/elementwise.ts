@@ -13,6 +13,7 @@ import { sum_to } from "./sum_to";
 import { carryLossScale } from "./loss_scale";
 import { checkKeywords } from "../utils/py_args";
 import { saves } from "./version";
+import { RuntimeError } from "../errors";
 
 // What PyTorch's derivative formulas save (version.ts): backward refuses to run when one of these
 // was modified in place since.
@@ -175,7 +176,7 @@ export function floor_divide(a: TensorLike, b: TensorLike): Tensor {
   out.grad_fn = null;
   out.requires_grad = false;
   return attach(out, "NotImplemented", [a, b], () => {
-    throw new Error("derivative for aten::floor_divide is not implemented (use div(a, b, { rounding_mode: \"floor\" }), whose gradient is zero)");
+    throw RuntimeError("derivative for aten::floor_divide is not implemented (use div(a, b, { rounding_mode: \"floor\" }), whose gradient is zero)");
   }, false);
 }
 

@@ -8,12 +8,13 @@
 import { DType, Storage, Tensor, check_tensor } from "./tensor";
 import { check_dtype, coerce, get_default_dtype, is_floating, storage_for } from "./dtype";
 import { TensorOptions, check_options, check_size, fmt_shape, parse_size_args } from "./shape";
+import { RuntimeError } from "../errors";
 
 type Nested = number | boolean | readonly Nested[] | Tensor | ArrayLike<number>;
 
 function make(data: Storage, shape: readonly number[], dtype: DType, requires_grad: boolean | undefined, where: string): Tensor {
   if (requires_grad && !is_floating(dtype)) {
-    throw new TypeError(`${where}(): Only Tensors of floating point dtype can require gradients (got ${dtype})`);
+    throw RuntimeError(`Only Tensors of floating point and complex dtype can require gradients (${where}() got dtype ${dtype})`);
   }
   return new Tensor(data, shape, dtype, requires_grad ?? false);
 }

@@ -10,6 +10,7 @@ import { coerce, storage_for } from "./dtype";
 import { checkKeywords } from "../utils/py_args";
 import { contiguous_strides, fmt_shape, wrap_dim } from "./shape";
 import { saves } from "./version";
+import { RuntimeError } from "../errors";
 
 // What PyTorch's derivative formulas save for these ops (tensor/version.ts)
 const SAVES_X0 = saves("x0");
@@ -178,7 +179,7 @@ function scatter_impl(x: Tensor, dim: number, index: Tensor, src: Tensor | numbe
   if (!add && mode !== "set") {
     const out = new Tensor(data, x.shape, x.dtype);
     return attach(out, "ScatterBackward0", [x, src], () => {
-      throw new Error("derivative for aten::scatter is not implemented");
+      throw RuntimeError("derivative for aten::scatter is not implemented");
     });
   }
   const out = new Tensor(data, x.shape, x.dtype);

@@ -22,6 +22,7 @@ import { maximum, minimum } from "./elementwise";
 import { ValuesIndices } from "./return_types";
 import { checkKeywords, numpyKeywords, pyArgs } from "../utils/py_args";
 import { saves } from "./version";
+import { RuntimeError } from "../errors";
 
 // What PyTorch's derivative formulas save for these ops (tensor/version.ts)
 const SAVES_SELF = saves("0");
@@ -678,12 +679,12 @@ function arg(x: Tensor, dim: unknown, keepdim: unknown, max: boolean): Tensor {
 
 export function argmax(x: Tensor, dim?: number | null | DimOptions, keepdim: boolean | DimOptions = false): Tensor {
   check(x, "argmax");
-  if (x.dtype === "bool") throw new Error("argmax(): does not support bool input"); // (PyTorch's RuntimeError)
+  if (x.dtype === "bool") throw RuntimeError("argmax(): does not support bool input"); // (PyTorch's RuntimeError)
   return arg(x, dim, keepdim, true);
 }
 
 export function argmin(x: Tensor, dim?: number | null | DimOptions, keepdim: boolean | DimOptions = false): Tensor {
   check(x, "argmin");
-  if (x.dtype === "bool") throw new Error("argmin(): does not support bool input"); // (PyTorch's RuntimeError)
+  if (x.dtype === "bool") throw RuntimeError("argmin(): does not support bool input"); // (PyTorch's RuntimeError)
   return arg(x, dim, keepdim, false);
 }

@@ -23,6 +23,7 @@ import { set_window } from "./slice_window";
 import { permuted_order } from "./memory_order";
 import { noncontiguous_strides, view_strides, viewable } from "./torch_strides";
 import { version_of } from "./version";
+import { RuntimeError } from "../errors";
 
 export type ShapeArgs = (number | readonly number[])[];
 
@@ -94,7 +95,7 @@ export function view(x: Tensor, ...shape: ShapeArgs): Tensor {
   const next = infer_shape(flat_args(shape, "view"), x.numel());
   // PyTorch's view never copies: where its strides allow no view, it refuses
   if (!viewable(x, next)) {
-    throw new Error("view size is not compatible with input tensor's size and stride (at least one dimension spans across two contiguous subspaces). Use .reshape(...) instead.");
+    throw RuntimeError("view size is not compatible with input tensor's size and stride (at least one dimension spans across two contiguous subspaces). Use .reshape(...) instead.");
   }
   return alias(x, next, "ViewBackward0");
 }
