@@ -7,7 +7,7 @@ import { Tensor, storageFor } from "../tensor/tensor";
 import type { DType, Shape, Storage } from "../tensor/tensor";
 import { is_grad_enabled } from "../tensor/grad_mode";
 import { attach } from "../tensor/autograd";
-import { ValueError } from "../errors";
+import { RuntimeTypeError, ValueError } from "../errors";
 import type { SaveSpec } from "../tensor/version";
 
 /** True when autograd records. */
@@ -49,7 +49,7 @@ export function checkFloat(t: Tensor, op: string, what = "input"): void {
     throw new TypeError(`${op}(): argument '${what}' must be Tensor, not ${describe(t)}`);
   }
   if (t.dtype !== "float32" && t.dtype !== "float64") {
-    throw new TypeError(`${op}(): expected a floating point ${what} (float32 or float64), got ${t.dtype}`);
+    throw RuntimeTypeError(`${op}(): expected a floating point ${what} (float32 or float64), got ${t.dtype}`);
   }
 }
 

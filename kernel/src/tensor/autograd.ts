@@ -26,7 +26,7 @@ import type { NextFunction } from "./tensor";
 import { inspect } from "node:util";
 import { EXTRA, OUT, bump_version, check_saved, extras_spec, saves } from "./version";
 import type { SaveSpec, SavedVersions } from "./version";
-import { RuntimeError } from "../errors";
+import { RuntimeError, RuntimeRangeError } from "../errors";
 
 /**
  * A node's backward: the gradient w.r.t. each input, or null. Slicing ops may return a SliceGrad
@@ -550,7 +550,7 @@ export function run_backward(root: Tensor, gradient?: Tensor | number | null | B
   } else {
     if (!(gradient instanceof Tensor)) throw new TypeError("backward(): gradient must be a Tensor, a number or undefined");
     if (!same_shape(gradient.shape, root.shape)) {
-      throw new RangeError(
+      throw RuntimeRangeError(
         `Mismatch in shape: grad_output[0] has a shape of ${size_str(gradient.shape)} and output[0] has a shape of ${size_str(root.shape)}.`,
       );
     }

@@ -8,7 +8,7 @@
 import { DType, Storage, Tensor, check_tensor } from "./tensor";
 import { check_dtype, coerce, get_default_dtype, is_floating, storage_for } from "./dtype";
 import { TensorOptions, check_options, check_size, fmt_shape, parse_size_args } from "./shape";
-import { RuntimeError } from "../errors";
+import { RuntimeError, RuntimeRangeError, ValueRangeError } from "../errors";
 
 type Nested = number | boolean | readonly Nested[] | Tensor | ArrayLike<number>;
 
@@ -65,7 +65,7 @@ function fill_nested(x: unknown, shape: number[], depth: number, out: number[], 
   }
   const arr = x as unknown as ArrayLike<unknown>;
   if (arr.length !== shape[depth]) {
-    throw new RangeError(`expected sequence of length ${shape[depth]} at dim ${depth} (got ${arr.length})`);
+    throw ValueRangeError(`expected sequence of length ${shape[depth]} at dim ${depth} (got ${arr.length})`);
   }
   if (ArrayBuffer.isView(x) && depth === shape.length - 1) {
     kinds.num = true;
@@ -236,10 +236,10 @@ export function arange(...args: (number | TensorOptions)[]): Tensor {
   const nums = args as number[];
   if (nums.length < 1 || nums.length > 3) throw new TypeError(`arange() takes 1 to 3 numbers (end | start, end[, step]), got ${nums.length}`);
   const [start, end, step] = nums.length === 1 ? [0, nums[0], 1] : [nums[0], nums[1], nums[2] ?? 1];
-  if (step === 0) throw new RangeError("arange(): step must be nonzero");
+  if (step === 0) throw RuntimeRangeError("arange(): step must be nonzero");
   if (!Number.isFinite(start) || !Number.isFinite(end)) throw new RangeError("arange(): unsupported range: start and end must be finite");
   if ((end - start) / step < 0) {
-    throw new RangeError(`arange(): upper bound and larger bound inconsistent with step sign (start=${start}, end=${end}, step=${step})`);
+    throw RuntimeRangeError(`upper bound and lower bound inconsistent with step sign (arange(): start=${start}, end=${end}, step=${step})`);
   }
   const n = Math.ceil((end - start) / step);
   const dtype = o.dtype ?? (nums.every((v) => Number.isInteger(v)) ? "int64" : get_default_dtype());
@@ -253,9 +253,14 @@ export function arange(...args: (number | TensorOptions)[]): Tensor {
  * up from start and the second half down from end (step = (end - start) / (steps - 1)), so both
  * endpoints are exact.
  */
-export function linspace(start: number, end: number, steps: number, options?: TensorOptions): Tensor {
+export function linspace(start: number, end: number, steps: number | (TensorOptions & { steps: number }), options?: TensorOptions): Tensor {
+  if (typeof steps === "object" && steps !== null) {
+    // Python's keyword: linspace(0, 1, steps=5, dtype=...) is linspace(0, 1, { steps: 5, dtype })
+    const { steps: s, ...rest } = steps;
+    return linspace(start, end, s, { ...rest, ...options });
+  }
   const o = check_options(options, "linspace");
-  if (!Number.isInteger(steps) || steps < 0) throw new RangeError(`linspace(): number of steps must be non-negative, got ${steps}`);
+  if (!Number.isInteger(steps) || steps < 0) throw RuntimeRangeError(`linspace(): number of steps must be non-negative, got ${steps}`);
   const dtype = o.dtype ?? get_default_dtype();
   const store = storage_for(dtype, steps);
   if (steps === 1) store[0] = coerce(start, dtype);
@@ -268,11 +273,15 @@ export function linspace(start: number, end: number, steps: number, options?: Te
 }
 
 /** `eye(n)`, `eye(n, m)`: ones on the diagonal. */
-export function eye(n: number, m?: number | TensorOptions, options?: TensorOptions): Tensor {
-  if (typeof m === "object") {
-    options = m;
-    m = undefined;
+export function eye(n: number, m?: number | (TensorOptions & { m?: number }), options?: TensorOptions): Tensor {
+  if (typeof m === "object" && m !== null) {
+    // Python's keyword: eye(2, m=3) is eye(2, { m: 3 })
+    const { m: cols, ...rest } = m;
+    options = { ...rest, ...options };
+    m = cols;
   }
+  if (typeof n === "number" && n < 0) throw RuntimeRangeError(`n must be greater or equal to 0, got ${n}`);
+  if (typeof m === "number" && m < 0) throw RuntimeRangeError(`m must be greater or equal to 0, got ${m}`);
   const cols = m ?? n;
   const [r, c] = check_size([n, cols], "eye");
   const o = check_options(options, "eye");

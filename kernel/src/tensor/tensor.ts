@@ -79,7 +79,7 @@ import { checkKeywords, pyArgs } from "../utils/py_args";
 import { parse_to_args } from "./to_args";
 import type { TensorOptions } from "./shape";
 import type { AccumulateArg } from "./index_put";
-import { RuntimeError, TypeError_ } from "../errors";
+import { RuntimeError, RuntimeRangeError, TypeError_ } from "../errors";
 
 export type DType = "float32" | "float64" | "int64" | "bool";
 /** Tensor.to's keywords, PyTorch's (memory_format is accepted and means nothing: every tensor is contiguous). */
@@ -744,7 +744,7 @@ export class Tensor {
     return V.squeeze(this, dim);
   }
   /** Inserts a size-1 dim at `dim`. */
-  unsqueeze(dim: number): Tensor {
+  unsqueeze(dim: number | { dim: number }): Tensor {
     return V.unsqueeze(this, dim);
   }
   /** unsqueeze in place (shape_inplace.ts). */
@@ -800,11 +800,11 @@ export class Tensor {
     return V.permute(this, ...dims);
   }
   /** Pieces of `split_size` (or of the listed sizes) along `dim`. */
-  split(split_size_or_sections: number | readonly number[], dim?: number): Tensor[] {
+  split(split_size_or_sections: number | readonly number[], dim?: number | { dim?: number }): Tensor[] {
     return V.split(this, split_size_or_sections, dim);
   }
   /** `chunks` pieces of equal size (the last may be smaller) along `dim`. */
-  chunk(chunks: number, dim?: number): Tensor[] {
+  chunk(chunks: number, dim?: number | { dim?: number }): Tensor[] {
     return V.chunk(this, chunks, dim);
   }
   /** The slices along `dim`, with that dim removed. */
@@ -1129,7 +1129,7 @@ export class Tensor {
    */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   item(): any {
-    if (this.data.length !== 1) throw new RangeError(`a Tensor with ${this.data.length} elements cannot be converted to Scalar`);
+    if (this.data.length !== 1) throw RuntimeRangeError(`a Tensor with ${this.data.length} elements cannot be converted to Scalar`);
     return this.dtype === "bool" ? this.data[0] !== 0 : this.data[0];
   }
 
@@ -1194,6 +1194,14 @@ export class Tensor {
   /** `fill_value` in `size` with this tensor's dtype, or `{ dtype }`'s: `new_full([2], 3)`, `new_full([2], { fill_value: 3 })`. */
   new_full(size: number | readonly number[], fill_value: number | boolean | FA.FullOptions, options?: TensorOptions): Tensor {
     return FA.new_full(this, size, fill_value, options);
+  }
+  /** A new tensor of `data` with this tensor's dtype (unless `{ dtype }` says otherwise), not requiring grad. */
+  new_tensor(data: Parameters<typeof FA.tensor>[0], options?: TensorOptions): Tensor {
+    return FA.tensor(data, { dtype: this.dtype, ...options });
+  }
+  /** Bytes per element, as PyTorch's: 4 for float32, 8 for float64 and int64, 1 for bool. */
+  element_size(): number {
+    return this.dtype === "float32" ? 4 : this.dtype === "bool" ? 1 : 8;
   }
 
   // ---- cumulative, rearranging and sorting ops ----------------------------------------------
