@@ -39,7 +39,8 @@ describe("factories", () => {
     expect(torch.full([2], 7).tolist()).toEqual([7, 7]);
     expect(torch.full([2], 7).dtype).toBe("float32");
     expect(torch.full([1], true).dtype).toBe("bool");
-    expect(() => torch.zeros(2, -1)).toThrow(/negative dimension -1/);
+    expect(() => torch.zeros(2, -1)).toThrow("zeros: Dimension size must be non-negative. (got size [2, -1])");
+    expect(() => torch.ones(2, -1)).toThrow(/negative dimension -1/);
     expect(() => torch.zeros(2.5)).toThrow(/size must be a sequence of integers/);
     // the bad element as written (JSON.stringify wrote NaN and Infinity as null: "got [null,2]")
     expect(() => torch.zeros([NaN, 2])).toThrow("zeros(): size must be a sequence of integers, got [NaN, 2]: element 0 is NaN");

@@ -30,7 +30,9 @@
  * - messages: p.grad = g of another dtype / size (PyTorch 2.13's new wording), matmul's dtype
  *   names (float != double), dot's dtype message, where's condition dtype, stack([]), cat([]),
  *   unflatten's sizes, arange's "upper bound and lower bound", eye(-1), relu of bool, std/var of
- *   int64, index dtype messages, cross_entropy / nll_loss with a float target, a missing dim.
+ *   int64, index dtype messages, cross_entropy / nll_loss with a float target, a missing dim,
+ *   zeros' negative size, clamp_'s cast ('long int'), binary_cross_entropy's int64 target;
+ * - clamp of a bool tensor by int bounds stayed bool (PyTorch: int64).
  * What is different on purpose is listed in DEVIATIONS below with the reason; what is left
  * different is in LEFT. Both assert that the difference is still there, so a fix has to move its
  * case out.
@@ -60,15 +62,11 @@ const MESSAGE_UP_TO: Record<string, [string, string]> = {
 
 /** Differences still there: not fixed on this branch (why, in a word). */
 const LEFT: Record<string, string> = {
-  zeros_negative: "zeros alone says 'zeros: Dimension size must be non-negative.' in PyTorch (ones, empty, full: 'Trying to create tensor with negative dimension'); lrlab says the latter for all",
   zeros_shape_float: "a non-integer size: lrlab's own words (PyTorch: argument 'size' (position 1) must be tuple of ints, not float)",
   view_dtype: "view(dtype), reinterpreting the bits, is not in lrlab (view takes sizes only)",
   idx_int_tensor_0d: "x[0-dim int64 tensor] records SqueezeBackward1 (PyTorch: SelectBackward0); values and gradients agree",
   norm_p0: "norm(p=0): PyTorch's gradient is undefined (None from autograd.grad), lrlab's zeros",
-  clamp_bool: "clamp of a bool tensor by int bounds stays bool in lrlab (PyTorch promotes to int64)",
-  clamp_int_float: "clamp_ of an int64 tensor by a float: PyTorch's message says 'long int', lrlab's (add_'s) 'Long'",
   split_size_or_sections_kw: "split({ split_size_or_sections }) is read as the size (PyTorch: Tensor.split has no such keyword, TypeError)",
-  binary_cross_entropy_int_target: "an int64 target: lrlab's own words (PyTorch: 'Found dtype Long but expected Float')",
 };
 
 function withMessageUpTo(c: Case): Case {

@@ -406,7 +406,9 @@ export function clamp(x: Tensor, min?: ClampBound | ClampBounds, max?: ClampBoun
       need[2] ? sum_to(ew("(b > d || d < c) ? a : 0", [g, x, lo, hi], g.dtype), shape_of(hi)) : null,
     ], true, CLAMP_SAVES);
   }
-  const dt = is_floating(x.dtype) || ((Number.isInteger(lo) || lo === -Infinity) && (Number.isInteger(hi) || hi === Infinity)) ? x.dtype : float_type(x.dtype);
+  const ints = (Number.isInteger(lo) || lo === -Infinity) && (Number.isInteger(hi) || hi === Infinity);
+  // as PyTorch's promotion: a float bound makes an integer tensor float, an integer bound a bool tensor int64
+  const dt = is_floating(x.dtype) ? x.dtype : !ints ? float_type(x.dtype) : x.dtype === "bool" && (Number.isFinite(lo) || Number.isFinite(hi)) ? "int64" : x.dtype;
   const out = ew(kernel("a !== a ? a : Math.min(Math.max(a, lo), hi)", 1, ["lo", "hi"]), [x], dt, dt, [lo, hi]);
   return attach(out, "ClampBackward1", [x], (g) => [ew(kernel("(b >= lo && b <= hi) ? a : 0", 2, ["lo", "hi"]), [g, x], g.dtype, g.dtype, [lo, hi])], true, SAVES_SELF);
 }

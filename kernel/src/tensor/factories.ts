@@ -139,6 +139,9 @@ export type SizeArgs = (number | readonly number[] | TensorOptions)[];
 
 /** `zeros(2, 3)`, `zeros([2, 3])`, `zeros(2, 3, { dtype })`. */
 export function zeros(...args: SizeArgs): Tensor {
+  // (zeros alone has this wording in PyTorch; ones, empty, full say "Trying to create tensor with negative dimension")
+  const dims = (args.length > 0 && Array.isArray(args[0]) ? args[0] : args) as readonly unknown[];
+  if (dims.some((d) => Number.isInteger(d) && (d as number) < 0)) throw RuntimeRangeError(`zeros: Dimension size must be non-negative. (got size [${dims.join(", ")}])`);
   const { size, options } = parse_size_args(args, "zeros");
   return filled(size, 0, options, "zeros");
 }

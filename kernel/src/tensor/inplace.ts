@@ -163,6 +163,10 @@ export function clamp_(self: Tensor, min?: E.ClampBound | E.ClampBounds, max?: E
   const [lo, hi] = E.clamp_bounds(min, max, "clamp_");
   // An absent bound is +-Infinity: it must not make an int64 tensor's result type float.
   const rt = result_type(self, ...[lo, hi].filter((v) => typeof v !== "number" || Number.isFinite(v)));
+  // (clamp_'s cast check names the output type as c10 prints it: "long int", where add_'s says "Long")
+  if (self instanceof Tensor && category(rt) > category(self.dtype)) {
+    throw RuntimeTypeError(`result type ${TORCH_NAME[rt]} can't be cast to the desired output type ${self.dtype === "int64" ? "long int" : TORCH_NAME[self.dtype]}`);
+  }
   return inplace(self, "clamp_", [lo, hi], "a !== a ? a : Math.min(Math.max(a, b), c)", [], [], (old) => E.clamp(old, lo, hi), rt);
 }
 

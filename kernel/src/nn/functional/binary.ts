@@ -19,7 +19,7 @@ import { cast } from "./linear";
 import { broadcastOrThrow } from "./loss";
 import { sigmoidScalar } from "./activation";
 import { saves } from "../../tensor/version";
-import { RuntimeRangeError } from "../../errors";
+import { RuntimeRangeError, RuntimeTypeError } from "../../errors";
 
 // What PyTorch's derivative formulas save for these ops (tensor/version.ts)
 const BOTH_SAVES = saves("0, 1");
@@ -48,6 +48,11 @@ export function binary_cross_entropy(
   lossKeywords("binary_cross_entropy", options, ["weight", "reduction"]);
   const { weight = null, reduction = "mean" } = options;
   checkFloat(input, "binary_cross_entropy", "input");
+  if (target instanceof Tensor && input instanceof Tensor && (target.dtype === "int64" || target.dtype === "bool")) {
+    // PyTorch's words: the target must have the input's (floating) dtype
+    const name = { float32: "Float", float64: "Double", int64: "Long", bool: "Bool" };
+    throw RuntimeTypeError(`Found dtype ${name[target.dtype]} but expected ${name[input.dtype]} (convert the target with .to(${JSON.stringify(input.dtype)}))`);
+  }
   checkFloat(target, "binary_cross_entropy", "target");
   const red = checkReduction(reduction);
   if (!sameShape(input.shape, target.shape)) {
