@@ -48,3 +48,23 @@ export function AttributeError(message: string): Error {
 export function AssertionError(message: string): Error {
   return named("AssertionError", Error, message, AssertionError);
 }
+
+/**
+ * PyTorch's kind on the shape and dtype checks lrlab threw as JS RangeError / TypeError: the name
+ * is PyTorch's (a traceback reads `RuntimeError: ...`), while `instanceof RangeError` /
+ * `instanceof TypeError` stay true for code written against the kind lrlab threw before.
+ */
+export function RuntimeRangeError(message: string): Error {
+  return named("RuntimeError", RangeError, message, RuntimeRangeError);
+}
+export function RuntimeTypeError(message: string): Error {
+  return named("RuntimeError", TypeError, message, RuntimeTypeError);
+}
+/** PyTorch's ValueError where lrlab threw a RangeError (still one). */
+export function ValueRangeError(message: string): Error {
+  return named("ValueError", RangeError, message, ValueRangeError);
+}
+/** PyTorch's NotImplementedError ("... not implemented for 'Bool'") where lrlab threw a TypeError (still one). */
+export function NotImplementedTypeError(message: string): Error {
+  return named("NotImplementedError", TypeError, message, NotImplementedTypeError);
+}

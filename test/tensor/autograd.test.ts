@@ -177,7 +177,7 @@ describe("detach and requires_grad_", () => {
     expect(x.requires_grad).toBe(true);
     expect(() => x.mul(2).requires_grad_(false)).toThrow(/you can only change requires_grad flags of leaf variables/);
     expect(() => torch.ones(2, { dtype: "int64" }).requires_grad_()).toThrow(/only Tensors of floating point dtype can require gradients/);
-    expect(() => torch.tensor([1], { dtype: "int64", requires_grad: true })).toThrow(/Only Tensors of floating point dtype/);
+    expect(() => torch.tensor([1], { dtype: "int64", requires_grad: true })).toThrow(/Only Tensors of floating point and complex dtype can require gradients/);
   });
 });
 

@@ -39,7 +39,8 @@ describe("factories", () => {
     expect(torch.full([2], 7).tolist()).toEqual([7, 7]);
     expect(torch.full([2], 7).dtype).toBe("float32");
     expect(torch.full([1], true).dtype).toBe("bool");
-    expect(() => torch.zeros(2, -1)).toThrow(/negative dimension -1/);
+    expect(() => torch.zeros(2, -1)).toThrow("zeros: Dimension size must be non-negative. (got size [2, -1])");
+    expect(() => torch.ones(2, -1)).toThrow(/negative dimension -1/);
     expect(() => torch.zeros(2.5)).toThrow(/size must be a sequence of integers/);
     // the bad element as written (JSON.stringify wrote NaN and Infinity as null: "got [null,2]")
     expect(() => torch.zeros([NaN, 2])).toThrow("zeros(): size must be a sequence of integers, got [NaN, 2]: element 0 is NaN");
@@ -61,7 +62,7 @@ describe("factories", () => {
     expect(torch.arange(1, 2, 0.25).tolist()).toEqual([1, 1.25, 1.5, 1.75]);
     expect(torch.arange(5, 0, -2).tolist()).toEqual([5, 3, 1]);
     expect(torch.arange(3, { dtype: "float64" }).dtype).toBe("float64");
-    expect(() => torch.arange(0, 5, -1)).toThrow(/upper bound and larger bound inconsistent with step sign/);
+    expect(() => torch.arange(0, 5, -1)).toThrow(/upper bound and lower bound inconsistent with step sign/);
     expect(torch.linspace(0, 1, 5).tolist()).toEqual([0, 0.25, 0.5, 0.75, 1]);
     expect(torch.linspace(2, 2, 1).tolist()).toEqual([2]);
     expect(torch.eye(2).tolist()).toEqual([[1, 0], [0, 1]]);

@@ -602,9 +602,10 @@ function stepHint(err: Error, line: string | undefined): string | null {
  * indexing, one_hot, bincount).
  */
 const FLOAT_INDEX = [
-  /Expected dtype int64 for \w+ \(got float(?:32|64)\)/,
+  /Expected dtype int(?:32 or int)?64 for \w+ \((?:lrlab's is int64; )?got float(?:32|64)\)/,
   /expected scalar type Long but found Float/,
-  /tensors used as indices must be long \(int64\) or bool tensors, got float/,
+  /expected target dtype to be Long or Byte, but got Float/,
+  /tensors used as indices must be long, int, byte or bool tensors \(lrlab's are int64 and bool; got float/,
   /scalar types: Long, Int; but got (?:float|torch\.(?:Float|Double)Tensor)/,
   /LongTensor\. \(got float/,
   /"bincount_cpu" not implemented for 'Float'/,

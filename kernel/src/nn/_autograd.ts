@@ -7,6 +7,7 @@ import { Tensor, storageFor } from "../tensor/tensor";
 import type { DType, Shape, Storage } from "../tensor/tensor";
 import { is_grad_enabled } from "../tensor/grad_mode";
 import { attach } from "../tensor/autograd";
+import { RuntimeTypeError, ValueError } from "../errors";
 import type { SaveSpec } from "../tensor/version";
 
 /** True when autograd records. */
@@ -48,7 +49,7 @@ export function checkFloat(t: Tensor, op: string, what = "input"): void {
     throw new TypeError(`${op}(): argument '${what}' must be Tensor, not ${describe(t)}`);
   }
   if (t.dtype !== "float32" && t.dtype !== "float64") {
-    throw new TypeError(`${op}(): expected a floating point ${what} (float32 or float64), got ${t.dtype}`);
+    throw RuntimeTypeError(`${op}(): expected a floating point ${what} (float32 or float64), got ${t.dtype}`);
   }
 }
 
@@ -76,8 +77,15 @@ export function resultDtype(a: Tensor, b: Tensor): DType {
 
 export type Reduction = "mean" | "sum" | "none";
 
-/** Validates a loss's `reduction` with PyTorch's message (plus the allowed values). */
+/**
+ * Validates a loss's `reduction`: PyTorch's ValueError and message (plus the allowed values);
+ * the deprecated "elementwise_mean" is "mean" with PyTorch's warning.
+ */
 export function checkReduction(reduction: unknown): Reduction {
   if (reduction === "mean" || reduction === "sum" || reduction === "none") return reduction;
-  throw new Error(`${String(reduction)} is not a valid value for reduction (allowed: "mean", "sum", "none")`);
+  if (reduction === "elementwise_mean") {
+    console.warn("UserWarning: reduction='elementwise_mean' is deprecated. Please use reduction='mean' instead.");
+    return "mean";
+  }
+  throw ValueError(`${String(reduction)} is not a valid value for reduction (allowed: "mean", "sum", "none")`);
 }

@@ -18,6 +18,7 @@ import { layout } from "./reduce";
 import { wrap_dim } from "./shape";
 import { WASM_MIN_ELEMENTS, wasm_relu, wasm_relu_backward } from "./wasm/elementwise";
 import { saves } from "./version";
+import { NotImplementedTypeError, RuntimeTypeError } from "../errors";
 
 // What PyTorch's derivative formulas save for these ops (tensor/version.ts)
 const SAVES_SELF = saves("0");
@@ -30,7 +31,7 @@ function check(x: Tensor, op: string): void {
 /** max(x, 0); the gradient passes where the output is positive. */
 export function relu(x: Tensor): Tensor {
   check(x, "relu");
-  if (x.dtype === "bool") throw new TypeError(`"clamp_min_cpu" not implemented for 'Bool'`);
+  if (x.dtype === "bool") throw RuntimeTypeError("Boolean inputs not supported for relu");
   // Large inputs: WebAssembly SIMD (branch-free, see wasm/elementwise.ts); otherwise a JS kernel.
   const big = x.data.length >= WASM_MIN_ELEMENTS && x.dtype !== "int64";
   const y = big ? storage_for(x.dtype, x.data.length) : null;
@@ -207,7 +208,7 @@ function softmax_raw(x: Tensor, dim: number, dtype: DType, log: boolean): Tensor
 
 function dim_arg(x: Tensor, dim: number | undefined | null, op: string): number {
   if (dim === undefined || dim === null) {
-    throw new TypeError(`${op}() missing required argument 'dim' (PyTorch's implicit dim choice is deprecated)`);
+    throw new TypeError(`${op}() missing 1 required positional arguments: "dim" (PyTorch's implicit dim choice is deprecated)`);
   }
   return wrap_dim(dim, x.dim());
 }
@@ -227,7 +228,13 @@ function sm(x: Tensor, dim: number | SoftmaxOptions | undefined | null, options:
   if (kw) checkKeywords(op, dim as object, ["dim", "dtype"]);
   if (options !== undefined && options !== null) checkKeywords(op, options, ["dtype"]);
   const d = dim_arg(x, kw ? (dim as SoftmaxOptions).dim : (dim as number | undefined | null), op);
-  const dt = (kw ? (dim as SoftmaxOptions).dtype : undefined) ?? options?.dtype ?? float_type(x.dtype);
+  const asked = (kw ? (dim as SoftmaxOptions).dtype : undefined) ?? options?.dtype;
+  if (asked === undefined && (x.dtype === "int64" || x.dtype === "bool")) {
+    // PyTorch's CPU kernels have no integer version: ask for a dtype ({ dtype: "float32" }) to convert first
+    const kernel_name = `${op}_${d === x.dim() - 1 || x.dim() === 0 ? "lastdim_" : ""}kernel_impl`;
+    throw NotImplementedTypeError(`"${kernel_name}" not implemented for '${x.dtype === "int64" ? "Long" : "Bool"}'`);
+  }
+  const dt = asked ?? float_type(x.dtype);
   const src = dt === x.dtype ? x : x.to(dt);
   const y = softmax_raw(src, d, dt, log);
   return attach(y, log ? "LogSoftmaxBackward0" : "SoftmaxBackward0", [src], (g) => {

@@ -26,6 +26,7 @@ import type { NextFunction } from "./tensor";
 import { inspect } from "node:util";
 import { EXTRA, OUT, bump_version, check_saved, extras_spec, saves } from "./version";
 import type { SaveSpec, SavedVersions } from "./version";
+import { RuntimeError, RuntimeRangeError } from "../errors";
 
 /**
  * A node's backward: the gradient w.r.t. each input, or null. Slicing ops may return a SliceGrad
@@ -94,7 +95,7 @@ export class Node implements GradFn {
   /** What the backward closure returned: as `backward`, but slices' gradients stay SliceGrads (for the engine). */
   gradients(grad_output: Tensor): (Tensor | SliceGrad | null)[] {
     if (this.fn === null) {
-      throw new Error(
+      throw RuntimeError(
         "Trying to backward through the graph a second time (or directly access saved tensors after they have already been freed). " +
           "Saved intermediate values of the graph are freed when you call .backward() or autograd.grad(). " +
           "Specify retain_graph=True if you need to backward through the graph a second time or if you need to access saved tensors after calling backward. " +
@@ -228,7 +229,7 @@ const retained = new WeakMap<GradFn, Tensor>();
 
 /** Marks a non-leaf tensor so backward keeps its `.grad` (no-op for leaves, as PyTorch). */
 export function retain_grad(t: Tensor): void {
-  if (!t.requires_grad) throw new Error("can't retain_grad on Tensor that has requires_grad=False");
+  if (!t.requires_grad) throw RuntimeError("can't retain_grad on Tensor that has requires_grad=False");
   if (t.grad_fn !== null) retained.set(t.grad_fn, t);
 }
 
@@ -262,7 +263,7 @@ let leaf_hooks = 0;
  */
 export function register_hook(t: Tensor, hook: GradHook): { remove(): void } {
   if (typeof hook !== "function") throw new TypeError("register_hook(): hook must be a function");
-  if (!t.requires_grad) throw new Error("cannot register a hook on a tensor that doesn't require gradient");
+  if (!t.requires_grad) throw RuntimeError("cannot register a hook on a tensor that doesn't require gradient");
   const key = t.grad_fn ?? t;
   let list = hooks.get(key);
   if (list === undefined) {
@@ -533,23 +534,23 @@ export function run_backward(root: Tensor, gradient?: Tensor | number | null | B
   options ??= {};
   if (capture === undefined) check_grad_options("backward", options, ["retain_graph"]);
   if (!root.requires_grad) {
-    throw new Error("element 0 of tensors does not require grad and does not have a grad_fn");
+    throw RuntimeError("element 0 of tensors does not require grad and does not have a grad_fn");
   }
   let g: Tensor;
   if (gradient === undefined || gradient === null) {
-    if (root.numel() !== 1) throw new Error("grad can be implicitly created only for scalar outputs");
+    if (root.numel() !== 1) throw RuntimeError("grad can be implicitly created only for scalar outputs");
     const d = storageFor(root.dtype, 1);
     d[0] = 1;
     g = new Tensor(d, root.shape, root.dtype);
   } else if (typeof gradient === "number") {
-    if (root.numel() !== 1) throw new Error("grad can be implicitly created only for scalar outputs");
+    if (root.numel() !== 1) throw RuntimeError("grad can be implicitly created only for scalar outputs");
     const d = storageFor(root.dtype, 1);
     d[0] = gradient;
     g = new Tensor(d, root.shape, root.dtype);
   } else {
     if (!(gradient instanceof Tensor)) throw new TypeError("backward(): gradient must be a Tensor, a number or undefined");
     if (!same_shape(gradient.shape, root.shape)) {
-      throw new RangeError(
+      throw RuntimeRangeError(
         `Mismatch in shape: grad_output[0] has a shape of ${size_str(gradient.shape)} and output[0] has a shape of ${size_str(root.shape)}.`,
       );
     }

@@ -6,6 +6,7 @@
  */
 import { Tensor } from "./tensor";
 import { Capture, check_grad_options, run_backward } from "./autograd";
+import { RuntimeError } from "../errors";
 
 export { Node, attach, needs_grad, rename } from "./autograd";
 export type { BackwardFn, BackwardOptions, GradHook } from "./autograd";
@@ -46,14 +47,14 @@ export function grad(outputs: Tensor | readonly Tensor[], inputs: Tensor | reado
   if (gos.length !== outs.length) throw new RangeError(`grad_outputs has ${gos.length} entries but outputs has ${outs.length}`);
   ins.forEach((t, i) => {
     if (!(t instanceof Tensor)) throw new TypeError(`grad(): inputs[${i}] is not a Tensor`);
-    if (!t.requires_grad) throw new Error(`One of the differentiated Tensors does not require grad`);
+    if (!t.requires_grad) throw RuntimeError(`One of the differentiated Tensors does not require grad`);
   });
   const capture: Capture = new Map(ins.map((t) => [t, null]));
   outs.forEach((o, i) => run_backward(o, gos[i], { retain_graph: options.retain_graph === true || i < outs.length - 1 }, capture));
   return ins.map((t) => {
     const g = capture.get(t) ?? null;
     if (g === null && !options.allow_unused) {
-      throw new Error("One of the differentiated Tensors appears to not have been used in the graph. Set allow_unused=True if this is the desired behavior.");
+      throw RuntimeError("One of the differentiated Tensors appears to not have been used in the graph. Set allow_unused=True if this is the desired behavior.");
     }
     return g;
   });

@@ -47,6 +47,7 @@ import { sum_to } from "./sum_to";
 import { check_inplace, rebase_history } from "./view_history";
 import { zeros_like } from "./factories";
 import { share_version, version_error, version_of } from "./version";
+import { NotImplementedError, RuntimeError } from "../errors";
 
 /** The `ctx` object given to a custom Function's forward/setup_context and backward. */
 export class FunctionCtx {
@@ -85,7 +86,7 @@ export class FunctionCtx {
    */
   get saved_tensors(): Tensor[] {
     if (this._freed) {
-      throw new Error(
+      throw RuntimeError(
         "Trying to backward through the graph a second time (or directly access saved tensors after they have already been freed). " +
           "Saved intermediate values of the graph are freed when you call .backward() or autograd.grad(). " +
           "Specify retain_graph=True if you need to backward through the graph a second time or if you need to access saved tensors after calling backward. " +
@@ -141,19 +142,19 @@ export class Function {
    * Here it is an error at once.
    */
   constructor() {
-    throw new Error(
+    throw RuntimeError(
       `${new.target.name} should not be instantiated. Methods on autograd functions are all static, so you should invoke them on the class itself: ${new.target.name}.apply(...).`,
     );
   }
 
   /** Computes the outputs: `forward(ctx, ...args)`, or `forward(...args)` with setup_context. Override it. */
   static forward(..._args: any[]): any {
-    throw new Error("You must implement the forward function for custom autograd.Function.");
+    throw NotImplementedError("You must implement the forward function for custom autograd.Function.");
   }
 
   /** Given each output's gradient, returns each forward argument's gradient (or null). Override it. */
   static backward(_ctx: FunctionCtx, ..._grad_outputs: any[]): any {
-    throw new Error("You must implement either the backward or vjp method for your custom autograd.Function to use it with backward mode AD.");
+    throw NotImplementedError("You must implement either the backward or vjp method for your custom autograd.Function to use it with backward mode AD.");
   }
 
   /** PyTorch's alias of backward: a class may define `vjp` instead. */
@@ -219,12 +220,12 @@ function is_differentiable(t: Tensor, ctx: FunctionCtx): boolean {
 /** Function.apply: forward under no_grad, then the outputs are wired to one backward. */
 function apply_function(cls: typeof Function, args: unknown[]): unknown {
   if (Object.prototype.hasOwnProperty.call(cls.prototype, "forward")) {
-    throw new Error(
+    throw RuntimeError(
       "Legacy autograd function with non-static forward method is deprecated. Please use new-style autograd function with static forward method. " +
         "(In TypeScript: `static forward(ctx, ...)` and `static backward(ctx, ...)`.)",
     );
   }
-  if (cls.forward === Function.forward) throw new Error("You must implement the forward function for custom autograd.Function.");
+  if (cls.forward === Function.forward) throw NotImplementedError("You must implement the forward function for custom autograd.Function.");
   const name = `${cls.name}Backward`;
   const ctx = new FunctionCtx();
   const grad_on = is_grad_enabled();
@@ -239,8 +240,8 @@ function apply_function(cls: typeof Function, args: unknown[]): unknown {
   const outs: unknown[] = is_list ? [...(output as unknown[])] : [output];
   const record = ctx.needs_input_grad.some((b) => b);
   for (const d of ctx._dirty) {
-    if (!outs.includes(d)) throw new Error("Some elements marked as dirty during the forward method were not returned as output. The inputs that are modified inplace must all be outputs of the Function.");
-    if (record && d.is_leaf && d.requires_grad) throw new Error("a leaf Variable that requires grad has been used in an in-place operation.");
+    if (!outs.includes(d)) throw RuntimeError("Some elements marked as dirty during the forward method were not returned as output. The inputs that are modified inplace must all be outputs of the Function.");
+    if (record && d.is_leaf && d.requires_grad) throw RuntimeError("a leaf Variable that requires grad has been used in an in-place operation.");
     if (record) check_inplace(d, []);
   }
   if (!record) return output;
@@ -327,14 +328,14 @@ function check_gradients(name: string, res: unknown[], args: unknown[], ins: (Te
   let grads = res;
   if (grads.length > args.length && grads.slice(args.length).every((g) => g === null || g === undefined)) grads = grads.slice(0, args.length);
   if (grads.length !== args.length) {
-    throw new Error(`function ${name} returned an incorrect number of gradients (expected ${args.length}, got ${grads.length})`);
+    throw RuntimeError(`function ${name} returned an incorrect number of gradients (expected ${args.length}, got ${grads.length})`);
   }
   return grads.map((g, i) => {
     if (g === null || g === undefined) return null;
     if (!(g instanceof Tensor)) throw new TypeError(`expected Variable or None (got ${typeof g})`);
     const a = args[i];
     if (!(a instanceof Tensor)) {
-      throw new Error(`function ${name} returned a gradient different than None at position ${i + 1}, but the corresponding forward input was not a Variable`);
+      throw RuntimeError(`function ${name} returned a gradient different than None at position ${i + 1}, but the corresponding forward input was not a Variable`);
     }
     const t = ins[i];
     if (t === null) return null;

@@ -5,6 +5,7 @@
  */
 import { pyArgs } from "../utils/py_args";
 import { Tensor, check_tensor } from "./tensor";
+import type { DType } from "./tensor";
 import { attach } from "./autograd";
 import { TensorLike, check_operand, ew, result_type, shape_of } from "./operand";
 import { kernel } from "./kernels";
@@ -12,6 +13,7 @@ import { layout, reduce_args, DimArg, KeepArg } from "./reduce";
 import { storage_for } from "./dtype";
 import { sum_to } from "./sum_to";
 import { saves } from "./version";
+import { RuntimeTypeError } from "../errors";
 
 // What PyTorch's derivative formulas save for these ops (tensor/version.ts)
 const SAVES_COND = saves("0");
@@ -137,6 +139,7 @@ function iscloseWith(op: string, a: Tensor, b: TensorLike, rest: readonly CloseA
   check_tensor(a, op);
   check_operand(b, op);
   const options = pyArgs(op, CLOSE_PARAMS, rest) as CloseOptions;
+  if (b instanceof Tensor && b.dtype !== a.dtype) throw RuntimeTypeError(`${SCALAR_NAMES[a.dtype]} did not match ${SCALAR_NAMES[b.dtype]}`);
   const rtol = options.rtol ?? 1e-5;
   const atol = options.atol ?? 1e-8;
   if (rtol < 0) throw new RangeError(`rtol must be greater than or equal to zero, but got ${rtol}`);
@@ -153,13 +156,16 @@ export function allclose(a: Tensor, b: TensorLike, ...rest: CloseArg[]): boolean
   return true;
 }
 
+/** c10's ScalarType names, as PyTorch's messages print dtypes ("Float"). */
+const SCALAR_NAMES: Record<DType, string> = { float32: "Float", float64: "Double", int64: "Long", bool: "Bool" };
+
 /**
  * where(cond, a, b): a where cond is true, else b (all broadcast); the gradient goes to the side
  * that was picked.
  */
 export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
   check_tensor(cond, "where", "condition");
-  if (cond.dtype !== "bool") throw new TypeError(`where expected condition to be a boolean tensor, but got a tensor with dtype ${cond.dtype}`);
+  if (cond.dtype !== "bool") throw RuntimeTypeError(`where expected condition to be a boolean tensor, but got a tensor with dtype ${SCALAR_NAMES[cond.dtype]}`);
   check_operand(a, "where", "input");
   check_operand(b, "where", "other");
   const dt = result_type(a, b);

@@ -43,6 +43,7 @@ function cum_args(dim: number | CumOptions, options: CumOptions | undefined, op:
     if (k !== "dim" && k !== "dtype") throw new TypeError(`${op}() got an unexpected keyword argument '${k}' (allowed: dim, dtype)`);
   }
   const d = typeof dim === "object" && dim !== null ? dim.dim : dim;
+  if (d === undefined) throw new TypeError(`${op}() missing 1 required positional arguments: "dim"`);
   if (typeof d !== "number" || !Number.isInteger(d)) throw new TypeError(`${op}(): argument 'dim' (an int) is required, got ${JSON.stringify(d)}`);
   return { dim: d, dtype: o.dtype };
 }

@@ -68,6 +68,11 @@ export function promote_types(a: DType, b: DType): DType {
   return RANK[a] >= RANK[b] ? a : b;
 }
 
+/** torch.can_cast(from, to): PyTorch's casting rule, no lower category (float to int, int to bool). */
+export function can_cast(from: DType, to: DType): boolean {
+  return category(check_dtype(from, "can_cast")) <= category(check_dtype(to, "can_cast"));
+}
+
 /** The dtype a JS scalar stands for when it takes part in promotion. */
 export function scalar_dtype(v: number | boolean): DType {
   if (typeof v === "boolean") return "bool";

@@ -13,6 +13,7 @@ import { sum_to } from "./sum_to";
 import { carryLossScale } from "./loss_scale";
 import { checkKeywords } from "../utils/py_args";
 import { saves } from "./version";
+import { NotImplementedTypeError, RuntimeError, RuntimeRangeError, RuntimeTypeError } from "../errors";
 
 // What PyTorch's derivative formulas save (version.ts): backward refuses to run when one of these
 // was modified in place since.
@@ -60,7 +61,7 @@ export function add(a: TensorLike, b: TensorLike, options?: AlphaOptions): Tenso
   const alpha = alpha_of(options, "add");
   const dt = result_type(a, b);
   if (alpha !== 1 && !is_floating(dt) && !Number.isInteger(alpha)) {
-    throw new TypeError(`For integral input tensors, argument alpha must not be a floating point number.`);
+    throw RuntimeTypeError(`For integral input tensors, argument alpha must not be a floating point number.`);
   }
   const out =
     dt === "bool"
@@ -81,10 +82,10 @@ export function add(a: TensorLike, b: TensorLike, options?: AlphaOptions): Tenso
 export function check_sub_bool(a: TensorLike, b: TensorLike): void {
   const is_bool = (v: TensorLike): boolean => (v instanceof Tensor ? v.dtype === "bool" : typeof v === "boolean");
   if (is_bool(a) && is_bool(b)) {
-    throw new TypeError("Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or `logical_xor()` operator instead.");
+    throw RuntimeTypeError("Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or `logical_xor()` operator instead.");
   }
   if (is_bool(a) || is_bool(b)) {
-    throw new TypeError("Subtraction, the `-` operator, with a bool tensor is not supported. If you are trying to invert a mask, use the `~` or `logical_not()` operator instead.");
+    throw RuntimeTypeError("Subtraction, the `-` operator, with a bool tensor is not supported. If you are trying to invert a mask, use the `~` or `logical_not()` operator instead.");
   }
 }
 
@@ -125,10 +126,12 @@ export function mul(a: TensorLike, b: TensorLike): Tensor {
  * Integer division by zero has no integer result (PyTorch raises ZeroDivisionError for
  * floor/trunc division and remainder of integer tensors; floats give inf/nan).
  */
-function check_int_divisor(a: TensorLike, b: TensorLike, rt: DType): void {
+function check_int_divisor(a: TensorLike, b: TensorLike, rt: DType, kernel_name: string): void {
   if (is_floating(rt)) return;
+  // two bools (or a bool and a bool scalar): PyTorch's CPU kernels have no bool version
+  if (rt === "bool") throw NotImplementedTypeError(`"${kernel_name}" not implemented for 'Bool'`);
   const zero = ew("b === 0 ? 1 : 0", [a, b], "float64").data.some((v) => v === 1);
-  if (zero) throw new RangeError("ZeroDivisionError");
+  if (zero) throw RuntimeRangeError("ZeroDivisionError");
 }
 
 export interface DivOptions {
@@ -146,11 +149,11 @@ export function div(a: TensorLike, b: TensorLike, options?: DivOptions): Tensor 
   if (options !== undefined && options !== null) checkKeywords("div", options, ["rounding_mode"]);
   const mode = options?.rounding_mode ?? null;
   if (mode !== null && mode !== "trunc" && mode !== "floor") {
-    throw new RangeError(`div expected rounding_mode to be one of None, 'trunc', or 'floor' but found '${mode}'`);
+    throw RuntimeRangeError(`div expected rounding_mode to be one of None, 'trunc', or 'floor' but found '${mode}'`);
   }
   const rt = result_type(a, b);
   if (mode !== null) {
-    check_int_divisor(a, b, rt);
+    check_int_divisor(a, b, rt, `div_${mode}_cpu`);
     const out = ew(mode === "trunc" ? "Math.trunc(a / b)" : "Math.floor(a / b)", [a, b], rt === "bool" ? "int64" : rt);
     // Piecewise constant: a zero gradient (PyTorch gives zeros, not None).
     return attach(out, "DivBackward2", [a, b], (g, need) => [need[0] ? zeros_for(g, a) : null, need[1] ? zeros_for(g, b) : null], false);
@@ -175,7 +178,7 @@ export function floor_divide(a: TensorLike, b: TensorLike): Tensor {
   out.grad_fn = null;
   out.requires_grad = false;
   return attach(out, "NotImplemented", [a, b], () => {
-    throw new Error("derivative for aten::floor_divide is not implemented (use div(a, b, { rounding_mode: \"floor\" }), whose gradient is zero)");
+    throw RuntimeError("derivative for aten::floor_divide is not implemented (use div(a, b, { rounding_mode: \"floor\" }), whose gradient is zero)");
   }, false);
 }
 
@@ -184,7 +187,7 @@ export function remainder(a: TensorLike, b: TensorLike): Tensor {
   as_tensor_arg(a, "remainder");
   check_operand(b, "remainder");
   const dt = result_type(a, b);
-  check_int_divisor(a, b, dt);
+  check_int_divisor(a, b, dt, "remainder_cpu");
   const out = ew("a - Math.floor(a / b) * b", [a, b], dt);
   return attach(out, "RemainderBackward0", [a, b], (g, need) => [
     need[0] ? grad_of(g, a) : null,
@@ -200,11 +203,12 @@ export function pow(a: TensorLike, b: TensorLike): Tensor {
   as_tensor_arg(a, "pow");
   check_operand(b, "pow");
   const dt = result_type(a, b);
-  if (dt === "int64") {
-    const neg = b instanceof Tensor ? b.data.some((v) => v < 0) : Number(b) < 0;
-    if (neg) throw new RangeError("Integers to negative integer powers are not allowed.");
-  }
-  const out = ew("Math.pow(a, b)", [a, b], dt === "bool" ? "int64" : dt);
+  if (dt === "bool") throw NotImplementedTypeError(`"pow" not implemented for 'Bool'`);
+  // an integer power: a negative scalar exponent is PyTorch's error; in an exponent tensor, as
+  // PyTorch's integer kernel: 1 for base 1, +-1 for base -1, else 0 (the integer part of a^b)
+  if (dt === "int64" && !(b instanceof Tensor) && Number(b) < 0) throw RuntimeRangeError("Integers to negative integer powers are not allowed.");
+  const expr = dt === "int64" ? "b < 0 ? (a === 1 ? 1 : a === -1 ? (b % 2 === 0 ? 1 : -1) : 0) : Math.pow(a, b)" : "Math.pow(a, b)";
+  const out = ew(expr, [a, b], dt);
   const name = b instanceof Tensor ? (a instanceof Tensor ? "PowBackward1" : "PowBackward2") : "PowBackward0";
   return attach(out, name, [a, b], (g, need) => [
     need[0] ? grad_of(ew("c === 0 ? 0 : a * c * Math.pow(b, c - 1)", [g, a, b], g.dtype), a) : null,
@@ -252,7 +256,7 @@ function unary(x: Tensor, op: string, name: string, fwd: string, bwd: string | n
 
 export function neg(x: Tensor): Tensor {
   if (x instanceof Tensor && x.dtype === "bool") {
-    throw new TypeError("Negation, the `-` operator, on a bool tensor is not supported. If you are trying to invert a mask, use the `~` or `logical_not()` operator instead.");
+    throw RuntimeTypeError("Negation, the `-` operator, on a bool tensor is not supported. If you are trying to invert a mask, use the `~` or `logical_not()` operator instead.");
   }
   return unary(x, "neg", "NegBackward0", "-a", "-a", false, null);
 }
@@ -314,7 +318,7 @@ export function abs(x: Tensor): Tensor {
 
 /** PyTorch has no abs for bool (its NotImplementedError), where |b| would silently be b here. */
 export function check_abs_dtype(x: Tensor): void {
-  if (x instanceof Tensor && x.dtype === "bool") throw new TypeError(`"abs_cpu" not implemented for 'Bool'`);
+  if (x instanceof Tensor && x.dtype === "bool") throw NotImplementedTypeError(`"abs_cpu" not implemented for 'Bool'`);
 }
 
 /** -1, 0 or 1 by sign; sign(NaN) = 0 and sign(-0) = 0, as PyTorch's CPU kernel. Zero gradient everywhere. */
@@ -338,16 +342,24 @@ export function cos(x: Tensor): Tensor {
   return unary(x, "cos", "CosBackward0", "Math.cos(a)", "-a * Math.sin(b)", true, "self");
 }
 
+/** floor, ceil, round, trunc of a bool tensor: PyTorch's CPU kernels have none ("floor_vml_cpu" ...). */
+function no_bool_rounding(x: Tensor, op: string): void {
+  if (x instanceof Tensor && x.dtype === "bool") throw NotImplementedTypeError(`"${op}_vml_cpu" not implemented for 'Bool'`);
+}
+
 export function floor(x: Tensor): Tensor {
+  no_bool_rounding(x, "floor");
   return unary(x, "floor", "FloorBackward0", "Math.floor(a)", null, false, null);
 }
 
 export function ceil(x: Tensor): Tensor {
+  no_bool_rounding(x, "ceil");
   return unary(x, "ceil", "CeilBackward0", "Math.ceil(a)", null, false, null);
 }
 
 /** Round half to even, as torch.round. */
 export function round(x: Tensor): Tensor {
+  no_bool_rounding(x, "round");
   return unary(x, "round", "RoundBackward0", "(Math.abs(a % 1) === 0.5 ? 2 * Math.round(a / 2) : Math.round(a))", null, false, null);
 }
 
@@ -366,7 +378,7 @@ export function clamp_bounds(min: ClampBound | ClampBounds, max: ClampBound, op:
     min = min.min;
   }
   if ((min === undefined || min === null) && (max === undefined || max === null)) {
-    throw new TypeError(`torch.${op}: At least one of 'min' or 'max' must not be None`);
+    throw RuntimeTypeError(`torch.${op}: At least one of 'min' or 'max' must not be None`);
   }
   for (const v of [min, max]) {
     if (v !== undefined && v !== null && typeof v !== "number" && !(v instanceof Tensor)) {
@@ -394,7 +406,9 @@ export function clamp(x: Tensor, min?: ClampBound | ClampBounds, max?: ClampBoun
       need[2] ? sum_to(ew("(b > d || d < c) ? a : 0", [g, x, lo, hi], g.dtype), shape_of(hi)) : null,
     ], true, CLAMP_SAVES);
   }
-  const dt = is_floating(x.dtype) || ((Number.isInteger(lo) || lo === -Infinity) && (Number.isInteger(hi) || hi === Infinity)) ? x.dtype : float_type(x.dtype);
+  const ints = (Number.isInteger(lo) || lo === -Infinity) && (Number.isInteger(hi) || hi === Infinity);
+  // as PyTorch's promotion: a float bound makes an integer tensor float, an integer bound a bool tensor int64
+  const dt = is_floating(x.dtype) ? x.dtype : !ints ? float_type(x.dtype) : x.dtype === "bool" && (Number.isFinite(lo) || Number.isFinite(hi)) ? "int64" : x.dtype;
   const out = ew(kernel("a !== a ? a : Math.min(Math.max(a, lo), hi)", 1, ["lo", "hi"]), [x], dt, dt, [lo, hi]);
   return attach(out, "ClampBackward1", [x], (g) => [ew(kernel("(b >= lo && b <= hi) ? a : 0", 2, ["lo", "hi"]), [g, x], g.dtype, g.dtype, [lo, hi])], true, SAVES_SELF);
 }

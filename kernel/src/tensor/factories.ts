@@ -8,12 +8,13 @@
 import { DType, Storage, Tensor, check_tensor } from "./tensor";
 import { check_dtype, coerce, get_default_dtype, is_floating, storage_for } from "./dtype";
 import { TensorOptions, check_options, check_size, fmt_shape, parse_size_args } from "./shape";
+import { RuntimeError, RuntimeRangeError, ValueRangeError } from "../errors";
 
 type Nested = number | boolean | readonly Nested[] | Tensor | ArrayLike<number>;
 
 function make(data: Storage, shape: readonly number[], dtype: DType, requires_grad: boolean | undefined, where: string): Tensor {
   if (requires_grad && !is_floating(dtype)) {
-    throw new TypeError(`${where}(): Only Tensors of floating point dtype can require gradients (got ${dtype})`);
+    throw RuntimeError(`Only Tensors of floating point and complex dtype can require gradients (${where}() got dtype ${dtype})`);
   }
   return new Tensor(data, shape, dtype, requires_grad ?? false);
 }
@@ -64,7 +65,7 @@ function fill_nested(x: unknown, shape: number[], depth: number, out: number[], 
   }
   const arr = x as unknown as ArrayLike<unknown>;
   if (arr.length !== shape[depth]) {
-    throw new RangeError(`expected sequence of length ${shape[depth]} at dim ${depth} (got ${arr.length})`);
+    throw ValueRangeError(`expected sequence of length ${shape[depth]} at dim ${depth} (got ${arr.length})`);
   }
   if (ArrayBuffer.isView(x) && depth === shape.length - 1) {
     kinds.num = true;
@@ -138,6 +139,9 @@ export type SizeArgs = (number | readonly number[] | TensorOptions)[];
 
 /** `zeros(2, 3)`, `zeros([2, 3])`, `zeros(2, 3, { dtype })`. */
 export function zeros(...args: SizeArgs): Tensor {
+  // (zeros alone has this wording in PyTorch; ones, empty, full say "Trying to create tensor with negative dimension")
+  const dims = (args.length > 0 && Array.isArray(args[0]) ? args[0] : args) as readonly unknown[];
+  if (dims.some((d) => Number.isInteger(d) && (d as number) < 0)) throw RuntimeRangeError(`zeros: Dimension size must be non-negative. (got size [${dims.join(", ")}])`);
   const { size, options } = parse_size_args(args, "zeros");
   return filled(size, 0, options, "zeros");
 }
@@ -235,10 +239,10 @@ export function arange(...args: (number | TensorOptions)[]): Tensor {
   const nums = args as number[];
   if (nums.length < 1 || nums.length > 3) throw new TypeError(`arange() takes 1 to 3 numbers (end | start, end[, step]), got ${nums.length}`);
   const [start, end, step] = nums.length === 1 ? [0, nums[0], 1] : [nums[0], nums[1], nums[2] ?? 1];
-  if (step === 0) throw new RangeError("arange(): step must be nonzero");
+  if (step === 0) throw RuntimeRangeError("arange(): step must be nonzero");
   if (!Number.isFinite(start) || !Number.isFinite(end)) throw new RangeError("arange(): unsupported range: start and end must be finite");
   if ((end - start) / step < 0) {
-    throw new RangeError(`arange(): upper bound and larger bound inconsistent with step sign (start=${start}, end=${end}, step=${step})`);
+    throw RuntimeRangeError(`upper bound and lower bound inconsistent with step sign (arange(): start=${start}, end=${end}, step=${step})`);
   }
   const n = Math.ceil((end - start) / step);
   const dtype = o.dtype ?? (nums.every((v) => Number.isInteger(v)) ? "int64" : get_default_dtype());
@@ -252,9 +256,14 @@ export function arange(...args: (number | TensorOptions)[]): Tensor {
  * up from start and the second half down from end (step = (end - start) / (steps - 1)), so both
  * endpoints are exact.
  */
-export function linspace(start: number, end: number, steps: number, options?: TensorOptions): Tensor {
+export function linspace(start: number, end: number, steps: number | (TensorOptions & { steps: number }), options?: TensorOptions): Tensor {
+  if (typeof steps === "object" && steps !== null) {
+    // Python's keyword: linspace(0, 1, steps=5, dtype=...) is linspace(0, 1, { steps: 5, dtype })
+    const { steps: s, ...rest } = steps;
+    return linspace(start, end, s, { ...rest, ...options });
+  }
   const o = check_options(options, "linspace");
-  if (!Number.isInteger(steps) || steps < 0) throw new RangeError(`linspace(): number of steps must be non-negative, got ${steps}`);
+  if (!Number.isInteger(steps) || steps < 0) throw RuntimeRangeError(`linspace(): number of steps must be non-negative, got ${steps}`);
   const dtype = o.dtype ?? get_default_dtype();
   const store = storage_for(dtype, steps);
   if (steps === 1) store[0] = coerce(start, dtype);
@@ -267,11 +276,15 @@ export function linspace(start: number, end: number, steps: number, options?: Te
 }
 
 /** `eye(n)`, `eye(n, m)`: ones on the diagonal. */
-export function eye(n: number, m?: number | TensorOptions, options?: TensorOptions): Tensor {
-  if (typeof m === "object") {
-    options = m;
-    m = undefined;
+export function eye(n: number, m?: number | (TensorOptions & { m?: number }), options?: TensorOptions): Tensor {
+  if (typeof m === "object" && m !== null) {
+    // Python's keyword: eye(2, m=3) is eye(2, { m: 3 })
+    const { m: cols, ...rest } = m;
+    options = { ...rest, ...options };
+    m = cols;
   }
+  if (typeof n === "number" && n < 0) throw RuntimeRangeError(`n must be greater or equal to 0, got ${n}`);
+  if (typeof m === "number" && m < 0) throw RuntimeRangeError(`m must be greater or equal to 0, got ${m}`);
   const cols = m ?? n;
   const [r, c] = check_size([n, cols], "eye");
   const o = check_options(options, "eye");

@@ -10,6 +10,7 @@ import { coerce, storage_for } from "./dtype";
 import { checkKeywords } from "../utils/py_args";
 import { contiguous_strides, fmt_shape, wrap_dim } from "./shape";
 import { saves } from "./version";
+import { RuntimeError, RuntimeRangeError, RuntimeTypeError } from "../errors";
 
 // What PyTorch's derivative formulas save for these ops (tensor/version.ts)
 const SAVES_X0 = saves("x0");
@@ -22,7 +23,7 @@ function check(x: Tensor, op: string): void {
 
 function check_index(idx: Tensor, op: string): void {
   check_tensor(idx, op, "index");
-  if (idx.dtype !== "int64") throw new TypeError(`${op}(): Expected dtype int64 for index (got ${idx.dtype})`);
+  if (idx.dtype !== "int64") throw RuntimeTypeError(`${op}(): Expected dtype int32 or int64 for index (lrlab's is int64; got ${idx.dtype})`);
 }
 
 /** Picks entries `idx` (1-D or 0-D int64) along dim `d`; differentiable. */
@@ -74,7 +75,7 @@ export function index_select(x: Tensor, dim: number, index: Tensor): Tensor {
 function gather_offsets(x: Tensor, d: number, idx: Tensor, op: string): Int32Array | Float64Array {
   const nd = x.dim();
   if (idx.dim() !== nd && !(nd === 0 && idx.dim() <= 1)) {
-    throw new RangeError(`Index tensor must have the same number of dimensions as ${op === "gather" ? "input" : "self"} tensor`);
+    throw RuntimeRangeError(`Index tensor must have the same number of dimensions as ${op === "gather" ? "input" : "self"} tensor`);
   }
   for (let k = 0; k < nd; k++) {
     if (k !== d && idx.shape[k] > x.shape[k]) {
@@ -178,7 +179,7 @@ function scatter_impl(x: Tensor, dim: number, index: Tensor, src: Tensor | numbe
   if (!add && mode !== "set") {
     const out = new Tensor(data, x.shape, x.dtype);
     return attach(out, "ScatterBackward0", [x, src], () => {
-      throw new Error("derivative for aten::scatter is not implemented");
+      throw RuntimeError("derivative for aten::scatter is not implemented");
     });
   }
   const out = new Tensor(data, x.shape, x.dtype);

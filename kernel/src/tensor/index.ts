@@ -11,7 +11,7 @@ export { device } from "./device";
 export type { DType, Storage, Shape, GradFn } from "./tensor";
 export {
   float32, float64, int64, bool, float, double, long,
-  get_default_dtype, set_default_dtype, promote_types,
+  get_default_dtype, set_default_dtype, promote_types, can_cast,
 } from "./dtype";
 export { no_grad, enable_grad, set_grad_enabled, is_grad_enabled, inference_mode } from "./grad_mode";
 export * as autograd from "./autograd_api";

@@ -28,6 +28,7 @@ import { strided_positions } from "./flat_index";
 import { sum_to } from "./sum_to";
 import { index_put_plan } from "./indexing";
 import type { AdvPlan } from "./advanced_index";
+import { RuntimeRangeError, RuntimeTypeError } from "../errors";
 
 const TORCH_NAME: Record<DType, string> = { float32: "Float", float64: "Double", int64: "Long", bool: "Bool" };
 
@@ -58,7 +59,7 @@ function prepare(x: Tensor, indices: unknown, values: unknown, accumulate: Accum
         : "";
       throw new TypeError(`expected Tensor as element ${k} in argument 0, but got ${py_type(t)}${slice}`);
     }
-    if (t.dtype !== "int64" && t.dtype !== "bool") throw new TypeError(`tensors used as indices must be long, int, byte or bool tensors (lrlab: int64 or bool), got ${t.dtype}`);
+    if (t.dtype !== "int64" && t.dtype !== "bool") throw new RangeError(`tensors used as indices must be long, int, byte or bool tensors (lrlab's are int64 and bool; got ${t.dtype})`);
   });
   if (indices.length === 0) throw new RangeError(`${op}(): expected at least one index tensor (an empty indices list writes nothing defined in PyTorch); use copy_ or fill_ for the whole tensor`);
   if (!(values instanceof Tensor)) throw new TypeError(`${op}(): argument 'values' (position 2) must be Tensor, not ${py_type(values)}`);
@@ -67,13 +68,13 @@ function prepare(x: Tensor, indices: unknown, values: unknown, accumulate: Accum
   if (typeof acc !== "boolean") throw new TypeError(`${op}(): argument 'accumulate' (position 3) must be bool, not ${py_type(acc)}`);
   const plan = index_put_plan(x, indices as Tensor[]);
   if (values.dtype !== x.dtype) {
-    throw new TypeError(`Index put requires the source and destination dtypes match, got ${TORCH_NAME[x.dtype]} for the destination and ${TORCH_NAME[values.dtype]} for the source.`);
+    throw RuntimeTypeError(`Index put requires the source and destination dtypes match, got ${TORCH_NAME[x.dtype]} for the destination and ${TORCH_NAME[values.dtype]} for the source.`);
   }
   const vs = values.shape;
   const rs = plan.shape;
   const off = rs.length - vs.length;
   if (off < 0 || vs.some((n, k) => n !== 1 && n !== rs[k + off])) {
-    throw new RangeError(`shape mismatch: value tensor of shape ${fmt_shape(vs)} cannot be broadcast to indexing result of shape ${fmt_shape(rs)}`);
+    throw RuntimeRangeError(`shape mismatch: value tensor of shape ${fmt_shape(vs)} cannot be broadcast to indexing result of shape ${fmt_shape(rs)}`);
   }
   const vpos = strided_positions(rs, broadcast_strides(vs, rs), 0);
   return { plan, vpos, accumulate: acc };

@@ -27,6 +27,7 @@ import { set_window } from "./slice_window";
 import { AdvDim, AdvPlan, advanced_positions } from "./advanced_index";
 import { gather_flat } from "./flat_index";
 import { saves } from "./version";
+import { RuntimeRangeError, RuntimeTypeError } from "../errors";
 
 // What PyTorch's derivative formulas save for these ops (tensor/version.ts)
 const SAVES_X0 = saves("x0");
@@ -102,7 +103,7 @@ export function narrow(x: Tensor, dim: number, start: number, length: number): T
   }
   const s = start < 0 ? start + size : start;
   if (!Number.isInteger(length) || length < 0) throw new RangeError(`narrow(): length must be non-negative.`);
-  if (s + length > size) throw new RangeError(`start (${s}) + length (${length}) exceeds dimension size (${size}).`);
+  if (s + length > size) throw RuntimeRangeError(`start (${s}) + length (${length}) exceeds dimension size (${size}).`);
   const specs = full_specs(x);
   specs[d] = { len: length, start: s, step: 1 };
   return basic_index(x, specs, "SliceBackward0");
@@ -260,7 +261,7 @@ function resolve_advanced(x: Tensor, expanded: readonly IndexSpec[], zero_dim_te
       d++;
       yd++;
     } else if (i instanceof Tensor) {
-      throw new TypeError(`tensors used as indices must be long (int64) or bool tensors, got ${i.dtype} at position ${d}`);
+      throw new RangeError(`tensors used as indices must be long, int, byte or bool tensors (lrlab's are int64 and bool; got ${i.dtype} at position ${d})`);
     } else throw new TypeError(`index(): unsupported index ${JSON.stringify(i)} at position ${d}; use a number, null or ":" (the whole dim), a slice string like "1:3", "...", "None" (a new axis), an int64 tensor or a bool mask`);
   }
   check_masks(x, expanded, is_select);
@@ -357,7 +358,7 @@ function index_core(x: Tensor, expanded: IndexSpec[]): Tensor {
     if (typeof i === "number") specs[d] = { len: null, start: int_index(i, size, d), step: 1 };
     else if (typeof i === "string") specs[d] = parse_slice(i, size);
     else if (i instanceof Tensor) {
-      if (i.dtype !== "int64") throw new TypeError(`tensors used as indices must be long (int64) or bool tensors, got ${i.dtype} at position ${d}`);
+      if (i.dtype !== "int64") throw new RangeError(`tensors used as indices must be long, int, byte or bool tensors (lrlab's are int64 and bool; got ${i.dtype} at position ${d})`);
       tensor_dims.push([d, i]);
     } else throw new TypeError(`index(): unsupported index ${JSON.stringify(i)} at position ${d}; use a number, null or ":" (the whole dim), a slice string like "1:3", "...", "None" (a new axis), an int64 tensor or a bool mask`);
   });
@@ -429,7 +430,7 @@ export function masked_fill_value(value: TensorLike | { value: TensorLike }, op:
 export function masked_fill(x: Tensor, mask: Tensor, valueArg: TensorLike | { value: TensorLike }): Tensor {
   check(x, "masked_fill");
   const value = masked_fill_value(valueArg, "masked_fill");
-  if (!(mask instanceof Tensor) || mask.dtype !== "bool") throw new TypeError(`masked_fill_ only supports boolean masks, but got mask with dtype ${mask instanceof Tensor ? mask.dtype : typeof mask}`);
+  if (!(mask instanceof Tensor) || mask.dtype !== "bool") throw RuntimeTypeError(`masked_fill_ only supports boolean masks, but got mask with dtype ${mask instanceof Tensor ? mask.dtype : typeof mask}`);
   check_operand(value, "masked_fill", "value");
   if (value instanceof Tensor && value.dim() !== 0) {
     throw new RangeError(`masked_fill_ only supports a 0-dimensional value tensor, but got tensor with ${value.dim()} dimension(s).`);

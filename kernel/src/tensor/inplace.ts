@@ -32,6 +32,7 @@ import { check_inplace, rebase_history } from "./view_history";
 import { sum_to } from "./sum_to";
 import { carryLossScale } from "./loss_scale";
 import { bump_version } from "./version";
+import { RuntimeRangeError, RuntimeTypeError } from "../errors";
 
 const TORCH_NAME: Record<DType, string> = { float32: "Float", float64: "Double", int64: "Long", bool: "Bool" };
 
@@ -45,14 +46,14 @@ function check_shapes(self: Tensor, others: readonly TensorLike[]): void {
     if (!(o instanceof Tensor)) continue;
     const b = broadcast_shapes(self.shape, o.shape);
     if (b.length !== self.shape.length || b.some((d, i) => d !== self.shape[i])) {
-      throw new RangeError(`output with shape ${fmt_shape(self.shape)} doesn't match the broadcast shape ${fmt_shape(b)}`);
+      throw RuntimeRangeError(`output with shape ${fmt_shape(self.shape)} doesn't match the broadcast shape ${fmt_shape(b)}`);
     }
   }
 }
 
 function check_cast(self: Tensor, rt: DType): void {
   if (category(rt) > category(self.dtype)) {
-    throw new TypeError(`result type ${TORCH_NAME[rt]} can't be cast to the desired output type ${TORCH_NAME[self.dtype]}`);
+    throw RuntimeTypeError(`result type ${TORCH_NAME[rt]} can't be cast to the desired output type ${TORCH_NAME[self.dtype]}`);
   }
 }
 
@@ -162,6 +163,10 @@ export function clamp_(self: Tensor, min?: E.ClampBound | E.ClampBounds, max?: E
   const [lo, hi] = E.clamp_bounds(min, max, "clamp_");
   // An absent bound is +-Infinity: it must not make an int64 tensor's result type float.
   const rt = result_type(self, ...[lo, hi].filter((v) => typeof v !== "number" || Number.isFinite(v)));
+  // (clamp_'s cast check names the output type as c10 prints it: "long int", where add_'s says "Long")
+  if (self instanceof Tensor && category(rt) > category(self.dtype)) {
+    throw RuntimeTypeError(`result type ${TORCH_NAME[rt]} can't be cast to the desired output type ${self.dtype === "int64" ? "long int" : TORCH_NAME[self.dtype]}`);
+  }
   return inplace(self, "clamp_", [lo, hi], "a !== a ? a : Math.min(Math.max(a, b), c)", [], [], (old) => E.clamp(old, lo, hi), rt);
 }
 

@@ -17,6 +17,7 @@ import { gemm } from "./gemm";
 import { sum_to } from "./sum_to";
 import { unsqueeze } from "./views";
 import { bump_version, saves, type SaveSpec } from "./version";
+import { RuntimeRangeError, RuntimeTypeError } from "../errors";
 
 // What PyTorch's derivative formulas save for these ops (tensor/version.ts)
 const MM_SAVES = saves("1 if 0, 0 if 1");
@@ -29,9 +30,13 @@ function dims_str(s: readonly number[]): string {
   return s.join("x");
 }
 
+/** c10's names of the dtypes, as PyTorch's matrix-product messages print them ("float != double"). */
+const C_NAMES: Record<DType, string> = { float32: "float", float64: "double", int64: "long int", bool: "bool" };
+const SCALAR_NAMES: Record<DType, string> = { float32: "Float", float64: "Double", int64: "Long", bool: "Bool" };
+
 function out_dtype(a: Tensor, b: Tensor, op: string): DType {
   if (a.dtype !== b.dtype) {
-    throw new TypeError(`expected m1 and m2 to have the same dtype, but got: ${a.dtype} != ${b.dtype} (in ${op}; convert one with .to())`);
+    throw RuntimeTypeError(`expected m1 and m2 to have the same dtype, but got: ${C_NAMES[a.dtype]} != ${C_NAMES[b.dtype]} (in ${op}: ${a.dtype} and ${b.dtype}; convert one with .to())`);
   }
   if (a.dtype === "bool") throw new TypeError(`"${op}" not implemented for 'Bool'`);
   return promote_types(a.dtype, b.dtype);
@@ -110,14 +115,14 @@ function matmul_saves(da: number, db: number, plain: boolean): SaveSpec {
 function matmul_op(a: Tensor, b: Tensor, bmm_op: boolean): Tensor {
   for (const [x, n] of [[a, "input"], [b, "other"]] as const) {
     check_tensor(x, "matmul", n);
-    if (x.dim() === 0) throw new RangeError(`both arguments to matmul need to be at least 1D, but they are ${a.dim()}D and ${b.dim()}D`);
+    if (x.dim() === 0) throw RuntimeRangeError(`both arguments to matmul need to be at least 1D, but they are ${a.dim()}D and ${b.dim()}D`);
   }
   const dtype = out_dtype(a, b, "matmul");
   const da = a.dim();
   const db = b.dim();
   if (da === 1 && db === 1) {
     if (a.shape[0] !== b.shape[0]) {
-      throw new RangeError(
+      throw RuntimeRangeError(
         `inconsistent tensor size, expected tensor [${a.shape[0]}] and src [${b.shape[0]}] to have the same number of elements, but got ${a.shape[0]} and ${b.shape[0]} elements respectively`,
       );
     }
@@ -128,10 +133,10 @@ function matmul_op(a: Tensor, b: Tensor, bmm_op: boolean): Tensor {
   const K2 = B.shape[B.dim() - 2];
   if (K !== K2) {
     if (da <= 2 && db === 2) {
-      throw new RangeError(`mat1 and mat2 shapes cannot be multiplied (${dims_str(A.shape)} and ${dims_str(B.shape)})`);
+      throw RuntimeRangeError(`mat1 and mat2 shapes cannot be multiplied (${dims_str(A.shape)} and ${dims_str(B.shape)})`);
     }
     if (da === 2 && db === 1) {
-      throw new RangeError(`size mismatch, got input (${a.shape[0]}), mat (${dims_str(a.shape)}), vec (${b.shape[0]})`);
+      throw RuntimeRangeError(`size mismatch, got input (${a.shape[0]}), mat (${dims_str(a.shape)}), vec (${b.shape[0]})`);
     }
     throw new RangeError(
       `Expected size for first two dimensions of batch2 tensor to be: [${[...B.shape.slice(0, -2), K].join(", ")}] but got: [${B.shape.slice(0, -1).join(", ")}]. (matmul of ${dims_str(a.shape)} and ${dims_str(b.shape)}: inner dims ${K} and ${K2} differ)`,
@@ -171,18 +176,18 @@ function matmul_op(a: Tensor, b: Tensor, bmm_op: boolean): Tensor {
 /** mm: 2-D @ 2-D only. */
 export function mm(a: Tensor, b: Tensor): Tensor {
   if (!(a instanceof Tensor) || !(b instanceof Tensor)) throw new TypeError("mm(): arguments must be Tensors");
-  if (a.dim() !== 2) throw new RangeError(`self must be a matrix (mm got a ${a.dim()}-D tensor)`);
-  if (b.dim() !== 2) throw new RangeError(`mat2 must be a matrix (mm got a ${b.dim()}-D tensor)`);
+  if (a.dim() !== 2) throw RuntimeRangeError(`self must be a matrix (mm got a ${a.dim()}-D tensor)`);
+  if (b.dim() !== 2) throw RuntimeRangeError(`mat2 must be a matrix (mm got a ${b.dim()}-D tensor)`);
   return matmul(a, b);
 }
 
 /** bmm: [B, M, K] @ [B, K, N], same batch size, no broadcasting. */
 export function bmm(a: Tensor, b: Tensor): Tensor {
   if (!(a instanceof Tensor) || !(b instanceof Tensor)) throw new TypeError("bmm(): arguments must be Tensors");
-  if (a.dim() !== 3) throw new RangeError(`batch1 must be a 3D tensor`);
+  if (a.dim() !== 3) throw RuntimeRangeError(`batch1 must be a 3D tensor`);
   if (b.dim() !== 3) throw new RangeError(`batch2 must be a 3D tensor`);
   if (b.shape[0] !== a.shape[0] || b.shape[1] !== a.shape[2]) {
-    throw new RangeError(`Expected size for first two dimensions of batch2 tensor to be: [${a.shape[0]}, ${a.shape[2]}] but got: [${b.shape[0]}, ${b.shape[1]}].`);
+    throw RuntimeRangeError(`Expected size for first two dimensions of batch2 tensor to be: [${a.shape[0]}, ${a.shape[2]}] but got: [${b.shape[0]}, ${b.shape[1]}].`);
   }
   return matmul_op(a, b, true);
 }
@@ -197,7 +202,8 @@ export function mv(a: Tensor, v: Tensor): Tensor {
 /** dot: 1-D . 1-D. */
 export function dot(a: Tensor, b: Tensor): Tensor {
   if (!(a instanceof Tensor) || !(b instanceof Tensor)) throw new TypeError("dot(): arguments must be Tensors");
-  if (a.dim() !== 1 || b.dim() !== 1) throw new RangeError(`1D tensors expected, but got ${a.dim()}D and ${b.dim()}D tensors`);
+  if (a.dim() !== 1 || b.dim() !== 1) throw RuntimeRangeError(`1D tensors expected, but got ${a.dim()}D and ${b.dim()}D tensors`);
+  if (a.dtype !== b.dtype) throw RuntimeTypeError(`dot : expected both vectors to have same dtype, but found ${SCALAR_NAMES[a.dtype]} and ${SCALAR_NAMES[b.dtype]}`);
   return matmul(a, b);
 }
 

@@ -7,6 +7,7 @@
 import { Tensor } from "./tensor";
 import { coerce, get_default_dtype, is_floating, storage_for } from "./dtype";
 import { TensorOptions, check_options } from "./shape";
+import { RuntimeError } from "../errors";
 
 export interface LogspaceOptions extends TensorOptions {
   base?: number;
@@ -26,7 +27,7 @@ export function logspace(start: number, end: number, steps: number, base?: numbe
   const o = check_options(rest, "logspace");
   if (!Number.isInteger(steps) || steps < 0) throw new RangeError(`logspace(): number of steps must be non-negative`);
   const dtype = o.dtype ?? get_default_dtype();
-  if (o.requires_grad && !is_floating(dtype)) throw new TypeError(`logspace(): Only Tensors of floating point dtype can require gradients (got ${dtype})`);
+  if (o.requires_grad && !is_floating(dtype)) throw RuntimeError(`Only Tensors of floating point and complex dtype can require gradients (logspace() got dtype ${dtype})`);
   const cast = (v: number) => (dtype === "float32" ? Math.fround(v) : coerce(v, dtype));
   const s = cast(start);
   const e = cast(end);

@@ -19,6 +19,7 @@ import { kernel } from "./kernels";
 import { sum_to } from "./sum_to";
 import { erf_scalar } from "./activation";
 import { pow } from "./elementwise";
+import { NotImplementedTypeError, RuntimeRangeError } from "../errors";
 
 // What PyTorch's derivative formulas save (version.ts)
 const SAVES_SELF = saves("0");
@@ -43,7 +44,7 @@ function zeros_for(g: Tensor, x: TensorLike): Tensor | null {
 
 /** PyTorch's error for a kernel it has no integer version of: `"hypot_cpu" not implemented for 'Long'`. */
 function float_only(op: string, dt: DType): void {
-  if (!is_floating(dt)) throw new TypeError(`"${op}_cpu" not implemented for '${cname(dt)}'`);
+  if (!is_floating(dt)) throw NotImplementedTypeError(`"${op}_cpu" not implemented for '${cname(dt)}'`);
 }
 
 /** Python's error for a number where PyTorch's signature takes only a Tensor. */
@@ -316,7 +317,8 @@ export function fmod(a: Tensor, b: TensorLike): Tensor {
   check_tensor(a, "fmod");
   check_operand(b, "fmod");
   const dt = result_type(a, b);
-  if (!is_floating(dt) && ew("b === 0 ? 1 : 0", [a, b], "float64").data.some((v) => v === 1)) throw new RangeError("ZeroDivisionError");
+  if (dt === "bool") throw NotImplementedTypeError(`"fmod_cpu" not implemented for 'Bool'`);
+  if (!is_floating(dt) && ew("b === 0 ? 1 : 0", [a, b], "float64").data.some((v) => v === 1)) throw RuntimeRangeError("ZeroDivisionError");
   const out = ew("a % b", [a, b], dt);
   return attach(out, b instanceof Tensor ? "FmodBackward1" : "FmodBackward0", [a, b], (g, need) => [
     need[0] ? grad_of(g, a) : null,

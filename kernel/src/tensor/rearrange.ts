@@ -7,6 +7,7 @@ import { attach } from "./autograd";
 import { storage_for } from "./dtype";
 import { contiguous_strides, strided_copy, wrap_dim } from "./shape";
 import { sum_to } from "./sum_to";
+import { RuntimeRangeError } from "../errors";
 
 function check(x: Tensor, op: string): void {
   check_tensor(x, op);
@@ -38,7 +39,7 @@ export function repeat(x: Tensor, ...sizes: (number | readonly number[])[]): Ten
   check(x, "repeat");
   const reps = (sizes.length === 1 && Array.isArray(sizes[0]) ? (sizes[0] as number[]) : (sizes as number[])).slice();
   if (reps.length < x.dim()) {
-    throw new RangeError("Number of dimensions of repeat dims can not be smaller than number of dimensions of tensor");
+    throw RuntimeRangeError("Number of dimensions of repeat dims can not be smaller than number of dimensions of tensor");
   }
   for (const r of reps) if (!Number.isInteger(r) || r < 0) throw new RangeError(`repeat(): repeats must be non-negative integers, got ${r}`);
   const lead = reps.length - x.dim();

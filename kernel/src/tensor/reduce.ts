@@ -22,6 +22,7 @@ import { maximum, minimum } from "./elementwise";
 import { ValuesIndices } from "./return_types";
 import { checkKeywords, numpyKeywords, pyArgs } from "../utils/py_args";
 import { saves } from "./version";
+import { RuntimeError, RuntimeRangeError, RuntimeTypeError } from "../errors";
 
 // What PyTorch's derivative formulas save for these ops (tensor/version.ts)
 const SAVES_SELF = saves("0");
@@ -128,7 +129,7 @@ export function layout(x: Tensor, dim: number | readonly number[] | null, keepdi
   }
   const list = (typeof dim === "number" ? [dim] : [...(dim as number[])]).map((d) => wrap_dim(d, nd));
   const dims = [...new Set(list)].sort((a, b) => a - b);
-  if (dims.length !== list.length) throw new RangeError(`dim ${list.find((d, i) => list.indexOf(d) !== i)} appears multiple times in the list of dims`);
+  if (dims.length !== list.length) throw RuntimeRangeError(`dim ${list.find((d, i) => list.indexOf(d) !== i)} appears multiple times in the list of dims`);
   const keep_shape = x.shape.map((s, i) => (dims.includes(i) ? 1 : s));
   const out_shape = keepdim ? keep_shape : x.shape.filter((_, i) => !dims.includes(i));
   if (nd === 0) return { src: x.data, outer: 1, size: 1, inner: 1, out_shape: [], keep_shape: [], dims };
@@ -193,7 +194,8 @@ export function sum(x: Tensor, dim?: DimArg, keepdim?: KeepArg): Tensor {
   const L = layout(x, a.dim, a.keepdim);
   const dtype = a.opts.dtype ?? (is_floating(x.dtype) ? x.dtype : "int64");
   const out = finish(slice_sums(L), L.out_shape, dtype);
-  return attach(out, "SumBackward" + (L.dims === null ? "0" : "1"), [x], (g) => [expand_raw(g, L.keep_shape, x.shape)], false);
+  // (PyTorch's dim overload, SumBackward1, whenever a dim is given: an empty list too)
+  return attach(out, "SumBackward" + (a.dim === null || a.dim === undefined ? "0" : "1"), [x], (g) => [expand_raw(g, L.keep_shape, x.shape)], false);
 }
 
 export function mean(x: Tensor, dim?: DimArg, keepdim?: KeepArg): Tensor {
@@ -201,7 +203,7 @@ export function mean(x: Tensor, dim?: DimArg, keepdim?: KeepArg): Tensor {
   const a = reduce_args(dim, keepdim, "mean");
   const dtype = a.opts.dtype ?? x.dtype;
   if (!is_floating(dtype)) {
-    throw new TypeError(
+    throw RuntimeTypeError(
       `mean(): could not infer output dtype. Input dtype must be either a floating point or complex dtype. Got: ${dtype === "int64" ? "Long" : "Bool"}`,
     );
   }
@@ -210,7 +212,7 @@ export function mean(x: Tensor, dim?: DimArg, keepdim?: KeepArg): Tensor {
   for (let i = 0; i < s.length; i++) s[i] /= L.size;
   const out = finish(s, L.out_shape, dtype);
   const N = L.size;
-  return attach(out, "MeanBackward" + (L.dims === null ? "0" : "1"), [x], (g) => {
+  return attach(out, "MeanBackward" + (a.dim === null || a.dim === undefined ? "0" : "1"), [x], (g) => {
     const e = expand_raw(g, L.keep_shape, x.shape);
     for (let i = 0; i < e.data.length; i++) e.data[i] /= N;
     return [e];
@@ -384,7 +386,7 @@ export function std(x: Tensor, dim?: unknown, options?: unknown, keepdim?: unkno
  */
 export function var_std(x: Tensor, dim: unknown, options: unknown, keepdim: unknown, is_std: boolean, op: string = is_std ? "std" : "var", extra: readonly unknown[] = []): Tensor {
   check(x, op);
-  if (!is_floating(x.dtype)) throw new TypeError(`${op}(): input dtype should be either floating point or complex dtypes. Got ${x.dtype} instead.`);
+  if (!is_floating(x.dtype)) throw RuntimeTypeError(`std and var only support floating point and complex dtypes (${op}() got ${x.dtype})`);
   const a = var_args(dim, options, keepdim, op, extra);
   const L = layout(x, a.dim, a.keepdim);
   const { means, vars } = moments(L, a.correction);
@@ -451,7 +453,7 @@ export function norm(x: Tensor, pArg?: number | "fro" | NormOptions | null, dimA
   if (dim !== undefined && dim !== null && typeof dim !== "number" && !Array.isArray(dim)) throw new TypeError(`norm(): argument 'dim' must be an int or a list of ints, not ${typeof dim}`);
   const pp = p === "fro" || p === null ? 2 : p;
   if (typeof pp !== "number") throw new TypeError(`norm(): p must be a number or "fro", got ${JSON.stringify(p)}`);
-  if (!is_floating(x.dtype)) throw new TypeError(`linalg.vector_norm: Expected a floating point or complex tensor as input. Got ${x.dtype === "int64" ? "Long" : "Bool"}`);
+  if (!is_floating(x.dtype)) throw RuntimeTypeError(`linalg.vector_norm: Expected a floating point or complex tensor as input. Got ${x.dtype === "int64" ? "Long" : "Bool"}`);
   // PyTorch's keyword-only dtype (of a floating input): the norm computed in and returned as that dtype
   if (a.dtype !== undefined && a.dtype !== null) x = x.to(a.dtype as DType);
   const L = layout(x, dim ?? null, keepdim);
@@ -577,7 +579,10 @@ function extreme(L: Layout, max: boolean): { vals: Float64Array; idx: Float64Arr
 
 function empty_check(L: Layout, op: string): void {
   if (L.size === 0) {
-    throw new RangeError(
+    // PyTorch's kinds: max() / min() of everything is a RuntimeError, along a dim (and argmax /
+    // argmin) an IndexError (lrlab's RangeError)
+    const kind = L.dims === null && (op === "max" || op === "min") ? RuntimeRangeError : (m: string) => new RangeError(m);
+    throw kind(
       L.dims === null
         ? `${op}(): Expected reduction dim to be specified for input.numel() == 0. Specify the reduction dim with the 'dim' argument.`
         : `${op}(): Expected reduction dim ${L.dims[0]} to have non-zero size.`,
@@ -678,12 +683,12 @@ function arg(x: Tensor, dim: unknown, keepdim: unknown, max: boolean): Tensor {
 
 export function argmax(x: Tensor, dim?: number | null | DimOptions, keepdim: boolean | DimOptions = false): Tensor {
   check(x, "argmax");
-  if (x.dtype === "bool") throw new Error("argmax(): does not support bool input"); // (PyTorch's RuntimeError)
+  if (x.dtype === "bool") throw RuntimeError("argmax(): does not support bool input"); // (PyTorch's RuntimeError)
   return arg(x, dim, keepdim, true);
 }
 
 export function argmin(x: Tensor, dim?: number | null | DimOptions, keepdim: boolean | DimOptions = false): Tensor {
   check(x, "argmin");
-  if (x.dtype === "bool") throw new Error("argmin(): does not support bool input"); // (PyTorch's RuntimeError)
+  if (x.dtype === "bool") throw RuntimeError("argmin(): does not support bool input"); // (PyTorch's RuntimeError)
   return arg(x, dim, keepdim, false);
 }

@@ -4,6 +4,7 @@
  */
 import type { DType, Shape, Storage } from "./tensor";
 import { check_dtype } from "./dtype";
+import { RuntimeRangeError } from "../errors";
 
 export interface TensorOptions {
   dtype?: DType;
@@ -33,7 +34,7 @@ export function check_size(size: readonly unknown[], where: string): number[] {
     if (typeof d !== "number" || !Number.isInteger(d)) {
       throw new TypeError(`${where}(): size must be a sequence of integers, got [${size.map(showDim).join(", ")}]: element ${k} is ${showDim(d)}`);
     }
-    if (d < 0) throw new RangeError(`${where}(): Trying to create tensor with negative dimension ${d}: ${fmt_shape(size as number[])}`);
+    if (d < 0) throw RuntimeRangeError(`${where}(): Trying to create tensor with negative dimension ${d}: ${fmt_shape(size as number[])}`);
     out.push(d);
   }
   return out;
@@ -105,7 +106,7 @@ export function broadcast_shapes(a: Shape, b: Shape): number[] {
     if (da === db || db === 1) out[i] = da;
     else if (da === 1) out[i] = db;
     else {
-      throw new RangeError(
+      throw RuntimeRangeError(
         `The size of tensor a (${da}) must match the size of tensor b (${db}) at non-singleton dimension ${i}`,
       );
     }

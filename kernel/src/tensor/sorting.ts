@@ -20,6 +20,7 @@ import { ValuesIndices } from "./return_types";
 import { wrap_dim } from "./shape";
 import { heap_select, introsort, nth_element, sort_heap } from "./select_order";
 import { pyArgs } from "../utils/py_args";
+import { RuntimeRangeError } from "../errors";
 
 function check(x: Tensor, op: string): void {
   check_tensor(x, op);
@@ -159,7 +160,7 @@ function topkWith(x: Tensor, k: number, dim: number, largest: boolean, sorted: b
   if (!Number.isInteger(dim)) throw new TypeError(`topk(): argument 'dim' must be int, not ${dim}`);
   const d = x.dim() === 0 ? 0 : wrap_dim(dim, x.dim());
   const size = x.dim() === 0 ? 1 : x.shape[d];
-  if (!Number.isInteger(k) || k < 0 || k > size) throw new RangeError(`selected index k out of range (k = ${k}, size of dim ${d} = ${size})`);
+  if (!Number.isInteger(k) || k < 0 || k > size) throw RuntimeRangeError(`selected index k out of range (k = ${k}, size of dim ${d} = ${size})`);
   const big = largest;
   const keep_sorted = sorted;
   const arrange: Arrange = (order, at) => {

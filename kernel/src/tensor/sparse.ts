@@ -26,11 +26,13 @@
  * Float32 values round as ATen's: each addition of an entry is one rounding (a store into the
  * Float32Array), a product by a scalar rounds the scalar to float first.
  */
+import { parse_to_args } from "./to_args";
 import { Tensor, numelOf, storageFor, sparse_support, type DType, type Shape, type Storage } from "./tensor";
 import { needs_grad } from "./autograd";
 import { tensor_str } from "./print";
 import { get_default_dtype } from "./dtype";
 import { bump_version } from "./version";
+import { RuntimeError } from "../errors";
 
 /** `torch.strided` and `torch.sparse_coo`: the values of `tensor.layout`. */
 export const strided = "strided";
@@ -134,12 +136,12 @@ export class SparseTensor extends Tensor {
   }
   /** The indices of a coalesced tensor (PyTorch's error otherwise). */
   override indices(): Tensor {
-    if (!this._coalesced) throw new Error("Cannot get indices on an uncoalesced tensor, please call .coalesce() first");
+    if (!this._coalesced) throw RuntimeError("Cannot get indices on an uncoalesced tensor, please call .coalesce() first");
     return this._idx;
   }
   /** The values of a coalesced tensor (PyTorch's error otherwise). */
   override values(): Tensor {
-    if (!this._coalesced) throw new Error("Cannot get values on an uncoalesced tensor, please call .coalesce() first");
+    if (!this._coalesced) throw RuntimeError("Cannot get values on an uncoalesced tensor, please call .coalesce() first");
     return this._vals;
   }
   /** The number of stored entries (repeats counted). */
@@ -302,7 +304,7 @@ export class SparseTensor extends Tensor {
 
   private checkSparseOperand(other: unknown): SparseTensor {
     if (!(other instanceof SparseTensor)) {
-      if (other instanceof Tensor) throw new Error("add(sparse, dense) is not supported. Use add(dense, sparse) instead.");
+      if (other instanceof Tensor) throw RuntimeError("add(sparse, dense) is not supported. Use add(dense, sparse) instead.");
       throw sparse_unsupported(`add(${typeof other})`);
     }
     if (other.dtype !== this.dtype) throw sparse_unsupported(`add of a ${other.dtype} sparse tensor to a ${this.dtype} one`);
@@ -324,9 +326,9 @@ export class SparseTensor extends Tensor {
   }
 
   /** "cpu" (or a device) is this tensor; a dtype converts the values (a sparse copy). */
-  override to(dtype: Parameters<Tensor["to"]>[0]): Tensor {
-    const d = typeof dtype === "object" && dtype !== null && "dtype" in dtype ? dtype.dtype : dtype;
-    if (typeof d !== "string" || d === "cpu" || d === this.dtype) return this;
+  override to(...args: unknown[]): Tensor {
+    const d = parse_to_args(args).dtype;
+    if (d === undefined || d === this.dtype) return this;
     if (d !== "float32" && d !== "float64") throw sparse_unsupported(`to(${d})`);
     const vals = d === "float32" ? Float32Array.from(this._vals.data) : Float64Array.from(this._vals.data);
     return new SparseTensor(this._idx, new Tensor(vals, this._vals.shape, d), this.shape, this._coalesced);

@@ -13,6 +13,7 @@ import { is_floating } from "./dtype";
 import { TensorLike, ew, float_type, result_type } from "./operand";
 import { sum_to } from "./sum_to";
 import { erf_scalar } from "./activation";
+import { RuntimeError } from "../errors";
 
 // What PyTorch's derivative formulas save (version.ts)
 const SAVES_SELF = saves("0");
@@ -172,7 +173,7 @@ export function heaviside(x: Tensor, values: Tensor): Tensor {
   if (x.dtype !== values.dtype) throw new TypeError("heaviside is not yet implemented for tensors with different dtypes.");
   const out = ew("a === 0 ? b : (a > 0 ? 1 : 0)", [x, values], x.dtype);
   return attach(out, "NotImplemented", [x, values], () => {
-    throw new Error("derivative for aten::heaviside is not implemented");
+    throw RuntimeError("derivative for aten::heaviside is not implemented");
   }, false);
 }
 

@@ -24,6 +24,7 @@ import * as R from "./reduce";
 import type { DimArg, DimOptions, DimsOptions, KeepArg, NormOptions, ReduceOptions, ValuesIndices, VarOptions } from "./reduce";
 import type { CumOptions } from "./cumulative";
 import * as V from "./views";
+import * as SI from "./shape_inplace";
 import type { ShapeArgs } from "./views";
 import * as I from "./indexing";
 import type { IndexSpec } from "./indexing";
@@ -75,10 +76,20 @@ import * as PM from "./products_more";
 import * as IPT from "./index_put";
 import * as FA from "./factories";
 import { checkKeywords, pyArgs } from "../utils/py_args";
+import { parse_to_args } from "./to_args";
 import type { TensorOptions } from "./shape";
 import type { AccumulateArg } from "./index_put";
+import { RuntimeError, RuntimeRangeError, TypeError_ } from "../errors";
 
 export type DType = "float32" | "float64" | "int64" | "bool";
+/** Tensor.to's keywords, PyTorch's (memory_format is accepted and means nothing: every tensor is contiguous). */
+export interface ToOptions {
+  dtype?: DType | null;
+  device?: "cpu" | `cpu:${number}` | Device | null;
+  non_blocking?: boolean;
+  copy?: boolean;
+  memory_format?: unknown;
+}
 export type Storage = Float32Array | Float64Array;
 export type Shape = readonly number[];
 
@@ -125,6 +136,27 @@ export function numelOf(shape: Shape): number {
   for (const d of shape) n *= d;
   return n;
 }
+
+/** c10's names of the dtypes ("double"), as PyTorch's messages print a tensor's dtype. */
+const C_TYPE_NAMES: Record<DType, string> = { float32: "float", float64: "double", int64: "long int", bool: "bool" };
+/** c10's ScalarType names ("Double"), as other PyTorch messages print them. */
+const SCALAR_TYPE_NAMES: Record<DType, string> = { float32: "Float", float64: "Double", int64: "Long", bool: "Bool" };
+
+/** Python's name of a JS value's type, for PyTorch's TypeErrors (an array is a "list"). */
+function py_type_name(v: unknown): string {
+  if (Array.isArray(v)) return "list";
+  if (typeof v === "number") return Number.isInteger(v) ? "int" : "float";
+  if (typeof v === "string") return "str";
+  if (typeof v === "boolean") return "bool";
+  if (typeof v === "object" && v !== null) {
+    const proto = Object.getPrototypeOf(v);
+    return proto === Object.prototype || proto === null ? "dict" : ((v as object).constructor?.name ?? "object");
+  }
+  return typeof v;
+}
+
+/** PyTorch's tensor type names (`t.type()`), one per dtype. */
+const TYPE_NAMES: Record<DType, string> = { float32: "torch.FloatTensor", float64: "torch.DoubleTensor", int64: "torch.LongTensor", bool: "torch.BoolTensor" };
 
 export class Tensor {
   /** Contiguous row-major elements. Optimizers and the tracer read and write it directly. */
@@ -176,15 +208,19 @@ export class Tensor {
     return this._grad;
   }
   set grad(g: Tensor | null) {
+    // PyTorch 2.13's checks and words (the dtype first, then the size)
     if (g !== null && g !== undefined) {
-      if (!(g instanceof Tensor)) throw new TypeError("assigned grad expected to be a Tensor or None");
-      if (g.shape.length !== this.shape.length || g.shape.some((d, i) => d !== this.shape[i])) {
-        throw new RangeError(
-          `assigned grad has data of a different size: grad shape [${g.shape.join(", ")}], tensor shape [${this.shape.join(", ")}]`,
+      if (!(g instanceof Tensor)) throw TypeError_(`assigned grad expected to be a Tensor or None but got grad of type ${py_type_name(g)}`);
+      if (g.dtype !== this.dtype) {
+        throw RuntimeError(
+          `attempting to assign a gradient with dtype '${C_TYPE_NAMES[g.dtype]}' to a tensor with grad_dtype '${SCALAR_TYPE_NAMES[this.dtype]}'. The gradient must match the tensor's grad_dtype (defaults to the tensor's dtype).` +
+            ` (lrlab has no grad_dtype attribute: a gradient has its tensor's dtype; convert it with .to(${JSON.stringify(this.dtype)}).)`,
         );
       }
-      if (g.dtype !== this.dtype) {
-        throw new TypeError(`assigned grad has data of a different type: grad ${g.dtype}, tensor ${this.dtype}`);
+      if (g.shape.length !== this.shape.length || g.shape.some((d, i) => d !== this.shape[i])) {
+        throw RuntimeError(
+          `attempting to assign a gradient of size '[${g.shape.join(", ")}]' to a tensor of size '[${this.shape.join(", ")}]'. Please ensure that the gradient and the tensor are the same size`,
+        );
       }
     }
     this._grad = g ?? null;
@@ -267,31 +303,31 @@ export class Tensor {
 
   /** A sparse tensor's stored indices, int64 [sparse_dim, nnz] (repeats kept). Sparse only. */
   _indices(): Tensor {
-    throw new Error("_indices expected sparse coordinate tensor layout but got Strided");
+    throw RuntimeError("_indices expected sparse coordinate tensor layout but got Strided");
   }
   /** A sparse tensor's stored values, [nnz, ...dense dims]. Sparse only. */
   _values(): Tensor {
-    throw new Error("_values expected sparse coordinate tensor layout but got Strided");
+    throw RuntimeError("_values expected sparse coordinate tensor layout but got Strided");
   }
   /** A coalesced sparse tensor's indices. Sparse only. */
   indices(): Tensor {
-    throw new Error("indices expected sparse coordinate tensor layout but got Strided");
+    throw RuntimeError("indices expected sparse coordinate tensor layout but got Strided");
   }
   /** A coalesced sparse tensor's values. Sparse only. */
   values(): Tensor {
-    throw new Error("values expected sparse tensor layout but got Strided");
+    throw RuntimeError("values expected sparse tensor layout but got Strided");
   }
   /** A sparse tensor with sorted, unique indices (repeats summed). Sparse only. */
   coalesce(): Tensor {
-    throw new Error("coalesce expected sparse coordinate tensor layout but got Strided");
+    throw RuntimeError("coalesce expected sparse coordinate tensor layout but got Strided");
   }
   /** Whether a sparse tensor's indices are sorted and unique. Sparse only. */
   is_coalesced(): boolean {
-    throw new Error("is_coalesced expected sparse coordinate tensor layout but got Strided");
+    throw RuntimeError("is_coalesced expected sparse coordinate tensor layout but got Strided");
   }
   /** The number of entries a sparse tensor stores. Sparse only. */
   _nnz(): number {
-    throw new Error("_nnz expected sparse coordinate tensor layout but got Strided");
+    throw RuntimeError("_nnz expected sparse coordinate tensor layout but got Strided");
   }
   /** The number of sparse dims: 0 for a dense tensor. */
   sparse_dim(): number {
@@ -339,7 +375,7 @@ export class Tensor {
   /** Cuts this tensor from the graph in place, making it a leaf. */
   detach_(): this {
     if (this._view !== null) {
-      throw new Error(
+      throw RuntimeError(
         "Can't detach views in-place. Use detach() instead. (This tensor shares its base's storage and history: it was made by view, reshape, flatten, squeeze, unsqueeze or similar.)",
       );
     }
@@ -353,10 +389,10 @@ export class Tensor {
     // PyTorch's keyword too; an object used to be stored as the flag itself.
     const requires_grad = (pyArgs("requires_grad_", [["requires_grad", "boolean"]], [requiresGrad]).requires_grad as boolean | undefined) ?? true;
     if (requires_grad && !is_floating(this.dtype)) {
-      throw new TypeError(`only Tensors of floating point dtype can require gradients (got ${this.dtype})`);
+      throw RuntimeError(`only Tensors of floating point dtype can require gradients (got ${this.dtype})`);
     }
     if (!this.is_leaf && !requires_grad) {
-      throw new Error(
+      throw RuntimeError(
         "you can only change requires_grad flags of leaf variables. If you want to use a computed variable in a subgraph that doesn't require differentiation use var_no_grad = var.detach().",
       );
     }
@@ -384,25 +420,19 @@ export class Tensor {
 
   // ---- dtype conversion ----------------------------------------------------------------------
 
-  /** A copy in `dtype` (the same tensor when it already has it, as PyTorch). Differentiable. */
-  to(dtype: DType | "cpu" | Device | { dtype?: DType; device?: "cpu" | Device; non_blocking?: boolean; copy?: boolean }): Tensor {
-    // Everything lives on the CPU: a device of "cpu" (or torch.device("cpu")) is accepted (so
-    // PyTorch code ports) and ignored, returning this tensor as PyTorch does when nothing changes.
-    if (dtype === "cpu" || dtype instanceof Device) return this;
-    if (typeof dtype === "object" && dtype !== null) {
-      // an unknown key used to be ignored; non_blocking means nothing on the CPU; copy forces a new tensor
-      const kw = pyArgs("to", [], [dtype], ["dtype", "device", "non_blocking", "copy"]);
-      if (kw.copy !== undefined && typeof kw.copy !== "boolean") throw new TypeError(`to(): argument 'copy' must be bool, not ${typeof kw.copy}`);
-      if (kw.copy === true) {
-        const { copy: _copy, ...rest } = dtype;
-        const out = this.to(rest);
-        return out === this ? this.clone() : out;
-      }
-      if (dtype.device !== undefined && dtype.device !== "cpu" && !(dtype.device instanceof Device)) throw new TypeError(`to(): only the "cpu" device exists here, got ${JSON.stringify(dtype.device)}`);
-      if (dtype.dtype === undefined) return this;
-    }
-    const d = check_dtype(typeof dtype === "object" && dtype !== null ? dtype.dtype : dtype, "to()");
-    if (d === this.dtype) return this;
+  /**
+   * A copy in another dtype (this tensor when nothing changes, as PyTorch), differentiable:
+   * PyTorch's forms `to(dtype)`, `to(device, dtype?)` and `to(other)` (other's dtype), each with
+   * `non_blocking` and `copy` positionally or as `{ ... }` (to_args.ts). Everything lives on the
+   * CPU, so a device of "cpu" (or torch.device("cpu")) is accepted (so PyTorch code ports) and
+   * changes nothing.
+   */
+  to(dtype: DType | Tensor | ToOptions | "cpu" | Device, options?: ToOptions): Tensor;
+  to(device: "cpu" | `cpu:${number}` | Device | null, dtype?: DType | null | ToOptions, options?: ToOptions): Tensor;
+  to(...args: unknown[]): Tensor {
+    const { dtype, copy } = parse_to_args(args);
+    const d = dtype ?? this.dtype;
+    if (d === this.dtype) return copy ? this.clone() : this;
     const out = new Tensor(cast_storage(this.data, d), this.shape, d);
     if (!is_floating(d)) return out;
     // ToCopyBackward0: the engine casts the gradient back to this tensor's dtype.
@@ -442,12 +472,18 @@ export class Tensor {
   /** The tensor type name ("torch.FloatTensor"). */
   type(): string;
   /** A copy in `dtype` (this tensor if it already has it), as `to(dtype)`. */
-  type(dtype: DType): Tensor;
+  type(dtype: DType | string | { dtype: DType | string; non_blocking?: boolean }): Tensor;
   // PyTorch's two overloads, so `t.type(torch.float64).dtype` type-checks (one `Tensor | string` did not)
-  type(dtype?: DType): Tensor | string {
-    if (typeof dtype === "object" && dtype !== null) checkKeywords("type", dtype, ["dtype", "non_blocking"]);
-    if (dtype === undefined) return { float32: "torch.FloatTensor", float64: "torch.DoubleTensor", int64: "torch.LongTensor", bool: "torch.BoolTensor" }[this.dtype];
-    return this.to(dtype);
+  type(dtype?: DType | string | { dtype?: DType | string; non_blocking?: boolean }): Tensor | string {
+    let d: unknown = dtype;
+    if (typeof dtype === "object" && dtype !== null) {
+      checkKeywords("type", dtype, ["dtype", "non_blocking"]);
+      d = dtype.dtype;
+    }
+    if (d === undefined) return TYPE_NAMES[this.dtype];
+    // PyTorch's type names ("torch.DoubleTensor") name a dtype too
+    const named = (Object.keys(TYPE_NAMES) as DType[]).find((k) => TYPE_NAMES[k] === d);
+    return this.to(named ?? (d as DType));
   }
 
   /** True for float32 and float64. */
@@ -708,8 +744,24 @@ export class Tensor {
     return V.squeeze(this, dim);
   }
   /** Inserts a size-1 dim at `dim`. */
-  unsqueeze(dim: number): Tensor {
+  unsqueeze(dim: number | { dim: number }): Tensor {
     return V.unsqueeze(this, dim);
+  }
+  /** unsqueeze in place (shape_inplace.ts). */
+  unsqueeze_(dim: number | { dim: number }): Tensor {
+    return SI.unsqueeze_(this, dim);
+  }
+  /** squeeze in place: every size-1 dim, or those of `dim` (shape_inplace.ts). */
+  squeeze_(dim?: number | readonly number[] | { dim?: number | readonly number[] }): Tensor {
+    return SI.squeeze_(this, dim);
+  }
+  /** t in place (new storage for the transposed values: shape_inplace.ts). */
+  t_(): Tensor {
+    return SI.t_(this);
+  }
+  /** transpose in place (new storage for the transposed values: shape_inplace.ts). */
+  transpose_(dim0: number, dim1: number): Tensor {
+    return SI.transpose_(this, dim0, dim1);
   }
   /** Broadcasts to a larger shape (-1 keeps a dim). */
   expand(...sizes: ShapeArgs): Tensor {
@@ -748,11 +800,11 @@ export class Tensor {
     return V.permute(this, ...dims);
   }
   /** Pieces of `split_size` (or of the listed sizes) along `dim`. */
-  split(split_size_or_sections: number | readonly number[], dim?: number): Tensor[] {
+  split(split_size_or_sections: number | readonly number[], dim?: number | { dim?: number }): Tensor[] {
     return V.split(this, split_size_or_sections, dim);
   }
   /** `chunks` pieces of equal size (the last may be smaller) along `dim`. */
-  chunk(chunks: number, dim?: number): Tensor[] {
+  chunk(chunks: number, dim?: number | { dim?: number }): Tensor[] {
     return V.chunk(this, chunks, dim);
   }
   /** The slices along `dim`, with that dim removed. */
@@ -1077,7 +1129,7 @@ export class Tensor {
    */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   item(): any {
-    if (this.data.length !== 1) throw new RangeError(`a Tensor with ${this.data.length} elements cannot be converted to Scalar`);
+    if (this.data.length !== 1) throw RuntimeRangeError(`a Tensor with ${this.data.length} elements cannot be converted to Scalar`);
     return this.dtype === "bool" ? this.data[0] !== 0 : this.data[0];
   }
 
@@ -1142,6 +1194,14 @@ export class Tensor {
   /** `fill_value` in `size` with this tensor's dtype, or `{ dtype }`'s: `new_full([2], 3)`, `new_full([2], { fill_value: 3 })`. */
   new_full(size: number | readonly number[], fill_value: number | boolean | FA.FullOptions, options?: TensorOptions): Tensor {
     return FA.new_full(this, size, fill_value, options);
+  }
+  /** A new tensor of `data` with this tensor's dtype (unless `{ dtype }` says otherwise), not requiring grad. */
+  new_tensor(data: Parameters<typeof FA.tensor>[0], options?: TensorOptions): Tensor {
+    return FA.tensor(data, { dtype: this.dtype, ...options });
+  }
+  /** Bytes per element, as PyTorch's: 4 for float32, 8 for float64 and int64, 1 for bool. */
+  element_size(): number {
+    return this.dtype === "float32" ? 4 : this.dtype === "bool" ? 1 : 8;
   }
 
   // ---- cumulative, rearranging and sorting ops ----------------------------------------------

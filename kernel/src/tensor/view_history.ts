@@ -36,6 +36,7 @@ import { is_grad_enabled } from "./grad_mode";
 import { check_slice_inplace } from "./slice_window";
 import { bump_version, retarget_saved, share_version, version_of } from "./version";
 import type { MultiOutput } from "./version";
+import { RuntimeError } from "../errors";
 
 export interface ViewMeta {
   /** The tensor that owns the storage (never itself a view). */
@@ -89,15 +90,15 @@ export function check_inplace(self: Tensor, others: readonly unknown[]): void {
   const r = self.requires_grad || (m !== null && m.base.requires_grad);
   if (!r && !others.some((o) => o instanceof Tensor && o.requires_grad)) return;
   if (m !== null) {
-    if (m.no_grad) throw new Error(NO_GRAD_VIEW);
+    if (m.no_grad) throw RuntimeError(NO_GRAD_VIEW);
     if (r && m.base.is_leaf) {
-      throw new Error(
+      throw RuntimeError(
         "a view of a leaf Variable that requires grad is being used in an in-place operation. " +
           "(Modify it under torch.no_grad(() => ...), as optimizers do, or work on a copy: .clone().)",
       );
     }
   }
-  if (r && self.is_leaf) throw new Error("a leaf Variable that requires grad is being used in an in-place operation.");
+  if (r && self.is_leaf) throw RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.");
 }
 
 /**

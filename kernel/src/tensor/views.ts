@@ -23,6 +23,7 @@ import { set_window } from "./slice_window";
 import { permuted_order } from "./memory_order";
 import { noncontiguous_strides, view_strides, viewable } from "./torch_strides";
 import { version_of } from "./version";
+import { RuntimeError, RuntimeRangeError, ValueRangeError } from "../errors";
 
 export type ShapeArgs = (number | readonly number[])[];
 
@@ -44,16 +45,16 @@ export function infer_shape(shape: number[], numel: number): number[] {
   let known = 1;
   for (let i = 0; i < shape.length; i++) {
     if (shape[i] === -1) {
-      if (infer >= 0) throw new RangeError("only one dimension can be inferred");
+      if (infer >= 0) throw RuntimeRangeError("only one dimension can be inferred");
       infer = i;
     } else if (shape[i] < 0) throw new RangeError(`invalid shape dimension ${shape[i]}`);
     else known *= shape[i];
   }
   const out = [...shape];
   if (infer >= 0) {
-    if (known === 0 || numel % known !== 0) throw new RangeError(`shape '${fmt_shape(shape)}' is invalid for input of size ${numel}`);
+    if (known === 0 || numel % known !== 0) throw RuntimeRangeError(`shape '${fmt_shape(shape)}' is invalid for input of size ${numel}`);
     out[infer] = numel / known;
-  } else if (known !== numel) throw new RangeError(`shape '${fmt_shape(shape)}' is invalid for input of size ${numel}`);
+  } else if (known !== numel) throw RuntimeRangeError(`shape '${fmt_shape(shape)}' is invalid for input of size ${numel}`);
   return out;
 }
 
@@ -94,7 +95,7 @@ export function view(x: Tensor, ...shape: ShapeArgs): Tensor {
   const next = infer_shape(flat_args(shape, "view"), x.numel());
   // PyTorch's view never copies: where its strides allow no view, it refuses
   if (!viewable(x, next)) {
-    throw new Error("view size is not compatible with input tensor's size and stride (at least one dimension spans across two contiguous subspaces). Use .reshape(...) instead.");
+    throw RuntimeError("view size is not compatible with input tensor's size and stride (at least one dimension spans across two contiguous subspaces). Use .reshape(...) instead.");
   }
   return alias(x, next, "ViewBackward0");
 }
@@ -119,7 +120,7 @@ export function flatten(x: Tensor, start_dim: number | FlattenOptions = 0, end_d
   if (x.dim() === 0) return alias(x, [1], "ViewBackward0");
   const s = wrap_dim(start_dim, x.dim());
   const e = wrap_dim(end_dim, x.dim());
-  if (s > e) throw new RangeError("flatten() has invalid args: start_dim cannot come after end_dim");
+  if (s > e) throw RuntimeRangeError("flatten() has invalid args: start_dim cannot come after end_dim");
   if (s === e) return x;
   let m = 1;
   for (let i = s; i <= e; i++) m *= x.shape[i];
@@ -130,6 +131,11 @@ export function flatten(x: Tensor, start_dim: number | FlattenOptions = 0, end_d
 export function unflatten(x: Tensor, dim: number, sizes: readonly number[]): Tensor {
   check(x, "unflatten");
   const d = wrap_dim(dim, x.dim());
+  const known = sizes.filter((s) => s !== -1).reduce((p, s) => p * s, 1);
+  const fits = sizes.includes(-1) ? known !== 0 && x.shape[d] % known === 0 : known === x.shape[d];
+  if (!fits) {
+    throw RuntimeRangeError(`unflatten: Provided sizes [${sizes.join(", ")}] don't multiply up to the size of dim ${dim} (${x.shape[d]}) in the input tensor`);
+  }
   const inner = infer_shape([...sizes], x.shape[d]);
   return alias(x, [...x.shape.slice(0, d), ...inner, ...x.shape.slice(d + 1)], "ViewBackward0");
 }
@@ -148,9 +154,10 @@ export function squeeze(x: Tensor, dim?: number | readonly number[]): Tensor {
 }
 
 /** Inserts a size-1 dim at `dim` (in the result's numbering). */
-export function unsqueeze(x: Tensor, dim: number): Tensor {
+export function unsqueeze(x: Tensor, dim: number | { dim: number }): Tensor {
   check(x, "unsqueeze");
-  const d = wrap_dim(dim, x.dim() + 1);
+  if (typeof dim === "object" && dim !== null && !("dim" in dim)) throw new TypeError("unsqueeze() missing required argument 'dim' (pos 1)");
+  const d = wrap_dim(dim_keyword("unsqueeze", dim), x.dim() + 1);
   const shape = [...x.shape];
   shape.splice(d, 0, 1);
   return alias(x, shape, "UnsqueezeBackward0");
@@ -161,7 +168,7 @@ export function expand(x: Tensor, ...sizes: ShapeArgs): Tensor {
   check(x, "expand");
   const want = flat_args(sizes, "expand");
   if (want.length < x.dim()) {
-    throw new RangeError(
+    throw RuntimeRangeError(
       `expand(torch.FloatTensor{${fmt_shape(x.shape)}}, size=${fmt_shape(want)}): the number of sizes provided (${want.length}) must be greater or equal to the number of dimensions in the tensor (${x.dim()})`,
     );
   }
@@ -173,7 +180,7 @@ export function expand(x: Tensor, ...sizes: ShapeArgs): Tensor {
       return have;
     }
     if (have !== 1 && have !== w) {
-      throw new RangeError(
+      throw RuntimeRangeError(
         `The expanded size of the tensor (${w}) must match the existing size (${have}) at non-singleton dimension ${i}.  Target sizes: ${fmt_shape(want)}.  Tensor sizes: ${fmt_shape(x.shape)}`,
       );
     }
@@ -238,12 +245,12 @@ export function permute(x: Tensor, ...dims: ShapeArgs): Tensor {
   check(x, "permute");
   const list = flat_args(dims, "permute");
   if (list.length !== x.dim()) {
-    throw new RangeError(
+    throw RuntimeRangeError(
       `permute(sparse_coo): number of dimensions in the tensor input does not match the length of the desired ordering of dimensions i.e. input.dim() = ${x.dim()} is not equal to len(dims) = ${list.length}`.replace("(sparse_coo)", ""),
     );
   }
   const w = list.map((d) => wrap_dim(d, x.dim()));
-  if (new Set(w).size !== w.length) throw new RangeError("permute(): duplicate dims are not allowed.");
+  if (new Set(w).size !== w.length) throw RuntimeRangeError("permute(): duplicate dims are not allowed.");
   return permutation(x, w, "PermuteBackward0");
 }
 
@@ -263,14 +270,18 @@ export const swapdims = transpose;
 /** Transpose of a tensor with at most 2 dims. */
 export function t(x: Tensor): Tensor {
   check(x, "t");
-  if (x.dim() > 2) throw new RangeError(`t() expects a tensor with <= 2 dimensions, but self is ${x.dim()}D`);
+  if (x.dim() > 2) throw RuntimeRangeError(`t() expects a tensor with <= 2 dimensions, but self is ${x.dim()}D`);
   if (x.dim() < 2) return alias(x, x.shape, "TBackward0");
   return permutation(x, [1, 0], "TBackward0");
 }
 
 function check_list(tensors: readonly Tensor[], op: string): void {
   if (!Array.isArray(tensors)) throw new TypeError(`${op}(): argument 'tensors' must be an array of Tensors`);
-  if (tensors.length === 0) throw new RangeError(`${op}(): expected a non-empty list of Tensors`);
+  if (tensors.length === 0) {
+    // PyTorch's own words and kinds: cat checks in Python (ValueError), stack in C++ (RuntimeError)
+    if (op === "stack") throw RuntimeRangeError("stack expects a non-empty TensorList");
+    throw ValueRangeError(`torch.${op}(): expected a non-empty list of Tensors`);
+  }
   tensors.forEach((x, i) => {
     if (!(x instanceof Tensor)) throw new TypeError(`${op}(): expected Tensor as element ${i} in argument 0, but got ${x === null ? "null" : typeof x}`);
   });
@@ -295,16 +306,16 @@ export function cat(tensors: readonly Tensor[], dim: number | { dim?: number } =
   // As PyTorch, 1-D empty tensors are skipped.
   const parts = tensors.filter((x) => !(x.dim() === 1 && x.shape[0] === 0));
   const ref = parts.length > 0 ? parts[0] : tensors[0];
-  if (ref.dim() === 0) throw new RangeError(`zero-dimensional tensor (at position 0) cannot be concatenated`);
+  if (ref.dim() === 0) throw RuntimeRangeError(`zero-dimensional tensor (at position 0) cannot be concatenated`);
   const d = wrap_dim(dim, ref.dim());
   parts.forEach((x, i) => {
     if (x.dim() === 0) throw new RangeError(`zero-dimensional tensor (at position ${i}) cannot be concatenated`);
     if (x.dim() !== ref.dim()) {
-      throw new RangeError(`Tensors must have same number of dimensions: got ${ref.dim()} and ${x.dim()}`);
+      throw RuntimeRangeError(`Tensors must have same number of dimensions: got ${ref.dim()} and ${x.dim()}`);
     }
     for (let k = 0; k < ref.dim(); k++) {
       if (k !== d && x.shape[k] !== ref.shape[k]) {
-        throw new RangeError(
+        throw RuntimeRangeError(
           `Sizes of tensors must match except in dimension ${d}. Expected size ${ref.shape[k]} but got size ${x.shape[k]} for tensor number ${i} in the list.`,
         );
       }
@@ -347,7 +358,7 @@ export function stack(tensors: readonly Tensor[], dim: number | { dim?: number }
   const ref = tensors[0];
   tensors.forEach((x, i) => {
     if (x.shape.length !== ref.shape.length || x.shape.some((s, k) => s !== ref.shape[k])) {
-      throw new RangeError(`stack expects each tensor to be equal size, but got ${fmt_shape(ref.shape)} at entry 0 and ${fmt_shape(x.shape)} at entry ${i}`);
+      throw RuntimeRangeError(`stack expects each tensor to be equal size, but got ${fmt_shape(ref.shape)} at entry 0 and ${fmt_shape(x.shape)} at entry ${i}`);
     }
   });
   const d = wrap_dim(dim, ref.dim() + 1);
@@ -411,9 +422,9 @@ function pieces(x: Tensor, sizes: number[], d: number, name: string): Tensor[] {
  * `split(x, split_size, dim)`: chunks of `split_size` (the last may be smaller), or
  * `split(x, [sizes...], dim)`: chunks of those sizes (must add up to the dim's size).
  */
-export function split(x: Tensor, split_size_or_sections: number | readonly number[], dim = 0): Tensor[] {
+export function split(x: Tensor, split_size_or_sections: number | readonly number[], dim: number | { dim?: number } = 0): Tensor[] {
   check(x, "split");
-  const d = wrap_dim(dim, x.dim());
+  const d = wrap_dim(dim_keyword("split", dim), x.dim());
   const n = x.shape[d];
   let sizes: number[];
   if (typeof split_size_or_sections === "number") {
@@ -421,7 +432,7 @@ export function split(x: Tensor, split_size_or_sections: number | readonly numbe
     if (!Number.isInteger(s) || s < 0) throw new RangeError(`split expects split_size be non-negative, but got split_size=${s}`);
     sizes = [];
     if (s === 0) {
-      if (n !== 0) throw new RangeError(`split_size can only be 0 if dimension size is 0, but got dimension size of ${n}`);
+      if (n !== 0) throw RuntimeRangeError(`split_size can only be 0 if dimension size is 0, but got dimension size of ${n}`);
       sizes = [0];
     } else for (let i = 0; i < n; i += s) sizes.push(Math.min(s, n - i));
     if (n === 0 && s > 0) sizes = [0];
@@ -429,17 +440,17 @@ export function split(x: Tensor, split_size_or_sections: number | readonly numbe
     sizes = [...split_size_or_sections];
     const total = sizes.reduce((a, b) => a + b, 0);
     if (total !== n) {
-      throw new RangeError(`split_with_sizes expects split_sizes to sum exactly to ${n} (input tensor's size at dimension ${d}), but got split_sizes=${fmt_shape(sizes)}`);
+      throw RuntimeRangeError(`split_with_sizes expects split_sizes to sum exactly to ${n} (input tensor's size at dimension ${d}), but got split_sizes=${fmt_shape(sizes)}`);
     }
   }
   return pieces(x, sizes, d, typeof split_size_or_sections === "number" ? "SplitBackward0" : "SplitWithSizesBackward0");
 }
 
 /** `chunk(x, chunks, dim)`: ceil(size / chunks) per piece, as PyTorch (may give fewer pieces). */
-export function chunk(x: Tensor, chunks: number, dim = 0): Tensor[] {
+export function chunk(x: Tensor, chunks: number, dim: number | { dim?: number } = 0): Tensor[] {
   check(x, "chunk");
-  if (!Number.isInteger(chunks) || chunks <= 0) throw new RangeError(`chunk expects \`chunks\` to be greater than 0, got: ${chunks}`);
-  const d = wrap_dim(dim, x.dim());
+  if (!Number.isInteger(chunks) || chunks <= 0) throw RuntimeRangeError(`chunk expects \`chunks\` to be greater than 0, got: ${chunks}`);
+  const d = wrap_dim(dim_keyword("chunk", dim), x.dim());
   const size = Math.ceil(x.shape[d] / chunks);
   return split(x, Math.max(size, x.shape[d] === 0 ? 0 : 1), d);
 }

@@ -42,6 +42,11 @@ export function reductionArg<R extends string = Reduction>(
   allowed: readonly string[] = ["mean", "sum", "none"],
 ): R {
   if (typeof reduction === "string" && allowed.includes(reduction)) return reduction as R;
+  if (reduction === "elementwise_mean" && allowed.includes("mean")) {
+    // (PyTorch's legacy name, still taken, with this warning)
+    console.warn("UserWarning: reduction='elementwise_mean' is deprecated. Please use reduction='mean' instead.");
+    return "mean" as R;
+  }
   const list = allowed.map((a) => `"${a}"`).join(", ");
   throw ValueError(`${String(reduction)} ${short ? "is not valid" : "is not a valid value for reduction"} (allowed: ${list})`);
 }

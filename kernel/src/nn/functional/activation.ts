@@ -19,6 +19,7 @@ import type { DType } from "../../tensor/tensor";
 import { maybeInplace } from "../_inplace";
 import { RuntimeError } from "../../errors";
 import { saves } from "../../tensor/version";
+import { relu as tensor_relu } from "../../tensor/activation";
 
 // What PyTorch's derivative formulas save for these ops (tensor/version.ts)
 const SAVES_SELF = saves("0");
@@ -35,6 +36,8 @@ export function relu(input: Tensor, inplace?: boolean | { inplace?: boolean }): 
 }
 
 function reluCore(input: Tensor): Tensor {
+  // integer inputs: PyTorch's relu takes them (bool is its error); torch.relu has that path
+  if (input instanceof Tensor && (input.dtype === "int64" || input.dtype === "bool")) return tensor_relu(input);
   checkFloat(input, "relu");
   const x = input.data;
   const y = storageFor(input.dtype, x.length);

@@ -19,6 +19,7 @@ import { cast } from "./linear";
 import { broadcastOrThrow } from "./loss";
 import { sigmoidScalar } from "./activation";
 import { saves } from "../../tensor/version";
+import { RuntimeRangeError, RuntimeTypeError } from "../../errors";
 
 // What PyTorch's derivative formulas save for these ops (tensor/version.ts)
 const BOTH_SAVES = saves("0, 1");
@@ -47,6 +48,11 @@ export function binary_cross_entropy(
   lossKeywords("binary_cross_entropy", options, ["weight", "reduction"]);
   const { weight = null, reduction = "mean" } = options;
   checkFloat(input, "binary_cross_entropy", "input");
+  if (target instanceof Tensor && input instanceof Tensor && (target.dtype === "int64" || target.dtype === "bool")) {
+    // PyTorch's words: the target must have the input's (floating) dtype
+    const name = { float32: "Float", float64: "Double", int64: "Long", bool: "Bool" };
+    throw RuntimeTypeError(`Found dtype ${name[target.dtype]} but expected ${name[input.dtype]} (convert the target with .to(${JSON.stringify(input.dtype)}))`);
+  }
   checkFloat(target, "binary_cross_entropy", "target");
   const red = checkReduction(reduction);
   if (!sameShape(input.shape, target.shape)) {
@@ -60,7 +66,7 @@ export function binary_cross_entropy(
   const n = p.length;
   const loss = new Float64Array(n);
   for (let i = 0; i < n; i++) {
-    if (!(p[i] >= 0 && p[i] <= 1)) throw new RangeError("all elements of input should be between 0 and 1");
+    if (!(p[i] >= 0 && p[i] <= 1)) throw RuntimeRangeError("all elements of input should be between 0 and 1");
     const lp = Math.max(Math.log(p[i]), -100);
     const l1p = Math.max(Math.log1p(-p[i]), -100);
     loss[i] = -(w ? w[i] : 1) * (y[i] * lp + (1 - y[i]) * l1p);

@@ -19,6 +19,7 @@ import { reduceLoss, upstream } from "./_reduce";
 import { cast, torchName } from "./linear";
 import { logSoftmaxRaw } from "./activation";
 import { saves } from "../../tensor/version";
+import { RuntimeTypeError } from "../../errors";
 
 // What PyTorch's derivative formulas save for these ops (tensor/version.ts)
 const NLL_SAVES = saves("0, x0, x1");
@@ -65,8 +66,8 @@ function checkWeight(weight: Tensor | null | undefined, C: number): ArrayLike<nu
 /** Validates class-index targets against the input's layout; returns them as numbers. */
 function checkIndexTarget(input: Tensor, target: Tensor, L: Layout): ArrayLike<number> {
   if (target.dtype !== "int64") {
-    throw new TypeError(
-      `expected scalar type Long but found ${torchName(target.dtype)} (class-index targets must be int64; probability targets must have the input's shape [${input.shape.join(", ")}])`,
+    throw RuntimeTypeError(
+      `expected target dtype to be Long or Byte, but got ${torchName(target.dtype)} (lrlab's class-index targets are int64; probability targets must have the input's shape [${input.shape.join(", ")}])`,
     );
   }
   if (input.dim() === 1) {
