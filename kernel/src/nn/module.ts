@@ -49,6 +49,8 @@ import { noteZeroed } from "../tensor/grad_zeroed";
 import { checkKeywords, isOptionsObject } from "../utils/py_args";
 import { AttributeError, KeyError, NotImplementedError, RuntimeError, TypeError_, ValueError } from "../errors";
 import { typename } from "./typename";
+import { readToForms } from "../tensor/to_args";
+import { check_dtype, isLrlabDtype } from "../tensor/dtype";
 
 export type StateDict = Record<string, Tensor>;
 /**
@@ -828,47 +830,21 @@ export interface ModuleToOptions {
   copy?: boolean;
 }
 
-// dtype names lrlab knows (its own) and PyTorch's others, so that `to("float16")` says it is a
-// dtype lrlab lacks rather than an unknown device
-const LRLAB_DTYPES = new Set(["float32", "float64", "int64", "bool"]);
-const OTHER_DTYPES = new Set([
-  "float16", "half", "bfloat16", "complex64", "complex128", "cfloat", "cdouble", "int32", "int16", "int8", "uint8", "int", "short",
-]);
-
-/** The dtype `Module.to(...args)` converts to (undefined: none), after PyTorch's `_parse_to` and checks. */
+/** The dtype `Module.to(...args)` converts to (undefined: none), after PyTorch's `_parse_to` (tensor/to_args.ts) and checks. */
 function moduleToDtype(args: unknown[]): DType | undefined {
-  let n = args.length;
-  while (n > 0 && args[n - 1] === undefined) n--;
-  const kw = n > 0 && isOptionsObject(args[n - 1]) ? (args[--n] as Record<string, unknown>) : {};
-  checkKeywords("Module.to", kw, ["device", "dtype", "non_blocking", "copy", "memory_format"]);
-  const pos = args.slice(0, n);
-  let device: unknown = kw.device;
-  let dtype: unknown = kw.dtype;
-  const first = pos[0];
-  let rest = pos.slice(1);
-  if (first instanceof Tensor) dtype = first.dtype;
-  else if (typeof first === "string" && (LRLAB_DTYPES.has(first) || OTHER_DTYPES.has(first))) dtype = first;
-  else if (pos.length > 0) {
-    device = first;
-    if (rest.length > 0 && (rest[0] === null || typeof rest[0] === "string")) {
-      dtype = rest[0];
-      rest = rest.slice(1);
-    }
-  }
-  // what may follow: non_blocking, copy (booleans)
-  if (rest.length > 2 || rest.some((v) => typeof v !== "boolean")) {
-    throw TypeError_(`to() received an invalid combination of arguments: got (${pos.map(typename).join(", ")}); PyTorch's forms are to(device, dtype, non_blocking, copy), to(dtype, non_blocking, copy) and to(tensor, non_blocking, copy)`);
-  }
+  const { device, dtype } = readToForms(args, "Module.to");
   if (device !== undefined && device !== null && !(device instanceof Device)) {
     const type = typeof device === "object" ? (device as { type?: unknown }).type : device;
     if (typeof type !== "string" || !/^cpu(:\d+)?$/.test(type)) throw new Error(`lrlab runs on the CPU only; got device ${String(type)}`);
   }
   if (dtype === undefined || dtype === null) return undefined;
-  if (dtype === "float32" || dtype === "float64") return dtype;
-  if (dtype === "int64" || dtype === "bool" || (typeof dtype === "string" && /^u?int|^short$/.test(dtype))) {
-    throw TypeError_(`nn.Module.to only accepts floating point or complex dtypes, but got desired dtype=torch.${dtype}`);
+  // lrlab's dtypes by any of their names ("double", "torch.float64"); PyTorch's others as given
+  const d = typeof dtype === "string" && isLrlabDtype(dtype) ? check_dtype(dtype) : dtype;
+  if (d === "float32" || d === "float64") return d;
+  if (d === "int64" || d === "bool" || (typeof d === "string" && /^(torch\.)?(u?int|short|long)/.test(d))) {
+    throw TypeError_(`nn.Module.to only accepts floating point or complex dtypes, but got desired dtype=torch.${String(d).replace(/^torch\./, "")}`);
   }
-  throw TypeError_(`nn.Module.to: dtype ${String(dtype)} is not in lrlab (its floating point dtypes are float32 and float64)`);
+  throw TypeError_(`nn.Module.to: dtype ${String(d)} is not in lrlab (its floating point dtypes are float32 and float64)`);
 }
 
 /** A tensor sharing `t`'s storage (and version counter), detached from autograd (state_dict's default). */

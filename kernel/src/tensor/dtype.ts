@@ -30,6 +30,11 @@ const ALIASES: Record<string, DType> = {
   bool: "bool", "torch.bool": "bool",
 };
 
+/** Whether `name` is one of lrlab's dtypes by one of its names ("float64", "double", "torch.float64", ...). */
+export function isLrlabDtype(name: string): boolean {
+  return Object.prototype.hasOwnProperty.call(ALIASES, name);
+}
+
 /** Validates a user-given dtype (accepting PyTorch's aliases), with an error listing what is allowed. */
 export function check_dtype(dtype: unknown, where = "dtype"): DType {
   if (typeof dtype === "string" && Object.prototype.hasOwnProperty.call(ALIASES, dtype)) return ALIASES[dtype];

@@ -14,7 +14,7 @@
 import { checkKeywords, isOptionsObject } from "../utils/py_args";
 import { AssertionError, RuntimeError, TypeError_ } from "../errors";
 import { Device } from "./device";
-import { check_dtype } from "./dtype";
+import { check_dtype, isLrlabDtype } from "./dtype";
 import { Tensor } from "./tensor";
 import type { DType } from "./tensor";
 
@@ -25,13 +25,11 @@ export interface ToArgs {
   copy: boolean;
 }
 
-const DTYPE_NAMES = new Set(["float32", "float", "torch.float32", "torch.float", "float64", "double", "torch.float64", "torch.double",
-  "int64", "long", "torch.int64", "torch.long", "bool", "torch.bool"]);
-
 /** PyTorch's dtypes that lrlab lacks: named as dtypes, so the error lists lrlab's dtypes. */
 const OTHER_DTYPES = /^(torch\.)?(float16|half|bfloat16|int32|int|int16|short|int8|uint8|uint16|uint32|uint64|complex32|complex64|cfloat|complex128|cdouble|float8\w*)$/;
 
-const isDtypeName = (v: unknown): boolean => typeof v === "string" && (DTYPE_NAMES.has(v) || OTHER_DTYPES.test(v));
+/** Whether a string names a dtype (lrlab's or another of PyTorch's), not a device. */
+export const isDtypeName = (v: unknown): boolean => typeof v === "string" && (isLrlabDtype(v) || OTHER_DTYPES.test(v));
 
 function check_device(device: unknown): void {
   if (device === undefined || device === null || device instanceof Device) return;
@@ -45,12 +43,22 @@ function check_device(device: unknown): void {
   throw TypeError_(`to(): a device must be "cpu" or torch.device("cpu"), got ${typeof device}`);
 }
 
-/** Reads `t.to(...args)`; errors name what was wrong and the forms PyTorch takes. */
-export function parse_to_args(args: readonly unknown[]): ToArgs {
+/** What a call of to(...) gave, by PyTorch's three forms: checked by Tensor.to and Module.to each their way. */
+export interface ToForms {
+  device: unknown;
+  dtype: unknown;
+  copy: unknown;
+}
+
+/**
+ * Reads `to(...args)` by PyTorch's three forms (header), with `op`'s keywords checked; arguments
+ * that fit none of them are PyTorch's "invalid combination" TypeError. Nothing else is checked.
+ */
+export function readToForms(args: readonly unknown[], op: string): ToForms {
   let n = args.length;
   while (n > 0 && args[n - 1] === undefined) n--;
   const kw = n > 0 && isOptionsObject(args[n - 1]) && !(args[n - 1] instanceof Device) ? (args[--n] as Record<string, unknown>) : {};
-  checkKeywords("to", kw, ["device", "dtype", "non_blocking", "copy", "memory_format"]);
+  checkKeywords(op, kw, ["device", "dtype", "non_blocking", "copy", "memory_format"]);
   const pos = args.slice(0, n);
   let device: unknown = kw.device;
   let dtype: unknown = kw.dtype;
@@ -70,7 +78,12 @@ export function parse_to_args(args: readonly unknown[]): ToArgs {
     const got = pos.map((v) => (v instanceof Tensor ? "Tensor" : v === null ? "None" : typeof v)).join(", ");
     throw TypeError_(`to() received an invalid combination of arguments - got (${got}); PyTorch's forms are to(device, dtype, non_blocking, copy), to(dtype, non_blocking, copy) and to(tensor, non_blocking, copy)`);
   }
-  const copy = rest.length === 2 ? (rest[1] as boolean) : kw.copy;
+  return { device, dtype, copy: rest.length === 2 ? rest[1] : kw.copy };
+}
+
+/** Reads `t.to(...args)`; errors name what was wrong and the forms PyTorch takes. */
+export function parse_to_args(args: readonly unknown[]): ToArgs {
+  const { device, dtype, copy } = readToForms(args, "to");
   if (copy !== undefined && typeof copy !== "boolean") throw TypeError_(`to(): argument 'copy' must be bool, not ${typeof copy}`);
   check_device(device);
   return { dtype: dtype === undefined || dtype === null ? undefined : check_dtype(dtype, "to()"), copy: copy === true };
