@@ -73,15 +73,15 @@ function declareConsts(f) {
 }
 
 /** Expression emitters over a function body `f`: each returns a thunk that pushes one v128. */
-function dsl(f) {
+function dsl(f, sfx = "") {
   // Constants live in locals set before the loop: a v128.const inside it costs V8 several
   // instructions each time (V8 11.3 rematerialises them per use).
   const c = (v) => () => f.get(constName(v));
-  const v = (name) => () => f.get(name);
+  const v = (name) => () => f.get(name + sfx);
   const op = (code) => (...args) => () => { for (const a of args) a(); f.simd(code); };
-  const set = (name, e) => { e(); f.set(name); };
+  const set = (name, e) => { e(); f.set(name + sfx); };
   return {
-    c, v, set,
+    f, sfx, c, v, set,
     add: op(ADD), sub: op(SUB), mul: op(MUL), div: op(DIV), abs: op(ABS), neg: op(NEG), trunc: op(TRUNC),
     eq: op(EQ), ne: op(NE), lt: op(LT), gt: op(GT), le: op(LE), ge: op(GE), not: op(NOT), and: op(AND), or: op(OR),
     /** mask ? a : b, bit by bit */
@@ -91,17 +91,36 @@ function dsl(f) {
   };
 }
 
-/** The loop over bytes [start, end) in vectors: x = load; body(); store y. */
+/**
+ * The loop over bytes [start, end) in vectors, two per iteration (suffixes _0 and _1: two
+ * independent dependency chains, which the CPU overlaps; one chain alone is latency-bound), then
+ * one more when the count is odd: x = load; body(sfx); store y.
+ */
 function loop(f, setConsts, body) {
   setConsts();
+  const one = (sfx, off) => {
+    f.get("p").simd(LOAD, ...memarg(4, off)).set("x" + sfx);
+    body(sfx);
+  };
+  const store = (sfx, off) => f.get("p").get("y" + sfx).simd(STORE, ...memarg(4, off));
   f.get("start").set("p");
   f.op(0x02, 0x40, 0x03, 0x40); // block, loop
-  f.get("p").get("end").op(0x4f, 0x0d, 1); // p >= end (unsigned): leave
-  f.get("p").simd(LOAD, ...memarg(4, 0)).set("x");
-  body();
-  f.get("p").get("y").simd(STORE, ...memarg(4, 0));
-  f.get("p").i32c(16).op(0x6a).set("p");
+  f.get("p").i32c(32).op(0x6a).get("end").op(0x4b, 0x0d, 1); // p + 32 > end (unsigned): leave
+  one("_0", 0);
+  one("_1", 16);
+  store("_0", 0);
+  store("_1", 16);
+  f.get("p").i32c(32).op(0x6a).set("p");
   f.op(0x0c, 0, 0x0b, 0x0b); // br 0; end loop; end block
+  f.get("p").get("end").op(0x49, 0x04, 0x40); // if p < end (unsigned): the last vector
+  one("_0", 0);
+  store("_0", 0);
+  f.op(0x0b);
+}
+
+/** Declares each name with both suffixes as v128 locals of `f`. */
+function locals2(f, names) {
+  for (const sfx of ["_0", "_1"]) for (const n of names) f.local(n + sfx, V128);
 }
 
 /** If any lane of `mask` is set: local y = [imp(x0), imp(x1)] from local `x`. */
@@ -128,26 +147,25 @@ function emitExp(f, d, x, y) {
   set(y, mul(v(y), pow2(v("k"))));
   set(y, sel(add(c(1), v(x)), v(y), lt(v("ax"), c(K.TWO_M28))));
   set(y, sel(c(K.E), v(y), eq(v(x), c(1))));
-  fallback(f, not(lt(v("ax"), c(708))), x, y, 0);
+  fallback(f, not(lt(v("ax"), c(708))), x + d.sfx, y + d.sfx, 0);
 }
 
 function expFn() {
   const f = new Fn([["start", I32], ["end", I32]]);
   f.local("p", I32);
-  for (const n of ["x", "y", "ax", "k", "hi", "lo", "r", "t", "cc"]) f.local(n, V128);
+  locals2(f, ["x", "y", "ax", "k", "hi", "lo", "r", "t", "cc"]);
   const setConsts = declareConsts(f);
-  const d = dsl(f);
-  loop(f, setConsts, () => emitExp(f, d, "x", "y"));
+  loop(f, setConsts, (sfx) => emitExp(f, dsl(f, sfx), "x", "y"));
   return f;
 }
 
 function sigmoidFn() {
   const f = new Fn([["start", I32], ["end", I32]]);
   f.local("p", I32);
-  for (const n of ["x", "y", "nx", "e", "ax", "k", "hi", "lo", "r", "t", "cc"]) f.local(n, V128);
+  locals2(f, ["x", "y", "nx", "e", "ax", "k", "hi", "lo", "r", "t", "cc"]);
   const setConsts = declareConsts(f);
-  const d = dsl(f);
-  loop(f, setConsts, () => {
+  loop(f, setConsts, (sfx) => {
+    const d = dsl(f, sfx);
     d.set("nx", d.neg(d.v("x")));
     emitExp(f, d, "nx", "e");
     d.set("y", d.div(d.c(1), d.add(d.c(1), d.v("e"))));
@@ -158,11 +176,10 @@ function sigmoidFn() {
 function tanhFn() {
   const f = new Fn([["start", I32], ["end", I32]]);
   f.local("p", I32);
-  const names = ["x", "y", "ax", "ge1", "a", "k", "hi", "lo", "r", "cc", "hfx", "hxs", "r1", "tt", "e", "e2", "pk", "pmk", "m", "z"];
-  for (const n of names) f.local(n, V128);
+  locals2(f, ["x", "y", "ax", "ge1", "a", "k", "hi", "lo", "r", "cc", "hfx", "hxs", "r1", "tt", "e", "e2", "pk", "pmk", "m", "z"]);
   const setConsts = declareConsts(f);
-  const { c, v, set, add, sub, mul, div, abs, neg, trunc, eq, lt, gt, le, ge, not, and, or, sel, pow2 } = dsl(f);
-  loop(f, setConsts, () => {
+  loop(f, setConsts, (sfx) => {
+    const { c, v, set, add, sub, mul, div, abs, neg, trunc, eq, ne, lt, gt, le, ge, not, and, or, sel, pow2 } = dsl(f, sfx);
     set("ax", abs(v("x")));
     set("ge1", ge(v("ax"), c(1)));
     set("a", sel(mul(c(2), v("ax")), mul(c(-2), v("ax")), v("ge1"))); // expm1(2|x|) or expm1(−2|x|)
@@ -197,7 +214,7 @@ function tanhFn() {
     set("z", sel(c(1), v("z"), not(lt(v("ax"), c(22)))));
     set("z", sel(v("x"), v("z"), c(SIGN)));
     set("y", sel(v("x"), v("z"), lt(v("ax"), c(K.TWO_M28)))); // V8: tanh(x) = x for |x| < 2^-28
-    fallback(f, () => { f.get("x").get("x").simd(NE); }, "x", "y", 1);
+    fallback(f, ne(v("x"), v("x")), "x" + sfx, "y" + sfx, 1);
   });
   return f;
 }

@@ -5,7 +5,7 @@
  * test/tensor/fast_exp.test.ts checks millions of inputs).
  *
  * Why: Math.exp / Math.tanh are calls into V8's C++ (fdlibm), ~15-25 ns an element here; the
- * vector version costs ~7 (exp, sigmoid) and ~16 (tanh) ns including the copies.
+ * vector version costs ~6 (exp, sigmoid) and ~15 (tanh) ns (kernel alone, loaded machine; PERF.md).
  *
  * The module has its own 64 KiB memory (CHUNK doubles): values are copied in (a Float32Array's
  * exactly widened to double), computed in place and copied back (rounded to float32 by the
