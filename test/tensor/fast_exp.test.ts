@@ -165,12 +165,14 @@ describe("ops on the WebAssembly path give the JS path's bytes", () => {
       it(`${mode} forward and backward (${dtype}, odd hidden size)`, () => {
         sameBothWays(() => {
           torch.manual_seed(1);
-          const net = new torch.nn[mode](6, 37, { num_layers: 2 });
+          type Net = { forward(x: Tensor): [Tensor, unknown]; parameters(): Tensor[]; double(): unknown };
+          const Cls = torch.nn[mode] as unknown as new (input: number, hidden: number, o: { num_layers: number }) => Net;
+          const net = new Cls(6, 37, { num_layers: 2 });
           if (dtype === "float64") net.double();
           const x = torch.randn(9, 20, 6, { dtype, requires_grad: true });
           const [out] = net.forward(x);
           out.pow(2).sum().backward();
-          return [out, x.grad as Tensor, ...net.parameters().map((p: Tensor) => p.grad as Tensor)];
+          return [out, x.grad as Tensor, ...net.parameters().map((p) => p.grad as Tensor)];
         });
       });
     }
