@@ -19,6 +19,7 @@ import { wrap_dim } from "./shape";
 import { WASM_MIN_ELEMENTS, wasm_relu, wasm_relu_backward } from "./wasm/elementwise";
 import { saves } from "./version";
 import { NotImplementedTypeError, RuntimeTypeError } from "../errors";
+import { wasm_unary } from "./transcendental_ops";
 
 // What PyTorch's derivative formulas save for these ops (tensor/version.ts)
 const SAVES_SELF = saves("0");
@@ -59,7 +60,8 @@ export function leaky_relu(x: Tensor, negative_slope = 0.01): Tensor {
 export function sigmoid(x: Tensor): Tensor {
   check(x, "sigmoid");
   const dt = float_type(x.dtype);
-  const out = ew("1 / (1 + Math.exp(-a))", [x], dt);
+  // Large float tensors: the same bits in WebAssembly SIMD (transcendental_ops.ts)
+  const out = wasm_unary("sigmoid", x, dt) ?? ew("1 / (1 + Math.exp(-a))", [x], dt);
   return attach(out, "SigmoidBackward0", [x], (g) => [ew("a * b * (1 - b)", [g, out], g.dtype)], true, SAVES_OUT);
 }
 
@@ -67,7 +69,7 @@ export function sigmoid(x: Tensor): Tensor {
 export function tanh(x: Tensor): Tensor {
   check(x, "tanh");
   const dt = float_type(x.dtype);
-  const out = ew("Math.tanh(a)", [x], dt);
+  const out = wasm_unary("tanh", x, dt) ?? ew("Math.tanh(a)", [x], dt); // see sigmoid
   return attach(out, "TanhBackward0", [x], (g) => [ew("a * (1 - b * b)", [g, out], g.dtype)], true, SAVES_OUT);
 }
 

@@ -14,6 +14,7 @@ import { carryLossScale } from "./loss_scale";
 import { checkKeywords } from "../utils/py_args";
 import { saves } from "./version";
 import { NotImplementedTypeError, RuntimeError, RuntimeRangeError, RuntimeTypeError } from "../errors";
+import { wasm_unary } from "./transcendental_ops";
 
 // What PyTorch's derivative formulas save (version.ts): backward refuses to run when one of these
 // was modified in place since.
@@ -245,10 +246,11 @@ function minmax(a: Tensor, b: TensorLike, max: boolean): Tensor {
  * gradient. `floating` ops turn integer inputs into the default float dtype. `saved`: what
  * PyTorch saves for the gradient (the input, or the result), none when null.
  */
-function unary(x: Tensor, op: string, name: string, fwd: string, bwd: string | null, floating: boolean, saved: "self" | "out" | null): Tensor {
+function unary(x: Tensor, op: string, name: string, fwd: string, bwd: string | null, floating: boolean, saved: "self" | "out" | null, fast?: "exp"): Tensor {
   check_tensor(x, op);
   const dt: DType = floating ? float_type(x.dtype) : x.dtype;
-  const out = ew(fwd, [x], dt, dt);
+  // `fast`: large float tensors take the same bits from WebAssembly SIMD (transcendental_ops.ts)
+  const out = (fast !== undefined ? wasm_unary(fast, x, dt) : null) ?? ew(fwd, [x], dt, dt);
   // Piecewise constant (floor, ceil, round, sign): a zero gradient (PyTorch gives zeros, not None).
   if (bwd === null) return attach(out, name, [x], (g) => [zeros_for(g, x)], false);
   return attach(out, name, [x], (g) => [ew(bwd, [g, x, out], g.dtype)], saved !== null, saved === "self" ? SAVES_SELF : saved === "out" ? SAVES_OUT : undefined);
@@ -264,7 +266,7 @@ export const negative = neg;
 
 /** d/dx exp(x) = exp(x). */
 export function exp(x: Tensor): Tensor {
-  return unary(x, "exp", "ExpBackward0", "Math.exp(a)", "a * c", true, "out");
+  return unary(x, "exp", "ExpBackward0", "Math.exp(a)", "a * c", true, "out", "exp");
 }
 
 /** d/dx log(x) = 1/x. */

@@ -20,6 +20,7 @@ import { maybeInplace } from "../_inplace";
 import { RuntimeError } from "../../errors";
 import { saves } from "../../tensor/version";
 import { relu as tensor_relu } from "../../tensor/activation";
+import { wasm_transcendental } from "../../tensor/wasm/transcendental";
 
 // What PyTorch's derivative formulas save for these ops (tensor/version.ts)
 const SAVES_SELF = saves("0");
@@ -57,7 +58,8 @@ export function tanh(input: Tensor): Tensor {
   checkFloat(input, "tanh");
   const x = input.data;
   const y = storageFor(input.dtype, x.length);
-  for (let i = 0; i < x.length; i++) y[i] = Math.tanh(x[i]);
+  // Large inputs: the same bits from WebAssembly SIMD (tensor/wasm/transcendental.ts)
+  if (!wasm_transcendental("tanh", x, 0, y, 0, x.length)) for (let i = 0; i < x.length; i++) y[i] = Math.tanh(x[i]);
   const out = new Tensor(y, input.shape, input.dtype);
   out._memory_order = input._memory_order; // PyTorch's output keeps the input's layout
   return record(out, "TanhBackward0", [input], (g) => {
@@ -72,7 +74,7 @@ export function sigmoid(input: Tensor): Tensor {
   checkFloat(input, "sigmoid");
   const x = input.data;
   const y = storageFor(input.dtype, x.length);
-  for (let i = 0; i < x.length; i++) y[i] = sigmoidScalar(x[i]);
+  if (!sigmoidWasm(x, y)) for (let i = 0; i < x.length; i++) y[i] = sigmoidScalar(x[i]);
   const out = new Tensor(y, input.shape, input.dtype);
   out._memory_order = input._memory_order; // PyTorch's output keeps the input's layout
   return record(out, "SigmoidBackward0", [input], (g) => {
@@ -81,6 +83,23 @@ export function sigmoid(input: Tensor): Tensor {
     for (let i = 0; i < x.length; i++) gx[i] = gd[i] * (1 - y[i]) * y[i];
     return [new Tensor(gx, input.shape, input.dtype)];
   }, SAVES_OUT);
+}
+
+/**
+ * sigmoidScalar over x into y with the exponentials from WebAssembly SIMD (the same bits as
+ * Math.exp): e = exp(−|x|) is Math.exp(−x) for x ≥ 0 and Math.exp(x) for x < 0, so each element
+ * gets sigmoidScalar's formula on the same e (NaN: sigmoidScalar itself). False when not taken.
+ */
+function sigmoidWasm(x: Float32Array | Float64Array, y: Float32Array | Float64Array): boolean {
+  const n = x.length;
+  const e = new Float64Array(n);
+  for (let i = 0; i < n; i++) e[i] = -Math.abs(x[i]);
+  if (!wasm_transcendental("exp", e, 0, e, 0, n)) return false;
+  for (let i = 0; i < n; i++) {
+    const v = x[i];
+    y[i] = v >= 0 ? 1 / (1 + e[i]) : v !== v ? sigmoidScalar(v) : e[i] / (1 + e[i]);
+  }
+  return true;
 }
 
 /** σ(x) without overflow for large |x|. */

@@ -50,6 +50,7 @@ import { SliceGrad } from "../../tensor/slice_grad";
 import { contiguous_strides } from "../../tensor/shape";
 import { columnSums, linear, torchName } from "./linear";
 import { dropout } from "./dropout";
+import { wasm_transcendental, wasm_transcendental_rows } from "../../tensor/wasm/transcendental";
 
 /** PyTorch's names of the four recurrences (RNNBase.mode). */
 export type RNNMode = "RNN_TANH" | "RNN_RELU" | "LSTM" | "GRU";
@@ -142,8 +143,10 @@ export function rnnPointwise(mode: "RNN_TANH" | "RNN_RELU", gi: Tensor, step: nu
   const y = storageFor(dtype, N * H);
   const tanh = mode === "RNN_TANH";
   for (let j = 0; j < y.length; j++) y[j] = b[j] + a[o + j];
-  if (tanh) for (let j = 0; j < y.length; j++) y[j] = Math.tanh(y[j]);
-  else for (let j = 0; j < y.length; j++) y[j] = y[j] > 0 ? y[j] : y[j] !== y[j] ? y[j] : 0;
+  // tanh: the same bits from WebAssembly SIMD for large blocks (tensor/wasm/transcendental.ts)
+  if (tanh) {
+    if (!wasm_transcendental("tanh", y, 0, y, 0, y.length)) for (let j = 0; j < y.length; j++) y[j] = Math.tanh(y[j]);
+  } else for (let j = 0; j < y.length; j++) y[j] = y[j] > 0 ? y[j] : y[j] !== y[j] ? y[j] : 0;
   const out = new Tensor(y, gh.shape, dtype);
   return recordStep(out, tanh ? "TanhBackward0" : "ReluBackward0", gi, step, gh, null, (grad) => {
     const g = grad.data;
@@ -180,20 +183,31 @@ export function lstmPointwise(gi: Tensor, step: number, gh: Tensor, c: Tensor): 
   const act = storageFor(dtype, N * G); // σ(i), σ(f), tanh(g), σ(o) per row, saved for backward
   const hc = storageFor(dtype, 2 * NH); // h' then c'
   const tc = storageFor(dtype, NH); // tanh(c'), saved for backward
+  // The sigmoids and tanhs run over whole blocks (WebAssembly SIMD when large enough, the same bits
+  // as Math.exp / Math.tanh: tensor/wasm/transcendental.ts); each element's operations are unchanged.
+  for (let j = 0; j < N * G; j++) act[j] = b[j] + a[o + j];
+  if (!wasm_transcendental_rows(act, N, G, [["sigmoid", 0, 2 * H], ["tanh", 2 * H, H], ["sigmoid", 3 * H, H]])) {
+    for (let n = 0; n < N; n++) {
+      const row = n * G;
+      for (let j = row; j < row + 2 * H; j++) act[j] = sigmoid(act[j]);
+      for (let j = row + 2 * H; j < row + 3 * H; j++) act[j] = Math.tanh(act[j]);
+      for (let j = row + 3 * H; j < row + G; j++) act[j] = sigmoid(act[j]);
+    }
+  }
   for (let n = 0; n < N; n++) {
-    const row = n * G;
-    for (let j = row; j < row + G; j++) act[j] = b[j] + a[o + j];
-    for (let j = row; j < row + 2 * H; j++) act[j] = sigmoid(act[j]);
-    for (let j = row + 2 * H; j < row + 3 * H; j++) act[j] = Math.tanh(act[j]);
-    for (let j = row + 3 * H; j < row + G; j++) act[j] = sigmoid(act[j]);
     for (let j = 0; j < H; j++) {
-      const p = row + j;
+      const p = n * G + j;
       const q = n * H + j;
       hc[NH + q] = act[p + H] * cd[q];
       tc[q] = act[p] * act[p + 2 * H]; // (tc holds σ(i)·tanh(g) until the next line)
       hc[NH + q] += tc[q];
-      tc[q] = Math.tanh(hc[NH + q]);
-      hc[q] = act[p + 3 * H] * tc[q];
+    }
+  }
+  if (!wasm_transcendental("tanh", hc, NH, tc, 0, NH)) for (let q = 0; q < NH; q++) tc[q] = Math.tanh(hc[NH + q]);
+  for (let n = 0; n < N; n++) {
+    for (let j = 0; j < H; j++) {
+      const q = n * H + j;
+      hc[q] = act[n * G + j + 3 * H] * tc[q];
     }
   }
   const out = new Tensor(hc, [2, N, H], dtype);
@@ -244,16 +258,29 @@ export function gruPointwise(gi: Tensor, step: number, gh: Tensor, h: Tensor): T
   // Stored before use, in PyTorch's order (see lstmPointwise).
   const act = storageFor(dtype, N * G); // r, z, n per row, saved for backward
   const y = storageFor(dtype, N * H);
+  // Sigmoids and tanhs over whole blocks, WebAssembly SIMD when large (see lstmPointwise).
   for (let n = 0; n < N; n++) {
     const row = n * G;
     for (let j = row; j < row + 2 * H; j++) act[j] = b[j] + a[o + j];
-    for (let j = row; j < row + 2 * H; j++) act[j] = sigmoid(act[j]);
+  }
+  const wasm = wasm_transcendental_rows(act, N, G, [["sigmoid", 0, 2 * H]]);
+  for (let n = 0; n < N; n++) {
+    const row = n * G;
+    if (!wasm) for (let j = row; j < row + 2 * H; j++) act[j] = sigmoid(act[j]);
+    for (let j = 0; j < H; j++) {
+      const p = row + 2 * H + j;
+      act[p] = b[p] * act[row + j];
+      act[p] = a[o + p] + act[p];
+    }
+  }
+  if (!wasm_transcendental_rows(act, N, G, [["tanh", 2 * H, H]])) {
+    for (let n = 0; n < N; n++) for (let p = n * G + 2 * H; p < n * G + 3 * H; p++) act[p] = Math.tanh(act[p]);
+  }
+  for (let n = 0; n < N; n++) {
+    const row = n * G;
     for (let j = 0; j < H; j++) {
       const p = row + 2 * H + j;
       const q = n * H + j;
-      act[p] = b[p] * act[row + j];
-      act[p] = a[o + p] + act[p];
-      act[p] = Math.tanh(act[p]);
       y[q] = hd[q] - act[p];
       y[q] = y[q] * act[row + H + j];
       y[q] = y[q] + act[p];
