@@ -7,11 +7,14 @@
 import { DType, Tensor } from "./tensor";
 import { storage_for } from "./dtype";
 import { elementwise_order } from "./memory_order";
-import { type Transcendental, wasm_transcendental } from "./wasm/transcendental";
+import { type Transcendental, transcendental_wasm_for, wasm_transcendental } from "./wasm/transcendental";
 
 export function wasm_unary(f: Transcendental, x: Tensor, dt: DType): Tensor | null {
   if (x.dtype !== dt || (dt !== "float32" && dt !== "float64")) return null;
   const n = x.data.length;
+  // (decided before the output is allocated: small tensors, the usual case of tiny models, go to
+  // the caller's JS kernel without a discarded array)
+  if (!transcendental_wasm_for(n)) return null;
   const y = storage_for(dt, n) as Float32Array | Float64Array;
   if (!wasm_transcendental(f, x.data as Float32Array | Float64Array, 0, y, 0, n)) return null;
   const out = new Tensor(y, x.shape, dt);

@@ -52,6 +52,11 @@ export function set_transcendental_wasm_enabled(on: boolean): void {
   enabled = on;
 }
 
+/** Whether an array of `n` elements takes the WebAssembly path (callers allocate its output only then). */
+export function transcendental_wasm_for(n: number): boolean {
+  return module(n) !== null;
+}
+
 /** True when the WebAssembly module is in use (tests check that this path was taken). */
 export function transcendental_wasm_available(): boolean {
   return module(TRANSC_MIN_ELEMENTS) !== null;
