@@ -80,6 +80,7 @@ import { parse_to_args } from "./to_args";
 import type { TensorOptions } from "./shape";
 import type { AccumulateArg } from "./index_put";
 import { RuntimeError, RuntimeRangeError, TypeError_ } from "../errors";
+import { py_type_name } from "../utils/py_type_name";
 
 export type DType = "float32" | "float64" | "int64" | "bool";
 /** Tensor.to's keywords, PyTorch's (memory_format is accepted and means nothing: every tensor is contiguous). */
@@ -141,19 +142,6 @@ export function numelOf(shape: Shape): number {
 const C_TYPE_NAMES: Record<DType, string> = { float32: "float", float64: "double", int64: "long int", bool: "bool" };
 /** c10's ScalarType names ("Double"), as other PyTorch messages print them. */
 const SCALAR_TYPE_NAMES: Record<DType, string> = { float32: "Float", float64: "Double", int64: "Long", bool: "Bool" };
-
-/** Python's name of a JS value's type, for PyTorch's TypeErrors (an array is a "list"). */
-function py_type_name(v: unknown): string {
-  if (Array.isArray(v)) return "list";
-  if (typeof v === "number") return Number.isInteger(v) ? "int" : "float";
-  if (typeof v === "string") return "str";
-  if (typeof v === "boolean") return "bool";
-  if (typeof v === "object" && v !== null) {
-    const proto = Object.getPrototypeOf(v);
-    return proto === Object.prototype || proto === null ? "dict" : ((v as object).constructor?.name ?? "object");
-  }
-  return typeof v;
-}
 
 /** PyTorch's tensor type names (`t.type()`), one per dtype. */
 const TYPE_NAMES: Record<DType, string> = { float32: "torch.FloatTensor", float64: "torch.DoubleTensor", int64: "torch.LongTensor", bool: "torch.BoolTensor" };
