@@ -27,6 +27,17 @@ let lab: Lab | undefined;
 let chromium: Awaited<ReturnType<typeof launchChromium>> | undefined;
 let page!: Page;
 let paramNames: string[] = [];
+/** Errors the pages raised or logged, with the notebook open at the time: the last test reads them. */
+const pageErrors: string[] = [];
+
+/**
+ * JupyterLab 4.6's debugger extension asks for the kernel's modules after every execute_reply,
+ * for any kernel, and its service throws when there is no debugger session, which is always the
+ * case for a kernel whose kernelspec says `"debugger": false` (lrlab's; ipykernel has a session,
+ * so it never shows there). An unhandled rejection in JupyterLab's own code, with nothing shown to
+ * the user; lrlab cannot avoid it without claiming a debugger it does not have.
+ */
+const UPSTREAM_DEBUGGER_ERROR = /^Error: No active debugger session\n\s+at \S*\.?displayModules /;
 
 /** What real plotly holds for a plot: read from its graph div. */
 interface GraphState {
@@ -85,6 +96,8 @@ async function openNotebook(name: string): Promise<void> {
   const old: Page | undefined = page;
   page = await chromium!.context.newPage();
   page.on("dialog", (d) => void (d.type() === "beforeunload" ? d.accept() : d.dismiss()));
+  page.on("pageerror", (e) => pageErrors.push(`${name}: uncaught ${e.stack ?? e}`));
+  page.on("console", (m) => void (m.type() === "error" && pageErrors.push(`${name}: console.error ${m.text()}`)));
   if (old) await old.close();
   const workspace = name.replace(/\W/g, "-");
   await page.goto(`${lab!.url}/lab/workspaces/${workspace}/tree/${name}?token=${lab!.token}`);
@@ -565,4 +578,11 @@ describe("the lrlab kernel", () => {
     await shot("10-lrlab-live-done");
     expect(await page.evaluate(() => (window as any).__lrlab_xss)).toBeUndefined();
   }, 180_000);
+});
+
+describe("the pages of all the tests above", () => {
+  it("raised no error and logged no console error, but JupyterLab's own debugger rejection", () => {
+    const ours = pageErrors.filter((e) => !UPSTREAM_DEBUGGER_ERROR.test(e.replace(/^[^:]+: uncaught /, "")));
+    expect(ours).toEqual([]);
+  });
 });

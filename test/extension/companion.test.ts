@@ -20,6 +20,8 @@ const NOTEBOOKS = ["01-batch-size.ipynb", "02-adam.ipynb", "03-steplr.ipynb", "0
 let lab: Lab | undefined;
 let chromium: Awaited<ReturnType<typeof launchChromium>> | undefined;
 let page!: Page;
+/** Errors the pages raised or logged, with the notebook open at the time: the last test reads them. */
+const pageErrors: string[] = [];
 
 /** The titles of the lrlab plots saved in a notebook, in order. */
 function savedPlots(name: string): string[] {
@@ -48,6 +50,8 @@ async function openWithoutKernel(name: string): Promise<void> {
   const old: Page | undefined = page;
   page = await chromium!.context.newPage();
   page.on("dialog", (d) => void (d.type() === "beforeunload" ? d.accept() : d.dismiss()));
+  page.on("pageerror", (e) => pageErrors.push(`${name}: uncaught ${e.stack ?? e}`));
+  page.on("console", (m) => void (m.type() === "error" && pageErrors.push(`${name}: console.error ${m.text()}`)));
   if (old) await old.close();
   await page.goto(`${lab!.url}/lab/workspaces/${name.replace(/\W/g, "-")}/tree/${name}?token=${lab!.token}`);
   await page.locator(".jp-Notebook").first().waitFor({ timeout: 60_000 });
@@ -168,4 +172,10 @@ describe("the companion notebooks opened from their files, no kernel", () => {
     await expectPlotsRendered(name, "light");
     expect(await noKernelRunning()).toBe(true);
   }, 120_000);
+});
+
+describe("the pages of all the tests above", () => {
+  it("raised no error and logged no console error", () => {
+    expect(pageErrors).toEqual([]);
+  });
 });
