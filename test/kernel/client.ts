@@ -48,6 +48,9 @@ export interface ExecResult {
   stdout: string;
 }
 
+/** `env`: variables added to the kernel's environment; `probe`: how start() waits for iopub (see launch). */
+interface StartOptions { key?: string; scheme?: string; cwd?: string; env?: Record<string, string>; probe?: "execute" | "kernel_info" }
+
 export class KernelClient {
   proc!: ChildProcess;
   info!: ConnectionInfo;
@@ -66,7 +69,7 @@ export class KernelClient {
   stdinHandler: ((m: Message) => void) | null = null;
 
   /** `env`: variables added to this process's environment for the kernel (LRLAB_KERNEL_DEBUG, LRLAB_KERNEL_LOG, ...). */
-  static async start(options: { key?: string; scheme?: string; cwd?: string; env?: Record<string, string> } = {}): Promise<KernelClient> {
+  static async start(options: StartOptions = {}): Promise<KernelClient> {
     // Free ports are found by binding and releasing them, so another process (a parallel test's
     // kernel, an outgoing connection's ephemeral port) can take one before the kernel binds it.
     // Jupyter's own launchers have the same race; like them, start again on new ports.
@@ -86,7 +89,7 @@ export class KernelClient {
     }
   }
 
-  private async launch(options: { key?: string; scheme?: string; cwd?: string; env?: Record<string, string> }): Promise<void> {
+  private async launch(options: StartOptions): Promise<void> {
     const { info, file } = await connectionFile(options);
     this.info = info;
     this.signer = new Signer(this.info.key, this.info.signature_scheme);
@@ -125,7 +128,18 @@ export class KernelClient {
         }
       }
     }
-    // iopub subscriptions take a moment: run cells until their output is seen.
+    // iopub subscriptions take a moment: run cells until their output is seen. `probe:
+    // "kernel_info"` asks kernel_info until its status is seen instead, as JupyterLab does, for
+    // tests of what a kernel does before its first execute request.
+    if (options.probe === "kernel_info") {
+      for (;;) {
+        const id = randomUUID();
+        await this.request("kernel_info_request", {}, { timeout: 5000, msgId: id });
+        await new Promise((r) => setTimeout(r, 100));
+        if (this.iopubLog.some((m) => m.parent_header?.msg_id === id && m.header.msg_type === "status")) return;
+        if (Date.now() > deadline) throw new Error("iopub never delivered a status");
+      }
+    }
     for (;;) {
       const r = await this.execute("1", { timeoutMs: 5000 }).catch(() => null);
       if (r && r.outputs.some((m) => m.header.msg_type === "execute_result")) break;

@@ -23,4 +23,18 @@ describe("Engine.warm", () => {
     // and a type error is still one (the checker was not left in some other state)
     expect(() => engine.run("const n: number = 'x';")).toThrow(/not assignable to type 'number'/);
   }, 60_000);
+
+  it("warmCompile: false before the compiler loads; after, compiles the warm-up cell without a trace", () => {
+    const engine = new Engine(makePrelude(DIST), tmpdir());
+    expect(engine.warmCompile(0)).toBe(false); // it never loads the compiler itself (warm() does)
+    engine.warm();
+    const before = (engine as any).prevDecl as string;
+    for (let i = 0; i < 3; i++) expect(engine.warmCompile(i)).toBe(true);
+    expect((engine as any).prevDecl).toBe(before);
+    expect(engine.userNames()).toEqual([]);
+    const r = engine.run("const point: string = 'mine';\npoint") as { value: unknown };
+    expect(r.value).toBe("mine");
+    expect(() => engine.run("const total: number = 'x';")).toThrow(/not assignable to type 'number'/);
+  }, 60_000);
 });
+

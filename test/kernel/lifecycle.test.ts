@@ -209,6 +209,38 @@ describe("kernel lifecycle", () => {
     }
   }, 60_000);
 
+  it("while no cell has come, the warm-up compiles its cell 40 times more, one turn of the event loop each", async () => {
+    const logFile = join(mkdtempSync(join(tmpdir(), "lrlab-log-")), "kernel.log");
+    const k = await KernelClient.start({ env: { LRLAB_KERNEL_LOG: logFile }, probe: "kernel_info" });
+    try {
+      const fileLog = () => (existsSync(logFile) ? readFileSync(logFile, "utf8") : "");
+      const deadline = Date.now() + 20_000;
+      while (!fileLog().includes("warm-up compiles:") && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      expect(fileLog()).toMatch(/warm-up compiles: 40 in \d+ ms \(all done\)/);
+      // they declare nothing and leave no value: the names of the warm-up cell are the user's
+      expect((await k.execute("%who")).stdout.trim()).toBe("Interactive namespace is empty.");
+      expect(resultText(await k.execute("const xs = 'mine'; const point = 2;\nxs + point"))).toBe("'mine2'");
+    } finally {
+      await k.shutdown();
+    }
+  }, 60_000);
+
+  it("a cell that comes before the warm-up's compiles are done ends them", async () => {
+    const logFile = join(mkdtempSync(join(tmpdir(), "lrlab-log-")), "kernel.log");
+    const k = await KernelClient.start({ env: { LRLAB_KERNEL_LOG: logFile }, probe: "kernel_info" });
+    try {
+      // at once after kernel_info: the cell waits at most for the compiler's load and one compile
+      expect(resultText(await k.execute("const n: number = 6;\nn * 7"))).toBe("42");
+      const fileLog = () => (existsSync(logFile) ? readFileSync(logFile, "utf8") : "");
+      const deadline = Date.now() + 20_000;
+      while (!fileLog().includes("warm-up compiles:") && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      // none, or the one under way when the request was read
+      expect(fileLog()).toMatch(/warm-up compiles: [01] in \d+ ms \(an execute request came\)/);
+    } finally {
+      await k.shutdown();
+    }
+  }, 60_000);
+
   it("the warm-up after kernel_info (a typical cell type-checked, a preview's plot made) shows and declares nothing", async () => {
     const k = await KernelClient.start();
     try {

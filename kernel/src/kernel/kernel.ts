@@ -135,6 +135,13 @@ const WARM_AFTER_INFO_MS = 100;
  * because the first reply's status was lost, waited for a warm-up started 100 ms after that reply).
  */
 const WARM_FALLBACK_MS = 3000;
+
+/**
+ * Compiles of the warm-up cell after the compiler has loaded, while no cell has come yet
+ * (Kernel.warmCompiles): ~40 x 4-8 ms on a 2-core machine, done in the time a user takes to type a
+ * first cell, after which a new cell compiles at about the speed it reaches after thirty cells.
+ */
+const WARM_COMPILES = 40;
 /**
  * The warm-up after a subscriber joined just after a kernel_info reply (the kernel hears of a
  * subscription a turn of its event loop after ZeroMQ has it, so that reply may or may not have
@@ -254,6 +261,8 @@ export class Kernel {
   /** When the last kernel_info reply went out (0: none yet). */
   private lastInfoAt = 0;
   private warmed = false;
+  /** An execute request has come: the warm-up's extra compiles stop (warmCompiles). */
+  private executeSeen = false;
 
   /** Loads the TypeScript compiler after `ms`, once; see Engine.warm(). `why` is logged when LRLAB_KERNEL_LOG names a log file. */
   private warmSoon(ms: number, why: string): void {
@@ -273,9 +282,41 @@ export class Kernel {
       Atomics.store(this.interrupts, WORKING, this.busy ? 1 : 0);
       this.busyEnded = performance.now();
       // a separate turn of the event loop: a request that came in meanwhile goes first
-      setTimeout(() => this.warmPlots(), 0).unref();
+      setTimeout(() => { this.warmPlots(); this.warmCompiles(WARM_COMPILES); }, 0).unref();
     }, ms);
     this.warmTimer.unref();
+  }
+
+  /**
+   * More compiles of the warm-up cell while the kernel waits for its first cell, one per turn of
+   * the event loop: a request that comes meanwhile waits for one compile at most (~5-10 ms), and
+   * the first execute request ends them (the user's cells warm the compiler from then on).
+   * See Engine.warmCompile.
+   */
+  private warmCompiles(left: number, startedAt = performance.now()): void {
+    const done = WARM_COMPILES - left;
+    const stop = left <= 0 ? "all done" : this.executeSeen ? "an execute request came" : null;
+    if (stop) {
+      if (process.env.LRLAB_KERNEL_LOG) this.log(`warm-up compiles: ${done} in ${Math.round(performance.now() - startedAt)} ms (${stop})`);
+      return;
+    }
+    // a request being handled or waiting goes first; the compiles go on once the kernel is idle
+    if (this.busy || this.queue.length > 0) {
+      setTimeout(() => this.warmCompiles(left, startedAt), 50).unref();
+      return;
+    }
+    // no request is waiting: a SIGINT recorded since the last compile came while the user saw an
+    // idle kernel, and stops nothing (the heartbeat's drop needs 50 ms without work, and the
+    // compiles leave less than that between them)
+    if (takePendingSigint()) this.debug("a SIGINT that came between the warm-up's compiles was dropped (it stops nothing)");
+    Atomics.store(this.interrupts, WORKING, 1);
+    countKernelTask(1);
+    const ok = this.engine.warmCompile(done);
+    countKernelTask(-1);
+    Atomics.store(this.interrupts, WORKING, 0);
+    this.busyEnded = performance.now();
+    if (ok) setTimeout(() => this.warmCompiles(left - 1, startedAt), 0).unref();
+    else if (process.env.LRLAB_KERNEL_LOG) this.log(`warm-up compiles: ${done} (compile ${done} failed)`);
   }
 
   /**
@@ -545,7 +586,7 @@ export class Kernel {
           if (this.iopub.subscribed) this.warmSoon(WARM_AFTER_INFO_MS, "after a kernel_info reply that reached a subscriber");
           else this.warmSoon(WARM_FALLBACK_MS, "no kernel_info reply reached a subscriber");
           break;
-        case "execute_request": await this.execute(msg, send, channel); break;
+        case "execute_request": this.executeSeen = true; await this.execute(msg, send, channel); break;
         // fields checked above (request_fields.ts): `code` is a string, cursor_pos and detail_level integers when given
         case "complete_request": this.reply(msg, send, this.complete(msg.content.code, msg.content.cursor_pos)); break;
         case "inspect_request": this.reply(msg, send, this.inspect(msg.content.code, msg.content.cursor_pos, msg.content.detail_level ?? 0)); break;
