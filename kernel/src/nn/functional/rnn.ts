@@ -271,9 +271,11 @@ export function gruPointwise(gi: Tensor, step: number, gh: Tensor, h: Tensor): T
   const b = gh.data;
   const hd = h.data;
   // Stored before use, in PyTorch's order (see lstmPointwise).
-  const act = storageFor(dtype, N * G); // r, z, n per row, saved for backward
+  // r, z, n per row, then h − n per element (h may be changed in place by backward), saved for backward
+  const saved = storageFor(dtype, N * G + N * H);
+  const act = saved.subarray(0, N * G);
+  const hn = saved.subarray(N * G);
   const y = storageFor(dtype, N * H);
-  const hn = storageFor(dtype, N * H); // h − n, saved for backward (h may be changed in place by then)
   // Sigmoids and tanhs over whole blocks, WebAssembly SIMD when large (see lstmPointwise).
   for (let n = 0; n < N; n++) {
     const row = n * G;
