@@ -509,6 +509,20 @@ function optCase(name: string, options: Record<string, unknown>, stepsBefore: bo
   };
 }
 
+/** The generator's rnn_layer_case: a layer's forward, one weight changed in place (values kept), backward. */
+function rnnLayerCase(cls: typeof nn.RNN | typeof nn.GRU | typeof nn.LSTM, modify: "weight_hh_l0" | "weight_ih_l0"): (v: Versions) => void {
+  return (v) => {
+    torch.manual_seed(0);
+    const m = new cls(3, 4);
+    const x = torch.tensor([[[0.5, -1.0, 2.0], [0.25, 0.75, -0.5]], [[0.5, -1.0, 2.0], [0.25, 0.75, -0.5]], [[0.5, -1.0, 2.0], [0.25, 0.75, -0.5]]]);
+    const out = (m.forward(x) as [Tensor, unknown])[0];
+    const w = (m as unknown as Record<string, Tensor>)[modify];
+    torch.no_grad(() => w.add_(0));
+    v.w = w._version;
+    out.sum().backward();
+  };
+}
+
 /** The generator's CASES, by name (null: no lrlab counterpart, said why in NOT_HERE). */
 const CASES: Record<string, ((v: Versions) => void) | null> = {
   brief_mul_add: () => {
@@ -813,6 +827,10 @@ const CASES: Record<string, ((v: Versions) => void) | null> = {
     Object.assign(v, { c: c._version, y: y._version });
     c.sum().backward();
   },
+  rnn_layer_weight_hh_modified: rnnLayerCase(nn.RNN, "weight_hh_l0"),
+  gru_layer_weight_hh_modified: rnnLayerCase(nn.GRU, "weight_hh_l0"),
+  lstm_layer_weight_hh_modified: rnnLayerCase(nn.LSTM, "weight_hh_l0"),
+  gru_layer_weight_ih_modified: rnnLayerCase(nn.GRU, "weight_ih_l0"),
 };
 
 /** Cases of the fixture lrlab cannot write (each with why). */

@@ -115,6 +115,10 @@ export function gatesStep(mode: RNNMode, gi: Tensor, step: number, gh: Tensor, s
 // (h − n)·z, saves that difference, an intermediate: gruPointwise keeps its own copy.
 const RESULT_SAVES = saves("out");
 const LSTM_SAVES = saves("2 if 0 1");
+// The layers' hidden products read W_hh in backward: PyTorch's Elman and GRU layers (composite)
+// save W_hhᵀ for h's gradient, as F.linear; its LSTM layer (one fused CPU node) saves W_hh itself.
+const HIDDEN_SAVES = saves("x0 if 0 as t");
+const LSTM_HIDDEN_SAVES = saves("x0");
 
 /** σ(x) = 1 / (1 + e^−x), as tensor/activation.ts's sigmoid (e^−x = ∞ for x < −709 still gives 0). */
 function sigmoid(x: number): number {
@@ -350,7 +354,7 @@ export function gruPointwise(gi: Tensor, step: number, gh: Tensor, h: Tensor): T
  * product with only N_t rows, a gradient the size of W_hh and its addition into W_hh.grad. The
  * forward is F.linear's product, bit for bit.
  */
-function hiddenTerms(w_hh: Tensor, b_hh: Tensor | null, rows: readonly number[]): (h: Tensor, t: number) => Tensor {
+function hiddenTerms(w_hh: Tensor, b_hh: Tensor | null, rows: readonly number[], saved: SaveSpec): (h: Tensor, t: number) => Tensor {
   const [G, Hh] = w_hh.shape;
   const dtype = w_hh.dtype;
   const w = w_hh.data;
@@ -397,7 +401,7 @@ function hiddenTerms(w_hh: Tensor, b_hh: Tensor | null, rows: readonly number[])
         dh = new Tensor(gx, h.shape, dtype);
       }
       return [dh, new SliceGrad(g, shape, first[t] * G, stride)];
-    });
+    }, true, saved, [w_hh]);
   };
 }
 
@@ -432,7 +436,7 @@ export function recurrence(
       const k = layer * D + d;
       const w = weights[k];
       const gi = linear(x, w.w_ih, w.b_ih); // [L, N, G·H], read step by step
-      const hidden = hiddenTerms(w.w_hh, w.b_hh, new Array<number>(L).fill(h0s[k].shape[0]));
+      const hidden = hiddenTerms(w.w_hh, w.b_hh, new Array<number>(L).fill(h0s[k].shape[0]), mode === "LSTM" ? LSTM_HIDDEN_SAVES : HIDDEN_SAVES);
       let state: CellState = { h: h0s[k], c: c0s === null ? null : c0s[k] };
       const ys: Tensor[] = new Array(L);
       for (let s = 0; s < L; s++) {
@@ -478,7 +482,7 @@ export function packedRecurrence(
       const k = layer * D + d;
       const w = weights[k];
       const gi = linear(x, w.w_ih, w.b_ih); // [Σ batch_sizes, G·H]
-      const hidden = hiddenTerms(w.w_hh, w.b_hh, batch_sizes);
+      const hidden = hiddenTerms(w.w_hh, w.b_hh, batch_sizes, mode === "LSTM" ? LSTM_HIDDEN_SAVES : HIDDEN_SAVES);
       const initial: CellState = { h: h0s[k], c: c0s === null ? null : c0s[k] };
       const step = (state: CellState, t: number): CellState => {
         const git = narrow(gi, 0, offsets[t], batch_sizes[t]);
