@@ -150,7 +150,7 @@ describe("factory signatures", () => {
   });
   it("rejects bad input with the reason", () => {
     expect(() => torch.rand(2, -1)).toThrow(/negative dimension -1/);
-    expect(() => torch.rand(2.5)).toThrow(/size must be a sequence of integers/);
+    expect(() => torch.rand(2.5)).toThrow("rand(): argument 'size' (position 1) must be tuple of ints, not float");
     expect(() => torch.rand()).toThrow(/missing 1 required positional argument/);
     expect(() => torch.randn(2, { dtype: "int64" })).toThrow(/not implemented for 'int64'/);
     expect(() => torch.rand(2, { generator: {} as never })).toThrow(/generator must be a torch.Generator/);

@@ -41,11 +41,11 @@ describe("factories", () => {
     expect(torch.full([1], true).dtype).toBe("bool");
     expect(() => torch.zeros(2, -1)).toThrow("zeros: Dimension size must be non-negative. (got size [2, -1])");
     expect(() => torch.ones(2, -1)).toThrow(/negative dimension -1/);
-    expect(() => torch.zeros(2.5)).toThrow(/size must be a sequence of integers/);
-    // the bad element as written (JSON.stringify wrote NaN and Infinity as null: "got [null,2]")
-    expect(() => torch.zeros([NaN, 2])).toThrow("zeros(): size must be a sequence of integers, got [NaN, 2]: element 0 is NaN");
-    expect(() => torch.empty([3, Infinity])).toThrow("empty(): size must be a sequence of integers, got [3, Infinity]: element 1 is Infinity");
-    expect(() => torch.ones([2, "3"] as never)).toThrow('ones(): size must be a sequence of integers, got [2, "3"]: element 1 is "3"');
+    expect(() => torch.zeros(2.5)).toThrow("zeros(): argument 'size' (position 1) must be tuple of ints, not float (got 2.5)");
+    // PyTorch's words, then the size as written (JSON.stringify wrote NaN and Infinity as null: "got [null,2]")
+    expect(() => torch.zeros([NaN, 2])).toThrow("zeros(): argument 'size' (position 1) must be tuple of ints, but found element of type float at pos 0 (got [NaN, 2])");
+    expect(() => torch.empty([3, Infinity])).toThrow(`empty(): argument 'size' failed to unpack the object at pos 2 with error "type must be tuple of ints,but got float" (got [3, Infinity])`);
+    expect(() => torch.ones([2, "3"] as never)).toThrow(`ones(): argument 'size' failed to unpack the object at pos 2 with error "type must be tuple of ints,but got str" (got [2, "3"])`);
     expect(() => torch.zeros(2, { dtyp: "float64" } as never)).toThrow(/unexpected keyword argument 'dtyp'/);
   });
   it("*_like copy shape and dtype", () => {

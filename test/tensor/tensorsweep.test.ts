@@ -32,7 +32,12 @@
  *   unflatten's sizes, arange's "upper bound and lower bound", eye(-1), relu of bool, std/var of
  *   int64, index dtype messages, cross_entropy / nll_loss with a float target, a missing dim,
  *   zeros' negative size, clamp_'s cast ('long int'), binary_cross_entropy's int64 target;
- * - clamp of a bool tensor by int bounds stayed bool (PyTorch: int64).
+ * - clamp of a bool tensor by int bounds stayed bool (PyTorch: int64);
+ * - then (1168 cases): a non-integer size's message (PyTorch's argument parser's three wordings,
+ *   view's "invalid combination of arguments"); view(dtype), reading the bytes as another dtype,
+ *   was missing; x[0-dim int64 tensor] was an index_select (PyTorch reads the integer: a select,
+ *   SelectBackward0); norm(p=0)'s gradient was zeros (PyTorch's is undefined: None); split's
+ *   keywords (Tensor.split's split_size, torch.split's split_size_or_sections).
  * What is different on purpose is listed in DEVIATIONS below with the reason; what is left
  * different is in LEFT. Both assert that the difference is still there, so a fix has to move its
  * case out.
@@ -61,13 +66,7 @@ const MESSAGE_UP_TO: Record<string, [string, string]> = {
 };
 
 /** Differences still there: not fixed on this branch (why, in a word). */
-const LEFT: Record<string, string> = {
-  zeros_shape_float: "a non-integer size: lrlab's own words (PyTorch: argument 'size' (position 1) must be tuple of ints, not float)",
-  view_dtype: "view(dtype), reinterpreting the bits, is not in lrlab (view takes sizes only)",
-  idx_int_tensor_0d: "x[0-dim int64 tensor] records SqueezeBackward1 (PyTorch: SelectBackward0); values and gradients agree",
-  norm_p0: "norm(p=0): PyTorch's gradient is undefined (None from autograd.grad), lrlab's zeros",
-  split_size_or_sections_kw: "split({ split_size_or_sections }) is read as the size (PyTorch: Tensor.split has no such keyword, TypeError)",
-};
+const LEFT: Record<string, string> = {};
 
 function withMessageUpTo(c: Case): Case {
   const cut = MESSAGE_UP_TO[c.name];

@@ -70,13 +70,14 @@ export function parseSizeArgs(args: readonly unknown[], where: string): { size: 
     options = checkOptions(list[list.length - 1], where);
     list = list.slice(0, -1);
   }
+  const scalar = list.length === 1 && !Array.isArray(list[0]);
   if (list.length === 1 && Array.isArray(list[0])) list = list[0] as unknown[];
   else if (list.length === 0) throw new TypeError(`${where}() missing 1 required positional argument: "size"`);
-  return { size: check_size(list, where), options };
+  return { size: check_size(list, where, scalar), options };
 }
 
 export function sizeOf(size: number | readonly number[], where: string): number[] {
-  return check_size(typeof size === "number" ? [size] : Array.isArray(size) ? size : [size as never], where);
+  return check_size(Array.isArray(size) ? size : [size as never], where, !Array.isArray(size));
 }
 
 export function numelOf(size: readonly number[]): number {

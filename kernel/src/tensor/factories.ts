@@ -160,7 +160,7 @@ export function empty(...args: SizeArgs): Tensor {
 /** `full(size, fill_value, options?)`: a boolean fill makes a bool tensor, a number the default float dtype. */
 export function full(size: number | readonly number[], fill_value: number | boolean, options?: TensorOptions): Tensor {
   const o = check_options(options, "full");
-  const s = check_size(typeof size === "number" ? [size] : size, "full");
+  const s = check_size(Array.isArray(size) ? size : [size], "full", !Array.isArray(size));
   if (typeof fill_value !== "number" && typeof fill_value !== "boolean") {
     throw new TypeError(`full(): fill_value must be a number or a boolean, got ${describe(fill_value)}`);
   }
@@ -222,7 +222,7 @@ export function new_filled(t: Tensor, args: SizeArgs, value: number, where: stri
 export function new_full(t: Tensor, size: number | readonly number[], fill_value: number | boolean | FullOptions, options?: TensorOptions): Tensor {
   const a = fill_args(fill_value, options, "new_full");
   const o = check_options(a.options, "new_full");
-  const s = check_size(typeof size === "number" ? [size] : size, "new_full");
+  const s = check_size(Array.isArray(size) ? size : [size], "new_full", !Array.isArray(size));
   return filled(s, Number(a.value), { dtype: o.dtype ?? t.dtype, requires_grad: o.requires_grad }, "new_full");
 }
 

@@ -159,7 +159,10 @@ function mask_positions(mask: Tensor): Tensor {
  * int64 index over the merged dims, then read as basic indexing plus one index tensor. Several
  * index tensors / masks, or an index tensor of 2+ dims: PyTorch's advanced indexing, one gather.
  */
-export function index(x: Tensor, ...indices: IndexSpec[]): Tensor {
+export function index(x: Tensor, ...given: IndexSpec[]): Tensor {
+  // Python reads a 0-dim integer tensor as the integer it holds (__index__): a select, a view
+  // (SelectBackward0), and no index tensor saved
+  const indices = given.map((i) => (i instanceof Tensor && i.dim() === 0 && i.dtype === "int64" ? i.data[0] : i));
   const out = index_impl(x, indices);
   // PyTorch's IndexBackward0 saves the index tensors (and masks) for its backward
   if (out.grad_fn !== null && indices.some((i) => i instanceof Tensor)) saved_also(out, indices.filter((i): i is Tensor => i instanceof Tensor));

@@ -479,6 +479,8 @@ export function norm(x: Tensor, pArg?: number | "fro" | NormOptions | null, dimA
   }
   const out = finish(vals, L.out_shape, x.dtype);
   return attach(out, "LinalgVectorNormBackward0", [x], (g) => {
+    // p = 0 (a count) has PyTorch's undefined gradient: none reaches x (autograd.grad's None), not zeros
+    if (pp === 0) return [null];
     const gx = new Float64Array(src.length);
     for (let o = 0; o < outer; o++) {
       for (let i = 0; i < inner; i++) {
@@ -491,8 +493,7 @@ export function norm(x: Tensor, pArg?: number | "fro" | NormOptions | null, dimA
           const at = o * size * inner + k * inner + i;
           const v = src[at];
           const sg = v > 0 ? 1 : v < 0 ? -1 : 0;
-          if (pp === 0) gx[at] = 0;
-          else if (!Number.isFinite(pp)) gx[at] = Math.abs(v) === nv ? (gv * sg) / ties : 0;
+          if (!Number.isFinite(pp)) gx[at] = Math.abs(v) === nv ? (gv * sg) / ties : 0;
           else if (nv === 0) gx[at] = 0;
           else if (pp === 2) gx[at] = (gv * v) / nv;
           else if (pp === 1) gx[at] = gv * sg;

@@ -5,6 +5,7 @@
 import type { DType, Shape, Storage } from "./tensor";
 import { check_dtype } from "./dtype";
 import { RuntimeRangeError } from "../errors";
+import { first_non_int, int_list_error } from "./int_list_args";
 
 export interface TensorOptions {
   dtype?: DType;
@@ -19,25 +20,18 @@ function is_options(x: unknown): x is TensorOptions {
   return x !== null && typeof x === "object" && !Array.isArray(x) && !ArrayBuffer.isView(x);
 }
 
-/** An element of a size as written: NaN, Infinity and 2.5 as numbers (JSON wrote NaN as null), strings quoted. */
-function showDim(d: unknown): string {
-  if (typeof d === "number" || typeof d === "bigint" || typeof d === "boolean" || d === null || d === undefined) return String(d);
-  if (typeof d === "string") return JSON.stringify(d);
-  if (Array.isArray(d)) return "an array";
-  return typeof d === "object" ? (d.constructor?.name ?? "an object") : typeof d;
-}
-
-export function check_size(size: readonly unknown[], where: string): number[] {
-  const out: number[] = [];
-  for (let k = 0; k < size.length; k++) {
-    const d = size[k];
-    if (typeof d !== "number" || !Number.isInteger(d)) {
-      throw new TypeError(`${where}(): size must be a sequence of integers, got [${size.map(showDim).join(", ")}]: element ${k} is ${showDim(d)}`);
-    }
+/**
+ * A size's elements checked: integers (else PyTorch's argument error, int_list_args.ts: `arg` is
+ * the parameter's name, `scalar` says the size was one argument that is not an array, `zeros(2.5)`),
+ * none negative.
+ */
+export function check_size(size: readonly unknown[], where: string, scalar = false, arg = "size"): number[] {
+  const k = first_non_int(size);
+  if (k >= 0) throw int_list_error(where, arg, size, k, scalar);
+  for (const d of size as number[]) {
     if (d < 0) throw RuntimeRangeError(`${where}(): Trying to create tensor with negative dimension ${d}: ${fmt_shape(size as number[])}`);
-    out.push(d);
   }
-  return out;
+  return [...(size as number[])];
 }
 
 /**
@@ -51,8 +45,9 @@ export function parse_size_args(args: readonly unknown[], where: string): { size
     options = list[list.length - 1] as TensorOptions;
     list = list.slice(0, -1);
   }
+  const scalar = list.length === 1 && !Array.isArray(list[0]);
   if (list.length === 1 && Array.isArray(list[0])) list = list[0] as unknown[];
-  return { size: check_size(list, where), options: check_options(options, where) };
+  return { size: check_size(list, where, scalar), options: check_options(options, where) };
 }
 
 export function check_options(o: TensorOptions | undefined, where: string): TensorOptions {

@@ -707,8 +707,14 @@ export class Tensor {
   reshape(...shape: ShapeArgs): Tensor {
     return V.reshape(this, ...shape);
   }
-  /** The same elements in a new shape; shares storage. */
-  view(...shape: ShapeArgs): Tensor {
+  /**
+   * The same elements in a new shape, sharing storage: `view(2, -1)`, `view([2, -1])`,
+   * `view({ size })`; or `view(dtype)` / `view({ dtype })`: the same bytes read as another dtype
+   * (tensor/view_dtype.ts).
+   */
+  view(dtype: DType | V.ViewOptions): Tensor;
+  view(...shape: ShapeArgs): Tensor;
+  view(...shape: (ShapeArgs[number] | DType | V.ViewOptions)[]): Tensor {
     return V.view(this, ...shape);
   }
   /** view(other.shape). */
@@ -788,8 +794,8 @@ export class Tensor {
     return V.permute(this, ...dims);
   }
   /** Pieces of `split_size` (or of the listed sizes) along `dim`. */
-  split(split_size_or_sections: number | readonly number[], dim?: number | { dim?: number }): Tensor[] {
-    return V.split(this, split_size_or_sections, dim);
+  split(split_size: V.SplitSize | V.SplitOptions, dim?: number | { dim?: number }): Tensor[] {
+    return V.split_method(this, split_size, dim);
   }
   /** `chunks` pieces of equal size (the last may be smaller) along `dim`. */
   chunk(chunks: number, dim?: number | { dim?: number }): Tensor[] {

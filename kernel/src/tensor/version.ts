@@ -147,13 +147,18 @@ export interface SavedEntry {
   readonly view: ViewShape | null;
   /** For OUT: which output of PyTorch's op it is (the message says "output 1 of Aminmax"). */
   readonly output_nr: number;
+  /**
+   * An extra tensor that is another output of the same PyTorch op (`x1@1`: qr's R saved by the
+   * node lrlab gave Q): the message names it as PyTorch's does a saved output, by the node.
+   */
+  readonly is_output: boolean;
 }
 
 export type SaveSpec = readonly SavedEntry[];
 
 /**
  * A spec from its text, entries separated by commas: `0`, `out` (`out@1`: the result, which is
- * output 1 of PyTorch's op), `x1` (extra tensor 1), each with an optional `if 0 1` (saved when
+ * output 1 of PyTorch's op), `x1` (extra tensor 1; `x1@2`: which is output 2 of PyTorch's op), each with an optional `if 0 1` (saved when
  * input 0 or 1 requires grad) and `as t` (a view: t, rows, row, same, mT_or_batched, bmm_left,
  * bmm_right). Parsed once, when the op's module loads.
  */
@@ -163,9 +168,12 @@ export function saves(text: string): SaveSpec {
     const words = part.trim().split(/\s+/);
     let head = words[0];
     let output_nr = 0;
-    if (head.startsWith("out@")) {
-      output_nr = Number(head.slice(4));
-      head = "out";
+    let is_output = false;
+    const at = head.indexOf("@");
+    if (at >= 0) {
+      output_nr = Number(head.slice(at + 1));
+      head = head.slice(0, at);
+      is_output = head !== "out";
     }
     const slot = head === "out" ? OUT : head.startsWith("x") ? EXTRA + Number(head.slice(1)) : Number(head);
     if (!Number.isInteger(slot)) throw new Error(`saves(): bad slot ${head} in "${text}"`);
@@ -180,7 +188,7 @@ export function saves(text: string): SaveSpec {
         if (view === null) throw new Error(`saves(): unknown view ${words[i]} in "${text}"`);
       } else throw new Error(`saves(): cannot read "${words[i]}" in "${text}"`);
     }
-    entries.push({ slot, when, view, output_nr });
+    entries.push({ slot, when, view, output_nr, is_output });
   }
   return entries;
 }
@@ -199,7 +207,7 @@ const EXTRAS: SaveSpec[] = [];
 export function extras_spec(n: number): SaveSpec {
   let spec = EXTRAS[n];
   if (spec === undefined) {
-    spec = Array.from({ length: n }, (_, i) => ({ slot: EXTRA + i, when: -1, view: null, output_nr: 0 }));
+    spec = Array.from({ length: n }, (_, i) => ({ slot: EXTRA + i, when: -1, view: null, output_nr: 0, is_output: false }));
     EXTRAS[n] = spec;
   }
   return spec;
@@ -272,7 +280,7 @@ export function message_name(name: string): string {
 export function modified_error(t: Tensor, now: number, expected: number, e: SavedEntry, node_name: string, inputs: readonly unknown[]): Error {
   let shape: readonly number[] = t.shape;
   let by: string | null;
-  if (e.slot === OUT) by = node_name;
+  if (e.slot === OUT || e.is_output) by = node_name;
   else if (e.view !== null) {
     shape = e.view(t.shape, t, inputs);
     by = t.requires_grad ? "AsStridedBackward0" : null;
@@ -284,7 +292,7 @@ export function modified_error(t: Tensor, now: number, expected: number, e: Save
     const fn = t.grad_fn;
     by = fn === null ? null : fn.name();
   }
-  return version_error(t.dtype, shape, by, now, expected, e.slot === OUT ? e.output_nr : 0);
+  return version_error(t.dtype, shape, by, now, expected, e.slot === OUT || e.is_output ? e.output_nr : 0);
 }
 
 /** The message itself (also for torch.autograd.Function's saved tensors). */

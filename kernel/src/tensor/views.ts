@@ -24,14 +24,20 @@ import { permuted_order } from "./memory_order";
 import { noncontiguous_strides, view_strides, viewable } from "./torch_strides";
 import { version_of } from "./version";
 import { RuntimeError, RuntimeRangeError, ValueRangeError } from "../errors";
+import { first_non_int, int_list_error, view_args_error } from "./int_list_args";
+import { is_dtype_name, view_dtype } from "./view_dtype";
+import type { DType } from "./tensor";
 
 export type ShapeArgs = (number | readonly number[])[];
 
+/** PyTorch's name of each op's size parameter (its argument errors name it). */
+const SIZE_ARG: Record<string, string> = { reshape: "shape", permute: "dims", view: "size", expand: "size" };
+
 function flat_args(args: ShapeArgs, op: string): number[] {
-  const list = args.length === 1 && Array.isArray(args[0]) ? (args[0] as number[]) : (args as number[]);
-  for (const d of list) {
-    if (typeof d !== "number" || !Number.isInteger(d)) throw new TypeError(`${op}(): shape must be integers, got ${JSON.stringify(args)}`);
-  }
+  const one_array = args.length === 1 && Array.isArray(args[0]);
+  const list = one_array ? (args[0] as number[]) : (args as number[]);
+  const k = first_non_int(list);
+  if (k >= 0) throw int_list_error(op, SIZE_ARG[op] ?? "size", list, k, args.length === 1 && !one_array);
   return [...list];
 }
 
@@ -90,9 +96,42 @@ export function reshape(x: Tensor, ...shape: ShapeArgs): Tensor {
   return reshape_to(x, infer_shape(flat_args(shape, "reshape"), x.numel()));
 }
 
-export function view(x: Tensor, ...shape: ShapeArgs): Tensor {
+/** `view`'s keyword forms: `view({ dtype })` (Python's `view(dtype=...)`) and `view({ size })`. */
+export interface ViewOptions {
+  dtype?: DType;
+  size?: readonly number[];
+}
+
+/**
+ * `view(...sizes)`, or `view(dtype)`: the same bytes read as another dtype (view_dtype.ts).
+ * Anything else is PyTorch's error for a call neither form takes.
+ */
+export function view(x: Tensor, ...shape: (ShapeArgs[number] | DType | ViewOptions)[]): Tensor {
   check(x, "view");
-  const next = infer_shape(flat_args(shape, "view"), x.numel());
+  if (shape.length === 1) {
+    const a = shape[0];
+    if (typeof a === "string") {
+      if (!is_dtype_name(a)) throw view_args_error(shape);
+      return view_dtype(x, a);
+    }
+    if (a !== null && typeof a === "object" && !Array.isArray(a)) {
+      const o = a as ViewOptions;
+      const keys = Object.keys(o);
+      const bad = keys.find((k) => k !== "dtype" && k !== "size");
+      if (bad !== undefined || keys.length !== 1) {
+        throw new TypeError(bad !== undefined ? `view() got an unexpected keyword argument '${bad}'` : "view() takes one of dtype or size");
+      }
+      if (o.dtype !== undefined) return view_dtype(x, o.dtype);
+      return view(x, o.size as readonly number[]);
+    }
+  }
+  // PyTorch picks the form by the first value: one that is no integer (nor an array starting with
+  // one) fits neither form; a later bad size is the size form's unpacking error (flat_args)
+  const first = shape[0];
+  const sizes_form = shape.length === 0 || (typeof first === "number" && Number.isInteger(first)) ||
+    (shape.length === 1 && Array.isArray(first) && (first.length === 0 || Number.isInteger(first[0])));
+  if (!sizes_form) throw view_args_error(shape);
+  const next = infer_shape(flat_args(shape as ShapeArgs, "view"), x.numel());
   // PyTorch's view never copies: where its strides allow no view, it refuses
   if (!viewable(x, next)) {
     throw RuntimeError("view size is not compatible with input tensor's size and stride (at least one dimension spans across two contiguous subspaces). Use .reshape(...) instead.");
@@ -422,8 +461,42 @@ function pieces(x: Tensor, sizes: number[], d: number, name: string): Tensor[] {
  * `split(x, split_size, dim)`: chunks of `split_size` (the last may be smaller), or
  * `split(x, [sizes...], dim)`: chunks of those sizes (must add up to the dim's size).
  */
-export function split(x: Tensor, split_size_or_sections: number | readonly number[], dim: number | { dim?: number } = 0): Tensor[] {
+export function split(x: Tensor, split_size_or_sections: SplitSize | SplitOptions, dim: number | { dim?: number } = 0): Tensor[] {
   check(x, "split");
+  const a = split_keywords("split", "split_size_or_sections", split_size_or_sections, dim);
+  return split_(x, a.size, a.dim);
+}
+
+/** Tensor.split: as torch.split, but Python names the size `split_size` (`x.split({ split_size: 2, dim: 1 })`). */
+export function split_method(x: Tensor, split_size: SplitSize | SplitOptions, dim: number | { dim?: number } = 0): Tensor[] {
+  check(x, "split");
+  const a = split_keywords("Tensor.split", "split_size", split_size, dim);
+  return split_(x, a.size, a.dim);
+}
+
+export type SplitSize = number | readonly number[];
+
+/**
+ * split's keywords: torch.split(tensor, split_size_or_sections, dim) and Tensor.split(split_size,
+ * dim) name the size differently, and each refuses the other's name, as in Python.
+ */
+export interface SplitOptions {
+  split_size_or_sections?: SplitSize;
+  split_size?: SplitSize;
+  dim?: number;
+}
+
+function split_keywords(who: string, size_kw: "split_size" | "split_size_or_sections", first: SplitSize | SplitOptions, dim: number | { dim?: number }): { size: SplitSize; dim: number | { dim?: number } } {
+  if (first === null || typeof first !== "object" || Array.isArray(first)) return { size: first as SplitSize, dim };
+  const o = first as Record<string, unknown>;
+  for (const k of Object.keys(o)) {
+    if (k !== size_kw && k !== "dim") throw new TypeError(`${who}() got an unexpected keyword argument '${k}'`);
+  }
+  if (o[size_kw] === undefined) throw new TypeError(`${who}() missing 1 required positional argument: '${size_kw}'`);
+  return { size: o[size_kw] as SplitSize, dim: (o.dim as number | undefined) ?? dim };
+}
+
+function split_(x: Tensor, split_size_or_sections: SplitSize, dim: number | { dim?: number }): Tensor[] {
   const d = wrap_dim(dim_keyword("split", dim), x.dim());
   const n = x.shape[d];
   let sizes: number[];

@@ -20,6 +20,14 @@ import type { Reduction } from "../_autograd";
 import { RuntimeError } from "../../optim/lr_scheduler/errors";
 import { gradOf, lossArgs, reductionArg, sizesStr, tensorArg } from "./_loss_more";
 import { markSumReduced } from "./_reduce";
+import { saves } from "../../tensor/version";
+
+// What PyTorch's CtcLossBackward0 saves: log_probs, targets and its result (the per-sample losses:
+// the output itself only with reduction "none"; "sum" and "mean" reduce it in nodes of their own).
+// Unbatched log_probs are unsqueezed to a batch of one first: PyTorch saves that view.
+const CTC_SAVES = saves("0, x0");
+const CTC_NONE_SAVES = saves("0, x0, out");
+const CTC_UNBATCHED_SAVES = saves("0 as unsqueeze_h, x0");
 
 export interface CTCOptions {
   blank?: number;
@@ -194,5 +202,5 @@ export function ctc_loss(log_probs: Tensor, targets: Tensor, input_lengths: unkn
       }
     }
     return [gradOf(gl, log_probs)];
-  });
+  }, unbatched ? CTC_UNBATCHED_SAVES : red === "none" ? CTC_NONE_SAVES : CTC_SAVES, [targets]);
 }

@@ -45,6 +45,8 @@ import { Tensor, storageFor } from "../../tensor/tensor";
 import { cat, stack } from "../../tensor/views";
 import { narrow, select } from "../../tensor/indexing";
 import { attach, fresh_grad, needs_grad } from "../../tensor/autograd";
+import { bump_version, saves } from "../../tensor/version";
+import type { SaveSpec } from "../../tensor/version";
 import { gemm } from "../../tensor/gemm";
 import { SliceGrad } from "../../tensor/slice_grad";
 import { contiguous_strides } from "../../tensor/shape";
@@ -95,12 +97,28 @@ export function gatesStep(mode: RNNMode, gi: Tensor, step: number, gh: Tensor, s
       const hc = lstmPointwise(gi, step, gh, state.c!);
       let h = select(hc, 0, 0);
       if (w_hr !== null) h = linear(h, w_hr);
-      return { h, c: select(hc, 0, 1) };
+      // PyTorch's c' is σ(f)·c, then add_(σ(i)·tanh(g)): one in-place write, its version 1 (a
+      // counter of its own: h', which shares hc's storage here, is at 0 as PyTorch's)
+      const c = select(hc, 0, 1);
+      c._vc = null;
+      bump_version(c);
+      return { h, c };
     }
     case "GRU":
       return { h: gruPointwise(gi, step, gh, state.h), c: null };
   }
 }
+
+// What PyTorch's cells save of what a user holds (its CPU cells are composite ops; the products'
+// saves are F.linear's): an Elman cell's tanh / relu saves its result, the new state; the LSTM's
+// σ(f)·c saves the cell state c when the gates need gradients. The GRU's only read of its state,
+// (h − n)·z, saves that difference, an intermediate: gruPointwise keeps its own copy.
+const RESULT_SAVES = saves("out");
+const LSTM_SAVES = saves("2 if 0 1");
+// The layers' hidden products read W_hh in backward: PyTorch's Elman and GRU layers (composite)
+// save W_hhᵀ for h's gradient, as F.linear; its LSTM layer (one fused CPU node) saves W_hh itself.
+const HIDDEN_SAVES = saves("x0 if 0 as t");
+const LSTM_HIDDEN_SAVES = saves("x0");
 
 /** σ(x) = 1 / (1 + e^−x), as tensor/activation.ts's sigmoid (e^−x = ∞ for x < −709 still gives 0). */
 function sigmoid(x: number): number {
@@ -114,13 +132,14 @@ function sigmoid(x: number): number {
 function recordStep(
   out: Tensor, name: string, gi: Tensor, step: number, gh: Tensor, state: Tensor | null,
   backward: (grad: Tensor, need: boolean[]) => [Tensor | null, Tensor | null, Tensor | null],
+  saved?: SaveSpec,
 ): Tensor {
   return attach(out, name, [gi, gh, state], (grad, need) => {
     const [dgi, dgh, dstate] = backward(grad, need);
     if (dgi === null || gi.dim() === 2) return [dgi, dgh, dstate];
     const block = dgi.data.length;
     return [new SliceGrad(dgi, gi.shape, step * block, contiguous_strides(gi.shape).slice(1)), dgh, dstate];
-  });
+  }, true, saved);
 }
 
 /** The offset of block `step` of gi ([N, G·H], or [L, N, G·H] for all steps) in its storage. */
@@ -155,7 +174,7 @@ export function rnnPointwise(mode: "RNN_TANH" | "RNN_RELU", gi: Tensor, step: nu
     else for (let j = 0; j < d.length; j++) d[j] = y[j] > 0 ? g[j] : 0;
     const dg = new Tensor(d, gh.shape, dtype);
     return [dg, dg, null];
-  });
+  }, RESULT_SAVES);
 }
 
 /**
@@ -235,7 +254,7 @@ export function lstmPointwise(gi: Tensor, step: number, gh: Tensor, c: Tensor): 
     }
     const dgates = new Tensor(dg, gh.shape, dtype);
     return [dgates, dgates, dc === null ? null : new Tensor(dc, c.shape, dtype)];
-  });
+  }, LSTM_SAVES);
 }
 
 /**
@@ -256,7 +275,10 @@ export function gruPointwise(gi: Tensor, step: number, gh: Tensor, h: Tensor): T
   const b = gh.data;
   const hd = h.data;
   // Stored before use, in PyTorch's order (see lstmPointwise).
-  const act = storageFor(dtype, N * G); // r, z, n per row, saved for backward
+  // r, z, n per row, then h − n per element (h may be changed in place by backward), saved for backward
+  const saved = storageFor(dtype, N * G + N * H);
+  const act = saved.subarray(0, N * G);
+  const hn = saved.subarray(N * G);
   const y = storageFor(dtype, N * H);
   // Sigmoids and tanhs over whole blocks, WebAssembly SIMD when large (see lstmPointwise).
   for (let n = 0; n < N; n++) {
@@ -281,13 +303,13 @@ export function gruPointwise(gi: Tensor, step: number, gh: Tensor, h: Tensor): T
     for (let j = 0; j < H; j++) {
       const p = row + 2 * H + j;
       const q = n * H + j;
-      y[q] = hd[q] - act[p];
-      y[q] = y[q] * act[row + H + j];
+      hn[q] = hd[q] - act[p];
+      y[q] = hn[q] * act[row + H + j];
       y[q] = y[q] + act[p];
     }
   }
   const out = new Tensor(y, h.shape, dtype);
-  return recordStep(out, "ThnnFusedGruCellBackward0", gi, step, gh, h, (grad, need) => {
+  recordStep(out, "ThnnFusedGruCellBackward0", gi, step, gh, h, (grad, need) => {
     const gd = grad.data;
     const dgi = storageFor(dtype, N * G);
     const dgh = storageFor(dtype, N * G);
@@ -303,7 +325,7 @@ export function gruPointwise(gi: Tensor, step: number, gh: Tensor, h: Tensor): T
         const g = gd[q];
         const dn = g * (1 - z) * (1 - nn * nn);
         const dr = dn * b[p] * r * (1 - r);
-        const dz = g * (hd[q] - nn) * z * (1 - z);
+        const dz = g * hn[q] * z * (1 - z);
         dgi[row + j] = dr;
         dgh[row + j] = dr;
         dgi[row + H + j] = dz;
@@ -315,6 +337,9 @@ export function gruPointwise(gi: Tensor, step: number, gh: Tensor, h: Tensor): T
     }
     return [new Tensor(dgi, gh.shape, dtype), new Tensor(dgh, gh.shape, dtype), dh === null ? null : new Tensor(dh, h.shape, dtype)];
   });
+  // PyTorch's h' is (h − n).mul_(z).add_(n): two in-place writes, its version 2
+  bump_version(out, 2);
+  return out;
 }
 
 /**
@@ -329,7 +354,7 @@ export function gruPointwise(gi: Tensor, step: number, gh: Tensor, h: Tensor): T
  * product with only N_t rows, a gradient the size of W_hh and its addition into W_hh.grad. The
  * forward is F.linear's product, bit for bit.
  */
-function hiddenTerms(w_hh: Tensor, b_hh: Tensor | null, rows: readonly number[]): (h: Tensor, t: number) => Tensor {
+function hiddenTerms(w_hh: Tensor, b_hh: Tensor | null, rows: readonly number[], saved: SaveSpec): (h: Tensor, t: number) => Tensor {
   const [G, Hh] = w_hh.shape;
   const dtype = w_hh.dtype;
   const w = w_hh.data;
@@ -376,7 +401,7 @@ function hiddenTerms(w_hh: Tensor, b_hh: Tensor | null, rows: readonly number[])
         dh = new Tensor(gx, h.shape, dtype);
       }
       return [dh, new SliceGrad(g, shape, first[t] * G, stride)];
-    });
+    }, true, saved, [w_hh]);
   };
 }
 
@@ -411,7 +436,7 @@ export function recurrence(
       const k = layer * D + d;
       const w = weights[k];
       const gi = linear(x, w.w_ih, w.b_ih); // [L, N, G·H], read step by step
-      const hidden = hiddenTerms(w.w_hh, w.b_hh, new Array<number>(L).fill(h0s[k].shape[0]));
+      const hidden = hiddenTerms(w.w_hh, w.b_hh, new Array<number>(L).fill(h0s[k].shape[0]), mode === "LSTM" ? LSTM_HIDDEN_SAVES : HIDDEN_SAVES);
       let state: CellState = { h: h0s[k], c: c0s === null ? null : c0s[k] };
       const ys: Tensor[] = new Array(L);
       for (let s = 0; s < L; s++) {
@@ -457,7 +482,7 @@ export function packedRecurrence(
       const k = layer * D + d;
       const w = weights[k];
       const gi = linear(x, w.w_ih, w.b_ih); // [Σ batch_sizes, G·H]
-      const hidden = hiddenTerms(w.w_hh, w.b_hh, batch_sizes);
+      const hidden = hiddenTerms(w.w_hh, w.b_hh, batch_sizes, mode === "LSTM" ? LSTM_HIDDEN_SAVES : HIDDEN_SAVES);
       const initial: CellState = { h: h0s[k], c: c0s === null ? null : c0s[k] };
       const step = (state: CellState, t: number): CellState => {
         const git = narrow(gi, 0, offsets[t], batch_sizes[t]);

@@ -15,6 +15,7 @@
  */
 import { Tensor } from "../tensor";
 import { attach } from "../autograd";
+import { saves } from "../version";
 import { check_matrix, eps_of, from_blocks, grad_blocks, matrices } from "./common";
 import * as D from "./dense";
 import { pyArgs } from "../../utils/py_args";
@@ -22,6 +23,16 @@ import { nearKey } from "../../close_matches";
 import type { Mat } from "./dense";
 import { named } from "./return_types";
 import type { EighResult, QRResult, SVDResult } from "./return_types";
+
+// What PyTorch's nodes save (each lrlab output has a node of its own; each saves what the one
+// PyTorch node saves, all of the op's outputs, each named as PyTorch's output i of the op)
+const TWO_OUTPUTS = saves("x0@0, x1@1");
+const THREE_OUTPUTS = saves("x0@0, x1@1, x2@2");
+/** eigvalsh: PyTorch's node saves the eigenvalues (output 0) and eigenvectors no one else holds. */
+const EIGVALS_SAVES = saves("out");
+/** svdvals: the singular values are output 1 of PyTorch's LinalgSvd node. */
+const SVDVALS_SAVES = saves("out@1");
+const PINV_SAVES = saves("0, out");
 
 export interface QROptions {
   /** "reduced" (default: Q m×k, R k×n), "complete" (Q m×m, R m×n) or "r" (R only; Q empty). */
@@ -52,8 +63,9 @@ export function qr(A: Tensor, mode: QROptions["mode"] | QROptions = "reduced"): 
     const blocks = fs.map((f, b) => qr_backward(mats[b], f.Q, f.R, gQs?.[b] ?? null, gRs?.[b] ?? null, m, n));
     return from_blocks(blocks, A.shape, dtype);
   };
-  const Qa = md === "r" ? Q : attach(Q, "LinalgQrBackward0", [A], (g) => [backward(grad_blocks(g, mats.length), null, g.dtype)]);
-  const Ra = attach(R, "LinalgQrBackward0", [A], (g) => [backward(null, grad_blocks(g, mats.length), g.dtype)]);
+  const outs = [Q, R];
+  const Qa = md === "r" ? Q : attach(Q, "LinalgQrBackward0", [A], (g) => [backward(grad_blocks(g, mats.length), null, g.dtype)], true, TWO_OUTPUTS, outs);
+  const Ra = attach(R, "LinalgQrBackward0", [A], (g) => [backward(null, grad_blocks(g, mats.length), g.dtype)], true, TWO_OUTPUTS, outs);
   return named<QRResult>("linalg_qr", ["Q", "R"], [Qa, Ra]);
 }
 
@@ -123,8 +135,9 @@ export function eigh(A: Tensor, UPLO: "L" | "U" | EighOptions = "L"): EighResult
   const V = from_blocks(es.map((e) => e.V), A.shape, A.dtype);
   const backward = (gLs: D.Mat[] | null, gVs: D.Mat[] | null, dtype: Tensor["dtype"]) =>
     from_blocks(es.map((e, b) => eigh_backward(e.w, e.V, gLs?.[b] ?? null, gVs?.[b] ?? null, n)), A.shape, dtype);
-  const La = attach(L, "LinalgEighBackward0", [A], (g) => [backward(grad_blocks(g, mats.length), null, g.dtype)]);
-  const Va = attach(V, "LinalgEighBackward0", [A], (g) => [backward(null, grad_blocks(g, mats.length), g.dtype)]);
+  const outs = [L, V];
+  const La = attach(L, "LinalgEighBackward0", [A], (g) => [backward(grad_blocks(g, mats.length), null, g.dtype)], true, TWO_OUTPUTS, outs);
+  const Va = attach(V, "LinalgEighBackward0", [A], (g) => [backward(null, grad_blocks(g, mats.length), g.dtype)], true, TWO_OUTPUTS, outs);
   return named<EighResult>("linalg_eigh", ["eigenvalues", "eigenvectors"], [La, Va]);
 }
 
@@ -138,7 +151,7 @@ export function eigvalsh(A: Tensor, UPLO: "L" | "U" | EighOptions = "L"): Tensor
   return attach(L, "LinalgEighBackward0", [A], (g) => {
     const gs = grad_blocks(g, mats.length);
     return [from_blocks(es.map((e, b) => eigh_backward(e.w, e.V, gs[b], null, n)), A.shape, g.dtype)];
-  });
+  }, true, EIGVALS_SAVES);
 }
 
 function eigh_backward(w: Float64Array, V: D.Mat, gL: D.Mat | null, gV: D.Mat | null, n: number): D.Mat {
@@ -173,9 +186,10 @@ export function svd(A: Tensor, full_matrices: boolean | SVDOptions = true): SVDR
   type G = { gU?: D.Mat[]; gS?: D.Mat[]; gVh?: D.Mat[] };
   const backward = (gs: G, dtype: Tensor["dtype"]) =>
     from_blocks(fs.map((f, b) => svd_backward(f, gs.gU ? cols(gs.gU[b], m, uc, 0, k) : null, gs.gS?.[b] ?? null, gs.gVh ? gs.gVh[b].subarray(0, k * n) : null, m, n)), A.shape, dtype);
-  const Ua = attach(U, "LinalgSvdBackward0", [A], (g) => [backward({ gU: grad_blocks(g, mats.length) }, g.dtype)]);
-  const Sa = attach(S, "LinalgSvdBackward0", [A], (g) => [backward({ gS: grad_blocks(g, mats.length) }, g.dtype)]);
-  const Vha = attach(Vh, "LinalgSvdBackward0", [A], (g) => [backward({ gVh: grad_blocks(g, mats.length) }, g.dtype)]);
+  const outs = [U, S, Vh];
+  const Ua = attach(U, "LinalgSvdBackward0", [A], (g) => [backward({ gU: grad_blocks(g, mats.length) }, g.dtype)], true, THREE_OUTPUTS, outs);
+  const Sa = attach(S, "LinalgSvdBackward0", [A], (g) => [backward({ gS: grad_blocks(g, mats.length) }, g.dtype)], true, THREE_OUTPUTS, outs);
+  const Vha = attach(Vh, "LinalgSvdBackward0", [A], (g) => [backward({ gVh: grad_blocks(g, mats.length) }, g.dtype)], true, THREE_OUTPUTS, outs);
   return named<SVDResult>("linalg_svd", ["U", "S", "Vh"], [Ua, Sa, Vha]);
 }
 
@@ -189,7 +203,7 @@ export function svdvals(A: Tensor): Tensor {
   return attach(S, "LinalgSvdBackward0", [A], (g) => {
     const gs = grad_blocks(g, mats.length);
     return [from_blocks(fs.map((f, b) => svd_backward(f, null, gs[b], null, m, n)), A.shape, g.dtype)];
-  });
+  }, true, SVDVALS_SAVES);
 }
 
 /** The SVD gradient for one matrix from the reduced factors (U m×k, V n×k) and ḡU (m×k), ḡS (k), ḡVh (k×n). */
@@ -346,7 +360,7 @@ export function pinv(A: Tensor, ...args: unknown[]): Tensor {
       return out;
     });
     return [from_blocks(blocks, A.shape, g.dtype)];
-  });
+  }, true, PINV_SAVES);
 }
 
 /** `torch.linalg.matrix_rank(A, { atol, rtol, hermitian })`: the number of singular values above max(atol, rtol·σ₁) (int64). */
