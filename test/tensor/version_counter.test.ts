@@ -510,7 +510,7 @@ function optCase(name: string, options: Record<string, unknown>, stepsBefore: bo
 }
 
 /** The generator's rnn_layer_case: a layer's forward, one weight changed in place (values kept), backward. */
-function rnnLayerCase(cls: typeof nn.RNN | typeof nn.GRU | typeof nn.LSTM, modify: "weight_hh_l0" | "weight_ih_l0"): (v: Versions) => void {
+function rnnLayerCase(cls: new (input_size: number, hidden_size: number) => { forward(x: Tensor): unknown }, modify: "weight_hh_l0" | "weight_ih_l0"): (v: Versions) => void {
   return (v) => {
     torch.manual_seed(0);
     const m = new cls(3, 4);
