@@ -15,18 +15,13 @@
  */
 import { Tensor } from "./tensor";
 import type { DType } from "./tensor";
-import { check_dtype, isLrlabDtype } from "./dtype";
+import { check_dtype } from "./dtype";
 import { torch_strides } from "./torch_strides";
 import { share_version } from "./version";
 import { RuntimeError } from "../errors";
 
 const SIZE: Record<DType, number> = { float32: 4, float64: 8, int64: 8, bool: 1 };
 const NAME: Record<DType, string> = { float32: "Float", float64: "Double", int64: "Long", bool: "Bool" };
-
-/** Whether a string names a dtype (view's argument is then a dtype, not a size). */
-export function is_dtype_name(s: string): boolean {
-  return isLrlabDtype(s);
-}
 
 /** x's elements as little-endian bytes, in x's logical (row-major) order. */
 function bytes_of(x: Tensor): Uint8Array {

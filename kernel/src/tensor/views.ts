@@ -13,7 +13,7 @@
  */
 import { Tensor, check_tensor } from "./tensor";
 import { attach, rename } from "./autograd";
-import { storage_for } from "./dtype";
+import { isLrlabDtype, storage_for } from "./dtype";
 import { contiguous_strides, fmt_shape, strided_copy, transpose_last2, wrap_dim } from "./shape";
 import { result_type } from "./operand";
 import { sum_to } from "./sum_to";
@@ -25,7 +25,7 @@ import { noncontiguous_strides, view_strides, viewable } from "./torch_strides";
 import { version_of } from "./version";
 import { RuntimeError, RuntimeRangeError, ValueRangeError } from "../errors";
 import { first_non_int, int_list_error, view_args_error } from "./int_list_args";
-import { is_dtype_name, view_dtype } from "./view_dtype";
+import { view_dtype } from "./view_dtype";
 import type { DType } from "./tensor";
 
 export type ShapeArgs = (number | readonly number[])[];
@@ -111,7 +111,7 @@ export function view(x: Tensor, ...shape: (ShapeArgs[number] | DType | ViewOptio
   if (shape.length === 1) {
     const a = shape[0];
     if (typeof a === "string") {
-      if (!is_dtype_name(a)) throw view_args_error(shape);
+      if (!isLrlabDtype(a)) throw view_args_error(shape); // a string is view(dtype)'s form
       return view_dtype(x, a);
     }
     if (a !== null && typeof a === "object" && !Array.isArray(a)) {
