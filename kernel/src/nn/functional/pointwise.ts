@@ -9,28 +9,53 @@
 import { Tensor, storageFor } from "../../tensor/tensor";
 import { checkFloat, record } from "../_autograd";
 import { pyArgs } from "../../utils/py_args";
-import { sigmoidScalar } from "./activation";
+import { sigmoidOf, sigmoidScalar } from "./activation";
 import { maybeInplace } from "../_inplace";
 import { saves } from "../../tensor/version";
+import { wasm_map } from "../../tensor/transcendental_ops";
 
 // What PyTorch's derivative formulas save for these ops (tensor/version.ts)
 const SAVES_SELF = saves("0");
 
-/** y = f(x) element-wise with ∂y/∂x = df(x), as one node named `node`. */
-function pointwise(op: string, node: string, input: Tensor, f: (x: number) => number, df: (x: number) => number): Tensor {
+/**
+ * The same function given the exponential its formula takes: `of(x, e)` with e = Math.exp(arg(x))
+ * returns exactly what the one-argument form returns for x (so e may come from WebAssembly, whose
+ * exp has Math.exp's bits: tensor/transcendental_ops.ts).
+ */
+interface WithExp {
+  arg: (x: number) => number;
+  of: (x: number, e: number) => number;
+}
+
+/**
+ * y = f(x) element-wise with ∂y/∂x = df(x), as one node named `node`. `fe` / `dfe`: f / df in
+ * terms of an exponential, used for inputs large enough for the WebAssembly exp.
+ */
+function pointwise(op: string, node: string, input: Tensor, f: (x: number) => number, df: (x: number) => number, fe: WithExp | null = null, dfe: WithExp | null = null): Tensor {
   checkFloat(input, op);
   const x = input.data;
   const n = x.length;
   const y = storageFor(input.dtype, n);
-  for (let i = 0; i < n; i++) y[i] = f(x[i]);
+  const e = fe === null ? null : expOf(x, fe.arg);
+  if (fe !== null && e !== null) for (let i = 0; i < n; i++) y[i] = fe.of(x[i], e[i]);
+  else for (let i = 0; i < n; i++) y[i] = f(x[i]);
   const out = new Tensor(y, input.shape, input.dtype);
   return record(out, node, [input], (g) => {
     const gd = g.data;
     const gx = storageFor(input.dtype, n);
-    for (let i = 0; i < n; i++) gx[i] = gd[i] * df(x[i]);
+    const e = dfe === null ? null : expOf(x, dfe.arg);
+    if (dfe !== null && e !== null) for (let i = 0; i < n; i++) gx[i] = gd[i] * dfe.of(x[i], e[i]);
+    else for (let i = 0; i < n; i++) gx[i] = gd[i] * df(x[i]);
     return [new Tensor(gx, input.shape, input.dtype)];
   }, SAVES_SELF);
 }
+
+/** Math.exp(arg(x[i])) for every element from WebAssembly; null when not taken (small, switched off). */
+function expOf(x: ArrayLike<number>, arg: (x: number) => number): Float64Array | null {
+  return wasm_map("exp", x.length, (a) => { for (let i = 0; i < a.length; i++) a[i] = arg(x[i]); });
+}
+
+const NEG_ABS = (x: number): number => -Math.abs(x);
 
 const LEAKY_NEGATIVE =
   "In-place leakyReLu backward calculation is triggered with a negative slope which is not supported. This is caused by calling in-place forward " +
@@ -78,8 +103,11 @@ export function elu(input: Tensor, alpha?: number, options?: { inplace?: boolean
 export function elu(input: Tensor, options?: EluOptions): Tensor;
 export function elu(input: Tensor, ...args: unknown[]): Tensor {
   const { alpha = 1.0, inplace = false } = pyArgs("elu", [["alpha", "number"], ["inplace", "boolean"]], args) as EluOptions;
-  const df = inplace && alpha < 0 ? refuse(ELU_NEGATIVE) : (x: number) => (x > 0 ? 1 : alpha * Math.exp(x));
-  return maybeInplace(input, inplace, (t) => pointwise("elu", "EluBackward0", t, (x) => (x > 0 ? x : alpha * Math.expm1(x)), df), "EluBackward1");
+  const refused = inplace && alpha < 0;
+  const df = refused ? refuse(ELU_NEGATIVE) : (x: number) => (x > 0 ? 1 : alpha * Math.exp(x));
+  // (the forward's expm1 stays Math.expm1: the WebAssembly module has no general expm1)
+  const dfe: WithExp | null = refused ? null : { arg: (x) => x, of: (x, e) => (x > 0 ? 1 : alpha * e) };
+  return maybeInplace(input, inplace, (t) => pointwise("elu", "EluBackward0", t, (x) => (x > 0 ? x : alpha * Math.expm1(x)), df, null, dfe), "EluBackward1");
 }
 
 /** x·σ(x): `silu(x)`; `silu(x, true)` or `silu(x, { inplace: true })` writes the result into x (PyTorch's silu_). */
@@ -88,8 +116,17 @@ export function silu(input: Tensor, inplace?: boolean | { inplace?: boolean }): 
   return maybeInplace(input, o.inplace ?? false, (t) => pointwise("silu", "SiluBackward0", t, (x) => x * sigmoidScalar(x), (x) => {
     const s = sigmoidScalar(x);
     return s * (1 + x * (1 - s));
-  }));
+  }, SILU_E, SILU_GRAD_E));
 }
+
+const SILU_E: WithExp = { arg: NEG_ABS, of: (x, e) => x * sigmoidOf(x, e) };
+const SILU_GRAD_E: WithExp = {
+  arg: NEG_ABS,
+  of: (x, e) => {
+    const s = sigmoidOf(x, e);
+    return s * (1 + x * (1 - s));
+  },
+};
 
 export interface SoftplusOptions {
   beta?: number;
@@ -108,5 +145,8 @@ export function softplus(input: Tensor, ...args: unknown[]): Tensor {
     input,
     (x) => (x * beta > threshold ? x : (Math.max(x * beta, 0) + Math.log1p(Math.exp(-Math.abs(x * beta)))) / beta),
     (x) => (x * beta > threshold ? 1 : sigmoidScalar(x * beta)),
+    // the same with e = exp(−|x·β|) (sigmoidScalar(x·β)'s exponential too)
+    { arg: (x) => -Math.abs(x * beta), of: (x, e) => (x * beta > threshold ? x : (Math.max(x * beta, 0) + Math.log1p(e)) / beta) },
+    { arg: (x) => -Math.abs(x * beta), of: (x, e) => (x * beta > threshold ? 1 : sigmoidOf(x * beta, e)) },
   );
 }
