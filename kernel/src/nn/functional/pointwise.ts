@@ -12,50 +12,59 @@ import { pyArgs } from "../../utils/py_args";
 import { sigmoidOf, sigmoidScalar } from "./activation";
 import { maybeInplace } from "../_inplace";
 import { saves } from "../../tensor/version";
-import { wasm_map } from "../../tensor/transcendental_ops";
+import { wasm_map, wasm_of } from "../../tensor/transcendental_ops";
 
 // What PyTorch's derivative formulas save for these ops (tensor/version.ts)
 const SAVES_SELF = saves("0");
 
-/**
- * The same function given the exponential its formula takes: `of(x, e)` with e = Math.exp(arg(x))
- * returns exactly what the one-argument form returns for x (so e may come from WebAssembly, whose
- * exp has Math.exp's bits: tensor/transcendental_ops.ts).
- */
-interface WithExp {
-  arg: (x: number) => number;
-  of: (x: number, e: number) => number;
-}
+type F = Float32Array | Float64Array;
 
 /**
- * y = f(x) element-wise with ∂y/∂x = df(x), as one node named `node`. `fe` / `dfe`: f / df in
- * terms of an exponential, used for inputs large enough for the WebAssembly exp.
+ * A whole-array version of f (gd null: out[i] = f(x[i])) or of the gradient (out[i] = gd[i] ·
+ * df(x[i])) that takes its exponentials from WebAssembly (tensor/transcendental_ops.ts: the same
+ * bits as Math.exp) and otherwise the same operations; false (nothing written) when not taken.
+ * Own loops: a per-element closure call would cost about what the exponential saves.
  */
-function pointwise(op: string, node: string, input: Tensor, f: (x: number) => number, df: (x: number) => number, fe: WithExp | null = null, dfe: WithExp | null = null): Tensor {
+type Fast = (x: ArrayLike<number>, out: F, gd: ArrayLike<number> | null) => boolean;
+
+/**
+ * y = f(x) element-wise with ∂y/∂x = df(x), as one node named `node`; `fast` (when given) is
+ * tried first, for forward and backward.
+ */
+function pointwise(op: string, node: string, input: Tensor, f: (x: number) => number, df: (x: number) => number, fast: Fast | null = null): Tensor {
   checkFloat(input, op);
   const x = input.data;
   const n = x.length;
   const y = storageFor(input.dtype, n);
-  const e = fe === null ? null : expOf(x, fe.arg);
-  if (fe !== null && e !== null) for (let i = 0; i < n; i++) y[i] = fe.of(x[i], e[i]);
-  else for (let i = 0; i < n; i++) y[i] = f(x[i]);
+  if (fast === null || !fast(x, y, null)) for (let i = 0; i < n; i++) y[i] = f(x[i]);
   const out = new Tensor(y, input.shape, input.dtype);
   return record(out, node, [input], (g) => {
     const gd = g.data;
     const gx = storageFor(input.dtype, n);
-    const e = dfe === null ? null : expOf(x, dfe.arg);
-    if (dfe !== null && e !== null) for (let i = 0; i < n; i++) gx[i] = gd[i] * dfe.of(x[i], e[i]);
-    else for (let i = 0; i < n; i++) gx[i] = gd[i] * df(x[i]);
+    if (fast === null || !fast(x, gx, gd)) for (let i = 0; i < n; i++) gx[i] = gd[i] * df(x[i]);
     return [new Tensor(gx, input.shape, input.dtype)];
   }, SAVES_SELF);
 }
 
-/** Math.exp(arg(x[i])) for every element from WebAssembly; null when not taken (small, switched off). */
-function expOf(x: ArrayLike<number>, arg: (x: number) => number): Float64Array | null {
-  return wasm_map("exp", x.length, (a) => { for (let i = 0; i < a.length; i++) a[i] = arg(x[i]); });
+/** e = exp(−|v|) of every element (sigmoidOf's argument) from WebAssembly; null when not taken. */
+function expNegAbs(x: ArrayLike<number>, scale: number): Float64Array | null {
+  return wasm_map("exp", x.length, (a) => { for (let i = 0; i < a.length; i++) a[i] = -Math.abs(x[i] * scale); });
 }
 
-const NEG_ABS = (x: number): number => -Math.abs(x);
+/** silu: x·sigmoidScalar(x) and its derivative s(1 + x(1 − s)), with s = sigmoidOf(x, exp(−|x|)). */
+const siluFast: Fast = (x, out, gd) => {
+  const e = wasm_map("exp", x.length, (a) => { for (let i = 0; i < a.length; i++) a[i] = -Math.abs(x[i]); });
+  if (e === null) return false;
+  if (gd === null) for (let i = 0; i < out.length; i++) out[i] = x[i] * sigmoidOf(x[i], e[i]);
+  else {
+    for (let i = 0; i < out.length; i++) {
+      const v = x[i];
+      const s = sigmoidOf(v, e[i]);
+      out[i] = gd[i] * (s * (1 + v * (1 - s)));
+    }
+  }
+  return true;
+};
 
 const LEAKY_NEGATIVE =
   "In-place leakyReLu backward calculation is triggered with a negative slope which is not supported. This is caused by calling in-place forward " +
@@ -106,8 +115,15 @@ export function elu(input: Tensor, ...args: unknown[]): Tensor {
   const refused = inplace && alpha < 0;
   const df = refused ? refuse(ELU_NEGATIVE) : (x: number) => (x > 0 ? 1 : alpha * Math.exp(x));
   // (the forward's expm1 stays Math.expm1: the WebAssembly module has no general expm1)
-  const dfe: WithExp | null = refused ? null : { arg: (x) => x, of: (x, e) => (x > 0 ? 1 : alpha * e) };
-  return maybeInplace(input, inplace, (t) => pointwise("elu", "EluBackward0", t, (x) => (x > 0 ? x : alpha * Math.expm1(x)), df, null, dfe), "EluBackward1");
+  // backward: exp(x) from WebAssembly (x > 0's unused)
+  const fast: Fast | null = refused ? null : (x, out, gd) => {
+    if (gd === null) return false;
+    const e = wasm_of("exp", x);
+    if (e === null) return false;
+    for (let i = 0; i < out.length; i++) out[i] = gd[i] * (x[i] > 0 ? 1 : alpha * e[i]);
+    return true;
+  };
+  return maybeInplace(input, inplace, (t) => pointwise("elu", "EluBackward0", t, (x) => (x > 0 ? x : alpha * Math.expm1(x)), df, fast), "EluBackward1");
 }
 
 /** x·σ(x): `silu(x)`; `silu(x, true)` or `silu(x, { inplace: true })` writes the result into x (PyTorch's silu_). */
@@ -116,17 +132,8 @@ export function silu(input: Tensor, inplace?: boolean | { inplace?: boolean }): 
   return maybeInplace(input, o.inplace ?? false, (t) => pointwise("silu", "SiluBackward0", t, (x) => x * sigmoidScalar(x), (x) => {
     const s = sigmoidScalar(x);
     return s * (1 + x * (1 - s));
-  }, SILU_E, SILU_GRAD_E));
+  }, siluFast));
 }
-
-const SILU_E: WithExp = { arg: NEG_ABS, of: (x, e) => x * sigmoidOf(x, e) };
-const SILU_GRAD_E: WithExp = {
-  arg: NEG_ABS,
-  of: (x, e) => {
-    const s = sigmoidOf(x, e);
-    return s * (1 + x * (1 - s));
-  },
-};
 
 export interface SoftplusOptions {
   beta?: number;
@@ -146,7 +153,16 @@ export function softplus(input: Tensor, ...args: unknown[]): Tensor {
     (x) => (x * beta > threshold ? x : (Math.max(x * beta, 0) + Math.log1p(Math.exp(-Math.abs(x * beta)))) / beta),
     (x) => (x * beta > threshold ? 1 : sigmoidScalar(x * beta)),
     // the same with e = exp(−|x·β|) (sigmoidScalar(x·β)'s exponential too)
-    { arg: (x) => -Math.abs(x * beta), of: (x, e) => (x * beta > threshold ? x : (Math.max(x * beta, 0) + Math.log1p(e)) / beta) },
-    { arg: (x) => -Math.abs(x * beta), of: (x, e) => (x * beta > threshold ? 1 : sigmoidOf(x * beta, e)) },
+    (x, out, gd) => {
+      const e = expNegAbs(x, beta);
+      if (e === null) return false;
+      if (gd === null) {
+        for (let i = 0; i < out.length; i++) {
+          const v = x[i];
+          out[i] = v * beta > threshold ? v : (Math.max(v * beta, 0) + Math.log1p(e[i])) / beta;
+        }
+      } else for (let i = 0; i < out.length; i++) out[i] = gd[i] * (x[i] * beta > threshold ? 1 : sigmoidOf(x[i] * beta, e[i]));
+      return true;
+    },
   );
 }
