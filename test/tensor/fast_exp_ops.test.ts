@@ -2,7 +2,8 @@
  * The exp/tanh-based ops that take their exponentials (or tanh) from the WebAssembly module
  * (kernel/src/tensor/transcendental_ops.ts; the module's bits are checked by fast_exp.test.ts):
  * exp_, softmax / log_softmax (torch's and nn.functional's), cross_entropy, logsumexp, silu,
- * softplus, gelu (tanh), elu / selu / celu backward, mish, logsigmoid, tanhshrink. Each op,
+ * softplus, gelu (tanh), elu / selu / celu backward, mish, logsigmoid, tanhshrink,
+ * binary_cross_entropy_with_logits, soft_margin_loss. Each op,
  * forward and backward, gives the same bytes with the module on and off (off: the op's JS loops
  * as they were), for float32 and float64, contiguous and transposed inputs, sizes below the
  * module's threshold, above it and above its 8192-double chunk, with NaN, ±Infinity, huge and
@@ -127,6 +128,32 @@ describe("exp/tanh-based ops give the same bytes with the WebAssembly module on 
             const x = transposed ? base.t().clone() : base.clone();
             return [x.exp_()];
           });
+        }
+      }
+    }
+  });
+
+  it("binary_cross_entropy_with_logits (plain, weight and pos_weight) and soft_margin_loss: loss and gradients", () => {
+    for (const dtype of ["float32", "float64"] as const) {
+      for (const [r, c] of SHAPES) {
+        const y01 = torch.tensor(values(r * c, 3, 1, 0).map((v) => v + 0.5), { dtype }).reshape([r, c]);
+        const ypm = torch.tensor(values(r * c, 4, 1, 0).map((v) => (v < 0 ? -1 : 1)), { dtype }).reshape([r, c]);
+        const w = torch.tensor(values(c, 5, 1, 0).map((v) => v + 1), { dtype });
+        const variants: ((x: Tensor, t: Tensor) => Tensor)[] = [
+          (x, t) => F.binary_cross_entropy_with_logits(x, t, { reduction: "none" }),
+          (x, t) => F.binary_cross_entropy_with_logits(x, t, { weight: w, pos_weight: w.mul(2), reduction: "none" }),
+          (x) => F.soft_margin_loss(x, ypm, { reduction: "none" }),
+        ];
+        for (const loss of variants) {
+          for (const special of [0.02, 0]) {
+            sameBothWays(() => {
+              const leaf = torch.tensor(values(r * c, r, 30, special), { dtype, requires_grad: true }) as Tensor;
+              const t = y01.clone().requires_grad_(true);
+              const l = loss(leaf.reshape([r, c]), t);
+              l.backward(torch.tensor(values(r * c, 6, 4, 0), { dtype }).reshape(l.shape));
+              return [l, leaf.grad as Tensor, ...(t.grad ? [t.grad] : [])];
+            });
+          }
         }
       }
     }
