@@ -3,7 +3,8 @@
  * (kernel/src/tensor/transcendental_ops.ts; the module's bits are checked by fast_exp.test.ts):
  * exp_, softmax / log_softmax (torch's and nn.functional's), cross_entropy, logsumexp, silu,
  * softplus, gelu (tanh), elu / selu / celu backward, mish, logsigmoid, tanhshrink,
- * binary_cross_entropy_with_logits, soft_margin_loss. Each op,
+ * binary_cross_entropy_with_logits, soft_margin_loss, kl_div (log_target), poisson_nll_loss (log_input).
+ * Each op,
  * forward and backward, gives the same bytes with the module on and off (off: the op's JS loops
  * as they were), for float32 and float64, contiguous and transposed inputs, sizes below the
  * module's threshold, above it and above its 8192-double chunk, with NaN, ±Infinity, huge and
@@ -133,7 +134,7 @@ describe("exp/tanh-based ops give the same bytes with the WebAssembly module on 
     }
   });
 
-  it("binary_cross_entropy_with_logits (plain, weight and pos_weight) and soft_margin_loss: loss and gradients", () => {
+  it("binary_cross_entropy_with_logits (plain, weight and pos_weight), soft_margin_loss, kl_div (log_target) and poisson_nll_loss (log_input): loss and gradients", () => {
     for (const dtype of ["float32", "float64"] as const) {
       for (const [r, c] of SHAPES) {
         const y01 = torch.tensor(values(r * c, 3, 1, 0).map((v) => v + 0.5), { dtype }).reshape([r, c]);
@@ -143,6 +144,10 @@ describe("exp/tanh-based ops give the same bytes with the WebAssembly module on 
           (x, t) => F.binary_cross_entropy_with_logits(x, t, { reduction: "none" }),
           (x, t) => F.binary_cross_entropy_with_logits(x, t, { weight: w, pos_weight: w.mul(2), reduction: "none" }),
           (x) => F.soft_margin_loss(x, ypm, { reduction: "none" }),
+          (x, t) => F.kl_div(x, t.sub(1), { log_target: true, reduction: "none" }),
+          (x, t) => F.kl_div(x.sub(1), t.mul(0.5).sub(3), { log_target: true, reduction: "none" }),
+          (x, t) => F.poisson_nll_loss(x, t.mul(4), { reduction: "none" }),
+          (x, t) => F.poisson_nll_loss(x, t.mul(4), { full: true, reduction: "none" }),
         ];
         for (const loss of variants) {
           for (const special of [0.02, 0]) {
