@@ -1,7 +1,8 @@
 /**
  * The exp/tanh-based ops that take their exponentials (or tanh) from the WebAssembly module
  * (kernel/src/tensor/transcendental_ops.ts; the module's bits are checked by fast_exp.test.ts):
- * exp_, softmax / log_softmax (torch's and nn.functional's), cross_entropy, logsumexp, silu,
+ * exp_, softmax / log_softmax (torch's and nn.functional's), cross_entropy, logsumexp,
+ * logcumsumexp (backward), silu,
  * softplus, gelu (tanh), elu / selu / celu backward, mish, logsigmoid, tanhshrink,
  * binary_cross_entropy_with_logits, soft_margin_loss, kl_div (log_target), poisson_nll_loss (log_input).
  * Each op,
@@ -84,6 +85,8 @@ const OPS: Record<string, (x: Tensor) => Tensor> = {
   "torch.logsumexp dim 1": (x) => torch.logsumexp(x, 1),
   "torch.logsumexp dim 0 keepdim": (x) => torch.logsumexp(x, 0, true),
   "torch.logsumexp dims (0, 1)": (x) => torch.logsumexp(x, [0, 1]),
+  "torch.logcumsumexp dim 1": (x) => torch.logcumsumexp(x, 1),
+  "torch.logcumsumexp dim 0": (x) => torch.logcumsumexp(x, 0),
   "torch.silu": (x) => torch.silu(x),
   "torch.softplus": (x) => torch.softplus(x),
   "torch.softplus beta 2 threshold 5": (x) => torch.softplus(x, 2, 5),
