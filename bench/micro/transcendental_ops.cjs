@@ -1,7 +1,7 @@
 // Micro-benchmark of the exp/tanh-based ops that take their exponentials from the WebAssembly
 // module (kernel/src/tensor/transcendental_ops.ts): softmax / log_softmax (torch's and
 // nn.functional's), cross_entropy, logsumexp over 128×10 and 128×1000; silu, softplus, gelu (tanh),
-// elu, mish, binary_cross_entropy_with_logits, exp_ over 1e5 elements; forward, and forward + backward. float32, values uniform in
+// elu, selu, celu, expm1, mish, binary_cross_entropy_with_logits, exp_ over 1e5 elements; forward, and forward + backward. float32, values uniform in
 // [−4, 4). Two builds in one process, timed alternately (A then B, then B then A, ...), best of
 // --reps rounds of enough calls for ~0.1 s each; prints µs per call and the ratio B/A.
 //   node bench/micro/transcendental_ops.cjs <build A dist> <build B dist> [--reps N] [--only substring]
@@ -46,6 +46,9 @@ const unary = [
   ["torch.gelu tanh", (t) => (a) => t.gelu(a, "tanh")],
   ["F.gelu tanh", (t) => (a) => F(t).gelu(a, { approximate: "tanh" })],
   ["F.elu", (t) => (a) => F(t).elu(a)],
+  ["F.selu", (t) => (a) => F(t).selu(a)],
+  ["F.celu", (t) => (a) => F(t).celu(a, 0.7)],
+  ["torch.expm1", (t) => (a) => t.expm1(a)],
   ["F.mish", (t) => (a) => F(t).mish(a)],
 ];
 for (const [name, mk] of unary) {

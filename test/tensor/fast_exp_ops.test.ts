@@ -3,7 +3,7 @@
  * (kernel/src/tensor/transcendental_ops.ts; the module's bits are checked by fast_exp.test.ts):
  * exp_, softmax / log_softmax (torch's and nn.functional's), cross_entropy, logsumexp,
  * logcumsumexp (backward), silu,
- * softplus, gelu (tanh), elu / selu / celu backward, mish, logsigmoid, tanhshrink,
+ * softplus, gelu (tanh), expm1, elu / selu / celu, mish, logsigmoid, tanhshrink,
  * binary_cross_entropy_with_logits, soft_margin_loss, kl_div (log_target), poisson_nll_loss (log_input).
  * Each op,
  * forward and backward, gives the same bytes with the module on and off (off: the op's JS loops
@@ -102,6 +102,8 @@ const OPS: Record<string, (x: Tensor) => Tensor> = {
   "F.mish": (x) => F.mish(x),
   "F.logsigmoid": (x) => F.logsigmoid(x),
   "F.tanhshrink": (x) => F.tanhshrink(x),
+  "torch.expm1": (x) => torch.expm1(x),
+  "F.elu in place": (x) => F.elu(x.mul(1), 1.5, true),
   // exp_ in place: recorded (exp's graph) and, below, without grad
   "exp_": (x) => x.mul(1).exp_(),
 };

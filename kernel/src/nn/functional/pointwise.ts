@@ -114,13 +114,14 @@ export function elu(input: Tensor, ...args: unknown[]): Tensor {
   const { alpha = 1.0, inplace = false } = pyArgs("elu", [["alpha", "number"], ["inplace", "boolean"]], args) as EluOptions;
   const refused = inplace && alpha < 0;
   const df = refused ? refuse(ELU_NEGATIVE) : (x: number) => (x > 0 ? 1 : alpha * Math.exp(x));
-  // (the forward's expm1 stays Math.expm1: the WebAssembly module has no general expm1)
-  // backward: exp(x) from WebAssembly (x > 0's unused)
-  const fast: Fast | null = refused ? null : (x, out, gd) => {
-    if (gd === null) return false;
-    const e = wasm_of("exp", x);
+  // expm1(x) (forward) and exp(x) (backward) from WebAssembly (x > 0's unused); a refused
+  // backward goes to df, which raises
+  const fast: Fast = (x, out, gd) => {
+    if (gd !== null && refused) return false;
+    const e = wasm_of(gd === null ? "expm1" : "exp", x);
     if (e === null) return false;
-    for (let i = 0; i < out.length; i++) out[i] = gd[i] * (x[i] > 0 ? 1 : alpha * e[i]);
+    if (gd === null) for (let i = 0; i < out.length; i++) out[i] = x[i] > 0 ? x[i] : alpha * e[i];
+    else for (let i = 0; i < out.length; i++) out[i] = gd[i] * (x[i] > 0 ? 1 : alpha * e[i]);
     return true;
   };
   return maybeInplace(input, inplace, (t) => pointwise("elu", "EluBackward0", t, (x) => (x > 0 ? x : alpha * Math.expm1(x)), df, fast), "EluBackward1");
