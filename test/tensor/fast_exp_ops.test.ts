@@ -3,13 +3,14 @@
  * (kernel/src/tensor/transcendental_ops.ts; the module's bits are checked by fast_exp.test.ts):
  * exp_, softmax / log_softmax (torch's and nn.functional's), cross_entropy, logsumexp,
  * logcumsumexp (backward), silu,
- * softplus, gelu (tanh), expm1, elu / selu / celu, mish, logsigmoid, tanhshrink,
+ * softplus, gelu (tanh), expm1, mish, logsigmoid, tanhshrink,
  * binary_cross_entropy_with_logits, soft_margin_loss, kl_div (log_target), poisson_nll_loss (log_input).
  * Each op,
  * forward and backward, gives the same bytes with the module on and off (off: the op's JS loops
  * as they were), for float32 and float64, contiguous and transposed inputs, sizes below the
  * module's threshold, above it and above its 8192-double chunk, with NaN, ±Infinity, huge and
- * tiny values among the inputs.
+ * tiny values among the inputs. (elu / selu / celu stay on Math.expm1 / Math.exp, see
+ * nn/functional/pointwise.ts; they are run here too, as a check that they do not depend on the module.)
  */
 import { describe, expect, it } from "vitest";
 import * as torch from "../../kernel/src/index";

@@ -203,14 +203,10 @@ export function selu(input: Tensor, inplace?: boolean | InplaceOnly): Tensor {
 function seluCore(input: Tensor): Tensor {
   const [x, y] = data(input, "selu");
   const n = y.length;
-  // expm1(x) from WebAssembly when large enough (Math.expm1's bits; x > 0's unused)
-  const em = wasm_of("expm1", x);
-  if (em !== null) for (let i = 0; i < n; i++) y[i] = x[i] > 0 ? SELU_SCALE * x[i] : SELU_SCALE * SELU_ALPHA * em[i];
-  else for (let i = 0; i < n; i++) y[i] = x[i] > 0 ? SELU_SCALE * x[i] : SELU_SCALE * SELU_ALPHA * Math.expm1(x[i]);
+  // (no WebAssembly exp / expm1 here, as elu: pointwise.ts)
+  for (let i = 0; i < n; i++) y[i] = x[i] > 0 ? SELU_SCALE * x[i] : SELU_SCALE * SELU_ALPHA * Math.expm1(x[i]);
   return unary(input, "EluBackward0", y, (gd, gx) => {
-    const e = wasm_of("exp", x); // exp(x) from WebAssembly when large enough (same bits; x > 0's unused)
-    if (e !== null) for (let i = 0; i < n; i++) gx[i] = x[i] > 0 ? gd[i] * SELU_SCALE : gd[i] * SELU_SCALE * SELU_ALPHA * e[i];
-    else for (let i = 0; i < n; i++) gx[i] = x[i] > 0 ? gd[i] * SELU_SCALE : gd[i] * SELU_SCALE * SELU_ALPHA * Math.exp(x[i]);
+    for (let i = 0; i < n; i++) gx[i] = x[i] > 0 ? gd[i] * SELU_SCALE : gd[i] * SELU_SCALE * SELU_ALPHA * Math.exp(x[i]);
   });
 }
 
@@ -235,16 +231,11 @@ function celuCore(input: Tensor, a: number, refuse: boolean): Tensor {
   const alpha = scalarFor(input, a);
   const n = y.length;
   const inv = 1 / alpha;
-  // expm1(x / α) from WebAssembly when large enough (Math.expm1's bits; x > 0's unused)
-  const em = wasm_map("expm1", n, (a) => { for (let i = 0; i < n; i++) a[i] = x[i] * inv; });
-  if (em !== null) for (let i = 0; i < n; i++) y[i] = x[i] > 0 ? x[i] : alpha * em[i];
-  else for (let i = 0; i < n; i++) y[i] = x[i] > 0 ? x[i] : alpha * Math.expm1(x[i] * inv);
+  // (no WebAssembly exp / expm1 here, as elu: pointwise.ts)
+  for (let i = 0; i < n; i++) y[i] = x[i] > 0 ? x[i] : alpha * Math.expm1(x[i] * inv);
   return unary(input, "EluBackward0", y, (gd, gx) => {
     if (refuse) throw new Error(ELU_NEGATIVE);
-    // exp(x / α) from WebAssembly when large enough (same bits; x > 0's unused)
-    const e = wasm_map("exp", n, (a) => { for (let i = 0; i < n; i++) a[i] = x[i] * inv; });
-    if (e !== null) for (let i = 0; i < n; i++) gx[i] = x[i] > 0 ? gd[i] : gd[i] * e[i];
-    else for (let i = 0; i < n; i++) gx[i] = x[i] > 0 ? gd[i] : gd[i] * Math.exp(x[i] * inv);
+    for (let i = 0; i < n; i++) gx[i] = x[i] > 0 ? gd[i] : gd[i] * Math.exp(x[i] * inv);
   });
 }
 
