@@ -17,6 +17,7 @@ import * as torch from "../../kernel/src/index";
 import * as F from "../../kernel/src/nn/functional/index";
 import { Tensor } from "../../kernel/src/tensor/tensor";
 import { set_transcendental_wasm_enabled, transcendental_wasm_available } from "../../kernel/src/tensor/wasm/transcendental";
+import { WASM_MAP_MAX_ELEMENTS, wasm_map } from "../../kernel/src/tensor/transcendental_ops";
 import { rng } from "./gradcheck";
 
 type Dtype = "float32" | "float64";
@@ -125,6 +126,13 @@ describe("exp/tanh-based ops give the same bytes with the WebAssembly module on 
       }
     });
   }
+
+  it("declines (the JS loops run) above WASM_MAP_MAX_ELEMENTS, before filling or allocating anything", () => {
+    let filled = false;
+    expect(wasm_map("exp", WASM_MAP_MAX_ELEMENTS + 1, () => { filled = true; })).toBe(null);
+    expect(filled).toBe(false);
+    expect(wasm_map("exp", 100, (a) => a.fill(1))).toEqual(new Float64Array(100).fill(Math.E));
+  });
 
   it("exp_ without autograd, contiguous and on a transposed tensor", () => {
     for (const dtype of ["float32", "float64"] as const) {

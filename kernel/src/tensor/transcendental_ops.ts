@@ -33,13 +33,24 @@ export function wasm_unary(f: Transcendental, x: Tensor, dt: DType): Tensor | nu
 }
 
 /**
+ * Above this many elements the helpers below decline (the caller's JS loop runs): their array of
+ * n doubles would add 8 bytes an element to the op's memory (134 MB here), which a tensor that
+ * large may not have to spare.
+ */
+export const WASM_MAP_MAX_ELEMENTS = 1 << 24;
+
+function taken(n: number): boolean {
+  return n <= WASM_MAP_MAX_ELEMENTS && transcendental_wasm_for(n);
+}
+
+/**
  * f(args[i]) for i < n as doubles: `fill` writes the n arguments (each computed exactly as the
  * caller's JS loop computes the argument of Math.exp / Math.tanh), the module replaces them by
  * their exp / tanh. Null (fill not called, nothing allocated) when the module does not take n
  * elements.
  */
 export function wasm_map(f: Transcendental, n: number, fill: (args: Float64Array) => void): Float64Array | null {
-  if (!transcendental_wasm_for(n)) return null;
+  if (!taken(n)) return null;
   const a = new Float64Array(n);
   fill(a);
   if (!wasm_transcendental(f, a, 0, a, 0, n)) return null;
@@ -49,7 +60,7 @@ export function wasm_map(f: Transcendental, n: number, fill: (args: Float64Array
 /** f(src[i]) for every element of a float array, as doubles (a float32 element is widened exactly). */
 export function wasm_of(f: Transcendental, src: ArrayLike<number>): Float64Array | null {
   const n = src.length;
-  if (!(src instanceof Float64Array || src instanceof Float32Array) || !transcendental_wasm_for(n)) return null;
+  if (!(src instanceof Float64Array || src instanceof Float32Array) || !taken(n)) return null;
   const a = new Float64Array(n);
   if (!wasm_transcendental(f, src as F, 0, a, 0, n)) return null;
   return a;
