@@ -1,13 +1,15 @@
 // Generates kernel/src/tensor/wasm/transcendental_bytes.ts: a WebAssembly SIMD (f64x2) module
-// computing exp, tanh and sigmoid = 1 / (1 + exp(−x)) with exactly the bits of V8's Math.exp /
-// Math.tanh (fdlibm e_exp.c, s_expm1.c, s_tanh.c as in V8's src/base/ieee754.cc). Run
+// computing exp, tanh, sigmoid = 1 / (1 + exp(−x)) and expm1 with exactly the bits of V8's
+// Math.exp / Math.tanh / Math.expm1 (fdlibm e_exp.c, s_expm1.c, s_tanh.c as in V8's
+// src/base/ieee754.cc). Run
 // `node kernel/scripts/gen_transcendental_wasm.cjs` after changing this file
 // (test/tensor/fast_exp.test.ts checks that the embedded bytes are current).
 //
-// Exports exp_f64(start, end), tanh_f64(start, end), sigmoid_f64(start, end): in place over the
-// doubles at bytes [start, end) of the memory (end − start a multiple of 16: a vector past `end`
-// would be overwritten; the caller copies up to CHUNK doubles in and out). Imports env.exp and
-// env.tanh (Math.exp, Math.tanh): the rare lanes are recomputed by them (see below).
+// Exports exp_f64(start, end), tanh_f64(start, end), sigmoid_f64(start, end), expm1_f64(start,
+// end): in place over the doubles at bytes [start, end) of the memory (end − start a multiple of
+// 16: a vector past `end` would be overwritten; the caller copies up to CHUNK doubles in and out).
+// Imports env.exp, env.tanh and env.expm1 (Math.exp, Math.tanh, Math.expm1): the rare lanes are
+// recomputed by them (see below).
 //
 // Bit-identity: fdlibm branches per value; a vector computes every branch and selects, and each
 // branch is the same IEEE operation sequence (no fused multiply-add). The reductions merge:
@@ -20,8 +22,10 @@
 // by 52 moves into the exponent field (k in [−1021, 1023]).
 // Lanes handed to the imported Math.* function (both lanes of that vector; a normal lane gets the
 // same bits either way): exp: |x| ≥ 708 or NaN (overflow, underflow, 2^k outside the normal
-// range); tanh: NaN. tanh's expm1 argument is ±2|x| with |x| ≥ 2^-28, so only the expm1 cases
-// k = 0, −1, ≤ −2, 3..19, 20..56, > 56 occur (never k = 1, never |arg| < 2^-54).
+// range); tanh: NaN; expm1: |x| ≥ 56·ln2 by high word (−1, overflow, k = 1024) or NaN. tanh's
+// expm1 argument is ±2|x| with |x| ≥ 2^-28, so only the expm1 cases k = 0, −1, ≤ −2, 3..19,
+// 20..56, > 56 occur (never k = 1, never |arg| < 2^-54); expm1_f64 adds k = 1 and |x| < 2^-54
+// (that select is redundant, k = 0's formula already gives x there, and kept as fdlibm's branch).
 "use strict";
 const fs = require("node:fs");
 const path = require("node:path");
@@ -47,6 +51,8 @@ function bits(hi, lo) {
 const K = {
   HALF_LN2: bits(0x3fd62e43, 0), // fdlibm's hx > 0x3FD62E42
   TWO_M28: bits(0x3e300000, 0),
+  TWO_M54: bits(0x3c900000, 0), // expm1: hx < 0x3c900000 returns x
+  EXPM1_BIG: bits(0x4043687a, 0), // expm1: hx ≥ 0x4043687A (|x| ≥ 56·ln2) goes to Math.expm1
   LN2_HI: bits(0x3fe62e42, 0xfee00000), LN2_LO: bits(0x3dea39ef, 0x35793c76), INVLN2: bits(0x3ff71547, 0x652b82fe),
   P1: bits(0x3fc55555, 0x5555553e), P2: bits(0xbf66c16c, 0x16bebd93), P3: bits(0x3f11566a, 0xaf25de2c),
   P4: bits(0xbebbbd41, 0xc5d26bf1), P5: bits(0x3e663769, 0x72bea4d0),
@@ -58,7 +64,7 @@ const K = {
 const SIGN = -0; // only the sign bit set
 
 /** Every constant the kernels use (each gets a local, see `dsl`). */
-const CONSTS = [...Object.values(K), 0.5, SIGN, 0, 1, 2, -2, 3, 6, 20, 56, -1, 708, 22];
+const CONSTS = [...Object.values(K), 0.5, SIGN, 0, 1, 2, -2, 3, 6, 20, 56, -1, 708, 22, -0.25];
 const constName = (v) => `k${CONSTS.findIndex((w) => Object.is(w, v))}`;
 
 /** Declares the constants' locals of `f` (before any code) and returns a function that sets them. */
@@ -179,34 +185,12 @@ function tanhFn() {
   locals2(f, ["x", "y", "ax", "ge1", "a", "k", "hi", "lo", "r", "cc", "hfx", "hxs", "r1", "tt", "e", "e2", "pk", "pmk", "m", "z"]);
   const setConsts = declareConsts(f);
   loop(f, setConsts, (sfx) => {
-    const { c, v, set, add, sub, mul, div, abs, neg, trunc, eq, ne, lt, gt, le, ge, not, and, or, sel, pow2 } = dsl(f, sfx);
+    const d = dsl(f, sfx);
+    const { c, v, set, add, sub, mul, div, abs, neg, ne, lt, ge, not, sel } = d;
     set("ax", abs(v("x")));
     set("ge1", ge(v("ax"), c(1)));
     set("a", sel(mul(c(2), v("ax")), mul(c(-2), v("ax")), v("ge1"))); // expm1(2|x|) or expm1(−2|x|)
-    // expm1(a)
-    set("k", and(trunc(add(mul(c(K.INVLN2), v("a")), sel(v("a"), c(0.5), c(SIGN)))), ge(abs(v("a")), c(K.HALF_LN2))));
-    set("hi", sub(v("a"), mul(v("k"), c(K.LN2_HI))));
-    set("lo", mul(v("k"), c(K.LN2_LO)));
-    set("r", sub(v("hi"), v("lo")));
-    set("cc", sub(sub(v("hi"), v("r")), v("lo")));
-    set("hfx", mul(c(0.5), v("r")));
-    set("hxs", mul(v("r"), v("hfx")));
-    set("r1", add(c(1), mul(v("hxs"), add(c(K.Q1), mul(v("hxs"), add(c(K.Q2), mul(v("hxs"), add(c(K.Q3), mul(v("hxs"), add(c(K.Q4), mul(v("hxs"), c(K.Q5))))))))))));
-    set("tt", sub(c(3), mul(v("r1"), v("hfx"))));
-    set("e", mul(v("hxs"), div(sub(v("r1"), v("tt")), sub(c(6), mul(v("r"), v("tt"))))));
-    set("e2", sub(sub(mul(v("r"), sub(v("e"), v("cc"))), v("cc")), v("hxs")));
-    set("pk", pow2(v("k")));
-    set("pmk", pow2(neg(v("k"))));
-    // k ≥ 20: 2^k·((r − (e2 + 2^-k)) + 1)
-    set("m", mul(add(sub(v("r"), add(v("e2"), v("pmk"))), c(1)), v("pk")));
-    // k < 20: 2^k·((1 − 2^-k) − (e2 − r))
-    set("m", sel(mul(sub(sub(c(1), v("pmk")), sub(v("e2"), v("r"))), v("pk")), v("m"), lt(v("k"), c(20))));
-    // k ≤ −2 or k > 56: 2^k·(1 − (e2 − r)) − 1
-    set("m", sel(sub(mul(sub(c(1), sub(v("e2"), v("r"))), v("pk")), c(1)), v("m"), or(le(v("k"), c(-2)), gt(v("k"), c(56)))));
-    // k = −1: 0.5·(r − e2) − 0.5
-    set("m", sel(sub(mul(c(0.5), sub(v("r"), v("e2"))), c(0.5)), v("m"), eq(v("k"), c(-1))));
-    // k = 0: r − (r·e − hxs)
-    set("m", sel(sub(v("r"), sub(mul(v("r"), v("e")), v("hxs"))), v("m"), eq(v("k"), c(0))));
+    emitExpm1(d, "a", false);
     // tanh from t = expm1(a): |x| ≥ 1: 1 − 2/(t + 2); else −t/(t + 2); |x| ≥ 22: 1; sign of x
     // (one division: the numerator 2 or −t is selected first, the same operations per lane)
     set("z", div(sel(c(2), neg(v("m")), v("ge1")), add(v("m"), c(2))));
@@ -219,13 +203,69 @@ function tanhFn() {
   return f;
 }
 
+/**
+ * Local "m" = expm1(local `a`) (vector) by s_expm1.c's reduction and cases for |a| < 56·ln2, so
+ * k in [−56, 56] (the callers handle the rest). `general`: also its k = 1 case (tanh never has it).
+ */
+function emitExpm1(d, a, general) {
+  const { c, v, set, add, sub, mul, div, abs, neg, trunc, eq, lt, gt, le, ge, and, or, sel, pow2 } = d;
+  set("k", and(trunc(add(mul(c(K.INVLN2), v(a)), sel(v(a), c(0.5), c(SIGN)))), ge(abs(v(a)), c(K.HALF_LN2))));
+  set("hi", sub(v(a), mul(v("k"), c(K.LN2_HI))));
+  set("lo", mul(v("k"), c(K.LN2_LO)));
+  set("r", sub(v("hi"), v("lo")));
+  set("cc", sub(sub(v("hi"), v("r")), v("lo")));
+  set("hfx", mul(c(0.5), v("r")));
+  set("hxs", mul(v("r"), v("hfx")));
+  set("r1", add(c(1), mul(v("hxs"), add(c(K.Q1), mul(v("hxs"), add(c(K.Q2), mul(v("hxs"), add(c(K.Q3), mul(v("hxs"), add(c(K.Q4), mul(v("hxs"), c(K.Q5))))))))))));
+  set("tt", sub(c(3), mul(v("r1"), v("hfx"))));
+  set("e", mul(v("hxs"), div(sub(v("r1"), v("tt")), sub(c(6), mul(v("r"), v("tt"))))));
+  set("e2", sub(sub(mul(v("r"), sub(v("e"), v("cc"))), v("cc")), v("hxs")));
+  set("pk", pow2(v("k")));
+  set("pmk", pow2(neg(v("k"))));
+  // k ≥ 20: 2^k·((r − (e2 + 2^-k)) + 1)
+  set("m", mul(add(sub(v("r"), add(v("e2"), v("pmk"))), c(1)), v("pk")));
+  // k < 20: 2^k·((1 − 2^-k) − (e2 − r))
+  set("m", sel(mul(sub(sub(c(1), v("pmk")), sub(v("e2"), v("r"))), v("pk")), v("m"), lt(v("k"), c(20))));
+  // k ≤ −2 or k > 56: 2^k·(1 − (e2 − r)) − 1
+  set("m", sel(sub(mul(sub(c(1), sub(v("e2"), v("r"))), v("pk")), c(1)), v("m"), or(le(v("k"), c(-2)), gt(v("k"), c(56)))));
+  // k = −1: 0.5·(r − e2) − 0.5
+  set("m", sel(sub(mul(c(0.5), sub(v("r"), v("e2"))), c(0.5)), v("m"), eq(v("k"), c(-1))));
+  // k = 1: r < −0.25 ? −2·(e2 − (r + 0.5)) : 1 + 2·(r − e2)
+  if (general) {
+    const k1 = sel(mul(c(-2), sub(v("e2"), add(v("r"), c(0.5)))), add(c(1), mul(c(2), sub(v("r"), v("e2")))), lt(v("r"), c(-0.25)));
+    set("m", sel(k1, v("m"), eq(v("k"), c(1))));
+  }
+  // k = 0: r − (r·e − hxs)
+  set("m", sel(sub(v("r"), sub(mul(v("r"), v("e")), v("hxs"))), v("m"), eq(v("k"), c(0))));
+}
+
+/**
+ * expm1: emitExpm1's general form; |x| < 2^-54: x (fdlibm's x − ((huge + x) − (huge + x)) is
+ * x); |x| ≥ 56·ln2 (by high word: −1, overflow, k = 1024, ±∞) or NaN: the imported Math.expm1.
+ */
+function expm1Fn() {
+  const f = new Fn([["start", I32], ["end", I32]]);
+  f.local("p", I32);
+  locals2(f, ["x", "y", "ax", "k", "hi", "lo", "r", "cc", "hfx", "hxs", "r1", "tt", "e", "e2", "pk", "pmk", "m"]);
+  const setConsts = declareConsts(f);
+  loop(f, setConsts, (sfx) => {
+    const d = dsl(f, sfx);
+    const { c, v, set, abs, lt, not, sel } = d;
+    set("ax", abs(v("x")));
+    emitExpm1(d, "x", true);
+    set("y", sel(v("x"), v("m"), lt(v("ax"), c(K.TWO_M54))));
+    fallback(f, not(lt(v("ax"), c(K.EXPM1_BIG))), "x" + sfx, "y" + sfx, 2);
+  });
+  return f;
+}
+
 function build() {
   const fnType = [0x60, ...vec([[F64]]), ...vec([[F64]])]; // type 0: (f64) -> f64
   const kType = [0x60, ...vec([[I32], [I32]]), ...vec([])]; // type 1: (i32, i32) -> ()
   const typeSec = section(1, vec([fnType, kType]));
-  const imports = [["exp", 0], ["tanh", 0]].map(([name, t]) => [...str("env"), ...str(name), 0x00, ...uleb(t)]);
+  const imports = [["exp", 0], ["tanh", 0], ["expm1", 0]].map(([name, t]) => [...str("env"), ...str(name), 0x00, ...uleb(t)]);
   const importSec = section(2, vec(imports));
-  const fns = [["exp_f64", expFn()], ["tanh_f64", tanhFn()], ["sigmoid_f64", sigmoidFn()]];
+  const fns = [["exp_f64", expFn()], ["tanh_f64", tanhFn()], ["sigmoid_f64", sigmoidFn()], ["expm1_f64", expm1Fn()]];
   const funcSec = section(3, vec(fns.map(() => uleb(1))));
   const memSec = section(5, vec([[0x01, ...uleb(1), ...uleb(1)]]));
   const exportSec = section(7, vec([[...str("mem"), 0x02, 0x00], ...fns.map(([name], i) => [...str(name), 0x00, ...uleb(imports.length + i)])]));

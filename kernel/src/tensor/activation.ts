@@ -19,7 +19,10 @@ import { wrap_dim } from "./shape";
 import { WASM_MIN_ELEMENTS, wasm_relu, wasm_relu_backward } from "./wasm/elementwise";
 import { saves } from "./version";
 import { NotImplementedTypeError, RuntimeTypeError } from "../errors";
-import { wasm_unary } from "./transcendental_ops";
+import { ew_like, same_shape, unary_like, wasm_exp_shifted, wasm_map, wasm_of, wasm_unary } from "./transcendental_ops";
+import { transcendental_wasm_for } from "./wasm/transcendental";
+
+type F = Float32Array | Float64Array;
 
 // What PyTorch's derivative formulas save for these ops (tensor/version.ts)
 const SAVES_SELF = saves("0");
@@ -77,20 +80,76 @@ export function tanh(x: Tensor): Tensor {
 export function silu(x: Tensor): Tensor {
   check(x, "silu");
   const dt = float_type(x.dtype);
-  const out = ew("a / (1 + Math.exp(-a))", [x], dt);
+  const out = silu_wasm(x, dt) ?? ew("a / (1 + Math.exp(-a))", [x], dt);
   return attach(out, "SiluBackward0", [x], (g) => [
-    ew("(1 / (1 + Math.exp(-b))) * (1 + b * (1 - 1 / (1 + Math.exp(-b)))) * a", [g, x], g.dtype),
+    silu_grad_wasm(g, x) ?? ew("(1 / (1 + Math.exp(-b))) * (1 + b * (1 - 1 / (1 + Math.exp(-b)))) * a", [g, x], g.dtype),
   ], true, SAVES_SELF);
+}
+
+// The WebAssembly versions of silu's / softplus's kernels (null: not taken): the exponentials
+// Math.exp(arg) come from the module (transcendental_ops.ts), each element's formula is the
+// kernel's with that value, so the bytes are the same.
+
+function silu_wasm(x: Tensor, dt: DType): Tensor | null {
+  if (x.dtype !== dt) return null;
+  const xd = x.data;
+  const e = wasm_map("exp", xd.length, (a) => { for (let i = 0; i < a.length; i++) a[i] = -xd[i]; });
+  if (e === null) return null;
+  const y = storage_for(dt, xd.length) as F;
+  for (let i = 0; i < y.length; i++) y[i] = xd[i] / (1 + e[i]);
+  return unary_like(y, x, dt);
+}
+
+function silu_grad_wasm(g: Tensor, x: Tensor): Tensor | null {
+  if (!same_shape(g, x)) return null;
+  const xd = x.data;
+  const gd = g.data;
+  const e = wasm_map("exp", xd.length, (a) => { for (let i = 0; i < a.length; i++) a[i] = -xd[i]; });
+  if (e === null) return null;
+  const gx = storage_for(g.dtype, xd.length) as F;
+  for (let i = 0; i < gx.length; i++) {
+    const b = xd[i];
+    const s = 1 / (1 + e[i]); // both of the kernel's 1 / (1 + Math.exp(-b))
+    gx[i] = s * (1 + b * (1 - s)) * gd[i];
+  }
+  return ew_like(gx, g, x);
 }
 
 /** log(1 + exp(beta x)) / beta, linear above `threshold` (as PyTorch); d/dx = sigmoid(beta x). */
 export function softplus(x: Tensor, beta = 1, threshold = 20): Tensor {
   check(x, "softplus");
   const dt = float_type(x.dtype);
-  const out = ew(kernel("a * beta > th ? a : Math.log1p(Math.exp(a * beta)) / beta", 1, ["beta", "th"]), [x], dt, dt, [beta, threshold]);
+  const out = softplus_wasm(x, dt, beta, threshold) ?? ew(kernel("a * beta > th ? a : Math.log1p(Math.exp(a * beta)) / beta", 1, ["beta", "th"]), [x], dt, dt, [beta, threshold]);
   return attach(out, "SoftplusBackward0", [x], (g) => [
-    ew(kernel("b * beta > th ? a : a / (1 + Math.exp(-b * beta))", 2, ["beta", "th"]), [g, x], g.dtype, g.dtype, [beta, threshold]),
+    softplus_grad_wasm(g, x, beta, threshold) ??
+      ew(kernel("b * beta > th ? a : a / (1 + Math.exp(-b * beta))", 2, ["beta", "th"]), [g, x], g.dtype, g.dtype, [beta, threshold]),
   ], true, SAVES_SELF);
+}
+
+function softplus_wasm(x: Tensor, dt: DType, beta: number, th: number): Tensor | null {
+  if (x.dtype !== dt || typeof beta !== "number" || typeof th !== "number") return null;
+  const xd = x.data;
+  // (the exponentials of the linear region's elements are computed and not used, as the kernel
+  // would not compute them: exp has no side effect)
+  const e = wasm_map("exp", xd.length, (a) => { for (let i = 0; i < a.length; i++) a[i] = xd[i] * beta; });
+  if (e === null) return null;
+  const y = storage_for(dt, xd.length) as F;
+  for (let i = 0; i < y.length; i++) {
+    const a = xd[i];
+    y[i] = a * beta > th ? a : Math.log1p(e[i]) / beta;
+  }
+  return unary_like(y, x, dt);
+}
+
+function softplus_grad_wasm(g: Tensor, x: Tensor, beta: number, th: number): Tensor | null {
+  if (!same_shape(g, x) || typeof beta !== "number" || typeof th !== "number") return null;
+  const xd = x.data;
+  const gd = g.data;
+  const e = wasm_map("exp", xd.length, (a) => { for (let i = 0; i < a.length; i++) a[i] = -xd[i] * beta; });
+  if (e === null) return null;
+  const gx = storage_for(g.dtype, xd.length) as F;
+  for (let i = 0; i < gx.length; i++) gx[i] = xd[i] * beta > th ? gd[i] : gd[i] / (1 + e[i]);
+  return ew_like(gx, g, x);
 }
 
 /**
@@ -155,9 +214,14 @@ export function gelu(x: Tensor, options?: GeluOptions | "none" | "tanh"): Tensor
   const out = storage_for(dt, n);
   if (approximate === "none") for (let i = 0; i < n; i++) out[i] = 0.5 * src[i] * (1 + erf_scalar(src[i] * SQRT1_2));
   else {
-    for (let i = 0; i < n; i++) {
-      const v = src[i];
-      out[i] = 0.5 * v * (1 + Math.tanh(K_TANH * (v + 0.044715 * v * v * v)));
+    // the tanh of every element from WebAssembly when large enough (the same bits as Math.tanh)
+    const t = wasm_map("tanh", n, (a) => { for (let i = 0; i < n; i++) { const v = src[i]; a[i] = K_TANH * (v + 0.044715 * v * v * v); } });
+    if (t !== null) for (let i = 0; i < n; i++) out[i] = 0.5 * src[i] * (1 + t[i]);
+    else {
+      for (let i = 0; i < n; i++) {
+        const v = src[i];
+        out[i] = 0.5 * v * (1 + Math.tanh(K_TANH * (v + 0.044715 * v * v * v)));
+      }
     }
   }
   const res = new Tensor(out, x.shape, dt);
@@ -171,9 +235,10 @@ export function gelu(x: Tensor, options?: GeluOptions | "none" | "tanh"): Tensor
         gx[i] = gd[i] * (0.5 * (1 + erf_scalar(v * SQRT1_2)) + v * INV_SQRT_2PI * Math.exp(-0.5 * v * v));
       }
     } else {
+      const ts = wasm_map("tanh", n, (a) => { for (let i = 0; i < n; i++) { const v = src[i]; a[i] = K_TANH * (v + 0.044715 * v * v * v); } });
       for (let i = 0; i < n; i++) {
         const v = src[i];
-        const t = Math.tanh(K_TANH * (v + 0.044715 * v * v * v));
+        const t = ts !== null ? ts[i] : Math.tanh(K_TANH * (v + 0.044715 * v * v * v));
         gx[i] = gd[i] * (0.5 * (1 + t) + 0.5 * v * (1 - t * t) * K_TANH * (1 + 3 * 0.044715 * v * v));
       }
     }
@@ -186,6 +251,8 @@ function softmax_raw(x: Tensor, dim: number, dtype: DType, log: boolean): Tensor
   const L = layout(x, dim, true);
   const { src, outer, size, inner } = L;
   const out = storage_for(dtype, src.length);
+  const fast = softmax_wasm(src, outer, size, inner, out, log);
+  if (fast !== null) return new Tensor(fast, x.shape, dtype);
   for (let o = 0; o < outer; o++) {
     for (let i = 0; i < inner; i++) {
       const base = o * size * inner + i;
@@ -206,6 +273,44 @@ function softmax_raw(x: Tensor, dim: number, dtype: DType, log: boolean): Tensor
     }
   }
   return new Tensor(out, x.shape, dtype);
+}
+
+/**
+ * softmax_raw's loops with the exponentials exp(x − m) from WebAssembly (transcendental_ops.ts):
+ * the maxima first, then every exp(x − m) at once, then each slice's sum in the same order (k
+ * from 0) and the same outputs (softmax's second exp(x − m) is the first's value). Null when not
+ * taken.
+ */
+function softmax_wasm(src: ArrayLike<number>, outer: number, size: number, inner: number, out: F, log: boolean): F | null {
+  if (!transcendental_wasm_for(outer * size * inner)) return null; // before allocating the maxima
+  const ms = new Float64Array(outer * inner);
+  for (let o = 0; o < outer; o++) {
+    for (let i = 0; i < inner; i++) {
+      const base = o * size * inner + i;
+      let m = -Infinity;
+      for (let k = 0; k < size; k++) {
+        const v = src[base + k * inner];
+        if (v > m || v !== v) m = v;
+      }
+      ms[o * inner + i] = m === -Infinity ? 0 : m; // as softmax_raw
+    }
+  }
+  const e = wasm_exp_shifted(src, outer, size, inner, ms);
+  if (e === null) return null;
+  for (let o = 0; o < outer; o++) {
+    for (let i = 0; i < inner; i++) {
+      const base = o * size * inner + i;
+      let s = 0;
+      for (let k = 0; k < size; k++) s += e[base + k * inner];
+      if (log) {
+        const ls = ms[o * inner + i] + Math.log(s);
+        for (let k = 0; k < size; k++) out[base + k * inner] = src[base + k * inner] - ls;
+      } else {
+        for (let k = 0; k < size; k++) out[base + k * inner] = e[base + k * inner] / s;
+      }
+    }
+  }
+  return out;
 }
 
 function dim_arg(x: Tensor, dim: number | undefined | null, op: string): number {
@@ -245,13 +350,16 @@ function sm(x: Tensor, dim: number | SoftmaxOptions | undefined | null, options:
     const gd = g.data;
     const yd = y.data;
     const gx = storage_for(g.dtype, gd.length);
+    // log_softmax: exp(y) of every element from WebAssembly when large enough (same bits)
+    const ey = log ? wasm_of("exp", yd) : null;
     for (let o = 0; o < outer; o++) {
       for (let i = 0; i < inner; i++) {
         const base = o * size * inner + i;
         let s = 0;
         if (log) {
           for (let k = 0; k < size; k++) s += gd[base + k * inner];
-          for (let k = 0; k < size; k++) gx[base + k * inner] = gd[base + k * inner] - Math.exp(yd[base + k * inner]) * s;
+          if (ey !== null) for (let k = 0; k < size; k++) gx[base + k * inner] = gd[base + k * inner] - ey[base + k * inner] * s;
+          else for (let k = 0; k < size; k++) gx[base + k * inner] = gd[base + k * inner] - Math.exp(yd[base + k * inner]) * s;
         } else {
           for (let k = 0; k < size; k++) s += gd[base + k * inner] * yd[base + k * inner];
           for (let k = 0; k < size; k++) gx[base + k * inner] = yd[base + k * inner] * (gd[base + k * inner] - s);

@@ -246,7 +246,7 @@ function minmax(a: Tensor, b: TensorLike, max: boolean): Tensor {
  * gradient. `floating` ops turn integer inputs into the default float dtype. `saved`: what
  * PyTorch saves for the gradient (the input, or the result), none when null.
  */
-function unary(x: Tensor, op: string, name: string, fwd: string, bwd: string | null, floating: boolean, saved: "self" | "out" | null, fast?: "exp"): Tensor {
+function unary(x: Tensor, op: string, name: string, fwd: string, bwd: string | null, floating: boolean, saved: "self" | "out" | null, fast?: "exp" | "expm1"): Tensor {
   check_tensor(x, op);
   const dt: DType = floating ? float_type(x.dtype) : x.dtype;
   // `fast`: large float tensors take the same bits from WebAssembly SIMD (transcendental_ops.ts)
@@ -281,7 +281,7 @@ export function log1p(x: Tensor): Tensor {
 
 /** d/dx exp(x) - 1 = exp(x). */
 export function expm1(x: Tensor): Tensor {
-  return unary(x, "expm1", "Expm1Backward0", "Math.expm1(a)", "a * (c + 1)", true, "out");
+  return unary(x, "expm1", "Expm1Backward0", "Math.expm1(a)", "a * (c + 1)", true, "out", "expm1");
 }
 
 export function log2(x: Tensor): Tensor {

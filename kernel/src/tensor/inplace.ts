@@ -33,6 +33,7 @@ import { sum_to } from "./sum_to";
 import { carryLossScale } from "./loss_scale";
 import { bump_version } from "./version";
 import { RuntimeRangeError, RuntimeTypeError } from "../errors";
+import { type Transcendental, wasm_transcendental } from "./wasm/transcendental";
 
 const TORCH_NAME: Record<DType, string> = { float32: "Float", float64: "Double", int64: "Long", bool: "Bool" };
 
@@ -89,7 +90,7 @@ function snapshot(self: Tensor): Tensor {
  * The common driver: `expr` over (a = self, b, c = others) with `extra` scalars on the fast path;
  * `graph(old)` computes the same out of place for autograd.
  */
-function inplace(self: Tensor, op: string, others: TensorLike[], expr: string, extra: string[], values: number[], graph: (old: Tensor) => Tensor, rt?: DType, node_name?: string): Tensor {
+function inplace(self: Tensor, op: string, others: TensorLike[], expr: string, extra: string[], values: number[], graph: (old: Tensor) => Tensor, rt?: DType, node_name?: string, wasm?: Transcendental): Tensor {
   check_self(self, op, others);
   others.forEach((o, i) => check_operand(o, op, i === 0 ? "other" : `arg${i + 1}`));
   check_shapes(self, others);
@@ -98,6 +99,11 @@ function inplace(self: Tensor, op: string, others: TensorLike[], expr: string, e
   if (records(self, others)) {
     const result = graph(snapshot(self));
     return adopt(self, node_name === undefined ? result : rename(result, node_name));
+  }
+  // exp_ of a large float tensor: the same bits as its kernel from WebAssembly (wasm/transcendental.ts)
+  if (wasm !== undefined && (self.dtype === "float32" || self.dtype === "float64") && wasm_transcendental(wasm, self.data, 0, self.data, 0, self.data.length)) {
+    bump_version(self);
+    return self;
   }
   let e = expr;
   if (self.dtype === "int64") e = `Math.trunc(${expr}) + 0`;
@@ -178,9 +184,9 @@ export function clamp_max_(self: Tensor, max: number | Tensor): Tensor {
   return clamp_(self, null, max);
 }
 
-function unary_(self: Tensor, op: string, expr: string, graph: (old: Tensor) => Tensor, floating: boolean): Tensor {
+function unary_(self: Tensor, op: string, expr: string, graph: (old: Tensor) => Tensor, floating: boolean, wasm?: Transcendental): Tensor {
   if (floating && (self.dtype === "int64" || self.dtype === "bool")) check_cast(self, "float32");
-  return inplace(self, op, [], expr, [], [], graph);
+  return inplace(self, op, [], expr, [], [], graph, undefined, undefined, wasm);
 }
 
 export function sqrt_(self: Tensor): Tensor {
@@ -188,7 +194,7 @@ export function sqrt_(self: Tensor): Tensor {
 }
 
 export function exp_(self: Tensor): Tensor {
-  return unary_(self, "exp_", "Math.exp(a)", (old) => E.exp(old), true);
+  return unary_(self, "exp_", "Math.exp(a)", (old) => E.exp(old), true, "exp");
 }
 
 export function log_(self: Tensor): Tensor {

@@ -6,6 +6,7 @@
  *     median-of-three pivot that its SortingUtils uses, so gradients reach the same element),
  *   msort (sort along dim 0, values only), isin (membership in a set of test elements).
  */
+import { wasm_map } from "./transcendental_ops";
 import { dimKeyword } from "../utils/py_args";
 import { pyArgs } from "../utils/py_args";
 import { Tensor, check_tensor } from "./tensor";
@@ -63,6 +64,19 @@ export function logcumsumexp(x: Tensor, dim: number | { dim: number }): Tensor {
   const res = new Tensor(out, x.shape, x.dtype);
   return attach(res, "LogcumsumexpBackward0", [x], (g) => {
     const gx = storage_for(g.dtype, src.length);
+    // Both exponentials of every element from WebAssembly when large enough (transcendental_ops.ts:
+    // Math.exp's bits; their arguments do not depend on the running sum). (The forward's
+    // log1p(exp(...)) takes the running value: one element after the other, it stays Math.exp.)
+    const n = src.length;
+    const ratio = wasm_map("exp", n, (a) => {
+      for (let o = 0; o < outer; o++) {
+        for (let k = 0; k < size - 1; k++) {
+          const at = (o * size + k) * inner;
+          for (let i = 0; i < inner; i++) a[at + i] = acc[at + i] - acc[at + i + inner];
+        }
+      }
+    });
+    const scale = ratio === null ? null : wasm_map("exp", n, (a) => { for (let j = 0; j < n; j++) a[j] = src[j] - acc[j]; });
     for (let o = 0; o < outer; o++) {
       for (let i = 0; i < inner; i++) {
         let s = 0; // Σ_{k>=j} g_k exp(out_j - out_k)
@@ -70,11 +84,11 @@ export function logcumsumexp(x: Tensor, dim: number | { dim: number }): Tensor {
           const at = o * size * inner + k * inner + i;
           if (k < size - 1) {
             const next = acc[at + inner];
-            s *= Math.exp(acc[at] - next);
+            s *= ratio !== null ? ratio[at] : Math.exp(acc[at] - next);
           }
           s += g.data[at];
           // (-inf - -inf is NaN, as PyTorch's gradient where the running sum is still empty)
-          gx[at] = s * Math.exp(src[at] - acc[at]);
+          gx[at] = s * (scale !== null ? scale[at] : Math.exp(src[at] - acc[at]));
         }
       }
     }

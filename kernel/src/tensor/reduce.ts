@@ -23,6 +23,8 @@ import { ValuesIndices } from "./return_types";
 import { checkKeywords, numpyKeywords, pyArgs } from "../utils/py_args";
 import { saves } from "./version";
 import { RuntimeError, RuntimeRangeError, RuntimeTypeError } from "../errors";
+import { wasm_exp_shifted } from "./transcendental_ops";
+import { transcendental_wasm_for } from "./wasm/transcendental";
 
 // What PyTorch's derivative formulas save for these ops (tensor/version.ts)
 const SAVES_SELF = saves("0");
@@ -519,7 +521,7 @@ function logsumexp_(x: Tensor, dim: number | readonly number[], keepdim: boolean
   const L = layout(x, dim, keepdim);
   const { src, outer, size, inner } = L;
   const vals = new Float64Array(outer * inner);
-  for (let o = 0; o < outer; o++) {
+  if (!logsumexp_wasm(src, outer, size, inner, vals)) for (let o = 0; o < outer; o++) {
     for (let i = 0; i < inner; i++) {
       let m = -Infinity;
       for (let k = 0; k < size; k++) m = Math.max(m, src[o * size * inner + k * inner + i]);
@@ -535,17 +537,52 @@ function logsumexp_(x: Tensor, dim: number | readonly number[], keepdim: boolean
   const out = finish(vals, L.out_shape, dtype);
   return attach(out, "LogsumexpBackward0", [x], (g) => {
     const gx = new Float64Array(src.length);
+    // exp(x − logsumexp) of every element from WebAssembly when large enough (same bits)
+    const e = wasm_exp_shifted(src, outer, size, inner, vals);
     for (let o = 0; o < outer; o++) {
       for (let i = 0; i < inner; i++) {
         const j = o * inner + i;
         for (let k = 0; k < size; k++) {
           const at = o * size * inner + k * inner + i;
-          gx[at] = g.data[j] * Math.exp(src[at] - vals[j]);
+          gx[at] = g.data[j] * (e !== null ? e[at] : Math.exp(src[at] - vals[j]));
         }
       }
     }
     return [to_input_order(gx, x, L, g.dtype)];
   }, true, SELF_AND_OUT);
+}
+
+/**
+ * logsumexp_'s loops with the exponentials exp(x − m) from WebAssembly (transcendental_ops.ts, the
+ * same bits as Math.exp): the maxima first, then every exp(x − m), then each slice's sum in the
+ * same order (k from 0). A slice whose max is not finite gets it as before (its exps unused).
+ * False when not taken.
+ */
+function logsumexp_wasm(src: ArrayLike<number>, outer: number, size: number, inner: number, vals: Float64Array): boolean {
+  if (!transcendental_wasm_for(outer * size * inner)) return false; // before allocating the maxima
+  const ms = new Float64Array(outer * inner);
+  for (let o = 0; o < outer; o++) {
+    for (let i = 0; i < inner; i++) {
+      let m = -Infinity;
+      for (let k = 0; k < size; k++) m = Math.max(m, src[o * size * inner + k * inner + i]);
+      ms[o * inner + i] = m;
+    }
+  }
+  const e = wasm_exp_shifted(src, outer, size, inner, ms);
+  if (e === null) return false;
+  for (let o = 0; o < outer; o++) {
+    for (let i = 0; i < inner; i++) {
+      const m = ms[o * inner + i];
+      if (!Number.isFinite(m)) {
+        vals[o * inner + i] = m === -Infinity ? -Infinity : m;
+        continue;
+      }
+      let s = 0;
+      for (let k = 0; k < size; k++) s += e[o * size * inner + k * inner + i];
+      vals[o * inner + i] = m + Math.log(s);
+    }
+  }
+  return true;
 }
 
 /** Per slice: the extreme value (NaN wins) and the index of its first occurrence. */

@@ -20,7 +20,8 @@ import { maybeInplace } from "../_inplace";
 import { RuntimeError } from "../../errors";
 import { saves } from "../../tensor/version";
 import { relu as tensor_relu } from "../../tensor/activation";
-import { wasm_transcendental } from "../../tensor/wasm/transcendental";
+import { transcendental_wasm_for, wasm_transcendental } from "../../tensor/wasm/transcendental";
+import { wasm_exp_shifted, wasm_map, wasm_of } from "../../tensor/transcendental_ops";
 
 // What PyTorch's derivative formulas save for these ops (tensor/version.ts)
 const SAVES_SELF = saves("0");
@@ -95,11 +96,17 @@ function sigmoidWasm(x: Float32Array | Float64Array, y: Float32Array | Float64Ar
   const e = new Float64Array(n);
   for (let i = 0; i < n; i++) e[i] = -Math.abs(x[i]);
   if (!wasm_transcendental("exp", e, 0, e, 0, n)) return false;
-  for (let i = 0; i < n; i++) {
-    const v = x[i];
-    y[i] = v >= 0 ? 1 / (1 + e[i]) : v !== v ? sigmoidScalar(v) : e[i] / (1 + e[i]);
-  }
+  for (let i = 0; i < n; i++) y[i] = sigmoidOf(x[i], e[i]);
   return true;
+}
+
+/**
+ * sigmoidScalar(v) given e = exp(−|v|) (from WebAssembly, the same bits as Math.exp): that is
+ * Math.exp(−v) for v ≥ 0 and Math.exp(v) for v < 0, the very value sigmoidScalar's formula uses.
+ * NaN: sigmoidScalar itself (−|v| may carry another NaN than v).
+ */
+export function sigmoidOf(v: number, e: number): number {
+  return v >= 0 ? 1 / (1 + e) : v !== v ? sigmoidScalar(v) : e / (1 + e);
 }
 
 /** σ(x) without overflow for large |x|. */
@@ -125,9 +132,14 @@ export function gelu(input: Tensor, options: { approximate?: GeluApproximate } =
     // Φ(x) = erfc(-x/√2)/2 keeps Φ accurate relative to itself for very negative x.
     for (let i = 0; i < n; i++) y[i] = 0.5 * x[i] * erfc(-x[i] * SQRT1_2);
   } else {
-    for (let i = 0; i < n; i++) {
-      const v = x[i];
-      y[i] = 0.5 * v * (1 + Math.tanh(SQRT_2_OVER_PI * (v + 0.044715 * v * v * v)));
+    // tanh(u) of every element from WebAssembly when large enough (the same bits as Math.tanh)
+    const t = wasm_map("tanh", n, (a) => { for (let i = 0; i < n; i++) { const v = x[i]; a[i] = SQRT_2_OVER_PI * (v + 0.044715 * v * v * v); } });
+    if (t !== null) for (let i = 0; i < n; i++) y[i] = 0.5 * x[i] * (1 + t[i]);
+    else {
+      for (let i = 0; i < n; i++) {
+        const v = x[i];
+        y[i] = 0.5 * v * (1 + Math.tanh(SQRT_2_OVER_PI * (v + 0.044715 * v * v * v)));
+      }
     }
   }
   const out = new Tensor(y, input.shape, input.dtype);
@@ -143,9 +155,10 @@ export function gelu(input: Tensor, options: { approximate?: GeluApproximate } =
         gx[i] = gd[i] * (cdf + v * pdf);
       }
     } else {
+      const ts = wasm_map("tanh", n, (a) => { for (let i = 0; i < n; i++) { const v = x[i]; a[i] = SQRT_2_OVER_PI * (v + 0.044715 * v * v * v); } });
       for (let i = 0; i < n; i++) {
         const v = x[i];
-        const t = Math.tanh(SQRT_2_OVER_PI * (v + 0.044715 * v * v * v));
+        const t = ts !== null ? ts[i] : Math.tanh(SQRT_2_OVER_PI * (v + 0.044715 * v * v * v));
         const du = SQRT_2_OVER_PI * (1 + 3 * 0.044715 * v * v);
         gx[i] = gd[i] * (0.5 * (1 + t) + 0.5 * v * (1 - t * t) * du);
       }
@@ -177,6 +190,7 @@ function logSoftmaxData(input: Tensor, dim: number): Float64Array {
   const [outer, size, inner] = split(input.shape, dim);
   const x = input.data;
   const out = new Float64Array(x.length);
+  if (logSoftmaxWasm(x, outer, size, inner, out)) return out;
   for (let o = 0; o < outer; o++) {
     for (let k = 0; k < inner; k++) {
       const base = o * size * inner + k;
@@ -190,6 +204,37 @@ function logSoftmaxData(input: Tensor, dim: number): Float64Array {
     }
   }
   return out;
+}
+
+/**
+ * logSoftmaxData's loops with the exponentials exp(x − m) from WebAssembly (tensor/transcendental_ops.ts,
+ * the same bits as Math.exp): the maxima first, then every exp(x − m), then each slice's sum in the
+ * same order (j from 0). False when not taken.
+ */
+function logSoftmaxWasm(x: ArrayLike<number>, outer: number, size: number, inner: number, out: Float64Array): boolean {
+  if (!transcendental_wasm_for(outer * size * inner)) return false; // before allocating the maxima
+  const ms = new Float64Array(outer * inner);
+  for (let o = 0; o < outer; o++) {
+    for (let k = 0; k < inner; k++) {
+      const base = o * size * inner + k;
+      let m = -Infinity;
+      for (let j = 0; j < size; j++) m = Math.max(m, x[base + j * inner]);
+      if (m === -Infinity || Number.isNaN(m)) m = Number.isNaN(m) ? m : 0;
+      ms[o * inner + k] = m;
+    }
+  }
+  const e = wasm_exp_shifted(x, outer, size, inner, ms);
+  if (e === null) return false;
+  for (let o = 0; o < outer; o++) {
+    for (let k = 0; k < inner; k++) {
+      const base = o * size * inner + k;
+      let s = 0;
+      for (let j = 0; j < size; j++) s += e[base + j * inner];
+      const lse = ms[o * inner + k] + Math.log(s);
+      for (let j = 0; j < size; j++) out[base + j * inner] = x[base + j * inner] - lse;
+    }
+  }
+  return true;
 }
 
 /** Log-softmax of `input` along `dim`, in double precision (for the fused losses). */
@@ -236,6 +281,7 @@ export function log_softmax(input: Tensor, dim: number | FSoftmaxOptions, option
     const [outer, size, inner] = split(input.shape, d);
     const gd = g.data;
     const gx = storageFor(input.dtype, y.length);
+    const el = wasm_of("exp", ls); // exp(ls) of every element from WebAssembly when large enough
     for (let o = 0; o < outer; o++) {
       for (let k = 0; k < inner; k++) {
         const base = o * size * inner + k;
@@ -243,7 +289,7 @@ export function log_softmax(input: Tensor, dim: number | FSoftmaxOptions, option
         for (let j = 0; j < size; j++) s += gd[base + j * inner];
         for (let j = 0; j < size; j++) {
           const at = base + j * inner;
-          gx[at] = gd[at] - Math.exp(ls[at]) * s;
+          gx[at] = gd[at] - (el !== null ? el[at] : Math.exp(ls[at])) * s;
         }
       }
     }
@@ -258,7 +304,7 @@ export function softmax(input: Tensor, dim: number | FSoftmaxOptions, options?: 
   const d = wrapDim(dimArg(dim, "softmax"), input.dim());
   const ls = logSoftmaxData(input, d);
   const y = storageFor(input.dtype, ls.length);
-  for (let i = 0; i < ls.length; i++) y[i] = Math.exp(ls[i]);
+  if (!wasm_transcendental("exp", ls, 0, y, 0, ls.length)) for (let i = 0; i < ls.length; i++) y[i] = Math.exp(ls[i]);
   const out = new Tensor(y, input.shape, input.dtype);
   return record(out, "SoftmaxBackward0", [input], (g) => {
     const [outer, size, inner] = split(input.shape, d);

@@ -32,10 +32,11 @@ import type { DType } from "../../tensor/tensor";
 import { checkFloat, describe, record } from "../_autograd";
 import { pyArgs } from "../../utils/py_args";
 import { needs_grad } from "../../tensor/autograd";
-import { sigmoidScalar, softmax, wrapDim } from "./activation";
+import { sigmoidOf, sigmoidScalar, softmax, wrapDim } from "./activation";
 import { maybeInplace } from "../_inplace";
 import { ELU_NEGATIVE } from "./pointwise";
 import { saves, type SaveSpec } from "../../tensor/version";
+import { wasm_map, wasm_of } from "../../tensor/transcendental_ops";
 
 // What PyTorch's derivative formulas save for these ops (tensor/version.ts)
 const SAVES_SELF = saves("0");
@@ -167,14 +168,31 @@ export function mish(input: Tensor, inplace?: boolean | InplaceOnly): Tensor {
 function mishCore(input: Tensor): Tensor {
   const [x, y] = data(input, "mish");
   const n = y.length;
-  for (let i = 0; i < n; i++) y[i] = x[i] * Math.tanh(softplus1(x[i]));
+  const t = mishTanh(x);
+  if (t !== null) for (let i = 0; i < n; i++) y[i] = x[i] * t.tanh[i];
+  else for (let i = 0; i < n; i++) y[i] = x[i] * Math.tanh(softplus1(x[i]));
   return unary(input, "MishBackward0", y, (gd, gx) => {
+    const w = mishTanh(x);
     for (let i = 0; i < n; i++) {
       const v = x[i];
-      const t = Math.tanh(softplus1(v));
-      gx[i] = gd[i] * (t + v * sigmoidScalar(v) * (1 - t * t));
+      const t = w !== null ? w.tanh[i] : Math.tanh(softplus1(v));
+      const sig = w !== null ? sigmoidOf(v, w.e[i]) : sigmoidScalar(v);
+      gx[i] = gd[i] * (t + v * sig * (1 - t * t));
     }
   });
+}
+
+/**
+ * e = exp(−|x|) and tanh(softplus1(x)) of every element from WebAssembly (tensor/transcendental_ops.ts:
+ * the same bits as Math.exp / Math.tanh), for mish; null when not taken. softplus1(v) is
+ * max(v, 0) + log1p(e), the same operations on the same e.
+ */
+function mishTanh(x: ArrayLike<number>): { e: Float64Array; tanh: Float64Array } | null {
+  const n = x.length;
+  const e = wasm_map("exp", n, (a) => { for (let i = 0; i < n; i++) a[i] = -Math.abs(x[i]); });
+  if (e === null) return null;
+  const tanh = wasm_map("tanh", n, (a) => { for (let i = 0; i < n; i++) a[i] = Math.max(x[i], 0) + Math.log1p(e[i]); });
+  return tanh === null ? null : { e, tanh };
 }
 
 /** scale·(max(0, x) + min(0, α(e^x − 1))), α ≈ 1.6733, scale ≈ 1.0507; shape kept. `selu(x, true)` writes into x. */
@@ -185,6 +203,7 @@ export function selu(input: Tensor, inplace?: boolean | InplaceOnly): Tensor {
 function seluCore(input: Tensor): Tensor {
   const [x, y] = data(input, "selu");
   const n = y.length;
+  // (no WebAssembly exp / expm1 here, as elu: pointwise.ts)
   for (let i = 0; i < n; i++) y[i] = x[i] > 0 ? SELU_SCALE * x[i] : SELU_SCALE * SELU_ALPHA * Math.expm1(x[i]);
   return unary(input, "EluBackward0", y, (gd, gx) => {
     for (let i = 0; i < n; i++) gx[i] = x[i] > 0 ? gd[i] * SELU_SCALE : gd[i] * SELU_SCALE * SELU_ALPHA * Math.exp(x[i]);
@@ -212,6 +231,7 @@ function celuCore(input: Tensor, a: number, refuse: boolean): Tensor {
   const alpha = scalarFor(input, a);
   const n = y.length;
   const inv = 1 / alpha;
+  // (no WebAssembly exp / expm1 here, as elu: pointwise.ts)
   for (let i = 0; i < n; i++) y[i] = x[i] > 0 ? x[i] : alpha * Math.expm1(x[i] * inv);
   return unary(input, "EluBackward0", y, (gd, gx) => {
     if (refuse) throw new Error(ELU_NEGATIVE);
@@ -223,9 +243,15 @@ function celuCore(input: Tensor, a: number, refuse: boolean): Tensor {
 export function logsigmoid(input: Tensor): Tensor {
   const [x, y] = data(input, "logsigmoid");
   const n = y.length;
-  for (let i = 0; i < n; i++) y[i] = -softplus1(-x[i]);
+  // e = exp(−|−x|) from WebAssembly when large enough: softplus1(−x) = max(−x, 0) + log1p(e) and
+  // sigmoidScalar(−x) = sigmoidOf(−x, e), the same operations on the same value
+  const e = wasm_map("exp", n, (a) => { for (let i = 0; i < n; i++) a[i] = -Math.abs(-x[i]); });
+  if (e !== null) for (let i = 0; i < n; i++) y[i] = -(Math.max(-x[i], 0) + Math.log1p(e[i]));
+  else for (let i = 0; i < n; i++) y[i] = -softplus1(-x[i]);
   return unary(input, "LogSigmoidBackward0", y, (gd, gx) => {
-    for (let i = 0; i < n; i++) gx[i] = gd[i] * sigmoidScalar(-x[i]);
+    const e = wasm_map("exp", n, (a) => { for (let i = 0; i < n; i++) a[i] = -Math.abs(-x[i]); });
+    if (e !== null) for (let i = 0; i < n; i++) gx[i] = gd[i] * sigmoidOf(-x[i], e[i]);
+    else for (let i = 0; i < n; i++) gx[i] = gd[i] * sigmoidScalar(-x[i]);
   });
 }
 
@@ -248,11 +274,11 @@ export function tanhshrink(input: Tensor): Tensor {
   const n = y.length;
   // PyTorch's x - tanh(x) saves only tanh's result, which the user cannot reach (backward reads it
   // here too: the input may change in place before backward, which PyTorch allows)
-  const th = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    th[i] = Math.tanh(x[i]);
-    y[i] = x[i] - th[i];
-  }
+  // (tanh from WebAssembly when large enough: the same bits as Math.tanh)
+  const fast = wasm_of("tanh", x);
+  const th = fast ?? new Float64Array(n);
+  if (fast === null) for (let i = 0; i < n; i++) th[i] = Math.tanh(x[i]);
+  for (let i = 0; i < n; i++) y[i] = x[i] - th[i];
   return unary(input, "TanhshrinkBackward", y, (gd, gx) => {
     for (let i = 0; i < n; i++) gx[i] = gd[i] * th[i] * th[i];
   }, null);

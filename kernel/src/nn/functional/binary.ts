@@ -17,7 +17,8 @@ import { expandData } from "../_broadcast";
 import { reduceLoss, upstream } from "./_reduce";
 import { cast } from "./linear";
 import { broadcastOrThrow } from "./loss";
-import { sigmoidScalar } from "./activation";
+import { sigmoidOf, sigmoidScalar } from "./activation";
+import { wasm_map } from "../../tensor/transcendental_ops";
 import { saves } from "../../tensor/version";
 import { RuntimeRangeError, RuntimeTypeError } from "../../errors";
 
@@ -108,9 +109,11 @@ export function binary_cross_entropy_with_logits(
   const n = x.length;
   const loss = new Float64Array(n);
   const sp = new Float64Array(n); // softplus(-x)
+  // exp(−|x|) from WebAssembly when large enough (tensor/transcendental_ops.ts: Math.exp's bits)
+  const e = wasm_map("exp", n, (a) => { for (let i = 0; i < n; i++) a[i] = -Math.abs(x[i]); });
   for (let i = 0; i < n; i++) {
     const xi = x[i];
-    sp[i] = Math.log1p(Math.exp(-Math.abs(xi))) + Math.max(-xi, 0);
+    sp[i] = Math.log1p(e !== null ? e[i] : Math.exp(-Math.abs(xi))) + Math.max(-xi, 0);
     const c = pw ? 1 + (pw[i] - 1) * y[i] : 1;
     loss[i] = (w ? w[i] : 1) * ((1 - y[i]) * xi + c * sp[i]);
   }
@@ -119,10 +122,12 @@ export function binary_cross_entropy_with_logits(
     const up = upstream(g, red, n);
     const gx = need[0] ? new Float64Array(n) : null;
     const gt = need[1] ? new Float64Array(n) : null;
+    // sigmoidScalar(−x) = sigmoidOf(−x, exp(−|−x|)), the exponential from WebAssembly when large enough
+    const e = gx ? wasm_map("exp", n, (a) => { for (let i = 0; i < n; i++) a[i] = -Math.abs(-x[i]); }) : null;
     for (let i = 0; i < n; i++) {
       const wi = (w ? w[i] : 1) * up[i];
       const c = pw ? 1 + (pw[i] - 1) * y[i] : 1;
-      if (gx) gx[i] = wi * (1 - y[i] - c * sigmoidScalar(-x[i]));
+      if (gx) gx[i] = wi * (1 - y[i] - c * (e !== null ? sigmoidOf(-x[i], e[i]) : sigmoidScalar(-x[i])));
       if (gt) gt[i] = wi * (-x[i] + (pw ? (pw[i] - 1) * sp[i] : 0));
     }
     return [

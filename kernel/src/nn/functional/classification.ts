@@ -20,6 +20,7 @@ import { cast, torchName } from "./linear";
 import { logSoftmaxRaw } from "./activation";
 import { saves } from "../../tensor/version";
 import { RuntimeTypeError } from "../../errors";
+import { wasm_of } from "../../tensor/transcendental_ops";
 
 // What PyTorch's derivative formulas save for these ops (tensor/version.ts)
 const NLL_SAVES = saves("0, x0, x1");
@@ -168,6 +169,7 @@ export function cross_entropy(
       const up = upstream(g, red, N * K);
       const gx = need[0] ? new Float64Array(logp.length) : null;
       const gt = need[1] ? new Float64Array(logp.length) : null;
+      const P = gx ? wasm_of("exp", logp) : null; // exp(logp) from WebAssembly when large enough (same bits)
       for (let n = 0; n < N; n++) for (let k = 0; k < K; k++) {
         const u = up[n * K + k];
         let S = 0;
@@ -175,7 +177,7 @@ export function cross_entropy(
         for (let c = 0; c < C; c++) {
           const i = idx(n, c, k);
           const wc = w ? w[c] : 1;
-          if (gx) gx[i] = u * (Math.exp(logp[i]) * S - wc * ys[i]);
+          if (gx) gx[i] = u * ((P !== null ? P[i] : Math.exp(logp[i])) * S - wc * ys[i]);
           if (gt) gt[i] = -u * (1 - eps) * wc * logp[i];
         }
       }
@@ -206,6 +208,8 @@ export function cross_entropy(
   return record(out, "NllLossBackward0", [input], (g) => {
     const up = upstream(g, red, N * K, D);
     const gx = new Float64Array(logp.length);
+    // exp(logp) from WebAssembly when large enough (same bits; ignored rows' are not used)
+    const P = wasm_of("exp", logp);
     for (let n = 0; n < N; n++) for (let k = 0; k < K; k++) {
       const i = n * K + k;
       const tc = t[i];
@@ -213,7 +217,7 @@ export function cross_entropy(
       const u = up[i];
       for (let c = 0; c < C; c++) {
         const j = idx(n, c, k);
-        const p = Math.exp(logp[j]);
+        const p = P !== null ? P[j] : Math.exp(logp[j]);
         const wc = w ? w[c] : 1;
         let v = (1 - eps) * wt[i] * (p - (c === tc ? 1 : 0));
         if (eps > 0) v += (eps / C) * (W * p - wc);

@@ -23,6 +23,8 @@ import { broadcastOrThrow } from "./loss";
 import { broadcastAll, floatResult, gradOf, lossArgs, reductionArg, sizesStr, tensorArg } from "./_loss_more";
 import type { Broadcast } from "./_loss_more";
 import { saves } from "../../tensor/version";
+import { wasm_map } from "../../tensor/transcendental_ops";
+import { sigmoidOf } from "./activation";
 
 // What PyTorch's derivative formulas save for these ops (tensor/version.ts)
 const SELF_X0 = saves("0, x0");
@@ -153,19 +155,23 @@ export function soft_margin_loss(input: Tensor, target: Tensor, ...args: unknown
   const y = target.data;
   const n = x.length;
   const loss = new Float64Array(n);
+  // exp(−|z|) from WebAssembly when large enough (tensor/transcendental_ops.ts: Math.exp's bits)
+  const e = wasm_map("exp", n, (a) => { for (let i = 0; i < n; i++) a[i] = -Math.abs(-y[at(iy, i)] * x[i]); });
   for (let i = 0; i < n; i++) {
     const z = -y[at(iy, i)] * x[i];
-    loss[i] = Math.max(z, 0) + Math.log1p(Math.exp(-Math.abs(z)));
+    loss[i] = Math.max(z, 0) + Math.log1p(e !== null ? e[i] : Math.exp(-Math.abs(z)));
   }
   const out = reduceLoss(loss, input.shape, input.dtype, red);
   return record(out, "SoftMarginLossBackward0", [input], (g) => {
     const up = upstream(g, red, n);
     const gx = new Float64Array(n);
+    // σ(z) below is sigmoidOf(z, exp(−|z|)): the exponential from WebAssembly when large enough
+    const e = wasm_map("exp", n, (a) => { for (let i = 0; i < n; i++) a[i] = -Math.abs(-y[at(iy, i)] * x[i]); });
     for (let i = 0; i < n; i++) {
       const yi = y[at(iy, i)];
       const z = -yi * x[i];
       // ∂ℓ/∂x = −y·σ(z), σ(z) = 1/(1 + e^{−z}) written to avoid overflow.
-      const sig = z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z));
+      const sig = e !== null ? sigmoidOf(z, e[i]) : z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z));
       gx[i] = -up[i] * yi * sig;
     }
     return [gradOf(gx, input)];

@@ -11,6 +11,7 @@
  * The target is differentiated (and var for gaussian_nll_loss), as in PyTorch; where PyTorch's
  * gradient is NaN (kl_div or full poisson_nll_loss at t = 0) ours is too.
  */
+import { wasm_map } from "../../tensor/transcendental_ops";
 import { Tensor } from "../../tensor/tensor";
 import { record } from "../_autograd";
 import { needs_grad } from "../../tensor/autograd";
@@ -68,10 +69,12 @@ export function kl_div(input: Tensor, target: Tensor, ...args: unknown[]): Tenso
   const t = target.data;
   const n = b.n;
   const loss = new Float64Array(n);
+  // exp(t) from WebAssembly when large enough (tensor/transcendental_ops.ts: Math.exp's bits)
+  const et = logTarget ? wasm_map("exp", n, (a) => { for (let i = 0; i < n; i++) a[i] = t[it ? it[i] : i]; }) : null;
   for (let i = 0; i < n; i++) {
     const xi = x[ix ? ix[i] : i];
     const ti = t[it ? it[i] : i];
-    loss[i] = logTarget ? Math.exp(ti) * (ti - xi) : xlogx(ti) - ti * xi;
+    loss[i] = logTarget ? (et !== null ? et[i] : Math.exp(ti)) * (ti - xi) : xlogx(ti) - ti * xi;
   }
   // batchmean: the sum over input.size(0) (a 0-d input: the sum itself, as PyTorch).
   const red: Reduction = reduction === "batchmean" ? (input.shape.length ? "mean" : "sum") : reduction;
@@ -81,11 +84,12 @@ export function kl_div(input: Tensor, target: Tensor, ...args: unknown[]): Tenso
     const up = upstream(g, red, n, denom);
     const gx = need[0] ? new Float64Array(x.length) : null;
     const gt = need[1] ? new Float64Array(t.length) : null;
+    const et = logTarget ? wasm_map("exp", n, (a) => { for (let i = 0; i < n; i++) a[i] = t[it ? it[i] : i]; }) : null;
     for (let i = 0; i < n; i++) {
       const xi = x[ix ? ix[i] : i];
       const ti = t[it ? it[i] : i];
       if (logTarget) {
-        const e = Math.exp(ti);
+        const e = et !== null ? et[i] : Math.exp(ti);
         if (gx) gx[ix ? ix[i] : i] -= up[i] * e;
         if (gt) gt[it ? it[i] : i] += up[i] * e * (ti - xi + 1);
       } else {
@@ -130,10 +134,12 @@ export function poisson_nll_loss(input: Tensor, target: Tensor, ...args: unknown
   const t = target.data;
   const n = b.n;
   const loss = new Float64Array(n);
+  // exp(x) from WebAssembly when large enough (tensor/transcendental_ops.ts: Math.exp's bits)
+  const ex = logInput ? wasm_map("exp", n, (a) => { for (let i = 0; i < n; i++) a[i] = x[ix ? ix[i] : i]; }) : null;
   for (let i = 0; i < n; i++) {
     const xi = x[ix ? ix[i] : i];
     const ti = t[it ? it[i] : i];
-    let l = logInput ? Math.exp(xi) - ti * xi : xi - ti * Math.log(xi + eps);
+    let l = logInput ? (ex !== null ? ex[i] : Math.exp(xi)) - ti * xi : xi - ti * Math.log(xi + eps);
     if (full && ti > 1) l += ti * Math.log(ti) - ti + 0.5 * Math.log(2 * Math.PI * ti);
     loss[i] = l;
   }
@@ -147,10 +153,11 @@ export function poisson_nll_loss(input: Tensor, target: Tensor, ...args: unknown
     const up = upstream(g, red, n);
     const gx = need[0] ? new Float64Array(x.length) : null;
     const gt = need[1] ? new Float64Array(t.length) : null;
+    const ex = logInput && gx ? wasm_map("exp", n, (a) => { for (let i = 0; i < n; i++) a[i] = xs[ix ? ix[i] : i]; }) : null;
     for (let i = 0; i < n; i++) {
       const xi = xs[ix ? ix[i] : i];
       const ti = ts[it ? it[i] : i];
-      if (gx) gx[ix ? ix[i] : i] += up[i] * (logInput ? Math.exp(xi) - ti : 1 - ti / (xi + eps));
+      if (gx) gx[ix ? ix[i] : i] += up[i] * (logInput ? (ex !== null ? ex[i] : Math.exp(xi)) - ti : 1 - ti / (xi + eps));
       if (gt) {
         let d = logInput ? -xi : -Math.log(xi + eps);
         if (full) {

@@ -1,6 +1,6 @@
 /**
- * Batched exp, tanh and sigmoid = 1 / (1 + exp(−x)) over typed arrays, with exactly the bits of
- * V8's Math.exp / Math.tanh (and of JS's `1 / (1 + Math.exp(-x))`), in WebAssembly SIMD (module:
+ * Batched exp, tanh, sigmoid = 1 / (1 + exp(−x)) and expm1 over typed arrays, with exactly the bits
+ * of V8's Math.exp / Math.tanh / Math.expm1 (and of JS's `1 / (1 + Math.exp(-x))`), in WebAssembly SIMD (module:
  * kernel/scripts/gen_transcendental_wasm.cjs, which explains why the bits are the same;
  * test/tensor/fast_exp.test.ts checks millions of inputs).
  *
@@ -18,12 +18,12 @@ import { decode_base64, wasm_api } from "../../wasm_host";
 
 type F = Float32Array | Float64Array;
 type Kernel = (start: number, end: number) => void;
-export type Transcendental = "exp" | "tanh" | "sigmoid";
+export type Transcendental = "exp" | "tanh" | "sigmoid" | "expm1";
 
 /** Elements from which the copies pay (measured: 100 elements are already faster; PERF.md). */
 export const TRANSC_MIN_ELEMENTS = 64;
 
-interface Module { exp: Kernel; tanh: Kernel; sigmoid: Kernel; mem: Float64Array }
+interface Module { exp: Kernel; tanh: Kernel; sigmoid: Kernel; expm1: Kernel; mem: Float64Array }
 
 let instance: Module | null | undefined;
 let enabled = true;
@@ -33,9 +33,9 @@ function load(): Module | null {
   if (WA === undefined) return null;
   try {
     const m = new WA.Module(decode_base64(TRANSC_WASM_BASE64));
-    const ex = new WA.Instance(m, { env: { exp: Math.exp, tanh: Math.tanh } }).exports as Record<string, unknown>;
+    const ex = new WA.Instance(m, { env: { exp: Math.exp, tanh: Math.tanh, expm1: Math.expm1 } }).exports as Record<string, unknown>;
     const mem = new Float64Array((ex.mem as { buffer: ArrayBuffer }).buffer);
-    return { exp: ex.exp_f64 as Kernel, tanh: ex.tanh_f64 as Kernel, sigmoid: ex.sigmoid_f64 as Kernel, mem };
+    return { exp: ex.exp_f64 as Kernel, tanh: ex.tanh_f64 as Kernel, sigmoid: ex.sigmoid_f64 as Kernel, expm1: ex.expm1_f64 as Kernel, mem };
   } catch {
     return null; // CompileError: no SIMD in this engine
   }
@@ -80,6 +80,11 @@ export function wasm_transcendental(f: Transcendental, src: F, srcAt: number, ds
   return true;
 }
 
+/** The JS function each kernel reproduces, for one value. */
+function scalar(f: Transcendental, v: number): number {
+  return f === "exp" ? Math.exp(v) : f === "tanh" ? Math.tanh(v) : f === "expm1" ? Math.expm1(v) : 1 / (1 + Math.exp(-v));
+}
+
 /**
  * In place over `rows` rows of `rowLen` elements of x: for each segment [f, start, len], x[row·rowLen
  * + start + j] = f(...) for j < len (the gate blocks of a fused RNN step). False when not taken.
@@ -100,7 +105,7 @@ export function wasm_transcendental_rows(x: F, rows: number, rowLen: number, seg
         const at = r * rowLen + start;
         if (even > 0) k(at * 8, (at + even) * 8);
         // An odd segment's last element in JS: a vector there would overwrite the next element.
-        if (even !== len) mem[at + even] = f === "exp" ? Math.exp(mem[at + even]) : f === "tanh" ? Math.tanh(mem[at + even]) : 1 / (1 + Math.exp(-mem[at + even]));
+        if (even !== len) mem[at + even] = scalar(f, mem[at + even]);
       }
     }
     x.set(mem.subarray(0, (r1 - r0) * rowLen), r0 * rowLen);
