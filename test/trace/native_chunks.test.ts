@@ -146,11 +146,17 @@ describe("native passes and updates of large parameters in chunks shared with a 
     const small = arrays(helpMin() - 4, 1, 0), s0 = stats();
     addon().sgd(small.theta, small.grad, null, 0, false, f(-0.1), 0, 0, 1, new Float64Array(9), new Float32Array(small.theta.length));
     expect(stats()[0]).toBe(s0[0]);
-    // 4M elements: the caller's chunks take milliseconds, time enough for the helper to wake
+    // 4M elements: the caller's chunks take milliseconds, time enough for the helper to wake; on a
+    // loaded machine the helper's thread may not be scheduled in time (a run at load 8 saw none in
+    // 5 updates): up to 100 updates, until it has run one
     const big = arrays(1 << 22, 2, 0), before = stats();
-    for (let k = 0; k < 5; k++) addon().sgd(big.theta, big.grad, null, 0, false, f(-1e-3), 0, 0, 1, new Float64Array(9), new Float32Array(big.theta.length));
+    let calls = 0;
+    do {
+      addon().sgd(big.theta, big.grad, null, 0, false, f(-1e-3), 0, 0, 1, new Float64Array(9), new Float32Array(big.theta.length));
+      calls++;
+    } while (calls < 5 || (stats()[1] === before[1] && calls < 100));
     const after = stats();
-    expect(after[0] - before[0]).toBe(5);
+    expect(after[0] - before[0]).toBe(calls);
     expect(after[1] - before[1], "chunks run by the helper").toBeGreaterThan(0);
   });
 
@@ -169,7 +175,10 @@ describe("native passes and updates of large parameters in chunks shared with a 
       return { theta: Buffer.from(a.theta.buffer), buf: Buffer.from(a.buf.buffer), sums };
     };
     const before = addon().help_stats() as number[];
-    const on = run(true);
+    let on = run(true);
+    // as above: on a loaded machine the helper's thread may not take a chunk in one run (again,
+    // until it has: the run compared is one where it took some)
+    for (let k = 0; k < 10 && (addon().help_stats() as number[])[1] === before[1]; k++) on = run(true);
     const helped = (addon().help_stats() as number[])[1] - before[1];
     const off = run(false);
     expect(on.theta.equals(off.theta)).toBe(true);
