@@ -18,6 +18,7 @@ import {
   type Transcendental,
 } from "../../kernel/src/tensor/wasm/transcendental";
 import { rng } from "./gradcheck";
+import { sameBothWays } from "./wasm_both_ways";
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const gen = require("../../kernel/scripts/gen_transcendental_wasm.cjs") as { source(): string; OUT: string };
@@ -135,24 +136,6 @@ describe("WebAssembly exp/tanh/sigmoid", () => {
   }
 });
 
-/** Every byte of two tensors' storage. */
-function bytes(t: Tensor): Uint8Array {
-  return new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength);
-}
-
-/** `run` twice, with the module and with the JS loops: the same bytes out. */
-function sameBothWays(run: () => Tensor[]): void {
-  const on = run();
-  set_transcendental_wasm_enabled(false);
-  let off: Tensor[];
-  try {
-    off = run();
-  } finally {
-    set_transcendental_wasm_enabled(true);
-  }
-  expect(on.length).toBe(off.length);
-  for (let i = 0; i < on.length; i++) expect(Buffer.from(bytes(on[i])).equals(Buffer.from(bytes(off[i])))).toBe(true);
-}
 
 describe("ops on the WebAssembly path give the JS path's bytes", () => {
   for (const dtype of ["float32", "float64"] as const) {

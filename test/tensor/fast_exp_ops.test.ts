@@ -16,9 +16,10 @@ import { describe, expect, it } from "vitest";
 import * as torch from "../../kernel/src/index";
 import * as F from "../../kernel/src/nn/functional/index";
 import { Tensor } from "../../kernel/src/tensor/tensor";
-import { set_transcendental_wasm_enabled, transcendental_wasm_available } from "../../kernel/src/tensor/wasm/transcendental";
+import { transcendental_wasm_available } from "../../kernel/src/tensor/wasm/transcendental";
 import { WASM_MAP_MAX_ELEMENTS, wasm_map } from "../../kernel/src/tensor/transcendental_ops";
 import { rng } from "./gradcheck";
+import { bytes, sameBothWays } from "./wasm_both_ways";
 
 type Dtype = "float32" | "float64";
 
@@ -32,30 +33,6 @@ const SPECIAL = [NaN, Infinity, -Infinity, 1e300, -1e300, 800, -800, 710, -746, 
 function values(n: number, seed: number, scale = 24, special = 0.02): number[] {
   const r = rng(seed);
   return Array.from({ length: n }, () => (r() < special ? SPECIAL[Math.floor(r() * SPECIAL.length)] : (r() - 0.5) * scale));
-}
-
-/** Every byte of a tensor's storage (NaN payloads and signs included). */
-function bytes(t: Tensor): Buffer {
-  return Buffer.from(t.data.buffer, t.data.byteOffset, t.data.byteLength);
-}
-
-/** `run` with the module and with the JS loops: the same bytes out, array by array. */
-function sameBothWays(run: () => Tensor[]): void {
-  const on = run();
-  set_transcendental_wasm_enabled(false);
-  let off: Tensor[];
-  try {
-    off = run();
-  } finally {
-    set_transcendental_wasm_enabled(true);
-  }
-  expect(on.length).toBe(off.length);
-  for (let i = 0; i < on.length; i++) {
-    expect(on[i].dtype).toBe(off[i].dtype);
-    expect(on[i].shape).toEqual(off[i].shape);
-    expect(on[i]._memory_order).toEqual(off[i]._memory_order);
-    expect(bytes(on[i]).equals(bytes(off[i])), `output ${i}`).toBe(true);
-  }
 }
 
 // [rows, cols]: below the module's 64 elements, above it, and above its 8192-double chunk

@@ -246,6 +246,19 @@ export function gelu(x: Tensor, options?: GeluOptions | "none" | "tanh"): Tensor
   }, true, SAVES_SELF);
 }
 
+/**
+ * The shift m of one softmax slice (elements base + k·inner, k < size): its maximum, NaN if it
+ * holds one, and 0 when all are −∞ (exp(x − 0) = 0 everywhere, giving NaN as PyTorch).
+ */
+function slice_max(src: ArrayLike<number>, base: number, size: number, inner: number): number {
+  let m = -Infinity;
+  for (let k = 0; k < size; k++) {
+    const v = src[base + k * inner];
+    if (v > m || v !== v) m = v;
+  }
+  return m === -Infinity ? 0 : m;
+}
+
 /** Computes softmax or log_softmax along `dim` into new storage (no autograd). */
 function softmax_raw(x: Tensor, dim: number, dtype: DType, log: boolean): Tensor {
   const L = layout(x, dim, true);
@@ -256,12 +269,7 @@ function softmax_raw(x: Tensor, dim: number, dtype: DType, log: boolean): Tensor
   for (let o = 0; o < outer; o++) {
     for (let i = 0; i < inner; i++) {
       const base = o * size * inner + i;
-      let m = -Infinity;
-      for (let k = 0; k < size; k++) {
-        const v = src[base + k * inner];
-        if (v > m || v !== v) m = v;
-      }
-      if (m === -Infinity) m = 0; // all -inf: exp(x - 0) = 0, giving NaN as PyTorch
+      const m = slice_max(src, base, size, inner);
       let s = 0;
       for (let k = 0; k < size; k++) s += Math.exp(src[base + k * inner] - m);
       if (log) {
@@ -285,15 +293,7 @@ function softmax_wasm(src: ArrayLike<number>, outer: number, size: number, inner
   if (!transcendental_wasm_for(outer * size * inner)) return null; // before allocating the maxima
   const ms = new Float64Array(outer * inner);
   for (let o = 0; o < outer; o++) {
-    for (let i = 0; i < inner; i++) {
-      const base = o * size * inner + i;
-      let m = -Infinity;
-      for (let k = 0; k < size; k++) {
-        const v = src[base + k * inner];
-        if (v > m || v !== v) m = v;
-      }
-      ms[o * inner + i] = m === -Infinity ? 0 : m; // as softmax_raw
-    }
+    for (let i = 0; i < inner; i++) ms[o * inner + i] = slice_max(src, o * size * inner + i, size, inner);
   }
   const e = wasm_exp_shifted(src, outer, size, inner, ms);
   if (e === null) return null;

@@ -185,6 +185,13 @@ function split(shape: readonly number[], dim: number): [number, number, number] 
   return [outer, shape.length === 0 ? 1 : shape[dim], inner];
 }
 
+/** The shift of one log-softmax slice (elements base + j·inner): its maximum (NaN if any), 0 when all are −∞. */
+function sliceShift(x: ArrayLike<number>, base: number, size: number, inner: number): number {
+  let m = -Infinity;
+  for (let j = 0; j < size; j++) m = Math.max(m, x[base + j * inner]);
+  return m === -Infinity ? 0 : m;
+}
+
 /** Shared kernel: log-softmax along `dim` (double math, rounded on store). */
 function logSoftmaxData(input: Tensor, dim: number): Float64Array {
   const [outer, size, inner] = split(input.shape, dim);
@@ -194,9 +201,7 @@ function logSoftmaxData(input: Tensor, dim: number): Float64Array {
   for (let o = 0; o < outer; o++) {
     for (let k = 0; k < inner; k++) {
       const base = o * size * inner + k;
-      let m = -Infinity;
-      for (let j = 0; j < size; j++) m = Math.max(m, x[base + j * inner]);
-      if (m === -Infinity || Number.isNaN(m)) m = Number.isNaN(m) ? m : 0;
+      const m = sliceShift(x, base, size, inner);
       let s = 0;
       for (let j = 0; j < size; j++) s += Math.exp(x[base + j * inner] - m);
       const lse = m + Math.log(s);
@@ -215,13 +220,7 @@ function logSoftmaxWasm(x: ArrayLike<number>, outer: number, size: number, inner
   if (!transcendental_wasm_for(outer * size * inner)) return false; // before allocating the maxima
   const ms = new Float64Array(outer * inner);
   for (let o = 0; o < outer; o++) {
-    for (let k = 0; k < inner; k++) {
-      const base = o * size * inner + k;
-      let m = -Infinity;
-      for (let j = 0; j < size; j++) m = Math.max(m, x[base + j * inner]);
-      if (m === -Infinity || Number.isNaN(m)) m = Number.isNaN(m) ? m : 0;
-      ms[o * inner + k] = m;
-    }
+    for (let k = 0; k < inner; k++) ms[o * inner + k] = sliceShift(x, o * size * inner + k, size, inner);
   }
   const e = wasm_exp_shifted(x, outer, size, inner, ms);
   if (e === null) return false;
