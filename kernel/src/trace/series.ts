@@ -14,9 +14,10 @@
  * Merging is exact: a bucket's min/max/mean equal those of the raw values it covers.
  *
  * Storage is one typed array of bucket rows that starts small and grows up to `capacity`, so a
- * short trace stays tiny. Series always pushed at the same steps (a trace's metrics of one group
- * or parameter) share it: `SeriesSet` keeps their buckets' common numbers once and grows once for
- * all of them; each of its series is a BoundedSeries, read as any other.
+ * short trace stays tiny (past 32 steps it takes a default trace's room at once: FIRST_GROW).
+ * Series always pushed at the same steps (a trace's metrics of one group or parameter) share it:
+ * `SeriesSet` keeps their buckets' common numbers once and grows once for all of them; each of its
+ * series is a BoundedSeries, read as any other.
  */
 
 import { fmt } from "../plot/text";
@@ -85,6 +86,17 @@ const FIRST = 0, LAST_STEP = 1, PUSHES = 2, HEAD = 3;
 /** Offsets inside a series' five numbers (wide rows), which start at HEAD + 5·column. */
 const COUNT = 0, SUM = 1, MIN = 2, MAX = 3, LAST = 4, PER = 5;
 const INITIAL_ALLOCATION = 32;
+/**
+ * Rows a narrow store takes at its first grow (at most its capacity; doubling after): a trace past
+ * its first INITIAL_ALLOCATION steps goes straight to the room of a default-capacity trace. Why: in
+ * a training loop each new store costs tens of µs (fresh pages and the ArrayBuffer's bookkeeping
+ * amid the tensors' buffers: a 4.8 KB one took a median 29 µs there against ~1 µs alone), and the
+ * doubling made 7 of them in a 2000-step trace (32 → 64 → … → 1024 → 2000 rows, ~600 KB): ~0.2 µs
+ * a step of the tiny model's ~5 µs (PERF.md session 28). Two now (~310 KB). The most a set holds
+ * over a long trace is unchanged (past its capacity its wide store is 5× this), only reached
+ * sooner; stop() gives the room not used back (compact). Wide stores (from_json) still double.
+ */
+const FIRST_GROW = DEFAULT_CAPACITY;
 
 /** Rows a printed series shows at most (the first and last half of them), see `toString`. */
 const PRINTED_ROWS = 10;
@@ -286,10 +298,11 @@ export class SeriesSet {
     this.rows = this.rows.slice(0, size);
   }
 
-  /** @internal Room for at least one more bucket (doubling, up to `capacity`). */
+  /** @internal Room for at least one more bucket (doubling, up to `capacity`; narrow: FIRST_GROW at least). */
   grow(): void {
     const S = this.stride;
-    const size = Math.min(this.capacity, Math.max(2, (this.rows.length / S) * 2));
+    const twice = (this.rows.length / S) * 2;
+    const size = Math.min(this.capacity, Math.max(2, this.wide ? twice : Math.max(twice, FIRST_GROW)));
     const next = new Float64Array(size * S);
     next.set(this.rows);
     this.rows = next;
