@@ -87,16 +87,19 @@ const FIRST = 0, LAST_STEP = 1, PUSHES = 2, HEAD = 3;
 const COUNT = 0, SUM = 1, MIN = 2, MAX = 3, LAST = 4, PER = 5;
 const INITIAL_ALLOCATION = 32;
 /**
- * Rows a narrow store takes at its first grow (at most its capacity; doubling after): a trace past
- * its first INITIAL_ALLOCATION steps goes straight to the room of a default-capacity trace. Why: in
+ * Rows a group's narrow store takes at its first grow (at most its capacity; doubling after; a
+ * set's `firstGrow`, which the trace sets for its groups' sets only): a trace past its first
+ * INITIAL_ALLOCATION steps goes straight to the room of a default-capacity trace. Why: in
  * a training loop each new store costs tens of µs (fresh pages and the ArrayBuffer's bookkeeping
  * amid the tensors' buffers: a 4.8 KB one took a median 29 µs there against ~1 µs alone), and the
  * doubling made 7 of them in a 2000-step trace (32 → 64 → … → 1024 → 2000 rows, ~600 KB): ~0.2 µs
  * a step of the tiny model's ~5 µs (PERF.md session 28). Two now (~310 KB). The most a set holds
  * over a long trace is unchanged (past its capacity its wide store is 5× this), only reached
- * sooner; stop() gives the room not used back (compact). Wide stores (from_json) still double.
+ * sooner; stop() gives the room not used back (compact). Not for the parameters' sets of a
+ * per_param trace (a model's hundred parameters would hold ~30 MB from step 33 on), nor wide
+ * stores (from_json): they double.
  */
-const FIRST_GROW = DEFAULT_CAPACITY;
+export const FIRST_GROW = DEFAULT_CAPACITY;
 
 /** Rows a printed series shows at most (the first and last half of them), see `toString`. */
 const PRINTED_ROWS = 10;
@@ -298,11 +301,17 @@ export class SeriesSet {
     this.rows = this.rows.slice(0, size);
   }
 
-  /** @internal Room for at least one more bucket (doubling, up to `capacity`; narrow: FIRST_GROW at least). */
+  /**
+   * Rows the narrow store takes at least when it grows (0: it doubles); the trace sets FIRST_GROW
+   * for its groups' sets.
+   */
+  firstGrow = 0;
+
+  /** @internal Room for at least one more bucket (doubling, up to `capacity`; narrow: `firstGrow` at least). */
   grow(): void {
     const S = this.stride;
     const twice = (this.rows.length / S) * 2;
-    const size = Math.min(this.capacity, Math.max(2, this.wide ? twice : Math.max(twice, FIRST_GROW)));
+    const size = Math.min(this.capacity, Math.max(2, this.wide ? twice : Math.max(twice, this.firstGrow)));
     const next = new Float64Array(size * S);
     next.set(this.rows);
     this.rows = next;

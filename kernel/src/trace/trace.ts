@@ -36,7 +36,7 @@ import type { Snapshots } from "./snapshot";
 import { OFFLOAD_MIN_ELEMENTS, StepPipeline, type GroupAtStep, type StepSink } from "./steps";
 import { env } from "../wasm_host";
 import { MetricsRow, metricsOf, R_ANGLE, R_CLIP_FACTOR, R_ELEMENTWISE, R_GRAD_NORM, R_GRAD_NORM_RAW, R_LOSS, R_LR, R_MOMENTUM, R_PARAM_NORM, R_PER_SAMPLE, R_PRECONDITIONED, R_PROJECTED, R_RATIO, R_REALIZED, R_STEADY, R_WEIGHT_DECAY, setMeasured, setQuantiles, setScalars, setValue, valueAt } from "./row";
-import { BoundedSeries, DEFAULT_CAPACITY, SeriesSet, type SeriesJSON } from "./series";
+import { BoundedSeries, DEFAULT_CAPACITY, FIRST_GROW, SeriesSet, type SeriesJSON } from "./series";
 import { suspended } from "./suspend";
 import { closeMatches } from "../close_matches";
 import { append_dropped_message, find_run, new_run_note, saveNamedTrace } from "./runs";
@@ -1884,7 +1884,10 @@ export class Trace implements Plottable {
     if (last !== undefined && last.map === map) s = last;
     else {
       s = this.slots.get(map);
-      if (s === undefined) s = this.makeSeriesSet(map, this.capacity);
+      if (s === undefined) {
+        s = this.makeSeriesSet(map, this.capacity);
+        s.set.firstGrow = FIRST_GROW; // a group's set: a default trace's room at its first grow
+      }
       this.groupSlots[gi] = { map, set: s.set, c: s.c };
     }
     const set = s.set, c = s.c;
