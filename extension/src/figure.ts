@@ -1066,7 +1066,7 @@ export function logTicks(lo: number, hi: number): number[] {
     }
     // (the extra top tick only among every digit's: over decades or 1-2-5 it added an odd
     // "7.5e−1" or "5.5e−1" at the end of the axis, a tester's pass)
-    if (out.length >= 4) return digits.length === 9 ? withTopTick(out, lo, hi) : out;
+    if (out.length >= 4) return digits.length === 9 ? withTopTick(spacedTicks(out, lo, hi), lo, hi) : out;
   }
   const a = 10 ** lo, b = 10 ** hi;
   const raw = (b - a) / 4;
@@ -1075,6 +1075,28 @@ export function logTicks(lo: number, hi: number): number[] {
   const out: number[] = [];
   for (let v = Math.ceil(a / step) * step; v <= b; v += step) out.push(Number(v.toPrecision(12)));
   return out;
+}
+
+/**
+ * Labels closer than this fraction of the axis overlap: 12-px labels on the plot's ~290 px need
+ * about 13 px. Every digit of a decade and a bit (6e−4 … 8e−3, a README example's Adam run) put
+ * "9e−4" on "1e−3" (0.046 decades apart on a 1.13-decade axis).
+ */
+export const MIN_TICK_GAP = 0.045;
+
+/**
+ * The every-digit ticks, without those too close to a kept one (MIN_TICK_GAP): decades are kept
+ * first, then 5s, 2s and the other digits, so what goes is a 9 (or 8) at the top of a decade.
+ */
+function spacedTicks(out: number[], lo: number, hi: number): number[] {
+  const gap = MIN_TICK_GAP * (hi - lo);
+  const order = [1, 5, 2, 3, 4, 6, 7, 8, 9];
+  const rank = (v: number) => order.indexOf(Math.round(v / 10 ** Math.floor(Math.log10(v) + 1e-9)));
+  const kept: number[] = [];
+  for (const v of [...out].sort((a, b) => rank(a) - rank(b))) {
+    if (kept.every((k) => Math.abs(Math.log10(v) - Math.log10(k)) >= gap)) kept.push(v);
+  }
+  return kept.sort((a, b) => a - b);
 }
 
 /** Ticks at most of a wide log axis (decadeTicks). */
