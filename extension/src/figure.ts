@@ -1064,9 +1064,13 @@ export function logTicks(lo: number, hi: number): number[] {
         if (Math.log10(v) >= lo && Math.log10(v) <= hi) out.push(v);
       }
     }
-    // (the extra top tick only among every digit's: over decades or 1-2-5 it added an odd
-    // "7.5e−1" or "5.5e−1" at the end of the axis, a tester's pass)
-    if (out.length >= 4) return digits.length === 9 ? withTopTick(spacedTicks(out, lo, hi), lo, hi) : out;
+    // (the extra top tick of withTopTick only among every digit's: over decades or 1-2-5 it
+    // added an odd "7.5e−1" or "5.5e−1" at the end of the axis, a tester's pass; 1-2-5 ticks get
+    // a digit's: withDigitTopTick)
+    if (out.length >= 4) {
+      if (digits.length === 9) return withTopTick(spacedTicks(out, lo, hi), lo, hi);
+      return digits.length === 3 ? withDigitTopTick(out, lo, hi) : out;
+    }
   }
   const a = 10 ** lo, b = 10 ** hi;
   const raw = (b - a) / 4;
@@ -1122,6 +1126,18 @@ function withTopTick(out: number[], lo: number, hi: number): number[] {
   const step = 5 * 10 ** (Math.floor(Math.log10(last)) - 1);
   const top = Number((Math.floor(10 ** hi / step) * step).toPrecision(12));
   return top > last * 1.05 && Math.log10(top) <= hi ? [...out, top] : out;
+}
+
+/**
+ * 1-2-5 ticks whose last sits well below the axis top get the largest digit tick under the top:
+ * notebook 01's B = 32 line at 3.1e−4 ran over a last label of 2e−4, its value unreadable (3e−4).
+ */
+function withDigitTopTick(out: number[], lo: number, hi: number): number[] {
+  const last = out[out.length - 1];
+  if (hi - Math.log10(last) <= (hi - lo) / 6) return out;
+  const decade = 10 ** Math.floor(Math.log10(last) + 1e-9);
+  const top = Number((Math.floor(10 ** hi / decade + 1e-9) * decade).toPrecision(12));
+  return Math.log10(top) - Math.log10(last) >= MIN_TICK_GAP * (hi - lo) ? [...out, top] : out;
 }
 
 /**
