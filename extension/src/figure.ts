@@ -41,7 +41,7 @@ export interface Figure {
  * Role of each trace, parallel to `data`; lets tests and the browser check what is drawn.
  * "hidden": the legend entry of a line switched off, no data drawn.
  */
-export type TraceRole = "line" | "band-max" | "band-min" | "divergence" | "suggestion" | "hidden" | "smoothed" | "reference" | "configured" | "tail" | "band-legend";
+export type TraceRole = "line" | "band-max" | "band-min" | "divergence" | "suggestion" | "hidden" | "smoothed" | "reference" | "configured" | "tail" | "band-legend" | "configured-legend";
 
 /** The uid of the spread band's legend entry (bandLegend; renderer.ts: a click turns the band off). */
 export const BAND_LEGEND = "band-legend";
@@ -629,8 +629,23 @@ function configuredTraces(p: PlotPayload, s: ViewState, logY: boolean, slotOf: M
       hoverinfo: "skip",
     });
   }
+  // Lines of several colours (runs, groups) under an entry drawn in the first one's: the other
+  // dotted lines read as unexplained (a user's pass: sgdm's orange dotted line beside an entry in
+  // adam's blue). The entry is then a swatch of its own, in the muted text colour, naming them all;
+  // a click on it still toggles the whole legend group.
+  if (new Set(out.map((t) => (t.line as { color: string }).color)).size > 1) {
+    for (const t of out) t.showlegend = false;
+    out.push({
+      type: "scatter", mode: "lines", name: escapeText(label), x: [null], y: [null], connectgaps: false,
+      line: { width: 1.2, color: theme.fontMuted, dash: "dot" },
+      legendgroup: CONFIGURED_GROUP, showlegend: true, uid: CONFIGURED_LEGEND, hoverinfo: "skip",
+    });
+  }
   return out;
 }
+
+/** The uid of the configured lr's own legend entry, over lines of several colours (configuredTraces). */
+export const CONFIGURED_LEGEND = `${CONFIGURED_GROUP}-legend`;
 
 /**
  * The configured lr of line `lr` at step `x`, when the payload says it: a point of its own, a
@@ -858,7 +873,7 @@ export function buildFigureWithRoles(p: PlotPayload, s: ViewState, theme: Theme,
   }
   for (const r of configuredTraces(p, s, logY, slotOf, lines, theme)) {
     data.push(r);
-    roles.push("configured");
+    roles.push(r.uid === CONFIGURED_LEGEND ? "configured-legend" : "configured");
   }
   const markers = visibleMarkers(p, s);
   for (const kind of ["divergence", "suggestion"] as const) {
