@@ -41,7 +41,7 @@ export interface Figure {
  * Role of each trace, parallel to `data`; lets tests and the browser check what is drawn.
  * "hidden": the legend entry of a line switched off, no data drawn.
  */
-export type TraceRole = "line" | "band-max" | "band-min" | "divergence" | "suggestion" | "hidden" | "smoothed" | "reference" | "configured" | "tail" | "band-legend";
+export type TraceRole = "line" | "band-max" | "band-min" | "divergence" | "suggestion" | "hidden" | "smoothed" | "reference" | "configured" | "tail" | "band-legend" | "configured-legend";
 
 /** The uid of the spread band's legend entry (bandLegend; renderer.ts: a click turns the band off). */
 export const BAND_LEGEND = "band-legend";
@@ -629,8 +629,23 @@ function configuredTraces(p: PlotPayload, s: ViewState, logY: boolean, slotOf: M
       hoverinfo: "skip",
     });
   }
+  // Lines of several colours (runs, groups) under an entry drawn in the first one's: the other
+  // dotted lines read as unexplained (a user's pass: sgdm's orange dotted line beside an entry in
+  // adam's blue). The entry is then a swatch of its own, in the muted text colour, naming them all;
+  // a click on it still toggles the whole legend group.
+  if (new Set(out.map((t) => (t.line as { color: string }).color)).size > 1) {
+    for (const t of out) t.showlegend = false;
+    out.push({
+      type: "scatter", mode: "lines", name: escapeText(label), x: [null], y: [null], connectgaps: false,
+      line: { width: 1.2, color: theme.fontMuted, dash: "dot" },
+      legendgroup: CONFIGURED_GROUP, showlegend: true, uid: CONFIGURED_LEGEND, hoverinfo: "skip",
+    });
+  }
   return out;
 }
+
+/** The uid of the configured lr's own legend entry, over lines of several colours (configuredTraces). */
+export const CONFIGURED_LEGEND = `${CONFIGURED_GROUP}-legend`;
 
 /**
  * The configured lr of line `lr` at step `x`, when the payload says it: a point of its own, a
@@ -858,7 +873,7 @@ export function buildFigureWithRoles(p: PlotPayload, s: ViewState, theme: Theme,
   }
   for (const r of configuredTraces(p, s, logY, slotOf, lines, theme)) {
     data.push(r);
-    roles.push("configured");
+    roles.push(r.uid === CONFIGURED_LEGEND ? "configured-legend" : "configured");
   }
   const markers = visibleMarkers(p, s);
   for (const kind of ["divergence", "suggestion"] as const) {
@@ -1064,9 +1079,13 @@ export function logTicks(lo: number, hi: number): number[] {
         if (Math.log10(v) >= lo && Math.log10(v) <= hi) out.push(v);
       }
     }
-    // (the extra top tick only among every digit's: over decades or 1-2-5 it added an odd
-    // "7.5e−1" or "5.5e−1" at the end of the axis, a tester's pass)
-    if (out.length >= 4) return digits.length === 9 ? withTopTick(out, lo, hi) : out;
+    // (the extra top tick of withTopTick only among every digit's: over decades or 1-2-5 it
+    // added an odd "7.5e−1" or "5.5e−1" at the end of the axis, a tester's pass; 1-2-5 ticks get
+    // a digit's: withDigitTopTick)
+    if (out.length >= 4) {
+      if (digits.length === 9) return withTopTick(spacedTicks(out, lo, hi), lo, hi);
+      return digits.length === 3 ? withDigitTopTick(out, lo, hi) : out;
+    }
   }
   const a = 10 ** lo, b = 10 ** hi;
   const raw = (b - a) / 4;
@@ -1075,6 +1094,28 @@ export function logTicks(lo: number, hi: number): number[] {
   const out: number[] = [];
   for (let v = Math.ceil(a / step) * step; v <= b; v += step) out.push(Number(v.toPrecision(12)));
   return out;
+}
+
+/**
+ * Labels closer than this fraction of the axis overlap: 12-px labels on the plot's ~290 px need
+ * about 13 px. Every digit of a decade and a bit (6e−4 … 8e−3, a README example's Adam run) put
+ * "9e−4" on "1e−3" (0.046 decades apart on a 1.13-decade axis).
+ */
+export const MIN_TICK_GAP = 0.045;
+
+/**
+ * The every-digit ticks, without those too close to a kept one (MIN_TICK_GAP): decades are kept
+ * first, then 5s, 2s and the other digits, so what goes is a 9 (or 8) at the top of a decade.
+ */
+function spacedTicks(out: number[], lo: number, hi: number): number[] {
+  const gap = MIN_TICK_GAP * (hi - lo);
+  const order = [1, 5, 2, 3, 4, 6, 7, 8, 9];
+  const rank = (v: number) => order.indexOf(Math.round(v / 10 ** Math.floor(Math.log10(v) + 1e-9)));
+  const kept: number[] = [];
+  for (const v of [...out].sort((a, b) => rank(a) - rank(b))) {
+    if (kept.every((k) => Math.abs(Math.log10(v) - Math.log10(k)) >= gap)) kept.push(v);
+  }
+  return kept.sort((a, b) => a - b);
 }
 
 /** Ticks at most of a wide log axis (decadeTicks). */
@@ -1100,6 +1141,18 @@ function withTopTick(out: number[], lo: number, hi: number): number[] {
   const step = 5 * 10 ** (Math.floor(Math.log10(last)) - 1);
   const top = Number((Math.floor(10 ** hi / step) * step).toPrecision(12));
   return top > last * 1.05 && Math.log10(top) <= hi ? [...out, top] : out;
+}
+
+/**
+ * 1-2-5 ticks whose last sits well below the axis top get the largest digit tick under the top:
+ * notebook 01's B = 32 line at 3.1e−4 ran over a last label of 2e−4, its value unreadable (3e−4).
+ */
+function withDigitTopTick(out: number[], lo: number, hi: number): number[] {
+  const last = out[out.length - 1];
+  if (hi - Math.log10(last) <= (hi - lo) / 6) return out;
+  const decade = 10 ** Math.floor(Math.log10(last) + 1e-9);
+  const top = Number((Math.floor(10 ** hi / decade + 1e-9) * decade).toPrecision(12));
+  return Math.log10(top) - Math.log10(last) >= MIN_TICK_GAP * (hi - lo) ? [...out, top] : out;
 }
 
 /**

@@ -20,7 +20,8 @@ describe("buildFigure: one run with two parameter groups", () => {
     expect(s.metric).toBe("lr_projected");
     // then each group's configured lr, dotted, as a reference (userD_plots_figure.test.ts)
     // (and the band's legend entry, saying what is shaded: userpass16_figure.test.ts)
-    expect(roles).toEqual(["band-max", "band-min", "line", "band-max", "band-min", "line", "configured", "configured", "band-legend"]);
+    // (two groups' colours: the configured lr's legend entry is a swatch of its own, userpass28)
+    expect(roles).toEqual(["band-max", "band-min", "line", "band-max", "band-min", "line", "configured", "configured", "configured-legend", "band-legend"]);
     const lines = data.filter((_, i) => roles[i] === "line");
     const src = p.series.filter((t) => t.metric === "lr_projected");
     expect(lines.map((l) => l.name)).toEqual(["group 0", "group 1"]);
@@ -42,7 +43,7 @@ describe("buildFigure: one run with two parameter groups", () => {
     expect((data[2].line as any).color).toBe(LIGHT_PALETTE[0]);
     expect((data[5].line as any).color).toBe(LIGHT_PALETTE[1]);
     expect(data.every((t) => t.connectgaps === false || t.mode === "markers")).toBe(true);
-    expect(data.map((t) => t.uid)).toEqual(["line0-max", "line0-min", "line0-mean", "line1-max", "line1-min", "line1-mean", "configured-lr-0", "configured-lr-1", "band-legend"]);
+    expect(data.map((t) => t.uid)).toEqual(["line0-max", "line0-min", "line0-mean", "line1-max", "line1-min", "line1-mean", "configured-lr-0", "configured-lr-1", "configured-lr-legend", "band-legend"]);
     expect((layout.yaxis as any).type).toBe("log");
     expect((layout.yaxis as any).title.text).toBe("projected LR");
     expect((layout.xaxis as any).type).toBe("linear");
@@ -71,7 +72,7 @@ describe("buildFigure: one run with two parameter groups", () => {
 
   it("turns the band off", () => {
     const s = applyControl(initialState(p), { type: "band", on: false }, p);
-    expect(buildFigureWithRoles(p, s, light).roles).toEqual(["line", "line", "configured", "configured"]);
+    expect(buildFigureWithRoles(p, s, light).roles).toEqual(["line", "line", "configured", "configured", "configured-legend"]);
   });
 
   it("hides and shows parameter groups, keeping each group's colour", () => {

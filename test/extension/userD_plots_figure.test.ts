@@ -82,7 +82,8 @@ describe("finding 1: the configured lr on the rate views", () => {
     const f = buildFigureWithRoles(two, initialState(two), light);
     const refs = f.data.filter((_, k) => f.roles[k] === "configured");
     expect(refs).toHaveLength(2);
-    expect(refs.filter((r) => r.showlegend).length).toBe(1);
+    // (the entry once: over lines of two colours, a muted swatch of its own, userpass28)
+    expect(f.data.filter((r, k) => (f.roles[k] === "configured" || f.roles[k] === "configured-legend") && r.showlegend).length).toBe(1);
     expect(new Set(refs.map((r) => (r.line as { color: string }).color)).size).toBe(2);
   });
 

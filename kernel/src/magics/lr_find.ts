@@ -209,7 +209,7 @@ export const lr_find: Magic = {
       }));
     } catch (e: any) {
       if (e instanceof MagicError) throw e;
-      throw e instanceof TypeError || e instanceof RangeError ? new MagicError(e.message, usage) : e;
+      throw e instanceof TypeError || e instanceof RangeError ? new MagicError(inFlags(e.message), usage) : e;
     } finally {
       restoreRandom();
     }
@@ -232,6 +232,17 @@ export const lr_find: Magic = {
     for (const note of rt.notes ?? []) ctx.print(`  ${note}`);
   },
 };
+
+/**
+ * A check of lrlab.find's options in the words of the magic line: "find: end_lr must be ... than
+ * start_lr (1)" named options the user had not written (a user's pass typed --end-lr), so it
+ * reads "--end-lr must be ... than --start-lr (1)".
+ */
+export function inFlags(message: string): string {
+  if (!message.startsWith("find: ")) return message;
+  return message.slice("find: ".length)
+    .replace(/\b(start_lr|end_lr|num_iter|step_mode|smooth_f|diverge_th)\b/g, (k) => `--${k.replace(/_/g, "-")}`);
+}
 
 /** `x` for a message: a tensor's shape ("[16, 5]"), else what it is. */
 function describe(x: any): string {
