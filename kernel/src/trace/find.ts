@@ -624,7 +624,10 @@ export function suggest(
       suggestions,
       notes: [`no suggestion: ${o.diverged ? "before the loss diverged, " : ""}the smoothed loss did not fall below its starting level ${fmt(level)} `
         + `by more than the batch-to-batch noise (its smallest, ${fmt(s[m])} at lr ${fmt(lrs[m])}, needed to be under ${fmt(threshold(m))})`
-        + `${o.diverged ? "" : ": the rates tested did not train the model"}; rerun with ${more}`],
+        + `${o.diverged ? "" : ": the rates tested did not train the model"}; rerun with ${more}`
+        // what a user trying lrlab on random data meets first (a user pass, session 28): no rate can help there
+        + "; if it still does not fall, check that there is something to learn: targets drawn independently of the inputs "
+        + "(torch.randn for both) have no rate that makes their loss fall"],
     };
   }
   // The falling region [from, m]: back from the minimum while fallen, then back while the
