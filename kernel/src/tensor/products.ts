@@ -9,6 +9,7 @@ import { DType, Tensor, check_tensor } from "./tensor";
 import { attach, rename, saved_also } from "./autograd";
 import { storage_for } from "./dtype";
 import { broadcast_shapes, fmt_shape, wrap_dim } from "./shape";
+import { RuntimeRangeError } from "../errors";
 import { matmul_raw } from "./linalg";
 import { sum_to } from "./sum_to";
 import { mul, sub } from "./elementwise";
@@ -82,7 +83,7 @@ export function addmm(input: Tensor, mat1: Tensor, mat2: Tensor, options?: Addmm
   check_dims(mat2, 2, "addmm", "mat2", "matrix");
   const { beta, alpha } = scalars(options, "addmm");
   const dt = same_dtype("addmm", input, mat1, mat2);
-  if (mat1.shape[1] !== mat2.shape[0]) throw new RangeError(`mat1 and mat2 shapes cannot be multiplied (${mat1.shape.join("x")} and ${mat2.shape.join("x")})`);
+  if (mat1.shape[1] !== mat2.shape[0]) throw RuntimeRangeError(`mat1 and mat2 shapes cannot be multiplied (${mat1.shape.join("x")} and ${mat2.shape.join("x")})`);
   const out = combine(input, matmul_raw(mat1, mat2, dt), beta, alpha, "addmm");
   return attach(out, "AddmmBackward0", [input, mat1, mat2], (g, need) => [
     need[0] ? sum_to(scaled(g, beta), input.shape) : null,

@@ -13,6 +13,7 @@ import { checkFloat, record } from "../_autograd";
 import { gemm } from "../../tensor/gemm";
 import { fresh_grad } from "../../tensor/autograd";
 import { saves } from "../../tensor/version";
+import { RuntimeRangeError } from "../../errors";
 
 // What PyTorch's derivative formulas save for these ops (tensor/version.ts)
 const LINEAR_SAVES = saves("0 if 1, 1 if 0 as t");
@@ -29,7 +30,7 @@ export function linear(input: Tensor, weight: Tensor, bias: Tensor | null = null
   const inF = input.shape[input.dim() - 1];
   const N = input.shape.slice(0, -1).reduce((a, b) => a * b, 1);
   if (inF !== I) {
-    throw new RangeError(`mat1 and mat2 shapes cannot be multiplied (${N}x${inF} and ${I}x${O})`);
+    throw RuntimeRangeError(`mat1 and mat2 shapes cannot be multiplied (${N}x${inF} and ${I}x${O})`); // PyTorch's RuntimeError (still a RangeError)
   }
   if (input.dtype !== weight.dtype) {
     throw new TypeError(`mat1 and mat2 must have the same dtype, but got ${torchName(input.dtype)} and ${torchName(weight.dtype)}`);
