@@ -410,8 +410,12 @@ export class Trace implements Plottable {
   /** Per group: whether its last step's StepMetrics is still to be made from its row; and how many are. */
   private readonly rowPending: boolean[] = [];
   private pendingRows = 0;
-  /** per_param: the row a parameter's StepMetrics is made from (stepMetrics). */
-  private readonly scratchRow = new MetricsRow();
+  /**
+   * per_param: the row a parameter's StepMetrics is made from (stepMetrics), made at its first use:
+   * a trace whose steps take the small path never needs it, and a MetricsRow's typed arrays were
+   * a tenth of a trace's making (PERF.md session 28, round 2).
+   */
+  private scratchRow: MetricsRow | null = null;
   /** Per group: its last step's elements with g = 0, and its steps with ‖g‖ = 0 (summary). */
   private readonly zeroGrad: ZeroGrad[] = [];
   /** Whether each group's last step was finite (summary: why its rates are "—"). */
@@ -1812,7 +1816,7 @@ export class Trace implements Plottable {
    * norms and ratios without g's sign (lr_realized, update_ratio, grad_norm) are the same.
    */
   private stepMetrics(step: number, gi: number, at: GroupAtStep, meas: Measured, lr_preconditioned: Quantiles | null, loss: number | null): StepMetrics {
-    const row = this.fillRow(this.scratchRow, at, meas, lr_preconditioned);
+    const row = this.fillRow((this.scratchRow ??= new MetricsRow()), at, meas, lr_preconditioned);
     this.finishRow(step, gi, row, loss);
     return metricsOf(row);
   }
