@@ -16,6 +16,7 @@ import { Optimizer, pyStr, type Closure, type ParamsT, setstateGroup, type Param
 import { check, checkLr, effectiveGrad, emaSquareInPlace, paramsWithGrad, rounder, sqrt, zerosLike, type ImplementationFlags, evalClosure } from "./_functional";
 import { checkOptimizerOptions, optimizerArgs } from "./options";
 import type { Positional } from "./positional";
+import type { AdadeltaGroup } from "./groups";
 
 export interface AdadeltaOptions extends Omit<ImplementationFlags, "fused"> {
   /** Coefficient γ that scales the delta before it is applied to the parameters; default 1.0. */
@@ -31,6 +32,8 @@ export interface AdadeltaOptions extends Omit<ImplementationFlags, "fused"> {
 }
 
 export class Adadelta extends Optimizer {
+  /** Each group holds every option, its default filled in (groups.ts). */
+  declare param_groups: AdadeltaGroup[];
   constructor(params: ParamsT, options?: AdadeltaOptions);
   constructor(
     params: ParamsT,

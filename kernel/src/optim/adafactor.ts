@@ -24,6 +24,7 @@ import { Optimizer, pyStr, type Closure, type ParamState, type ParamsT, setstate
 import { check, checkLr, lerpInPlace, paramsWithGrad, rounder, sqrt, zerosLike, type ImplementationFlags, type Round, evalClosure } from "./_functional";
 import { checkOptimizerOptions, optimizerArgs } from "./options";
 import type { Positional } from "./positional";
+import type { AdafactorGroup } from "./groups";
 
 export interface AdafactorOptions extends Pick<ImplementationFlags, "foreach"> {
   /** Learning rate γ, the cap of the relative step size ρ_t = min(γ, 1/√t); default 1e-2. */
@@ -68,6 +69,8 @@ function norm(x: Storage, r: Round): number {
 }
 
 export class Adafactor extends Optimizer {
+  /** Each group holds every option, its default filled in (groups.ts). */
+  declare param_groups: AdafactorGroup[];
   constructor(params: ParamsT, options?: AdafactorOptions);
   constructor(
     params: ParamsT,

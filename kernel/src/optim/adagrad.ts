@@ -25,6 +25,7 @@ import { adagrad_wasm, WASM_MIN_ELEMENTS } from "./wasm/update";
 import { adagrad_native } from "./native_update";
 import { checkOptimizerOptions, optimizerArgs } from "./options";
 import type { Positional } from "./positional";
+import type { AdagradGroup } from "./groups";
 
 export interface AdagradOptions extends Omit<ImplementationFlags, "capturable"> {
   /** Learning rate γ; default 1e-2. */
@@ -42,6 +43,8 @@ export interface AdagradOptions extends Omit<ImplementationFlags, "capturable"> 
 }
 
 export class Adagrad extends Optimizer {
+  /** Each group holds every option, its default filled in (groups.ts). */
+  declare param_groups: AdagradGroup[];
   constructor(params: ParamsT, options?: AdagradOptions);
   constructor(
     params: ParamsT,

@@ -23,6 +23,7 @@ import { adam_native } from "./native_update";
 import { adamPowers, takeAdamPowers } from "./adam_powers";
 import { checkOptimizerOptions, optimizerArgs } from "./options";
 import type { Positional } from "./positional";
+import type { AdamGroup } from "./groups";
 
 export interface AdamOptions extends ImplementationFlags {
   /** Learning rate γ; default 1e-3. */
@@ -51,6 +52,8 @@ export function checkAdamFamily(lr: number | Tensor, eps: number, betas: [number
 }
 
 export class Adam extends Optimizer {
+  /** Each group holds every option, its default filled in (groups.ts). */
+  declare param_groups: AdamGroup[];
   constructor(params: ParamsT, options?: AdamOptions);
   constructor(
     params: ParamsT,

@@ -16,6 +16,7 @@ import { checkAdamFamily } from "./adam";
 import { checkOptimizerOptions, optimizerArgs } from "./options";
 import type { Positional } from "./positional";
 import { checkLerpDtype, effectiveGrad, lerpInPlace, pair, paramsWithGrad, rounder, zerosLike, type ImplementationFlags, evalClosure } from "./_functional";
+import type { AdamaxGroup } from "./groups";
 
 export interface AdamaxOptions extends Omit<ImplementationFlags, "fused"> {
   /** Learning rate γ; default 2e-3. */
@@ -31,6 +32,8 @@ export interface AdamaxOptions extends Omit<ImplementationFlags, "fused"> {
 }
 
 export class Adamax extends Optimizer {
+  /** Each group holds every option, its default filled in (groups.ts). */
+  declare param_groups: AdamaxGroup[];
   constructor(params: ParamsT, options?: AdamaxOptions);
   constructor(
     params: ParamsT,

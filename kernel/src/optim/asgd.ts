@@ -22,6 +22,7 @@ import { Optimizer, pyStr, scalarStateRounder, type Closure, type ParamsT, setst
 import { check, checkLr, effectiveGrad, paramsWithGrad, rounder, scalarRounder, zerosLike, type ImplementationFlags, evalClosure } from "./_functional";
 import { checkOptimizerOptions, optimizerArgs } from "./options";
 import type { Positional } from "./positional";
+import type { ASGDGroup } from "./groups";
 
 export interface ASGDOptions extends Omit<ImplementationFlags, "fused"> {
   /** Learning rate γ; default 1e-2. */
@@ -39,6 +40,8 @@ export interface ASGDOptions extends Omit<ImplementationFlags, "fused"> {
 }
 
 export class ASGD extends Optimizer {
+  /** Each group holds every option, its default filled in (groups.ts). */
+  declare param_groups: ASGDGroup[];
   constructor(params: ParamsT, options?: ASGDOptions);
   constructor(
     params: ParamsT,

@@ -26,6 +26,7 @@ import { bump_version } from "../tensor/version";
 import { checkLr, evalClosure, rounder, type Round } from "./_functional";
 import { checkOptimizerOptions, optimizerArgs } from "./options";
 import type { Positional } from "./positional";
+import type { LBFGSGroup } from "./groups";
 
 export interface LBFGSOptions {
   /** Learning rate γ: the step length t, before any line search; default 1. */
@@ -162,6 +163,8 @@ function strongWolfe(
 }
 
 export class LBFGS extends Optimizer {
+  /** Each group holds every option, its default filled in (groups.ts). */
+  declare param_groups: LBFGSGroup[];
   private readonly _params: Tensor[];
 
   constructor(params: ParamsT, options?: LBFGSOptions);

@@ -20,6 +20,7 @@ import { Optimizer, pyStr, type Closure, type ParamsT, setstateGroup, type Param
 import { check, checkLr, lerpInPlace, paramsWithGrad, rounder, sqrt, zerosLike, evalClosure } from "./_functional";
 import { checkOptimizerOptions, optimizerArgs } from "./options";
 import type { Positional } from "./positional";
+import type { MuonGroup } from "./groups";
 
 export interface MuonOptions {
   /** Learning rate γ; default 1e-3. */
@@ -102,6 +103,8 @@ export function zeropower_via_newtonschulz(G: ArrayLike<number>, rows: number, c
 }
 
 export class Muon extends Optimizer {
+  /** Each group holds every option, its default filled in (groups.ts). */
+  declare param_groups: MuonGroup[];
   constructor(params: ParamsT, options?: MuonOptions);
   constructor(
     params: ParamsT,

@@ -25,6 +25,7 @@ import type { Positional } from "./positional";
 import { checkLerpDtype,   check, decoupledDecay, effectiveGrad, emaSquareInPlace, lerpInPlace, pair, paramsWithGrad, rounder, scalarRounder, sqrt, zerosLike, evalClosure,
   type ImplementationFlags,
 } from "./_functional";
+import type { NAdamGroup } from "./groups";
 
 export interface NAdamOptions extends Omit<ImplementationFlags, "fused"> {
   /** Learning rate γ; default 2e-3. */
@@ -44,6 +45,8 @@ export interface NAdamOptions extends Omit<ImplementationFlags, "fused"> {
 }
 
 export class NAdam extends Optimizer {
+  /** Each group holds every option, its default filled in (groups.ts). */
+  declare param_groups: NAdamGroup[];
   constructor(params: ParamsT, options?: NAdamOptions);
   constructor(
     params: ParamsT,

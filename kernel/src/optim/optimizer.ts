@@ -34,7 +34,8 @@ export interface ParamGroup {
    * The group's configured learning rate (every optimizer has one; schedulers change it). It is
    * what `param_groups[0]['lr']` reads in PyTorch: not the step the optimizer takes (lrlab.trace
    * measures that). Typed here so that Tab and Shift-Tab know it; the optimizer's other
-   * hyper-parameters are in the group too, untyped (`momentum`, `betas`, `weight_decay`, ...).
+   * hyper-parameters are in the group too, typed by each optimizer's group (groups.ts: SGD's
+   * `momentum`, Adam's `betas`, ...).
    *
    * It may be a 1-element Tensor, as in PyTorch (`group.lr = torch.tensor(0.01)`, or `lr:` a tensor
    * at construction): the optimizers use its value and the schedulers update it in place. So it

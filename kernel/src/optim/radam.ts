@@ -21,6 +21,7 @@ import type { Positional } from "./positional";
 import { checkLerpDtype,   decoupledDecay, effectiveGrad, emaSquareInPlace, lerpInPlace, pair, paramsWithGrad, rounder, sqrt, zerosLike, evalClosure,
   type ImplementationFlags,
 } from "./_functional";
+import type { RAdamGroup } from "./groups";
 
 export interface RAdamOptions extends Omit<ImplementationFlags, "fused"> {
   /** Learning rate γ; default 1e-3. */
@@ -38,6 +39,8 @@ export interface RAdamOptions extends Omit<ImplementationFlags, "fused"> {
 }
 
 export class RAdam extends Optimizer {
+  /** Each group holds every option, its default filled in (groups.ts). */
+  declare param_groups: RAdamGroup[];
   constructor(params: ParamsT, options?: RAdamOptions);
   constructor(
     params: ParamsT,

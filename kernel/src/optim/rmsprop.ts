@@ -20,6 +20,7 @@ import { rmsprop_wasm, WASM_MIN_ELEMENTS } from "./wasm/update";
 import { rmsprop_native } from "./native_update";
 import { checkOptimizerOptions, optimizerArgs } from "./options";
 import type { Positional } from "./positional";
+import type { RMSpropGroup } from "./groups";
 
 export interface RMSpropOptions extends Omit<ImplementationFlags, "fused"> {
   /** Learning rate γ; default 1e-2. */
@@ -39,6 +40,8 @@ export interface RMSpropOptions extends Omit<ImplementationFlags, "fused"> {
 }
 
 export class RMSprop extends Optimizer {
+  /** Each group holds every option, its default filled in (groups.ts). */
+  declare param_groups: RMSpropGroup[];
   constructor(params: ParamsT, options?: RMSpropOptions);
   constructor(
     params: ParamsT,

@@ -18,6 +18,7 @@ import { Optimizer, pyStr, type Closure, type ParamsT, setstateGroup, type Param
 import { check, checkLr, fullLike, pair, paramsWithGrad, rounder, zerosLike, type ImplementationFlags, evalClosure } from "./_functional";
 import { checkOptimizerOptions, optimizerArgs } from "./options";
 import type { Positional } from "./positional";
+import type { RpropGroup } from "./groups";
 
 export interface RpropOptions extends Omit<ImplementationFlags, "fused"> {
   /** Learning rate γ: the initial step size Δ₀ of every element; default 1e-2. */
@@ -31,6 +32,8 @@ export interface RpropOptions extends Omit<ImplementationFlags, "fused"> {
 }
 
 export class Rprop extends Optimizer {
+  /** Each group holds every option, its default filled in (groups.ts). */
+  declare param_groups: RpropGroup[];
   constructor(params: ParamsT, options?: RpropOptions);
   constructor(params: ParamsT, ...args: Positional<[lr: number | Tensor, etas: [number, number], step_sizes: [number, number]], RpropOptions>);
   constructor(params: ParamsT, ...args: unknown[]) {

@@ -33,6 +33,7 @@ import { sgd_wasm, WASM_MIN_ELEMENTS } from "./wasm/update";
 import { sgd_native } from "./native_update";
 import { checkOptimizerOptions, optimizerArgs } from "./options";
 import type { Positional } from "./positional";
+import type { SGDGroup } from "./groups";
 
 export interface SGDOptions extends Omit<ImplementationFlags, "capturable"> {
   /** Learning rate γ; default 1e-3. */
@@ -59,6 +60,8 @@ interface SGDScalars {
 }
 
 export class SGD extends Optimizer {
+  /** Each group holds every option, its default filled in (groups.ts). */
+  declare param_groups: SGDGroup[];
   constructor(params: ParamsT, options?: SGDOptions);
   constructor(
     params: ParamsT,

@@ -36,6 +36,7 @@ import { Optimizer, pyStr, type Closure, type ParamsT, setstateGroup, type Param
 import { check, checkLr, evalClosure, pair, zerosLike } from "./_functional";
 import { checkOptimizerOptions, optimizerArgs } from "./options";
 import type { Positional } from "./positional";
+import type { SparseAdamGroup } from "./groups";
 
 export interface SparseAdamOptions {
   /** Learning rate γ (> 0); default 1e-3. */
@@ -49,6 +50,8 @@ export interface SparseAdamOptions {
 }
 
 export class SparseAdam extends Optimizer {
+  /** Each group holds every option, its default filled in (groups.ts). */
+  declare param_groups: SparseAdamGroup[];
   constructor(params: ParamsT, options?: SparseAdamOptions);
   constructor(params: ParamsT, ...args: Positional<[lr: number | Tensor, betas: [number, number], eps: number, maximize: boolean], SparseAdamOptions>);
   constructor(params: ParamsT, ...args: unknown[]) {
