@@ -46,14 +46,14 @@ function pointwise(op: string, node: string, input: Tensor, f: (x: number) => nu
   }, SAVES_SELF);
 }
 
-/** e = exp(−|v|) of every element (sigmoidOf's argument) from WebAssembly; null when not taken. */
+/** e = exp(−|x·scale|) of every element (sigmoidOf's argument; x·1 is x) from WebAssembly; null when not taken. */
 function expNegAbs(x: ArrayLike<number>, scale: number): Float64Array | null {
   return wasm_map("exp", x.length, (a) => { for (let i = 0; i < a.length; i++) a[i] = -Math.abs(x[i] * scale); });
 }
 
 /** silu: x·sigmoidScalar(x) and its derivative s(1 + x(1 − s)), with s = sigmoidOf(x, exp(−|x|)). */
 const siluFast: Fast = (x, out, gd) => {
-  const e = wasm_map("exp", x.length, (a) => { for (let i = 0; i < a.length; i++) a[i] = -Math.abs(x[i]); });
+  const e = expNegAbs(x, 1);
   if (e === null) return false;
   if (gd === null) for (let i = 0; i < out.length; i++) out[i] = x[i] * sigmoidOf(x[i], e[i]);
   else {
