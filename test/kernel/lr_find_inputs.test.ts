@@ -62,7 +62,8 @@ afterAll(async () => { await k?.shutdown(); });
 async function magic(line: string): Promise<string> {
   const r: Result = await k.execute(line);
   expect(r.reply.content.status, `${line}: ${r.reply.content.evalue}`).toBe("ok");
-  expect(r.stdout).toMatch(/^suggested lr: steepest \d\S*, valley \d\S*, minimum\/10 \d\S* \(with [^\n]*\)\n/);
+  // the recommended one first, then the others by rate (trace/find_order.ts)
+  expect(r.stdout).toMatch(/^suggested lr: valley \d\S* \(recommended\), (steepest \d\S*, minimum\/10 \d\S*|minimum\/10 \d\S*, steepest \d\S*) \(with [^\n]*\)\n/);
   const given = /\boptimizer=(\S+)/.exec(line)?.[1];
   const used = given === undefined
     ? " (with SGD(lr) over model.parameters(), since no optimizer= was given: pass optimizer=opt to test yours)"

@@ -175,7 +175,8 @@ const loss_fn = new torch.nn.MSELoss();`);
     const r = await k.execute("%lr_find model=net loss=loss_fn data=[X, Y] --start-lr 1e-5 --end-lr 1 --num-iter 30");
     expect(r.reply.content.status).toBe("ok");
     const summary = /suggestions: (.*)$/m.exec(r.outputs.find((m) => m.header.msg_type === "display_data")!.content.data["text/plain"])![1];
-    expect(summary).toMatch(/^steepest \S+, valley \S+, minimum\/10 \S+$/);
+    // the recommended one first, then the others by rate (trace/find_order.ts)
+    expect(summary).toMatch(/^valley \S+ \(recommended\), (steepest \S+, minimum\/10 \S+|minimum\/10 \S+, steepest \S+)$/);
     // then which optimizer the rates are for (no optimizer=: an SGD the magic made, said so)
     expect(r.stdout).toBe(`suggested lr: ${summary} (with SGD(lr) over model.parameters(), since no optimizer= was given: pass optimizer=opt to test yours)\n`);
   });

@@ -44,7 +44,8 @@ _l[_l.length - 1] < 0.5 * _l[0]`));
 
     const r = await k.execute(find!);
     expect(r.reply.content.status).toBe("ok");
-    expect(r.stdout).toMatch(/suggested lr: steepest \d[\d.e-]*, valley \d[\d.e-]*, minimum\/10 \d/);
+    // the recommended one first, then the others by rate (trace/find_order.ts)
+    expect(r.stdout).toMatch(/suggested lr: valley \d[\d.e-]* \(recommended\), (steepest|minimum\/10) \d[\d.e-]*, (steepest|minimum\/10) \d/);
     expect(r.stdout).not.toContain("no suggestion");
 
     const s = await k.execute(schedule!);

@@ -94,9 +94,11 @@ describe("lrlab.find with several param groups", () => {
     const text = r.summary();
     expect(text[0]).toBe(`lr range test: ${r.lrs.length} rates from 1e-7 to ${fmt(r.lrs[r.lrs.length - 1])} of group 0`
       + `${r.diverged_at !== null ? ` (stopped: loss diverged at lr ${fmt(r.lrs[r.diverged_at])})` : ""}`);
-    expect(text[1]).toBe(`  suggestions: steepest ${fmt(s0.steepest)} for group 0 (emb), ${fmt(s1.steepest)} for group 1 (head); `
-      + `valley ${fmt(s0.valley)} for group 0, ${fmt(s1.valley)} for group 1; `
-      + `minimum/10 ${s0["minimum/10"] === null ? "—" : `${fmt(s0["minimum/10"])} for group 0, ${fmt(s1["minimum/10"])} for group 1`}`);
+    // the recommended one (valley) first, naming the groups, then the others by rate (find_order.ts)
+    const part = (k: "steepest" | "minimum/10") => (s0[k] === null ? `${k} —` : `${k} ${fmt(s0[k])} for group 0, ${fmt(s1[k])} for group 1`);
+    const rest = s0["minimum/10"] !== null && s0["minimum/10"] < s0.steepest! ? ["minimum/10", "steepest"] as const : ["steepest", "minimum/10"] as const;
+    expect(text[1]).toBe(`  suggestions: valley ${fmt(s0.valley)} for group 0 (emb), ${fmt(s1.valley)} for group 1 (head) (recommended); `
+      + rest.map(part).join("; "));
     expect(text[2]).toBe("  the 2 param groups were swept together keeping the ratio of their lrs (each group's lr = its lr × the swept rate / 0.01): "
       + "group 0 (emb) lr 0.01, group 1 (head) lr 0.003; the rates tested, the x axis and the plot's suggestions are group 0's");
     const b = r._repr_mimebundle_();
@@ -185,7 +187,7 @@ describe("lrlab.find with several param groups", () => {
     expect(one.seen.every(([a], i) => a === one.r.lrs[i])).toBe(true);
     const text = one.r.summary();
     expect(text[0]).toMatch(/^lr range test: \d+ rates from 1e-7 to \S+( \(stopped: loss diverged at lr \S+\))?$/);
-    expect(text[1]).toMatch(/^ {2}suggestions: steepest \S+, valley \S+, minimum\/10 \S+$/);
+    expect(text[1]).toMatch(/^ {2}suggestions: valley \S+ \(recommended\), (steepest \S+, minimum\/10 \S+|minimum\/10 \S+, steepest \S+)$/);
     expect(text.join("\n")).not.toContain("group");
     const labels = (one.r._repr_mimebundle_()[PLOT_MIME] as PlotPayload).markers.map((m) => m.label);
     expect(labels.filter((l) => l.includes("group"))).toEqual([]);
@@ -225,7 +227,7 @@ const opt = new torch.optim.Adam([{ params: Array.from(m.emb.parameters()), lr: 
     const r = await k.execute("%lr_find model=m loss=lossf data=dl optimizer=opt --num-iter 60");
     expect(r.reply.content.status, JSON.stringify(r.reply.content)).toBe("ok");
     const [first, second] = r.stdout.split("\n");
-    const s = /^suggested lr: steepest (\S+) for group 0 \(emb\), (\S+) for group 1 \(head\); valley (\S+) for group 0, (\S+) for group 1; minimum\/10 .* \(with Adam, optimizer=opt\)$/.exec(first);
+    const s = /^suggested lr: valley (\S+) for group 0 \(emb\), (\S+) for group 1 \(head\) \(recommended\); .*steepest (\S+) for group 0, (\S+) for group 1.* \(with Adam, optimizer=opt\)$/.exec(first);
     expect(s, r.stdout).not.toBeNull();
     expect(Number(s![2]) / Number(s![1])).toBeCloseTo(0.3, 2);
     expect(Number(s![4]) / Number(s![3])).toBeCloseTo(0.3, 2);

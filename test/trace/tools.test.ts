@@ -61,7 +61,8 @@ describe("find: learning-rate range test", () => {
     expect(payload.markers.filter((m) => m.kind === "divergence").map((m) => m.label)).toEqual([expect.stringMatching(/^(loss off the scale from lr \S+ \(\S+(, up to \S+)?\)|diverged at lr \S+ \(loss \S+\))$/)]);
     expect((b[PLOTLY_MIME] as any).layout.xaxis.type).toBe("log");
     expect(b[SVG_MIME] as string).toContain("smoothed loss");
-    expect(b[TEXT_MIME]).toMatch(/suggestions: steepest [\d.e-]+, valley [\d.e-]+, minimum\/10 [\d.e-]+/);
+    // the recommended one first (find_order.ts), then the others by rate
+    expect(b[TEXT_MIME]).toMatch(/suggestions: valley [\d.e-]+ \(recommended\), (steepest [\d.e-]+, minimum\/10 [\d.e-]+|minimum\/10 [\d.e-]+, steepest [\d.e-]+)/);
   });
 
   it("restores the model's buffers too (BatchNorm2d running stats), not only its parameters", () => {

@@ -874,7 +874,7 @@ export class Kernel {
       const line = magicLineAt(code, pos);
       if (line) {
         const r = completeMagicLine(line, () => this.engine.userNames().map((n) => [n, this.engine.locals[n]]));
-        return { status: "ok", matches: r.matches, cursor_start: indexToCodePoints(code, r.start), cursor_end: indexToCodePoints(code, pos), metadata: {} };
+        return completeReply(r.matches, r.types, indexToCodePoints(code, r.start), indexToCodePoints(code, pos));
       }
       const r = this.engine.complete(hasMagic(code) ? codeView(code) : code, pos);
       return completeReply(r.candidates, r.types, indexToCodePoints(code, r.start), indexToCodePoints(code, r.end));

@@ -174,16 +174,42 @@ function optionNamed(magic: Magic, word: string) {
   return magic.options.find((o) => flag(o.name) === word || (o.short !== undefined && word === `-${o.short}`));
 }
 
+/** A magic line's completions: where they start, the matches, and each match's kind. */
+export interface MagicCompletions {
+  start: number;
+  matches: string[];
+  /**
+   * Each match's kind, for the reply's `_jupyter_types_experimental` (JupyterLab shows it beside
+   * the match, as for TypeScript's): "param" (a scheduler's `step_size=`), "option" (`--steps`),
+   * "instance" (a variable of the user's), "class" (a scheduler's name), "value" (an option's value).
+   * The reply had none (metadata {}), unlike every other completion of the kernel's.
+   */
+  types: string[];
+}
+
+/** The kind of a magic line's match (see MagicCompletions.types). */
+function matchKind(magic: Magic, match: string, isUser: (name: string) => boolean): string {
+  if (match.startsWith("-")) return "option";
+  if (/^[A-Za-z_]\w*=$/.test(match)) return "param";
+  if (magic.inspectWord?.(match, 0)) return "class";
+  if (isUser(match)) return "instance";
+  return "value";
+}
+
 /**
  * Completions for the word at the cursor on a magic line, and where they start (they may replace
  * only the part after `=` or after the last comma of a list).
  */
-export function completeMagicLine(at: MagicLineAt, user: () => [string, unknown][]): { start: number; matches: string[] } {
+export function completeMagicLine(at: MagicLineAt, user: () => [string, unknown][]): MagicCompletions {
   const { magic, words, word, wordStart } = at;
   // names starting with "_" (the last %%lr_trace cell's _lr_trace) only once "_" is typed, as
   // TypeScript's completion here and IPython's do
-  const pick = (start: number, typed: string, all: readonly string[]) =>
-    ({ start, matches: [...new Set(all)].filter((c) => c.startsWith(typed) && (typed.startsWith("_") || !c.startsWith("_"))) });
+  const pick = (start: number, typed: string, all: readonly string[]): MagicCompletions => {
+    const matches = [...new Set(all)].filter((c) => c.startsWith(typed) && (typed.startsWith("_") || !c.startsWith("_")));
+    let names: Set<string> | undefined;
+    const isUser = (c: string) => (names ??= new Set(user().map(([n]) => n))).has(c);
+    return { start, matches, types: matches.map((c) => matchKind(magic, c, isUser)) };
+  };
   // --option=value, or the word after --option
   const eq = /^(--[\w-]+)=(.*)$/.exec(word);
   const optionName = eq ? eq[1] : word.startsWith("-") ? null : words.length > 0 && words[words.length - 1].startsWith("-") ? words[words.length - 1] : null;

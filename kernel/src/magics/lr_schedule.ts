@@ -23,6 +23,7 @@ import type * as CyclicLRModule from "../optim/lr_scheduler/cyclic_lr";
 import type * as ReduceLROnPlateauModule from "../optim/lr_scheduler/reduce_lr_on_plateau";
 import type * as SWALRModule from "../optim/swa_utils/swalr";
 import { listedSchedulers } from "./combined_options";
+import { lineNeeds } from "../optim/lr_scheduler/needs";
 import { classOptions, schedulerOf, schedulerVariables, unknownNameError, variableName, variablePreview, type OwnLength, type Scope } from "./scheduler_variable";
 
 /**
@@ -397,6 +398,11 @@ function checkLine(a: ParsedArgs, usage: string): string {
     const near = didYouMean(bad[0], [...keys.map((k) => k + "="), "--steps", "--lr", "--optimizer", "--metrics", "--name"]);
     throw new MagicError(`${name}: ${name}.__init__() got an unexpected keyword argument '${bad[0]}'${near}; accepted: ${keys.join(", ")}`, usage);
   }
+  // a required option left out: one line saying what it is and what else the scheduler takes
+  // (it was the scheduler's own "missing 1 required argument", after --steps was asked for first)
+  // (after a stray word, `StepLR 5`, which build() takes for a value without its key)
+  const needs = COMBINED.has(name) || a.positional.length > 1 ? null : lineNeeds(name, a.kv.map(([k]) => k));
+  if (needs !== null) throw new MagicError(needs, usage);
   // milestones=30,60 (or Python's tuple (30,60)): the list [30,60]. It was the string "30,60", which
   // MultiStepLR refused ("must be a list of integers, but got 30,60") without showing the [..] form.
   // No option takes text with commas, so a comma list of numbers is always a list.

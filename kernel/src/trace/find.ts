@@ -20,9 +20,10 @@
  * between 0.07 and 0.17 and was flat from there to its blow-up at 0.4, and in notebook 03
  * "minimum/10" came out above "valley" (the running average's minimum is just before the
  * blow-up). The sweep is over when the curve is drawn, so the curve need not be causal: the
- * plotted and suggested `smoothed` loss is a CENTRED running median of the losses within ±h
- * rates (smoothHalfWidth: 5 of 100), the window narrowing evenly at the ends, which has no lag
- * and keeps a sharp fall sharp (centredMedian). The same tutorial run now reads steepest 0.079,
+ * suggestions are made on a CENTRED running median of the losses within ±h rates
+ * (smoothHalfWidth: 5 of 100), the window narrowing evenly at the ends, which has no lag and keeps
+ * a sharp fall sharp (centredMedian); the plotted `smoothed` loss is that median followed by a
+ * zero-lag bias-corrected EMA, since a median alone is stair-stepped (find_smooth.ts). The same tutorial run now reads steepest 0.079,
  * valley 0.066, minimum/10 0.024, in its fall from 0.066 to 0.17. And the blow-up at the end is
  * left out of it (blowUpStart): the final run of losses above the start's level (the first
  * quarter's mean), whose values (26, 43, 420 against 5) would fill the windows of the rates
@@ -86,6 +87,8 @@ import { deepCopyState } from "../optim/optimizer";
 import { default_generator } from "../random/generator";
 import { groupLabel } from "./group_label";
 import { trainModeFor } from "./find_mode";
+import { smoothMedian } from "./find_smooth";
+import { listingOrder, recommendedMethod } from "./find_order";
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 
@@ -185,8 +188,19 @@ export class RangeTest implements Plottable {
   // `smoothed` is the centred smoothed loss of the rates before the blow-up (see the file's
   // comment): shorter than `lrs` when the loss blew up at the end.
 
-  /** The suggested rate by one method (default valley), for one param group (default: the reference group, `lrs`'s). */
-  suggestion(method: keyof Suggestions = "valley", group: number = this.reference_group): number | null {
+  /**
+   * The method whose rate is recommended (listed first, "(recommended)"): valley, else steepest,
+   * else minimum/10, the first that gave a rate; null when none did (find_order.ts).
+   */
+  get recommended(): keyof Suggestions | null {
+    return recommendedMethod(this.suggestions);
+  }
+
+  /**
+   * The suggested rate by one method (default: the recommended one, valley when it gave a rate),
+   * for one param group (default: the reference group, `lrs`'s).
+   */
+  suggestion(method: keyof Suggestions = this.recommended ?? "valley", group: number = this.reference_group): number | null {
     if (!(method in this.suggestions)) {
       throw new RangeError(`RangeTest.suggestion: unknown method ${JSON.stringify(method)}; valid: ${Object.keys(this.suggestions).join(", ")}`);
     }
@@ -267,13 +281,18 @@ export class RangeTest implements Plottable {
       + (frozen.length > 0 ? `; ${frozen.map((j) => `group ${j}`).join(", ")} at lr 0 stayed at 0` : "");
   }
 
-  /** The suggestions line's text after "suggestions: ": one rate per method, or each group's. */
+  /**
+   * The suggestions line's text after "suggestions: ": one rate per method, or each group's; the
+   * recommended method first and marked, the others by rate (find_order.ts).
+   */
   private suggestionsText(): string {
-    const keys = Object.keys(this.suggestions) as (keyof Suggestions)[];
-    if (!this.scaled) return keys.map((k) => `${k} ${fmt(this.suggestions[k])}`).join(", ");
+    const keys = listingOrder(this.suggestions);
+    const best = this.recommended;
+    const mark = (k: keyof Suggestions) => (k === best ? " (recommended)" : "");
+    if (!this.scaled) return keys.map((k) => `${k} ${fmt(this.suggestions[k])}${mark(k)}`).join(", ");
     const per = this.groups.map((_, j) => this.suggestions_for(j));
     return keys.map((k, i) => (this.suggestions[k] === null ? `${k} —`
-      : `${k} ${per.map((s, j) => `${fmt(s[k])} for ${i === 0 ? this.groupName(j) : `group ${j}`}`).join(", ")}`)).join("; ");
+      : `${k} ${per.map((s, j) => `${fmt(s[k])} for ${i === 0 ? this.groupName(j) : `group ${j}`}`).join(", ")}${mark(k)}`)).join("; ");
   }
 
   /** Text summary lines: the rates tested, where the loss diverged, the suggestions and why any is missing. */
@@ -476,9 +495,13 @@ export function find(optimizer: FindableOptimizer, step_fn: (i: number, lr: numb
   const cut = blowUpStart(losses, n, diverged !== null);
   const h = smoothHalfWidth(o.num_iter, o.smooth_f);
   const centred = centredMedian(losses.slice(0, cut), h);
-  const { suggestions, notes } = suggest(lrs.slice(0, cut), losses.slice(0, cut), centred, { smooth_f: o.smooth_f, diverged: diverged !== null, half_width: h });
+  // The curve drawn (and `smoothed`): that median made smooth, since a median alone repeats its
+  // window's losses (stairs; find_smooth.ts). Steepest and valley stay the median's: fastai's
+  // valley (the longest decreasing run) lengthens on any smoothing, and moved out of the raw fall.
+  const curve = smoothMedian(centred, h);
+  const { suggestions, notes } = suggest(lrs.slice(0, cut), losses.slice(0, cut), centred, { smooth_f: o.smooth_f, diverged: diverged !== null, half_width: h, curve });
   const said = mode.note !== null ? [mode.note, ...notes] : notes;
-  return new RangeTest(options.name ?? "lr range test", lrs, losses, centred, suggestions, diverged, said, swept.length > 1 ? swept : [], reference);
+  return new RangeTest(options.name ?? "lr range test", lrs, losses, curve, suggestions, diverged, said, swept.length > 1 ? swept : [], reference);
 }
 
 /** A rate's value: a number, or a one-element Tensor lr's (PyTorch takes both). */
@@ -585,7 +608,7 @@ const FALL_Z = 3;
  * out), and a note for each suggestion that cannot be made; see the file's comment.
  */
 export function suggest(
-  lrs: readonly number[], losses: readonly number[], s: readonly number[], o: { smooth_f: number; diverged: boolean; half_width: number },
+  lrs: readonly number[], losses: readonly number[], s: readonly number[], o: { smooth_f: number; diverged: boolean; half_width: number; curve?: readonly number[] },
 ): { suggestions: Suggestions; notes: string[] } {
   const suggestions: Suggestions = { steepest: null, valley: null, "minimum/10": null };
   const n = s.length;
@@ -644,10 +667,15 @@ export function suggest(
   const va = valleyIndex(s.slice(from, m + 1));
   if (va === null) notes.push(`valley: none, the smoothed loss falls at lr ${fmt(lrs[m])} only`);
   else suggestions.valley = lrs[from + va];
+  // "minimum" is the drawn curve's (o.curve, the median made smooth: find_smooth.ts), where a user
+  // looks for it on the plot; the median's own could sit a rate off it
+  const c = o.curve ?? s;
+  let low = m;
+  for (let i = skipStart; i < end; i++) if (c[i] < c[low]) low = i;
   // A tenth of a rate within a decade of the first one was never tested: no number for it.
-  if (lrs[m] / 10 < lrs[0]) {
-    notes.push(`minimum/10: none, the smallest loss is at lr ${fmt(lrs[m])}, less than ten times the first rate tested (${fmt(lrs[0])}); rerun with a lower start lr`);
-  } else suggestions["minimum/10"] = lrs[m] / 10;
+  if (lrs[low] / 10 < lrs[0]) {
+    notes.push(`minimum/10: none, the smallest loss is at lr ${fmt(lrs[low])}, less than ten times the first rate tested (${fmt(lrs[0])}); rerun with a lower start lr`);
+  } else suggestions["minimum/10"] = lrs[low] / 10;
   const fitted = fittedFrom(losses, level, o.diverged);
   if (fitted !== null) {
     notes.push(`the loss fell to ~0 (${fmt(losses[fitted])}, under ${fmt(FITTED_SHARE)} of its start) at lr ${fmt(lrs[fitted])} and stayed there: with nothing left to fit, the gradient is ~0 and no rate can `

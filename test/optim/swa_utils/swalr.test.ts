@@ -114,8 +114,9 @@ describe("SWALR: what PyTorch accepts and refuses", () => {
       [{ swa_lr: 0.05, anneal_epochs: 2.5 }, /^anneal_epochs must be equal or greater than 0, got 2\.5$/, "ValueError"],
       [{ swa_lr: 0.05, anneal_epochs: "3" }, /^anneal_epochs must be equal or greater than 0, got 3$/, "ValueError"],
       [{ swa_lr: [1, 2, 3] }, /^swa_lr must have the same length as optimizer\.param_groups\. swa_lr has 3 values, param_groups has 2\.$/, "ValueError"],
-      [{}, /^SWALR\.__init__\(\) missing 1 required argument: 'swa_lr'$/, "TypeError"],
-      [undefined, /^SWALR\.__init__\(\) missing 1 required argument: 'swa_lr'$/, "TypeError"],
+      // PyTorch's words, then what swa_lr is and what else SWALR takes (lr_scheduler/needs.ts)
+      [{}, /^SWALR\.__init__\(\) missing 1 required argument: 'swa_lr' \(swa_lr: float, the lr it anneals to\), e\.g\. new SWALR\(optimizer, \{ swa_lr: 0\.05 \}\); optional: anneal_epochs=10, anneal_strategy=cos, last_epoch=-1$/, "TypeError"],
+      [undefined, /^SWALR\.__init__\(\) missing 1 required argument: 'swa_lr' \(/, "TypeError"],
       [{ swa_lr: 0.05, foo: 1 }, /^SWALR\.__init__\(\) got an unexpected keyword argument 'foo'; accepted: swa_lr, anneal_epochs, anneal_strategy, last_epoch$/, "TypeError"],
       [{ swa_lr: 0.05, annealing_epochs: 5 }, /unexpected keyword argument 'annealing_epochs'/, "TypeError"],
       [{ swa_lr: "0.05" }, /^Expected a finite number for swa_lr, but got 0\.05$/, "ValueError"],

@@ -1,6 +1,7 @@
 import { TypeError_ } from "./errors";
 import { nearKey } from "../../close_matches";
 import { positionalArgs, type PositionalParam } from "../positional";
+import { codeNeeds } from "./needs";
 
 /**
  * Python keyword arguments become one options object. Like Python, an unknown key or a missing
@@ -34,7 +35,8 @@ export function checkOptions(
   if (missing.length > 0) {
     const names = missing.map((k) => `'${k}'`).join(" and ");
     throw TypeError_(
-      `${cls}.__init__() missing ${missing.length} required argument${missing.length > 1 ? "s" : ""}: ${names}`,
+      // PyTorch's words, then what each is and what else the class takes (needs.ts)
+      `${cls}.__init__() missing ${missing.length} required argument${missing.length > 1 ? "s" : ""}: ${names}${codeNeeds(cls)}`,
     );
   }
   return record;
