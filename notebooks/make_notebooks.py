@@ -664,11 +664,14 @@ torch.manual_seed(1);  // the loader's shuffle: the same mini-batches each time 
 The loss falls once `lr` is large enough to move in one pass, reaches its floor (the noise),
 and explodes past the stability limit. The stars are the suggestions (`steepest`, `valley`,
 `minimum/10`), all below the explosion; the last one is the fastai rule of thumb "a tenth of the
-rate at the minimum". They are taken on the smoothed loss, the dashed line: the median of the
-losses at the five rates on either side of each rate. A moving average lags the raw loss:
-torch-lr-finder's (`smooth_f = 0.05`, the one this test uses to decide when to stop) by about 20
-mini-batches, a decade of this sweep, and fastai's (`β = 0.98`) by about 50, two and a half
-decades. Either would put the steepest fall where the raw loss is already flat. The explosion
+rate at the minimum". The printed line lists the recommended one first (`valley`, fastai's
+default). `steepest` and `valley` are taken on the median of the losses at the five rates on
+either side of each rate; the dashed line is that median smoothed once more, forwards and
+backwards, so that it has no stairs and no lag (the minimum is read off it). A causal moving
+average lags the raw loss: torch-lr-finder's (`smooth_f = 0.05`, the one this test uses to
+decide when to stop) by about 20 mini-batches, a decade of this sweep, and fastai's (`β = 0.98`)
+by about 50, two and a half decades. Either would put the steepest fall where the raw loss is
+already flat. The explosion
 itself is left off the axis: a marker says at which rate the loss went off the scale and how
 high it went.
 """),
