@@ -1,8 +1,11 @@
 // torch.eye's errors for sizes that are not ints or are negative: PyTorch's type and message
 // (test/fixtures/generate_eye_args.py), and PyTorch's result where it gives one.
 import { describe, expect, it } from "vitest";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import * as torch from "../../kernel/src/tensor/index";
-import fx from "../fixtures/tensor/eye_args.json";
+
+const fx = JSON.parse(readFileSync(join(__dirname, "../fixtures/tensor/eye_args.json"), "utf8"));
 
 interface Case {
   args: unknown[];
