@@ -18,7 +18,7 @@ interface Case {
   class: "RNN" | "GRU" | "LSTM";
   target: string;
   variant: string;
-  options: { h_grad?: boolean; x_grad?: boolean; freeze?: boolean; num_layers?: number; bidirectional?: boolean; batch_first?: boolean };
+  options: { h_grad?: boolean; x_grad?: boolean; freeze?: boolean; num_layers?: number; bidirectional?: boolean; batch_first?: boolean; packed?: boolean };
   version: number;
   message: string | null;
   grads: number[][] | null;
@@ -40,8 +40,16 @@ function run(c: Case): { version: number; message: string | null; grads: number[
   const h0 = torch.linspace(-0.5, 0.5, D * N * 4).reshape(D, N, 4).requires_grad_(o.h_grad ?? false);
   const c0 = torch.linspace(0.25, -0.75, D * N * 4).reshape(D, N, 4).requires_grad_(o.h_grad ?? false);
   const lstm = c.class === "LSTM";
-  const out = (m.forward as (x: Tensor, h: unknown) => [Tensor, unknown])(x, lstm ? [h0, c0] : h0)[0];
-  const held: Record<string, Tensor> = { h0, c0, x };
+  const forward = m.forward as (x: unknown, h: unknown) => [unknown, unknown];
+  let out: Tensor;
+  let x_in = x;
+  if (o.packed) {
+    // lengths 3 and 2; "x" is then the packed data [5, 3] (the layer's input)
+    const p = torch.nn.utils.rnn.pack_padded_sequence(x, [3, 2]);
+    out = (forward.call(m, p, lstm ? [h0, c0] : h0)[0] as { data: Tensor }).data;
+    x_in = p.data;
+  } else out = forward.call(m, x, lstm ? [h0, c0] : h0)[0] as Tensor;
+  const held: Record<string, Tensor> = { h0, c0, x: x_in };
   const t = held[c.target] ?? (m as unknown as Record<string, Tensor>)[c.target];
   torch.no_grad(() => t.mul_(1.0625));
   const version = t._version;

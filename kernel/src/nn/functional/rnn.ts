@@ -412,7 +412,7 @@ function hiddenTerms(w_hh: Tensor, b_hh: Tensor | null, rows: readonly number[],
   };
 }
 
-/** What a layer's hidden products save (see HIDDEN_SAVES): h too for an Elman or GRU layer whose W_hh requires grad. */
+/** What a layer's hidden products save (see HIDDEN_SAVES): h too for an Elman or GRU layer (or a packed one) whose W_hh requires grad. */
 function hiddenSaves(mode: RNNMode, w_hh: Tensor): SaveSpec {
   if (mode === "LSTM") return LSTM_HIDDEN_SAVES;
   return w_hh.requires_grad ? HIDDEN_SAVES_H : HIDDEN_SAVES;
@@ -507,7 +507,8 @@ export function packedRecurrence(
       const k = layer * D + d;
       const w = weights[k];
       const gi = linear(x, w.w_ih, w.b_ih); // [Σ batch_sizes, G·H]
-      const hidden = hiddenTerms(w.w_hh, w.b_hh, batch_sizes, hiddenSaves(mode, w.w_hh));
+      // (PyTorch's packed layers are composite, the LSTM's too: F.linear's saves for every mode)
+      const hidden = hiddenTerms(w.w_hh, w.b_hh, batch_sizes, hiddenSaves("GRU", w.w_hh));
       const initial: CellState = { h: h0s[k], c: c0s === null ? null : c0s[k] };
       const step = (state: CellState, t: number): CellState => {
         const git = narrow(gi, 0, offsets[t], batch_sizes[t]);
