@@ -9,6 +9,7 @@ import { DType, Storage, Tensor, check_tensor } from "./tensor";
 import { check_dtype, coerce, get_default_dtype, is_floating, storage_for } from "./dtype";
 import { TensorOptions, check_options, check_size, fmt_shape, parse_size_args } from "./shape";
 import { RuntimeError, RuntimeRangeError, ValueRangeError } from "../errors";
+import { py_type_name } from "../utils/py_type_name";
 
 type Nested = number | boolean | readonly Nested[] | Tensor | ArrayLike<number>;
 
@@ -275,6 +276,24 @@ export function linspace(start: number, end: number, steps: number | (TensorOpti
   return make(store, [steps], dtype, o.requires_grad, "linspace");
 }
 
+/** Python's int (a JS integer number; a bool is not one, as in Python's argument parser). */
+const is_int = (v: unknown): boolean => typeof v === "number" && Number.isInteger(v);
+
+/**
+ * PyTorch's argument-parser errors for eye's sizes that are not ints: n names its argument (the
+ * one-size form's first), a bad m (given positionally, or m: in the options) falls through both
+ * forms, PyTorch's "invalid combination" listing them.
+ */
+function eye_ints(n: unknown, m: unknown, m_keyword: boolean): void {
+  if (!is_int(n)) throw new TypeError(`eye(): argument 'n' (position 1) must be int, not ${py_type_name(n)}`);
+  if (m === undefined || is_int(m)) return;
+  const rest = "*, Tensor out = None, torch.dtype dtype = None, torch.layout layout = None, torch.device device = None, bool pin_memory = False, bool requires_grad = False";
+  throw new TypeError(
+    `eye() received an invalid combination of arguments - got (${py_type_name(n)}, ${m_keyword ? "m=" : ""}${py_type_name(m)}), but expected one of:\n` +
+      ` * (int n, ${rest})\n * (int n, int m, ${rest})\n`,
+  );
+}
+
 /** `eye(n)`, `eye(n, m)`: ones on the diagonal. */
 export function eye(n: number, m?: number | (TensorOptions & { m?: number }), options?: TensorOptions): Tensor {
   if (typeof m === "object" && m !== null) {
@@ -282,7 +301,8 @@ export function eye(n: number, m?: number | (TensorOptions & { m?: number }), op
     const { m: cols, ...rest } = m;
     options = { ...rest, ...options };
     m = cols;
-  }
+    eye_ints(n, m, true);
+  } else eye_ints(n, m, false);
   if (typeof n === "number" && n < 0) throw RuntimeRangeError(`n must be greater or equal to 0, got ${n}`);
   if (typeof m === "number" && m < 0) throw RuntimeRangeError(`m must be greater or equal to 0, got ${m}`);
   const cols = m ?? n;

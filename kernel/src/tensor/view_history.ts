@@ -68,6 +68,9 @@ export function sync_view(v: Tensor): void {
   const old = v.grad_fn;
   const shape = [...base.shape];
   const r = base.requires_grad;
+  // A view made a leaf that requires grad by requires_grad_() over a base that does not: nothing
+  // to rebuild from the base, and it stays a leaf that requires grad, as PyTorch's.
+  if (!r && old === null) return;
   v._set_requires_grad(r);
   v.grad_fn = r ? new Node("AsStridedBackward0", [base], (g) => [new Tensor(g.data, shape, g.dtype)], false) : null;
   history_replaced(v, old);

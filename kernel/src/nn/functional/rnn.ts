@@ -88,13 +88,13 @@ export function cellStep(mode: RNNMode, x: Tensor, state: CellState, w: CellWeig
  * gi is [N, G·H] (step = 0), or [L, N, G·H] for all time steps (computed at once by `recurrence`),
  * of which the step reads block `step`. `w_hr`: the LSTM's projection, if any.
  */
-export function gatesStep(mode: RNNMode, gi: Tensor, step: number, gh: Tensor, state: CellState, w_hr: Tensor | null): CellState {
+export function gatesStep(mode: RNNMode, gi: Tensor, step: number, gh: Tensor, state: CellState, w_hr: Tensor | null, layer_saves?: readonly (Tensor | null)[]): CellState {
   switch (mode) {
     case "RNN_TANH":
     case "RNN_RELU":
       return { h: rnnPointwise(mode, gi, step, gh), c: null };
     case "LSTM": {
-      const hc = lstmPointwise(gi, step, gh, state.c!);
+      const hc = lstmPointwise(gi, step, gh, state.c!, layer_saves);
       let h = select(hc, 0, 0);
       if (w_hr !== null) h = linear(h, w_hr);
       // PyTorch's c' is σ(f)·c, then add_(σ(i)·tanh(g)): one in-place write, its version 1 (a
@@ -119,6 +119,13 @@ const LSTM_SAVES = saves("2 if 0 1");
 // save W_hhᵀ for h's gradient, as F.linear; its LSTM layer (one fused CPU node) saves W_hh itself.
 const HIDDEN_SAVES = saves("x0 if 0 as t");
 const LSTM_HIDDEN_SAVES = saves("x0");
+// ... and h for W_hh's gradient (F.linear's mat1), so an in-place change of h_0 is PyTorch's error
+const HIDDEN_SAVES_H = saves("0, x0 if 0 as t");
+// PyTorch's LSTM layer on the CPU is one node per layer and direction (mkldnn_rnn_layer) saving,
+// whenever it is recorded, the layer's input, W_ih, W_hh, b_ih, b_hh, h_0 and c_0 (extras 0-6,
+// given by `recurrence` to the direction's first step: its backward runs after the direction's
+// other steps and before the input product's, whichever outputs the loss reads).
+const LSTM_LAYER_SAVES: SaveSpec = [...LSTM_SAVES, ...saves("x0, x1, x2, x3, x4, x5, x6")];
 
 /** σ(x) = 1 / (1 + e^−x), as tensor/activation.ts's sigmoid (e^−x = ∞ for x < −709 still gives 0). */
 function sigmoid(x: number): number {
@@ -132,14 +139,14 @@ function sigmoid(x: number): number {
 function recordStep(
   out: Tensor, name: string, gi: Tensor, step: number, gh: Tensor, state: Tensor | null,
   backward: (grad: Tensor, need: boolean[]) => [Tensor | null, Tensor | null, Tensor | null],
-  saved?: SaveSpec,
+  saved?: SaveSpec, extra?: readonly unknown[],
 ): Tensor {
   return attach(out, name, [gi, gh, state], (grad, need) => {
     const [dgi, dgh, dstate] = backward(grad, need);
     if (dgi === null || gi.dim() === 2) return [dgi, dgh, dstate];
     const block = dgi.data.length;
     return [new SliceGrad(dgi, gi.shape, step * block, contiguous_strides(gi.shape).slice(1)), dgh, dstate];
-  }, true, saved);
+  }, true, saved, extra);
 }
 
 /** The offset of block `step` of gi ([N, G·H], or [L, N, G·H] for all steps) in its storage. */
@@ -188,7 +195,7 @@ export function rnnPointwise(mode: "RNN_TANH" | "RNN_RELU", gi: Tensor, step: nu
  *   dg = dc''·σ(i)·(1 − tanh²(g))       do = dh'·tanh(c')·σ(o)(1 − σ(o))
  * and gi and gh both get [di, df, dg, do].
  */
-export function lstmPointwise(gi: Tensor, step: number, gh: Tensor, c: Tensor): Tensor {
+export function lstmPointwise(gi: Tensor, step: number, gh: Tensor, c: Tensor, layer_saves?: readonly (Tensor | null)[]): Tensor {
   const [N, G] = gh.shape;
   const H = G / 4;
   const NH = N * H;
@@ -254,7 +261,7 @@ export function lstmPointwise(gi: Tensor, step: number, gh: Tensor, c: Tensor): 
     }
     const dgates = new Tensor(dg, gh.shape, dtype);
     return [dgates, dgates, dc === null ? null : new Tensor(dc, c.shape, dtype)];
-  }, LSTM_SAVES);
+  }, layer_saves === undefined ? LSTM_SAVES : LSTM_LAYER_SAVES, layer_saves);
 }
 
 /**
@@ -405,6 +412,23 @@ function hiddenTerms(w_hh: Tensor, b_hh: Tensor | null, rows: readonly number[],
   };
 }
 
+/** What a layer's hidden products save (see HIDDEN_SAVES): h too for an Elman or GRU layer (or a packed one) whose W_hh requires grad. */
+function hiddenSaves(mode: RNNMode, w_hh: Tensor): SaveSpec {
+  if (mode === "LSTM") return LSTM_HIDDEN_SAVES;
+  return w_hh.requires_grad ? HIDDEN_SAVES_H : HIDDEN_SAVES;
+}
+
+/**
+ * The states [num_layers·D, N, ·] per layer and direction. PyTorch's Elman and GRU layers unbind
+ * them (multi-output views: an in-place change of a state requiring grad is then its "Output k of
+ * Unbind is a view ..." in backward); its LSTM takes hx[k] one at a time (a view its message names
+ * as AsStrided's output).
+ */
+function layerStates(mode: RNNMode, h: Tensor): Tensor[] {
+  if (mode !== "LSTM") return h.unbind(0);
+  return Array.from({ length: h.shape[0] }, (_, k) => select(h, 0, k));
+}
+
 /** What the layer loop needs besides the input and the state. */
 export interface RecurrenceOptions {
   num_layers: number;
@@ -425,8 +449,8 @@ export function recurrence(
 ): { output: Tensor; h_n: Tensor; c_n: Tensor | null } {
   const D = o.bidirectional ? 2 : 1;
   const L = input.shape[0];
-  const h0s = h0.unbind(0);
-  const c0s = c0 === null ? null : c0.unbind(0);
+  const h0s = layerStates(mode, h0);
+  const c0s = c0 === null ? null : layerStates(mode, c0);
   const hn: Tensor[] = [];
   const cn: Tensor[] = [];
   let x = input;
@@ -436,12 +460,13 @@ export function recurrence(
       const k = layer * D + d;
       const w = weights[k];
       const gi = linear(x, w.w_ih, w.b_ih); // [L, N, G·H], read step by step
-      const hidden = hiddenTerms(w.w_hh, w.b_hh, new Array<number>(L).fill(h0s[k].shape[0]), mode === "LSTM" ? LSTM_HIDDEN_SAVES : HIDDEN_SAVES);
+      const hidden = hiddenTerms(w.w_hh, w.b_hh, new Array<number>(L).fill(h0s[k].shape[0]), hiddenSaves(mode, w.w_hh));
       let state: CellState = { h: h0s[k], c: c0s === null ? null : c0s[k] };
+      const layer_saves = mode === "LSTM" ? [x, w.w_ih, w.w_hh, w.b_ih, w.b_hh, state.h, state.c] : undefined;
       const ys: Tensor[] = new Array(L);
       for (let s = 0; s < L; s++) {
         const t = d === 0 ? s : L - 1 - s;
-        state = gatesStep(mode, gi, t, hidden(state.h, t), state, w.w_hr);
+        state = gatesStep(mode, gi, t, hidden(state.h, t), state, w.w_hr, s === 0 ? layer_saves : undefined);
         ys[t] = state.h;
       }
       dirOutputs.push(stack(ys, 0));
@@ -482,7 +507,8 @@ export function packedRecurrence(
       const k = layer * D + d;
       const w = weights[k];
       const gi = linear(x, w.w_ih, w.b_ih); // [Σ batch_sizes, G·H]
-      const hidden = hiddenTerms(w.w_hh, w.b_hh, batch_sizes, mode === "LSTM" ? LSTM_HIDDEN_SAVES : HIDDEN_SAVES);
+      // (PyTorch's packed layers are composite, the LSTM's too: F.linear's saves for every mode)
+      const hidden = hiddenTerms(w.w_hh, w.b_hh, batch_sizes, hiddenSaves("GRU", w.w_hh));
       const initial: CellState = { h: h0s[k], c: c0s === null ? null : c0s[k] };
       const step = (state: CellState, t: number): CellState => {
         const git = narrow(gi, 0, offsets[t], batch_sizes[t]);

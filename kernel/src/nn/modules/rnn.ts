@@ -260,7 +260,9 @@ export abstract class RNNBase extends Module {
 
   /** Input (batched, 3-D) and states → [output, h_n, c_n], batch_first handled here. */
   protected _run(input: Tensor, h0: Tensor, c0: Tensor | null): [Tensor, Tensor, Tensor | null] {
-    const x = this.batch_first ? input.transpose(0, 1) : input;
+    // Time-major and contiguous, a copy when it is not (batch_first's transpose): as PyTorch's
+    // layers, which then save the copy for backward, not the caller's tensor.
+    const x = (this.batch_first ? input.transpose(0, 1) : input).contiguous();
     if (x.shape[0] === 0) throw new RangeError("Expected sequence length to be larger than 0 in RNN");
     const { output, h_n, c_n } = recurrence(this.mode, x, h0, c0, this._cellWeights(), {
       num_layers: this.num_layers, bidirectional: this.bidirectional, dropout: this.dropout, training: this.training,
