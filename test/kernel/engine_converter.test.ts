@@ -27,7 +27,15 @@ function stockWithLiveBindings(): { createConverter(o: { isJS: boolean; isBrowse
   const { text, applied } = applyTextPatches(readFileSync(file, "utf8"), [LIVE_BINDINGS_PATCH]);
   if (applied.length !== 1) throw new Error("the live-bindings patch no longer applies to tslab's converter.js");
   const m = moduleFor(file, module) as ReturnType<typeof moduleFor> & { lrlabLive: unknown };
-  m.lrlabLive = visitLive;
+  // tslab's way of finding the names to rewrite: the checker asked about every identifier (the
+  // engine's side asks only about names that can need it, live_bindings.ts mayGoThroughExports)
+  m.lrlabLive = (...args: Parameters<typeof visitLive>) => {
+    const saved = process.env.LRLAB_LIVE_NAMES;
+    process.env.LRLAB_LIVE_NAMES = "all";
+    try { return visitLive(...args); } finally {
+      if (saved === undefined) delete process.env.LRLAB_LIVE_NAMES; else process.env.LRLAB_LIVE_NAMES = saved;
+    }
+  };
   m._compile(`${text}\nvar __lrlabLive = module.lrlabLive;\n`, file);
   return m.exports as never;
 }

@@ -6,7 +6,15 @@
  */
 import { tmpdir } from "node:os";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DIST, Engine, makePrelude } from "./dist";
+import { createRequire } from "node:module";
+import { join } from "node:path";
+import { DIST, Engine, envForSuite, makePrelude } from "./dist";
+
+const { liveCounts } = createRequire(__filename)(join(DIST, "kernel/live_bindings.js")) as typeof import("../../kernel/src/kernel/live_bindings");
+
+// Every identifier the checker is not asked about (mayGoThroughExports) is looked up anyway and
+// must not have needed `exports`: each cell of this file checks the fast path.
+envForSuite("LRLAB_CHECK_LIVE_NAMES", "1");
 
 type Run = { value: unknown };
 let e: InstanceType<typeof Engine>;
@@ -136,5 +144,45 @@ describe("what stays local", () => {
 
   it("library globals are not the cell's variables (Error, Math, console)", async () => {
     expect(await value("const mkErr = () => new Error('boom').message + Math.max(1, 2);\nmkErr()")).toBe("boom2");
+  });
+});
+
+describe("the checker is asked only about names that can need `exports` (mayGoThroughExports)", () => {
+  it("a cell's parameters, locals and library names are not looked up; its own and earlier cells' names are", async () => {
+    await e.run("let scale9 = 2;");
+    const before = { ...liveCounts };
+    expect(await value(`function sq9(xs: number[]): number {
+  let total = 0;
+  for (const x of xs) total += x * x * scale9;
+  return total;
+}
+class P9 { constructor(public v: number) {} }
+const p9 = new P9(sq9([1, 2, 3]));
+p9.v + Math.max(1, 0)`)).toBe(29);
+    // asked: scale9 (earlier cell), P9, sq9, p9 (the cell's own); not: xs, total, x, Math
+    expect(liveCounts.skipped - before.skipped).toBeGreaterThanOrEqual(6);
+    expect(liveCounts.asked - before.asked).toBeGreaterThanOrEqual(4);
+    expect(await value("scale9 = 1;\nsq9([1, 2])")).toBe(5);
+  });
+
+  it("the check mode catches a skipped name that needed `exports` (LRLAB_LIVE_NAMES=misread asks about none)", async () => {
+    await e.run("let read9 = 4;");
+    process.env.LRLAB_LIVE_NAMES = "misread";
+    try {
+      expect(() => e.run("read9 + 1")).toThrow(/mayGoThroughExports\): `read9`/);
+    } finally {
+      delete process.env.LRLAB_LIVE_NAMES;
+    }
+    expect(await value("read9 + 1")).toBe(5);
+  });
+
+  it("`new.target` in a top-level function stays itself (it was printed `new.exports.target`, a syntax error)", async () => {
+    expect(await value("function isCall9() { return new.target === undefined; }\n[isCall9(), new (isCall9 as any)() instanceof isCall9]")).toEqual([true, true]);
+  });
+
+  it("names found otherwise than by a top-level name: members, parameter properties, new.target, namespaces", async () => {
+    await e.run("namespace NS9 { export let depth = 1; export function get() { return depth; } }\ninterface Opt9 { lr: number }\nclass Box9 { constructor(public lr: number) {} }");
+    expect(await value("function mk9(this: unknown) { return new.target === undefined; }\nconst o9: Opt9 = { lr: 0.5 };\nconst { lr: got9 } = o9;\n[mk9(), got9, new Box9(3).lr, NS9.get()]"))
+      .toEqual([true, 0.5, 3, 1]);
   });
 });

@@ -1,6 +1,6 @@
 /**
  * Loads tslab's converter (tslab/dist/converter: tslab's own code on tslab's TypeScript 5.0) and
- * takes seven kinds of waste out of converting a new cell, without changing any result but for the
+ * takes eight kinds of waste out of converting a new cell, without changing any result but for the
  * layout of printed types (5. the order of a union's members, see shared_checker.ts; 6. the line
  * breaks of kept declarations, see decls_print.ts), and fixes two bugs of tslab's (namespaces and
  * import aliases dropped from the carried declarations).
@@ -34,6 +34,14 @@
  *    parsed file is reused while its text stays (decls_print.ts, reusingDeclarations).
  * 7. The declaration transform ran twice per cell: once for the declaration diagnostics, once
  *    in the emit. The emit's run now reports them (decl_diagnostics.ts).
+ * 8. tslab's last transform of a cell (wrapPrevIdentifier, through live_bindings.ts visitLive)
+ *    asked the checker for the symbol of every identifier of the cell, to find the earlier cells'
+ *    names; only a name the earlier cells' declarations file declares, or one the cell declares at
+ *    its top level, can be rewritten, so only those are looked up (mayGoThroughExports; a cell's
+ *    parameters, locals and library names are not). The same for the walk that finds the cell's
+ *    variables written by its closures. Checked: LRLAB_CHECK_LIVE_NAMES=1 looks every skipped name
+ *    up anyway (test/kernel/live_bindings.test.ts), and test/kernel/engine_converter.test.ts runs
+ *    stock tslab with every identifier looked up (LRLAB_LIVE_NAMES=all).
  * The bugs: tslab dropped a namespace, and an import alias (`import nn = torch.nn;`), from the
  * declarations at the next cell (CONVERTER_PATCHES).
  *

@@ -137,8 +137,11 @@ function writtenByClosures(ts: TS, checker: TS, sourceFile: TS): Set<TS> {
   let found = closureWritten.get(sourceFile);
   if (found) return found;
   found = new Set();
+  // only a name the cell declares at its top level can be such a variable (the checker's answer
+  // is asked for those alone; LRLAB_LIVE_NAMES=all asks for every written name, as before)
+  const locals: Map<string, unknown> | undefined = process.env.LRLAB_LIVE_NAMES === "all" ? undefined : sourceFile.locals;
   const visit = (node: TS): void => {
-    if (ts.isIdentifier(node) && inClosure(ts, node) && isWrite(ts, node)) {
+    if (ts.isIdentifier(node) && (!locals || locals.has(node.escapedText)) && inClosure(ts, node) && isWrite(ts, node)) {
       const symbol = ts.isShorthandPropertyAssignment(node.parent) && node.parent.name === node
         ? checker.getShorthandAssignmentValueSymbol(node.parent)
         : checker.getSymbolAtLocation(node);
@@ -149,6 +152,79 @@ function writtenByClosures(ts: TS, checker: TS, sourceFile: TS): Set<TS> {
   visit(sourceFile);
   closureWritten.set(sourceFile, found);
   return found;
+}
+
+/** Per earlier cells' declarations file: the names of what it declares (namesDeclaredIn). */
+const declaredNames = new WeakMap<object, Set<string>>();
+
+/**
+ * The names (escaped, as the binder keeps them) of everything the earlier cells' declarations
+ * file declares: top-level names, members, namespaces' contents, imports; all but the parameters
+ * of its functions (and type parameters), which no name in a cell can refer to. A symbol with a
+ * declaration in that file is found by one of these names: an identifier's symbol is looked up by
+ * its text, and a declaration's symbol is named by the declaration's name (a property's name may be
+ * a string or a number literal, or a computed literal: taken too). Unnamed declarations (`export
+ * default`, `export =`) are found by the identifier `default` alone, which mayGoThroughExports
+ * always asks about. Computed once per file object: the file is reused while its text stays
+ * (engine_tslab.ts reusingDeclarations).
+ */
+function namesDeclaredIn(ts: TS, declsFile: TS): Set<string> {
+  let names = declaredNames.get(declsFile);
+  if (names) return names;
+  const out = new Set<string>();
+  const K = ts.SyntaxKind;
+  const add = (name: TS): void => {
+    if (!name) return;
+    if (name.kind === K.Identifier || name.kind === K.PrivateIdentifier) out.add(name.escapedText);
+    else if (ts.isStringLiteralLike(name) || name.kind === K.NumericLiteral) out.add(ts.escapeLeadingUnderscores(name.text));
+    else if (name.kind === K.ComputedPropertyName) add(name.expression);
+  };
+  const visit = (node: TS): void => {
+    // a parameter property (`constructor(public v)`) declares a member: kept
+    if (node.kind !== K.TypeParameter && (node.kind !== K.Parameter || node.modifiers?.length)) add(node.name);
+    ts.forEachChild(node, visit);
+  };
+  visit(declsFile);
+  names = out;
+  declaredNames.set(declsFile, names);
+  return names;
+}
+
+/** What the fast path decided (read by test/kernel/live_bindings.test.ts): identifiers asked about and skipped. */
+export const liveCounts = { asked: 0, skipped: 0 };
+
+/**
+ * Whether the identifier `node` can refer to an earlier cell's declaration or to a top-level
+ * variable or function of its own cell: only then is the checker asked for its symbol
+ * (throughExports). Each lookup is a walk of the scopes up to the file; a cell's identifiers are
+ * mostly its locals, parameters and library names (`x`, `total`, `Math`), which can be neither.
+ * The name must be one the earlier cells' file declares (namesDeclaredIn) or one the cell
+ * declares at its top level (its binder's `locals`, which hold every top-level variable and
+ * function of the cell). Also asked: `default` (an unnamed export's symbol).
+ *
+ * LRLAB_LIVE_NAMES=all asks for every identifier (as before); =misread asks for none, for the test
+ * of the check. With LRLAB_CHECK_LIVE_NAMES=1 every skipped identifier
+ * is looked up anyway and must not have needed `exports` (else the cell fails, naming it).
+ */
+function mayGoThroughExports(ts: TS, node: TS, declsFile: TS): boolean {
+  const mode = process.env.LRLAB_LIVE_NAMES;
+  if (mode === "all") return true;
+  if (mode === "misread") return false;
+  const name: string = node.escapedText;
+  if (name === "default") return true;
+  if (declsFile && namesDeclaredIn(ts, declsFile).has(name)) return true;
+  const locals: Map<string, unknown> | undefined = node.getSourceFile().locals;
+  return !locals || locals.has(name);
+}
+
+/** Check mode: an identifier the fast path left as it is must be one tslab's way leaves too. */
+function checkSkipped(ts: TS, checker: TS, node: TS, declsFile: TS): void {
+  const symbol = checker.getSymbolAtLocation(node);
+  if (!throughExports(ts, checker, node, symbol, declsFile)) return;
+  throw new Error(
+    "lrlab internal error: a name the cell reads through `exports` was left as it is (live_bindings.ts "
+    + `mayGoThroughExports): \`${ts.idText(node)}\` in\n${node.getSourceFile().text}`,
+  );
 }
 
 /** Whether a reference at `node` to `symbol` goes through `exports` (see the file comment). */
@@ -209,6 +285,15 @@ export function visitLive(ts: TS, checker: TS, declsFile: TS, node: TS, visit: (
   // An identifier is decided here, tslab's rule included (one symbol lookup, not two).
   if (!node.parent || isDeclarationName(ts, node) || isPropertyName(ts, node)) return node;
   if (ts.isPropertyAccessExpression(node.parent) && node.parent.name === node) return node;
+  // the `target` of `new.target` (and `meta` of `import.meta`) is no variable: a top-level
+  // function's `new.target` was printed `new.exports.target`, a syntax error
+  if (ts.isMetaProperty(node.parent)) return node;
+  if (!mayGoThroughExports(ts, node, declsFile)) {
+    liveCounts.skipped++;
+    if (process.env.LRLAB_CHECK_LIVE_NAMES === "1") checkSkipped(ts, checker, node, declsFile);
+    return node;
+  }
+  liveCounts.asked++;
   const symbol = checker.getSymbolAtLocation(node);
   return throughExports(ts, checker, node, symbol, declsFile) ? exportsOf(ts, node) : node;
 }
