@@ -511,7 +511,8 @@ describe("a live per-parameter plot", () => {
     await page.waitForFunction(() => (window as any).jupyterapp.shell.currentWidget?.sessionContext?.session?.kernel, undefined, { timeout: 60_000 });
     await page.evaluate(() => void (window as any).jupyterapp.commands.execute("notebook:run-all-cells"));
     const plot = page.locator(".lrlab-Plot").first();
-    await waitForTraces(plot, 1);
+    // the group's line and the first parameter's (test/extension/u1_per_param_first.test.ts)
+    await waitForTraces(plot, 2);
     const select = plot.locator('[data-control="param"]');
     const entries = () => select.locator("option").evaluateAll((os) => os.slice(1).map((o) => {
       const e = o as HTMLOptionElement;

@@ -12,6 +12,7 @@ import { describe, expect, it } from "vitest";
 import * as vega from "vega";
 import * as vl from "vega-lite";
 import { toVegaLite } from "../../kernel/src/plot/svg";
+import { numberMinus } from "../../kernel/src/plot/ticks";
 import { bucketsOf } from "../../kernel/src/plot/downsample";
 import { make_figure, panelsFor, type FigureSource } from "../../kernel/src/plot/figure";
 import { figure } from "../../kernel/src/plot/bundle";
@@ -87,6 +88,16 @@ describe("the static picture's axes: one notation", () => {
     const axes = expectOneNotation(payload);
     // the panels the teacher saw: the lr panel's decades below 1e-3 and the element-wise one's above
     expect(logAxes(payload, axes).length).toBeGreaterThanOrEqual(3);
+  }, 60_000);
+
+  it("the caption's numbers have the ticks' minus sign", () => {
+    const t = adamPerParamRun(4);
+    const b = t.bundle();
+    expect(String(b["text/plain"])).toMatch(/lr_per_sample \d\.\d+e-5/);
+    const svg = String(b["image/svg+xml"]);
+    expect(svg).toMatch(/lr_per_sample \d\.\d+e\u22125/);
+    expect(svg).not.toMatch(/\de-\d/);
+    expect(numberMinus("lr_projected -0.038, q05–q95 (--batch-size 8) 8.5e-5 [-2, 3]")).toBe("lr_projected \u22120.038, q05–q95 (--batch-size 8) 8.5e\u22125 [\u22122, 3]");
   }, 60_000);
 
   it("a log axis within one decade boundary (Vega's own ticks before) and a linear loss axis of small values", () => {

@@ -27,7 +27,7 @@ import type * as VegaLite from "vega-lite";
 import { BAND_OPACITY, bandedMetrics, bandOpacity, figureTitle, inPanel, panelsFor, seriesLabel, SVG_POINTS } from "./figure";
 import { bandEdges, cutBand, DASHES, wrapWords, KEY_COLOUR, legendOf, logBandFloor, panelKey, stepTickFormat, stepwise } from "./plotly";
 import type { PlotPayload } from "./payload";
-import { labelsExpr, linearTicks, needsExponent, tickLabels } from "./ticks";
+import { labelsExpr, linearTicks, needsExponent, numberMinus, tickLabels } from "./ticks";
 
 /** Tick labels: plain numbers in the middle range, 1e+10 / 1e-6 style outside it (~g would write
  * 10000000000, and log axes of losses and update ratios span many decades), with the digits the
@@ -202,7 +202,7 @@ export function captionLines(summary: readonly string[], title: string): string[
     out = wrapped.flatMap((w, i) => (kept[i] ? w : []));
     if (out.length < total) out.push(`… (${total - out.length} more lines in the text summary)`);
   }
-  return out.map((l) => l.replace(/^ +/, (sp) => "\u00a0".repeat(sp.length)));
+  return out.map((l) => numberMinus(l).replace(/^ +/, (sp) => "\u00a0".repeat(sp.length)));
 }
 
 /**
@@ -392,7 +392,7 @@ export function toVegaLite(payload: PlotPayload, caption: readonly string[] = []
       const here = divergences.filter((m) => (m.x > mid) === right);
       if (here.length === 0) continue;
       layers.push({
-        data: { values: here.map((m) => ({ x: m.x, label: i === 0 ? m.label : "" })) },
+        data: { values: here.map((m) => ({ x: m.x, label: i === 0 ? numberMinus(m.label) : "" })) },
         layer: [
           { mark: { type: "rule", color: "#d62728", strokeDash: [5, 3], strokeWidth: 1.5 }, encoding: { x: { field: "x", type: "quantitative" } } },
           {
@@ -409,7 +409,7 @@ export function toVegaLite(payload: PlotPayload, caption: readonly string[] = []
       const x = { field: "x", type: "quantitative" };
       const right = m.x > mid;
       layers.push({
-        data: { values: [{ x: m.x, y: m.y, label: m.label }] },
+        data: { values: [{ x: m.x, y: m.y, label: numberMinus(m.label) }] },
         layer: [
           { mark: { type: "rule", color: "#d62728", strokeDash: [2, 2], strokeWidth: 1, opacity: 0.6 }, encoding: { x } },
           { mark: { type: "point", shape: "diamond", filled: true, size: 70, color: "#d62728" }, encoding: { x, y: { field: "y", type: "quantitative" } } },

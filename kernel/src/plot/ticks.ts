@@ -20,6 +20,16 @@ function expLabel(r: number): string {
   return `${m}e${Number(e)}`.replace(/-/g, MINUS);
 }
 
+/**
+ * A text drawn in the picture (its caption: the summary's lines; a marker's label) with the minus
+ * sign of its ticks: the summary's numbers are ASCII ("8.501e-5", "-0.038"), and the picture read
+ * "lr_per_sample 8.501e-5" over a tick "1e−4" (a teacher's pass). Only a minus in a number: one
+ * after a digit and an "e", or before a digit at the start of a word ("--batch-size" stays).
+ */
+export function numberMinus(text: string): string {
+  return text.replace(/(\de)-(?=\d)/g, `$1${MINUS}`).replace(/(^|[\s(\[=,:])-(?=\d|\.\d)/g, `$1${MINUS}`);
+}
+
 /** Whether an axis of these ticks is written in exponents (file comment): one tick outside [1e-3, 1e5). */
 export function needsExponent(ticks: readonly number[]): boolean {
   return ticks.map((v) => Number(v.toPrecision(6))).some((r) => r !== 0 && !(Math.abs(r) >= 1e-3 && Math.abs(r) < 1e5));
