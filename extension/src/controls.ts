@@ -56,12 +56,13 @@ export class Controls {
     this.param.addEventListener("change", () => emit({ type: "param", param: this.param.value === "" ? null : this.param.value }));
     this.paramNone = this.doc.createElement("option");
     this.paramNone.value = "";
-    this.paramNone.textContent = "none (group lines)";
+    this.paramNone.textContent = "none (group lines only)";
     this.param.append(this.paramNone);
     this.paramNote = this.el("span", "lrlab-Controls-note");
     this.paramNote.dataset.control = "param-note";
     this.paramLabel = this.el("label");
-    this.paramLabel.append("parameter ", this.param, " ", this.paramNote);
+    // (named for what it draws: "parameter" over "4 of 4, by …" left a user guessing)
+    this.paramLabel.append("per-parameter lines ", this.param, " ", this.paramNote);
     this.from = this.number("from");
     this.to = this.number("to");
     // The range is committed as a whole: on Enter, or when focus leaves the pair of inputs.
@@ -190,13 +191,18 @@ export class Controls {
       else this.param.replaceChildren(this.paramNone, ...options);
     }
     this.paramLabel.hidden = s.params.length === 0;
+    // In plain words: what the choice draws, and how many parameters the list holds ("4 of 4, by
+    // mean update ratio …" said neither what a parameter's lines are nor where); their order in
+    // the tooltip (in the toolbar it took three lines, and the buttons a row of their own).
     const info = p.param_info;
     const order = !info ? "" : p.live
-      ? `; listed in the order they came while the run is live, by ${info.criterion} once it ends`
-      : `, by ${info.criterion}`;
+      ? `listed as they came while the run is live (by ${info.criterion} once it ends)`
+      : `listed by ${info.criterion}`;
+    const what = s.param !== null ? "drawn beside its group's line" : "choose one to draw its own lines beside its group's";
     const note = info
-      ? `${carried.size} of ${info.total}${order}${info.omitted > 0 ? `; ${info.omitted} more: trace.bundle({ params: [name] })` : ""}`
+      ? `${what} (${carried.size} of ${info.total} tensors)${info.omitted > 0 ? `; ${info.omitted} more: trace.bundle({ params: [name] })` : ""}`
       : "";
+    if (this.paramNote.title !== order) this.paramNote.title = this.param.title = order;
     if (this.paramNote.textContent !== note) this.paramNote.textContent = note;
   }
 

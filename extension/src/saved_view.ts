@@ -21,6 +21,7 @@ export interface SavedView {
   hiddenRuns?: string[];
   hiddenLines?: string[];
   hiddenMarkers?: Marker["kind"][];
+  /** Only a parameter the user picked; "" for none (the group lines alone). */
   param?: string;
   /** Saved only when off (the default is on). */
   band?: false;
@@ -40,7 +41,7 @@ export function savedViewOf(s: ViewState): SavedView {
   if (s.hiddenRuns.length > 0) v.hiddenRuns = [...s.hiddenRuns];
   if (s.hiddenLines.length > 0) v.hiddenLines = [...s.hiddenLines];
   if (s.hiddenMarkers.length > 0) v.hiddenMarkers = [...s.hiddenMarkers];
-  if (s.param !== null) v.param = s.param;
+  if (s.paramChosen) v.param = s.param ?? "";
   if (!s.band) v.band = false;
   if (s.xrange) v.xrange = [s.xrange[0], s.xrange[1]];
   return v;
@@ -106,7 +107,10 @@ export function applySavedView(s: ViewState, v: SavedView, p: PlotPayload): View
     hiddenRuns: [...(v.hiddenRuns ?? [])],
     hiddenLines: [...(v.hiddenLines ?? [])],
     hiddenMarkers: [...(v.hiddenMarkers ?? [])],
-    param: v.param !== undefined && s.params.includes(v.param) ? v.param : null,
+    // (a parameter the payload lacks, or none saved: the selector's first, as a new plot opens)
+    ...(v.param === "" ? { param: null, paramChosen: true }
+      : v.param !== undefined && s.params.includes(v.param) ? { param: v.param, paramChosen: true }
+      : { param: s.params[0] ?? null, paramChosen: false }),
     band: v.band !== false,
     xrange: range ? [range[0], range[1]] : null,
     revision: s.revision + 1,

@@ -32,8 +32,13 @@ export interface ViewState {
   /**
    * The parameter whose own lines are drawn next to its group's (per-parameter traces), null for
    * none. One at a time: fifty parameters' lines at once were unreadable (and a 300-entry legend).
+   * Until the user picks one (or none), the first in the selector (the kernel's ranking: largest
+   * update ratio first): a user who asked for --per-param saw the group lines alone, with the
+   * parameters behind a selector set to "none" (a teacher's pass).
    */
   param: string | null;
+  /** Whether the user picked `param` (a parameter or none); until then it follows the selector's first. */
+  paramChosen: boolean;
   /**
    * The parameter selector's entries, in its order (see paramOrder): parameters of the payload
    * and, while a run is live, those an earlier update carried.
@@ -59,7 +64,8 @@ export interface ViewState {
 }
 
 export function initialState(p: PlotPayload): ViewState {
-  return holdLiveAxis({ metric: p.default_metric, metricChosen: false, log: {}, hiddenGroups: [], hiddenRuns: [], hiddenLines: [], hiddenMarkers: [], param: null, params: paramsOf(p), band: true, xrange: null, revision: 0, liveLog: {} }, p);
+  const params = paramsOf(p);
+  return holdLiveAxis({ metric: p.default_metric, metricChosen: false, log: {}, hiddenGroups: [], hiddenRuns: [], hiddenLines: [], hiddenMarkers: [], param: params[0] ?? null, paramChosen: false, params, band: true, xrange: null, revision: 0, liveLog: {} }, p);
 }
 
 /**
@@ -70,7 +76,8 @@ export function initialState(p: PlotPayload): ViewState {
 export function reconcile(s: ViewState, p: PlotPayload): ViewState {
   const keep = s.metricChosen && p.metrics.some((m) => m.key === s.metric);
   const params = paramOrder(s.params, p);
-  const param = s.param !== null && params.includes(s.param) ? s.param : null;
+  // (not chosen: the selector's first, which while the run is live stays where it came)
+  const param = !s.paramChosen ? params[0] ?? null : s.param !== null && params.includes(s.param) ? s.param : null;
   return holdLiveAxis({ ...s, metric: keep ? s.metric : p.default_metric, metricChosen: keep, param, params }, p);
 }
 
@@ -394,7 +401,7 @@ function nextState(s: ViewState, e: ControlEvent, p: PlotPayload): ViewState {
     case "marker":
       return { ...s, hiddenMarkers: toggle(s.hiddenMarkers, e.kind, s.hiddenMarkers.includes(e.kind)) };
     case "param":
-      return { ...s, param: e.param !== null && paramsOf(p).includes(e.param) ? e.param : null };
+      return { ...s, param: e.param !== null && paramsOf(p).includes(e.param) ? e.param : null, paramChosen: true };
     case "range": {
       if (e.range === null) return { ...s, xrange: null, revision: s.revision + 1 };
       const [a, b] = e.range;

@@ -388,17 +388,20 @@ describe("saved outputs in a real JupyterLab", () => {
 });
 
 describe("a per-parameter trace", () => {
-  it("shows the group's lines, and a chosen parameter's own lines on demand", async () => {
+  it("opens on the group's line and the first parameter's own, and shows another chosen parameter's", async () => {
     await openNotebook("params.ipynb");
     const plot = page.locator(".lrlab-Plot").first();
     await plot.scrollIntoViewIfNeeded();
     // the group's projected lr: a line; its 60 steps are a point or two each, too few merged for
-    // a band (kernel/src/plot/figure.ts hasBand)
-    await waitForTraces(plot, 1);
-    expect((await graphState(plot)).names).toEqual(["deep"]);
+    // a band (kernel/src/plot/figure.ts hasBand); and the first parameter's (a --per-param plot
+    // opens on per-parameter lines: test/extension/u1_per_param_first.test.ts)
+    await waitForTraces(plot, 2);
+    expect((await graphState(plot)).names).toEqual(["deep", `deep · ${paramNames[0]}`]);
     const select = plot.locator('[data-control="param"]');
     expect(await select.locator("option").evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value))).toEqual(["", ...paramNames]);
-    expect(await plot.locator('[data-control="param-note"]').textContent()).toBe(`${paramNames.length} of 6, by mean update ratio ‖Δ‖/‖θ‖, weights (2 or more dims) first`);
+    expect(await plot.locator('[data-control="param-note"]').textContent())
+      .toBe(`drawn beside its group's line (${paramNames.length} of 6 tensors)`);
+    expect(await plot.locator('[data-control="param-note"]').getAttribute("title")).toBe("listed by mean update ratio ‖Δ‖/‖θ‖, weights (2 or more dims) first");
     const chosen = paramNames[2];
     await select.selectOption(chosen);
     // and the parameter's: a line, every step of it (60 steps × 6 parameters fit the bundle's
@@ -508,7 +511,8 @@ describe("a live per-parameter plot", () => {
     await page.waitForFunction(() => (window as any).jupyterapp.shell.currentWidget?.sessionContext?.session?.kernel, undefined, { timeout: 60_000 });
     await page.evaluate(() => void (window as any).jupyterapp.commands.execute("notebook:run-all-cells"));
     const plot = page.locator(".lrlab-Plot").first();
-    await waitForTraces(plot, 1);
+    // the group's line and the first parameter's (test/extension/u1_per_param_first.test.ts)
+    await waitForTraces(plot, 2);
     const select = plot.locator('[data-control="param"]');
     const entries = () => select.locator("option").evaluateAll((os) => os.slice(1).map((o) => {
       const e = o as HTMLOptionElement;

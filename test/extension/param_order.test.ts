@@ -101,8 +101,9 @@ describe("the selector in a live run (Controls, state and figure together)", () 
       expect(select.options[2]).toBe(under);
     }
     // the note says the order is held, and what it will be
-    expect(c.node.querySelector('[data-control="param-note"]')!.textContent).toBe(
-      "3 of 6; listed in the order they came while the run is live, by mean update ratio ‖Δ‖/‖θ‖ once it ends; 3 more: trace.bundle({ params: [name] })");
+    const note = c.node.querySelector<HTMLElement>('[data-control="param-note"]')!;
+    expect(note.textContent).toBe("drawn beside its group's line (3 of 6 tensors); 3 more: trace.bundle({ params: [name] })");
+    expect(note.title).toBe("listed as they came while the run is live (by mean update ratio ‖Δ‖/‖θ‖ once it ends)");
   });
 
   it("appends a newcomer, keeps one left out in place but unavailable, re-ranks at the end", () => {
@@ -120,7 +121,8 @@ describe("the selector in a live run (Controls, state and figure together)", () 
       ["a", "b", "c", "d"],
       ["d", "b", "a", "c"],
     ]);
-    expect(c.node.querySelector('[data-control="param-note"]')!.textContent).toBe("4 of 6, by mean update ratio ‖Δ‖/‖θ‖; 2 more: trace.bundle({ params: [name] })");
+    expect(c.node.querySelector('[data-control="param-note"]')!.textContent).toBe("drawn beside its group's line (4 of 6 tensors); 2 more: trace.bundle({ params: [name] })");
+    expect(c.node.querySelector<HTMLElement>('[data-control="param-note"]')!.title).toBe("listed by mean update ratio ‖Δ‖/‖θ‖");
   });
 
   it("a chosen parameter an update leaves out stays chosen, said on the plot, and is drawn again when it comes back", () => {

@@ -1,7 +1,8 @@
 // @vitest-environment jsdom
 /**
- * Per-parameter traces in the extension: the group's lines by default, one chosen parameter's own
- * lines on demand (the parameter selector), in the colour the static SVG/plotly panel gives it.
+ * Per-parameter traces in the extension: the group's lines and one parameter's own lines (the
+ * first of the selector until the user picks another, or none: test/extension/u1_per_param_first),
+ * in the colour the static SVG/plotly panel gives it.
  */
 import { describe, expect, it, vi } from "vitest";
 vi.hoisted(() => {
@@ -44,10 +45,12 @@ describe("a per-parameter payload in the extension", () => {
     expect(payload.param_info).toEqual({ total: 12, omitted: 0, criterion: "mean update ratio ‖Δ‖/‖θ‖" });
   });
 
-  it("draws the group's line by default, not one line per parameter", () => {
+  it("draws the group's line and the first parameter's by default, not one line per parameter", () => {
     const s = initialState(payload);
-    expect(s.param).toBeNull();
-    expect(lines(payload, s).map((t) => t.name)).toEqual(["deep"]);
+    expect(s.param).toBe("0.weight");
+    expect(lines(payload, s).map((t) => t.name)).toEqual(["deep", "deep · 0.weight"]);
+    const none = applyControl(s, { type: "param", param: null }, payload);
+    expect(lines(payload, none).map((t) => t.name)).toEqual(["deep"]);
   });
 
   it("the selector adds one chosen parameter's line, in the colour of the static panel", () => {
@@ -83,7 +86,8 @@ describe("a per-parameter payload in the extension", () => {
     c.update(payload, initialState(payload));
     const select = c.node.querySelector<HTMLSelectElement>('[data-control="param"]')!;
     expect([...select.options].map((o) => o.value)).toEqual(["", ...Array.from({ length: 12 }, (_, k) => `${k}.weight`)]);
-    expect(c.node.querySelector('[data-control="param-note"]')!.textContent).toBe("12 of 12, by mean update ratio ‖Δ‖/‖θ‖");
+    expect(c.node.querySelector('[data-control="param-note"]')!.textContent).toBe("drawn beside its group's line (12 of 12 tensors)");
+    expect(c.node.querySelector<HTMLElement>('[data-control="param-note"]')!.title).toBe("listed by mean update ratio ‖Δ‖/‖θ‖");
     select.value = "5.weight";
     select.dispatchEvent(new Event("change"));
     expect(events).toEqual([{ type: "param", param: "5.weight" }]);

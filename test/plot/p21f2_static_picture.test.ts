@@ -9,6 +9,7 @@
  * - the preconditioned band's note names the parameters a per_param trace carries, and does not ask
  *   for --per-param when it is on; two bands in one panel differ in opacity and a note names them.
  */
+import { numberMinus } from "../../kernel/src/plot/ticks";
 import { describe, expect, it } from "vitest";
 import * as vl from "vega-lite";
 import * as torch from "../../kernel/src/index";
@@ -53,7 +54,8 @@ describe("a comparison's caption (Y 3)", () => {
     const shown = texts(b[SVG_MIME] as string).join("\n");
     const kept = summary.filter((l) => !l.startsWith(" ") || /^ +group \d+:/.test(l)).slice(1);
     expect(kept.length).toBe(9);
-    for (const line of kept) for (const word of line.trim().split(" ")) expect(shown, line).toContain(word);
+    // (its numbers with the ticks' minus sign: ticks.ts numberMinus)
+    for (const line of kept) for (const word of numberMinus(line).trim().split(" ")) expect(shown, line).toContain(word);
     expect(shown).toContain("adam (Adam): 30 steps");
     expect(shown).toMatch(/… \(\d+ more lines in the text summary\)/);
     expect(JSON.stringify(b).length).toBeLessThan(SAVED_BUDGET);

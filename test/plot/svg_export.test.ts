@@ -9,6 +9,7 @@
 import { describe, expect, it } from "vitest";
 import { BoundedSeries } from "../../kernel/src/trace/series";
 import { captionLines, toVegaLite } from "../../kernel/src/plot/svg";
+import { numberMinus } from "../../kernel/src/plot/ticks";
 import { bundle, make_figure, SVG_MIME, TEXT_MIME, type FigureSource, type PlotPayload } from "../../kernel/src/plot/index";
 import * as lrlab from "../../kernel/src/tools";
 import * as torch from "../../kernel/src/index";
@@ -68,7 +69,8 @@ describe("the static picture of a trace", () => {
     // each summary line after the title is in the picture (long lines broken at a space)
     const caption = shown.join("\n");
     for (const line of summary.slice(1)) {
-      for (const word of line.trim().split(" ")) expect(caption, line).toContain(word);
+      // (its numbers with the ticks' minus sign: ticks.ts numberMinus)
+      for (const word of numberMinus(line).trim().split(" ")) expect(caption, line).toContain(word);
     }
     expect(shown.filter((l) => l === "Effective learning rate")).toHaveLength(1);
     // described for screen readers: role, label and title first in the root (the caption's text is read too)

@@ -23,6 +23,7 @@ import { MagicError } from "./parser";
 import { tools, torch } from "./tools";
 import { append_dropped_message, find_run, new_run_note, recording, saveRun } from "../trace/runs";
 import { CellError, KeyboardInterrupt } from "../kernel/engine";
+import { fmt } from "../plot/text";
 
 export const LIVE_INTERVAL_MS = 250;
 const DEFAULT_NAME = "trace";
@@ -122,7 +123,10 @@ export const lr_trace: Magic = {
         if (shown && (steps % every !== 0 || now - last < LIVE_INTERVAL_MS)) return;
         last = now;
         try {
-          ctx.display(gt.bundle({ live: true }), { display_id: id, update: shown });
+          const live = gt.bundle({ live: true });
+          // (set on the bundle itself: it is what display() shows as a plot, a copy would print as JSON)
+          live["text/plain"] = liveText(name, gt.traces, !!args.flags.per_param);
+          ctx.display(live, { display_id: id, update: shown });
           shown = true;
         } catch (e: any) {
           // A failing live plot must not break the training loop: stop live updates, say why.
@@ -171,6 +175,54 @@ export const lr_trace: Magic = {
     }
   },
 };
+
+/** What liveText reads of a running trace. */
+interface LiveTrace {
+  optimizer_name: string;
+  steps: number;
+  group_count: number;
+  latest(group?: number): { lr: number; lr_projected: number | null; loss: number | null } | null;
+}
+
+/** Groups named on a line of the live text at most (a model of many groups: "… 9 more"). */
+const LIVE_GROUPS = 3;
+
+/**
+ * The `text/plain` of the live plot, for a client that shows text only (jupyter console, a
+ * frontend without the plot's renderer): what is traced, then per optimizer its latest step
+ * (configured lr, effective lr = lr_projected, loss), and that this text is replaced by the run's
+ * summary. The live bundle's own text was the final summary of the steps so far: its first update
+ * read "adam (Adam): 1 step", which looked like a run of one step (a teacher's pass), and jupyter
+ * console, which ignores update_display_data, showed nothing else. The step count is said from
+ * the second step on; the first is "first step".
+ */
+export function liveText(name: string, traces: readonly LiveTrace[], perParam: boolean): string {
+  const plural = (n: number, w: string) => `${n} ${w}${n === 1 ? "" : "s"}`;
+  const of = (t: LiveTrace) => `${t.optimizer_name} (${plural(t.group_count, "parameter group")}${perParam ? ", with per-parameter lines" : ""})`;
+  const what = traces.length === 1 ? of(traces[0]) : `${traces.length} optimizers: ${traces.map(of).join(", ")}`;
+  const lines = [`%%lr_trace ${name}: tracing ${what}, running`];
+  for (const t of traces) {
+    const head = traces.length > 1 ? `${t.optimizer_name}, ` : "";
+    const at = t.steps <= 1 ? "first step" : `step ${t.steps}`;
+    const groups: string[] = [];
+    let loss: number | null = null;
+    for (let g = 0; g < Math.min(t.group_count, LIVE_GROUPS); g++) {
+      const m = t.latest(g);
+      if (!m) continue;
+      loss ??= m.loss;
+      const rates = `lr ${fmt(m.lr)}, effective lr (lr_projected) ${fmt(m.lr_projected)}`;
+      groups.push(t.group_count > 1 ? `group ${g}: ${rates}` : rates);
+    }
+    if (groups.length === 0) {
+      lines.push(`  ${head}no step yet`);
+      continue;
+    }
+    const more = t.group_count > LIVE_GROUPS ? `; ${t.group_count - LIVE_GROUPS} more groups` : "";
+    lines.push(`  ${head}${at}: ${groups.join("; ")}${more}${loss !== null && loss !== undefined ? `; loss ${fmt(loss)}` : ""}`);
+  }
+  lines.push(`  (updated while the cell runs; the run's summary replaces it at the end. A console that shows only this: ${`lrlab.run(${JSON.stringify(name)})`} after the cell)`);
+  return lines.join("\n");
+}
 
 /**
  * Whether a trace's optimizer stepped without any gradient ("stepped 20 times", "took its last

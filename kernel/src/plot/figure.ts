@@ -41,10 +41,10 @@
  *   (moreParamPoints) then gives the lines the finest resolution the measured bytes allow (every
  *   step of a short run; `FigureOptions.param_points`), and a line whose points merge fewer than
  *   BAND_STEPS steps carries no band of them (hasBand), as the group's lines.
- * - Static pictures (plotly JSON, SVG): the group's lines in the usual panels, and one panel of
- *   the first STATIC_PARAMS carried parameters' update ratio, lines without bands, a note over it
- *   saying which ("5 of 50 parameters, by mean update ratio ‖Δ‖/‖θ‖"): one legend entry per
- *   parameter shown, never one per parameter × metric. The extension draws a chosen parameter's
+ * - Static pictures (plotly JSON, SVG): one panel of the first STATIC_PARAMS carried parameters'
+ *   update ratio first, lines without bands, a note over it saying which ("5 of 50 parameters, by
+ *   mean update ratio ‖Δ‖/‖θ‖: one line per parameter tensor …"), then the group's lines in the
+ *   usual panels: one legend entry per parameter shown, never one per parameter × metric. The extension draws a chosen parameter's
  *   lines in the colour this panel gives it (the same colour slots: plotly.ts colourSlots).
  */
 import type { Bucket } from "../trace/series";
@@ -670,7 +670,8 @@ function paramPanel(payload: PlotPayload): Panel | null {
   const total = payload.param_info?.total ?? names.length;
   const order = payload.param_info?.criterion ?? "the optimizer's order";
   const title = `${shortLabel(metric)} per parameter`;
-  const note = `${params.length} of ${total} parameters, by ${order}`;
+  // in plain words what the lines are, and where the groups' are (the panel comes first: panelsFor)
+  const note = `${params.length} of ${total} parameters, by ${order}: one line per parameter tensor (its group's lines: the panels below)`;
   const lines = payload.series.filter((s) => s.metric === metric && s.param && params.includes(s.param));
   const log = (CATALOGUE.get(metric)?.log ?? false) && !lines.some((s) => s.mean.some((v) => v !== null && v <= 0));
   return { title, metrics: [metric], log, params, note };
@@ -753,7 +754,9 @@ export function panelsFor(payload: PlotPayload): Panel[] {
     if (covered.has(m.key) || !has.has(m.key) || (trace && !m.panel && (m.key !== "momentum" || !varies(payload, m.key)))) continue;
     shown.push({ title: m.label, metrics: [m.key], log: logOf(m.key) && !hasNonPositive(payload, [m.key]) });
   }
-  if (extra) shown.push(extra);
+  // First: a trace asked for per-parameter lines (--per-param) for them, and they came last, under
+  // the loss, after four panels of group lines (a teacher's pass).
+  if (extra) shown.unshift(extra);
   return shown;
 }
 

@@ -27,7 +27,7 @@ import type * as VegaLite from "vega-lite";
 import { BAND_OPACITY, bandedMetrics, bandOpacity, figureTitle, inPanel, panelsFor, seriesLabel, SVG_POINTS } from "./figure";
 import { bandEdges, cutBand, DASHES, wrapWords, KEY_COLOUR, legendOf, logBandFloor, panelKey, stepTickFormat, stepwise } from "./plotly";
 import type { PlotPayload } from "./payload";
-import { labelsExpr, tickLabels } from "./ticks";
+import { labelsExpr, linearTicks, needsExponent, numberMinus, tickLabels } from "./ticks";
 
 /** Tick labels: plain numbers in the middle range, 1e+10 / 1e-6 style outside it (~g would write
  * 10000000000, and log axes of losses and update ratios span many decades), with the digits the
@@ -202,7 +202,7 @@ export function captionLines(summary: readonly string[], title: string): string[
     out = wrapped.flatMap((w, i) => (kept[i] ? w : []));
     if (out.length < total) out.push(`… (${total - out.length} more lines in the text summary)`);
   }
-  return out.map((l) => l.replace(/^ +/, (sp) => "\u00a0".repeat(sp.length)));
+  return out.map((l) => numberMinus(l).replace(/^ +/, (sp) => "\u00a0".repeat(sp.length)));
 }
 
 /**
@@ -255,8 +255,11 @@ export function toVegaLite(payload: PlotPayload, caption: readonly string[] = []
   const xFormat = stepTickFormat(payload);
   // a log x axis (a range test's rates): its ticks given, labelled in one notation (ticks.ts)
   const xValues = payload.x_log ? logTickValues(payload.series.flatMap((s) => s.x)) : undefined;
-  const xTicks = xValues
-    ? { values: xValues, labelOverlap: false, labelExpr: labelsExpr(xValues, tickLabels(xValues)) }
+  // The log axes' ticks (their labelExpr is written once all are known: one notation for all of
+  // them, ticks.ts).
+  const logAxes: { values: number[]; axis: Record<string, unknown> }[] = [];
+  const xTicks: Record<string, unknown> = xValues
+    ? { values: xValues, labelOverlap: false }
     : { tickCount: 6, ...(payload.x_log ? { labelExpr: LOG_AXIS_LABEL } : xFormat ? { labelExpr: `format(datum.value, '${xFormat}')` } : {}) };
   const divergences = payload.markers.filter((m) => m.kind === "divergence");
   const charts = panels.map((panel, i) => {
@@ -265,7 +268,7 @@ export function toVegaLite(payload: PlotPayload, caption: readonly string[] = []
     const mid = payload.x_log ? Math.sqrt(Math.min(...xs) * Math.max(...xs)) : (Math.min(...xs) + Math.max(...xs)) / 2;
     const last = i === panels.length - 1;
     // a range of the panel's own (its reference line cut at the top: figure.ts withClippedReferences)
-    const yScale = panel.log ? { type: "log" } : panel.y_range ? { zero: false, nice: false, domain: panel.y_range } : { zero: false };
+    let yScale: Record<string, unknown> = panel.log ? { type: "log" } : panel.y_range ? { zero: false, nice: false, domain: panel.y_range } : { zero: false };
     const clip = panel.y_range ? { clip: true } : {};
     const lines: Row[] = [];
     const bands: Row[] = [];
@@ -301,12 +304,24 @@ export function toVegaLite(payload: PlotPayload, caption: readonly string[] = []
     // The y ticks of a log panel, chosen here: Vega's own drew every digit of a decade and then
     // hid the labels that overlapped, which often hid the decades themselves (0.1, 0.2, 0.4, 0.7,
     // 2, 4, 7, 20 with no 1 or 10), and wrote the hidden ones into the SVG anyway.
-    const yValues = panel.log ? logTickValues([...lines.map((r) => r.y), ...bands.flatMap((r) => [r.lo, r.hi])]) : undefined;
+    const drawn = [...lines.map((r) => r.y), ...bands.flatMap((r) => [r.lo, r.hi])];
+    const yValues = panel.log ? logTickValues(drawn) : undefined;
+    // A linear axis's ticks are chosen here too, where Vega would put them (ticks.ts linearTicks):
+    // given, they are labelled in one notation for the whole axis.
+    const finite = drawn.filter((v): v is number => v !== null && v !== undefined && Number.isFinite(v));
+    const linear = panel.log ? undefined
+      : panel.y_range ? linearTicks(panel.y_range[0], panel.y_range[1], 5, false)
+      : finite.length > 0 ? linearTicks(Math.min(...finite), Math.max(...finite)) : undefined;
+    if (linear && !panel.y_range) yScale = { zero: false, nice: false, domain: linear.domain };
     // (with values given, no tickCount: Vega thins even given values down to it)
-    // (given values: labelled in one notation for the whole axis, ticks.ts)
-    const yAxis = yValues
-      ? { labelExpr: labelsExpr(yValues, tickLabels(yValues)), values: yValues, labelOverlap: false }
+    // (given values: labelled in one notation for the whole axis, ticks.ts; a log axis's written below)
+    const yAxis: Record<string, unknown> = yValues
+      ? { values: yValues, labelOverlap: false }
+      : linear ? { values: linear.values, labelExpr: labelsExpr(linear.values, tickLabels(linear.values)) }
       : { labelExpr: panel.log ? LOG_AXIS_LABEL : AXIS_LABEL, tickCount: panel.log ? 4 : 5 };
+    if (yValues) logAxes.push({ values: yValues, axis: yAxis });
+    const xAxis: Record<string, unknown> = last ? { title: payload.x_label, ...xTicks } : { title: null, labels: false, ...xTicks };
+    if (xValues) logAxes.push({ values: xValues, axis: xAxis });
     const xEnc = {
       field: "x",
       type: "quantitative",
@@ -317,7 +332,7 @@ export function toVegaLite(payload: PlotPayload, caption: readonly string[] = []
       // AXIS_LABEL wrote "1e+5" for 100,000 and for 120,000 alike.
       // (the SI format as a per-tick labelExpr, not the axis `format`: Vega hands a `format` to
       // d3's tickFormat, which gives every tick the prefix of the largest, and 0 read "0k")
-      axis: last ? { title: payload.x_label, ...xTicks } : { title: null, labels: false, ...xTicks },
+      axis: xAxis,
     };
     // a preview's entry (schedule_overlay.ts previewLabel: "pv (preview)") drawn dashed, as its line
     // (its symbol was solid, a run's: a user's pass)
@@ -377,7 +392,7 @@ export function toVegaLite(payload: PlotPayload, caption: readonly string[] = []
       const here = divergences.filter((m) => (m.x > mid) === right);
       if (here.length === 0) continue;
       layers.push({
-        data: { values: here.map((m) => ({ x: m.x, label: i === 0 ? m.label : "" })) },
+        data: { values: here.map((m) => ({ x: m.x, label: i === 0 ? numberMinus(m.label) : "" })) },
         layer: [
           { mark: { type: "rule", color: "#d62728", strokeDash: [5, 3], strokeWidth: 1.5 }, encoding: { x: { field: "x", type: "quantitative" } } },
           {
@@ -394,7 +409,7 @@ export function toVegaLite(payload: PlotPayload, caption: readonly string[] = []
       const x = { field: "x", type: "quantitative" };
       const right = m.x > mid;
       layers.push({
-        data: { values: [{ x: m.x, y: m.y, label: m.label }] },
+        data: { values: [{ x: m.x, y: m.y, label: numberMinus(m.label) }] },
         layer: [
           { mark: { type: "rule", color: "#d62728", strokeDash: [2, 2], strokeWidth: 1, opacity: 0.6 }, encoding: { x } },
           { mark: { type: "point", shape: "diamond", filled: true, size: 70, color: "#d62728" }, encoding: { x, y: { field: "y", type: "quantitative" } } },
@@ -407,6 +422,9 @@ export function toVegaLite(payload: PlotPayload, caption: readonly string[] = []
     });
     return { width: PANEL_WIDTH, height: PANEL_HEIGHT, layer: layers, ...(panel.note ? { title: { text: noteLines(panel.note), fontSize: 11, fontWeight: "normal", anchor: "start", color: "#555" } } : {}) };
   });
+  // One notation for all the figure's log axes (ticks.ts): exponents on all when one needs them.
+  const exponent = logAxes.some((a) => needsExponent(a.values));
+  for (const a of logAxes) a.axis.labelExpr = labelsExpr(a.values, tickLabels(a.values, exponent));
   return {
     $schema: "https://vega.github.io/schema/vega-lite/v5.json",
     title: {
