@@ -20,6 +20,9 @@ process.env.LRLAB_CHECK_DECLS_PRINT ??= "1";
 // ... and the declaration diagnostics read from a cell's emit (kernel/src/kernel/decl_diagnostics.ts)
 // are compared with TypeScript's getDeclarationDiagnostics.
 process.env.LRLAB_CHECK_DECL_DIAGNOSTICS ??= "1";
+// ... and every identifier the last transform did not ask the checker about (live_bindings.ts
+// mayGoThroughExports) is looked up anyway: it must not have needed `exports`.
+process.env.LRLAB_CHECK_LIVE_NAMES ??= "1";
 const out = join(root, "test-output");
 mkdirSync(out, { recursive: true });
 
