@@ -666,8 +666,9 @@ and explodes past the stability limit. The stars are the suggestions (`steepest`
 `minimum/10`), all below the explosion; the last one is the fastai rule of thumb "a tenth of the
 rate at the minimum". The printed line lists the recommended one first (`valley`, fastai's
 default). `steepest` and `valley` are taken on the median of the losses at the five rates on
-either side of each rate; the dashed line is that median smoothed once more, forwards and
-backwards, so that it has no stairs and no lag (the minimum is read off it). A causal moving
+either side of each rate; the dashed line is that median with its stairs taken out (straight
+lines between the middles of its flat runs: no lag, and no value the median does not reach; the
+minimum is read off it). A causal moving
 average lags the raw loss: torch-lr-finder's (`smooth_f = 0.05`, the one this test uses to
 decide when to stop) by about 20 mini-batches, a decade of this sweep, and fastai's (`β = 0.98`)
 by about 50, two and a half decades. Either would put the steepest fall where the raw loss is

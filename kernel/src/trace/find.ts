@@ -23,7 +23,8 @@
  * suggestions are made on a CENTRED running median of the losses within ±h rates
  * (smoothHalfWidth: 5 of 100), the window narrowing evenly at the ends, which has no lag and keeps
  * a sharp fall sharp (centredMedian); the plotted `smoothed` loss is that median followed by a
- * zero-lag bias-corrected EMA, since a median alone is stair-stepped (find_smooth.ts). The same tutorial run now reads steepest 0.079,
+ * straight lines between the middles of its treads, since a median alone is stair-stepped
+ * (find_smooth.ts). The same tutorial run now reads steepest 0.079,
  * valley 0.066, minimum/10 0.024, in its fall from 0.066 to 0.17. And the blow-up at the end is
  * left out of it (blowUpStart): the final run of losses above the start's level (the first
  * quarter's mean), whose values (26, 43, 420 against 5) would fill the windows of the rates
@@ -87,7 +88,7 @@ import { deepCopyState } from "../optim/optimizer";
 import { default_generator } from "../random/generator";
 import { groupLabel } from "./group_label";
 import { trainModeFor } from "./find_mode";
-import { smoothMedian } from "./find_smooth";
+import { withoutStairs } from "./find_smooth";
 import { listingOrder, recommendedMethod } from "./find_order";
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -498,7 +499,7 @@ export function find(optimizer: FindableOptimizer, step_fn: (i: number, lr: numb
   // The curve drawn (and `smoothed`): that median made smooth, since a median alone repeats its
   // window's losses (stairs; find_smooth.ts). Steepest and valley stay the median's: fastai's
   // valley (the longest decreasing run) lengthens on any smoothing, and moved out of the raw fall.
-  const curve = smoothMedian(centred, h);
+  const curve = withoutStairs(centred);
   const { suggestions, notes } = suggest(lrs.slice(0, cut), losses.slice(0, cut), centred, { smooth_f: o.smooth_f, diverged: diverged !== null, half_width: h, curve });
   const said = mode.note !== null ? [mode.note, ...notes] : notes;
   return new RangeTest(options.name ?? "lr range test", lrs, losses, curve, suggestions, diverged, said, swept.length > 1 ? swept : [], reference);

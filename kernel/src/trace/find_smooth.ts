@@ -4,44 +4,43 @@
  * The curve was the centred running median of the losses (find.ts centredMedian): no lag, a sharp
  * fall kept sharp, one wild batch ignored. But a median is one of the window's own losses, and
  * neighbouring windows share all but two of them, so it keeps the same value for several rates
- * and then jumps, back and forth between two losses at times (a teacher's pass: "the smoothed loss
- * looks like stairs"; on the README's range test 33 of its 88 points repeated the point before).
+ * and then jumps (a teacher's pass: "the smoothed loss looks like stairs"; on the README's range
+ * test 33 of its 88 points repeated the point before).
  *
- * So the median is followed by the exponential moving average fastai (AvgSmoothLoss) and
- * PyTorch Lightning's lr finder use, with their bias correction,
+ * So each run of equal values (a stair's tread) is read as one point at its middle, and the curve
+ * goes straight from one such point to the next (in rate index, i.e. in log lr):
  *
- *   a_i = β a_{i−1} + (1 − β) x_i,  a_{−1} = 0,   r_i = a_i / (1 − β^{i+1}),
+ *   runs [s_k, e_k] of equal median values v_k, centres c_k = (s_k + e_k)/2,
+ *   curve(i) = v_k + (v_{k+1} − v_k) (i − c_k)/(c_{k+1} − c_k)   for c_k ≤ i ≤ c_{k+1},
+ *   the first and last runs' values before the first centre and after the last.
  *
- * run forwards and then backwards over the result (a zero-phase filter, as scipy's filtfilt):
- * one pass alone lags by β/(1 − β) rates, which put the curve's fall after the losses' (find.ts's
- * comment). The bias correction makes each pass start at its first value instead of at 0.
- *
- * β = (h − 1)/(h + 1) for the median's half width h (an EMA of span h: for the default h = 5,
- * β = 2/3, a weight that halves every 1.7 rates), so the average spreads a fall over fewer rates
- * than the median's window already looks at; h ≤ 1 (smooth_f near 1) gives β = 0, the median as
- * is, and h = 0 the losses themselves.
+ * Why not a moving average over the median (fastai's bias-corrected EMA, run forwards and
+ * backwards; tried first): any average spreads a jump over its neighbours, so the curve rose a
+ * rate or two before the losses blew up and stayed above the floor after the fall (notebook 03:
+ * 0.37 on a floor of 0.15, against the median's 0.21). The interpolation stays between the
+ * values of neighbouring treads: a point that is a run of its own keeps its median value exactly,
+ * so a sharp fall or a blow-up is where the median puts it, and the curve's lowest value is the
+ * median's, at the middle of its lowest tread.
  */
 
-/** fastai's and Lightning's bias-corrected exponential moving average of `xs`, weight β on the past. */
-export function debiasedEma(xs: readonly number[], beta: number): number[] {
-  let avg = 0;
-  return xs.map((x, i) => {
-    avg = beta * avg + (1 - beta) * x;
-    return avg / (1 - beta ** (i + 1));
-  });
-}
-
-/** The bias-corrected EMA run forwards, then backwards over its result: no lag either way. */
-export function zeroLagEma(xs: readonly number[], beta: number): number[] {
-  return debiasedEma(debiasedEma(xs, beta).reverse(), beta).reverse();
-}
-
-/** The EMA's β for a median of half width h (see the file's comment). */
-export function emaBeta(h: number): number {
-  return h <= 1 ? 0 : (h - 1) / (h + 1);
-}
-
-/** The median-smoothed losses (centred, half width h) made smooth by the zero-lag EMA. */
-export function smoothMedian(median: readonly number[], h: number): number[] {
-  return zeroLagEma(median, emaBeta(h));
+/** The median's treads replaced by straight lines between their middles (see the file's comment). */
+export function withoutStairs(median: readonly number[]): number[] {
+  const n = median.length;
+  const centres: number[] = [];
+  const values: number[] = [];
+  for (let s = 0; s < n;) {
+    let e = s;
+    while (e + 1 < n && median[e + 1] === median[s]) e++;
+    centres.push((s + e) / 2);
+    values.push(median[s]);
+    s = e + 1;
+  }
+  const out = new Array<number>(n);
+  let k = 0;
+  for (let i = 0; i < n; i++) {
+    while (k + 1 < centres.length && centres[k + 1] <= i) k++;
+    if (i <= centres[0] || k + 1 >= centres.length) out[i] = values[k];
+    else out[i] = values[k] + ((values[k + 1] - values[k]) * (i - centres[k])) / (centres[k + 1] - centres[k]);
+  }
+  return out;
 }
