@@ -14,6 +14,7 @@ import type { Tensor } from "../../kernel/src/tensor/tensor";
 import { find, type RangeTest } from "../../kernel/src/trace/index";
 import { blowUpStart, centredMedian, EXPLOSION_CAP, smoothHalfWidth, startLevel } from "../../kernel/src/trace/find";
 import { PLOT_MIME, type PlotPayload } from "../../kernel/src/plot/index";
+import { loaderStep } from "./loader_step";
 
 /** %lr_find on regression data (512 samples of 10 features, batches of 32), as the magic runs it. */
 function rangeTest(which: "tutorial" | "notebook03"): RangeTest {
@@ -33,19 +34,7 @@ function rangeTest(which: "tutorial" | "notebook03"): RangeTest {
   }
   const loss_fn = new torch.nn.MSELoss();
   const opt = new torch.optim.SGD(model.parameters(), { lr: 1e-7 });
-  let it = loader[Symbol.iterator]();
-  const step_fn = () => {
-    let n = it.next();
-    if (n.done) {
-      it = loader[Symbol.iterator]();
-      n = it.next();
-    }
-    const [x, y] = n.value as [Tensor, Tensor];
-    opt.zero_grad();
-    const l = loss_fn.forward(model.forward(x), y);
-    l.backward();
-    return l;
-  };
+  const step_fn = loaderStep(loader, model, loss_fn, opt);
   return find(opt, step_fn, { model, ...(which === "notebook03" ? { start_lr: 1e-4, end_lr: 10, num_iter: 100 } : {}) });
 }
 

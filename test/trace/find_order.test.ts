@@ -10,6 +10,7 @@ import type { Tensor } from "../../kernel/src/tensor/tensor";
 import { find, type RangeTest } from "../../kernel/src/trace/index";
 import { listingOrder, recommendedMethod } from "../../kernel/src/trace/find_order";
 import { fmt } from "../../kernel/src/plot/text";
+import { loaderStep } from "./loader_step";
 
 /** The README tour's model after its %%lr_trace cell (ten epochs of Adam), then %lr_find's test of that optimizer. */
 function trainedRangeTest(epochs: number): RangeTest {
@@ -28,19 +29,7 @@ function trainedRangeTest(epochs: number): RangeTest {
       opt.step();
     }
   }
-  let it = loader[Symbol.iterator]();
-  return find(opt, () => {
-    let n = it.next();
-    if (n.done) {
-      it = loader[Symbol.iterator]();
-      n = it.next();
-    }
-    const [x, y] = n.value as [Tensor, Tensor];
-    opt.zero_grad();
-    const l = loss_fn.forward(model.forward(x), y);
-    l.backward();
-    return l;
-  }, { model });
+  return find(opt, loaderStep(loader, model, loss_fn, opt), { model });
 }
 
 describe("listing order", () => {

@@ -12,6 +12,7 @@ import type { Tensor } from "../../kernel/src/tensor/tensor";
 import { find, type RangeTest } from "../../kernel/src/trace/index";
 import { blowUpStart, centredMedian, smoothHalfWidth } from "../../kernel/src/trace/find";
 import { withoutStairs } from "../../kernel/src/trace/find_smooth";
+import { loaderStep } from "./loader_step";
 
 /** The README's notebook example as %lr_find runs it (Adam, one batch per step, the loader restarting). */
 function readmeRangeTest(): RangeTest {
@@ -23,19 +24,7 @@ function readmeRangeTest(): RangeTest {
   const model = new torch.nn.Sequential(new torch.nn.Linear(10, 32), new torch.nn.ReLU(), new torch.nn.Linear(32, 1));
   const loss_fn = new torch.nn.MSELoss();
   const opt = new torch.optim.Adam(model.parameters(), { lr: 1e-3 });
-  let it = loader[Symbol.iterator]();
-  const step_fn = () => {
-    let n = it.next();
-    if (n.done) {
-      it = loader[Symbol.iterator]();
-      n = it.next();
-    }
-    const [x, y] = n.value as [Tensor, Tensor];
-    opt.zero_grad();
-    const l = loss_fn.forward(model.forward(x), y);
-    l.backward();
-    return l;
-  };
+  const step_fn = loaderStep(loader, model, loss_fn, opt);
   return find(opt, step_fn, { model });
 }
 

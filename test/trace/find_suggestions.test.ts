@@ -11,6 +11,7 @@ import * as torch from "../../kernel/src/index";
 import { Tensor } from "../../kernel/src/tensor/tensor";
 import { SGD } from "../../kernel/src/optim/index";
 import { find, valleyIndex, type FindOptions, type RangeTest } from "../../kernel/src/trace/index";
+import { loaderStep } from "./loader_step";
 
 const KEYS = ["steepest", "valley", "minimum/10"] as const;
 
@@ -25,19 +26,7 @@ function readmeRangeTest(o: { optimizer?: (params: Tensor[]) => any; loss?: { fo
   const loss_fn = o.loss ?? new torch.nn.MSELoss();
   const params = Array.from(model.parameters()) as Tensor[];
   const opt = o.optimizer ? o.optimizer(params) : new torch.optim.SGD(params, { lr: 1e-7 });
-  let it = loader[Symbol.iterator]();
-  const step_fn = () => {
-    let n = it.next();
-    if (n.done) {
-      it = loader[Symbol.iterator]();
-      n = it.next();
-    }
-    const [x, y] = n.value as [Tensor, Tensor];
-    opt.zero_grad();
-    const l = loss_fn.forward(model.forward(x), y);
-    l.backward();
-    return l;
-  };
+  const step_fn = loaderStep(loader, model, loss_fn, opt);
   return find(opt, step_fn, { model, ...o.find });
 }
 

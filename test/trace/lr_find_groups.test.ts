@@ -14,6 +14,7 @@ import { PLOT_MIME, type PlotPayload } from "../../kernel/src/plot/payload";
 import { SVG_MIME, TEXT_MIME } from "../../kernel/src/plot/bundle";
 import { fmt } from "../../kernel/src/plot/text";
 import { KernelClient } from "../kernel/client";
+import { loaderStep } from "./loader_step";
 
 const nn = torch.nn;
 
@@ -44,19 +45,10 @@ function run(makeOpt: (m: EmbNet) => any, o: FindOptions = {}): Run {
   const opt = makeOpt(model);
   const loss_fn = new nn.MSELoss();
   const seen: number[][] = [];
-  let it = loader[Symbol.iterator]();
+  const step = loaderStep(loader, model, loss_fn, opt);
   const r = find(opt, () => {
     seen.push(opt.param_groups.map((g: { lr: number }) => g.lr));
-    let n = it.next();
-    if (n.done) {
-      it = loader[Symbol.iterator]();
-      n = it.next();
-    }
-    const [x, y] = n.value as [Tensor, Tensor];
-    opt.zero_grad();
-    const l = loss_fn.forward(model.forward(x), y);
-    l.backward();
-    return l;
+    return step();
   }, { model, ...o });
   return { r, seen, opt, model };
 }
