@@ -43,6 +43,7 @@ import { withHoistedFunctions } from "./live_bindings";
 import { reset_grad_scopes } from "../tensor/grad_mode";
 import { reset_suspend } from "../trace/suspend";
 import { run_interrupted_cleanups } from "../interrupt_cleanup";
+import { underCompilerBudget } from "./compiler_tiering";
 
 // tslab ships no types for its deep entry points in our module resolution; these are the parts used.
 interface Diagnostic { start: { offset: number; line: number; character: number }; end?: { offset: number; line: number; character: number }; messageText: string; code: number; fileName?: string; category: number }
@@ -744,7 +745,10 @@ export class Engine {
     // 163 ms -> 10 ms, the first torch cell 54 -> 27 ms). Checked only: nothing runs and nothing
     // is declared (prevDecl and locals stay as they are).
     try {
-      this.converter.convert(this.prevDecl, WARM_CELL);
+      // TypeScript loads (its code cache checked) outside the raised budget: V8 checks a cache
+      // against the flags of the moment, and the cache is written under V8's own (below)
+      const c = this.converter;
+      underCompilerBudget(() => c.convert(this.prevDecl, WARM_CELL));
     } catch {
       // a warm-up that fails costs the user's first cell its speed, nothing else
     }
@@ -766,7 +770,8 @@ export class Engine {
   warmCompile(i: number): boolean {
     if (this._converter === null) return false;
     try {
-      this._converter.convert(this.prevDecl, `${WARM_CELL}\n// warm-up ${i}`);
+      const c = this._converter;
+      underCompilerBudget(() => c.convert(this.prevDecl, `${WARM_CELL}\n// warm-up ${i}`));
       return true;
     } catch {
       return false;
@@ -780,6 +785,11 @@ export class Engine {
 
   /** Runs `f` on the converter; once more on a fresh converter if the old one broke (see above). */
   private withConverter<T>(f: (c: Converter) => T): T {
+    this.converter; // loaded outside the raised budget (see warm())
+    return underCompilerBudget(() => this.withConverterNow(f));
+  }
+
+  private withConverterNow<T>(f: (c: Converter) => T): T {
     try {
       return f(this.converter);
     } catch (e) {

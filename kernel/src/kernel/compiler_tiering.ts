@@ -1,0 +1,63 @@
+/**
+ * TypeScript's compiler runs under a larger V8 interrupt budget than the rest of the kernel.
+ *
+ * V8 counts the bytecode a function runs against its "interrupt budget"; each time the budget is
+ * used up, the function is considered for its optimizing compiler (TurboFan). Node 20's V8 uses
+ * 67,584 bytes. TypeScript's checker, binder and emitter are large and polymorphic: under that
+ * budget, a kernel that compiles new cells keeps optimizing them (and deoptimizing some), on the
+ * compiler threads the kernel shares two cores with, and a new 10-line cell took anywhere from
+ * 2.5 to 16 ms of compile for the same work. Under a budget of 1,000,000 the same cells take
+ * 3-4 ms, steadily (bench/NOTES.md, "Session 30").
+ *
+ * The budget is a V8 flag, read whenever a function's budget is renewed, so it can be set for a
+ * span of code: raised while the converter runs (a cell's check and emit, the warm-up's), put back
+ * before the cell's own code runs. The training library is not compiled under it: set for the
+ * whole process, the larger budget made its steady state up to ~25% slower (seed Example 1, Adam
+ * on Linear(10, 1)), because its hot functions reach TurboFan later. One set costs ~2 µs.
+ *
+ * A script with a V8 code cache (TypeScript itself, code_cache.ts) is loaded outside the span:
+ * V8 checks a cache against the flags of the moment, and the cache is written under V8's own.
+ *
+ * LRLAB_COMPILER_BUDGET=<bytes> picks another budget; 0 leaves V8's alone (for A/B runs).
+ */
+import * as v8 from "node:v8";
+
+/** V8's own budget in this process: the one Node was started with, else Node 20's default. */
+function defaultBudget(): number {
+  for (const a of process.execArgv) {
+    const m = /^--interrupt[-_]budget=(\d+)$/.exec(a);
+    if (m) return Number(m[1]);
+  }
+  return 67_584;
+}
+
+const COMPILER_BUDGET = 1_000_000;
+
+function compilerBudget(): number {
+  const env = process.env.LRLAB_COMPILER_BUDGET;
+  if (env === undefined || env === "") return COMPILER_BUDGET;
+  const n = Number(env);
+  return Number.isInteger(n) && n >= 0 ? n : COMPILER_BUDGET;
+}
+
+let depth = 0;
+let raised: { to: number; back: number } | null = null;
+
+/** Runs `f` (TypeScript's compiler at work) under the compiler's interrupt budget. */
+export function underCompilerBudget<T>(f: () => T): T {
+  if (depth === 0) {
+    const to = compilerBudget();
+    raised = to > 0 ? { to, back: defaultBudget() } : null;
+    if (raised) v8.setFlagsFromString(`--interrupt-budget=${raised.to}`);
+  }
+  depth++;
+  try {
+    return f();
+  } finally {
+    depth--;
+    if (depth === 0 && raised) {
+      v8.setFlagsFromString(`--interrupt-budget=${raised.back}`);
+      raised = null;
+    }
+  }
+}
