@@ -58,7 +58,7 @@ import * as path from "node:path";
 import * as declDiagnostics from "./decl_diagnostics";
 import * as declsPrint from "./decls_print";
 import { applyTextPatches, moduleFor, type LoadableModule, type TextPatch } from "./patched_module";
-import { visitLive } from "./live_bindings";
+import { readLiveSwitches, visitLive } from "./live_bindings";
 import { checkerFor, lastProgramShared, withoutSharing, withSortedUnions } from "./shared_checker";
 import { counts as cellNamesCounts, differ as namesDiffer, topLevelNames } from "./cell_names";
 import { hooks, loadTslabTypeScript } from "./tslab_typescript";
@@ -749,6 +749,11 @@ export function createConverter(options: { isJS: boolean; isBrowser: boolean }):
     }
   }
   const converter = createConverterFn!(options);
+  const tslabConvert = converter.convert;
+  converter.convert = (prevDecl: string, src: string) => {
+    readLiveSwitches();
+    return tslabConvert(prevDecl, src);
+  };
   if (process.env.LRLAB_CHECK_SHARED_CHECKER !== "1") return converter;
   // Check mode (shared_checker.ts): a second converter, fed the same cells, whose programs each
   // build their own checker; whatever a shared checker served must equal its result.

@@ -132,6 +132,19 @@ function isWrite(ts: TS, node: TS): boolean {
   }
 }
 
+/**
+ * LRLAB_LIVE_NAMES and LRLAB_CHECK_LIVE_NAMES (see mayGoThroughExports), read once per convert()
+ * by readLiveSwitches (engine_tslab.ts createConverter), not once per identifier: a read of
+ * process.env is a call into Node's C++ side.
+ */
+const switches = { liveNames: process.env.LRLAB_LIVE_NAMES, checkLiveNames: process.env.LRLAB_CHECK_LIVE_NAMES === "1" };
+
+/** Reads the switches above from the environment (before each convert()). */
+export function readLiveSwitches(): void {
+  switches.liveNames = process.env.LRLAB_LIVE_NAMES;
+  switches.checkLiveNames = process.env.LRLAB_CHECK_LIVE_NAMES === "1";
+}
+
 /** The cell's top-level variables that a closure of the cell writes (computed once per source file). */
 function writtenByClosures(ts: TS, checker: TS, sourceFile: TS): Set<TS> {
   let found = closureWritten.get(sourceFile);
@@ -139,7 +152,7 @@ function writtenByClosures(ts: TS, checker: TS, sourceFile: TS): Set<TS> {
   found = new Set();
   // only a name the cell declares at its top level can be such a variable (the checker's answer
   // is asked for those alone; LRLAB_LIVE_NAMES=all asks for every written name, as before)
-  const locals: Map<string, unknown> | undefined = process.env.LRLAB_LIVE_NAMES === "all" ? undefined : sourceFile.locals;
+  const locals: Map<string, unknown> | undefined = switches.liveNames === "all" ? undefined : sourceFile.locals;
   const visit = (node: TS): void => {
     if (ts.isIdentifier(node) && (!locals || locals.has(node.escapedText)) && inClosure(ts, node) && isWrite(ts, node)) {
       const symbol = ts.isShorthandPropertyAssignment(node.parent) && node.parent.name === node
@@ -207,7 +220,7 @@ export const liveCounts = { asked: 0, skipped: 0 };
  * is looked up anyway and must not have needed `exports` (else the cell fails, naming it).
  */
 function mayGoThroughExports(ts: TS, node: TS, declsFile: TS): boolean {
-  const mode = process.env.LRLAB_LIVE_NAMES;
+  const mode = switches.liveNames;
   if (mode === "all") return true;
   if (mode === "misread") return false;
   const name: string = node.escapedText;
@@ -290,7 +303,7 @@ export function visitLive(ts: TS, checker: TS, declsFile: TS, node: TS, visit: (
   if (ts.isMetaProperty(node.parent)) return node;
   if (!mayGoThroughExports(ts, node, declsFile)) {
     liveCounts.skipped++;
-    if (process.env.LRLAB_CHECK_LIVE_NAMES === "1") checkSkipped(ts, checker, node, declsFile);
+    if (switches.checkLiveNames) checkSkipped(ts, checker, node, declsFile);
     return node;
   }
   liveCounts.asked++;
