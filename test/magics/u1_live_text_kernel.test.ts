@@ -32,6 +32,9 @@ const README_CELL = [
   "    _lr_trace.log_loss(loss);",
   "    optimizer.step();",
   "  }",
+  // a pause half-way, longer than the live updates' interval (lr_trace.ts LIVE_INTERVAL_MS): the
+  // run gets at least one update between its first output and its summary however fast it trains
+  "  if (epoch === 30) { const until = Date.now() + 300; while (Date.now() < until) {} }",
   "}",
 ].join("\n");
 

@@ -68,3 +68,19 @@ describe("bundle of a real trace", () => {
     expect(text).toContain("lr 0.1, lr_projected 0.1, lr_per_sample 0.01, lr_realized 0.1");
   });
 });
+
+describe("a live update's bundle without the text summary (%%lr_trace puts its own)", () => {
+  it("no_text leaves text/plain out and changes nothing else", () => {
+    const p = new Tensor(Float64Array.from([1, -1]), [2], "float64", true);
+    const opt = new SGD([p], { lr: 0.1 });
+    const t = trace(opt, { batch_size: 4 });
+    for (let i = 0; i < 30; i++) { p.grad = new Tensor(Float64Array.from([p.data[0], p.data[1]]), [2], "float64"); opt.step(); }
+    const full = t.bundle({ live: true });
+    const bare = t.bundle({ live: true, no_text: true });
+    expect(typeof full[TEXT_MIME]).toBe("string");
+    expect(TEXT_MIME in bare).toBe(false);
+    expect(bare[PLOTLY_MIME]).toEqual(full[PLOTLY_MIME]);
+    expect(bare[PLOT_MIME]).toEqual(full[PLOT_MIME]);
+    expect(SVG_MIME in bare).toBe(false);
+  });
+});

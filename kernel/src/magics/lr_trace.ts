@@ -123,7 +123,7 @@ export const lr_trace: Magic = {
         if (shown && (steps % every !== 0 || now - last < LIVE_INTERVAL_MS)) return;
         last = now;
         try {
-          const live = gt.bundle({ live: true });
+          const live = gt.bundle({ live: true, no_text: true });
           // (set on the bundle itself: it is what display() shows as a plot, a copy would print as JSON)
           live["text/plain"] = liveText(name, gt.traces, !!args.flags.per_param);
           ctx.display(live, { display_id: id, update: shown });
