@@ -701,6 +701,13 @@ export class Engine {
       this.convertCache.set(key, hit);
       return hit;
     }
+    // all of a new cell's compile under the compiler's budget (compiler_tiering.ts): lrlab's own
+    // checks below parse the cell with TypeScript's parser too
+    this.converter; // loaded outside it (see warm())
+    return underCompilerBudget(() => this.convertNew(src, key, cacheable));
+  }
+
+  private convertNew(src: string, key: string, cacheable: boolean): ConvertResult {
     let r = this.withConverter((c) => c.convert(this.prevDecl, withoutExportKeywords(tslabTypeScript(), src)));
     if (r.output && !r.hasToplevelAwait && hasTopLevelAwait(tslabTypeScript(), src)) r = { ...r, hasToplevelAwait: true };
     flatten(r.output, r.declOutput);
