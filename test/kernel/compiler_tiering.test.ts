@@ -70,4 +70,15 @@ describe("the compiler's interrupt budget", () => {
     underCompilerBudget(() => 0);
     expect(sets).toEqual(["--interrupt-budget=300000", V8_OWN, RAISED, V8_OWN]);
   });
+
+  it("on a V8 whose default budget is not known (Node 22 and later), the budget is left alone", () => {
+    const own = Object.getOwnPropertyDescriptor(process.versions, "v8")!;
+    Object.defineProperty(process.versions, "v8", { ...own, value: "12.4.254.21-node.33" });
+    try {
+      expect(underCompilerBudget(() => 5)).toBe(5);
+    } finally {
+      Object.defineProperty(process.versions, "v8", own);
+    }
+    expect(sets).toEqual([]);
+  });
 });

@@ -22,13 +22,18 @@
  */
 import * as v8 from "node:v8";
 
-/** V8's own budget in this process: the one Node was started with, else Node 20's default. */
-function defaultBudget(): number {
+/**
+ * V8's own budget in this process, to put back: the one Node was started with, else the default
+ * of a V8 whose default is known (Node 20's V8 11.3: 67,584). Null for another V8 (Node 22 and
+ * later tier up differently; their default is not read from V8 and nothing was measured there):
+ * then the budget is left alone.
+ */
+function defaultBudget(): number | null {
   for (const a of process.execArgv) {
     const m = /^--interrupt[-_]budget=(\d+)$/.exec(a);
     if (m) return Number(m[1]);
   }
-  return 67_584;
+  return process.versions.v8.startsWith("11.3.") ? 67_584 : null;
 }
 
 const COMPILER_BUDGET = 1_000_000;
@@ -47,7 +52,8 @@ let raised: { to: number; back: number } | null = null;
 export function underCompilerBudget<T>(f: () => T): T {
   if (depth === 0) {
     const to = compilerBudget();
-    raised = to > 0 ? { to, back: defaultBudget() } : null;
+    const back = to > 0 ? defaultBudget() : null;
+    raised = back !== null ? { to, back } : null;
     if (raised) v8.setFlagsFromString(`--interrupt-budget=${raised.to}`);
   }
   depth++;
