@@ -33,7 +33,7 @@ import { controlSigints, markUserCode } from "./interrupt_share";
 import { createConverter, tslabTypeScript } from "./engine_tslab";
 import { saveTypeScriptCodeCache } from "./tslab_typescript";
 import { moduleFor } from "./patched_module";
-import { hintFor, literalPosition, overloadChains, tidyMessage, unknownOption, withoutEchoes } from "./ts_hints";
+import { hintFor, literalPosition, missingOption, overloadChains, tidyMessage, unknownOption, withoutEchoes } from "./ts_hints";
 import { tensorIndexErrors, TENSOR_INDEX_HINT } from "./tensor_index";
 import { tensorConditionErrors } from "./tensor_condition";
 import { tensorEqualityErrors } from "./tensor_equality";
@@ -261,6 +261,12 @@ export class Engine {
           const at = positionIn(src, option.offset);
           const hint = chain.map((c) => hintFor(c.code, c.message, (lines[at.line] ?? "").slice(at.character), src.slice(0, option.offset))).find((h) => h !== null) ?? null;
           return { line: at.line + 1, column: at.character + 1, message: option.message, code: option.code, ...(hint ? { hint } : {}) };
+        }
+        // a scheduler's required option left out: one line, the constructor's own, at the options (ts_hints.ts missingOption)
+        const needs = d.end ? missingOption(tslabTypeScript(), src, d.start.offset, d.end.offset, { code: d.code, message }, chain) : null;
+        if (needs !== null) {
+          const at = positionIn(src, needs.offset);
+          return { line: at.line + 1, column: at.character + 1, message: needs.message, code: needs.code };
         }
         // a string literal the error names, where the error's span is the whole call (ts_hints.ts literalPosition)
         const moved = d.end ? literalPosition(tslabTypeScript(), src, d.start.offset, d.end.offset, [message, ...chain.map((c) => c.message)]) : null;

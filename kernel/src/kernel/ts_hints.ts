@@ -3,7 +3,8 @@
  * import paths taken out of type names, and a hint under the errors that PyTorch habits cause
  * (calling a module, arithmetic operators on tensors, Python's builtins), saying what to write
  * instead, or what an option allows (a string the library does not take). Also: an overload
- * error's message chain kept as one error, placed at the option it names.
+ * error's message chain kept as one error, placed at the option it names (or, for a scheduler's
+ * required option left out, the constructor's own message at its options).
  */
 
 import type * as TorchModule from "../index";
@@ -12,6 +13,7 @@ import type * as RunsModule from "../trace/runs";
 import type * as ModuleDocs from "./module_docs";
 import { closeMatches, isNearMiss } from "../close_matches";
 import { cloneHint } from "./clone_hint";
+import { missingMessage, SCHEDULER_NEEDS } from "../optim/lr_scheduler/needs";
 
 /** What hints read from the library: its namespaces' names and the traced runs' names. */
 export interface HintLibrary {
@@ -701,11 +703,14 @@ export function cellHints(hints: readonly string[]): string[] {
  * "Overload 2 of 2 …", its reasons). Here each such head keeps the diagnostics that follow it at the
  * same place as its `details`: one error, its chain under it.
  */
-export function overloadChains<D extends { code: number; start: { offset: number }; end?: { offset: number } }>(diagnostics: D[]): { head: D; details: D[] }[] {
+export function overloadChains<D extends { code: number; messageText?: string; start: { offset: number }; end?: { offset: number } }>(diagnostics: D[]): { head: D; details: D[] }[] {
   const out: { head: D; details: D[] }[] = [];
   for (const d of diagnostics) {
     const last = out[out.length - 1];
-    if (last !== undefined && last.head.code === 2769 && d.code !== 2769 && d.start.offset === last.head.start.offset && d.end?.offset === last.head.end?.offset) {
+    // a scheduler without its options (`new StepLR(opt)`): one error too (missingOption)
+    const chained = last !== undefined && (last.head.code === 2769
+      || noOptionsClass(last.head.code, last.head.messageText ?? "", [...last.details, d].map((c) => c.messageText ?? "")) !== null);
+    if (chained && d.code !== 2769 && d.start.offset === last.head.start.offset && d.end?.offset === last.head.end?.offset) {
       last.details.push(d);
     } else {
       out.push({ head: d, details: [] });
@@ -780,6 +785,84 @@ export function unknownOption(ts: any, src: string, start: number, end: number, 
     return { offset: found[0].name.getStart(sf), code: c.code, message: `${owner} has no option '${key}'${mean}; accepted: ${keys.join(", ")}` };
   }
   return null;
+}
+
+/**
+ * `new StepLR(opt)`, a scheduler of needs.ts without its options: TypeScript's error is its
+ * positional overload's (the options overload takes two arguments), "Argument of type '[]' is not
+ * assignable to parameter of type 'Positional<[step_size: number, ...], StepLROptions>'.", and
+ * tslab's converter hands on its chain as more errors at the same place ("Type '[]' is not
+ * assignable to type '[number, Partial<StepLROptions>?]'.", ...). The scheduler's name, from the
+ * head or, when TypeScript cut a long Positional<...> short (CyclicLR's: "max_momentum: number |
+ * nu..."), from the chain's next line; null for any other error.
+ */
+function noOptionsClass(code: number, head: string, chain: readonly string[]): string | null {
+  if (code !== 2345) return null;
+  const text = tidyMessage(head);
+  if (!/^Argument of type '\[\]' is not assignable to parameter of type 'Positional<\[/.test(text)) return null;
+  const cls = /, (\w+)Options>'\.$/.exec(text)?.[1]
+    ?? (chain.length > 0 ? /^Type '\[\]' is not assignable to type '\[.*, (?:Partial<)?(\w+)Options>?\?\]'\.$/.exec(tidyMessage(chain[0]))?.[1] : undefined);
+  return cls !== undefined && Object.prototype.hasOwnProperty.call(SCHEDULER_NEEDS, cls) ? cls : null;
+}
+
+/**
+ * A scheduler constructed without a required option in a typed cell: "No overload matches this
+ * call." (TS2769) with seven lines under it, the one that counts ("Property 'step_size' is missing
+ * in type '{ gamma: number; }' but required in type 'StepLROptions'.") followed by the positional
+ * overload's ("'{ gamma: number; }' is not assignable to type 'number'": true, and no help); with
+ * no options at all, three errors about `Positional<[...]>` (noOptionsClass). As one error, the
+ * one the constructor throws in untyped code (needs.ts missingMessage: PyTorch's "missing 1
+ * required argument", what it is, an example call, the optional ones), at the options argument,
+ * or at `new` when there is none. The example calls the class as the cell does
+ * (`torch.optim.lr_scheduler.StepLR`). `head` and `chain`: the error and its chain, tidied
+ * (tidyMessage). Null (TypeScript's error as it is) for another error, a class needs.ts does not
+ * know, a key it does not list as required, or a call that is not `new C(optimizer[, options])`.
+ */
+export function missingOption(ts: any, src: string, start: number, end: number, head: { code: number; message: string },
+  chain: readonly { code: number; message: string }[]): { offset: number; code: number; message: string } | null {
+  if (end <= start) return null;
+  let cls = noOptionsClass(head.code, head.message, chain.map((c) => c.message));
+  let missing: string[] = cls !== null ? Object.keys(SCHEDULER_NEEDS[cls].required) : [];
+  let code = head.code;
+  if (cls === null && head.code === 2769) {
+    for (const c of chain) {
+      // the options overload's reason: one key missing (TS2741), or several (TS2739)
+      const one = /^Property '(\w+)' is missing in type '.*' but required in type '(\w+)Options'\.$/.exec(c.message);
+      const many = /^Type '.*' is missing the following properties from type '(\w+)Options': (\w+(?:, \w+)*)$/.exec(c.message);
+      if (one === null && many === null) continue;
+      cls = one !== null ? one[2] : many![1];
+      missing = one !== null ? [one[1]] : many![2].split(", ");
+      code = c.code;
+      break;
+    }
+  }
+  if (cls === null || !Object.prototype.hasOwnProperty.call(SCHEDULER_NEEDS, cls)) return null;
+  const required = Object.keys(SCHEDULER_NEEDS[cls].required);
+  if (missing.length === 0 || missing.some((k) => !required.includes(k))) return null;
+  let sf: any;
+  try {
+    sf = ts.createSourceFile("cell.ts", src, ts.ScriptTarget.Latest, true);
+  } catch {
+    return null;
+  }
+  // the `new` the error is about: its span is the whole call, or one of its arguments
+  let call: any = null;
+  const visit = (node: any): void => {
+    if (node.end < end || node.pos > start) return;
+    if (ts.isNewExpression(node) && ((node.getStart(sf) === start && node.end === end)
+      || (node.arguments ?? []).some((a: any) => a.getStart(sf) === start && a.end === end))) call = node;
+    ts.forEachChild(node, visit);
+  };
+  visit(sf);
+  // the optimizer and the options (or only the optimizer, for the positional overload's error)
+  const args = call?.arguments ?? [];
+  if (call === null || args.length !== (head.code === 2769 ? 2 : 1)) return null;
+  let callee = call.expression;
+  while (ts.isParenthesizedExpression(callee) || ts.isNonNullExpression(callee)) callee = callee.expression;
+  const written = callee.getText(sf).replace(/\s+/g, "");
+  const name = /^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*$/.test(written) ? written : cls;
+  const offset = args.length === 2 ? args[1].getStart(sf) : call.getStart(sf);
+  return { offset, code, message: missingMessage(cls, required.filter((k) => missing.includes(k)), name) };
 }
 
 /**

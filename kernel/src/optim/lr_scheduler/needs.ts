@@ -3,13 +3,14 @@
  * option is missing.
  *
  * `%lr_schedule StepLR --steps 100` said "StepLR: StepLR.__init__() missing 1 required argument:
- * 'step_size'" (and the same call in typed code is a 7-line overload error from TypeScript): it
+ * 'step_size'" (and the same call in typed code was a 7-line overload error from TypeScript): it
  * named the option, but not what it is or what else the scheduler takes (a teacher's pass). Now:
  *
  *   StepLR needs step_size=<int> (epochs between decays); optional: gamma=0.1, last_epoch=-1
  *
  * on a magic line, and in code PyTorch's message followed by the same, as code
- * (`new StepLR(optimizer, { step_size: 30 })`).
+ * (`new StepLR(optimizer, { step_size: 30 })`): the constructor's TypeError, and in a typed cell
+ * the type check's one error before it runs (kernel/ts_hints.ts missingOption).
  *
  * The optional arguments and their defaults are PyTorch 2.13's (test/magics/scheduler_needs.test.ts
  * checks them against inspect.signature, test/magics/fixtures/generate_scheduler_signatures.py).
@@ -112,13 +113,24 @@ export function lineNeeds(cls: string, given: readonly string[]): string | null 
 
 /**
  * What follows PyTorch's "missing N required argument(s)" in code: what each required argument
- * is, an example call and the optional ones; "" for a class without an entry.
+ * is, an example call and the optional ones; "" for a class without an entry. `callee`: the
+ * class as the example calls it (a typed cell's own `torch.optim.lr_scheduler.StepLR`).
  */
-export function codeNeeds(cls: string): string {
+export function codeNeeds(cls: string, callee = cls): string {
   const n = SCHEDULER_NEEDS[cls];
   if (n === undefined) return "";
   const req = Object.entries(n.required);
   const what = req.map(([k, r]) => `${k}: ${r.kind.replace(/^<(.*)>$/, "$1")}${r.what ? `, ${r.what}` : ""}`).join("; ");
-  const example = `new ${cls}(optimizer, { ${[...req.map(([k, r]) => `${k}: ${r.example}`), ...(n.also ? [n.also.code] : [])].join(", ")} })`;
+  const example = `new ${callee}(optimizer, { ${[...req.map(([k, r]) => `${k}: ${r.example}`), ...(n.also ? [n.also.code] : [])].join(", ")} })`;
   return ` (${what}), e.g. ${example}${optionalText(n)}`;
+}
+
+/**
+ * The message for `cls` constructed without its required options `missing`, in code: PyTorch's
+ * words, then codeNeeds. The constructor's check throws it (options.ts checkOptions), and a typed
+ * cell's type check says the same before it runs (kernel/ts_hints.ts missingOption).
+ */
+export function missingMessage(cls: string, missing: readonly string[], callee = cls): string {
+  const names = missing.map((k) => `'${k}'`).join(" and ");
+  return `${cls}.__init__() missing ${missing.length} required argument${missing.length > 1 ? "s" : ""}: ${names}${codeNeeds(cls, callee)}`;
 }

@@ -1,7 +1,7 @@
 import { TypeError_ } from "./errors";
 import { nearKey } from "../../close_matches";
 import { positionalArgs, type PositionalParam } from "../positional";
-import { codeNeeds } from "./needs";
+import { missingMessage } from "./needs";
 
 /**
  * Python keyword arguments become one options object. Like Python, an unknown key or a missing
@@ -32,13 +32,8 @@ export function checkOptions(
     }
   }
   const missing = required.filter((key) => record[key] === undefined);
-  if (missing.length > 0) {
-    const names = missing.map((k) => `'${k}'`).join(" and ");
-    throw TypeError_(
-      // PyTorch's words, then what each is and what else the class takes (needs.ts)
-      `${cls}.__init__() missing ${missing.length} required argument${missing.length > 1 ? "s" : ""}: ${names}${codeNeeds(cls)}`,
-    );
-  }
+  // PyTorch's words, then what each is and what else the class takes (needs.ts)
+  if (missing.length > 0) throw TypeError_(missingMessage(cls, missing));
   return record;
 }
 
