@@ -6,35 +6,10 @@
  * 'step_size' is missing ...") followed by the positional overload's ("'{ gamma: number; }' is
  * not assignable to type 'number'"); without options, three errors about `Positional<[...]>`.
  */
-import { createRequire } from "node:module";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
-import { DIST, Engine, makePrelude } from "./dist";
+import { describe, expect, it } from "vitest";
+import { errorEngine } from "./cell_errors";
 
-const load = createRequire(__filename);
-const { errorContent } = load(join(DIST, "kernel/errors.js")) as typeof import("../../kernel/src/kernel/errors");
-
-const plain = (s: string) => s.replace(/\u001b\[[0-9;]*m/g, "");
-let engine: InstanceType<typeof Engine> | null = null;
-function e(): InstanceType<typeof Engine> {
-  if (engine === null) {
-    engine = new Engine(makePrelude(DIST), tmpdir());
-    engine.run("const model = new torch.nn.Linear(2, 1); const opt = new torch.optim.SGD(model.parameters(), { lr: 0.1 });");
-  }
-  return engine;
-}
-afterAll(() => engine?.close());
-
-/** The traceback (without colours) of the error `src` raises (it must raise). */
-function traceback(src: string): string[] {
-  try {
-    e().run(src);
-  } catch (err) {
-    return errorContent(err, e(), src).traceback.map(plain);
-  }
-  throw new Error(`cell did not throw: ${src}`);
-}
+const { engine: e, traceback } = errorEngine("const model = new torch.nn.Linear(2, 1); const opt = new torch.optim.SGD(model.parameters(), { lr: 0.1 });");
 
 /** The traceback of a one-line cell with one error, `code` and `message`, at `column` (1-based). */
 function oneError(src: string, column: number, code: number, message: string): string[] {

@@ -4,36 +4,16 @@
  * and names lrlab does not have. Each hint's suggestion is run too: a hint must not send the user
  * to code that fails.
  */
-import { createRequire } from "node:module";
 import { rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
-import { DIST, Engine, makePrelude } from "./dist";
+import { describe, expect, it } from "vitest";
+import { errorEngine } from "./cell_errors";
 
-const load = createRequire(__filename);
-const { errorContent } = load(join(DIST, "kernel/errors.js")) as typeof import("../../kernel/src/kernel/errors");
-
-const plain = (s: string) => s.replace(/\u001b\[[0-9;]*m/g, "");
-let engine: InstanceType<typeof Engine> | null = null;
-function e(): InstanceType<typeof Engine> {
-  if (engine === null) {
-    engine = new Engine(makePrelude(DIST), tmpdir());
-    engine.run("const outputs = torch.randn(4, 3); const lin = new torch.nn.Linear(2, 3); const w = torch.zeros(1, 3, { requires_grad: true });");
-  }
-  return engine;
-}
-afterAll(() => engine?.close());
+const { engine: e, traceback } = errorEngine("const outputs = torch.randn(4, 3); const lin = new torch.nn.Linear(2, 3); const w = torch.zeros(1, 3, { requires_grad: true });");
 
 /** The hint lines under the error `src` raises (it must raise). */
-function hints(src: string): string[] {
-  try {
-    e().run(src);
-  } catch (err) {
-    return errorContent(err, e(), src).traceback.map(plain).filter((l) => l.startsWith("hint:"));
-  }
-  throw new Error(`cell did not throw: ${src}`);
-}
+const hints = (src: string): string[] => traceback(src).filter((l) => l.startsWith("hint:"));
 /** The value of a cell that must run. */
 const run = (src: string): unknown => (e().run(src) as { value: unknown }).value;
 

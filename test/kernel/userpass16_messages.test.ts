@@ -13,36 +13,16 @@
  *   7  Shift-Tab on `new torch.optim.Adam` (no parenthesis yet): the options and their defaults.
  */
 import { createRequire } from "node:module";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DIST, Engine, makePrelude } from "./dist";
+import { DIST } from "./dist";
+import { errorEngine, plain } from "./cell_errors";
 import { KernelClient } from "./client";
 
 const load = createRequire(__filename);
-const { errorContent } = load(join(DIST, "kernel/errors.js")) as typeof import("../../kernel/src/kernel/errors");
 const { isCompleteCell } = load(join(DIST, "kernel/is_complete.js")) as typeof import("../../kernel/src/kernel/is_complete");
 
-const plain = (s: string) => s.replace(/\u001b\[[0-9;]*m/g, "");
-let engine: InstanceType<typeof Engine> | null = null;
-function e(): InstanceType<typeof Engine> {
-  if (engine === null) {
-    engine = new Engine(makePrelude(DIST), tmpdir());
-    engine.run("const lin = new torch.nn.Linear(10, 2); const oo = new torch.optim.SGD(lin.parameters(), { lr: 0.1 });");
-  }
-  return engine;
-}
-afterAll(() => engine?.close());
-
-/** The traceback (without colours) of the error `src` raises (it must raise). */
-function traceback(src: string): string[] {
-  try {
-    e().run(src);
-  } catch (err) {
-    return errorContent(err, e(), src).traceback.map(plain);
-  }
-  throw new Error(`cell did not throw: ${src}`);
-}
+const { engine: e, traceback } = errorEngine("const lin = new torch.nn.Linear(10, 2); const oo = new torch.optim.SGD(lin.parameters(), { lr: 0.1 });");
 
 describe("1: a misspelt option key is one line, at the key", () => {
   it("Adam's beta: the key, TypeScript's suggestion, the accepted keys; no positional overload", () => {
