@@ -434,14 +434,18 @@ function seriesTraces(t: Series, label: string, colour: string, group: string, b
   return { traces, roles };
 }
 
-/** A suggestion's method ("steepest", "valley", "minimum/10"): its label's first word. */
+/**
+ * A suggestion's method ("steepest", "valley", "minimum/10"): its label's first word; the
+ * recommended one's says so ("valley (recommended)"), as the text output does.
+ */
 export function suggestionName(m: Marker): string {
-  return m.label.split(" ")[0] || m.label;
+  const name = m.label.split(" ")[0] || m.label;
+  return m.recommended ? `${name} (recommended)` : name;
 }
 
-/** A suggestion's hover: its label (method and rate) and the smoothed loss it sits at. */
+/** A suggestion's hover: its label (method and rate), whether it is the recommended one, and the smoothed loss it sits at. */
 export function suggestionHover(m: Marker, y: number): string {
-  return `suggested lr, ${m.label} (found on the smoothed loss, ${Number(y.toPrecision(4))} here)`;
+  return `suggested lr, ${m.label}${m.recommended ? ", recommended" : ""} (found on the smoothed loss, ${Number(y.toPrecision(4))} here)`;
 }
 
 /** The legend entry of a range test's suggestions: they are found on the smoothed loss, not the raw one. */
@@ -506,7 +510,9 @@ export function labelPositions(fx: readonly number[], fy: readonly number[], tex
 
 function markerTrace(kind: Marker["kind"], ms: Marker[], p: PlotPayload, s: ViewState, theme: Theme): PlotlyTrace | null {
   const logY = isLogY(s, p);
-  const placed = ms.map((m) => ({ m, y: markerY(m, p, s) })).filter((e) => e.y !== null && !(logY && e.y <= 0));
+  // the recommended suggestion first: the legend draws its swatch from the first point
+  const ordered = [...ms.filter((m) => m.recommended), ...ms.filter((m) => !m.recommended)];
+  const placed = ordered.map((m) => ({ m, y: markerY(m, p, s) })).filter((e) => e.y !== null && !(logY && e.y <= 0));
   if (placed.length === 0) return null;
   const divergence = kind === "divergence";
   // Suggestions are named on the plot ("valley" beside its star) and in the legend: three stars
@@ -542,7 +548,20 @@ function markerTrace(kind: Marker["kind"], ms: Marker[], p: PlotPayload, s: View
     ...(divergence ? {} : { text: names.map(escapeText), textposition: position, textfont: { color: theme.font, size: 11 } }),
     marker: divergence
       ? { symbol: "x", size: 13, color: theme.danger, line: { width: 2, color: theme.danger } }
-      : { symbol: "star", size: 14, color: theme.palette[2], line: { width: 1, color: theme.font } },
+      : suggestionMarker(placed.map((e) => e.m), theme),
+  };
+}
+
+/**
+ * The suggestions' stars: the recommended one (Marker.recommended) larger and filled, the others
+ * open (an open symbol is stroked in the marker's colour), so that the picture says which rate
+ * the text recommends. A payload that flags none (one from before the flag) keeps its filled stars.
+ */
+function suggestionMarker(ms: readonly Marker[], theme: Theme): Record<string, unknown> {
+  if (!ms.some((m) => m.recommended)) return { symbol: "star", size: 14, color: theme.palette[2], line: { width: 1, color: theme.font } };
+  return {
+    symbol: ms.map((m) => (m.recommended ? "star" : "star-open")), size: ms.map((m) => (m.recommended ? 18 : 13)),
+    color: theme.palette[2], line: { width: ms.map((m) => (m.recommended ? 1 : 1.5)), color: theme.font },
   };
 }
 

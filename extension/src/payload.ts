@@ -59,6 +59,11 @@ export interface Marker {
   x: number;
   y: number | null;
   label: string;
+  /**
+   * Optional, within version 1: a range test's recommended suggestion (the one its text lists
+   * first, "(recommended)"), drawn larger and named so.
+   */
+  recommended?: true;
 }
 
 export type PlotKind = "trace" | "compare" | "schedule" | "range_test";
@@ -267,6 +272,7 @@ function marker(v: unknown, path: string, metricKeys: Set<string>): Marker {
     m.metric = text(o, "metric", path);
     if (!metricKeys.has(m.metric)) throw new PayloadError(`${path}.metric`, `"${m.metric}" is not one of the payload's metrics`);
   }
+  if (o.recommended === true && m.kind === "suggestion") m.recommended = true;
   return m;
 }
 

@@ -8,6 +8,7 @@ import { describe, expect, it } from "vitest";
 import { make_figure } from "../../kernel/src/plot/figure";
 import { toPlotly } from "../../kernel/src/plot/plotly";
 import { toVegaLite } from "../../kernel/src/plot/svg";
+import { SVG_MIME, TEXT_MIME } from "../../kernel/src/plot/bundle";
 import { RangeTest } from "../../kernel/src/trace/find";
 import { buildFigureWithRoles, markerY } from "../../extension/src/figure";
 import { validatePayload } from "../../extension/src/payload";
@@ -89,5 +90,110 @@ describe("range-test suggestion markers sit on the smoothed loss", () => {
     const points = spec.vconcat.flatMap((c: any) => c.layer).filter((l: any) => l.layer?.some((m: any) => m.mark?.type === "point"));
     expect(points).toHaveLength(3);
     for (const l of points) near(l.data.values[0].y, expected(l.data.values[0].label));
+  });
+});
+
+/**
+ * The recommended suggestion (RangeTest.recommended: valley, else steepest, else minimum/10; the
+ * text output lists it first, "(recommended)") is singled out in every picture: the figures drew
+ * three alike markers, and nothing on them said which one the text recommends (a user's pass).
+ */
+describe("the recommended suggestion is marked in every picture", () => {
+  const rates = { steepest: lrs[at.steepest], valley: lrs[at.valley], "minimum/10": lrs[at["minimum/10"]] };
+  // valley recommended; without a valley, steepest
+  const withValley = test;
+  const noValley = new RangeTest("range test", lrs, losses, smoothed, { ...rates, valley: null }, null);
+  const cases = [["valley", withValley], ["steepest", noValley]] as const;
+  const payloadOf = (rt: RangeTest) => make_figure([rt.to_figure_source()], { kind: "range_test", default_metric: "loss" }).payload;
+  const method = (label: string) => label.split(" ")[0];
+
+  it("the payload flags its marker, and only its, and lists it first", () => {
+    for (const [best, rt] of cases) {
+      expect(rt.recommended).toBe(best);
+      const ms = payloadOf(rt).markers.filter((m) => m.kind === "suggestion");
+      expect(ms.filter((m) => m.recommended).map((m) => method(m.label))).toEqual([best]);
+      expect(method(ms[0].label)).toBe(best);
+      // and the extension's validator keeps the flag
+      const v = validatePayload(JSON.parse(JSON.stringify(payloadOf(rt))));
+      expect(v.markers.filter((m) => m.recommended).map((m) => method(m.label))).toEqual([best]);
+    }
+  });
+
+  it("in the extension's figure: a larger filled star named '(recommended)' beside it, in the legend and its hover; the others open stars", () => {
+    for (const [best, rt] of cases) {
+      const p = validatePayload(JSON.parse(JSON.stringify(payloadOf(rt))));
+      const f = buildFigureWithRoles(p, initialState(p), light);
+      const t = f.data[f.roles.indexOf("suggestion")] as any;
+      const i = (t.text as string[]).findIndex((s) => s.includes("recommended"));
+      expect(t.text[i]).toBe(`${best} (recommended)`);
+      expect((t.text as string[]).filter((s) => s.includes("recommended"))).toHaveLength(1);
+      // first: the legend's swatch is drawn from the first point
+      expect(i).toBe(0);
+      expect(t.marker.symbol[i]).toBe("star");
+      (t.text as string[]).forEach((_, j) => {
+        if (j === i) return;
+        expect(t.marker.symbol[j]).toBe("star-open");
+        expect(t.marker.size[j]).toBeLessThan(t.marker.size[i]);
+      });
+      expect(t.name).toContain(`${best} (recommended)`);
+      expect(t.hovertext[i]).toMatch(new RegExp(`^suggested lr, ${best} \\S+, recommended \\(found on the smoothed loss`));
+    }
+  });
+
+  it("in the static plotly JSON: a larger filled diamond, its trace and label saying '(recommended)'; the others open diamonds", () => {
+    for (const [best, rt] of cases) {
+      const marks = toPlotly(payloadOf(rt)).data.filter((t: any) => t.mode === "markers+text") as any[];
+      expect(marks).toHaveLength(best === "valley" ? 3 : 2);
+      const rec = marks.filter((t) => t.name.endsWith(" (recommended)"));
+      expect(rec.map((t) => method(t.name))).toEqual([best]);
+      expect(rec[0].text[0]).toBe(rec[0].name);
+      expect(rec[0].marker.symbol).toBe("diamond");
+      for (const t of marks.filter((t) => t !== rec[0])) {
+        expect(t.marker.symbol).toBe("diamond-open");
+        expect(t.marker.size).toBeLessThan(rec[0].marker.size);
+        expect(t.text[0]).not.toContain("recommended");
+      }
+    }
+  });
+
+  it("in the static SVG: a larger filled diamond and a bold label saying '(recommended)' on the top row; the others open", () => {
+    for (const [best, rt] of cases) {
+      const p = payloadOf(rt);
+      const spec = toVegaLite(p) as any;
+      const layers = spec.vconcat.flatMap((c: any) => c.layer).filter((l: any) => l.layer?.some((m: any) => m.mark?.type === "point"));
+      const part = (l: any, type: string) => l.layer.find((m: any) => m.mark.type === type).mark;
+      const rec = layers.filter((l: any) => l.data.values[0].label.endsWith(" (recommended)"));
+      expect(rec.map((l: any) => method(l.data.values[0].label))).toEqual([best]);
+      expect(part(rec[0], "point")).toMatchObject({ filled: true, shape: "diamond" });
+      expect(part(rec[0], "text").fontWeight).toBe("bold");
+      expect(part(rec[0], "text").y).toBe(Math.min(...layers.map((l: any) => part(l, "text").y)));
+      for (const l of layers.filter((l: any) => l !== rec[0])) {
+        expect(part(l, "point").filled).toBe(false);
+        expect(part(l, "point").size).toBeLessThan(part(rec[0], "point").size);
+      }
+      // and in the bundle's SVG: beside its marker and in the caption's suggestions line
+      const svg = rt.bundle()[SVG_MIME] as string;
+      expect(svg.match(/\(recommended\)/g)?.length).toBe(2);
+      expect(svg).toMatch(new RegExp(`>${best.replace("/", "\\/")} [^<]* \\(recommended\\)</text>`));
+    }
+  });
+
+  it("a payload that flags none (one from before the flag) keeps its markers as they were: filled, none named recommended", () => {
+    const p = payloadOf(withValley);
+    p.markers = p.markers.map(({ recommended: _, ...m }) => m);
+    const v = validatePayload(JSON.parse(JSON.stringify(p)));
+    const t = buildFigureWithRoles(v, initialState(v), light).data.find((d) => d.uid === "suggestion") as any;
+    expect(t.marker.symbol).toBe("star");
+    expect(t.text.some((s: string) => s.includes("recommended"))).toBe(false);
+    expect(toPlotly(p).data.filter((d: any) => d.mode === "markers+text").map((d: any) => d.marker.symbol)).toEqual(["diamond", "diamond", "diamond"]);
+    const points = (toVegaLite(p) as any).vconcat.flatMap((c: any) => c.layer).flatMap((l: any) => l.layer ?? []).filter((m: any) => m.mark.type === "point");
+    expect(points.map((m: any) => m.mark.filled)).toEqual([true, true, true]);
+  });
+
+  it("the text/plain summary names it", () => {
+    for (const [best, rt] of cases) {
+      const text = rt.bundle({ svg: false })[TEXT_MIME] as string;
+      expect(text).toMatch(new RegExp(`suggestions: ${best} \\S+ \\(recommended\\)`));
+    }
   });
 });

@@ -149,10 +149,11 @@ describe("F7: range-test suggestions and the smoothed loss", () => {
     const f = buildFigureWithRoles(p, initialState(p), light);
     const t = f.data[f.roles.indexOf("suggestion")];
     expect(t.mode).toBe("markers+text");
-    expect([...(t.text as string[])].sort()).toEqual(["minimum/10", "steepest", "valley"]);
+    // (the recommended one, valley, named so: suggestion_markers.test.ts)
+    expect([...(t.text as string[])].sort()).toEqual(["minimum/10", "steepest", "valley (recommended)"]);
     expect(t.name).toBe(`suggested lr (on the smoothed loss): ${(t.text as string[]).join(", ")}`);
     (t.hovertext as string[]).forEach((h, i) => {
-      const name = (t.text as string[])[i];
+      const name = (t.text as string[])[i].split(" ")[0];
       expect(h.startsWith(`suggested lr, ${name} `)).toBe(true);
       expect(h).toMatch(/\(found on the smoothed loss, [\d.]+ here\)$/);
     });

@@ -91,7 +91,8 @@ describe("a range test's suggestions", () => {
       const r = (e as Element).getBoundingClientRect();
       return { text: e.textContent, x0: r.left, y0: r.top, x1: r.right, y1: r.bottom };
     }));
-    expect(boxes.map((b) => b.text).sort()).toEqual(["minimum/10", "steepest", "valley"]);
+    // (the recommended one named so, its label longer: suggestion_markers.test.ts)
+    expect(boxes.map((b) => b.text).sort()).toEqual(["minimum/10", "steepest", "valley (recommended)"]);
     for (let i = 0; i < boxes.length; i++) {
       for (let j = i + 1; j < boxes.length; j++) {
         const [a, b] = [boxes[i], boxes[j]];

@@ -85,6 +85,13 @@ export interface Marker {
   y: number | null;
   /** Text for the tooltip, e.g. "diverged at step 41 (lr 3.2)". */
   label: string;
+  /**
+   * A range test's recommended suggestion (RangeTest.recommended, the one its text lists first,
+   * "(recommended)"): renderers single it out, so that the picture says which rate the text
+   * recommends. Optional, added within version 1: a renderer that does not know it draws it as
+   * the other suggestions.
+   */
+  recommended?: true;
 }
 
 export interface PlotPayload {

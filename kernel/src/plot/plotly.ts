@@ -7,7 +7,8 @@
  * traces: the band's upper edge (invisible line), its lower edge filled "tonexty" back to the
  * upper edge, then the mean line; nulls stay nulls, so plotly breaks the line at gaps. A
  * divergence is a dashed vertical line across all panels with a label; range-test suggestions are
- * labelled points. Per-parameter lines (a per_param trace) are drawn only in their own panel
+ * labelled points, the recommended one (Marker.recommended) a larger filled diamond, the others
+ * open. Per-parameter lines (a per_param trace) are drawn only in their own panel
  * (figure.panelsFor: the update ratio of the first STATIC_PARAMS parameters carried), one legend
  * entry each; the usual panels draw the group's lines.
  *
@@ -22,7 +23,7 @@
  */
 import { bandOpacity, figureTitle, inPanel, lineLabel, panelOf, panelsFor, PLOTLY_POINTS, SET_METRICS, seriesLabel, shortLabel, type Panel } from "./figure";
 import { DEFAULT_DIGITS, SET_DIGITS } from "./downsample";
-import type { PlotPayload, Series } from "./payload";
+import type { Marker, PlotPayload, Series } from "./payload";
 
 export interface PlotlyFigure {
   data: Record<string, unknown>[];
@@ -592,6 +593,7 @@ export function toPlotly(payload: PlotPayload, summary: readonly string[] = []):
   // Suggestions' labels above and below their diamonds in turn, by rate: valley and minimum/10
   // are often close, and their labels printed over each other.
   const suggested = payload.markers.filter((m) => m.kind === "suggestion").sort((a, b) => a.x - b.x);
+  const flagged = suggested.some((m) => m.recommended);
   for (const m of payload.markers) {
     // Shapes and annotations on a log axis take log10 of the data value.
     const xv = payload.x_log ? Math.log10(m.x) : m.x;
@@ -607,16 +609,30 @@ export function toPlotly(payload: PlotPayload, summary: readonly string[] = []):
     } else {
       const idx = Math.max(0, panels.findIndex((p) => p.metrics.includes(m.metric ?? "loss")));
       const k = idx + 1;
+      const label = escapeText(suggestionLabel(m));
       data.push({
         type: "scatter", mode: "markers+text", x: [m.x], y: [m.y], xaxis: k === 1 ? "x" : `x${k}`,
-        yaxis: k === 1 ? "y" : `y${k}`, name: escapeText(m.label), text: [escapeText(m.label)],
-        textposition: suggested.indexOf(m) % 2 === 0 ? "top center" : "bottom center", marker: { size: 9, symbol: "diamond", color: "#d62728" },
+        yaxis: k === 1 ? "y" : `y${k}`, name: label, text: [label],
+        textposition: suggested.indexOf(m) % 2 === 0 ? "top center" : "bottom center",
+        // the recommended one a larger filled diamond, its label bold; the others open (the SVG
+        // alike); markers that flag none (a payload from before the flag) filled, as they were
+        marker: m.recommended ? { size: 13, symbol: "diamond", color: "#d62728" }
+          : flagged ? { size: 9, symbol: "diamond-open", color: "#d62728", line: { width: 1.5 } } : { size: 9, symbol: "diamond", color: "#d62728" },
+        ...(m.recommended ? { textfont: { weight: "bold" } } : {}),
       });
     }
   }
   layout.shapes = shapes;
   layout.annotations = annotations;
   return { data, layout };
+}
+
+/**
+ * A suggestion's label in the static pictures: the recommended one's says so, as the text's
+ * suggestions line does ("valley 0.00231 (recommended)").
+ */
+export function suggestionLabel(m: Pick<Marker, "label" | "recommended">): string {
+  return m.recommended ? `${m.label} (recommended)` : m.label;
 }
 
 /** The series with a preview's lines (Series.preview) last: drawn over the runs' lines. */

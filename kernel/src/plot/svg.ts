@@ -25,7 +25,7 @@
 import type * as Vega from "vega";
 import type * as VegaLite from "vega-lite";
 import { BAND_OPACITY, bandedMetrics, bandOpacity, figureTitle, inPanel, panelsFor, seriesLabel, SVG_POINTS } from "./figure";
-import { bandEdges, cutBand, DASHES, wrapWords, KEY_COLOUR, legendOf, logBandFloor, panelKey, stepTickFormat, stepwise } from "./plotly";
+import { bandEdges, cutBand, DASHES, wrapWords, KEY_COLOUR, legendOf, logBandFloor, panelKey, stepTickFormat, stepwise, suggestionLabel } from "./plotly";
 import type { PlotPayload } from "./payload";
 import { labelsExpr, linearTicks, needsExponent, numberMinus, tickLabels } from "./ticks";
 
@@ -404,17 +404,22 @@ export function toVegaLite(payload: PlotPayload, caption: readonly string[] = []
     }
     // Each suggestion: a point on its curve, a dotted rule at its rate, and its label on a row of
     // its own at the top of the panel. Labels placed next to their points printed over each
-    // other (valley and minimum/10 are often close in both rate and loss).
-    suggestions.forEach((m, j) => {
+    // other (valley and minimum/10 are often close in both rate and loss). The recommended one
+    // (Marker.recommended) as plotly.ts draws it: a larger filled diamond, its label bold and on
+    // the top row, as the text lists it first; the others open diamonds (filled, as they were,
+    // when none is flagged: a payload from before the flag).
+    const flagged = suggestions.some((m) => m.recommended);
+    [...suggestions.filter((m) => m.recommended), ...suggestions.filter((m) => !m.recommended)].forEach((m, j) => {
       const x = { field: "x", type: "quantitative" };
       const right = m.x > mid;
+      const rec = m.recommended === true;
       layers.push({
-        data: { values: [{ x: m.x, y: m.y, label: numberMinus(m.label) }] },
+        data: { values: [{ x: m.x, y: m.y, label: numberMinus(suggestionLabel(m)) }] },
         layer: [
-          { mark: { type: "rule", color: "#d62728", strokeDash: [2, 2], strokeWidth: 1, opacity: 0.6 }, encoding: { x } },
-          { mark: { type: "point", shape: "diamond", filled: true, size: 70, color: "#d62728" }, encoding: { x, y: { field: "y", type: "quantitative" } } },
+          { mark: { type: "rule", color: "#d62728", strokeDash: [2, 2], strokeWidth: 1, opacity: rec ? 0.9 : 0.6 }, encoding: { x } },
+          { mark: { type: "point", shape: "diamond", color: "#d62728", ...(rec ? { filled: true, size: 130 } : flagged ? { filled: false, size: 60, strokeWidth: 1.5 } : { filled: true, size: 70 }) }, encoding: { x, y: { field: "y", type: "quantitative" } } },
           {
-            mark: { type: "text", color: "#d62728", fontSize: 10, baseline: "top", y: 3 + 12 * j, align: right ? "right" : "left", dx: right ? -4 : 4 },
+            mark: { type: "text", color: "#d62728", fontSize: 10, baseline: "top", y: 3 + 12 * j, align: right ? "right" : "left", dx: right ? -4 : 4, ...(rec ? { fontWeight: "bold" } : {}) },
             encoding: { x, text: { field: "label" } },
           },
         ],

@@ -209,7 +209,10 @@ export class RangeTest implements Plottable {
   }
 
   to_figure_source(): FigureSource {
-    const markers: Marker[] = (Object.keys(this.suggestions) as (keyof Suggestions)[]).flatMap((k) => {
+    // In the text's order, the recommended one first and flagged: the pictures single it out
+    // (their three alike markers did not say which rate the text recommends).
+    const best = this.recommended;
+    const markers: Marker[] = listingOrder(this.suggestions).flatMap((k) => {
       const lr = this.suggestions[k];
       if (lr === null) return [];
       // The marker sits on the smoothed curve at the tested rate nearest to it (in log scale;
@@ -222,7 +225,7 @@ export class RangeTest implements Plottable {
       const others = this.scaled
         ? ` (${this.groups.map((g, j) => (j === this.reference_group ? null : `group ${j}: ${fmt(lr * g.ratio)}`)).filter((t) => t !== null).join(", ")})`
         : "";
-      return [{ kind: "suggestion" as const, name: this.name, metric: "smoothed_loss", x: lr, y: this.smoothed[i], label: `${k} ${fmt(lr)}${this.scaled ? ` for group ${this.reference_group}` : ""}${others}` }];
+      return [{ kind: "suggestion" as const, name: this.name, metric: "smoothed_loss", x: lr, y: this.smoothed[i], label: `${k} ${fmt(lr)}${this.scaled ? ` for group ${this.reference_group}` : ""}${others}`, ...(k === best ? { recommended: true as const } : {}) }];
     });
     // The diverged point and the blow-up's losses over EXPLOSION_CAP × the start's level are left
     // out of the curves: off the scale of the others, they flattened the whole curve into the x
