@@ -57,7 +57,11 @@ describe("find: learning-rate range test", () => {
     expect(payload.x_log).toBe(true);
     // the suggestions, and a divergence marker where the blow-up leaves the plot (find.ts: its
     // losses are off the scale of the curve; the marker says how high they went)
-    expect(payload.markers.filter((m) => m.kind === "suggestion").map((m) => m.label.split(" ")[0])).toEqual(["steepest", "valley", "minimum/10"]);
+    // (in the text's order: the recommended one first and flagged, then the others by rate)
+    const suggested = payload.markers.filter((m) => m.kind === "suggestion");
+    expect(new Set(suggested.map((m) => m.label.split(" ")[0]))).toEqual(new Set(["steepest", "valley", "minimum/10"]));
+    expect(suggested.map((m) => m.label.split(" ")[0])).toEqual(/suggestions: (.*)/.exec(String(b[TEXT_MIME]))![1].split(", ").map((t) => t.split(" ")[0]));
+    expect(suggested.map((m) => m.recommended ?? false)).toEqual([true, false, false]);
     expect(payload.markers.filter((m) => m.kind === "divergence").map((m) => m.label)).toEqual([expect.stringMatching(/^(loss off the scale from lr \S+ \(\S+(, up to \S+)?\)|diverged at lr \S+ \(loss \S+\))$/)]);
     expect((b[PLOTLY_MIME] as any).layout.xaxis.type).toBe("log");
     expect(b[SVG_MIME] as string).toContain("smoothed loss");
