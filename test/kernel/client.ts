@@ -155,6 +155,19 @@ export class KernelClient {
     })().catch(() => {});
   }
 
+  /**
+   * For a request that got no reply: whether the kernel process still runs (else how it ended)
+   * and the end of what it wrote, so that a run that timed out says whether the kernel hung or
+   * died (a CI run, session 30: every request of live.test.ts timed out from one test on).
+   */
+  private state(): string {
+    const p = this.proc;
+    if (!p) return "";
+    const how = p.exitCode !== null || p.signalCode !== null ? `the kernel exited (code ${p.exitCode}, signal ${p.signalCode})` : "the kernel process is running";
+    const tail = this.stderr.slice(-2000).trim();
+    return `; ${how}${tail ? `; its output ends:\n${tail}` : ""}`;
+  }
+
   /** Sends a request; resolves with its reply. */
   async request(type: string, content: object, o: { channel?: "shell" | "control"; timeout?: number; msgId?: string } = {}): Promise<Message> {
     const header = newHeader(type, this.session);
@@ -162,7 +175,7 @@ export class KernelClient {
     const sock = o.channel === "control" ? this.control : this.shell;
     const map = o.channel === "control" ? this.controlReplies : this.shellReplies;
     const p = new Promise<Message>((resolve, reject) => {
-      const t = setTimeout(() => { map.delete(header.msg_id); reject(new Error(`no reply to ${type} in ${o.timeout ?? 30000} ms`)); }, o.timeout ?? 30000);
+      const t = setTimeout(() => { map.delete(header.msg_id); reject(new Error(`no reply to ${type} in ${o.timeout ?? 30000} ms${this.state()}`)); }, o.timeout ?? 30000);
       map.set(header.msg_id, (m) => { clearTimeout(t); map.delete(header.msg_id); resolve(m); });
     });
     await sock.send(encode(this.signer, [], header, {}, {}, content));
@@ -208,7 +221,7 @@ export class KernelClient {
     const id = this.lastExecute;
     const deadline = Date.now() + timeoutMs;
     while (!this.iopubLog.some((m) => m.parent_header.msg_id === id && m.header.msg_type === "execute_input")) {
-      if (Date.now() > deadline) throw new Error(`the kernel did not start execute request ${id} within ${timeoutMs} ms`);
+      if (Date.now() > deadline) throw new Error(`the kernel did not start execute request ${id} within ${timeoutMs} ms${this.state()}`);
       await new Promise<void>((r) => { this.iopubWaiters.push(r); setTimeout(r, 50); });
     }
   }
@@ -219,7 +232,7 @@ export class KernelClient {
       const mine = this.iopubLog.slice(from).filter((m) => m.parent_header.msg_id === msgId);
       const idle = mine.findIndex((m) => m.header.msg_type === "status" && m.content.execution_state === "idle");
       if (idle >= 0) return mine.filter((m) => m.header.msg_type !== "status" && m.header.msg_type !== "execute_input");
-      if (Date.now() > deadline) throw new Error(`no idle for ${msgId}; got ${mine.map((m) => m.header.msg_type)}`);
+      if (Date.now() > deadline) throw new Error(`no idle for ${msgId}; got ${mine.map((m) => m.header.msg_type)}${this.state()}`);
       await new Promise<void>((r) => { this.iopubWaiters.push(r); setTimeout(r, 200); });
     }
   }
