@@ -18,7 +18,14 @@
  * A script with a V8 code cache (TypeScript itself, code_cache.ts) is loaded outside the span:
  * V8 checks a cache against the flags of the moment, and the cache is written under V8's own.
  *
- * LRLAB_COMPILER_BUDGET=<bytes> picks another budget; 0 leaves V8's alone (for A/B runs).
+ * Node's documentation warns that a flag changed after start may race with V8's other threads.
+ * This one is an integer that V8 reads, on the thread of the isolate concerned, when it renews a
+ * function's budget; nothing is allocated or freed by the change. One fresh-clone test run of
+ * session 30 had a kernel stop answering mid-file (live.test.ts), not seen again in the runs
+ * after nor reproduced under load; bench/NOTES.md "Session 30" says what to try if it recurs.
+ *
+ * LRLAB_COMPILER_BUDGET=<bytes> picks another budget; 0 leaves V8's alone (for A/B runs, and to
+ * rule this out).
  */
 import * as v8 from "node:v8";
 
