@@ -53,24 +53,18 @@ function compilerBudget(): number {
 }
 
 let depth = 0;
-let raised: { to: number; back: number } | null = null;
 
 /** Runs `f` (TypeScript's compiler at work) under the compiler's interrupt budget. */
 export function underCompilerBudget<T>(f: () => T): T {
-  if (depth === 0) {
-    const to = compilerBudget();
-    const back = to > 0 ? defaultBudget() : null;
-    raised = back !== null ? { to, back } : null;
-    if (raised) v8.setFlagsFromString(`--interrupt-budget=${raised.to}`);
-  }
+  // the outermost span raises the budget and puts V8's own (`back`) back; nested ones do nothing
+  const to = depth === 0 ? compilerBudget() : 0;
+  const back = to > 0 ? defaultBudget() : null;
+  if (back !== null) v8.setFlagsFromString(`--interrupt-budget=${to}`);
   depth++;
   try {
     return f();
   } finally {
     depth--;
-    if (depth === 0 && raised) {
-      v8.setFlagsFromString(`--interrupt-budget=${raised.back}`);
-      raised = null;
-    }
+    if (back !== null) v8.setFlagsFromString(`--interrupt-budget=${back}`);
   }
 }

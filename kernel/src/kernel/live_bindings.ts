@@ -137,13 +137,14 @@ function isWrite(ts: TS, node: TS): boolean {
  * by readLiveSwitches (engine_tslab.ts createConverter), not once per identifier: a read of
  * process.env is a call into Node's C++ side.
  */
-const switches = { liveNames: process.env.LRLAB_LIVE_NAMES, checkLiveNames: process.env.LRLAB_CHECK_LIVE_NAMES === "1" };
+const switches: { liveNames: string | undefined; checkLiveNames: boolean } = { liveNames: undefined, checkLiveNames: false };
 
 /** Reads the switches above from the environment (before each convert()). */
 export function readLiveSwitches(): void {
   switches.liveNames = process.env.LRLAB_LIVE_NAMES;
   switches.checkLiveNames = process.env.LRLAB_CHECK_LIVE_NAMES === "1";
 }
+readLiveSwitches();
 
 /** The cell's top-level variables that a closure of the cell writes (computed once per source file). */
 function writtenByClosures(ts: TS, checker: TS, sourceFile: TS): Set<TS> {
