@@ -33,6 +33,7 @@ import { controlSigints, markUserCode } from "./interrupt_share";
 import { createConverter, tslabTypeScript } from "./engine_tslab";
 import { saveTypeScriptCodeCache } from "./tslab_typescript";
 import { moduleFor } from "./patched_module";
+import { LateModules } from "./late_modules";
 import { hintFor, literalPosition, missingOption, overloadChains, tidyMessage, unknownOption, withoutEchoes } from "./ts_hints";
 import { tensorIndexErrors, TENSOR_INDEX_HINT } from "./tensor_index";
 import { tensorConditionErrors } from "./tensor_condition";
@@ -175,6 +176,7 @@ function flatten(...texts: (string | undefined)[]): void {
 export class Engine {
   /** Built on first use (or by warm()): TypeScript's compiler takes 1-3 s to load. */
   private _converter: Converter | null = null;
+  private readonly lateModules = new LateModules();
   private prevDecl: string;
   /** The cells' shared top-level scope. */
   readonly locals: Record<string, unknown> = {};
@@ -714,7 +716,15 @@ export class Engine {
   }
 
   private convertNew(src: string, key: string, cacheable: boolean): ConvertResult {
-    let r = this.withConverter((c) => c.convert(this.prevDecl, withoutExportKeywords(tslabTypeScript(), src)));
+    const convert = (): ConvertResult => this.withConverter((c) => c.convert(this.prevDecl, withoutExportKeywords(tslabTypeScript(), src)));
+    let r = convert();
+    // a package installed since the converter last looked for it (late_modules.ts): a new converter, once
+    const late = r.diagnostics.length > 0 ? this.lateModules.installedSince(r.diagnostics, process.cwd()) : [];
+    if (late.length > 0) {
+      this.log(`restarting the TypeScript converter: ${late.join(", ")} installed since it was looked for`);
+      this.restartConverter();
+      r = convert();
+    }
     if (r.output && !r.hasToplevelAwait && hasTopLevelAwait(tslabTypeScript(), src)) r = { ...r, hasToplevelAwait: true };
     flatten(r.output, r.declOutput);
     // every await of the cell's code stops once its run is interrupted (await_guard.ts): done
@@ -791,6 +801,13 @@ export class Engine {
     }
   }
 
+  /** A new converter in place of the current one (TypeScript's program read afresh). */
+  private restartConverter(): Converter {
+    try { this._converter?.close(); } catch { /* a broken one may not close */ }
+    this._converter = newConverter();
+    return this._converter;
+  }
+
   private get converter(): Converter {
     if (this._converter === null) this._converter = newConverter();
     return this._converter;
@@ -808,9 +825,7 @@ export class Engine {
     } catch (e) {
       if (!isConverterStateError(e)) throw e;
       this.log(`restarting the TypeScript converter (${(e as Error).message})`);
-      try { this._converter?.close(); } catch { /* it is broken anyway */ }
-      this._converter = newConverter();
-      return f(this._converter);
+      return f(this.restartConverter());
     }
   }
 

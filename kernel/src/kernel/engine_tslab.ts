@@ -63,6 +63,7 @@ import { checkerFor, lastProgramShared, withoutSharing, withSortedUnions } from 
 import { counts as cellNamesCounts, differ as namesDiffer, topLevelNames } from "./cell_names";
 import { hooks, loadTslabTypeScript } from "./tslab_typescript";
 import { sameTokens } from "./ts_tokens";
+import { cellCompilerOptions, withoutNodeModulesWatches } from "./watch_host";
 
 type TS = any;
 
@@ -733,7 +734,7 @@ export function createConverter(options: { isJS: boolean; isBrowser: boolean }):
     // An own property: the inherited one is a getter only.
     Object.defineProperty(shim, "createWatchCompilerHost", {
       value: (roots: TS, opts: TS, system: TS, createProgram: TS, ...rest: TS[]) =>
-        ts.createWatchCompilerHost(roots, opts, system, createProgram ?? createPlainBuilder, ...rest),
+        ts.createWatchCompilerHost(roots, cellCompilerOptions(opts), withoutNodeModulesWatches(system), createProgram ?? createPlainBuilder, ...rest),
     });
     Object.defineProperty(shim, "transpileModule", { value: transpileModuleUnchecked });
     const cache = require.cache as Record<string, NodeModule | undefined>;
