@@ -69,11 +69,21 @@ export function randint(a: number, b: number | readonly number[], c?: number | r
   const options = checkOptions(opts, "randint");
   const shape = sizeOf(size, "randint");
   const dtype = options.dtype ?? "int64";
-  if (dtype === "bool") throw new TypeError(`randint(): dtype bool is not supported; use "int64", "float32" or "float64"`);
+  if (dtype === "bool") throw new TypeError(`randint(): dtype bool is not supported; use an integer dtype ("int64", "int32", "int16", "int8", "uint8"), "float32" or "float64"`);
+  const range = SMALL_INT_RANGE[dtype];
+  if (range !== undefined) {
+    // PyTorch's check of the bounds against a small integer dtype
+    if (low < range[0] || low > range[1]) throw new RuntimeError(`from is out of bounds for ${range[2]}`);
+    if (high - 1 < range[0] || high - 1 > range[1]) throw new RuntimeError(`to - 1 is out of bounds for ${range[2]}`);
+  }
   const data = storage(dtype, numelOf(shape));
   fillRandomInt(data, low, high, options.generator ?? default_generator);
   return make(data, shape, dtype, options.requires_grad, "randint");
 }
+
+const SMALL_INT_RANGE: Partial<Record<string, [number, number, string]>> = {
+  int32: [-(2 ** 31), 2 ** 31 - 1, "int"], int16: [-32768, 32767, "short"], int8: [-128, 127, "signed char"], uint8: [0, 255, "unsigned char"],
+};
 
 /** A random permutation of 0..n−1 (int64 by default). */
 export function randperm(n: number, options?: RandomOptions): Tensor {
@@ -81,7 +91,7 @@ export function randperm(n: number, options?: RandomOptions): Tensor {
   if (n < 0) throw new RuntimeError(`n must be non-negative, got${n}`);
   const o = checkOptions(options, "randperm");
   const dtype = o.dtype ?? "int64";
-  if (dtype === "bool") throw new TypeError(`randperm(): dtype bool is not supported; use "int64", "float32" or "float64"`);
+  if (dtype === "bool") throw new TypeError(`randperm(): dtype bool is not supported; use an integer dtype ("int64", "int32", "int16", "int8", "uint8"), "float32" or "float64"`);
   if (dtype === "float32" && n > 2 ** 24 + 1) {
     throw new RuntimeError(`n cannot be greater than 2^24+1 for Float type.`);
   }

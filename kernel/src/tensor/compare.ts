@@ -157,7 +157,7 @@ export function allclose(a: Tensor, b: TensorLike, ...rest: CloseArg[]): boolean
 }
 
 /** c10's ScalarType names, as PyTorch's messages print dtypes ("Float"). */
-const SCALAR_NAMES: Record<DType, string> = { float32: "Float", float64: "Double", int64: "Long", bool: "Bool" };
+const SCALAR_NAMES: Record<DType, string> = { float32: "Float", float64: "Double", int64: "Long", int32: "Int", int16: "Short", int8: "Char", uint8: "Byte", bool: "Bool" };
 
 /**
  * where(cond, a, b): a where cond is true, else b (all broadcast); the gradient goes to the side

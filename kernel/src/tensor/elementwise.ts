@@ -6,7 +6,7 @@
  */
 import { DType, Tensor, check_tensor, numelOf, storageFor } from "./tensor";
 import { attach, rename } from "./autograd";
-import { is_floating } from "./dtype";
+import { is_floating, is_integer } from "./dtype";
 import { TensorLike, check_operand, ew, float_type, result_type, shape_of } from "./operand";
 import { kernel } from "./kernels";
 import { sum_to } from "./sum_to";
@@ -114,7 +114,8 @@ export function mul(a: TensorLike, b: TensorLike): Tensor {
   as_tensor_arg(a, "mul");
   check_operand(b, "mul");
   const dt = result_type(a, b);
-  const out = ew("a * b", [a, b], dt);
+  // int32 products wrap exactly as PyTorch's (a float64 product past 2^53 would lose the low bits)
+  const out = ew(dt === "int32" ? "Math.imul(a, b)" : "a * b", [a, b], dt);
   attach(out, "MulBackward0", [a, b], (g, need) => [
     need[0] ? grad_of(ew("a * b", [g, b], g.dtype), a) : null,
     need[1] ? grad_of(ew("a * b", [g, a], g.dtype), b) : null,
@@ -207,8 +208,8 @@ export function pow(a: TensorLike, b: TensorLike): Tensor {
   if (dt === "bool") throw NotImplementedTypeError(`"pow" not implemented for 'Bool'`);
   // an integer power: a negative scalar exponent is PyTorch's error; in an exponent tensor, as
   // PyTorch's integer kernel: 1 for base 1, +-1 for base -1, else 0 (the integer part of a^b)
-  if (dt === "int64" && !(b instanceof Tensor) && Number(b) < 0) throw RuntimeRangeError("Integers to negative integer powers are not allowed.");
-  const expr = dt === "int64" ? "b < 0 ? (a === 1 ? 1 : a === -1 ? (b % 2 === 0 ? 1 : -1) : 0) : Math.pow(a, b)" : "Math.pow(a, b)";
+  if (is_integer(dt) && !(b instanceof Tensor) && Number(b) < 0) throw RuntimeRangeError("Integers to negative integer powers are not allowed.");
+  const expr = is_integer(dt) ? "b < 0 ? (a === 1 ? 1 : a === -1 ? (b % 2 === 0 ? 1 : -1) : 0) : Math.pow(a, b)" : "Math.pow(a, b)";
   const out = ew(expr, [a, b], dt);
   const name = b instanceof Tensor ? (a instanceof Tensor ? "PowBackward1" : "PowBackward2") : "PowBackward0";
   return attach(out, name, [a, b], (g, need) => [

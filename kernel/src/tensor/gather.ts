@@ -23,7 +23,7 @@ function check(x: Tensor, op: string): void {
 
 function check_index(idx: Tensor, op: string): void {
   check_tensor(idx, op, "index");
-  if (idx.dtype !== "int64") throw RuntimeTypeError(`${op}(): Expected dtype int32 or int64 for index (lrlab's is int64; got ${idx.dtype})`);
+  if (idx.dtype !== "int64" && idx.dtype !== "int32") throw RuntimeTypeError(`${op}(): Expected dtype int32 or int64 for index (got ${idx.dtype})`);
 }
 
 /** Picks entries `idx` (1-D or 0-D int64) along dim `d`; differentiable. */
