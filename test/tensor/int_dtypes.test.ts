@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { tmpdir } from "node:os";
 import { describe, expect, it } from "vitest";
 import * as torch from "../../kernel/src/tensor/index";
-import { randint } from "../../kernel/src/random/index";
+import { get_rng_state, rand, randint, set_rng_state } from "../../kernel/src/random/index";
 import * as F from "../../kernel/src/nn/functional/index";
 import { DIST, Engine, makePrelude } from "../kernel/dist";
 
@@ -246,6 +246,20 @@ describe("ops taking integer tensors", () => {
     expect(torch.zeros(2, { dtype: torch.int16 }).tolist()).toEqual([0, 0]);
     expect(torch.ones([2], { dtype: torch.uint8 }).dtype).toBe("uint8");
     expect(torch.empty(2, { dtype: torch.int32 }).dtype).toBe("int32");
+  });
+
+  it("searchsorted / bucketize with out_int32 give int32; torch.get_rng_state() is uint8 (PyTorch's ByteTensor) and set_rng_state takes it back", () => {
+    const seq = torch.tensor([1, 3, 5, 7]);
+    const v = torch.tensor([0, 4, 8]);
+    expect(torch.searchsorted(seq, v, { out_int32: true }).dtype).toBe("int32");
+    expect(torch.searchsorted(seq, v).dtype).toBe("int64");
+    expect(torch.bucketize(v, seq, { out_int32: true }).dtype).toBe("int32");
+    expect(torch.bucketize(v, seq, { out_int32: true }).tolist()).toEqual([0, 2, 4]);
+    const state = get_rng_state();
+    expect(state.dtype).toBe("uint8");
+    const a = rand(3).tolist();
+    set_rng_state(state);
+    expect(rand(3).tolist()).toEqual(a);
   });
 
   it("save / load keeps the dtype and the values", () => {
