@@ -136,6 +136,23 @@ describe("arithmetic results wrap around in their dtype", () => {
     expect(torch.zeros(2, { dtype: torch.int8 }).fill_(-1).add_(-128).tolist()).toEqual([127, 127]);
     expect(torch.zeros(2, { dtype: torch.uint8 }).copy_(torch.tensor([256.5, -2])).tolist()).toEqual([0, 254]);
   });
+
+  it("scatter, index_fill and where with a Python scalar: -1 wraps into uint8, 300 is PyTorch's overflow error", () => {
+    // torch.zeros(3, dtype=torch.uint8).scatter_(0, torch.tensor([0]), 300) -> RuntimeError: value cannot be converted to type uint8_t without overflow
+    const u = () => torch.zeros(3, { dtype: torch.uint8 });
+    const i = torch.tensor([0], { dtype: torch.int64 });
+    const overflow = "value cannot be converted to type uint8_t without overflow";
+    expect(() => u().scatter_(0, i, 300)).toThrow(overflow);
+    expect(u().scatter(0, i, -1).tolist()).toEqual([255, 0, 0]);
+    expect(() => u().index_fill(0, i, 300)).toThrow(overflow);
+    expect(u().index_fill(0, i, -1).tolist()).toEqual([255, 0, 0]);
+    const cond = torch.tensor([true, false, true]);
+    expect(() => torch.where(cond, u(), 300)).toThrow(overflow);
+    expect(torch.where(cond, u(), -1).tolist()).toEqual([0, 255, 0]);
+    expect(() => torch.full_like(u(), 300)).toThrow(overflow);
+    expect(u().new_full([2], -1).tolist()).toEqual([255, 255]);
+    expect(torch.tensor([5], { dtype: torch.uint8 }).sub(torch.tensor([10], { dtype: torch.uint8 }), { alpha: 2 }).tolist()).toEqual([241]);
+  });
 });
 
 describe("integer division and remainder (negative values, zero divisors)", () => {
@@ -243,6 +260,8 @@ describe("ops taking integer tensors", () => {
     expect(r.dtype).toBe("int8");
     expect((r.tolist() as number[]).every((v) => Number.isInteger(v) && v >= 0 && v < 10)).toBe(true);
     expect(() => randint(0, 300, [3], { dtype: torch.uint8 })).toThrow("to - 1 is out of bounds for unsigned char");
+    expect(() => torch.zeros(3, { dtype: torch.uint8 }).random_(0, 300)).toThrow("to - 1 is out of bounds for unsigned char");
+    expect(() => randint(-200, 0, [3], { dtype: torch.int8 })).toThrow("from is out of bounds for signed char");
     expect(torch.zeros(2, { dtype: torch.int16 }).tolist()).toEqual([0, 0]);
     expect(torch.ones([2], { dtype: torch.uint8 }).dtype).toBe("uint8");
     expect(torch.empty(2, { dtype: torch.int32 }).dtype).toBe("int32");

@@ -14,7 +14,7 @@ import { Generator, RuntimeError, default_generator } from "./generator";
 import { fillBernoulliTensor, fillNormal, fillNormalSerial, fillRandomInt, fillRandperm, fillUniform } from "./kernels";
 import { memory_index } from "../tensor/memory_order";
 import {
-  checkIntRange, checkOptions, checkProbabilities, checkStd, describe, floatDtype, isPlainObject, make, numelOf,
+  checkIntDtypeBounds, checkIntRange, checkOptions, checkProbabilities, checkStd, describe, floatDtype, isPlainObject, make, numelOf,
   parseSizeArgs, resolveGenerator, sizeOf, storage, type RandomOptions,
 } from "./options";
 
@@ -70,20 +70,11 @@ export function randint(a: number, b: number | readonly number[], c?: number | r
   const shape = sizeOf(size, "randint");
   const dtype = options.dtype ?? "int64";
   if (dtype === "bool") throw new TypeError(`randint(): dtype bool is not supported; use an integer dtype ("int64", "int32", "int16", "int8", "uint8"), "float32" or "float64"`);
-  const range = SMALL_INT_RANGE[dtype];
-  if (range !== undefined) {
-    // PyTorch's check of the bounds against a small integer dtype
-    if (low < range[0] || low > range[1]) throw new RuntimeError(`from is out of bounds for ${range[2]}`);
-    if (high - 1 < range[0] || high - 1 > range[1]) throw new RuntimeError(`to - 1 is out of bounds for ${range[2]}`);
-  }
+  checkIntDtypeBounds(dtype, low, high);
   const data = storage(dtype, numelOf(shape));
   fillRandomInt(data, low, high, options.generator ?? default_generator);
   return make(data, shape, dtype, options.requires_grad, "randint");
 }
-
-const SMALL_INT_RANGE: Partial<Record<string, [number, number, string]>> = {
-  int32: [-(2 ** 31), 2 ** 31 - 1, "int"], int16: [-32768, 32767, "short"], int8: [-128, 127, "signed char"], uint8: [0, 255, "unsigned char"],
-};
 
 /** A random permutation of 0..n−1 (int64 by default). */
 export function randperm(n: number, options?: RandomOptions): Tensor {

@@ -12,7 +12,7 @@ import { pyArgs } from "../utils/py_args";
 import { DType, Tensor, check_tensor } from "./tensor";
 import { attach } from "./autograd";
 import { is_grad_enabled } from "./grad_mode";
-import { coerce, storage_for, is_floating } from "./dtype";
+import { check_scalar_fits, coerce, storage_for, is_floating } from "./dtype";
 import { broadcast_shapes, fmt_shape, wrap_dim } from "./shape";
 import { check_inplace, rebase_history } from "./view_history";
 import { bump_version } from "./version";
@@ -144,6 +144,7 @@ export function index_fill(x: Tensor, dim: number, index: Tensor, value: number 
     v = value.data[0];
   } else if (typeof value === "number" || typeof value === "boolean") v = Number(value);
   else throw new TypeError(`index_fill(): argument 'value' must be a number or a Tensor, not ${value === null ? "null" : typeof value}`);
+  check_scalar_fits(v, x.dtype);
   const out = x.data.slice() as typeof x.data;
   const fill = coerce(v, x.dtype);
   each(s, (xo) => (out[xo] = fill));
