@@ -150,6 +150,15 @@ describe("arithmetic results wrap around in their dtype", () => {
     expect(() => torch.where(cond, u(), 300)).toThrow(overflow);
     expect(torch.where(cond, u(), -1).tolist()).toEqual([0, 255, 0]);
     expect(() => torch.full_like(u(), 300)).toThrow(overflow);
+    expect(() => u().clamp(0, 300)).toThrow(overflow);
+    expect(() => u().clamp_(0, 300)).toThrow(overflow);
+    expect(u().add(7).clamp(0, 5).tolist()).toEqual([5, 5, 5]);
+    // one bound only: the absent one must not clamp (it is ±Infinity inside)
+    const i8 = () => torch.tensor([-100, 3, 100], { dtype: torch.int8 });
+    expect(i8().clamp_min_(-5).tolist()).toEqual([-5, 3, 100]);
+    expect(i8().clamp_max_(5).tolist()).toEqual([-100, 3, 5]);
+    expect(i8().clamp_({ min: -5 }).tolist()).toEqual([-5, 3, 100]);
+    expect(i8().clamp({ max: torch.tensor([5], { dtype: torch.int8 }) }).tolist()).toEqual([-100, 3, 5]);
     expect(u().new_full([2], -1).tolist()).toEqual([255, 255]);
     expect(torch.tensor([5], { dtype: torch.uint8 }).sub(torch.tensor([10], { dtype: torch.uint8 }), { alpha: 2 }).tolist()).toEqual([241]);
   });

@@ -6,7 +6,7 @@
  */
 import { DType, Tensor, check_tensor, numelOf, storageFor } from "./tensor";
 import { attach, rename } from "./autograd";
-import { is_floating, is_integer } from "./dtype";
+import { check_scalar_fits, is_floating, is_integer, is_small_int } from "./dtype";
 import { TensorLike, check_operand, ew, float_type, result_type, shape_of } from "./operand";
 import { kernel } from "./kernels";
 import { sum_to } from "./sum_to";
@@ -412,6 +412,7 @@ export function clamp(x: Tensor, min?: ClampBound | ClampBounds, max?: ClampBoun
   const ints = (Number.isInteger(lo) || lo === -Infinity) && (Number.isInteger(hi) || hi === Infinity);
   // as PyTorch's promotion: a float bound makes an integer tensor float, an integer bound a bool tensor int64
   const dt = is_floating(x.dtype) ? x.dtype : !ints ? float_type(x.dtype) : x.dtype === "bool" && (Number.isFinite(lo) || Number.isFinite(hi)) ? "int64" : x.dtype;
+  if (is_small_int(dt)) for (const v of [lo, hi]) if (Number.isFinite(v)) check_scalar_fits(v, dt); // clamp(0, 300) of uint8: PyTorch's overflow error
   const out = ew(kernel("a !== a ? a : Math.min(Math.max(a, lo), hi)", 1, ["lo", "hi"]), [x], dt, dt, [lo, hi]);
   return attach(out, "ClampBackward1", [x], (g) => [ew(kernel("(b >= lo && b <= hi) ? a : 0", 2, ["lo", "hi"]), [g, x], g.dtype, g.dtype, [lo, hi])], true, SAVES_SELF);
 }

@@ -175,6 +175,7 @@ export function clamp_(self: Tensor, min?: E.ClampBound | E.ClampBounds, max?: E
   if (self instanceof Tensor && category(rt) > category(self.dtype)) {
     throw RuntimeTypeError(`result type ${TORCH_NAME[rt]} can't be cast to the desired output type ${is_integer(self.dtype) ? C_TYPE_NAME[self.dtype] : TORCH_NAME[self.dtype]}`);
   }
+  if (self instanceof Tensor && is_small_int(self.dtype)) for (const v of [lo, hi]) if (typeof v === "number" && Number.isFinite(v)) check_scalar_fits(v, self.dtype);
   return inplace(self, "clamp_", [lo, hi], "a !== a ? a : Math.min(Math.max(a, b), c)", [], [], (old) => E.clamp(old, lo, hi), rt);
 }
 

@@ -50,7 +50,9 @@ export function as_operand(x: TensorLike, compute: DType): Operand {
   if (x instanceof Tensor) return x;
   let v = typeof x === "boolean" ? (x ? 1 : 0) : x;
   if (compute === "float32") v = Math.fround(v);
-  else if (compute !== "float64") v = coerce(v, compute); // integers truncate (and wrap: uint8 + 300 is uint8 + 44, as PyTorch), bool is 0/1
+  else if (compute === "bool") v = v !== 0 ? 1 : 0;
+  // integers truncate, and wrap (uint8 + 300 is uint8 + 44, as PyTorch); ±Infinity (an absent clamp bound) stays
+  else if (compute !== "float64" && Number.isFinite(v)) v = coerce(v, compute);
   const d = new Float64Array(1);
   d[0] = v;
   return { data: d, shape: scalar_shape };
