@@ -219,13 +219,13 @@ describe("printing and facts", () => {
       expect(t.is_floating_point(), f.dtype).toBe(f.is_floating_point);
       expect(`torch.${f.dtype}`).toBe(f.str);
       if (f.iinfo !== undefined) {
-        const i = new torch.iinfo(f.dtype);
+        const i = torch.iinfo(f.dtype);
         expect(i.bits, f.dtype).toBe(f.iinfo.bits);
         expect(i.min, f.dtype).toBe(Number(f.iinfo.min));
         expect(i.max, f.dtype).toBe(Number(f.iinfo.max));
-      } else expect(() => new torch.iinfo(f.dtype)).toThrow("is not supported by torch.iinfo");
+      } else expect(() => torch.iinfo(f.dtype)).toThrow("is not supported by torch.iinfo");
     }
-    expect(String(new torch.iinfo(torch.uint8))).toBe("iinfo(min=0, max=255, dtype=uint8)");
+    expect(String(torch.iinfo(torch.uint8))).toBe("iinfo(min=0, max=255, dtype=uint8)");
     for (const [d, e] of Object.entries(fx.requires_grad)) {
       expect(() => torch.zeros(1, { dtype: d as DT }).requires_grad_(), d).toThrow(e.replace(/^RuntimeError: /, ""));
       expect(() => torch.zeros(1, { dtype: d as DT, requires_grad: true }), d).toThrow("floating point");
@@ -314,7 +314,8 @@ describe("the typed surface in a notebook cell", () => {
       expect(await v("const xb = torch.tensor([300.5, -1]).byte(); xb.tolist()")).toEqual([44, 255]);
       expect(await v("[torch.uint8, torch.int8, torch.int16, torch.short, torch.int].join()")).toBe("uint8,int8,int16,int16,int32");
       expect(await v("torch.zeros(2, { dtype: torch.uint8 }).int().short().char().dtype")).toBe("int8");
-      expect(await v("new torch.iinfo(torch.int16).max")).toBe(32767);
+      expect(await v("torch.iinfo(torch.int16).max")).toBe(32767);
+      expect(await v("const ii: torch.IInfo = torch.iinfo(torch.uint8); ii.bits")).toBe(8);
       expect(() => e.run("const bad: number = torch.int32;")).toThrow(/not assignable to type 'number'/);
     } finally {
       e.close();

@@ -69,8 +69,8 @@ export function is_small_int(dtype: DType): boolean {
   return dtype === "int32" || dtype === "int16" || dtype === "int8" || dtype === "uint8";
 }
 
-/** `torch.iinfo(dtype)`: the bits, min and max of an integer dtype (bool is refused, as PyTorch's). */
-export class iinfo {
+/** What `torch.iinfo(dtype)` returns: an integer dtype's bits, min and max. */
+export class IInfo {
   readonly bits: number;
   readonly min: number;
   readonly max: number;
@@ -84,7 +84,7 @@ export class iinfo {
       this.min = 0;
       this.max = 255;
     } else if (d === "int64") {
-      // exact as BigInt would be; as numbers these round to ±2^63 (lrlab's int64 is exact to 2^53)
+      // PyTorch's are -2^63 and 2^63 - 1; as numbers these are their nearest doubles (lrlab's int64 is exact to 2^53)
       this.min = -(2 ** 63);
       this.max = 2 ** 63 - 1;
     } else {
@@ -95,6 +95,11 @@ export class iinfo {
   toString(): string {
     return `iinfo(min=${this.dtype === "int64" ? "-9223372036854775808" : this.min}, max=${this.dtype === "int64" ? "9223372036854775807" : this.max}, dtype=${this.dtype})`;
   }
+}
+
+/** `torch.iinfo(dtype)`: the bits, min and max of an integer dtype (bool and the floats are refused, as PyTorch's). */
+export function iinfo(dtype: DType | string): IInfo {
+  return new IInfo(dtype);
 }
 
 /** Whether `name` is one of lrlab's dtypes by one of its names ("float64", "double", "torch.float64", ...). */
