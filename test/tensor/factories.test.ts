@@ -24,7 +24,7 @@ describe("factories", () => {
     expect(() => torch.tensor([[1, 2], [3]])).toThrow("expected sequence of length 2 at dim 1 (got 1)");
     expect(() => torch.tensor([[1, 2], 3] as never)).toThrow(/expected sequence of length 2 at dim 1/);
     expect(() => torch.tensor(["a"] as never)).toThrow(/expected a number or boolean/);
-    expect(() => torch.tensor([1], { dtype: "float16" as never })).toThrow(/unsupported dtype "float16"; allowed: "float32", "float64", "int64", "bool"/);
+    expect(() => torch.tensor([1], { dtype: "float16" as never })).toThrow(/unsupported dtype "float16"; allowed: "float32", "float64", "int64", "int32", "int16", "int8", "uint8", "bool"/);
     expect(() => torch.tensor([1], { requires_grad: "yes" as never })).toThrow(/requires_grad must be a boolean/);
   });
   it("zeros/ones/empty/full take sizes as PyTorch does", () => {

@@ -142,6 +142,10 @@ function typename(t: Tensor): string {
     float32: "torch.FloatTensor",
     float64: "torch.DoubleTensor",
     int64: "torch.LongTensor",
+    int32: "torch.IntTensor",
+    int16: "torch.ShortTensor",
+    int8: "torch.CharTensor",
+    uint8: "torch.ByteTensor",
     bool: "torch.BoolTensor",
   };
   return names[t.dtype] ?? "torch.Tensor";

@@ -14,7 +14,7 @@ import { Generator, RuntimeError, default_generator } from "./generator";
 import { fillBernoulliTensor, fillNormal, fillNormalSerial, fillRandomInt, fillRandperm, fillUniform } from "./kernels";
 import { memory_index } from "../tensor/memory_order";
 import {
-  checkIntRange, checkOptions, checkProbabilities, checkStd, describe, floatDtype, isPlainObject, make, numelOf,
+  checkIntDtypeBounds, checkIntRange, checkOptions, checkProbabilities, checkStd, describe, floatDtype, isPlainObject, make, numelOf,
   parseSizeArgs, resolveGenerator, sizeOf, storage, type RandomOptions,
 } from "./options";
 
@@ -69,7 +69,8 @@ export function randint(a: number, b: number | readonly number[], c?: number | r
   const options = checkOptions(opts, "randint");
   const shape = sizeOf(size, "randint");
   const dtype = options.dtype ?? "int64";
-  if (dtype === "bool") throw new TypeError(`randint(): dtype bool is not supported; use "int64", "float32" or "float64"`);
+  if (dtype === "bool") throw new TypeError(`randint(): dtype bool is not supported; use an integer dtype ("int64", "int32", "int16", "int8", "uint8"), "float32" or "float64"`);
+  checkIntDtypeBounds(dtype, low, high);
   const data = storage(dtype, numelOf(shape));
   fillRandomInt(data, low, high, options.generator ?? default_generator);
   return make(data, shape, dtype, options.requires_grad, "randint");
@@ -81,7 +82,7 @@ export function randperm(n: number, options?: RandomOptions): Tensor {
   if (n < 0) throw new RuntimeError(`n must be non-negative, got${n}`);
   const o = checkOptions(options, "randperm");
   const dtype = o.dtype ?? "int64";
-  if (dtype === "bool") throw new TypeError(`randperm(): dtype bool is not supported; use "int64", "float32" or "float64"`);
+  if (dtype === "bool") throw new TypeError(`randperm(): dtype bool is not supported; use an integer dtype ("int64", "int32", "int16", "int8", "uint8"), "float32" or "float64"`);
   if (dtype === "float32" && n > 2 ** 24 + 1) {
     throw new RuntimeError(`n cannot be greater than 2^24+1 for Float type.`);
   }

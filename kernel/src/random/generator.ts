@@ -126,8 +126,8 @@ export class Generator {
       v.setFloat32(5048, this.next_float_normal_sample, true);
       v.setUint8(5052, 1);
     }
-    // Deviation: PyTorch returns a uint8 tensor; our tensors have no uint8, so the bytes are int64.
-    return new Tensor(Float64Array.from(bytes), [STATE_SIZE], "int64");
+    // a uint8 tensor of the state's bytes, as PyTorch's
+    return new Tensor(Float64Array.from(bytes), [STATE_SIZE], "uint8");
   }
 
   /** Restores a state from `get_state()` (ours or PyTorch's bytes: a Tensor, Uint8Array or array). */

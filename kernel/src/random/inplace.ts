@@ -14,7 +14,7 @@ import { RuntimeError } from "./generator";
 import { fillBernoulliScalar, fillBernoulliTensor, fillExponential, fillNormal, fillNormalSerial, fillRandomInt, fillUniform } from "./kernels";
 import { fill_in_memory_order, gather_memory_order } from "../tensor/memory_order";
 import {
-  checkInplace, checkIntRange, checkNumber, checkProbabilities, checkStd, floatDtype, resolveGenerator, type GeneratorArg,
+  checkInplace, checkIntDtypeBounds, checkIntRange, checkNumber, checkProbabilities, checkStd, floatDtype, resolveGenerator, type GeneratorArg,
 } from "./options";
 
 /** Fills `t` with uniform samples in [from, to). Returns `t`. */
@@ -52,6 +52,7 @@ export function random_(t: Tensor, a: number, b?: number | GeneratorArg, generat
   const [from, to, g] = typeof b === "number" ? [a, b, generator] : [0, a, b];
   checkIntRange(from, to, "random_");
   if (x.dtype === "bool" && (from < 0 || to > 2)) throw new RuntimeError(`random_ expects 'from' and 'to' within [0, 2) for bool, got from=${from}, to=${to}`);
+  checkIntDtypeBounds(x.dtype, from, to);
   const gen = resolveGenerator(g, "random_");
   fill_in_memory_order(x.data, x.shape, x._memory_order, (d) => fillRandomInt(d, from, to, gen));
   return written(x);

@@ -9,7 +9,7 @@
  * Not differentiable (an int64 result).
  */
 import { Tensor } from "../tensor/tensor";
-import { storage_for } from "../tensor/dtype";
+import { storage_for, SCALAR_TYPE_NAME } from "../tensor/dtype";
 import { topk } from "../tensor/sorting";
 import { RuntimeError } from "./generator";
 import { fillExponential, uniformDouble01 } from "./kernels";
@@ -40,7 +40,7 @@ export function multinomial(input: Tensor, num_samples: number, replacement: boo
   if (typeof num_samples !== "number" || !Number.isInteger(num_samples)) throw new TypeError(`multinomial(): argument 'num_samples' must be int, not ${JSON.stringify(num_samples)}`);
   if (input.dim() < 1 || input.dim() > 2) throw new RuntimeError("prob_dist must be 1 or 2 dim");
   if (input.dtype !== "float32" && input.dtype !== "float64") {
-    throw new RuntimeError(`multinomial only supports floating-point dtypes for input, got: ${input.dtype === "int64" ? "Long" : "Bool"}`);
+    throw new RuntimeError(`multinomial only supports floating-point dtypes for input, got: ${SCALAR_TYPE_NAME[input.dtype]}`);
   }
   if (num_samples <= 0) throw new RuntimeError("cannot sample n_sample <= 0 samples");
   const C = input.shape[input.dim() - 1];

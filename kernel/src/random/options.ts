@@ -86,6 +86,18 @@ export function numelOf(size: readonly number[]): number {
   return n;
 }
 
+const SMALL_INT_RANGE: Partial<Record<DType, [number, number, string]>> = {
+  int32: [-(2 ** 31), 2 ** 31 - 1, "int"], int16: [-32768, 32767, "short"], int8: [-128, 127, "signed char"], uint8: [0, 255, "unsigned char"],
+};
+
+/** PyTorch's check of integer draws [from, to) against a small integer dtype (randint, random_). */
+export function checkIntDtypeBounds(dtype: DType, from: number, to: number): void {
+  const range = SMALL_INT_RANGE[dtype];
+  if (range === undefined) return;
+  if (from < range[0] || from > range[1]) throw new RuntimeError(`from is out of bounds for ${range[2]}`);
+  if (to - 1 < range[0] || to - 1 > range[1]) throw new RuntimeError(`to - 1 is out of bounds for ${range[2]}`);
+}
+
 export function floatDtype(dtype: DType | undefined, where: string, kernel: string): DType {
   const dt = dtype ?? get_default_dtype();
   if (dt !== "float32" && dt !== "float64") {

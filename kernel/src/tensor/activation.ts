@@ -11,7 +11,7 @@
 import { checkKeywords, numpyKeywords } from "../utils/py_args";
 import { DType, Tensor, check_tensor } from "./tensor";
 import { attach } from "./autograd";
-import { storage_for } from "./dtype";
+import { storage_for, SCALAR_TYPE_NAME, is_floating } from "./dtype";
 import { ew, float_type } from "./operand";
 import { kernel } from "./kernels";
 import { layout } from "./reduce";
@@ -37,7 +37,7 @@ export function relu(x: Tensor): Tensor {
   check(x, "relu");
   if (x.dtype === "bool") throw RuntimeTypeError("Boolean inputs not supported for relu");
   // Large inputs: WebAssembly SIMD (branch-free, see wasm/elementwise.ts); otherwise a JS kernel.
-  const big = x.data.length >= WASM_MIN_ELEMENTS && x.dtype !== "int64";
+  const big = x.data.length >= WASM_MIN_ELEMENTS && is_floating(x.dtype);
   const y = big ? storage_for(x.dtype, x.data.length) : null;
   const out = y !== null && wasm_relu(x.data, y) ? new Tensor(y, x.shape, x.dtype) : ew("a > 0 ? a : (a !== a ? a : 0)", [x], x.dtype);
   out._memory_order = x._memory_order; // PyTorch's output keeps the input's layout (memory_order.ts)
@@ -336,10 +336,10 @@ function sm(x: Tensor, dim: number | SoftmaxOptions | undefined | null, options:
   if (options !== undefined && options !== null) checkKeywords(op, options, ["dtype"]);
   const d = dim_arg(x, kw ? (dim as SoftmaxOptions).dim : (dim as number | undefined | null), op);
   const asked = (kw ? (dim as SoftmaxOptions).dtype : undefined) ?? options?.dtype;
-  if (asked === undefined && (x.dtype === "int64" || x.dtype === "bool")) {
+  if (asked === undefined && !is_floating(x.dtype)) {
     // PyTorch's CPU kernels have no integer version: ask for a dtype ({ dtype: "float32" }) to convert first
     const kernel_name = `${op}_${d === x.dim() - 1 || x.dim() === 0 ? "lastdim_" : ""}kernel_impl`;
-    throw NotImplementedTypeError(`"${kernel_name}" not implemented for '${x.dtype === "int64" ? "Long" : "Bool"}'`);
+    throw NotImplementedTypeError(`"${kernel_name}" not implemented for '${SCALAR_TYPE_NAME[x.dtype]}'`);
   }
   const dt = asked ?? float_type(x.dtype);
   const src = dt === x.dtype ? x : x.to(dt);

@@ -1,5 +1,6 @@
 /**
- * Bitwise ops on int64 and bool tensors with PyTorch's names and dtype rules: bitwise_and,
+ * Bitwise ops on integer (int64, int32, int16, int8, uint8) and bool tensors with PyTorch's names
+ * and dtype rules (a result narrower than int64 wraps to its dtype as every integer result): bitwise_and,
  * bitwise_or, bitwise_xor, bitwise_not, bitwise_left_shift, bitwise_right_shift, and gcd, lcm.
  * int64 values live in a Float64Array (exact to 2^53): values that fit in 32 bits use JavaScript's
  * 32-bit operators, others go through BigInt with 64-bit two's-complement wrapping (as C++'s
@@ -9,9 +10,10 @@
  */
 import { DType, Tensor } from "./tensor";
 import { TensorLike, check_operand, ew, result_type } from "./operand";
+import { SCALAR_TYPE_NAME, is_integer } from "./dtype";
 
 function cname(d: DType): string {
-  return d === "int64" ? "Long" : d === "bool" ? "Bool" : d === "float32" ? "Float" : "Double";
+  return SCALAR_TYPE_NAME[d];
 }
 
 /** Python's message for a non-tensor where the signature takes a Tensor only. */
@@ -22,13 +24,13 @@ function must_be_tensor(x: unknown, op: string, arg: string, pos: number): asser
   }
 }
 
-/** Operands of a binary bitwise op: at least one tensor; the promoted dtype must be int64 or bool. */
+/** Operands of a binary bitwise op: at least one tensor; the promoted dtype must be an integer dtype or bool. */
 function binary_dtype(a: TensorLike, b: TensorLike, op: string, kernel_name: string): DType {
   if (!(a instanceof Tensor)) must_be_tensor(b, op, "other", 2);
   check_operand(a, op, "input");
   check_operand(b, op);
   const dt = result_type(a, b);
-  if (dt !== "int64" && dt !== "bool") throw new TypeError(`"${kernel_name}_cpu" not implemented for '${cname(dt)}'`);
+  if (!is_integer(dt) && dt !== "bool") throw new TypeError(`"${kernel_name}_cpu" not implemented for '${cname(dt)}'`);
   return dt;
 }
 
@@ -36,19 +38,19 @@ function binary_dtype(a: TensorLike, b: TensorLike, op: string, kernel_name: str
 const FITS = "(a === (a | 0) && b === (b | 0))";
 const big = (op: string) => `Number(BigInt.asIntN(64, BigInt(a) ${op} BigInt(b)))`;
 
-/** a & b element-wise (int64 or bool; bool stays bool). */
+/** a & b element-wise (integer or bool; bool stays bool). */
 export function bitwise_and(a: TensorLike, b: TensorLike): Tensor {
   const dt = binary_dtype(a, b, "bitwise_and", "bitwise_and");
   return ew(`${FITS} ? (a & b) : ${big("&")}`, [a, b], dt);
 }
 
-/** a | b element-wise (int64 or bool). */
+/** a | b element-wise (integer or bool). */
 export function bitwise_or(a: TensorLike, b: TensorLike): Tensor {
   const dt = binary_dtype(a, b, "bitwise_or", "bitwise_or");
   return ew(`${FITS} ? (a | b) : ${big("|")}`, [a, b], dt);
 }
 
-/** a ^ b element-wise (int64 or bool). */
+/** a ^ b element-wise (integer or bool). */
 export function bitwise_xor(a: TensorLike, b: TensorLike): Tensor {
   const dt = binary_dtype(a, b, "bitwise_xor", "bitwise_xor");
   return ew(`${FITS} ? (a ^ b) : ${big("^")}`, [a, b], dt);
@@ -57,7 +59,7 @@ export function bitwise_xor(a: TensorLike, b: TensorLike): Tensor {
 /** ~x: -x - 1 for int64, logical not for bool. */
 export function bitwise_not(x: Tensor): Tensor {
   must_be_tensor(x, "bitwise_not", "input", 1);
-  if (x.dtype !== "int64" && x.dtype !== "bool") throw new TypeError(`"bitwise_not_cpu" not implemented for '${cname(x.dtype)}'`);
+  if (!is_integer(x.dtype) && x.dtype !== "bool") throw new TypeError(`"bitwise_not_cpu" not implemented for '${cname(x.dtype)}'`);
   return ew(x.dtype === "bool" ? "a === 0 ? 1 : 0" : "-a - 1", [x], x.dtype);
 }
 
@@ -84,7 +86,7 @@ function int_pair(a: Tensor, b: Tensor, op: string): DType {
   must_be_tensor(a, op, "input", 1);
   must_be_tensor(b, op, "other", 2);
   const dt = result_type(a, b);
-  if (dt !== "int64") throw new TypeError(`"${op}_cpu" not implemented for '${cname(dt)}'`);
+  if (!is_integer(dt)) throw new TypeError(`"${op}_cpu" not implemented for '${cname(dt)}'`);
   return dt;
 }
 

@@ -10,7 +10,7 @@ import { attach } from "./autograd";
 import { TensorLike, check_operand, ew, result_type, shape_of } from "./operand";
 import { kernel } from "./kernels";
 import { layout, reduce_args, DimArg, KeepArg } from "./reduce";
-import { storage_for } from "./dtype";
+import { check_scalar_fits, storage_for } from "./dtype";
 import { sum_to } from "./sum_to";
 import { saves } from "./version";
 import { RuntimeTypeError } from "../errors";
@@ -157,7 +157,7 @@ export function allclose(a: Tensor, b: TensorLike, ...rest: CloseArg[]): boolean
 }
 
 /** c10's ScalarType names, as PyTorch's messages print dtypes ("Float"). */
-const SCALAR_NAMES: Record<DType, string> = { float32: "Float", float64: "Double", int64: "Long", bool: "Bool" };
+const SCALAR_NAMES: Record<DType, string> = { float32: "Float", float64: "Double", int64: "Long", int32: "Int", int16: "Short", int8: "Char", uint8: "Byte", bool: "Bool" };
 
 /**
  * where(cond, a, b): a where cond is true, else b (all broadcast); the gradient goes to the side
@@ -169,6 +169,9 @@ export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
   check_operand(a, "where", "input");
   check_operand(b, "where", "other");
   const dt = result_type(a, b);
+  // a Python scalar must fit a small integer result (PyTorch's overflow error)
+  if (typeof a === "number") check_scalar_fits(a, dt);
+  if (typeof b === "number") check_scalar_fits(b, dt);
   const out = ew("a !== 0 ? b : c", [cond, a, b], dt);
   return attach(out, "WhereBackward0", [cond, a, b], (g, need) => [
     null,

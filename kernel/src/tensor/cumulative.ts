@@ -5,7 +5,7 @@
  */
 import { DType, Tensor, check_tensor } from "./tensor";
 import { attach } from "./autograd";
-import { is_floating, storage_for } from "./dtype";
+import { coerce_storage, is_floating, is_small_int, storage_for } from "./dtype";
 import { layout } from "./reduce";
 import { saves } from "./version";
 
@@ -58,6 +58,7 @@ export function cumsum(x: Tensor, dim: number | CumOptions, options?: CumOptions
   const { src, outer, size, inner } = layout(x, a.dim, true);
   const out = storage_for(dtype, src.length);
   scan(src, out, outer, size, inner, 0, add);
+  if (is_small_int(dtype)) coerce_storage(out, dtype); // cumsum({ dtype: uint8 }) wraps
   const res = new Tensor(out, x.shape, dtype);
   return attach(res, "CumsumBackward0", [x], (g) => {
     const gx = storage_for(g.dtype, g.data.length);
@@ -73,6 +74,7 @@ export function cumprod(x: Tensor, dim: number | CumOptions, options?: CumOption
   const { src, outer, size, inner } = layout(x, a.dim, true);
   const out = storage_for(dtype, src.length);
   scan(src, out, outer, size, inner, 1, mul);
+  if (is_small_int(dtype)) coerce_storage(out, dtype);
   const res = new Tensor(out, x.shape, dtype);
   return attach(res, "CumprodBackward0", [x], (g) => {
     const gx = storage_for(g.dtype, g.data.length);

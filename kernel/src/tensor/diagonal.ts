@@ -9,7 +9,7 @@
  */
 import { DType, Tensor, check_tensor } from "./tensor";
 import { attach } from "./autograd";
-import { check_dtype, storage_for } from "./dtype";
+import { check_dtype, storage_for, SCALAR_TYPE_NAME, is_integer, is_floating } from "./dtype";
 import { wrap_dim } from "./shape";
 import { gather_flat, place_flat, strided_positions, strides_of } from "./flat_index";
 import { set_window } from "./slice_window";
@@ -138,7 +138,7 @@ export function trace(x: Tensor): Tensor {
   check_tensor(x, "trace");
   if (x.dim() !== 2) throw new RangeError(`trace: expected a matrix, but got tensor with dim ${x.dim()}`);
   const { pos } = diagonal_layout(x.shape, 0, 0, 1);
-  const dtype: DType = x.dtype === "bool" ? "int64" : x.dtype;
+  const dtype: DType = is_floating(x.dtype) ? x.dtype : "int64"; // integer and bool traces sum into int64, as PyTorch's
   let s = 0;
   for (let i = 0; i < pos.length; i++) s += x.data[pos[i]];
   const out = storage_for(dtype, 1);
@@ -158,7 +158,7 @@ function tri_indices(row: number, col: number, offset: number, options: { dtype?
   if (row < 0) throw new RangeError(`row must be non-negative, got${row}`);
   if (col < 0) throw new RangeError(`col must be non-negative, got${col}`);
   const dtype = options?.dtype === undefined ? "int64" : check_dtype(options.dtype, `${op}()`);
-  if (dtype !== "int64") throw new TypeError(`"${op}" not implemented for '${dtype === "bool" ? "Bool" : dtype === "float32" ? "Float" : "Double"}'`);
+  if (!is_integer(dtype)) throw new TypeError(`"${op}" not implemented for '${SCALAR_TYPE_NAME[dtype]}'`);
   const is: number[] = [];
   const js: number[] = [];
   for (let i = 0; i < row; i++) {

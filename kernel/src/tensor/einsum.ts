@@ -20,6 +20,7 @@ import { expand, permute, reshape } from "./views";
 import { bmm } from "./linalg";
 import { mul } from "./elementwise";
 import { diagonal } from "./diagonal";
+import { SCALAR_TYPE_NAME } from "./dtype";
 
 const ELL = 52; // ids of ellipsis dims start here (labels are 0..51: A-Z then a-z, as PyTorch)
 
@@ -204,7 +205,7 @@ export function einsum(equation: string, ...operands: (Tensor | readonly Tensor[
   }
   const dt = list[0].dtype;
   for (const x of list) {
-    if (x.dtype !== dt) throw new TypeError(`expected scalar type ${dt === "float64" ? "Double" : dt === "float32" ? "Float" : dt === "int64" ? "Long" : "Bool"} but found ${x.dtype === "float64" ? "Double" : x.dtype === "float32" ? "Float" : x.dtype === "int64" ? "Long" : "Bool"}`);
+    if (x.dtype !== dt) throw new TypeError(`expected scalar type ${SCALAR_TYPE_NAME[dt]} but found ${SCALAR_TYPE_NAME[x.dtype]}`);
   }
   const out_set = new Set(out_ids);
   // Per operand: diagonals for repeated labels, then sum out the labels nobody else needs.

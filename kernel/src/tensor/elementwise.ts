@@ -6,7 +6,7 @@
  */
 import { DType, Tensor, check_tensor, numelOf, storageFor } from "./tensor";
 import { attach, rename } from "./autograd";
-import { is_floating } from "./dtype";
+import { check_scalar_fits, is_floating, is_integer, is_small_int } from "./dtype";
 import { TensorLike, check_operand, ew, float_type, result_type, shape_of } from "./operand";
 import { kernel } from "./kernels";
 import { sum_to } from "./sum_to";
@@ -114,7 +114,8 @@ export function mul(a: TensorLike, b: TensorLike): Tensor {
   as_tensor_arg(a, "mul");
   check_operand(b, "mul");
   const dt = result_type(a, b);
-  const out = ew("a * b", [a, b], dt);
+  // int32 products wrap exactly as PyTorch's (a float64 product past 2^53 would lose the low bits)
+  const out = ew(dt === "int32" ? "Math.imul(a, b)" : "a * b", [a, b], dt);
   attach(out, "MulBackward0", [a, b], (g, need) => [
     need[0] ? grad_of(ew("a * b", [g, b], g.dtype), a) : null,
     need[1] ? grad_of(ew("a * b", [g, a], g.dtype), b) : null,
@@ -207,8 +208,8 @@ export function pow(a: TensorLike, b: TensorLike): Tensor {
   if (dt === "bool") throw NotImplementedTypeError(`"pow" not implemented for 'Bool'`);
   // an integer power: a negative scalar exponent is PyTorch's error; in an exponent tensor, as
   // PyTorch's integer kernel: 1 for base 1, +-1 for base -1, else 0 (the integer part of a^b)
-  if (dt === "int64" && !(b instanceof Tensor) && Number(b) < 0) throw RuntimeRangeError("Integers to negative integer powers are not allowed.");
-  const expr = dt === "int64" ? "b < 0 ? (a === 1 ? 1 : a === -1 ? (b % 2 === 0 ? 1 : -1) : 0) : Math.pow(a, b)" : "Math.pow(a, b)";
+  if (is_integer(dt) && !(b instanceof Tensor) && Number(b) < 0) throw RuntimeRangeError("Integers to negative integer powers are not allowed.");
+  const expr = is_integer(dt) ? "b < 0 ? (a === 1 ? 1 : a === -1 ? (b % 2 === 0 ? 1 : -1) : 0) : Math.pow(a, b)" : "Math.pow(a, b)";
   const out = ew(expr, [a, b], dt);
   const name = b instanceof Tensor ? (a instanceof Tensor ? "PowBackward1" : "PowBackward2") : "PowBackward0";
   return attach(out, name, [a, b], (g, need) => [
@@ -411,6 +412,7 @@ export function clamp(x: Tensor, min?: ClampBound | ClampBounds, max?: ClampBoun
   const ints = (Number.isInteger(lo) || lo === -Infinity) && (Number.isInteger(hi) || hi === Infinity);
   // as PyTorch's promotion: a float bound makes an integer tensor float, an integer bound a bool tensor int64
   const dt = is_floating(x.dtype) ? x.dtype : !ints ? float_type(x.dtype) : x.dtype === "bool" && (Number.isFinite(lo) || Number.isFinite(hi)) ? "int64" : x.dtype;
+  if (is_small_int(dt)) for (const v of [lo, hi]) if (Number.isFinite(v)) check_scalar_fits(v, dt); // clamp(0, 300) of uint8: PyTorch's overflow error
   const out = ew(kernel("a !== a ? a : Math.min(Math.max(a, lo), hi)", 1, ["lo", "hi"]), [x], dt, dt, [lo, hi]);
   return attach(out, "ClampBackward1", [x], (g) => [ew(kernel("(b >= lo && b <= hi) ? a : 0", 2, ["lo", "hi"]), [g, x], g.dtype, g.dtype, [lo, hi])], true, SAVES_SELF);
 }

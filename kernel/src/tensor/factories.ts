@@ -6,7 +6,7 @@
  * distinction); ask for integers with `{ dtype: "int64" }`. Booleans make a bool tensor.
  */
 import { DType, Storage, Tensor, check_tensor } from "./tensor";
-import { check_dtype, coerce, get_default_dtype, is_floating, storage_for } from "./dtype";
+import { check_dtype, check_scalar_fits, coerce, get_default_dtype, is_floating, is_small_int, storage_for } from "./dtype";
 import { TensorOptions, check_options, check_size, fmt_shape, parse_size_args } from "./shape";
 import { RuntimeError, RuntimeRangeError, ValueRangeError } from "../errors";
 import { py_type_name } from "../utils/py_type_name";
@@ -96,6 +96,8 @@ export function tensor(data: Nested, options?: TensorOptions): Tensor {
   else if (kinds.bool && !kinds.num) dtype = "bool";
   else dtype = get_default_dtype();
   const store = storage_for(dtype, flat.length);
+  // PyTorch refuses a Python number out of a small integer dtype's range (uint8 takes -255..255, wrapping)
+  if (is_small_int(dtype) && !(data instanceof Tensor)) for (let i = 0; i < flat.length; i++) check_scalar_fits(flat[i], dtype, true);
   for (let i = 0; i < flat.length; i++) store[i] = coerce(flat[i], dtype);
   return make(store, shape, dtype, o.requires_grad, "tensor");
 }
@@ -131,6 +133,7 @@ function filled(size: number[], value: number, o: TensorOptions, where: string, 
   const dt = o.dtype ?? dtype ?? get_default_dtype();
   const n = size.reduce((a, b) => a * b, 1);
   const store = storage_for(dt, n);
+  check_scalar_fits(value, dt); // full(300, { dtype: uint8 }) is PyTorch's overflow error
   const v = coerce(value, dt);
   if (v !== 0) store.fill(v);
   return make(store, size, dt, o.requires_grad, where);

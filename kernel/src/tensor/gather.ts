@@ -6,7 +6,7 @@
  */
 import { Tensor, check_tensor } from "./tensor";
 import { attach } from "./autograd";
-import { coerce, storage_for } from "./dtype";
+import { check_scalar_fits, coerce, storage_for } from "./dtype";
 import { checkKeywords } from "../utils/py_args";
 import { contiguous_strides, fmt_shape, wrap_dim } from "./shape";
 import { saves } from "./version";
@@ -23,7 +23,7 @@ function check(x: Tensor, op: string): void {
 
 function check_index(idx: Tensor, op: string): void {
   check_tensor(idx, op, "index");
-  if (idx.dtype !== "int64") throw RuntimeTypeError(`${op}(): Expected dtype int32 or int64 for index (lrlab's is int64; got ${idx.dtype})`);
+  if (idx.dtype !== "int64" && idx.dtype !== "int32") throw RuntimeTypeError(`${op}(): Expected dtype int32 or int64 for index (got ${idx.dtype})`);
 }
 
 /** Picks entries `idx` (1-D or 0-D int64) along dim `d`; differentiable. */
@@ -160,7 +160,11 @@ function scatter_impl(x: Tensor, dim: number, index: Tensor, src: Tensor | numbe
   const put = mode === "add" ? (o: number, v: number) => (data[o] = coerce(data[o] + v, x.dtype))
     : mode === "multiply" ? (o: number, v: number) => (data[o] = coerce(data[o] * v, x.dtype))
     : (o: number, v: number) => (data[o] = v);
-  if (typeof src === "number") for (let e = 0; e < offs.length; e++) put(offs[e], src);
+  if (typeof src === "number") {
+    check_scalar_fits(src, x.dtype); // scatter_(dim, index, 300) of a uint8 tensor: PyTorch's overflow error
+    const v = mode === "set" ? coerce(src, x.dtype) : src;
+    for (let e = 0; e < offs.length; e++) put(offs[e], v);
+  }
   else {
     if (!(src instanceof Tensor)) throw new TypeError(`${op}(): src must be a Tensor or a number`);
     const ss = contiguous_strides(src.shape);

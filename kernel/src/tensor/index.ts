@@ -10,7 +10,8 @@ export { Tensor } from "./tensor";
 export { device } from "./device";
 export type { DType, Storage, Shape, GradFn } from "./tensor";
 export {
-  float32, float64, int64, bool, float, double, long,
+  float32, float64, int64, bool, float, double, long, int32, int16, int8, uint8, int, short, iinfo,
+  type IInfo,
   get_default_dtype, set_default_dtype, promote_types, can_cast,
 } from "./dtype";
 export { no_grad, enable_grad, set_grad_enabled, is_grad_enabled, inference_mode } from "./grad_mode";

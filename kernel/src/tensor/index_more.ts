@@ -12,7 +12,7 @@ import { pyArgs } from "../utils/py_args";
 import { DType, Tensor, check_tensor } from "./tensor";
 import { attach } from "./autograd";
 import { is_grad_enabled } from "./grad_mode";
-import { coerce, storage_for } from "./dtype";
+import { check_scalar_fits, coerce, storage_for, is_floating } from "./dtype";
 import { broadcast_shapes, fmt_shape, wrap_dim } from "./shape";
 import { check_inplace, rebase_history } from "./view_history";
 import { bump_version } from "./version";
@@ -27,7 +27,7 @@ const INDEX_ADD_SAVES = saves("x0 if 1, 1 if 1");
 const INDEX_COPY_SAVES = saves("x0, 1 if 1");
 const INDEX_X0 = saves("x0");
 
-const TORCH_NAME: Record<DType, string> = { float32: "Float", float64: "Double", int64: "Long", bool: "Bool" };
+const TORCH_NAME: Record<DType, string> = { float32: "Float", float64: "Double", int64: "Long", int32: "Int", int16: "Short", int8: "Char", uint8: "Byte", bool: "Bool" };
 
 function check_long(index: unknown, op: string, arg = "index"): asserts index is Tensor {
   check_tensor(index, op, arg);
@@ -44,7 +44,8 @@ interface Slices {
 
 function slices(x: Tensor, dim: number, index: Tensor, op: string): { d: number; s: Slices } {
   check_tensor(x, op);
-  check_long(index, op);
+  // index_add takes an int32 index too (PyTorch 2.13); index_copy / index_fill want int64
+  if (!(op === "index_add" && index instanceof Tensor && index.dtype === "int32")) check_long(index, op);
   if (index.dim() > 1) throw new RangeError(`${op}(): Index is supposed to be a vector`);
   const nd = Math.max(x.dim(), 1);
   const d = wrap_dim(dim, nd);
@@ -110,7 +111,7 @@ export function index_add(x: Tensor, dim: number, index: Tensor, source: Tensor,
   const out = x.data.slice() as typeof x.data;
   const src = source.data;
   each(s, (xo, so) => (out[xo] += alpha * src[so]));
-  if (x.dtype === "int64" || x.dtype === "bool") for (let i = 0; i < out.length; i++) out[i] = coerce(out[i], x.dtype);
+  if (!is_floating(x.dtype)) for (let i = 0; i < out.length; i++) out[i] = coerce(out[i], x.dtype);
   return attach(new Tensor(out, x.shape, x.dtype), "IndexAddBackward0", [x, source], (g, need) => {
     let gs: Tensor | null = null;
     if (need[1]) {
@@ -143,6 +144,7 @@ export function index_fill(x: Tensor, dim: number, index: Tensor, value: number 
     v = value.data[0];
   } else if (typeof value === "number" || typeof value === "boolean") v = Number(value);
   else throw new TypeError(`index_fill(): argument 'value' must be a number or a Tensor, not ${value === null ? "null" : typeof value}`);
+  check_scalar_fits(v, x.dtype);
   const out = x.data.slice() as typeof x.data;
   const fill = coerce(v, x.dtype);
   each(s, (xo) => (out[xo] = fill));

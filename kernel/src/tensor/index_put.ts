@@ -20,17 +20,17 @@ import { checkKeywords } from "../utils/py_args";
 import { DType, Storage, Tensor, check_tensor } from "./tensor";
 import { attach, saved_also } from "./autograd";
 import { is_grad_enabled } from "./grad_mode";
-import { coerce, storage_for } from "./dtype";
+import { coerce, storage_for, is_floating } from "./dtype";
 import { broadcast_strides, fmt_shape } from "./shape";
 import { check_inplace, rebase_history } from "./view_history";
 import { bump_version } from "./version";
 import { strided_positions } from "./flat_index";
 import { sum_to } from "./sum_to";
-import { index_put_plan } from "./indexing";
+import { as_index_tensor, index_put_plan } from "./indexing";
 import type { AdvPlan } from "./advanced_index";
 import { RuntimeRangeError, RuntimeTypeError } from "../errors";
 
-const TORCH_NAME: Record<DType, string> = { float32: "Float", float64: "Double", int64: "Long", bool: "Bool" };
+const TORCH_NAME: Record<DType, string> = { float32: "Float", float64: "Double", int64: "Long", int32: "Int", int16: "Short", int8: "Char", uint8: "Byte", bool: "Bool" };
 
 /** `accumulate` as PyTorch's positional bool or a trailing `{ accumulate }` (Python's keyword). */
 export type AccumulateArg = boolean | { accumulate?: boolean };
@@ -45,9 +45,10 @@ interface Put {
 }
 
 /** Checks the arguments (PyTorch's messages) and resolves where values go. */
-function prepare(x: Tensor, indices: unknown, values: unknown, accumulate: AccumulateArg | undefined, op: string): Put {
+function prepare(x: Tensor, indices_arg: unknown, values: unknown, accumulate: AccumulateArg | undefined, op: string): Put {
   check_tensor(x, op);
-  if (!Array.isArray(indices)) throw new TypeError(`${op}(): argument 'indices' (position 1) must be tuple of Tensors, not ${py_type(indices)}`);
+  if (!Array.isArray(indices_arg)) throw new TypeError(`${op}(): argument 'indices' (position 1) must be tuple of Tensors, not ${py_type(indices_arg)}`);
+  const indices: unknown[] = indices_arg.map(as_index_tensor); // int32 as int64, uint8 as a bool mask (PyTorch's long, int, byte or bool)
   indices.forEach((t, k) => {
     if (!(t instanceof Tensor)) {
       // PyTorch's message; a slice string (":", "0::2") is what a porter of `x[:, 0::2] = v` tries
@@ -59,7 +60,7 @@ function prepare(x: Tensor, indices: unknown, values: unknown, accumulate: Accum
         : "";
       throw new TypeError(`expected Tensor as element ${k} in argument 0, but got ${py_type(t)}${slice}`);
     }
-    if (t.dtype !== "int64" && t.dtype !== "bool") throw new RangeError(`tensors used as indices must be long, int, byte or bool tensors (lrlab's are int64 and bool; got ${t.dtype})`);
+    if (t.dtype !== "int64" && t.dtype !== "bool") throw new RangeError(`tensors used as indices must be long, int, byte or bool tensors (got ${t.dtype})`);
   });
   if (indices.length === 0) throw new RangeError(`${op}(): expected at least one index tensor (an empty indices list writes nothing defined in PyTorch); use copy_ or fill_ for the whole tensor`);
   if (!(values instanceof Tensor)) throw new TypeError(`${op}(): argument 'values' (position 2) must be Tensor, not ${py_type(values)}`);
@@ -86,7 +87,7 @@ function write(dst: Storage, dtype: DType, values: Tensor, p: Put): void {
   const v = values.data;
   const vpos = p.vpos;
   if (!p.accumulate) for (let i = 0; i < pos.length; i++) dst[pos[i]] = v[vpos[i]];
-  else if (dtype === "int64" || dtype === "bool") for (let i = 0; i < pos.length; i++) dst[pos[i]] = coerce(dst[pos[i]] + v[vpos[i]], dtype);
+  else if (!is_floating(dtype)) for (let i = 0; i < pos.length; i++) dst[pos[i]] = coerce(dst[pos[i]] + v[vpos[i]], dtype);
   else for (let i = 0; i < pos.length; i++) dst[pos[i]] += v[vpos[i]];
 }
 

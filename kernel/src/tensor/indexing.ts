@@ -145,6 +145,18 @@ function consumed(i: IndexSpec): number {
   return 1;
 }
 
+/**
+ * PyTorch's index tensors are "long, int, byte or bool": an int32 index reads as int64 (the same
+ * values), a uint8 one as a bool mask (PyTorch's deprecated byte masks); int16 / int8 stay and are
+ * refused where the index is read.
+ */
+export function as_index_tensor<T>(i: T): T | Tensor {
+  if (!(i instanceof Tensor)) return i;
+  if (i.dtype === "int32") return new Tensor(i.data, i.shape, "int64");
+  if (i.dtype === "uint8") return i.to("bool");
+  return i;
+}
+
 /** The positions where a bool mask is true, as an int64 tensor (row-major over the mask). */
 function mask_positions(mask: Tensor): Tensor {
   const picks: number[] = [];
@@ -162,7 +174,7 @@ function mask_positions(mask: Tensor): Tensor {
 export function index(x: Tensor, ...given: IndexSpec[]): Tensor {
   // Python reads a 0-dim integer tensor as the integer it holds (__index__): a select, a view
   // (SelectBackward0), and no index tensor saved
-  const indices = given.map((i) => (i instanceof Tensor && i.dim() === 0 && i.dtype === "int64" ? i.data[0] : i));
+  const indices = given.map((i) => (i instanceof Tensor && i.dim() === 0 && i.dtype === "int64" ? i.data[0] : i)).map(as_index_tensor);
   const out = index_impl(x, indices);
   // PyTorch's IndexBackward0 saves the index tensors (and masks) for its backward
   if (out.grad_fn !== null && indices.some((i) => i instanceof Tensor)) saved_also(out, indices.filter((i): i is Tensor => i instanceof Tensor));
@@ -264,7 +276,7 @@ function resolve_advanced(x: Tensor, expanded: readonly IndexSpec[], zero_dim_te
       d++;
       yd++;
     } else if (i instanceof Tensor) {
-      throw new RangeError(`tensors used as indices must be long, int, byte or bool tensors (lrlab's are int64 and bool; got ${i.dtype} at position ${d})`);
+      throw new RangeError(`tensors used as indices must be long, int, byte or bool tensors (got ${i.dtype} at position ${d})`);
     } else throw new TypeError(`index(): unsupported index ${JSON.stringify(i)} at position ${d}; use a number, null or ":" (the whole dim), a slice string like "1:3", "...", "None" (a new axis), an int64 tensor or a bool mask`);
   }
   check_masks(x, expanded, is_select);
@@ -361,7 +373,7 @@ function index_core(x: Tensor, expanded: IndexSpec[]): Tensor {
     if (typeof i === "number") specs[d] = { len: null, start: int_index(i, size, d), step: 1 };
     else if (typeof i === "string") specs[d] = parse_slice(i, size);
     else if (i instanceof Tensor) {
-      if (i.dtype !== "int64") throw new RangeError(`tensors used as indices must be long, int, byte or bool tensors (lrlab's are int64 and bool; got ${i.dtype} at position ${d})`);
+      if (i.dtype !== "int64") throw new RangeError(`tensors used as indices must be long, int, byte or bool tensors (got ${i.dtype} at position ${d})`);
       tensor_dims.push([d, i]);
     } else throw new TypeError(`index(): unsupported index ${JSON.stringify(i)} at position ${d}; use a number, null or ":" (the whole dim), a slice string like "1:3", "...", "None" (a new axis), an int64 tensor or a bool mask`);
   });

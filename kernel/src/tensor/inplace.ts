@@ -21,7 +21,7 @@
 import { checkKeywords, pyArgs } from "../utils/py_args";
 import { DType, Storage, Tensor, check_tensor, storageFor } from "./tensor";
 import { is_grad_enabled } from "./grad_mode";
-import { category, coerce } from "./dtype";
+import { C_TYPE_NAME, category, check_scalar_fits, coerce, coerce_expr, is_floating, is_integer, is_small_int } from "./dtype";
 import { TensorLike, as_operand, check_operand, result_type } from "./operand";
 import { kernel, run } from "./kernels";
 import { broadcast_shapes, fmt_shape } from "./shape";
@@ -35,7 +35,7 @@ import { bump_version } from "./version";
 import { RuntimeRangeError, RuntimeTypeError } from "../errors";
 import { type Transcendental, wasm_transcendental } from "./wasm/transcendental";
 
-const TORCH_NAME: Record<DType, string> = { float32: "Float", float64: "Double", int64: "Long", bool: "Bool" };
+const TORCH_NAME: Record<DType, string> = { float32: "Float", float64: "Double", int64: "Long", int32: "Int", int16: "Short", int8: "Char", uint8: "Byte", bool: "Bool" };
 
 function check_self(self: Tensor, op: string, others: readonly unknown[]): void {
   if (!(self instanceof Tensor)) throw new TypeError(`${op}(): self must be a Tensor`);
@@ -68,7 +68,7 @@ function records(self: Tensor, others: readonly TensorLike[]): boolean {
 function adopt(self: Tensor, result: Tensor): Tensor {
   const d = self.data;
   const s = result.data;
-  if (self.dtype === "int64" || self.dtype === "bool") for (let i = 0; i < d.length; i++) d[i] = coerce(s[i], self.dtype);
+  if (!is_floating(self.dtype)) for (let i = 0; i < d.length; i++) d[i] = coerce(s[i], self.dtype);
   else d.set(s);
   rebase_history(self, result);
   return self;
@@ -108,6 +108,8 @@ function inplace(self: Tensor, op: string, others: TensorLike[], expr: string, e
   let e = expr;
   if (self.dtype === "int64") e = `Math.trunc(${expr}) + 0`;
   else if (self.dtype === "bool") e = `(${expr}) !== 0 ? 1 : 0`;
+  else if (self.dtype === "int32" && expr === "a * b") e = "Math.imul(a, b)"; // exact int32 wrap-around
+  else if (is_small_int(self.dtype)) e = coerce_expr(expr, self.dtype); // truncate, then wrap (uint8: -1 -> 255)
   const k = kernel(e, 1 + others.length, extra);
   run(k, self.data, self.shape, [self, ...others.map((o) => as_operand(o, t))], values);
   bump_version(self);
@@ -141,7 +143,7 @@ export function div_(self: Tensor, other: TensorLike, options?: E.DivOptions): T
 }
 
 function E_float(d: DType): DType {
-  return d === "int64" || d === "bool" ? "float32" : d;
+  return is_floating(d) ? d : "float32";
 }
 
 export function pow_(self: Tensor, exponent: TensorLike): Tensor {
@@ -171,8 +173,9 @@ export function clamp_(self: Tensor, min?: E.ClampBound | E.ClampBounds, max?: E
   const rt = result_type(self, ...[lo, hi].filter((v) => typeof v !== "number" || Number.isFinite(v)));
   // (clamp_'s cast check names the output type as c10 prints it: "long int", where add_'s says "Long")
   if (self instanceof Tensor && category(rt) > category(self.dtype)) {
-    throw RuntimeTypeError(`result type ${TORCH_NAME[rt]} can't be cast to the desired output type ${self.dtype === "int64" ? "long int" : TORCH_NAME[self.dtype]}`);
+    throw RuntimeTypeError(`result type ${TORCH_NAME[rt]} can't be cast to the desired output type ${is_integer(self.dtype) ? C_TYPE_NAME[self.dtype] : TORCH_NAME[self.dtype]}`);
   }
+  if (self instanceof Tensor && is_small_int(self.dtype)) for (const v of [lo, hi]) if (typeof v === "number" && Number.isFinite(v)) check_scalar_fits(v, self.dtype);
   return inplace(self, "clamp_", [lo, hi], "a !== a ? a : Math.min(Math.max(a, b), c)", [], [], (old) => E.clamp(old, lo, hi), rt);
 }
 
@@ -185,7 +188,7 @@ export function clamp_max_(self: Tensor, max: number | Tensor): Tensor {
 }
 
 function unary_(self: Tensor, op: string, expr: string, graph: (old: Tensor) => Tensor, floating: boolean, wasm?: Transcendental): Tensor {
-  if (floating && (self.dtype === "int64" || self.dtype === "bool")) check_cast(self, "float32");
+  if (floating && !is_floating(self.dtype)) check_cast(self, "float32");
   return inplace(self, op, [], expr, [], [], graph, undefined, undefined, wasm);
 }
 
@@ -224,7 +227,7 @@ export function copy_(self: Tensor, src: Tensor): Tensor {
     attach(moved, "CopyBackwards", [snapshot(self), src], (g, need) => [need[0] ? overwritten(g) : null, need[1] ? sum_to(g, src_shape) : null], false);
     return adopt(self, moved);
   }
-  const e = self.dtype === "int64" ? "Math.trunc(b)" : self.dtype === "bool" ? "b !== 0 ? 1 : 0" : "b";
+  const e = self.dtype === "int64" ? "Math.trunc(b)" : self.dtype === "bool" ? "b !== 0 ? 1 : 0" : is_small_int(self.dtype) ? coerce_expr("b", self.dtype) : "b";
   run(kernel(e, 2), self.data, self.shape, [self, src]);
   bump_version(self);
   return self;
@@ -244,6 +247,7 @@ function fillWith(self: Tensor, value: number | boolean | Tensor, op: "fill_" | 
     v = value.data[0];
   } else if (typeof value === "number" || typeof value === "boolean") v = Number(value);
   else throw new TypeError(`fill_(): value must be a number, not ${value === null ? "null" : typeof value}`);
+  check_scalar_fits(v, self.dtype); // fill_(300) of a uint8 tensor: PyTorch's overflow error
   if (records(self, [value])) {
     // The old values no longer matter: the gradient w.r.t. them is zero. A 0-dim tensor value
     // gets the sum of g (PyTorch's FillBackward3).
@@ -292,7 +296,9 @@ export function masked_fill_(self: Tensor, mask: Tensor, valueArg: TensorLike | 
   if (!(mask instanceof Tensor) || mask.dtype !== "bool") throw new TypeError(`masked_fill_ only supports boolean masks`);
   check_shapes(self, [mask]);
   if (records(self, [value])) return adopt(self, masked_fill(snapshot(self), mask, value));
-  const v = value instanceof Tensor ? value.data[0] : coerce(Number(value), self.dtype);
+  const raw = value instanceof Tensor ? value.data[0] : Number(value);
+  check_scalar_fits(raw, self.dtype);
+  const v = coerce(raw, self.dtype);
   run(kernel("b !== 0 ? v : a", 2, ["v"]), self.data, self.shape, [self, mask], [v]);
   bump_version(self);
   return self;

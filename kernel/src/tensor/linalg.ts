@@ -31,8 +31,8 @@ function dims_str(s: readonly number[]): string {
 }
 
 /** c10's names of the dtypes, as PyTorch's matrix-product messages print them ("float != double"). */
-const C_NAMES: Record<DType, string> = { float32: "float", float64: "double", int64: "long int", bool: "bool" };
-const SCALAR_NAMES: Record<DType, string> = { float32: "Float", float64: "Double", int64: "Long", bool: "Bool" };
+const C_NAMES: Record<DType, string> = { float32: "float", float64: "double", int64: "long int", int32: "int", int16: "short int", int8: "signed char", uint8: "unsigned char", bool: "bool" };
+const SCALAR_NAMES: Record<DType, string> = { float32: "Float", float64: "Double", int64: "Long", int32: "Int", int16: "Short", int8: "Char", uint8: "Byte", bool: "Bool" };
 
 function out_dtype(a: Tensor, b: Tensor, op: string): DType {
   if (a.dtype !== b.dtype) {

@@ -13,7 +13,7 @@
 import { DType, Tensor, check_tensor, numelOf, storageFor } from "./tensor";
 import { attach } from "./autograd";
 import { saves, type SaveSpec } from "./version";
-import { is_floating } from "./dtype";
+import { is_floating, SCALAR_TYPE_NAME } from "./dtype";
 import { TensorLike, check_operand, ew, float_type, result_type } from "./operand";
 import { kernel } from "./kernels";
 import { sum_to } from "./sum_to";
@@ -31,7 +31,7 @@ const COPYSIGN_SAVES = saves("0 if 0, out");
 
 /** PyTorch's name of a dtype in kernel errors ("Long", "Bool", ...). */
 function cname(d: DType): string {
-  return d === "int64" ? "Long" : d === "bool" ? "Bool" : d === "float32" ? "Float" : "Double";
+  return SCALAR_TYPE_NAME[d];
 }
 
 function grad_of(g: Tensor, x: TensorLike): Tensor | null {

@@ -8,7 +8,7 @@
 import { checkKeywords } from "../utils/py_args";
 import { Tensor, check_tensor } from "./tensor";
 import { rename, saved_also } from "./autograd";
-import { is_floating } from "./dtype";
+import { is_floating, SCALAR_TYPE_NAME } from "./dtype";
 import { norm } from "./reduce";
 import { add, mul, reciprocal, sub } from "./elementwise";
 import { gt, where } from "./compare";
@@ -29,7 +29,7 @@ export function dist(input: Tensor, other: Tensor, p: number | { p?: number } = 
   const pp = typeof p === "object" && p !== null ? p.p ?? 2 : p;
   if (typeof pp !== "number") throw new TypeError(`dist(): argument 'p' must be Number, not ${typeof pp}`);
   if (!is_floating(input.dtype) || !is_floating(other.dtype)) {
-    throw new TypeError(`norm(): input dtype should be either floating point or complex. Got ${input.dtype === "int64" || other.dtype === "int64" ? "Long" : "Bool"} instead.`);
+    throw new TypeError(`norm(): input dtype should be either floating point or complex. Got ${SCALAR_TYPE_NAME[is_floating(input.dtype) ? other.dtype : input.dtype]} instead.`);
   }
   // (PyTorch's DistBackward0 saves both inputs and the result; norm saved the result)
   return saved_also(rename(norm(sub(input, other), pp), "DistBackward0"), [input, other]);
@@ -46,7 +46,7 @@ export function renorm(input: Tensor, p: number, dim: number, maxnorm: number): 
   }
   if (!(p > 0)) throw new RangeError("renorm: non-positive-norm not supported");
   if (!(maxnorm >= 0)) throw new RangeError(`renorm: expected maxnorm to be >= 0 but got ${maxnorm}`);
-  if (!is_floating(input.dtype)) throw new TypeError(`linalg.vector_norm: Expected a floating point or complex tensor as input. Got ${input.dtype === "int64" ? "Long" : "Bool"}`);
+  if (!is_floating(input.dtype)) throw new TypeError(`linalg.vector_norm: Expected a floating point or complex tensor as input. Got ${SCALAR_TYPE_NAME[input.dtype]}`);
   const nd = input.dim();
   if (nd <= 1) throw new RangeError(`renorm: input needs at least 2 dimensions, got ${nd} dimensions`);
   const d = wrap_dim(dim, nd);

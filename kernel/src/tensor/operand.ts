@@ -3,7 +3,7 @@
  * (no-autograd) element-wise evaluation used by the ops and their backward formulas.
  */
 import { DType, Tensor } from "./tensor";
-import { category, get_default_dtype, promote_types, scalar_dtype, storage_for } from "./dtype";
+import { category, coerce, coerce_expr, coerce_storage, is_small_int, get_default_dtype, promote_types, scalar_dtype, storage_for } from "./dtype";
 import { broadcast_shapes } from "./shape";
 import { Kernel, Operand, kernel, run } from "./kernels";
 import { elementwise_order } from "./memory_order";
@@ -50,8 +50,9 @@ export function as_operand(x: TensorLike, compute: DType): Operand {
   if (x instanceof Tensor) return x;
   let v = typeof x === "boolean" ? (x ? 1 : 0) : x;
   if (compute === "float32") v = Math.fround(v);
-  else if (compute === "int64") v = Math.trunc(v);
   else if (compute === "bool") v = v !== 0 ? 1 : 0;
+  // integers truncate, and wrap (uint8 + 300 is uint8 + 44, as PyTorch); ±Infinity (an absent clamp bound) stays
+  else if (compute !== "float64" && Number.isFinite(v)) v = coerce(v, compute);
   const d = new Float64Array(1);
   d[0] = v;
   return { data: d, shape: scalar_shape };
@@ -77,9 +78,11 @@ export function ew(expr: string | Kernel, xs: readonly TensorLike[], out_dtype: 
   let n = 1;
   for (const d of shape) n *= d;
   const out = storage_for(out_dtype, n);
-  // "+ 0" turns -0 into 0: int64 has no negative zero.
-  const k = typeof expr === "string" ? kernel(out_dtype === "int64" ? `(${expr}) + 0` : expr, xs.length) : expr;
+  // integer results are stored as coerce() does: "+ 0" turns -0 into 0 (int64 has no negative zero),
+  // int32 / int16 / int8 / uint8 wrap around (dtype.ts coerce_expr); float and bool kernels are unchanged
+  const k = typeof expr === "string" ? kernel(out_dtype === "float32" || out_dtype === "float64" || out_dtype === "bool" ? expr : coerce_expr(expr, out_dtype), xs.length) : expr;
   run(k, out, shape, xs.map((x) => as_operand(x, compute)), extra);
+  if (typeof expr !== "string" && is_small_int(out_dtype)) coerce_storage(out, out_dtype);
   const res = new Tensor(out, shape, out_dtype);
   if (permuted) res._memory_order = elementwise_order(xs, shape); // PyTorch's TensorIterator keeps the layout
   return res;

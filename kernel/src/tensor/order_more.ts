@@ -11,7 +11,7 @@ import { dimKeyword } from "../utils/py_args";
 import { pyArgs } from "../utils/py_args";
 import { Tensor, check_tensor } from "./tensor";
 import { attach } from "./autograd";
-import { is_floating, storage_for } from "./dtype";
+import { is_floating, storage_for, SCALAR_TYPE_NAME } from "./dtype";
 import { layout } from "./reduce";
 import { ValuesIndices } from "./return_types";
 import { wrap_dim } from "./shape";
@@ -23,7 +23,7 @@ const SELF_AND_OUT = saves("0, out");
 
 /** PyTorch's name of a dtype in kernel errors. */
 function cname(d: Tensor["dtype"]): string {
-  return d === "int64" ? "Long" : d === "bool" ? "Bool" : d === "float32" ? "Float" : "Double";
+  return SCALAR_TYPE_NAME[d];
 }
 
 function dim_arg(dim: unknown, op: string): number {

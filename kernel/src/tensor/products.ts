@@ -7,7 +7,7 @@
 import { dimKeyword } from "../utils/py_args";
 import { DType, Tensor, check_tensor } from "./tensor";
 import { attach, rename, saved_also } from "./autograd";
-import { storage_for } from "./dtype";
+import { storage_for, is_integer, coerce } from "./dtype";
 import { broadcast_shapes, fmt_shape, wrap_dim } from "./shape";
 import { RuntimeRangeError } from "../errors";
 import { matmul_raw } from "./linalg";
@@ -26,7 +26,7 @@ export interface AddmmOptions {
   alpha?: number;
 }
 
-const TORCH_NAME: Record<DType, string> = { float32: "Float", float64: "Double", int64: "Long", bool: "Bool" };
+const TORCH_NAME: Record<DType, string> = { float32: "Float", float64: "Double", int64: "Long", int32: "Int", int16: "Short", int8: "Char", uint8: "Byte", bool: "Bool" };
 
 function scalars(o: AddmmOptions | undefined, op: string): { beta: number; alpha: number } {
   const opts = o ?? {};
@@ -67,7 +67,7 @@ function combine(input: Tensor, product: Tensor, beta: number, alpha: number, op
     const e = expand(input.detach(), shape).data;
     for (let i = 0; i < out.length; i++) out[i] = beta * e[i] + alpha * p[i];
   }
-  if (product.dtype === "int64") for (let i = 0; i < out.length; i++) out[i] = Math.trunc(out[i]) + 0;
+  if (is_integer(product.dtype)) for (let i = 0; i < out.length; i++) out[i] = coerce(out[i], product.dtype);
   return new Tensor(out, shape, product.dtype);
 }
 

@@ -15,7 +15,7 @@
  */
 import { DType, Storage, Tensor, check_tensor } from "./tensor";
 import { attach } from "./autograd";
-import { is_floating, storage_for } from "./dtype";
+import { SCALAR_TYPE_NAME, coerce_storage, is_floating, is_small_int, storage_for } from "./dtype";
 import { contiguous_strides, strided_copy, wrap_dim } from "./shape";
 import { permute_raw } from "./views";
 import { maximum, minimum } from "./elementwise";
@@ -187,6 +187,7 @@ function slice_sums(L: Layout): Float64Array {
 function finish(vals: ArrayLike<number>, shape: number[], dtype: DType): Tensor {
   const out = storage_for(dtype, vals.length);
   out.set(vals);
+  if (is_small_int(dtype)) coerce_storage(out, dtype); // sum({ dtype: int8 }) wraps, as PyTorch's
   return new Tensor(out, shape, dtype);
 }
 
@@ -206,7 +207,7 @@ export function mean(x: Tensor, dim?: DimArg, keepdim?: KeepArg): Tensor {
   const dtype = a.opts.dtype ?? x.dtype;
   if (!is_floating(dtype)) {
     throw RuntimeTypeError(
-      `mean(): could not infer output dtype. Input dtype must be either a floating point or complex dtype. Got: ${dtype === "int64" ? "Long" : "Bool"}`,
+      `mean(): could not infer output dtype. Input dtype must be either a floating point or complex dtype. Got: ${SCALAR_TYPE_NAME[dtype]}`,
     );
   }
   const L = layout(x, a.dim, a.keepdim);
@@ -455,7 +456,7 @@ export function norm(x: Tensor, pArg?: number | "fro" | NormOptions | null, dimA
   if (dim !== undefined && dim !== null && typeof dim !== "number" && !Array.isArray(dim)) throw new TypeError(`norm(): argument 'dim' must be an int or a list of ints, not ${typeof dim}`);
   const pp = p === "fro" || p === null ? 2 : p;
   if (typeof pp !== "number") throw new TypeError(`norm(): p must be a number or "fro", got ${JSON.stringify(p)}`);
-  if (!is_floating(x.dtype)) throw RuntimeTypeError(`linalg.vector_norm: Expected a floating point or complex tensor as input. Got ${x.dtype === "int64" ? "Long" : "Bool"}`);
+  if (!is_floating(x.dtype)) throw RuntimeTypeError(`linalg.vector_norm: Expected a floating point or complex tensor as input. Got ${SCALAR_TYPE_NAME[x.dtype]}`);
   // PyTorch's keyword-only dtype (of a floating input): the norm computed in and returned as that dtype
   if (a.dtype !== undefined && a.dtype !== null) x = x.to(a.dtype as DType);
   const L = layout(x, dim ?? null, keepdim);

@@ -13,7 +13,7 @@
  */
 import { DType, Tensor, check_tensor } from "./tensor";
 import { attach, rename } from "./autograd";
-import { is_floating, storage_for } from "./dtype";
+import { is_floating, storage_for, SCALAR_TYPE_NAME } from "./dtype";
 import { wrap_dim } from "./shape";
 import { ValuesIndices } from "./return_types";
 import { Layout, expand_raw, layout, mean, var_args, var_std } from "./reduce";
@@ -445,7 +445,7 @@ export function nanmean(x: Tensor, dim?: number | readonly number[] | null | Nan
   const a = nan_args(dim, keepdim, "nanmean");
   const dtype = a.dtype ?? x.dtype;
   if (!is_floating(dtype)) {
-    throw new TypeError(`nanmean(): expected input to have floating point or complex dtype but got ${dtype === "int64" ? "Long" : "Bool"}`);
+    throw new TypeError(`nanmean(): expected input to have floating point or complex dtype but got ${SCALAR_TYPE_NAME[dtype]}`);
   }
   const L = layout(x, a.dim, a.keepdim);
   const { sums, counts } = nan_sums(L);

@@ -7,7 +7,7 @@
  */
 import { Tensor, check_tensor, numelOf, storageFor } from "./tensor";
 import { attach } from "./autograd";
-import { is_floating } from "./dtype";
+import { is_floating, SCALAR_TYPE_NAME } from "./dtype";
 import { round as round0 } from "./elementwise";
 
 /** Round half to even (C's nearbyint in the default rounding mode). */
@@ -28,7 +28,7 @@ export function round(x: Tensor, options?: { decimals?: number }): Tensor {
   const dec = options.decimals ?? 0;
   if (typeof dec !== "number" || !Number.isInteger(dec)) throw new TypeError(`round(): argument 'decimals' must be int, not ${typeof dec === "number" ? "float" : typeof dec}`);
   if (options.decimals === undefined) return round0(x);
-  if (!is_floating(x.dtype)) throw new TypeError(`"round_cpu" not implemented for '${x.dtype === "int64" ? "Long" : "Bool"}'`);
+  if (!is_floating(x.dtype)) throw new TypeError(`"round_cpu" not implemented for '${SCALAR_TYPE_NAME[x.dtype]}'`);
   const f32 = x.dtype === "float32";
   const q = f32 ? Math.fround : (v: number) => v;
   const neg = dec < 0;

@@ -21,7 +21,8 @@
  *                `offset` bytes from the start of the section (each offset a multiple of 8).
  *
  * A storage's `kind` is a tensor dtype — "float32" (4-byte IEEE), "float64" (8-byte IEEE),
- * "int64" (8-byte two's complement), "bool" (1 byte, 0 or 1) — or a JS typed array's class name
+ * "int64" (8-byte two's complement), "int32" / "int16" / "int8" (4, 2, 1-byte two's complement),
+ * "uint8" (1 byte), "bool" (1 byte, 0 or 1) — or a JS typed array's class name
  * ("Float32Array", "Int32Array", "BigInt64Array", ...: optimizers such as LBFGS keep some state in
  * typed arrays). `length` counts elements.
  *
@@ -60,7 +61,11 @@ const TYPED: Record<string, [new (n: number) => TypedArray, number]> = {
   Int16Array: [Int16Array, 2], Uint16Array: [Uint16Array, 2], Int32Array: [Int32Array, 4], Uint32Array: [Uint32Array, 4],
   Float32Array: [Float32Array, 4], Float64Array: [Float64Array, 8], BigInt64Array: [BigInt64Array, 8], BigUint64Array: [BigUint64Array, 8],
 };
-const DTYPE_BYTES: Record<DType, number> = { float32: 4, float64: 8, int64: 8, bool: 1 };
+const DTYPE_BYTES: Record<DType, number> = { float32: 4, float64: 8, int64: 8, int32: 4, int16: 2, int8: 1, uint8: 1, bool: 1 };
+/** The integer dtypes narrower than int64 are written as their own width (lrlab keeps them in a Float64Array). */
+const SMALL_INT: Record<string, new (src: ArrayLike<number> | number) => Int32Array | Int16Array | Int8Array | Uint8Array> = {
+  int32: Int32Array, int16: Int16Array, int8: Int8Array, uint8: Uint8Array,
+};
 
 interface StorageEntry { kind: string; length: number; offset: number }
 interface TensorEntry { storage: number; dtype: DType; shape: number[]; requires_grad: boolean; parameter: boolean }
@@ -209,6 +214,7 @@ function align8(n: number): number {
 /** A storage's elements as little-endian bytes (`kind`: a dtype or a typed array's name). */
 function encode_storage(data: TypedArray, kind: string): Uint8Array {
   const n = data.length;
+  if (Object.prototype.hasOwnProperty.call(SMALL_INT, kind)) data = new SMALL_INT[kind](data as Float64Array);
   if (kind === "int64" || kind === "bool") {
     const src = data as Float64Array;
     if (kind === "bool") {
@@ -303,6 +309,13 @@ function decode_storage(bytes: Uint8Array, entry: StorageEntry, file: string): T
     const out = new Float64Array(n);
     for (let i = 0; i < n; i++) out[i] = bytes[i] !== 0 ? 1 : 0;
     return out;
+  }
+  if (Object.prototype.hasOwnProperty.call(SMALL_INT, kind)) {
+    const raw = new SMALL_INT[kind](n);
+    const dst = new Uint8Array(raw.buffer);
+    if (LE || width === 1) dst.set(bytes.subarray(0, n * width));
+    else for (let i = 0; i < n * width; i += width) for (let j = 0; j < width; j++) dst[i + j] = bytes[i + width - 1 - j];
+    return Float64Array.from(raw);
   }
   const ctor = kind === "float32" ? Float32Array : kind === "float64" ? Float64Array : TYPED[kind][0];
   const out = new ctor(n);

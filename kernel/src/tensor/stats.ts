@@ -7,7 +7,7 @@
  * ClampBackward1 end the graph there as here). Integer inputs give the default float dtype.
  */
 import { Tensor, check_tensor } from "./tensor";
-import { get_default_dtype, is_floating } from "./dtype";
+import { get_default_dtype, is_floating, SCALAR_TYPE_NAME, is_integer } from "./dtype";
 import { div, mul, sqrt, sub, clamp } from "./elementwise";
 import { mean, sum } from "./reduce";
 import { mm } from "./linalg";
@@ -21,14 +21,14 @@ export interface CovOptions {
 }
 
 function type_name(d: Tensor["dtype"]): string {
-  return d === "int64" ? "Long" : d === "bool" ? "Bool" : d === "float32" ? "Float" : "Double";
+  return SCALAR_TYPE_NAME[d];
 }
 
 function check_weights(w: Tensor, name: string, num_obs: number, integral: boolean): void {
   check_tensor(w, "cov", name);
   if (w.dim() > 1) throw new RangeError(`cov(): expected ${name} to have one or fewer dimensions but got ${name} with ${w.dim()} dimensions`);
   if (w.numel() !== num_obs) throw new RangeError(`cov(): expected ${name} to have the same numel as there are observations in the input but got ${w.numel()} != ${num_obs}`);
-  if (integral && w.dtype !== "int64") throw new TypeError(`cov(): expected fweights to have integral dtype but got fweights with ${type_name(w.dtype)} dtype`);
+  if (integral && !is_integer(w.dtype)) throw new TypeError(`cov(): expected fweights to have integral dtype but got fweights with ${type_name(w.dtype)} dtype`);
   if (!integral && !is_floating(w.dtype)) throw new TypeError(`cov(): expected aweights to have floating point dtype but got aweights with ${type_name(w.dtype)} dtype`);
   for (let i = 0; i < w.data.length; i++) if (w.data[i] < 0) throw new RangeError(`cov(): ${name} cannot be negative`);
 }

@@ -3,8 +3,9 @@
  * `requires_grad`, `grad` and `grad_fn`.
  *
  * Storage: float32 lives in a Float32Array (every result is rounded to float32 on store, so single
- * element-wise ops give PyTorch's float32 results); float64, int64 and bool live in a Float64Array
- * (int64 is exact up to 2^53, which is all a training notebook needs).
+ * element-wise ops give PyTorch's float32 results); float64, the integer dtypes (int64, int32,
+ * int16, int8, uint8) and bool live in a Float64Array (int64 is exact up to 2^53, which is all a
+ * training notebook needs; the smaller integers are written wrapped to their range, dtype.ts coerce).
  *
  * Deviation from PyTorch, on purpose: every tensor is contiguous. `view`/`reshape` share storage
  * with their source (as in PyTorch), but `transpose`, `permute` and slicing copy.
@@ -17,7 +18,7 @@
 
 import * as autograd from "./autograd";
 import { Device } from "./device";
-import { allocation_error, cast_storage, check_dtype, is_floating } from "./dtype";
+import { C_TYPE_NAME, ELEMENT_SIZE, SCALAR_TYPE_NAME, TENSOR_TYPE_NAME, allocation_error, cast_storage, check_dtype, is_floating } from "./dtype";
 import * as E from "./elementwise";
 import type { AlphaOptions, ClampBound, ClampBounds, DivOptions, TensorLike } from "./elementwise";
 import * as R from "./reduce";
@@ -82,7 +83,7 @@ import type { AccumulateArg } from "./index_put";
 import { RuntimeError, RuntimeRangeError, TypeError_ } from "../errors";
 import { py_type_name } from "../utils/py_type_name";
 
-export type DType = "float32" | "float64" | "int64" | "bool";
+export type DType = "float32" | "float64" | "int64" | "int32" | "int16" | "int8" | "uint8" | "bool";
 /** Tensor.to's keywords, PyTorch's (memory_format is accepted and means nothing: every tensor is contiguous). */
 export interface ToOptions {
   dtype?: DType | null;
@@ -139,12 +140,12 @@ export function numelOf(shape: Shape): number {
 }
 
 /** c10's names of the dtypes ("double"), as PyTorch's messages print a tensor's dtype. */
-const C_TYPE_NAMES: Record<DType, string> = { float32: "float", float64: "double", int64: "long int", bool: "bool" };
+const C_TYPE_NAMES: Record<DType, string> = C_TYPE_NAME;
 /** c10's ScalarType names ("Double"), as other PyTorch messages print them. */
-const SCALAR_TYPE_NAMES: Record<DType, string> = { float32: "Float", float64: "Double", int64: "Long", bool: "Bool" };
+const SCALAR_TYPE_NAMES: Record<DType, string> = SCALAR_TYPE_NAME;
 
 /** PyTorch's tensor type names (`t.type()`), one per dtype. */
-const TYPE_NAMES: Record<DType, string> = { float32: "torch.FloatTensor", float64: "torch.DoubleTensor", int64: "torch.LongTensor", bool: "torch.BoolTensor" };
+const TYPE_NAMES: Record<DType, string> = TENSOR_TYPE_NAME;
 
 export class Tensor {
   /** Contiguous row-major elements. Optimizers and the tracer read and write it directly. */
@@ -455,6 +456,26 @@ export class Tensor {
   /** A bool copy (nonzero is true). */
   bool(): Tensor {
     return this.to("bool");
+  }
+
+  /** An int32 copy (truncating toward zero, wrapping around out of range), as PyTorch's `.int()`. */
+  int(): Tensor {
+    return this.to("int32");
+  }
+
+  /** An int16 copy (truncating, wrapping), as PyTorch's `.short()`. */
+  short(): Tensor {
+    return this.to("int16");
+  }
+
+  /** An int8 copy (truncating, wrapping), as PyTorch's `.char()`. */
+  char(): Tensor {
+    return this.to("int8");
+  }
+
+  /** A uint8 copy (truncating, wrapping: -1 -> 255), as PyTorch's `.byte()`. */
+  byte(): Tensor {
+    return this.to("uint8");
   }
 
   /** The tensor type name ("torch.FloatTensor"). */
@@ -1193,9 +1214,9 @@ export class Tensor {
   new_tensor(data: Parameters<typeof FA.tensor>[0], options?: TensorOptions): Tensor {
     return FA.tensor(data, { dtype: this.dtype, ...options });
   }
-  /** Bytes per element, as PyTorch's: 4 for float32, 8 for float64 and int64, 1 for bool. */
+  /** Bytes per element, as PyTorch's: 4 for float32 and int32, 8 for float64 and int64, 2 for int16, 1 for int8, uint8 and bool. */
   element_size(): number {
-    return this.dtype === "float32" ? 4 : this.dtype === "bool" ? 1 : 8;
+    return ELEMENT_SIZE[this.dtype];
   }
 
   // ---- cumulative, rearranging and sorting ops ----------------------------------------------
@@ -1430,15 +1451,15 @@ export class Tensor {
 
   // ---- bitwise ops on int64 / bool (see bitwise.ts) -------------------------------------------
 
-  /** this & other (int64 or bool). */
+  /** this & other (integer or bool). */
   bitwise_and(other: TensorLike): Tensor {
     return BW.bitwise_and(this, other);
   }
-  /** this | other (int64 or bool). */
+  /** this | other (integer or bool). */
   bitwise_or(other: TensorLike): Tensor {
     return BW.bitwise_or(this, other);
   }
-  /** this ^ other (int64 or bool). */
+  /** this ^ other (integer or bool). */
   bitwise_xor(other: TensorLike): Tensor {
     return BW.bitwise_xor(this, other);
   }

@@ -8,6 +8,7 @@
 import { Tensor, check_tensor } from "./tensor";
 import { narrow } from "./indexing";
 import { wrap_dim } from "./shape";
+import { SCALAR_TYPE_NAME } from "./dtype";
 
 /** Pieces of x along `dim` (default 0): `tensor_split(x, 3)`, `tensor_split(x, [1, 4], 1)`, `tensor_split(x, idx, { dim })`. */
 export function tensor_split(x: Tensor, indices_or_sections: number | readonly number[] | Tensor, dim: number | { dim?: number } = 0): Tensor[] {
@@ -22,7 +23,7 @@ export function tensor_split(x: Tensor, indices_or_sections: number | readonly n
   let spec: number | number[];
   if (indices_or_sections instanceof Tensor) {
     const t = indices_or_sections;
-    if (t.dtype !== "int64") throw new TypeError(`tensor_split expected tensor_indices_or_sections to have dtype of long, but got ${t.dtype === "float32" ? "Float" : t.dtype === "float64" ? "Double" : "Bool"}`);
+    if (t.dtype !== "int64") throw new TypeError(`tensor_split expected tensor_indices_or_sections to have dtype of long, but got ${SCALAR_TYPE_NAME[t.dtype]}`);
     if (t.dim() > 1) throw new RangeError(`tensor_split expected tensor_indices_or_sections to be a zero-dimensional or one-dimensional tensor, but got a tensor with ${t.dim()} dims`);
     spec = t.dim() === 0 ? t.data[0] : Array.from(t.data);
   } else if (typeof indices_or_sections === "number") spec = indices_or_sections;

@@ -26,7 +26,7 @@ export interface ToArgs {
 }
 
 /** PyTorch's dtypes that lrlab lacks: named as dtypes, so the error lists lrlab's dtypes. */
-const OTHER_DTYPES = /^(torch\.)?(float16|half|bfloat16|int32|int|int16|short|int8|uint8|uint16|uint32|uint64|complex32|complex64|cfloat|complex128|cdouble|float8\w*)$/;
+const OTHER_DTYPES = /^(torch\.)?(float16|half|bfloat16|uint16|uint32|uint64|complex32|complex64|cfloat|complex128|cdouble|float8\w*)$/;
 
 /** Whether a string names a dtype (lrlab's or another of PyTorch's), not a device. */
 export const isDtypeName = (v: unknown): boolean => typeof v === "string" && (isLrlabDtype(v) || OTHER_DTYPES.test(v));
@@ -37,7 +37,7 @@ function check_device(device: unknown): void {
     if (/^cpu(:\d+)?$/.test(device)) return;
     if (/^cuda(:\d+)?$/.test(device)) throw AssertionError("Torch not compiled with CUDA enabled (lrlab runs on the CPU only: use \"cpu\" or drop the device)");
     throw RuntimeError(
-      `Invalid device string: '${device}' (lrlab's one device is "cpu"; its dtypes are "float32", "float64", "int64", "bool", or torch.float32, torch.float64, torch.int64, torch.bool)`,
+      `Invalid device string: '${device}' (lrlab's one device is "cpu"; its dtypes are "float32", "float64", "int64", "int32", "int16", "int8", "uint8", "bool", or torch.float32, torch.float64, torch.int64, torch.int32, torch.int16, torch.int8, torch.uint8, torch.bool)`,
     );
   }
   throw TypeError_(`to(): a device must be "cpu" or torch.device("cpu"), got ${typeof device}`);

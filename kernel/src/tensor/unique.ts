@@ -5,8 +5,7 @@
  * (insertion points in sorted sequences). None of them is differentiable in PyTorch; none records.
  *
  * Deviations: `unique(..., { sorted: false })` returns the sorted result too (PyTorch's CPU
- * order for sorted=False is unspecified); `out_int32` is accepted and gives int64 (lrlab has no
- * int32 dtype).
+ * order for sorted=False is unspecified).
  */
 import { pyArgs } from "../utils/py_args";
 import { DType, Tensor, check_tensor } from "./tensor";
@@ -14,7 +13,7 @@ import { is_floating, storage_for } from "./dtype";
 import { fmt_shape, wrap_dim } from "./shape";
 import { movedim } from "./rearrange_more";
 
-const TORCH_NAME: Record<DType, string> = { float32: "Float", float64: "Double", int64: "Long", bool: "Bool" };
+const TORCH_NAME: Record<DType, string> = { float32: "Float", float64: "Double", int64: "Long", int32: "Int", int16: "Short", int8: "Char", uint8: "Byte", bool: "Bool" };
 
 export interface UniqueOptions {
   sorted?: boolean;
@@ -305,7 +304,7 @@ function bound(seq: ArrayLike<number>, off: number, n: number, sorter: ArrayLike
  * index where it would be inserted to keep the innermost dim of sorted_sequence sorted (the first
  * such index, or the last with `right: true` / `side: "right"`). A 1-D sequence serves every value;
  * else the leading dims of sequence and values must match. `sorter` gives the order of an unsorted
- * sequence (as argsort would).
+ * sequence (as argsort would). int64 indices, or int32 with `out_int32: true`.
  */
 export function searchsorted(sorted_sequence: Tensor, values: Tensor | number, options: SearchsortedOptions = {}): Tensor {
   check_tensor(sorted_sequence, "searchsorted", "sorted_sequence");
@@ -342,7 +341,7 @@ export function searchsorted(sorted_sequence: Tensor, values: Tensor | number, o
     const row = seq.dim() === 1 ? 0 : Math.floor(i / per_row);
     out[i] = bound(seq.data, row * n, n, sorter === null ? null : sorter.data, vals.data[i], right);
   }
-  return new Tensor(out, vals.shape, "int64");
+  return new Tensor(out, vals.shape, options.out_int32 === true ? "int32" : "int64");
 }
 
 /**
@@ -354,5 +353,5 @@ export function bucketize(input: Tensor | number, boundaries: Tensor, options: {
   check_tensor(boundaries, "bucketize", "boundaries");
   check_keys(options, ["out_int32", "right"], "bucketize");
   if (boundaries.dim() !== 1) throw new RangeError(`boundaries tensor must be 1 dimension, but got dim(${boundaries.dim()})`);
-  return searchsorted(boundaries, input, { right: options.right ?? false });
+  return searchsorted(boundaries, input, { right: options.right ?? false, out_int32: options.out_int32 ?? false });
 }

@@ -267,6 +267,10 @@ const TYPE_NAME: Record<DType, string> = {
   float32: "torch.FloatTensor",
   float64: "torch.DoubleTensor",
   int64: "torch.LongTensor",
+  int32: "torch.IntTensor",
+  int16: "torch.ShortTensor",
+  int8: "torch.CharTensor",
+  uint8: "torch.ByteTensor",
   bool: "CPUBoolType",
 };
 

@@ -9,7 +9,7 @@
  * (different element sizes), but got 3", ...). As PyTorch's, the result is not differentiable
  * (requires_grad false, no grad_fn).
  *
- * Deviation: lrlab keeps int64 and bool elements as float64 numbers (tensor.ts), so only a view to
+ * Deviation: lrlab keeps integer and bool elements as float64 numbers (tensor.ts), so only a view to
  * the same dtype shares storage (a detached alias, its version counter shared); between dtypes
  * the result is a copy of the reinterpreted bytes: in-place ops on it do not reach the input.
  */
@@ -20,8 +20,8 @@ import { torch_strides } from "./torch_strides";
 import { share_version } from "./version";
 import { RuntimeError } from "../errors";
 
-const SIZE: Record<DType, number> = { float32: 4, float64: 8, int64: 8, bool: 1 };
-const NAME: Record<DType, string> = { float32: "Float", float64: "Double", int64: "Long", bool: "Bool" };
+const SIZE: Record<DType, number> = { float32: 4, float64: 8, int64: 8, int32: 4, int16: 2, int8: 1, uint8: 1, bool: 1 };
+const NAME: Record<DType, string> = { float32: "Float", float64: "Double", int64: "Long", int32: "Int", int16: "Short", int8: "Char", uint8: "Byte", bool: "Bool" };
 
 /** x's elements as little-endian bytes, in x's logical (row-major) order. */
 function bytes_of(x: Tensor): Uint8Array {
@@ -33,12 +33,16 @@ function bytes_of(x: Tensor): Uint8Array {
     if (x.dtype === "float32") v.setFloat32(4 * i, d[i], true);
     else if (x.dtype === "float64") v.setFloat64(8 * i, d[i], true);
     else if (x.dtype === "int64") v.setBigInt64(8 * i, BigInt(d[i]), true);
+    else if (x.dtype === "int32") v.setInt32(4 * i, d[i], true);
+    else if (x.dtype === "int16") v.setInt16(2 * i, d[i], true);
+    else if (x.dtype === "int8") v.setInt8(i, d[i]);
+    else if (x.dtype === "uint8") v.setUint8(i, d[i]);
     else v.setUint8(i, d[i] !== 0 ? 1 : 0);
   }
   return new Uint8Array(buf);
 }
 
-/** Little-endian bytes read as `dtype`'s elements, in lrlab's storage (int64 and bool as numbers). */
+/** Little-endian bytes read as `dtype`'s elements, in lrlab's storage (integers and bool as numbers). */
 function from_bytes(b: Uint8Array, dtype: DType): Float32Array | Float64Array {
   const v = new DataView(b.buffer, b.byteOffset, b.byteLength);
   const n = b.byteLength / SIZE[dtype];
@@ -51,6 +55,10 @@ function from_bytes(b: Uint8Array, dtype: DType): Float32Array | Float64Array {
   for (let i = 0; i < n; i++) {
     if (dtype === "float64") out[i] = v.getFloat64(8 * i, true);
     else if (dtype === "int64") out[i] = Number(v.getBigInt64(8 * i, true));
+    else if (dtype === "int32") out[i] = v.getInt32(4 * i, true);
+    else if (dtype === "int16") out[i] = v.getInt16(2 * i, true);
+    else if (dtype === "int8") out[i] = v.getInt8(i);
+    else if (dtype === "uint8") out[i] = b[i];
     else out[i] = b[i] !== 0 ? 1 : 0;
   }
   return out;

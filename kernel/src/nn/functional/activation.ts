@@ -22,6 +22,7 @@ import { saves } from "../../tensor/version";
 import { relu as tensor_relu } from "../../tensor/activation";
 import { transcendental_wasm_for, wasm_transcendental } from "../../tensor/wasm/transcendental";
 import { wasm_exp_shifted, wasm_map, wasm_of } from "../../tensor/transcendental_ops";
+import { is_floating } from "../../tensor/dtype";
 
 // What PyTorch's derivative formulas save for these ops (tensor/version.ts)
 const SAVES_SELF = saves("0");
@@ -39,7 +40,7 @@ export function relu(input: Tensor, inplace?: boolean | { inplace?: boolean }): 
 
 function reluCore(input: Tensor): Tensor {
   // integer inputs: PyTorch's relu takes them (bool is its error); torch.relu has that path
-  if (input instanceof Tensor && (input.dtype === "int64" || input.dtype === "bool")) return tensor_relu(input);
+  if (input instanceof Tensor && !is_floating(input.dtype)) return tensor_relu(input);
   checkFloat(input, "relu");
   const x = input.data;
   const y = storageFor(input.dtype, x.length);

@@ -69,7 +69,7 @@ export function keywords<T extends object>(op: string, options: T | undefined, a
 
 /** C++'s dtype names in SDPA's messages (c10's `toString` of the scalar type's C++ type). */
 function cppTypeName(dtype: DType): string {
-  return ({ float32: "float", float64: "double", int64: "long int", bool: "bool" } as Record<string, string>)[dtype] ?? dtype;
+  return ({ float32: "float", float64: "double", int64: "long int", int32: "int", int16: "short int", int8: "signed char", uint8: "unsigned char", bool: "bool" } as Record<string, string>)[dtype] ?? dtype;
 }
 
 /** A boolean mask (true = take part) as the additive float mask 0 / −∞ in `dtype`. */

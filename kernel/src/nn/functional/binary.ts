@@ -21,6 +21,7 @@ import { sigmoidOf, sigmoidScalar } from "./activation";
 import { wasm_map } from "../../tensor/transcendental_ops";
 import { saves } from "../../tensor/version";
 import { RuntimeRangeError, RuntimeTypeError } from "../../errors";
+import { is_floating } from "../../tensor/dtype";
 
 // What PyTorch's derivative formulas save for these ops (tensor/version.ts)
 const BOTH_SAVES = saves("0, 1");
@@ -49,9 +50,9 @@ export function binary_cross_entropy(
   lossKeywords("binary_cross_entropy", options, ["weight", "reduction"]);
   const { weight = null, reduction = "mean" } = options;
   checkFloat(input, "binary_cross_entropy", "input");
-  if (target instanceof Tensor && input instanceof Tensor && (target.dtype === "int64" || target.dtype === "bool")) {
+  if (target instanceof Tensor && input instanceof Tensor && !is_floating(target.dtype)) {
     // PyTorch's words: the target must have the input's (floating) dtype
-    const name = { float32: "Float", float64: "Double", int64: "Long", bool: "Bool" };
+    const name = { float32: "Float", float64: "Double", int64: "Long", int32: "Int", int16: "Short", int8: "Char", uint8: "Byte", bool: "Bool" };
     throw RuntimeTypeError(`Found dtype ${name[target.dtype]} but expected ${name[input.dtype]} (convert the target with .to(${JSON.stringify(input.dtype)}))`);
   }
   checkFloat(target, "binary_cross_entropy", "target");

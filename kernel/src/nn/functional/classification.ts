@@ -66,9 +66,9 @@ function checkWeight(weight: Tensor | null | undefined, C: number): ArrayLike<nu
 
 /** Validates class-index targets against the input's layout; returns them as numbers. */
 function checkIndexTarget(input: Tensor, target: Tensor, L: Layout): ArrayLike<number> {
-  if (target.dtype !== "int64") {
+  if (target.dtype !== "int64" && target.dtype !== "uint8") {
     throw RuntimeTypeError(
-      `expected target dtype to be Long or Byte, but got ${torchName(target.dtype)} (lrlab's class-index targets are int64; probability targets must have the input's shape [${input.shape.join(", ")}])`,
+      `expected target dtype to be Long or Byte, but got ${torchName(target.dtype)} (class-index targets are int64 or uint8; probability targets must have the input's shape [${input.shape.join(", ")}])`,
     );
   }
   if (input.dim() === 1) {
@@ -147,7 +147,7 @@ export function cross_entropy(
   let W = 0;
   for (let c = 0; c < C; c++) W += w ? w[c] : 1;
 
-  if (target.dtype !== "int64" && sameShape(target.shape, input.shape)) {
+  if (target.dtype !== "int64" && target.dtype !== "uint8" && sameShape(target.shape, input.shape)) {
     checkFloat(target, "cross_entropy", "target");
     // A probability target has no class index to ignore; PyTorch accepts only negative values
     // (the default -100 included) and refuses the rest rather than silently ignoring nothing.

@@ -53,7 +53,7 @@ function lse3(a: number, b: number, c: number): number {
 function lengthsOf(op: string, v: unknown, what: string, n: number): number[] {
   let vals: number[];
   if (v instanceof Tensor) {
-    if (v.dtype !== "int64") throw RuntimeError(`${op}: ${what} must be an integer tensor (int64) or an array of numbers, got ${v.dtype}`);
+    if (v.dtype !== "int64" && v.dtype !== "int32") throw RuntimeError(`${op}: ${what} must be an integer tensor (int64 or int32) or an array of numbers, got ${v.dtype}`);
     vals = Array.from(v.data);
   } else if (Array.isArray(v) && v.every((x) => Number.isInteger(x))) vals = v as number[];
   else if (typeof v === "number" && Number.isInteger(v)) vals = [v];
@@ -82,7 +82,7 @@ export function ctc_loss(log_probs: Tensor, targets: Tensor, input_lengths: unkn
   if (log_probs.dtype !== "float32" && log_probs.dtype !== "float64") {
     throw new TypeError(`${op}(): expected a floating point log_probs (float32 or float64), got ${log_probs.dtype}`);
   }
-  if (targets.dtype !== "int64") throw RuntimeError(`${op}: targets must be an integer tensor (int64), got ${targets.dtype}`);
+  if (targets.dtype !== "int64" && targets.dtype !== "int32") throw RuntimeError(`${op}: targets must be an integer tensor (int64 or int32), got ${targets.dtype}`);
   const unbatched = log_probs.shape.length === 2;
   if (!unbatched && log_probs.shape.length !== 3) {
     throw RuntimeError(`ctc_loss: log_probs must be (T, N, C) or (T, C) for unbatched input, got ${sizesStr(log_probs.shape)}`);

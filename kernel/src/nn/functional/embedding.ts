@@ -100,7 +100,7 @@ export function embedding(input: Tensor, weight: Tensor, options: EmbeddingOptio
   if (!(input instanceof Tensor)) throw new TypeError(`embedding(): argument 'input' must be Tensor, not ${describe(input)}`);
   checkFloat(weight, "embedding", "weight");
   if (weight.dim() !== 2) throw new RangeError(`embedding(): weight must be 2-D [num_embeddings, embedding_dim], got shape [${weight.shape.join(", ")}]`);
-  if (input.dtype !== "int64") {
+  if (input.dtype !== "int64" && input.dtype !== "int32") {
     throw new TypeError(`Expected tensor for argument #1 'indices' to have one of the following scalar types: Long, Int; but got ${String(input.type())} instead (while checking arguments for embedding)`);
   }
   // PyTorch's F.embedding keywords; an unknown one used to be ignored

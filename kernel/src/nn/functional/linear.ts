@@ -101,5 +101,5 @@ export function cast(acc: Float64Array, dtype: string): Float32Array | Float64Ar
 
 /** PyTorch's scalar type names for messages ("Float", "Double", "Long", "Bool"). */
 export function torchName(dtype: string): string {
-  return ({ float32: "Float", float64: "Double", int64: "Long", bool: "Bool" } as Record<string, string>)[dtype] ?? dtype;
+  return ({ float32: "Float", float64: "Double", int64: "Long", int32: "Int", int16: "Short", int8: "Char", uint8: "Byte", bool: "Bool" } as Record<string, string>)[dtype] ?? dtype;
 }

@@ -20,6 +20,7 @@ import { RuntimeError, ValueError } from "../../optim/lr_scheduler/errors";
 import { reduceLoss, upstream } from "./_reduce";
 import { broadcastAll, floatResult, gradOf, lossArgs, reductionArg, tensorArg } from "./_loss_more";
 import { saves } from "../../tensor/version";
+import { is_floating } from "../../tensor/dtype";
 
 // What PyTorch's derivative formulas save for these ops (tensor/version.ts)
 const KL_SAVES = saves("1, 0 if 1");
@@ -52,7 +53,7 @@ export function kl_div(input: Tensor, target: Tensor, ...args: unknown[]): Tenso
   const reduction = reductionArg<KLDivReduction>(o.reduction ?? "mean", false, ["mean", "batchmean", "sum", "none"]);
   const logTarget = (o.log_target as boolean | undefined) ?? false;
   for (const t of [input, target]) {
-    if (t.dtype === "int64" || t.dtype === "bool") throw RuntimeError("kl_div: Integral inputs not supported.");
+    if (!is_floating(t.dtype)) throw RuntimeError("kl_div: Integral inputs not supported.");
   }
   const dtype = floatResult("kl_div", input, target);
   if (reduction === "mean" && !klMeanWarned) {

@@ -275,7 +275,7 @@ export class ParameterList extends Module {
 
 // ---------------------------------------------------------------- ParameterDict
 
-const LEGACY_TYPE: Record<string, string> = { float32: "FloatTensor", float64: "DoubleTensor", int64: "LongTensor", bool: "BoolTensor" };
+const LEGACY_TYPE: Record<string, string> = { float32: "FloatTensor", float64: "DoubleTensor", int64: "LongTensor", int32: "IntTensor", int16: "ShortTensor", int8: "CharTensor", uint8: "ByteTensor", bool: "BoolTensor" };
 
 /**
  * nn.ParameterDict: parameters by name, in insertion order (a plain object given to it is sorted

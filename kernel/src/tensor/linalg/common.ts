@@ -9,7 +9,7 @@ import type { Mat } from "./dense";
 
 /** PyTorch's name of a dtype in its messages ("Float", "Double", "Long", "Bool"). */
 export function torch_type(d: DType): string {
-  return { float32: "Float", float64: "Double", int64: "Long", bool: "Bool" }[d];
+  return { float32: "Float", float64: "Double", int64: "Long", int32: "Int", int16: "Short", int8: "Char", uint8: "Byte", bool: "Bool" }[d];
 }
 
 /** The input checks of a linalg op on matrices: a floating tensor of at least 2 dims (square when `square`). */
