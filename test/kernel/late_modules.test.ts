@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { KernelClient, resultText } from "./client";
 import { LateModules, packageOf } from "../../kernel/src/kernel/late_modules";
+import { cellCompilerOptions } from "../../kernel/src/kernel/watch_host";
 
 /** The inotify watches process `pid` holds (Linux: one "inotify wd:" line per watch in fdinfo). */
 function inotifyWatches(pid: number): number {
@@ -100,6 +101,27 @@ describe("LateModules", () => {
       expect(late.installedSince([notFound("foo")], dir)).toEqual(["foo"]);
       // other errors are not looked at
       expect(late.installedSince([{ code: 2304, messageText: "Cannot find name 'foo'." }], dir)).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("cellCompilerOptions (watch_host.ts)", () => {
+  it("limits the global @types to Node's when a type root holds them, else leaves the options as they are", () => {
+    const dir = mkdtempSync(join(tmpdir(), "lrlab-roots-"));
+    try {
+      const withNode = join(dir, "a"), without = join(dir, "b");
+      mkdirSync(join(withNode, "node"), { recursive: true });
+      writeFileSync(join(withNode, "node", "package.json"), "{}");
+      mkdirSync(join(without, "chai"), { recursive: true });
+      expect(cellCompilerOptions({ typeRoots: [without, withNode], strict: false })).toEqual({ typeRoots: [without, withNode], strict: false, types: ["node"] });
+      // no Node types anywhere: `types: ["node"]` would be an error on every cell
+      const bare = { typeRoots: [without] };
+      expect(cellCompilerOptions(bare)).toBe(bare);
+      // types the caller chose stay
+      const chosen = { typeRoots: [withNode], types: [] };
+      expect(cellCompilerOptions(chosen)).toBe(chosen);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -16,11 +16,20 @@
  *    kernel restarted. Those watches are left out; late_modules.ts finds such a package instead.
  *    Files TypeScript read (a package's .d.ts, a local module) are still watched, one by one.
  */
+import * as fs from "node:fs";
+import * as path from "node:path";
+
 type TS = any;
 
-/** The compiler options for cells: tslab's, with the global @types limited to Node's. */
+/**
+ * The compiler options for cells: tslab's, with the global @types limited to Node's when a type
+ * root holds them (else as before: `types: ["node"]` unresolved would be an error on every cell).
+ */
 export function cellCompilerOptions(options: TS): TS {
-  return options.types === undefined ? { ...options, types: ["node"] } : options;
+  if (options.types !== undefined) return options;
+  const roots: string[] = Array.isArray(options.typeRoots) ? options.typeRoots : [];
+  const hasNode = roots.some((r) => fs.existsSync(path.join(r, "node", "package.json")));
+  return hasNode ? { ...options, types: ["node"] } : options;
 }
 
 /** Whether `dir` is a node_modules folder or inside one. */
