@@ -607,7 +607,7 @@ const FLOAT_INDEX = [
   /Expected dtype int(?:32 or int)?64 for \w+ \((?:lrlab's is int64; )?got float(?:32|64)\)/,
   /expected scalar type Long but found Float/,
   /expected target dtype to be Long or Byte, but got Float/,
-  /tensors used as indices must be long, int, byte or bool tensors \(lrlab's are int64 and bool; got float/,
+  /tensors used as indices must be long, int, byte or bool tensors \((?:lrlab's are int64 and bool; )?got float/,
   /scalar types: Long, Int; but got (?:float|torch\.(?:Float|Double)Tensor)/,
   /LongTensor\. \(got float/,
   /"bincount_cpu" not implemented for 'Float'/,
