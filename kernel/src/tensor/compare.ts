@@ -14,6 +14,7 @@ import { check_scalar_fits, storage_for } from "./dtype";
 import { sum_to } from "./sum_to";
 import { saves } from "./version";
 import { RuntimeTypeError } from "../errors";
+import { SCALAR_TYPE_NAME as SCALAR_NAMES } from "./dtype";
 
 // What PyTorch's derivative formulas save for these ops (tensor/version.ts)
 const SAVES_COND = saves("0");
@@ -155,9 +156,6 @@ export function allclose(a: Tensor, b: TensorLike, ...rest: CloseArg[]): boolean
   for (let i = 0; i < c.data.length; i++) if (c.data[i] === 0) return false;
   return true;
 }
-
-/** c10's ScalarType names, as PyTorch's messages print dtypes ("Float"). */
-const SCALAR_NAMES: Record<DType, string> = { float32: "Float", float64: "Double", int64: "Long", int32: "Int", int16: "Short", int8: "Char", uint8: "Byte", bool: "Bool" };
 
 /**
  * where(cond, a, b): a where cond is true, else b (all broadcast); the gradient goes to the side

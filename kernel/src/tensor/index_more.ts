@@ -19,6 +19,7 @@ import { bump_version } from "./version";
 import { expand } from "./views";
 import { gather_flat, strided_positions, strides_of } from "./flat_index";
 import { saves } from "./version";
+import { SCALAR_TYPE_NAME as TORCH_NAME } from "./dtype";
 
 // What PyTorch's derivative formulas save for these ops (tensor/version.ts)
 const SELF_X0 = saves("0, x0");
@@ -27,7 +28,6 @@ const INDEX_ADD_SAVES = saves("x0 if 1, 1 if 1");
 const INDEX_COPY_SAVES = saves("x0, 1 if 1");
 const INDEX_X0 = saves("x0");
 
-const TORCH_NAME: Record<DType, string> = { float32: "Float", float64: "Double", int64: "Long", int32: "Int", int16: "Short", int8: "Char", uint8: "Byte", bool: "Bool" };
 
 function check_long(index: unknown, op: string, arg = "index"): asserts index is Tensor {
   check_tensor(index, op, arg);

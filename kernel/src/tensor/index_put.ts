@@ -29,8 +29,8 @@ import { sum_to } from "./sum_to";
 import { as_index_tensor, index_put_plan } from "./indexing";
 import type { AdvPlan } from "./advanced_index";
 import { RuntimeRangeError, RuntimeTypeError } from "../errors";
+import { SCALAR_TYPE_NAME as TORCH_NAME } from "./dtype";
 
-const TORCH_NAME: Record<DType, string> = { float32: "Float", float64: "Double", int64: "Long", int32: "Int", int16: "Short", int8: "Char", uint8: "Byte", bool: "Bool" };
 
 /** `accumulate` as PyTorch's positional bool or a trailing `{ accumulate }` (Python's keyword). */
 export type AccumulateArg = boolean | { accumulate?: boolean };

@@ -34,8 +34,8 @@ import { carryLossScale } from "./loss_scale";
 import { bump_version } from "./version";
 import { RuntimeRangeError, RuntimeTypeError } from "../errors";
 import { type Transcendental, wasm_transcendental } from "./wasm/transcendental";
+import { SCALAR_TYPE_NAME as TORCH_NAME } from "./dtype";
 
-const TORCH_NAME: Record<DType, string> = { float32: "Float", float64: "Double", int64: "Long", int32: "Int", int16: "Short", int8: "Char", uint8: "Byte", bool: "Bool" };
 
 function check_self(self: Tensor, op: string, others: readonly unknown[]): void {
   if (!(self instanceof Tensor)) throw new TypeError(`${op}(): self must be a Tensor`);

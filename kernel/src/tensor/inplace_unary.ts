@@ -24,8 +24,8 @@ import { round } from "./round_decimals";
 import { scatter, scatter_add, scatter_reduce_arg } from "./gather";
 import type { ScatterOptions } from "./gather";
 import { tril, triu, type TriDiagonal } from "./rearrange";
+import { SCALAR_TYPE_NAME as TORCH_NAME } from "./dtype";
 
-const TORCH_NAME = { float32: "Float", float64: "Double", int64: "Long", int32: "Int", int16: "Short", int8: "Char", uint8: "Byte", bool: "Bool" } as const;
 
 /** `op(self)` written into self; `floating`: the op's result is floating, which int64 / bool cannot take. */
 function unary_(self: Tensor, op: (x: Tensor) => Tensor, floating: boolean): Tensor {

@@ -18,6 +18,7 @@ import { sum_to } from "./sum_to";
 import { unsqueeze } from "./views";
 import { bump_version, saves, type SaveSpec } from "./version";
 import { RuntimeRangeError, RuntimeTypeError } from "../errors";
+import { C_TYPE_NAME as C_NAMES, SCALAR_TYPE_NAME as SCALAR_NAMES } from "./dtype";
 
 // What PyTorch's derivative formulas save for these ops (tensor/version.ts)
 const MM_SAVES = saves("1 if 0, 0 if 1");
@@ -29,10 +30,6 @@ const T_MM_SAVES = saves("0 if 1 as mT_or_batched");
 function dims_str(s: readonly number[]): string {
   return s.join("x");
 }
-
-/** c10's names of the dtypes, as PyTorch's matrix-product messages print them ("float != double"). */
-const C_NAMES: Record<DType, string> = { float32: "float", float64: "double", int64: "long int", int32: "int", int16: "short int", int8: "signed char", uint8: "unsigned char", bool: "bool" };
-const SCALAR_NAMES: Record<DType, string> = { float32: "Float", float64: "Double", int64: "Long", int32: "Int", int16: "Short", int8: "Char", uint8: "Byte", bool: "Bool" };
 
 function out_dtype(a: Tensor, b: Tensor, op: string): DType {
   if (a.dtype !== b.dtype) {

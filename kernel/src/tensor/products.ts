@@ -16,6 +16,7 @@ import { mul, sub } from "./elementwise";
 import { expand, reshape } from "./views";
 import { roll } from "./rearrange_more";
 import { saves } from "./version";
+import { SCALAR_TYPE_NAME as TORCH_NAME } from "./dtype";
 
 // What PyTorch's derivative formulas save for these ops (tensor/version.ts)
 const MAT_SAVES = saves("1 if 2, 2 if 1");
@@ -26,7 +27,6 @@ export interface AddmmOptions {
   alpha?: number;
 }
 
-const TORCH_NAME: Record<DType, string> = { float32: "Float", float64: "Double", int64: "Long", int32: "Int", int16: "Short", int8: "Char", uint8: "Byte", bool: "Bool" };
 
 function scalars(o: AddmmOptions | undefined, op: string): { beta: number; alpha: number } {
   const opts = o ?? {};

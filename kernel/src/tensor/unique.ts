@@ -12,8 +12,8 @@ import { DType, Tensor, check_tensor } from "./tensor";
 import { is_floating, storage_for } from "./dtype";
 import { fmt_shape, wrap_dim } from "./shape";
 import { movedim } from "./rearrange_more";
+import { SCALAR_TYPE_NAME as TORCH_NAME } from "./dtype";
 
-const TORCH_NAME: Record<DType, string> = { float32: "Float", float64: "Double", int64: "Long", int32: "Int", int16: "Short", int8: "Char", uint8: "Byte", bool: "Bool" };
 
 export interface UniqueOptions {
   sorted?: boolean;

@@ -19,9 +19,9 @@ import { check_dtype } from "./dtype";
 import { torch_strides } from "./torch_strides";
 import { share_version } from "./version";
 import { RuntimeError } from "../errors";
+import { SCALAR_TYPE_NAME as NAME } from "./dtype";
 
 const SIZE: Record<DType, number> = { float32: 4, float64: 8, int64: 8, int32: 4, int16: 2, int8: 1, uint8: 1, bool: 1 };
-const NAME: Record<DType, string> = { float32: "Float", float64: "Double", int64: "Long", int32: "Int", int16: "Short", int8: "Char", uint8: "Byte", bool: "Bool" };
 
 /** x's elements as little-endian bytes, in x's logical (row-major) order. */
 function bytes_of(x: Tensor): Uint8Array {

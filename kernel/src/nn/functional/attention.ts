@@ -34,6 +34,7 @@ import { AssertionError, NotImplementedError, RuntimeError } from "../../optim/l
 import { warn } from "../../optim/lr_scheduler/warnings";
 import { rename, saves_instead } from "../../tensor/autograd";
 import { saves } from "../../tensor/version";
+import { C_TYPE_NAME } from "../../tensor/dtype";
 
 /** What PyTorch's fused flash attention node saves (tensor/version.ts). */
 const FLASH_SAVES = saves("x0, x1, x2, out");
@@ -69,7 +70,7 @@ export function keywords<T extends object>(op: string, options: T | undefined, a
 
 /** C++'s dtype names in SDPA's messages (c10's `toString` of the scalar type's C++ type). */
 function cppTypeName(dtype: DType): string {
-  return ({ float32: "float", float64: "double", int64: "long int", int32: "int", int16: "short int", int8: "signed char", uint8: "unsigned char", bool: "bool" } as Record<string, string>)[dtype] ?? dtype;
+  return C_TYPE_NAME[dtype];
 }
 
 /** A boolean mask (true = take part) as the additive float mask 0 / −∞ in `dtype`. */

@@ -22,6 +22,7 @@ import { wasm_map } from "../../tensor/transcendental_ops";
 import { saves } from "../../tensor/version";
 import { RuntimeRangeError, RuntimeTypeError } from "../../errors";
 import { is_floating } from "../../tensor/dtype";
+import { SCALAR_TYPE_NAME } from "../../tensor/dtype";
 
 // What PyTorch's derivative formulas save for these ops (tensor/version.ts)
 const BOTH_SAVES = saves("0, 1");
@@ -52,8 +53,7 @@ export function binary_cross_entropy(
   checkFloat(input, "binary_cross_entropy", "input");
   if (target instanceof Tensor && input instanceof Tensor && !is_floating(target.dtype)) {
     // PyTorch's words: the target must have the input's (floating) dtype
-    const name = { float32: "Float", float64: "Double", int64: "Long", int32: "Int", int16: "Short", int8: "Char", uint8: "Byte", bool: "Bool" };
-    throw RuntimeTypeError(`Found dtype ${name[target.dtype]} but expected ${name[input.dtype]} (convert the target with .to(${JSON.stringify(input.dtype)}))`);
+    throw RuntimeTypeError(`Found dtype ${SCALAR_TYPE_NAME[target.dtype]} but expected ${SCALAR_TYPE_NAME[input.dtype]} (convert the target with .to(${JSON.stringify(input.dtype)}))`);
   }
   checkFloat(target, "binary_cross_entropy", "target");
   const red = checkReduction(reduction);

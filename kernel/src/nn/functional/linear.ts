@@ -14,6 +14,7 @@ import { gemm } from "../../tensor/gemm";
 import { fresh_grad } from "../../tensor/autograd";
 import { saves } from "../../tensor/version";
 import { RuntimeRangeError } from "../../errors";
+import { SCALAR_TYPE_NAME } from "../../tensor/dtype";
 
 // What PyTorch's derivative formulas save for these ops (tensor/version.ts)
 const LINEAR_SAVES = saves("0 if 1, 1 if 0 as t");
@@ -101,5 +102,5 @@ export function cast(acc: Float64Array, dtype: string): Float32Array | Float64Ar
 
 /** PyTorch's scalar type names for messages ("Float", "Double", "Long", "Bool"). */
 export function torchName(dtype: string): string {
-  return ({ float32: "Float", float64: "Double", int64: "Long", int32: "Int", int16: "Short", int8: "Char", uint8: "Byte", bool: "Bool" } as Record<string, string>)[dtype] ?? dtype;
+  return (SCALAR_TYPE_NAME as Record<string, string>)[dtype] ?? dtype;
 }

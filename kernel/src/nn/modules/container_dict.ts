@@ -15,6 +15,7 @@
 import { Tensor } from "../../tensor/tensor";
 import { Module } from "../module";
 import { Parameter } from "../parameter";
+import { TENSOR_TYPE_NAME } from "../../tensor/dtype";
 
 /** Python's exception kinds: the `name` makes a stack trace read `KeyError: ...` (still an Error). */
 function named(name: string, message: string, ctor: ErrorConstructor = Error): Error {
@@ -275,8 +276,6 @@ export class ParameterList extends Module {
 
 // ---------------------------------------------------------------- ParameterDict
 
-const LEGACY_TYPE: Record<string, string> = { float32: "FloatTensor", float64: "DoubleTensor", int64: "LongTensor", int32: "IntTensor", int16: "ShortTensor", int8: "CharTensor", uint8: "ByteTensor", bool: "BoolTensor" };
-
 /**
  * nn.ParameterDict: parameters by name, in insertion order (a plain object given to it is sorted
  * by key, as PyTorch sorts a plain dict), named by their keys in `parameters()` and
@@ -415,7 +414,7 @@ export class ParameterDict extends Module {
   }
 
   override extra_repr(): string {
-    return this._dict_keys.map((k) => paramLine(k, (this as any)[k], (t) => `torch.${LEGACY_TYPE[t.dtype] ?? t.dtype}`)).join("\n");
+    return this._dict_keys.map((k) => paramLine(k, (this as any)[k], (t) => TENSOR_TYPE_NAME[t.dtype])).join("\n");
   }
 }
 

@@ -6,10 +6,11 @@
 import { DType, Tensor, check_tensor } from "../tensor";
 import { is_floating, storage_for } from "../dtype";
 import type { Mat } from "./dense";
+import { SCALAR_TYPE_NAME } from "../dtype";
 
 /** PyTorch's name of a dtype in its messages ("Float", "Double", "Long", "Bool"). */
 export function torch_type(d: DType): string {
-  return { float32: "Float", float64: "Double", int64: "Long", int32: "Int", int16: "Short", int8: "Char", uint8: "Byte", bool: "Bool" }[d];
+  return SCALAR_TYPE_NAME[d];
 }
 
 /** The input checks of a linalg op on matrices: a floating tensor of at least 2 dims (square when `square`). */

@@ -12,6 +12,7 @@
 import { Tensor } from "../../../tensor/tensor";
 import { rnnArgs } from "./_args";
 import { gatherRows, rowSize } from "./_rows";
+import { SCALAR_TYPE_NAME } from "../../../tensor/dtype";
 
 /** The sequences of pad_sequence / pack_sequence as an array (a Tensor counts as its slices along dim 0), checked. */
 export function checkSequences(op: string, sequences: unknown): Tensor[] {
@@ -94,7 +95,7 @@ export function pad_sequence(sequences: readonly Tensor[] | Tensor, ...args: unk
 export function lengthsOf(op: string, lengths: unknown): number[] {
   if (lengths instanceof Tensor) {
     if (lengths.dim() !== 1) {
-      const scalar = { float32: "Float", float64: "Double", int64: "Long", int32: "Int", int16: "Short", int8: "Char", uint8: "Byte", bool: "Bool" }[lengths.dtype];
+      const scalar = SCALAR_TYPE_NAME[lengths.dtype];
       throw new RangeError(`'lengths' argument should be a 1D CPU int64 tensor, but got ${lengths.dim()}D cpu ${scalar} tensor (${op} needs one length per sequence)`);
     }
     return Array.from(lengths.data, (v) => Math.trunc(v));
