@@ -71,6 +71,19 @@ describe("the compiler's interrupt budget", () => {
     expect(sets).toEqual(["--interrupt-budget=300000", V8_OWN, RAISED, V8_OWN]);
   });
 
+  it("the warm-up's compiles run under their own, smaller budget; LRLAB_COMPILER_BUDGET overrides it too", () => {
+    // Engine.warmCompile: one compile of the warm-up cell, under WARM_COMPILE_BUDGET (200,000)
+    expect(e.warmCompile(0)).toBe(true);
+    expect(sets).toEqual(["--interrupt-budget=200000", V8_OWN]);
+    sets = [];
+    expect(underCompilerBudget(() => 3, 123_456)).toBe(3);
+    expect(sets).toEqual(["--interrupt-budget=123456", V8_OWN]);
+    sets = [];
+    process.env.LRLAB_COMPILER_BUDGET = "0";
+    expect(e.warmCompile(1)).toBe(true);
+    expect(sets).toEqual([]);
+  });
+
   it("on a V8 whose default budget is not known (Node 22 and later), the budget is left alone", () => {
     const own = Object.getOwnPropertyDescriptor(process.versions, "v8")!;
     Object.defineProperty(process.versions, "v8", { ...own, value: "12.4.254.21-node.33" });

@@ -209,14 +209,14 @@ describe("kernel lifecycle", () => {
     }
   }, 60_000);
 
-  it("while no cell has come, the warm-up compiles its cell 40 times more, one turn of the event loop each", async () => {
+  it("while no cell has come, the warm-up compiles its cell 15 times more, one turn of the event loop each", async () => {
     const logFile = join(mkdtempSync(join(tmpdir(), "lrlab-log-")), "kernel.log");
     const k = await KernelClient.start({ env: { LRLAB_KERNEL_LOG: logFile }, probe: "kernel_info" });
     try {
       const fileLog = () => (existsSync(logFile) ? readFileSync(logFile, "utf8") : "");
       const deadline = Date.now() + 20_000;
       while (!fileLog().includes("warm-up compiles:") && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-      expect(fileLog()).toMatch(/warm-up compiles: 40 in \d+ ms \(all done\)/);
+      expect(fileLog()).toMatch(/warm-up compiles: 15 in \d+ ms \(all done\)/);
       // they declare nothing and leave no value: the names of the warm-up cell are the user's
       expect((await k.execute("%who")).stdout.trim()).toBe("Interactive namespace is empty.");
       expect(resultText(await k.execute("const xs = 'mine'; const point = 2;\nxs + point"))).toBe("'mine2'");

@@ -54,10 +54,23 @@ function compilerBudget(): number {
 
 let depth = 0;
 
-/** Runs `f` (TypeScript's compiler at work) under the compiler's interrupt budget. */
-export function underCompilerBudget<T>(f: () => T): T {
+/**
+ * The budget of the kernel's warm-up compiles (Engine.warmCompile), smaller than the cells': they
+ * run only to get TypeScript's checker and emitter optimized before the user's first cell, and
+ * under it 15 of them warm the compiler as much as 40 under the cells' budget (a new 10-line cell
+ * after them: p50 4.81 against 4.88 ms, 5.95 ms with none; 8 alternated runs of 30 cells each,
+ * bench/NOTES.md "Session 32") in less than half the time (~0.3 s against ~0.7 s on a 2-core
+ * machine), so that they are done before a first cell that comes ~2 s after the kernel is ready.
+ */
+export const WARM_COMPILE_BUDGET = 200_000;
+
+/**
+ * Runs `f` (TypeScript's compiler at work) under the compiler's interrupt budget, or under
+ * `budget` (the warm-up's) when given and the budget is not set by LRLAB_COMPILER_BUDGET.
+ */
+export function underCompilerBudget<T>(f: () => T, budget?: number): T {
   // the outermost span raises the budget and puts V8's own (`back`) back; nested ones do nothing
-  const to = depth === 0 ? compilerBudget() : 0;
+  const to = depth === 0 ? (budget !== undefined && !process.env.LRLAB_COMPILER_BUDGET ? budget : compilerBudget()) : 0;
   const back = to > 0 ? defaultBudget() : null;
   if (back !== null) v8.setFlagsFromString(`--interrupt-budget=${to}`);
   depth++;

@@ -44,7 +44,7 @@ import { withHoistedFunctions } from "./live_bindings";
 import { reset_grad_scopes } from "../tensor/grad_mode";
 import { reset_suspend } from "../trace/suspend";
 import { run_interrupted_cleanups } from "../interrupt_cleanup";
-import { underCompilerBudget } from "./compiler_tiering";
+import { underCompilerBudget, WARM_COMPILE_BUDGET } from "./compiler_tiering";
 
 // tslab ships no types for its deep entry points in our module resolution; these are the parts used.
 interface Diagnostic { start: { offset: number; line: number; character: number }; end?: { offset: number; line: number; character: number }; messageText: string; code: number; fileName?: string; category: number }
@@ -784,8 +784,9 @@ export class Engine {
 
   /**
    * One more compile of the warm-up cell (with a new comment, so no cache answers it), checked
-   * only, like warm()'s. The kernel calls it a few dozen times while idle before the user's
-   * first cell (Kernel.warmCompiles): V8 optimizes TypeScript's checker and emitter only after
+   * only, like warm()'s, under the warm-up's own V8 budget (compiler_tiering.ts
+   * WARM_COMPILE_BUDGET). The kernel calls it 15 times while idle before the user's first cell
+   * (Kernel.warmCompiles): V8 optimizes TypeScript's checker and emitter only after
    * they have run many times, and a kernel's first ~30 new cells compiled 2-3x slower than later
    * ones (measured in the kernel: a new 10-line cell 6-10 ms for the first ten, ~2.5 ms from the
    * thirtieth). False when the compiler is not loaded yet or the compile failed.
@@ -794,7 +795,7 @@ export class Engine {
     if (this._converter === null) return false;
     try {
       const c = this._converter;
-      underCompilerBudget(() => c.convert(this.prevDecl, `${WARM_CELL}\n// warm-up ${i}`));
+      underCompilerBudget(() => c.convert(this.prevDecl, `${WARM_CELL}\n// warm-up ${i}`), WARM_COMPILE_BUDGET);
       return true;
     } catch {
       return false;

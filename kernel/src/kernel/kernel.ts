@@ -138,17 +138,25 @@ const WARM_FALLBACK_MS = 3000;
 
 /**
  * Compiles of the warm-up cell after the compiler has loaded, while no cell has come yet
- * (Kernel.warmCompiles): ~40 x 4-8 ms on a 2-core machine, done in the time a user takes to type a
- * first cell, after which a new cell compiles at about the speed it reaches after thirty cells.
+ * (Kernel.warmCompiles): 15 x ~20 ms on a 2-core machine, under the warm-up's own V8 budget
+ * (compiler_tiering.ts WARM_COMPILE_BUDGET), done in the time a user takes to type a first cell,
+ * after which a new cell compiles at about the speed it reaches after thirty cells.
  */
-const WARM_COMPILES = 40;
+const WARM_COMPILES = 15;
 /**
  * The warm-up after a subscriber joined just after a kernel_info reply (the kernel hears of a
- * subscription a turn of its event loop after ZeroMQ has it, so that reply may or may not have
- * reached it): longer than both clients' intervals between kernel_info requests (0.2 s, 0.5 s),
- * so that a client that did miss it asks again first, and that answer restarts the wait.
+ * subscription a turn of its event loop after ZeroMQ has it, so that reply's status may or may not
+ * have reached it). The control thread welcomes every subscriber as it joins (`iopub_welcome`, a
+ * message on iopub whatever the main thread is doing), and that is all both clients wait for
+ * after a reply: jupyter_client asks kernel_info again only when no iopub message came within
+ * 0.2 s of the reply, Jupyter Server's nudge also takes the control thread's kernel_info reply.
+ * Longer than jupyter_client's 0.2 s all the same, so that a client that heard nothing asks again
+ * before the warm-up holds the main thread (that answer restarts the wait). It was 700 ms (longer
+ * than the nudge's 0.5 s too), set before the welcome was sent: with jupyter_client the join
+ * comes after the reply in most starts, and the warm-up then ended after a first cell sent 2 s
+ * after ready (that cell waited 0.1-0.3 s, bench/NOTES.md "Session 32").
  */
-const WARM_AFTER_JOIN_MS = 700;
+const WARM_AFTER_JOIN_MS = 250;
 
 export class Kernel {
   private readonly signer: Signer;
