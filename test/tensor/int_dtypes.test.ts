@@ -24,6 +24,8 @@ interface Fixture {
   casts: { from: DT; to: DT; x: (number | boolean)[]; y: (number | boolean)[] }[];
   arith: { dtype: DT; op: string; a: number[]; b: number[]; s?: number; y: number | number[]; y_dtype: DT }[];
   division: { dtype: DT; b_dtype?: DT; op: string; a: number[]; b: number[]; y?: number[]; y_dtype?: DT; error?: string }[];
+  powers: { dtype: DT; op: string; a: number[]; b: number[]; y: number[]; y_dtype: DT }[];
+  pow_errors: { dtype: DT; inplace: boolean; error: string }[];
   scalars: ({ dtype: DT; value: number } & Record<"fill_" | "full" | "tensor", { y?: number[]; error?: string }>)[];
   prints: { dtype: DT; data: number | number[] | number[][]; repr: string }[];
   facts: { dtype: DT; element_size: number; type: string; is_floating_point: boolean; str: string; iinfo?: { bits: number; min: number; max: number } }[];
@@ -184,6 +186,42 @@ describe("integer division and remainder (negative values, zero divisors)", () =
       const want = c.y!;
       if (y.dtype === "float32") expect(y.tolist(), what).toEqual(want.map(Math.fround));
       else expect(y.tolist(), what).toEqual(want);
+    }
+  });
+});
+
+describe("integer powers wrap around exactly", () => {
+  it("pow / ** of int32, int16, int8 and uint8 (tensor and scalar exponents, a scalar base, in place, square), also past 2^53", () => {
+    // e.g. int32 3 ** 40: 3^40 = 12157665459056928801 is past 2^53, where a double rounds it;
+    // PyTorch multiplies in int32 (square-and-multiply), so the result is 3^40 mod 2^32 read as
+    // a signed int32: 689956897
+    expect(fx.powers.length).toBe(4 * 7 + 3);
+    for (const c of fx.powers) {
+      const a = torch.tensor(c.a, { dtype: c.dtype });
+      const b = torch.tensor(c.b, { dtype: c.dtype });
+      let y: torch.Tensor;
+      switch (c.op) {
+        case "tensor": case "negative_exponents": y = a.pow(b); break;
+        case "scalar_37": y = a.pow(37); break;
+        case "scalar_2": y = a.pow(2); break;
+        case "scalar_3": y = a.pow(3); break;
+        case "scalar_base": y = torch.pow(3, b); break;
+        case "inplace": y = a.clone().pow_(b); break;
+        case "square": y = torch.square(a); break;
+        default: throw new Error(c.op);
+      }
+      expect(y.dtype, JSON.stringify(c)).toBe(c.y_dtype);
+      expect(y.tolist(), `${c.dtype} ${c.op}`).toEqual(c.y);
+    }
+    expect(torch.tensor([3], { dtype: torch.int32 }).pow(40).tolist()).toEqual([689956897]);
+  });
+
+  it("a negative scalar exponent of an integer tensor is PyTorch's error, in place too (pow_ gave 0)", () => {
+    expect(fx.pow_errors.length).toBe(10);
+    for (const c of fx.pow_errors) {
+      const t = torch.tensor([2, 1], { dtype: c.dtype });
+      expect(() => (c.inplace ? t.pow_(-1) : torch.pow(t, -1)), JSON.stringify(c)).toThrow(c.error.replace(/^RuntimeError: /, ""));
+      expect(t.tolist()).toEqual([2, 1]);
     }
   });
 });

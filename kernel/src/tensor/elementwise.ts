@@ -198,6 +198,17 @@ export function remainder(a: TensorLike, b: TensorLike): Tensor {
 }
 
 /**
+ * a ** b of int32 / int16 / int8 / uint8 values, as PyTorch's integer kernel (powi): square and
+ * multiply in 32-bit two's complement (Math.imul), so a power far past 2^53 wraps exactly where
+ * Math.pow would round first (int32 3 ** 40 is 689956897); the element-wise driver then wraps it
+ * into the dtype (2^8 and 2^16 divide 2^32, so the smaller dtypes get PyTorch's results too). A
+ * negative exponent gives 1 for base 1, +-1 for base -1, else 0 (the integer part of a^b).
+ */
+export const INT_POW_EXPR =
+  "((x, e) => { if (e < 0) return x === 1 ? 1 : x === -1 ? (e % 2 === 0 ? 1 : -1) : 0; " +
+  "let r = 1; x |= 0; while (e > 0) { if (e % 2 === 1) r = Math.imul(r, x); e = Math.floor(e / 2); x = Math.imul(x, x); } return r; })(a, b)";
+
+/**
  * a ** b. d/da = b * a^(b-1) (0 where b = 0), d/db = a^b * log(a) (0 where a = 0 and b >= 0,
  * PyTorch's convention).
  */
@@ -209,7 +220,9 @@ export function pow(a: TensorLike, b: TensorLike): Tensor {
   // an integer power: a negative scalar exponent is PyTorch's error; in an exponent tensor, as
   // PyTorch's integer kernel: 1 for base 1, +-1 for base -1, else 0 (the integer part of a^b)
   if (is_integer(dt) && !(b instanceof Tensor) && Number(b) < 0) throw RuntimeRangeError("Integers to negative integer powers are not allowed.");
-  const expr = is_integer(dt) ? "b < 0 ? (a === 1 ? 1 : a === -1 ? (b % 2 === 0 ? 1 : -1) : 0) : Math.pow(a, b)" : "Math.pow(a, b)";
+  // int64 (exact to 2^53) keeps Math.pow; the 32-bit and smaller dtypes wrap exactly (INT_POW_EXPR)
+  const expr = is_small_int(dt) ? INT_POW_EXPR
+    : is_integer(dt) ? "b < 0 ? (a === 1 ? 1 : a === -1 ? (b % 2 === 0 ? 1 : -1) : 0) : Math.pow(a, b)" : "Math.pow(a, b)";
   const out = ew(expr, [a, b], dt);
   const name = b instanceof Tensor ? (a instanceof Tensor ? "PowBackward1" : "PowBackward2") : "PowBackward0";
   return attach(out, name, [a, b], (g, need) => [
