@@ -26,6 +26,7 @@ interface Fixture {
   division: { dtype: DT; b_dtype?: DT; op: string; a: number[]; b: number[]; y?: number[]; y_dtype?: DT; error?: string }[];
   powers: { dtype: DT; op: string; a: number[]; b: number[]; y: number[]; y_dtype: DT }[];
   pow_errors: { dtype: DT; inplace: boolean; error: string }[];
+  clamps: { dtype: DT; x: number[]; kw: { min?: number; max?: number }; y: number[]; y_: number[] }[];
   scalars: ({ dtype: DT; value: number } & Record<"fill_" | "full" | "tensor", { y?: number[]; error?: string }>)[];
   prints: { dtype: DT; data: number | number[] | number[][]; repr: string }[];
   facts: { dtype: DT; element_size: number; type: string; is_floating_point: boolean; str: string; iinfo?: { bits: number; min: number; max: number } }[];
@@ -223,6 +224,20 @@ describe("integer powers wrap around exactly", () => {
       expect(() => (c.inplace ? t.pow_(-1) : torch.pow(t, -1)), JSON.stringify(c)).toThrow(c.error.replace(/^RuntimeError: /, ""));
       expect(t.tolist()).toEqual([2, 1]);
     }
+  });
+});
+
+describe("clamp of a small dtype with a negative bound", () => {
+  it("the bound is written into the dtype first, as PyTorch's (uint8: clamp(min=-5) is clamp(min=251)), in place too", () => {
+    expect(fx.clamps.length).toBe(6);
+    for (const c of fx.clamps) {
+      const x = torch.tensor(c.x, { dtype: c.dtype });
+      const lo = c.kw.min ?? null, hi = c.kw.max ?? null;
+      expect(torch.clamp(x, lo, hi).tolist(), JSON.stringify(c)).toEqual(c.y);
+      expect(x.clone().clamp_(lo, hi).tolist(), JSON.stringify(c)).toEqual(c.y_);
+    }
+    // clamp_min / clamp_max take the same path
+    expect(torch.clamp_min(torch.tensor([0, 255], { dtype: torch.uint8 }), -5).tolist()).toEqual([251, 255]);
   });
 });
 

@@ -6,7 +6,7 @@
  */
 import { DType, Tensor, check_tensor, numelOf, storageFor } from "./tensor";
 import { attach, rename } from "./autograd";
-import { check_scalar_fits, is_floating, is_integer, is_small_int } from "./dtype";
+import { check_scalar_fits, coerce, is_floating, is_integer, is_small_int } from "./dtype";
 import { TensorLike, check_operand, ew, float_type, result_type, shape_of } from "./operand";
 import { kernel } from "./kernels";
 import { sum_to } from "./sum_to";
@@ -425,9 +425,20 @@ export function clamp(x: Tensor, min?: ClampBound | ClampBounds, max?: ClampBoun
   const ints = (Number.isInteger(lo) || lo === -Infinity) && (Number.isInteger(hi) || hi === Infinity);
   // as PyTorch's promotion: a float bound makes an integer tensor float, an integer bound a bool tensor int64
   const dt = is_floating(x.dtype) ? x.dtype : !ints ? float_type(x.dtype) : x.dtype === "bool" && (Number.isFinite(lo) || Number.isFinite(hi)) ? "int64" : x.dtype;
-  if (is_small_int(dt)) for (const v of [lo, hi]) if (Number.isFinite(v)) check_scalar_fits(v, dt); // clamp(0, 300) of uint8: PyTorch's overflow error
-  const out = ew(kernel("a !== a ? a : Math.min(Math.max(a, lo), hi)", 1, ["lo", "hi"]), [x], dt, dt, [lo, hi]);
-  return attach(out, "ClampBackward1", [x], (g) => [ew(kernel("(b >= lo && b <= hi) ? a : 0", 2, ["lo", "hi"]), [g, x], g.dtype, g.dtype, [lo, hi])], true, SAVES_SELF);
+  const [l, h] = is_small_int(dt) ? [small_int_bound(lo, dt), small_int_bound(hi, dt)] : [lo, hi];
+  const out = ew(kernel("a !== a ? a : Math.min(Math.max(a, lo), hi)", 1, ["lo", "hi"]), [x], dt, dt, [l, h]);
+  return attach(out, "ClampBackward1", [x], (g) => [ew(kernel("(b >= lo && b <= hi) ? a : 0", 2, ["lo", "hi"]), [g, x], g.dtype, g.dtype, [l, h])], true, SAVES_SELF);
+}
+
+/**
+ * A clamp bound of an int32 / int16 / int8 / uint8 tensor as PyTorch uses it: checked (clamp(0,
+ * 300) of uint8 is its overflow error), then written into the dtype (uint8: -5 is 251, so
+ * clamp(min=-5) raises everything to 251). An absent bound (+-Infinity) stays.
+ */
+export function small_int_bound(v: number, dt: DType): number {
+  if (!Number.isFinite(v)) return v;
+  check_scalar_fits(v, dt);
+  return coerce(v, dt);
 }
 
 /** The gradient that passes through clamp to x: g where lo <= x <= hi. */

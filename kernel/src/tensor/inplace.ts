@@ -179,8 +179,10 @@ export function clamp_(self: Tensor, min?: E.ClampBound | E.ClampBounds, max?: E
   if (self instanceof Tensor && category(rt) > category(self.dtype)) {
     throw RuntimeTypeError(`result type ${TORCH_NAME[rt]} can't be cast to the desired output type ${is_integer(self.dtype) ? C_TYPE_NAME[self.dtype] : TORCH_NAME[self.dtype]}`);
   }
-  if (self instanceof Tensor && is_small_int(self.dtype)) for (const v of [lo, hi]) if (typeof v === "number" && Number.isFinite(v)) check_scalar_fits(v, self.dtype);
-  return inplace(self, "clamp_", [lo, hi], "a !== a ? a : Math.min(Math.max(a, b), c)", [], [], (old) => E.clamp(old, lo, hi), rt);
+  // a Python scalar bound of a small dtype: checked, then written into it (uint8: -5 is 251), as E.clamp
+  const small = self instanceof Tensor && is_small_int(self.dtype);
+  const [l, h] = [lo, hi].map((v) => (small && typeof v === "number" ? E.small_int_bound(v, self.dtype) : v));
+  return inplace(self, "clamp_", [l, h], "a !== a ? a : Math.min(Math.max(a, b), c)", [], [], (old) => E.clamp(old, l, h), rt);
 }
 
 export function clamp_min_(self: Tensor, min: number | Tensor): Tensor {
