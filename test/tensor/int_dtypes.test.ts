@@ -224,6 +224,8 @@ describe("integer powers wrap around exactly", () => {
       expect(() => (c.inplace ? t.pow_(-1) : torch.pow(t, -1)), JSON.stringify(c)).toThrow(c.error.replace(/^RuntimeError: /, ""));
       expect(t.tolist()).toEqual([2, 1]);
     }
+    // a float exponent makes the result float: the in-place cast is refused first, as PyTorch's
+    expect(() => torch.tensor([2, 1], { dtype: torch.int32 }).pow_(-0.5)).toThrow("result type Float can't be cast to the desired output type Int");
   });
 });
 

@@ -208,6 +208,11 @@ export const INT_POW_EXPR =
   "((x, e) => { if (e < 0) return x === 1 ? 1 : x === -1 ? (e % 2 === 0 ? 1 : -1) : 0; " +
   "let r = 1; x |= 0; while (e > 0) { if (e % 2 === 1) r = Math.imul(r, x); e = Math.floor(e / 2); x = Math.imul(x, x); } return r; })(a, b)";
 
+/** A negative scalar exponent of an integer power (result dtype `dt`): PyTorch's error, for pow and pow_. */
+export function check_int_exponent(dt: DType, b: TensorLike): void {
+  if (is_integer(dt) && !(b instanceof Tensor) && Number(b) < 0) throw RuntimeRangeError("Integers to negative integer powers are not allowed.");
+}
+
 /**
  * a ** b. d/da = b * a^(b-1) (0 where b = 0), d/db = a^b * log(a) (0 where a = 0 and b >= 0,
  * PyTorch's convention).
@@ -219,7 +224,7 @@ export function pow(a: TensorLike, b: TensorLike): Tensor {
   if (dt === "bool") throw NotImplementedTypeError(`"pow" not implemented for 'Bool'`);
   // an integer power: a negative scalar exponent is PyTorch's error; in an exponent tensor, as
   // PyTorch's integer kernel: 1 for base 1, +-1 for base -1, else 0 (the integer part of a^b)
-  if (is_integer(dt) && !(b instanceof Tensor) && Number(b) < 0) throw RuntimeRangeError("Integers to negative integer powers are not allowed.");
+  check_int_exponent(dt, b);
   // int64 (exact to 2^53) keeps Math.pow; the 32-bit and smaller dtypes wrap exactly (INT_POW_EXPR)
   const expr = is_small_int(dt) ? INT_POW_EXPR
     : is_integer(dt) ? "b < 0 ? (a === 1 ? 1 : a === -1 ? (b % 2 === 0 ? 1 : -1) : 0) : Math.pow(a, b)" : "Math.pow(a, b)";

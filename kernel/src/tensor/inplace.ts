@@ -147,8 +147,9 @@ function E_float(d: DType): DType {
 }
 
 export function pow_(self: Tensor, exponent: TensorLike): Tensor {
-  // an integer tensor to a negative Python scalar power: PyTorch's error, as E.pow (it gave 0)
-  if (self instanceof Tensor && is_integer(self.dtype) && typeof exponent === "number" && exponent < 0) throw RuntimeRangeError("Integers to negative integer powers are not allowed.");
+  // an integer result to a negative Python scalar power: PyTorch's error, as E.pow (it gave 0); a
+  // float exponent (-0.5) makes the result float, which inplace() refuses to cast, as PyTorch
+  if (self instanceof Tensor) E.check_int_exponent(result_type(self, exponent), exponent);
   // an int32 / int16 / int8 / uint8 tensor: PyTorch's exact wrap-around, as E.pow
   const expr = self instanceof Tensor && is_small_int(self.dtype) ? E.INT_POW_EXPR : "Math.pow(a, b)";
   return inplace(self, "pow_", [exponent], expr, [], [], (old) => E.pow(old, exponent));
