@@ -11,7 +11,8 @@ or { label: { "error": "..." } } for a kernel that could not start or failed a c
 start: KernelManager.start_kernel() -> kernel_info_reply received (wait_for_ready), i.e. the
 time a user waits before the first cell can run. Round trip: execute_request sent -> status idle
 received on iopub for that request (all output in), the time a user waits for a cell.
-Each cell runs once untimed first (first type-check, first import), then `repeats` times.
+Each cell runs once untimed first (first type-check, first import), then `repeats` times,
+the kernels interleaved run by run (bench_kernels says why).
 """
 import argparse, json, os, time
 from jupyter_client.manager import KernelManager
@@ -116,49 +117,130 @@ def cells_for(label, torch_labels):
 FIRST_CELL_PAUSE = 2.0
 
 
-def bench_kernel(label, spec, repeats, starts, torch_labels, timeout):
-    out = {"start": [], "first": [], "cells": {}, "skipped": {}}
-    cells, out["skipped"] = cells_for(label, torch_labels)
-    for i in range(starts):
-        km = KernelManager(kernel_name=spec)
-        t = time.perf_counter()
-        km.start_kernel()
-        kc = km.client()
-        kc.start_channels()
-        try:
-            kc.wait_for_ready(timeout=timeout)
-            out["start"].append(time.perf_counter() - t)
-            time.sleep(FIRST_CELL_PAUSE)
+def start_kernel(spec, timeout):
+    """A started kernel, its client and the seconds from start_kernel() to kernel_info_reply."""
+    km = KernelManager(kernel_name=spec)
+    t = time.perf_counter()
+    km.start_kernel()
+    kc = km.client()
+    kc.start_channels()
+    try:
+        kc.wait_for_ready(timeout=timeout)
+    except BaseException:
+        stop_kernel(km, kc)
+        raise
+    return km, kc, time.perf_counter() - t
+
+
+def stop_kernel(km, kc):
+    try:
+        kc.stop_channels()
+    finally:
+        km.shutdown_kernel(now=True)
+
+
+def broken(e):
+    return {"error": f"{type(e).__name__}: {e}".strip()[:300]}
+
+
+def bench_kernels(entries, repeats, starts, torch_labels, timeout):
+    """All kernels measured side by side, interleaved run by run (as the tracer section does).
+
+    Why interleaved: the host's speed drifts by tens of percent within minutes (a new typed cell
+    of lrlab read 4.5 ms at one moment and 7.5 ms twenty minutes later on the same build); measured
+    one kernel after the other, a ratio was partly which kernel met the slower minutes. So starts
+    alternate kernel by kernel, and the cells run on one live kernel of each, repeat r of a cell on
+    every kernel before repeat r + 1 (the order rotated each repeat): each kernel's samples span
+    the same minutes.
+    """
+    res, cells, live = {}, {}, {}
+    for label, _ in entries:
+        res[label] = {"start": [], "first": [], "cells": {}, "skipped": {}}
+        cells[label], res[label]["skipped"] = cells_for(label, torch_labels)
+
+    def fail(label, e):
+        # a peer that is missing or broken is reported, not fatal
+        res[label] = broken(e)
+        if label in live:
+            km, kc = live.pop(label)
             try:
-                out["first"].append(run_cell(kc, cells["typed10"] + ("\n# first" if label == "ipykernel" else "\n// first"), timeout))
-            except RuntimeError as e:
-                out.setdefault("failures", {})["first"] = {"count": 1, "of": 1, "first": str(e)}
-            if i == 0:
-                for cname, code in cells.items():
-                    # A run that fails is counted and reported, not timed; the others still are.
-                    times, failures = [], []
-                    for r in range(repeats + 1):  # run 0: warm-up (first type-check, first import)
-                        text = code
-                        if cname.endswith("_new"):
-                            # A new comment each run: the kernel sees new text, so no cached
-                            # type-check (lrlab) or compiled code can be reused.
-                            text = code + ("\n# run %d" if label == "ipykernel" else "\n// run %d") % r
-                        try:
-                            dt = run_cell(kc, text, timeout)
-                            if r > 0:
-                                times.append(dt)
-                        except RuntimeError as e:
-                            failures.append(str(e))
-                    if times:
-                        out["cells"][cname] = times
-                    if failures:
-                        out.setdefault("failures", {})[cname] = {"count": len(failures), "of": repeats + 1, "first": failures[0]}
-                        if not times:
-                            out["skipped"][cname] = f"cell failed: {failures[0]}"
-        finally:
-            kc.stop_channels()
-            km.shutdown_kernel(now=True)
-    return out
+                stop_kernel(km, kc)
+            except Exception:
+                pass
+
+    try:
+        for i in range(starts):
+            for label, spec in entries:
+                out = res[label]
+                if "error" in out:
+                    continue
+                try:
+                    km, kc, dt = start_kernel(spec, timeout)
+                except Exception as e:
+                    fail(label, e)
+                    continue
+                out["start"].append(dt)
+                keep = False
+                try:
+                    time.sleep(FIRST_CELL_PAUSE)
+                    try:
+                        out["first"].append(run_cell(kc, cells[label]["typed10"] + ("\n# first" if label == "ipykernel" else "\n// first"), timeout))
+                    except RuntimeError as e:
+                        out.setdefault("failures", {})["first"] = {"count": 1, "of": 1, "first": str(e)}
+                    keep = i == 0  # the first start of each kernel stays up for the cells
+                except Exception as e:
+                    fail(label, e)
+                finally:
+                    if keep:
+                        live[label] = (km, kc)
+                    else:
+                        stop_kernel(km, kc)
+        names = []
+        for label in res:
+            for cname in cells[label]:
+                if cname not in names:
+                    names.append(cname)
+        for cname in names:
+            labels = [label for label in live if cname in cells[label]]
+            times = {label: [] for label in labels}
+            failures = {label: [] for label in labels}
+            for r in range(repeats + 1):  # run 0: warm-up (first type-check, first import)
+                k = r % len(labels) if labels else 0
+                for label in labels[k:] + labels[:k]:  # each kernel goes first in turn
+                    if label not in live:
+                        continue
+                    text = cells[label][cname]
+                    if cname.endswith("_new"):
+                        # A new comment each run: the kernel sees new text, so no cached
+                        # type-check (lrlab) or compiled code can be reused.
+                        text += ("\n# run %d" if label == "ipykernel" else "\n// run %d") % r
+                    try:
+                        dt = run_cell(live[label][1], text, timeout)
+                        if r > 0:
+                            times[label].append(dt)
+                    except RuntimeError as e:
+                        # a run that fails is counted and reported, not timed; the others still are
+                        failures[label].append(str(e))
+                    except Exception as e:
+                        fail(label, e)
+            for label in labels:
+                out = res[label]
+                if "error" in out:
+                    continue
+                if times[label]:
+                    out["cells"][cname] = times[label]
+                if failures[label]:
+                    first = failures[label][0]
+                    out.setdefault("failures", {})[cname] = {"count": len(failures[label]), "of": repeats + 1, "first": first}
+                    if not times[label]:
+                        out["skipped"][cname] = f"cell failed: {first}"
+    finally:
+        for km, kc in live.values():
+            try:
+                stop_kernel(km, kc)
+            except Exception:
+                pass
+    return res
 
 
 if __name__ == "__main__":
@@ -170,11 +252,8 @@ if __name__ == "__main__":
     ap.add_argument("--timeout", type=float, default=60)
     a = ap.parse_args()
     torch_labels = set(filter(None, a.torch_kernels.split(",")))
-    res = {}
+    entries = []
     for entry in a.kernels.split(","):
         label, _, spec = entry.partition("=")
-        try:
-            res[label] = bench_kernel(label, spec or label, a.repeats, a.starts, torch_labels, a.timeout)
-        except Exception as e:  # a peer that is missing or broken is reported, not fatal
-            res[label] = {"error": f"{type(e).__name__}: {e}".strip()[:300]}
-    print(json.dumps(res))
+        entries.append((label, spec or label))
+    print(json.dumps(bench_kernels(entries, a.repeats, a.starts, torch_labels, a.timeout)))
