@@ -116,11 +116,19 @@ describe("lrlab's declaration bundle", () => {
     const later = new Date(Date.now() + 5000);
     utimesSync(join(dist, "nn", "index.d.ts"), later, later); // written again by tsc
     expect(freshBundle(dist)).toBeNull();
-    writeBundle(dist, 'declare module "index" {\n}\n');
+    writeBundle(dist, 'declare module "nn/index" {\n}\ndeclare module "index" {\n}\n');
     expect(freshBundle(dist)).toBe(join(dist, "types"));
-    writeFileSync(join(dist, "extra.d.ts"), "export {};\n"); // a new module
+    writeFileSync(join(dist, "nn", "index.d.ts"), "export declare const x = 2;\n"); // same size, rewritten
     expect(freshBundle(dist)).toBeNull();
-    writeBundle(dist, 'declare module "index" {\n}\n');
+    expect(writeBundle(dist, 'declare module "nn/index" {\n}\n')).toBe(true);
+    rmSync(join(dist, "nn", "index.d.ts")); // a module gone
+    expect(freshBundle(dist)).toBeNull();
+    // a bundle of modules dist has no declarations for: not stamped, not used
+    expect(writeBundle(dist, 'declare module "nn/index" {\n}\n')).toBe(false);
+    expect(freshBundle(dist)).toBeNull();
+    writeFileSync(join(dist, "nn", "index.d.ts"), "export declare const x = 1;\n");
+    expect(writeBundle(dist, 'declare module "nn/index" {\n}\n')).toBe(true);
+    expect(freshBundle(dist)).toBe(join(dist, "types"));
     rmSync(bundleFile(dist));
     expect(freshBundle(dist)).toBeNull();
     // a copy of kernel/dist whose files were all written again: the prelude falls back

@@ -12,14 +12,13 @@
  * outFile, AMD modules) over the prelude's entry points, which writes a `declare module
  * "tensor/tensor" { ... }` block for every module they reach, and writeBundle prefixes every one of
  * those module names with `lrlab-kernel:` (so that no name of a cell's own imports can meet them),
- * writing dist/types/lrlab-kernel/index.d.ts and a stamp of the dist it was made for. The cells'
+ * writing dist/types/lrlab-kernel/index.d.ts and a stamp of dist's declarations it was made for. The cells'
  * program takes it in as a type root (`types: ["node", "lrlab-kernel"]`, watch_host.ts) and the
  * prelude imports `"lrlab-kernel:index"`. The kernel never runs tsc: when the bundle is missing,
  * or kernel/dist was rebuilt after it (plain `tsc -p kernel/tsconfig.json`), the prelude imports
  * the per-file declarations as before (freshBundle), the same types, only slower.
  * LRLAB_DTS_BUNDLE=0 does that too.
  */
-import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 
@@ -39,47 +38,47 @@ export function bundleFile(distDir: string): string {
   return path.join(bundleTypesDir(distDir), BUNDLE_PACKAGE, "index.d.ts");
 }
 
-/** The stamp: the fingerprint of the dist the bundle was made for. */
+/** The stamp: each bundled module's per-file declaration under dist, as it was when bundled. */
 function stampFile(distDir: string): string {
   return path.join(bundleTypesDir(distDir), BUNDLE_PACKAGE, "dist-stamp.txt");
 }
 
 /**
- * What identifies kernel/dist's declarations as built: every .d.ts under `distDir` (but the
- * bundle's own folder), with its size and modification time. A tsc build writes them all again,
- * so a rebuild after the bundle changes it. (~1 ms: stats, no reads.)
+ * A line of the stamp: dist's declaration file of bundled module `name`, with its size and
+ * modification time (a tsc build writes it again: a rebuild after the bundle changes it; stats
+ * only, ~2 ms for the ~320 modules, no reads, no directory walk), or null when it is missing.
  */
-export function distFingerprint(distDir: string): string {
-  const h = createHash("sha256");
-  const skip = bundleTypesDir(distDir);
-  const walk = (dir: string, rel: string): void => {
-    const entries = fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    for (const e of entries) {
-      const p = path.join(dir, e.name);
-      if (e.isDirectory()) {
-        if (p !== skip) walk(p, `${rel}${e.name}/`);
-      } else if (e.name.endsWith(".d.ts")) {
-        const st = fs.statSync(p);
-        h.update(`${rel}${e.name}\0${st.size}\0${st.mtimeMs}\n`);
-      }
-    }
-  };
-  walk(distDir, "");
-  return h.digest("hex");
+function stampLine(distDir: string, name: string): string | null {
+  try {
+    const st = fs.statSync(path.join(distDir, `${name}.d.ts`));
+    return `${name}\t${st.size}\t${st.mtimeMs}`;
+  } catch {
+    return null;
+  }
 }
 
 /**
  * The type root to give the cells' program when the bundle of `distDir` is there and was made for
- * its declarations as they are; null otherwise (missing, or dist rebuilt since: stale).
+ * dist's declarations as they are (each module it bundles has its .d.ts in dist, unchanged since);
+ * null otherwise (missing, or dist rebuilt since: stale).
  */
 export function freshBundle(distDir: string): string | null {
   try {
     if (!fs.existsSync(bundleFile(distDir))) return null;
-    const stamp = fs.readFileSync(stampFile(distDir), "utf8").trim();
-    return stamp === distFingerprint(distDir) ? bundleTypesDir(distDir) : null;
+    const lines = fs.readFileSync(stampFile(distDir), "utf8").split("\n").filter((l) => l !== "");
+    if (lines.length === 0) return null;
+    for (const line of lines) if (stampLine(distDir, line.slice(0, line.indexOf("\t"))) !== line) return null;
+    return bundleTypesDir(distDir);
   } catch {
     return null;
   }
+}
+
+/** The modules tsc's AMD declaration bundle `text` declares (`declare module "x" {` at a line's start). */
+function declaredModules(text: string): Set<string> {
+  const declared = new Set<string>();
+  for (const m of text.matchAll(/^declare module "([^"\n]+)" \{$/gm)) declared.add(m[1]);
+  return declared;
 }
 
 /**
@@ -91,22 +90,26 @@ export function freshBundle(distDir: string): string | null {
  * as `from "lrlab"`) stay.
  */
 export function prefixModules(text: string): string {
-  const declared = new Set<string>();
-  for (const m of text.matchAll(/^declare module "([^"\n]+)" \{$/gm)) declared.add(m[1]);
+  const declared = declaredModules(text);
   return text.replace(/(^\s*(?:declare )?module |\bfrom |\bimport\(|\brequire\(|^\s*import )"([^"\n]+)"/gm,
     (all, before: string, name: string) => (declared.has(name) ? `${before}"${MODULE_PREFIX}${name}"` : all));
 }
 
 /**
  * Writes the bundle from tsc's output `amdText` (prefixModules) and stamps it for `distDir` as it
- * is now (scripts/setup.mjs, after building kernel/dist).
+ * is now (scripts/setup.mjs, after building kernel/dist). False (written, not stamped: not used)
+ * when a module it declares has no declaration file in dist.
  */
-export function writeBundle(distDir: string, amdText: string): void {
+export function writeBundle(distDir: string, amdText: string): boolean {
   const file = bundleFile(distDir);
   fs.mkdirSync(path.dirname(file), { recursive: true });
   fs.rmSync(stampFile(distDir), { force: true });
   fs.writeFileSync(file, prefixModules(amdText));
-  fs.writeFileSync(stampFile(distDir), `${distFingerprint(distDir)}\n`);
+  const lines = [...declaredModules(amdText)].map((name) => stampLine(distDir, name));
+  // a module dist has no declaration file for: not the dist it was made from (no stamp: not used)
+  if (lines.length === 0 || lines.includes(null)) return false;
+  fs.writeFileSync(stampFile(distDir), lines.join("\n") + "\n");
+  return true;
 }
 
 // ---- reading the cells' program, whichever declarations it holds ---------------------------------
