@@ -127,6 +127,7 @@ describe("cellCompilerOptions (watch_host.ts)", () => {
       expect(cellCompilerOptions({ typeRoots: [without, withNode] }, bundle)).toEqual({ typeRoots: [without, withNode, bundle], types: ["node", "lrlab-kernel"] });
       // (without Node's, every package of every root is taken in: the bundle's too)
       expect(cellCompilerOptions(bare, bundle)).toEqual({ typeRoots: [without, bundle] });
+      expect(cellCompilerOptions(chosen, bundle)).toEqual({ typeRoots: [withNode, bundle], types: ["lrlab-kernel"] });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

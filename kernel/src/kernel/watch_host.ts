@@ -27,11 +27,13 @@ type TS = any;
  * The compiler options for cells: tslab's, with the global @types limited to Node's when a type
  * root holds them (else as before: `types: ["node"]` unresolved would be an error on every cell).
  * `bundleRoot`: the type root of lrlab's declaration bundle (dts_bundle.ts), which the prelude's
- * imports then name: added to the roots, and to `types` when that lists them.
+ * imports then name: added to the roots, and to `types` when that lists them (or was chosen).
  */
 export function cellCompilerOptions(options: TS, bundleRoot?: string): TS {
-  if (options.types !== undefined) return options;
   const roots: string[] = Array.isArray(options.typeRoots) ? options.typeRoots : [];
+  if (options.types !== undefined) {
+    return bundleRoot === undefined ? options : { ...options, typeRoots: [...roots, bundleRoot], types: [...options.types, BUNDLE_PACKAGE] };
+  }
   const hasNode = roots.some((r) => fs.existsSync(path.join(r, "node", "package.json")));
   if (bundleRoot !== undefined) {
     // (without `types`, TypeScript takes in every package of every root: the bundle's too)
