@@ -8,6 +8,7 @@ import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync, statSync, mkdirSync, readdirSync, realpathSync, rmSync } from "node:fs";
 import { join, dirname } from "node:path";
+import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -60,6 +61,22 @@ if (kernelSrc > newestMtime(join(root, "kernel", "dist")) || !existsSync(join(ro
   say("building kernel/ (tsc)");
   run(process.execPath, [join(root, "node_modules", "typescript", "bin", "tsc"), "-p", "kernel/tsconfig.json"]);
 } else say("kernel/: built");
+// lrlab's declarations as one file for the cells' type checker (kernel/src/kernel/dts_bundle.ts):
+// made again when missing or older than kernel/dist's declarations; without it the cells read the
+// per-file ones (slower, the same types).
+{
+  const distDir = join(root, "kernel", "dist");
+  const bundle = createRequire(import.meta.url)(join(distDir, "kernel", "dts_bundle.js"));
+  if (bundle.freshBundle(distDir) !== null) say("kernel/ declaration bundle: built");
+  else {
+    say("bundling kernel/'s declarations for the cells (tsc)");
+    const amd = join(distDir, "types", "lrlab-kernel.amd.d.ts");
+    const r = spawnSync(process.execPath, [join(root, "node_modules", "typescript", "bin", "tsc"), "-p", "kernel/tsconfig.dts-bundle.json"], { cwd: root, stdio: "inherit" });
+    if (r.status !== 0 || !existsSync(amd)) say("kernel/ declaration bundle: tsc failed, skipped (cells read the per-file declarations, slower)");
+    else if (!bundle.writeBundle(distDir, readFileSync(amd, "utf8"))) say("kernel/ declaration bundle: its modules are not kernel/dist's, not used (cells read the per-file declarations)");
+    rmSync(amd, { force: true });
+  }
+}
 const extIndex = join(root, "extension", "src", "index.ts");
 if (existsSync(extIndex)) {
   const extOut = join(root, "extension", "labextension", "package.json");

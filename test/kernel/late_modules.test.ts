@@ -122,6 +122,12 @@ describe("cellCompilerOptions (watch_host.ts)", () => {
       // types the caller chose stay
       const chosen = { typeRoots: [withNode], types: [] };
       expect(cellCompilerOptions(chosen)).toBe(chosen);
+      // lrlab's declaration bundle (dts_bundle.ts): its root added, and its package to Node's
+      const bundle = join(dir, "types");
+      expect(cellCompilerOptions({ typeRoots: [without, withNode] }, bundle)).toEqual({ typeRoots: [without, withNode, bundle], types: ["node", "lrlab-kernel"] });
+      // (without Node's, every package of every root is taken in: the bundle's too)
+      expect(cellCompilerOptions(bare, bundle)).toEqual({ typeRoots: [without, bundle] });
+      expect(cellCompilerOptions(chosen, bundle)).toEqual({ typeRoots: [withNode, bundle], types: ["lrlab-kernel"] });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -21,6 +21,7 @@ import * as vm from "node:vm";
 import * as path from "node:path";
 import Module from "node:module";
 import { Prelude } from "./prelude_source";
+import { MODULE_PREFIX } from "./dts_bundle";
 import { aliasTypes, calleeAt, declaredOverloads, dottedNameAt, moduleDoc, optionKeys, signatureNotes, withoutImportPaths } from "./module_docs";
 import { hasTopLevelAwait, withoutExportKeywords } from "./cell_source";
 import { unfinishedCell } from "./cell_end";
@@ -66,7 +67,9 @@ const partsText = (parts?: SymbolDisplayPart[]): string => (parts ?? []).map((p)
  * "export Adam"), and a namespace import (`torch`, `lrlab`: "import torch") as a module.
  */
 function signatureText(parts: SymbolDisplayPart[] | undefined, name: string | null): string {
-  const text = partsText(parts);
+  // (a module of lrlab's declaration bundle, dts_bundle.ts, reads `(alias) module "lrlab-kernel:nn/index"`
+  // above the import: a per-file declaration's module has no such line)
+  const text = partsText(parts).replace(new RegExp(`^\\(alias\\) module "${MODULE_PREFIX}[^"\\n]*"\\n(?=import [\\w$]+$)`), "");
   if (/^import [\w$]+$/.test(text)) return `module ${name ?? text.slice(7)}`;
   return withoutImportPaths(text.replace(/^\(alias\) /, "").replace(/\n(export|import) [\w$.]+$/, ""));
 }
@@ -130,8 +133,8 @@ export interface RunResult {
 
 let cellCounter = 0;
 
-function newConverter(): Converter {
-  return createConverter({ isJS: false, isBrowser: false });
+function newConverter(typeRoot: string | undefined): Converter {
+  return createConverter({ isJS: false, isBrowser: false }, typeRoot);
 }
 
 /**
@@ -805,12 +808,12 @@ export class Engine {
   /** A new converter in place of the current one (TypeScript's program read afresh). */
   private restartConverter(): Converter {
     try { this._converter?.close(); } catch { /* a broken one may not close */ }
-    this._converter = newConverter();
+    this._converter = newConverter(this.prelude.typeRoot);
     return this._converter;
   }
 
   private get converter(): Converter {
-    if (this._converter === null) this._converter = newConverter();
+    if (this._converter === null) this._converter = newConverter(this.prelude.typeRoot);
     return this._converter;
   }
 

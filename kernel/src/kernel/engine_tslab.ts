@@ -725,8 +725,18 @@ function loadPatchedConverter(): { createConverter: (options: TS) => TS } {
   return m.exports;
 }
 
-/** tslab's createConverter, from a private copy of converter.js wired as described in the header. */
-export function createConverter(options: { isJS: boolean; isBrowser: boolean }): TS {
+/**
+ * The type root of lrlab's declaration bundle for the converter being created (tslab's
+ * createConverter makes its watch host at once): see createConverter.
+ */
+let creatingWithTypeRoot: string | undefined;
+
+/**
+ * tslab's createConverter, from a private copy of converter.js wired as described in the header.
+ * `typeRoot`: the type root of lrlab's declaration bundle (the prelude's `typeRoot`,
+ * prelude_source.ts), which the cells' program then takes in (watch_host.ts cellCompilerOptions).
+ */
+export function createConverter(options: { isJS: boolean; isBrowser: boolean }, typeRoot?: string): TS {
   if (!createConverterFn) {
     tslabTypeScript();
     const shim = Object.create(ts);
@@ -734,7 +744,7 @@ export function createConverter(options: { isJS: boolean; isBrowser: boolean }):
     // An own property: the inherited one is a getter only.
     Object.defineProperty(shim, "createWatchCompilerHost", {
       value: (roots: TS, opts: TS, system: TS, createProgram: TS, ...rest: TS[]) =>
-        ts.createWatchCompilerHost(roots, cellCompilerOptions(opts), withoutNodeModulesWatches(system), createProgram ?? createPlainBuilder, ...rest),
+        ts.createWatchCompilerHost(roots, cellCompilerOptions(opts, creatingWithTypeRoot), withoutNodeModulesWatches(system), createProgram ?? createPlainBuilder, ...rest),
     });
     Object.defineProperty(shim, "transpileModule", { value: transpileModuleUnchecked });
     const cache = require.cache as Record<string, NodeModule | undefined>;
@@ -749,7 +759,15 @@ export function createConverter(options: { isJS: boolean; isBrowser: boolean }):
       if (savedConverter) cache[converterPath] = savedConverter; else delete cache[converterPath];
     }
   }
-  const converter = createConverterFn!(options);
+  const create = (): TS => {
+    creatingWithTypeRoot = typeRoot;
+    try {
+      return createConverterFn!(options);
+    } finally {
+      creatingWithTypeRoot = undefined;
+    }
+  };
+  const converter = create();
   const tslabConvert = converter.convert;
   converter.convert = (prevDecl: string, src: string) => {
     readLiveSwitches();
@@ -758,7 +776,7 @@ export function createConverter(options: { isJS: boolean; isBrowser: boolean }):
   if (process.env.LRLAB_CHECK_SHARED_CHECKER !== "1") return converter;
   // Check mode (shared_checker.ts): a second converter, fed the same cells, whose programs each
   // build their own checker; whatever a shared checker served must equal its result.
-  const unshared = withoutSharing(() => createConverterFn!(options));
+  const unshared = withoutSharing(create);
   const convert = converter.convert;
   converter.convert = (prevDecl: string, src: string) => {
     const out = convert(prevDecl, src);

@@ -9,6 +9,9 @@
  * the checker of the cells' latest program (which holds the package's declarations: the prelude
  * imports them), else of a program over the package's declarations built here once (0.6 s: every
  * file parsed and bound again); the declaring file's leading JSDoc block is returned when it exists.
+ * When the cells' program holds lrlab's declaration bundle (dts_bundle.ts) instead of the per-file
+ * declarations, the root is its module (`"lrlab-kernel:index"`) and the declaring "file" the
+ * bundle's `declare module` block around the declaration, whose first comment is that file's.
  *
  * Also here, read with the checker of the program the quick info or completion just built for the
  * cell: the callee of the call the cursor is in (calleeAt), a class's construct signature and an
@@ -16,8 +19,10 @@
  * what the library's re-exported names are (aliasTypes, for completion types), and the values of a
  * string-literal union alias (literalUnionMembers, for the type-error hint that lists them).
  */
+import * as fs from "node:fs";
 import * as path from "node:path";
 import { latestProgram } from "./engine_tslab";
+import { bundleModuleAround, libraryStatements, MODULE_PREFIX } from "./dts_bundle";
 
 const tslabDir = path.dirname(require.resolve("tslab/package.json"));
 /** tslab's TypeScript, loaded on first use (not at kernel start). */
@@ -37,11 +42,42 @@ export function dottedNameAt(src: string, pos: number): string | null {
 }
 
 function leadingDoc(sf: any): string | null {
-  const text: string = sf.getFullText();
+  return leadingDocOf(sf.getFullText());
+}
+
+function leadingDocOf(text: string): string | null {
   const ranges = tsLib().getLeadingCommentRanges(text, 0) ?? [];
   const r = ranges.find((c: { pos: number; end: number }) => text.startsWith("/**", c.pos));
   if (!r) return null;
   return text.slice(r.pos + 3, r.end - 2).split("\n").map((l: string) => l.replace(/^\s*\* ?/, "")).join("\n").trim();
+}
+
+/** dist's per-file declarations read for their header (the bundle's blocks lose some, see declaringDoc). */
+const declarationTexts = new Map<string, string | null>();
+
+/**
+ * The leading doc of the file that declares `decl`. In lrlab's declaration bundle: of dist's own
+ * declaration file of the module block around it (its per-file .d.ts, which the bundle was stamped
+ * for): tsc's bundler drops the first file's header and re-indents the others' comment lines.
+ */
+function declaringDoc(decl: any, distDir: string): string | null {
+  const block = bundleModuleAround(tsLib(), decl);
+  if (!block) return leadingDoc(decl.getSourceFile());
+  const file = path.join(distDir, `${block.name.text.slice(MODULE_PREFIX.length)}.d.ts`);
+  if (!declarationTexts.has(file)) {
+    let text: string | null = null;
+    try { text = fs.readFileSync(file, "utf8"); } catch { /* no doc then */ }
+    declarationTexts.set(file, text);
+  }
+  const text = declarationTexts.get(file);
+  return text ? leadingDocOf(text) : null;
+}
+
+/** The symbol of the bundle's module `"lrlab-kernel:<rel>"` in `program`, or undefined. */
+function bundleModule(program: any, rel: string): any {
+  if (typeof program?.getTypeChecker !== "function") return undefined;
+  const quoted = `"${MODULE_PREFIX}${rel}"`;
+  return program.getTypeChecker().getAmbientModules().find((m: any) => m.escapedName === quoted);
 }
 
 /** The declaring file's header comment for `name` (a path from a prelude root, or the root itself), or null. */
@@ -51,16 +87,20 @@ export function moduleDoc(name: string, distDir = path.resolve(__dirname, ".."),
   if (!file) return null;
   try {
     const rootFile = path.join(distDir, file);
-    let program = cellProgram?.getSourceFile(rootFile) ? cellProgram : programs.get(rootFile);
+    let program = cellProgram?.getSourceFile(rootFile) ? cellProgram : undefined;
+    // the cells' program with lrlab's declaration bundle: the root is the bundle's module
+    const bundled = program ? undefined : bundleModule(cellProgram, file.replace(/\.d\.ts$/, ""));
+    if (bundled) program = cellProgram;
+    program ??= programs.get(rootFile);
     if (!program) {
       program = tsLib().createProgram([rootFile], { noEmit: true, skipLibCheck: true, types: [] });
       programs.set(rootFile, program);
     }
     const checker = program.getTypeChecker();
-    const sf = program.getSourceFile(rootFile);
+    const sf = bundled ? undefined : program.getSourceFile(rootFile);
     // the root itself (`torch`, `lrlab`): its own header
-    if (rest.length === 0) return sf ? leadingDoc(sf) : null;
-    let sym = sf && checker.getSymbolAtLocation(sf);
+    if (rest.length === 0) return bundled ? declaringDoc(bundled.declarations[0], distDir) : sf ? leadingDoc(sf) : null;
+    let sym = bundled ?? (sf && checker.getSymbolAtLocation(sf));
     for (const part of rest) {
       if (!sym) return null;
       if (sym.flags & tsLib().SymbolFlags.Alias) sym = checker.getAliasedSymbol(sym);
@@ -70,7 +110,7 @@ export function moduleDoc(name: string, distDir = path.resolve(__dirname, ".."),
     if (!sym) return null;
     if (sym.flags & tsLib().SymbolFlags.Alias) sym = checker.getAliasedSymbol(sym);
     const decl = sym.declarations?.[0];
-    return decl ? leadingDoc(decl.getSourceFile()) : null;
+    return decl ? declaringDoc(decl, distDir) : null;
   } catch {
     return null;
   }
@@ -259,7 +299,10 @@ export function declaredOverloads(src: string, pos: number): { file: string; tex
         // continuation lines lose the declaration's indentation, as it reads on its own
         return [first.replace(/^(export\s+)?(declare\s+)?/, ""), ...rest.map((l: string) => l.slice(Math.min(column, l.length - l.trimStart().length)))].join("\n");
       }).join("\n");
-      return { file: path.basename(decls[0].getSourceFile().fileName), text };
+      // (in lrlab's declaration bundle: the file its module block stands for)
+      const block = bundleModuleAround(ts, decls[0]);
+      const file = block ? `${path.posix.basename(block.name.text.slice(MODULE_PREFIX.length))}.d.ts` : path.basename(decls[0].getSourceFile().fileName);
+      return { file, text };
     }
     return null;
   } catch {
@@ -328,13 +371,15 @@ export function docSummary(doc: string): string {
  * A type as a user reads it: a library type the cell cannot name (not re-exported by `torch` or
  * `lrlab`, e.g. the DataLoader's `Sampler`) is written by TypeScript as
  * `import("/abs/path/kernel/dist/data/sampler").Sampler`, a path of this machine: `Sampler`; a
- * module's type (`typeof import("/abs/path/kernel/dist/data/index")`) as `typeof import("lrlab/data")`.
+ * module's type (`typeof import("/abs/path/kernel/dist/data/index")`, or of the declaration bundle's
+ * `typeof import("lrlab-kernel:data/index")`) as `typeof import("lrlab/data")`.
  */
 export function withoutImportPaths(text: string, distDir = path.resolve(__dirname, "..")): string {
   const dist = distDir.split(path.sep).join("/").replace(/\/$/, "") + "/";
   return text
     .replace(/\bimport\((["'])[^"'\n]*\1\)\./g, "")
     .replace(/\bimport\((["'])([^"'\n]*)\1\)/g, (all, q: string, file: string) => {
+      if (file.startsWith(MODULE_PREFIX)) return `import(${q}${("lrlab/" + file.slice(MODULE_PREFIX.length)).replace(/\/index$/, "")}${q})`;
       if (!path.isAbsolute(file)) return all;
       const short = file.startsWith(dist) ? "lrlab/" + file.slice(dist.length).replace(/(^|\/)index$/, "")
         : file.includes("/node_modules/") ? file.slice(file.lastIndexOf("/node_modules/") + 14) : path.basename(file);
@@ -406,7 +451,8 @@ function agreedDeclaration<T>(name: string, matches: (st: any) => boolean, read:
   let value: T | null = null;
   for (const sf of program.getSourceFiles()) {
     if (program.isSourceFileDefaultLibrary(sf)) continue;
-    for (const st of sf.statements) {
+    // (lrlab's declaration bundle: the statements of its module blocks, as its files' own)
+    for (const st of libraryStatements(tsLib(), sf)) {
       if (!matches(st) || st.name.text !== name) continue;
       value = read(st, checker);
       if (value === null) return null;

@@ -6,6 +6,7 @@
  * lrlab's, not TypeScript's) with a hint saying what to write.
  */
 import { latestProgram, tslabTypeScript } from "./engine_tslab";
+import { libraryModuleOf, TENSOR_MODULES } from "./dts_bundle";
 
 type TS = any;
 
@@ -38,7 +39,7 @@ export function tensorIndexErrors(src: string): IndexError[] {
     // lrlab's Tensor, or nn.Parameter (declared apart: nn/parameter.ts)
     const name = s?.getName();
     return (name === "Tensor" || name === "Parameter")
-      && (s.declarations ?? []).some((d: TS) => /[\\/](tensor[\\/]tensor|nn[\\/]parameter)\.d\.ts$/.test(d.getSourceFile().fileName));
+      && (s.declarations ?? []).some((d: TS) => libraryModuleOf(ts, d, TENSOR_MODULES) !== null);
   };
   const out: IndexError[] = [];
   const visit = (n: TS): void => {

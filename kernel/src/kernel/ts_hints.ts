@@ -64,17 +64,19 @@ const NAMESPACES: Record<string, { name: string; classes?: true; load: () => obj
 /**
  * `import("/…/kernel/dist/tensor/tensor").Tensor` → `Tensor` (the checker's name for a type it
  * cannot name otherwise), `typeof import("/…/kernel/dist/nn/index")` → `typeof torch.nn`, and a
- * namespace named by its module, `'"/…/kernel/dist/optim/index"'` → `'torch.optim'`.
+ * namespace named by its module, `'"/…/kernel/dist/optim/index"'` → `'torch.optim'`. The same for
+ * the modules of lrlab's declaration bundle (dts_bundle.ts): `typeof import("lrlab-kernel:nn/index")`,
+ * `'"lrlab-kernel:optim/index"'`.
  */
 export function tidyMessage(message: string): string {
   return message
-    .replace(/typeof import\("[^"]*\/kernel\/(?:dist|src)\/([\w/]+?)(?:\.d\.ts|\.ts|\.js)?"\)/g, (all, mod: string) => {
+    .replace(/typeof import\("(?:[^"]*\/kernel\/(?:dist|src)\/|lrlab-kernel:)([\w/]+?)(?:\.d\.ts|\.ts|\.js)?"\)/g, (all, mod: string) => {
       const ns = NAMESPACES[mod];
       return ns !== undefined ? `typeof ${ns.name}` : all;
     })
     // an alias of a namespace (`import nn = torch.optim;`, `nn.Linear` as a type): "Namespace
     // '"/…/kernel/dist/optim/index"' has no exported member 'Linear'."
-    .replace(/'"[^"']*\/kernel\/(?:dist|src)\/([\w/]+?)(?:\.d\.ts|\.ts|\.js)?"'/g, (all, mod: string) => {
+    .replace(/'"(?:[^"']*\/kernel\/(?:dist|src)\/|lrlab-kernel:)([\w/]+?)(?:\.d\.ts|\.ts|\.js)?"'/g, (all, mod: string) => {
       const ns = NAMESPACES[mod];
       return ns !== undefined ? `'${ns.name}'` : all;
     })

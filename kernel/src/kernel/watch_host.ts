@@ -6,6 +6,7 @@
  *    put the test tools' @types (chai, estree, json-schema, ...) into every cell's global scope
  *    (`chai` gave "Did you mean 'Chai'?") and ~140 KB more to parse at start. Cells get Node's
  *    (`types: ["node"]`); a package a cell imports still finds its @types by module resolution.
+ *    With lrlab's declaration bundle (dts_bundle.ts), its type root and package are added.
  *
  * 2. Directory watches in node_modules: for module lookups, TypeScript watches the kernel folder's
  *    `node_modules` (and `node_modules/@types`) recursively, which on Linux it does itself: a
@@ -18,17 +19,27 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { BUNDLE_PACKAGE } from "./dts_bundle";
 
 type TS = any;
 
 /**
  * The compiler options for cells: tslab's, with the global @types limited to Node's when a type
  * root holds them (else as before: `types: ["node"]` unresolved would be an error on every cell).
+ * `bundleRoot`: the type root of lrlab's declaration bundle (dts_bundle.ts), which the prelude's
+ * imports then name: added to the roots, and to `types` when that lists them (or was chosen).
  */
-export function cellCompilerOptions(options: TS): TS {
-  if (options.types !== undefined) return options;
+export function cellCompilerOptions(options: TS, bundleRoot?: string): TS {
   const roots: string[] = Array.isArray(options.typeRoots) ? options.typeRoots : [];
+  if (options.types !== undefined) {
+    return bundleRoot === undefined ? options : { ...options, typeRoots: [...roots, bundleRoot], types: [...options.types, BUNDLE_PACKAGE] };
+  }
   const hasNode = roots.some((r) => fs.existsSync(path.join(r, "node", "package.json")));
+  if (bundleRoot !== undefined) {
+    // (without `types`, TypeScript takes in every package of every root: the bundle's too)
+    const withBundle = { ...options, typeRoots: [...roots, bundleRoot] };
+    return hasNode ? { ...withBundle, types: ["node", BUNDLE_PACKAGE] } : withBundle;
+  }
   return hasNode ? { ...options, types: ["node"] } : options;
 }
 
