@@ -23,6 +23,13 @@ const CELLS: [string, RegExp | null][] = [
   ["torch.nn.Conv4d", /^Property 'Conv4d' does not exist on type 'typeof torch\.nn'\. Did you mean 'Conv1d'\?$/],
   ["import nn = torch.optim;\nlet q: nn.Linear;", /^Namespace 'torch\.optim' has no exported member 'Linear'\.$/],
   ["let z: number = torch.nn;", /^Type 'typeof torch\.nn' is not assignable to type 'number'\.$/],
+  // every namespace of the library by its name, not its module's ("lrlab-kernel:data/index", or a
+  // path of this machine without the bundle)
+  ["let dd: string = torch.utils.data;", /^Type 'typeof torch\.utils\.data' is not assignable to type 'string'\.$/],
+  ["let u: number = torch.utils;", /^Type '\{ data: typeof torch\.utils\.data; hooks: typeof torch\.utils\.hooks; \}' is not assignable to type 'number'\.$/],
+  ["torch.utils.data.DataLoder", /^Property 'DataLoder' does not exist on type 'typeof torch\.utils\.data'\. Did you mean 'DataLoader'\?$/],
+  ...["torch.linalg", "torch.autograd", "torch.nn.utils", "torch.nn.utils.rnn", "torch.optim.optimizer", "torch.utils.hooks"].map((ns): [string, RegExp] =>
+    [`let ns: number = ${ns};`, new RegExp(`^Type 'typeof ${ns.replace(/\./g, "\\.")}' is not assignable to type 'number'\\.$`)]),
   // the options' keys and a literal union's members, read from the library's declarations
   ["const m = new torch.nn.Linear(2, 2);\nconst o = new torch.optim.Adam(m.parameters(), { lrr: 1 });", /^Adam has no option 'lrr'; accepted: lr, betas/],
   ["const t = torch.ones(2);\nif (t) {}", /^This condition will always return true since 't' is a Tensor/],

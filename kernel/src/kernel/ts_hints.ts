@@ -58,6 +58,13 @@ const NAMESPACES: Record<string, { name: string; classes?: true; load: () => obj
   "optim/index": { name: "torch.optim", classes: true, load: () => torch().optim },
   "optim/lr_scheduler/index": { name: "torch.optim.lr_scheduler", classes: true, load: () => torch().optim.lr_scheduler },
   "optim/swa_utils/index": { name: "torch.optim.swa_utils", load: () => torch().optim.swa_utils },
+  "optim/optimizer": { name: "torch.optim.optimizer", load: () => torch().optim.optimizer },
+  "nn/utils/index": { name: "torch.nn.utils", load: () => torch().nn.utils },
+  "nn/utils/rnn/index": { name: "torch.nn.utils.rnn", load: () => torch().nn.utils.rnn },
+  "data/index": { name: "torch.utils.data", load: () => torch().utils.data },
+  "utils/hooks": { name: "torch.utils.hooks", load: () => torch().utils.hooks },
+  "tensor/autograd_api": { name: "torch.autograd", load: () => torch().autograd },
+  "tensor/linalg/index": { name: "torch.linalg", load: () => torch().linalg },
   "tools": { name: "lrlab", load: () => lrlab() },
 };
 
