@@ -2,7 +2,8 @@
  * `torch.linalg`: norms (vector_norm, matrix_norm, norm), square systems (det, slogdet, inv,
  * solve, cholesky), factorisations (qr, eigh, eigvalsh, svd, svdvals) and what they give (pinv,
  * matrix_rank), plus `torch.linalg.matmul`. Batched over leading dims, float32 and float64, with
- * PyTorch's gradients and error messages. (The top-level matmul/mm/bmm/... are in ../linalg.ts.)
+ * PyTorch's gradients and error messages. The matrix products (torch.matmul, mm, bmm, ...) are
+ * top-level functions of torch.
  */
 export { vector_norm, matrix_norm, norm } from "./norms";
 export type { VectorNormOptions, MatrixNormOptions, NormOptions } from "./norms";
