@@ -14,8 +14,8 @@
  *
  * Every parameter after the tensor is Python's positional-or-keyword, so each function takes
  * them positionally (`normal_(w, 0, 0.02)`), as one options object (`normal_(w, { std: 0.02 })`,
- * PyTorch's `normal_(w, std=0.02)`), or both (`normal_(w, 0, { std: 0.02 })`), through nn's
- * shared pyArgs (utils/py_args.ts): unknown keywords and values given twice are Python's errors.
+ * PyTorch's `normal_(w, std=0.02)`), or both (`normal_(w, 0, { std: 0.02 })`); unknown keywords
+ * and values given twice are Python's errors.
  */
 import { Tensor } from "../tensor/tensor";
 import type { Generator } from "../random/generator";

@@ -2,10 +2,10 @@
  * `torch.optim`: the Optimizer base, every optimizer, the global step hooks,
  * `torch.optim.lr_scheduler` and `torch.optim.swa_utils` (AveragedModel, SWALR, update_bn, the
  * averaging functions). The handle hook registrations return is `torch.utils.hooks.RemovableHandle`,
- * where PyTorch has it (utils/hooks.ts).
+ * where PyTorch has it.
  *
  * Every optimizer of PyTorch 2.13, `SparseAdam` included: it takes the sparse gradients of
- * `nn.Embedding(..., { sparse: true })` (tensor/sparse.ts); SGD, Adagrad and LBFGS take them too,
+ * `nn.Embedding(..., { sparse: true })`; SGD, Adagrad and LBFGS take them too,
  * and the others raise PyTorch's error for them.
  */
 export {
