@@ -157,4 +157,14 @@ export function libraryStatements(ts: TS, sf: TS): readonly TS[] {
 }
 
 /** Where lrlab's Tensor and nn.Parameter (declared apart) are declared. */
-export const TENSOR_MODULES = ["tensor/tensor", "nn/parameter"];
+const TENSOR_MODULES = ["tensor/tensor", "nn/parameter"];
+
+/**
+ * Whether `s` is lrlab's Tensor or nn.Parameter symbol, in the bundle or the per-file declarations
+ * (the tensor checks of tensor_index.ts, tensor_condition.ts, tensor_equality.ts).
+ */
+export function isLibraryTensorSymbol(ts: TS, s: TS): boolean {
+  const name = s?.getName();
+  return (name === "Tensor" || name === "Parameter")
+    && (s.declarations ?? []).some((d: TS) => libraryModuleOf(ts, d, TENSOR_MODULES) !== null);
+}

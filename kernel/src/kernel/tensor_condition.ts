@@ -21,7 +21,7 @@
  * tree when its text has one of these tokens, and a type look-up per condition.
  */
 import { latestProgram, tslabTypeScript } from "./engine_tslab";
-import { libraryModuleOf, TENSOR_MODULES } from "./dts_bundle";
+import { isLibraryTensorSymbol } from "./dts_bundle";
 
 type TS = any;
 
@@ -77,11 +77,7 @@ export function tensorConditionErrors(src: string, tensorNow: (name: string) => 
   const inCondition = new Set<TS>();
   const out: ConditionError[] = [];
 
-  const isTensorSymbol = (s: TS): boolean => {
-    const name = s?.getName();
-    return (name === "Tensor" || name === "Parameter")
-      && (s.declarations ?? []).some((d: TS) => libraryModuleOf(ts, d, TENSOR_MODULES) !== null);
-  };
+  const isTensorSymbol = (s: TS): boolean => isLibraryTensorSymbol(ts, s);
   // lrlab's Tensor, a subclass of it (Parameter, a user's), or a union of those
   const isTensorType = (t: TS, depth = 0): boolean => {
     if (!t || depth > 5) return false;

@@ -27,7 +27,7 @@
  * lines each with one, against ~150 ms for that cell's type check).
  */
 import { convertedCell, PREFIX, type ConditionError } from "./tensor_condition";
-import { libraryModuleOf, TENSOR_MODULES } from "./dts_bundle";
+import { isLibraryTensorSymbol } from "./dts_bundle";
 
 type TS = any;
 
@@ -54,11 +54,7 @@ export function tensorEqualityErrors(src: string): ConditionError[] {
   const F = ts.TypeFlags;
   const out: ConditionError[] = [];
 
-  const isTensorSymbol = (s: TS): boolean => {
-    const name = s?.getName();
-    return (name === "Tensor" || name === "Parameter")
-      && (s.declarations ?? []).some((d: TS) => libraryModuleOf(ts, d, TENSOR_MODULES) !== null);
-  };
+  const isTensorSymbol = (s: TS): boolean => isLibraryTensorSymbol(ts, s);
   const isNullish = (t: TS): boolean => (t.flags & (F.Null | F.Undefined | F.Void)) !== 0;
   // lrlab's Tensor, a subclass of it, a type parameter constrained to one, a union of those (and null)
   const isTensorType = (t: TS, depth = 0): boolean => {

@@ -6,7 +6,7 @@
  * lrlab's, not TypeScript's) with a hint saying what to write.
  */
 import { latestProgram, tslabTypeScript } from "./engine_tslab";
-import { libraryModuleOf, TENSOR_MODULES } from "./dts_bundle";
+import { isLibraryTensorSymbol } from "./dts_bundle";
 
 type TS = any;
 
@@ -34,13 +34,8 @@ export function tensorIndexErrors(src: string): IndexError[] {
   const sf = program?.getSourceFiles().find((f: TS) => /[\\/]__tslab__\.ts$/.test(f.fileName));
   if (!sf || !sf.text.startsWith(PREFIX + src)) return [];
   const checker = program.getTypeChecker();
-  const isTensor = (t: TS): boolean => {
-    const s = t?.getSymbol?.();
-    // lrlab's Tensor, or nn.Parameter (declared apart: nn/parameter.ts)
-    const name = s?.getName();
-    return (name === "Tensor" || name === "Parameter")
-      && (s.declarations ?? []).some((d: TS) => libraryModuleOf(ts, d, TENSOR_MODULES) !== null);
-  };
+  // lrlab's Tensor, or nn.Parameter (declared apart)
+  const isTensor = (t: TS): boolean => isLibraryTensorSymbol(ts, t?.getSymbol?.());
   const out: IndexError[] = [];
   const visit = (n: TS): void => {
     if (n.kind === ts.SyntaxKind.ElementAccessExpression && n.argumentExpression
